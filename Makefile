@@ -1,0 +1,194 @@
+# Pangolin: one Kore binary plus its store and cache plugins.
+#
+#   make            build ./pangolin and plugins/*.so (release flavor)
+#   make run        install what is missing, build, start on the embedded
+#                   default (SQLite store, local-disk warehouse, no-auth)
+#   make test       install what is missing, build with ASan/UBSan, run
+#                   every test (unit, fuzz smoke, integration)
+#   make bench      build release and print the benchmark tables
+#   make install    PREFIX=/usr/local
+#
+# Kore is compiled in from the Debian package's source (/usr/share/kore),
+# with the small patch in src/kore/ applied, as a single binary: kore.conf
+# and assets/ are embedded.  Flags come from build.conf.
+
+FLAVOR		?= release
+PREFIX		?= /usr/local
+KORE_SRC	?= /usr/share/kore
+CC		?= cc
+CLANG		?= clang
+
+OUT		:= build/$(FLAVOR)
+VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+KORE_OUT	:= $(OUT)/kore
+
+# cflags/ldflags from build.conf: the top-level lines plus the flavor's.
+conf = $(shell awk -v flavor=$(FLAVOR) -v key=$(1) ' \
+	/^[ \t]*\#/ { next } \
+	/^[A-Za-z_]+[ \t]*\{/ { sec = $$1; next } \
+	/^[ \t]*\}/ { sec = ""; next } \
+	$$0 ~ "^[ \t]*" key "[ \t]*=" { \
+		if (sec == "" || sec == flavor) { \
+			sub("^[ \t]*" key "[ \t]*=[ \t]*", ""); printf "%s ", $$0 } }' \
+	build.conf)
+
+BASE_CFLAGS	:= $(call conf,cflags)
+BASE_LDFLAGS	:= $(call conf,ldflags)
+
+PGL_CFLAGS	:= $(BASE_CFLAGS) -Iinclude -Isrc -I$(KORE_OUT)/include/kore \
+		   -DKORE_SINGLE_BINARY -DPGL_VERSION='"$(VERSION)"'
+PLUGIN_CFLAGS	:= $(BASE_CFLAGS) -Iinclude -fPIC -fvisibility=hidden
+
+# Kore's own code is built with Kore's flags, warnings not ours to fix.
+KORE_CFLAGS	:= $(filter -O% -g -fsanitize% -fno-sanitize% \
+		     -fno-omit-frame-pointer,$(BASE_CFLAGS)) \
+		   -std=c99 -D_GNU_SOURCE=1 -D_FILE_OFFSET_BITS=64 \
+		   -DKORE_SINGLE_BINARY -DPREFIX='"$(PREFIX)"' \
+		   -I$(KORE_OUT)/include/kore -I$(KORE_OUT)/obj -w
+KORE_NAMES	:= kore buf config connection domain filemap fileref json mem \
+		   msg module net pool runtime timer utils worker keymgr \
+		   auth accesslog http validator websocket linux seccomp
+KORE_OBJS	:= $(KORE_NAMES:%=$(KORE_OUT)/obj/%.o) $(KORE_OUT)/obj/version.o
+
+# Code that needs Kore at link time; everything else in src/ is pure logic
+# and is linked into the unit tests as well.
+KORE_DEPENDENT	:= src/main.c $(wildcard src/http/kore_*.c src/api/*.c)
+CORE_SRCS	:= $(filter-out $(KORE_DEPENDENT),$(shell find src -name "*.c" -not -path "src/tools/*"))
+CORE_OBJS	:= $(CORE_SRCS:%.c=$(OUT)/%.o)
+APP_OBJS	:= $(KORE_DEPENDENT:%.c=$(OUT)/%.o) $(OUT)/gen/assets.o
+HEADERS		:= $(shell find include src -name '*.h')
+
+# Plugins: plugins/<name>/*.c -> <out>/plugins/<name>.so.  The memory
+# store is the SQLite engine on a private :memory: database.
+SQLITE_SRCS	:= $(wildcard plugins/store-sqlite/*.c)
+CACHE_SRCS	:= $(wildcard plugins/cache/*.c)
+PLUGINS		:= $(OUT)/plugins/store-sqlite.so $(OUT)/plugins/store-memory.so \
+		   $(OUT)/plugins/cache.so
+
+UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,\
+		     $(wildcard tests/unit/test_*.c))
+BROKEN_PLUGINS	:= $(patsubst tests/plugins/%.c,$(OUT)/tests/plugins/%.so,\
+		     $(wildcard tests/plugins/*.c))
+
+.PHONY: all build run test bench deps deps-test install clean unit fuzz \
+	integration
+
+all: build
+	@ln -sf $(OUT)/pangolin pangolin
+	@mkdir -p plugins && for p in $(PLUGINS); do \
+		ln -sf ../$$p plugins/$$(basename $$p); done
+
+build: $(OUT)/pangolin $(PLUGINS)
+
+# --- Kore, patched, from the Debian package's source ---------------------
+
+$(KORE_OUT)/.patched: src/kore/0001-json-error-bodies.patch
+	@test -d $(KORE_SRC)/src || { echo "missing $(KORE_SRC): apt-get install kore (or make deps)"; exit 1; }
+	rm -rf $(KORE_OUT) && mkdir -p $(KORE_OUT)/obj
+	cp -R $(KORE_SRC)/src $(KORE_SRC)/include $(KORE_SRC)/misc $(KORE_OUT)/
+	patch -s -d $(KORE_OUT) -p1 < src/kore/0001-json-error-bodies.patch
+	sh $(KORE_OUT)/misc/linux-platform.sh > $(KORE_OUT)/obj/platform.h
+	printf 'const char *kore_version = "%s";\n' "$$(cat $(KORE_SRC)/RELEASE)" \
+		> $(KORE_OUT)/obj/version.c
+	touch $@
+
+$(KORE_OUT)/obj/%.o: $(KORE_OUT)/.patched
+	$(CC) $(KORE_CFLAGS) -c $(KORE_OUT)/src/$*.c -o $@
+
+$(KORE_OUT)/obj/version.o: $(KORE_OUT)/.patched
+	$(CC) $(KORE_CFLAGS) -c $(KORE_OUT)/obj/version.c -o $@
+
+# --- the appliance ---------------------------------------------------------
+
+$(OUT)/tools/bin2c: src/tools/bin2c.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $<
+
+# kore.conf and assets/ compiled in: Kore reads asset_builtin_kore_conf.
+$(OUT)/gen/assets.c: kore.conf $(wildcard assets/*) $(OUT)/tools/bin2c
+	@mkdir -p $(dir $@)
+	$(OUT)/tools/bin2c $@ builtin_kore_conf=kore.conf \
+		$(foreach f,$(wildcard assets/*),$(subst .,_,$(notdir $f))=$f)
+
+$(OUT)/gen/assets.o: $(OUT)/gen/assets.c
+	$(CC) -c $< -o $@
+
+$(OUT)/%.o: %.c $(HEADERS) $(KORE_OUT)/.patched
+	@mkdir -p $(dir $@)
+	$(CC) $(PGL_CFLAGS) -c $< -o $@
+
+$(OUT)/pangolin: $(KORE_OBJS) $(CORE_OBJS) $(APP_OBJS)
+	$(CC) $^ $(BASE_LDFLAGS) -o $@
+
+# --- plugins -----------------------------------------------------------------
+
+$(OUT)/plugins/store-sqlite.so: $(SQLITE_SRCS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -shared $(SQLITE_SRCS) -lsqlite3 -o $@
+
+$(OUT)/plugins/store-memory.so: $(SQLITE_SRCS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -DPGL_STORE_MEMORY -shared $(SQLITE_SRCS) \
+		-lsqlite3 -o $@
+
+$(OUT)/plugins/cache.so: $(CACHE_SRCS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -shared $(CACHE_SRCS) -o $@
+
+# Deliberately broken plugins for the loader's refusal tests.
+$(OUT)/tests/plugins/%.so: tests/plugins/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -shared $< -o $@
+
+# --- tests -----------------------------------------------------------------
+
+# Each tests/unit/test_X.c is one cmocka binary linked with the pure core.
+$(OUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PGL_CFLAGS) -Itests/unit $< $(CORE_OBJS) $(CACHE_SRCS) \
+		$(BASE_LDFLAGS) -lcmocka -o $@
+
+# The cache unit test links the plugin's sources directly.
+$(OUT)/tests/test_cache: PGL_CFLAGS += -Iplugins/cache
+
+deps:
+	@sh tests/deps.sh build
+
+deps-test:
+	@sh tests/deps.sh test
+
+unit: FLAVOR = test
+unit:
+	@$(MAKE) --no-print-directory FLAVOR=test build-unit
+	@sh tests/run-unit.sh build/test
+
+build-unit: build $(UNIT_TESTS) $(BROKEN_PLUGINS)
+
+fuzz:
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+integration:
+	@$(MAKE) --no-print-directory FLAVOR=test build $(BROKEN_PLUGINS)
+	@sh tests/run-integration.sh build/test
+
+test: deps-test
+	@$(MAKE) --no-print-directory FLAVOR=test build build-unit
+	@sh tests/run-all.sh build/test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p data/warehouse
+	PANGOLIN_NO_AUTH=true ./pangolin -c pangolin.example.toml
+
+bench: deps-test
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pangolin/plugins
+	install -m 755 $(OUT)/pangolin $(DESTDIR)$(PREFIX)/bin/pangolin
+	install -m 644 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/pangolin/plugins/
+
+clean:
+	rm -rf build pangolin plugins/*.so
+$(OUT)/src/main.o: VERSION

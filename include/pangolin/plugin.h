@@ -1,0 +1,68 @@
+/*
+ * Types shared by every Pangolin plugin ABI (store.h, cache.h).
+ *
+ * Nothing else of the appliance crosses the plugin boundary: a plugin sees
+ * this header, its own ABI header, and the host API it is handed at open.
+ */
+#ifndef PANGOLIN_PLUGIN_H
+#define PANGOLIN_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Status codes returned by every plugin method. */
+enum pgl_status {
+	PGL_OK = 0,
+	PGL_ENOTFOUND,		/* the named row does not exist */
+	PGL_EEXISTS,		/* a row with that natural key exists */
+	PGL_ECONFLICT,		/* compare-and-swap lost, concurrent change */
+	PGL_EINVAL,		/* invalid argument or option */
+	PGL_EINUSE,		/* still referenced (e.g. warehouse by catalog) */
+	PGL_EUNAVAIL,		/* backend unreachable; retry later */
+	PGL_EUNSUPPORTED,	/* method not implemented by this plugin */
+	PGL_ENOMEM,
+	PGL_EINTERNAL
+};
+
+/* An error value: the code and a one-line message for logs and replies. */
+struct pgl_err {
+	int		code;
+	char		msg[256];
+};
+
+/* A configuration option handed to a plugin: [store.options] k = "v". */
+struct pgl_kv {
+	const char	*key;
+	const char	*value;
+};
+
+/*
+ * Per-request memory owned by the host.  Plugins copy every string and
+ * array they return into it, so results need no free functions and a
+ * request releases everything it touched in one place.
+ */
+struct pgl_arena;
+
+#define PGL_LOG_ERR	3
+#define PGL_LOG_WARN	4
+#define PGL_LOG_INFO	6
+#define PGL_LOG_DEBUG	7
+
+#define PGL_HOST_ABI_MAJOR	1
+#define PGL_HOST_ABI_MINOR	0
+
+/* What the host offers a plugin.  Fields are only ever appended. */
+struct pgl_host {
+	uint16_t	abi_major;
+	uint16_t	abi_minor;
+	void		(*log)(int level, const char *fmt, ...)
+			    __attribute__((format(printf, 2, 3)));
+	void		*(*arena_alloc)(struct pgl_arena *, size_t);
+	char		*(*arena_strdup)(struct pgl_arena *, const char *);
+	char		*(*arena_strndup)(struct pgl_arena *, const char *,
+			    size_t);
+};
+
+#define PGL_EXPORT	__attribute__((visibility("default")))
+
+#endif

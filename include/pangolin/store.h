@@ -1,0 +1,482 @@
+/*
+ * The metadata store plugin ABI.
+ *
+ * A store plugin is a shared object exporting one symbol,
+ * pangolin_store_plugin(), that returns a const struct pgl_store_ops.  The
+ * table mirrors the upstream CatalogStore trait (pangolin-api.md §6) plus
+ * tasks and idempotency keys.  A plugin leaves a method NULL when it does
+ * not implement it; the host answers 501 for routes that need it.
+ *
+ * Conventions, so every method reads the same:
+ *  - Every method returns an enum pgl_status and fills *err on failure.
+ *  - Every entity is tenant-scoped: the first argument after the handle
+ *    is the tenant id, and no call may see another tenant's rows.
+ *  - Free-form maps (properties, storage_config, operations) cross as JSON
+ *    text; the host validates and serializes them.
+ *  - Results are copied into the caller's arena (struct pgl_host), so the
+ *    caller never frees plugin memory.  A NULL string field means SQL NULL.
+ *  - Namespaces cross as one string: the levels joined by PGL_NS_SEP.  The
+ *    host rejects control bytes in names, so the separator is unambiguous.
+ *  - Lists take a struct pgl_page and return items, their count and the
+ *    total number of matching rows (before paging) when total is non-NULL.
+ *  - One handle is used by one process at a time (one per Kore worker),
+ *    so handles need no locking; concurrency is between processes.
+ */
+#ifndef PANGOLIN_STORE_H
+#define PANGOLIN_STORE_H
+
+#include "pangolin/plugin.h"
+
+#define PGL_STORE_ABI_MAJOR	1
+#define PGL_STORE_ABI_MINOR	0
+
+#define PGL_NS_SEP		'\x1f'
+#define PGL_NS_SEP_STR		"\x1f"
+
+struct pgl_store;		/* opaque, plugin-owned handle */
+
+struct pgl_page {
+	uint32_t	limit;		/* 0 = no limit */
+	uint64_t	offset;
+};
+
+struct pgl_tenant {
+	const char	*id;
+	const char	*name;
+	const char	*properties;		/* JSON object */
+};
+
+struct pgl_warehouse {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*name;
+	const char	*storage_config;	/* JSON object */
+	const char	*vending_strategy;	/* JSON, NULL if unset */
+	int		use_sts;
+};
+
+struct pgl_catalog {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*name;
+	const char	*catalog_type;		/* "Local" | "Federated" */
+	const char	*warehouse_name;	/* NULL if none */
+	const char	*storage_location;	/* NULL if none */
+	const char	*federated_config;	/* JSON, NULL if none */
+	const char	*properties;		/* JSON object */
+};
+
+struct pgl_namespace {
+	const char	*catalog;
+	const char	*name;			/* levels joined by PGL_NS_SEP */
+	const char	*properties;		/* JSON object */
+};
+
+struct pgl_asset {
+	const char	*id;
+	const char	*catalog;
+	const char	*branch;
+	const char	*ns;			/* levels joined by PGL_NS_SEP */
+	const char	*name;
+	const char	*kind;			/* "ICEBERG_TABLE", "VIEW", ... */
+	const char	*location;
+	const char	*metadata_location;	/* NULL for non-Iceberg */
+	const char	*properties;		/* JSON object */
+	int64_t		created_at_ms;
+	int64_t		updated_at_ms;
+};
+
+struct pgl_branch {
+	const char	*catalog;
+	const char	*name;
+	const char	*head_commit_id;	/* NULL: no commits yet */
+	const char	*branch_type;		/* "ingest" | "experimental" */
+	const char	*assets;		/* JSON array of "ns.table" */
+	int64_t		created_at_ms;
+};
+
+struct pgl_tag {
+	const char	*catalog;
+	const char	*name;
+	const char	*commit_id;
+	int64_t		created_at_ms;
+};
+
+struct pgl_commit {
+	const char	*id;
+	const char	*catalog;
+	const char	*parent_id;		/* NULL for a root commit */
+	int64_t		timestamp_ms;
+	const char	*author;
+	const char	*message;
+	const char	*operations;		/* JSON array of Put/Delete */
+};
+
+struct pgl_catalog_counts {
+	uint64_t	namespaces;
+	uint64_t	tables;			/* ICEBERG_TABLE on main */
+	uint64_t	views;			/* VIEW on main */
+	uint64_t	assets;			/* every asset on every branch */
+	uint64_t	branches;
+	uint64_t	tags;
+};
+
+/*
+ * Identity, RBAC and operations entities (filled in by later issues).
+ * Only the fields that are queried by are columns; the rest of each
+ * record crosses as one JSON document in `doc`.
+ */
+struct pgl_user {
+	const char	*id;
+	const char	*tenant_id;		/* NULL for root */
+	const char	*username;
+	const char	*email;
+	const char	*role;			/* "root" | "tenant-admin" | ... */
+	const char	*password_hash;		/* NULL for OAuth users */
+	int		active;
+	const char	*doc;			/* JSON: oauth, timestamps, ... */
+};
+
+struct pgl_role {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*name;
+	const char	*doc;			/* JSON Role (kebab-case) */
+};
+
+struct pgl_permission {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*user_id;
+	const char	*doc;			/* JSON Permission */
+};
+
+struct pgl_service_user {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*name;
+	const char	*key_id;		/* looked up on every API call */
+	const char	*api_key_hash;
+	int		active;
+	int64_t		expires_at_ms;		/* 0 = never */
+	const char	*doc;
+};
+
+struct pgl_token {
+	const char	*id;			/* jti */
+	const char	*tenant_id;
+	const char	*user_id;
+	int64_t		expires_at_ms;
+	const char	*doc;
+};
+
+struct pgl_audit_event {
+	const char	*id;
+	const char	*tenant_id;
+	int64_t		timestamp_ms;
+	const char	*user_id;
+	const char	*action;
+	const char	*resource_type;
+	const char	*resource_id;
+	const char	*result;
+	const char	*doc;			/* the whole AuditLogEntry */
+};
+
+struct pgl_audit_filter {
+	const char	*user_id, *action, *resource_type, *resource_id;
+	const char	*result;
+	int64_t		start_ms, end_ms;	/* 0 = unbounded */
+};
+
+struct pgl_merge_op {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*catalog;
+	const char	*status;
+	const char	*doc;			/* the whole MergeOperation */
+};
+
+struct pgl_merge_conflict {
+	const char	*id;
+	const char	*merge_op_id;
+	const char	*doc;			/* the whole MergeConflict */
+};
+
+struct pgl_task {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*kind;			/* "expire_snapshots", ... */
+	const char	*status;		/* queued|running|succeeded|... */
+	const char	*params;		/* JSON */
+	uint64_t	progress_done;
+	uint64_t	progress_total;
+	const char	*message;
+	const char	*result;		/* JSON, NULL until finished */
+	const char	*error;
+	const char	*lease_owner;
+	int64_t		lease_expires_ms;
+	int		cancel_requested;
+	int64_t		created_at_ms;
+	int64_t		updated_at_ms;
+};
+
+struct pgl_task_filter {
+	const char	*status;		/* NULL = any */
+	const char	*kind;			/* NULL = any */
+};
+
+struct pgl_idempotent {
+	const char	*key;
+	const char	*route;
+	int		status;
+	const char	*body;
+	int64_t		expires_at_ms;
+};
+
+#define S	struct pgl_store *
+#define A	struct pgl_arena *
+#define E	struct pgl_err *
+#define P	const struct pgl_page *
+
+struct pgl_store_ops {
+	uint16_t	abi_major;
+	uint16_t	abi_minor;	/* fields are only ever appended */
+	const char	*name;
+
+	/* Lifecycle.  open() runs once per process (Kore worker). */
+	int	(*open)(const struct pgl_host *, const struct pgl_kv *opts,
+		    size_t nopts, struct pgl_store **, E);
+	void	(*close)(S);
+	int	(*ping)(S, E);
+	/* Transactions group multi-row writes; they do not nest. */
+	int	(*begin)(S, E);
+	int	(*commit)(S, E);
+	int	(*rollback)(S, E);
+
+	/* Tenants. */
+	int	(*create_tenant)(S, const struct pgl_tenant *, E);
+	int	(*get_tenant)(S, A, const char *id, struct pgl_tenant *, E);
+	int	(*list_tenants)(S, A, P, struct pgl_tenant **, size_t *,
+		    uint64_t *total, E);
+	int	(*update_tenant)(S, const struct pgl_tenant *, E);
+	int	(*delete_tenant)(S, const char *id, E);
+
+	/* Warehouses. */
+	int	(*create_warehouse)(S, const struct pgl_warehouse *, E);
+	int	(*get_warehouse)(S, A, const char *tenant, const char *name,
+		    struct pgl_warehouse *, E);
+	int	(*list_warehouses)(S, A, const char *tenant, P,
+		    struct pgl_warehouse **, size_t *, uint64_t *, E);
+	/* Replaces the row named old_name (the name itself may change). */
+	int	(*update_warehouse)(S, const char *old_name,
+		    const struct pgl_warehouse *, E);
+	int	(*delete_warehouse)(S, const char *tenant, const char *name,
+		    E);
+
+	/* Catalogs.  Delete cascades to everything inside the catalog. */
+	int	(*create_catalog)(S, const struct pgl_catalog *, E);
+	int	(*get_catalog)(S, A, const char *tenant, const char *name,
+		    struct pgl_catalog *, E);
+	int	(*list_catalogs)(S, A, const char *tenant, P,
+		    struct pgl_catalog **, size_t *, uint64_t *, E);
+	int	(*update_catalog)(S, const char *tenant,
+		    const struct pgl_catalog *, E);
+	int	(*delete_catalog)(S, const char *tenant, const char *name, E);
+	int	(*count_catalog)(S, const char *tenant, const char *catalog,
+		    struct pgl_catalog_counts *, E);
+
+	/* Namespaces.  parent NULL lists all; otherwise direct children. */
+	int	(*create_namespace)(S, const char *tenant,
+		    const struct pgl_namespace *, E);
+	int	(*get_namespace)(S, A, const char *tenant, const char *catalog,
+		    const char *ns, struct pgl_namespace *, E);
+	int	(*list_namespaces)(S, A, const char *tenant,
+		    const char *catalog, const char *parent, P,
+		    struct pgl_namespace **, size_t *, uint64_t *, E);
+	int	(*update_namespace)(S, const char *tenant,
+		    const struct pgl_namespace *, E);
+	int	(*delete_namespace)(S, const char *tenant, const char *catalog,
+		    const char *ns, E);
+
+	/* Assets, keyed by (tenant, catalog, branch, ns, name). */
+	int	(*create_asset)(S, const char *tenant, const struct pgl_asset *,
+		    E);
+	int	(*get_asset)(S, A, const char *tenant, const char *catalog,
+		    const char *branch, const char *ns, const char *name,
+		    struct pgl_asset *, E);
+	int	(*get_asset_by_id)(S, A, const char *tenant, const char *id,
+		    struct pgl_asset *, E);
+	/* kind NULL = any kind. */
+	int	(*list_assets)(S, A, const char *tenant, const char *catalog,
+		    const char *branch, const char *ns, const char *kind, P,
+		    struct pgl_asset **, size_t *, uint64_t *, E);
+	int	(*update_asset)(S, const char *tenant, const struct pgl_asset *,
+		    E);
+	int	(*delete_asset)(S, const char *tenant, const char *catalog,
+		    const char *branch, const char *ns, const char *name, E);
+	int	(*rename_asset)(S, const char *tenant, const char *catalog,
+		    const char *branch, const char *src_ns, const char *src,
+		    const char *dst_ns, const char *dst, E);
+	/* Every asset of a branch in one round trip (conflict detection). */
+	int	(*list_all_assets_for_branch)(S, A, const char *tenant,
+		    const char *catalog, const char *branch,
+		    struct pgl_asset **, size_t *, E);
+	/*
+	 * Copy the assets of branch src into dst in one statement, giving
+	 * the copies new ids.  ns_filter (NULL = all) keeps one namespace and
+	 * its children; names_json (NULL = all) is a JSON array of
+	 * "ns.table" names to keep.
+	 */
+	int	(*copy_assets_bulk)(S, const char *tenant, const char *catalog,
+		    const char *src, const char *dst, const char *ns_filter,
+		    const char *names_json, uint64_t *copied, E);
+	/* Compare-and-swap of a table's pointer: PGL_ECONFLICT on mismatch. */
+	int	(*update_metadata_location)(S, const char *tenant,
+		    const char *catalog, const char *branch, const char *ns,
+		    const char *name, const char *expected,
+		    const char *new_location, E);
+
+	/* Branches and tags. */
+	int	(*create_branch)(S, const char *tenant,
+		    const struct pgl_branch *, E);
+	int	(*get_branch)(S, A, const char *tenant, const char *catalog,
+		    const char *name, struct pgl_branch *, E);
+	int	(*list_branches)(S, A, const char *tenant, const char *catalog,
+		    P, struct pgl_branch **, size_t *, uint64_t *, E);
+	/* Deletes the branch row and every asset on it. */
+	int	(*delete_branch)(S, const char *tenant, const char *catalog,
+		    const char *name, E);
+	/* Compare-and-swap of a branch head (expected NULL = no head). */
+	int	(*update_branch_head)(S, const char *tenant,
+		    const char *catalog, const char *name,
+		    const char *expected, const char *new_head, E);
+	int	(*create_tag)(S, const char *tenant, const struct pgl_tag *, E);
+	int	(*get_tag)(S, A, const char *tenant, const char *catalog,
+		    const char *name, struct pgl_tag *, E);
+	int	(*list_tags)(S, A, const char *tenant, const char *catalog, P,
+		    struct pgl_tag **, size_t *, uint64_t *, E);
+	int	(*delete_tag)(S, const char *tenant, const char *catalog,
+		    const char *name, E);
+
+	/* Commits. */
+	int	(*create_commit)(S, const char *tenant,
+		    const struct pgl_commit *, E);
+	int	(*get_commit)(S, A, const char *tenant, const char *id,
+		    struct pgl_commit *, E);
+	/* head first, following parent_id, at most limit commits. */
+	int	(*get_commit_ancestry)(S, A, const char *tenant,
+		    const char *head, uint32_t limit, struct pgl_commit **,
+		    size_t *, E);
+
+	/* Idempotency keys (Iceberg REST Idempotency-Key). */
+	int	(*put_idempotent)(S, const char *tenant,
+		    const struct pgl_idempotent *, E);
+	int	(*get_idempotent)(S, A, const char *tenant, const char *key,
+		    int64_t now_ms, struct pgl_idempotent *, E);
+	int	(*purge_idempotent)(S, int64_t now_ms, uint64_t *purged, E);
+
+	/* Users, roles, permissions. */
+	int	(*create_user)(S, const struct pgl_user *, E);
+	int	(*get_user)(S, A, const char *id, struct pgl_user *, E);
+	int	(*get_user_by_username)(S, A, const char *username,
+		    struct pgl_user *, E);
+	int	(*list_users)(S, A, const char *tenant, P, struct pgl_user **,
+		    size_t *, uint64_t *, E);
+	int	(*update_user)(S, const struct pgl_user *, E);
+	int	(*delete_user)(S, const char *id, E);
+	int	(*create_role)(S, const struct pgl_role *, E);
+	int	(*get_role)(S, A, const char *tenant, const char *id,
+		    struct pgl_role *, E);
+	int	(*list_roles)(S, A, const char *tenant, P, struct pgl_role **,
+		    size_t *, uint64_t *, E);
+	int	(*update_role)(S, const struct pgl_role *, E);
+	int	(*delete_role)(S, const char *tenant, const char *id, E);
+	int	(*assign_role)(S, const char *tenant, const char *user_id,
+		    const char *role_id, const char *doc, E);
+	int	(*revoke_role)(S, const char *tenant, const char *user_id,
+		    const char *role_id, E);
+	int	(*list_user_roles)(S, A, const char *tenant,
+		    const char *user_id, struct pgl_role **, size_t *, E);
+	int	(*create_permission)(S, const struct pgl_permission *, E);
+	int	(*delete_permission)(S, const char *tenant, const char *id, E);
+	int	(*list_permissions)(S, A, const char *tenant,
+		    const char *user_id, P, struct pgl_permission **, size_t *,
+		    uint64_t *, E);
+
+	/* Service users and tokens. */
+	int	(*create_service_user)(S, const struct pgl_service_user *, E);
+	int	(*get_service_user)(S, A, const char *tenant, const char *id,
+		    struct pgl_service_user *, E);
+	int	(*get_service_user_by_key_id)(S, A, const char *key_id,
+		    struct pgl_service_user *, E);
+	int	(*list_service_users)(S, A, const char *tenant, P,
+		    struct pgl_service_user **, size_t *, uint64_t *, E);
+	int	(*update_service_user)(S, const struct pgl_service_user *, E);
+	int	(*delete_service_user)(S, const char *tenant, const char *id,
+		    E);
+	int	(*store_token)(S, const struct pgl_token *, E);
+	int	(*list_active_tokens)(S, A, const char *tenant,
+		    const char *user_id, int64_t now_ms, P, struct pgl_token **,
+		    size_t *, uint64_t *, E);
+	int	(*revoke_token)(S, const char *jti, int64_t expires_at_ms,
+		    const char *reason, E);
+	/* PGL_OK and *revoked set; a store error must fail closed. */
+	int	(*is_token_revoked)(S, const char *jti, int *revoked, E);
+	int	(*cleanup_expired_tokens)(S, int64_t now_ms, uint64_t *removed,
+		    E);
+
+	/* Audit log. */
+	int	(*log_audit_event)(S, const struct pgl_audit_event *, E);
+	int	(*list_audit_events)(S, A, const char *tenant,
+		    const struct pgl_audit_filter *, P,
+		    struct pgl_audit_event **, size_t *, uint64_t *, E);
+	int	(*get_audit_event)(S, A, const char *tenant, const char *id,
+		    struct pgl_audit_event *, E);
+
+	/* Merges. */
+	int	(*create_merge_op)(S, const struct pgl_merge_op *, E);
+	int	(*get_merge_op)(S, A, const char *tenant, const char *id,
+		    struct pgl_merge_op *, E);
+	int	(*list_merge_ops)(S, A, const char *tenant, const char *catalog,
+		    P, struct pgl_merge_op **, size_t *, uint64_t *, E);
+	int	(*update_merge_op)(S, const struct pgl_merge_op *, E);
+	int	(*create_merge_conflict)(S, const char *tenant,
+		    const struct pgl_merge_conflict *, E);
+	int	(*list_merge_conflicts)(S, A, const char *tenant,
+		    const char *merge_op_id, P, struct pgl_merge_conflict **,
+		    size_t *, uint64_t *, E);
+	int	(*update_merge_conflict)(S, const char *tenant,
+		    const struct pgl_merge_conflict *, E);
+
+	/* Settings (per-tenant JSON document). */
+	int	(*get_settings)(S, A, const char *tenant, const char **doc, E);
+	int	(*put_settings)(S, const char *tenant, const char *doc, E);
+
+	/*
+	 * Background tasks.  claim_task atomically takes the oldest queued
+	 * task, or a running one whose lease expired, for lease_owner.
+	 */
+	int	(*create_task)(S, const struct pgl_task *, E);
+	int	(*get_task)(S, A, const char *tenant, const char *id,
+		    struct pgl_task *, E);
+	int	(*list_tasks)(S, A, const char *tenant,
+		    const struct pgl_task_filter *, P, struct pgl_task **,
+		    size_t *, uint64_t *, E);
+	int	(*claim_task)(S, A, const char *lease_owner, int64_t now_ms,
+		    int64_t lease_ms, struct pgl_task *, E);
+	int	(*update_task)(S, const struct pgl_task *, E);
+	int	(*cancel_task)(S, const char *tenant, const char *id, E);
+};
+
+#undef S
+#undef A
+#undef E
+#undef P
+
+/* The one symbol every store plugin exports. */
+typedef const struct pgl_store_ops *(*pgl_store_plugin_fn)(void);
+#define PGL_STORE_SYMBOL	"pangolin_store_plugin"
+
+const struct pgl_store_ops	*pangolin_store_plugin(void);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * Versioned schema migrations, applied at open.  Every Kore worker opens
+ * the database at start-up, often at the same instant, so the whole check
+ * and apply runs inside BEGIN IMMEDIATE: the first worker migrates while
+ * the others wait on the lock (busy_timeout) and then find nothing to do.
+ * Migrations are append-only; a released one is never edited.
+ *
+ * Schema notes that apply throughout:
+ *  - Tables are STRICT (a wrong type is an error, not a silent cast) and
+ *    WITHOUT ROWID (the natural key is the clustered key: one b-tree, and
+ *    key-ordered lists read in index order).
+ *  - Child tables name their parent by the natural key and ON DELETE
+ *    CASCADE, so deleting a tenant, catalog, branch or namespace is one
+ *    statement.  Every FK's child columns lead some index, or each
+ *    cascaded delete would scan the child table.
+ *  - catalogs -> warehouses is NO ACTION, not RESTRICT: RESTRICT fires
+ *    mid-statement, so deleting a tenant would fail whenever its
+ *    warehouses happened to be cascaded before its catalogs.  NO ACTION is
+ *    checked at the end of the statement: a direct warehouse delete still
+ *    fails while a catalog uses it (PGL_EINUSE), a tenant delete does not.
+ *  - Commits name their parent, and tags and branch heads their commit,
+ *    through (tenant_id, catalog_name, id): a history cannot point into
+ *    another catalog or tenant, cannot hold a cycle (a parent exists
+ *    before its child and commits are immutable), and a tag of an unknown
+ *    commit is refused (pangolin-api.md, "tags point at real commits").
+ *  - Namespaces are one TEXT column, levels joined by PGL_NS_SEP (0x1f).
+ */
+#include <stdio.h>
+
+#include "sqlite_store.h"
+
+struct migration {
+	int		version;
+	const char	*name;
+	const char	*sql;
+};
+
+static const struct migration migrations[] = {
+	{ 1, "catalog core",
+	"CREATE TABLE tenants ("
+	"  id TEXT NOT NULL PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  properties TEXT NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+
+	"CREATE TABLE warehouses ("
+	"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  storage_config TEXT NOT NULL,"
+	"  vending_strategy TEXT,"
+	"  use_sts INTEGER NOT NULL,"
+	"  PRIMARY KEY (tenant_id, name)"
+	") STRICT, WITHOUT ROWID;"
+
+	"CREATE TABLE catalogs ("
+	"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  catalog_type TEXT NOT NULL,"
+	"  warehouse_name TEXT,"
+	"  storage_location TEXT,"
+	"  federated_config TEXT,"
+	"  properties TEXT NOT NULL,"
+	"  PRIMARY KEY (tenant_id, name),"
+	"  FOREIGN KEY (tenant_id, warehouse_name)"
+	"    REFERENCES warehouses(tenant_id, name) ON UPDATE CASCADE"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX catalogs_warehouse ON catalogs(tenant_id, warehouse_name);"
+
+	"CREATE TABLE namespaces ("
+	"  tenant_id TEXT NOT NULL,"
+	"  catalog_name TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  properties TEXT NOT NULL,"
+	"  PRIMARY KEY (tenant_id, catalog_name, name),"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE"
+	") STRICT, WITHOUT ROWID;"
+
+	"CREATE TABLE commits ("
+	"  id TEXT NOT NULL PRIMARY KEY,"
+	"  tenant_id TEXT NOT NULL,"
+	"  catalog_name TEXT NOT NULL,"
+	"  parent_id TEXT,"
+	"  timestamp INTEGER NOT NULL,"
+	"  author TEXT,"
+	"  message TEXT,"
+	"  operations TEXT NOT NULL,"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE,"
+	"  FOREIGN KEY (tenant_id, catalog_name, parent_id)"
+	"    REFERENCES commits(tenant_id, catalog_name, id)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE UNIQUE INDEX commits_catalog"
+	"  ON commits(tenant_id, catalog_name, id);"
+	"CREATE INDEX commits_parent ON commits(parent_id);"
+
+	"CREATE TABLE branches ("
+	"  tenant_id TEXT NOT NULL,"
+	"  catalog_name TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  head_commit_id TEXT,"
+	"  branch_type TEXT NOT NULL,"
+	"  assets TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (tenant_id, catalog_name, name),"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE,"
+	"  FOREIGN KEY (tenant_id, catalog_name, head_commit_id)"
+	"    REFERENCES commits(tenant_id, catalog_name, id)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX branches_head ON branches(head_commit_id);"
+
+	"CREATE TABLE tags ("
+	"  tenant_id TEXT NOT NULL,"
+	"  catalog_name TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  commit_id TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (tenant_id, catalog_name, name),"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE,"
+	"  FOREIGN KEY (tenant_id, catalog_name, commit_id)"
+	"    REFERENCES commits(tenant_id, catalog_name, id)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX tags_commit ON tags(commit_id);"
+
+	"CREATE TABLE assets ("
+	"  tenant_id TEXT NOT NULL,"
+	"  catalog_name TEXT NOT NULL,"
+	"  branch_name TEXT NOT NULL,"
+	"  namespace TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  location TEXT,"
+	"  metadata_location TEXT,"
+	"  properties TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (tenant_id, catalog_name, branch_name, namespace, name),"
+	"  FOREIGN KEY (tenant_id, catalog_name, branch_name)"
+	"    REFERENCES branches(tenant_id, catalog_name, name)"
+	"    ON DELETE CASCADE,"
+	"  FOREIGN KEY (tenant_id, catalog_name, namespace)"
+	"    REFERENCES namespaces(tenant_id, catalog_name, name)"
+	"    ON DELETE CASCADE"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX assets_namespace"
+	"  ON assets(tenant_id, catalog_name, namespace);"
+
+	"CREATE TABLE idempotency ("
+	"  tenant_id TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  route TEXT NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  body TEXT,"
+	"  expires_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (tenant_id, key)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX idempotency_expiry ON idempotency(expires_at);"
+	/* Not an FK: replies are recorded for whatever tenant the request
+	 * resolved to, but they must not outlive a deleted tenant. */
+	"CREATE TRIGGER tenants_drop_idempotency AFTER DELETE ON tenants"
+	"  BEGIN DELETE FROM idempotency WHERE tenant_id = old.id; END;"
+	},
+};
+
+#define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
+
+static const char MIGRATIONS_TABLE[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	"  version INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  applied_at INTEGER NOT NULL"
+	") STRICT";
+static const char MIGRATIONS_VERSION[] =
+	"SELECT coalesce(max(version), 0) FROM schema_migrations";
+static const char MIGRATIONS_RECORD[] =
+	"INSERT INTO schema_migrations (version, name, applied_at)"
+	" VALUES (?1, ?2, ?3)";
+
+static int
+apply(struct pgl_store *s, const struct migration *m, struct pgl_err *err)
+{
+	char	*msg = NULL;
+	int	rc;
+
+	rc = sqlite3_exec(s->db, m->sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		(void)store_err(err, PGL_EINTERNAL, STORE_NAME
+		    ": migration %d (%s) failed: %s", m->version, m->name,
+		    msg != NULL ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return (PGL_EINTERNAL);
+	}
+	return (store_exec(s, err, MIGRATIONS_RECORD, NULL, "isi",
+	    (int64_t)m->version, m->name, store_now_ms()));
+}
+
+static int
+migrate_locked(struct pgl_store *s, struct pgl_err *err)
+{
+	uint64_t	version;
+	size_t		i;
+	int		rc;
+
+	if ((rc = store_exec(s, err, MIGRATIONS_TABLE, NULL, "")) != PGL_OK)
+		return (rc);
+	if ((rc = store_count(s, err, MIGRATIONS_VERSION, &version, ""))
+	    != PGL_OK)
+		return (rc);
+	if (version > (uint64_t)migrations[NMIGRATIONS - 1].version)
+		return (store_err(err, PGL_EINVAL, STORE_NAME ": database "
+		    "schema version %llu is newer than this plugin's (%d)",
+		    (unsigned long long)version,
+		    migrations[NMIGRATIONS - 1].version));
+	for (i = 0; i < NMIGRATIONS && rc == PGL_OK; i++) {
+		if ((uint64_t)migrations[i].version > version)
+			rc = apply(s, &migrations[i], err);
+	}
+	return (rc);
+}
+
+int
+sqlite_migrate(struct pgl_store *s, struct pgl_err *err)
+{
+	int	rc;
+
+	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
+	    != SQLITE_OK)
+		return (store_sqlite_err(s, err, rc));
+	if ((rc = migrate_locked(s, err)) != PGL_OK) {
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return (rc);
+	}
+	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL))
+	    != SQLITE_OK)
+		return (store_sqlite_err(s, err, rc));
+	return (PGL_OK);
+}

@@ -1,0 +1,425 @@
+/*
+ * The SQLite store: options, open/close, ping, transactions and the ops
+ * table.  Each Kore worker opens its own connection; concurrency is
+ * between processes, so writes take the lock up front (BEGIN IMMEDIATE)
+ * and wait up to busy_timeout_ms for it.
+ *
+ * Built with -DPGL_STORE_MEMORY the same code is the memory store: a
+ * private ":memory:" database, non-persistent and for one process.  One
+ * engine means identical semantics, transactions and constraint behaviour
+ * in both, with no second implementation to drift from the first.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sqlite_store.h"
+
+#define SCHEME		"sqlite://"
+
+struct options {
+	const char	*path;
+	int		busy_timeout_ms;
+	const char	*journal_mode;
+	const char	*synchronous;
+};
+
+/* PRAGMA values cannot be bound, so they are checked against a list. */
+static const char *const journal_modes[] = {
+	"WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF", NULL
+};
+static const char *const sync_modes[] = {
+	"OFF", "NORMAL", "FULL", "EXTRA", NULL
+};
+
+static const char *
+pick(const char *value, const char *const *allowed)
+{
+	size_t	i;
+
+	for (i = 0; value != NULL && allowed[i] != NULL; i++) {
+		if (strcasecmp(value, allowed[i]) == 0)
+			return (allowed[i]);
+	}
+	return (NULL);
+}
+
+static int
+parse_ms(const char *value, int *out)
+{
+	char	*end;
+	long	v;
+
+	if (value == NULL || *value == '\0')
+		return (-1);
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0 || v > INT_MAX)
+		return (-1);
+	*out = (int)v;
+	return (0);
+}
+
+static int
+set_path(struct options *o, const char *value, struct pgl_err *err)
+{
+#if defined(PGL_STORE_MEMORY)
+	(void)o;
+	(void)value;
+	return (store_err(err, PGL_EINVAL, "memory: option \"path\" is not "
+	    "allowed; the memory store is private to one process"));
+#else
+	if (value != NULL && strncmp(value, SCHEME, strlen(SCHEME)) == 0)
+		value += strlen(SCHEME);
+	if (value == NULL || *value == '\0')
+		return (store_err(err, PGL_EINVAL,
+		    "sqlite: option \"path\" is empty"));
+	o->path = value;
+	return (PGL_OK);
+#endif
+}
+
+static int
+set_option(struct options *o, const struct pgl_kv *kv, struct pgl_err *err)
+{
+	const char	*k = kv->key != NULL ? kv->key : "";
+
+	if (strcmp(k, "path") == 0)
+		return (set_path(o, kv->value, err));
+	if (strcmp(k, "busy_timeout_ms") == 0) {
+		if (parse_ms(kv->value, &o->busy_timeout_ms) == -1)
+			goto bad;
+	} else if (strcmp(k, "journal_mode") == 0) {
+		if ((o->journal_mode = pick(kv->value, journal_modes)) == NULL)
+			goto bad;
+	} else if (strcmp(k, "synchronous") == 0) {
+		if ((o->synchronous = pick(kv->value, sync_modes)) == NULL)
+			goto bad;
+	} else {
+		return (store_err(err, PGL_EINVAL,
+		    STORE_NAME ": unknown option \"%s\"", k));
+	}
+	return (PGL_OK);
+bad:
+	return (store_err(err, PGL_EINVAL, STORE_NAME
+	    ": invalid value \"%s\" for option \"%s\"",
+	    kv->value != NULL ? kv->value : "", k));
+}
+
+static int
+parse_options(const struct pgl_kv *kv, size_t n, struct options *o,
+    struct pgl_err *err)
+{
+	size_t	i;
+	int	rc;
+
+	o->path = NULL;
+	o->busy_timeout_ms = 5000;
+	o->journal_mode = "WAL";
+	o->synchronous = "NORMAL";
+	for (i = 0; i < n; i++) {
+		if ((rc = set_option(o, &kv[i], err)) != PGL_OK)
+			return (rc);
+	}
+#if !defined(PGL_STORE_MEMORY)
+	if (o->path == NULL)
+		return (store_err(err, PGL_EINVAL,
+		    "sqlite: option \"path\" is required"));
+#endif
+	return (PGL_OK);
+}
+
+/* SQLite's own message for a missing directory is "unable to open
+ * database file", which does not say which file; check it first. */
+static int
+check_directory(const char *path, struct pgl_err *err)
+{
+	char		dir[PATH_MAX];
+	const char	*slash;
+	struct stat	st;
+	size_t		len;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		return (PGL_OK);
+	len = slash == path ? 1 : (size_t)(slash - path);
+	if (len >= sizeof(dir))
+		return (store_err(err, PGL_EINVAL, "sqlite: path too long"));
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		return (store_err(err, PGL_EINVAL, "sqlite: cannot open %s: "
+		    "directory %s does not exist", path, dir));
+	return (PGL_OK);
+}
+
+static int
+exec_sql(struct pgl_store *s, const char *sql, struct pgl_err *err)
+{
+	int	rc;
+
+	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+		return (store_sqlite_err(s, err, rc));
+	return (PGL_OK);
+}
+
+/* journal_mode answers with the mode now in force; WAL can be refused
+ * (some network filesystems), and silently running without it would
+ * turn every reader into a writer's obstacle. */
+static int
+set_journal_mode(struct pgl_store *s, const char *mode, struct pgl_err *err)
+{
+	sqlite3_stmt	*st;
+	char		sql[64];
+	const char	*got;
+	int		rc, ok;
+
+	(void)snprintf(sql, sizeof(sql), "PRAGMA journal_mode=%s", mode);
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return (store_sqlite_err(s, err, rc));
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return (store_sqlite_err(s, err, rc));
+	}
+	got = (const char *)sqlite3_column_text(st, 0);
+#if defined(PGL_STORE_MEMORY)
+	ok = 1;		/* an in-memory database is always "memory" */
+#else
+	ok = got != NULL && strcasecmp(got, mode) == 0;
+#endif
+	if (!ok)
+		(void)store_err(err, PGL_EINVAL, "sqlite: journal_mode %s "
+		    "refused (database stays in %s)", mode, got ? got : "?");
+	sqlite3_finalize(st);
+	return (ok ? PGL_OK : PGL_EINVAL);
+}
+
+/* copy_assets_bulk gives every copy a fresh id inside one INSERT ...
+ * SELECT; this is the id: a UUID v4 in its 8-4-4-4-12 text form. */
+static void
+uuid_v4(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	static const char	hex[] = "0123456789abcdef";
+	unsigned char		b[16];
+	char			out[37], *p = out;
+	int			i;
+
+	(void)argc;
+	(void)argv;
+	sqlite3_randomness(sizeof(b), b);
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[b[i] >> 4];
+		*p++ = hex[b[i] & 0x0f];
+	}
+	sqlite3_result_text(ctx, out, 36, SQLITE_TRANSIENT);
+}
+
+static int
+configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
+{
+	char	sql[64];
+	int	rc;
+
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
+	if ((rc = set_journal_mode(s, o->journal_mode, err)) != PGL_OK)
+		return (rc);
+	(void)snprintf(sql, sizeof(sql), "PRAGMA synchronous=%s",
+	    o->synchronous);
+	if ((rc = exec_sql(s, sql, err)) != PGL_OK)
+		return (rc);
+	if ((rc = exec_sql(s, "PRAGMA foreign_keys=ON", err)) != PGL_OK)
+		return (rc);
+	rc = sqlite3_create_function(s->db, "pgl_uuid_v4", 0, SQLITE_UTF8,
+	    NULL, uuid_v4, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return (store_sqlite_err(s, err, rc));
+	return (sqlite_migrate(s, err));
+}
+
+static int
+connect_db(struct pgl_store *s, const struct options *o, struct pgl_err *err)
+{
+	const char	*path = o->path;
+	int		rc;
+
+	if (path == NULL)	/* the memory store: never has a path */
+		path = ":memory:";
+	else if ((rc = check_directory(path, err)) != PGL_OK)
+		return (rc);
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return (store_err(err, rc == SQLITE_NOMEM ? PGL_ENOMEM :
+		    PGL_EINVAL, STORE_NAME ": cannot open %s: %s", path,
+		    s->db != NULL ? sqlite3_errmsg(s->db) :
+		    sqlite3_errstr(rc)));
+	return (PGL_OK);
+}
+
+static void
+sqlite_close(struct pgl_store *s)
+{
+	if (s == NULL)
+		return;
+	store_finalize(s);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int
+sqlite_open(const struct pgl_host *host, const struct pgl_kv *opts,
+    size_t nopts, struct pgl_store **out, struct pgl_err *err)
+{
+	struct options		o;
+	struct pgl_store	*s;
+	int			rc;
+
+	*out = NULL;
+	if (host == NULL || host->abi_major != PGL_HOST_ABI_MAJOR)
+		return (store_err(err, PGL_EINVAL,
+		    STORE_NAME ": host ABI major %d, expected %d",
+		    host != NULL ? host->abi_major : -1, PGL_HOST_ABI_MAJOR));
+	if ((rc = parse_options(opts, nopts, &o, err)) != PGL_OK)
+		return (rc);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return (store_err(err, PGL_ENOMEM, STORE_NAME ": out of memory"));
+	s->host = host;
+	if ((rc = connect_db(s, &o, err)) == PGL_OK)
+		rc = configure(s, &o, err);
+	if (rc != PGL_OK) {
+		sqlite_close(s);
+		return (rc);
+	}
+	*out = s;
+	return (PGL_OK);
+}
+
+static const char PING[] = "SELECT 1";
+
+static int
+sqlite_ping(struct pgl_store *s, struct pgl_err *err)
+{
+	uint64_t	one;
+
+	return (store_count(s, err, PING, &one, ""));
+}
+
+static const char BEGIN_TX[] = "BEGIN IMMEDIATE";
+static const char COMMIT_TX[] = "COMMIT";
+static const char ROLLBACK_TX[] = "ROLLBACK";
+
+/* IMMEDIATE takes the write lock at once: a deferred transaction that
+ * reads and then writes can lose the upgrade to another worker with
+ * SQLITE_BUSY, which no amount of waiting resolves. */
+static int
+sqlite_begin(struct pgl_store *s, struct pgl_err *err)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return (store_err(err, PGL_EINVAL,
+		    STORE_NAME ": a transaction is already open (no nesting)"));
+	return (store_exec(s, err, BEGIN_TX, NULL, ""));
+}
+
+static int
+sqlite_commit(struct pgl_store *s, struct pgl_err *err)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return (store_err(err, PGL_EINVAL,
+		    STORE_NAME ": commit without a transaction"));
+	return (store_exec(s, err, COMMIT_TX, NULL, ""));
+}
+
+/* Rolling back after SQLite already did (it may, on I/O errors) is not
+ * an error: the caller's cleanup path must always succeed. */
+static int
+sqlite_rollback(struct pgl_store *s, struct pgl_err *err)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return (PGL_OK);
+	return (store_exec(s, err, ROLLBACK_TX, NULL, ""));
+}
+
+static const struct pgl_store_ops ops = {
+	.abi_major = PGL_STORE_ABI_MAJOR,
+	.abi_minor = PGL_STORE_ABI_MINOR,
+	.name = STORE_NAME,
+
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.ping = sqlite_ping,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+
+	.create_tenant = sqlite_create_tenant,
+	.get_tenant = sqlite_get_tenant,
+	.list_tenants = sqlite_list_tenants,
+	.update_tenant = sqlite_update_tenant,
+	.delete_tenant = sqlite_delete_tenant,
+
+	.create_warehouse = sqlite_create_warehouse,
+	.get_warehouse = sqlite_get_warehouse,
+	.list_warehouses = sqlite_list_warehouses,
+	.update_warehouse = sqlite_update_warehouse,
+	.delete_warehouse = sqlite_delete_warehouse,
+
+	.create_catalog = sqlite_create_catalog,
+	.get_catalog = sqlite_get_catalog,
+	.list_catalogs = sqlite_list_catalogs,
+	.update_catalog = sqlite_update_catalog,
+	.delete_catalog = sqlite_delete_catalog,
+	.count_catalog = sqlite_count_catalog,
+
+	.create_namespace = sqlite_create_namespace,
+	.get_namespace = sqlite_get_namespace,
+	.list_namespaces = sqlite_list_namespaces,
+	.update_namespace = sqlite_update_namespace,
+	.delete_namespace = sqlite_delete_namespace,
+
+	.create_asset = sqlite_create_asset,
+	.get_asset = sqlite_get_asset,
+	.get_asset_by_id = sqlite_get_asset_by_id,
+	.list_assets = sqlite_list_assets,
+	.update_asset = sqlite_update_asset,
+	.delete_asset = sqlite_delete_asset,
+	.rename_asset = sqlite_rename_asset,
+	.list_all_assets_for_branch = sqlite_list_all_assets_for_branch,
+	.copy_assets_bulk = sqlite_copy_assets_bulk,
+	.update_metadata_location = sqlite_update_metadata_location,
+
+	.create_branch = sqlite_create_branch,
+	.get_branch = sqlite_get_branch,
+	.list_branches = sqlite_list_branches,
+	.delete_branch = sqlite_delete_branch,
+	.update_branch_head = sqlite_update_branch_head,
+	.create_tag = sqlite_create_tag,
+	.get_tag = sqlite_get_tag,
+	.list_tags = sqlite_list_tags,
+	.delete_tag = sqlite_delete_tag,
+
+	.create_commit = sqlite_create_commit,
+	.get_commit = sqlite_get_commit,
+	.get_commit_ancestry = sqlite_get_commit_ancestry,
+
+	.put_idempotent = sqlite_put_idempotent,
+	.get_idempotent = sqlite_get_idempotent,
+	.purge_idempotent = sqlite_purge_idempotent,
+
+	/* Users, roles, permissions, service users, tokens, audit, merges,
+	 * settings and tasks come with their own issues (and tables). */
+};
+
+PGL_EXPORT const struct pgl_store_ops *
+pangolin_store_plugin(void)
+{
+	return (&ops);
+}

@@ -1,0 +1,73 @@
+/*
+ * Handlers (one file per resource) and the few operations they share.
+ */
+#ifndef PGL_API_H
+#define PGL_API_H
+
+#include <jansson.h>
+
+#include "http/request.h"
+
+struct pgl_err;
+
+/* health.c */
+void	api_health_ready(struct pgl_req *);
+void	api_health_live(struct pgl_req *);
+void	api_metrics(struct pgl_req *);
+void	api_app_config(struct pgl_req *);
+
+/* tenants.c */
+void	api_tenant_list(struct pgl_req *);
+void	api_tenant_create(struct pgl_req *);
+void	api_tenant_get(struct pgl_req *);
+void	api_tenant_update(struct pgl_req *);
+void	api_tenant_delete(struct pgl_req *);
+
+/* warehouses.c */
+void	api_warehouse_list(struct pgl_req *);
+void	api_warehouse_create(struct pgl_req *);
+void	api_warehouse_get(struct pgl_req *);
+void	api_warehouse_update(struct pgl_req *);
+void	api_warehouse_delete(struct pgl_req *);
+
+/* catalogs.c */
+void	api_catalog_list(struct pgl_req *);
+void	api_catalog_create(struct pgl_req *);
+void	api_catalog_get(struct pgl_req *);
+void	api_catalog_update(struct pgl_req *);
+void	api_catalog_delete(struct pgl_req *);
+void	api_catalog_summary(struct pgl_req *);
+void	api_namespace_tree(struct pgl_req *);
+
+/* branches.c */
+void	api_branch_list(struct pgl_req *);
+void	api_branch_create(struct pgl_req *);
+void	api_branch_get(struct pgl_req *);
+void	api_branch_delete(struct pgl_req *);
+void	api_branch_commits(struct pgl_req *);
+void	api_tag_list(struct pgl_req *);
+void	api_tag_create(struct pgl_req *);
+void	api_tag_delete(struct pgl_req *);
+
+/*
+ * Create a catalog with its `main` branch (rooted at an initial commit)
+ * and its `default` namespace, in one transaction.
+ */
+int	pgl_catalog_create(struct pgl_arena *, const char *tenant,
+	    const struct pgl_catalog *, struct pgl_err *);
+
+/* Default tenant and the optional bootstrap warehouse/catalog (parent). */
+int	pgl_bootstrap(struct pgl_err *);
+
+/* Run fn inside a store transaction: commit on PGL_OK, else roll back. */
+int	pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
+	    struct pgl_err *);
+
+/* JSON text from the store -> a json_t object ({} if unparsable). */
+json_t	*api_obj(const char *text);
+/* json_t -> arena string (compact). */
+char	*api_text(struct pgl_arena *, const json_t *);
+/* A JSON string or null. */
+json_t	*api_str_or_null(const char *);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * Catalogs (pangolin-api.md §2.3).  A catalog is born with branch `main`,
+ * whose head is an initial empty commit (so tags and merge bases always
+ * have something to point at), and namespace `default`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "app.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/location.h"
+
+static const struct pgl_jfield create_fields[] = {
+	{ "name", PGL_J_STRING, 1 },
+	{ "catalog_type", PGL_J_STRING, 0 },
+	{ "warehouse_name", PGL_J_STRING, 0 },
+	{ "storage_location", PGL_J_STRING, 0 },
+	{ "federated_config", PGL_J_OBJECT, 0 },
+	{ "properties", PGL_J_STRMAP, 0 },
+	{ NULL, 0, 0 }
+};
+
+static const struct pgl_jfield update_fields[] = {
+	{ "warehouse_name", PGL_J_STRING, 0 },
+	{ "storage_location", PGL_J_STRING, 0 },
+	{ "federated_config", PGL_J_OBJECT, 0 },
+	{ "properties", PGL_J_STRMAP, 0 },
+	{ NULL, 0, 0 }
+};
+
+static json_t *
+catalog_json(const struct pgl_catalog *c)
+{
+	return (json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", c->id,
+	    "name", c->name, "catalog_type", c->catalog_type,
+	    "warehouse_name", api_str_or_null(c->warehouse_name),
+	    "storage_location", api_str_or_null(c->storage_location),
+	    "federated_config", c->federated_config != NULL ?
+	    api_obj(c->federated_config) : json_null(),
+	    "properties", api_obj(c->properties)));
+}
+
+struct create_tx {
+	struct pgl_arena		*arena;
+	const char			*tenant;
+	const struct pgl_catalog	*cat;
+};
+
+static int
+create_in_tx(void *arg, struct pgl_err *err)
+{
+	struct create_tx	*tx = arg;
+	struct pgl_commit	 commit;
+	struct pgl_branch	 main_branch;
+	struct pgl_namespace	 ns;
+	char			 cid[PGL_UUID_LEN + 1];
+	int			 rc;
+
+	if ((rc = STORE(create_catalog, tx->cat, err)) != PGL_OK)
+		return (rc);
+	pgl_uuid_new(cid);
+	memset(&commit, 0, sizeof(commit));
+	commit.id = cid;
+	commit.catalog = tx->cat->name;
+	commit.timestamp_ms = pgl_now_ms();
+	commit.author = "pangolin";
+	commit.message = "Create catalog";
+	commit.operations = "[]";
+	if ((rc = STORE(create_commit, tx->tenant, &commit, err)) != PGL_OK)
+		return (rc);
+	memset(&main_branch, 0, sizeof(main_branch));
+	main_branch.catalog = tx->cat->name;
+	main_branch.name = "main";
+	main_branch.head_commit_id = cid;
+	main_branch.branch_type = "ingest";
+	main_branch.assets = "[]";
+	if ((rc = STORE(create_branch, tx->tenant, &main_branch, err)) !=
+	    PGL_OK)
+		return (rc);
+	ns.catalog = tx->cat->name;
+	ns.name = "default";
+	ns.properties = "{}";
+	return (STORE(create_namespace, tx->tenant, &ns, err));
+}
+
+int
+pgl_catalog_create(struct pgl_arena *a, const char *tenant,
+    const struct pgl_catalog *cat, struct pgl_err *err)
+{
+	struct create_tx	tx = { a, tenant, cat };
+
+	return (pgl_store_tx(create_in_tx, &tx, err));
+}
+
+/*
+ * Resolve warehouse_name and storage_location: the warehouse must exist,
+ * and a local warehouse's catalogs live inside its root (default
+ * <root>/<catalog>).  Replies and returns -1 on a bad value.
+ */
+static int
+resolve_location(struct pgl_req *r, struct pgl_catalog *c)
+{
+	struct pgl_warehouse	 w;
+	struct pgl_err		 err;
+	const char		*why, *root;
+	json_t			*cfg;
+
+	if (c->storage_location != NULL &&
+	    (why = pgl_location_check(c->storage_location)) != NULL) {
+		pgl_reply_error(r, 400, "invalid storage_location: %s", why);
+		return (-1);
+	}
+	if (c->warehouse_name == NULL)
+		return (0);
+	if (STORE(get_warehouse, r->arena, r->tenant, c->warehouse_name, &w,
+	    &err) != PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			pgl_reply_error(r, 400, "Warehouse not found");
+		else
+			pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	cfg = api_obj(w.storage_config);
+	root = pgl_json_str(cfg, "root");
+	if (root == NULL)
+		root = pgl_json_str(cfg, "path");
+	if (root != NULL && c->storage_location == NULL)
+		c->storage_location = pgl_arena_printf(r->arena, "%s/%s",
+		    root, c->name);
+	else if (root != NULL && !pgl_location_within(
+	    pgl_location_path(c->storage_location), pgl_location_path(root))) {
+		json_decref(cfg);
+		pgl_reply_error(r, 400, "storage_location must lie inside the "
+		    "warehouse root");
+		return (-1);
+	}
+	json_decref(cfg);
+	return (0);
+}
+
+static const char *
+opt_text(struct pgl_req *r, const char *field)
+{
+	const json_t	*v = json_object_get(r->body, field);
+
+	return (v != NULL && !json_is_null(v) ? api_text(r->arena, v) : NULL);
+}
+
+void
+api_catalog_create(struct pgl_req *r)
+{
+	struct pgl_catalog	 c;
+	struct pgl_err		 err;
+	char			 id[PGL_UUID_LEN + 1];
+	const char		*type;
+
+	if (pgl_req_body(r, create_fields) == -1 ||
+	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1)
+		return;
+	memset(&c, 0, sizeof(c));
+	pgl_uuid_new(id);
+	c.id = id;
+	c.tenant_id = r->tenant;
+	c.name = pgl_json_str(r->body, "name");
+	type = pgl_json_str(r->body, "catalog_type");
+	c.catalog_type = type != NULL ? type : "Local";
+	if (strcmp(c.catalog_type, "Local") != 0 &&
+	    strcmp(c.catalog_type, "Federated") != 0) {
+		pgl_reply_error(r, 422, "catalog_type must be Local or "
+		    "Federated");
+		return;
+	}
+	c.warehouse_name = pgl_json_str(r->body, "warehouse_name");
+	if (c.warehouse_name != NULL && *c.warehouse_name == '\0')
+		c.warehouse_name = NULL;
+	c.storage_location = pgl_json_str(r->body, "storage_location");
+	c.federated_config = opt_text(r, "federated_config");
+	if (strcmp(c.catalog_type, "Federated") == 0 &&
+	    c.federated_config == NULL) {
+		pgl_reply_error(r, 400, "a Federated catalog needs "
+		    "federated_config");
+		return;
+	}
+	c.properties = opt_text(r, "properties");
+	if (c.properties == NULL)
+		c.properties = "{}";
+	if (resolve_location(r, &c) == -1)
+		return;
+	if (pgl_catalog_create(r->arena, r->tenant, &c, &err) != PGL_OK) {
+		if (err.code == PGL_EEXISTS)
+			(void)snprintf(err.msg, sizeof(err.msg),
+			    "Catalog '%s' already exists", c.name);
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_json(r, 201, catalog_json(&c));
+}
+
+void
+api_catalog_list(struct pgl_req *r)
+{
+	struct pgl_catalog	*items;
+	struct pgl_page		 pg;
+	struct pgl_err		 err;
+	json_t			*arr;
+	uint64_t		 total;
+	size_t			 n, i;
+
+	if (pgl_req_page(r, &pg) == -1)
+		return;
+	if (STORE(list_catalogs, r->arena, r->tenant, &pg, &items, &n, &total,
+	    &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, catalog_json(&items[i]));
+	pgl_reply_list(r, arr, total);
+}
+
+static int
+find(struct pgl_req *r, struct pgl_catalog *c)
+{
+	const char	*name = pgl_param(r, "name");
+	struct pgl_err	 err;
+
+	if (STORE(get_catalog, r->arena, r->tenant, name, c, &err) != PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			(void)snprintf(err.msg, sizeof(err.msg),
+			    "Catalog '%.200s' not found", name);
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+api_catalog_get(struct pgl_req *r)
+{
+	struct pgl_catalog	c;
+
+	if (find(r, &c) == 0)
+		pgl_reply_json(r, 200, catalog_json(&c));
+}
+
+void
+api_catalog_update(struct pgl_req *r)
+{
+	struct pgl_catalog	 c;
+	struct pgl_err		 err;
+	json_t			*props, *upd, *v;
+
+	if (pgl_req_body(r, update_fields) == -1 || find(r, &c) == -1)
+		return;
+	if ((v = json_object_get(r->body, "warehouse_name")) != NULL &&
+	    !json_is_null(v))
+		c.warehouse_name = *json_string_value(v) != '\0' ?
+		    json_string_value(v) : NULL;
+	if ((v = json_object_get(r->body, "storage_location")) != NULL &&
+	    !json_is_null(v))
+		c.storage_location = json_string_value(v);
+	if (opt_text(r, "federated_config") != NULL)
+		c.federated_config = opt_text(r, "federated_config");
+	upd = json_object_get(r->body, "properties");
+	if (upd != NULL && !json_is_null(upd)) {
+		props = api_obj(c.properties);
+		json_object_update(props, upd);
+		c.properties = api_text(r->arena, props);
+		json_decref(props);
+	}
+	if (resolve_location(r, &c) == -1)
+		return;
+	if (STORE(update_catalog, r->tenant, &c, &err) != PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			(void)snprintf(err.msg, sizeof(err.msg),
+			    "Warehouse not found");
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_json(r, 200, catalog_json(&c));
+}
+
+void
+api_catalog_delete(struct pgl_req *r)
+{
+	const char	*name = pgl_param(r, "name");
+	struct pgl_err	 err;
+
+	/* The store cascades: namespaces, assets, branches, tags, commits. */
+	if (STORE(delete_catalog, r->tenant, name, &err) != PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			(void)snprintf(err.msg, sizeof(err.msg),
+			    "Catalog '%.200s' not found", name);
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_empty(r, 204);
+}
+
+void
+api_catalog_summary(struct pgl_req *r)
+{
+	struct pgl_catalog_counts	n;
+	struct pgl_catalog		c;
+	struct pgl_err			err;
+
+	if (find(r, &c) == -1)
+		return;
+	if (STORE(count_catalog, r->tenant, c.name, &n, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_json(r, 200, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o}",
+	    "name", c.name, "table_count", (json_int_t)n.tables,
+	    "view_count", (json_int_t)n.views,
+	    "namespace_count", (json_int_t)n.namespaces,
+	    "branch_count", (json_int_t)n.branches,
+	    "tag_count", (json_int_t)n.tags,
+	    "storage_location", api_str_or_null(c.storage_location)));
+}

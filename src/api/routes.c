@@ -1,0 +1,60 @@
+/*
+ * Every route Pangolin serves, top to bottom.  The dispatcher matches
+ * method + path segments against this table (first match wins, so a
+ * literal segment must come before a {param} in the same position), checks
+ * the auth level, and calls the handler.  The path template is also the
+ * `route` label of the request metrics.
+ */
+#include "api/api.h"
+#include "api/routes.h"
+
+#define GET	PGL_GET
+#define POST	PGL_POST
+#define PUT	PGL_PUT
+#define DELETE	PGL_DELETE
+#define JSON	ROUTE_JSON
+#define NOSTORE	ROUTE_NO_STORE
+
+const struct pgl_route pgl_routes[] = {
+	/* Health and metrics (public). */
+	{ GET,    "/health",                          api_health_ready,     AUTH_NONE, NOSTORE },
+	{ GET,    "/health/live",                     api_health_live,      AUTH_NONE, NOSTORE },
+	{ GET,    "/health/ready",                    api_health_ready,     AUTH_NONE, NOSTORE },
+	{ GET,    "/metrics",                         api_metrics,          AUTH_NONE, NOSTORE },
+	{ GET,    "/api/v1/app-config",               api_app_config,       AUTH_NONE, NOSTORE },
+
+	/* Tenants (§2.1). */
+	{ GET,    "/api/v1/tenants",                  api_tenant_list,      AUTH_USER, 0 },
+	{ POST,   "/api/v1/tenants",                  api_tenant_create,    AUTH_USER, JSON },
+	{ GET,    "/api/v1/tenants/{id}",             api_tenant_get,       AUTH_USER, 0 },
+	{ PUT,    "/api/v1/tenants/{id}",             api_tenant_update,    AUTH_ROOT, JSON },
+	{ DELETE, "/api/v1/tenants/{id}",             api_tenant_delete,    AUTH_ROOT, 0 },
+
+	/* Warehouses (§2.2). */
+	{ GET,    "/api/v1/warehouses",               api_warehouse_list,   AUTH_USER, 0 },
+	{ POST,   "/api/v1/warehouses",               api_warehouse_create, AUTH_TENANT_ADMIN, JSON },
+	{ GET,    "/api/v1/warehouses/{name}",        api_warehouse_get,    AUTH_USER, 0 },
+	{ PUT,    "/api/v1/warehouses/{name}",        api_warehouse_update, AUTH_TENANT_ADMIN, JSON },
+	{ DELETE, "/api/v1/warehouses/{name}",        api_warehouse_delete, AUTH_TENANT_ADMIN, 0 },
+
+	/* Catalogs (§2.3). */
+	{ GET,    "/api/v1/catalogs",                 api_catalog_list,     AUTH_USER, 0 },
+	{ POST,   "/api/v1/catalogs",                 api_catalog_create,   AUTH_TENANT_ADMIN, JSON },
+	{ GET,    "/api/v1/catalogs/{name}",          api_catalog_get,      AUTH_USER, 0 },
+	{ PUT,    "/api/v1/catalogs/{name}",          api_catalog_update,   AUTH_TENANT_ADMIN, JSON },
+	{ DELETE, "/api/v1/catalogs/{name}",          api_catalog_delete,   AUTH_TENANT_ADMIN, 0 },
+	{ GET,    "/api/v1/catalogs/{name}/summary",  api_catalog_summary,  AUTH_USER, 0 },
+	{ GET,    "/api/v1/catalogs/{name}/namespaces/tree", api_namespace_tree, AUTH_USER, 0 },
+
+	/* Branches, commits and tags (§2.5). */
+	{ GET,    "/api/v1/branches",                 api_branch_list,      AUTH_USER, 0 },
+	{ POST,   "/api/v1/branches",                 api_branch_create,    AUTH_ADMIN, JSON },
+	{ GET,    "/api/v1/branches/{name}",          api_branch_get,       AUTH_USER, 0 },
+	{ DELETE, "/api/v1/branches/{name}",          api_branch_delete,    AUTH_ADMIN, 0 },
+	{ GET,    "/api/v1/branches/{name}/commits",  api_branch_commits,   AUTH_USER, 0 },
+	{ GET,    "/api/v1/tags",                     api_tag_list,         AUTH_USER, 0 },
+	{ POST,   "/api/v1/tags",                     api_tag_create,       AUTH_ADMIN, JSON },
+	{ DELETE, "/api/v1/tags/{name}",              api_tag_delete,       AUTH_ADMIN, 0 },
+};
+
+const size_t	pgl_nroutes = sizeof(pgl_routes) / sizeof(pgl_routes[0]);

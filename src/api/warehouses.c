@@ -1,0 +1,303 @@
+/*
+ * Warehouses (pangolin-api.md §2.2): where a tenant's table data lives.
+ * Local-disk warehouses are {"type": "local", "root": "/abs/path"}; S3,
+ * Azure and GCS keys are stored for the object-storage issue.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "api/api.h"
+#include "app.h"
+#include "util/json.h"
+#include "util/location.h"
+
+static const struct pgl_jfield create_fields[] = {
+	{ "name", PGL_J_STRING, 1 },
+	{ "use_sts", PGL_J_BOOL, 0 },
+	{ "storage_config", PGL_J_STRMAP, 0 },
+	{ "vending_strategy", PGL_J_ANY, 0 },
+	{ NULL, 0, 0 }
+};
+
+static const struct pgl_jfield update_fields[] = {
+	{ "name", PGL_J_STRING, 0 },
+	{ "use_sts", PGL_J_BOOL, 0 },
+	{ "storage_config", PGL_J_STRMAP, 0 },
+	{ "vending_strategy", PGL_J_ANY, 0 },
+	{ NULL, 0, 0 }
+};
+
+/* Keys whose values are never echoed back (same rule as /v1/config). */
+static int
+is_secret_key(const char *k)
+{
+	static const char *const marks[] = {
+		"secret", "access-key", "access_key", "password", "token",
+		"credential", "private", "sas", "account-key", "account_key"
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		if (strcasestr(k, marks[i]) != NULL)
+			return (1);
+	}
+	return (0);
+}
+
+static json_t *
+masked_config(const char *text)
+{
+	json_t		*cfg = api_obj(text), *v;
+	const char	*k;
+
+	json_object_foreach(cfg, k, v) {
+		if (is_secret_key(k))
+			json_object_set_new(cfg, k, json_string("********"));
+	}
+	return (cfg);
+}
+
+static json_t *
+warehouse_json(const struct pgl_warehouse *w)
+{
+	return (json_pack("{s:s,s:s,s:s,s:b,s:o,s:o}", "id", w->id, "name",
+	    w->name, "tenant_id", w->tenant_id, "use_sts", w->use_sts,
+	    "storage_config", masked_config(w->storage_config),
+	    "vending_strategy", w->vending_strategy != NULL ?
+	    pgl_json_load_or(w->vending_strategy, json_string("None")) :
+	    json_string("None")));
+}
+
+/* "None" or {"AwsSts"|"AwsStatic"|"AzureSas"|"GcpDownscoped": {...}}. */
+static const char *
+vending_check(const json_t *v)
+{
+	static const char *const kinds[] = {
+		"AwsSts", "AwsStatic", "AzureSas", "GcpDownscoped"
+	};
+	const char	*k;
+	size_t		 i;
+
+	if (json_is_string(v))
+		return (strcmp(json_string_value(v), "None") == 0 ? NULL :
+		    "vending_strategy must be \"None\" or a tagged object");
+	if (!json_is_object(v) || json_object_size(v) != 1)
+		return ("vending_strategy must be \"None\" or an object with "
+		    "one of AwsSts, AwsStatic, AzureSas, GcpDownscoped");
+	k = json_object_iter_key(json_object_iter((json_t *)v));
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strcmp(k, kinds[i]) == 0)
+			return (json_is_object(json_object_get(v, k)) ? NULL :
+			    "vending_strategy variant must be an object");
+	}
+	return ("unknown vending_strategy variant");
+}
+
+static int
+mkdirs(const char *path)
+{
+	char	buf[4096], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return (-1);
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0750) == -1 && errno != EEXIST)
+			return (-1);
+		*p = '/';
+	}
+	return (mkdir(buf, 0750) == -1 && errno != EEXIST ? -1 : 0);
+}
+
+/* Validate storage_config; for local warehouses create the root. */
+static const char *
+storage_check(const json_t *cfg)
+{
+	const char	*type = pgl_json_str(cfg, "type");
+	const char	*root = pgl_json_str(cfg, "root");
+	const char	*why;
+
+	if (type == NULL)
+		type = "s3";
+	if (strcmp(type, "local") != 0 && strcmp(type, "filesystem") != 0) {
+		if (strcmp(type, "s3") != 0 && strcmp(type, "azure") != 0 &&
+		    strcmp(type, "gcs") != 0 && strcmp(type, "gcp") != 0)
+			return ("storage_config.type must be local, s3, azure "
+			    "or gcs");
+		return (NULL);
+	}
+	if (root == NULL)
+		root = pgl_json_str(cfg, "path");
+	if (root == NULL)
+		return ("a local warehouse needs storage_config.root");
+	if (!pgl_location_is_local(root))
+		return ("storage_config.root must be an absolute path");
+	if ((why = pgl_location_check(root)) != NULL)
+		return (why);
+	if (mkdirs(pgl_location_path(root)) == -1)
+		return ("storage_config.root cannot be created");
+	return (NULL);
+}
+
+static int
+check_body(struct pgl_req *r)
+{
+	const json_t	*v;
+	const char	*why = NULL;
+
+	if ((v = json_object_get(r->body, "vending_strategy")) != NULL &&
+	    !json_is_null(v))
+		why = vending_check(v);
+	if (why == NULL && (v = json_object_get(r->body, "storage_config")) !=
+	    NULL && !json_is_null(v))
+		why = storage_check(v);
+	if (why != NULL) {
+		pgl_reply_error(r, 400, "%s", why);
+		return (-1);
+	}
+	return (0);
+}
+
+static const char *
+text_or(struct pgl_req *r, const char *field, const char *dflt)
+{
+	const json_t	*v = json_object_get(r->body, field);
+
+	return (v != NULL && !json_is_null(v) ? api_text(r->arena, v) : dflt);
+}
+
+void
+api_warehouse_create(struct pgl_req *r)
+{
+	struct pgl_warehouse	w;
+	struct pgl_err		err;
+	char			id[PGL_UUID_LEN + 1];
+
+	if (pgl_req_body(r, create_fields) == -1 ||
+	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1 ||
+	    check_body(r) == -1)
+		return;
+	pgl_uuid_new(id);
+	w.id = id;
+	w.tenant_id = r->tenant;
+	w.name = pgl_json_str(r->body, "name");
+	w.use_sts = json_is_true(json_object_get(r->body, "use_sts"));
+	w.storage_config = text_or(r, "storage_config", "{}");
+	w.vending_strategy = text_or(r, "vending_strategy", NULL);
+	if (STORE(create_warehouse, &w, &err) != PGL_OK) {
+		if (err.code == PGL_EEXISTS)
+			(void)snprintf(err.msg, sizeof(err.msg),
+			    "Warehouse '%s' already exists", w.name);
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_json(r, 201, warehouse_json(&w));
+}
+
+void
+api_warehouse_list(struct pgl_req *r)
+{
+	struct pgl_warehouse	*items;
+	struct pgl_page		 pg;
+	struct pgl_err		 err;
+	json_t			*arr;
+	uint64_t		 total;
+	size_t			 n, i;
+
+	if (pgl_req_page(r, &pg) == -1)
+		return;
+	if (STORE(list_warehouses, r->arena, r->tenant, &pg, &items, &n,
+	    &total, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, warehouse_json(&items[i]));
+	pgl_reply_list(r, arr, total);
+}
+
+static int
+find(struct pgl_req *r, struct pgl_warehouse *w)
+{
+	const char	*name = pgl_param(r, "name");
+	struct pgl_err	 err;
+
+	if (STORE(get_warehouse, r->arena, r->tenant, name, w, &err) !=
+	    PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			(void)snprintf(err.msg, sizeof(err.msg),
+			    "Warehouse '%.200s' not found", name);
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+api_warehouse_get(struct pgl_req *r)
+{
+	struct pgl_warehouse	w;
+
+	if (find(r, &w) == 0)
+		pgl_reply_json(r, 200, warehouse_json(&w));
+}
+
+void
+api_warehouse_update(struct pgl_req *r)
+{
+	struct pgl_warehouse	 w;
+	struct pgl_err		 err;
+	const char		*old, *name;
+	json_t			*cfg, *upd, *v;
+
+	if (pgl_req_body(r, update_fields) == -1 || check_body(r) == -1 ||
+	    find(r, &w) == -1)
+		return;
+	old = w.name;
+	if ((name = pgl_json_str(r->body, "name")) != NULL) {
+		if (pgl_req_name(r, "name", name) == -1)
+			return;
+		w.name = name;
+	}
+	if ((v = json_object_get(r->body, "use_sts")) != NULL &&
+	    !json_is_null(v))
+		w.use_sts = json_is_true(v);
+	upd = json_object_get(r->body, "storage_config");
+	if (upd != NULL && !json_is_null(upd)) {
+		cfg = api_obj(w.storage_config);
+		json_object_update(cfg, upd);
+		w.storage_config = api_text(r->arena, cfg);
+		json_decref(cfg);
+	}
+	w.vending_strategy = text_or(r, "vending_strategy", w.vending_strategy);
+	if (STORE(update_warehouse, old, &w, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_json(r, 200, warehouse_json(&w));
+}
+
+void
+api_warehouse_delete(struct pgl_req *r)
+{
+	const char	*name = pgl_param(r, "name");
+	struct pgl_err	 err;
+
+	if (STORE(delete_warehouse, r->tenant, name, &err) != PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			(void)snprintf(err.msg, sizeof(err.msg),
+			    "Warehouse '%.200s' not found", name);
+		else if (err.code == PGL_EINUSE)
+			(void)snprintf(err.msg, sizeof(err.msg),
+			    "Warehouse '%.200s' is used by a catalog", name);
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_empty(r, 204);
+}

@@ -1,0 +1,32 @@
+/*
+ * The process-wide state: one immutable config and one store handle per
+ * process (each Kore worker opens its own), plus the cache.  Nothing else
+ * is global.
+ */
+#ifndef PGL_APP_H
+#define PGL_APP_H
+
+#include "config/config.h"
+#include "plugin/loader.h"
+
+struct pgl_app {
+	const struct pgl_config		*cfg;
+
+	const struct pgl_store_ops	*db;
+	struct pgl_store		*dbh;	/* NULL while unavailable */
+	struct pgl_plugin		 db_plugin;
+
+	const struct pgl_cache_ops	*cache;
+	struct pgl_cache		*cacheh;
+	struct pgl_plugin		 cache_plugin;
+};
+
+extern struct pgl_app	pgl_app;
+
+/* Call a store method on this process's handle. */
+#define STORE(fn, ...)	(pgl_app.db->fn(pgl_app.dbh, __VA_ARGS__))
+
+/* (Re)open this process's store handle; 0 if it is usable. */
+int	pgl_app_store_open(struct pgl_err *);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * The appliance configuration: pangolin.toml plus environment overrides,
+ * resolved once at start-up into one immutable struct.
+ */
+#ifndef PGL_CONFIG_H
+#define PGL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pangolin/plugin.h"
+
+#define PGL_MAX_OPTS	32
+
+struct pgl_plugin_conf {
+	char		*plugin;	/* name ("store-sqlite") or path */
+	struct pgl_kv	opts[PGL_MAX_OPTS];
+	size_t		nopts;
+};
+
+struct pgl_config {
+	char			*path;		/* file it came from, or NULL */
+
+	struct {
+		char		*bind;
+		int		port;
+		int		workers;	/* 0 = one per CPU */
+		size_t		max_body_bytes;
+		int		request_timeout_secs;
+		char		*cors_origins;	/* "*" or a comma list */
+		char		*pid_file;
+	} server;
+
+	struct pgl_plugin_conf	store;
+	struct pgl_plugin_conf	cache;
+
+	struct {
+		int		no_auth;
+		char		*root_user;
+		char		*root_password;
+	} auth;
+
+	struct {
+		int		enabled;
+		int		concurrency;
+		int		poll_interval_ms;
+	} tasks;
+
+	struct {
+		int		object_store_cache;
+		char		*tenant_name;	/* the nil-uuid tenant's name */
+		char		*warehouse;	/* bootstrap local warehouse */
+		char		*warehouse_root;
+		char		*catalog;	/* bootstrap catalog */
+	} defaults;
+};
+
+struct pgl_config_error {
+	char	file[256];
+	int	line;			/* 0 when not from a file */
+	char	key[128];
+	char	reason[256];
+};
+
+/*
+ * Load path (NULL: built-in defaults only), then apply the environment
+ * (envp style lookup through getenv).  Returns NULL and fills err.
+ */
+struct pgl_config	*pgl_config_load(const char *path,
+			    struct pgl_config_error *);
+void			 pgl_config_free(struct pgl_config *);
+void			 pgl_config_error_format(const struct pgl_config_error *,
+			    char *, size_t);
+const char		*pgl_config_opt(const struct pgl_plugin_conf *,
+			    const char *key);
+int			 pgl_config_is_loopback(const char *bind);
+
+#endif

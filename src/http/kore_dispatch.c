@@ -1,0 +1,265 @@
+/*
+ * The one Kore handler.  kore.conf routes every path here; this file runs
+ * the middleware in order (request id, CORS, route match, auth, body
+ * checks) and then the handler from the route table, and always finishes
+ * with one access-log line and the request metrics.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <kore.h>
+#include <http.h>
+
+#include "api/routes.h"
+#include "app.h"
+#include "auth/principal.h"
+#include "http/request.h"
+#include "metrics/metrics.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/str.h"
+
+int	pgl_http_dispatch(struct http_request *);
+
+#define CORS_METHODS	"GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS"
+#define CORS_HEADERS	"Content-Type, Authorization, Accept, " \
+			"X-Pangolin-Tenant, X-API-Key, X-Request-Id, " \
+			"Idempotency-Key, If-None-Match"
+
+static int
+request_id_valid(const char *id)
+{
+	size_t	i, len = strlen(id);
+
+	if (len == 0 || len > 128)
+		return (0);
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)id[i]) && id[i] != '-' &&
+		    id[i] != '_' && id[i] != '.')
+			return (0);
+	}
+	return (1);
+}
+
+static void
+set_request_id(struct pgl_req *r)
+{
+	const char	*id = pgl_header(r, "x-request-id");
+
+	if (id != NULL && request_id_valid(id))
+		(void)pgl_strlcpy(r->request_id, id, sizeof(r->request_id));
+	else
+		pgl_uuid_new(r->request_id);
+	pgl_set_header(r, "x-request-id", r->request_id);
+}
+
+/* Access-Control-Allow-Origin: "*" or the request origin if listed. */
+static void
+set_cors(struct pgl_req *r)
+{
+	const char	*allowed = pgl_app.cfg->server.cors_origins;
+	const char	*origin = pgl_header(r, "origin");
+	const char	*p;
+	size_t		 len;
+
+	if (strcmp(allowed, "*") == 0) {
+		pgl_set_header(r, "access-control-allow-origin", "*");
+		return;
+	}
+	if (origin == NULL)
+		return;
+	len = strlen(origin);
+	for (p = allowed; (p = strstr(p, origin)) != NULL; p += len) {
+		if ((p == allowed || p[-1] == ',' || p[-1] == ' ') &&
+		    (p[len] == ',' || p[len] == '\0')) {
+			pgl_set_header(r, "access-control-allow-origin", origin);
+			pgl_set_header(r, "vary", "Origin");
+			return;
+		}
+	}
+}
+
+/* Split the raw query string into decoded name/value pairs. */
+static int
+parse_query(struct pgl_req *r)
+{
+	char	*qs, *pair, *eq, *p;
+
+	if (r->http->query_string == NULL)
+		return (0);
+	if ((qs = pgl_arena_strdup(r->arena, r->http->query_string)) == NULL)
+		return (-1);
+	while ((pair = strsep(&qs, "&")) != NULL) {
+		if (*pair == '\0')
+			continue;
+		if (r->nquery == PGL_MAX_QUERY)
+			return (-1);
+		for (p = pair; *p != '\0'; p++) {
+			if (*p == '+')
+				*p = ' ';
+		}
+		if ((eq = strchr(pair, '=')) != NULL)
+			*eq++ = '\0';
+		else
+			eq = pair + strlen(pair);
+		if (pgl_url_decode(pair) == -1 || pgl_url_decode(eq) == -1)
+			return (-1);
+		r->qname[r->nquery] = pair;
+		r->qvalue[r->nquery++] = eq;
+	}
+	return (0);
+}
+
+static int
+is_json_type(const char *ct)
+{
+	size_t	n = strcspn(ct, ";");
+
+	while (n > 0 && ct[n - 1] == ' ')
+		n--;
+	return ((n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+	    (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0));
+}
+
+/* 415 / 413 / 400 for a route that takes a JSON body. */
+static int
+read_json_body(struct pgl_req *r)
+{
+	struct kore_buf	*b = r->http->http_body;
+	const char	*ct = pgl_header(r, "content-type");
+	char		 why[256];
+
+	size_t		 len = r->http->http_body_length;
+
+	if (b == NULL || len == 0) {
+		/* Some bodies are optional (e.g. revoke); handlers decide. */
+		return (0);
+	}
+	if (ct == NULL || !is_json_type(ct)) {
+		pgl_reply_error(r, 415, "Content-Type must be application/json");
+		return (-1);
+	}
+	if (len > pgl_app.cfg->server.max_body_bytes) {
+		pgl_reply_error(r, 413, "request body exceeds %zu bytes",
+		    pgl_app.cfg->server.max_body_bytes);
+		return (-1);
+	}
+	if ((r->body = pgl_json_parse(b->data, len, why,
+	    sizeof(why))) == NULL) {
+		pgl_reply_error(r, 400, "%s", why);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+authorize(struct pgl_req *r)
+{
+	const char	*why = "Forbidden";
+	int		 rc;
+
+	rc = pgl_auth_resolve(pgl_app.cfg, pgl_header(r, "authorization"),
+	    pgl_header(r, "x-pangolin-tenant"), &r->who, r->tenant, &why);
+	if (rc == 0)
+		rc = pgl_auth_allows(&r->who, r->match.route->auth);
+	if (rc == 0)
+		return (0);
+	if (rc == 401)
+		pgl_set_header(r, "www-authenticate", "Basic realm=\"pangolin\"");
+	pgl_reply_error(r, rc, "%s", rc == 401 ? why : "Forbidden");
+	return (-1);
+}
+
+/* Everything between "request arrived" and "handler runs". */
+static void
+route(struct pgl_req *r)
+{
+	enum pgl_match_result	m;
+
+	if (parse_query(r) == -1) {
+		pgl_reply_error(r, 400, "malformed query string");
+		return;
+	}
+	m = pgl_router_match(pgl_routes, pgl_nroutes, r->method, r->http->path,
+	    &r->match);
+	switch (m) {
+	case PGL_MATCH_OK:
+		break;
+	case PGL_MATCH_BAD_METHOD:
+		pgl_reply_error(r, 405, "method not allowed");
+		return;
+	case PGL_MATCH_BAD_PATH:
+		pgl_reply_error(r, 400, "malformed path");
+		return;
+	default:
+		pgl_reply_error(r, 404, "no such route: %s %.200s",
+		    pgl_method_name(r->method), r->http->path);
+		return;
+	}
+	if (r->match.route->auth != AUTH_NONE && authorize(r) == -1)
+		return;
+	if ((r->match.route->flags & ROUTE_JSON) && read_json_body(r) == -1)
+		return;
+	if (!(r->match.route->flags & ROUTE_NO_STORE) && pgl_app.dbh == NULL) {
+		struct pgl_err	err;
+
+		if (pgl_app_store_open(&err) == -1) {
+			pgl_reply_error(r, 503, "metadata store unavailable, "
+			    "retry later");
+			return;
+		}
+	}
+	r->match.route->fn(r);
+	if (r->status == 0)
+		pgl_reply_error(r, 500, "internal error: no reply");
+}
+
+static void
+finish(struct pgl_req *r)
+{
+	uint64_t	us = pgl_now_us() - r->start_us;
+
+	pgl_metrics_observe(r->match.route, r->method, r->status, us);
+	pgl_log(PGL_LOG_INFO, "access method=%s route=%s status=%d "
+	    "duration_ms=%.3f request_id=%s", pgl_method_name(r->method),
+	    r->match.route != NULL ? r->match.route->path : "-", r->status,
+	    us / 1000.0, r->request_id);
+}
+
+int
+pgl_http_dispatch(struct http_request *hreq)
+{
+	struct pgl_req	*r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->arena = pgl_arena_new()) == NULL) {
+		free(r);
+		http_response(hreq, 503, NULL, 0);
+		return (KORE_RESULT_OK);
+	}
+	r->http = hreq;
+	r->start_us = pgl_now_us();
+	r->method = pgl_method_parse(http_method_text(hreq->method));
+	r->iceberg = strncmp(hreq->path, "/v1/", 4) == 0;
+	set_request_id(r);
+	set_cors(r);
+
+	if (r->method == PGL_OPTIONS) {
+		/* CORS preflight, answered for every path. */
+		pgl_set_header(r, "access-control-allow-methods", CORS_METHODS);
+		pgl_set_header(r, "access-control-allow-headers", CORS_HEADERS);
+		pgl_set_header(r, "access-control-max-age", "600");
+		pgl_reply_empty(r, 204);
+	} else {
+		route(r);
+	}
+	finish(r);
+	json_decref(r->body);
+	pgl_arena_free(r->arena);
+	free(r);
+	return (KORE_RESULT_OK);
+}

@@ -1,0 +1,250 @@
+/*
+ * Replies.  Every response is JSON with the right status (HEAD and 204
+ * excepted) and carries x-request-id; the dispatcher adds CORS headers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <kore.h>
+#include <http.h>
+
+#include "http/request.h"
+#include "util/json.h"
+#include "util/names.h"
+#include "util/paging.h"
+
+uint64_t
+pgl_now_us(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+}
+
+int64_t
+pgl_now_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+const char *
+pgl_param(const struct pgl_req *r, const char *name)
+{
+	return (pgl_match_param(&r->match, name));
+}
+
+const char *
+pgl_query(const struct pgl_req *r, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nquery; i++) {
+		if (strcmp(r->qname[i], name) == 0)
+			return (r->qvalue[i]);
+	}
+	return (NULL);
+}
+
+const char *
+pgl_header(const struct pgl_req *r, const char *name)
+{
+	const char	*v;
+
+	if (!http_request_header(r->http, name, &v))
+		return (NULL);
+	return (v);
+}
+
+void
+pgl_set_header(struct pgl_req *r, const char *name, const char *value)
+{
+	http_response_header(r->http, name, value);
+}
+
+void
+pgl_reply_raw(struct pgl_req *r, int status, const char *ctype,
+    const void *data, size_t len)
+{
+	if (r->status != 0)
+		return;
+	r->status = status;
+	if (ctype != NULL)
+		http_response_header(r->http, "content-type", ctype);
+	http_response(r->http, status, data, len);
+}
+
+void
+pgl_reply_empty(struct pgl_req *r, int status)
+{
+	pgl_reply_raw(r, status, NULL, NULL, 0);
+}
+
+void
+pgl_reply_json(struct pgl_req *r, int status, json_t *j)
+{
+	char	*s;
+
+	if (j == NULL || (s = pgl_json_dump(j)) == NULL) {
+		json_decref(j);
+		pgl_reply_error(r, 500, "out of memory");
+		return;
+	}
+	json_decref(j);
+	pgl_reply_raw(r, status, "application/json", s, strlen(s));
+	free(s);
+}
+
+/* The Iceberg exception type that fits a status (spec doc §0). */
+static const char *
+ice_type(int status)
+{
+	switch (status) {
+	case 400: case 413: case 415: case 422:
+		return ("BadRequestException");
+	case 401: return ("NotAuthorizedException");
+	case 403: return ("ForbiddenException");
+	case 404: return ("NoSuchNamespaceException");
+	case 405: return ("MethodNotAllowedException");
+	case 406: return ("NotAcceptableException");
+	case 409: return ("AlreadyExistsException");
+	case 429: return ("TooManyRequestsException");
+	case 501: return ("UnsupportedOperationException");
+	case 503: return ("ServiceUnavailableException");
+	default:  return ("InternalServerError");
+	}
+}
+
+static void
+vreply_error(struct pgl_req *r, int status, const char *type,
+    const char *fmt, va_list ap)
+{
+	char	 msg[512];
+	json_t	*j;
+
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Messages echo names; never emit bytes that are not UTF-8. */
+	if (!pgl_utf8_valid(msg, strlen(msg)))
+		(void)snprintf(msg, sizeof(msg), "%s", "invalid request");
+	if (r->iceberg) {
+		j = json_pack("{s:{s:s,s:s,s:i}}", "error", "message", msg,
+		    "type", type != NULL ? type : ice_type(status), "code",
+		    status);
+	} else {
+		j = json_pack("{s:s}", "error", msg);
+	}
+	pgl_reply_json(r, status, j);
+}
+
+void
+pgl_reply_error(struct pgl_req *r, int status, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vreply_error(r, status, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+pgl_reply_ice_error(struct pgl_req *r, int status, const char *type,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vreply_error(r, status, type, fmt, ap);
+	va_end(ap);
+}
+
+int
+pgl_store_status(int code)
+{
+	switch (code) {
+	case PGL_ENOTFOUND:	return (404);
+	case PGL_EEXISTS:	return (409);
+	case PGL_ECONFLICT:	return (409);
+	case PGL_EINUSE:	return (409);
+	case PGL_EINVAL:	return (400);
+	case PGL_EUNAVAIL:	return (503);
+	case PGL_EUNSUPPORTED:	return (501);
+	default:		return (500);
+	}
+}
+
+void
+pgl_reply_store_error(struct pgl_req *r, const struct pgl_err *err)
+{
+	int	status = pgl_store_status(err->code);
+
+	if (status >= 500) {
+		/* Details go to the log; the client gets no internals. */
+		kore_log(LOG_ERR, "store error (%d) rid=%s: %s", err->code,
+		    r->request_id, err->msg);
+		pgl_reply_error(r, status, "%s", status == 503 ?
+		    "metadata store unavailable, retry later" :
+		    status == 501 ? "not supported by this store plugin" :
+		    "internal error");
+		return;
+	}
+	pgl_reply_error(r, status, "%s", err->msg);
+}
+
+void
+pgl_reply_list(struct pgl_req *r, json_t *array, uint64_t total)
+{
+	char	buf[32];
+
+	(void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)total);
+	pgl_set_header(r, "x-total-count", buf);
+	pgl_reply_json(r, 200, array);
+}
+
+int
+pgl_req_page(struct pgl_req *r, struct pgl_page *pg)
+{
+	const char	*why;
+
+	why = pgl_paging_parse(pgl_query(r, "limit"), pgl_query(r, "offset"),
+	    pgl_query(r, "page"), pgl_query(r, "page_size"), pg);
+	if (why != NULL) {
+		pgl_reply_error(r, 400, "%s", why);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+pgl_req_body(struct pgl_req *r, const struct pgl_jfield *fields)
+{
+	char	why[256];
+
+	if (r->body == NULL) {
+		pgl_reply_error(r, 400, "a JSON request body is required");
+		return (-1);
+	}
+	if (pgl_json_check(r->body, fields, why, sizeof(why)) == -1) {
+		pgl_reply_error(r, r->iceberg ? 400 : 422, "%s", why);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+pgl_req_name(struct pgl_req *r, const char *field, const char *value)
+{
+	const char	*why;
+
+	if (value == NULL || (why = pgl_name_check(value)) != NULL) {
+		pgl_reply_error(r, 400, "invalid %s: %s", field,
+		    value == NULL ? "missing" : why);
+		return (-1);
+	}
+	return (0);
+}

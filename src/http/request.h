@@ -1,0 +1,102 @@
+/*
+ * The request context every handler receives, and the reply helpers.
+ *
+ * A pgl_req lives from dispatch to reply.  Everything allocated for the
+ * request (store results, parsed query, strings) hangs off its arena and
+ * is released in one place when the dispatcher finishes.
+ */
+#ifndef PGL_REQUEST_H
+#define PGL_REQUEST_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "http/router.h"
+#include "pangolin/store.h"
+#include "util/uuid.h"
+
+struct http_request;
+struct pgl_arena;
+
+enum pgl_user_role {
+	ROLE_NONE = 0,
+	ROLE_TENANT_USER,
+	ROLE_TENANT_ADMIN,
+	ROLE_ROOT
+};
+
+/* Who is calling; filled by src/auth before the handler runs. */
+struct pgl_principal {
+	enum pgl_user_role	role;
+	char		user_id[PGL_UUID_LEN + 1];
+	char		username[128];
+	char		tenant_id[PGL_UUID_LEN + 1];	/* "" for root */
+};
+
+#define PGL_MAX_QUERY	32
+
+struct pgl_req {
+	struct http_request	*http;
+	struct pgl_arena	*arena;
+	struct pgl_match	 match;
+	int			 method;
+	int			 iceberg;	/* /v1/...: Iceberg error envelope */
+	char			 request_id[130];
+	uint64_t		 start_us;
+
+	struct pgl_principal	 who;
+	char			 tenant[PGL_UUID_LEN + 1]; /* effective tenant */
+
+	json_t			*body;		/* parsed JSON body, if any */
+	size_t			 nquery;
+	const char		*qname[PGL_MAX_QUERY];
+	const char		*qvalue[PGL_MAX_QUERY];
+
+	int			 status;	/* 0 until replied */
+};
+
+/* Path parameter by template name ("{name}"); never NULL for a matched one. */
+const char	*pgl_param(const struct pgl_req *, const char *name);
+/* Query parameter (decoded), or NULL. */
+const char	*pgl_query(const struct pgl_req *, const char *name);
+/* Request header, or NULL. */
+const char	*pgl_header(const struct pgl_req *, const char *name);
+
+void	pgl_set_header(struct pgl_req *, const char *name, const char *value);
+/* Reply with j (reference stolen) as the JSON body. */
+void	pgl_reply_json(struct pgl_req *, int status, json_t *j);
+void	pgl_reply_raw(struct pgl_req *, int status, const char *content_type,
+	    const void *data, size_t len);
+void	pgl_reply_empty(struct pgl_req *, int status);
+/*
+ * An error in the route's shape: {"error": msg} on management routes, the
+ * Iceberg envelope {"error":{"message","type","code"}} on /v1 routes.
+ */
+void	pgl_reply_error(struct pgl_req *, int status, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	pgl_reply_ice_error(struct pgl_req *, int status, const char *type,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Translate a store error into its HTTP status, once, here. */
+void	pgl_reply_store_error(struct pgl_req *, const struct pgl_err *);
+int	pgl_store_status(int code);
+
+/* A list reply: bare array body plus X-Total-Count. */
+void	pgl_reply_list(struct pgl_req *, json_t *array, uint64_t total);
+
+/* Read the paging query parameters; replies 400 and returns -1 if bad. */
+int	pgl_req_page(struct pgl_req *, struct pgl_page *);
+
+/*
+ * Validate the JSON body against fields; replies 422 (400 on /v1) and
+ * returns -1 if it does not fit.
+ */
+struct pgl_jfield;
+int	pgl_req_body(struct pgl_req *, const struct pgl_jfield *);
+
+/* Validate a name; replies 400 naming the field and returns -1 if bad. */
+int	pgl_req_name(struct pgl_req *, const char *field, const char *value);
+
+uint64_t	pgl_now_us(void);
+int64_t		pgl_now_ms(void);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * Kore hooks: the parent reads the config, proves the plugins load and the
+ * store opens (running migrations once, before any worker races), creates
+ * the listener and forks; each worker then opens its own store handle.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kore.h>
+#include <http.h>
+#include <seccomp.h>
+
+#include "api/api.h"
+#include "api/routes.h"
+#include "app.h"
+#include "metrics/metrics.h"
+#include "util/log.h"
+
+struct pgl_app	pgl_app;
+
+void	kore_parent_configure(int, char **);
+void	kore_worker_configure(void);
+void	kore_worker_teardown(void);
+void	kore_seccomp_hook(void);
+
+extern int	skip_runas, skip_chroot;
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: pangolin [-c pangolin.toml] [--check-config]\n"
+	    "\n"
+	    "  -c, --config FILE   configuration file (default: $PANGOLIN_CONFIG,\n"
+	    "                      else built-in defaults plus environment)\n"
+	    "      --check-config  load the config and plugins, open the store,\n"
+	    "                      report and exit (0 ok, 2 refused)\n"
+	    "  -v, --version       print the version\n"
+	    "  -h, --help          this text\n"
+	    "\n"
+	    "Runs in the foreground and logs to stderr.  Environment variables\n"
+	    "override the file; see README.md.\n");
+}
+
+static void
+die(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "pangolin: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+/* Load both plugins, open each once; exit 2 with the reason on failure. */
+static void
+plugins_check(const struct pgl_config *cfg)
+{
+	struct pgl_err	err;
+
+	memset(&err, 0, sizeof(err));
+	pgl_app.db = pgl_store_plugin_load(cfg->store.plugin,
+	    &pgl_app.db_plugin, &err);
+	if (pgl_app.db == NULL)
+		die("store: %s", err.msg);
+	if (pgl_app_store_open(&err) == -1)
+		die("store: plugin %s: open failed: %s", pgl_app.db_plugin.path,
+		    err.msg);
+	if (pgl_bootstrap(&err) == -1)
+		die("store: bootstrap failed: %s", err.msg);
+	/* A connection must never cross fork(): workers open their own. */
+	pgl_app.db->close(pgl_app.dbh);
+	pgl_app.dbh = NULL;
+
+	pgl_app.cache = pgl_cache_plugin_load(cfg->cache.plugin,
+	    &pgl_app.cache_plugin, &err);
+	if (pgl_app.cache == NULL)
+		die("cache: %s", err.msg);
+	if (pgl_app.cache->open(pgl_host_api(), cfg->cache.opts,
+	    cfg->cache.nopts, &pgl_app.cacheh, &err) != PGL_OK)
+		die("cache: plugin %s: open failed: %s",
+		    pgl_app.cache_plugin.path, err.msg);
+	pgl_app.cache->close(pgl_app.cacheh);
+	pgl_app.cacheh = NULL;
+}
+
+static const char *
+parse_args(int argc, char **argv, int *check)
+{
+	static const struct option	longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*path = getenv("PANGOLIN_CONFIG");
+	int		 ch;
+
+	while ((ch = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'C':
+			*check = 1;
+			break;
+		case 'v':
+			printf("pangolin %s (kore %s)\n", PGL_VERSION,
+			    kore_version);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		exit(2);
+	}
+	return (path != NULL && *path != '\0' ? path : NULL);
+}
+
+static void
+listen_on(const struct pgl_config *cfg)
+{
+	struct kore_server	*srv;
+	char			 port[8];
+
+	(void)snprintf(port, sizeof(port), "%d", cfg->server.port);
+	srv = kore_server_create("pangolin");
+	srv->tls = 0;
+	if (kore_server_bind(srv, cfg->server.bind, port, NULL) !=
+	    KORE_RESULT_OK)
+		die("cannot listen on %s:%s: %s", cfg->server.bind, port,
+		    errno_s);
+	kore_server_finalize(srv);
+}
+
+static void
+configure_kore(const struct pgl_config *cfg)
+{
+	static char	pidfile[64];
+	long		ncpu;
+
+	kore_foreground = 1;
+	skip_runas = 1;		/* run as the invoking user (systemd's job) */
+	skip_chroot = 1;
+	if (cfg->server.pid_file != NULL) {
+		kore_pidfile = cfg->server.pid_file;
+	} else {
+		(void)snprintf(pidfile, sizeof(pidfile),
+		    "/tmp/pangolin-%d.pid", cfg->server.port);
+		kore_pidfile = pidfile;
+	}
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	worker_count = cfg->server.workers > 0 ? cfg->server.workers :
+	    (ncpu > 0 && ncpu < 64 ? ncpu : 1);
+	if (strcmp(pgl_app.db->name, "memory") == 0 && worker_count != 1) {
+		pgl_log(PGL_LOG_WARN, "memory store: running 1 worker instead "
+		    "of %d (its state lives in one process)", worker_count);
+		worker_count = 1;
+	}
+	/* One byte over our limit so the dispatcher can answer 413 in the
+	 * route's own error shape; anything larger Kore refuses (as JSON). */
+	http_body_max = cfg->server.max_body_bytes + 1;
+	http_header_timeout = cfg->server.request_timeout_secs;
+	http_body_timeout = cfg->server.request_timeout_secs;
+}
+
+void
+kore_parent_configure(int argc, char **argv)
+{
+	struct pgl_config_error	 cerr;
+	struct pgl_config	*cfg;
+	const char		*path;
+	char			 line[768];
+	int			 check = 0;
+
+	path = parse_args(argc, argv, &check);
+	pgl_log_set_process("parent");
+	if ((cfg = pgl_config_load(path, &cerr)) == NULL) {
+		pgl_config_error_format(&cerr, line, sizeof(line));
+		die("config: %s", line);
+	}
+	pgl_app.cfg = cfg;
+	plugins_check(cfg);
+	if (check) {
+		printf("config ok: %s; store %s (%s); cache %s (%s)\n",
+		    cfg->path != NULL ? cfg->path : "(defaults+environment)",
+		    pgl_app.db->name, pgl_app.db_plugin.path,
+		    pgl_app.cache->name, pgl_app.cache_plugin.path);
+		exit(0);
+	}
+	configure_kore(cfg);
+	listen_on(cfg);
+	if (pgl_metrics_init(pgl_routes, pgl_nroutes) == -1)
+		die("cannot map the shared metrics segment: %s", errno_s);
+	if (cfg->auth.no_auth)
+		pgl_log(PGL_LOG_WARN, "no-auth evaluation mode: every caller "
+		    "is tenant admin of the default tenant (loopback only)");
+	pgl_log(PGL_LOG_INFO, "pangolin %s on %s:%d, %u workers, store %s, "
+	    "cache %s", PGL_VERSION, cfg->server.bind, cfg->server.port,
+	    worker_count, pgl_app.db->name, pgl_app.cache->name);
+	/* Kore logs to stdout in the foreground; we promise stderr. */
+	(void)fflush(stdout);
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
+		die("dup2: %s", errno_s);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+int
+pgl_app_store_open(struct pgl_err *err)
+{
+	const struct pgl_config	*cfg = pgl_app.cfg;
+
+	memset(err, 0, sizeof(*err));
+	if (pgl_app.dbh != NULL)
+		return (0);
+	if (pgl_app.db->open(pgl_host_api(), cfg->store.opts, cfg->store.nopts,
+	    &pgl_app.dbh, err) != PGL_OK) {
+		pgl_app.dbh = NULL;
+		pgl_metrics_inc(PGL_C_STORE_UNAVAILABLE);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+kore_worker_configure(void)
+{
+	struct pgl_err	err;
+	char		name[32];
+
+	(void)snprintf(name, sizeof(name), "worker %u", worker->id);
+	pgl_log_set_process(name);
+	/* A worker that cannot open its store stays up and answers 503;
+	 * the dispatcher retries the open on the next request. */
+	if (pgl_app_store_open(&err) == -1)
+		pgl_log(PGL_LOG_ERR, "store open failed: %s", err.msg);
+	if (pgl_app.cache->open(pgl_host_api(), pgl_app.cfg->cache.opts,
+	    pgl_app.cfg->cache.nopts, &pgl_app.cacheh, &err) != PGL_OK)
+		pgl_log(PGL_LOG_ERR, "cache open failed: %s", err.msg);
+	pgl_metrics_set_ready(pgl_app.dbh != NULL);
+}
+
+void
+kore_worker_teardown(void)
+{
+	if (pgl_app.dbh != NULL)
+		pgl_app.db->close(pgl_app.dbh);
+	pgl_app.dbh = NULL;
+	if (pgl_app.cacheh != NULL)
+		pgl_app.cache->close(pgl_app.cacheh);
+	pgl_app.cacheh = NULL;
+}
+
+/*
+ * Kore's worker seccomp allow-list knows Kore's own syscalls, not those
+ * of the client libraries our plugins load (libpq, libmongoc, SQLite's
+ * file locking), and an unlisted syscall kills the worker.  We allow all
+ * and leave syscall policy to the unit that runs the appliance.
+ */
+void
+kore_seccomp_hook(void)
+{
+	static struct sock_filter	allow_all[] = {
+		BPF_STMT(BPF_RET + BPF_K, SECCOMP_RET_ALLOW),
+	};
+
+	kore_seccomp_filter("pangolin", allow_all,
+	    sizeof(allow_all) / sizeof(allow_all[0]));
+}

@@ -1,0 +1,217 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "metrics/metrics.h"
+
+/* Seconds: 0.005 .. 10, as upstream (pangolin-api.md §8). */
+static const uint64_t bucket_us[] = {
+	5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000,
+	5000000, 10000000
+};
+#define NBUCKETS	(sizeof(bucket_us) / sizeof(bucket_us[0]))
+
+/* Status codes we count individually; everything else is "other". */
+static const int statuses[] = {
+	200, 201, 202, 204, 206, 301, 302, 304, 400, 401, 403, 404, 405, 406,
+	408, 409, 410, 411, 412, 413, 414, 415, 422, 429, 500, 501, 502, 503,
+	504
+};
+#define NSTATUS		(sizeof(statuses) / sizeof(statuses[0]) + 1)
+#define NMETHODS	7
+
+struct cell {
+	uint64_t	count;
+	uint64_t	sum_us;
+	uint64_t	le[NBUCKETS];	/* non-cumulative; summed at render */
+};
+
+struct shared {
+	uint64_t	ready;
+	uint64_t	counters[PGL_C__COUNT];
+	struct cell	cells[];	/* [route + 1][method][status] */
+};
+
+static struct shared		*shm;
+static const struct pgl_route	*routes;
+static size_t			 nroutes;
+
+int
+pgl_metrics_init(const struct pgl_route *table, size_t n)
+{
+	size_t	len;
+
+	len = sizeof(struct shared) +
+	    (n + 1) * NMETHODS * NSTATUS * sizeof(struct cell);
+	shm = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	if (shm == MAP_FAILED) {
+		shm = NULL;
+		return (-1);
+	}
+	routes = table;
+	nroutes = n;
+	return (0);
+}
+
+static size_t
+method_index(int m)
+{
+	size_t	i;
+
+	for (i = 0; i < NMETHODS; i++) {
+		if (m == 1 << i)
+			return (i);
+	}
+	return (0);
+}
+
+static size_t
+status_index(int status)
+{
+	size_t	i;
+
+	for (i = 0; i < NSTATUS - 1; i++) {
+		if (statuses[i] == status)
+			return (i);
+	}
+	return (NSTATUS - 1);
+}
+
+static struct cell *
+cell_at(size_t r, size_t m, size_t s)
+{
+	return (&shm->cells[(r * NMETHODS + m) * NSTATUS + s]);
+}
+
+void
+pgl_metrics_observe(const struct pgl_route *route, int method, int status,
+    uint64_t us)
+{
+	struct cell	*c;
+	size_t		 r, b;
+
+	if (shm == NULL)
+		return;
+	r = route != NULL ? (size_t)(route - routes) + 1 : 0;
+	c = cell_at(r, method_index(method), status_index(status));
+	__atomic_fetch_add(&c->count, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c->sum_us, us, __ATOMIC_RELAXED);
+	for (b = 0; b < NBUCKETS && us > bucket_us[b]; b++)
+		;
+	if (b < NBUCKETS)
+		__atomic_fetch_add(&c->le[b], 1, __ATOMIC_RELAXED);
+}
+
+void
+pgl_metrics_inc(enum pgl_counter k)
+{
+	if (shm != NULL)
+		__atomic_fetch_add(&shm->counters[k], 1, __ATOMIC_RELAXED);
+}
+
+void
+pgl_metrics_set_ready(int ready)
+{
+	if (shm != NULL)
+		__atomic_store_n(&shm->ready, (uint64_t)ready, __ATOMIC_RELAXED);
+}
+
+static void
+labels(char *buf, size_t len, size_t r, size_t m, size_t s)
+{
+	char	st[8];
+
+	if (s == NSTATUS - 1)
+		(void)snprintf(st, sizeof(st), "other");
+	else
+		(void)snprintf(st, sizeof(st), "%d", statuses[s]);
+	(void)snprintf(buf, len, "method=\"%s\",route=\"%s\",status=\"%s\"",
+	    pgl_method_name(1 << m), r == 0 ? "unmatched" : routes[r - 1].path,
+	    st);
+}
+
+static void
+render_cell(FILE *fp, const struct cell *c, const char *lab, int histogram)
+{
+	uint64_t	cum = 0, count;
+	size_t		b;
+
+	count = __atomic_load_n(&c->count, __ATOMIC_RELAXED);
+	if (!histogram) {
+		fprintf(fp, "pangolin_http_requests_total{%s} %llu\n", lab,
+		    (unsigned long long)count);
+		return;
+	}
+	for (b = 0; b < NBUCKETS; b++) {
+		cum += __atomic_load_n(&c->le[b], __ATOMIC_RELAXED);
+		fprintf(fp, "pangolin_http_request_duration_seconds_bucket{%s,"
+		    "le=\"%g\"} %llu\n", lab, bucket_us[b] / 1e6,
+		    (unsigned long long)cum);
+	}
+	fprintf(fp, "pangolin_http_request_duration_seconds_bucket{%s,"
+	    "le=\"+Inf\"} %llu\n", lab, (unsigned long long)count);
+	fprintf(fp, "pangolin_http_request_duration_seconds_sum{%s} %.6f\n",
+	    lab, __atomic_load_n(&c->sum_us, __ATOMIC_RELAXED) / 1e6);
+	fprintf(fp, "pangolin_http_request_duration_seconds_count{%s} %llu\n",
+	    lab, (unsigned long long)count);
+}
+
+static void
+render_family(FILE *fp, int histogram)
+{
+	const struct cell	*c;
+	char			 lab[512];
+	size_t			 r, m, s;
+
+	for (r = 0; r <= nroutes; r++) {
+		for (m = 0; m < NMETHODS; m++) {
+			for (s = 0; s < NSTATUS; s++) {
+				c = cell_at(r, m, s);
+				if (__atomic_load_n(&c->count,
+				    __ATOMIC_RELAXED) == 0)
+					continue;
+				labels(lab, sizeof(lab), r, m, s);
+				render_cell(fp, c, lab, histogram);
+			}
+		}
+	}
+}
+
+char *
+pgl_metrics_render(void)
+{
+	char	*out = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+
+	if ((fp = open_memstream(&out, &len)) == NULL)
+		return (NULL);
+	fprintf(fp, "# HELP pangolin_http_requests_total HTTP requests by "
+	    "route template, method and status.\n"
+	    "# TYPE pangolin_http_requests_total counter\n");
+	if (shm != NULL)
+		render_family(fp, 0);
+	fprintf(fp, "# HELP pangolin_http_request_duration_seconds Request "
+	    "duration from dispatch to reply.\n"
+	    "# TYPE pangolin_http_request_duration_seconds histogram\n");
+	if (shm != NULL)
+		render_family(fp, 1);
+	fprintf(fp, "# HELP pangolin_ready 1 when the store answers pings.\n"
+	    "# TYPE pangolin_ready gauge\npangolin_ready %llu\n",
+	    shm != NULL ? (unsigned long long)__atomic_load_n(&shm->ready,
+	    __ATOMIC_RELAXED) : 0ULL);
+	fprintf(fp, "# TYPE pangolin_store_errors_total counter\n"
+	    "pangolin_store_errors_total %llu\n"
+	    "# TYPE pangolin_store_unavailable_total counter\n"
+	    "pangolin_store_unavailable_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[PGL_C_STORE_ERRORS] : 0ULL,
+	    shm ? (unsigned long long)shm->counters[PGL_C_STORE_UNAVAILABLE] :
+	    0ULL);
+	if (fclose(fp) != 0) {
+		free(out);
+		return (NULL);
+	}
+	return (out);
+}

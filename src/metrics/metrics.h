@@ -1,0 +1,33 @@
+/*
+ * Request metrics shared by every Kore worker.  The parent maps one
+ * anonymous shared segment before it forks; workers add to it with atomic
+ * operations, and any worker renders the whole thing for /metrics.
+ */
+#ifndef PGL_METRICS_H
+#define PGL_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/router.h"
+
+/* Process-wide counters beyond the per-route ones; append only. */
+enum pgl_counter {
+	PGL_C_STORE_ERRORS,
+	PGL_C_STORE_UNAVAILABLE,
+	PGL_C__COUNT
+};
+
+/* Map the segment; call once in the parent, before workers fork. */
+int	pgl_metrics_init(const struct pgl_route *, size_t nroutes);
+
+/* route NULL = no route matched. */
+void	pgl_metrics_observe(const struct pgl_route *, int method, int status,
+	    uint64_t micros);
+void	pgl_metrics_inc(enum pgl_counter);
+void	pgl_metrics_set_ready(int);
+
+/* Prometheus text exposition (version 0.0.4); malloc'd. */
+char	*pgl_metrics_render(void);
+
+#endif

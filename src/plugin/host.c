@@ -1,0 +1,35 @@
+/*
+ * The host API plugins receive: logging to stderr in the appliance's
+ * format, and the request arena for results.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "plugin/loader.h"
+#include "util/arena.h"
+#include "util/log.h"
+
+static void
+host_log(int level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	pgl_vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+static const struct pgl_host host = {
+	.abi_major = PGL_HOST_ABI_MAJOR,
+	.abi_minor = PGL_HOST_ABI_MINOR,
+	.log = host_log,
+	.arena_alloc = pgl_arena_alloc,
+	.arena_strdup = pgl_arena_strdup,
+	.arena_strndup = pgl_arena_strndup,
+};
+
+const struct pgl_host *
+pgl_host_api(void)
+{
+	return (&host);
+}

@@ -1,0 +1,187 @@
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plugin/loader.h"
+
+#ifndef PGL_PREFIX
+#define PGL_PREFIX	"/usr/local"
+#endif
+
+static void
+seterr(struct pgl_err *err, int code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	(void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+static int
+exe_dir(char *out, size_t len)
+{
+	ssize_t	n;
+	char	*slash;
+
+	if ((n = readlink("/proc/self/exe", out, len - 1)) <= 0)
+		return (-1);
+	out[n] = '\0';
+	if ((slash = strrchr(out, '/')) == NULL)
+		return (-1);
+	*slash = '\0';
+	return (0);
+}
+
+int
+pgl_plugin_resolve(const char *name, char *out, size_t outlen,
+    struct pgl_err *err)
+{
+	char	dir[PATH_MAX], a[PATH_MAX + 64], b[PATH_MAX + 64];
+
+	if (name == NULL || *name == '\0') {
+		seterr(err, PGL_EINVAL, "no plugin named");
+		return (-1);
+	}
+	if (strchr(name, '/') != NULL) {
+		if (access(name, R_OK) == -1) {
+			seterr(err, PGL_ENOTFOUND, "plugin %s: %s", name,
+			    strerror(errno));
+			return (-1);
+		}
+		(void)snprintf(out, outlen, "%s", name);
+		return (0);
+	}
+	a[0] = '\0';
+	if (exe_dir(dir, sizeof(dir)) == 0) {
+		(void)snprintf(a, sizeof(a), "%s/plugins/%s.so", dir, name);
+		if (access(a, R_OK) == 0) {
+			(void)snprintf(out, outlen, "%s", a);
+			return (0);
+		}
+	}
+	(void)snprintf(b, sizeof(b), "%s/lib/pangolin/plugins/%s.so",
+	    PGL_PREFIX, name);
+	if (access(b, R_OK) == 0) {
+		(void)snprintf(out, outlen, "%s", b);
+		return (0);
+	}
+	seterr(err, PGL_ENOTFOUND, "plugin '%s' not found (looked for %s and "
+	    "%s)", name, a, b);
+	return (-1);
+}
+
+/* dlopen + dlsym of the one entry point; returns the descriptor. */
+static const void *
+load(const char *name, const char *symbol, struct pgl_plugin *p,
+    struct pgl_err *err)
+{
+	const void	*(*entry)(void);
+	const void	*desc;
+
+	memset(p, 0, sizeof(*p));
+	if (pgl_plugin_resolve(name, p->path, sizeof(p->path), err) == -1)
+		return (NULL);
+	if ((p->dl = dlopen(p->path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		seterr(err, PGL_EINVAL, "plugin %s: dlopen failed: %s",
+		    p->path, dlerror());
+		return (NULL);
+	}
+	*(void **)&entry = dlsym(p->dl, symbol);
+	if (entry == NULL) {
+		seterr(err, PGL_EINVAL, "plugin %s: missing symbol %s",
+		    p->path, symbol);
+		pgl_plugin_unload(p);
+		return (NULL);
+	}
+	if ((desc = entry()) == NULL) {
+		seterr(err, PGL_EINVAL, "plugin %s: %s() returned NULL",
+		    p->path, symbol);
+		pgl_plugin_unload(p);
+		return (NULL);
+	}
+	return (desc);
+}
+
+static int
+abi_check(struct pgl_plugin *p, unsigned found, unsigned want,
+    struct pgl_err *err)
+{
+	if (found == want)
+		return (0);
+	seterr(err, PGL_EINVAL, "plugin %s: ABI major version %u, this "
+	    "pangolin needs %u", p->path, found, want);
+	pgl_plugin_unload(p);
+	return (-1);
+}
+
+/* Methods every store must implement; later groups may be NULL. */
+#define REQ(m)	{ #m, offsetof(struct pgl_store_ops, m) }
+static const struct {
+	const char	*name;
+	size_t		 off;
+} required[] = {
+	REQ(open), REQ(close), REQ(ping), REQ(begin), REQ(commit),
+	REQ(rollback), REQ(create_tenant), REQ(get_tenant), REQ(list_tenants),
+	REQ(update_tenant), REQ(delete_tenant), REQ(create_warehouse),
+	REQ(get_warehouse), REQ(list_warehouses), REQ(update_warehouse),
+	REQ(delete_warehouse), REQ(create_catalog), REQ(get_catalog),
+	REQ(list_catalogs), REQ(update_catalog), REQ(delete_catalog),
+	REQ(count_catalog), REQ(create_namespace), REQ(get_namespace),
+	REQ(list_namespaces), REQ(update_namespace), REQ(delete_namespace),
+	REQ(create_asset), REQ(get_asset), REQ(list_assets),
+	REQ(delete_asset), REQ(copy_assets_bulk), REQ(create_branch),
+	REQ(get_branch), REQ(list_branches), REQ(delete_branch),
+	REQ(update_branch_head), REQ(create_tag), REQ(get_tag),
+	REQ(list_tags), REQ(delete_tag), REQ(create_commit), REQ(get_commit),
+	REQ(get_commit_ancestry),
+};
+
+const struct pgl_store_ops *
+pgl_store_plugin_load(const char *name, struct pgl_plugin *p,
+    struct pgl_err *err)
+{
+	const struct pgl_store_ops	*ops;
+	size_t				 i;
+
+	if ((ops = load(name, PGL_STORE_SYMBOL, p, err)) == NULL)
+		return (NULL);
+	if (abi_check(p, ops->abi_major, PGL_STORE_ABI_MAJOR, err) == -1)
+		return (NULL);
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (*(void *const *)((const char *)ops + required[i].off) ==
+		    NULL) {
+			seterr(err, PGL_EINVAL, "plugin %s: required method "
+			    "%s is not implemented", p->path,
+			    required[i].name);
+			pgl_plugin_unload(p);
+			return (NULL);
+		}
+	}
+	return (ops);
+}
+
+const struct pgl_cache_ops *
+pgl_cache_plugin_load(const char *name, struct pgl_plugin *p,
+    struct pgl_err *err)
+{
+	const struct pgl_cache_ops	*ops;
+
+	if ((ops = load(name, "pangolin_cache_plugin", p, err)) == NULL)
+		return (NULL);
+	if (abi_check(p, ops->abi_major, PGL_CACHE_ABI_MAJOR, err) == -1)
+		return (NULL);
+	return (ops);
+}
+
+void
+pgl_plugin_unload(struct pgl_plugin *p)
+{
+	if (p->dl != NULL)
+		(void)dlclose(p->dl);
+	p->dl = NULL;
+}

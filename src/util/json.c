@@ -1,0 +1,145 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "util/json.h"
+
+json_t *
+pgl_json_parse(const void *buf, size_t len, char *why, size_t whylen)
+{
+	json_error_t	 e;
+	json_t		*j;
+
+	if (buf == NULL || len == 0) {
+		(void)snprintf(why, whylen, "request body is empty");
+		return (NULL);
+	}
+	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+	if (j == NULL)
+		(void)snprintf(why, whylen, "malformed JSON at line %d, "
+		    "column %d: %s", e.line, e.column, e.text);
+	return (j);
+}
+
+static const char *
+type_name(enum pgl_jtype t)
+{
+	switch (t) {
+	case PGL_J_STRING:	return ("a string");
+	case PGL_J_BOOL:	return ("a boolean");
+	case PGL_J_INT:		return ("an integer");
+	case PGL_J_OBJECT:	return ("an object");
+	case PGL_J_ARRAY:	return ("an array");
+	case PGL_J_STRMAP:	return ("an object of strings");
+	case PGL_J_STRLIST:	return ("an array of strings");
+	case PGL_J_ANY:		return ("any value");
+	}
+	return ("?");
+}
+
+static int
+all_strings(const json_t *v)
+{
+	const char	*k;
+	json_t		*x;
+	size_t		 i;
+
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, x) {
+			if (!json_is_string(x))
+				return (0);
+		}
+		return (1);
+	}
+	json_array_foreach(v, i, x) {
+		if (!json_is_string(x))
+			return (0);
+	}
+	return (1);
+}
+
+static int
+type_ok(const json_t *v, enum pgl_jtype t)
+{
+	switch (t) {
+	case PGL_J_STRING:	return (json_is_string(v));
+	case PGL_J_BOOL:	return (json_is_boolean(v));
+	case PGL_J_INT:		return (json_is_integer(v));
+	case PGL_J_OBJECT:	return (json_is_object(v));
+	case PGL_J_ARRAY:	return (json_is_array(v));
+	case PGL_J_STRMAP:	return (json_is_object(v) && all_strings(v));
+	case PGL_J_STRLIST:	return (json_is_array(v) && all_strings(v));
+	case PGL_J_ANY:		return (1);
+	}
+	return (0);
+}
+
+static const struct pgl_jfield *
+field(const struct pgl_jfield *f, const char *name)
+{
+	for (; f->name != NULL; f++) {
+		if (strcmp(f->name, name) == 0)
+			return (f);
+	}
+	return (NULL);
+}
+
+int
+pgl_json_check(const json_t *obj, const struct pgl_jfield *fields, char *why,
+    size_t whylen)
+{
+	const struct pgl_jfield	*f;
+	const char		*k;
+	json_t			*v;
+
+	if (!json_is_object(obj)) {
+		(void)snprintf(why, whylen, "request body must be a JSON object");
+		return (-1);
+	}
+	json_object_foreach((json_t *)obj, k, v) {
+		if ((f = field(fields, k)) == NULL) {
+			(void)snprintf(why, whylen, "unknown field `%.64s`", k);
+			return (-1);
+		}
+		if (json_is_null(v) && !f->required)
+			continue;
+		if (!type_ok(v, f->type)) {
+			(void)snprintf(why, whylen, "field `%s` must be %s",
+			    f->name, type_name(f->type));
+			return (-1);
+		}
+	}
+	for (f = fields; f->name != NULL; f++) {
+		v = json_object_get(obj, f->name);
+		if (f->required && (v == NULL || json_is_null(v))) {
+			(void)snprintf(why, whylen, "missing field `%s`",
+			    f->name);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+const char *
+pgl_json_str(const json_t *obj, const char *key)
+{
+	return (json_string_value(json_object_get(obj, key)));
+}
+
+char *
+pgl_json_dump(const json_t *j)
+{
+	return (json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(6)));
+}
+
+json_t *
+pgl_json_load_or(const char *text, json_t *fallback)
+{
+	json_t	*j;
+
+	if (text == NULL || (j = json_loads(text, JSON_DECODE_ANY, NULL)) ==
+	    NULL)
+		return (fallback);
+	json_decref(fallback);
+	return (j);
+}

@@ -1,0 +1,12 @@
+#ifndef PGL_UUID_H
+#define PGL_UUID_H
+
+#define PGL_UUID_LEN	36
+#define PGL_NIL_UUID	"00000000-0000-0000-0000-000000000000"
+
+/* A random (v4) UUID in lower-case text; out holds 37 bytes. */
+void	pgl_uuid_new(char out[PGL_UUID_LEN + 1]);
+/* 1 if s is a UUID in 8-4-4-4-12 hex form. */
+int	pgl_uuid_valid(const char *s);
+
+#endif
