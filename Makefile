@@ -145,11 +145,12 @@ $(OUT)/tests/plugins/%.so: tests/plugins/%.c $(HEADERS)
 # Each tests/unit/test_X.c is one cmocka binary linked with the pure core.
 $(OUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(PGL_CFLAGS) -Itests/unit $< $(CORE_OBJS) $(CACHE_SRCS) \
+	$(CC) $(PGL_CFLAGS) -Itests/unit $< $(CORE_OBJS) $(EXTRA_SRCS) \
 		$(BASE_LDFLAGS) -lcmocka -o $@
 
 # The cache unit test links the plugin's sources directly.
-$(OUT)/tests/test_cache: PGL_CFLAGS += -Iplugins/cache
+$(OUT)/tests/test_cache: EXTRA_SRCS = $(CACHE_SRCS)
+$(OUT)/tests/test_cache: $(CACHE_SRCS)
 
 deps:
 	@sh tests/deps.sh build

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install what is missing on a Debian machine.  `build` is what `make run`
+# needs; `test` adds what `make test` and `make bench` need.  Only missing
+# packages are installed, so a prepared machine does nothing here.
+set -eu
+
+BUILD_PKGS="gcc make patch kore libjansson-dev libsqlite3-dev uuid-dev libssl-dev"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev sqlite3 wrk curl nodejs npm"
+
+want=$BUILD_PKGS
+[ "${1:-build}" = test ] && want="$BUILD_PKGS $TEST_PKGS"
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	echo "installing:$missing"
+	SUDO=""
+	[ "$(id -u)" -ne 0 ] && SUDO=sudo
+	$SUDO apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q \
+		--no-install-recommends $missing
+fi
+
+# npm packages of the integration suite, pinned by its lock file.
+if [ "${1:-build}" = test ] && [ -f tests/integration/package-lock.json ] &&
+   [ ! -d tests/integration/node_modules ]; then
+	(cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
+fi
+exit 0

@@ -1,0 +1,92 @@
+/*
+ * libFuzzer target for everything a request's bytes reach before a
+ * handler: the router and URL decoding (path), the JSON body parser and
+ * field checks, name and location validation, HTTP Basic decoding and
+ * paging parameters.  None of them may crash, leak or read out of bounds.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/principal.h"
+#include "http/router.h"
+#include "util/json.h"
+#include "util/location.h"
+#include "util/names.h"
+#include "util/paging.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+noop(struct pgl_req *r)
+{
+	(void)r;
+}
+
+static const struct pgl_route routes[] = {
+	{ PGL_GET, "/api/v1/catalogs", noop, AUTH_USER, 0 },
+	{ PGL_GET, "/api/v1/catalogs/{name}", noop, AUTH_USER, 0 },
+	{ PGL_POST, "/api/v1/branches/merge", noop, AUTH_USER, 0 },
+	{ PGL_GET, "/api/v1/branches/{name}/commits", noop, AUTH_USER, 0 },
+	{ PGL_GET, "/v1/{prefix}/namespaces/{ns}/tables/{t}", noop, AUTH_USER, 0 },
+};
+
+static const struct pgl_jfield fields[] = {
+	{ "name", PGL_J_STRING, 1 },
+	{ "properties", PGL_J_STRMAP, 0 },
+	{ "assets", PGL_J_STRLIST, 0 },
+	{ "use_sts", PGL_J_BOOL, 0 },
+	{ "n", PGL_J_INT, 0 },
+	{ NULL, 0, 0 }
+};
+
+static void
+fuzz_json(const uint8_t *data, size_t len)
+{
+	char		 why[256];
+	json_t		*j;
+
+	if ((j = pgl_json_parse(data, len, why, sizeof(why))) == NULL)
+		return;
+	(void)pgl_json_check(j, fields, why, sizeof(why));
+	if (pgl_json_str(j, "name") != NULL)
+		(void)pgl_name_check(pgl_json_str(j, "name"));
+	json_decref(j);
+}
+
+static void
+fuzz_text(const char *s)
+{
+	struct pgl_match	 m;
+	struct pgl_page		 pg;
+	char			 out[256], *copy;
+
+	(void)pgl_router_match(routes, sizeof(routes) / sizeof(routes[0]),
+	    PGL_GET, s, &m);
+	(void)pgl_name_check(s);
+	(void)pgl_location_check(s);
+	(void)pgl_location_within(s, "/data/warehouse");
+	(void)pgl_base64_decode(s, out, sizeof(out));
+	(void)pgl_paging_parse(s, NULL, NULL, NULL, &pg);
+	(void)pgl_paging_parse(NULL, NULL, s, s, &pg);
+	if ((copy = strdup(s)) != NULL) {
+		(void)pgl_url_decode(copy);
+		free(copy);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	char	*s;
+
+	fuzz_json(data, len);
+	if ((s = malloc(len + 1)) == NULL)
+		return (0);
+	memcpy(s, data, len);
+	s[len] = '\0';
+	fuzz_text(s);
+	free(s);
+	return (0);
+}

@@ -1,0 +1,278 @@
+/* pangolin.toml + environment -> struct pgl_config. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config/config.h"
+
+static const char *const env_vars[] = {
+	"PORT", "PANGOLIN_BIND_ADDRESS", "DATABASE_URL", "PANGOLIN_STORAGE_TYPE",
+	"PANGOLIN_NO_AUTH", "DATABASE_MAX_CONNECTIONS", "MONGO_MAX_POOL_SIZE",
+	"METADATA_CACHE_TTL_SECONDS", "METADATA_CACHE_MAX_ENTRIES",
+	"TASK_WORKER_ENABLED", "TASK_WORKER_CONCURRENCY",
+	"TASK_WORKER_POLL_INTERVAL_MS", "OBJECT_STORE_CACHE_ENABLED",
+	"PANGOLIN_ROOT_USER", "PANGOLIN_ROOT_PASSWORD", "PANGOLIN_CONFIG",
+};
+
+static char	path[64];
+
+static int
+setup(void **state)
+{
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(env_vars) / sizeof(env_vars[0]); i++)
+		unsetenv(env_vars[i]);
+	return (0);
+}
+
+static const char *
+write_toml(const char *text)
+{
+	FILE	*fp;
+	int	 fd;
+
+	(void)snprintf(path, sizeof(path), "/tmp/pgl-config-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	fputs(text, fp);
+	fclose(fp);
+	return (path);
+}
+
+static struct pgl_config *
+load(const char *text, struct pgl_config_error *err)
+{
+	struct pgl_config	*c;
+
+	c = pgl_config_load(text != NULL ? write_toml(text) : NULL, err);
+	if (text != NULL)
+		unlink(path);
+	return (c);
+}
+
+static void
+test_defaults_without_a_file(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_string_equal(c->server.bind, "0.0.0.0");
+	assert_int_equal(c->server.port, 8080);
+	assert_int_equal(c->server.max_body_bytes, 16 * 1024 * 1024);
+	assert_string_equal(c->store.plugin, "store-memory");
+	assert_false(c->auth.no_auth);
+	pgl_config_free(c);
+}
+
+static void
+test_file_sections_and_plugin_options(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	c = load("[server]\nbind = \"127.0.0.1\"\nport = 9000\nworkers = 3\n"
+	    "[store]\nplugin = \"store-sqlite\"\n[store.options]\n"
+	    "path = \"/tmp/x.db\"\nbusy_timeout_ms = 2000\n"
+	    "[cache]\noptions = { max_entries = 5, ttl_secs = 9 }\n"
+	    "[tasks]\nenabled = false\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->server.port, 9000);
+	assert_int_equal(c->server.workers, 3);
+	assert_string_equal(c->store.plugin, "store-sqlite");
+	assert_string_equal(pgl_config_opt(&c->store, "path"), "/tmp/x.db");
+	assert_string_equal(pgl_config_opt(&c->store, "busy_timeout_ms"),
+	    "2000");
+	assert_string_equal(pgl_config_opt(&c->cache, "max_entries"), "5");
+	assert_false(c->tasks.enabled);
+	pgl_config_free(c);
+}
+
+static void
+test_unknown_key_reports_file_line_and_key(void **state)
+{
+	struct pgl_config_error	err;
+	char			line[512];
+
+	(void)state;
+	assert_null(load("[server]\nport = 1\nprot = 2\n", &err));
+	assert_int_equal(err.line, 3);
+	assert_string_equal(err.key, "server.prot");
+	pgl_config_error_format(&err, line, sizeof(line));
+	assert_non_null(strstr(line, ":3: server.prot: unknown key"));
+}
+
+static void
+test_wrong_type_and_range_are_errors(void **state)
+{
+	struct pgl_config_error	err;
+
+	(void)state;
+	assert_null(load("[server]\nport = \"80\"\n", &err));
+	assert_non_null(strstr(err.reason, "expected an integer"));
+	assert_null(load("[server]\nport = 70000\n", &err));
+	assert_non_null(strstr(err.reason, "between 1 and 65535"));
+	assert_null(load("[nope]\nx = 1\n", &err));
+	assert_non_null(strstr(err.reason, "unknown section"));
+	assert_null(load("[server\n", &err));
+	assert_int_equal(err.line, 1);
+}
+
+static void
+test_env_overrides_file(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	setenv("PORT", "7001", 1);
+	setenv("PANGOLIN_BIND_ADDRESS", "127.0.0.2", 1);
+	setenv("METADATA_CACHE_TTL_SECONDS", "42", 1);
+	setenv("TASK_WORKER_CONCURRENCY", "5", 1);
+	setenv("TASK_WORKER_ENABLED", "no", 1);
+	c = load("[server]\nport = 9000\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->server.port, 7001);
+	assert_string_equal(c->server.bind, "127.0.0.2");
+	assert_string_equal(pgl_config_opt(&c->cache, "ttl_secs"), "42");
+	assert_int_equal(c->tasks.concurrency, 5);
+	assert_false(c->tasks.enabled);
+	pgl_config_free(c);
+}
+
+static void
+test_database_url_scheme_selects_the_plugin(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	setenv("DATABASE_URL", "sqlite:///var/lib/p.db", 1);
+	assert_non_null(c = load(NULL, &err));
+	assert_string_equal(c->store.plugin, "store-sqlite");
+	assert_string_equal(pgl_config_opt(&c->store, "path"),
+	    "/var/lib/p.db");
+	pgl_config_free(c);
+
+	setenv("DATABASE_URL", "postgresql://u@h/db", 1);
+	setenv("DATABASE_MAX_CONNECTIONS", "9", 1);
+	assert_non_null(c = load(NULL, &err));
+	assert_string_equal(c->store.plugin, "store-postgres");
+	assert_string_equal(pgl_config_opt(&c->store, "url"),
+	    "postgresql://u@h/db");
+	assert_string_equal(pgl_config_opt(&c->store, "max_connections"), "9");
+	pgl_config_free(c);
+
+	setenv("DATABASE_URL", "mongodb://h:1/", 1);
+	setenv("MONGO_MAX_POOL_SIZE", "4", 1);
+	assert_non_null(c = load(NULL, &err));
+	assert_string_equal(c->store.plugin, "store-mongo");
+	assert_string_equal(pgl_config_opt(&c->store, "max_pool_size"), "4");
+	assert_null(pgl_config_opt(&c->store, "max_connections"));
+	pgl_config_free(c);
+}
+
+static void
+test_storage_type_and_contradictions(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	setenv("PANGOLIN_STORAGE_TYPE", "memory", 1);
+	assert_non_null(c = load("[store]\nplugin = \"store-sqlite\"\n",
+	    &err));
+	assert_string_equal(c->store.plugin, "store-memory");
+	pgl_config_free(c);
+	setenv("DATABASE_URL", "postgres://x/y", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_STORAGE_TYPE");
+	unsetenv("PANGOLIN_STORAGE_TYPE");
+	setenv("DATABASE_URL", "mysql://x/y", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "DATABASE_URL");
+	unsetenv("DATABASE_URL");
+	setenv("PANGOLIN_STORAGE_TYPE", "oracle", 1);
+	assert_null(load(NULL, &err));
+}
+
+static void
+test_bad_env_number_names_the_variable(void **state)
+{
+	struct pgl_config_error	err;
+
+	(void)state;
+	setenv("PORT", "80x", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PORT");
+}
+
+static void
+test_no_auth_requires_loopback(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	setenv("PANGOLIN_NO_AUTH", "true", 1);
+	assert_null(load(NULL, &err));		/* default bind 0.0.0.0 */
+	assert_non_null(strstr(err.reason, "loopback"));
+	setenv("PANGOLIN_BIND_ADDRESS", "127.0.0.1", 1);
+	assert_non_null(c = load(NULL, &err));
+	assert_true(c->auth.no_auth);
+	pgl_config_free(c);
+}
+
+static void
+test_weak_or_half_root_credentials_are_refused(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	setenv("PANGOLIN_ROOT_USER", "root", 1);
+	assert_null(load(NULL, &err));
+	setenv("PANGOLIN_ROOT_PASSWORD", "password123", 1);
+	assert_null(load(NULL, &err));
+	assert_non_null(strstr(err.reason, "weak"));
+	setenv("PANGOLIN_ROOT_PASSWORD", "a long enough secret", 1);
+	assert_non_null(c = load(NULL, &err));
+	pgl_config_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_defaults_without_a_file, setup),
+		cmocka_unit_test_setup(test_file_sections_and_plugin_options,
+		    setup),
+		cmocka_unit_test_setup(test_unknown_key_reports_file_line_and_key,
+		    setup),
+		cmocka_unit_test_setup(test_wrong_type_and_range_are_errors,
+		    setup),
+		cmocka_unit_test_setup(test_env_overrides_file, setup),
+		cmocka_unit_test_setup(test_database_url_scheme_selects_the_plugin,
+		    setup),
+		cmocka_unit_test_setup(test_storage_type_and_contradictions,
+		    setup),
+		cmocka_unit_test_setup(test_bad_env_number_names_the_variable,
+		    setup),
+		cmocka_unit_test_setup(test_no_auth_requires_loopback, setup),
+		cmocka_unit_test_setup(test_weak_or_half_root_credentials_are_refused,
+		    setup),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

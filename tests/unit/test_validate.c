@@ -1,0 +1,257 @@
+/* Input validation: JSON bodies, names, locations, paging, Basic auth. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "auth/password.h"
+#include "auth/principal.h"
+#include "util/json.h"
+#include "util/location.h"
+#include "util/names.h"
+#include "util/paging.h"
+#include "util/uuid.h"
+
+static const struct pgl_jfield fields[] = {
+	{ "name", PGL_J_STRING, 1 },
+	{ "properties", PGL_J_STRMAP, 0 },
+	{ "assets", PGL_J_STRLIST, 0 },
+	{ "use_sts", PGL_J_BOOL, 0 },
+	{ NULL, 0, 0 }
+};
+
+static int
+check(const char *text, char *why)
+{
+	json_t	*j;
+	int	 rc;
+
+	if ((j = pgl_json_parse(text, strlen(text), why, 256)) == NULL)
+		return (-2);
+	rc = pgl_json_check(j, fields, why, 256);
+	json_decref(j);
+	return (rc);
+}
+
+static void
+test_json_valid_body_passes(void **state)
+{
+	char	why[256];
+
+	(void)state;
+	assert_int_equal(check("{\"name\":\"a\",\"properties\":{\"k\":\"v\"},"
+	    "\"assets\":[\"n.t\"],\"use_sts\":true}", why), 0);
+}
+
+static void
+test_json_malformed_is_a_parse_error(void **state)
+{
+	char	why[256];
+
+	(void)state;
+	assert_int_equal(check("{\"name\":", why), -2);
+	assert_int_equal(check("{\"name\":\"a\"} trailing", why), -2);
+	assert_int_equal(check("{\"name\":\"a\",\"name\":\"b\"}", why), -2);
+	assert_int_equal(check("{\"name\":\"\\u0000\"}", why), -2);
+	assert_int_equal(check("{\"name\":\"\xff\xfe\"}", why), -2);
+	assert_int_equal(check("", why), -2);
+}
+
+static void
+test_json_unknown_field_is_named(void **state)
+{
+	char	why[256];
+
+	(void)state;
+	assert_int_equal(check("{\"name\":\"a\",\"nme\":1}", why), -1);
+	assert_non_null(strstr(why, "unknown field `nme`"));
+}
+
+static void
+test_json_wrong_types_are_named(void **state)
+{
+	char	why[256];
+
+	(void)state;
+	assert_int_equal(check("{\"name\":1}", why), -1);
+	assert_non_null(strstr(why, "`name`"));
+	assert_int_equal(check("{\"name\":\"a\",\"properties\":{\"k\":1}}",
+	    why), -1);
+	assert_int_equal(check("{\"name\":\"a\",\"assets\":[1]}", why), -1);
+	assert_int_equal(check("[1,2]", why), -1);
+}
+
+static void
+test_json_missing_or_null_required_field(void **state)
+{
+	char	why[256];
+
+	(void)state;
+	assert_int_equal(check("{}", why), -1);
+	assert_non_null(strstr(why, "missing field `name`"));
+	assert_int_equal(check("{\"name\":null}", why), -1);
+	assert_int_equal(check("{\"name\":\"a\",\"properties\":null}", why),
+	    0);
+}
+
+static void
+test_names_accept_unicode_and_dots(void **state)
+{
+	(void)state;
+	assert_null(pgl_name_check("sales"));
+	assert_null(pgl_name_check("v1.2_final-x"));
+	assert_null(pgl_name_check("caf\xc3\xa9"));
+}
+
+static void
+test_names_reject_traversal_separators_and_control_bytes(void **state)
+{
+	char	big[300];
+
+	(void)state;
+	assert_non_null(pgl_name_check(""));
+	assert_non_null(pgl_name_check("."));
+	assert_non_null(pgl_name_check(".."));
+	assert_non_null(pgl_name_check("a/b"));
+	assert_non_null(pgl_name_check("a\\b"));
+	assert_non_null(pgl_name_check("t@dev"));
+	assert_non_null(pgl_name_check("a\x1f" "b"));
+	assert_non_null(pgl_name_check("a\x7f"));
+	assert_non_null(pgl_name_check("a%2F"));
+	assert_non_null(pgl_name_check("\xc0\xaf"));	/* overlong '/' */
+	assert_non_null(pgl_name_check("\xed\xa0\x80"));	/* surrogate */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_non_null(pgl_name_check(big));
+}
+
+static void
+test_locations_reject_dot_segments_not_substrings(void **state)
+{
+	(void)state;
+	assert_null(pgl_location_check("/data/wh/a..b"));
+	assert_null(pgl_location_check("s3://bucket/wh"));
+	assert_null(pgl_location_check("file:///data/wh"));
+	assert_non_null(pgl_location_check("/data/wh/../etc"));
+	assert_non_null(pgl_location_check("/data/./wh"));
+	assert_non_null(pgl_location_check("relative/path"));
+	assert_non_null(pgl_location_check("file://relative"));
+	assert_non_null(pgl_location_check("http://x/y"));
+	assert_non_null(pgl_location_check("/"));
+	assert_non_null(pgl_location_check("/a\nb"));
+}
+
+static void
+test_location_within_is_segment_wise(void **state)
+{
+	(void)state;
+	assert_true(pgl_location_within("/data/wh/c1", "/data/wh"));
+	assert_true(pgl_location_within("/data/wh", "/data/wh/"));
+	assert_false(pgl_location_within("/data/wh2/c1", "/data/wh"));
+	assert_false(pgl_location_within("/data", "/data/wh"));
+}
+
+static void
+test_paging_defaults_and_clamps(void **state)
+{
+	struct pgl_page	pg;
+
+	(void)state;
+	assert_null(pgl_paging_parse(NULL, NULL, NULL, NULL, &pg));
+	assert_int_equal(pg.limit, 100);
+	assert_int_equal(pg.offset, 0);
+	assert_null(pgl_paging_parse("5000", "7", NULL, NULL, &pg));
+	assert_int_equal(pg.limit, 1000);
+	assert_int_equal(pg.offset, 7);
+	assert_null(pgl_paging_parse(NULL, NULL, "3", "20", &pg));
+	assert_int_equal(pg.limit, 20);
+	assert_int_equal(pg.offset, 40);
+	assert_null(pgl_paging_parse("0", NULL, NULL, NULL, &pg));
+	assert_int_equal(pg.limit, 100);
+}
+
+static void
+test_paging_rejects_garbage(void **state)
+{
+	struct pgl_page	pg;
+
+	(void)state;
+	assert_non_null(pgl_paging_parse("-1", NULL, NULL, NULL, &pg));
+	assert_non_null(pgl_paging_parse("ten", NULL, NULL, NULL, &pg));
+	assert_non_null(pgl_paging_parse("1 ", NULL, NULL, NULL, &pg));
+	assert_non_null(pgl_paging_parse(NULL, "+3", NULL, NULL, &pg));
+	assert_non_null(pgl_paging_parse(NULL, NULL, "0", NULL, &pg));
+	assert_non_null(pgl_paging_parse("1", NULL, "1", NULL, &pg));
+	assert_non_null(pgl_paging_parse("99999999999999999999999", NULL,
+	    NULL, NULL, &pg));
+}
+
+static void
+test_base64_strict(void **state)
+{
+	char	out[64];
+
+	(void)state;
+	assert_int_equal(pgl_base64_decode("dGVzdDp0ZXN0aW5n", out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "test:testing");
+	assert_int_equal(pgl_base64_decode("YQ==", out, sizeof(out)), 0);
+	assert_string_equal(out, "a");
+	assert_int_equal(pgl_base64_decode("YQ=", out, sizeof(out)), -1);
+	assert_int_equal(pgl_base64_decode("Y*==", out, sizeof(out)), -1);
+	assert_int_equal(pgl_base64_decode("YQ==YQ==", out, sizeof(out)), -1);
+	assert_int_equal(pgl_base64_decode("AA==", out, sizeof(out)), -1);
+	assert_int_equal(pgl_base64_decode("dGVzdDp0ZXN0aW5n", out, 4), -1);
+}
+
+static void
+test_weak_secrets_are_refused(void **state)
+{
+	(void)state;
+	assert_true(pgl_password_is_weak("short"));
+	assert_true(pgl_password_is_weak("password123"));
+	assert_true(pgl_password_is_weak("CHANGE-ME-PLEASE"));
+	assert_false(pgl_password_is_weak("correct horse battery"));
+	assert_true(pgl_secret_equal("abc", "abc"));
+	assert_false(pgl_secret_equal("abc", "abd"));
+	assert_false(pgl_secret_equal("ab", "abc"));
+	assert_false(pgl_secret_equal("abcd", "abc"));
+}
+
+static void
+test_uuid_shape(void **state)
+{
+	char	id[PGL_UUID_LEN + 1];
+
+	(void)state;
+	pgl_uuid_new(id);
+	assert_true(pgl_uuid_valid(id));
+	assert_true(pgl_uuid_valid(PGL_NIL_UUID));
+	assert_false(pgl_uuid_valid("00000000-0000-0000-0000-00000000000"));
+	assert_false(pgl_uuid_valid("00000000x0000-0000-0000-000000000000"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_valid_body_passes),
+		cmocka_unit_test(test_json_malformed_is_a_parse_error),
+		cmocka_unit_test(test_json_unknown_field_is_named),
+		cmocka_unit_test(test_json_wrong_types_are_named),
+		cmocka_unit_test(test_json_missing_or_null_required_field),
+		cmocka_unit_test(test_names_accept_unicode_and_dots),
+		cmocka_unit_test(test_names_reject_traversal_separators_and_control_bytes),
+		cmocka_unit_test(test_locations_reject_dot_segments_not_substrings),
+		cmocka_unit_test(test_location_within_is_segment_wise),
+		cmocka_unit_test(test_paging_defaults_and_clamps),
+		cmocka_unit_test(test_paging_rejects_garbage),
+		cmocka_unit_test(test_base64_strict),
+		cmocka_unit_test(test_weak_secrets_are_refused),
+		cmocka_unit_test(test_uuid_shape),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
