@@ -158,7 +158,6 @@ deps:
 deps-test:
 	@sh tests/deps.sh test
 
-unit: FLAVOR = test
 unit:
 	@$(MAKE) --no-print-directory FLAVOR=test build-unit
 	@sh tests/run-unit.sh build/test

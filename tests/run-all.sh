@@ -13,10 +13,15 @@ sh tests/run-integration.sh "$out" 2>&1 | tee -a "$log" || status=1
 
 # cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)";
 # node --test: "# pass N" / "# fail N"; fuzz: "fuzz: N passed, M failed".
-passed=$(awk '/^\[  PASSED  \] [0-9]+ test/ {s += $4} /^# pass [0-9]+/ {s += $3}
-	/^fuzz: [0-9]+ passed/ {s += $2} END {print s + 0}' "$log")
-failed=$(awk '/^\[  FAILED  \] [0-9]+ test/ {s += $4} /^# fail [0-9]+/ {s += $3}
-	/^fuzz: [0-9]+ passed, [0-9]+ failed/ {s += $4} END {print s + 0}' "$log")
+count() {
+	awk -v pat="$1" '{ while (match($0, pat)) {
+		n = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", n); s += n
+		$0 = substr($0, RSTART + RLENGTH) } } END { print s + 0 }' "$log"
+}
+passed=$(( $(count '\\[  PASSED  \\] [0-9]+') + $(count '^# pass [0-9]+') + \
+	$(count 'fuzz: [0-9]+ passed') ))
+failed=$(( $(count '\\[  FAILED  \\] [0-9]+') + $(count '^# fail [0-9]+') + \
+	$(count 'passed, [0-9]+ failed') ))
 [ "$failed" -gt 0 ] && status=1
 echo
 echo "$passed passed, $failed failed"

@@ -147,6 +147,9 @@ pgl_router_match(const struct pgl_route *table, size_t n, int method,
 			break;
 		}
 	}
+	/* HEAD is GET without a body unless a route says otherwise. */
+	if (m->route == NULL && method == PGL_HEAD && (m->allowed & PGL_GET))
+		return (pgl_router_match(table, n, PGL_GET, path, m));
 	if (m->route == NULL) {
 		m->nparams = 0;
 		return (m->allowed ? PGL_MATCH_BAD_METHOD :

@@ -121,6 +121,18 @@ test_overlong_path_is_rejected_not_truncated(void **state)
 }
 
 static void
+test_head_falls_back_to_get(void **state)
+{
+	(void)state;
+	assert_int_equal(pgl_router_match(table, N, PGL_HEAD,
+	    "/api/v1/catalogs/x", &m), PGL_MATCH_OK);
+	assert_ptr_equal(m.route, &table[2]);
+	assert_int_equal(pgl_router_match(table, N, PGL_HEAD,
+	    "/api/v1/branches/merge", &m), PGL_MATCH_OK);
+	assert_ptr_equal(m.route, &table[5]);
+}
+
+static void
 test_method_names_round_trip(void **state)
 {
 	(void)state;
@@ -142,6 +154,7 @@ main(void)
 		cmocka_unit_test(test_empty_segments_are_ignored),
 		cmocka_unit_test(test_bad_escape_and_encoded_nul_are_bad_path),
 		cmocka_unit_test(test_overlong_path_is_rejected_not_truncated),
+		cmocka_unit_test(test_head_falls_back_to_get),
 		cmocka_unit_test(test_method_names_round_trip),
 	};
 
