@@ -108,10 +108,10 @@ $(OUT)/tools/bin2c: src/tools/bin2c.c
 $(OUT)/gen/assets.c: kore.conf $(wildcard assets/*) $(OUT)/tools/bin2c
 	@mkdir -p $(dir $@)
 	$(OUT)/tools/bin2c $@ builtin_kore_conf=kore.conf \
-		$(foreach f,$(wildcard assets/*),$(subst .,_,$(notdir $f))=$f)
+		$(foreach f,$(wildcard assets/*),ui:$(subst -,_,$(subst .,_,$(notdir $f)))=$f)
 
 $(OUT)/gen/assets.o: $(OUT)/gen/assets.c
-	$(CC) -c $< -o $@
+	$(CC) -Isrc -c $< -o $@
 
 $(OUT)/%.o: %.c $(HEADERS) $(KORE_OUT)/.patched
 	@mkdir -p $(dir $@)

@@ -16,6 +16,10 @@ void	api_health_live(struct pgl_req *);
 void	api_metrics(struct pgl_req *);
 void	api_app_config(struct pgl_req *);
 
+/* ui.c */
+void	api_ui_index(struct pgl_req *);
+void	api_ui_file(struct pgl_req *);
+
 /* tenants.c */
 void	api_tenant_list(struct pgl_req *);
 void	api_tenant_create(struct pgl_req *);

@@ -23,6 +23,10 @@ const struct pgl_route pgl_routes[] = {
 	{ GET,    "/metrics",                         api_metrics,          AUTH_NONE, NOSTORE },
 	{ GET,    "/api/v1/app-config",               api_app_config,       AUTH_NONE, NOSTORE },
 
+	/* The admin page (assets/, compiled in). */
+	{ GET,    "/ui",                              api_ui_index,         AUTH_NONE, NOSTORE },
+	{ GET,    "/ui/{file}",                       api_ui_file,          AUTH_NONE, NOSTORE },
+
 	/* Tenants (§2.1). */
 	{ GET,    "/api/v1/tenants",                  api_tenant_list,      AUTH_USER, 0 },
 	{ POST,   "/api/v1/tenants",                  api_tenant_create,    AUTH_USER, JSON },

@@ -1,0 +1,57 @@
+/*
+ * The admin page: files of assets/ compiled into the binary, served
+ * under /ui/.  Public like the page itself; the data it shows comes from
+ * the API with the caller's own credentials.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "util/assets.h"
+
+static const char *
+content_type(const char *name)
+{
+	const char	*dot = strrchr(name, '.');
+
+	if (dot == NULL)
+		return ("application/octet-stream");
+	if (strcmp(dot, ".html") == 0)
+		return ("text/html; charset=utf-8");
+	if (strcmp(dot, ".css") == 0)
+		return ("text/css; charset=utf-8");
+	if (strcmp(dot, ".js") == 0)
+		return ("text/javascript; charset=utf-8");
+	if (strcmp(dot, ".svg") == 0)
+		return ("image/svg+xml");
+	return ("application/octet-stream");
+}
+
+static void
+serve(struct pgl_req *r, const char *name)
+{
+	const struct pgl_asset_file	*f;
+
+	for (f = pgl_assets; f->name != NULL; f++) {
+		if (strcmp(f->name, name) != 0)
+			continue;
+		pgl_set_header(r, "x-content-type-options", "nosniff");
+		pgl_set_header(r, "content-security-policy",
+		    "default-src 'self'");
+		pgl_set_header(r, "cache-control", "no-cache");
+		pgl_reply_raw(r, 200, content_type(name), f->data, *f->len);
+		return;
+	}
+	pgl_reply_error(r, 404, "no such file: %.100s", name);
+}
+
+void
+api_ui_index(struct pgl_req *r)
+{
+	serve(r, "index.html");
+}
+
+void
+api_ui_file(struct pgl_req *r)
+{
+	serve(r, pgl_param(r, "file"));
+}

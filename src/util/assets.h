@@ -1,0 +1,15 @@
+#ifndef PGL_ASSETS_H
+#define PGL_ASSETS_H
+
+#include <stddef.h>
+
+/* Files of assets/ compiled into the binary (src/tools/bin2c.c). */
+struct pgl_asset_file {
+	const char		*name;		/* "index.html" */
+	const unsigned char	*data;
+	const unsigned int	*len;
+};
+
+extern const struct pgl_asset_file	pgl_assets[];	/* NULL-terminated */
+
+#endif
