@@ -82,11 +82,11 @@ build: $(OUT)/pangolin $(PLUGINS)
 
 # --- Kore, patched, from the Debian package's source ---------------------
 
-$(KORE_OUT)/.patched: src/kore/0001-json-error-bodies.patch
+$(KORE_OUT)/.patched: src/kore/0001-pangolin.patch
 	@test -d $(KORE_SRC)/src || { echo "missing $(KORE_SRC): apt-get install kore (or make deps)"; exit 1; }
 	rm -rf $(KORE_OUT) && mkdir -p $(KORE_OUT)/obj
 	cp -R $(KORE_SRC)/src $(KORE_SRC)/include $(KORE_SRC)/misc $(KORE_OUT)/
-	patch -s -d $(KORE_OUT) -p1 < src/kore/0001-json-error-bodies.patch
+	patch -s -d $(KORE_OUT) -p1 < src/kore/0001-pangolin.patch
 	sh $(KORE_OUT)/misc/linux-platform.sh > $(KORE_OUT)/obj/platform.h
 	printf 'const char *kore_version = "%s";\n' "$$(cat $(KORE_SRC)/RELEASE)" \
 		> $(KORE_OUT)/obj/version.c

@@ -76,7 +76,8 @@ static const char ASSET_COPY[] =
 	" AND (?6 IS NULL OR replace(namespace, char(31), '.') || '.' || name"
 	"  IN (SELECT value FROM json_each(?6)))";
 static const char JSON_IS_ARRAY[] =
-	"SELECT json_valid(?1) AND json_type(?1) = 'array'";
+	"SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array'"
+	" ELSE 0 END";
 
 static void
 asset_fill(struct row *r, void *out)
@@ -159,7 +160,7 @@ sqlite_list_assets(struct pgl_store *s, struct pgl_arena *a,
 		count = ASSET_COUNT_BRANCH;
 	}
 	rc = store_list(s, a, err, list, asset_fill, sizeof(**items), &p, n,
-	    "ssssp", tenant, catalog, branch, ns, kind, page);
+	    "sssssp", tenant, catalog, branch, ns, kind, page);
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, count, total, "sssss", tenant, catalog,

@@ -132,8 +132,10 @@ sqlite_update_branch_head(struct pgl_store *s, const char *tenant,
 
 /* Tags. */
 
-#define TAG_COLS	"SELECT catalog_name, name, commit_id, created_at FROM tags"
-#define TAG_KEY		" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3"
+#define TAG_COLS \
+	"SELECT catalog_name, name, commit_id, created_at FROM tags"
+#define TAG_KEY \
+	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3"
 
 static const char TAG_INSERT[] =
 	"INSERT INTO tags (tenant_id, catalog_name, name, commit_id,"
@@ -227,7 +229,8 @@ static const char COMMIT_INSERT[] =
 	" timestamp, author, message, operations)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, '[]'))";
 static const char COMMIT_GET[] =
-	"SELECT " COMMIT_FIELDS " FROM commits WHERE id = ?2 AND tenant_id = ?1";
+	"SELECT " COMMIT_FIELDS " FROM commits"
+	" WHERE id = ?2 AND tenant_id = ?1";
 /*
  * Head first, one primary-key lookup per step, stopping after ?3 rows
  * (-1: the whole chain).  The FK on parent_id rules out cycles, and the

@@ -93,7 +93,7 @@ sqlite_update_warehouse(struct pgl_store *s, const char *old_name,
 	uint64_t	changed;
 	int		rc;
 
-	rc = store_exec(s, err, WAREHOUSE_UPDATE, &changed, "ssssd",
+	rc = store_exec(s, err, WAREHOUSE_UPDATE, &changed, "sssssd",
 	    w->tenant_id, old_name, w->name, w->storage_config,
 	    w->vending_strategy, w->use_sts != 0);
 	if (rc == PGL_OK && changed == 0)
@@ -158,7 +158,8 @@ static const char CATALOG_COUNTS[] =
 	"   WHERE tenant_id = ?1 AND catalog_name = ?2),"
 	" (SELECT count(*) FROM branches"
 	"   WHERE tenant_id = ?1 AND catalog_name = ?2),"
-	" (SELECT count(*) FROM tags WHERE tenant_id = ?1 AND catalog_name = ?2)"
+	" (SELECT count(*) FROM tags"
+	"   WHERE tenant_id = ?1 AND catalog_name = ?2)"
 	" FROM catalogs WHERE tenant_id = ?1 AND name = ?2";
 
 static void
@@ -263,7 +264,8 @@ sqlite_delete_catalog(struct pgl_store *s, const char *tenant,
 
 	rc = store_exec(s, err, CATALOG_DELETE, &changed, "ss", tenant, name);
 	if (rc == PGL_OK && changed == 0)
-		rc = store_err(err, PGL_ENOTFOUND, "catalog %s not found", name);
+		rc = store_err(err, PGL_ENOTFOUND, "catalog %s not found",
+		    name);
 	return (rc);
 }
 

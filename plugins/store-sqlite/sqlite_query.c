@@ -49,7 +49,8 @@ store_sqlite_err(struct pgl_store *s, struct pgl_err *err, int rc)
 	switch (rc) {
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 	case SQLITE_CONSTRAINT_UNIQUE:
-		return (store_err(err, PGL_EEXISTS, "already exists (%s)", msg));
+		return (store_err(err, PGL_EEXISTS, "already exists (%s)",
+		    msg));
 	case SQLITE_CONSTRAINT_FOREIGNKEY:
 		return (store_err(err, PGL_ENOTFOUND,
 		    "a referenced row does not exist (%s)", msg));
@@ -64,7 +65,8 @@ store_sqlite_err(struct pgl_store *s, struct pgl_err *err, int rc)
 		return (store_err(err, PGL_EUNAVAIL,
 		    STORE_NAME ": database is locked (%s)", msg));
 	case SQLITE_NOMEM:
-		return (store_err(err, PGL_ENOMEM, STORE_NAME ": out of memory"));
+		return (store_err(err, PGL_ENOMEM,
+		    STORE_NAME ": out of memory"));
 	}
 	return (store_err(err, PGL_EINTERNAL, STORE_NAME ": %s", msg));
 }
@@ -171,6 +173,10 @@ bind_args(sqlite3_stmt *st, const char *fmt, va_list ap)
 			rc = SQLITE_MISUSE;
 		}
 	}
+	/* A format that disagrees with the SQL is a bug in this plugin;
+	 * catch the count here rather than read a stray va_arg. */
+	if (rc == SQLITE_OK && i - 1 != sqlite3_bind_parameter_count(st))
+		rc = SQLITE_RANGE;
 	return (rc);
 }
 
@@ -216,13 +222,14 @@ static int
 store_runv(struct pgl_store *s, struct pgl_err *err, const char *sql,
     struct reader *rd, uint64_t *changes, const char *fmt, va_list ap)
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt	*st = NULL;
 	int		rc, status = PGL_OK;
 
 	if ((status = stmt_get(s, err, sql, &st)) != PGL_OK)
 		return (status);
 	if ((rc = bind_args(st, fmt, ap)) != SQLITE_OK)
-		status = store_sqlite_err(s, err, rc);
+		status = store_err(err, PGL_EINTERNAL, STORE_NAME
+		    ": cannot bind \"%s\" to %.160s", fmt, sql);
 	if (rd != NULL)
 		rd->row.stmt = st;
 	while (status == PGL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -257,7 +264,8 @@ store_get(struct pgl_store *s, struct pgl_arena *a, struct pgl_err *err,
 {
 	/* The caller's struct is the one element: size 0 leaves it as the
 	 * caller set it until the fill function writes every field. */
-	struct reader	rd = { { s, a, NULL, 0, 0 }, fill, 0, out, 0, 1, 0 };
+	struct reader	rd = { { s, a, NULL, 0, 0 }, fill, 0, out,
+			    0, 1, 0 };
 	va_list		ap;
 	int		rc;
 
@@ -274,7 +282,8 @@ store_list(struct pgl_store *s, struct pgl_arena *a, struct pgl_err *err,
     const char *sql, row_fill_fn fill, size_t size, void **items, size_t *n,
     const char *fmt, ...)
 {
-	struct reader	rd = { { s, a, NULL, 0, 0 }, fill, size, NULL, 0, 0, 1 };
+	struct reader	rd = { { s, a, NULL, 0, 0 }, fill, size, NULL,
+			    0, 0, 1 };
 	va_list		ap;
 	int		rc;
 

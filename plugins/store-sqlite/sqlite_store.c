@@ -167,35 +167,58 @@ exec_sql(struct pgl_store *s, const char *sql, struct pgl_err *err)
 	return (PGL_OK);
 }
 
-/* journal_mode answers with the mode now in force; WAL can be refused
- * (some network filesystems), and silently running without it would
- * turn every reader into a writer's obstacle. */
 static int
-set_journal_mode(struct pgl_store *s, const char *mode, struct pgl_err *err)
+journal_mode_once(struct pgl_store *s, const char *sql, char *got,
+    size_t len)
 {
 	sqlite3_stmt	*st;
-	char		sql[64];
-	const char	*got;
-	int		rc, ok;
+	const char	*mode;
+	int		rc;
 
-	(void)snprintf(sql, sizeof(sql), "PRAGMA journal_mode=%s", mode);
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
-		return (store_sqlite_err(s, err, rc));
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return (store_sqlite_err(s, err, rc));
+		return (rc);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		mode = (const char *)sqlite3_column_text(st, 0);
+		(void)snprintf(got, len, "%s", mode != NULL ? mode : "?");
+		rc = SQLITE_OK;
 	}
-	got = (const char *)sqlite3_column_text(st, 0);
-#if defined(PGL_STORE_MEMORY)
-	ok = 1;		/* an in-memory database is always "memory" */
-#else
-	ok = got != NULL && strcasecmp(got, mode) == 0;
-#endif
-	if (!ok)
-		(void)store_err(err, PGL_EINVAL, "sqlite: journal_mode %s "
-		    "refused (database stays in %s)", mode, got ? got : "?");
 	sqlite3_finalize(st);
-	return (ok ? PGL_OK : PGL_EINVAL);
+	return (rc);
+}
+
+/*
+ * Switching a new database to WAL needs an exclusive lock, and SQLite
+ * answers SQLITE_BUSY at once, without the busy handler, when several
+ * workers open the same fresh file together (measured: about one open in
+ * sixteen with eight workers).  So it is retried here for up to
+ * busy_timeout_ms.  The answer is the mode now in force: WAL can be
+ * refused (some network filesystems), and running without it silently
+ * would let one writer stall every reader.
+ */
+static int
+set_journal_mode(struct pgl_store *s, const struct options *o,
+    struct pgl_err *err)
+{
+	char	sql[64], got[16];
+	int	rc, waited;
+
+	(void)snprintf(sql, sizeof(sql), "PRAGMA journal_mode=%s",
+	    o->journal_mode);
+	for (waited = 0;; waited += 10) {
+		rc = journal_mode_once(s, sql, got, sizeof(got));
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= o->busy_timeout_ms)
+			break;
+		sqlite3_sleep(10);
+	}
+	if (rc != SQLITE_OK)
+		return (store_sqlite_err(s, err, rc));
+	/* In memory, the mode is always "memory". */
+#if !defined(PGL_STORE_MEMORY)
+	if (strcasecmp(got, o->journal_mode) != 0)
+		return (store_err(err, PGL_EINVAL, "sqlite: journal_mode %s "
+		    "refused (database stays in %s)", o->journal_mode, got));
+#endif
+	return (PGL_OK);
 }
 
 /* copy_assets_bulk gives every copy a fresh id inside one INSERT ...
@@ -230,7 +253,7 @@ configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
 
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
-	if ((rc = set_journal_mode(s, o->journal_mode, err)) != PGL_OK)
+	if ((rc = set_journal_mode(s, o, err)) != PGL_OK)
 		return (rc);
 	(void)snprintf(sql, sizeof(sql), "PRAGMA synchronous=%s",
 	    o->synchronous);
@@ -291,7 +314,8 @@ sqlite_open(const struct pgl_host *host, const struct pgl_kv *opts,
 	if ((rc = parse_options(opts, nopts, &o, err)) != PGL_OK)
 		return (rc);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return (store_err(err, PGL_ENOMEM, STORE_NAME ": out of memory"));
+		return (store_err(err, PGL_ENOMEM,
+		    STORE_NAME ": out of memory"));
 	s->host = host;
 	if ((rc = connect_db(s, &o, err)) == PGL_OK)
 		rc = configure(s, &o, err);

@@ -82,8 +82,8 @@ int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
 /* sqlite_tenants.c */
 int	sqlite_create_tenant(struct pgl_store *, const struct pgl_tenant *,
 	    struct pgl_err *);
-int	sqlite_get_tenant(struct pgl_store *, struct pgl_arena *, const char *,
-	    struct pgl_tenant *, struct pgl_err *);
+int	sqlite_get_tenant(struct pgl_store *, struct pgl_arena *,
+	    const char *, struct pgl_tenant *, struct pgl_err *);
 int	sqlite_list_tenants(struct pgl_store *, struct pgl_arena *,
 	    const struct pgl_page *, struct pgl_tenant **, size_t *,
 	    uint64_t *, struct pgl_err *);
@@ -135,9 +135,9 @@ int	sqlite_delete_namespace(struct pgl_store *, const char *,
 /* sqlite_assets.c */
 int	sqlite_create_asset(struct pgl_store *, const char *,
 	    const struct pgl_asset *, struct pgl_err *);
-int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *, const char *,
+int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *, const char *,
-	    struct pgl_asset *, struct pgl_err *);
+	    const char *, struct pgl_asset *, struct pgl_err *);
 int	sqlite_get_asset_by_id(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, struct pgl_asset *, struct pgl_err *);
 int	sqlite_list_assets(struct pgl_store *, struct pgl_arena *,
@@ -179,9 +179,9 @@ int	sqlite_create_tag(struct pgl_store *, const char *,
 	    const struct pgl_tag *, struct pgl_err *);
 int	sqlite_get_tag(struct pgl_store *, struct pgl_arena *, const char *,
 	    const char *, const char *, struct pgl_tag *, struct pgl_err *);
-int	sqlite_list_tags(struct pgl_store *, struct pgl_arena *, const char *,
-	    const char *, const struct pgl_page *, struct pgl_tag **, size_t *,
-	    uint64_t *, struct pgl_err *);
+int	sqlite_list_tags(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_tag **, size_t *, uint64_t *, struct pgl_err *);
 int	sqlite_delete_tag(struct pgl_store *, const char *, const char *,
 	    const char *, struct pgl_err *);
 int	sqlite_create_commit(struct pgl_store *, const char *,

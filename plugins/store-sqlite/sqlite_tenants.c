@@ -76,7 +76,8 @@ sqlite_update_tenant(struct pgl_store *s, const struct pgl_tenant *t,
 	rc = store_exec(s, err, TENANT_UPDATE, &changed, "sss", t->id,
 	    t->name, t->properties);
 	if (rc == PGL_OK && changed == 0)
-		rc = store_err(err, PGL_ENOTFOUND, "tenant %s not found", t->id);
+		rc = store_err(err, PGL_ENOTFOUND, "tenant %s not found",
+		    t->id);
 	return (rc);
 }
 

@@ -1,0 +1,328 @@
+#!/bin/sh
+# Pangolin benchmark: `make bench` (or `sh tests/bench/run.sh` after
+# `make all`), from the repository root.
+#
+# Speed is measured, not claimed: every figure is printed next to the same
+# measurement of Kore's own hello world (tests/bench/hello), built from the
+# same patched Kore objects, with the same worker count, measured in the
+# same run.  Runs are interleaved (run 1 of every row, then run 2, ...) so
+# drift in background load hits every row alike; the table quotes medians.
+#
+# Environment:
+#   BENCH_WORKERS   Kore workers for both servers        (default 2)
+#   BENCH_SECS      seconds per wrk run                  (default 5)
+#   BENCH_RUNS      wrk runs per row                     (default 3)
+#   BENCH_THREADS   wrk threads                          (default 2)
+#   BENCH_CONNS     wrk connections                      (default 64)
+#   BENCH_CATALOGS  catalogs seeded into pangolin        (default 1000)
+#   BENCH_LOG       file for pangolin's stderr (access log); default /dev/null
+#
+# Prints the table and writes it as Markdown to build/bench/results.md.
+set -eu
+
+WORKERS=${BENCH_WORKERS:-2}
+SECS=${BENCH_SECS:-5}
+RUNS=${BENCH_RUNS:-3}
+THREADS=${BENCH_THREADS:-2}
+CONNS=${BENCH_CONNS:-64}
+CATALOGS=${BENCH_CATALOGS:-1000}
+PLOG=${BENCH_LOG:-/dev/null}
+OUT=build/bench
+HERE=tests/bench
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# --- prerequisites ---------------------------------------------------------
+
+if ! command -v wrk >/dev/null 2>&1; then
+	echo "bench: wrk is not installed." >&2
+	echo "  install it with: sudo apt-get install wrk   (or: make deps)" >&2
+	exit 1
+fi
+command -v curl >/dev/null 2>&1 ||
+	die "curl is not installed (sudo apt-get install curl)"
+command -v node >/dev/null 2>&1 ||
+	die "node is not installed (needed to seed catalogs; sudo apt-get install nodejs)"
+if [ ! -f Makefile ] || [ ! -d "$HERE" ]; then
+	die "run from the repository root (sh tests/bench/run.sh)"
+fi
+if [ ! -x build/release/pangolin ] || [ ! -e build/release/plugins/store-sqlite.so ]; then
+	die "build/release/pangolin or its plugins are missing: run 'make all' first"
+fi
+
+# --- temp dir, cleanup -----------------------------------------------------
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-bench.XXXXXX")
+HELLO_PID=
+PGL_PID=
+
+# SIGTERM, then wait up to 10 s for the parent (it drains its workers),
+# then SIGKILL.  Only ever the PIDs this script spawned.
+stop() {
+	pid=$1
+	[ -n "$pid" ] || return 0
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+	kill -TERM "$pid" 2>/dev/null || true
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "bench: pid $pid ignored SIGTERM for 10 s; sending SIGKILL" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM
+	stop "$PGL_PID"
+	stop "$HELLO_PID"
+	rm -rf "$TMP"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+START=$(date +%s)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+mkdir -p "$OUT"
+
+HELLO_PORT=${BENCH_HELLO_PORT:-$(node "$HERE/seed.js" port)}
+PGL_PORT=${BENCH_PANGOLIN_PORT:-$(node "$HERE/seed.js" port)}
+[ "$HELLO_PORT" != "$PGL_PORT" ] || PGL_PORT=$((PGL_PORT + 1))
+
+# Poll URL until it answers 200 (up to 10 s) while PID lives.
+wait_up() {
+	pid=$1 url=$2 name=$3 log=$4
+	i=0
+	while [ $i -lt 100 ]; do
+		kill -0 "$pid" 2>/dev/null || {
+			[ -s "$log" ] && cat "$log" >&2
+			die "$name exited during start-up"
+		}
+		code=$(curl -s -o /dev/null -w '%{http_code}' "$url" 2>/dev/null) || true
+		[ "$code" = 200 ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$log" ] && cat "$log" >&2
+	die "$name did not answer 200 on $url within 10 s"
+}
+
+# --- the baseline: Kore's hello world ---------------------------------------
+
+echo "bench: building Kore hello world (baseline) in $OUT/hello"
+sh "$HERE/hello/build.sh" "$OUT/hello" "$WORKERS" "$HELLO_PORT" >/dev/null
+"$OUT/hello/hello" "$TMP/hello.pid" >"$TMP/hello.log" 2>&1 &
+HELLO_PID=$!
+wait_up "$HELLO_PID" "http://127.0.0.1:$HELLO_PORT/" "hello" "$TMP/hello.log"
+
+# --- pangolin: SQLite store, no auth ----------------------------------------
+
+cat >"$TMP/pangolin.toml" <<EOF
+[server]
+bind = "127.0.0.1"
+port = $PGL_PORT
+workers = $WORKERS
+pid_file = "$TMP/pangolin.pid"
+
+[store]
+plugin = "store-sqlite"
+
+[store.options]
+path = "$TMP/pangolin.db"
+
+[auth]
+no_auth = true
+EOF
+
+# Environment overrides would change what is measured; drop the known ones.
+unset PANGOLIN_CONFIG DATABASE_URL PANGOLIN_NO_AUTH 2>/dev/null || true
+
+./pangolin -c "$TMP/pangolin.toml" --check-config >"$TMP/check.log" 2>&1 || {
+	cat "$TMP/check.log" >&2
+	die "pangolin refused its bench config"
+}
+./pangolin -c "$TMP/pangolin.toml" >"$PLOG" 2>&1 &
+PGL_PID=$!
+wait_up "$PGL_PID" "http://127.0.0.1:$PGL_PORT/health/live" "pangolin" "$PLOG"
+
+echo "bench: seeding $CATALOGS catalogs"
+node "$HERE/seed.js" seed "http://127.0.0.1:$PGL_PORT" "$CATALOGS" 4 \
+    >"$TMP/seed.log" 2>&1 || { cat "$TMP/seed.log" >&2; die "seeding failed"; }
+sed 's/^/bench: /' "$TMP/seed.log"
+
+# --- rows ---------------------------------------------------------------------
+
+# label|url   (the hello row first: every ratio divides by it)
+H=http://127.0.0.1:$HELLO_PORT
+P=http://127.0.0.1:$PGL_PORT
+cat >"$TMP/rows" <<EOF
+hello (Kore) GET /|$H/
+GET /health/live|$P/health/live
+GET /v1/config|$P/v1/config
+GET /api/v1/catalogs (100 of $CATALOGS)|$P/api/v1/catalogs
+GET /api/v1/catalogs?limit=$CATALOGS|$P/api/v1/catalogs?limit=$CATALOGS
+EOF
+
+# A row whose route is not served yet stays in the table as n/a.
+n=0
+while IFS='|' read -r label url; do
+	n=$((n + 1))
+	code=$(curl -s -o /dev/null -w '%{http_code}' "$url") || code=000
+	case $code in
+	2??) echo "$url" >"$TMP/row$n.url" ;;
+	*) echo "$code" >"$TMP/row$n.skip" ;;
+	esac
+	echo "$label" >"$TMP/row$n.label"
+done <"$TMP/rows"
+NROWS=$n
+
+# One wrk run -> "rps p50_ms p99_ms non2xx timeouts other_socket_errors".
+parse_wrk() {
+	awk '
+	function ms(v,   n, u) {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") return n / 1000
+		if (u == "ms") return n
+		if (u == "s")  return n * 1000
+		if (u == "m")  return n * 60000
+		if (u == "h")  return n * 3600000
+		return -1
+	}
+	/^Requests\/sec:/		{ rps = $2 }
+	$1 == "50%"			{ p50 = ms($2) }
+	$1 == "99%"			{ p99 = ms($2) }
+	/Non-2xx or 3xx responses:/	{ non2xx = $NF }
+	/Socket errors:/ {
+		gsub(/,/, "")
+		sock = $4 + $6 + $8; tmo = $10
+	}
+	END {
+		if (rps == "" || p50 == "" || p99 == "") exit 1
+		printf "%s %.3f %.3f %d %d %d\n", rps, p50, p99, non2xx + 0,
+		    tmo + 0, sock + 0
+	}' "$1"
+}
+
+echo "bench: wrk -t$THREADS -c$CONNS -d${SECS}s --latency, $RUNS runs per row," \
+    "interleaved; about $((RUNS * NROWS * SECS)) s"
+r=1
+while [ $r -le "$RUNS" ]; do
+	n=1
+	while [ $n -le "$NROWS" ]; do
+		if [ -f "$TMP/row$n.url" ]; then
+			url=$(cat "$TMP/row$n.url")
+			wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "$url" \
+			    >"$TMP/wrk.$n.$r" 2>&1 ||
+				{ cat "$TMP/wrk.$n.$r" >&2; die "wrk failed on $url"; }
+			parse_wrk "$TMP/wrk.$n.$r" >>"$TMP/row$n.runs" || {
+				cat "$TMP/wrk.$n.$r" >&2
+				die "cannot parse wrk output for $url"
+			}
+			kill -0 "$PGL_PID" 2>/dev/null || die "pangolin died during the bench"
+			kill -0 "$HELLO_PID" 2>/dev/null || die "hello died during the bench"
+		fi
+		n=$((n + 1))
+	done
+	echo "bench: run $r/$RUNS done"
+	r=$((r + 1))
+done
+
+# Median of column $2 of file $1 (mean of the middle two for an even count).
+median() {
+	sort -g -k"$2","$2" "$1" | awk -v c="$2" '
+	{ v[NR] = $c }
+	END {
+		if (NR % 2) print v[(NR + 1) / 2]
+		else print (v[NR / 2] + v[NR / 2 + 1]) / 2
+	}'
+}
+colsum() {
+	awk -v c="$2" '{ s += $c } END { print s + 0 }' "$1"
+}
+colrange() {
+	sort -g -k"$2","$2" "$1" | awk -v c="$2" '
+	NR == 1 { lo = $c } { hi = $c } END { printf "%.0f-%.0f", lo, hi }'
+}
+
+# --- the table -------------------------------------------------------------------
+
+CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+[ -n "$CPU" ] || CPU=unknown
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+END=$(date +%s)
+
+hello_rps=$(median "$TMP/row1.runs" 1)
+: >"$TMP/table"
+n=1
+while [ $n -le "$NROWS" ]; do
+	label=$(cat "$TMP/row$n.label")
+	if [ -f "$TMP/row$n.skip" ]; then
+		printf '%s|n/a (route not yet served: HTTP %s)|||||||\n' "$label" \
+		    "$(cat "$TMP/row$n.skip")" >>"$TMP/table"
+	else
+		f=$TMP/row$n.runs
+		rps=$(median "$f" 1)
+		printf '%s|%.0f|%s|%.3f|%.3f|%.3f|%s|%s|%s\n' "$label" "$rps" \
+		    "$(colrange "$f" 1)" "$(median "$f" 2)" "$(median "$f" 3)" \
+		    "$(awk -v a="$rps" -v b="$hello_rps" 'BEGIN { print a / b }')" \
+		    "$(colsum "$f" 4)" "$(colsum "$f" 5)" "$(colsum "$f" 6)" \
+		    >>"$TMP/table"
+	fi
+	n=$((n + 1))
+done
+
+HDR1="machine: $(nproc) CPUs, $CPU, Linux $(uname -r); load average (1/5/15 min) at start $LOAD_START, at end $LOAD_END"
+HDR2="servers: $WORKERS Kore workers each (hello and pangolin), 127.0.0.1, plain HTTP; pangolin: store-sqlite (WAL), cache plugin, no-auth, access log to ${PLOG}"
+HDR3="client: wrk -t$THREADS -c$CONNS -d${SECS}s --latency, keep-alive; $RUNS runs per row, interleaved; medians quoted; errors summed over all runs"
+HDR4="load: client and server share the machine (wrk competes with the workers for the same CPUs); wall time $((END - START)) s"
+
+echo
+echo "$HDR1"
+echo "$HDR2"
+echo "$HDR3"
+echo "$HDR4"
+echo
+awk -F'|' '
+BEGIN {
+	f = "%-38s %9s %13s %9s %9s %9s %8s %8s %8s\n"
+	printf f, "endpoint", "req/s", "req/s range", "p50 ms", "p99 ms",
+	    "vs hello", "non-2xx", "timeouts", "sock err"
+	printf f, "", "(median)", "(min-max)", "(median)", "(median)",
+	    "(req/s)", "", "", ""
+}
+$3 == "" { printf "%-38s %s\n", $1, $2; next }
+{ printf f, $1, $2, $3, $4, $5, $6, $7, $8, $9 }
+' "$TMP/table"
+NOTE="non-2xx, timeouts (no answer within wrk's 2 s --timeout) and other socket errors (connect/read/write) are totals over all runs"
+echo
+echo "$NOTE"
+
+{
+	echo "# Pangolin bench results"
+	echo
+	echo "- $HDR1"
+	echo "- $HDR2"
+	echo "- $HDR3"
+	echo "- $HDR4"
+	echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ), pangolin $(cat VERSION 2>/dev/null || echo '?')"
+	echo
+	echo "| endpoint | req/s (median) | req/s min-max | p50 ms | p99 ms | ratio vs hello | non-2xx | timeouts | other socket errors |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	awk -F'|' '
+	$3 == "" { printf "| `%s` | %s | | | | | | | |\n", $1, $2; next }
+	{ printf "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }
+	' "$TMP/table"
+	echo
+	echo "$NOTE"
+} >"$OUT/results.md"
+echo
+echo "bench: written $OUT/results.md"

@@ -1,0 +1,2032 @@
+/*
+ * The store plugin contract, run against any plugin through its ops table:
+ *
+ *	PGL_STORE_PLUGIN=store-sqlite.so PGL_STORE_PATH=/tmp/t.db test_store
+ *	PGL_STORE_PLUGIN=/path/store-memory.so test_store
+ *
+ * Every test starts from an empty database.  Tests that need a second
+ * connection or a second process to mean anything (races, persistence,
+ * concurrent migration) are skipped for the memory store, whose database
+ * is private to one connection by design.
+ */
+#include <sys/wait.h>
+
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pangolin/store.h"
+#include "util/arena.h"
+
+#define SEP		PGL_NS_SEP_STR
+#define NCHILDREN	8
+
+struct fx {
+	struct pgl_store	*s;
+	struct pgl_arena	*a;
+	struct pgl_err		err;
+};
+
+static const struct pgl_store_ops	*ops;
+static const char			*db_path;	/* NULL: memory */
+static char				db_wal[4096], db_shm[4096];
+
+static void	host_log(int, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static void
+host_log(int level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "log(%d): ", level);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const struct pgl_host host = {
+	.abi_major = PGL_HOST_ABI_MAJOR,
+	.abi_minor = PGL_HOST_ABI_MINOR,
+	.log = host_log,
+	.arena_alloc = pgl_arena_alloc,
+	.arena_strdup = pgl_arena_strdup,
+	.arena_strndup = pgl_arena_strndup,
+};
+
+/* Fails the test with the plugin's message, which says what went wrong. */
+#define OK(f, call) do {						\
+	int rc_ = (call);						\
+	if (rc_ != PGL_OK)						\
+		fail_msg("%s -> %d: %s", #call, rc_, (f)->err.msg);	\
+} while (0)
+
+#define FAILS(f, code, call) do {					\
+	int rc_ = (call);						\
+	if (rc_ != (code))						\
+		fail_msg("%s -> %d (want %d): %s", #call, rc_, (code),	\
+		    rc_ == PGL_OK ? "" : (f)->err.msg);			\
+} while (0)
+
+static double
+clock_ms(clockid_t id)
+{
+	struct timespec	ts;
+
+	clock_gettime(id, &ts);
+	return (ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
+}
+
+static double
+now_ms(void)
+{
+	return (clock_ms(CLOCK_MONOTONIC));
+}
+
+static double
+cpu_ms(void)
+{
+	return (clock_ms(CLOCK_PROCESS_CPUTIME_ID));
+}
+
+static void
+remove_db(void)
+{
+	if (db_path == NULL)
+		return;
+	unlink(db_path);
+	unlink(db_wal);
+	unlink(db_shm);
+}
+
+static int
+open_store(struct pgl_store **s, struct pgl_err *err)
+{
+	struct pgl_kv	kv[] = { { "path", db_path } };
+
+	return (ops->open(&host, kv, db_path != NULL ? 1 : 0, s, err));
+}
+
+static int
+setup(void **state)
+{
+	struct fx	*f;
+
+	remove_db();
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return (-1);
+	if (open_store(&f->s, &f->err) != PGL_OK) {
+		fprintf(stderr, "open: %s\n", f->err.msg);
+		free(f);
+		return (-1);
+	}
+	f->a = pgl_arena_new();
+	*state = f;
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+
+	if (f->s != NULL)
+		ops->close(f->s);
+	pgl_arena_free(f->a);
+	free(f);
+	remove_db();
+	return (0);
+}
+
+static int
+needs_file(void)
+{
+	if (db_path != NULL)
+		return (1);
+	skip();		/* reported as SKIPPED, not as a pass */
+	return (0);
+}
+
+/* Seeding. */
+
+static void
+seed_tenant(struct fx *f, const char *id, const char *name)
+{
+	struct pgl_tenant	t = { id, name, "{\"k\":\"v\"}" };
+
+	OK(f, ops->create_tenant(f->s, &t, &f->err));
+}
+
+static void
+seed_warehouse(struct fx *f, const char *tenant, const char *name)
+{
+	char			id[128];
+	struct pgl_warehouse	w = { id, tenant, name, "{\"type\":\"s3\"}",
+				    NULL, 0 };
+
+	snprintf(id, sizeof(id), "wh-%s-%s", tenant, name);
+	OK(f, ops->create_warehouse(f->s, &w, &f->err));
+}
+
+static void
+seed_catalog(struct fx *f, const char *tenant, const char *name,
+    const char *warehouse)
+{
+	char			id[128];
+	struct pgl_catalog	c = { id, tenant, name, "Local", warehouse,
+				    "s3://bucket/x", NULL, "{}" };
+
+	snprintf(id, sizeof(id), "cat-%s-%s", tenant, name);
+	OK(f, ops->create_catalog(f->s, &c, &f->err));
+}
+
+static void
+seed_ns(struct fx *f, const char *tenant, const char *catalog,
+    const char *name)
+{
+	struct pgl_namespace	ns = { catalog, name, "{}" };
+
+	OK(f, ops->create_namespace(f->s, tenant, &ns, &f->err));
+}
+
+static void
+seed_branch(struct fx *f, const char *tenant, const char *catalog,
+    const char *name)
+{
+	struct pgl_branch	b = { catalog, name, NULL, "ingest", "[]", 0 };
+
+	OK(f, ops->create_branch(f->s, tenant, &b, &f->err));
+}
+
+static void
+seed_asset(struct fx *f, const char *tenant, const char *catalog,
+    const char *branch, const char *ns, const char *name, const char *kind)
+{
+	char			id[256], loc[256];
+	struct pgl_asset	as = { id, catalog, branch, ns, name, kind,
+				    "s3://bucket/t", loc, "{}", 0, 0 };
+
+	snprintf(id, sizeof(id), "as-%s-%s-%s-%s-%s", tenant, catalog,
+	    branch, ns, name);
+	snprintf(loc, sizeof(loc), "s3://bucket/%s/00000.metadata.json", name);
+	OK(f, ops->create_asset(f->s, tenant, &as, &f->err));
+}
+
+static void
+seed_commit(struct fx *f, const char *tenant, const char *catalog,
+    const char *id, const char *parent)
+{
+	struct pgl_commit	c = { id, catalog, parent, 1000, "alice",
+				    "msg", "[]" };
+
+	OK(f, ops->create_commit(f->s, tenant, &c, &f->err));
+}
+
+/* tenant -> warehouse "wh" -> catalog "cat" -> branch main, ns "db",
+ * table db.t1 and view db.v1. */
+static void
+seed_catalog_tree(struct fx *f, const char *tenant)
+{
+	char	name[128];
+
+	snprintf(name, sizeof(name), "name-%s", tenant);
+	seed_tenant(f, tenant, name);
+	seed_warehouse(f, tenant, "wh");
+	seed_catalog(f, tenant, "cat", "wh");
+	seed_branch(f, tenant, "cat", "main");
+	seed_ns(f, tenant, "cat", "db");
+	seed_asset(f, tenant, "cat", "main", "db", "t1", "ICEBERG_TABLE");
+	seed_asset(f, tenant, "cat", "main", "db", "v1", "VIEW");
+}
+
+/* Lifecycle and options. */
+
+static void
+test_open_rejects_unknown_option_naming_it(void **state)
+{
+	struct pgl_kv		kv[] = { { "bogus_option", "1" },
+				    { "path", db_path } };
+	struct pgl_store	*s = (void *)1;
+	struct pgl_err		err = { 0 };
+
+	(void)state;
+	assert_int_equal(ops->open(&host, kv, 1, &s, &err), PGL_EINVAL);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "bogus_option"));
+}
+
+static void
+test_open_rejects_bad_option_values(void **state)
+{
+	static const struct pgl_kv	bad[] = {
+		{ "busy_timeout_ms", "soon" },
+		{ "busy_timeout_ms", "-1" },
+		{ "journal_mode", "WAL; DROP TABLE tenants" },
+		{ "synchronous", "sometimes" },
+	};
+	struct pgl_kv			kv[2] = { { "path", db_path } };
+	struct pgl_store		*s;
+	struct pgl_err			err;
+	size_t				i, n = db_path != NULL ? 2 : 1;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kv[n - 1] = bad[i];
+		assert_int_equal(ops->open(&host, kv, n, &s, &err),
+		    PGL_EINVAL);
+		assert_non_null(strstr(err.msg, bad[i].key));
+	}
+}
+
+static void
+test_open_without_directory_names_the_path(void **state)
+{
+	struct pgl_kv		kv[] = { { "path",
+				    "/nonexistent-pgl-dir/sub/t.db" } };
+	struct pgl_store	*s;
+	struct pgl_err		err;
+
+	(void)state;
+	assert_int_equal(ops->open(&host, kv, 1, &s, &err), PGL_EINVAL);
+	if (db_path != NULL)
+		assert_non_null(strstr(err.msg,
+		    "/nonexistent-pgl-dir/sub/t.db"));
+	else	/* the memory store takes no path at all */
+		assert_non_null(strstr(err.msg, "path"));
+}
+
+static void
+test_open_requires_path_for_sqlite_only(void **state)
+{
+	struct pgl_kv		kv[] = { { "busy_timeout_ms", "100" },
+				    { "synchronous", "full" } };
+	struct pgl_store	*s = NULL;
+	struct pgl_err		err;
+	int			rc;
+
+	(void)state;
+	rc = ops->open(&host, kv, 2, &s, &err);
+	if (db_path != NULL) {
+		assert_int_equal(rc, PGL_EINVAL);
+		assert_non_null(strstr(err.msg, "path"));
+	} else {
+		assert_int_equal(rc, PGL_OK);
+		assert_int_equal(ops->ping(s, &err), PGL_OK);
+		ops->close(s);
+	}
+}
+
+static void
+test_sqlite_scheme_prefix_is_stripped(void **state)
+{
+	struct fx		*f = *state;
+	char			url[4200];
+	struct pgl_kv		kv[] = { { "path", url } };
+	struct pgl_store	*s;
+	struct pgl_tenant	t;
+
+	if (!needs_file())
+		return;
+	snprintf(url, sizeof(url), "sqlite://%s", db_path);
+	OK(f, ops->open(&host, kv, 1, &s, &f->err));
+	seed_tenant(f, "t-a", "a");
+	/* The same file: the row written through one is read via the other. */
+	OK(f, ops->get_tenant(s, f->a, "t-a", &t, &f->err));
+	ops->close(s);
+}
+
+static void
+test_ping_answers(void **state)
+{
+	struct fx	*f = *state;
+
+	OK(f, ops->ping(f->s, &f->err));
+	assert_string_equal(ops->name, db_path != NULL ? "sqlite" : "memory");
+	assert_int_equal(ops->abi_major, PGL_STORE_ABI_MAJOR);
+}
+
+static void
+test_later_groups_are_left_null(void **state)
+{
+	(void)state;
+	assert_null(ops->create_user);
+	assert_null(ops->create_role);
+	assert_null(ops->create_permission);
+	assert_null(ops->create_service_user);
+	assert_null(ops->store_token);
+	assert_null(ops->log_audit_event);
+	assert_null(ops->create_merge_op);
+	assert_null(ops->get_settings);
+	assert_null(ops->create_task);
+	assert_null(ops->claim_task);
+}
+
+/* Tenants. */
+
+static void
+test_tenant_crud(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	t, upd = { "t-a", "renamed", "{\"x\":\"1\"}" };
+	struct pgl_tenant	bare = { "t-b", "bare", NULL };
+
+	seed_tenant(f, "t-a", "acme");
+	OK(f, ops->get_tenant(f->s, f->a, "t-a", &t, &f->err));
+	assert_string_equal(t.id, "t-a");
+	assert_string_equal(t.name, "acme");
+	assert_string_equal(t.properties, "{\"k\":\"v\"}");
+
+	OK(f, ops->update_tenant(f->s, &upd, &f->err));
+	OK(f, ops->get_tenant(f->s, f->a, "t-a", &t, &f->err));
+	assert_string_equal(t.name, "renamed");
+	assert_string_equal(t.properties, "{\"x\":\"1\"}");
+
+	/* NULL properties are stored as the empty object. */
+	OK(f, ops->create_tenant(f->s, &bare, &f->err));
+	OK(f, ops->get_tenant(f->s, f->a, "t-b", &t, &f->err));
+	assert_string_equal(t.properties, "{}");
+
+	OK(f, ops->delete_tenant(f->s, "t-a", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_tenant(f->s, f->a, "t-a", &t,
+	    &f->err));
+}
+
+static void
+test_tenant_id_and_name_are_unique(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	same_id = { "t-a", "other", "{}" };
+	struct pgl_tenant	same_name = { "t-c", "acme", "{}" };
+	struct pgl_tenant	steal = { "t-b", "acme", "{}" };
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	FAILS(f, PGL_EEXISTS, ops->create_tenant(f->s, &same_id, &f->err));
+	FAILS(f, PGL_EEXISTS, ops->create_tenant(f->s, &same_name, &f->err));
+	FAILS(f, PGL_EEXISTS, ops->update_tenant(f->s, &steal, &f->err));
+}
+
+static void
+test_missing_tenant_is_enotfound(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	t, ghost = { "ghost", "ghost", "{}" };
+
+	FAILS(f, PGL_ENOTFOUND, ops->get_tenant(f->s, f->a, "ghost", &t,
+	    &f->err));
+	assert_non_null(strstr(f->err.msg, "ghost"));
+	FAILS(f, PGL_ENOTFOUND, ops->update_tenant(f->s, &ghost, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_tenant(f->s, "ghost", &f->err));
+}
+
+/* Warehouses and catalogs. */
+
+static void
+test_warehouse_crud_and_rename_follows_catalogs(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_warehouse	w, upd = { "ignored", "t-a", "lake",
+				    "{\"type\":\"gcs\"}", "\"None\"", 1 };
+	struct pgl_catalog	c;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_warehouse(f, "t-a", "wh");
+	seed_catalog(f, "t-a", "cat", "wh");
+	OK(f, ops->get_warehouse(f->s, f->a, "t-a", "wh", &w, &f->err));
+	assert_string_equal(w.id, "wh-t-a-wh");
+	assert_string_equal(w.tenant_id, "t-a");
+	assert_string_equal(w.storage_config, "{\"type\":\"s3\"}");
+	assert_null(w.vending_strategy);
+	assert_int_equal(w.use_sts, 0);
+
+	/* Renamed: the id stays, and the catalog follows the new name. */
+	OK(f, ops->update_warehouse(f->s, "wh", &upd, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_warehouse(f->s, f->a, "t-a", "wh",
+	    &w, &f->err));
+	OK(f, ops->get_warehouse(f->s, f->a, "t-a", "lake", &w, &f->err));
+	assert_string_equal(w.id, "wh-t-a-wh");
+	assert_string_equal(w.storage_config, "{\"type\":\"gcs\"}");
+	assert_string_equal(w.vending_strategy, "\"None\"");
+	assert_int_equal(w.use_sts, 1);
+	OK(f, ops->get_catalog(f->s, f->a, "t-a", "cat", &c, &f->err));
+	assert_string_equal(c.warehouse_name, "lake");
+
+	FAILS(f, PGL_ENOTFOUND, ops->update_warehouse(f->s, "wh", &upd,
+	    &f->err));
+	seed_warehouse(f, "t-a", "spare");
+	FAILS(f, PGL_EEXISTS, ops->update_warehouse(f->s, "spare", &upd,
+	    &f->err));
+	OK(f, ops->delete_warehouse(f->s, "t-a", "spare", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_warehouse(f->s, "t-a", "spare",
+	    &f->err));
+}
+
+static void
+test_warehouse_names_are_unique_per_tenant(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_warehouse	dup = { "other-id", "t-a", "wh", "{}", NULL,
+				    0 };
+	struct pgl_warehouse	dup_id = { "wh-t-a-wh", "t-a", "wh2", "{}",
+				    NULL, 0 };
+	struct pgl_warehouse	orphan = { "o", "ghost", "wh", "{}", NULL,
+				    0 };
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	seed_warehouse(f, "t-a", "wh");
+	/* The same name in another tenant is another warehouse. */
+	seed_warehouse(f, "t-b", "wh");
+	FAILS(f, PGL_EEXISTS, ops->create_warehouse(f->s, &dup, &f->err));
+	FAILS(f, PGL_EEXISTS, ops->create_warehouse(f->s, &dup_id, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->create_warehouse(f->s, &orphan,
+	    &f->err));
+}
+
+static void
+test_delete_warehouse_in_use_is_einuse(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_catalog	c;
+	struct pgl_warehouse	w;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_warehouse(f, "t-a", "wh");
+	seed_catalog(f, "t-a", "cat", "wh");
+	FAILS(f, PGL_EINUSE, ops->delete_warehouse(f->s, "t-a", "wh",
+	    &f->err));
+	OK(f, ops->get_warehouse(f->s, f->a, "t-a", "wh", &w, &f->err));
+
+	/* Once no catalog names it, it can go. */
+	OK(f, ops->get_catalog(f->s, f->a, "t-a", "cat", &c, &f->err));
+	c.warehouse_name = NULL;
+	OK(f, ops->update_catalog(f->s, "t-a", &c, &f->err));
+	OK(f, ops->delete_warehouse(f->s, "t-a", "wh", &f->err));
+}
+
+static void
+test_catalog_crud(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_catalog	c;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_warehouse(f, "t-a", "wh");
+	seed_warehouse(f, "t-a", "wh2");
+	seed_catalog(f, "t-a", "cat", "wh");
+	OK(f, ops->get_catalog(f->s, f->a, "t-a", "cat", &c, &f->err));
+	assert_string_equal(c.id, "cat-t-a-cat");
+	assert_string_equal(c.tenant_id, "t-a");
+	assert_string_equal(c.catalog_type, "Local");
+	assert_string_equal(c.warehouse_name, "wh");
+	assert_string_equal(c.storage_location, "s3://bucket/x");
+	assert_null(c.federated_config);
+	assert_string_equal(c.properties, "{}");
+
+	c.warehouse_name = "wh2";
+	c.storage_location = NULL;
+	c.properties = "{\"a\":\"b\"}";
+	OK(f, ops->update_catalog(f->s, "t-a", &c, &f->err));
+	OK(f, ops->get_catalog(f->s, f->a, "t-a", "cat", &c, &f->err));
+	assert_string_equal(c.warehouse_name, "wh2");
+	assert_null(c.storage_location);
+	assert_string_equal(c.properties, "{\"a\":\"b\"}");
+
+	c.warehouse_name = "nope";
+	FAILS(f, PGL_ENOTFOUND, ops->update_catalog(f->s, "t-a", &c,
+	    &f->err));
+	OK(f, ops->delete_catalog(f->s, "t-a", "cat", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_catalog(f->s, f->a, "t-a", "cat", &c,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_catalog(f->s, "t-a", "cat",
+	    &f->err));
+	c.name = "cat";
+	c.warehouse_name = "wh";
+	FAILS(f, PGL_ENOTFOUND, ops->update_catalog(f->s, "t-a", &c,
+	    &f->err));
+}
+
+static void
+test_catalog_needs_tenant_and_warehouse(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_catalog	no_tenant = { "c1", "ghost", "cat", "Local",
+				    NULL, NULL, NULL, "{}" };
+	struct pgl_catalog	no_wh = { "c2", "t-a", "cat", "Local", "nope",
+				    NULL, NULL, "{}" };
+	struct pgl_catalog	dup = { "c3", "t-a", "cat", "Local", NULL,
+				    NULL, NULL, "{}" };
+	struct pgl_catalog	dup_id = { "cat-t-a-cat", "t-a", "cat2",
+				    "Local", NULL, NULL, NULL, "{}" };
+
+	seed_tenant(f, "t-a", "acme");
+	FAILS(f, PGL_ENOTFOUND, ops->create_catalog(f->s, &no_tenant,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->create_catalog(f->s, &no_wh, &f->err));
+	/* A warehouse is optional. */
+	seed_catalog(f, "t-a", "cat", NULL);
+	FAILS(f, PGL_EEXISTS, ops->create_catalog(f->s, &dup, &f->err));
+	FAILS(f, PGL_EEXISTS, ops->create_catalog(f->s, &dup_id, &f->err));
+}
+
+static void
+test_count_catalog(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_catalog_counts	n;
+
+	seed_catalog_tree(f, "t-a");
+	seed_ns(f, "t-a", "cat", "db2");
+	seed_asset(f, "t-a", "cat", "main", "db2", "t2", "ICEBERG_TABLE");
+	seed_asset(f, "t-a", "cat", "main", "db2", "g", "GENERIC");
+	seed_branch(f, "t-a", "cat", "dev");
+	seed_asset(f, "t-a", "cat", "dev", "db", "t1", "ICEBERG_TABLE");
+	seed_commit(f, "t-a", "cat", "c1", NULL);
+	struct pgl_tag	tag = { "cat", "v1", "c1", 0 };
+	OK(f, ops->create_tag(f->s, "t-a", &tag, &f->err));
+
+	OK(f, ops->count_catalog(f->s, "t-a", "cat", &n, &f->err));
+	assert_int_equal(n.namespaces, 2);
+	assert_int_equal(n.tables, 2);		/* on main only */
+	assert_int_equal(n.views, 1);
+	assert_int_equal(n.assets, 5);		/* every branch */
+	assert_int_equal(n.branches, 2);
+	assert_int_equal(n.tags, 1);
+	FAILS(f, PGL_ENOTFOUND, ops->count_catalog(f->s, "t-a", "nope", &n,
+	    &f->err));
+}
+
+/* Namespaces. */
+
+static void
+test_namespace_crud(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_namespace	ns, upd = { "cat", "a" SEP "b",
+				    "{\"owner\":\"x\"}" };
+
+	seed_catalog_tree(f, "t-a");
+	seed_ns(f, "t-a", "cat", "a");
+	seed_ns(f, "t-a", "cat", "a" SEP "b");
+	OK(f, ops->get_namespace(f->s, f->a, "t-a", "cat", "a" SEP "b", &ns,
+	    &f->err));
+	assert_string_equal(ns.catalog, "cat");
+	assert_string_equal(ns.name, "a" SEP "b");
+	assert_string_equal(ns.properties, "{}");
+	OK(f, ops->update_namespace(f->s, "t-a", &upd, &f->err));
+	OK(f, ops->get_namespace(f->s, f->a, "t-a", "cat", "a" SEP "b", &ns,
+	    &f->err));
+	assert_string_equal(ns.properties, "{\"owner\":\"x\"}");
+
+	FAILS(f, PGL_EEXISTS, ops->create_namespace(f->s, "t-a", &upd,
+	    &f->err));
+	upd.catalog = "nope";
+	FAILS(f, PGL_ENOTFOUND, ops->create_namespace(f->s, "t-a", &upd,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->update_namespace(f->s, "t-a", &upd,
+	    &f->err));
+
+	/* Dropping a namespace drops its assets (on every branch). */
+	OK(f, ops->delete_namespace(f->s, "t-a", "cat", "db", &f->err));
+	struct pgl_asset	as;
+	FAILS(f, PGL_ENOTFOUND, ops->get_asset(f->s, f->a, "t-a", "cat",
+	    "main", "db", "t1", &as, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_namespace(f->s, "t-a", "cat",
+	    "db", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_namespace(f->s, f->a, "t-a", "cat",
+	    "db", &ns, &f->err));
+}
+
+static void
+expect_namespaces(struct fx *f, const char *parent, const char **want,
+    size_t nwant)
+{
+	struct pgl_namespace	*items;
+	size_t			n, i;
+	uint64_t		total;
+
+	OK(f, ops->list_namespaces(f->s, f->a, "t-a", "cat", parent, NULL,
+	    &items, &n, &total, &f->err));
+	assert_int_equal(n, nwant);
+	assert_int_equal(total, nwant);
+	for (i = 0; i < n; i++)
+		assert_string_equal(items[i].name, want[i]);
+}
+
+static void
+test_list_namespaces_by_parent(void **state)
+{
+	struct fx		*f = *state;
+	static const char	*all[] = { "a", "a" SEP "b",
+				    "a" SEP "b" SEP "c",
+				    "a" SEP "d", "a%", "a%" SEP "x", "a_", "ab",
+				    "b" };
+	static const char	*top[] = { "a", "a%", "a_", "ab", "b" };
+	static const char	*kids_a[] = { "a" SEP "b", "a" SEP "d" };
+	static const char	*kids_ab[] = { "a" SEP "b" SEP "c" };
+	static const char	*kids_pct[] = { "a%" SEP "x" };
+	size_t			i;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_catalog(f, "t-a", "cat", NULL);
+	seed_catalog(f, "t-a", "other", NULL);
+	seed_ns(f, "t-a", "other", "a" SEP "zz");
+	for (i = sizeof(all) / sizeof(all[0]); i > 0; i--)
+		seed_ns(f, "t-a", "cat", all[i - 1]);
+
+	expect_namespaces(f, NULL, all, 9);
+	expect_namespaces(f, "", top, 5);
+	expect_namespaces(f, "a", kids_a, 2);
+	expect_namespaces(f, "a" SEP "b", kids_ab, 1);
+	/* '%' and '_' are names, not wildcards. */
+	expect_namespaces(f, "a%", kids_pct, 1);
+	expect_namespaces(f, "a_", NULL, 0);
+	expect_namespaces(f, "b", NULL, 0);
+	expect_namespaces(f, "nope", NULL, 0);
+}
+
+/* Assets. */
+
+static void
+test_asset_crud(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	as, by_id;
+
+	seed_catalog_tree(f, "t-a");
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.id, "as-t-a-cat-main-db-t1");
+	assert_string_equal(as.catalog, "cat");
+	assert_string_equal(as.branch, "main");
+	assert_string_equal(as.ns, "db");
+	assert_string_equal(as.name, "t1");
+	assert_string_equal(as.kind, "ICEBERG_TABLE");
+	assert_string_equal(as.location, "s3://bucket/t");
+	assert_string_equal(as.metadata_location,
+	    "s3://bucket/t1/00000.metadata.json");
+	assert_string_equal(as.properties, "{}");
+	assert_true(as.created_at_ms > 1600000000000LL);
+	assert_true(as.updated_at_ms >= as.created_at_ms);
+
+	OK(f, ops->get_asset_by_id(f->s, f->a, "t-a", as.id, &by_id,
+	    &f->err));
+	assert_string_equal(by_id.name, "t1");
+	assert_string_equal(by_id.ns, "db");
+	assert_string_equal(by_id.branch, "main");
+
+	as.location = "s3://bucket/moved";
+	as.properties = "{\"p\":\"1\"}";
+	as.updated_at_ms = 0;
+	OK(f, ops->update_asset(f->s, "t-a", &as, &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &by_id, &f->err));
+	assert_string_equal(by_id.location, "s3://bucket/moved");
+	assert_string_equal(by_id.properties, "{\"p\":\"1\"}");
+	assert_int_equal(by_id.created_at_ms, as.created_at_ms);
+
+	OK(f, ops->delete_asset(f->s, "t-a", "cat", "main", "db", "t1",
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_asset(f->s, f->a, "t-a", "cat",
+	    "main", "db", "t1", &as, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_asset_by_id(f->s, f->a, "t-a",
+	    "as-t-a-cat-main-db-t1", &as, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_asset(f->s, "t-a", "cat", "main",
+	    "db", "t1", &f->err));
+	as.name = "t1";
+	FAILS(f, PGL_ENOTFOUND, ops->update_asset(f->s, "t-a", &as, &f->err));
+}
+
+static void
+test_asset_needs_branch_and_namespace(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	as = { "x1", "cat", "nobranch", "db", "t9",
+				    "ICEBERG_TABLE", "l", NULL, "{}", 0, 0 };
+
+	seed_catalog_tree(f, "t-a");
+	FAILS(f, PGL_ENOTFOUND, ops->create_asset(f->s, "t-a", &as, &f->err));
+	as.branch = "main";
+	as.ns = "nons";
+	FAILS(f, PGL_ENOTFOUND, ops->create_asset(f->s, "t-a", &as, &f->err));
+	as.ns = "db";
+	as.name = "t1";
+	FAILS(f, PGL_EEXISTS, ops->create_asset(f->s, "t-a", &as, &f->err));
+	as.name = "t9";
+	as.id = "as-t-a-cat-main-db-t1";	/* ids are unique too */
+	FAILS(f, PGL_EEXISTS, ops->create_asset(f->s, "t-a", &as, &f->err));
+	/* No id: the store makes one. */
+	as.id = NULL;
+	OK(f, ops->create_asset(f->s, "t-a", &as, &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t9",
+	    &as, &f->err));
+	assert_int_equal(strlen(as.id), 36);
+}
+
+static void
+test_rename_asset(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	as;
+
+	seed_catalog_tree(f, "t-a");
+	seed_ns(f, "t-a", "cat", "db2");
+	OK(f, ops->rename_asset(f->s, "t-a", "cat", "main", "db", "t1", "db2",
+	    "t2", &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db2", "t2",
+	    &as, &f->err));
+	assert_string_equal(as.id, "as-t-a-cat-main-db-t1");
+	FAILS(f, PGL_ENOTFOUND, ops->get_asset(f->s, f->a, "t-a", "cat",
+	    "main", "db", "t1", &as, &f->err));
+
+	FAILS(f, PGL_EEXISTS, ops->rename_asset(f->s, "t-a", "cat", "main",
+	    "db2", "t2", "db", "v1", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->rename_asset(f->s, "t-a", "cat", "main",
+	    "db2", "t2", "nons", "t3", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->rename_asset(f->s, "t-a", "cat", "main",
+	    "db", "t1", "db", "t3", &f->err));
+}
+
+static void
+test_list_assets_by_namespace_and_kind(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	*items;
+	size_t			n;
+	uint64_t		total;
+
+	seed_catalog_tree(f, "t-a");
+	seed_ns(f, "t-a", "cat", "aa");
+	seed_asset(f, "t-a", "cat", "main", "aa", "zz", "ICEBERG_TABLE");
+	seed_branch(f, "t-a", "cat", "dev");
+	seed_asset(f, "t-a", "cat", "dev", "db", "only_dev", "ICEBERG_TABLE");
+
+	OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", "main", "db", NULL,
+	    NULL, &items, &n, &total, &f->err));
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 2);
+	assert_string_equal(items[0].name, "t1");
+	assert_string_equal(items[1].name, "v1");
+
+	OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", "main", "db", "VIEW",
+	    NULL, &items, &n, &total, &f->err));
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 1);
+	assert_string_equal(items[0].name, "v1");
+
+	/* No namespace: the whole branch, ordered by namespace, name. */
+	OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", "main", NULL,
+	    "ICEBERG_TABLE", NULL, &items, &n, &total, &f->err));
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 2);
+	assert_string_equal(items[0].ns, "aa");
+	assert_string_equal(items[1].ns, "db");
+	assert_string_equal(items[1].name, "t1");
+}
+
+static void
+test_list_all_assets_for_branch(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	*items;
+	size_t			n;
+
+	seed_catalog_tree(f, "t-a");
+	seed_ns(f, "t-a", "cat", "a" SEP "b");
+	seed_asset(f, "t-a", "cat", "main", "a" SEP "b", "x", "VIEW");
+	seed_branch(f, "t-a", "cat", "dev");
+	seed_asset(f, "t-a", "cat", "dev", "db", "dev_only", "VIEW");
+	OK(f, ops->list_all_assets_for_branch(f->s, f->a, "t-a", "cat",
+	    "main", &items, &n, &f->err));
+	assert_int_equal(n, 3);
+	assert_string_equal(items[0].ns, "a" SEP "b");
+	assert_string_equal(items[1].name, "t1");
+	assert_string_equal(items[2].name, "v1");
+	assert_string_equal(items[2].branch, "main");
+	OK(f, ops->list_all_assets_for_branch(f->s, f->a, "t-a", "cat",
+	    "nope", &items, &n, &f->err));
+	assert_int_equal(n, 0);
+}
+
+/* copy_assets_bulk. */
+
+/* main holds a.t1, a.b.t2, ab.t3, a%.t4 and their properties. */
+static void
+seed_copy_source(struct fx *f)
+{
+	seed_tenant(f, "t-a", "acme");
+	seed_catalog(f, "t-a", "cat", NULL);
+	seed_branch(f, "t-a", "cat", "main");
+	seed_branch(f, "t-a", "cat", "dev");
+	seed_ns(f, "t-a", "cat", "a");
+	seed_ns(f, "t-a", "cat", "a" SEP "b");
+	seed_ns(f, "t-a", "cat", "ab");
+	seed_ns(f, "t-a", "cat", "a%");
+	seed_asset(f, "t-a", "cat", "main", "a", "t1", "ICEBERG_TABLE");
+	seed_asset(f, "t-a", "cat", "main", "a" SEP "b", "t2", "ICEBERG_TABLE");
+	seed_asset(f, "t-a", "cat", "main", "ab", "t3", "VIEW");
+	seed_asset(f, "t-a", "cat", "main", "a%", "t4", "ICEBERG_TABLE");
+}
+
+static void
+expect_branch(struct fx *f, const char *branch, const char **names,
+    size_t nnames)
+{
+	struct pgl_asset	*items, src;
+	size_t			n, i;
+
+	OK(f, ops->list_all_assets_for_branch(f->s, f->a, "t-a", "cat",
+	    branch, &items, &n, &f->err));
+	assert_int_equal(n, nnames);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(items[i].name, names[i]);
+		assert_string_equal(items[i].branch, branch);
+		OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main",
+		    items[i].ns, items[i].name, &src, &f->err));
+		/* A copy: same state, its own id (a UUID v4). */
+		assert_string_not_equal(items[i].id, src.id);
+		assert_int_equal(strlen(items[i].id), 36);
+		assert_int_equal(items[i].id[14], '4');
+		assert_string_equal(items[i].metadata_location,
+		    src.metadata_location);
+		assert_string_equal(items[i].kind, src.kind);
+		assert_int_equal(items[i].created_at_ms, src.created_at_ms);
+	}
+}
+
+static void
+test_copy_assets_bulk_copies_all_with_new_ids(void **state)
+{
+	struct fx		*f = *state;
+	static const char	*all[] = { "t1", "t2", "t4", "t3" };
+	struct pgl_asset	*items;
+	uint64_t		copied;
+	size_t			n;
+
+	seed_copy_source(f);
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "main", "dev", NULL,
+	    NULL, &copied, &f->err));
+	assert_int_equal(copied, 4);
+	expect_branch(f, "dev", all, 4);
+	OK(f, ops->list_all_assets_for_branch(f->s, f->a, "t-a", "cat",
+	    "main", &items, &n, &f->err));
+	assert_int_equal(n, 4);		/* the source is untouched */
+}
+
+static void
+test_copy_assets_bulk_ns_filter_keeps_namespace_and_children(void **state)
+{
+	struct fx		*f = *state;
+	static const char	*under_a[] = { "t1", "t2" };
+	static const char	*under_pct[] = { "t4" };
+	uint64_t		copied;
+
+	seed_copy_source(f);
+	/* "a" keeps a and a.b, not the sibling "ab" or "a%". */
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "main", "dev", "a",
+	    NULL, &copied, &f->err));
+	assert_int_equal(copied, 2);
+	expect_branch(f, "dev", under_a, 2);
+
+	seed_branch(f, "t-a", "cat", "pct");
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "main", "pct", "a%",
+	    NULL, &copied, &f->err));
+	assert_int_equal(copied, 1);
+	expect_branch(f, "pct", under_pct, 1);
+}
+
+static void
+test_copy_assets_bulk_names_json_selects_tables(void **state)
+{
+	struct fx		*f = *state;
+	static const char	*picked[] = { "t1", "t2" };
+	static const char	*both[] = { "t2" };
+	uint64_t		copied;
+
+	seed_copy_source(f);
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "main", "dev", NULL,
+	    "[\"a.t1\", \"a.b.t2\", \"nope.t9\"]", &copied, &f->err));
+	assert_int_equal(copied, 2);
+	expect_branch(f, "dev", picked, 2);
+
+	seed_branch(f, "t-a", "cat", "both");
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "main", "both",
+	    "a" SEP "b", "[\"a.t1\", \"a.b.t2\"]", &copied, &f->err));
+	assert_int_equal(copied, 1);
+	expect_branch(f, "both", both, 1);
+
+	FAILS(f, PGL_EINVAL, ops->copy_assets_bulk(f->s, "t-a", "cat", "main",
+	    "both", NULL, "{not json", &copied, &f->err));
+	FAILS(f, PGL_EINVAL, ops->copy_assets_bulk(f->s, "t-a", "cat", "main",
+	    "both", NULL, "{\"a\":1}", &copied, &f->err));
+}
+
+static void
+test_copy_assets_bulk_is_all_or_nothing(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	*items;
+	uint64_t		copied = 99;
+	size_t			n;
+
+	seed_copy_source(f);
+	FAILS(f, PGL_ENOTFOUND, ops->copy_assets_bulk(f->s, "t-a", "cat",
+	    "main", "nope", NULL, NULL, &copied, &f->err));
+	assert_int_equal(copied, 0);
+	seed_asset(f, "t-a", "cat", "dev", "a", "t1", "ICEBERG_TABLE");
+	/* t1 already on dev: the statement fails and copies nothing else. */
+	FAILS(f, PGL_EEXISTS, ops->copy_assets_bulk(f->s, "t-a", "cat",
+	    "main", "dev", NULL, NULL, &copied, &f->err));
+	OK(f, ops->list_all_assets_for_branch(f->s, f->a, "t-a", "cat", "dev",
+	    &items, &n, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].name, "t1");
+}
+
+static void
+test_copy_assets_bulk_10000_assets(void **state)
+{
+	struct fx	*f = *state;
+	char		ns[16], name[32];
+	uint64_t	copied;
+	double		t0, c0, ms, cpu;
+	int		i;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_catalog(f, "t-a", "cat", NULL);
+	seed_branch(f, "t-a", "cat", "main");
+	seed_branch(f, "t-a", "cat", "dev");
+	seed_branch(f, "t-a", "cat", "part");
+	OK(f, ops->begin(f->s, &f->err));
+	for (i = 0; i < 10; i++) {
+		snprintf(ns, sizeof(ns), "ns%d", i);
+		seed_ns(f, "t-a", "cat", ns);
+	}
+	for (i = 0; i < 10000; i++) {
+		snprintf(ns, sizeof(ns), "ns%d", i % 10);
+		snprintf(name, sizeof(name), "table_%05d", i);
+		seed_asset(f, "t-a", "cat", "main", ns, name, "ICEBERG_TABLE");
+	}
+	OK(f, ops->commit(f->s, &f->err));
+
+	t0 = now_ms();
+	c0 = cpu_ms();
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "main", "dev", NULL,
+	    NULL, &copied, &f->err));
+	ms = now_ms() - t0;
+	cpu = cpu_ms() - c0;
+	assert_int_equal(copied, 10000);
+	print_message("  copy_assets_bulk: 10000 assets in %.1f ms "
+	    "(%.1f ms CPU)\n", ms, cpu);
+
+	t0 = now_ms();
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "main", "part", "ns3",
+	    NULL, &copied, &f->err));
+	assert_int_equal(copied, 1000);
+	print_message("  copy_assets_bulk: ns_filter, 1000 of 10000 in "
+	    "%.1f ms\n", now_ms() - t0);
+}
+
+/* Compare-and-swap. */
+
+static void
+test_update_metadata_location_cas(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	as;
+	const char		*m0 = "s3://bucket/t1/00000.metadata.json";
+
+	seed_catalog_tree(f, "t-a");
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", m0, "m1", &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m1");
+
+	/* A stale expectation loses, and changes nothing. */
+	FAILS(f, PGL_ECONFLICT, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "main", "db", "t1", m0, "m2", &f->err));
+	FAILS(f, PGL_ECONFLICT, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "main", "db", "t1", NULL, "m2", &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m1");
+
+	FAILS(f, PGL_ENOTFOUND, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "main", "db", "nope", "m1", "m2", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "dev", "db", "t1", "m1", "m2", &f->err));
+
+	/* NULL expected matches only a NULL pointer (a new view, say). */
+	struct pgl_asset	v = { "vv", "cat", "main", "db", "nv",
+				    "VIEW", "l", NULL, "{}", 0, 0 };
+	OK(f, ops->create_asset(f->s, "t-a", &v, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "nv", NULL, "m1", &f->err));
+}
+
+static void
+test_cas_two_handles_exactly_one_wins(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	const char		*m0 = "s3://bucket/t1/00000.metadata.json";
+	int			a, b;
+
+	if (!needs_file())
+		return;
+	seed_catalog_tree(f, "t-a");
+	OK(f, open_store(&other, &f->err));
+	a = ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", m0, "from-a", &f->err);
+	b = ops->update_metadata_location(other, "t-a", "cat", "main", "db",
+	    "t1", m0, "from-b", &f->err);
+	ops->close(other);
+	assert_int_equal(a, PGL_OK);
+	assert_int_equal(b, PGL_ECONFLICT);
+}
+
+/* Children race one swap each; the exit status is the store's answer. */
+static void
+race_child(int gate, int i)
+{
+	struct pgl_store	*s;
+	struct pgl_err		err;
+	char			loc[32], c;
+	int			rc;
+
+	if (open_store(&s, &err) != PGL_OK)
+		_exit(100);
+	if (read(gate, &c, 1) == -1)	/* EOF when the parent lets go */
+		_exit(101);
+	snprintf(loc, sizeof(loc), "child-%d", i);
+	rc = ops->update_metadata_location(s, "t-a", "cat", "main", "db", "t1",
+	    "s3://bucket/t1/00000.metadata.json", loc, &err);
+	if (rc != PGL_OK && rc != PGL_ECONFLICT)
+		fprintf(stderr, "child %d: %d %s\n", i, rc, err.msg);
+	ops->close(s);
+	_exit(rc);
+}
+
+static int
+fork_children(void (*child)(int, int), pid_t *pids)
+{
+	int	gate[2], i;
+
+	if (pipe(gate) == -1)
+		return (-1);
+	for (i = 0; i < NCHILDREN; i++) {
+		if ((pids[i] = fork()) == 0) {
+			close(gate[1]);
+			child(gate[0], i);
+		}
+	}
+	close(gate[0]);
+	usleep(100 * 1000);	/* let every child reach the gate */
+	close(gate[1]);
+	return (0);
+}
+
+static void
+wait_children(pid_t *pids, int *codes)
+{
+	int	i, st;
+
+	for (i = 0; i < NCHILDREN; i++) {
+		assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+		assert_true(WIFEXITED(st));
+		codes[i] = WEXITSTATUS(st);
+	}
+}
+
+static void
+test_cas_race_between_processes_has_one_winner(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	as;
+	pid_t			pids[NCHILDREN];
+	int			codes[NCHILDREN], i, wins = 0, winner = -1;
+	char			want[32];
+
+	if (!needs_file())
+		return;
+	seed_catalog_tree(f, "t-a");
+	/* A connection must not cross fork(): close it, reopen after. */
+	ops->close(f->s);
+	f->s = NULL;
+	assert_int_equal(fork_children(race_child, pids), 0);
+	wait_children(pids, codes);
+	for (i = 0; i < NCHILDREN; i++) {
+		if (codes[i] == PGL_OK) {
+			wins++;
+			winner = i;
+		} else
+			assert_int_equal(codes[i], PGL_ECONFLICT);
+	}
+	assert_int_equal(wins, 1);
+	OK(f, open_store(&f->s, &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	snprintf(want, sizeof(want), "child-%d", winner);
+	assert_string_equal(as.metadata_location, want);
+}
+
+static void
+open_child(int gate, int i)
+{
+	struct pgl_store	*s;
+	struct pgl_err		err;
+	struct pgl_tenant	t;
+	char			id[32], c;
+	int			rc;
+
+	if (read(gate, &c, 1) == -1)
+		_exit(101);
+	snprintf(id, sizeof(id), "t-%d", i);
+	t.id = t.name = id;
+	t.properties = NULL;
+	if ((rc = open_store(&s, &err)) == PGL_OK) {
+		rc = ops->create_tenant(s, &t, &err);
+		ops->close(s);
+	}
+	if (rc != PGL_OK)
+		fprintf(stderr, "child %d: %d %s\n", i, rc, err.msg);
+	_exit(rc);
+}
+
+static void
+test_concurrent_first_opens_migrate_once(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	*items;
+	pid_t			pids[NCHILDREN];
+	int			codes[NCHILDREN], i;
+	size_t			n;
+
+	if (!needs_file())
+		return;
+	ops->close(f->s);
+	f->s = NULL;
+	remove_db();	/* every child races to create the schema */
+	assert_int_equal(fork_children(open_child, pids), 0);
+	wait_children(pids, codes);
+	for (i = 0; i < NCHILDREN; i++)
+		assert_int_equal(codes[i], PGL_OK);
+	OK(f, open_store(&f->s, &f->err));
+	OK(f, ops->list_tenants(f->s, f->a, NULL, &items, &n, NULL, &f->err));
+	assert_int_equal(n, NCHILDREN);
+}
+
+static void
+test_reopen_keeps_data(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	as;
+
+	if (!needs_file())
+		return;
+	seed_catalog_tree(f, "t-a");
+	ops->close(f->s);
+	/* The second open finds the schema current and applies nothing. */
+	OK(f, open_store(&f->s, &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "v1",
+	    &as, &f->err));
+	assert_string_equal(as.kind, "VIEW");
+}
+
+/* Branches, tags, commits. */
+
+static void
+test_branch_crud_and_delete_drops_its_assets(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_branch	b, dup = { "cat", "dev", NULL, NULL, NULL, 0 };
+	struct pgl_asset	as;
+
+	seed_catalog_tree(f, "t-a");
+	seed_branch(f, "t-a", "cat", "dev");
+	seed_asset(f, "t-a", "cat", "dev", "db", "t1", "ICEBERG_TABLE");
+	OK(f, ops->get_branch(f->s, f->a, "t-a", "cat", "dev", &b, &f->err));
+	assert_string_equal(b.catalog, "cat");
+	assert_string_equal(b.name, "dev");
+	assert_null(b.head_commit_id);
+	assert_string_equal(b.branch_type, "ingest");
+	assert_string_equal(b.assets, "[]");
+	assert_true(b.created_at_ms > 1600000000000LL);
+	FAILS(f, PGL_EEXISTS, ops->create_branch(f->s, "t-a", &dup, &f->err));
+	dup.catalog = "nope";
+	FAILS(f, PGL_ENOTFOUND, ops->create_branch(f->s, "t-a", &dup,
+	    &f->err));
+
+	OK(f, ops->delete_branch(f->s, "t-a", "cat", "dev", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_branch(f->s, f->a, "t-a", "cat",
+	    "dev", &b, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_asset(f->s, f->a, "t-a", "cat", "dev",
+	    "db", "t1", &as, &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_branch(f->s, "t-a", "cat", "dev",
+	    &f->err));
+}
+
+static void
+test_create_branch_defaults(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_branch	b = { "cat", "exp", NULL, NULL, NULL, 1234 };
+
+	seed_catalog_tree(f, "t-a");
+	OK(f, ops->create_branch(f->s, "t-a", &b, &f->err));
+	OK(f, ops->get_branch(f->s, f->a, "t-a", "cat", "exp", &b, &f->err));
+	assert_string_equal(b.branch_type, "experimental");
+	assert_string_equal(b.assets, "[]");
+	assert_int_equal(b.created_at_ms, 1234);
+}
+
+static void
+test_update_branch_head_cas(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_branch	b;
+
+	seed_catalog_tree(f, "t-a");
+	seed_commit(f, "t-a", "cat", "c1", NULL);
+	seed_commit(f, "t-a", "cat", "c2", "c1");
+	OK(f, ops->update_branch_head(f->s, "t-a", "cat", "main", NULL, "c1",
+	    &f->err));
+	FAILS(f, PGL_ECONFLICT, ops->update_branch_head(f->s, "t-a", "cat",
+	    "main", NULL, "c2", &f->err));
+	FAILS(f, PGL_ECONFLICT, ops->update_branch_head(f->s, "t-a", "cat",
+	    "main", "c2", "c1", &f->err));
+	OK(f, ops->update_branch_head(f->s, "t-a", "cat", "main", "c1", "c2",
+	    &f->err));
+	OK(f, ops->get_branch(f->s, f->a, "t-a", "cat", "main", &b, &f->err));
+	assert_string_equal(b.head_commit_id, "c2");
+	FAILS(f, PGL_ENOTFOUND, ops->update_branch_head(f->s, "t-a", "cat",
+	    "main", "c2", "no-such-commit", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->update_branch_head(f->s, "t-a", "cat",
+	    "nope", "c2", "c1", &f->err));
+}
+
+static void
+test_tag_crud(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tag		t, tag = { "cat", "v1", "c1", 0 };
+	struct pgl_tag		ghost = { "cat", "v2", "no-commit", 0 };
+
+	seed_catalog_tree(f, "t-a");
+	seed_commit(f, "t-a", "cat", "c1", NULL);
+	OK(f, ops->create_tag(f->s, "t-a", &tag, &f->err));
+	OK(f, ops->get_tag(f->s, f->a, "t-a", "cat", "v1", &t, &f->err));
+	assert_string_equal(t.catalog, "cat");
+	assert_string_equal(t.name, "v1");
+	assert_string_equal(t.commit_id, "c1");
+	assert_true(t.created_at_ms > 0);
+	FAILS(f, PGL_EEXISTS, ops->create_tag(f->s, "t-a", &tag, &f->err));
+	/* Tags point at real commits (pangolin-api.md, deliberate change 2). */
+	FAILS(f, PGL_ENOTFOUND, ops->create_tag(f->s, "t-a", &ghost, &f->err));
+	OK(f, ops->delete_tag(f->s, "t-a", "cat", "v1", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_tag(f->s, f->a, "t-a", "cat", "v1",
+	    &t, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_tag(f->s, "t-a", "cat", "v1",
+	    &f->err));
+}
+
+static void
+test_commit_crud_and_ancestry(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_commit	c, *items;
+	struct pgl_commit	orphan = { "c9", "cat", "missing", 1, "a", "m",
+				    "[]" };
+	size_t			n;
+
+	seed_catalog_tree(f, "t-a");
+	seed_catalog(f, "t-a", "other", NULL);
+	seed_commit(f, "t-a", "cat", "c1", NULL);
+	seed_commit(f, "t-a", "cat", "c2", "c1");
+	seed_commit(f, "t-a", "cat", "c3", "c2");
+	seed_commit(f, "t-a", "other", "x1", NULL);
+	OK(f, ops->get_commit(f->s, f->a, "t-a", "c2", &c, &f->err));
+	assert_string_equal(c.id, "c2");
+	assert_string_equal(c.catalog, "cat");
+	assert_string_equal(c.parent_id, "c1");
+	assert_int_equal(c.timestamp_ms, 1000);
+	assert_string_equal(c.author, "alice");
+	assert_string_equal(c.message, "msg");
+	assert_string_equal(c.operations, "[]");
+
+	FAILS(f, PGL_EEXISTS, ops->create_commit(f->s, "t-a", &c, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->create_commit(f->s, "t-a", &orphan,
+	    &f->err));
+	/* A parent in another catalog is not a parent. */
+	orphan.parent_id = "x1";
+	FAILS(f, PGL_ENOTFOUND, ops->create_commit(f->s, "t-a", &orphan,
+	    &f->err));
+
+	OK(f, ops->get_commit_ancestry(f->s, f->a, "t-a", "c3", 0, &items, &n,
+	    &f->err));
+	assert_int_equal(n, 3);
+	assert_string_equal(items[0].id, "c3");
+	assert_string_equal(items[1].id, "c2");
+	assert_string_equal(items[2].id, "c1");
+	assert_null(items[2].parent_id);
+	OK(f, ops->get_commit_ancestry(f->s, f->a, "t-a", "c3", 2, &items, &n,
+	    &f->err));
+	assert_int_equal(n, 2);
+	assert_string_equal(items[1].id, "c2");
+	FAILS(f, PGL_ENOTFOUND, ops->get_commit_ancestry(f->s, f->a, "t-a",
+	    "nope", 0, &items, &n, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_commit(f->s, f->a, "t-a", "nope", &c,
+	    &f->err));
+}
+
+static void
+test_ancestry_of_a_10000_commit_chain(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_commit	*items;
+	char			id[16], parent[16];
+	size_t			n, i;
+	double			t0, ins, all, some;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_catalog(f, "t-a", "cat", NULL);
+	t0 = now_ms();
+	OK(f, ops->begin(f->s, &f->err));
+	for (i = 0; i < 10000; i++) {
+		snprintf(id, sizeof(id), "c%05zu", i);
+		seed_commit(f, "t-a", "cat", id, i == 0 ? NULL : parent);
+		memcpy(parent, id, sizeof(id));
+	}
+	OK(f, ops->commit(f->s, &f->err));
+	ins = now_ms() - t0;
+
+	t0 = now_ms();
+	OK(f, ops->get_commit_ancestry(f->s, f->a, "t-a", "c09999", 0, &items,
+	    &n, &f->err));
+	all = now_ms() - t0;
+	assert_int_equal(n, 10000);
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "c%05zu", 9999 - i);
+		assert_string_equal(items[i].id, id);
+	}
+	assert_null(items[9999].parent_id);
+
+	t0 = now_ms();
+	OK(f, ops->get_commit_ancestry(f->s, f->a, "t-a", "c09999", 100,
+	    &items, &n, &f->err));
+	some = now_ms() - t0;
+	assert_int_equal(n, 100);
+	assert_string_equal(items[99].id, "c09900");
+	OK(f, ops->get_commit_ancestry(f->s, f->a, "t-a", "c00005", 100,
+	    &items, &n, &f->err));
+	assert_int_equal(n, 6);
+	print_message("  10000 commits: insert %.1f ms, full ancestry %.1f ms, "
+	    "limit 100 %.2f ms\n", ins, all, some);
+	assert_true(all < 1000.0);
+}
+
+/* Transactions. */
+
+static void
+test_rolled_back_transaction_leaves_nothing(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	*items;
+	struct pgl_asset	as;
+	size_t			n;
+
+	seed_tenant(f, "t-keep", "keep");
+	OK(f, ops->begin(f->s, &f->err));
+	seed_catalog_tree(f, "t-a");
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", "s3://bucket/t1/00000.metadata.json", "m1", &f->err));
+	/* Reads inside the transaction see its writes. */
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	OK(f, ops->rollback(f->s, &f->err));
+
+	OK(f, ops->list_tenants(f->s, f->a, NULL, &items, &n, NULL, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].id, "t-keep");
+	FAILS(f, PGL_ENOTFOUND, ops->get_asset(f->s, f->a, "t-a", "cat",
+	    "main", "db", "t1", &as, &f->err));
+	/* A failed statement inside a transaction leaves it usable. */
+	OK(f, ops->begin(f->s, &f->err));
+	seed_tenant(f, "t-b", "b");
+	struct pgl_tenant	dup = { "t-b", "b", NULL };
+	FAILS(f, PGL_EEXISTS, ops->create_tenant(f->s, &dup, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	OK(f, ops->list_tenants(f->s, f->a, NULL, &items, &n, NULL, &f->err));
+	assert_int_equal(n, 2);
+}
+
+static void
+test_transactions_do_not_nest(void **state)
+{
+	struct fx	*f = *state;
+
+	FAILS(f, PGL_EINVAL, ops->commit(f->s, &f->err));
+	OK(f, ops->rollback(f->s, &f->err));	/* nothing open: no-op */
+	OK(f, ops->begin(f->s, &f->err));
+	FAILS(f, PGL_EINVAL, ops->begin(f->s, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+}
+
+/* Cascades. */
+
+static void
+seed_history(struct fx *f, const char *tenant)
+{
+	struct pgl_tag		tag = { "cat", "v1", "c2", 0 };
+	struct pgl_idempotent	k = { "key-1", "POST /x", 200, "{}",
+				    INT64_MAX };
+
+	seed_catalog_tree(f, tenant);
+	seed_branch(f, tenant, "cat", "dev");
+	seed_asset(f, tenant, "cat", "dev", "db", "t1", "ICEBERG_TABLE");
+	seed_commit(f, tenant, "cat", "c1", NULL);
+	seed_commit(f, tenant, "cat", "c2", "c1");
+	OK(f, ops->update_branch_head(f->s, tenant, "cat", "main", NULL, "c2",
+	    &f->err));
+	OK(f, ops->create_tag(f->s, tenant, &tag, &f->err));
+	OK(f, ops->put_idempotent(f->s, tenant, &k, &f->err));
+}
+
+static void
+expect_catalog_empty(struct fx *f, const char *tenant)
+{
+	struct pgl_catalog_counts	n;
+	struct pgl_commit		c;
+
+	OK(f, ops->count_catalog(f->s, tenant, "cat", &n, &f->err));
+	assert_int_equal(n.namespaces + n.assets + n.branches + n.tags, 0);
+	FAILS(f, PGL_ENOTFOUND, ops->get_commit(f->s, f->a, tenant, "c1", &c,
+	    &f->err));
+}
+
+static void
+test_delete_catalog_cascades(void **state)
+{
+	struct fx	*f = *state;
+
+	seed_history(f, "t-a");
+	OK(f, ops->delete_catalog(f->s, "t-a", "cat", &f->err));
+	/* Recreated under the same name, it starts empty. */
+	seed_catalog(f, "t-a", "cat", "wh");
+	expect_catalog_empty(f, "t-a");
+}
+
+static void
+test_delete_tenant_cascades(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_idempotent	k;
+	struct pgl_catalog_counts n;
+
+	seed_history(f, "t-a");
+	seed_catalog_tree(f, "t-b");
+	OK(f, ops->delete_tenant(f->s, "t-a", &f->err));
+	seed_tenant(f, "t-a", "again");
+	seed_warehouse(f, "t-a", "wh");
+	seed_catalog(f, "t-a", "cat", "wh");
+	expect_catalog_empty(f, "t-a");
+	FAILS(f, PGL_ENOTFOUND, ops->get_idempotent(f->s, f->a, "t-a",
+	    "key-1", 0, &k, &f->err));
+	OK(f, ops->count_catalog(f->s, "t-b", "cat", &n, &f->err));
+	assert_int_equal(n.assets, 2);
+}
+
+static void
+test_catalog_delete_of_10000_commits_is_quick(void **state)
+{
+	struct fx	*f = *state;
+	char		id[16], parent[16];
+	double		t0, ms;
+	size_t		i;
+
+	seed_catalog_tree(f, "t-a");
+	OK(f, ops->begin(f->s, &f->err));
+	for (i = 0; i < 10000; i++) {
+		snprintf(id, sizeof(id), "c%05zu", i);
+		seed_commit(f, "t-a", "cat", id, i == 0 ? NULL : parent);
+		memcpy(parent, id, sizeof(id));
+	}
+	OK(f, ops->update_branch_head(f->s, "t-a", "cat", "main", NULL,
+	    parent, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	t0 = now_ms();
+	OK(f, ops->delete_catalog(f->s, "t-a", "cat", &f->err));
+	ms = now_ms() - t0;
+	print_message("  delete catalog with 10000 commits: %.1f ms\n", ms);
+	/* Without an index leading with parent_id, each cascaded commit
+	 * scanned the catalog's commits for children: 23 s, not 0.1. */
+	assert_true(ms < 5000.0);
+}
+
+/* Tenant isolation: t-b sees none of t-a's rows, by any method. */
+
+static void
+test_tenant_isolation(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_warehouse		w, *ws;
+	struct pgl_catalog		c, *cs;
+	struct pgl_namespace		ns, *nss;
+	struct pgl_asset		as, *ass;
+	struct pgl_branch		b, *bs;
+	struct pgl_tag			t, *ts;
+	struct pgl_commit		cm, *cms;
+	struct pgl_idempotent		k;
+	struct pgl_catalog_counts	cnt;
+	uint64_t			total, copied;
+	size_t				n;
+	const char			*B = "t-b";
+
+	seed_history(f, "t-a");
+	seed_tenant(f, B, "beta");
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	const char	*asset_id = as.id;
+
+	FAILS(f, PGL_ENOTFOUND, ops->get_warehouse(f->s, f->a, B, "wh", &w,
+	    &f->err));
+	OK(f, ops->list_warehouses(f->s, f->a, B, NULL, &ws, &n, &total,
+	    &f->err));
+	assert_int_equal(n + total, 0);
+	w = (struct pgl_warehouse){ "x", B, "wh", "{}", NULL, 0 };
+	FAILS(f, PGL_ENOTFOUND, ops->update_warehouse(f->s, "wh", &w,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_warehouse(f->s, B, "wh", &f->err));
+
+	FAILS(f, PGL_ENOTFOUND, ops->get_catalog(f->s, f->a, B, "cat", &c,
+	    &f->err));
+	OK(f, ops->list_catalogs(f->s, f->a, B, NULL, &cs, &n, &total,
+	    &f->err));
+	assert_int_equal(n + total, 0);
+	c = (struct pgl_catalog){ "x", B, "cat", "Local", NULL, NULL, NULL,
+	    "{}" };
+	FAILS(f, PGL_ENOTFOUND, ops->update_catalog(f->s, B, &c, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->count_catalog(f->s, B, "cat", &cnt,
+	    &f->err));
+	/* t-a's warehouse is not B's warehouse. */
+	c.warehouse_name = "wh";
+	FAILS(f, PGL_ENOTFOUND, ops->create_catalog(f->s, &c, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_catalog(f->s, B, "cat", &f->err));
+
+	FAILS(f, PGL_ENOTFOUND, ops->get_namespace(f->s, f->a, B, "cat", "db",
+	    &ns, &f->err));
+	OK(f, ops->list_namespaces(f->s, f->a, B, "cat", NULL, NULL, &nss, &n,
+	    &total, &f->err));
+	assert_int_equal(n + total, 0);
+	ns = (struct pgl_namespace){ "cat", "db", "{}" };
+	FAILS(f, PGL_ENOTFOUND, ops->update_namespace(f->s, B, &ns, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->create_namespace(f->s, B, &ns, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_namespace(f->s, B, "cat", "db",
+	    &f->err));
+
+	FAILS(f, PGL_ENOTFOUND, ops->get_asset(f->s, f->a, B, "cat", "main",
+	    "db", "t1", &as, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_asset_by_id(f->s, f->a, B, asset_id,
+	    &as, &f->err));
+	OK(f, ops->list_assets(f->s, f->a, B, "cat", "main", "db", NULL, NULL,
+	    &ass, &n, &total, &f->err));
+	assert_int_equal(n + total, 0);
+	OK(f, ops->list_assets(f->s, f->a, B, "cat", "main", NULL, NULL, NULL,
+	    &ass, &n, &total, &f->err));
+	assert_int_equal(n + total, 0);
+	OK(f, ops->list_all_assets_for_branch(f->s, f->a, B, "cat", "main",
+	    &ass, &n, &f->err));
+	assert_int_equal(n, 0);
+	as = (struct pgl_asset){ "y", "cat", "main", "db", "t1",
+	    "ICEBERG_TABLE", "l", "m", "{}", 0, 0 };
+	FAILS(f, PGL_ENOTFOUND, ops->update_asset(f->s, B, &as, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->create_asset(f->s, B, &as, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->rename_asset(f->s, B, "cat", "main", "db",
+	    "t1", "db", "t9", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->update_metadata_location(f->s, B, "cat",
+	    "main", "db", "t1", "s3://bucket/t1/00000.metadata.json", "evil",
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_asset(f->s, B, "cat", "main", "db",
+	    "t1", &f->err));
+	/* B cannot copy t-a's rows into t-a's branch, nor into its own. */
+	OK(f, ops->copy_assets_bulk(f->s, B, "cat", "main", "dev",
+	    NULL, NULL, &copied, &f->err));
+	assert_int_equal(copied, 0);
+
+	FAILS(f, PGL_ENOTFOUND, ops->get_branch(f->s, f->a, B, "cat", "main",
+	    &b, &f->err));
+	OK(f, ops->list_branches(f->s, f->a, B, "cat", NULL, &bs, &n, &total,
+	    &f->err));
+	assert_int_equal(n + total, 0);
+	FAILS(f, PGL_ENOTFOUND, ops->update_branch_head(f->s, B, "cat", "main",
+	    "c2", "c1", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_branch(f->s, B, "cat", "dev",
+	    &f->err));
+
+	FAILS(f, PGL_ENOTFOUND, ops->get_tag(f->s, f->a, B, "cat", "v1", &t,
+	    &f->err));
+	OK(f, ops->list_tags(f->s, f->a, B, "cat", NULL, &ts, &n, &total,
+	    &f->err));
+	assert_int_equal(n + total, 0);
+	FAILS(f, PGL_ENOTFOUND, ops->delete_tag(f->s, B, "cat", "v1",
+	    &f->err));
+
+	FAILS(f, PGL_ENOTFOUND, ops->get_commit(f->s, f->a, B, "c1", &cm,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_commit_ancestry(f->s, f->a, B, "c2",
+	    0, &cms, &n, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_idempotent(f->s, f->a, B, "key-1", 0,
+	    &k, &f->err));
+
+	/* And t-a's rows are all still there, unchanged. */
+	OK(f, ops->count_catalog(f->s, "t-a", "cat", &cnt, &f->err));
+	assert_int_equal(cnt.namespaces, 1);
+	assert_int_equal(cnt.assets, 3);
+	assert_int_equal(cnt.branches, 2);
+	assert_int_equal(cnt.tags, 1);
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location,
+	    "s3://bucket/t1/00000.metadata.json");
+	OK(f, ops->get_warehouse(f->s, f->a, "t-a", "wh", &w, &f->err));
+	OK(f, ops->get_idempotent(f->s, f->a, "t-a", "key-1", 0, &k, &f->err));
+}
+
+/* Idempotency keys. */
+
+static void
+test_idempotency_keys(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_idempotent	k, old, rec = { "key-1", "POST /v1/x", 201,
+				    "{\"ok\":true}", 5000 };
+	uint64_t		purged;
+
+	seed_tenant(f, "t-a", "acme");
+	OK(f, ops->put_idempotent(f->s, "t-a", &rec, &f->err));
+	OK(f, ops->get_idempotent(f->s, f->a, "t-a", "key-1", 4999, &k,
+	    &f->err));
+	assert_string_equal(k.key, "key-1");
+	assert_string_equal(k.route, "POST /v1/x");
+	assert_int_equal(k.status, 201);
+	assert_string_equal(k.body, "{\"ok\":true}");
+	assert_int_equal(k.expires_at_ms, 5000);
+	/* Expired rows are invisible even before the purge. */
+	FAILS(f, PGL_ENOTFOUND, ops->get_idempotent(f->s, f->a, "t-a",
+	    "key-1", 5000, &k, &f->err));
+
+	/* A live key is not overwritten; an expired one is replaced. */
+	rec.expires_at_ms = INT64_MAX;
+	OK(f, ops->put_idempotent(f->s, "t-a", &rec, &f->err));
+	rec.status = 500;
+	FAILS(f, PGL_EEXISTS, ops->put_idempotent(f->s, "t-a", &rec, &f->err));
+	OK(f, ops->get_idempotent(f->s, f->a, "t-a", "key-1", 0, &k, &f->err));
+	assert_int_equal(k.status, 201);
+
+	old = (struct pgl_idempotent){ "key-2", "r", 200, NULL, 10 };
+	OK(f, ops->put_idempotent(f->s, "t-a", &old, &f->err));
+	OK(f, ops->purge_idempotent(f->s, 11, &purged, &f->err));
+	assert_int_equal(purged, 1);
+	FAILS(f, PGL_ENOTFOUND, ops->get_idempotent(f->s, f->a, "t-a",
+	    "key-2", 0, &k, &f->err));
+	OK(f, ops->get_idempotent(f->s, f->a, "t-a", "key-1", 11, &k,
+	    &f->err));
+	assert_string_equal(k.key, "key-1");
+}
+
+/* Pagination, the same edges for every list. */
+
+typedef int	(*names_fn)(struct fx *, const struct pgl_page *,
+		    const char ***, size_t *, uint64_t *);
+
+#define NAMES(items, n, field) do {					\
+	size_t i_;							\
+	*names = pgl_arena_alloc(f->a, (n + 1) * sizeof(char *));	\
+	for (i_ = 0; i_ < (n); i_++)					\
+		(*names)[i_] = (items)[i_].field;			\
+} while (0)
+
+static int
+tenant_names(struct fx *f, const struct pgl_page *pg, const char ***names,
+    size_t *n, uint64_t *total)
+{
+	struct pgl_tenant	*items;
+	int			rc;
+
+	rc = ops->list_tenants(f->s, f->a, pg, &items, n, total, &f->err);
+	NAMES(items, *n, name);
+	return (rc);
+}
+
+static int
+warehouse_names(struct fx *f, const struct pgl_page *pg, const char ***names,
+    size_t *n, uint64_t *total)
+{
+	struct pgl_warehouse	*items;
+	int			rc;
+
+	rc = ops->list_warehouses(f->s, f->a, "t-a", pg, &items, n, total,
+	    &f->err);
+	NAMES(items, *n, name);
+	return (rc);
+}
+
+static int
+catalog_names(struct fx *f, const struct pgl_page *pg, const char ***names,
+    size_t *n, uint64_t *total)
+{
+	struct pgl_catalog	*items;
+	int			rc;
+
+	rc = ops->list_catalogs(f->s, f->a, "t-a", pg, &items, n, total,
+	    &f->err);
+	NAMES(items, *n, name);
+	return (rc);
+}
+
+static int
+ns_names(struct fx *f, const struct pgl_page *pg, const char ***names,
+    size_t *n, uint64_t *total)
+{
+	struct pgl_namespace	*items;
+	int			rc;
+
+	rc = ops->list_namespaces(f->s, f->a, "t-a", "cat", "", pg, &items, n,
+	    total, &f->err);
+	NAMES(items, *n, name);
+	return (rc);
+}
+
+static int
+asset_names(struct fx *f, const struct pgl_page *pg, const char ***names,
+    size_t *n, uint64_t *total)
+{
+	struct pgl_asset	*items;
+	int			rc;
+
+	rc = ops->list_assets(f->s, f->a, "t-a", "cat", "main", "a", NULL, pg,
+	    &items, n, total, &f->err);
+	NAMES(items, *n, name);
+	return (rc);
+}
+
+static int
+branch_names(struct fx *f, const struct pgl_page *pg, const char ***names,
+    size_t *n, uint64_t *total)
+{
+	struct pgl_branch	*items;
+	int			rc;
+
+	rc = ops->list_branches(f->s, f->a, "t-a", "cat", pg, &items, n,
+	    total, &f->err);
+	NAMES(items, *n, name);
+	return (rc);
+}
+
+static int
+tag_names(struct fx *f, const struct pgl_page *pg, const char ***names,
+    size_t *n, uint64_t *total)
+{
+	struct pgl_tag	*items;
+	int		rc;
+
+	rc = ops->list_tags(f->s, f->a, "t-a", "cat", pg, &items, n, total,
+	    &f->err);
+	NAMES(items, *n, name);
+	return (rc);
+}
+
+static void
+expect_page(struct fx *f, names_fn list, uint32_t limit, uint64_t offset,
+    const char **want, size_t nwant, uint64_t all)
+{
+	struct pgl_page	pg = { limit, offset };
+	const char	**names;
+	size_t		n, i;
+	uint64_t	total = 12345;
+
+	OK(f, list(f, &pg, &names, &n, &total));
+	assert_int_equal(n, nwant);
+	assert_int_equal(total, all);
+	for (i = 0; i < n; i++)
+		assert_string_equal(names[i], want[i]);
+	/* No total pointer: no count, same page. */
+	OK(f, list(f, &pg, &names, &n, NULL));
+	assert_int_equal(n, nwant);
+}
+
+/* The list must hold exactly "a" .. "e" (seeded in another order). */
+static void
+check_paging(struct fx *f, names_fn list)
+{
+	static const char	*abc[] = { "a", "b", "c", "d", "e" };
+	const char		**names;
+	size_t			n;
+
+	expect_page(f, list, 0, 0, abc, 5, 5);		/* 0 = no limit */
+	expect_page(f, list, 1, 0, abc, 1, 5);
+	expect_page(f, list, 1, 4, abc + 4, 1, 5);
+	expect_page(f, list, 5, 0, abc, 5, 5);		/* exact page */
+	expect_page(f, list, 2, 2, abc + 2, 2, 5);
+	expect_page(f, list, 2, 4, abc + 4, 1, 5);	/* short last page */
+	expect_page(f, list, 0, 3, abc + 3, 2, 5);	/* offset, no limit */
+	expect_page(f, list, 2, 5, NULL, 0, 5);	/* past the end */
+	expect_page(f, list, 10, UINT64_MAX, NULL, 0, 5);
+	OK(f, list(f, NULL, &names, &n, NULL));	/* no page at all */
+	assert_int_equal(n, 5);
+}
+
+static const char	*shuffled[] = { "c", "a", "e", "b", "d" };
+
+static void
+test_paging_tenants(void **state)
+{
+	struct fx	*f = *state;
+	char		id[8];
+	size_t		i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "id-%zu", i);
+		seed_tenant(f, id, shuffled[i]);
+	}
+	check_paging(f, tenant_names);
+}
+
+static void
+test_paging_warehouses_and_catalogs(void **state)
+{
+	struct fx	*f = *state;
+	size_t		i;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-z", "other");
+	seed_warehouse(f, "t-z", "zz");
+	seed_catalog(f, "t-z", "zz", NULL);
+	for (i = 0; i < 5; i++) {
+		seed_warehouse(f, "t-a", shuffled[i]);
+		seed_catalog(f, "t-a", shuffled[i], shuffled[i]);
+	}
+	check_paging(f, warehouse_names);
+	check_paging(f, catalog_names);
+}
+
+static void
+test_paging_namespaces_assets_branches_tags(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tag		tag = { "cat", NULL, "c1", 0 };
+	size_t			i;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_catalog(f, "t-a", "cat", NULL);
+	seed_commit(f, "t-a", "cat", "c1", NULL);
+	for (i = 0; i < 5; i++) {
+		seed_ns(f, "t-a", "cat", shuffled[i]);
+		seed_branch(f, "t-a", "cat", shuffled[i]);
+		tag.name = shuffled[i];
+		OK(f, ops->create_tag(f->s, "t-a", &tag, &f->err));
+	}
+	seed_ns(f, "t-a", "cat", "a" SEP "child");	/* not top level */
+	seed_branch(f, "t-a", "cat", "main");
+	for (i = 0; i < 5; i++)
+		seed_asset(f, "t-a", "cat", "main", "a", shuffled[i], "VIEW");
+	seed_asset(f, "t-a", "cat", "main", "b", "zz", "VIEW");
+	check_paging(f, ns_names);
+	check_paging(f, asset_names);
+	/* Leaves exactly the branches a .. e. */
+	OK(f, ops->delete_branch(f->s, "t-a", "cat", "main", &f->err));
+	check_paging(f, branch_names);
+	check_paging(f, tag_names);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_open_rejects_unknown_option_naming_it),
+		cmocka_unit_test(test_open_rejects_bad_option_values),
+		cmocka_unit_test(test_open_without_directory_names_the_path),
+		cmocka_unit_test(test_open_requires_path_for_sqlite_only),
+		cmocka_unit_test(test_later_groups_are_left_null),
+#define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_sqlite_scheme_prefix_is_stripped),
+		T(test_ping_answers),
+		T(test_tenant_crud),
+		T(test_tenant_id_and_name_are_unique),
+		T(test_missing_tenant_is_enotfound),
+		T(test_warehouse_crud_and_rename_follows_catalogs),
+		T(test_warehouse_names_are_unique_per_tenant),
+		T(test_delete_warehouse_in_use_is_einuse),
+		T(test_catalog_crud),
+		T(test_catalog_needs_tenant_and_warehouse),
+		T(test_count_catalog),
+		T(test_namespace_crud),
+		T(test_list_namespaces_by_parent),
+		T(test_asset_crud),
+		T(test_asset_needs_branch_and_namespace),
+		T(test_rename_asset),
+		T(test_list_assets_by_namespace_and_kind),
+		T(test_list_all_assets_for_branch),
+		T(test_copy_assets_bulk_copies_all_with_new_ids),
+		T(test_copy_assets_bulk_ns_filter_keeps_namespace_and_children),
+		T(test_copy_assets_bulk_names_json_selects_tables),
+		T(test_copy_assets_bulk_is_all_or_nothing),
+		T(test_copy_assets_bulk_10000_assets),
+		T(test_update_metadata_location_cas),
+		T(test_cas_two_handles_exactly_one_wins),
+		T(test_cas_race_between_processes_has_one_winner),
+		T(test_concurrent_first_opens_migrate_once),
+		T(test_reopen_keeps_data),
+		T(test_branch_crud_and_delete_drops_its_assets),
+		T(test_create_branch_defaults),
+		T(test_update_branch_head_cas),
+		T(test_tag_crud),
+		T(test_commit_crud_and_ancestry),
+		T(test_ancestry_of_a_10000_commit_chain),
+		T(test_rolled_back_transaction_leaves_nothing),
+		T(test_transactions_do_not_nest),
+		T(test_delete_catalog_cascades),
+		T(test_delete_tenant_cascades),
+		T(test_catalog_delete_of_10000_commits_is_quick),
+		T(test_tenant_isolation),
+		T(test_idempotency_keys),
+		T(test_paging_tenants),
+		T(test_paging_warehouses_and_catalogs),
+		T(test_paging_namespaces_assets_branches_tags),
+#undef T
+	};
+	const char		*plugin = getenv("PGL_STORE_PLUGIN");
+	pgl_store_plugin_fn	fn;
+	void			*dl;
+
+	if (plugin == NULL) {
+		fprintf(stderr, "set PGL_STORE_PLUGIN to a store plugin .so\n");
+		return (2);
+	}
+	if ((dl = dlopen(plugin, RTLD_NOW | RTLD_LOCAL)) == NULL ||
+	    (fn = (pgl_store_plugin_fn)dlsym(dl, PGL_STORE_SYMBOL)) == NULL) {
+		fprintf(stderr, "%s: %s\n", plugin, dlerror());
+		return (2);
+	}
+	ops = fn();
+	if (strcmp(ops->name, "memory") != 0) {
+		if ((db_path = getenv("PGL_STORE_PATH")) == NULL)
+			db_path = "/tmp/pgl_test_store.db";
+		snprintf(db_wal, sizeof(db_wal), "%s-wal", db_path);
+		snprintf(db_shm, sizeof(db_shm), "%s-shm", db_path);
+	}
+	return (cmocka_run_group_tests_name(ops->name, tests, NULL, NULL));
+}
