@@ -5,7 +5,7 @@
  * parser proper only looks at ASCII and copies other bytes verbatim.
  * Every read is guarded by p->end, every container is at most
  * TOML_MAX_DEPTH deep, so recursion (parse, free) is bounded.
- * Section numbers refer to the TOML 1.0.0 specification.
+ * Quoted section names refer to the TOML 1.0.0 specification.
  */
 
 #include <sys/types.h>
@@ -374,9 +374,10 @@ check_utf8(struct parser *p)
 static int
 hex_escape(struct parser *p, struct sbuf *sb, int digits)
 {
-	unsigned long	cp = 0;
-	char		out[4];
-	int		i, c, n;
+	static const unsigned char	lead[] = { 0, 0x00, 0xc0, 0xe0, 0xf0 };
+	unsigned long			cp = 0;
+	unsigned char			out[4];
+	int				i, c, n;
 
 	if (p->end - p->p < digits)
 		return (fail(p, "truncated \\%c escape", digits == 4 ? 'u' : 'U'));
@@ -398,10 +399,10 @@ hex_escape(struct parser *p, struct sbuf *sb, int digits)
 		    cp));
 	n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 	for (i = n - 1; i > 0; i--, cp >>= 6)
-		out[i] = 0x80 | (cp & 0x3f);
-	out[0] = (n == 1 ? 0 : 0xf00 >> n) | cp;
+		out[i] = (unsigned char)(0x80 | (cp & 0x3f));
+	out[0] = (unsigned char)(lead[n] | cp);
 
-	return (sb_add(p, sb, out, n));
+	return (sb_add(p, sb, (const char *)out, n));
 }
 
 static int
@@ -722,14 +723,14 @@ descend(struct parser *p, struct toml_value *t, struct key *k, size_t i,
     int how)
 {
 	struct toml_value	*next;
-	const char		*name = k->part[i];
+	char			*name = k->part[i];
 
 	if ((next = find(t, name)) == NULL) {
 		if ((next = value_new(p, TOML_TABLE, t->depth + 1)) == NULL)
 			return (NULL);
 		next->flags = how;
 		k->part[i] = NULL;
-		if (add_member(p, t, (char *)name, next) == -1)
+		if (add_member(p, t, name, next) == -1)
 			return (NULL);
 		return (next);
 	}
@@ -841,7 +842,7 @@ static int
 parse_value(struct parser *p, int depth, struct toml_value **out)
 {
 	struct toml_value	*v;
-	char			*s;
+	char			*s = NULL;
 
 	*out = NULL;
 	if (p->p == p->end || at(p, '\n') || at(p, '\r') || at(p, '#') ||

@@ -31,7 +31,7 @@ enum toml_type {
 };
 
 struct toml_error {
-	int	line;		/* 1-based; 0 if not tied to a line */
+	int	line;		/* 1-based; 0 after a successful parse */
 	char	key[128];	/* full dotted path being parsed, or "" */
 	char	reason[160];
 };

@@ -998,6 +998,7 @@ test_array_syntax_errors_are_rejected(void **state)
 	rejects("a = [\n", 2, "a", "unterminated array (opened on line 1)");
 	rejects("a = [1", 1, "a", "unterminated array");
 	rejects("a = [1\r]\n", 1, "a", "carriage return");
+	rejects("a = [\r1]\n", 1, "a", "carriage return");
 	rejects("a = [1 # \x01\n]", 1, "a", "control characters");
 }
 
@@ -1128,6 +1129,12 @@ test_long_keys_truncate_the_error_key(void **state)
 	(void)state;
 	memset(src, 'k', 500);
 	strcpy(src + 500, " = 1.5\n");
+	assert_null(toml_parse(src, strlen(src), &err));
+	assert_int_equal(strlen(err.key), sizeof(err.key) - 1);
+	assert_string_equal(err.reason, "floats are not supported");
+
+	/* more parts after the buffer is full are dropped, not overrun */
+	strcpy(src + 500, ".a.b = [1.5]\n");
 	assert_null(toml_parse(src, strlen(src), &err));
 	assert_int_equal(strlen(err.key), sizeof(err.key) - 1);
 	assert_string_equal(err.reason, "floats are not supported");
