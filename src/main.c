@@ -235,6 +235,10 @@ pgl_app_store_open(struct pgl_err *err)
 		pgl_metrics_inc(PGL_C_STORE_UNAVAILABLE);
 		return (-1);
 	}
+	/* The memory store starts empty in every process that opens it:
+	 * the parent's bootstrap (default tenant, [defaults]) is not there. */
+	if (strcmp(pgl_app.db->name, "memory") == 0 && pgl_bootstrap(err) == -1)
+		return (-1);
 	return (0);
 }
 

@@ -126,10 +126,17 @@ resolve_location(struct pgl_req *r, struct pgl_catalog *c)
 	root = pgl_json_str(cfg, "root");
 	if (root == NULL)
 		root = pgl_json_str(cfg, "path");
-	if (root != NULL && c->storage_location == NULL)
+	if (root != NULL && c->storage_location == NULL) {
 		c->storage_location = pgl_arena_printf(r->arena, "%s/%s",
 		    root, c->name);
-	else if (root != NULL && !pgl_location_within(
+		/* The root is the warehouse's word, not ours: check it too. */
+		if ((why = pgl_location_check(c->storage_location)) != NULL) {
+			json_decref(cfg);
+			pgl_reply_error(r, 400, "warehouse '%.200s' has no "
+			    "usable root: %s", c->warehouse_name, why);
+			return (-1);
+		}
+	} else if (root != NULL && !pgl_location_within(
 	    pgl_location_path(c->storage_location), pgl_location_path(root))) {
 		json_decref(cfg);
 		pgl_reply_error(r, 400, "storage_location must lie inside the "

@@ -47,17 +47,33 @@ is_secret_key(const char *k)
 	return (0);
 }
 
+/* Replace the values of secret-looking keys of obj, in place. */
 static json_t *
-masked_config(const char *text)
+mask(json_t *obj)
 {
-	json_t		*cfg = api_obj(text), *v;
+	json_t		*v;
 	const char	*k;
 
-	json_object_foreach(cfg, k, v) {
-		if (is_secret_key(k))
-			json_object_set_new(cfg, k, json_string("********"));
+	json_object_foreach(obj, k, v) {
+		if (is_secret_key(k) && !json_is_null(v))
+			json_object_set_new(obj, k, json_string("********"));
 	}
-	return (cfg);
+	return (obj);
+}
+
+/* "None", or {"AwsStatic": {...}} with the variant's secrets masked. */
+static json_t *
+masked_vending(const char *text)
+{
+	json_t		*vs, *v;
+	const char	*k;
+
+	if (text == NULL)
+		return (json_string("None"));
+	vs = pgl_json_load_or(text, json_string("None"));
+	json_object_foreach(vs, k, v)
+		mask(v);
+	return (vs);
 }
 
 static json_t *
@@ -65,10 +81,8 @@ warehouse_json(const struct pgl_warehouse *w)
 {
 	return (json_pack("{s:s,s:s,s:s,s:b,s:o,s:o}", "id", w->id, "name",
 	    w->name, "tenant_id", w->tenant_id, "use_sts", w->use_sts,
-	    "storage_config", masked_config(w->storage_config),
-	    "vending_strategy", w->vending_strategy != NULL ?
-	    pgl_json_load_or(w->vending_strategy, json_string("None")) :
-	    json_string("None")));
+	    "storage_config", mask(api_obj(w->storage_config)),
+	    "vending_strategy", masked_vending(w->vending_strategy)));
 }
 
 /* "None" or {"AwsSts"|"AwsStatic"|"AzureSas"|"GcpDownscoped": {...}}. */
@@ -144,8 +158,13 @@ storage_check(const json_t *cfg)
 	return (NULL);
 }
 
+/*
+ * 400 for a bad vending_strategy and, when check_storage is set, a bad
+ * storage_config.  An update checks its storage_config after merging it
+ * into the stored one (a new root alone must be checked too).
+ */
 static int
-check_body(struct pgl_req *r)
+check_body(struct pgl_req *r, int check_storage)
 {
 	const json_t	*v;
 	const char	*why = NULL;
@@ -153,8 +172,8 @@ check_body(struct pgl_req *r)
 	if ((v = json_object_get(r->body, "vending_strategy")) != NULL &&
 	    !json_is_null(v))
 		why = vending_check(v);
-	if (why == NULL && (v = json_object_get(r->body, "storage_config")) !=
-	    NULL && !json_is_null(v))
+	if (why == NULL && check_storage && (v = json_object_get(r->body,
+	    "storage_config")) != NULL && !json_is_null(v))
 		why = storage_check(v);
 	if (why != NULL) {
 		pgl_reply_error(r, 400, "%s", why);
@@ -180,7 +199,7 @@ api_warehouse_create(struct pgl_req *r)
 
 	if (pgl_req_body(r, create_fields) == -1 ||
 	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1 ||
-	    check_body(r) == -1)
+	    check_body(r, 1) == -1)
 		return;
 	pgl_uuid_new(id);
 	w.id = id;
@@ -253,10 +272,10 @@ api_warehouse_update(struct pgl_req *r)
 {
 	struct pgl_warehouse	 w;
 	struct pgl_err		 err;
-	const char		*old, *name;
+	const char		*old, *name, *why;
 	json_t			*cfg, *upd, *v;
 
-	if (pgl_req_body(r, update_fields) == -1 || check_body(r) == -1 ||
+	if (pgl_req_body(r, update_fields) == -1 || check_body(r, 0) == -1 ||
 	    find(r, &w) == -1)
 		return;
 	old = w.name;
@@ -272,6 +291,11 @@ api_warehouse_update(struct pgl_req *r)
 	if (upd != NULL && !json_is_null(upd)) {
 		cfg = api_obj(w.storage_config);
 		json_object_update(cfg, upd);
+		if ((why = storage_check(cfg)) != NULL) {
+			json_decref(cfg);
+			pgl_reply_error(r, 400, "%s", why);
+			return;
+		}
 		w.storage_config = api_text(r->arena, cfg);
 		json_decref(cfg);
 	}

@@ -24,6 +24,7 @@
 #include "util/str.h"
 
 int	pgl_http_dispatch(struct http_request *);
+void	pgl_http_kore_error_headers(struct kore_buf *);
 
 #define CORS_METHODS	"GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS"
 #define CORS_HEADERS	"Content-Type, Authorization, Accept, " \
@@ -174,6 +175,29 @@ authorize(struct pgl_req *r)
 	return (-1);
 }
 
+/* RFC 9110 §15.5.6: a 405 lists the methods the path does serve. */
+static void
+set_allow(struct pgl_req *r, int allowed)
+{
+	static const int	order[] = { PGL_GET, PGL_HEAD, PGL_POST, PGL_PUT,
+	    PGL_DELETE, PGL_PATCH, PGL_OPTIONS };
+	char			buf[64];
+	size_t			i, len = 0;
+
+	/* HEAD falls back to GET (router.c); OPTIONS is answered anywhere. */
+	if (allowed & PGL_GET)
+		allowed |= PGL_HEAD;
+	allowed |= PGL_OPTIONS;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (allowed & order[i])
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+			    "%s%s", len > 0 ? ", " : "",
+			    pgl_method_name(order[i]));
+	}
+	pgl_set_header(r, "allow", buf);
+}
+
 /* Everything between "request arrived" and "handler runs". */
 static void
 route(struct pgl_req *r)
@@ -190,6 +214,7 @@ route(struct pgl_req *r)
 	case PGL_MATCH_OK:
 		break;
 	case PGL_MATCH_BAD_METHOD:
+		set_allow(r, r->match.allowed);
 		pgl_reply_error(r, 405, "method not allowed");
 		return;
 	case PGL_MATCH_BAD_PATH:
@@ -262,4 +287,21 @@ pgl_http_dispatch(struct http_request *hreq)
 	pgl_arena_free(r->arena);
 	free(r);
 	return (KORE_RESULT_OK);
+}
+
+/*
+ * Errors Kore answers itself, before a request reaches the dispatcher
+ * (413, 414, 431, malformed heads), get the headers every response
+ * carries (called from the Kore patch, src/kore/0001-pangolin.patch).
+ */
+void
+pgl_http_kore_error_headers(struct kore_buf *hdr)
+{
+	char	id[PGL_UUID_LEN + 1];
+
+	pgl_uuid_new(id);
+	kore_buf_appendf(hdr, "x-request-id: %s\r\n", id);
+	if (pgl_app.cfg != NULL &&
+	    strcmp(pgl_app.cfg->server.cors_origins, "*") == 0)
+		kore_buf_appendf(hdr, "access-control-allow-origin: *\r\n");
 }

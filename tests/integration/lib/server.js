@@ -1,0 +1,256 @@
+// Test harness: start the real pangolin binary on a free port with a
+// fresh temp dir, talk HTTP to it, stop it and check its log for
+// sanitizer reports.
+//
+//   PGL_BIN    binary to run (default build/test/pangolin in the repo)
+//   PGL_STORE  "memory" (default) or "sqlite"
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BIN = path.resolve(REPO, process.env.PGL_BIN ?? 'build/test/pangolin');
+export const BUILD = path.dirname(BIN);
+export const STORE = process.env.PGL_STORE ?? 'memory';
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+export const ROOT_USER = 'root';
+export const ROOT_PASSWORD = 'Corr3ct-Horse-Battery';
+
+export const SAN_ENV = {
+  ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0',
+  UBSAN_OPTIONS: 'print_stacktrace=1',
+};
+const SANITIZER = /AddressSanitizer|runtime error:|LeakSanitizer/;
+
+/** A port nobody listens on right now (listen on 0, read it, close). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function tmpDir(tag = 'pgl') {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${tag}-`));
+}
+
+/** Root's HTTP Basic header value. */
+export function basic(user = ROOT_USER, password = ROOT_PASSWORD) {
+  return 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+}
+
+/** A TOML string literal. */
+const q = (s) => JSON.stringify(String(s));
+
+/**
+ * The TOML for one server.  opts: store, port, dir, noAuth (default true),
+ * root (true: configure ROOT_USER/ROOT_PASSWORD), workers (default 2 for
+ * sqlite; the memory store always runs 1).
+ */
+export function makeToml({ store = STORE, port, dir, noAuth = true, root = false, workers }) {
+  const lines = ['[server]', 'bind = "127.0.0.1"', `port = ${port}`];
+  lines.push(`workers = ${workers ?? (store === 'sqlite' ? 2 : 1)}`);
+  lines.push(`pid_file = ${q(path.join(dir, 'pangolin.pid'))}`);
+  lines.push('', '[store]', `plugin = ${q(`store-${store}`)}`);
+  if (store === 'sqlite') lines.push('', '[store.options]', `path = ${q(path.join(dir, 'pangolin.db'))}`);
+  lines.push('', '[auth]', `no_auth = ${noAuth}`);
+  if (root) lines.push(`root_user = ${q(ROOT_USER)}`, `root_password = ${q(ROOT_PASSWORD)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Run the binary to completion (config checks, --version). */
+export function runBinary(args, { env = {}, timeout = 20000 } = {}) {
+  const r = spawnSync(BIN, args, {
+    env: { ...cleanEnv(), ...SAN_ENV, ...env },
+    encoding: 'utf8',
+    timeout,
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The environment minus pangolin's own variables, so a developer's shell cannot leak in. */
+export function cleanEnv() {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) {
+    if (/^(PANGOLIN_|DATABASE_URL$|PORT$|METADATA_CACHE_|TASK_WORKER_|OBJECT_STORE_)/.test(k)) delete env[k];
+  }
+  return env;
+}
+
+export function assertNoSanitizerReport(log, what = 'server log') {
+  const bad = log.split('\n').filter((l) => SANITIZER.test(l));
+  assert.deepEqual(bad, [], `${what} has sanitizer reports:\n${log.slice(-8000)}`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Servers still running.  If the test process dies without stopping one
+// (an uncaught error), it must not outlive us: kill it and its workers.
+const live = new Set();
+process.on('exit', () => {
+  for (const pid of live) {
+    for (const w of childPids(pid)) { try { process.kill(w, 'SIGKILL'); } catch { /* gone */ } }
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+});
+
+/** Pids whose parent is pid (Kore's workers of our server), from /proc. */
+function childPids(pid) {
+  const out = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      // pid (comm) state ppid ...; comm may hold spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(d));
+    } catch { /* exited meanwhile */ }
+  }
+  return out;
+}
+
+/**
+ * Spawn the binary with args and extra env; stdout and stderr go to one
+ * log buffer.  stop() sends SIGTERM, waits (SIGKILL and fail after
+ * `timeout`), then fails on any sanitizer report in the log.
+ */
+export function spawnServer(args, env = {}) {
+  const proc = spawn(BIN, args, { env: { ...cleanEnv(), ...SAN_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(proc.pid);
+  proc.on('exit', () => live.delete(proc.pid));
+  let log = '';
+  proc.stdout.on('data', (d) => { log += d; });
+  proc.stderr.on('data', (d) => { log += d; });
+  let exit = null;
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => { exit = { code, signal }; resolve(exit); }));
+  const h = {
+    proc,
+    exited,
+    log: () => log,
+    exit: () => exit,
+    /** SIGKILL the parent and its workers (by pid), and stop reading their output. */
+    kill() {
+      const workers = childPids(proc.pid);
+      proc.kill('SIGKILL');
+      for (const pid of workers) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+      proc.stdout.destroy();
+      proc.stderr.destroy();
+    },
+    async stop({ signal = 'SIGTERM', timeout = 5000 } = {}) {
+      if (exit === null) proc.kill(signal);
+      let timer;
+      const e = await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, timeout, null); })]);
+      clearTimeout(timer);
+      if (e === null) {
+        h.kill();
+        await exited;
+        assert.fail(`pangolin did not exit within ${timeout} ms of ${signal}\n${log.slice(-4000)}`);
+      }
+      assertNoSanitizerReport(log);
+      return e;
+    },
+    /** Resolve when GET /health/ready is 200 (10 s), fail if the process exits. */
+    async ready(port, host = '127.0.0.1') {
+      const deadline = Date.now() + 10000;
+      for (;;) {
+        if (exit !== null) assert.fail(`pangolin exited during start-up (${JSON.stringify(exit)}):\n${log}`);
+        try {
+          const r = await request(port, 'GET', '/health/ready', { agent: false, timeout: 1000, host });
+          if (r.status === 200) return;
+        } catch { /* not listening yet */ }
+        if (Date.now() > deadline) {
+          h.kill();
+          assert.fail(`pangolin not ready on ${host}:${port} within 10 s:\n${log}`);
+        }
+        await sleep(50);
+      }
+    },
+  };
+  return h;
+}
+
+/**
+ * Start a server in a fresh temp dir (or opts.dir, to restart on the same
+ * data).  opts as makeToml, plus env (extra environment).  Returns
+ * { port, dir, store, config, dbPath, proc, log(), req(), stop() }.
+ * stop({ keep }) removes the dir unless keep (or PGL_KEEP=1) is set; a
+ * failed stop leaves it for a look at the database.
+ */
+export async function startServer(opts = {}) {
+  const store = opts.store ?? STORE;
+  const dir = opts.dir ?? tmpDir(`pgl-${store}`);
+  const port = await freePort();
+  const config = path.join(dir, 'pangolin.toml');
+  fs.writeFileSync(config, makeToml({ ...opts, store, port, dir }));
+  const h = spawnServer(['-c', config], opts.env);
+  await h.ready(port);
+
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  return {
+    port,
+    dir,
+    store,
+    config,
+    proc: h.proc,
+    dbPath: store === 'sqlite' ? path.join(dir, 'pangolin.db') : null,
+    log: h.log,
+    req: (method, p, o = {}) => request(port, method, p, { agent, ...o }),
+    async stop({ keep = false, ...o } = {}) {
+      agent.destroy();
+      const e = await h.stop(o);
+      if (!keep && !process.env.PGL_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+      return e;
+    },
+  };
+}
+
+/**
+ * One HTTP request.  body: an object/array is sent as JSON with
+ * content-type application/json unless raw is set; a string or Buffer is
+ * sent as is.  Returns { status, headers, text, json } (json is undefined
+ * when the body is not JSON).  Resolves as soon as the response is
+ * complete, even if the server then resets the connection.
+ */
+export function request(port, method, p, { body, headers = {}, raw = false, agent, timeout = 30000, host = '127.0.0.1' } = {}) {
+  let payload;
+  const h = { ...headers };
+  if (body !== undefined) {
+    if (!raw && !Buffer.isBuffer(body) && typeof body !== 'string') {
+      payload = Buffer.from(JSON.stringify(body));
+      if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
+    } else {
+      payload = Buffer.isBuffer(body) ? body : Buffer.from(String(body));
+    }
+    h['content-length'] = payload.length;
+  }
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const req = http.request({ host, port, method, path: p, headers: h, agent, timeout }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        done = true;
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+      res.on('error', (e) => { if (!done) reject(e); });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${p}: timed out`)));
+    // The server may answer (413) and close before reading the whole body;
+    // the write then fails, but the response is what the test looks at.
+    req.on('error', (e) => { if (!done) setTimeout(() => { if (!done) reject(e); }, 200); });
+    if (payload) req.end(payload); else req.end();
+  });
+}
