@@ -5,7 +5,7 @@
 set -eu
 
 BUILD_PKGS="gcc make patch kore libjansson-dev libsqlite3-dev uuid-dev libssl-dev zlib1g-dev"
-TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev sqlite3 wrk curl nodejs npm"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev sqlite3 wrk curl"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$BUILD_PKGS $TEST_PKGS"
@@ -15,6 +15,13 @@ for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
+
+# Node may come from elsewhere (e.g. a nodesource build that bundles npm
+# and conflicts with Debian's npm package): only install what is absent.
+if [ "${1:-build}" = test ]; then
+	command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+	command -v npm >/dev/null 2>&1 || missing="$missing npm"
+fi
 
 if [ -n "$missing" ]; then
 	echo "installing:$missing"
