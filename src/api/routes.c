@@ -6,6 +6,7 @@
  * `route` label of the request metrics.
  */
 #include "api/api.h"
+#include "api/iceberg.h"
 #include "api/routes.h"
 
 #define GET	PGL_GET
@@ -13,7 +14,16 @@
 #define PUT	PGL_PUT
 #define DELETE	PGL_DELETE
 #define JSON	ROUTE_JSON
+#define HEAD	PGL_HEAD
 #define NOSTORE	ROUTE_NO_STORE
+
+/* Iceberg path pieces, spelled as in the REST spec (for /v1/config). */
+#define NS	"/v1/{prefix}/namespaces/{namespace}"
+#define TBL	NS "/tables/{table}"
+#define VIEW	NS "/views/{view}"
+/* PyIceberg's doubled-prefix aliases (pangolin-api.md §1.2). */
+#define NS2	"/v1/{prefix}/v1/namespaces/{namespace}"
+#define TBL2	NS2 "/tables/{table}"
 
 const struct pgl_route pgl_routes[] = {
 	/* Health and metrics (public). */
@@ -26,6 +36,52 @@ const struct pgl_route pgl_routes[] = {
 	/* The admin page (assets/, compiled in). */
 	{ GET,    "/ui",                              api_ui_index,         AUTH_NONE, NOSTORE },
 	{ GET,    "/ui/{file}",                       api_ui_file,          AUTH_NONE, NOSTORE },
+
+	/* Iceberg REST catalog (iceberg-commit.md; pangolin-api.md §1.2). */
+	{ GET,    "/v1/config",                       ice_config,           AUTH_NONE, 0 },
+	{ GET,    "/v1/{prefix}/config",              ice_config,           AUTH_NONE, 0 },
+	{ GET,    "/v1/{prefix}/namespaces",          ice_ns_list,          AUTH_USER, 0 },
+	{ POST,   "/v1/{prefix}/namespaces",          ice_ns_create,        AUTH_USER, JSON },
+	{ GET,    NS,                                 ice_ns_load,          AUTH_USER, 0 },
+	{ HEAD,   NS,                                 ice_ns_head,          AUTH_USER, 0 },
+	{ DELETE, NS,                                 ice_ns_drop,          AUTH_USER, 0 },
+	{ POST,   NS "/properties",                   ice_ns_properties,    AUTH_USER, JSON },
+	{ GET,    NS "/tables",                       ice_table_list,       AUTH_USER, 0 },
+	{ POST,   NS "/tables",                       ice_table_create,     AUTH_USER, JSON },
+	{ POST,   NS "/register",                     ice_table_register,   AUTH_USER, JSON },
+	{ GET,    TBL,                                ice_table_load,       AUTH_USER, 0 },
+	{ HEAD,   TBL,                                ice_table_head,       AUTH_USER, 0 },
+	{ POST,   TBL,                                ice_table_commit,     AUTH_USER, JSON },
+	{ DELETE, TBL,                                ice_table_drop,       AUTH_USER, 0 },
+	{ POST,   TBL "/metrics",                     ice_table_metrics,    AUTH_USER, JSON },
+	{ GET,    TBL "/credentials",                 ice_table_credentials, AUTH_USER, 0 },
+	{ POST,   TBL "/unregister",                  ice_table_unregister, AUTH_USER, JSON },
+	{ POST,   "/v1/{prefix}/tables/rename",       ice_table_rename,     AUTH_USER, JSON },
+	{ POST,   "/v1/{prefix}/transactions/commit", ice_transactions_commit, AUTH_USER, JSON },
+	{ GET,    NS "/views",                        ice_table_list,       AUTH_USER, 0 },
+	{ POST,   NS "/views",                        ice_view_create,      AUTH_USER, JSON },
+	{ POST,   NS "/register-view",                ice_view_register,    AUTH_USER, JSON },
+	{ GET,    VIEW,                               ice_view_load,        AUTH_USER, 0 },
+	{ HEAD,   VIEW,                               ice_view_head,        AUTH_USER, 0 },
+	{ POST,   VIEW,                               ice_view_commit,      AUTH_USER, JSON },
+	{ DELETE, VIEW,                               ice_view_drop,        AUTH_USER, 0 },
+	{ POST,   "/v1/{prefix}/views/rename",        ice_table_rename,     AUTH_USER, JSON },
+
+	{ GET,    "/v1/{prefix}/v1/config",           ice_config,           AUTH_NONE, 0 },
+	{ GET,    "/v1/{prefix}/v1/namespaces",       ice_ns_list,          AUTH_USER, 0 },
+	{ POST,   "/v1/{prefix}/v1/namespaces",       ice_ns_create,        AUTH_USER, JSON },
+	{ GET,    NS2,                                ice_ns_load,          AUTH_USER, 0 },
+	{ HEAD,   NS2,                                ice_ns_head,          AUTH_USER, 0 },
+	{ DELETE, NS2,                                ice_ns_drop,          AUTH_USER, 0 },
+	{ POST,   NS2 "/properties",                  ice_ns_properties,    AUTH_USER, JSON },
+	{ GET,    NS2 "/tables",                      ice_table_list,       AUTH_USER, 0 },
+	{ POST,   NS2 "/tables",                      ice_table_create,     AUTH_USER, JSON },
+	{ GET,    TBL2,                               ice_table_load,       AUTH_USER, 0 },
+	{ HEAD,   TBL2,                               ice_table_head,       AUTH_USER, 0 },
+	{ POST,   TBL2,                               ice_table_commit,     AUTH_USER, JSON },
+	{ DELETE, TBL2,                               ice_table_drop,       AUTH_USER, 0 },
+	{ POST,   TBL2 "/metrics",                    ice_table_metrics,    AUTH_USER, JSON },
+	{ POST,   "/v1/{prefix}/v1/tables/rename",    ice_table_rename,     AUTH_USER, JSON },
 
 	/* Tenants (§2.1). */
 	{ GET,    "/api/v1/tenants",                  api_tenant_list,      AUTH_USER, 0 },

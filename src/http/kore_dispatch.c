@@ -203,6 +203,7 @@ static void
 route(struct pgl_req *r)
 {
 	enum pgl_match_result	m;
+	const char		*why;
 
 	if (parse_query(r) == -1) {
 		pgl_reply_error(r, 400, "malformed query string");
@@ -225,8 +226,16 @@ route(struct pgl_req *r)
 		    pgl_method_name(r->method), r->http->path);
 		return;
 	}
-	if (r->match.route->auth != AUTH_NONE && authorize(r) == -1)
-		return;
+	if (r->match.route->auth != AUTH_NONE) {
+		if (authorize(r) == -1)
+			return;
+	} else if (pgl_auth_resolve(pgl_app.cfg, pgl_header(r,
+	    "authorization"), pgl_header(r, "x-pangolin-tenant"), &r->who,
+	    r->tenant, &why) != 0) {
+		/* Public routes still see the caller's tenant if it has one. */
+		memset(&r->who, 0, sizeof(r->who));
+		(void)pgl_strlcpy(r->tenant, PGL_NIL_UUID, sizeof(r->tenant));
+	}
 	if ((r->match.route->flags & ROUTE_JSON) && read_json_body(r) == -1)
 		return;
 	if (!(r->match.route->flags & ROUTE_NO_STORE) && pgl_app.dbh == NULL) {
@@ -238,9 +247,12 @@ route(struct pgl_req *r)
 			return;
 		}
 	}
+	if (pgl_idem_begin(r) == 1)
+		return;
 	r->match.route->fn(r);
 	if (r->status == 0)
 		pgl_reply_error(r, 500, "internal error: no reply");
+	pgl_idem_end(r);
 }
 
 static void

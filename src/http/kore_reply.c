@@ -12,6 +12,7 @@
 #include <http.h>
 
 #include "http/request.h"
+#include "util/arena.h"
 #include "util/json.h"
 #include "util/names.h"
 #include "util/paging.h"
@@ -75,6 +76,10 @@ pgl_reply_raw(struct pgl_req *r, int status, const char *ctype,
 	if (r->status != 0)
 		return;
 	r->status = status;
+	if (r->idem_key != NULL && data != NULL) {
+		r->reply_body = pgl_arena_strndup(r->arena, data, len);
+		r->reply_len = len;
+	}
 	if (ctype != NULL)
 		http_response_header(r->http, "content-type", ctype);
 	http_response(r->http, status, data, len);
@@ -110,7 +115,7 @@ ice_type(int status)
 		return ("BadRequestException");
 	case 401: return ("NotAuthorizedException");
 	case 403: return ("ForbiddenException");
-	case 404: return ("NoSuchNamespaceException");
+	case 404: return ("NotFoundException");
 	case 405: return ("MethodNotAllowedException");
 	case 406: return ("NotAcceptableException");
 	case 409: return ("AlreadyExistsException");

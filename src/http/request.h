@@ -53,7 +53,20 @@ struct pgl_req {
 	const char		*qvalue[PGL_MAX_QUERY];
 
 	int			 status;	/* 0 until replied */
+
+	/* Idempotency-Key handling (kore_idempotency.c). */
+	const char		*idem_key;
+	const char		*reply_body;	/* captured when idem_key */
+	size_t			 reply_len;
 };
+
+/*
+ * Idempotency-Key on Iceberg mutations: 1 if a stored response was
+ * replayed (or the key refused) and the handler must not run.
+ */
+int	pgl_idem_begin(struct pgl_req *);
+/* Remember the response for the key, if it is worth replaying. */
+void	pgl_idem_end(struct pgl_req *);
 
 /* Path parameter by template name ("{name}"); never NULL for a matched one. */
 const char	*pgl_param(const struct pgl_req *, const char *name);

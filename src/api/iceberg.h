@@ -1,0 +1,125 @@
+/*
+ * Iceberg REST (/v1/...) handlers and their shared addressing rules
+ * (pangolin-api.md §3.3-3.4): {prefix} is a catalog name in the request's
+ * tenant; namespace levels are separated by 0x1F; a branch is selected by
+ * `name@branch` on the table, else `ns@branch` on the namespace, default
+ * `main`.
+ */
+#ifndef PGL_ICEBERG_API_H
+#define PGL_ICEBERG_API_H
+
+#include <jansson.h>
+
+#include "http/request.h"
+
+#define ICE_DEFAULT_BRANCH	"main"
+
+/* A resolved /v1/{prefix}/namespaces/{namespace}[/tables/{table}]. */
+struct ice_target {
+	struct pgl_catalog	 catalog;
+	const char		*ns;		/* levels joined by PGL_NS_SEP */
+	const char		*branch;
+	const char		*name;		/* table or view, if any */
+};
+
+/* {prefix} -> catalog; replies 404 NoSuchNamespaceException if absent. */
+int	ice_catalog(struct pgl_req *, struct pgl_catalog *);
+
+/*
+ * Resolve prefix, {namespace} and (when name_param is non-NULL) the
+ * table/view name with its branch suffix.  Replies 400/404 on failure.
+ */
+int	ice_target(struct pgl_req *, const char *name_param, struct ice_target *);
+
+/* Parse a raw namespace string ("a\x1fb[@branch]"); levels validated. */
+int	ice_parse_ns(struct pgl_req *, const char *raw, const char **ns,
+	    const char **branch);
+/* A JSON array of levels -> joined namespace; replies 400 if invalid. */
+int	ice_ns_from_json(struct pgl_req *, const json_t *, const char **ns);
+/* Joined namespace -> JSON array of levels. */
+json_t	*ice_ns_json(const char *ns);
+/* 1 if the namespace exists (replies 404 NoSuchNamespaceException if not). */
+int	ice_ns_exists(struct pgl_req *, const char *catalog, const char *ns);
+
+/*
+ * Spec pagination: without pageToken everything is returned and
+ * next-page-token is null; with it (even empty), pages of pageSize
+ * (default 100, max 1000).  Replies 400 for a bad token or size.
+ */
+int	ice_page(struct pgl_req *, struct pgl_page *, int *paged);
+/* The token for the page after pg, or NULL at the end. */
+json_t	*ice_next_token(const struct pgl_page *, size_t got, uint64_t total,
+	    int paged);
+
+/* iceberg_config.c */
+void	ice_config(struct pgl_req *);
+
+/* iceberg_namespaces.c */
+void	ice_ns_list(struct pgl_req *);
+void	ice_ns_create(struct pgl_req *);
+void	ice_ns_load(struct pgl_req *);
+void	ice_ns_head(struct pgl_req *);
+void	ice_ns_drop(struct pgl_req *);
+void	ice_ns_properties(struct pgl_req *);
+
+
+/* iceberg_io.c: metadata files and the catalog commit log. */
+
+/* Read and parse a metadata file (plain or gzip); replies on failure with
+ * 404 (missing: missing_status) or 400 (not JSON). */
+int	ice_read_metadata(struct pgl_req *, const char *location,
+	    int missing_status, json_t **md);
+/* Serialize and write a metadata file (gzip if its name says so). */
+int	ice_write_metadata(const char *location, const json_t *md,
+	    struct pgl_err *);
+/* The serialized bytes of md exactly as ice_write_metadata writes them
+ * (before compression), malloc'd. */
+char	*ice_dump(const json_t *md);
+
+/*
+ * Append a catalog commit to branch's history and move its head, inside
+ * the caller's store transaction (pangolin-api.md decision 2).  ops is a
+ * JSON array of {"Put":{"asset":..}} / {"Delete":{"name":..}} (stolen).
+ */
+int	ice_log_commit(struct pgl_req *, const char *catalog,
+	    const char *branch, const char *message, json_t *ops,
+	    struct pgl_err *);
+json_t	*ice_op_put(const struct pgl_asset *);
+json_t	*ice_op_delete(const char *ns, const char *name);
+/* "a.b.table" for messages and Delete operations. */
+char	*ice_dotted(struct pgl_req *, const char *ns, const char *name);
+
+/* iceberg_tables.c: shared with views and commits. */
+int	ice_name_free(struct pgl_req *, const struct ice_target *);
+int	ice_branch_exists(struct pgl_req *, const struct ice_target *);
+const char *ice_location(struct pgl_req *, const struct ice_target *,
+	    const char *requested);
+int	ice_create_asset(struct pgl_req *, const struct ice_target *,
+	    struct pgl_asset *, const char *verb, int delete_on_conflict);
+int	ice_drop_asset(struct pgl_req *, const struct pgl_asset *);
+
+/* iceberg_tables.c */
+void	ice_table_list(struct pgl_req *);
+void	ice_table_create(struct pgl_req *);
+void	ice_table_load(struct pgl_req *);
+void	ice_table_head(struct pgl_req *);
+void	ice_table_drop(struct pgl_req *);
+void	ice_table_register(struct pgl_req *);
+void	ice_table_unregister(struct pgl_req *);
+void	ice_table_rename(struct pgl_req *);
+void	ice_table_metrics(struct pgl_req *);
+void	ice_table_credentials(struct pgl_req *);
+
+/* iceberg_views.c */
+void	ice_view_create(struct pgl_req *);
+void	ice_view_load(struct pgl_req *);
+void	ice_view_head(struct pgl_req *);
+void	ice_view_drop(struct pgl_req *);
+void	ice_view_commit(struct pgl_req *);
+void	ice_view_register(struct pgl_req *);
+
+/* iceberg_commit.c */
+void	ice_table_commit(struct pgl_req *);
+void	ice_transactions_commit(struct pgl_req *);
+
+#endif

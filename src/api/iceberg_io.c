@@ -1,0 +1,161 @@
+/*
+ * Metadata files and the catalog commit log, shared by table and view
+ * handlers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/iceberg.h"
+#include "app.h"
+#include "storage/codec.h"
+#include "storage/fileio.h"
+#include "util/arena.h"
+#include "util/json.h"
+
+char *
+ice_dump(const json_t *md)
+{
+	return (pgl_json_dump(md));
+}
+
+int
+ice_read_metadata(struct pgl_req *r, const char *location, int missing,
+    json_t **md)
+{
+	struct pgl_err	 err;
+	char		*raw, *plain;
+	size_t		 len, plen;
+	char		 why[200];
+
+	if (pgl_file_read(location, PGL_FILE_MAX, &raw, &len, &err) !=
+	    PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			pgl_reply_ice_error(r, missing, "NotFoundException",
+			    "metadata file not found: %.200s", location);
+		else if (err.code == PGL_EINVAL || err.code ==
+		    PGL_EUNSUPPORTED)
+			pgl_reply_ice_error(r, 400, "BadRequestException",
+			    "%s", err.msg);
+		else
+			pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	if (pgl_is_gzip(raw, len)) {
+		if (pgl_gunzip(raw, len, PGL_FILE_MAX, &plain, &plen) == -1) {
+			free(raw);
+			pgl_reply_ice_error(r, 400, "BadRequestException",
+			    "corrupt gzip metadata file: %.200s", location);
+			return (-1);
+		}
+		free(raw);
+		raw = plain;
+		len = plen;
+	}
+	*md = pgl_json_parse(raw, len, why, sizeof(why));
+	free(raw);
+	if (*md == NULL || !json_is_object(*md)) {
+		json_decref(*md);
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "metadata file is not valid JSON: %.200s", location);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+ice_write_metadata(const char *location, const json_t *md,
+    struct pgl_err *err)
+{
+	char	*text, *gz;
+	size_t	 gzlen;
+	int	 rc;
+
+	if ((text = ice_dump(md)) == NULL) {
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (err->code);
+	}
+	if (strstr(location, ".gz.metadata.json") != NULL) {
+		if (pgl_gzip(text, strlen(text), &gz, &gzlen) == -1) {
+			free(text);
+			err->code = PGL_EINTERNAL;
+			(void)snprintf(err->msg, sizeof(err->msg), "gzip failed");
+			return (err->code);
+		}
+		rc = pgl_file_write(location, gz, gzlen, err);
+		free(gz);
+	} else {
+		rc = pgl_file_write(location, text, strlen(text), err);
+	}
+	free(text);
+	return (rc);
+}
+
+char *
+ice_dotted(struct pgl_req *r, const char *ns, const char *name)
+{
+	char	*s, *p;
+
+	if ((s = pgl_arena_printf(r->arena, "%s%s%s", ns, name ? "." : "",
+	    name ? name : "")) == NULL)
+		return (NULL);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == PGL_NS_SEP)
+			*p = '.';
+	}
+	return (s);
+}
+
+json_t *
+ice_op_put(const struct pgl_asset *a)
+{
+	json_t	*props = api_obj(a->properties);
+
+	if (a->metadata_location != NULL)
+		json_object_set_new(props, "metadata_location",
+		    json_string(a->metadata_location));
+	return (json_pack("{s:{s:{s:s,s:s,s:o,s:s,s:s,s:o}}}", "Put", "asset",
+	    "id", a->id, "name", a->name, "namespace", ice_ns_json(a->ns),
+	    "kind", a->kind, "location", a->location, "properties", props));
+}
+
+json_t *
+ice_op_delete(const char *ns, const char *name)
+{
+	return (json_pack("{s:{s:s,s:o}}", "Delete", "name", name,
+	    "namespace", ice_ns_json(ns)));
+}
+
+int
+ice_log_commit(struct pgl_req *r, const char *catalog, const char *branch,
+    const char *message, json_t *ops, struct pgl_err *err)
+{
+	struct pgl_commit	c;
+	struct pgl_branch	b;
+	char			id[PGL_UUID_LEN + 1];
+	int			rc;
+
+	if ((rc = STORE(get_branch, r->arena, r->tenant, catalog, branch, &b,
+	    err)) != PGL_OK) {
+		json_decref(ops);
+		return (rc);
+	}
+	pgl_uuid_new(id);
+	memset(&c, 0, sizeof(c));
+	c.id = id;
+	c.catalog = catalog;
+	c.parent_id = b.head_commit_id;
+	c.timestamp_ms = pgl_now_ms();
+	c.author = r->who.username[0] != '\0' ? r->who.username : "anonymous";
+	c.message = message;
+	c.operations = api_text(r->arena, ops);
+	json_decref(ops);
+	if ((rc = STORE(create_commit, r->tenant, &c, err)) != PGL_OK)
+		return (rc);
+	/* Inside the caller's transaction; the CAS guards stores whose
+	 * transactions do not serialize writers. */
+	return (STORE(update_branch_head, r->tenant, catalog, branch,
+	    b.head_commit_id, id, err));
+}

@@ -1,0 +1,256 @@
+/*
+ * Iceberg namespaces (spec: /v1/{prefix}/namespaces...).  Namespaces
+ * belong to the catalog, not to a branch; a namespace holds a table if any
+ * branch has one in it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/iceberg.h"
+#include "app.h"
+#include "util/json.h"
+
+static const struct pgl_jfield create_fields[] = {
+	{ "namespace", PGL_J_ARRAY, 1 },
+	{ "properties", PGL_J_STRMAP, 0 },
+	{ NULL, 0, 0 }
+};
+
+static const struct pgl_jfield props_fields[] = {
+	{ "removals", PGL_J_STRLIST, 0 },
+	{ "updates", PGL_J_STRMAP, 0 },
+	{ NULL, 0, 0 }
+};
+
+void
+ice_ns_list(struct pgl_req *r)
+{
+	struct pgl_namespace	*items;
+	struct pgl_catalog	 c;
+	struct pgl_page		 pg;
+	struct pgl_err		 err;
+	const char		*parent = "", *branch = NULL, *raw;
+	json_t			*arr;
+	uint64_t		 total;
+	size_t			 n, i;
+	int			 paged;
+
+	if (ice_catalog(r, &c) == -1 || ice_page(r, &pg, &paged) == -1)
+		return;
+	if ((raw = pgl_query(r, "parent")) != NULL && *raw != '\0') {
+		if (ice_parse_ns(r, raw, &parent, &branch) == -1 ||
+		    !ice_ns_exists(r, c.name, parent))
+			return;
+	}
+	if (STORE(list_namespaces, r->arena, r->tenant, c.name, parent, &pg,
+	    &items, &n, &total, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, ice_ns_json(items[i].name));
+	pgl_reply_json(r, 200, json_pack("{s:o,s:o}", "namespaces", arr,
+	    "next-page-token", ice_next_token(&pg, n, total, paged)));
+}
+
+void
+ice_ns_create(struct pgl_req *r)
+{
+	struct pgl_namespace	 ns;
+	struct pgl_catalog	 c;
+	struct pgl_err		 err;
+	json_t			*props;
+
+	if (ice_catalog(r, &c) == -1 || pgl_req_body(r, create_fields) == -1 ||
+	    ice_ns_from_json(r, json_object_get(r->body, "namespace"),
+	    &ns.name) == -1)
+		return;
+	ns.catalog = c.name;
+	props = json_object_get(r->body, "properties");
+	ns.properties = props != NULL && !json_is_null(props) ?
+	    api_text(r->arena, props) : "{}";
+	if (STORE(create_namespace, r->tenant, &ns, &err) != PGL_OK) {
+		if (err.code == PGL_EEXISTS)
+			pgl_reply_ice_error(r, 409, "AlreadyExistsException",
+			    "Namespace already exists: %s", ns.name);
+		else
+			pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_json(r, 200, json_pack("{s:O,s:o}", "namespace",
+	    json_object_get(r->body, "namespace"), "properties",
+	    api_obj(ns.properties)));
+}
+
+/* Resolve {prefix}/{namespace} to an existing namespace row. */
+static int
+find(struct pgl_req *r, struct pgl_catalog *c, struct pgl_namespace *ns)
+{
+	const char	*name, *branch = NULL;
+	struct pgl_err	 err;
+
+	if (ice_catalog(r, c) == -1 ||
+	    ice_parse_ns(r, pgl_param(r, "namespace"), &name, &branch) == -1)
+		return (-1);
+	if (STORE(get_namespace, r->arena, r->tenant, c->name, name, ns,
+	    &err) != PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			pgl_reply_ice_error(r, 404, "NoSuchNamespaceException",
+			    "Namespace does not exist: %s", name);
+		else
+			pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+ice_ns_load(struct pgl_req *r)
+{
+	struct pgl_namespace	ns;
+	struct pgl_catalog	c;
+
+	if (find(r, &c, &ns) == 0)
+		pgl_reply_json(r, 200, json_pack("{s:o,s:o}", "namespace",
+		    ice_ns_json(ns.name), "properties",
+		    api_obj(ns.properties)));
+}
+
+void
+ice_ns_head(struct pgl_req *r)
+{
+	struct pgl_namespace	ns;
+	struct pgl_catalog	c;
+
+	if (find(r, &c, &ns) == 0)
+		pgl_reply_empty(r, 204);
+}
+
+/* Any child namespace, or any asset on any branch?  (inside the tx) */
+static int
+ns_in_use(struct pgl_req *r, const char *catalog, const char *ns,
+    int *used, struct pgl_err *err)
+{
+	const struct pgl_page	 one = { 1, 0 }, all = { 0, 0 };
+	struct pgl_namespace	*kids;
+	struct pgl_branch	*branches;
+	struct pgl_asset	*assets;
+	uint64_t		 total;
+	size_t			 n, nb, i;
+	int			 rc;
+
+	*used = 0;
+	if ((rc = STORE(list_namespaces, r->arena, r->tenant, catalog, ns, &one,
+	    &kids, &n, NULL, err)) != PGL_OK || (*used = n > 0))
+		return (rc);
+	if ((rc = STORE(list_branches, r->arena, r->tenant, catalog, &all,
+	    &branches, &nb, &total, err)) != PGL_OK)
+		return (rc);
+	for (i = 0; i < nb && !*used; i++) {
+		if ((rc = STORE(list_assets, r->arena, r->tenant, catalog,
+		    branches[i].name, ns, NULL, &one, &assets, &n, NULL, err)) !=
+		    PGL_OK)
+			return (rc);
+		*used = n > 0;
+	}
+	return (PGL_OK);
+}
+
+struct drop_tx {
+	struct pgl_req		*r;
+	const char		*catalog;
+	const char		*ns;
+	int			 used;
+};
+
+static int
+drop_in_tx(void *arg, struct pgl_err *err)
+{
+	struct drop_tx	*tx = arg;
+	int		 rc;
+
+	if ((rc = ns_in_use(tx->r, tx->catalog, tx->ns, &tx->used, err)) !=
+	    PGL_OK)
+		return (rc);
+	if (tx->used)
+		return (PGL_EINUSE);
+	return (STORE(delete_namespace, tx->r->tenant, tx->catalog, tx->ns,
+	    err));
+}
+
+void
+ice_ns_drop(struct pgl_req *r)
+{
+	struct pgl_namespace	ns;
+	struct pgl_catalog	c;
+	struct pgl_err		err;
+	struct drop_tx		tx;
+
+	if (find(r, &c, &ns) == -1)
+		return;
+	tx = (struct drop_tx){ r, c.name, ns.name, 0 };
+	if (pgl_store_tx(drop_in_tx, &tx, &err) == PGL_OK) {
+		pgl_reply_empty(r, 204);
+	} else if (tx.used) {
+		pgl_reply_ice_error(r, 409, "NamespaceNotEmptyException",
+		    "Namespace is not empty: %s", ns.name);
+	} else if (err.code == PGL_ENOTFOUND) {
+		pgl_reply_ice_error(r, 404, "NoSuchNamespaceException",
+		    "Namespace does not exist: %s", ns.name);
+	} else {
+		pgl_reply_store_error(r, &err);
+	}
+}
+
+/* POST .../properties: removals and updates; a key in both is a 400. */
+void
+ice_ns_properties(struct pgl_req *r)
+{
+	struct pgl_namespace	 ns;
+	struct pgl_catalog	 c;
+	struct pgl_err		 err;
+	json_t			*props, *rem, *upd, *v, *removed, *missing;
+	const char		*k;
+	size_t			 i;
+
+	if (pgl_req_body(r, props_fields) == -1 || find(r, &c, &ns) == -1)
+		return;
+	rem = json_object_get(r->body, "removals");
+	upd = json_object_get(r->body, "updates");
+	json_array_foreach(rem, i, v) {
+		if (json_object_get(upd, json_string_value(v)) != NULL) {
+			pgl_reply_ice_error(r, 400, "ValidationException",
+			    "key in both removals and updates: %s",
+			    json_string_value(v));
+			return;
+		}
+	}
+	props = api_obj(ns.properties);
+	removed = json_array();
+	missing = json_array();
+	json_array_foreach(rem, i, v) {
+		k = json_string_value(v);
+		json_array_append(json_object_del(props, k) == 0 ? removed :
+		    missing, v);
+	}
+	if (json_is_object(upd))
+		json_object_update(props, upd);
+	ns.properties = api_text(r->arena, props);
+	json_decref(props);
+	if (STORE(update_namespace, r->tenant, &ns, &err) != PGL_OK) {
+		json_decref(removed);
+		json_decref(missing);
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	upd = json_is_object(upd) ? upd : NULL;
+	v = json_array();
+	if (upd != NULL) {
+		json_object_foreach(upd, k, props)
+			json_array_append_new(v, json_string(k));
+	}
+	pgl_reply_json(r, 200, json_pack("{s:o,s:o,s:o}", "updated", v,
+	    "removed", removed, "missing", missing));
+}

@@ -1,0 +1,772 @@
+/*
+ * Iceberg tables: list, create (and stage-create), load, exists, drop,
+ * register, unregister, rename, metrics, credentials
+ * (iceberg-commit.md §2, §6).  Commits live in iceberg_commit.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#include "api/api.h"
+#include "api/iceberg.h"
+#include "app.h"
+#include "iceberg/iceberg.h"
+#include "storage/fileio.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/location.h"
+
+#define KIND_TABLE	"ICEBERG_TABLE"
+#define KIND_VIEW	"VIEW"
+
+static const struct pgl_jfield create_fields[] = {
+	{ "name", PGL_J_STRING, 1 },
+	{ "location", PGL_J_STRING, 0 },
+	{ "schema", PGL_J_OBJECT, 1 },
+	{ "partition-spec", PGL_J_OBJECT, 0 },
+	{ "write-order", PGL_J_OBJECT, 0 },
+	{ "stage-create", PGL_J_BOOL, 0 },
+	{ "properties", PGL_J_STRMAP, 0 },
+	{ NULL, 0, 0 }
+};
+
+static const struct pgl_jfield register_fields[] = {
+	{ "name", PGL_J_STRING, 1 },
+	{ "metadata-location", PGL_J_STRING, 1 },
+	{ "overwrite", PGL_J_BOOL, 0 },
+	{ NULL, 0, 0 }
+};
+
+static const struct pgl_jfield rename_fields[] = {
+	{ "source", PGL_J_OBJECT, 1 },
+	{ "destination", PGL_J_OBJECT, 1 },
+	{ NULL, 0, 0 }
+};
+
+/* LoadTableResult; md is stolen. */
+static json_t *
+load_result(const char *location, json_t *md)
+{
+	json_t	*j = json_object();
+
+	if (location != NULL)
+		json_object_set_new(j, "metadata-location", json_string(location));
+	json_object_set_new(j, "metadata", md);
+	json_object_set_new(j, "config", json_object());
+	return (j);
+}
+
+/* A strong ETag: the metadata file names the table state exactly. */
+static void
+etag(const char *location, const char *mode, char tag[40])
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	char		 buf[4200];
+	int		 i, n;
+
+	n = snprintf(buf, sizeof(buf), "%s\n%s", location, mode);
+	if (n < 0 || (size_t)n >= sizeof(buf) ||
+	    !EVP_Digest(buf, (size_t)n, md, NULL, EVP_sha256(), NULL))
+		memset(md, 0, sizeof(md));
+	tag[0] = '"';
+	for (i = 0; i < 16; i++)
+		(void)snprintf(tag + 1 + i * 2, 3, "%02x", md[i]);
+	tag[33] = '"';
+	tag[34] = '\0';
+}
+
+static void
+set_etag(struct pgl_req *r, const char *location, const char *mode)
+{
+	char	tag[40];
+
+	etag(location, mode, tag);
+	pgl_set_header(r, "etag", tag);
+}
+
+/* The asset at t, of any kind; replies 404 (type) when missing. */
+static int
+find_asset(struct pgl_req *r, const struct ice_target *t, const char *kind,
+    struct pgl_asset *a)
+{
+	struct pgl_err	err;
+	int		rc;
+
+	rc = STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
+	    t->ns, t->name, a, &err);
+	if (rc == PGL_OK && strcmp(a->kind, kind) == 0)
+		return (0);
+	if (rc == PGL_OK || err.code == PGL_ENOTFOUND) {
+		if (strcmp(kind, KIND_VIEW) == 0)
+			pgl_reply_ice_error(r, 404, "NoSuchViewException",
+			    "View does not exist: %s", ice_dotted(r, t->ns,
+			    t->name));
+		else
+			pgl_reply_ice_error(r, 404, "NoSuchTableException",
+			    "Table does not exist: %s", ice_dotted(r, t->ns,
+			    t->name));
+		return (-1);
+	}
+	pgl_reply_store_error(r, &err);
+	return (-1);
+}
+
+/* Tables and views share one identifier space (409 either way). */
+int
+ice_name_free(struct pgl_req *r, const struct ice_target *t)
+{
+	struct pgl_asset	a;
+	struct pgl_err		err;
+
+	if (STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
+	    t->ns, t->name, &a, &err) == PGL_OK) {
+		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
+		    "%s with same name already exists: %s",
+		    strcmp(a.kind, KIND_VIEW) == 0 ? "View" : "Table",
+		    ice_dotted(r, t->ns, t->name));
+		return (0);
+	}
+	if (err.code != PGL_ENOTFOUND) {
+		pgl_reply_store_error(r, &err);
+		return (0);
+	}
+	return (1);
+}
+
+int
+ice_branch_exists(struct pgl_req *r, const struct ice_target *t)
+{
+	struct pgl_branch	b;
+	struct pgl_err		err;
+
+	if (STORE(get_branch, r->arena, r->tenant, t->catalog.name, t->branch,
+	    &b, &err) == PGL_OK)
+		return (1);
+	if (err.code == PGL_ENOTFOUND)
+		pgl_reply_ice_error(r, 404, "NotFoundException",
+		    "Branch '%.200s' not found", t->branch);
+	else
+		pgl_reply_store_error(r, &err);
+	return (0);
+}
+
+/*
+ * The table location: the request's (which must lie inside the catalog's
+ * storage when that is local disk) or <catalog>/<ns levels>/<name>.
+ */
+const char *
+ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
+{
+	const char	*base = t->catalog.storage_location, *why;
+	char		*loc, *p;
+
+	if (req != NULL) {
+		if ((why = pgl_location_check(req)) != NULL) {
+			pgl_reply_ice_error(r, 400, "BadRequestException",
+			    "invalid location: %s", why);
+			return (NULL);
+		}
+		if (base != NULL && pgl_location_is_local(base) &&
+		    !pgl_location_within(pgl_location_path(req),
+		    pgl_location_path(base))) {
+			pgl_reply_ice_error(r, 400, "BadRequestException",
+			    "location must lie inside the catalog's storage "
+			    "location %s", base);
+			return (NULL);
+		}
+		return (req);
+	}
+	if (base == NULL) {
+		pgl_reply_ice_error(r, 400, "BadRequestException", "catalog "
+		    "'%s' has no storage location: give a location or a "
+		    "warehouse", t->catalog.name);
+		return (NULL);
+	}
+	loc = pgl_arena_printf(r->arena, "%s/%s/%s", base, t->ns, t->name);
+	for (p = loc + strlen(base); p != NULL && *p != '\0'; p++) {
+		if (*p == PGL_NS_SEP)
+			*p = '/';
+	}
+	return (loc);
+}
+
+void
+ice_table_list(struct pgl_req *r)
+{
+	struct ice_target	 t;
+	struct pgl_asset	*items;
+	struct pgl_page		 pg;
+	struct pgl_err		 err;
+	const char		*kind;
+	json_t			*arr;
+	uint64_t		 total;
+	size_t			 n, i;
+	int			 paged;
+
+	kind = strstr(r->match.route->path, "/views") != NULL ? KIND_VIEW :
+	    KIND_TABLE;
+	if (ice_target(r, NULL, &t) == -1 || !ice_ns_exists(r,
+	    t.catalog.name, t.ns) || ice_page(r, &pg, &paged) == -1)
+		return;
+	if (STORE(list_assets, r->arena, r->tenant, t.catalog.name, t.branch,
+	    t.ns, kind, &pg, &items, &n, &total, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:o,s:s}", "namespace",
+		    ice_ns_json(items[i].ns), "name", items[i].name));
+	pgl_reply_json(r, 200, json_pack("{s:o,s:o}", "identifiers", arr,
+	    "next-page-token", ice_next_token(&pg, n, total, paged)));
+}
+
+struct create_tx {
+	struct pgl_req		*r;
+	struct pgl_asset	*a;
+	const char		*branch;
+	const char		*verb;
+};
+
+static int
+create_in_tx(void *arg, struct pgl_err *err)
+{
+	struct create_tx	*tx = arg;
+	char			*msg;
+	int			 rc;
+
+	if ((rc = STORE(create_asset, tx->r->tenant, tx->a, err)) != PGL_OK)
+		return (rc);
+	msg = pgl_arena_printf(tx->r->arena, "%s %s %s", tx->verb,
+	    strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table",
+	    ice_dotted(tx->r, tx->a->ns, tx->a->name));
+	return (ice_log_commit(tx->r, tx->a->catalog, tx->branch, msg,
+	    json_pack("[o]", ice_op_put(tx->a)), err));
+}
+
+/*
+ * Register the asset row and its commit; on a lost race the file just
+ * written is deleted and the client gets 409.
+ */
+int
+ice_create_asset(struct pgl_req *r, const struct ice_target *t,
+    struct pgl_asset *a, const char *verb, int delete_on_conflict)
+{
+	struct create_tx	tx = { r, a, t->branch, verb };
+	struct pgl_err		err, derr;
+
+	if (pgl_store_tx(create_in_tx, &tx, &err) == PGL_OK)
+		return (0);
+	if (delete_on_conflict && a->metadata_location != NULL)
+		(void)pgl_file_delete(a->metadata_location, &derr);
+	if (err.code == PGL_EEXISTS)
+		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
+		    "Table was created concurrently: %s", ice_dotted(r, t->ns,
+		    t->name));
+	else if (err.code == PGL_ENOTFOUND)
+		pgl_reply_ice_error(r, 404, "NoSuchNamespaceException",
+		    "Namespace or branch does not exist: %s", t->ns);
+	else
+		pgl_reply_store_error(r, &err);
+	return (-1);
+}
+
+static void
+fill_asset(struct pgl_asset *a, const struct ice_target *t, const char *id,
+    const char *kind, const char *location, const char *md_location)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = id;
+	a->catalog = t->catalog.name;
+	a->branch = t->branch;
+	a->ns = t->ns;
+	a->name = t->name;
+	a->kind = kind;
+	a->location = location;
+	a->metadata_location = md_location;
+	a->properties = "{}";
+}
+
+/*
+ * The target named by the body's `name` (which may carry @branch; then
+ * ?branch=, create only, §3.4) in an existing namespace and branch.
+ */
+static int
+body_target(struct pgl_req *r, struct ice_target *t)
+{
+	const char	*name = pgl_json_str(r->body, "name"), *q;
+	char		*copy, *at;
+
+	if (ice_target(r, NULL, t) == -1)
+		return (-1);
+	if ((copy = pgl_arena_strdup(r->arena, name)) == NULL)
+		return (-1);
+	if ((at = strrchr(copy, '@')) != NULL) {
+		*at++ = '\0';
+		if (pgl_req_name(r, "branch", at) == -1)
+			return (-1);
+		t->branch = at;
+	} else if (strstr(pgl_param(r, "namespace"), "@") == NULL &&
+	    (q = pgl_query(r, "branch")) != NULL) {
+		if (pgl_req_name(r, "branch", q) == -1)
+			return (-1);
+		t->branch = q;
+	}
+	if (pgl_req_name(r, "name", copy) == -1)
+		return (-1);
+	t->name = copy;
+	return (ice_ns_exists(r, t->catalog.name, t->ns) &&
+	    ice_branch_exists(r, t) ? 0 : -1);
+}
+
+static int
+create_target(struct pgl_req *r, struct ice_target *t)
+{
+	return (body_target(r, t) == 0 && ice_name_free(r, t) ? 0 : -1);
+}
+
+void
+ice_table_create(struct pgl_req *r)
+{
+	struct ice_target	 t;
+	struct pgl_asset	 a;
+	struct pgl_err		 err;
+	struct ice_err		 ierr;
+	const char		*loc;
+	char			 uuid[PGL_UUID_LEN + 1], fid[PGL_UUID_LEN + 1];
+	char			*mdloc;
+	json_t			*md;
+
+	if (pgl_req_body(r, create_fields) == -1 || create_target(r, &t) == -1 ||
+	    (loc = ice_location(r, &t, pgl_json_str(r->body, "location"))) ==
+	    NULL)
+		return;
+	pgl_uuid_new(uuid);
+	if ((md = ice_table_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==
+	    NULL) {
+		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
+		return;
+	}
+	if (json_is_true(json_object_get(r->body, "stage-create"))) {
+		/* §2.5: nothing is written and no pointer is created. */
+		pgl_reply_json(r, 200, load_result(NULL, md));
+		return;
+	}
+	pgl_uuid_new(fid);
+	mdloc = ice_table_metadata_location(md, NULL, fid);
+	if (mdloc == NULL || ice_write_metadata(mdloc, md, &err) != PGL_OK) {
+		if (mdloc == NULL)
+			pgl_reply_error(r, 500, "cannot name metadata file");
+		else
+			pgl_reply_store_error(r, &err);
+		free(mdloc);
+		json_decref(md);
+		return;
+	}
+	fill_asset(&a, &t, uuid, KIND_TABLE, json_string_value(
+	    json_object_get(md, "location")), pgl_arena_strdup(r->arena, mdloc));
+	free(mdloc);
+	if (ice_create_asset(r, &t, &a, "Create", 1) == -1) {
+		json_decref(md);
+		return;
+	}
+	set_etag(r, a.metadata_location, "all");
+	pgl_reply_json(r, 200, load_result(a.metadata_location, md));
+}
+
+void
+ice_table_load(struct pgl_req *r)
+{
+	struct ice_target	 t;
+	struct pgl_asset	 a;
+	const char		*mode = pgl_query(r, "snapshots"), *inm;
+	json_t			*md, *refs;
+	char			 tag[40];
+
+	if (mode != NULL && strcmp(mode, "all") != 0 &&
+	    strcmp(mode, "refs") != 0) {
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "snapshots must be 'all' or 'refs'");
+		return;
+	}
+	if (mode == NULL)
+		mode = "all";
+	if (ice_target(r, "table", &t) == -1 ||
+	    find_asset(r, &t, KIND_TABLE, &a) == -1)
+		return;
+	etag(a.metadata_location, mode, tag);
+	pgl_set_header(r, "etag", tag);
+	if ((inm = pgl_header(r, "if-none-match")) != NULL &&
+	    (strcmp(inm, tag) == 0 || strcmp(inm, "*") == 0)) {
+		pgl_reply_empty(r, 304);
+		return;
+	}
+	if (ice_read_metadata(r, a.metadata_location, 500, &md) == -1)
+		return;
+	if (strcmp(mode, "refs") == 0) {
+		refs = ice_table_refs_only(md);
+		json_decref(md);
+		md = refs;
+	}
+	pgl_reply_json(r, 200, load_result(a.metadata_location, md));
+}
+
+void
+ice_table_head(struct pgl_req *r)
+{
+	struct ice_target	t;
+	struct pgl_asset	a;
+
+	if (ice_target(r, "table", &t) == 0 &&
+	    find_asset(r, &t, KIND_TABLE, &a) == 0)
+		pgl_reply_empty(r, 204);
+}
+
+struct drop_tx {
+	struct pgl_req		*r;
+	const struct pgl_asset	*a;
+};
+
+static int
+drop_in_tx(void *arg, struct pgl_err *err)
+{
+	struct drop_tx	*tx = arg;
+	const char	*what;
+	int		 rc;
+
+	if ((rc = STORE(delete_asset, tx->r->tenant, tx->a->catalog,
+	    tx->a->branch, tx->a->ns, tx->a->name, err)) != PGL_OK)
+		return (rc);
+	what = strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table";
+	return (ice_log_commit(tx->r, tx->a->catalog, tx->a->branch,
+	    pgl_arena_printf(tx->r->arena, "Drop %s %s", what,
+	    ice_dotted(tx->r, tx->a->ns, tx->a->name)),
+	    json_pack("[o]", ice_op_delete(tx->a->ns, tx->a->name)), err));
+}
+
+/* Remove the pointer (and record the commit); replies on failure. */
+int
+ice_drop_asset(struct pgl_req *r, const struct pgl_asset *a)
+{
+	struct drop_tx	tx = { r, a };
+	struct pgl_err	err;
+
+	if (pgl_store_tx(drop_in_tx, &tx, &err) == PGL_OK)
+		return (0);
+	if (err.code == PGL_ENOTFOUND)
+		pgl_reply_ice_error(r, 404, "NoSuchTableException",
+		    "Table does not exist: %s", ice_dotted(r, a->ns, a->name));
+	else
+		pgl_reply_store_error(r, &err);
+	return (-1);
+}
+
+/*
+ * Purge deletes this table's own metadata files: the current one and
+ * those in its metadata-log.  Files are named by random UUIDs, so another
+ * table (even one renamed into the same directory) never shares one; the
+ * directory itself is left alone for the same reason.  Best effort, after
+ * the pointer is gone (§6).
+ */
+static void
+purge(struct pgl_req *r, const struct pgl_asset *a)
+{
+	struct pgl_err	 err;
+	json_t		*md, *e;
+	size_t		 i;
+
+	if (ice_read_metadata(r, a->metadata_location, 404, &md) == -1) {
+		r->status = 0;		/* nothing to purge; not an error */
+		return;
+	}
+	json_array_foreach(json_object_get(md, "metadata-log"), i, e) {
+		const char	*f = pgl_json_str(e, "metadata-file");
+
+		if (f != NULL && pgl_location_is_local(f))
+			(void)pgl_file_delete(f, &err);
+	}
+	(void)pgl_file_delete(a->metadata_location, &err);
+	json_decref(md);
+}
+
+static int
+query_true(const char *v)
+{
+	return (v != NULL && strcasecmp(v, "true") == 0);
+}
+
+void
+ice_table_drop(struct pgl_req *r)
+{
+	struct ice_target	t;
+	struct pgl_asset	a;
+
+	if (ice_target(r, "table", &t) == -1 ||
+	    find_asset(r, &t, KIND_TABLE, &a) == -1 ||
+	    ice_drop_asset(r, &a) == -1)
+		return;
+	if (query_true(pgl_query(r, "purgeRequested")))
+		purge(r, &a);
+	pgl_reply_empty(r, 204);
+}
+
+void
+ice_table_unregister(struct pgl_req *r)
+{
+	struct ice_target	 t;
+	struct pgl_asset	 a;
+	json_t			*md;
+
+	if (ice_target(r, "table", &t) == -1 ||
+	    find_asset(r, &t, KIND_TABLE, &a) == -1 ||
+	    ice_read_metadata(r, a.metadata_location, 500, &md) == -1)
+		return;
+	if (ice_drop_asset(r, &a) == -1) {
+		json_decref(md);
+		return;
+	}
+	pgl_reply_json(r, 200, json_pack("{s:s,s:o}", "metadata-location",
+	    a.metadata_location, "metadata", md));
+}
+
+struct overwrite_tx {
+	struct pgl_req		*r;
+	const struct pgl_asset	*old;
+	const char		*location;
+};
+
+static int
+overwrite_in_tx(void *arg, struct pgl_err *err)
+{
+	struct overwrite_tx	*tx = arg;
+	struct pgl_asset	 a = *tx->old;
+	int			 rc;
+
+	if ((rc = STORE(update_metadata_location, tx->r->tenant, a.catalog,
+	    a.branch, a.ns, a.name, a.metadata_location, tx->location, err)) !=
+	    PGL_OK)
+		return (rc);
+	a.metadata_location = tx->location;
+	return (ice_log_commit(tx->r, a.catalog, a.branch,
+	    pgl_arena_printf(tx->r->arena, "Register table %s (overwrite)",
+	    ice_dotted(tx->r, a.ns, a.name)), json_pack("[o]",
+	    ice_op_put(&a)), err));
+}
+
+/* POST .../register: point a table at an existing metadata file (§6). */
+void
+ice_table_register(struct pgl_req *r)
+{
+	struct overwrite_tx	 otx;
+	struct ice_target	 t;
+	struct pgl_asset	 a, old;
+	struct pgl_err		 err;
+	struct ice_err		 ierr;
+	const char		*loc, *why;
+	json_t			*raw, *md;
+
+	if (pgl_req_body(r, register_fields) == -1 || body_target(r, &t) == -1)
+		return;
+	loc = pgl_json_str(r->body, "metadata-location");
+	if ((why = pgl_location_check(loc)) != NULL) {
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "invalid metadata-location: %s", why);
+		return;
+	}
+	if (ice_read_metadata(r, loc, 404, &raw) == -1)
+		return;
+	md = ice_table_parse(raw, &ierr);
+	json_decref(raw);
+	if (md == NULL) {
+		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
+		return;
+	}
+	if (STORE(get_asset, r->arena, r->tenant, t.catalog.name, t.branch,
+	    t.ns, t.name, &old, &err) == PGL_OK) {
+		if (!json_is_true(json_object_get(r->body, "overwrite")) ||
+		    strcmp(old.kind, KIND_TABLE) != 0) {
+			json_decref(md);
+			(void)ice_name_free(r, &t);
+			return;
+		}
+		otx = (struct overwrite_tx){ r, &old, loc };
+		if (pgl_store_tx(overwrite_in_tx, &otx, &err) != PGL_OK) {
+			json_decref(md);
+			pgl_reply_store_error(r, &err);
+			return;
+		}
+	} else {
+		fill_asset(&a, &t, json_string_value(json_object_get(md,
+		    "table-uuid")), KIND_TABLE, json_string_value(
+		    json_object_get(md, "location")), loc);
+		if (ice_create_asset(r, &t, &a, "Register", 0) == -1) {
+			json_decref(md);
+			return;
+		}
+	}
+	set_etag(r, loc, "all");
+	pgl_reply_json(r, 200, load_result(loc, md));
+}
+
+struct rename_tx {
+	struct pgl_req		*r;
+	const struct pgl_asset	*src;
+	const struct ice_target	*dst;
+};
+
+static int
+rename_in_tx(void *arg, struct pgl_err *err)
+{
+	struct rename_tx	*tx = arg;
+	struct pgl_asset	 moved = *tx->src;
+	int			 rc;
+
+	if ((rc = STORE(rename_asset, tx->r->tenant, tx->src->catalog,
+	    tx->src->branch, tx->src->ns, tx->src->name, tx->dst->ns,
+	    tx->dst->name, err)) != PGL_OK)
+		return (rc);
+	moved.ns = tx->dst->ns;
+	moved.name = tx->dst->name;
+	return (ice_log_commit(tx->r, tx->src->catalog, tx->src->branch,
+	    pgl_arena_printf(tx->r->arena, "Rename %s to %s",
+	    ice_dotted(tx->r, tx->src->ns, tx->src->name),
+	    ice_dotted(tx->r, tx->dst->ns, tx->dst->name)),
+	    json_pack("[oo]", ice_op_delete(tx->src->ns, tx->src->name),
+	    ice_op_put(&moved)), err));
+}
+
+/* A TableIdentifier {namespace, name}; the name may carry @branch. */
+static int
+identifier(struct pgl_req *r, const json_t *id, struct ice_target *t)
+{
+	const char	*name;
+	char		*copy, *at;
+
+	name = pgl_json_str(id, "name");
+	if (name == NULL || ice_ns_from_json(r, json_object_get(id,
+	    "namespace"), &t->ns) == -1) {
+		if (r->status == 0)
+			pgl_reply_ice_error(r, 400, "BadRequestException",
+			    "identifier needs namespace and name");
+		return (-1);
+	}
+	copy = pgl_arena_strdup(r->arena, name);
+	if ((at = strrchr(copy, '@')) != NULL) {
+		*at++ = '\0';
+		if (pgl_req_name(r, "branch", at) == -1)
+			return (-1);
+		t->branch = at;
+	} else {
+		t->branch = ICE_DEFAULT_BRANCH;
+	}
+	if (pgl_req_name(r, "name", copy) == -1)
+		return (-1);
+	t->name = copy;
+	return (0);
+}
+
+/* POST /v1/{prefix}/tables/rename and /views/rename (§6, §7.4). */
+void
+ice_table_rename(struct pgl_req *r)
+{
+	struct ice_target	 src, dst;
+	struct rename_tx	 tx;
+	struct pgl_asset	 a;
+	struct pgl_err		 err;
+	const char		*kind;
+
+	kind = strstr(r->match.route->path, "/views/") != NULL ? KIND_VIEW :
+	    KIND_TABLE;
+	if (pgl_req_body(r, rename_fields) == -1 || ice_catalog(r,
+	    &src.catalog) == -1)
+		return;
+	dst.catalog = src.catalog;
+	if (identifier(r, json_object_get(r->body, "source"), &src) == -1 ||
+	    identifier(r, json_object_get(r->body, "destination"), &dst) == -1)
+		return;
+	if (strcmp(src.branch, dst.branch) != 0) {
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "rename cannot move a %s between branches",
+		    strcmp(kind, KIND_VIEW) == 0 ? "view" : "table");
+		return;
+	}
+	if (find_asset(r, &src, kind, &a) == -1)
+		return;
+	if (strcmp(src.ns, dst.ns) == 0 && strcmp(src.name, dst.name) == 0) {
+		pgl_reply_empty(r, 204);
+		return;
+	}
+	if (!ice_ns_exists(r, dst.catalog.name, dst.ns) ||
+	    !ice_name_free(r, &dst))
+		return;
+	tx = (struct rename_tx){ r, &a, &dst };
+	if (pgl_store_tx(rename_in_tx, &tx, &err) != PGL_OK) {
+		if (err.code == PGL_EEXISTS)
+			(void)ice_name_free(r, &dst);
+		if (r->status == 0)
+			pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_empty(r, 204);
+}
+
+/* Metrics reports are accepted and not stored (spec: 204). */
+void
+ice_table_metrics(struct pgl_req *r)
+{
+	struct ice_target	t;
+	struct pgl_asset	a;
+
+	if (ice_target(r, "table", &t) == -1 ||
+	    find_asset(r, &t, KIND_TABLE, &a) == -1)
+		return;
+	if (r->body == NULL || !json_is_object(r->body)) {
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "a metrics report must be a JSON object");
+		return;
+	}
+	pgl_reply_empty(r, 204);
+}
+
+/*
+ * Credentials: the warehouse's static S3 keys, scoped to the table
+ * location's prefix; local-disk warehouses need none.
+ */
+void
+ice_table_credentials(struct pgl_req *r)
+{
+	struct ice_target	 t;
+	struct pgl_asset	 a;
+	struct pgl_warehouse	 w;
+	struct pgl_err		 err;
+	json_t			*cfg, *out, *creds = json_array();
+	const char		*ak, *sk;
+
+	if (ice_target(r, "table", &t) == -1 ||
+	    find_asset(r, &t, KIND_TABLE, &a) == -1) {
+		json_decref(creds);
+		return;
+	}
+	if (t.catalog.warehouse_name != NULL && STORE(get_warehouse, r->arena,
+	    r->tenant, t.catalog.warehouse_name, &w, &err) == PGL_OK) {
+		cfg = api_obj(w.storage_config);
+		ak = pgl_json_str(cfg, "s3.access-key-id");
+		ak = ak != NULL ? ak : pgl_json_str(cfg, "access_key_id");
+		sk = pgl_json_str(cfg, "s3.secret-access-key");
+		sk = sk != NULL ? sk : pgl_json_str(cfg, "secret_access_key");
+		if (ak != NULL && sk != NULL && !pgl_location_is_local(
+		    a.location)) {
+			out = json_pack("{s:s,s:s,s:s}", "credential-type",
+			    "static", "s3.access-key-id", ak,
+			    "s3.secret-access-key", sk);
+			json_array_append_new(creds, json_pack("{s:s,s:o}",
+			    "prefix", a.location, "config", out));
+		}
+		json_decref(cfg);
+	}
+	pgl_reply_json(r, 200, json_pack("{s:o}", "storage-credentials",
+	    creds));
+}

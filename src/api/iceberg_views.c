@@ -1,0 +1,322 @@
+/*
+ * Iceberg views (iceberg-commit.md §7): create, load, exists, replace
+ * (a view commit), drop, register.  Listing and rename share the table
+ * handlers.  Tables and views share one identifier space.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/iceberg.h"
+#include "app.h"
+#include "iceberg/iceberg.h"
+#include "storage/fileio.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/location.h"
+
+#define KIND_VIEW	"VIEW"
+#define VIEW_ATTEMPTS	5
+
+static const struct pgl_jfield create_fields[] = {
+	{ "name", PGL_J_STRING, 1 },
+	{ "location", PGL_J_STRING, 0 },
+	{ "schema", PGL_J_OBJECT, 1 },
+	{ "view-version", PGL_J_OBJECT, 1 },
+	{ "properties", PGL_J_STRMAP, 0 },
+	{ NULL, 0, 0 }
+};
+
+static const struct pgl_jfield commit_fields[] = {
+	{ "identifier", PGL_J_OBJECT, 0 },
+	{ "requirements", PGL_J_ARRAY, 0 },
+	{ "updates", PGL_J_ARRAY, 1 },
+	{ NULL, 0, 0 }
+};
+
+static const struct pgl_jfield register_fields[] = {
+	{ "name", PGL_J_STRING, 1 },
+	{ "metadata-location", PGL_J_STRING, 1 },
+	{ NULL, 0, 0 }
+};
+
+/* LoadViewResult; md is stolen. */
+static json_t *
+view_result(const char *location, json_t *md)
+{
+	return (json_pack("{s:s,s:o,s:{}}", "metadata-location", location,
+	    "metadata", md, "config"));
+}
+
+static void
+reply_ice(struct pgl_req *r, const struct ice_err *e)
+{
+	pgl_reply_ice_error(r, e->status, e->type, "%s", e->msg);
+}
+
+static int
+find_view(struct pgl_req *r, const struct ice_target *t, struct pgl_asset *a)
+{
+	struct pgl_err	err;
+	int		rc;
+
+	rc = STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
+	    t->ns, t->name, a, &err);
+	if (rc == PGL_OK && strcmp(a->kind, KIND_VIEW) == 0)
+		return (0);
+	if (rc == PGL_OK || err.code == PGL_ENOTFOUND)
+		pgl_reply_ice_error(r, 404, "NoSuchViewException",
+		    "View does not exist: %s", ice_dotted(r, t->ns, t->name));
+	else
+		pgl_reply_store_error(r, &err);
+	return (-1);
+}
+
+/* The body's name (may carry @branch) in an existing namespace/branch. */
+static int
+body_target(struct pgl_req *r, struct ice_target *t)
+{
+	char	*name, *at;
+
+	if (ice_target(r, NULL, t) == -1 ||
+	    (name = pgl_arena_strdup(r->arena,
+	    pgl_json_str(r->body, "name"))) == NULL)
+		return (-1);
+	if ((at = strrchr(name, '@')) != NULL) {
+		*at++ = '\0';
+		if (pgl_req_name(r, "branch", at) == -1)
+			return (-1);
+		t->branch = at;
+	}
+	if (pgl_req_name(r, "name", name) == -1)
+		return (-1);
+	t->name = name;
+	return (ice_ns_exists(r, t->catalog.name, t->ns) &&
+	    ice_branch_exists(r, t) ? 0 : -1);
+}
+
+static void
+fill(struct pgl_asset *a, const struct ice_target *t, const json_t *md,
+    const char *mdloc)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = json_string_value(json_object_get(md, "view-uuid"));
+	a->catalog = t->catalog.name;
+	a->branch = t->branch;
+	a->ns = t->ns;
+	a->name = t->name;
+	a->kind = KIND_VIEW;
+	a->location = json_string_value(json_object_get(md, "location"));
+	a->metadata_location = mdloc;
+	a->properties = "{}";
+}
+
+void
+ice_view_create(struct pgl_req *r)
+{
+	struct ice_target	 t;
+	struct pgl_asset	 a;
+	struct pgl_err		 err;
+	struct ice_err		 ierr;
+	char			 uuid[PGL_UUID_LEN + 1], fid[PGL_UUID_LEN + 1];
+	const char		*loc;
+	char			*mdloc;
+	json_t			*md;
+
+	if (pgl_req_body(r, create_fields) == -1 || body_target(r, &t) == -1 ||
+	    !ice_name_free(r, &t) || (loc = ice_location(r, &t,
+	    pgl_json_str(r->body, "location"))) == NULL)
+		return;
+	pgl_uuid_new(uuid);
+	if ((md = ice_view_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==
+	    NULL) {
+		reply_ice(r, &ierr);
+		return;
+	}
+	pgl_uuid_new(fid);
+	if ((mdloc = ice_view_metadata_location(md, NULL, fid)) == NULL ||
+	    ice_write_metadata(mdloc, md, &err) != PGL_OK) {
+		if (mdloc == NULL)
+			pgl_reply_error(r, 500, "cannot name metadata file");
+		else
+			pgl_reply_store_error(r, &err);
+		free(mdloc);
+		json_decref(md);
+		return;
+	}
+	fill(&a, &t, md, pgl_arena_strdup(r->arena, mdloc));
+	free(mdloc);
+	if (ice_create_asset(r, &t, &a, "Create", 1) == -1) {
+		json_decref(md);
+		return;
+	}
+	pgl_reply_json(r, 200, view_result(a.metadata_location, md));
+}
+
+void
+ice_view_load(struct pgl_req *r)
+{
+	struct ice_target	 t;
+	struct pgl_asset	 a;
+	json_t			*md;
+
+	if (ice_target(r, "view", &t) == -1 || find_view(r, &t, &a) == -1 ||
+	    ice_read_metadata(r, a.metadata_location, 500, &md) == -1)
+		return;
+	pgl_reply_json(r, 200, view_result(a.metadata_location, md));
+}
+
+void
+ice_view_head(struct pgl_req *r)
+{
+	struct ice_target	t;
+	struct pgl_asset	a;
+
+	if (ice_target(r, "view", &t) == 0 && find_view(r, &t, &a) == 0)
+		pgl_reply_empty(r, 204);
+}
+
+void
+ice_view_drop(struct pgl_req *r)
+{
+	struct ice_target	t;
+	struct pgl_asset	a;
+
+	if (ice_target(r, "view", &t) == 0 && find_view(r, &t, &a) == 0 &&
+	    ice_drop_asset(r, &a) == 0)
+		pgl_reply_empty(r, 204);
+}
+
+struct swap_tx {
+	struct pgl_req		*r;
+	const struct pgl_asset	*a;
+	const char		*next;
+};
+
+static int
+swap_in_tx(void *arg, struct pgl_err *err)
+{
+	struct swap_tx		*tx = arg;
+	struct pgl_asset	 a = *tx->a;
+	int			 rc;
+
+	if ((rc = STORE(update_metadata_location, tx->r->tenant, a.catalog,
+	    a.branch, a.ns, a.name, a.metadata_location, tx->next, err)) !=
+	    PGL_OK)
+		return (rc);
+	a.metadata_location = tx->next;
+	return (ice_log_commit(tx->r, a.catalog, a.branch,
+	    pgl_arena_printf(tx->r->arena, "Replace view %s",
+	    ice_dotted(tx->r, a.ns, a.name)), json_pack("[o]",
+	    ice_op_put(&a)), err));
+}
+
+/*
+ * One attempt of a view commit: 1 done (replied), 0 lost the race,
+ * -1 failed (replied).
+ */
+static int
+view_commit_once(struct pgl_req *r, const struct ice_target *t)
+{
+	struct swap_tx		 tx;
+	struct pgl_asset	 a;
+	struct pgl_err		 err, derr;
+	struct ice_err		 ierr;
+	char			 uuid[PGL_UUID_LEN + 1], *mdloc = NULL;
+	json_t			*base = NULL, *next = NULL;
+	int			 rc = -1;
+
+	if (find_view(r, t, &a) == -1 ||
+	    ice_read_metadata(r, a.metadata_location, 500, &base) == -1)
+		return (-1);
+	if (ice_view_check(base, json_object_get(r->body, "requirements"),
+	    &ierr) == -1 || (next = ice_view_apply(base, json_object_get(
+	    r->body, "updates"), a.metadata_location, pgl_now_ms(), &ierr)) ==
+	    NULL) {
+		reply_ice(r, &ierr);
+		goto out;
+	}
+	if (ice_view_unchanged(base, next)) {
+		pgl_reply_json(r, 200, view_result(a.metadata_location,
+		    json_incref(base)));
+		rc = 1;
+		goto out;
+	}
+	pgl_uuid_new(uuid);
+	if ((mdloc = ice_view_metadata_location(next, a.metadata_location,
+	    uuid)) == NULL || ice_write_metadata(mdloc, next, &err) != PGL_OK) {
+		if (mdloc == NULL)
+			pgl_reply_error(r, 500, "cannot name metadata file");
+		else
+			pgl_reply_store_error(r, &err);
+		goto out;
+	}
+	tx = (struct swap_tx){ r, &a, mdloc };
+	if ((rc = pgl_store_tx(swap_in_tx, &tx, &err)) != PGL_OK)
+		(void)pgl_file_delete(mdloc, &derr);
+	if (rc == PGL_OK) {
+		pgl_reply_json(r, 200, view_result(mdloc, json_incref(next)));
+		rc = 1;
+	} else {
+		if (rc != PGL_ECONFLICT)
+			pgl_reply_store_error(r, &err);
+		rc = rc == PGL_ECONFLICT ? 0 : -1;
+	}
+out:
+	free(mdloc);
+	json_decref(base);
+	json_decref(next);
+	return (rc);
+}
+
+void
+ice_view_commit(struct pgl_req *r)
+{
+	struct ice_target	t;
+	int			attempt;
+
+	if (pgl_req_body(r, commit_fields) == -1 ||
+	    ice_target(r, "view", &t) == -1)
+		return;
+	for (attempt = 0; attempt < VIEW_ATTEMPTS; attempt++) {
+		if (view_commit_once(r, &t) != 0)
+			return;
+	}
+	pgl_reply_ice_error(r, 409, "CommitFailedException", "Commit failed: "
+	    "the view changed concurrently %d times; retry", VIEW_ATTEMPTS);
+}
+
+void
+ice_view_register(struct pgl_req *r)
+{
+	struct ice_target	 t;
+	struct pgl_asset	 a;
+	struct ice_err		 ierr;
+	const char		*loc, *why;
+	json_t			*raw, *md;
+
+	if (pgl_req_body(r, register_fields) == -1 || body_target(r, &t) == -1 ||
+	    !ice_name_free(r, &t))
+		return;
+	loc = pgl_json_str(r->body, "metadata-location");
+	if ((why = pgl_location_check(loc)) != NULL) {
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "invalid metadata-location: %s", why);
+		return;
+	}
+	if (ice_read_metadata(r, loc, 404, &raw) == -1)
+		return;
+	md = ice_view_parse(raw, &ierr);
+	json_decref(raw);
+	if (md == NULL) {
+		reply_ice(r, &ierr);
+		return;
+	}
+	fill(&a, &t, md, loc);
+	if (ice_create_asset(r, &t, &a, "Register", 0) == -1) {
+		json_decref(md);
+		return;
+	}
+	pgl_reply_json(r, 200, view_result(loc, md));
+}

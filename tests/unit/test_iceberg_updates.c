@@ -1,0 +1,1217 @@
+/*
+ * §4: every table update, valid and invalid; the "-1 = last added"
+ * rules; no-op detection; build() (§4.Z): last-updated-ms, the
+ * metadata-log and the snapshot-log fix-up; create transactions (§2.6).
+ */
+#include "test_iceberg_util.h"
+
+#define NEW_SCHEMA(extra) "{'action':'add-schema','schema':{'type':'struct'," \
+	"'schema-id':42,'fields':[{'id':1,'name':'id','required':true," \
+	"'type':'long'},{'id':2,'name':'ts','required':false,'type':" \
+	"'timestamptz'},{'id':3,'name':'data','required':false,'type':" \
+	"'string'}" extra "]}}"
+#define SCHEMA_PLUS_X	NEW_SCHEMA(",{'id':4,'name':'x','required':false," \
+	"'type':'int'}")
+#define SAME_SCHEMA	NEW_SCHEMA("")
+
+static void
+unchanged(const json_t *base, const char *updates)
+{
+	json_t	*md = apply(base, updates);
+
+	assert_true(ice_table_unchanged(base, md));
+	assert_true(json_equal(base, md));
+}
+
+static void
+changed(const json_t *base, const char *updates)
+{
+	json_t	*md = apply(base, updates);
+
+	assert_false(ice_table_unchanged(base, md));
+}
+
+/* --- dispatch --------------------------------------------------------- */
+
+static void
+test_unknown_action_is_400(void **state)
+{
+	struct ice_err	err;
+
+	(void)state;
+	assert_int_equal(apply_err(table(), "[{'action':'make-it-fast'}]",
+	    &err), 400);
+	assert_string_equal(err.type, "BadRequestException");
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'add-view-version','view-version':{}}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'set-current-view-version','view-version-id':1}]"), 400);
+}
+
+static void
+test_malformed_updates_are_400(void **state)
+{
+	static const char *const bad[] = { "{}", "[1]", "[{}]",
+	    "[{'action':7}]", "[[]]", "'x'" };
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(apply_status(table(), bad[i]), 400);
+}
+
+static void
+test_actions_match_case_insensitively(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'SET-Properties','updates':"
+	    "{'a':'b'}}]");
+	assert_string_equal(S(md, "properties.a"), "b");
+}
+
+static void
+test_unknown_fields_of_an_update_are_ignored(void **state)
+{
+	(void)state;
+	changed(table(), "[{'action':'set-properties','updates':{'a':'b'},"
+	    "'whatever':[1,2]}]");
+}
+
+static void
+test_no_updates_write_nothing(void **state)
+{
+	struct ice_err	 err;
+	json_t		*base = table(), *md;
+
+	(void)state;
+	unchanged(base, "[]");
+	unchanged(base, "null");
+	md = keep(ice_table_apply(base, NULL, BASE_FILE, NOW, &err));
+	assert_true(ice_table_unchanged(base, md));
+}
+
+static void
+test_a_failing_update_fails_the_whole_commit(void **state)
+{
+	struct ice_err	err;
+
+	(void)state;
+	assert_int_equal(apply_err(table(), "[{'action':'set-properties',"
+	    "'updates':{'a':'b'}},{'action':'set-current-schema',"
+	    "'schema-id':9}]", &err), 400);
+	assert_non_null(strstr(err.msg, "set-current-schema"));
+}
+
+/* --- build(): last-updated-ms, metadata-log ------------------------------ */
+
+static void
+test_commit_stamps_last_updated_ms_with_now(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'set-properties','updates':"
+	    "{'a':'b'}}]");
+	assert_int_equal(I(md, "last-updated-ms"), NOW);
+}
+
+static void
+test_commit_appends_base_file_to_metadata_log(void **state)
+{
+	json_t	*base = table(), *md;
+
+	(void)state;
+	md = apply(base, "[{'action':'set-properties','updates':{'a':'b'}}]");
+	assert_int_equal(N(md, "metadata-log"), 1);
+	assert_string_equal(S(md, "metadata-log.0.metadata-file"), BASE_FILE);
+	assert_int_equal(I(md, "metadata-log.0.timestamp-ms"),
+	    I(base, "last-updated-ms"));
+}
+
+static void
+test_no_metadata_log_entry_without_a_base_file(void **state)
+{
+	struct ice_err	 err;
+	json_t		*md;
+
+	(void)state;
+	md = keep(ice_table_apply(table(), J("[{'action':'set-properties',"
+	    "'updates':{'a':'b'}}]"), NULL, NOW, &err));
+	assert_non_null(md);
+	assert_int_equal(N(md, "metadata-log"), 0);
+}
+
+static void
+test_metadata_log_trimmed_by_post_update_property(void **state)
+{
+	struct ice_err	 err;
+	json_t		*md = table(), *next, *dropped;
+	char		 file[64];
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		snprintf(file, sizeof(file), "s3://m/%05d-x.metadata.json", i);
+		md = keep(ice_table_apply(md, J("[{'action':'set-properties',"
+		    "'updates':{'a':'b'}}]"), file, NOW + i, &err));
+		assert_non_null(md);
+	}
+	assert_int_equal(N(md, "metadata-log"), 4);
+	next = keep(ice_table_apply(md, J("[{'action':'set-properties',"
+	    "'updates':{'write.metadata.previous-versions-max':'2'}}]"),
+	    "s3://m/00004-x.metadata.json", NOW + 4, &err));
+	assert_int_equal(N(next, "metadata-log"), 2);
+	assert_string_equal(S(next, "metadata-log.0.metadata-file"),
+	    "s3://m/00003-x.metadata.json");
+	assert_string_equal(S(next, "metadata-log.1.metadata-file"),
+	    "s3://m/00004-x.metadata.json");
+	dropped = keep(ice_table_log_dropped(md, next));
+	assert_int_equal(N(dropped, ""), 3);
+	assert_string_equal(json_string_value(json_array_get(dropped, 0)),
+	    "s3://m/00000-x.metadata.json");
+	/* already trimmed: nothing more to drop */
+	assert_int_equal(N(keep(ice_table_trim_log(next)), ""), 0);
+}
+
+static void
+test_metadata_log_default_keeps_100(void **state)
+{
+	json_t	*md = table();
+	int	 i;
+
+	(void)state;
+	for (i = 0; i < 103; i++)
+		md = apply(md, "[{'action':'remove-properties','removals':"
+		    "['x']}]");
+	assert_int_equal(N(md, "metadata-log"), 100);
+}
+
+/* --- assign-uuid, upgrade-format-version ---------------------------------- */
+
+static void
+test_assign_same_uuid_is_a_noop(void **state)
+{
+	(void)state;
+	unchanged(table(), "[{'action':'assign-uuid','uuid':'" UUID "'}]");
+	unchanged(table(), "[{'action':'assign-uuid','uuid':"
+	    "'9C12D441-03FE-4693-9A96-A0705DDF69C1'}]");
+}
+
+static void
+test_assign_different_uuid_to_existing_table_is_400(void **state)
+{
+	(void)state;
+	assert_int_equal(apply_status(table(), "[{'action':'assign-uuid',"
+	    "'uuid':'00000000-0000-0000-0000-000000000000'}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':'assign-uuid'}]"),
+	    400);
+	assert_int_equal(apply_status(table(), "[{'action':'assign-uuid',"
+	    "'uuid':''}]"), 400);
+}
+
+static void
+test_upgrade_to_v3_writes_next_row_id_and_null_current(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'upgrade-format-version',"
+	    "'format-version':3}]");
+	assert_int_equal(I(md, "format-version"), 3);
+	assert_int_equal(I(md, "next-row-id"), 0);
+	assert_true(json_is_null(at(md, "current-snapshot-id")));
+}
+
+static void
+test_upgrade_v1_to_v2_writes_last_sequence_number(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table_v(1), "[{'action':'upgrade-format-version',"
+	    "'format-version':2}]");
+	assert_int_equal(I(md, "last-sequence-number"), 0);
+	assert_null(at(md, "schema"));
+	assert_null(at(md, "partition-spec"));
+}
+
+static void
+test_upgrade_rules(void **state)
+{
+	(void)state;
+	unchanged(table(), "[{'action':'upgrade-format-version',"
+	    "'format-version':2}]");
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'upgrade-format-version','format-version':1}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'upgrade-format-version','format-version':4}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'upgrade-format-version','format-version':'3'}]"), 400);
+}
+
+/* --- schemas ------------------------------------------------------------------ */
+
+static void
+test_add_schema_gets_next_id_and_raises_last_column_id(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[" SCHEMA_PLUS_X "]");
+	assert_int_equal(N(md, "schemas"), 2);
+	assert_int_equal(I(md, "schemas.1.schema-id"), 1);	/* not 42 */
+	assert_int_equal(I(md, "last-column-id"), 4);
+	assert_int_equal(I(md, "current-schema-id"), 0);
+}
+
+static void
+test_add_schema_ignores_deprecated_last_column_id(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'add-schema','last-column-id':99,"
+	    "'schema':{'type':'struct','fields':[{'id':1,'name':'id',"
+	    "'required':true,'type':'long'},{'id':7,'name':'y',"
+	    "'required':false,'type':'int'}]}}]");
+	assert_int_equal(I(md, "last-column-id"), 7);
+}
+
+static void
+test_set_current_schema_minus_one_means_last_added(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[" SCHEMA_PLUS_X ",{'action':"
+	    "'set-current-schema','schema-id':-1}]");
+	assert_int_equal(I(md, "current-schema-id"), 1);
+}
+
+static void
+test_identical_schema_is_reused_and_minus_one_fails(void **state)
+{
+	(void)state;
+	unchanged(table(), "[" SAME_SCHEMA "]");
+	assert_int_equal(apply_status(table(), "[" SAME_SCHEMA ",{'action':"
+	    "'set-current-schema','schema-id':-1}]"), 400);
+}
+
+static void
+test_schema_added_twice_in_one_request_is_still_last_added(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[" SCHEMA_PLUS_X "," SCHEMA_PLUS_X ",{'action':"
+	    "'set-current-schema','schema-id':-1}]");
+	assert_int_equal(N(md, "schemas"), 2);
+	assert_int_equal(I(md, "current-schema-id"), 1);
+}
+
+static void
+test_set_current_schema_rules(void **state)
+{
+	(void)state;
+	unchanged(table(), "[{'action':'set-current-schema','schema-id':0}]");
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'set-current-schema','schema-id':-1}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'set-current-schema','schema-id':5}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'set-current-schema'}]"), 400);
+}
+
+static void
+test_current_schema_must_keep_partition_source(void **state)
+{
+	(void)state;
+	/* drops ts, the source of the default spec's day(ts) */
+	assert_int_equal(apply_status(table(), "[{'action':'add-schema',"
+	    "'schema':{'type':'struct','fields':[{'id':1,'name':'id',"
+	    "'required':true,'type':'long'}]}},{'action':'set-current-schema',"
+	    "'schema-id':-1}]"), 400);
+	/* changes the sort source id's type to something unsortable */
+	assert_int_equal(apply_status(table(), "[{'action':'add-schema',"
+	    "'schema':{'type':'struct','fields':[{'id':1,'name':'id',"
+	    "'required':true,'type':{'type':'list','element-id':5,"
+	    "'element':'int','element-required':true}},{'id':2,'name':'ts',"
+	    "'required':false,'type':'timestamptz'}]}},{'action':"
+	    "'set-current-schema','schema-id':-1}]"), 400);
+}
+
+static void
+test_add_schema_checks_format_version(void **state)
+{
+	(void)state;
+	assert_int_equal(apply_status(table(), "[" NEW_SCHEMA(",{'id':4,"
+	    "'name':'v','required':false,'type':'variant'}") "]"), 400);
+	changed(table_v(3), "[" NEW_SCHEMA(",{'id':4,'name':'v',"
+	    "'required':false,'type':'variant'}") "]");
+	assert_int_equal(apply_status(table(), "[{'action':'add-schema'}]"),
+	    400);
+	assert_int_equal(apply_status(table(), "[{'action':'add-schema',"
+	    "'schema':{'type':'struct','fields':[{'id':1}]}}]"), 400);
+}
+
+static void
+test_remove_schemas(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[" SCHEMA_PLUS_X "]");
+	md = apply(md, "[{'action':'remove-schemas','schema-ids':[1]}]");
+	assert_int_equal(N(md, "schemas"), 1);
+	assert_int_equal(I(md, "last-column-id"), 4);
+	/* unknown ids still count as a change (§9-9) */
+	changed(table(), "[{'action':'remove-schemas','schema-ids':[77]}]");
+	unchanged(table(), "[{'action':'remove-schemas','schema-ids':[]}]");
+	assert_int_equal(apply_status(table(), "[{'action':'remove-schemas',"
+	    "'schema-ids':[0]}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':'remove-schemas',"
+	    "'schema-ids':['1']}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':'remove-schemas'}]"),
+	    400);
+}
+
+/* --- partition specs -------------------------------------------------------- */
+
+#define SPEC_BUCKET "{'action':'add-spec','spec':{'spec-id':9,'fields':[" \
+	"{'name':'ts_day','transform':'day','source-id':2,'field-id':1000}," \
+	"{'name':'id_b','transform':'bucket[16]','source-id':1," \
+	"'field-id':1001}]}}"
+
+static void
+test_add_spec_gets_next_id_and_raises_last_partition_id(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[" SPEC_BUCKET ",{'action':'set-default-spec',"
+	    "'spec-id':-1}]");
+	assert_int_equal(I(md, "partition-specs.1.spec-id"), 1);
+	assert_int_equal(I(md, "default-spec-id"), 1);
+	assert_int_equal(I(md, "last-partition-id"), 1001);
+}
+
+static void
+test_add_spec_without_field_ids_reuses_and_continues(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'add-spec','spec':{'fields':["
+	    "{'name':'id_b','transform':'bucket[16]','source-id':1},"
+	    "{'name':'ts_day','transform':'day','source-id':2}]}}]");
+	assert_int_equal(I(md, "partition-specs.1.fields.0.field-id"), 1001);
+	assert_int_equal(I(md, "partition-specs.1.fields.1.field-id"), 1000);
+	assert_int_equal(I(md, "last-partition-id"), 1001);
+}
+
+static void
+test_compatible_spec_is_reused_and_minus_one_fails(void **state)
+{
+	(void)state;
+	/* same source, transform and name; field ids do not count */
+	unchanged(table(), "[{'action':'add-spec','spec':{'fields':[{'name':"
+	    "'ts_day','transform':'day','source-id':2,'field-id':1234}]}}]");
+	assert_int_equal(apply_status(table(), "[{'action':'add-spec','spec':"
+	    "{'fields':[{'name':'ts_day','transform':'day','source-id':2}]}},"
+	    "{'action':'set-default-spec','spec-id':-1}]"), 400);
+}
+
+static void
+test_add_spec_binds_to_the_current_schema(void **state)
+{
+	(void)state;
+	assert_int_equal(apply_status(table(), "[{'action':'add-spec','spec':"
+	    "{'fields':[{'name':'x','transform':'identity','source-id':4}]}}]"),
+	    400);
+	/* the schema added and made current earlier in the request */
+	changed(table(), "[" SCHEMA_PLUS_X ",{'action':'set-current-schema',"
+	    "'schema-id':-1},{'action':'add-spec','spec':{'fields':[{'name':"
+	    "'x','transform':'identity','source-id':4}]}}]");
+	assert_int_equal(apply_status(table(), "[{'action':'add-spec','spec':"
+	    "{'fields':[{'name':'x','transform':'hour','source-id':3}]}}]"),
+	    400);
+	assert_int_equal(apply_status(table(), "[{'action':'add-spec','spec':"
+	    "{'fields':[{'name':'data','transform':'bucket[2]',"
+	    "'source-id':1}]}}]"), 400);
+	/* void skips the source checks */
+	changed(table(), "[{'action':'add-spec','spec':{'fields':[{'name':"
+	    "'gone','transform':'void','source-id':77}]}}]");
+}
+
+static void
+test_add_spec_malformed(void **state)
+{
+	(void)state;
+	assert_int_equal(apply_status(table(), "[{'action':'add-spec'}]"),
+	    400);
+	assert_int_equal(apply_status(table(), "[{'action':'add-spec','spec':"
+	    "{'fields':[{'name':'a','transform':'identity','source-id':1,"
+	    "'field-id':1000},{'name':'b','transform':'identity',"
+	    "'source-id':3}]}}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':'add-spec','spec':"
+	    "{'fields':[{'name':'a','transform':'identity','source-id':1,"
+	    "'field-id':1005},{'name':'b','transform':'identity',"
+	    "'source-id':3,'field-id':1005}]}}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':'add-spec','spec':"
+	    "{'fields':[{'name':'a','transform':'sideways','source-id':1}]}}]"),
+	    400);
+}
+
+static void
+test_v1_spec_field_ids_must_be_sequential(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	assert_int_equal(apply_status(table_v(1), "[{'action':'add-spec',"
+	    "'spec':{'fields':[{'name':'b','transform':'bucket[4]',"
+	    "'source-id':1,'field-id':1001}]}}]"), 400);
+	md = apply(table_v(1), "[{'action':'add-spec','spec':{'fields':[{"
+	    "'name':'b','transform':'bucket[4]','source-id':1}]}}]");
+	assert_int_equal(I(md, "partition-specs.1.fields.0.field-id"), 1000);
+}
+
+static void
+test_set_default_spec_rules(void **state)
+{
+	(void)state;
+	unchanged(table(), "[{'action':'set-default-spec','spec-id':0}]");
+	assert_int_equal(apply_status(table(), "[{'action':'set-default-spec',"
+	    "'spec-id':-1}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':'set-default-spec',"
+	    "'spec-id':3}]"), 400);
+}
+
+static void
+test_remove_partition_specs(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[" SPEC_BUCKET ",{'action':'set-default-spec',"
+	    "'spec-id':-1}]");
+	md = apply(md, "[{'action':'remove-partition-specs','spec-ids':[0]}]");
+	assert_int_equal(N(md, "partition-specs"), 1);
+	assert_int_equal(I(md, "last-partition-id"), 1001);
+	assert_int_equal(apply_status(md, "[{'action':"
+	    "'remove-partition-specs','spec-ids':[1]}]"), 400);
+	changed(md, "[{'action':'remove-partition-specs','spec-ids':[8]}]");
+}
+
+/* --- sort orders ---------------------------------------------------------- */
+
+#define ORDER_DATA "{'action':'add-sort-order','sort-order':{'order-id':1," \
+	"'fields':[{'transform':'identity','source-id':3,'direction':'DESC'," \
+	"'null-order':'nulls-last'}]}}"
+
+static void
+test_add_sort_order_gets_next_id(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[" ORDER_DATA ",{'action':"
+	    "'set-default-sort-order','sort-order-id':-1}]");
+	assert_int_equal(I(md, "sort-orders.1.order-id"), 2);
+	assert_int_equal(I(md, "default-sort-order-id"), 2);
+	assert_string_equal(S(md, "sort-orders.1.fields.0.direction"), "desc");
+}
+
+static void
+test_unsorted_order_is_id_0(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'add-sort-order','sort-order':"
+	    "{'order-id':0,'fields':[]}},{'action':'set-default-sort-order',"
+	    "'sort-order-id':-1}]");
+	assert_int_equal(I(md, "default-sort-order-id"), 0);
+	assert_int_equal(I(md, "sort-orders.1.order-id"), 0);
+	unchanged(md, "[{'action':'add-sort-order','sort-order':"
+	    "{'order-id':0,'fields':[]}}]");
+}
+
+static void
+test_same_sort_order_is_reused_and_minus_one_fails(void **state)
+{
+	(void)state;
+	unchanged(table(), "[{'action':'add-sort-order','sort-order':{"
+	    "'order-id':5,'fields':[{'transform':'identity','source-id':1,"
+	    "'direction':'asc','null-order':'nulls-first'}]}}]");
+	assert_int_equal(apply_status(table(), "[{'action':'add-sort-order',"
+	    "'sort-order':{'order-id':5,'fields':[{'transform':'identity',"
+	    "'source-id':1,'direction':'asc','null-order':'nulls-first'}]}},"
+	    "{'action':'set-default-sort-order','sort-order-id':-1}]"), 400);
+}
+
+static void
+test_sort_order_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(apply_status(table(), "[{'action':'add-sort-order',"
+	    "'sort-order':{'order-id':1,'fields':[{'transform':'identity',"
+	    "'source-id':9,'direction':'asc','null-order':'nulls-first'}]}}]"),
+	    400);
+	assert_int_equal(apply_status(table(), "[{'action':'add-sort-order',"
+	    "'sort-order':{'order-id':0,'fields':[{'transform':'identity',"
+	    "'source-id':1,'direction':'asc','null-order':'nulls-first'}]}}]"),
+	    400);
+	assert_int_equal(apply_status(table(), "[{'action':'add-sort-order',"
+	    "'sort-order':{'order-id':3,'fields':[]}}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'set-default-sort-order','sort-order-id':4}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'set-default-sort-order','sort-order-id':-1}]"), 400);
+	unchanged(table(), "[{'action':'set-default-sort-order',"
+	    "'sort-order-id':1}]");
+}
+
+/* --- snapshots and refs ------------------------------------------------------ */
+
+static void
+test_add_snapshot_alone_moves_no_ref(void **state)
+{
+	char	 a[512], u[600];
+	json_t	*md;
+
+	(void)state;
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 7, -1, 1,
+	    NOW - 10));
+	md = apply(table(), u);
+	assert_int_equal(N(md, "snapshots"), 1);
+	assert_int_equal(I(md, "current-snapshot-id"), -1);
+	assert_int_equal(N(md, "refs"), 0);
+	assert_int_equal(N(md, "snapshot-log"), 0);
+	assert_int_equal(I(md, "last-sequence-number"), 1);
+}
+
+static void
+test_set_main_moves_current_and_logs_snapshot_timestamp(void **state)
+{
+	json_t	*md = table_with_snapshots();
+
+	(void)state;
+	assert_int_equal(I(md, "current-snapshot-id"), 2);
+	assert_int_equal(I(md, "refs.main.snapshot-id"), 2);
+	assert_string_equal(S(md, "refs.main.type"), "branch");
+	assert_int_equal(N(md, "snapshot-log"), 2);
+	assert_int_equal(I(md, "snapshot-log.1.timestamp-ms"), NOW - 4000);
+	assert_int_equal(I(md, "last-sequence-number"), 2);
+	/* last-updated-ms is the server's clock, not the snapshot's */
+	assert_int_equal(I(md, "last-updated-ms"), NOW);
+}
+
+static void
+test_setting_main_to_an_old_snapshot_logs_now(void **state)
+{
+	char	 b[256], u[300];
+	json_t	*md;
+
+	(void)state;
+	snprintf(u, sizeof(u), "[%s]", main_ref(b, sizeof(b), 1));
+	md = apply(table_with_snapshots(), u);
+	assert_int_equal(I(md, "current-snapshot-id"), 1);
+	assert_int_equal(N(md, "snapshot-log"), 3);
+	assert_int_equal(I(md, "snapshot-log.2.timestamp-ms"), NOW);
+}
+
+static void
+test_add_snapshot_sequence_number_must_advance(void **state)
+{
+	char	 a[512], u[600];
+	json_t	*md = table_with_snapshots();
+	struct ice_err err;
+
+	(void)state;
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 3, 2, 2, NOW));
+	assert_int_equal(apply_err(md, u, &err), 409);
+	assert_string_equal(err.type, "CommitFailedException");
+	/* no parent: allowed (and then last-sequence-number follows it) */
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 3, -1, 3, NOW));
+	changed(md, u);
+}
+
+static void
+test_add_snapshot_rules(void **state)
+{
+	char	 a[512], u[600];
+	json_t	*md = table_with_snapshots();
+
+	(void)state;
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 2, 2, 3, NOW));
+	assert_int_equal(apply_status(md, u), 400);	/* exists */
+	assert_int_equal(apply_status(md, "[{'action':'add-snapshot'}]"), 400);
+	assert_int_equal(apply_status(md, "[{'action':'add-snapshot',"
+	    "'snapshot':{'snapshot-id':'9','timestamp-ms':1,"
+	    "'manifest-list':'l'}}]"), 400);
+	assert_int_equal(apply_status(md, "[{'action':'add-snapshot',"
+	    "'snapshot':{'snapshot-id':9,'manifest-list':'l'}}]"), 400);
+	/* v1: no sequence numbers */
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 5, -1, 1, NOW));
+	assert_int_equal(apply_status(table_v(1), u), 400);
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 5, -1, 0, NOW));
+	changed(table_v(1), u);
+}
+
+static void
+test_v3_snapshot_row_lineage(void **state)
+{
+	json_t	*v3 = table_v(3), *md;
+
+	(void)state;
+	assert_int_equal(apply_status(v3, "[{'action':'add-snapshot',"
+	    "'snapshot':{'snapshot-id':1,'sequence-number':1,'timestamp-ms':1,"
+	    "'manifest-list':'l'}}]"), 400);
+	md = apply(v3, "[{'action':'add-snapshot','snapshot':{'snapshot-id':1,"
+	    "'sequence-number':1,'timestamp-ms':1,'manifest-list':'l',"
+	    "'first-row-id':0,'added-rows':30}}]");
+	assert_int_equal(I(md, "next-row-id"), 30);
+	assert_int_equal(apply_status(md, "[{'action':'add-snapshot',"
+	    "'snapshot':{'snapshot-id':2,'parent-snapshot-id':1,"
+	    "'sequence-number':2,'timestamp-ms':1,'manifest-list':'l',"
+	    "'first-row-id':29,'added-rows':1}}]"), 409);
+	/* missing added-rows reads as 0 and is written */
+	md = apply(md, "[{'action':'add-snapshot','snapshot':{'snapshot-id':3,"
+	    "'parent-snapshot-id':1,'sequence-number':2,'timestamp-ms':1,"
+	    "'manifest-list':'l','first-row-id':30}}]");
+	assert_int_equal(I(md, "next-row-id"), 30);
+	assert_int_equal(I(md, "snapshots.1.added-rows"), 0);
+	assert_int_equal(apply_status(md, "[{'action':'add-snapshot',"
+	    "'snapshot':{'snapshot-id':4,'sequence-number':3,"
+	    "'timestamp-ms':1,'manifest-list':'l','first-row-id':30,"
+	    "'added-rows':9223372036854775807}}]"), 400);
+}
+
+static void
+test_snapshot_id_near_int64_max_round_trips(void **state)
+{
+	json_t	*md;
+	char	*text;
+
+	(void)state;
+	md = apply(table(), "[{'action':'add-snapshot','snapshot':{"
+	    "'snapshot-id':9223372036854775807,'sequence-number':1,"
+	    "'timestamp-ms':1700000000000,'manifest-list':'l'}},{'action':"
+	    "'set-snapshot-ref','ref-name':'main','type':'branch',"
+	    "'snapshot-id':9223372036854775807}]");
+	assert_true(I(md, "current-snapshot-id") == INT64_MAX);
+	text = json_dumps(md, JSON_COMPACT);
+	assert_non_null(strstr(text, "\"current-snapshot-id\":"
+	    "9223372036854775807"));
+	free(text);
+	md = apply(md, "[{'action':'add-snapshot','snapshot':{"
+	    "'snapshot-id':9223372036854775806,'parent-snapshot-id':"
+	    "9223372036854775807,'sequence-number':2,'timestamp-ms':"
+	    "1700000000000,'manifest-list':'l'}}]");
+	assert_true(I(md, "snapshots.1.snapshot-id") == INT64_MAX - 1);
+	assert_true(I(md, "snapshots.1.parent-snapshot-id") == INT64_MAX);
+}
+
+static void
+test_snapshot_more_than_a_minute_ahead_is_400(void **state)
+{
+	char	 a[512], b[256], u[800];
+
+	(void)state;
+	snprintf(u, sizeof(u), "[%s,%s]", snap(a, sizeof(a), 1, -1, 1,
+	    NOW + 61000), main_ref(b, sizeof(b), 1));
+	assert_int_equal(apply_status(table(), u), 400);
+	snprintf(u, sizeof(u), "[%s,%s]", snap(a, sizeof(a), 1, -1, 1,
+	    NOW + 59000), main_ref(b, sizeof(b), 1));
+	changed(table(), u);
+}
+
+static void
+test_set_snapshot_ref_rules(void **state)
+{
+	json_t	*md = table_with_snapshots();
+
+	(void)state;
+	/* identical ref: no-op */
+	unchanged(md, "[{'action':'set-snapshot-ref','ref-name':'main',"
+	    "'type':'BRANCH','snapshot-id':2}]");
+	assert_int_equal(apply_status(md, "[{'action':'set-snapshot-ref',"
+	    "'ref-name':'dev','type':'branch','snapshot-id':99}]"), 400);
+	assert_int_equal(apply_status(md, "[{'action':'set-snapshot-ref',"
+	    "'ref-name':'main','type':'tag','snapshot-id':1}]"), 400);
+	assert_int_equal(apply_status(md, "[{'action':'set-snapshot-ref',"
+	    "'ref-name':'t','type':'tag','snapshot-id':1,"
+	    "'min-snapshots-to-keep':2}]"), 400);
+	assert_int_equal(apply_status(md, "[{'action':'set-snapshot-ref',"
+	    "'ref-name':'b','type':'branch','snapshot-id':1,"
+	    "'max-ref-age-ms':0}]"), 400);
+	assert_int_equal(apply_status(md, "[{'action':'set-snapshot-ref',"
+	    "'ref-name':'b','type':'leaf','snapshot-id':1}]"), 400);
+	assert_int_equal(apply_status(md, "[{'action':'set-snapshot-ref',"
+	    "'ref-name':'b','snapshot-id':1}]"), 400);
+	assert_int_equal(apply_status(md, "[{'action':'set-snapshot-ref',"
+	    "'type':'branch','snapshot-id':1}]"), 400);
+}
+
+static void
+test_set_snapshot_ref_replaces_retention_wholesale(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table_with_snapshots(), "[{'action':'set-snapshot-ref',"
+	    "'ref-name':'main','type':'branch','snapshot-id':2,"
+	    "'min-snapshots-to-keep':3,'max-snapshot-age-ms':1000}]");
+	assert_int_equal(I(md, "refs.main.min-snapshots-to-keep"), 3);
+	/* same snapshot, new retention: still logged (§4.10-5) */
+	assert_int_equal(N(md, "snapshot-log"), 3);
+	md = apply(md, "[{'action':'set-snapshot-ref','ref-name':'main',"
+	    "'type':'branch','snapshot-id':2}]");
+	assert_null(at(md, "refs.main.min-snapshots-to-keep"));
+	assert_null(at(md, "refs.main.max-snapshot-age-ms"));
+}
+
+static void
+test_tags_and_branches_do_not_move_current(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table_with_snapshots(), "[{'action':'set-snapshot-ref',"
+	    "'ref-name':'v1','type':'tag','snapshot-id':1,"
+	    "'max-ref-age-ms':5},{'action':'set-snapshot-ref','ref-name':"
+	    "'dev','type':'branch','snapshot-id':1}]");
+	assert_int_equal(I(md, "current-snapshot-id"), 2);
+	assert_string_equal(S(md, "refs.v1.type"), "tag");
+	assert_int_equal(I(md, "refs.v1.max-ref-age-ms"), 5);
+	assert_int_equal(N(md, "snapshot-log"), 2);
+	/* a non-main ref may change type */
+	md = apply(md, "[{'action':'set-snapshot-ref','ref-name':'dev',"
+	    "'type':'tag','snapshot-id':1}]");
+	assert_string_equal(S(md, "refs.dev.type"), "tag");
+}
+
+static void
+test_remove_main_ref_clears_current(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table_with_snapshots(), "[{'action':'remove-snapshot-ref',"
+	    "'ref-name':'main'}]");
+	assert_int_equal(I(md, "current-snapshot-id"), -1);
+	assert_null(at(md, "refs.main"));
+	assert_int_equal(N(md, "snapshots"), 2);
+	unchanged(table_with_snapshots(), "[{'action':'remove-snapshot-ref',"
+	    "'ref-name':'nope'}]");
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'remove-snapshot-ref'}]"), 400);
+}
+
+static void
+test_remove_main_then_set_it_again(void **state)
+{
+	char	 a[512], b[256], u[900];
+	json_t	*md;
+
+	(void)state;
+	/* a replace transaction: main removed, a new snapshot made main */
+	snprintf(u, sizeof(u), "[{'action':'remove-snapshot-ref','ref-name':"
+	    "'main'},%s,%s]", snap(a, sizeof(a), 3, -1, 3, NOW - 10),
+	    main_ref(b, sizeof(b), 3));
+	md = apply(table_with_snapshots(), u);
+	assert_int_equal(I(md, "current-snapshot-id"), 3);
+	assert_null(at(md, "snapshots.2.parent-snapshot-id"));
+}
+
+static void
+test_remove_snapshots_drops_refs_and_log_entries(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table_with_snapshots(), "[{'action':'set-snapshot-ref',"
+	    "'ref-name':'old','type':'tag','snapshot-id':1}]");
+	md = apply(md, "[{'action':'remove-snapshots','snapshot-ids':[1,"
+	    "12345]}]");
+	assert_int_equal(N(md, "snapshots"), 1);
+	assert_null(at(md, "refs.old"));
+	assert_int_equal(I(md, "refs.main.snapshot-id"), 2);
+	/* history before the gap is discarded */
+	assert_int_equal(N(md, "snapshot-log"), 1);
+	assert_int_equal(I(md, "snapshot-log.0.snapshot-id"), 2);
+}
+
+static void
+test_removing_the_current_snapshot_removes_main(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table_with_snapshots(), "[{'action':'remove-snapshots',"
+	    "'snapshot-ids':[2]}]");
+	assert_int_equal(I(md, "current-snapshot-id"), -1);
+	assert_null(at(md, "refs.main"));
+	/* the log ended at the removed snapshot: the gap clears it */
+	assert_int_equal(N(md, "snapshot-log"), 0);
+}
+
+static void
+test_remove_snapshots_drops_their_statistics(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table_with_snapshots(), "[{'action':'set-statistics',"
+	    "'statistics':{'snapshot-id':1,'statistics-path':'s3://s/1',"
+	    "'file-size-in-bytes':10,'file-footer-size-in-bytes':2,"
+	    "'blob-metadata':[]}},{'action':'set-partition-statistics',"
+	    "'partition-statistics':{'snapshot-id':1,'statistics-path':"
+	    "'s3://p/1','file-size-in-bytes':5}}]");
+	assert_int_equal(N(md, "statistics"), 1);
+	md = apply(md, "[{'action':'remove-snapshots','snapshot-ids':[1]}]");
+	assert_int_equal(N(md, "statistics"), 0);
+	assert_int_equal(N(md, "partition-statistics"), 0);
+}
+
+static void
+test_remove_snapshots_rules(void **state)
+{
+	(void)state;
+	unchanged(table_with_snapshots(), "[{'action':'remove-snapshots',"
+	    "'snapshot-ids':[77]}]");
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'remove-snapshots'}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'remove-snapshots','snapshot-ids':['1']}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'remove-snapshots','snapshot-ids':null}]"), 400);
+}
+
+static void
+test_intermediate_snapshots_leave_no_log_entry(void **state)
+{
+	char	 a[512], b[256], c[512], d[256], u[1800];
+	json_t	*md;
+
+	(void)state;
+	snprintf(u, sizeof(u), "[%s,%s,%s,%s]",
+	    snap(a, sizeof(a), 10, -1, 1, NOW - 30),
+	    main_ref(b, sizeof(b), 10),
+	    snap(c, sizeof(c), 11, 10, 2, NOW - 20),
+	    main_ref(d, sizeof(d), 11));
+	md = apply(table(), u);
+	assert_int_equal(I(md, "current-snapshot-id"), 11);
+	assert_int_equal(N(md, "snapshots"), 2);
+	assert_int_equal(N(md, "snapshot-log"), 1);
+	assert_int_equal(I(md, "snapshot-log.0.snapshot-id"), 11);
+}
+
+/* --- location, properties -------------------------------------------------- */
+
+static void
+test_set_location(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	unchanged(table(), "[{'action':'set-location','location':'" LOC "'}]");
+	md = apply(table(), "[{'action':'set-location','location':"
+	    "'s3://other/t//'}]");
+	assert_string_equal(S(md, "location"), "s3://other/t");
+	assert_int_equal(apply_status(table(), "[{'action':'set-location',"
+	    "'location':null}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':'set-location',"
+	    "'location':''}]"), 400);
+}
+
+static void
+test_set_properties_is_a_change_even_when_unchanged(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'set-properties','updates':"
+	    "{'owner':'me'}}]");
+	assert_false(ice_table_unchanged(table(), md));
+	assert_int_equal(N(md, "metadata-log"), 1);
+	unchanged(table(), "[{'action':'set-properties','updates':{}}]");
+}
+
+static void
+test_set_properties_rules(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'set-properties','updated':"
+	    "{'legacy':'yes'}}]");
+	assert_string_equal(S(md, "properties.legacy"), "yes");
+	md = apply(table(), "[{'action':'set-properties','updated':"
+	    "{'legacy':'yes'},'updates':{'new':'yes'}}]");
+	assert_null(at(md, "properties.legacy"));
+	assert_int_equal(apply_status(table(), "[{'action':'set-properties',"
+	    "'updates':{'format-version':'3'}}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':'set-properties',"
+	    "'updates':{'a':1}}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':'set-properties',"
+	    "'updates':['a']}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'set-properties'}]"), 400);
+}
+
+static void
+test_remove_properties_is_a_change_even_when_missing(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	changed(table(), "[{'action':'remove-properties','removals':['nope']}]");
+	md = apply(table(), "[{'action':'remove-properties','removed':"
+	    "['owner']}]");
+	assert_null(at(md, "properties.owner"));
+	unchanged(table(), "[{'action':'remove-properties','removals':[]}]");
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'remove-properties','removals':[1]}]"), 400);
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'remove-properties'}]"), 400);
+}
+
+/* --- statistics, encryption keys, row lineage --------------------------------- */
+
+static void
+test_statistics_are_replaced_per_snapshot(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'set-statistics','snapshot-id':1,"
+	    "'statistics':{'snapshot-id':1,'statistics-path':'a',"
+	    "'file-size-in-bytes':1,'file-footer-size-in-bytes':1,"
+	    "'blob-metadata':[{'type':'t','snapshot-id':1,"
+	    "'sequence-number':1,'fields':[1],'properties':{'k':'v'}}]}},"
+	    "{'action':'set-statistics','statistics':{'snapshot-id':1,"
+	    "'statistics-path':'b','file-size-in-bytes':1,"
+	    "'file-footer-size-in-bytes':1,'blob-metadata':[]}}]");
+	assert_int_equal(N(md, "statistics"), 1);
+	assert_string_equal(S(md, "statistics.0.statistics-path"), "b");
+	changed(md, "[{'action':'set-statistics','statistics':{'snapshot-id':"
+	    "1,'statistics-path':'b','file-size-in-bytes':1,"
+	    "'file-footer-size-in-bytes':1,'blob-metadata':[]}}]");
+	md = apply(md, "[{'action':'remove-statistics','snapshot-id':1}]");
+	assert_int_equal(N(md, "statistics"), 0);
+	unchanged(md, "[{'action':'remove-statistics','snapshot-id':1}]");
+	assert_int_equal(apply_status(md, "[{'action':'set-statistics',"
+	    "'statistics':{'snapshot-id':1}}]"), 400);
+	assert_int_equal(apply_status(md, "[{'action':"
+	    "'remove-statistics'}]"), 400);
+}
+
+static void
+test_partition_statistics(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'set-partition-statistics',"
+	    "'partition-statistics':{'snapshot-id':4,'statistics-path':'p',"
+	    "'file-size-in-bytes':3}}]");
+	assert_int_equal(I(md, "partition-statistics.0.file-size-in-bytes"),
+	    3);
+	md = apply(md, "[{'action':'remove-partition-statistics',"
+	    "'snapshot-id':4}]");
+	assert_int_equal(N(md, "partition-statistics"), 0);
+	unchanged(md, "[{'action':'remove-partition-statistics',"
+	    "'snapshot-id':4}]");
+	assert_int_equal(apply_status(md, "[{'action':"
+	    "'set-partition-statistics','partition-statistics':{}}]"), 400);
+}
+
+static void
+test_encryption_keys(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table_v(3), "[{'action':'add-encryption-key',"
+	    "'encryption-key':{'key-id':'k1','encrypted-key-metadata':"
+	    "'AAAA','properties':{'a':'b'}}}]");
+	assert_string_equal(S(md, "encryption-keys.0.key-id"), "k1");
+	unchanged(md, "[{'action':'add-encryption-key','encryption-key':{"
+	    "'key-id':'k1','encrypted-key-metadata':'BBBB'}}]");
+	md = apply(md, "[{'action':'remove-encryption-key','key-id':'k1'}]");
+	assert_null(at(md, "encryption-keys"));		/* not written empty */
+	unchanged(md, "[{'action':'remove-encryption-key','key-id':'k1'}]");
+	assert_int_equal(apply_status(md, "[{'action':'add-encryption-key',"
+	    "'encryption-key':{'key-id':'k1'}}]"), 400);
+}
+
+static void
+test_enable_row_lineage_is_a_noop_on_v3_only(void **state)
+{
+	(void)state;
+	unchanged(table_v(3), "[{'action':'enable-row-lineage'}]");
+	assert_int_equal(apply_status(table(), "[{'action':"
+	    "'enable-row-lineage'}]"), 400);
+}
+
+/* --- create transactions (§2.6) --------------------------------------------- */
+
+#define JAVA_CREATE(version) "[{'action':'assign-uuid','uuid':" \
+	"'0e1e2d3c-4b5a-4697-8877-665544332211'},{'action':" \
+	"'upgrade-format-version','format-version':" version "},{'action':" \
+	"'add-schema','schema':{'type':'struct','schema-id':0,'fields':[{" \
+	"'id':1,'name':'id','required':true,'type':'long'},{'id':2,'name':" \
+	"'v','required':false,'type':'string'}]}},{'action':" \
+	"'set-current-schema','schema-id':-1},{'action':'add-spec','spec':{" \
+	"'spec-id':0,'fields':[{'name':'id_b','transform':'bucket[4]'," \
+	"'source-id':1,'field-id':1000}]}},{'action':'set-default-spec'," \
+	"'spec-id':-1},{'action':'add-sort-order','sort-order':{'order-id':0," \
+	"'fields':[]}},{'action':'set-default-sort-order','sort-order-id':-1}," \
+	"{'action':'set-location','location':'s3://b/ctas/'},{'action':" \
+	"'set-properties','updates':{'created-by':'spark'}}"
+
+static void
+test_create_transaction_builds_from_empty_metadata(void **state)
+{
+	char	 a[512], b[256], u[4096];
+	json_t	*md;
+
+	(void)state;
+	snprintf(u, sizeof(u), "%s,%s,%s]", JAVA_CREATE("2"),
+	    snap(a, sizeof(a), 77, -1, 1, NOW - 1), main_ref(b, sizeof(b), 77));
+	md = apply(NULL, u);
+	assert_string_equal(S(md, "table-uuid"),
+	    "0e1e2d3c-4b5a-4697-8877-665544332211");
+	assert_int_equal(I(md, "format-version"), 2);
+	assert_string_equal(S(md, "location"), "s3://b/ctas");
+	assert_int_equal(I(md, "schemas.0.schema-id"), 0);
+	assert_int_equal(I(md, "last-column-id"), 2);
+	assert_int_equal(I(md, "partition-specs.0.fields.0.field-id"), 1000);
+	assert_int_equal(I(md, "last-partition-id"), 1000);
+	assert_int_equal(I(md, "default-sort-order-id"), 0);
+	assert_int_equal(I(md, "current-snapshot-id"), 77);
+	assert_int_equal(N(md, "metadata-log"), 0);
+	assert_string_equal(S(md, "properties.created-by"), "spark");
+	assert_int_equal(I(md, "last-updated-ms"), NOW);
+}
+
+static void
+test_create_transaction_starts_at_first_upgrade_version(void **state)
+{
+	char	 u[4096];
+	json_t	*md;
+
+	(void)state;
+	snprintf(u, sizeof(u), "%s]", JAVA_CREATE("3"));
+	md = apply(NULL, u);
+	assert_int_equal(I(md, "format-version"), 3);
+	assert_true(json_is_null(at(md, "current-snapshot-id")));
+	snprintf(u, sizeof(u), "%s]", JAVA_CREATE("1"));
+	md = apply(NULL, u);
+	assert_int_equal(I(md, "format-version"), 1);
+	assert_non_null(at(md, "schema"));
+}
+
+static void
+test_create_transaction_needs_location_and_schema(void **state)
+{
+	(void)state;
+	assert_int_equal(apply_status(NULL, "[{'action':'add-schema','schema':"
+	    "{'type':'struct','fields':[]}},{'action':'add-spec','spec':{"
+	    "'fields':[]}},{'action':'add-sort-order','sort-order':{"
+	    "'order-id':0,'fields':[]}}]"), 400);
+	assert_int_equal(apply_status(NULL, "[{'action':'set-location',"
+	    "'location':'s3://x'}]"), 400);
+	assert_int_equal(apply_status(NULL, "[]"), 400);
+	/* a spec before any schema */
+	assert_int_equal(apply_status(NULL, "[{'action':'add-spec','spec':{"
+	    "'fields':[]}}]"), 400);
+}
+
+static void
+test_base_that_breaks_invariants_is_400(void **state)
+{
+	(void)state;
+	assert_int_equal(apply_status(J("{'format-version':2}"), "[]"), 400);
+	assert_int_equal(apply_status(J("[]"), "[]"), 400);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_unknown_action_is_400),
+		T(test_malformed_updates_are_400),
+		T(test_actions_match_case_insensitively),
+		T(test_unknown_fields_of_an_update_are_ignored),
+		T(test_no_updates_write_nothing),
+		T(test_a_failing_update_fails_the_whole_commit),
+		T(test_commit_stamps_last_updated_ms_with_now),
+		T(test_commit_appends_base_file_to_metadata_log),
+		T(test_no_metadata_log_entry_without_a_base_file),
+		T(test_metadata_log_trimmed_by_post_update_property),
+		T(test_metadata_log_default_keeps_100),
+		T(test_assign_same_uuid_is_a_noop),
+		T(test_assign_different_uuid_to_existing_table_is_400),
+		T(test_upgrade_to_v3_writes_next_row_id_and_null_current),
+		T(test_upgrade_v1_to_v2_writes_last_sequence_number),
+		T(test_upgrade_rules),
+		T(test_add_schema_gets_next_id_and_raises_last_column_id),
+		T(test_add_schema_ignores_deprecated_last_column_id),
+		T(test_set_current_schema_minus_one_means_last_added),
+		T(test_identical_schema_is_reused_and_minus_one_fails),
+		T(test_schema_added_twice_in_one_request_is_still_last_added),
+		T(test_set_current_schema_rules),
+		T(test_current_schema_must_keep_partition_source),
+		T(test_add_schema_checks_format_version),
+		T(test_remove_schemas),
+		T(test_add_spec_gets_next_id_and_raises_last_partition_id),
+		T(test_add_spec_without_field_ids_reuses_and_continues),
+		T(test_compatible_spec_is_reused_and_minus_one_fails),
+		T(test_add_spec_binds_to_the_current_schema),
+		T(test_add_spec_malformed),
+		T(test_v1_spec_field_ids_must_be_sequential),
+		T(test_set_default_spec_rules),
+		T(test_remove_partition_specs),
+		T(test_add_sort_order_gets_next_id),
+		T(test_unsorted_order_is_id_0),
+		T(test_same_sort_order_is_reused_and_minus_one_fails),
+		T(test_sort_order_rules),
+		T(test_add_snapshot_alone_moves_no_ref),
+		T(test_set_main_moves_current_and_logs_snapshot_timestamp),
+		T(test_setting_main_to_an_old_snapshot_logs_now),
+		T(test_add_snapshot_sequence_number_must_advance),
+		T(test_add_snapshot_rules),
+		T(test_v3_snapshot_row_lineage),
+		T(test_snapshot_id_near_int64_max_round_trips),
+		T(test_snapshot_more_than_a_minute_ahead_is_400),
+		T(test_set_snapshot_ref_rules),
+		T(test_set_snapshot_ref_replaces_retention_wholesale),
+		T(test_tags_and_branches_do_not_move_current),
+		T(test_remove_main_ref_clears_current),
+		T(test_remove_main_then_set_it_again),
+		T(test_remove_snapshots_drops_refs_and_log_entries),
+		T(test_removing_the_current_snapshot_removes_main),
+		T(test_remove_snapshots_drops_their_statistics),
+		T(test_remove_snapshots_rules),
+		T(test_intermediate_snapshots_leave_no_log_entry),
+		T(test_set_location),
+		T(test_set_properties_is_a_change_even_when_unchanged),
+		T(test_set_properties_rules),
+		T(test_remove_properties_is_a_change_even_when_missing),
+		T(test_statistics_are_replaced_per_snapshot),
+		T(test_partition_statistics),
+		T(test_encryption_keys),
+		T(test_enable_row_lineage_is_a_noop_on_v3_only),
+		T(test_create_transaction_builds_from_empty_metadata),
+		T(test_create_transaction_starts_at_first_upgrade_version),
+		T(test_create_transaction_needs_location_and_schema),
+		T(test_base_that_breaks_invariants_is_400),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
