@@ -69,6 +69,9 @@ void	ice_ns_properties(struct pgl_req *);
  * 404 (missing: missing_status) or 400 (not JSON). */
 int	ice_read_metadata(struct pgl_req *, const char *location,
 	    int missing_status, json_t **md);
+/* The file's plain bytes (cached per worker; malloc'd). */
+int	ice_metadata_bytes(struct pgl_req *, const char *location,
+	    int missing_status, char **bytes, size_t *len);
 /* Serialize and write a metadata file (gzip if its name says so). */
 int	ice_write_metadata(const char *location, const json_t *md,
 	    struct pgl_err *);

@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/iceberg.h"
 #include "app.h"
+#include "pangolin/cache.h"
 #include "storage/codec.h"
 #include "storage/fileio.h"
 #include "util/arena.h"
@@ -20,15 +21,27 @@ ice_dump(const json_t *md)
 	return (pgl_json_dump(md));
 }
 
+/*
+ * The plain (decompressed) bytes of a metadata file, through this
+ * worker's cache: metadata files are immutable, so an entry keyed by
+ * location never goes stale (ARCHITECTURE.md §7).  malloc'd.
+ */
 int
-ice_read_metadata(struct pgl_req *r, const char *location, int missing,
-    json_t **md)
+ice_metadata_bytes(struct pgl_req *r, const char *location, int missing,
+    char **out, size_t *outlen)
 {
-	struct pgl_err	 err;
-	char		*raw, *plain;
-	size_t		 len, plen;
-	char		 why[200];
+	const struct pgl_cache_ops	*c = pgl_app.cache;
+	struct pgl_err			 err;
+	void				*hit;
+	char				*raw, *plain;
+	size_t				 len, plen;
 
+	if (pgl_app.cacheh != NULL && c->get(pgl_app.cacheh, location, &hit,
+	    &len) == PGL_OK) {
+		*out = hit;
+		*outlen = len;
+		return (0);
+	}
 	if (pgl_file_read(location, PGL_FILE_MAX, &raw, &len, &err) !=
 	    PGL_OK) {
 		if (err.code == PGL_ENOTFOUND)
@@ -53,6 +66,22 @@ ice_read_metadata(struct pgl_req *r, const char *location, int missing,
 		raw = plain;
 		len = plen;
 	}
+	if (pgl_app.cacheh != NULL)
+		(void)c->put(pgl_app.cacheh, location, raw, len, 0);
+	*out = raw;
+	*outlen = len;
+	return (0);
+}
+
+int
+ice_read_metadata(struct pgl_req *r, const char *location, int missing,
+    json_t **md)
+{
+	char	*raw, why[200];
+	size_t	 len;
+
+	if (ice_metadata_bytes(r, location, missing, &raw, &len) == -1)
+		return (-1);
 	*md = pgl_json_parse(raw, len, why, sizeof(why));
 	free(raw);
 	if (*md == NULL || !json_is_object(*md)) {

@@ -377,6 +377,43 @@ ice_table_create(struct pgl_req *r)
 	pgl_reply_json(r, 200, load_result(a.metadata_location, md));
 }
 
+/*
+ * The hot read path: the LoadTableResult is assembled around the cached
+ * metadata bytes, without parsing them (files are written by us, or
+ * validated when registered, and never change).
+ */
+static void
+reply_raw_load(struct pgl_req *r, const char *location)
+{
+	static const char	 tail[] = ",\"config\":{}}";
+	json_t			*loc;
+	char			*bytes, *quoted, *body;
+	size_t			 len, qlen, n;
+
+	if (ice_metadata_bytes(r, location, 500, &bytes, &len) == -1)
+		return;
+	loc = json_string(location);
+	quoted = pgl_json_dump(loc);
+	json_decref(loc);
+	if (quoted == NULL) {
+		free(bytes);
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	qlen = strlen(quoted);
+	n = sizeof("{\"metadata-location\":,\"metadata\":") - 1 + qlen + len +
+	    sizeof(tail) - 1;
+	if ((body = pgl_arena_alloc(r->arena, n + 1)) != NULL) {
+		(void)snprintf(body, n + 1, "{\"metadata-location\":%s,"
+		    "\"metadata\":%.*s%s", quoted, (int)len, bytes, tail);
+		pgl_reply_raw(r, 200, "application/json", body, n);
+	} else {
+		pgl_reply_error(r, 503, "out of memory");
+	}
+	free(quoted);
+	free(bytes);
+}
+
 void
 ice_table_load(struct pgl_req *r)
 {
@@ -404,14 +441,15 @@ ice_table_load(struct pgl_req *r)
 		pgl_reply_empty(r, 304);
 		return;
 	}
+	if (strcmp(mode, "all") == 0) {
+		reply_raw_load(r, a.metadata_location);
+		return;
+	}
 	if (ice_read_metadata(r, a.metadata_location, 500, &md) == -1)
 		return;
-	if (strcmp(mode, "refs") == 0) {
-		refs = ice_table_refs_only(md);
-		json_decref(md);
-		md = refs;
-	}
-	pgl_reply_json(r, 200, load_result(a.metadata_location, md));
+	refs = ice_table_refs_only(md);
+	json_decref(md);
+	pgl_reply_json(r, 200, load_result(a.metadata_location, refs));
 }
 
 void
