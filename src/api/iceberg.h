@@ -97,6 +97,8 @@ int	ice_name_free(struct pgl_req *, const struct ice_target *);
 int	ice_branch_exists(struct pgl_req *, const struct ice_target *);
 const char *ice_location(struct pgl_req *, const struct ice_target *,
 	    const char *requested);
+int	ice_location_allowed(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location, const char *field);
 int	ice_create_asset(struct pgl_req *, const struct ice_target *,
 	    struct pgl_asset *, const char *verb, int delete_on_conflict);
 int	ice_drop_asset(struct pgl_req *, const struct pgl_asset *);

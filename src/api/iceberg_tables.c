@@ -154,6 +154,30 @@ ice_branch_exists(struct pgl_req *r, const struct ice_target *t)
 }
 
 /*
+ * A local path the server will read or write must lie inside the
+ * catalog's local storage: otherwise a client could point a table (or a
+ * register call) at any file on the machine.  Replies 400 if not.
+ */
+int
+ice_location_allowed(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *loc, const char *field)
+{
+	const char	*base = c->storage_location;
+
+	if (!pgl_location_is_local(loc))
+		return (0);
+	if (base == NULL || !pgl_location_is_local(base) ||
+	    !pgl_location_within(pgl_location_path(loc),
+	    pgl_location_path(base))) {
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "%s must lie inside the catalog's storage location (%s)",
+		    field, base != NULL ? base : "none");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * The table location: the request's (which must lie inside the catalog's
  * storage when that is local disk) or <catalog>/<ns levels>/<name>.
  */
@@ -169,14 +193,9 @@ ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
 			    "invalid location: %s", why);
 			return (NULL);
 		}
-		if (base != NULL && pgl_location_is_local(base) &&
-		    !pgl_location_within(pgl_location_path(req),
-		    pgl_location_path(base))) {
-			pgl_reply_ice_error(r, 400, "BadRequestException",
-			    "location must lie inside the catalog's storage "
-			    "location %s", base);
+		if (ice_location_allowed(r, &t->catalog, req, "location") ==
+		    -1)
 			return (NULL);
-		}
 		return (req);
 	}
 	if (base == NULL) {
@@ -614,7 +633,8 @@ ice_table_register(struct pgl_req *r)
 		    "invalid metadata-location: %s", why);
 		return;
 	}
-	if (ice_read_metadata(r, loc, 404, &raw) == -1)
+	if (ice_location_allowed(r, &t.catalog, loc, "metadata-location") ==
+	    -1 || ice_read_metadata(r, loc, 404, &raw) == -1)
 		return;
 	md = ice_table_parse(raw, &ierr);
 	json_decref(raw);

@@ -305,7 +305,8 @@ ice_view_register(struct pgl_req *r)
 		    "invalid metadata-location: %s", why);
 		return;
 	}
-	if (ice_read_metadata(r, loc, 404, &raw) == -1)
+	if (ice_location_allowed(r, &t.catalog, loc, "metadata-location") ==
+	    -1 || ice_read_metadata(r, loc, 404, &raw) == -1)
 		return;
 	md = ice_view_parse(raw, &ierr);
 	json_decref(raw);
