@@ -118,7 +118,9 @@ prepare(struct pgl_req *r, struct change *c)
 		    "table metadata has no location");
 		return (-1);
 	}
-	return (0);
+	/* set-location / write.metadata.path must not escape the catalog. */
+	return (ice_location_allowed(r, &c->t.catalog, c->next_location,
+	    "the metadata location"));
 }
 
 /* Inside the transaction: swap one pointer and record its commit. */
@@ -304,8 +306,14 @@ create_transaction(struct pgl_req *r, struct ice_target *t,
 		return;
 	}
 	pgl_uuid_new(uuid);
-	if ((mdloc = ice_table_metadata_location(md, NULL, uuid)) == NULL ||
-	    ice_write_metadata(mdloc, md, &err) != PGL_OK) {
+	mdloc = ice_table_metadata_location(md, NULL, uuid);
+	if (mdloc != NULL && ice_location_allowed(r, &t->catalog, mdloc,
+	    "the metadata location") == -1) {
+		free(mdloc);
+		json_decref(md);
+		return;
+	}
+	if (mdloc == NULL || ice_write_metadata(mdloc, md, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_ice_error(r, 400, "BadRequestException",
 			    "table metadata has no location");

@@ -376,6 +376,12 @@ ice_table_create(struct pgl_req *r)
 	}
 	pgl_uuid_new(fid);
 	mdloc = ice_table_metadata_location(md, NULL, fid);
+	if (mdloc != NULL && ice_location_allowed(r, &t.catalog, mdloc,
+	    "the metadata location") == -1) {
+		free(mdloc);
+		json_decref(md);
+		return;
+	}
 	if (mdloc == NULL || ice_write_metadata(mdloc, md, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_error(r, 500, "cannot name metadata file");

@@ -135,8 +135,14 @@ ice_view_create(struct pgl_req *r)
 		return;
 	}
 	pgl_uuid_new(fid);
-	if ((mdloc = ice_view_metadata_location(md, NULL, fid)) == NULL ||
-	    ice_write_metadata(mdloc, md, &err) != PGL_OK) {
+	mdloc = ice_view_metadata_location(md, NULL, fid);
+	if (mdloc != NULL && ice_location_allowed(r, &t.catalog, mdloc,
+	    "the metadata location") == -1) {
+		free(mdloc);
+		json_decref(md);
+		return;
+	}
+	if (mdloc == NULL || ice_write_metadata(mdloc, md, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_error(r, 500, "cannot name metadata file");
 		else
@@ -244,8 +250,11 @@ view_commit_once(struct pgl_req *r, const struct ice_target *t)
 		goto out;
 	}
 	pgl_uuid_new(uuid);
-	if ((mdloc = ice_view_metadata_location(next, a.metadata_location,
-	    uuid)) == NULL || ice_write_metadata(mdloc, next, &err) != PGL_OK) {
+	mdloc = ice_view_metadata_location(next, a.metadata_location, uuid);
+	if (mdloc != NULL && ice_location_allowed(r, &t->catalog, mdloc,
+	    "the metadata location") == -1)
+		goto out;
+	if (mdloc == NULL || ice_write_metadata(mdloc, next, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_error(r, 500, "cannot name metadata file");
 		else
