@@ -158,10 +158,13 @@ echo "bench: seeding $CATALOGS catalogs"
 node "$HERE/seed.js" seed "http://127.0.0.1:$PGL_PORT" "$CATALOGS" 4 \
     >"$TMP/seed.log" 2>&1 || { cat "$TMP/seed.log" >&2; die "seeding failed"; }
 sed 's/^/bench: /' "$TMP/seed.log"
+node "$HERE/seed.js" iceberg "http://127.0.0.1:$PGL_PORT" "$TMP/warehouse" \
+    >"$TMP/seed-ice.log" 2>&1 || { cat "$TMP/seed-ice.log" >&2; die "iceberg seeding failed"; }
+sed 's/^/bench: /' "$TMP/seed-ice.log"
 
 # --- rows ---------------------------------------------------------------------
 
-# label|url   (the hello row first: every ratio divides by it)
+# label|url[|wrk script]   (the hello row first: every ratio divides by it)
 H=http://127.0.0.1:$HELLO_PORT
 P=http://127.0.0.1:$PGL_PORT
 cat >"$TMP/rows" <<EOF
@@ -170,12 +173,17 @@ GET /health/live|$P/health/live
 GET /v1/config|$P/v1/config
 GET /api/v1/catalogs (100 of $CATALOGS)|$P/api/v1/catalogs
 GET /api/v1/catalogs?limit=$CATALOGS|$P/api/v1/catalogs?limit=$CATALOGS
+GET /v1/config?warehouse=bench|$P/v1/config?warehouse=bench
+loadTable (100 snapshots)|$P/v1/bench/namespaces/b/tables/t100
+commit, one table|$P/v1/bench/namespaces/b/tables/c0|commit_one.lua
+commit, 64 tables|$P/v1/bench/namespaces/b/tables/c0|commit_many.lua
 EOF
 
 # A row whose route is not served yet stays in the table as n/a.
 n=0
-while IFS='|' read -r label url; do
+while IFS='|' read -r label url script; do
 	n=$((n + 1))
+	[ -n "$script" ] && echo "$HERE/$script" >"$TMP/row$n.script"
 	code=$(curl -s -o /dev/null -w '%{http_code}' "$url") || code=000
 	case $code in
 	2??) echo "$url" >"$TMP/row$n.url" ;;
@@ -220,7 +228,9 @@ while [ $r -le "$RUNS" ]; do
 	while [ $n -le "$NROWS" ]; do
 		if [ -f "$TMP/row$n.url" ]; then
 			url=$(cat "$TMP/row$n.url")
-			wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "$url" \
+			script=
+			[ -f "$TMP/row$n.script" ] && script="-s $(cat "$TMP/row$n.script")"
+			wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency $script "$url" \
 			    >"$TMP/wrk.$n.$r" 2>&1 ||
 				{ cat "$TMP/wrk.$n.$r" >&2; die "wrk failed on $url"; }
 			parse_wrk "$TMP/wrk.$n.$r" >>"$TMP/row$n.runs" || {

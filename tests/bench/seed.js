@@ -6,6 +6,10 @@
 //       POST /api/v1/catalogs {"name":"catNNNN"} COUNT times over keep-alive
 //       connections, then check that GET /api/v1/catalogs returns 100 and
 //       ?limit=COUNT returns COUNT.  Exits 1 with the first bad response.
+//   node seed.js iceberg BASE_URL WAREHOUSE_ROOT
+//       a local warehouse, catalog "bench", namespace "b", table "t100"
+//       with 100 snapshots (100 commits), and tables c0..c63 for the
+//       commit rows.
 'use strict';
 
 const http = require('http');
@@ -80,9 +84,60 @@ async function seed(base, count, concurrency) {
 	    `(${concurrency} connections)\n`);
 }
 
+async function ok(agent, base, method, path, body, want) {
+	const r = await request(agent, base, method, path, body);
+	if (r.status !== want)
+		fail(`${method} ${path}: HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+	return r.body ? JSON.parse(r.body) : null;
+}
+
+const SCHEMA = { type: 'struct', fields: [
+	{ id: 1, name: 'id', required: true, type: 'long' },
+	{ id: 2, name: 'v', required: false, type: 'string' }] };
+
+async function iceberg(base, root) {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+	const t0 = process.hrtime.bigint();
+	const T = '/v1/bench/namespaces/b/tables';
+
+	await ok(agent, base, 'POST', '/api/v1/warehouses', { name: 'benchwh',
+	    storage_config: { type: 'local', root } }, 201);
+	await ok(agent, base, 'POST', '/api/v1/catalogs', { name: 'bench',
+	    warehouse_name: 'benchwh' }, 201);
+	await ok(agent, base, 'POST', '/v1/bench/namespaces',
+	    { namespace: ['b'] }, 200);
+	let md = (await ok(agent, base, 'POST', T, { name: 't100',
+	    schema: SCHEMA }, 200)).metadata;
+	for (let i = 1; i <= 100; i++) {
+		const id = 1000 + i;
+		md = (await ok(agent, base, 'POST', `${T}/t100`, {
+			requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main',
+			    'snapshot-id': i === 1 ? null : id - 1 }],
+			updates: [
+				{ action: 'add-snapshot', snapshot: {
+					'snapshot-id': id,
+					'parent-snapshot-id': i === 1 ? undefined : id - 1,
+					'sequence-number': i, 'timestamp-ms': Date.now(),
+					'manifest-list': `${root}/bench/b/t100/metadata/snap-${id}.avro`,
+					summary: { operation: 'append' }, 'schema-id': 0 } },
+				{ action: 'set-snapshot-ref', 'ref-name': 'main',
+				    type: 'branch', 'snapshot-id': id }] }, 200)).metadata;
+	}
+	if (md.snapshots.length !== 100)
+		fail(`t100 has ${md.snapshots.length} snapshots, expected 100`);
+	for (let i = 0; i < 64; i++)
+		await ok(agent, base, 'POST', T, { name: `c${i}`, schema: SCHEMA }, 200);
+	agent.destroy();
+	const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+	process.stdout.write(`seeded catalog bench: t100 (100 snapshots) and ` +
+	    `64 tables in ${(ms / 1000).toFixed(1)} s\n`);
+}
+
 const [cmd, ...args] = process.argv.slice(2);
 if (cmd === 'port') {
 	freePort();
+} else if (cmd === 'iceberg' && args.length === 2) {
+	iceberg(args[0], args[1]).catch((e) => fail(e.message));
 } else if (cmd === 'seed' && args.length >= 2) {
 	seed(args[0], parseInt(args[1], 10), parseInt(args[2] || '4', 10))
 	    .catch((e) => fail(e.message));
