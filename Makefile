@@ -62,8 +62,12 @@ HEADERS		:= $(shell find include src -name '*.h')
 # store is the SQLite engine on a private :memory: database.
 SQLITE_SRCS	:= $(wildcard plugins/store-sqlite/*.c)
 CACHE_SRCS	:= $(wildcard plugins/cache/*.c)
+PG_SRCS		:= $(wildcard plugins/store-postgres/*.c)
+MONGO_SRCS	:= $(wildcard plugins/store-mongo/*.c)
 PLUGINS		:= $(OUT)/plugins/store-sqlite.so $(OUT)/plugins/store-memory.so \
-		   $(OUT)/plugins/cache.so
+		   $(OUT)/plugins/cache.so \
+		   $(if $(PG_SRCS),$(OUT)/plugins/store-postgres.so) \
+		   $(if $(MONGO_SRCS),$(OUT)/plugins/store-mongo.so)
 
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,\
 		     $(wildcard tests/unit/test_*.c))
@@ -130,6 +134,16 @@ $(OUT)/plugins/store-memory.so: $(SQLITE_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -DPGL_STORE_MEMORY -shared $(SQLITE_SRCS) \
 		-lsqlite3 -o $@
+
+$(OUT)/plugins/store-postgres.so: $(PG_SRCS) $(HEADERS) $(wildcard plugins/store-postgres/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -I$(shell pg_config --includedir) -shared \
+		$(PG_SRCS) -L$(shell pg_config --libdir) -lpq -o $@
+
+$(OUT)/plugins/store-mongo.so: $(MONGO_SRCS) $(HEADERS) $(wildcard plugins/store-mongo/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) $(shell pkg-config --cflags libmongoc-1.0) \
+		-shared $(MONGO_SRCS) $(shell pkg-config --libs libmongoc-1.0) -o $@
 
 $(OUT)/plugins/cache.so: $(CACHE_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)

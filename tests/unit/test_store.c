@@ -3,6 +3,13 @@
  *
  *	PGL_STORE_PLUGIN=store-sqlite.so PGL_STORE_PATH=/tmp/t.db test_store
  *	PGL_STORE_PLUGIN=/path/store-memory.so test_store
+ *	PGL_STORE_PLUGIN=store-postgres.so \
+ *	    PGL_STORE_OPTS='url=postgresql://127.0.0.1:55432/pangolin;schema=t{n}' \
+ *	    test_store
+ *
+ * PGL_STORE_OPTS gives a server-backed store its options ("k=v;k=v"); {n}
+ * becomes a number that changes for every test, so each test starts in a
+ * fresh schema/database of its own without dropping anything.
  *
  * Every test starts from an empty database.  Tests that need a second
  * connection or a second process to mean anything (races, persistence,
@@ -39,6 +46,10 @@ struct fx {
 static const struct pgl_store_ops	*ops;
 static const char			*db_path;	/* NULL: memory */
 static char				db_wal[4096], db_shm[4096];
+static const char			*ext_opts;	/* PGL_STORE_OPTS */
+static unsigned				 test_seq;	/* {n} in ext_opts */
+static char				 ext_buf[4096];
+static struct pgl_kv			 ext_kv[16];
 
 static void	host_log(int, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -109,12 +120,52 @@ remove_db(void)
 	unlink(db_shm);
 }
 
+/* Split ext_opts into ext_kv, with {n} replaced by test_seq. */
+static size_t
+ext_options(void)
+{
+	const char	*p;
+	char		*o = ext_buf, *pair, *eq, *save = NULL;
+	size_t		 n = 0;
+
+	for (p = ext_opts; *p != '\0' && o < ext_buf + sizeof(ext_buf) - 16;) {
+		if (strncmp(p, "{n}", 3) == 0) {
+			o += snprintf(o, 16, "%u", test_seq);
+			p += 3;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	for (pair = strtok_r(ext_buf, ";", &save); pair != NULL && n < 16;
+	    pair = strtok_r(NULL, ";", &save)) {
+		if ((eq = strchr(pair, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		ext_kv[n].key = pair;
+		ext_kv[n++].value = eq + 1;
+	}
+	return (n);
+}
+
 static int
 open_store(struct pgl_store **s, struct pgl_err *err)
 {
 	struct pgl_kv	kv[] = { { "path", db_path } };
 
+	if (ext_opts != NULL)
+		return (ops->open(&host, ext_kv, ext_options(), s, err));
 	return (ops->open(&host, kv, db_path != NULL ? 1 : 0, s, err));
+}
+
+/* Tests of SQLite's own options skip on server-backed stores. */
+static int
+sqlite_only(void)
+{
+	if (ext_opts == NULL)
+		return (1);
+	skip();
+	return (0);
 }
 
 static int
@@ -123,6 +174,7 @@ setup(void **state)
 	struct fx	*f;
 
 	remove_db();
+	test_seq++;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return (-1);
 	if (open_store(&f->s, &f->err) != PGL_OK) {
@@ -148,10 +200,11 @@ teardown(void **state)
 	return (0);
 }
 
+/* Storage several handles (and processes) share: a file or a server. */
 static int
 needs_file(void)
 {
-	if (db_path != NULL)
+	if (db_path != NULL || ext_opts != NULL)
 		return (1);
 	skip();		/* reported as SKIPPED, not as a pass */
 	return (0);
@@ -279,6 +332,9 @@ test_open_rejects_bad_option_values(void **state)
 	struct pgl_err			err;
 	size_t				i, n = db_path != NULL ? 2 : 1;
 
+	if (!sqlite_only())
+		return;
+
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		kv[n - 1] = bad[i];
@@ -295,6 +351,9 @@ test_open_without_directory_names_the_path(void **state)
 				    "/nonexistent-pgl-dir/sub/t.db" } };
 	struct pgl_store	*s;
 	struct pgl_err		err;
+
+	if (!sqlite_only())
+		return;
 
 	(void)state;
 	assert_int_equal(ops->open(&host, kv, 1, &s, &err), PGL_EINVAL);
@@ -313,6 +372,9 @@ test_open_requires_path_for_sqlite_only(void **state)
 	struct pgl_store	*s = NULL;
 	struct pgl_err		err;
 	int			rc;
+
+	if (!sqlite_only())
+		return;
 
 	(void)state;
 	rc = ops->open(&host, kv, 2, &s, &err);
@@ -335,6 +397,9 @@ test_sqlite_scheme_prefix_is_stripped(void **state)
 	struct pgl_store	*s;
 	struct pgl_tenant	t;
 
+	if (!sqlite_only())
+		return;
+
 	if (!needs_file())
 		return;
 	snprintf(url, sizeof(url), "sqlite://%s", db_path);
@@ -351,7 +416,9 @@ test_ping_answers(void **state)
 	struct fx	*f = *state;
 
 	OK(f, ops->ping(f->s, &f->err));
-	assert_string_equal(ops->name, db_path != NULL ? "sqlite" : "memory");
+	if (ext_opts == NULL)
+		assert_string_equal(ops->name, db_path != NULL ? "sqlite" :
+		    "memory");
 	assert_int_equal(ops->abi_major, PGL_STORE_ABI_MAJOR);
 }
 
@@ -1218,6 +1285,7 @@ test_concurrent_first_opens_migrate_once(void **state)
 	ops->close(f->s);
 	f->s = NULL;
 	remove_db();	/* every child races to create the schema */
+	test_seq++;	/* (server stores: a fresh, empty namespace) */
 	assert_int_equal(fork_children(open_child, pids), 0);
 	wait_children(pids, codes);
 	for (i = 0; i < NCHILDREN; i++)
@@ -2022,7 +2090,10 @@ main(void)
 		return (2);
 	}
 	ops = fn();
-	if (strcmp(ops->name, "memory") != 0) {
+	if ((ext_opts = getenv("PGL_STORE_OPTS")) != NULL) {
+		srand((unsigned)getpid());
+		test_seq = (unsigned)rand() % 100000 * 1000;
+	} else if (strcmp(ops->name, "memory") != 0) {
 		if ((db_path = getenv("PGL_STORE_PATH")) == NULL)
 			db_path = "/tmp/pgl_test_store.db";
 		snprintf(db_wal, sizeof(db_wal), "%s-wal", db_path);
