@@ -63,10 +63,7 @@ catalog_arg(struct pgl_req *r)
 		return (NULL);
 	}
 	if (STORE(get_catalog, r->arena, r->tenant, name, &c, &err) != PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Catalog '%.200s' not found", name);
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Catalog '%.200s' not found", name);
 		return (NULL);
 	}
 	return (name);
@@ -123,10 +120,8 @@ api_branch_create(struct pgl_req *r)
 	b.catalog = pgl_json_str(r->body, "catalog");
 	if (STORE(get_catalog, r->arena, r->tenant, b.catalog, &c, &err) !=
 	    PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Catalog '%.200s' not found", b.catalog);
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Catalog '%.200s' not found",
+		    b.catalog);
 		return;
 	}
 	type = pgl_json_str(r->body, "branch_type");
@@ -176,10 +171,7 @@ find_branch(struct pgl_req *r, const char *cat, struct pgl_branch *b)
 
 	if (STORE(get_branch, r->arena, r->tenant, cat, pgl_param(r, "name"),
 	    b, &err) != PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Branch not found");
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Branch not found");
 		return (-1);
 	}
 	return (0);
@@ -209,10 +201,7 @@ api_branch_delete(struct pgl_req *r)
 	}
 	if (STORE(delete_branch, r->tenant, cat, pgl_param(r, "name"), &err) !=
 	    PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Branch not found");
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Branch not found");
 		return;
 	}
 	pgl_reply_empty(r, 204);
@@ -327,10 +316,7 @@ api_tag_delete(struct pgl_req *r)
 		return;
 	if (STORE(delete_tag, r->tenant, cat, pgl_param(r, "name"), &err) !=
 	    PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Tag not found");
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Tag not found");
 		return;
 	}
 	pgl_reply_empty(r, 204);

@@ -235,10 +235,7 @@ find(struct pgl_req *r, struct pgl_catalog *c)
 	struct pgl_err	 err;
 
 	if (STORE(get_catalog, r->arena, r->tenant, name, c, &err) != PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Catalog '%.200s' not found", name);
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Catalog '%.200s' not found", name);
 		return (-1);
 	}
 	return (0);
@@ -281,10 +278,7 @@ api_catalog_update(struct pgl_req *r)
 	if (resolve_location(r, &c) == -1)
 		return;
 	if (STORE(update_catalog, r->tenant, &c, &err) != PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Warehouse not found");
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Warehouse not found");
 		return;
 	}
 	pgl_reply_json(r, 200, catalog_json(&c));
@@ -298,10 +292,7 @@ api_catalog_delete(struct pgl_req *r)
 
 	/* The store cascades: namespaces, assets, branches, tags, commits. */
 	if (STORE(delete_catalog, r->tenant, name, &err) != PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Catalog '%.200s' not found", name);
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Catalog '%.200s' not found", name);
 		return;
 	}
 	pgl_reply_empty(r, 204);

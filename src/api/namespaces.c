@@ -67,10 +67,8 @@ api_namespace_tree(struct pgl_req *r)
 	    &err) != PGL_OK ||
 	    STORE(list_namespaces, r->arena, r->tenant, c.name, NULL, &all,
 	    &items, &n, NULL, &err) != PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Catalog '%.200s' not found", pgl_param(r, "name"));
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Catalog '%.200s' not found",
+		    pgl_param(r, "name"));
 		return;
 	}
 	root = json_array();

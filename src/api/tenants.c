@@ -108,10 +108,7 @@ find(struct pgl_req *r, struct pgl_tenant *t)
 		return (-1);
 	}
 	if (STORE(get_tenant, r->arena, id, t, &err) != PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Tenant not found");
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Tenant not found");
 		return (-1);
 	}
 	return (0);

@@ -249,10 +249,8 @@ find(struct pgl_req *r, struct pgl_warehouse *w)
 
 	if (STORE(get_warehouse, r->arena, r->tenant, name, w, &err) !=
 	    PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Warehouse '%.200s' not found", name);
-		pgl_reply_store_error(r, &err);
+		pgl_reply_missing(r, &err, "Warehouse '%.200s' not found",
+		    name);
 		return (-1);
 	}
 	return (0);
@@ -314,13 +312,12 @@ api_warehouse_delete(struct pgl_req *r)
 	struct pgl_err	 err;
 
 	if (STORE(delete_warehouse, r->tenant, name, &err) != PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Warehouse '%.200s' not found", name);
-		else if (err.code == PGL_EINUSE)
-			(void)snprintf(err.msg, sizeof(err.msg),
-			    "Warehouse '%.200s' is used by a catalog", name);
-		pgl_reply_store_error(r, &err);
+		if (err.code == PGL_EINUSE)
+			pgl_reply_error(r, 409, "Warehouse '%.200s' is used by "
+			    "a catalog", name);
+		else
+			pgl_reply_missing(r, &err, "Warehouse '%.200s' not "
+			    "found", name);
 		return;
 	}
 	pgl_reply_empty(r, 204);

@@ -202,6 +202,21 @@ pgl_reply_store_error(struct pgl_req *r, const struct pgl_err *err)
 }
 
 void
+pgl_reply_missing(struct pgl_req *r, const struct pgl_err *err,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (err->code != PGL_ENOTFOUND) {
+		pgl_reply_store_error(r, err);
+		return;
+	}
+	va_start(ap, fmt);
+	vreply_error(r, 404, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
 pgl_reply_list(struct pgl_req *r, json_t *array, uint64_t total)
 {
 	char	buf[32];

@@ -92,6 +92,9 @@ void	pgl_reply_ice_error(struct pgl_req *, int status, const char *type,
 /* Translate a store error into its HTTP status, once, here. */
 void	pgl_reply_store_error(struct pgl_req *, const struct pgl_err *);
 int	pgl_store_status(int code);
+/* As pgl_reply_store_error, but a missing row gets this 404 message. */
+void	pgl_reply_missing(struct pgl_req *, const struct pgl_err *,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A list reply: bare array body plus X-Total-Count. */
 void	pgl_reply_list(struct pgl_req *, json_t *array, uint64_t total);
