@@ -65,9 +65,7 @@ CACHE_SRCS	:= $(wildcard plugins/cache/*.c)
 PG_SRCS		:= $(wildcard plugins/store-postgres/*.c)
 MONGO_SRCS	:= $(wildcard plugins/store-mongo/*.c)
 PLUGINS		:= $(OUT)/plugins/store-sqlite.so $(OUT)/plugins/store-memory.so \
-		   $(OUT)/plugins/cache.so \
-		   $(if $(PG_SRCS),$(OUT)/plugins/store-postgres.so) \
-		   $(if $(MONGO_SRCS),$(OUT)/plugins/store-mongo.so)
+		   $(OUT)/plugins/cache.so
 
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,\
 		     $(wildcard tests/unit/test_*.c))

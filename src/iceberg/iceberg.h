@@ -7,7 +7,8 @@
  * are exact int64 end to end and never pass through a double (§9-1).
  *
  * Every function that returns a json_t returns a new reference the
- * caller owns; inputs are never modified (except ice_table_trim_log's).
+ * caller owns (the *_apply functions may return base itself); inputs
+ * are never modified (except by ice_table_trim_log).
  * On failure it returns NULL (or -1) and fills the ice_err, which the
  * HTTP edge turns into {"error": {"message", "type", "code"}} (§0).
  */
@@ -103,6 +104,9 @@ char	*ice_table_metadata_location(const json_t *md,
  * Validate metadata read from a file (load, register): reader defaults
  * of §1.1 (v1 fallbacks, synthesized main ref, ...) and the §1.3
  * invariants.  Returns the metadata as Pangolin writes it, or NULL+400.
+ * A v1 file without table-uuid gets one derived from its location, the
+ * same on every read, so assert-table-uuid holds until a commit writes
+ * it down.
  */
 json_t	*ice_table_parse(const json_t *raw, struct ice_err *);
 

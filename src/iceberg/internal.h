@@ -227,6 +227,24 @@ int	 ice_tb_remove_ids(struct ice_tb *, const json_t *, const char *,
 int	 ice_tb_fix_snapshot_log(struct ice_tb *);
 int	 ice_tb_append_metadata_log(struct ice_tb *, const char *);
 
+/* The view builder (§7.3): view_update.c applies, view_build.c builds. */
+struct ice_vb {
+	json_t		*md;
+	json_t		*base;		/* NULL for a create */
+	int		 changes;
+	int64_t		 now;
+	int64_t		 last_schema;	/* ICE_NONE if null */
+	int64_t		 last_version;
+	struct ice_ids	 new_versions;
+	json_t		*history;	/* the pending version-log entry */
+	struct ice_err	*err;
+};
+
+int	 ice_vb_apply_all(struct ice_vb *, const json_t *);
+int	 ice_vb_add_schema(struct ice_vb *, const json_t *);
+int	 ice_vb_add_version(struct ice_vb *, const json_t *);
+int	 ice_vb_set_current(struct ice_vb *, const json_t *);
+
 /* Shared by table and view updates. */
 int	 ice_props_set(json_t *, const json_t *, int, struct ice_err *);
 int	 ice_props_remove(json_t *, const json_t *, struct ice_err *);

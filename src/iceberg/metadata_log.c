@@ -23,10 +23,11 @@ log_max(const json_t *md)
 	return ((size_t)max);
 }
 
+/* NULL only when out of memory (the log may then be partly trimmed). */
 json_t *
 ice_table_trim_log(json_t *md)
 {
-	json_t	*log, *dropped;
+	json_t	*log, *dropped, *file;
 	size_t	 max, n;
 
 	if ((dropped = json_array()) == NULL)
@@ -36,8 +37,12 @@ ice_table_trim_log(json_t *md)
 		return (dropped);
 	max = log_max(md);
 	for (n = json_array_size(log); n > max; n--) {
-		(void)json_array_append(dropped, json_object_get(
-		    json_array_get(log, 0), "metadata-file"));
+		file = json_object_get(json_array_get(log, 0), "metadata-file");
+		if (json_is_string(file) &&
+		    json_array_append(dropped, file) == -1) {
+			json_decref(dropped);
+			return (NULL);
+		}
 		(void)json_array_remove(log, 0);
 	}
 	return (dropped);
@@ -70,8 +75,11 @@ ice_table_log_dropped(const json_t *base, const json_t *next)
 	nlog = json_object_get(next, "metadata-log");
 	json_array_foreach(json_object_get(base, "metadata-log"), i, v) {
 		file = json_string_value(json_object_get(v, "metadata-file"));
-		if (file != NULL && !in_log(nlog, file))
-			(void)json_array_append_new(out, json_string(file));
+		if (file != NULL && !in_log(nlog, file) &&
+		    json_array_append_new(out, json_string(file)) == -1) {
+			json_decref(out);
+			return (NULL);
+		}
 	}
 	return (out);
 }
@@ -90,13 +98,15 @@ ice_table_delete_after_commit(const json_t *md)
 int
 ice_tb_append_metadata_log(struct ice_tb *b, const char *base_location)
 {
-	json_t	*log = json_object_get(b->md, "metadata-log");
+	json_t	*log = json_object_get(b->md, "metadata-log"), *dropped;
 
 	if (ice_push(log, json_pack("{s:I, s:s}", "timestamp-ms",
 	    (json_int_t)ice_get(b->base, "last-updated-ms"), "metadata-file",
 	    base_location), b->err) == -1)
 		return (-1);
-	json_decref(ice_table_trim_log(b->md));
+	if ((dropped = ice_table_trim_log(b->md)) == NULL)
+		return (ice_oom(b->err));
+	json_decref(dropped);
 	return (0);
 }
 
@@ -134,19 +144,23 @@ fixed_log(struct ice_tb *b, const struct ice_ids *live)
 		return (NULL);
 	json_array_foreach(json_object_get(b->md, "snapshot-log"), i, v) {
 		id = ice_get(v, "snapshot-id");
-		if (ice_ids_sorted_has(live, id)) {
-			if (!intermediate(b, id))
-				(void)json_array_append(out, v);
-		} else if (b->removed)
+		if (!ice_ids_sorted_has(live, id)) {
 			/* History before a gap would lie to time travel. */
-			json_array_clear(out);
+			if (b->removed)
+				json_array_clear(out);
+		} else if (!intermediate(b, id) &&
+		    json_array_append(out, v) == -1) {
+			json_decref(out);
+			return (NULL);
+		}
 	}
 	return (out);
 }
 
 /*
  * §4.Z-3, only when this request removed snapshots or has intermediate
- * ones.  An empty log is accepted even with a current snapshot (Java
+ * ones.  Entries of snapshots that do not exist are dropped; after a
+ * removal they also drop everything before them.  An empty log is accepted even with a current snapshot (Java
  * fails on it, but only for logs some other writer left incomplete).
  */
 int

@@ -140,14 +140,15 @@ ice_tb_set_ref(struct ice_tb *b, const json_t *u)
 }
 
 /* §4.11: removing main clears the current snapshot. */
-static void
+static int
 remove_ref(struct ice_tb *b, const char *name)
 {
-	if (strcmp(name, "main") == 0)
-		(void)json_object_set_new(b->md, "current-snapshot-id",
-		    json_integer(ICE_NO_SNAPSHOT));
+	if (strcmp(name, "main") == 0 && ice_set_int(b->md,
+	    "current-snapshot-id", ICE_NO_SNAPSHOT, b->err) == -1)
+		return (-1);
 	if (json_object_del(json_object_get(b->md, "refs"), name) == 0)
 		b->changes++;
+	return (0);
 }
 
 int
@@ -157,8 +158,7 @@ ice_tb_remove_ref(struct ice_tb *b, const json_t *u)
 
 	if (ice_str(u, "ref-name", &name, b->err) == -1)
 		return (-1);
-	remove_ref(b, name);
-	return (0);
+	return (remove_ref(b, name));
 }
 
 static int
@@ -190,6 +190,7 @@ drop_dangling_refs(struct ice_tb *b)
 	json_t		*s, *ref, *refs = json_object_get(b->md, "refs");
 	void		*tmp;
 	size_t		 i;
+	int		 rc = 0;
 
 	json_array_foreach(json_object_get(b->md, "snapshots"), i, s) {
 		if (ice_ids_add(&live, ice_get(s, "snapshot-id"), b->err) ==
@@ -200,11 +201,12 @@ drop_dangling_refs(struct ice_tb *b)
 	}
 	ice_ids_sort(&live);
 	json_object_foreach_safe(refs, tmp, name, ref) {
-		if (!ice_ids_sorted_has(&live, ice_get(ref, "snapshot-id")))
-			remove_ref(b, name);
+		if (!ice_ids_sorted_has(&live, ice_get(ref, "snapshot-id")) &&
+		    (rc = remove_ref(b, name)) == -1)
+			break;
 	}
 	ice_ids_free(&live);
-	return (0);
+	return (rc);
 }
 
 /* Unknown ids are ignored; each removed snapshot is one change. */

@@ -14,6 +14,8 @@ srcs_request="src/util/json.c src/util/names.c src/util/location.c \
 	src/util/paging.c src/util/uuid.c src/util/str.c src/http/router.c \
 	src/auth/principal.c src/auth/password.c"
 libs_request="-ljansson -luuid"
+srcs_iceberg="src/iceberg/*.c src/util/json.c src/util/uuid.c"
+libs_iceberg="-ljansson -luuid"
 
 pass=0
 fail=0

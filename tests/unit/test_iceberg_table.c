@@ -428,6 +428,19 @@ test_create_canonicalizes_transforms_and_types(void **state)
 	assert_int_equal(create_status(with_fields(buf, sizeof(buf),
 	    "{'id':1,'name':'d','required':true,'type':'decimal(39,2)'}",
 	    "")), 400);
+	md = create_ok(with_fields(buf, sizeof(buf),
+	    "{'id':1,'name':'g','required':true,'type':'Geometry( EPSG:4326 )'},"
+	    "{'id':2,'name':'h','required':true,'type':'geography(OGC:CRS84)'},"
+	    "{'id':3,'name':'i','required':true,'type':'geometry()'}",
+	    "'properties':{'format-version':'3'}"));
+	assert_string_equal(S(md, "schemas.0.fields.0.type"),
+	    "geometry(EPSG:4326)");
+	assert_string_equal(S(md, "schemas.0.fields.1.type"),
+	    "geography(OGC:CRS84)");
+	assert_string_equal(S(md, "schemas.0.fields.2.type"), "geometry");
+	assert_int_equal(create_status(with_fields(buf, sizeof(buf),
+	    "{'id':1,'name':'g','required':true,'type':'geometry(a, b)'}",
+	    "'properties':{'format-version':'3'}")), 400);
 	assert_int_equal(create_status(with_fields(buf, sizeof(buf),
 	    "{'id':1,'name':'d','required':true,'type':'varchar'}", "")), 400);
 }
@@ -458,6 +471,47 @@ test_create_v3_types_need_format_v3(void **state)
 	create_ok(with_fields(buf, sizeof(buf), "{'id':1,'name':'a',"
 	    "'required':false,'type':'int','initial-default':4}",
 	    "'properties':{'format-version':'3'}"));
+}
+
+static void
+test_create_looks_columns_up_through_lists_and_maps(void **state)
+{
+	const char *cols = "{'id':1,'name':'s','required':true,'type':{"
+	    "'type':'struct','fields':[{'id':2,'name':'a','required':true,"
+	    "'type':'int'}]}},{'id':3,'name':'l','required':false,'type':{"
+	    "'type':'list','element-id':4,'element':'int',"
+	    "'element-required':true}},{'id':5,'name':'m','required':true,"
+	    "'type':{'type':'map','key-id':6,'key':'string','value-id':7,"
+	    "'value':'int','value-required':true}}";
+	char	 buf[1024], extra[256];
+	json_t	*md;
+
+	(void)state;
+	/* nested names in metrics properties */
+	snprintf(extra, sizeof(extra), "'properties':{"
+	    "'write.metadata.metrics.column.s.a':'full',"
+	    "'write.metadata.metrics.column.l.element':'none',"
+	    "'write.metadata.metrics.column.m.value':'counts'}");
+	md = create_ok(with_fields(buf, sizeof(buf), cols, extra));
+	assert_int_equal(I(md, "last-column-id"), 7);
+	/* a struct field may be a partition source, a list element not */
+	create_ok(with_fields(buf, sizeof(buf), cols, "'partition-spec':{"
+	    "'fields':[{'name':'p','transform':'identity','source-id':2}]}"));
+	assert_int_equal(create_status(with_fields(buf, sizeof(buf), cols,
+	    "'partition-spec':{'fields':[{'name':'p','transform':'identity',"
+	    "'source-id':4}]}")), 400);
+	/* sort orders may use them (Java checks no parents there) */
+	create_ok(with_fields(buf, sizeof(buf), cols, "'write-order':{"
+	    "'order-id':1,'fields':[{'transform':'identity','source-id':6,"
+	    "'direction':'asc','null-order':'nulls-first'}]}"));
+	/* a map key is required but not an identifier field */
+	snprintf(buf, sizeof(buf), "{'name':'t','schema':{'type':'struct',"
+	    "'identifier-field-ids':[6],'fields':[%s]}}", cols);
+	assert_int_equal(create_status(buf), 400);
+	/* the struct field is */
+	snprintf(buf, sizeof(buf), "{'name':'t','schema':{'type':'struct',"
+	    "'identifier-field-ids':[2],'fields':[%s]}}", cols);
+	create_ok(buf);
 }
 
 static void
@@ -926,6 +980,7 @@ main(void)
 		T(test_create_rejects_inapplicable_or_unknown_transforms),
 		T(test_create_canonicalizes_transforms_and_types),
 		T(test_create_v3_types_need_format_v3),
+		T(test_create_looks_columns_up_through_lists_and_maps),
 		T(test_create_property_checks),
 		T(test_create_malformed_requests_are_400),
 		T(test_create_nesting_is_bounded),

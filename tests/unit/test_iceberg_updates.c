@@ -910,6 +910,32 @@ test_intermediate_snapshots_leave_no_log_entry(void **state)
 	assert_int_equal(I(md, "snapshot-log.0.snapshot-id"), 11);
 }
 
+static void
+test_snapshot_log_must_end_at_current_after_removal(void **state)
+{
+	json_t	*base;
+
+	(void)state;
+	/* a file whose log ends at 2 while main is 1 (another writer) */
+	base = J("{'format-version':2,'table-uuid':'" UUID "','location':"
+	    "'s3://b/t','last-sequence-number':3,'last-updated-ms':"
+	    "1700000000000,'last-column-id':1,'current-schema-id':0,"
+	    "'schemas':[{'type':'struct','fields':[{'id':1,'name':'a',"
+	    "'required':true,'type':'int'}]}],'default-spec-id':0,"
+	    "'partition-specs':[{'fields':[]}],'current-snapshot-id':1,"
+	    "'snapshots':[{'snapshot-id':1,'sequence-number':1,"
+	    "'timestamp-ms':1,'manifest-list':'l'},{'snapshot-id':2,"
+	    "'sequence-number':2,'timestamp-ms':2,'manifest-list':'l'},"
+	    "{'snapshot-id':3,'sequence-number':3,'timestamp-ms':3,"
+	    "'manifest-list':'l'}],'snapshot-log':[{'timestamp-ms':1,"
+	    "'snapshot-id':1},{'timestamp-ms':2,'snapshot-id':2}]}");
+	/* untouched logs are not re-checked ... */
+	changed(base, "[{'action':'set-properties','updates':{'a':'b'}}]");
+	/* ... but a removal rewrites the log, which must end at current */
+	assert_int_equal(apply_status(base, "[{'action':'remove-snapshots',"
+	    "'snapshot-ids':[3]}]"), 400);
+}
+
 /* --- location, properties -------------------------------------------------- */
 
 static void
@@ -1199,6 +1225,7 @@ main(void)
 		T(test_remove_snapshots_drops_their_statistics),
 		T(test_remove_snapshots_rules),
 		T(test_intermediate_snapshots_leave_no_log_entry),
+		T(test_snapshot_log_must_end_at_current_after_removal),
 		T(test_set_location),
 		T(test_set_properties_is_a_change_even_when_unchanged),
 		T(test_set_properties_rules),
