@@ -10,6 +10,7 @@
 #include "app.h"
 #include "util/arena.h"
 #include "util/json.h"
+#include "util/jw.h"
 #include "util/location.h"
 
 static const struct pgl_jfield create_fields[] = {
@@ -30,16 +31,29 @@ static const struct pgl_jfield update_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-static json_t *
-catalog_json(const struct pgl_catalog *c)
+/* A catalog as JSON, written straight into w (lists are a hot path). */
+static void
+catalog_write(struct pgl_jw *w, const struct pgl_catalog *c)
 {
-	return (json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", c->id,
-	    "name", c->name, "catalog_type", c->catalog_type,
-	    "warehouse_name", api_str_or_null(c->warehouse_name),
-	    "storage_location", api_str_or_null(c->storage_location),
-	    "federated_config", c->federated_config != NULL ?
-	    api_obj(c->federated_config) : json_null(),
-	    "properties", api_obj(c->properties)));
+	jw_open(w, '{');
+	jw_str(w, "id", c->id);
+	jw_str(w, "name", c->name);
+	jw_str(w, "catalog_type", c->catalog_type);
+	jw_str(w, "warehouse_name", c->warehouse_name);
+	jw_str(w, "storage_location", c->storage_location);
+	jw_json(w, "federated_config", c->federated_config, "null");
+	jw_json(w, "properties", c->properties, "{}");
+	jw_close(w, '}');
+}
+
+static void
+reply_catalog(struct pgl_req *r, int status, const struct pgl_catalog *c)
+{
+	struct pgl_jw	w;
+
+	jw_init(&w);
+	catalog_write(&w, c);
+	pgl_reply_jw(r, status, &w);
 }
 
 struct create_tx {
@@ -202,7 +216,7 @@ api_catalog_create(struct pgl_req *r)
 		pgl_reply_store_error(r, &err);
 		return;
 	}
-	pgl_reply_json(r, 201, catalog_json(&c));
+	reply_catalog(r, 201, &c);
 }
 
 void
@@ -211,7 +225,7 @@ api_catalog_list(struct pgl_req *r)
 	struct pgl_catalog	*items;
 	struct pgl_page		 pg;
 	struct pgl_err		 err;
-	json_t			*arr;
+	struct pgl_jw		 w;
 	uint64_t		 total;
 	size_t			 n, i;
 
@@ -222,10 +236,14 @@ api_catalog_list(struct pgl_req *r)
 		pgl_reply_store_error(r, &err);
 		return;
 	}
-	arr = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, catalog_json(&items[i]));
-	pgl_reply_list(r, arr, total);
+	jw_init(&w);
+	jw_open(&w, '[');
+	for (i = 0; i < n; i++) {
+		jw_next(&w);
+		catalog_write(&w, &items[i]);
+	}
+	jw_close(&w, ']');
+	pgl_reply_jw_list(r, &w, total);
 }
 
 static int
@@ -247,7 +265,7 @@ api_catalog_get(struct pgl_req *r)
 	struct pgl_catalog	c;
 
 	if (find(r, &c) == 0)
-		pgl_reply_json(r, 200, catalog_json(&c));
+		reply_catalog(r, 200, &c);
 }
 
 void
@@ -281,7 +299,7 @@ api_catalog_update(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Warehouse not found");
 		return;
 	}
-	pgl_reply_json(r, 200, catalog_json(&c));
+	reply_catalog(r, 200, &c);
 }
 
 void

@@ -72,6 +72,12 @@ int	ice_read_metadata(struct pgl_req *, const char *location,
 /* The file's plain bytes (cached per worker; malloc'd). */
 int	ice_metadata_bytes(struct pgl_req *, const char *location,
 	    int missing_status, char **bytes, size_t *len);
+/*
+ * Drop this worker's cached copy of a file, so the next read goes to the
+ * disk: a path a client names (register) may have been deleted since it
+ * was cached, here or by another worker.
+ */
+void	ice_uncache(const char *location);
 /* Serialize and write a metadata file (gzip if its name says so). */
 int	ice_write_metadata(const char *location, const json_t *md,
 	    struct pgl_err *);

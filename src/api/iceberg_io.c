@@ -73,6 +73,13 @@ ice_metadata_bytes(struct pgl_req *r, const char *location, int missing,
 	return (0);
 }
 
+void
+ice_uncache(const char *location)
+{
+	if (pgl_app.cacheh != NULL)
+		(void)pgl_app.cache->del(pgl_app.cacheh, location);
+}
+
 int
 ice_read_metadata(struct pgl_req *r, const char *location, int missing,
     json_t **md)

@@ -629,6 +629,7 @@ ice_table_register(struct pgl_req *r)
 	struct pgl_err		 err;
 	struct ice_err		 ierr;
 	const char		*loc, *why;
+	char			 id[PGL_UUID_LEN + 1];
 	json_t			*raw, *md;
 
 	if (pgl_req_body(r, register_fields) == -1 || body_target(r, &t) == -1)
@@ -640,7 +641,10 @@ ice_table_register(struct pgl_req *r)
 		return;
 	}
 	if (ice_location_allowed(r, &t.catalog, loc, "metadata-location") ==
-	    -1 || ice_read_metadata(r, loc, 404, &raw) == -1)
+	    -1)
+		return;
+	ice_uncache(loc);
+	if (ice_read_metadata(r, loc, 404, &raw) == -1)
 		return;
 	md = ice_table_parse(raw, &ierr);
 	json_decref(raw);
@@ -663,8 +667,10 @@ ice_table_register(struct pgl_req *r)
 			return;
 		}
 	} else {
-		fill_asset(&a, &t, json_string_value(json_object_get(md,
-		    "table-uuid")), KIND_TABLE, json_string_value(
+		/* A fresh asset id: the file's table-uuid may already name
+		 * another asset (the table it came from, a branch's copy). */
+		pgl_uuid_new(id);
+		fill_asset(&a, &t, id, KIND_TABLE, json_string_value(
 		    json_object_get(md, "location")), loc);
 		if (ice_create_asset(r, &t, &a, "Register", 0) == -1) {
 			json_decref(md);

@@ -303,6 +303,7 @@ ice_view_register(struct pgl_req *r)
 	struct pgl_asset	 a;
 	struct ice_err		 ierr;
 	const char		*loc, *why;
+	char			 id[PGL_UUID_LEN + 1];
 	json_t			*raw, *md;
 
 	if (pgl_req_body(r, register_fields) == -1 || body_target(r, &t) == -1 ||
@@ -315,7 +316,10 @@ ice_view_register(struct pgl_req *r)
 		return;
 	}
 	if (ice_location_allowed(r, &t.catalog, loc, "metadata-location") ==
-	    -1 || ice_read_metadata(r, loc, 404, &raw) == -1)
+	    -1)
+		return;
+	ice_uncache(loc);
+	if (ice_read_metadata(r, loc, 404, &raw) == -1)
 		return;
 	md = ice_view_parse(raw, &ierr);
 	json_decref(raw);
@@ -324,6 +328,9 @@ ice_view_register(struct pgl_req *r)
 		return;
 	}
 	fill(&a, &t, md, loc);
+	/* A fresh asset id: the file's view-uuid may name a live view. */
+	pgl_uuid_new(id);
+	a.id = id;
 	if (ice_create_asset(r, &t, &a, "Register", 0) == -1) {
 		json_decref(md);
 		return;

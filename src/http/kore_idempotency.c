@@ -5,7 +5,10 @@
  * the store, so every worker and every replica sees them.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include <kore.h>
 #include <http.h>
@@ -32,12 +35,27 @@ key_valid(const char *k)
 	return (1);
 }
 
-/* What a key is bound to: the method and the concrete path. */
+/*
+ * What a key is bound to: the method, the concrete path and a digest of
+ * the body, so a different request reusing a key is refused (422), never
+ * answered with another request's stored response.
+ */
 static const char *
 request_route(struct pgl_req *r)
 {
-	return (pgl_arena_printf(r->arena, "%s %s", pgl_method_name(r->method),
-	    r->http->path));
+	struct kore_buf	*b = r->http->http_body;
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	char		 hex[2 * 32 + 1];
+	size_t		 len = b != NULL ? r->http->http_body_length : 0;
+	int		 i;
+
+	if (!EVP_Digest(len > 0 ? b->data : (const unsigned char *)"", len, md,
+	    NULL, EVP_sha256(), NULL))
+		memset(md, 0, sizeof(md));
+	for (i = 0; i < 32; i++)
+		(void)snprintf(hex + i * 2, 3, "%02x", md[i]);
+	return (pgl_arena_printf(r->arena, "%s %s %s",
+	    pgl_method_name(r->method), r->http->path, hex));
 }
 
 int
@@ -45,7 +63,7 @@ pgl_idem_begin(struct pgl_req *r)
 {
 	struct pgl_idempotent	 prev;
 	struct pgl_err		 err;
-	const char		*key;
+	const char		*key, *sp;
 
 	if (!r->iceberg || (r->method != PGL_POST && r->method != PGL_DELETE) ||
 	    (key = pgl_header(r, "idempotency-key")) == NULL ||
@@ -66,8 +84,11 @@ pgl_idem_begin(struct pgl_req *r)
 		return (0);
 	}
 	if (strcmp(prev.route, request_route(r)) != 0) {
+		/* Name the other request by method and path, not its digest. */
+		sp = strrchr(prev.route, ' ');
 		pgl_reply_error(r, 422, "Idempotency-Key was already used for "
-		    "another request (%s)", prev.route);
+		    "another request (%.*s)", sp != NULL ?
+		    (int)(sp - prev.route) : (int)strlen(prev.route), prev.route);
 		return (1);
 	}
 	pgl_set_header(r, "idempotent-replayed", "true");

@@ -14,6 +14,7 @@
 #include "http/request.h"
 #include "util/arena.h"
 #include "util/json.h"
+#include "util/jw.h"
 #include "util/names.h"
 #include "util/paging.h"
 
@@ -214,6 +215,26 @@ pgl_reply_missing(struct pgl_req *r, const struct pgl_err *err,
 	va_start(ap, fmt);
 	vreply_error(r, 404, NULL, fmt, ap);
 	va_end(ap);
+}
+
+void
+pgl_reply_jw(struct pgl_req *r, int status, struct pgl_jw *w)
+{
+	if (w->oom)
+		pgl_reply_error(r, 503, "out of memory");
+	else
+		pgl_reply_raw(r, status, "application/json", w->buf, w->len);
+	jw_free(w);
+}
+
+void
+pgl_reply_jw_list(struct pgl_req *r, struct pgl_jw *w, uint64_t total)
+{
+	char	buf[32];
+
+	(void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)total);
+	pgl_set_header(r, "x-total-count", buf);
+	pgl_reply_jw(r, 200, w);
 }
 
 void

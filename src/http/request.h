@@ -96,6 +96,11 @@ int	pgl_store_status(int code);
 void	pgl_reply_missing(struct pgl_req *, const struct pgl_err *,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Reply with the text of a JSON writer (freed); 503 if it ran out. */
+struct pgl_jw;
+void	pgl_reply_jw(struct pgl_req *, int status, struct pgl_jw *);
+void	pgl_reply_jw_list(struct pgl_req *, struct pgl_jw *, uint64_t total);
+
 /* A list reply: bare array body plus X-Total-Count. */
 void	pgl_reply_list(struct pgl_req *, json_t *array, uint64_t total);
 

@@ -55,9 +55,10 @@ const q = (s) => JSON.stringify(String(s));
 /**
  * The TOML for one server.  opts: store, port, dir, noAuth (default true),
  * root (true: configure ROOT_USER/ROOT_PASSWORD), workers (default 2 for
- * sqlite; the memory store always runs 1).
+ * sqlite; the memory store always runs 1), extra (TOML text appended, e.g.
+ * a [defaults] section).
  */
-export function makeToml({ store = STORE, port, dir, noAuth = true, root = false, workers }) {
+export function makeToml({ store = STORE, port, dir, noAuth = true, root = false, workers, extra = '' }) {
   const lines = ['[server]', 'bind = "127.0.0.1"', `port = ${port}`];
   lines.push(`workers = ${workers ?? (store === 'sqlite' ? 2 : 1)}`);
   lines.push(`pid_file = ${q(path.join(dir, 'pangolin.pid'))}`);
@@ -65,6 +66,7 @@ export function makeToml({ store = STORE, port, dir, noAuth = true, root = false
   if (store === 'sqlite') lines.push('', '[store.options]', `path = ${q(path.join(dir, 'pangolin.db'))}`);
   lines.push('', '[auth]', `no_auth = ${noAuth}`);
   if (root) lines.push(`root_user = ${q(ROOT_USER)}`, `root_password = ${q(ROOT_PASSWORD)}`);
+  if (extra) lines.push('', extra);
   return lines.join('\n') + '\n';
 }
 
@@ -204,6 +206,9 @@ export async function startServer(opts = {}) {
     proc: h.proc,
     dbPath: store === 'sqlite' ? path.join(dir, 'pangolin.db') : null,
     log: h.log,
+    /** SIGKILL the parent and its workers by pid (a crash); await `exited`. */
+    kill: () => { agent.destroy(); h.kill(); },
+    exited: h.exited,
     req: (method, p, o = {}) => request(port, method, p, { agent, ...o }),
     async stop({ keep = false, ...o } = {}) {
       agent.destroy();

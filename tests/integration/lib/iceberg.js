@@ -1,0 +1,77 @@
+// Shared by the Iceberg suites: a server with a local-disk warehouse and
+// catalog created at start-up ([defaults]), a request helper whose /v1
+// answers are all checked against the Iceberg OpenAPI spec, and small
+// builders for request bodies.
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, STORE, tmpDir } from './server.js';
+import { checkResponse } from './openapi.js';
+
+export const CATALOG = 'demo';
+export const WAREHOUSE = 'wh';
+
+/** The [defaults] TOML: warehouse `wh` at <dir>/warehouse, catalog `demo` in it. */
+export function defaultsFor(dir) {
+  return ['[defaults]', `warehouse = "${WAREHOUSE}"`,
+    `warehouse_root = ${JSON.stringify(path.join(dir, 'warehouse'))}`, `catalog = "${CATALOG}"`].join('\n');
+}
+
+function wrap(srv) {
+  const raw = srv.req;
+  srv.rawReq = raw;
+  srv.root = path.join(srv.dir, 'warehouse');
+  srv.catalogRoot = path.join(srv.root, CATALOG);
+  srv.req = async (method, p, o = {}) => {
+    const res = await raw(method, p, o);
+    if (p.startsWith('/v1/')) checkResponse(method, p, res);
+    return res;
+  };
+  return srv;
+}
+
+/**
+ * startServer (opts as there; opts.dir to restart on the same data) with
+ * the warehouse and catalog of defaultsFor.  srv.req checks every /v1
+ * answer against the Iceberg OpenAPI spec and fails the test on a
+ * mismatch (lib/openapi.js checkResponse); srv.rawReq is the unchecked
+ * request, for scratch work only.  srv.catalogRoot is the catalog's
+ * storage location.
+ */
+export async function startIcebergServer(opts = {}) {
+  const dir = opts.dir ?? tmpDir(`pgl-ice-${opts.store ?? STORE}`);
+  const srv = await startServer({ ...opts, dir, extra: defaultsFor(dir) });
+  return wrap(srv);
+}
+
+/** Namespace levels -> path segment (levels joined by %1F). */
+export const nsPath = (levels) => levels.map(encodeURIComponent).join('%1F');
+
+/** A schema with a nested struct, a list and a map (ids deliberately odd). */
+export function sampleSchema() {
+  return {
+    type: 'struct',
+    'schema-id': 7,
+    'identifier-field-ids': [11],
+    fields: [
+      { id: 11, name: 'id', required: true, type: 'long' },
+      { id: 12, name: 'ts', required: false, type: 'timestamptz' },
+      {
+        id: 13, name: 'point', required: false,
+        type: { type: 'struct', fields: [{ id: 14, name: 'x', required: true, type: 'double' }, { id: 15, name: 'y', required: true, type: 'double' }] },
+      },
+      { id: 16, name: 'tags', required: false, type: { type: 'list', 'element-id': 17, element: 'string', 'element-required': false } },
+      { id: 18, name: 'attrs', required: false, type: { type: 'map', 'key-id': 19, key: 'string', 'value-id': 20, value: 'int', 'value-required': false } },
+    ],
+  };
+}
+
+export function simpleSchema() {
+  return { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'data', required: false, type: 'string' }] };
+}
+
+/** Names of files in dir (sorted), [] if it does not exist. */
+export function files(dir) {
+  try { return fs.readdirSync(dir).sort(); } catch { return []; }
+}
+
+export const metadataFiles = (tableLocation) => files(path.join(tableLocation, 'metadata')).filter((f) => f.endsWith('.metadata.json'));
