@@ -19,7 +19,7 @@
 #include "util/arena.h"
 #include "util/json.h"
 
-#define COMMIT_ATTEMPTS	5
+#define COMMIT_ATTEMPTS	8
 #define MAX_TABLE_CHANGES	100
 
 static const struct pgl_jfield commit_fields[] = {
@@ -249,8 +249,14 @@ commit_changes(struct pgl_req *r, struct change *cs, size_t n)
 			pgl_reply_store_error(r, &err);
 			return (-1);
 		}
-		/* Lost the race: back off briefly (1-8 ms) and retry. */
-		(void)usleep((useconds_t)(1000 << attempt));
+		/*
+		 * Lost the race to another writer of the same table: back off
+		 * with jitter (about 1, 2, 4 ... 64 ms) so the retry does not
+		 * meet the same competitor in lock step, then retry on the
+		 * fresh base.
+		 */
+		(void)usleep((useconds_t)((500 << attempt) +
+		    arc4random_uniform(1000u << attempt)));
 	}
 	pgl_reply_ice_error(r, 409, "CommitFailedException", "Commit failed: "
 	    "the table changed concurrently %d times; retry", COMMIT_ATTEMPTS);
