@@ -3,7 +3,10 @@
 // sanitizer reports.
 //
 //   PGL_BIN    binary to run (default build/test/pangolin in the repo)
-//   PGL_STORE  "memory" (default) or "sqlite"
+//   PGL_STORE  "memory" (default), "sqlite", "postgres" or "mongo"
+//   PGL_PG_URL / PGL_MONGO_URL  the server tests/run-integration.sh started
+//              for the postgres / mongo pass; each pangolin under test
+//              gets a fresh schema / database of its own there"
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -60,10 +63,16 @@ const q = (s) => JSON.stringify(String(s));
  */
 export function makeToml({ store = STORE, port, dir, noAuth = true, root = false, workers, extra = '' }) {
   const lines = ['[server]', 'bind = "127.0.0.1"', `port = ${port}`];
-  lines.push(`workers = ${workers ?? (store === 'sqlite' ? 2 : 1)}`);
+  lines.push(`workers = ${workers ?? (store === 'memory' ? 1 : 2)}`);
   lines.push(`pid_file = ${q(path.join(dir, 'pangolin.pid'))}`);
   lines.push('', '[store]', `plugin = ${q(`store-${store}`)}`);
   if (store === 'sqlite') lines.push('', '[store.options]', `path = ${q(path.join(dir, 'pangolin.db'))}`);
+  if (store === 'postgres')
+    lines.push('', '[store.options]', `url = ${q(process.env.PGL_PG_URL)}`,
+      `schema = ${q('t_' + path.basename(dir).replace(/[^a-z0-9]/gi, '_').toLowerCase())}`);
+  if (store === 'mongo')
+    lines.push('', '[store.options]', `url = ${q(process.env.PGL_MONGO_URL)}`,
+      `database = ${q('pgl_' + path.basename(dir).replace(/[^a-z0-9]/gi, '_').toLowerCase())}`);
   lines.push('', '[auth]', `no_auth = ${noAuth}`);
   if (root) lines.push(`root_user = ${q(ROOT_USER)}`, `root_password = ${q(ROOT_PASSWORD)}`);
   if (extra) lines.push('', extra);
