@@ -4,10 +4,24 @@
 set -u
 out=${1:-build/test}
 fail=0
+tmp=""
+pgdir=""
 export PGL_PLUGIN_DIR="$out/plugins" PGL_TEST_PLUGIN_DIR="$out/tests/plugins"
+
+cleanup() {
+	[ -n "$pgdir" ] &&
+		sh tests/servers/postgres.sh stop "$pgdir" >/dev/null 2>&1
+	[ -n "$pgdir" ] && rm -rf "$pgdir"
+	[ -n "$tmp" ] && rm -rf "$tmp"
+	pgdir=""
+	tmp=""
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
 for t in "$out"/tests/test_*; do
 	[ -x "$t" ] || continue
-	case "$t" in *test_store) continue ;; esac
+	case "$t" in *test_store|*test_store_pg) continue ;; esac
 	echo "== $(basename "$t")"
 	"$t" || fail=1
 done
@@ -18,6 +32,44 @@ if [ -x "$out/tests/test_store" ]; then
 		PGL_STORE_PLUGIN="$out/plugins/$p.so" PGL_STORE_PATH="$tmp/$p.db" \
 			"$out/tests/test_store" || fail=1
 	done
-	rm -rf "$tmp"
+fi
+
+# PostgreSQL: a throwaway server of our own (tests/servers/postgres.sh),
+# on the first free port from one that depends on our PID, so parallel
+# runs and a system cluster on 5432 do not collide.  Each test gets a
+# fresh schema (schema=t{n}).
+pg=tests/servers/postgres.sh
+pgso="$out/plugins/store-postgres.so"
+if [ -x "$out/tests/test_store" ] && [ -f "$pgso" ]; then
+	pgdir=$(mktemp -d)
+	base=$((55432 + $$ % 500 * 10))
+	url=""
+	for port in $(seq "$base" $((base + 19))); do
+		url=$(sh $pg start "$pgdir" "$port" 2>"$pgdir/start.err") &&
+			break
+		url=""
+	done
+	if [ -z "$url" ]; then
+		echo "== test_store (store-postgres): no PostgreSQL server" \
+		    "(tests/deps.sh test installs it):"
+		cat "$pgdir/start.err"
+		fail=1
+	else
+		opts="url=$url;schema=t{n}"
+		echo "== test_store (store-postgres) on $url"
+		PGL_STORE_PLUGIN="$pgso" PGL_STORE_OPTS="$opts" \
+		    "$out/tests/test_store" || fail=1
+		if [ -x "$out/tests/test_store_pg" ]; then
+			echo "== test_store_pg"
+			PGL_STORE_PLUGIN="$pgso" PGL_STORE_OPTS="$opts" \
+			    PGL_PG_STOP="sh $pg stop $pgdir $port" \
+			    PGL_PG_START="sh $pg start $pgdir $port >/dev/null" \
+			    "$out/tests/test_store_pg" || fail=1
+		fi
+	fi
+elif [ -x "$out/tests/test_store" ] && ls plugins/store-postgres/*.c \
+    >/dev/null 2>&1; then
+	echo "== test_store (store-postgres): SKIPPED, $pgso is not built" \
+	    "(make FLAVOR=${out##*/} $pgso)"
 fi
 exit $fail

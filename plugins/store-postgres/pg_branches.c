@@ -1,0 +1,312 @@
+/*
+ * Branches, tags and commits: the catalog's history.  Commits form a
+ * parent chain per catalog; a branch head and a tag each name one.
+ */
+#include "pg_store.h"
+
+/* Branches. */
+
+#define BRANCH_COLS \
+	"SELECT catalog_name, name, head_commit_id, branch_type, assets," \
+	" created_at FROM branches"
+#define BRANCH_KEY \
+	" WHERE tenant_id = $1 AND catalog_name = $2 AND name = $3"
+
+static const char BRANCH_INSERT[] =
+	"INSERT INTO branches (tenant_id, catalog_name, name, head_commit_id,"
+	" branch_type, assets, created_at)"
+	" VALUES ($1, $2, $3, $4, coalesce($5, 'experimental'),"
+	" coalesce($6, '[]'), $7)";
+static const char BRANCH_GET[] = BRANCH_COLS BRANCH_KEY;
+static const char BRANCH_EXISTS[] = "SELECT count(*) FROM branches" BRANCH_KEY;
+static const char BRANCH_LIST[] =
+	BRANCH_COLS " WHERE tenant_id = $1 AND catalog_name = $2"
+	" ORDER BY name LIMIT $3 OFFSET $4";
+static const char BRANCH_COUNT[] =
+	"SELECT count(*) FROM branches WHERE tenant_id = $1"
+	" AND catalog_name = $2";
+/* The branch's assets go with it (FK cascade). */
+static const char BRANCH_DELETE[] = "DELETE FROM branches" BRANCH_KEY;
+static const char BRANCH_SWAP_HEAD[] =
+	"UPDATE branches SET head_commit_id = $5" BRANCH_KEY
+	" AND head_commit_id IS NOT DISTINCT FROM $4";
+
+static void
+branch_fill(struct row *r, void *out)
+{
+	struct pgl_branch	*b = out;
+
+	b->catalog = row_text(r);
+	b->name = row_text(r);
+	b->head_commit_id = row_text(r);
+	b->branch_type = row_text(r);
+	b->assets = row_text(r);
+	b->created_at_ms = row_int(r);
+}
+
+int
+postgres_create_branch(struct pgl_store *s, const char *tenant,
+    const struct pgl_branch *b, struct pgl_err *err)
+{
+	int	rc;
+
+	rc = store_exec(s, err, BRANCH_INSERT, NULL, "ssssssi", tenant,
+	    b->catalog, b->name, b->head_commit_id, b->branch_type, b->assets,
+	    b->created_at_ms ? b->created_at_ms : store_now_ms());
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "catalog %s or head commit not found",
+		    b->catalog);
+	return (rc);
+}
+
+int
+postgres_get_branch(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *catalog, const char *name,
+    struct pgl_branch *out, struct pgl_err *err)
+{
+	int	rc;
+
+	rc = store_get(s, a, err, BRANCH_GET, branch_fill, out, "sss", tenant,
+	    catalog, name);
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "branch %s not found", name);
+	return (rc);
+}
+
+int
+postgres_list_branches(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *catalog, const struct pgl_page *page,
+    struct pgl_branch **items, size_t *n, uint64_t *total,
+    struct pgl_err *err)
+{
+	void	*p;
+	int	rc;
+
+	rc = store_list(s, a, err, BRANCH_LIST, branch_fill, sizeof(**items),
+	    &p, n, "ssp", tenant, catalog, page);
+	*items = p;
+	if (rc == PGL_OK && total != NULL)
+		rc = store_count(s, err, BRANCH_COUNT, total, "ss", tenant,
+		    catalog);
+	return (rc);
+}
+
+int
+postgres_delete_branch(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *name, struct pgl_err *err)
+{
+	uint64_t	changed;
+	int		rc;
+
+	rc = store_exec(s, err, BRANCH_DELETE, &changed, "sss", tenant,
+	    catalog, name);
+	if (rc == PGL_OK && changed == 0)
+		rc = store_err(err, PGL_ENOTFOUND, "branch %s not found", name);
+	return (rc);
+}
+
+/* Same shape as the metadata-location swap in pg_assets.c. */
+int
+postgres_update_branch_head(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *name, const char *expected,
+    const char *new_head, struct pgl_err *err)
+{
+	uint64_t	changed, exists;
+	int		rc;
+
+	rc = store_exec(s, err, BRANCH_SWAP_HEAD, &changed, "sssss", tenant,
+	    catalog, name, expected, new_head);
+	if (rc == PGL_ENOTFOUND)
+		return (store_err(err, rc, "commit %s not found", new_head));
+	if (rc != PGL_OK || changed == 1)
+		return (rc);
+	rc = store_count(s, err, BRANCH_EXISTS, &exists, "sss", tenant,
+	    catalog, name);
+	if (rc != PGL_OK)
+		return (rc);
+	if (exists)
+		return (store_err(err, PGL_ECONFLICT, "branch %s moved "
+		    "concurrently: head is not the expected commit", name));
+	return (store_err(err, PGL_ENOTFOUND, "branch %s not found", name));
+}
+
+/* Tags. */
+
+#define TAG_COLS \
+	"SELECT catalog_name, name, commit_id, created_at FROM tags"
+#define TAG_KEY \
+	" WHERE tenant_id = $1 AND catalog_name = $2 AND name = $3"
+
+static const char TAG_INSERT[] =
+	"INSERT INTO tags (tenant_id, catalog_name, name, commit_id,"
+	" created_at) VALUES ($1, $2, $3, $4, $5)";
+static const char TAG_GET[] = TAG_COLS TAG_KEY;
+static const char TAG_LIST[] =
+	TAG_COLS " WHERE tenant_id = $1 AND catalog_name = $2"
+	" ORDER BY name LIMIT $3 OFFSET $4";
+static const char TAG_COUNT[] =
+	"SELECT count(*) FROM tags WHERE tenant_id = $1 AND catalog_name = $2";
+static const char TAG_DELETE[] = "DELETE FROM tags" TAG_KEY;
+
+static void
+tag_fill(struct row *r, void *out)
+{
+	struct pgl_tag	*t = out;
+
+	t->catalog = row_text(r);
+	t->name = row_text(r);
+	t->commit_id = row_text(r);
+	t->created_at_ms = row_int(r);
+}
+
+int
+postgres_create_tag(struct pgl_store *s, const char *tenant,
+    const struct pgl_tag *t, struct pgl_err *err)
+{
+	int	rc;
+
+	rc = store_exec(s, err, TAG_INSERT, NULL, "ssssi", tenant, t->catalog,
+	    t->name, t->commit_id,
+	    t->created_at_ms ? t->created_at_ms : store_now_ms());
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "catalog %s or commit %s not found",
+		    t->catalog, t->commit_id ? t->commit_id : "-");
+	return (rc);
+}
+
+int
+postgres_get_tag(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
+    const char *catalog, const char *name, struct pgl_tag *out,
+    struct pgl_err *err)
+{
+	int	rc;
+
+	rc = store_get(s, a, err, TAG_GET, tag_fill, out, "sss", tenant,
+	    catalog, name);
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "tag %s not found", name);
+	return (rc);
+}
+
+int
+postgres_list_tags(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *catalog, const struct pgl_page *page,
+    struct pgl_tag **items, size_t *n, uint64_t *total, struct pgl_err *err)
+{
+	void	*p;
+	int	rc;
+
+	rc = store_list(s, a, err, TAG_LIST, tag_fill, sizeof(**items), &p, n,
+	    "ssp", tenant, catalog, page);
+	*items = p;
+	if (rc == PGL_OK && total != NULL)
+		rc = store_count(s, err, TAG_COUNT, total, "ss", tenant,
+		    catalog);
+	return (rc);
+}
+
+int
+postgres_delete_tag(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *name, struct pgl_err *err)
+{
+	uint64_t	changed;
+	int		rc;
+
+	rc = store_exec(s, err, TAG_DELETE, &changed, "sss", tenant, catalog,
+	    name);
+	if (rc == PGL_OK && changed == 0)
+		rc = store_err(err, PGL_ENOTFOUND, "tag %s not found", name);
+	return (rc);
+}
+
+/* Commits. */
+
+#define COMMIT_FIELDS \
+	"id, catalog_name, parent_id, timestamp, author, message, operations"
+
+static const char COMMIT_INSERT[] =
+	"INSERT INTO commits (id, tenant_id, catalog_name, parent_id,"
+	" timestamp, author, message, operations)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, '[]'))";
+static const char COMMIT_GET[] =
+	"SELECT " COMMIT_FIELDS " FROM commits"
+	" WHERE id = $2 AND tenant_id = $1";
+/*
+ * Head first, one primary-key lookup per step, the depth bounded by $3
+ * inside the recursion so a limited walk stops there instead of reading
+ * the whole chain and sorting it.  The FK on parent_id rules out cycles,
+ * and the tenant test on every step keeps the walk inside the caller's
+ * tenant.
+ */
+static const char COMMIT_ANCESTRY[] =
+	"WITH RECURSIVE chain(depth, " COMMIT_FIELDS ") AS ("
+	"  SELECT 0, " COMMIT_FIELDS " FROM commits"
+	"   WHERE id = $2 AND tenant_id = $1"
+	"  UNION ALL"
+	"  SELECT chain.depth + 1, c.id, c.catalog_name, c.parent_id,"
+	"   c.timestamp, c.author, c.message, c.operations"
+	"   FROM chain JOIN commits c ON c.id = chain.parent_id"
+	"   WHERE c.tenant_id = $1 AND chain.depth + 1 < $3)"
+	" SELECT " COMMIT_FIELDS " FROM chain ORDER BY depth";
+
+static void
+commit_fill(struct row *r, void *out)
+{
+	struct pgl_commit	*c = out;
+
+	c->id = row_text(r);
+	c->catalog = row_text(r);
+	c->parent_id = row_text(r);
+	c->timestamp_ms = row_int(r);
+	c->author = row_text(r);
+	c->message = row_text(r);
+	c->operations = row_text(r);
+}
+
+int
+postgres_create_commit(struct pgl_store *s, const char *tenant,
+    const struct pgl_commit *c, struct pgl_err *err)
+{
+	int	rc;
+
+	rc = store_exec(s, err, COMMIT_INSERT, NULL, "ssssisss", c->id, tenant,
+	    c->catalog, c->parent_id,
+	    c->timestamp_ms ? c->timestamp_ms : store_now_ms(), c->author,
+	    c->message, c->operations);
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "catalog %s or parent commit %s not "
+		    "found", c->catalog, c->parent_id ? c->parent_id : "-");
+	return (rc);
+}
+
+int
+postgres_get_commit(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *id, struct pgl_commit *out,
+    struct pgl_err *err)
+{
+	int	rc;
+
+	rc = store_get(s, a, err, COMMIT_GET, commit_fill, out, "ss", tenant,
+	    id);
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "commit %s not found", id);
+	return (rc);
+}
+
+int
+postgres_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *head, uint32_t limit,
+    struct pgl_commit **items, size_t *n, struct pgl_err *err)
+{
+	void	*p;
+	int	rc;
+
+	rc = store_list(s, a, err, COMMIT_ANCESTRY, commit_fill,
+	    sizeof(**items), &p, n, "ssi", tenant, head,
+	    limit == 0 ? INT64_MAX : (int64_t)limit);
+	*items = p;
+	/* The head itself is always the first row when it exists. */
+	if (rc == PGL_OK && *n == 0)
+		rc = store_err(err, PGL_ENOTFOUND, "commit %s not found", head);
+	return (rc);
+}

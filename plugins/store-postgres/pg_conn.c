@@ -1,0 +1,170 @@
+/*
+ * The handle's one connection: opening it, noticing it is gone, and
+ * opening it again on the next call, so a worker outlives a database
+ * restart without being restarted itself.
+ *
+ * A call that finds the connection broken fails with PGL_EUNAVAIL (the
+ * host answers 503) and the next call reconnects with PQreset.  A broken
+ * connection inside a transaction lost that transaction on the server, so
+ * every call until the host's rollback (or commit) fails too, instead of
+ * quietly reconnecting and running the rest of the "transaction" as
+ * separate autocommitted statements.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_store.h"
+
+static const char SESSION_SETUP[] =
+	"SELECT set_config('search_path', quote_ident($1), false),"
+	" set_config('default_transaction_isolation', 'read committed',"
+	" false)";
+
+/*
+ * The session's schema, and the level of statements run outside begin():
+ * READ COMMITTED whatever the server's default, since each is one
+ * statement that needs no more, and a stronger default would only add
+ * spurious serialization failures (see pg_store.c).  Set again after
+ * every (re)connect.
+ */
+static int
+session_setup(struct pgl_store *s, struct pgl_err *err)
+{
+	const char	*values[1] = { s->schema };
+	PGresult	*res;
+	int		 rc = PGL_OK;
+
+	res = PQexecParams(s->conn, SESSION_SETUP, 1, NULL, values, NULL,
+	    NULL, 0);
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = store_pg_err(s, err, res);
+	PQclear(res);
+	return (rc);
+}
+
+/*
+ * Server notices ("relation already exists, skipping", ...) would go to
+ * stderr by default, unformatted; they are debug detail for the host log.
+ * The hook belongs to the PGconn, so it survives PQreset.
+ */
+static void
+notice(void *arg, const char *msg)
+{
+	struct pgl_store	*s = arg;
+	struct pgl_err		 e;
+
+	(void)store_err(&e, PGL_OK, STORE_NAME ": %s", msg);
+	s->host->log(PGL_LOG_DEBUG, "%s", e.msg);
+}
+
+static int
+connect_failed(struct pgl_store *s, struct pgl_err *err)
+{
+	int	rc;
+
+	rc = store_err(err, PGL_EUNAVAIL, STORE_NAME ": %s",
+	    PQerrorMessage(s->conn));
+	PQfinish(s->conn);
+	s->conn = NULL;
+	return (rc);
+}
+
+int
+pg_connect(struct pgl_store *s, struct pgl_err *err)
+{
+	s->conn = PQconnectdbParams(s->ci.keys,
+	    (const char *const *)s->ci.values, s->ci.expand);
+	if (s->conn == NULL)
+		return (store_err(err, PGL_ENOMEM,
+		    STORE_NAME ": out of memory"));
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return (connect_failed(s, err));
+	(void)PQsetNoticeProcessor(s->conn, notice, s);
+	s->gen++;
+	s->reset = 0;
+	return (session_setup(s, err));
+}
+
+/*
+ * PQreset reconnects with the same parameters.  The pipeline state goes
+ * with the old connection; if libpq ever kept it, a fresh connection is
+ * the safe way out.
+ */
+static int
+reconnect(struct pgl_store *s, struct pgl_err *err)
+{
+	if (s->conn == NULL)
+		return (pg_connect(s, err));
+	PQreset(s->conn);
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return (store_err(err, PGL_EUNAVAIL, STORE_NAME ": %s",
+		    PQerrorMessage(s->conn)));
+	if (PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF) {
+		PQfinish(s->conn);
+		s->conn = NULL;
+		return (pg_connect(s, err));
+	}
+	s->gen++;
+	s->reset = 0;
+	s->host->log(PGL_LOG_INFO, STORE_NAME ": reconnected to the database");
+	return (session_setup(s, err));
+}
+
+/* Every call starts here. */
+int
+pg_ready(struct pgl_store *s, struct pgl_err *err)
+{
+	if (s->tx_lost)
+		return (store_err(err, PGL_EUNAVAIL, STORE_NAME ": the "
+		    "connection was lost inside a transaction; roll it back"));
+	if (s->conn != NULL && !s->reset &&
+	    PQstatus(s->conn) == CONNECTION_OK)
+		return (PGL_OK);
+	if (s->in_tx) {
+		pg_lost(s);
+		return (pg_ready(s, err));
+	}
+	return (reconnect(s, err));
+}
+
+/* The connection broke (or must be rebuilt): reconnect on the next call. */
+void
+pg_lost(struct pgl_store *s)
+{
+	struct pgl_err	e;
+
+	if (!s->reset) {
+		(void)store_err(&e, PGL_EUNAVAIL, STORE_NAME
+		    ": connection lost: %s", s->conn != NULL ?
+		    PQerrorMessage(s->conn) : "closed");
+		s->host->log(PGL_LOG_WARN, "%s", e.msg);
+	}
+	s->reset = 1;
+	if (s->in_tx) {
+		s->in_tx = 0;
+		s->tx_lost = 1;
+	}
+}
+
+/*
+ * A fixed statement through the simple protocol (BEGIN, COMMIT, ...).
+ * tag, when given, is the command tag success must carry: COMMIT of a
+ * transaction that had failed answers "ROLLBACK", not an error.
+ */
+int
+pg_simple(struct pgl_store *s, const char *sql, const char *tag,
+    struct pgl_err *err)
+{
+	PGresult	*res;
+	int		 rc = PGL_OK;
+
+	res = PQexec(s->conn, sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = store_pg_err(s, err, res);
+	else if (tag != NULL && strcmp(PQcmdStatus(res), tag) != 0)
+		rc = store_err(err, PGL_EINTERNAL, STORE_NAME ": %s answered "
+		    "%s", sql, PQcmdStatus(res));
+	PQclear(res);
+	return (rc);
+}

@@ -1,0 +1,303 @@
+/*
+ * Versioned schema migrations, applied at open.  Every Kore worker (and
+ * every replica) opens the database at start-up, often at the same
+ * instant, so the whole check-and-apply runs in one transaction holding
+ * an advisory lock keyed by the schema: the first process migrates, the
+ * others wait on the lock and then find nothing to do.  DDL is
+ * transactional in PostgreSQL, so a migration that fails leaves nothing
+ * half-applied.  Migrations are append-only; a released one is never
+ * edited.
+ *
+ * The schema mirrors the SQLite plugin's (sqlite_migrate.c, whose notes
+ * on keys and cascades apply here unchanged), with these differences:
+ *  - Every key column is text COLLATE "C": lists are ordered by bytes, as
+ *    SQLite's BINARY collation orders them, whatever the database's
+ *    locale, and the namespace-children range (name > P || 0x1f AND
+ *    name < P || 0x20) means the same thing in both.
+ *  - JSON stays text, not jsonb: the ABI promises back exactly the text
+ *    that was stored, and jsonb would re-space and re-order it.
+ *  - Times are bigint milliseconds, as in the ABI.
+ *  - The idempotency cleanup is a PL/pgSQL trigger with the schema's
+ *    search_path pinned, so it deletes from this schema's table whatever
+ *    the path of the session that deletes the tenant.
+ *  - The indexes SQLite needed a second migration to get right are in
+ *    the first one here: commits(parent_id, ...) and the full-key
+ *    assets_namespace, for the FK checks a catalog delete cascades to.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_store.h"
+
+/* A key column: byte-ordered text, never NULL. */
+#define K	" text COLLATE \"C\" NOT NULL"
+/* A nullable reference to a key. */
+#define KREF	" text COLLATE \"C\""
+
+struct migration {
+	int		version;
+	const char	*name;
+	const char	*sql;
+};
+
+static const struct migration migrations[] = {
+	{ 1, "catalog core",
+	"CREATE TABLE tenants ("
+	"  id" K " PRIMARY KEY,"
+	"  name" K " UNIQUE,"
+	"  properties text NOT NULL"
+	");"
+
+	"CREATE TABLE warehouses ("
+	"  tenant_id" K " REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name" K ","
+	"  id" K " UNIQUE,"
+	"  storage_config text NOT NULL,"
+	"  vending_strategy text,"
+	"  use_sts integer NOT NULL,"
+	"  PRIMARY KEY (tenant_id, name)"
+	");"
+
+	/* NO ACTION (the default), not RESTRICT: see sqlite_migrate.c. */
+	"CREATE TABLE catalogs ("
+	"  tenant_id" K " REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name" K ","
+	"  id" K " UNIQUE,"
+	"  catalog_type text NOT NULL,"
+	"  warehouse_name" KREF ","
+	"  storage_location text,"
+	"  federated_config text,"
+	"  properties text NOT NULL,"
+	"  PRIMARY KEY (tenant_id, name),"
+	"  FOREIGN KEY (tenant_id, warehouse_name)"
+	"    REFERENCES warehouses(tenant_id, name) ON UPDATE CASCADE"
+	");"
+	"CREATE INDEX catalogs_warehouse ON catalogs(tenant_id, warehouse_name);"
+
+	"CREATE TABLE namespaces ("
+	"  tenant_id" K ","
+	"  catalog_name" K ","
+	"  name" K ","
+	"  properties text NOT NULL,"
+	"  PRIMARY KEY (tenant_id, catalog_name, name),"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE"
+	");"
+
+	"CREATE TABLE commits ("
+	"  id" K " PRIMARY KEY,"
+	"  tenant_id" K ","
+	"  catalog_name" K ","
+	"  parent_id" KREF ","
+	"  timestamp bigint NOT NULL,"
+	"  author text,"
+	"  message text,"
+	"  operations text NOT NULL,"
+	"  UNIQUE (tenant_id, catalog_name, id),"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE,"
+	"  FOREIGN KEY (tenant_id, catalog_name, parent_id)"
+	"    REFERENCES commits(tenant_id, catalog_name, id)"
+	");"
+	"CREATE INDEX commits_parent"
+	"  ON commits(parent_id, tenant_id, catalog_name);"
+
+	"CREATE TABLE branches ("
+	"  tenant_id" K ","
+	"  catalog_name" K ","
+	"  name" K ","
+	"  head_commit_id" KREF ","
+	"  branch_type text NOT NULL,"
+	"  assets text NOT NULL,"
+	"  created_at bigint NOT NULL,"
+	"  PRIMARY KEY (tenant_id, catalog_name, name),"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE,"
+	"  FOREIGN KEY (tenant_id, catalog_name, head_commit_id)"
+	"    REFERENCES commits(tenant_id, catalog_name, id)"
+	");"
+	"CREATE INDEX branches_head"
+	"  ON branches(head_commit_id, tenant_id, catalog_name);"
+
+	"CREATE TABLE tags ("
+	"  tenant_id" K ","
+	"  catalog_name" K ","
+	"  name" K ","
+	"  commit_id" K ","
+	"  created_at bigint NOT NULL,"
+	"  PRIMARY KEY (tenant_id, catalog_name, name),"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE,"
+	"  FOREIGN KEY (tenant_id, catalog_name, commit_id)"
+	"    REFERENCES commits(tenant_id, catalog_name, id)"
+	");"
+	"CREATE INDEX tags_commit ON tags(commit_id, tenant_id, catalog_name);"
+
+	"CREATE TABLE assets ("
+	"  tenant_id" K ","
+	"  catalog_name" K ","
+	"  branch_name" K ","
+	"  namespace" K ","
+	"  name" K ","
+	"  id" K " UNIQUE,"
+	"  kind text NOT NULL,"
+	"  location text,"
+	"  metadata_location text,"
+	"  properties text NOT NULL,"
+	"  created_at bigint NOT NULL,"
+	"  updated_at bigint NOT NULL,"
+	"  PRIMARY KEY (tenant_id, catalog_name, branch_name, namespace, name),"
+	"  FOREIGN KEY (tenant_id, catalog_name, branch_name)"
+	"    REFERENCES branches(tenant_id, catalog_name, name)"
+	"    ON DELETE CASCADE,"
+	"  FOREIGN KEY (tenant_id, catalog_name, namespace)"
+	"    REFERENCES namespaces(tenant_id, catalog_name, name)"
+	"    ON DELETE CASCADE"
+	");"
+	"CREATE INDEX assets_namespace"
+	"  ON assets(tenant_id, catalog_name, namespace, branch_name, name);"
+
+	"CREATE TABLE idempotency ("
+	"  tenant_id" K ","
+	"  key" K ","
+	"  route text NOT NULL,"
+	"  status integer NOT NULL,"
+	"  body text,"
+	"  expires_at bigint NOT NULL,"
+	"  PRIMARY KEY (tenant_id, key)"
+	");"
+	"CREATE INDEX idempotency_expiry ON idempotency(expires_at);"
+	/* Not an FK: replies are recorded for whatever tenant the request
+	 * resolved to, but they must not outlive a deleted tenant. */
+	"CREATE FUNCTION tenants_drop_idempotency() RETURNS trigger"
+	"  LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
+	"  BEGIN"
+	"    DELETE FROM idempotency WHERE tenant_id = OLD.id;"
+	"    RETURN NULL;"
+	"  END $$;"
+	"CREATE TRIGGER tenants_drop_idempotency AFTER DELETE ON tenants"
+	"  FOR EACH ROW EXECUTE FUNCTION tenants_drop_idempotency();"
+	},
+};
+
+#define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
+
+/*
+ * The lock is per schema (two keys: the plugin's, then a hash of the
+ * schema name), so migrating one schema never waits for another; a hash
+ * collision only makes two schemas take turns.
+ */
+#define LOCK_CLASS	1885825024	/* "pgl\0" */
+
+static const char MIGRATE_LOCK[] =
+	"SELECT pg_advisory_xact_lock($1, hashtext($2))";
+static const char SCHEMA_EXISTS[] =
+	"SELECT count(*) FROM pg_namespace WHERE nspname = $1";
+static const char MIGRATIONS_TABLE[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	"  version integer PRIMARY KEY,"
+	"  name text NOT NULL,"
+	"  applied_at bigint NOT NULL"
+	")";
+static const char MIGRATIONS_VERSION[] =
+	"SELECT coalesce(max(version), 0) FROM schema_migrations";
+static const char MIGRATIONS_RECORD[] =
+	"INSERT INTO schema_migrations (version, name, applied_at)"
+	" VALUES ($1, $2, $3)";
+
+/*
+ * CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database
+ * before it looks for the schema, so a role that may only use an existing
+ * schema (public, say) would fail on it; look first instead.  Under the
+ * lock nobody else can create it between the look and the create.
+ */
+static int
+create_schema(struct pgl_store *s, struct pgl_err *err)
+{
+	char		*ident, sql[200];
+	uint64_t	 exists;
+	int		 rc;
+
+	if ((rc = store_count(s, err, SCHEMA_EXISTS, &exists, "s",
+	    s->schema)) != PGL_OK || exists)
+		return (rc);
+	ident = PQescapeIdentifier(s->conn, s->schema, strlen(s->schema));
+	if (ident == NULL)
+		return (store_err(err, PGL_EINVAL, STORE_NAME ": schema: %s",
+		    PQerrorMessage(s->conn)));
+	(void)snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", ident);
+	PQfreemem(ident);
+	return (pg_simple(s, sql, NULL, err));
+}
+
+static int
+apply(struct pgl_store *s, const struct migration *m, struct pgl_err *err)
+{
+	struct pgl_err	 why;
+	PGresult	*res;
+	int		 rc;
+
+	res = PQexec(s->conn, m->sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = store_pg_err(s, &why, res);
+		PQclear(res);
+		return (store_err(err, rc, STORE_NAME ": migration %d (%s) "
+		    "failed: %s", m->version, m->name, why.msg));
+	}
+	PQclear(res);
+	return (store_exec(s, err, MIGRATIONS_RECORD, NULL, "dsi",
+	    m->version, m->name, store_now_ms()));
+}
+
+static int
+migrate_locked(struct pgl_store *s, struct pgl_err *err)
+{
+	uint64_t	version;
+	size_t		i;
+	int		rc;
+
+	/* "schema_migrations already exists, skipping" is the normal case,
+	 * not news for every worker's log. */
+	if ((rc = pg_simple(s, "SET LOCAL client_min_messages TO warning",
+	    NULL, err)) != PGL_OK ||
+	    (rc = store_exec(s, err, MIGRATE_LOCK, NULL, "ds", LOCK_CLASS,
+	    s->schema)) != PGL_OK ||
+	    (rc = create_schema(s, err)) != PGL_OK ||
+	    (rc = store_exec(s, err, MIGRATIONS_TABLE, NULL, "")) != PGL_OK ||
+	    (rc = store_count(s, err, MIGRATIONS_VERSION, &version, "")) !=
+	    PGL_OK)
+		return (rc);
+	if (version > (uint64_t)migrations[NMIGRATIONS - 1].version)
+		return (store_err(err, PGL_EINVAL, STORE_NAME ": database "
+		    "schema version %llu is newer than this plugin's (%d)",
+		    (unsigned long long)version,
+		    migrations[NMIGRATIONS - 1].version));
+	for (i = 0; i < NMIGRATIONS && rc == PGL_OK; i++) {
+		if ((uint64_t)migrations[i].version > version)
+			rc = apply(s, &migrations[i], err);
+	}
+	return (rc);
+}
+
+/*
+ * READ COMMITTED whatever the server's default: each statement after the
+ * lock must see what the process that held it before us committed.  A
+ * snapshot taken before the wait (REPEATABLE READ, SERIALIZABLE) would
+ * not, and we would apply the same migration twice.
+ */
+int
+pg_migrate(struct pgl_store *s, struct pgl_err *err)
+{
+	struct pgl_err	ignored;
+	int		rc;
+
+	if ((rc = pg_simple(s, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL,
+	    err)) != PGL_OK)
+		return (rc);
+	if ((rc = migrate_locked(s, err)) != PGL_OK) {
+		(void)pg_simple(s, "ROLLBACK", NULL, &ignored);
+		return (rc);
+	}
+	return (pg_simple(s, "COMMIT", "COMMIT", err));
+}

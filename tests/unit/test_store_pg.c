@@ -1,0 +1,928 @@
+/*
+ * What the shared store suite (test_store.c) cannot show about the
+ * PostgreSQL plugin: its options, a server that is unreachable or goes
+ * away and comes back, transactions that really run at the same time in
+ * several processes, and migrations raced by several processes.
+ *
+ *	PGL_STORE_PLUGIN=build/test/plugins/store-postgres.so \
+ *	PGL_STORE_OPTS='url=postgresql://postgres@127.0.0.1:55432/pangolin;'\
+ *	'schema=t{n}' \
+ *	[PGL_PG_STOP='sh tests/servers/postgres.sh stop DIR PORT'] \
+ *	[PGL_PG_START='sh tests/servers/postgres.sh start DIR PORT'] \
+ *	    test_store_pg
+ *
+ * {n} becomes a number that changes for every test, so each test starts
+ * in a fresh schema.  The tests look at the server through psql (which
+ * the server package brings) to see what the plugin's handle cannot:
+ * its backends, and the migrations table.  The restart test runs only
+ * when PGL_PG_STOP and PGL_PG_START say how to stop and start the server.
+ * Without PGL_STORE_OPTS every test is skipped.
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pangolin/store.h"
+#include "util/arena.h"
+
+#define NCHILDREN	8
+#define MAX_KV		24
+
+struct fx {
+	struct pgl_store	*s;
+	struct pgl_arena	*a;
+	struct pgl_err		 err;
+	char			 app[64];	/* this test's application_name */
+};
+
+static const struct pgl_store_ops	*ops;
+static const char			*ext_opts;	/* PGL_STORE_OPTS */
+static unsigned				 test_seq;	/* {n} in ext_opts */
+static char				 ext_buf[4096];
+static struct pgl_kv			 ext_kv[16];
+static size_t				 ext_n;
+
+static void	host_log(int, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static void
+host_log(int level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (level >= PGL_LOG_DEBUG)
+		return;
+	fprintf(stderr, "log(%d): ", level);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const struct pgl_host host = {
+	.abi_major = PGL_HOST_ABI_MAJOR,
+	.abi_minor = PGL_HOST_ABI_MINOR,
+	.log = host_log,
+	.arena_alloc = pgl_arena_alloc,
+	.arena_strdup = pgl_arena_strdup,
+	.arena_strndup = pgl_arena_strndup,
+};
+
+#define OK(f, call) do {						\
+	int rc_ = (call);						\
+	if (rc_ != PGL_OK)						\
+		fail_msg("%s -> %d: %s", #call, rc_, (f)->err.msg);	\
+} while (0)
+
+#define FAILS(f, code, call) do {					\
+	int rc_ = (call);						\
+	if (rc_ != (code))						\
+		fail_msg("%s -> %d (want %d): %s", #call, rc_, (code),	\
+		    rc_ == PGL_OK ? "" : (f)->err.msg);			\
+} while (0)
+
+static double
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
+}
+
+/* Split ext_opts into ext_kv, with {n} replaced by test_seq. */
+static void
+ext_options(void)
+{
+	const char	*p;
+	char		*o = ext_buf, *pair, *eq, *save = NULL;
+
+	ext_n = 0;
+	for (p = ext_opts; *p != '\0' && o < ext_buf + sizeof(ext_buf) - 16;) {
+		if (strncmp(p, "{n}", 3) == 0) {
+			o += snprintf(o, 16, "%u", test_seq);
+			p += 3;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	for (pair = strtok_r(ext_buf, ";", &save); pair != NULL && ext_n < 16;
+	    pair = strtok_r(NULL, ";", &save)) {
+		if ((eq = strchr(pair, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		ext_kv[ext_n].key = pair;
+		ext_kv[ext_n++].value = eq + 1;
+	}
+}
+
+static const char *
+ext_value(const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < ext_n; i++) {
+		if (strcmp(ext_kv[i].key, key) == 0)
+			return (ext_kv[i].value);
+	}
+	return (NULL);
+}
+
+/* The url with application_name set, so psql can find our backends. */
+static void
+url_with_app(char *buf, size_t len, const char *app)
+{
+	const char	*url = ext_value("url");
+
+	if (strncmp(url, "postgres", 8) == 0)
+		snprintf(buf, len, "%s%capplication_name=%s", url,
+		    strchr(url, '?') != NULL ? '&' : '?', app);
+	else
+		snprintf(buf, len, "%s application_name=%s", url, app);
+}
+
+/*
+ * Opens a handle on this test's schema with extra options (later ones
+ * win).  app, when given, names the connection in pg_stat_activity.
+ */
+static int
+open_with(struct pgl_store **s, struct pgl_err *err, const char *app,
+    const struct pgl_kv *extra, size_t nextra)
+{
+	struct pgl_kv	kv[MAX_KV];
+	static char	url[4200];
+	size_t		i, n = 0;
+
+	ext_options();
+	for (i = 0; i < ext_n; i++)
+		kv[n++] = ext_kv[i];
+	if (app != NULL) {
+		url_with_app(url, sizeof(url), app);
+		kv[n].key = "url";
+		kv[n++].value = url;
+	}
+	for (i = 0; i < nextra && n < MAX_KV; i++)
+		kv[n++] = extra[i];
+	return (ops->open(&host, kv, n, s, err));
+}
+
+/*
+ * One integer from the server, through psql: what the plugin's handle
+ * does not show.  Neither the url nor the SQL may hold a single quote
+ * (the SQL quotes with $q$ instead).
+ */
+static long
+psql_long(const char *fmt, ...)
+{
+	char	sql[1024], cmd[6000], out[128] = "";
+	FILE	*p;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	assert_null(strchr(sql, '\''));
+	assert_null(strchr(ext_value("url"), '\''));
+	snprintf(cmd, sizeof(cmd), "psql '%s' -tAXq -c '%s' 2>&1",
+	    ext_value("url"), sql);
+	assert_non_null(p = popen(cmd, "r"));
+	if (fgets(out, sizeof(out), p) == NULL)
+		out[0] = '\0';
+	pclose(p);
+	if (out[0] < '0' || out[0] > '9')
+		fail_msg("psql: %s: %s", sql, out);
+	return (strtol(out, NULL, 10));
+}
+
+static long
+backends(const char *app)
+{
+	return (psql_long("SELECT count(*) FROM pg_stat_activity"
+	    " WHERE application_name = $q$%s$q$", app));
+}
+
+/* pg_terminate_backend with a timeout waits until the backend is gone. */
+static long
+kill_backends(const char *app)
+{
+	return (psql_long("SELECT count(pg_terminate_backend(pid, 5000))"
+	    " FROM pg_stat_activity WHERE application_name = $q$%s$q$", app));
+}
+
+static int
+needs_server(void)
+{
+	if (ext_opts != NULL)
+		return (1);
+	skip();
+	return (0);
+}
+
+static int
+setup(void **state)
+{
+	struct fx	*f;
+
+	if (ext_opts == NULL)
+		return (0);
+	test_seq++;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return (-1);
+	snprintf(f->app, sizeof(f->app), "pgltest_%d_%u", (int)getpid(),
+	    test_seq);
+	if (open_with(&f->s, &f->err, f->app, NULL, 0) != PGL_OK) {
+		fprintf(stderr, "open: %s\n", f->err.msg);
+		free(f);
+		return (-1);
+	}
+	f->a = pgl_arena_new();
+	*state = f;
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+
+	if (f == NULL)
+		return (0);
+	if (f->s != NULL)
+		ops->close(f->s);
+	pgl_arena_free(f->a);
+	free(f);
+	return (0);
+}
+
+static void
+seed_tenant(struct fx *f, struct pgl_store *s, const char *id)
+{
+	struct pgl_tenant	t = { id, id, NULL };
+
+	OK(f, ops->create_tenant(s, &t, &f->err));
+}
+
+/* tenant t-a, catalog cat, branch main at commit c0, db.t1. */
+static void
+seed_tree(struct fx *f)
+{
+	struct pgl_catalog	c = { "c1", "t-a", "cat", "Local", NULL, NULL,
+				    NULL, "{}" };
+	struct pgl_namespace	ns = { "cat", "db", "{}" };
+	struct pgl_branch	b = { "cat", "main", NULL, "ingest", "[]", 0 };
+	struct pgl_commit	c0 = { "c0", "cat", NULL, 1, "a", "m", "[]" };
+	struct pgl_asset	as = { "a1", "cat", "main", "db", "t1",
+				    "ICEBERG_TABLE", "l", "m0", "{}", 0, 0 };
+
+	seed_tenant(f, f->s, "t-a");
+	OK(f, ops->create_catalog(f->s, &c, &f->err));
+	OK(f, ops->create_namespace(f->s, "t-a", &ns, &f->err));
+	OK(f, ops->create_commit(f->s, "t-a", &c0, &f->err));
+	OK(f, ops->create_branch(f->s, "t-a", &b, &f->err));
+	OK(f, ops->update_branch_head(f->s, "t-a", "cat", "main", NULL, "c0",
+	    &f->err));
+	OK(f, ops->create_asset(f->s, "t-a", &as, &f->err));
+}
+
+/* Options. */
+
+static void
+test_bad_options_are_einval_naming_the_option(void **state)
+{
+	static const struct pgl_kv	bad[] = {
+		{ "bogus_option", "1" },
+		{ "connect_timeout", "soon" },
+		{ "connect_timeout", "0" },
+		{ "port", "0" },
+		{ "port", "5432x" },
+		{ "sslmode", "sometimes" },
+		{ "max_connections", "0" },
+		{ "min_connections", "-1" },
+		{ "url", "not a connection string" },
+		{ "host", "" },
+		{ "schema", "a_schema_name_that_is_longer_than_sixty_three_"
+		    "bytes_is_truncated" },
+	};
+	struct pgl_kv		kv[2] = { { "url", "postgresql:///x" } };
+	struct pgl_store	*s;
+	struct pgl_err		err;
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kv[1] = bad[i];
+		s = (void *)1;
+		assert_int_equal(ops->open(&host, kv, 2, &s, &err),
+		    PGL_EINVAL);
+		assert_null(s);
+		if (strstr(err.msg, bad[i].key) == NULL)
+			fail_msg("%s=%s: message does not name it: %s",
+			    bad[i].key, bad[i].value, err.msg);
+	}
+	kv[0] = (struct pgl_kv){ "max_connections", "1" };
+	kv[1] = (struct pgl_kv){ "min_connections", "2" };
+	assert_int_equal(ops->open(&host, kv, 2, &s, &err), PGL_EINVAL);
+	assert_non_null(strstr(err.msg, "min_connections"));
+}
+
+static void
+test_unreachable_server_is_eunavail_with_libpq_message(void **state)
+{
+	struct pgl_kv		kv[] = { { "url",
+				    "postgresql://postgres@127.0.0.1:1/x" } };
+	struct pgl_store	*s = (void *)1;
+	struct pgl_err		err;
+
+	(void)state;
+	assert_int_equal(ops->open(&host, kv, 1, &s, &err), PGL_EUNAVAIL);
+	assert_null(s);
+	/* libpq's own words, on the one line the start-up failure prints. */
+	assert_non_null(strstr(err.msg, "127.0.0.1"));
+	assert_non_null(strstr(err.msg, "refused"));
+	assert_null(strchr(err.msg, '\n'));
+}
+
+/* A server that accepts TCP but never answers: only the timeout ends
+ * the wait (libpq rounds 1 s up to 2). */
+static void
+test_connect_timeout_bounds_the_wait(void **state)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+	struct pgl_kv		kv[2] = { { "url", NULL },
+				    { "connect_timeout", "1" } };
+	struct pgl_store	*s;
+	struct pgl_err		err;
+	char			url[128];
+	double			t0, ms;
+	int			fd;
+
+	(void)state;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	snprintf(url, sizeof(url), "postgresql://u@127.0.0.1:%d/x",
+	    ntohs(sin.sin_port));
+	kv[0].value = url;
+	t0 = now_ms();
+	assert_int_equal(ops->open(&host, kv, 2, &s, &err), PGL_EUNAVAIL);
+	ms = now_ms() - t0;
+	close(fd);
+	print_message("  silent server: gave up after %.0f ms (%s)\n", ms,
+	    err.msg);
+	assert_true(ms >= 900.0 && ms < 5000.0);
+}
+
+static void
+test_max_connections_bounds_handles_per_process(void **state)
+{
+	struct pgl_kv		max2[] = { { "max_connections", "2" } };
+	struct pgl_store	*a, *b, *c;
+	struct pgl_err		err;
+
+	(void)state;
+	if (!needs_server())
+		return;
+	test_seq++;
+	assert_int_equal(open_with(&a, &err, NULL, max2, 1), PGL_OK);
+	assert_int_equal(open_with(&b, &err, NULL, max2, 1), PGL_OK);
+	assert_int_equal(open_with(&c, &err, NULL, max2, 1), PGL_EUNAVAIL);
+	assert_non_null(strstr(err.msg, "max_connections"));
+	ops->close(b);
+	assert_int_equal(open_with(&c, &err, NULL, max2, 1), PGL_OK);
+	ops->close(a);
+	ops->close(c);
+}
+
+static void
+test_min_connections_zero_connects_on_first_use(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_kv		min0[] = { { "min_connections", "0" } };
+	struct pgl_store	*s;
+	char			app[80];
+
+	if (!needs_server())
+		return;
+	snprintf(app, sizeof(app), "%s_lazy", f->app);
+	OK(f, open_with(&s, &f->err, app, min0, 1));
+	assert_int_equal(backends(app), 0);
+	OK(f, ops->ping(s, &f->err));
+	assert_int_equal(backends(app), 1);
+	ops->close(s);
+	/* The default keeps the connection from open on. */
+	assert_int_equal(backends(f->app), 1);
+}
+
+static void
+test_schemas_do_not_see_each_other(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	struct pgl_tenant	t;
+
+	if (!needs_server())
+		return;
+	seed_tenant(f, f->s, "t-a");
+	test_seq++;
+	OK(f, open_with(&other, &f->err, NULL, NULL, 0));
+	FAILS(f, PGL_ENOTFOUND, ops->get_tenant(other, f->a, "t-a", &t,
+	    &f->err));
+	seed_tenant(f, other, "t-a");	/* the same key, another schema */
+	ops->close(other);
+}
+
+/* Lost connections. */
+
+static void
+test_reconnects_after_backend_is_killed(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	t;
+
+	if (!needs_server())
+		return;
+	seed_tenant(f, f->s, "t-a");
+	assert_int_equal(kill_backends(f->app), 1);
+	/* That call finds the connection gone ... */
+	FAILS(f, PGL_EUNAVAIL, ops->get_tenant(f->s, f->a, "t-a", &t,
+	    &f->err));
+	/* ... the next one reconnects, re-preparing what it runs. */
+	OK(f, ops->get_tenant(f->s, f->a, "t-a", &t, &f->err));
+	assert_string_equal(t.name, "t-a");
+	OK(f, ops->ping(f->s, &f->err));
+	seed_tenant(f, f->s, "t-b");
+}
+
+static void
+test_connection_lost_inside_transaction_loses_it_whole(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	t, y = { "t-y", "t-y", NULL };
+
+	if (!needs_server())
+		return;
+	OK(f, ops->begin(f->s, &f->err));
+	seed_tenant(f, f->s, "t-x");
+	assert_int_equal(kill_backends(f->app), 1);
+	FAILS(f, PGL_EUNAVAIL, ops->create_tenant(f->s, &y, &f->err));
+	/* No quiet reconnect: the rest would run outside any transaction. */
+	FAILS(f, PGL_EUNAVAIL, ops->get_tenant(f->s, f->a, "t-x", &t,
+	    &f->err));
+	FAILS(f, PGL_EUNAVAIL, ops->commit(f->s, &f->err));
+	assert_non_null(strstr(f->err.msg, "nothing was committed"));
+	FAILS(f, PGL_ENOTFOUND, ops->get_tenant(f->s, f->a, "t-x", &t,
+	    &f->err));
+
+	/* The same with the host's usual ending, a rollback. */
+	OK(f, ops->begin(f->s, &f->err));
+	seed_tenant(f, f->s, "t-x");
+	assert_int_equal(kill_backends(f->app), 1);
+	FAILS(f, PGL_EUNAVAIL, ops->create_tenant(f->s, &y, &f->err));
+	OK(f, ops->rollback(f->s, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_tenant(f->s, f->a, "t-x", &t,
+	    &f->err));
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->create_tenant(f->s, &y, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	OK(f, ops->get_tenant(f->s, f->a, "t-y", &t, &f->err));
+}
+
+/*
+ * SQLite undoes a failed statement and keeps the transaction; PostgreSQL
+ * would abort it.  Every kind of failure (a cast, a foreign key, a
+ * duplicate, a lost swap) must leave it usable, and commit what else it
+ * did.
+ */
+static void
+test_failed_statements_leave_transaction_usable(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	 t, dup = { "t-a", "again", NULL };
+	struct pgl_branch	 orphan = { "nope", "b", NULL, NULL, NULL, 0 };
+	uint64_t		 copied;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	OK(f, ops->begin(f->s, &f->err));
+	FAILS(f, PGL_EINVAL, ops->copy_assets_bulk(f->s, "t-a", "cat", "main",
+	    "main", NULL, "{not json", &copied, &f->err));
+	seed_tenant(f, f->s, "t-1");
+	FAILS(f, PGL_ENOTFOUND, ops->create_branch(f->s, "t-a", &orphan,
+	    &f->err));
+	seed_tenant(f, f->s, "t-2");
+	FAILS(f, PGL_EEXISTS, ops->create_tenant(f->s, &dup, &f->err));
+	FAILS(f, PGL_ECONFLICT, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "main", "db", "t1", "stale", "m1", &f->err));
+	seed_tenant(f, f->s, "t-3");
+	OK(f, ops->commit(f->s, &f->err));
+	OK(f, ops->get_tenant(f->s, f->a, "t-1", &t, &f->err));
+	OK(f, ops->get_tenant(f->s, f->a, "t-2", &t, &f->err));
+	OK(f, ops->get_tenant(f->s, f->a, "t-3", &t, &f->err));
+	OK(f, ops->get_tenant(f->s, f->a, "t-a", &t, &f->err));
+	assert_string_equal(t.name, "t-a");
+}
+
+/* Stops and starts the real server: ping says unreachable meanwhile. */
+static void
+test_server_restart_is_survived(void **state)
+{
+	struct fx		*f = *state;
+	const char		*stop = getenv("PGL_PG_STOP");
+	const char		*start = getenv("PGL_PG_START");
+	struct pgl_tenant	t;
+
+	if (!needs_server())
+		return;
+	if (stop == NULL || start == NULL) {
+		skip();
+		return;
+	}
+	seed_tenant(f, f->s, "t-a");
+	assert_int_equal(system(stop), 0);
+	FAILS(f, PGL_EUNAVAIL, ops->ping(f->s, &f->err));
+	FAILS(f, PGL_EUNAVAIL, ops->ping(f->s, &f->err));
+	FAILS(f, PGL_EUNAVAIL, ops->get_tenant(f->s, f->a, "t-a", &t,
+	    &f->err));
+	print_message("  while down: %s\n", f->err.msg);
+	assert_int_equal(system(start), 0);
+	OK(f, ops->ping(f->s, &f->err));
+	OK(f, ops->get_tenant(f->s, f->a, "t-a", &t, &f->err));
+}
+
+/* Real concurrency. */
+
+/*
+ * A child swaps m0 -> "child" while the parent's open transaction holds
+ * the row; it exits with the store's answer.
+ */
+static void
+swap_child(int in_tx)
+{
+	struct pgl_store	*s;
+	struct pgl_err		 err;
+	int			 rc;
+
+	if (open_with(&s, &err, NULL, NULL, 0) != PGL_OK)
+		_exit(100);
+	if (in_tx && ops->begin(s, &err) != PGL_OK)
+		_exit(101);
+	rc = ops->update_metadata_location(s, "t-a", "cat", "main", "db",
+	    "t1", "m0", "child", &err);
+	if (in_tx)
+		(void)ops->rollback(s, &err);
+	_exit(rc);
+}
+
+static void
+cas_behind_open_transaction(struct fx *f, int child_in_tx)
+{
+	struct pgl_asset	as;
+	pid_t			pid;
+	int			st;
+
+	seed_tree(f);
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", "m0", "parent", &f->err));
+	if ((pid = fork()) == 0)
+		swap_child(child_in_tx);
+	usleep(300 * 1000);
+	/* Still waiting for our row lock, not failed early. */
+	assert_int_equal(waitpid(pid, &st, WNOHANG), 0);
+	OK(f, ops->commit(f->s, &f->err));
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), PGL_ECONFLICT);
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "parent");
+}
+
+/* Autocommit: the UPDATE waits, re-reads the row, no longer matches. */
+static void
+test_cas_waits_for_open_transaction_then_loses(void **state)
+{
+	if (!needs_server())
+		return;
+	cas_behind_open_transaction(*state, 0);
+}
+
+/* Inside a transaction the row changed after the snapshot: 40001, mapped
+ * to ECONFLICT. */
+static void
+test_cas_in_transaction_serialization_failure_is_econflict(void **state)
+{
+	if (!needs_server())
+		return;
+	cas_behind_open_transaction(*state, 1);
+}
+
+/*
+ * What begin()'s REPEATABLE READ promises the host (pg_store.c), each
+ * shown against a second connection that changes rows underneath.
+ */
+
+/* Both read the row, both write it: the second writer is told to retry,
+ * the first one's write stands. */
+static void
+test_lost_update_is_econflict(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	struct pgl_tenant	 t, one = { "t-a", "one", NULL },
+				 two = { "t-a", "two", NULL };
+
+	if (!needs_server())
+		return;
+	seed_tenant(f, f->s, "t-a");
+	OK(f, open_with(&other, &f->err, NULL, NULL, 0));
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->begin(other, &f->err));
+	OK(f, ops->get_tenant(f->s, f->a, "t-a", &t, &f->err));
+	OK(f, ops->get_tenant(other, f->a, "t-a", &t, &f->err));
+	OK(f, ops->update_tenant(f->s, &one, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	FAILS(f, PGL_ECONFLICT, ops->update_tenant(other, &two, &f->err));
+	OK(f, ops->rollback(other, &f->err));
+	ops->close(other);
+	OK(f, ops->get_tenant(f->s, f->a, "t-a", &t, &f->err));
+	assert_string_equal(t.name, "one");
+}
+
+/*
+ * The host drops a namespace after checking it is empty.  A table created
+ * in it meanwhile is not in the checking transaction's snapshot; the
+ * cascade must refuse to delete it rather than drop it unseen.
+ */
+static void
+test_cascade_onto_rows_not_in_snapshot_is_econflict(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	struct pgl_namespace	 ns = { "cat", "db2", "{}" };
+	struct pgl_asset	*items, as = { NULL, "cat", "main", "db2", "new",
+				    "ICEBERG_TABLE", "l", "m", "{}", 0, 0 };
+	size_t			 n;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	OK(f, ops->create_namespace(f->s, "t-a", &ns, &f->err));
+	OK(f, open_with(&other, &f->err, NULL, NULL, 0));
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", "main", "db2", NULL,
+	    NULL, &items, &n, NULL, &f->err));
+	assert_int_equal(n, 0);
+	OK(f, ops->create_asset(other, "t-a", &as, &f->err));
+	FAILS(f, PGL_ECONFLICT, ops->delete_namespace(f->s, "t-a", "cat",
+	    "db2", &f->err));
+	OK(f, ops->rollback(f->s, &f->err));
+	OK(f, ops->get_asset(other, f->a, "t-a", "cat", "main", "db2", "new",
+	    &as, &f->err));
+	ops->close(other);
+}
+
+/* A branch's head and the assets copied from it come from one state. */
+static void
+test_transaction_reads_one_snapshot(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	struct pgl_branch	 b, dev = { "cat", "dev", NULL, NULL, NULL, 0 };
+	struct pgl_asset	 as;
+	uint64_t		 copied;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	OK(f, open_with(&other, &f->err, NULL, NULL, 0));
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->get_branch(f->s, f->a, "t-a", "cat", "main", &b, &f->err));
+	/* A commit lands on main after our snapshot. */
+	OK(f, ops->update_metadata_location(other, "t-a", "cat", "main", "db",
+	    "t1", "m0", "m1", &f->err));
+	dev.head_commit_id = b.head_commit_id;
+	OK(f, ops->create_branch(f->s, "t-a", &dev, &f->err));
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "main", "dev", NULL,
+	    NULL, &copied, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	ops->close(other);
+	assert_int_equal(copied, 1);
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "dev", "db", "t1", &as,
+	    &f->err));
+	assert_string_equal(as.metadata_location, "m0");
+}
+
+/*
+ * The host's commit, as iceberg_io.c does it: read the head, add a
+ * commit on it, swap the head; retry the whole transaction on
+ * PGL_ECONFLICT.  Exits 0 once its commit is in.
+ */
+static void
+commit_child(int gate, int i)
+{
+	struct pgl_store	*s;
+	struct pgl_err		 err;
+	struct pgl_branch	 b = { 0 };
+	struct pgl_arena	*a = pgl_arena_new();
+	char			 id[32], c;
+	int			 attempt, rc = PGL_ECONFLICT;
+
+	if (open_with(&s, &err, NULL, NULL, 0) != PGL_OK)
+		_exit(100);
+	if (read(gate, &c, 1) == -1)
+		_exit(101);
+	snprintf(id, sizeof(id), "child-%d", i);
+	for (attempt = 0; attempt < 200 && rc == PGL_ECONFLICT; attempt++) {
+		struct pgl_commit	cm = { id, "cat", NULL, 1, "a", "m",
+					    "[]" };
+
+		if ((rc = ops->begin(s, &err)) != PGL_OK)
+			break;
+		if ((rc = ops->get_branch(s, a, "t-a", "cat", "main", &b,
+		    &err)) == PGL_OK) {
+			cm.parent_id = b.head_commit_id;
+			rc = ops->create_commit(s, "t-a", &cm, &err);
+		}
+		if (rc == PGL_OK)
+			rc = ops->update_branch_head(s, "t-a", "cat", "main",
+			    b.head_commit_id, id, &err);
+		if (rc == PGL_OK)
+			rc = ops->commit(s, &err);
+		else
+			(void)ops->rollback(s, &err);
+		if (rc == PGL_ECONFLICT)
+			usleep((useconds_t)(1000 + rand() % 4000));
+	}
+	if (rc != PGL_OK)
+		fprintf(stderr, "child %d: %d %s\n", i, rc, err.msg);
+	ops->close(s);
+	_exit(rc);
+}
+
+static void
+fork_children(void (*child)(int, int), pid_t *pids)
+{
+	int	gate[2], i;
+
+	assert_int_equal(pipe(gate), 0);
+	for (i = 0; i < NCHILDREN; i++) {
+		if ((pids[i] = fork()) == 0) {
+			close(gate[1]);
+			srand((unsigned)getpid());
+			child(gate[0], i);
+		}
+	}
+	close(gate[0]);
+	usleep(200 * 1000);	/* let every child reach the gate */
+	close(gate[1]);
+}
+
+static void
+wait_children(pid_t *pids)
+{
+	int	i, st;
+
+	for (i = 0; i < NCHILDREN; i++) {
+		assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), PGL_OK);
+	}
+}
+
+static void
+test_racing_branch_commits_all_land_in_one_chain(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_commit	*chain;
+	struct pgl_branch	 b;
+	pid_t			 pids[NCHILDREN];
+	size_t			 n, i;
+	int			 seen = 0;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	ops->close(f->s);	/* a connection must not cross fork() */
+	f->s = NULL;
+	fork_children(commit_child, pids);
+	wait_children(pids);
+	OK(f, open_with(&f->s, &f->err, NULL, NULL, 0));
+	OK(f, ops->get_branch(f->s, f->a, "t-a", "cat", "main", &b, &f->err));
+	OK(f, ops->get_commit_ancestry(f->s, f->a, "t-a", b.head_commit_id,
+	    0, &chain, &n, &f->err));
+	/* Every acknowledged commit is in the one linear history. */
+	assert_int_equal(n, NCHILDREN + 1);
+	assert_string_equal(chain[n - 1].id, "c0");
+	for (i = 0; i + 1 < n; i++) {
+		assert_string_equal(chain[i].parent_id, chain[i + 1].id);
+		seen |= 1 << atoi(chain[i].id + strlen("child-"));
+	}
+	assert_int_equal(seen, (1 << NCHILDREN) - 1);
+}
+
+static void
+open_child(int gate, int i)
+{
+	struct pgl_store	*s;
+	struct pgl_err		 err;
+	char			 c;
+	int			 rc;
+
+	(void)i;
+	if (read(gate, &c, 1) == -1)
+		_exit(101);
+	if ((rc = open_with(&s, &err, NULL, NULL, 0)) == PGL_OK)
+		ops->close(s);
+	else
+		fprintf(stderr, "child %d: %d %s\n", i, rc, err.msg);
+	_exit(rc);
+}
+
+static void
+test_migrations_raced_by_8_processes_apply_once(void **state)
+{
+	pid_t	pids[NCHILDREN];
+
+	(void)state;
+	if (!needs_server())
+		return;
+	test_seq++;		/* a schema nobody has created yet */
+	fork_children(open_child, pids);
+	wait_children(pids);
+	ext_options();
+	assert_int_equal(psql_long("SELECT count(*) * 1000 + max(version)"
+	    " FROM \"%s\".schema_migrations", ext_value("schema")), 1001);
+	assert_int_equal(psql_long("SELECT count(*) FROM pg_tables"
+	    " WHERE schemaname = $q$%s$q$", ext_value("schema")), 10);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_bad_options_are_einval_naming_the_option),
+		cmocka_unit_test(
+		    test_unreachable_server_is_eunavail_with_libpq_message),
+		cmocka_unit_test(test_connect_timeout_bounds_the_wait),
+		cmocka_unit_test(
+		    test_max_connections_bounds_handles_per_process),
+		cmocka_unit_test(
+		    test_migrations_raced_by_8_processes_apply_once),
+#define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_min_connections_zero_connects_on_first_use),
+		T(test_schemas_do_not_see_each_other),
+		T(test_failed_statements_leave_transaction_usable),
+		T(test_reconnects_after_backend_is_killed),
+		T(test_connection_lost_inside_transaction_loses_it_whole),
+		T(test_cas_waits_for_open_transaction_then_loses),
+		T(test_cas_in_transaction_serialization_failure_is_econflict),
+		T(test_lost_update_is_econflict),
+		T(test_cascade_onto_rows_not_in_snapshot_is_econflict),
+		T(test_transaction_reads_one_snapshot),
+		T(test_racing_branch_commits_all_land_in_one_chain),
+		T(test_server_restart_is_survived),
+#undef T
+	};
+	const char		*plugin = getenv("PGL_STORE_PLUGIN");
+	pgl_store_plugin_fn	fn;
+	void			*dl;
+
+	if (plugin == NULL) {
+		printf("test_store_pg: skipped (set PGL_STORE_PLUGIN to "
+		    "store-postgres.so and PGL_STORE_OPTS)\n");
+		return (0);
+	}
+	if ((dl = dlopen(plugin, RTLD_NOW | RTLD_LOCAL)) == NULL ||
+	    (fn = (pgl_store_plugin_fn)dlsym(dl, PGL_STORE_SYMBOL)) == NULL) {
+		fprintf(stderr, "%s: %s\n", plugin, dlerror());
+		return (2);
+	}
+	ops = fn();
+	if ((ext_opts = getenv("PGL_STORE_OPTS")) != NULL) {
+		srand((unsigned)getpid());
+		test_seq = (unsigned)rand() % 100000 * 1000 + 500;
+	}
+	return (cmocka_run_group_tests_name("postgres", tests, NULL, NULL));
+}
