@@ -1,8 +1,11 @@
 #!/bin/sh
 # HTTP integration tests: the real binary of <build dir> (default
 # build/test) against each store plugin, with node's built-in test runner.
-# The memory pass runs every file; the sqlite pass skips the
-# store-independent config.test.js.  Exits non-zero if either pass fails.
+# The memory pass runs every file; the sqlite, postgres and mongo passes
+# skip the store-independent config.test.js.  PostgreSQL and the
+# MongoDB-protocol server are started here (tests/servers/) and stopped
+# afterwards; every pangolin under test gets its own schema / database.
+# Exits non-zero if any pass fails.
 set -u
 out=${1:-build/test}
 cd "$(dirname "$0")/.." || exit 2
@@ -33,8 +36,55 @@ run() {
 	PGL_STORE=$store node --test --test-reporter=tap --test-concurrency=2 "$@"
 }
 
+srvdir=""
+cleanup() {
+	[ -n "$srvdir" ] || return 0
+	sh tests/servers/postgres.sh stop "$srvdir/pg" >/dev/null 2>&1
+	[ -x tests/servers/mongo.sh ] &&
+		sh tests/servers/mongo.sh stop "$srvdir/mongo" >/dev/null 2>&1
+	rm -rf "$srvdir"
+	srvdir=""
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+srvdir=$(mktemp -d)
+chmod 755 "$srvdir"	# the PostgreSQL server runs as user postgres
+
+# Start <script> on the first free port from one that depends on our PID;
+# prints the server's URL.
+start_server() {
+	script=$1 dir=$2 base=$3
+	mkdir -p "$dir"
+	for port in $(seq "$base" $((base + 19))); do
+		sh "$script" start "$dir" "$port" 2>"$dir.err" && return 0
+	done
+	cat "$dir.err" >&2
+	return 1
+}
+
+files_but_config=$(ls tests/integration/*.test.js | grep -v '/config\.test\.js$')
 status=0
 run memory tests/integration/*.test.js || status=1
-run sqlite $(ls tests/integration/*.test.js | grep -v '/config\.test\.js$') ||
-	status=1
+run sqlite $files_but_config || status=1
+
+if [ -f "$out/plugins/store-postgres.so" ]; then
+	if PGL_PG_URL=$(start_server tests/servers/postgres.sh "$srvdir/pg" \
+	    $((56432 + $$ % 400 * 10))); then
+		export PGL_PG_URL
+		run postgres $files_but_config || status=1
+	else
+		echo "run-integration: cannot start PostgreSQL" >&2
+		status=1
+	fi
+fi
+if [ -f "$out/plugins/store-mongo.so" ] && [ -f tests/servers/mongo.sh ]; then
+	if PGL_MONGO_URL=$(start_server tests/servers/mongo.sh "$srvdir/mongo" \
+	    $((47017 + $$ % 400 * 10))); then
+		export PGL_MONGO_URL
+		run mongo $files_but_config || status=1
+	else
+		echo "run-integration: cannot start the MongoDB-protocol server" >&2
+		status=1
+	fi
+fi
 exit $status
