@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	0
+#define PGL_STORE_ABI_MINOR	1
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -466,6 +466,14 @@ struct pgl_store_ops {
 		    int64_t lease_ms, struct pgl_task *, E);
 	int	(*update_task)(S, const struct pgl_task *, E);
 	int	(*cancel_task)(S, const char *tenant, const char *id, E);
+
+	/*
+	 * ABI 1.1: statements / commands sent to the backend since open
+	 * (one libpq round trip, one mongoc command, one SQLite statement
+	 * execution).  Lets benchmarks prove the single-query methods stay
+	 * constant in round trips.  May be NULL.
+	 */
+	uint64_t	(*round_trips)(S);
 };
 
 #undef S
