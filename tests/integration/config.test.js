@@ -264,3 +264,21 @@ test('a port already in use is exit 2 naming the address', async () => {
     await first.stop();
   }
 });
+
+// --- server-backed stores at start-up ------------------------------------------
+
+const pgPlugin = path.join(BUILD, 'plugins', 'store-postgres.so');
+
+test('an unreachable PostgreSQL at start-up is one line naming the store and exit 2', {
+  skip: !fs.existsSync(pgPlugin) && 'store-postgres is not built',
+}, async () => {
+  const port = await freePort();	// nothing listens there
+  const f = toml('pg-down.toml', base(`[store]\nplugin = "store-postgres"\n` +
+    `[store.options]\nurl = "postgresql://postgres@127.0.0.1:${port}/pangolin"\nconnect_timeout = 2\n`));
+  const line = refused(check(f), /store/, /store-postgres\.so/, /open failed/);
+  assert.match(line, new RegExp(`${port}|connect|refused`, 'i'));
+  // The same through DATABASE_URL, as a container would configure it.
+  refused(runBinary(['--check-config'], { env: {
+    DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/pangolin?connect_timeout=2`,
+  } }), /store-postgres/);
+});
