@@ -70,9 +70,7 @@ run sqlite $files_but_config || status=1
 if [ -f "$out/plugins/store-postgres.so" ]; then
 	if PGL_PG_URL=$(start_server tests/servers/postgres.sh "$srvdir/pg" \
 	    $((56432 + $$ % 400 * 10))); then
-		PGL_PG_DIR="$srvdir/pg"
-		PGL_PG_PORT=$(echo "$PGL_PG_URL" | sed 's/.*:\([0-9][0-9]*\)\/.*/\1/')
-		export PGL_PG_URL PGL_PG_DIR PGL_PG_PORT
+		export PGL_PG_URL
 		run postgres $files_but_config || status=1
 	else
 		echo "run-integration: cannot start PostgreSQL" >&2

@@ -1,24 +1,41 @@
 // The database restarts under load (PostgreSQL pass only): requests that
 // meet the outage fail with 503 JSON and /health/ready reports unready;
 // once the database is back the same worker processes recover without a
-// restart, and every write that was acknowledged is still there.
+// restart, and every write that was acknowledged is still there.  The
+// test runs its own PostgreSQL server: other files share the pass's.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
+import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, request, startServer, STORE } from './lib/server.js';
+import { freePort, REPO, request, startServer, STORE, tmpDir } from './lib/server.js';
 
-const ctl = process.env.PGL_PG_DIR && process.env.PGL_PG_PORT;
-const skip = (STORE !== 'postgres' || !ctl) &&
-  'PostgreSQL pass only (tests/run-integration.sh sets PGL_PG_DIR/PGL_PG_PORT)';
+const skip = STORE !== 'postgres' && 'PostgreSQL pass only';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pg = (cmd) => execFileSync('sh', [path.join(REPO, 'tests/servers/postgres.sh'), cmd,
-  process.env.PGL_PG_DIR, process.env.PGL_PG_PORT], { stdio: 'ignore' });
+const script = path.join(REPO, 'tests/servers/postgres.sh');
+let pgdir, pgport;
+const pg = (cmd) => execFileSync('sh', [script, cmd, pgdir, String(pgport)],
+  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 
 let srv;
-before(async () => { if (!skip) srv = await startServer({ store: 'postgres' }); });
-after(async () => { await srv?.stop(); });
+before(async () => {
+  if (skip)
+    return;
+  const dir = tmpDir('pgl-pgown');
+  fs.chmodSync(dir, 0o755);	// the server runs as user postgres
+  pgdir = path.join(dir, 'pg');
+  pgport = await freePort();
+  process.env.PGL_PG_URL = pg('start');
+  srv = await startServer({ store: 'postgres' });
+});
+after(async () => {
+  await srv?.stop();
+  if (pgdir) {
+    pg('stop');
+    fs.rmSync(path.dirname(pgdir), { recursive: true, force: true });
+  }
+});
 
 test('a database restart under load: 503 JSON while down, recovery after, no acknowledged write lost', { skip }, async () => {
   const acked = new Set();
