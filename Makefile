@@ -65,7 +65,8 @@ CACHE_SRCS	:= $(wildcard plugins/cache/*.c)
 PG_SRCS		:= $(wildcard plugins/store-postgres/*.c)
 MONGO_SRCS	:= $(wildcard plugins/store-mongo/*.c)
 PLUGINS		:= $(OUT)/plugins/store-sqlite.so $(OUT)/plugins/store-memory.so \
-		   $(OUT)/plugins/cache.so $(OUT)/plugins/store-postgres.so
+		   $(OUT)/plugins/cache.so $(OUT)/plugins/store-postgres.so \
+		   $(OUT)/plugins/store-mongo.so
 
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,\
 		     $(wildcard tests/unit/test_*.c))

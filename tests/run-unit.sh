@@ -72,4 +72,45 @@ elif [ -x "$out/tests/test_store" ] && ls plugins/store-postgres/*.c \
 	echo "== test_store (store-postgres): SKIPPED, $pgso is not built" \
 	    "(make FLAVOR=${out##*/} $pgso)"
 fi
+
+# MongoDB: CongoDB, the MongoDB-protocol server of INFRA.md (started by
+# tests/servers/mongo.sh on the first free port from one that depends on
+# our PID, stopped on the way out); each test gets a fresh database.
+# PGL_MONGO_TEST_SERVER=congodb lets the tests skip, by name, what CongoDB
+# cannot show (unique indexes under a race, atomic transactions).
+mgso="$out/plugins/store-mongo.so"
+if [ -x "$out/tests/test_store" ] && [ -f "$mgso" ]; then
+	(
+	mg=tests/servers/mongo.sh
+	mgdir=$(mktemp -d)
+	trap 'sh $mg stop "$mgdir" >/dev/null 2>&1; rm -rf "$mgdir"' EXIT
+	trap 'exit 130' INT TERM
+	base=$((49017 + $$ % 400 * 10))
+	url=""
+	for port in $(seq "$base" $((base + 19))); do
+		url=$(sh $mg start "$mgdir" "$port" 2>"$mgdir/start.err") &&
+			break
+		url=""
+	done
+	if [ -z "$url" ]; then
+		echo "== test_store (store-mongo): no MongoDB-protocol server" \
+		    "(tests/servers/mongo.sh needs node and npm):"
+		cat "$mgdir/start.err"
+		exit 1
+	fi
+	rc=0
+	echo "== test_store (store-mongo) on $url (CongoDB)"
+	PGL_STORE_PLUGIN="$mgso" PGL_STORE_OPTS="url=$url;database=pgl_t{n}" \
+	    PGL_MONGO_TEST_SERVER=congodb "$out/tests/test_store" || rc=1
+	if [ -x "$out/tests/test_store_mongo" ]; then
+		echo "== test_store_mongo"
+		PGL_STORE_PLUGIN="$mgso" \
+		    PGL_STORE_OPTS="url=$url;database=pgl_m{n}" \
+		    PGL_MONGO_CMD="node tests/servers/mongo_cmd.mjs $port" \
+		    PGL_MONGO_TEST_SERVER=congodb \
+		    "$out/tests/test_store_mongo" || rc=1
+	fi
+	exit $rc
+	) || fail=1
+fi
 exit $fail

@@ -1514,8 +1514,16 @@ test_rolled_back_transaction_leaves_nothing(void **state)
 	struct fx		*f = *state;
 	struct pgl_tenant	*items;
 	struct pgl_asset	as;
+	const char		*server = getenv("PGL_MONGO_TEST_SERVER");
 	size_t			n;
 
+	/* Named exception: CongoDB accepts transactions but does not make
+	 * them atomic; real MongoDB (replica set) does.  See INFRA.md. */
+	if (server != NULL && strcmp(server, "congodb") == 0) {
+		print_message("  SKIPPED on CongoDB: no atomic transactions\n");
+		skip();
+		return;
+	}
 	seed_tenant(f, "t-keep", "keep");
 	OK(f, ops->begin(f->s, &f->err));
 	seed_catalog_tree(f, "t-a");

@@ -1,0 +1,188 @@
+/*
+ * Collections and indexes, created at open.  createIndexes is idempotent
+ * (an index that exists with the same spec is a no-op), so every worker
+ * runs it at start-up and concurrent first opens need no lock.  The meta
+ * collection records the schema version, so an older plugin refuses a
+ * database a newer one has changed.
+ *
+ * One collection per SQLite table, with the same field names.  Every
+ * natural key has a unique index: that index, not the existence check
+ * each create runs first, is what guarantees uniqueness when two writers
+ * race (the checks exist to answer PGL_EEXISTS before writing, and for
+ * test servers that do not enforce unique indexes).  MongoDB has no
+ * foreign keys: references (a catalog's warehouse, an asset's branch and
+ * namespace, a commit's parent, ...) are checked by the methods, and
+ * cascades are explicit deletes, in one transaction where the deployment
+ * has them.
+ *
+ * Namespaces carry a derived `parent` field (the name up to its last
+ * PGL_NS_SEP, "" at the top) so listing the children of a namespace is
+ * an index range, not a regular expression.
+ */
+#include <stdio.h>
+
+#include "mongo_store.h"
+
+#define SCHEMA_VERSION	1
+
+const char *const	mongo_coll_names[NCOLLS] = {
+	[COLL_TENANTS] = "tenants",
+	[COLL_WAREHOUSES] = "warehouses",
+	[COLL_CATALOGS] = "catalogs",
+	[COLL_NAMESPACES] = "namespaces",
+	[COLL_BRANCHES] = "branches",
+	[COLL_TAGS] = "tags",
+	[COLL_COMMITS] = "commits",
+	[COLL_ASSETS] = "assets",
+	[COLL_IDEMPOTENCY] = "idempotency",
+	[COLL_META] = "pangolin_meta",
+};
+
+struct index_def {
+	int		coll;
+	const char	*name;
+	int		unique;
+	const char	*keys[6];	/* ascending, NULL-terminated */
+};
+
+#define KEY_CATALOG	"tenant_id", "catalog_name"
+
+static const struct index_def	indexes[] = {
+	{ COLL_TENANTS, "id", 1, { "id" } },
+	{ COLL_TENANTS, "name", 1, { "name" } },
+
+	{ COLL_WAREHOUSES, "key", 1, { "tenant_id", "name" } },
+	{ COLL_WAREHOUSES, "id", 1, { "id" } },
+
+	{ COLL_CATALOGS, "key", 1, { "tenant_id", "name" } },
+	{ COLL_CATALOGS, "id", 1, { "id" } },
+	/* "is this warehouse in use", and the rename follow-up. */
+	{ COLL_CATALOGS, "warehouse", 0, { "tenant_id", "warehouse_name" } },
+
+	{ COLL_NAMESPACES, "key", 1, { KEY_CATALOG, "name" } },
+	{ COLL_NAMESPACES, "parent", 0, { KEY_CATALOG, "parent", "name" } },
+
+	{ COLL_BRANCHES, "key", 1, { KEY_CATALOG, "name" } },
+	{ COLL_BRANCHES, "head", 0, { "head_commit_id" } },
+
+	{ COLL_TAGS, "key", 1, { KEY_CATALOG, "name" } },
+	{ COLL_TAGS, "commit", 0, { "commit_id" } },
+
+	/* Commit ids are unique store-wide, as store-sqlite's primary key;
+	 * $graphLookup follows parent_id -> id on the first index. */
+	{ COLL_COMMITS, "id", 1, { "id" } },
+	{ COLL_COMMITS, "catalog", 0, { KEY_CATALOG, "id" } },
+	{ COLL_COMMITS, "parent", 0, { "parent_id", "tenant_id",
+	    "catalog_name" } },
+
+	/* The key's order also serves branch listings sorted by
+	 * (namespace, name) and the bulk copy's read. */
+	{ COLL_ASSETS, "key", 1, { KEY_CATALOG, "branch_name", "namespace",
+	    "name" } },
+	{ COLL_ASSETS, "id", 1, { "id" } },
+	{ COLL_ASSETS, "namespace", 0, { KEY_CATALOG, "namespace",
+	    "branch_name", "name" } },
+
+	{ COLL_IDEMPOTENCY, "key", 1, { "tenant_id", "key" } },
+	{ COLL_IDEMPOTENCY, "expiry", 0, { "expires_at" } },
+
+	{ COLL_META, "key", 1, { "key" } },
+};
+
+#define NINDEXES	(sizeof(indexes) / sizeof(indexes[0]))
+
+static void
+append_index(bson_t *list, int i, const struct index_def *d)
+{
+	bson_t		idx, key;
+	char		buf[16];
+	const char	*k;
+	size_t		j;
+
+	(void)bson_uint32_to_string((uint32_t)i, &k, buf, sizeof(buf));
+	BSON_APPEND_DOCUMENT_BEGIN(list, k, &idx);
+	BSON_APPEND_DOCUMENT_BEGIN(&idx, "key", &key);
+	for (j = 0; d->keys[j] != NULL; j++)
+		BSON_APPEND_INT32(&key, d->keys[j], 1);
+	bson_append_document_end(&idx, &key);
+	BSON_APPEND_UTF8(&idx, "name", d->name);
+	if (d->unique)
+		BSON_APPEND_BOOL(&idx, "unique", true);
+	bson_append_document_end(list, &idx);
+}
+
+static int
+create_indexes(struct pgl_store *s, int coll, struct pgl_err *err)
+{
+	bson_error_t	e;
+	bson_t		cmd = BSON_INITIALIZER, list, reply;
+	size_t		i;
+	int		n = 0, rc = PGL_OK;
+
+	BSON_APPEND_UTF8(&cmd, "createIndexes", mongo_coll_names[coll]);
+	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &list);
+	for (i = 0; i < NINDEXES; i++) {
+		if (indexes[i].coll == coll)
+			append_index(&list, n++, &indexes[i]);
+	}
+	bson_append_array_end(&cmd, &list);
+	if (!mongoc_collection_write_command_with_opts(s->coll[coll], &cmd,
+	    NULL, &reply, &e)) {
+		rc = mongo_error(err, &e, &reply);
+		(void)mongo_err(err, rc, STORE_NAME ": cannot create indexes "
+		    "on %s: %s", mongo_coll_names[coll], e.message);
+	}
+	bson_destroy(&reply);
+	bson_destroy(&cmd);
+	return (rc);
+}
+
+static void
+version_fill(struct doc *d, void *out)
+{
+	*(int64_t *)out = doc_int(d, "version");
+}
+
+/* Records SCHEMA_VERSION; refuses a database written by a newer plugin. */
+static int
+check_version(struct pgl_store *s, struct pgl_err *err)
+{
+	bson_t	*filter, *doc, *up;
+	int64_t	version = 0;
+	int	rc;
+
+	filter = BCON_NEW("key", BCON_UTF8("schema"));
+	rc = mg_get(s, NULL, err, COLL_META, filter, version_fill, &version);
+	if (rc == PGL_OK && version > SCHEMA_VERSION)
+		rc = mongo_err(err, PGL_EINVAL, STORE_NAME ": database schema "
+		    "version %lld is newer than this plugin's (%d)",
+		    (long long)version, SCHEMA_VERSION);
+	else if (rc == PGL_OK && version < SCHEMA_VERSION) {
+		up = BCON_NEW("$set", "{", "version",
+		    BCON_INT64(SCHEMA_VERSION), "}");
+		rc = mg_update(s, err, COLL_META, filter, up, 0, NULL);
+		bson_destroy(up);
+	} else if (rc == PGL_ENOTFOUND) {
+		doc = BCON_NEW("key", BCON_UTF8("schema"),
+		    "version", BCON_INT64(SCHEMA_VERSION));
+		rc = mg_insert(s, err, COLL_META, doc);
+		/* Another worker's first open got there first. */
+		if (rc == PGL_EEXISTS)
+			rc = PGL_OK;
+		bson_destroy(doc);
+	}
+	bson_destroy(filter);
+	return (rc);
+}
+
+int
+mongo_schema(struct pgl_store *s, struct pgl_err *err)
+{
+	int	coll, rc = PGL_OK;
+
+	for (coll = 0; coll < NCOLLS && rc == PGL_OK; coll++)
+		rc = create_indexes(s, coll, err);
+	if (rc == PGL_OK)
+		rc = check_version(s, err);
+	return (rc);
+}

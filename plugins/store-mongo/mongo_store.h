@@ -1,0 +1,261 @@
+/*
+ * Private to the MongoDB store plugin: the handle, the query helpers every
+ * method goes through, and the methods each file adds to the ops table in
+ * mongo_store.c.
+ *
+ * The data model mirrors the SQLite plugin's tables one collection each,
+ * with the same field names (mongo_schema.c).  Every document has an
+ * ObjectId _id; the natural keys live in ordinary fields under unique
+ * indexes.  Free-form maps (properties, storage_config, operations, ...)
+ * are stored as the JSON text the host hands over, not as sub-documents,
+ * so they come back byte for byte as they went in.
+ */
+#ifndef MONGO_STORE_H
+#define MONGO_STORE_H
+
+#include <mongoc/mongoc.h>
+
+#include "pangolin/store.h"
+
+#define STORE_NAME	"mongo"
+
+/* One collection per entity; names in mongo_schema.c. */
+enum mongo_coll {
+	COLL_TENANTS,
+	COLL_WAREHOUSES,
+	COLL_CATALOGS,
+	COLL_NAMESPACES,
+	COLL_BRANCHES,
+	COLL_TAGS,
+	COLL_COMMITS,
+	COLL_ASSETS,
+	COLL_IDEMPOTENCY,
+	COLL_META,
+	NCOLLS
+};
+
+/* transactions = auto | on | off */
+enum tx_mode {
+	TX_AUTO,
+	TX_ON,
+	TX_OFF
+};
+
+struct pgl_store {
+	const struct pgl_host	*host;
+	mongoc_uri_t		*uri;
+	mongoc_client_pool_t	*pool;
+	mongoc_client_t		*client;	/* popped at open, kept */
+	mongoc_database_t	*db;
+	mongoc_collection_t	*coll[NCOLLS];
+	mongoc_client_session_t	*session;	/* started on first begin */
+	int			 tx_real;	/* has multi-doc transactions */
+	int			 in_tx;		/* begin() called, not ended */
+	int			 tx_active;	/* a session transaction runs */
+	uint64_t		 round_trips;	/* commands since open (APM) */
+};
+
+/*
+ * Cursors that read a whole result (a branch's assets, a history) ask
+ * for it in one batch: the server still caps a batch at 16 MB, but does
+ * not stop at its default of 101 documents, so such a read is one round
+ * trip up to 16 MB rather than one per 101 documents.
+ */
+#define BATCH_ALL	100000
+
+/* A result document read field by field; strings go to the arena. */
+struct doc {
+	struct pgl_store	*s;
+	struct pgl_arena	*a;
+	const bson_t		*b;
+	int			 oom;
+};
+
+typedef void	(*doc_fill_fn)(struct doc *, void *);
+
+const char	*doc_str(struct doc *, const char *);
+int64_t		 doc_int(struct doc *, const char *);
+int		 doc_bool(struct doc *, const char *);
+
+/* Appends a UTF-8 string, or null for NULL. */
+void	mg_str(bson_t *, const char *, const char *);
+/* Appends the string, or the default when it is NULL (SQL coalesce). */
+void	mg_str_or(bson_t *, const char *, const char *, const char *);
+
+/*
+ * Every helper runs inside the open transaction, if any, and maps driver
+ * errors to store codes (mongo_error).  coll is an enum mongo_coll.
+ */
+/* One document into out; PGL_ENOTFOUND when none matches. */
+int	mg_get(struct pgl_store *, struct pgl_arena *, struct pgl_err *, int,
+	    const bson_t *, doc_fill_fn, void *);
+/* Every match, sorted and paged (page NULL = all), into an arena array. */
+int	mg_list(struct pgl_store *, struct pgl_arena *, struct pgl_err *, int,
+	    const bson_t *, const bson_t *, const struct pgl_page *,
+	    doc_fill_fn, size_t, void **, size_t *);
+int	mg_count(struct pgl_store *, struct pgl_err *, int, const bson_t *,
+	    uint64_t *);
+int	mg_exists(struct pgl_store *, struct pgl_err *, int, const bson_t *,
+	    int *);
+int	mg_insert(struct pgl_store *, struct pgl_err *, int, const bson_t *);
+int	mg_update(struct pgl_store *, struct pgl_err *, int, const bson_t *,
+	    const bson_t *, int, uint64_t *);
+int	mg_delete(struct pgl_store *, struct pgl_err *, int, const bson_t *,
+	    int, uint64_t *);
+int	mg_aggregate(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
+	    int, const bson_t *, doc_fill_fn, size_t, void **, size_t *);
+/* The first document of an aggregation; PGL_ENOTFOUND when none. */
+int	mg_aggregate_get(struct pgl_store *, struct pgl_arena *,
+	    struct pgl_err *, int, const bson_t *, doc_fill_fn, void *);
+/* A cursor over a find, for methods that read rows themselves. */
+int	mg_find(struct pgl_store *, struct pgl_err *, int, const bson_t *,
+	    const bson_t *, mongoc_cursor_t **);
+/* Session options for a bulk write, a command, ... */
+int	mg_opts(struct pgl_store *, bson_t *, struct pgl_err *);
+
+/*
+ * A multi-document write that must be all or nothing (cascades, rename
+ * with follow-up, bulk copy) runs in its own transaction unless the caller
+ * already opened one.  Without transactions both are no-ops.
+ */
+int	mg_tx_own_begin(struct pgl_store *, int *, struct pgl_err *);
+int	mg_tx_own_end(struct pgl_store *, int, int, struct pgl_err *);
+int	mg_tx_start(struct pgl_store *, struct pgl_err *);
+int	mg_tx_commit(struct pgl_store *, struct pgl_err *);
+int	mg_tx_abort(struct pgl_store *, struct pgl_err *);
+
+int	mongo_err(struct pgl_err *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	mongo_error(struct pgl_err *, const bson_error_t *, const bson_t *);
+int64_t	mongo_now_ms(void);
+void	mongo_uuid_v4(char [37]);
+
+/* mongo_schema.c */
+extern const char *const	mongo_coll_names[NCOLLS];
+int	mongo_schema(struct pgl_store *, struct pgl_err *);
+
+/* mongo_tenants.c */
+int	mongo_create_tenant(struct pgl_store *, const struct pgl_tenant *,
+	    struct pgl_err *);
+int	mongo_get_tenant(struct pgl_store *, struct pgl_arena *,
+	    const char *, struct pgl_tenant *, struct pgl_err *);
+int	mongo_list_tenants(struct pgl_store *, struct pgl_arena *,
+	    const struct pgl_page *, struct pgl_tenant **, size_t *,
+	    uint64_t *, struct pgl_err *);
+int	mongo_update_tenant(struct pgl_store *, const struct pgl_tenant *,
+	    struct pgl_err *);
+int	mongo_delete_tenant(struct pgl_store *, const char *,
+	    struct pgl_err *);
+
+/* mongo_catalogs.c: warehouses, catalogs, namespaces */
+int	mongo_create_warehouse(struct pgl_store *,
+	    const struct pgl_warehouse *, struct pgl_err *);
+int	mongo_get_warehouse(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_warehouse *,
+	    struct pgl_err *);
+int	mongo_list_warehouses(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_page *, struct pgl_warehouse **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	mongo_update_warehouse(struct pgl_store *, const char *,
+	    const struct pgl_warehouse *, struct pgl_err *);
+int	mongo_delete_warehouse(struct pgl_store *, const char *,
+	    const char *, struct pgl_err *);
+int	mongo_create_catalog(struct pgl_store *, const struct pgl_catalog *,
+	    struct pgl_err *);
+int	mongo_get_catalog(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_catalog *,
+	    struct pgl_err *);
+int	mongo_list_catalogs(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_page *, struct pgl_catalog **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	mongo_update_catalog(struct pgl_store *, const char *,
+	    const struct pgl_catalog *, struct pgl_err *);
+int	mongo_delete_catalog(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	mongo_count_catalog(struct pgl_store *, const char *, const char *,
+	    struct pgl_catalog_counts *, struct pgl_err *);
+int	mongo_create_namespace(struct pgl_store *, const char *,
+	    const struct pgl_namespace *, struct pgl_err *);
+int	mongo_get_namespace(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, struct pgl_namespace *,
+	    struct pgl_err *);
+int	mongo_list_namespaces(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const struct pgl_page *,
+	    struct pgl_namespace **, size_t *, uint64_t *, struct pgl_err *);
+int	mongo_update_namespace(struct pgl_store *, const char *,
+	    const struct pgl_namespace *, struct pgl_err *);
+int	mongo_delete_namespace(struct pgl_store *, const char *,
+	    const char *, const char *, struct pgl_err *);
+
+/* mongo_assets.c */
+int	mongo_create_asset(struct pgl_store *, const char *,
+	    const struct pgl_asset *, struct pgl_err *);
+int	mongo_get_asset(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, struct pgl_asset *, struct pgl_err *);
+int	mongo_get_asset_by_id(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_asset *, struct pgl_err *);
+int	mongo_list_assets(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, const struct pgl_page *, struct pgl_asset **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	mongo_update_asset(struct pgl_store *, const char *,
+	    const struct pgl_asset *, struct pgl_err *);
+int	mongo_delete_asset(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, struct pgl_err *);
+int	mongo_rename_asset(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	mongo_list_all_assets_for_branch(struct pgl_store *,
+	    struct pgl_arena *, const char *, const char *, const char *,
+	    struct pgl_asset **, size_t *, struct pgl_err *);
+int	mongo_update_metadata_location(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, const char *, struct pgl_err *);
+
+/* mongo_copy.c */
+int	mongo_copy_assets_bulk(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, uint64_t *, struct pgl_err *);
+
+/* mongo_branches.c: branches, tags, commits */
+int	mongo_create_branch(struct pgl_store *, const char *,
+	    const struct pgl_branch *, struct pgl_err *);
+int	mongo_get_branch(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, struct pgl_branch *,
+	    struct pgl_err *);
+int	mongo_list_branches(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_branch **, size_t *, uint64_t *, struct pgl_err *);
+int	mongo_delete_branch(struct pgl_store *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	mongo_update_branch_head(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    struct pgl_err *);
+int	mongo_create_tag(struct pgl_store *, const char *,
+	    const struct pgl_tag *, struct pgl_err *);
+int	mongo_get_tag(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, const char *, struct pgl_tag *, struct pgl_err *);
+int	mongo_list_tags(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_tag **, size_t *, uint64_t *, struct pgl_err *);
+int	mongo_delete_tag(struct pgl_store *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	mongo_create_commit(struct pgl_store *, const char *,
+	    const struct pgl_commit *, struct pgl_err *);
+int	mongo_get_commit(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_commit *, struct pgl_err *);
+int	mongo_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, uint32_t, struct pgl_commit **,
+	    size_t *, struct pgl_err *);
+
+/* mongo_idempotency.c */
+int	mongo_put_idempotent(struct pgl_store *, const char *,
+	    const struct pgl_idempotent *, struct pgl_err *);
+int	mongo_get_idempotent(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, int64_t, struct pgl_idempotent *,
+	    struct pgl_err *);
+int	mongo_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
+	    struct pgl_err *);
+
+#endif
