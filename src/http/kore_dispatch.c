@@ -21,6 +21,7 @@
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/names.h"
 #include "util/str.h"
 
 int	pgl_http_dispatch(struct http_request *);
@@ -107,7 +108,10 @@ parse_query(struct pgl_req *r)
 			*eq++ = '\0';
 		else
 			eq = pair + strlen(pair);
-		if (pgl_url_decode(pair) == -1 || pgl_url_decode(eq) == -1)
+		/* Names and values reach the store: UTF-8 only (§ names). */
+		if (pgl_url_decode(pair) == -1 || pgl_url_decode(eq) == -1 ||
+		    !pgl_utf8_valid(pair, strlen(pair)) ||
+		    !pgl_utf8_valid(eq, strlen(eq)))
 			return (-1);
 		r->qname[r->nquery] = pair;
 		r->qvalue[r->nquery++] = eq;
@@ -198,6 +202,19 @@ set_allow(struct pgl_req *r, int allowed)
 	pgl_set_header(r, "allow", buf);
 }
 
+/* Path parameters become names and store keys: valid UTF-8 only. */
+static int
+params_utf8(const struct pgl_match *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nparams; i++) {
+		if (!pgl_utf8_valid(m->values[i], strlen(m->values[i])))
+			return (0);
+	}
+	return (1);
+}
+
 /* Everything between "request arrived" and "handler runs". */
 static void
 route(struct pgl_req *r)
@@ -211,6 +228,8 @@ route(struct pgl_req *r)
 	}
 	m = pgl_router_match(pgl_routes, pgl_nroutes, r->method, r->http->path,
 	    &r->match);
+	if (m == PGL_MATCH_OK && !params_utf8(&r->match))
+		m = PGL_MATCH_BAD_PATH;
 	switch (m) {
 	case PGL_MATCH_OK:
 		break;
