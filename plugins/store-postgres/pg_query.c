@@ -409,6 +409,9 @@ execute(struct pgl_store *s, struct stmt_slot *slot, size_t index,
 
 	(void)snprintf(name, sizeof(name), "pgl_%zu", index);
 	for (attempt = 0;; attempt++) {
+		/* One round trip: a pipelined SAVEPOINT, statement, RELEASE
+		 * and sync is one write and one wait for the answers. */
+		s->round_trips++;
 		res = s->in_tx ? exec_guarded(s, slot, name, p) :
 		    exec_plain(s, slot, name, p);
 		if (attempt > 0 || !statement_vanished(res))

@@ -182,6 +182,18 @@ postgres_rollback(struct pgl_store *s, struct pgl_err *err)
 	return (rc == PGL_EUNAVAIL ? PGL_OK : rc);
 }
 
+/*
+ * Counted in execute() (pg_query.c), where every method's statement is
+ * sent: one per statement round trip.  Not counted: BEGIN, COMMIT and
+ * ROLLBACK (pg_simple), a text's first PQprepare outside a transaction
+ * (once per connection) and the ROLLBACK TO SAVEPOINT after a failure.
+ */
+static uint64_t
+postgres_round_trips(struct pgl_store *s)
+{
+	return (s->round_trips);
+}
+
 static const struct pgl_store_ops ops = {
 	.abi_major = PGL_STORE_ABI_MAJOR,
 	.abi_minor = PGL_STORE_ABI_MINOR,
@@ -250,6 +262,8 @@ static const struct pgl_store_ops ops = {
 
 	/* Users, roles, permissions, service users, tokens, audit, merges,
 	 * settings and tasks come with their own issues (and tables). */
+
+	.round_trips = postgres_round_trips,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

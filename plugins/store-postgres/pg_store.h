@@ -46,6 +46,7 @@ struct pgl_store {
 	int			 reset;		/* reconnect before next call */
 	int			 in_tx;		/* between begin and commit */
 	int			 tx_lost;	/* connection died inside it */
+	uint64_t		 round_trips;	/* execute() calls (ABI 1.1) */
 	struct stmt_slot	 stmts[STMT_SLOTS];
 };
 

@@ -230,6 +230,8 @@ store_runv(struct pgl_store *s, struct pgl_err *err, const char *sql,
 	if ((rc = bind_args(st, fmt, ap)) != SQLITE_OK)
 		status = store_err(err, PGL_EINTERNAL, STORE_NAME
 		    ": cannot bind \"%s\" to %.160s", fmt, sql);
+	else
+		s->round_trips++;	/* one statement execution */
 	if (rd != NULL)
 		rd->row.stmt = st;
 	while (status == PGL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -372,6 +372,14 @@ sqlite_rollback(struct pgl_store *s, struct pgl_err *err)
 	return (store_exec(s, err, ROLLBACK_TX, NULL, ""));
 }
 
+/* Every statement goes through store_runv (sqlite_query.c), which
+ * counts it; the migrations and PRAGMAs at open do not. */
+static uint64_t
+sqlite_round_trips(struct pgl_store *s)
+{
+	return (s->round_trips);
+}
+
 static const struct pgl_store_ops ops = {
 	.abi_major = PGL_STORE_ABI_MAJOR,
 	.abi_minor = PGL_STORE_ABI_MINOR,
@@ -440,6 +448,8 @@ static const struct pgl_store_ops ops = {
 
 	/* Users, roles, permissions, service users, tokens, audit, merges,
 	 * settings and tasks come with their own issues (and tables). */
+
+	.round_trips = sqlite_round_trips,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

@@ -32,6 +32,7 @@ struct stmt_slot {
 struct pgl_store {
 	const struct pgl_host	*host;
 	sqlite3			*db;
+	uint64_t		round_trips;	/* statements run (ABI 1.1) */
 	struct stmt_slot	stmts[STMT_SLOTS];
 };
 

@@ -17,7 +17,9 @@
 #   BENCH_CATALOGS  catalogs seeded into pangolin        (default 1000)
 #   BENCH_LOG       file for pangolin's stderr (access log); default /dev/null
 #
-# Prints the table and writes it as Markdown to build/bench/results.md.
+# Prints the table and writes it as Markdown to build/bench/results.md,
+# then runs the store-level bench (tests/bench/store.sh), whose table goes
+# to build/bench/store-results.md.
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -336,3 +338,16 @@ echo "$NOTE"
 } >"$OUT/results.md"
 echo
 echo "bench: written $OUT/results.md"
+
+# --- the store-level bench ---------------------------------------------------
+
+# Branch copy, commit ancestry and conflict listing on every store plugin
+# built, single query next to the naive loop (tests/bench/store.sh; its
+# table goes to build/bench/store-results.md).  The HTTP servers are done:
+# stopped first, so they take no CPU from it.
+stop "$PGL_PID"
+PGL_PID=
+stop "$HELLO_PID"
+HELLO_PID=
+echo
+sh "$HERE/store.sh"
