@@ -250,13 +250,14 @@ commit_changes(struct pgl_req *r, struct change *cs, size_t n)
 			return (-1);
 		}
 		/*
-		 * Lost the race to another writer of the same table: back off
-		 * with jitter (about 1, 2, 4 ... 64 ms) so the retry does not
-		 * meet the same competitor in lock step, then retry on the
-		 * fresh base.
+		 * Lost the race to another writer of the same table.  The
+		 * winner has just finished, so the fresh base is ready: retry
+		 * at once, with a little jitter (up to 1, 2, 4, 8 ms) so two
+		 * workers do not stay in lock step.  A longer sleep would only
+		 * stall every other request queued on this worker.
 		 */
-		(void)usleep((useconds_t)((500 << attempt) +
-		    arc4random_uniform(1000u << attempt)));
+		(void)usleep(arc4random_uniform(1000u << (attempt < 3 ?
+		    attempt : 3)));
 	}
 	pgl_reply_ice_error(r, 409, "CommitFailedException", "Commit failed: "
 	    "the table changed concurrently %d times; retry", COMMIT_ATTEMPTS);
