@@ -100,6 +100,8 @@ char	*ice_dotted(struct pgl_req *, const char *ns, const char *name);
 
 /* iceberg_tables.c: shared with views and commits. */
 int	ice_name_free(struct pgl_req *, const struct ice_target *);
+int	ice_find_asset(struct pgl_req *, const struct ice_target *,
+	    const char *kind, struct pgl_asset *);
 int	ice_branch_exists(struct pgl_req *, const struct ice_target *);
 const char *ice_location(struct pgl_req *, const struct ice_target *,
 	    const char *requested);

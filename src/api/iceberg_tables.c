@@ -87,9 +87,9 @@ set_etag(struct pgl_req *r, const char *location, const char *mode)
 	pgl_set_header(r, "etag", tag);
 }
 
-/* The asset at t, of any kind; replies 404 (type) when missing. */
-static int
-find_asset(struct pgl_req *r, const struct ice_target *t, const char *kind,
+/* The asset of that kind at t; replies 404 (of the kind's type) if absent. */
+int
+ice_find_asset(struct pgl_req *r, const struct ice_target *t, const char *kind,
     struct pgl_asset *a)
 {
 	struct pgl_err	err;
@@ -457,7 +457,7 @@ ice_table_load(struct pgl_req *r)
 	if (mode == NULL)
 		mode = "all";
 	if (ice_target(r, "table", &t) == -1 ||
-	    find_asset(r, &t, KIND_TABLE, &a) == -1)
+	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1)
 		return;
 	etag(a.metadata_location, mode, tag);
 	pgl_set_header(r, "etag", tag);
@@ -484,7 +484,7 @@ ice_table_head(struct pgl_req *r)
 	struct pgl_asset	a;
 
 	if (ice_target(r, "table", &t) == 0 &&
-	    find_asset(r, &t, KIND_TABLE, &a) == 0)
+	    ice_find_asset(r, &t, KIND_TABLE, &a) == 0)
 		pgl_reply_empty(r, 204);
 }
 
@@ -568,7 +568,7 @@ ice_table_drop(struct pgl_req *r)
 	struct pgl_asset	a;
 
 	if (ice_target(r, "table", &t) == -1 ||
-	    find_asset(r, &t, KIND_TABLE, &a) == -1 ||
+	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
 	    ice_drop_asset(r, &a) == -1)
 		return;
 	if (query_true(pgl_query(r, "purgeRequested")))
@@ -584,7 +584,7 @@ ice_table_unregister(struct pgl_req *r)
 	json_t			*md;
 
 	if (ice_target(r, "table", &t) == -1 ||
-	    find_asset(r, &t, KIND_TABLE, &a) == -1 ||
+	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
 	    ice_read_metadata(r, a.metadata_location, 500, &md) == -1)
 		return;
 	if (ice_drop_asset(r, &a) == -1) {
@@ -763,7 +763,7 @@ ice_table_rename(struct pgl_req *r)
 		    strcmp(kind, KIND_VIEW) == 0 ? "view" : "table");
 		return;
 	}
-	if (find_asset(r, &src, kind, &a) == -1)
+	if (ice_find_asset(r, &src, kind, &a) == -1)
 		return;
 	if (strcmp(src.ns, dst.ns) == 0 && strcmp(src.name, dst.name) == 0) {
 		pgl_reply_empty(r, 204);
@@ -791,7 +791,7 @@ ice_table_metrics(struct pgl_req *r)
 	struct pgl_asset	a;
 
 	if (ice_target(r, "table", &t) == -1 ||
-	    find_asset(r, &t, KIND_TABLE, &a) == -1)
+	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1)
 		return;
 	if (r->body == NULL || !json_is_object(r->body)) {
 		pgl_reply_ice_error(r, 400, "BadRequestException",
@@ -816,7 +816,7 @@ ice_table_credentials(struct pgl_req *r)
 	const char		*ak, *sk;
 
 	if (ice_target(r, "table", &t) == -1 ||
-	    find_asset(r, &t, KIND_TABLE, &a) == -1) {
+	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1) {
 		json_decref(creds);
 		return;
 	}

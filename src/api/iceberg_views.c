@@ -55,24 +55,6 @@ reply_ice(struct pgl_req *r, const struct ice_err *e)
 	pgl_reply_ice_error(r, e->status, e->type, "%s", e->msg);
 }
 
-static int
-find_view(struct pgl_req *r, const struct ice_target *t, struct pgl_asset *a)
-{
-	struct pgl_err	err;
-	int		rc;
-
-	rc = STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
-	    t->ns, t->name, a, &err);
-	if (rc == PGL_OK && strcmp(a->kind, KIND_VIEW) == 0)
-		return (0);
-	if (rc == PGL_OK || err.code == PGL_ENOTFOUND)
-		pgl_reply_ice_error(r, 404, "NoSuchViewException",
-		    "View does not exist: %s", ice_dotted(r, t->ns, t->name));
-	else
-		pgl_reply_store_error(r, &err);
-	return (-1);
-}
-
 /* The body's name (may carry @branch) in an existing namespace/branch. */
 static int
 body_target(struct pgl_req *r, struct ice_target *t)
@@ -167,7 +149,8 @@ ice_view_load(struct pgl_req *r)
 	struct pgl_asset	 a;
 	json_t			*md;
 
-	if (ice_target(r, "view", &t) == -1 || find_view(r, &t, &a) == -1 ||
+	if (ice_target(r, "view", &t) == -1 ||
+	    ice_find_asset(r, &t, KIND_VIEW, &a) == -1 ||
 	    ice_read_metadata(r, a.metadata_location, 500, &md) == -1)
 		return;
 	pgl_reply_json(r, 200, view_result(a.metadata_location, md));
@@ -179,7 +162,8 @@ ice_view_head(struct pgl_req *r)
 	struct ice_target	t;
 	struct pgl_asset	a;
 
-	if (ice_target(r, "view", &t) == 0 && find_view(r, &t, &a) == 0)
+	if (ice_target(r, "view", &t) == 0 &&
+	    ice_find_asset(r, &t, KIND_VIEW, &a) == 0)
 		pgl_reply_empty(r, 204);
 }
 
@@ -189,7 +173,8 @@ ice_view_drop(struct pgl_req *r)
 	struct ice_target	t;
 	struct pgl_asset	a;
 
-	if (ice_target(r, "view", &t) == 0 && find_view(r, &t, &a) == 0 &&
+	if (ice_target(r, "view", &t) == 0 &&
+	    ice_find_asset(r, &t, KIND_VIEW, &a) == 0 &&
 	    ice_drop_asset(r, &a) == 0)
 		pgl_reply_empty(r, 204);
 }
@@ -233,7 +218,7 @@ view_commit_once(struct pgl_req *r, const struct ice_target *t)
 	json_t			*base = NULL, *next = NULL;
 	int			 rc = -1;
 
-	if (find_view(r, t, &a) == -1 ||
+	if (ice_find_asset(r, t, KIND_VIEW, &a) == -1 ||
 	    ice_read_metadata(r, a.metadata_location, 500, &base) == -1)
 		return (-1);
 	if (ice_view_check(base, json_object_get(r->body, "requirements"),
