@@ -212,6 +212,7 @@ ice_ns_properties(struct pgl_req *r)
 	struct pgl_catalog	 c;
 	struct pgl_err		 err;
 	json_t			*props, *rem, *upd, *v, *removed, *missing;
+	json_t			*updated;
 	const char		*k;
 	size_t			 i;
 
@@ -245,12 +246,11 @@ ice_ns_properties(struct pgl_req *r)
 		pgl_reply_store_error(r, &err);
 		return;
 	}
-	upd = json_is_object(upd) ? upd : NULL;
-	v = json_array();
-	if (upd != NULL) {
-		json_object_foreach(upd, k, props)
-			json_array_append_new(v, json_string(k));
+	updated = json_array();
+	if (json_is_object(upd)) {
+		json_object_foreach(upd, k, v)
+			json_array_append_new(updated, json_string(k));
 	}
-	pgl_reply_json(r, 200, json_pack("{s:o,s:o,s:o}", "updated", v,
+	pgl_reply_json(r, 200, json_pack("{s:o,s:o,s:o}", "updated", updated,
 	    "removed", removed, "missing", missing));
 }
