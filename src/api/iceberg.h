@@ -69,6 +69,9 @@ void	ice_ns_properties(struct pgl_req *);
  * 404 (missing: missing_status) or 400 (not JSON). */
 int	ice_read_metadata(struct pgl_req *, const char *location,
 	    int missing_status, json_t **md);
+/* Load and parse a metadata file without replying (PGL_ENOTFOUND,
+ * PGL_EINVAL for a corrupt file, ...). */
+int	ice_metadata_load(const char *location, json_t **md, struct pgl_err *);
 /* The file's plain bytes (cached per worker; malloc'd). */
 int	ice_metadata_bytes(struct pgl_req *, const char *location,
 	    int missing_status, char **bytes, size_t *len);

@@ -21,48 +21,46 @@ ice_dump(const json_t *md)
 	return (pgl_json_dump(md));
 }
 
+static int
+io_fail(struct pgl_err *err, int code, const char *what, const char *location)
+{
+	err->code = code;
+	(void)snprintf(err->msg, sizeof(err->msg), "%s: %.200s", what,
+	    location);
+	return (code);
+}
+
 /*
  * The plain (decompressed) bytes of a metadata file, through this
  * worker's cache: metadata files are immutable, so an entry keyed by
- * location never goes stale (ARCHITECTURE.md §7).  malloc'd.
+ * location never goes stale (ARCHITECTURE.md §7).  malloc'd.  Quiet:
+ * errors come back in err (PGL_ENOTFOUND, PGL_EINVAL for a corrupt file).
  */
-int
-ice_metadata_bytes(struct pgl_req *r, const char *location, int missing,
-    char **out, size_t *outlen)
+static int
+metadata_bytes(const char *location, char **out, size_t *outlen,
+    struct pgl_err *err)
 {
 	const struct pgl_cache_ops	*c = pgl_app.cache;
-	struct pgl_err			 err;
 	void				*hit;
 	char				*raw, *plain;
 	size_t				 len, plen;
+	int				 rc;
 
 	if (pgl_app.cacheh != NULL && c->get(pgl_app.cacheh, location, &hit,
 	    &len) == PGL_OK) {
 		*out = hit;
 		*outlen = len;
-		return (0);
+		return (PGL_OK);
 	}
-	if (pgl_file_read(location, PGL_FILE_MAX, &raw, &len, &err) !=
-	    PGL_OK) {
-		if (err.code == PGL_ENOTFOUND)
-			pgl_reply_ice_error(r, missing, "NotFoundException",
-			    "metadata file not found: %.200s", location);
-		else if (err.code == PGL_EINVAL || err.code ==
-		    PGL_EUNSUPPORTED)
-			pgl_reply_ice_error(r, 400, "BadRequestException",
-			    "%s", err.msg);
-		else
-			pgl_reply_store_error(r, &err);
-		return (-1);
-	}
+	if ((rc = pgl_file_read(location, PGL_FILE_MAX, &raw, &len, err)) !=
+	    PGL_OK)
+		return (rc);
 	if (pgl_is_gzip(raw, len)) {
-		if (pgl_gunzip(raw, len, PGL_FILE_MAX, &plain, &plen) == -1) {
-			free(raw);
-			pgl_reply_ice_error(r, 400, "BadRequestException",
-			    "corrupt gzip metadata file: %.200s", location);
-			return (-1);
-		}
+		rc = pgl_gunzip(raw, len, PGL_FILE_MAX, &plain, &plen);
 		free(raw);
+		if (rc == -1)
+			return (io_fail(err, PGL_EINVAL,
+			    "corrupt gzip metadata file", location));
 		raw = plain;
 		len = plen;
 	}
@@ -70,7 +68,54 @@ ice_metadata_bytes(struct pgl_req *r, const char *location, int missing,
 		(void)c->put(pgl_app.cacheh, location, raw, len, 0);
 	*out = raw;
 	*outlen = len;
-	return (0);
+	return (PGL_OK);
+}
+
+int
+ice_metadata_load(const char *location, json_t **md, struct pgl_err *err)
+{
+	char	*raw, why[200];
+	size_t	 len;
+	int	 rc;
+
+	if ((rc = metadata_bytes(location, &raw, &len, err)) != PGL_OK)
+		return (rc);
+	*md = pgl_json_parse(raw, len, why, sizeof(why));
+	free(raw);
+	if (*md == NULL || !json_is_object(*md)) {
+		json_decref(*md);
+		*md = NULL;
+		return (io_fail(err, PGL_EINVAL,
+		    "metadata file is not valid JSON", location));
+	}
+	return (PGL_OK);
+}
+
+/* One translation of a metadata I/O error into an Iceberg reply. */
+static void
+reply_io(struct pgl_req *r, const struct pgl_err *err, int missing,
+    const char *location)
+{
+	if (err->code == PGL_ENOTFOUND)
+		pgl_reply_ice_error(r, missing, "NotFoundException",
+		    "metadata file not found: %.200s", location);
+	else if (err->code == PGL_EINVAL || err->code == PGL_EUNSUPPORTED)
+		pgl_reply_ice_error(r, 400, "BadRequestException", "%s",
+		    err->msg);
+	else
+		pgl_reply_store_error(r, err);
+}
+
+int
+ice_metadata_bytes(struct pgl_req *r, const char *location, int missing,
+    char **out, size_t *outlen)
+{
+	struct pgl_err	err;
+
+	if (metadata_bytes(location, out, outlen, &err) == PGL_OK)
+		return (0);
+	reply_io(r, &err, missing, location);
+	return (-1);
 }
 
 void
@@ -84,20 +129,12 @@ int
 ice_read_metadata(struct pgl_req *r, const char *location, int missing,
     json_t **md)
 {
-	char	*raw, why[200];
-	size_t	 len;
+	struct pgl_err	err;
 
-	if (ice_metadata_bytes(r, location, missing, &raw, &len) == -1)
-		return (-1);
-	*md = pgl_json_parse(raw, len, why, sizeof(why));
-	free(raw);
-	if (*md == NULL || !json_is_object(*md)) {
-		json_decref(*md);
-		pgl_reply_ice_error(r, 400, "BadRequestException",
-		    "metadata file is not valid JSON: %.200s", location);
-		return (-1);
-	}
-	return (0);
+	if (ice_metadata_load(location, md, &err) == PGL_OK)
+		return (0);
+	reply_io(r, &err, missing, location);
+	return (-1);
 }
 
 int

@@ -541,10 +541,9 @@ purge(struct pgl_req *r, const struct pgl_asset *a)
 	json_t		*md, *e;
 	size_t		 i;
 
-	if (ice_read_metadata(r, a->metadata_location, 404, &md) == -1) {
-		r->status = 0;		/* nothing to purge; not an error */
+	/* No readable metadata: nothing of ours to purge, not an error. */
+	if (ice_metadata_load(a->metadata_location, &md, &err) != PGL_OK)
 		return;
-	}
 	json_array_foreach(json_object_get(md, "metadata-log"), i, e) {
 		const char	*f = pgl_json_str(e, "metadata-file");
 

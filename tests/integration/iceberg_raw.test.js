@@ -684,6 +684,17 @@ test('purgeRequested=True (any case) deletes the table\'s metadata files, never 
   for (const f of aFiles) assert.ok(!fs.existsSync(f), `purged ${f}`);
 });
 
+test('purge of a table whose metadata file is already gone is one 204, and the server answers on', async () => {
+  const ns = await mkns();
+  const t = await mktable(ns, 'gone');
+  fs.unlinkSync(t['metadata-location']);
+  // One response: a second one on the same request would desync the
+  // connection, so keep using it (keep-alive agent) right after.
+  await ok('DELETE', `${tablePath(ns, 'gone')}?purgeRequested=true`, undefined, 204);
+  assert.equal((await req('HEAD', tablePath(ns, 'gone'))).status, 404);
+  await ok('GET', `${P}/namespaces/${ns}`);
+});
+
 test('rename: across namespaces 204 (same metadata); missing source 404; missing target namespace 404; taken target 409', async () => {
   const from = await mkns();
   const to = await mkns();
