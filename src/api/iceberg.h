@@ -103,6 +103,9 @@ char	*ice_dotted(struct pgl_req *, const char *ns, const char *name);
 
 /* iceberg_tables.c: shared with views and commits. */
 int	ice_name_free(struct pgl_req *, const struct ice_target *);
+/* The body's `name` (may carry @branch; else ?branch=) in an existing
+ * namespace and branch; replies 400/404. */
+int	ice_body_target(struct pgl_req *, struct ice_target *);
 int	ice_find_asset(struct pgl_req *, const struct ice_target *,
 	    const char *kind, struct pgl_asset *);
 int	ice_branch_exists(struct pgl_req *, const struct ice_target *);

@@ -313,8 +313,8 @@ fill_asset(struct pgl_asset *a, const struct ice_target *t, const char *id,
  * The target named by the body's `name` (which may carry @branch; then
  * ?branch=, create only, §3.4) in an existing namespace and branch.
  */
-static int
-body_target(struct pgl_req *r, struct ice_target *t)
+int
+ice_body_target(struct pgl_req *r, struct ice_target *t)
 {
 	const char	*name = pgl_json_str(r->body, "name"), *q;
 	char		*copy, *at;
@@ -344,7 +344,7 @@ body_target(struct pgl_req *r, struct ice_target *t)
 static int
 create_target(struct pgl_req *r, struct ice_target *t)
 {
-	return (body_target(r, t) == 0 && ice_name_free(r, t) ? 0 : -1);
+	return (ice_body_target(r, t) == 0 && ice_name_free(r, t) ? 0 : -1);
 }
 
 void
@@ -631,7 +631,8 @@ ice_table_register(struct pgl_req *r)
 	char			 id[PGL_UUID_LEN + 1];
 	json_t			*raw, *md;
 
-	if (pgl_req_body(r, register_fields) == -1 || body_target(r, &t) == -1)
+	if (pgl_req_body(r, register_fields) == -1 ||
+	    ice_body_target(r, &t) == -1)
 		return;
 	loc = pgl_json_str(r->body, "metadata-location");
 	if ((why = pgl_location_check(loc)) != NULL) {

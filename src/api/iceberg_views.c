@@ -55,29 +55,6 @@ reply_ice(struct pgl_req *r, const struct ice_err *e)
 	pgl_reply_ice_error(r, e->status, e->type, "%s", e->msg);
 }
 
-/* The body's name (may carry @branch) in an existing namespace/branch. */
-static int
-body_target(struct pgl_req *r, struct ice_target *t)
-{
-	char	*name, *at;
-
-	if (ice_target(r, NULL, t) == -1 ||
-	    (name = pgl_arena_strdup(r->arena,
-	    pgl_json_str(r->body, "name"))) == NULL)
-		return (-1);
-	if ((at = strrchr(name, '@')) != NULL) {
-		*at++ = '\0';
-		if (pgl_req_name(r, "branch", at) == -1)
-			return (-1);
-		t->branch = at;
-	}
-	if (pgl_req_name(r, "name", name) == -1)
-		return (-1);
-	t->name = name;
-	return (ice_ns_exists(r, t->catalog.name, t->ns) &&
-	    ice_branch_exists(r, t) ? 0 : -1);
-}
-
 static void
 fill(struct pgl_asset *a, const struct ice_target *t, const json_t *md,
     const char *mdloc)
@@ -106,7 +83,8 @@ ice_view_create(struct pgl_req *r)
 	char			*mdloc;
 	json_t			*md;
 
-	if (pgl_req_body(r, create_fields) == -1 || body_target(r, &t) == -1 ||
+	if (pgl_req_body(r, create_fields) == -1 ||
+	    ice_body_target(r, &t) == -1 ||
 	    !ice_name_free(r, &t) || (loc = ice_location(r, &t,
 	    pgl_json_str(r->body, "location"))) == NULL)
 		return;
@@ -291,7 +269,8 @@ ice_view_register(struct pgl_req *r)
 	char			 id[PGL_UUID_LEN + 1];
 	json_t			*raw, *md;
 
-	if (pgl_req_body(r, register_fields) == -1 || body_target(r, &t) == -1 ||
+	if (pgl_req_body(r, register_fields) == -1 ||
+	    ice_body_target(r, &t) == -1 ||
 	    !ice_name_free(r, &t))
 		return;
 	loc = pgl_json_str(r->body, "metadata-location");
