@@ -31,6 +31,8 @@
 
 #include <cmocka.h>
 
+#include "store_util.h"
+
 #include "pangolin/store.h"
 #include "util/arena.h"
 
@@ -75,19 +77,6 @@ static const struct pgl_host host = {
 	.arena_strndup = pgl_arena_strndup,
 };
 
-/* Fails the test with the plugin's message, which says what went wrong. */
-#define OK(f, call) do {						\
-	int rc_ = (call);						\
-	if (rc_ != PGL_OK)						\
-		fail_msg("%s -> %d: %s", #call, rc_, (f)->err.msg);	\
-} while (0)
-
-#define FAILS(f, code, call) do {					\
-	int rc_ = (call);						\
-	if (rc_ != (code))						\
-		fail_msg("%s -> %d (want %d): %s", #call, rc_, (code),	\
-		    rc_ == PGL_OK ? "" : (f)->err.msg);			\
-} while (0)
 
 static double
 clock_ms(clockid_t id)
@@ -98,11 +87,6 @@ clock_ms(clockid_t id)
 	return (ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
 }
 
-static double
-now_ms(void)
-{
-	return (clock_ms(CLOCK_MONOTONIC));
-}
 
 static double
 cpu_ms(void)
@@ -120,32 +104,12 @@ remove_db(void)
 	unlink(db_shm);
 }
 
-/* Split ext_opts into ext_kv, with {n} replaced by test_seq. */
+/* ext_opts as key/values, with {n} replaced by test_seq. */
 static size_t
 ext_options(void)
 {
-	const char	*p;
-	char		*o = ext_buf, *pair, *eq, *save = NULL;
-	size_t		 n = 0;
-
-	for (p = ext_opts; *p != '\0' && o < ext_buf + sizeof(ext_buf) - 16;) {
-		if (strncmp(p, "{n}", 3) == 0) {
-			o += snprintf(o, 16, "%u", test_seq);
-			p += 3;
-		} else {
-			*o++ = *p++;
-		}
-	}
-	*o = '\0';
-	for (pair = strtok_r(ext_buf, ";", &save); pair != NULL && n < 16;
-	    pair = strtok_r(NULL, ";", &save)) {
-		if ((eq = strchr(pair, '=')) == NULL)
-			continue;
-		*eq = '\0';
-		ext_kv[n].key = pair;
-		ext_kv[n++].value = eq + 1;
-	}
-	return (n);
+	return (store_opts_parse(ext_opts, test_seq, ext_buf, sizeof(ext_buf),
+	    ext_kv, sizeof(ext_kv) / sizeof(ext_kv[0])));
 }
 
 static int

@@ -33,6 +33,8 @@
 
 #include <cmocka.h>
 
+#include "store_util.h"
+
 #include "pangolin/store.h"
 #include "util/arena.h"
 
@@ -89,53 +91,14 @@ static const struct pgl_host host = {
 	.arena_strndup = pgl_arena_strndup,
 };
 
-#define OK(f, call) do {						\
-	int rc_ = (call);						\
-	if (rc_ != PGL_OK)						\
-		fail_msg("%s -> %d: %s", #call, rc_, (f)->err.msg);	\
-} while (0)
 
-#define FAILS(f, code, call) do {					\
-	int rc_ = (call);						\
-	if (rc_ != (code))						\
-		fail_msg("%s -> %d (want %d): %s", #call, rc_, (code),	\
-		    rc_ == PGL_OK ? "" : (f)->err.msg);			\
-} while (0)
 
-static double
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
-}
-
-/* Split ext_opts into ext_kv, with {n} replaced by test_seq. */
+/* ext_opts as key/values, with {n} replaced by test_seq. */
 static void
 ext_options(void)
 {
-	const char	*p;
-	char		*o = ext_buf, *pair, *eq, *save = NULL;
-
-	ext_n = 0;
-	for (p = ext_opts; *p != '\0' && o < ext_buf + sizeof(ext_buf) - 16;) {
-		if (strncmp(p, "{n}", 3) == 0) {
-			o += snprintf(o, 16, "%u", test_seq);
-			p += 3;
-		} else {
-			*o++ = *p++;
-		}
-	}
-	*o = '\0';
-	for (pair = strtok_r(ext_buf, ";", &save); pair != NULL && ext_n < 16;
-	    pair = strtok_r(NULL, ";", &save)) {
-		if ((eq = strchr(pair, '=')) == NULL)
-			continue;
-		*eq = '\0';
-		ext_kv[ext_n].key = pair;
-		ext_kv[ext_n++].value = eq + 1;
-	}
+	ext_n = store_opts_parse(ext_opts, test_seq, ext_buf, sizeof(ext_buf),
+	    ext_kv, sizeof(ext_kv) / sizeof(ext_kv[0]));
 }
 
 static const char *
