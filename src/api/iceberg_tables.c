@@ -783,24 +783,6 @@ ice_table_rename(struct pgl_req *r)
 	pgl_reply_empty(r, 204);
 }
 
-/* Metrics reports are accepted and not stored (spec: 204). */
-void
-ice_table_metrics(struct pgl_req *r)
-{
-	struct ice_target	t;
-	struct pgl_asset	a;
-
-	if (ice_target(r, "table", &t) == -1 ||
-	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1)
-		return;
-	if (r->body == NULL || !json_is_object(r->body)) {
-		pgl_reply_ice_error(r, 400, "BadRequestException",
-		    "a metrics report must be a JSON object");
-		return;
-	}
-	pgl_reply_empty(r, 204);
-}
-
 /*
  * Credentials: the warehouse's static S3 keys, scoped to the table
  * location's prefix; local-disk warehouses need none.

@@ -64,6 +64,12 @@ pgl_header(const struct pgl_req *r, const char *name)
 	return (v);
 }
 
+size_t
+pgl_req_body_len(const struct pgl_req *r)
+{
+	return (r->http->http_body_length);
+}
+
 void
 pgl_set_header(struct pgl_req *r, const char *name, const char *value)
 {

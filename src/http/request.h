@@ -74,6 +74,8 @@ const char	*pgl_param(const struct pgl_req *, const char *name);
 const char	*pgl_query(const struct pgl_req *, const char *name);
 /* Request header, or NULL. */
 const char	*pgl_header(const struct pgl_req *, const char *name);
+/* Length of the request body as received (0 without one). */
+size_t		 pgl_req_body_len(const struct pgl_req *);
 
 void	pgl_set_header(struct pgl_req *, const char *name, const char *value);
 /* Reply with j (reference stolen) as the JSON body. */
