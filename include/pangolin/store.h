@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	1
+#define PGL_STORE_ABI_MINOR	2
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -474,6 +474,16 @@ struct pgl_store_ops {
 	 * constant in round trips.  May be NULL.
 	 */
 	uint64_t	(*round_trips)(S);
+
+	/*
+	 * ABI 1.2: one page of head's ancestry (head first) and the length
+	 * of the whole chain in total.  PGL_ENOTFOUND when head does not
+	 * exist; an offset past the end is an empty page.  Required: the
+	 * commit history route pages with it.
+	 */
+	int	(*list_commit_ancestry)(S, A, const char *tenant,
+		    const char *head, P, struct pgl_commit **, size_t *,
+		    uint64_t *, E);
 };
 
 #undef S

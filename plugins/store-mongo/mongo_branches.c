@@ -486,6 +486,23 @@ mongo_get_commit(struct pgl_store *s, struct pgl_arena *a,
 	return (rc);
 }
 
+/* $match the head, walk its parents (at most depth steps), one per row. */
+#define ANCESTRY_STAGES(tenant, head, depth)				\
+	"{", "$match", "{", "tenant_id", BCON_UTF8(tenant),		\
+	"id", BCON_UTF8(head), "}", "}",				\
+	"{", "$graphLookup", "{",					\
+	"from", BCON_UTF8(mongo_coll_names[COLL_COMMITS]),		\
+	"startWith", BCON_UTF8("$id"),					\
+	"connectFromField", BCON_UTF8("parent_id"),			\
+	"connectToField", BCON_UTF8("id"),				\
+	"as", BCON_UTF8("chain"),					\
+	"maxDepth", BCON_INT32((int32_t)(depth)),			\
+	"depthField", BCON_UTF8("depth"),				\
+	"restrictSearchWithMatch", "{", "tenant_id", BCON_UTF8(tenant),	\
+	"}", "}", "}",							\
+	"{", "$unwind", BCON_UTF8("$chain"), "}",			\
+	"{", "$replaceRoot", "{", "newRoot", BCON_UTF8("$chain"), "}", "}"
+
 /*
  * Head first, following parent_id, in one aggregation: $graphLookup
  * starts at the head itself (depth 0) and walks parent_id -> id on the
@@ -510,20 +527,7 @@ mongo_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
 	if (tenant == NULL || head == NULL)
 		return (mongo_err(err, PGL_ENOTFOUND, "commit not found"));
 	pipeline = BCON_NEW("pipeline", "[",
-	    "{", "$match", "{", "tenant_id", BCON_UTF8(tenant),
-	    "id", BCON_UTF8(head), "}", "}",
-	    "{", "$graphLookup", "{",
-	    "from", BCON_UTF8(mongo_coll_names[COLL_COMMITS]),
-	    "startWith", BCON_UTF8("$id"),
-	    "connectFromField", BCON_UTF8("parent_id"),
-	    "connectToField", BCON_UTF8("id"),
-	    "as", BCON_UTF8("chain"),
-	    "maxDepth", BCON_INT32((int32_t)depth),
-	    "depthField", BCON_UTF8("depth"),
-	    "restrictSearchWithMatch", "{", "tenant_id", BCON_UTF8(tenant),
-	    "}", "}", "}",
-	    "{", "$unwind", BCON_UTF8("$chain"), "}",
-	    "{", "$replaceRoot", "{", "newRoot", BCON_UTF8("$chain"), "}", "}",
+	    ANCESTRY_STAGES(tenant, head, depth),
 	    "{", "$sort", "{", "depth", BCON_INT32(1), "}", "}",
 	    "]");
 	rc = mg_aggregate(s, a, err, COLL_COMMITS, pipeline, commit_fill,
@@ -533,5 +537,64 @@ mongo_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
 	/* The head itself is always the first document when it exists. */
 	if (rc == PGL_OK && *n == 0)
 		rc = mongo_err(err, PGL_ENOTFOUND, "commit %s not found", head);
+	return (rc);
+}
+
+/* The count stage's single document: {n: <int>}. */
+static void
+chain_count_fill(struct doc *d, void *out)
+{
+	*(uint64_t *)out = (uint64_t)doc_int(d, "n");
+}
+
+/*
+ * One page of the chain: the same $graphLookup walk as above, bounded by
+ * offset + limit steps, then $skip/$limit; the total is a second
+ * aggregation over the whole chain that returns one counter document.
+ */
+int
+mongo_list_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *head, const struct pgl_page *pg,
+    struct pgl_commit **items, size_t *n, uint64_t *total,
+    struct pgl_err *err)
+{
+	bson_t		*pipeline;
+	void		*p = NULL;
+	uint64_t	 count = 0;
+	int64_t		 limit = pg->limit ? (int64_t)pg->limit : INT32_MAX;
+	int64_t		 walk = limit + (int64_t)pg->offset - 1;
+	int		 rc;
+
+	*items = NULL;
+	*n = 0;
+	if (tenant == NULL || head == NULL)
+		return (mongo_err(err, PGL_ENOTFOUND, "commit not found"));
+	pipeline = BCON_NEW("pipeline", "[",
+	    ANCESTRY_STAGES(tenant, head, INT32_MAX),
+	    "{", "$group", "{", "_id", BCON_NULL,
+	    "n", "{", "$sum", BCON_INT32(1), "}", "}", "}",
+	    "]");
+	rc = mg_aggregate_get(s, NULL, err, COLL_COMMITS, pipeline,
+	    chain_count_fill, &count);
+	bson_destroy(pipeline);
+	if (rc == PGL_ENOTFOUND || (rc == PGL_OK && count == 0))
+		return (mongo_err(err, PGL_ENOTFOUND, "commit %s not found",
+		    head));
+	if (rc != PGL_OK)
+		return (rc);
+	if (total != NULL)
+		*total = count;
+	if (pg->offset >= count)
+		return (PGL_OK);
+	pipeline = BCON_NEW("pipeline", "[",
+	    ANCESTRY_STAGES(tenant, head, walk > INT32_MAX ? INT32_MAX : walk),
+	    "{", "$sort", "{", "depth", BCON_INT32(1), "}", "}",
+	    "{", "$skip", BCON_INT64((int64_t)pg->offset), "}",
+	    "{", "$limit", BCON_INT64(limit), "}",
+	    "]");
+	rc = mg_aggregate(s, a, err, COLL_COMMITS, pipeline, commit_fill,
+	    sizeof(**items), &p, n);
+	bson_destroy(pipeline);
+	*items = p;
 	return (rc);
 }

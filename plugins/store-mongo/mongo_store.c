@@ -528,6 +528,7 @@ static const struct pgl_store_ops ops = {
 	.create_commit = mongo_create_commit,
 	.get_commit = mongo_get_commit,
 	.get_commit_ancestry = mongo_get_commit_ancestry,
+	.list_commit_ancestry = mongo_list_commit_ancestry,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

@@ -248,6 +248,9 @@ int	mongo_get_commit(struct pgl_store *, struct pgl_arena *,
 int	mongo_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, uint32_t, struct pgl_commit **,
 	    size_t *, struct pgl_err *);
+int	mongo_list_commit_ancestry(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_commit **, size_t *, uint64_t *, struct pgl_err *);
 
 /* mongo_idempotency.c */
 int	mongo_put_idempotent(struct pgl_store *, const char *,

@@ -249,6 +249,29 @@ static const char COMMIT_ANCESTRY[] =
 	"   WHERE c.tenant_id = $1 AND chain.depth + 1 < $3)"
 	" SELECT " COMMIT_FIELDS " FROM chain ORDER BY depth";
 
+/*
+ * One page of the chain: the walk stops after offset + limit steps ($3),
+ * then LIMIT/OFFSET cut the page; the count walks the whole chain,
+ * touching only the primary key and parent_id.
+ */
+static const char COMMIT_ANCESTRY_PAGE[] =
+	"WITH RECURSIVE chain(depth, " COMMIT_FIELDS ") AS ("
+	"  SELECT 0, " COMMIT_FIELDS " FROM commits"
+	"   WHERE id = $2 AND tenant_id = $1"
+	"  UNION ALL"
+	"  SELECT chain.depth + 1, c.id, c.catalog_name, c.parent_id,"
+	"   c.timestamp, c.author, c.message, c.operations"
+	"   FROM chain JOIN commits c ON c.id = chain.parent_id"
+	"   WHERE c.tenant_id = $1 AND chain.depth + 1 < $3)"
+	" SELECT " COMMIT_FIELDS " FROM chain ORDER BY depth LIMIT $4 OFFSET $5";
+static const char COMMIT_ANCESTRY_COUNT[] =
+	"WITH RECURSIVE chain(id, parent_id) AS ("
+	"  SELECT id, parent_id FROM commits WHERE id = $2 AND tenant_id = $1"
+	"  UNION ALL"
+	"  SELECT c.id, c.parent_id FROM chain"
+	"   JOIN commits c ON c.id = chain.parent_id WHERE c.tenant_id = $1)"
+	" SELECT count(*) FROM chain";
+
 static void
 commit_fill(struct row *r, void *out)
 {
@@ -308,5 +331,37 @@ postgres_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
 	/* The head itself is always the first row when it exists. */
 	if (rc == PGL_OK && *n == 0)
 		rc = store_err(err, PGL_ENOTFOUND, "commit %s not found", head);
+	return (rc);
+}
+
+int
+postgres_list_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *head, const struct pgl_page *pg,
+    struct pgl_commit **items, size_t *n, uint64_t *total,
+    struct pgl_err *err)
+{
+	int64_t	limit = pg->limit == 0 ? INT64_MAX : (int64_t)pg->limit;
+	int64_t	offset = (int64_t)pg->offset, walk;
+	uint64_t count;
+	void	*p = NULL;
+	int	rc;
+
+	*items = NULL;
+	*n = 0;
+	rc = store_count(s, err, COMMIT_ANCESTRY_COUNT, &count, "ss", tenant,
+	    head);
+	if (rc == PGL_OK && count == 0)
+		rc = store_err(err, PGL_ENOTFOUND, "commit %s not found", head);
+	if (rc != PGL_OK)
+		return (rc);
+	if (total != NULL)
+		*total = count;
+	if ((uint64_t)offset >= count)
+		return (PGL_OK);
+	walk = limit > INT64_MAX - offset ? INT64_MAX : limit + offset;
+	rc = store_list(s, a, err, COMMIT_ANCESTRY_PAGE, commit_fill,
+	    sizeof(**items), &p, n, "ssiii", tenant, head, walk, limit,
+	    offset);
+	*items = p;
 	return (rc);
 }

@@ -255,6 +255,7 @@ static const struct pgl_store_ops ops = {
 	.create_commit = postgres_create_commit,
 	.get_commit = postgres_get_commit,
 	.get_commit_ancestry = postgres_get_commit_ancestry,
+	.list_commit_ancestry = postgres_list_commit_ancestry,
 
 	.put_idempotent = postgres_put_idempotent,
 	.get_idempotent = postgres_get_idempotent,

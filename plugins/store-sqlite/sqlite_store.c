@@ -441,6 +441,7 @@ static const struct pgl_store_ops ops = {
 	.create_commit = sqlite_create_commit,
 	.get_commit = sqlite_get_commit,
 	.get_commit_ancestry = sqlite_get_commit_ancestry,
+	.list_commit_ancestry = sqlite_list_commit_ancestry,
 
 	.put_idempotent = sqlite_put_idempotent,
 	.get_idempotent = sqlite_get_idempotent,

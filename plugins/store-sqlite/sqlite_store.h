@@ -192,6 +192,9 @@ int	sqlite_get_commit(struct pgl_store *, struct pgl_arena *,
 int	sqlite_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, uint32_t, struct pgl_commit **,
 	    size_t *, struct pgl_err *);
+int	sqlite_list_commit_ancestry(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_commit **, size_t *, uint64_t *, struct pgl_err *);
 
 /* sqlite_idempotency.c */
 int	sqlite_put_idempotent(struct pgl_store *, const char *,

@@ -12,8 +12,6 @@
 #include "util/json.h"
 #include "util/paging.h"
 
-#define COMMITS_DEFAULT	100
-#define COMMITS_MAX	1000
 
 static const struct pgl_jfield branch_fields[] = {
 	{ "name", PGL_J_STRING, 1 },
@@ -207,28 +205,24 @@ api_branch_delete(struct pgl_req *r)
 	pgl_reply_empty(r, 204);
 }
 
+/* Newest first, paged like every management list (X-Total-Count). */
 void
 api_branch_commits(struct pgl_req *r)
 {
-	struct pgl_commit	*items;
+	struct pgl_commit	*items = NULL;
 	struct pgl_branch	 b;
+	struct pgl_page		 pg;
 	struct pgl_err		 err;
-	const char		*cat, *lim;
-	uint64_t		 limit = COMMITS_DEFAULT;
+	const char		*cat;
 	json_t			*arr;
+	uint64_t		 total = 0;
 	size_t			 n = 0, i;
 
-	if ((cat = catalog_arg(r)) == NULL || find_branch(r, cat, &b) == -1)
+	if ((cat = catalog_arg(r)) == NULL || pgl_req_page(r, &pg) == -1 ||
+	    find_branch(r, cat, &b) == -1)
 		return;
-	if ((lim = pgl_query(r, "limit")) != NULL &&
-	    (pgl_parse_u64(lim, UINT32_MAX, &limit) == -1 || limit == 0)) {
-		pgl_reply_error(r, 400, "limit must be a positive integer");
-		return;
-	}
-	if (limit > COMMITS_MAX)
-		limit = COMMITS_MAX;
-	if (b.head_commit_id != NULL && STORE(get_commit_ancestry, r->arena,
-	    r->tenant, b.head_commit_id, (uint32_t)limit, &items, &n, &err) !=
+	if (b.head_commit_id != NULL && STORE(list_commit_ancestry, r->arena,
+	    r->tenant, b.head_commit_id, &pg, &items, &n, &total, &err) !=
 	    PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
@@ -236,7 +230,7 @@ api_branch_commits(struct pgl_req *r)
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, commit_json(&items[i]));
-	pgl_reply_json(r, 200, arr);
+	pgl_reply_list(r, arr, total);
 }
 
 void

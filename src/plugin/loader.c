@@ -138,7 +138,7 @@ static const struct {
 	REQ(get_branch), REQ(list_branches), REQ(delete_branch),
 	REQ(update_branch_head), REQ(create_tag), REQ(get_tag),
 	REQ(list_tags), REQ(delete_tag), REQ(create_commit), REQ(get_commit),
-	REQ(get_commit_ancestry),
+	REQ(get_commit_ancestry), REQ(list_commit_ancestry),
 };
 
 const struct pgl_store_ops *

@@ -135,9 +135,10 @@ test('commits: ?catalog= is required, unknown branch or catalog is 404', async (
   expectError(await get(`/api/v1/branches/main/commits?catalog=${uniq('missing')}`), 404);
 });
 
-test('commits: limit must be a positive integer; large limits are served', async () => {
+test('commits: limit must be a non-negative integer (0 is the default page); large limits are clamped and served', async () => {
   const c = await catalog();
-  for (const l of ['0', '-1', 'abc', '1.5', '']) {
+  assert.equal(expectJson(await get(`/api/v1/branches/main/commits?catalog=${c.name}&limit=0`), 200).length, 1);
+  for (const l of ['-1', 'abc', '1.5', '']) {
     expectError(await get(`/api/v1/branches/main/commits?catalog=${c.name}&limit=${l}`), 400, { message: /limit/ });
   }
   assert.equal(expectJson(await get(`/api/v1/branches/main/commits?catalog=${c.name}&limit=1`), 200).length, 1);

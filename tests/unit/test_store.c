@@ -1425,6 +1425,46 @@ test_commit_crud_and_ancestry(void **state)
 }
 
 static void
+test_ancestry_pages_with_the_chain_length_as_total(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_commit	*items;
+	struct pgl_page		 pg = { 2, 1 };
+	uint64_t		 total = 0;
+	size_t			 n;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	seed_catalog(f, "t-a", "cat", NULL);
+	seed_commit(f, "t-a", "cat", "c1", NULL);
+	seed_commit(f, "t-a", "cat", "c2", "c1");
+	seed_commit(f, "t-a", "cat", "c3", "c2");
+	seed_commit(f, "t-a", "cat", "c4", "c3");
+	OK(f, ops->list_commit_ancestry(f->s, f->a, "t-a", "c4", &pg, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(total, 4);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].id, "c3");
+	assert_string_equal(items[1].id, "c2");
+	pg = (struct pgl_page){ 0, 3 };		/* no limit, from the 4th */
+	OK(f, ops->list_commit_ancestry(f->s, f->a, "t-a", "c4", &pg, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].id, "c1");
+	pg = (struct pgl_page){ 10, 4 };	/* past the end: empty page */
+	OK(f, ops->list_commit_ancestry(f->s, f->a, "t-a", "c4", &pg, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 4);
+	pg = (struct pgl_page){ 10, 0 };
+	FAILS(f, PGL_ENOTFOUND, ops->list_commit_ancestry(f->s, f->a, "t-a",
+	    "nope", &pg, &items, &n, &total, &f->err));
+	/* Another tenant's head is not found, whatever its id. */
+	FAILS(f, PGL_ENOTFOUND, ops->list_commit_ancestry(f->s, f->a, "t-b",
+	    "c4", &pg, &items, &n, &total, &f->err));
+}
+
+static void
 test_ancestry_of_a_10000_commit_chain(void **state)
 {
 	struct fx		*f = *state;
@@ -2036,6 +2076,7 @@ main(void)
 		T(test_tag_crud),
 		T(test_commit_crud_and_ancestry),
 		T(test_ancestry_of_a_10000_commit_chain),
+		T(test_ancestry_pages_with_the_chain_length_as_total),
 		T(test_rolled_back_transaction_leaves_nothing),
 		T(test_transactions_do_not_nest),
 		T(test_delete_catalog_cascades),
