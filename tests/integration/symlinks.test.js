@@ -235,6 +235,29 @@ for (const mode of ['openat2', 'walk']) {
       assert.deepEqual(snapshot(outside), before, 'purge deleted nothing outside');
     });
 
+    test('purge and the cleanup after a commit never delete a file outside, even one a registered metadata-log names', async () => {
+      const ns = await mkns();
+      const src = expectJson(await create(ns, 'src'), 200);
+      for (const v of ['a', 'b']) fs.writeFileSync(path.join(outside, `${v}.metadata.json`), '{"victim":true}');
+      // A metadata file inside the storage whose log names files outside.
+      const crafted = (name) => {
+        const md = structuredClone(src.metadata);
+        md['metadata-log'] = [{ 'timestamp-ms': md['last-updated-ms'] - 1, 'metadata-file': path.join(outside, `${name}.metadata.json`) }];
+        const f = path.join(srv.catalogRoot, ns, `crafted-${name}`, 'metadata', `00001-${crypto.randomUUID()}.metadata.json`);
+        fs.mkdirSync(path.dirname(f), { recursive: true });
+        fs.writeFileSync(f, JSON.stringify(md));
+        return f;
+      };
+      const before = snapshot(outside);
+      expectJson(await register(ns, 'ra', crafted('a')), 200);
+      await ok('DELETE', `${tables(ns)}/ra?purgeRequested=true`, undefined, 204);
+      expectJson(await register(ns, 'rb', crafted('b')), 200);
+      expectJson(await req('POST', `${tables(ns)}/rb`, {
+        body: { updates: [{ action: 'set-properties', updates: { 'write.metadata.delete-after-commit.enabled': 'true', 'write.metadata.previous-versions-max': '1' } }] },
+      }), 200);
+      assert.deepEqual(snapshot(outside), before, 'nothing outside was deleted');
+    });
+
     test('a directory swapped with a link while tables are created: nothing ever lands outside', async () => {
       const ns = await mkns();
       const race = path.join(srv.catalogRoot, ns, 'race');
