@@ -111,7 +111,7 @@ for (const mode of ['openat2', 'walk']) {
       assert.ok(!fs.existsSync(path.join(outside, 'nonexistent')), 'mkdir -p created nothing through the dangling link');
     });
 
-    test('create with the default location refuses a link planted at the table\'s (or namespace\'s) future directory', async () => {
+    test('create with the default location refuses a link planted at the table\'s, namespace\'s or catalog\'s future directory', async () => {
       const ns = await mkns();
       const planted = path.join(srv.catalogRoot, ns, 't2');
       fs.symlinkSync(outside, planted);
@@ -142,6 +142,13 @@ for (const mode of ['openat2', 'walk']) {
         },
       });
       refused(tx, planted, 'create transaction');
+      // A new catalog's own directory (made lazily, on its first write).
+      const cat = uniq('cat');
+      const catRoot = expectJson(await req('POST', '/api/v1/catalogs', { body: { name: cat, warehouse_name: 'wh' } }), 201).storage_location;
+      assert.equal(catRoot, path.join(srv.root, cat));
+      fs.symlinkSync(outside, catRoot);
+      expectJson(await req('POST', `/v1/${cat}/namespaces`, { body: { namespace: ['n'] } }), 200);
+      refused(await req('POST', `/v1/${cat}/namespaces/n/tables`, { body: { name: 't', schema: simpleSchema() } }), catRoot, 'catalog directory');
       assertOutsideEmpty();
     });
 
