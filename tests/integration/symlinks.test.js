@@ -47,8 +47,8 @@ for (const mode of ['openat2', 'walk']) {
     });
     beforeEach(() => { outside = tmpDir('pgl-outside'); outsides.push(outside); });
     after(async () => {
-      await srv?.stop();
       for (const d of outsides) fs.rmSync(d, { recursive: true, force: true });
+      await srv?.stop();
     });
 
     const req = (m, p, o) => srv.req(m, p, o);
