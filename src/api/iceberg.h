@@ -63,18 +63,24 @@ void	ice_ns_drop(struct pgl_req *);
 void	ice_ns_properties(struct pgl_req *);
 
 
-/* iceberg_io.c: metadata files and the catalog commit log. */
+/*
+ * iceberg_io.c: metadata files and the catalog commit log.  Every file
+ * call takes root, the catalog's storage location: FileIO confines it
+ * there, refusing symbolic links below it (storage/fileio.h).
+ */
 
 /* Read and parse a metadata file (plain or gzip); replies on failure with
- * 404 (missing: missing_status) or 400 (not JSON). */
-int	ice_read_metadata(struct pgl_req *, const char *location,
-	    int missing_status, json_t **md);
+ * 404 (missing: missing_status) or 400 (not JSON, refused location). */
+int	ice_read_metadata(struct pgl_req *, const char *root,
+	    const char *location, int missing_status, json_t **md);
 /* Load and parse a metadata file without replying (PGL_ENOTFOUND,
- * PGL_EINVAL for a corrupt file, ...). */
-int	ice_metadata_load(const char *location, json_t **md, struct pgl_err *);
+ * PGL_EINVAL for a corrupt file or a refused location, ...). */
+int	ice_metadata_load(const char *root, const char *location, json_t **md,
+	    struct pgl_err *);
 /* The file's plain bytes (cached per worker; malloc'd). */
-int	ice_metadata_bytes(struct pgl_req *, const char *location,
-	    int missing_status, char **bytes, size_t *len);
+int	ice_metadata_bytes(struct pgl_req *, const char *root,
+	    const char *location, int missing_status, char **bytes,
+	    size_t *len);
 /*
  * Drop this worker's cached copy of a file, so the next read goes to the
  * disk: a path a client names (register) may have been deleted since it
@@ -82,8 +88,8 @@ int	ice_metadata_bytes(struct pgl_req *, const char *location,
  */
 void	ice_uncache(const char *location);
 /* Serialize and write a metadata file (gzip if its name says so). */
-int	ice_write_metadata(const char *location, const json_t *md,
-	    struct pgl_err *);
+int	ice_write_metadata(const char *root, const char *location,
+	    const json_t *md, struct pgl_err *);
 /* The serialized bytes of md exactly as ice_write_metadata writes them
  * (before compression), malloc'd. */
 char	*ice_dump(const json_t *md);

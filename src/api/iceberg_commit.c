@@ -96,8 +96,8 @@ prepare(struct pgl_req *r, struct change *c)
 		return (-1);
 	}
 	/* A pointer to a file that is gone is corruption, not client error. */
-	if (ice_read_metadata(r, c->asset.metadata_location, 500, &c->base) ==
-	    -1)
+	if (ice_read_metadata(r, c->t.catalog.storage_location,
+	    c->asset.metadata_location, 500, &c->base) == -1)
 		return (-1);
 	if (ice_table_check(c->base, c->requirements, &ierr) == -1 ||
 	    (c->next = ice_table_apply(c->base, c->updates,
@@ -173,11 +173,12 @@ write_all(struct change *cs, size_t n, struct pgl_err *err)
 	for (i = 0; i < n; i++) {
 		if (cs[i].next == NULL)
 			continue;
-		if (ice_write_metadata(cs[i].next_location, cs[i].next, err) !=
-		    PGL_OK) {
+		if (ice_write_metadata(cs[i].t.catalog.storage_location,
+		    cs[i].next_location, cs[i].next, err) != PGL_OK) {
 			for (j = 0; j < i; j++) {
 				if (cs[j].next != NULL)
 					(void)pgl_file_delete(
+					    cs[j].t.catalog.storage_location,
 					    cs[j].next_location, &derr);
 			}
 			return (err->code);
@@ -194,7 +195,8 @@ delete_written(struct change *cs, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (cs[i].next != NULL)
-			(void)pgl_file_delete(cs[i].next_location, &err);
+			(void)pgl_file_delete(cs[i].t.catalog.storage_location,
+			    cs[i].next_location, &err);
 	}
 }
 
@@ -210,7 +212,8 @@ cleanup_old(const struct change *c)
 		return;
 	gone = ice_table_log_dropped(c->base, c->next);
 	json_array_foreach(gone, i, f)
-		(void)pgl_file_delete(json_string_value(f), &err);
+		(void)pgl_file_delete(c->t.catalog.storage_location,
+		    json_string_value(f), &err);
 	json_decref(gone);
 }
 
@@ -320,7 +323,8 @@ create_transaction(struct pgl_req *r, struct ice_target *t,
 		json_decref(md);
 		return;
 	}
-	if (mdloc == NULL || ice_write_metadata(mdloc, md, &err) != PGL_OK) {
+	if (mdloc == NULL || ice_write_metadata(t->catalog.storage_location,
+	    mdloc, md, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_ice_error(r, 400, "BadRequestException",
 			    "table metadata has no location");

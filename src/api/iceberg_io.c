@@ -37,8 +37,8 @@ io_fail(struct pgl_err *err, int code, const char *what, const char *location)
  * errors come back in err (PGL_ENOTFOUND, PGL_EINVAL for a corrupt file).
  */
 static int
-metadata_bytes(const char *location, char **out, size_t *outlen,
-    struct pgl_err *err)
+metadata_bytes(const char *root, const char *location, char **out,
+    size_t *outlen, struct pgl_err *err)
 {
 	const struct pgl_cache_ops	*c = pgl_app.cache;
 	void				*hit;
@@ -52,7 +52,7 @@ metadata_bytes(const char *location, char **out, size_t *outlen,
 		*outlen = len;
 		return (PGL_OK);
 	}
-	if ((rc = pgl_file_read(location, PGL_FILE_MAX, &raw, &len, err)) !=
+	if ((rc = pgl_file_read(root, location, PGL_FILE_MAX, &raw, &len, err)) !=
 	    PGL_OK)
 		return (rc);
 	if (pgl_is_gzip(raw, len)) {
@@ -72,13 +72,14 @@ metadata_bytes(const char *location, char **out, size_t *outlen,
 }
 
 int
-ice_metadata_load(const char *location, json_t **md, struct pgl_err *err)
+ice_metadata_load(const char *root, const char *location, json_t **md,
+    struct pgl_err *err)
 {
 	char	*raw, why[200];
 	size_t	 len;
 	int	 rc;
 
-	if ((rc = metadata_bytes(location, &raw, &len, err)) != PGL_OK)
+	if ((rc = metadata_bytes(root, location, &raw, &len, err)) != PGL_OK)
 		return (rc);
 	*md = pgl_json_parse(raw, len, why, sizeof(why));
 	free(raw);
@@ -99,7 +100,7 @@ reply_io(struct pgl_req *r, const struct pgl_err *err, int missing,
 	if (err->code == PGL_ENOTFOUND)
 		pgl_reply_ice_error(r, missing, "NotFoundException",
 		    "metadata file not found: %.200s", location);
-	else if (err->code == PGL_EINVAL || err->code == PGL_EUNSUPPORTED)
+	else if (err->code == PGL_EINVAL)
 		pgl_reply_ice_error(r, 400, "BadRequestException", "%s",
 		    err->msg);
 	else
@@ -107,12 +108,12 @@ reply_io(struct pgl_req *r, const struct pgl_err *err, int missing,
 }
 
 int
-ice_metadata_bytes(struct pgl_req *r, const char *location, int missing,
-    char **out, size_t *outlen)
+ice_metadata_bytes(struct pgl_req *r, const char *root, const char *location,
+    int missing, char **out, size_t *outlen)
 {
 	struct pgl_err	err;
 
-	if (metadata_bytes(location, out, outlen, &err) == PGL_OK)
+	if (metadata_bytes(root, location, out, outlen, &err) == PGL_OK)
 		return (0);
 	reply_io(r, &err, missing, location);
 	return (-1);
@@ -126,19 +127,19 @@ ice_uncache(const char *location)
 }
 
 int
-ice_read_metadata(struct pgl_req *r, const char *location, int missing,
-    json_t **md)
+ice_read_metadata(struct pgl_req *r, const char *root, const char *location,
+    int missing, json_t **md)
 {
 	struct pgl_err	err;
 
-	if (ice_metadata_load(location, md, &err) == PGL_OK)
+	if (ice_metadata_load(root, location, md, &err) == PGL_OK)
 		return (0);
 	reply_io(r, &err, missing, location);
 	return (-1);
 }
 
 int
-ice_write_metadata(const char *location, const json_t *md,
+ice_write_metadata(const char *root, const char *location, const json_t *md,
     struct pgl_err *err)
 {
 	char	*text, *gz;
@@ -157,10 +158,10 @@ ice_write_metadata(const char *location, const json_t *md,
 			(void)snprintf(err->msg, sizeof(err->msg), "gzip failed");
 			return (err->code);
 		}
-		rc = pgl_file_write(location, gz, gzlen, err);
+		rc = pgl_file_write(root, location, gz, gzlen, err);
 		free(gz);
 	} else {
-		rc = pgl_file_write(location, text, strlen(text), err);
+		rc = pgl_file_write(root, location, text, strlen(text), err);
 	}
 	free(text);
 	return (rc);

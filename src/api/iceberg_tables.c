@@ -280,7 +280,8 @@ ice_create_asset(struct pgl_req *r, const struct ice_target *t,
 	if (pgl_store_tx(create_in_tx, &tx, &err) == PGL_OK)
 		return (0);
 	if (delete_on_conflict && a->metadata_location != NULL)
-		(void)pgl_file_delete(a->metadata_location, &derr);
+		(void)pgl_file_delete(t->catalog.storage_location,
+		    a->metadata_location, &derr);
 	if (err.code == PGL_EEXISTS)
 		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
 		    "Table was created concurrently: %s", ice_dotted(r, t->ns,
@@ -382,7 +383,8 @@ ice_table_create(struct pgl_req *r)
 		json_decref(md);
 		return;
 	}
-	if (mdloc == NULL || ice_write_metadata(mdloc, md, &err) != PGL_OK) {
+	if (mdloc == NULL || ice_write_metadata(t.catalog.storage_location,
+	    mdloc, md, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_error(r, 500, "cannot name metadata file");
 		else
@@ -408,14 +410,14 @@ ice_table_create(struct pgl_req *r)
  * validated when registered, and never change).
  */
 static void
-reply_raw_load(struct pgl_req *r, const char *location)
+reply_raw_load(struct pgl_req *r, const char *root, const char *location)
 {
 	static const char	 tail[] = ",\"config\":{}}";
 	json_t			*loc;
 	char			*bytes, *quoted, *body;
 	size_t			 len, qlen, n;
 
-	if (ice_metadata_bytes(r, location, 500, &bytes, &len) == -1)
+	if (ice_metadata_bytes(r, root, location, 500, &bytes, &len) == -1)
 		return;
 	loc = json_string(location);
 	quoted = pgl_json_dump(loc);
@@ -467,10 +469,12 @@ ice_table_load(struct pgl_req *r)
 		return;
 	}
 	if (strcmp(mode, "all") == 0) {
-		reply_raw_load(r, a.metadata_location);
+		reply_raw_load(r, t.catalog.storage_location,
+		    a.metadata_location);
 		return;
 	}
-	if (ice_read_metadata(r, a.metadata_location, 500, &md) == -1)
+	if (ice_read_metadata(r, t.catalog.storage_location,
+	    a.metadata_location, 500, &md) == -1)
 		return;
 	refs = ice_table_refs_only(md);
 	json_decref(md);
@@ -532,25 +536,27 @@ ice_drop_asset(struct pgl_req *r, const struct pgl_asset *a)
  * those in its metadata-log.  Files are named by random UUIDs, so another
  * table (even one renamed into the same directory) never shares one; the
  * directory itself is left alone for the same reason.  Best effort, after
- * the pointer is gone (§6).
+ * the pointer is gone (§6).  Every delete is confined to the catalog's
+ * storage: a registered file's metadata-log may name files elsewhere,
+ * and a link planted below the root is refused, not followed.
  */
 static void
-purge(struct pgl_req *r, const struct pgl_asset *a)
+purge(const char *root, const struct pgl_asset *a)
 {
 	struct pgl_err	 err;
 	json_t		*md, *e;
 	size_t		 i;
 
 	/* No readable metadata: nothing of ours to purge, not an error. */
-	if (ice_metadata_load(a->metadata_location, &md, &err) != PGL_OK)
+	if (ice_metadata_load(root, a->metadata_location, &md, &err) != PGL_OK)
 		return;
 	json_array_foreach(json_object_get(md, "metadata-log"), i, e) {
 		const char	*f = pgl_json_str(e, "metadata-file");
 
 		if (f != NULL && pgl_location_is_local(f))
-			(void)pgl_file_delete(f, &err);
+			(void)pgl_file_delete(root, f, &err);
 	}
-	(void)pgl_file_delete(a->metadata_location, &err);
+	(void)pgl_file_delete(root, a->metadata_location, &err);
 	json_decref(md);
 }
 
@@ -571,7 +577,7 @@ ice_table_drop(struct pgl_req *r)
 	    ice_drop_asset(r, &a) == -1)
 		return;
 	if (query_true(pgl_query(r, "purgeRequested")))
-		purge(r, &a);
+		purge(t.catalog.storage_location, &a);
 	pgl_reply_empty(r, 204);
 }
 
@@ -584,7 +590,8 @@ ice_table_unregister(struct pgl_req *r)
 
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
-	    ice_read_metadata(r, a.metadata_location, 500, &md) == -1)
+	    ice_read_metadata(r, t.catalog.storage_location,
+	    a.metadata_location, 500, &md) == -1)
 		return;
 	if (ice_drop_asset(r, &a) == -1) {
 		json_decref(md);
@@ -644,7 +651,8 @@ ice_table_register(struct pgl_req *r)
 	    -1)
 		return;
 	ice_uncache(loc);
-	if (ice_read_metadata(r, loc, 404, &raw) == -1)
+	if (ice_read_metadata(r, t.catalog.storage_location, loc, 404, &raw) ==
+	    -1)
 		return;
 	md = ice_table_parse(raw, &ierr);
 	json_decref(raw);

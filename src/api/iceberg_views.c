@@ -102,7 +102,8 @@ ice_view_create(struct pgl_req *r)
 		json_decref(md);
 		return;
 	}
-	if (mdloc == NULL || ice_write_metadata(mdloc, md, &err) != PGL_OK) {
+	if (mdloc == NULL || ice_write_metadata(t.catalog.storage_location,
+	    mdloc, md, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_error(r, 500, "cannot name metadata file");
 		else
@@ -129,7 +130,8 @@ ice_view_load(struct pgl_req *r)
 
 	if (ice_target(r, "view", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_VIEW, &a) == -1 ||
-	    ice_read_metadata(r, a.metadata_location, 500, &md) == -1)
+	    ice_read_metadata(r, t.catalog.storage_location,
+	    a.metadata_location, 500, &md) == -1)
 		return;
 	pgl_reply_json(r, 200, view_result(a.metadata_location, md));
 }
@@ -197,7 +199,8 @@ view_commit_once(struct pgl_req *r, const struct ice_target *t)
 	int			 rc = -1;
 
 	if (ice_find_asset(r, t, KIND_VIEW, &a) == -1 ||
-	    ice_read_metadata(r, a.metadata_location, 500, &base) == -1)
+	    ice_read_metadata(r, t->catalog.storage_location,
+	    a.metadata_location, 500, &base) == -1)
 		return (-1);
 	if (ice_view_check(base, json_object_get(r->body, "requirements"),
 	    &ierr) == -1 || (next = ice_view_apply(base, json_object_get(
@@ -217,7 +220,8 @@ view_commit_once(struct pgl_req *r, const struct ice_target *t)
 	if (mdloc != NULL && ice_location_allowed(r, &t->catalog, mdloc,
 	    "the metadata location") == -1)
 		goto out;
-	if (mdloc == NULL || ice_write_metadata(mdloc, next, &err) != PGL_OK) {
+	if (mdloc == NULL || ice_write_metadata(t->catalog.storage_location,
+	    mdloc, next, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_error(r, 500, "cannot name metadata file");
 		else
@@ -226,7 +230,8 @@ view_commit_once(struct pgl_req *r, const struct ice_target *t)
 	}
 	tx = (struct swap_tx){ r, &a, mdloc };
 	if ((rc = pgl_store_tx(swap_in_tx, &tx, &err)) != PGL_OK)
-		(void)pgl_file_delete(mdloc, &derr);
+		(void)pgl_file_delete(t->catalog.storage_location, mdloc,
+		    &derr);
 	if (rc == PGL_OK) {
 		pgl_reply_json(r, 200, view_result(mdloc, json_incref(next)));
 		rc = 1;
@@ -283,7 +288,8 @@ ice_view_register(struct pgl_req *r)
 	    -1)
 		return;
 	ice_uncache(loc);
-	if (ice_read_metadata(r, loc, 404, &raw) == -1)
+	if (ice_read_metadata(r, t.catalog.storage_location, loc, 404, &raw) ==
+	    -1)
 		return;
 	md = ice_view_parse(raw, &ierr);
 	json_decref(raw);

@@ -23,6 +23,21 @@ pgl_location_path(const char *loc)
 	return (strncmp(loc, "file://", 7) == 0 ? loc + 7 : loc);
 }
 
+void
+pgl_location_scheme(const char *loc, char *buf, size_t n)
+{
+	const char	*end = strstr(loc, "://");
+	size_t		 len = end != NULL && loc[0] != '/' ?
+			     (size_t)(end - loc) : 0;
+
+	if (n == 0)
+		return;
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, loc, len);
+	buf[len] = '\0';
+}
+
 static const char *
 after_scheme(const char *loc)
 {
