@@ -11,16 +11,16 @@
  */
 static const char IDEMPOTENT_PUT[] =
 	"INSERT INTO idempotency (tenant_id, key, route, status, body,"
-	" expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
+	" expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 	" ON CONFLICT (tenant_id, key) DO UPDATE SET route = excluded.route,"
 	" status = excluded.status, body = excluded.body,"
 	" expires_at = excluded.expires_at"
-	" WHERE idempotency.expires_at <= $7";
+	" WHERE idempotency.expires_at <= ?7";
 static const char IDEMPOTENT_GET[] =
 	"SELECT key, route, status, body, expires_at FROM idempotency"
-	" WHERE tenant_id = $1 AND key = $2 AND expires_at > $3";
+	" WHERE tenant_id = ?1 AND key = ?2 AND expires_at > ?3";
 static const char IDEMPOTENT_PURGE[] =
-	"DELETE FROM idempotency WHERE expires_at <= $1";
+	"DELETE FROM idempotency WHERE expires_at <= ?1";
 
 static void
 idempotent_fill(struct row *r, void *out)

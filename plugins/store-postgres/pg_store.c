@@ -54,6 +54,7 @@ postgres_close(struct pgl_store *s)
 		return;
 	if (s->conn != NULL)
 		PQfinish(s->conn);	/* an open transaction rolls back */
+	store_finalize(s);
 	pg_conninfo_free(&s->ci);
 	free(s->schema);
 	free(s);

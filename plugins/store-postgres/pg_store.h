@@ -18,12 +18,15 @@
  * (always a static array in the file that owns the query).  A slot
  * remembers the connection generation it was prepared on: a reconnect
  * bumps the generation, and every statement is prepared again lazily.
+ * text is the SQL as sent: the shared texts (plugins/sql-common) number
+ * their parameters ?N, which PostgreSQL spells $N.
  */
 #define STMT_SLOTS	256
 #define MAX_PARAMS	16
 
 struct stmt_slot {
 	const char	*sql;
+	char		*text;		/* sql with ?N as $N; owned */
 	unsigned	 gen;		/* 0: never prepared */
 };
 
@@ -88,6 +91,7 @@ int	store_list(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
 /* A single integer result, e.g. count(*). */
 int	store_count(struct pgl_store *, struct pgl_err *, const char *,
 	    uint64_t *, const char *, ...);
+void	store_finalize(struct pgl_store *);
 
 int	store_err(struct pgl_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
