@@ -207,11 +207,7 @@ static const struct pgl_store_ops ops = {
 	.commit = postgres_commit,
 	.rollback = postgres_rollback,
 
-	.create_tenant = postgres_create_tenant,
-	.get_tenant = postgres_get_tenant,
-	.list_tenants = postgres_list_tenants,
-	.update_tenant = postgres_update_tenant,
-	.delete_tenant = postgres_delete_tenant,
+	SQL_STORE_METHODS,
 
 	.create_warehouse = postgres_create_warehouse,
 	.get_warehouse = postgres_get_warehouse,
@@ -256,10 +252,6 @@ static const struct pgl_store_ops ops = {
 	.create_commit = postgres_create_commit,
 	.get_commit = postgres_get_commit,
 	.get_commit_ancestry = postgres_get_commit_ancestry,
-
-	.put_idempotent = postgres_put_idempotent,
-	.get_idempotent = postgres_get_idempotent,
-	.purge_idempotent = postgres_purge_idempotent,
 
 	/* Users, roles, permissions, service users, tokens, audit, merges,
 	 * settings and tasks come with their own issues (and tables). */

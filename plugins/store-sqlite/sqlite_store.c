@@ -392,11 +392,7 @@ static const struct pgl_store_ops ops = {
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
 
-	.create_tenant = sqlite_create_tenant,
-	.get_tenant = sqlite_get_tenant,
-	.list_tenants = sqlite_list_tenants,
-	.update_tenant = sqlite_update_tenant,
-	.delete_tenant = sqlite_delete_tenant,
+	SQL_STORE_METHODS,
 
 	.create_warehouse = sqlite_create_warehouse,
 	.get_warehouse = sqlite_get_warehouse,
@@ -441,10 +437,6 @@ static const struct pgl_store_ops ops = {
 	.create_commit = sqlite_create_commit,
 	.get_commit = sqlite_get_commit,
 	.get_commit_ancestry = sqlite_get_commit_ancestry,
-
-	.put_idempotent = sqlite_put_idempotent,
-	.get_idempotent = sqlite_get_idempotent,
-	.purge_idempotent = sqlite_purge_idempotent,
 
 	/* Users, roles, permissions, service users, tokens, audit, merges,
 	 * settings and tasks come with their own issues (and tables). */

@@ -1,15 +1,15 @@
 /*
  * Private to the SQLite store plugin (and the memory store, which is the
- * same code built with -DPGL_STORE_MEMORY): the handle, the one query
- * helper every method goes through, and the methods each file adds to the
- * ops table in sqlite_store.c.
+ * same code built with -DPGL_STORE_MEMORY): the handle and the row behind
+ * the query helper of sql_store.h, which the shared entity methods
+ * (plugins/sql-common) go through, and what only SQLite needs.
  */
 #ifndef SQLITE_STORE_H
 #define SQLITE_STORE_H
 
 #include <sqlite3.h>
 
-#include "pangolin/store.h"
+#include "sql_store.h"
 
 #if defined(PGL_STORE_MEMORY)
 #define STORE_NAME	"memory"
@@ -45,53 +45,12 @@ struct row {
 	int			oom;
 };
 
-typedef void	(*row_fill_fn)(struct row *, void *);
-
-const char	*row_text(struct row *);
-int64_t		row_int(struct row *);
-
-/*
- * Arguments are described by fmt, one letter each: 's' const char * (NULL
- * binds SQL NULL), 'i' int64_t, 'd' int, 'p' const struct pgl_page *
- * (binds two parameters: LIMIT, with 0 meaning none, then OFFSET).
- *
- * store_exec returns PGL_ENOTFOUND only for a foreign key violation, so a
- * caller can tell "references a missing row" from "changed nothing".
- */
-int	store_exec(struct pgl_store *, struct pgl_err *, const char *,
-	    uint64_t *, const char *, ...);
-/* One row into out; PGL_ENOTFOUND when there is none. */
-int	store_get(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
-	    const char *, row_fill_fn, void *, const char *, ...);
-/* Every row into an arena array of elements of the given size. */
-int	store_list(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
-	    const char *, row_fill_fn, size_t, void **, size_t *,
-	    const char *, ...);
-/* A single integer result, e.g. count(*). */
-int	store_count(struct pgl_store *, struct pgl_err *, const char *,
-	    uint64_t *, const char *, ...);
+/* sqlite_query.c implements the query helper of sql_store.h. */
 void	store_finalize(struct pgl_store *);
-
-int	store_err(struct pgl_err *, int, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
 int	store_sqlite_err(struct pgl_store *, struct pgl_err *, int);
-int64_t	store_now_ms(void);
 
 /* sqlite_migrate.c */
 int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
-
-/* sqlite_tenants.c */
-int	sqlite_create_tenant(struct pgl_store *, const struct pgl_tenant *,
-	    struct pgl_err *);
-int	sqlite_get_tenant(struct pgl_store *, struct pgl_arena *,
-	    const char *, struct pgl_tenant *, struct pgl_err *);
-int	sqlite_list_tenants(struct pgl_store *, struct pgl_arena *,
-	    const struct pgl_page *, struct pgl_tenant **, size_t *,
-	    uint64_t *, struct pgl_err *);
-int	sqlite_update_tenant(struct pgl_store *, const struct pgl_tenant *,
-	    struct pgl_err *);
-int	sqlite_delete_tenant(struct pgl_store *, const char *,
-	    struct pgl_err *);
 
 /* sqlite_catalogs.c: warehouses, catalogs, namespaces */
 int	sqlite_create_warehouse(struct pgl_store *,
@@ -192,14 +151,5 @@ int	sqlite_get_commit(struct pgl_store *, struct pgl_arena *,
 int	sqlite_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, uint32_t, struct pgl_commit **,
 	    size_t *, struct pgl_err *);
-
-/* sqlite_idempotency.c */
-int	sqlite_put_idempotent(struct pgl_store *, const char *,
-	    const struct pgl_idempotent *, struct pgl_err *);
-int	sqlite_get_idempotent(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, int64_t, struct pgl_idempotent *,
-	    struct pgl_err *);
-int	sqlite_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
-	    struct pgl_err *);
 
 #endif

@@ -1,0 +1,89 @@
+/*
+ * The entity SQL both SQL stores share: store-sqlite (and store-memory,
+ * the same build on ":memory:") and store-postgres compile these files in,
+ * each with its own dialect (sql_dialect.h) and its own query helper, and
+ * each links only its own client library.
+ *
+ * What a plugin provides is the query helper below, the same API in both
+ * (sqlite_query.c, pg_query.c); what it gets is the sql_* methods for its
+ * ops table.  A method is a SQL text and a few lines, and the text is a
+ * static array: both helpers cache the prepared statement by its address.
+ */
+#ifndef SQL_STORE_H
+#define SQL_STORE_H
+
+#include "pangolin/store.h"
+
+#include "sql_dialect.h"
+
+/* Each plugin's own: the handle, and a result row read left to right. */
+struct pgl_store;
+struct row;
+
+typedef void	(*row_fill_fn)(struct row *, void *);
+
+/* The row's next column; strings are copied into the arena. */
+const char	*row_text(struct row *);
+int64_t		row_int(struct row *);
+
+/*
+ * Arguments are described by fmt, one letter each: 's' const char * (NULL
+ * binds SQL NULL), 'i' int64_t, 'd' int, 'p' const struct pgl_page *
+ * (binds two parameters: LIMIT, with 0 meaning none, then OFFSET).
+ * Texts number their parameters ?N (the PostgreSQL helper sends $N).
+ *
+ * store_exec returns PGL_ENOTFOUND only for a foreign key violation, so a
+ * caller can tell "references a missing row" from "changed nothing".
+ */
+int	store_exec(struct pgl_store *, struct pgl_err *, const char *,
+	    uint64_t *, const char *, ...);
+/* One row into out; PGL_ENOTFOUND when there is none. */
+int	store_get(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
+	    const char *, row_fill_fn, void *, const char *, ...);
+/* Every row into an arena array of elements of the given size. */
+int	store_list(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
+	    const char *, row_fill_fn, size_t, void **, size_t *,
+	    const char *, ...);
+/* A single integer result, e.g. count(*). */
+int	store_count(struct pgl_store *, struct pgl_err *, const char *,
+	    uint64_t *, const char *, ...);
+
+int	store_err(struct pgl_err *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int64_t	store_now_ms(void);
+
+/* sql_tenants.c */
+int	sql_create_tenant(struct pgl_store *, const struct pgl_tenant *,
+	    struct pgl_err *);
+int	sql_get_tenant(struct pgl_store *, struct pgl_arena *,
+	    const char *, struct pgl_tenant *, struct pgl_err *);
+int	sql_list_tenants(struct pgl_store *, struct pgl_arena *,
+	    const struct pgl_page *, struct pgl_tenant **, size_t *,
+	    uint64_t *, struct pgl_err *);
+int	sql_update_tenant(struct pgl_store *, const struct pgl_tenant *,
+	    struct pgl_err *);
+int	sql_delete_tenant(struct pgl_store *, const char *,
+	    struct pgl_err *);
+
+/* sql_idempotency.c */
+int	sql_put_idempotent(struct pgl_store *, const char *,
+	    const struct pgl_idempotent *, struct pgl_err *);
+int	sql_get_idempotent(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, int64_t, struct pgl_idempotent *,
+	    struct pgl_err *);
+int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
+	    struct pgl_err *);
+
+/* The methods above, for a plugin's ops table. */
+#define SQL_STORE_METHODS \
+	.create_tenant = sql_create_tenant, \
+	.get_tenant = sql_get_tenant, \
+	.list_tenants = sql_list_tenants, \
+	.update_tenant = sql_update_tenant, \
+	.delete_tenant = sql_delete_tenant, \
+	\
+	.put_idempotent = sql_put_idempotent, \
+	.get_idempotent = sql_get_idempotent, \
+	.purge_idempotent = sql_purge_idempotent
+
+#endif
