@@ -74,6 +74,46 @@ int	sql_get_idempotent(struct pgl_store *, struct pgl_arena *,
 int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
 	    struct pgl_err *);
 
+/* sql_catalogs.c: warehouses, catalogs, namespaces */
+int	sql_create_warehouse(struct pgl_store *,
+	    const struct pgl_warehouse *, struct pgl_err *);
+int	sql_get_warehouse(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_warehouse *,
+	    struct pgl_err *);
+int	sql_list_warehouses(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_page *, struct pgl_warehouse **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_warehouse(struct pgl_store *, const char *,
+	    const struct pgl_warehouse *, struct pgl_err *);
+int	sql_delete_warehouse(struct pgl_store *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_create_catalog(struct pgl_store *, const struct pgl_catalog *,
+	    struct pgl_err *);
+int	sql_get_catalog(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_catalog *,
+	    struct pgl_err *);
+int	sql_list_catalogs(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_page *, struct pgl_catalog **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_catalog(struct pgl_store *, const char *,
+	    const struct pgl_catalog *, struct pgl_err *);
+int	sql_delete_catalog(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	sql_count_catalog(struct pgl_store *, const char *, const char *,
+	    struct pgl_catalog_counts *, struct pgl_err *);
+int	sql_create_namespace(struct pgl_store *, const char *,
+	    const struct pgl_namespace *, struct pgl_err *);
+int	sql_get_namespace(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, struct pgl_namespace *,
+	    struct pgl_err *);
+int	sql_list_namespaces(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const struct pgl_page *,
+	    struct pgl_namespace **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_namespace(struct pgl_store *, const char *,
+	    const struct pgl_namespace *, struct pgl_err *);
+int	sql_delete_namespace(struct pgl_store *, const char *,
+	    const char *, const char *, struct pgl_err *);
+
 /* The methods above, for a plugin's ops table. */
 #define SQL_STORE_METHODS \
 	.create_tenant = sql_create_tenant, \
@@ -84,6 +124,23 @@ int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \
-	.purge_idempotent = sql_purge_idempotent
+	.purge_idempotent = sql_purge_idempotent, \
+	\
+	.create_warehouse = sql_create_warehouse, \
+	.get_warehouse = sql_get_warehouse, \
+	.list_warehouses = sql_list_warehouses, \
+	.update_warehouse = sql_update_warehouse, \
+	.delete_warehouse = sql_delete_warehouse, \
+	.create_catalog = sql_create_catalog, \
+	.get_catalog = sql_get_catalog, \
+	.list_catalogs = sql_list_catalogs, \
+	.update_catalog = sql_update_catalog, \
+	.delete_catalog = sql_delete_catalog, \
+	.count_catalog = sql_count_catalog, \
+	.create_namespace = sql_create_namespace, \
+	.get_namespace = sql_get_namespace, \
+	.list_namespaces = sql_list_namespaces, \
+	.update_namespace = sql_update_namespace, \
+	.delete_namespace = sql_delete_namespace
 
 #endif

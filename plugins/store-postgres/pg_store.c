@@ -209,25 +209,6 @@ static const struct pgl_store_ops ops = {
 
 	SQL_STORE_METHODS,
 
-	.create_warehouse = postgres_create_warehouse,
-	.get_warehouse = postgres_get_warehouse,
-	.list_warehouses = postgres_list_warehouses,
-	.update_warehouse = postgres_update_warehouse,
-	.delete_warehouse = postgres_delete_warehouse,
-
-	.create_catalog = postgres_create_catalog,
-	.get_catalog = postgres_get_catalog,
-	.list_catalogs = postgres_list_catalogs,
-	.update_catalog = postgres_update_catalog,
-	.delete_catalog = postgres_delete_catalog,
-	.count_catalog = postgres_count_catalog,
-
-	.create_namespace = postgres_create_namespace,
-	.get_namespace = postgres_get_namespace,
-	.list_namespaces = postgres_list_namespaces,
-	.update_namespace = postgres_update_namespace,
-	.delete_namespace = postgres_delete_namespace,
-
 	.create_asset = postgres_create_asset,
 	.get_asset = postgres_get_asset,
 	.get_asset_by_id = postgres_get_asset_by_id,

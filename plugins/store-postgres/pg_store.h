@@ -103,46 +103,6 @@ void	pg_conninfo_free(struct conninfo *);
 /* pg_migrate.c */
 int	pg_migrate(struct pgl_store *, struct pgl_err *);
 
-/* pg_catalogs.c: warehouses, catalogs, namespaces */
-int	postgres_create_warehouse(struct pgl_store *,
-	    const struct pgl_warehouse *, struct pgl_err *);
-int	postgres_get_warehouse(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_warehouse *,
-	    struct pgl_err *);
-int	postgres_list_warehouses(struct pgl_store *, struct pgl_arena *,
-	    const char *, const struct pgl_page *, struct pgl_warehouse **,
-	    size_t *, uint64_t *, struct pgl_err *);
-int	postgres_update_warehouse(struct pgl_store *, const char *,
-	    const struct pgl_warehouse *, struct pgl_err *);
-int	postgres_delete_warehouse(struct pgl_store *, const char *,
-	    const char *, struct pgl_err *);
-int	postgres_create_catalog(struct pgl_store *,
-	    const struct pgl_catalog *, struct pgl_err *);
-int	postgres_get_catalog(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_catalog *,
-	    struct pgl_err *);
-int	postgres_list_catalogs(struct pgl_store *, struct pgl_arena *,
-	    const char *, const struct pgl_page *, struct pgl_catalog **,
-	    size_t *, uint64_t *, struct pgl_err *);
-int	postgres_update_catalog(struct pgl_store *, const char *,
-	    const struct pgl_catalog *, struct pgl_err *);
-int	postgres_delete_catalog(struct pgl_store *, const char *,
-	    const char *, struct pgl_err *);
-int	postgres_count_catalog(struct pgl_store *, const char *, const char *,
-	    struct pgl_catalog_counts *, struct pgl_err *);
-int	postgres_create_namespace(struct pgl_store *, const char *,
-	    const struct pgl_namespace *, struct pgl_err *);
-int	postgres_get_namespace(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, struct pgl_namespace *,
-	    struct pgl_err *);
-int	postgres_list_namespaces(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const struct pgl_page *,
-	    struct pgl_namespace **, size_t *, uint64_t *, struct pgl_err *);
-int	postgres_update_namespace(struct pgl_store *, const char *,
-	    const struct pgl_namespace *, struct pgl_err *);
-int	postgres_delete_namespace(struct pgl_store *, const char *,
-	    const char *, const char *, struct pgl_err *);
-
 /* pg_assets.c */
 int	postgres_create_asset(struct pgl_store *, const char *,
 	    const struct pgl_asset *, struct pgl_err *);

@@ -394,25 +394,6 @@ static const struct pgl_store_ops ops = {
 
 	SQL_STORE_METHODS,
 
-	.create_warehouse = sqlite_create_warehouse,
-	.get_warehouse = sqlite_get_warehouse,
-	.list_warehouses = sqlite_list_warehouses,
-	.update_warehouse = sqlite_update_warehouse,
-	.delete_warehouse = sqlite_delete_warehouse,
-
-	.create_catalog = sqlite_create_catalog,
-	.get_catalog = sqlite_get_catalog,
-	.list_catalogs = sqlite_list_catalogs,
-	.update_catalog = sqlite_update_catalog,
-	.delete_catalog = sqlite_delete_catalog,
-	.count_catalog = sqlite_count_catalog,
-
-	.create_namespace = sqlite_create_namespace,
-	.get_namespace = sqlite_get_namespace,
-	.list_namespaces = sqlite_list_namespaces,
-	.update_namespace = sqlite_update_namespace,
-	.delete_namespace = sqlite_delete_namespace,
-
 	.create_asset = sqlite_create_asset,
 	.get_asset = sqlite_get_asset,
 	.get_asset_by_id = sqlite_get_asset_by_id,

@@ -52,46 +52,6 @@ int	store_sqlite_err(struct pgl_store *, struct pgl_err *, int);
 /* sqlite_migrate.c */
 int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
 
-/* sqlite_catalogs.c: warehouses, catalogs, namespaces */
-int	sqlite_create_warehouse(struct pgl_store *,
-	    const struct pgl_warehouse *, struct pgl_err *);
-int	sqlite_get_warehouse(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_warehouse *,
-	    struct pgl_err *);
-int	sqlite_list_warehouses(struct pgl_store *, struct pgl_arena *,
-	    const char *, const struct pgl_page *, struct pgl_warehouse **,
-	    size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_update_warehouse(struct pgl_store *, const char *,
-	    const struct pgl_warehouse *, struct pgl_err *);
-int	sqlite_delete_warehouse(struct pgl_store *, const char *,
-	    const char *, struct pgl_err *);
-int	sqlite_create_catalog(struct pgl_store *, const struct pgl_catalog *,
-	    struct pgl_err *);
-int	sqlite_get_catalog(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_catalog *,
-	    struct pgl_err *);
-int	sqlite_list_catalogs(struct pgl_store *, struct pgl_arena *,
-	    const char *, const struct pgl_page *, struct pgl_catalog **,
-	    size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_update_catalog(struct pgl_store *, const char *,
-	    const struct pgl_catalog *, struct pgl_err *);
-int	sqlite_delete_catalog(struct pgl_store *, const char *, const char *,
-	    struct pgl_err *);
-int	sqlite_count_catalog(struct pgl_store *, const char *, const char *,
-	    struct pgl_catalog_counts *, struct pgl_err *);
-int	sqlite_create_namespace(struct pgl_store *, const char *,
-	    const struct pgl_namespace *, struct pgl_err *);
-int	sqlite_get_namespace(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, struct pgl_namespace *,
-	    struct pgl_err *);
-int	sqlite_list_namespaces(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const struct pgl_page *,
-	    struct pgl_namespace **, size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_update_namespace(struct pgl_store *, const char *,
-	    const struct pgl_namespace *, struct pgl_err *);
-int	sqlite_delete_namespace(struct pgl_store *, const char *,
-	    const char *, const char *, struct pgl_err *);
-
 /* sqlite_assets.c */
 int	sqlite_create_asset(struct pgl_store *, const char *,
 	    const struct pgl_asset *, struct pgl_err *);
