@@ -114,6 +114,37 @@ int	sql_update_namespace(struct pgl_store *, const char *,
 int	sql_delete_namespace(struct pgl_store *, const char *,
 	    const char *, const char *, struct pgl_err *);
 
+/* sql_branches.c: branches, tags, commits */
+int	sql_create_branch(struct pgl_store *, const char *,
+	    const struct pgl_branch *, struct pgl_err *);
+int	sql_get_branch(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, struct pgl_branch *,
+	    struct pgl_err *);
+int	sql_list_branches(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_branch **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_delete_branch(struct pgl_store *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_update_branch_head(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    struct pgl_err *);
+int	sql_create_tag(struct pgl_store *, const char *,
+	    const struct pgl_tag *, struct pgl_err *);
+int	sql_get_tag(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, const char *, struct pgl_tag *, struct pgl_err *);
+int	sql_list_tags(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_tag **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_delete_tag(struct pgl_store *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_create_commit(struct pgl_store *, const char *,
+	    const struct pgl_commit *, struct pgl_err *);
+int	sql_get_commit(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_commit *, struct pgl_err *);
+int	sql_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, uint32_t, struct pgl_commit **,
+	    size_t *, struct pgl_err *);
+
 /* The methods above, for a plugin's ops table. */
 #define SQL_STORE_METHODS \
 	.create_tenant = sql_create_tenant, \
@@ -141,6 +172,19 @@ int	sql_delete_namespace(struct pgl_store *, const char *,
 	.get_namespace = sql_get_namespace, \
 	.list_namespaces = sql_list_namespaces, \
 	.update_namespace = sql_update_namespace, \
-	.delete_namespace = sql_delete_namespace
+	.delete_namespace = sql_delete_namespace, \
+	\
+	.create_branch = sql_create_branch, \
+	.get_branch = sql_get_branch, \
+	.list_branches = sql_list_branches, \
+	.delete_branch = sql_delete_branch, \
+	.update_branch_head = sql_update_branch_head, \
+	.create_tag = sql_create_tag, \
+	.get_tag = sql_get_tag, \
+	.list_tags = sql_list_tags, \
+	.delete_tag = sql_delete_tag, \
+	.create_commit = sql_create_commit, \
+	.get_commit = sql_get_commit, \
+	.get_commit_ancestry = sql_get_commit_ancestry
 
 #endif

@@ -220,20 +220,6 @@ static const struct pgl_store_ops ops = {
 	.copy_assets_bulk = postgres_copy_assets_bulk,
 	.update_metadata_location = postgres_update_metadata_location,
 
-	.create_branch = postgres_create_branch,
-	.get_branch = postgres_get_branch,
-	.list_branches = postgres_list_branches,
-	.delete_branch = postgres_delete_branch,
-	.update_branch_head = postgres_update_branch_head,
-	.create_tag = postgres_create_tag,
-	.get_tag = postgres_get_tag,
-	.list_tags = postgres_list_tags,
-	.delete_tag = postgres_delete_tag,
-
-	.create_commit = postgres_create_commit,
-	.get_commit = postgres_get_commit,
-	.get_commit_ancestry = postgres_get_commit_ancestry,
-
 	/* Users, roles, permissions, service users, tokens, audit, merges,
 	 * settings and tasks come with their own issues (and tables). */
 

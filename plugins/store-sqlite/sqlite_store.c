@@ -405,20 +405,6 @@ static const struct pgl_store_ops ops = {
 	.copy_assets_bulk = sqlite_copy_assets_bulk,
 	.update_metadata_location = sqlite_update_metadata_location,
 
-	.create_branch = sqlite_create_branch,
-	.get_branch = sqlite_get_branch,
-	.list_branches = sqlite_list_branches,
-	.delete_branch = sqlite_delete_branch,
-	.update_branch_head = sqlite_update_branch_head,
-	.create_tag = sqlite_create_tag,
-	.get_tag = sqlite_get_tag,
-	.list_tags = sqlite_list_tags,
-	.delete_tag = sqlite_delete_tag,
-
-	.create_commit = sqlite_create_commit,
-	.get_commit = sqlite_get_commit,
-	.get_commit_ancestry = sqlite_get_commit_ancestry,
-
 	/* Users, roles, permissions, service users, tokens, audit, merges,
 	 * settings and tasks come with their own issues (and tables). */
 

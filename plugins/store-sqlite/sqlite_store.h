@@ -81,35 +81,4 @@ int	sqlite_update_metadata_location(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, const char *, struct pgl_err *);
 
-/* sqlite_branches.c: branches, tags, commits */
-int	sqlite_create_branch(struct pgl_store *, const char *,
-	    const struct pgl_branch *, struct pgl_err *);
-int	sqlite_get_branch(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, struct pgl_branch *,
-	    struct pgl_err *);
-int	sqlite_list_branches(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const struct pgl_page *,
-	    struct pgl_branch **, size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_delete_branch(struct pgl_store *, const char *, const char *,
-	    const char *, struct pgl_err *);
-int	sqlite_update_branch_head(struct pgl_store *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    struct pgl_err *);
-int	sqlite_create_tag(struct pgl_store *, const char *,
-	    const struct pgl_tag *, struct pgl_err *);
-int	sqlite_get_tag(struct pgl_store *, struct pgl_arena *, const char *,
-	    const char *, const char *, struct pgl_tag *, struct pgl_err *);
-int	sqlite_list_tags(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const struct pgl_page *,
-	    struct pgl_tag **, size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_delete_tag(struct pgl_store *, const char *, const char *,
-	    const char *, struct pgl_err *);
-int	sqlite_create_commit(struct pgl_store *, const char *,
-	    const struct pgl_commit *, struct pgl_err *);
-int	sqlite_get_commit(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_commit *, struct pgl_err *);
-int	sqlite_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, uint32_t, struct pgl_commit **,
-	    size_t *, struct pgl_err *);
-
 #endif

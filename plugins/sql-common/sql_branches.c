@@ -2,7 +2,7 @@
  * Branches, tags and commits: the catalog's history.  Commits form a
  * parent chain per catalog; a branch head and a tag each name one.
  */
-#include "sqlite_store.h"
+#include "sql_store.h"
 
 /* Branches. */
 
@@ -29,7 +29,7 @@ static const char BRANCH_COUNT[] =
 static const char BRANCH_DELETE[] = "DELETE FROM branches" BRANCH_KEY;
 static const char BRANCH_SWAP_HEAD[] =
 	"UPDATE branches SET head_commit_id = ?5" BRANCH_KEY
-	" AND head_commit_id IS ?4";
+	" AND head_commit_id " SQL_IS_NOT_DISTINCT " ?4";
 
 static void
 branch_fill(struct row *r, void *out)
@@ -45,7 +45,7 @@ branch_fill(struct row *r, void *out)
 }
 
 int
-sqlite_create_branch(struct pgl_store *s, const char *tenant,
+sql_create_branch(struct pgl_store *s, const char *tenant,
     const struct pgl_branch *b, struct pgl_err *err)
 {
 	int	rc;
@@ -60,7 +60,7 @@ sqlite_create_branch(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_get_branch(struct pgl_store *s, struct pgl_arena *a,
+sql_get_branch(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *name,
     struct pgl_branch *out, struct pgl_err *err)
 {
@@ -74,7 +74,7 @@ sqlite_get_branch(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_list_branches(struct pgl_store *s, struct pgl_arena *a,
+sql_list_branches(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const struct pgl_page *page,
     struct pgl_branch **items, size_t *n, uint64_t *total,
     struct pgl_err *err)
@@ -92,7 +92,7 @@ sqlite_list_branches(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_delete_branch(struct pgl_store *s, const char *tenant,
+sql_delete_branch(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *name, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -105,9 +105,9 @@ sqlite_delete_branch(struct pgl_store *s, const char *tenant,
 	return (rc);
 }
 
-/* Same shape as the metadata-location swap in sqlite_assets.c. */
+/* Same shape as the metadata-location swap in sql_assets.c. */
 int
-sqlite_update_branch_head(struct pgl_store *s, const char *tenant,
+sql_update_branch_head(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *name, const char *expected,
     const char *new_head, struct pgl_err *err)
 {
@@ -160,7 +160,7 @@ tag_fill(struct row *r, void *out)
 }
 
 int
-sqlite_create_tag(struct pgl_store *s, const char *tenant,
+sql_create_tag(struct pgl_store *s, const char *tenant,
     const struct pgl_tag *t, struct pgl_err *err)
 {
 	int	rc;
@@ -175,7 +175,7 @@ sqlite_create_tag(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_get_tag(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
+sql_get_tag(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     const char *catalog, const char *name, struct pgl_tag *out,
     struct pgl_err *err)
 {
@@ -189,7 +189,7 @@ sqlite_get_tag(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 }
 
 int
-sqlite_list_tags(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
+sql_list_tags(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     const char *catalog, const struct pgl_page *page, struct pgl_tag **items,
     size_t *n, uint64_t *total, struct pgl_err *err)
 {
@@ -206,7 +206,7 @@ sqlite_list_tags(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 }
 
 int
-sqlite_delete_tag(struct pgl_store *s, const char *tenant,
+sql_delete_tag(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *name, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -232,9 +232,12 @@ static const char COMMIT_GET[] =
 	"SELECT " COMMIT_FIELDS " FROM commits"
 	" WHERE id = ?2 AND tenant_id = ?1";
 /*
- * Head first, one primary-key lookup per step, stopping after ?3 rows
- * (-1: the whole chain).  The FK on parent_id rules out cycles, and the
- * tenant test on every step keeps the walk inside the caller's tenant.
+ * Head first, one primary-key lookup per step, the depth bounded by ?3
+ * inside the recursion so a limited walk stops there instead of reading
+ * the whole chain and sorting it (a LIMIT inside the recursive term would
+ * do the same in SQLite, but PostgreSQL refuses one).  The FK on parent_id
+ * rules out cycles, and the tenant test on every step keeps the walk
+ * inside the caller's tenant.
  */
 static const char COMMIT_ANCESTRY[] =
 	"WITH RECURSIVE chain(depth, " COMMIT_FIELDS ") AS ("
@@ -244,8 +247,7 @@ static const char COMMIT_ANCESTRY[] =
 	"  SELECT chain.depth + 1, c.id, c.catalog_name, c.parent_id,"
 	"   c.timestamp, c.author, c.message, c.operations"
 	"   FROM chain JOIN commits c ON c.id = chain.parent_id"
-	"   WHERE c.tenant_id = ?1"
-	"  LIMIT ?3)"
+	"   WHERE c.tenant_id = ?1 AND chain.depth + 1 < ?3)"
 	" SELECT " COMMIT_FIELDS " FROM chain ORDER BY depth";
 
 static void
@@ -263,7 +265,7 @@ commit_fill(struct row *r, void *out)
 }
 
 int
-sqlite_create_commit(struct pgl_store *s, const char *tenant,
+sql_create_commit(struct pgl_store *s, const char *tenant,
     const struct pgl_commit *c, struct pgl_err *err)
 {
 	int	rc;
@@ -279,7 +281,7 @@ sqlite_create_commit(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_get_commit(struct pgl_store *s, struct pgl_arena *a,
+sql_get_commit(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_commit *out,
     struct pgl_err *err)
 {
@@ -293,7 +295,7 @@ sqlite_get_commit(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
+sql_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *head, uint32_t limit,
     struct pgl_commit **items, size_t *n, struct pgl_err *err)
 {
@@ -302,7 +304,7 @@ sqlite_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
 
 	rc = store_list(s, a, err, COMMIT_ANCESTRY, commit_fill,
 	    sizeof(**items), &p, n, "ssi", tenant, head,
-	    limit == 0 ? (int64_t)-1 : (int64_t)limit);
+	    limit == 0 ? INT64_MAX : (int64_t)limit);
 	*items = p;
 	/* The head itself is always the first row when it exists. */
 	if (rc == PGL_OK && *n == 0)
