@@ -145,6 +145,35 @@ int	sql_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, uint32_t, struct pgl_commit **,
 	    size_t *, struct pgl_err *);
 
+/* sql_assets.c */
+int	sql_create_asset(struct pgl_store *, const char *,
+	    const struct pgl_asset *, struct pgl_err *);
+int	sql_get_asset(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, struct pgl_asset *, struct pgl_err *);
+int	sql_get_asset_by_id(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_asset *, struct pgl_err *);
+int	sql_list_assets(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, const struct pgl_page *, struct pgl_asset **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_asset(struct pgl_store *, const char *,
+	    const struct pgl_asset *, struct pgl_err *);
+int	sql_delete_asset(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, struct pgl_err *);
+int	sql_rename_asset(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_list_all_assets_for_branch(struct pgl_store *,
+	    struct pgl_arena *, const char *, const char *, const char *,
+	    struct pgl_asset **, size_t *, struct pgl_err *);
+int	sql_copy_assets_bulk(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, uint64_t *, struct pgl_err *);
+int	sql_update_metadata_location(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, const char *, struct pgl_err *);
+
 /* The methods above, for a plugin's ops table. */
 #define SQL_STORE_METHODS \
 	.create_tenant = sql_create_tenant, \
@@ -185,6 +214,17 @@ int	sql_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
 	.delete_tag = sql_delete_tag, \
 	.create_commit = sql_create_commit, \
 	.get_commit = sql_get_commit, \
-	.get_commit_ancestry = sql_get_commit_ancestry
+	.get_commit_ancestry = sql_get_commit_ancestry, \
+	\
+	.create_asset = sql_create_asset, \
+	.get_asset = sql_get_asset, \
+	.get_asset_by_id = sql_get_asset_by_id, \
+	.list_assets = sql_list_assets, \
+	.update_asset = sql_update_asset, \
+	.delete_asset = sql_delete_asset, \
+	.rename_asset = sql_rename_asset, \
+	.list_all_assets_for_branch = sql_list_all_assets_for_branch, \
+	.copy_assets_bulk = sql_copy_assets_bulk, \
+	.update_metadata_location = sql_update_metadata_location
 
 #endif

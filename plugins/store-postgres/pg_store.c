@@ -209,17 +209,6 @@ static const struct pgl_store_ops ops = {
 
 	SQL_STORE_METHODS,
 
-	.create_asset = postgres_create_asset,
-	.get_asset = postgres_get_asset,
-	.get_asset_by_id = postgres_get_asset_by_id,
-	.list_assets = postgres_list_assets,
-	.update_asset = postgres_update_asset,
-	.delete_asset = postgres_delete_asset,
-	.rename_asset = postgres_rename_asset,
-	.list_all_assets_for_branch = postgres_list_all_assets_for_branch,
-	.copy_assets_bulk = postgres_copy_assets_bulk,
-	.update_metadata_location = postgres_update_metadata_location,
-
 	/* Users, roles, permissions, service users, tokens, audit, merges,
 	 * settings and tasks come with their own issues (and tables). */
 

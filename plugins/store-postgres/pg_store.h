@@ -103,33 +103,4 @@ void	pg_conninfo_free(struct conninfo *);
 /* pg_migrate.c */
 int	pg_migrate(struct pgl_store *, struct pgl_err *);
 
-/* pg_assets.c */
-int	postgres_create_asset(struct pgl_store *, const char *,
-	    const struct pgl_asset *, struct pgl_err *);
-int	postgres_get_asset(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, struct pgl_asset *, struct pgl_err *);
-int	postgres_get_asset_by_id(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_asset *, struct pgl_err *);
-int	postgres_list_assets(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, const struct pgl_page *, struct pgl_asset **,
-	    size_t *, uint64_t *, struct pgl_err *);
-int	postgres_update_asset(struct pgl_store *, const char *,
-	    const struct pgl_asset *, struct pgl_err *);
-int	postgres_delete_asset(struct pgl_store *, const char *, const char *,
-	    const char *, const char *, const char *, struct pgl_err *);
-int	postgres_rename_asset(struct pgl_store *, const char *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, struct pgl_err *);
-int	postgres_list_all_assets_for_branch(struct pgl_store *,
-	    struct pgl_arena *, const char *, const char *, const char *,
-	    struct pgl_asset **, size_t *, struct pgl_err *);
-int	postgres_copy_assets_bulk(struct pgl_store *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, uint64_t *, struct pgl_err *);
-int	postgres_update_metadata_location(struct pgl_store *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, const char *, struct pgl_err *);
-
 #endif

@@ -394,17 +394,6 @@ static const struct pgl_store_ops ops = {
 
 	SQL_STORE_METHODS,
 
-	.create_asset = sqlite_create_asset,
-	.get_asset = sqlite_get_asset,
-	.get_asset_by_id = sqlite_get_asset_by_id,
-	.list_assets = sqlite_list_assets,
-	.update_asset = sqlite_update_asset,
-	.delete_asset = sqlite_delete_asset,
-	.rename_asset = sqlite_rename_asset,
-	.list_all_assets_for_branch = sqlite_list_all_assets_for_branch,
-	.copy_assets_bulk = sqlite_copy_assets_bulk,
-	.update_metadata_location = sqlite_update_metadata_location,
-
 	/* Users, roles, permissions, service users, tokens, audit, merges,
 	 * settings and tasks come with their own issues (and tables). */
 

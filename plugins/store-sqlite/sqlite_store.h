@@ -52,33 +52,4 @@ int	store_sqlite_err(struct pgl_store *, struct pgl_err *, int);
 /* sqlite_migrate.c */
 int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
 
-/* sqlite_assets.c */
-int	sqlite_create_asset(struct pgl_store *, const char *,
-	    const struct pgl_asset *, struct pgl_err *);
-int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, struct pgl_asset *, struct pgl_err *);
-int	sqlite_get_asset_by_id(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_asset *, struct pgl_err *);
-int	sqlite_list_assets(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, const struct pgl_page *, struct pgl_asset **,
-	    size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_update_asset(struct pgl_store *, const char *,
-	    const struct pgl_asset *, struct pgl_err *);
-int	sqlite_delete_asset(struct pgl_store *, const char *, const char *,
-	    const char *, const char *, const char *, struct pgl_err *);
-int	sqlite_rename_asset(struct pgl_store *, const char *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, struct pgl_err *);
-int	sqlite_list_all_assets_for_branch(struct pgl_store *,
-	    struct pgl_arena *, const char *, const char *, const char *,
-	    struct pgl_asset **, size_t *, struct pgl_err *);
-int	sqlite_copy_assets_bulk(struct pgl_store *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, uint64_t *, struct pgl_err *);
-int	sqlite_update_metadata_location(struct pgl_store *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, const char *, struct pgl_err *);
-
 #endif
