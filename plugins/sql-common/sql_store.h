@@ -65,15 +65,6 @@ int	sql_update_tenant(struct pgl_store *, const struct pgl_tenant *,
 int	sql_delete_tenant(struct pgl_store *, const char *,
 	    struct pgl_err *);
 
-/* sql_idempotency.c */
-int	sql_put_idempotent(struct pgl_store *, const char *,
-	    const struct pgl_idempotent *, struct pgl_err *);
-int	sql_get_idempotent(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, int64_t, struct pgl_idempotent *,
-	    struct pgl_err *);
-int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
-	    struct pgl_err *);
-
 /* sql_catalogs.c: warehouses, catalogs, namespaces */
 int	sql_create_warehouse(struct pgl_store *,
 	    const struct pgl_warehouse *, struct pgl_err *);
@@ -114,6 +105,35 @@ int	sql_update_namespace(struct pgl_store *, const char *,
 int	sql_delete_namespace(struct pgl_store *, const char *,
 	    const char *, const char *, struct pgl_err *);
 
+/* sql_assets.c */
+int	sql_create_asset(struct pgl_store *, const char *,
+	    const struct pgl_asset *, struct pgl_err *);
+int	sql_get_asset(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, struct pgl_asset *, struct pgl_err *);
+int	sql_get_asset_by_id(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_asset *, struct pgl_err *);
+int	sql_list_assets(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, const struct pgl_page *, struct pgl_asset **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_asset(struct pgl_store *, const char *,
+	    const struct pgl_asset *, struct pgl_err *);
+int	sql_delete_asset(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, struct pgl_err *);
+int	sql_rename_asset(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_list_all_assets_for_branch(struct pgl_store *,
+	    struct pgl_arena *, const char *, const char *, const char *,
+	    struct pgl_asset **, size_t *, struct pgl_err *);
+int	sql_copy_assets_bulk(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, uint64_t *, struct pgl_err *);
+int	sql_update_metadata_location(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, const char *, struct pgl_err *);
+
 /* sql_branches.c: branches, tags, commits */
 int	sql_create_branch(struct pgl_store *, const char *,
 	    const struct pgl_branch *, struct pgl_err *);
@@ -145,36 +165,21 @@ int	sql_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, uint32_t, struct pgl_commit **,
 	    size_t *, struct pgl_err *);
 
-/* sql_assets.c */
-int	sql_create_asset(struct pgl_store *, const char *,
-	    const struct pgl_asset *, struct pgl_err *);
-int	sql_get_asset(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, struct pgl_asset *, struct pgl_err *);
-int	sql_get_asset_by_id(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_asset *, struct pgl_err *);
-int	sql_list_assets(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, const struct pgl_page *, struct pgl_asset **,
-	    size_t *, uint64_t *, struct pgl_err *);
-int	sql_update_asset(struct pgl_store *, const char *,
-	    const struct pgl_asset *, struct pgl_err *);
-int	sql_delete_asset(struct pgl_store *, const char *, const char *,
-	    const char *, const char *, const char *, struct pgl_err *);
-int	sql_rename_asset(struct pgl_store *, const char *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, struct pgl_err *);
-int	sql_list_all_assets_for_branch(struct pgl_store *,
-	    struct pgl_arena *, const char *, const char *, const char *,
-	    struct pgl_asset **, size_t *, struct pgl_err *);
-int	sql_copy_assets_bulk(struct pgl_store *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, uint64_t *, struct pgl_err *);
-int	sql_update_metadata_location(struct pgl_store *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, const char *, struct pgl_err *);
+/* sql_idempotency.c */
+int	sql_put_idempotent(struct pgl_store *, const char *,
+	    const struct pgl_idempotent *, struct pgl_err *);
+int	sql_get_idempotent(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, int64_t, struct pgl_idempotent *,
+	    struct pgl_err *);
+int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
+	    struct pgl_err *);
 
-/* The methods above, for a plugin's ops table. */
+/*
+ * The methods above, for a plugin's ops table, in the order of struct
+ * pgl_store_ops.  Users, roles, permissions, service users, tokens,
+ * audit, merges, settings and tasks come with their own issues (and
+ * tables): their SQL goes here once, for both stores.
+ */
 #define SQL_STORE_METHODS \
 	.create_tenant = sql_create_tenant, \
 	.get_tenant = sql_get_tenant, \
@@ -182,39 +187,24 @@ int	sql_update_metadata_location(struct pgl_store *, const char *,
 	.update_tenant = sql_update_tenant, \
 	.delete_tenant = sql_delete_tenant, \
 	\
-	.put_idempotent = sql_put_idempotent, \
-	.get_idempotent = sql_get_idempotent, \
-	.purge_idempotent = sql_purge_idempotent, \
-	\
 	.create_warehouse = sql_create_warehouse, \
 	.get_warehouse = sql_get_warehouse, \
 	.list_warehouses = sql_list_warehouses, \
 	.update_warehouse = sql_update_warehouse, \
 	.delete_warehouse = sql_delete_warehouse, \
+	\
 	.create_catalog = sql_create_catalog, \
 	.get_catalog = sql_get_catalog, \
 	.list_catalogs = sql_list_catalogs, \
 	.update_catalog = sql_update_catalog, \
 	.delete_catalog = sql_delete_catalog, \
 	.count_catalog = sql_count_catalog, \
+	\
 	.create_namespace = sql_create_namespace, \
 	.get_namespace = sql_get_namespace, \
 	.list_namespaces = sql_list_namespaces, \
 	.update_namespace = sql_update_namespace, \
 	.delete_namespace = sql_delete_namespace, \
-	\
-	.create_branch = sql_create_branch, \
-	.get_branch = sql_get_branch, \
-	.list_branches = sql_list_branches, \
-	.delete_branch = sql_delete_branch, \
-	.update_branch_head = sql_update_branch_head, \
-	.create_tag = sql_create_tag, \
-	.get_tag = sql_get_tag, \
-	.list_tags = sql_list_tags, \
-	.delete_tag = sql_delete_tag, \
-	.create_commit = sql_create_commit, \
-	.get_commit = sql_get_commit, \
-	.get_commit_ancestry = sql_get_commit_ancestry, \
 	\
 	.create_asset = sql_create_asset, \
 	.get_asset = sql_get_asset, \
@@ -225,6 +215,24 @@ int	sql_update_metadata_location(struct pgl_store *, const char *,
 	.rename_asset = sql_rename_asset, \
 	.list_all_assets_for_branch = sql_list_all_assets_for_branch, \
 	.copy_assets_bulk = sql_copy_assets_bulk, \
-	.update_metadata_location = sql_update_metadata_location
+	.update_metadata_location = sql_update_metadata_location, \
+	\
+	.create_branch = sql_create_branch, \
+	.get_branch = sql_get_branch, \
+	.list_branches = sql_list_branches, \
+	.delete_branch = sql_delete_branch, \
+	.update_branch_head = sql_update_branch_head, \
+	.create_tag = sql_create_tag, \
+	.get_tag = sql_get_tag, \
+	.list_tags = sql_list_tags, \
+	.delete_tag = sql_delete_tag, \
+	\
+	.create_commit = sql_create_commit, \
+	.get_commit = sql_get_commit, \
+	.get_commit_ancestry = sql_get_commit_ancestry, \
+	\
+	.put_idempotent = sql_put_idempotent, \
+	.get_idempotent = sql_get_idempotent, \
+	.purge_idempotent = sql_purge_idempotent
 
 #endif

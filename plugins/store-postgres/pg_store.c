@@ -207,10 +207,8 @@ static const struct pgl_store_ops ops = {
 	.commit = postgres_commit,
 	.rollback = postgres_rollback,
 
+	/* Every entity method: plugins/sql-common. */
 	SQL_STORE_METHODS,
-
-	/* Users, roles, permissions, service users, tokens, audit, merges,
-	 * settings and tasks come with their own issues (and tables). */
 
 	.round_trips = postgres_round_trips,
 };

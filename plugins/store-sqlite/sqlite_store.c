@@ -392,10 +392,8 @@ static const struct pgl_store_ops ops = {
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
 
+	/* Every entity method: plugins/sql-common. */
 	SQL_STORE_METHODS,
-
-	/* Users, roles, permissions, service users, tokens, audit, merges,
-	 * settings and tasks come with their own issues (and tables). */
 
 	.round_trips = sqlite_round_trips,
 };
