@@ -7,8 +7,8 @@
  *  what                     SQLite                  PostgreSQL
  *  parameter N              ?N                      $N (pg_query.c)
  *  upsert                   ON CONFLICT ... DO UPDATE ... WHERE (both)
- *  recursive CTE bound      WHERE depth + 1 < ?N    (both; SQLite's LIMIT
- *                                                   inside is not PG's)
+ *  recursive CTE bound      WHERE depth + 1 < ?N    (both: PostgreSQL has
+ *                                                   no LIMIT in the recursion)
  *  SQL_UUID                 pgl_uuid_v4()           gen_random_uuid()::text
  *  SQL_CHR                  char                    chr
  *  SQL_STRPOS               instr                   strpos
@@ -21,8 +21,8 @@
  *
  * SQL_UNUSED: a text that ignores one of its parameters (so that one
  * binding order serves several texts) must still name it in SQLite, which
- * counts the parameters a text uses; PostgreSQL has each one's type from
- * the prepare, and plans better without a condition it need not evaluate.
+ * counts the parameters a text uses; PostgreSQL takes each one's type
+ * from the prepare, so its texts leave the condition out, as they did.
  * pgl_uuid_v4() is registered at open by sqlite_store.c;
  * gen_random_uuid() is built in since PostgreSQL 13.
  */
