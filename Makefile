@@ -59,10 +59,17 @@ APP_OBJS	:= $(KORE_DEPENDENT:%.c=$(OUT)/%.o) $(OUT)/gen/assets.o
 HEADERS		:= $(shell find include src -name '*.h')
 
 # Plugins: plugins/<name>/*.c -> <out>/plugins/<name>.so.  The memory
-# store is the SQLite engine on a private :memory: database.
-SQLITE_SRCS	:= $(wildcard plugins/store-sqlite/*.c)
+# store is the SQLite engine on a private :memory: database.  The entity
+# SQL of the two SQL stores is plugins/sql-common, compiled into each with
+# its dialect (sql_dialect.h); each links only its own client library.
+SQL_SRCS	:= $(wildcard plugins/sql-common/*.c)
+SQL_DEPS	:= $(wildcard plugins/sql-common/*.h) $(HEADERS)
+SQLITE_SRCS	:= $(wildcard plugins/store-sqlite/*.c) $(SQL_SRCS)
+SQLITE_CFLAGS	:= -Iplugins/sql-common -DSQL_DIALECT_SQLITE
 CACHE_SRCS	:= $(wildcard plugins/cache/*.c)
-PG_SRCS		:= $(wildcard plugins/store-postgres/*.c)
+PG_SRCS		:= $(wildcard plugins/store-postgres/*.c) $(SQL_SRCS)
+PG_CFLAGS	 = -Iplugins/sql-common -DSQL_DIALECT_POSTGRES \
+		   -I$(shell pg_config --includedir)
 MONGO_SRCS	:= $(wildcard plugins/store-mongo/*.c)
 PLUGINS		:= $(OUT)/plugins/store-sqlite.so $(OUT)/plugins/store-memory.so \
 		   $(OUT)/plugins/cache.so $(OUT)/plugins/store-postgres.so \
@@ -125,19 +132,20 @@ $(OUT)/pangolin: $(KORE_OBJS) $(CORE_OBJS) $(APP_OBJS)
 
 # --- plugins -----------------------------------------------------------------
 
-$(OUT)/plugins/store-sqlite.so: $(SQLITE_SRCS) $(HEADERS)
+$(OUT)/plugins/store-sqlite.so: $(SQLITE_SRCS) $(SQL_DEPS) $(wildcard plugins/store-sqlite/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) -shared $(SQLITE_SRCS) -lsqlite3 -o $@
-
-$(OUT)/plugins/store-memory.so: $(SQLITE_SRCS) $(HEADERS)
-	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) -DPGL_STORE_MEMORY -shared $(SQLITE_SRCS) \
+	$(CC) $(PLUGIN_CFLAGS) $(SQLITE_CFLAGS) -shared $(SQLITE_SRCS) \
 		-lsqlite3 -o $@
 
-$(OUT)/plugins/store-postgres.so: $(PG_SRCS) $(HEADERS) $(wildcard plugins/store-postgres/*.h)
+$(OUT)/plugins/store-memory.so: $(SQLITE_SRCS) $(SQL_DEPS) $(wildcard plugins/store-sqlite/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) -I$(shell pg_config --includedir) -shared \
-		$(PG_SRCS) -L$(shell pg_config --libdir) -lpq -o $@
+	$(CC) $(PLUGIN_CFLAGS) $(SQLITE_CFLAGS) -DPGL_STORE_MEMORY -shared \
+		$(SQLITE_SRCS) -lsqlite3 -o $@
+
+$(OUT)/plugins/store-postgres.so: $(PG_SRCS) $(SQL_DEPS) $(wildcard plugins/store-postgres/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) $(PG_CFLAGS) -shared $(PG_SRCS) \
+		-L$(shell pg_config --libdir) -lpq -o $@
 
 $(OUT)/plugins/store-mongo.so: $(MONGO_SRCS) $(HEADERS) $(wildcard plugins/store-mongo/*.h)
 	@mkdir -p $(dir $@)

@@ -185,6 +185,46 @@ slot_find(struct pgl_store *s, const char *sql, size_t *index)
 	return (NULL);
 }
 
+/*
+ * SQLite numbers a parameter ?N, PostgreSQL $N; the texts shared with the
+ * SQLite store use the first, so the sigil is swapped once, when a text
+ * first takes its slot.  Quoted literals and identifiers are copied as
+ * they are, and a text already written with $N passes unchanged.
+ */
+static char *
+pg_text(const char *sql)
+{
+	char	*out, *w, quote = 0;
+
+	if ((out = malloc(strlen(sql) + 1)) == NULL)
+		return (NULL);
+	for (w = out; *sql != '\0'; sql++, w++) {
+		*w = *sql;
+		if (quote != 0) {
+			if (*sql == quote)
+				quote = 0;
+		} else if (*sql == '\'' || *sql == '"')
+			quote = *sql;
+		else if (*sql == '?' && sql[1] >= '0' && sql[1] <= '9')
+			*w = '$';
+	}
+	*w = '\0';
+	return (out);
+}
+
+void
+store_finalize(struct pgl_store *s)
+{
+	size_t	i;
+
+	for (i = 0; i < STMT_SLOTS; i++) {
+		free(s->stmts[i].text);
+		s->stmts[i].text = NULL;
+		s->stmts[i].sql = NULL;
+		s->stmts[i].gen = 0;
+	}
+}
+
 static void
 bind_int8(struct params *p, int64_t v)
 {
@@ -266,7 +306,7 @@ exec_plain(struct pgl_store *s, struct stmt_slot *slot, const char *name,
 	PGresult	*res;
 
 	if (slot->gen != s->gen) {
-		res = PQprepare(s->conn, name, slot->sql, p->n, p->types);
+		res = PQprepare(s->conn, name, slot->text, p->n, p->types);
 		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
 			return (res);
 		PQclear(res);
@@ -329,7 +369,7 @@ exec_guarded(struct pgl_store *s, struct stmt_slot *slot, const char *name,
 		return (NULL);
 	ok = PQsendQueryParams(c, SP_SET, 0, NULL, NULL, NULL, NULL, 0);
 	if (ok && prep)
-		ok = PQsendPrepare(c, name, slot->sql, p->n, p->types);
+		ok = PQsendPrepare(c, name, slot->text, p->n, p->types);
 	if (ok)
 		ok = PQsendQueryPrepared(c, name, p->n, p->values, p->lengths,
 		    p->formats, 0);
@@ -438,6 +478,9 @@ store_runv(struct pgl_store *s, struct pgl_err *err, const char *sql,
 	if ((slot = slot_find(s, sql, &index)) == NULL)
 		return (store_err(err, PGL_EINTERNAL,
 		    STORE_NAME ": statement cache full, raise STMT_SLOTS"));
+	if (slot->text == NULL && (slot->text = pg_text(sql)) == NULL)
+		return (store_err(err, PGL_ENOMEM,
+		    STORE_NAME ": out of memory"));
 	res = execute(s, slot, index, &p);
 	if (!result_ok(res))
 		status = store_pg_err(s, err, res);

@@ -54,6 +54,7 @@ postgres_close(struct pgl_store *s)
 		return;
 	if (s->conn != NULL)
 		PQfinish(s->conn);	/* an open transaction rolls back */
+	store_finalize(s);
 	pg_conninfo_free(&s->ci);
 	free(s->schema);
 	free(s);
@@ -206,63 +207,8 @@ static const struct pgl_store_ops ops = {
 	.commit = postgres_commit,
 	.rollback = postgres_rollback,
 
-	.create_tenant = postgres_create_tenant,
-	.get_tenant = postgres_get_tenant,
-	.list_tenants = postgres_list_tenants,
-	.update_tenant = postgres_update_tenant,
-	.delete_tenant = postgres_delete_tenant,
-
-	.create_warehouse = postgres_create_warehouse,
-	.get_warehouse = postgres_get_warehouse,
-	.list_warehouses = postgres_list_warehouses,
-	.update_warehouse = postgres_update_warehouse,
-	.delete_warehouse = postgres_delete_warehouse,
-
-	.create_catalog = postgres_create_catalog,
-	.get_catalog = postgres_get_catalog,
-	.list_catalogs = postgres_list_catalogs,
-	.update_catalog = postgres_update_catalog,
-	.delete_catalog = postgres_delete_catalog,
-	.count_catalog = postgres_count_catalog,
-
-	.create_namespace = postgres_create_namespace,
-	.get_namespace = postgres_get_namespace,
-	.list_namespaces = postgres_list_namespaces,
-	.update_namespace = postgres_update_namespace,
-	.delete_namespace = postgres_delete_namespace,
-
-	.create_asset = postgres_create_asset,
-	.get_asset = postgres_get_asset,
-	.get_asset_by_id = postgres_get_asset_by_id,
-	.list_assets = postgres_list_assets,
-	.update_asset = postgres_update_asset,
-	.delete_asset = postgres_delete_asset,
-	.rename_asset = postgres_rename_asset,
-	.list_all_assets_for_branch = postgres_list_all_assets_for_branch,
-	.copy_assets_bulk = postgres_copy_assets_bulk,
-	.update_metadata_location = postgres_update_metadata_location,
-
-	.create_branch = postgres_create_branch,
-	.get_branch = postgres_get_branch,
-	.list_branches = postgres_list_branches,
-	.delete_branch = postgres_delete_branch,
-	.update_branch_head = postgres_update_branch_head,
-	.create_tag = postgres_create_tag,
-	.get_tag = postgres_get_tag,
-	.list_tags = postgres_list_tags,
-	.delete_tag = postgres_delete_tag,
-
-	.create_commit = postgres_create_commit,
-	.get_commit = postgres_get_commit,
-	.get_commit_ancestry = postgres_get_commit_ancestry,
-	.list_commit_ancestry = postgres_list_commit_ancestry,
-
-	.put_idempotent = postgres_put_idempotent,
-	.get_idempotent = postgres_get_idempotent,
-	.purge_idempotent = postgres_purge_idempotent,
-
-	/* Users, roles, permissions, service users, tokens, audit, merges,
-	 * settings and tasks come with their own issues (and tables). */
+	/* Every entity method: plugins/sql-common. */
+	SQL_STORE_METHODS,
 
 	.round_trips = postgres_round_trips,
 };

@@ -392,63 +392,8 @@ static const struct pgl_store_ops ops = {
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
 
-	.create_tenant = sqlite_create_tenant,
-	.get_tenant = sqlite_get_tenant,
-	.list_tenants = sqlite_list_tenants,
-	.update_tenant = sqlite_update_tenant,
-	.delete_tenant = sqlite_delete_tenant,
-
-	.create_warehouse = sqlite_create_warehouse,
-	.get_warehouse = sqlite_get_warehouse,
-	.list_warehouses = sqlite_list_warehouses,
-	.update_warehouse = sqlite_update_warehouse,
-	.delete_warehouse = sqlite_delete_warehouse,
-
-	.create_catalog = sqlite_create_catalog,
-	.get_catalog = sqlite_get_catalog,
-	.list_catalogs = sqlite_list_catalogs,
-	.update_catalog = sqlite_update_catalog,
-	.delete_catalog = sqlite_delete_catalog,
-	.count_catalog = sqlite_count_catalog,
-
-	.create_namespace = sqlite_create_namespace,
-	.get_namespace = sqlite_get_namespace,
-	.list_namespaces = sqlite_list_namespaces,
-	.update_namespace = sqlite_update_namespace,
-	.delete_namespace = sqlite_delete_namespace,
-
-	.create_asset = sqlite_create_asset,
-	.get_asset = sqlite_get_asset,
-	.get_asset_by_id = sqlite_get_asset_by_id,
-	.list_assets = sqlite_list_assets,
-	.update_asset = sqlite_update_asset,
-	.delete_asset = sqlite_delete_asset,
-	.rename_asset = sqlite_rename_asset,
-	.list_all_assets_for_branch = sqlite_list_all_assets_for_branch,
-	.copy_assets_bulk = sqlite_copy_assets_bulk,
-	.update_metadata_location = sqlite_update_metadata_location,
-
-	.create_branch = sqlite_create_branch,
-	.get_branch = sqlite_get_branch,
-	.list_branches = sqlite_list_branches,
-	.delete_branch = sqlite_delete_branch,
-	.update_branch_head = sqlite_update_branch_head,
-	.create_tag = sqlite_create_tag,
-	.get_tag = sqlite_get_tag,
-	.list_tags = sqlite_list_tags,
-	.delete_tag = sqlite_delete_tag,
-
-	.create_commit = sqlite_create_commit,
-	.get_commit = sqlite_get_commit,
-	.get_commit_ancestry = sqlite_get_commit_ancestry,
-	.list_commit_ancestry = sqlite_list_commit_ancestry,
-
-	.put_idempotent = sqlite_put_idempotent,
-	.get_idempotent = sqlite_get_idempotent,
-	.purge_idempotent = sqlite_purge_idempotent,
-
-	/* Users, roles, permissions, service users, tokens, audit, merges,
-	 * settings and tasks come with their own issues (and tables). */
+	/* Every entity method: plugins/sql-common. */
+	SQL_STORE_METHODS,
 
 	.round_trips = sqlite_round_trips,
 };

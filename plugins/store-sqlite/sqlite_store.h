@@ -1,15 +1,15 @@
 /*
  * Private to the SQLite store plugin (and the memory store, which is the
- * same code built with -DPGL_STORE_MEMORY): the handle, the one query
- * helper every method goes through, and the methods each file adds to the
- * ops table in sqlite_store.c.
+ * same code built with -DPGL_STORE_MEMORY): the handle and the row behind
+ * the query helper of sql_store.h, which the shared entity methods
+ * (plugins/sql-common) go through, and what only SQLite needs.
  */
 #ifndef SQLITE_STORE_H
 #define SQLITE_STORE_H
 
 #include <sqlite3.h>
 
-#include "pangolin/store.h"
+#include "sql_store.h"
 
 #if defined(PGL_STORE_MEMORY)
 #define STORE_NAME	"memory"
@@ -45,164 +45,11 @@ struct row {
 	int			oom;
 };
 
-typedef void	(*row_fill_fn)(struct row *, void *);
-
-const char	*row_text(struct row *);
-int64_t		row_int(struct row *);
-
-/*
- * Arguments are described by fmt, one letter each: 's' const char * (NULL
- * binds SQL NULL), 'i' int64_t, 'd' int, 'p' const struct pgl_page *
- * (binds two parameters: LIMIT, with 0 meaning none, then OFFSET).
- *
- * store_exec returns PGL_ENOTFOUND only for a foreign key violation, so a
- * caller can tell "references a missing row" from "changed nothing".
- */
-int	store_exec(struct pgl_store *, struct pgl_err *, const char *,
-	    uint64_t *, const char *, ...);
-/* One row into out; PGL_ENOTFOUND when there is none. */
-int	store_get(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
-	    const char *, row_fill_fn, void *, const char *, ...);
-/* Every row into an arena array of elements of the given size. */
-int	store_list(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
-	    const char *, row_fill_fn, size_t, void **, size_t *,
-	    const char *, ...);
-/* A single integer result, e.g. count(*). */
-int	store_count(struct pgl_store *, struct pgl_err *, const char *,
-	    uint64_t *, const char *, ...);
+/* sqlite_query.c implements the query helper of sql_store.h. */
 void	store_finalize(struct pgl_store *);
-
-int	store_err(struct pgl_err *, int, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
 int	store_sqlite_err(struct pgl_store *, struct pgl_err *, int);
-int64_t	store_now_ms(void);
 
 /* sqlite_migrate.c */
 int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
-
-/* sqlite_tenants.c */
-int	sqlite_create_tenant(struct pgl_store *, const struct pgl_tenant *,
-	    struct pgl_err *);
-int	sqlite_get_tenant(struct pgl_store *, struct pgl_arena *,
-	    const char *, struct pgl_tenant *, struct pgl_err *);
-int	sqlite_list_tenants(struct pgl_store *, struct pgl_arena *,
-	    const struct pgl_page *, struct pgl_tenant **, size_t *,
-	    uint64_t *, struct pgl_err *);
-int	sqlite_update_tenant(struct pgl_store *, const struct pgl_tenant *,
-	    struct pgl_err *);
-int	sqlite_delete_tenant(struct pgl_store *, const char *,
-	    struct pgl_err *);
-
-/* sqlite_catalogs.c: warehouses, catalogs, namespaces */
-int	sqlite_create_warehouse(struct pgl_store *,
-	    const struct pgl_warehouse *, struct pgl_err *);
-int	sqlite_get_warehouse(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_warehouse *,
-	    struct pgl_err *);
-int	sqlite_list_warehouses(struct pgl_store *, struct pgl_arena *,
-	    const char *, const struct pgl_page *, struct pgl_warehouse **,
-	    size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_update_warehouse(struct pgl_store *, const char *,
-	    const struct pgl_warehouse *, struct pgl_err *);
-int	sqlite_delete_warehouse(struct pgl_store *, const char *,
-	    const char *, struct pgl_err *);
-int	sqlite_create_catalog(struct pgl_store *, const struct pgl_catalog *,
-	    struct pgl_err *);
-int	sqlite_get_catalog(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_catalog *,
-	    struct pgl_err *);
-int	sqlite_list_catalogs(struct pgl_store *, struct pgl_arena *,
-	    const char *, const struct pgl_page *, struct pgl_catalog **,
-	    size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_update_catalog(struct pgl_store *, const char *,
-	    const struct pgl_catalog *, struct pgl_err *);
-int	sqlite_delete_catalog(struct pgl_store *, const char *, const char *,
-	    struct pgl_err *);
-int	sqlite_count_catalog(struct pgl_store *, const char *, const char *,
-	    struct pgl_catalog_counts *, struct pgl_err *);
-int	sqlite_create_namespace(struct pgl_store *, const char *,
-	    const struct pgl_namespace *, struct pgl_err *);
-int	sqlite_get_namespace(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, struct pgl_namespace *,
-	    struct pgl_err *);
-int	sqlite_list_namespaces(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const struct pgl_page *,
-	    struct pgl_namespace **, size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_update_namespace(struct pgl_store *, const char *,
-	    const struct pgl_namespace *, struct pgl_err *);
-int	sqlite_delete_namespace(struct pgl_store *, const char *,
-	    const char *, const char *, struct pgl_err *);
-
-/* sqlite_assets.c */
-int	sqlite_create_asset(struct pgl_store *, const char *,
-	    const struct pgl_asset *, struct pgl_err *);
-int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, struct pgl_asset *, struct pgl_err *);
-int	sqlite_get_asset_by_id(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_asset *, struct pgl_err *);
-int	sqlite_list_assets(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, const struct pgl_page *, struct pgl_asset **,
-	    size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_update_asset(struct pgl_store *, const char *,
-	    const struct pgl_asset *, struct pgl_err *);
-int	sqlite_delete_asset(struct pgl_store *, const char *, const char *,
-	    const char *, const char *, const char *, struct pgl_err *);
-int	sqlite_rename_asset(struct pgl_store *, const char *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, struct pgl_err *);
-int	sqlite_list_all_assets_for_branch(struct pgl_store *,
-	    struct pgl_arena *, const char *, const char *, const char *,
-	    struct pgl_asset **, size_t *, struct pgl_err *);
-int	sqlite_copy_assets_bulk(struct pgl_store *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, uint64_t *, struct pgl_err *);
-int	sqlite_update_metadata_location(struct pgl_store *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    const char *, const char *, struct pgl_err *);
-
-/* sqlite_branches.c: branches, tags, commits */
-int	sqlite_create_branch(struct pgl_store *, const char *,
-	    const struct pgl_branch *, struct pgl_err *);
-int	sqlite_get_branch(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const char *, struct pgl_branch *,
-	    struct pgl_err *);
-int	sqlite_list_branches(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const struct pgl_page *,
-	    struct pgl_branch **, size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_delete_branch(struct pgl_store *, const char *, const char *,
-	    const char *, struct pgl_err *);
-int	sqlite_update_branch_head(struct pgl_store *, const char *,
-	    const char *, const char *, const char *, const char *,
-	    struct pgl_err *);
-int	sqlite_create_tag(struct pgl_store *, const char *,
-	    const struct pgl_tag *, struct pgl_err *);
-int	sqlite_get_tag(struct pgl_store *, struct pgl_arena *, const char *,
-	    const char *, const char *, struct pgl_tag *, struct pgl_err *);
-int	sqlite_list_tags(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const struct pgl_page *,
-	    struct pgl_tag **, size_t *, uint64_t *, struct pgl_err *);
-int	sqlite_delete_tag(struct pgl_store *, const char *, const char *,
-	    const char *, struct pgl_err *);
-int	sqlite_create_commit(struct pgl_store *, const char *,
-	    const struct pgl_commit *, struct pgl_err *);
-int	sqlite_get_commit(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, struct pgl_commit *, struct pgl_err *);
-int	sqlite_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, uint32_t, struct pgl_commit **,
-	    size_t *, struct pgl_err *);
-int	sqlite_list_commit_ancestry(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, const struct pgl_page *,
-	    struct pgl_commit **, size_t *, uint64_t *, struct pgl_err *);
-
-/* sqlite_idempotency.c */
-int	sqlite_put_idempotent(struct pgl_store *, const char *,
-	    const struct pgl_idempotent *, struct pgl_err *);
-int	sqlite_get_idempotent(struct pgl_store *, struct pgl_arena *,
-	    const char *, const char *, int64_t, struct pgl_idempotent *,
-	    struct pgl_err *);
-int	sqlite_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
-	    struct pgl_err *);
 
 #endif

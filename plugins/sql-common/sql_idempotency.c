@@ -2,7 +2,7 @@
  * Idempotency keys (Iceberg REST Idempotency-Key): the reply to the first
  * request with a key, replayed for repeats until it expires.
  */
-#include "sqlite_store.h"
+#include "sql_store.h"
 
 /*
  * A live key is never overwritten (PGL_EEXISTS: a concurrent request with
@@ -35,7 +35,7 @@ idempotent_fill(struct row *r, void *out)
 }
 
 int
-sqlite_put_idempotent(struct pgl_store *s, const char *tenant,
+sql_put_idempotent(struct pgl_store *s, const char *tenant,
     const struct pgl_idempotent *k, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -51,7 +51,7 @@ sqlite_put_idempotent(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_get_idempotent(struct pgl_store *s, struct pgl_arena *a,
+sql_get_idempotent(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *key, int64_t now_ms,
     struct pgl_idempotent *out, struct pgl_err *err)
 {
@@ -65,7 +65,7 @@ sqlite_get_idempotent(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_purge_idempotent(struct pgl_store *s, int64_t now_ms,
+sql_purge_idempotent(struct pgl_store *s, int64_t now_ms,
     uint64_t *purged, struct pgl_err *err)
 {
 	uint64_t	n = 0;

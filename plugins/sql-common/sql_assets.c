@@ -4,7 +4,7 @@
  * row (copy-on-branch, ARCHITECTURE.md §6), so creating a branch is one
  * INSERT ... SELECT and a commit is one conditional UPDATE.
  */
-#include "sqlite_store.h"
+#include "sql_store.h"
 
 #define ASSET_COLS \
 	"SELECT id, catalog_name, branch_name, namespace, name, kind," \
@@ -18,8 +18,8 @@ static const char ASSET_INSERT[] =
 	"INSERT INTO assets (tenant_id, catalog_name, branch_name, namespace,"
 	" name, id, kind, location, metadata_location, properties,"
 	" created_at, updated_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, pgl_uuid_v4()), ?7, ?8,"
-	" ?9, coalesce(?10, '{}'), ?11, ?12)";
+	" VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, " SQL_UUID "), ?7, ?8, ?9,"
+	" coalesce(?10, '{}'), ?11, ?12)";
 static const char ASSET_GET[] = ASSET_COLS ASSET_KEY;
 static const char ASSET_GET_BY_ID[] =
 	ASSET_COLS " WHERE id = ?2 AND tenant_id = ?1";
@@ -32,10 +32,14 @@ static const char ASSET_DELETE[] = "DELETE FROM assets" ASSET_KEY;
 static const char ASSET_RENAME[] =
 	"UPDATE assets SET namespace = ?6, name = ?7, updated_at = ?8"
 	ASSET_KEY;
-/* "IS": a NULL expected pointer matches only a NULL pointer. */
+/*
+ * A NULL expected pointer matches only a NULL pointer.  In PostgreSQL a
+ * concurrent writer holding the row makes this wait, and the condition is
+ * then checked again against the row it committed.
+ */
 static const char ASSET_SWAP_LOCATION[] =
 	"UPDATE assets SET metadata_location = ?7, updated_at = ?8"
-	ASSET_KEY " AND metadata_location IS ?6";
+	ASSET_KEY " AND metadata_location " SQL_IS_NOT_DISTINCT " ?6";
 
 /* Lists.  kind NULL = any; without a namespace, the whole branch. */
 #define ASSET_BRANCH \
@@ -49,35 +53,35 @@ static const char ASSET_LIST_NS[] =
 static const char ASSET_COUNT_NS[] =
 	"SELECT count(*) FROM assets" ASSET_IN_NS ASSET_KIND;
 static const char ASSET_LIST_BRANCH[] =
-	ASSET_COLS ASSET_BRANCH " AND ?4 IS NULL" ASSET_KIND ASSET_PAGE;
+	ASSET_COLS ASSET_BRANCH SQL_UNUSED("?4") ASSET_KIND ASSET_PAGE;
 static const char ASSET_COUNT_BRANCH[] =
-	"SELECT count(*) FROM assets" ASSET_BRANCH " AND ?4 IS NULL" ASSET_KIND;
+	"SELECT count(*) FROM assets" ASSET_BRANCH SQL_UNUSED("?4") ASSET_KIND;
 static const char ASSET_LIST_ALL[] =
 	ASSET_COLS ASSET_BRANCH " ORDER BY namespace, name";
 
 /*
  * The copies get new ids and keep everything else, timestamps included:
- * a copy is the same table state seen from another branch.  ns_filter
- * keeps that namespace and its children, compared with substr rather
- * than LIKE so '%' and '_' in a name are not wildcards; names_json keeps
- * the "ns.table" names listed (levels dotted, as the branch API writes
- * them).  An asset already in dst fails the whole statement (EEXISTS):
- * nothing is half-copied and nothing is silently overwritten.
+ * a copy is the same table state seen from another branch.  One
+ * statement, so the server copies without a round trip per row.
+ * ns_filter keeps that namespace and its children (a prefix test, not
+ * LIKE, so '%' and '_' in a name are not wildcards); names_json keeps the
+ * "ns.table" names listed (levels dotted, as the branch API writes them).
+ * An asset already in dst fails the whole statement (EEXISTS): nothing is
+ * half-copied and nothing is silently overwritten.
  */
 static const char ASSET_COPY[] =
 	"INSERT INTO assets (tenant_id, catalog_name, branch_name, namespace,"
 	" name, id, kind, location, metadata_location, properties,"
 	" created_at, updated_at)"
-	" SELECT tenant_id, catalog_name, ?4, namespace, name, pgl_uuid_v4(),"
+	" SELECT tenant_id, catalog_name, ?4, namespace, name, " SQL_UUID ","
 	" kind, location, metadata_location, properties, created_at, updated_at"
 	" FROM assets" ASSET_BRANCH
 	" AND (?5 IS NULL OR namespace = ?5"
-	"  OR substr(namespace, 1, length(?5) + 1) = ?5 || char(31))"
-	" AND (?6 IS NULL OR replace(namespace, char(31), '.') || '.' || name"
-	"  IN (SELECT value FROM json_each(?6)))";
-static const char JSON_IS_ARRAY[] =
-	"SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array'"
-	" ELSE 0 END";
+	"  OR " SQL_STARTS_WITH("namespace", "?5 || " SQL_CHR "(31)") ")"
+	" AND (?6 IS NULL"
+	"  OR replace(namespace, " SQL_CHR "(31), '.') || '.' || name"
+	"  IN (" SQL_JSON_ELEMENTS("?6") "))";
+static const char JSON_IS_ARRAY[] = "SELECT " SQL_JSON_IS_ARRAY("?1");
 
 static void
 asset_fill(struct row *r, void *out)
@@ -98,7 +102,7 @@ asset_fill(struct row *r, void *out)
 }
 
 int
-sqlite_create_asset(struct pgl_store *s, const char *tenant,
+sql_create_asset(struct pgl_store *s, const char *tenant,
     const struct pgl_asset *as, struct pgl_err *err)
 {
 	int64_t	now = store_now_ms();
@@ -116,7 +120,7 @@ sqlite_create_asset(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_get_asset(struct pgl_store *s, struct pgl_arena *a,
+sql_get_asset(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *branch,
     const char *ns, const char *name, struct pgl_asset *out,
     struct pgl_err *err)
@@ -131,7 +135,7 @@ sqlite_get_asset(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_get_asset_by_id(struct pgl_store *s, struct pgl_arena *a,
+sql_get_asset_by_id(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_asset *out,
     struct pgl_err *err)
 {
@@ -145,7 +149,7 @@ sqlite_get_asset_by_id(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_list_assets(struct pgl_store *s, struct pgl_arena *a,
+sql_list_assets(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *branch,
     const char *ns, const char *kind, const struct pgl_page *page,
     struct pgl_asset **items, size_t *n, uint64_t *total,
@@ -169,7 +173,7 @@ sqlite_list_assets(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_update_asset(struct pgl_store *s, const char *tenant,
+sql_update_asset(struct pgl_store *s, const char *tenant,
     const struct pgl_asset *as, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -186,7 +190,7 @@ sqlite_update_asset(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_delete_asset(struct pgl_store *s, const char *tenant,
+sql_delete_asset(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *branch, const char *ns,
     const char *name, struct pgl_err *err)
 {
@@ -201,7 +205,7 @@ sqlite_delete_asset(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_rename_asset(struct pgl_store *s, const char *tenant,
+sql_rename_asset(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *branch, const char *src_ns,
     const char *src, const char *dst_ns, const char *dst,
     struct pgl_err *err)
@@ -219,7 +223,7 @@ sqlite_rename_asset(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_list_all_assets_for_branch(struct pgl_store *s, struct pgl_arena *a,
+sql_list_all_assets_for_branch(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *branch,
     struct pgl_asset **items, size_t *n, struct pgl_err *err)
 {
@@ -232,26 +236,31 @@ sqlite_list_all_assets_for_branch(struct pgl_store *s, struct pgl_arena *a,
 	return (rc);
 }
 
-/* A malformed names_json is the caller's mistake, not an internal
- * error, so it is checked before json_each would fail on it. */
+/*
+ * A malformed names_json is the caller's mistake, and must be reported as
+ * one whether or not the source branch has a row to test it against, so
+ * it is checked first.  PostgreSQL fails the cast (PGL_EINVAL); inside a
+ * transaction the statement's savepoint undoes it and the transaction
+ * goes on.
+ */
 static int
 check_names(struct pgl_store *s, const char *names_json,
     struct pgl_err *err)
 {
-	uint64_t	ok;
+	uint64_t	ok = 0;
 	int		rc;
 
 	if (names_json == NULL)
 		return (PGL_OK);
 	rc = store_count(s, err, JSON_IS_ARRAY, &ok, "s", names_json);
-	if (rc == PGL_OK && !ok)
+	if ((rc == PGL_OK && !ok) || rc == PGL_EINVAL)
 		rc = store_err(err, PGL_EINVAL,
 		    "names_json is not a JSON array");
 	return (rc);
 }
 
 int
-sqlite_copy_assets_bulk(struct pgl_store *s, const char *tenant,
+sql_copy_assets_bulk(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *src, const char *dst,
     const char *ns_filter, const char *names_json, uint64_t *copied,
     struct pgl_err *err)
@@ -276,7 +285,7 @@ sqlite_copy_assets_bulk(struct pgl_store *s, const char *tenant,
  * error to report, so a race between the two cannot make a wrong swap.
  */
 int
-sqlite_update_metadata_location(struct pgl_store *s, const char *tenant,
+sql_update_metadata_location(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *branch, const char *ns,
     const char *name, const char *expected, const char *new_location,
     struct pgl_err *err)

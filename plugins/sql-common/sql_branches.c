@@ -2,7 +2,7 @@
  * Branches, tags and commits: the catalog's history.  Commits form a
  * parent chain per catalog; a branch head and a tag each name one.
  */
-#include "pg_store.h"
+#include "sql_store.h"
 
 /* Branches. */
 
@@ -10,26 +10,26 @@
 	"SELECT catalog_name, name, head_commit_id, branch_type, assets," \
 	" created_at FROM branches"
 #define BRANCH_KEY \
-	" WHERE tenant_id = $1 AND catalog_name = $2 AND name = $3"
+	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3"
 
 static const char BRANCH_INSERT[] =
 	"INSERT INTO branches (tenant_id, catalog_name, name, head_commit_id,"
 	" branch_type, assets, created_at)"
-	" VALUES ($1, $2, $3, $4, coalesce($5, 'experimental'),"
-	" coalesce($6, '[]'), $7)";
+	" VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'experimental'),"
+	" coalesce(?6, '[]'), ?7)";
 static const char BRANCH_GET[] = BRANCH_COLS BRANCH_KEY;
 static const char BRANCH_EXISTS[] = "SELECT count(*) FROM branches" BRANCH_KEY;
 static const char BRANCH_LIST[] =
-	BRANCH_COLS " WHERE tenant_id = $1 AND catalog_name = $2"
-	" ORDER BY name LIMIT $3 OFFSET $4";
+	BRANCH_COLS " WHERE tenant_id = ?1 AND catalog_name = ?2"
+	" ORDER BY name LIMIT ?3 OFFSET ?4";
 static const char BRANCH_COUNT[] =
-	"SELECT count(*) FROM branches WHERE tenant_id = $1"
-	" AND catalog_name = $2";
+	"SELECT count(*) FROM branches WHERE tenant_id = ?1"
+	" AND catalog_name = ?2";
 /* The branch's assets go with it (FK cascade). */
 static const char BRANCH_DELETE[] = "DELETE FROM branches" BRANCH_KEY;
 static const char BRANCH_SWAP_HEAD[] =
-	"UPDATE branches SET head_commit_id = $5" BRANCH_KEY
-	" AND head_commit_id IS NOT DISTINCT FROM $4";
+	"UPDATE branches SET head_commit_id = ?5" BRANCH_KEY
+	" AND head_commit_id " SQL_IS_NOT_DISTINCT " ?4";
 
 static void
 branch_fill(struct row *r, void *out)
@@ -45,7 +45,7 @@ branch_fill(struct row *r, void *out)
 }
 
 int
-postgres_create_branch(struct pgl_store *s, const char *tenant,
+sql_create_branch(struct pgl_store *s, const char *tenant,
     const struct pgl_branch *b, struct pgl_err *err)
 {
 	int	rc;
@@ -60,7 +60,7 @@ postgres_create_branch(struct pgl_store *s, const char *tenant,
 }
 
 int
-postgres_get_branch(struct pgl_store *s, struct pgl_arena *a,
+sql_get_branch(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *name,
     struct pgl_branch *out, struct pgl_err *err)
 {
@@ -74,7 +74,7 @@ postgres_get_branch(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-postgres_list_branches(struct pgl_store *s, struct pgl_arena *a,
+sql_list_branches(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const struct pgl_page *page,
     struct pgl_branch **items, size_t *n, uint64_t *total,
     struct pgl_err *err)
@@ -92,7 +92,7 @@ postgres_list_branches(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-postgres_delete_branch(struct pgl_store *s, const char *tenant,
+sql_delete_branch(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *name, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -105,9 +105,9 @@ postgres_delete_branch(struct pgl_store *s, const char *tenant,
 	return (rc);
 }
 
-/* Same shape as the metadata-location swap in pg_assets.c. */
+/* Same shape as the metadata-location swap in sql_assets.c. */
 int
-postgres_update_branch_head(struct pgl_store *s, const char *tenant,
+sql_update_branch_head(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *name, const char *expected,
     const char *new_head, struct pgl_err *err)
 {
@@ -135,17 +135,17 @@ postgres_update_branch_head(struct pgl_store *s, const char *tenant,
 #define TAG_COLS \
 	"SELECT catalog_name, name, commit_id, created_at FROM tags"
 #define TAG_KEY \
-	" WHERE tenant_id = $1 AND catalog_name = $2 AND name = $3"
+	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3"
 
 static const char TAG_INSERT[] =
 	"INSERT INTO tags (tenant_id, catalog_name, name, commit_id,"
-	" created_at) VALUES ($1, $2, $3, $4, $5)";
+	" created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char TAG_GET[] = TAG_COLS TAG_KEY;
 static const char TAG_LIST[] =
-	TAG_COLS " WHERE tenant_id = $1 AND catalog_name = $2"
-	" ORDER BY name LIMIT $3 OFFSET $4";
+	TAG_COLS " WHERE tenant_id = ?1 AND catalog_name = ?2"
+	" ORDER BY name LIMIT ?3 OFFSET ?4";
 static const char TAG_COUNT[] =
-	"SELECT count(*) FROM tags WHERE tenant_id = $1 AND catalog_name = $2";
+	"SELECT count(*) FROM tags WHERE tenant_id = ?1 AND catalog_name = ?2";
 static const char TAG_DELETE[] = "DELETE FROM tags" TAG_KEY;
 
 static void
@@ -160,7 +160,7 @@ tag_fill(struct row *r, void *out)
 }
 
 int
-postgres_create_tag(struct pgl_store *s, const char *tenant,
+sql_create_tag(struct pgl_store *s, const char *tenant,
     const struct pgl_tag *t, struct pgl_err *err)
 {
 	int	rc;
@@ -175,7 +175,7 @@ postgres_create_tag(struct pgl_store *s, const char *tenant,
 }
 
 int
-postgres_get_tag(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
+sql_get_tag(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     const char *catalog, const char *name, struct pgl_tag *out,
     struct pgl_err *err)
 {
@@ -189,9 +189,9 @@ postgres_get_tag(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 }
 
 int
-postgres_list_tags(struct pgl_store *s, struct pgl_arena *a,
-    const char *tenant, const char *catalog, const struct pgl_page *page,
-    struct pgl_tag **items, size_t *n, uint64_t *total, struct pgl_err *err)
+sql_list_tags(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
+    const char *catalog, const struct pgl_page *page, struct pgl_tag **items,
+    size_t *n, uint64_t *total, struct pgl_err *err)
 {
 	void	*p;
 	int	rc;
@@ -206,7 +206,7 @@ postgres_list_tags(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-postgres_delete_tag(struct pgl_store *s, const char *tenant,
+sql_delete_tag(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *name, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -227,49 +227,51 @@ postgres_delete_tag(struct pgl_store *s, const char *tenant,
 static const char COMMIT_INSERT[] =
 	"INSERT INTO commits (id, tenant_id, catalog_name, parent_id,"
 	" timestamp, author, message, operations)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, '[]'))";
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, '[]'))";
 static const char COMMIT_GET[] =
 	"SELECT " COMMIT_FIELDS " FROM commits"
-	" WHERE id = $2 AND tenant_id = $1";
+	" WHERE id = ?2 AND tenant_id = ?1";
 /*
- * Head first, one primary-key lookup per step, the depth bounded by $3
+ * Head first, one primary-key lookup per step, the depth bounded by ?3
  * inside the recursion so a limited walk stops there instead of reading
- * the whole chain and sorting it.  The FK on parent_id rules out cycles,
- * and the tenant test on every step keeps the walk inside the caller's
- * tenant.
+ * the whole chain and sorting it (a LIMIT inside the recursive term would
+ * do the same in SQLite, but PostgreSQL refuses one).  The FK on parent_id
+ * rules out cycles, and the tenant test on every step keeps the walk
+ * inside the caller's tenant.
  */
 static const char COMMIT_ANCESTRY[] =
 	"WITH RECURSIVE chain(depth, " COMMIT_FIELDS ") AS ("
 	"  SELECT 0, " COMMIT_FIELDS " FROM commits"
-	"   WHERE id = $2 AND tenant_id = $1"
+	"   WHERE id = ?2 AND tenant_id = ?1"
 	"  UNION ALL"
 	"  SELECT chain.depth + 1, c.id, c.catalog_name, c.parent_id,"
 	"   c.timestamp, c.author, c.message, c.operations"
 	"   FROM chain JOIN commits c ON c.id = chain.parent_id"
-	"   WHERE c.tenant_id = $1 AND chain.depth + 1 < $3)"
+	"   WHERE c.tenant_id = ?1 AND chain.depth + 1 < ?3)"
 	" SELECT " COMMIT_FIELDS " FROM chain ORDER BY depth";
 
 /*
- * One page of the chain: the walk stops after offset + limit steps ($3),
- * then LIMIT/OFFSET cut the page; the count walks the whole chain,
- * touching only the primary key and parent_id.
+ * One page of the chain: the walk stops after offset + limit steps (?3,
+ * bounded like COMMIT_ANCESTRY), then LIMIT/OFFSET cut the page; the
+ * count walks the whole chain, touching only the primary key and
+ * parent_id.
  */
 static const char COMMIT_ANCESTRY_PAGE[] =
 	"WITH RECURSIVE chain(depth, " COMMIT_FIELDS ") AS ("
 	"  SELECT 0, " COMMIT_FIELDS " FROM commits"
-	"   WHERE id = $2 AND tenant_id = $1"
+	"   WHERE id = ?2 AND tenant_id = ?1"
 	"  UNION ALL"
 	"  SELECT chain.depth + 1, c.id, c.catalog_name, c.parent_id,"
 	"   c.timestamp, c.author, c.message, c.operations"
 	"   FROM chain JOIN commits c ON c.id = chain.parent_id"
-	"   WHERE c.tenant_id = $1 AND chain.depth + 1 < $3)"
-	" SELECT " COMMIT_FIELDS " FROM chain ORDER BY depth LIMIT $4 OFFSET $5";
+	"   WHERE c.tenant_id = ?1 AND chain.depth + 1 < ?3)"
+	" SELECT " COMMIT_FIELDS " FROM chain ORDER BY depth LIMIT ?4 OFFSET ?5";
 static const char COMMIT_ANCESTRY_COUNT[] =
 	"WITH RECURSIVE chain(id, parent_id) AS ("
-	"  SELECT id, parent_id FROM commits WHERE id = $2 AND tenant_id = $1"
+	"  SELECT id, parent_id FROM commits WHERE id = ?2 AND tenant_id = ?1"
 	"  UNION ALL"
 	"  SELECT c.id, c.parent_id FROM chain"
-	"   JOIN commits c ON c.id = chain.parent_id WHERE c.tenant_id = $1)"
+	"   JOIN commits c ON c.id = chain.parent_id WHERE c.tenant_id = ?1)"
 	" SELECT count(*) FROM chain";
 
 static void
@@ -287,7 +289,7 @@ commit_fill(struct row *r, void *out)
 }
 
 int
-postgres_create_commit(struct pgl_store *s, const char *tenant,
+sql_create_commit(struct pgl_store *s, const char *tenant,
     const struct pgl_commit *c, struct pgl_err *err)
 {
 	int	rc;
@@ -303,7 +305,7 @@ postgres_create_commit(struct pgl_store *s, const char *tenant,
 }
 
 int
-postgres_get_commit(struct pgl_store *s, struct pgl_arena *a,
+sql_get_commit(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_commit *out,
     struct pgl_err *err)
 {
@@ -317,7 +319,7 @@ postgres_get_commit(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-postgres_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
+sql_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *head, uint32_t limit,
     struct pgl_commit **items, size_t *n, struct pgl_err *err)
 {
@@ -335,16 +337,16 @@ postgres_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-postgres_list_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
+sql_list_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *head, const struct pgl_page *pg,
     struct pgl_commit **items, size_t *n, uint64_t *total,
     struct pgl_err *err)
 {
-	int64_t	limit = pg->limit == 0 ? INT64_MAX : (int64_t)pg->limit;
-	int64_t	offset = (int64_t)pg->offset, walk;
-	uint64_t count;
-	void	*p = NULL;
-	int	rc;
+	int64_t		limit = pg->limit == 0 ? INT64_MAX : (int64_t)pg->limit;
+	int64_t		offset = (int64_t)pg->offset, walk;
+	uint64_t	count;
+	void		*p = NULL;
+	int		rc;
 
 	*items = NULL;
 	*n = 0;

@@ -2,23 +2,23 @@
  * Tenants.  Deleting one cascades to everything it owns (warehouses,
  * catalogs and all inside them, idempotency keys) in one statement.
  */
-#include "pg_store.h"
+#include "sql_store.h"
 
 static const char TENANT_INSERT[] =
 	"INSERT INTO tenants (id, name, properties)"
-	" VALUES ($1, $2, coalesce($3, '{}'))";
+	" VALUES (?1, ?2, coalesce(?3, '{}'))";
 static const char TENANT_GET[] =
-	"SELECT id, name, properties FROM tenants WHERE id = $1";
+	"SELECT id, name, properties FROM tenants WHERE id = ?1";
 static const char TENANT_LIST[] =
 	"SELECT id, name, properties FROM tenants"
-	" ORDER BY name LIMIT $1 OFFSET $2";
+	" ORDER BY name LIMIT ?1 OFFSET ?2";
 static const char TENANT_COUNT[] =
 	"SELECT count(*) FROM tenants";
 static const char TENANT_UPDATE[] =
-	"UPDATE tenants SET name = coalesce($2, name),"
-	" properties = coalesce($3, '{}') WHERE id = $1";
+	"UPDATE tenants SET name = coalesce(?2, name),"
+	" properties = coalesce(?3, '{}') WHERE id = ?1";
 static const char TENANT_DELETE[] =
-	"DELETE FROM tenants WHERE id = $1";
+	"DELETE FROM tenants WHERE id = ?1";
 
 static void
 tenant_fill(struct row *r, void *out)
@@ -31,7 +31,7 @@ tenant_fill(struct row *r, void *out)
 }
 
 int
-postgres_create_tenant(struct pgl_store *s, const struct pgl_tenant *t,
+sql_create_tenant(struct pgl_store *s, const struct pgl_tenant *t,
     struct pgl_err *err)
 {
 	return (store_exec(s, err, TENANT_INSERT, NULL, "sss", t->id,
@@ -39,7 +39,7 @@ postgres_create_tenant(struct pgl_store *s, const struct pgl_tenant *t,
 }
 
 int
-postgres_get_tenant(struct pgl_store *s, struct pgl_arena *a, const char *id,
+sql_get_tenant(struct pgl_store *s, struct pgl_arena *a, const char *id,
     struct pgl_tenant *out, struct pgl_err *err)
 {
 	int	rc;
@@ -51,7 +51,7 @@ postgres_get_tenant(struct pgl_store *s, struct pgl_arena *a, const char *id,
 }
 
 int
-postgres_list_tenants(struct pgl_store *s, struct pgl_arena *a,
+sql_list_tenants(struct pgl_store *s, struct pgl_arena *a,
     const struct pgl_page *page, struct pgl_tenant **items, size_t *n,
     uint64_t *total, struct pgl_err *err)
 {
@@ -67,7 +67,7 @@ postgres_list_tenants(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-postgres_update_tenant(struct pgl_store *s, const struct pgl_tenant *t,
+sql_update_tenant(struct pgl_store *s, const struct pgl_tenant *t,
     struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -82,8 +82,7 @@ postgres_update_tenant(struct pgl_store *s, const struct pgl_tenant *t,
 }
 
 int
-postgres_delete_tenant(struct pgl_store *s, const char *id,
-    struct pgl_err *err)
+sql_delete_tenant(struct pgl_store *s, const char *id, struct pgl_err *err)
 {
 	uint64_t	changed;
 	int		rc;

@@ -2,7 +2,7 @@
  * Warehouses, catalogs and namespaces: the configuration a tenant builds
  * before any table exists.  Every statement is keyed by tenant_id first.
  */
-#include "sqlite_store.h"
+#include "sql_store.h"
 
 /* Warehouses. */
 
@@ -42,7 +42,7 @@ warehouse_fill(struct row *r, void *out)
 }
 
 int
-sqlite_create_warehouse(struct pgl_store *s, const struct pgl_warehouse *w,
+sql_create_warehouse(struct pgl_store *s, const struct pgl_warehouse *w,
     struct pgl_err *err)
 {
 	int	rc;
@@ -56,7 +56,7 @@ sqlite_create_warehouse(struct pgl_store *s, const struct pgl_warehouse *w,
 }
 
 int
-sqlite_get_warehouse(struct pgl_store *s, struct pgl_arena *a,
+sql_get_warehouse(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *name, struct pgl_warehouse *out,
     struct pgl_err *err)
 {
@@ -70,7 +70,7 @@ sqlite_get_warehouse(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_list_warehouses(struct pgl_store *s, struct pgl_arena *a,
+sql_list_warehouses(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const struct pgl_page *page,
     struct pgl_warehouse **items, size_t *n, uint64_t *total,
     struct pgl_err *err)
@@ -87,7 +87,7 @@ sqlite_list_warehouses(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_update_warehouse(struct pgl_store *s, const char *old_name,
+sql_update_warehouse(struct pgl_store *s, const char *old_name,
     const struct pgl_warehouse *w, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -103,7 +103,7 @@ sqlite_update_warehouse(struct pgl_store *s, const char *old_name,
 }
 
 int
-sqlite_delete_warehouse(struct pgl_store *s, const char *tenant,
+sql_delete_warehouse(struct pgl_store *s, const char *tenant,
     const char *name, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -191,7 +191,7 @@ counts_fill(struct row *r, void *out)
 }
 
 int
-sqlite_create_catalog(struct pgl_store *s, const struct pgl_catalog *c,
+sql_create_catalog(struct pgl_store *s, const struct pgl_catalog *c,
     struct pgl_err *err)
 {
 	int	rc;
@@ -206,7 +206,7 @@ sqlite_create_catalog(struct pgl_store *s, const struct pgl_catalog *c,
 }
 
 int
-sqlite_get_catalog(struct pgl_store *s, struct pgl_arena *a,
+sql_get_catalog(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *name, struct pgl_catalog *out,
     struct pgl_err *err)
 {
@@ -220,7 +220,7 @@ sqlite_get_catalog(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_list_catalogs(struct pgl_store *s, struct pgl_arena *a,
+sql_list_catalogs(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const struct pgl_page *page,
     struct pgl_catalog **items, size_t *n, uint64_t *total,
     struct pgl_err *err)
@@ -237,7 +237,7 @@ sqlite_list_catalogs(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_update_catalog(struct pgl_store *s, const char *tenant,
+sql_update_catalog(struct pgl_store *s, const char *tenant,
     const struct pgl_catalog *c, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -256,7 +256,7 @@ sqlite_update_catalog(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_delete_catalog(struct pgl_store *s, const char *tenant,
+sql_delete_catalog(struct pgl_store *s, const char *tenant,
     const char *name, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -270,7 +270,7 @@ sqlite_delete_catalog(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_count_catalog(struct pgl_store *s, const char *tenant,
+sql_count_catalog(struct pgl_store *s, const char *tenant,
     const char *catalog, struct pgl_catalog_counts *out, struct pgl_err *err)
 {
 	int	rc;
@@ -290,15 +290,18 @@ sqlite_count_catalog(struct pgl_store *s, const char *tenant,
 /*
  * parent NULL lists the whole catalog, "" the top level, anything else
  * the direct children of parent.  Children of P are the names in
- * [P || 0x1f, P || 0x20): a range on the primary key rather than a
- * LIKE, which would need its own escaping of '%' and '_' in P.  Unused
- * ?3 in the first two keeps one binding order for all three.
+ * [P || 0x1f, P || 0x20): a range on the primary key (byte-ordered:
+ * SQLite's BINARY collation, COLLATE "C" in PostgreSQL) rather than a
+ * LIKE, which would need its own escaping of '%' and '_' in P.  The first
+ * two leave ?3 unused, so one binding order serves all three.
  */
-#define NS_ALL		" AND ?3 IS ?3"
-#define NS_TOP		" AND ?3 IS ?3 AND instr(name, char(31)) = 0"
+#define NS_ALL		SQL_UNUSED("?3")
+#define NS_TOP \
+	SQL_UNUSED("?3") " AND " SQL_STRPOS "(name, " SQL_CHR "(31)) = 0"
 #define NS_CHILDREN \
-	" AND name > ?3 || char(31) AND name < ?3 || char(32)" \
-	" AND instr(substr(name, length(?3) + 2), char(31)) = 0"
+	" AND name > (?3 || " SQL_CHR "(31))" \
+	" AND name < (?3 || " SQL_CHR "(32))" \
+	" AND " SQL_STRPOS "(substr(name, length(?3) + 2), " SQL_CHR "(31)) = 0"
 #define NS_PAGE		" ORDER BY name LIMIT ?4 OFFSET ?5"
 #define NS_COUNT \
 	"SELECT count(*) FROM namespaces" \
@@ -333,7 +336,7 @@ ns_fill(struct row *r, void *out)
 }
 
 int
-sqlite_create_namespace(struct pgl_store *s, const char *tenant,
+sql_create_namespace(struct pgl_store *s, const char *tenant,
     const struct pgl_namespace *ns, struct pgl_err *err)
 {
 	int	rc;
@@ -346,7 +349,7 @@ sqlite_create_namespace(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_get_namespace(struct pgl_store *s, struct pgl_arena *a,
+sql_get_namespace(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *name,
     struct pgl_namespace *out, struct pgl_err *err)
 {
@@ -360,7 +363,7 @@ sqlite_get_namespace(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_list_namespaces(struct pgl_store *s, struct pgl_arena *a,
+sql_list_namespaces(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *parent,
     const struct pgl_page *page, struct pgl_namespace **items, size_t *n,
     uint64_t *total, struct pgl_err *err)
@@ -386,7 +389,7 @@ sqlite_list_namespaces(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
-sqlite_update_namespace(struct pgl_store *s, const char *tenant,
+sql_update_namespace(struct pgl_store *s, const char *tenant,
     const struct pgl_namespace *ns, struct pgl_err *err)
 {
 	uint64_t	changed;
@@ -400,7 +403,7 @@ sqlite_update_namespace(struct pgl_store *s, const char *tenant,
 }
 
 int
-sqlite_delete_namespace(struct pgl_store *s, const char *tenant,
+sql_delete_namespace(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *name, struct pgl_err *err)
 {
 	uint64_t	changed;

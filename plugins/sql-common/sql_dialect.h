@@ -1,0 +1,59 @@
+/*
+ * Everything the shared texts spell differently in SQLite and PostgreSQL,
+ * in one table.  The Makefile compiles plugins/sql-common into each SQL
+ * store with -DSQL_DIALECT_SQLITE or -DSQL_DIALECT_POSTGRES; every text
+ * stays a static array, put together by the preprocessor.
+ *
+ *  what                     SQLite                  PostgreSQL
+ *  parameter N              ?N                      $N (pg_query.c)
+ *  upsert                   ON CONFLICT ... DO UPDATE ... WHERE (both)
+ *  recursive CTE bound      WHERE depth + 1 < ?N    (both: PostgreSQL has
+ *                                                   no LIMIT in the recursion)
+ *  SQL_UUID                 pgl_uuid_v4()           gen_random_uuid()::text
+ *  SQL_CHR                  char                    chr
+ *  SQL_STRPOS               instr                   strpos
+ *  SQL_STARTS_WITH(s, p)    substr = p              starts_with(s, p)
+ *  SQL_IS_NOT_DISTINCT      IS                      IS NOT DISTINCT FROM
+ *  SQL_JSON_ELEMENTS(j)     json_each(j)            jsonb_array_elements_text
+ *  SQL_JSON_IS_ARRAY(j)     json_valid, json_type   jsonb_typeof (a bad text
+ *                                                   fails: PGL_EINVAL)
+ *  SQL_UNUSED(p)            AND p IS p              nothing
+ *
+ * SQL_UNUSED: a text that ignores one of its parameters (so that one
+ * binding order serves several texts) must still name it in SQLite, which
+ * counts the parameters a text uses; PostgreSQL takes each one's type
+ * from the prepare, so its texts leave the condition out, as they did.
+ * pgl_uuid_v4() is registered at open by sqlite_store.c;
+ * gen_random_uuid() is built in since PostgreSQL 13.
+ */
+#ifndef SQL_DIALECT_H
+#define SQL_DIALECT_H
+
+#if defined(SQL_DIALECT_SQLITE)
+
+#define SQL_UUID		"pgl_uuid_v4()"
+#define SQL_CHR			"char"
+#define SQL_STRPOS		"instr"
+#define SQL_STARTS_WITH(s, p)	"substr(" s ", 1, length(" p ")) = " p
+#define SQL_IS_NOT_DISTINCT	"IS"
+#define SQL_JSON_ELEMENTS(j)	"SELECT value FROM json_each(" j ")"
+#define SQL_JSON_IS_ARRAY(j) \
+	"CASE WHEN json_valid(" j ") THEN json_type(" j ") = 'array' ELSE 0 END"
+#define SQL_UNUSED(p)		" AND " p " IS " p
+
+#elif defined(SQL_DIALECT_POSTGRES)
+
+#define SQL_UUID		"gen_random_uuid()::text"
+#define SQL_CHR			"chr"
+#define SQL_STRPOS		"strpos"
+#define SQL_STARTS_WITH(s, p)	"starts_with(" s ", " p ")"
+#define SQL_IS_NOT_DISTINCT	"IS NOT DISTINCT FROM"
+#define SQL_JSON_ELEMENTS(j)	"SELECT jsonb_array_elements_text(" j "::jsonb)"
+#define SQL_JSON_IS_ARRAY(j)	"(jsonb_typeof(" j "::jsonb) = 'array')::int"
+#define SQL_UNUSED(p)		""
+
+#else
+#error "define SQL_DIALECT_SQLITE or SQL_DIALECT_POSTGRES"
+#endif
+
+#endif

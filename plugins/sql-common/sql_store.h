@@ -1,0 +1,242 @@
+/*
+ * The entity SQL both SQL stores share: store-sqlite (and store-memory,
+ * the same build on ":memory:") and store-postgres compile these files in,
+ * each with its own dialect (sql_dialect.h) and its own query helper, and
+ * each links only its own client library.
+ *
+ * What a plugin provides is the query helper below, the same API in both
+ * (sqlite_query.c, pg_query.c); what it gets is the sql_* methods for its
+ * ops table.  A method is a SQL text and a few lines, and the text is a
+ * static array: both helpers cache the prepared statement by its address.
+ */
+#ifndef SQL_STORE_H
+#define SQL_STORE_H
+
+#include "pangolin/store.h"
+
+#include "sql_dialect.h"
+
+/* Each plugin's own: the handle, and a result row read left to right. */
+struct pgl_store;
+struct row;
+
+typedef void	(*row_fill_fn)(struct row *, void *);
+
+/* The row's next column; strings are copied into the arena. */
+const char	*row_text(struct row *);
+int64_t		row_int(struct row *);
+
+/*
+ * Arguments are described by fmt, one letter each: 's' const char * (NULL
+ * binds SQL NULL), 'i' int64_t, 'd' int, 'p' const struct pgl_page *
+ * (binds two parameters: LIMIT, with 0 meaning none, then OFFSET).
+ * Texts number their parameters ?N (the PostgreSQL helper sends $N).
+ *
+ * store_exec returns PGL_ENOTFOUND only for a foreign key violation, so a
+ * caller can tell "references a missing row" from "changed nothing".
+ */
+int	store_exec(struct pgl_store *, struct pgl_err *, const char *,
+	    uint64_t *, const char *, ...);
+/* One row into out; PGL_ENOTFOUND when there is none. */
+int	store_get(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
+	    const char *, row_fill_fn, void *, const char *, ...);
+/* Every row into an arena array of elements of the given size. */
+int	store_list(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
+	    const char *, row_fill_fn, size_t, void **, size_t *,
+	    const char *, ...);
+/* A single integer result, e.g. count(*). */
+int	store_count(struct pgl_store *, struct pgl_err *, const char *,
+	    uint64_t *, const char *, ...);
+
+int	store_err(struct pgl_err *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int64_t	store_now_ms(void);
+
+/* sql_tenants.c */
+int	sql_create_tenant(struct pgl_store *, const struct pgl_tenant *,
+	    struct pgl_err *);
+int	sql_get_tenant(struct pgl_store *, struct pgl_arena *,
+	    const char *, struct pgl_tenant *, struct pgl_err *);
+int	sql_list_tenants(struct pgl_store *, struct pgl_arena *,
+	    const struct pgl_page *, struct pgl_tenant **, size_t *,
+	    uint64_t *, struct pgl_err *);
+int	sql_update_tenant(struct pgl_store *, const struct pgl_tenant *,
+	    struct pgl_err *);
+int	sql_delete_tenant(struct pgl_store *, const char *,
+	    struct pgl_err *);
+
+/* sql_catalogs.c: warehouses, catalogs, namespaces */
+int	sql_create_warehouse(struct pgl_store *,
+	    const struct pgl_warehouse *, struct pgl_err *);
+int	sql_get_warehouse(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_warehouse *,
+	    struct pgl_err *);
+int	sql_list_warehouses(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_page *, struct pgl_warehouse **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_warehouse(struct pgl_store *, const char *,
+	    const struct pgl_warehouse *, struct pgl_err *);
+int	sql_delete_warehouse(struct pgl_store *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_create_catalog(struct pgl_store *, const struct pgl_catalog *,
+	    struct pgl_err *);
+int	sql_get_catalog(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_catalog *,
+	    struct pgl_err *);
+int	sql_list_catalogs(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_page *, struct pgl_catalog **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_catalog(struct pgl_store *, const char *,
+	    const struct pgl_catalog *, struct pgl_err *);
+int	sql_delete_catalog(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	sql_count_catalog(struct pgl_store *, const char *, const char *,
+	    struct pgl_catalog_counts *, struct pgl_err *);
+int	sql_create_namespace(struct pgl_store *, const char *,
+	    const struct pgl_namespace *, struct pgl_err *);
+int	sql_get_namespace(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, struct pgl_namespace *,
+	    struct pgl_err *);
+int	sql_list_namespaces(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const struct pgl_page *,
+	    struct pgl_namespace **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_namespace(struct pgl_store *, const char *,
+	    const struct pgl_namespace *, struct pgl_err *);
+int	sql_delete_namespace(struct pgl_store *, const char *,
+	    const char *, const char *, struct pgl_err *);
+
+/* sql_assets.c */
+int	sql_create_asset(struct pgl_store *, const char *,
+	    const struct pgl_asset *, struct pgl_err *);
+int	sql_get_asset(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, struct pgl_asset *, struct pgl_err *);
+int	sql_get_asset_by_id(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_asset *, struct pgl_err *);
+int	sql_list_assets(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, const struct pgl_page *, struct pgl_asset **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_asset(struct pgl_store *, const char *,
+	    const struct pgl_asset *, struct pgl_err *);
+int	sql_delete_asset(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, struct pgl_err *);
+int	sql_rename_asset(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_list_all_assets_for_branch(struct pgl_store *,
+	    struct pgl_arena *, const char *, const char *, const char *,
+	    struct pgl_asset **, size_t *, struct pgl_err *);
+int	sql_copy_assets_bulk(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, uint64_t *, struct pgl_err *);
+int	sql_update_metadata_location(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, const char *, struct pgl_err *);
+
+/* sql_branches.c: branches, tags, commits */
+int	sql_create_branch(struct pgl_store *, const char *,
+	    const struct pgl_branch *, struct pgl_err *);
+int	sql_get_branch(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, struct pgl_branch *,
+	    struct pgl_err *);
+int	sql_list_branches(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_branch **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_delete_branch(struct pgl_store *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_update_branch_head(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    struct pgl_err *);
+int	sql_create_tag(struct pgl_store *, const char *,
+	    const struct pgl_tag *, struct pgl_err *);
+int	sql_get_tag(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, const char *, struct pgl_tag *, struct pgl_err *);
+int	sql_list_tags(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_tag **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_delete_tag(struct pgl_store *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_create_commit(struct pgl_store *, const char *,
+	    const struct pgl_commit *, struct pgl_err *);
+int	sql_get_commit(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_commit *, struct pgl_err *);
+int	sql_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, uint32_t, struct pgl_commit **,
+	    size_t *, struct pgl_err *);
+int	sql_list_commit_ancestry(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_commit **, size_t *, uint64_t *, struct pgl_err *);
+
+/* sql_idempotency.c */
+int	sql_put_idempotent(struct pgl_store *, const char *,
+	    const struct pgl_idempotent *, struct pgl_err *);
+int	sql_get_idempotent(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, int64_t, struct pgl_idempotent *,
+	    struct pgl_err *);
+int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
+	    struct pgl_err *);
+
+/*
+ * The methods above, for a plugin's ops table, in the order of struct
+ * pgl_store_ops.  Users, roles, permissions, service users, tokens,
+ * audit, merges, settings and tasks come with their own issues (and
+ * tables): their SQL goes here once, for both stores.
+ */
+#define SQL_STORE_METHODS \
+	.create_tenant = sql_create_tenant, \
+	.get_tenant = sql_get_tenant, \
+	.list_tenants = sql_list_tenants, \
+	.update_tenant = sql_update_tenant, \
+	.delete_tenant = sql_delete_tenant, \
+	\
+	.create_warehouse = sql_create_warehouse, \
+	.get_warehouse = sql_get_warehouse, \
+	.list_warehouses = sql_list_warehouses, \
+	.update_warehouse = sql_update_warehouse, \
+	.delete_warehouse = sql_delete_warehouse, \
+	\
+	.create_catalog = sql_create_catalog, \
+	.get_catalog = sql_get_catalog, \
+	.list_catalogs = sql_list_catalogs, \
+	.update_catalog = sql_update_catalog, \
+	.delete_catalog = sql_delete_catalog, \
+	.count_catalog = sql_count_catalog, \
+	\
+	.create_namespace = sql_create_namespace, \
+	.get_namespace = sql_get_namespace, \
+	.list_namespaces = sql_list_namespaces, \
+	.update_namespace = sql_update_namespace, \
+	.delete_namespace = sql_delete_namespace, \
+	\
+	.create_asset = sql_create_asset, \
+	.get_asset = sql_get_asset, \
+	.get_asset_by_id = sql_get_asset_by_id, \
+	.list_assets = sql_list_assets, \
+	.update_asset = sql_update_asset, \
+	.delete_asset = sql_delete_asset, \
+	.rename_asset = sql_rename_asset, \
+	.list_all_assets_for_branch = sql_list_all_assets_for_branch, \
+	.copy_assets_bulk = sql_copy_assets_bulk, \
+	.update_metadata_location = sql_update_metadata_location, \
+	\
+	.create_branch = sql_create_branch, \
+	.get_branch = sql_get_branch, \
+	.list_branches = sql_list_branches, \
+	.delete_branch = sql_delete_branch, \
+	.update_branch_head = sql_update_branch_head, \
+	.create_tag = sql_create_tag, \
+	.get_tag = sql_get_tag, \
+	.list_tags = sql_list_tags, \
+	.delete_tag = sql_delete_tag, \
+	\
+	.create_commit = sql_create_commit, \
+	.get_commit = sql_get_commit, \
+	.get_commit_ancestry = sql_get_commit_ancestry, \
+	.list_commit_ancestry = sql_list_commit_ancestry, \
+	\
+	.put_idempotent = sql_put_idempotent, \
+	.get_idempotent = sql_get_idempotent, \
+	.purge_idempotent = sql_purge_idempotent
+
+#endif
