@@ -178,6 +178,8 @@ configure_kore(const struct pgl_config *cfg)
 	http_body_max = cfg->server.max_body_bytes + 1;
 	http_header_timeout = cfg->server.request_timeout_secs;
 	http_body_timeout = cfg->server.request_timeout_secs;
+	/* SIGTERM: stop accepting, answer what was received (Kore patch). */
+	worker_shutdown_grace = (u_int32_t)cfg->server.shutdown_grace_secs;
 }
 
 void

@@ -40,6 +40,8 @@ static const struct key keys[] = {
 	    1024, 1024LL * 1024 * 1024 },
 	{ "server", "request_timeout_secs", K_INT,
 	    O(server.request_timeout_secs), 1, 3600 },
+	{ "server", "shutdown_grace_secs", K_INT,
+	    O(server.shutdown_grace_secs), 0, 3600 },
 	{ "server", "cors_allowed_origins", K_STR, O(server.cors_origins), 0, 0 },
 	{ "server", "pid_file",		K_STR,  O(server.pid_file), 0, 0 },
 	{ "store",  "plugin",		K_STR,  O(store.plugin), 0, 0 },
@@ -101,6 +103,7 @@ defaults(struct pgl_config *c)
 	c->server.workers = 0;
 	c->server.max_body_bytes = 16 * 1024 * 1024;
 	c->server.request_timeout_secs = 30;
+	c->server.shutdown_grace_secs = 25;
 	c->server.cors_origins = xstrdup("*");
 	c->store.plugin = xstrdup("store-memory");
 	c->cache.plugin = xstrdup("cache");
@@ -531,6 +534,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.request_timeout_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_SHUTDOWN_GRACE_SECS", 0, 3600, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.shutdown_grace_secs = (int)n;
 	if ((v = getenv("OBJECT_STORE_CACHE_ENABLED")) != NULL && *v != '\0')
 		c->defaults.object_store_cache = env_bool(v);
 	if ((v = getenv("TASK_WORKER_ENABLED")) != NULL && *v != '\0')

@@ -27,6 +27,7 @@ struct pgl_config {
 		int		workers;	/* 0 = one per CPU */
 		size_t		max_body_bytes;
 		int		request_timeout_secs;
+		int		shutdown_grace_secs; /* SIGTERM: finish requests */
 		char		*cors_origins;	/* "*" or a comma list */
 		char		*pid_file;
 	} server;

@@ -26,6 +26,7 @@
 
 int	pgl_http_dispatch(struct http_request *);
 void	pgl_http_kore_error_headers(struct kore_buf *);
+int	pgl_http_kore_allow(const char *, char *, size_t);
 
 #define CORS_METHODS	"GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS"
 #define CORS_HEADERS	"Content-Type, Authorization, Accept, " \
@@ -179,13 +180,12 @@ authorize(struct pgl_req *r)
 	return (-1);
 }
 
-/* RFC 9110 §15.5.6: a 405 lists the methods the path does serve. */
+/* The Allow value for the methods a path serves ("GET, HEAD, OPTIONS"). */
 static void
-set_allow(struct pgl_req *r, int allowed)
+allow_list(int allowed, char *buf, size_t size)
 {
 	static const int	order[] = { PGL_GET, PGL_HEAD, PGL_POST, PGL_PUT,
 	    PGL_DELETE, PGL_PATCH, PGL_OPTIONS };
-	char			buf[64];
 	size_t			i, len = 0;
 
 	/* HEAD falls back to GET (router.c); OPTIONS is answered anywhere. */
@@ -194,11 +194,20 @@ set_allow(struct pgl_req *r, int allowed)
 	allowed |= PGL_OPTIONS;
 	buf[0] = '\0';
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (allowed & order[i])
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+		if ((allowed & order[i]) && len < size)
+			len += (size_t)snprintf(buf + len, size - len,
 			    "%s%s", len > 0 ? ", " : "",
 			    pgl_method_name(order[i]));
 	}
+}
+
+/* RFC 9110 §15.5.6: a 405 lists the methods the path does serve. */
+static void
+set_allow(struct pgl_req *r, int allowed)
+{
+	char	buf[64];
+
+	allow_list(allowed, buf, sizeof(buf));
 	pgl_set_header(r, "allow", buf);
 }
 
@@ -335,4 +344,34 @@ pgl_http_kore_error_headers(struct kore_buf *hdr)
 	if (pgl_app.cfg != NULL &&
 	    strcmp(pgl_app.cfg->server.cors_origins, "*") == 0)
 		kore_buf_appendf(hdr, "access-control-allow-origin: *\r\n");
+}
+
+/*
+ * An unknown method (Kore's patch, RFC 9110 §9.1): is the target's path
+ * one the route table serves?  If so Kore answers 501 with this Allow
+ * list, otherwise 400.  The query string is not part of the path.
+ */
+int
+pgl_http_kore_allow(const char *target, char *allow, size_t size)
+{
+	struct pgl_match	*m;
+	char			*path;
+	size_t			 len = strcspn(target, "?");
+	int			 allowed;
+
+	if ((path = strndup(target, len)) == NULL ||
+	    (m = malloc(sizeof(*m))) == NULL) {
+		free(path);
+		return (0);
+	}
+	/* Method 0 matches no route: the router collects every method of
+	 * the paths that match (PGL_MATCH_BAD_METHOD). */
+	allowed = pgl_router_match(pgl_routes, pgl_nroutes, 0, path, m) ==
+	    PGL_MATCH_BAD_METHOD ? m->allowed : 0;
+	free(m);
+	free(path);
+	if (allowed == 0)
+		return (0);
+	allow_list(allowed, allow, size);
+	return (1);
 }

@@ -1,11 +1,17 @@
-// Shutdown under load: SIGTERM while clients are writing must end the
-// process cleanly (exit 0, within 5 s) and leave a consistent SQLite file
-// holding everything the server acknowledged.
+// Process lifecycle.  Shutdown under load: SIGTERM while clients are
+// writing must end the process cleanly (exit 0, within 5 s), answer every
+// request sent before the signal and leave a consistent SQLite file
+// holding everything the server acknowledged.  A parent killed with
+// SIGKILL takes its workers with it, so a supervisor can restart on the
+// same port.  (Kore patch: worker.c drain and PR_SET_PDEATHSIG.)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { NIL_UUID, request, startServer, STORE } from './lib/server.js';
+import { assertNoSanitizerReport, freePort, makeToml, NIL_UUID, request, spawnServer, startServer, STORE, tmpDir } from './lib/server.js';
 import { expectList } from './lib/expect.js';
 
 const skip = STORE !== 'sqlite' && 'SQLite store only (run with PGL_STORE=sqlite)';
@@ -85,4 +91,231 @@ test('SIGTERM under write load: exit 0 within 5 s, the database is intact and ho
   assert.equal(listed.total, stored.size);
   assert.deepEqual(listed.items.map((c) => c.name).sort(), [...stored].sort().slice(0, 1000));
   t.diagnostic(`${catalogs.size} catalogs and ${branches.size} branches acknowledged, ${stored.size} stored, ${errors} client errors after SIGTERM, exit after ${stopMs} ms`);
+});
+
+// --- helpers for the raw-socket load ---------------------------------------
+
+/** Pids whose parent is pid, from /proc (zombies count as gone). */
+function childPids(pid) {
+  const out = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) === pid && f[0] !== 'Z') out.push(Number(d));
+    } catch { /* exited meanwhile */ }
+  }
+  return out;
+}
+
+/** Is pid alive (not gone, not a zombie)? */
+function alive(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Does anything accept connections on 127.0.0.1:port? */
+function accepts(port) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Complete HTTP responses at the start of buf: [{ status, end }]. */
+function responsesIn(buf) {
+  const out = [];
+  let off = 0;
+  for (;;) {
+    const end = buf.indexOf('\r\n\r\n', off, 'latin1');
+    if (end === -1) return out;
+    const head = buf.subarray(off, end).toString('latin1');
+    const len = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (buf.length < end + 4 + len) return out;
+    out.push({ status: Number(head.slice(9, 12)), close: /\r\nconnection: *close/i.test(head) });
+    off = end + 4 + len;
+  }
+}
+
+/**
+ * A client that POSTs catalogs over raw sockets until `stop()`: one
+ * request in flight, each written with a timestamp; a connection the
+ * server closes (Connection: close, or refused) is replaced, or the
+ * client ends when the server is gone.  newConnEach: a fresh connection
+ * per request instead of keep-alive.
+ */
+function rawWriter(port, id, { newConnEach = false } = {}) {
+  const log = []; // { name, sentAt, status | null, error }
+  let stopped = false;
+  const one = (sock, name) => new Promise((resolve) => {
+    const body = JSON.stringify({ name });
+    let buf = Buffer.alloc(0);
+    const entry = { name, sentAt: null, status: null, error: null, close: false };
+    log.push(entry);
+    const done = () => { sock.removeAllListeners('data'); sock.removeAllListeners('close'); sock.removeAllListeners('error'); resolve(entry); };
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      const r = responsesIn(buf)[0];
+      if (r) { entry.status = r.status; entry.close = r.close; done(); }
+    });
+    sock.on('error', (e) => { entry.error = e.code; });
+    sock.on('close', () => { entry.error ??= 'closed'; done(); });
+    sock.write(`POST /api/v1/catalogs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    entry.sentAt = Date.now();
+  });
+  const connect = () => new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.removeAllListeners('error'); resolve(s); });
+    s.once('error', () => resolve(null));
+  });
+  const run = (async () => {
+    let sock = null;
+    for (let n = 0; !stopped; n++) {
+      if (sock === null) {
+        sock = await connect();
+        if (sock === null) return; // refused: the server is gone
+      }
+      const e = await one(sock, `lw-${id}-${n}`);
+      if (e.status === null || e.close || newConnEach) { sock.destroy(); sock = null; }
+    }
+    sock?.destroy();
+  })();
+  return { log, stop: () => { stopped = true; return run; }, run };
+}
+
+const sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test('SIGTERM under write load: every request written before the signal is answered, every 201 is stored', { skip }, async (t) => {
+  await srv?.stop();
+  srv = await startServer({ store: 'sqlite' });
+  const { dir, port } = srv;
+  const writers = [
+    ...Array.from({ length: 24 }, (_, i) => rawWriter(port, `k${i}`)),
+    ...Array.from({ length: 8 }, (_, i) => rawWriter(port, `n${i}`, { newConnEach: true })),
+  ];
+  await sleep2(700);
+  const signalAt = Date.now();
+  const exit = await srv.stop({ timeout: 5000, keep: true });
+  const stopMs = Date.now() - signalAt;
+  await Promise.all(writers.map((w) => w.stop()));
+  srv = null;
+  assert.deepEqual(exit, { code: 0, signal: null }, `exit status after SIGTERM (took ${stopMs} ms)`);
+
+  const all = writers.flatMap((w) => w.log);
+  const before = all.filter((e) => e.sentAt !== null && e.sentAt < signalAt);
+  const unanswered = before.filter((e) => e.status === null);
+  assert.ok(before.length > 20, `load was running: ${before.length} requests before the signal`);
+  assert.deepEqual(unanswered.map((e) => `${e.name}: ${e.error}`), [], `requests written before SIGTERM without an answer (of ${before.length})`);
+  const statuses = {};
+  for (const e of all) if (e.status !== null) statuses[e.status] = (statuses[e.status] ?? 0) + 1;
+  assert.deepEqual(Object.keys(statuses), ['201'], `every answer is 201: ${JSON.stringify(statuses)}`);
+
+  const acknowledged = all.filter((e) => e.status === 201).map((e) => e.name);
+  const inFile = new Set(rows(path.join(dir, 'pangolin.db'), `SELECT name FROM catalogs WHERE name LIKE 'lw-%'`));
+  for (const name of acknowledged) assert.ok(inFile.has(name), `acknowledged catalog ${name} is in the database (${inFile.size} rows)`);
+  // ...and a restart on the same file serves them.
+  srv = await startServer({ store: 'sqlite', dir });
+  for (const name of acknowledged.slice(-10)) assert.equal((await srv.req('GET', `/api/v1/catalogs/${name}`)).status, 200, `${name} after restart`);
+  t.diagnostic(`${before.length} requests before the signal, all answered; ${acknowledged.length} acknowledged and stored; exit after ${stopMs} ms`);
+});
+
+test('SIGTERM waits at most PANGOLIN_SHUTDOWN_GRACE_SECS for a request still arriving', { skip }, async () => {
+  await srv?.stop();
+  srv = await startServer({ store: 'sqlite', env: { PANGOLIN_SHUTDOWN_GRACE_SECS: '1' } });
+  // Half a request head: the connection is busy, the drain waits for it.
+  const sock = net.connect(srv.port, '127.0.0.1');
+  sock.on('error', () => {});
+  await new Promise((r) => sock.on('connect', r));
+  sock.write('GET /health/live HTTP/1.1\r\nHost: x\r\n');
+  await sleep2(100);
+  const t0 = Date.now();
+  const exit = await srv.stop({ timeout: 5000 });
+  const ms = Date.now() - t0;
+  srv = null;
+  sock.destroy();
+  assert.deepEqual(exit, { code: 0, signal: null });
+  assert.ok(ms >= 900 && ms < 3500, `exited after the 1 s grace, not before and not after the 30 s request timeout (${ms} ms)`);
+});
+
+test('kill -9 of the parent under load: no worker serves after 2 s and a new instance binds the same port', { skip }, async (t) => {
+  await srv?.stop();
+  srv = null;
+  const dir = tmpDir('pgl-kill9');
+  const port = await freePort();
+  const config = path.join(dir, 'pangolin.toml');
+  fs.writeFileSync(config, makeToml({ store: 'sqlite', port, dir }));
+  const h = spawnServer(['-c', config]);
+  await h.ready(port);
+  const parent = h.proc.pid;
+  const workers = childPids(parent);
+  assert.ok(workers.length >= 2, `workers of ${parent}: ${workers}`);
+
+  const writers = Array.from({ length: 6 }, (_, i) => rawWriter(port, `x${i}`));
+  await sleep2(500);
+  process.kill(parent, 'SIGKILL');
+  const killedAt = Date.now();
+  await h.exited;
+  while (workers.some(alive) && Date.now() - killedAt < 2000) await sleep2(20);
+  const goneMs = Date.now() - killedAt;
+  await Promise.all(writers.map((w) => w.stop()));
+  const survivors = workers.filter(alive);
+  for (const pid of survivors) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  assert.deepEqual(survivors, [], `workers still alive 2 s after the parent's SIGKILL`);
+  assert.equal(await accepts(port), false, 'nothing accepts on the port any more');
+
+  // A supervisor restarts on the same port and data.
+  const h2 = spawnServer(['-c', config]);
+  try {
+    await h2.ready(port);
+    const r = await request(port, 'GET', '/health/ready', { agent: false });
+    assert.equal(r.status, 200);
+  } finally {
+    await h2.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assertNoSanitizerReport(h.log(), 'the killed instance\'s log');
+  t.diagnostic(`workers gone ${goneMs} ms after the parent's SIGKILL`);
+});
+
+test('a worker already draining (a slow request holds it) still exits within 2 s of its parent\'s SIGKILL', { skip }, async () => {
+  await srv?.stop();
+  srv = null;
+  const dir = tmpDir('pgl-orphan');
+  const port = await freePort();
+  const config = path.join(dir, 'pangolin.toml');
+  fs.writeFileSync(config, makeToml({ store: 'sqlite', port, dir }));
+  const h = spawnServer(['-c', config]);
+  await h.ready(port);
+  const parent = h.proc.pid;
+  const workers = childPids(parent);
+  // Half a request on every worker's plate would be ideal; one socket is
+  // enough to keep one worker draining for the whole 25 s grace.
+  const socks = [];
+  for (let i = 0; i < 4; i++) {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    await new Promise((r) => s.on('connect', r));
+    s.write('GET /health/live HTTP/1.1\r\nHost: x\r\n');
+    socks.push(s);
+  }
+  await sleep2(100);
+  for (const pid of workers) process.kill(pid, 'SIGTERM'); // drain, parent unaware
+  await sleep2(300);
+  assert.ok(workers.some(alive), 'a worker is still draining (held by a partial request)');
+  process.kill(parent, 'SIGKILL');
+  const killedAt = Date.now();
+  await h.exited;
+  while (workers.some(alive) && Date.now() - killedAt < 2000) await sleep2(20);
+  const survivors = workers.filter(alive);
+  for (const pid of survivors) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (const s of socks) s.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(survivors, [], 'draining workers still alive 2 s after the parent\'s SIGKILL');
+  assertNoSanitizerReport(h.log(), 'the killed instance\'s log');
 });
