@@ -257,6 +257,16 @@ test('more than one Host, or a header merely starting with "host", is not taken 
   assertJsonError(hostile.responses[0], 400, 'only a "Hostile" header');
 });
 
+test('a request with 60 header lines (proxies, tracing) is served; past the limit of 64 it is 431, never silently cut', async () => {
+  const lines = (n) => Array.from({ length: n }, (_, i) => `X-Trace-${i}: v${i}\r\n`).join('');
+  const ok = await exchange([`GET /health/live HTTP/1.1\r\nHost: x\r\n${lines(59)}\r\n`]);
+  assert.equal(ok.responses[0]?.status, 200, JSON.stringify(ok.responses[0]));
+  // The Content-Length after 70 lines must not be dropped with the excess.
+  const many = await exchange([`POST /api/v1/catalogs HTTP/1.1\r\nHost: x\r\n${lines(70)}Content-Length: 2\r\n\r\n{}`]);
+  assertJsonError(many.responses[0], 431, '72 header lines');
+  await stillServing();
+});
+
 // --- methods (RFC 9110 §9.1) ---------------------------------------------------------
 
 test('methods are case-sensitive: "get" on a routed path is 501 with Allow, JSON', async () => {
