@@ -213,6 +213,9 @@ kore_parent_configure(int argc, char **argv)
 	if (cfg->auth.no_auth)
 		pgl_log(PGL_LOG_WARN, "no-auth evaluation mode: every caller "
 		    "is tenant admin of the default tenant (loopback only)");
+	if (!cfg->auth.has_encryption_key)
+		pgl_log(PGL_LOG_WARN, "PANGOLIN_ENCRYPTION_KEY is not set: "
+		    "warehouse secrets are stored in plaintext");
 	pgl_log(PGL_LOG_INFO, "pangolin %s on %s:%d, %u workers, store %s, "
 	    "cache %s", PGL_VERSION, cfg->server.bind, cfg->server.port,
 	    worker_count, pgl_app.db->name, pgl_app.cache->name);

@@ -67,6 +67,22 @@ int	pgl_bootstrap(struct pgl_err *);
 int	pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 	    struct pgl_err *);
 
+/* warehouse_secrets.c: secret storage_config / vending_strategy values. */
+int	api_secret_key(const char *key);
+/* Replace secret values of obj with the mask, in place; returns obj. */
+json_t	*api_secrets_mask(json_t *obj);
+/*
+ * Prepare obj's secret values for the store: the mask keeps the value of
+ * stored (an object or NULL); others are sealed when an encryption key is
+ * configured.  where names the field in errors.  -1 after a reply.
+ */
+int	api_secrets_seal(struct pgl_req *, const char *where, json_t *obj,
+	    const json_t *stored);
+/* Stored JSON text -> object with sealed values opened; NULL after a
+ * 500 reply when a value cannot be opened. */
+json_t	*api_secrets_open(struct pgl_req *, const char *where,
+	    const char *text);
+
 /* JSON text from the store -> a json_t object ({} if unparsable). */
 json_t	*api_obj(const char *text);
 /* json_t -> arena string (compact). */

@@ -810,15 +810,20 @@ ice_table_credentials(struct pgl_req *r)
 		json_decref(creds);
 		return;
 	}
-	if (t.catalog.warehouse_name != NULL && STORE(get_warehouse, r->arena,
-	    r->tenant, t.catalog.warehouse_name, &w, &err) == PGL_OK) {
-		cfg = api_obj(w.storage_config);
+	/* Local-disk tables need none: their secrets stay sealed. */
+	if (t.catalog.warehouse_name != NULL && !pgl_location_is_local(
+	    a.location) && STORE(get_warehouse, r->arena, r->tenant,
+	    t.catalog.warehouse_name, &w, &err) == PGL_OK) {
+		if ((cfg = api_secrets_open(r, "storage_config",
+		    w.storage_config)) == NULL) {
+			json_decref(creds);
+			return;
+		}
 		ak = pgl_json_str(cfg, "s3.access-key-id");
 		ak = ak != NULL ? ak : pgl_json_str(cfg, "access_key_id");
 		sk = pgl_json_str(cfg, "s3.secret-access-key");
 		sk = sk != NULL ? sk : pgl_json_str(cfg, "secret_access_key");
-		if (ak != NULL && sk != NULL && !pgl_location_is_local(
-		    a.location)) {
+		if (ak != NULL && sk != NULL) {
 			out = json_pack("{s:s,s:s,s:s}", "credential-type",
 			    "static", "s3.access-key-id", ak,
 			    "s3.secret-access-key", sk);

@@ -30,37 +30,6 @@ static const struct pgl_jfield update_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-/* Keys whose values are never echoed back (same rule as /v1/config). */
-static int
-is_secret_key(const char *k)
-{
-	static const char *const marks[] = {
-		"secret", "access-key", "access_key", "password", "token",
-		"credential", "private", "sas", "account-key", "account_key"
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
-		if (strcasestr(k, marks[i]) != NULL)
-			return (1);
-	}
-	return (0);
-}
-
-/* Replace the values of secret-looking keys of obj, in place. */
-static json_t *
-mask(json_t *obj)
-{
-	json_t		*v;
-	const char	*k;
-
-	json_object_foreach(obj, k, v) {
-		if (is_secret_key(k) && !json_is_null(v))
-			json_object_set_new(obj, k, json_string("********"));
-	}
-	return (obj);
-}
-
 /* "None", or {"AwsStatic": {...}} with the variant's secrets masked. */
 static json_t *
 masked_vending(const char *text)
@@ -72,7 +41,7 @@ masked_vending(const char *text)
 		return (json_string("None"));
 	vs = pgl_json_load_or(text, json_string("None"));
 	json_object_foreach(vs, k, v)
-		mask(v);
+		api_secrets_mask(v);
 	return (vs);
 }
 
@@ -81,7 +50,7 @@ warehouse_json(const struct pgl_warehouse *w)
 {
 	return (json_pack("{s:s,s:s,s:s,s:b,s:o,s:o}", "id", w->id, "name",
 	    w->name, "tenant_id", w->tenant_id, "use_sts", w->use_sts,
-	    "storage_config", mask(api_obj(w->storage_config)),
+	    "storage_config", api_secrets_mask(api_obj(w->storage_config)),
 	    "vending_strategy", masked_vending(w->vending_strategy)));
 }
 
@@ -182,20 +151,62 @@ check_body(struct pgl_req *r, int check_storage)
 	return (0);
 }
 
+/*
+ * The body's storage_config, secrets sealed (stored: the values a mask
+ * keeps, or NULL on create), as store text; NULL after a reply.
+ */
 static const char *
-text_or(struct pgl_req *r, const char *field, const char *dflt)
+sealed_config(struct pgl_req *r, const json_t *upd, const char *stored_text)
 {
-	const json_t	*v = json_object_get(r->body, field);
+	json_t		*cfg = api_obj(stored_text), *copy;
+	const char	*out = NULL;
 
-	return (v != NULL && !json_is_null(v) ? api_text(r->arena, v) : dflt);
+	copy = json_deep_copy(upd);
+	if (api_secrets_seal(r, "storage_config", copy, cfg) == 0) {
+		json_object_update(cfg, copy);
+		out = api_text(r->arena, cfg);
+	}
+	json_decref(copy);
+	json_decref(cfg);
+	return (out);
+}
+
+/* The body's vending_strategy with its variant's secrets sealed. */
+static int
+sealed_vending(struct pgl_req *r, const char *stored_text, const char **out)
+{
+	const json_t	*v = json_object_get(r->body, "vending_strategy");
+	json_t		*copy, *stored, *variant;
+	const char	*kind;
+	char		 where[64];
+	int		 rc = 0;
+
+	if (v == NULL || json_is_null(v))
+		return (0);
+	if (!json_is_object(v)) {
+		*out = api_text(r->arena, v);
+		return (0);
+	}
+	copy = json_deep_copy(v);
+	stored = pgl_json_load_or(stored_text, json_object());
+	kind = json_object_iter_key(json_object_iter(copy));
+	variant = json_object_get(copy, kind);
+	(void)snprintf(where, sizeof(where), "vending_strategy.%s", kind);
+	if ((rc = api_secrets_seal(r, where, variant,
+	    json_object_get(stored, kind))) == 0)
+		*out = api_text(r->arena, copy);
+	json_decref(stored);
+	json_decref(copy);
+	return (rc);
 }
 
 void
 api_warehouse_create(struct pgl_req *r)
 {
-	struct pgl_warehouse	w;
-	struct pgl_err		err;
-	char			id[PGL_UUID_LEN + 1];
+	struct pgl_warehouse	 w;
+	struct pgl_err		 err;
+	const json_t		*upd;
+	char			 id[PGL_UUID_LEN + 1];
 
 	if (pgl_req_body(r, create_fields) == -1 ||
 	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1 ||
@@ -206,8 +217,13 @@ api_warehouse_create(struct pgl_req *r)
 	w.tenant_id = r->tenant;
 	w.name = pgl_json_str(r->body, "name");
 	w.use_sts = json_is_true(json_object_get(r->body, "use_sts"));
-	w.storage_config = text_or(r, "storage_config", "{}");
-	w.vending_strategy = text_or(r, "vending_strategy", NULL);
+	w.storage_config = "{}";
+	w.vending_strategy = NULL;
+	upd = json_object_get(r->body, "storage_config");
+	if ((upd != NULL && !json_is_null(upd) &&
+	    (w.storage_config = sealed_config(r, upd, NULL)) == NULL) ||
+	    sealed_vending(r, NULL, &w.vending_strategy) == -1)
+		return;
 	if (STORE(create_warehouse, &w, &err) != PGL_OK) {
 		if (err.code == PGL_EEXISTS)
 			(void)snprintf(err.msg, sizeof(err.msg),
@@ -287,17 +303,19 @@ api_warehouse_update(struct pgl_req *r)
 		w.use_sts = json_is_true(v);
 	upd = json_object_get(r->body, "storage_config");
 	if (upd != NULL && !json_is_null(upd)) {
+		if ((w.storage_config = sealed_config(r, upd,
+		    w.storage_config)) == NULL)
+			return;
 		cfg = api_obj(w.storage_config);
-		json_object_update(cfg, upd);
-		if ((why = storage_check(cfg)) != NULL) {
-			json_decref(cfg);
+		why = storage_check(cfg);
+		json_decref(cfg);
+		if (why != NULL) {
 			pgl_reply_error(r, 400, "%s", why);
 			return;
 		}
-		w.storage_config = api_text(r->arena, cfg);
-		json_decref(cfg);
 	}
-	w.vending_strategy = text_or(r, "vending_strategy", w.vending_strategy);
+	if (sealed_vending(r, w.vending_strategy, &w.vending_strategy) == -1)
+		return;
 	if (STORE(update_warehouse, old, &w, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;

@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "config/toml.h"
+#include "util/seal.h"
 #include "auth/password.h"
 
 enum kind { K_STR, K_INT, K_BOOL, K_OPTS };
@@ -506,7 +507,7 @@ apply_env_opts(struct pgl_config *c, struct pgl_config_error *err)
 static int
 apply_env(struct pgl_config *c, struct pgl_config_error *err)
 {
-	const char	*v;
+	const char	*v, *why;
 	int64_t		 n;
 	int		 rc;
 
@@ -522,6 +523,14 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		setstr(&c->auth.root_user, v);
 	if ((v = getenv("PANGOLIN_ROOT_PASSWORD")) != NULL && *v != '\0')
 		setstr(&c->auth.root_password, v);
+	if ((v = getenv("PANGOLIN_ENCRYPTION_KEY")) != NULL && *v != '\0') {
+		if ((why = pgl_seal_key_parse(v, c->auth.encryption_key)) !=
+		    NULL) {
+			seterr(err, 0, "PANGOLIN_ENCRYPTION_KEY", "%s", why);
+			return (-1);
+		}
+		c->auth.has_encryption_key = 1;
+	}
 	if ((v = getenv("PANGOLIN_CORS_ALLOWED_ORIGINS")) != NULL && *v != '\0')
 		setstr(&c->server.cors_origins, v);
 	if ((rc = env_int("PANGOLIN_MAX_BODY_BYTES", 1024, 1LL << 30, &n,

@@ -39,6 +39,9 @@ struct pgl_config {
 		int		no_auth;
 		char		*root_user;
 		char		*root_password;
+		/* PANGOLIN_ENCRYPTION_KEY: seals warehouse secrets at rest. */
+		int		has_encryption_key;
+		unsigned char	encryption_key[32];
 	} auth;
 
 	struct {

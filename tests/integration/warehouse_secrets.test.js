@@ -1,0 +1,134 @@
+// Warehouse secrets at rest (pangolin-api.md §2.2, §10): with
+// PANGOLIN_ENCRYPTION_KEY, secret storage_config and vending_strategy
+// values are stored as enc:v1: + AES-256-GCM; responses mask them; the
+// mask sent back keeps the stored secret.  The raw rows are read from the
+// SQLite file and from PostgreSQL; the memory and Mongo passes check what
+// the API shows.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { runBinary, startServer, STORE, tmpDir } from './lib/server.js';
+import { expectError, expectJson, uniq } from './lib/expect.js';
+
+const KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+const SECRET = 'wJalrXUtnFEMI-K7MDENG-bPxRfiCY';
+const ACCESS = 'AKIAIOSFODNN7EXAMPLE';
+
+let srv;
+before(async () => { srv = await startServer({ env: { PANGOLIN_ENCRYPTION_KEY: KEY } }); });
+after(async () => { await srv?.stop(); });
+
+/** The stored row as text ({storage_config, vending_strategy}), or null where this pass cannot read it. */
+function rawRow(s, name) {
+  if (s.store === 'sqlite') {
+    const out = execFileSync('sqlite3', ['-json', s.dbPath,
+      `SELECT storage_config, vending_strategy FROM warehouses WHERE name = '${name}'`], { encoding: 'utf8' });
+    return JSON.parse(out)[0];
+  }
+  if (s.store === 'postgres') {
+    const schema = 't_' + path.basename(s.dir).replace(/[^a-z0-9]/gi, '_').toLowerCase();
+    const out = execFileSync('psql', [process.env.PGL_PG_URL, '-At', '-c',
+      `SELECT json_build_object('storage_config', storage_config, 'vending_strategy', vending_strategy) FROM ${schema}.warehouses WHERE name = '${name}'`],
+    { encoding: 'utf8' });
+    return JSON.parse(out.trim());
+  }
+  return null;
+}
+const parse = (v) => (typeof v === 'string' ? JSON.parse(v) : v);
+
+function s3(extra = {}) {
+  return {
+    type: 's3', bucket: 'b', region: 'us-east-1',
+    's3.access-key-id': ACCESS, 's3.secret-access-key': SECRET, ...extra,
+  };
+}
+const vending = { AwsStatic: { access_key_id: ACCESS, secret_access_key: SECRET } };
+
+test('secrets are sealed at rest, never stored or answered in plaintext; other values stay readable', async () => {
+  const name = uniq('wh');
+  const w = expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3(), vending_strategy: vending } }), 201);
+  assert.equal(w.storage_config['s3.secret-access-key'], '********');
+  assert.equal(w.storage_config['s3.access-key-id'], '********');
+  assert.equal(w.storage_config.region, 'us-east-1');
+  assert.equal(w.vending_strategy.AwsStatic.secret_access_key, '********');
+  const got = expectJson(await srv.req('GET', `/api/v1/warehouses/${name}`), 200);
+  assert.ok(!JSON.stringify(got).includes(SECRET));
+  const row = rawRow(srv, name);
+  if (!row) return;
+  const text = JSON.stringify(row);
+  assert.ok(!text.includes(SECRET), 'the secret is not in the stored row');
+  assert.ok(!text.includes(ACCESS), 'the access key id is not in the stored row');
+  const cfg = parse(row.storage_config);
+  assert.match(cfg['s3.secret-access-key'], /^enc:v1:[A-Za-z0-9+/]+=*$/);
+  assert.match(cfg['s3.access-key-id'], /^enc:v1:/);
+  assert.equal(cfg.region, 'us-east-1');
+  assert.match(parse(row.vending_strategy).AwsStatic.secret_access_key, /^enc:v1:/);
+});
+
+test('the mask sent back in a PUT keeps the stored secret; a new value replaces it', async () => {
+  const name = uniq('wh');
+  expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3(), vending_strategy: vending } }), 201);
+  const before = rawRow(srv, name);
+  const shown = expectJson(await srv.req('GET', `/api/v1/warehouses/${name}`), 200);
+  // A client round-trips what it was shown, changing one plain value.
+  const put = expectJson(await srv.req('PUT', `/api/v1/warehouses/${name}`,
+    { body: { storage_config: { ...shown.storage_config, region: 'eu-west-1' }, vending_strategy: shown.vending_strategy } }), 200);
+  assert.equal(put.storage_config.region, 'eu-west-1');
+  assert.equal(put.storage_config['s3.secret-access-key'], '********');
+  if (before) {
+    const after = rawRow(srv, name);
+    assert.equal(parse(after.storage_config)['s3.secret-access-key'], parse(before.storage_config)['s3.secret-access-key'],
+      'the sealed value is kept byte for byte');
+    assert.equal(parse(after.vending_strategy).AwsStatic.secret_access_key, parse(before.vending_strategy).AwsStatic.secret_access_key);
+  }
+  expectJson(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { storage_config: { 's3.secret-access-key': 'a-new-secret-value' } } }), 200);
+  if (before) {
+    const after = rawRow(srv, name);
+    const v = parse(after.storage_config)['s3.secret-access-key'];
+    assert.match(v, /^enc:v1:/);
+    assert.notEqual(v, parse(before.storage_config)['s3.secret-access-key']);
+    assert.ok(!JSON.stringify(after).includes('a-new-secret-value'));
+  }
+});
+
+test('the mask for a secret that is not stored, or a value posing as sealed, is 400', async () => {
+  const name = uniq('wh');
+  expectError(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3({ 's3.secret-access-key': '********' }) } }), 400,
+    { message: /s3\.secret-access-key/ });
+  expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: { type: 's3', bucket: 'b' } } }), 201);
+  expectError(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { storage_config: { secret_access_key: '********' } } }), 400,
+    { message: /none is stored/ });
+  expectError(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { storage_config: { secret_access_key: 'enc:v1:AAAA' } } }), 400,
+    { message: /reserved/ });
+});
+
+test('without PANGOLIN_ENCRYPTION_KEY the server says at start-up that secrets are stored in plaintext', { skip: STORE !== 'sqlite' && 'one pass is enough' }, async () => {
+  const plain = await startServer();
+  try {
+    assert.match(plain.log(), /PANGOLIN_ENCRYPTION_KEY is not set: warehouse secrets are stored in plaintext/);
+    const name = uniq('wh');
+    expectJson(await plain.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3() } }), 201);
+    assert.equal(parse(rawRow(plain, name).storage_config)['s3.secret-access-key'], SECRET);
+  } finally {
+    await plain.stop();
+  }
+  assert.doesNotMatch(srv.log(), /PANGOLIN_ENCRYPTION_KEY is not set/);
+});
+
+test('a key that is not base64 of 32 bytes, or one repeated byte, stops start-up with one line (exit 2)', { skip: STORE !== 'sqlite' && 'one pass is enough' }, () => {
+  const dir = tmpDir('pgl-key');
+  try {
+    for (const bad of ['short', 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==', 'A'.repeat(43) + '=', `${KEY}x`]) {
+      const r = runBinary(['--check-config'], { env: { PANGOLIN_ENCRYPTION_KEY: bad, DATABASE_URL: `sqlite://${path.join(dir, 'k.db')}` } });
+      assert.equal(r.code, 2, `${bad}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /PANGOLIN_ENCRYPTION_KEY/);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+    const ok = runBinary(['--check-config'], { env: { PANGOLIN_ENCRYPTION_KEY: KEY, DATABASE_URL: `sqlite://${path.join(dir, 'k.db')}` } });
+    assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
