@@ -52,6 +52,31 @@ int	store_err(struct pgl_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int64_t	store_now_ms(void);
 
+/* sql_users.c: users and session tokens */
+int	sql_create_user(struct pgl_store *, const struct pgl_user *,
+	    struct pgl_err *);
+int	sql_get_user(struct pgl_store *, struct pgl_arena *, const char *,
+	    struct pgl_user *, struct pgl_err *);
+int	sql_get_user_by_username(struct pgl_store *, struct pgl_arena *,
+	    const char *, struct pgl_user *, struct pgl_err *);
+int	sql_list_users(struct pgl_store *, struct pgl_arena *, const char *,
+	    const struct pgl_page *, struct pgl_user **, size_t *, uint64_t *,
+	    struct pgl_err *);
+int	sql_update_user(struct pgl_store *, const struct pgl_user *,
+	    struct pgl_err *);
+int	sql_delete_user(struct pgl_store *, const char *, struct pgl_err *);
+int	sql_store_token(struct pgl_store *, const struct pgl_token *,
+	    struct pgl_err *);
+int	sql_list_active_tokens(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, int64_t, const struct pgl_page *,
+	    struct pgl_token **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_revoke_token(struct pgl_store *, const char *, int64_t,
+	    const char *, struct pgl_err *);
+int	sql_is_token_revoked(struct pgl_store *, const char *, int *,
+	    struct pgl_err *);
+int	sql_cleanup_expired_tokens(struct pgl_store *, int64_t, uint64_t *,
+	    struct pgl_err *);
+
 /* sql_tenants.c */
 int	sql_create_tenant(struct pgl_store *, const struct pgl_tenant *,
 	    struct pgl_err *);
@@ -237,6 +262,18 @@ int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \
-	.purge_idempotent = sql_purge_idempotent
+	.purge_idempotent = sql_purge_idempotent, \
+	\
+	.create_user = sql_create_user, \
+	.get_user = sql_get_user, \
+	.get_user_by_username = sql_get_user_by_username, \
+	.list_users = sql_list_users, \
+	.update_user = sql_update_user, \
+	.delete_user = sql_delete_user, \
+	.store_token = sql_store_token, \
+	.list_active_tokens = sql_list_active_tokens, \
+	.revoke_token = sql_revoke_token, \
+	.is_token_revoked = sql_is_token_revoked, \
+	.cleanup_expired_tokens = sql_cleanup_expired_tokens
 
 #endif

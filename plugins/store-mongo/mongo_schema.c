@@ -35,6 +35,9 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_COMMITS] = "commits",
 	[COLL_ASSETS] = "assets",
 	[COLL_IDEMPOTENCY] = "idempotency",
+	[COLL_USERS] = "users",
+	[COLL_TOKENS] = "active_tokens",
+	[COLL_REVOKED] = "revoked_tokens",
 	[COLL_META] = "pangolin_meta",
 };
 
@@ -85,6 +88,17 @@ static const struct index_def	indexes[] = {
 
 	{ COLL_IDEMPOTENCY, "key", 1, { "tenant_id", "key" } },
 	{ COLL_IDEMPOTENCY, "expiry", 0, { "expires_at" } },
+
+	/* Usernames are unique store-wide (sql_users.c says why). */
+	{ COLL_USERS, "id", 1, { "id" } },
+	{ COLL_USERS, "username", 1, { "username" } },
+	{ COLL_USERS, "tenant", 0, { "tenant_id", "username" } },
+	{ COLL_TOKENS, "id", 1, { "id" } },
+	{ COLL_TOKENS, "user", 0, { "user_id", "expires_at" } },
+	{ COLL_TOKENS, "expiry", 0, { "expires_at" } },
+	{ COLL_TOKENS, "tenant", 0, { "tenant_id" } },
+	{ COLL_REVOKED, "jti", 1, { "jti" } },
+	{ COLL_REVOKED, "expiry", 0, { "expires_at" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

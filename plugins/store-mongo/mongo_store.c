@@ -538,6 +538,18 @@ static const struct pgl_store_ops ops = {
 	 * settings and tasks come with their own issues, as in SQLite. */
 
 	.round_trips = mongo_round_trips,
+
+	.create_user = mongo_create_user,
+	.get_user = mongo_get_user,
+	.get_user_by_username = mongo_get_user_by_username,
+	.list_users = mongo_list_users,
+	.update_user = mongo_update_user,
+	.delete_user = mongo_delete_user,
+	.store_token = mongo_store_token,
+	.list_active_tokens = mongo_list_active_tokens,
+	.revoke_token = mongo_revoke_token,
+	.is_token_revoked = mongo_is_token_revoked,
+	.cleanup_expired_tokens = mongo_cleanup_expired_tokens,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

@@ -30,6 +30,9 @@ enum mongo_coll {
 	COLL_COMMITS,
 	COLL_ASSETS,
 	COLL_IDEMPOTENCY,
+	COLL_USERS,
+	COLL_TOKENS,
+	COLL_REVOKED,
 	COLL_META,
 	NCOLLS
 };
@@ -259,6 +262,32 @@ int	mongo_get_idempotent(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, int64_t, struct pgl_idempotent *,
 	    struct pgl_err *);
 int	mongo_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
+	    struct pgl_err *);
+
+
+/* mongo_users.c */
+int	mongo_create_user(struct pgl_store *, const struct pgl_user *,
+	    struct pgl_err *);
+int	mongo_get_user(struct pgl_store *, struct pgl_arena *, const char *,
+	    struct pgl_user *, struct pgl_err *);
+int	mongo_get_user_by_username(struct pgl_store *, struct pgl_arena *,
+	    const char *, struct pgl_user *, struct pgl_err *);
+int	mongo_list_users(struct pgl_store *, struct pgl_arena *, const char *,
+	    const struct pgl_page *, struct pgl_user **, size_t *, uint64_t *,
+	    struct pgl_err *);
+int	mongo_update_user(struct pgl_store *, const struct pgl_user *,
+	    struct pgl_err *);
+int	mongo_delete_user(struct pgl_store *, const char *, struct pgl_err *);
+int	mongo_store_token(struct pgl_store *, const struct pgl_token *,
+	    struct pgl_err *);
+int	mongo_list_active_tokens(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, int64_t, const struct pgl_page *,
+	    struct pgl_token **, size_t *, uint64_t *, struct pgl_err *);
+int	mongo_revoke_token(struct pgl_store *, const char *, int64_t,
+	    const char *, struct pgl_err *);
+int	mongo_is_token_revoked(struct pgl_store *, const char *, int *,
+	    struct pgl_err *);
+int	mongo_cleanup_expired_tokens(struct pgl_store *, int64_t, uint64_t *,
 	    struct pgl_err *);
 
 #endif

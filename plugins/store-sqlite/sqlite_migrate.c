@@ -184,6 +184,44 @@ static const struct migration migrations[] = {
 	"CREATE INDEX assets_namespace"
 	"  ON assets(tenant_id, catalog_name, namespace, branch_name, name);"
 	},
+	/*
+	 * Users and session tokens (plugins/sql-common/sql_users.c).  Tokens
+	 * name no user or tenant by foreign key: root's sessions from the
+	 * environment have no user row.  A tenant's tokens go with it by
+	 * trigger; a user's are deleted with the user.
+	 */
+	{ 3, "users and session tokens",
+	"CREATE TABLE users ("
+	"  id TEXT NOT NULL PRIMARY KEY,"
+	"  tenant_id TEXT REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  username TEXT NOT NULL UNIQUE,"
+	"  email TEXT,"
+	"  role TEXT NOT NULL,"
+	"  password_hash TEXT,"
+	"  active INTEGER NOT NULL,"
+	"  doc TEXT NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX users_tenant ON users(tenant_id, username);"
+	"CREATE TABLE active_tokens ("
+	"  id TEXT NOT NULL PRIMARY KEY,"
+	"  tenant_id TEXT,"
+	"  user_id TEXT NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  doc TEXT NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX active_tokens_user ON active_tokens(user_id, expires_at);"
+	"CREATE INDEX active_tokens_expiry ON active_tokens(expires_at);"
+	"CREATE INDEX active_tokens_tenant ON active_tokens(tenant_id);"
+	"CREATE TABLE revoked_tokens ("
+	"  jti TEXT NOT NULL PRIMARY KEY,"
+	"  expires_at INTEGER NOT NULL,"
+	"  reason TEXT"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX revoked_tokens_expiry ON revoked_tokens(expires_at);"
+	"CREATE TRIGGER tenants_drop_tokens AFTER DELETE ON tenants BEGIN"
+	"  DELETE FROM active_tokens WHERE tenant_id = OLD.id;"
+	" END;"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

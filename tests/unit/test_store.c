@@ -390,11 +390,9 @@ static void
 test_later_groups_are_left_null(void **state)
 {
 	(void)state;
-	assert_null(ops->create_user);
 	assert_null(ops->create_role);
 	assert_null(ops->create_permission);
 	assert_null(ops->create_service_user);
-	assert_null(ops->store_token);
 	assert_null(ops->log_audit_event);
 	assert_null(ops->create_merge_op);
 	assert_null(ops->get_settings);
@@ -1510,6 +1508,221 @@ test_ancestry_of_a_10000_commit_chain(void **state)
 	assert_true(all < 1000.0);
 }
 
+/* Users and session tokens. */
+
+static struct pgl_user
+user(const char *id, const char *tenant, const char *name)
+{
+	struct pgl_user	u = { id, tenant, name, "u@example.com",
+	    tenant != NULL ? "tenant-user" : "root", "$argon2id$x", 1, "{}" };
+
+	return (u);
+}
+
+static struct pgl_token
+token(const char *jti, const char *tenant, const char *user_id,
+    int64_t expires)
+{
+	struct pgl_token	t = { jti, tenant, user_id, expires, "{}" };
+
+	return (t);
+}
+
+static void
+test_user_crud_and_usernames_unique_store_wide(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_user		 u = user("u1", "t-a", "alice"), got;
+	struct pgl_user		 root = user("r1", NULL, "admin");
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	OK(f, ops->create_user(f->s, &root, &f->err));
+	OK(f, ops->get_user(f->s, f->a, "u1", &got, &f->err));
+	assert_string_equal(got.username, "alice");
+	assert_string_equal(got.tenant_id, "t-a");
+	assert_string_equal(got.role, "tenant-user");
+	assert_string_equal(got.password_hash, "$argon2id$x");
+	assert_int_equal(got.active, 1);
+	OK(f, ops->get_user_by_username(f->s, f->a, "admin", &got, &f->err));
+	assert_string_equal(got.id, "r1");
+	assert_null(got.tenant_id);
+	/* One name is one account, whatever the tenant. */
+	u = user("u2", "t-b", "alice");
+	FAILS(f, PGL_EEXISTS, ops->create_user(f->s, &u, &f->err));
+	u = user("u1", "t-b", "bob");
+	FAILS(f, PGL_EEXISTS, ops->create_user(f->s, &u, &f->err));
+	u = user("u3", "t-none", "carol");
+	FAILS(f, PGL_ENOTFOUND, ops->create_user(f->s, &u, &f->err));
+
+	u = user("u1", "t-a", "alice2");
+	u.active = 0;
+	u.password_hash = NULL;
+	OK(f, ops->update_user(f->s, &u, &f->err));
+	OK(f, ops->get_user(f->s, f->a, "u1", &got, &f->err));
+	assert_string_equal(got.username, "alice2");
+	assert_int_equal(got.active, 0);
+	assert_null(got.password_hash);
+	u.username = "admin";
+	FAILS(f, PGL_EEXISTS, ops->update_user(f->s, &u, &f->err));
+	u = user("nope", "t-a", "x");
+	FAILS(f, PGL_ENOTFOUND, ops->update_user(f->s, &u, &f->err));
+
+	OK(f, ops->delete_user(f->s, "u1", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_user(f->s, f->a, "u1", &got, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_user(f->s, "u1", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_user_by_username(f->s, f->a,
+	    "alice2", &got, &f->err));
+}
+
+static void
+test_users_are_listed_per_tenant_with_total(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_user		*items, u;
+	struct pgl_page		 pg = { 2, 1 };
+	uint64_t		 total;
+	size_t			 n;
+	char			 id[16], name[16];
+	int			 i;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "a%d", i);
+		snprintf(name, sizeof(name), "user%d", 4 - i);
+		u = user(id, "t-a", name);
+		OK(f, ops->create_user(f->s, &u, &f->err));
+	}
+	u = user("b0", "t-b", "other");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	OK(f, ops->list_users(f->s, f->a, "t-a", &pg, &items, &n, &total,
+	    &f->err));
+	assert_int_equal(total, 5);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].username, "user1");
+	assert_string_equal(items[1].username, "user2");
+	pg = (struct pgl_page){ 0, 0 };
+	OK(f, ops->list_users(f->s, f->a, "t-b", &pg, &items, &n, &total,
+	    &f->err));
+	assert_int_equal(total, 1);
+	assert_string_equal(items[0].id, "b0");
+}
+
+static void
+test_revocation_is_seen_by_another_handle_at_once(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	int			 revoked = -1;
+
+	if (!needs_file())
+		return;
+	OK(f, open_store(&other, &f->err));
+	OK(f, ops->is_token_revoked(other, "jti-1", &revoked, &f->err));
+	assert_int_equal(revoked, 0);
+	OK(f, ops->revoke_token(f->s, "jti-1", 2000, "logout", &f->err));
+	OK(f, ops->is_token_revoked(other, "jti-1", &revoked, &f->err));
+	assert_int_equal(revoked, 1);
+	/* Revoking again keeps it revoked (and is no error). */
+	OK(f, ops->revoke_token(f->s, "jti-1", 1000, NULL, &f->err));
+	OK(f, ops->is_token_revoked(other, "jti-1", &revoked, &f->err));
+	assert_int_equal(revoked, 1);
+	ops->close(other);
+}
+
+static void
+test_active_tokens_exclude_revoked_expired_and_other_users(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_token	*items, t;
+	struct pgl_user		 u = user("u1", "t-a", "alice");
+	struct pgl_page		 pg = { 0, 0 };
+	uint64_t		 total;
+	size_t			 n;
+
+	seed_tenant(f, "t-a", "acme");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	t = token("j1", "t-a", "u1", 5000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	FAILS(f, PGL_EEXISTS, ops->store_token(f->s, &t, &f->err));
+	t = token("j2", "t-a", "u1", 6000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	t = token("j3", "t-a", "u1", 900);		/* expired at 1000 */
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	t = token("j4", "t-a", "u2", 6000);		/* someone else's */
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	OK(f, ops->revoke_token(f->s, "j2", 6000, "rotated", &f->err));
+	OK(f, ops->list_active_tokens(f->s, f->a, "t-a", "u1", 1000, &pg,
+	    &items, &n, &total, &f->err));
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 1);
+	assert_string_equal(items[0].id, "j1");
+	assert_string_equal(items[0].user_id, "u1");
+	assert_int_equal(items[0].expires_at_ms, 5000);
+	/* Another tenant sees none of them. */
+	OK(f, ops->list_active_tokens(f->s, f->a, "t-b", "u1", 1000, &pg,
+	    &items, &n, &total, &f->err));
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+}
+
+static void
+test_cleanup_removes_only_expired_tokens_and_revocations(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_token	 t;
+	uint64_t		 removed = 0;
+	int			 revoked;
+
+	t = token("j1", NULL, "root", 1000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	t = token("j2", NULL, "root", 3000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	OK(f, ops->revoke_token(f->s, "r-old", 1000, NULL, &f->err));
+	OK(f, ops->revoke_token(f->s, "r-new", 3000, NULL, &f->err));
+	OK(f, ops->cleanup_expired_tokens(f->s, 2000, &removed, &f->err));
+	assert_int_equal(removed, 2);
+	OK(f, ops->is_token_revoked(f->s, "r-old", &revoked, &f->err));
+	assert_int_equal(revoked, 0);
+	OK(f, ops->is_token_revoked(f->s, "r-new", &revoked, &f->err));
+	assert_int_equal(revoked, 1);
+	/* j2 is still there: storing it again is a duplicate. */
+	FAILS(f, PGL_EEXISTS, ops->store_token(f->s, &t, &f->err));
+}
+
+static void
+test_deleting_a_user_or_tenant_takes_its_tokens(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_user		 u = user("u1", "t-a", "alice"), got;
+	struct pgl_token	*items, t;
+	struct pgl_page		 pg = { 0, 0 };
+	uint64_t		 total;
+	size_t			 n;
+
+	seed_tenant(f, "t-a", "acme");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	t = token("j1", "t-a", "u1", 5000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	OK(f, ops->delete_user(f->s, "u1", &f->err));
+	/* Re-created under the same id, the user has no old sessions. */
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	OK(f, ops->list_active_tokens(f->s, f->a, "t-a", "u1", 0, &pg, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(n, 0);
+	t = token("j2", "t-a", "u1", 5000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	OK(f, ops->delete_tenant(f->s, "t-a", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_user(f->s, f->a, "u1", &got, &f->err));
+	seed_tenant(f, "t-a", "acme");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	OK(f, ops->list_active_tokens(f->s, f->a, "t-a", "u1", 0, &pg, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(n, 0);
+}
+
 /* Transactions. */
 
 static void
@@ -2077,6 +2290,12 @@ main(void)
 		T(test_commit_crud_and_ancestry),
 		T(test_ancestry_of_a_10000_commit_chain),
 		T(test_ancestry_pages_with_the_chain_length_as_total),
+		T(test_user_crud_and_usernames_unique_store_wide),
+		T(test_users_are_listed_per_tenant_with_total),
+		T(test_revocation_is_seen_by_another_handle_at_once),
+		T(test_active_tokens_exclude_revoked_expired_and_other_users),
+		T(test_cleanup_removes_only_expired_tokens_and_revocations),
+		T(test_deleting_a_user_or_tenant_takes_its_tokens),
 		T(test_rolled_back_transaction_leaves_nothing),
 		T(test_transactions_do_not_nest),
 		T(test_delete_catalog_cascades),
