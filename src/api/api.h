@@ -53,6 +53,22 @@ void	api_tag_list(struct pgl_req *);
 void	api_tag_create(struct pgl_req *);
 void	api_tag_delete(struct pgl_req *);
 
+/* users.c */
+void	api_user_create(struct pgl_req *);
+void	api_user_list(struct pgl_req *);
+void	api_user_get(struct pgl_req *);
+void	api_user_update(struct pgl_req *);
+void	api_user_delete(struct pgl_req *);
+/* UserInfo (kebab-case); the doc holds created-at, last-login, provider. */
+json_t	*api_user_info(const struct pgl_user *);
+/* RFC 3339 UTC text of a time in seconds, in the arena. */
+const char *api_rfc3339(struct pgl_arena *, int64_t secs);
+
+/* sessions.c */
+void	api_login(struct pgl_req *);
+void	api_me(struct pgl_req *);
+void	api_logout(struct pgl_req *);
+
 /*
  * Create a catalog with its `main` branch (rooted at an initial commit)
  * and its `default` namespace, in one transaction.

@@ -115,6 +115,16 @@ const struct pgl_route pgl_routes[] = {
 	{ GET,    "/api/v1/tags",                     api_tag_list,         AUTH_USER, 0 },
 	{ POST,   "/api/v1/tags",                     api_tag_create,       AUTH_ADMIN, JSON },
 	{ DELETE, "/api/v1/tags/{name}",              api_tag_delete,       AUTH_ADMIN, 0 },
+
+	/* Users and sessions (§2.6); literal segments before {user_id}. */
+	{ POST,   "/api/v1/users/login",              api_login,            AUTH_NONE, JSON },
+	{ POST,   "/api/v1/users/logout",             api_logout,           AUTH_USER, 0 },
+	{ GET,    "/api/v1/users/me",                 api_me,               AUTH_USER, 0 },
+	{ GET,    "/api/v1/users",                    api_user_list,        AUTH_ADMIN, 0 },
+	{ POST,   "/api/v1/users",                    api_user_create,      AUTH_ADMIN, JSON },
+	{ GET,    "/api/v1/users/{user_id}",          api_user_get,         AUTH_USER, 0 },
+	{ PUT,    "/api/v1/users/{user_id}",          api_user_update,      AUTH_USER, JSON },
+	{ DELETE, "/api/v1/users/{user_id}",          api_user_delete,      AUTH_ADMIN, 0 },
 };
 
 const size_t	pgl_nroutes = sizeof(pgl_routes) / sizeof(pgl_routes[0]);

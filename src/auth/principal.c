@@ -1,6 +1,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <time.h>
+
+#include "auth/jwt.h"
 #include "auth/password.h"
 #include "auth/principal.h"
 #include "util/str.h"
@@ -97,6 +100,37 @@ basic_root(const struct pgl_config *cfg, const char *cred, const char **why)
 	return (0);
 }
 
+static enum pgl_user_role
+role_of(const char *name)
+{
+	if (strcmp(name, "root") == 0)
+		return (ROLE_ROOT);
+	if (strcmp(name, "tenant-admin") == 0)
+		return (ROLE_TENANT_ADMIN);
+	return (ROLE_TENANT_USER);
+}
+
+/* A session token (HS256 JWT); revocation is the caller's check. */
+static int
+bearer(const struct pgl_config *cfg, const char *token, const char *x_tenant,
+    struct pgl_principal *who, char tenant[PGL_UUID_LEN + 1],
+    const char **why)
+{
+	struct pgl_jwt_claims	c;
+
+	if (pgl_jwt_verify(cfg->auth.jwt_secret, token, (int64_t)time(NULL),
+	    &c, why) == -1)
+		return (401);
+	set_principal(who, role_of(c.role), c.sub, c.username, c.tenant_id);
+	(void)pgl_strlcpy(who->jti, c.jti, sizeof(who->jti));
+	who->expires_at = c.exp;
+	if (who->role != ROLE_ROOT)
+		(void)pgl_strlcpy(tenant, c.tenant_id, PGL_UUID_LEN + 1);
+	else if (x_tenant != NULL && pgl_uuid_valid(x_tenant))
+		(void)pgl_strlcpy(tenant, x_tenant, PGL_UUID_LEN + 1);
+	return (0);
+}
+
 int
 pgl_auth_resolve(const struct pgl_config *cfg, const char *authz,
     const char *x_tenant, struct pgl_principal *who,
@@ -125,10 +159,8 @@ pgl_auth_resolve(const struct pgl_config *cfg, const char *authz,
 			(void)pgl_strlcpy(tenant, x_tenant, PGL_UUID_LEN + 1);
 		return (0);
 	}
-	if (strncasecmp(authz, "Bearer ", 7) == 0) {
-		*why = "Invalid token";
-		return (401);
-	}
+	if (strncasecmp(authz, "Bearer ", 7) == 0)
+		return (bearer(cfg, authz + 7, x_tenant, who, tenant, why));
 	*why = "Missing or invalid authorization header";
 	return (401);
 }

@@ -16,8 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
 #include "config/config.h"
 #include "config/toml.h"
+#include "auth/jwt.h"
 #include "util/seal.h"
 #include "auth/password.h"
 
@@ -52,6 +56,9 @@ static const struct key keys[] = {
 	{ "auth",   "no_auth",		K_BOOL, O(auth.no_auth), 0, 0 },
 	{ "auth",   "root_user",	K_STR,  O(auth.root_user), 0, 0 },
 	{ "auth",   "root_password",	K_STR,  O(auth.root_password), 0, 0 },
+	{ "auth",   "jwt_secret",	K_STR,  O(auth.jwt_secret), 0, 0 },
+	{ "auth",   "session_ttl_secs", K_INT, O(auth.session_ttl_secs),
+	    60, 86400 * 365 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
@@ -105,6 +112,7 @@ defaults(struct pgl_config *c)
 	c->server.max_body_bytes = 16 * 1024 * 1024;
 	c->server.request_timeout_secs = 30;
 	c->server.shutdown_grace_secs = 25;
+	c->auth.session_ttl_secs = 86400;
 	c->server.cors_origins = xstrdup("*");
 	c->store.plugin = xstrdup("store-memory");
 	c->cache.plugin = xstrdup("cache");
@@ -523,6 +531,13 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		setstr(&c->auth.root_user, v);
 	if ((v = getenv("PANGOLIN_ROOT_PASSWORD")) != NULL && *v != '\0')
 		setstr(&c->auth.root_password, v);
+	if ((v = getenv("PANGOLIN_JWT_SECRET")) != NULL && *v != '\0')
+		setstr(&c->auth.jwt_secret, v);
+	if ((rc = env_int("PANGOLIN_SESSION_TTL_SECS", 60, 86400 * 365, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->auth.session_ttl_secs = (int)n;
 	if ((v = getenv("PANGOLIN_ENCRYPTION_KEY")) != NULL && *v != '\0') {
 		if ((why = pgl_seal_key_parse(v, c->auth.encryption_key)) !=
 		    NULL) {
@@ -575,6 +590,35 @@ pgl_config_is_loopback(const char *bind)
 	    strcmp(bind, "localhost") == 0 || strncmp(bind, "127.", 4) == 0);
 }
 
+/*
+ * With auth on, the secret is required and must be strong (§10).  No-auth
+ * evaluation mode may leave it unset: a random one is made here, in the
+ * parent, so every worker signs and checks with the same bytes, and
+ * sessions end with the process.
+ */
+static int
+jwt_secret(struct pgl_config *c, struct pgl_config_error *err)
+{
+	unsigned char	raw[48];
+	char		b64[72];
+	const char	*why;
+
+	if (c->auth.jwt_secret == NULL && c->auth.no_auth) {
+		if (RAND_bytes(raw, sizeof(raw)) != 1) {
+			seterr(err, 0, "auth.jwt_secret", "no random bytes");
+			return (-1);
+		}
+		(void)EVP_EncodeBlock((unsigned char *)b64, raw, sizeof(raw));
+		setstr(&c->auth.jwt_secret, b64);
+		return (0);
+	}
+	if ((why = pgl_jwt_secret_check(c->auth.jwt_secret)) != NULL) {
+		seterr(err, 0, "auth.jwt_secret", "%s", why);
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 validate(struct pgl_config *c, struct pgl_config_error *err)
 {
@@ -594,6 +638,8 @@ validate(struct pgl_config *c, struct pgl_config_error *err)
 		    "password (use at least 12 characters, not a common one)");
 		return (-1);
 	}
+	if (jwt_secret(c, err) == -1)
+		return (-1);
 	if (c->defaults.warehouse_root != NULL &&
 	    c->defaults.warehouse_root[0] == '\0') {
 		seterr(err, 0, "defaults.warehouse_root", "must not be empty");
@@ -646,6 +692,7 @@ pgl_config_free(struct pgl_config *c)
 	opts_clear(&c->cache);
 	free(c->auth.root_user);
 	free(c->auth.root_password);
+	free(c->auth.jwt_secret);
 	free(c->defaults.tenant_name);
 	free(c->defaults.warehouse);
 	free(c->defaults.warehouse_root);

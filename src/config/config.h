@@ -39,6 +39,10 @@ struct pgl_config {
 		int		no_auth;
 		char		*root_user;
 		char		*root_password;
+		/* PANGOLIN_JWT_SECRET: signs session tokens.  Required
+		 * when auth is on; random per run in no-auth mode. */
+		char		*jwt_secret;
+		int		session_ttl_secs;
 		/* PANGOLIN_ENCRYPTION_KEY: seals warehouse secrets at rest. */
 		int		has_encryption_key;
 		unsigned char	encryption_key[32];

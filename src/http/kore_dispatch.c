@@ -162,6 +162,30 @@ read_json_body(struct pgl_req *r)
 	return (0);
 }
 
+/*
+ * A session token is refused from the moment its revocation committed:
+ * the store is asked on every request (one primary-key read), so every
+ * worker of every replica agrees.  A store that cannot answer fails
+ * closed with 503 (pangolin-api.md §3.1).
+ */
+static int
+session_live(struct pgl_req *r, const char **why)
+{
+	struct pgl_err	err;
+	int		revoked = 1;
+
+	if ((pgl_app.dbh == NULL && pgl_app_store_open(&err) == -1) ||
+	    STORE(is_token_revoked, r->who.jti, &revoked, &err) != PGL_OK) {
+		*why = "Unable to verify token status";
+		return (503);
+	}
+	if (revoked) {
+		*why = "Token has been revoked";
+		return (401);
+	}
+	return (0);
+}
+
 static int
 authorize(struct pgl_req *r)
 {
@@ -170,13 +194,15 @@ authorize(struct pgl_req *r)
 
 	rc = pgl_auth_resolve(pgl_app.cfg, pgl_header(r, "authorization"),
 	    pgl_header(r, "x-pangolin-tenant"), &r->who, r->tenant, &why);
+	if (rc == 0 && r->who.jti[0] != '\0')
+		rc = session_live(r, &why);
 	if (rc == 0)
 		rc = pgl_auth_allows(&r->who, r->match.route->auth);
 	if (rc == 0)
 		return (0);
 	if (rc == 401)
 		pgl_set_header(r, "www-authenticate", "Basic realm=\"pangolin\"");
-	pgl_reply_error(r, rc, "%s", rc == 401 ? why : "Forbidden");
+	pgl_reply_error(r, rc, "%s", rc == 403 ? "Forbidden" : why);
 	return (-1);
 }
 

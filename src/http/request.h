@@ -31,6 +31,8 @@ struct pgl_principal {
 	char		user_id[PGL_UUID_LEN + 1];
 	char		username[128];
 	char		tenant_id[PGL_UUID_LEN + 1];	/* "" for root */
+	char		jti[PGL_UUID_LEN + 1];	/* bearer session, else "" */
+	int64_t		expires_at;	/* the session's exp (seconds) */
 };
 
 #define PGL_MAX_QUERY	32

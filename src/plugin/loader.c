@@ -139,6 +139,10 @@ static const struct {
 	REQ(update_branch_head), REQ(create_tag), REQ(get_tag),
 	REQ(list_tags), REQ(delete_tag), REQ(create_commit), REQ(get_commit),
 	REQ(get_commit_ancestry), REQ(list_commit_ancestry),
+	REQ(create_user), REQ(get_user), REQ(get_user_by_username),
+	REQ(list_users), REQ(update_user), REQ(delete_user), REQ(store_token),
+	REQ(list_active_tokens), REQ(revoke_token), REQ(is_token_revoked),
+	REQ(cleanup_expired_tokens),
 };
 
 const struct pgl_store_ops *

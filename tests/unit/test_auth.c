@@ -14,6 +14,7 @@
 
 #include "auth/hash.h"
 #include "auth/jwt.h"
+#include "auth/password.h"
 
 #define SECRET	"kT9v2Qm7Zx4LpR8sW1nB6cY3hJ5dF0gA-secret-for-tests"
 #define NOW	1800000000LL
@@ -276,6 +277,25 @@ test_stored_hashes_of_other_kinds_or_huge_cost_never_verify(void **state)
 	assert_false(pgl_password_verify("Corr3ct-Horse-Battery", buf));
 }
 
+static void
+test_short_repeated_and_common_passwords_are_weak(void **state)
+{
+	static const char *const weak[] = {
+		"short", "aaaaaaaaaaaaaaaa", "password1234", "Password2024!",
+		"qwerty123456", "123456789012", "!!Welcome2026", "P@ssw0rd12345",
+		"999999999999999", "Letmein123456",
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		if (!pgl_password_is_weak(weak[i]))
+			fail_msg("%s should be weak", weak[i]);
+	}
+	assert_false(pgl_password_is_weak("Corr3ct-Horse-Battery"));
+	assert_false(pgl_password_is_weak("Str0ng-Passw0rd-for-tests"));
+}
+
 int
 main(void)
 {
@@ -290,6 +310,8 @@ main(void)
 		cmocka_unit_test(test_malformed_claims_are_an_invalid_session),
 		cmocka_unit_test(test_garbage_tokens_are_refused),
 		cmocka_unit_test(test_weak_jwt_secrets_are_refused),
+		cmocka_unit_test(
+		    test_short_repeated_and_common_passwords_are_weak),
 		cmocka_unit_test(
 		    test_password_hash_is_argon2id_and_verifies_only_its_password),
 		cmocka_unit_test(

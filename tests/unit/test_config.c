@@ -18,7 +18,11 @@ static const char *const env_vars[] = {
 	"TASK_WORKER_ENABLED", "TASK_WORKER_CONCURRENCY",
 	"TASK_WORKER_POLL_INTERVAL_MS", "OBJECT_STORE_CACHE_ENABLED",
 	"PANGOLIN_ROOT_USER", "PANGOLIN_ROOT_PASSWORD", "PANGOLIN_CONFIG",
+	"PANGOLIN_JWT_SECRET", "PANGOLIN_SESSION_TTL_SECS",
+	"PANGOLIN_ENCRYPTION_KEY",
 };
+
+#define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
 
 static char	path[64];
 
@@ -30,6 +34,8 @@ setup(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(env_vars) / sizeof(env_vars[0]); i++)
 		unsetenv(env_vars[i]);
+	/* Auth is on by default, and then a session key is required. */
+	setenv("PANGOLIN_JWT_SECRET", TEST_JWT_SECRET, 1);
 	return (0);
 }
 
@@ -251,6 +257,46 @@ test_weak_or_half_root_credentials_are_refused(void **state)
 	pgl_config_free(c);
 }
 
+static void
+test_auth_on_requires_a_strong_jwt_secret(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	unsetenv("PANGOLIN_JWT_SECRET");
+	assert_null(c = load(NULL, &err));
+	assert_string_equal(err.key, "auth.jwt_secret");
+	setenv("PANGOLIN_JWT_SECRET", "changeme", 1);
+	assert_null(c = load(NULL, &err));
+	assert_non_null(strstr(err.reason, "weak"));
+	setenv("PANGOLIN_JWT_SECRET", TEST_JWT_SECRET, 1);
+	assert_non_null(c = load(NULL, &err));
+	assert_string_equal(c->auth.jwt_secret, TEST_JWT_SECRET);
+	assert_int_equal(c->auth.session_ttl_secs, 86400);
+	pgl_config_free(c);
+}
+
+static void
+test_no_auth_makes_a_random_jwt_secret(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*a, *b;
+
+	(void)state;
+	unsetenv("PANGOLIN_JWT_SECRET");
+	a = load("[server]\nbind = \"127.0.0.1\"\n[auth]\nno_auth = true\n",
+	    &err);
+	b = load("[server]\nbind = \"127.0.0.1\"\n[auth]\nno_auth = true\n",
+	    &err);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(strlen(a->auth.jwt_secret) >= 32);
+	assert_string_not_equal(a->auth.jwt_secret, b->auth.jwt_secret);
+	pgl_config_free(a);
+	pgl_config_free(b);
+}
+
 int
 main(void)
 {
@@ -270,6 +316,10 @@ main(void)
 		cmocka_unit_test_setup(test_bad_env_number_names_the_variable,
 		    setup),
 		cmocka_unit_test_setup(test_no_auth_requires_loopback, setup),
+		cmocka_unit_test_setup(test_auth_on_requires_a_strong_jwt_secret,
+		    setup),
+		cmocka_unit_test_setup(test_no_auth_makes_a_random_jwt_secret,
+		    setup),
 		cmocka_unit_test_setup(test_weak_or_half_root_credentials_are_refused,
 		    setup),
 	};

@@ -23,6 +23,8 @@ export const STORE = process.env.PGL_STORE ?? 'memory';
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 export const ROOT_USER = 'root';
 export const ROOT_PASSWORD = 'Corr3ct-Horse-Battery';
+/** The HS256 key every test server signs sessions with (32+ bytes, not a weak value). */
+export const JWT_SECRET = 'test-jwt-secret-9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
 export const SAN_ENV = {
   ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0',
@@ -73,7 +75,7 @@ export function makeToml({ store = STORE, port, dir, noAuth = true, root = false
   if (store === 'mongo')
     lines.push('', '[store.options]', `url = ${q(process.env.PGL_MONGO_URL)}`,
       `database = ${q('pgl_' + path.basename(dir).replace(/[^a-z0-9]/gi, '_').toLowerCase())}`);
-  lines.push('', '[auth]', `no_auth = ${noAuth}`);
+  lines.push('', '[auth]', `no_auth = ${noAuth}`, `jwt_secret = ${q(JWT_SECRET)}`);
   if (root) lines.push(`root_user = ${q(ROOT_USER)}`, `root_password = ${q(ROOT_PASSWORD)}`);
   if (extra) lines.push('', extra);
   return lines.join('\n') + '\n';
@@ -82,7 +84,7 @@ export function makeToml({ store = STORE, port, dir, noAuth = true, root = false
 /** Run the binary to completion (config checks, --version). */
 export function runBinary(args, { env = {}, timeout = 20000 } = {}) {
   const r = spawnSync(BIN, args, {
-    env: { ...cleanEnv(), ...SAN_ENV, ...env },
+    env: { ...cleanEnv(), ...SAN_ENV, PANGOLIN_JWT_SECRET: JWT_SECRET, ...env },
     encoding: 'utf8',
     timeout,
   });
@@ -136,7 +138,7 @@ function childPids(pid) {
  * `timeout`), then fails on any sanitizer report in the log.
  */
 export function spawnServer(args, env = {}) {
-  const proc = spawn(BIN, args, { env: { ...cleanEnv(), ...SAN_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(BIN, args, { env: { ...cleanEnv(), ...SAN_ENV, PANGOLIN_JWT_SECRET: JWT_SECRET, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc.pid);
   proc.on('exit', () => live.delete(proc.pid));
   let log = '';

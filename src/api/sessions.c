@@ -1,0 +1,215 @@
+/*
+ * Sessions (pangolin-api.md §2.6, §3.1): login answers an HS256 token for
+ * PANGOLIN_SESSION_TTL_SECS; its jti and metadata are stored (never the
+ * token) so it can be listed and revoked; logout revokes the presented
+ * token, and every worker refuses it from then on (kore_dispatch.c asks
+ * the store on every request).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "app.h"
+#include "auth/hash.h"
+#include "auth/jwt.h"
+#include "auth/password.h"
+#include "auth/principal.h"
+#include "util/arena.h"
+#include "util/json.h"
+
+/* Root from the environment has no user row (§2.6). */
+#define ENV_ROOT_ID	"ffffffff-ffff-ffff-ffff-ffffffffffff"
+
+static const struct pgl_jfield login_fields[] = {
+	{ "username", PGL_J_STRING, 1 },
+	{ "password", PGL_J_STRING, 1 },
+	{ "tenant-id", PGL_J_STRING, 0 },
+	{ "tenant_id", PGL_J_STRING, 0 },
+	{ NULL, 0, 0 }
+};
+
+/*
+ * A hash of a password nobody has: an unknown username is verified
+ * against it, so a login costs the same whether or not the user exists.
+ */
+static char	decoy_hash[PGL_HASH_LEN];
+
+/* Sign and record a session; replies 200 {token, user, expires-at}. */
+static void
+issue(struct pgl_req *r, const struct pgl_user *u, json_t *info)
+{
+	struct pgl_jwt_claims	 c;
+	struct pgl_token	 t;
+	struct pgl_err		 err;
+	int64_t			 now = pgl_now_ms() / 1000;
+	char			*tok;
+
+	memset(&c, 0, sizeof(c));
+	(void)snprintf(c.sub, sizeof(c.sub), "%s", u->id);
+	pgl_uuid_new(c.jti);
+	(void)snprintf(c.username, sizeof(c.username), "%s", u->username);
+	(void)snprintf(c.tenant_id, sizeof(c.tenant_id), "%s",
+	    u->tenant_id != NULL ? u->tenant_id : "");
+	(void)snprintf(c.role, sizeof(c.role), "%s", u->role);
+	c.iat = now;
+	c.exp = now + pgl_app.cfg->auth.session_ttl_secs;
+	t = (struct pgl_token){ c.jti, u->tenant_id, u->id, c.exp * 1000,
+	    NULL };
+	t.doc = pgl_arena_printf(r->arena, "{\"username\":\"%s\","
+	    "\"created_at\":%lld}", c.username, (long long)now * 1000);
+	if (pgl_jwt_sign(pgl_app.cfg->auth.jwt_secret, &c, &tok) == -1) {
+		json_decref(info);
+		pgl_reply_error(r, 500, "cannot sign a session token");
+		return;
+	}
+	if (STORE(store_token, &t, &err) != PGL_OK) {
+		free(tok);
+		json_decref(info);
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_json(r, 200, json_pack("{s:s,s:o,s:s}", "token", tok,
+	    "user", info, "expires-at", api_rfc3339(r->arena, c.exp)));
+	free(tok);
+}
+
+static json_t *
+root_info(const char *username)
+{
+	return (json_pack("{s:s,s:s,s:s,s:n,s:s,s:n,s:n,s:n,s:b}", "id",
+	    ENV_ROOT_ID, "username", username, "email", "root@pangolin.local",
+	    "tenant-id", "role", "root", "oauth-provider", "created-at",
+	    "last-login", "active", 1));
+}
+
+/* Root from the environment, checked in constant time. */
+static int
+env_root(const char *user, const char *pw)
+{
+	const struct pgl_config	*cfg = pgl_app.cfg;
+	int			 ok;
+
+	if (cfg->auth.root_user == NULL)
+		return (0);
+	ok = pgl_secret_equal(user, cfg->auth.root_user);
+	ok &= pgl_secret_equal(pw, cfg->auth.root_password);
+	return (ok);
+}
+
+/*
+ * One answer for every way a login can fail on the credentials (unknown
+ * user, wrong password, inactive account), so the reply tells nothing
+ * about which account exists.
+ */
+static void
+refuse(struct pgl_req *r, const char *why)
+{
+	pgl_set_header(r, "www-authenticate", "Bearer realm=\"pangolin\"");
+	pgl_reply_error(r, 401, "%s", why);
+}
+
+/* last-login in the user's doc: one write per login. */
+static int
+record_login(struct pgl_req *r, struct pgl_user *u)
+{
+	struct pgl_err	 err;
+	json_t		*doc = api_obj(u->doc);
+
+	json_object_set_new(doc, "last-login", json_string(api_rfc3339(
+	    r->arena, pgl_now_ms() / 1000)));
+	u->doc = api_text(r->arena, doc);
+	json_decref(doc);
+	if (STORE(update_user, u, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+api_login(struct pgl_req *r)
+{
+	struct pgl_user	 u;
+	struct pgl_err	 err;
+	const char	*name, *pw, *tenant;
+	int		 rc;
+
+	if (pgl_req_body(r, login_fields) == -1)
+		return;
+	name = pgl_json_str(r->body, "username");
+	pw = pgl_json_str(r->body, "password");
+	tenant = pgl_json_str(r->body, "tenant-id");
+	if (tenant == NULL)
+		tenant = pgl_json_str(r->body, "tenant_id");
+	if (tenant == NULL && env_root(name, pw)) {
+		u = (struct pgl_user){ ENV_ROOT_ID, NULL, name, NULL, "root",
+		    NULL, 1, NULL };
+		issue(r, &u, root_info(name));
+		return;
+	}
+	if (decoy_hash[0] == '\0' && pgl_password_hash(
+	    "decoy password nobody has", decoy_hash) == -1)
+		decoy_hash[0] = '\0';
+	memset(&err, 0, sizeof(err));
+	rc = STORE(get_user_by_username, r->arena, name, &u, &err);
+	if (rc != PGL_OK && rc != PGL_ENOTFOUND) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	if (rc == PGL_ENOTFOUND || u.password_hash == NULL) {
+		(void)pgl_password_verify(pw, decoy_hash);
+		refuse(r, "Invalid credentials");
+		return;
+	}
+	if (!pgl_password_verify(pw, u.password_hash) || !u.active) {
+		refuse(r, "Invalid credentials");
+		return;
+	}
+	if (u.tenant_id == NULL && tenant != NULL) {
+		refuse(r, "Root users must login without tenant_id");
+		return;
+	}
+	if (u.tenant_id != NULL && (tenant == NULL || strcmp(tenant,
+	    u.tenant_id) != 0)) {
+		refuse(r, "Tenant users must login with tenant_id");
+		return;
+	}
+	if (record_login(r, &u) == -1)
+		return;
+	issue(r, &u, api_user_info(&u));
+}
+
+void
+api_me(struct pgl_req *r)
+{
+	struct pgl_user	 u;
+	struct pgl_err	 err;
+
+	if (r->who.role != ROLE_ROOT && STORE(get_user, r->arena,
+	    r->who.user_id, &u, &err) == PGL_OK) {
+		pgl_reply_json(r, 200, api_user_info(&u));
+		return;
+	}
+	/* Root from the environment, no-auth mode: no user row. */
+	pgl_reply_json(r, 200, json_pack("{s:s,s:s,s:n,s:o,s:s,s:n,s:n,s:n,"
+	    "s:b}", "id", r->who.user_id, "username", r->who.username,
+	    "email", "tenant-id", r->who.role == ROLE_ROOT ? json_null() :
+	    json_string(r->who.tenant_id), "role", pgl_role_name(r->who.role),
+	    "oauth-provider", "created-at", "last-login", "active", 1));
+}
+
+/* Revokes the presented session token; without one there is none. */
+void
+api_logout(struct pgl_req *r)
+{
+	struct pgl_err	err;
+
+	if (r->who.jti[0] != '\0' && STORE(revoke_token, r->who.jti,
+	    r->who.expires_at * 1000, "logout", &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_empty(r, 204);
+}
