@@ -1,15 +1,19 @@
 /*
  * libFuzzer target for everything a request's bytes reach before a
  * handler: the router and URL decoding (path), the JSON body parser and
- * field checks, name and location validation, HTTP Basic decoding and
- * paging parameters.  None of them may crash, leak or read out of bounds.
+ * field checks, name and location validation, the Authorization header
+ * (Basic, Bearer session tokens through the JWT verifier), password
+ * policy and paging parameters.  None of them may crash, leak or read out of bounds.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/jwt.h"
+#include "auth/password.h"
 #include "auth/principal.h"
+#include "config/config.h"
 #include "http/router.h"
 #include "util/json.h"
 #include "util/location.h"
@@ -55,6 +59,33 @@ fuzz_json(const uint8_t *data, size_t len)
 	json_decref(j);
 }
 
+/* The Authorization header as given, and as a Basic and a Bearer value. */
+static void
+fuzz_authorization(const char *s)
+{
+	static struct pgl_config	 cfg;
+	struct pgl_principal		 who;
+	struct pgl_jwt_claims		 c;
+	char				 tenant[PGL_UUID_LEN + 1], *h;
+	const char			*why;
+	size_t				 len = strlen(s);
+
+	cfg.auth.root_user = "root";
+	cfg.auth.root_password = "Corr3ct-Horse-Battery";
+	cfg.auth.jwt_secret = "fuzz-jwt-secret-0123456789abcdefghij";
+	(void)pgl_auth_resolve(&cfg, s, s, &who, tenant, &why);
+	(void)pgl_jwt_verify(cfg.auth.jwt_secret, s, 1800000000, &c, &why);
+	(void)pgl_password_is_weak(s);
+	if ((h = malloc(len + 8)) == NULL)
+		return;
+	memcpy(h, "Bearer ", 7);
+	memcpy(h + 7, s, len + 1);
+	(void)pgl_auth_resolve(&cfg, h, NULL, &who, tenant, &why);
+	memcpy(h, "Basic  ", 7);
+	(void)pgl_auth_resolve(&cfg, h, NULL, &who, tenant, &why);
+	free(h);
+}
+
 static void
 fuzz_text(const char *s)
 {
@@ -87,6 +118,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	memcpy(s, data, len);
 	s[len] = '\0';
 	fuzz_text(s);
+	fuzz_authorization(s);
 	free(s);
 	return (0);
 }
