@@ -16,6 +16,7 @@
 #include <http.h>
 #include <seccomp.h>
 
+#include "auth/ratelimit.h"
 #include "api/api.h"
 #include "api/routes.h"
 #include "app.h"
@@ -208,6 +209,8 @@ kore_parent_configure(int argc, char **argv)
 	}
 	configure_kore(cfg);
 	listen_on(cfg);
+	if (pgl_ratelimit_init() == -1)
+		die("cannot map the shared rate-limit table: %s", errno_s);
 	if (pgl_metrics_init(pgl_routes, pgl_nroutes) == -1)
 		die("cannot map the shared metrics segment: %s", errno_s);
 	if (cfg->auth.no_auth)

@@ -16,6 +16,7 @@
 #include "auth/jwt.h"
 #include "auth/password.h"
 #include "auth/principal.h"
+#include "auth/ratelimit.h"
 #include "util/arena.h"
 #include "util/json.h"
 
@@ -128,12 +129,55 @@ record_login(struct pgl_req *r, struct pgl_user *u)
 	return (0);
 }
 
+/*
+ * The login throttle (§3.6): every attempt counts against the client
+ * address, and against the account until one succeeds; past the limit
+ * the answer is 429 with Retry-After, before any password is checked.
+ * The address is the first X-Forwarded-For entry only when the operator
+ * says a proxy sets it.
+ */
+static int
+throttled(struct pgl_req *r, const char *name, const char *tenant,
+    const char **acct)
+{
+	const struct pgl_config	*cfg = pgl_app.cfg;
+	const char		*xff;
+	char			 peer[64];
+	int64_t			 now = pgl_now_ms() / 1000;
+	int			 retry;
+	size_t			 n;
+
+	xff = cfg->auth.trust_forwarded_for ? pgl_header(r,
+	    "x-forwarded-for") : NULL;
+	if (xff != NULL) {
+		n = strcspn(xff, ",");
+		while (n > 0 && xff[n - 1] == ' ')
+			n--;
+		(void)snprintf(peer, sizeof(peer), "%.*s", (int)n, xff);
+	} else
+		(void)pgl_req_peer(r, peer, sizeof(peer));
+	*acct = pgl_arena_printf(r->arena, "acct:%s:%s", tenant != NULL ?
+	    tenant : "-", name);
+	retry = pgl_ratelimit_hit(pgl_arena_printf(r->arena, "ip:%s", peer),
+	    cfg->auth.rate_limit, cfg->auth.rate_window_secs, now);
+	if (retry == 0)
+		retry = pgl_ratelimit_hit(*acct, cfg->auth.rate_limit,
+		    cfg->auth.rate_window_secs, now);
+	if (retry == 0)
+		return (0);
+	pgl_set_header(r, "retry-after", pgl_arena_printf(r->arena, "%d",
+	    retry));
+	pgl_reply_error(r, 429, "Too many login attempts, retry in %d s",
+	    retry);
+	return (1);
+}
+
 void
 api_login(struct pgl_req *r)
 {
 	struct pgl_user	 u;
 	struct pgl_err	 err;
-	const char	*name, *pw, *tenant;
+	const char	*name, *pw, *tenant, *acct;
 	int		 rc;
 
 	if (pgl_req_body(r, login_fields) == -1)
@@ -143,7 +187,10 @@ api_login(struct pgl_req *r)
 	tenant = pgl_json_str(r->body, "tenant-id");
 	if (tenant == NULL)
 		tenant = pgl_json_str(r->body, "tenant_id");
+	if (throttled(r, name, tenant, &acct))
+		return;
 	if (tenant == NULL && env_root(name, pw)) {
+		pgl_ratelimit_clear(acct);
 		u = (struct pgl_user){ ENV_ROOT_ID, NULL, name, NULL, "root",
 		    NULL, 1, NULL };
 		issue(r, &u, root_info(name));
@@ -176,6 +223,7 @@ api_login(struct pgl_req *r)
 		refuse(r, "Tenant users must login with tenant_id");
 		return;
 	}
+	pgl_ratelimit_clear(acct);
 	if (record_login(r, &u) == -1)
 		return;
 	issue(r, &u, api_user_info(&u));

@@ -59,6 +59,11 @@ static const struct key keys[] = {
 	{ "auth",   "jwt_secret",	K_STR,  O(auth.jwt_secret), 0, 0 },
 	{ "auth",   "session_ttl_secs", K_INT, O(auth.session_ttl_secs),
 	    60, 86400 * 365 },
+	{ "auth",   "rate_limit",	K_INT,  O(auth.rate_limit), 0, 1000000 },
+	{ "auth",   "rate_window_secs", K_INT, O(auth.rate_window_secs),
+	    1, 86400 },
+	{ "auth",   "trust_forwarded_for", K_BOOL,
+	    O(auth.trust_forwarded_for), 0, 0 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
@@ -113,6 +118,8 @@ defaults(struct pgl_config *c)
 	c->server.request_timeout_secs = 30;
 	c->server.shutdown_grace_secs = 25;
 	c->auth.session_ttl_secs = 86400;
+	c->auth.rate_limit = 10;
+	c->auth.rate_window_secs = 60;
 	c->server.cors_origins = xstrdup("*");
 	c->store.plugin = xstrdup("store-memory");
 	c->cache.plugin = xstrdup("cache");
@@ -538,6 +545,18 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->auth.session_ttl_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_AUTH_RATE_LIMIT", 0, 1000000, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->auth.rate_limit = (int)n;
+	if ((rc = env_int("PANGOLIN_AUTH_RATE_WINDOW_SECS", 1, 86400, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->auth.rate_window_secs = (int)n;
+	if ((v = getenv("PANGOLIN_TRUST_FORWARDED_FOR")) != NULL && *v != '\0')
+		c->auth.trust_forwarded_for = env_bool(v);
 	if ((v = getenv("PANGOLIN_ENCRYPTION_KEY")) != NULL && *v != '\0') {
 		if ((why = pgl_seal_key_parse(v, c->auth.encryption_key)) !=
 		    NULL) {

@@ -43,6 +43,10 @@ struct pgl_config {
 		 * when auth is on; random per run in no-auth mode. */
 		char		*jwt_secret;
 		int		session_ttl_secs;
+		/* Login throttle (§3.6): per window, 0 disables. */
+		int		rate_limit;
+		int		rate_window_secs;
+		int		trust_forwarded_for;
 		/* PANGOLIN_ENCRYPTION_KEY: seals warehouse secrets at rest. */
 		int		has_encryption_key;
 		unsigned char	encryption_key[32];

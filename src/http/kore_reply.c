@@ -2,6 +2,7 @@
  * Replies.  Every response is JSON with the right status (HEAD and 204
  * excepted) and carries x-request-id; the dispatcher adds CORS headers.
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,21 @@ pgl_header(const struct pgl_req *r, const char *name)
 	if (!http_request_header(r->http, name, &v))
 		return (NULL);
 	return (v);
+}
+
+const char *
+pgl_req_peer(const struct pgl_req *r, char *buf, size_t len)
+{
+	const struct connection	*c = r->http->owner;
+
+	buf[0] = '\0';
+	if (c->family == AF_INET)
+		(void)inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, buf,
+		    (socklen_t)len);
+	else if (c->family == AF_INET6)
+		(void)inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, buf,
+		    (socklen_t)len);
+	return (buf);
 }
 
 size_t
