@@ -77,6 +77,22 @@ int	sql_is_token_revoked(struct pgl_store *, const char *, int *,
 int	sql_cleanup_expired_tokens(struct pgl_store *, int64_t, uint64_t *,
 	    struct pgl_err *);
 
+/* sql_service_users.c */
+int	sql_create_service_user(struct pgl_store *,
+	    const struct pgl_service_user *, struct pgl_err *);
+int	sql_get_service_user(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_service_user *,
+	    struct pgl_err *);
+int	sql_get_service_user_by_key_id(struct pgl_store *, struct pgl_arena *,
+	    const char *, struct pgl_service_user *, struct pgl_err *);
+int	sql_list_service_users(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_page *, struct pgl_service_user **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_service_user(struct pgl_store *,
+	    const struct pgl_service_user *, struct pgl_err *);
+int	sql_delete_service_user(struct pgl_store *, const char *,
+	    const char *, struct pgl_err *);
+
 /* sql_tenants.c */
 int	sql_create_tenant(struct pgl_store *, const struct pgl_tenant *,
 	    struct pgl_err *);
@@ -274,6 +290,13 @@ int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
 	.list_active_tokens = sql_list_active_tokens, \
 	.revoke_token = sql_revoke_token, \
 	.is_token_revoked = sql_is_token_revoked, \
-	.cleanup_expired_tokens = sql_cleanup_expired_tokens
+	.cleanup_expired_tokens = sql_cleanup_expired_tokens, \
+	\
+	.create_service_user = sql_create_service_user, \
+	.get_service_user = sql_get_service_user, \
+	.get_service_user_by_key_id = sql_get_service_user_by_key_id, \
+	.list_service_users = sql_list_service_users, \
+	.update_service_user = sql_update_service_user, \
+	.delete_service_user = sql_delete_service_user
 
 #endif

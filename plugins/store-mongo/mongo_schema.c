@@ -38,6 +38,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_USERS] = "users",
 	[COLL_TOKENS] = "active_tokens",
 	[COLL_REVOKED] = "revoked_tokens",
+	[COLL_SERVICE_USERS] = "service_users",
 	[COLL_META] = "pangolin_meta",
 };
 
@@ -99,6 +100,9 @@ static const struct index_def	indexes[] = {
 	{ COLL_TOKENS, "tenant", 0, { "tenant_id" } },
 	{ COLL_REVOKED, "jti", 1, { "jti" } },
 	{ COLL_REVOKED, "expiry", 0, { "expires_at" } },
+	{ COLL_SERVICE_USERS, "id", 1, { "id" } },
+	{ COLL_SERVICE_USERS, "key", 1, { "tenant_id", "name" } },
+	{ COLL_SERVICE_USERS, "key_id", 1, { "key_id" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

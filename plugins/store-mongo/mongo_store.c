@@ -550,6 +550,12 @@ static const struct pgl_store_ops ops = {
 	.revoke_token = mongo_revoke_token,
 	.is_token_revoked = mongo_is_token_revoked,
 	.cleanup_expired_tokens = mongo_cleanup_expired_tokens,
+	.create_service_user = mongo_create_service_user,
+	.get_service_user = mongo_get_service_user,
+	.get_service_user_by_key_id = mongo_get_service_user_by_key_id,
+	.list_service_users = mongo_list_service_users,
+	.update_service_user = mongo_update_service_user,
+	.delete_service_user = mongo_delete_service_user,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

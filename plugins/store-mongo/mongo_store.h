@@ -33,6 +33,7 @@ enum mongo_coll {
 	COLL_USERS,
 	COLL_TOKENS,
 	COLL_REVOKED,
+	COLL_SERVICE_USERS,
 	COLL_META,
 	NCOLLS
 };
@@ -289,5 +290,23 @@ int	mongo_is_token_revoked(struct pgl_store *, const char *, int *,
 	    struct pgl_err *);
 int	mongo_cleanup_expired_tokens(struct pgl_store *, int64_t, uint64_t *,
 	    struct pgl_err *);
+
+
+/* mongo_service_users.c */
+int	mongo_create_service_user(struct pgl_store *,
+	    const struct pgl_service_user *, struct pgl_err *);
+int	mongo_get_service_user(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_service_user *,
+	    struct pgl_err *);
+int	mongo_get_service_user_by_key_id(struct pgl_store *,
+	    struct pgl_arena *, const char *, struct pgl_service_user *,
+	    struct pgl_err *);
+int	mongo_list_service_users(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_page *, struct pgl_service_user **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	mongo_update_service_user(struct pgl_store *,
+	    const struct pgl_service_user *, struct pgl_err *);
+int	mongo_delete_service_user(struct pgl_store *, const char *,
+	    const char *, struct pgl_err *);
 
 #endif

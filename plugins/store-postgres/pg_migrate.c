@@ -217,6 +217,20 @@ static const struct migration migrations[] = {
 	"CREATE TRIGGER tenants_drop_tokens AFTER DELETE ON tenants"
 	"  FOR EACH ROW EXECUTE FUNCTION tenants_drop_tokens();"
 	},
+	/* Service users: as SQLite's migration 4. */
+	{ 3, "service users",
+	"CREATE TABLE service_users ("
+	"  id" K " PRIMARY KEY,"
+	"  tenant_id" K " REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name" K ","
+	"  key_id" K " UNIQUE,"
+	"  api_key_hash text NOT NULL,"
+	"  active integer NOT NULL,"
+	"  expires_at bigint NOT NULL,"
+	"  doc text NOT NULL,"
+	"  UNIQUE (tenant_id, name)"
+	");"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

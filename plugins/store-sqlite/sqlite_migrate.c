@@ -222,6 +222,20 @@ static const struct migration migrations[] = {
 	"  DELETE FROM active_tokens WHERE tenant_id = OLD.id;"
 	" END;"
 	},
+	/* Service users and their API keys (sql_service_users.c). */
+	{ 4, "service users",
+	"CREATE TABLE service_users ("
+	"  id TEXT NOT NULL PRIMARY KEY,"
+	"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  key_id TEXT NOT NULL UNIQUE,"
+	"  api_key_hash TEXT NOT NULL,"
+	"  active INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  doc TEXT NOT NULL,"
+	"  UNIQUE (tenant_id, name)"
+	") STRICT, WITHOUT ROWID;"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -392,7 +392,6 @@ test_later_groups_are_left_null(void **state)
 	(void)state;
 	assert_null(ops->create_role);
 	assert_null(ops->create_permission);
-	assert_null(ops->create_service_user);
 	assert_null(ops->log_audit_event);
 	assert_null(ops->create_merge_op);
 	assert_null(ops->get_settings);
@@ -1723,6 +1722,75 @@ test_deleting_a_user_or_tenant_takes_its_tokens(void **state)
 	assert_int_equal(n, 0);
 }
 
+static struct pgl_service_user
+service_user(const char *id, const char *tenant, const char *name,
+    const char *key_id)
+{
+	struct pgl_service_user	u = { id, tenant, name, key_id,
+	    "sha256:abc", 1, 0, "{\"role\":\"tenant-user\"}" };
+
+	return (u);
+}
+
+static void
+test_service_user_crud_found_by_key_id_and_tenant_scoped(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_service_user	 u = service_user("s1", "t-a", "etl", "k1");
+	struct pgl_service_user	 got, *items;
+	struct pgl_page		 pg = { 0, 0 };
+	uint64_t		 total;
+	size_t			 n;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	OK(f, ops->create_service_user(f->s, &u, &f->err));
+	OK(f, ops->get_service_user(f->s, f->a, "t-a", "s1", &got, &f->err));
+	assert_string_equal(got.name, "etl");
+	assert_string_equal(got.api_key_hash, "sha256:abc");
+	assert_int_equal(got.active, 1);
+	OK(f, ops->get_service_user_by_key_id(f->s, f->a, "k1", &got,
+	    &f->err));
+	assert_string_equal(got.id, "s1");
+	assert_string_equal(got.tenant_id, "t-a");
+	/* Another tenant's id is not found. */
+	FAILS(f, PGL_ENOTFOUND, ops->get_service_user(f->s, f->a, "t-b", "s1",
+	    &got, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_service_user(f->s, "t-b", "s1",
+	    &f->err));
+	/* Names are unique per tenant, key ids everywhere. */
+	u = service_user("s2", "t-a", "etl", "k2");
+	FAILS(f, PGL_EEXISTS, ops->create_service_user(f->s, &u, &f->err));
+	u = service_user("s2", "t-b", "other", "k1");
+	FAILS(f, PGL_EEXISTS, ops->create_service_user(f->s, &u, &f->err));
+	u = service_user("s2", "t-b", "etl", "k2");
+	OK(f, ops->create_service_user(f->s, &u, &f->err));
+	OK(f, ops->list_service_users(f->s, f->a, "t-a", &pg, &items, &n,
+	    &total, &f->err));
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 1);
+	/* Rotate: a new key id and hash; the old key id finds nothing. */
+	u = service_user("s1", "t-a", "etl", "k9");
+	u.api_key_hash = "sha256:new";
+	u.active = 0;
+	u.expires_at_ms = 12345;
+	OK(f, ops->update_service_user(f->s, &u, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_service_user_by_key_id(f->s, f->a,
+	    "k1", &got, &f->err));
+	OK(f, ops->get_service_user_by_key_id(f->s, f->a, "k9", &got,
+	    &f->err));
+	assert_int_equal(got.active, 0);
+	assert_int_equal(got.expires_at_ms, 12345);
+	u.tenant_id = "t-b";
+	FAILS(f, PGL_ENOTFOUND, ops->update_service_user(f->s, &u, &f->err));
+	OK(f, ops->delete_service_user(f->s, "t-a", "s1", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_service_user(f->s, f->a, "t-a", "s1",
+	    &got, &f->err));
+	OK(f, ops->delete_tenant(f->s, "t-b", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_service_user_by_key_id(f->s, f->a,
+	    "k2", &got, &f->err));
+}
+
 /* Transactions. */
 
 static void
@@ -2296,6 +2364,7 @@ main(void)
 		T(test_active_tokens_exclude_revoked_expired_and_other_users),
 		T(test_cleanup_removes_only_expired_tokens_and_revocations),
 		T(test_deleting_a_user_or_tenant_takes_its_tokens),
+		T(test_service_user_crud_found_by_key_id_and_tenant_scoped),
 		T(test_rolled_back_transaction_leaves_nothing),
 		T(test_transactions_do_not_nest),
 		T(test_delete_catalog_cascades),
