@@ -66,6 +66,10 @@ files_but_config=$(ls tests/integration/*.test.js | grep -v '/config\.test\.js$'
 status=0
 run memory tests/integration/*.test.js || status=1
 run sqlite $files_but_config || status=1
+# iceberg-js again, authenticated by a bearer token from OAuth2 client
+# credentials (auth on), on the embedded default store.
+(export PGL_ICEBERG_AUTH=oauth; run sqlite tests/integration/iceberg_js.test.js) ||
+	status=1
 
 if [ -f "$out/plugins/store-postgres.so" ]; then
 	if PGL_PG_URL=$(start_server tests/servers/postgres.sh "$srvdir/pg" \

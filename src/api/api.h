@@ -64,7 +64,25 @@ json_t	*api_user_info(const struct pgl_user *);
 /* RFC 3339 UTC text of a time in seconds, in the arena. */
 const char *api_rfc3339(struct pgl_arena *, int64_t secs);
 
+/* service_users.c */
+void	api_service_user_create(struct pgl_req *);
+void	api_service_user_list(struct pgl_req *);
+void	api_service_user_get(struct pgl_req *);
+void	api_service_user_update(struct pgl_req *);
+void	api_service_user_delete(struct pgl_req *);
+void	api_service_user_rotate(struct pgl_req *);
+
+/* oauth.c */
+void	api_oauth_token(struct pgl_req *);
+
 /* sessions.c */
+/*
+ * Sign a session token for a principal and record its jti; *token is
+ * malloc'd.  Returns 0, or -1 after a reply.
+ */
+int	api_session_new(struct pgl_req *, const char *sub,
+	    const char *username, const char *tenant, const char *role,
+	    int ttl_secs, char **token, int64_t *exp);
 void	api_login(struct pgl_req *);
 void	api_me(struct pgl_req *);
 void	api_logout(struct pgl_req *);

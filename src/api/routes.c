@@ -125,6 +125,21 @@ const struct pgl_route pgl_routes[] = {
 	{ GET,    "/api/v1/users/{user_id}",          api_user_get,         AUTH_USER, 0 },
 	{ PUT,    "/api/v1/users/{user_id}",          api_user_update,      AUTH_USER, JSON },
 	{ DELETE, "/api/v1/users/{user_id}",          api_user_delete,      AUTH_ADMIN, 0 },
+
+	/* Service users and API keys (§2.8). */
+	{ GET,    "/api/v1/service-users",            api_service_user_list, AUTH_ADMIN, 0 },
+	{ POST,   "/api/v1/service-users",            api_service_user_create, AUTH_ADMIN, JSON },
+	{ GET,    "/api/v1/service-users/{id}",       api_service_user_get, AUTH_ADMIN, 0 },
+	{ PUT,    "/api/v1/service-users/{id}",       api_service_user_update, AUTH_ADMIN, JSON },
+	{ DELETE, "/api/v1/service-users/{id}",       api_service_user_delete, AUTH_ADMIN, 0 },
+	{ POST,   "/api/v1/service-users/{id}/rotate", api_service_user_rotate, AUTH_ADMIN, 0 },
+
+	/* OAuth2 client credentials (§1.2, §2.8): form bodies, public. */
+	{ POST,   "/v1/oauth/tokens",                 api_oauth_token,      AUTH_NONE, 0 },
+	{ POST,   "/v1/{prefix}/oauth/tokens",        api_oauth_token,      AUTH_NONE, 0 },
+	{ POST,   "/v1/{prefix}/v1/oauth/tokens",     api_oauth_token,      AUTH_NONE, 0 },
+	{ POST,   "/api/v1/iceberg/{prefix}/oauth/tokens", api_oauth_token, AUTH_NONE, 0 },
+	{ POST,   "/api/v1/iceberg/{prefix}/v1/oauth/tokens", api_oauth_token, AUTH_NONE, 0 },
 };
 
 const size_t	pgl_nroutes = sizeof(pgl_routes) / sizeof(pgl_routes[0]);

@@ -37,42 +37,58 @@ static const struct pgl_jfield login_fields[] = {
  */
 static char	decoy_hash[PGL_HASH_LEN];
 
-/* Sign and record a session; replies 200 {token, user, expires-at}. */
-static void
-issue(struct pgl_req *r, const struct pgl_user *u, json_t *info)
+int
+api_session_new(struct pgl_req *r, const char *sub, const char *username,
+    const char *tenant, const char *role, int ttl, char **token,
+    int64_t *exp)
 {
 	struct pgl_jwt_claims	 c;
 	struct pgl_token	 t;
 	struct pgl_err		 err;
 	int64_t			 now = pgl_now_ms() / 1000;
-	char			*tok;
+	json_t			*doc;
 
 	memset(&c, 0, sizeof(c));
-	(void)snprintf(c.sub, sizeof(c.sub), "%s", u->id);
+	(void)snprintf(c.sub, sizeof(c.sub), "%s", sub);
 	pgl_uuid_new(c.jti);
-	(void)snprintf(c.username, sizeof(c.username), "%s", u->username);
+	(void)snprintf(c.username, sizeof(c.username), "%s", username);
 	(void)snprintf(c.tenant_id, sizeof(c.tenant_id), "%s",
-	    u->tenant_id != NULL ? u->tenant_id : "");
-	(void)snprintf(c.role, sizeof(c.role), "%s", u->role);
+	    tenant != NULL ? tenant : "");
+	(void)snprintf(c.role, sizeof(c.role), "%s", role);
 	c.iat = now;
-	c.exp = now + pgl_app.cfg->auth.session_ttl_secs;
-	t = (struct pgl_token){ c.jti, u->tenant_id, u->id, c.exp * 1000,
-	    NULL };
-	t.doc = pgl_arena_printf(r->arena, "{\"username\":\"%s\","
-	    "\"created_at\":%lld}", c.username, (long long)now * 1000);
-	if (pgl_jwt_sign(pgl_app.cfg->auth.jwt_secret, &c, &tok) == -1) {
-		json_decref(info);
+	c.exp = *exp = now + ttl;
+	t = (struct pgl_token){ c.jti, tenant, sub, c.exp * 1000, NULL };
+	doc = json_pack("{s:s,s:I}", "username", c.username, "created_at",
+	    (json_int_t)now * 1000);
+	t.doc = api_text(r->arena, doc);
+	json_decref(doc);
+	if (pgl_jwt_sign(pgl_app.cfg->auth.jwt_secret, &c, token) == -1) {
 		pgl_reply_error(r, 500, "cannot sign a session token");
-		return;
+		return (-1);
 	}
 	if (STORE(store_token, &t, &err) != PGL_OK) {
-		free(tok);
-		json_decref(info);
+		free(*token);
+		*token = NULL;
 		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Sign and record a session; replies 200 {token, user, expires-at}. */
+static void
+issue(struct pgl_req *r, const struct pgl_user *u, json_t *info)
+{
+	char	*tok;
+	int64_t	 exp;
+
+	if (api_session_new(r, u->id, u->username, u->tenant_id, u->role,
+	    pgl_app.cfg->auth.session_ttl_secs, &tok, &exp) == -1) {
+		json_decref(info);
 		return;
 	}
 	pgl_reply_json(r, 200, json_pack("{s:s,s:o,s:s}", "token", tok,
-	    "user", info, "expires-at", api_rfc3339(r->arena, c.exp)));
+	    "user", info, "expires-at", api_rfc3339(r->arena, exp)));
 	free(tok);
 }
 

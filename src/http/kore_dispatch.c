@@ -15,6 +15,7 @@
 
 #include "api/routes.h"
 #include "app.h"
+#include "auth/apikey.h"
 #include "auth/principal.h"
 #include "http/request.h"
 #include "metrics/metrics.h"
@@ -186,16 +187,71 @@ session_live(struct pgl_req *r, const char **why)
 	return (0);
 }
 
+/*
+ * X-API-Key: a service user's key ("pgl_<key id>_<secret>"), found by key
+ * id, checked against its stored hash, active and unexpired.  The
+ * principal is the service user, in its own tenant (X-Pangolin-Tenant is
+ * not for keys).  Every refusal reads the same.
+ */
+static int
+api_key_principal(struct pgl_req *r, const char *key, const char **why)
+{
+	struct pgl_service_user	 su;
+	struct pgl_err		 err;
+	char			 id[PGL_APIKEY_ID_LEN + 1];
+	char			 secret[PGL_APIKEY_SECRET_LEN + 1];
+	const char		*role;
+	json_t			*doc;
+	int			 rc;
+
+	*why = "Invalid or expired API key";
+	if (pgl_apikey_parse(key, id, secret) == -1)
+		return (401);
+	if (pgl_app.dbh == NULL && pgl_app_store_open(&err) == -1) {
+		*why = "metadata store unavailable, retry later";
+		return (503);
+	}
+	rc = STORE(get_service_user_by_key_id, r->arena, id, &su, &err);
+	if (rc != PGL_OK && rc != PGL_ENOTFOUND) {
+		*why = "metadata store unavailable, retry later";
+		return (503);
+	}
+	if (rc != PGL_OK || !pgl_apikey_verify(secret, su.api_key_hash) ||
+	    !su.active || (su.expires_at_ms != 0 &&
+	    su.expires_at_ms <= pgl_now_ms()))
+		return (401);
+	doc = pgl_json_load_or(su.doc, json_object());
+	role = pgl_json_str(doc, "role");
+	memset(&r->who, 0, sizeof(r->who));
+	r->who.role = role != NULL && strcmp(role, "tenant-admin") == 0 ?
+	    ROLE_TENANT_ADMIN : ROLE_TENANT_USER;
+	json_decref(doc);
+	(void)pgl_strlcpy(r->who.user_id, su.id, sizeof(r->who.user_id));
+	(void)pgl_strlcpy(r->who.username, su.name, sizeof(r->who.username));
+	(void)pgl_strlcpy(r->who.tenant_id, su.tenant_id,
+	    sizeof(r->who.tenant_id));
+	(void)pgl_strlcpy(r->tenant, su.tenant_id, sizeof(r->tenant));
+	return (0);
+}
+
 static int
 authorize(struct pgl_req *r)
 {
-	const char	*why = "Forbidden";
+	const char	*why = "Forbidden", *key, *authz;
 	int		 rc;
 
-	rc = pgl_auth_resolve(pgl_app.cfg, pgl_header(r, "authorization"),
-	    pgl_header(r, "x-pangolin-tenant"), &r->who, r->tenant, &why);
-	if (rc == 0 && r->who.jti[0] != '\0')
-		rc = session_live(r, &why);
+	key = pgl_header(r, "x-api-key");
+	authz = pgl_header(r, "authorization");
+	/* §3.1: a key is checked first, except that no-auth mode without
+	 * an Authorization header is the no-auth principal. */
+	if (key != NULL && !(pgl_app.cfg->auth.no_auth && authz == NULL))
+		rc = api_key_principal(r, key, &why);
+	else {
+		rc = pgl_auth_resolve(pgl_app.cfg, authz, pgl_header(r,
+		    "x-pangolin-tenant"), &r->who, r->tenant, &why);
+		if (rc == 0 && r->who.jti[0] != '\0')
+			rc = session_live(r, &why);
+	}
 	if (rc == 0)
 		rc = pgl_auth_allows(&r->who, r->match.route->auth);
 	if (rc == 0)

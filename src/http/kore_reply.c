@@ -80,6 +80,15 @@ pgl_req_peer(const struct pgl_req *r, char *buf, size_t len)
 	return (buf);
 }
 
+const char *
+pgl_req_body_raw(const struct pgl_req *r, size_t *len)
+{
+	struct kore_buf	*b = r->http->http_body;
+
+	*len = b != NULL ? r->http->http_body_length : 0;
+	return (b != NULL ? (const char *)b->data : "");
+}
+
 size_t
 pgl_req_body_len(const struct pgl_req *r)
 {

@@ -78,6 +78,8 @@ const char	*pgl_query(const struct pgl_req *, const char *name);
 const char	*pgl_header(const struct pgl_req *, const char *name);
 /* The peer's address as text in buf ("" if not IP). */
 const char	*pgl_req_peer(const struct pgl_req *, char *buf, size_t len);
+/* The request body as received (not NUL-terminated), and its length. */
+const char	*pgl_req_body_raw(const struct pgl_req *, size_t *len);
 /* Length of the request body as received (0 without one). */
 size_t		 pgl_req_body_len(const struct pgl_req *);
 

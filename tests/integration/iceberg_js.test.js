@@ -9,19 +9,36 @@ import path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { IcebergError, IcebergRestCatalog } from 'iceberg-js';
 import { uniq } from './lib/expect.js';
+import { basic, NIL_UUID } from './lib/server.js';
 import { CATALOG, files, metadataFiles, sampleSchema, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { validatingFetch } from './lib/openapi.js';
 
 let srv;
 let checked;
 const sent = [];
+// PGL_ICEBERG_AUTH=oauth (a second run in tests/run-integration.sh): auth
+// on, and iceberg-js carries a bearer token from OAuth2 client credentials.
+const OAUTH = process.env.PGL_ICEBERG_AUTH === 'oauth';
+let auth = { type: 'none' };
+
+/** A tenant-admin service user of the default tenant, and a token from /v1/oauth/tokens. */
+async function clientCredentialsToken() {
+  const PW = 'Str0ng-Passw0rd-for-tests';
+  const root = { authorization: basic() };
+  const ok = (r, status) => { assert.equal(r.status, status, r.text); return JSON.parse(r.text); };
+  ok(await srv.rawReq('POST', '/api/v1/users', { body: { username: 'ice-admin', password: PW, tenant_id: NIL_UUID, role: 'tenant-admin' }, headers: root }), 201);
+  const { token } = ok(await srv.rawReq('POST', '/api/v1/users/login', { body: { username: 'ice-admin', password: PW, 'tenant-id': NIL_UUID } }), 200);
+  const su = ok(await srv.rawReq('POST', '/api/v1/service-users', { body: { name: 'iceberg-js', role: 'tenant-admin' }, headers: { authorization: `Bearer ${token}` } }), 201);
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: su.id, client_secret: su.api_key }).toString();
+  return ok(await srv.rawReq('POST', '/v1/oauth/tokens', { body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 200).access_token;
+}
 
 /** A fresh client (its own config/prefix resolution) over the checked fetch. */
 function client(opts = {}) {
   return new IcebergRestCatalog({
     baseUrl: `http://127.0.0.1:${srv.port}`,
     warehouse: CATALOG,
-    auth: { type: 'none' },
+    auth,
     fetch: async (url, init = {}) => {
       sent.push({ url: new URL(url), method: (init.method ?? 'GET').toUpperCase(), headers: { ...(init.headers ?? {}) }, body: init.body });
       return checked(url, init);
@@ -32,7 +49,8 @@ function client(opts = {}) {
 
 let catalog;
 before(async () => {
-  srv = await startIcebergServer();
+  srv = await startIcebergServer(OAUTH ? { root: true, noAuth: false } : {});
+  if (OAUTH) auth = { type: 'bearer', token: await clientCredentialsToken() };
   checked = validatingFetch();
   catalog = client();
 });

@@ -12,6 +12,7 @@
 #include <jwt.h>
 #include <openssl/evp.h>
 
+#include "auth/apikey.h"
 #include "auth/hash.h"
 #include "auth/jwt.h"
 #include "auth/password.h"
@@ -296,6 +297,59 @@ test_short_repeated_and_common_passwords_are_weak(void **state)
 	assert_false(pgl_password_is_weak("Str0ng-Passw0rd-for-tests"));
 }
 
+static void
+test_apikey_has_a_key_id_and_256_bits_of_secret_stored_only_as_a_hash(
+    void **state)
+{
+	char	key[PGL_APIKEY_LEN + 1], id[PGL_APIKEY_ID_LEN + 1];
+	char	hash[PGL_APIKEY_HASH_LEN + 1], pid[PGL_APIKEY_ID_LEN + 1];
+	char	secret[PGL_APIKEY_SECRET_LEN + 1], key2[PGL_APIKEY_LEN + 1];
+	char	id2[PGL_APIKEY_ID_LEN + 1], hash2[PGL_APIKEY_HASH_LEN + 1];
+
+	(void)state;
+	assert_int_equal(pgl_apikey_mint(key, id, hash), 0);
+	assert_int_equal(strlen(key), 4 + 16 + 1 + 64);
+	assert_int_equal(strncmp(key, "pgl_", 4), 0);
+	assert_int_equal(pgl_apikey_parse(key, pid, secret), 0);
+	assert_string_equal(pid, id);
+	assert_int_equal(strlen(secret), 64);	/* 64 hex digits: 256 bits */
+	assert_int_equal(strncmp(hash, "sha256:", 7), 0);
+	assert_null(strstr(hash, secret));
+	assert_true(pgl_apikey_verify(secret, hash));
+	secret[0] = secret[0] == 'a' ? 'b' : 'a';
+	assert_false(pgl_apikey_verify(secret, hash));
+	assert_int_equal(pgl_apikey_mint(key2, id2, hash2), 0);
+	assert_string_not_equal(key, key2);
+	assert_string_not_equal(id, id2);
+}
+
+static void
+test_apikey_of_another_shape_is_refused(void **state)
+{
+	char	key[PGL_APIKEY_LEN + 1], id[PGL_APIKEY_ID_LEN + 1];
+	char	hash[PGL_APIKEY_HASH_LEN + 1], secret[PGL_APIKEY_SECRET_LEN + 1];
+	char	bad[PGL_APIKEY_LEN + 8];
+
+	(void)state;
+	assert_int_equal(pgl_apikey_mint(key, id, hash), 0);
+	assert_int_equal(pgl_apikey_parse(NULL, id, secret), -1);
+	assert_int_equal(pgl_apikey_parse("", id, secret), -1);
+	assert_int_equal(pgl_apikey_parse("pgl_abc_def", id, secret), -1);
+	(void)snprintf(bad, sizeof(bad), "%sa", key);		/* too long */
+	assert_int_equal(pgl_apikey_parse(bad, id, secret), -1);
+	(void)snprintf(bad, sizeof(bad), "%s", key);
+	bad[0] = 'P';						/* prefix */
+	assert_int_equal(pgl_apikey_parse(bad, id, secret), -1);
+	(void)snprintf(bad, sizeof(bad), "%s", key);
+	bad[30] = 'G';						/* not hex */
+	assert_int_equal(pgl_apikey_parse(bad, id, secret), -1);
+	(void)snprintf(bad, sizeof(bad), "%s", key);
+	bad[20] = '-';						/* separator */
+	assert_int_equal(pgl_apikey_parse(bad, id, secret), -1);
+	assert_false(pgl_apikey_verify("x", "sha256:short"));
+	assert_false(pgl_apikey_verify("x", NULL));
+}
+
 int
 main(void)
 {
@@ -310,6 +364,9 @@ main(void)
 		cmocka_unit_test(test_malformed_claims_are_an_invalid_session),
 		cmocka_unit_test(test_garbage_tokens_are_refused),
 		cmocka_unit_test(test_weak_jwt_secrets_are_refused),
+		cmocka_unit_test(
+		    test_apikey_has_a_key_id_and_256_bits_of_secret_stored_only_as_a_hash),
+		cmocka_unit_test(test_apikey_of_another_shape_is_refused),
 		cmocka_unit_test(
 		    test_short_repeated_and_common_passwords_are_weak),
 		cmocka_unit_test(
