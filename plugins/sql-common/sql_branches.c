@@ -232,29 +232,14 @@ static const char COMMIT_GET[] =
 	"SELECT " COMMIT_FIELDS " FROM commits"
 	" WHERE id = ?2 AND tenant_id = ?1";
 /*
- * Head first, one primary-key lookup per step, the depth bounded by ?3
- * inside the recursion so a limited walk stops there instead of reading
- * the whole chain and sorting it (a LIMIT inside the recursive term would
- * do the same in SQLite, but PostgreSQL refuses one).  The FK on parent_id
- * rules out cycles, and the tenant test on every step keeps the walk
- * inside the caller's tenant.
- */
-static const char COMMIT_ANCESTRY[] =
-	"WITH RECURSIVE chain(depth, " COMMIT_FIELDS ") AS ("
-	"  SELECT 0, " COMMIT_FIELDS " FROM commits"
-	"   WHERE id = ?2 AND tenant_id = ?1"
-	"  UNION ALL"
-	"  SELECT chain.depth + 1, c.id, c.catalog_name, c.parent_id,"
-	"   c.timestamp, c.author, c.message, c.operations"
-	"   FROM chain JOIN commits c ON c.id = chain.parent_id"
-	"   WHERE c.tenant_id = ?1 AND chain.depth + 1 < ?3)"
-	" SELECT " COMMIT_FIELDS " FROM chain ORDER BY depth";
-
-/*
- * One page of the chain: the walk stops after offset + limit steps (?3,
- * bounded like COMMIT_ANCESTRY), then LIMIT/OFFSET cut the page; the
- * count walks the whole chain, touching only the primary key and
- * parent_id.
+ * A page of head's ancestry, head first: one primary-key lookup per step,
+ * the depth bounded by ?3 (offset + limit) inside the recursion so a short
+ * page stops there instead of reading the whole chain and sorting it (a
+ * LIMIT inside the recursive term would do the same in SQLite, but
+ * PostgreSQL refuses one); LIMIT ?4 OFFSET ?5 then cut the page.  The FK
+ * on parent_id rules out cycles, and the tenant test on every step keeps
+ * the walk inside the caller's tenant.  The count walks the whole chain,
+ * touching only the primary key and parent_id.
  */
 static const char COMMIT_ANCESTRY_PAGE[] =
 	"WITH RECURSIVE chain(depth, " COMMIT_FIELDS ") AS ("
@@ -326,9 +311,11 @@ sql_get_commit_ancestry(struct pgl_store *s, struct pgl_arena *a,
 	void	*p;
 	int	rc;
 
-	rc = store_list(s, a, err, COMMIT_ANCESTRY, commit_fill,
-	    sizeof(**items), &p, n, "ssi", tenant, head,
-	    limit == 0 ? INT64_MAX : (int64_t)limit);
+	/* The first page of the chain, limit 0 meaning all of it. */
+	rc = store_list(s, a, err, COMMIT_ANCESTRY_PAGE, commit_fill,
+	    sizeof(**items), &p, n, "ssiii", tenant, head,
+	    limit == 0 ? INT64_MAX : (int64_t)limit,
+	    limit == 0 ? INT64_MAX : (int64_t)limit, (int64_t)0);
 	*items = p;
 	/* The head itself is always the first row when it exists. */
 	if (rc == PGL_OK && *n == 0)

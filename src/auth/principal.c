@@ -19,22 +19,6 @@ pgl_role_name(enum pgl_user_role r)
 	}
 }
 
-static int
-b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return (c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (c - '0' + 52);
-	if (c == '+')
-		return (62);
-	if (c == '/')
-		return (63);
-	return (-1);
-}
-
 int
 pgl_base64_decode(const char *in, char *out, size_t outlen)
 {
@@ -51,7 +35,7 @@ pgl_base64_decode(const char *in, char *out, size_t outlen)
 			pad++;
 			continue;
 		}
-		if (pad || (v = b64val(in[i])) < 0)
+		if (pad || (v = pgl_base64_value(in[i])) < 0)
 			return (-1);
 		acc = (acc << 6) | (unsigned int)v;
 		if ((bits += 6) >= 8) {

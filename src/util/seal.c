@@ -5,24 +5,11 @@
 #include <openssl/rand.h>
 
 #include "util/seal.h"
+#include "util/str.h"
 
 #define NONCE_LEN	12
 #define TAG_LEN		16
 #define PREFIX_LEN	(sizeof(PGL_SEAL_PREFIX) - 1)
-
-static int
-b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return (c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (c - '0' + 52);
-	if (c == '+')
-		return (62);
-	return (c == '/' ? 63 : -1);
-}
 
 /*
  * Strict base64 (RFC 4648 §4, padded): EVP_DecodeBlock skips whitespace
@@ -42,12 +29,12 @@ b64_decode(const char *in, unsigned char *out, size_t outlen)
 			pad++;
 			continue;
 		}
-		if (pad > 0 || b64_value(in[i]) == -1)
+		if (pad > 0 || pgl_base64_value(in[i]) == -1)
 			return (-1);
 	}
 	/* Canonical only: the bits the padding leaves unused must be 0,
 	 * so one value has one spelling. */
-	if (pad > 0 && (b64_value(in[len - pad - 1]) & (pad == 1 ? 0x3 : 0xf)))
+	if (pad > 0 && (pgl_base64_value(in[len - pad - 1]) & (pad == 1 ? 0x3 : 0xf)))
 		return (-1);
 	if ((n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len)) <
 	    (int)pad)
