@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	2
+#define PGL_STORE_ABI_MINOR	3
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -484,6 +484,14 @@ struct pgl_store_ops {
 	int	(*list_commit_ancestry)(S, A, const char *tenant,
 		    const char *head, P, struct pgl_commit **, size_t *,
 		    uint64_t *, E);
+
+	/*
+	 * ABI 1.3: one recorded session token by id (its jti), whoever's it
+	 * is: the caller checks the tenant.  PGL_ENOTFOUND when there is
+	 * none (never stored, expired and cleaned up, or revoked by a store
+	 * that drops the active row).
+	 */
+	int	(*get_token)(S, A, const char *id, struct pgl_token *, E);
 };
 
 #undef S

@@ -70,6 +70,8 @@ int	sql_store_token(struct pgl_store *, const struct pgl_token *,
 int	sql_list_active_tokens(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, int64_t, const struct pgl_page *,
 	    struct pgl_token **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_get_token(struct pgl_store *, struct pgl_arena *, const char *,
+	    struct pgl_token *, struct pgl_err *);
 int	sql_revoke_token(struct pgl_store *, const char *, int64_t,
 	    const char *, struct pgl_err *);
 int	sql_is_token_revoked(struct pgl_store *, const char *, int *,
@@ -288,6 +290,7 @@ int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
 	.delete_user = sql_delete_user, \
 	.store_token = sql_store_token, \
 	.list_active_tokens = sql_list_active_tokens, \
+	.get_token = sql_get_token, \
 	.revoke_token = sql_revoke_token, \
 	.is_token_revoked = sql_is_token_revoked, \
 	.cleanup_expired_tokens = sql_cleanup_expired_tokens, \

@@ -51,6 +51,9 @@ static const char TOKEN_LIST[] =
 	TOKEN_LIVE " ORDER BY t.expires_at DESC, t.id LIMIT ?4 OFFSET ?5";
 static const char TOKEN_COUNT[] =
 	"SELECT count(*)" TOKEN_LIVE;
+static const char TOKEN_GET[] =
+	"SELECT id, tenant_id, user_id, expires_at, doc FROM active_tokens"
+	" WHERE id = ?1";
 static const char TOKEN_REVOKE[] =
 	"INSERT INTO revoked_tokens (jti, expires_at, reason)"
 	" VALUES (?1, ?2, ?3)"
@@ -206,6 +209,18 @@ sql_list_active_tokens(struct pgl_store *s, struct pgl_arena *a,
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, TOKEN_COUNT, total, "ssi", tenant,
 		    user_id, now_ms);
+	return (rc);
+}
+
+int
+sql_get_token(struct pgl_store *s, struct pgl_arena *a, const char *id,
+    struct pgl_token *out, struct pgl_err *err)
+{
+	int	rc;
+
+	rc = store_get(s, a, err, TOKEN_GET, token_fill, out, "s", id);
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "token %s not found", id);
 	return (rc);
 }
 

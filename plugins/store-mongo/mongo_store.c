@@ -547,6 +547,7 @@ static const struct pgl_store_ops ops = {
 	.delete_user = mongo_delete_user,
 	.store_token = mongo_store_token,
 	.list_active_tokens = mongo_list_active_tokens,
+	.get_token = mongo_get_token,
 	.revoke_token = mongo_revoke_token,
 	.is_token_revoked = mongo_is_token_revoked,
 	.cleanup_expired_tokens = mongo_cleanup_expired_tokens,

@@ -284,6 +284,8 @@ int	mongo_store_token(struct pgl_store *, const struct pgl_token *,
 int	mongo_list_active_tokens(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, int64_t, const struct pgl_page *,
 	    struct pgl_token **, size_t *, uint64_t *, struct pgl_err *);
+int	mongo_get_token(struct pgl_store *, struct pgl_arena *, const char *,
+	    struct pgl_token *, struct pgl_err *);
 int	mongo_revoke_token(struct pgl_store *, const char *, int64_t,
 	    const char *, struct pgl_err *);
 int	mongo_is_token_revoked(struct pgl_store *, const char *, int *,

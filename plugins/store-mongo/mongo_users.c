@@ -219,6 +219,21 @@ mongo_store_token(struct pgl_store *s, const struct pgl_token *t,
 	return (rc);
 }
 
+int
+mongo_get_token(struct pgl_store *s, struct pgl_arena *a, const char *id,
+    struct pgl_token *out, struct pgl_err *err)
+{
+	bson_t	filter = BSON_INITIALIZER;
+	int	rc;
+
+	mg_str(&filter, "id", id);
+	rc = mg_get(s, a, err, COLL_TOKENS, &filter, token_fill, out);
+	if (rc == PGL_ENOTFOUND)
+		(void)mongo_err(err, rc, "token %s not found", id);
+	bson_destroy(&filter);
+	return (rc);
+}
+
 /* Revoked jtis among a page of tokens, then the page without them. */
 static int
 drop_revoked(struct pgl_store *s, struct pgl_token *items, size_t *n,

@@ -72,6 +72,16 @@ void	api_service_user_update(struct pgl_req *);
 void	api_service_user_delete(struct pgl_req *);
 void	api_service_user_rotate(struct pgl_req *);
 
+/* tokens.c */
+void	api_token_mint(struct pgl_req *);
+void	api_token_rotate(struct pgl_req *);
+void	api_token_delete(struct pgl_req *);
+void	api_token_revoke_own(struct pgl_req *);
+void	api_token_revoke_id(struct pgl_req *);
+void	api_token_cleanup(struct pgl_req *);
+void	api_tokens_mine(struct pgl_req *);
+void	api_tokens_of_user(struct pgl_req *);
+
 /* oauth.c */
 void	api_oauth_token(struct pgl_req *);
 
@@ -83,6 +93,9 @@ void	api_oauth_token(struct pgl_req *);
 int	api_session_new(struct pgl_req *, const char *sub,
 	    const char *username, const char *tenant, const char *role,
 	    int ttl_secs, char **token, int64_t *exp);
+/* 1 after a 429 when the client address or account is over the auth
+ * throttle (account may be NULL). */
+int	api_throttled(struct pgl_req *, const char *account);
 void	api_login(struct pgl_req *);
 void	api_me(struct pgl_req *);
 void	api_logout(struct pgl_req *);

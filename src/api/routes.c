@@ -120,11 +120,21 @@ const struct pgl_route pgl_routes[] = {
 	{ POST,   "/api/v1/users/login",              api_login,            AUTH_NONE, JSON },
 	{ POST,   "/api/v1/users/logout",             api_logout,           AUTH_USER, 0 },
 	{ GET,    "/api/v1/users/me",                 api_me,               AUTH_USER, 0 },
+	{ GET,    "/api/v1/users/me/tokens",          api_tokens_mine,      AUTH_USER, 0 },
+	{ GET,    "/api/v1/users/{user_id}/tokens",   api_tokens_of_user,   AUTH_ADMIN, 0 },
 	{ GET,    "/api/v1/users",                    api_user_list,        AUTH_ADMIN, 0 },
 	{ POST,   "/api/v1/users",                    api_user_create,      AUTH_ADMIN, JSON },
 	{ GET,    "/api/v1/users/{user_id}",          api_user_get,         AUTH_USER, 0 },
 	{ PUT,    "/api/v1/users/{user_id}",          api_user_update,      AUTH_USER, JSON },
 	{ DELETE, "/api/v1/users/{user_id}",          api_user_delete,      AUTH_ADMIN, 0 },
+
+	/* Session tokens (§2.7). */
+	{ POST,   "/api/v1/tokens",                   api_token_mint,       AUTH_ADMIN, JSON },
+	{ POST,   "/api/v1/tokens/rotate",            api_token_rotate,     AUTH_USER, 0 },
+	{ DELETE, "/api/v1/tokens/{token_id}",        api_token_delete,     AUTH_ADMIN, 0 },
+	{ POST,   "/api/v1/auth/revoke",              api_token_revoke_own, AUTH_USER, JSON },
+	{ POST,   "/api/v1/auth/revoke/{token_id}",   api_token_revoke_id,  AUTH_ADMIN, JSON },
+	{ POST,   "/api/v1/auth/cleanup-tokens",      api_token_cleanup,    AUTH_ADMIN, 0 },
 
 	/* Service users and API keys (§2.8). */
 	{ GET,    "/api/v1/service-users",            api_service_user_list, AUTH_ADMIN, 0 },

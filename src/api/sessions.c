@@ -146,15 +146,14 @@ record_login(struct pgl_req *r, struct pgl_user *u)
 }
 
 /*
- * The login throttle (§3.6): every attempt counts against the client
- * address, and against the account until one succeeds; past the limit
- * the answer is 429 with Retry-After, before any password is checked.
- * The address is the first X-Forwarded-For entry only when the operator
- * says a proxy sets it.
+ * The auth throttle (§3.6): every attempt counts against the client
+ * address, and against the account (when there is one) until one
+ * succeeds; past the limit the answer is 429 with Retry-After, before
+ * any credential is checked.  The address is the first X-Forwarded-For
+ * entry only when the operator says a proxy sets it.
  */
-static int
-throttled(struct pgl_req *r, const char *name, const char *tenant,
-    const char **acct)
+int
+api_throttled(struct pgl_req *r, const char *account)
 {
 	const struct pgl_config	*cfg = pgl_app.cfg;
 	const char		*xff;
@@ -172,12 +171,10 @@ throttled(struct pgl_req *r, const char *name, const char *tenant,
 		(void)snprintf(peer, sizeof(peer), "%.*s", (int)n, xff);
 	} else
 		(void)pgl_req_peer(r, peer, sizeof(peer));
-	*acct = pgl_arena_printf(r->arena, "acct:%s:%s", tenant != NULL ?
-	    tenant : "-", name);
 	retry = pgl_ratelimit_hit(pgl_arena_printf(r->arena, "ip:%s", peer),
 	    cfg->auth.rate_limit, cfg->auth.rate_window_secs, now);
-	if (retry == 0)
-		retry = pgl_ratelimit_hit(*acct, cfg->auth.rate_limit,
+	if (retry == 0 && account != NULL)
+		retry = pgl_ratelimit_hit(account, cfg->auth.rate_limit,
 		    cfg->auth.rate_window_secs, now);
 	if (retry == 0)
 		return (0);
@@ -203,7 +200,9 @@ api_login(struct pgl_req *r)
 	tenant = pgl_json_str(r->body, "tenant-id");
 	if (tenant == NULL)
 		tenant = pgl_json_str(r->body, "tenant_id");
-	if (throttled(r, name, tenant, &acct))
+	acct = pgl_arena_printf(r->arena, "acct:%s:%s", tenant != NULL ?
+	    tenant : "-", name);
+	if (api_throttled(r, acct))
 		return;
 	if (tenant == NULL && env_root(name, pw)) {
 		pgl_ratelimit_clear(acct);

@@ -141,7 +141,7 @@ static const struct {
 	REQ(get_commit_ancestry), REQ(list_commit_ancestry),
 	REQ(create_user), REQ(get_user), REQ(get_user_by_username),
 	REQ(list_users), REQ(update_user), REQ(delete_user), REQ(store_token),
-	REQ(list_active_tokens), REQ(revoke_token), REQ(is_token_revoked),
+	REQ(list_active_tokens), REQ(get_token), REQ(revoke_token), REQ(is_token_revoked),
 	REQ(cleanup_expired_tokens), REQ(create_service_user),
 	REQ(get_service_user), REQ(get_service_user_by_key_id),
 	REQ(list_service_users), REQ(update_service_user),

@@ -1652,6 +1652,12 @@ test_active_tokens_exclude_revoked_expired_and_other_users(void **state)
 	OK(f, ops->store_token(f->s, &t, &f->err));
 	t = token("j4", "t-a", "u2", 6000);		/* someone else's */
 	OK(f, ops->store_token(f->s, &t, &f->err));
+	OK(f, ops->get_token(f->s, f->a, "j4", &t, &f->err));
+	assert_string_equal(t.user_id, "u2");
+	assert_string_equal(t.tenant_id, "t-a");
+	assert_int_equal(t.expires_at_ms, 6000);
+	FAILS(f, PGL_ENOTFOUND, ops->get_token(f->s, f->a, "nope", &t,
+	    &f->err));
 	OK(f, ops->revoke_token(f->s, "j2", 6000, "rotated", &f->err));
 	OK(f, ops->list_active_tokens(f->s, f->a, "t-a", "u1", 1000, &pg,
 	    &items, &n, &total, &f->err));
