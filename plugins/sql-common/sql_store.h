@@ -95,6 +95,17 @@ int	sql_update_service_user(struct pgl_store *,
 int	sql_delete_service_user(struct pgl_store *, const char *,
 	    const char *, struct pgl_err *);
 
+/* sql_audit.c */
+int	sql_log_audit_event(struct pgl_store *,
+	    const struct pgl_audit_event *, struct pgl_err *);
+int	sql_list_audit_events(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_audit_filter *,
+	    const struct pgl_page *, struct pgl_audit_event **, size_t *,
+	    uint64_t *, struct pgl_err *);
+int	sql_get_audit_event(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_audit_event *,
+	    struct pgl_err *);
+
 /* sql_tenants.c */
 int	sql_create_tenant(struct pgl_store *, const struct pgl_tenant *,
 	    struct pgl_err *);
@@ -300,6 +311,10 @@ int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
 	.get_service_user_by_key_id = sql_get_service_user_by_key_id, \
 	.list_service_users = sql_list_service_users, \
 	.update_service_user = sql_update_service_user, \
-	.delete_service_user = sql_delete_service_user
+	.delete_service_user = sql_delete_service_user, \
+	\
+	.log_audit_event = sql_log_audit_event, \
+	.list_audit_events = sql_list_audit_events, \
+	.get_audit_event = sql_get_audit_event
 
 #endif

@@ -39,6 +39,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TOKENS] = "active_tokens",
 	[COLL_REVOKED] = "revoked_tokens",
 	[COLL_SERVICE_USERS] = "service_users",
+	[COLL_AUDIT] = "audit_events",
 	[COLL_META] = "pangolin_meta",
 };
 
@@ -103,6 +104,9 @@ static const struct index_def	indexes[] = {
 	{ COLL_SERVICE_USERS, "id", 1, { "id" } },
 	{ COLL_SERVICE_USERS, "key", 1, { "tenant_id", "name" } },
 	{ COLL_SERVICE_USERS, "key_id", 1, { "key_id" } },
+	{ COLL_AUDIT, "id", 1, { "id" } },
+	{ COLL_AUDIT, "tenant_time", 0, { "tenant_id", "timestamp" } },
+	{ COLL_AUDIT, "time", 0, { "timestamp" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

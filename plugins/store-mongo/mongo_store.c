@@ -557,6 +557,9 @@ static const struct pgl_store_ops ops = {
 	.list_service_users = mongo_list_service_users,
 	.update_service_user = mongo_update_service_user,
 	.delete_service_user = mongo_delete_service_user,
+	.log_audit_event = mongo_log_audit_event,
+	.list_audit_events = mongo_list_audit_events,
+	.get_audit_event = mongo_get_audit_event,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

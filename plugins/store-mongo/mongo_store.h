@@ -34,6 +34,7 @@ enum mongo_coll {
 	COLL_TOKENS,
 	COLL_REVOKED,
 	COLL_SERVICE_USERS,
+	COLL_AUDIT,
 	COLL_META,
 	NCOLLS
 };
@@ -310,5 +311,17 @@ int	mongo_update_service_user(struct pgl_store *,
 	    const struct pgl_service_user *, struct pgl_err *);
 int	mongo_delete_service_user(struct pgl_store *, const char *,
 	    const char *, struct pgl_err *);
+
+
+/* mongo_audit.c */
+int	mongo_log_audit_event(struct pgl_store *,
+	    const struct pgl_audit_event *, struct pgl_err *);
+int	mongo_list_audit_events(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_audit_filter *,
+	    const struct pgl_page *, struct pgl_audit_event **, size_t *,
+	    uint64_t *, struct pgl_err *);
+int	mongo_get_audit_event(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_audit_event *,
+	    struct pgl_err *);
 
 #endif

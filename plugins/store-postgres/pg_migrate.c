@@ -231,6 +231,22 @@ static const struct migration migrations[] = {
 	"  UNIQUE (tenant_id, name)"
 	");"
 	},
+	/* The audit log: as SQLite's migration 5. */
+	{ 4, "audit log",
+	"CREATE TABLE audit_events ("
+	"  id" K " PRIMARY KEY,"
+	"  tenant_id" KREF ","
+	"  timestamp bigint NOT NULL,"
+	"  user_id" KREF ","
+	"  action text NOT NULL,"
+	"  resource_type text NOT NULL,"
+	"  resource_id" KREF ","
+	"  result text NOT NULL,"
+	"  doc text NOT NULL"
+	");"
+	"CREATE INDEX audit_tenant_time ON audit_events(tenant_id, timestamp);"
+	"CREATE INDEX audit_time ON audit_events(timestamp);"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -236,6 +236,22 @@ static const struct migration migrations[] = {
 	"  UNIQUE (tenant_id, name)"
 	") STRICT, WITHOUT ROWID;"
 	},
+	/* The audit log (sql_audit.c): append-only, newest first. */
+	{ 5, "audit log",
+	"CREATE TABLE audit_events ("
+	"  id TEXT NOT NULL PRIMARY KEY,"
+	"  tenant_id TEXT,"
+	"  timestamp INTEGER NOT NULL,"
+	"  user_id TEXT,"
+	"  action TEXT NOT NULL,"
+	"  resource_type TEXT NOT NULL,"
+	"  resource_id TEXT,"
+	"  result TEXT NOT NULL,"
+	"  doc TEXT NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX audit_tenant_time ON audit_events(tenant_id, timestamp);"
+	"CREATE INDEX audit_time ON audit_events(timestamp);"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -145,7 +145,8 @@ static const struct {
 	REQ(cleanup_expired_tokens), REQ(create_service_user),
 	REQ(get_service_user), REQ(get_service_user_by_key_id),
 	REQ(list_service_users), REQ(update_service_user),
-	REQ(delete_service_user),
+	REQ(delete_service_user), REQ(log_audit_event),
+	REQ(list_audit_events), REQ(get_audit_event),
 };
 
 const struct pgl_store_ops *

@@ -392,7 +392,6 @@ test_later_groups_are_left_null(void **state)
 	(void)state;
 	assert_null(ops->create_role);
 	assert_null(ops->create_permission);
-	assert_null(ops->log_audit_event);
 	assert_null(ops->create_merge_op);
 	assert_null(ops->get_settings);
 	assert_null(ops->create_task);
@@ -1797,6 +1796,72 @@ test_service_user_crud_found_by_key_id_and_tenant_scoped(void **state)
 	    "k2", &got, &f->err));
 }
 
+static void
+seed_audit(struct fx *f, const char *id, const char *tenant, int64_t ts,
+    const char *user, const char *action, const char *result)
+{
+	struct pgl_audit_event	e = { id, tenant, ts, user, action,
+	    "table", "r-1", result, "{\"username\":\"u\"}" };
+
+	OK(f, ops->log_audit_event(f->s, &e, &f->err));
+}
+
+static void
+test_audit_events_filter_order_page_and_scope_by_tenant(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_audit_event	*items, e;
+	struct pgl_audit_filter	 none, by;
+	struct pgl_page		 pg = { 0, 0 };
+	uint64_t		 total;
+	size_t			 n;
+
+	memset(&none, 0, sizeof(none));
+	seed_audit(f, "e1", "t-a", 1000, "u1", "create_table", "success");
+	seed_audit(f, "e2", "t-a", 2000, "u2", "drop_table", "failure");
+	seed_audit(f, "e3", "t-a", 3000, "u1", "create_table", "success");
+	seed_audit(f, "e4", "t-b", 2500, "u9", "create_table", "success");
+	seed_audit(f, "e5", NULL, 2600, NULL, "login_failed", "failure");
+	FAILS(f, PGL_EEXISTS, ops->log_audit_event(f->s, &(struct
+	    pgl_audit_event){ "e1", "t-a", 1, NULL, "x", "y", NULL, "success",
+	    NULL }, &f->err));
+	OK(f, ops->list_audit_events(f->s, f->a, "t-a", &none, &pg, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(n, 3);
+	assert_int_equal(total, 3);
+	assert_string_equal(items[0].id, "e3");		/* newest first */
+	assert_string_equal(items[2].id, "e1");
+	assert_string_equal(items[0].doc, "{\"username\":\"u\"}");
+	by = none;
+	by.user_id = "u1";
+	by.action = "create_table";
+	OK(f, ops->list_audit_events(f->s, f->a, "t-a", &by, &pg, &items, &n,
+	    &total, &f->err));
+	assert_int_equal(n, 2);
+	by = none;
+	by.result = "failure";
+	by.start_ms = 1500;
+	by.end_ms = 2500;
+	OK(f, ops->list_audit_events(f->s, f->a, "t-a", &by, &pg, &items, &n,
+	    &total, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].id, "e2");
+	/* Every tenant (root's view), paged. */
+	pg = (struct pgl_page){ 2, 1 };
+	OK(f, ops->list_audit_events(f->s, f->a, NULL, &none, &pg, &items, &n,
+	    &total, &f->err));
+	assert_int_equal(total, 5);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].id, "e5");
+	assert_string_equal(items[1].id, "e4");
+	OK(f, ops->get_audit_event(f->s, f->a, "t-a", "e2", &e, &f->err));
+	assert_string_equal(e.action, "drop_table");
+	assert_int_equal(e.timestamp_ms, 2000);
+	FAILS(f, PGL_ENOTFOUND, ops->get_audit_event(f->s, f->a, "t-b", "e2",
+	    &e, &f->err));
+	OK(f, ops->get_audit_event(f->s, f->a, NULL, "e2", &e, &f->err));
+}
+
 /* Transactions. */
 
 static void
@@ -2371,6 +2436,7 @@ main(void)
 		T(test_cleanup_removes_only_expired_tokens_and_revocations),
 		T(test_deleting_a_user_or_tenant_takes_its_tokens),
 		T(test_service_user_crud_found_by_key_id_and_tenant_scoped),
+		T(test_audit_events_filter_order_page_and_scope_by_tenant),
 		T(test_rolled_back_transaction_leaves_nothing),
 		T(test_transactions_do_not_nest),
 		T(test_delete_catalog_cascades),
