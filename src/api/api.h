@@ -72,6 +72,20 @@ void	api_service_user_update(struct pgl_req *);
 void	api_service_user_delete(struct pgl_req *);
 void	api_service_user_rotate(struct pgl_req *);
 
+/* audit.c */
+/*
+ * Record an event (pangolin-api.md §2.12) for the caller of r: action
+ * and resource in snake_case, the client's address and user agent from
+ * the request.  A write that fails is logged, not answered: the change
+ * it describes has already happened.
+ */
+void	api_audit(struct pgl_req *, const char *tenant, const char *action,
+	    const char *resource_type, const char *resource_id,
+	    const char *resource_name, int ok, const char *error);
+void	api_audit_list(struct pgl_req *);
+void	api_audit_count(struct pgl_req *);
+void	api_audit_get(struct pgl_req *);
+
 /* tokens.c */
 void	api_token_mint(struct pgl_req *);
 void	api_token_rotate(struct pgl_req *);

@@ -136,6 +136,11 @@ const struct pgl_route pgl_routes[] = {
 	{ POST,   "/api/v1/auth/revoke/{token_id}",   api_token_revoke_id,  AUTH_ADMIN, JSON },
 	{ POST,   "/api/v1/auth/cleanup-tokens",      api_token_cleanup,    AUTH_ADMIN, 0 },
 
+	/* Audit (§2.12): admins of a tenant; root across tenants. */
+	{ GET,    "/api/v1/audit",                    api_audit_list,       AUTH_ADMIN, 0 },
+	{ GET,    "/api/v1/audit/count",              api_audit_count,      AUTH_ADMIN, 0 },
+	{ GET,    "/api/v1/audit/{id}",               api_audit_get,        AUTH_ADMIN, 0 },
+
 	/* Service users and API keys (§2.8). */
 	{ GET,    "/api/v1/service-users",            api_service_user_list, AUTH_ADMIN, 0 },
 	{ POST,   "/api/v1/service-users",            api_service_user_create, AUTH_ADMIN, JSON },

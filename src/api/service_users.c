@@ -134,6 +134,8 @@ api_service_user_create(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Tenant not found");
 		return;
 	}
+	api_audit(r, r->tenant, "create_service_user", "service_user", u.id,
+	    u.name, 1, NULL);
 	pgl_reply_json(r, 201, key_json(r, &u, key));
 }
 
@@ -211,6 +213,8 @@ api_service_user_update(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Service user not found");
 		return;
 	}
+	api_audit(r, r->tenant, "update_service_user", "service_user", u.id,
+	    u.name, 1, NULL);
 	pgl_reply_json(r, 200, json_pack("{s:s}", "status", "updated"));
 }
 
@@ -224,6 +228,8 @@ api_service_user_delete(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Service user not found");
 		return;
 	}
+	api_audit(r, r->tenant, "delete_service_user", "service_user",
+	    pgl_param(r, "id"), NULL, 1, NULL);
 	pgl_reply_json(r, 200, json_pack("{s:s}", "status", "deleted"));
 }
 
@@ -249,5 +255,7 @@ api_service_user_rotate(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Service user not found");
 		return;
 	}
+	api_audit(r, r->tenant, "rotate_api_key", "service_user", u.id,
+	    u.name, 1, NULL);
 	pgl_reply_json(r, 200, key_json(r, &u, key));
 }

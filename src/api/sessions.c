@@ -121,8 +121,11 @@ env_root(const char *user, const char *pw)
  * about which account exists.
  */
 static void
-refuse(struct pgl_req *r, const char *why)
+refuse(struct pgl_req *r, const char *tenant, const char *name,
+    const char *why)
 {
+	api_audit(r, tenant != NULL && pgl_uuid_valid(tenant) ? tenant : NULL,
+	    "login_failed", "token", NULL, name, 0, why);
 	pgl_set_header(r, "www-authenticate", "Bearer realm=\"pangolin\"");
 	pgl_reply_error(r, 401, "%s", why);
 }
@@ -208,6 +211,7 @@ api_login(struct pgl_req *r)
 		pgl_ratelimit_clear(acct);
 		u = (struct pgl_user){ ENV_ROOT_ID, NULL, name, NULL, "root",
 		    NULL, 1, NULL };
+		api_audit(r, NULL, "login", "user", ENV_ROOT_ID, name, 1, NULL);
 		issue(r, &u, root_info(name));
 		return;
 	}
@@ -222,25 +226,28 @@ api_login(struct pgl_req *r)
 	}
 	if (rc == PGL_ENOTFOUND || u.password_hash == NULL) {
 		(void)pgl_password_verify(pw, decoy_hash);
-		refuse(r, "Invalid credentials");
+		refuse(r, tenant, name, "Invalid credentials");
 		return;
 	}
 	if (!pgl_password_verify(pw, u.password_hash) || !u.active) {
-		refuse(r, "Invalid credentials");
+		refuse(r, tenant, name, "Invalid credentials");
 		return;
 	}
 	if (u.tenant_id == NULL && tenant != NULL) {
-		refuse(r, "Root users must login without tenant_id");
+		refuse(r, tenant, name,
+		    "Root users must login without tenant_id");
 		return;
 	}
 	if (u.tenant_id != NULL && (tenant == NULL || strcmp(tenant,
 	    u.tenant_id) != 0)) {
-		refuse(r, "Tenant users must login with tenant_id");
+		refuse(r, tenant, name,
+		    "Tenant users must login with tenant_id");
 		return;
 	}
 	pgl_ratelimit_clear(acct);
 	if (record_login(r, &u) == -1)
 		return;
+	api_audit(r, u.tenant_id, "login", "user", u.id, u.username, 1, NULL);
 	issue(r, &u, api_user_info(&u));
 }
 
@@ -274,5 +281,8 @@ api_logout(struct pgl_req *r)
 		pgl_reply_store_error(r, &err);
 		return;
 	}
+	if (r->who.jti[0] != '\0')
+		api_audit(r, r->tenant, "revoke_token", "token", r->who.jti,
+		    "logout", 1, NULL);
 	pgl_reply_empty(r, 204);
 }

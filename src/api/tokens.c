@@ -123,6 +123,7 @@ api_token_mint(struct pgl_req *r)
 	if (api_session_new(r, sub, name, strcmp(role, "root") == 0 ? NULL :
 	    tenant, role, (int)(hours * HOUR), &tok, &exp) == -1)
 		return;
+	api_audit(r, tenant, "create_token", "token", NULL, name, 1, NULL);
 	reply_token(r, tok, exp, strcmp(role, "root") == 0 ? NULL : tenant);
 	free(tok);
 }
@@ -151,6 +152,8 @@ api_token_rotate(struct pgl_req *r)
 		pgl_reply_store_error(r, &err);
 		return;
 	}
+	api_audit(r, tenant, "rotate_token", "token", r->who.jti, NULL, 1,
+	    NULL);
 	reply_token(r, tok, exp, tenant);
 	free(tok);
 }
@@ -171,6 +174,8 @@ api_token_revoke_own(struct pgl_req *r)
 		pgl_reply_store_error(r, &err);
 		return;
 	}
+	api_audit(r, r->tenant, "revoke_token", "token", r->who.jti, NULL, 1,
+	    NULL);
 	pgl_reply_json(r, 200, json_pack("{s:s}", "message", "Token revoked "
 	    "successfully. Please log in again."));
 }
@@ -199,6 +204,7 @@ revoke_by_id(struct pgl_req *r, const char *reason)
 		pgl_reply_store_error(r, &err);
 		return (-1);
 	}
+	api_audit(r, t.tenant_id, "revoke_token", "token", id, NULL, 1, NULL);
 	return (0);
 }
 

@@ -184,6 +184,8 @@ api_user_create(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Tenant not found");
 		return;
 	}
+	api_audit(r, u.tenant_id, "create_user", "user", u.id, u.username, 1,
+	    NULL);
 	pgl_reply_json(r, 201, api_user_info(&u));
 }
 
@@ -263,6 +265,8 @@ api_user_update(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "User not found");
 		return;
 	}
+	api_audit(r, u.tenant_id, "update_user", "user", u.id, u.username, 1,
+	    NULL);
 	pgl_reply_json(r, 200, api_user_info(&u));
 }
 
@@ -286,5 +290,7 @@ api_user_delete(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "User not found");
 		return;
 	}
+	api_audit(r, u.tenant_id, "delete_user", "user", u.id, u.username, 1,
+	    NULL);
 	pgl_reply_empty(r, 204);
 }

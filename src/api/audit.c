@@ -1,0 +1,206 @@
+/*
+ * The audit log (pangolin-api.md §2.12): who did what to which resource,
+ * from which address and client, with what result.  Written by the
+ * identity routes (logins, sessions, users, service users); read by
+ * admins of their tenant, by root across tenants.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "app.h"
+#include "auth/principal.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/paging.h"
+
+/* The client address: the first X-Forwarded-For entry when trusted. */
+static const char *
+client_address(struct pgl_req *r)
+{
+	const char	*xff;
+	char		 peer[64];
+	size_t		 n;
+
+	if (pgl_app.cfg->auth.trust_forwarded_for &&
+	    (xff = pgl_header(r, "x-forwarded-for")) != NULL) {
+		n = strcspn(xff, ",");
+		while (n > 0 && xff[n - 1] == ' ')
+			n--;
+		return (pgl_arena_strndup(r->arena, xff, n));
+	}
+	return (pgl_arena_strdup(r->arena, pgl_req_peer(r, peer,
+	    sizeof(peer))));
+}
+
+void
+api_audit(struct pgl_req *r, const char *tenant, const char *action,
+    const char *resource_type, const char *resource_id,
+    const char *resource_name, int ok, const char *error)
+{
+	struct pgl_audit_event	 e;
+	struct pgl_err		 err;
+	char			 id[PGL_UUID_LEN + 1];
+	const char		*ua = pgl_header(r, "user-agent");
+	json_t			*doc;
+
+	pgl_uuid_new(id);
+	doc = json_pack("{s:s,s:o,s:o,s:s,s:o,s:o}", "username",
+	    r->who.username, "resource_name", api_str_or_null(resource_name),
+	    "ip_address", api_str_or_null(client_address(r)), "action", action,
+	    "user_agent", api_str_or_null(ua), "error_message",
+	    api_str_or_null(error));
+	e = (struct pgl_audit_event){ id, tenant, pgl_now_ms(),
+	    r->who.user_id[0] != '\0' ? r->who.user_id : NULL, action,
+	    resource_type, resource_id, ok ? "success" : "failure",
+	    api_text(r->arena, doc) };
+	json_decref(doc);
+	/* The change has happened: a log that cannot be written is said. */
+	if (STORE(log_audit_event, &e, &err) != PGL_OK)
+		pgl_log(PGL_LOG_ERR, "audit: cannot record %s on %s %s: %s",
+		    action, resource_type, resource_id ? resource_id : "-",
+		    err.msg);
+}
+
+/* AuditLogEntry (snake_case). */
+static json_t *
+entry_json(struct pgl_req *r, const struct pgl_audit_event *e)
+{
+	json_t	*doc = api_obj(e->doc), *j;
+
+	j = json_pack("{s:s,s:o,s:o,s:O,s:s,s:s,s:o,s:O,s:s,s:O,s:O,s:s,s:O,"
+	    "s:o}", "id", e->id, "tenant_id", api_str_or_null(e->tenant_id),
+	    "user_id", api_str_or_null(e->user_id), "username",
+	    json_object_get(doc, "username") ? json_object_get(doc,
+	    "username") : json_null(), "action", e->action, "resource_type",
+	    e->resource_type, "resource_id", api_str_or_null(e->resource_id),
+	    "resource_name", json_object_get(doc, "resource_name") ?
+	    json_object_get(doc, "resource_name") : json_null(), "timestamp",
+	    api_rfc3339(r->arena, e->timestamp_ms / 1000), "ip_address",
+	    json_object_get(doc, "ip_address") ? json_object_get(doc,
+	    "ip_address") : json_null(), "user_agent", json_object_get(doc,
+	    "user_agent") ? json_object_get(doc, "user_agent") : json_null(),
+	    "result", e->result, "error_message", json_object_get(doc,
+	    "error_message") ? json_object_get(doc, "error_message") :
+	    json_null(), "metadata", json_object());
+	json_decref(doc);
+	return (j);
+}
+
+/* Root reads every tenant unless it names one (X-Pangolin-Tenant). */
+static const char *
+audit_tenant(struct pgl_req *r)
+{
+	if (r->who.role == ROLE_ROOT && pgl_header(r, "x-pangolin-tenant") ==
+	    NULL)
+		return (NULL);
+	return (r->tenant);
+}
+
+/* "2026-11-22T15:00:00Z" (fractions and offsets refused) -> ms. */
+static int
+parse_time(const char *s, int64_t *ms)
+{
+	struct tm	tm;
+	const char	*end;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL ||
+	    strcmp(end, "Z") != 0)
+		return (-1);
+	*ms = (int64_t)timegm(&tm) * 1000;
+	return (0);
+}
+
+/* The §2.12 query filters; replies 400 and returns -1 when one is bad. */
+static int
+audit_query(struct pgl_req *r, struct pgl_audit_filter *f)
+{
+	const char	*t;
+
+	memset(f, 0, sizeof(*f));
+	f->user_id = pgl_query(r, "user_id");
+	f->action = pgl_query(r, "action");
+	f->resource_type = pgl_query(r, "resource_type");
+	f->resource_id = pgl_query(r, "resource_id");
+	f->result = pgl_query(r, "result");
+	if ((t = pgl_query(r, "start_time")) != NULL &&
+	    parse_time(t, &f->start_ms) == -1) {
+		pgl_reply_error(r, 400, "start_time must be RFC 3339 UTC "
+		    "(2026-01-31T12:00:00Z)");
+		return (-1);
+	}
+	if ((t = pgl_query(r, "end_time")) != NULL &&
+	    parse_time(t, &f->end_ms) == -1) {
+		pgl_reply_error(r, 400, "end_time must be RFC 3339 UTC "
+		    "(2026-01-31T12:00:00Z)");
+		return (-1);
+	}
+	return (0);
+}
+
+void
+api_audit_list(struct pgl_req *r)
+{
+	struct pgl_audit_event	*items;
+	struct pgl_audit_filter	 f;
+	struct pgl_page		 pg;
+	struct pgl_err		 err;
+	json_t			*arr;
+	uint64_t		 total;
+	size_t			 n, i;
+
+	if (audit_query(r, &f) == -1 || pgl_req_page(r, &pg) == -1)
+		return;
+	if (STORE(list_audit_events, r->arena, audit_tenant(r), &f, &pg,
+	    &items, &n, &total, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, entry_json(r, &items[i]));
+	pgl_reply_list(r, arr, total);
+}
+
+void
+api_audit_count(struct pgl_req *r)
+{
+	struct pgl_audit_event	*items;
+	struct pgl_audit_filter	 f;
+	struct pgl_page		 pg = { 1, 0 };
+	struct pgl_err		 err;
+	uint64_t		 total = 0;
+	size_t			 n;
+
+	if (audit_query(r, &f) == -1)
+		return;
+	if (STORE(list_audit_events, r->arena, audit_tenant(r), &f, &pg,
+	    &items, &n, &total, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_reply_json(r, 200, json_pack("{s:I}", "count", (json_int_t)total));
+}
+
+void
+api_audit_get(struct pgl_req *r)
+{
+	struct pgl_audit_event	e;
+	struct pgl_err		err;
+	const char		*id = pgl_param(r, "id");
+
+	if (STORE(get_audit_event, r->arena, audit_tenant(r), id, &e, &err) !=
+	    PGL_OK) {
+		if (err.code != PGL_ENOTFOUND) {
+			pgl_reply_store_error(r, &err);
+			return;
+		}
+		pgl_reply_json(r, 404, json_pack("{s:s,s:s}", "error",
+		    "Audit event not found", "event_id", id));
+		return;
+	}
+	pgl_reply_json(r, 200, entry_json(r, &e));
+}
