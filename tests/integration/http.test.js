@@ -20,8 +20,8 @@ const JSON_CT = { 'content-type': 'application/json' };
 /*
  * Send raw bytes on a fresh socket; resolve with everything the server
  * sent back by the time it closes (or `wait` ms pass).  The socket is not
- * half-closed: Kore treats a client's FIN (EPOLLRDHUP) as an error and may
- * drop the connection before answering, which real clients never see.
+ * half-closed here; framing.test.js covers a client that half-closes
+ * (the Kore patch answers it in full).
  */
 function rawExchange(bytes, { wait = 1000 } = {}) {
   return new Promise((resolve) => {
