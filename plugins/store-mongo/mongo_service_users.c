@@ -68,14 +68,8 @@ mongo_create_service_user(struct pgl_store *s,
 		    "exists", u->id);
 	if (rc == PGL_OK)
 		rc = taken(s, u, err);
-	if (rc == PGL_OK) {
-		bson_reinit(&filter);
-		mg_str(&filter, "id", u->tenant_id);
-		rc = mg_exists(s, err, COLL_TENANTS, &filter, &found);
-		if (rc == PGL_OK && !found)
-			rc = mongo_err(err, PGL_ENOTFOUND, "tenant %s not "
-			    "found", u->tenant_id);
-	}
+	if (rc == PGL_OK)
+		rc = mongo_tenant_exists(s, u->tenant_id, err);
 	if (rc == PGL_OK) {
 		BSON_APPEND_UTF8(&doc, "id", u->id);
 		BSON_APPEND_UTF8(&doc, "tenant_id", u->tenant_id);

@@ -140,6 +140,7 @@ extern const char *const	mongo_coll_names[NCOLLS];
 int	mongo_schema(struct pgl_store *, struct pgl_err *);
 
 /* mongo_tenants.c */
+int	mongo_tenant_exists(struct pgl_store *, const char *, struct pgl_err *);
 int	mongo_create_tenant(struct pgl_store *, const struct pgl_tenant *,
 	    struct pgl_err *);
 int	mongo_get_tenant(struct pgl_store *, struct pgl_arena *,

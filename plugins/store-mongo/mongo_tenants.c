@@ -166,3 +166,18 @@ mongo_delete_tenant(struct pgl_store *s, const char *id, struct pgl_err *err)
 	rc = delete_tenant_tx(s, id, err);
 	return (mg_tx_own_end(s, own, rc, err));
 }
+
+/* PGL_OK if the tenant exists, PGL_ENOTFOUND naming it if not. */
+int
+mongo_tenant_exists(struct pgl_store *s, const char *id, struct pgl_err *err)
+{
+	bson_t	filter = BSON_INITIALIZER;
+	int	found = 0, rc;
+
+	mg_str(&filter, "id", id);
+	rc = mg_exists(s, err, COLL_TENANTS, &filter, &found);
+	bson_destroy(&filter);
+	if (rc == PGL_OK && !found)
+		rc = mongo_err(err, PGL_ENOTFOUND, "tenant %s not found", id);
+	return (rc);
+}

@@ -66,14 +66,8 @@ mongo_create_user(struct pgl_store *s, const struct pgl_user *u,
 		    u->id);
 	if (rc == PGL_OK)
 		rc = name_taken(s, u->username, NULL, err);
-	if (rc == PGL_OK && u->tenant_id != NULL) {
-		bson_reinit(&filter);
-		mg_str(&filter, "id", u->tenant_id);
-		rc = mg_exists(s, err, COLL_TENANTS, &filter, &found);
-		if (rc == PGL_OK && !found)
-			rc = mongo_err(err, PGL_ENOTFOUND, "tenant %s not "
-			    "found", u->tenant_id);
-	}
+	if (rc == PGL_OK && u->tenant_id != NULL)
+		rc = mongo_tenant_exists(s, u->tenant_id, err);
 	if (rc == PGL_OK) {
 		BSON_APPEND_UTF8(&doc, "id", u->id);
 		mg_str(&doc, "tenant_id", u->tenant_id);
