@@ -52,6 +52,8 @@ api_audit(struct pgl_req *r, const char *tenant, const char *action,
 	    "ip_address", api_str_or_null(client_address(r)), "action", action,
 	    "user_agent", api_str_or_null(ua), "error_message",
 	    api_str_or_null(error));
+	if (doc == NULL)	/* a value jansson refused: keep the event */
+		doc = json_pack("{s:s}", "action", action);
 	e = (struct pgl_audit_event){ id, tenant, pgl_now_ms(),
 	    r->who.user_id[0] != '\0' ? r->who.user_id : NULL, action,
 	    resource_type, resource_id, ok ? "success" : "failure",
