@@ -14,6 +14,7 @@ struct pgl_app {
 
 	const struct pgl_store_ops	*db;
 	struct pgl_store		*dbh;	/* NULL while unavailable */
+	int				 in_tx;	/* a transaction is open on dbh */
 	struct pgl_plugin		 db_plugin;
 
 	const struct pgl_cache_ops	*cache;

@@ -16,14 +16,15 @@
 #include <http.h>
 #include <seccomp.h>
 
-#include "auth/ratelimit.h"
 #include "api/api.h"
+#include "api/gate.h"
 #include "api/routes.h"
 #include "app.h"
+#include "auth/principal.h"
+#include "auth/ratelimit.h"
+#include "http/dispatch.h"
 #include "metrics/metrics.h"
 #include "util/log.h"
-
-struct pgl_app	pgl_app;
 
 void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
@@ -150,6 +151,32 @@ listen_on(const struct pgl_config *cfg)
 	kore_server_finalize(srv);
 }
 
+/*
+ * Hand the HTTP layer the route table and the api's hooks, and the
+ * metrics their route labels: once, in the parent, before fork.
+ */
+static void
+http_install(const struct pgl_config *cfg)
+{
+	static struct pgl_http_app	 app;
+	const char			**labels;
+	size_t				 i;
+
+	if ((labels = calloc(pgl_nroutes, sizeof(*labels))) == NULL)
+		die("out of memory");
+	for (i = 0; i < pgl_nroutes; i++)
+		labels[i] = pgl_routes[i].path;
+	if (pgl_metrics_init(labels, pgl_nroutes) == -1)
+		die("cannot map the shared metrics segment: %s", errno_s);
+	app.routes = pgl_routes;
+	app.nroutes = pgl_nroutes;
+	app.cors_origins = cfg->server.cors_origins;
+	app.max_body_bytes = cfg->server.max_body_bytes;
+	app.admit = api_admit;
+	app.serve = api_serve;
+	pgl_http_init(&app);
+}
+
 static void
 configure_kore(const struct pgl_config *cfg)
 {
@@ -194,7 +221,8 @@ kore_parent_configure(int argc, char **argv)
 
 	path = parse_args(argc, argv, &check);
 	pgl_log_set_process("parent");
-	if ((cfg = pgl_config_load(path, &cerr)) == NULL) {
+	if ((cfg = pgl_config_load(path, &cerr)) == NULL ||
+	    pgl_auth_config_check(cfg, &cerr) == -1) {
 		pgl_config_error_format(&cerr, line, sizeof(line));
 		die("config: %s", line);
 	}
@@ -211,8 +239,7 @@ kore_parent_configure(int argc, char **argv)
 	listen_on(cfg);
 	if (pgl_ratelimit_init() == -1)
 		die("cannot map the shared rate-limit table: %s", errno_s);
-	if (pgl_metrics_init(pgl_routes, pgl_nroutes) == -1)
-		die("cannot map the shared metrics segment: %s", errno_s);
+	http_install(cfg);
 	if (cfg->auth.no_auth)
 		pgl_log(PGL_LOG_WARN, "no-auth evaluation mode: every caller "
 		    "is tenant admin of the default tenant (loopback only)");
@@ -227,27 +254,6 @@ kore_parent_configure(int argc, char **argv)
 	if (dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
 		die("dup2: %s", errno_s);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-}
-
-int
-pgl_app_store_open(struct pgl_err *err)
-{
-	const struct pgl_config	*cfg = pgl_app.cfg;
-
-	memset(err, 0, sizeof(*err));
-	if (pgl_app.dbh != NULL)
-		return (0);
-	if (pgl_app.db->open(pgl_host_api(), cfg->store.opts, cfg->store.nopts,
-	    &pgl_app.dbh, err) != PGL_OK) {
-		pgl_app.dbh = NULL;
-		pgl_metrics_inc(PGL_C_STORE_UNAVAILABLE);
-		return (-1);
-	}
-	/* The memory store starts empty in every process that opens it:
-	 * the parent's bootstrap (default tenant, [defaults]) is not there. */
-	if (strcmp(pgl_app.db->name, "memory") == 0 && pgl_bootstrap(err) == -1)
-		return (-1);
-	return (0);
 }
 
 void

@@ -7,19 +7,21 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 
+sh tests/layering.sh 2>&1 | tee -a "$log" || status=1
 sh tests/run-unit.sh "$out" 2>&1 | tee -a "$log" || status=1
 FUZZ_SECONDS=${FUZZ_SECONDS:-15} sh tests/fuzz/run.sh 2>&1 | tee -a "$log" || status=1
 sh tests/run-integration.sh "$out" 2>&1 | tee -a "$log" || status=1
 
 # cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)";
-# node --test: "# pass N" / "# fail N"; fuzz: "fuzz: N passed, M failed".
+# node --test: "# pass N" / "# fail N"; fuzz and layering: "X: N passed,
+# M failed".
 count() {
 	awk -v pat="$1" '{ while (match($0, pat)) {
 		n = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", n); s += n
 		$0 = substr($0, RSTART + RLENGTH) } } END { print s + 0 }' "$log"
 }
 passed=$(( $(count '\\[  PASSED  \\] [0-9]+') + $(count '^# pass [0-9]+') + \
-	$(count 'fuzz: [0-9]+ passed') ))
+	$(count 'fuzz: [0-9]+ passed') + $(count 'layering: [0-9]+ passed') ))
 failed=$(( $(count '\\[  FAILED  \\] [0-9]+') + $(count '^# fail [0-9]+') + \
 	$(count 'passed, [0-9]+ failed') ))
 [ "$failed" -gt 0 ] && status=1

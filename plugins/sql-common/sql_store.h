@@ -237,6 +237,33 @@ int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
  * audit, merges, settings and tasks come with their own issues (and
  * tables): their SQL goes here once, for both stores.
  */
+/* sql_roles.c: roles, role assignments, direct grants */
+int	sql_create_role(struct pgl_store *, const struct pgl_role *,
+	    struct pgl_err *);
+int	sql_get_role(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, struct pgl_role *, struct pgl_err *);
+int	sql_list_roles(struct pgl_store *, struct pgl_arena *, const char *,
+	    const struct pgl_page *, struct pgl_role **, size_t *, uint64_t *,
+	    struct pgl_err *);
+int	sql_update_role(struct pgl_store *, const struct pgl_role *,
+	    struct pgl_err *);
+int	sql_delete_role(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	sql_assign_role(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, struct pgl_err *);
+int	sql_revoke_role(struct pgl_store *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_list_user_roles(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_role **, size_t *,
+	    struct pgl_err *);
+int	sql_create_permission(struct pgl_store *,
+	    const struct pgl_permission *, struct pgl_err *);
+int	sql_delete_permission(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	sql_list_permissions(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_permission **, size_t *, uint64_t *, struct pgl_err *);
+
 #define SQL_STORE_METHODS \
 	.create_tenant = sql_create_tenant, \
 	.get_tenant = sql_get_tenant, \
@@ -312,6 +339,18 @@ int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
 	.list_service_users = sql_list_service_users, \
 	.update_service_user = sql_update_service_user, \
 	.delete_service_user = sql_delete_service_user, \
+	\
+	.create_role = sql_create_role, \
+	.get_role = sql_get_role, \
+	.list_roles = sql_list_roles, \
+	.update_role = sql_update_role, \
+	.delete_role = sql_delete_role, \
+	.assign_role = sql_assign_role, \
+	.revoke_role = sql_revoke_role, \
+	.list_user_roles = sql_list_user_roles, \
+	.create_permission = sql_create_permission, \
+	.delete_permission = sql_delete_permission, \
+	.list_permissions = sql_list_permissions, \
 	\
 	.log_audit_event = sql_log_audit_event, \
 	.list_audit_events = sql_list_audit_events, \

@@ -252,6 +252,53 @@ static const struct migration migrations[] = {
 	"CREATE INDEX audit_tenant_time ON audit_events(tenant_id, timestamp);"
 	"CREATE INDEX audit_time ON audit_events(timestamp);"
 	},
+	/*
+	 * Roles, their assignment to principals, and direct grants
+	 * (sql_roles.c).  A principal is a user or a service user, so
+	 * assignments and grants carry no foreign key to either; deleting
+	 * one removes its rows by trigger.  Grants keep their order of
+	 * creation (seq).
+	 */
+	{ 6, "roles and permissions",
+	"CREATE TABLE roles ("
+	"  id TEXT NOT NULL PRIMARY KEY,"
+	"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  doc TEXT NOT NULL,"
+	"  UNIQUE (tenant_id, name)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE user_roles ("
+	"  tenant_id TEXT NOT NULL,"
+	"  principal_id TEXT NOT NULL,"
+	"  role_id TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,"
+	"  doc TEXT NOT NULL,"
+	"  PRIMARY KEY (tenant_id, principal_id, role_id)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX user_roles_role ON user_roles(role_id);"
+	"CREATE TABLE permissions ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  user_id TEXT NOT NULL,"
+	"  doc TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX permissions_user ON permissions(tenant_id, user_id, seq);"
+	"CREATE INDEX permissions_tenant ON permissions(tenant_id, seq);"
+	"CREATE TRIGGER users_drop_grants AFTER DELETE ON users BEGIN"
+	"  DELETE FROM user_roles WHERE principal_id = OLD.id;"
+	"  DELETE FROM permissions WHERE user_id = OLD.id;"
+	" END;"
+	"CREATE TRIGGER service_users_drop_grants AFTER DELETE ON service_users"
+	" BEGIN"
+	"  DELETE FROM user_roles WHERE principal_id = OLD.id;"
+	"  DELETE FROM permissions WHERE user_id = OLD.id;"
+	" END;"
+	"CREATE TRIGGER tenants_drop_assignments AFTER DELETE ON tenants BEGIN"
+	"  DELETE FROM user_roles WHERE tenant_id = OLD.id;"
+	" END;"
+	"CREATE INDEX user_roles_principal ON user_roles(principal_id);"
+	"CREATE INDEX permissions_principal ON permissions(user_id);"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

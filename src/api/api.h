@@ -64,6 +64,25 @@ json_t	*api_user_info(const struct pgl_user *);
 /* RFC 3339 UTC text of a time in seconds, in the arena. */
 const char *api_rfc3339(struct pgl_arena *, int64_t secs);
 
+/* roles.c, permissions.c */
+/* A body's tenant field, if present, must be the request's: else 404. */
+int	api_body_tenant(struct pgl_req *, const char *field);
+/* Every element of arr is a valid {scope, actions} grant; else 422. */
+int	api_grants_check(struct pgl_req *, const json_t *arr);
+/* id is a user or service user of the request's tenant; else 404. */
+int	api_principal_in_tenant(struct pgl_req *, const char *id);
+void	api_role_list(struct pgl_req *);
+void	api_role_create(struct pgl_req *);
+void	api_role_get(struct pgl_req *);
+void	api_role_update(struct pgl_req *);
+void	api_role_delete(struct pgl_req *);
+void	api_user_roles(struct pgl_req *);
+void	api_user_role_assign(struct pgl_req *);
+void	api_user_role_revoke(struct pgl_req *);
+void	api_permission_list(struct pgl_req *);
+void	api_permission_grant(struct pgl_req *);
+void	api_permission_revoke(struct pgl_req *);
+
 /* service_users.c */
 void	api_service_user_create(struct pgl_req *);
 void	api_service_user_list(struct pgl_req *);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "app.h"
 #include "auth/principal.h"
 #include "util/arena.h"
@@ -59,6 +60,11 @@ api_audit(struct pgl_req *r, const char *tenant, const char *action,
 	    resource_type, resource_id, ok ? "success" : "failure",
 	    api_text(r->arena, doc) };
 	json_decref(doc);
+	/* The route's own event, written by its handler: not again. */
+	if (ok && r->app != NULL && r->app->rule != NULL &&
+	    r->app->rule->audit != NULL && strcmp(action,
+	    r->app->rule->audit) == 0)
+		r->app->audited = 1;
 	/* The change has happened: a log that cannot be written is said. */
 	if (STORE(log_audit_event, &e, &err) != PGL_OK)
 		pgl_log(PGL_LOG_ERR, "audit: cannot record %s on %s %s: %s",

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "app.h"
 #include "util/json.h"
 #include "util/paging.h"
@@ -125,6 +126,11 @@ api_branch_create(struct pgl_req *r)
 	type = pgl_json_str(r->body, "branch_type");
 	b.branch_type = type != NULL && strcmp(type, "ingest") == 0 ?
 	    "ingest" : "experimental";
+	/* The route's rule cannot see the body: the branch type decides. */
+	if (api_require(r, strcmp(b.branch_type, "ingest") == 0 ?
+	    PGL_ACT_INGEST_BRANCHING : PGL_ACT_EXPERIMENTAL_BRANCHING,
+	    &(struct pgl_target){ c.id, "", "", NULL, 0 }) == -1)
+		return;
 	from = pgl_json_str(r->body, "from_branch");
 	assets = json_object_get(r->body, "assets");
 	b.assets = assets != NULL && json_array_size(assets) > 0 ?
@@ -233,6 +239,24 @@ api_branch_commits(struct pgl_req *r)
 	pgl_reply_list(r, arr, total);
 }
 
+/* A tenant user needs `create` on the catalog (the rule cannot see the
+ * body); a catalog it cannot find answers as the commit lookup does. */
+static int
+tag_allowed(struct pgl_req *r, const char *catalog)
+{
+	struct pgl_catalog	c;
+	struct pgl_err		err;
+
+	if (STORE(get_catalog, r->arena, r->tenant, catalog, &c, &err) !=
+	    PGL_OK) {
+		pgl_reply_missing(r, &err, "Catalog '%.200s' not found",
+		    catalog);
+		return (-1);
+	}
+	return (api_require(r, PGL_ACT_CREATE,
+	    &(struct pgl_target){ c.id, "", "", NULL, 0 }));
+}
+
 void
 api_tag_create(struct pgl_req *r)
 {
@@ -254,6 +278,8 @@ api_tag_create(struct pgl_req *r)
 		pgl_reply_error(r, 422, "field `commit_id` must be a UUID");
 		return;
 	}
+	if (!api_is_admin(r) && tag_allowed(r, t.catalog) == -1)
+		return;
 	/* A tag must point at a real commit of this catalog. */
 	if (STORE(get_commit, r->arena, r->tenant, t.commit_id, &commit,
 	    &err) != PGL_OK || strcmp(commit.catalog, t.catalog) != 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -219,23 +220,38 @@ api_catalog_create(struct pgl_req *r)
 	reply_catalog(r, 201, &c);
 }
 
+/* A tenant user lists the catalogs it may see into. */
+static int
+catalog_visible(struct pgl_req *r, const void *item, void *ctx)
+{
+	const struct pgl_catalog	*c = item;
+	struct pgl_target		 t = { c->id, "", "", NULL, 0 };
+
+	(void)ctx;
+	return (api_sees(r, &t));
+}
+
 void
 api_catalog_list(struct pgl_req *r)
 {
 	struct pgl_catalog	*items;
-	struct pgl_page		 pg;
+	struct pgl_page		 pg, all = { 0, 0 };
 	struct pgl_err		 err;
 	struct pgl_jw		 w;
 	uint64_t		 total;
 	size_t			 n, i;
+	int			 admin = api_is_admin(r);
 
 	if (pgl_req_page(r, &pg) == -1)
 		return;
-	if (STORE(list_catalogs, r->arena, r->tenant, &pg, &items, &n, &total,
-	    &err) != PGL_OK) {
+	if (STORE(list_catalogs, r->arena, r->tenant, admin ? &pg : &all,
+	    &items, &n, &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
+	if (!admin)
+		n = api_filter_page(r, items, n, sizeof(*items),
+		    catalog_visible, NULL, &pg, &total);
 	jw_init(&w);
 	jw_open(&w, '[');
 	for (i = 0; i < n; i++) {

@@ -37,9 +37,15 @@ pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 	struct pgl_err	rb;
 	int		rc;
 
+	/* Inside an open transaction (the gate's), fn is part of it. */
+	if (pgl_app.in_tx)
+		return (fn(arg, err));
 	if ((rc = STORE(begin, err)) != PGL_OK)
 		return (rc);
-	if ((rc = fn(arg, err)) != PGL_OK) {
+	pgl_app.in_tx = 1;
+	rc = fn(arg, err);
+	pgl_app.in_tx = 0;
+	if (rc != PGL_OK) {
 		(void)STORE(rollback, &rb);
 		return (rc);
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
 #include "iceberg/iceberg.h"
@@ -242,7 +243,7 @@ commit_changes(struct pgl_req *r, struct change *cs, size_t n)
 			pgl_reply_store_error(r, &err);
 			return (-1);
 		}
-		if ((rc = pgl_store_tx(swap_in_tx, &tx, &err)) == PGL_OK) {
+		if ((rc = api_tx(r, swap_in_tx, &tx, &err)) == PGL_OK) {
 			for (i = 0; i < n; i++)
 				cleanup_old(&cs[i]);
 			return (0);

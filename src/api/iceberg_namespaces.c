@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
 #include "util/json.h"
@@ -23,18 +24,28 @@ static const struct pgl_jfield props_fields[] = {
 	{ NULL, 0, 0 }
 };
 
+/* A tenant user lists the namespaces it may see into. */
+static int
+ns_visible(struct pgl_req *r, const void *item, void *ctx)
+{
+	const struct pgl_namespace	*ns = item;
+	struct pgl_target		 t = { ctx, ns->name, "", NULL, 0 };
+
+	return (api_sees(r, &t));
+}
+
 void
 ice_ns_list(struct pgl_req *r)
 {
 	struct pgl_namespace	*items;
 	struct pgl_catalog	 c;
-	struct pgl_page		 pg;
+	struct pgl_page		 pg, all = { 0, 0 };
 	struct pgl_err		 err;
 	const char		*parent = "", *branch = NULL, *raw;
 	json_t			*arr;
 	uint64_t		 total;
 	size_t			 n, i;
-	int			 paged;
+	int			 paged, admin = api_is_admin(r);
 
 	if (ice_catalog(r, &c) == -1 || ice_page(r, &pg, &paged) == -1)
 		return;
@@ -43,11 +54,14 @@ ice_ns_list(struct pgl_req *r)
 		    !ice_ns_exists(r, c.name, parent))
 			return;
 	}
-	if (STORE(list_namespaces, r->arena, r->tenant, c.name, parent, &pg,
-	    &items, &n, &total, &err) != PGL_OK) {
+	if (STORE(list_namespaces, r->arena, r->tenant, c.name, parent,
+	    admin ? &pg : &all, &items, &n, &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
+	if (!admin)
+		n = api_filter_page(r, items, n, sizeof(*items), ns_visible,
+		    (void *)c.id, &pg, &total);
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, ice_ns_json(items[i].name));
@@ -191,7 +205,7 @@ ice_ns_drop(struct pgl_req *r)
 	if (find(r, &c, &ns) == -1)
 		return;
 	tx = (struct drop_tx){ r, c.name, ns.name, 0 };
-	if (pgl_store_tx(drop_in_tx, &tx, &err) == PGL_OK) {
+	if (api_tx(r, drop_in_tx, &tx, &err) == PGL_OK) {
 		pgl_reply_empty(r, 204);
 	} else if (tx.used) {
 		pgl_reply_ice_error(r, 409, "NamespaceNotEmptyException",

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
 #include "iceberg/iceberg.h"
@@ -212,18 +213,28 @@ ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
 	return (loc);
 }
 
+/* A tenant user lists the tables and views it may read. */
+static int
+asset_visible(struct pgl_req *r, const void *item, void *ctx)
+{
+	const struct pgl_asset	*a = item;
+	struct pgl_target	 t = { ctx, a->ns, a->id, NULL, 0 };
+
+	return (api_allowed(r, PGL_ACT_LIST, &t));
+}
+
 void
 ice_table_list(struct pgl_req *r)
 {
 	struct ice_target	 t;
 	struct pgl_asset	*items;
-	struct pgl_page		 pg;
+	struct pgl_page		 pg, all = { 0, 0 };
 	struct pgl_err		 err;
 	const char		*kind;
 	json_t			*arr;
 	uint64_t		 total;
 	size_t			 n, i;
-	int			 paged;
+	int			 paged, admin = api_is_admin(r);
 
 	kind = strstr(r->match.route->path, "/views") != NULL ? KIND_VIEW :
 	    KIND_TABLE;
@@ -231,10 +242,14 @@ ice_table_list(struct pgl_req *r)
 	    t.catalog.name, t.ns) || ice_page(r, &pg, &paged) == -1)
 		return;
 	if (STORE(list_assets, r->arena, r->tenant, t.catalog.name, t.branch,
-	    t.ns, kind, &pg, &items, &n, &total, &err) != PGL_OK) {
+	    t.ns, kind, admin ? &pg : &all, &items, &n, &total, &err) !=
+	    PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
+	if (!admin)
+		n = api_filter_page(r, items, n, sizeof(*items), asset_visible,
+		    (void *)t.catalog.id, &pg, &total);
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:o,s:s}", "namespace",
@@ -277,7 +292,7 @@ ice_create_asset(struct pgl_req *r, const struct ice_target *t,
 	struct create_tx	tx = { r, a, t->branch, verb };
 	struct pgl_err		err, derr;
 
-	if (pgl_store_tx(create_in_tx, &tx, &err) == PGL_OK)
+	if (api_tx(r, create_in_tx, &tx, &err) == PGL_OK)
 		return (0);
 	if (delete_on_conflict && a->metadata_location != NULL)
 		(void)pgl_file_delete(t->catalog.storage_location,
@@ -521,7 +536,7 @@ ice_drop_asset(struct pgl_req *r, const struct pgl_asset *a)
 	struct drop_tx	tx = { r, a };
 	struct pgl_err	err;
 
-	if (pgl_store_tx(drop_in_tx, &tx, &err) == PGL_OK)
+	if (api_tx(r, drop_in_tx, &tx, &err) == PGL_OK)
 		return (0);
 	if (err.code == PGL_ENOTFOUND)
 		pgl_reply_ice_error(r, 404, "NoSuchTableException",
@@ -669,7 +684,7 @@ ice_table_register(struct pgl_req *r)
 			return;
 		}
 		otx = (struct overwrite_tx){ r, &old, loc };
-		if (pgl_store_tx(overwrite_in_tx, &otx, &err) != PGL_OK) {
+		if (api_tx(r, overwrite_in_tx, &otx, &err) != PGL_OK) {
 			json_decref(md);
 			pgl_reply_store_error(r, &err);
 			return;
@@ -781,7 +796,7 @@ ice_table_rename(struct pgl_req *r)
 	    !ice_name_free(r, &dst))
 		return;
 	tx = (struct rename_tx){ r, &a, &dst };
-	if (pgl_store_tx(rename_in_tx, &tx, &err) != PGL_OK) {
+	if (api_tx(r, rename_in_tx, &tx, &err) != PGL_OK) {
 		if (err.code == PGL_EEXISTS)
 			(void)ice_name_free(r, &dst);
 		if (r->status == 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
 #include "iceberg/iceberg.h"
@@ -229,7 +230,7 @@ view_commit_once(struct pgl_req *r, const struct ice_target *t)
 		goto out;
 	}
 	tx = (struct swap_tx){ r, &a, mdloc };
-	if ((rc = pgl_store_tx(swap_in_tx, &tx, &err)) != PGL_OK)
+	if ((rc = api_tx(r, swap_in_tx, &tx, &err)) != PGL_OK)
 		(void)pgl_file_delete(t->catalog.storage_location, mdloc,
 		    &derr);
 	if (rc == PGL_OK) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "app.h"
 
 static json_t *
@@ -72,7 +73,12 @@ api_namespace_tree(struct pgl_req *r)
 		return;
 	}
 	root = json_array();
-	for (i = 0; i < n; i++)
-		insert(root, items[i].name);
+	for (i = 0; i < n; i++) {
+		struct pgl_target	t = { c.id, items[i].name, "", NULL, 0 };
+
+		/* A tenant user sees the namespaces it may see into. */
+		if (api_sees(r, &t))
+			insert(root, items[i].name);
+	}
 	pgl_reply_json(r, 200, json_pack("{s:o}", "root", root));
 }

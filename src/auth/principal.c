@@ -84,8 +84,8 @@ basic_root(const struct pgl_config *cfg, const char *cred, const char **why)
 	return (0);
 }
 
-static enum pgl_user_role
-role_of(const char *name)
+enum pgl_user_role
+pgl_role_parse(const char *name)
 {
 	if (strcmp(name, "root") == 0)
 		return (ROLE_ROOT);
@@ -105,7 +105,7 @@ bearer(const struct pgl_config *cfg, const char *token, const char *x_tenant,
 	if (pgl_jwt_verify(cfg->auth.jwt_secret, token, (int64_t)time(NULL),
 	    &c, why) == -1)
 		return (401);
-	set_principal(who, role_of(c.role), c.sub, c.username, c.tenant_id);
+	set_principal(who, pgl_role_parse(c.role), c.sub, c.username, c.tenant_id);
 	(void)pgl_strlcpy(who->jti, c.jti, sizeof(who->jti));
 	who->expires_at = c.exp;
 	if (who->role != ROLE_ROOT)
@@ -147,28 +147,4 @@ pgl_auth_resolve(const struct pgl_config *cfg, const char *authz,
 		return (bearer(cfg, authz + 7, x_tenant, who, tenant, why));
 	*why = "Missing or invalid authorization header";
 	return (401);
-}
-
-int
-pgl_auth_allows(const struct pgl_principal *who, enum pgl_auth need)
-{
-	switch (need) {
-	case AUTH_NONE:
-		return (0);
-	case AUTH_USER:
-		return (who->role == ROLE_NONE ? 401 : 0);
-	case AUTH_ADMIN:
-		if (who->role == ROLE_NONE)
-			return (401);
-		return (who->role >= ROLE_TENANT_ADMIN ? 0 : 403);
-	case AUTH_TENANT_ADMIN:
-		if (who->role == ROLE_NONE)
-			return (401);
-		return (who->role == ROLE_TENANT_ADMIN ? 0 : 403);
-	case AUTH_ROOT:
-		if (who->role == ROLE_NONE)
-			return (401);
-		return (who->role == ROLE_ROOT ? 0 : 403);
-	}
-	return (403);
 }

@@ -16,14 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include "config/config.h"
 #include "config/toml.h"
-#include "auth/jwt.h"
 #include "util/seal.h"
-#include "auth/password.h"
 
 enum kind { K_STR, K_INT, K_BOOL, K_OPTS };
 
@@ -609,35 +604,6 @@ pgl_config_is_loopback(const char *bind)
 	    strcmp(bind, "localhost") == 0 || strncmp(bind, "127.", 4) == 0);
 }
 
-/*
- * With auth on, the secret is required and must be strong (§10).  No-auth
- * evaluation mode may leave it unset: a random one is made here, in the
- * parent, so every worker signs and checks with the same bytes, and
- * sessions end with the process.
- */
-static int
-jwt_secret(struct pgl_config *c, struct pgl_config_error *err)
-{
-	unsigned char	raw[48];
-	char		b64[72];
-	const char	*why;
-
-	if (c->auth.jwt_secret == NULL && c->auth.no_auth) {
-		if (RAND_bytes(raw, sizeof(raw)) != 1) {
-			seterr(err, 0, "auth.jwt_secret", "no random bytes");
-			return (-1);
-		}
-		(void)EVP_EncodeBlock((unsigned char *)b64, raw, sizeof(raw));
-		setstr(&c->auth.jwt_secret, b64);
-		return (0);
-	}
-	if ((why = pgl_jwt_secret_check(c->auth.jwt_secret)) != NULL) {
-		seterr(err, 0, "auth.jwt_secret", "%s", why);
-		return (-1);
-	}
-	return (0);
-}
-
 static int
 validate(struct pgl_config *c, struct pgl_config_error *err)
 {
@@ -646,19 +612,6 @@ validate(struct pgl_config *c, struct pgl_config_error *err)
 		    "on a loopback bind address, not '%s'", c->server.bind);
 		return (-1);
 	}
-	if ((c->auth.root_user == NULL) != (c->auth.root_password == NULL)) {
-		seterr(err, 0, "auth.root_password", "root_user and "
-		    "root_password must be set together");
-		return (-1);
-	}
-	if (c->auth.root_password != NULL &&
-	    pgl_password_is_weak(c->auth.root_password)) {
-		seterr(err, 0, "auth.root_password", "refusing a weak root "
-		    "password (use at least 12 characters, not a common one)");
-		return (-1);
-	}
-	if (jwt_secret(c, err) == -1)
-		return (-1);
 	if (c->defaults.warehouse_root != NULL &&
 	    c->defaults.warehouse_root[0] == '\0') {
 		seterr(err, 0, "defaults.warehouse_root", "must not be empty");

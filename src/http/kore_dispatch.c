@@ -1,8 +1,8 @@
 /*
  * The one Kore handler.  kore.conf routes every path here; this file runs
- * the middleware in order (request id, CORS, route match, auth, body
- * checks) and then the handler from the route table, and always finishes
- * with one access-log line and the request metrics.
+ * the steps in order (request id, CORS, route match, the application's
+ * admission, body checks) and then the application's serve step, and
+ * always finishes with one access-log line and the request metrics.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -13,10 +13,7 @@
 #include <kore.h>
 #include <http.h>
 
-#include "api/routes.h"
-#include "app.h"
-#include "auth/apikey.h"
-#include "auth/principal.h"
+#include "http/dispatch.h"
 #include "http/request.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
@@ -28,6 +25,8 @@
 int	pgl_http_dispatch(struct http_request *);
 void	pgl_http_kore_error_headers(struct kore_buf *);
 int	pgl_http_kore_allow(const char *, char *, size_t);
+
+static const struct pgl_http_app	*app;	/* set once, before fork */
 
 #define CORS_METHODS	"GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS"
 #define CORS_HEADERS	"Content-Type, Authorization, Accept, " \
@@ -65,7 +64,7 @@ set_request_id(struct pgl_req *r)
 static void
 set_cors(struct pgl_req *r)
 {
-	const char	*allowed = pgl_app.cfg->server.cors_origins;
+	const char	*allowed = app->cors_origins;
 	const char	*origin = pgl_header(r, "origin");
 	const char	*p;
 	size_t		 len;
@@ -150,9 +149,9 @@ read_json_body(struct pgl_req *r)
 		pgl_reply_error(r, 415, "Content-Type must be application/json");
 		return (-1);
 	}
-	if (len > pgl_app.cfg->server.max_body_bytes) {
+	if (len > app->max_body_bytes) {
 		pgl_reply_error(r, 413, "request body exceeds %zu bytes",
-		    pgl_app.cfg->server.max_body_bytes);
+		    app->max_body_bytes);
 		return (-1);
 	}
 	if ((r->body = pgl_json_parse(b->data, len, why,
@@ -161,105 +160,6 @@ read_json_body(struct pgl_req *r)
 		return (-1);
 	}
 	return (0);
-}
-
-/*
- * A session token is refused from the moment its revocation committed:
- * the store is asked on every request (one primary-key read), so every
- * worker of every replica agrees.  A store that cannot answer fails
- * closed with 503 (pangolin-api.md §3.1).
- */
-static int
-session_live(struct pgl_req *r, const char **why)
-{
-	struct pgl_err	err;
-	int		revoked = 1;
-
-	if ((pgl_app.dbh == NULL && pgl_app_store_open(&err) == -1) ||
-	    STORE(is_token_revoked, r->who.jti, &revoked, &err) != PGL_OK) {
-		*why = "Unable to verify token status";
-		return (503);
-	}
-	if (revoked) {
-		*why = "Token has been revoked";
-		return (401);
-	}
-	return (0);
-}
-
-/*
- * X-API-Key: a service user's key ("pgl_<key id>_<secret>"), found by key
- * id, checked against its stored hash, active and unexpired.  The
- * principal is the service user, in its own tenant (X-Pangolin-Tenant is
- * not for keys).  Every refusal reads the same.
- */
-static int
-api_key_principal(struct pgl_req *r, const char *key, const char **why)
-{
-	struct pgl_service_user	 su;
-	struct pgl_err		 err;
-	char			 id[PGL_APIKEY_ID_LEN + 1];
-	char			 secret[PGL_APIKEY_SECRET_LEN + 1];
-	const char		*role;
-	json_t			*doc;
-	int			 rc;
-
-	*why = "Invalid or expired API key";
-	if (pgl_apikey_parse(key, id, secret) == -1)
-		return (401);
-	if (pgl_app.dbh == NULL && pgl_app_store_open(&err) == -1) {
-		*why = "metadata store unavailable, retry later";
-		return (503);
-	}
-	rc = STORE(get_service_user_by_key_id, r->arena, id, &su, &err);
-	if (rc != PGL_OK && rc != PGL_ENOTFOUND) {
-		*why = "metadata store unavailable, retry later";
-		return (503);
-	}
-	if (rc != PGL_OK || !pgl_apikey_verify(secret, su.api_key_hash) ||
-	    !su.active || (su.expires_at_ms != 0 &&
-	    su.expires_at_ms <= pgl_now_ms()))
-		return (401);
-	doc = pgl_json_load_or(su.doc, json_object());
-	role = pgl_json_str(doc, "role");
-	memset(&r->who, 0, sizeof(r->who));
-	r->who.role = role != NULL && strcmp(role, "tenant-admin") == 0 ?
-	    ROLE_TENANT_ADMIN : ROLE_TENANT_USER;
-	json_decref(doc);
-	(void)pgl_strlcpy(r->who.user_id, su.id, sizeof(r->who.user_id));
-	(void)pgl_strlcpy(r->who.username, su.name, sizeof(r->who.username));
-	(void)pgl_strlcpy(r->who.tenant_id, su.tenant_id,
-	    sizeof(r->who.tenant_id));
-	(void)pgl_strlcpy(r->tenant, su.tenant_id, sizeof(r->tenant));
-	return (0);
-}
-
-static int
-authorize(struct pgl_req *r)
-{
-	const char	*why = "Forbidden", *key, *authz;
-	int		 rc;
-
-	key = pgl_header(r, "x-api-key");
-	authz = pgl_header(r, "authorization");
-	/* §3.1: a key is checked first, except that no-auth mode without
-	 * an Authorization header is the no-auth principal. */
-	if (key != NULL && !(pgl_app.cfg->auth.no_auth && authz == NULL))
-		rc = api_key_principal(r, key, &why);
-	else {
-		rc = pgl_auth_resolve(pgl_app.cfg, authz, pgl_header(r,
-		    "x-pangolin-tenant"), &r->who, r->tenant, &why);
-		if (rc == 0 && r->who.jti[0] != '\0')
-			rc = session_live(r, &why);
-	}
-	if (rc == 0)
-		rc = pgl_auth_allows(&r->who, r->match.route->auth);
-	if (rc == 0)
-		return (0);
-	if (rc == 401)
-		pgl_set_header(r, "www-authenticate", "Basic realm=\"pangolin\"");
-	pgl_reply_error(r, rc, "%s", rc == 403 ? "Forbidden" : why);
-	return (-1);
 }
 
 /* The Allow value for the methods a path serves ("GET, HEAD, OPTIONS"). */
@@ -311,13 +211,12 @@ static void
 route(struct pgl_req *r)
 {
 	enum pgl_match_result	m;
-	const char		*why;
 
 	if (parse_query(r) == -1) {
 		pgl_reply_error(r, 400, "malformed query string");
 		return;
 	}
-	m = pgl_router_match(pgl_routes, pgl_nroutes, r->method, r->http->path,
+	m = pgl_router_match(app->routes, app->nroutes, r->method, r->http->path,
 	    &r->match);
 	if (m == PGL_MATCH_OK && !params_utf8(&r->match))
 		m = PGL_MATCH_BAD_PATH;
@@ -336,33 +235,13 @@ route(struct pgl_req *r)
 		    pgl_method_name(r->method), r->http->path);
 		return;
 	}
-	if (r->match.route->auth != AUTH_NONE) {
-		if (authorize(r) == -1)
-			return;
-	} else if (pgl_auth_resolve(pgl_app.cfg, pgl_header(r,
-	    "authorization"), pgl_header(r, "x-pangolin-tenant"), &r->who,
-	    r->tenant, &why) != 0) {
-		/* Public routes still see the caller's tenant if it has one. */
-		memset(&r->who, 0, sizeof(r->who));
-		(void)pgl_strlcpy(r->tenant, PGL_NIL_UUID, sizeof(r->tenant));
-	}
+	if (app->admit(r) == -1)
+		return;
 	if ((r->match.route->flags & ROUTE_JSON) && read_json_body(r) == -1)
 		return;
-	if (!(r->match.route->flags & ROUTE_NO_STORE) && pgl_app.dbh == NULL) {
-		struct pgl_err	err;
-
-		if (pgl_app_store_open(&err) == -1) {
-			pgl_reply_error(r, 503, "metadata store unavailable, "
-			    "retry later");
-			return;
-		}
-	}
-	if (pgl_idem_begin(r) == 1)
-		return;
-	r->match.route->fn(r);
+	app->serve(r);
 	if (r->status == 0)
 		pgl_reply_error(r, 500, "internal error: no reply");
-	pgl_idem_end(r);
 }
 
 static void
@@ -370,11 +249,19 @@ finish(struct pgl_req *r)
 {
 	uint64_t	us = pgl_now_us() - r->start_us;
 
-	pgl_metrics_observe(r->match.route, r->method, r->status, us);
+	pgl_metrics_observe(r->match.route != NULL ?
+	    (size_t)(r->match.route - app->routes) + 1 : 0,
+	    pgl_method_name(r->method), r->status, us);
 	pgl_log(PGL_LOG_INFO, "access method=%s route=%s status=%d "
 	    "duration_ms=%.3f request_id=%s", pgl_method_name(r->method),
 	    r->match.route != NULL ? r->match.route->path : "-", r->status,
 	    us / 1000.0, r->request_id);
+}
+
+void
+pgl_http_init(const struct pgl_http_app *a)
+{
+	app = a;
 }
 
 int
@@ -404,6 +291,7 @@ pgl_http_dispatch(struct http_request *hreq)
 	} else {
 		route(r);
 	}
+	pgl_reply_send(r);
 	finish(r);
 	json_decref(r->body);
 	pgl_arena_free(r->arena);
@@ -423,8 +311,7 @@ pgl_http_kore_error_headers(struct kore_buf *hdr)
 
 	pgl_uuid_new(id);
 	kore_buf_appendf(hdr, "x-request-id: %s\r\n", id);
-	if (pgl_app.cfg != NULL &&
-	    strcmp(pgl_app.cfg->server.cors_origins, "*") == 0)
+	if (app != NULL && strcmp(app->cors_origins, "*") == 0)
 		kore_buf_appendf(hdr, "access-control-allow-origin: *\r\n");
 }
 
@@ -448,8 +335,8 @@ pgl_http_kore_allow(const char *target, char *allow, size_t size)
 	}
 	/* Method 0 matches no route: the router collects every method of
 	 * the paths that match (PGL_MATCH_BAD_METHOD). */
-	allowed = pgl_router_match(pgl_routes, pgl_nroutes, 0, path, m) ==
-	    PGL_MATCH_BAD_METHOD ? m->allowed : 0;
+	allowed = app != NULL && pgl_router_match(app->routes, app->nroutes, 0,
+	    path, m) == PGL_MATCH_BAD_METHOD ? m->allowed : 0;
 	free(m);
 	free(path);
 	if (allowed == 0)

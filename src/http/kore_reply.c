@@ -44,6 +44,12 @@ pgl_param(const struct pgl_req *r, const char *name)
 }
 
 const char *
+pgl_req_path(const struct pgl_req *r)
+{
+	return (r->http->path);
+}
+
+const char *
 pgl_query(const struct pgl_req *r, const char *name)
 {
 	size_t	i;
@@ -101,20 +107,44 @@ pgl_set_header(struct pgl_req *r, const char *name, const char *value)
 	http_response_header(r->http, name, value);
 }
 
+/*
+ * The reply is kept, not sent: the dispatcher sends it when the request
+ * is done, so the application may still withdraw it (a transaction that
+ * fails to commit after its handler answered 2xx) and replay it later
+ * (Idempotency-Key).
+ */
 void
 pgl_reply_raw(struct pgl_req *r, int status, const char *ctype,
     const void *data, size_t len)
 {
 	if (r->status != 0)
 		return;
-	r->status = status;
-	if (r->idem_key != NULL && data != NULL) {
-		r->reply_body = pgl_arena_strndup(r->arena, data, len);
-		r->reply_len = len;
+	if (data != NULL && len > 0 &&
+	    (r->reply_body = pgl_arena_strndup(r->arena, data, len)) == NULL) {
+		status = 503;
+		ctype = NULL;
+		len = 0;
 	}
-	if (ctype != NULL)
-		http_response_header(r->http, "content-type", ctype);
-	http_response(r->http, status, data, len);
+	r->status = status;
+	r->reply_len = r->reply_body != NULL ? len : 0;
+	r->reply_type = ctype;
+}
+
+void
+pgl_reply_withdraw(struct pgl_req *r)
+{
+	r->status = 0;
+	r->reply_body = NULL;
+	r->reply_len = 0;
+	r->reply_type = NULL;
+}
+
+void
+pgl_reply_send(struct pgl_req *r)
+{
+	if (r->reply_type != NULL)
+		http_response_header(r->http, "content-type", r->reply_type);
+	http_response(r->http, r->status, r->reply_body, r->reply_len);
 }
 
 void

@@ -11,29 +11,13 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "auth/principal.h"
 #include "http/router.h"
 #include "pangolin/store.h"
 #include "util/uuid.h"
 
 struct http_request;
 struct pgl_arena;
-
-enum pgl_user_role {
-	ROLE_NONE = 0,
-	ROLE_TENANT_USER,
-	ROLE_TENANT_ADMIN,
-	ROLE_ROOT
-};
-
-/* Who is calling; filled by src/auth before the handler runs. */
-struct pgl_principal {
-	enum pgl_user_role	role;
-	char		user_id[PGL_UUID_LEN + 1];
-	char		username[128];
-	char		tenant_id[PGL_UUID_LEN + 1];	/* "" for root */
-	char		jti[PGL_UUID_LEN + 1];	/* bearer session, else "" */
-	int64_t		expires_at;	/* the session's exp (seconds) */
-};
 
 #define PGL_MAX_QUERY	32
 
@@ -56,22 +40,19 @@ struct pgl_req {
 
 	int			 status;	/* 0 until replied */
 
-	/* Idempotency-Key handling (kore_idempotency.c). */
-	const char		*idem_key;
-	const char		*reply_body;	/* captured when idem_key */
+	/* The reply, kept until the dispatcher sends it. */
+	const char		*reply_type;	/* content-type, or NULL */
+	const char		*reply_body;	/* NULL without a body */
 	size_t			 reply_len;
-};
 
-/*
- * Idempotency-Key on Iceberg mutations: 1 if a stored response was
- * replayed (or the key refused) and the handler must not run.
- */
-int	pgl_idem_begin(struct pgl_req *);
-/* Remember the response for the key, if it is worth replaying. */
-void	pgl_idem_end(struct pgl_req *);
+	/* The application's per-request state (the api layer's). */
+	struct pgl_req_app	*app;
+};
 
 /* Path parameter by template name ("{name}"); never NULL for a matched one. */
 const char	*pgl_param(const struct pgl_req *, const char *name);
+/* The request path as received (no query string). */
+const char	*pgl_req_path(const struct pgl_req *);
 /* Query parameter (decoded), or NULL. */
 const char	*pgl_query(const struct pgl_req *, const char *name);
 /* Request header, or NULL. */
@@ -89,6 +70,10 @@ void	pgl_reply_json(struct pgl_req *, int status, json_t *j);
 void	pgl_reply_raw(struct pgl_req *, int status, const char *content_type,
 	    const void *data, size_t len);
 void	pgl_reply_empty(struct pgl_req *, int status);
+/* Take back the reply not yet sent, so another may be given. */
+void	pgl_reply_withdraw(struct pgl_req *);
+/* Send the reply (the dispatcher, once, at the end). */
+void	pgl_reply_send(struct pgl_req *);
 /*
  * An error in the route's shape: {"error": msg} on management routes, the
  * Iceberg envelope {"error":{"message","type","code"}} on /v1 routes.

@@ -1,6 +1,8 @@
 /*
- * The router: one static table of (method, path template, handler, auth)
+ * The router: one static table of (method, path template, handler, rule)
  * matched segment by segment.  Pure code, no Kore, so it is unit-tested.
+ * The rule (who may call the route, what it changes) belongs to the
+ * application; this layer only carries it to the application's hooks.
  */
 #ifndef PGL_ROUTER_H
 #define PGL_ROUTER_H
@@ -17,15 +19,6 @@ enum pgl_method {
 	PGL_OPTIONS	= 1 << 6
 };
 
-/* Who may call a route; decided before the handler runs. */
-enum pgl_auth {
-	AUTH_NONE,		/* public: no credentials checked */
-	AUTH_USER,		/* any authenticated principal */
-	AUTH_ADMIN,		/* root or tenant admin */
-	AUTH_TENANT_ADMIN,	/* tenant admin only (root is not a tenant) */
-	AUTH_ROOT		/* root only */
-};
-
 /* Route flags. */
 #define ROUTE_JSON	0x01	/* takes a JSON body: 415 without one */
 #define ROUTE_NO_STORE	0x02	/* answers without the metadata store */
@@ -35,14 +28,15 @@ enum pgl_auth {
 #define PGL_PATH_MAX	8192
 
 struct pgl_req;
+struct pgl_rule;
 typedef void	(*pgl_handler)(struct pgl_req *);
 
 struct pgl_route {
-	int		 method;
-	const char	*path;		/* "/api/v1/catalogs/{name}" */
-	pgl_handler	 fn;
-	enum pgl_auth	 auth;
-	int		 flags;
+	int			 method;
+	const char		*path;	/* "/api/v1/catalogs/{name}" */
+	pgl_handler		 fn;
+	const struct pgl_rule	*rule;	/* the application's, opaque here */
+	int			 flags;
 };
 
 struct pgl_match {

@@ -19,7 +19,12 @@ static const int statuses[] = {
 	504
 };
 #define NSTATUS		(sizeof(statuses) / sizeof(statuses[0]) + 1)
-#define NMETHODS	7
+
+/* Methods we count individually; anything else is counted as the first. */
+static const char *const methods[] = {
+	"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"
+};
+#define NMETHODS	(sizeof(methods) / sizeof(methods[0]))
 
 struct cell {
 	uint64_t	count;
@@ -34,11 +39,11 @@ struct shared {
 };
 
 static struct shared		*shm;
-static const struct pgl_route	*routes;
+static const char *const	*routes;	/* the route labels */
 static size_t			 nroutes;
 
 int
-pgl_metrics_init(const struct pgl_route *table, size_t n)
+pgl_metrics_init(const char *const *labels, size_t n)
 {
 	size_t	len;
 
@@ -50,18 +55,18 @@ pgl_metrics_init(const struct pgl_route *table, size_t n)
 		shm = NULL;
 		return (-1);
 	}
-	routes = table;
+	routes = labels;
 	nroutes = n;
 	return (0);
 }
 
 static size_t
-method_index(int m)
+method_index(const char *m)
 {
 	size_t	i;
 
 	for (i = 0; i < NMETHODS; i++) {
-		if (m == 1 << i)
+		if (strcmp(m, methods[i]) == 0)
 			return (i);
 	}
 	return (0);
@@ -86,16 +91,15 @@ cell_at(size_t r, size_t m, size_t s)
 }
 
 void
-pgl_metrics_observe(const struct pgl_route *route, int method, int status,
+pgl_metrics_observe(size_t label, const char *method, int status,
     uint64_t us)
 {
 	struct cell	*c;
-	size_t		 r, b;
+	size_t		 b;
 
-	if (shm == NULL)
+	if (shm == NULL || label > nroutes)
 		return;
-	r = route != NULL ? (size_t)(route - routes) + 1 : 0;
-	c = cell_at(r, method_index(method), status_index(status));
+	c = cell_at(label, method_index(method), status_index(status));
 	__atomic_fetch_add(&c->count, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&c->sum_us, us, __ATOMIC_RELAXED);
 	for (b = 0; b < NBUCKETS && us > bucket_us[b]; b++)
@@ -128,7 +132,7 @@ labels(char *buf, size_t len, size_t r, size_t m, size_t s)
 	else
 		(void)snprintf(st, sizeof(st), "%d", statuses[s]);
 	(void)snprintf(buf, len, "method=\"%s\",route=\"%s\",status=\"%s\"",
-	    pgl_method_name(1 << m), r == 0 ? "unmatched" : routes[r - 1].path,
+	    methods[m], r == 0 ? "unmatched" : routes[r - 1],
 	    st);
 }
 

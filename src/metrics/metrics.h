@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/router.h"
-
 /* Process-wide counters beyond the per-route ones; append only. */
 enum pgl_counter {
 	PGL_C_STORE_ERRORS,
@@ -18,11 +16,14 @@ enum pgl_counter {
 	PGL_C__COUNT
 };
 
-/* Map the segment; call once in the parent, before workers fork. */
-int	pgl_metrics_init(const struct pgl_route *, size_t nroutes);
+/*
+ * Map the segment; call once in the parent, before workers fork.  labels
+ * are the `route` label values (route templates), kept by reference.
+ */
+int	pgl_metrics_init(const char *const *labels, size_t n);
 
-/* route NULL = no route matched. */
-void	pgl_metrics_observe(const struct pgl_route *, int method, int status,
+/* label: 1 + an index into labels, or 0 for "unmatched". */
+void	pgl_metrics_observe(size_t label, const char *method, int status,
 	    uint64_t micros);
 void	pgl_metrics_inc(enum pgl_counter);
 void	pgl_metrics_set_ready(int);

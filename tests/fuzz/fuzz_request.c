@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/apikey.h"
 #include "auth/jwt.h"
 #include "auth/password.h"
 #include "auth/principal.h"
+#include "auth/rbac.h"
 #include "config/config.h"
 #include "http/router.h"
 #include "util/json.h"
@@ -29,11 +31,11 @@ noop(struct pgl_req *r)
 }
 
 static const struct pgl_route routes[] = {
-	{ PGL_GET, "/api/v1/catalogs", noop, AUTH_USER, 0 },
-	{ PGL_GET, "/api/v1/catalogs/{name}", noop, AUTH_USER, 0 },
-	{ PGL_POST, "/api/v1/branches/merge", noop, AUTH_USER, 0 },
-	{ PGL_GET, "/api/v1/branches/{name}/commits", noop, AUTH_USER, 0 },
-	{ PGL_GET, "/v1/{prefix}/namespaces/{ns}/tables/{t}", noop, AUTH_USER, 0 },
+	{ PGL_GET, "/api/v1/catalogs", noop, NULL, 0 },
+	{ PGL_GET, "/api/v1/catalogs/{name}", noop, NULL, 0 },
+	{ PGL_POST, "/api/v1/branches/merge", noop, NULL, 0 },
+	{ PGL_GET, "/api/v1/branches/{name}/commits", noop, NULL, 0 },
+	{ PGL_GET, "/v1/{prefix}/namespaces/{ns}/tables/{t}", noop, NULL, 0 },
 };
 
 static const struct pgl_jfield fields[] = {
@@ -44,6 +46,24 @@ static const struct pgl_jfield fields[] = {
 	{ "n", PGL_J_INT, 0 },
 	{ NULL, 0, 0 }
 };
+
+/* A role's or permission's grant, as stored and as decided on. */
+static void
+fuzz_grant(const json_t *j)
+{
+	struct pgl_grant	 g;
+	struct pgl_target	 t = { "6f1c1b9e-5f0e-4d7b-9c1a-2b3c4d5e6f70",
+				    "a\x1f" "b", "", NULL, 0 };
+	const char		*why;
+
+	if (pgl_grant_parse(json_object_get(j, "scope"),
+	    json_object_get(j, "actions"), &g, &why) == -1)
+		return;
+	(void)pgl_rbac_allows(&g, 1, PGL_ACT_READ, &t);
+	(void)pgl_rbac_sees(&g, 1, &t);
+	t.ns = "";
+	(void)pgl_rbac_sees(&g, 1, &t);
+}
 
 static void
 fuzz_json(const uint8_t *data, size_t len)
@@ -56,7 +76,20 @@ fuzz_json(const uint8_t *data, size_t len)
 	(void)pgl_json_check(j, fields, why, sizeof(why));
 	if (pgl_json_str(j, "name") != NULL)
 		(void)pgl_name_check(pgl_json_str(j, "name"));
+	fuzz_grant(j);
 	json_decref(j);
+}
+
+/* An X-API-Key value: parsed, and checked against a stored hash. */
+static void
+fuzz_api_key(const char *s)
+{
+	char	id[PGL_APIKEY_ID_LEN + 1], secret[PGL_APIKEY_SECRET_LEN + 1];
+
+	if (pgl_apikey_parse(s, id, secret) == 0)
+		(void)pgl_apikey_verify(secret, "sha256:"
+		    "0000000000000000000000000000000000000000000000000000000000000000");
+	(void)pgl_apikey_verify(s, s);
 }
 
 /* The Authorization header as given, and as a Basic and a Bearer value. */
@@ -76,6 +109,7 @@ fuzz_authorization(const char *s)
 	(void)pgl_auth_resolve(&cfg, s, s, &who, tenant, &why);
 	(void)pgl_jwt_verify(cfg.auth.jwt_secret, s, 1800000000, &c, &why);
 	(void)pgl_password_is_weak(s);
+	fuzz_api_key(s);
 	if ((h = malloc(len + 8)) == NULL)
 		return;
 	memcpy(h, "Bearer ", 7);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "auth/principal.h"
 #include "config/config.h"
 
 static const char *const env_vars[] = {
@@ -62,6 +63,11 @@ load(const char *text, struct pgl_config_error *err)
 	c = pgl_config_load(text != NULL ? write_toml(text) : NULL, err);
 	if (text != NULL)
 		unlink(path);
+	/* What main.c does next: the auth settings' own checks. */
+	if (c != NULL && pgl_auth_config_check(c, err) == -1) {
+		pgl_config_free(c);
+		return (NULL);
+	}
 	return (c);
 }
 

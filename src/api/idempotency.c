@@ -10,11 +10,9 @@
 
 #include <openssl/evp.h>
 
-#include <kore.h>
-#include <http.h>
-
+#include "api/api.h"
+#include "api/gate.h"
 #include "app.h"
-#include "http/request.h"
 #include "util/arena.h"
 
 #define IDEM_LIFETIME_MS	(30 * 60 * 1000)	/* PT30M */
@@ -43,23 +41,22 @@ key_valid(const char *k)
 static const char *
 request_route(struct pgl_req *r)
 {
-	struct kore_buf	*b = r->http->http_body;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	char		 hex[2 * 32 + 1];
-	size_t		 len = b != NULL ? r->http->http_body_length : 0;
+	size_t		 len;
+	const char	*body = pgl_req_body_raw(r, &len);
 	int		 i;
 
-	if (!EVP_Digest(len > 0 ? b->data : (const unsigned char *)"", len, md,
-	    NULL, EVP_sha256(), NULL))
+	if (!EVP_Digest(body, len, md, NULL, EVP_sha256(), NULL))
 		memset(md, 0, sizeof(md));
 	for (i = 0; i < 32; i++)
 		(void)snprintf(hex + i * 2, 3, "%02x", md[i]);
 	return (pgl_arena_printf(r->arena, "%s %s %s",
-	    pgl_method_name(r->method), r->http->path, hex));
+	    pgl_method_name(r->method), pgl_req_path(r), hex));
 }
 
 int
-pgl_idem_begin(struct pgl_req *r)
+api_idem_begin(struct pgl_req *r)
 {
 	struct pgl_idempotent	 prev;
 	struct pgl_err		 err;
@@ -80,7 +77,7 @@ pgl_idem_begin(struct pgl_req *r)
 			pgl_reply_store_error(r, &err);
 			return (1);
 		}
-		r->idem_key = key;
+		r->app->idem_key = key;
 		return (0);
 	}
 	if (strcmp(prev.route, request_route(r)) != 0) {
@@ -109,7 +106,7 @@ replayable(int status)
 }
 
 void
-pgl_idem_end(struct pgl_req *r)
+api_idem_end(struct pgl_req *r)
 {
 	static unsigned		 puts;
 	struct pgl_idempotent	 rec;
@@ -117,9 +114,9 @@ pgl_idem_end(struct pgl_req *r)
 	uint64_t		 purged;
 	int64_t			 now = pgl_now_ms();
 
-	if (r->idem_key == NULL || !replayable(r->status))
+	if (r->app->idem_key == NULL || !replayable(r->status))
 		return;
-	rec.key = r->idem_key;
+	rec.key = r->app->idem_key;
 	rec.route = request_route(r);
 	rec.status = r->status;
 	rec.body = r->reply_body != NULL ? r->reply_body : "";

@@ -1,0 +1,271 @@
+/*
+ * May the caller do this (pangolin-api.md §2.9, §3.5, decision 5)?  Root
+ * and a tenant admin may do anything in the request's tenant: a tenant
+ * admin's tenant is always its own, and every lookup below and in the
+ * handlers is scoped to it, so another tenant's resource answers exactly
+ * as a missing one.  A tenant user (or service user) needs a grant: its
+ * roles' and its own permissions, loaded once per request in two queries
+ * and decided by src/auth/rbac.c, for lists too.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "api/gate.h"
+#include "api/iceberg.h"
+#include "app.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/log.h"
+
+/* A principal's grants are read whole; more than this is refused. */
+#define MAX_GRANTS	100000
+
+int
+api_is_admin(const struct pgl_req *r)
+{
+	return (r->who.role == ROLE_ROOT || r->who.role == ROLE_TENANT_ADMIN);
+}
+
+/* Append the grants of a JSON array of {scope, actions}; bad ones skipped. */
+static void
+add_grants(struct pgl_req *r, const json_t *arr, struct pgl_grant *out,
+    size_t cap, size_t *n)
+{
+	const char	*why;
+	json_t		*v;
+	size_t		 i;
+
+	json_array_foreach(arr, i, v) {
+		if (*n == cap)
+			return;
+		if (pgl_grant_parse(json_object_get(v, "scope"),
+		    json_object_get(v, "actions"), &out[*n], &why) == 0)
+			(*n)++;
+		else
+			pgl_log(PGL_LOG_WARN, "authz: a stored grant of %s is "
+			    "ignored: %s", r->who.user_id, why);
+	}
+}
+
+/* Count the grants a role doc and a permission list hold. */
+static size_t
+count_grants(json_t **roles, size_t nroles, size_t nperms)
+{
+	size_t	i, n = nperms;
+
+	for (i = 0; i < nroles; i++)
+		n += json_array_size(json_object_get(roles[i], "permissions"));
+	return (n);
+}
+
+static int
+load_grants(struct pgl_req *r)
+{
+	struct pgl_req_app	*a = r->app;
+	struct pgl_role		*roles;
+	struct pgl_permission	*perms;
+	struct pgl_page		 all = { MAX_GRANTS, 0 };
+	struct pgl_err		 err;
+	json_t			**docs, *doc;
+	size_t			 nroles, nperms, i, cap;
+
+	if (a->grants_loaded)
+		return (0);
+	if (STORE(list_user_roles, r->arena, r->tenant, r->who.user_id,
+	    &roles, &nroles, &err) != PGL_OK ||
+	    STORE(list_permissions, r->arena, r->tenant, r->who.user_id, &all,
+	    &perms, &nperms, NULL, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	if ((docs = pgl_arena_alloc(r->arena, (nroles + 1) *
+	    sizeof(*docs))) == NULL)
+		return (-1);
+	for (i = 0; i < nroles; i++)
+		docs[i] = api_obj(roles[i].doc);
+	cap = count_grants(docs, nroles, nperms);
+	if ((a->grants = pgl_arena_alloc(r->arena, (cap + 1) *
+	    sizeof(*a->grants))) == NULL) {
+		for (i = 0; i < nroles; i++)
+			json_decref(docs[i]);
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	for (i = 0; i < nroles; i++) {
+		add_grants(r, json_object_get(docs[i], "permissions"),
+		    a->grants, cap, &a->ngrants);
+		json_decref(docs[i]);
+	}
+	for (i = 0; i < nperms; i++) {
+		doc = api_obj(perms[i].doc);
+		/* A Permission is one grant: {scope, actions, ...}. */
+		doc = json_pack("[o]", doc);
+		add_grants(r, doc, a->grants, cap, &a->ngrants);
+		json_decref(doc);
+	}
+	a->grants_loaded = 1;
+	return (0);
+}
+
+/* The asset's id if it exists on the target's branch, else "". */
+static const char *
+asset_id(struct pgl_req *r, const struct ice_target *t)
+{
+	struct pgl_asset	as;
+	struct pgl_err		err;
+
+	if (STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
+	    t->ns, t->name, &as, &err) != PGL_OK)
+		return ("");
+	return (as.id);
+}
+
+/*
+ * The rule's resource as a target.  1: resolved; 0: nothing to decide on
+ * (a catalog that does not exist in the caller's tenant, a missing query
+ * parameter): the handler answers that exactly as it does for anyone;
+ * -1: replied (the same 400/404 the handler would give).
+ */
+static int
+find_target(struct pgl_req *r, enum api_scope scope, struct pgl_target *out)
+{
+	struct ice_target	 t;
+	struct pgl_catalog	 c;
+	struct pgl_err		 err;
+	const char		*name;
+
+	memset(out, 0, sizeof(*out));
+	out->ns = "";
+	out->asset_id = "";
+	switch (scope) {
+	case SC_NONE:
+	case SC_TENANT:
+		return (1);
+	case SC_PREFIX:
+		if (ice_catalog(r, &t.catalog) == -1)
+			return (-1);
+		out->catalog_id = t.catalog.id;
+		return (1);
+	case SC_NS:
+	case SC_TABLE:
+	case SC_VIEW:
+		if (ice_target(r, scope == SC_NS ? NULL : scope == SC_TABLE ?
+		    "table" : "view", &t) == -1)
+			return (-1);
+		out->catalog_id = t.catalog.id;
+		out->ns = t.ns;
+		if (scope != SC_NS)
+			out->asset_id = asset_id(r, &t);
+		return (1);
+	case SC_CATALOG:
+	case SC_CATALOG_QUERY:
+		name = scope == SC_CATALOG ? pgl_param(r, "name") :
+		    pgl_query(r, "catalog");
+		if (name == NULL)
+			return (0);
+		if (STORE(get_catalog, r->arena, r->tenant, name, &c, &err) !=
+		    PGL_OK) {
+			if (err.code == PGL_ENOTFOUND)
+				return (0);
+			pgl_reply_store_error(r, &err);
+			return (-1);
+		}
+		out->catalog_id = c.id;
+		return (1);
+	}
+	return (0);
+}
+
+int
+api_allowed(struct pgl_req *r, unsigned action, const struct pgl_target *t)
+{
+	if (api_is_admin(r))
+		return (1);
+	if (r->who.role == ROLE_NONE || load_grants(r) == -1)
+		return (0);
+	return (pgl_rbac_allows(r->app->grants, r->app->ngrants, action, t));
+}
+
+int
+api_sees(struct pgl_req *r, const struct pgl_target *t)
+{
+	if (api_is_admin(r))
+		return (1);
+	if (r->who.role == ROLE_NONE || load_grants(r) == -1)
+		return (0);
+	return (pgl_rbac_sees(r->app->grants, r->app->ngrants, t));
+}
+
+/* A tenant user on a WHO_PERM or WHO_SEE route. */
+static int
+decide(struct pgl_req *r, const struct pgl_rule *rule)
+{
+	struct pgl_target	t;
+	int			rc;
+
+	if ((rc = find_target(r, rule->scope, &t)) <= 0)
+		return (rc);
+	if (load_grants(r) == -1)
+		return (-1);
+	if (rule->who == WHO_SEE ?
+	    pgl_rbac_sees(r->app->grants, r->app->ngrants, &t) :
+	    pgl_rbac_allows(r->app->grants, r->app->ngrants, rule->action, &t))
+		return (0);
+	return (403);
+}
+
+int
+api_authorize(struct pgl_req *r)
+{
+	const struct pgl_rule	*rule = r->app->rule;
+	enum pgl_user_role	 role = r->who.role;
+
+	switch (rule->who) {
+	case WHO_PUBLIC:
+	case WHO_ANY:
+		return (0);
+	case WHO_ADMIN:
+		return (api_is_admin(r) ? 0 : 403);
+	case WHO_TENANT_ADMIN:
+		return (role == ROLE_TENANT_ADMIN ? 0 : 403);
+	case WHO_ROOT:
+		return (role == ROLE_ROOT ? 0 : 403);
+	case WHO_SEE:
+	case WHO_PERM:
+		return (api_is_admin(r) ? 0 : decide(r, rule));
+	}
+	return (403);
+}
+
+size_t
+api_filter_page(struct pgl_req *r, void *items, size_t n, size_t size,
+    int (*visible)(struct pgl_req *, const void *, void *), void *ctx,
+    const struct pgl_page *pg, uint64_t *total)
+{
+	unsigned char	*base = items;
+	uint64_t	 seen = 0;
+	size_t		 i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!visible(r, base + i * size, ctx))
+			continue;
+		if (seen++ < pg->offset || (pg->limit != 0 &&
+		    kept == pg->limit))
+			continue;
+		if (kept != i)
+			memcpy(base + kept * size, base + i * size, size);
+		kept++;
+	}
+	*total = seen;
+	return (kept);
+}
+
+int
+api_require(struct pgl_req *r, unsigned action, const struct pgl_target *t)
+{
+	if (api_allowed(r, action, t))
+		return (0);
+	if (r->status == 0)
+		pgl_reply_error(r, 403, "Forbidden");
+	return (-1);
+}

@@ -1,0 +1,234 @@
+/*
+ * Between the HTTP layer and a handler.  admit: who is calling and may
+ * they call this route on this resource, decided before the body is read
+ * or the handler does any work.  serve: the store, Idempotency-Key, the
+ * handler, and the audit event of a mutation.
+ *
+ * A management mutation runs inside one store transaction opened here, and
+ * its success event is written in it, so the change and its record commit
+ * together or not at all; a refused or failed one is rolled back and
+ * leaves a failure event.  Iceberg mutations run their own commit loops
+ * (a lost compare-and-swap retries on a fresh transaction); they write
+ * their event through api_tx, in their own transaction.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "api/gate.h"
+#include "app.h"
+#include "auth/principal.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/str.h"
+
+static int
+store_ready(struct pgl_req *r)
+{
+	struct pgl_err	err;
+
+	if (pgl_app.dbh != NULL || pgl_app_store_open(&err) == 0)
+		return (1);
+	pgl_reply_error(r, 503, "metadata store unavailable, retry later");
+	return (0);
+}
+
+void
+api_audit_about(struct pgl_req *r, const char *id, const char *name)
+{
+	if (id != NULL)
+		r->app->audit_id = pgl_arena_strdup(r->arena, id);
+	if (name != NULL)
+		r->app->audit_name = pgl_arena_strdup(r->arena, name);
+}
+
+/* "create_catalog" -> "catalog", unless the rule names the type. */
+static const char *
+resource_type(const struct pgl_rule *rule)
+{
+	const char	*us;
+
+	if (rule->resource != NULL)
+		return (rule->resource);
+	us = strchr(rule->audit, '_');
+	return (us != NULL ? us + 1 : rule->audit);
+}
+
+/* The resource's name when the handler did not give one: the path's. */
+static const char *
+default_name(struct pgl_req *r)
+{
+	static const char *const params[] = { "table", "view", "namespace",
+	    "name", "prefix", "id", "user_id", "token_id" };
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		if ((v = pgl_param(r, params[i])) != NULL)
+			return (v);
+	}
+	if (r->body != NULL && (v = pgl_json_str(r->body, "name")) != NULL)
+		return (v);
+	return (NULL);
+}
+
+/* The message of the reply given, for a failure event. */
+static const char *
+reply_message(struct pgl_req *r)
+{
+	json_t		*j, *e;
+	const char	*m = NULL;
+
+	if (r->reply_body == NULL ||
+	    (j = pgl_json_load_or(r->reply_body, NULL)) == NULL)
+		return ("refused");
+	e = json_object_get(j, "error");
+	m = json_is_object(e) ? pgl_json_str(e, "message") :
+	    json_string_value(e);
+	if (m != NULL)
+		m = pgl_arena_strdup(r->arena, m);
+	json_decref(j);
+	return (m != NULL ? m : "refused");
+}
+
+static void
+write_event(struct pgl_req *r, int ok)
+{
+	const struct pgl_rule	*rule = r->app->rule;
+	const char		*name = r->app->audit_name;
+
+	if (name == NULL)
+		name = default_name(r);
+	api_audit(r, r->tenant, rule->audit, resource_type(rule),
+	    r->app->audit_id, name, ok, ok ? NULL : reply_message(r));
+	r->app->audited = 1;
+}
+
+int
+api_tx(struct pgl_req *r, int (*fn)(void *, struct pgl_err *), void *arg,
+    struct pgl_err *err)
+{
+	const struct pgl_rule	*rule = r->app->rule;
+	int			 rc;
+
+	if (pgl_app.in_tx)
+		return (fn(arg, err));
+	if ((rc = STORE(begin, err)) != PGL_OK)
+		return (rc);
+	pgl_app.in_tx = 1;
+	rc = fn(arg, err);
+	if (rc == PGL_OK && rule->audit != NULL && !r->app->audited)
+		write_event(r, 1);
+	pgl_app.in_tx = 0;
+	if (rc != PGL_OK) {
+		struct pgl_err	rb;
+
+		(void)STORE(rollback, &rb);
+		r->app->audited = 0;
+		return (rc);
+	}
+	if ((rc = STORE(commit, err)) != PGL_OK)
+		r->app->audited = 0;
+	return (rc);
+}
+
+/* A management mutation: the handler and its event in one transaction. */
+static void
+run_in_tx(struct pgl_req *r)
+{
+	struct pgl_err	err, rb;
+
+	if (STORE(begin, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	pgl_app.in_tx = 1;
+	r->match.route->fn(r);
+	if (r->status != 0 && r->status < 400) {
+		if (!r->app->audited)
+			write_event(r, 1);
+		pgl_app.in_tx = 0;
+		if (STORE(commit, &err) == PGL_OK)
+			return;
+		pgl_log(PGL_LOG_ERR, "commit of %s failed: %s",
+		    r->match.route->path, err.msg);
+		pgl_reply_withdraw(r);
+		pgl_reply_store_error(r, &err);
+		(void)STORE(rollback, &rb);
+	} else {
+		pgl_app.in_tx = 0;
+		(void)STORE(rollback, &rb);
+	}
+	/* Nothing the handler wrote stays, its events included. */
+	r->app->audited = 0;
+}
+
+void
+api_serve(struct pgl_req *r)
+{
+	const struct pgl_rule	*rule = r->app->rule;
+
+	if (!(r->match.route->flags & ROUTE_NO_STORE) && !store_ready(r))
+		return;
+	if (api_idem_begin(r) == 1)
+		return;
+	if (rule->audit != NULL && !r->iceberg)
+		run_in_tx(r);
+	else
+		r->match.route->fn(r);
+	if (rule->audit != NULL && !r->app->audited && r->status != 0)
+		write_event(r, r->status < 400);
+	api_idem_end(r);
+}
+
+static void
+refuse(struct pgl_req *r, int status, const char *why)
+{
+	if (status == 401)
+		pgl_set_header(r, "www-authenticate", "Basic realm=\"pangolin\"");
+	pgl_reply_error(r, status, "%s", status == 403 ? "Forbidden" : why);
+	/* A known caller refused a change: recorded.  Anonymous refusals
+	 * are not (anyone could fill the log); logins record their own. */
+	if (status == 403 && r->app->rule->audit != NULL &&
+	    pgl_app.dbh != NULL)
+		write_event(r, 0);
+}
+
+int
+api_admit(struct pgl_req *r)
+{
+	const struct pgl_rule	*rule = r->match.route->rule;
+	const char		*why = "Forbidden";
+	int			 rc;
+
+	if ((r->app = pgl_arena_alloc(r->arena, sizeof(*r->app))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	memset(r->app, 0, sizeof(*r->app));
+	if ((r->app->rule = rule) == NULL) {
+		pgl_reply_error(r, 500, "route %s has no rule",
+		    r->match.route->path);
+		return (-1);
+	}
+	if (rule->who == WHO_PUBLIC) {
+		/* Public routes still see the caller's tenant if it has one. */
+		if (pgl_auth_resolve(pgl_app.cfg, pgl_header(r,
+		    "authorization"), pgl_header(r, "x-pangolin-tenant"),
+		    &r->who, r->tenant, &why) != 0) {
+			memset(&r->who, 0, sizeof(r->who));
+			(void)pgl_strlcpy(r->tenant, PGL_NIL_UUID,
+			    sizeof(r->tenant));
+		}
+		return (0);
+	}
+	if ((rc = api_authenticate(r, &why)) == 0 &&
+	    (rule->who == WHO_SEE || rule->who == WHO_PERM) &&
+	    !api_is_admin(r) && !store_ready(r))
+		return (-1);
+	if (rc == 0 && (rc = api_authorize(r)) == 0)
+		return (0);
+	if (rc != -1)
+		refuse(r, rc, why);
+	return (-1);
+}

@@ -1,0 +1,107 @@
+/*
+ * The step between the HTTP layer and a handler: who is calling
+ * (authn.c), whether they may call this route on this resource (authz.c),
+ * the store, Idempotency-Key, the handler, and the audit event of a
+ * mutation in the handler's transaction (gate.c).  Each route's rule in
+ * routes.c says what to check and what to record.
+ */
+#ifndef PGL_GATE_H
+#define PGL_GATE_H
+
+#include "auth/rbac.h"
+#include "http/request.h"
+
+enum api_who {
+	WHO_PUBLIC,		/* no credentials checked */
+	WHO_ANY,		/* any principal; the handler may narrow */
+	WHO_SEE,		/* a tenant user must see something in scope */
+	WHO_PERM,		/* a tenant user needs action on scope */
+	WHO_ADMIN,		/* root or a tenant admin */
+	WHO_TENANT_ADMIN,	/* a tenant admin (of its own tenant) */
+	WHO_ROOT
+};
+
+/* Where a route's resource is named. */
+enum api_scope {
+	SC_NONE,
+	SC_TENANT,		/* the request's tenant */
+	SC_PREFIX,		/* Iceberg {prefix} */
+	SC_NS,			/* {prefix} + {namespace} */
+	SC_TABLE,		/* {prefix} + {namespace} + {table} */
+	SC_VIEW,		/* {prefix} + {namespace} + {view} */
+	SC_CATALOG,		/* management {name} of /catalogs/{name} */
+	SC_CATALOG_QUERY	/* ?catalog= (branches, tags, commits) */
+};
+
+struct pgl_rule {
+	enum api_who	 who;
+	unsigned	 action;	/* enum pgl_action, for WHO_PERM */
+	enum api_scope	 scope;
+	/*
+	 * The audit action of a mutation ("create_catalog"); the resource
+	 * type is what follows the verb ("catalog").  NULL: not a mutation.
+	 */
+	const char	*audit;
+	const char	*resource;	/* the resource type, if not that */
+};
+
+/* What the api layer keeps per request (r->app). */
+struct pgl_req_app {
+	const struct pgl_rule	*rule;
+	const char		*idem_key;
+
+	/* A tenant user's grants, loaded once (authz.c). */
+	int			 grants_loaded;
+	struct pgl_grant	*grants;
+	size_t			 ngrants;
+
+	/* The audit event of this request's mutation. */
+	const char		*audit_id;	/* resource id, if known */
+	const char		*audit_name;	/* resource name */
+	int			 audited;
+};
+
+/* gate.c: the application's hooks for the HTTP layer. */
+int	api_admit(struct pgl_req *);
+void	api_serve(struct pgl_req *);
+/*
+ * Run fn in a store transaction; when the route is an audited mutation,
+ * its success event is written in the same transaction.  Inside the
+ * gate's own transaction fn simply runs.
+ */
+int	api_tx(struct pgl_req *, int (*fn)(void *, struct pgl_err *),
+	    void *arg, struct pgl_err *);
+/* Name the resource of this request's audit event. */
+void	api_audit_about(struct pgl_req *, const char *id, const char *name);
+
+/* authn.c: fill r->who and r->tenant; 0 or an HTTP status with *why. */
+int	api_authenticate(struct pgl_req *, const char **why);
+
+/* authz.c */
+/* 0, or an HTTP status (403) for r's route and resource. */
+int	api_authorize(struct pgl_req *);
+/* 1 if the caller may do action on t (admins always). */
+int	api_allowed(struct pgl_req *, unsigned action,
+	    const struct pgl_target *t);
+/* 0 if the caller may do action on t, else -1 after a 403. */
+int	api_require(struct pgl_req *, unsigned action,
+	    const struct pgl_target *t);
+/* 1 if the caller may see t in a list (admins always). */
+int	api_sees(struct pgl_req *, const struct pgl_target *t);
+/*
+ * A list for a caller who is not an admin: the store's whole list is
+ * read (pg says no paging), filtered by visible and paged here; returns
+ * the items kept (compacted to the front) and the visible total.
+ */
+size_t	api_filter_page(struct pgl_req *, void *items, size_t n, size_t size,
+	    int (*visible)(struct pgl_req *, const void *, void *), void *ctx,
+	    const struct pgl_page *pg, uint64_t *total);
+/* 1 if r's caller is root or a tenant admin. */
+int	api_is_admin(const struct pgl_req *);
+
+/* idempotency.c: 1 if a stored reply was given and the handler must not
+ * run; api_idem_end remembers the reply worth replaying. */
+int	api_idem_begin(struct pgl_req *);
+void	api_idem_end(struct pgl_req *);
+
+#endif

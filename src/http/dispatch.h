@@ -1,0 +1,35 @@
+/*
+ * The one Kore handler and what the application hands it.  This layer
+ * knows requests: framing, the request id, CORS, routing, query strings
+ * and JSON bodies.  Who the caller is, whether they may call a route, the
+ * store and the handler all belong to the application, which main.c
+ * installs here once, in the parent, before workers fork.
+ */
+#ifndef PGL_DISPATCH_H
+#define PGL_DISPATCH_H
+
+#include <stddef.h>
+
+#include "http/router.h"
+
+struct pgl_req;
+
+struct pgl_http_app {
+	const struct pgl_route	*routes;
+	size_t			 nroutes;
+	const char		*cors_origins;	/* "*" or "a, b" */
+	size_t			 max_body_bytes;
+
+	/*
+	 * Before the body is read: identify the caller and decide whether
+	 * they may call the matched route.  0, or -1 after a reply (401,
+	 * 403, 429, 503, ...).
+	 */
+	int	(*admit)(struct pgl_req *);
+	/* Run the matched route; must reply. */
+	void	(*serve)(struct pgl_req *);
+};
+
+void	pgl_http_init(const struct pgl_http_app *);
+
+#endif
