@@ -39,6 +39,9 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TOKENS] = "active_tokens",
 	[COLL_REVOKED] = "revoked_tokens",
 	[COLL_SERVICE_USERS] = "service_users",
+	[COLL_ROLES] = "roles",
+	[COLL_USER_ROLES] = "user_roles",
+	[COLL_PERMISSIONS] = "permissions",
 	[COLL_AUDIT] = "audit_events",
 	[COLL_META] = "pangolin_meta",
 };
@@ -107,6 +110,15 @@ static const struct index_def	indexes[] = {
 	{ COLL_AUDIT, "id", 1, { "id" } },
 	{ COLL_AUDIT, "tenant_time", 0, { "tenant_id", "timestamp" } },
 	{ COLL_AUDIT, "time", 0, { "timestamp" } },
+	{ COLL_ROLES, "id", 1, { "id" } },
+	{ COLL_ROLES, "key", 1, { "tenant_id", "name" } },
+	{ COLL_USER_ROLES, "key", 1, { "tenant_id", "principal_id",
+	    "role_id" } },
+	{ COLL_USER_ROLES, "role", 0, { "role_id" } },
+	{ COLL_USER_ROLES, "principal", 0, { "principal_id" } },
+	{ COLL_PERMISSIONS, "id", 1, { "id" } },
+	{ COLL_PERMISSIONS, "user", 0, { "tenant_id", "user_id", "seq" } },
+	{ COLL_PERMISSIONS, "tenant", 0, { "tenant_id", "seq" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

@@ -173,14 +173,18 @@ mongo_delete_service_user(struct pgl_store *s, const char *tenant,
 {
 	bson_t		filter = BSON_INITIALIZER;
 	uint64_t	deleted = 0;
-	int		rc;
+	int		own, rc;
 
+	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK)
+		return (rc);
 	mg_str(&filter, "tenant_id", tenant);
 	mg_str(&filter, "id", id);
 	rc = mg_delete(s, err, COLL_SERVICE_USERS, &filter, 0, &deleted);
 	if (rc == PGL_OK && deleted == 0)
 		rc = mongo_err(err, PGL_ENOTFOUND, "service user %s not found",
 		    id);
+	if (rc == PGL_OK)
+		rc = mongo_drop_grants_of(s, id, err);
 	bson_destroy(&filter);
-	return (rc);
+	return (mg_tx_own_end(s, own, rc, err));
 }

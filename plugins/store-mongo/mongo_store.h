@@ -35,6 +35,9 @@ enum mongo_coll {
 	COLL_REVOKED,
 	COLL_SERVICE_USERS,
 	COLL_AUDIT,
+	COLL_ROLES,
+	COLL_USER_ROLES,
+	COLL_PERMISSIONS,
 	COLL_META,
 	NCOLLS
 };
@@ -295,6 +298,36 @@ int	mongo_is_token_revoked(struct pgl_store *, const char *, int *,
 int	mongo_cleanup_expired_tokens(struct pgl_store *, int64_t, uint64_t *,
 	    struct pgl_err *);
 
+
+/* mongo_roles.c */
+int	mongo_create_role(struct pgl_store *, const struct pgl_role *,
+	    struct pgl_err *);
+int	mongo_get_role(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, struct pgl_role *, struct pgl_err *);
+int	mongo_list_roles(struct pgl_store *, struct pgl_arena *, const char *,
+	    const struct pgl_page *, struct pgl_role **, size_t *, uint64_t *,
+	    struct pgl_err *);
+int	mongo_update_role(struct pgl_store *, const struct pgl_role *,
+	    struct pgl_err *);
+int	mongo_delete_role(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	mongo_assign_role(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, struct pgl_err *);
+int	mongo_revoke_role(struct pgl_store *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	mongo_list_user_roles(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_role **, size_t *,
+	    struct pgl_err *);
+int	mongo_create_permission(struct pgl_store *,
+	    const struct pgl_permission *, struct pgl_err *);
+int	mongo_delete_permission(struct pgl_store *, const char *,
+	    const char *, struct pgl_err *);
+int	mongo_list_permissions(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_permission **, size_t *, uint64_t *, struct pgl_err *);
+/* A deleted principal's assignments and grants (users, service users). */
+int	mongo_drop_grants_of(struct pgl_store *, const char *,
+	    struct pgl_err *);
 
 /* mongo_service_users.c */
 int	mongo_create_service_user(struct pgl_store *,

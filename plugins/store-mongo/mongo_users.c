@@ -168,6 +168,8 @@ mongo_delete_user(struct pgl_store *s, const char *id, struct pgl_err *err)
 		rc = mongo_err(err, PGL_ENOTFOUND, "user %s not found", id);
 	if (rc == PGL_OK)
 		rc = mg_delete(s, err, COLL_TOKENS, &owned, 1, NULL);
+	if (rc == PGL_OK)
+		rc = mongo_drop_grants_of(s, id, err);
 	bson_destroy(&owned);
 	bson_destroy(&filter);
 	return (mg_tx_own_end(s, own, rc, err));

@@ -58,17 +58,21 @@ resource_type(const struct pgl_rule *rule)
 static const char *
 default_name(struct pgl_req *r)
 {
-	static const char *const params[] = { "table", "view", "namespace",
-	    "name", "prefix", "id", "user_id", "token_id" };
+	static const char *const params[] = { "namespace", "name", "prefix",
+	    "id", "user_id", "token_id" };
 	const char	*v;
 	size_t		 i;
 
+	/* The most specific first: a table, or what a create names. */
+	if ((v = pgl_param(r, "table")) != NULL ||
+	    (v = pgl_param(r, "view")) != NULL)
+		return (v);
+	if (r->body != NULL && (v = pgl_json_str(r->body, "name")) != NULL)
+		return (v);
 	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
 		if ((v = pgl_param(r, params[i])) != NULL)
 			return (v);
 	}
-	if (r->body != NULL && (v = pgl_json_str(r->body, "name")) != NULL)
-		return (v);
 	return (NULL);
 }
 

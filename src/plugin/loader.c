@@ -146,7 +146,10 @@ static const struct {
 	REQ(get_service_user), REQ(get_service_user_by_key_id),
 	REQ(list_service_users), REQ(update_service_user),
 	REQ(delete_service_user), REQ(log_audit_event),
-	REQ(list_audit_events), REQ(get_audit_event),
+	REQ(list_audit_events), REQ(get_audit_event), REQ(create_role),
+	REQ(get_role), REQ(list_roles), REQ(update_role), REQ(delete_role),
+	REQ(assign_role), REQ(revoke_role), REQ(list_user_roles),
+	REQ(create_permission), REQ(delete_permission), REQ(list_permissions),
 };
 
 const struct pgl_store_ops *

@@ -390,8 +390,9 @@ static void
 test_later_groups_are_left_null(void **state)
 {
 	(void)state;
-	assert_null(ops->create_role);
-	assert_null(ops->create_permission);
+	assert_non_null(ops->create_role);
+	assert_non_null(ops->list_user_roles);
+	assert_non_null(ops->list_permissions);
 	assert_null(ops->create_merge_op);
 	assert_null(ops->get_settings);
 	assert_null(ops->create_task);
@@ -1796,6 +1797,194 @@ test_service_user_crud_found_by_key_id_and_tenant_scoped(void **state)
 	    "k2", &got, &f->err));
 }
 
+/* Roles, assignments and direct grants (sql_roles.c, mongo_roles.c). */
+
+static struct pgl_role
+role(const char *id, const char *tenant, const char *name, const char *doc)
+{
+	struct pgl_role	r = { id, tenant, name, doc };
+
+	return (r);
+}
+
+static void
+test_role_crud_names_unique_and_tenant_scoped(void **state)
+{
+	struct fx	*f = *state;
+	const char	*doc = "{\"permissions\":[{\"scope\":{\"type\":"
+			    "\"tenant\"},\"actions\":[\"read\"]}],\"x\":\"\u00e9\"}";
+	struct pgl_role	 r = role("r1", "t-a", "readers", doc), got, *items;
+	struct pgl_page	 pg = { 1, 1 };
+	uint64_t	 total;
+	size_t		 n;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	OK(f, ops->create_role(f->s, &r, &f->err));
+	OK(f, ops->get_role(f->s, f->a, "t-a", "r1", &got, &f->err));
+	assert_string_equal(got.name, "readers");
+	assert_string_equal(got.tenant_id, "t-a");
+	assert_string_equal(got.doc, doc);	/* byte for byte */
+	/* Another tenant sees nothing and changes nothing. */
+	FAILS(f, PGL_ENOTFOUND, ops->get_role(f->s, f->a, "t-b", "r1", &got,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_role(f->s, "t-b", "r1", &f->err));
+	r = role("r1", "t-b", "hijack", "{}");
+	FAILS(f, PGL_ENOTFOUND, ops->update_role(f->s, &r, &f->err));
+	/* Names are unique per tenant; a missing tenant is not found. */
+	r = role("r2", "t-a", "readers", "{}");
+	FAILS(f, PGL_EEXISTS, ops->create_role(f->s, &r, &f->err));
+	r = role("r2", "t-zz", "readers", "{}");
+	FAILS(f, PGL_ENOTFOUND, ops->create_role(f->s, &r, &f->err));
+	r = role("r2", "t-b", "readers", "{}");
+	OK(f, ops->create_role(f->s, &r, &f->err));
+	r = role("r3", "t-a", "admins", "{}");
+	OK(f, ops->create_role(f->s, &r, &f->err));
+	/* Ordered by name, paged, with the tenant's total. */
+	OK(f, ops->list_roles(f->s, f->a, "t-a", &pg, &items, &n, &total,
+	    &f->err));
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 2);
+	assert_string_equal(items[0].name, "readers");
+	/* Update: renaming onto another role's name clashes. */
+	r = role("r3", "t-a", "readers", "{}");
+	FAILS(f, PGL_EEXISTS, ops->update_role(f->s, &r, &f->err));
+	r = role("r3", "t-a", "writers", "{\"permissions\":[]}");
+	OK(f, ops->update_role(f->s, &r, &f->err));
+	OK(f, ops->get_role(f->s, f->a, "t-a", "r3", &got, &f->err));
+	assert_string_equal(got.name, "writers");
+	assert_string_equal(got.doc, "{\"permissions\":[]}");
+	OK(f, ops->delete_role(f->s, "t-a", "r3", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_role(f->s, f->a, "t-a", "r3", &got,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_role(f->s, "t-a", "r3", &f->err));
+}
+
+static void
+test_role_assignment_is_idempotent_joined_and_cascades(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_role		 r, *items;
+	struct pgl_user		 u = user("u1", "t-a", "alice");
+	struct pgl_service_user	 su = service_user("s1", "t-a", "etl", "k1");
+	size_t			 n;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	OK(f, ops->create_service_user(f->s, &su, &f->err));
+	r = role("r1", "t-a", "zeta", "{\"n\":1}");
+	OK(f, ops->create_role(f->s, &r, &f->err));
+	r = role("r2", "t-a", "alpha", "{\"n\":2}");
+	OK(f, ops->create_role(f->s, &r, &f->err));
+	r = role("rb", "t-b", "beta-role", "{}");
+	OK(f, ops->create_role(f->s, &r, &f->err));
+	OK(f, ops->assign_role(f->s, "t-a", "u1", "r1", "{}", &f->err));
+	OK(f, ops->assign_role(f->s, "t-a", "u1", "r1", "{}", &f->err));
+	OK(f, ops->assign_role(f->s, "t-a", "u1", "r2", NULL, &f->err));
+	OK(f, ops->assign_role(f->s, "t-a", "s1", "r2", "{}", &f->err));
+	/* Another tenant's role cannot be assigned in this one. */
+	FAILS(f, PGL_ENOTFOUND, ops->assign_role(f->s, "t-a", "u1", "rb",
+	    "{}", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->assign_role(f->s, "t-a", "u1", "nope",
+	    "{}", &f->err));
+	/* The roles themselves, by name, once each. */
+	OK(f, ops->list_user_roles(f->s, f->a, "t-a", "u1", &items, &n,
+	    &f->err));
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].name, "alpha");
+	assert_string_equal(items[0].doc, "{\"n\":2}");
+	assert_string_equal(items[1].id, "r1");
+	OK(f, ops->list_user_roles(f->s, f->a, "t-b", "u1", &items, &n,
+	    &f->err));
+	assert_int_equal(n, 0);
+	/* Revoke; revoking what is not assigned is not found. */
+	OK(f, ops->revoke_role(f->s, "t-a", "u1", "r1", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->revoke_role(f->s, "t-a", "u1", "r1",
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->revoke_role(f->s, "t-b", "u1", "r2",
+	    &f->err));
+	/* Deleting a role takes its assignments. */
+	OK(f, ops->assign_role(f->s, "t-a", "u1", "r1", "{}", &f->err));
+	OK(f, ops->delete_role(f->s, "t-a", "r1", &f->err));
+	OK(f, ops->list_user_roles(f->s, f->a, "t-a", "u1", &items, &n,
+	    &f->err));
+	assert_int_equal(n, 1);
+	/* Deleting a principal takes its assignments. */
+	OK(f, ops->delete_user(f->s, "u1", &f->err));
+	OK(f, ops->list_user_roles(f->s, f->a, "t-a", "u1", &items, &n,
+	    &f->err));
+	assert_int_equal(n, 0);
+	OK(f, ops->delete_service_user(f->s, "t-a", "s1", &f->err));
+	OK(f, ops->list_user_roles(f->s, f->a, "t-a", "s1", &items, &n,
+	    &f->err));
+	assert_int_equal(n, 0);
+	/* And a tenant its roles. */
+	OK(f, ops->assign_role(f->s, "t-a", "u9", "r2", "{}", &f->err));
+	OK(f, ops->delete_tenant(f->s, "t-a", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_role(f->s, f->a, "t-a", "r2", &r,
+	    &f->err));
+	OK(f, ops->list_user_roles(f->s, f->a, "t-a", "u9", &items, &n,
+	    &f->err));
+	assert_int_equal(n, 0);
+}
+
+static void
+test_permissions_keep_order_page_scope_and_cascade(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_permission	 p, *items;
+	struct pgl_user		 u = user("u1", "t-a", "alice");
+	struct pgl_page		 all = { 0, 0 }, pg = { 2, 1 };
+	const char		*ids[] = { "p-c", "p-a", "p-b", "p-d" };
+	uint64_t		 total;
+	size_t			 n, i;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	for (i = 0; i < 4; i++) {
+		p = (struct pgl_permission){ ids[i], "t-a", i < 3 ? "u1" : "u2",
+		    "{\"scope\":{\"type\":\"tenant\"},\"actions\":[\"read\"]}" };
+		OK(f, ops->create_permission(f->s, &p, &f->err));
+		/* Mongo orders by a millisecond clock: keep them apart. */
+		(void)usleep(2000);
+	}
+	p = (struct pgl_permission){ "p-x", "t-zz", "u1", "{}" };
+	FAILS(f, PGL_ENOTFOUND, ops->create_permission(f->s, &p, &f->err));
+	/* A principal's grants in the order they were made. */
+	OK(f, ops->list_permissions(f->s, f->a, "t-a", "u1", &all, &items, &n,
+	    &total, &f->err));
+	assert_int_equal(n, 3);
+	assert_int_equal(total, 3);
+	assert_string_equal(items[0].id, "p-c");
+	assert_string_equal(items[2].id, "p-b");
+	assert_string_equal(items[1].user_id, "u1");
+	OK(f, ops->list_permissions(f->s, f->a, "t-a", NULL, &pg, &items, &n,
+	    &total, &f->err));
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 4);
+	assert_string_equal(items[0].id, "p-a");
+	OK(f, ops->list_permissions(f->s, f->a, "t-b", "u1", &all, &items, &n,
+	    &total, &f->err));
+	assert_int_equal(n, 0);
+	FAILS(f, PGL_ENOTFOUND, ops->delete_permission(f->s, "t-b", "p-a",
+	    &f->err));
+	OK(f, ops->delete_permission(f->s, "t-a", "p-a", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_permission(f->s, "t-a", "p-a",
+	    &f->err));
+	/* The principal's grants go with it; the tenant's with the tenant. */
+	OK(f, ops->delete_user(f->s, "u1", &f->err));
+	OK(f, ops->list_permissions(f->s, f->a, "t-a", NULL, &all, &items, &n,
+	    &total, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].id, "p-d");
+	OK(f, ops->delete_tenant(f->s, "t-a", &f->err));
+	OK(f, ops->list_permissions(f->s, f->a, "t-a", NULL, &all, &items, &n,
+	    &total, &f->err));
+	assert_int_equal(total, 0);
+}
+
 static void
 seed_audit(struct fx *f, const char *id, const char *tenant, int64_t ts,
     const char *user, const char *action, const char *result)
@@ -2436,6 +2625,9 @@ main(void)
 		T(test_cleanup_removes_only_expired_tokens_and_revocations),
 		T(test_deleting_a_user_or_tenant_takes_its_tokens),
 		T(test_service_user_crud_found_by_key_id_and_tenant_scoped),
+		T(test_role_crud_names_unique_and_tenant_scoped),
+		T(test_role_assignment_is_idempotent_joined_and_cascades),
+		T(test_permissions_keep_order_page_scope_and_cascade),
 		T(test_audit_events_filter_order_page_and_scope_by_tenant),
 		T(test_rolled_back_transaction_leaves_nothing),
 		T(test_transactions_do_not_nest),
