@@ -60,6 +60,7 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-bench.XXXXXX")
 HELLO_PID=
 PGL_PID=
+AUTH_PID=
 
 # SIGTERM, then wait up to 10 s for the parent (it drains its workers),
 # then SIGKILL.  Only ever the PIDs this script spawned.
@@ -84,6 +85,7 @@ cleanup() {
 	rc=$?
 	trap - EXIT INT TERM
 	stop "$PGL_PID"
+	stop "$AUTH_PID"
 	stop "$HELLO_PID"
 	rm -rf "$TMP"
 	exit $rc
@@ -99,6 +101,8 @@ mkdir -p "$OUT"
 HELLO_PORT=${BENCH_HELLO_PORT:-$(node "$HERE/seed.js" port)}
 PGL_PORT=${BENCH_PANGOLIN_PORT:-$(node "$HERE/seed.js" port)}
 [ "$HELLO_PORT" != "$PGL_PORT" ] || PGL_PORT=$((PGL_PORT + 1))
+AUTH_PORT=$((PGL_PORT + 1))
+[ "$AUTH_PORT" != "$HELLO_PORT" ] || AUTH_PORT=$((AUTH_PORT + 1))
 
 # Poll URL until it answers 200 (up to 10 s) while PID lives.
 wait_up() {
@@ -164,11 +168,33 @@ node "$HERE/seed.js" iceberg "http://127.0.0.1:$PGL_PORT" "$TMP/warehouse" \
     >"$TMP/seed-ice.log" 2>&1 || { cat "$TMP/seed-ice.log" >&2; die "iceberg seeding failed"; }
 sed 's/^/bench: /' "$TMP/seed-ice.log"
 
+# --- pangolin with auth on, the same database ---------------------------------
+
+# A second server on the same SQLite file (WAL: any number of processes),
+# with sign-in required and the default rate limit (10 per 60 s): the
+# rows below compare its loadTable with each credential to the no-auth
+# server's, and flood its login.
+sed -e "s/^port = .*/port = $AUTH_PORT/" \
+    -e "s|^pid_file = .*|pid_file = \"$TMP/auth.pid\"|" \
+    -e 's/^no_auth = true/root_user = "benchroot"\
+root_password = "Bench-Root-Passw0rd-x"\
+jwt_secret = "bench-jwt-secret-0123456789abcdef-0123456789"/' \
+    "$TMP/pangolin.toml" >"$TMP/auth.toml"
+./pangolin -c "$TMP/auth.toml" >"$TMP/auth.log" 2>&1 &
+AUTH_PID=$!
+wait_up "$AUTH_PID" "http://127.0.0.1:$AUTH_PORT/health/live" "pangolin (auth)" "$TMP/auth.log"
+node "$HERE/seed.js" auth "http://127.0.0.1:$AUTH_PORT" benchroot \
+    Bench-Root-Passw0rd-x "$TMP" >"$TMP/seed-auth.log" 2>&1 ||
+	{ cat "$TMP/seed-auth.log" >&2; die "auth seeding failed"; }
+sed 's/^/bench: /' "$TMP/seed-auth.log"
+
 # --- rows ---------------------------------------------------------------------
 
-# label|url[|wrk script]   (the hello row first: every ratio divides by it)
+# label|url[|wrk script[|header file]]   (the hello row first: every ratio
+# divides by it)
 H=http://127.0.0.1:$HELLO_PORT
 P=http://127.0.0.1:$PGL_PORT
+A=http://127.0.0.1:$AUTH_PORT
 cat >"$TMP/rows" <<EOF
 hello (Kore) GET /|$H/
 GET /health/live|$P/health/live
@@ -177,16 +203,23 @@ GET /api/v1/catalogs (100 of $CATALOGS)|$P/api/v1/catalogs
 GET /api/v1/catalogs?limit=$CATALOGS|$P/api/v1/catalogs?limit=$CATALOGS
 GET /v1/config?warehouse=bench|$P/v1/config?warehouse=bench
 loadTable (100 snapshots)|$P/v1/bench/namespaces/b/tables/t100
+loadTable, bearer JWT (tenant admin)|$A/v1/bench/namespaces/b/tables/t100||admin.hdr
+loadTable, X-API-Key (service user)|$A/v1/bench/namespaces/b/tables/t100||key.hdr
+loadTable, JWT, tenant user, 1000 grants|$A/v1/bench/namespaces/b/tables/t100||user.hdr
+login flood (rate limited: 429s)|$A/api/v1/users/login|login_flood.lua
 commit, one table|$P/v1/bench/namespaces/b/tables/c0|commit_one.lua
 commit, 64 tables|$P/v1/bench/namespaces/b/tables/c0|commit_many.lua
 EOF
 
 # A row whose route is not served yet stays in the table as n/a.
 n=0
-while IFS='|' read -r label url script; do
+while IFS='|' read -r label url script hdr; do
 	n=$((n + 1))
 	[ -n "$script" ] && echo "$HERE/$script" >"$TMP/row$n.script"
-	code=$(curl -s -o /dev/null -w '%{http_code}' "$url") || code=000
+	[ -n "$hdr" ] && cp "$TMP/$hdr" "$TMP/row$n.header"
+	code=$(curl -s -o /dev/null -w '%{http_code}' ${hdr:+-H "$(cat "$TMP/$hdr")"} "$url") || code=000
+	# The flood is a POST: it is run whatever a GET answers.
+	[ -n "$script" ] && [ "$script" = login_flood.lua ] && code=200
 	case $code in
 	2??) echo "$url" >"$TMP/row$n.url" ;;
 	*) echo "$code" >"$TMP/row$n.skip" ;;
@@ -232,14 +265,17 @@ while [ $r -le "$RUNS" ]; do
 			url=$(cat "$TMP/row$n.url")
 			script=
 			[ -f "$TMP/row$n.script" ] && script="-s $(cat "$TMP/row$n.script")"
-			wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency $script "$url" \
-			    >"$TMP/wrk.$n.$r" 2>&1 ||
+			header=
+			[ -f "$TMP/row$n.header" ] && header=$(cat "$TMP/row$n.header")
+			wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency $script \
+			    ${header:+-H "$header"} "$url" >"$TMP/wrk.$n.$r" 2>&1 ||
 				{ cat "$TMP/wrk.$n.$r" >&2; die "wrk failed on $url"; }
 			parse_wrk "$TMP/wrk.$n.$r" >>"$TMP/row$n.runs" || {
 				cat "$TMP/wrk.$n.$r" >&2
 				die "cannot parse wrk output for $url"
 			}
 			kill -0 "$PGL_PID" 2>/dev/null || die "pangolin died during the bench"
+			kill -0 "$AUTH_PID" 2>/dev/null || die "pangolin (auth) died during the bench"
 			kill -0 "$HELLO_PID" 2>/dev/null || die "hello died during the bench"
 		fi
 		n=$((n + 1))
@@ -314,9 +350,15 @@ BEGIN {
 $3 == "" { printf "%-38s %s\n", $1, $2; next }
 { printf f, $1, $2, $3, $4, $5, $6, $7, $8, $9 }
 ' "$TMP/table"
+# Authentication's cost: each credential's loadTable against no-auth's.
+noauth_rps=$(awk -F'|' '$1 == "loadTable (100 snapshots)" { print $2 }' "$TMP/table")
+AUTHNOTE=$(awk -F'|' -v base="$noauth_rps" '
+	/^loadTable, / && base > 0 { printf "%s%s: %.2f of no-auth", sep, $1, $2 / base; sep = "; " }' "$TMP/table")
+AUTHNOTE="auth vs no-auth loadTable (req/s ratio): $AUTHNOTE; login (argon2id) p50 $(cat "$TMP/login_p50") ms over 7 sequential logins; the login flood's non-2xx are 429s from the limiter"
 NOTE="non-2xx, timeouts (no answer within wrk's 2 s --timeout) and other socket errors (connect/read/write) are totals over all runs"
 echo
 echo "$NOTE"
+echo "$AUTHNOTE"
 
 {
 	echo "# Pangolin bench results"
@@ -335,6 +377,8 @@ echo "$NOTE"
 	' "$TMP/table"
 	echo
 	echo "$NOTE"
+	echo
+	echo "$AUTHNOTE"
 } >"$OUT/results.md"
 echo
 echo "bench: written $OUT/results.md"
@@ -347,7 +391,20 @@ echo "bench: written $OUT/results.md"
 # stopped first, so they take no CPU from it.
 stop "$PGL_PID"
 PGL_PID=
+stop "$AUTH_PID"
+AUTH_PID=
 stop "$HELLO_PID"
 HELLO_PID=
 echo
 sh "$HERE/store.sh"
+
+# --- the auth steps, one call each (tests/bench/auth_bench.c) -----------------
+
+${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude -Isrc \
+    "$HERE/auth_bench.c" src/auth/rbac.c src/auth/jwt.c src/auth/apikey.c \
+    src/auth/hash.c src/util/json.c src/util/str.c src/util/uuid.c \
+    -ljansson -ljwt -lcrypto -largon2 -luuid -o "$OUT/auth_bench" ||
+	die "cannot build $OUT/auth_bench"
+echo
+"$OUT/auth_bench" "$OUT/auth-results.md"
+echo "bench: written $OUT/auth-results.md"

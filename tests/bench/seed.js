@@ -6,6 +6,12 @@
 //       POST /api/v1/catalogs {"name":"catNNNN"} COUNT times over keep-alive
 //       connections, then check that GET /api/v1/catalogs returns 100 and
 //       ?limit=COUNT returns COUNT.  Exits 1 with the first bad response.
+//   node seed.js auth BASE_URL ROOT_USER ROOT_PASSWORD OUT_DIR
+//       on a server with auth on, in the default tenant (which holds
+//       catalog "bench"): a tenant admin, a service user (API key) and a
+//       tenant user holding 1,000 grants (the one that lets it read
+//       "bench" last); writes their credentials to OUT_DIR and prints the
+//       median of 7 sequential logins (argon2id), under the rate limit.
 //   node seed.js iceberg BASE_URL WAREHOUSE_ROOT
 //       a local warehouse, catalog "bench", namespace "b", table "t100"
 //       with 100 snapshots (100 commits), and tables c0..c63 for the
@@ -23,15 +29,16 @@ function freePort() {
 	});
 }
 
-function request(agent, base, method, path, body) {
+function request(agent, base, method, path, body, headers = {}) {
 	return new Promise((resolve, reject) => {
 		const u = new URL(path, base);
 		const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
 		const req = http.request({
 			agent, method, host: u.hostname, port: u.port,
 			path: u.pathname + u.search,
-			headers: data ? { 'content-type': 'application/json',
-			    'content-length': data.length } : {},
+			headers: { ...headers, ...(data ? {
+			    'content-type': 'application/json',
+			    'content-length': data.length } : {}) },
 		}, (res) => {
 			const chunks = [];
 			res.on('data', (c) => chunks.push(c));
@@ -84,8 +91,8 @@ async function seed(base, count, concurrency) {
 	    `(${concurrency} connections)\n`);
 }
 
-async function ok(agent, base, method, path, body, want) {
-	const r = await request(agent, base, method, path, body);
+async function ok(agent, base, method, path, body, want, headers) {
+	const r = await request(agent, base, method, path, body, headers);
 	if (r.status !== want)
 		fail(`${method} ${path}: HTTP ${r.status}: ${r.body.slice(0, 300)}`);
 	return r.body ? JSON.parse(r.body) : null;
@@ -133,9 +140,59 @@ async function iceberg(base, root) {
 	    `64 tables in ${(ms / 1000).toFixed(1)} s\n`);
 }
 
+const NIL = '00000000-0000-0000-0000-000000000000';
+const PW = 'Bench-Passw0rd-not-a-secret';
+
+async function auth(base, user, password, out) {
+	const fs = require('fs');
+	const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+	const root = { authorization: 'Basic ' +
+	    Buffer.from(`${user}:${password}`).toString('base64'),
+	    'x-pangolin-tenant': NIL };
+	const login = async (username) => (await ok(agent, base, 'POST',
+	    '/api/v1/users/login', { username, password: PW,
+	    'tenant-id': NIL }, 200)).token;
+
+	await ok(agent, base, 'POST', '/api/v1/users', { username: 'benchadmin',
+	    password: PW, tenant_id: NIL, role: 'tenant-admin' }, 201, root);
+	const admin = { authorization: `Bearer ${await login('benchadmin')}` };
+	fs.writeFileSync(`${out}/admin.hdr`, `Authorization: ${admin.authorization}`);
+	const su = await ok(agent, base, 'POST', '/api/v1/service-users',
+	    { name: 'benchkey', role: 'tenant-admin' }, 201, admin);
+	fs.writeFileSync(`${out}/key.hdr`, `X-API-Key: ${su.api_key}`);
+	const u = await ok(agent, base, 'POST', '/api/v1/users', { username:
+	    'benchuser', password: PW, tenant_id: NIL, role: 'tenant-user' },
+	    201, admin);
+	const cat = await ok(agent, base, 'GET', '/api/v1/catalogs/bench',
+	    undefined, 200, admin);
+	for (let i = 0; i < 999; i++)
+		await ok(agent, base, 'POST', '/api/v1/permissions', {
+		    'user-id': u.id, scope: { type: 'namespace', catalog_id:
+		    cat.id, namespace: `other${i}.sub` }, actions: ['write'] },
+		    201, admin);
+	await ok(agent, base, 'POST', '/api/v1/permissions', { 'user-id': u.id,
+	    scope: { type: 'catalog', catalog_id: cat.id }, actions: ['read'] },
+	    201, admin);
+	fs.writeFileSync(`${out}/user.hdr`,
+	    `Authorization: Bearer ${await login('benchuser')}`);
+	const ms = [];
+	for (let i = 0; i < 7; i++) {
+		const t0 = process.hrtime.bigint();
+		await login('benchadmin');
+		ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+	}
+	ms.sort((a, b) => a - b);
+	agent.destroy();
+	fs.writeFileSync(`${out}/login_p50`, ms[3].toFixed(1));
+	process.stdout.write(`seeded auth: tenant admin, API key, tenant user ` +
+	    `with 1000 grants; login p50 ${ms[3].toFixed(1)} ms (7 logins)\n`);
+}
+
 const [cmd, ...args] = process.argv.slice(2);
 if (cmd === 'port') {
 	freePort();
+} else if (cmd === 'auth' && args.length === 4) {
+	auth(...args).catch((e) => fail(e.message));
 } else if (cmd === 'iceberg' && args.length === 2) {
 	iceberg(args[0], args[1]).catch((e) => fail(e.message));
 } else if (cmd === 'seed' && args.length >= 2) {

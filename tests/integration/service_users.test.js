@@ -129,7 +129,8 @@ test('client credential errors follow RFC 6749: invalid_request, unsupported_gra
   await err(await srv.req('POST', '/v1/oauth/tokens', { body: good }), 400, 'invalid_request');
   await err(await srv.req('POST', '/v1/oauth/tokens', { body: 'client_id=%ZZ', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400, 'invalid_request');
   const wrong = [
-    { ...good, client_secret: `${su.api_key.slice(0, -1)}0` },
+    // One character changed (never to itself: the key is random hex).
+    { ...good, client_secret: `${su.api_key.slice(0, -1)}${su.api_key.endsWith('0') ? '1' : '0'}` },
     { ...good, client_id: crypto.randomUUID() },
     { ...good, client_secret: 'not-a-key' },
   ];
