@@ -20,6 +20,7 @@
 #include "api/gate.h"
 #include "api/routes.h"
 #include "app.h"
+#include "auth/grant_cache.h"
 #include "auth/principal.h"
 #include "auth/ratelimit.h"
 #include "http/dispatch.h"
@@ -239,6 +240,8 @@ kore_parent_configure(int argc, char **argv)
 	listen_on(cfg);
 	if (pgl_ratelimit_init() == -1)
 		die("cannot map the shared rate-limit table: %s", errno_s);
+	if (pgl_grant_cache_init() == -1)
+		die("cannot map the shared grants epoch: %s", errno_s);
 	http_install(cfg);
 	if (cfg->auth.no_auth)
 		pgl_log(PGL_LOG_WARN, "no-auth evaluation mode: every caller "

@@ -13,6 +13,7 @@
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
+#include "auth/grant_cache.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -39,7 +40,8 @@ add_grants(struct pgl_req *r, const json_t *arr, struct pgl_grant *out,
 		if (*n == cap)
 			return;
 		if (pgl_grant_parse(json_object_get(v, "scope"),
-		    json_object_get(v, "actions"), &out[*n], &why) == 0)
+		    json_object_get(v, "actions"), r->arena, &out[*n],
+		    &why) == 0)
 			(*n)++;
 		else
 			pgl_log(PGL_LOG_WARN, "authz: a stored grant of %s is "
@@ -58,8 +60,37 @@ count_grants(json_t **roles, size_t nroles, size_t nperms)
 	return (n);
 }
 
+static int	read_grants(struct pgl_req *);
+
+/* The caller's grants: this worker's copy if current, else the store's. */
 static int
 load_grants(struct pgl_req *r)
+{
+	struct pgl_req_app	*a = r->app;
+	const struct pgl_grant	*g;
+	uint64_t		 epoch;
+	int64_t			 now = pgl_now_ms();
+
+	if (a->grants_loaded)
+		return (0);
+	/* The epoch is read first: a change committed while the store is
+	 * read bumps it past this copy's. */
+	epoch = pgl_grant_epoch();
+	if ((g = pgl_grant_cache_get(r->tenant, r->who.user_id, epoch, now,
+	    &a->ngrants)) != NULL) {
+		a->grants = (struct pgl_grant *)g;
+		a->grants_loaded = 1;
+		return (0);
+	}
+	if (read_grants(r) == -1)
+		return (-1);
+	pgl_grant_cache_put(r->tenant, r->who.user_id, epoch, now, a->grants,
+	    a->ngrants);
+	return (0);
+}
+
+static int
+read_grants(struct pgl_req *r)
 {
 	struct pgl_req_app	*a = r->app;
 	struct pgl_role		*roles;
@@ -69,8 +100,6 @@ load_grants(struct pgl_req *r)
 	json_t			**docs, *doc;
 	size_t			 nroles, nperms, i, cap;
 
-	if (a->grants_loaded)
-		return (0);
 	if (STORE(list_user_roles, r->arena, r->tenant, r->who.user_id,
 	    &roles, &nroles, &err) != PGL_OK ||
 	    STORE(list_permissions, r->arena, r->tenant, r->who.user_id, &all,

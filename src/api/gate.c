@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "api/gate.h"
 #include "app.h"
+#include "auth/grant_cache.h"
 #include "auth/principal.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -152,8 +153,12 @@ run_in_tx(struct pgl_req *r)
 		if (!r->app->audited)
 			write_event(r, 1);
 		pgl_app.in_tx = 0;
-		if (STORE(commit, &err) == PGL_OK)
+		if (STORE(commit, &err) == PGL_OK) {
+			/* Roles, grants, principals and tenants change here:
+			 * every worker's copy of grants is stale now. */
+			pgl_grant_epoch_bump();
 			return;
+		}
 		pgl_log(PGL_LOG_ERR, "commit of %s failed: %s",
 		    r->match.route->path, err.msg);
 		pgl_reply_withdraw(r);

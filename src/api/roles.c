@@ -62,7 +62,8 @@ api_grants_check(struct pgl_req *r, const json_t *arr)
 
 	json_array_foreach(arr, i, v) {
 		if (!json_is_object(v) || pgl_grant_parse(json_object_get(v,
-		    "scope"), json_object_get(v, "actions"), &g, &why) == -1) {
+		    "scope"), json_object_get(v, "actions"), r->arena, &g,
+		    &why) == -1) {
 			pgl_reply_error(r, 422, "permissions[%zu]: %s", i,
 			    json_is_object(v) ? why : "must be an object with "
 			    "scope and actions");

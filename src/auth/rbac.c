@@ -1,6 +1,8 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/rbac.h"
+#include "util/arena.h"
 #include "pangolin/store.h"
 #include "util/json.h"
 #include "util/str.h"
@@ -75,21 +77,25 @@ scope_uuid(const json_t *scope, const char *key, char *out)
 
 /* "a.b" -> "a\x1fb"; every level non-empty. */
 static int
-scope_ns(const json_t *scope, char *out)
+scope_ns(const json_t *scope, struct pgl_arena *a, const char **ns)
 {
 	const char	*v = pgl_json_str(scope, "namespace");
+	char		*out;
 	size_t		 i, len;
 
 	if (v == NULL || (len = strlen(v)) == 0 || len >= PGL_RBAC_NS_MAX ||
-	    v[0] == '.' || v[len - 1] == '.' || strstr(v, "..") != NULL)
+	    v[0] == '.' || v[len - 1] == '.' || strstr(v, "..") != NULL ||
+	    (out = pgl_arena_alloc(a, len + 1)) == NULL)
 		return (-1);
 	for (i = 0; i <= len; i++)
 		out[i] = v[i] == '.' ? PGL_NS_SEP : v[i];
+	*ns = out;
 	return (0);
 }
 
 static int
-parse_scope(const json_t *scope, struct pgl_grant *g, const char **why)
+parse_scope(const json_t *scope, struct pgl_arena *a, struct pgl_grant *g,
+    const char **why)
 {
 	const char	*type = pgl_json_str(scope, "type");
 	const char	*tag;
@@ -107,7 +113,8 @@ parse_scope(const json_t *scope, struct pgl_grant *g, const char **why)
 		tag = pgl_json_str(scope, "tag_name");
 		*why = "a tag scope needs a non-empty tag_name";
 		if (tag == NULL || *tag == '\0' ||
-		    pgl_strlcpy(g->tag, tag, sizeof(g->tag)) >= sizeof(g->tag))
+		    strlen(tag) >= PGL_RBAC_TAG_MAX ||
+		    (g->tag = pgl_arena_strdup(a, tag)) == NULL)
 			return (-1);
 		return (0);
 	}
@@ -119,7 +126,7 @@ parse_scope(const json_t *scope, struct pgl_grant *g, const char **why)
 		return (0);
 	}
 	*why = "scope needs a dotted namespace (\"a.b\")";
-	if (scope_ns(scope, g->ns) == -1)
+	if (scope_ns(scope, a, &g->ns) == -1)
 		return (-1);
 	if (strcmp(type, "namespace") == 0) {
 		g->kind = PGL_SCOPE_NAMESPACE;
@@ -135,8 +142,8 @@ parse_scope(const json_t *scope, struct pgl_grant *g, const char **why)
 }
 
 int
-pgl_grant_parse(const json_t *scope, const json_t *acts, struct pgl_grant *g,
-    const char **why)
+pgl_grant_parse(const json_t *scope, const json_t *acts, struct pgl_arena *a,
+    struct pgl_grant *g, const char **why)
 {
 	const char	*name;
 	unsigned	 bit;
@@ -144,7 +151,9 @@ pgl_grant_parse(const json_t *scope, const json_t *acts, struct pgl_grant *g,
 	size_t		 i;
 
 	memset(g, 0, sizeof(*g));
-	if (parse_scope(scope, g, why) == -1)
+	g->ns = "";
+	g->tag = "";
+	if (parse_scope(scope, a, g, why) == -1)
 		return (-1);
 	*why = "actions must be a non-empty array of action names";
 	if (!json_is_array(acts) || json_array_size(acts) == 0)
@@ -255,4 +264,29 @@ pgl_rbac_sees(const struct pgl_grant *g, size_t n, const struct pgl_target *t)
 			return (1);
 	}
 	return (0);
+}
+
+struct pgl_grant *
+pgl_grants_copy(const struct pgl_grant *g, size_t n, size_t *size)
+{
+	struct pgl_grant	*out;
+	char			*pool;
+	size_t			 i, len = n * sizeof(*g), l;
+
+	for (i = 0; i < n; i++)
+		len += strlen(g[i].ns) + strlen(g[i].tag) + 2;
+	if ((out = malloc(len > 0 ? len : 1)) == NULL)
+		return (NULL);
+	pool = (char *)(out + n);
+	for (i = 0; i < n; i++) {
+		out[i] = g[i];
+		l = strlen(g[i].ns) + 1;
+		out[i].ns = memcpy(pool, g[i].ns, l);
+		pool += l;
+		l = strlen(g[i].tag) + 1;
+		out[i].tag = memcpy(pool, g[i].tag, l);
+		pool += l;
+	}
+	*size = len;
+	return (out);
 }

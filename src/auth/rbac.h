@@ -38,16 +38,18 @@ enum pgl_scope_kind {
 	PGL_SCOPE_TAG
 };
 
-#define PGL_RBAC_NS_MAX	1024		/* joined namespace, bytes */
+#define PGL_RBAC_NS_MAX	4096		/* joined namespace, bytes */
 #define PGL_RBAC_TAG_MAX 256
+
+struct pgl_arena;
 
 struct pgl_grant {
 	enum pgl_scope_kind	kind;
 	unsigned		actions;	/* enum pgl_action bits */
 	char			catalog_id[PGL_UUID_LEN + 1];
-	char			ns[PGL_RBAC_NS_MAX];	/* levels joined by 0x1f */
 	char			asset_id[PGL_UUID_LEN + 1];
-	char			tag[PGL_RBAC_TAG_MAX];
+	const char		*ns;	/* levels joined by 0x1f, or "" */
+	const char		*tag;	/* or "" */
 };
 
 /*
@@ -70,12 +72,19 @@ const char	*pgl_action_name(unsigned bit);
 unsigned	pgl_actions_implied(unsigned granted);
 
 /*
- * Parse a PermissionScope object and an array of Action names into g.
- * Namespaces are dotted in the API ("a.b"); levels are kept joined by
- * 0x1f like the store's.  Returns 0, or -1 with why set.
+ * Parse a PermissionScope object and an array of Action names into g,
+ * its strings in a.  Namespaces are dotted in the API ("a.b"); levels are
+ * kept joined by 0x1f like the store's.  Returns 0, or -1 with why set.
  */
 int	pgl_grant_parse(const json_t *scope, const json_t *actions,
-	    struct pgl_grant *g, const char **why);
+	    struct pgl_arena *a, struct pgl_grant *g, const char **why);
+
+/*
+ * n grants and their strings as one malloc'd block (free() it), e.g. to
+ * keep them past a request; NULL when out of memory.  *size is its size.
+ */
+struct pgl_grant	*pgl_grants_copy(const struct pgl_grant *, size_t n,
+			    size_t *size);
 
 /* 1 if g's scope covers the target. */
 int	pgl_grant_covers(const struct pgl_grant *, const struct pgl_target *);

@@ -18,6 +18,7 @@
 #include "auth/hash.h"
 #include "auth/jwt.h"
 #include "auth/rbac.h"
+#include "util/arena.h"
 
 #define SECRET	"bench-jwt-secret-0123456789abcdef-0123456789"
 #define CAT	"6f1c1b9e-5f0e-4d7b-9c1a-2b3c4d5e6f70"
@@ -70,6 +71,7 @@ sha(void *arg)
 }
 
 struct rbac {
+	struct pgl_arena	*a;
 	struct pgl_grant	*g;
 	size_t			 n;
 	struct pgl_target	 t;
@@ -114,7 +116,8 @@ parse_grants(void *arg)
 	r->n = 0;
 	json_array_foreach((json_t *)r->t.tags, i, v) {
 		if (pgl_grant_parse(json_object_get(v, "scope"),
-		    json_object_get(v, "actions"), &r->g[r->n], &why) == 0)
+		    json_object_get(v, "actions"), r->a, &r->g[r->n],
+		    &why) == 0)
 			r->n++;
 	}
 }
@@ -166,7 +169,8 @@ main(int argc, char **argv)
 {
 	static struct pgl_grant	 grants[1000];
 	struct pgl_jwt_claims	 c;
-	struct rbac		 r = { grants, 0, { CAT, "b", "", NULL, 0 }, 0 };
+	struct rbac		 r = { NULL, grants, 0, { CAT, "b", "", NULL, 0 },
+				    0 };
 	struct jwt		 j = { NULL, 0 };
 	struct key		 k;
 	struct pw		 p;
@@ -186,6 +190,8 @@ main(int argc, char **argv)
 
 	base = median_ns(sha, buf, 20000);
 	r.t.tags = (const char *const *)stored;	/* parse_grants' input */
+	if ((r.a = pgl_arena_new()) == NULL)
+		return (1);
 	v[1] = median_ns(parse_grants, &r, 20);
 	r.t.tags = NULL;
 	v[0] = median_ns(decide, &r, 200);

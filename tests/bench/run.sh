@@ -101,8 +101,10 @@ mkdir -p "$OUT"
 HELLO_PORT=${BENCH_HELLO_PORT:-$(node "$HERE/seed.js" port)}
 PGL_PORT=${BENCH_PANGOLIN_PORT:-$(node "$HERE/seed.js" port)}
 [ "$HELLO_PORT" != "$PGL_PORT" ] || PGL_PORT=$((PGL_PORT + 1))
-AUTH_PORT=$((PGL_PORT + 1))
-[ "$AUTH_PORT" != "$HELLO_PORT" ] || AUTH_PORT=$((AUTH_PORT + 1))
+AUTH_PORT=${BENCH_AUTH_PORT:-$(node "$HERE/seed.js" port)}
+while [ "$AUTH_PORT" = "$HELLO_PORT" ] || [ "$AUTH_PORT" = "$PGL_PORT" ]; do
+	AUTH_PORT=$(node "$HERE/seed.js" port)
+done
 
 # Poll URL until it answers 200 (up to 10 s) while PID lives.
 wait_up() {
@@ -403,7 +405,7 @@ sh "$HERE/store.sh"
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude -Isrc \
     "$HERE/auth_bench.c" src/auth/rbac.c src/auth/jwt.c src/auth/apikey.c \
     src/auth/hash.c src/util/json.c src/util/str.c src/util/uuid.c \
-    -ljansson -ljwt -lcrypto -largon2 -luuid -o "$OUT/auth_bench" ||
+    src/util/arena.c -ljansson -ljwt -lcrypto -largon2 -luuid -o "$OUT/auth_bench" ||
 	die "cannot build $OUT/auth_bench"
 echo
 "$OUT/auth_bench" "$OUT/auth-results.md"

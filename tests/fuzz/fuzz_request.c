@@ -17,6 +17,7 @@
 #include "auth/rbac.h"
 #include "config/config.h"
 #include "http/router.h"
+#include "util/arena.h"
 #include "util/json.h"
 #include "util/location.h"
 #include "util/names.h"
@@ -52,17 +53,22 @@ static void
 fuzz_grant(const json_t *j)
 {
 	struct pgl_grant	 g;
+	struct pgl_arena	*a;
 	struct pgl_target	 t = { "6f1c1b9e-5f0e-4d7b-9c1a-2b3c4d5e6f70",
 				    "a\x1f" "b", "", NULL, 0 };
 	const char		*why;
 
-	if (pgl_grant_parse(json_object_get(j, "scope"),
-	    json_object_get(j, "actions"), &g, &why) == -1)
+	if ((a = pgl_arena_new()) == NULL)
 		return;
-	(void)pgl_rbac_allows(&g, 1, PGL_ACT_READ, &t);
-	(void)pgl_rbac_sees(&g, 1, &t);
-	t.ns = "";
-	(void)pgl_rbac_sees(&g, 1, &t);
+	if (pgl_grant_parse(json_object_get(j, "scope"),
+	    json_object_get(j, "actions"), a, &g, &why) == 0) {
+		(void)pgl_rbac_allows(&g, 1, PGL_ACT_READ, &t);
+		(void)pgl_rbac_sees(&g, 1, &t);
+		t.ns = "";
+		(void)pgl_rbac_sees(&g, 1, &t);
+		free(pgl_grants_copy(&g, 1, &(size_t){ 0 }));
+	}
+	pgl_arena_free(a);
 }
 
 static void

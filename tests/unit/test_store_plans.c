@@ -1,0 +1,404 @@
+/*
+ * No statement of the roles, assignments and grants scans a table: the
+ * SQLite store's own texts, as it runs them, through EXPLAIN QUERY PLAN.
+ *
+ * The texts are not copied here.  The test loads store-sqlite.so (from
+ * $PGL_PLUGIN_DIR), and an auto-extension of the process's libsqlite3,
+ * which the plugin shares, puts a statement trace on the plugin's
+ * connection when it opens; every text the methods run is recorded.
+ * What the plugin runs without a text of its own is read from the
+ * schema: the statements of the triggers on the three tables' behalf,
+ * and the child lookups of their foreign keys (a cascade runs one per
+ * deleted parent row).  Each is then planned on a connection of the
+ * test's own to the same file:
+ *
+ *  - no step may be a SCAN (of a table, or of a whole index);
+ *  - a paged text (LIMIT) may not sort in a temporary B-tree: a page
+ *    walks an index in order, so its cost does not grow with the rows
+ *    before it.  A principal's roles (a join, no LIMIT) are sorted: they
+ *    are few.
+ *
+ * libsqlite3 is opened with dlopen, so the test links like the others.
+ */
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store_util.h"
+
+#include "pangolin/store.h"
+#include "plugin/loader.h"
+#include "util/arena.h"
+
+#define MAX_TEXTS	256
+
+struct fx {
+	struct pgl_store	*s;
+	struct pgl_arena	*a;
+	struct pgl_err		 err;
+};
+
+/* The few libsqlite3 entry points used, found at run time. */
+static struct {
+	void	*dl;
+	__typeof__(sqlite3_auto_extension)		*auto_extension;
+	__typeof__(sqlite3_reset_auto_extension)	*reset_auto_extension;
+	__typeof__(sqlite3_trace_v2)			*trace_v2;
+	__typeof__(sqlite3_sql)				*sql;
+	__typeof__(sqlite3_open_v2)			*open_v2;
+	__typeof__(sqlite3_close)			*close;
+	__typeof__(sqlite3_prepare_v2)			*prepare_v2;
+	__typeof__(sqlite3_step)			*step;
+	__typeof__(sqlite3_column_text)			*column_text;
+	__typeof__(sqlite3_finalize)			*finalize;
+	__typeof__(sqlite3_errmsg)			*errmsg;
+} lib;
+
+static const struct pgl_store_ops	*ops;
+static struct pgl_plugin		 plugin;
+static char				 db_path[64];
+
+/* What the plugin ran while recording. */
+static char	*texts[MAX_TEXTS];
+static size_t	 ntexts;
+static int	 recording;
+
+static int
+on_statement(unsigned what, void *ctx, void *stmt, void *x)
+{
+	const char	*sql;
+	size_t		 i;
+
+	(void)what;
+	(void)ctx;
+	/* A trigger's program reports "-- TRIGGER name": read from the
+	 * schema instead (trigger_statements). */
+	if (!recording || ((const char *)x)[0] == '-' ||
+	    (sql = lib.sql(stmt)) == NULL)
+		return (0);
+	for (i = 0; i < ntexts; i++) {
+		if (strcmp(texts[i], sql) == 0)
+			return (0);
+	}
+	if (ntexts < MAX_TEXTS && (texts[ntexts] = strdup(sql)) != NULL)
+		ntexts++;
+	return (0);
+}
+
+/* Run by libsqlite3 for every connection opened in the process. */
+static int
+trace_connection(sqlite3 *db, const char **msg,
+    const struct sqlite3_api_routines *api)
+{
+	(void)msg;
+	(void)api;
+	(void)lib.trace_v2(db, SQLITE_TRACE_STMT, on_statement, NULL);
+	return (SQLITE_OK);
+}
+
+static void
+record(void)
+{
+	recording = 1;
+}
+
+static void
+stop(void)
+{
+	recording = 0;
+}
+
+static void *
+sym(const char *name, int *missing)
+{
+	void	*p;
+
+	if ((p = dlsym(lib.dl, name)) == NULL) {
+		fprintf(stderr, "libsqlite3: %s: %s\n", name, dlerror());
+		*missing = 1;
+	}
+	return (p);
+}
+
+static int
+setup(void **state)
+{
+	struct fx	*f;
+	struct pgl_err	 err;
+	const char	*dir = getenv("PGL_PLUGIN_DIR");
+	char		 path[512];
+	struct pgl_kv	 kv[] = { { "path", db_path } };
+	int		 fd, missing = 0;
+
+	(void)snprintf(path, sizeof(path), "%s/store-sqlite.so",
+	    dir != NULL ? dir : "build/test/plugins");
+	if ((ops = pgl_store_plugin_load(path, &plugin, &err)) == NULL) {
+		fprintf(stderr, "%s\n", err.msg);
+		return (-1);
+	}
+	/* The plugin's own libsqlite3: the same object, already loaded. */
+	if ((lib.dl = dlopen("libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL)) ==
+	    NULL) {
+		fprintf(stderr, "dlopen libsqlite3: %s\n", dlerror());
+		return (-1);
+	}
+	lib.auto_extension = sym("sqlite3_auto_extension", &missing);
+	lib.reset_auto_extension = sym("sqlite3_reset_auto_extension",
+	    &missing);
+	lib.trace_v2 = sym("sqlite3_trace_v2", &missing);
+	lib.sql = sym("sqlite3_sql", &missing);
+	lib.open_v2 = sym("sqlite3_open_v2", &missing);
+	lib.close = sym("sqlite3_close", &missing);
+	lib.prepare_v2 = sym("sqlite3_prepare_v2", &missing);
+	lib.step = sym("sqlite3_step", &missing);
+	lib.column_text = sym("sqlite3_column_text", &missing);
+	lib.finalize = sym("sqlite3_finalize", &missing);
+	lib.errmsg = sym("sqlite3_errmsg", &missing);
+	if (missing || lib.auto_extension((void (*)(void))trace_connection) !=
+	    SQLITE_OK)
+		return (-1);
+
+	(void)snprintf(db_path, sizeof(db_path), "/tmp/pgl-plans-XXXXXX");
+	if ((fd = mkstemp(db_path)) == -1)
+		return (-1);
+	(void)close(fd);
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return (-1);
+	if (ops->open(pgl_host_api(), kv, 1, &f->s, &f->err) != PGL_OK) {
+		fprintf(stderr, "open %s: %s\n", db_path, f->err.msg);
+		free(f);
+		return (-1);
+	}
+	f->a = pgl_arena_new();
+	*state = f;
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+	char		 side[96];
+	size_t		 i;
+
+	if (f->s != NULL)
+		ops->close(f->s);
+	pgl_arena_free(f->a);
+	free(f);
+	for (i = 0; i < ntexts; i++)
+		free(texts[i]);
+	ntexts = 0;
+	lib.reset_auto_extension();
+	(void)unlink(db_path);
+	(void)snprintf(side, sizeof(side), "%s-wal", db_path);
+	(void)unlink(side);
+	(void)snprintf(side, sizeof(side), "%s-shm", db_path);
+	(void)unlink(side);
+	(void)dlclose(lib.dl);
+	pgl_plugin_unload(&plugin);
+	return (0);
+}
+
+/* Every method of the group, on rows that make each take its full path
+ * (a role to assign, an assignment to revoke, a grant to delete). */
+static void
+run_the_methods(struct fx *f)
+{
+	struct pgl_tenant	 t = { "t-a", "acme", "{}" };
+	struct pgl_user		 u = { "u1", "t-a", "alice", "a@example.com",
+				    "tenant-user", "$argon2id$x", 1, "{}" };
+	struct pgl_service_user	 su = { "s1", "t-a", "etl", "k1", "sha256:x",
+				    1, 0, "{}" };
+	struct pgl_role		 r = { "r1", "t-a", "readers", "{}" }, got;
+	struct pgl_role		*roles;
+	struct pgl_permission	 p = { "p1", "t-a", "u1", "{}" }, *grants;
+	struct pgl_page		 pg = { 10, 0 };
+	uint64_t		 total;
+	size_t			 n;
+
+	OK(f, ops->create_tenant(f->s, &t, &f->err));
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	OK(f, ops->create_service_user(f->s, &su, &f->err));
+
+	record();
+	OK(f, ops->create_role(f->s, &r, &f->err));
+	OK(f, ops->get_role(f->s, f->a, "t-a", "r1", &got, &f->err));
+	OK(f, ops->list_roles(f->s, f->a, "t-a", &pg, &roles, &n, &total,
+	    &f->err));
+	r.name = "writers";
+	OK(f, ops->update_role(f->s, &r, &f->err));
+	OK(f, ops->assign_role(f->s, "t-a", "u1", "r1", "{}", &f->err));
+	OK(f, ops->assign_role(f->s, "t-a", "s1", "r1", "{}", &f->err));
+	OK(f, ops->list_user_roles(f->s, f->a, "t-a", "u1", &roles, &n,
+	    &f->err));
+	OK(f, ops->revoke_role(f->s, "t-a", "s1", "r1", &f->err));
+	OK(f, ops->create_permission(f->s, &p, &f->err));
+	p.id = "p2";
+	OK(f, ops->create_permission(f->s, &p, &f->err));
+	OK(f, ops->list_permissions(f->s, f->a, "t-a", "u1", &pg, &grants,
+	    &n, &total, &f->err));
+	OK(f, ops->list_permissions(f->s, f->a, "t-a", NULL, &pg, &grants,
+	    &n, &total, &f->err));
+	OK(f, ops->delete_permission(f->s, "t-a", "p2", &f->err));
+	OK(f, ops->delete_user(f->s, "u1", &f->err));
+	OK(f, ops->delete_service_user(f->s, "t-a", "s1", &f->err));
+	OK(f, ops->delete_role(f->s, "t-a", "r1", &f->err));
+	OK(f, ops->delete_tenant(f->s, "t-a", &f->err));
+	stop();
+}
+
+/* Adds a text to check (the schema's statements). */
+static void
+add_text(const char *sql)
+{
+	if (ntexts < MAX_TEXTS && (texts[ntexts] = strdup(sql)) != NULL)
+		ntexts++;
+}
+
+/*
+ * The statements of every trigger that touches the three tables, with
+ * OLD.id as a parameter: "... BEGIN s1; s2; END" -> s1, s2.
+ */
+static void
+trigger_statements(sqlite3 *db)
+{
+	sqlite3_stmt	*st;
+	const char	*sql;
+	char		 buf[2048], one[1024], *body, *end, *s, *o;
+
+	if (lib.prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type ="
+	    " 'trigger' AND (sql LIKE '%user_roles%' OR"
+	    " sql LIKE '%permissions%')", -1, &st, NULL) != SQLITE_OK)
+		fail_msg("triggers: %s", lib.errmsg(db));
+	while (lib.step(st) == SQLITE_ROW) {
+		sql = (const char *)lib.column_text(st, 0);
+		(void)snprintf(buf, sizeof(buf), "%s", sql);
+		body = strstr(buf, " BEGIN");
+		end = body != NULL ? strstr(body, " END") : NULL;
+		if (end == NULL) {
+			fail_msg("trigger without BEGIN ... END: %s", sql);
+			break;
+		}
+		*end = '\0';
+		for (s = strtok(body + 6, ";"); s != NULL;
+		    s = strtok(NULL, ";")) {
+			while (*s == ' ')
+				s++;
+			if (*s == '\0')
+				continue;
+			/* OLD.id -> ?1 */
+			for (o = one; *s != '\0' && o < one + sizeof(one) - 3;) {
+				if (strncmp(s, "OLD.id", 6) == 0) {
+					memcpy(o, "?1", 2);
+					o += 2;
+					s += 6;
+				} else
+					*o++ = *s++;
+			}
+			*o = '\0';
+			add_text(one);
+		}
+	}
+	(void)lib.finalize(st);
+}
+
+/* A foreign key's child lookup: what a cascade (or a parent's delete
+ * check) runs for each parent row. */
+static void
+foreign_key_lookups(sqlite3 *db)
+{
+	static const char *const	 tables[] = { "roles", "user_roles",
+					    "permissions" };
+	sqlite3_stmt			*st;
+	char				 q[256], one[256];
+	size_t				 i;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		(void)snprintf(q, sizeof(q), "SELECT \"from\" FROM"
+		    " pragma_foreign_key_list('%s')", tables[i]);
+		if (lib.prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+			fail_msg("%s: %s", q, lib.errmsg(db));
+		while (lib.step(st) == SQLITE_ROW) {
+			(void)snprintf(one, sizeof(one), "DELETE FROM %s"
+			    " WHERE %s = ?1", tables[i],
+			    (const char *)lib.column_text(st, 0));
+			add_text(one);
+		}
+		(void)lib.finalize(st);
+	}
+}
+
+/* Fails naming the text and the step that scans or sorts a page. */
+static int
+plan_ok(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	const char	*step;
+	char		*q;
+	int		 ok = 1, paged = strstr(sql, " LIMIT ") != NULL;
+
+	if (asprintf(&q, "EXPLAIN QUERY PLAN %s", sql) == -1)
+		fail_msg("out of memory");
+	if (lib.prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, lib.errmsg(db));
+	free(q);
+	while (lib.step(st) == SQLITE_ROW) {
+		step = (const char *)lib.column_text(st, 3);
+		if (strncmp(step, "SCAN ", 5) == 0 || (paged &&
+		    strstr(step, "TEMP B-TREE") != NULL)) {
+			print_message("  %s\n    -> %s\n", sql, step);
+			ok = 0;
+		}
+	}
+	(void)lib.finalize(st);
+	return (ok);
+}
+
+static void
+test_roles_and_grants_never_scan_a_table(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*db;
+	size_t		 i, ours = 0, bad = 0;
+
+	run_the_methods(f);
+	/* The group's own texts were seen (the trace is on). */
+	for (i = 0; i < ntexts; i++) {
+		if (strstr(texts[i], "roles") != NULL ||
+		    strstr(texts[i], "permissions") != NULL)
+			ours++;
+	}
+	assert_true(ours >= 11);
+	if (lib.open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		fail_msg("open %s", db_path);
+	trigger_statements(db);
+	foreign_key_lookups(db);
+	for (i = 0; i < ntexts; i++) {
+		if (!plan_ok(db, texts[i]))
+			bad++;
+	}
+	(void)lib.close(db);
+	print_message("  %zu statements planned, %zu scan\n", ntexts, bad);
+	assert_int_equal(bad, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_roles_and_grants_never_scan_a_table, setup, teardown),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
