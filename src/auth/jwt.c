@@ -140,3 +140,51 @@ pgl_jwt_secret_check(const char *secret)
 		    "character");
 	return (NULL);
 }
+
+#define SEEN_SLOTS	64
+#define SEEN_TOKEN_MAX	1024	/* longer tokens are verified every time */
+#define SEEN_SECRET_MAX	256
+
+/* This process's verified tokens (a cache: losing it costs time only). */
+static struct seen {
+	char			token[SEEN_TOKEN_MAX];
+	char			secret[SEEN_SECRET_MAX];	/* verified with */
+	struct pgl_jwt_claims	claims;
+} seen[SEEN_SLOTS];
+
+static struct seen *
+seen_slot(const char *token, size_t len)
+{
+	uint64_t	h = 14695981039346656037ULL;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)token[i]) * 1099511628211ULL;
+	return (&seen[h % SEEN_SLOTS]);
+}
+
+int
+pgl_jwt_verify_cached(const char *secret, const char *token, int64_t now,
+    struct pgl_jwt_claims *c, const char **why)
+{
+	size_t		 len = strlen(token);
+	struct seen	*s = seen_slot(token, len);
+
+	if (len >= SEEN_TOKEN_MAX || strlen(secret) >= SEEN_SECRET_MAX)
+		return (pgl_jwt_verify(secret, token, now, c, why));
+	if (s->token[0] != '\0' && strcmp(s->token, token) == 0 &&
+	    strcmp(s->secret, secret) == 0) {
+		if (s->claims.exp <= now) {
+			*why = "Token expired";
+			return (-1);
+		}
+		*c = s->claims;
+		return (0);
+	}
+	if (pgl_jwt_verify(secret, token, now, c, why) == -1)
+		return (-1);
+	memcpy(s->token, token, len + 1);
+	(void)snprintf(s->secret, sizeof(s->secret), "%s", secret);
+	s->claims = *c;
+	return (0);
+}

@@ -38,6 +38,15 @@ int		 pgl_jwt_sign(const char *secret, const struct pgl_jwt_claims *,
 int		 pgl_jwt_verify(const char *secret, const char *token,
 		    int64_t now, struct pgl_jwt_claims *, const char **why);
 
+/*
+ * As pgl_jwt_verify, remembering the last few tokens this process
+ * verified: a token's signature and claims cannot change, so a repeat
+ * only has its expiry checked again.  Bearer tokens come back on every
+ * request of a session; HMAC and JSON decoding are most of its cost.
+ */
+int		 pgl_jwt_verify_cached(const char *secret, const char *token,
+		    int64_t now, struct pgl_jwt_claims *, const char **why);
+
 /* NULL if secret may sign tokens, else why not (§10: at least 32
  * bytes, not a known weak value, not one repeated character). */
 const char	*pgl_jwt_secret_check(const char *secret);

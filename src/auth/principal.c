@@ -102,8 +102,8 @@ bearer(const struct pgl_config *cfg, const char *token, const char *x_tenant,
 {
 	struct pgl_jwt_claims	c;
 
-	if (pgl_jwt_verify(cfg->auth.jwt_secret, token, (int64_t)time(NULL),
-	    &c, why) == -1)
+	if (pgl_jwt_verify_cached(cfg->auth.jwt_secret, token,
+	    (int64_t)time(NULL), &c, why) == -1)
 		return (401);
 	set_principal(who, pgl_role_parse(c.role), c.sub, c.username, c.tenant_id);
 	(void)pgl_strlcpy(who->jti, c.jti, sizeof(who->jti));

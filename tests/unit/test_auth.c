@@ -350,6 +350,37 @@ test_apikey_of_another_shape_is_refused(void **state)
 	assert_false(pgl_apikey_verify("x", NULL));
 }
 
+/* The per-process cache answers as a fresh verification would. */
+static void
+test_cached_verification_answers_like_a_fresh_one(void **state)
+{
+	struct pgl_jwt_claims	c = claims("tenant-user", TENANT), out;
+	const char		*why = NULL;
+	char			*tok;
+
+	(void)state;
+	assert_int_equal(pgl_jwt_sign(SECRET, &c, &tok), 0);
+	assert_int_equal(pgl_jwt_verify_cached(SECRET, tok, NOW, &out, &why),
+	    0);
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(pgl_jwt_verify_cached(SECRET, tok, NOW, &out, &why),
+	    0);
+	assert_string_equal(out.sub, c.sub);
+	assert_string_equal(out.tenant_id, TENANT);
+	/* Expiry is checked on every use, cached or not. */
+	assert_int_equal(pgl_jwt_verify_cached(SECRET, tok, NOW + 3600, &out,
+	    &why), -1);
+	assert_string_equal(why, "Token expired");
+	/* Another secret never gets the cached answer. */
+	assert_int_equal(pgl_jwt_verify_cached("another-secret-for-tests-"
+	    "0123456789abcdef", tok, NOW, &out, &why), -1);
+	/* A changed signature is verified, and refused. */
+	tok[strlen(tok) - 2] = tok[strlen(tok) - 2] == 'A' ? 'B' : 'A';
+	assert_int_equal(pgl_jwt_verify_cached(SECRET, tok, NOW, &out, &why),
+	    -1);
+	free(tok);
+}
+
 int
 main(void)
 {
@@ -357,6 +388,7 @@ main(void)
 		cmocka_unit_test(test_signed_token_verifies_and_carries_its_claims),
 		cmocka_unit_test(test_root_token_has_no_tenant),
 		cmocka_unit_test(test_expired_token_is_refused),
+		cmocka_unit_test(test_cached_verification_answers_like_a_fresh_one),
 		cmocka_unit_test(test_token_signed_with_another_secret_is_refused),
 		cmocka_unit_test(test_alg_none_token_is_refused),
 		cmocka_unit_test(test_token_of_another_hmac_algorithm_is_refused),

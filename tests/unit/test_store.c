@@ -2119,6 +2119,64 @@ test_role_assignment_is_idempotent_joined_and_tenant_scoped(void **state)
 	assert_string_equal(roles_of(f, "t-a", "s1"), "r2");
 }
 
+/* Children assign one role to one principal at once. */
+static void
+assign_child(int gate, int i)
+{
+	struct pgl_store	*s;
+	struct pgl_err		err;
+	char			doc[32], c;
+	int			rc;
+
+	if (open_store(&s, &err) != PGL_OK)
+		_exit(100);
+	if (read(gate, &c, 1) == -1)	/* EOF when the parent lets go */
+		_exit(101);
+	snprintf(doc, sizeof(doc), "{\"by\":\"child-%d\"}", i);
+	rc = ops->assign_role(s, "t-a", "u1", "r1", doc, &err);
+	if (rc != PGL_OK)
+		fprintf(stderr, "child %d: %d %s\n", i, rc, err.msg);
+	ops->close(s);
+	_exit(rc);
+}
+
+static void
+test_racing_assigns_leave_one_assignment(void **state)
+{
+	struct fx	*f = *state;
+	const char	*server = getenv("PGL_MONGO_TEST_SERVER");
+	pid_t		 pids[NCHILDREN];
+	int		 codes[NCHILDREN], i;
+
+	if (!needs_file())
+		return;
+	/* Named exception: on MongoDB the unique index on (tenant_id,
+	 * principal_id, role_id) turns the loser's insert into E11000,
+	 * which assign_role answers PGL_OK; CongoDB does not enforce
+	 * unique indexes, so two racing inserts both land there. */
+	if (server != NULL && strcmp(server, "congodb") == 0) {
+		print_message("  SKIPPED on CongoDB: no unique index "
+		    "enforcement (no E11000)\n");
+		skip();
+		return;
+	}
+	seed_tenant(f, "t-a", "acme");
+	seed_role(f, "r1", "t-a", "readers");
+	ops->close(f->s);	/* a connection must not cross fork() */
+	f->s = NULL;
+	assert_int_equal(fork_children(assign_child, pids), 0);
+	wait_children(pids, codes);
+	for (i = 0; i < NCHILDREN; i++)
+		assert_int_equal(codes[i], PGL_OK);
+	OK(f, open_store(&f->s, &f->err));
+	assert_string_equal(roles_of(f, "t-a", "u1"), "r1");
+	/* One assignment: the first revoke takes it, the second finds
+	 * none. */
+	OK(f, ops->revoke_role(f->s, "t-a", "u1", "r1", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->revoke_role(f->s, "t-a", "u1", "r1",
+	    &f->err));
+}
+
 static void
 test_deleting_a_role_takes_only_its_assignments(void **state)
 {
@@ -2926,6 +2984,7 @@ main(void)
 		T(test_role_and_grant_docs_come_back_byte_for_byte),
 		T(test_roles_list_by_name_paged_with_the_tenants_total),
 		T(test_role_assignment_is_idempotent_joined_and_tenant_scoped),
+		T(test_racing_assigns_leave_one_assignment),
 		T(test_deleting_a_role_takes_only_its_assignments),
 		T(test_deleting_a_principal_takes_its_assignments_and_grants),
 		T(test_deleting_a_tenant_takes_its_roles_assignments_and_grants),

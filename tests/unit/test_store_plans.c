@@ -105,18 +105,6 @@ trace_connection(sqlite3 *db, const char **msg,
 	return (SQLITE_OK);
 }
 
-static void
-record(void)
-{
-	recording = 1;
-}
-
-static void
-stop(void)
-{
-	recording = 0;
-}
-
 static void *
 sym(const char *name, int *missing)
 {
@@ -229,7 +217,7 @@ run_the_methods(struct fx *f)
 	OK(f, ops->create_user(f->s, &u, &f->err));
 	OK(f, ops->create_service_user(f->s, &su, &f->err));
 
-	record();
+	recording = 1;
 	OK(f, ops->create_role(f->s, &r, &f->err));
 	OK(f, ops->get_role(f->s, f->a, "t-a", "r1", &got, &f->err));
 	OK(f, ops->list_roles(f->s, f->a, "t-a", &pg, &roles, &n, &total,
@@ -253,7 +241,7 @@ run_the_methods(struct fx *f)
 	OK(f, ops->delete_service_user(f->s, "t-a", "s1", &f->err));
 	OK(f, ops->delete_role(f->s, "t-a", "r1", &f->err));
 	OK(f, ops->delete_tenant(f->s, "t-a", &f->err));
-	stop();
+	recording = 0;
 }
 
 /* Adds a text to check (the schema's statements). */
