@@ -1,8 +1,15 @@
 /*
  * Roles, role assignments and direct grants, as
  * plugins/sql-common/sql_roles.c: keyed by tenant first, unique role
- * names per tenant, assignments idempotent, grants in creation order
- * (seq: the store's clock in ms, ties broken by id).
+ * names per tenant, assignments idempotent, grants in creation order.
+ *
+ * There is no sequence to draw from without a counter document every
+ * create would write (and every concurrent transaction would conflict
+ * on), so a grant's seq is the store's clock in ms and ties go by _id:
+ * the driver makes ObjectIds client-side from a per-process counter, so
+ * one writer's grants made within a millisecond still list in the order
+ * they were made.  Grants made by two processes in the same millisecond
+ * have no order to keep.
  */
 #include "mongo_store.h"
 
@@ -121,6 +128,9 @@ mongo_update_role(struct pgl_store *s, const struct pgl_role *r,
 	uint64_t	matched = 0;
 	int		found = 0, rc;
 
+	if (r->id == NULL || r->tenant_id == NULL || r->name == NULL)
+		return (mongo_err(err, PGL_EINVAL, "invalid value (role id, "
+		    "tenant and name are required)"));
 	mg_str(&filter, "tenant_id", r->tenant_id);
 	mg_str(&filter, "id", r->id);
 	rc = mg_exists(s, err, COLL_ROLES, &filter, &found);
@@ -251,14 +261,24 @@ mongo_create_permission(struct pgl_store *s, const struct pgl_permission *p,
     struct pgl_err *err)
 {
 	bson_t	doc = BSON_INITIALIZER;
-	int	rc;
+	int	found = 0, rc;
 
 	if (p->id == NULL || p->tenant_id == NULL || p->user_id == NULL)
 		return (mongo_err(err, PGL_EINVAL, "invalid value (permission "
 		    "id, tenant and principal are required)"));
-	if ((rc = mongo_tenant_exists(s, p->tenant_id, err)) != PGL_OK)
-		return (rc);
+	/* The id's unique index decides a race; the check answers first
+	 * (mongo_schema.c says why). */
 	mg_str(&doc, "id", p->id);
+	rc = mg_exists(s, err, COLL_PERMISSIONS, &doc, &found);
+	if (rc == PGL_OK && found)
+		rc = mongo_err(err, PGL_EEXISTS, "permission %s already exists",
+		    p->id);
+	if (rc == PGL_OK)
+		rc = mongo_tenant_exists(s, p->tenant_id, err);
+	if (rc != PGL_OK) {
+		bson_destroy(&doc);
+		return (rc);
+	}
 	mg_str(&doc, "tenant_id", p->tenant_id);
 	mg_str(&doc, "user_id", p->user_id);
 	BSON_APPEND_INT64(&doc, "seq", mongo_now_ms());
@@ -298,7 +318,7 @@ mongo_list_permissions(struct pgl_store *s, struct pgl_arena *a,
 	void	*p;
 	int	rc;
 
-	sort = BCON_NEW("seq", BCON_INT32(1), "id", BCON_INT32(1));
+	sort = BCON_NEW("seq", BCON_INT32(1), "_id", BCON_INT32(1));
 	mg_str(&filter, "tenant_id", tenant);
 	if (user_id != NULL)
 		mg_str(&filter, "user_id", user_id);

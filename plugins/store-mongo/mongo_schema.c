@@ -116,9 +116,13 @@ static const struct index_def	indexes[] = {
 	    "role_id" } },
 	{ COLL_USER_ROLES, "role", 0, { "role_id" } },
 	{ COLL_USER_ROLES, "principal", 0, { "principal_id" } },
+	/* Grants list in (seq, _id) order (mongo_roles.c says why); a
+	 * deleted principal's go by user_id alone. */
 	{ COLL_PERMISSIONS, "id", 1, { "id" } },
-	{ COLL_PERMISSIONS, "user", 0, { "tenant_id", "user_id", "seq" } },
-	{ COLL_PERMISSIONS, "tenant", 0, { "tenant_id", "seq" } },
+	{ COLL_PERMISSIONS, "user_seq", 0, { "tenant_id", "user_id", "seq",
+	    "_id" } },
+	{ COLL_PERMISSIONS, "tenant_seq", 0, { "tenant_id", "seq", "_id" } },
+	{ COLL_PERMISSIONS, "principal", 0, { "user_id" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };
