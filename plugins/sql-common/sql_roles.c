@@ -9,8 +9,10 @@
 
 #define ROLE_FIELDS	"id, tenant_id, name, doc"
 
+/* A NULL doc is stored as {} (as service users', and as Mongo's). */
 static const char ROLE_INSERT[] =
-	"INSERT INTO roles (" ROLE_FIELDS ") VALUES (?1, ?2, ?3, ?4)";
+	"INSERT INTO roles (" ROLE_FIELDS ")"
+	" VALUES (?1, ?2, ?3, coalesce(?4, '{}'))";
 static const char ROLE_GET[] =
 	"SELECT " ROLE_FIELDS " FROM roles WHERE tenant_id = ?1 AND id = ?2";
 static const char ROLE_LIST[] =
@@ -19,17 +21,18 @@ static const char ROLE_LIST[] =
 static const char ROLE_COUNT[] =
 	"SELECT count(*) FROM roles WHERE tenant_id = ?1";
 static const char ROLE_UPDATE[] =
-	"UPDATE roles SET name = ?3, doc = ?4"
+	"UPDATE roles SET name = ?3, doc = coalesce(?4, '{}')"
 	" WHERE tenant_id = ?1 AND id = ?2";
 /* Its assignments go by ON DELETE CASCADE. */
 static const char ROLE_DELETE[] =
 	"DELETE FROM roles WHERE tenant_id = ?1 AND id = ?2";
 static const char ROLE_EXISTS[] =
 	"SELECT count(*) FROM roles WHERE tenant_id = ?1 AND id = ?2";
-/* Re-assigning keeps the first assignment and its doc. */
+/* Re-assigning keeps the first assignment and its doc (who assigned it
+ * first, and when, is what an audit of the grant wants). */
 static const char ASSIGN[] =
 	"INSERT INTO user_roles (tenant_id, principal_id, role_id, doc)"
-	" VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
+	" VALUES (?1, ?2, ?3, coalesce(?4, '{}')) ON CONFLICT DO NOTHING";
 static const char UNASSIGN[] =
 	"DELETE FROM user_roles"
 	" WHERE tenant_id = ?1 AND principal_id = ?2 AND role_id = ?3";
@@ -42,7 +45,8 @@ static const char ROLES_OF[] =
 #define PERM_FIELDS	"id, tenant_id, user_id, doc"
 
 static const char PERM_INSERT[] =
-	"INSERT INTO permissions (" PERM_FIELDS ") VALUES (?1, ?2, ?3, ?4)";
+	"INSERT INTO permissions (" PERM_FIELDS ")"
+	" VALUES (?1, ?2, ?3, coalesce(?4, '{}'))";
 static const char PERM_DELETE[] =
 	"DELETE FROM permissions WHERE tenant_id = ?1 AND id = ?2";
 static const char PERM_OF[] =
@@ -167,7 +171,7 @@ sql_assign_role(struct pgl_store *s, const char *tenant, const char *user_id,
 		return (store_err(err, PGL_ENOTFOUND, "role %s not found",
 		    role_id));
 	rc = store_exec(s, err, ASSIGN, NULL, "ssss", tenant, user_id, role_id,
-	    doc != NULL ? doc : "{}");
+	    doc);
 	if (rc == PGL_ENOTFOUND)	/* deleted in between */
 		(void)store_err(err, rc, "role %s not found", role_id);
 	return (rc);
