@@ -51,9 +51,11 @@ static const char PERM_DELETE[] =
 	"DELETE FROM permissions WHERE tenant_id = ?1 AND id = ?2";
 static const char PERM_OF[] =
 	"SELECT " PERM_FIELDS " FROM permissions"
-	" WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY seq LIMIT ?3 OFFSET ?4";
+	" WHERE tenant_id = ?1 AND user_id = ?2"
+	" ORDER BY seq LIMIT ?3 OFFSET ?4";
 static const char PERM_OF_COUNT[] =
-	"SELECT count(*) FROM permissions WHERE tenant_id = ?1 AND user_id = ?2";
+	"SELECT count(*) FROM permissions"
+	" WHERE tenant_id = ?1 AND user_id = ?2";
 static const char PERM_ALL[] =
 	"SELECT " PERM_FIELDS " FROM permissions"
 	" WHERE tenant_id = ?1 ORDER BY seq LIMIT ?2 OFFSET ?3";
@@ -93,7 +95,8 @@ sql_create_role(struct pgl_store *s, const struct pgl_role *role,
 	if (rc == PGL_EEXISTS)
 		(void)store_err(err, rc, "role %s already exists", role->name);
 	else if (rc == PGL_ENOTFOUND)
-		(void)store_err(err, rc, "tenant %s not found", role->tenant_id);
+		(void)store_err(err, rc, "tenant %s not found",
+		    role->tenant_id);
 	return (rc);
 }
 

@@ -154,7 +154,8 @@ int
 mongo_delete_role(struct pgl_store *s, const char *tenant, const char *id,
     struct pgl_err *err)
 {
-	bson_t		filter = BSON_INITIALIZER, assigned = BSON_INITIALIZER;
+	bson_t		filter = BSON_INITIALIZER;
+	bson_t		assigned = BSON_INITIALIZER;
 	uint64_t	deleted = 0;
 	int		own, rc;
 

@@ -1942,10 +1942,12 @@ test_role_and_grant_docs_come_back_byte_for_byte(void **state)
 {
 	struct fx		*f = *state;
 	static char		 big[64 * 1024];
-	const char		*odd = "{ \"name\" : \"r\\u00e9les \xc3\xa9\\\"x\","
-				    "\n\t\"permissions\":[{\"scope\":{\"type\":"
-				    "\"catalog\",\"catalog\":\"c\\\\d\"}}],"
-				    "\"n\":1.50e+01, \"emoji\":\"\xf0\x9f\x90\xbc\"}";
+	/* Escapes, raw UTF-8, odd spacing, a number as written. */
+	const char		*odd = "{ \"name\" : \"r\\u00e9les "
+				    "\xc3\xa9\\\"x\",\n\t\"permissions\":[{"
+				    "\"scope\":{\"type\":\"catalog\","
+				    "\"catalog\":\"c\\\\d\"}}],\"n\":1.50e+01, "
+				    "\"emoji\":\"\xf0\x9f\x90\xbc\"}";
 	struct pgl_role		 r, got, *items;
 	struct pgl_permission	 p, *grants;
 	struct pgl_page		 all = { 0, 0 };
@@ -1970,7 +1972,7 @@ test_role_and_grant_docs_come_back_byte_for_byte(void **state)
 	OK(f, ops->list_roles(f->s, f->a, "t-a", &all, &items, &n, &total,
 	    &f->err));
 	assert_int_equal(n, 2);
-	assert_string_equal(items[0].doc, big);		/* "big" < "odd" */
+	assert_string_equal(items[0].doc, big);	/* "big" < "odd" */
 	assert_string_equal(items[1].doc, odd);
 	OK(f, ops->assign_role(f->s, "t-a", "u1", "r1", "{}", &f->err));
 	OK(f, ops->assign_role(f->s, "t-a", "u1", "r2", "{}", &f->err));
@@ -2027,7 +2029,8 @@ test_roles_list_by_name_paged_with_the_tenants_total(void **state)
 	assert_string_equal(items[4].name, "writers");
 	assert_string_equal(items[1].tenant_id, "t-a");
 	assert_string_equal(items[1].id, "r3");
-	assert_string_equal(items[1].doc, "{\"id\":\"r3\",\"name\":\"admins\"}");
+	assert_string_equal(items[1].doc,
+	    "{\"id\":\"r3\",\"name\":\"admins\"}");
 	OK(f, ops->list_roles(f->s, f->a, "t-a", &pg, &items, &n, &total,
 	    &f->err));
 	assert_int_equal(n, 2);
@@ -2281,7 +2284,8 @@ test_permissions_keep_order_page_scope_and_cascade(void **state)
 	struct fx		*f = *state;
 	struct pgl_permission	 p, *items;
 	struct pgl_page		 pg = { 2, 1 }, past = { 2, 7 };
-	const char		*ids[] = { "p-c", "p-a", "p-e", "p-b", "p-d" };
+	const char		*ids[] = { "p-c", "p-a", "p-e", "p-b",
+				    "p-d" };
 	uint64_t		 total;
 	size_t			 n, i;
 

@@ -284,7 +284,8 @@ trigger_statements(sqlite3 *db)
 			if (*s == '\0')
 				continue;
 			/* OLD.id -> ?1 */
-			for (o = one; *s != '\0' && o < one + sizeof(one) - 3;) {
+			o = one;
+			while (*s != '\0' && o < one + sizeof(one) - 3) {
 				if (strncmp(s, "OLD.id", 6) == 0) {
 					memcpy(o, "?1", 2);
 					o += 2;
