@@ -69,6 +69,31 @@ ice_ns_list(struct pgl_req *r)
 	    "next-page-token", ice_next_token(&pg, n, total, paged)));
 }
 
+struct ns_tx {
+	struct pgl_req		*r;
+	struct pgl_namespace	*ns;
+	int			 update;
+};
+
+static int
+ns_write_in_tx(void *arg, struct pgl_err *err)
+{
+	struct ns_tx	*tx = arg;
+
+	return (tx->update ? STORE(update_namespace, tx->r->tenant, tx->ns,
+	    err) : STORE(create_namespace, tx->r->tenant, tx->ns, err));
+}
+
+/* One statement, in a transaction so its audit event commits with it. */
+static int
+ns_write(struct pgl_req *r, struct pgl_namespace *ns, int update,
+    struct pgl_err *err)
+{
+	struct ns_tx	tx = { r, ns, update };
+
+	return (api_tx(r, ns_write_in_tx, &tx, err));
+}
+
 void
 ice_ns_create(struct pgl_req *r)
 {
@@ -85,7 +110,8 @@ ice_ns_create(struct pgl_req *r)
 	props = json_object_get(r->body, "properties");
 	ns.properties = props != NULL && !json_is_null(props) ?
 	    api_text(r->arena, props) : "{}";
-	if (STORE(create_namespace, r->tenant, &ns, &err) != PGL_OK) {
+	api_audit_about(r, NULL, ns.name);
+	if (ns_write(r, &ns, 0, &err) != PGL_OK) {
 		if (err.code == PGL_EEXISTS)
 			pgl_reply_ice_error(r, 409, "AlreadyExistsException",
 			    "Namespace already exists: %s", ns.name);
@@ -254,7 +280,7 @@ ice_ns_properties(struct pgl_req *r)
 		json_object_update(props, upd);
 	ns.properties = api_text(r->arena, props);
 	json_decref(props);
-	if (STORE(update_namespace, r->tenant, &ns, &err) != PGL_OK) {
+	if (ns_write(r, &ns, 1, &err) != PGL_OK) {
 		json_decref(removed);
 		json_decref(missing);
 		pgl_reply_store_error(r, &err);
