@@ -108,8 +108,10 @@ read_grants(struct pgl_req *r)
 		return (-1);
 	}
 	if ((docs = pgl_arena_alloc(r->arena, (nroles + 1) *
-	    sizeof(*docs))) == NULL)
+	    sizeof(*docs))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
 		return (-1);
+	}
 	for (i = 0; i < nroles; i++)
 		docs[i] = api_obj(roles[i].doc);
 	cap = count_grants(docs, nroles, nperms);

@@ -109,31 +109,38 @@ write_event(struct pgl_req *r, int ok)
 	r->app->audited = 1;
 }
 
+struct audited_tx {
+	struct pgl_req	*r;
+	int		(*fn)(void *, struct pgl_err *);
+	void		*arg;
+};
+
+/* fn, then the route's success event, in fn's transaction. */
+static int
+audited_fn(void *arg, struct pgl_err *err)
+{
+	struct audited_tx	*tx = arg;
+	int			 rc;
+
+	rc = tx->fn(tx->arg, err);
+	if (rc == PGL_OK && tx->r->app->rule->audit != NULL &&
+	    !tx->r->app->audited)
+		write_event(tx->r, 1);
+	return (rc);
+}
+
 int
 api_tx(struct pgl_req *r, int (*fn)(void *, struct pgl_err *), void *arg,
     struct pgl_err *err)
 {
-	const struct pgl_rule	*rule = r->app->rule;
-	int			 rc;
+	struct audited_tx	tx = { r, fn, arg };
+	int			rc;
 
+	/* Inside the gate's transaction, the gate writes the event. */
 	if (pgl_app.in_tx)
 		return (fn(arg, err));
-	if ((rc = STORE(begin, err)) != PGL_OK)
-		return (rc);
-	pgl_app.in_tx = 1;
-	rc = fn(arg, err);
-	if (rc == PGL_OK && rule->audit != NULL && !r->app->audited)
-		write_event(r, 1);
-	pgl_app.in_tx = 0;
-	if (rc != PGL_OK) {
-		struct pgl_err	rb;
-
-		(void)STORE(rollback, &rb);
-		r->app->audited = 0;
-		return (rc);
-	}
-	if ((rc = STORE(commit, err)) != PGL_OK)
-		r->app->audited = 0;
+	if ((rc = pgl_store_tx(audited_fn, &tx, err)) != PGL_OK)
+		r->app->audited = 0;	/* rolled back with the change */
 	return (rc);
 }
 

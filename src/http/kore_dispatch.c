@@ -240,8 +240,6 @@ route(struct pgl_req *r)
 	if ((r->match.route->flags & ROUTE_JSON) && read_json_body(r) == -1)
 		return;
 	app->serve(r);
-	if (r->status == 0)
-		pgl_reply_error(r, 500, "internal error: no reply");
 }
 
 static void
@@ -291,6 +289,10 @@ pgl_http_dispatch(struct http_request *hreq)
 	} else {
 		route(r);
 	}
+	/* Every path replies; a step that returned without one is a bug,
+	 * answered as one rather than with status 0. */
+	if (r->status == 0)
+		pgl_reply_error(r, 500, "internal error: no reply");
 	pgl_reply_send(r);
 	finish(r);
 	json_decref(r->body);
