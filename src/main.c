@@ -25,6 +25,7 @@
 #include "auth/ratelimit.h"
 #include "http/dispatch.h"
 #include "metrics/metrics.h"
+#include "storage/s3.h"
 #include "util/log.h"
 
 void	kore_parent_configure(int, char **);
@@ -242,6 +243,7 @@ kore_parent_configure(int argc, char **argv)
 		die("cannot map the shared rate-limit table: %s", errno_s);
 	if (pgl_grant_cache_init() == -1)
 		die("cannot map the shared grants epoch: %s", errno_s);
+	pgl_s3_keep_clients(cfg->defaults.object_store_cache);
 	http_install(cfg);
 	if (cfg->auth.no_auth)
 		pgl_log(PGL_LOG_WARN, "no-auth evaluation mode: every caller "
@@ -280,6 +282,7 @@ kore_worker_configure(void)
 void
 kore_worker_teardown(void)
 {
+	pgl_s3_shutdown();
 	if (pgl_app.dbh != NULL)
 		pgl_app.db->close(pgl_app.dbh);
 	pgl_app.dbh = NULL;

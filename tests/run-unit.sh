@@ -21,7 +21,9 @@ trap 'exit 130' INT TERM
 
 for t in "$out"/tests/test_*; do
 	[ -x "$t" ] || continue
-	case "$t" in *test_store|*test_store_pg|*test_store_mongo) continue ;; esac
+	case "$t" in *test_store|*test_store_pg|*test_store_mongo|*test_s3)
+		continue ;;
+	esac
 	echo "== $(basename "$t")"
 	"$t" || fail=1
 done
@@ -71,6 +73,31 @@ elif [ -x "$out/tests/test_store" ] && ls plugins/store-postgres/*.c \
     >/dev/null 2>&1; then
 	echo "== test_store (store-postgres): SKIPPED, $pgso is not built" \
 	    "(make FLAVOR=${out##*/} $pgso)"
+fi
+
+# S3: OpenStack Swift with s3api, which checks SigV4 signatures (INFRA.md;
+# tests/servers/swift.sh), for the S3 client's tests.
+if [ -x "$out/tests/test_s3" ]; then
+	(
+	sw=tests/servers/swift.sh
+	swdir=$(mktemp -d)
+	trap 'sh $sw stop "$swdir" >/dev/null 2>&1; rm -rf "$swdir"' EXIT
+	trap 'exit 130' INT TERM
+	base=$((46017 + $$ % 400 * 10))
+	url=""
+	for port in $(seq "$base" $((base + 19))); do
+		url=$(sh $sw start "$swdir" "$port" 2>"$swdir/start.err") &&
+			break
+		url=""
+	done
+	if [ -z "$url" ]; then
+		echo "== test_s3: no S3 server (tests/servers/swift.sh):"
+		cat "$swdir/start.err"
+		exit 1
+	fi
+	echo "== test_s3 on $url (Swift s3api)"
+	PGL_S3_URL="$url" "$out/tests/test_s3"
+	) || fail=1
 fi
 
 # MongoDB: CongoDB, the MongoDB-protocol server of INFRA.md (started by

@@ -109,10 +109,29 @@ pgl_catalog_create(struct pgl_arena *a, const char *tenant,
 	return (pgl_store_tx(create_in_tx, &tx, err));
 }
 
+/* An S3 warehouse's root: s3://<bucket>[/<prefix>], or NULL. */
+static const char *
+s3_root(struct pgl_req *r, const json_t *cfg)
+{
+	const char	*bucket = pgl_json_str(cfg, "s3.bucket");
+	const char	*prefix = pgl_json_str(cfg, "s3.prefix");
+
+	if (bucket == NULL)
+		bucket = pgl_json_str(cfg, "bucket");
+	if (prefix == NULL)
+		prefix = pgl_json_str(cfg, "prefix");
+	if (bucket == NULL || *bucket == '\0')
+		return (NULL);
+	if (prefix == NULL || *prefix == '\0')
+		return (pgl_arena_printf(r->arena, "s3://%s", bucket));
+	return (pgl_arena_printf(r->arena, "s3://%s/%s", bucket, prefix));
+}
+
 /*
  * Resolve warehouse_name and storage_location: the warehouse must exist,
- * and a local warehouse's catalogs live inside its root (default
- * <root>/<catalog>).  Replies and returns -1 on a bad value.
+ * and a warehouse's catalogs live inside its root (a local directory, or
+ * s3://<bucket>[/<prefix>]; default <root>/<catalog>).  Replies and
+ * returns -1 on a bad value.
  */
 static int
 resolve_location(struct pgl_req *r, struct pgl_catalog *c)
@@ -141,6 +160,8 @@ resolve_location(struct pgl_req *r, struct pgl_catalog *c)
 	root = pgl_json_str(cfg, "root");
 	if (root == NULL)
 		root = pgl_json_str(cfg, "path");
+	if (root == NULL)
+		root = s3_root(r, cfg);
 	if (root != NULL && c->storage_location == NULL) {
 		c->storage_location = pgl_arena_printf(r->arena, "%s/%s",
 		    root, c->name);

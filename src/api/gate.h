@@ -55,6 +55,10 @@ struct pgl_req_app {
 	struct pgl_grant	*grants;
 	size_t			 ngrants;
 
+	/* The storage of the catalog last resolved (storage.c). */
+	const struct pgl_storage *storage;
+	const char		*storage_catalog;
+
 	/* The audit event of this request's mutation. */
 	const char		*audit_id;	/* resource id, if known */
 	const char		*audit_name;	/* resource name */
@@ -98,6 +102,12 @@ size_t	api_filter_page(struct pgl_req *, void *items, size_t n, size_t size,
 	    const struct pgl_page *pg, uint64_t *total);
 /* 1 if r's caller is root or a tenant admin. */
 int	api_is_admin(const struct pgl_req *);
+
+/* storage.c: the storage of catalog c (cached for the request). */
+struct pgl_catalog;
+struct pgl_storage;
+int	api_storage(struct pgl_req *, const struct pgl_catalog *c,
+	    const struct pgl_storage **, struct pgl_err *);
 
 /* idempotency.c: 1 if a stored reply was given and the handler must not
  * run; api_idem_end remembers the reply worth replaying. */

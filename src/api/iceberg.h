@@ -65,20 +65,21 @@ void	ice_ns_properties(struct pgl_req *);
 
 /*
  * iceberg_io.c: metadata files and the catalog commit log.  Every file
- * call takes root, the catalog's storage location: FileIO confines it
- * there, refusing symbolic links below it (storage/fileio.h).
+ * call takes the catalog: its storage (api_storage: local disk confined
+ * to the storage location, or its warehouse's S3 bucket) holds the file
+ * (storage/objio.h).
  */
 
 /* Read and parse a metadata file (plain or gzip); replies on failure with
  * 404 (missing: missing_status) or 400 (not JSON, refused location). */
-int	ice_read_metadata(struct pgl_req *, const char *root,
+int	ice_read_metadata(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, int missing_status, json_t **md);
 /* Load and parse a metadata file without replying (PGL_ENOTFOUND,
  * PGL_EINVAL for a corrupt file or a refused location, ...). */
-int	ice_metadata_load(const char *root, const char *location, json_t **md,
-	    struct pgl_err *);
+int	ice_metadata_load(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location, json_t **md, struct pgl_err *);
 /* The file's plain bytes (cached per worker; malloc'd). */
-int	ice_metadata_bytes(struct pgl_req *, const char *root,
+int	ice_metadata_bytes(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, int missing_status, char **bytes,
 	    size_t *len);
 /*
@@ -88,8 +89,14 @@ int	ice_metadata_bytes(struct pgl_req *, const char *root,
  */
 void	ice_uncache(const char *location);
 /* Serialize and write a metadata file (gzip if its name says so). */
-int	ice_write_metadata(const char *root, const char *location,
-	    const json_t *md, struct pgl_err *);
+int	ice_write_metadata(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location, const json_t *md, struct pgl_err *);
+/* A failed metadata read or write: 400 refused location, 503 (with
+ * Retry-After) when the object store cannot be reached or refuses. */
+void	ice_reply_file_error(struct pgl_req *, const struct pgl_err *);
+/* Delete a file of the catalog's, best effort (cleanup after a loss). */
+void	ice_delete_file(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location);
 /* The serialized bytes of md exactly as ice_write_metadata writes them
  * (before compression), malloc'd. */
 char	*ice_dump(const json_t *md);

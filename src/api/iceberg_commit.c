@@ -97,7 +97,7 @@ prepare(struct pgl_req *r, struct change *c)
 		return (-1);
 	}
 	/* A pointer to a file that is gone is corruption, not client error. */
-	if (ice_read_metadata(r, c->t.catalog.storage_location,
+	if (ice_read_metadata(r, &c->t.catalog,
 	    c->asset.metadata_location, 500, &c->base) == -1)
 		return (-1);
 	if (ice_table_check(c->base, c->requirements, &ierr) == -1 ||
@@ -166,21 +166,20 @@ swap_in_tx(void *arg, struct pgl_err *err)
 
 /* Write every new file; on failure delete those written. */
 static int
-write_all(struct change *cs, size_t n, struct pgl_err *err)
+write_all(struct pgl_req *r, struct change *cs, size_t n,
+    struct pgl_err *err)
 {
-	struct pgl_err	derr;
 	size_t		i, j;
 
 	for (i = 0; i < n; i++) {
 		if (cs[i].next == NULL)
 			continue;
-		if (ice_write_metadata(cs[i].t.catalog.storage_location,
+		if (ice_write_metadata(r, &cs[i].t.catalog,
 		    cs[i].next_location, cs[i].next, err) != PGL_OK) {
 			for (j = 0; j < i; j++) {
 				if (cs[j].next != NULL)
-					(void)pgl_file_delete(
-					    cs[j].t.catalog.storage_location,
-					    cs[j].next_location, &derr);
+					ice_delete_file(r, &cs[j].t.catalog,
+					    cs[j].next_location);
 			}
 			return (err->code);
 		}
@@ -189,23 +188,21 @@ write_all(struct change *cs, size_t n, struct pgl_err *err)
 }
 
 static void
-delete_written(struct change *cs, size_t n)
+delete_written(struct pgl_req *r, struct change *cs, size_t n)
 {
-	struct pgl_err	err;
-	size_t		i;
+	size_t	i;
 
 	for (i = 0; i < n; i++) {
 		if (cs[i].next != NULL)
-			(void)pgl_file_delete(cs[i].t.catalog.storage_location,
-			    cs[i].next_location, &err);
+			ice_delete_file(r, &cs[i].t.catalog,
+			    cs[i].next_location);
 	}
 }
 
 /* After a successful swap: old metadata files the log no longer lists. */
 static void
-cleanup_old(const struct change *c)
+cleanup_old(struct pgl_req *r, const struct change *c)
 {
-	struct pgl_err	 err;
 	json_t		*gone, *f;
 	size_t		 i;
 
@@ -213,8 +210,7 @@ cleanup_old(const struct change *c)
 		return;
 	gone = ice_table_log_dropped(c->base, c->next);
 	json_array_foreach(gone, i, f)
-		(void)pgl_file_delete(c->t.catalog.storage_location,
-		    json_string_value(f), &err);
+		ice_delete_file(r, &c->t.catalog, json_string_value(f));
 	json_decref(gone);
 }
 
@@ -239,16 +235,16 @@ commit_changes(struct pgl_req *r, struct change *cs, size_t n)
 		}
 		if (!any)
 			return (0);
-		if (write_all(cs, n, &err) != PGL_OK) {
-			pgl_reply_store_error(r, &err);
+		if (write_all(r, cs, n, &err) != PGL_OK) {
+			ice_reply_file_error(r, &err);
 			return (-1);
 		}
 		if ((rc = api_tx(r, swap_in_tx, &tx, &err)) == PGL_OK) {
 			for (i = 0; i < n; i++)
-				cleanup_old(&cs[i]);
+				cleanup_old(r, &cs[i]);
 			return (0);
 		}
-		delete_written(cs, n);
+		delete_written(r, cs, n);
 		if (rc != PGL_ECONFLICT) {
 			pgl_reply_store_error(r, &err);
 			return (-1);
@@ -324,13 +320,13 @@ create_transaction(struct pgl_req *r, struct ice_target *t,
 		json_decref(md);
 		return;
 	}
-	if (mdloc == NULL || ice_write_metadata(t->catalog.storage_location,
-	    mdloc, md, &err) != PGL_OK) {
+	if (mdloc == NULL || ice_write_metadata(r, &t->catalog, mdloc, md,
+	    &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_ice_error(r, 400, "BadRequestException",
 			    "table metadata has no location");
 		else
-			pgl_reply_store_error(r, &err);
+			ice_reply_file_error(r, &err);
 		free(mdloc);
 		json_decref(md);
 		return;

@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "api/iceberg.h"
+#include "metrics/metrics.h"
+#include "storage/objio.h"
 #include "app.h"
 #include "pangolin/cache.h"
 #include "storage/codec.h"
@@ -36,11 +39,26 @@ io_fail(struct pgl_err *err, int code, const char *what, const char *location)
  * location never goes stale (ARCHITECTURE.md §7).  malloc'd.  Quiet:
  * errors come back in err (PGL_ENOTFOUND, PGL_EINVAL for a corrupt file).
  */
+/* What this worker's S3 clients did since before: to /metrics. */
+static void
+count_s3(const struct pgl_s3_stats *before)
+{
+	struct pgl_s3_stats	now;
+
+	pgl_s3_stats(&now);
+	pgl_metrics_add(PGL_C_OBJECT_STORE_REQUESTS,
+	    now.requests - before->requests);
+	pgl_metrics_add(PGL_C_OBJECT_STORE_CONNECTIONS,
+	    now.connections - before->connections);
+}
+
 static int
-metadata_bytes(const char *root, const char *location, char **out,
-    size_t *outlen, struct pgl_err *err)
+metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
+    const char *location, char **out, size_t *outlen, struct pgl_err *err)
 {
 	const struct pgl_cache_ops	*c = pgl_app.cache;
+	const struct pgl_storage	*st;
+	struct pgl_s3_stats		 s3;
 	void				*hit;
 	char				*raw, *plain;
 	size_t				 len, plen;
@@ -52,8 +70,12 @@ metadata_bytes(const char *root, const char *location, char **out,
 		*outlen = len;
 		return (PGL_OK);
 	}
-	if ((rc = pgl_file_read(root, location, PGL_FILE_MAX, &raw, &len, err)) !=
-	    PGL_OK)
+	if ((rc = api_storage(r, cat, &st, err)) != PGL_OK)
+		return (rc);
+	pgl_s3_stats(&s3);
+	rc = pgl_obj_read(st, location, PGL_FILE_MAX, &raw, &len, err);
+	count_s3(&s3);
+	if (rc != PGL_OK)
 		return (rc);
 	if (pgl_is_gzip(raw, len)) {
 		rc = pgl_gunzip(raw, len, PGL_FILE_MAX, &plain, &plen);
@@ -72,14 +94,14 @@ metadata_bytes(const char *root, const char *location, char **out,
 }
 
 int
-ice_metadata_load(const char *root, const char *location, json_t **md,
-    struct pgl_err *err)
+ice_metadata_load(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, json_t **md, struct pgl_err *err)
 {
 	char	*raw, why[200];
 	size_t	 len;
 	int	 rc;
 
-	if ((rc = metadata_bytes(root, location, &raw, &len, err)) != PGL_OK)
+	if ((rc = metadata_bytes(r, c, location, &raw, &len, err)) != PGL_OK)
 		return (rc);
 	*md = pgl_json_parse(raw, len, why, sizeof(why));
 	free(raw);
@@ -100,23 +122,55 @@ reply_io(struct pgl_req *r, const struct pgl_err *err, int missing,
 	if (err->code == PGL_ENOTFOUND)
 		pgl_reply_ice_error(r, missing, "NotFoundException",
 		    "metadata file not found: %.200s", location);
-	else if (err->code == PGL_EINVAL)
+	else
+		ice_reply_file_error(r, err);
+}
+
+void
+ice_reply_file_error(struct pgl_req *r, const struct pgl_err *err)
+{
+	switch (err->code) {
+	case PGL_EINVAL:
 		pgl_reply_ice_error(r, 400, "BadRequestException", "%s",
 		    err->msg);
-	else
+		break;
+	case PGL_EUNAVAIL:
+		/* The object store's answer, named by warehouse; storage
+		 * messages never carry secrets.  Nothing was swapped. */
+		pgl_set_header(r, "retry-after", "1");
+		pgl_reply_ice_error(r, 503, "ServiceUnavailableException",
+		    "%s", err->msg);
+		break;
+	default:
 		pgl_reply_store_error(r, err);
+	}
 }
 
 int
-ice_metadata_bytes(struct pgl_req *r, const char *root, const char *location,
-    int missing, char **out, size_t *outlen)
+ice_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, int missing, char **out, size_t *outlen)
 {
 	struct pgl_err	err;
 
-	if (metadata_bytes(root, location, out, outlen, &err) == PGL_OK)
+	if (metadata_bytes(r, c, location, out, outlen, &err) == PGL_OK)
 		return (0);
 	reply_io(r, &err, missing, location);
 	return (-1);
+}
+
+void
+ice_delete_file(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location)
+{
+	const struct pgl_storage	*st;
+	struct pgl_s3_stats		 s3;
+	struct pgl_err			 err;
+
+	if (api_storage(r, c, &st, &err) != PGL_OK)
+		return;
+	pgl_s3_stats(&s3);
+	(void)pgl_obj_delete(st, location, &err);
+	count_s3(&s3);
 }
 
 void
@@ -127,25 +181,30 @@ ice_uncache(const char *location)
 }
 
 int
-ice_read_metadata(struct pgl_req *r, const char *root, const char *location,
-    int missing, json_t **md)
+ice_read_metadata(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, int missing, json_t **md)
 {
 	struct pgl_err	err;
 
-	if (ice_metadata_load(root, location, md, &err) == PGL_OK)
+	if (ice_metadata_load(r, c, location, md, &err) == PGL_OK)
 		return (0);
 	reply_io(r, &err, missing, location);
 	return (-1);
 }
 
 int
-ice_write_metadata(const char *root, const char *location, const json_t *md,
-    struct pgl_err *err)
+ice_write_metadata(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, const json_t *md, struct pgl_err *err)
 {
-	char	*text, *gz;
-	size_t	 gzlen;
-	int	 rc;
+	const struct pgl_storage	*st;
+	struct pgl_s3_stats		 s3;
+	char				*text, *gz;
+	size_t				 gzlen;
+	int				 rc;
 
+	if ((rc = api_storage(r, c, &st, err)) != PGL_OK)
+		return (rc);
+	pgl_s3_stats(&s3);
 	if ((text = ice_dump(md)) == NULL) {
 		err->code = PGL_ENOMEM;
 		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
@@ -158,12 +217,13 @@ ice_write_metadata(const char *root, const char *location, const json_t *md,
 			(void)snprintf(err->msg, sizeof(err->msg), "gzip failed");
 			return (err->code);
 		}
-		rc = pgl_file_write(root, location, gz, gzlen, err);
+		rc = pgl_obj_write(st, location, gz, gzlen, err);
 		free(gz);
 	} else {
-		rc = pgl_file_write(root, location, text, strlen(text), err);
+		rc = pgl_obj_write(st, location, text, strlen(text), err);
 	}
 	free(text);
+	count_s3(&s3);
 	return (rc);
 }
 

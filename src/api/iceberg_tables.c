@@ -165,10 +165,14 @@ ice_location_allowed(struct pgl_req *r, const struct pgl_catalog *c,
 {
 	const char	*base = c->storage_location;
 
-	if (!pgl_location_is_local(loc))
+	/* Another scheme than the catalog's is refused by the storage,
+	 * naming the scheme. */
+	if (base != NULL && pgl_location_is_local(loc) !=
+	    pgl_location_is_local(base))
 		return (0);
-	if (base == NULL || !pgl_location_is_local(base) ||
-	    !pgl_location_within(pgl_location_path(loc),
+	if (base == NULL && !pgl_location_is_local(loc))
+		return (0);
+	if (base == NULL || !pgl_location_within(pgl_location_path(loc),
 	    pgl_location_path(base))) {
 		pgl_reply_ice_error(r, 400, "BadRequestException",
 		    "%s must lie inside the catalog's storage location (%s)",
@@ -290,13 +294,12 @@ ice_create_asset(struct pgl_req *r, const struct ice_target *t,
     struct pgl_asset *a, const char *verb, int delete_on_conflict)
 {
 	struct create_tx	tx = { r, a, t->branch, verb };
-	struct pgl_err		err, derr;
+	struct pgl_err		err;
 
 	if (api_tx(r, create_in_tx, &tx, &err) == PGL_OK)
 		return (0);
 	if (delete_on_conflict && a->metadata_location != NULL)
-		(void)pgl_file_delete(t->catalog.storage_location,
-		    a->metadata_location, &derr);
+		ice_delete_file(r, &t->catalog, a->metadata_location);
 	if (err.code == PGL_EEXISTS)
 		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
 		    "Table was created concurrently: %s", ice_dotted(r, t->ns,
@@ -398,12 +401,12 @@ ice_table_create(struct pgl_req *r)
 		json_decref(md);
 		return;
 	}
-	if (mdloc == NULL || ice_write_metadata(t.catalog.storage_location,
+	if (mdloc == NULL || ice_write_metadata(r, &t.catalog,
 	    mdloc, md, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_error(r, 500, "cannot name metadata file");
 		else
-			pgl_reply_store_error(r, &err);
+			ice_reply_file_error(r, &err);
 		free(mdloc);
 		json_decref(md);
 		return;
@@ -425,14 +428,15 @@ ice_table_create(struct pgl_req *r)
  * validated when registered, and never change).
  */
 static void
-reply_raw_load(struct pgl_req *r, const char *root, const char *location)
+reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location)
 {
 	static const char	 tail[] = ",\"config\":{}}";
 	json_t			*loc;
 	char			*bytes, *quoted, *body;
 	size_t			 len, qlen, n;
 
-	if (ice_metadata_bytes(r, root, location, 500, &bytes, &len) == -1)
+	if (ice_metadata_bytes(r, c, location, 500, &bytes, &len) == -1)
 		return;
 	loc = json_string(location);
 	quoted = pgl_json_dump(loc);
@@ -484,11 +488,11 @@ ice_table_load(struct pgl_req *r)
 		return;
 	}
 	if (strcmp(mode, "all") == 0) {
-		reply_raw_load(r, t.catalog.storage_location,
+		reply_raw_load(r, &t.catalog,
 		    a.metadata_location);
 		return;
 	}
-	if (ice_read_metadata(r, t.catalog.storage_location,
+	if (ice_read_metadata(r, &t.catalog,
 	    a.metadata_location, 500, &md) == -1)
 		return;
 	refs = ice_table_refs_only(md);
@@ -556,22 +560,24 @@ ice_drop_asset(struct pgl_req *r, const struct pgl_asset *a)
  * and a link planted below the root is refused, not followed.
  */
 static void
-purge(const char *root, const struct pgl_asset *a)
+purge(struct pgl_req *r, const struct pgl_catalog *c,
+    const struct pgl_asset *a)
 {
 	struct pgl_err	 err;
 	json_t		*md, *e;
 	size_t		 i;
 
 	/* No readable metadata: nothing of ours to purge, not an error. */
-	if (ice_metadata_load(root, a->metadata_location, &md, &err) != PGL_OK)
+	if (ice_metadata_load(r, c, a->metadata_location, &md, &err) != PGL_OK)
 		return;
+	/* Files outside the catalog's storage are refused by objio. */
 	json_array_foreach(json_object_get(md, "metadata-log"), i, e) {
 		const char	*f = pgl_json_str(e, "metadata-file");
 
-		if (f != NULL && pgl_location_is_local(f))
-			(void)pgl_file_delete(root, f, &err);
+		if (f != NULL)
+			ice_delete_file(r, c, f);
 	}
-	(void)pgl_file_delete(root, a->metadata_location, &err);
+	ice_delete_file(r, c, a->metadata_location);
 	json_decref(md);
 }
 
@@ -592,7 +598,7 @@ ice_table_drop(struct pgl_req *r)
 	    ice_drop_asset(r, &a) == -1)
 		return;
 	if (query_true(pgl_query(r, "purgeRequested")))
-		purge(t.catalog.storage_location, &a);
+		purge(r, &t.catalog, &a);
 	pgl_reply_empty(r, 204);
 }
 
@@ -605,7 +611,7 @@ ice_table_unregister(struct pgl_req *r)
 
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
-	    ice_read_metadata(r, t.catalog.storage_location,
+	    ice_read_metadata(r, &t.catalog,
 	    a.metadata_location, 500, &md) == -1)
 		return;
 	if (ice_drop_asset(r, &a) == -1) {
@@ -666,7 +672,7 @@ ice_table_register(struct pgl_req *r)
 	    -1)
 		return;
 	ice_uncache(loc);
-	if (ice_read_metadata(r, t.catalog.storage_location, loc, 404, &raw) ==
+	if (ice_read_metadata(r, &t.catalog, loc, 404, &raw) ==
 	    -1)
 		return;
 	md = ice_table_parse(raw, &ierr);

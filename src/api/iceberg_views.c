@@ -103,12 +103,12 @@ ice_view_create(struct pgl_req *r)
 		json_decref(md);
 		return;
 	}
-	if (mdloc == NULL || ice_write_metadata(t.catalog.storage_location,
+	if (mdloc == NULL || ice_write_metadata(r, &t.catalog,
 	    mdloc, md, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_error(r, 500, "cannot name metadata file");
 		else
-			pgl_reply_store_error(r, &err);
+			ice_reply_file_error(r, &err);
 		free(mdloc);
 		json_decref(md);
 		return;
@@ -131,7 +131,7 @@ ice_view_load(struct pgl_req *r)
 
 	if (ice_target(r, "view", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_VIEW, &a) == -1 ||
-	    ice_read_metadata(r, t.catalog.storage_location,
+	    ice_read_metadata(r, &t.catalog,
 	    a.metadata_location, 500, &md) == -1)
 		return;
 	pgl_reply_json(r, 200, view_result(a.metadata_location, md));
@@ -193,14 +193,14 @@ view_commit_once(struct pgl_req *r, const struct ice_target *t)
 {
 	struct swap_tx		 tx;
 	struct pgl_asset	 a;
-	struct pgl_err		 err, derr;
+	struct pgl_err		 err;
 	struct ice_err		 ierr;
 	char			 uuid[PGL_UUID_LEN + 1], *mdloc = NULL;
 	json_t			*base = NULL, *next = NULL;
 	int			 rc = -1;
 
 	if (ice_find_asset(r, t, KIND_VIEW, &a) == -1 ||
-	    ice_read_metadata(r, t->catalog.storage_location,
+	    ice_read_metadata(r, &t->catalog,
 	    a.metadata_location, 500, &base) == -1)
 		return (-1);
 	if (ice_view_check(base, json_object_get(r->body, "requirements"),
@@ -221,18 +221,17 @@ view_commit_once(struct pgl_req *r, const struct ice_target *t)
 	if (mdloc != NULL && ice_location_allowed(r, &t->catalog, mdloc,
 	    "the metadata location") == -1)
 		goto out;
-	if (mdloc == NULL || ice_write_metadata(t->catalog.storage_location,
+	if (mdloc == NULL || ice_write_metadata(r, &t->catalog,
 	    mdloc, next, &err) != PGL_OK) {
 		if (mdloc == NULL)
 			pgl_reply_error(r, 500, "cannot name metadata file");
 		else
-			pgl_reply_store_error(r, &err);
+			ice_reply_file_error(r, &err);
 		goto out;
 	}
 	tx = (struct swap_tx){ r, &a, mdloc };
 	if ((rc = api_tx(r, swap_in_tx, &tx, &err)) != PGL_OK)
-		(void)pgl_file_delete(t->catalog.storage_location, mdloc,
-		    &derr);
+		ice_delete_file(r, &t->catalog, mdloc);
 	if (rc == PGL_OK) {
 		pgl_reply_json(r, 200, view_result(mdloc, json_incref(next)));
 		rc = 1;
@@ -289,7 +288,7 @@ ice_view_register(struct pgl_req *r)
 	    -1)
 		return;
 	ice_uncache(loc);
-	if (ice_read_metadata(r, t.catalog.storage_location, loc, 404, &raw) ==
+	if (ice_read_metadata(r, &t.catalog, loc, 404, &raw) ==
 	    -1)
 		return;
 	md = ice_view_parse(raw, &ierr);

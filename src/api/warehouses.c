@@ -3,6 +3,7 @@
  * Local-disk warehouses are {"type": "local", "root": "/abs/path"}; S3,
  * Azure and GCS keys are stored for the object-storage issue.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,6 +98,75 @@ mkdirs(const char *path)
 	return (mkdir(buf, 0750) == -1 && errno != EEXIST ? -1 : 0);
 }
 
+/* S3's rules for a bucket name: 3-63 of [a-z0-9.-], ends alphanumeric. */
+static int
+bucket_ok(const char *b)
+{
+	size_t	i, len = strlen(b);
+
+	if (len < 3 || len > 63 || !isalnum((unsigned char)b[0]) ||
+	    !isalnum((unsigned char)b[len - 1]))
+		return (0);
+	for (i = 0; i < len; i++) {
+		if (!islower((unsigned char)b[i]) &&
+		    !isdigit((unsigned char)b[i]) && b[i] != '.' && b[i] != '-')
+			return (0);
+	}
+	return (1);
+}
+
+/* A prefix or key fragment: printable, no "." or ".." segment. */
+static int
+prefix_ok(const char *p)
+{
+	const char	*seg;
+	size_t		 n;
+
+	for (seg = p; *seg != '\0'; seg += n + (seg[n] == '/')) {
+		n = strcspn(seg, "/");
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return (0);
+	}
+	for (; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			return (0);
+	}
+	return (1);
+}
+
+/* An S3 warehouse: a bucket S3 accepts, an http(s) endpoint if any. */
+static const char *
+s3_check(const json_t *cfg)
+{
+	const char	*bucket = pgl_json_str(cfg, "s3.bucket");
+	const char	*ep = pgl_json_str(cfg, "s3.endpoint");
+	const char	*prefix = pgl_json_str(cfg, "s3.prefix");
+
+	if (bucket == NULL)
+		bucket = pgl_json_str(cfg, "bucket");
+	if (ep == NULL)
+		ep = pgl_json_str(cfg, "endpoint");
+	if (prefix == NULL)
+		prefix = pgl_json_str(cfg, "prefix");
+	if (bucket == NULL)
+		return ("an s3 warehouse needs storage_config.bucket "
+		    "(or s3.bucket)");
+	if (!bucket_ok(bucket))
+		return ("storage_config bucket is not a name S3 accepts (3 to "
+		    "63 of a-z, 0-9, '.' and '-')");
+	if (ep != NULL && ((strncmp(ep, "http://", 7) != 0 &&
+	    strncmp(ep, "https://", 8) != 0) || strlen(ep) > 200 ||
+	    strpbrk(ep, " \t\r\n?#@") != NULL ||
+	    ep[strlen(ep) - 1] == '/' || strchr(strstr(ep, "//") + 2, '/')))
+		return ("storage_config endpoint must be an http:// or "
+		    "https:// URL with no path (http://host:port)");
+	if (prefix != NULL && !prefix_ok(prefix))
+		return ("storage_config prefix must be key segments without "
+		    "'.', '..' or control bytes");
+	return (NULL);
+}
+
 /* Validate storage_config; for local warehouses create the root. */
 static const char *
 storage_check(const json_t *cfg)
@@ -107,9 +177,11 @@ storage_check(const json_t *cfg)
 
 	if (type == NULL)
 		type = "s3";
+	if (strcmp(type, "s3") == 0)
+		return (s3_check(cfg));
 	if (strcmp(type, "local") != 0 && strcmp(type, "filesystem") != 0) {
-		if (strcmp(type, "s3") != 0 && strcmp(type, "azure") != 0 &&
-		    strcmp(type, "gcs") != 0 && strcmp(type, "gcp") != 0)
+		if (strcmp(type, "azure") != 0 && strcmp(type, "gcs") != 0 &&
+		    strcmp(type, "gcp") != 0)
 			return ("storage_config.type must be local, s3, azure "
 			    "or gcs");
 		return (NULL);

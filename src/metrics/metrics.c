@@ -116,6 +116,13 @@ pgl_metrics_inc(enum pgl_counter k)
 }
 
 void
+pgl_metrics_add(enum pgl_counter k, uint64_t n)
+{
+	if (shm != NULL && n > 0)
+		__atomic_fetch_add(&shm->counters[k], n, __ATOMIC_RELAXED);
+}
+
+void
 pgl_metrics_set_ready(int ready)
 {
 	if (shm != NULL)
@@ -213,6 +220,18 @@ pgl_metrics_render(void)
 	    shm ? (unsigned long long)shm->counters[PGL_C_STORE_ERRORS] : 0ULL,
 	    shm ? (unsigned long long)shm->counters[PGL_C_STORE_UNAVAILABLE] :
 	    0ULL);
+	/* Object-store clients (every worker's): requests per connection
+	 * opened is the reuse the client cache buys. */
+	fprintf(fp, "# HELP pangolin_object_store_requests_total S3 requests "
+	    "sent.\n# TYPE pangolin_object_store_requests_total counter\n"
+	    "pangolin_object_store_requests_total %llu\n"
+	    "# HELP pangolin_object_store_connections_total S3 connections "
+	    "opened.\n# TYPE pangolin_object_store_connections_total counter\n"
+	    "pangolin_object_store_connections_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[
+	    PGL_C_OBJECT_STORE_REQUESTS] : 0ULL,
+	    shm ? (unsigned long long)shm->counters[
+	    PGL_C_OBJECT_STORE_CONNECTIONS] : 0ULL);
 	if (fclose(fp) != 0) {
 		free(out);
 		return (NULL);

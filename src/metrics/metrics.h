@@ -13,6 +13,8 @@
 enum pgl_counter {
 	PGL_C_STORE_ERRORS,
 	PGL_C_STORE_UNAVAILABLE,
+	PGL_C_OBJECT_STORE_REQUESTS,	/* S3 requests sent */
+	PGL_C_OBJECT_STORE_CONNECTIONS,	/* S3 connections opened */
 	PGL_C__COUNT
 };
 
@@ -26,6 +28,7 @@ int	pgl_metrics_init(const char *const *labels, size_t n);
 void	pgl_metrics_observe(size_t label, const char *method, int status,
 	    uint64_t micros);
 void	pgl_metrics_inc(enum pgl_counter);
+void	pgl_metrics_add(enum pgl_counter, uint64_t);
 void	pgl_metrics_set_ready(int);
 
 /* Prometheus text exposition (version 0.0.4); malloc'd. */

@@ -390,7 +390,7 @@ unsupported(struct pgl_err *err, const char *location)
 
 	pgl_location_scheme(location, scheme, sizeof(scheme));
 	return (fail(err, PGL_EINVAL, "location scheme '%s' is not supported "
-	    "yet (local paths and file:// only): %.150s", scheme, location));
+	    "by this catalog's local storage: %.150s", scheme, location));
 }
 
 /*

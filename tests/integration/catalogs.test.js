@@ -136,7 +136,7 @@ test('a warehouse "root" that is not a usable location never becomes a storage_l
   for (const root of ['relative/lake', '/data/../etc']) {
     const w = uniq('oddroot');
     // Object-store configs are free-form: a stray "root" key is stored as is ...
-    expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name: w, storage_config: { type: 's3', bucket: 'b', root } } }), 201);
+    expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name: w, storage_config: { type: 's3', bucket: 'lake', root } } }), 201);
     // ... but a catalog's default location is checked like a given one.
     expectError(await create({ name: uniq('c'), warehouse_name: w }), 400, { message: /root|location/ });
   }

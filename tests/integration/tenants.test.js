@@ -152,7 +152,7 @@ test('root acting in tenant B via X-Pangolin-Tenant cannot see the default tenan
   expectError(await asRoot('GET', `/api/v1/branches/main/commits?catalog=${cat}`, { headers: inB }), 404);
   expectError(await asRoot('GET', `/api/v1/catalogs/${cat}/namespaces/tree`, { headers: inB }), 404);
   const wh = uniq('wh');
-  expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name: wh, storage_config: { type: 's3', bucket: 'b' } } }), 201);
+  expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name: wh, storage_config: { type: 's3', bucket: 'lake' } } }), 201);
   const whs = expectList(await asRoot('GET', '/api/v1/warehouses?limit=1000', { headers: inB }));
   assert.ok(!whs.items.some((w) => w.name === wh), 'warehouse leaked into tenant B');
   expectError(await asRoot('GET', `/api/v1/warehouses/${wh}`, { headers: inB }), 404);

@@ -40,7 +40,7 @@ const parse = (v) => (typeof v === 'string' ? JSON.parse(v) : v);
 
 function s3(extra = {}) {
   return {
-    type: 's3', bucket: 'b', region: 'us-east-1',
+    type: 's3', bucket: 'lake', region: 'us-east-1',
     's3.access-key-id': ACCESS, 's3.secret-access-key': SECRET, ...extra,
   };
 }
@@ -97,7 +97,7 @@ test('the mask for a secret that is not stored, or a value posing as sealed, is 
   const name = uniq('wh');
   expectError(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3({ 's3.secret-access-key': '********' }) } }), 400,
     { message: /s3\.secret-access-key/ });
-  expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: { type: 's3', bucket: 'b' } } }), 201);
+  expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: { type: 's3', bucket: 'lake' } } }), 201);
   expectError(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { storage_config: { secret_access_key: '********' } } }), 400,
     { message: /none is stored/ });
   expectError(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { storage_config: { secret_access_key: 'enc:v1:AAAA' } } }), 400,

@@ -85,7 +85,7 @@ test('secret-looking storage_config values are masked as ******** in every respo
 test('secrets inside vending_strategy are masked too', async () => {
   const name = uniq('vend');
   const vs = { AwsStatic: { access_key_id: 'AKIAEXAMPLE', secret_access_key: 's3cr3t' } };
-  const w = await createOk({ name, storage_config: { type: 's3', bucket: 'b' }, vending_strategy: vs });
+  const w = await createOk({ name, storage_config: { type: 's3', bucket: 'lake' }, vending_strategy: vs });
   assert.deepEqual(w.vending_strategy, { AwsStatic: { access_key_id: '********', secret_access_key: '********' } });
   const g = expectJson(await srv.req('GET', `/api/v1/warehouses/${name}`), 200);
   assert.doesNotMatch(JSON.stringify(g), /s3cr3t|AKIAEXAMPLE/);
@@ -168,7 +168,7 @@ test('get returns the warehouse; an unknown name is 404 on get, update and delet
 });
 
 test('update merges storage_config, changes use_sts and vending_strategy, and may rename', async () => {
-  const cfg = { type: 's3', bucket: 'a', region: 'r1' };
+  const cfg = { type: 's3', bucket: 'lake', region: 'r1' };
   const w = await createOk({ name: uniq('upd'), storage_config: cfg });
   const newName = uniq('renamed');
   const u = expectJson(await srv.req('PUT', `/api/v1/warehouses/${w.name}`, {
@@ -177,7 +177,7 @@ test('update merges storage_config, changes use_sts and vending_strategy, and ma
   assert.equal(u.id, w.id);
   assert.equal(u.name, newName);
   assert.equal(u.use_sts, true);
-  assert.deepEqual(u.storage_config, { type: 's3', bucket: 'a', region: 'r2', endpoint: 'http://e' });
+  assert.deepEqual(u.storage_config, { type: 's3', bucket: 'lake', region: 'r2', endpoint: 'http://e' });
   assert.deepEqual(u.vending_strategy, { AwsSts: { role_arn: 'arn:x', external_id: null } });
   assert.deepEqual(expectJson(await srv.req('GET', `/api/v1/warehouses/${newName}`), 200), u);
   expectError(await srv.req('GET', `/api/v1/warehouses/${w.name}`), 404);
@@ -208,7 +208,7 @@ test('update checks the merged storage_config: a new root alone is checked, the 
   assert.equal(expectJson(await srv.req('PUT', `/api/v1/warehouses/${w.name}`, { body: { storage_config: { root: moved } } }), 200).storage_config.root, moved);
   assert.ok(fs.statSync(moved).isDirectory(), 'the new root exists');
   // Turning an object-store warehouse into a local one needs a good root.
-  const s3 = await createOk({ name: uniq('s3'), storage_config: { type: 's3', bucket: 'b' } });
+  const s3 = await createOk({ name: uniq('s3'), storage_config: { type: 's3', bucket: 'lake' } });
   expectError(await srv.req('PUT', `/api/v1/warehouses/${s3.name}`, { body: { storage_config: { type: 'local' } } }), 400, { message: /root/ });
 });
 

@@ -1,0 +1,118 @@
+/*
+ * A catalog's storage for its Iceberg files: its storage location, and
+ * for an s3:// location the S3 settings of its warehouse (pangolin-api.md
+ * §2.2, both key conventions), secrets opened.  Resolved once per request
+ * and catalog.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/gate.h"
+#include "app.h"
+#include "storage/objio.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/location.h"
+
+/* The first of two spellings of a storage_config key that is set. */
+static const char *
+conf(struct pgl_req *r, const json_t *cfg, const char *dotted,
+    const char *plain)
+{
+	const char	*v = pgl_json_str(cfg, dotted);
+
+	if (v == NULL || *v == '\0')
+		v = pgl_json_str(cfg, plain);
+	return (v != NULL && *v != '\0' ? pgl_arena_strdup(r->arena, v) :
+	    NULL);
+}
+
+static int
+s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
+    struct pgl_s3 *s3, struct pgl_err *err)
+{
+	struct pgl_warehouse	 w;
+	const char		*ps;
+	json_t			*cfg;
+
+	if (c->warehouse_name == NULL) {
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "catalog '%s' "
+		    "keeps its files on S3 but has no warehouse", c->name);
+		return (err->code);
+	}
+	if (STORE(get_warehouse, r->arena, r->tenant, c->warehouse_name, &w,
+	    err) != PGL_OK) {
+		/* The store's own words stay in the log, not the answer. */
+		if (err->code == PGL_ENOTFOUND)
+			err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "catalog '%s': its "
+		    "warehouse '%s' %s", c->name, c->warehouse_name,
+		    err->code == PGL_EINVAL ? "does not exist" :
+		    "cannot be read now");
+		return (err->code);
+	}
+	if ((cfg = api_secrets_open(r, "storage_config",
+	    w.storage_config)) == NULL) {
+		err->code = PGL_EINTERNAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%s': "
+		    "its secrets cannot be opened", w.name);
+		return (err->code);
+	}
+	memset(s3, 0, sizeof(*s3));
+	s3->name = pgl_arena_strdup(r->arena, w.name);
+	s3->bucket = conf(r, cfg, "s3.bucket", "bucket");
+	s3->region = conf(r, cfg, "s3.region", "region");
+	s3->endpoint = conf(r, cfg, "s3.endpoint", "endpoint");
+	s3->access_key = conf(r, cfg, "s3.access-key-id", "access_key_id");
+	s3->secret_key = conf(r, cfg, "s3.secret-access-key",
+	    "secret_access_key");
+	s3->session_token = conf(r, cfg, "s3.session-token", "session_token");
+	ps = conf(r, cfg, "s3.path-style-access", "path_style_access");
+	/* An endpoint of one's own (MinIO, Swift, Ceph) is path-style
+	 * unless told otherwise; AWS itself is virtual-hosted. */
+	s3->path_style = ps != NULL ? strcmp(ps, "true") == 0 :
+	    s3->endpoint != NULL;
+	if (s3->region == NULL)
+		s3->region = "us-east-1";
+	json_decref(cfg);
+	if (s3->bucket == NULL || s3->access_key == NULL ||
+	    s3->secret_key == NULL) {
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%s': "
+		    "storage_config needs a bucket, an access key id and a "
+		    "secret access key for S3", w.name);
+		return (err->code);
+	}
+	return (PGL_OK);
+}
+
+int
+api_storage(struct pgl_req *r, const struct pgl_catalog *c,
+    const struct pgl_storage **out, struct pgl_err *err)
+{
+	struct pgl_req_app	*a = r->app;
+	struct pgl_storage	*st;
+	const char		*root = c->storage_location;
+
+	if (a->storage != NULL && strcmp(a->storage_catalog, c->id) == 0) {
+		*out = a->storage;
+		return (PGL_OK);
+	}
+	if ((st = pgl_arena_alloc(r->arena, sizeof(*st))) == NULL) {
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (err->code);
+	}
+	memset(st, 0, sizeof(*st));
+	st->root = root;
+	st->is_s3 = root != NULL && (strncmp(root, "s3://", 5) == 0 ||
+	    strncmp(root, "s3a://", 6) == 0);
+	if (st->is_s3 && s3_settings(r, c, &st->s3, err) != PGL_OK)
+		return (err->code);
+	a->storage = st;
+	a->storage_catalog = pgl_arena_strdup(r->arena, c->id);
+	*out = st;
+	return (PGL_OK);
+}

@@ -1,0 +1,31 @@
+/*
+ * The files of one catalog wherever its storage is: local disk (FileIO,
+ * fileio.h, confined to the storage location without following links) or
+ * S3 (s3.h), chosen by the storage location's scheme.  Every location is
+ * checked against the storage location as text first (no "." or ".."
+ * segments, inside it segment-wise); on S3 it must also name the
+ * warehouse's bucket.
+ */
+#ifndef PGL_OBJIO_H
+#define PGL_OBJIO_H
+
+#include <stddef.h>
+
+#include "storage/s3.h"
+
+struct pgl_storage {
+	const char	*root;		/* the catalog's storage location */
+	int		 is_s3;		/* root is s3:// or s3a:// */
+	struct pgl_s3	 s3;		/* the warehouse's, when is_s3 */
+};
+
+int	pgl_obj_read(const struct pgl_storage *, const char *location,
+	    size_t max, char **data, size_t *len, struct pgl_err *);
+/* Metadata files are immutable and uniquely named: written once. */
+int	pgl_obj_write(const struct pgl_storage *, const char *location,
+	    const void *data, size_t len, struct pgl_err *);
+/* A missing file is not an error. */
+int	pgl_obj_delete(const struct pgl_storage *, const char *location,
+	    struct pgl_err *);
+
+#endif

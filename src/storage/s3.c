@@ -1,0 +1,557 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/sha.h>
+
+#include "storage/fileio.h"
+#include "storage/s3.h"
+#include "util/str.h"
+
+#define CLIENTS		16		/* handles kept per worker */
+#define KEY_MAX		1024		/* S3's own limit on key bytes */
+#define ERR_BODY_MAX	(64 * 1024)
+#define LIST_BODY_MAX	(16 * 1024 * 1024)
+
+/* One kept-alive handle per (endpoint, region, access key). */
+struct client {
+	char		 id[512];
+	CURL		*h;
+	uint64_t	 requests, connections;
+};
+
+static struct client	clients[CLIENTS];
+static size_t		nclients;
+static int		curl_ready;
+static int		keep_clients = 1;	/* set once, before fork */
+
+struct body {
+	char	*data;
+	size_t	 len, max;
+	int	 too_big;
+};
+
+struct request {
+	const char	*method;	/* GET PUT DELETE HEAD */
+	const char	*key;		/* "" for the bucket */
+	const char	*query;		/* sorted, encoded; or NULL */
+	const void	*data;
+	size_t		 len;
+	size_t		 max;		/* response bytes kept */
+};
+
+struct response {
+	long		 status;
+	struct body	 body;
+	uint64_t	 length;	/* Content-Length (HEAD) */
+	int64_t		 mtime;		/* Last-Modified, seconds */
+};
+
+int
+pgl_s3_split(const char *loc, char *bucket, size_t len, const char **key)
+{
+	const char	*p, *slash;
+
+	if (strncmp(loc, "s3://", 5) == 0)
+		p = loc + 5;
+	else if (strncmp(loc, "s3a://", 6) == 0)
+		p = loc + 6;
+	else
+		return (-1);
+	slash = strchr(p, '/');
+	if (slash == p || (slash == NULL ? strlen(p) : (size_t)(slash - p)) >=
+	    len)
+		return (-1);
+	if (slash == NULL) {
+		(void)pgl_strlcpy(bucket, p, len);
+		*key = "";
+	} else {
+		memcpy(bucket, p, (size_t)(slash - p));
+		bucket[slash - p] = '\0';
+		*key = slash + 1;
+	}
+	return (0);
+}
+
+/* RFC 3986 unreserved bytes stay; '/' stays in a path, not in a query. */
+static void
+encode(char *out, size_t len, const char *in, int keep_slash)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	size_t			o = 0;
+
+	for (; *in != '\0' && o + 4 < len; in++) {
+		unsigned char	c = (unsigned char)*in;
+
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' ||
+		    c == '~' || (keep_slash && c == '/'))
+			out[o++] = (char)c;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct body	*b = arg;
+	size_t		 len = size * n;
+	char		*grown;
+
+	if (b->len + len > b->max) {
+		b->too_big = 1;
+		return (0);
+	}
+	if ((grown = realloc(b->data, b->len + len + 1)) == NULL)
+		return (0);
+	b->data = grown;
+	memcpy(b->data + b->len, p, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return (len);
+}
+
+static int
+s3_err(struct pgl_err *err, int code, const struct pgl_s3 *s,
+    const char *fmt, const char *detail)
+{
+	err->code = code;
+	(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%s': %s%s%s",
+	    s->name != NULL ? s->name : "?", fmt, detail != NULL ? ": " : "",
+	    detail != NULL ? detail : "");
+	return (code);
+}
+
+static struct client *
+client_for(const struct pgl_s3 *s)
+{
+	char		 id[sizeof(clients[0].id)];
+	size_t		 i;
+
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return (NULL);
+		curl_ready = 1;
+	}
+	(void)snprintf(id, sizeof(id), "%s|%s|%s", s->endpoint != NULL ?
+	    s->endpoint : "aws", s->region, s->access_key);
+	for (i = 0; i < nclients; i++) {
+		if (strcmp(clients[i].id, id) == 0)
+			return (&clients[i]);
+	}
+	/* Full: the oldest handle goes (its connection closes with it). */
+	if (nclients == CLIENTS) {
+		curl_easy_cleanup(clients[0].h);
+		memmove(&clients[0], &clients[1],
+		    (CLIENTS - 1) * sizeof(clients[0]));
+		nclients--;
+	}
+	memset(&clients[nclients], 0, sizeof(clients[0]));
+	if ((clients[nclients].h = curl_easy_init()) == NULL)
+		return (NULL);
+	(void)pgl_strlcpy(clients[nclients].id, id, sizeof(id));
+	return (&clients[nclients++]);
+}
+
+/* The request URL: path-style or virtual-hosted. */
+static int
+url_of(const struct pgl_s3 *s, const struct request *q, char *out,
+    size_t len)
+{
+	char		 key[3 * KEY_MAX + 1];
+	const char	*ep = s->endpoint, *host;
+	char		 scheme[8];
+	int		 n;
+
+	if (strlen(q->key) > KEY_MAX)
+		return (-1);
+	encode(key, sizeof(key), q->key, 1);
+	if (ep == NULL || !s->path_style) {
+		if (ep == NULL) {
+			n = snprintf(out, len, "https://%s.s3.%s.amazonaws.com/"
+			    "%s", s->bucket, s->region, key);
+		} else {
+			host = strstr(ep, "://");
+			if (host == NULL || (size_t)(host - ep) >= sizeof(scheme))
+				return (-1);
+			memcpy(scheme, ep, (size_t)(host - ep));
+			scheme[host - ep] = '\0';
+			n = snprintf(out, len, "%s://%s.%s/%s", scheme,
+			    s->bucket, host + 3, key);
+		}
+	} else {
+		/* The bucket itself is "/bucket", not "/bucket/". */
+		n = snprintf(out, len, "%s/%s%s%s", ep, s->bucket,
+		    key[0] != '\0' ? "/" : "", key);
+	}
+	if (n < 0 || (size_t)n >= len)
+		return (-1);
+	if (q->query != NULL && q->query[0] != '\0' &&
+	    (size_t)snprintf(out + n, len - (size_t)n, "?%s", q->query) >=
+	    len - (size_t)n)
+		return (-1);
+	return (0);
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct response	*r = arg;
+	size_t		 len = size * n;
+	char		 line[256];
+	struct tm	 tm;
+
+	if (len >= sizeof(line))
+		return (len);
+	memcpy(line, p, len);
+	line[len] = '\0';
+	if (strncasecmp(line, "content-length:", 15) == 0)
+		r->length = strtoull(line + 15, NULL, 10);
+	else if (strncasecmp(line, "last-modified:", 14) == 0) {
+		memset(&tm, 0, sizeof(tm));
+		if (strptime(line + 14, " %a, %d %b %Y %H:%M:%S GMT", &tm) !=
+		    NULL)
+			r->mtime = (int64_t)timegm(&tm);
+	}
+	return (len);
+}
+
+static void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char	md[SHA256_DIGEST_LENGTH];
+	int		i;
+
+	SHA256(data != NULL ? data : "", len, md);
+	for (i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* S3's <Code> of an error body, for the message. */
+static const char *
+error_code(struct response *r, char *buf, size_t len)
+{
+	const char	*a, *b;
+
+	if (r->body.data == NULL || (a = strstr(r->body.data, "<Code>")) ==
+	    NULL || (b = strstr(a, "</Code>")) == NULL)
+		return (NULL);
+	a += 6;
+	(void)snprintf(buf, len, "%.*s", (int)(b - a), a);
+	return (buf);
+}
+
+static int
+perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
+    struct pgl_err *err)
+{
+	struct client		*c;
+	struct curl_slist	*hdrs = NULL;
+	char			 url[4 * KEY_MAX], sigv4[128], hash[65];
+	char			 line[4200];
+	long			 conns = 0;
+	CURLcode		 rc;
+
+	memset(r, 0, sizeof(*r));
+	/* Room for an error body too; a GET checks its own limit after. */
+	r->body.max = q->max > ERR_BODY_MAX ? q->max : ERR_BODY_MAX;
+	if ((c = client_for(s)) == NULL)
+		return (s3_err(err, PGL_EUNAVAIL, s, "no S3 client", NULL));
+	if (url_of(s, q, url, sizeof(url)) == -1)
+		return (s3_err(err, PGL_EINVAL, s, "location too long for S3",
+		    NULL));
+	curl_easy_reset(c->h);
+	(void)snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:s3", s->region);
+	sha256_hex(q->data, q->len, hash);
+	(void)snprintf(line, sizeof(line), "x-amz-content-sha256: %s", hash);
+	hdrs = curl_slist_append(hdrs, line);
+	/* A body gets a type of our choosing: libcurl signs the header it
+	 * will send, and removing one ("Content-Type:") breaks the
+	 * signature (libcurl 7.88). */
+	if (strcmp(q->method, "PUT") == 0)
+		hdrs = curl_slist_append(hdrs,
+		    "Content-Type: application/octet-stream");
+	if (s->session_token != NULL) {
+		(void)snprintf(line, sizeof(line), "x-amz-security-token: %s",
+		    s->session_token);
+		hdrs = curl_slist_append(hdrs, line);
+	}
+	(void)curl_easy_setopt(c->h, CURLOPT_URL, url);
+	(void)curl_easy_setopt(c->h, CURLOPT_AWS_SIGV4, sigv4);
+	(void)curl_easy_setopt(c->h, CURLOPT_USERNAME, s->access_key);
+	(void)curl_easy_setopt(c->h, CURLOPT_PASSWORD, s->secret_key);
+	(void)curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdrs);
+	(void)curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+	(void)curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	(void)curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, 30000L);
+	(void)curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	(void)curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
+	(void)curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &r->body);
+	(void)curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
+	(void)curl_easy_setopt(c->h, CURLOPT_HEADERDATA, r);
+	if (strcmp(q->method, "HEAD") == 0)
+		(void)curl_easy_setopt(c->h, CURLOPT_NOBODY, 1L);
+	else if (strcmp(q->method, "GET") != 0)
+		(void)curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, q->method);
+	if (strcmp(q->method, "PUT") == 0) {
+		(void)curl_easy_setopt(c->h, CURLOPT_POSTFIELDS,
+		    q->data != NULL ? q->data : "");
+		(void)curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)q->len);
+	}
+	if (!keep_clients)
+		(void)curl_easy_setopt(c->h, CURLOPT_FORBID_REUSE, 1L);
+	rc = curl_easy_perform(c->h);
+	curl_slist_free_all(hdrs);
+	c->requests++;
+	if (curl_easy_getinfo(c->h, CURLINFO_NUM_CONNECTS, &conns) ==
+	    CURLE_OK)
+		c->connections += (uint64_t)conns;
+	if (rc != CURLE_OK && !r->body.too_big) {
+		free(r->body.data);
+		r->body.data = NULL;
+		return (s3_err(err, PGL_EUNAVAIL, s, "S3 did not answer",
+		    curl_easy_strerror(rc)));
+	}
+	(void)curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r->status);
+	return (PGL_OK);
+}
+
+/* The store code for an S3 answer that is not a success. */
+static int
+failed(const struct pgl_s3 *s, const char *key, struct response *r,
+    struct pgl_err *err)
+{
+	char	code[128] = "", what[KEY_MAX + 64];
+	int	rc;
+
+	(void)snprintf(what, sizeof(what), "%s (HTTP %ld)",
+	    error_code(r, code, sizeof(code)) != NULL ? code : "S3 error",
+	    r->status);
+	if (r->status == 404 && strcmp(code, "NoSuchBucket") != 0)
+		rc = s3_err(err, PGL_ENOTFOUND, s, "no such object", key);
+	else if (r->status == 403 || r->status == 400 || r->status == 404)
+		rc = s3_err(err, PGL_EUNAVAIL, s, "S3 refused the request",
+		    what);
+	else
+		rc = s3_err(err, PGL_EUNAVAIL, s, "S3 failed", what);
+	free(r->body.data);
+	r->body.data = NULL;
+	return (rc);
+}
+
+int
+pgl_s3_get(const struct pgl_s3 *s, const char *key, size_t max, char **data,
+    size_t *len, struct pgl_err *err)
+{
+	struct request	q = { "GET", key, NULL, NULL, 0, max };
+	struct response	r;
+	int		rc;
+
+	if ((rc = perform(s, &q, &r, err)) != PGL_OK)
+		return (rc);
+	if (r.status != 200 && !r.body.too_big)
+		return (failed(s, key, &r, err));
+	if (r.body.too_big || r.body.len > max) {
+		free(r.body.data);
+		return (s3_err(err, PGL_EINVAL, s, "object too large", key));
+	}
+	if (r.body.data == NULL && (r.body.data = calloc(1, 1)) == NULL)
+		return (s3_err(err, PGL_EUNAVAIL, s, "out of memory", NULL));
+	*data = r.body.data;
+	*len = r.body.len;
+	return (PGL_OK);
+}
+
+int
+pgl_s3_put(const struct pgl_s3 *s, const char *key, const void *data,
+    size_t len, struct pgl_err *err)
+{
+	struct request	q = { "PUT", key, NULL, data, len, ERR_BODY_MAX };
+	struct response	r;
+	int		rc;
+
+	if ((rc = perform(s, &q, &r, err)) != PGL_OK)
+		return (rc);
+	if (r.status != 200)
+		return (failed(s, key, &r, err));
+	free(r.body.data);
+	return (PGL_OK);
+}
+
+int
+pgl_s3_create_bucket(const struct pgl_s3 *s, struct pgl_err *err)
+{
+	struct request	q = { "PUT", "", NULL, NULL, 0, ERR_BODY_MAX };
+	struct response	r;
+	char		code[128] = "";
+	int		rc;
+
+	if ((rc = perform(s, &q, &r, err)) != PGL_OK)
+		return (rc);
+	if (r.status == 200 || (r.status == 409 &&
+	    error_code(&r, code, sizeof(code)) != NULL &&
+	    strcmp(code, "BucketAlreadyOwnedByYou") == 0)) {
+		free(r.body.data);
+		return (PGL_OK);
+	}
+	return (failed(s, s->bucket, &r, err));
+}
+
+int
+pgl_s3_delete(const struct pgl_s3 *s, const char *key, struct pgl_err *err)
+{
+	struct request	q = { "DELETE", key, NULL, NULL, 0, ERR_BODY_MAX };
+	struct response	r;
+	int		rc;
+
+	if ((rc = perform(s, &q, &r, err)) != PGL_OK)
+		return (rc);
+	if (r.status != 204 && r.status != 200 && r.status != 404)
+		return (failed(s, key, &r, err));
+	free(r.body.data);
+	return (PGL_OK);
+}
+
+int
+pgl_s3_head(const struct pgl_s3 *s, const char *key,
+    struct pgl_file_info *fi, struct pgl_err *err)
+{
+	struct request	q = { "HEAD", key, NULL, NULL, 0, ERR_BODY_MAX };
+	struct response	r;
+	int		rc;
+
+	if ((rc = perform(s, &q, &r, err)) != PGL_OK)
+		return (rc);
+	if (r.status != 200)
+		return (failed(s, key, &r, err));
+	free(r.body.data);
+	memset(fi, 0, sizeof(*fi));
+	fi->type = PGL_FILE_REG;
+	fi->size = r.length;
+	fi->mtime_ms = r.mtime * 1000;
+	return (PGL_OK);
+}
+
+/* The text of the next <tag>...</tag> at or after *p; entities decoded. */
+static int
+xml_next(const char **p, const char *tag, char *out, size_t len)
+{
+	char		 open[64], close[64];
+	const char	*a, *b;
+	size_t		 o = 0;
+
+	(void)snprintf(open, sizeof(open), "<%s>", tag);
+	(void)snprintf(close, sizeof(close), "</%s>", tag);
+	if ((a = strstr(*p, open)) == NULL ||
+	    (b = strstr(a, close)) == NULL)
+		return (0);
+	for (a += strlen(open); a < b && o + 1 < len; a++) {
+		if (*a == '&') {
+			static const struct { const char *e; char c; } ent[] = {
+				{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+				{ "&quot;", '"' }, { "&apos;", '\'' } };
+			size_t	i;
+
+			for (i = 0; i < 5; i++) {
+				if (strncmp(a, ent[i].e, strlen(ent[i].e)) == 0)
+					break;
+			}
+			if (i < 5) {
+				out[o++] = ent[i].c;
+				a += strlen(ent[i].e) - 1;
+				continue;
+			}
+		}
+		out[o++] = *a;
+	}
+	out[o] = '\0';
+	*p = b + strlen(close);
+	return (1);
+}
+
+int
+pgl_s3_list(const struct pgl_s3 *s, const char *prefix, pgl_s3_list_fn fn,
+    void *arg, struct pgl_err *err)
+{
+	struct request	 q = { "GET", "", NULL, NULL, 0, LIST_BODY_MAX };
+	struct response	 r;
+	char		 token[1024] = "", etok[3 * 1024 + 1];
+	char		 epfx[3 * KEY_MAX + 1], query[8192], key[KEY_MAX + 1];
+	char		 size[32], more[16];
+	const char	*p, *c;
+	int		 rc;
+
+	encode(epfx, sizeof(epfx), prefix, 0);
+	do {
+		/* Parameters in byte order, values encoded (SigV4). */
+		encode(etok, sizeof(etok), token, 0);
+		(void)snprintf(query, sizeof(query), "%s%s%slist-type=2&"
+		    "max-keys=%u&prefix=%s", token[0] != '\0' ?
+		    "continuation-token=" : "", token[0] != '\0' ? etok : "",
+		    token[0] != '\0' ? "&" : "", s->max_keys != 0 ?
+		    s->max_keys : 1000, epfx);
+		q.query = query;
+		if ((rc = perform(s, &q, &r, err)) != PGL_OK)
+			return (rc);
+		if (r.status != 200)
+			return (failed(s, prefix, &r, err));
+		p = r.body.data != NULL ? r.body.data : "";
+		while ((c = strstr(p, "<Contents>")) != NULL) {
+			p = c;
+			if (!xml_next(&p, "Key", key, sizeof(key)) ||
+			    !xml_next(&p, "Size", size, sizeof(size)))
+				break;
+			if ((rc = fn(arg, key, strtoull(size, NULL, 10))) != 0)
+				break;
+		}
+		p = r.body.data != NULL ? r.body.data : "";
+		token[0] = '\0';
+		if (rc == 0 && xml_next(&p, "IsTruncated", more, sizeof(more)) &&
+		    strcmp(more, "true") == 0) {
+			p = r.body.data;
+			if (!xml_next(&p, "NextContinuationToken", token,
+			    sizeof(token)))
+				token[0] = '\0';
+		}
+		free(r.body.data);
+	} while (rc == 0 && token[0] != '\0');
+	return (PGL_OK);
+}
+
+void
+pgl_s3_stats(struct pgl_s3_stats *st)
+{
+	size_t	i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < nclients; i++) {
+		st->requests += clients[i].requests;
+		st->connections += clients[i].connections;
+	}
+	st->clients = nclients;
+}
+
+void
+pgl_s3_keep_clients(int on)
+{
+	keep_clients = on;
+}
+
+void
+pgl_s3_shutdown(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nclients; i++)
+		curl_easy_cleanup(clients[i].h);
+	nclients = 0;
+}
