@@ -108,6 +108,10 @@ struct pgl_catalog;
 struct pgl_storage;
 int	api_storage(struct pgl_req *, const struct pgl_catalog *c,
 	    const struct pgl_storage **, struct pgl_err *);
+/* The table config for vended credentials, or NULL (not asked, local). */
+json_t	*api_vended_config(struct pgl_req *, const struct pgl_catalog *c);
+/* What a client needs to reach c's files on S3, or NULL (local). */
+json_t	*api_client_config(struct pgl_req *, const struct pgl_catalog *c);
 
 /* idempotency.c: 1 if a stored reply was given and the handler must not
  * run; api_idem_end remembers the reply worth replaying. */

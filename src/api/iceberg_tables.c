@@ -47,16 +47,37 @@ static const struct pgl_jfield rename_fields[] = {
 	{ NULL, 0, 0 }
 };
 
+/*
+ * The LoadTableResult's config, and its storage-credentials for the
+ * table's files when vended credentials were asked for (stolen into j).
+ */
+static void
+add_config(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *table_location, json_t *j)
+{
+	json_t	*vended = c != NULL ? api_vended_config(r, c) : NULL;
+
+	pgl_set_header(r, "vary", "X-Iceberg-Access-Delegation");
+	if (vended == NULL) {
+		json_object_set_new(j, "config", json_object());
+		return;
+	}
+	json_object_set(j, "config", vended);
+	json_object_set_new(j, "storage-credentials", json_pack("[{s:s,s:o}]",
+	    "prefix", table_location, "config", vended));
+}
+
 /* LoadTableResult; md is stolen. */
 static json_t *
-load_result(const char *location, json_t *md)
+load_result(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *table_location, const char *location, json_t *md)
 {
 	json_t	*j = json_object();
 
 	if (location != NULL)
 		json_object_set_new(j, "metadata-location", json_string(location));
 	json_object_set_new(j, "metadata", md);
-	json_object_set_new(j, "config", json_object());
+	add_config(r, c, table_location, j);
 	return (j);
 }
 
@@ -390,7 +411,8 @@ ice_table_create(struct pgl_req *r)
 	}
 	if (json_is_true(json_object_get(r->body, "stage-create"))) {
 		/* §2.5: nothing is written and no pointer is created. */
-		pgl_reply_json(r, 200, load_result(NULL, md));
+		pgl_reply_json(r, 200, load_result(r, &t.catalog, loc, NULL,
+		    md));
 		return;
 	}
 	pgl_uuid_new(fid);
@@ -419,7 +441,8 @@ ice_table_create(struct pgl_req *r)
 		return;
 	}
 	set_etag(r, a.metadata_location, "all");
-	pgl_reply_json(r, 200, load_result(a.metadata_location, md));
+	pgl_reply_json(r, 200, load_result(r, &t.catalog, a.location,
+	    a.metadata_location, md));
 }
 
 /*
@@ -429,15 +452,25 @@ ice_table_create(struct pgl_req *r)
  */
 static void
 reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *location)
+    const char *table_location, const char *location)
 {
-	static const char	 tail[] = ",\"config\":{}}";
-	json_t			*loc;
-	char			*bytes, *quoted, *body;
+	const char		*tail = ",\"config\":{}}";
+	json_t			*loc, *extra;
+	char			*bytes, *quoted, *body, *text;
 	size_t			 len, qlen, n;
 
 	if (ice_metadata_bytes(r, c, location, 500, &bytes, &len) == -1)
 		return;
+	/* Vended credentials: config and storage-credentials after the
+	 * metadata, still without parsing it. */
+	extra = json_object();
+	add_config(r, c, table_location, extra);
+	if (json_object_size(extra) > 1 && (text = pgl_json_dump(extra)) !=
+	    NULL) {
+		tail = pgl_arena_printf(r->arena, ",%s", text + 1);
+		free(text);
+	}
+	json_decref(extra);
 	loc = json_string(location);
 	quoted = pgl_json_dump(loc);
 	json_decref(loc);
@@ -448,7 +481,7 @@ reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
 	}
 	qlen = strlen(quoted);
 	n = sizeof("{\"metadata-location\":,\"metadata\":") - 1 + qlen + len +
-	    sizeof(tail) - 1;
+	    strlen(tail);
 	if ((body = pgl_arena_alloc(r->arena, n + 1)) != NULL) {
 		(void)snprintf(body, n + 1, "{\"metadata-location\":%s,"
 		    "\"metadata\":%.*s%s", quoted, (int)len, bytes, tail);
@@ -465,7 +498,7 @@ ice_table_load(struct pgl_req *r)
 {
 	struct ice_target	 t;
 	struct pgl_asset	 a;
-	const char		*mode = pgl_query(r, "snapshots"), *inm;
+	const char		*mode = pgl_query(r, "snapshots"), *inm, *vend;
 	json_t			*md, *refs;
 	char			 tag[40];
 
@@ -480,7 +513,11 @@ ice_table_load(struct pgl_req *r)
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1)
 		return;
-	etag(a.metadata_location, mode, tag);
+	/* The answer differs with vended credentials: so does its tag. */
+	vend = pgl_header(r, "x-iceberg-access-delegation");
+	etag(a.metadata_location, vend != NULL && strstr(vend,
+	    "vended-credentials") != NULL ? pgl_arena_printf(r->arena,
+	    "%s+vended", mode) : mode, tag);
 	pgl_set_header(r, "etag", tag);
 	if ((inm = pgl_header(r, "if-none-match")) != NULL &&
 	    (strcmp(inm, tag) == 0 || strcmp(inm, "*") == 0)) {
@@ -488,7 +525,7 @@ ice_table_load(struct pgl_req *r)
 		return;
 	}
 	if (strcmp(mode, "all") == 0) {
-		reply_raw_load(r, &t.catalog,
+		reply_raw_load(r, &t.catalog, a.location,
 		    a.metadata_location);
 		return;
 	}
@@ -497,7 +534,8 @@ ice_table_load(struct pgl_req *r)
 		return;
 	refs = ice_table_refs_only(md);
 	json_decref(md);
-	pgl_reply_json(r, 200, load_result(a.metadata_location, refs));
+	pgl_reply_json(r, 200, load_result(r, &t.catalog, a.location,
+	    a.metadata_location, refs));
 }
 
 void
@@ -707,7 +745,8 @@ ice_table_register(struct pgl_req *r)
 		}
 	}
 	set_etag(r, loc, "all");
-	pgl_reply_json(r, 200, load_result(loc, md));
+	pgl_reply_json(r, 200, load_result(r, &t.catalog, json_string_value(
+	    json_object_get(md, "location")), loc, md));
 }
 
 struct rename_tx {
@@ -821,10 +860,7 @@ ice_table_credentials(struct pgl_req *r)
 {
 	struct ice_target	 t;
 	struct pgl_asset	 a;
-	struct pgl_warehouse	 w;
-	struct pgl_err		 err;
-	json_t			*cfg, *out, *creds = json_array();
-	const char		*ak, *sk;
+	json_t			*cfg, *creds = json_array();
 
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1) {
@@ -832,27 +868,12 @@ ice_table_credentials(struct pgl_req *r)
 		return;
 	}
 	/* Local-disk tables need none: their secrets stay sealed. */
-	if (t.catalog.warehouse_name != NULL && !pgl_location_is_local(
-	    a.location) && STORE(get_warehouse, r->arena, r->tenant,
-	    t.catalog.warehouse_name, &w, &err) == PGL_OK) {
-		if ((cfg = api_secrets_open(r, "storage_config",
-		    w.storage_config)) == NULL) {
-			json_decref(creds);
-			return;
-		}
-		ak = pgl_json_str(cfg, "s3.access-key-id");
-		ak = ak != NULL ? ak : pgl_json_str(cfg, "access_key_id");
-		sk = pgl_json_str(cfg, "s3.secret-access-key");
-		sk = sk != NULL ? sk : pgl_json_str(cfg, "secret_access_key");
-		if (ak != NULL && sk != NULL) {
-			out = json_pack("{s:s,s:s,s:s}", "credential-type",
-			    "static", "s3.access-key-id", ak,
-			    "s3.secret-access-key", sk);
-			json_array_append_new(creds, json_pack("{s:s,s:o}",
-			    "prefix", a.location, "config", out));
-		}
-		json_decref(cfg);
-	}
-	pgl_reply_json(r, 200, json_pack("{s:o}", "storage-credentials",
-	    creds));
+	if ((cfg = api_client_config(r, &t.catalog)) != NULL)
+		json_array_append_new(creds, json_pack("{s:s,s:o}", "prefix",
+		    a.location, "config", cfg));
+	if (r->status == 0)
+		pgl_reply_json(r, 200, json_pack("{s:o}",
+		    "storage-credentials", creds));
+	else
+		json_decref(creds);
 }

@@ -116,3 +116,42 @@ api_storage(struct pgl_req *r, const struct pgl_catalog *c,
 	*out = st;
 	return (PGL_OK);
 }
+
+/*
+ * X-Iceberg-Access-Delegation: vended-credentials.  What a client needs
+ * to read and write a table's files on S3 itself: the warehouse's static
+ * keys, endpoint and region (no STS here, so not scoped down to the
+ * table: say so to whoever hands out the warehouse).  NULL when not asked
+ * for, or when the catalog's files are on local disk.
+ */
+json_t *
+api_vended_config(struct pgl_req *r, const struct pgl_catalog *c)
+{
+	const char	*h = pgl_header(r, "x-iceberg-access-delegation");
+
+	if (h == NULL || strstr(h, "vended-credentials") == NULL)
+		return (NULL);
+	return (api_client_config(r, c));
+}
+
+json_t *
+api_client_config(struct pgl_req *r, const struct pgl_catalog *c)
+{
+	const struct pgl_storage	*st;
+	struct pgl_err			 err;
+	json_t				*cfg;
+
+	if (api_storage(r, c, &st, &err) != PGL_OK || !st->is_s3)
+		return (NULL);
+	cfg = json_pack("{s:s,s:s,s:s,s:s}", "s3.access-key-id",
+	    st->s3.access_key, "s3.secret-access-key", st->s3.secret_key,
+	    "s3.region", st->s3.region, "s3.path-style-access",
+	    st->s3.path_style ? "true" : "false");
+	if (cfg != NULL && st->s3.endpoint != NULL)
+		json_object_set_new(cfg, "s3.endpoint",
+		    json_string(st->s3.endpoint));
+	if (cfg != NULL && st->s3.session_token != NULL)
+		json_object_set_new(cfg, "s3.session-token",
+		    json_string(st->s3.session_token));
+	return (cfg);
+}

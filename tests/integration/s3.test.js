@@ -3,13 +3,15 @@
 // Create, commit, load, rename, register, views and drop with purge write
 // and read the bucket; a wrong secret, a missing bucket or a stopped
 // server is a clear JSON error naming the warehouse, and nothing is
-// swapped; locations outside the catalog's storage are refused.
+// swapped; locations outside the catalog's storage are refused; vended
+// credentials give a client what it needs to reach the table's files.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { freePort, REPO, startServer, tmpDir } from './lib/server.js';
+import { startIcebergServer } from './lib/iceberg.js';
+import { freePort, REPO, tmpDir } from './lib/server.js';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 
 const SWIFT = path.join(REPO, 'tests/servers/swift.sh');
@@ -43,7 +45,8 @@ before(async () => {
   swiftPort = await freePort();
   endpoint = swift('start');
   assert.equal(s3('PUT', `/${BUCKET}`).status, 200);
-  srv = await startServer();
+  // Every /v1 answer is checked against the Iceberg OpenAPI document.
+  srv = await startIcebergServer();
 });
 after(async () => {
   await srv?.stop();
@@ -178,4 +181,33 @@ test('/metrics counts S3 requests and the connections they opened (kept-alive cl
   const connections = value('pangolin_object_store_connections_total');
   assert.ok(requests >= 6, `requests ${requests}`);
   assert.ok(connections >= 1 && connections < requests, `${connections} connections for ${requests} requests`);
+});
+
+test('vended credentials: loadTable and createTable with X-Iceberg-Access-Delegation, and /credentials', async () => {
+  const { cat } = await s3Catalog();
+  const T = `/v1/${cat}/namespaces/db/tables`;
+  const vend = { 'x-iceberg-access-delegation': 'vended-credentials' };
+  const created = expectJson(await srv.req('POST', T, { body: { name: 'v', schema }, headers: vend }), 200);
+  const want = { 's3.access-key-id': 'test:tester', 's3.secret-access-key': 'testing', 's3.region': 'us-east-1',
+    's3.path-style-access': 'true', 's3.endpoint': endpoint };
+  assert.deepEqual(created.config, want);
+  const prefix = `s3://${BUCKET}/lake/${cat}/db/v`;
+  assert.deepEqual(created['storage-credentials'], [{ prefix, config: want }]);
+  // Without the header: nothing vended, and the answers carry distinct tags.
+  const plain = await srv.req('GET', `${T}/v`);
+  assert.deepEqual(expectJson(plain, 200).config, {});
+  assert.equal(plain.json['storage-credentials'], undefined);
+  const vended = await srv.req('GET', `${T}/v`, { headers: vend });
+  assert.deepEqual(expectJson(vended, 200)['storage-credentials'], [{ prefix, config: want }]);
+  assert.notEqual(vended.headers.etag, plain.headers.etag);
+  assert.match(vended.headers.vary ?? '', /X-Iceberg-Access-Delegation/i);
+  // The vended keys work against the bucket (the client's own writes).
+  assert.equal(s3('PUT', `/${BUCKET}/lake/${cat}/db/v/data/00000.parquet`, { body: 'PAR1' }).status, 200);
+  const creds = expectJson(await srv.req('GET', `${T}/v/credentials`), 200);
+  assert.deepEqual(creds['storage-credentials'], [{ prefix, config: want }]);
+  // A table on local disk has none to give.
+  const local = expectJson(await srv.req('POST', '/v1/demo/namespaces', { body: { namespace: [uniq('n')] } }), 200);
+  const ns = local.namespace[0];
+  expectJson(await srv.req('POST', `/v1/demo/namespaces/${ns}/tables`, { body: { name: 't', schema }, headers: vend }), 200);
+  assert.deepEqual(expectJson(await srv.req('GET', `/v1/demo/namespaces/${ns}/tables/t/credentials`), 200)['storage-credentials'], []);
 });
