@@ -108,8 +108,12 @@ struct pgl_catalog;
 struct pgl_storage;
 int	api_storage(struct pgl_req *, const struct pgl_catalog *c,
 	    const struct pgl_storage **, struct pgl_err *);
-/* The table config for vended credentials, or NULL (not asked, local). */
-json_t	*api_vended_config(struct pgl_req *, const struct pgl_catalog *c);
+/*
+ * The table config X-Iceberg-Access-Delegation asks for (vended
+ * credentials, or remote signing for table), or NULL (not asked, local).
+ */
+json_t	*api_vended_config(struct pgl_req *, const struct pgl_catalog *c,
+	    const char *table);
 /* What a client needs to reach c's files on S3, or NULL (local). */
 json_t	*api_client_config(struct pgl_req *, const struct pgl_catalog *c);
 

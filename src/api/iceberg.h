@@ -150,6 +150,9 @@ void	ice_view_drop(struct pgl_req *);
 void	ice_view_commit(struct pgl_req *);
 void	ice_view_register(struct pgl_req *);
 
+/* iceberg_sign.c */
+void	ice_table_sign(struct pgl_req *);
+
 /* iceberg_commit.c */
 void	ice_table_commit(struct pgl_req *);
 void	ice_transactions_commit(struct pgl_req *);

@@ -55,11 +55,20 @@ static void
 add_config(struct pgl_req *r, const struct pgl_catalog *c,
     const char *table_location, json_t *j)
 {
-	json_t	*vended = c != NULL ? api_vended_config(r, c) : NULL;
+	const char	*table = pgl_param(r, "table");
+	json_t		*vended;
 
+	if (table == NULL && r->body != NULL)
+		table = pgl_json_str(r->body, "name");
+	vended = c != NULL ? api_vended_config(r, c, table) : NULL;
 	pgl_set_header(r, "vary", "X-Iceberg-Access-Delegation");
 	if (vended == NULL) {
 		json_object_set_new(j, "config", json_object());
+		return;
+	}
+	/* Remote signing hands out no keys: config only. */
+	if (json_object_get(vended, "s3.remote-signing-enabled") != NULL) {
+		json_object_set_new(j, "config", vended);
 		return;
 	}
 	json_object_set(j, "config", vended);
@@ -465,8 +474,8 @@ reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
 	 * metadata, still without parsing it. */
 	extra = json_object();
 	add_config(r, c, table_location, extra);
-	if (json_object_size(extra) > 1 && (text = pgl_json_dump(extra)) !=
-	    NULL) {
+	if (json_object_size(json_object_get(extra, "config")) > 0 &&
+	    (text = pgl_json_dump(extra)) != NULL) {
 		tail = pgl_arena_printf(r->arena, ",%s", text + 1);
 		free(text);
 	}
@@ -515,9 +524,10 @@ ice_table_load(struct pgl_req *r)
 		return;
 	/* The answer differs with vended credentials: so does its tag. */
 	vend = pgl_header(r, "x-iceberg-access-delegation");
-	etag(a.metadata_location, vend != NULL && strstr(vend,
-	    "vended-credentials") != NULL ? pgl_arena_printf(r->arena,
-	    "%s+vended", mode) : mode, tag);
+	etag(a.metadata_location, vend == NULL ? mode :
+	    pgl_arena_printf(r->arena, "%s+%s%s", mode, strstr(vend,
+	    "vended-credentials") != NULL ? "vended" : "", strstr(vend,
+	    "remote-signing") != NULL ? "signing" : ""), tag);
 	pgl_set_header(r, "etag", tag);
 	if ((inm = pgl_header(r, "if-none-match")) != NULL &&
 	    (strcmp(inm, tag) == 0 || strcmp(inm, "*") == 0)) {

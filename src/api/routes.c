@@ -108,6 +108,8 @@ const struct pgl_route pgl_routes[] = {
 	    MAY(READ, TABLE), JSON },
 	{ GET, TBL "/credentials", ice_table_credentials,
 	    MAY(READ, TABLE), 0 },
+	{ POST, TBL "/sign", ice_table_sign,
+	    MAY(READ, TABLE), JSON },
 	{ POST, TBL "/unregister", ice_table_unregister,
 	    MAY_DOES(DELETE, TABLE, "unregister_table"), JSON },
 	{ POST, "/v1/{prefix}/tables/rename", ice_table_rename,

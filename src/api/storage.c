@@ -118,6 +118,34 @@ api_storage(struct pgl_req *r, const struct pgl_catalog *c,
 }
 
 /*
+ * X-Iceberg-Access-Delegation: remote-signing.  No keys: where the bucket
+ * is, and the table's signing endpoint (iceberg_sign.c), relative to the
+ * catalog's URI as the S3 signer clients expect.
+ */
+static json_t *
+signing_config(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *table)
+{
+	const struct pgl_storage	*st;
+	struct pgl_err			 err;
+	const char			*ns = pgl_param(r, "namespace");
+	json_t				*cfg;
+
+	if (api_storage(r, c, &st, &err) != PGL_OK || !st->is_s3 ||
+	    ns == NULL)
+		return (NULL);
+	cfg = json_pack("{s:s,s:s,s:s,s:s}", "s3.remote-signing-enabled",
+	    "true", "s3.signer.endpoint", pgl_arena_printf(r->arena,
+	    "v1/%s/namespaces/%s/tables/%s/sign", c->name, ns, table),
+	    "s3.region", st->s3.region, "s3.path-style-access",
+	    st->s3.path_style ? "true" : "false");
+	if (cfg != NULL && st->s3.endpoint != NULL)
+		json_object_set_new(cfg, "s3.endpoint",
+		    json_string(st->s3.endpoint));
+	return (cfg);
+}
+
+/*
  * X-Iceberg-Access-Delegation: vended-credentials.  What a client needs
  * to read and write a table's files on S3 itself: the warehouse's static
  * keys, endpoint and region (no STS here, so not scoped down to the
@@ -125,13 +153,18 @@ api_storage(struct pgl_req *r, const struct pgl_catalog *c,
  * for, or when the catalog's files are on local disk.
  */
 json_t *
-api_vended_config(struct pgl_req *r, const struct pgl_catalog *c)
+api_vended_config(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *table)
 {
 	const char	*h = pgl_header(r, "x-iceberg-access-delegation");
 
-	if (h == NULL || strstr(h, "vended-credentials") == NULL)
+	if (h == NULL)
 		return (NULL);
-	return (api_client_config(r, c));
+	if (strstr(h, "vended-credentials") != NULL)
+		return (api_client_config(r, c));
+	if (strstr(h, "remote-signing") != NULL && table != NULL)
+		return (signing_config(r, c, table));
+	return (NULL);
 }
 
 json_t *

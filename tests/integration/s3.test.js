@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startIcebergServer } from './lib/iceberg.js';
-import { freePort, REPO, tmpDir } from './lib/server.js';
+import { basic, freePort, REPO, tmpDir } from './lib/server.js';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 
 const SWIFT = path.join(REPO, 'tests/servers/swift.sh');
@@ -210,4 +210,89 @@ test('vended credentials: loadTable and createTable with X-Iceberg-Access-Delega
   const ns = local.namespace[0];
   expectJson(await srv.req('POST', `/v1/demo/namespaces/${ns}/tables`, { body: { name: 't', schema }, headers: vend }), 200);
   assert.deepEqual(expectJson(await srv.req('GET', `/v1/demo/namespaces/${ns}/tables/t/credentials`), 200)['storage-credentials'], []);
+});
+
+/** Send a request the catalog signed: the headers it answered, as given. */
+function sendSigned(method, uri, headers, body) {
+  const args = ['-s', '-o', '-', '-w', '\n%{http_code}', '-X', method, '-H', 'User-Agent:', '-H', 'Accept:'];
+  for (const [k, vs] of Object.entries(headers)) for (const v of vs) args.push('-H', `${k}: ${v}`);
+  if (body !== undefined) args.push('--data-binary', body);
+  args.push(uri);
+  const out = execFileSync('curl', args, { encoding: 'utf8' });
+  const nl = out.lastIndexOf('\n');
+  return { status: Number(out.slice(nl + 1)), text: out.slice(0, nl) };
+}
+
+test('remote signing: the catalog signs a client\'s S3 requests inside the table, and S3 accepts them', async () => {
+  const { cat } = await s3Catalog();
+  const T = `/v1/${cat}/namespaces/db/tables`;
+  const signing = { 'x-iceberg-access-delegation': 'remote-signing' };
+  const created = expectJson(await srv.req('POST', T, { body: { name: 'rs', schema }, headers: signing }), 200);
+  assert.equal(created.config['s3.remote-signing-enabled'], 'true');
+  assert.equal(created.config['s3.signer.endpoint'], `v1/${cat}/namespaces/db/tables/rs/sign`);
+  assert.equal(created.config['s3.access-key-id'], undefined, 'no keys handed out');
+  assert.equal(created['storage-credentials'], undefined);
+  const loaded = expectJson(await srv.req('GET', `${T}/rs`, { headers: signing }), 200);
+  assert.equal(loaded.config['s3.remote-signing-enabled'], 'true');
+  const base = `${endpoint}/${BUCKET}/lake/${cat}/db/rs`;
+  const sign = (method, uri, headers = {}) => srv.req('POST', `${T}/rs/sign`, {
+    body: { region: 'us-east-1', uri, method, headers: { 'x-amz-content-sha256': ['UNSIGNED-PAYLOAD'], ...headers } } });
+  // A write and a read of a data file, signed here, sent by the client.
+  let s = expectJson(await sign('PUT', `${base}/data/0001.parquet`, { 'content-type': ['application/octet-stream'] }), 200);
+  assert.ok(s.headers.Authorization[0].startsWith('AWS4-HMAC-SHA256 Credential=test:tester/'));
+  assert.equal(sendSigned('PUT', s.uri, s.headers, 'PAR1-data').status, 200);
+  s = expectJson(await sign('GET', `${base}/data/0001.parquet`), 200);
+  const got = sendSigned('GET', s.uri, s.headers);
+  assert.equal(got.status, 200);
+  assert.equal(got.text, 'PAR1-data');
+  // A listing of the table's prefix, parameters in any order.
+  s = expectJson(await sign('GET', `${endpoint}/${BUCKET}?prefix=${encodeURIComponent(`lake/${cat}/db/rs/`)}&list-type=2`), 200);
+  const listed = sendSigned('GET', s.uri, s.headers);
+  assert.equal(listed.status, 200, listed.text);
+  assert.match(listed.text, /0001\.parquet/);
+  // Outside the table, another bucket, another host: 403, nothing signed.
+  for (const uri of [`${endpoint}/${BUCKET}/lake/${cat}/db/other/x.parquet`, `${endpoint}/other-bucket/lake/${cat}/db/rs/x`,
+    `http://evil.example:1/${BUCKET}/lake/${cat}/db/rs/x`, `${endpoint}/${BUCKET}?list-type=2&prefix=lake%2F`]) {
+    const r = await sign('GET', uri);
+    assert.equal(r.status, 403, `${uri}: ${r.text}`);
+    assert.equal(r.json.error.type, 'ForbiddenException');
+  }
+  expectError(await sign('GET', 'not a url'), 400, { iceberg: true });
+});
+
+test('remote signing follows grants: a reader may sign GETs of its table, not PUTs or DELETEs', async () => {
+  const PW = 'Str0ng-Passw0rd-for-tests';
+  const auth = await startIcebergServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
+  try {
+    const root = { authorization: basic() };
+    const as = (headers) => (method, p, body) => auth.req(method, p, { body, headers });
+    const tenant = expectJson(await as(root)('POST', '/api/v1/tenants', { name: uniq('t') }), 201).id;
+    const login = async (username, role) => {
+      const u = expectJson(await as(root)('POST', '/api/v1/users', { username, password: PW, tenant_id: tenant, role }), 201);
+      const tok = expectJson(await as({})('POST', '/api/v1/users/login', { username, password: PW, 'tenant-id': tenant }), 200).token;
+      return { id: u.id, call: as({ authorization: `Bearer ${tok}` }) };
+    };
+    const admin = await login(uniq('admin'), 'tenant-admin');
+    const reader = await login(uniq('reader'), 'tenant-user');
+    const wh = uniq('s3wh');
+    expectJson(await admin.call('POST', '/api/v1/warehouses', { name: wh, storage_config: {
+      type: 's3', bucket: BUCKET, prefix: 'auth', endpoint, access_key_id: 'test:tester', secret_access_key: 'testing' } }), 201);
+    const cat = uniq('cat');
+    const c = expectJson(await admin.call('POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }), 201);
+    expectJson(await admin.call('POST', `/v1/${cat}/namespaces`, { namespace: ['db'] }), 200);
+    expectJson(await admin.call('POST', `/v1/${cat}/namespaces/db/tables`, { name: 't', schema }), 200);
+    expectJson(await admin.call('POST', '/api/v1/permissions', { 'user-id': reader.id, scope: { type: 'catalog', catalog_id: c.id }, actions: ['read'] }), 201);
+    const uri = `${endpoint}/${BUCKET}/auth/${cat}/db/t/data/x.parquet`;
+    const sign = (who, method) => who.call('POST', `/v1/${cat}/namespaces/db/tables/t/sign`, {
+      region: 'us-east-1', uri, method, headers: { 'x-amz-content-sha256': ['UNSIGNED-PAYLOAD'] } });
+    expectJson(await sign(reader, 'GET'), 200);
+    for (const m of ['PUT', 'DELETE']) {
+      const r = await sign(reader, m);
+      assert.equal(r.status, 403, `${m}: ${r.text}`);
+    }
+    expectJson(await sign(admin, 'PUT'), 200);
+    expectJson(await sign(admin, 'DELETE'), 200);
+  } finally {
+    await auth.stop();
+  }
 });
