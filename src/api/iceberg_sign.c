@@ -225,6 +225,31 @@ unsigned_header(const char *name)
 	return (0);
 }
 
+/* RFC 9110 field names; values without control bytes (CR, LF, NUL). */
+static int
+headers_ok(const json_t *in)
+{
+	const char	*name, *v;
+	json_t		*vals, *e;
+	size_t		 i;
+
+	json_object_foreach((json_t *)in, name, vals) {
+		if (*name == '\0' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~") !=
+		    strlen(name) || !json_is_array(vals))
+			return (0);
+		json_array_foreach(vals, i, e) {
+			if ((v = json_string_value(e)) == NULL)
+				return (0);
+			for (; *v != '\0'; v++) {
+				if ((unsigned char)*v < 0x20 && *v != '\t')
+					return (0);
+			}
+		}
+	}
+	return (1);
+}
+
 /* The client's headers (values joined by ','), ours appended. */
 static size_t
 collect_headers(struct pgl_req *r, const json_t *in,
@@ -294,6 +319,12 @@ ice_table_sign(struct pgl_req *r)
 	if (!st->is_s3) {
 		pgl_reply_ice_error(r, 400, "BadRequestException", "table "
 		    "files are on local disk: nothing to sign");
+		return;
+	}
+	if (!headers_ok(json_object_get(r->body, "headers"))) {
+		pgl_reply_ice_error(r, 400, "BadRequestException", "headers "
+		    "must map field names to arrays of strings without "
+		    "control bytes");
 		return;
 	}
 	method = pgl_json_str(r->body, "method");

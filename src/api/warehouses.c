@@ -135,6 +135,29 @@ prefix_ok(const char *p)
 	return (1);
 }
 
+/* Access keys, secrets, tokens and region: visible ASCII, no spaces. */
+static int
+credentials_ok(const json_t *cfg)
+{
+	static const char *const keys[] = { "s3.access-key-id",
+	    "access_key_id", "s3.secret-access-key", "secret_access_key",
+	    "s3.session-token", "session_token", "s3.region", "region" };
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if ((v = pgl_json_str(cfg, keys[i])) == NULL)
+			continue;
+		if (*v == '\0' || strlen(v) > 2048)
+			return (0);
+		for (; *v != '\0'; v++) {
+			if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f)
+				return (0);
+		}
+	}
+	return (1);
+}
+
 /* An S3 warehouse: a bucket S3 accepts, an http(s) endpoint if any. */
 static const char *
 s3_check(const json_t *cfg)
@@ -164,6 +187,9 @@ s3_check(const json_t *cfg)
 	if (prefix != NULL && !prefix_ok(prefix))
 		return ("storage_config prefix must be key segments without "
 		    "'.', '..' or control bytes");
+	if (!credentials_ok(cfg))
+		return ("storage_config keys and region must be printable "
+		    "text without spaces (they go into signed headers)");
 	return (NULL);
 }
 

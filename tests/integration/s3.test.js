@@ -7,53 +7,27 @@
 // credentials give a client what it needs to reach the table's files.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startIcebergServer } from './lib/iceberg.js';
-import { basic, freePort, REPO, tmpDir } from './lib/server.js';
+import { keys as bucketKeys, s3 as s3req, startSwift } from './lib/s3.js';
+import { basic } from './lib/server.js';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 
-const SWIFT = path.join(REPO, 'tests/servers/swift.sh');
-let srv, swiftDir, swiftPort, endpoint;
+let srv, swift, endpoint;
 const BUCKET = `pgl-it-${process.pid}`;
-
-/** One signed S3 request with curl (the flags swift_check.sh shows). */
-function s3(method, p, { body } = {}) {
-  const args = ['-s', '-o', '-', '-w', '\n%{http_code}', '--aws-sigv4', 'aws:amz:us-east-1:s3',
-    '-H', 'x-amz-content-sha256: UNSIGNED-PAYLOAD', '-X', method];
-  if (body !== undefined) args.push('--data-binary', body);
-  args.push(`http://test%3Atester:testing@127.0.0.1:${swiftPort}${p}`);
-  const out = execFileSync('curl', args, { encoding: 'utf8' });
-  const nl = out.lastIndexOf('\n');
-  return { status: Number(out.slice(nl + 1)), text: out.slice(0, nl) };
-}
-
-/** The keys under a prefix. */
-function keys(prefix) {
-  const r = s3('GET', `/${BUCKET}?list-type=2&prefix=${encodeURIComponent(prefix)}`);
-  assert.equal(r.status, 200, r.text);
-  return [...r.text.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
-}
-
-function swift(cmd) {
-  return execFileSync('sh', [SWIFT, cmd, swiftDir, String(swiftPort)], { encoding: 'utf8', timeout: 90000 }).trim();
-}
+const s3 = (method, p, o) => s3req(swift, method, p, o);
+const keys = (prefix) => bucketKeys(swift, BUCKET, prefix);
 
 before(async () => {
-  swiftDir = tmpDir('pgl-swift');
-  swiftPort = await freePort();
-  endpoint = swift('start');
+  swift = await startSwift();
+  endpoint = swift.endpoint;
   assert.equal(s3('PUT', `/${BUCKET}`).status, 200);
   // Every /v1 answer is checked against the Iceberg OpenAPI document.
   srv = await startIcebergServer();
 });
 after(async () => {
   await srv?.stop();
-  if (swiftDir) {
-    try { swift('stop'); } catch { /* already stopped */ }
-    fs.rmSync(swiftDir, { recursive: true, force: true });
-  }
+  swift?.destroy();
 });
 
 const req = (method, p, body) => srv.req(method, p, { body });
@@ -145,6 +119,9 @@ test('bad S3 settings are 400 when the warehouse is created', async () => {
     [{ type: 's3', bucket: 'ok-bucket', endpoint: 'not a url' }, /endpoint/],
     [{ type: 's3', bucket: 'ok-bucket', endpoint: 'ftp://host' }, /endpoint/],
     [{ type: 's3', bucket: 'ok-bucket', prefix: 'a/../b' }, /prefix/],
+    [{ type: 's3', bucket: 'ok-bucket', access_key_id: 'key\r\nX-Injected: 1', secret_access_key: 's' }, /printable/],
+    [{ type: 's3', bucket: 'ok-bucket', 's3.secret-access-key': 'sécret' }, /printable/],
+    [{ type: 's3', bucket: 'ok-bucket', region: 'us east' }, /printable/],
   ]) {
     expectError(await req('POST', '/api/v1/warehouses', { name: uniq('bad'), storage_config: cfg }), 400, { message: why });
   }
@@ -154,13 +131,13 @@ test('the S3 server stopped mid-commit: 503, the pointer is not swapped, and the
   const { cat } = await s3Catalog();
   const T = `/v1/${cat}/namespaces/db/tables`;
   const created = expectJson(await req('POST', T, { name: 'k', schema }), 200);
-  swift('stop');
+  swift.stop();
   try {
     const r = await req('POST', `${T}/k`, { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] });
     expectError(r, 503, { iceberg: true });
     expectJson(await req('GET', '/health/live'), 200);
   } finally {
-    endpoint = swift('start');
+    endpoint = swift.start();
   }
   const loaded = expectJson(await req('GET', `${T}/k`), 200);
   assert.equal(loaded['metadata-location'], created['metadata-location']);
@@ -258,6 +235,9 @@ test('remote signing: the catalog signs a client\'s S3 requests inside the table
     assert.equal(r.json.error.type, 'ForbiddenException');
   }
   expectError(await sign('GET', 'not a url'), 400, { iceberg: true });
+  const bad = await srv.req('POST', `${T}/rs/sign`, { body: { region: 'us-east-1', uri: `${base}/data/0001.parquet`, method: 'GET',
+    headers: { 'x-amz-meta-a\nb': ['1'], 'x-ok': ['v\r\nInjected: 1'] } } });
+  expectError(bad, 400, { iceberg: true });
 });
 
 test('remote signing follows grants: a reader may sign GETs of its table, not PUTs or DELETEs', async () => {
