@@ -124,9 +124,9 @@ s3_err(struct pgl_err *err, int code, const struct pgl_s3 *s,
     const char *fmt, const char *detail)
 {
 	err->code = code;
-	(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%s': %s%s%s",
-	    s->name != NULL ? s->name : "?", fmt, detail != NULL ? ": " : "",
-	    detail != NULL ? detail : "");
+	(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%.60s': %.60s"
+	    "%s%.120s", s->name != NULL ? s->name : "?", fmt, detail != NULL ?
+	    ": " : "", detail != NULL ? detail : "");
 	return (code);
 }
 

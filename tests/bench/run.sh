@@ -61,6 +61,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-bench.XXXXXX")
 HELLO_PID=
 PGL_PID=
 AUTH_PID=
+SWIFT_DIR=
 
 # SIGTERM, then wait up to 10 s for the parent (it drains its workers),
 # then SIGKILL.  Only ever the PIDs this script spawned.
@@ -87,6 +88,8 @@ cleanup() {
 	stop "$PGL_PID"
 	stop "$AUTH_PID"
 	stop "$HELLO_PID"
+	[ -n "$SWIFT_DIR" ] && sh tests/servers/swift.sh stop "$SWIFT_DIR" \
+	    >/dev/null 2>&1
 	rm -rf "$TMP"
 	exit $rc
 }
@@ -170,6 +173,20 @@ node "$HERE/seed.js" iceberg "http://127.0.0.1:$PGL_PORT" "$TMP/warehouse" \
     >"$TMP/seed-ice.log" 2>&1 || { cat "$TMP/seed-ice.log" >&2; die "iceberg seeding failed"; }
 sed 's/^/bench: /' "$TMP/seed-ice.log"
 
+# --- an S3 warehouse: OpenStack Swift with s3api (SigV4 checked) ------------------
+
+SWIFT_DIR=$TMP/swift
+SWIFT_PORT=$(node "$HERE/seed.js" port)
+S3_URL=$(sh tests/servers/swift.sh start "$SWIFT_DIR" "$SWIFT_PORT") ||
+	die "cannot start Swift (tests/servers/swift.sh; make deps-test installs it)"
+curl -s -o /dev/null --aws-sigv4 aws:amz:us-east-1:s3 \
+    -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -X PUT \
+    "http://test%3Atester:testing@127.0.0.1:$SWIFT_PORT/pgl-bench" ||
+	die "cannot create the bench bucket"
+node "$HERE/seed.js" s3 "http://127.0.0.1:$PGL_PORT" "$S3_URL" pgl-bench \
+    >"$TMP/seed-s3.log" 2>&1 || { cat "$TMP/seed-s3.log" >&2; die "S3 seeding failed"; }
+sed 's/^/bench: /' "$TMP/seed-s3.log"
+
 # --- pangolin with auth on, the same database ---------------------------------
 
 # A second server on the same SQLite file (WAL: any number of processes),
@@ -205,6 +222,8 @@ GET /api/v1/catalogs (100 of $CATALOGS)|$P/api/v1/catalogs
 GET /api/v1/catalogs?limit=$CATALOGS|$P/api/v1/catalogs?limit=$CATALOGS
 GET /v1/config?warehouse=bench|$P/v1/config?warehouse=bench
 loadTable (100 snapshots)|$P/v1/bench/namespaces/b/tables/t100
+loadTable on S3 (20 commits, warm)|$P/v1/s3bench/namespaces/b/tables/t
+commit, one table on S3|$P/v1/s3bench/namespaces/b/tables/c0|commit_one.lua
 loadTable, bearer JWT (tenant admin)|$A/v1/bench/namespaces/b/tables/t100||admin.hdr
 loadTable, X-API-Key (service user)|$A/v1/bench/namespaces/b/tables/t100||key.hdr
 loadTable, JWT, tenant user, 1000 grants|$A/v1/bench/namespaces/b/tables/t100||user.hdr
@@ -352,6 +371,19 @@ BEGIN {
 $3 == "" { printf "%-38s %s\n", $1, $2; next }
 { printf f, $1, $2, $3, $4, $5, $6, $7, $8, $9 }
 ' "$TMP/table"
+# S3 requests a warm loadTable sends: /metrics before and after 200 loads.
+s3_requests() {
+	curl -s "$P/metrics" | awk '$1 == "pangolin_object_store_requests_total" { print $2 }'
+}
+s3_before=$(s3_requests)
+i=0
+while [ $i -lt 200 ]; do
+	curl -s -o /dev/null "$P/v1/s3bench/namespaces/b/tables/t"
+	i=$((i + 1))
+done
+s3_after=$(s3_requests)
+S3NOTE="S3 requests per warm loadTable: $(awk -v a="$s3_before" -v b="$s3_after" 'BEGIN { printf "%.2f", (b - a) / 200 }') (200 loads after the runs; metadata objects are cached per worker)"
+
 # Authentication's cost: each credential's loadTable against no-auth's.
 noauth_rps=$(awk -F'|' '$1 == "loadTable (100 snapshots)" { print $2 }' "$TMP/table")
 AUTHNOTE=$(awk -F'|' -v base="$noauth_rps" '
@@ -361,6 +393,7 @@ NOTE="non-2xx, timeouts (no answer within wrk's 2 s --timeout) and other socket 
 echo
 echo "$NOTE"
 echo "$AUTHNOTE"
+echo "$S3NOTE"
 
 {
 	echo "# Pangolin bench results"
@@ -381,6 +414,8 @@ echo "$AUTHNOTE"
 	echo "$NOTE"
 	echo
 	echo "$AUTHNOTE"
+	echo
+	echo "$S3NOTE"
 } >"$OUT/results.md"
 echo
 echo "bench: written $OUT/results.md"
@@ -410,3 +445,13 @@ ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude -Isrc \
 echo
 "$OUT/auth_bench" "$OUT/auth-results.md"
 echo "bench: written $OUT/auth-results.md"
+
+# --- the S3 client, one call at a time (tests/bench/s3_bench.c) ----------------
+
+${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude -Isrc \
+    "$HERE/s3_bench.c" src/storage/s3.c src/util/str.c -lcurl -lcrypto \
+    -o "$OUT/s3_bench" || die "cannot build $OUT/s3_bench"
+echo
+"$OUT/s3_bench" "$S3_URL" pgl-bench-client "$OUT/s3-results.md" ||
+	die "the S3 client bench failed"
+echo "bench: written $OUT/s3-results.md"

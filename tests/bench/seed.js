@@ -12,6 +12,10 @@
 //       tenant user holding 1,000 grants (the one that lets it read
 //       "bench" last); writes their credentials to OUT_DIR and prints the
 //       median of 7 sequential logins (argon2id), under the rate limit.
+//   node seed.js s3 BASE_URL S3_ENDPOINT BUCKET
+//       an S3 warehouse on that endpoint (Swift, test:tester/testing),
+//       catalog "s3bench", namespace "b", table "t" with 20 commits and
+//       table "c0" for the commit row.
 //   node seed.js iceberg BASE_URL WAREHOUSE_ROOT
 //       a local warehouse, catalog "bench", namespace "b", table "t100"
 //       with 100 snapshots (100 commits), and tables c0..c63 for the
@@ -140,6 +144,26 @@ async function iceberg(base, root) {
 	    `64 tables in ${(ms / 1000).toFixed(1)} s\n`);
 }
 
+async function s3(base, endpoint, bucket) {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+	const T = '/v1/s3bench/namespaces/b/tables';
+
+	await ok(agent, base, 'POST', '/api/v1/warehouses', { name: 's3wh',
+	    storage_config: { type: 's3', bucket, endpoint,
+	    access_key_id: 'test:tester', secret_access_key: 'testing' } }, 201);
+	await ok(agent, base, 'POST', '/api/v1/catalogs', { name: 's3bench',
+	    warehouse_name: 's3wh' }, 201);
+	await ok(agent, base, 'POST', '/v1/s3bench/namespaces',
+	    { namespace: ['b'] }, 200);
+	await ok(agent, base, 'POST', T, { name: 't', schema: SCHEMA }, 200);
+	for (let i = 0; i < 20; i++)
+		await ok(agent, base, 'POST', `${T}/t`, { updates: [{ action:
+		    'set-properties', updates: { k: String(i) } }] }, 200);
+	await ok(agent, base, 'POST', T, { name: 'c0', schema: SCHEMA }, 200);
+	agent.destroy();
+	process.stdout.write('seeded catalog s3bench on S3: t (20 commits), c0\n');
+}
+
 const NIL = '00000000-0000-0000-0000-000000000000';
 const PW = 'Bench-Passw0rd-not-a-secret';
 
@@ -191,6 +215,8 @@ async function auth(base, user, password, out) {
 const [cmd, ...args] = process.argv.slice(2);
 if (cmd === 'port') {
 	freePort();
+} else if (cmd === 's3' && args.length === 3) {
+	s3(...args).catch((e) => fail(e.message));
 } else if (cmd === 'auth' && args.length === 4) {
 	auth(...args).catch((e) => fail(e.message));
 } else if (cmd === 'iceberg' && args.length === 2) {
