@@ -43,41 +43,13 @@ struct target {
 	char	*key;		/* decoded */
 };
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 /* Percent-decoded copy, or NULL on a bad escape or an encoded NUL. */
 static char *
 decoded(struct pgl_req *r, const char *s, size_t len)
 {
-	char	*out, *o;
-	size_t	 i;
-	int	 h, l;
+	char	*out = pgl_arena_strndup(r->arena, s, len);
 
-	if ((out = o = pgl_arena_alloc(r->arena, len + 1)) == NULL)
-		return (NULL);
-	for (i = 0; i < len; i++) {
-		if (s[i] != '%') {
-			*o++ = s[i];
-			continue;
-		}
-		if (i + 2 >= len || (h = hexval(s[i + 1])) < 0 ||
-		    (l = hexval(s[i + 2])) < 0 || (h | l) == 0)
-			return (NULL);
-		*o++ = (char)(h * 16 + l);
-		i += 2;
-	}
-	*o = '\0';
-	return (out);
+	return (out != NULL && pgl_url_decode(out) == 0 ? out : NULL);
 }
 
 /* The uri's host, path, query, and the bucket and key it names. */
