@@ -143,6 +143,14 @@ int	pgl_catalog_create(struct pgl_arena *, const char *tenant,
 /* Default tenant and the optional bootstrap warehouse/catalog (parent). */
 int	pgl_bootstrap(struct pgl_err *);
 
+/*
+ * pgl_store_tx's answer when fn succeeded but the commit itself failed:
+ * whether the change landed is unknown (a connection lost during COMMIT).
+ * Not a store code; err holds the store's.  A caller must then leave
+ * every file the change refers to in place.
+ */
+#define PGL_TX_UNKNOWN	100
+
 /* Run fn inside a store transaction: commit on PGL_OK, else roll back. */
 int	pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 	    struct pgl_err *);

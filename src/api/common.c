@@ -49,5 +49,5 @@ pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 		(void)STORE(rollback, &rb);
 		return (rc);
 	}
-	return (STORE(commit, err));
+	return (STORE(commit, err) == PGL_OK ? PGL_OK : PGL_TX_UNKNOWN);
 }

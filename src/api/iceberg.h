@@ -91,6 +91,8 @@ void	ice_uncache(const char *location);
 /* Serialize and write a metadata file (gzip if its name says so). */
 int	ice_write_metadata(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, const json_t *md, struct pgl_err *);
+/* A commit whose pointer swap may or may not have landed (PGL_TX_UNKNOWN). */
+void	ice_reply_unknown(struct pgl_req *, const struct pgl_err *);
 /* A failed metadata read or write: 400 refused location, 503 (with
  * Retry-After) when the object store cannot be reached or refuses. */
 void	ice_reply_file_error(struct pgl_req *, const struct pgl_err *);

@@ -244,6 +244,11 @@ commit_changes(struct pgl_req *r, struct change *cs, size_t n)
 				cleanup_old(r, &cs[i]);
 			return (0);
 		}
+		/* The pointers may point at the new files: keep them. */
+		if (rc == PGL_TX_UNKNOWN) {
+			ice_reply_unknown(r, &err);
+			return (-1);
+		}
 		delete_written(r, cs, n);
 		if (rc != PGL_ECONFLICT) {
 			pgl_reply_store_error(r, &err);

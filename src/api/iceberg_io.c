@@ -127,6 +127,15 @@ reply_io(struct pgl_req *r, const struct pgl_err *err, int missing,
 }
 
 void
+ice_reply_unknown(struct pgl_req *r, const struct pgl_err *err)
+{
+	/* iceberg-commit.md: 500, no retry, no cleanup; clients reload. */
+	pgl_reply_ice_error(r, 500, "CommitStateUnknownException", "the "
+	    "commit may or may not have landed (%s); reload the table",
+	    err->msg);
+}
+
+void
 ice_reply_file_error(struct pgl_req *r, const struct pgl_err *err)
 {
 	switch (err->code) {

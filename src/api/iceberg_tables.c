@@ -325,9 +325,14 @@ ice_create_asset(struct pgl_req *r, const struct ice_target *t,
 {
 	struct create_tx	tx = { r, a, t->branch, verb };
 	struct pgl_err		err;
+	int			rc;
 
-	if (api_tx(r, create_in_tx, &tx, &err) == PGL_OK)
+	if ((rc = api_tx(r, create_in_tx, &tx, &err)) == PGL_OK)
 		return (0);
+	if (rc == PGL_TX_UNKNOWN) {
+		ice_reply_unknown(r, &err);
+		return (-1);
+	}
 	if (delete_on_conflict && a->metadata_location != NULL)
 		ice_delete_file(r, &t->catalog, a->metadata_location);
 	if (err.code == PGL_EEXISTS)

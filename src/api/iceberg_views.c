@@ -230,9 +230,13 @@ view_commit_once(struct pgl_req *r, const struct ice_target *t)
 		goto out;
 	}
 	tx = (struct swap_tx){ r, &a, mdloc };
-	if ((rc = api_tx(r, swap_in_tx, &tx, &err)) != PGL_OK)
+	if ((rc = api_tx(r, swap_in_tx, &tx, &err)) != PGL_OK &&
+	    rc != PGL_TX_UNKNOWN)
 		ice_delete_file(r, &t->catalog, mdloc);
-	if (rc == PGL_OK) {
+	if (rc == PGL_TX_UNKNOWN) {
+		ice_reply_unknown(r, &err);
+		rc = -1;
+	} else if (rc == PGL_OK) {
 		pgl_reply_json(r, 200, view_result(mdloc, json_incref(next)));
 		rc = 1;
 	} else {
