@@ -99,6 +99,9 @@ void	ice_reply_file_error(struct pgl_req *, const struct pgl_err *);
 /* Delete a file of the catalog's, best effort (cleanup after a loss). */
 void	ice_delete_file(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location);
+/* Delete many, in batches where the storage has them, best effort. */
+void	ice_delete_files(struct pgl_req *, const struct pgl_catalog *,
+	    const char *const *locations, size_t n);
 /* The serialized bytes of md exactly as ice_write_metadata writes them
  * (before compression), malloc'd. */
 char	*ice_dump(const json_t *md);

@@ -183,6 +183,21 @@ ice_delete_file(struct pgl_req *r, const struct pgl_catalog *c,
 }
 
 void
+ice_delete_files(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *const *locations, size_t n)
+{
+	const struct pgl_storage	*st;
+	struct pgl_s3_stats		 s3;
+	struct pgl_err			 err;
+
+	if (api_storage(r, c, &st, &err) != PGL_OK)
+		return;
+	pgl_s3_stats(&s3);
+	(void)pgl_obj_delete_many(st, locations, n, &err);
+	count_s3(&s3);
+}
+
+void
 ice_uncache(const char *location)
 {
 	if (pgl_app.cacheh != NULL)

@@ -620,18 +620,29 @@ purge(struct pgl_req *r, const struct pgl_catalog *c,
 	json_t		*md, *e;
 	size_t		 i;
 
+	const char	**files;
+	size_t		  n = 0;
+
 	/* No readable metadata: nothing of ours to purge, not an error. */
 	if (ice_metadata_load(r, c, a->metadata_location, &md, &err) != PGL_OK)
 		return;
-	/* Files outside the catalog's storage are refused by objio. */
+	if ((files = pgl_arena_alloc(r->arena, (json_array_size(
+	    json_object_get(md, "metadata-log")) + 1) * sizeof(*files))) ==
+	    NULL) {
+		json_decref(md);
+		return;
+	}
 	json_array_foreach(json_object_get(md, "metadata-log"), i, e) {
 		const char	*f = pgl_json_str(e, "metadata-file");
 
 		if (f != NULL)
-			ice_delete_file(r, c, f);
+			files[n++] = pgl_arena_strdup(r->arena, f);
 	}
-	ice_delete_file(r, c, a->metadata_location);
+	files[n++] = a->metadata_location;
 	json_decref(md);
+	/* One request per 1,000 files on S3; files outside the catalog's
+	 * storage are refused by objio, never deleted. */
+	ice_delete_files(r, c, files, n);
 }
 
 static int

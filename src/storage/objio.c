@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "storage/fileio.h"
@@ -82,4 +83,45 @@ pgl_obj_delete(const struct pgl_storage *st, const char *loc,
 	if ((rc = s3_key(st, loc, &key, err)) != PGL_OK)
 		return (rc);
 	return (pgl_s3_delete(&st->s3, key, err));
+}
+
+int
+pgl_obj_delete_many(const struct pgl_storage *st, const char *const *locs,
+    size_t n, struct pgl_err *err)
+{
+	struct pgl_err	  one;
+	const char	**keys;
+	size_t		  i, nk = 0;
+	int		  rc = PGL_OK;
+
+	if (!st->is_s3) {
+		for (i = 0; i < n; i++) {
+			if (pgl_file_delete(st->root, locs[i], &one) !=
+			    PGL_OK && rc == PGL_OK) {
+				*err = one;
+				rc = one.code;
+			}
+		}
+		return (rc);
+	}
+	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL) {
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (PGL_ENOMEM);
+	}
+	for (i = 0; i < n; i++) {
+		if (s3_key(st, locs[i], &keys[nk], &one) == PGL_OK)
+			nk++;
+		else if (rc == PGL_OK) {
+			*err = one;
+			rc = one.code;
+		}
+	}
+	if (nk > 0 && pgl_s3_delete_keys(&st->s3, keys, nk, &one) != PGL_OK &&
+	    rc == PGL_OK) {
+		*err = one;
+		rc = one.code;
+	}
+	free(keys);
+	return (rc);
 }

@@ -27,5 +27,12 @@ int	pgl_obj_write(const struct pgl_storage *, const char *location,
 /* A missing file is not an error. */
 int	pgl_obj_delete(const struct pgl_storage *, const char *location,
 	    struct pgl_err *);
+/*
+ * Delete many: on S3 in multi-object deletes of up to 1,000; on disk one
+ * by one.  Locations the storage refuses (outside it) are skipped, never
+ * deleted; the first refusal or failure is reported after the rest ran.
+ */
+int	pgl_obj_delete_many(const struct pgl_storage *,
+	    const char *const *locations, size_t n, struct pgl_err *);
 
 #endif

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "storage/fileio.h"
@@ -24,6 +25,8 @@ struct client {
 	uint64_t	 requests, connections;
 };
 
+static int	xml_next(const char **, const char *, char *, size_t);
+
 static struct client	clients[CLIENTS];
 static size_t		nclients;
 static int		curl_ready;
@@ -36,12 +39,13 @@ struct body {
 };
 
 struct request {
-	const char	*method;	/* GET PUT DELETE HEAD */
+	const char	*method;	/* GET PUT POST DELETE HEAD */
 	const char	*key;		/* "" for the bucket */
 	const char	*query;		/* sorted, encoded; or NULL */
 	const void	*data;
 	size_t		 len;
 	size_t		 max;		/* response bytes kept */
+	const char	*content_md5;	/* base64, or NULL */
 };
 
 struct response {
@@ -276,9 +280,14 @@ perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
 	/* A body gets a type of our choosing: libcurl signs the header it
 	 * will send, and removing one ("Content-Type:") breaks the
 	 * signature (libcurl 7.88). */
-	if (strcmp(q->method, "PUT") == 0)
+	if (strcmp(q->method, "PUT") == 0 || strcmp(q->method, "POST") == 0)
 		hdrs = curl_slist_append(hdrs,
 		    "Content-Type: application/octet-stream");
+	if (q->content_md5 != NULL) {
+		(void)snprintf(line, sizeof(line), "Content-MD5: %s",
+		    q->content_md5);
+		hdrs = curl_slist_append(hdrs, line);
+	}
 	if (s->session_token != NULL) {
 		(void)snprintf(line, sizeof(line), "x-amz-security-token: %s",
 		    s->session_token);
@@ -301,7 +310,7 @@ perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
 		(void)curl_easy_setopt(c->h, CURLOPT_NOBODY, 1L);
 	else if (strcmp(q->method, "GET") != 0)
 		(void)curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, q->method);
-	if (strcmp(q->method, "PUT") == 0) {
+	if (strcmp(q->method, "PUT") == 0 || strcmp(q->method, "POST") == 0) {
 		(void)curl_easy_setopt(c->h, CURLOPT_POSTFIELDS,
 		    q->data != NULL ? q->data : "");
 		(void)curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -352,7 +361,7 @@ int
 pgl_s3_get(const struct pgl_s3 *s, const char *key, size_t max, char **data,
     size_t *len, struct pgl_err *err)
 {
-	struct request	q = { "GET", key, NULL, NULL, 0, max };
+	struct request	q = { "GET", key, NULL, NULL, 0, max, NULL };
 	struct response	r;
 	int		rc;
 
@@ -375,7 +384,8 @@ int
 pgl_s3_put(const struct pgl_s3 *s, const char *key, const void *data,
     size_t len, struct pgl_err *err)
 {
-	struct request	q = { "PUT", key, NULL, data, len, ERR_BODY_MAX };
+	struct request	q = { "PUT", key, NULL, data, len, ERR_BODY_MAX,
+			    NULL };
 	struct response	r;
 	int		rc;
 
@@ -390,7 +400,7 @@ pgl_s3_put(const struct pgl_s3 *s, const char *key, const void *data,
 int
 pgl_s3_create_bucket(const struct pgl_s3 *s, struct pgl_err *err)
 {
-	struct request	q = { "PUT", "", NULL, NULL, 0, ERR_BODY_MAX };
+	struct request	q = { "PUT", "", NULL, NULL, 0, ERR_BODY_MAX, NULL };
 	struct response	r;
 	char		code[128] = "";
 	int		rc;
@@ -409,7 +419,8 @@ pgl_s3_create_bucket(const struct pgl_s3 *s, struct pgl_err *err)
 int
 pgl_s3_delete(const struct pgl_s3 *s, const char *key, struct pgl_err *err)
 {
-	struct request	q = { "DELETE", key, NULL, NULL, 0, ERR_BODY_MAX };
+	struct request	q = { "DELETE", key, NULL, NULL, 0, ERR_BODY_MAX,
+			    NULL };
 	struct response	r;
 	int		rc;
 
@@ -421,11 +432,94 @@ pgl_s3_delete(const struct pgl_s3 *s, const char *key, struct pgl_err *err)
 	return (PGL_OK);
 }
 
+/* "<Delete><Quiet>true</Quiet><Object><Key>k</Key></Object>...</Delete>" */
+static char *
+delete_body(const char *const *keys, size_t n, size_t *len)
+{
+	char	*out, *o;
+	size_t	 cap = 64, i;
+
+	for (i = 0; i < n; i++)
+		cap += 32 + 6 * strlen(keys[i]);
+	if ((out = o = malloc(cap)) == NULL)
+		return (NULL);
+	o += sprintf(o, "<Delete><Quiet>true</Quiet>");
+	for (i = 0; i < n; i++) {
+		const char	*k;
+
+		o += sprintf(o, "<Object><Key>");
+		for (k = keys[i]; *k != '\0'; k++) {
+			switch (*k) {
+			case '&': o += sprintf(o, "&amp;"); break;
+			case '<': o += sprintf(o, "&lt;"); break;
+			case '>': o += sprintf(o, "&gt;"); break;
+			case '"': o += sprintf(o, "&quot;"); break;
+			case '\'': o += sprintf(o, "&apos;"); break;
+			default: *o++ = *k;
+			}
+		}
+		o += sprintf(o, "</Key></Object>");
+	}
+	o += sprintf(o, "</Delete>");
+	*len = (size_t)(o - out);
+	return (out);
+}
+
+int
+pgl_s3_delete_keys(const struct pgl_s3 *s, const char *const *keys, size_t n,
+    struct pgl_err *err)
+{
+	struct request	 q = { "POST", "", "delete=", NULL, 0, ERR_BODY_MAX,
+			    NULL };
+	struct response	 r;
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	char		 md5[32], code[128] = "", failed_key[KEY_MAX + 1];
+	char		*body;
+	const char	*p;
+	size_t		 len, batch;
+	int		 rc = PGL_OK;
+
+	for (; n > 0 && rc == PGL_OK; keys += batch, n -= batch) {
+		batch = n > 1000 ? 1000 : n;
+		if ((body = delete_body(keys, batch, &len)) == NULL)
+			return (s3_err(err, PGL_ENOMEM, s, "out of memory",
+			    NULL));
+		/* S3 requires Content-MD5 on a multi-object delete. */
+		if (!EVP_Digest(body, len, md, NULL, EVP_md5(), NULL)) {
+			free(body);
+			return (s3_err(err, PGL_EINTERNAL, s, "md5 failed",
+			    NULL));
+		}
+		(void)EVP_EncodeBlock((unsigned char *)md5, md, 16);
+		q.data = body;
+		q.len = len;
+		q.content_md5 = md5;
+		rc = perform(s, &q, &r, err);
+		free(body);
+		if (rc != PGL_OK)
+			return (rc);
+		if (r.status != 200)
+			return (failed(s, "multi-object delete", &r, err));
+		/* Quiet mode lists only the objects that were not deleted. */
+		p = r.body.data != NULL ? r.body.data : "";
+		if (strstr(p, "<Error>") != NULL) {
+			(void)xml_next(&p, "Key", failed_key, sizeof(failed_key));
+			p = r.body.data;
+			(void)xml_next(&p, "Code", code, sizeof(code));
+			rc = s3_err(err, PGL_EUNAVAIL, s, code[0] != '\0' ?
+			    code : "could not delete", failed_key);
+		}
+		free(r.body.data);
+	}
+	return (rc);
+}
+
 int
 pgl_s3_head(const struct pgl_s3 *s, const char *key,
     struct pgl_file_info *fi, struct pgl_err *err)
 {
-	struct request	q = { "HEAD", key, NULL, NULL, 0, ERR_BODY_MAX };
+	struct request	q = { "HEAD", key, NULL, NULL, 0, ERR_BODY_MAX,
+			    NULL };
 	struct response	r;
 	int		rc;
 
@@ -482,7 +576,7 @@ int
 pgl_s3_list(const struct pgl_s3 *s, const char *prefix, pgl_s3_list_fn fn,
     void *arg, struct pgl_err *err)
 {
-	struct request	 q = { "GET", "", NULL, NULL, 0, LIST_BODY_MAX };
+	struct request	 q = { "GET", "", NULL, NULL, 0, LIST_BODY_MAX, NULL };
 	struct response	 r;
 	char		 token[1024] = "", etok[3 * 1024 + 1];
 	char		 epfx[3 * KEY_MAX + 1], query[8192], key[KEY_MAX + 1];

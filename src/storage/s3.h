@@ -47,6 +47,13 @@ int	pgl_s3_create_bucket(const struct pgl_s3 *, struct pgl_err *);
 /* A missing object is not an error (S3 answers 204 either way). */
 int	pgl_s3_delete(const struct pgl_s3 *, const char *key,
 	    struct pgl_err *);
+/*
+ * Delete many objects, 1,000 a request (S3's multi-object delete, quiet
+ * mode); missing ones are not an error.  An object S3 reports it could
+ * not delete is PGL_EUNAVAIL naming it.
+ */
+int	pgl_s3_delete_keys(const struct pgl_s3 *, const char *const *keys,
+	    size_t n, struct pgl_err *);
 int	pgl_s3_head(const struct pgl_s3 *, const char *key,
 	    struct pgl_file_info *, struct pgl_err *);
 /* Every object under prefix, in key order, through every page. */

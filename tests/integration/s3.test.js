@@ -276,3 +276,28 @@ test('remote signing follows grants: a reader may sign GETs of its table, not PU
     await auth.stop();
   }
 });
+
+test('purge deletes the table\'s objects in one multi-object delete, never an object outside the catalog', async () => {
+  const { cat } = await s3Catalog();
+  const T = `/v1/${cat}/namespaces/db/tables`;
+  const t = expectJson(await req('POST', T, { name: 'p', schema }), 200);
+  for (let i = 0; i < 3; i++) {
+    expectJson(await req('POST', `${T}/p`, { requirements: [], updates: [{ action: 'set-properties', updates: { i: String(i) } }] }), 200);
+  }
+  // A file planted outside the catalog, named by a registered table's log.
+  assert.equal(s3('PUT', `/${BUCKET}/outside/keep.metadata.json`, { body: '{}' }).status, 200);
+  const md = JSON.parse(s3('GET', `/${BUCKET}/${t['metadata-location'].slice(`s3://${BUCKET}/`.length)}`).text);
+  md['metadata-log'] = [{ 'timestamp-ms': 1, 'metadata-file': `s3://${BUCKET}/outside/keep.metadata.json` }];
+  const planted = `lake/${cat}/db/q/metadata/00009-planted.metadata.json`;
+  assert.equal(s3('PUT', `/${BUCKET}/${planted}`, { body: JSON.stringify(md) }).status, 200);
+  expectJson(await req('POST', `/v1/${cat}/namespaces/db/register`, { name: 'q', 'metadata-location': `s3://${BUCKET}/${planted}` }), 200);
+  const s3Requests = async () => Number((await req('GET', '/metrics')).text.match(/^pangolin_object_store_requests_total (\d+)$/m)[1]);
+  const before = await s3Requests();
+  await noContent('DELETE', `${T}/p?purgeRequested=true`);
+  // The metadata read (if this worker has no copy) and one delete.
+  assert.ok(await s3Requests() - before <= 2, 'one multi-object delete, not one request per file');
+  assert.deepEqual(keys(`lake/${cat}/db/p/`), [], 'the table\'s 4 metadata objects are gone');
+  await noContent('DELETE', `${T}/q?purgeRequested=true`);
+  assert.deepEqual(keys(`lake/${cat}/db/q/`), []);
+  assert.deepEqual(keys('outside/'), ['outside/keep.metadata.json'], 'an object outside the catalog is never deleted');
+});

@@ -128,6 +128,25 @@ test_list_follows_continuation_tokens(void **state)
 }
 
 static void
+test_multi_object_delete(void **state)
+{
+	const char	*k[] = { "md/a.json", "md/b & c.json", "md/d<e>.json",
+			    "md/never-written.json" };
+	struct pgl_err	 err;
+	struct seen	 seen = { 0, "", 1 };
+	size_t		 i;
+
+	(void)state;
+	NEEDS_S3();
+	ok(pgl_s3_create_bucket(&s3, &err), &err);
+	for (i = 0; i < 3; i++)
+		ok(pgl_s3_put(&s3, k[i], "x", 1, &err), &err);
+	ok(pgl_s3_delete_keys(&s3, k, 4, &err), &err);
+	ok(pgl_s3_list(&s3, "md/", count, &seen, &err), &err);
+	assert_int_equal(seen.n, 0);
+}
+
+static void
 test_a_wrong_secret_is_a_clear_error_naming_the_warehouse(void **state)
 {
 	struct pgl_s3	bad = s3;
@@ -205,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_locations_split_into_bucket_and_key),
 		cmocka_unit_test(test_put_get_head_delete),
 		cmocka_unit_test(test_list_follows_continuation_tokens),
+		cmocka_unit_test(test_multi_object_delete),
 		cmocka_unit_test(test_a_wrong_secret_is_a_clear_error_naming_the_warehouse),
 		cmocka_unit_test(test_requests_reuse_one_connection),
 	};
