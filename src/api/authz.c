@@ -148,6 +148,9 @@ asset_id(struct pgl_req *r, const struct ice_target *t)
 	if (STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
 	    t->ns, t->name, &as, &err) != PGL_OK)
 		return ("");
+	/* The handler's ice_find_asset of the same row takes it from here. */
+	r->app->asset = as;
+	r->app->have_asset = 1;
 	return (as.id);
 }
 

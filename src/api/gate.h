@@ -10,6 +10,7 @@
 
 #include "auth/rbac.h"
 #include "http/request.h"
+#include "pangolin/store.h"
 
 enum api_who {
 	WHO_PUBLIC,		/* no credentials checked */
@@ -54,6 +55,16 @@ struct pgl_req_app {
 	int			 grants_loaded;
 	struct pgl_grant	*grants;
 	size_t			 ngrants;
+
+	/*
+	 * What the authorization step looked up for a tenant user, for the
+	 * handler's first lookup of the same (iceberg_common.c): the
+	 * {prefix} catalog and the table or view it decided on.
+	 */
+	int			 have_catalog;
+	struct pgl_catalog	 catalog;
+	int			 have_asset;
+	struct pgl_asset	 asset;
 
 	/* The storage of the catalog last resolved (storage.c). */
 	const struct pgl_storage *storage;

@@ -126,6 +126,8 @@ int	ice_name_free(struct pgl_req *, const struct ice_target *);
 int	ice_body_target(struct pgl_req *, struct ice_target *);
 int	ice_find_asset(struct pgl_req *, const struct ice_target *,
 	    const char *kind, struct pgl_asset *);
+/* 1 if a is the asset t names (catalog, branch, namespace, name). */
+int	ice_same_asset(const struct pgl_asset *a, const struct ice_target *t);
 int	ice_branch_exists(struct pgl_req *, const struct ice_target *);
 const char *ice_location(struct pgl_req *, const struct ice_target *,
 	    const char *requested);

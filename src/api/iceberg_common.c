@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
 #include "util/arena.h"
@@ -19,8 +20,20 @@ ice_catalog(struct pgl_req *r, struct pgl_catalog *c)
 	const char	*prefix = pgl_param(r, "prefix");
 	struct pgl_err	 err;
 
-	if (STORE(get_catalog, r->arena, r->tenant, prefix, c, &err) == PGL_OK)
+	/* The authorization step's lookup of the same name, this request. */
+	if (r->app != NULL && r->app->have_catalog &&
+	    strcmp(r->app->catalog.name, prefix) == 0) {
+		*c = r->app->catalog;
 		return (0);
+	}
+	if (STORE(get_catalog, r->arena, r->tenant, prefix, c, &err) ==
+	    PGL_OK) {
+		if (r->app != NULL) {
+			r->app->catalog = *c;
+			r->app->have_catalog = 1;
+		}
+		return (0);
+	}
 	if (err.code == PGL_ENOTFOUND)
 		pgl_reply_ice_error(r, 404, "NoSuchNamespaceException",
 		    "Catalog '%.200s' not found", prefix);
@@ -220,4 +233,15 @@ ice_next_token(const struct pgl_page *pg, size_t got, uint64_t total,
 	(void)snprintf(buf, sizeof(buf), "o%llu",
 	    (unsigned long long)(pg->offset + got));
 	return (json_string(buf));
+}
+
+int
+ice_same_asset(const struct pgl_asset *a, const struct ice_target *t)
+{
+	if (a->catalog == NULL || a->branch == NULL || a->ns == NULL ||
+	    a->name == NULL || t->name == NULL)
+		return (0);
+	return (strcmp(a->catalog, t->catalog.name) == 0 &&
+	    strcmp(a->branch, t->branch) == 0 && strcmp(a->ns, t->ns) == 0 &&
+	    strcmp(a->name, t->name) == 0);
 }

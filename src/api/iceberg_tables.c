@@ -126,8 +126,13 @@ ice_find_asset(struct pgl_req *r, const struct ice_target *t, const char *kind,
 	struct pgl_err	err;
 	int		rc;
 
-	rc = STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
-	    t->ns, t->name, a, &err);
+	/* The authorization step read this very row: once is enough. */
+	if (r->app->have_asset && ice_same_asset(&r->app->asset, t)) {
+		*a = r->app->asset;
+		rc = PGL_OK;
+	} else
+		rc = STORE(get_asset, r->arena, r->tenant, t->catalog.name,
+		    t->branch, t->ns, t->name, a, &err);
 	if (rc == PGL_OK && strcmp(a->kind, kind) == 0)
 		return (0);
 	if (rc == PGL_OK || err.code == PGL_ENOTFOUND) {
