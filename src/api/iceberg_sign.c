@@ -105,7 +105,10 @@ host_ok(const struct pgl_s3 *s3, const struct target *t)
 	if (ep == NULL)		/* AWS: <bucket>.s3[.<region>].amazonaws.com */
 		return (strncmp(t->host, t->bucket, strlen(t->bucket)) == 0 &&
 		    strstr(t->host, ".amazonaws.com") != NULL);
-	h = strstr(ep, "://") + 3;
+	/* A warehouse stored before endpoints were checked: no match. */
+	if ((h = strstr(ep, "://")) == NULL)
+		return (0);
+	h += 3;
 	if (s3->path_style)
 		return (strcasecmp(t->host, h) == 0);
 	return (strlen(t->host) > strlen(h) && strcasecmp(t->host +

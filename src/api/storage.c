@@ -117,6 +117,21 @@ api_storage(struct pgl_req *r, const struct pgl_catalog *c,
 	return (PGL_OK);
 }
 
+/* Where a client finds the bucket: region, addressing, endpoint. */
+static json_t *
+bucket_config(const struct pgl_storage *st)
+{
+	json_t	*cfg = json_object();
+
+	json_object_set_new(cfg, "s3.region", json_string(st->s3.region));
+	json_object_set_new(cfg, "s3.path-style-access",
+	    json_string(st->s3.path_style ? "true" : "false"));
+	if (st->s3.endpoint != NULL)
+		json_object_set_new(cfg, "s3.endpoint",
+		    json_string(st->s3.endpoint));
+	return (cfg);
+}
+
 /*
  * X-Iceberg-Access-Delegation: remote-signing.  No keys: where the bucket
  * is, and the table's signing endpoint (iceberg_sign.c), relative to the
@@ -134,14 +149,12 @@ signing_config(struct pgl_req *r, const struct pgl_catalog *c,
 	if (api_storage(r, c, &st, &err) != PGL_OK || !st->is_s3 ||
 	    ns == NULL)
 		return (NULL);
-	cfg = json_pack("{s:s,s:s,s:s,s:s}", "s3.remote-signing-enabled",
-	    "true", "s3.signer.endpoint", pgl_arena_printf(r->arena,
-	    "v1/%s/namespaces/%s/tables/%s/sign", c->name, ns, table),
-	    "s3.region", st->s3.region, "s3.path-style-access",
-	    st->s3.path_style ? "true" : "false");
-	if (cfg != NULL && st->s3.endpoint != NULL)
-		json_object_set_new(cfg, "s3.endpoint",
-		    json_string(st->s3.endpoint));
+	cfg = bucket_config(st);
+	json_object_set_new(cfg, "s3.remote-signing-enabled",
+	    json_string("true"));
+	json_object_set_new(cfg, "s3.signer.endpoint", json_string(
+	    pgl_arena_printf(r->arena, "v1/%s/namespaces/%s/tables/%s/sign",
+	    c->name, ns, table)));
 	return (cfg);
 }
 
@@ -176,14 +189,12 @@ api_client_config(struct pgl_req *r, const struct pgl_catalog *c)
 
 	if (api_storage(r, c, &st, &err) != PGL_OK || !st->is_s3)
 		return (NULL);
-	cfg = json_pack("{s:s,s:s,s:s,s:s}", "s3.access-key-id",
-	    st->s3.access_key, "s3.secret-access-key", st->s3.secret_key,
-	    "s3.region", st->s3.region, "s3.path-style-access",
-	    st->s3.path_style ? "true" : "false");
-	if (cfg != NULL && st->s3.endpoint != NULL)
-		json_object_set_new(cfg, "s3.endpoint",
-		    json_string(st->s3.endpoint));
-	if (cfg != NULL && st->s3.session_token != NULL)
+	cfg = bucket_config(st);
+	json_object_set_new(cfg, "s3.access-key-id",
+	    json_string(st->s3.access_key));
+	json_object_set_new(cfg, "s3.secret-access-key",
+	    json_string(st->s3.secret_key));
+	if (st->s3.session_token != NULL)
 		json_object_set_new(cfg, "s3.session-token",
 		    json_string(st->s3.session_token));
 	return (cfg);

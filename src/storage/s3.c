@@ -380,6 +380,27 @@ pgl_s3_get(const struct pgl_s3 *s, const char *key, size_t max, char **data,
 	return (PGL_OK);
 }
 
+/*
+ * A request whose answer is only a status: PGL_OK for 2xx (and for a
+ * DELETE of what is not there), the store code of S3's error otherwise.
+ * r keeps the headers (HEAD); its body is freed.
+ */
+static int
+exchange(const struct pgl_s3 *s, const struct request *q,
+    struct response *r, struct pgl_err *err)
+{
+	int	rc;
+
+	if ((rc = perform(s, q, r, err)) != PGL_OK)
+		return (rc);
+	if ((r->status < 200 || r->status > 299) && !(r->status == 404 &&
+	    strcmp(q->method, "DELETE") == 0))
+		return (failed(s, q->key, r, err));
+	free(r->body.data);
+	r->body.data = NULL;
+	return (PGL_OK);
+}
+
 int
 pgl_s3_put(const struct pgl_s3 *s, const char *key, const void *data,
     size_t len, struct pgl_err *err)
@@ -387,14 +408,8 @@ pgl_s3_put(const struct pgl_s3 *s, const char *key, const void *data,
 	struct request	q = { "PUT", key, NULL, data, len, ERR_BODY_MAX,
 			    NULL };
 	struct response	r;
-	int		rc;
 
-	if ((rc = perform(s, &q, &r, err)) != PGL_OK)
-		return (rc);
-	if (r.status != 200)
-		return (failed(s, key, &r, err));
-	free(r.body.data);
-	return (PGL_OK);
+	return (exchange(s, &q, &r, err));
 }
 
 int
@@ -422,14 +437,8 @@ pgl_s3_delete(const struct pgl_s3 *s, const char *key, struct pgl_err *err)
 	struct request	q = { "DELETE", key, NULL, NULL, 0, ERR_BODY_MAX,
 			    NULL };
 	struct response	r;
-	int		rc;
 
-	if ((rc = perform(s, &q, &r, err)) != PGL_OK)
-		return (rc);
-	if (r.status != 204 && r.status != 200 && r.status != 404)
-		return (failed(s, key, &r, err));
-	free(r.body.data);
-	return (PGL_OK);
+	return (exchange(s, &q, &r, err));
 }
 
 /* "<Delete><Quiet>true</Quiet><Object><Key>k</Key></Object>...</Delete>" */
@@ -523,11 +532,8 @@ pgl_s3_head(const struct pgl_s3 *s, const char *key,
 	struct response	r;
 	int		rc;
 
-	if ((rc = perform(s, &q, &r, err)) != PGL_OK)
+	if ((rc = exchange(s, &q, &r, err)) != PGL_OK)
 		return (rc);
-	if (r.status != 200)
-		return (failed(s, key, &r, err));
-	free(r.body.data);
 	memset(fi, 0, sizeof(*fi));
 	fi->type = PGL_FILE_REG;
 	fi->size = r.length;
