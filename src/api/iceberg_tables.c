@@ -504,7 +504,7 @@ reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
 	if ((body = pgl_arena_alloc(r->arena, n + 1)) != NULL) {
 		(void)snprintf(body, n + 1, "{\"metadata-location\":%s,"
 		    "\"metadata\":%.*s%s", quoted, (int)len, bytes, tail);
-		pgl_reply_raw(r, 200, "application/json", body, n);
+		pgl_reply_arena(r, 200, "application/json", body, n);
 	} else {
 		pgl_reply_error(r, 503, "out of memory");
 	}

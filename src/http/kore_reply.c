@@ -131,6 +131,18 @@ pgl_reply_raw(struct pgl_req *r, int status, const char *ctype,
 }
 
 void
+pgl_reply_arena(struct pgl_req *r, int status, const char *ctype,
+    const char *data, size_t len)
+{
+	if (r->status != 0)
+		return;
+	r->status = status;
+	r->reply_body = data;
+	r->reply_len = len;
+	r->reply_type = ctype;
+}
+
+void
 pgl_reply_withdraw(struct pgl_req *r)
 {
 	r->status = 0;

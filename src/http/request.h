@@ -70,6 +70,9 @@ void	pgl_reply_json(struct pgl_req *, int status, json_t *j);
 void	pgl_reply_raw(struct pgl_req *, int status, const char *content_type,
 	    const void *data, size_t len);
 void	pgl_reply_empty(struct pgl_req *, int status);
+/* As pgl_reply_raw for a body already in r's arena: kept, not copied. */
+void	pgl_reply_arena(struct pgl_req *, int status, const char *content_type,
+	    const char *data, size_t len);
 /* Take back the reply not yet sent, so another may be given. */
 void	pgl_reply_withdraw(struct pgl_req *);
 /* Send the reply (the dispatcher, once, at the end). */
