@@ -4,6 +4,7 @@
  * §2.2, both key conventions), secrets opened.  Resolved once per request
  * and catalog.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -133,9 +134,32 @@ bucket_config(const struct pgl_storage *st)
 }
 
 /*
+ * Where the client reached this catalog: its Host header, with https when
+ * a TLS-terminating proxy says so (the catalog itself speaks plain HTTP).
+ * NULL when the Host is not a plain host[:port], so nothing odd is echoed.
+ */
+static const char *
+signer_uri(struct pgl_req *r)
+{
+	const char	*host = pgl_header(r, "host");
+	const char	*proto = pgl_header(r, "x-forwarded-proto");
+	const char	*p;
+
+	if (host == NULL || *host == '\0' || strlen(host) > 255)
+		return (NULL);
+	for (p = host; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr(".-:[]", *p) == NULL)
+			return (NULL);
+	}
+	return (pgl_arena_printf(r->arena, "%s://%s", proto != NULL &&
+	    strcmp(proto, "https") == 0 ? "https" : "http", host));
+}
+
+/*
  * X-Iceberg-Access-Delegation: remote-signing.  No keys: where the bucket
- * is, and the table's signing endpoint (iceberg_sign.c), relative to the
- * catalog's URI as the S3 signer clients expect.
+ * is, and the table's signing endpoint (iceberg_sign.c): s3.signer.uri is
+ * this catalog as the client reached it, s3.signer.endpoint the table's
+ * sign route relative to it (the names Iceberg's S3 signer client reads).
  */
 static json_t *
 signing_config(struct pgl_req *r, const struct pgl_catalog *c,
@@ -144,6 +168,7 @@ signing_config(struct pgl_req *r, const struct pgl_catalog *c,
 	const struct pgl_storage	*st;
 	struct pgl_err			 err;
 	const char			*ns = pgl_param(r, "namespace");
+	const char			*uri;
 	json_t				*cfg;
 
 	if (api_storage(r, c, &st, &err) != PGL_OK || !st->is_s3 ||
@@ -152,6 +177,8 @@ signing_config(struct pgl_req *r, const struct pgl_catalog *c,
 	cfg = bucket_config(st);
 	json_object_set_new(cfg, "s3.remote-signing-enabled",
 	    json_string("true"));
+	if ((uri = signer_uri(r)) != NULL)
+		json_object_set_new(cfg, "s3.signer.uri", json_string(uri));
 	json_object_set_new(cfg, "s3.signer.endpoint", json_string(
 	    pgl_arena_printf(r->arena, "v1/%s/namespaces/%s/tables/%s/sign",
 	    c->name, ns, table)));

@@ -173,6 +173,9 @@ use = egg:swift#listing_formats
 [filter:s3api]
 use = egg:swift#s3api
 location = us-east-1
+# Virtual-hosted requests: <bucket>.localhost:<port> (curl resolves any
+# *.localhost to the loopback address itself).
+storage_domain = localhost
 
 [filter:tempauth]
 use = egg:swift#tempauth
