@@ -61,6 +61,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-bench.XXXXXX")
 HELLO_PID=
 PGL_PID=
 AUTH_PID=
+COLD_PID=
 SWIFT_DIR=
 
 # SIGTERM, then wait up to 10 s for the parent (it drains its workers),
@@ -87,6 +88,7 @@ cleanup() {
 	trap - EXIT INT TERM
 	stop "$PGL_PID"
 	stop "$AUTH_PID"
+	stop "$COLD_PID"
 	stop "$HELLO_PID"
 	[ -n "$SWIFT_DIR" ] && sh tests/servers/swift.sh stop "$SWIFT_DIR" \
 	    >/dev/null 2>&1
@@ -186,6 +188,23 @@ curl -s -o /dev/null --aws-sigv4 aws:amz:us-east-1:s3 \
 node "$HERE/seed.js" s3 "http://127.0.0.1:$PGL_PORT" "$S3_URL" pgl-bench \
     >"$TMP/seed-s3.log" 2>&1 || { cat "$TMP/seed-s3.log" >&2; die "S3 seeding failed"; }
 sed 's/^/bench: /' "$TMP/seed-s3.log"
+
+# Cold loadTable on S3: a third server on the same database has loaded
+# nothing yet, so the first load of each of 200 tables reads its metadata
+# object from Swift; the second pass is the same loads warm, one client.
+COLD_PORT=$(node "$HERE/seed.js" port)
+sed -e "s/^port = .*/port = $COLD_PORT/" \
+    -e "s|^pid_file = .*|pid_file = \"$TMP/cold.pid\"|" \
+    "$TMP/pangolin.toml" >"$TMP/cold.toml"
+./pangolin -c "$TMP/cold.toml" >"$TMP/cold.log" 2>&1 &
+COLD_PID=$!
+wait_up "$COLD_PID" "http://127.0.0.1:$COLD_PORT/health/live" "pangolin (cold)" "$TMP/cold.log"
+COLD=$(node "$HERE/seed.js" loads "http://127.0.0.1:$COLD_PORT" \
+    /v1/s3bench/namespaces/b/tables/k 200) || die "the cold loads failed"
+stop "$COLD_PID"
+COLD_PID=
+COLDNOTE=$(echo "$COLD" | awk '{ printf "loadTable on S3, one client, 200 tables in a server that had loaded none: cold p50 %s ms, p90 %s ms (one S3 GET each); the same loads warm p50 %s ms, p90 %s ms", $1, $2, $3, $4 }')
+echo "bench: $COLDNOTE"
 
 # --- pangolin with auth on, the same database ---------------------------------
 
@@ -394,6 +413,7 @@ echo
 echo "$NOTE"
 echo "$AUTHNOTE"
 echo "$S3NOTE"
+echo "$COLDNOTE"
 
 {
 	echo "# Pangolin bench results"
@@ -416,6 +436,8 @@ echo "$S3NOTE"
 	echo "$AUTHNOTE"
 	echo
 	echo "$S3NOTE"
+	echo
+	echo "$COLDNOTE"
 } >"$OUT/results.md"
 echo
 echo "bench: written $OUT/results.md"

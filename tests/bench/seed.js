@@ -14,8 +14,12 @@
 //       median of 7 sequential logins (argon2id), under the rate limit.
 //   node seed.js s3 BASE_URL S3_ENDPOINT BUCKET
 //       an S3 warehouse on that endpoint (Swift, test:tester/testing),
-//       catalog "s3bench", namespace "b", table "t" with 20 commits and
-//       table "c0" for the commit row.
+//       catalog "s3bench", namespace "b", table "t" with 20 commits,
+//       table "c0" for the commit row and tables k0..k199 for cold loads.
+//   node seed.js loads BASE_URL PATH COUNT
+//       GET PATH0 .. PATH<COUNT-1> once each, one after another on one
+//       connection, twice; prints "p50 p90" in ms of each pass: on a
+//       server that has not loaded them yet, the first pass is cold.
 //   node seed.js iceberg BASE_URL WAREHOUSE_ROOT
 //       a local warehouse, catalog "bench", namespace "b", table "t100"
 //       with 100 snapshots (100 commits), and tables c0..c63 for the
@@ -160,8 +164,31 @@ async function s3(base, endpoint, bucket) {
 		await ok(agent, base, 'POST', `${T}/t`, { updates: [{ action:
 		    'set-properties', updates: { k: String(i) } }] }, 200);
 	await ok(agent, base, 'POST', T, { name: 'c0', schema: SCHEMA }, 200);
+	for (let i = 0; i < 200; i++)
+		await ok(agent, base, 'POST', T, { name: `k${i}`, schema: SCHEMA },
+		    200);
 	agent.destroy();
-	process.stdout.write('seeded catalog s3bench on S3: t (20 commits), c0\n');
+	process.stdout.write('seeded catalog s3bench on S3: t (20 commits), c0, ' +
+	    'k0..k199\n');
+}
+
+async function loads(base, path, count) {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+	const pass = async () => {
+		const ms = [];
+		for (let i = 0; i < count; i++) {
+			const t0 = process.hrtime.bigint();
+			await ok(agent, base, 'GET', path + i, undefined, 200);
+			ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+		}
+		ms.sort((a, b) => a - b);
+		return `${ms[Math.floor(count / 2)].toFixed(2)} ` +
+		    `${ms[Math.floor(count * 0.9)].toFixed(2)}`;
+	};
+	const cold = await pass();
+	const warm = await pass();
+	agent.destroy();
+	process.stdout.write(`${cold} ${warm}\n`);
 }
 
 const NIL = '00000000-0000-0000-0000-000000000000';
@@ -217,6 +244,8 @@ if (cmd === 'port') {
 	freePort();
 } else if (cmd === 's3' && args.length === 3) {
 	s3(...args).catch((e) => fail(e.message));
+} else if (cmd === 'loads' && args.length === 3) {
+	loads(args[0], args[1], parseInt(args[2], 10)).catch((e) => fail(e.message));
 } else if (cmd === 'auth' && args.length === 4) {
 	auth(...args).catch((e) => fail(e.message));
 } else if (cmd === 'iceberg' && args.length === 2) {
