@@ -17,6 +17,7 @@
 #include <seccomp.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/routes.h"
 #include "app.h"
@@ -276,6 +277,8 @@ kore_worker_configure(void)
 	if (pgl_app.cache->open(pgl_host_api(), pgl_app.cfg->cache.opts,
 	    pgl_app.cfg->cache.nopts, &pgl_app.cacheh, &err) != PGL_OK)
 		pgl_log(PGL_LOG_ERR, "cache open failed: %s", err.msg);
+	if (api_config_cache_open(&err) == -1)
+		pgl_log(PGL_LOG_ERR, "config cache open failed: %s", err.msg);
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
 }
 
@@ -289,6 +292,7 @@ kore_worker_teardown(void)
 	if (pgl_app.cacheh != NULL)
 		pgl_app.cache->close(pgl_app.cacheh);
 	pgl_app.cacheh = NULL;
+	api_config_cache_close();
 }
 
 /*

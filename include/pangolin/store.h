@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	3
+#define PGL_STORE_ABI_MINOR	4
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -492,6 +492,19 @@ struct pgl_store_ops {
 	 * that drops the active row).
 	 */
 	int	(*get_token)(S, A, const char *id, struct pgl_token *, E);
+
+	/*
+	 * ABI 1.4: configuration changes between servers on one store.
+	 * announce_change, called inside a transaction, tells every other
+	 * handle on the same database, once (and only if) the transaction
+	 * commits, that configuration changed.  changes_seen sets *seen when
+	 * another handle announced a change since the last call; it never
+	 * blocks, and a handle that may have missed one (it reconnected)
+	 * reports it as seen.  Both may be NULL: the host then relies on its
+	 * caches' TTL for other servers' changes.
+	 */
+	int	(*announce_change)(S, E);
+	int	(*changes_seen)(S, int *seen, E);
 };
 
 #undef S

@@ -26,7 +26,7 @@ static const char SESSION_SETUP[] =
  * READ COMMITTED whatever the server's default, since each is one
  * statement that needs no more, and a stronger default would only add
  * spurious serialization failures (see pg_store.c).  Set again after
- * every (re)connect.
+ * every (re)connect, with the LISTEN for other servers' changes.
  */
 static int
 session_setup(struct pgl_store *s, struct pgl_err *err)
@@ -40,6 +40,8 @@ session_setup(struct pgl_store *s, struct pgl_err *err)
 	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
 		rc = store_pg_err(s, err, res);
 	PQclear(res);
+	if (rc == PGL_OK)
+		rc = pg_listen(s, err);
 	return (rc);
 }
 

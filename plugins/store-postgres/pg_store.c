@@ -211,6 +211,8 @@ static const struct pgl_store_ops ops = {
 	SQL_STORE_METHODS,
 
 	.round_trips = postgres_round_trips,
+	.announce_change = postgres_announce_change,
+	.changes_seen = postgres_changes_seen,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

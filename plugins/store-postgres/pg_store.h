@@ -50,6 +50,7 @@ struct pgl_store {
 	int			 in_tx;		/* between begin and commit */
 	int			 tx_lost;	/* connection died inside it */
 	uint64_t		 round_trips;	/* execute() calls (ABI 1.1) */
+	int			 changed;	/* a change announced (ABI 1.4) */
 	struct stmt_slot	 stmts[STMT_SLOTS];
 };
 
@@ -99,6 +100,11 @@ int	pg_parse_options(const struct pgl_kv *, size_t, struct pg_options *,
 int	pg_conninfo(struct pgl_store *, const struct pg_options *,
 	    struct pgl_err *);
 void	pg_conninfo_free(struct conninfo *);
+
+/* pg_notify.c: configuration changes between servers (ABI 1.4). */
+int	pg_listen(struct pgl_store *, struct pgl_err *);
+int	postgres_announce_change(struct pgl_store *, struct pgl_err *);
+int	postgres_changes_seen(struct pgl_store *, int *, struct pgl_err *);
 
 /* pg_migrate.c */
 int	pg_migrate(struct pgl_store *, struct pgl_err *);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
@@ -197,7 +198,7 @@ find_target(struct pgl_req *r, enum api_scope scope, struct pgl_target *out)
 		    pgl_query(r, "catalog");
 		if (name == NULL)
 			return (0);
-		if (STORE(get_catalog, r->arena, r->tenant, name, &c, &err) !=
+		if (api_get_catalog(r, r->tenant, name, &c, &err) !=
 		    PGL_OK) {
 			if (err.code == PGL_ENOTFOUND)
 				return (0);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/gate.h"
 #include "app.h"
 #include "util/json.h"
@@ -61,7 +62,7 @@ catalog_arg(struct pgl_req *r)
 		pgl_reply_error(r, 400, "query parameter `catalog` is required");
 		return (NULL);
 	}
-	if (STORE(get_catalog, r->arena, r->tenant, name, &c, &err) != PGL_OK) {
+	if (api_get_catalog(r, r->tenant, name, &c, &err) != PGL_OK) {
 		pgl_reply_missing(r, &err, "Catalog '%.200s' not found", name);
 		return (NULL);
 	}
@@ -117,7 +118,7 @@ api_branch_create(struct pgl_req *r)
 	memset(&b, 0, sizeof(b));
 	b.name = pgl_json_str(r->body, "name");
 	b.catalog = pgl_json_str(r->body, "catalog");
-	if (STORE(get_catalog, r->arena, r->tenant, b.catalog, &c, &err) !=
+	if (api_get_catalog(r, r->tenant, b.catalog, &c, &err) !=
 	    PGL_OK) {
 		pgl_reply_missing(r, &err, "Catalog '%.200s' not found",
 		    b.catalog);
@@ -247,7 +248,7 @@ tag_allowed(struct pgl_req *r, const char *catalog)
 	struct pgl_catalog	c;
 	struct pgl_err		err;
 
-	if (STORE(get_catalog, r->arena, r->tenant, catalog, &c, &err) !=
+	if (api_get_catalog(r, r->tenant, catalog, &c, &err) !=
 	    PGL_OK) {
 		pgl_reply_missing(r, &err, "Catalog '%.200s' not found",
 		    catalog);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/gate.h"
 #include "app.h"
 #include "util/arena.h"
@@ -148,7 +149,7 @@ resolve_location(struct pgl_req *r, struct pgl_catalog *c)
 	}
 	if (c->warehouse_name == NULL)
 		return (0);
-	if (STORE(get_warehouse, r->arena, r->tenant, c->warehouse_name, &w,
+	if (api_get_warehouse(r, r->tenant, c->warehouse_name, &w,
 	    &err) != PGL_OK) {
 		if (err.code == PGL_ENOTFOUND)
 			pgl_reply_error(r, 400, "Warehouse not found");
@@ -289,7 +290,7 @@ find(struct pgl_req *r, struct pgl_catalog *c)
 	const char	*name = pgl_param(r, "name");
 	struct pgl_err	 err;
 
-	if (STORE(get_catalog, r->arena, r->tenant, name, c, &err) != PGL_OK) {
+	if (api_get_catalog(r, r->tenant, name, c, &err) != PGL_OK) {
 		pgl_reply_missing(r, &err, "Catalog '%.200s' not found", name);
 		return (-1);
 	}

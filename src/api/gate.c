@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/gate.h"
 #include "app.h"
-#include "auth/grant_cache.h"
 #include "auth/principal.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -144,6 +144,22 @@ api_tx(struct pgl_req *r, int (*fn)(void *, struct pgl_err *), void *arg,
 	return (rc);
 }
 
+/*
+ * Tell the other servers on this store, with the change itself: the
+ * announcement is part of the transaction (config_cache.h).  If it cannot
+ * be made, the change is not made either.
+ */
+static void
+announce(struct pgl_req *r)
+{
+	struct pgl_err	err;
+
+	if (!api_store_announces() || STORE(announce_change, &err) == PGL_OK)
+		return;
+	pgl_reply_withdraw(r);
+	pgl_reply_store_error(r, &err);
+}
+
 /* A management mutation: the handler and its event in one transaction. */
 static void
 run_in_tx(struct pgl_req *r)
@@ -159,11 +175,15 @@ run_in_tx(struct pgl_req *r)
 	if (r->status != 0 && r->status < 400) {
 		if (!r->app->audited)
 			write_event(r, 1);
+		announce(r);
+	}
+	if (r->status != 0 && r->status < 400) {
 		pgl_app.in_tx = 0;
 		if (STORE(commit, &err) == PGL_OK) {
-			/* Roles, grants, principals and tenants change here:
-			 * every worker's copy of grants is stale now. */
-			pgl_grant_epoch_bump();
+			/* Catalogs, warehouses, roles, grants, principals and
+			 * tenants change here: every worker's copies of them
+			 * are stale now. */
+			api_config_changed();
 			return;
 		}
 		pgl_log(PGL_LOG_ERR, "commit of %s failed: %s",
@@ -227,6 +247,9 @@ api_admit(struct pgl_req *r)
 		    r->match.route->path);
 		return (-1);
 	}
+	/* Before any cached catalog, warehouse or grant is used. */
+	if (!(r->match.route->flags & ROUTE_NO_STORE))
+		api_config_changes();
 	if (rule->who == WHO_PUBLIC) {
 		/* Public routes still see the caller's tenant if it has one. */
 		if (pgl_auth_resolve(pgl_app.cfg, pgl_header(r,

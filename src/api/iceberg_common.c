@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
@@ -26,7 +27,7 @@ ice_catalog(struct pgl_req *r, struct pgl_catalog *c)
 		*c = r->app->catalog;
 		return (0);
 	}
-	if (STORE(get_catalog, r->arena, r->tenant, prefix, c, &err) ==
+	if (api_get_catalog(r, r->tenant, prefix, c, &err) ==
 	    PGL_OK) {
 		if (r->app != NULL) {
 			r->app->catalog = *c;

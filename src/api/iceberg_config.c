@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/iceberg.h"
 #include "api/routes.h"
 #include "app.h"
@@ -50,7 +51,7 @@ ice_config(struct pgl_req *r)
 	if (name == NULL)
 		name = pgl_query(r, "warehouse");
 	if (name != NULL && *name != '\0') {
-		if (STORE(get_catalog, r->arena, r->tenant, name, &c, &err) !=
+		if (api_get_catalog(r, r->tenant, name, &c, &err) !=
 		    PGL_OK) {
 			json_decref(overrides);
 			if (err.code == PGL_ENOTFOUND)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/gate.h"
 #include "app.h"
 
@@ -64,7 +65,7 @@ api_namespace_tree(struct pgl_req *r)
 	json_t			*root;
 	size_t			 n, i;
 
-	if (STORE(get_catalog, r->arena, r->tenant, pgl_param(r, "name"), &c,
+	if (api_get_catalog(r, r->tenant, pgl_param(r, "name"), &c,
 	    &err) != PGL_OK ||
 	    STORE(list_namespaces, r->arena, r->tenant, c.name, NULL, &all,
 	    &items, &n, NULL, &err) != PGL_OK) {

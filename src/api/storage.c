@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/gate.h"
 #include "app.h"
 #include "storage/objio.h"
@@ -43,7 +44,7 @@ s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
 		    "keeps its files on S3 but has no warehouse", c->name);
 		return (err->code);
 	}
-	if (STORE(get_warehouse, r->arena, r->tenant, c->warehouse_name, &w,
+	if (api_get_warehouse(r, r->tenant, c->warehouse_name, &w,
 	    err) != PGL_OK) {
 		/* The store's own words stay in the log, not the answer. */
 		if (err->code == PGL_ENOTFOUND)

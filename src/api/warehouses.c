@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "app.h"
 #include "util/json.h"
 #include "util/location.h"
@@ -361,7 +362,7 @@ find(struct pgl_req *r, struct pgl_warehouse *w)
 	const char	*name = pgl_param(r, "name");
 	struct pgl_err	 err;
 
-	if (STORE(get_warehouse, r->arena, r->tenant, name, w, &err) !=
+	if (api_get_warehouse(r, r->tenant, name, w, &err) !=
 	    PGL_OK) {
 		pgl_reply_missing(r, &err, "Warehouse '%.200s' not found",
 		    name);

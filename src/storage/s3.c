@@ -129,7 +129,7 @@ s3_err(struct pgl_err *err, int code, const struct pgl_s3 *s,
 {
 	err->code = code;
 	(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%.60s': %.60s"
-	    "%s%.120s", s->name != NULL ? s->name : "?", fmt, detail != NULL ?
+	    "%s%.119s", s->name != NULL ? s->name : "?", fmt, detail != NULL ?
 	    ": " : "", detail != NULL ? detail : "");
 	return (code);
 }

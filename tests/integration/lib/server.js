@@ -63,18 +63,21 @@ const q = (s) => JSON.stringify(String(s));
  * sqlite; the memory store always runs 1), extra (TOML text appended, e.g.
  * a [defaults] section).
  */
-export function makeToml({ store = STORE, port, dir, noAuth = true, root = false, workers, extra = '' }) {
+export function makeToml({ store = STORE, port, dir, noAuth = true, root = false, workers, extra = '', shareWith }) {
+  // shareWith: another server's dir, whose database (SQLite file, PostgreSQL
+  // schema, MongoDB database) this one uses too: a replica.
+  const dbDir = shareWith ?? dir;
   const lines = ['[server]', 'bind = "127.0.0.1"', `port = ${port}`];
   lines.push(`workers = ${workers ?? (store === 'memory' ? 1 : 2)}`);
   lines.push(`pid_file = ${q(path.join(dir, 'pangolin.pid'))}`);
   lines.push('', '[store]', `plugin = ${q(`store-${store}`)}`);
-  if (store === 'sqlite') lines.push('', '[store.options]', `path = ${q(path.join(dir, 'pangolin.db'))}`);
+  if (store === 'sqlite') lines.push('', '[store.options]', `path = ${q(path.join(dbDir, 'pangolin.db'))}`);
   if (store === 'postgres')
     lines.push('', '[store.options]', `url = ${q(process.env.PGL_PG_URL)}`,
-      `schema = ${q('t_' + path.basename(dir).replace(/[^a-z0-9]/gi, '_').toLowerCase())}`);
+      `schema = ${q('t_' + path.basename(dbDir).replace(/[^a-z0-9]/gi, '_').toLowerCase())}`);
   if (store === 'mongo')
     lines.push('', '[store.options]', `url = ${q(process.env.PGL_MONGO_URL)}`,
-      `database = ${q('pgl_' + path.basename(dir).replace(/[^a-z0-9]/gi, '_').toLowerCase())}`);
+      `database = ${q('pgl_' + path.basename(dbDir).replace(/[^a-z0-9]/gi, '_').toLowerCase())}`);
   lines.push('', '[auth]', `no_auth = ${noAuth}`, `jwt_secret = ${q(JWT_SECRET)}`);
   if (root) lines.push(`root_user = ${q(ROOT_USER)}`, `root_password = ${q(ROOT_PASSWORD)}`);
   if (extra) lines.push('', extra);

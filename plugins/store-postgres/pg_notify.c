@@ -1,0 +1,63 @@
+/*
+ * Configuration changes between servers on one database (store.h, ABI
+ * 1.4): NOTIFY in the changing transaction, LISTEN on every connection.
+ * PostgreSQL delivers a notification only if the transaction commits,
+ * and to every listening session of the database, so the payload names
+ * the schema: servers on other schemas of the same database ignore it.
+ */
+#include <string.h>
+
+#include "pg_store.h"
+
+#define CHANNEL	"pangolin_config"
+
+/* Every (re)connect; a reconnected handle may have missed a change. */
+int
+pg_listen(struct pgl_store *s, struct pgl_err *err)
+{
+	if (s->gen > 1)
+		s->changed = 1;
+	return (pg_simple(s, "LISTEN " CHANNEL, "LISTEN", err));
+}
+
+int
+postgres_announce_change(struct pgl_store *s, struct pgl_err *err)
+{
+	PGresult	*res;
+	int		 rc;
+
+	if ((rc = pg_ready(s, err)) != PGL_OK)
+		return (rc);
+	res = PQexec(s->conn, "SELECT pg_notify('" CHANNEL "', "
+	    "current_schema())");
+	rc = res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK ? PGL_OK :
+	    store_pg_err(s, err, res);
+	PQclear(res);
+	return (rc);
+}
+
+/* Reads what has arrived on the socket; never waits for more. */
+int
+postgres_changes_seen(struct pgl_store *s, int *seen, struct pgl_err *err)
+{
+	PGnotify	*n;
+	int		 rc, self;
+
+	if ((rc = pg_ready(s, err)) != PGL_OK)
+		return (rc);
+	if (!PQconsumeInput(s->conn)) {
+		pg_lost(s);
+		return (store_err(err, PGL_EUNAVAIL, STORE_NAME ": %s",
+		    PQerrorMessage(s->conn)));
+	}
+	self = PQbackendPID(s->conn);
+	while ((n = PQnotifies(s->conn)) != NULL) {
+		if (strcmp(n->relname, CHANNEL) == 0 && n->be_pid != self &&
+		    strcmp(n->extra, s->schema) == 0)
+			s->changed = 1;
+		PQfreemem(n);
+	}
+	*seen = s->changed;
+	s->changed = 0;
+	return (PGL_OK);
+}

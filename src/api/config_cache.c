@@ -1,0 +1,239 @@
+/*
+ * The config cache (config_cache.h): catalogs and warehouses kept in a
+ * second handle of the cache plugin, each copy packed with the epoch it
+ * was read at.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/config_cache.h"
+#include "app.h"
+#include "auth/grant_cache.h"
+#include "util/arena.h"
+
+#define KEY_MAX		512
+#define CATALOG_FIELDS	8
+#define WAREHOUSE_FIELDS 6
+
+static struct pgl_cache	*confh;		/* this worker's; NULL without */
+
+int
+api_config_cache_open(struct pgl_err *err)
+{
+	char		entries[16], ttl[16];
+	struct pgl_kv	opts[2] = {
+		{ "max_entries", entries }, { "ttl_secs", ttl } };
+
+	(void)snprintf(entries, sizeof(entries), "%d",
+	    PGL_CONFIG_CACHE_ENTRIES);
+	(void)snprintf(ttl, sizeof(ttl), "%d", PGL_CONFIG_CACHE_TTL_SECS);
+	if (pgl_app.cache->open(pgl_host_api(), opts, 2, &confh, err) !=
+	    PGL_OK) {
+		confh = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+void
+api_config_cache_close(void)
+{
+	if (confh != NULL)
+		pgl_app.cache->close(confh);
+	confh = NULL;
+}
+
+/* ABI 1.4's methods, where the plugin is new enough to have them. */
+int
+api_store_announces(void)
+{
+	return (pgl_app.db->abi_minor >= 4 &&
+	    pgl_app.db->announce_change != NULL &&
+	    pgl_app.db->changes_seen != NULL);
+}
+
+void
+api_config_changes(void)
+{
+	struct pgl_err	err;
+	int		seen = 0;
+
+	if (pgl_app.dbh == NULL || !api_store_announces())
+		return;
+	/* A store that cannot tell may have missed one: drop the copies. */
+	if (STORE(changes_seen, &seen, &err) != PGL_OK || seen)
+		pgl_grant_epoch_bump();
+}
+
+void
+api_config_changed(void)
+{
+	pgl_grant_epoch_bump();
+}
+
+void
+api_config_cache_stats(struct pgl_cache_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (confh != NULL)
+		pgl_app.cache->stats(confh, out);
+}
+
+/*
+ * A copy: the epoch, then per field a presence byte and its text with
+ * its NUL.  NULL when it cannot be allocated (then nothing is kept).
+ */
+static char *
+pack(uint64_t epoch, const char *const *f, size_t n, size_t *len)
+{
+	size_t	i, sz = sizeof(epoch), l;
+	char	*buf, *p;
+
+	for (i = 0; i < n; i++)
+		sz += 1 + (f[i] != NULL ? strlen(f[i]) + 1 : 0);
+	if ((buf = malloc(sz)) == NULL)
+		return (NULL);
+	memcpy(buf, &epoch, sizeof(epoch));
+	p = buf + sizeof(epoch);
+	for (i = 0; i < n; i++) {
+		*p++ = f[i] != NULL;
+		if (f[i] != NULL) {
+			l = strlen(f[i]) + 1;
+			memcpy(p, f[i], l);
+			p += l;
+		}
+	}
+	*len = sz;
+	return (buf);
+}
+
+/* The fields of a copy taken at epoch, in the arena; -1 if stale/bad. */
+static int
+unpack(struct pgl_arena *a, const char *buf, size_t len, uint64_t epoch,
+    const char **f, size_t n)
+{
+	const char	*p = buf + sizeof(epoch), *end = buf + len, *nul;
+	uint64_t	 at;
+	size_t		 i;
+
+	if (len < sizeof(at))
+		return (-1);
+	memcpy(&at, buf, sizeof(at));
+	if (at != epoch)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (p >= end)
+			return (-1);
+		if (*p++ == 0) {
+			f[i] = NULL;
+			continue;
+		}
+		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL ||
+		    (f[i] = pgl_arena_strdup(a, p)) == NULL)
+			return (-1);
+		p = nul + 1;
+	}
+	return (p == end ? 0 : -1);
+}
+
+/* "kind<US>tenant<US>name"; -1 if it does not fit. */
+static int
+key_of(char *key, const char *kind, const char *tenant, const char *name)
+{
+	int	n = snprintf(key, KEY_MAX, "%s\x1f%s\x1f%s", kind, tenant, name);
+
+	return (n < 0 || n >= KEY_MAX ? -1 : 0);
+}
+
+/* The fields under key at the current epoch, or -1 (a miss). */
+static int
+lookup(struct pgl_req *r, const char *key, const char **f, size_t n)
+{
+	void	*buf;
+	size_t	 len;
+	int	 rc;
+
+	if (confh == NULL || pgl_app.in_tx ||
+	    pgl_app.cache->get(confh, key, &buf, &len) != PGL_OK)
+		return (-1);
+	rc = unpack(r->arena, buf, len, pgl_grant_epoch(), f, n);
+	free(buf);
+	return (rc);
+}
+
+/* Keep fields read from the store at epoch (read before the store). */
+static void
+keep(const char *key, uint64_t epoch, const char *const *f, size_t n)
+{
+	char	*buf;
+	size_t	 len;
+
+	if (confh == NULL || pgl_app.in_tx ||
+	    (buf = pack(epoch, f, n, &len)) == NULL)
+		return;
+	(void)pgl_app.cache->put(confh, key, buf, len, 0);
+	free(buf);
+}
+
+int
+api_get_catalog(struct pgl_req *r, const char *tenant, const char *name,
+    struct pgl_catalog *c, struct pgl_err *err)
+{
+	char		 key[KEY_MAX];
+	const char	*f[CATALOG_FIELDS];
+	uint64_t	 epoch = pgl_grant_epoch();
+	int		 rc, cacheable = key_of(key, "c", tenant, name) == 0;
+
+	if (cacheable && lookup(r, key, f, CATALOG_FIELDS) == 0) {
+		c->id = f[0];
+		c->tenant_id = f[1];
+		c->name = f[2];
+		c->catalog_type = f[3];
+		c->warehouse_name = f[4];
+		c->storage_location = f[5];
+		c->federated_config = f[6];
+		c->properties = f[7];
+		return (PGL_OK);
+	}
+	rc = STORE(get_catalog, r->arena, tenant, name, c, err);
+	if (rc == PGL_OK && cacheable) {
+		const char *const v[CATALOG_FIELDS] = { c->id, c->tenant_id,
+		    c->name, c->catalog_type, c->warehouse_name,
+		    c->storage_location, c->federated_config, c->properties };
+
+		keep(key, epoch, v, CATALOG_FIELDS);
+	}
+	return (rc);
+}
+
+int
+api_get_warehouse(struct pgl_req *r, const char *tenant, const char *name,
+    struct pgl_warehouse *w, struct pgl_err *err)
+{
+	char		 key[KEY_MAX];
+	const char	*f[WAREHOUSE_FIELDS];
+	uint64_t	 epoch = pgl_grant_epoch();
+	int		 rc, cacheable = key_of(key, "w", tenant, name) == 0;
+
+	if (cacheable && lookup(r, key, f, WAREHOUSE_FIELDS) == 0 &&
+	    f[5] != NULL) {
+		w->id = f[0];
+		w->tenant_id = f[1];
+		w->name = f[2];
+		w->storage_config = f[3];
+		w->vending_strategy = f[4];
+		w->use_sts = strcmp(f[5], "1") == 0;
+		return (PGL_OK);
+	}
+	rc = STORE(get_warehouse, r->arena, tenant, name, w, err);
+	if (rc == PGL_OK && cacheable) {
+		const char *const v[WAREHOUSE_FIELDS] = { w->id, w->tenant_id,
+		    w->name, w->storage_config, w->vending_strategy,
+		    w->use_sts ? "1" : "0" };
+
+		keep(key, epoch, v, WAREHOUSE_FIELDS);
+	}
+	return (rc);
+}
