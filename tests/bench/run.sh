@@ -477,3 +477,9 @@ echo
 "$OUT/s3_bench" "$S3_URL" pgl-bench-client "$OUT/s3-results.md" ||
 	die "the S3 client bench failed"
 echo "bench: written $OUT/s3-results.md"
+
+# --- two replicas on one PostgreSQL (tests/bench/replicas.sh) -----------------
+
+echo
+sh "$HERE/replicas.sh"
+echo "bench: written $OUT/replicas-results.md"
