@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	4
+#define PGL_STORE_ABI_MINOR	5
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -202,27 +202,48 @@ struct pgl_merge_conflict {
 	const char	*doc;			/* the whole MergeConflict */
 };
 
+/*
+ * A background task (maintenance, purge).  The target names what it works
+ * on; NULL where it does not apply.  Times are epoch ms, 0 for "not yet".
+ * A runner holds it by lease_owner until lease_expires_ms and renews the
+ * lease with every update; a task whose lease expired is claimed again.
+ */
 struct pgl_task {
 	const char	*id;
 	const char	*tenant_id;
-	const char	*kind;			/* "expire_snapshots", ... */
-	const char	*status;		/* queued|running|succeeded|... */
-	const char	*params;		/* JSON */
+	const char	*kind;			/* "maintenance", "purge" */
+	const char	*status;	/* queued|running|succeeded|failed|cancelled */
+	const char	*catalog;
+	const char	*branch;
+	const char	*ns;			/* levels joined by PGL_NS_SEP */
+	const char	*table;
+	const char	*params;		/* JSON object */
 	uint64_t	progress_done;
 	uint64_t	progress_total;
+	const char	*phase;
 	const char	*message;
 	const char	*result;		/* JSON, NULL until finished */
-	const char	*error;
+	const char	*error;			/* the last error */
+	int		attempts;		/* claims so far */
+	int		max_attempts;
+	const char	*created_by;
 	const char	*lease_owner;
 	int64_t		lease_expires_ms;
+	int64_t		heartbeat_ms;
 	int		cancel_requested;
 	int64_t		created_at_ms;
+	int64_t		started_at_ms;
+	int64_t		finished_at_ms;
 	int64_t		updated_at_ms;
 };
 
+/* NULL fields match any task. */
 struct pgl_task_filter {
-	const char	*status;		/* NULL = any */
-	const char	*kind;			/* NULL = any */
+	const char	*status;
+	const char	*kind;
+	const char	*catalog;
+	const char	*table;
+	const char	*created_by;
 };
 
 struct pgl_idempotent {
@@ -453,8 +474,17 @@ struct pgl_store_ops {
 	int	(*put_settings)(S, const char *tenant, const char *doc, E);
 
 	/*
-	 * Background tasks.  claim_task atomically takes the oldest queued
-	 * task, or a running one whose lease expired, for lease_owner.
+	 * Background tasks (ABI 1.5; declared since 1.0, first implemented
+	 * then).  list_tasks: newest first.  claim_task atomically takes the
+	 * oldest queued task, or a running one whose lease expired, for
+	 * lease_owner: running, leased until now_ms + lease_ms, attempts + 1,
+	 * started_at set once; PGL_ENOTFOUND when there is none.
+	 * update_task writes progress, phase, message, status, result, error
+	 * and the lease of a task still held by t->lease_owner (PGL_ECONFLICT
+	 * once another runner holds it, or it ended); status "queued" hands
+	 * it back (the lease is released).  cancel_task: a queued task is
+	 * cancelled at once, a running one gets cancel_requested for its
+	 * runner to see; PGL_ECONFLICT when it has already ended.
 	 */
 	int	(*create_task)(S, const struct pgl_task *, E);
 	int	(*get_task)(S, A, const char *tenant, const char *id,

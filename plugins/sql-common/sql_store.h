@@ -264,6 +264,21 @@ int	sql_list_permissions(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const struct pgl_page *,
 	    struct pgl_permission **, size_t *, uint64_t *, struct pgl_err *);
 
+/* sql_tasks.c: background tasks */
+int	sql_create_task(struct pgl_store *, const struct pgl_task *,
+	    struct pgl_err *);
+int	sql_get_task(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, struct pgl_task *, struct pgl_err *);
+int	sql_list_tasks(struct pgl_store *, struct pgl_arena *, const char *,
+	    const struct pgl_task_filter *, const struct pgl_page *,
+	    struct pgl_task **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_claim_task(struct pgl_store *, struct pgl_arena *, const char *,
+	    int64_t, int64_t, struct pgl_task *, struct pgl_err *);
+int	sql_update_task(struct pgl_store *, const struct pgl_task *,
+	    struct pgl_err *);
+int	sql_cancel_task(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+
 #define SQL_STORE_METHODS \
 	.create_tenant = sql_create_tenant, \
 	.get_tenant = sql_get_tenant, \
@@ -319,6 +334,13 @@ int	sql_list_permissions(struct pgl_store *, struct pgl_arena *,
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \
 	.purge_idempotent = sql_purge_idempotent, \
+	\
+	.create_task = sql_create_task, \
+	.get_task = sql_get_task, \
+	.list_tasks = sql_list_tasks, \
+	.claim_task = sql_claim_task, \
+	.update_task = sql_update_task, \
+	.cancel_task = sql_cancel_task, \
 	\
 	.create_user = sql_create_user, \
 	.get_user = sql_get_user, \

@@ -282,6 +282,48 @@ read_cursor(mongoc_cursor_t *cur, struct reader *rd, struct pgl_err *err)
 }
 
 int
+mg_find_and_modify(struct pgl_store *s, struct pgl_arena *a,
+    struct pgl_err *err, int coll, const bson_t *filter, const bson_t *sort,
+    const bson_t *update, doc_fill_fn fill, void *out)
+{
+	struct reader			 rd = { { s, a, NULL, 0 }, fill, 0, out,
+					    0, 1, 0 };
+	mongoc_find_and_modify_opts_t	*fam;
+	bson_error_t			 e;
+	bson_iter_t			 it;
+	bson_t				 opts, reply, value;
+	const uint8_t			*data;
+	uint32_t			 len;
+	int				 rc;
+
+	if ((rc = mg_opts(s, &opts, err)) != PGL_OK)
+		return (rc);
+	fam = mongoc_find_and_modify_opts_new();
+	(void)mongoc_find_and_modify_opts_set_sort(fam, sort);
+	(void)mongoc_find_and_modify_opts_set_update(fam, update);
+	(void)mongoc_find_and_modify_opts_set_flags(fam,
+	    MONGOC_FIND_AND_MODIFY_RETURN_NEW);
+	(void)mongoc_find_and_modify_opts_append(fam, &opts);
+	if (!mongoc_collection_find_and_modify_with_opts(s->coll[coll], filter,
+	    fam, &reply, &e))
+		rc = mongo_error(err, &e, &reply);
+	else if (!bson_iter_init_find(&it, &reply, "value") ||
+	    !BSON_ITER_HOLDS_DOCUMENT(&it))
+		rc = mongo_err(err, PGL_ENOTFOUND, "not found");
+	else {
+		bson_iter_document(&it, &len, &data);
+		if (!bson_init_static(&value, data, len))
+			rc = mongo_err(err, PGL_EINTERNAL, "bad reply");
+		else
+			rc = reader_doc(&rd, &value, err);
+	}
+	mongoc_find_and_modify_opts_destroy(fam);
+	bson_destroy(&opts);
+	bson_destroy(&reply);
+	return (rc);
+}
+
+int
 mg_find(struct pgl_store *s, struct pgl_err *err, int coll,
     const bson_t *filter, const bson_t *extra, mongoc_cursor_t **out)
 {

@@ -43,6 +43,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_USER_ROLES] = "user_roles",
 	[COLL_PERMISSIONS] = "permissions",
 	[COLL_AUDIT] = "audit_events",
+	[COLL_TASKS] = "tasks",
 	[COLL_META] = "pangolin_meta",
 };
 
@@ -123,6 +124,12 @@ static const struct index_def	indexes[] = {
 	    "_id" } },
 	{ COLL_PERMISSIONS, "tenant_seq", 0, { "tenant_id", "seq", "_id" } },
 	{ COLL_PERMISSIONS, "principal", 0, { "user_id" } },
+
+	/* Tasks: a tenant's newest first; claim takes the oldest of a
+	 * status. */
+	{ COLL_TASKS, "id", 1, { "tenant_id", "id" } },
+	{ COLL_TASKS, "tenant_time", 0, { "tenant_id", "created_at" } },
+	{ COLL_TASKS, "claim", 0, { "status", "created_at" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

@@ -534,6 +534,13 @@ static const struct pgl_store_ops ops = {
 	.get_idempotent = mongo_get_idempotent,
 	.purge_idempotent = mongo_purge_idempotent,
 
+	.create_task = mongo_create_task,
+	.get_task = mongo_get_task,
+	.list_tasks = mongo_list_tasks,
+	.claim_task = mongo_claim_task,
+	.update_task = mongo_update_task,
+	.cancel_task = mongo_cancel_task,
+
 	/* Users, roles, permissions, service users, tokens, audit, merges,
 	 * settings and tasks come with their own issues, as in SQLite. */
 

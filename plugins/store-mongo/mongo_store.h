@@ -38,6 +38,7 @@ enum mongo_coll {
 	COLL_ROLES,
 	COLL_USER_ROLES,
 	COLL_PERMISSIONS,
+	COLL_TASKS,
 	COLL_META,
 	NCOLLS
 };
@@ -115,6 +116,13 @@ int	mg_aggregate(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
 /* The first document of an aggregation; PGL_ENOTFOUND when none. */
 int	mg_aggregate_get(struct pgl_store *, struct pgl_arena *,
 	    struct pgl_err *, int, const bson_t *, doc_fill_fn, void *);
+/*
+ * findAndModify: the first match in sort order, updated, read back as it
+ * is after the update; PGL_ENOTFOUND when nothing matches.
+ */
+int	mg_find_and_modify(struct pgl_store *, struct pgl_arena *,
+	    struct pgl_err *, int, const bson_t *, const bson_t *,
+	    const bson_t *, doc_fill_fn, void *);
 /* A cursor over a find, for methods that read rows themselves. */
 int	mg_find(struct pgl_store *, struct pgl_err *, int, const bson_t *,
 	    const bson_t *, mongoc_cursor_t **);
@@ -267,6 +275,21 @@ int	mongo_put_idempotent(struct pgl_store *, const char *,
 int	mongo_get_idempotent(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, int64_t, struct pgl_idempotent *,
 	    struct pgl_err *);
+/* mongo_tasks.c */
+int	mongo_create_task(struct pgl_store *, const struct pgl_task *,
+	    struct pgl_err *);
+int	mongo_get_task(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, struct pgl_task *, struct pgl_err *);
+int	mongo_list_tasks(struct pgl_store *, struct pgl_arena *, const char *,
+	    const struct pgl_task_filter *, const struct pgl_page *,
+	    struct pgl_task **, size_t *, uint64_t *, struct pgl_err *);
+int	mongo_claim_task(struct pgl_store *, struct pgl_arena *, const char *,
+	    int64_t, int64_t, struct pgl_task *, struct pgl_err *);
+int	mongo_update_task(struct pgl_store *, const struct pgl_task *,
+	    struct pgl_err *);
+int	mongo_cancel_task(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+
 int	mongo_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
 	    struct pgl_err *);
 

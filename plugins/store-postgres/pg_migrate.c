@@ -296,6 +296,36 @@ static const struct migration migrations[] = {
 	"CREATE TRIGGER tenants_drop_assignments AFTER DELETE ON tenants"
 	"  FOR EACH ROW EXECUTE FUNCTION tenants_drop_assignments();"
 	},
+	/* Background tasks: as SQLite's migration 7. */
+	{ 6, "tasks",
+	"CREATE TABLE tasks ("
+	"  id" K " PRIMARY KEY,"
+	"  tenant_id" K ","
+	"  kind" K ","
+	"  status" K ","
+	"  catalog" KREF ", branch" KREF ", ns" KREF ", tbl" KREF ","
+	"  params text NOT NULL,"
+	"  progress_done bigint NOT NULL, progress_total bigint NOT NULL,"
+	"  phase text, message text, result text, error text,"
+	"  attempts bigint NOT NULL, max_attempts bigint NOT NULL,"
+	"  created_by" KREF ","
+	"  lease_owner" KREF ", lease_expires_at bigint NOT NULL,"
+	"  heartbeat_at bigint NOT NULL,"
+	"  cancel_requested bigint NOT NULL,"
+	"  created_at bigint NOT NULL, started_at bigint NOT NULL,"
+	"  finished_at bigint NOT NULL, updated_at bigint NOT NULL"
+	");"
+	"CREATE INDEX tasks_tenant_time ON tasks(tenant_id, created_at);"
+	"CREATE INDEX tasks_claim ON tasks(status, created_at);"
+	"CREATE FUNCTION tenants_drop_tasks() RETURNS trigger"
+	"  LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
+	"  BEGIN"
+	"    DELETE FROM tasks WHERE tenant_id = OLD.id;"
+	"    RETURN NULL;"
+	"  END $$;"
+	"CREATE TRIGGER tenants_drop_tasks AFTER DELETE ON tenants"
+	"  FOR EACH ROW EXECUTE FUNCTION tenants_drop_tasks();"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

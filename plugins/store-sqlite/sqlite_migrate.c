@@ -299,6 +299,35 @@ static const struct migration migrations[] = {
 	"CREATE INDEX user_roles_principal ON user_roles(principal_id);"
 	"CREATE INDEX permissions_principal ON permissions(user_id);"
 	},
+	/*
+	 * Background tasks (sql_tasks.c).  No foreign key to tenants: a
+	 * task outlives nothing it needs, and a tenant's tasks go with it by
+	 * trigger.  claim takes the oldest queued or lease-expired task.
+	 */
+	{ 7, "tasks",
+	"CREATE TABLE tasks ("
+	"  id TEXT NOT NULL PRIMARY KEY,"
+	"  tenant_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  catalog TEXT, branch TEXT, ns TEXT, tbl TEXT,"
+	"  params TEXT NOT NULL,"
+	"  progress_done INTEGER NOT NULL, progress_total INTEGER NOT NULL,"
+	"  phase TEXT, message TEXT, result TEXT, error TEXT,"
+	"  attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL,"
+	"  created_by TEXT,"
+	"  lease_owner TEXT, lease_expires_at INTEGER NOT NULL,"
+	"  heartbeat_at INTEGER NOT NULL,"
+	"  cancel_requested INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL, started_at INTEGER NOT NULL,"
+	"  finished_at INTEGER NOT NULL, updated_at INTEGER NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX tasks_tenant_time ON tasks(tenant_id, created_at);"
+	"CREATE INDEX tasks_claim ON tasks(status, created_at);"
+	"CREATE TRIGGER tenants_drop_tasks AFTER DELETE ON tenants BEGIN"
+	"  DELETE FROM tasks WHERE tenant_id = OLD.id;"
+	" END;"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -1,0 +1,272 @@
+/*
+ * Background tasks, as plugins/sql-common/sql_tasks.c: a queue with
+ * leases.  A claim is one findAndModify of the oldest claimable
+ * document, which MongoDB applies atomically to that document, so two
+ * runners never take the same task.
+ */
+#include "mongo_store.h"
+
+static void
+task_fill(struct doc *d, void *out)
+{
+	struct pgl_task	*t = out;
+
+	t->id = doc_str(d, "id");
+	t->tenant_id = doc_str(d, "tenant_id");
+	t->kind = doc_str(d, "kind");
+	t->status = doc_str(d, "status");
+	t->catalog = doc_str(d, "catalog");
+	t->branch = doc_str(d, "branch");
+	t->ns = doc_str(d, "ns");
+	t->table = doc_str(d, "tbl");
+	t->params = doc_str(d, "params");
+	t->progress_done = (uint64_t)doc_int(d, "progress_done");
+	t->progress_total = (uint64_t)doc_int(d, "progress_total");
+	t->phase = doc_str(d, "phase");
+	t->message = doc_str(d, "message");
+	t->result = doc_str(d, "result");
+	t->error = doc_str(d, "error");
+	t->attempts = (int)doc_int(d, "attempts");
+	t->max_attempts = (int)doc_int(d, "max_attempts");
+	t->created_by = doc_str(d, "created_by");
+	t->lease_owner = doc_str(d, "lease_owner");
+	t->lease_expires_ms = doc_int(d, "lease_expires_at");
+	t->heartbeat_ms = doc_int(d, "heartbeat_at");
+	t->cancel_requested = doc_int(d, "cancel_requested") != 0;
+	t->created_at_ms = doc_int(d, "created_at");
+	t->started_at_ms = doc_int(d, "started_at");
+	t->finished_at_ms = doc_int(d, "finished_at");
+	t->updated_at_ms = doc_int(d, "updated_at");
+}
+
+int
+mongo_create_task(struct pgl_store *s, const struct pgl_task *t,
+    struct pgl_err *err)
+{
+	bson_t	doc = BSON_INITIALIZER;
+	int64_t	now = t->created_at_ms != 0 ? t->created_at_ms :
+		    mongo_now_ms();
+	int	rc;
+
+	if (t->id == NULL || t->tenant_id == NULL || t->kind == NULL ||
+	    t->params == NULL || t->max_attempts < 1)
+		return (mongo_err(err, PGL_EINVAL, "invalid task (id, tenant, "
+		    "kind, params and max_attempts are required)"));
+	BSON_APPEND_UTF8(&doc, "id", t->id);
+	BSON_APPEND_UTF8(&doc, "tenant_id", t->tenant_id);
+	BSON_APPEND_UTF8(&doc, "kind", t->kind);
+	BSON_APPEND_UTF8(&doc, "status", "queued");
+	mg_str(&doc, "catalog", t->catalog);
+	mg_str(&doc, "branch", t->branch);
+	mg_str(&doc, "ns", t->ns);
+	mg_str(&doc, "tbl", t->table);
+	BSON_APPEND_UTF8(&doc, "params", t->params);
+	BCON_APPEND(&doc, "progress_done", BCON_INT64(0), "progress_total",
+	    BCON_INT64(0), "attempts", BCON_INT64(0), "max_attempts",
+	    BCON_INT64(t->max_attempts));
+	mg_str(&doc, "created_by", t->created_by);
+	BCON_APPEND(&doc, "lease_expires_at", BCON_INT64(0), "heartbeat_at",
+	    BCON_INT64(0), "cancel_requested", BCON_INT64(0), "created_at",
+	    BCON_INT64(now), "started_at", BCON_INT64(0), "finished_at",
+	    BCON_INT64(0), "updated_at", BCON_INT64(now));
+	rc = mg_insert(s, err, COLL_TASKS, &doc);
+	bson_destroy(&doc);
+	return (rc);
+}
+
+int
+mongo_get_task(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
+    const char *id, struct pgl_task *out, struct pgl_err *err)
+{
+	bson_t	filter = BSON_INITIALIZER;
+	int	rc;
+
+	mg_str(&filter, "tenant_id", tenant);
+	mg_str(&filter, "id", id);
+	rc = mg_get(s, a, err, COLL_TASKS, &filter, task_fill, out);
+	bson_destroy(&filter);
+	if (rc == PGL_ENOTFOUND)
+		(void)mongo_err(err, rc, "task not found");
+	return (rc);
+}
+
+static void
+filter_opt(bson_t *b, const char *field, const char *value)
+{
+	if (value != NULL)
+		BSON_APPEND_UTF8(b, field, value);
+}
+
+int
+mongo_list_tasks(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
+    const struct pgl_task_filter *f, const struct pgl_page *page,
+    struct pgl_task **items, size_t *n, uint64_t *total, struct pgl_err *err)
+{
+	bson_t	filter = BSON_INITIALIZER;
+	bson_t	*sort = BCON_NEW("created_at", BCON_INT32(-1), "id",
+		    BCON_INT32(-1));
+	void	*p = NULL;
+	int	 rc;
+
+	mg_str(&filter, "tenant_id", tenant);
+	filter_opt(&filter, "status", f->status);
+	filter_opt(&filter, "kind", f->kind);
+	filter_opt(&filter, "catalog", f->catalog);
+	filter_opt(&filter, "tbl", f->table);
+	filter_opt(&filter, "created_by", f->created_by);
+	rc = mg_list(s, a, err, COLL_TASKS, &filter, sort, page, task_fill,
+	    sizeof(**items), &p, n);
+	*items = p;
+	if (rc == PGL_OK && total != NULL)
+		rc = mg_count(s, err, COLL_TASKS, &filter, total);
+	bson_destroy(sort);
+	bson_destroy(&filter);
+	return (rc);
+}
+
+/* started_at is set by the first claim only. */
+static int
+mark_started(struct pgl_store *s, struct pgl_task *t, int64_t now,
+    struct pgl_err *err)
+{
+	bson_t	*filter, *up;
+	int	 rc;
+
+	filter = BCON_NEW("id", BCON_UTF8(t->id), "lease_owner",
+	    BCON_UTF8(t->lease_owner), "started_at", BCON_INT64(0));
+	up = BCON_NEW("$set", "{", "started_at", BCON_INT64(now), "}");
+	rc = mg_update(s, err, COLL_TASKS, filter, up, 0, NULL);
+	if (rc == PGL_OK)
+		t->started_at_ms = now;
+	bson_destroy(filter);
+	bson_destroy(up);
+	return (rc);
+}
+
+int
+mongo_claim_task(struct pgl_store *s, struct pgl_arena *a,
+    const char *lease_owner, int64_t now_ms, int64_t lease_ms,
+    struct pgl_task *out, struct pgl_err *err)
+{
+	bson_t	*filter, *sort, *up;
+	int	 rc;
+
+	filter = BCON_NEW("$or", "[",
+	    "{", "status", BCON_UTF8("queued"), "}",
+	    "{", "status", BCON_UTF8("running"), "lease_expires_at", "{",
+	    "$lte", BCON_INT64(now_ms), "}", "}", "]");
+	sort = BCON_NEW("created_at", BCON_INT32(1), "id", BCON_INT32(1));
+	up = BCON_NEW("$set", "{", "status", BCON_UTF8("running"),
+	    "lease_owner", BCON_UTF8(lease_owner), "lease_expires_at",
+	    BCON_INT64(now_ms + lease_ms), "heartbeat_at", BCON_INT64(now_ms),
+	    "updated_at", BCON_INT64(now_ms), "}",
+	    "$inc", "{", "attempts", BCON_INT64(1), "}");
+	rc = mg_find_and_modify(s, a, err, COLL_TASKS, filter, sort, up,
+	    task_fill, out);
+	if (rc == PGL_ENOTFOUND)
+		(void)mongo_err(err, rc, "no task to claim");
+	else if (rc == PGL_OK && out->started_at_ms == 0)
+		rc = mark_started(s, out, now_ms, err);
+	bson_destroy(filter);
+	bson_destroy(sort);
+	bson_destroy(up);
+	return (rc);
+}
+
+static int
+ended(const char *status)
+{
+	return (strcmp(status, "succeeded") == 0 ||
+	    strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0);
+}
+
+int
+mongo_update_task(struct pgl_store *s, const struct pgl_task *t,
+    struct pgl_err *err)
+{
+	bson_t		filter = BSON_INITIALIZER, up = BSON_INITIALIZER, set;
+	int64_t		now = mongo_now_ms();
+	int		handback = strcmp(t->status, "queued") == 0, rc;
+	uint64_t	matched;
+
+	mg_str(&filter, "id", t->id);
+	mg_str(&filter, "lease_owner", t->lease_owner);
+	BSON_APPEND_UTF8(&filter, "status", "running");
+	BSON_APPEND_DOCUMENT_BEGIN(&up, "$set", &set);
+	BSON_APPEND_UTF8(&set, "status", t->status);
+	BCON_APPEND(&set, "progress_done", BCON_INT64((int64_t)
+	    t->progress_done), "progress_total", BCON_INT64((int64_t)
+	    t->progress_total));
+	mg_str(&set, "phase", t->phase);
+	mg_str(&set, "message", t->message);
+	mg_str(&set, "result", t->result);
+	mg_str(&set, "error", t->error);
+	mg_str(&set, "lease_owner", handback ? NULL : t->lease_owner);
+	BCON_APPEND(&set, "lease_expires_at", BCON_INT64(handback ? 0 :
+	    t->lease_expires_ms), "heartbeat_at", BCON_INT64(now),
+	    "updated_at", BCON_INT64(now));
+	if (ended(t->status))
+		BSON_APPEND_INT64(&set, "finished_at", now);
+	bson_append_document_end(&up, &set);
+	rc = mg_update(s, err, COLL_TASKS, &filter, &up, 0, &matched);
+	if (rc == PGL_OK && matched == 0)
+		rc = mongo_err(err, PGL_ECONFLICT, "task %s is no longer held "
+		    "by %s", t->id, t->lease_owner != NULL ? t->lease_owner :
+		    "(none)");
+	bson_destroy(&filter);
+	bson_destroy(&up);
+	return (rc);
+}
+
+/* One step of a cancel: the task in status gets set; matched or not. */
+static int
+cancel_step(struct pgl_store *s, const char *tenant, const char *id,
+    const char *status, const bson_t *set, uint64_t *matched,
+    struct pgl_err *err)
+{
+	bson_t	*filter, up = BSON_INITIALIZER;
+	int	 rc;
+
+	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant), "id", BCON_UTF8(id),
+	    "status", BCON_UTF8(status));
+	BSON_APPEND_DOCUMENT(&up, "$set", set);
+	rc = mg_update(s, err, COLL_TASKS, filter, &up, 0, matched);
+	bson_destroy(filter);
+	bson_destroy(&up);
+	return (rc);
+}
+
+int
+mongo_cancel_task(struct pgl_store *s, const char *tenant, const char *id,
+    struct pgl_err *err)
+{
+	bson_t		*now_cancelled, *requested, *key;
+	int64_t		 now = mongo_now_ms();
+	uint64_t	 matched = 0;
+	int		 found = 0, rc;
+
+	if (tenant == NULL || id == NULL)
+		return (mongo_err(err, PGL_ENOTFOUND, "task not found"));
+	now_cancelled = BCON_NEW("status", BCON_UTF8("cancelled"),
+	    "cancel_requested", BCON_INT64(1), "finished_at", BCON_INT64(now),
+	    "updated_at", BCON_INT64(now));
+	requested = BCON_NEW("cancel_requested", BCON_INT64(1), "updated_at",
+	    BCON_INT64(now));
+	key = BCON_NEW("tenant_id", BCON_UTF8(tenant), "id", BCON_UTF8(id));
+	/* Queued first: one claimed in between is caught as running. */
+	rc = cancel_step(s, tenant, id, "queued", now_cancelled, &matched, err);
+	if (rc == PGL_OK && matched == 0)
+		rc = cancel_step(s, tenant, id, "running", requested, &matched,
+		    err);
+	if (rc == PGL_OK && matched == 0) {
+		rc = mg_exists(s, err, COLL_TASKS, key, &found);
+		if (rc == PGL_OK)
+			rc = found ? mongo_err(err, PGL_ECONFLICT, "task %s has "
+			    "already ended", id) : mongo_err(err, PGL_ENOTFOUND,
+			    "task not found");
+	}
+	bson_destroy(now_cancelled);
+	bson_destroy(requested);
+	bson_destroy(key);
+	return (rc);
+}
