@@ -27,14 +27,19 @@
 #include "http/dispatch.h"
 #include "metrics/metrics.h"
 #include "storage/s3.h"
+#include "tasks/runner.h"
 #include "util/log.h"
 
 void	kore_parent_configure(int, char **);
+void	kore_parent_teardown(void);
 void	kore_worker_configure(void);
 void	kore_worker_teardown(void);
 void	kore_seccomp_hook(void);
 
 extern int	skip_runas, skip_chroot;
+
+static pid_t	task_supervisor = -1;
+
 
 static void
 usage(FILE *fp)
@@ -213,6 +218,28 @@ configure_kore(const struct pgl_config *cfg)
 	worker_shutdown_grace = (u_int32_t)cfg->server.shutdown_grace_secs;
 }
 
+/*
+ * The task runners (src/tasks): off with TASK_WORKER_ENABLED=false, and
+ * with the memory store, whose state lives in the one worker process.
+ */
+static void
+tasks_start(const struct pgl_config *cfg)
+{
+	static struct pgl_tasks_env	env;
+
+	if (!cfg->tasks.enabled || strcmp(pgl_app.db->name, "memory") == 0)
+		return;
+	env.db = pgl_app.db;
+	env.host = pgl_host_api();
+	env.opts = cfg->store.opts;
+	env.nopts = cfg->store.nopts;
+	env.concurrency = cfg->tasks.concurrency;
+	env.poll_interval_ms = cfg->tasks.poll_interval_ms;
+	env.lease_ms = 30000;
+	if ((task_supervisor = pgl_tasks_start(&env)) == -1)
+		die("cannot start the task runners: %s", errno_s);
+}
+
 void
 kore_parent_configure(int argc, char **argv)
 {
@@ -239,6 +266,7 @@ kore_parent_configure(int argc, char **argv)
 		exit(0);
 	}
 	configure_kore(cfg);
+	tasks_start(cfg);	/* before the listener: runners never hold it */
 	listen_on(cfg);
 	if (pgl_ratelimit_init() == -1)
 		die("cannot map the shared rate-limit table: %s", errno_s);
@@ -260,6 +288,12 @@ kore_parent_configure(int argc, char **argv)
 	if (dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
 		die("dup2: %s", errno_s);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+void
+kore_parent_teardown(void)
+{
+	pgl_tasks_stop(task_supervisor);
 }
 
 void

@@ -19,6 +19,7 @@ allowed() {
 	iceberg)	echo "iceberg util" ;;
 	plugin)		echo "plugin config util" ;;
 	http)		echo "http auth metrics util" ;;
+	tasks)		echo "tasks util" ;;
 	api)		echo "api app.h http auth metrics storage iceberg config plugin util" ;;
 	tools)		echo "" ;;
 	*)		echo "*" ;;	# main.c, app.c: the top

@@ -1,0 +1,217 @@
+/*
+ * The supervisor and its runners.  Kore's parent reaps unknown children
+ * silently (waitpid(WAIT_ANY) in kore_worker_reap), so it cannot restart
+ * a runner; the supervisor, its one child, does.  Both die with their
+ * parent (PR_SET_PDEATHSIG).  No task kind is implemented yet: a claimed
+ * task fails with "not supported yet", never faked as done.
+ */
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tasks/runner.h"
+#include "util/arena.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#define MAX_RUNNERS	64
+
+static volatile sig_atomic_t	stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* SIGTERM sets the flag; dying with the parent needs no handler. */
+static void
+process_setup(const char *name)
+{
+	struct sigaction	sa;
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		_exit(0);	/* the parent died before the prctl */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	(void)sigaction(SIGCHLD, &sa, NULL);
+	pgl_log_set_process(name);
+}
+
+/* Finish a claimed task: no kind runs yet, so it fails and says why. */
+static void
+task_refuse(const struct pgl_tasks_env *env, struct pgl_store *s,
+    struct pgl_task *t)
+{
+	struct pgl_err	err;
+	char		msg[160];
+
+	memset(&err, 0, sizeof(err));
+	(void)snprintf(msg, sizeof(msg), "task kind \"%s\" is not supported "
+	    "yet", t->kind != NULL ? t->kind : "");
+	t->status = "failed";
+	t->error = msg;
+	t->finished_at_ms = now_ms();
+	if (env->db->update_task(s, t, &err) != PGL_OK)
+		pgl_log(PGL_LOG_WARN, "task %s: update failed: %s", t->id,
+		    err.msg);
+}
+
+/* Claim one task and handle it; 1 if one was claimed. */
+static int
+runner_step(const struct pgl_tasks_env *env, struct pgl_store *s,
+    const char *owner)
+{
+	struct pgl_arena	*a;
+	struct pgl_task		 t;
+	struct pgl_err		 err;
+	int			 rc;
+
+	if ((a = pgl_arena_new()) == NULL)
+		return (0);
+	memset(&err, 0, sizeof(err));
+	memset(&t, 0, sizeof(t));
+	rc = env->db->claim_task(s, a, owner, now_ms(), env->lease_ms, &t,
+	    &err);
+	if (rc == PGL_OK)
+		task_refuse(env, s, &t);
+	else if (rc != PGL_ENOTFOUND)
+		pgl_log(PGL_LOG_WARN, "claim failed: %s", err.msg);
+	pgl_arena_free(a);
+	return (rc == PGL_OK);
+}
+
+/* Sleep up to ms, waking early on SIGTERM. */
+static void
+nap(int ms)
+{
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	(void)nanosleep(&ts, NULL);
+}
+
+static void
+runner_main(const struct pgl_tasks_env *env, int n)
+{
+	struct pgl_store	*s = NULL;
+	struct pgl_err		 err;
+	char			 name[32], owner[64], host[32];
+
+	(void)snprintf(name, sizeof(name), "task runner %d", n);
+	process_setup(name);
+	if (gethostname(host, sizeof(host)) == -1)
+		(void)pgl_strlcpy(host, "host", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	(void)snprintf(owner, sizeof(owner), "%s:%d", host, (int)getpid());
+	while (!stopping) {
+		memset(&err, 0, sizeof(err));
+		if (s == NULL && env->db->open(env->host, env->opts,
+		    env->nopts, &s, &err) != PGL_OK) {
+			s = NULL;
+			pgl_log(PGL_LOG_WARN, "store open failed: %s",
+			    err.msg);
+		} else if (s != NULL && runner_step(env, s, owner)) {
+			continue;
+		}
+		nap(env->poll_interval_ms);
+	}
+	if (s != NULL)
+		env->db->close(s);
+	_exit(0);
+}
+
+static pid_t
+runner_spawn(const struct pgl_tasks_env *env, int n)
+{
+	pid_t	pid;
+
+	if ((pid = fork()) == 0)
+		runner_main(env, n);
+	if (pid == -1)
+		pgl_log(PGL_LOG_ERR, "fork runner: %s", strerror(errno));
+	return (pid);
+}
+
+/* Restart whichever runner died; 1 s between failed forks. */
+static void
+supervise(const struct pgl_tasks_env *env, pid_t *pids, int n)
+{
+	pid_t	dead;
+	int	i, status;
+
+	while (!stopping) {
+		for (i = 0; i < n; i++)
+			if (pids[i] <= 0)
+				pids[i] = runner_spawn(env, i);
+		dead = waitpid(-1, &status, 0);
+		if (dead == -1) {
+			if (errno != EINTR)
+				nap(1000);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (pids[i] == dead) {
+				pgl_log(PGL_LOG_WARN, "task runner %d (pid %d) "
+				    "exited (status %d); restarting", i,
+				    (int)dead, status);
+				pids[i] = 0;
+			}
+	}
+}
+
+static void
+supervisor_main(const struct pgl_tasks_env *env)
+{
+	pid_t	pids[MAX_RUNNERS];
+	int	i, n = env->concurrency;
+
+	if (n > MAX_RUNNERS)
+		n = MAX_RUNNERS;
+	process_setup("task supervisor");
+	memset(pids, 0, sizeof(pids));
+	supervise(env, pids, n);
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			(void)kill(pids[i], SIGTERM);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	_exit(0);
+}
+
+pid_t
+pgl_tasks_start(const struct pgl_tasks_env *env)
+{
+	pid_t	pid;
+
+	if ((pid = fork()) == 0)
+		supervisor_main(env);
+	return (pid);
+}
+
+void
+pgl_tasks_stop(pid_t pid)
+{
+	if (pid > 0)
+		(void)kill(pid, SIGTERM);
+}

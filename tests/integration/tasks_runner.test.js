@@ -1,0 +1,104 @@
+// The task runners (issue 12, item 1): a supervisor forked from the
+// parent keeps TASK_WORKER_CONCURRENCY runner processes, restarts one that
+// dies, and goes with the parent; TASK_WORKER_ENABLED=false runs none.
+// A runner claims queued tasks from the store; no kind runs yet, so a
+// claimed task fails with "not supported yet" (never faked as done).
+// SQLite only: the test queues a task with the sqlite3 CLI, since no route
+// creates tasks yet.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { freePort, makeToml, spawnServer, tmpDir } from './lib/server.js';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function childPids(pid) {
+  const out = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(d));
+    } catch { /* exited meanwhile */ }
+  }
+  return out;
+}
+
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+/** The parent's children that have children of their own: the supervisor. */
+const supervisors = (parent) => childPids(parent).filter((p) => childPids(p).length > 0);
+
+async function until(fn, ms = 5000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v || Date.now() > end) return v;
+    await sleep(50);
+  }
+}
+
+async function start(env) {
+  const dir = tmpDir('pgl-tasks');
+  const port = await freePort();
+  const config = path.join(dir, 'pangolin.toml');
+  fs.writeFileSync(config, makeToml({ store: 'sqlite', port, dir }));
+  const h = spawnServer(['-c', config], env);
+  await h.ready(port);
+  return { h, dir, db: path.join(dir, 'pangolin.db') };
+}
+
+function sql(db, q) {
+  const r = spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+test('runners: N of them under one supervisor, restarted after kill -9, a queued task claimed, all gone with the parent', async () => {
+  const { h, dir, db } = await start({ TASK_WORKER_CONCURRENCY: '3', TASK_WORKER_POLL_INTERVAL_MS: '50' });
+  try {
+    const sup = await until(() => supervisors(h.proc.pid).length === 1 && supervisors(h.proc.pid));
+    assert.ok(sup, 'one supervisor');
+    const runners = await until(() => childPids(sup[0]).length === 3 && childPids(sup[0]));
+    assert.ok(runners, `3 runners under ${sup[0]}: ${childPids(sup[0])}`);
+
+    process.kill(runners[0], 'SIGKILL');
+    const again = await until(() => {
+      const now = childPids(sup[0]);
+      return now.length === 3 && !now.includes(runners[0]) && now;
+    });
+    assert.ok(again, `a new runner replaced ${runners[0]}`);
+
+    sql(db, "INSERT INTO tasks VALUES('k1','t','maintenance','queued',NULL,NULL,NULL,NULL,'{}',0,0,NULL,NULL,NULL,NULL,0,3,NULL,NULL,0,0,0,1000,0,0,1000)");
+    const row = await until(() => {
+      const r = sql(db, "SELECT status, error, attempts FROM tasks WHERE id = 'k1'");
+      return r.startsWith('failed') && r;
+    });
+    assert.equal(row, 'failed|task kind "maintenance" is not supported yet|1');
+
+    const all = [sup[0], ...childPids(sup[0])];
+    await h.stop();
+    assert.ok(await until(() => !all.some(alive), 3000), 'supervisor and runners exit with the parent');
+  } finally {
+    h.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('TASK_WORKER_ENABLED=false: no supervisor, no runner; a queued task stays queued', async () => {
+  const { h, dir, db } = await start({ TASK_WORKER_ENABLED: 'false', TASK_WORKER_POLL_INTERVAL_MS: '50' });
+  try {
+    await sleep(300);
+    assert.deepEqual(supervisors(h.proc.pid), []);
+    sql(db, "INSERT INTO tasks VALUES('k1','t','maintenance','queued',NULL,NULL,NULL,NULL,'{}',0,0,NULL,NULL,NULL,NULL,0,3,NULL,NULL,0,0,0,1000,0,0,1000)");
+    await sleep(500);
+    assert.equal(sql(db, "SELECT status FROM tasks WHERE id = 'k1'"), 'queued');
+    await h.stop();
+  } finally {
+    h.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
