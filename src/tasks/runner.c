@@ -59,23 +59,60 @@ process_setup(const char *name)
 	pgl_log_set_process(name);
 }
 
-/* Finish a claimed task: no kind runs yet, so it fails and says why. */
-static void
-task_refuse(const struct pgl_tasks_env *env, struct pgl_store *s,
+/* Write the task's state; the lease is renewed with every write. */
+static int
+task_write(const struct pgl_tasks_env *env, struct pgl_store *s,
     struct pgl_task *t)
 {
 	struct pgl_err	err;
-	char		msg[160];
 
 	memset(&err, 0, sizeof(err));
-	(void)snprintf(msg, sizeof(msg), "task kind \"%s\" is not supported "
-	    "yet", t->kind != NULL ? t->kind : "");
-	t->status = "failed";
-	t->error = msg;
-	t->finished_at_ms = now_ms();
-	if (env->db->update_task(s, t, &err) != PGL_OK)
+	t->heartbeat_ms = now_ms();
+	t->lease_expires_ms = t->heartbeat_ms + env->lease_ms;
+	if (env->db->update_task(s, t, &err) != PGL_OK) {
 		pgl_log(PGL_LOG_WARN, "task %s: update failed: %s", t->id,
 		    err.msg);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+task_finish(const struct pgl_tasks_env *env, struct pgl_store *s,
+    struct pgl_task *t, const char *status, const char *error)
+{
+	t->status = status;
+	if (error != NULL)
+		t->error = error;
+	t->finished_at_ms = now_ms();
+	(void)task_write(env, s, t);
+}
+
+/*
+ * Handle a claimed task.  Cancellation and the attempt bound are checked
+ * before any work; a task that ran out of attempts keeps its last error.
+ * No kind runs yet: it fails and says so.
+ */
+static void
+task_run(const struct pgl_tasks_env *env, struct pgl_store *s,
+    struct pgl_task *t)
+{
+	char	msg[160];
+
+	if (t->cancel_requested) {
+		task_finish(env, s, t, "cancelled", NULL);
+		return;
+	}
+	if (t->attempts > t->max_attempts) {
+		(void)snprintf(msg, sizeof(msg), "gave up after %d attempts: "
+		    "%s", t->max_attempts, t->error != NULL ? t->error :
+		    "runner lost");
+		task_finish(env, s, t, "failed", msg);
+		return;
+	}
+	(void)snprintf(msg, sizeof(msg), "task kind \"%s\" is not supported "
+	    "yet", t->kind != NULL ? t->kind : "");
+	task_finish(env, s, t, "failed", msg);
 }
 
 /* Claim one task and handle it; 1 if one was claimed. */
@@ -95,7 +132,7 @@ runner_step(const struct pgl_tasks_env *env, struct pgl_store *s,
 	rc = env->db->claim_task(s, a, owner, now_ms(), env->lease_ms, &t,
 	    &err);
 	if (rc == PGL_OK)
-		task_refuse(env, s, &t);
+		task_run(env, s, &t);
 	else if (rc != PGL_ENOTFOUND)
 		pgl_log(PGL_LOG_WARN, "claim failed: %s", err.msg);
 	pgl_arena_free(a);

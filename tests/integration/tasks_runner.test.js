@@ -102,3 +102,21 @@ test('TASK_WORKER_ENABLED=false: no supervisor, no runner; a queued task stays q
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a claimed task asked to cancel ends cancelled; one past max_attempts fails with its last error', async () => {
+  const { h, dir, db } = await start({ TASK_WORKER_CONCURRENCY: '1', TASK_WORKER_POLL_INTERVAL_MS: '50' });
+  try {
+    // Both were running under a runner whose lease expired (it died).
+    sql(db, "INSERT INTO tasks VALUES('c1','t','maintenance','running',NULL,NULL,NULL,NULL,'{}',0,0,NULL,NULL,NULL,NULL,1,3,NULL,'dead',1,1,1,1000,1000,0,1000)");
+    sql(db, "INSERT INTO tasks VALUES('a1','t','maintenance','running',NULL,NULL,NULL,NULL,'{}',0,0,NULL,NULL,NULL,'disk full',3,3,NULL,'dead',1,1,0,1001,1000,0,1000)");
+    const rows = await until(() => {
+      const r = sql(db, "SELECT id, status, error, attempts FROM tasks WHERE status != 'running' ORDER BY id");
+      return r.split('\n').length === 2 && r;
+    });
+    assert.equal(rows, 'a1|failed|gave up after 3 attempts: disk full|4\nc1|cancelled||2');
+    await h.stop();
+  } finally {
+    h.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
