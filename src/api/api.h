@@ -86,6 +86,10 @@ void	api_permission_revoke(struct pgl_req *);
 /* service_users.c */
 void	api_service_user_create(struct pgl_req *);
 void	api_service_user_list(struct pgl_req *);
+/* tasks.c */
+void	api_task_get(struct pgl_req *);
+void	api_task_list(struct pgl_req *);
+void	api_task_cancel(struct pgl_req *);
 void	api_service_user_get(struct pgl_req *);
 void	api_service_user_update(struct pgl_req *);
 void	api_service_user_delete(struct pgl_req *);

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { freePort, makeToml, spawnServer, tmpDir } from './lib/server.js';
+import { NIL_UUID, freePort, makeToml, request, spawnServer, tmpDir } from './lib/server.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,7 +48,7 @@ async function start(env) {
   fs.writeFileSync(config, makeToml({ store: 'sqlite', port, dir }));
   const h = spawnServer(['-c', config], env);
   await h.ready(port);
-  return { h, dir, db: path.join(dir, 'pangolin.db') };
+  return { h, dir, port, db: path.join(dir, 'pangolin.db') };
 }
 
 function sql(db, q) {
@@ -114,6 +114,47 @@ test('a claimed task asked to cancel ends cancelled; one past max_attempts fails
       return r.split('\n').length === 2 && r;
     });
     assert.equal(rows, 'a1|failed|gave up after 3 attempts: disk full|4\nc1|cancelled||2');
+    await h.stop();
+  } finally {
+    h.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const task = (id, tenant, status, created) =>
+  `INSERT INTO tasks VALUES('${id}','${tenant}','maintenance','${status}','c1','main','a\x1fb','t1','{"older_than_ms":5}',2,7,'scan','2 of 7',NULL,NULL,0,3,'u1',NULL,0,0,0,${created},0,0,${created})`;
+
+test('GET /api/v1/tasks/{id}, the list with filters and X-Total-Count, cancel (queued: cancelled; ended: 409); another tenant\'s task is 404', async () => {
+  const { h, dir, port, db } = await start({ TASK_WORKER_ENABLED: 'false' });
+  try {
+    sql(db, task('k1', NIL_UUID, 'queued', 1000) + ';' + task('k2', NIL_UUID, 'succeeded', 2000) + ';' + task('k3', 'other', 'queued', 3000));
+    let r = await request(port, 'GET', '/api/v1/tasks/k1');
+    assert.equal(r.status, 200, r.text);
+    const t = JSON.parse(r.text);
+    assert.equal(t.id, 'k1');
+    assert.equal(t.status, 'queued');
+    assert.deepEqual(t.target, { catalog: 'c1', branch: 'main', namespace: ['a', 'b'], table: 't1' });
+    assert.deepEqual(t.params, { older_than_ms: 5 });
+    assert.deepEqual(t.progress, { done: 2, total: 7, phase: 'scan', message: '2 of 7' });
+    assert.equal(t.created_by, 'u1');
+    assert.equal(t.created_at, '1970-01-01T00:00:01Z');
+
+    r = await request(port, 'GET', '/api/v1/tasks');
+    assert.equal(r.status, 200);
+    assert.deepEqual(JSON.parse(r.text).map((x) => x.id), ['k2', 'k1']);
+    assert.equal(r.headers['x-total-count'], '2');
+    r = await request(port, 'GET', '/api/v1/tasks?status=succeeded');
+    assert.deepEqual(JSON.parse(r.text).map((x) => x.id), ['k2']);
+
+    assert.equal((await request(port, 'GET', '/api/v1/tasks/k3')).status, 404);
+    assert.equal((await request(port, 'POST', '/api/v1/tasks/k3/cancel')).status, 404);
+    r = await request(port, 'POST', '/api/v1/tasks/k1/cancel');
+    assert.equal(r.status, 202, r.text);
+    assert.equal(JSON.parse(r.text).status, 'cancelled');
+    assert.equal(sql(db, "SELECT status FROM tasks WHERE id = 'k1'"), 'cancelled');
+    r = await request(port, 'POST', '/api/v1/tasks/k2/cancel');
+    assert.equal(r.status, 409, r.text);
+    assert.equal(typeof JSON.parse(r.text), 'object', 'a JSON error');
     await h.stop();
   } finally {
     h.kill();
