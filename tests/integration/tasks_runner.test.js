@@ -10,7 +10,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { NIL_UUID, freePort, makeToml, request, spawnServer, tmpDir } from './lib/server.js';
+import { NIL_UUID, STORE, freePort, makeToml, request, spawnServer, tmpDir } from './lib/server.js';
+
+const skip = STORE !== 'sqlite' && 'SQLite store only (run with PGL_STORE=sqlite)';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,7 +59,7 @@ function sql(db, q) {
   return r.stdout.trim();
 }
 
-test('runners: N of them under one supervisor, restarted after kill -9, a queued task claimed, all gone with the parent', async () => {
+test('runners: N of them under one supervisor, restarted after kill -9, a queued task claimed, all gone with the parent', { skip }, async () => {
   const { h, dir, db } = await start({ TASK_WORKER_CONCURRENCY: '3', TASK_WORKER_POLL_INTERVAL_MS: '50' });
   try {
     const sup = await until(() => supervisors(h.proc.pid).length === 1 && supervisors(h.proc.pid));
@@ -88,7 +90,7 @@ test('runners: N of them under one supervisor, restarted after kill -9, a queued
   }
 });
 
-test('TASK_WORKER_ENABLED=false: no supervisor, no runner; a queued task stays queued', async () => {
+test('TASK_WORKER_ENABLED=false: no supervisor, no runner; a queued task stays queued', { skip }, async () => {
   const { h, dir, db } = await start({ TASK_WORKER_ENABLED: 'false', TASK_WORKER_POLL_INTERVAL_MS: '50' });
   try {
     await sleep(300);
@@ -103,7 +105,7 @@ test('TASK_WORKER_ENABLED=false: no supervisor, no runner; a queued task stays q
   }
 });
 
-test('a claimed task asked to cancel ends cancelled; one past max_attempts fails with its last error', async () => {
+test('a claimed task asked to cancel ends cancelled; one past max_attempts fails with its last error', { skip }, async () => {
   const { h, dir, db } = await start({ TASK_WORKER_CONCURRENCY: '1', TASK_WORKER_POLL_INTERVAL_MS: '50' });
   try {
     // Both were running under a runner whose lease expired (it died).
@@ -124,7 +126,7 @@ test('a claimed task asked to cancel ends cancelled; one past max_attempts fails
 const task = (id, tenant, status, created) =>
   `INSERT INTO tasks VALUES('${id}','${tenant}','maintenance','${status}','c1','main','a\x1fb','t1','{"older_than_ms":5}',2,7,'scan','2 of 7',NULL,NULL,0,3,'u1',NULL,0,0,0,${created},0,0,${created})`;
 
-test('GET /api/v1/tasks/{id}, the list with filters and X-Total-Count, cancel (queued: cancelled; ended: 409); another tenant\'s task is 404', async () => {
+test('GET /api/v1/tasks/{id}, the list with filters and X-Total-Count, cancel (queued: cancelled; ended: 409); another tenant\'s task is 404', { skip }, async () => {
   const { h, dir, port, db } = await start({ TASK_WORKER_ENABLED: 'false' });
   try {
     sql(db, task('k1', NIL_UUID, 'queued', 1000) + ';' + task('k2', NIL_UUID, 'succeeded', 2000) + ';' + task('k3', 'other', 'queued', 3000));
