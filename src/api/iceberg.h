@@ -82,6 +82,9 @@ int	ice_metadata_load(struct pgl_req *, const struct pgl_catalog *,
 int	ice_metadata_bytes(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, int missing_status, char **bytes,
 	    size_t *len);
+/* The same bytes as a gzip segment (http/gzip.h); replies on failure. */
+int	ice_metadata_gz(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location, int missing, char **blob, size_t *bloblen);
 /*
  * Drop this worker's cached copy of a file, so the next read goes to the
  * disk: a path a client names (register) may have been deleted since it

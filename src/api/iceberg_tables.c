@@ -10,10 +10,12 @@
 
 #include <openssl/evp.h>
 
+#include "http/gzip.h"
 #include "api/api.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
+#include "http/gzip.h"
 #include "iceberg/iceberg.h"
 #include "storage/fileio.h"
 #include "util/arena.h"
@@ -464,6 +466,101 @@ ice_table_create(struct pgl_req *r)
 	    a.metadata_location, md));
 }
 
+/* The LoadTableResult around its metadata: what comes before and after. */
+struct load_frame {
+	const char	*head;	/* {"metadata-location":"...","metadata": */
+	size_t		 headlen;
+	const char	*tail;	/* ,"config":{...}} */
+	size_t		 taillen;
+};
+
+static int
+load_frame(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *table_location, const char *location, struct load_frame *f)
+{
+	json_t	*loc, *extra;
+	char	*quoted, *text;
+
+	f->tail = ",\"config\":{}}";
+	/* Vended credentials: config and storage-credentials after the
+	 * metadata, still without parsing it. */
+	extra = json_object();
+	add_config(r, c, table_location, extra);
+	if (json_object_size(json_object_get(extra, "config")) > 0 &&
+	    (text = pgl_json_dump(extra)) != NULL) {
+		f->tail = pgl_arena_printf(r->arena, ",%s", text + 1);
+		free(text);
+	}
+	json_decref(extra);
+	loc = json_string(location);
+	quoted = pgl_json_dump(loc);
+	json_decref(loc);
+	f->head = quoted == NULL ? NULL : pgl_arena_printf(r->arena,
+	    "{\"metadata-location\":%s,\"metadata\":", quoted);
+	free(quoted);
+	if (f->head == NULL || f->tail == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	f->headlen = strlen(f->head);
+	f->taillen = strlen(f->tail);
+	return (0);
+}
+
+/*
+ * A gzip client: the metadata's segment, compressed when it was cached,
+ * between the frame compressed now (http/gzip.h).  0 if replied, 1 if
+ * the body is too small to compress (then answered plain), -1 if an
+ * error was replied.
+ */
+static int
+reply_gz_load(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, const struct load_frame *f)
+{
+	struct pgl_gz_seg	 seg;
+	unsigned char		*gz;
+	char			*blob;
+	size_t			 bloblen, cap, n = 0;
+
+	if (ice_metadata_gz(r, c, location, 500, &blob, &bloblen) == -1)
+		return (-1);
+	if (pgl_gz_seg_parse(blob, bloblen, &seg) == -1 ||
+	    f->headlen + seg.len + f->taillen <= PGL_GZIP_MIN) {
+		free(blob);
+		return (1);
+	}
+	cap = pgl_gz_bound(f->headlen, &seg, f->taillen);
+	if ((gz = pgl_arena_alloc(r->arena, cap)) != NULL)
+		n = pgl_gz_assemble(f->head, f->headlen, &seg, f->tail,
+		    f->taillen, gz, cap);
+	free(blob);
+	if (n == 0)
+		return (1);
+	pgl_reply_gzip(r, 200, "application/json", gz, n);
+	return (0);
+}
+
+static void
+reply_plain_load(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, const struct load_frame *f)
+{
+	char	*bytes, *body;
+	size_t	 len, n;
+
+	if (ice_metadata_bytes(r, c, location, 500, &bytes, &len) == -1)
+		return;
+	n = f->headlen + len + f->taillen;
+	if ((body = pgl_arena_alloc(r->arena, n + 1)) != NULL) {
+		memcpy(body, f->head, f->headlen);
+		memcpy(body + f->headlen, bytes, len);
+		memcpy(body + f->headlen + len, f->tail, f->taillen + 1);
+		pgl_reply_arena(r, 200, "application/json", body, n);
+	} else {
+		pgl_reply_error(r, 503, "out of memory");
+	}
+	free(bytes);
+}
+
 /*
  * The hot read path: the LoadTableResult is assembled around the cached
  * metadata bytes, without parsing them (files are written by us, or
@@ -473,43 +570,13 @@ static void
 reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
     const char *table_location, const char *location)
 {
-	const char		*tail = ",\"config\":{}}";
-	json_t			*loc, *extra;
-	char			*bytes, *quoted, *body, *text;
-	size_t			 len, qlen, n;
+	struct load_frame	f;
 
-	if (ice_metadata_bytes(r, c, location, 500, &bytes, &len) == -1)
+	if (load_frame(r, c, table_location, location, &f) == -1)
 		return;
-	/* Vended credentials: config and storage-credentials after the
-	 * metadata, still without parsing it. */
-	extra = json_object();
-	add_config(r, c, table_location, extra);
-	if (json_object_size(json_object_get(extra, "config")) > 0 &&
-	    (text = pgl_json_dump(extra)) != NULL) {
-		tail = pgl_arena_printf(r->arena, ",%s", text + 1);
-		free(text);
-	}
-	json_decref(extra);
-	loc = json_string(location);
-	quoted = pgl_json_dump(loc);
-	json_decref(loc);
-	if (quoted == NULL) {
-		free(bytes);
-		pgl_reply_error(r, 503, "out of memory");
+	if (pgl_req_gzip(r) && reply_gz_load(r, c, location, &f) != 1)
 		return;
-	}
-	qlen = strlen(quoted);
-	n = sizeof("{\"metadata-location\":,\"metadata\":") - 1 + qlen + len +
-	    strlen(tail);
-	if ((body = pgl_arena_alloc(r->arena, n + 1)) != NULL) {
-		(void)snprintf(body, n + 1, "{\"metadata-location\":%s,"
-		    "\"metadata\":%.*s%s", quoted, (int)len, bytes, tail);
-		pgl_reply_arena(r, 200, "application/json", body, n);
-	} else {
-		pgl_reply_error(r, 503, "out of memory");
-	}
-	free(quoted);
-	free(bytes);
+	reply_plain_load(r, c, location, &f);
 }
 
 void
