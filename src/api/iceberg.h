@@ -38,6 +38,9 @@ int	ice_parse_ns(struct pgl_req *, const char *raw, const char **ns,
 int	ice_ns_from_json(struct pgl_req *, const json_t *, const char **ns);
 /* Joined namespace -> JSON array of levels. */
 json_t	*ice_ns_json(const char *ns);
+/* The same levels written as "key":[...] (key NULL: an element). */
+struct pgl_jw;
+void	ice_ns_jw(struct pgl_jw *, const char *key, const char *ns);
 /* 1 if the namespace exists (replies 404 NoSuchNamespaceException if not). */
 int	ice_ns_exists(struct pgl_req *, const char *catalog, const char *ns);
 
@@ -50,6 +53,9 @@ int	ice_page(struct pgl_req *, struct pgl_page *, int *paged);
 /* The token for the page after pg, or NULL at the end. */
 json_t	*ice_next_token(const struct pgl_page *, size_t got, uint64_t total,
 	    int paged);
+/* The same written as "next-page-token": ... */
+void	ice_next_token_jw(struct pgl_jw *, const struct pgl_page *,
+	    size_t got, uint64_t total, int paged);
 
 /* iceberg_config.c */
 void	ice_config(struct pgl_req *);

@@ -20,6 +20,7 @@
 #include "storage/fileio.h"
 #include "util/arena.h"
 #include "util/json.h"
+#include "util/jw.h"
 #include "util/location.h"
 
 #define KIND_TABLE	"ICEBERG_TABLE"
@@ -295,7 +296,7 @@ ice_table_list(struct pgl_req *r)
 	struct pgl_page		 pg, all = { 0, 0 };
 	struct pgl_err		 err;
 	const char		*kind;
-	json_t			*arr;
+	struct pgl_jw		 w;
 	uint64_t		 total;
 	size_t			 n, i;
 	int			 paged, admin = api_is_admin(r);
@@ -314,12 +315,22 @@ ice_table_list(struct pgl_req *r)
 	if (!admin)
 		n = api_filter_page(r, items, n, sizeof(*items), asset_visible,
 		    (void *)t.catalog.id, &pg, &total);
-	arr = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:o,s:s}", "namespace",
-		    ice_ns_json(items[i].ns), "name", items[i].name));
-	pgl_reply_json(r, 200, json_pack("{s:o,s:o}", "identifiers", arr,
-	    "next-page-token", ice_next_token(&pg, n, total, paged)));
+	/* Written as it is read: no JSON tree per row (bench: list routes). */
+	jw_init(&w);
+	jw_open(&w, '{');
+	jw_key(&w, "identifiers");
+	jw_open(&w, '[');
+	for (i = 0; i < n; i++) {
+		jw_next(&w);
+		jw_open(&w, '{');
+		ice_ns_jw(&w, "namespace", items[i].ns);
+		jw_str(&w, "name", items[i].name);
+		jw_close(&w, '}');
+	}
+	jw_close(&w, ']');
+	ice_next_token_jw(&w, &pg, n, total, paged);
+	jw_close(&w, '}');
+	pgl_reply_jw(r, 200, &w);
 }
 
 struct create_tx {

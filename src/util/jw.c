@@ -63,13 +63,13 @@ static const unsigned char	needs_escape[256] = {
 };
 
 static void
-escaped(struct pgl_jw *w, const char *s)
+escaped(struct pgl_jw *w, const char *s, const char *end)
 {
 	static const char	hex[] = "0123456789abcdef";
 	const char		*run = s;
 	char			 esc[7] = "\\u00";
 
-	for (; *s != '\0'; s++) {
+	for (; s < end; s++) {
 		unsigned char	c = (unsigned char)*s;
 
 		if (!needs_escape[c])
@@ -95,15 +95,15 @@ escaped(struct pgl_jw *w, const char *s)
  * quotes included (the list replies spend their time here).
  */
 static void
-quoted(struct pgl_jw *w, const char *s)
+quoted(struct pgl_jw *w, const char *s, size_t len)
 {
 	size_t	n = 0;
 
-	while (s[n] != '\0' && !needs_escape[(unsigned char)s[n]])
+	while (n < len && !needs_escape[(unsigned char)s[n]])
 		n++;
-	if (s[n] != '\0') {
+	if (n < len) {
 		put(w, "\"", 1);
-		escaped(w, s);
+		escaped(w, s, s + len);
 		put(w, "\"", 1);
 		return;
 	}
@@ -123,9 +123,15 @@ member(struct pgl_jw *w, const char *key)
 		put(w, ",", 1);
 	w->first = 0;
 	if (key != NULL) {
-		quoted(w, key);
+		quoted(w, key, strlen(key));
 		put(w, ":", 1);
 	}
+}
+
+void
+jw_key(struct pgl_jw *w, const char *key)
+{
+	member(w, key);
 }
 
 void
@@ -156,7 +162,14 @@ jw_str(struct pgl_jw *w, const char *key, const char *value)
 	if (value == NULL)
 		jw_raw(w, "null");
 	else
-		quoted(w, value);
+		quoted(w, value, strlen(value));
+}
+
+void
+jw_strn(struct pgl_jw *w, const char *key, const char *value, size_t len)
+{
+	member(w, key);
+	quoted(w, value, len);
 }
 
 void
