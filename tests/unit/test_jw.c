@@ -48,6 +48,23 @@ test_quote_backslash_and_controls_are_escaped(void **state)
 }
 
 static void
+test_strn_writes_only_the_given_bytes(void **state)
+{
+	struct pgl_jw	w;
+
+	(void)state;
+	jw_init(&w);
+	jw_key(&w, "ns");
+	jw_open(&w, '[');
+	jw_strn(&w, NULL, "a\x1f" "b", 1);
+	jw_strn(&w, NULL, "q\"x", 2);
+	jw_strn(&w, NULL, "", 0);
+	jw_close(&w, ']');
+	assert_string_equal(w.buf, "\"ns\":[\"a\",\"q\\\"\",\"\"]");
+	jw_free(&w);
+}
+
+static void
 test_long_output_grows_the_buffer(void **state)
 {
 	struct pgl_jw	w;
@@ -75,6 +92,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_strings_are_quoted_as_is),
 		cmocka_unit_test(test_quote_backslash_and_controls_are_escaped),
+		cmocka_unit_test(test_strn_writes_only_the_given_bytes),
 		cmocka_unit_test(test_long_output_grows_the_buffer),
 	};
 
