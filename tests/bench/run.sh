@@ -245,7 +245,7 @@ GET /api/v1/catalogs?limit=$CATALOGS|$P/api/v1/catalogs?limit=$CATALOGS
 GET /v1/config?warehouse=bench|$P/v1/config?warehouse=bench
 loadTable (100 snapshots)|$P/v1/bench/namespaces/b/tables/t100
 loadTable (100 snapshots), gzip|$P/v1/bench/namespaces/b/tables/t100||gzip.hdr
-loadTable, fresh table (1 snapshot)|$P/v1/bench/namespaces/b/tables/t1
+loadTable (fresh table, 1 snapshot)|$P/v1/bench/namespaces/b/tables/t1
 loadTable on S3 (20 commits, warm)|$P/v1/s3bench/namespaces/b/tables/t
 commit, one table on S3|$P/v1/s3bench/namespaces/b/tables/c0|commit_one.lua
 loadTable, bearer JWT (tenant admin)|$A/v1/bench/namespaces/b/tables/t100||admin.hdr
@@ -272,7 +272,7 @@ while IFS='|' read -r label url script hdr; do
 	echo "$label" >"$TMP/row$n.label"
 	# The bytes of a GET's body as sent (compressed if the row asks gzip).
 	if [ $n -gt 1 ] && [ -z "$script" ] && [ -f "$TMP/row$n.url" ]; then
-		curl -s -o /dev/null -w '%{size_download}' \
+		curl -s -o /dev/null -w '%{size_download}\n' \
 		    ${hdr:+-H "$(cat "$TMP/$hdr")"} "$url" >"$TMP/row$n.size"
 	fi
 done <"$TMP/rows"
@@ -382,7 +382,8 @@ while [ $n -le "$NROWS" ]; do
 		rps=$(median "$f" 1)
 		size=-
 		vs_static=-
-		if [ -f "$TMP/row$n.size" ]; then
+		if [ -f "$TMP/row$n.size" ] &&
+		    [ -s "$TMP/static.$(cat "$TMP/row$n.size")" ]; then
 			size=$(cat "$TMP/row$n.size")
 			vs_static=$(awk -v a="$rps" -v b="$(cat "$TMP/static.$size")" \
 			    'BEGIN { printf "%.3f", a / b }')
