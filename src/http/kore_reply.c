@@ -144,6 +144,18 @@ pgl_reply_arena(struct pgl_req *r, int status, const char *ctype,
 }
 
 void
+pgl_reply_malloc(struct pgl_req *r, int status, const char *ctype,
+    char *data, size_t len)
+{
+	if (r->status != 0) {
+		free(data);
+		return;
+	}
+	r->reply_owned = data;
+	pgl_reply_arena(r, status, ctype, data, len);
+}
+
+void
 pgl_reply_gzip(struct pgl_req *r, int status, const char *ctype,
     const unsigned char *gz, size_t len)
 {
@@ -158,6 +170,8 @@ pgl_reply_gzip(struct pgl_req *r, int status, const char *ctype,
 void
 pgl_reply_withdraw(struct pgl_req *r)
 {
+	free(r->reply_owned);
+	r->reply_owned = NULL;
 	r->status = 0;
 	r->reply_body = NULL;
 	r->reply_len = 0;
@@ -194,11 +208,45 @@ gzip_reply(struct pgl_req *r, unsigned char **out)
 	    *out, cap));
 }
 
+static int
+stream_sent(struct netbuf *nb)
+{
+	free(nb->extra);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * A body larger than one of Kore's send buffers goes to Kore as one
+ * stream of our own copy, freed once sent (or once the connection is
+ * gone): Kore would copy it into 8 KiB buffers and send() each apart.
+ */
+static void
+send_body(struct pgl_req *r, const void *body, size_t len)
+{
+	void	*copy;
+
+	if (len > NETBUF_SEND_PAYLOAD_MAX && r->http->owner != NULL &&
+	    r->http->method != HTTP_METHOD_HEAD) {
+		if (body == r->reply_owned) {
+			copy = r->reply_owned;
+			r->reply_owned = NULL;
+		} else if ((copy = malloc(len)) != NULL) {
+			memcpy(copy, body, len);
+		}
+		if (copy != NULL) {
+			http_response_stream(r->http, r->status, copy, len,
+			    stream_sent, copy);
+			return;
+		}
+	}
+	http_response(r->http, r->status, body, len);
+}
+
 static void
 send_gzip(struct pgl_req *r, const unsigned char *gz, size_t len)
 {
 	http_response_header(r->http, "content-encoding", "gzip");
-	http_response(r->http, r->status, gz, len);
+	send_body(r, gz, len);
 }
 
 /*
@@ -216,16 +264,18 @@ pgl_reply_send(struct pgl_req *r)
 	if (r->reply_gz != NULL) {
 		http_response_header(r->http, "vary", "Accept-Encoding");
 		send_gzip(r, r->reply_gz, r->reply_gz_len);
-		return;
-	}
-	if (compressible(r)) {
+	} else if (compressible(r)) {
 		http_response_header(r->http, "vary", "Accept-Encoding");
-		if (pgl_req_gzip(r) && (gzlen = gzip_reply(r, &gz)) > 0) {
+		if (pgl_req_gzip(r) && (gzlen = gzip_reply(r, &gz)) > 0)
 			send_gzip(r, gz, gzlen);
-			return;
-		}
+		else
+			send_body(r, r->reply_body, r->reply_len);
+	} else {
+		send_body(r, r->reply_body, r->reply_len);
 	}
-	http_response(r->http, r->status, r->reply_body, r->reply_len);
+	/* Sent (copied) or handed to Kore: what is left is ours. */
+	free(r->reply_owned);
+	r->reply_owned = NULL;
 }
 
 void

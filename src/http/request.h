@@ -44,6 +44,8 @@ struct pgl_req {
 	const char		*reply_type;	/* content-type, or NULL */
 	const char		*reply_body;	/* NULL without a body */
 	size_t			 reply_len;
+	/* The body, when malloc'd and ours to free (pgl_reply_malloc). */
+	void			*reply_owned;
 	/* The reply already gzip'd (pgl_reply_gzip), or NULL. */
 	const unsigned char	*reply_gz;
 	size_t			 reply_gz_len;
@@ -87,6 +89,12 @@ int	pgl_req_gzip(const struct pgl_req *);
  */
 void	pgl_reply_gzip(struct pgl_req *, int status, const char *content_type,
 	    const unsigned char *gz, size_t len);
+/*
+ * As pgl_reply_arena for a malloc'd body, which the reply takes over: a
+ * large one is handed to Kore as is, without another copy.
+ */
+void	pgl_reply_malloc(struct pgl_req *, int status, const char *content_type,
+	    char *data, size_t len);
 /* Take back the reply not yet sent, so another may be given. */
 void	pgl_reply_withdraw(struct pgl_req *);
 /* Send the reply (the dispatcher, once, at the end). */
