@@ -280,6 +280,7 @@ kore_worker_configure(void)
 	if (api_config_cache_open(&err) == -1)
 		pgl_log(PGL_LOG_ERR, "config cache open failed: %s", err.msg);
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
+	pgl_http_worker_start();
 }
 
 void
@@ -293,6 +294,7 @@ kore_worker_teardown(void)
 		pgl_app.cache->close(pgl_app.cacheh);
 	pgl_app.cacheh = NULL;
 	api_config_cache_close();
+	pgl_http_worker_stop();
 }
 
 /*

@@ -12,6 +12,7 @@
 #include "metrics/metrics.h"
 #include "storage/objio.h"
 #include "app.h"
+#include "http/gzip.h"
 #include "pangolin/cache.h"
 #include "storage/codec.h"
 #include "storage/fileio.h"
@@ -197,11 +198,65 @@ ice_delete_files(struct pgl_req *r, const struct pgl_catalog *c,
 	count_s3(&s3);
 }
 
+/*
+ * The cache key of a metadata file's gzip segment; 0 if the location is
+ * too long to have one (it is then compressed on every request).
+ */
+static int
+gz_key(const char *location, char *key, size_t size)
+{
+	int	n = snprintf(key, size, "gz:%s", location);
+
+	return (n > 0 && (size_t)n < size);
+}
+
 void
 ice_uncache(const char *location)
 {
-	if (pgl_app.cacheh != NULL)
-		(void)pgl_app.cache->del(pgl_app.cacheh, location);
+	char	key[2048];
+
+	if (pgl_app.cacheh == NULL)
+		return;
+	(void)pgl_app.cache->del(pgl_app.cacheh, location);
+	if (gz_key(location, key, sizeof(key)))
+		(void)pgl_app.cache->del(pgl_app.cacheh, key);
+}
+
+/*
+ * A metadata file as a gzip segment (http/gzip.h), cached beside its
+ * plain bytes under its own key, so a loadTable hit for a gzip client
+ * compresses only the few bytes around the metadata.  malloc'd blob.
+ */
+int
+ice_metadata_gz(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, int missing, char **blob, size_t *bloblen)
+{
+	const struct pgl_cache_ops	*cache = pgl_app.cache;
+	struct pgl_err			 err;
+	char				 key[2048], *plain;
+	void				*hit;
+	size_t				 len;
+	int				 keyed, rc;
+
+	keyed = pgl_app.cacheh != NULL && gz_key(location, key, sizeof(key));
+	if (keyed && cache->get(pgl_app.cacheh, key, &hit, bloblen) ==
+	    PGL_OK) {
+		*blob = hit;
+		return (0);
+	}
+	if (metadata_bytes(r, c, location, &plain, &len, &err) != PGL_OK) {
+		reply_io(r, &err, missing, location);
+		return (-1);
+	}
+	rc = pgl_gz_seg_make(plain, len, blob, bloblen);
+	free(plain);
+	if (rc == -1) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	if (keyed)
+		(void)cache->put(pgl_app.cacheh, key, *blob, *bloblen, 0);
+	return (0);
 }
 
 int
