@@ -170,6 +170,7 @@ http_install(const struct pgl_config *cfg)
 		labels[i] = pgl_routes[i].path;
 	if (pgl_metrics_init(labels, pgl_nroutes) == -1)
 		die("cannot map the shared metrics segment: %s", errno_s);
+	api_cache_stats_init();
 	app.routes = pgl_routes;
 	app.nroutes = pgl_nroutes;
 	app.cors_origins = cfg->server.cors_origins;

@@ -16,6 +16,13 @@ void	api_health_live(struct pgl_req *);
 void	api_metrics(struct pgl_req *);
 void	api_app_config(struct pgl_req *);
 
+/* cache_stats.c: the metadata cache, published to the shared stats. */
+void	api_cache_stats_init(void);	/* parent, before fork */
+int	api_mcache_get(const char *key, void **val, size_t *len);
+void	api_mcache_put(const char *key, const void *val, size_t len);
+void	api_mcache_del(const char *key);
+void	api_cache_stats(struct pgl_req *);
+
 /* ui.c */
 void	api_ui_index(struct pgl_req *);
 void	api_ui_file(struct pgl_req *);

@@ -56,7 +56,6 @@ static int
 metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
     const char *location, char **out, size_t *outlen, struct pgl_err *err)
 {
-	const struct pgl_cache_ops	*c = pgl_app.cache;
 	const struct pgl_storage	*st;
 	struct pgl_s3_stats		 s3;
 	void				*hit;
@@ -64,8 +63,7 @@ metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
 	size_t				 len, plen;
 	int				 rc;
 
-	if (pgl_app.cacheh != NULL && c->get(pgl_app.cacheh, location, &hit,
-	    &len) == PGL_OK) {
+	if (api_mcache_get(location, &hit, &len) == PGL_OK) {
 		*out = hit;
 		*outlen = len;
 		return (PGL_OK);
@@ -86,8 +84,7 @@ metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
 		raw = plain;
 		len = plen;
 	}
-	if (pgl_app.cacheh != NULL)
-		(void)c->put(pgl_app.cacheh, location, raw, len, 0);
+	api_mcache_put(location, raw, len);
 	*out = raw;
 	*outlen = len;
 	return (PGL_OK);
@@ -200,8 +197,7 @@ ice_delete_files(struct pgl_req *r, const struct pgl_catalog *c,
 void
 ice_uncache(const char *location)
 {
-	if (pgl_app.cacheh != NULL)
-		(void)pgl_app.cache->del(pgl_app.cacheh, location);
+	api_mcache_del(location);
 }
 
 int
