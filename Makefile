@@ -72,7 +72,8 @@ PG_CFLAGS	 = -Iplugins/sql-common -DSQL_DIALECT_POSTGRES \
 		   -I$(shell pg_config --includedir)
 MONGO_SRCS	:= $(wildcard plugins/store-mongo/*.c)
 PLUGINS		:= $(OUT)/plugins/store-sqlite.so $(OUT)/plugins/store-memory.so \
-		   $(OUT)/plugins/cache.so $(OUT)/plugins/store-postgres.so \
+		   $(OUT)/plugins/cache.so $(OUT)/plugins/cache-redis.so \
+		   $(OUT)/plugins/store-postgres.so \
 		   $(OUT)/plugins/store-mongo.so
 
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,\
@@ -155,6 +156,11 @@ $(OUT)/plugins/store-mongo.so: $(MONGO_SRCS) $(HEADERS) $(wildcard plugins/store
 $(OUT)/plugins/cache.so: $(CACHE_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -shared $(CACHE_SRCS) -o $@
+
+$(OUT)/plugins/cache-redis.so: $(wildcard plugins/cache-redis/*.c) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -shared $(wildcard plugins/cache-redis/*.c) \
+		-lhiredis -o $@
 
 # Deliberately broken plugins for the loader's refusal tests.
 $(OUT)/tests/plugins/%.so: tests/plugins/%.c $(HEADERS)

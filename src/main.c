@@ -95,6 +95,8 @@ plugins_check(const struct pgl_config *cfg)
 		    pgl_app.cache_plugin.path, err.msg);
 	pgl_app.cache->close(pgl_app.cacheh);
 	pgl_app.cacheh = NULL;
+	if (api_cache_tiers_init(cfg, &err) != PGL_OK)
+		die("cache l2: %s", err.msg);
 }
 
 static const char *
@@ -170,7 +172,6 @@ http_install(const struct pgl_config *cfg)
 		labels[i] = pgl_routes[i].path;
 	if (pgl_metrics_init(labels, pgl_nroutes) == -1)
 		die("cannot map the shared metrics segment: %s", errno_s);
-	api_cache_stats_init();
 	app.routes = pgl_routes;
 	app.nroutes = pgl_nroutes;
 	app.cors_origins = cfg->server.cors_origins;
@@ -277,6 +278,7 @@ kore_worker_configure(void)
 	if (pgl_app.cache->open(pgl_host_api(), pgl_app.cfg->cache.opts,
 	    pgl_app.cfg->cache.nopts, &pgl_app.cacheh, &err) != PGL_OK)
 		pgl_log(PGL_LOG_ERR, "cache open failed: %s", err.msg);
+	api_cache_tiers_open(pgl_app.cfg);
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
 }
 
@@ -290,6 +292,7 @@ kore_worker_teardown(void)
 	if (pgl_app.cacheh != NULL)
 		pgl_app.cache->close(pgl_app.cacheh);
 	pgl_app.cacheh = NULL;
+	api_cache_tiers_close();
 }
 
 /*

@@ -16,8 +16,13 @@ void	api_health_live(struct pgl_req *);
 void	api_metrics(struct pgl_req *);
 void	api_app_config(struct pgl_req *);
 
-/* cache_stats.c: the metadata cache, published to the shared stats. */
-void	api_cache_stats_init(void);	/* parent, before fork */
+/* cache_tiers.c: the metadata cache, L1 then the optional L2. */
+struct pgl_config;
+struct pgl_err;
+int	api_cache_tiers_init(const struct pgl_config *, struct pgl_err *);
+void	api_cache_tiers_open(const struct pgl_config *);	/* worker */
+void	api_cache_tiers_close(void);
+const char *api_cache_l2_name(void);	/* NULL: no L2 */
 int	api_mcache_get(const char *key, void **val, size_t *len);
 void	api_mcache_put(const char *key, const void *val, size_t len);
 void	api_mcache_del(const char *key);

@@ -1,68 +1,15 @@
 /*
- * The metadata cache as the handlers use it, and GET /api/v1/cache/stats.
- *
- * The wrapper calls the cache plugin and then publishes this worker's
- * counters into the shared statistics segment (metrics/cache_stats.h),
- * so the route and /metrics answer for every worker, not the one that
- * happened to take the request.
+ * GET /api/v1/cache/stats: every registered cache (cache_tiers.c
+ * registers the metadata cache's tiers) summed over all workers from the
+ * shared statistics segment (metrics/cache_stats.h), so the answer is
+ * the same whichever worker takes the request.
  */
 #include <stdlib.h>
 
 #include "api/api.h"
-#include "app.h"
 #include "metrics/cache_stats.h"
 #include "metrics/metrics.h"
-#include "pangolin/cache.h"
 #include "util/json.h"
-
-static int	metadata_id = -1;
-
-void
-api_cache_stats_init(void)
-{
-	if (pgl_cache_stats_init() == 0)
-		metadata_id = pgl_cache_stats_register("metadata", "l1");
-}
-
-/* The plugin's counters are cheap to read (a struct copy). */
-static void
-publish_metadata(void)
-{
-	struct pgl_cache_stats	s = { 0 };
-
-	pgl_app.cache->stats(pgl_app.cacheh, &s);
-	pgl_cache_stats_publish(metadata_id, &s);
-}
-
-int
-api_mcache_get(const char *key, void **val, size_t *len)
-{
-	int	rc;
-
-	if (pgl_app.cacheh == NULL)
-		return (PGL_ENOTFOUND);
-	rc = pgl_app.cache->get(pgl_app.cacheh, key, val, len);
-	publish_metadata();
-	return (rc);
-}
-
-void
-api_mcache_put(const char *key, const void *val, size_t len)
-{
-	if (pgl_app.cacheh == NULL)
-		return;
-	(void)pgl_app.cache->put(pgl_app.cacheh, key, val, len, 0);
-	publish_metadata();
-}
-
-void
-api_mcache_del(const char *key)
-{
-	if (pgl_app.cacheh == NULL)
-		return;
-	(void)pgl_app.cache->del(pgl_app.cacheh, key);
-	publish_metadata();
-}
 
 static json_t *
 cache_json(int id)
