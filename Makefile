@@ -178,6 +178,8 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) $(HEADERS)
 # The cache unit test links the plugin's sources directly.
 $(OUT)/tests/test_cache: EXTRA_SRCS = $(CACHE_SRCS)
 $(OUT)/tests/test_cache: $(CACHE_SRCS)
+$(OUT)/tests/test_cache_redis: EXTRA_SRCS = $(wildcard plugins/cache-redis/*.c) -lhiredis
+$(OUT)/tests/test_cache_redis: $(wildcard plugins/cache-redis/*.c)
 
 deps:
 	@sh tests/deps.sh build
