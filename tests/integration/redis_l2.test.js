@@ -127,6 +127,31 @@ test('Redis stopped and started under a loadTable load: no request fails, and L2
   }
 });
 
+test('a Redis that hangs (SIGSTOP) costs a request at most its timeout: no failure, no long wait', { skip }, async () => {
+  const port = await freePort();
+  const redis = await startRedis(port);
+  const srv = await startServer({ store: 'sqlite', extra: l2Toml(port, smallL1) });
+  try {
+    await catalogWithTables(srv, ['a', 'b']);
+    for (const t of ['a', 'b']) assert.equal((await load(srv, t)).status, 200);
+    redis.proc.kill('SIGSTOP');
+    let slowest = 0;
+    for (let i = 0; i < 40; i++) {
+      const t0 = Date.now();
+      const r = await load(srv, i % 2 ? 'a' : 'b');
+      slowest = Math.max(slowest, Date.now() - t0);
+      assert.equal(r.status, 200, r.text);
+    }
+    // 50 ms per command, then the tier is dropped until the back-off ends.
+    assert.ok(slowest < 1000, `slowest load ${slowest} ms`);
+    assert.match(srv.log(), /cache redis: .* unavailable .*L1 only/);
+  } finally {
+    redis.proc.kill('SIGCONT');
+    await srv.stop();
+    await redis.stop();
+  }
+});
+
 test('--check-config refuses bad Redis settings with a message naming the option', () => {
   const cases = [
     ['url = "http://x:1"', /cache l2: cache redis: option url: "http:\/\/x:1" is not redis:\/\/host\[:port\]\[\/db\]/],
