@@ -477,3 +477,7 @@ echo
 "$OUT/s3_bench" "$S3_URL" pgl-bench-client "$OUT/s3-results.md" ||
 	die "the S3 client bench failed"
 echo "bench: written $OUT/s3-results.md"
+
+# --- the metadata cache tiers: L1, Redis L2, none (tests/bench/redis.sh) ------
+
+echo; sh "$HERE/redis.sh" | tee "$OUT/redis-results.md" || die "the Redis L2 bench failed"
