@@ -480,4 +480,4 @@ echo "bench: written $OUT/s3-results.md"
 
 # --- the metadata cache tiers: L1, Redis L2, none (tests/bench/redis.sh) ------
 
-echo; sh "$HERE/redis.sh" | tee "$OUT/redis-results.md" || die "the Redis L2 bench failed"
+echo; sh "$HERE/redis.sh" >"$OUT/redis-results.md" || die "the Redis L2 bench failed"; cat "$OUT/redis-results.md"
