@@ -13,12 +13,30 @@
 #include "api/api.h"
 #include "app.h"
 #include "config/config.h"
+#include "http/request.h"
 #include "metrics/cache_stats.h"
 #include "pangolin/cache.h"
 #include "plugin/loader.h"
 #include "util/log.h"
 
-static int			 l1_id = -1, l2_id = -1;
+/*
+ * What a tier publishes.  Hits and misses are counted here, on every
+ * lookup; the rest (entries, bytes, evictions...) comes from the plugin's
+ * stats(), which may walk the cache (the LRU sweeps expired entries), so
+ * it is read after a change (put, del) and otherwise at most once a
+ * second.
+ */
+struct tier {
+	int			id;
+	uint64_t		hits, misses;
+	struct pgl_cache_stats	last;		/* the plugin's, as last read */
+	uint64_t		read_at_us;
+};
+
+#define STATS_READ_US	1000000
+
+static struct tier	l1_tier = { .id = -1 }, l2_tier = { .id = -1 };
+
 static const struct pgl_cache_ops *l2;
 static struct pgl_plugin	 l2_plugin;
 static struct pgl_cache		*l2h;	/* this worker's handle */
@@ -35,7 +53,7 @@ api_cache_tiers_init(const struct pgl_config *cfg, struct pgl_err *err)
 	int			 rc;
 
 	if (pgl_cache_stats_init() == 0)
-		l1_id = pgl_cache_stats_register("metadata", "l1");
+		l1_tier.id = pgl_cache_stats_register("metadata", "l1");
 	if (cfg->cache_l2.plugin == NULL || cfg->cache_l2.plugin[0] == '\0')
 		return (PGL_OK);
 	if ((l2 = pgl_cache_plugin_load(cfg->cache_l2.plugin, &l2_plugin,
@@ -47,7 +65,7 @@ api_cache_tiers_init(const struct pgl_config *cfg, struct pgl_err *err)
 		return (rc);
 	}
 	l2->close(h);
-	l2_id = pgl_cache_stats_register("metadata", "l2");
+	l2_tier.id = pgl_cache_stats_register("metadata", "l2");
 	return (PGL_OK);
 }
 
@@ -77,49 +95,78 @@ api_cache_tiers_close(void)
 	l2h = NULL;
 }
 
-/* The plugins' counters are cheap to read (a struct copy). */
 static void
-publish(void)
+count(struct tier *t, int rc)
 {
-	struct pgl_cache_stats	s = { 0 };
+	if (rc == PGL_OK)
+		t->hits++;
+	else if (rc == PGL_ENOTFOUND)
+		t->misses++;
+}
 
-	if (pgl_app.cacheh != NULL) {
-		pgl_app.cache->stats(pgl_app.cacheh, &s);
-		pgl_cache_stats_publish(l1_id, &s);
+static void
+publish(struct tier *t, const struct pgl_cache_ops *ops, struct pgl_cache *h,
+    int changed)
+{
+	struct pgl_cache_stats	s;
+	uint64_t		now = pgl_now_us();
+
+	if (h == NULL)
+		return;
+	if (changed || now - t->read_at_us >= STATS_READ_US) {
+		t->last = (struct pgl_cache_stats){ 0 };
+		ops->stats(h, &t->last);
+		t->read_at_us = now;
 	}
-	if (l2h != NULL) {
-		s = (struct pgl_cache_stats){ 0 };
-		l2->stats(l2h, &s);
-		pgl_cache_stats_publish(l2_id, &s);
-	}
+	s = t->last;
+	s.hits = t->hits;
+	s.misses = t->misses;
+	pgl_cache_stats_publish(t->id, &s);
+}
+
+static void
+publish_both(int changed)
+{
+	publish(&l1_tier, pgl_app.cache, pgl_app.cacheh, changed);
+	publish(&l2_tier, l2, l2h, changed);
 }
 
 static int
 l1_get(const char *key, void **val, size_t *len)
 {
+	int	rc;
+
 	if (pgl_app.cacheh == NULL)
 		return (PGL_ENOTFOUND);
-	return (pgl_app.cache->get(pgl_app.cacheh, key, val, len));
+	rc = pgl_app.cache->get(pgl_app.cacheh, key, val, len);
+	count(&l1_tier, rc);
+	return (rc);
 }
 
 static int
 l2_get(const char *key, void **val, size_t *len)
 {
+	int	rc;
+
 	if (l2h == NULL)
 		return (PGL_ENOTFOUND);
-	return (l2->get(l2h, key, val, len));
+	rc = l2->get(l2h, key, val, len);
+	count(&l2_tier, rc);
+	return (rc);
 }
 
 int
 api_mcache_get(const char *key, void **val, size_t *len)
 {
-	int	rc;
+	int	rc, filled = 0;
 
 	if ((rc = l1_get(key, val, len)) != PGL_OK &&
 	    (rc = l2_get(key, val, len)) == PGL_OK &&
-	    pgl_app.cacheh != NULL)
+	    pgl_app.cacheh != NULL) {
 		(void)pgl_app.cache->put(pgl_app.cacheh, key, *val, *len, 0);
-	publish();
+		filled = 1;
+	}
+	publish_both(filled);
 	return (rc);
 }
 
@@ -130,7 +177,7 @@ api_mcache_put(const char *key, const void *val, size_t len)
 		(void)pgl_app.cache->put(pgl_app.cacheh, key, val, len, 0);
 	if (l2h != NULL)
 		(void)l2->put(l2h, key, val, len, 0);
-	publish();
+	publish_both(1);
 }
 
 void
@@ -140,5 +187,5 @@ api_mcache_del(const char *key)
 		(void)pgl_app.cache->del(pgl_app.cacheh, key);
 	if (l2h != NULL)
 		(void)l2->del(l2h, key);
-	publish();
+	publish_both(1);
 }
