@@ -233,10 +233,12 @@ kore_parent_configure(int argc, char **argv)
 	pgl_app.cfg = cfg;
 	plugins_check(cfg);
 	if (check) {
-		printf("config ok: %s; store %s (%s); cache %s (%s)\n",
+		printf("config ok: %s; store %s (%s); cache %s (%s)%s%s\n",
 		    cfg->path != NULL ? cfg->path : "(defaults+environment)",
 		    pgl_app.db->name, pgl_app.db_plugin.path,
-		    pgl_app.cache->name, pgl_app.cache_plugin.path);
+		    pgl_app.cache->name, pgl_app.cache_plugin.path,
+		    api_cache_l2_name() != NULL ? "; cache l2 " : "",
+		    api_cache_l2_name() != NULL ? api_cache_l2_name() : "");
 		exit(0);
 	}
 	configure_kore(cfg);

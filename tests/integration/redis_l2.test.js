@@ -180,4 +180,5 @@ test('--check-config refuses bad Redis settings with a message naming the option
     + 'url = "redis://127.0.0.1:1/3"\ntimeout_ms = 20\nttl_secs = 60\nprefix = "pgl:"\n');
   const ok = runBinary(['--check-config', '-c', g]);
   assert.equal(ok.code, 0, `${ok.stderr}: options are validated without connecting`);
+  assert.match(ok.stdout, /; cache l2 redis\n$/);
 });
