@@ -16,6 +16,18 @@ void	api_health_live(struct pgl_req *);
 void	api_metrics(struct pgl_req *);
 void	api_app_config(struct pgl_req *);
 
+/* cache_tiers.c: the metadata cache, L1 then the optional L2. */
+struct pgl_config;
+struct pgl_err;
+int	api_cache_tiers_init(const struct pgl_config *, struct pgl_err *);
+void	api_cache_tiers_open(const struct pgl_config *);	/* worker */
+void	api_cache_tiers_close(void);
+const char *api_cache_l2_name(void);	/* NULL: no L2 */
+int	api_mcache_get(const char *key, void **val, size_t *len);
+void	api_mcache_put(const char *key, const void *val, size_t len);
+void	api_mcache_del(const char *key);
+void	api_cache_stats(struct pgl_req *);
+
 /* ui.c */
 void	api_ui_index(struct pgl_req *);
 void	api_ui_file(struct pgl_req *);

@@ -57,7 +57,6 @@ static int
 metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
     const char *location, char **out, size_t *outlen, struct pgl_err *err)
 {
-	const struct pgl_cache_ops	*c = pgl_app.cache;
 	const struct pgl_storage	*st;
 	struct pgl_s3_stats		 s3;
 	void				*hit;
@@ -65,8 +64,7 @@ metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
 	size_t				 len, plen;
 	int				 rc;
 
-	if (pgl_app.cacheh != NULL && c->get(pgl_app.cacheh, location, &hit,
-	    &len) == PGL_OK) {
+	if (api_mcache_get(location, &hit, &len) == PGL_OK) {
 		*out = hit;
 		*outlen = len;
 		return (PGL_OK);
@@ -87,8 +85,7 @@ metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
 		raw = plain;
 		len = plen;
 	}
-	if (pgl_app.cacheh != NULL)
-		(void)c->put(pgl_app.cacheh, location, raw, len, 0);
+	api_mcache_put(location, raw, len);
 	*out = raw;
 	*outlen = len;
 	return (PGL_OK);
@@ -215,11 +212,9 @@ ice_uncache(const char *location)
 {
 	char	key[2048];
 
-	if (pgl_app.cacheh == NULL)
-		return;
-	(void)pgl_app.cache->del(pgl_app.cacheh, location);
+	api_mcache_del(location);
 	if (gz_key(location, key, sizeof(key)))
-		(void)pgl_app.cache->del(pgl_app.cacheh, key);
+		api_mcache_del(key);
 }
 
 /*
@@ -231,16 +226,14 @@ int
 ice_metadata_gz(struct pgl_req *r, const struct pgl_catalog *c,
     const char *location, int missing, char **blob, size_t *bloblen)
 {
-	const struct pgl_cache_ops	*cache = pgl_app.cache;
 	struct pgl_err			 err;
 	char				 key[2048], *plain;
 	void				*hit;
 	size_t				 len;
 	int				 keyed, rc;
 
-	keyed = pgl_app.cacheh != NULL && gz_key(location, key, sizeof(key));
-	if (keyed && cache->get(pgl_app.cacheh, key, &hit, bloblen) ==
-	    PGL_OK) {
+	keyed = gz_key(location, key, sizeof(key));
+	if (keyed && api_mcache_get(key, &hit, bloblen) == PGL_OK) {
 		*blob = hit;
 		return (0);
 	}
@@ -255,7 +248,7 @@ ice_metadata_gz(struct pgl_req *r, const struct pgl_catalog *c,
 		return (-1);
 	}
 	if (keyed)
-		(void)cache->put(pgl_app.cacheh, key, *blob, *bloblen, 0);
+		api_mcache_put(key, *blob, *bloblen);
 	return (0);
 }
 

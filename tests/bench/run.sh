@@ -514,3 +514,7 @@ echo "bench: written $OUT/s3-results.md"
 echo
 sh "$HERE/replicas.sh"
 echo "bench: written $OUT/replicas-results.md"
+
+# --- the metadata cache tiers: L1, Redis L2, none (tests/bench/redis.sh) ------
+
+echo; sh "$HERE/redis.sh" >"$OUT/redis-results.md" || die "the Redis L2 bench failed"; cat "$OUT/redis-results.md"
