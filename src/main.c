@@ -98,6 +98,7 @@ plugins_check(const struct pgl_config *cfg)
 	pgl_app.cacheh = NULL;
 	if (api_cache_tiers_init(cfg, &err) != PGL_OK)
 		die("cache l2: %s", err.msg);
+	api_config_cache_init();
 }
 
 static const char *

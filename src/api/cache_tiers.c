@@ -19,23 +19,9 @@
 #include "plugin/loader.h"
 #include "util/log.h"
 
-/*
- * What a tier publishes.  Hits and misses are counted here, on every
- * lookup; the rest (entries, bytes, evictions...) comes from the plugin's
- * stats(), which may walk the cache (the LRU sweeps expired entries), so
- * it is read after a change (put, del) and otherwise at most once a
- * second.
- */
-struct tier {
-	int			id;
-	uint64_t		hits, misses;
-	struct pgl_cache_stats	last;		/* the plugin's, as last read */
-	uint64_t		read_at_us;
-};
-
 #define STATS_READ_US	1000000
 
-static struct tier	l1_tier = { .id = -1 }, l2_tier = { .id = -1 };
+static struct api_cache_tier l1_tier = { .id = -1 }, l2_tier = { .id = -1 };
 
 static const struct pgl_cache_ops *l2;
 static struct pgl_plugin	 l2_plugin;
@@ -95,8 +81,8 @@ api_cache_tiers_close(void)
 	l2h = NULL;
 }
 
-static void
-count(struct tier *t, int rc)
+void
+api_cache_tier_count(struct api_cache_tier *t, int rc)
 {
 	if (rc == PGL_OK)
 		t->hits++;
@@ -104,9 +90,9 @@ count(struct tier *t, int rc)
 		t->misses++;
 }
 
-static void
-publish(struct tier *t, const struct pgl_cache_ops *ops, struct pgl_cache *h,
-    int changed)
+void
+api_cache_tier_publish(struct api_cache_tier *t,
+    const struct pgl_cache_ops *ops, struct pgl_cache *h, int changed)
 {
 	struct pgl_cache_stats	s;
 	uint64_t		now = pgl_now_us();
@@ -127,8 +113,8 @@ publish(struct tier *t, const struct pgl_cache_ops *ops, struct pgl_cache *h,
 static void
 publish_both(int changed)
 {
-	publish(&l1_tier, pgl_app.cache, pgl_app.cacheh, changed);
-	publish(&l2_tier, l2, l2h, changed);
+	api_cache_tier_publish(&l1_tier, pgl_app.cache, pgl_app.cacheh, changed);
+	api_cache_tier_publish(&l2_tier, l2, l2h, changed);
 }
 
 static int
@@ -139,7 +125,7 @@ l1_get(const char *key, void **val, size_t *len)
 	if (pgl_app.cacheh == NULL)
 		return (PGL_ENOTFOUND);
 	rc = pgl_app.cache->get(pgl_app.cacheh, key, val, len);
-	count(&l1_tier, rc);
+	api_cache_tier_count(&l1_tier, rc);
 	return (rc);
 }
 
@@ -151,7 +137,7 @@ l2_get(const char *key, void **val, size_t *len)
 	if (l2h == NULL)
 		return (PGL_ENOTFOUND);
 	rc = l2->get(l2h, key, val, len);
-	count(&l2_tier, rc);
+	api_cache_tier_count(&l2_tier, rc);
 	return (rc);
 }
 

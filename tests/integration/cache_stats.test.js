@@ -66,6 +66,23 @@ test('loadTable moves the counters: every lookup of every worker is a hit or a m
   assert.ok(Math.abs(now.hit_ratio - now.hits / (now.hits + now.misses)) < 1e-9);
 });
 
+const configCache = (s) => s.caches.find((c) => c.name === 'config' && c.tier === 'l1');
+
+test('the config cache (catalogs, warehouses) is counted too: repeated loads hit, a management change makes the next lookup miss', async () => {
+  for (let i = 0; i < 4; i++) await ok('GET', `/v1/${cat}/namespaces/ns/tables/t`, undefined, admin);
+  const before = configCache(await stats());
+  assert.ok(before, 'config cache registered');
+  for (let i = 0; i < 8; i++) await ok('GET', `/v1/${cat}/namespaces/ns/tables/t`, undefined, admin);
+  const warm = configCache(await stats());
+  assert.ok(warm.hits - before.hits >= 8, `each load finds its catalog: ${JSON.stringify(warm)}`);
+  assert.ok(warm.entries >= 1);
+  // Any committed management change bumps the epoch: every worker's copy is stale.
+  await ok('POST', '/api/v1/warehouses', { name: uniq('wh2'), storage_config: { type: 'local', root: path.join(tmpDir('pgl-cs'), 'wh2') } }, admin);
+  await ok('GET', `/v1/${cat}/namespaces/ns/tables/t`, undefined, admin);
+  const after = configCache(await stats());
+  assert.ok(after.misses > warm.misses, 'the copy from before the change is a miss');
+});
+
 test('GET /metrics has the same figures as pangolin_cache_* with cache and tier labels', async () => {
   const m = metadataCache(await stats());
   const text = (await srv.req('GET', '/metrics')).text;
