@@ -72,7 +72,8 @@ PG_CFLAGS	 = -Iplugins/sql-common -DSQL_DIALECT_POSTGRES \
 		   -I$(shell pg_config --includedir)
 MONGO_SRCS	:= $(wildcard plugins/store-mongo/*.c)
 PLUGINS		:= $(OUT)/plugins/store-sqlite.so $(OUT)/plugins/store-memory.so \
-		   $(OUT)/plugins/cache.so $(OUT)/plugins/store-postgres.so \
+		   $(OUT)/plugins/cache.so $(OUT)/plugins/cache-redis.so \
+		   $(OUT)/plugins/store-postgres.so \
 		   $(OUT)/plugins/store-mongo.so
 
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,\
@@ -156,6 +157,11 @@ $(OUT)/plugins/cache.so: $(CACHE_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(PLUGIN_CFLAGS) -shared $(CACHE_SRCS) -o $@
 
+$(OUT)/plugins/cache-redis.so: $(wildcard plugins/cache-redis/*.c) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -shared $(wildcard plugins/cache-redis/*.c) \
+		-lhiredis -o $@
+
 # Deliberately broken plugins for the loader's refusal tests.
 $(OUT)/tests/plugins/%.so: tests/plugins/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -172,6 +178,8 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) $(HEADERS)
 # The cache unit test links the plugin's sources directly.
 $(OUT)/tests/test_cache: EXTRA_SRCS = $(CACHE_SRCS)
 $(OUT)/tests/test_cache: $(CACHE_SRCS)
+$(OUT)/tests/test_cache_redis: EXTRA_SRCS = $(wildcard plugins/cache-redis/*.c) -lhiredis
+$(OUT)/tests/test_cache_redis: $(wildcard plugins/cache-redis/*.c)
 
 deps:
 	@sh tests/deps.sh build

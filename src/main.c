@@ -101,6 +101,9 @@ plugins_check(const struct pgl_config *cfg)
 		    pgl_app.cache_plugin.path, err.msg);
 	pgl_app.cache->close(pgl_app.cacheh);
 	pgl_app.cacheh = NULL;
+	if (api_cache_tiers_init(cfg, &err) != PGL_OK)
+		die("cache l2: %s", err.msg);
+	api_config_cache_init();
 }
 
 static const char *
@@ -259,10 +262,12 @@ kore_parent_configure(int argc, char **argv)
 	pgl_app.cfg = cfg;
 	plugins_check(cfg);
 	if (check) {
-		printf("config ok: %s; store %s (%s); cache %s (%s)\n",
+		printf("config ok: %s; store %s (%s); cache %s (%s)%s%s\n",
 		    cfg->path != NULL ? cfg->path : "(defaults+environment)",
 		    pgl_app.db->name, pgl_app.db_plugin.path,
-		    pgl_app.cache->name, pgl_app.cache_plugin.path);
+		    pgl_app.cache->name, pgl_app.cache_plugin.path,
+		    api_cache_l2_name() != NULL ? "; cache l2 " : "",
+		    api_cache_l2_name() != NULL ? api_cache_l2_name() : "");
 		exit(0);
 	}
 	configure_kore(cfg);
@@ -313,7 +318,9 @@ kore_worker_configure(void)
 		pgl_log(PGL_LOG_ERR, "cache open failed: %s", err.msg);
 	if (api_config_cache_open(&err) == -1)
 		pgl_log(PGL_LOG_ERR, "config cache open failed: %s", err.msg);
+	api_cache_tiers_open(pgl_app.cfg);
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
+	pgl_http_worker_start();
 }
 
 void
@@ -327,6 +334,8 @@ kore_worker_teardown(void)
 		pgl_app.cache->close(pgl_app.cacheh);
 	pgl_app.cacheh = NULL;
 	api_config_cache_close();
+	pgl_http_worker_stop();
+	api_cache_tiers_close();
 }
 
 /*

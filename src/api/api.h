@@ -5,8 +5,10 @@
 #define PGL_API_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "http/request.h"
+#include "pangolin/cache.h"
 
 struct pgl_err;
 
@@ -15,6 +17,37 @@ void	api_health_ready(struct pgl_req *);
 void	api_health_live(struct pgl_req *);
 void	api_metrics(struct pgl_req *);
 void	api_app_config(struct pgl_req *);
+
+/* cache_tiers.c: the metadata cache, L1 then the optional L2. */
+struct pgl_config;
+struct pgl_err;
+int	api_cache_tiers_init(const struct pgl_config *, struct pgl_err *);
+void	api_cache_tiers_open(const struct pgl_config *);	/* worker */
+void	api_cache_tiers_close(void);
+const char *api_cache_l2_name(void);	/* NULL: no L2 */
+int	api_mcache_get(const char *key, void **val, size_t *len);
+void	api_mcache_put(const char *key, const void *val, size_t len);
+void	api_mcache_del(const char *key);
+
+/*
+ * A cache's counters as it publishes them (metrics/cache_stats.h).  Hits
+ * and misses are counted by the caller, on every lookup (a copy the
+ * caller finds stale is its miss); the rest (entries, bytes, evictions)
+ * comes from the plugin's stats(), which may walk the cache (the LRU
+ * sweeps expired entries), so it is read after a change and otherwise at
+ * most once a second.
+ */
+struct api_cache_tier {
+	int			id;		/* registered; -1: none */
+	uint64_t		hits, misses;
+	struct pgl_cache_stats	last;		/* the plugin's, as last read */
+	uint64_t		read_at_us;
+};
+
+void	api_cache_tier_count(struct api_cache_tier *, int rc);
+void	api_cache_tier_publish(struct api_cache_tier *,
+	    const struct pgl_cache_ops *, struct pgl_cache *, int changed);
+void	api_cache_stats(struct pgl_req *);
 
 /* ui.c */
 void	api_ui_index(struct pgl_req *);

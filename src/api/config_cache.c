@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "api/config_cache.h"
 #include "app.h"
 #include "auth/grant_cache.h"
+#include "metrics/cache_stats.h"
 #include "util/arena.h"
 
 #define KEY_MAX		512
@@ -18,6 +20,13 @@
 #define WAREHOUSE_FIELDS 6
 
 static struct pgl_cache	*confh;		/* this worker's; NULL without */
+static struct api_cache_tier conf_tier = { .id = -1 };
+
+void
+api_config_cache_init(void)
+{
+	conf_tier.id = pgl_cache_stats_register("config", "l1");
+}
 
 int
 api_config_cache_open(struct pgl_err *err)
@@ -71,14 +80,6 @@ void
 api_config_changed(void)
 {
 	pgl_grant_epoch_bump();
-}
-
-void
-api_config_cache_stats(struct pgl_cache_stats *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (confh != NULL)
-		pgl_app.cache->stats(confh, out);
 }
 
 /*
@@ -155,12 +156,15 @@ lookup(struct pgl_req *r, const char *key, const char **f, size_t n)
 	size_t	 len;
 	int	 rc;
 
-	if (confh == NULL || pgl_app.in_tx ||
-	    pgl_app.cache->get(confh, key, &buf, &len) != PGL_OK)
+	if (confh == NULL || pgl_app.in_tx)
 		return (-1);
-	rc = unpack(r->arena, buf, len, pgl_grant_epoch(), f, n);
-	free(buf);
-	return (rc);
+	if ((rc = pgl_app.cache->get(confh, key, &buf, &len)) == PGL_OK) {
+		rc = unpack(r->arena, buf, len, pgl_grant_epoch(), f, n);
+		free(buf);
+	}
+	api_cache_tier_count(&conf_tier, rc == 0 ? PGL_OK : PGL_ENOTFOUND);
+	api_cache_tier_publish(&conf_tier, pgl_app.cache, confh, 0);
+	return (rc == 0 ? 0 : -1);
 }
 
 /* Keep fields read from the store at epoch (read before the store). */
@@ -175,6 +179,7 @@ keep(const char *key, uint64_t epoch, const char *const *f, size_t n)
 		return;
 	(void)pgl_app.cache->put(confh, key, buf, len, 0);
 	free(buf);
+	api_cache_tier_publish(&conf_tier, pgl_app.cache, confh, 1);
 }
 
 int

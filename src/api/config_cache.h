@@ -27,6 +27,9 @@
 #define PGL_CONFIG_CACHE_TTL_SECS	10
 #define PGL_CONFIG_CACHE_ENTRIES	4096
 
+/* Parent, before fork, after api_cache_tiers_init: register its stats. */
+void	api_config_cache_init(void);
+
 /* This worker's cache handle (worker start); 0 or -1. */
 int	api_config_cache_open(struct pgl_err *);
 void	api_config_cache_close(void);
@@ -46,7 +49,5 @@ int	api_get_catalog(struct pgl_req *, const char *tenant,
 int	api_get_warehouse(struct pgl_req *, const char *tenant,
 	    const char *name, struct pgl_warehouse *, struct pgl_err *);
 
-/* Its counters, for /metrics and /api/v1/cache/stats. */
-void	api_config_cache_stats(struct pgl_cache_stats *);
 
 #endif

@@ -38,6 +38,9 @@ int	ice_parse_ns(struct pgl_req *, const char *raw, const char **ns,
 int	ice_ns_from_json(struct pgl_req *, const json_t *, const char **ns);
 /* Joined namespace -> JSON array of levels. */
 json_t	*ice_ns_json(const char *ns);
+/* The same levels written as "key":[...] (key NULL: an element). */
+struct pgl_jw;
+void	ice_ns_jw(struct pgl_jw *, const char *key, const char *ns);
 /* 1 if the namespace exists (replies 404 NoSuchNamespaceException if not). */
 int	ice_ns_exists(struct pgl_req *, const char *catalog, const char *ns);
 
@@ -50,6 +53,9 @@ int	ice_page(struct pgl_req *, struct pgl_page *, int *paged);
 /* The token for the page after pg, or NULL at the end. */
 json_t	*ice_next_token(const struct pgl_page *, size_t got, uint64_t total,
 	    int paged);
+/* The same written as "next-page-token": ... */
+void	ice_next_token_jw(struct pgl_jw *, const struct pgl_page *,
+	    size_t got, uint64_t total, int paged);
 
 /* iceberg_config.c */
 void	ice_config(struct pgl_req *);
@@ -82,6 +88,9 @@ int	ice_metadata_load(struct pgl_req *, const struct pgl_catalog *,
 int	ice_metadata_bytes(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, int missing_status, char **bytes,
 	    size_t *len);
+/* The same bytes as a gzip segment (http/gzip.h); replies on failure. */
+int	ice_metadata_gz(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location, int missing, char **blob, size_t *bloblen);
 /*
  * Drop this worker's cached copy of a file, so the next read goes to the
  * disk: a path a client names (register) may have been deleted since it

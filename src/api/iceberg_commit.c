@@ -20,7 +20,7 @@
 #include "util/arena.h"
 #include "util/json.h"
 
-#define COMMIT_ATTEMPTS	8
+#define COMMIT_ATTEMPTS	16
 #define MAX_TABLE_CHANGES	100
 
 static const struct pgl_jfield commit_fields[] = {
@@ -257,12 +257,11 @@ commit_changes(struct pgl_req *r, struct change *cs, size_t n)
 		/*
 		 * Lost the race to another writer of the same table.  The
 		 * winner has just finished, so the fresh base is ready: retry
-		 * at once, with a little jitter (up to 1, 2, 4, 8 ms) so two
-		 * workers do not stay in lock step.  A longer sleep would only
-		 * stall every other request queued on this worker.
+		 * at once.  No sleep: a worker serves many requests, and a
+		 * sleep here would stall every one queued behind this commit.
+		 * Each lost race means another writer won, so the attempts
+		 * bound only how long one request may keep losing.
 		 */
-		(void)usleep(arc4random_uniform(1000u << (attempt < 3 ?
-		    attempt : 3)));
 	}
 	pgl_reply_ice_error(r, 409, "CommitFailedException", "Commit failed: "
 	    "the table changed concurrently %d times; retry", COMMIT_ATTEMPTS);

@@ -12,6 +12,7 @@
 #include "api/iceberg.h"
 #include "app.h"
 #include "util/arena.h"
+#include "util/jw.h"
 #include "util/names.h"
 #include "util/paging.h"
 
@@ -151,6 +152,37 @@ ice_ns_json(const char *ns)
 			return (arr);
 		p = sep + 1;
 	}
+}
+
+void
+ice_ns_jw(struct pgl_jw *w, const char *key, const char *ns)
+{
+	const char	*p = ns, *sep;
+
+	jw_key(w, key);
+	jw_open(w, '[');
+	for (;;) {
+		sep = strchr(p, PGL_NS_SEP);
+		jw_strn(w, NULL, p, sep != NULL ? (size_t)(sep - p) :
+		    strlen(p));
+		if (sep == NULL)
+			break;
+		p = sep + 1;
+	}
+	jw_close(w, ']');
+}
+
+void
+ice_next_token_jw(struct pgl_jw *w, const struct pgl_page *pg, size_t got,
+    uint64_t total, int paged)
+{
+	json_t	*tok = ice_next_token(pg, got, total, paged);
+
+	if (json_is_string(tok))
+		jw_str(w, "next-page-token", json_string_value(tok));
+	else
+		jw_json(w, "next-page-token", "null", "null");
+	json_decref(tok);
 }
 
 int

@@ -11,6 +11,8 @@
 #include "api/iceberg.h"
 #include "api/routes.h"
 #include "app.h"
+#include "util/json.h"
+#include "util/jw.h"
 
 #define IDEMPOTENCY_LIFETIME	"PT30M"
 
@@ -40,20 +42,37 @@ endpoints(void)
 	return (arr);
 }
 
+/*
+ * The endpoints list as JSON text, made once per process: the route
+ * table never changes, and serialising it per request was most of this
+ * route's time.  NULL if memory ran out (then made again next time).
+ */
+static const char *
+endpoints_text(void)
+{
+	static char	*text;
+	json_t		*arr;
+
+	if (text == NULL && (arr = endpoints()) != NULL) {
+		text = pgl_json_dump(arr);
+		json_decref(arr);
+	}
+	return (text);
+}
+
 void
 ice_config(struct pgl_req *r)
 {
 	struct pgl_catalog	 c;
 	struct pgl_err		 err;
+	struct pgl_jw		 w;
 	const char		*name = pgl_param(r, "prefix");
-	json_t			*overrides = json_object();
 
 	if (name == NULL)
 		name = pgl_query(r, "warehouse");
 	if (name != NULL && *name != '\0') {
 		if (api_get_catalog(r, r->tenant, name, &c, &err) !=
 		    PGL_OK) {
-			json_decref(overrides);
 			if (err.code == PGL_ENOTFOUND)
 				pgl_reply_ice_error(r, 404, "NotFoundException",
 				    "Catalog '%.200s' not found", name);
@@ -61,9 +80,21 @@ ice_config(struct pgl_req *r)
 				pgl_reply_store_error(r, &err);
 			return;
 		}
-		json_object_set_new(overrides, "prefix", json_string(c.name));
+	} else {
+		name = NULL;
 	}
-	pgl_reply_json(r, 200, json_pack("{s:{},s:o,s:o,s:s}", "defaults",
-	    "overrides", overrides, "endpoints", endpoints(),
-	    "idempotency-key-lifetime", IDEMPOTENCY_LIFETIME));
+	jw_init(&w);
+	jw_open(&w, '{');
+	jw_json(&w, "defaults", "{}", "{}");
+	jw_raw(&w, ",\"overrides\":");
+	jw_open(&w, '{');
+	if (name != NULL)
+		jw_str(&w, "prefix", c.name);
+	jw_close(&w, '}');
+	jw_json(&w, "endpoints", endpoints_text(), "[]");
+	jw_str(&w, "idempotency-key-lifetime", IDEMPOTENCY_LIFETIME);
+	jw_close(&w, '}');
+	if (endpoints_text() == NULL)
+		w.oom = 1;
+	pgl_reply_jw(r, 200, &w);
 }

@@ -12,6 +12,7 @@
 #include "metrics/metrics.h"
 #include "storage/objio.h"
 #include "app.h"
+#include "http/gzip.h"
 #include "pangolin/cache.h"
 #include "storage/codec.h"
 #include "storage/fileio.h"
@@ -56,7 +57,6 @@ static int
 metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
     const char *location, char **out, size_t *outlen, struct pgl_err *err)
 {
-	const struct pgl_cache_ops	*c = pgl_app.cache;
 	const struct pgl_storage	*st;
 	struct pgl_s3_stats		 s3;
 	void				*hit;
@@ -64,8 +64,7 @@ metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
 	size_t				 len, plen;
 	int				 rc;
 
-	if (pgl_app.cacheh != NULL && c->get(pgl_app.cacheh, location, &hit,
-	    &len) == PGL_OK) {
+	if (api_mcache_get(location, &hit, &len) == PGL_OK) {
 		*out = hit;
 		*outlen = len;
 		return (PGL_OK);
@@ -86,8 +85,7 @@ metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
 		raw = plain;
 		len = plen;
 	}
-	if (pgl_app.cacheh != NULL)
-		(void)c->put(pgl_app.cacheh, location, raw, len, 0);
+	api_mcache_put(location, raw, len);
 	*out = raw;
 	*outlen = len;
 	return (PGL_OK);
@@ -197,11 +195,61 @@ ice_delete_files(struct pgl_req *r, const struct pgl_catalog *c,
 	count_s3(&s3);
 }
 
+/*
+ * The cache key of a metadata file's gzip segment; 0 if the location is
+ * too long to have one (it is then compressed on every request).
+ */
+static int
+gz_key(const char *location, char *key, size_t size)
+{
+	int	n = snprintf(key, size, "gz:%s", location);
+
+	return (n > 0 && (size_t)n < size);
+}
+
 void
 ice_uncache(const char *location)
 {
-	if (pgl_app.cacheh != NULL)
-		(void)pgl_app.cache->del(pgl_app.cacheh, location);
+	char	key[2048];
+
+	api_mcache_del(location);
+	if (gz_key(location, key, sizeof(key)))
+		api_mcache_del(key);
+}
+
+/*
+ * A metadata file as a gzip segment (http/gzip.h), cached beside its
+ * plain bytes under its own key, so a loadTable hit for a gzip client
+ * compresses only the few bytes around the metadata.  malloc'd blob.
+ */
+int
+ice_metadata_gz(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, int missing, char **blob, size_t *bloblen)
+{
+	struct pgl_err			 err;
+	char				 key[2048], *plain;
+	void				*hit;
+	size_t				 len;
+	int				 keyed, rc;
+
+	keyed = gz_key(location, key, sizeof(key));
+	if (keyed && api_mcache_get(key, &hit, bloblen) == PGL_OK) {
+		*blob = hit;
+		return (0);
+	}
+	if (metadata_bytes(r, c, location, &plain, &len, &err) != PGL_OK) {
+		reply_io(r, &err, missing, location);
+		return (-1);
+	}
+	rc = pgl_gz_seg_make(plain, len, blob, bloblen);
+	free(plain);
+	if (rc == -1) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	if (keyed)
+		api_mcache_put(key, *blob, *bloblen);
+	return (0);
 }
 
 int

@@ -10,6 +10,7 @@
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
+#include "util/jw.h"
 #include "util/json.h"
 
 static const struct pgl_jfield create_fields[] = {
@@ -42,7 +43,7 @@ ice_ns_list(struct pgl_req *r)
 	struct pgl_page		 pg, all = { 0, 0 };
 	struct pgl_err		 err;
 	const char		*parent = "", *branch = NULL, *raw;
-	json_t			*arr;
+	struct pgl_jw		 w;
 	uint64_t		 total;
 	size_t			 n, i;
 	int			 paged, admin = api_is_admin(r);
@@ -62,11 +63,17 @@ ice_ns_list(struct pgl_req *r)
 	if (!admin)
 		n = api_filter_page(r, items, n, sizeof(*items), ns_visible,
 		    (void *)c.id, &pg, &total);
-	arr = json_array();
+	/* Written as it is read: no JSON tree per row (bench: list routes). */
+	jw_init(&w);
+	jw_open(&w, '{');
+	jw_key(&w, "namespaces");
+	jw_open(&w, '[');
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, ice_ns_json(items[i].name));
-	pgl_reply_json(r, 200, json_pack("{s:o,s:o}", "namespaces", arr,
-	    "next-page-token", ice_next_token(&pg, n, total, paged)));
+		ice_ns_jw(&w, NULL, items[i].name);
+	jw_close(&w, ']');
+	ice_next_token_jw(&w, &pg, n, total, paged);
+	jw_close(&w, '}');
+	pgl_reply_jw(r, 200, &w);
 }
 
 struct ns_tx {

@@ -282,6 +282,10 @@ const struct pgl_route pgl_routes[] = {
 	{ POST, "/api/v1/auth/cleanup-tokens", api_token_cleanup,
 	    ADMIN_DOES_TO("cleanup_tokens", "token"), 0 },
 
+	/* Cache statistics, all workers (root and tenant admins). */
+	{ GET, "/api/v1/cache/stats", api_cache_stats,
+	    ADMIN, 0 },
+
 	/* Audit (§2.12): admins of a tenant; root across tenants. */
 	{ GET, "/api/v1/audit", api_audit_list,
 	    ADMIN, 0 },

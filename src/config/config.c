@@ -48,6 +48,8 @@ static const struct key keys[] = {
 	{ "store",  "options",		K_OPTS, O(store), 0, 0 },
 	{ "cache",  "plugin",		K_STR,  O(cache.plugin), 0, 0 },
 	{ "cache",  "options",		K_OPTS, O(cache), 0, 0 },
+	{ "cache",  "l2",		K_STR,  O(cache_l2.plugin), 0, 0 },
+	{ "cache",  "l2_options",	K_OPTS, O(cache_l2), 0, 0 },
 	{ "auth",   "no_auth",		K_BOOL, O(auth.no_auth), 0, 0 },
 	{ "auth",   "root_user",	K_STR,  O(auth.root_user), 0, 0 },
 	{ "auth",   "root_password",	K_STR,  O(auth.root_password), 0, 0 },
@@ -662,6 +664,8 @@ pgl_config_free(struct pgl_config *c)
 	opts_clear(&c->store);
 	free(c->cache.plugin);
 	opts_clear(&c->cache);
+	free(c->cache_l2.plugin);
+	opts_clear(&c->cache_l2);
 	free(c->auth.root_user);
 	free(c->auth.root_password);
 	free(c->auth.jwt_secret);

@@ -34,6 +34,7 @@ struct pgl_config {
 
 	struct pgl_plugin_conf	store;
 	struct pgl_plugin_conf	cache;
+	struct pgl_plugin_conf	cache_l2;	/* plugin NULL: no L2 */
 
 	struct {
 		int		no_auth;

@@ -31,5 +31,8 @@ struct pgl_http_app {
 };
 
 void	pgl_http_init(const struct pgl_http_app *);
+/* In each worker: start its timers; on exit, flush what it buffered. */
+void	pgl_http_worker_start(void);
+void	pgl_http_worker_stop(void);
 
 #endif

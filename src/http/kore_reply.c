@@ -12,6 +12,7 @@
 #include <kore.h>
 #include <http.h>
 
+#include "http/gzip.h"
 #include "http/request.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -143,20 +144,138 @@ pgl_reply_arena(struct pgl_req *r, int status, const char *ctype,
 }
 
 void
-pgl_reply_withdraw(struct pgl_req *r)
+pgl_reply_malloc(struct pgl_req *r, int status, const char *ctype,
+    char *data, size_t len)
 {
-	r->status = 0;
-	r->reply_body = NULL;
-	r->reply_len = 0;
-	r->reply_type = NULL;
+	if (r->status != 0) {
+		free(data);
+		return;
+	}
+	r->reply_owned = data;
+	pgl_reply_arena(r, status, ctype, data, len);
 }
 
 void
+pgl_reply_gzip(struct pgl_req *r, int status, const char *ctype,
+    const unsigned char *gz, size_t len)
+{
+	if (r->status != 0)
+		return;
+	r->status = status;
+	r->reply_gz = gz;
+	r->reply_gz_len = len;
+	r->reply_type = ctype;
+}
+
+void
+pgl_reply_withdraw(struct pgl_req *r)
+{
+	free(r->reply_owned);
+	r->reply_owned = NULL;
+	r->status = 0;
+	r->reply_body = NULL;
+	r->reply_len = 0;
+	r->reply_gz = NULL;
+	r->reply_gz_len = 0;
+	r->reply_type = NULL;
+}
+
+int
+pgl_req_gzip(const struct pgl_req *r)
+{
+	return (r->method != PGL_HEAD &&
+	    pgl_gzip_accepted(pgl_header(r, "accept-encoding")));
+}
+
+/* A JSON body large enough that its encoding depends on the client. */
+static int
+compressible(const struct pgl_req *r)
+{
+	return (r->reply_body != NULL && r->reply_len > PGL_GZIP_MIN &&
+	    r->reply_type != NULL && strstr(r->reply_type, "json") != NULL &&
+	    r->method != PGL_HEAD && r->status != 204 && r->status != 304);
+}
+
+/* Compress the plain reply into the arena; 0 if that failed. */
+static size_t
+gzip_reply(struct pgl_req *r, unsigned char **out)
+{
+	size_t	cap = pgl_gz_bound(r->reply_len, NULL, 0);
+
+	if ((*out = pgl_arena_alloc(r->arena, cap)) == NULL)
+		return (0);
+	return (pgl_gz_assemble(r->reply_body, r->reply_len, NULL, "", 0,
+	    *out, cap));
+}
+
+static int
+stream_sent(struct netbuf *nb)
+{
+	free(nb->extra);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * A body larger than one of Kore's send buffers goes to Kore as one
+ * stream of our own copy, freed once sent (or once the connection is
+ * gone): Kore would copy it into 8 KiB buffers and send() each apart.
+ */
+static void
+send_body(struct pgl_req *r, const void *body, size_t len)
+{
+	void	*copy;
+
+	if (len > NETBUF_SEND_PAYLOAD_MAX && r->http->owner != NULL &&
+	    r->http->method != HTTP_METHOD_HEAD) {
+		if (body == r->reply_owned) {
+			copy = r->reply_owned;
+			r->reply_owned = NULL;
+		} else if ((copy = malloc(len)) != NULL) {
+			memcpy(copy, body, len);
+		}
+		if (copy != NULL) {
+			http_response_stream(r->http, r->status, copy, len,
+			    stream_sent, copy);
+			return;
+		}
+	}
+	http_response(r->http, r->status, body, len);
+}
+
+static void
+send_gzip(struct pgl_req *r, const unsigned char *gz, size_t len)
+{
+	http_response_header(r->http, "content-encoding", "gzip");
+	send_body(r, gz, len);
+}
+
+/*
+ * RFC 9110 §12.5.5: every reply whose encoding depends on Accept-Encoding
+ * says so (Vary), compressed or not, so caches keep them apart.
+ */
+void
 pgl_reply_send(struct pgl_req *r)
 {
+	unsigned char	*gz;
+	size_t		 gzlen;
+
 	if (r->reply_type != NULL)
 		http_response_header(r->http, "content-type", r->reply_type);
-	http_response(r->http, r->status, r->reply_body, r->reply_len);
+	if (r->reply_gz != NULL) {
+		http_response_header(r->http, "vary", "Accept-Encoding");
+		send_gzip(r, r->reply_gz, r->reply_gz_len);
+	} else if (compressible(r)) {
+		http_response_header(r->http, "vary", "Accept-Encoding");
+		if (pgl_req_gzip(r) && (gzlen = gzip_reply(r, &gz)) > 0)
+			send_gzip(r, gz, gzlen);
+		else
+			send_body(r, r->reply_body, r->reply_len);
+	} else {
+		send_body(r, r->reply_body, r->reply_len);
+	}
+	/* Sent (copied) or handed to Kore: what is left is ours. */
+	free(r->reply_owned);
+	r->reply_owned = NULL;
 }
 
 void

@@ -44,6 +44,11 @@ struct pgl_req {
 	const char		*reply_type;	/* content-type, or NULL */
 	const char		*reply_body;	/* NULL without a body */
 	size_t			 reply_len;
+	/* The body, when malloc'd and ours to free (pgl_reply_malloc). */
+	void			*reply_owned;
+	/* The reply already gzip'd (pgl_reply_gzip), or NULL. */
+	const unsigned char	*reply_gz;
+	size_t			 reply_gz_len;
 
 	/* The application's per-request state (the api layer's). */
 	struct pgl_req_app	*app;
@@ -73,6 +78,23 @@ void	pgl_reply_empty(struct pgl_req *, int status);
 /* As pgl_reply_raw for a body already in r's arena: kept, not copied. */
 void	pgl_reply_arena(struct pgl_req *, int status, const char *content_type,
 	    const char *data, size_t len);
+/*
+ * 1 if the reply may be gzip'd: the client accepts gzip and this is not
+ * HEAD.  Only a body over PGL_GZIP_MIN is sent compressed.
+ */
+int	pgl_req_gzip(const struct pgl_req *);
+/*
+ * Reply with a body already gzip'd into r's arena (kept, not copied),
+ * for a client pgl_req_gzip() admits: sent with Content-Encoding: gzip.
+ */
+void	pgl_reply_gzip(struct pgl_req *, int status, const char *content_type,
+	    const unsigned char *gz, size_t len);
+/*
+ * As pgl_reply_arena for a malloc'd body, which the reply takes over: a
+ * large one is handed to Kore as is, without another copy.
+ */
+void	pgl_reply_malloc(struct pgl_req *, int status, const char *content_type,
+	    char *data, size_t len);
 /* Take back the reply not yet sent, so another may be given. */
 void	pgl_reply_withdraw(struct pgl_req *);
 /* Send the reply (the dispatcher, once, at the end). */

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "metrics/cache_stats.h"
 #include "metrics/metrics.h"
 
 /* Seconds: 0.005 .. 10, as upstream (pangolin-api.md §8). */
@@ -129,6 +130,13 @@ pgl_metrics_set_ready(int ready)
 		__atomic_store_n(&shm->ready, (uint64_t)ready, __ATOMIC_RELAXED);
 }
 
+uint64_t
+pgl_metrics_get(enum pgl_counter k)
+{
+	return (shm != NULL ? __atomic_load_n(&shm->counters[k],
+	    __ATOMIC_RELAXED) : 0);
+}
+
 static void
 labels(char *buf, size_t len, size_t r, size_t m, size_t s)
 {
@@ -232,6 +240,7 @@ pgl_metrics_render(void)
 	    PGL_C_OBJECT_STORE_REQUESTS] : 0ULL,
 	    shm ? (unsigned long long)shm->counters[
 	    PGL_C_OBJECT_STORE_CONNECTIONS] : 0ULL);
+	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {
 		free(out);
 		return (NULL);

@@ -30,6 +30,8 @@ void	pgl_metrics_observe(size_t label, const char *method, int status,
 void	pgl_metrics_inc(enum pgl_counter);
 void	pgl_metrics_add(enum pgl_counter, uint64_t);
 void	pgl_metrics_set_ready(int);
+/* The sum over every worker of a process-wide counter. */
+uint64_t pgl_metrics_get(enum pgl_counter);
 
 /* Prometheus text exposition (version 0.0.4); malloc'd. */
 char	*pgl_metrics_render(void);

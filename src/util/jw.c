@@ -18,25 +18,34 @@ jw_free(struct pgl_jw *w)
 	jw_init(w);
 }
 
-static void
-put(struct pgl_jw *w, const char *s, size_t n)
+/* Room for n more bytes and the NUL; 0 after running out of memory. */
+static int
+reserve(struct pgl_jw *w, size_t n)
 {
 	size_t	 cap;
 	char	*nb;
 
 	if (w->oom)
-		return;
-	if (w->len + n + 1 > w->cap) {
-		cap = w->cap ? w->cap : 4096;
-		while (cap < w->len + n + 1)
-			cap *= 2;
-		if ((nb = realloc(w->buf, cap)) == NULL) {
-			w->oom = 1;
-			return;
-		}
-		w->buf = nb;
-		w->cap = cap;
+		return (0);
+	if (w->len + n + 1 <= w->cap)
+		return (1);
+	cap = w->cap ? w->cap : 4096;
+	while (cap < w->len + n + 1)
+		cap *= 2;
+	if ((nb = realloc(w->buf, cap)) == NULL) {
+		w->oom = 1;
+		return (0);
 	}
+	w->buf = nb;
+	w->cap = cap;
+	return (1);
+}
+
+static void
+put(struct pgl_jw *w, const char *s, size_t n)
+{
+	if (!reserve(w, n))
+		return;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 	w->buf[w->len] = '\0';
@@ -48,29 +57,63 @@ jw_raw(struct pgl_jw *w, const char *s)
 	put(w, s, strlen(s));
 }
 
-/* RFC 8259 string escaping; input is valid UTF-8 (checked on the way in). */
-static void
-quoted(struct pgl_jw *w, const char *s)
-{
-	const char	*run = s;
-	char		 esc[8];
+/* Bytes RFC 8259 requires escaped: controls, quote, backslash. */
+static const unsigned char	needs_escape[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
 
-	put(w, "\"", 1);
-	for (; *s != '\0'; s++) {
+static void
+escaped(struct pgl_jw *w, const char *s, const char *end)
+{
+	static const char	hex[] = "0123456789abcdef";
+	const char		*run = s;
+	char			 esc[7] = "\\u00";
+
+	for (; s < end; s++) {
 		unsigned char	c = (unsigned char)*s;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!needs_escape[c])
 			continue;
 		put(w, run, (size_t)(s - run));
-		if (c == '"' || c == '\\')
-			(void)snprintf(esc, sizeof(esc), "\\%c", c);
-		else
-			(void)snprintf(esc, sizeof(esc), "\\u%04x", c);
-		jw_raw(w, esc);
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+			put(w, esc, 2);
+			esc[1] = 'u';
+		} else {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			put(w, esc, 6);
+		}
 		run = s + 1;
 	}
 	put(w, run, (size_t)(s - run));
-	put(w, "\"", 1);
+}
+
+/*
+ * RFC 8259 string escaping; input is valid UTF-8 (checked on the way
+ * in).  Names and ids need no escaping: those are copied in one piece,
+ * quotes included (the list replies spend their time here).
+ */
+static void
+quoted(struct pgl_jw *w, const char *s, size_t len)
+{
+	size_t	n = 0;
+
+	while (n < len && !needs_escape[(unsigned char)s[n]])
+		n++;
+	if (n < len) {
+		put(w, "\"", 1);
+		escaped(w, s, s + len);
+		put(w, "\"", 1);
+		return;
+	}
+	if (!reserve(w, n + 2))
+		return;
+	w->buf[w->len] = '"';
+	memcpy(w->buf + w->len + 1, s, n);
+	w->buf[w->len + 1 + n] = '"';
+	w->len += n + 2;
+	w->buf[w->len] = '\0';
 }
 
 static void
@@ -80,9 +123,15 @@ member(struct pgl_jw *w, const char *key)
 		put(w, ",", 1);
 	w->first = 0;
 	if (key != NULL) {
-		quoted(w, key);
+		quoted(w, key, strlen(key));
 		put(w, ":", 1);
 	}
+}
+
+void
+jw_key(struct pgl_jw *w, const char *key)
+{
+	member(w, key);
 }
 
 void
@@ -113,7 +162,14 @@ jw_str(struct pgl_jw *w, const char *key, const char *value)
 	if (value == NULL)
 		jw_raw(w, "null");
 	else
-		quoted(w, value);
+		quoted(w, value, strlen(value));
+}
+
+void
+jw_strn(struct pgl_jw *w, const char *key, const char *value, size_t len)
+{
+	member(w, key);
+	quoted(w, value, len);
 }
 
 void

@@ -19,10 +19,15 @@ struct pgl_jw {
 void	jw_init(struct pgl_jw *);
 void	jw_free(struct pgl_jw *);
 void	jw_raw(struct pgl_jw *, const char *);
+/* A member's comma and "key": (key NULL: an element's comma); jw_open next. */
+void	jw_key(struct pgl_jw *, const char *key);
 void	jw_open(struct pgl_jw *, char brace);	/* '{' or '[' */
 void	jw_close(struct pgl_jw *, char brace);
 /* "key": string (NULL -> null) / raw JSON (NULL -> fallback). */
 void	jw_str(struct pgl_jw *, const char *key, const char *value);
+/* "key": the first len bytes of value, as a string. */
+void	jw_strn(struct pgl_jw *, const char *key, const char *value,
+	    size_t len);
 void	jw_json(struct pgl_jw *, const char *key, const char *json,
 	    const char *fallback);
 /* An array element separator, before a nested object. */

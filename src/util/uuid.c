@@ -1,15 +1,62 @@
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/random.h>
 #include <uuid/uuid.h>
 
 #include "util/uuid.h"
+
+/*
+ * Random bytes are drawn from the kernel 16 UUIDs at a time: libuuid
+ * reseeds random() (srandom) on every call, which showed in profiles
+ * at one request id per request.  A forked child must never reuse its
+ * parent's pool, so fork empties it.
+ */
+#define POOL_UUIDS	16
+
+static unsigned char	pool[POOL_UUIDS * 16];
+static size_t		pool_at = sizeof(pool);
+
+static void
+pool_forget(void)
+{
+	explicit_bzero(pool, sizeof(pool));
+	pool_at = sizeof(pool);
+}
+
+static int
+pool_take(unsigned char u[16])
+{
+	static int	registered;
+
+	if (!registered) {
+		if (pthread_atfork(NULL, NULL, pool_forget) != 0)
+			return (-1);
+		registered = 1;
+	}
+	if (pool_at == sizeof(pool)) {
+		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool))
+			return (-1);
+		pool_at = 0;
+	}
+	memcpy(u, pool + pool_at, 16);
+	explicit_bzero(pool + pool_at, 16);
+	pool_at += 16;
+	return (0);
+}
 
 void
 pgl_uuid_new(char out[PGL_UUID_LEN + 1])
 {
 	uuid_t	u;
 
-	uuid_generate_random(u);
+	if (pool_take(u) == -1) {
+		uuid_generate_random(u);
+	} else {
+		/* RFC 9562 §5.4: version 4, variant 10. */
+		u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
+		u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+	}
 	uuid_unparse_lower(u, out);
 }
 

@@ -229,10 +229,13 @@ sed 's/^/bench: /' "$TMP/seed-auth.log"
 # --- rows ---------------------------------------------------------------------
 
 # label|url[|wrk script[|header file]]   (the hello row first: every ratio
-# divides by it)
+# divides by it).  After these, one row per distinct response size: Kore
+# serving a static body of exactly that many bytes (hello's /static?n=),
+# the physical limit for a reply of that size, for the "vs static" column.
 H=http://127.0.0.1:$HELLO_PORT
 P=http://127.0.0.1:$PGL_PORT
 A=http://127.0.0.1:$AUTH_PORT
+echo "Accept-Encoding: gzip" >"$TMP/gzip.hdr"
 cat >"$TMP/rows" <<EOF
 hello (Kore) GET /|$H/
 GET /health/live|$P/health/live
@@ -241,6 +244,8 @@ GET /api/v1/catalogs (100 of $CATALOGS)|$P/api/v1/catalogs
 GET /api/v1/catalogs?limit=$CATALOGS|$P/api/v1/catalogs?limit=$CATALOGS
 GET /v1/config?warehouse=bench|$P/v1/config?warehouse=bench
 loadTable (100 snapshots)|$P/v1/bench/namespaces/b/tables/t100
+loadTable (100 snapshots), gzip|$P/v1/bench/namespaces/b/tables/t100||gzip.hdr
+loadTable (fresh table, 1 snapshot)|$P/v1/bench/namespaces/b/tables/t1
 loadTable on S3 (20 commits, warm)|$P/v1/s3bench/namespaces/b/tables/t
 commit, one table on S3|$P/v1/s3bench/namespaces/b/tables/c0|commit_one.lua
 loadTable, bearer JWT (tenant admin)|$A/v1/bench/namespaces/b/tables/t100||admin.hdr
@@ -265,7 +270,18 @@ while IFS='|' read -r label url script hdr; do
 	*) echo "$code" >"$TMP/row$n.skip" ;;
 	esac
 	echo "$label" >"$TMP/row$n.label"
+	# The bytes of a GET's body as sent (compressed if the row asks gzip).
+	if [ $n -gt 1 ] && [ -z "$script" ] && [ -f "$TMP/row$n.url" ]; then
+		curl -s -o /dev/null -w '%{size_download}\n' \
+		    ${hdr:+-H "$(cat "$TMP/$hdr")"} "$url" >"$TMP/row$n.size"
+	fi
 done <"$TMP/rows"
+for size in $(cat "$TMP"/row*.size | sort -un); do
+	n=$((n + 1))
+	echo "$H/static?n=$size" >"$TMP/row$n.url"
+	echo "static $size B (Kore)" >"$TMP/row$n.label"
+	echo "$size" >"$TMP/row$n.static"
+done
 NROWS=$n
 
 # One wrk run -> "rps p50_ms p99_ms non2xx timeouts other_socket_errors".
@@ -349,21 +365,35 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 END=$(date +%s)
 
 hello_rps=$(median "$TMP/row1.runs" 1)
+# The static baselines' medians, by size, for the "vs static" column.
+for f in "$TMP"/row*.static; do
+	[ -f "$f" ] || continue
+	median "${f%.static}.runs" 1 >"$TMP/static.$(cat "$f")"
+done
 : >"$TMP/table"
 n=1
 while [ $n -le "$NROWS" ]; do
 	label=$(cat "$TMP/row$n.label")
 	if [ -f "$TMP/row$n.skip" ]; then
-		printf '%s|n/a (route not yet served: HTTP %s)|||||||\n' "$label" \
+		printf '%s|n/a (route not yet served: HTTP %s)|||||||||\n' "$label" \
 		    "$(cat "$TMP/row$n.skip")" >>"$TMP/table"
 	else
 		f=$TMP/row$n.runs
 		rps=$(median "$f" 1)
-		printf '%s|%.0f|%s|%.3f|%.3f|%.3f|%s|%s|%s\n' "$label" "$rps" \
+		size=-
+		vs_static=-
+		if [ -f "$TMP/row$n.size" ] &&
+		    [ -s "$TMP/static.$(cat "$TMP/row$n.size")" ]; then
+			size=$(cat "$TMP/row$n.size")
+			vs_static=$(awk -v a="$rps" -v b="$(cat "$TMP/static.$size")" \
+			    'BEGIN { printf "%.3f", a / b }')
+		fi
+		[ -f "$TMP/row$n.static" ] && size=$(cat "$TMP/row$n.static")
+		printf '%s|%.0f|%s|%.3f|%.3f|%.3f|%s|%s|%s|%s|%s\n' "$label" "$rps" \
 		    "$(colrange "$f" 1)" "$(median "$f" 2)" "$(median "$f" 3)" \
 		    "$(awk -v a="$rps" -v b="$hello_rps" 'BEGIN { print a / b }')" \
 		    "$(colsum "$f" 4)" "$(colsum "$f" 5)" "$(colsum "$f" 6)" \
-		    >>"$TMP/table"
+		    "$size" "$vs_static" >>"$TMP/table"
 	fi
 	n=$((n + 1))
 done
@@ -381,14 +411,15 @@ echo "$HDR4"
 echo
 awk -F'|' '
 BEGIN {
-	f = "%-38s %9s %13s %9s %9s %9s %8s %8s %8s\n"
+	f = "%-38s %9s %13s %9s %9s %9s %8s %8s %8s %8s %9s\n"
 	printf f, "endpoint", "req/s", "req/s range", "p50 ms", "p99 ms",
-	    "vs hello", "non-2xx", "timeouts", "sock err"
+	    "vs hello", "non-2xx", "timeouts", "sock err", "bytes",
+	    "vs static"
 	printf f, "", "(median)", "(min-max)", "(median)", "(median)",
-	    "(req/s)", "", "", ""
+	    "(req/s)", "", "", "", "(body)", "(same B)"
 }
 $3 == "" { printf "%-38s %s\n", $1, $2; next }
-{ printf f, $1, $2, $3, $4, $5, $6, $7, $8, $9 }
+{ printf f, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }
 ' "$TMP/table"
 # S3 requests a warm loadTable sends: /metrics before and after 200 loads.
 s3_requests() {
@@ -424,11 +455,11 @@ echo "$COLDNOTE"
 	echo "- $HDR4"
 	echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ), pangolin $(cat VERSION 2>/dev/null || echo '?')"
 	echo
-	echo "| endpoint | req/s (median) | req/s min-max | p50 ms | p99 ms | ratio vs hello | non-2xx | timeouts | other socket errors |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| endpoint | req/s (median) | req/s min-max | p50 ms | p99 ms | ratio vs hello | non-2xx | timeouts | other socket errors | body bytes | ratio vs same-size static |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	awk -F'|' '
-	$3 == "" { printf "| `%s` | %s | | | | | | | |\n", $1, $2; next }
-	{ printf "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }
+	$3 == "" { printf "| `%s` | %s | | | | | | | | | |\n", $1, $2; next }
+	{ printf "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }
 	' "$TMP/table"
 	echo
 	echo "$NOTE"
@@ -483,3 +514,7 @@ echo "bench: written $OUT/s3-results.md"
 echo
 sh "$HERE/replicas.sh"
 echo "bench: written $OUT/replicas-results.md"
+
+# --- the metadata cache tiers: L1, Redis L2, none (tests/bench/redis.sh) ------
+
+echo; sh "$HERE/redis.sh" >"$OUT/redis-results.md" || die "the Redis L2 bench failed"; cat "$OUT/redis-results.md"

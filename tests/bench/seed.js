@@ -22,7 +22,7 @@
 //       server that has not loaded them yet, the first pass is cold.
 //   node seed.js iceberg BASE_URL WAREHOUSE_ROOT
 //       a local warehouse, catalog "bench", namespace "b", table "t100"
-//       with 100 snapshots (100 commits), and tables c0..c63 for the
+//       with 100 snapshots (100 commits), "t1" with one, and tables c0..c63 for the
 //       commit rows.
 'use strict';
 
@@ -142,10 +142,20 @@ async function iceberg(base, root) {
 		fail(`t100 has ${md.snapshots.length} snapshots, expected 100`);
 	for (let i = 0; i < 64; i++)
 		await ok(agent, base, 'POST', T, { name: `c${i}`, schema: SCHEMA }, 200);
+	// A fresh table: one snapshot (the "fresh table" loadTable row).
+	const t1 = (await ok(agent, base, 'POST', T, { name: 't1',
+	    schema: SCHEMA }, 200)).metadata;
+	await ok(agent, base, 'POST', `${T}/t1`, { updates: [
+		{ action: 'add-snapshot', snapshot: { 'snapshot-id': 1,
+			'sequence-number': 1, 'timestamp-ms': Date.now(),
+			'manifest-list': `${t1.location}/metadata/snap-1.avro`,
+			summary: { operation: 'append' }, 'schema-id': 0 } },
+		{ action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch',
+		    'snapshot-id': 1 }] }, 200);
 	agent.destroy();
 	const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-	process.stdout.write(`seeded catalog bench: t100 (100 snapshots) and ` +
-	    `64 tables in ${(ms / 1000).toFixed(1)} s\n`);
+	process.stdout.write(`seeded catalog bench: t100 (100 snapshots), t1 ` +
+	    `(1 snapshot) and 64 tables in ${(ms / 1000).toFixed(1)} s\n`);
 }
 
 async function s3(base, endpoint, bucket) {

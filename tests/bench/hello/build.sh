@@ -40,6 +40,7 @@ http_hsts_enable	0
 domain * {
 	attach		bench
 	route		/	page
+	route		/static	static_body
 }
 CONF
 
