@@ -5,7 +5,7 @@
 set -eu
 
 BUILD_PKGS="gcc make patch pkg-config kore libjansson-dev libsqlite3-dev uuid-dev libssl-dev zlib1g-dev libpq-dev libmongoc-dev libbson-dev libargon2-dev libjwt-dev libcurl4-openssl-dev libhiredis-dev"
-TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev sqlite3 wrk curl postgresql swift-proxy swift-object swift-container swift-account python3-swift memcached redis-server"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev sqlite3 wrk curl postgresql swift-proxy swift-object swift-container swift-account python3-swift memcached redis-server chromium"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$BUILD_PKGS $TEST_PKGS"
@@ -34,7 +34,7 @@ fi
 
 # npm packages of the integration suite, pinned by its lock file.
 if [ "${1:-build}" = test ] && [ -f tests/integration/package-lock.json ] &&
-   [ ! -d tests/integration/node_modules ]; then
+   [ ! -d tests/integration/node_modules/playwright-core ]; then
 	(cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
 fi
 exit 0
