@@ -18,7 +18,9 @@ async function api(method, path, body) {
   const headers = { Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(path, { method, headers,
+  // credentials "omit": the Bearer header is all we send, and a 401
+  // carrying "WWW-Authenticate: Basic" then opens no browser login dialog.
+  const res = await fetch(path, { method, headers, credentials: "omit",
     body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let json;
@@ -418,6 +420,7 @@ async function signedIn(t) {
 
 function route() {
   stopPoll();
+  showError(null);
   if (authEnabled && !token) { showLogin(); return; }
   const [path, query] = (location.hash.slice(1) || "/tasks").split("?");
   const params = new URLSearchParams(query || "");
