@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
+#include "api/maint.h"
 #include "api/gate.h"
 #include "api/routes.h"
 #include "app.h"
@@ -238,7 +239,8 @@ tasks_start(const struct pgl_config *cfg)
 	env.nopts = cfg->store.nopts;
 	env.concurrency = cfg->tasks.concurrency;
 	env.poll_interval_ms = cfg->tasks.poll_interval_ms;
-	env.lease_ms = 30000;
+	env.lease_ms = cfg->tasks.lease_ms;
+	env.run = api_task_run;
 	if ((task_supervisor = pgl_tasks_start(&env)) == -1)
 		die("cannot start the task runners: %s", errno_s);
 }

@@ -106,6 +106,8 @@ const struct pgl_route pgl_routes[] = {
 	    MAY_DOES(DELETE, TABLE, "drop_table"), 0 },
 	{ POST, TBL "/metrics", ice_table_metrics,
 	    MAY(READ, TABLE), JSON },
+	{ POST, TBL "/maintenance", ice_table_maintenance,
+	    MAY_DOES(DELETE, TABLE, "table_maintenance"), JSON },
 	{ GET, TBL "/credentials", ice_table_credentials,
 	    MAY(READ, TABLE), 0 },
 	{ POST, TBL "/sign", ice_table_sign,
@@ -161,6 +163,8 @@ const struct pgl_route pgl_routes[] = {
 	    MAY_DOES(DELETE, TABLE, "drop_table"), 0 },
 	{ POST, TBL2 "/metrics", ice_table_metrics,
 	    MAY(READ, TABLE), JSON },
+	{ POST, TBL2 "/maintenance", ice_table_maintenance,
+	    MAY_DOES(DELETE, TABLE, "table_maintenance"), JSON },
 	{ POST, "/v1/{prefix}/v1/tables/rename", ice_table_rename,
 	    MAY_DOES(UPDATE, PREFIX, "rename_table"), JSON },
 
