@@ -93,6 +93,23 @@ task_params(struct pgl_req *r)
 	return (p);
 }
 
+/*
+ * The memory store lives in one worker process, where no runner can see
+ * it: there the worker runs the task itself, before it answers.
+ */
+static void
+run_inline(void)
+{
+	static struct pgl_tasks_env	env;
+
+	if (strcmp(pgl_app.db->name, "memory") != 0)
+		return;
+	env.db = pgl_app.db;
+	env.lease_ms = 60000;
+	env.run = api_task_run;
+	pgl_tasks_drain(&env, pgl_app.dbh);
+}
+
 /* Queue a task on the table t names; its id, or NULL after replying. */
 const char *
 api_task_queue(struct pgl_req *r, const char *kind,
@@ -126,6 +143,7 @@ api_task_queue(struct pgl_req *r, const char *kind,
 		pgl_reply_store_error(r, &err);
 		return (NULL);
 	}
+	run_inline();
 	return (task.id);
 }
 

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
+#include "api/gate.h"
 #include "api/iceberg.h"
 #include "api/maint.h"
 #include "app.h"
@@ -30,12 +31,14 @@ api_task_fail(struct pgl_task_run *run, const char *fmt, ...)
 }
 
 static void
-task_request(struct pgl_task_run *run, struct pgl_req *r)
+task_request(struct pgl_task_run *run, struct pgl_req *r,
+    struct pgl_req_app *app)
 {
 	const struct pgl_task	*t = run->task;
 
 	memset(r, 0, sizeof(*r));
 	r->arena = run->arena;
+	r->app = app;
 	(void)pgl_strlcpy(r->tenant, t->tenant_id, sizeof(r->tenant));
 	(void)pgl_strlcpy(r->who.tenant_id, t->tenant_id,
 	    sizeof(r->who.tenant_id));
@@ -60,6 +63,9 @@ run_kind(struct pgl_task_run *run, struct pgl_req *r, const json_t *params,
 	if (strcmp(kind, "maintenance") != 0)
 		return (api_task_fail(run, "unknown task kind \"%s\"", kind));
 	ops = json_object_get(params, "operations");
+	if (json_array_size(ops) == 0)
+		return (api_task_fail(run, "a maintenance task names no "
+		    "operations"));
 	json_array_foreach(ops, i, op) {
 		const char *name = json_string_value(op);
 
@@ -80,12 +86,14 @@ enum pgl_task_end
 api_task_run(struct pgl_task_run *run)
 {
 	struct pgl_req		 r;
+	struct pgl_req_app	 app;
 	struct pgl_store	*saved = pgl_app.dbh;
 	json_t			*params, *result;
 	char			*text;
 	enum pgl_task_end	 end;
 
-	task_request(run, &r);
+	memset(&app, 0, sizeof(app));
+	task_request(run, &r, &app);
 	params = json_loads(run->task->params != NULL ? run->task->params :
 	    "{}", 0, NULL);
 	if (params == NULL || (result = json_object()) == NULL) {

@@ -199,6 +199,16 @@ runner_step(const struct pgl_tasks_env *env, struct pgl_store *s,
 	return (rc == PGL_OK);
 }
 
+void
+pgl_tasks_drain(const struct pgl_tasks_env *env, struct pgl_store *s)
+{
+	char	owner[32];
+
+	(void)snprintf(owner, sizeof(owner), "inline:%d", (int)getpid());
+	while (runner_step(env, s, owner))
+		;
+}
+
 /* Sleep up to ms, waking early on SIGTERM. */
 static void
 nap(int ms)

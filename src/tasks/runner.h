@@ -56,6 +56,12 @@ struct pgl_task_run {
 int	pgl_task_progress(struct pgl_task_run *, const char *phase,
 	    uint64_t done, uint64_t total, const char *message);
 
+/*
+ * Run every queued task now, in this process, on store s: the memory
+ * store's way, whose state no other process can see.  Blocks the caller.
+ */
+void	pgl_tasks_drain(const struct pgl_tasks_env *, struct pgl_store *s);
+
 /* Fork the supervisor; its pid, or -1 (errno set). */
 pid_t	pgl_tasks_start(const struct pgl_tasks_env *);
 
