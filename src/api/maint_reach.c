@@ -94,11 +94,14 @@ read_file(struct api_reach *rc, const char *path, char **buf, size_t *len,
     struct pgl_err *err)
 {
 	const struct pgl_storage	*st;
+	struct pgl_s3_stats		 s3;
 	int				 code;
 
-	if ((code = api_storage(rc->r, rc->cat, &st, err)) != PGL_OK ||
-	    (code = pgl_obj_read(st, path, MANIFEST_MAX, buf, len, err)) !=
-	    PGL_OK) {
+	pgl_s3_stats(&s3);
+	if ((code = api_storage(rc->r, rc->cat, &st, err)) == PGL_OK)
+		code = pgl_obj_read(st, path, MANIFEST_MAX, buf, len, err);
+	ice_count_s3(&s3);
+	if (code != PGL_OK) {
 		blame(err, "cannot read", path);
 		err->code = code;
 		return (-1);

@@ -165,10 +165,8 @@ api_delete_unreached(struct api_reach *rc, struct pgl_strset *doomed,
     const struct pgl_strset *keep, int dry_run, struct api_deleted *out,
     struct pgl_err *err)
 {
-	const struct pgl_storage	*st;
 	struct doomed_walk		 w = { keep, NULL, 0, out };
 	size_t				 i, k;
-	int				 code;
 
 	out->listed = dry_run ? json_array() : NULL;
 	if ((w.paths = calloc(pgl_strset_count(doomed) + 1,
@@ -182,16 +180,13 @@ api_delete_unreached(struct api_reach *rc, struct pgl_strset *doomed,
 		free(w.paths);
 		return (0);
 	}
-	if ((code = api_storage(rc->r, rc->cat, &st, err)) != PGL_OK) {
-		free(w.paths);
-		return (-1);
-	}
 	for (i = 0; i < w.n; i += k) {
 		k = w.n - i < DELETE_BATCH ? w.n - i : DELETE_BATCH;
 		if (rc->run != NULL && pgl_task_progress(rc->run, "delete", i,
 		    w.n, "deleting files"))
 			break;
-		(void)pgl_obj_delete_many(st, w.paths + i, k, err);
+		/* Outside the catalog's storage: refused, never deleted. */
+		ice_delete_files(rc->r, rc->cat, w.paths + i, k);
 	}
 	out->files = i;		/* fewer when cancelled midway */
 	if (rc->run != NULL)

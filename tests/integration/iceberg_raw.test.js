@@ -700,8 +700,8 @@ test('purge of a table whose metadata file is already gone is one 204, and the s
   fs.unlinkSync(t['metadata-location']);
   // One response: a second one on the same request would desync the
   // connection, so keep using it (keep-alive agent) right after.
-  const t = await purgeDrop(`${tablePath(ns, 'gone')}?purgeRequested=true`);
-  assert.deepEqual(t.result, { purge: { deleted_files: 0, deleted_bytes: 0 } });
+  const task = await purgeDrop(`${tablePath(ns, 'gone')}?purgeRequested=true`);
+  assert.deepEqual(task.result, { purge: { deleted_files: 0, deleted_bytes: 0 } });
   assert.equal((await req('HEAD', tablePath(ns, 'gone'))).status, 404);
   await ok('GET', `${P}/namespaces/${ns}`);
 });
@@ -759,7 +759,7 @@ test('register reads the file itself: a purged or garbage-collected metadata fil
   const ns = await mkns();
   const t = await mktable(ns, 'gone');
   await load(ns, 'gone');
-  await ok('DELETE', `${tablePath(ns, 'gone')}?purgeRequested=true`, undefined, 204);
+  await purgeDrop(`${tablePath(ns, 'gone')}?purgeRequested=true`);
   assert.ok(!fs.existsSync(t['metadata-location']));
   await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'gone', 'metadata-location': t['metadata-location'] }, 404);
   assert.equal((await req('HEAD', tablePath(ns, 'gone'))).status, 404, 'no table points at a missing file');
