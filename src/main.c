@@ -273,14 +273,16 @@ kore_parent_configure(int argc, char **argv)
 		exit(0);
 	}
 	configure_kore(cfg);
-	tasks_start(cfg);	/* before the listener: runners never hold it */
-	listen_on(cfg);
 	if (pgl_ratelimit_init() == -1)
 		die("cannot map the shared rate-limit table: %s", errno_s);
 	if (pgl_grant_cache_init() == -1)
 		die("cannot map the shared grants epoch: %s", errno_s);
 	pgl_s3_keep_clients(cfg->defaults.object_store_cache);
 	http_install(cfg);
+	/* After the shared segments (metrics, epochs), which the runners
+	 * share; before the listener, which they must never hold. */
+	tasks_start(cfg);
+	listen_on(cfg);
 	if (cfg->auth.no_auth)
 		pgl_log(PGL_LOG_WARN, "no-auth evaluation mode: every caller "
 		    "is tenant admin of the default tenant (loopback only)");

@@ -12,6 +12,7 @@
 #include "api/iceberg.h"
 #include "api/maint.h"
 #include "app.h"
+#include "metrics/metrics.h"
 #include "storage/objio.h"
 #include "util/arena.h"
 
@@ -189,6 +190,8 @@ api_delete_unreached(struct api_reach *rc, struct pgl_strset *doomed,
 		ice_delete_files(rc->r, rc->cat, w.paths + i, k);
 	}
 	out->files = i;		/* fewer when cancelled midway */
+	pgl_metrics_add(PGL_C_TASK_FILES_DELETED, i);
+	pgl_metrics_add(PGL_C_TASK_BYTES_DELETED, out->bytes);
 	if (rc->run != NULL)
 		(void)pgl_task_progress(rc->run, "delete", i, w.n,
 		    "deleting files");

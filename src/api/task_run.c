@@ -15,6 +15,7 @@
 #include "api/iceberg.h"
 #include "api/maint.h"
 #include "app.h"
+#include "metrics/metrics.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/str.h"
@@ -90,7 +91,10 @@ api_task_run(struct pgl_task_run *run)
 	struct pgl_store	*saved = pgl_app.dbh;
 	json_t			*params, *result;
 	char			*text;
+	uint64_t		 start;
 	enum pgl_task_end	 end;
+	static const char *const outcome[] = { "succeeded", "failed",
+	    "retried", "cancelled" };
 
 	memset(&app, 0, sizeof(app));
 	task_request(run, &r, &app);
@@ -102,11 +106,13 @@ api_task_run(struct pgl_task_run *run)
 		    "JSON"));
 	}
 	pgl_app.dbh = run->store;
+	start = pgl_now_us();
 	end = run_kind(run, &r, params, result);
 	pgl_app.dbh = saved;
 	/* Stopped midway through a step: what it did is in the result. */
 	if (end == PGL_TASK_SUCCEEDED && run->stop)
 		end = PGL_TASK_CANCELLED;
+	pgl_metrics_task(run->task->kind, outcome[end], pgl_now_us() - start);
 	if ((end == PGL_TASK_SUCCEEDED || end == PGL_TASK_CANCELLED) &&
 	    (text = pgl_json_dump(result)) != NULL) {
 		run->task->result = pgl_arena_strdup(run->arena, text);

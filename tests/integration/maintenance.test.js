@@ -113,7 +113,13 @@ test('remove_orphan_files: a dry run lists exactly the old unreferenced files; t
   assert.equal(r.dry_run, true);
   for (const f of [old1, old2, young, ...metadata]) assert.ok(fs.existsSync(f), `dry run kept ${f}`);
 
+  const metric = async (name) => Number((await rawReq('GET', '/metrics')).text.match(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm'))?.[1]);
+  const deletedBefore = await metric('pangolin_task_files_deleted_total');
+  const okBefore = await metric('pangolin_tasks_total{kind="maintenance",outcome="succeeded"}');
   const real = await maintain(t.path, { job_type: 'remove_orphan_files', older_than_ms: 3 * DAY });
+  assert.equal(await metric('pangolin_task_files_deleted_total') - deletedBefore, 2, 'files deleted are counted');
+  assert.equal(await metric('pangolin_tasks_total{kind="maintenance",outcome="succeeded"}') - okBefore, 1);
+  assert.ok(await metric('pangolin_task_duration_seconds_count{kind="maintenance"}') >= 1);
   assert.equal(real.status, 'succeeded', JSON.stringify(real));
   assert.equal(real.result.remove_orphan_files.deleted_files, 2);
   assert.ok(!fs.existsSync(old1) && !fs.existsSync(old2), 'old orphans deleted');
