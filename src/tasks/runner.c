@@ -41,6 +41,15 @@ now_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+/* Sleep up to ms, waking early on SIGTERM. */
+static void
+nap(int ms)
+{
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	(void)nanosleep(&ts, NULL);
+}
+
 /* SIGTERM sets the flag; dying with the parent needs no handler. */
 static void
 process_setup(const char *name)
@@ -145,6 +154,22 @@ task_run(const struct pgl_tasks_env *env, struct pgl_store *s,
 	}
 }
 
+/*
+ * Test hook: PGL_TEST_TASK_STEP_MS=n sleeps n ms at every step, so a test
+ * can kill or cancel a runner in the middle of a task.  Unset, nothing.
+ */
+static void
+test_step_delay(void)
+{
+	static int	ms = -1;
+	const char	*v;
+
+	if (ms == -1)
+		ms = (v = getenv("PGL_TEST_TASK_STEP_MS")) != NULL ? atoi(v) : 0;
+	if (ms > 0)
+		nap(ms);
+}
+
 int
 pgl_task_progress(struct pgl_task_run *run, const char *phase,
     uint64_t done, uint64_t total, const char *message)
@@ -155,6 +180,7 @@ pgl_task_progress(struct pgl_task_run *run, const char *phase,
 	int		 moved = phase != NULL && (t->phase == NULL ||
 			    strcmp(phase, t->phase) != 0);
 
+	test_step_delay();
 	t->phase = phase;
 	t->progress_done = done;
 	t->progress_total = total;
@@ -207,15 +233,6 @@ pgl_tasks_drain(const struct pgl_tasks_env *env, struct pgl_store *s)
 	(void)snprintf(owner, sizeof(owner), "inline:%d", (int)getpid());
 	while (runner_step(env, s, owner))
 		;
-}
-
-/* Sleep up to ms, waking early on SIGTERM. */
-static void
-nap(int ms)
-{
-	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	(void)nanosleep(&ts, NULL);
 }
 
 static void
