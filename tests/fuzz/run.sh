@@ -16,7 +16,7 @@ srcs_request="src/util/json.c src/util/names.c src/util/location.c \
 	src/auth/apikey.c src/auth/rbac.c src/auth/settings.c src/util/arena.c src/storage/sigv4.c"
 libs_request="-ljansson -luuid -ljwt -lcrypto"
 srcs_iceberg="src/iceberg/*.c src/util/json.c src/util/uuid.c"
-libs_iceberg="-ljansson -luuid"
+libs_iceberg="-ljansson -luuid -lavro"
 
 pass=0
 fail=0
