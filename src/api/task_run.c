@@ -31,6 +31,9 @@ api_task_fail(struct pgl_task_run *run, const char *fmt, ...)
 	return (PGL_TASK_FAILED);
 }
 
+/* A task is not a route: no authorization step, no audit event of its own. */
+static const struct pgl_rule	task_rule = { WHO_ANY, 0, SC_NONE, NULL, NULL };
+
 static void
 task_request(struct pgl_task_run *run, struct pgl_req *r,
     struct pgl_req_app *app)
@@ -40,6 +43,7 @@ task_request(struct pgl_task_run *run, struct pgl_req *r,
 	memset(r, 0, sizeof(*r));
 	r->arena = run->arena;
 	r->app = app;
+	app->rule = &task_rule;
 	(void)pgl_strlcpy(r->tenant, t->tenant_id, sizeof(r->tenant));
 	(void)pgl_strlcpy(r->who.tenant_id, t->tenant_id,
 	    sizeof(r->who.tenant_id));
