@@ -30,6 +30,8 @@ struct api_reach {
 	struct pgl_strset		*files;		/* path -> bytes */
 	struct pgl_strset		*manifests;
 	uint64_t			 manifests_read;
+	/* A re-run after a crash: what is gone was deleted the first time. */
+	int				 missing_ok;
 };
 
 /* A path as the sets hold it: file:// dropped, s3a:// as s3://. */

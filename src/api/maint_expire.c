@@ -7,7 +7,13 @@
  * The expired snapshots' files are read before the commit as well as
  * after it, so a missing or corrupt manifest fails the task before the
  * table changes, and nothing is deleted.
+ *
+ * Once committed, the task records the base it committed from and the
+ * ids it expired (in its result, written at once): a re-run after a
+ * crash finishes the sweep from there instead of planning again, so it
+ * ends in the same state.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -15,6 +21,7 @@
 #include "api/maint.h"
 #include "app.h"
 #include "iceberg/iceberg.h"
+#include "util/arena.h"
 #include "util/json.h"
 
 struct expire {
@@ -159,6 +166,66 @@ commit_failed(struct pgl_task_run *run, struct pgl_req *r,
 	return (end);
 }
 
+/* The commit's record: {"committed_from", "expired"}, or NULL. */
+static const json_t *
+committed(const json_t *previous)
+{
+	const json_t	*e = json_object_get(previous, "expire_snapshots");
+
+	if (pgl_json_str(e, "committed_from") == NULL ||
+	    !json_is_array(json_object_get(e, "expired")))
+		return (NULL);
+	return (e);
+}
+
+/* Persist the commit's record before any file is deleted. */
+static void
+record_commit(struct pgl_task_run *run, const json_t *next,
+    const struct expire *x)
+{
+	const json_t	*log = json_object_get(next, "metadata-log");
+	const char	*from = pgl_json_str(json_array_get(log,
+			    json_array_size(log) - 1), "metadata-file");
+	json_t		*rec;
+	char		*text;
+
+	if (from == NULL)
+		return;
+	rec = json_pack("{s:{s:s,s:O}}", "expire_snapshots", "committed_from",
+	    from, "expired", x->expired);
+	if (rec != NULL && (text = pgl_json_dump(rec)) != NULL) {
+		run->task->result = pgl_arena_strdup(run->arena, text);
+		free(text);
+	}
+	json_decref(rec);
+}
+
+/*
+ * A re-run of a task that committed: base is the file it committed
+ * from, next the table as it is now; files already deleted are skipped.
+ */
+static enum pgl_task_end
+resume(struct pgl_task_run *run, struct pgl_req *r,
+    const struct ice_target *t, const json_t *rec, struct expire *x,
+    struct api_reach *doomed, struct pgl_asset *a, json_t **base,
+    json_t **next)
+{
+	struct pgl_err	err;
+
+	x->expired = json_deep_copy(json_object_get(rec, "expired"));
+	x->refs = json_array();
+	doomed->missing_ok = 1;
+	if (STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
+	    t->ns, t->name, a, &err) != PGL_OK)
+		return (api_task_fail(run, "table not found: %s", err.msg));
+	if (ice_metadata_load(r, &t->catalog, pgl_json_str(rec,
+	    "committed_from"), base, &err) != PGL_OK ||
+	    ice_metadata_load(r, &t->catalog, a->metadata_location, next,
+	    &err) != PGL_OK)
+		return (api_task_fail(run, "resuming: %s", err.msg));
+	return (PGL_TASK_SUCCEEDED);
+}
+
 /* A dry run's result: the plan applied in memory, never written. */
 static json_t *
 dry_next(const json_t *md, const json_t *updates, const char *location)
@@ -177,6 +244,8 @@ api_expire_run(struct pgl_task_run *run, struct pgl_req *r,
 	struct expire		 x;
 	struct api_reach	 doomed, keep;
 	json_t			*base = NULL, *next = NULL, *md, *ups, *out;
+	json_t			*prev;
+	const json_t		*rec;
 	int			 dry_run = json_is_true(json_object_get(params,
 				    "dry_run"));
 	enum pgl_task_end	 end;
@@ -194,6 +263,15 @@ api_expire_run(struct pgl_task_run *run, struct pgl_req *r,
 		api_reach_free(&doomed);
 		return (api_task_fail(run, "out of memory"));
 	}
+	prev = json_loads(run->task->result != NULL ? run->task->result : "{}",
+	    0, NULL);
+	if ((rec = committed(prev)) != NULL) {
+		end = resume(run, r, &t, rec, &x, &doomed, &a, &base, &next);
+		json_decref(prev);
+		md = ups = NULL;
+		goto swept;
+	}
+	json_decref(prev);
 	(void)pgl_task_progress(run, "plan", 0, 1, "expire snapshots");
 	end = precheck(run, r, &t, &x, &doomed, &a, &md, &ups);
 	if (end == PGL_TASK_SUCCEEDED && pgl_task_progress(run, "commit", 0,
@@ -208,6 +286,9 @@ api_expire_run(struct pgl_task_run *run, struct pgl_req *r,
 		end = commit_failed(run, r, &x);
 	json_decref(md);
 	json_decref(ups);
+	if (end == PGL_TASK_SUCCEEDED && !dry_run)
+		record_commit(run, next, &x);
+swept:
 	if (end != PGL_TASK_SUCCEEDED)
 		goto done;
 	out = json_pack("{s:I,s:O,s:b}", "expired_snapshots",

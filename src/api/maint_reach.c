@@ -88,7 +88,10 @@ blame(struct pgl_err *err, const char *what, const char *path)
 		err->msg[0] = '\0';
 }
 
-/* A file's bytes; a read error names the file. */
+/*
+ * A file's bytes; a read error names the file.  1 (nothing read) for a
+ * file that is gone when rc->missing_ok.
+ */
 static int
 read_file(struct api_reach *rc, const char *path, char **buf, size_t *len,
     struct pgl_err *err)
@@ -101,6 +104,8 @@ read_file(struct api_reach *rc, const char *path, char **buf, size_t *len,
 	if ((code = api_storage(rc->r, rc->cat, &st, err)) == PGL_OK)
 		code = pgl_obj_read(st, path, MANIFEST_MAX, buf, len, err);
 	ice_count_s3(&s3);
+	if (code == PGL_ENOTFOUND && rc->missing_ok)
+		return (1);
 	if (code != PGL_OK) {
 		blame(err, "cannot read", path);
 		err->code = code;
@@ -142,8 +147,10 @@ reach_manifest(struct api_reach *rc, const char *path, int64_t length,
 	if ((n = pgl_strset_add(rc->manifests, path, length)) <= 0)
 		return (n);	/* read already (0), or out of memory */
 	if (add(rc, path, length, err) == -1 ||
-	    read_file(rc, path, &buf, &len, err) == -1)
+	    (n = read_file(rc, path, &buf, &len, err)) == -1)
 		return (-1);
+	if (n == 1)
+		return (0);
 	n = ice_manifest_read(buf, len, on_entry, &w, err);
 	free(buf);
 	if (n == -1) {
@@ -195,8 +202,10 @@ api_reach_snapshot(struct api_reach *rc, const json_t *snap,
 	if (list == NULL)
 		return (0);
 	if (add(rc, list, 0, err) == -1 ||
-	    read_file(rc, list, &buf, &len, err) == -1)
+	    (n = read_file(rc, list, &buf, &len, err)) == -1)
 		return (-1);
+	if (n == 1)
+		return (0);
 	n = ice_manifest_list_read(buf, len, on_manifest, &w, err);
 	free(buf);
 	if (n == -1 && !w.failed)

@@ -189,3 +189,36 @@ test('a client commit racing the expire is kept', { skip: STORE === 'memory' && 
     await racer.stop();
   }
 });
+
+test('kill -9 after the expire committed: the reclaimed task resumes the sweep from its record and ends as an uninterrupted run would', { skip: STORE === 'memory' && 'the memory store runs a task inside the request' }, async () => {
+  const slow = await startIcebergServer({ env: { TASK_WORKER_POLL_INTERVAL_MS: '20', TASK_WORKER_LEASE_MS: '1500', PGL_TEST_TASK_STEP_MS: '300' } });
+  try {
+    const t = await createTable(slow, { namespace: [uniq('ns')], table: 'crash' });
+    const s = await appends(t, 4);
+    await t.deleteRows((r) => r.id === 1, { mode: 'cow', timestampMs: ago(1) });
+    const before = await t.filesOnDisk();
+    const r = await slow.rawReq('POST', `${t.path()}/maintenance`, { body: { operations: ['expire_snapshots'], older_than_ms: 0 } });
+    const id = expectJson(r, 202).task_id;
+    let seen;
+    for (let i = 0; i < 400 && !seen; i++) {
+      const x = expectJson(await slow.rawReq('GET', `/api/v1/tasks/${id}`), 200);
+      if (x.result?.expire_snapshots?.committed_from) seen = x;
+      else await new Promise((res) => setTimeout(res, 10));
+    }
+    assert.ok(seen, 'the task recorded its commit');
+    process.kill(Number(seen.lease_owner.split(':').pop()), 'SIGKILL');
+    const task = await waitTask(slow.rawReq, id, { timeout: 30000 });
+    assert.equal(task.status, 'succeeded', JSON.stringify(task));
+    assert.ok(task.attempts >= 2);
+    assert.equal(task.result.expire_snapshots.expired_snapshots, 4);
+    // The same files as an uninterrupted run: every expired snapshot's list,
+    // and s[0]'s data file, rewritten by the delete.
+    assert.ok(!fs.existsSync(s[0].files.data[0]));
+    for (const x of s) assert.ok(!fs.existsSync(x.files.manifestList), `gone: ${x.files.manifestList}`);
+    const left = await t.filesOnDisk();
+    assert.ok(left.every((f) => before.includes(f) || f.endsWith('.metadata.json')));
+    assert.deepEqual(byId(await t.readRows()), rows([2, 3, 4, 5, 6, 7, 8]));
+  } finally {
+    await slow.stop();
+  }
+});
