@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { startIcebergServer } from './lib/iceberg.js';
-import { createTable, readAvro, localPath } from './lib/iceberg_data.js';
+import { createTable, registerTable, readAvro, localPath } from './lib/iceberg_data.js';
 import { uniq } from './lib/expect.js';
 
 let srv;
@@ -136,4 +136,20 @@ test('a table on a catalog branch is written and read on that branch only', asyn
   await dev.appendRows(rowsOf([2]), { writer: 'icebird' });
   assert.deepEqual(byId(await dev.readRows()), rowsOf([1, 2]));
   assert.deepEqual(await t.readRows(), rowsOf([1]));
+});
+
+test('old snapshot timestamps (for expiry) and a second table registered on the same files', async () => {
+  const t = await createTable(srv, { namespace: ['hd'], table: uniq('old') });
+  const day = 86400000;
+  const now = Date.now();
+  const a = await t.appendRows(rowsOf([1]), { timestampMs: now - 10 * day });
+  const b = await t.appendRows(rowsOf([2]), { timestampMs: now - 9 * day, writer: 'icebird' });
+  await t.appendRows(rowsOf([3]));
+  const md = (await t.load()).metadata;
+  assert.equal(md.snapshots.find((s) => s['snapshot-id'] === a.snapshotId)['timestamp-ms'], now - 10 * day);
+  assert.equal(md.snapshots.find((s) => s['snapshot-id'] === b.snapshotId)['timestamp-ms'], now - 9 * day);
+  const loaded = await t.load();
+  const twin = await registerTable(srv, { namespace: ['hd'], table: uniq('twin'), metadataLocation: loaded['metadata-location'] });
+  assert.deepEqual(byId(await twin.readRows()), rowsOf([1, 2, 3]));
+  assert.equal(await twin.dir(), await t.dir());
 });

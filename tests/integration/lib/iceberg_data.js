@@ -762,6 +762,21 @@ export async function createTable(srv, opts) {
   return t;
 }
 
+/**
+ * Register another table on an existing metadata file (POST .../register),
+ * e.g. a second table sharing the first one's files; returns its handle.
+ */
+export async function registerTable(srv, { catalog = CATALOG, namespace, table, metadataLocation, catalogBranch = null, headers = {} }) {
+  const t = new IcebergTable(srv, { catalog, namespace, table, catalogBranch, headers });
+  const ns = await srv.req('POST', `/v1/${t.catalog}/namespaces`, { body: { namespace: t.namespace }, headers });
+  if (ns.status !== 200 && ns.status !== 409) throw new Error(`create namespace: ${ns.status} ${ns.text}`);
+  const r = await srv.req('POST', `/v1/${t.catalog}/namespaces/${nsPath(t.namespace)}/register`, {
+    body: { name: catalogBranch ? `${table}@${catalogBranch}` : table, 'metadata-location': metadataLocation }, headers,
+  });
+  if (r.status !== 200) throw new Error(`register table: ${r.status} ${r.text}`);
+  return t;
+}
+
 /** A handle on an existing table (no request made). */
 export function openTable(srv, opts) {
   return new IcebergTable(srv, opts);
