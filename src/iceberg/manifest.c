@@ -18,8 +18,8 @@
 
 struct rd {
 	struct ice_avro_reader	 avro;
-	avro_value_t		 rec;		/* the current record */
-	const char		*what;		/* "manifest list", "manifest" */
+	avro_value_t		 rec;	/* the current record */
+	const char		*what;	/* "manifest list"... */
 	struct pgl_err		*err;
 };
 

@@ -27,7 +27,8 @@ struct ice_avro_cur {
 int	ice_avro_get_long(struct ice_avro_cur *, int64_t *);
 
 /* err <- PGL_EINVAL, "<what>: <detail>"; returns -1. */
-int	ice_avro_fail(struct pgl_err *, const char *what, const char *detail);
+int	ice_avro_fail(struct pgl_err *, const char *what,
+	    const char *detail);
 
 /*
  * 0 when buf is an Avro container whose header (a schema that parses, a
@@ -47,7 +48,7 @@ int	ice_avro_frame_check(const void *buf, size_t len, struct pgl_err *,
 struct ice_avro_reader {
 	struct ice_avro_cur	 file;		/* at the next block */
 	struct ice_avro_cur	 blk;		/* the current block */
-	int64_t			 left;		/* records left in blk */
+	int64_t			 left;	/* records left in blk */
 	int			 deflate;
 	unsigned char		*inflated;
 	size_t			 inflated_cap;
@@ -60,7 +61,7 @@ struct ice_avro_reader {
 int	ice_avro_open(struct ice_avro_reader *, const void *, size_t,
 	    struct pgl_err *, const char *what);
 int	ice_avro_next(struct ice_avro_reader *, struct pgl_err *,
-	    const char *what);			/* 1 a record, 0 end, -1 */
+	    const char *what);	/* 1 a record, 0 end, -1 */
 void	ice_avro_close(struct ice_avro_reader *);
 
 /* A growing output buffer; on allocation failure oom is set, once. */
@@ -71,7 +72,7 @@ struct ice_avro_buf {
 };
 
 void	ice_avro_raw(struct ice_avro_buf *, const void *, size_t);
-void	ice_avro_long(struct ice_avro_buf *, int64_t);	/* zigzag varint */
+void	ice_avro_long(struct ice_avro_buf *, int64_t);	/* zigzag */
 void	ice_avro_str(struct ice_avro_buf *, const char *);
 void	ice_avro_bytes(struct ice_avro_buf *, const void *, size_t);
 

@@ -257,7 +257,7 @@ inflate_block(struct ice_avro_reader *r, const unsigned char *p, size_t n,
 		rc = inflate(&z, Z_NO_FLUSH);
 		*out = r->inflated_cap - z.avail_out;
 		if (rc == Z_BUF_ERROR && z.avail_in == 0 && z.avail_out > 0)
-			rc = Z_STREAM_END;	/* all input, no final block */
+			rc = Z_STREAM_END;	/* no final block */
 		if (rc == Z_STREAM_END || (rc != Z_OK && rc != Z_BUF_ERROR) ||
 		    (rc == Z_BUF_ERROR && z.avail_out > 0))
 			break;

@@ -58,7 +58,7 @@ on_ref(void *arg, const struct ice_manifest_ref *r)
 	s->seen++;
 	if (s->n < MAXREFS) {
 		s->r[s->n] = *r;
-		s->r[s->n].partitions = NULL;	/* not kept past the call */
+		s->r[s->n].partitions = NULL;	/* gone after the call */
 		s->r[s->n].npartitions = 0;
 		if (s->r[s->n].content != ICE_CONTENT_DATA)
 			s->r[s->n].content = ICE_CONTENT_DELETES;
