@@ -153,3 +153,17 @@ test('old snapshot timestamps (for expiry) and a second table registered on the 
   assert.deepEqual(byId(await twin.readRows()), rowsOf([1, 2, 3]));
   assert.equal(await twin.dir(), await t.dir());
 });
+
+test('v3 row lineage: manifests get first_row_id, next-row-id advances', async () => {
+  const t = await createTable(srv, { namespace: ['hd'], table: uniq('v3'), formatVersion: 3 });
+  const a = await t.appendRows(rowsOf([1, 2, 3]), { writer: 'icebird' });
+  const b = await t.appendRows(rowsOf([4, 5]), { writer: 'avsc' });
+  const md = (await t.load()).metadata;
+  assert.equal(md['next-row-id'], 5);
+  const sb = md.snapshots.find((s) => s['snapshot-id'] === b.snapshotId);
+  assert.equal(sb['first-row-id'], 3);
+  assert.equal(sb['added-rows'], 2);
+  const list = await readAvro(fs.readFileSync(b.files.manifestList));
+  assert.deepEqual(list.records.map((m) => m.first_row_id).sort(), [0, 3]);
+  assert.equal(a.sequenceNumber + 1, b.sequenceNumber);
+});

@@ -529,6 +529,17 @@ export class IcebergTable {
     if (delEntries.length) fresh.push(await this.writeManifest(writer, { v, loc, schema, spec, content: 1, entries: delEntries, id, seq }));
     written.manifests = fresh.map((m) => localPath(m.manifest_path));
 
+    // v3 row lineage: new data manifests get first_row_id from the
+    // table's next-row-id, each advancing it by its added + existing rows.
+    let nextRowId = md['next-row-id'] ?? 0;
+    const firstRowId = nextRowId;
+    if (v >= 3) {
+      for (const m of fresh) {
+        if (m.content !== 0) continue;
+        m.first_row_id = nextRowId;
+        nextRowId += m.added_rows_count + m.existing_rows_count;
+      }
+    }
     const list = [...fresh, ...keep];
     const listFile = path.join(loc, 'metadata', `snap-${id}-1-${uuid()}.avro`);
     const meta = { 'snapshot-id': id, 'parent-snapshot-id': parentId ?? 'null', 'format-version': v };
@@ -549,7 +560,7 @@ export class IcebergTable {
     };
     if (parentId !== null) snapshot['parent-snapshot-id'] = parentId;
     if (v >= 2) snapshot['sequence-number'] = seq;
-    if (v >= 3) { snapshot['first-row-id'] = md['next-row-id'] ?? 0; snapshot['added-rows'] = addedRows; }
+    if (v >= 3) { snapshot['first-row-id'] = firstRowId; snapshot['added-rows'] = nextRowId - firstRowId; }
     // Moving a ref keeps its type and retention, as clients do.
     const move = { action: 'set-snapshot-ref', 'ref-name': ref, type: md.refs?.[ref]?.type ?? refType, 'snapshot-id': id };
     for (const k of ['max-ref-age-ms', 'max-snapshot-age-ms', 'min-snapshots-to-keep']) {
