@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { startIcebergServer } from './lib/iceberg.js';
-import { createTable, registerTable, readAvro, localPath } from './lib/iceberg_data.js';
+import { createTable, registerTable, readAvro, localPath, setAge } from './lib/iceberg_data.js';
 import { uniq } from './lib/expect.js';
 
 let srv;
@@ -152,6 +152,12 @@ test('old snapshot timestamps (for expiry) and a second table registered on the 
   const twin = await registerTable(srv, { namespace: ['hd'], table: uniq('twin'), metadataLocation: loaded['metadata-location'] });
   assert.deepEqual(byId(await twin.readRows()), rowsOf([1, 2, 3]));
   assert.equal(await twin.dir(), await t.dir());
+  // Orphans and ages for the orphan-removal cut-offs.
+  const orphan = await t.orphanFile('data/stray.parquet', { ageMs: 4 * day });
+  assert.ok((await t.filesOnDisk()).includes(orphan));
+  assert.ok(Date.now() - fs.statSync(orphan).mtimeMs >= 4 * day - 1000);
+  setAge(a.files.data, 20 * day);
+  assert.ok(Date.now() - fs.statSync(a.files.data[0]).mtimeMs >= 20 * day - 1000);
 });
 
 test('v3 row lineage: manifests get first_row_id, next-row-id advances', async () => {

@@ -84,6 +84,12 @@ export function filesOnDisk(dir) {
   return out.sort();
 }
 
+/** Set the mtime (and atime) of files to ageMs before now (orphan/expiry cut-offs). */
+export function setAge(files, ageMs) {
+  const t = new Date(Date.now() - ageMs);
+  for (const f of [].concat(files)) fs.utimesSync(f, t, t);
+}
+
 // --- Avro: schemas with Iceberg field ids -------------------------------------
 
 const opt = (name, type, id) => ({ name, type: ['null', type], default: null, 'field-id': id });
@@ -743,6 +749,18 @@ export class IcebergTable {
     if (!live.some(({ entry }) => !entry.data_file.content)) return [];
     const rows = await icebergRead({ tableUrl: md.location, metadata: { ...md, 'current-snapshot-id': sid } });
     return plain(rows);
+  }
+
+  /**
+   * A file under the table's location that no metadata references (an
+   * orphan), optionally aged; returns its path.
+   */
+  async orphanFile(rel = `data/orphan-${crypto.randomUUID()}.parquet`, { ageMs = 0, content = 'orphan' } = {}) {
+    const file = path.join(await this.dir(), rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+    if (ageMs) setAge(file, ageMs);
+    return file;
   }
 
   /** Every file under the table's location. */
