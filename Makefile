@@ -33,7 +33,7 @@ conf = $(shell awk -v flavor=$(FLAVOR) -v key=$(1) ' \
 	build.conf)
 
 BASE_CFLAGS	:= $(call conf,cflags)
-BASE_LDFLAGS	:= $(call conf,ldflags)
+BASE_LDFLAGS	:= $(call conf,ldflags) $(shell pkg-config --libs avro-c)
 
 PGL_CFLAGS	:= $(BASE_CFLAGS) -Iinclude -Isrc -I$(KORE_OUT)/include/kore \
 		   -DKORE_SINGLE_BINARY -DPGL_VERSION='"$(VERSION)"'

@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
+#include "api/maint.h"
 #include "api/gate.h"
 #include "api/routes.h"
 #include "app.h"
@@ -238,7 +239,8 @@ tasks_start(const struct pgl_config *cfg)
 	env.nopts = cfg->store.nopts;
 	env.concurrency = cfg->tasks.concurrency;
 	env.poll_interval_ms = cfg->tasks.poll_interval_ms;
-	env.lease_ms = 30000;
+	env.lease_ms = cfg->tasks.lease_ms;
+	env.run = api_task_run;
 	if ((task_supervisor = pgl_tasks_start(&env)) == -1)
 		die("cannot start the task runners: %s", errno_s);
 }
@@ -271,14 +273,16 @@ kore_parent_configure(int argc, char **argv)
 		exit(0);
 	}
 	configure_kore(cfg);
-	tasks_start(cfg);	/* before the listener: runners never hold it */
-	listen_on(cfg);
 	if (pgl_ratelimit_init() == -1)
 		die("cannot map the shared rate-limit table: %s", errno_s);
 	if (pgl_grant_cache_init() == -1)
 		die("cannot map the shared grants epoch: %s", errno_s);
 	pgl_s3_keep_clients(cfg->defaults.object_store_cache);
 	http_install(cfg);
+	/* After the shared segments (metrics, epochs), which the runners
+	 * share; before the listener, which they must never hold. */
+	tasks_start(cfg);
+	listen_on(cfg);
 	if (cfg->auth.no_auth)
 		pgl_log(PGL_LOG_WARN, "no-auth evaluation mode: every caller "
 		    "is tenant admin of the default tenant (loopback only)");

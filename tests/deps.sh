@@ -4,8 +4,8 @@
 # packages are installed, so a prepared machine does nothing here.
 set -eu
 
-BUILD_PKGS="gcc make patch pkg-config kore libjansson-dev libsqlite3-dev uuid-dev libssl-dev zlib1g-dev libpq-dev libmongoc-dev libbson-dev libargon2-dev libjwt-dev libcurl4-openssl-dev libhiredis-dev"
-TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev sqlite3 wrk curl postgresql swift-proxy swift-object swift-container swift-account python3-swift memcached redis-server chromium"
+BUILD_PKGS="gcc make patch pkg-config kore libjansson-dev libsqlite3-dev uuid-dev libssl-dev zlib1g-dev libpq-dev libmongoc-dev libbson-dev libargon2-dev libjwt-dev libcurl4-openssl-dev libhiredis-dev libavro-dev"
+TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev sqlite3 wrk curl postgresql swift-proxy swift-object swift-container swift-account python3-swift memcached redis-server python3-avro chromium"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$BUILD_PKGS $TEST_PKGS"
@@ -32,9 +32,12 @@ if [ -n "$missing" ]; then
 		--no-install-recommends $missing
 fi
 
-# npm packages of the integration suite, pinned by its lock file.
-if [ "${1:-build}" = test ] && [ -f tests/integration/package-lock.json ] &&
-   [ ! -d tests/integration/node_modules/playwright-core ]; then
+# npm packages of the integration suite, pinned by its lock file; again
+# whenever the lock file changed since they were installed.
+lock=tests/integration/package-lock.json
+stamp=tests/integration/node_modules/.pangolin-lock
+if [ "${1:-build}" = test ] && [ -f $lock ] && ! cmp -s $lock $stamp; then
 	(cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
+	cp $lock $stamp
 fi
 exit 0

@@ -146,6 +146,18 @@ int	ice_create_asset(struct pgl_req *, const struct ice_target *,
 	    struct pgl_asset *, const char *verb, int delete_on_conflict);
 int	ice_drop_asset(struct pgl_req *, const struct pgl_asset *);
 
+/* iceberg_commit.c: a task's commit, planned from each fresh base. */
+typedef json_t	*(*ice_plan_fn)(void *arg, struct pgl_req *, const json_t *base);
+int	ice_table_commit_planned(struct pgl_req *, const struct ice_target *,
+	    ice_plan_fn, void *arg, json_t **base, json_t **next);
+
+/* iceberg_io.c: what this process's S3 clients did since before, counted. */
+struct pgl_s3_stats;
+void	ice_count_s3(const struct pgl_s3_stats *before);
+
+/* maint_route.c: queue a maintenance task (202). */
+void	ice_table_maintenance(struct pgl_req *);
+
 /* iceberg_tables.c */
 void	ice_table_list(struct pgl_req *);
 void	ice_table_create(struct pgl_req *);

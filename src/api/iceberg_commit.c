@@ -44,6 +44,10 @@ struct change {
 	json_t			*base;
 	json_t			*next;		/* NULL: unchanged */
 	char			*next_location;	/* malloc'd */
+	/* A task's commit: updates planned afresh from each base. */
+	ice_plan_fn		 plan;
+	void			*plan_arg;
+	json_t			*planned;
 };
 
 static void
@@ -51,8 +55,9 @@ change_clear(struct change *c)
 {
 	json_decref(c->base);
 	json_decref(c->next);
+	json_decref(c->planned);
 	free(c->next_location);
-	c->base = c->next = NULL;
+	c->base = c->next = c->planned = NULL;
 	c->next_location = NULL;
 }
 
@@ -99,6 +104,9 @@ prepare(struct pgl_req *r, struct change *c)
 	/* A pointer to a file that is gone is corruption, not client error. */
 	if (ice_read_metadata(r, &c->t.catalog,
 	    c->asset.metadata_location, 500, &c->base) == -1)
+		return (-1);
+	if (c->plan != NULL && (c->updates = c->planned = c->plan(c->plan_arg,
+	    r, c->base)) == NULL)
 		return (-1);
 	if (ice_table_check(c->base, c->requirements, &ierr) == -1 ||
 	    (c->next = ice_table_apply(c->base, c->updates,
@@ -373,6 +381,34 @@ ice_table_commit(struct pgl_req *r)
 	if (commit_changes(r, &c, 1) == 0)
 		pgl_reply_json(r, 200, commit_response(&c));
 	change_clear(&c);
+}
+
+/*
+ * A commit that is not a client's (a maintenance task): the same loop,
+ * with the updates planned from each fresh base, so a concurrent client
+ * commit is never lost, only planned around.  *base and *next get the
+ * base it committed on and the result (next NULL: nothing changed), new
+ * references.  0, or -1 after replying to r.
+ */
+int
+ice_table_commit_planned(struct pgl_req *r, const struct ice_target *t,
+    ice_plan_fn plan, void *arg, json_t **base, json_t **next)
+{
+	struct change	c;
+	int		rc;
+
+	memset(&c, 0, sizeof(c));
+	c.t = *t;
+	c.requirements = list_or_empty(NULL, "requirements");
+	c.plan = plan;
+	c.plan_arg = arg;
+	*base = *next = NULL;
+	if ((rc = commit_changes(r, &c, 1)) == 0) {
+		*base = json_incref(c.base);
+		*next = json_incref(c.next);
+	}
+	change_clear(&c);
+	return (rc);
 }
 
 /* Resolve one entry of table-changes; replies 400/404 on failure. */

@@ -40,9 +40,9 @@ io_fail(struct pgl_err *err, int code, const char *what, const char *location)
  * location never goes stale (ARCHITECTURE.md §7).  malloc'd.  Quiet:
  * errors come back in err (PGL_ENOTFOUND, PGL_EINVAL for a corrupt file).
  */
-/* What this worker's S3 clients did since before: to /metrics. */
-static void
-count_s3(const struct pgl_s3_stats *before)
+/* What this process's S3 clients did since before: to /metrics. */
+void
+ice_count_s3(const struct pgl_s3_stats *before)
 {
 	struct pgl_s3_stats	now;
 
@@ -73,7 +73,7 @@ metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
 		return (rc);
 	pgl_s3_stats(&s3);
 	rc = pgl_obj_read(st, location, PGL_FILE_MAX, &raw, &len, err);
-	count_s3(&s3);
+	ice_count_s3(&s3);
 	if (rc != PGL_OK)
 		return (rc);
 	if (pgl_is_gzip(raw, len)) {
@@ -177,7 +177,7 @@ ice_delete_file(struct pgl_req *r, const struct pgl_catalog *c,
 		return;
 	pgl_s3_stats(&s3);
 	(void)pgl_obj_delete(st, location, &err);
-	count_s3(&s3);
+	ice_count_s3(&s3);
 }
 
 void
@@ -192,7 +192,7 @@ ice_delete_files(struct pgl_req *r, const struct pgl_catalog *c,
 		return;
 	pgl_s3_stats(&s3);
 	(void)pgl_obj_delete_many(st, locations, n, &err);
-	count_s3(&s3);
+	ice_count_s3(&s3);
 }
 
 /*
@@ -295,7 +295,7 @@ ice_write_metadata(struct pgl_req *r, const struct pgl_catalog *c,
 		rc = pgl_obj_write(st, location, text, strlen(text), err);
 	}
 	free(text);
-	count_s3(&s3);
+	ice_count_s3(&s3);
 	return (rc);
 }
 

@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
+#include "api/maint.h"
 #include "app.h"
 #include "http/gzip.h"
 #include "iceberg/iceberg.h"
@@ -711,45 +712,28 @@ ice_drop_asset(struct pgl_req *r, const struct pgl_asset *a)
 }
 
 /*
- * Purge deletes this table's own metadata files: the current one and
- * those in its metadata-log.  Files are named by random UUIDs, so another
- * table (even one renamed into the same directory) never shares one; the
- * directory itself is left alone for the same reason.  Best effort, after
- * the pointer is gone (§6).  Every delete is confined to the catalog's
- * storage: a registered file's metadata-log may name files elsewhere,
- * and a link planted below the root is refused, not followed.
+ * Purge runs as a task (api/maint_purge.c): the drop answers at once,
+ * the task deletes what the table's last version reached and no other
+ * version keeps (a branch's copy of it shares every file).  Its id is in
+ * Pangolin-Task-Id.  The pointer is already gone, so a failure to queue
+ * leaves files behind, never a half-dropped table.
  */
 static void
-purge(struct pgl_req *r, const struct pgl_catalog *c,
+purge(struct pgl_req *r, const struct ice_target *t,
     const struct pgl_asset *a)
 {
-	struct pgl_err	 err;
-	json_t		*md, *e;
-	size_t		 i;
+	const char	*id;
+	json_t		*params;
 
-	const char	**files;
-	size_t		  n = 0;
-
-	/* No readable metadata: nothing of ours to purge, not an error. */
-	if (ice_metadata_load(r, c, a->metadata_location, &md, &err) != PGL_OK)
-		return;
-	if ((files = pgl_arena_alloc(r->arena, (json_array_size(
-	    json_object_get(md, "metadata-log")) + 1) * sizeof(*files))) ==
-	    NULL) {
-		json_decref(md);
-		return;
-	}
-	json_array_foreach(json_object_get(md, "metadata-log"), i, e) {
-		const char	*f = pgl_json_str(e, "metadata-file");
-
-		if (f != NULL)
-			files[n++] = pgl_arena_strdup(r->arena, f);
-	}
-	files[n++] = a->metadata_location;
-	json_decref(md);
-	/* One request per 1,000 files on S3; files outside the catalog's
-	 * storage are refused by objio, never deleted. */
-	ice_delete_files(r, c, files, n);
+	params = json_pack("{s:s,s:s}", "metadata_location",
+	    a->metadata_location, "location", a->location != NULL ?
+	    a->location : "");
+	id = params != NULL ? api_task_queue(r, "purge", t, params) : NULL;
+	json_decref(params);
+	if (id != NULL)
+		pgl_set_header(r, "pangolin-task-id", id);
+	else
+		pgl_reply_withdraw(r);	/* the drop itself succeeded */
 }
 
 static int
@@ -769,7 +753,7 @@ ice_table_drop(struct pgl_req *r)
 	    ice_drop_asset(r, &a) == -1)
 		return;
 	if (query_true(pgl_query(r, "purgeRequested")))
-		purge(r, &t.catalog, &a);
+		purge(r, &t, &a);
 	pgl_reply_empty(r, 204);
 }
 

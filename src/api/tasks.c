@@ -1,11 +1,16 @@
 /*
- * Task routes (issue 12): follow and cancel background tasks.  Tenant
- * admins only for now: a tenant user's per-table read check on a task is
- * not built yet, so the rule refuses rather than shows too much.
+ * Task routes (issue 12): follow and cancel background tasks, in the
+ * caller's tenant.  Admins see every task; a tenant user sees the tasks
+ * of tables it may read and cancels those of tables it may delete (the
+ * permission that started them).  A task the caller may not see is 404,
+ * exactly like one that does not exist.
  */
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
+#include "api/gate.h"
+#include "auth/rbac.h"
 #include "app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -78,6 +83,41 @@ task_json(struct pgl_req *r, const struct pgl_task *t)
 	    "lease_expires_at", time_or_null(r->arena, t->lease_expires_ms)));
 }
 
+/*
+ * Whether the caller may do action on the task's table.  A table that
+ * is gone (a purge) is judged by its namespace's grants.
+ */
+static int
+task_allowed(struct pgl_req *r, const struct pgl_task *t, unsigned action)
+{
+	struct pgl_target	 target;
+	struct pgl_catalog	 c;
+	struct pgl_asset	 a;
+	struct pgl_err		 err;
+
+	if (api_is_admin(r))
+		return (1);
+	if (t->catalog == NULL || t->ns == NULL || api_get_catalog(r,
+	    r->tenant, t->catalog, &c, &err) != PGL_OK)
+		return (0);
+	memset(&target, 0, sizeof(target));
+	target.catalog_id = c.id;
+	target.ns = t->ns;
+	target.asset_id = "";
+	if (t->table != NULL && STORE(get_asset, r->arena, r->tenant,
+	    t->catalog, t->branch != NULL ? t->branch : "main", t->ns,
+	    t->table, &a, &err) == PGL_OK)
+		target.asset_id = a.id;
+	return (api_allowed(r, action, &target));
+}
+
+static int
+visible(struct pgl_req *r, const void *item, void *ctx)
+{
+	(void)ctx;
+	return (task_allowed(r, item, PGL_ACT_READ));
+}
+
 void
 api_task_get(struct pgl_req *r)
 {
@@ -85,7 +125,8 @@ api_task_get(struct pgl_req *r)
 	struct pgl_err	err;
 
 	if (STORE(get_task, r->arena, r->tenant, pgl_param(r, "id"), &t,
-	    &err) != PGL_OK) {
+	    &err) != PGL_OK || !task_allowed(r, &t, PGL_ACT_READ)) {
+		err.code = PGL_ENOTFOUND;
 		pgl_reply_missing(r, &err, "Task not found");
 		return;
 	}
@@ -103,18 +144,26 @@ api_task_list(struct pgl_req *r)
 	uint64_t		 total;
 	size_t			 n, i;
 
+	struct pgl_page		 all = { 0, 0 }, *ask = &pg;
+	int			 admin = api_is_admin(r);
+
 	if (pgl_req_page(r, &pg) == -1)
 		return;
+	if (!admin)
+		ask = &all;	/* filtered and paged below */
 	f.status = pgl_query(r, "status");
 	f.kind = pgl_query(r, "kind");
 	f.catalog = pgl_query(r, "catalog");
 	f.table = pgl_query(r, "table");
 	f.created_by = pgl_query(r, "created_by");
-	if (STORE(list_tasks, r->arena, r->tenant, &f, &pg, &items, &n,
+	if (STORE(list_tasks, r->arena, r->tenant, &f, ask, &items, &n,
 	    &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
+	if (!admin)
+		n = api_filter_page(r, items, n, sizeof(*items), visible, NULL,
+		    &pg, &total);
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, task_json(r, &items[i]));
@@ -128,6 +177,17 @@ api_task_cancel(struct pgl_req *r)
 	struct pgl_task	t;
 	struct pgl_err	err;
 
+	if (STORE(get_task, r->arena, r->tenant, pgl_param(r, "id"), &t,
+	    &err) != PGL_OK || !task_allowed(r, &t, PGL_ACT_READ)) {
+		err.code = PGL_ENOTFOUND;
+		pgl_reply_missing(r, &err, "Task not found");
+		return;
+	}
+	if (!task_allowed(r, &t, PGL_ACT_DELETE)) {
+		pgl_reply_error(r, 403, "Forbidden: cancelling a task needs "
+		    "delete on its table");
+		return;
+	}
 	if (STORE(cancel_task, r->tenant, pgl_param(r, "id"), &err) !=
 	    PGL_OK || STORE(get_task, r->arena, r->tenant, pgl_param(r, "id"),
 	    &t, &err) != PGL_OK) {

@@ -65,6 +65,8 @@ static const struct key keys[] = {
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
 	    10, 3600000 },
+	{ "tasks",  "lease_ms",		K_INT,  O(tasks.lease_ms),
+	    1000, 3600000 },
 	{ "defaults", "object_store_cache", K_BOOL,
 	    O(defaults.object_store_cache), 0, 0 },
 	{ "defaults", "tenant_name",	K_STR,  O(defaults.tenant_name), 0, 0 },
@@ -123,6 +125,7 @@ defaults(struct pgl_config *c)
 	c->tasks.enabled = 1;
 	c->tasks.concurrency = 2;
 	c->tasks.poll_interval_ms = 1000;
+	c->tasks.lease_ms = 30000;
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = xstrdup("default");
 }
@@ -592,6 +595,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->tasks.poll_interval_ms = (int)n;
+	if ((rc = env_int("TASK_WORKER_LEASE_MS", 1000, 3600000, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->tasks.lease_ms = (int)n;
 	if (apply_store_env(c, err) == -1)
 		return (-1);
 	return (apply_env_opts(c, err));

@@ -57,6 +57,7 @@ struct pgl_config {
 		int		enabled;
 		int		concurrency;
 		int		poll_interval_ms;
+		int		lease_ms;	/* a runner silent this long is dead */
 	} tasks;
 
 	struct {

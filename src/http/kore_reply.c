@@ -47,7 +47,7 @@ pgl_param(const struct pgl_req *r, const char *name)
 const char *
 pgl_req_path(const struct pgl_req *r)
 {
-	return (r->http->path);
+	return (r->http != NULL ? r->http->path : "");
 }
 
 const char *
@@ -67,7 +67,8 @@ pgl_header(const struct pgl_req *r, const char *name)
 {
 	const char	*v;
 
-	if (!http_request_header(r->http, name, &v))
+	/* A task's request has no connection (api/task_run.c). */
+	if (r->http == NULL || !http_request_header(r->http, name, &v))
 		return (NULL);
 	return (v);
 }
@@ -75,9 +76,11 @@ pgl_header(const struct pgl_req *r, const char *name)
 const char *
 pgl_req_peer(const struct pgl_req *r, char *buf, size_t len)
 {
-	const struct connection	*c = r->http->owner;
+	const struct connection	*c = r->http != NULL ? r->http->owner : NULL;
 
 	buf[0] = '\0';
+	if (c == NULL)
+		return (buf);
 	if (c->family == AF_INET)
 		(void)inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, buf,
 		    (socklen_t)len);
@@ -90,7 +93,7 @@ pgl_req_peer(const struct pgl_req *r, char *buf, size_t len)
 const char *
 pgl_req_body_raw(const struct pgl_req *r, size_t *len)
 {
-	struct kore_buf	*b = r->http->http_body;
+	struct kore_buf	*b = r->http != NULL ? r->http->http_body : NULL;
 
 	*len = b != NULL ? r->http->http_body_length : 0;
 	return (b != NULL ? (const char *)b->data : "");
@@ -99,13 +102,14 @@ pgl_req_body_raw(const struct pgl_req *r, size_t *len)
 size_t
 pgl_req_body_len(const struct pgl_req *r)
 {
-	return (r->http->http_body_length);
+	return (r->http != NULL ? r->http->http_body_length : 0);
 }
 
 void
 pgl_set_header(struct pgl_req *r, const char *name, const char *value)
 {
-	http_response_header(r->http, name, value);
+	if (r->http != NULL)
+		http_response_header(r->http, name, value);
 }
 
 /*

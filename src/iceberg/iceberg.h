@@ -141,4 +141,23 @@ char	*ice_view_metadata_location(const json_t *md,
 /* Validate view metadata read from a file; NULL+400 if invalid. */
 json_t	*ice_view_parse(const json_t *raw, struct ice_err *);
 
+/* --- maintenance ---------------------------------------------------------- */
+
+struct ice_expire_opts {
+	int64_t	now_ms;
+	int64_t	older_than_ms;	/* an age; -1: the table's, else 5 days */
+	int64_t	retain_last;	/* -1: the table's, else 1 */
+};
+
+/*
+ * expire.c: the updates (remove-snapshot-ref for refs past their
+ * max-ref-age-ms, then remove-snapshots) that expire md's old snapshots
+ * as Iceberg's ExpireSnapshots does, honouring each ref's
+ * max-ref-age-ms, max-snapshot-age-ms and min-snapshots-to-keep and the
+ * history.expire.* table properties.  *expired gets the ids removed (a
+ * JSON array, maybe empty).  NULL + 400 when a property is not a number.
+ */
+json_t	*ice_expire_updates(const json_t *md, const struct ice_expire_opts *,
+	    json_t **expired, struct ice_err *);
+
 #endif

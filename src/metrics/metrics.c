@@ -33,9 +33,21 @@ struct cell {
 	uint64_t	le[NBUCKETS];	/* non-cumulative; summed at render */
 };
 
+static const char *const task_kinds[] = { "maintenance", "purge" };
+static const char *const task_outcomes[] = { "succeeded", "failed",
+    "cancelled", "retried" };
+#define NKINDS		2
+#define NOUTCOMES	4
+
+struct task_cell {
+	uint64_t	runs;
+	uint64_t	sum_us;
+};
+
 struct shared {
 	uint64_t	ready;
 	uint64_t	counters[PGL_C__COUNT];
+	struct task_cell tasks[NKINDS][NOUTCOMES];
 	struct cell	cells[];	/* [route + 1][method][status] */
 };
 
@@ -83,6 +95,67 @@ status_index(int status)
 			return (i);
 	}
 	return (NSTATUS - 1);
+}
+
+static int
+index_of(const char *const *names, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (name != NULL && strcmp(names[i], name) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+void
+pgl_metrics_task(const char *kind, const char *outcome, uint64_t us)
+{
+	int	k = index_of(task_kinds, NKINDS, kind);
+	int	o = index_of(task_outcomes, NOUTCOMES, outcome);
+
+	if (shm == NULL || k < 0 || o < 0)
+		return;
+	__atomic_fetch_add(&shm->tasks[k][o].runs, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&shm->tasks[k][o].sum_us, us, __ATOMIC_RELAXED);
+}
+
+static void
+render_tasks(FILE *fp)
+{
+	size_t	k, o;
+
+	fprintf(fp, "# HELP pangolin_tasks_total Task runs ended, by kind and "
+	    "outcome.\n# TYPE pangolin_tasks_total counter\n");
+	for (k = 0; k < NKINDS; k++)
+		for (o = 0; o < NOUTCOMES; o++)
+			fprintf(fp, "pangolin_tasks_total{kind=\"%s\","
+			    "outcome=\"%s\"} %llu\n", task_kinds[k],
+			    task_outcomes[o], shm ? (unsigned long long)
+			    shm->tasks[k][o].runs : 0ULL);
+	fprintf(fp, "# HELP pangolin_task_duration_seconds Time task runs "
+	    "took.\n# TYPE pangolin_task_duration_seconds summary\n");
+	for (k = 0; k < NKINDS; k++) {
+		uint64_t	n = 0, us = 0;
+
+		for (o = 0; shm != NULL && o < NOUTCOMES; o++) {
+			n += shm->tasks[k][o].runs;
+			us += shm->tasks[k][o].sum_us;
+		}
+		fprintf(fp, "pangolin_task_duration_seconds_sum{kind=\"%s\"} "
+		    "%.6f\npangolin_task_duration_seconds_count{kind=\"%s\"} "
+		    "%llu\n", task_kinds[k], (double)us / 1e6, task_kinds[k],
+		    (unsigned long long)n);
+	}
+	fprintf(fp, "# HELP pangolin_task_files_deleted_total Files deleted by "
+	    "maintenance and purge tasks.\n"
+	    "# TYPE pangolin_task_files_deleted_total counter\n"
+	    "pangolin_task_files_deleted_total %llu\n"
+	    "# TYPE pangolin_task_bytes_deleted_total counter\n"
+	    "pangolin_task_bytes_deleted_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[PGL_C_TASK_FILES_DELETED] :
+	    0ULL, shm ? (unsigned long long)shm->counters[
+	    PGL_C_TASK_BYTES_DELETED] : 0ULL);
 }
 
 static struct cell *
@@ -240,6 +313,7 @@ pgl_metrics_render(void)
 	    PGL_C_OBJECT_STORE_REQUESTS] : 0ULL,
 	    shm ? (unsigned long long)shm->counters[
 	    PGL_C_OBJECT_STORE_CONNECTIONS] : 0ULL);
+	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {
 		free(out);

@@ -15,6 +15,8 @@ enum pgl_counter {
 	PGL_C_STORE_UNAVAILABLE,
 	PGL_C_OBJECT_STORE_REQUESTS,	/* S3 requests sent */
 	PGL_C_OBJECT_STORE_CONNECTIONS,	/* S3 connections opened */
+	PGL_C_TASK_FILES_DELETED,	/* by maintenance and purge */
+	PGL_C_TASK_BYTES_DELETED,
 	PGL_C__COUNT
 };
 
@@ -35,5 +37,13 @@ uint64_t pgl_metrics_get(enum pgl_counter);
 
 /* Prometheus text exposition (version 0.0.4); malloc'd. */
 char	*pgl_metrics_render(void);
+
+/*
+ * A task's run ended (the runners share the segment: forked after it
+ * is mapped): kind "maintenance" or "purge"; outcome "succeeded",
+ * "failed", "cancelled" or "retried" (handed back for another attempt).
+ */
+void	pgl_metrics_task(const char *kind, const char *outcome,
+	    uint64_t duration_us);
 
 #endif

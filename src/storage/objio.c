@@ -125,3 +125,110 @@ pgl_obj_delete_many(const struct pgl_storage *st, const char *const *locs,
 	free(keys);
 	return (rc);
 }
+
+/* --- listing -------------------------------------------------------------- */
+
+#define LIST_DEPTH	32
+
+struct disk_walk {
+	const char	*root;
+	char		 path[4096];	/* the directory being listed */
+	int		 depth;
+	pgl_obj_list_fn	 fn;
+	void		*arg;
+	int		 stopped;
+	struct pgl_err	*err;
+	int		 failed;
+};
+
+static int	walk_dir(struct disk_walk *);
+
+static int
+on_disk_entry(void *arg, const char *name, const struct pgl_file_info *fi)
+{
+	struct disk_walk	*w = arg;
+	size_t			 len = strlen(w->path);
+	int			 n;
+
+	n = snprintf(w->path + len, sizeof(w->path) - len, "/%s", name);
+	if (n < 0 || (size_t)n >= sizeof(w->path) - len) {
+		w->path[len] = '\0';
+		w->failed = refuse(w->err, w->path, "holds a name too long to "
+		    "list", "");
+		return (1);
+	}
+	if (fi->type == PGL_FILE_REG)
+		w->stopped = w->fn(w->arg, w->path, fi->size, fi->mtime_ms);
+	else if (fi->type == PGL_FILE_DIR)
+		w->failed = walk_dir(w);
+	w->path[len] = '\0';
+	return (w->stopped || w->failed);
+}
+
+static int
+walk_dir(struct disk_walk *w)
+{
+	int	rc;
+
+	if (++w->depth > LIST_DEPTH) {
+		w->depth--;
+		return (refuse(w->err, w->path, "nests directories deeper "
+		    "than 32", ""));
+	}
+	rc = pgl_file_list(w->root, w->path, on_disk_entry, w, w->err);
+	w->depth--;
+	if (rc != PGL_OK)
+		return (rc);
+	return (w->failed);
+}
+
+struct s3_walk {
+	const char	*bucket;
+	pgl_obj_list_fn	 fn;
+	void		*arg;
+	char		 location[4096];
+};
+
+static int
+on_s3_object(void *arg, const char *key, uint64_t size, int64_t mtime_ms)
+{
+	struct s3_walk	*w = arg;
+	int		 n;
+
+	n = snprintf(w->location, sizeof(w->location), "s3://%s/%s",
+	    w->bucket, key);
+	if (n < 0 || (size_t)n >= sizeof(w->location))
+		return (0);	/* no location of ours is that long */
+	return (w->fn(w->arg, w->location, size, mtime_ms));
+}
+
+int
+pgl_obj_list(const struct pgl_storage *st, const char *loc,
+    pgl_obj_list_fn fn, void *arg, struct pgl_err *err)
+{
+	struct disk_walk	 d;
+	struct s3_walk		 s = { st->s3.bucket, fn, arg, "" };
+	const char		*key;
+	char			 prefix[2048];
+	int			 rc;
+
+	if (st->is_s3) {
+		if ((rc = s3_key(st, loc, &key, err)) != PGL_OK)
+			return (rc);
+		rc = snprintf(prefix, sizeof(prefix), "%s/", key);
+		if (rc < 0 || (size_t)rc >= sizeof(prefix))
+			return (refuse(err, loc, "is too long to list", ""));
+		return (pgl_s3_list(&st->s3, prefix, on_s3_object, &s, err));
+	}
+	memset(&d, 0, sizeof(d));
+	d.root = st->root;
+	d.fn = fn;
+	d.arg = arg;
+	d.err = err;
+	if (pgl_strlcpy(d.path, loc, sizeof(d.path)) >= sizeof(d.path))
+		return (refuse(err, loc, "is too long to list", ""));
+	rc = walk_dir(&d);
+	if (rc == PGL_ENOTFOUND && d.depth == 0 && !d.failed)
+		return (PGL_OK);
+	return (rc);
+}

@@ -35,4 +35,17 @@ int	pgl_obj_delete(const struct pgl_storage *, const char *location,
 int	pgl_obj_delete_many(const struct pgl_storage *,
 	    const char *const *locations, size_t n, struct pgl_err *);
 
+/*
+ * Every file below location, recursively: on disk regular files only
+ * (links are never followed nor reported; a directory deeper than 32 is
+ * an error), on S3 every object under location + "/".  fn gets each
+ * file's full location (location + "/" + its relative name), size and
+ * modification time; non-zero from fn stops the walk.  A missing
+ * location lists nothing.
+ */
+typedef int	(*pgl_obj_list_fn)(void *arg, const char *location,
+		    uint64_t size, int64_t mtime_ms);
+int	pgl_obj_list(const struct pgl_storage *, const char *location,
+	    pgl_obj_list_fn fn, void *arg, struct pgl_err *);
+
 #endif

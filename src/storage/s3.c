@@ -578,6 +578,22 @@ xml_next(const char **p, const char *tag, char *out, size_t len)
 	return (1);
 }
 
+/* "2026-11-23T03:50:40.000Z" -> ms since the epoch; 0 if unreadable. */
+static int64_t
+iso8601_ms(const char *s)
+{
+	struct tm	tm;
+	const char	*rest;
+	int64_t		ms = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return (0);
+	if (rest[0] == '.' && rest[1] >= '0' && rest[1] <= '9')
+		ms = strtol(rest + 1, NULL, 10) % 1000;
+	return ((int64_t)timegm(&tm) * 1000 + ms);
+}
+
 int
 pgl_s3_list(const struct pgl_s3 *s, const char *prefix, pgl_s3_list_fn fn,
     void *arg, struct pgl_err *err)
@@ -586,7 +602,7 @@ pgl_s3_list(const struct pgl_s3 *s, const char *prefix, pgl_s3_list_fn fn,
 	struct response	 r;
 	char		 token[1024] = "", etok[3 * 1024 + 1];
 	char		 epfx[3 * KEY_MAX + 1], query[8192], key[KEY_MAX + 1];
-	char		 size[32], more[16];
+	char		 size[32], more[16], when[40];
 	const char	*p, *c;
 	int		 rc;
 
@@ -608,9 +624,11 @@ pgl_s3_list(const struct pgl_s3 *s, const char *prefix, pgl_s3_list_fn fn,
 		while ((c = strstr(p, "<Contents>")) != NULL) {
 			p = c;
 			if (!xml_next(&p, "Key", key, sizeof(key)) ||
+			    !xml_next(&p, "LastModified", when, sizeof(when)) ||
 			    !xml_next(&p, "Size", size, sizeof(size)))
 				break;
-			if ((rc = fn(arg, key, strtoull(size, NULL, 10))) != 0)
+			if ((rc = fn(arg, key, strtoull(size, NULL, 10),
+			    iso8601_ms(when))) != 0)
 				break;
 		}
 		p = r.body.data != NULL ? r.body.data : "";

@@ -57,7 +57,8 @@ int	pgl_s3_delete_keys(const struct pgl_s3 *, const char *const *keys,
 int	pgl_s3_head(const struct pgl_s3 *, const char *key,
 	    struct pgl_file_info *, struct pgl_err *);
 /* Every object under prefix, in key order, through every page. */
-typedef int	(*pgl_s3_list_fn)(void *arg, const char *key, uint64_t size);
+typedef int	(*pgl_s3_list_fn)(void *arg, const char *key, uint64_t size,
+		    int64_t mtime_ms);
 int	pgl_s3_list(const struct pgl_s3 *, const char *prefix,
 	    pgl_s3_list_fn fn, void *arg, struct pgl_err *);
 

@@ -2,8 +2,8 @@
  * The supervisor and its runners.  Kore's parent reaps unknown children
  * silently (waitpid(WAIT_ANY) in kore_worker_reap), so it cannot restart
  * a runner; the supervisor, its one child, does.  Both die with their
- * parent (PR_SET_PDEATHSIG).  No task kind is implemented yet: a claimed
- * task fails with "not supported yet", never faked as done.
+ * parent (PR_SET_PDEATHSIG).  What a task does is its kind's code, the
+ * api layer's (env->run); the runner claims, keeps the lease, ends.
  */
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -39,6 +39,15 @@ now_ms(void)
 
 	(void)clock_gettime(CLOCK_REALTIME, &ts);
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Sleep up to ms, waking early on SIGTERM. */
+static void
+nap(int ms)
+{
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	(void)nanosleep(&ts, NULL);
 }
 
 /* SIGTERM sets the flag; dying with the parent needs no handler. */
@@ -88,16 +97,27 @@ task_finish(const struct pgl_tasks_env *env, struct pgl_store *s,
 	(void)task_write(env, s, t);
 }
 
+/* Hand a task back to the queue (SIGTERM, or a passing failure). */
+static void
+task_release(const struct pgl_tasks_env *env, struct pgl_store *s,
+    struct pgl_task *t, const char *error)
+{
+	t->status = "queued";
+	if (error != NULL)
+		t->error = error;
+	(void)task_write(env, s, t);
+}
+
 /*
  * Handle a claimed task.  Cancellation and the attempt bound are checked
  * before any work; a task that ran out of attempts keeps its last error.
- * No kind runs yet: it fails and says so.
  */
 static void
 task_run(const struct pgl_tasks_env *env, struct pgl_store *s,
-    struct pgl_task *t)
+    struct pgl_arena *a, struct pgl_task *t)
 {
-	char	msg[160];
+	struct pgl_task_run	run;
+	char			msg[600];
 
 	if (t->cancel_requested) {
 		task_finish(env, s, t, "cancelled", NULL);
@@ -110,9 +130,75 @@ task_run(const struct pgl_tasks_env *env, struct pgl_store *s,
 		task_finish(env, s, t, "failed", msg);
 		return;
 	}
-	(void)snprintf(msg, sizeof(msg), "task kind \"%s\" is not supported "
-	    "yet", t->kind != NULL ? t->kind : "");
-	task_finish(env, s, t, "failed", msg);
+	memset(&run, 0, sizeof(run));
+	run.env = env;
+	run.store = s;
+	run.task = t;
+	run.arena = a;
+	switch (env->run(&run)) {
+	case PGL_TASK_SUCCEEDED:
+		task_finish(env, s, t, "succeeded", NULL);
+		break;
+	case PGL_TASK_CANCELLED:
+		if (stopping)
+			task_release(env, s, t, NULL);
+		else
+			task_finish(env, s, t, "cancelled", NULL);
+		break;
+	case PGL_TASK_RETRY:
+		task_release(env, s, t, run.error);
+		break;
+	case PGL_TASK_FAILED:
+		task_finish(env, s, t, "failed", run.error);
+		break;
+	}
+}
+
+/*
+ * Test hook: PGL_TEST_TASK_STEP_MS=n sleeps n ms at every step, so a test
+ * can kill or cancel a runner in the middle of a task.  Unset, nothing.
+ */
+static void
+test_step_delay(void)
+{
+	static int	ms = -1;
+	const char	*v;
+
+	if (ms == -1)
+		ms = (v = getenv("PGL_TEST_TASK_STEP_MS")) != NULL ? atoi(v) : 0;
+	if (ms > 0)
+		nap(ms);
+}
+
+int
+pgl_task_progress(struct pgl_task_run *run, const char *phase,
+    uint64_t done, uint64_t total, const char *message)
+{
+	struct pgl_task	*t = run->task, now;
+	struct pgl_err	 err;
+	int64_t		 ms = now_ms();
+	int		 moved = phase != NULL && (t->phase == NULL ||
+			    strcmp(phase, t->phase) != 0);
+
+	test_step_delay();
+	t->phase = phase;
+	t->progress_done = done;
+	t->progress_total = total;
+	t->message = message;
+	if (stopping)
+		run->stop = 1;
+	if (run->stop || (!moved && ms - run->written_ms < 250))
+		return (run->stop);
+	run->written_ms = ms;
+	if (task_write(run->env, run->store, t) == -1) {
+		run->stop = 1;	/* the lease is someone else's now */
+		return (1);
+	}
+	memset(&err, 0, sizeof(err));
+	if (run->env->db->get_task(run->store, run->arena, t->tenant_id,
+	    t->id, &now, &err) == PGL_OK && now.cancel_requested)
+		run->stop = 1;
+	return (run->stop);
 }
 
 /* Claim one task and handle it; 1 if one was claimed. */
@@ -132,20 +218,21 @@ runner_step(const struct pgl_tasks_env *env, struct pgl_store *s,
 	rc = env->db->claim_task(s, a, owner, now_ms(), env->lease_ms, &t,
 	    &err);
 	if (rc == PGL_OK)
-		task_run(env, s, &t);
+		task_run(env, s, a, &t);
 	else if (rc != PGL_ENOTFOUND)
 		pgl_log(PGL_LOG_WARN, "claim failed: %s", err.msg);
 	pgl_arena_free(a);
 	return (rc == PGL_OK);
 }
 
-/* Sleep up to ms, waking early on SIGTERM. */
-static void
-nap(int ms)
+void
+pgl_tasks_drain(const struct pgl_tasks_env *env, struct pgl_store *s)
 {
-	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+	char	owner[32];
 
-	(void)nanosleep(&ts, NULL);
+	(void)snprintf(owner, sizeof(owner), "inline:%d", (int)getpid());
+	while (runner_step(env, s, owner))
+		;
 }
 
 static void

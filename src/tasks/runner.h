@@ -11,6 +11,19 @@
 
 #include "pangolin/store.h"
 
+struct pgl_task_run;
+
+/* What a task's kind ended in. */
+enum pgl_task_end {
+	PGL_TASK_SUCCEEDED,	/* run->task->result set */
+	PGL_TASK_FAILED,	/* for good: run->error */
+	PGL_TASK_RETRY,		/* a passing failure: queued again */
+	PGL_TASK_CANCELLED	/* stopped between steps when asked */
+};
+
+/* Run one claimed task of any kind (the api layer's). */
+typedef enum pgl_task_end (*pgl_task_fn)(struct pgl_task_run *);
+
 struct pgl_tasks_env {
 	const struct pgl_store_ops	*db;
 	const struct pgl_host		*host;
@@ -19,7 +32,35 @@ struct pgl_tasks_env {
 	int				 concurrency;
 	int				 poll_interval_ms;
 	int64_t				 lease_ms;
+	pgl_task_fn			 run;
 };
+
+/* One claimed task as its kind's code sees it. */
+struct pgl_task_run {
+	const struct pgl_tasks_env	*env;
+	struct pgl_store		*store;
+	struct pgl_task			*task;
+	struct pgl_arena		*arena;		/* freed after the task */
+	char				 error[512];	/* when it failed */
+	int64_t				 written_ms;	/* last progress write */
+	int				 stop;		/* cancel or lease lost */
+};
+
+/*
+ * Record progress; it reaches the store at most every 250 ms (always
+ * when phase changes), and each write renews the lease and reads whether
+ * the task was asked to cancel.  Returns 1 when the task must stop
+ * (cancel asked, SIGTERM, or its lease lost), 0 to go on: kinds call it
+ * between steps, so cancellation is cooperative.
+ */
+int	pgl_task_progress(struct pgl_task_run *, const char *phase,
+	    uint64_t done, uint64_t total, const char *message);
+
+/*
+ * Run every queued task now, in this process, on store s: the memory
+ * store's way, whose state no other process can see.  Blocks the caller.
+ */
+void	pgl_tasks_drain(const struct pgl_tasks_env *, struct pgl_store *s);
 
 /* Fork the supervisor; its pid, or -1 (errno set). */
 pid_t	pgl_tasks_start(const struct pgl_tasks_env *);

@@ -12,6 +12,7 @@ import { uniq } from './lib/expect.js';
 import { basic, NIL_UUID } from './lib/server.js';
 import { CATALOG, files, metadataFiles, sampleSchema, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { validatingFetch } from './lib/openapi.js';
+import { waitIdle } from './lib/tasks.js';
 import { keys as bucketKeys, s3, splitS3, startSwift } from './lib/s3.js';
 
 let srv;
@@ -326,6 +327,8 @@ test('tables: stage-create writes nothing; register, rename, drop with purge', a
   assert.ok(exists(t['metadata-location']));
   assert.equal(storedMetadata(t.metadata.location).length, 2);
   await catalog.dropTable({ namespace: other.namespace, name: 'moved' }, { purge: true });
+  // The purge is a task (Pangolin-Task-Id): wait until it has run.
+  await waitIdle((m, p, o) => srv.rawReq(m, p, o), { kind: 'purge', headers: OAUTH ? { authorization: basic(), 'x-pangolin-tenant': NIL_UUID } : undefined });
   assert.equal(storedMetadata(t.metadata.location).length, 0, 'purge deleted the table\'s metadata files');
   assert.equal(await catalog.tableExists({ namespace: other.namespace, name: 'moved' }), false);
   const again = await icebergError(() => catalog.dropTable({ namespace: other.namespace, name: 'moved' }));

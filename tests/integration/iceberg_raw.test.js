@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 import { operationFor, validate } from './lib/openapi.js';
 import { CATALOG, files, metadataFiles, nsPath, sampleSchema, simpleSchema, startIcebergServer } from './lib/iceberg.js';
+import { waitTask } from './lib/tasks.js';
 
 let srv;
 before(async () => { srv = await startIcebergServer(); });
@@ -663,6 +664,15 @@ test('drop is 204, then 404; without purge the files stay', async () => {
   assert.equal(metadataFiles(t.metadata.location).length, 2);
 });
 
+/** Drop with purge: 204 at once, the purge runs as a task; wait for it. */
+async function purgeDrop(p) {
+  const r = await ok('DELETE', p, undefined, 204);
+  const t = await waitTask(req, r.headers['pangolin-task-id']);
+  assert.equal(t.status, 'succeeded', JSON.stringify(t));
+  assert.equal(t.kind, 'purge');
+  return t;
+}
+
 test('purgeRequested=True (any case) deletes the table\'s metadata files, never another table\'s in the same directory', async () => {
   const ns = await mkns();
   const a = await mktable(ns, 'a');
@@ -675,12 +685,12 @@ test('purgeRequested=True (any case) deletes the table\'s metadata files, never 
   const bFiles = [a['metadata-location'], a1['metadata-location']];
   const aFiles = [a2['metadata-location'], a2c['metadata-location']];
 
-  await ok('DELETE', `${tablePath(ns, 'b')}?purgeRequested=True`, undefined, 204);
+  await purgeDrop(`${tablePath(ns, 'b')}?purgeRequested=True`);
   for (const f of bFiles) assert.ok(!fs.existsSync(f), `purged ${f}`);
   for (const f of aFiles) assert.ok(fs.existsSync(f), `kept ${f} (another table's)`);
   assert.equal((await load(ns, 'a')).metadata.properties.v, '2');
 
-  await ok('DELETE', `${tablePath(ns, 'a')}?purgeRequested=TRUE`, undefined, 204);
+  await purgeDrop(`${tablePath(ns, 'a')}?purgeRequested=TRUE`);
   for (const f of aFiles) assert.ok(!fs.existsSync(f), `purged ${f}`);
 });
 
@@ -690,7 +700,8 @@ test('purge of a table whose metadata file is already gone is one 204, and the s
   fs.unlinkSync(t['metadata-location']);
   // One response: a second one on the same request would desync the
   // connection, so keep using it (keep-alive agent) right after.
-  await ok('DELETE', `${tablePath(ns, 'gone')}?purgeRequested=true`, undefined, 204);
+  const task = await purgeDrop(`${tablePath(ns, 'gone')}?purgeRequested=true`);
+  assert.deepEqual(task.result, { purge: { deleted_files: 0, deleted_bytes: 0 } });
   assert.equal((await req('HEAD', tablePath(ns, 'gone'))).status, 404);
   await ok('GET', `${P}/namespaces/${ns}`);
 });
@@ -748,7 +759,7 @@ test('register reads the file itself: a purged or garbage-collected metadata fil
   const ns = await mkns();
   const t = await mktable(ns, 'gone');
   await load(ns, 'gone');
-  await ok('DELETE', `${tablePath(ns, 'gone')}?purgeRequested=true`, undefined, 204);
+  await purgeDrop(`${tablePath(ns, 'gone')}?purgeRequested=true`);
   assert.ok(!fs.existsSync(t['metadata-location']));
   await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'gone', 'metadata-location': t['metadata-location'] }, 404);
   assert.equal((await req('HEAD', tablePath(ns, 'gone'))).status, 404, 'no table points at a missing file');

@@ -17,6 +17,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 import { CATALOG, nsPath, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { tmpDir } from './lib/server.js';
+import { waitTask } from './lib/tasks.js';
 
 const P = `/v1/${CATALOG}`;
 const REFUSED = /^refused: .* symbolic link; links inside the catalog's storage are never followed$/;
@@ -52,6 +53,14 @@ for (const mode of ['openat2', 'walk']) {
     });
 
     const req = (m, p, o) => srv.req(m, p, o);
+    /** Drop with purge, then wait for the purge task to have run. */
+    const purged = async (p) => {
+      const r = await req('DELETE', p);
+      assert.equal(r.status, 204, `DELETE ${p}: ${r.status} ${r.text}`);
+      const t = await waitTask((m, q, o) => srv.rawReq(m, q, o), r.headers['pangolin-task-id']);
+      assert.ok(['succeeded', 'failed'].includes(t.status), JSON.stringify(t));
+      return t;
+    };
     const ok = async (m, p, body, status = 200) => {
       const r = await req(m, p, { body });
       if (status === 204) {
@@ -235,8 +244,8 @@ for (const mode of ['openat2', 'walk']) {
       const before = snapshot(outside);
       assert.equal(Object.keys(before).filter((f) => f.endsWith('.metadata.json')).length, 8);
 
-      await ok('DELETE', `${tables(ns)}/p1?purgeRequested=true`, undefined, 204);
-      await ok('DELETE', `${tables(ns)}/p2?purgeRequested=true`, undefined, 204);
+      await purged(`${tables(ns)}/p1?purgeRequested=true`);
+      await purged(`${tables(ns)}/p2?purgeRequested=true`);
       assert.equal(await exists(ns, 'p1'), false);
       assert.equal(await exists(ns, 'p2'), false);
       assert.deepEqual(snapshot(outside), before, 'purge deleted nothing outside');
@@ -257,7 +266,7 @@ for (const mode of ['openat2', 'walk']) {
       };
       const before = snapshot(outside);
       expectJson(await register(ns, 'ra', crafted('a')), 200);
-      await ok('DELETE', `${tables(ns)}/ra?purgeRequested=true`, undefined, 204);
+      await purged(`${tables(ns)}/ra?purgeRequested=true`);
       expectJson(await register(ns, 'rb', crafted('b')), 200);
       expectJson(await req('POST', `${tables(ns)}/rb`, {
         body: { updates: [{ action: 'set-properties', updates: { 'write.metadata.delete-after-commit.enabled': 'true', 'write.metadata.previous-versions-max': '1' } }] },

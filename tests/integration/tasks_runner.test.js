@@ -79,7 +79,7 @@ test('runners: N of them under one supervisor, restarted after kill -9, a queued
       const r = sql(db, "SELECT status, error, attempts FROM tasks WHERE id = 'k1'");
       return r.startsWith('failed') && r;
     });
-    assert.equal(row, 'failed|task kind "maintenance" is not supported yet|1');
+    assert.equal(row, 'failed|a maintenance task names no operations|1');
 
     const all = [sup[0], ...childPids(sup[0])];
     await h.stop();

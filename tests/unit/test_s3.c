@@ -91,10 +91,12 @@ struct seen {
 };
 
 static int
-count(void *arg, const char *key, uint64_t size)
+count(void *arg, const char *key, uint64_t size, int64_t mtime_ms)
 {
 	struct seen	*s = arg;
 
+	/* Written in this test run: a LastModified of today, not 0. */
+	assert_true(mtime_ms > 1700000000000LL);
 	if (s->n > 0 && strcmp(s->last, key) >= 0)
 		s->ordered = 0;
 	(void)snprintf(s->last, sizeof(s->last), "%s", key);

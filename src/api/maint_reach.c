@@ -1,0 +1,255 @@
+/*
+ * Which files a table version reaches (maint.h): metadata file and log,
+ * manifest lists, manifests, live data and delete files, statistics.
+ * Manifests are read once however many snapshots share them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/gate.h"
+#include "api/iceberg.h"
+#include "api/maint.h"
+#include "app.h"
+#include "iceberg/manifest.h"
+#include "storage/objio.h"
+#include "util/arena.h"
+#include "util/json.h"
+
+#define MANIFEST_MAX	(512UL * 1024 * 1024)
+
+int
+api_reach_init(struct api_reach *rc, struct pgl_req *r,
+    const struct pgl_catalog *cat, struct pgl_task_run *run)
+{
+	memset(rc, 0, sizeof(*rc));
+	rc->r = r;
+	rc->cat = cat;
+	rc->run = run;
+	if ((rc->files = pgl_strset_new()) == NULL ||
+	    (rc->manifests = pgl_strset_new()) == NULL) {
+		api_reach_free(rc);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+api_reach_free(struct api_reach *rc)
+{
+	pgl_strset_free(rc->files);
+	pgl_strset_free(rc->manifests);
+	rc->files = rc->manifests = NULL;
+}
+
+/*
+ * One spelling per file, so a listing and a manifest compare equal:
+ * file:///a and /a are the same local file, s3a:// and s3:// the same
+ * object.
+ */
+const char *
+api_reach_canon(struct pgl_arena *a, const char *path)
+{
+	if (strncmp(path, "file://", 7) == 0)
+		return (path + 7);
+	if (strncmp(path, "file:/", 6) == 0)
+		return (path + 5);
+	if (strncmp(path, "s3a://", 6) == 0)
+		return (pgl_arena_printf(a, "s3://%s", path + 6));
+	return (path);
+}
+
+static int
+add(struct api_reach *rc, const char *path, int64_t bytes,
+    struct pgl_err *err)
+{
+	if (path == NULL || path[0] == '\0')
+		return (0);
+	if (pgl_strset_add(rc->files, api_reach_canon(rc->r->arena, path),
+	    bytes) == -1) {
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (-1);
+	}
+	return (0);
+}
+
+/* "<what> <path>: <the error's message>", cut to fit. */
+static void
+blame(struct pgl_err *err, const char *what, const char *path)
+{
+	char	why[sizeof(err->msg)];
+	int	n;
+
+	memcpy(why, err->msg, sizeof(why));
+	why[sizeof(why) - 1] = '\0';
+	n = snprintf(err->msg, sizeof(err->msg), "%s %s: %s", what, path, why);
+	if (n < 0)
+		err->msg[0] = '\0';
+}
+
+/*
+ * A file's bytes; a read error names the file.  1 (nothing read) for a
+ * file that is gone when rc->missing_ok.
+ */
+static int
+read_file(struct api_reach *rc, const char *path, char **buf, size_t *len,
+    struct pgl_err *err)
+{
+	const struct pgl_storage	*st;
+	struct pgl_s3_stats		 s3;
+	int				 code;
+
+	pgl_s3_stats(&s3);
+	if ((code = api_storage(rc->r, rc->cat, &st, err)) == PGL_OK)
+		code = pgl_obj_read(st, path, MANIFEST_MAX, buf, len, err);
+	ice_count_s3(&s3);
+	if (code == PGL_ENOTFOUND && rc->missing_ok)
+		return (1);
+	if (code != PGL_OK) {
+		blame(err, "cannot read", path);
+		err->code = code;
+		return (-1);
+	}
+	return (0);
+}
+
+struct manifest_walk {
+	struct api_reach	*rc;
+	struct pgl_err		*err;
+	int			 failed;
+};
+
+static int
+on_entry(void *arg, const struct ice_manifest_entry *e)
+{
+	struct manifest_walk	*w = arg;
+
+	/* A deleted entry's file belongs to an older snapshot, not this. */
+	if (e->status == 2)
+		return (0);
+	if (add(w->rc, e->file_path, e->file_size, w->err) == -1) {
+		w->failed = 1;
+		return (1);
+	}
+	return (0);
+}
+
+static int
+reach_manifest(struct api_reach *rc, const char *path, int64_t length,
+    struct pgl_err *err)
+{
+	struct manifest_walk	 w = { rc, err, 0 };
+	char			*buf;
+	size_t			 len;
+	int			 n;
+
+	if ((n = pgl_strset_add(rc->manifests, path, length)) <= 0)
+		return (n);	/* read already (0), or out of memory */
+	if (add(rc, path, length, err) == -1 ||
+	    (n = read_file(rc, path, &buf, &len, err)) == -1)
+		return (-1);
+	if (n == 1)
+		return (0);
+	n = ice_manifest_read(buf, len, on_entry, &w, err);
+	free(buf);
+	if (n == -1) {
+		blame(err, "corrupt manifest", path);
+		return (-1);
+	}
+	rc->manifests_read++;
+	if (rc->run != NULL)
+		(void)pgl_task_progress(rc->run, rc->run->task->phase,
+		    rc->manifests_read, rc->run->task->progress_total,
+		    "reading manifests");
+	return (w.failed ? -1 : 0);
+}
+
+struct list_walk {
+	struct api_reach	*rc;
+	struct pgl_err		*err;
+	int			 failed;
+};
+
+static int
+on_manifest(void *arg, const struct ice_manifest_ref *m)
+{
+	struct list_walk	*w = arg;
+
+	if (reach_manifest(w->rc, m->path, m->length, w->err) == -1) {
+		w->failed = 1;
+		return (1);
+	}
+	return (0);
+}
+
+int
+api_reach_snapshot(struct api_reach *rc, const json_t *snap,
+    struct pgl_err *err)
+{
+	struct list_walk	 w = { rc, err, 0 };
+	const char		*list = pgl_json_str(snap, "manifest-list");
+	json_t			*m;
+	char			*buf;
+	size_t			 len, i;
+	int			 n;
+
+	/* v1 may list its manifests in the snapshot itself. */
+	json_array_foreach(json_object_get(snap, "manifests"), i, m)
+		if (json_is_string(m) && reach_manifest(rc,
+		    json_string_value(m), 0, err) == -1)
+			return (-1);
+	if (list == NULL)
+		return (0);
+	if (add(rc, list, 0, err) == -1 ||
+	    (n = read_file(rc, list, &buf, &len, err)) == -1)
+		return (-1);
+	if (n == 1)
+		return (0);
+	n = ice_manifest_list_read(buf, len, on_manifest, &w, err);
+	free(buf);
+	if (n == -1 && !w.failed)
+		blame(err, "corrupt manifest list", list);
+	return (n == -1 || w.failed ? -1 : 0);
+}
+
+int
+api_reach_stats(struct api_reach *rc, const json_t *md, int64_t id,
+    struct pgl_err *err)
+{
+	static const char *const	 keys[] = { "statistics",
+					    "partition-statistics" };
+	json_t				*s;
+	size_t				 k, i;
+
+	for (k = 0; k < 2; k++) {
+		json_array_foreach(json_object_get(md, keys[k]), i, s) {
+			if (id != -1 && json_integer_value(json_object_get(s,
+			    "snapshot-id")) != id)
+				continue;
+			if (add(rc, pgl_json_str(s, "statistics-path"),
+			    json_integer_value(json_object_get(s,
+			    "file-size-in-bytes")), err) == -1)
+				return (-1);
+		}
+	}
+	return (0);
+}
+
+int
+api_reach_table(struct api_reach *rc, const json_t *md,
+    const char *md_location, struct pgl_err *err)
+{
+	json_t	*e;
+	size_t	 i;
+
+	if (md_location != NULL && add(rc, md_location, 0, err) == -1)
+		return (-1);
+	json_array_foreach(json_object_get(md, "metadata-log"), i, e)
+		if (add(rc, pgl_json_str(e, "metadata-file"), 0, err) == -1)
+			return (-1);
+	json_array_foreach(json_object_get(md, "snapshots"), i, e)
+		if (api_reach_snapshot(rc, e, err) == -1)
+			return (-1);
+	return (api_reach_stats(rc, md, -1, err));
+}

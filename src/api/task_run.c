@@ -1,0 +1,171 @@
+/*
+ * A claimed task in a runner process (maint.h): a request without a
+ * connection for the task's tenant, the runner's store handle as the
+ * process's, then the kind's code.  The result and error are what the
+ * task routes show.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/config_cache.h"
+#include "api/gate.h"
+#include "api/iceberg.h"
+#include "api/maint.h"
+#include "app.h"
+#include "metrics/metrics.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/str.h"
+
+enum pgl_task_end
+api_task_fail(struct pgl_task_run *run, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(run->error, sizeof(run->error), fmt, ap);
+	va_end(ap);
+	return (PGL_TASK_FAILED);
+}
+
+/* A task is not a route: no authorization step, no audit event of its own. */
+static const struct pgl_rule	task_rule = { WHO_ANY, 0, SC_NONE, NULL, NULL };
+
+static void
+task_request(struct pgl_task_run *run, struct pgl_req *r,
+    struct pgl_req_app *app)
+{
+	const struct pgl_task	*t = run->task;
+
+	memset(r, 0, sizeof(*r));
+	r->arena = run->arena;
+	r->app = app;
+	app->rule = &task_rule;
+	(void)pgl_strlcpy(r->tenant, t->tenant_id, sizeof(r->tenant));
+	(void)pgl_strlcpy(r->who.tenant_id, t->tenant_id,
+	    sizeof(r->who.tenant_id));
+	/* Commits the task makes are logged as the task's. */
+	(void)snprintf(r->who.username, sizeof(r->who.username), "task:%s",
+	    t->id);
+	(void)snprintf(r->request_id, sizeof(r->request_id), "task-%s", t->id);
+	r->iceberg = 1;
+}
+
+static enum pgl_task_end
+run_kind(struct pgl_task_run *run, struct pgl_req *r, const json_t *params,
+    json_t *result)
+{
+	const char	*kind = run->task->kind;
+	json_t		*ops, *op;
+	size_t		 i;
+	enum pgl_task_end end = PGL_TASK_SUCCEEDED;
+
+	if (strcmp(kind, "purge") == 0)
+		return (api_purge_run(run, r, params, result));
+	if (strcmp(kind, "maintenance") != 0)
+		return (api_task_fail(run, "unknown task kind \"%s\"", kind));
+	ops = json_object_get(params, "operations");
+	if (json_array_size(ops) == 0)
+		return (api_task_fail(run, "a maintenance task names no "
+		    "operations"));
+	json_array_foreach(ops, i, op) {
+		const char *name = json_string_value(op);
+
+		if (name != NULL && strcmp(name, "expire_snapshots") == 0)
+			end = api_expire_run(run, r, params, result);
+		else if (name != NULL && strcmp(name, "remove_orphan_files") ==
+		    0)
+			end = api_orphans_run(run, r, params, result);
+		else
+			end = api_task_fail(run, "unknown operation");
+		if (end != PGL_TASK_SUCCEEDED)
+			break;
+	}
+	return (end);
+}
+
+enum pgl_task_end
+api_task_run(struct pgl_task_run *run)
+{
+	struct pgl_req		 r;
+	struct pgl_req_app	 app;
+	struct pgl_store	*saved = pgl_app.dbh;
+	json_t			*params, *result;
+	char			*text;
+	uint64_t		 start;
+	enum pgl_task_end	 end;
+	static const char *const outcome[] = { "succeeded", "failed",
+	    "retried", "cancelled" };
+
+	memset(&app, 0, sizeof(app));
+	task_request(run, &r, &app);
+	params = json_loads(run->task->params != NULL ? run->task->params :
+	    "{}", 0, NULL);
+	if (params == NULL || (result = json_object()) == NULL) {
+		json_decref(params);
+		return (api_task_fail(run, "the task's parameters are not "
+		    "JSON"));
+	}
+	pgl_app.dbh = run->store;
+	start = pgl_now_us();
+	end = run_kind(run, &r, params, result);
+	pgl_app.dbh = saved;
+	/* Stopped midway through a step: what it did is in the result. */
+	if (end == PGL_TASK_SUCCEEDED && run->stop)
+		end = PGL_TASK_CANCELLED;
+	pgl_metrics_task(run->task->kind, outcome[end], pgl_now_us() - start);
+	if ((end == PGL_TASK_SUCCEEDED || end == PGL_TASK_CANCELLED) &&
+	    (text = pgl_json_dump(result)) != NULL) {
+		run->task->result = pgl_arena_strdup(run->arena, text);
+		free(text);
+	}
+	json_decref(result);
+	json_decref(params);
+	return (end);
+}
+
+const char *
+api_task_reply_error(struct pgl_req *r)
+{
+	json_t		*j;
+	const char	*m = NULL;
+
+	if (r->reply_body == NULL)
+		return ("failed");
+	if ((j = json_loadb(r->reply_body, r->reply_len, 0, NULL)) != NULL) {
+		json_t *e = json_object_get(j, "error");
+
+		m = json_is_object(e) ? pgl_json_str(e, "message") :
+		    json_string_value(e);
+		if (m != NULL)
+			m = pgl_arena_strdup(r->arena, m);
+		json_decref(j);
+	}
+	return (m != NULL ? m : pgl_arena_strndup(r->arena, r->reply_body,
+	    r->reply_len));
+}
+
+int
+api_task_target(struct pgl_task_run *run, struct pgl_req *r,
+    struct ice_target *t)
+{
+	const struct pgl_task	*task = run->task;
+	struct pgl_err		 err;
+
+	memset(t, 0, sizeof(*t));
+	if (task->catalog == NULL || task->ns == NULL || task->table == NULL)
+		return (-1);
+	if (api_get_catalog(r, r->tenant, task->catalog, &t->catalog, &err) !=
+	    PGL_OK) {
+		(void)snprintf(run->error, sizeof(run->error), "catalog %s: %s",
+		    task->catalog, err.msg);
+		return (-1);
+	}
+	t->ns = task->ns;
+	t->branch = task->branch != NULL ? task->branch : "main";
+	t->name = task->table;
+	return (0);
+}

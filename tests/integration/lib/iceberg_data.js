@@ -1,0 +1,812 @@
+// Real Iceberg tables for the maintenance and merge suites, written the way
+// a client writes them (INFRA.md "Real Iceberg tables"): Parquet data files
+// (hyparquet-writer), manifests and manifest lists (Avro with Iceberg
+// field ids and metadata keys, written by avsc or by icebird's avroWrite,
+// neither of them ours) on the warehouse's local disk, then the snapshot
+// committed through the REST API (add-snapshot + set-snapshot-ref, with
+// assert-ref-snapshot-id).  Tables are read back with icebird, an Iceberg
+// reader nobody here wrote, through a globalThis.fetch that serves file
+// paths from disk.
+//
+//   const t = await createTable(srv, { namespace: ['db'], table: 'orders' });
+//   await t.appendRows([{ id: 1, name: 'a' }], { writer: 'icebird' });
+//   await t.deleteRows((r) => r.id === 1);          // position deletes (v2+)
+//   assert.deepEqual(await t.readRows(), []);
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { parquetWriteBuffer, ByteWriter } from 'hyparquet-writer';
+import { parquetReadObjects } from 'hyparquet';
+import { avroWrite, icebergRead } from 'icebird';
+import { CATALOG, nsPath } from './iceberg.js';
+
+const require = createRequire(import.meta.url);
+const avsc = require('avsc');
+
+// --- local files behind fetch ------------------------------------------------
+
+/** file:///x or /x -> /x; anything else -> null. */
+export function localPath(loc) {
+  if (typeof loc !== 'string') return null;
+  if (loc.startsWith('file://')) return decodeURIComponent(loc.slice('file://'.length));
+  if (loc.startsWith('file:/')) return decodeURIComponent(loc.slice('file:'.length));
+  if (loc.startsWith('/')) return loc;
+  return null;
+}
+
+let fetchInstalled = false;
+
+/**
+ * Make globalThis.fetch serve file:// URLs and absolute paths from disk
+ * (GET with Range, HEAD), as icebird and hyparquet read them; every other
+ * URL goes to the real fetch.  Idempotent.
+ */
+export function installFileFetch() {
+  if (fetchInstalled) return;
+  fetchInstalled = true;
+  const real = globalThis.fetch;
+  globalThis.fetch = async (input, init = {}) => {
+    const url = typeof input === 'string' ? input : input.url ?? String(input);
+    const p = localPath(url);
+    if (p === null) return real(input, init);
+    if (!fs.existsSync(p)) return new Response('not found', { status: 404, statusText: 'Not Found' });
+    const data = fs.readFileSync(p);
+    const method = (init.method ?? 'GET').toUpperCase();
+    const headers = new Headers(init.headers ?? {});
+    const range = headers.get('range');
+    if (method === 'HEAD') {
+      return new Response(null, { status: 200, headers: { 'content-length': String(data.length) } });
+    }
+    const m = range && /^bytes=(\d+)-(\d*)$/.exec(range);
+    if (m) {
+      const start = Number(m[1]);
+      const end = m[2] === '' ? data.length - 1 : Math.min(Number(m[2]), data.length - 1);
+      return new Response(data.subarray(start, end + 1), {
+        status: 206,
+        headers: { 'content-range': `bytes ${start}-${end}/${data.length}`, 'content-length': String(end - start + 1) },
+      });
+    }
+    return new Response(data, { status: 200, headers: { 'content-length': String(data.length) } });
+  };
+}
+
+/** Every file under dir (absolute paths, sorted); [] when dir is absent. */
+export function filesOnDisk(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p); else out.push(p);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out.sort();
+}
+
+/** Set the mtime (and atime) of files to ageMs before now (orphan/expiry cut-offs). */
+export function setAge(files, ageMs) {
+  const t = new Date(Date.now() - ageMs);
+  for (const f of [].concat(files)) fs.utimesSync(f, t, t);
+}
+
+// --- Avro: schemas with Iceberg field ids -------------------------------------
+
+const opt = (name, type, id) => ({ name, type: ['null', type], default: null, 'field-id': id });
+const req = (name, type, id) => ({ name, type, 'field-id': id });
+
+const AVRO_OF = { long: 'long', int: 'int', string: 'string', double: 'double', float: 'float', boolean: 'boolean', date: 'int' };
+
+/** The partition record (field 102) of a spec over a schema. */
+function partitionType(spec, schema) {
+  return {
+    type: 'record', name: 'r102',
+    fields: spec.fields.map((f) => {
+      const src = schema.fields.find((s) => s.id === f['source-id']);
+      const type = f.transform === 'identity' ? AVRO_OF[src.type] : 'int';
+      return opt(f.name, type, f['field-id']);
+    }),
+  };
+}
+
+/** manifest_entry (with its data_file) of a format version. */
+export function manifestEntrySchema(version, spec, schema) {
+  const df = [
+    req('file_path', 'string', 100), req('file_format', 'string', 101),
+    req('partition', partitionType(spec, schema), 102),
+    req('record_count', 'long', 103), req('file_size_in_bytes', 'long', 104),
+  ];
+  if (version === 1) {
+    df.push(req('block_size_in_bytes', 'long', 105));
+  } else {
+    df.unshift(req('content', 'int', 134));
+    df.push(opt('equality_ids', { type: 'array', items: 'int', 'element-id': 136 }, 135),
+      opt('sort_order_id', 'int', 140));
+  }
+  if (version >= 3) {
+    df.push(opt('first_row_id', 'long', 142), opt('referenced_data_file', 'string', 143),
+      opt('content_offset', 'long', 144), opt('content_size_in_bytes', 'long', 145));
+  }
+  const f = [req('status', 'int', 0)];
+  if (version === 1) f.push(req('snapshot_id', 'long', 1));
+  else f.push(opt('snapshot_id', 'long', 1), opt('sequence_number', 'long', 3), opt('file_sequence_number', 'long', 4));
+  f.push(req('data_file', { type: 'record', name: 'r2', fields: df }, 2));
+  return { type: 'record', name: 'manifest_entry', fields: f };
+}
+
+const SUMMARY = {
+  type: 'array', 'element-id': 508,
+  items: {
+    type: 'record', name: 'r508', fields: [
+      req('contains_null', 'boolean', 509), opt('contains_nan', 'boolean', 518),
+      opt('lower_bound', 'bytes', 510), opt('upper_bound', 'bytes', 511)],
+  },
+};
+
+/** manifest_file of a format version. */
+export function manifestListSchema(version) {
+  const f = [req('manifest_path', 'string', 500), req('manifest_length', 'long', 501),
+    req('partition_spec_id', 'int', 502)];
+  if (version >= 2) {
+    f.push(req('content', 'int', 517), req('sequence_number', 'long', 515),
+      req('min_sequence_number', 'long', 516), req('added_snapshot_id', 'long', 503),
+      req('added_files_count', 'int', 504), req('existing_files_count', 'int', 505),
+      req('deleted_files_count', 'int', 506), req('added_rows_count', 'long', 512),
+      req('existing_rows_count', 'long', 513), req('deleted_rows_count', 'long', 514));
+  } else {
+    f.push(req('added_snapshot_id', 'long', 503), opt('added_files_count', 'int', 504),
+      opt('existing_files_count', 'int', 505), opt('deleted_files_count', 'int', 506),
+      opt('added_rows_count', 'long', 512), opt('existing_rows_count', 'long', 513),
+      opt('deleted_rows_count', 'long', 514));
+  }
+  f.push(opt('partitions', SUMMARY, 507), opt('key_metadata', 'bytes', 519));
+  if (version >= 3) f.push(opt('first_row_id', 'long', 520));
+  return { type: 'record', name: 'manifest_file', fields: f };
+}
+
+/** A value shaped for icebird's avroWrite: longs as BigInt, by the schema. */
+function forIcebird(type, v) {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(type)) {
+    const t = type.find((x) => x !== 'null');
+    return forIcebird(t, v);
+  }
+  if (type === 'long') return BigInt(v);
+  if (type === 'bytes') return new Uint8Array(v);
+  if (typeof type === 'object' && type.type === 'record') {
+    const o = {};
+    for (const f of type.fields) o[f.name] = forIcebird(f.type, v[f.name]);
+    return o;
+  }
+  if (typeof type === 'object' && type.type === 'array') return v.map((x) => forIcebird(type.items, x));
+  return v;
+}
+
+/** A decoded value back to plain JS: BigInt -> Number, Uint8Array -> Buffer. */
+function plain(v) {
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Uint8Array) return Buffer.from(v);
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    const o = {};
+    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
+    return o;
+  }
+  return v;
+}
+
+function zigzag(n) {
+  const out = [];
+  let z = (BigInt(n) << 1n) ^ (BigInt(n) >> 63n);
+  while (z > 0x7fn) { out.push(Number(z & 0x7fn) | 0x80); z >>= 7n; }
+  out.push(Number(z));
+  return Buffer.from(out);
+}
+
+function readLong(buf, at) {
+  let v = 0n; let shift = 0n; let b;
+  do { b = buf[at.off++]; v |= BigInt(b & 0x7f) << shift; shift += 7n; } while (b & 0x80);
+  return Number((v >> 1n) ^ -(v & 1n));
+}
+
+/**
+ * icebird's avroWrite writes only avro.schema and avro.codec; Iceberg
+ * readers need the spec's keys too, so they are added to its header (the
+ * data blocks stay icebird's own bytes).
+ */
+function addMetadata(buf, meta) {
+  const at = { off: 4 };
+  const pairs = [];
+  for (;;) {
+    let n = readLong(buf, at);
+    if (n === 0) break;
+    if (n < 0) { n = -n; readLong(buf, at); }
+    for (let i = 0; i < n; i++) {
+      const kl = readLong(buf, at); const k = buf.subarray(at.off, at.off + kl); at.off += kl;
+      const vl = readLong(buf, at); const v = buf.subarray(at.off, at.off + vl); at.off += vl;
+      pairs.push([k, v]);
+    }
+  }
+  for (const [k, v] of Object.entries(meta)) pairs.push([Buffer.from(k), Buffer.from(String(v))]);
+  const parts = [buf.subarray(0, 4), zigzag(pairs.length)];
+  for (const [k, v] of pairs) parts.push(zigzag(k.length), k, zigzag(v.length), v);
+  parts.push(zigzag(0), buf.subarray(at.off));
+  return Buffer.concat(parts);
+}
+
+/** An Avro object container of records, by writer 'avsc' or 'icebird'. */
+export async function writeAvro(writer, schema, records, meta) {
+  if (writer === 'icebird') {
+    const w = new ByteWriter();
+    avroWrite({ writer: w, schema, records: records.map((r) => forIcebird(schema, r)) });
+    return addMetadata(Buffer.from(w.getBuffer()), meta);
+  }
+  if (writer !== 'avsc') throw new Error(`unknown Avro writer ${writer}`);
+  const enc = new avsc.streams.BlockEncoder(schema, {
+    codec: 'null',
+    metadata: Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, Buffer.from(String(v))])),
+  });
+  const chunks = [];
+  enc.on('data', (c) => chunks.push(c));
+  const done = new Promise((resolve, reject) => { enc.on('end', resolve); enc.on('error', reject); });
+  for (const r of records) enc.write(r);
+  enc.end();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/** { meta, records } of an Avro container (avsc's reader, writer's schema). */
+export function readAvro(buf) {
+  return new Promise((resolve, reject) => {
+    const records = [];
+    let meta = {};
+    const dec = new avsc.streams.BlockDecoder();
+    dec.on('metadata', (type, codec, header) => {
+      meta = Object.fromEntries(Object.entries(header.meta).map(([k, v]) => [k, v.toString()]));
+    });
+    dec.on('data', (r) => records.push(plain(r)));
+    dec.on('end', () => resolve({ meta, records }));
+    dec.on('error', reject);
+    dec.end(buf);
+  });
+}
+
+// --- Parquet -------------------------------------------------------------------
+
+const PARQUET_OF = { long: 'INT64', int: 'INT32', string: 'STRING', double: 'DOUBLE', float: 'FLOAT', boolean: 'BOOLEAN', date: 'INT32' };
+
+function parquetOf(schema, rows) {
+  const columnData = schema.fields.map((f) => {
+    const type = PARQUET_OF[f.type];
+    if (!type) throw new Error(`harness: no Parquet type for ${f.type}`);
+    const data = rows.map((r) => {
+      const v = r[f.name];
+      if (v === null || v === undefined) return null;
+      return type === 'INT64' ? BigInt(v) : v;
+    });
+    return { name: f.name, type, data, nullable: !f.required };
+  });
+  return Buffer.from(parquetWriteBuffer({ columnData }));
+}
+
+async function readParquet(file) {
+  const data = fs.readFileSync(file);
+  const ab = data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
+  return plain(await parquetReadObjects({ file: ab }));
+}
+
+// --- bounds and partitions --------------------------------------------------------
+
+/** Iceberg's single-value binary form of a partition value. */
+function boundBytes(type, v) {
+  if (type === 'string') return Buffer.from(String(v), 'utf8');
+  if (type === 'long') { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt(v)); return b; }
+  if (type === 'boolean') return Buffer.from([v ? 1 : 0]);
+  if (type === 'double') { const b = Buffer.alloc(8); b.writeDoubleLE(v); return b; }
+  const b = Buffer.alloc(4); b.writeInt32LE(Number(v)); return b;
+}
+
+function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+
+/** Partition field summaries (507) of partition tuples. */
+function summaries(spec, schema, tuples) {
+  return spec.fields.map((f) => {
+    const src = schema.fields.find((s) => s.id === f['source-id']);
+    const type = f.transform === 'identity' ? src.type : 'int';
+    const vals = tuples.map((t) => t[f.name]);
+    const present = vals.filter((v) => v !== null && v !== undefined).sort(cmp);
+    return {
+      contains_null: present.length < vals.length,
+      contains_nan: null,
+      lower_bound: present.length ? boundBytes(type, present[0]) : null,
+      upper_bound: present.length ? boundBytes(type, present[present.length - 1]) : null,
+    };
+  });
+}
+
+/** Iceberg's 32-bit Murmur3 (x86) of bytes, for bucket[N]. */
+function murmur3(buf) {
+  let h = 0;
+  const c1 = 0xcc9e2d51; const c2 = 0x1b873593;
+  const n = buf.length & ~3;
+  for (let i = 0; i < n; i += 4) {
+    let k = buf.readInt32LE(i);
+    k = Math.imul(k, c1); k = (k << 15) | (k >>> 17); k = Math.imul(k, c2);
+    h ^= k; h = (h << 13) | (h >>> 19); h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let k = 0;
+  switch (buf.length & 3) {
+    case 3: k ^= buf[n + 2] << 16; // falls through
+    case 2: k ^= buf[n + 1] << 8; // falls through
+    case 1: k ^= buf[n]; k = Math.imul(k, c1); k = (k << 15) | (k >>> 17); k = Math.imul(k, c2); h ^= k;
+  }
+  h ^= buf.length;
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
+  return h | 0;
+}
+
+function transform(f, srcType, v) {
+  if (v === null || v === undefined) return null;
+  if (f.transform === 'identity') return v;
+  const m = /^bucket\[(\d+)\]$/.exec(f.transform);
+  if (!m) throw new Error(`harness: transform ${f.transform} not supported`);
+  let bytes;
+  if (srcType === 'long' || srcType === 'int') { bytes = Buffer.alloc(8); bytes.writeBigInt64LE(BigInt(v)); } else bytes = Buffer.from(String(v), 'utf8');
+  return (murmur3(bytes) & 0x7fffffff) % Number(m[1]);
+}
+
+function partitionOf(spec, schema, row) {
+  const t = {};
+  for (const f of spec.fields) {
+    const src = schema.fields.find((s) => s.id === f['source-id']);
+    t[f.name] = transform(f, src.type, row[src.name]);
+  }
+  return t;
+}
+
+const partKey = (t) => JSON.stringify(t);
+const partDir = (t) => Object.entries(t).map(([k, v]) => `${k}=${v === null ? 'null' : encodeURIComponent(String(v))}`).join('/');
+
+// --- the table -----------------------------------------------------------------------
+
+const newId = () => crypto.randomBytes(6).readUIntBE(0, 6) + 1;
+
+/** The default schema: id long (required), name string. */
+export const DEFAULT_SCHEMA = {
+  type: 'struct', 'schema-id': 0,
+  fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'name', required: false, type: 'string' }],
+};
+
+/**
+ * A table handle (see createTable / openTable).  srv is a server of
+ * lib/iceberg.js (srv.req); catalogBranch, when set, addresses the table
+ * as `table@branch` (a Pangolin catalog branch, not an Iceberg ref).
+ */
+export class IcebergTable {
+  constructor(srv, { catalog = CATALOG, namespace, table, catalogBranch = null, headers = {} }) {
+    this.srv = srv;
+    this.catalog = catalog;
+    this.namespace = Array.isArray(namespace) ? namespace : [namespace];
+    this.table = table;
+    this.catalogBranch = catalogBranch;
+    this.headers = headers;
+    installFileFetch();
+  }
+
+  /** The table's REST path, on a catalog branch if given (else this one's). */
+  path(catalogBranch = this.catalogBranch) {
+    const name = catalogBranch ? `${this.table}@${catalogBranch}` : this.table;
+    return `/v1/${this.catalog}/namespaces/${nsPath(this.namespace)}/tables/${encodeURIComponent(name)}`;
+  }
+
+  /** The same table on another catalog branch. */
+  onBranch(catalogBranch) {
+    return new IcebergTable(this.srv, { ...this, catalogBranch });
+  }
+
+  async req(method, p, o = {}) {
+    return this.srv.req(method, p, { ...o, headers: { ...this.headers, ...(o.headers ?? {}) } });
+  }
+
+  /** LoadTableResult {metadata-location, metadata, ...}; throws unless 200. */
+  async load(opts = {}) {
+    const r = await this.req('GET', this.path(opts.catalogBranch ?? this.catalogBranch));
+    if (r.status !== 200) throw new Error(`load ${this.path()}: ${r.status} ${r.text}`);
+    return r.json;
+  }
+
+  /** The table location's directory on local disk. */
+  async dir() {
+    const md = (await this.load()).metadata;
+    const d = localPath(md.location);
+    if (!d) throw new Error(`harness: table location ${md.location} is not on local disk`);
+    return d;
+  }
+
+  /** Manifest records of a snapshot's manifest list (plain JS values). */
+  async manifests(snapshot) {
+    if (!snapshot) return [];
+    const { records } = await readAvro(fs.readFileSync(localPath(snapshot['manifest-list'])));
+    return records;
+  }
+
+  /** Live entries {entry, manifest} of a snapshot, delete files included. */
+  async entries(snapshot) {
+    const out = [];
+    for (const m of await this.manifests(snapshot)) {
+      const { records } = await readAvro(fs.readFileSync(localPath(m.manifest_path)));
+      for (const e of records) if (e.status !== 2) out.push({ entry: e, manifest: m });
+    }
+    return out;
+  }
+
+  /**
+   * Commit updates with requirements; returns the response.  Throws
+   * unless 200 when opts.expect is not given.
+   */
+  async commit(requirements, updates, { expect = 200 } = {}) {
+    const r = await this.req('POST', this.path(), { body: { requirements, updates } });
+    if (expect !== null && r.status !== expect) {
+      throw new Error(`commit ${this.path()}: ${r.status} ${r.text}`);
+    }
+    return r;
+  }
+
+  /**
+   * Write one snapshot on ref: new data rows (Parquet per partition),
+   * position deletes, data files removed (copy-on-write), then commit.
+   */
+  async writeSnapshot({ ref = 'main', writer = 'avsc', rows = [], posDeletes = [], removed = [], operation, timestampMs, refType = 'branch' }) {
+    const loaded = await this.load();
+    const md = loaded.metadata;
+    const v = md['format-version'];
+    const loc = localPath(md.location);
+    const schema = md.schemas.find((s) => s['schema-id'] === md['current-schema-id']);
+    const spec = md['partition-specs'].find((s) => s['spec-id'] === md['default-spec-id']);
+    const parentId = md.refs?.[ref]?.['snapshot-id'] ?? null;
+    const parent = parentId === null ? null : md.snapshots.find((s) => s['snapshot-id'] === parentId);
+    const id = newId();
+    const seq = v >= 2 ? md['last-sequence-number'] + 1 : 0;
+    const uuid = () => crypto.randomUUID();
+    const written = { data: [], deletes: [], manifests: [], manifestList: null };
+    fs.mkdirSync(path.join(loc, 'metadata'), { recursive: true });
+
+    // Data files, one per partition.
+    const groups = new Map();
+    for (const r of rows) {
+      const t = partitionOf(spec, schema, r);
+      const k = partKey(t);
+      if (!groups.has(k)) groups.set(k, { t, rows: [] });
+      groups.get(k).rows.push(r);
+    }
+    const added = [];
+    for (const { t, rows: rs } of groups.values()) {
+      const sub = spec.fields.length ? partDir(t) : '';
+      const file = path.join(loc, 'data', sub, `${uuid()}.parquet`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const buf = parquetOf(schema, rs);
+      fs.writeFileSync(file, buf);
+      written.data.push(file);
+      added.push(this.dataFile(v, { file, content: 0, count: rs.length, size: buf.length, partition: t }));
+    }
+    // Position deletes, one file per data file hit.
+    const deletes = [];
+    for (const { file: target, partition, positions } of posDeletes) {
+      if (v < 2) throw new Error('harness: position deletes need format v2+');
+      const file = path.join(loc, 'data', `${uuid()}-deletes.parquet`);
+      const buf = Buffer.from(parquetWriteBuffer({
+        columnData: [
+          { name: 'file_path', type: 'STRING', data: positions.map(() => `file://${target}`), nullable: false },
+          { name: 'pos', type: 'INT64', data: positions.map((p) => BigInt(p)), nullable: false },
+        ],
+      }));
+      fs.writeFileSync(file, buf);
+      written.deletes.push(file);
+      deletes.push(this.dataFile(v, { file, content: 1, count: positions.length, size: buf.length, partition }));
+    }
+
+    const prev = await this.manifests(parent);
+    const keep = [];
+    const rewritten = [];
+    const removedSet = new Set(removed.map((f) => `file://${f}`));
+    for (const m of prev) {
+      if (removedSet.size === 0) { keep.push(m); continue; }
+      const { records } = await readAvro(fs.readFileSync(localPath(m.manifest_path)));
+      const hit = records.some((e) => e.status !== 2 && removedSet.has(e.data_file.file_path));
+      if (!hit) { keep.push(m); continue; }
+      // Rewritten: removed files DELETED by this snapshot, others EXISTING.
+      for (const e of records) {
+        if (e.status === 2) continue;
+        // v1 has no file_sequence_number, and icebird 0.3.1 refuses v1
+        // entries that are not ADDED without one: v1 drops DELETED ones.
+        if (v === 1 && removedSet.has(e.data_file.file_path)) continue;
+        const s = e.sequence_number ?? m.sequence_number ?? 0;
+        const fs_ = e.file_sequence_number ?? m.sequence_number ?? 0;
+        const gone = removedSet.has(e.data_file.file_path);
+        rewritten.push({ ...e, status: gone ? 2 : 0, snapshot_id: gone ? id : (e.snapshot_id ?? m.added_snapshot_id), sequence_number: v >= 2 ? s : undefined, file_sequence_number: v >= 2 ? fs_ : undefined });
+      }
+    }
+
+    const fresh = [];
+    const entry = (status, df) => ({ status, snapshot_id: id, sequence_number: null, file_sequence_number: null, data_file: df });
+    const dataEntries = [...rewritten.filter((e) => e.data_file.content !== 1 && e.data_file.content !== 2), ...added.map((df) => entry(1, df))];
+    if (dataEntries.length) fresh.push(await this.writeManifest(writer, { v, loc, schema, spec, content: 0, entries: dataEntries, id, seq }));
+    const delEntries = [...rewritten.filter((e) => e.data_file.content === 1 || e.data_file.content === 2), ...deletes.map((df) => entry(1, df))];
+    if (delEntries.length) fresh.push(await this.writeManifest(writer, { v, loc, schema, spec, content: 1, entries: delEntries, id, seq }));
+    written.manifests = fresh.map((m) => localPath(m.manifest_path));
+
+    // v3 row lineage: new data manifests get first_row_id from the
+    // table's next-row-id, each advancing it by its added + existing rows.
+    let nextRowId = md['next-row-id'] ?? 0;
+    const firstRowId = nextRowId;
+    if (v >= 3) {
+      for (const m of fresh) {
+        if (m.content !== 0) continue;
+        m.first_row_id = nextRowId;
+        nextRowId += m.added_rows_count + m.existing_rows_count;
+      }
+    }
+    const list = [...fresh, ...keep];
+    const listFile = path.join(loc, 'metadata', `snap-${id}-1-${uuid()}.avro`);
+    const meta = { 'snapshot-id': id, 'parent-snapshot-id': parentId ?? 'null', 'format-version': v };
+    if (v >= 2) meta['sequence-number'] = seq;
+    const records = list.map((m) => this.listRecord(v, m));
+    fs.writeFileSync(listFile, await writeAvro(writer, manifestListSchema(v), records, meta));
+    written.manifestList = listFile;
+
+    const addedRows = added.reduce((a, d) => a + d.record_count, 0);
+    const summary = {
+      operation: operation ?? (posDeletes.length || removed.length ? (rows.length ? 'overwrite' : 'delete') : 'append'),
+      'added-data-files': String(added.length), 'added-records': String(addedRows),
+      'added-delete-files': String(deletes.length), 'removed-data-files': String(removed.length),
+    };
+    const snapshot = {
+      'snapshot-id': id, 'timestamp-ms': timestampMs ?? Date.now(), 'manifest-list': `file://${listFile}`,
+      summary, 'schema-id': schema['schema-id'],
+    };
+    if (parentId !== null) snapshot['parent-snapshot-id'] = parentId;
+    if (v >= 2) snapshot['sequence-number'] = seq;
+    if (v >= 3) { snapshot['first-row-id'] = firstRowId; snapshot['added-rows'] = nextRowId - firstRowId; }
+    // Moving a ref keeps its type and retention, as clients do.
+    const move = { action: 'set-snapshot-ref', 'ref-name': ref, type: md.refs?.[ref]?.type ?? refType, 'snapshot-id': id };
+    for (const k of ['max-ref-age-ms', 'max-snapshot-age-ms', 'min-snapshots-to-keep']) {
+      if (md.refs?.[ref]?.[k] !== undefined) move[k] = md.refs[ref][k];
+    }
+    const res = await this.commit(
+      [{ type: 'assert-ref-snapshot-id', ref, 'snapshot-id': parentId }],
+      [{ action: 'add-snapshot', snapshot }, move],
+    );
+    return { snapshotId: id, sequenceNumber: seq, parentId, files: written, metadataLocation: res.json['metadata-location'], metadata: res.json.metadata };
+  }
+
+  dataFile(v, { file, content, count, size, partition }) {
+    const df = { file_path: `file://${file}`, file_format: 'PARQUET', partition, record_count: count, file_size_in_bytes: size };
+    if (v === 1) df.block_size_in_bytes = 67108864;
+    else Object.assign(df, { content, equality_ids: null, sort_order_id: null });
+    if (v >= 3) Object.assign(df, { first_row_id: null, referenced_data_file: null, content_offset: null, content_size_in_bytes: null });
+    return df;
+  }
+
+  /** A manifest of entries; returns its manifest list record. */
+  async writeManifest(writer, { v, loc, schema, spec, content, entries, id, seq }) {
+    const file = path.join(loc, 'metadata', `${crypto.randomUUID()}-m${content}.avro`);
+    const es = entries.map((e) => {
+      const o = { status: e.status, snapshot_id: e.snapshot_id, data_file: e.data_file };
+      if (v >= 2) { o.sequence_number = e.sequence_number ?? null; o.file_sequence_number = e.file_sequence_number ?? null; }
+      return o;
+    });
+    const meta = {
+      schema: JSON.stringify(schema), 'schema-id': schema['schema-id'],
+      'partition-spec': JSON.stringify(spec.fields), 'partition-spec-id': spec['spec-id'],
+      'format-version': v,
+    };
+    if (v >= 2) meta.content = content ? 'deletes' : 'data';
+    const buf = await writeAvro(writer, manifestEntrySchema(v, spec, schema), es, meta);
+    fs.writeFileSync(file, buf);
+    const count = (st) => es.filter((e) => e.status === st);
+    const rows = (l) => l.reduce((a, e) => a + e.data_file.record_count, 0);
+    const seqs = es.map((e) => (e.status === 1 ? seq : e.sequence_number ?? seq));
+    return {
+      manifest_path: `file://${file}`, manifest_length: buf.length, partition_spec_id: spec['spec-id'],
+      content, sequence_number: seq, min_sequence_number: Math.min(...seqs), added_snapshot_id: id,
+      added_files_count: count(1).length, existing_files_count: count(0).length, deleted_files_count: count(2).length,
+      added_rows_count: rows(count(1)), existing_rows_count: rows(count(0)), deleted_rows_count: rows(count(2)),
+      partitions: summaries(spec, schema, es.map((e) => e.data_file.partition)), key_metadata: null,
+    };
+  }
+
+  listRecord(v, m) {
+    const r = {
+      manifest_path: m.manifest_path, manifest_length: m.manifest_length, partition_spec_id: m.partition_spec_id,
+      added_snapshot_id: m.added_snapshot_id, added_files_count: m.added_files_count ?? 0,
+      existing_files_count: m.existing_files_count ?? 0, deleted_files_count: m.deleted_files_count ?? 0,
+      added_rows_count: m.added_rows_count ?? 0, existing_rows_count: m.existing_rows_count ?? 0,
+      deleted_rows_count: m.deleted_rows_count ?? 0, partitions: m.partitions ?? null, key_metadata: null,
+    };
+    if (v >= 2) Object.assign(r, { content: m.content ?? 0, sequence_number: m.sequence_number ?? 0, min_sequence_number: m.min_sequence_number ?? 0 });
+    if (v >= 3) r.first_row_id = m.first_row_id ?? null;
+    return r;
+  }
+
+  /** Append rows on an Iceberg ref (default main). opts: writer, ref, timestampMs. */
+  appendRows(rows, opts = {}) {
+    return this.writeSnapshot({ ...opts, rows });
+  }
+
+  /** The live data files of a ref, each with its rows (read with hyparquet). */
+  async dataFiles({ ref = 'main' } = {}) {
+    const md = (await this.load()).metadata;
+    const sid = md.refs?.[ref]?.['snapshot-id'];
+    const snap = md.snapshots?.find((s) => s['snapshot-id'] === sid);
+    const out = [];
+    for (const { entry } of await this.entries(snap)) {
+      if (entry.data_file.content) continue;
+      const file = localPath(entry.data_file.file_path);
+      out.push({ file, partition: entry.data_file.partition, rows: await readParquet(file) });
+    }
+    return out;
+  }
+
+  /**
+   * Delete the rows matching pred on a ref: position-delete files (v2+,
+   * merge-on-read) or, with mode 'cow' (any version), data files
+   * rewritten without them.  rows (optional) are appended in the same
+   * snapshot (an overwrite).
+   */
+  async deleteRows(pred, { mode, rows = [], ...opts } = {}) {
+    const md = (await this.load()).metadata;
+    mode ??= md['format-version'] >= 2 ? 'mor' : 'cow';
+    const files = await this.dataFiles(opts);
+    const posDeletes = [];
+    const removed = [];
+    const kept = [];
+    for (const f of files) {
+      const positions = [];
+      f.rows.forEach((r, i) => { if (pred(r)) positions.push(i); });
+      if (!positions.length) continue;
+      if (mode === 'mor') posDeletes.push({ file: f.file, partition: f.partition, positions });
+      else { removed.push(f.file); kept.push(...f.rows.filter((r) => !pred(r))); }
+    }
+    // Rows already deleted by older position deletes are not re-checked here.
+    return this.writeSnapshot({ ...opts, rows: [...kept, ...rows], posDeletes, removed, operation: rows.length ? 'overwrite' : 'delete' });
+  }
+
+  /** Overwrite: delete rows matching pred and add rows, in one snapshot. */
+  overwrite(pred, rows, opts = {}) {
+    return this.deleteRows(pred, { ...opts, rows });
+  }
+
+  /**
+   * set-snapshot-ref for a tag or branch (Iceberg refs), with retention:
+   * { type: 'tag'|'branch', snapshotId (default main's), maxRefAgeMs,
+   *   maxSnapshotAgeMs, minSnapshotsToKeep }.
+   */
+  async setRef(name, { type = 'tag', snapshotId, maxRefAgeMs, maxSnapshotAgeMs, minSnapshotsToKeep } = {}) {
+    const md = (await this.load()).metadata;
+    const sid = snapshotId ?? md.refs?.main?.['snapshot-id'];
+    const u = { action: 'set-snapshot-ref', 'ref-name': name, type, 'snapshot-id': sid };
+    if (maxRefAgeMs !== undefined) u['max-ref-age-ms'] = maxRefAgeMs;
+    if (maxSnapshotAgeMs !== undefined) u['max-snapshot-age-ms'] = maxSnapshotAgeMs;
+    if (minSnapshotsToKeep !== undefined) u['min-snapshots-to-keep'] = minSnapshotsToKeep;
+    return (await this.commit([], [u])).json;
+  }
+
+  async removeRef(name) {
+    return (await this.commit([], [{ action: 'remove-snapshot-ref', 'ref-name': name }])).json;
+  }
+
+  /** Table properties (set-properties). */
+  async setProperties(updates) {
+    return (await this.commit([], [{ action: 'set-properties', updates }])).json;
+  }
+
+  /**
+   * A Puffin statistics file for a snapshot (default main's), registered
+   * with set-statistics; returns its path.
+   */
+  async setStatistics({ snapshotId } = {}) {
+    const md = (await this.load()).metadata;
+    const sid = snapshotId ?? md.refs?.main?.['snapshot-id'];
+    const file = path.join(localPath(md.location), 'metadata', `${sid}-${crypto.randomUUID()}.stats`);
+    const payload = Buffer.from(JSON.stringify({ blobs: [], properties: { 'created-by': 'pangolin-tests' } }));
+    const tail = Buffer.alloc(8); tail.writeUInt32LE(payload.length, 0);
+    const footer = Buffer.concat([Buffer.from('PFA1'), payload, tail, Buffer.from('PFA1')]);
+    const buf = Buffer.concat([Buffer.from('PFA1'), footer]);
+    fs.writeFileSync(file, buf);
+    await this.commit([], [{
+      action: 'set-statistics', 'snapshot-id': sid,
+      statistics: { 'snapshot-id': sid, 'statistics-path': `file://${file}`, 'file-size-in-bytes': buf.length, 'file-footer-size-in-bytes': footer.length, 'blob-metadata': [] },
+    }]);
+    return file;
+  }
+
+  /** A partition statistics file (Parquet) registered with set-partition-statistics. */
+  async setPartitionStatistics({ snapshotId } = {}) {
+    const md = (await this.load()).metadata;
+    const sid = snapshotId ?? md.refs?.main?.['snapshot-id'];
+    const file = path.join(localPath(md.location), 'metadata', `partition-stats-${sid}-${crypto.randomUUID()}.parquet`);
+    const buf = Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'data_record_count', type: 'INT64', data: [0n] }] }));
+    fs.writeFileSync(file, buf);
+    await this.commit([], [{
+      action: 'set-partition-statistics',
+      'partition-statistics': { 'snapshot-id': sid, 'statistics-path': `file://${file}`, 'file-size-in-bytes': buf.length },
+    }]);
+    return file;
+  }
+
+  /**
+   * The rows of a ref (default main) or snapshot, read by icebird from the
+   * metadata the catalog serves; BigInt values come back as Numbers.
+   */
+  async readRows({ ref = 'main', snapshotId, catalogBranch } = {}) {
+    const loaded = await this.load({ catalogBranch });
+    const md = loaded.metadata;
+    const sid = snapshotId ?? md.refs?.[ref]?.['snapshot-id'];
+    if (sid === undefined || sid === null) return [];
+    const snap = md.snapshots.find((s) => s['snapshot-id'] === sid);
+    if (!snap) throw new Error(`harness: snapshot ${sid} not in metadata`);
+    const live = await this.entries(snap);
+    if (!live.some(({ entry }) => !entry.data_file.content)) return [];
+    const rows = await icebergRead({ tableUrl: md.location, metadata: { ...md, 'current-snapshot-id': sid } });
+    return plain(rows);
+  }
+
+  /**
+   * A file under the table's location that no metadata references (an
+   * orphan), optionally aged; returns its path.
+   */
+  async orphanFile(rel = `data/orphan-${crypto.randomUUID()}.parquet`, { ageMs = 0, content = 'orphan' } = {}) {
+    const file = path.join(await this.dir(), rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+    if (ageMs) setAge(file, ageMs);
+    return file;
+  }
+
+  /** Every file under the table's location. */
+  async filesOnDisk() {
+    return filesOnDisk(await this.dir());
+  }
+}
+
+/**
+ * Create a table (namespace made if missing) and return its handle.
+ * opts: catalog, namespace (levels or string), table, formatVersion (2),
+ * schema (DEFAULT_SCHEMA), partitionSpec ({fields:[{name, transform,
+ * 'source-id', 'field-id'}]}), properties, catalogBranch, headers.
+ */
+export async function createTable(srv, opts) {
+  const t = new IcebergTable(srv, opts);
+  const headers = opts.headers ?? {};
+  const ns = await srv.req('POST', `/v1/${t.catalog}/namespaces`, { body: { namespace: t.namespace }, headers });
+  if (ns.status !== 200 && ns.status !== 409) throw new Error(`create namespace: ${ns.status} ${ns.text}`);
+  const body = {
+    name: t.catalogBranch ? `${t.table}@${t.catalogBranch}` : t.table,
+    schema: opts.schema ?? DEFAULT_SCHEMA,
+    properties: { 'format-version': String(opts.formatVersion ?? 2), ...(opts.properties ?? {}) },
+  };
+  if (opts.partitionSpec) body['partition-spec'] = { 'spec-id': 0, ...opts.partitionSpec };
+  const r = await srv.req('POST', `/v1/${t.catalog}/namespaces/${nsPath(t.namespace)}/tables`, { body, headers });
+  if (r.status !== 200) throw new Error(`create table: ${r.status} ${r.text}`);
+  return t;
+}
+
+/**
+ * Register another table on an existing metadata file (POST .../register),
+ * e.g. a second table sharing the first one's files; returns its handle.
+ */
+export async function registerTable(srv, { catalog = CATALOG, namespace, table, metadataLocation, catalogBranch = null, headers = {} }) {
+  const t = new IcebergTable(srv, { catalog, namespace, table, catalogBranch, headers });
+  const ns = await srv.req('POST', `/v1/${t.catalog}/namespaces`, { body: { namespace: t.namespace }, headers });
+  if (ns.status !== 200 && ns.status !== 409) throw new Error(`create namespace: ${ns.status} ${ns.text}`);
+  const r = await srv.req('POST', `/v1/${t.catalog}/namespaces/${nsPath(t.namespace)}/register`, {
+    body: { name: catalogBranch ? `${table}@${catalogBranch}` : table, 'metadata-location': metadataLocation }, headers,
+  });
+  if (r.status !== 200) throw new Error(`register table: ${r.status} ${r.text}`);
+  return t;
+}
+
+/** A handle on an existing table (no request made). */
+export function openTable(srv, opts) {
+  return new IcebergTable(srv, opts);
+}
