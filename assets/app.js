@@ -5,7 +5,7 @@
 
 const POLL_VISIBLE_MS = 1000;
 const POLL_HIDDEN_MS = 15000;
-const ENDED = ["done", "failed", "cancelled"];
+const ENDED = ["succeeded", "done", "failed", "cancelled"];
 
 let token = sessionStorage.getItem("pgl-token");
 let authEnabled = true;
@@ -130,7 +130,7 @@ function bar(t) {
   const p = t.progress || {};
   const total = p.total || 0, done = p.done || 0;
   // A finished task keeps its bar at its final value.
-  const pr = h("progress", { max: String(total || 1), value: String(total ? done : (t.status === "done" ? 1 : 0)),
+  const pr = h("progress", { max: String(total || 1), value: String(total ? done : (t.status === "succeeded" || t.status === "done" ? 1 : 0)),
     "aria-label": `progress of task ${t.id}` });
   const label = [`${done}/${total}`, p.phase, p.message].filter(Boolean).join(" · ");
   return h("div", { class: "bar", "data-task-bar": t.id }, pr, h("div", { class: "label" }, label));
@@ -153,7 +153,7 @@ function showTasks(params) {
   const status = params.get("status") || "";
   const filter = h("select", { id: "task-status", onchange: (ev) => {
     location.hash = ev.target.value ? `#/tasks?status=${enc(ev.target.value)}` : "#/tasks";
-  } }, ["", "queued", "running", "done", "failed", "cancelled"].map((s) =>
+  } }, ["", "queued", "running", "succeeded", "failed", "cancelled"].map((s) =>
     h("option", { value: s, selected: s === status }, s || "any")));
   const list = h("div", { id: "task-list" }, h("p", {}, "loading…"));
   view("Tasks", h("div", { class: "row" }, h("div", {},

@@ -244,9 +244,9 @@ test('in a browser: the task list refreshes itself, a bar moves to its final val
   assert.equal(await run.locator('progress').getAttribute('value'), '4');
   await page.screenshot({ path: path.join(ARTIFACTS, 'tasks-1400.png'), fullPage: true });
 
-  sql(db, `UPDATE tasks SET progress_done = 10, status = 'done', phase = 'done', message = 'expired 10 snapshots', ` +
+  sql(db, `UPDATE tasks SET progress_done = 10, status = 'succeeded', phase = 'done', message = 'expired 10 snapshots', ` +
     `result = '{"expired_snapshots":10}', finished_at = ${Date.now()} WHERE id LIKE 'bbbbbbbb%'`);
-  await run.locator('.badge.done').waitFor({ timeout: 5000 });
+  await run.locator('.badge.succeeded').waitFor({ timeout: 5000 });
   assert.equal(await run.locator('progress').getAttribute('value'), '10', 'a finished task keeps its final bar');
   assert.equal(await run.locator('button').count(), 0, 'no cancel button once ended');
 
@@ -336,7 +336,7 @@ async function routeMissing(method, p, body) {
   return r.status === 404 && /no such route/.test(r.text) ? `${method} ${p} answers 404 "no such route": not on this build` : null;
 }
 
-test('in a browser: maintenance started from a table\'s page runs as a task whose bar reaches done', { skip: browserSkip }, async (t) => {
+test('in a browser: maintenance started from a table\'s page runs as a task whose bar ends full', { skip: browserSkip }, async (t) => {
   const why = await routeMissing('POST', '/v1/demo/namespaces/db/tables/orders/maintenance', { operations: ['no_such_operation'] });
   if (why) { t.skip(why); return; }
   // Runners on, polling fast: a server of its own.
@@ -361,11 +361,15 @@ test('in a browser: maintenance started from a table\'s page runs as a task whos
     await page.click('#maint-form button[type=submit]');
     await page.waitForURL(/#\/tasks\/[0-9a-f-]+$/);
     const id = decodeURIComponent(page.url().split('#/tasks/')[1]);
-    await page.locator('#task-detail .badge.done').waitFor({ timeout: 60000 });
+    await page.locator('#task-detail .badge.succeeded, #task-detail .badge.failed, #task-detail .badge.cancelled')
+      .waitFor({ timeout: 60000 }).catch(async (e) => {
+        assert.fail(`${e.message}\n${await page.textContent('#view')}\n${msrv.log().slice(-3000)}`);
+      });
+    assert.equal(await page.textContent('#task-detail .badge'), 'succeeded', await page.textContent('#task-detail'));
     const bar = page.locator('#task-detail progress');
     assert.equal(await bar.getAttribute('value'), await bar.getAttribute('max'), 'the bar ends full');
     const task = (await msrv.req('GET', `/api/v1/tasks/${id}`, { headers: auth })).json;
-    assert.equal(task.status, 'done');
+    assert.equal(task.status, 'succeeded');
     assert.deepEqual(task.params.operations, ['expire_snapshots', 'remove_orphan_files']);
     assert.ok(web.requests.every((u) => u.startsWith(`${base}/`) || u.startsWith(`${web.base}/`)));
   } finally {
