@@ -20,6 +20,7 @@ struct cli {
 	int		 wait;		/* --wait */
 	const char	*catalog;	/* --catalog */
 	const char	*data;		/* --data JSON body */
+	const char	*tenant;	/* --tenant (login) */
 	const char	*config;	/* -c, --config TOML (backup) */
 	long long	 older_than_ms;
 	long long	 retain_last;

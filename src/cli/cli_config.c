@@ -132,6 +132,8 @@ cli_parse(struct cli *c, int argc, char **argv)
 				flag_token = v;
 			else if (strcmp(a, "--catalog") == 0)
 				c->catalog = v;
+			else if (strcmp(a, "--tenant") == 0)
+				c->tenant = v;
 			else if (strcmp(a, "--data") == 0)
 				c->data = v;
 			else if (strcmp(a, "--output") == 0) {

@@ -15,7 +15,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: pangolin admin [--url URL] [--token T] [--output json] "
 	    "COMMAND\n"
-	    "  login USERNAME [PASSWORD]     (else $PANGOLIN_PASSWORD)\n"
+	    "  login USERNAME [PASSWORD] [--tenant ID]  (else $PANGOLIN_PASSWORD)\n"
 	    "  tenants|warehouses|catalogs|branches|tags|users|roles|"
 	    "service-users\n"
 	    "      list | create [key=value|key:=json ...] [--data JSON] |"
@@ -50,6 +50,8 @@ cli_cmd_login(struct cli *c)
 	if ((req = json_pack("{s:s,s:s}", "username", c->argv[1],
 	    "password", pw)) == NULL)
 		return (CLI_USAGE);
+	if (c->tenant != NULL)
+		json_object_set_new(req, "tenant-id", json_string(c->tenant));
 	rc = cli_http(c, "POST", "/api/v1/users/login", req, &status, &body);
 	json_decref(req);
 	if (rc == -1)
