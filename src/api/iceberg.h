@@ -128,12 +128,17 @@ json_t	*ice_op_delete(const char *ns, const char *name);
 /* "a.b.table" for messages and Delete operations. */
 char	*ice_dotted(struct pgl_req *, const char *ns, const char *name);
 
-/* iceberg_tables.c: shared with views and commits. */
+/* iceberg_assets.c: the asset rows, shared by tables, views, commits. */
 int	ice_name_free(struct pgl_req *, const struct ice_target *);
 /* The body's `name` (may carry @branch; else ?branch=) in an existing
  * namespace and branch; replies 400/404. */
 int	ice_body_target(struct pgl_req *, struct ice_target *);
+/* The asset of that kind (the authorization step's read of it will do);
+ * replies 404 of the kind's type. */
 int	ice_find_asset(struct pgl_req *, const struct ice_target *,
+	    const char *kind, struct pgl_asset *);
+/* The same, always read from the store (a retry after a lost race). */
+int	ice_reload_asset(struct pgl_req *, const struct ice_target *,
 	    const char *kind, struct pgl_asset *);
 /* 1 if a is the asset t names (catalog, branch, namespace, name). */
 int	ice_same_asset(const struct pgl_asset *a, const struct ice_target *t);
