@@ -26,11 +26,14 @@ void
 ice_change_clear(struct ice_change *c)
 {
 	json_decref(c->base);
+	json_decref(c->read);
 	json_decref(c->next);
 	json_decref(c->planned);
 	free(c->next_location);
-	c->base = c->next = c->planned = NULL;
-	c->next_location = NULL;
+	free(c->bytes);
+	c->base = c->read = c->next = c->planned = NULL;
+	c->next_location = c->bytes = NULL;
+	c->len = 0;
 }
 
 /*
@@ -100,8 +103,9 @@ write_all(struct pgl_req *r, struct ice_change *cs, size_t n,
 	for (i = 0; i < n; i++) {
 		if (cs[i].next == NULL)
 			continue;
-		if (ice_write_metadata(r, &cs[i].t.catalog,
-		    cs[i].next_location, cs[i].next, err) != PGL_OK) {
+		if (ice_write_metadata_bytes(r, &cs[i].t.catalog,
+		    cs[i].next_location, cs[i].next, &cs[i].bytes, &cs[i].len,
+		    err) != PGL_OK) {
 			for (j = 0; j < i; j++) {
 				if (cs[j].next != NULL)
 					ice_delete_file(r, &cs[j].t.catalog,
@@ -213,8 +217,12 @@ ice_commit_run(struct pgl_req *r, struct ice_change *cs, size_t n)
 			return (-1);
 		}
 		if ((rc = api_tx(r, swap_in_tx, &tx, &err)) == PGL_OK) {
-			for (i = 0; i < n; i++)
+			for (i = 0; i < n; i++) {
+				if (cs[i].bytes != NULL)
+					ice_cache_metadata(cs[i].next_location,
+					    cs[i].bytes, cs[i].len);
 				cleanup_old(r, &cs[i]);
+			}
 			return (0);
 		}
 		/* The pointers may point at the new files: keep them. */
@@ -243,17 +251,55 @@ ice_commit_run(struct pgl_req *r, struct ice_change *cs, size_t n)
 	return (-1);
 }
 
+/*
+ * {"metadata-location":"<location>","metadata":<bytes><tail>, malloc'd
+ * and handed to Kore as it is (no more copies).
+ */
+static void
+reply_bytes(struct pgl_req *r, const char *location, const char *bytes,
+    size_t len, const char *tail)
+{
+	json_t	*loc;
+	char	*quoted, *body;
+	size_t	 qlen, tlen = strlen(tail), n;
+	static const char	head1[] = "{\"metadata-location\":";
+	static const char	head2[] = ",\"metadata\":";
+
+	loc = json_string(location);
+	quoted = loc != NULL ? pgl_json_dump(loc) : NULL;
+	json_decref(loc);
+	if (quoted == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	qlen = strlen(quoted);
+	n = sizeof(head1) - 1 + qlen + sizeof(head2) - 1 + len + tlen;
+	if ((body = malloc(n + 1)) == NULL) {
+		free(quoted);
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	memcpy(body, head1, sizeof(head1) - 1);
+	memcpy(body + sizeof(head1) - 1, quoted, qlen);
+	memcpy(body + sizeof(head1) - 1 + qlen, head2, sizeof(head2) - 1);
+	memcpy(body + n - tlen - len, bytes, len);
+	memcpy(body + n - tlen, tail, tlen + 1);
+	free(quoted);
+	pgl_reply_malloc(r, 200, "application/json", body, n);
+}
+
 void
 ice_change_reply(struct pgl_req *r, const struct ice_change *c, int config)
 {
 	json_t	*j;
 
-	if (c->next != NULL)
-		j = json_pack("{s:s,s:O}", "metadata-location",
-		    c->next_location, "metadata", c->next);
-	else
-		j = json_pack("{s:s,s:O}", "metadata-location",
-		    c->asset.metadata_location, "metadata", c->base);
+	if (c->next != NULL && c->bytes != NULL) {
+		reply_bytes(r, c->next_location, c->bytes, c->len,
+		    config ? ",\"config\":{}}" : "}");
+		return;
+	}
+	j = json_pack("{s:s,s:O}", "metadata-location",
+	    c->asset.metadata_location, "metadata", c->base);
 	if (j != NULL && config)
 		json_object_set_new(j, "config", json_object());
 	pgl_reply_json(r, 200, j);

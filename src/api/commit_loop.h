@@ -28,7 +28,8 @@ struct ice_commit_kind {
 	/*
 	 * Check the requirements against c->base and apply c->updates:
 	 * the next metadata, base itself (a new reference) when nothing
-	 * changed, or NULL + ierr.
+	 * changed, or NULL + ierr.  What it normalised of the base on
+	 * the way (once per attempt) it may keep in c->read.
 	 */
 	json_t		*(*apply)(struct ice_change *c, int64_t now_ms,
 			    struct ice_err *ierr);
@@ -59,24 +60,27 @@ struct ice_change {
 	/* One attempt's state (ice_change_clear): */
 	struct pgl_asset		 asset;		/* as loaded */
 	json_t				*base;		/* as read */
+	json_t				*read;		/* base, normalised */
 	json_t				*planned;
 	json_t				*next;		/* NULL: unchanged */
 	char				*next_location;	/* malloc'd */
+	char				*bytes;		/* next as written */
+	size_t				 len;
 };
 
 void	ice_change_clear(struct ice_change *);
 
 /*
  * Commit the n changes: 0 when every pointer moved (or nothing changed:
- * next NULL); -1 after replying (4xx/5xx, or 409 once the attempts are
- * spent).
+ * next NULL), each new file's bytes in bytes and in the metadata cache;
+ * -1 after replying (4xx/5xx, or 409 once the attempts are spent).
  */
 int	ice_commit_run(struct pgl_req *, struct ice_change *, size_t n);
 
 /*
  * 200 with the change's result {"metadata-location", "metadata"} (and
- * "config": {} when config is set: a LoadViewResult): the new metadata,
- * or the base's when nothing changed.
+ * "config": {} when config is set: a LoadViewResult): the bytes just
+ * written, not serialised again, or the base when nothing changed.
  */
 void	ice_change_reply(struct pgl_req *, const struct ice_change *,
 	    int config);

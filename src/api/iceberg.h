@@ -100,6 +100,15 @@ void	ice_uncache(const char *location);
 /* Serialize and write a metadata file (gzip if its name says so). */
 int	ice_write_metadata(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, const json_t *md, struct pgl_err *);
+/* The same, handing back the plain bytes written (malloc'd), so a reply
+ * or the cache need not serialise md again. */
+int	ice_write_metadata_bytes(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location, const json_t *md, char **bytes,
+	    size_t *len, struct pgl_err *);
+/* Put a file's plain bytes in the metadata cache (a file a swap just
+ * made current: the next load of it is a hit). */
+void	ice_cache_metadata(const char *location, const char *bytes,
+	    size_t len);
 /* A commit whose pointer swap may or may not have landed (PGL_TX_UNKNOWN). */
 void	ice_reply_unknown(struct pgl_req *, const struct pgl_err *);
 /* A failed metadata read or write: 400 refused location, 503 (with

@@ -53,9 +53,11 @@ list_or_empty(const json_t *body, const char *key)
 static json_t *
 table_apply(struct ice_change *c, int64_t now_ms, struct ice_err *ierr)
 {
-	if (ice_table_check(c->base, c->requirements, ierr) == -1)
+	/* The base is normalised once, by the check, for the updates. */
+	if (ice_table_check_base(c->base, c->requirements, &c->read,
+	    ierr) == -1)
 		return (NULL);
-	return (ice_table_apply(c->base, c->updates,
+	return (ice_table_apply_base(c->base, c->read, c->updates,
 	    c->asset.metadata_location, now_ms, ierr));
 }
 

@@ -5,9 +5,11 @@
 // commits all land.  Two workers on the sqlite and postgres stores, so
 // the commits really race (the memory store runs one worker).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import zlib from 'node:zlib';
 import { basic, startServer, tmpDir } from './lib/server.js';
 import { pool, uniq } from './lib/expect.js';
 
@@ -70,6 +72,8 @@ async function race(p, n, round) {
   });
 }
 
+const metadataCache = (s) => s.caches.find((c) => c.name === 'metadata' && c.tier === 'l1');
+
 /** The commit loop's counters (GET /metrics, summed over the workers). */
 async function counters() {
   const text = (await srv.req('GET', '/metrics', { headers: root })).text;
@@ -108,5 +112,43 @@ for (const kind of ['view', 'table']) {
     const verb = kind === 'view' ? 'Replace view' : 'Commit table';
     assert.equal(log.filter((c) => c.message === `${verb} ns.${name}`).length, acked, 'one catalog commit per acknowledged commit');
     assert.equal(Object.keys(md.properties).filter((k) => /^k\d+$/.test(k)).length, n);
+  });
+}
+
+/** The text of the "metadata" member of a result: what follows its key up to the tail. */
+function metadataText(text, tail) {
+  const key = '"metadata":';
+  const at = text.indexOf(key);
+  assert.ok(at > 0 && text.endsWith(tail), text.slice(0, 200));
+  return text.slice(at + key.length, text.length - tail.length);
+}
+
+for (const kind of ['table', 'view']) {
+  test(`a ${kind} commit answers with the bytes it wrote, and the next load of the new file is a cache hit`, async () => {
+    const name = uniq(kind[0]);
+    const body = kind === 'view' ? viewBody(name) : { name, schema };
+    await ok('POST', `/v1/${cat}/namespaces/ns/${kind}s`, body, admin);
+    const p = `/v1/${cat}/namespaces/ns/${kind}s/${name}`;
+    // One connection: one worker, whose cache the commit fills.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const r = await srv.req('POST', p, { body: { updates: [{ action: 'set-properties', updates: { a: 'b' } }] }, headers: admin, agent });
+    assert.equal(r.status, 200, r.text);
+    const loc = r.json['metadata-location'];
+    const tail = kind === 'view' ? ',"config":{}}' : '}';
+    assert.ok(r.text.startsWith(`{"metadata-location":${JSON.stringify(loc)},"metadata":`), r.text.slice(0, 200));
+    let file = fs.readFileSync(new URL(loc.startsWith('file:') ? loc : `file://${loc}`));
+    if (loc.endsWith('.gz.metadata.json')) file = zlib.gunzipSync(file);
+    assert.equal(metadataText(r.text, tail), file.toString('utf8'), 'the answer holds the file\'s bytes');
+    assert.equal(r.json.metadata.properties.a, 'b');
+
+    const before = metadataCache(await ok('GET', '/api/v1/cache/stats'));
+    const load = await srv.req('GET', p, { headers: admin, agent });
+    assert.equal(load.status, 200, load.text);
+    const after = metadataCache(await ok('GET', '/api/v1/cache/stats'));
+    assert.equal(load.json['metadata-location'], loc);
+    assert.equal(after.misses - before.misses, 0, 'the committed file was cached');
+    assert.equal(after.hits - before.hits, 1);
+    if (kind === 'table') assert.equal(metadataText(load.text, '}').startsWith(file.toString('utf8')), true);
+    agent.destroy();
   });
 }
