@@ -32,9 +32,12 @@ if [ -n "$missing" ]; then
 		--no-install-recommends $missing
 fi
 
-# npm packages of the integration suite, pinned by its lock file.
-if [ "${1:-build}" = test ] && [ -f tests/integration/package-lock.json ] &&
-   [ ! -d tests/integration/node_modules ]; then
+# npm packages of the integration suite, pinned by its lock file; again
+# whenever the lock file changed since they were installed.
+lock=tests/integration/package-lock.json
+stamp=tests/integration/node_modules/.pangolin-lock
+if [ "${1:-build}" = test ] && [ -f $lock ] && ! cmp -s $lock $stamp; then
 	(cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
+	cp $lock $stamp
 fi
 exit 0

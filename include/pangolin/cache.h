@@ -20,7 +20,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_CACHE_ABI_MAJOR	1
-#define PGL_CACHE_ABI_MINOR	0
+#define PGL_CACHE_ABI_MINOR	1
 
 /* Opaque; owned by the plugin from open to close. */
 struct pgl_cache;
@@ -82,6 +82,18 @@ struct pgl_cache_ops {
 	int	(*del_prefix)(struct pgl_cache *, const char *prefix);
 	void	(*clear)(struct pgl_cache *);
 	void	(*stats)(struct pgl_cache *, struct pgl_cache_stats *out);
+
+	/*
+	 * ABI 1.1, optional (NULL in a cache that no other server shares):
+	 * servers sharing the cache tell each other that something changed.
+	 * announce tells every other server listening on channel;
+	 * changes_seen sets *seen to 1 when an announcement arrived since the
+	 * last call, or when the cache cannot tell (it was unreachable: one
+	 * may have been missed), else 0.  Neither may block for long.
+	 */
+	int	(*announce)(struct pgl_cache *, const char *channel);
+	int	(*changes_seen)(struct pgl_cache *, const char *channel,
+		    int *seen);
 };
 
 /* The one symbol a cache plugin exports. */

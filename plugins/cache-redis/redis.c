@@ -12,12 +12,18 @@
  *	ttl_secs	TTL when put passes 0		(default 300)
  *	prefix		namespace of our keys		(default "pangolin:")
  *
+ * announce and changes_seen (cache ABI 1.1) are Redis PUBLISH and a
+ * second connection SUBSCRIBEd to the channel, read without blocking:
+ * replicas on a store that cannot announce changes itself (SQLite on a
+ * shared file, MongoDB) drop their config copies on each other's word.
+ *
  * The handle connects lazily, on its first command: the host opens it in
  * the parent only to validate the options, and no connection may cross
  * fork().  Counters are this process's; entries and bytes are not known
  * (the server is shared) and stay zero.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +49,8 @@ struct pgl_cache {
 	char			 prefix[64];
 
 	redisContext		*ctx;
+	redisContext		*sub;		/* SUBSCRIBEd, or NULL */
+	uint64_t		 sub_retry_at_ms;
 	uint64_t		 retry_at_ms;	/* no connect before this */
 	uint64_t		 backoff_ms;
 	int			 down;		/* logged as down, not yet back */
@@ -222,6 +230,8 @@ redis_close(struct pgl_cache *c)
 		return;
 	if (c->ctx != NULL)
 		redisFree(c->ctx);
+	if (c->sub != NULL)
+		redisFree(c->sub);
 	free(c);
 }
 
@@ -434,6 +444,102 @@ redis_stats(struct pgl_cache *c, struct pgl_cache_stats *out)
 	*out = c->st;
 }
 
+static int
+redis_announce(struct pgl_cache *c, const char *channel)
+{
+	const char	*argv[3];
+	size_t		 lens[3], len;
+	char		*ch;
+	redisReply	*r;
+
+	if ((ch = full_key(c, channel, &len)) == NULL)
+		return (PGL_ENOMEM);
+	argv[0] = "PUBLISH";
+	lens[0] = 7;
+	argv[1] = ch;
+	lens[1] = len;
+	argv[2] = "1";
+	lens[2] = 1;
+	r = command(c, 3, argv, lens);
+	free(ch);
+	if (r == NULL)
+		return (PGL_EUNAVAIL);
+	freeReplyObject(r);
+	return (PGL_OK);
+}
+
+/* A new subscriber connection; NULL while Redis is away. */
+static redisContext *
+subscribe(struct pgl_cache *c, const char *channel)
+{
+	struct timeval	 tv = { 0, c->timeout_ms * 1000 };
+	redisContext	*s;
+	redisReply	*r;
+	char		*ch;
+	size_t		 len;
+
+	if (c->sub_retry_at_ms != 0 && now_ms() < c->sub_retry_at_ms)
+		return (NULL);
+	c->sub_retry_at_ms = now_ms() + BACKOFF_MIN_MS;
+	if ((ch = full_key(c, channel, &len)) == NULL)
+		return (NULL);
+	s = redisConnectWithTimeout(c->hostname, c->port, tv);
+	r = NULL;
+	if (s != NULL && s->err == 0 && redisSetTimeout(s, tv) == REDIS_OK)
+		r = redisCommand(s, "SUBSCRIBE %b", ch, len);
+	free(ch);
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
+		if (r != NULL)
+			freeReplyObject(r);
+		if (s != NULL)
+			redisFree(s);
+		return (NULL);
+	}
+	freeReplyObject(r);
+	c->sub_retry_at_ms = 0;
+	return (s);
+}
+
+/* Take every message already on the socket; -1 if the connection broke. */
+static int
+drain(redisContext *s, int *seen)
+{
+	struct pollfd	 pfd = { s->fd, POLLIN, 0 };
+	void		*reply;
+
+	for (;;) {
+		if (redisGetReplyFromReader(s, &reply) != REDIS_OK)
+			return (-1);
+		if (reply != NULL) {
+			*seen = 1;
+			freeReplyObject(reply);
+			continue;
+		}
+		if (poll(&pfd, 1, 0) <= 0)
+			return (0);
+		if (redisBufferRead(s) != REDIS_OK)
+			return (-1);
+	}
+}
+
+static int
+redis_changes_seen(struct pgl_cache *c, const char *channel, int *seen)
+{
+	*seen = 0;
+	if (c->sub == NULL) {
+		/* New or lost: whatever was said meanwhile is unknown. */
+		*seen = 1;
+		c->sub = subscribe(c, channel);
+		return (PGL_OK);
+	}
+	if (drain(c->sub, seen) == -1) {
+		redisFree(c->sub);
+		c->sub = NULL;
+		*seen = 1;
+	}
+	return (PGL_OK);
+}
+
 static const struct pgl_cache_ops ops = {
 	.abi_major = PGL_CACHE_ABI_MAJOR,
 	.abi_minor = PGL_CACHE_ABI_MINOR,
@@ -446,6 +552,8 @@ static const struct pgl_cache_ops ops = {
 	.del_prefix = redis_del_prefix,
 	.clear = redis_clear,
 	.stats = redis_stats,
+	.announce = redis_announce,
+	.changes_seen = redis_changes_seen,
 };
 
 PGL_EXPORT const struct pgl_cache_ops *

@@ -28,6 +28,9 @@ const char *api_cache_l2_name(void);	/* NULL: no L2 */
 int	api_mcache_get(const char *key, void **val, size_t *len);
 void	api_mcache_put(const char *key, const void *val, size_t len);
 void	api_mcache_del(const char *key);
+/* Servers sharing the L2 tell each other of changes (no-ops without). */
+void	api_cache_l2_announce(const char *channel);
+int	api_cache_l2_changes_seen(const char *channel);	/* 1: drop copies */
 
 /*
  * A cache's counters as it publishes them (metrics/cache_stats.h).  Hits

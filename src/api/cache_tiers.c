@@ -175,3 +175,31 @@ api_mcache_del(const char *key)
 		(void)l2->del(l2h, key);
 	publish_both(1);
 }
+
+/*
+ * The L2's word between servers (cache ABI 1.1): only a cache plugin
+ * that has announce and changes_seen, and only once opened here.
+ */
+static int
+l2_speaks(void)
+{
+	return (l2 != NULL && l2h != NULL && l2->abi_minor >= 1 &&
+	    l2->announce != NULL && l2->changes_seen != NULL);
+}
+
+void
+api_cache_l2_announce(const char *channel)
+{
+	if (l2_speaks())
+		(void)l2->announce(l2h, channel);
+}
+
+int
+api_cache_l2_changes_seen(const char *channel)
+{
+	int	seen = 0;
+
+	if (l2_speaks() && l2->changes_seen(l2h, channel, &seen) != PGL_OK)
+		seen = 1;
+	return (seen);
+}

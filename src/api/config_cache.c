@@ -63,16 +63,20 @@ api_store_announces(void)
 	    pgl_app.db->changes_seen != NULL);
 }
 
+#define CONFIG_CHANNEL	"config"
+
 void
 api_config_changes(void)
 {
 	struct pgl_err	err;
-	int		seen = 0;
+	int		seen = 0, said;
 
-	if (pgl_app.dbh == NULL || !api_store_announces())
-		return;
-	/* A store that cannot tell may have missed one: drop the copies. */
-	if (STORE(changes_seen, &seen, &err) != PGL_OK || seen)
+	/* Replicas sharing a Redis L2 say so through it. */
+	said = api_cache_l2_changes_seen(CONFIG_CHANNEL);
+	if (pgl_app.dbh != NULL && api_store_announces() &&
+	    STORE(changes_seen, &seen, &err) != PGL_OK)
+		seen = 1;	/* it cannot tell: one may have been missed */
+	if (seen || said)
 		pgl_grant_epoch_bump();
 }
 
@@ -80,6 +84,7 @@ void
 api_config_changed(void)
 {
 	pgl_grant_epoch_bump();
+	api_cache_l2_announce(CONFIG_CHANNEL);
 }
 
 /*

@@ -1,12 +1,10 @@
 /*
- * Reading manifest lists and manifests (manifest.h) with libavro.  Each
- * field is found by NAME in the writer's own schema: Spark, PyIceberg
- * and Java name their records differently and make different fields
- * optional, so no reader schema is imposed.  The container's framing is
- * checked first (manifest_frame.c) so that libavro never trusts a block
- * length that runs past the buffer.
+ * Reading manifest lists and manifests (manifest.h).  Each record is a
+ * libavro generic value of the writer's own schema (manifest_decode.c),
+ * and each field is found by NAME in it: Spark, PyIceberg and Java name
+ * their records differently and make different fields optional, so no
+ * reader schema is imposed.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +17,9 @@
 #include "iceberg/manifest_avro.h"
 
 struct rd {
-	FILE			*fp;
-	avro_file_reader_t	 file;
-	avro_schema_t		 schema;
-	avro_value_iface_t	*iface;
-	avro_value_t		 rec;
-	int			 have_rec;
-	int			 own_schema;	/* libavro's extra reference */
-	const char		*what;		/* "manifest list", "manifest" */
+	struct ice_avro_reader	 avro;
+	avro_value_t		 rec;	/* the current record */
+	const char		*what;	/* "manifest list"... */
 	struct pgl_err		*err;
 };
 
@@ -48,45 +41,15 @@ fail(struct rd *r, const char *fmt, ...)
 static void
 rd_close(struct rd *r)
 {
-	if (r->have_rec)
-		avro_value_decref(&r->rec);
-	if (r->iface != NULL)
-		avro_value_iface_decref(r->iface);
-	if (r->own_schema)
-		avro_schema_decref(r->schema);
-	if (r->file != NULL)
-		(void)avro_file_reader_close(r->file);	/* closes fp */
-	else if (r->fp != NULL)
-		(void)fclose(r->fp);
+	ice_avro_close(&r->avro);
 }
 
 static int
 rd_open(struct rd *r, const void *buf, size_t len)
 {
-	if (ice_avro_frame_check(buf, len, r->err, r->what) == -1)
+	if (ice_avro_open(&r->avro, buf, len, r->err, r->what) == -1)
 		return (-1);
-	if ((r->fp = fmemopen((void *)(uintptr_t)buf, len, "rb")) == NULL)
-		return (fail(r, "cannot open: %s", strerror(errno)));
-	if (avro_file_reader_fp(r->fp, r->what, 1, &r->file) != 0) {
-		r->file = NULL;
-		return (fail(r, "not an Avro file: %s", avro_strerror()));
-	}
-	r->schema = avro_file_reader_get_writer_schema(r->file);
-	if (r->schema == NULL)
-		return (fail(r, "%s", "the file has no schema"));
-	/*
-	 * libavro 1.11's reader holds two references to the writer schema
-	 * and drops one on close, leaking the schema of every file read;
-	 * the surplus is released here, only when it is there.
-	 */
-	r->own_schema = r->schema->refcount > 1;
-	if (!is_avro_record(r->schema))
-		return (fail(r, "%s", "the schema is not a record"));
-	if ((r->iface = avro_generic_class_from_schema(r->schema)) == NULL)
-		return (fail(r, "bad schema: %s", avro_strerror()));
-	if (avro_generic_value_new(r->iface, &r->rec) != 0)
-		return (fail(r, "%s", "out of memory"));
-	r->have_rec = 1;
+	r->rec = r->avro.rec;
 	return (0);
 }
 
@@ -94,15 +57,7 @@ rd_open(struct rd *r, const void *buf, size_t len)
 static int
 rd_next(struct rd *r)
 {
-	int	rc;
-
-	avro_value_reset(&r->rec);
-	rc = avro_file_reader_read_value(r->file, &r->rec);
-	if (rc == EOF)
-		return (0);
-	if (rc != 0)
-		return (fail(r, "bad record: %s", avro_strerror()));
-	return (1);
+	return (ice_avro_next(&r->avro, r->err, r->what));
 }
 
 /*

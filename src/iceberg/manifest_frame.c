@@ -8,12 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <avro.h>
+
 #include "iceberg/manifest_avro.h"
 
-struct cur {
-	const unsigned char	*p;
-	size_t			 len, off;
-};
 
 int
 ice_avro_fail(struct pgl_err *err, const char *what, const char *detail)
@@ -27,8 +25,8 @@ ice_avro_fail(struct pgl_err *err, const char *what, const char *detail)
 }
 
 /* A zigzag varint long: 0, or -1 when it runs off the end or is > 64 bits. */
-static int
-get_long(struct cur *c, int64_t *out)
+int
+ice_avro_get_long(struct ice_avro_cur *c, int64_t *out)
 {
 	uint64_t	v = 0;
 	unsigned	shift = 0;
@@ -45,20 +43,42 @@ get_long(struct cur *c, int64_t *out)
 	return (0);
 }
 
-/* Skip a length-prefixed string or bytes. */
+/* Skip a length-prefixed string or bytes, keeping where it was. */
 static int
-skip_bytes(struct cur *c)
+skip_bytes(struct ice_avro_cur *c, const unsigned char **at, size_t *len)
 {
 	int64_t	n;
 
-	if (get_long(c, &n) == -1 || n < 0 || (uint64_t)n > c->len - c->off)
+	if (ice_avro_get_long(c, &n) == -1 || n < 0 ||
+	    (uint64_t)n > c->len - c->off)
 		return (-1);
+	*at = c->p + c->off;
+	*len = (size_t)n;
 	c->off += (size_t)n;
 	return (0);
 }
 
+/* One metadata pair; the schema and codec are remembered. */
 static int
-header(struct cur *c)
+pair(struct ice_avro_cur *c)
+{
+	const unsigned char	*k, *v;
+	size_t			 klen, vlen;
+
+	if (skip_bytes(c, &k, &klen) == -1 || skip_bytes(c, &v, &vlen) == -1)
+		return (-1);
+	if (klen == 11 && memcmp(k, "avro.schema", 11) == 0) {
+		c->schema = v;
+		c->schema_len = vlen;
+	} else if (klen == 10 && memcmp(k, "avro.codec", 10) == 0) {
+		c->codec = v;
+		c->codec_len = vlen;
+	}
+	return (0);
+}
+
+static int
+header(struct ice_avro_cur *c)
 {
 	int64_t	n, size;
 
@@ -66,19 +86,19 @@ header(struct cur *c)
 		return (-1);
 	c->off = 4;
 	for (;;) {
-		if (get_long(c, &n) == -1)
+		if (ice_avro_get_long(c, &n) == -1)
 			return (-1);
 		if (n == 0)
 			break;
 		if (n < 0) {
-			if (n == INT64_MIN || get_long(c, &size) == -1)
+			if (n == INT64_MIN || ice_avro_get_long(c, &size) == -1)
 				return (-1);
 			n = -n;
 		}
 		if ((uint64_t)n > c->len - c->off)
 			return (-1);
 		while (n-- > 0)
-			if (skip_bytes(c) == -1 || skip_bytes(c) == -1)
+			if (pair(c) == -1)
 				return (-1);
 	}
 	if (c->len - c->off < ICE_AVRO_SYNC)
@@ -87,21 +107,47 @@ header(struct cur *c)
 	return (0);
 }
 
+/*
+ * libavro's file reader leaks what it allocated when the header's schema
+ * or codec is bad, so both are checked first: a schema that parses, and
+ * the codecs Iceberg writers use.
+ */
+static const char *
+header_values(const struct ice_avro_cur *c)
+{
+	avro_schema_t	s;
+
+	if (c->codec != NULL && !(c->codec_len == 4 &&
+	    memcmp(c->codec, "null", 4) == 0) && !(c->codec_len == 7 &&
+	    memcmp(c->codec, "deflate", 7) == 0))
+		return ("unsupported codec (not null or deflate)");
+	if (c->schema == NULL)
+		return ("no avro.schema in the header");
+	if (avro_schema_from_json_length((const char *)c->schema,
+	    c->schema_len, &s) != 0)
+		return ("the header's schema does not parse");
+	avro_schema_decref(s);
+	return (NULL);
+}
+
 int
 ice_avro_frame_check(const void *buf, size_t len, struct pgl_err *err,
-    const char *what)
+    const char *what, struct ice_avro_cur *hdr)
 {
-	struct cur		 c = { buf, len, 0 };
+	struct ice_avro_cur	 c = { buf, len, 0, NULL, NULL, 0, 0 };
 	const unsigned char	*sync;
+	const char		*bad;
 	int64_t			 n, size;
 
 	if (buf == NULL || header(&c) == -1)
 		return (ice_avro_fail(err, what,
 		    "not an Avro object container (bad magic or header)"));
+	if ((bad = header_values(&c)) != NULL)
+		return (ice_avro_fail(err, what, bad));
 	sync = c.p + c.off - ICE_AVRO_SYNC;
 	while (c.off < c.len) {
-		if (get_long(&c, &n) == -1 || n < 0 ||
-		    get_long(&c, &size) == -1 || size < 0 ||
+		if (ice_avro_get_long(&c, &n) == -1 || n < 0 ||
+		    ice_avro_get_long(&c, &size) == -1 || size < 0 ||
 		    (uint64_t)size > c.len - c.off ||
 		    c.len - c.off - (size_t)size < ICE_AVRO_SYNC)
 			return (ice_avro_fail(err, what,
@@ -111,6 +157,10 @@ ice_avro_frame_check(const void *buf, size_t len, struct pgl_err *err,
 			return (ice_avro_fail(err, what,
 			    "a data block ends without the sync marker"));
 		c.off += ICE_AVRO_SYNC;
+	}
+	if (hdr != NULL) {
+		*hdr = c;
+		hdr->off = (size_t)(sync - c.p) + ICE_AVRO_SYNC;
 	}
 	return (0);
 }

@@ -273,8 +273,8 @@ make_sync(const struct ice_manifest_list_head *h, unsigned char *sync)
 }
 
 static int
-check(const struct ice_manifest_list_head *h, const struct ice_manifest_ref *refs,
-    size_t n, struct pgl_err *err)
+check(const struct ice_manifest_list_head *h,
+    const struct ice_manifest_ref *refs, size_t n, struct pgl_err *err)
 {
 	size_t	i;
 

@@ -518,3 +518,8 @@ echo "bench: written $OUT/replicas-results.md"
 # --- the metadata cache tiers: L1, Redis L2, none (tests/bench/redis.sh) ------
 
 echo; sh "$HERE/redis.sh" >"$OUT/redis-results.md" || die "the Redis L2 bench failed"; cat "$OUT/redis-results.md"
+
+# --- the metadata cache under a Zipf mix (tests/bench/zipf.sh) ----------------
+
+echo; sh "$HERE/zipf.sh" || die "the Zipf cache bench failed"
+echo "bench: written $OUT/zipf-results.md"

@@ -4,8 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { avroMetadata, avroRead } from 'icebird';
+import { BUILD, REPO } from './lib/server.js';
 import { startIcebergServer } from './lib/iceberg.js';
-import { createTable, readAvro, localPath } from './lib/iceberg_data.js';
+import { createTable, registerTable, readAvro, localPath, setAge } from './lib/iceberg_data.js';
 import { uniq } from './lib/expect.js';
 
 let srv;
@@ -136,4 +141,76 @@ test('a table on a catalog branch is written and read on that branch only', asyn
   await dev.appendRows(rowsOf([2]), { writer: 'icebird' });
   assert.deepEqual(byId(await dev.readRows()), rowsOf([1, 2]));
   assert.deepEqual(await t.readRows(), rowsOf([1]));
+});
+
+test('old snapshot timestamps (for expiry) and a second table registered on the same files', async () => {
+  const t = await createTable(srv, { namespace: ['hd'], table: uniq('old') });
+  const day = 86400000;
+  const now = Date.now();
+  const a = await t.appendRows(rowsOf([1]), { timestampMs: now - 10 * day });
+  const b = await t.appendRows(rowsOf([2]), { timestampMs: now - 9 * day, writer: 'icebird' });
+  await t.appendRows(rowsOf([3]));
+  const md = (await t.load()).metadata;
+  assert.equal(md.snapshots.find((s) => s['snapshot-id'] === a.snapshotId)['timestamp-ms'], now - 10 * day);
+  assert.equal(md.snapshots.find((s) => s['snapshot-id'] === b.snapshotId)['timestamp-ms'], now - 9 * day);
+  const loaded = await t.load();
+  const twin = await registerTable(srv, { namespace: ['hd'], table: uniq('twin'), metadataLocation: loaded['metadata-location'] });
+  assert.deepEqual(byId(await twin.readRows()), rowsOf([1, 2, 3]));
+  assert.equal(await twin.dir(), await t.dir());
+  // Orphans and ages for the orphan-removal cut-offs.
+  const orphan = await t.orphanFile('data/stray.parquet', { ageMs: 4 * day });
+  assert.ok((await t.filesOnDisk()).includes(orphan));
+  assert.ok(Date.now() - fs.statSync(orphan).mtimeMs >= 4 * day - 1000);
+  setAge(a.files.data, 20 * day);
+  assert.ok(Date.now() - fs.statSync(a.files.data[0]).mtimeMs >= 20 * day - 1000);
+});
+
+test('v3 row lineage: manifests get first_row_id, next-row-id advances', async () => {
+  const t = await createTable(srv, { namespace: ['hd'], table: uniq('v3'), formatVersion: 3 });
+  const a = await t.appendRows(rowsOf([1, 2, 3]), { writer: 'icebird' });
+  const b = await t.appendRows(rowsOf([4, 5]), { writer: 'avsc' });
+  const md = (await t.load()).metadata;
+  assert.equal(md['next-row-id'], 5);
+  const sb = md.snapshots.find((s) => s['snapshot-id'] === b.snapshotId);
+  assert.equal(sb['first-row-id'], 3);
+  assert.equal(sb['added-rows'], 2);
+  const list = await readAvro(fs.readFileSync(b.files.manifestList));
+  assert.deepEqual(list.records.map((m) => m.first_row_id).sort(), [0, 3]);
+  assert.equal(a.sequenceNumber + 1, b.sequenceNumber);
+});
+
+test('the C manifest list writer is read by avsc and by icebird', async () => {
+  const dump = path.join(os.tmpdir(), `pgl-list-${process.pid}.avro`);
+  const r = spawnSync(path.join(BUILD, 'tests', 'test_manifest'), [], {
+    cwd: REPO, env: { ...process.env, TEST_FILTER: 'test_write_round_trip', MANIFEST_DUMP: dump }, encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const buf = fs.readFileSync(dump);
+  fs.rmSync(dump);
+  const { meta, records } = await readAvro(buf);
+  assert.equal(meta['snapshot-id'], '77');
+  assert.equal(meta['parent-snapshot-id'], '76');
+  assert.equal(meta['sequence-number'], '12');
+  assert.equal(meta['format-version'], '3');
+  assert.equal(meta['first-row-id'], '500');
+  const schema = JSON.parse(meta['avro.schema']);
+  const ids = Object.fromEntries(schema.fields.map((f) => [f.name, f['field-id']]));
+  assert.deepEqual(ids, {
+    manifest_path: 500, manifest_length: 501, partition_spec_id: 502, content: 517, sequence_number: 515,
+    min_sequence_number: 516, added_snapshot_id: 503, added_files_count: 504, existing_files_count: 505,
+    deleted_files_count: 506, added_rows_count: 512, existing_rows_count: 513, deleted_rows_count: 514,
+    partitions: 507, key_metadata: 519, first_row_id: 520,
+  });
+  assert.equal(records.length, 2);
+  assert.equal(records[0].manifest_path, 's3://b/t/metadata/m0.avro');
+  assert.equal(records[0].sequence_number, 12);
+  assert.equal(records[0].partitions[1].lower_bound.length, 4);
+  assert.equal(records[1].content, 1);
+  assert.equal(records[1].first_row_id, null);
+  // icebird's own Avro reader, as it reads a snapshot's manifest list.
+  const reader = { view: new DataView(buf.buffer, buf.byteOffset, buf.length), offset: 0 };
+  const head = await avroMetadata(reader);
+  const got = avroRead({ reader, metadata: head.metadata, syncMarker: head.syncMarker });
+  assert.deepEqual(got.map((m) => m.manifest_path), ['s3://b/t/metadata/m0.avro', 's3://b/t/metadata/m1.avro']);
+  assert.equal(got[1].existing_rows_count, 9n);
 });

@@ -182,3 +182,26 @@ test('--check-config refuses bad Redis settings with a message naming the option
   assert.equal(ok.code, 0, `${ok.stderr}: options are validated without connecting`);
   assert.match(ok.stdout, /; cache l2 redis\n$/);
 });
+
+test('two servers on one SQLite file and one Redis: a catalog change through one is seen through the other on its next request (Redis pub/sub, not the 10 s TTL)', { skip }, async () => {
+  const redis = await startRedis(await freePort());
+  const port = redis.proc.spawnargs[2];
+  const a = await startServer({ store: 'sqlite', extra: l2Toml(port) });
+  let b;
+  try {
+    await catalogWithTables(a, ['t']);
+    b = await startServer({ store: 'sqlite', extra: l2Toml(port), env: { DATABASE_URL: `sqlite://${a.dbPath}` } });
+    const props = async (srv) => expectJson(await srv.req('GET', '/api/v1/catalogs/cat'), 200).properties ?? {};
+    // B's workers subscribe and cache the catalog (several reads: both workers).
+    for (let i = 0; i < 8; i++) await props(b);
+    for (let v = 1; v <= 5; v++) {
+      expectJson(await a.req('PUT', '/api/v1/catalogs/cat', { body: { properties: { v: String(v) } } }), 200);
+      await sleep(5);	// the message crosses loopback
+      for (let i = 0; i < 4; i++) assert.equal((await props(b)).v, String(v), `B saw change ${v} on read ${i + 1}`);
+    }
+  } finally {
+    await b?.stop();
+    await a.stop();
+    await redis.stop();
+  }
+});

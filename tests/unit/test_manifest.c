@@ -282,6 +282,45 @@ test_avsc_files(void **state)
 	got_free(&g);
 }
 
+/* What the integration harness (lib/iceberg_data.js) writes, both ways. */
+static void
+test_harness_files(void **state)
+{
+	static const char	*writers[] = { "icebird", "avsc" };
+	struct got		 g;
+	char			 name[64];
+	size_t			 i;
+
+	for (i = 0; i < 2; i++) {
+		(void)snprintf(name, sizeof(name), "harness-%s-list.avro",
+		    writers[i]);
+		read_list(name, &g);
+		assert_int_equal(g.n, 1);
+		assert_int_equal(g.ref[0].sequence_number, 4);
+		assert_int_equal(g.ref[0].min_sequence_number, 3);
+		assert_int_equal(g.ref[0].added_snapshot_id, 900);
+		assert_int_equal(g.ref[0].npartitions, 2);
+		assert_int_equal(g.sum[0][0].lower_len, 2);
+		assert_int_equal(g.sum[0][1].contains_nan, -1);
+		got_free(&g);
+		(void)snprintf(name, sizeof(name), "harness-%s-manifest.avro",
+		    writers[i]);
+		memset(&g, 0, sizeof(g));
+		read_manifest(name, &g);
+		assert_int_equal(g.n, 2);
+		assert_string_equal(g.fpath[0], T "h1.parquet");
+		assert_string_equal(g.part[0],
+		    "{\"region\":\"eu\",\"id_bucket\":1}");
+		assert_int_equal(g.ent[0].sequence_number, -1);
+		assert_int_equal(g.ent[1].status, 0);
+		assert_int_equal(g.ent[1].sequence_number, 3);
+		assert_int_equal(g.ent[1].file_sequence_number, 2);
+		assert_string_equal(g.part[1],
+		    "{\"region\":null,\"id_bucket\":3}");
+		got_free(&g);
+	}
+}
+
 static void
 test_ten_thousand_entries(void **state)
 {
@@ -510,6 +549,7 @@ main(void)
 		cmocka_unit_test(test_v2_delete_manifests),
 		cmocka_unit_test(test_v3_deletion_vector),
 		cmocka_unit_test(test_avsc_files),
+		cmocka_unit_test(test_harness_files),
 		cmocka_unit_test(test_ten_thousand_entries),
 		cmocka_unit_test(test_callback_stops),
 		cmocka_unit_test(test_corrupt_inputs),

@@ -84,6 +84,12 @@ export function filesOnDisk(dir) {
   return out.sort();
 }
 
+/** Set the mtime (and atime) of files to ageMs before now (orphan/expiry cut-offs). */
+export function setAge(files, ageMs) {
+  const t = new Date(Date.now() - ageMs);
+  for (const f of [].concat(files)) fs.utimesSync(f, t, t);
+}
+
 // --- Avro: schemas with Iceberg field ids -------------------------------------
 
 const opt = (name, type, id) => ({ name, type: ['null', type], default: null, 'field-id': id });
@@ -529,6 +535,17 @@ export class IcebergTable {
     if (delEntries.length) fresh.push(await this.writeManifest(writer, { v, loc, schema, spec, content: 1, entries: delEntries, id, seq }));
     written.manifests = fresh.map((m) => localPath(m.manifest_path));
 
+    // v3 row lineage: new data manifests get first_row_id from the
+    // table's next-row-id, each advancing it by its added + existing rows.
+    let nextRowId = md['next-row-id'] ?? 0;
+    const firstRowId = nextRowId;
+    if (v >= 3) {
+      for (const m of fresh) {
+        if (m.content !== 0) continue;
+        m.first_row_id = nextRowId;
+        nextRowId += m.added_rows_count + m.existing_rows_count;
+      }
+    }
     const list = [...fresh, ...keep];
     const listFile = path.join(loc, 'metadata', `snap-${id}-1-${uuid()}.avro`);
     const meta = { 'snapshot-id': id, 'parent-snapshot-id': parentId ?? 'null', 'format-version': v };
@@ -549,7 +566,7 @@ export class IcebergTable {
     };
     if (parentId !== null) snapshot['parent-snapshot-id'] = parentId;
     if (v >= 2) snapshot['sequence-number'] = seq;
-    if (v >= 3) { snapshot['first-row-id'] = md['next-row-id'] ?? 0; snapshot['added-rows'] = addedRows; }
+    if (v >= 3) { snapshot['first-row-id'] = firstRowId; snapshot['added-rows'] = nextRowId - firstRowId; }
     // Moving a ref keeps its type and retention, as clients do.
     const move = { action: 'set-snapshot-ref', 'ref-name': ref, type: md.refs?.[ref]?.type ?? refType, 'snapshot-id': id };
     for (const k of ['max-ref-age-ms', 'max-snapshot-age-ms', 'min-snapshots-to-keep']) {
@@ -734,6 +751,18 @@ export class IcebergTable {
     return plain(rows);
   }
 
+  /**
+   * A file under the table's location that no metadata references (an
+   * orphan), optionally aged; returns its path.
+   */
+  async orphanFile(rel = `data/orphan-${crypto.randomUUID()}.parquet`, { ageMs = 0, content = 'orphan' } = {}) {
+    const file = path.join(await this.dir(), rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+    if (ageMs) setAge(file, ageMs);
+    return file;
+  }
+
   /** Every file under the table's location. */
   async filesOnDisk() {
     return filesOnDisk(await this.dir());
@@ -759,6 +788,21 @@ export async function createTable(srv, opts) {
   if (opts.partitionSpec) body['partition-spec'] = { 'spec-id': 0, ...opts.partitionSpec };
   const r = await srv.req('POST', `/v1/${t.catalog}/namespaces/${nsPath(t.namespace)}/tables`, { body, headers });
   if (r.status !== 200) throw new Error(`create table: ${r.status} ${r.text}`);
+  return t;
+}
+
+/**
+ * Register another table on an existing metadata file (POST .../register),
+ * e.g. a second table sharing the first one's files; returns its handle.
+ */
+export async function registerTable(srv, { catalog = CATALOG, namespace, table, metadataLocation, catalogBranch = null, headers = {} }) {
+  const t = new IcebergTable(srv, { catalog, namespace, table, catalogBranch, headers });
+  const ns = await srv.req('POST', `/v1/${t.catalog}/namespaces`, { body: { namespace: t.namespace }, headers });
+  if (ns.status !== 200 && ns.status !== 409) throw new Error(`create namespace: ${ns.status} ${ns.text}`);
+  const r = await srv.req('POST', `/v1/${t.catalog}/namespaces/${nsPath(t.namespace)}/register`, {
+    body: { name: catalogBranch ? `${table}@${catalogBranch}` : table, 'metadata-location': metadataLocation }, headers,
+  });
+  if (r.status !== 200) throw new Error(`register table: ${r.status} ${r.text}`);
   return t;
 }
 
