@@ -66,6 +66,7 @@ struct ice_change {
 	char				*next_location;	/* malloc'd */
 	char				*bytes;		/* next as written */
 	size_t				 len;
+	int				 kept;		/* swapped, tx failed */
 };
 
 void	ice_change_clear(struct ice_change *);
