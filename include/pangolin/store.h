@@ -558,6 +558,9 @@ struct pgl_store_ops {
 	 */
 	int	(*get_merge_base)(S, A, const char *tenant, const char *a,
 		    const char *b, const char **base, E);
+	/* ABI 1.6: one conflict by id (resolve names only the conflict). */
+	int	(*get_merge_conflict)(S, A, const char *tenant, const char *id,
+		    struct pgl_merge_conflict *, E);
 };
 
 #undef S

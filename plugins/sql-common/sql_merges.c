@@ -43,6 +43,9 @@ static const char CONFLICT_LIST[] =
 static const char CONFLICT_COUNT[] =
 	"SELECT count(*) FROM merge_conflicts"
 	" WHERE tenant_id = ?1 AND merge_op_id = ?2";
+static const char CONFLICT_GET[] =
+	"SELECT " CONFLICT_FIELDS " FROM merge_conflicts"
+	" WHERE tenant_id = ?1 AND id = ?2";
 static const char CONFLICT_UPDATE[] =
 	"UPDATE merge_conflicts SET doc = ?3 WHERE tenant_id = ?1 AND id = ?2";
 
@@ -201,6 +204,20 @@ sql_list_merge_conflicts(struct pgl_store *s, struct pgl_arena *a,
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, CONFLICT_COUNT, total, "ss", tenant,
 		    op);
+	return (rc);
+}
+
+int
+sql_get_merge_conflict(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *id, struct pgl_merge_conflict *out,
+    struct pgl_err *err)
+{
+	int	rc;
+
+	rc = store_get(s, a, err, CONFLICT_GET, conflict_fill, out, "ss",
+	    tenant, id);
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "Conflict not found");
 	return (rc);
 }
 

@@ -240,6 +240,9 @@ int	sql_list_merge_conflicts(struct pgl_store *, struct pgl_arena *,
 	    struct pgl_err *);
 int	sql_update_merge_conflict(struct pgl_store *, const char *,
 	    const struct pgl_merge_conflict *, struct pgl_err *);
+int	sql_get_merge_conflict(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_merge_conflict *,
+	    struct pgl_err *);
 int	sql_get_merge_base(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *, const char **,
 	    struct pgl_err *);
@@ -361,6 +364,7 @@ int	sql_cancel_task(struct pgl_store *, const char *, const char *,
 	.list_merge_conflicts = sql_list_merge_conflicts, \
 	.update_merge_conflict = sql_update_merge_conflict, \
 	.get_merge_base = sql_get_merge_base, \
+	.get_merge_conflict = sql_get_merge_conflict, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

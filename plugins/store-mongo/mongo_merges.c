@@ -246,6 +246,24 @@ mongo_list_merge_conflicts(struct pgl_store *s, struct pgl_arena *a,
 }
 
 int
+mongo_get_merge_conflict(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *id, struct pgl_merge_conflict *out,
+    struct pgl_err *err)
+{
+	bson_t	filter = BSON_INITIALIZER;
+	int	rc;
+
+	mg_str(&filter, "tenant_id", tenant);
+	mg_str(&filter, "id", id);
+	rc = mg_get(s, a, err, COLL_MERGE_CONFLICTS, &filter, conflict_fill,
+	    out);
+	bson_destroy(&filter);
+	if (rc == PGL_ENOTFOUND)
+		(void)mongo_err(err, rc, "Conflict not found");
+	return (rc);
+}
+
+int
 mongo_update_merge_conflict(struct pgl_store *s, const char *tenant,
     const struct pgl_merge_conflict *c, struct pgl_err *err)
 {

@@ -537,6 +537,7 @@ static const struct pgl_store_ops ops = {
 	.list_merge_conflicts = mongo_list_merge_conflicts,
 	.update_merge_conflict = mongo_update_merge_conflict,
 	.get_merge_base = mongo_get_merge_base,
+	.get_merge_conflict = mongo_get_merge_conflict,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

@@ -291,6 +291,9 @@ int	mongo_list_merge_conflicts(struct pgl_store *, struct pgl_arena *,
 	    struct pgl_err *);
 int	mongo_update_merge_conflict(struct pgl_store *, const char *,
 	    const struct pgl_merge_conflict *, struct pgl_err *);
+int	mongo_get_merge_conflict(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_merge_conflict *,
+	    struct pgl_err *);
 int	mongo_get_merge_base(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *, const char **,
 	    struct pgl_err *);

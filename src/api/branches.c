@@ -43,11 +43,18 @@ branch_json(const struct pgl_branch *b)
 static json_t *
 commit_json(const struct pgl_commit *c)
 {
-	return (json_pack("{s:s,s:o,s:I,s:s,s:s,s:o}", "id", c->id,
+	json_t	*j;
+
+	j = json_pack("{s:s,s:o,s:I,s:s,s:s,s:o}", "id", c->id,
 	    "parent_id", api_str_or_null(c->parent_id),
 	    "timestamp", (json_int_t)c->timestamp_ms, "author", c->author,
 	    "message", c->message,
-	    "operations", pgl_json_load_or(c->operations, json_array())));
+	    "operations", pgl_json_load_or(c->operations, json_array()));
+	/* A merge commit also names the merged source's head. */
+	if (j != NULL && c->merge_parent_id != NULL)
+		json_object_set_new(j, "merge_parent_id",
+		    json_string(c->merge_parent_id));
+	return (j);
 }
 
 /* The ?catalog= every branch/tag route needs; replies if missing. */

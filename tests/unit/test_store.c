@@ -3440,6 +3440,12 @@ test_merge_conflicts_keep_creation_order_and_are_tenant_scoped(void **state)
 	OK(f, ops->list_merge_conflicts(f->s, f->a, "t-a", "op1", &all, &items,
 	    &n, &total, &f->err));
 	assert_string_equal(items[2].doc, "{\"resolved\":1}");
+	OK(f, ops->get_merge_conflict(f->s, f->a, "t-a", "m",
+	    &items[0], &f->err));
+	assert_string_equal(items[0].merge_op_id, "op1");
+	assert_string_equal(items[0].doc, "{\"resolved\":1}");
+	FAILS(f, PGL_ENOTFOUND, ops->get_merge_conflict(f->s, f->a, "t-b", "m",
+	    &items[0], &f->err));
 	OK(f, ops->list_merge_conflicts(f->s, f->a, "t-b", "op1", &all, &items,
 	    &n, &total, &f->err));
 	assert_int_equal(n, 0);

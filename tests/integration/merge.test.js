@@ -1,0 +1,392 @@
+// Branch merges (pangolin-api.md §2.5, §4; top section item 3): a real
+// three-way merge per asset from the merge base, Iceberg-aware for table
+// properties and schema, conflicts resolved by strategy, `complete`
+// merging source INTO target in one transaction.  Runs on every store
+// (PGL_STORE); every /v1 answer is checked against the Iceberg OpenAPI
+// document by lib/iceberg.js.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startIcebergServer, WAREHOUSE } from './lib/iceberg.js';
+import { expectError, expectJson, expectList, uniq, UUID_RE } from './lib/expect.js';
+
+let srv;
+before(async () => { srv = await startIcebergServer(); });
+after(async () => { await srv?.stop(); });
+
+const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }] };
+const viewBody = (name, sql = 'select 1 as id') => ({
+  name, schema,
+  'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: { engine: 'test' },
+    'default-namespace': ['db'], representations: [{ type: 'sql', sql, dialect: 'spark' }] },
+  properties: {},
+});
+
+const ok = async (method, p, body, status = 200) => expectJson(await srv.req(method, p, { body }), status);
+
+/** A fresh catalog with namespace db; returns helpers bound to it. */
+async function catalog() {
+  const cat = uniq('mcat');
+  await ok('POST', '/api/v1/catalogs', { name: cat, warehouse_name: WAREHOUSE }, 201);
+  await ok('POST', `/v1/${cat}/namespaces`, { namespace: ['db'] });
+  const at = (t, b) => (b && b !== 'main' ? `${t}@${b}` : t);
+  const c = {
+    name: cat,
+    table: (t, properties = {}) => ok('POST', `/v1/${cat}/namespaces/db/tables`, { name: t, schema, properties }),
+    view: (v, sql) => ok('POST', `/v1/${cat}/namespaces/db/views`, viewBody(v, sql)),
+    load: async (t, b) => {
+      const r = await srv.req('GET', `/v1/${cat}/namespaces/db/tables/${at(t, b)}`);
+      return r.status === 404 ? null : expectJson(r, 200);
+    },
+    loadView: async (v, b) => {
+      const r = await srv.req('GET', `/v1/${cat}/namespaces/db/views/${at(v, b)}`);
+      return r.status === 404 ? null : expectJson(r, 200);
+    },
+    commit: (t, b, updates) => ok('POST', `/v1/${cat}/namespaces/db/tables/${at(t, b)}`, { requirements: [], updates }),
+    props: (t, b, set = {}, remove = []) => c.commit(t, b, [
+      ...(Object.keys(set).length ? [{ action: 'set-properties', updates: set }] : []),
+      ...(remove.length ? [{ action: 'remove-properties', removals: remove }] : []),
+    ]),
+    replaceView: (v, b, sql) => ok('POST', `/v1/${cat}/namespaces/db/views/${at(v, b)}`, {
+      requirements: [], updates: [
+        { action: 'add-view-version', 'view-version': { 'version-id': 2, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: { engine: 'test' }, 'default-namespace': ['db'], representations: [{ type: 'sql', sql, dialect: 'spark' }] } },
+        { action: 'set-current-view-version', 'view-version-id': -1 }] }),
+    drop: async (t, b) => assert.equal((await srv.req('DELETE', `/v1/${cat}/namespaces/db/tables/${at(t, b)}`)).status, 204),
+    dropView: async (v, b) => assert.equal((await srv.req('DELETE', `/v1/${cat}/namespaces/db/views/${at(v, b)}`)).status, 204),
+    // Ingest branches: an experimental one needs force to merge into main.
+    branch: (name, extra = {}) => ok('POST', '/api/v1/branches', { name, catalog: cat, branch_type: 'ingest', ...extra }, 201),
+    merge: (source, target = 'main', extra = {}) => srv.req('POST', '/api/v1/branches/merge',
+      { body: { source_branch: source, target_branch: target, catalog: cat, ...extra } }),
+    head: async (b) => (await ok('GET', `/api/v1/branches/${b}?catalog=${cat}`)).head_commit_id,
+    commits: async (b) => ok('GET', `/api/v1/branches/${b}/commits?catalog=${cat}`),
+  };
+  return c;
+}
+
+const conflictsOf = async (id) => ok('GET', `/api/v1/merge-operations/${id}/conflicts`);
+const resolve = (id, strategy, resolved_value) => srv.req('POST', `/api/v1/conflicts/${id}/resolve`,
+  { body: resolved_value === undefined ? { strategy } : { strategy, resolved_value } });
+const complete = (id) => srv.req('POST', `/api/v1/merge-operations/${id}/complete`);
+
+test('a conflict-free merge takes every source change into the target (never the reverse) with a two-parent merge commit', async () => {
+  const c = await catalog();
+  for (const t of ['changed', 'deleted', 'kept', 'target_changed']) await c.table(t, { v: 'base' });
+  await c.view('vw', 'select 1 as id');
+  await c.branch('feat');
+  await c.props('changed', 'feat', { v: 'feat' });
+  await c.drop('deleted', 'feat');
+  await c.table('added_x'); // added on the target side
+  await ok('POST', `/v1/${c.name}/namespaces/db/tables?branch=feat`, { name: 'added', schema, properties: { v: 'new' } });
+  await c.replaceView('vw', 'feat', 'select 2 as id');
+  await c.props('target_changed', 'main', { v: 'main' });
+  const mainHead = await c.head('main');
+  const featHead = await c.head('feat');
+
+  const op = expectJson(await c.merge('feat'), 200);
+  assert.equal(op.status, 'Completed');
+  assert.equal(op.source_branch, 'feat');
+  assert.equal(op.target_branch, 'main');
+  assert.match(op.result_commit_id, UUID_RE);
+  assert.ok(op.completed_at);
+  assert.equal(op.plan, undefined, 'the plan stays inside');
+
+  assert.equal((await c.load('changed')).metadata.properties.v, 'feat');
+  assert.equal(await c.load('deleted'), null, 'deletions propagate');
+  assert.equal((await c.load('added')).metadata.properties.v, 'new');
+  assert.equal((await c.load('target_changed')).metadata.properties.v, 'main', 'the target keeps its own change');
+  assert.equal((await c.load('kept')).metadata.properties.v, 'base');
+  assert.equal((await c.load('added_x')).metadata.properties.v, undefined);
+  assert.match(JSON.stringify((await c.loadView('vw')).metadata), /select 2 as id/);
+  // Never the reverse: the source is untouched.
+  assert.equal((await c.load('target_changed', 'feat')).metadata.properties.v, 'base');
+  assert.equal(await c.load('added_x', 'feat'), null);
+  assert.equal(await c.head('feat'), featHead);
+
+  const [m] = await c.commits('main');
+  assert.equal(m.id, op.result_commit_id);
+  assert.equal(m.parent_id, mainHead);
+  assert.equal(m.merge_parent_id, featHead);
+  const names = m.operations.map((o) => (o.Put ? `put ${o.Put.asset.name}` : `delete ${o.Delete.name}`)).sort();
+  assert.deepEqual(names, ['delete deleted', 'put added', 'put changed', 'put vw']);
+
+  const list = expectList(await srv.req('GET', `/api/v1/catalogs/${c.name}/merge-operations`));
+  assert.deepEqual(Object.keys(list.items[0]).sort(), ['completed_at', 'conflicts_count', 'id', 'initiated_at', 'source_branch', 'status', 'target_branch']);
+  assert.equal(list.items[0].id, op.id);
+  assert.equal(list.items[0].conflicts_count, 0);
+  assert.deepEqual(await ok('GET', `/api/v1/merge-operations/${op.id}`), op);
+});
+
+// {unchanged, changed, added, deleted} on each side, per table property.
+const CASES = [
+  // [source, target, expected merged value | CONFLICT]; base value 'b' unless added
+  ['unchanged', 'unchanged', 'b'], ['unchanged', 'changed', 't'], ['unchanged', 'deleted', undefined],
+  ['changed', 'unchanged', 's'], ['deleted', 'unchanged', undefined], ['deleted', 'deleted', undefined],
+  ['changed-same', 'changed-same', 'same'], ['absent', 'added', 't'], ['added', 'absent', 's'], ['added-same', 'added-same', 'same'],
+  ['changed', 'changed', 'CONFLICT'], ['changed', 'deleted', 'CONFLICT'], ['deleted', 'changed', 'CONFLICT'], ['added', 'added', 'CONFLICT'],
+];
+const inBase = (s) => !['absent', 'added', 'added-same'].includes(s);
+function apply(side, action, key, set, remove) {
+  if (action === 'changed' || action === 'added') set[key] = side;
+  else if (action === 'changed-same' || action === 'added-same') set[key] = 'same';
+  else if (action === 'deleted') remove.push(key);
+}
+
+test('three-way table properties: every {unchanged, changed, added, deleted} pair merges or conflicts as the rules say', async () => {
+  const c = await catalog();
+  const clean = CASES.filter(([, , e]) => e !== 'CONFLICT');
+  const bad = CASES.filter(([, , e]) => e === 'CONFLICT');
+  const base = {};
+  const key = ([s, t]) => `k_${s}_${t}`.replace(/-/g, '_');
+  for (const cs of CASES) if (inBase(cs[0]) && inBase(cs[1])) base[key(cs)] = 'b';
+  await c.table('clean', base);
+  await c.table('bad', base);
+  await c.branch('feat');
+  for (const [tbl, cases] of [['clean', clean], ['bad', bad]]) {
+    const sset = {}, sdel = [], tset = {}, tdel = [];
+    for (const cs of cases) { apply('s', cs[0], key(cs), sset, sdel); apply('t', cs[1], key(cs), tset, tdel); }
+    await c.props(tbl, 'feat', sset, sdel);
+    await c.props(tbl, 'main', tset, tdel);
+  }
+  const r = expectJson(await c.merge('feat'), 409);
+  assert.equal(r.status, 'conflicted');
+  assert.equal(r.conflicts, 1, 'only the table with colliding keys conflicts');
+  assert.match(r.message, /1 conflicts/);
+  const [conflict] = await conflictsOf(r.operation_id);
+  assert.equal(conflict.asset_name, 'db.bad');
+  assert.deepEqual(conflict.conflict_type.MetadataConflict.conflicting_properties.sort(), bad.map(key).sort());
+  assert.equal(conflict.resolution, null);
+  assert.equal(conflict.merge_operation_id, r.operation_id);
+  // Take the target for the conflicting table; the clean one merges.
+  expectJson(await resolve(conflict.id, 'TakeTarget'), 200);
+  expectJson(await complete(r.operation_id), 200);
+  const props = (await c.load('clean')).metadata.properties;
+  for (const cs of clean) assert.equal(props[key(cs)], cs[2], `${cs[0]} / ${cs[1]}`);
+  const badProps = (await c.load('bad')).metadata.properties;
+  for (const cs of bad) assert.equal(badProps[key(cs)], cs[1] === 'deleted' ? undefined : 't');
+});
+
+test('three-way assets: {unchanged, changed, added, deleted} per side for tables and views', async () => {
+  const c = await catalog();
+  // name: [source action, target action]
+  const tables = {
+    t_uc: ['unchanged', 'changed'], t_cu: ['changed', 'unchanged'], t_du: ['deleted', 'unchanged'],
+    t_ud: ['unchanged', 'deleted'], t_dd: ['deleted', 'deleted'], t_dc: ['deleted', 'changed'], t_cd: ['changed', 'deleted'],
+  };
+  for (const t of Object.keys(tables)) await c.table(t, { v: 'b' });
+  await c.view('v_cu', 'select 1 as id');
+  await c.view('v_cc', 'select 1 as id');
+  await c.view('v_du', 'select 1 as id');
+  await c.branch('feat');
+  for (const [t, [s, g]] of Object.entries(tables)) {
+    for (const [side, action] of [['feat', s], ['main', g]]) {
+      if (action === 'changed') await c.props(t, side, { v: side });
+      if (action === 'deleted') await c.drop(t, side);
+    }
+  }
+  await ok('POST', `/v1/${c.name}/namespaces/db/tables?branch=feat`, { name: 't_added_s', schema });
+  await c.table('t_added_t');
+  await ok('POST', `/v1/${c.name}/namespaces/db/tables?branch=feat`, { name: 't_added_both', schema, properties: { v: 's' } });
+  await c.table('t_added_both', { v: 't' });
+  await c.replaceView('v_cu', 'feat', 'select 2 as id');
+  await c.replaceView('v_cc', 'feat', 'select 2 as id');
+  await c.replaceView('v_cc', 'main', 'select 3 as id');
+  await c.dropView('v_du', 'feat');
+
+  const r = expectJson(await c.merge('feat'), 409);
+  const cs = await conflictsOf(r.operation_id);
+  const byName = Object.fromEntries(cs.map((x) => [x.asset_name, x]));
+  assert.deepEqual(Object.keys(byName).sort(), ['db.t_added_both', 'db.t_cd', 'db.t_dc', 'db.v_cc']);
+  assert.deepEqual(byName['db.t_dc'].conflict_type, { DeletionConflict: { asset_name: 'db.t_dc', deleted_in: 'source', modified_in: 'target' } });
+  assert.deepEqual(byName['db.t_cd'].conflict_type, { DeletionConflict: { asset_name: 'db.t_cd', deleted_in: 'target', modified_in: 'source' } });
+  assert.ok(byName['db.v_cc'].conflict_type.SchemaChange);
+  assert.ok(byName['db.t_added_both'].conflict_type.SchemaChange);
+  // Nothing moved yet: the operation waits for resolutions.
+  assert.equal((await c.load('t_cu')).metadata.properties.v, 'b');
+  const op = await ok('GET', `/api/v1/merge-operations/${r.operation_id}`);
+  assert.equal(op.status, 'Conflicted');
+  assert.equal(op.conflicts.length, 4);
+  expectError(await complete(r.operation_id), 400, { message: /Cannot complete merge/ });
+  for (const x of cs) expectJson(await resolve(x.id, 'TakeSource'), 200);
+  assert.equal((await ok('GET', `/api/v1/merge-operations/${r.operation_id}`)).status, 'Ready');
+  const done = expectJson(await complete(r.operation_id), 200);
+  assert.deepEqual(Object.keys(done).sort(), ['commit_id', 'operation_id', 'status']);
+  assert.equal(done.status, 'completed');
+
+  assert.equal((await c.load('t_uc')).metadata.properties.v, 'main');
+  assert.equal((await c.load('t_cu')).metadata.properties.v, 'feat');
+  assert.equal(await c.load('t_du'), null);
+  assert.equal(await c.load('t_ud'), null);
+  assert.equal(await c.load('t_dd'), null);
+  assert.equal(await c.load('t_dc'), null, 'TakeSource: the source deleted it');
+  assert.equal((await c.load('t_cd')).metadata.properties.v, 'feat', 'TakeSource: the source changed it');
+  assert.ok(await c.load('t_added_s'));
+  assert.ok(await c.load('t_added_t'));
+  assert.equal((await c.load('t_added_both')).metadata.properties.v, 's');
+  assert.match(JSON.stringify((await c.loadView('v_cu')).metadata), /select 2 as id/);
+  assert.match(JSON.stringify((await c.loadView('v_cc')).metadata), /select 2 as id/);
+  assert.equal(await c.loadView('v_du'), null);
+  assert.equal((await ok('GET', `/api/v1/merge-operations/${r.operation_id}`)).status, 'Completed');
+});
+
+test('schema: a change on one side merges with property changes on the other; divergent changes are a SchemaChange', async () => {
+  const c = await catalog();
+  await c.table('one', { v: 'b' });
+  await c.table('both', { v: 'b' });
+  await c.branch('feat');
+  const addCol = (t, b, id, name) => c.commit(t, b, [
+    { action: 'add-schema', schema: { type: 'struct', 'schema-id': 1, fields: [...schema.fields, { id, name, required: false, type: 'string' }] } },
+    { action: 'set-current-schema', 'schema-id': -1 }]);
+  await addCol('one', 'feat', 2, 'extra');
+  await c.props('one', 'main', { owner: 'main' });
+  await addCol('both', 'feat', 2, 'from_feat');
+  await addCol('both', 'main', 2, 'from_main');
+  const r = expectJson(await c.merge('feat'), 409);
+  const [x] = await conflictsOf(r.operation_id);
+  assert.equal(x.asset_name, 'db.both');
+  assert.equal(x.conflict_type.SchemaChange.table_name, 'db.both');
+  assert.equal(x.conflict_type.SchemaChange.source_schema[1].name, 'from_feat');
+  assert.equal(x.conflict_type.SchemaChange.target_schema[1].name, 'from_main');
+  expectJson(await resolve(x.id, 'TakeTarget'), 200);
+  expectJson(await complete(r.operation_id), 200);
+  const one = (await c.load('one')).metadata;
+  const cur = one.schemas.find((s) => s['schema-id'] === one['current-schema-id']);
+  assert.deepEqual(cur.fields.map((f) => f.name), ['id', 'extra'], 'the source\'s new column');
+  assert.equal(one.properties.owner, 'main', 'and the target\'s property');
+  const both = (await c.load('both')).metadata;
+  assert.deepEqual(both.schemas.find((s) => s['schema-id'] === both['current-schema-id']).fields.map((f) => f.name), ['id', 'from_main']);
+});
+
+test('a second merge starts from the first one\'s source head (merge commits have two parents)', async () => {
+  const c = await catalog();
+  await c.table('t', { v: 'b' });
+  await c.branch('feat');
+  await c.props('t', 'feat', { k: '1' });
+  expectJson(await c.merge('feat'), 200);
+  await c.props('t', 'main', { other: '2' });
+  await c.props('t', 'feat', { k: '3' });
+  const op = expectJson(await c.merge('feat'), 200);
+  assert.equal(op.base_commit_id, (await c.commits('main'))[2].merge_parent_id);
+  const p = (await c.load('t')).metadata.properties;
+  assert.equal(p.k, '3');
+  assert.equal(p.other, '2');
+  // Merging again with nothing new changes nothing.
+  const head = await c.head('main');
+  const again = expectJson(await c.merge('feat'), 200);
+  assert.equal(again.status, 'Completed');
+  assert.equal(await c.head('main'), head);
+});
+
+test('Manual resolution takes a metadata location inside the table; bad values and strategies are refused', async () => {
+  const c = await catalog();
+  const t = await c.table('t', { v: 'b' });
+  await c.table('other');
+  await c.branch('feat');
+  const s = await c.props('t', 'feat', { v: 'feat' });
+  await c.props('t', 'main', { v: 'main' });
+  const r = expectJson(await c.merge('feat'), 409);
+  const [x] = await conflictsOf(r.operation_id);
+  expectError(await resolve(x.id, 'Sideways'), 422);
+  expectError(await resolve(x.id, 'AutoMerge'), 400);
+  expectError(await resolve(x.id, 'Manual'), 422);
+  expectError(await resolve(x.id, 'Manual', 42), 422);
+  expectError(await resolve(x.id, 'Manual', (await c.load('other'))['metadata-location']), 422, { message: /inside/ });
+  expectError(await resolve(x.id, 'Manual', `${t.metadata.location}/metadata/99999-nope.metadata.json`), 422);
+  expectError(await srv.req('POST', `/api/v1/conflicts/${x.id}/resolve`, { body: { strategy: 'TakeSource', extra: 1 } }), 422);
+  expectError(await srv.req('POST', `/api/v1/conflicts/${x.id}/resolve`, { raw: true, body: '{"strategy":', headers: { 'content-type': 'application/json' } }), 400);
+  expectError(await resolve('6f1c1b9e-5f0e-4d7b-9c1a-2b3c4d5e6f70', 'TakeSource'), 404);
+  assert.equal((await ok('GET', `/api/v1/merge-operations/${r.operation_id}`)).status, 'Conflicted');
+  const res = expectJson(await resolve(x.id, 'Manual', s['metadata-location']), 200);
+  assert.deepEqual(res, { status: 'resolved', conflict_id: x.id });
+  const [y] = await conflictsOf(r.operation_id);
+  assert.equal(y.resolution.strategy, 'Manual');
+  assert.equal(y.resolution.resolved_value, s['metadata-location']);
+  expectJson(await complete(r.operation_id), 200);
+  assert.equal((await c.load('t'))['metadata-location'], s['metadata-location']);
+  expectError(await complete(r.operation_id), 400, { message: /Cannot complete merge/ });
+  expectError(await srv.req('POST', `/api/v1/merge-operations/${r.operation_id}/abort`), 400);
+});
+
+test('a merge racing commits on the target answers 409 and applies nothing', async () => {
+  const c = await catalog();
+  await c.table('a', { v: 'b' });
+  await c.table('b', { v: 'b' });
+  await c.branch('feat');
+  await c.props('a', 'feat', { v: 'feat' });
+  await c.props('b', 'feat', { v: 'feat' });
+  await c.props('b', 'main', { v: 'main' });
+  const r = expectJson(await c.merge('feat'), 409);
+  const [x] = await conflictsOf(r.operation_id);
+  expectJson(await resolve(x.id, 'TakeSource'), 200);
+  // The target moves (a commit to an asset the merge does not touch).
+  await c.table('late');
+  const head = await c.head('main');
+  const aBefore = (await c.load('a'))['metadata-location'];
+  expectError(await complete(r.operation_id), 409, { message: /merge again/ });
+  assert.equal(await c.head('main'), head, 'no merge commit');
+  assert.equal((await c.load('a'))['metadata-location'], aBefore, 'nothing half-applied');
+  assert.equal((await c.load('b')).metadata.properties.v, 'main');
+  assert.equal((await ok('GET', `/api/v1/merge-operations/${r.operation_id}`)).status, 'Ready');
+  // Merging again on the new head works.
+  const again = expectJson(await c.merge('feat'), 409);
+  for (const y of await conflictsOf(again.operation_id)) expectJson(await resolve(y.id, 'TakeSource'), 200);
+  expectJson(await complete(again.operation_id), 200);
+  assert.equal((await c.load('a')).metadata.properties.v, 'feat');
+  assert.equal((await c.load('b')).metadata.properties.v, 'feat');
+  assert.ok(await c.load('late'));
+
+  // Concurrent merges and commits: every merge either completes or 409s, never half.
+  await c.branch('feat2');
+  await c.props('a', 'feat2', { w: 'x' });
+  const rs = await Promise.all([c.merge('feat2'), c.props('b', 'main', { z: '1' }), c.merge('feat2')]);
+  for (const m of [rs[0], rs[2]]) assert.ok([200, 409].includes(m.status), m.text);
+  assert.equal((await c.load('a')).metadata.properties.w, 'x');
+});
+
+test('abort, experimental branches into main, partial branches, bad input', async () => {
+  const c = await catalog();
+  await c.table('t', { v: 'b' });
+  await c.table('u', { v: 'b' });
+  await c.branch('exp', { branch_type: 'experimental' });
+  await c.props('t', 'exp', { v: 'exp' });
+  expectError(await c.merge('exp'), 400, { message: /force/ });
+  await c.branch('ing', { branch_type: 'ingest' });
+  await c.props('t', 'ing', { w: 'ing' });
+  expectJson(await c.merge('ing'), 200);
+  const forced = expectJson(await c.merge('exp', 'main', { force: true }), 200);
+  assert.equal(forced.status, 'Completed');
+  assert.equal((await c.load('t')).metadata.properties.v, 'exp');
+  assert.equal((await c.load('t')).metadata.properties.w, 'ing');
+
+  // A partial branch touches only what it holds.
+  await c.branch('part', { assets: ['db.t'], branch_type: 'ingest' });
+  await c.props('t', 'part', { p: '1' });
+  expectJson(await c.merge('part'), 200);
+  assert.ok(await c.load('u'), 'an asset the partial branch does not hold stays');
+  assert.equal((await c.load('t')).metadata.properties.p, '1');
+
+  // Abort.
+  await c.branch('x', { branch_type: 'ingest' });
+  await c.props('u', 'x', { v: 'x' });
+  await c.props('u', 'main', { v: 'main' });
+  const r = expectJson(await c.merge('x'), 409);
+  assert.deepEqual(expectJson(await srv.req('POST', `/api/v1/merge-operations/${r.operation_id}/abort`), 200),
+    { status: 'aborted', operation_id: r.operation_id });
+  assert.equal((await ok('GET', `/api/v1/merge-operations/${r.operation_id}`)).status, 'Aborted');
+  expectError(await complete(r.operation_id), 400);
+  const [x] = await conflictsOf(r.operation_id);
+  expectError(await resolve(x.id, 'TakeSource'), 400);
+
+  // Bad input.
+  expectError(await c.merge('nope'), 404, { message: /nope/ });
+  expectError(await c.merge('x', 'x'), 400);
+  expectError(await srv.req('POST', '/api/v1/branches/merge', { body: { source_branch: 'x', target_branch: 'main' } }), 422);
+  expectError(await srv.req('POST', '/api/v1/branches/merge', { body: { source_branch: 1, target_branch: 'main', catalog: c.name } }), 422);
+  expectError(await c.merge('x', 'main', { force: 'yes' }), 422);
+  expectError(await c.merge('x', 'main', { strategy: 'x' }), 422);
+  expectError(await srv.req('POST', '/api/v1/branches/merge', { raw: true, body: '{"source_branch"', headers: { 'content-type': 'application/json' } }), 400);
+  expectError(await srv.req('POST', '/api/v1/branches/merge', { body: { source_branch: 'x', target_branch: 'main', catalog: uniq('nocat') } }), 404);
+  const missing = await srv.req('GET', '/api/v1/merge-operations/6f1c1b9e-5f0e-4d7b-9c1a-2b3c4d5e6f70');
+  expectError(missing, 404);
+  assert.deepEqual(missing.json, { error: 'Merge operation not found' });
+  expectError(await srv.req('GET', `/api/v1/catalogs/${uniq('nocat')}/merge-operations`), 404);
+  expectError(await complete('not-a-uuid'), 404);
+});
