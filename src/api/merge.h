@@ -56,6 +56,13 @@ int	 merge_table(struct pgl_req *, const struct pgl_catalog *,
 	    const char *display, const json_t *base, const json_t *source,
 	    const json_t *target, struct merge_outcome *out);
 
+/* merge_append.c: appends on both sides as one new snapshot on the
+ * target's; its add-snapshot and set-snapshot-ref into updates.  1 done,
+ * 0 not mergeable that way, -1 after replying. */
+int	 merge_appends(struct pgl_req *, const struct pgl_catalog *,
+	    const json_t *base, const json_t *source, const json_t *target,
+	    json_t *updates);
+
 /* merge_plan.c: the three-way comparison of two branches. */
 struct merge_inputs {
 	const struct pgl_catalog	*catalog;

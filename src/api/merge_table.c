@@ -4,8 +4,8 @@
  *  - schema, partition spec, sort order, current snapshot: a change on
  *    one side is taken (that side's metadata is the body of the result);
  *    identical changes on both merge; divergent schema, spec or sort
- *    order is a SchemaChange, divergent snapshots a DataOverlap (appends
- *    are not yet combined into one snapshot);
+ *    order is a SchemaChange; appends on both sides become one snapshot
+ *    (merge_append.c), any other data change on both a DataOverlap;
  *  - properties: changes to different keys merge, onto the body, through
  *    the commit engine (ice_table_apply with set-properties and
  *    remove-properties), written as the table's next metadata file; one
@@ -195,7 +195,7 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 {
 	struct shape	 bs, ss, ts;
 	json_t		*b = NULL, *s = NULL, *t = NULL, *set, *rm, *keys;
-	json_t		*updates;
+	json_t		*updates, *appended = json_array();
 	const json_t	*body, *body_ver;
 	int		 rc = 0;
 
@@ -205,6 +205,7 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 		json_decref(b);
 		json_decref(s);
 		json_decref(t);
+		json_decref(appended);
 		conflict(out, json_pack("{s:{s:s,s:n,s:n,s:n}}", "SchemaChange",
 		    "table_name", display, "base_schema", "source_schema",
 		    "target_schema"), "table %s changed on both branches "
@@ -226,13 +227,18 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 			    "or sort order of %s differently", display);
 			goto done;
 		}
-		if (!same(ss.snapshot, ts.snapshot)) {
-			conflict(out, json_pack("{s:{s:s,s:[]}}",
-			    "DataOverlap", "table_name", display,
-			    "overlapping_partitions"), "both branches "
-			    "committed data to %s", display);
+		if (!same(ss.snapshot, ts.snapshot) && (rc = merge_appends(r,
+		    c, b, s, t, appended)) != 1) {
+			if (rc == 0)
+				conflict(out, json_pack("{s:{s:s,s:[]}}",
+				    "DataOverlap", "table_name", display,
+				    "overlapping_partitions"), "both branches "
+				    "changed the data of %s other than by "
+				    "appending", display);
+			rc = rc == -1 ? -1 : 0;
 			goto done;
 		}
+		rc = 0;
 	} else if (!same_shape(&ss, &bs)) {
 		body = s;
 		body_ver = sver;
@@ -248,10 +254,11 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 		    "asset_name", display, "conflicting_properties", keys),
 		    "both branches set the same properties of %s differently",
 		    display);
-	} else if (json_object_size(set) == 0 && json_array_size(rm) == 0) {
+	} else if (json_object_size(set) == 0 && json_array_size(rm) == 0 &&
+	    json_array_size(appended) == 0) {
 		out->merged = json_deep_copy(body_ver);
 	} else {
-		updates = json_array();
+		updates = json_deep_copy(appended);
 		if (json_object_size(set) > 0)
 			json_array_append_new(updates, json_pack("{s:s,s:O}",
 			    "action", "set-properties", "updates", set));
@@ -265,6 +272,7 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 	json_decref(rm);
 	json_decref(keys);
 done:
+	json_decref(appended);
 	json_decref(b);
 	json_decref(s);
 	json_decref(t);

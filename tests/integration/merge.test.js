@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startIcebergServer, WAREHOUSE } from './lib/iceberg.js';
+import { createTable } from './lib/iceberg_data.js';
 import { expectError, expectJson, expectList, uniq, UUID_RE } from './lib/expect.js';
 
 let srv;
@@ -389,4 +390,49 @@ test('abort, experimental branches into main, partial branches, bad input', asyn
   assert.deepEqual(missing.json, { error: 'Merge operation not found' });
   expectError(await srv.req('GET', `/api/v1/catalogs/${uniq('nocat')}/merge-operations`), 404);
   expectError(await complete('not-a-uuid'), 404);
+});
+
+test('real tables: appends on both branches merge into one snapshot on the target\'s; icebird reads the union of rows', async () => {
+  const c = await catalog();
+  const t = await createTable(srv, { catalog: c.name, namespace: ['db'], table: 'rows' });
+  await t.appendRows([{ id: 1, name: 'base' }]);
+  await c.branch('feat');
+  const feat = t.onBranch('feat');
+  await feat.appendRows([{ id: 2, name: 'feat' }]);
+  await feat.appendRows([{ id: 3, name: 'feat' }], { writer: 'icebird' });
+  await t.appendRows([{ id: 4, name: 'main' }]);
+  await t.setProperties({ owner: 'main' });
+  const before = (await t.load()).metadata;
+  const op = expectJson(await c.merge('feat'), 200);
+  assert.equal(op.status, 'Completed');
+  const after = (await t.load()).metadata;
+  const ids = (rows) => rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  assert.deepEqual(ids(await t.readRows()), [1, 2, 3, 4]);
+  assert.deepEqual(ids(await feat.readRows()), [1, 2, 3], 'the source is untouched');
+  const snap = after.snapshots.find((x) => x['snapshot-id'] === after['current-snapshot-id']);
+  assert.equal(snap['parent-snapshot-id'], before['current-snapshot-id'], 'one new snapshot on top of the target\'s');
+  assert.equal(snap.summary.operation, 'append');
+  assert.equal(snap['sequence-number'], before['last-sequence-number'] + 1);
+  assert.equal(after['last-sequence-number'], snap['sequence-number']);
+  assert.equal(after.properties.owner, 'main');
+  // The merged manifests are added by the new snapshot, with its sequence number.
+  const ms = await t.manifests(snap);
+  assert.equal(ms.length, 4);
+  assert.equal(ms.filter((m) => m.added_snapshot_id === snap['snapshot-id']).length, 2);
+  for (const m of ms.filter((x) => x.added_snapshot_id === snap['snapshot-id'])) assert.equal(m.sequence_number, snap['sequence-number']);
+});
+
+test('real tables: a delete on one branch and appends on the other is a DataOverlap', async () => {
+  const c = await catalog();
+  const t = await createTable(srv, { catalog: c.name, namespace: ['db'], table: 'rows' });
+  await t.appendRows([{ id: 1, name: 'base' }, { id: 2, name: 'base' }]);
+  await c.branch('feat');
+  await t.onBranch('feat').deleteRows((r) => Number(r.id) === 1);
+  await t.appendRows([{ id: 3, name: 'main' }]);
+  const r = expectJson(await c.merge('feat'), 409);
+  const [x] = await conflictsOf(r.operation_id);
+  assert.deepEqual(x.conflict_type, { DataOverlap: { table_name: 'db.rows', overlapping_partitions: [] } });
+  expectJson(await resolve(x.id, 'TakeSource'), 200);
+  expectJson(await complete(r.operation_id), 200);
+  assert.deepEqual((await t.readRows()).map((row) => Number(row.id)), [2]);
 });
