@@ -29,6 +29,7 @@ void	api_merge_conflicts(struct pgl_req *);
 void	api_merge_resolve(struct pgl_req *);
 void	api_merge_complete(struct pgl_req *);
 void	api_merge_abort(struct pgl_req *);
+void	api_branch_rebase(struct pgl_req *);
 
 /* merge_base.c */
 /* The version of an asset as a store row describes it. */

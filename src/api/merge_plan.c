@@ -8,7 +8,8 @@
  *  - one deleted, the other changed: DeletionConflict;
  *  - both changed differently: an Iceberg table merges as merge_table.c
  *    says; a view or a generic asset is a conflict.
- * A partial branch (its `assets` list) merges only what it holds.
+ * A partial branch (its `assets` list), source or target, merges only
+ * what it holds.
  * Three round trips whatever the catalog's size: the two branches'
  * assets and the base's history.
  */
@@ -40,15 +41,20 @@ branch_versions(struct pgl_req *r, const char *catalog, const char *branch,
 	return (PGL_OK);
 }
 
-/* 1 if a partial branch's list names key (every key when it is empty). */
+/*
+ * 1 if the source holds key: every key for a full branch; for a partial
+ * one (its `assets` list), what it has now or its list names (an asset
+ * it never copied is not one it deleted).
+ */
 static int
-held(struct pgl_req *r, const json_t *assets, const char *key)
+held(struct pgl_req *r, const json_t *assets, const json_t *src,
+    const char *key)
 {
 	const json_t	*e;
 	char		*dotted, *p;
 	size_t		 i;
 
-	if (json_array_size(assets) == 0)
+	if (json_array_size(assets) == 0 || json_object_get(src, key) != NULL)
 		return (1);
 	if ((dotted = pgl_arena_strdup(r->arena, key)) == NULL)
 		return (0);
@@ -159,7 +165,7 @@ merge_plan(struct pgl_req *r, const struct merge_inputs *in, json_t **plan,
 {
 	struct pgl_err	 err;
 	json_t		*src = json_object(), *tgt = json_object(), *base = NULL;
-	json_t		*keys = json_object(), *v, *assets;
+	json_t		*keys = json_object(), *v, *assets, *tassets;
 	const json_t	*s, *t, *b;
 	const char	*key;
 	char		*display;
@@ -169,6 +175,7 @@ merge_plan(struct pgl_req *r, const struct merge_inputs *in, json_t **plan,
 	*plan = json_array();
 	*conflicts = json_array();
 	assets = pgl_json_load_or(in->source->assets, json_array());
+	tassets = pgl_json_load_or(in->target->assets, json_array());
 	if (branch_versions(r, in->catalog->name, in->source->name, src,
 	    &err) != PGL_OK || branch_versions(r, in->catalog->name,
 	    in->target->name, tgt, &err) != PGL_OK ||
@@ -181,7 +188,8 @@ merge_plan(struct pgl_req *r, const struct merge_inputs *in, json_t **plan,
 	json_object_update(keys, tgt);
 	json_object_update(keys, base);
 	json_object_foreach(keys, key, v) {
-		if (!held(r, assets, key))
+		/* A partial branch on either side: only what it holds. */
+		if (!held(r, assets, src, key) || !held(r, tassets, tgt, key))
 			continue;
 		s = json_object_get(src, key);
 		t = json_object_get(tgt, key);
@@ -211,6 +219,7 @@ merge_plan(struct pgl_req *r, const struct merge_inputs *in, json_t **plan,
 	}
 out:
 	json_decref(assets);
+	json_decref(tassets);
 	json_decref(src);
 	json_decref(tgt);
 	json_decref(base);

@@ -214,11 +214,16 @@ finish(struct pgl_req *r, const struct pgl_catalog *c,
 	return (save_op(r, op, doc, "Completed"));
 }
 
-void
-api_merge_start(struct pgl_req *r)
+/*
+ * Merge s into t of catalog c: the base, the plan, the operation and its
+ * conflicts; without conflicts the merge completes at once.  Replies 409
+ * on conflicts; 0 with the completed operation's document in *done
+ * (the caller replies), -1 after replying.
+ */
+static int
+merge_run(struct pgl_req *r, const struct pgl_catalog *c,
+    const struct pgl_branch *s, const struct pgl_branch *t, json_t **done)
 {
-	struct pgl_catalog	 c;
-	struct pgl_branch	 s, t;
 	struct pgl_merge_op	 op;
 	struct merge_inputs	 in;
 	struct pgl_err		 err;
@@ -226,30 +231,25 @@ api_merge_start(struct pgl_req *r)
 	char			 id[PGL_UUID_LEN + 1];
 	json_t			*plan, *conflicts, *doc;
 	size_t			 n;
+	int			 rc = -1;
 
-	if (pgl_req_body(r, merge_fields) == -1 ||
-	    catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
-	    &c) == -1 || find_branch(r, c.name, pgl_json_str(r->body,
-	    "source_branch"), &s) == -1 || find_branch(r, c.name,
-	    pgl_json_str(r->body, "target_branch"), &t) == -1 ||
-	    merge_allowed(r, &c, &s, &t) == -1)
-		return;
+	*done = NULL;
 	memset(&err, 0, sizeof(err));
-	if (s.head_commit_id != NULL && t.head_commit_id != NULL &&
-	    STORE(get_merge_base, r->arena, r->tenant, s.head_commit_id,
-	    t.head_commit_id, &base, &err) != PGL_OK) {
+	if (s->head_commit_id != NULL && t->head_commit_id != NULL &&
+	    STORE(get_merge_base, r->arena, r->tenant, s->head_commit_id,
+	    t->head_commit_id, &base, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
-		return;
+		return (-1);
 	}
-	in = (struct merge_inputs){ &c, &s, &t, base };
+	in = (struct merge_inputs){ c, s, t, base };
 	if (merge_plan(r, &in, &plan, &conflicts) == -1)
-		return;
+		return (-1);
 	pgl_uuid_new(id);
-	doc = op_doc(r, id, c.name, &s, &t, base, plan, conflicts);
-	op = (struct pgl_merge_op){ id, r->tenant, c.name, "Pending",
+	doc = op_doc(r, id, c->name, s, t, base, plan, conflicts);
+	op = (struct pgl_merge_op){ id, r->tenant, c->name, "Pending",
 	    api_text(r->arena, doc), pgl_now_ms() };
-	api_audit_about(r, id, pgl_arena_printf(r->arena, "%s->%s", s.name,
-	    t.name));
+	api_audit_about(r, id, pgl_arena_printf(r->arena, "%s->%s", s->name,
+	    t->name));
 	if (STORE(create_merge_op, &op, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		goto out;
@@ -267,11 +267,78 @@ api_merge_start(struct pgl_req *r)
 		    "Merge has %zu conflicts that need resolution", n)));
 		goto out;
 	}
-	if (finish(r, &c, &op, doc, NULL) == 0)
-		pgl_reply_json(r, 200, op_public(doc));
+	if (finish(r, c, &op, doc, NULL) == 0) {
+		*done = doc;
+		doc = NULL;
+		rc = 0;
+	}
 out:
 	json_decref(doc);
 	json_decref(conflicts);
+	return (rc);
+}
+
+void
+api_merge_start(struct pgl_req *r)
+{
+	struct pgl_catalog	 c;
+	struct pgl_branch	 s, t;
+	json_t			*done;
+
+	if (pgl_req_body(r, merge_fields) == -1 ||
+	    catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
+	    &c) == -1 || find_branch(r, c.name, pgl_json_str(r->body,
+	    "source_branch"), &s) == -1 || find_branch(r, c.name,
+	    pgl_json_str(r->body, "target_branch"), &t) == -1 ||
+	    merge_allowed(r, &c, &s, &t) == -1 ||
+	    merge_run(r, &c, &s, &t, &done) == -1)
+		return;
+	pgl_reply_json(r, 200, op_public(done));
+	json_decref(done);
+}
+
+/*
+ * Rebase (§2.5): the body is the create-branch body; the branch named in
+ * the path takes in from_branch's (default main) changes since they
+ * diverged, by the same three-way rules, as a merge commit on the
+ * branch: its own changes stay on top.  Conflicts answer as a merge's.
+ */
+static const struct pgl_jfield rebase_fields[] = {
+	{ "name", PGL_J_STRING, 1 },
+	{ "catalog", PGL_J_STRING, 1 },
+	{ "branch_type", PGL_J_STRING, 0 },
+	{ "from_branch", PGL_J_STRING, 0 },
+	{ "assets", PGL_J_STRLIST, 0 },
+	{ NULL, 0, 0 }
+};
+
+void
+api_branch_rebase(struct pgl_req *r)
+{
+	struct pgl_catalog	 c;
+	struct pgl_branch	 s, t;
+	const char		*from;
+	json_t			*done;
+
+	if (pgl_req_body(r, rebase_fields) == -1 ||
+	    catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
+	    &c) == -1)
+		return;
+	from = pgl_json_str(r->body, "from_branch");
+	if (find_branch(r, c.name, pgl_param(r, "name"), &t) == -1 ||
+	    find_branch(r, c.name, from != NULL ? from : "main", &s) == -1)
+		return;
+	if (strcmp(s.name, t.name) == 0) {
+		pgl_reply_error(r, 400, "Cannot rebase branch '%.200s' onto "
+		    "itself", t.name);
+		return;
+	}
+	if (merge_run(r, &c, &s, &t, &done) == -1)
+		return;
+	pgl_reply_json(r, 200, json_pack("{s:s,s:O,s:O}", "status", "rebased",
+	    "operation_id", json_object_get(done, "id"), "commit_id",
+	    json_object_get(done, "result_commit_id")));
+	json_decref(done);
 }
 
 void

@@ -222,6 +222,8 @@ const struct pgl_route pgl_routes[] = {
 	    MAY_DOES(DELETE, CATALOG_QUERY, "delete_branch"), 0 },
 	{ GET, "/api/v1/branches/{name}/commits", api_branch_commits,
 	    SEES(CATALOG_QUERY), 0 },
+	{ POST, "/api/v1/branches/{name}/rebase", api_branch_rebase,
+	    ANYONE_DOES("rebase_branch"), JSON },
 	{ GET, "/api/v1/tags", api_tag_list,
 	    SEES(CATALOG_QUERY), 0 },
 	{ POST, "/api/v1/tags", api_tag_create,

@@ -5,7 +5,9 @@
 // (PGL_STORE); every /v1 answer is checked against the Iceberg OpenAPI
 // document by lib/iceberg.js.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { startServer, tmpDir } from './lib/server.js';
 import { startIcebergServer, WAREHOUSE } from './lib/iceberg.js';
 import { createTable } from './lib/iceberg_data.js';
 import { expectError, expectJson, expectList, uniq, UUID_RE } from './lib/expect.js';
@@ -435,4 +437,102 @@ test('real tables: a delete on one branch and appends on the other is a DataOver
   expectJson(await resolve(x.id, 'TakeSource'), 200);
   expectJson(await complete(r.operation_id), 200);
   assert.deepEqual((await t.readRows()).map((row) => Number(row.id)), [2]);
+});
+
+test('rebase takes main\'s changes into the branch by the same rules; the branch\'s own stay; conflicts answer as a merge\'s', async () => {
+  const c = await catalog();
+  await c.table('t', { v: 'b' });
+  await c.table('u', { v: 'b' });
+  await c.branch('feat', { branch_type: 'experimental' });
+  await c.props('t', 'feat', { k: 'feat' });
+  await c.props('u', 'main', { v: 'main' });
+  await c.table('n');
+  const rebase = (name, body) => srv.req('POST', `/api/v1/branches/${name}/rebase`, { body });
+  const r = expectJson(await rebase('feat', { name: 'feat', catalog: c.name }), 200);
+  assert.equal(r.status, 'rebased');
+  assert.match(r.operation_id, UUID_RE);
+  assert.equal(r.commit_id, await c.head('feat'));
+  assert.equal((await c.load('t', 'feat')).metadata.properties.k, 'feat');
+  assert.equal((await c.load('u', 'feat')).metadata.properties.v, 'main');
+  assert.ok(await c.load('n', 'feat'));
+  assert.equal((await c.load('t')).metadata.properties.k, undefined, 'main is untouched');
+  // Merging back is now one-sided.
+  expectJson(await c.merge('feat', 'main', { force: true }), 200);
+  assert.equal((await c.load('t')).metadata.properties.k, 'feat');
+  // Both change one key: the rebase conflicts, with an operation to resolve.
+  await c.props('t', 'feat', { v: 'feat' });
+  await c.props('t', 'main', { v: 'main' });
+  const x = expectJson(await rebase('feat', { name: 'feat', catalog: c.name }), 409);
+  assert.equal(x.status, 'conflicted');
+  const op = await ok('GET', `/api/v1/merge-operations/${x.operation_id}`);
+  assert.deepEqual([op.source_branch, op.target_branch], ['main', 'feat']);
+  expectError(await rebase('feat', { name: 'feat', catalog: c.name, extra: 1 }), 422);
+  expectError(await rebase('nope', { name: 'nope', catalog: c.name }), 404);
+  expectError(await rebase('main', { name: 'main', catalog: c.name }), 400);
+});
+
+test('a partial branch names assets of its source: unknown ones are 404, listed, and no branch is made', async () => {
+  const c = await catalog();
+  await c.table('t');
+  expectError(await srv.req('POST', '/api/v1/branches', { body: { name: 'p', catalog: c.name, assets: ['db.t', 'db.nope', 'x.y'] } }),
+    404, { message: /db\.nope, x\.y/ });
+  expectError(await srv.req('GET', `/api/v1/branches/p?catalog=${c.name}`), 404);
+  const p = await c.branch('p', { assets: ['db.t'] });
+  assert.deepEqual(p.assets, ['db.t']);
+  // A table created on the partial branch merges back; main's other tables stay.
+  await c.table('other');
+  await ok('POST', `/v1/${c.name}/namespaces/db/tables?branch=p`, { name: 'fresh', schema });
+  expectJson(await c.merge('p'), 200);
+  assert.ok(await c.load('fresh'));
+  assert.ok(await c.load('other'));
+});
+
+test('authorization: merging needs write on the catalog, looking needs read', async () => {
+  const PW = 'Str0ng-Passw0rd-for-merges';
+  const a = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
+  try {
+    const as = async (h, method, p, body, want) => {
+      const r = await a.req(method, p, { body, headers: h });
+      if (want !== undefined) assert.equal(r.status, want, `${method} ${p}: ${r.text}`);
+      return r;
+    };
+    const root = { authorization: `Basic ${Buffer.from(`root:${'Corr3ct-Horse-Battery'}`).toString('base64')}` };
+    const tenant = (await as(root, 'POST', '/api/v1/tenants', { name: uniq('mt') }, 201)).json.id;
+    const login = async (username) => ({ authorization: `Bearer ${(await as({}, 'POST', '/api/v1/users/login', { username, password: PW, 'tenant-id': tenant }, 200)).json.token}` });
+    const adminName = uniq('madmin');
+    await as(root, 'POST', '/api/v1/users', { username: adminName, password: PW, tenant_id: tenant, role: 'tenant-admin' }, 201);
+    const admin = await login(adminName);
+    const userName = uniq('muser');
+    const u = (await as(admin, 'POST', '/api/v1/users', { username: userName, password: PW, tenant_id: tenant, role: 'tenant-user' }, 201)).json;
+    const user = await login(userName);
+    const wh = uniq('wh');
+    await as(admin, 'POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(tmpDir('pgl-mz'), 'wh') } }, 201);
+    const cat = uniq('cat');
+    const catId = (await as(admin, 'POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, 201)).json.id;
+    await as(admin, 'POST', `/v1/${cat}/namespaces`, { namespace: ['db'] }, 200);
+    await as(admin, 'POST', `/v1/${cat}/namespaces/db/tables`, { name: 't', schema }, 200);
+    await as(admin, 'POST', '/api/v1/branches', { name: 'feat', catalog: cat, branch_type: 'ingest' }, 201);
+    await as(admin, 'POST', `/v1/${cat}/namespaces/db/tables/t@feat`, { requirements: [], updates: [{ action: 'set-properties', updates: { v: 'feat' } }] }, 200);
+    await as(admin, 'POST', `/v1/${cat}/namespaces/db/tables/t`, { requirements: [], updates: [{ action: 'set-properties', updates: { v: 'main' } }] }, 200);
+    const body = { source_branch: 'feat', target_branch: 'main', catalog: cat };
+    await as(user, 'POST', '/api/v1/branches/merge', body, 403);
+    const op = (await as(admin, 'POST', '/api/v1/branches/merge', body, 409)).json.operation_id;
+    const [x] = (await as(admin, 'GET', `/api/v1/merge-operations/${op}/conflicts`, undefined, 200)).json;
+    await as(user, 'GET', `/api/v1/merge-operations/${op}`, undefined, 403);
+    await as(admin, 'POST', '/api/v1/permissions', { 'user-id': u.id, scope: { type: 'catalog', catalog_id: catId }, actions: ['read'] }, 201);
+    await as(user, 'GET', `/api/v1/merge-operations/${op}`, undefined, 200);
+    await as(user, 'GET', `/api/v1/catalogs/${cat}/merge-operations`, undefined, 200);
+    await as(user, 'POST', `/api/v1/conflicts/${x.id}/resolve`, { strategy: 'TakeSource' }, 403);
+    await as(user, 'POST', `/api/v1/merge-operations/${op}/complete`, undefined, 403);
+    await as(user, 'POST', `/api/v1/merge-operations/${op}/abort`, undefined, 403);
+    await as(admin, 'POST', '/api/v1/permissions', { 'user-id': u.id, scope: { type: 'catalog', catalog_id: catId }, actions: ['write'] }, 201);
+    await as(user, 'POST', `/api/v1/conflicts/${x.id}/resolve`, { strategy: 'TakeSource' }, 200);
+    await as(user, 'POST', `/api/v1/merge-operations/${op}/complete`, undefined, 200);
+    // Another tenant's operation answers like a missing one.
+    const other = (await as(root, 'POST', '/api/v1/tenants', { name: uniq('mt2') }, 201)).json.id;
+    const r = await as({ ...root, 'x-pangolin-tenant': other }, 'GET', `/api/v1/merge-operations/${op}`, undefined, 404);
+    assert.deepEqual(r.json, { error: 'Merge operation not found' });
+  } finally {
+    await a.stop();
+  }
 });
