@@ -315,7 +315,7 @@ function showTable(cat, ns, tbl) {
   h("h3", {}, "Start maintenance"),
   h("label", { class: "inline" }, h("input", { type: "checkbox", name: "expire_snapshots", checked: true }), "Expire snapshots"),
   h("label", { class: "inline" }, h("input", { type: "checkbox", name: "remove_orphan_files" }), "Remove orphan files"),
-  h("label", { for: "m-older" }, "Older than (ms since epoch, optional)"),
+  h("label", { for: "m-older" }, "Older than (an age in ms, optional; 0: everything up to now)"),
   h("input", { id: "m-older", name: "older_than_ms", type: "number", min: "0" }),
   h("label", { for: "m-retain" }, "Retain last (optional)"),
   h("input", { id: "m-retain", name: "retain_last", type: "number", min: "1" }),
