@@ -180,7 +180,8 @@ function showTask(id) {
   const refresh = async () => {
     try {
       const t = await api("GET", `/api/v1/tasks/${enc(id)}`);
-      box.replaceChildren(
+      // replaceChildren would write a null as the text "null".
+      box.replaceChildren(...[
         bar(t),
         h("dl", {},
           h("dt", {}, "Id"), h("dd", {}, h("code", {}, t.id)),
@@ -198,7 +199,7 @@ function showTask(id) {
         h("h3", {}, "Parameters"), h("pre", {}, JSON.stringify(t.params, null, 2)),
         h("h3", {}, "Result"), h("pre", { id: "task-result" },
           t.result == null ? "(none yet)" : JSON.stringify(t.result, null, 2)),
-        h("p", {}, h("a", { href: "#/tasks" }, "All tasks")));
+        h("p", {}, h("a", { href: "#/tasks" }, "All tasks"))].filter((k) => k != null));
       if (ENDED.includes(t.status)) stopPoll();
     } catch (e) {
       box.replaceChildren(failed("cannot read the task", e));

@@ -387,6 +387,10 @@ test('in a browser: maintenance started from a real table\'s page shows its bar 
     assert.ok(seen.size >= 2, `the bar moved through at least two values short of full: saw ${[...seen].join(', ')}`);
     const bar = page.locator('#task-detail progress');
     assert.equal(await bar.getAttribute('value'), await bar.getAttribute('max'), 'the bar ends full');
+    // Outside the JSON blocks, no absent value is written out as text.
+    const texts = await page.locator('#task-detail').evaluate((el) =>
+      [...el.childNodes].filter((n) => n.nodeName !== 'PRE').map((n) => n.textContent).join('\n'));
+    assert.doesNotMatch(texts, /\bnull\b|\bundefined\b/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'task-done-1400.png'), fullPage: true });
     const task = (await msrv.req('GET', `/api/v1/tasks/${id}`, { headers: auth })).json;
     assert.equal(task.status, 'succeeded');
