@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "http/request.h"
+#include "iceberg/manifest.h"
 #include "pangolin/store.h"
 
 /* merge_routes.c: the routes of §2.5. */
@@ -57,12 +58,24 @@ int	 merge_table(struct pgl_req *, const struct pgl_catalog *,
 	    const char *display, const json_t *base, const json_t *source,
 	    const json_t *target, struct merge_outcome *out);
 
-/* merge_append.c: appends on both sides as one new snapshot on the
+/*
+ * merge_append.c: data changes on both sides as one new snapshot on the
  * target's; its add-snapshot and set-snapshot-ref into updates.  1 done,
- * 0 not mergeable that way, -1 after replying. */
+ * 0 not mergeable (the partitions both touched into overlapping, when
+ * that is why), -1 after replying.
+ */
 int	 merge_appends(struct pgl_req *, const struct pgl_catalog *,
 	    const json_t *base, const json_t *source, const json_t *target,
-	    json_t *updates);
+	    json_t *updates, json_t *overlapping);
+
+/*
+ * merge_parts.c: 1 if a manifest of a can hold rows of a partition some
+ * manifest of b holds (summaries compared per partition field, with md's
+ * specs and schema); those of a into overlapping ("name=v/...").
+ */
+int	 merge_touching(struct pgl_req *, const json_t *md,
+	    const struct ice_manifest_ref *a, size_t na,
+	    const struct ice_manifest_ref *b, size_t nb, json_t *overlapping);
 
 /* merge_plan.c: the three-way comparison of two branches. */
 struct merge_inputs {

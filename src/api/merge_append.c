@@ -1,14 +1,18 @@
 /*
- * Appends on both sides of a merge, combined the Iceberg way (issue 13,
- * item 3): when every snapshot each side committed since the base is an
- * `append` and each side's manifest list still holds every manifest of
- * the base's (fast appends), the merged table gets one new snapshot on
- * top of the target's whose manifest list holds the target's manifests
- * plus the ones the source added.  Those are written as added by the new
- * snapshot (its id, and the next sequence number, which their entries
- * inherit), so sequence numbers stay monotonic on the target's line.
- * Anything else (overwrites, deletes, rewritten manifests, format v3 row
- * lineage) is left to the caller as a DataOverlap.
+ * Data changes on both sides of a merge, combined the Iceberg way (issue
+ * 13, item 3).  Each side's manifests since the base are the ones its
+ * list has and the base's does not (added) and the base's it no longer
+ * has (rewritten or dropped).  When both sides only appended (every
+ * snapshot since the base an `append`, every base manifest kept), or when
+ * the partitions the two sides touched are disjoint (merge_parts.c, from
+ * the manifest lists' partition summaries), the merged table gets one new
+ * snapshot on top of the target's whose manifest list is the target's,
+ * without the base manifests the source replaced, plus the ones the
+ * source added.  Those are written as added by the new snapshot (its id,
+ * and the next sequence number, which their entries inherit), so sequence
+ * numbers stay monotonic on the target's line.  Anything else (touched
+ * partitions that meet, format v1 or v3 tables) is left to the caller as
+ * a DataOverlap listing the partitions.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,22 +104,27 @@ current_id(const json_t *md)
 	return (json_is_integer(v) ? json_integer_value(v) : -1);
 }
 
-/* 1 if md's line from its current snapshot back to base_id is appends. */
+/*
+ * 1 if md's line from its current snapshot reaches base_id (-1: the line
+ * goes back to the table's first snapshot); *appends 1 if every snapshot
+ * on the way is an append.
+ */
 static int
-appends_only(const json_t *md, json_int_t base_id)
+reaches(const json_t *md, json_int_t base_id, int *appends)
 {
 	const json_t	*s, *p;
 	json_int_t	 id = current_id(md);
 	size_t		 steps = 0;
 	const char	*op;
 
+	*appends = 1;
 	while (id != base_id) {
 		if (id < 0 || (s = snapshot(md, id)) == NULL ||
 		    ++steps > json_array_size(json_object_get(md, "snapshots")))
 			return (0);
 		op = pgl_json_str(json_object_get(s, "summary"), "operation");
 		if (op == NULL || strcmp(op, "append") != 0)
-			return (0);
+			*appends = 0;
 		p = json_object_get(s, "parent-snapshot-id");
 		id = json_is_integer(p) ? json_integer_value(p) : -1;
 	}
@@ -161,17 +170,38 @@ listed(const struct refs *rs, const char *path)
 	return (0);
 }
 
-/* 1 if every manifest of base is still in side's list. */
+/* The manifests of a not listed in b, into out (arena). */
 static int
-keeps_base(const struct refs *side, const struct refs *base)
+minus(struct pgl_req *r, const struct refs *a, const struct refs *b,
+    struct refs *out)
 {
 	size_t	i;
 
-	for (i = 0; i < base->n; i++) {
-		if (!listed(side, base->v[i].path))
-			return (0);
+	memset(out, 0, sizeof(*out));
+	out->r = r;
+	for (i = 0; i < a->n; i++) {
+		if (!listed(b, a->v[i].path) && keep(out, &a->v[i]) != 0)
+			return (-1);
 	}
-	return (1);
+	return (0);
+}
+
+/* Both lists as one (the manifests a side touched). */
+static int
+both(struct pgl_req *r, const struct refs *a, const struct refs *b,
+    struct refs *out)
+{
+	size_t	i;
+
+	memset(out, 0, sizeof(*out));
+	out->r = r;
+	for (i = 0; i < a->n; i++)
+		if (keep(out, &a->v[i]) != 0)
+			return (-1);
+	for (i = 0; i < b->n; i++)
+		if (keep(out, &b->v[i]) != 0)
+			return (-1);
+	return (0);
 }
 
 static json_int_t
@@ -206,53 +236,88 @@ new_snapshot_id(const json_t *md)
 	return (id);
 }
 
+/* The merged manifest list: the target's without what the source
+ * replaced, plus what the source added, stamped as the new snapshot's. */
+static struct ice_manifest_ref *
+merged_list(struct pgl_req *r, const struct refs *tr,
+    const struct refs *s_removed, const struct refs *s_added, json_int_t id,
+    size_t *n, json_int_t *files, json_int_t *rows, int *data_only)
+{
+	struct ice_manifest_ref	*all, *m;
+	size_t			 i;
+
+	*n = 0;
+	*files = *rows = 0;
+	*data_only = 1;
+	if ((all = pgl_arena_alloc(r->arena, (tr->n + s_added->n + 1) *
+	    sizeof(*all))) == NULL)
+		return (NULL);
+	for (i = 0; i < tr->n; i++) {
+		if (!listed(s_removed, tr->v[i].path))
+			all[(*n)++] = tr->v[i];
+	}
+	for (i = 0; i < s_added->n; i++) {
+		m = &all[(*n)++];
+		*m = s_added->v[i];
+		m->added_snapshot_id = id;
+		/* Entries without a sequence number inherit the new one; an
+		 * older explicit one (min below the manifest's) stays. */
+		if (m->min_sequence_number >= m->sequence_number)
+			m->min_sequence_number = -1;
+		m->sequence_number = -1;
+		if (m->content != ICE_CONTENT_DATA)
+			*data_only = 0;
+		else {
+			*files += m->added_files;
+			*rows += m->added_rows;
+		}
+	}
+	return (all);
+}
+
 int
 merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
-    const json_t *b, const json_t *s, const json_t *t, json_t *updates)
+    const json_t *b, const json_t *s, const json_t *t, json_t *updates,
+    json_t *overlapping)
 {
 	const struct pgl_storage	*st;
 	struct ice_manifest_list_head	 head;
-	struct refs			 br, sr, tr;
+	struct refs			 br, sr, tr, s_add, s_rm, t_add, t_rm;
+	struct refs			 s_touch, t_touch;
 	struct ice_manifest_ref		*all;
 	struct pgl_err			 err;
 	const json_t			*fv = json_object_get(t, "format-version");
 	json_int_t			 bid = current_id(b), tid = current_id(t);
-	json_int_t			 id, added_files = 0, added_rows = 0;
-	json_int_t			 total;
+	json_int_t			 id, added_files, added_rows, total;
 	const char			*tloc = pgl_json_str(t, "location");
 	char				 uuid[PGL_UUID_LEN + 1], *loc;
 	void				*out;
-	size_t				 outlen, n, i;
+	size_t				 outlen, n;
+	int				 s_app, t_app, data_only;
 	json_t				*summary;
 
 	memset(&err, 0, sizeof(err));
 	if (!json_is_integer(fv) || json_integer_value(fv) != 2 ||
-	    tloc == NULL || !appends_only(s, bid) || !appends_only(t, bid))
+	    tloc == NULL || !reaches(s, bid, &s_app) || !reaches(t, bid, &t_app))
 		return (0);
 	if (read_list(r, c, b, bid, &br, &err) != PGL_OK ||
 	    read_list(r, c, s, current_id(s), &sr, &err) != PGL_OK ||
 	    read_list(r, c, t, tid, &tr, &err) != PGL_OK ||
-	    !keeps_base(&sr, &br) || !keeps_base(&tr, &br))
+	    minus(r, &sr, &br, &s_add) == -1 || minus(r, &br, &sr, &s_rm) == -1 ||
+	    minus(r, &tr, &br, &t_add) == -1 || minus(r, &br, &tr, &t_rm) == -1)
 		return (0);
-	if ((all = pgl_arena_alloc(r->arena, (tr.n + sr.n + 1) *
-	    sizeof(*all))) == NULL)
-		return (0);
-	memcpy(all, tr.v, tr.n * sizeof(*all));
-	n = tr.n;
-	id = new_snapshot_id(t);
-	for (i = 0; i < sr.n; i++) {
-		if (listed(&br, sr.v[i].path))
-			continue;
-		if (sr.v[i].content != ICE_CONTENT_DATA)
+	/* Anything but appends on both: the partitions must not meet. */
+	if (!(s_app && t_app && s_rm.n == 0 && t_rm.n == 0)) {
+		if (both(r, &s_add, &s_rm, &s_touch) == -1 ||
+		    both(r, &t_add, &t_rm, &t_touch) == -1 ||
+		    merge_touching(r, t, s_touch.v, s_touch.n, t_touch.v,
+		    t_touch.n, overlapping))
 			return (0);
-		all[n] = sr.v[i];
-		/* Added by the new snapshot: its id, its sequence number. */
-		all[n].added_snapshot_id = id;
-		all[n].sequence_number = all[n].min_sequence_number = -1;
-		added_files += sr.v[i].added_files + sr.v[i].existing_files;
-		added_rows += sr.v[i].added_rows + sr.v[i].existing_rows;
-		n++;
 	}
+	id = new_snapshot_id(t);
+	if ((all = merged_list(r, &tr, &s_rm, &s_add, id, &n, &added_files,
+	    &added_rows, &data_only)) == NULL)
+		return (0);
 	head = (struct ice_manifest_list_head){ 2, id, tid,
 	    json_integer_value(json_object_get(t, "last-sequence-number")) + 1,
 	    -1 };
@@ -268,15 +333,19 @@ merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
 		return (-1);
 	}
 	free(out);
-	summary = json_pack("{s:s,s:s,s:s}", "operation", "append",
+	summary = json_pack("{s:s,s:s,s:s}", "operation", s_app &&
+	    s_rm.n == 0 && data_only ? "append" : "overwrite",
 	    "added-data-files", pgl_arena_printf(r->arena, "%lld",
 	    (long long)added_files), "added-records",
 	    pgl_arena_printf(r->arena, "%lld", (long long)added_rows));
-	if ((total = summary_int(snapshot(t, tid), "total-data-files")) >= 0)
+	/* Totals only where they stay exact: nothing was replaced. */
+	if (s_rm.n == 0 && data_only && (total = summary_int(snapshot(t, tid),
+	    "total-data-files")) >= 0)
 		json_object_set_new(summary, "total-data-files", json_string(
 		    pgl_arena_printf(r->arena, "%lld", (long long)(total +
 		    added_files))));
-	if ((total = summary_int(snapshot(t, tid), "total-records")) >= 0)
+	if (s_rm.n == 0 && data_only && (total = summary_int(snapshot(t, tid),
+	    "total-records")) >= 0)
 		json_object_set_new(summary, "total-records", json_string(
 		    pgl_arena_printf(r->arena, "%lld", (long long)(total +
 		    added_rows))));

@@ -4,8 +4,9 @@
  *  - schema, partition spec, sort order, current snapshot: a change on
  *    one side is taken (that side's metadata is the body of the result);
  *    identical changes on both merge; divergent schema, spec or sort
- *    order is a SchemaChange; appends on both sides become one snapshot
- *    (merge_append.c), any other data change on both a DataOverlap;
+ *    order is a SchemaChange; data changes on both sides become one
+ *    snapshot when both only appended or their partitions are disjoint
+ *    (merge_append.c), else a DataOverlap listing the partitions;
  *  - properties: changes to different keys merge, onto the body, through
  *    the commit engine (ice_table_apply with set-properties and
  *    remove-properties), written as the table's next metadata file; one
@@ -196,6 +197,7 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 	struct shape	 bs, ss, ts;
 	json_t		*b = NULL, *s = NULL, *t = NULL, *set, *rm, *keys;
 	json_t		*updates, *appended = json_array();
+	json_t		*parts = json_array();
 	const json_t	*body, *body_ver;
 	int		 rc = 0;
 
@@ -206,6 +208,7 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 		json_decref(s);
 		json_decref(t);
 		json_decref(appended);
+		json_decref(parts);
 		conflict(out, json_pack("{s:{s:s,s:n,s:n,s:n}}", "SchemaChange",
 		    "table_name", display, "base_schema", "source_schema",
 		    "target_schema"), "table %s changed on both branches "
@@ -228,13 +231,13 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 			goto done;
 		}
 		if (!same(ss.snapshot, ts.snapshot) && (rc = merge_appends(r,
-		    c, b, s, t, appended)) != 1) {
+		    c, b, s, t, appended, parts)) != 1) {
 			if (rc == 0)
-				conflict(out, json_pack("{s:{s:s,s:[]}}",
+				conflict(out, json_pack("{s:{s:s,s:O}}",
 				    "DataOverlap", "table_name", display,
-				    "overlapping_partitions"), "both branches "
-				    "changed the data of %s other than by "
-				    "appending", display);
+				    "overlapping_partitions", parts),
+				    "both branches changed data of %s in "
+				    "partitions that meet", display);
 			rc = rc == -1 ? -1 : 0;
 			goto done;
 		}
@@ -273,6 +276,7 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 	json_decref(keys);
 done:
 	json_decref(appended);
+	json_decref(parts);
 	json_decref(b);
 	json_decref(s);
 	json_decref(t);

@@ -424,7 +424,7 @@ test('real tables: appends on both branches merge into one snapshot on the targe
   for (const m of ms.filter((x) => x.added_snapshot_id === snap['snapshot-id'])) assert.equal(m.sequence_number, snap['sequence-number']);
 });
 
-test('real tables: a delete on one branch and appends on the other is a DataOverlap', async () => {
+test('real tables: a delete on one branch and appends on the other of an unpartitioned table is a DataOverlap', async () => {
   const c = await catalog();
   const t = await createTable(srv, { catalog: c.name, namespace: ['db'], table: 'rows' });
   await t.appendRows([{ id: 1, name: 'base' }, { id: 2, name: 'base' }]);
@@ -433,7 +433,7 @@ test('real tables: a delete on one branch and appends on the other is a DataOver
   await t.appendRows([{ id: 3, name: 'main' }]);
   const r = expectJson(await c.merge('feat'), 409);
   const [x] = await conflictsOf(r.operation_id);
-  assert.deepEqual(x.conflict_type, { DataOverlap: { table_name: 'db.rows', overlapping_partitions: [] } });
+  assert.deepEqual(x.conflict_type, { DataOverlap: { table_name: 'db.rows', overlapping_partitions: ['(unpartitioned)'] } });
   expectJson(await resolve(x.id, 'TakeSource'), 200);
   expectJson(await complete(r.operation_id), 200);
   assert.deepEqual((await t.readRows()).map((row) => Number(row.id)), [2]);
@@ -535,4 +535,40 @@ test('authorization: merging needs write on the catalog, looking needs read', as
   } finally {
     await a.stop();
   }
+});
+
+test('real tables: deletes and overwrites merge when the partitions touched are disjoint, conflict listing them when they meet', async () => {
+  const c = await catalog();
+  const spec = { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'name', transform: 'identity' }] };
+  const t = await createTable(srv, { catalog: c.name, namespace: ['db'], table: 'parts', partitionSpec: spec });
+  // One append per partition: a manifest's summary bounds the partitions
+  // it holds, and those are what a merge compares.
+  for (const [id, name] of [[1, 'a'], [2, 'b'], [3, 'c']]) await t.appendRows([{ id, name }]);
+  await c.branch('feat');
+  const feat = t.onBranch('feat');
+  await feat.deleteRows((r) => Number(r.id) === 1);                       // partition a, merge-on-read
+  await feat.overwrite((r) => Number(r.id) === 2, [{ id: 20, name: 'b' }], { mode: 'cow' }); // partition b
+  await t.appendRows([{ id: 4, name: 'd' }]);                              // partition d
+  await t.deleteRows((r) => Number(r.id) === 3);                           // partition c
+  const before = (await t.load()).metadata;
+  const m = await c.merge('feat');
+  assert.equal(m.status, 200, m.status === 409 ? JSON.stringify(await conflictsOf(m.json.operation_id)) : m.text);
+  const ids = (rows) => rows.map((r) => Number(r.id)).sort((x, y) => x - y);
+  assert.deepEqual(ids(await t.readRows()), [4, 20]);
+  const after = (await t.load()).metadata;
+  const snap = after.snapshots.find((x) => x['snapshot-id'] === after['current-snapshot-id']);
+  assert.equal(snap['parent-snapshot-id'], before['current-snapshot-id']);
+  assert.equal(snap.summary.operation, 'overwrite');
+  assert.equal(snap['sequence-number'], before['last-sequence-number'] + 1);
+
+  // Both sides in partition d: a DataOverlap naming it.
+  await c.branch('feat2');
+  await t.onBranch('feat2').deleteRows((r) => Number(r.id) === 4);
+  await t.appendRows([{ id: 5, name: 'd' }, { id: 6, name: 'e' }]);
+  const r = expectJson(await c.merge('feat2'), 409);
+  const [x] = await conflictsOf(r.operation_id);
+  assert.deepEqual(x.conflict_type.DataOverlap.overlapping_partitions, ['name=d']);
+  expectJson(await resolve(x.id, 'TakeTarget'), 200);
+  expectJson(await complete(r.operation_id), 200);
+  assert.deepEqual(ids(await t.readRows()), [4, 5, 6, 20]);
 });
