@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startServer, tmpDir } from './lib/server.js';
+import { startServer, STORE, tmpDir } from './lib/server.js';
 import { startIcebergServer, WAREHOUSE } from './lib/iceberg.js';
 import { createTable } from './lib/iceberg_data.js';
 import { expectError, expectJson, expectList, uniq, UUID_RE } from './lib/expect.js';
@@ -571,4 +571,52 @@ test('real tables: deletes and overwrites merge when the partitions touched are 
   expectJson(await resolve(x.id, 'TakeTarget'), 200);
   expectJson(await complete(r.operation_id), 200);
   assert.deepEqual(ids(await t.readRows()), [4, 5, 6, 20]);
+});
+
+test('kill -9 during complete, three rounds: the merge is all there or not at all', { skip: STORE !== 'sqlite' && 'SQLite store only (a store of its own, restarted)' }, async (tc) => {
+  const dir = tmpDir('pgl-merge-kill');
+  let k = await startIcebergServer({ store: 'sqlite', dir });
+  const N = 40;
+  try {
+    const q = async (method, p, body, status = 200) => expectJson(await k.req(method, p, { body }), status);
+    const cat = uniq('kcat');
+    await q('POST', '/api/v1/catalogs', { name: cat, warehouse_name: WAREHOUSE }, 201);
+    await q('POST', `/v1/${cat}/namespaces`, { namespace: ['db'] });
+    for (let i = 0; i < N; i++) await q('POST', `/v1/${cat}/namespaces/db/tables`, { name: `t${i}`, schema, properties: { v: 'b' } });
+    const value = async (i) => (await q('GET', `/v1/${cat}/namespaces/db/tables/t${i}`)).metadata.properties.v;
+    for (let round = 0; round < 3; round++) {
+      const src = `r${round}`;
+      await q('POST', '/api/v1/branches', { name: src, catalog: cat, branch_type: 'ingest' }, 201);
+      for (let i = 0; i < N; i++) {
+        await q('POST', `/v1/${cat}/namespaces/db/tables/t${i}@${src}`, { requirements: [], updates: [{ action: 'set-properties', updates: { v: src } }] });
+      }
+      // One conflict, so the merge waits for complete.
+      await q('POST', `/v1/${cat}/namespaces/db/tables/t0`, { requirements: [], updates: [{ action: 'set-properties', updates: { v: `main${round}` } }] });
+      const op = (await q('POST', '/api/v1/branches/merge', { source_branch: src, target_branch: 'main', catalog: cat }, 409)).operation_id;
+      const [x] = await q('GET', `/api/v1/merge-operations/${op}/conflicts`);
+      await q('POST', `/api/v1/conflicts/${x.id}/resolve`, { strategy: 'TakeSource' });
+      const head = (await q('GET', `/api/v1/branches/main?catalog=${cat}`)).head_commit_id;
+      k.req('POST', `/api/v1/merge-operations/${op}/complete`).catch(() => {});
+      await new Promise((res) => setTimeout(res, [0, 2, 4][round]));
+      k.kill();
+      await k.exited;
+      k = await startIcebergServer({ store: 'sqlite', dir });
+      const st = (await q('GET', `/api/v1/merge-operations/${op}`)).status;
+      tc.diagnostic(`round ${round}: ${st} after the kill`);
+      const now = (await q('GET', `/api/v1/branches/main?catalog=${cat}`)).head_commit_id;
+      const values = await Promise.all(Array.from({ length: N }, (_, i) => value(i)));
+      if (st === 'Completed') {
+        assert.deepEqual(new Set(values), new Set([src]), `round ${round}: completed means every table`);
+        assert.notEqual(now, head);
+      } else {
+        assert.equal(st, 'Ready', `round ${round}`);
+        assert.equal(now, head, `round ${round}: no merge commit`);
+        assert.equal(values.filter((v) => v === src).length, 0, `round ${round}: nothing half-applied`);
+        await q('POST', `/api/v1/merge-operations/${op}/complete`);
+      }
+      assert.equal(await value(0), src);
+    }
+  } finally {
+    await k.stop();
+  }
 });
