@@ -10,6 +10,8 @@ import { after, before, test } from 'node:test';
 import { startServer, STORE, tmpDir } from './lib/server.js';
 import { startIcebergServer, WAREHOUSE } from './lib/iceberg.js';
 import { createTable } from './lib/iceberg_data.js';
+import { IcebergRestCatalog } from 'iceberg-js';
+import { validatingFetch } from './lib/openapi.js';
 import { expectError, expectJson, expectList, uniq, UUID_RE } from './lib/expect.js';
 
 let srv;
@@ -422,6 +424,12 @@ test('real tables: appends on both branches merge into one snapshot on the targe
   assert.equal(ms.length, 4);
   assert.equal(ms.filter((m) => m.added_snapshot_id === snap['snapshot-id']).length, 2);
   for (const m of ms.filter((x) => x.added_snapshot_id === snap['snapshot-id'])) assert.equal(m.sequence_number, snap['sequence-number']);
+  // An Iceberg client nobody here wrote loads the merged table.
+  const fetch = validatingFetch();
+  const js = new IcebergRestCatalog({ baseUrl: `http://127.0.0.1:${srv.port}`, warehouse: c.name, auth: { type: 'none' }, fetch });
+  const loaded = await js.loadTable({ namespace: ['db'], name: 'rows' });
+  assert.equal(loaded['current-snapshot-id'], after['current-snapshot-id']);
+  assert.deepEqual(fetch.failures, []);
 });
 
 test('real tables: a delete on one branch and appends on the other of an unpartitioned table is a DataOverlap', async () => {
