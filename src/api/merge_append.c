@@ -10,9 +10,11 @@
  * without the base manifests the source replaced, plus the ones the
  * source added.  Those are written as added by the new snapshot (its id,
  * and the next sequence number, which their entries inherit), so sequence
- * numbers stay monotonic on the target's line.  Anything else (touched
- * partitions that meet, format v1 or v3 tables) is left to the caller as
- * a DataOverlap listing the partitions.
+ * numbers stay monotonic on the target's line; on v3 tables their data
+ * manifests get row ids from the target's next-row-id on, as the new
+ * snapshot's first-row-id and added-rows say.  Anything else (touched
+ * partitions that meet, format v1 tables) is left to the caller as a
+ * DataOverlap listing the partitions.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,16 +240,22 @@ new_snapshot_id(const json_t *md)
 
 /* The merged manifest list: the target's without what the source
  * replaced, plus what the source added, stamped as the new snapshot's. */
+/*
+ * v3 row lineage: each data manifest brought in gets its first_row_id
+ * from next_row_id on (-1: v2), advancing by its added and existing rows;
+ * *assigned is how many the snapshot assigned.
+ */
 static struct ice_manifest_ref *
 merged_list(struct pgl_req *r, const struct refs *tr,
     const struct refs *s_removed, const struct refs *s_added, json_int_t id,
-    size_t *n, json_int_t *files, json_int_t *rows, int *data_only)
+    json_int_t next_row_id, size_t *n, json_int_t *files, json_int_t *rows,
+    json_int_t *assigned, int *data_only)
 {
 	struct ice_manifest_ref	*all, *m;
 	size_t			 i;
 
 	*n = 0;
-	*files = *rows = 0;
+	*files = *rows = *assigned = 0;
 	*data_only = 1;
 	if ((all = pgl_arena_alloc(r->arena, (tr->n + s_added->n + 1) *
 	    sizeof(*all))) == NULL)
@@ -265,11 +273,16 @@ merged_list(struct pgl_req *r, const struct refs *tr,
 		if (m->min_sequence_number >= m->sequence_number)
 			m->min_sequence_number = -1;
 		m->sequence_number = -1;
-		if (m->content != ICE_CONTENT_DATA)
+		if (m->content != ICE_CONTENT_DATA) {
 			*data_only = 0;
-		else {
-			*files += m->added_files;
-			*rows += m->added_rows;
+			m->first_row_id = -1;
+			continue;
+		}
+		*files += m->added_files;
+		*rows += m->added_rows;
+		if (next_row_id >= 0) {
+			m->first_row_id = next_row_id + *assigned;
+			*assigned += m->added_rows + m->existing_rows;
 		}
 	}
 	return (all);
@@ -289,16 +302,20 @@ merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
 	const json_t			*fv = json_object_get(t, "format-version");
 	json_int_t			 bid = current_id(b), tid = current_id(t);
 	json_int_t			 id, added_files, added_rows, total;
+	json_int_t			 version, next_row = -1, assigned;
 	const char			*tloc = pgl_json_str(t, "location");
 	char				 uuid[PGL_UUID_LEN + 1], *loc;
 	void				*out;
 	size_t				 outlen, n;
 	int				 s_app, t_app, data_only;
-	json_t				*summary;
+	json_t				*summary, *snap;
 
 	memset(&err, 0, sizeof(err));
-	if (!json_is_integer(fv) || json_integer_value(fv) != 2 ||
-	    tloc == NULL || !reaches(s, bid, &s_app) || !reaches(t, bid, &t_app))
+	version = json_is_integer(fv) ? json_integer_value(fv) : 0;
+	if (version == 3)
+		next_row = json_integer_value(json_object_get(t, "next-row-id"));
+	if ((version != 2 && version != 3) || next_row < -1 || tloc == NULL ||
+	    !reaches(s, bid, &s_app) || !reaches(t, bid, &t_app))
 		return (0);
 	if (read_list(r, c, b, bid, &br, &err) != PGL_OK ||
 	    read_list(r, c, s, current_id(s), &sr, &err) != PGL_OK ||
@@ -315,12 +332,12 @@ merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
 			return (0);
 	}
 	id = new_snapshot_id(t);
-	if ((all = merged_list(r, &tr, &s_rm, &s_add, id, &n, &added_files,
-	    &added_rows, &data_only)) == NULL)
+	if ((all = merged_list(r, &tr, &s_rm, &s_add, id, next_row, &n,
+	    &added_files, &added_rows, &assigned, &data_only)) == NULL)
 		return (0);
-	head = (struct ice_manifest_list_head){ 2, id, tid,
+	head = (struct ice_manifest_list_head){ (int)version, id, tid,
 	    json_integer_value(json_object_get(t, "last-sequence-number")) + 1,
-	    -1 };
+	    next_row };
 	if (ice_manifest_list_write(&head, all, n, &out, &outlen, &err) == -1)
 		return (0);
 	pgl_uuid_new(uuid);
@@ -355,6 +372,13 @@ merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
 	    (json_int_t)head.sequence_number, "timestamp-ms",
 	    (json_int_t)pgl_now_ms(), "manifest-list", loc, "summary", summary,
 	    "schema-id", json_object_get(t, "current-schema-id")));
+	if (version == 3) {
+		snap = json_object_get(json_array_get(updates,
+		    json_array_size(updates) - 1), "snapshot");
+		json_object_set_new(snap, "first-row-id",
+		    json_integer(next_row));
+		json_object_set_new(snap, "added-rows", json_integer(assigned));
+	}
 	json_array_append_new(updates, json_pack("{s:s,s:s,s:s,s:I}",
 	    "action", "set-snapshot-ref", "ref-name", "main", "type", "branch",
 	    "snapshot-id", id));

@@ -628,3 +628,22 @@ test('kill -9 during complete, three rounds: the merge is all there or not at al
     await k.stop();
   }
 });
+
+test('real tables, format v3: merged appends get row ids from the target\'s next-row-id on', async () => {
+  const c = await catalog();
+  const t = await createTable(srv, { catalog: c.name, namespace: ['db'], table: 'v3rows', formatVersion: 3 });
+  await t.appendRows([{ id: 1, name: 'base' }]);
+  await c.branch('feat');
+  await t.onBranch('feat').appendRows([{ id: 2, name: 'feat' }, { id: 3, name: 'feat' }]);
+  await t.appendRows([{ id: 4, name: 'main' }]);
+  const before = (await t.load()).metadata;
+  expectJson(await c.merge('feat'), 200);
+  const after = (await t.load()).metadata;
+  const snap = after.snapshots.find((x) => x['snapshot-id'] === after['current-snapshot-id']);
+  assert.equal(snap['first-row-id'], before['next-row-id']);
+  assert.equal(snap['added-rows'], 2);
+  assert.equal(after['next-row-id'], before['next-row-id'] + 2);
+  const added = (await t.manifests(snap)).filter((m) => m.added_snapshot_id === snap['snapshot-id']);
+  assert.deepEqual(added.map((m) => m.first_row_id), [before['next-row-id']]);
+  assert.deepEqual((await t.readRows()).map((r) => Number(r.id)).sort((x, y) => x - y), [1, 2, 3, 4]);
+});
