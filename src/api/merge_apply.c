@@ -174,7 +174,8 @@ merge_apply(struct pgl_req *r, const struct pgl_catalog *c, json_t *op,
 		return (moved(r, "branch", ap.branch));
 	}
 	json_array_foreach(json_object_get(op, "plan"), i, e) {
-		action = pgl_json_str(e, "action");
+		if ((action = pgl_json_str(e, "action")) == NULL)
+			action = "conflict";
 		if (strcmp(action, "put") == 0)
 			rc = put(&ap, e, json_object_get(e, "merged"));
 		else if (strcmp(action, "delete") == 0)
