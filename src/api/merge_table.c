@@ -1,8 +1,10 @@
 /*
  * Two changes to one Iceberg table since the merge base, merged the
  * Iceberg way where they do not collide (api/merge.h):
- *  - schema, partition spec, sort order, current snapshot: a change on
- *    one side is taken (that side's metadata is the body of the result);
+ *  - schema, partition spec, sort order, snapshots, refs, statistics
+ *    (anything but the properties): a change on one side is taken (that
+ *    side's metadata is the body of the result); other changes on both
+ *    sides merge only when they are the same;
  *    identical changes on both merge; divergent schema, spec or sort
  *    order is a SchemaChange; data changes on both sides become one
  *    snapshot when both only appended or their partitions are disjoint
@@ -80,10 +82,29 @@ same_layout(const struct shape *a, const struct shape *b)
 	    same(a->sort, b->sort));
 }
 
+/*
+ * 1 if a and b are the same table apart from what a merge of properties
+ * rewrites anyway (properties, last-updated-ms, metadata-log): a side
+ * that changed anything else (schema, snapshots, refs, statistics, ...)
+ * is the body of the result.
+ */
 static int
-same_shape(const struct shape *a, const struct shape *b)
+same_rest(const json_t *a, const json_t *b)
 {
-	return (same_layout(a, b) && same(a->snapshot, b->snapshot));
+	static const char *const skip[] = { "properties", "last-updated-ms",
+	    "metadata-log" };
+	json_t	*x = json_copy((json_t *)a), *y = json_copy((json_t *)b);
+	size_t	 i;
+	int	 eq;
+
+	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+		json_object_del(x, skip[i]);
+		json_object_del(y, skip[i]);
+	}
+	eq = json_equal(x, y);
+	json_decref(x);
+	json_decref(y);
+	return (eq);
 }
 
 static void	conflict(struct merge_outcome *, json_t *, const char *, ...)
@@ -220,7 +241,7 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 	shape_of(t, &ts);
 	body = t;
 	body_ver = tver;
-	if (!same_shape(&ss, &bs) && !same_shape(&ts, &bs)) {
+	if (!same_rest(s, b) && !same_rest(t, b)) {
 		if (!same_layout(&ss, &ts)) {
 			conflict(out, json_pack("{s:{s:s,s:O?,s:O?,s:O?}}",
 			    "SchemaChange", "table_name", display,
@@ -241,8 +262,18 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 			rc = rc == -1 ? -1 : 0;
 			goto done;
 		}
+		/* Both changed something else (refs, statistics, ...):
+		 * only the same change merges. */
+		if (same(ss.snapshot, ts.snapshot) && !same_rest(s, t)) {
+			conflict(out, json_pack("{s:{s:s,s:[]}}",
+			    "MetadataConflict", "asset_name", display,
+			    "conflicting_properties"), "both branches changed "
+			    "the metadata of %s (refs, statistics, ...) "
+			    "differently", display);
+			goto done;
+		}
 		rc = 0;
-	} else if (!same_shape(&ss, &bs)) {
+	} else if (!same_rest(s, b)) {
 		body = s;
 		body_ver = sver;
 	}

@@ -647,3 +647,22 @@ test('real tables, format v3: merged appends get row ids from the target\'s next
   assert.deepEqual(added.map((m) => m.first_row_id), [before['next-row-id']]);
   assert.deepEqual((await t.readRows()).map((r) => Number(r.id)).sort((x, y) => x - y), [1, 2, 3, 4]);
 });
+
+test('real tables: an Iceberg tag made on one branch survives property changes on the other; different tags on both conflict', async () => {
+  const c = await catalog();
+  const t = await createTable(srv, { catalog: c.name, namespace: ['db'], table: 'tagged' });
+  await t.appendRows([{ id: 1, name: 'a' }]);
+  await c.branch('feat');
+  await t.onBranch('feat').setRef('v1');
+  await c.props('tagged', 'main', { owner: 'main' });
+  expectJson(await c.merge('feat'), 200);
+  const md = (await t.load()).metadata;
+  assert.equal(md.refs.v1?.type, 'tag');
+  assert.equal(md.properties.owner, 'main');
+  await c.branch('feat2');
+  await t.onBranch('feat2').setRef('v2');
+  await t.setRef('v3');
+  const r = expectJson(await c.merge('feat2'), 409);
+  const [x] = await conflictsOf(r.operation_id);
+  assert.deepEqual(x.conflict_type, { MetadataConflict: { asset_name: 'db.tagged', conflicting_properties: [] } });
+});
