@@ -528,3 +528,8 @@ echo "bench: written $OUT/zipf-results.md"
 
 echo; sh "$HERE/commits.sh" || die "the commit bench failed"
 echo "bench: written $OUT/commits-results.md"
+
+# --- merging two branches of 10,000 tables (merge.sh) ---------------------------
+
+echo; sh "$HERE/merge.sh" || die "the merge bench failed"
+echo "bench: written $OUT/merge-results.md"
