@@ -12,9 +12,10 @@
  * and the next sequence number, which their entries inherit), so sequence
  * numbers stay monotonic on the target's line; on v3 tables their data
  * manifests get row ids from the target's next-row-id on, as the new
- * snapshot's first-row-id and added-rows say.  Anything else (touched
- * partitions that meet, format v1 tables) is left to the caller as a
- * DataOverlap listing the partitions.
+ * snapshot's first-row-id and added-rows say (v1 has no sequence numbers
+ * to assign).  Anything else (touched partitions that meet, a v1 snapshot
+ * listing its manifests inline) is left to the caller as a DataOverlap
+ * listing the partitions.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,7 +315,7 @@ merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
 	version = json_is_integer(fv) ? json_integer_value(fv) : 0;
 	if (version == 3)
 		next_row = json_integer_value(json_object_get(t, "next-row-id"));
-	if ((version != 2 && version != 3) || next_row < -1 || tloc == NULL ||
+	if (version < 1 || version > 3 || next_row < -1 || tloc == NULL ||
 	    !reaches(s, bid, &s_app) || !reaches(t, bid, &t_app))
 		return (0);
 	if (read_list(r, c, b, bid, &br, &err) != PGL_OK ||
@@ -372,9 +373,12 @@ merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
 	    (json_int_t)head.sequence_number, "timestamp-ms",
 	    (json_int_t)pgl_now_ms(), "manifest-list", loc, "summary", summary,
 	    "schema-id", json_object_get(t, "current-schema-id")));
+	snap = json_object_get(json_array_get(updates,
+	    json_array_size(updates) - 1), "snapshot");
+	/* v1 has no sequence numbers. */
+	if (version == 1)
+		json_object_del(snap, "sequence-number");
 	if (version == 3) {
-		snap = json_object_get(json_array_get(updates,
-		    json_array_size(updates) - 1), "snapshot");
 		json_object_set_new(snap, "first-row-id",
 		    json_integer(next_row));
 		json_object_set_new(snap, "added-rows", json_integer(assigned));

@@ -666,3 +666,16 @@ test('real tables: an Iceberg tag made on one branch survives property changes o
   const [x] = await conflictsOf(r.operation_id);
   assert.deepEqual(x.conflict_type, { MetadataConflict: { asset_name: 'db.tagged', conflicting_properties: [] } });
 });
+
+test('real tables, format v1: appends on both branches merge too', async () => {
+  const c = await catalog();
+  const t = await createTable(srv, { catalog: c.name, namespace: ['db'], table: 'v1rows', formatVersion: 1 });
+  await t.appendRows([{ id: 1, name: 'base' }]);
+  await c.branch('feat');
+  await t.onBranch('feat').appendRows([{ id: 2, name: 'feat' }]);
+  await t.appendRows([{ id: 3, name: 'main' }]);
+  expectJson(await c.merge('feat'), 200);
+  const md = (await t.load()).metadata;
+  assert.equal(md['format-version'], 1);
+  assert.deepEqual((await t.readRows()).map((r) => Number(r.id)).sort((x, y) => x - y), [1, 2, 3]);
+});
