@@ -679,3 +679,24 @@ test('real tables, format v1: appends on both branches merge too', async () => {
   assert.equal(md['format-version'], 1);
   assert.deepEqual((await t.readRows()).map((r) => Number(r.id)).sort((x, y) => x - y), [1, 2, 3]);
 });
+
+test('a rename on the source is a delete and an add on the target; a commit to the old name on the target conflicts', async () => {
+  const c = await catalog();
+  await c.table('old', { v: 'b' });
+  await c.table('kept', { v: 'b' });
+  await c.branch('feat');
+  const rename = async (from, to) => assert.equal((await srv.req('POST', `/v1/${c.name}/tables/rename`,
+    { body: { source: { namespace: ['db'], name: from }, destination: { namespace: ['db'], name: to } } })).status, 204);
+  await rename('old@feat', 'new@feat');
+  assert.equal(await c.load('old', 'feat'), null);
+  expectJson(await c.merge('feat'), 200);
+  assert.equal(await c.load('old'), null);
+  assert.equal((await c.load('new')).metadata.properties.v, 'b');
+  await c.branch('feat2');
+  await rename('kept@feat2', 'moved@feat2');
+  await c.props('kept', 'main', { v: 'main' });
+  const r = expectJson(await c.merge('feat2'), 409);
+  const [x] = await conflictsOf(r.operation_id);
+  assert.equal(x.asset_name, 'db.kept');
+  assert.ok(x.conflict_type.DeletionConflict);
+});
