@@ -52,7 +52,7 @@ KORE_OBJS	:= $(KORE_NAMES:%=$(KORE_OUT)/obj/%.o) $(KORE_OUT)/obj/version.o
 
 # Code that needs Kore at link time; everything else in src/ is pure logic
 # and is linked into the unit tests as well.
-KORE_DEPENDENT	:= src/main.c src/app.c $(wildcard src/http/kore_*.c src/api/*.c)
+KORE_DEPENDENT	:= src/main.c src/app.c src/service.c src/kore_log.c $(wildcard src/http/kore_*.c src/api/*.c)
 CORE_SRCS	:= $(filter-out $(KORE_DEPENDENT),$(shell find src -name "*.c" -not -path "src/tools/*"))
 CORE_OBJS	:= $(CORE_SRCS:%.c=$(OUT)/%.o)
 APP_OBJS	:= $(KORE_DEPENDENT:%.c=$(OUT)/%.o) $(OUT)/gen/assets.o

@@ -27,6 +27,7 @@
 #include "auth/ratelimit.h"
 #include "http/dispatch.h"
 #include "metrics/metrics.h"
+#include "service.h"
 #include "storage/s3.h"
 #include "tasks/runner.h"
 #include "util/log.h"
@@ -64,11 +65,15 @@ die(const char *fmt, ...)
 {
 	va_list	ap;
 
-	fprintf(stderr, "pangolin: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (pgl_log_json()) {
+		pgl_vlog(PGL_LOG_ERR, fmt, ap);
+	} else {
+		fprintf(stderr, "pangolin: ");
+		vfprintf(stderr, fmt, ap);
+		fprintf(stderr, "\n");
+	}
 	va_end(ap);
-	fprintf(stderr, "\n");
 	exit(2);
 }
 
@@ -254,6 +259,8 @@ kore_parent_configure(int argc, char **argv)
 	char			 line[768];
 	int			 check = 0;
 
+	if (pgl_log_format_from_env() == -1)
+		die("LOG_FORMAT must be \"text\" or \"json\"");
 	path = parse_args(argc, argv, &check);
 	pgl_log_set_process("parent");
 	if ((cfg = pgl_config_load(path, &cerr)) == NULL ||
@@ -273,6 +280,8 @@ kore_parent_configure(int argc, char **argv)
 		exit(0);
 	}
 	configure_kore(cfg);
+	if (pgl_service_parent_init(worker_count) == -1)
+		die("out of memory");
 	if (pgl_ratelimit_init() == -1)
 		die("cannot map the shared rate-limit table: %s", errno_s);
 	if (pgl_grant_cache_init() == -1)
@@ -325,6 +334,9 @@ kore_worker_configure(void)
 	api_cache_tiers_open(pgl_app.cfg);
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
 	pgl_http_worker_start();
+	/* Serving from here on (a store that failed to open answers 503
+	 * and /health/ready says so): count this worker in for READY=1. */
+	pgl_service_worker_ready();
 }
 
 void
