@@ -151,6 +151,15 @@ fi
 
 # --- the installed binary, as the service runs it -----------------------------
 
+# A plugin named bare (DATABASE_URL in pangolin.env picks store-postgres
+# that way) is found in the installed layout beside the binary.
+env -i PATH=/usr/bin:/bin ASAN_OPTIONS=detect_leaks=0 PANGOLIN_NO_AUTH=true \
+    PANGOLIN_BIND_ADDRESS=127.0.0.1 \
+    DATABASE_URL="sqlite://$tmp/bare/pangolin.db" \
+    "$root/usr/bin/pangolin" --check-config >"$tmp/bare.out" 2>&1
+check "a bare plugin name resolves to <bindir>/../lib/pangolin/plugins" \
+    grep -qF "$root/usr/bin/../lib/pangolin/plugins/store-sqlite.so" "$tmp/bare.out"
+
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # The installed config with its absolute paths moved into the root.
 sed -e "s|/usr/lib/pangolin/|$root/usr/lib/pangolin/|" \
