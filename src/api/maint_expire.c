@@ -65,6 +65,7 @@ reach_expired(struct api_reach *rc, const json_t *base, const json_t *ids,
 	json_t	*s, *id;
 	size_t	 i, j;
 
+	rc->snaps_total += json_array_size(ids);
 	json_array_foreach(json_object_get(base, "snapshots"), i, s) {
 		json_array_foreach(ids, j, id) {
 			if (json_integer_value(id) != json_integer_value(

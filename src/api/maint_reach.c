@@ -135,6 +135,19 @@ on_entry(void *arg, const struct ice_manifest_entry *e)
 	return (0);
 }
 
+/*
+ * A scan's progress counts snapshots, whose number each walk knows from
+ * the metadata before reading any manifest; the total grows when a walk
+ * of another version starts.  Manifests read so far show liveness.
+ */
+static void
+progress(struct api_reach *rc)
+{
+	if (rc->run != NULL)
+		(void)pgl_task_progress(rc->run, rc->run->task->phase,
+		    rc->snaps_done, rc->snaps_total, "reading manifests");
+}
+
 static int
 reach_manifest(struct api_reach *rc, const char *path, int64_t length,
     struct pgl_err *err)
@@ -158,10 +171,7 @@ reach_manifest(struct api_reach *rc, const char *path, int64_t length,
 		return (-1);
 	}
 	rc->manifests_read++;
-	if (rc->run != NULL)
-		(void)pgl_task_progress(rc->run, rc->run->task->phase,
-		    rc->manifests_read, rc->run->task->progress_total,
-		    "reading manifests");
+	progress(rc);
 	return (w.failed ? -1 : 0);
 }
 
@@ -183,8 +193,8 @@ on_manifest(void *arg, const struct ice_manifest_ref *m)
 	return (0);
 }
 
-int
-api_reach_snapshot(struct api_reach *rc, const json_t *snap,
+static int
+reach_snapshot(struct api_reach *rc, const json_t *snap,
     struct pgl_err *err)
 {
 	struct list_walk	 w = { rc, err, 0 };
@@ -201,9 +211,14 @@ api_reach_snapshot(struct api_reach *rc, const json_t *snap,
 			return (-1);
 	if (list == NULL)
 		return (0);
-	if (add(rc, list, 0, err) == -1 ||
-	    (n = read_file(rc, list, &buf, &len, err)) == -1)
+	/* No metadata records a list's size: it is what was read. */
+	if ((n = read_file(rc, list, &buf, &len, err)) == -1)
 		return (-1);
+	if (add(rc, list, n == 1 ? 0 : (int64_t)len, err) == -1) {
+		if (n == 0)
+			free(buf);
+		return (-1);
+	}
 	if (n == 1)
 		return (0);
 	n = ice_manifest_list_read(buf, len, on_manifest, &w, err);
@@ -211,6 +226,17 @@ api_reach_snapshot(struct api_reach *rc, const json_t *snap,
 	if (n == -1 && !w.failed)
 		blame(err, "corrupt manifest list", list);
 	return (n == -1 || w.failed ? -1 : 0);
+}
+
+int
+api_reach_snapshot(struct api_reach *rc, const json_t *snap,
+    struct pgl_err *err)
+{
+	if (reach_snapshot(rc, snap, err) == -1)
+		return (-1);
+	rc->snaps_done++;
+	progress(rc);
+	return (0);
 }
 
 int
@@ -248,6 +274,7 @@ api_reach_table(struct api_reach *rc, const json_t *md,
 	json_array_foreach(json_object_get(md, "metadata-log"), i, e)
 		if (add(rc, pgl_json_str(e, "metadata-file"), 0, err) == -1)
 			return (-1);
+	rc->snaps_total += json_array_size(json_object_get(md, "snapshots"));
 	json_array_foreach(json_object_get(md, "snapshots"), i, e)
 		if (api_reach_snapshot(rc, e, err) == -1)
 			return (-1);
