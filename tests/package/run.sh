@@ -201,6 +201,14 @@ check "a client creates a namespace in the default catalog" \
 check "... and lists it" sh -c 'curl -s --noproxy "*" "$1" | grep -q appliance' \
     - "http://127.0.0.1:$port/v1/demo/namespaces"
 
+# The operator's online backup (README "Install on a VM"), with the
+# installed config, while the service runs.
+env -i PATH=/usr/bin:/bin ASAN_OPTIONS=detect_leaks=0 \
+    "$root/usr/bin/pangolin" admin backup "$tmp/backup.db" -c "$tmp/pangolin.toml" \
+    >"$tmp/backup.out" 2>&1
+check "pangolin admin backup with the installed config: a copy holding the namespace" \
+    sh -c 'sqlite3 "$1" .dump | grep -q appliance' - "$tmp/backup.db"
+
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
