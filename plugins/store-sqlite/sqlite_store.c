@@ -135,7 +135,11 @@ parse_options(const struct pgl_kv *kv, size_t n, struct options *o,
 	return (PGL_OK);
 }
 
-/* mkdir -p of dir (modifiable copy): each missing level, 0750. */
+/*
+ * mkdir -p of dir (a modifiable copy): each missing level, 0750.  The
+ * host's src/util/mkdirs.c does the same, but a plugin links only its own
+ * sources and its client library.
+ */
 static int
 mkdirs(char *dir)
 {

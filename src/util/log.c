@@ -141,11 +141,11 @@ pgl_log_flush(void)
 #define JSON_MID	"Z\",\"level\":\"info\",\"process\":"
 
 /*
- * "<time>.<ms>Z info  [<process>] " (JSON: {"ts":…,"level":"info",
- * "process":…, up to the comma before the message's members) for an
- * access line at tv; its
- * length.  Built by hand around a once-a-second strftime: the printf
- * family showed in profiles at one line per request.
+ * "<time>.<ms>Z info  [<process>] " for an access line at tv (JSON:
+ * {"ts":…,"level":"info","process":…, up to and with the comma before
+ * the message's members); its length.  Built by hand around a
+ * once-a-second strftime: the printf family showed in profiles at one
+ * line per request.
  */
 static size_t
 access_prefix(const struct timeval *tv, char *buf, size_t size)
@@ -163,8 +163,9 @@ access_prefix(const struct timeval *tv, char *buf, size_t size)
 		    "%Y-%m-%dT%H:%M:%S", &tm);
 		cached_sec = tv->tv_sec;
 	}
-	/* JSON: the process name may double when escaped (it never does). */
-	if (cached_len + 2 * plen + 48 > size)
+	/* JSON adds about 40 bytes around; the name, escaped, never more
+	 * than doubles (process[] holds 31 bytes; the caller's 160 fit). */
+	if (cached_len + 2 * plen + 64 > size)
 		return (0);
 	at = 0;
 	if (json) {
@@ -197,7 +198,7 @@ void
 pgl_log_access(const char *msg, size_t len)
 {
 	struct timeval	tv;
-	char		prefix[96];
+	char		prefix[160];
 	size_t		plen;
 
 	(void)gettimeofday(&tv, NULL);
