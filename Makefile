@@ -220,7 +220,6 @@ test: deps-test
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@mkdir -p data/warehouse
 	PANGOLIN_NO_AUTH=true ./pangolin -c pangolin.example.toml
 
 bench: deps-test
