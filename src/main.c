@@ -314,7 +314,8 @@ kore_parent_configure(int argc, char **argv)
 void
 kore_parent_teardown(void)
 {
-	pgl_tasks_stop(task_supervisor);
+	/* Within the unit's stop timeout (35 s) after the 25 s drain. */
+	pgl_tasks_stop(task_supervisor, 5000);
 }
 
 void
