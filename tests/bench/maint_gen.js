@@ -97,6 +97,15 @@ function avro(schema, records, meta) {
 	});
 }
 
+// A new file of buf's bytes (none: empty).  open + write + close:
+// fs.writeFileSync costs about four times as much per file here.
+function put(file, buf) {
+	const fd = fs.openSync(file, 'wx');
+	if (buf && buf.length)
+		fs.writeSync(fd, buf);
+	fs.closeSync(fd);
+}
+
 async function gen(loc, snapshots, perSnap, orphans, orphanDir) {
 	const md = path.join(loc, 'metadata');
 	fs.mkdirSync(md, { recursive: true });
@@ -121,7 +130,7 @@ async function gen(loc, snapshots, perSnap, orphans, orphanDir) {
 		const entries = [];
 		for (let j = 0; j < perSnap; j++) {
 			const f = path.join(d, `s${id}-${j}.parquet`);
-			fs.writeFileSync(f, '');
+			put(f);
 			dataFiles++;
 			entries.push({
 				status: 1, snapshot_id: id, sequence_number: seq, file_sequence_number: seq,
@@ -133,7 +142,7 @@ async function gen(loc, snapshots, perSnap, orphans, orphanDir) {
 		}
 		const mpath = path.join(md, `${uuid}-s${id}-m0.avro`);
 		const mbuf = await avro(ENTRY, entries, entryMeta);
-		fs.writeFileSync(mpath, mbuf);
+		put(mpath, mbuf);
 		const lpath = path.join(md, `snap-${id}-1-${uuid}.avro`);
 		const lbuf = await avro(LIST, [{
 			manifest_path: `file://${mpath}`, manifest_length: mbuf.length, partition_spec_id: 0,
@@ -145,7 +154,7 @@ async function gen(loc, snapshots, perSnap, orphans, orphanDir) {
 			'snapshot-id': id, 'parent-snapshot-id': i ? String(i) : 'null',
 			'sequence-number': seq, 'format-version': 2,
 		});
-		fs.writeFileSync(lpath, lbuf);
+		put(lpath, lbuf);
 		const ts = base + i * 1000;
 		const s = {
 			'snapshot-id': id, 'sequence-number': seq, 'timestamp-ms': ts,
@@ -181,7 +190,7 @@ async function gen(loc, snapshots, perSnap, orphans, orphanDir) {
 		const d = path.join(orphanDir, 'data', String(i % dirs));
 		if (i < dirs)
 			fs.mkdirSync(d, { recursive: true });
-		fs.writeFileSync(path.join(d, `orphan-${i}.parquet`), '');
+		put(path.join(d, `orphan-${i}.parquet`));
 	}
 	process.stdout.write(`${mdFile} ${dataFiles} ${snapshots * 2 + 1}\n`);
 }

@@ -19,9 +19,12 @@
 #    runner polls every 50 ms here, one runner, SQLite store), with the
 #    runner's peak RSS (VmHWM, reset through /proc/PID/clear_refs before
 #    the POST).  Beside them, in the same run and on the same files:
-#    `find -type f` listing the same tree, and for the expire `find
-#    -type f -delete` of a hard-linked copy of the same files (wall time
-#    and peak RSS from /usr/bin/time).  Runs interleave; medians quoted.
+#    `find -type f` listing the same tree just before the task, and for
+#    the expire `find -type f -delete` of a hard-linked copy of the same
+#    files (wall time and peak RSS from /usr/bin/time).  The table's
+#    files are hard links to a pristine copy in every run, for the task
+#    and the baselines alike (an unlink frees no inode).  Runs
+#    interleave; medians quoted.
 # 2. Task claim latency: a fresh server per row with the default
 #    TASK_WORKER_POLL_INTERVAL_MS (1000), CLAIMS tasks one at a time (a
 #    dry-run expire of an empty table), each POSTed after a random pause
@@ -223,19 +226,16 @@ task() {
 run=1
 while [ "$run" -le "$RUNS" ]; do
 	restore
-	task "$TMP/expire" '{"operations":["expire_snapshots"],"older_than_ms":0,"retain_last":1}'
-	rm -rf "$TMP/copy"
-	cp -al "$TMP/pristine" "$TMP/copy"
-	timed "$TMP/list" find "$TMP/copy" -type f
+	timed "$TMP/list" find "$LOC" -type f
 	TREE=$(wc -l <"$TMP/timed.out")
-	timed "$TMP/delete" find "$TMP/copy" -type f -delete
-	restore orphans
-	OTREE=$(find "$LOC" -type f | wc -l)
-	task "$TMP/orphan" '{"operations":["remove_orphan_files"],"older_than_ms":0}'
-	rm -rf "$TMP/copy"
+	task "$TMP/expire" '{"operations":["expire_snapshots"],"older_than_ms":0,"retain_last":1}'
 	cp -al "$TMP/pristine" "$TMP/copy"
-	cp -al "$TMP/orphans/." "$TMP/copy/"
-	timed "$TMP/olist" find "$TMP/copy" -type f
+	timed "$TMP/delete" find "$TMP/copy" -type f -delete
+	rm -rf "$TMP/copy"
+	restore orphans
+	timed "$TMP/olist" find "$LOC" -type f
+	OTREE=$(wc -l <"$TMP/timed.out")
+	task "$TMP/orphan" '{"operations":["remove_orphan_files"],"older_than_ms":0}'
 	say "run $run/$RUNS: expire $(cut -d' ' -f1 "$TMP/expire" | tail -1) s, orphans $(cut -d' ' -f1 "$TMP/orphan" | tail -1) s"
 	run=$((run + 1))
 done
