@@ -19,7 +19,9 @@
 #
 # Prints the table and writes it as Markdown to build/bench/results.md,
 # then runs the store-level bench (tests/bench/store.sh), whose table goes
-# to build/bench/store-results.md.
+# to build/bench/store-results.md, and the others after it, each writing
+# build/bench/<name>-results.md; the last is table maintenance and the
+# task runners (tests/bench/maintenance.sh: BENCH_MAINT_* settings).
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -523,3 +525,8 @@ echo; sh "$HERE/redis.sh" >"$OUT/redis-results.md" || die "the Redis L2 bench fa
 
 echo; sh "$HERE/zipf.sh" || die "the Zipf cache bench failed"
 echo "bench: written $OUT/zipf-results.md"
+
+# --- table maintenance and task runners (tests/bench/maintenance.sh) ------------
+
+echo; sh "$HERE/maintenance.sh" || die "the maintenance bench failed"
+echo "bench: written $OUT/maintenance-results.md"
