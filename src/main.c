@@ -25,6 +25,7 @@
 #include "auth/grant_cache.h"
 #include "auth/principal.h"
 #include "auth/ratelimit.h"
+#include "cli/cli.h"
 #include "http/dispatch.h"
 #include "metrics/metrics.h"
 #include "storage/s3.h"
@@ -254,6 +255,8 @@ kore_parent_configure(int argc, char **argv)
 	char			 line[768];
 	int			 check = 0;
 
+	if (argc > 1 && strcmp(argv[1], "admin") == 0)
+		exit(pgl_cli_main(argc - 1, argv + 1));
 	path = parse_args(argc, argv, &check);
 	pgl_log_set_process("parent");
 	if ((cfg = pgl_config_load(path, &cerr)) == NULL ||

@@ -20,6 +20,7 @@ allowed() {
 	plugin)		echo "plugin config util" ;;
 	http)		echo "http auth metrics util" ;;
 	tasks)		echo "tasks util" ;;
+	cli)		echo "cli config util" ;;
 	api)		echo "api app.h http auth metrics storage iceberg config plugin tasks util" ;;
 	tools)		echo "" ;;
 	*)		echo "*" ;;	# main.c, app.c: the top

@@ -42,6 +42,9 @@ struct pgl_cache {
 	struct entry		*oldest;
 	uint64_t		ttl_ms;
 	uint64_t		last_sweep;
+	/* No entry expires before this (a lower bound): until then a
+	 * sweep would find nothing, so none walks the entries. */
+	uint64_t		min_expires;
 	struct pgl_cache_stats	st;	/* counters, sizes, limits */
 };
 
@@ -209,12 +212,14 @@ sweep_expired(struct pgl_cache *c, uint64_t now)
 {
 	struct entry	*e, *next;
 
+	c->min_expires = UINT64_MAX;
 	for (e = c->oldest; e != NULL; e = next) {
 		next = e->newer;
 		if (expired(e, now)) {
 			drop(c, e);
 			c->st.expirations++;
-		}
+		} else if (e->expires < c->min_expires)
+			c->min_expires = e->expires;
 	}
 	c->last_sweep = now;
 }
@@ -232,7 +237,8 @@ make_room(struct pgl_cache *c, uint64_t need, uint64_t now)
 {
 	struct entry	*e;
 
-	if (full(c, need) && now - c->last_sweep >= SWEEP_INTERVAL_MS)
+	if (full(c, need) && now - c->last_sweep >= SWEEP_INTERVAL_MS &&
+	    now >= c->min_expires)
 		sweep_expired(c, now);
 
 	while (full(c, need) && (e = c->oldest) != NULL) {
@@ -281,6 +287,7 @@ cache_lru_new(const struct cache_lru_limits *lim)
 	c->nbuckets = BUCKETS_MIN;
 	c->ttl_ms = lim->ttl_secs * 1000;
 	c->last_sweep = clock_ms();
+	c->min_expires = UINT64_MAX;
 	c->st.max_entries = lim->max_entries;
 	c->st.max_bytes = lim->max_bytes;
 	return (c);
@@ -360,6 +367,8 @@ cache_lru_put(struct pgl_cache *c, const char *key, const void *val,
 
 	make_room(c, entry_bytes(e), now);
 	insert(c, e);
+	if (e->expires < c->min_expires)
+		c->min_expires = e->expires;
 	return (PGL_OK);
 }
 
@@ -404,12 +413,17 @@ cache_lru_clear(struct pgl_cache *c)
 
 /*
  * Expired entries linger until touched; sweep them first so entries and
- * bytes report what the cache can still serve.  Stats is an admin call,
- * so its O(entries) walk is cheap enough.
+ * bytes report what the cache can still serve.  The host reads the
+ * stats after every put (api/cache_tiers.c), so the O(entries) walk runs
+ * only once some entry may have expired: walking 10,000 entries per
+ * put took a fifth of a commit's CPU.
  */
 void
 cache_lru_stats(struct pgl_cache *c, struct pgl_cache_stats *out)
 {
-	sweep_expired(c, clock_ms());
+	uint64_t	now = clock_ms();
+
+	if (now >= c->min_expires)
+		sweep_expired(c, now);
 	*out = c->st;
 }

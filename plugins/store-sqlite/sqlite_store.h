@@ -34,6 +34,8 @@ struct pgl_store {
 	sqlite3			*db;
 	uint64_t		round_trips;	/* statements run (ABI 1.1) */
 	struct stmt_slot	stmts[STMT_SLOTS];
+	int			busy_timeout_ms;
+	uint64_t		busy_since_us;	/* this wait for the lock */
 };
 
 /* A result row read left to right; strings are copied into the arena. */

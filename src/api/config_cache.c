@@ -247,3 +247,55 @@ api_get_warehouse(struct pgl_req *r, const char *tenant, const char *name,
 	}
 	return (rc);
 }
+
+/* A list page: the epoch, the total, then the body's bytes. */
+int
+api_list_cached(struct pgl_req *r, const char *tenant, const char *what,
+    const char **body, size_t *len, uint64_t *total)
+{
+	char		 key[KEY_MAX], *copy;
+	void		*buf;
+	size_t		 n;
+	uint64_t	 at;
+	int		 hit = 0;
+
+	if (confh == NULL || pgl_app.in_tx ||
+	    key_of(key, "l", tenant, what) == -1)
+		return (-1);
+	if (pgl_app.cache->get(confh, key, &buf, &n) == PGL_OK) {
+		if (n >= 2 * sizeof(at))
+			memcpy(&at, buf, sizeof(at));
+		if (n >= 2 * sizeof(at) && at == pgl_grant_epoch() &&
+		    (copy = pgl_arena_alloc(r->arena, n - 2 * sizeof(at) + 1))
+		    != NULL) {
+			memcpy(total, (char *)buf + sizeof(at), sizeof(*total));
+			*len = n - 2 * sizeof(at);
+			memcpy(copy, (char *)buf + 2 * sizeof(at), *len);
+			copy[*len] = '\0';
+			*body = copy;
+			hit = 1;
+		}
+		free(buf);
+	}
+	api_cache_tier_count(&conf_tier, hit ? PGL_OK : PGL_ENOTFOUND);
+	api_cache_tier_publish(&conf_tier, pgl_app.cache, confh, 0);
+	return (hit ? 0 : -1);
+}
+
+void
+api_list_keep(const char *tenant, const char *what, uint64_t epoch,
+    const char *body, size_t len, uint64_t total)
+{
+	char	 key[KEY_MAX], *buf;
+
+	if (confh == NULL || pgl_app.in_tx ||
+	    key_of(key, "l", tenant, what) == -1 ||
+	    (buf = malloc(2 * sizeof(epoch) + len)) == NULL)
+		return;
+	memcpy(buf, &epoch, sizeof(epoch));
+	memcpy(buf + sizeof(epoch), &total, sizeof(total));
+	memcpy(buf + 2 * sizeof(epoch), body, len);
+	(void)pgl_app.cache->put(confh, key, buf, 2 * sizeof(epoch) + len, 0);
+	free(buf);
+	api_cache_tier_publish(&conf_tier, pgl_app.cache, confh, 1);
+}

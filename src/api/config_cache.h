@@ -49,5 +49,15 @@ int	api_get_catalog(struct pgl_req *, const char *tenant,
 int	api_get_warehouse(struct pgl_req *, const char *tenant,
 	    const char *name, struct pgl_warehouse *, struct pgl_err *);
 
+/*
+ * A rendered page of a list that only management changes alter (an
+ * admin's catalog list): its body and X-Total-Count, kept under
+ * "l<US>tenant<US>what" with the epoch read before the store was.
+ * api_list_cached: 0 and the body (arena) on a hit, -1 on a miss.
+ */
+int	api_list_cached(struct pgl_req *, const char *tenant, const char *what,
+	    const char **body, size_t *len, uint64_t *total);
+void	api_list_keep(const char *tenant, const char *what, uint64_t epoch,
+	    const char *body, size_t len, uint64_t total);
 
 #endif

@@ -100,6 +100,15 @@ void	ice_uncache(const char *location);
 /* Serialize and write a metadata file (gzip if its name says so). */
 int	ice_write_metadata(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, const json_t *md, struct pgl_err *);
+/* The same, handing back the plain bytes written (malloc'd), so a reply
+ * or the cache need not serialise md again. */
+int	ice_write_metadata_bytes(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location, const json_t *md, char **bytes,
+	    size_t *len, struct pgl_err *);
+/* Put a file's plain bytes in the metadata cache (a file a swap just
+ * made current: the next load of it is a hit). */
+void	ice_cache_metadata(const char *location, const char *bytes,
+	    size_t len);
 /* A commit whose pointer swap may or may not have landed (PGL_TX_UNKNOWN). */
 void	ice_reply_unknown(struct pgl_req *, const struct pgl_err *);
 /* A failed metadata read or write: 400 refused location, 503 (with
@@ -128,12 +137,17 @@ json_t	*ice_op_delete(const char *ns, const char *name);
 /* "a.b.table" for messages and Delete operations. */
 char	*ice_dotted(struct pgl_req *, const char *ns, const char *name);
 
-/* iceberg_tables.c: shared with views and commits. */
+/* iceberg_assets.c: the asset rows, shared by tables, views, commits. */
 int	ice_name_free(struct pgl_req *, const struct ice_target *);
 /* The body's `name` (may carry @branch; else ?branch=) in an existing
  * namespace and branch; replies 400/404. */
 int	ice_body_target(struct pgl_req *, struct ice_target *);
+/* The asset of that kind (the authorization step's read of it will do);
+ * replies 404 of the kind's type. */
 int	ice_find_asset(struct pgl_req *, const struct ice_target *,
+	    const char *kind, struct pgl_asset *);
+/* The same, always read from the store (a retry after a lost race). */
+int	ice_reload_asset(struct pgl_req *, const struct ice_target *,
 	    const char *kind, struct pgl_asset *);
 /* 1 if a is the asset t names (catalog, branch, namespace, name). */
 int	ice_same_asset(const struct pgl_asset *a, const struct ice_target *t);

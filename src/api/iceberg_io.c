@@ -268,12 +268,29 @@ int
 ice_write_metadata(struct pgl_req *r, const struct pgl_catalog *c,
     const char *location, const json_t *md, struct pgl_err *err)
 {
+	char	*text;
+	size_t	 len;
+	int	 rc;
+
+	if ((rc = ice_write_metadata_bytes(r, c, location, md, &text, &len,
+	    err)) == PGL_OK)
+		free(text);
+	return (rc);
+}
+
+int
+ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, const json_t *md, char **bytes, size_t *len,
+    struct pgl_err *err)
+{
 	const struct pgl_storage	*st;
 	struct pgl_s3_stats		 s3;
 	char				*text, *gz;
-	size_t				 gzlen;
+	size_t				 gzlen, n;
 	int				 rc;
 
+	*bytes = NULL;
+	*len = 0;
 	if ((rc = api_storage(r, c, &st, err)) != PGL_OK)
 		return (rc);
 	pgl_s3_stats(&s3);
@@ -282,8 +299,9 @@ ice_write_metadata(struct pgl_req *r, const struct pgl_catalog *c,
 		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return (err->code);
 	}
+	n = strlen(text);
 	if (strstr(location, ".gz.metadata.json") != NULL) {
-		if (pgl_gzip(text, strlen(text), &gz, &gzlen) == -1) {
+		if (pgl_gzip(text, n, &gz, &gzlen) == -1) {
 			free(text);
 			err->code = PGL_EINTERNAL;
 			(void)snprintf(err->msg, sizeof(err->msg), "gzip failed");
@@ -292,11 +310,22 @@ ice_write_metadata(struct pgl_req *r, const struct pgl_catalog *c,
 		rc = pgl_obj_write(st, location, gz, gzlen, err);
 		free(gz);
 	} else {
-		rc = pgl_obj_write(st, location, text, strlen(text), err);
+		rc = pgl_obj_write(st, location, text, n, err);
 	}
-	free(text);
 	ice_count_s3(&s3);
-	return (rc);
+	if (rc != PGL_OK) {
+		free(text);
+		return (rc);
+	}
+	*bytes = text;
+	*len = n;
+	return (PGL_OK);
+}
+
+void
+ice_cache_metadata(const char *location, const char *bytes, size_t len)
+{
+	api_mcache_put(location, bytes, len);
 }
 
 char *

@@ -1,7 +1,8 @@
 /*
  * Iceberg tables: list, create (and stage-create), load, exists, drop,
  * register, unregister, rename, metrics, credentials
- * (iceberg-commit.md §2, §6).  Commits live in iceberg_commit.c.
+ * (iceberg-commit.md §2, §6).  Commits live in iceberg_commit.c (and
+ * commit_loop.c), the asset rows' helpers in iceberg_assets.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,140 +146,6 @@ set_etag(struct pgl_req *r, const char *location, const char *mode)
 	pgl_set_header(r, "etag", tag);
 }
 
-/* The asset of that kind at t; replies 404 (of the kind's type) if absent. */
-int
-ice_find_asset(struct pgl_req *r, const struct ice_target *t, const char *kind,
-    struct pgl_asset *a)
-{
-	struct pgl_err	err;
-	int		rc;
-
-	/* The authorization step read this very row: once is enough. */
-	if (r->app->have_asset && ice_same_asset(&r->app->asset, t)) {
-		*a = r->app->asset;
-		rc = PGL_OK;
-	} else
-		rc = STORE(get_asset, r->arena, r->tenant, t->catalog.name,
-		    t->branch, t->ns, t->name, a, &err);
-	if (rc == PGL_OK && strcmp(a->kind, kind) == 0)
-		return (0);
-	if (rc == PGL_OK || err.code == PGL_ENOTFOUND) {
-		if (strcmp(kind, KIND_VIEW) == 0)
-			pgl_reply_ice_error(r, 404, "NoSuchViewException",
-			    "View does not exist: %s", ice_dotted(r, t->ns,
-			    t->name));
-		else
-			pgl_reply_ice_error(r, 404, "NoSuchTableException",
-			    "Table does not exist: %s", ice_dotted(r, t->ns,
-			    t->name));
-		return (-1);
-	}
-	pgl_reply_store_error(r, &err);
-	return (-1);
-}
-
-/* Tables and views share one identifier space (409 either way). */
-int
-ice_name_free(struct pgl_req *r, const struct ice_target *t)
-{
-	struct pgl_asset	a;
-	struct pgl_err		err;
-
-	if (STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
-	    t->ns, t->name, &a, &err) == PGL_OK) {
-		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
-		    "%s with same name already exists: %s",
-		    strcmp(a.kind, KIND_VIEW) == 0 ? "View" : "Table",
-		    ice_dotted(r, t->ns, t->name));
-		return (0);
-	}
-	if (err.code != PGL_ENOTFOUND) {
-		pgl_reply_store_error(r, &err);
-		return (0);
-	}
-	return (1);
-}
-
-int
-ice_branch_exists(struct pgl_req *r, const struct ice_target *t)
-{
-	struct pgl_branch	b;
-	struct pgl_err		err;
-
-	if (STORE(get_branch, r->arena, r->tenant, t->catalog.name, t->branch,
-	    &b, &err) == PGL_OK)
-		return (1);
-	if (err.code == PGL_ENOTFOUND)
-		pgl_reply_ice_error(r, 404, "NotFoundException",
-		    "Branch '%.200s' not found", t->branch);
-	else
-		pgl_reply_store_error(r, &err);
-	return (0);
-}
-
-/*
- * A local path the server will read or write must lie inside the
- * catalog's local storage: otherwise a client could point a table (or a
- * register call) at any file on the machine.  Replies 400 if not.
- */
-int
-ice_location_allowed(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *loc, const char *field)
-{
-	const char	*base = c->storage_location;
-
-	/* Another scheme than the catalog's is refused by the storage,
-	 * naming the scheme. */
-	if (base != NULL && pgl_location_is_local(loc) !=
-	    pgl_location_is_local(base))
-		return (0);
-	if (base == NULL && !pgl_location_is_local(loc))
-		return (0);
-	if (base == NULL || !pgl_location_within(pgl_location_path(loc),
-	    pgl_location_path(base))) {
-		pgl_reply_ice_error(r, 400, "BadRequestException",
-		    "%s must lie inside the catalog's storage location (%s)",
-		    field, base != NULL ? base : "none");
-		return (-1);
-	}
-	return (0);
-}
-
-/*
- * The table location: the request's (which must lie inside the catalog's
- * storage when that is local disk) or <catalog>/<ns levels>/<name>.
- */
-const char *
-ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
-{
-	const char	*base = t->catalog.storage_location, *why;
-	char		*loc, *p;
-
-	if (req != NULL) {
-		if ((why = pgl_location_check(req)) != NULL) {
-			pgl_reply_ice_error(r, 400, "BadRequestException",
-			    "invalid location: %s", why);
-			return (NULL);
-		}
-		if (ice_location_allowed(r, &t->catalog, req, "location") ==
-		    -1)
-			return (NULL);
-		return (req);
-	}
-	if (base == NULL) {
-		pgl_reply_ice_error(r, 400, "BadRequestException", "catalog "
-		    "'%s' has no storage location: give a location or a "
-		    "warehouse", t->catalog.name);
-		return (NULL);
-	}
-	loc = pgl_arena_printf(r->arena, "%s/%s/%s", base, t->ns, t->name);
-	for (p = loc + strlen(base); p != NULL && *p != '\0'; p++) {
-		if (*p == PGL_NS_SEP)
-			*p = '/';
-	}
-	return (loc);
-}
-
 /* A tenant user lists the tables and views it may read. */
 static int
 asset_visible(struct pgl_req *r, const void *item, void *ctx)
@@ -334,61 +201,6 @@ ice_table_list(struct pgl_req *r)
 	pgl_reply_jw(r, 200, &w);
 }
 
-struct create_tx {
-	struct pgl_req		*r;
-	struct pgl_asset	*a;
-	const char		*branch;
-	const char		*verb;
-};
-
-static int
-create_in_tx(void *arg, struct pgl_err *err)
-{
-	struct create_tx	*tx = arg;
-	char			*msg;
-	int			 rc;
-
-	if ((rc = STORE(create_asset, tx->r->tenant, tx->a, err)) != PGL_OK)
-		return (rc);
-	msg = pgl_arena_printf(tx->r->arena, "%s %s %s", tx->verb,
-	    strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table",
-	    ice_dotted(tx->r, tx->a->ns, tx->a->name));
-	return (ice_log_commit(tx->r, tx->a->catalog, tx->branch, msg,
-	    json_pack("[o]", ice_op_put(tx->a)), err));
-}
-
-/*
- * Register the asset row and its commit; on a lost race the file just
- * written is deleted and the client gets 409.
- */
-int
-ice_create_asset(struct pgl_req *r, const struct ice_target *t,
-    struct pgl_asset *a, const char *verb, int delete_on_conflict)
-{
-	struct create_tx	tx = { r, a, t->branch, verb };
-	struct pgl_err		err;
-	int			rc;
-
-	if ((rc = api_tx(r, create_in_tx, &tx, &err)) == PGL_OK)
-		return (0);
-	if (rc == PGL_TX_UNKNOWN) {
-		ice_reply_unknown(r, &err);
-		return (-1);
-	}
-	if (delete_on_conflict && a->metadata_location != NULL)
-		ice_delete_file(r, &t->catalog, a->metadata_location);
-	if (err.code == PGL_EEXISTS)
-		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
-		    "Table was created concurrently: %s", ice_dotted(r, t->ns,
-		    t->name));
-	else if (err.code == PGL_ENOTFOUND)
-		pgl_reply_ice_error(r, 404, "NoSuchNamespaceException",
-		    "Namespace or branch does not exist: %s", t->ns);
-	else
-		pgl_reply_store_error(r, &err);
-	return (-1);
-}
-
 static void
 fill_asset(struct pgl_asset *a, const struct ice_target *t, const char *id,
     const char *kind, const char *location, const char *md_location)
@@ -403,38 +215,6 @@ fill_asset(struct pgl_asset *a, const struct ice_target *t, const char *id,
 	a->location = location;
 	a->metadata_location = md_location;
 	a->properties = "{}";
-}
-
-/*
- * The target named by the body's `name` (which may carry @branch; then
- * ?branch=, create only, §3.4) in an existing namespace and branch.
- */
-int
-ice_body_target(struct pgl_req *r, struct ice_target *t)
-{
-	const char	*name = pgl_json_str(r->body, "name"), *q;
-	char		*copy, *at;
-
-	if (ice_target(r, NULL, t) == -1)
-		return (-1);
-	if ((copy = pgl_arena_strdup(r->arena, name)) == NULL)
-		return (-1);
-	if ((at = strrchr(copy, '@')) != NULL) {
-		*at++ = '\0';
-		if (pgl_req_name(r, "branch", at) == -1)
-			return (-1);
-		t->branch = at;
-	} else if (strstr(pgl_param(r, "namespace"), "@") == NULL &&
-	    (q = pgl_query(r, "branch")) != NULL) {
-		if (pgl_req_name(r, "branch", q) == -1)
-			return (-1);
-		t->branch = q;
-	}
-	if (pgl_req_name(r, "name", copy) == -1)
-		return (-1);
-	t->name = copy;
-	return (ice_ns_exists(r, t->catalog.name, t->ns) &&
-	    ice_branch_exists(r, t) ? 0 : -1);
 }
 
 static int
@@ -670,45 +450,6 @@ ice_table_head(struct pgl_req *r)
 	if (ice_target(r, "table", &t) == 0 &&
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == 0)
 		pgl_reply_empty(r, 204);
-}
-
-struct drop_tx {
-	struct pgl_req		*r;
-	const struct pgl_asset	*a;
-};
-
-static int
-drop_in_tx(void *arg, struct pgl_err *err)
-{
-	struct drop_tx	*tx = arg;
-	const char	*what;
-	int		 rc;
-
-	if ((rc = STORE(delete_asset, tx->r->tenant, tx->a->catalog,
-	    tx->a->branch, tx->a->ns, tx->a->name, err)) != PGL_OK)
-		return (rc);
-	what = strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table";
-	return (ice_log_commit(tx->r, tx->a->catalog, tx->a->branch,
-	    pgl_arena_printf(tx->r->arena, "Drop %s %s", what,
-	    ice_dotted(tx->r, tx->a->ns, tx->a->name)),
-	    json_pack("[o]", ice_op_delete(tx->a->ns, tx->a->name)), err));
-}
-
-/* Remove the pointer (and record the commit); replies on failure. */
-int
-ice_drop_asset(struct pgl_req *r, const struct pgl_asset *a)
-{
-	struct drop_tx	tx = { r, a };
-	struct pgl_err	err;
-
-	if (api_tx(r, drop_in_tx, &tx, &err) == PGL_OK)
-		return (0);
-	if (err.code == PGL_ENOTFOUND)
-		pgl_reply_ice_error(r, 404, "NoSuchTableException",
-		    "Table does not exist: %s", ice_dotted(r, a->ns, a->name));
-	else
-		pgl_reply_store_error(r, &err);
-	return (-1);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/commit_loop.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "app.h"
@@ -18,7 +19,6 @@
 #include "util/location.h"
 
 #define KIND_VIEW	"VIEW"
-#define VIEW_ATTEMPTS	5
 
 static const struct pgl_jfield create_fields[] = {
 	{ "name", PGL_J_STRING, 1 },
@@ -160,112 +160,49 @@ ice_view_drop(struct pgl_req *r)
 		pgl_reply_empty(r, 204);
 }
 
-struct swap_tx {
-	struct pgl_req		*r;
-	const struct pgl_asset	*a;
-	const char		*next;
+static json_t *
+view_apply(struct ice_change *c, int64_t now_ms, struct ice_err *ierr)
+{
+	if (ice_view_check(c->base, c->requirements, ierr) == -1)
+		return (NULL);
+	return (ice_view_apply(c->base, c->updates,
+	    c->asset.metadata_location, now_ms, ierr));
+}
+
+static void
+view_no_location(struct pgl_req *r)
+{
+	pgl_reply_error(r, 500, "cannot name metadata file");
+}
+
+/* Views keep no metadata-log: nothing to clean up after a commit. */
+const struct ice_commit_kind ice_kind_view = {
+	.asset = KIND_VIEW,
+	.noun = "view",
+	.verb = "Replace view",
+	.apply = view_apply,
+	.unchanged = ice_view_unchanged,
+	.location = ice_view_metadata_location,
+	.no_location = view_no_location,
+	.cleanup = 0,
 };
 
-static int
-swap_in_tx(void *arg, struct pgl_err *err)
-{
-	struct swap_tx		*tx = arg;
-	struct pgl_asset	 a = *tx->a;
-	int			 rc;
-
-	if ((rc = STORE(update_metadata_location, tx->r->tenant, a.catalog,
-	    a.branch, a.ns, a.name, a.metadata_location, tx->next, err)) !=
-	    PGL_OK)
-		return (rc);
-	a.metadata_location = tx->next;
-	return (ice_log_commit(tx->r, a.catalog, a.branch,
-	    pgl_arena_printf(tx->r->arena, "Replace view %s",
-	    ice_dotted(tx->r, a.ns, a.name)), json_pack("[o]",
-	    ice_op_put(&a)), err));
-}
-
-/*
- * One attempt of a view commit: 1 done (replied), 0 lost the race,
- * -1 failed (replied).
- */
-static int
-view_commit_once(struct pgl_req *r, const struct ice_target *t)
-{
-	struct swap_tx		 tx;
-	struct pgl_asset	 a;
-	struct pgl_err		 err;
-	struct ice_err		 ierr;
-	char			 uuid[PGL_UUID_LEN + 1], *mdloc = NULL;
-	json_t			*base = NULL, *next = NULL;
-	int			 rc = -1;
-
-	if (ice_find_asset(r, t, KIND_VIEW, &a) == -1 ||
-	    ice_read_metadata(r, &t->catalog,
-	    a.metadata_location, 500, &base) == -1)
-		return (-1);
-	if (ice_view_check(base, json_object_get(r->body, "requirements"),
-	    &ierr) == -1 || (next = ice_view_apply(base, json_object_get(
-	    r->body, "updates"), a.metadata_location, pgl_now_ms(), &ierr)) ==
-	    NULL) {
-		reply_ice(r, &ierr);
-		goto out;
-	}
-	if (ice_view_unchanged(base, next)) {
-		pgl_reply_json(r, 200, view_result(a.metadata_location,
-		    json_incref(base)));
-		rc = 1;
-		goto out;
-	}
-	pgl_uuid_new(uuid);
-	mdloc = ice_view_metadata_location(next, a.metadata_location, uuid);
-	if (mdloc != NULL && ice_location_allowed(r, &t->catalog, mdloc,
-	    "the metadata location") == -1)
-		goto out;
-	if (mdloc == NULL || ice_write_metadata(r, &t->catalog,
-	    mdloc, next, &err) != PGL_OK) {
-		if (mdloc == NULL)
-			pgl_reply_error(r, 500, "cannot name metadata file");
-		else
-			ice_reply_file_error(r, &err);
-		goto out;
-	}
-	tx = (struct swap_tx){ r, &a, mdloc };
-	if ((rc = api_tx(r, swap_in_tx, &tx, &err)) != PGL_OK &&
-	    rc != PGL_TX_UNKNOWN)
-		ice_delete_file(r, &t->catalog, mdloc);
-	if (rc == PGL_TX_UNKNOWN) {
-		ice_reply_unknown(r, &err);
-		rc = -1;
-	} else if (rc == PGL_OK) {
-		pgl_reply_json(r, 200, view_result(mdloc, json_incref(next)));
-		rc = 1;
-	} else {
-		if (rc != PGL_ECONFLICT)
-			pgl_reply_store_error(r, &err);
-		rc = rc == PGL_ECONFLICT ? 0 : -1;
-	}
-out:
-	free(mdloc);
-	json_decref(base);
-	json_decref(next);
-	return (rc);
-}
-
+/* POST .../views/{view}: a view commit, through the one commit loop. */
 void
 ice_view_commit(struct pgl_req *r)
 {
-	struct ice_target	t;
-	int			attempt;
+	struct ice_change	c;
 
+	memset(&c, 0, sizeof(c));
+	c.kind = &ice_kind_view;
 	if (pgl_req_body(r, commit_fields) == -1 ||
-	    ice_target(r, "view", &t) == -1)
+	    ice_target(r, "view", &c.t) == -1)
 		return;
-	for (attempt = 0; attempt < VIEW_ATTEMPTS; attempt++) {
-		if (view_commit_once(r, &t) != 0)
-			return;
-	}
-	pgl_reply_ice_error(r, 409, "CommitFailedException", "Commit failed: "
-	    "the view changed concurrently %d times; retry", VIEW_ATTEMPTS);
+	c.requirements = json_object_get(r->body, "requirements");
+	c.updates = json_object_get(r->body, "updates");
+	if (ice_commit_run(r, &c, 1) == 0)
+		ice_change_reply(r, &c, 1);
+	ice_change_clear(&c);
 }
 
 void

@@ -8,6 +8,14 @@
 #include "api/api.h"
 #include "util/assets.h"
 
+/*
+ * Nothing inline and nothing from elsewhere: the page's script and style
+ * are files of its own, and it talks to this server only.
+ */
+#define UI_CSP	"default-src 'self'; script-src 'self'; style-src 'self'; " \
+		"img-src 'self'; connect-src 'self'; object-src 'none'; " \
+		"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 static const char *
 content_type(const char *name)
 {
@@ -35,8 +43,7 @@ serve(struct pgl_req *r, const char *name)
 		if (strcmp(f->name, name) != 0)
 			continue;
 		pgl_set_header(r, "x-content-type-options", "nosniff");
-		pgl_set_header(r, "content-security-policy",
-		    "default-src 'self'");
+		pgl_set_header(r, "content-security-policy", UI_CSP);
 		pgl_set_header(r, "cache-control", "no-cache");
 		pgl_reply_raw(r, 200, content_type(name), f->data, *f->len);
 		return;

@@ -434,6 +434,17 @@ pgl_reply_jw_list(struct pgl_req *r, struct pgl_jw *w, uint64_t total)
 }
 
 void
+pgl_reply_raw_list(struct pgl_req *r, const char *body, size_t len,
+    uint64_t total)
+{
+	char	buf[32];
+
+	(void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)total);
+	pgl_set_header(r, "x-total-count", buf);
+	pgl_reply_raw(r, 200, "application/json", body, len);
+}
+
+void
 pgl_reply_list(struct pgl_req *r, json_t *array, uint64_t total)
 {
 	char	buf[32];

@@ -118,6 +118,9 @@ void	pgl_reply_missing(struct pgl_req *, const struct pgl_err *,
 struct pgl_jw;
 void	pgl_reply_jw(struct pgl_req *, int status, struct pgl_jw *);
 void	pgl_reply_jw_list(struct pgl_req *, struct pgl_jw *, uint64_t total);
+/* A list page already rendered: body and X-Total-Count. */
+void	pgl_reply_raw_list(struct pgl_req *, const char *body, size_t len,
+	    uint64_t total);
 
 /* A list reply: bare array body plus X-Total-Count. */
 void	pgl_reply_list(struct pgl_req *, json_t *array, uint64_t total);

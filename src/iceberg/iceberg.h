@@ -58,6 +58,20 @@ json_t	*ice_table_apply(const json_t *base, const json_t *updates,
 	    const char *base_location, int64_t now_ms, struct ice_err *);
 
 /*
+ * One commit attempt reads its base once (§1.1 reader defaults):
+ * ice_table_check_base checks the requirements against the file's JSON
+ * and hands the normalised base (*read, a new reference; NULL for a
+ * create or on failure) to ice_table_apply_base, which then does not
+ * read it again.  ice_table_check and ice_table_apply are the same with
+ * the base read by each; results and errors are identical.
+ */
+int	 ice_table_check_base(const json_t *metadata,
+	    const json_t *requirements, json_t **read, struct ice_err *);
+json_t	*ice_table_apply_base(const json_t *base, const json_t *read,
+	    const json_t *updates, const char *base_location, int64_t now_ms,
+	    struct ice_err *);
+
+/*
  * 1 if next (from ice_table_apply) is base itself: nothing to write,
  * answer with the base file (§4.0).  Equal JSON is not enough: a
  * set-properties of values already set is still a change (§9-9).

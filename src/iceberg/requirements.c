@@ -180,18 +180,23 @@ check_create(const json_t *metadata, const json_t *reqs, struct ice_err *e)
 	return (0);
 }
 
+/*
+ * The requirements against raw, read (§1.1) once: the normalised base
+ * comes back in *base (a new reference; NULL for a create), for
+ * ice_table_apply_base.
+ */
 int
-ice_table_check(const json_t *metadata, const json_t *reqs,
+ice_table_check_base(const json_t *raw, const json_t *reqs, json_t **base,
     struct ice_err *err)
 {
 	struct ice_err	 dummy;
 	json_t		*md, *r;
 	size_t		 i;
-	int		 rc = 0;
 
 	if (err == NULL)
 		err = &dummy;
 	memset(err, 0, sizeof(*err));
+	*base = NULL;
 	if (check_list(reqs, err) == -1)
 		return (-1);
 	json_array_foreach(reqs, i, r) {
@@ -199,17 +204,31 @@ ice_table_check(const json_t *metadata, const json_t *reqs,
 			return (-1);
 	}
 	if (ice_table_is_create(reqs))
-		return (check_create(metadata, reqs, err));
-	if (metadata == NULL)
+		return (check_create(raw, reqs, err));
+	if (raw == NULL)
 		return (ice_fail(err, 404, "NoSuchTableException",
 		    "table does not exist"));
-	if ((md = ice_md_read(metadata, err)) == NULL)
+	if ((md = ice_md_read(raw, err)) == NULL)
 		return (-1);
 	json_array_foreach(reqs, i, r) {
-		if ((rc = check_one(md, r, err)) == -1)
-			break;
+		if (check_one(md, r, err) == -1) {
+			json_decref(md);
+			return (-1);
+		}
 	}
-	json_decref(md);
+	*base = md;
+	return (0);
+}
+
+int
+ice_table_check(const json_t *metadata, const json_t *reqs,
+    struct ice_err *err)
+{
+	json_t	*base;
+	int	 rc;
+
+	rc = ice_table_check_base(metadata, reqs, &base, err);
+	json_decref(base);
 	return (rc);
 }
 

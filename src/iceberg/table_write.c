@@ -7,6 +7,11 @@
  */
 #include "iceberg/internal.h"
 
+/*
+ * Shared, not copied: every caller frees md right after writing it, and
+ * nothing changes a written metadata in place, so a deep copy of every
+ * key (a tenth of a commit's CPU) bought nothing.
+ */
 static int
 copy(json_t *out, const json_t *md, const char *key, struct ice_err *e)
 {
@@ -14,7 +19,7 @@ copy(json_t *out, const json_t *md, const char *key, struct ice_err *e)
 
 	if ((v = json_object_get(md, key)) == NULL)
 		return (0);
-	return (ice_set(out, key, json_deep_copy(v), e));
+	return (ice_set(out, key, json_incref(v), e));
 }
 
 static int

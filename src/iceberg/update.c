@@ -69,9 +69,10 @@ init_create(struct ice_tb *b, const json_t *updates)
 	return (ice_set(b->md, "table-uuid", json_string(uuid), b->err));
 }
 
+/* read: base already normalised (ice_table_check_base), or NULL. */
 static int
-tb_init(struct ice_tb *b, const json_t *base, const json_t *updates,
-    int64_t now, struct ice_err *e)
+tb_init(struct ice_tb *b, const json_t *base, const json_t *read,
+    const json_t *updates, int64_t now, struct ice_err *e)
 {
 	memset(b, 0, sizeof(*b));
 	b->err = e;
@@ -79,8 +80,11 @@ tb_init(struct ice_tb *b, const json_t *base, const json_t *updates,
 	b->last_schema = b->last_spec = b->last_order = ICE_NONE;
 	if (base == NULL)
 		return (init_create(b, updates));
-	if ((b->base = ice_md_read(base, e)) == NULL ||
-	    ice_md_validate(b->base, 0, e) == -1)
+	if (read != NULL)
+		b->base = json_incref((json_t *)read);
+	else if ((b->base = ice_md_read(base, e)) == NULL)
+		return (-1);
+	if (ice_md_validate(b->base, 0, e) == -1)
 		return (-1);
 	if ((b->md = json_deep_copy(b->base)) == NULL)
 		return (ice_oom(e));
@@ -157,6 +161,15 @@ json_t *
 ice_table_apply(const json_t *base, const json_t *updates,
     const char *base_location, int64_t now_ms, struct ice_err *err)
 {
+	return (ice_table_apply_base(base, NULL, updates, base_location,
+	    now_ms, err));
+}
+
+json_t *
+ice_table_apply_base(const json_t *base, const json_t *read,
+    const json_t *updates, const char *base_location, int64_t now_ms,
+    struct ice_err *err)
+{
 	struct ice_err	 dummy;
 	struct ice_tb	 b;
 	json_t		*out = NULL;
@@ -164,7 +177,7 @@ ice_table_apply(const json_t *base, const json_t *updates,
 	if (err == NULL)
 		err = &dummy;
 	memset(err, 0, sizeof(*err));
-	if (tb_init(&b, base, updates, now_ms, err) == 0 &&
+	if (tb_init(&b, base, read, updates, now_ms, err) == 0 &&
 	    apply_all(&b, updates) == 0) {
 		/*
 		 * §4.0: no recorded change, nothing to write; base itself

@@ -313,6 +313,18 @@ pgl_metrics_render(void)
 	    PGL_C_OBJECT_STORE_REQUESTS] : 0ULL,
 	    shm ? (unsigned long long)shm->counters[
 	    PGL_C_OBJECT_STORE_CONNECTIONS] : 0ULL);
+	/* The commit loop's lost races: retried, and given up (409). */
+	fprintf(fp, "# HELP pangolin_commit_retries_total Commit attempts "
+	    "that lost the pointer swap to another writer and were retried."
+	    "\n# TYPE pangolin_commit_retries_total counter\n"
+	    "pangolin_commit_retries_total %llu\n"
+	    "# HELP pangolin_commit_gave_up_total Commits that lost the swap "
+	    "on every attempt (answered 409).\n"
+	    "# TYPE pangolin_commit_gave_up_total counter\n"
+	    "pangolin_commit_gave_up_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[PGL_C_COMMIT_RETRIES] :
+	    0ULL, shm ? (unsigned long long)shm->counters[
+	    PGL_C_COMMIT_GAVE_UP] : 0ULL);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

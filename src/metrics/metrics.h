@@ -17,6 +17,8 @@ enum pgl_counter {
 	PGL_C_OBJECT_STORE_CONNECTIONS,	/* S3 connections opened */
 	PGL_C_TASK_FILES_DELETED,	/* by maintenance and purge */
 	PGL_C_TASK_BYTES_DELETED,
+	PGL_C_COMMIT_RETRIES,		/* commit attempts that lost the swap */
+	PGL_C_COMMIT_GAVE_UP,		/* commits that lost every attempt */
 	PGL_C__COUNT
 };
 

@@ -526,6 +526,11 @@ echo; sh "$HERE/redis.sh" >"$OUT/redis-results.md" || die "the Redis L2 bench fa
 echo; sh "$HERE/zipf.sh" || die "the Zipf cache bench failed"
 echo "bench: written $OUT/zipf-results.md"
 
+# --- commits beside the disk's pace, SQLite and PostgreSQL (commits.sh) --------
+
+echo; sh "$HERE/commits.sh" || die "the commit bench failed"
+echo "bench: written $OUT/commits-results.md"
+
 # --- table maintenance and task runners (tests/bench/maintenance.sh) ------------
 
 echo; sh "$HERE/maintenance.sh" || die "the maintenance bench failed"

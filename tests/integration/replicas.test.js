@@ -46,23 +46,41 @@ async function catalog(srv) {
 const everyWorker = (srv, method, p, headers = ADMIN) =>
   Promise.all(Array.from({ length: 16 }, () => (srv.rawReq ?? srv.req)(method, p, { headers, agent: false })));
 
+// An admin's catalog list is kept rendered per worker: every worker's page
+// must name the catalog (listed) or not, and count it in X-Total-Count.
+async function listsShow(srv, name, listed) {
+  for (const r of await everyWorker(srv, 'GET', '/api/v1/catalogs?limit=1000')) {
+    assert.equal(r.status, 200);
+    assert.equal(r.json.some((c) => c.name === name), listed, `a worker's list ${listed ? 'lacks' : 'still has'} ${name}`);
+    assert.equal(Number(r.headers['x-total-count']), r.json.length);
+  }
+}
+
 test('one server: a changed or deleted catalog is seen by every worker on the next request', async () => {
+  await listsShow(a, 'none-yet', false);	// every worker keeps a page
   const name = await catalog(a);
+  await listsShow(a, name, true);
   for (const r of await everyWorker(a, 'GET', `/v1/config?warehouse=${name}`)) assert.equal(r.status, 200);
   await ok(a, 'PUT', `/api/v1/catalogs/${name}`, { properties: { owner: 'etl' } }, 200);
   for (const r of await everyWorker(a, 'GET', `/api/v1/catalogs/${name}`)) assert.equal(r.json.properties.owner, 'etl');
+  for (const r of await everyWorker(a, 'GET', '/api/v1/catalogs?limit=1000'))
+    assert.equal(r.json.find((c) => c.name === name).properties.owner, 'etl');
   assert.equal((await call(a, 'DELETE', `/api/v1/catalogs/${name}`)).status, 204);
+  await listsShow(a, name, false);
   for (const r of await everyWorker(a, 'GET', `/v1/config?warehouse=${name}`)) assert.equal(r.status, 404);
 });
 
 test('two replicas: a catalog changed or deleted through one is seen through the other at once', { skip: replicas }, async () => {
+  await listsShow(b, 'none-yet', false);	// B's workers keep a page
   const name = await catalog(a);
+  await listsShow(b, name, true);
   // B reads it (and keeps copies in its workers) ...
   for (const r of await everyWorker(b, 'GET', `/api/v1/catalogs/${name}`)) assert.equal(r.status, 200);
   // ... A changes it: B's next requests see the change, not its copy.
   await ok(a, 'PUT', `/api/v1/catalogs/${name}`, { properties: { owner: 'etl' } }, 200);
   for (const r of await everyWorker(b, 'GET', `/api/v1/catalogs/${name}`)) assert.equal(r.json.properties.owner, 'etl');
   assert.equal((await call(a, 'DELETE', `/api/v1/catalogs/${name}`)).status, 204);
+  await listsShow(b, name, false);
   for (const r of await everyWorker(b, 'GET', `/v1/config?warehouse=${name}`)) assert.equal(r.status, 404);
   for (const r of await everyWorker(b, 'GET', `/v1/${name}/namespaces`)) assert.equal(r.status, 404);
 });

@@ -1166,6 +1166,51 @@ test_base_that_breaks_invariants_is_400(void **state)
 	assert_int_equal(apply_status(J("[]"), "[]"), 400);
 }
 
+/*
+ * A commit attempt normalises its base once: check_base hands it to
+ * apply_base, and the result is exactly what check + apply give.
+ */
+static void
+test_base_read_once_gives_the_same_result(void **state)
+{
+	static const char	*ups = "[{'action':'set-properties','updates':"
+	    "{'a':'b'}},{'action':'remove-properties','removals':['owner']}]";
+	struct ice_err		 err;
+	json_t			*base, *read, *one, *two;
+	char			*a, *b;
+	int			 v;
+
+	(void)state;
+	for (v = 1; v <= 2; v++) {
+		base = table_v(v);
+		assert_int_equal(ice_table_check_base(base, J("[{'type':"
+		    "'assert-current-schema-id','current-schema-id':0}]"),
+		    &read, &err), 0);
+		assert_non_null(read);
+		one = keep(ice_table_apply(base, J(ups), BASE_FILE, NOW, &err));
+		two = keep(ice_table_apply_base(base, read, J(ups), BASE_FILE,
+		    NOW, &err));
+		assert_non_null(one);
+		assert_non_null(two);
+		a = json_dumps(one, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		b = json_dumps(two, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		/* Nothing changed: base itself, as from ice_table_apply. */
+		two = keep(ice_table_apply_base(base, read, J("[]"), BASE_FILE,
+		    NOW, &err));
+		assert_true(ice_table_unchanged(base, two));
+		json_decref(read);
+	}
+	/* A failed requirement hands nothing on. */
+	assert_int_equal(ice_table_check_base(table(), J("[{'type':"
+	    "'assert-current-schema-id','current-schema-id':9}]"), &read,
+	    &err), -1);
+	assert_int_equal(err.status, 409);
+	assert_null(read);
+}
+
 int
 main(void)
 {
@@ -1238,6 +1283,7 @@ main(void)
 		T(test_create_transaction_starts_at_first_upgrade_version),
 		T(test_create_transaction_needs_location_and_schema),
 		T(test_base_that_breaks_invariants_is_400),
+		T(test_base_read_once_gives_the_same_result),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

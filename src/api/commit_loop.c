@@ -1,0 +1,458 @@
+/*
+ * The one commit loop (api/commit_loop.h): tables, views, multi-table
+ * transactions and maintenance tasks all commit through
+ * ice_commit_run().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/commit_loop.h"
+#include "api/gate.h"
+#include "api/iceberg.h"
+#include "app.h"
+#include "metrics/metrics.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/log.h"
+
+/*
+ * Each lost race means another writer won, so the bound only limits how
+ * long one request may keep losing to a stream of others.
+ */
+#define COMMIT_ATTEMPTS	16
+#define HEAD_ATTEMPTS	64
+
+void
+ice_change_clear(struct ice_change *c)
+{
+	json_decref(c->base);
+	json_decref(c->read);
+	json_decref(c->next);
+	json_decref(c->planned);
+	free(c->next_location);
+	free(c->bytes);
+	c->base = c->read = c->next = c->planned = NULL;
+	c->next_location = c->bytes = NULL;
+	c->len = 0;
+	c->kept = 0;
+}
+
+/*
+ * The pointer and its base.  The first attempt may take the row the
+ * authorization step read; a retry reads it as it is now.
+ */
+static int
+load(struct pgl_req *r, struct ice_change *c, int attempt)
+{
+	int	rc;
+
+	if (attempt == 0)
+		rc = ice_find_asset(r, &c->t, c->kind->asset, &c->asset);
+	else
+		rc = ice_reload_asset(r, &c->t, c->kind->asset, &c->asset);
+	if (rc == -1)
+		return (-1);
+	/* A pointer to a file that is gone is corruption, not client error. */
+	return (ice_read_metadata(r, &c->t.catalog,
+	    c->asset.metadata_location, 500, &c->base));
+}
+
+/*
+ * Load, check and apply one change against the current pointer, and name
+ * its next file.  0 on success (c->next NULL when nothing changed); -1
+ * after replying.
+ */
+static int
+prepare(struct pgl_req *r, struct ice_change *c, int attempt)
+{
+	struct ice_err	 ierr;
+	char		 uuid[PGL_UUID_LEN + 1];
+
+	if (load(r, c, attempt) == -1)
+		return (-1);
+	if (c->plan != NULL && (c->updates = c->planned = c->plan(c->plan_arg,
+	    r, c->base)) == NULL)
+		return (-1);
+	if ((c->next = c->kind->apply(c, pgl_now_ms(), &ierr)) == NULL) {
+		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
+		return (-1);
+	}
+	if (c->kind->unchanged(c->base, c->next)) {
+		json_decref(c->next);
+		c->next = NULL;
+		return (0);
+	}
+	pgl_uuid_new(uuid);
+	c->next_location = c->kind->location(c->next,
+	    c->asset.metadata_location, uuid);
+	if (c->next_location == NULL) {
+		c->kind->no_location(r);
+		return (-1);
+	}
+	/* set-location / write.metadata.path must not escape the catalog. */
+	return (ice_location_allowed(r, &c->t.catalog, c->next_location,
+	    "the metadata location"));
+}
+
+/* Write every new file; on failure delete those written. */
+static int
+write_all(struct pgl_req *r, struct ice_change *cs, size_t n,
+    struct pgl_err *err)
+{
+	size_t	i, j;
+
+	for (i = 0; i < n; i++) {
+		if (cs[i].next == NULL)
+			continue;
+		if (ice_write_metadata_bytes(r, &cs[i].t.catalog,
+		    cs[i].next_location, cs[i].next, &cs[i].bytes, &cs[i].len,
+		    err) != PGL_OK) {
+			for (j = 0; j < i; j++) {
+				if (cs[j].next != NULL)
+					ice_delete_file(r, &cs[j].t.catalog,
+					    cs[j].next_location);
+			}
+			return (err->code);
+		}
+	}
+	return (PGL_OK);
+}
+
+static void
+delete_written(struct pgl_req *r, struct ice_change *cs, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (cs[i].next != NULL && !cs[i].kept)
+			ice_delete_file(r, &cs[i].t.catalog,
+			    cs[i].next_location);
+	}
+}
+
+/* How many changes have a file to swap in. */
+static size_t
+changed(const struct ice_change *cs, size_t n)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += cs[i].next != NULL;
+	return (k);
+}
+
+/* Record one change's catalog commit (a Put of its new pointer). */
+static int
+log_change(struct pgl_req *r, const struct ice_change *c,
+    struct pgl_err *err)
+{
+	struct pgl_asset	a = c->asset;
+
+	a.metadata_location = c->next_location;
+	return (ice_log_commit(r, a.catalog, a.branch,
+	    pgl_arena_printf(r->arena, "%s %s", c->kind->verb,
+	    ice_dotted(r, a.ns, a.name)), json_pack("[o]", ice_op_put(&a)),
+	    err));
+}
+
+struct swap_tx {
+	struct pgl_req		*r;
+	struct ice_change	*changes;
+	size_t			 n;
+	/* How the last attempt went: */
+	size_t			 moved;		/* pointers swapped */
+	int			 head_lost;	/* then the branch head's swap */
+};
+
+/*
+ * Inside the transaction: swap every pointer and record its commit.  A
+ * pointer that lost its swap means another writer changed the asset: the
+ * change must be made again on the new base.  A head that lost its swap
+ * means only that a commit to another asset of the branch landed in
+ * between: the same files can be swapped in again at once.
+ */
+static int
+swap_in_tx(void *arg, struct pgl_err *err)
+{
+	struct swap_tx		*tx = arg;
+	const struct ice_change	*c;
+	size_t			 i;
+	int			 rc;
+
+	tx->moved = 0;
+	tx->head_lost = 0;
+	for (i = 0; i < tx->n; i++) {
+		c = &tx->changes[i];
+		if (c->next == NULL)
+			continue;
+		if ((rc = STORE(update_metadata_location, tx->r->tenant,
+		    c->asset.catalog, c->asset.branch, c->asset.ns,
+		    c->asset.name, c->asset.metadata_location,
+		    c->next_location, err)) != PGL_OK)
+			return (rc);
+		tx->moved++;
+		if ((rc = log_change(tx->r, c, err)) != PGL_OK) {
+			tx->head_lost = rc == PGL_ECONFLICT;
+			return (rc);
+		}
+	}
+	return (PGL_OK);
+}
+
+/*
+ * The catalog commits of changes kept by a store without transactions,
+ * whose first recording lost the branch head's compare-and-swap: record
+ * them again on the head as it is now.
+ */
+static int
+relog_in_tx(void *arg, struct pgl_err *err)
+{
+	struct swap_tx	*tx = arg;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < tx->n; i++) {
+		if (tx->changes[i].kept &&
+		    (rc = log_change(tx->r, &tx->changes[i], err)) != PGL_OK)
+			return (rc);
+	}
+	return (PGL_OK);
+}
+
+static void
+relog(struct pgl_req *r, struct ice_change *cs, size_t n)
+{
+	struct swap_tx	tx = { r, cs, n, 0, 0 };
+	struct pgl_err	err;
+	int		attempt, rc = PGL_ECONFLICT;
+
+	for (attempt = 0; attempt < COMMIT_ATTEMPTS && rc == PGL_ECONFLICT;
+	    attempt++)
+		rc = api_tx(r, relog_in_tx, &tx, &err);
+	if (rc != PGL_OK)
+		pgl_log(PGL_LOG_WARN, "commit: the pointer moved but its catalog "
+		    "commit was not recorded: %s", err.msg);
+}
+
+/* After a successful swap: old metadata files the log no longer lists. */
+static void
+cleanup_old(struct pgl_req *r, const struct ice_change *c)
+{
+	json_t		*gone, *f;
+	size_t		 i;
+
+	if (c->next == NULL || !c->kind->cleanup ||
+	    !ice_table_delete_after_commit(c->next))
+		return;
+	gone = ice_table_log_dropped(c->base, c->next);
+	json_array_foreach(gone, i, f)
+		ice_delete_file(r, &c->t.catalog, json_string_value(f));
+	json_decref(gone);
+}
+
+/* Every pointer moved: cache the new files, drop the old ones. */
+static int
+finish(struct pgl_req *r, struct ice_change *cs, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (cs[i].bytes != NULL)
+			ice_cache_metadata(cs[i].next_location, cs[i].bytes,
+			    cs[i].len);
+		cleanup_old(r, &cs[i]);
+	}
+	return (0);
+}
+
+/* 1 when the asset's pointer names the file written for it. */
+static int
+swapped(struct pgl_req *r, const struct ice_change *c)
+{
+	struct pgl_asset	a;
+	struct pgl_err		err;
+
+	return (c->next != NULL && STORE(get_asset, r->arena, r->tenant,
+	    c->t.catalog.name, c->t.branch, c->t.ns, c->t.name, &a, &err) ==
+	    PGL_OK && a.metadata_location != NULL &&
+	    strcmp(a.metadata_location, c->next_location) == 0);
+}
+
+/*
+ * After a failed transaction: how many of the changes were swapped
+ * anyway.  A store with transactions rolled every swap back, so this is
+ * 0 there.  A store without them (the MongoDB-protocol test server)
+ * keeps a swap whose transaction failed later, at the branch head's
+ * compare-and-swap when another table's commit moved it in between.  A
+ * kept swap has happened: its file must stay, or the pointer would name
+ * nothing.  Those files are marked kept (next_location freed) so that
+ * delete_written leaves them.
+ */
+static size_t
+keep_swapped(struct pgl_req *r, struct ice_change *cs, size_t n)
+{
+	size_t	i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!swapped(r, &cs[i]))
+			continue;
+		cs[i].kept = 1;
+		kept++;
+	}
+	return (kept);
+}
+
+/* Prepare every change; 1 if any has something to write, -1 replied. */
+static int
+prepare_all(struct pgl_req *r, struct ice_change *cs, size_t n, int attempt)
+{
+	size_t	i;
+	int	any = 0;
+
+	for (i = 0; i < n; i++) {
+		ice_change_clear(&cs[i]);
+		if (prepare(r, &cs[i], attempt) == -1)
+			return (-1);
+		any |= cs[i].next != NULL;
+	}
+	return (any);
+}
+
+/*
+ * After a failed transaction that had swapped some pointer.  0: nothing
+ * kept, carry on.  1: the commit stands (replied with nothing yet, as on
+ * success).  -1: replied.
+ */
+static int
+settle_kept(struct pgl_req *r, struct ice_change *cs, size_t n,
+    const struct pgl_err *err)
+{
+	size_t	kept;
+
+	if ((kept = keep_swapped(r, cs, n)) == 0)
+		return (0);
+	delete_written(r, cs, n);
+	/*
+	 * All swapped: the commit happened; record its catalog commit
+	 * again.  Some: a multi-table commit half applied, and a retry
+	 * would apply the swapped half twice.
+	 */
+	if (kept == changed(cs, n)) {
+		relog(r, cs, n);
+		return (finish(r, cs, n) == 0 ? 1 : -1);
+	}
+	ice_reply_unknown(r, err);
+	return (-1);
+}
+
+/*
+ * Lost races are retried at once, never after a sleep: a worker serves
+ * many requests, and a sleep here would stall every one queued behind
+ * this commit.  The winner has just finished, so the fresh base is
+ * ready.  A race lost only at the branch head retries the transaction
+ * alone, with the files already written; those retries are cheap and
+ * have their own, larger bound.
+ */
+int
+ice_commit_run(struct pgl_req *r, struct ice_change *cs, size_t n)
+{
+	struct swap_tx	tx = { r, cs, n, 0, 0 };
+	struct pgl_err	err;
+	int		attempt = 0, head_retries = 0, rc, settled;
+	int		written = 0;
+
+	while (attempt < COMMIT_ATTEMPTS) {
+		if (!written) {
+			if ((rc = prepare_all(r, cs, n, attempt)) <= 0)
+				return (rc);
+			if (write_all(r, cs, n, &err) != PGL_OK) {
+				ice_reply_file_error(r, &err);
+				return (-1);
+			}
+			written = 1;
+		}
+		if ((rc = api_tx(r, swap_in_tx, &tx, &err)) == PGL_OK)
+			return (finish(r, cs, n));
+		/* The pointers may point at the new files: keep them. */
+		if (rc == PGL_TX_UNKNOWN) {
+			ice_reply_unknown(r, &err);
+			return (-1);
+		}
+		if (tx.moved > 0 &&
+		    (settled = settle_kept(r, cs, n, &err)) != 0)
+			return (settled == 1 ? 0 : -1);
+		if (tx.head_lost && head_retries++ < HEAD_ATTEMPTS) {
+			pgl_metrics_inc(PGL_C_COMMIT_RETRIES);
+			continue;
+		}
+		delete_written(r, cs, n);
+		written = 0;
+		if (rc != PGL_ECONFLICT) {
+			pgl_reply_store_error(r, &err);
+			return (-1);
+		}
+		if (++attempt < COMMIT_ATTEMPTS)
+			pgl_metrics_inc(PGL_C_COMMIT_RETRIES);
+	}
+	pgl_metrics_inc(PGL_C_COMMIT_GAVE_UP);
+	pgl_reply_ice_error(r, 409, "CommitFailedException", "Commit failed: "
+	    "the %s changed concurrently %d times; retry", cs[0].kind->noun,
+	    COMMIT_ATTEMPTS);
+	return (-1);
+}
+
+/*
+ * {"metadata-location":"<location>","metadata":<bytes><tail>, malloc'd
+ * and handed to Kore as it is (no more copies).
+ */
+static void
+reply_bytes(struct pgl_req *r, const char *location, const char *bytes,
+    size_t len, const char *tail)
+{
+	json_t	*loc;
+	char	*quoted, *body;
+	size_t	 qlen, tlen = strlen(tail), n;
+	static const char	head1[] = "{\"metadata-location\":";
+	static const char	head2[] = ",\"metadata\":";
+
+	loc = json_string(location);
+	quoted = loc != NULL ? pgl_json_dump(loc) : NULL;
+	json_decref(loc);
+	if (quoted == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	qlen = strlen(quoted);
+	n = sizeof(head1) - 1 + qlen + sizeof(head2) - 1 + len + tlen;
+	if ((body = malloc(n + 1)) == NULL) {
+		free(quoted);
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	memcpy(body, head1, sizeof(head1) - 1);
+	memcpy(body + sizeof(head1) - 1, quoted, qlen);
+	memcpy(body + sizeof(head1) - 1 + qlen, head2, sizeof(head2) - 1);
+	memcpy(body + n - tlen - len, bytes, len);
+	memcpy(body + n - tlen, tail, tlen + 1);
+	free(quoted);
+	pgl_reply_malloc(r, 200, "application/json", body, n);
+}
+
+void
+ice_change_reply(struct pgl_req *r, const struct ice_change *c, int config)
+{
+	json_t	*j;
+
+	if (c->next != NULL && c->bytes != NULL) {
+		reply_bytes(r, c->next_location, c->bytes, c->len,
+		    config ? ",\"config\":{}}" : "}");
+		return;
+	}
+	j = json_pack("{s:s,s:O}", "metadata-location",
+	    c->asset.metadata_location, "metadata", c->base);
+	if (j != NULL && config)
+		json_object_set_new(j, "config", json_object());
+	pgl_reply_json(r, 200, j);
+}
