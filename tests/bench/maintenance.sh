@@ -16,9 +16,9 @@
 #               older_than_ms 0 (lists the location, reads every
 #               manifest list and manifest, deletes the orphans).
 #    Each is timed from the 202 to the GET that shows it succeeded (the
-#    runner polls every 50 ms here, one runner, SQLite store), with the
-#    runner's peak RSS (VmHWM, reset through /proc/PID/clear_refs before
-#    the POST).  Beside them, in the same run and on the same files:
+#    runner polls every 50 ms here, one runner, SQLite store, a fresh
+#    server for each task), with the runner's peak RSS (VmHWM, reset
+#    through /proc/PID/clear_refs before the POST).  Beside them, in the same run and on the same files:
 #    `find -type f` listing the same tree just before the task, and for
 #    the expire `find -type f -delete` of a hard-linked copy of the same
 #    files (wall time and peak RSS from /usr/bin/time).  The table's
@@ -181,11 +181,17 @@ req() {
 
 # --- 1. expire and orphan scan -------------------------------------------------
 
-start maint "[store]
+# A fresh server (the same database) before each task: a runner's heap
+# is not given back after a task, so its peak RSS would carry over.
+maint_server() {
+	[ -z "$PID" ] || stop
+	start maint "[store]
 plugin = \"store-sqlite\"
 
 [store.options]
 path = \"$TMP/maint.db\"" TASK_WORKER_CONCURRENCY=1 TASK_WORKER_POLL_INTERVAL_MS=50
+}
+maint_server
 [ "$(req POST /v1/bench/namespaces '{"namespace":["m"]}')" = 200 ] ||
 	die "create namespace: $(cat "$TMP/req.out")"
 LOC=$WH/bench/m/big
@@ -225,6 +231,7 @@ task() {
 : >"$TMP/expire" ; : >"$TMP/orphan" ; : >"$TMP/list" ; : >"$TMP/delete" ; : >"$TMP/olist"
 run=1
 while [ "$run" -le "$RUNS" ]; do
+	maint_server
 	restore
 	timed "$TMP/list" find "$LOC" -type f
 	TREE=$(wc -l <"$TMP/timed.out")
@@ -232,6 +239,7 @@ while [ "$run" -le "$RUNS" ]; do
 	cp -al "$TMP/pristine" "$TMP/copy"
 	timed "$TMP/delete" find "$TMP/copy" -type f -delete
 	rm -rf "$TMP/copy"
+	maint_server
 	restore orphans
 	timed "$TMP/olist" find "$LOC" -type f
 	OTREE=$(wc -l <"$TMP/timed.out")
@@ -344,7 +352,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo
 	echo "- machine: $(nproc) CPUs, ${CPU:-unknown}, Linux $(uname -r); load average (1/5/15 min) at start $LOAD_START, at end $LOAD_END; wall time $(($(date +%s) - START)) s; $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "- table: format v2, $SNAPS snapshots (overwrites), $DATAFILES data files (empty placeholders), $AVROFILES Avro files (a manifest list and a manifest per snapshot, avsc), written in $GEN_SECS s by tests/bench/maint_gen.js and registered; for the orphan scan $ORPHANS more files no snapshot reaches in the same directories"
-	echo "- server: release build, 2 workers, SQLite store, one task runner polling every 50 ms; a task is timed from its 202 to the GET (every 20 ms) that shows it succeeded; peak RSS is the runner's VmHWM; $RUNS runs, interleaved with the baselines, medians"
+	echo "- server: release build, 2 workers, SQLite store, one task runner polling every 50 ms, a fresh server (same database) for each task; a task is timed from its 202 to the GET (every 20 ms) that shows it succeeded; peak RSS is the runner's VmHWM; $RUNS runs, interleaved with the baselines, medians"
 	echo
 	echo "| operation | files | seconds (median) | peak RSS MiB | baseline, same files, same run | baseline s | baseline peak RSS MiB | time vs baseline |"
 	echo "|---|---:|---:|---:|---|---:|---:|---:|"
