@@ -180,7 +180,8 @@ function showTask(id) {
   const refresh = async () => {
     try {
       const t = await api("GET", `/api/v1/tasks/${enc(id)}`);
-      box.replaceChildren(
+      // replaceChildren would write a null as the text "null".
+      box.replaceChildren(...[
         bar(t),
         h("dl", {},
           h("dt", {}, "Id"), h("dd", {}, h("code", {}, t.id)),
@@ -198,7 +199,7 @@ function showTask(id) {
         h("h3", {}, "Parameters"), h("pre", {}, JSON.stringify(t.params, null, 2)),
         h("h3", {}, "Result"), h("pre", { id: "task-result" },
           t.result == null ? "(none yet)" : JSON.stringify(t.result, null, 2)),
-        h("p", {}, h("a", { href: "#/tasks" }, "All tasks")));
+        h("p", {}, h("a", { href: "#/tasks" }, "All tasks"))].filter((k) => k != null));
       if (ENDED.includes(t.status)) stopPoll();
     } catch (e) {
       box.replaceChildren(failed("cannot read the task", e));
@@ -315,7 +316,7 @@ function showTable(cat, ns, tbl) {
   h("h3", {}, "Start maintenance"),
   h("label", { class: "inline" }, h("input", { type: "checkbox", name: "expire_snapshots", checked: true }), "Expire snapshots"),
   h("label", { class: "inline" }, h("input", { type: "checkbox", name: "remove_orphan_files" }), "Remove orphan files"),
-  h("label", { for: "m-older" }, "Older than (ms since epoch, optional)"),
+  h("label", { for: "m-older" }, "Older than (an age in ms, optional; 0: everything up to now)"),
   h("input", { id: "m-older", name: "older_than_ms", type: "number", min: "0" }),
   h("label", { for: "m-retain" }, "Retain last (optional)"),
   h("input", { id: "m-retain", name: "retain_last", type: "number", min: "1" }),

@@ -31,6 +31,8 @@ struct api_reach {
 	struct pgl_strset		*manifests;
 	struct pgl_strset		*lists;		/* lists read */
 	uint64_t			 manifests_read;
+	/* Progress of a scan: snapshots read of those known so far. */
+	uint64_t			 snaps_done, snaps_total;
 	/* A re-run after a crash: what is gone was deleted the first time. */
 	int				 missing_ok;
 };

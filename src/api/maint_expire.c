@@ -93,6 +93,7 @@ reach_expired(struct api_reach *rc, const json_t *base, const json_t *ids,
 		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return (-1);
 	}
+	rc->snaps_total += json_array_size(ids);
 	json_array_foreach(ids, i, id)
 		v[n++] = json_integer_value(id);
 	qsort(v, n, sizeof(*v), cmp_id);

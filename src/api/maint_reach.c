@@ -137,6 +137,19 @@ on_entry(void *arg, const struct ice_manifest_entry *e)
 	return (0);
 }
 
+/*
+ * A scan's progress counts snapshots, whose number each walk knows from
+ * the metadata before reading any manifest; the total grows when a walk
+ * of another version starts.  Manifests read so far show liveness.
+ */
+static void
+progress(struct api_reach *rc)
+{
+	if (rc->run != NULL)
+		(void)pgl_task_progress(rc->run, rc->run->task->phase,
+		    rc->snaps_done, rc->snaps_total, "reading manifests");
+}
+
 static int
 reach_manifest(struct api_reach *rc, const char *path, int64_t length,
     struct pgl_err *err)
@@ -160,10 +173,7 @@ reach_manifest(struct api_reach *rc, const char *path, int64_t length,
 		return (-1);
 	}
 	rc->manifests_read++;
-	if (rc->run != NULL)
-		(void)pgl_task_progress(rc->run, rc->run->task->phase,
-		    rc->manifests_read, rc->run->task->progress_total,
-		    "reading manifests");
+	progress(rc);
 	return (w.failed ? -1 : 0);
 }
 
@@ -185,8 +195,8 @@ on_manifest(void *arg, const struct ice_manifest_ref *m)
 	return (0);
 }
 
-int
-api_reach_snapshot(struct api_reach *rc, const json_t *snap,
+static int
+reach_snapshot(struct api_reach *rc, const json_t *snap,
     struct pgl_err *err)
 {
 	struct list_walk	 w = { rc, err, 0 };
@@ -221,6 +231,17 @@ api_reach_snapshot(struct api_reach *rc, const json_t *snap,
 	if (n == -1 && !w.failed)
 		blame(err, "corrupt manifest list", list);
 	return (n == -1 || w.failed ? -1 : 0);
+}
+
+int
+api_reach_snapshot(struct api_reach *rc, const json_t *snap,
+    struct pgl_err *err)
+{
+	if (reach_snapshot(rc, snap, err) == -1)
+		return (-1);
+	rc->snaps_done++;
+	progress(rc);
+	return (0);
 }
 
 int
@@ -261,6 +282,7 @@ api_reach_table(struct api_reach *rc, const json_t *md,
 		if (api_reach_file(rc, pgl_json_str(e, "metadata-file"), 0,
 		    err) == -1)
 			return (-1);
+	rc->snaps_total += json_array_size(json_object_get(md, "snapshots"));
 	json_array_foreach(json_object_get(md, "snapshots"), i, e)
 		if (api_reach_snapshot(rc, e, err) == -1)
 			return (-1);

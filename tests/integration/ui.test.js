@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { basic, NIL_UUID, REPO, ROOT_PASSWORD, ROOT_USER, STORE, startServer, tmpDir } from './lib/server.js';
 import { expectError } from './lib/expect.js';
+import { createTable } from './lib/iceberg_data.js';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -336,20 +337,28 @@ async function routeMissing(method, p, body) {
   return r.status === 404 && /no such route/.test(r.text) ? `${method} ${p} answers 404 "no such route": not on this build` : null;
 }
 
-test('in a browser: maintenance started from a table\'s page runs as a task whose bar ends full', { skip: browserSkip }, async (t) => {
+test('in a browser: maintenance started from a real table\'s page shows its bar moving, then full', { skip: browserSkip }, async (t) => {
   const why = await routeMissing('POST', '/v1/demo/namespaces/db/tables/orders/maintenance', { operations: ['no_such_operation'] });
   if (why) { t.skip(why); return; }
-  // Runners on, polling fast: a server of its own.
+  // Runners on, polling fast, every step slowed so the page sees the bar
+  // between its ends: a server of its own.
   const dir = tmpDir('pgl-ui-maint');
   const msrv = await startServer({ store: 'sqlite', dir, noAuth: false, root: true,
-    env: { TASK_WORKER_POLL_INTERVAL_MS: '50' },
+    env: { TASK_WORKER_POLL_INTERVAL_MS: '50', PGL_TEST_TASK_STEP_MS: '250' },
     extra: ['[defaults]', 'warehouse = "wh"', `warehouse_root = ${JSON.stringify(path.join(dir, 'warehouse'))}`,
       'catalog = "demo"'].join('\n') });
   const page = await newPage(web.ctx, web);
   try {
-    assert.equal((await msrv.req('POST', '/v1/demo/namespaces', { body: { namespace: ['db'] }, headers: auth })).status, 200);
-    assert.equal((await msrv.req('POST', '/v1/demo/namespaces/db/tables', { headers: auth, body: { name: 'orders',
-      schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }] } } })).status, 200);
+    // A real table: Parquet data, Avro manifests from two writers, six
+    // snapshots committed through the REST API, ten to five days old.
+    const tbl = await createTable(msrv, { catalog: 'demo', namespace: ['db'], table: 'orders', headers: auth });
+    const want = [];
+    for (let i = 0; i < 6; i++) {
+      const rows = [{ id: 2 * i, name: `r${2 * i}` }, { id: 2 * i + 1, name: `r${2 * i + 1}` }];
+      want.push(...rows);
+      await tbl.appendRows(rows, { writer: i % 2 ? 'icebird' : 'avsc', timestampMs: Date.now() - (10 - i) * 86400000 });
+    }
+    const filesBefore = await tbl.filesOnDisk();
     const base = `http://127.0.0.1:${msrv.port}`;
     await page.goto(`${base}/ui/`);
     await page.fill('#l-user', ROOT_USER);
@@ -358,19 +367,39 @@ test('in a browser: maintenance started from a table\'s page runs as a task whos
     await page.waitForSelector('#who:has-text("root")');
     await page.goto(`${base}/ui/#/catalogs/demo/tables/db/orders`);
     await page.check('#maint-form input[name=remove_orphan_files]');
+    await page.fill('#maint-form input[name=older_than_ms]', '0');
+    await page.fill('#maint-form input[name=retain_last]', '1');
     await page.click('#maint-form button[type=submit]');
     await page.waitForURL(/#\/tasks\/[0-9a-f-]+$/);
     const id = decodeURIComponent(page.url().split('#/tasks/')[1]);
-    await page.locator('#task-detail .badge.succeeded, #task-detail .badge.failed, #task-detail .badge.cancelled')
-      .waitFor({ timeout: 60000 }).catch(async (e) => {
-        assert.fail(`${e.message}\n${await page.textContent('#view')}\n${msrv.log().slice(-3000)}`);
-      });
-    assert.equal(await page.textContent('#task-detail .badge'), 'succeeded', await page.textContent('#task-detail'));
+    // Watch the bar the page draws until the task ends.
+    const seen = new Set();
+    const ended = '#task-detail .badge.succeeded, #task-detail .badge.failed, #task-detail .badge.cancelled';
+    for (let i = 0; i < 600 && !(await page.locator(ended).count()); i++) {
+      const bar = page.locator('#task-detail progress');
+      if (await bar.count()) {
+        const v = Number(await bar.getAttribute('value')), max = Number(await bar.getAttribute('max'));
+        if (max > 0 && v < max) seen.add(`${v}/${max}`);
+      }
+      await sleep(50);
+    }
+    assert.equal(await page.textContent('#task-detail .badge'), 'succeeded', `${await page.textContent('#task-detail')}\n${msrv.log().slice(-3000)}`);
+    assert.ok(seen.size >= 2, `the bar moved through at least two values short of full: saw ${[...seen].join(', ')}`);
     const bar = page.locator('#task-detail progress');
     assert.equal(await bar.getAttribute('value'), await bar.getAttribute('max'), 'the bar ends full');
+    // Outside the JSON blocks, no absent value is written out as text.
+    const texts = await page.locator('#task-detail').evaluate((el) =>
+      [...el.childNodes].filter((n) => n.nodeName !== 'PRE').map((n) => n.textContent).join('\n'));
+    assert.doesNotMatch(texts, /\bnull\b|\bundefined\b/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'task-done-1400.png'), fullPage: true });
     const task = (await msrv.req('GET', `/api/v1/tasks/${id}`, { headers: auth })).json;
     assert.equal(task.status, 'succeeded');
     assert.deepEqual(task.params.operations, ['expire_snapshots', 'remove_orphan_files']);
+    assert.equal(task.result.expire_snapshots.expired_snapshots, 5, JSON.stringify(task.result));
+    // The table still reads every row (icebird); five snapshots' files are gone.
+    const byId = (rs) => [...rs].sort((a, b) => a.id - b.id);
+    assert.deepEqual(byId(await tbl.readRows()), want);
+    assert.ok((await tbl.filesOnDisk()).length < filesBefore.length, 'expired files were deleted');
     assert.ok(web.requests.every((u) => u.startsWith(`${base}/`) || u.startsWith(`${web.base}/`)));
   } finally {
     await page.close();
