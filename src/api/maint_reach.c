@@ -221,9 +221,14 @@ reach_snapshot(struct api_reach *rc, const json_t *snap,
 		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return (-1);
 	}
-	if (api_reach_file(rc, list, 0, err) == -1 ||
-	    (n = read_file(rc, list, &buf, &len, err)) == -1)
+	/* No metadata records a list's size: it is what was read. */
+	if ((n = read_file(rc, list, &buf, &len, err)) == -1)
 		return (-1);
+	if (api_reach_file(rc, list, n == 1 ? 0 : (int64_t)len, err) == -1) {
+		if (n == 0)
+			free(buf);
+		return (-1);
+	}
 	if (n == 1)
 		return (0);
 	n = ice_manifest_list_read(buf, len, on_manifest, &w, err);

@@ -55,14 +55,16 @@ test('expire with a tag: the tagged snapshot and its rows stay, only the expired
   const s = await appends(t, 5);
   await t.setRef('audit', { type: 'tag', snapshotId: s[1].snapshotId });
   const before = await t.filesOnDisk();
-  const task = await maintain(t, { operations: ['expire_snapshots'], older_than_ms: 0, retain_last: 1 });
-  assert.equal(task.result.expire_snapshots.expired_snapshots, 3);
   // Appends carry every manifest forward: the head still reaches every
   // data file and manifest; only three manifest lists are unreachable.
   const gone = [s[0], s[2], s[3]].map((x) => x.files.manifestList);
+  const goneBytes = gone.reduce((n, f) => n + fs.statSync(localPath(f)).size, 0);
+  const task = await maintain(t, { operations: ['expire_snapshots'], older_than_ms: 0, retain_last: 1 });
+  assert.equal(task.result.expire_snapshots.expired_snapshots, 3);
   const written = localPath((await t.load())['metadata-location']);	// the expire's commit
   assertFiles(await t.filesOnDisk(), [...before.filter((f) => !gone.includes(f)), written], 'files left');
   assert.equal(task.result.expire_snapshots.deleted_files, 3);
+  assert.equal(task.result.expire_snapshots.deleted_bytes, goneBytes, 'the lists\' bytes, as read');
   const md = (await t.load()).metadata;
   assert.deepEqual(md.snapshots.map((x) => x['snapshot-id']).sort(), [s[1].snapshotId, s[4].snapshotId].sort());
   assert.deepEqual(byId(await t.readRows()), rows([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
