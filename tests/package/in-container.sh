@@ -73,6 +73,23 @@ systemctl reset-failed pangolin
 systemctl start pangolin
 ready
 
+# Serving other machines: auth on with its secrets in pangolin.env.
+cat >>/etc/pangolin/pangolin.env <<ENV
+PANGOLIN_NO_AUTH=false
+PANGOLIN_BIND_ADDRESS=0.0.0.0
+PANGOLIN_JWT_SECRET=$(openssl rand -hex 32)
+PANGOLIN_ROOT_USER=root
+PANGOLIN_ROOT_PASSWORD=Appliance-Check-7491
+PANGOLIN_ENCRYPTION_KEY=$(openssl rand -base64 32)
+ENV
+systemctl restart pangolin
+ready
+check "auth on with secrets from pangolin.env: ready, anonymous 401, root 200" sh -c '
+	[ "$(curl -s -o /dev/null -w "%{http_code}" localhost:8080/health/ready)" = 200 ] &&
+	[ "$(curl -s -o /dev/null -w "%{http_code}" localhost:8080/api/v1/catalogs)" = 401 ] &&
+	[ "$(curl -s -o /dev/null -w "%{http_code}" -u root:Appliance-Check-7491 \
+	    localhost:8080/api/v1/catalogs)" = 200 ]'
+
 check "systemctl stop: exit 0, nothing left to kill" sh -c '
 	systemctl stop pangolin &&
 	[ "$(systemctl show pangolin -p Result --value)" = success ] &&
