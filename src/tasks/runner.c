@@ -345,8 +345,27 @@ pgl_tasks_start(const struct pgl_tasks_env *env)
 }
 
 void
-pgl_tasks_stop(pid_t pid)
+pgl_tasks_stop(pid_t pid, unsigned wait_ms)
 {
-	if (pid > 0)
-		(void)kill(pid, SIGTERM);
+	struct timespec	tick = { 0, 20 * 1000 * 1000 };
+	unsigned	waited;
+	pid_t		r;
+
+	if (pid <= 0)
+		return;
+	(void)kill(pid, SIGTERM);
+	/*
+	 * Wait for the supervisor, which waits for its runners to hand their
+	 * tasks back: a service manager kills what is left of the service
+	 * once its main process exits (systemd's KillMode=mixed), and a
+	 * runner killed mid-release leaves its lease to run out instead.
+	 */
+	for (waited = 0; waited < wait_ms; waited += 20) {
+		if ((r = waitpid(pid, NULL, WNOHANG)) == pid ||
+		    (r == -1 && errno != EINTR))
+			return;
+		(void)nanosleep(&tick, NULL);
+	}
+	pgl_log(PGL_LOG_WARN, "task runners still stopping after %u ms; "
+	    "leaving them", wait_ms);
 }
