@@ -6,7 +6,11 @@
 #   make test       install what is missing, build with ASan/UBSan, run
 #                   every test (unit, fuzz smoke, integration)
 #   make bench      build release and print the benchmark tables
-#   make install    PREFIX=/usr/local
+#   make install    PREFIX=/usr/local SYSCONFDIR=/etc DESTDIR=: binary,
+#                   plugins, /etc/pangolin/{pangolin.toml,pangolin.env},
+#                   pangolin.service with its sysusers.d/tmpfiles.d files
+#   make deb        build/pangolin_<version>_<arch>.deb (README "Install
+#                   on a VM")
 #
 # Kore is compiled in from the Debian package's source (/usr/share/kore),
 # with the small patch in src/kore/ applied, as a single binary: kore.conf
@@ -14,6 +18,16 @@
 
 FLAVOR		?= release
 PREFIX		?= /usr/local
+SYSCONFDIR	?= /etc
+BINDIR		?= $(PREFIX)/bin
+PLUGINDIR	?= $(PREFIX)/lib/pangolin/plugins
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
+DOCDIR		?= $(PREFIX)/share/doc/pangolin
+# The unit's StateDirectory=pangolin: always /var/lib/pangolin.
+STATEDIR	:= /var/lib/pangolin
+DEB		?= build/pangolin_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
 KORE_SRC	?= /usr/share/kore
 CC		?= cc
 CLANG		?= clang
@@ -52,7 +66,7 @@ KORE_OBJS	:= $(KORE_NAMES:%=$(KORE_OUT)/obj/%.o) $(KORE_OUT)/obj/version.o
 
 # Code that needs Kore at link time; everything else in src/ is pure logic
 # and is linked into the unit tests as well.
-KORE_DEPENDENT	:= src/main.c src/app.c $(wildcard src/http/kore_*.c src/api/*.c)
+KORE_DEPENDENT	:= src/main.c src/app.c src/service.c src/kore_log.c $(wildcard src/http/kore_*.c src/api/*.c)
 CORE_SRCS	:= $(filter-out $(KORE_DEPENDENT),$(shell find src -name "*.c" -not -path "src/tools/*"))
 CORE_OBJS	:= $(CORE_SRCS:%.c=$(OUT)/%.o)
 APP_OBJS	:= $(KORE_DEPENDENT:%.c=$(OUT)/%.o) $(OUT)/gen/assets.o
@@ -81,8 +95,8 @@ UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,\
 BROKEN_PLUGINS	:= $(patsubst tests/plugins/%.c,$(OUT)/tests/plugins/%.so,\
 		     $(wildcard tests/plugins/*.c))
 
-.PHONY: all build run test bench deps deps-test install clean unit fuzz \
-	integration
+.PHONY: all build run test bench deps deps-test install deb clean unit \
+	fuzz integration
 
 all: build
 	@ln -sf $(OUT)/pangolin pangolin
@@ -211,17 +225,44 @@ test: deps-test
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@mkdir -p data/warehouse
 	PANGOLIN_NO_AUTH=true ./pangolin -c pangolin.example.toml
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pangolin/plugins
-	install -m 755 $(OUT)/pangolin $(DESTDIR)$(PREFIX)/bin/pangolin
-	install -m 644 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/pangolin/plugins/
+# The installed files name where they are installed (packaging/*.in).
+SUBST		= sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		      -e 's|@PLUGINDIR@|$(PLUGINDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
+		      -e 's|@DOCDIR@|$(DOCDIR)|g'
+
+# The config and the secrets file are never overwritten: an operator's
+# edits survive a reinstall.  After a `make install` on a live system:
+# systemd-sysusers; systemd-tmpfiles --create; systemctl daemon-reload.
+install: build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/pangolin $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DOCDIR)
+	install -m 755 $(OUT)/pangolin $(DESTDIR)$(BINDIR)/pangolin
+	install -m 644 $(PLUGINS) $(DESTDIR)$(PLUGINDIR)/
+	$(SUBST) packaging/pangolin.service.in > $(DESTDIR)$(UNITDIR)/pangolin.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/pangolin.service
+	install -m 644 packaging/pangolin.sysusers $(DESTDIR)$(SYSUSERSDIR)/pangolin.conf
+	install -m 644 packaging/pangolin.tmpfiles $(DESTDIR)$(TMPFILESDIR)/pangolin.conf
+	install -m 644 README.md pangolin.example.toml $(DESTDIR)$(DOCDIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/pangolin/pangolin.toml || { \
+		$(SUBST) packaging/pangolin.toml.in > $(DESTDIR)$(SYSCONFDIR)/pangolin/pangolin.toml && \
+		chmod 644 $(DESTDIR)$(SYSCONFDIR)/pangolin/pangolin.toml; }
+	test -e $(DESTDIR)$(SYSCONFDIR)/pangolin/pangolin.env || \
+		install -m 600 packaging/pangolin.env $(DESTDIR)$(SYSCONFDIR)/pangolin/pangolin.env
+
+# A Debian package of this flavor's build: installed into a fresh staging
+# root with PREFIX=/usr, then packaging/mkdeb.sh.
+deb: build
+	rm -rf $(OUT)/deb-root
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(OUT)/deb-root \
+		PREFIX=/usr SYSCONFDIR=/etc
+	sh packaging/mkdeb.sh $(OUT)/deb-root $(DEB) $(VERSION)
 
 clean:
 	rm -rf build pangolin plugins/*.so

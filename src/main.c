@@ -28,6 +28,7 @@
 #include "cli/cli.h"
 #include "http/dispatch.h"
 #include "metrics/metrics.h"
+#include "service.h"
 #include "storage/s3.h"
 #include "tasks/runner.h"
 #include "util/log.h"
@@ -65,11 +66,15 @@ die(const char *fmt, ...)
 {
 	va_list	ap;
 
-	fprintf(stderr, "pangolin: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (pgl_log_json()) {
+		pgl_vlog(PGL_LOG_ERR, fmt, ap);
+	} else {
+		fprintf(stderr, "pangolin: ");
+		vfprintf(stderr, fmt, ap);
+		fprintf(stderr, "\n");
+	}
 	va_end(ap);
-	fprintf(stderr, "\n");
 	exit(2);
 }
 
@@ -257,6 +262,8 @@ kore_parent_configure(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "admin") == 0)
 		exit(pgl_cli_main(argc - 1, argv + 1));
+	if (pgl_log_format_from_env() == -1)
+		die("LOG_FORMAT must be \"text\" or \"json\"");
 	path = parse_args(argc, argv, &check);
 	pgl_log_set_process("parent");
 	if ((cfg = pgl_config_load(path, &cerr)) == NULL ||
@@ -276,6 +283,8 @@ kore_parent_configure(int argc, char **argv)
 		exit(0);
 	}
 	configure_kore(cfg);
+	if (pgl_service_parent_init(worker_count) == -1)
+		die("out of memory");
 	if (pgl_ratelimit_init() == -1)
 		die("cannot map the shared rate-limit table: %s", errno_s);
 	if (pgl_grant_cache_init() == -1)
@@ -305,7 +314,8 @@ kore_parent_configure(int argc, char **argv)
 void
 kore_parent_teardown(void)
 {
-	pgl_tasks_stop(task_supervisor);
+	/* Within the unit's stop timeout (35 s) after the 25 s drain. */
+	pgl_tasks_stop(task_supervisor, 5000);
 }
 
 void
@@ -328,6 +338,9 @@ kore_worker_configure(void)
 	api_cache_tiers_open(pgl_app.cfg);
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
 	pgl_http_worker_start();
+	/* Serving from here on (a store that failed to open answers 503
+	 * and /health/ready says so): count this worker in for READY=1. */
+	pgl_service_worker_ready();
 }
 
 void

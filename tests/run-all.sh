@@ -1,6 +1,7 @@
 #!/bin/sh
-# `make test`: unit tests, a fuzz smoke run, and the integration suites
-# against every store plugin; ends with one "N passed, N failed" line.
+# `make test`: unit tests, a fuzz smoke run, the integration suites
+# against every store plugin, and the Debian package (tests/package);
+# ends with one "N passed, N failed" line.
 set -u
 out=${1:-build/test}
 log=$(mktemp)
@@ -11,9 +12,10 @@ sh tests/layering.sh 2>&1 | tee -a "$log" || status=1
 sh tests/run-unit.sh "$out" 2>&1 | tee -a "$log" || status=1
 FUZZ_SECONDS=${FUZZ_SECONDS:-15} sh tests/fuzz/run.sh 2>&1 | tee -a "$log" || status=1
 sh tests/run-integration.sh "$out" 2>&1 | tee -a "$log" || status=1
+sh tests/package/run.sh "$out" 2>&1 | tee -a "$log" || status=1
 
 # cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)";
-# node --test: "# pass N" / "# fail N"; fuzz and layering: "X: N passed,
+# node --test: "# pass N" / "# fail N"; fuzz, layering, package: "X: N passed,
 # M failed".
 count() {
 	awk -v pat="$1" '{ while (match($0, pat)) {
@@ -21,7 +23,8 @@ count() {
 		$0 = substr($0, RSTART + RLENGTH) } } END { print s + 0 }' "$log"
 }
 passed=$(( $(count '\\[  PASSED  \\] [0-9]+') + $(count '^# pass [0-9]+') + \
-	$(count 'fuzz: [0-9]+ passed') + $(count 'layering: [0-9]+ passed') ))
+	$(count 'fuzz: [0-9]+ passed') + $(count 'layering: [0-9]+ passed') + \
+	$(count 'package: [0-9]+ passed') ))
 failed=$(( $(count '\\[  FAILED  \\] [0-9]+') + $(count '^# fail [0-9]+') + \
 	$(count 'passed, [0-9]+ failed') ))
 [ "$failed" -gt 0 ] && status=1

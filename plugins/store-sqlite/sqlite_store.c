@@ -135,26 +135,62 @@ parse_options(const struct pgl_kv *kv, size_t n, struct options *o,
 	return (PGL_OK);
 }
 
-/* SQLite's own message for a missing directory is "unable to open
- * database file", which does not say which file; check it first. */
+/*
+ * mkdir -p of dir (a modifiable copy): each missing level, 0750.  The
+ * host's src/util/mkdirs.c does the same, but a plugin links only its own
+ * sources and its client library.
+ */
 static int
-check_directory(const char *path, struct pgl_err *err)
+mkdirs(char *dir)
+{
+	struct stat	st;
+	char		*p;
+
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			char	c = *p;
+
+			*p = '\0';
+			if (mkdir(dir, 0750) == -1 && (errno != EEXIST ||
+			    stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))) {
+				if (errno == EEXIST)
+					errno = ENOTDIR;
+				*p = c;
+				return (-1);
+			}
+			*p = c;
+		}
+		if (*p == '\0')
+			return (0);
+	}
+}
+
+/*
+ * The database's directory is created when missing (a fresh install's
+ * state directory is empty, a fresh clone has no ./data).  SQLite's own
+ * message for a directory it cannot use is "unable to open database
+ * file", which does not say which file: name it here.
+ */
+static int
+ensure_directory(const char *path, struct pgl_err *err)
 {
 	char		dir[PATH_MAX];
 	const char	*slash;
-	struct stat	st;
 	size_t		len;
 
-	if ((slash = strrchr(path, '/')) == NULL)
+	if ((slash = strrchr(path, '/')) == NULL || slash == path)
 		return (PGL_OK);
-	len = slash == path ? 1 : (size_t)(slash - path);
+	len = (size_t)(slash - path);
 	if (len >= sizeof(dir))
 		return (store_err(err, PGL_EINVAL, "sqlite: path too long"));
 	memcpy(dir, path, len);
 	dir[len] = '\0';
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+	if (mkdirs(dir) == -1)
 		return (store_err(err, PGL_EINVAL, "sqlite: cannot open %s: "
-		    "directory %s does not exist", path, dir));
+		    "cannot create directory %s: %s", path, dir,
+		    strerror(errno)));
 	return (PGL_OK);
 }
 
@@ -313,7 +349,7 @@ connect_db(struct pgl_store *s, const struct options *o, struct pgl_err *err)
 
 	if (path == NULL)	/* the memory store: never has a path */
 		path = ":memory:";
-	else if ((rc = check_directory(path, err)) != PGL_OK)
+	else if ((rc = ensure_directory(path, err)) != PGL_OK)
 		return (rc);
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "api/api.h"
 #include "app.h"
 #include "util/arena.h"
 #include "util/log.h"
+#include "util/mkdirs.h"
 
 static int
 ensure_tenant(struct pgl_arena *a, struct pgl_err *err)
@@ -95,8 +95,8 @@ pgl_bootstrap(struct pgl_err *err)
 	rc = ensure_tenant(a, err);
 	if (rc == PGL_OK && cfg->defaults.warehouse != NULL &&
 	    cfg->defaults.warehouse_root != NULL) {
-		if (mkdir(cfg->defaults.warehouse_root, 0750) == -1 &&
-		    errno != EEXIST) {
+		/* A fresh clone or install has no data directory yet. */
+		if (pgl_mkdirs(cfg->defaults.warehouse_root, 0750) == -1) {
 			(void)snprintf(err->msg, sizeof(err->msg), "cannot "
 			    "create %s: %s", cfg->defaults.warehouse_root,
 			    strerror(errno));

@@ -29,6 +29,7 @@ struct api_reach {
 	struct pgl_task_run		*run;		/* progress; NULL */
 	struct pgl_strset		*files;		/* path -> bytes */
 	struct pgl_strset		*manifests;
+	struct pgl_strset		*lists;		/* lists read */
 	uint64_t			 manifests_read;
 	/* Progress of a scan: snapshots read of those known so far. */
 	uint64_t			 snaps_done, snaps_total;
@@ -44,6 +45,9 @@ int	api_reach_init(struct api_reach *, struct pgl_req *,
 	    const struct pgl_catalog *, struct pgl_task_run *);
 void	api_reach_free(struct api_reach *);
 
+/* One file of bytes (its spelling made canonical); NULL or "" is none. */
+int	api_reach_file(struct api_reach *, const char *path, int64_t bytes,
+	    struct pgl_err *);
 /* A snapshot's manifest list, manifests, live data and delete files. */
 int	api_reach_snapshot(struct api_reach *, const json_t *snapshot,
 	    struct pgl_err *);

@@ -57,27 +57,62 @@ plan(void *arg, struct pgl_req *r, const json_t *base)
 	return (updates);
 }
 
-/* The files of base's snapshots whose ids are in x->expired. */
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static int
+has_id(const int64_t *v, size_t n, int64_t id)
+{
+	return (n > 0 && bsearch(&id, v, n, sizeof(*v), cmp_id) != NULL);
+}
+
+/*
+ * The files of base's snapshots whose ids are in ids, and their
+ * statistics files: one pass over the snapshots and one over each
+ * statistics list, the ids sorted for a binary search (a nested loop
+ * over 10,000 snapshots and 9,999 ids was 10^8 lookups).
+ */
 static int
 reach_expired(struct api_reach *rc, const json_t *base, const json_t *ids,
     struct pgl_err *err)
 {
-	json_t	*s, *id;
-	size_t	 i, j;
+	static const char *const	 keys[] = { "statistics",
+					    "partition-statistics" };
+	int64_t				*v;
+	json_t				*s, *id;
+	size_t				 i, n = 0, k;
+	int				 rv = -1;
 
-	rc->snaps_total += json_array_size(ids);
-	json_array_foreach(json_object_get(base, "snapshots"), i, s) {
-		json_array_foreach(ids, j, id) {
-			if (json_integer_value(id) != json_integer_value(
-			    json_object_get(s, "snapshot-id")))
-				continue;
-			if (api_reach_snapshot(rc, s, err) == -1 ||
-			    api_reach_stats(rc, base, json_integer_value(id),
-			    err) == -1)
-				return (-1);
-		}
+	if ((v = calloc(json_array_size(ids) + 1, sizeof(*v))) == NULL) {
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (-1);
 	}
-	return (0);
+	rc->snaps_total += json_array_size(ids);
+	json_array_foreach(ids, i, id)
+		v[n++] = json_integer_value(id);
+	qsort(v, n, sizeof(*v), cmp_id);
+	json_array_foreach(json_object_get(base, "snapshots"), i, s)
+		if (has_id(v, n, json_integer_value(json_object_get(s,
+		    "snapshot-id"))) && api_reach_snapshot(rc, s, err) == -1)
+			goto out;
+	for (k = 0; k < 2; k++)
+		json_array_foreach(json_object_get(base, keys[k]), i, s)
+			if (has_id(v, n, json_integer_value(json_object_get(s,
+			    "snapshot-id"))) && api_reach_file(rc,
+			    pgl_json_str(s, "statistics-path"),
+			    json_integer_value(json_object_get(s,
+			    "file-size-in-bytes")), err) == -1)
+				goto out;
+	rv = 0;
+out:
+	free(v);
+	return (rv);
 }
 
 static int

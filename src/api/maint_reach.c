@@ -27,7 +27,8 @@ api_reach_init(struct api_reach *rc, struct pgl_req *r,
 	rc->cat = cat;
 	rc->run = run;
 	if ((rc->files = pgl_strset_new()) == NULL ||
-	    (rc->manifests = pgl_strset_new()) == NULL) {
+	    (rc->manifests = pgl_strset_new()) == NULL ||
+	    (rc->lists = pgl_strset_new()) == NULL) {
 		api_reach_free(rc);
 		return (-1);
 	}
@@ -39,7 +40,8 @@ api_reach_free(struct api_reach *rc)
 {
 	pgl_strset_free(rc->files);
 	pgl_strset_free(rc->manifests);
-	rc->files = rc->manifests = NULL;
+	pgl_strset_free(rc->lists);
+	rc->files = rc->manifests = rc->lists = NULL;
 }
 
 /*
@@ -59,8 +61,8 @@ api_reach_canon(struct pgl_arena *a, const char *path)
 	return (path);
 }
 
-static int
-add(struct api_reach *rc, const char *path, int64_t bytes,
+int
+api_reach_file(struct api_reach *rc, const char *path, int64_t bytes,
     struct pgl_err *err)
 {
 	if (path == NULL || path[0] == '\0')
@@ -128,7 +130,7 @@ on_entry(void *arg, const struct ice_manifest_entry *e)
 	/* A deleted entry's file belongs to an older snapshot, not this. */
 	if (e->status == 2)
 		return (0);
-	if (add(w->rc, e->file_path, e->file_size, w->err) == -1) {
+	if (api_reach_file(w->rc, e->file_path, e->file_size, w->err) == -1) {
 		w->failed = 1;
 		return (1);
 	}
@@ -159,12 +161,12 @@ reach_manifest(struct api_reach *rc, const char *path, int64_t length,
 
 	if ((n = pgl_strset_add(rc->manifests, path, length)) <= 0)
 		return (n);	/* read already (0), or out of memory */
-	if (add(rc, path, length, err) == -1 ||
+	if (api_reach_file(rc, path, length, err) == -1 ||
 	    (n = read_file(rc, path, &buf, &len, err)) == -1)
 		return (-1);
 	if (n == 1)
 		return (0);
-	n = ice_manifest_read(buf, len, on_entry, &w, err);
+	n = ice_manifest_read_files(buf, len, on_entry, &w, err);
 	free(buf);
 	if (n == -1) {
 		blame(err, "corrupt manifest", path);
@@ -211,10 +213,18 @@ reach_snapshot(struct api_reach *rc, const json_t *snap,
 			return (-1);
 	if (list == NULL)
 		return (0);
+	/* Read once per set, like a manifest: files never change. */
+	if ((n = pgl_strset_add(rc->lists, list, 0)) <= 0) {
+		if (n == 0)
+			return (0);
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (-1);
+	}
 	/* No metadata records a list's size: it is what was read. */
 	if ((n = read_file(rc, list, &buf, &len, err)) == -1)
 		return (-1);
-	if (add(rc, list, n == 1 ? 0 : (int64_t)len, err) == -1) {
+	if (api_reach_file(rc, list, n == 1 ? 0 : (int64_t)len, err) == -1) {
 		if (n == 0)
 			free(buf);
 		return (-1);
@@ -253,7 +263,8 @@ api_reach_stats(struct api_reach *rc, const json_t *md, int64_t id,
 			if (id != -1 && json_integer_value(json_object_get(s,
 			    "snapshot-id")) != id)
 				continue;
-			if (add(rc, pgl_json_str(s, "statistics-path"),
+			if (api_reach_file(rc,
+			    pgl_json_str(s, "statistics-path"),
 			    json_integer_value(json_object_get(s,
 			    "file-size-in-bytes")), err) == -1)
 				return (-1);
@@ -269,10 +280,12 @@ api_reach_table(struct api_reach *rc, const json_t *md,
 	json_t	*e;
 	size_t	 i;
 
-	if (md_location != NULL && add(rc, md_location, 0, err) == -1)
+	if (md_location != NULL &&
+	    api_reach_file(rc, md_location, 0, err) == -1)
 		return (-1);
 	json_array_foreach(json_object_get(md, "metadata-log"), i, e)
-		if (add(rc, pgl_json_str(e, "metadata-file"), 0, err) == -1)
+		if (api_reach_file(rc, pgl_json_str(e, "metadata-file"), 0,
+		    err) == -1)
 			return (-1);
 	rc->snaps_total += json_array_size(json_object_get(md, "snapshots"));
 	json_array_foreach(json_object_get(md, "snapshots"), i, e)

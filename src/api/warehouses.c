@@ -15,6 +15,7 @@
 #include "app.h"
 #include "util/json.h"
 #include "util/location.h"
+#include "util/mkdirs.h"
 
 static const struct pgl_jfield create_fields[] = {
 	{ "name", PGL_J_STRING, 1 },
@@ -79,24 +80,6 @@ vending_check(const json_t *v)
 			    "vending_strategy variant must be an object");
 	}
 	return ("unknown vending_strategy variant");
-}
-
-static int
-mkdirs(const char *path)
-{
-	char	buf[4096], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return (-1);
-	for (p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0750) == -1 && errno != EEXIST)
-			return (-1);
-		*p = '/';
-	}
-	return (mkdir(buf, 0750) == -1 && errno != EEXIST ? -1 : 0);
 }
 
 /* S3's rules for a bucket name: 3-63 of [a-z0-9.-], ends alphanumeric. */
@@ -221,7 +204,7 @@ storage_check(const json_t *cfg)
 		return ("storage_config.root must be an absolute path");
 	if ((why = pgl_location_check(root)) != NULL)
 		return (why);
-	if (mkdirs(pgl_location_path(root)) == -1)
+	if (pgl_mkdirs(pgl_location_path(root), 0750) == -1)
 		return ("storage_config.root cannot be created");
 	return (NULL);
 }

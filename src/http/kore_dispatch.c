@@ -293,16 +293,47 @@ access_line(const struct pgl_req *r, uint64_t us, char *buf, size_t size)
 	return (at);
 }
 
+/*
+ * The same, as JSON members for LOG_FORMAT=json (the log adds ts, level
+ * and process): "msg":"access","method":…,"path":…,"route":…,"status":…,
+ * "duration_ms":…,"request_id":…  The path is the one received, without
+ * the query string; the route is its template.
+ */
+static size_t
+access_json(const struct pgl_req *r, uint64_t us, char *buf, size_t size)
+{
+	size_t	at = 0;
+
+	put_str(buf, size, &at, "\"msg\":\"access\",\"method\":\"");
+	put_str(buf, size, &at, pgl_method_name(r->method));
+	put_str(buf, size, &at, "\",\"path\":");
+	pgl_log_json_str(buf, size - 400, &at, pgl_req_path(r));
+	put_str(buf, size, &at, ",\"route\":");
+	pgl_log_json_str(buf, size, &at, r->match.route != NULL ?
+	    r->match.route->path : "-");
+	put_str(buf, size, &at, ",\"status\":");
+	put_uint(buf, size, &at, (uint64_t)r->status, 1);
+	put_str(buf, size, &at, ",\"duration_ms\":");
+	put_uint(buf, size, &at, us / 1000, 1);
+	put_str(buf, size, &at, ".");
+	put_uint(buf, size, &at, us % 1000, 3);
+	put_str(buf, size, &at, ",\"request_id\":");
+	pgl_log_json_str(buf, size, &at, r->request_id);
+	return (at);
+}
+
 static void
 finish(struct pgl_req *r)
 {
 	uint64_t	us = pgl_now_us() - r->start_us;
-	char		line[512];
+	char		line[1024];
 
 	pgl_metrics_observe(r->match.route != NULL ?
 	    (size_t)(r->match.route - app->routes) + 1 : 0,
 	    pgl_method_name(r->method), r->status, us);
-	pgl_log_access(line, access_line(r, us, line, sizeof(line)));
+	pgl_log_access(line, pgl_log_json() ?
+	    access_json(r, us, line, sizeof(line)) :
+	    access_line(r, us, line, sizeof(line)));
 }
 
 static void

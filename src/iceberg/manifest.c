@@ -21,6 +21,7 @@ struct rd {
 	avro_value_t		 rec;	/* the current record */
 	const char		*what;	/* "manifest list"... */
 	struct pgl_err		*err;
+	int			 no_partition;	/* no partition_json */
 };
 
 static int	fail(struct rd *, const char *, ...)
@@ -434,6 +435,8 @@ data_file(struct rd *r, avro_value_t *df, struct ice_manifest_entry *e,
 	    opt_i64(r, df, "content_size_in_bytes", -1,
 	    &e->content_size) == -1)
 		return (-1);
+	if (r->no_partition)
+		return (0);
 	if (partition_json(r, df, part) == -1)
 		return (-1);
 	e->partition_json = *part;
@@ -463,9 +466,9 @@ entry_read(struct rd *r, struct ice_manifest_entry *e, char **part)
 	return (data_file(r, &df, e, part));
 }
 
-int
-ice_manifest_read(const void *buf, size_t len, ice_manifest_entry_fn fn,
-    void *arg, struct pgl_err *err)
+static int
+manifest_read(const void *buf, size_t len, int no_partition,
+    ice_manifest_entry_fn fn, void *arg, struct pgl_err *err)
 {
 	struct rd			r;
 	struct ice_manifest_entry	e;
@@ -475,6 +478,7 @@ ice_manifest_read(const void *buf, size_t len, ice_manifest_entry_fn fn,
 	memset(&r, 0, sizeof(r));
 	r.what = "manifest";
 	r.err = err;
+	r.no_partition = no_partition;
 	if ((rc = rd_open(&r, buf, len)) == 0) {
 		while ((rc = rd_next(&r)) == 1) {
 			part = NULL;
@@ -487,4 +491,18 @@ ice_manifest_read(const void *buf, size_t len, ice_manifest_entry_fn fn,
 	}
 	rd_close(&r);
 	return (rc == -1 ? -1 : 0);
+}
+
+int
+ice_manifest_read(const void *buf, size_t len, ice_manifest_entry_fn fn,
+    void *arg, struct pgl_err *err)
+{
+	return (manifest_read(buf, len, 0, fn, arg, err));
+}
+
+int
+ice_manifest_read_files(const void *buf, size_t len,
+    ice_manifest_entry_fn fn, void *arg, struct pgl_err *err)
+{
+	return (manifest_read(buf, len, 1, fn, arg, err));
 }

@@ -86,6 +86,10 @@ int	ice_manifest_list_read(const void *buf, size_t len,
 /* Every entry of a manifest; 0, or -1 with err. */
 int	ice_manifest_read(const void *buf, size_t len,
 	    ice_manifest_entry_fn fn, void *arg, struct pgl_err *err);
+/* The same, with partition_json left NULL: for readers that need only
+ * the files (maintenance), the tuple's JSON is most of an entry's cost. */
+int	ice_manifest_read_files(const void *buf, size_t len,
+	    ice_manifest_entry_fn fn, void *arg, struct pgl_err *err);
 
 /* What a written manifest list records about its snapshot. */
 struct ice_manifest_list_head {

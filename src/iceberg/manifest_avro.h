@@ -41,6 +41,16 @@ int	ice_avro_frame_check(const void *buf, size_t len, struct pgl_err *,
 	    const char *what, struct ice_avro_cur *hdr);
 
 /*
+ * The writer's schema of len bytes of JSON text, parsed, with its generic
+ * class: a new reference to each (the caller decrefs both), or -1 when
+ * it does not parse.  The last few parsed are kept per process, so the
+ * thousands of manifests of one table, whose schema text is the same,
+ * parse it once (the parse was most of a small manifest's read).
+ */
+int	ice_avro_schema(const unsigned char *text, size_t len,
+	    avro_schema_t *, avro_value_iface_t **);
+
+/*
  * The records of a checked container, each decoded into a libavro
  * generic value of the writer's schema (manifest_decode.c).  Decoding is
  * ours, bounded by the buffer: libavro's own reader trusts lengths.

@@ -115,7 +115,8 @@ header(struct ice_avro_cur *c)
 static const char *
 header_values(const struct ice_avro_cur *c)
 {
-	avro_schema_t	s;
+	avro_schema_t		 s;
+	avro_value_iface_t	*iface;
 
 	if (c->codec != NULL && !(c->codec_len == 4 &&
 	    memcmp(c->codec, "null", 4) == 0) && !(c->codec_len == 7 &&
@@ -123,9 +124,10 @@ header_values(const struct ice_avro_cur *c)
 		return ("unsupported codec (not null or deflate)");
 	if (c->schema == NULL)
 		return ("no avro.schema in the header");
-	if (avro_schema_from_json_length((const char *)c->schema,
-	    c->schema_len, &s) != 0)
+	if (ice_avro_schema(c->schema, c->schema_len, &s, &iface) == -1)
 		return ("the header's schema does not parse");
+	if (iface != NULL)
+		avro_value_iface_decref(iface);
 	avro_schema_decref(s);
 	return (NULL);
 }

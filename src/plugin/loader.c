@@ -37,11 +37,30 @@ exe_dir(char *out, size_t len)
 	return (0);
 }
 
+/* dir/name if readable: into out, 0; else -1 (cand keeps the path). */
+static int
+try_path(char *cand, size_t clen, const char *dir, const char *name,
+    char *out, size_t outlen)
+{
+	(void)snprintf(cand, clen, "%s/%s.so", dir, name);
+	if (access(cand, R_OK) != 0)
+		return (-1);
+	(void)snprintf(out, outlen, "%s", cand);
+	return (0);
+}
+
+/*
+ * A bare name is looked up beside the binary (<dir>/plugins/, the build
+ * tree), then in the installed layout relative to it
+ * (<dir>/../lib/pangolin/plugins/, right for any PREFIX, and inside a
+ * package unpacked anywhere), then under the compiled-in prefix.
+ */
 int
 pgl_plugin_resolve(const char *name, char *out, size_t outlen,
     struct pgl_err *err)
 {
-	char	dir[PATH_MAX], a[PATH_MAX + 64], b[PATH_MAX + 64];
+	char	dir[PATH_MAX], sub[PATH_MAX + 32];
+	char	a[PATH_MAX + 64], b[PATH_MAX + 64], c[PATH_MAX + 64];
 
 	if (name == NULL || *name == '\0') {
 		seterr(err, PGL_EINVAL, "no plugin named");
@@ -56,22 +75,21 @@ pgl_plugin_resolve(const char *name, char *out, size_t outlen,
 		(void)snprintf(out, outlen, "%s", name);
 		return (0);
 	}
-	a[0] = '\0';
+	a[0] = b[0] = '\0';
 	if (exe_dir(dir, sizeof(dir)) == 0) {
-		(void)snprintf(a, sizeof(a), "%s/plugins/%s.so", dir, name);
-		if (access(a, R_OK) == 0) {
-			(void)snprintf(out, outlen, "%s", a);
+		(void)snprintf(sub, sizeof(sub), "%s/plugins", dir);
+		if (try_path(a, sizeof(a), sub, name, out, outlen) == 0)
 			return (0);
-		}
+		(void)snprintf(sub, sizeof(sub), "%s/../lib/pangolin/plugins",
+		    dir);
+		if (try_path(b, sizeof(b), sub, name, out, outlen) == 0)
+			return (0);
 	}
-	(void)snprintf(b, sizeof(b), "%s/lib/pangolin/plugins/%s.so",
-	    PGL_PREFIX, name);
-	if (access(b, R_OK) == 0) {
-		(void)snprintf(out, outlen, "%s", b);
+	if (try_path(c, sizeof(c), PGL_PREFIX "/lib/pangolin/plugins", name,
+	    out, outlen) == 0)
 		return (0);
-	}
-	seterr(err, PGL_ENOTFOUND, "plugin '%s' not found (looked for %s and "
-	    "%s)", name, a, b);
+	seterr(err, PGL_ENOTFOUND, "plugin '%s' not found (looked for %s, %s "
+	    "and %s)", name, a, b, c);
 	return (-1);
 }
 

@@ -57,6 +57,10 @@ int	pgl_file_read(const char *root, const char *location, size_t max,
 /* Delete a file; a missing file is not an error.  Never a directory. */
 int	pgl_file_delete(const char *root, const char *location,
 	    struct pgl_err *);
+/* pgl_file_delete of n locations: the root and each directory opened
+ * once; the first error in err, the rest still deleted. */
+int	pgl_file_delete_many(const char *root, const char *const *locs,
+	    size_t n, struct pgl_err *);
 
 /* Create a directory and its missing parents (mkdir -p). */
 int	pgl_file_mkdirs(const char *root, const char *location,

@@ -94,16 +94,8 @@ pgl_obj_delete_many(const struct pgl_storage *st, const char *const *locs,
 	size_t		  i, nk = 0;
 	int		  rc = PGL_OK;
 
-	if (!st->is_s3) {
-		for (i = 0; i < n; i++) {
-			if (pgl_file_delete(st->root, locs[i], &one) !=
-			    PGL_OK && rc == PGL_OK) {
-				*err = one;
-				rc = one.code;
-			}
-		}
-		return (rc);
-	}
+	if (!st->is_s3)
+		return (pgl_file_delete_many(st->root, locs, n, err));
 	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL) {
 		err->code = PGL_ENOMEM;
 		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");

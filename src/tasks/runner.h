@@ -65,7 +65,8 @@ void	pgl_tasks_drain(const struct pgl_tasks_env *, struct pgl_store *s);
 /* Fork the supervisor; its pid, or -1 (errno set). */
 pid_t	pgl_tasks_start(const struct pgl_tasks_env *);
 
-/* Stop the supervisor (SIGTERM; runners hand their tasks back). */
-void	pgl_tasks_stop(pid_t);
+/* Stop the supervisor (SIGTERM; runners hand their tasks back) and wait
+ * up to wait_ms for it to exit. */
+void	pgl_tasks_stop(pid_t, unsigned wait_ms);
 
 #endif

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -9,6 +10,59 @@
 #include "util/log.h"
 
 static char	process[32] = "main";
+static int	json;		/* LOG_FORMAT=json: one object per line */
+
+int
+pgl_log_format_from_env(void)
+{
+	const char	*v = getenv("LOG_FORMAT");
+
+	if (v == NULL || *v == '\0' || strcmp(v, "text") == 0)
+		json = 0;
+	else if (strcmp(v, "json") == 0)
+		json = 1;
+	else
+		return (-1);
+	return (0);
+}
+
+int
+pgl_log_json(void)
+{
+	return (json);
+}
+
+/*
+ * s as a JSON string (quotes included) at buf[*at], within size: ", \
+ * and control characters escaped; other bytes as they are.  Truncates
+ * rather than overflow, always leaving the closing quote.
+ */
+void
+pgl_log_json_str(char *buf, size_t size, size_t *at, const char *s)
+{
+	static const char	hex[] = "0123456789abcdef";
+	unsigned char		c;
+
+	if (*at + 2 > size)
+		return;
+	buf[(*at)++] = '"';
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (*at + 7 > size)
+			break;
+		if (c == '"' || c == '\\') {
+			buf[(*at)++] = '\\';
+			buf[(*at)++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(buf + *at, "\\u00", 4);
+			buf[*at + 4] = hex[c >> 4];
+			buf[*at + 5] = hex[c & 0xf];
+			*at += 6;
+		} else {
+			buf[(*at)++] = (char)c;
+		}
+	}
+	buf[(*at)++] = '"';
+}
 
 void
 pgl_log_set_process(const char *name)
@@ -82,10 +136,16 @@ pgl_log_flush(void)
 	access_flushed = time(NULL);
 }
 
+/* The JSON access prefix around the time: {"ts":"<time>.<ms>Z", ... */
+#define JSON_HEAD	"{\"ts\":\""
+#define JSON_MID	"Z\",\"level\":\"info\",\"process\":"
+
 /*
- * "<time>.<ms>Z info  [<process>] " for an access line at tv; its
- * length.  Built by hand around a once-a-second strftime: the printf
- * family showed in profiles at one line per request.
+ * "<time>.<ms>Z info  [<process>] " for an access line at tv (JSON:
+ * {"ts":…,"level":"info","process":…, up to and with the comma before
+ * the message's members); its length.  Built by hand around a
+ * once-a-second strftime: the printf family showed in profiles at one
+ * line per request.
  */
 static size_t
 access_prefix(const struct timeval *tv, char *buf, size_t size)
@@ -103,14 +163,28 @@ access_prefix(const struct timeval *tv, char *buf, size_t size)
 		    "%Y-%m-%dT%H:%M:%S", &tm);
 		cached_sec = tv->tv_sec;
 	}
-	if (cached_len + plen + 16 > size)
+	/* JSON adds about 40 bytes around; the name, escaped, never more
+	 * than doubles (process[] holds 31 bytes; the caller's 160 fit). */
+	if (cached_len + 2 * plen + 64 > size)
 		return (0);
-	memcpy(buf, cached, cached_len);
-	at = cached_len;
+	at = 0;
+	if (json) {
+		memcpy(buf, JSON_HEAD, sizeof(JSON_HEAD) - 1);
+		at = sizeof(JSON_HEAD) - 1;
+	}
+	memcpy(buf + at, cached, cached_len);
+	at += cached_len;
 	buf[at++] = '.';
 	buf[at++] = (char)('0' + ms / 100);
 	buf[at++] = (char)('0' + ms / 10 % 10);
 	buf[at++] = (char)('0' + ms % 10);
+	if (json) {
+		memcpy(buf + at, JSON_MID, sizeof(JSON_MID) - 1);
+		at += sizeof(JSON_MID) - 1;
+		pgl_log_json_str(buf, size, &at, process);
+		buf[at++] = ',';
+		return (at);
+	}
 	memcpy(buf + at, "Z info  [", 9);
 	at += 9;
 	memcpy(buf + at, process, plen);
@@ -124,19 +198,21 @@ void
 pgl_log_access(const char *msg, size_t len)
 {
 	struct timeval	tv;
-	char		prefix[96];
+	char		prefix[160];
 	size_t		plen;
 
 	(void)gettimeofday(&tv, NULL);
 	plen = access_prefix(&tv, prefix, sizeof(prefix));
-	if (plen + len + 1 > ACCESS_BUF - access_len)
+	if (plen + len + 2 > ACCESS_BUF - access_len)
 		pgl_log_flush();
-	if (plen + len + 1 > ACCESS_BUF) {
-		len = ACCESS_BUF - plen - 1;	/* never: lines are short */
+	if (plen + len + 2 > ACCESS_BUF) {
+		len = ACCESS_BUF - plen - 2;	/* never: lines are short */
 	}
 	memcpy(access_buf + access_len, prefix, plen);
 	memcpy(access_buf + access_len + plen, msg, len);
 	access_len += plen + len;
+	if (json)
+		access_buf[access_len++] = '}';
 	access_buf[access_len++] = '\n';
 	if (tv.tv_sec != access_flushed)
 		pgl_log_flush();
@@ -147,6 +223,28 @@ pgl_log_tick(void)
 {
 	if (access_len > 0 && time(NULL) != access_flushed)
 		pgl_log_flush();
+}
+
+/* {"ts":…,"level":…,"process":…,"msg":…} and a newline, in one write. */
+static void
+json_line(const char *ts, long ms, int level, const char *msg)
+{
+	char	line[8192];	/* msg[1024] escaped at worst 6 bytes a byte */
+	size_t	at;
+	int	n;
+
+	n = snprintf(line, sizeof(line), "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\","
+	    "\"process\":", ts, ms, level_name(level));
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	at = (size_t)n;
+	pgl_log_json_str(line, sizeof(line) - 3, &at, process);
+	memcpy(line + at, ",\"msg\":", 7);
+	at += 7;
+	pgl_log_json_str(line, sizeof(line) - 3, &at, msg);
+	line[at++] = '}';
+	line[at++] = '\n';
+	write_all(line, at);
 }
 
 void
@@ -163,6 +261,10 @@ pgl_vlog(int level, const char *fmt, va_list ap)
 	if (access_len > 0)
 		pgl_log_flush();
 	/* One fprintf per line keeps lines whole across worker processes. */
+	if (json) {
+		json_line(ts, (long)(tv.tv_usec / 1000), level, msg);
+		return;
+	}
 	(void)fprintf(stderr, "%s.%03ldZ %-5s [%s] %s\n", ts,
 	    (long)(tv.tv_usec / 1000), level_name(level), process, msg);
 }

@@ -19,7 +19,9 @@
 #
 # Prints the table and writes it as Markdown to build/bench/results.md,
 # then runs the store-level bench (tests/bench/store.sh), whose table goes
-# to build/bench/store-results.md.
+# to build/bench/store-results.md, and the others after it, each writing
+# build/bench/<name>-results.md; the last is table maintenance and the
+# task runners (tests/bench/maintenance.sh: BENCH_MAINT_* settings).
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -533,3 +535,8 @@ echo "bench: written $OUT/commits-results.md"
 
 echo; sh "$HERE/merge.sh" || die "the merge bench failed"
 echo "bench: written $OUT/merge-results.md"
+
+# --- table maintenance and task runners (tests/bench/maintenance.sh) ------------
+
+echo; sh "$HERE/maintenance.sh" || die "the maintenance bench failed"
+echo "bench: written $OUT/maintenance-results.md"

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { BUILD, freePort, REPO, request, runBinary, spawnServer, tmpDir } from './lib/server.js';
+import { spawnSync } from 'node:child_process';
+import { BUILD, cleanEnv, freePort, REPO, request, runBinary, SAN_ENV, spawnServer, tmpDir } from './lib/server.js';
 
 let dir;
 before(() => { dir = tmpDir('pgl-cfg'); });
@@ -167,9 +168,29 @@ test('a plugin whose open fails is exit 2 with the plugin\'s message', () => {
   refused(check(withPlugin('openfail.toml', path.join(BROKEN, 'open_fails.so'))), /open_fails\.so/, /open failed/, /db\.invalid:5432/);
 });
 
-test('the sqlite store refuses a path in a directory that does not exist: exit 2 naming it', () => {
-  const f = withPlugin('sqlite-nodir.toml', 'store-sqlite', '\n[store.options]\npath = "/nonexistent-dir-pgl/x.db"\n');
-  refused(check(f), /store-sqlite\.so/, /open failed/, /\/nonexistent-dir-pgl/);
+test('the sqlite store creates a missing directory for its file (mkdir -p)', () => {
+  const db = path.join(dir, 'fresh', 'deeper', 'x.db');
+  const r = check(withPlugin('sqlite-mkdir.toml', 'store-sqlite', `\n[store.options]\npath = "${db}"\n`));
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(fs.existsSync(db), 'the database was created in the new directory');
+  assert.equal(fs.statSync(path.dirname(db)).mode & 0o777, 0o750);
+});
+
+test('the sqlite store refuses a directory it cannot create: exit 2 naming it', () => {
+  const file = toml('not-a-dir', 'a file where a directory should be\n');
+  const f = withPlugin('sqlite-nodir.toml', 'store-sqlite', `\n[store.options]\npath = "${file}/sub/x.db"\n`);
+  refused(check(f), /store-sqlite\.so/, /open failed/, /cannot create directory/, /not-a-dir/);
+});
+
+test('a fresh clone: `pangolin -c pangolin.example.toml` creates ./data, its SQLite file and ./data/warehouse', () => {
+  const cwd = path.join(dir, 'clone');
+  fs.mkdirSync(cwd);
+  const r = spawnSync(path.join(BUILD, 'pangolin'), ['--check-config', '-c', path.join(REPO, 'pangolin.example.toml')],
+    { cwd, env: { ...cleanEnv(), ...SAN_ENV, PANGOLIN_NO_AUTH: 'true' }, encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(fs.statSync(path.join(cwd, 'data', 'warehouse')).isDirectory(), r.stderr);
+  assert.ok(fs.existsSync(path.join(cwd, 'data', 'pangolin.db')), r.stderr);
+  assert.match(r.stderr, /created warehouse 'local' at .*\/clone\/data\/warehouse/);
 });
 
 test('store options are checked: unknown option, bad value, path given to the memory store are exit 2', () => {

@@ -165,6 +165,8 @@ test('in a browser: sign in with a password, then every section; strict CSP, no 
   assert.ok(await page.locator('#view td:text-is("v1")').count() === 1, 'tag v1 listed');
   await page.click('#view td a:text-is("main")');
   await page.waitForSelector('h2:has-text("Branch main of demo")');
+  // The commits arrive after the heading: wait for the list (or its error).
+  await page.waitForSelector('#view tbody tr, #view .error, #view .empty');
   assert.ok(await page.locator('#view tbody tr').count() >= 1, 'main has commits');
 
   // Merges: the routes are not on every build; the API's answer is shown

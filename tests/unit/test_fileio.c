@@ -592,6 +592,72 @@ test_rename_moves_and_never_replaces(void **state)
 	    fmt("%s/e.json", root), &err), PGL_ENOTFOUND);
 }
 
+/*
+ * Many at once (the root and each directory opened once): every file in
+ * any directory goes; a missing one is no error; a link, a path through
+ * a directory link and a path outside the root are refused, the first
+ * refusal reported, and the rest still deleted.
+ */
+static void
+test_delete_many_deletes_all_and_refuses_the_same(void **state)
+{
+	struct pgl_err	 err;
+	const char	*locs[9];
+	size_t		 n = 0;
+
+	(void)state;
+	assert_int_equal(pgl_file_mkdirs(root, fmt("%s/a", root), &err),
+	    PGL_OK);
+	assert_int_equal(pgl_file_mkdirs(root, fmt("%s/b", root), &err),
+	    PGL_OK);
+	assert_int_equal(mkdir(fmt("%s/t", outside), 0755), 0);
+	put(fmt("%s/m.json", outside), "{}");
+	put(fmt("%s/t/x.json", outside), "{}");
+	put(fmt("%s/a/1.json", root), "1");
+	put(fmt("%s/b/2.json", root), "2");
+	put(fmt("%s/a/3.json", root), "3");
+	put(fmt("%s/4.json", root), "4");
+	link_to(fmt("%s/m.json", outside), fmt("%s/a/l.json", root));
+	link_to(outside, fmt("%s/d", root));
+	locs[n++] = fmt("%s/b/2.json", root);
+	locs[n++] = fmt("%s/a/1.json", root);
+	locs[n++] = fmt("%s/a/l.json", root);
+	locs[n++] = fmt("%s/a/missing.json", root);
+	locs[n++] = fmt("%s/gone/missing.json", root);
+	locs[n++] = fmt("%s/d/t/x.json", root);
+	locs[n++] = fmt("%s/m.json", outside);
+	locs[n++] = fmt("%s/a/3.json", root);
+	locs[n++] = fmt("%s/4.json", root);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(pgl_file_delete_many(root, locs, n, &err),
+	    PGL_EINVAL);
+	assert_int_equal(err.code, PGL_EINVAL);
+	assert_false(exists(fmt("%s/a/1.json", root)));
+	assert_false(exists(fmt("%s/b/2.json", root)));
+	assert_false(exists(fmt("%s/a/3.json", root)));
+	assert_false(exists(fmt("%s/4.json", root)));
+	assert_true(exists(fmt("%s/m.json", outside)));
+	assert_true(exists(fmt("%s/t/x.json", outside)));
+	assert_int_equal(entries(fmt("%s/a", root)), 1);	/* the link */
+	/* Each refusal alone, with its own message. */
+	locs[0] = fmt("%s/a/l.json", root);
+	assert_refused(pgl_file_delete_many(root, locs, 1, &err), &err,
+	    locs[0]);
+	locs[0] = fmt("%s/d/t/x.json", root);
+	assert_refused(pgl_file_delete_many(root, locs, 1, &err), &err,
+	    fmt("%s/d", root));
+	locs[0] = fmt("%s/m.json", outside);
+	assert_int_equal(pgl_file_delete_many(root, locs, 1, &err),
+	    PGL_EINVAL);
+	assert_non_null(strstr(err.msg, "outside the storage location"));
+	assert_true(exists(fmt("%s/m.json", outside)));
+	assert_true(exists(fmt("%s/t/x.json", outside)));
+	/* Nothing to refuse: PGL_OK, missing files included. */
+	locs[0] = fmt("%s/a/1.json", root);
+	assert_int_equal(pgl_file_delete_many(root, locs, 1, &err), PGL_OK);
+	assert_int_equal(pgl_file_delete_many(root, locs, 0, &err), PGL_OK);
+}
+
 #define BOTH(t)	cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int
@@ -615,6 +681,7 @@ main(void)
 		BOTH(test_fifo_is_refused_without_blocking),
 		BOTH(test_stat_and_list_describe_without_following),
 		BOTH(test_rename_moves_and_never_replaces),
+		BOTH(test_delete_many_deletes_all_and_refuses_the_same),
 	};
 	int	failed;
 

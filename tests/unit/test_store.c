@@ -16,6 +16,7 @@
  * concurrent migration) are skipped for the memory store, whose database
  * is private to one connection by design.
  */
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dlfcn.h>
@@ -309,23 +310,61 @@ test_open_rejects_bad_option_values(void **state)
 }
 
 static void
-test_open_without_directory_names_the_path(void **state)
+test_open_where_no_directory_can_be_made_names_the_path(void **state)
 {
-	struct pgl_kv		kv[] = { { "path",
-				    "/nonexistent-pgl-dir/sub/t.db" } };
+	struct pgl_kv		kv[] = { { "path", NULL } };
 	struct pgl_store	*s;
 	struct pgl_err		err;
+	char			file[] = "/tmp/pgl-notdir-XXXXXX", path[64];
+	int			fd;
 
 	if (!sqlite_only())
 		return;
 
 	(void)state;
+	/* A file where the database's directory should be. */
+	assert_true((fd = mkstemp(file)) != -1);
+	close(fd);
+	(void)snprintf(path, sizeof(path), "%s/sub/t.db", file);
+	kv[0].value = path;
 	assert_int_equal(ops->open(&host, kv, 1, &s, &err), PGL_EINVAL);
 	if (db_path != NULL)
-		assert_non_null(strstr(err.msg,
-		    "/nonexistent-pgl-dir/sub/t.db"));
+		assert_non_null(strstr(err.msg, path));
 	else	/* the memory store takes no path at all */
 		assert_non_null(strstr(err.msg, "path"));
+	unlink(file);
+}
+
+/* A fresh install's state directory, a fresh clone's ./data: made. */
+static void
+test_open_makes_the_missing_directories(void **state)
+{
+	struct pgl_kv		kv[] = { { "path", NULL } };
+	struct pgl_store	*s;
+	struct pgl_err		err;
+	struct stat		st;
+	char			dir[] = "/tmp/pgl-mkdir-XXXXXX", path[96];
+
+	if (!sqlite_only() || db_path == NULL)
+		return;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/a/b/t.db", dir);
+	kv[0].value = path;
+	assert_int_equal(ops->open(&host, kv, 1, &s, &err), PGL_OK);
+	ops->close(s);
+	assert_int_equal(stat(path, &st), 0);
+	(void)snprintf(path, sizeof(path), "%s/a/b", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0750);
+	(void)snprintf(path, sizeof(path), "%s/a/b/t.db", dir);
+	unlink(path);
+	(void)snprintf(path, sizeof(path), "%s/a/b", dir);
+	rmdir(path);
+	(void)snprintf(path, sizeof(path), "%s/a", dir);
+	rmdir(path);
+	rmdir(dir);
 }
 
 static void
@@ -3457,7 +3496,8 @@ main(void)
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_open_rejects_unknown_option_naming_it),
 		cmocka_unit_test(test_open_rejects_bad_option_values),
-		cmocka_unit_test(test_open_without_directory_names_the_path),
+		cmocka_unit_test(test_open_where_no_directory_can_be_made_names_the_path),
+		cmocka_unit_test(test_open_makes_the_missing_directories),
 		cmocka_unit_test(test_open_requires_path_for_sqlite_only),
 		cmocka_unit_test(test_later_groups_are_left_null),
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)

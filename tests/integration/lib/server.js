@@ -98,7 +98,7 @@ export function runBinary(args, { env = {}, timeout = 20000 } = {}) {
 export function cleanEnv() {
   const env = { ...process.env };
   for (const k of Object.keys(env)) {
-    if (/^(PANGOLIN_|DATABASE_URL$|PORT$|METADATA_CACHE_|TASK_WORKER_|OBJECT_STORE_)/.test(k)) delete env[k];
+    if (/^(PANGOLIN_|DATABASE_URL$|PORT$|METADATA_CACHE_|TASK_WORKER_|OBJECT_STORE_|LOG_FORMAT$)/.test(k)) delete env[k];
   }
   return env;
 }
