@@ -189,6 +189,11 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) $(HEADERS)
 	$(CC) $(PGL_CFLAGS) -Itests/unit $< $(CORE_OBJS) $(EXTRA_SRCS) \
 		$(BASE_LDFLAGS) -lcmocka -o $@
 
+# The merge partition test links the one api file it tests (api/ is not
+# in the pure core).
+$(OUT)/tests/test_merge_parts: EXTRA_SRCS = src/api/merge_parts.c
+$(OUT)/tests/test_merge_parts: src/api/merge_parts.c
+
 # The cache unit test links the plugin's sources directly.
 $(OUT)/tests/test_cache: EXTRA_SRCS = $(CACHE_SRCS)
 $(OUT)/tests/test_cache: $(CACHE_SRCS)

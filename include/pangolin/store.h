@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	5
+#define PGL_STORE_ABI_MINOR	6
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -110,6 +110,10 @@ struct pgl_commit {
 	const char	*author;
 	const char	*message;
 	const char	*operations;		/* JSON array of Put/Delete */
+	/* ABI 1.6: a merge commit's second parent (the merged source's
+	 * head); NULL for every other commit.  Appended, so older callers'
+	 * zero-initialised structs stay valid. */
+	const char	*merge_parent_id;
 };
 
 struct pgl_catalog_counts {
@@ -188,12 +192,20 @@ struct pgl_audit_filter {
 	int64_t		start_ms, end_ms;	/* 0 = unbounded */
 };
 
+/*
+ * A merge operation and its conflicts (pangolin-api.md §2.5, §4; ABI 1.6
+ * implements them).  Only what is queried by is a column; the rest
+ * crosses as the JSON document the API returns, stored as given.
+ * Operations list newest first (initiated_at_ms), conflicts in the order
+ * they were created.
+ */
 struct pgl_merge_op {
 	const char	*id;
 	const char	*tenant_id;
 	const char	*catalog;
 	const char	*status;
 	const char	*doc;			/* the whole MergeOperation */
+	int64_t		initiated_at_ms;
 };
 
 struct pgl_merge_conflict {
@@ -535,6 +547,20 @@ struct pgl_store_ops {
 	 */
 	int	(*announce_change)(S, E);
 	int	(*changes_seen)(S, int *seen, E);
+
+	/*
+	 * ABI 1.6: the merge base of two commits, in one query: of the
+	 * commits reachable from both a and b (a commit reaches itself, and
+	 * both parent_id and merge_parent_id are followed), the newest
+	 * (timestamp, then the smallest sum of distances from a and b).
+	 * *base NULL when they share no ancestor; PGL_ENOTFOUND when a or b
+	 * is not a commit of the tenant.
+	 */
+	int	(*get_merge_base)(S, A, const char *tenant, const char *a,
+		    const char *b, const char **base, E);
+	/* ABI 1.6: one conflict by id (resolve names only the conflict). */
+	int	(*get_merge_conflict)(S, A, const char *tenant, const char *id,
+		    struct pgl_merge_conflict *, E);
 };
 
 #undef S

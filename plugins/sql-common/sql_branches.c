@@ -222,12 +222,17 @@ sql_delete_tag(struct pgl_store *s, const char *tenant,
 /* Commits. */
 
 #define COMMIT_FIELDS \
-	"id, catalog_name, parent_id, timestamp, author, message, operations"
+	"id, catalog_name, parent_id, timestamp, author, message, operations," \
+	" merge_parent_id"
 
+/* A merge parent must be a commit of the same tenant and catalog (in
+ * SQLite only its id is a foreign key): no row inserted otherwise. */
 static const char COMMIT_INSERT[] =
 	"INSERT INTO commits (id, tenant_id, catalog_name, parent_id,"
-	" timestamp, author, message, operations)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, '[]'))";
+	" timestamp, author, message, operations, merge_parent_id)"
+	" SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, '[]'), ?9"
+	" WHERE ?9 IS NULL OR EXISTS (SELECT 1 FROM commits"
+	"  WHERE id = ?9 AND tenant_id = ?2 AND catalog_name = ?3)";
 static const char COMMIT_GET[] =
 	"SELECT " COMMIT_FIELDS " FROM commits"
 	" WHERE id = ?2 AND tenant_id = ?1";
@@ -247,7 +252,7 @@ static const char COMMIT_ANCESTRY_PAGE[] =
 	"   WHERE id = ?2 AND tenant_id = ?1"
 	"  UNION ALL"
 	"  SELECT chain.depth + 1, c.id, c.catalog_name, c.parent_id,"
-	"   c.timestamp, c.author, c.message, c.operations"
+	"   c.timestamp, c.author, c.message, c.operations, c.merge_parent_id"
 	"   FROM chain JOIN commits c ON c.id = chain.parent_id"
 	"   WHERE c.tenant_id = ?1 AND chain.depth + 1 < ?3)"
 	" SELECT " COMMIT_FIELDS " FROM chain ORDER BY depth LIMIT ?4 OFFSET ?5";
@@ -271,18 +276,23 @@ commit_fill(struct row *r, void *out)
 	c->author = row_text(r);
 	c->message = row_text(r);
 	c->operations = row_text(r);
+	c->merge_parent_id = row_text(r);
 }
 
 int
 sql_create_commit(struct pgl_store *s, const char *tenant,
     const struct pgl_commit *c, struct pgl_err *err)
 {
-	int	rc;
+	uint64_t	changed = 0;
+	int		rc;
 
-	rc = store_exec(s, err, COMMIT_INSERT, NULL, "ssssisss", c->id, tenant,
-	    c->catalog, c->parent_id,
+	rc = store_exec(s, err, COMMIT_INSERT, &changed, "ssssissss", c->id,
+	    tenant, c->catalog, c->parent_id,
 	    c->timestamp_ms ? c->timestamp_ms : store_now_ms(), c->author,
-	    c->message, c->operations);
+	    c->message, c->operations, c->merge_parent_id);
+	if (rc == PGL_OK && changed == 0)
+		return (store_err(err, PGL_ENOTFOUND, "merge parent commit %s "
+		    "not found in catalog %s", c->merge_parent_id, c->catalog));
 	if (rc == PGL_ENOTFOUND)
 		(void)store_err(err, rc, "catalog %s or parent commit %s not "
 		    "found", c->catalog, c->parent_id ? c->parent_id : "-");

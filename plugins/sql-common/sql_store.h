@@ -222,6 +222,31 @@ int	sql_list_commit_ancestry(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const struct pgl_page *,
 	    struct pgl_commit **, size_t *, uint64_t *, struct pgl_err *);
 
+/* sql_merges.c: merge operations, conflicts, merge bases */
+int	sql_create_merge_op(struct pgl_store *, const struct pgl_merge_op *,
+	    struct pgl_err *);
+int	sql_get_merge_op(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, struct pgl_merge_op *, struct pgl_err *);
+int	sql_list_merge_ops(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_merge_op **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_update_merge_op(struct pgl_store *, const struct pgl_merge_op *,
+	    struct pgl_err *);
+int	sql_create_merge_conflict(struct pgl_store *, const char *,
+	    const struct pgl_merge_conflict *, struct pgl_err *);
+int	sql_list_merge_conflicts(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_merge_conflict **, size_t *, uint64_t *,
+	    struct pgl_err *);
+int	sql_update_merge_conflict(struct pgl_store *, const char *,
+	    const struct pgl_merge_conflict *, struct pgl_err *);
+int	sql_get_merge_conflict(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_merge_conflict *,
+	    struct pgl_err *);
+int	sql_get_merge_base(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char **,
+	    struct pgl_err *);
+
 /* sql_idempotency.c */
 int	sql_put_idempotent(struct pgl_store *, const char *,
 	    const struct pgl_idempotent *, struct pgl_err *);
@@ -330,6 +355,16 @@ int	sql_cancel_task(struct pgl_store *, const char *, const char *,
 	.get_commit = sql_get_commit, \
 	.get_commit_ancestry = sql_get_commit_ancestry, \
 	.list_commit_ancestry = sql_list_commit_ancestry, \
+	\
+	.create_merge_op = sql_create_merge_op, \
+	.get_merge_op = sql_get_merge_op, \
+	.list_merge_ops = sql_list_merge_ops, \
+	.update_merge_op = sql_update_merge_op, \
+	.create_merge_conflict = sql_create_merge_conflict, \
+	.list_merge_conflicts = sql_list_merge_conflicts, \
+	.update_merge_conflict = sql_update_merge_conflict, \
+	.get_merge_base = sql_get_merge_base, \
+	.get_merge_conflict = sql_get_merge_conflict, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

@@ -365,6 +365,7 @@ commit_fill(struct doc *d, void *out)
 	c->author = doc_str(d, "author");
 	c->message = doc_str(d, "message");
 	c->operations = doc_str(d, "operations");
+	c->merge_parent_id = doc_str(d, "merge_parent_id");
 }
 
 static int
@@ -453,6 +454,11 @@ mongo_create_commit(struct pgl_store *s, const char *tenant,
 		rc = mongo_err(err, PGL_ENOTFOUND, "catalog %s or parent "
 		    "commit %s not found", c->catalog,
 		    c->parent_id != NULL ? c->parent_id : "-");
+	if (rc == PGL_OK && c->merge_parent_id != NULL &&
+	    (rc = commit_exists(s, err, tenant, c->catalog,
+	    c->merge_parent_id, &found)) == PGL_OK && !found)
+		rc = mongo_err(err, PGL_ENOTFOUND, "merge parent commit %s "
+		    "not found in catalog %s", c->merge_parent_id, c->catalog);
 	if (rc == PGL_OK) {
 		BSON_APPEND_UTF8(&doc, "id", c->id);
 		mg_str(&doc, "tenant_id", tenant);
@@ -463,6 +469,8 @@ mongo_create_commit(struct pgl_store *s, const char *tenant,
 		mg_str(&doc, "author", c->author);
 		mg_str(&doc, "message", c->message);
 		mg_str_or(&doc, "operations", c->operations, "[]");
+		mg_str(&doc, "merge_parent_id", c->merge_parent_id);
+		mongo_parents(&doc, c->parent_id, c->merge_parent_id);
 		rc = mg_insert(s, err, COLL_COMMITS, &doc);
 	}
 	bson_destroy(&doc);

@@ -44,6 +44,8 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_PERMISSIONS] = "permissions",
 	[COLL_AUDIT] = "audit_events",
 	[COLL_TASKS] = "tasks",
+	[COLL_MERGE_OPS] = "merge_operations",
+	[COLL_MERGE_CONFLICTS] = "merge_conflicts",
 	[COLL_META] = "pangolin_meta",
 };
 
@@ -130,6 +132,16 @@ static const struct index_def	indexes[] = {
 	{ COLL_TASKS, "id", 1, { "tenant_id", "id" } },
 	{ COLL_TASKS, "tenant_time", 0, { "tenant_id", "created_at" } },
 	{ COLL_TASKS, "claim", 0, { "status", "created_at" } },
+
+	/* Merges: a catalog's operations newest first, an operation's
+	 * conflicts in creation order; commits are walked by both parents
+	 * (mongo_merges.c). */
+	{ COLL_MERGE_OPS, "id", 1, { "tenant_id", "id" } },
+	{ COLL_MERGE_OPS, "catalog_time", 0, { KEY_CATALOG, "initiated_at" } },
+	{ COLL_MERGE_CONFLICTS, "id", 1, { "tenant_id", "id" } },
+	{ COLL_MERGE_CONFLICTS, "op_seq", 0, { "tenant_id", "merge_op_id",
+	    "seq" } },
+	{ COLL_COMMITS, "parents", 0, { "parents" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

@@ -39,6 +39,8 @@ enum mongo_coll {
 	COLL_USER_ROLES,
 	COLL_PERMISSIONS,
 	COLL_TASKS,
+	COLL_MERGE_OPS,
+	COLL_MERGE_CONFLICTS,
 	COLL_META,
 	NCOLLS
 };
@@ -268,6 +270,33 @@ int	mongo_get_commit_ancestry(struct pgl_store *, struct pgl_arena *,
 int	mongo_list_commit_ancestry(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const struct pgl_page *,
 	    struct pgl_commit **, size_t *, uint64_t *, struct pgl_err *);
+
+/* mongo_merges.c */
+void	mongo_parents(bson_t *, const char *, const char *);
+int	mongo_create_merge_op(struct pgl_store *, const struct pgl_merge_op *,
+	    struct pgl_err *);
+int	mongo_get_merge_op(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_merge_op *,
+	    struct pgl_err *);
+int	mongo_list_merge_ops(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_merge_op **, size_t *, uint64_t *, struct pgl_err *);
+int	mongo_update_merge_op(struct pgl_store *, const struct pgl_merge_op *,
+	    struct pgl_err *);
+int	mongo_create_merge_conflict(struct pgl_store *, const char *,
+	    const struct pgl_merge_conflict *, struct pgl_err *);
+int	mongo_list_merge_conflicts(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_merge_conflict **, size_t *, uint64_t *,
+	    struct pgl_err *);
+int	mongo_update_merge_conflict(struct pgl_store *, const char *,
+	    const struct pgl_merge_conflict *, struct pgl_err *);
+int	mongo_get_merge_conflict(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_merge_conflict *,
+	    struct pgl_err *);
+int	mongo_get_merge_base(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char **,
+	    struct pgl_err *);
 
 /* mongo_idempotency.c */
 int	mongo_put_idempotent(struct pgl_store *, const char *,

@@ -326,6 +326,36 @@ static const struct migration migrations[] = {
 	"CREATE TRIGGER tenants_drop_tasks AFTER DELETE ON tenants"
 	"  FOR EACH ROW EXECUTE FUNCTION tenants_drop_tasks();"
 	},
+	/* Merges: as SQLite's migration 8, with the full-key reference
+	 * SQLite cannot add to an existing table. */
+	{ 7, "merges",
+	"ALTER TABLE commits ADD COLUMN merge_parent_id" KREF ","
+	"  ADD FOREIGN KEY (tenant_id, catalog_name, merge_parent_id)"
+	"    REFERENCES commits(tenant_id, catalog_name, id);"
+	"CREATE INDEX commits_merge_parent"
+	"  ON commits(merge_parent_id, tenant_id, catalog_name);"
+	"CREATE TABLE merge_operations ("
+	"  id" K " PRIMARY KEY,"
+	"  tenant_id" K ","
+	"  catalog_name" K ","
+	"  status" K ","
+	"  initiated_at bigint NOT NULL,"
+	"  doc text NOT NULL,"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE"
+	");"
+	"CREATE INDEX merge_operations_catalog"
+	"  ON merge_operations(tenant_id, catalog_name, initiated_at);"
+	"CREATE TABLE merge_conflicts ("
+	"  id" K " PRIMARY KEY,"
+	"  tenant_id" K ","
+	"  merge_op_id" K
+	"    REFERENCES merge_operations(id) ON DELETE CASCADE,"
+	"  seq bigint NOT NULL,"
+	"  doc text NOT NULL"
+	");"
+	"CREATE INDEX merge_conflicts_op ON merge_conflicts(merge_op_id, seq);"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

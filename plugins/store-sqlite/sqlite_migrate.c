@@ -328,6 +328,40 @@ static const struct migration migrations[] = {
 	"  DELETE FROM tasks WHERE tenant_id = OLD.id;"
 	" END;"
 	},
+	/*
+	 * Merges (sql_merges.c).  A merge commit's second parent: SQLite
+	 * cannot add a table constraint, so the column references the
+	 * commit by id (unique store-wide) and the method checks tenant and
+	 * catalog; its index keeps a catalog delete's FK checks indexed.
+	 * Operations and conflicts go with their catalog; conflicts keep
+	 * their creation order in seq.
+	 */
+	{ 8, "merges",
+	"ALTER TABLE commits ADD COLUMN merge_parent_id TEXT"
+	"  REFERENCES commits(id);"
+	"CREATE INDEX commits_merge_parent ON commits(merge_parent_id);"
+	"CREATE TABLE merge_operations ("
+	"  id TEXT NOT NULL PRIMARY KEY,"
+	"  tenant_id TEXT NOT NULL,"
+	"  catalog_name TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  initiated_at INTEGER NOT NULL,"
+	"  doc TEXT NOT NULL,"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX merge_operations_catalog"
+	"  ON merge_operations(tenant_id, catalog_name, initiated_at);"
+	"CREATE TABLE merge_conflicts ("
+	"  id TEXT NOT NULL PRIMARY KEY,"
+	"  tenant_id TEXT NOT NULL,"
+	"  merge_op_id TEXT NOT NULL"
+	"    REFERENCES merge_operations(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  doc TEXT NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX merge_conflicts_op ON merge_conflicts(merge_op_id, seq);"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -10,7 +10,9 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
+#include "api/iceberg.h"
 #include "app.h"
+#include "util/arena.h"
 #include "util/json.h"
 #include "util/paging.h"
 
@@ -43,11 +45,18 @@ branch_json(const struct pgl_branch *b)
 static json_t *
 commit_json(const struct pgl_commit *c)
 {
-	return (json_pack("{s:s,s:o,s:I,s:s,s:s,s:o}", "id", c->id,
+	json_t	*j;
+
+	j = json_pack("{s:s,s:o,s:I,s:s,s:s,s:o}", "id", c->id,
 	    "parent_id", api_str_or_null(c->parent_id),
 	    "timestamp", (json_int_t)c->timestamp_ms, "author", c->author,
 	    "message", c->message,
-	    "operations", pgl_json_load_or(c->operations, json_array())));
+	    "operations", pgl_json_load_or(c->operations, json_array()));
+	/* A merge commit also names the merged source's head. */
+	if (j != NULL && c->merge_parent_id != NULL)
+		json_object_set_new(j, "merge_parent_id",
+		    json_string(c->merge_parent_id));
+	return (j);
 }
 
 /* The ?catalog= every branch/tag route needs; replies if missing. */
@@ -77,6 +86,47 @@ struct branch_tx {
 	uint64_t		 copied;
 };
 
+/*
+ * A partial branch names assets of its source: PGL_ENOTFOUND listing the
+ * names the source does not have (issue 13, item 6).  One round trip.
+ */
+static int
+names_exist(struct branch_tx *tx, struct pgl_err *err)
+{
+	struct pgl_asset	*items;
+	json_t			*names, *e;
+	char			*missing = NULL, *dotted;
+	size_t			 n, i, j;
+	int			 rc;
+
+	if (tx->names_json == NULL)
+		return (PGL_OK);
+	if ((rc = STORE(list_all_assets_for_branch, tx->r->arena,
+	    tx->r->tenant, tx->b->catalog, tx->from, &items, &n, err)) !=
+	    PGL_OK)
+		return (rc);
+	names = pgl_json_load_or(tx->names_json, json_array());
+	json_array_foreach(names, i, e) {
+		for (j = 0; j < n; j++) {
+			dotted = ice_dotted(tx->r, items[j].ns, items[j].name);
+			if (dotted != NULL && strcmp(dotted,
+			    json_string_value(e)) == 0)
+				break;
+		}
+		if (j == n)
+			missing = pgl_arena_printf(tx->r->arena, "%s%s%s",
+			    missing != NULL ? missing : "", missing != NULL ?
+			    ", " : "", json_string_value(e));
+	}
+	json_decref(names);
+	if (missing == NULL)
+		return (PGL_OK);
+	err->code = PGL_ENOTFOUND;
+	(void)snprintf(err->msg, sizeof(err->msg), "Assets not found on "
+	    "branch '%.60s': %.150s", tx->from, missing);
+	return (PGL_ENOTFOUND);
+}
+
 static int
 branch_in_tx(void *arg, struct pgl_err *err)
 {
@@ -91,6 +141,8 @@ branch_in_tx(void *arg, struct pgl_err *err)
 			    "Source branch '%.200s' not found", tx->from);
 		return (rc);
 	}
+	if ((rc = names_exist(tx, err)) != PGL_OK)
+		return (rc);
 	tx->b->head_commit_id = src.head_commit_id;
 	if ((rc = STORE(create_branch, tx->r->tenant, tx->b, err)) != PGL_OK) {
 		if (rc == PGL_EEXISTS)

@@ -172,12 +172,12 @@ run_in_tx(struct pgl_req *r)
 	}
 	pgl_app.in_tx = 1;
 	r->match.route->fn(r);
-	if (r->status != 0 && r->status < 400) {
+	if (r->status != 0 && (r->status < 400 || r->app->keep_on_error)) {
 		if (!r->app->audited)
-			write_event(r, 1);
+			write_event(r, r->status < 400);
 		announce(r);
 	}
-	if (r->status != 0 && r->status < 400) {
+	if (r->status != 0 && (r->status < 400 || r->app->keep_on_error)) {
 		pgl_app.in_tx = 0;
 		if (STORE(commit, &err) == PGL_OK) {
 			/* Catalogs, warehouses, roles, grants, principals and

@@ -74,6 +74,12 @@ struct pgl_req_app {
 	const char		*audit_id;	/* resource id, if known */
 	const char		*audit_name;	/* resource name */
 	int			 audited;
+	/*
+	 * A management mutation whose refusal is itself a record to keep
+	 * (a merge that stops on conflicts stores the operation and answers
+	 * 409): its transaction commits, with a failure event.
+	 */
+	int			 keep_on_error;
 };
 
 /* gate.c: the application's hooks for the HTTP layer. */

@@ -20,6 +20,7 @@
 #include "api/api.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
+#include "api/merge.h"
 #include "api/routes.h"
 
 #define GET	PGL_GET
@@ -211,6 +212,8 @@ const struct pgl_route pgl_routes[] = {
 	/* Branches, commits and tags (§2.5). */
 	{ GET, "/api/v1/branches", api_branch_list,
 	    SEES(CATALOG_QUERY), 0 },
+	{ POST, "/api/v1/branches/merge", api_merge_start,
+	    ANYONE_DOES("merge_branch"), JSON },
 	{ POST, "/api/v1/branches", api_branch_create,
 	    ANYONE_DOES("create_branch"), JSON },
 	{ GET, "/api/v1/branches/{name}", api_branch_get,
@@ -219,12 +222,30 @@ const struct pgl_route pgl_routes[] = {
 	    MAY_DOES(DELETE, CATALOG_QUERY, "delete_branch"), 0 },
 	{ GET, "/api/v1/branches/{name}/commits", api_branch_commits,
 	    SEES(CATALOG_QUERY), 0 },
+	{ POST, "/api/v1/branches/{name}/rebase", api_branch_rebase,
+	    ANYONE_DOES("rebase_branch"), JSON },
 	{ GET, "/api/v1/tags", api_tag_list,
 	    SEES(CATALOG_QUERY), 0 },
 	{ POST, "/api/v1/tags", api_tag_create,
 	    ANYONE_DOES("create_tag"), JSON },
 	{ DELETE, "/api/v1/tags/{name}", api_tag_delete,
 	    MAY_DOES(DELETE, CATALOG_QUERY, "delete_tag"), 0 },
+
+	/* Merges (§2.5, §4): the handlers decide on the target catalog,
+	 * named by the body or the operation (write to change, read to
+	 * look). */
+	{ GET, "/api/v1/catalogs/{name}/merge-operations", api_merge_list,
+	    SEES(CATALOG), 0 },
+	{ GET, "/api/v1/merge-operations/{id}", api_merge_get,
+	    ANYONE, 0 },
+	{ GET, "/api/v1/merge-operations/{id}/conflicts", api_merge_conflicts,
+	    ANYONE, 0 },
+	{ POST, "/api/v1/conflicts/{id}/resolve", api_merge_resolve,
+	    ANYONE_DOES("resolve_conflict"), JSON },
+	{ POST, "/api/v1/merge-operations/{id}/complete", api_merge_complete,
+	    ANYONE_DOES("complete_merge"), 0 },
+	{ POST, "/api/v1/merge-operations/{id}/abort", api_merge_abort,
+	    ANYONE_DOES("abort_merge"), 0 },
 
 	/* Users and sessions (§2.6); literal segments before {user_id}. */
 	{ POST, "/api/v1/users/login", api_login,

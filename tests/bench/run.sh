@@ -531,6 +531,11 @@ echo "bench: written $OUT/zipf-results.md"
 echo; sh "$HERE/commits.sh" || die "the commit bench failed"
 echo "bench: written $OUT/commits-results.md"
 
+# --- merging two branches of 10,000 tables (merge.sh) ---------------------------
+
+echo; sh "$HERE/merge.sh" || die "the merge bench failed"
+echo "bench: written $OUT/merge-results.md"
+
 # --- table maintenance and task runners (tests/bench/maintenance.sh) ------------
 
 echo; sh "$HERE/maintenance.sh" || die "the maintenance bench failed"

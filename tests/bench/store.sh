@@ -3,8 +3,9 @@
 # repository root after `make all`; tests/bench/run.sh calls it last, so
 # `make bench` prints this table after the HTTP one.
 #
-# For every store plugin built: branch copy, commit ancestry and conflict
-# listing, each single-query method next to the naive loop it replaces
+# For every store plugin built: branch copy, commit ancestry, conflict
+# listing and merge base, each single-query method next to the naive loop
+# it replaces
 # (one query per asset or commit), timed in the same run, with the store
 # round trips each took.  tests/bench/store_bench.c says exactly what is
 # measured.  Backends:
@@ -200,8 +201,8 @@ END=$(date +%s)
 
 HDR1="machine: $(nproc) CPUs, $CPU, Linux $(uname -r); load average (1/5/15 min) at start $LOAD_START, at end $LOAD_END"
 HDR2="method: the store ABI called in-process (tests/bench/store_bench.c); median of $RUNS runs per row, single and naive runs alternating; seeding not timed; wall time $((END - START)) s"
-HDR3="single query: branch copy = create_branch + copy_assets_bulk; ancestry = get_commit_ancestry(head N deep, N); conflict = list_all_assets_for_branch on two N-asset branches"
-HDR4="naive: branch copy = create_branch + list_assets pages (1000) + create_asset per asset; ancestry = get_commit per step along parent_id; conflict = list_namespaces + list_assets per namespace (pages of 1000) + get_asset on the other branch per asset"
+HDR3="single query: branch copy = create_branch + copy_assets_bulk; ancestry = get_commit_ancestry(head N deep, N); conflict = list_all_assets_for_branch on two N-asset branches; merge base = get_merge_base(head N deep, a side commit on the root)"
+HDR4="naive: branch copy = create_branch + list_assets pages (1000) + create_asset per asset; ancestry = get_commit per step along parent_id; conflict = list_namespaces + list_assets per namespace (pages of 1000) + get_asset on the other branch per asset; merge base = get_commit along the head's history, then along the side's until a commit in it"
 HDR5="round trips: statements/commands the plugin sent (ops->round_trips), BEGIN/COMMIT excluded in both columns; speed-up = naive ms / single-query ms; branch copies run in one transaction each"
 
 echo

@@ -97,6 +97,8 @@ static int	ancestry_single(struct bench *, uint64_t, struct sample *);
 static int	ancestry_naive(struct bench *, uint64_t, struct sample *);
 static int	conflict_single(struct bench *, uint64_t, struct sample *);
 static int	conflict_naive(struct bench *, uint64_t, struct sample *);
+static int	base_single(struct bench *, uint64_t, struct sample *);
+static int	base_naive(struct bench *, uint64_t, struct sample *);
 
 static const struct {
 	const char	*name;
@@ -106,6 +108,7 @@ static const struct {
 	{ "branch copy",	copy_single,		copy_naive },
 	{ "commit ancestry",	ancestry_single,	ancestry_naive },
 	{ "conflict listing",	conflict_single,	conflict_naive },
+	{ "merge base",		base_single,		base_naive },
 };
 #define NROWS	(sizeof(rows) / sizeof(rows[0]))
 
@@ -277,12 +280,19 @@ commit_id(struct bench *b, uint64_t i, char *buf, size_t len)
 	    (unsigned long long)i);
 }
 
-/* One chain c0 <- c1 <- ... <- c(n-1) in tenant b->chain. */
+static void
+side_id(struct bench *b, char *buf, size_t len)
+{
+	(void)snprintf(buf, len, "%s-side", b->prefix);
+}
+
+/* One chain c0 <- c1 <- ... <- c(n-1) in tenant b->chain, and a side
+ * commit on c0. */
 static int
 seed_chain(struct bench *b, uint64_t n)
 {
 	struct pgl_commit	c = { NULL, CATALOG, NULL, 0, "bench",
-				    "bench commit", "[]" };
+				    "bench commit", "[]", NULL };
 	char			id[64], parent[64];
 	uint64_t		i;
 	int			rc;
@@ -301,6 +311,17 @@ seed_chain(struct bench *b, uint64_t n)
 			goto fail;
 		}
 		memcpy(parent, id, sizeof(parent));
+	}
+	/* A side commit on c0: the merge base of it and the head is c0. */
+	side_id(b, id, sizeof(id));
+	commit_id(b, 0, parent, sizeof(parent));
+	c.id = id;
+	c.parent_id = parent;
+	c.timestamp_ms = 1700000000000LL + (int64_t)n;
+	if ((rc = b->ops->create_commit(b->s, b->chain, &c, &b->err)) !=
+	    PGL_OK) {
+		rc = failed(b, "create_commit", rc);
+		goto fail;
 	}
 	TRY(b, "commit", b->ops->commit(b->s, &b->err));
 	return (PGL_OK);
@@ -497,6 +518,85 @@ ancestry_naive(struct bench *b, uint64_t n, struct sample *out)
 	if (rc == PGL_OK && steps != n)
 		rc = wrong(b, "naive walk commits", steps, n);
 	return (rc);
+}
+
+/* --- merge base ------------------------------------------------------------ */
+
+/* The head c(n-1) and the side commit on c0: get_merge_base in one query. */
+static int
+base_single(struct bench *b, uint64_t n, struct sample *out)
+{
+	struct pgl_arena	*a;
+	const char		*base = NULL;
+	char			 head[64], side[64], root[64];
+	uint64_t		 rt;
+	double			 t0;
+	int			 rc;
+
+	if (b->ops->get_merge_base == NULL)
+		return (failed(b, "get_merge_base (not implemented)",
+		    PGL_EINVAL));
+	if ((a = pgl_arena_new()) == NULL)
+		return (PGL_ENOMEM);
+	commit_id(b, n - 1, head, sizeof(head));
+	commit_id(b, 0, root, sizeof(root));
+	side_id(b, side, sizeof(side));
+	t0 = now_ms();
+	rt = trips(b);
+	rc = b->ops->get_merge_base(b->s, a, b->chain, head, side, &base,
+	    &b->err);
+	out->rt = trips(b) - rt;
+	out->ms = now_ms() - t0;
+	if (rc != PGL_OK)
+		rc = failed(b, "get_merge_base", rc);
+	else if (base == NULL || strcmp(base, root) != 0)
+		rc = wrong(b, "get_merge_base is the root", 0, 1);
+	pgl_arena_free(a);
+	return (rc);
+}
+
+/* The naive way: the head's whole history by get_commit, then the side's
+ * parents until one is in it. */
+static int
+base_naive(struct bench *b, uint64_t n, struct sample *out)
+{
+	struct pgl_arena	*a;
+	struct pgl_commit	 c;
+	char			 head[64], side[64], root[64], **seen;
+	const char		*id;
+	uint64_t		 rt, k = 0, i;
+	double			 t0;
+	int			 found = 0;
+
+	if ((a = pgl_arena_new()) == NULL)
+		return (PGL_ENOMEM);
+	if ((seen = pgl_arena_alloc(a, (size_t)n * sizeof(*seen))) == NULL) {
+		pgl_arena_free(a);
+		return (PGL_ENOMEM);
+	}
+	commit_id(b, n - 1, head, sizeof(head));
+	commit_id(b, 0, root, sizeof(root));
+	side_id(b, side, sizeof(side));
+	t0 = now_ms();
+	rt = trips(b);
+	for (id = head; id != NULL && k < n; id = c.parent_id) {
+		TRY(b, "get_commit", b->ops->get_commit(b->s, a, b->chain, id,
+		    &c, &b->err));
+		seen[k++] = (char *)c.id;
+	}
+	for (id = side; id != NULL && !found; id = c.parent_id) {
+		for (i = 0; i < k && !found; i++)
+			found = strcmp(seen[i], id) == 0;
+		if (found)
+			break;
+		TRY(b, "get_commit", b->ops->get_commit(b->s, a, b->chain, id,
+		    &c, &b->err));
+	}
+	out->rt = trips(b) - rt;
+	out->ms = now_ms() - t0;
+	i = found && strcmp(id, root) == 0;
+	pgl_arena_free(a);
+	return (i ? PGL_OK : wrong(b, "naive merge base is the root", 0, 1));
 }
 
 /* --- conflict listing -------------------------------------------------------- */

@@ -204,8 +204,11 @@ test('a route without a rule the matrix knows fails the matrix', () => {
 // caller) or decides on its body; anything else must name who may.  A
 // task's cancel decides on the task's table (delete on it; admins always),
 // which only the handler knows (maintenance_authz.test.js).
+// A merge decides on its target catalog (write), named by the body or
+// by the merge operation (merge.test.js).
 const SELF_SERVICE = new Set(['api_tenant_create', 'api_branch_create', 'api_tag_create', 'api_user_update',
-  'api_token_rotate', 'api_token_revoke_own', 'api_logout', 'api_task_cancel']);
+  'api_token_rotate', 'api_token_revoke_own', 'api_logout', 'api_task_cancel',
+  'api_merge_start', 'api_merge_resolve', 'api_merge_complete', 'api_merge_abort', 'api_branch_rebase']);
 test('every mutation names who may call it; only self-service ones are open to any principal', () => {
   for (const route of routeTable()) {
     if (route.method === 'GET' || route.method === 'HEAD' || kindOf(route.rule) === 'PUBLIC') continue;

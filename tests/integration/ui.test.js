@@ -419,7 +419,8 @@ test('in a browser: a merge conflict is resolved with its button, then the merge
   };
   await req('POST', '/v1/demo/namespaces/db/tables', { name: 'm', schema: { type: 'struct', 'schema-id': 0,
     fields: [{ id: 1, name: 'id', required: true, type: 'long' }] } }, 200);
-  await req('POST', '/api/v1/branches', { name: 'feat', catalog: 'demo', assets: ['db.m'] }, 201);
+  // Ingest: merging an experimental branch into main needs force (issue 13).
+  await req('POST', '/api/v1/branches', { name: 'feat', catalog: 'demo', assets: ['db.m'], branch_type: 'ingest' }, 201);
   const setProp = (tbl, v) => req('POST', `/v1/demo/namespaces/db/tables/${tbl}`,
     { requirements: [], updates: [{ action: 'set-properties', updates: { owner: v } }] }, 200);
   await setProp('m@feat', 'feat');

@@ -248,7 +248,8 @@ seed_tree(struct fx *f)
 				    NULL, "{}" };
 	struct pgl_namespace	ns = { "cat", "db", "{}" };
 	struct pgl_branch	b = { "cat", "main", NULL, "ingest", "[]", 0 };
-	struct pgl_commit	c0 = { "c0", "cat", NULL, 1, "a", "m", "[]" };
+	struct pgl_commit	c0 = { "c0", "cat", NULL, 1, "a", "m", "[]",
+				    NULL };
 	struct pgl_asset	as = { "a1", "cat", "main", "db", "t1",
 				    "ICEBERG_TABLE", "l", "m0", "{}", 0, 0 };
 
@@ -719,7 +720,7 @@ commit_child(int gate, int i)
 	snprintf(id, sizeof(id), "child-%d", i);
 	for (attempt = 0; attempt < 200 && rc == PGL_ECONFLICT; attempt++) {
 		struct pgl_commit	cm = { id, "cat", NULL, 1, "a", "m",
-					    "[]" };
+					    "[]", NULL };
 
 		if ((rc = ops->begin(s, &err)) != PGL_OK)
 			break;
@@ -836,9 +837,9 @@ test_migrations_raced_by_8_processes_apply_once(void **state)
 	wait_children(pids);
 	ext_options();
 	assert_int_equal(psql_long("SELECT count(*) * 1000 + max(version)"
-	    " FROM \"%s\".schema_migrations", ext_value("schema")), 6006);
+	    " FROM \"%s\".schema_migrations", ext_value("schema")), 7007);
 	assert_int_equal(psql_long("SELECT count(*) FROM pg_tables"
-	    " WHERE schemaname = $q$%s$q$", ext_value("schema")), 19);
+	    " WHERE schemaname = $q$%s$q$", ext_value("schema")), 21);
 }
 
 int

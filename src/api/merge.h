@@ -1,0 +1,105 @@
+/*
+ * Branch merges (pangolin-api.md §2.5, §4; the top section, item 3).
+ *
+ * A merge compares, per asset, three versions: the source branch's and
+ * the target's (list_all_assets_for_branch) and the base's, the asset as
+ * the merge base commit left it (its last Put or Delete along the base's
+ * first-parent history: merge commits record what they brought in, so
+ * that chain is complete).  The outcome is a plan, kept in the merge
+ * operation's document: the asset changes to make on the target, and the
+ * conflicts left to resolve.  complete applies the plan, the target head
+ * move and the merge commit (two parents) in one store transaction.
+ *
+ * A version is a JSON object {id, kind, location, metadata_location,
+ * properties} or JSON null (absent).
+ */
+#ifndef PGL_API_MERGE_H
+#define PGL_API_MERGE_H
+
+#include <jansson.h>
+
+#include "http/request.h"
+#include "iceberg/manifest.h"
+#include "pangolin/store.h"
+
+/* merge_routes.c: the routes of §2.5. */
+void	api_merge_start(struct pgl_req *);
+void	api_merge_list(struct pgl_req *);
+void	api_merge_get(struct pgl_req *);
+void	api_merge_conflicts(struct pgl_req *);
+void	api_merge_resolve(struct pgl_req *);
+void	api_merge_complete(struct pgl_req *);
+void	api_merge_abort(struct pgl_req *);
+void	api_branch_rebase(struct pgl_req *);
+
+/* merge_base.c */
+/* The version of an asset as a store row describes it. */
+json_t	*merge_ver_asset(const struct pgl_asset *);
+/* 1 if two versions (or absences) are the same. */
+int	 merge_ver_equal(const json_t *a, const json_t *b);
+/* "ns<0x1f>name": the key of an asset in every map below. */
+char	*merge_key(struct pgl_req *, const char *ns, const char *name);
+/*
+ * Every asset's base version, keyed by merge_key, from one ancestry
+ * query: an object whose values are versions (null: deleted).  An asset
+ * never named along the way is not a key.  base NULL: {}.
+ */
+int	 merge_base_versions(struct pgl_req *, const char *base, json_t **out,
+	    struct pgl_err *);
+
+/* merge_table.c: two changes to one Iceberg table. */
+struct merge_outcome {
+	json_t	*merged;	/* the version to put on the target */
+	json_t	*conflict_type;	/* or this, with description */
+	char	 description[512];
+};
+/* 0 with *out filled, -1 after replying. */
+int	 merge_table(struct pgl_req *, const struct pgl_catalog *,
+	    const char *display, const json_t *base, const json_t *source,
+	    const json_t *target, struct merge_outcome *out);
+
+/*
+ * merge_append.c: data changes on both sides as one new snapshot on the
+ * target's; its add-snapshot and set-snapshot-ref into updates.  1 done,
+ * 0 not mergeable (the partitions both touched into overlapping, when
+ * that is why), -1 after replying.
+ */
+int	 merge_appends(struct pgl_req *, const struct pgl_catalog *,
+	    const json_t *base, const json_t *source, const json_t *target,
+	    json_t *updates, json_t *overlapping);
+
+/*
+ * merge_parts.c: 1 if a manifest of a can hold rows of a partition some
+ * manifest of b holds (summaries compared per partition field, with md's
+ * specs and schema); those of a into overlapping ("name=v/...").
+ */
+int	 merge_touching(struct pgl_req *, const json_t *md,
+	    const struct ice_manifest_ref *a, size_t na,
+	    const struct ice_manifest_ref *b, size_t nb, json_t *overlapping);
+
+/* merge_plan.c: the three-way comparison of two branches. */
+struct merge_inputs {
+	const struct pgl_catalog	*catalog;
+	const struct pgl_branch		*source, *target;
+	const char			*base_commit;	/* NULL: none */
+};
+/*
+ * The plan (a JSON array of {key, ns, name, action: put|delete|conflict,
+ * source, target, merged, conflict}) and the conflicts found (an array of
+ * {conflict_type, description, asset_id, asset_name, key}); 0, or -1
+ * after replying.
+ */
+int	 merge_plan(struct pgl_req *, const struct merge_inputs *,
+	    json_t **plan, json_t **conflicts);
+
+/* merge_apply.c: inside the caller's transaction. */
+/*
+ * Apply the operation doc's plan to its target with each conflict's
+ * resolution (resolutions: conflict id -> MergeConflict doc), move the
+ * target head from the recorded one to a new merge commit.  0 with the
+ * commit id; -1 after replying (409 when the target moved).
+ */
+int	 merge_apply(struct pgl_req *, const struct pgl_catalog *,
+	    json_t *op, const json_t *resolutions, const char **commit_id);
+
+#endif
