@@ -13,7 +13,8 @@
 #   one table   wrk -c64, every commit on c0: the share still 409 after
 #               the server's retries
 # COMMITS_RUNS runs of COMMITS_SECS seconds each, interleaved; medians.
-# Writes build/bench/commits-results.md.
+# Servers and cleanup: bench_servers.sh.  Writes
+# build/bench/commits-results.md.
 set -eu
 
 OUT=build/bench
@@ -27,23 +28,9 @@ die() {
 	exit 2
 }
 
-[ -x ./pangolin ] || die "./pangolin is missing: run 'make all' first"
 command -v wrk >/dev/null 2>&1 || die "wrk is not installed (make deps)"
-mkdir -p "$OUT"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-commits.XXXXXX")
-chmod 755 "$TMP"	# PostgreSQL runs as user postgres when we are root
-PIDS=
-cleanup() {
-	for p in $PIDS; do
-		kill -TERM "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	sh tests/servers/postgres.sh stop "$TMP/pg" >/dev/null 2>&1 || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM
-trap 'exit 130' INT
+. "$HERE/bench_servers.sh"
+bench_setup commits
 
 cc -O2 -pthread -o "$TMP/fsync_bench" "$HERE/fsync_bench.c" ||
 	die "cannot build fsync_bench"
@@ -54,34 +41,12 @@ fsync_rate() {
 	"$TMP/fsync_bench" "$TMP/fs" "$SECS" "$1"
 }
 
-# start NAME STORE_LINES: a seeded server; echoes its URL.
+# start NAME STORE: a server seeded by seed.js; prints its URL.
 start() {
-	port=$(node "$HERE/seed.js" port)
-	mkdir -p "$TMP/$1"
-	cat >"$TMP/$1/pangolin.toml" <<EOT
-[server]
-bind = "127.0.0.1"
-port = $port
-workers = $WORKERS
-pid_file = "$TMP/$1/pangolin.pid"
-
-$2
-
-[auth]
-no_auth = true
-EOT
-	./pangolin -c "$TMP/$1/pangolin.toml" >"$TMP/$1/log" 2>&1 &
-	echo $! >"$TMP/$1/server"
-	i=0
-	until curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || { cat "$TMP/$1/log" >&2; die "$1 did not start"; }
-		sleep 0.1
-	done
-	node "$HERE/seed.js" iceberg "http://127.0.0.1:$port" "$TMP/$1/wh" \
-	    >"$TMP/$1/seed.log" 2>&1 ||
+	url=$(bench_server "$1" "$2")
+	node "$HERE/seed.js" iceberg "$url" "$TMP/$1/wh" >"$TMP/$1/seed.log" 2>&1 ||
 		{ cat "$TMP/$1/seed.log" >&2; die "seeding $1 failed"; }
-	echo "http://127.0.0.1:$port"
+	echo "$url"
 }
 
 # wrk_row URL SCRIPT -> "rps p50_ms p99_ms non2xx" of one run.
@@ -105,21 +70,9 @@ median() {
 }
 
 STORES="sqlite"
-SQLITE_URL=$(start sqlite "[store]
-plugin = \"store-sqlite\"
-
-[store.options]
-path = \"$TMP/sqlite/pangolin.db\"")
-PIDS="$PIDS $(cat "$TMP/sqlite/server")"
-if [ -f build/release/plugins/store-postgres.so ] &&
-    PG_URL=$(sh tests/servers/postgres.sh start "$TMP/pg" \
-    "$(node "$HERE/seed.js" port)" 2>"$TMP/pg.err"); then
-	POSTGRES_URL=$(start postgres "[store]
-plugin = \"store-postgres\"
-
-[store.options]
-url = \"$PG_URL\"")
-	PIDS="$PIDS $(cat "$TMP/postgres/server")"
+SQLITE_URL=$(start sqlite "$(bench_sqlite sqlite)")
+if PG_URL=$(bench_postgres); then
+	POSTGRES_URL=$(start postgres "$(bench_pg_store "$PG_URL")")
 	STORES="$STORES postgres"
 else
 	echo "commits bench: no PostgreSQL here; SQLite only" >&2

@@ -25,70 +25,23 @@ die() {
 	exit 2
 }
 
-[ -x ./pangolin ] || die "./pangolin is missing: run 'make all' first"
-mkdir -p "$OUT"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-merge.XXXXXX")
-chmod 755 "$TMP"	# PostgreSQL runs as user postgres when we are root
-PIDS=
-cleanup() {
-	for p in $PIDS; do
-		kill -TERM "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	sh tests/servers/postgres.sh stop "$TMP/pg" >/dev/null 2>&1 || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM
-trap 'exit 130' INT
+. "$HERE/bench_servers.sh"
+bench_setup merge
 
-# run NAME STORE_LINES: a server, the bench; appends its rows.
+# run NAME STORE: a server, the bench; appends its rows.
 run() {
-	port=$(node "$HERE/seed.js" port)
-	mkdir -p "$TMP/$1"
-	cat >"$TMP/$1/pangolin.toml" <<EOT
-[server]
-bind = "127.0.0.1"
-port = $port
-workers = 2
-pid_file = "$TMP/$1/pangolin.pid"
-
-$2
-
-[auth]
-no_auth = true
-EOT
-	./pangolin -c "$TMP/$1/pangolin.toml" >"$TMP/$1/log" 2>&1 &
-	pid=$!
-	PIDS="$PIDS $pid"
-	i=0
-	until curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || { cat "$TMP/$1/log" >&2; die "$1 did not start"; }
-		sleep 0.1
-	done
-	node "$HERE/merge.js" "http://127.0.0.1:$port" "$TMP/$1/wh" "$N" "$C" \
-	    "$RUNS" >"$TMP/$1.rows" || die "the $1 run failed"
-	kill -TERM "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	url=$(bench_server "$1" "$2")
+	node "$HERE/merge.js" "$url" "$TMP/$1/wh" "$N" "$C" "$RUNS" \
+	    >"$TMP/$1.rows" || die "the $1 run failed"
+	bench_stop "$1"
 	echo "merge bench: $1 done" >&2
 }
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-run sqlite "[store]
-plugin = \"store-sqlite\"
-
-[store.options]
-path = \"$TMP/sqlite/pangolin.db\""
+run sqlite "$(bench_sqlite sqlite)"
 STORES=sqlite
-if [ -f build/release/plugins/store-postgres.so ] &&
-    PG_URL=$(sh tests/servers/postgres.sh start "$TMP/pg" \
-    "$(node "$HERE/seed.js" port)" 2>"$TMP/pg.err"); then
-	run postgres "[store]
-plugin = \"store-postgres\"
-
-[store.options]
-url = \"$PG_URL\""
+if PG_URL=$(bench_postgres); then
+	run postgres "$(bench_pg_store "$PG_URL")"
 	STORES="$STORES postgres"
 else
 	echo "merge bench: no PostgreSQL here; SQLite only" >&2

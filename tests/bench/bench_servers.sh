@@ -1,0 +1,81 @@
+# Sourced by the bench scripts that start servers of their own
+# (commits.sh, merge.sh): a temporary directory removed on exit, servers
+# and a PostgreSQL in it stopped on exit.  The sourcing script defines
+# die() and HERE first.
+#
+#   bench_setup NAME            $TMP, and the cleanup on exit
+#   bench_server NAME STORE     a no-auth server (release build, WORKERS
+#                               workers) with that [store] section, ready;
+#                               prints its URL; its pid in $TMP/NAME/server
+#   bench_stop NAME             stop it
+#   bench_postgres              a throwaway PostgreSQL's URL, or fails
+#   bench_sqlite NAME           the [store] section of a SQLite file
+#   bench_pg_store URL          the [store] section of that PostgreSQL
+
+bench_cleanup() {
+	for f in "$TMP"/*/server; do
+		[ -f "$f" ] || continue
+		kill -TERM "$(cat "$f")" 2>/dev/null || true
+	done
+	sleep 0.2
+	sh tests/servers/postgres.sh stop "$TMP/pg" >/dev/null 2>&1 || true
+	rm -rf "$TMP"
+}
+
+bench_setup() {
+	[ -x ./pangolin ] || die "./pangolin is missing: run 'make all' first"
+	mkdir -p build/bench
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-$1.XXXXXX")
+	chmod 755 "$TMP"	# PostgreSQL runs as user postgres when we are root
+	trap bench_cleanup EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+}
+
+bench_server() {
+	port=$(node "$HERE/seed.js" port)
+	mkdir -p "$TMP/$1"
+	cat >"$TMP/$1/pangolin.toml" <<EOT
+[server]
+bind = "127.0.0.1"
+port = $port
+workers = ${WORKERS:-2}
+pid_file = "$TMP/$1/pangolin.pid"
+
+$2
+
+[auth]
+no_auth = true
+EOT
+	./pangolin -c "$TMP/$1/pangolin.toml" >"$TMP/$1/log" 2>&1 &
+	echo $! >"$TMP/$1/server"
+	i=0
+	until curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { cat "$TMP/$1/log" >&2; die "$1 did not start"; }
+		sleep 0.1
+	done
+	echo "http://127.0.0.1:$port"
+}
+
+bench_stop() {
+	pid=$(cat "$TMP/$1/server")
+	kill -TERM "$pid" 2>/dev/null || true
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	rm -f "$TMP/$1/server"
+}
+
+bench_postgres() {
+	[ -f build/release/plugins/store-postgres.so ] &&
+	    sh tests/servers/postgres.sh start "$TMP/pg" \
+	    "$(node "$HERE/seed.js" port)" 2>"$TMP/pg.err"
+}
+
+bench_sqlite() {
+	printf '[store]\nplugin = "store-sqlite"\n\n[store.options]\npath = "%s"\n' \
+	    "$TMP/$1/pangolin.db"
+}
+
+bench_pg_store() {
+	printf '[store]\nplugin = "store-postgres"\n\n[store.options]\nurl = "%s"\n' "$1"
+}
