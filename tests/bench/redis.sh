@@ -25,8 +25,14 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-bench-redis.XXXXXX")
 PIDS=""
 SWIFT_DIR=
 cleanup() {
+	# serve() runs in $(...): its servers' pids are in $TMP/*.server.
+	for f in "$TMP"/*.server; do
+		[ -f "$f" ] && PIDS="$PIDS $(cat "$f")"
+	done
 	for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
-	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+	for p in $PIDS; do
+		while kill -0 "$p" 2>/dev/null; do sleep 0.1; done
+	done
 	[ -n "$SWIFT_DIR" ] && sh tests/servers/swift.sh stop "$SWIFT_DIR" \
 	    >/dev/null 2>&1
 	rm -rf "$TMP"
@@ -73,7 +79,7 @@ no_auth = true
 $extra
 TOML
 	"$BIN" -c "$TMP/$name.toml" >"$TMP/$name.log" 2>&1 &
-	PIDS="$PIDS $!"
+	echo $! >"$TMP/$name.server"
 	wait_200 "http://127.0.0.1:$p/health/ready"
 	echo "$p"
 }
