@@ -268,6 +268,15 @@ put_uint(char *buf, size_t size, size_t *at, uint64_t v, int width)
 		buf[(*at)++] = digits[--n];
 }
 
+/* Microseconds as milliseconds with three decimals: "12.345". */
+static void
+put_ms(char *buf, size_t size, size_t *at, uint64_t us)
+{
+	put_uint(buf, size, at, us / 1000, 1);
+	put_str(buf, size, at, ".");
+	put_uint(buf, size, at, us % 1000, 3);
+}
+
 /*
  * The access line, formatted by hand: vfprintf showed in profiles.
  * "access method=GET route=/x status=200 duration_ms=0.123 request_id=..."
@@ -285,9 +294,7 @@ access_line(const struct pgl_req *r, uint64_t us, char *buf, size_t size)
 	put_str(buf, size, &at, " status=");
 	put_uint(buf, size, &at, (uint64_t)r->status, 1);
 	put_str(buf, size, &at, " duration_ms=");
-	put_uint(buf, size, &at, us / 1000, 1);
-	put_str(buf, size, &at, ".");
-	put_uint(buf, size, &at, us % 1000, 3);
+	put_ms(buf, size, &at, us);
 	put_str(buf, size, &at, " request_id=");
 	put_str(buf, size, &at, r->request_id);
 	return (at);
@@ -307,16 +314,16 @@ access_json(const struct pgl_req *r, uint64_t us, char *buf, size_t size)
 	put_str(buf, size, &at, "\"msg\":\"access\",\"method\":\"");
 	put_str(buf, size, &at, pgl_method_name(r->method));
 	put_str(buf, size, &at, "\",\"path\":");
-	pgl_log_json_str(buf, size - 400, &at, pgl_req_path(r));
+	/* The path may be long: leave room for the members after it. */
+	pgl_log_json_str(buf, size > 400 ? size - 400 : size, &at,
+	    pgl_req_path(r));
 	put_str(buf, size, &at, ",\"route\":");
 	pgl_log_json_str(buf, size, &at, r->match.route != NULL ?
 	    r->match.route->path : "-");
 	put_str(buf, size, &at, ",\"status\":");
 	put_uint(buf, size, &at, (uint64_t)r->status, 1);
 	put_str(buf, size, &at, ",\"duration_ms\":");
-	put_uint(buf, size, &at, us / 1000, 1);
-	put_str(buf, size, &at, ".");
-	put_uint(buf, size, &at, us % 1000, 3);
+	put_ms(buf, size, &at, us);
 	put_str(buf, size, &at, ",\"request_id\":");
 	pgl_log_json_str(buf, size, &at, r->request_id);
 	return (at);
