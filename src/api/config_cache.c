@@ -16,6 +16,7 @@
 #include "util/arena.h"
 
 #define KEY_MAX		512
+#define LIST_PAGE_MAX	(64 * 1024)
 #define CATALOG_FIELDS	8
 #define WAREHOUSE_FIELDS 6
 
@@ -288,7 +289,12 @@ api_list_keep(const char *tenant, const char *what, uint64_t epoch,
 {
 	char	 key[KEY_MAX], *buf;
 
-	if (confh == NULL || pgl_app.in_tx ||
+	/*
+	 * Pages share the config cache's budget with catalogs and
+	 * warehouses: one of 1,000 catalogs is ~170 KB, and a few hundred
+	 * offsets would push every copy out.  Keep the small pages only.
+	 */
+	if (len > LIST_PAGE_MAX || confh == NULL || pgl_app.in_tx ||
 	    key_of(key, "l", tenant, what) == -1 ||
 	    (buf = malloc(2 * sizeof(epoch) + len)) == NULL)
 		return;
