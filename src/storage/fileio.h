@@ -41,10 +41,11 @@
  */
 
 /*
- * Write data atomically: a temporary file in the same directory, fsync,
- * then link() to the final name, which never replaces an existing file
- * (metadata files are immutable), then fsync of the directory.  Missing
- * directories are created.  An existing file is PGL_EEXISTS.
+ * Write a new file durably: created under its name (O_EXCL, never an
+ * existing file or link: metadata files are immutable), written, fsynced,
+ * then its directory fsynced.  Callers name only files nothing reads yet
+ * (a crash mid-write leaves an orphan).  Missing directories are created.
+ * An existing file is PGL_EEXISTS.
  */
 int	pgl_file_write(const char *root, const char *location,
 	    const void *data, size_t len, struct pgl_err *);
