@@ -304,6 +304,11 @@ int	sql_update_task(struct pgl_store *, const struct pgl_task *,
 int	sql_cancel_task(struct pgl_store *, const char *, const char *,
 	    struct pgl_err *);
 
+/* A plugin may put its own get_asset in front of sql_get_asset. */
+#ifndef SQL_GET_ASSET
+#define SQL_GET_ASSET	sql_get_asset
+#endif
+
 #define SQL_STORE_METHODS \
 	.create_tenant = sql_create_tenant, \
 	.get_tenant = sql_get_tenant, \
@@ -331,7 +336,7 @@ int	sql_cancel_task(struct pgl_store *, const char *, const char *,
 	.delete_namespace = sql_delete_namespace, \
 	\
 	.create_asset = sql_create_asset, \
-	.get_asset = sql_get_asset, \
+	.get_asset = SQL_GET_ASSET, \
 	.get_asset_by_id = sql_get_asset_by_id, \
 	.list_assets = sql_list_assets, \
 	.update_asset = sql_update_asset, \

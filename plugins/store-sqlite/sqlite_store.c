@@ -366,6 +366,7 @@ sqlite_close(struct pgl_store *s)
 {
 	if (s == NULL)
 		return;
+	sqlite_asset_cache_close(s);
 	store_finalize(s);
 	sqlite3_close(s->db);
 	free(s);
@@ -396,6 +397,7 @@ sqlite_open(const struct pgl_host *host, const struct pgl_kv *opts,
 		sqlite_close(s);
 		return (rc);
 	}
+	sqlite_asset_cache_open(s);
 	*out = s;
 	return (PGL_OK);
 }

@@ -9,6 +9,9 @@
 
 #include <sqlite3.h>
 
+/* get_asset goes through this connection's cache (sqlite_asset_cache.c). */
+#define SQL_GET_ASSET	sqlite_get_asset
+
 #include "sql_store.h"
 
 #if defined(PGL_STORE_MEMORY)
@@ -29,6 +32,11 @@ struct stmt_slot {
 	sqlite3_stmt	*stmt;
 };
 
+/* Asset rows kept per connection: direct-mapped, a power of two. */
+#define ASSET_CACHE_SLOTS	1024
+
+struct asset_cache;
+
 struct pgl_store {
 	const struct pgl_host	*host;
 	sqlite3			*db;
@@ -36,6 +44,7 @@ struct pgl_store {
 	struct stmt_slot	stmts[STMT_SLOTS];
 	int			busy_timeout_ms;
 	uint64_t		busy_since_us;	/* this wait for the lock */
+	struct asset_cache	*assets;	/* NULL: not WAL, no file */
 };
 
 /* A result row read left to right; strings are copied into the arena. */
@@ -50,6 +59,13 @@ struct row {
 /* sqlite_query.c implements the query helper of sql_store.h. */
 void	store_finalize(struct pgl_store *);
 int	store_sqlite_err(struct pgl_store *, struct pgl_err *, int);
+
+/* sqlite_asset_cache.c */
+void	sqlite_asset_cache_open(struct pgl_store *);
+void	sqlite_asset_cache_close(struct pgl_store *);
+int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    struct pgl_asset *, struct pgl_err *);
 
 /* sqlite_migrate.c */
 int	sqlite_migrate(struct pgl_store *, struct pgl_err *);

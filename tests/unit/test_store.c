@@ -1164,6 +1164,53 @@ test_cas_two_handles_exactly_one_wins(void **state)
 	assert_int_equal(b, PGL_ECONFLICT);
 }
 
+/*
+ * A lookup through one handle sees what another handle committed, on the
+ * very next call: a store may keep rows it read (store-sqlite does), but
+ * never past another connection's commit.  Inside a transaction, a
+ * handle sees its own writes before they are committed.
+ */
+static void
+test_lookup_sees_other_handles_commits_at_once(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	struct pgl_asset	 as;
+
+	if (!needs_file())
+		return;
+	seed_catalog_tree(f, "t-a");
+	OK(f, open_store(&other, &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	OK(f, ops->update_metadata_location(other, "t-a", "cat", "main",
+	    "db", "t1", as.metadata_location, "m-other", &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m-other");
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main",
+	    "db", "t1", "m-other", "m-own", &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m-own");
+	OK(f, ops->commit(f->s, &f->err));
+	OK(f, ops->get_asset(other, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m-own");
+	OK(f, ops->rename_asset(other, "t-a", "cat", "main", "db", "t1",
+	    "db", "t2", &f->err));
+	assert_int_equal(ops->get_asset(f->s, f->a, "t-a", "cat", "main",
+	    "db", "t1", &as, &f->err), PGL_ENOTFOUND);
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t2",
+	    &as, &f->err));
+	OK(f, ops->delete_asset(other, "t-a", "cat", "main", "db", "t2",
+	    &f->err));
+	ops->close(other);
+	assert_int_equal(ops->get_asset(f->s, f->a, "t-a", "cat", "main",
+	    "db", "t2", &as, &f->err), PGL_ENOTFOUND);
+}
+
 /* Children race one swap each; the exit status is the store's answer. */
 static void
 race_child(int gate, int i)
@@ -3526,6 +3573,7 @@ main(void)
 		T(test_copy_assets_bulk_10000_assets),
 		T(test_update_metadata_location_cas),
 		T(test_cas_two_handles_exactly_one_wins),
+		T(test_lookup_sees_other_handles_commits_at_once),
 		T(test_cas_race_between_processes_has_one_winner),
 		T(test_concurrent_first_opens_migrate_once),
 		T(test_reopen_keeps_data),
