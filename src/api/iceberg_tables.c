@@ -6,10 +6,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
 
 #include "http/gzip.h"
 #include "api/api.h"
@@ -95,44 +95,38 @@ load_result(struct pgl_req *r, const struct pgl_catalog *c,
 	return (j);
 }
 
-/*
- * SHA-256, fetched once per process: EVP_sha256() resolves the algorithm
- * on every digest in OpenSSL 3, which showed in loadTable's profile.
- */
-static const EVP_MD *
-sha256(void)
+/* FNV-1a, 64 bits, from a given basis, over location '\n' mode. */
+static uint64_t
+fnv1a(uint64_t h, const char *location, const char *mode)
 {
-	static EVP_MD	*md;
+	const char	*p;
 
-	if (md == NULL)
-		md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	return (md != NULL ? md : EVP_sha256());
+	for (p = location; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ '\n') * 1099511628211ULL;
+	for (p = mode; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return (h);
 }
 
-/* A strong ETag: the metadata file names the table state exactly. */
+/*
+ * A strong ETag: the metadata file names the table state exactly, so a
+ * hash of its location (and of the answer's form) tells states apart.
+ * Not a digest: nothing is secret or adversarial here, and SHA-256 was
+ * 2 % of a cached loadTable.  Two chained 64-bit FNV-1a, 32 hex digits.
+ */
 static void
 etag(const char *location, const char *mode, char tag[40])
 {
 	static const char	hex[] = "0123456789abcdef";
-	unsigned char		md[EVP_MAX_MD_SIZE];
-	char			buf[4200];
-	size_t			llen = strlen(location), mlen = strlen(mode);
+	uint64_t		h[2];
 	int			i;
 
-	if (llen + 1 + mlen > sizeof(buf)) {
-		memset(md, 0, sizeof(md));
-	} else {
-		memcpy(buf, location, llen);
-		buf[llen] = '\n';
-		memcpy(buf + llen + 1, mode, mlen);
-		if (!EVP_Digest(buf, llen + 1 + mlen, md, NULL, sha256(), NULL))
-			memset(md, 0, sizeof(md));
-	}
+	h[0] = fnv1a(14695981039346656037ULL, location, mode);
+	h[1] = fnv1a(h[0] ^ 0x9e3779b97f4a7c15ULL, location, mode);
 	tag[0] = '"';
-	for (i = 0; i < 16; i++) {
-		tag[1 + i * 2] = hex[md[i] >> 4];
-		tag[2 + i * 2] = hex[md[i] & 0xf];
-	}
+	for (i = 0; i < 32; i++)
+		tag[1 + i] = hex[(h[i / 16] >> (60 - 4 * (i % 16))) & 0xf];
 	tag[33] = '"';
 	tag[34] = '\0';
 }
