@@ -193,6 +193,8 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) $(HEADERS)
 # in the pure core).
 $(OUT)/tests/test_merge_parts: EXTRA_SRCS = src/api/merge_parts.c
 $(OUT)/tests/test_merge_parts: src/api/merge_parts.c
+$(OUT)/tests/test_tree_cache: EXTRA_SRCS = src/api/tree_cache.c
+$(OUT)/tests/test_tree_cache: src/api/tree_cache.c
 
 # The cache unit test links the plugin's sources directly.
 $(OUT)/tests/test_cache: EXTRA_SRCS = $(CACHE_SRCS)

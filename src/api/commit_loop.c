@@ -11,6 +11,7 @@
 #include "api/commit_loop.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
+#include "api/tree_cache.h"
 #include "app.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
@@ -55,9 +56,14 @@ load(struct pgl_req *r, struct ice_change *c, int attempt)
 		rc = ice_reload_asset(r, &c->t, c->kind->asset, &c->asset);
 	if (rc == -1)
 		return (-1);
+	if ((c->base = api_tree_get(c->asset.metadata_location)) != NULL)
+		return (0);
 	/* A pointer to a file that is gone is corruption, not client error. */
-	return (ice_read_metadata(r, &c->t.catalog,
-	    c->asset.metadata_location, 500, &c->base));
+	if (ice_read_metadata(r, &c->t.catalog, c->asset.metadata_location,
+	    500, &c->base) == -1)
+		return (-1);
+	api_tree_put(c->asset.metadata_location, c->base);
+	return (0);
 }
 
 /*
@@ -260,9 +266,11 @@ finish(struct pgl_req *r, struct ice_change *cs, size_t n)
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
-		if (cs[i].bytes != NULL)
+		if (cs[i].bytes != NULL) {
 			ice_cache_metadata(cs[i].next_location, cs[i].bytes,
 			    cs[i].len);
+			api_tree_put(cs[i].next_location, cs[i].next);
+		}
 		cleanup_old(r, &cs[i]);
 	}
 	return (0);

@@ -19,10 +19,16 @@
 #include "util/arena.h"
 #include "util/json.h"
 
+/*
+ * A metadata file's text.  Reals (a double column's default) get 17
+ * significant digits, so that reading the file gives back the very tree
+ * that was written: the commit loop keeps that tree (api/tree_cache.c).
+ */
 char *
 ice_dump(const json_t *md)
 {
-	return (pgl_json_dump(md));
+	return (json_dumps(md, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)));
 }
 
 static int
