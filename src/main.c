@@ -21,6 +21,7 @@
 #include "api/maint.h"
 #include "api/gate.h"
 #include "api/routes.h"
+#include "api/tree_cache.h"
 #include "app.h"
 #include "auth/grant_cache.h"
 #include "auth/principal.h"
@@ -111,6 +112,7 @@ plugins_check(const struct pgl_config *cfg)
 	if (api_cache_tiers_init(cfg, &err) != PGL_OK)
 		die("cache l2: %s", err.msg);
 	api_config_cache_init();
+	api_tree_cache_init();
 }
 
 static const char *

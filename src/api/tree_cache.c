@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "api/tree_cache.h"
+#include "metrics/cache_stats.h"
 
 #define TREE_SLOTS	128
 
@@ -29,6 +30,22 @@ struct tree_slot {
 
 static struct tree_slot	slots[TREE_SLOTS];
 static uint64_t		clock_ticks;
+static int		stats_id = -1;
+static struct pgl_cache_stats	stats = { .max_entries = TREE_SLOTS };
+
+void
+api_tree_cache_init(void)
+{
+	stats_id = pgl_cache_stats_register("metadata_trees", "l1");
+}
+
+/* Entries and bytes: the files' trees are counted as entries only. */
+static void
+publish(void)
+{
+	if (stats_id != -1)
+		pgl_cache_stats_publish(stats_id, &stats);
+}
 
 static uint64_t
 hash_of(const char *s)
@@ -59,9 +76,14 @@ api_tree_get(const char *location)
 	struct tree_slot	*s;
 
 	if (location == NULL ||
-	    (s = find(location, hash_of(location))) == NULL)
+	    (s = find(location, hash_of(location))) == NULL) {
+		stats.misses++;
+		publish();
 		return (NULL);
+	}
 	s->used = ++clock_ticks;
+	stats.hits++;
+	publish();
 	return (json_incref(s->tree));
 }
 
@@ -97,10 +119,15 @@ api_tree_put(const char *location, json_t *tree)
 	if ((copy = strdup(location)) == NULL)
 		return;
 	s = victim();
+	if (s->tree != NULL)
+		stats.evictions++;
+	else
+		stats.entries++;
 	free(s->location);
 	json_decref(s->tree);
 	s->hash = h;
 	s->used = ++clock_ticks;
 	s->location = copy;
 	s->tree = json_incref(tree);
+	publish();
 }

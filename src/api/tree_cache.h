@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+/* Parent, before fork: register the cache's statistics. */
+void	 api_tree_cache_init(void);
 /* A new reference to the tree of the file at location, or NULL. */
 json_t	*api_tree_get(const char *location);
 /*

@@ -101,3 +101,24 @@ test('root and tenant admins read the stats; a tenant user gets 403 and no crede
   expectError(await srv.req('GET', '/api/v1/cache/stats', { headers: user }), 403);
   expectError(await srv.req('GET', '/api/v1/cache/stats'), 401);
 });
+
+const treeCache = (s) => s.caches.find((c) => c.name === 'metadata_trees' && c.tier === 'l1');
+
+test('commits keep the parsed metadata per worker: each commit looks its base up, and a worker that wrote the last version finds it', async () => {
+  const before = treeCache(await stats());
+  assert.ok(before, 'metadata_trees cache registered');
+  const n = 6;
+  for (let i = 0; i < n; i++) {
+    await ok('POST', `/v1/${cat}/namespaces/ns/tables/t`, {
+      requirements: [], updates: [{ action: 'set-properties', updates: { k: `v${i}` } }],
+    }, admin);
+  }
+  const now = treeCache(await stats());
+  assert.equal(now.hits + now.misses - before.hits - before.misses, n, `one lookup per commit: ${JSON.stringify(now)}`);
+  // At most one miss per worker: after its first commit, a worker holds the version it wrote.
+  assert.ok(now.hits - before.hits >= n - 2, `bases found: ${JSON.stringify(now)}`);
+  assert.ok(now.entries >= 1 && now.max_entries >= now.entries);
+  // The commits answered the new metadata: the table reads back what was set.
+  const t = await ok('GET', `/v1/${cat}/namespaces/ns/tables/t`, undefined, admin);
+  assert.equal(t.metadata.properties.k, `v${n - 1}`);
+});
