@@ -9,7 +9,6 @@
  * server is down or slow, so no request waits on it for long or fails.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "api/api.h"
 #include "app.h"
@@ -188,6 +187,23 @@ l1_fill(const char *key, const void **val, size_t *len, struct mref *m)
 	return (1);
 }
 
+/* The ref handed out, on the heap; on failure the value is let go. */
+static int
+mref_keep(const struct mref *m, void **ref)
+{
+	struct mref	*k;
+
+	if ((k = malloc(sizeof(*k))) == NULL) {
+		if (m->pin != NULL)
+			pgl_app.cache->release(pgl_app.cacheh, m->pin);
+		free(m->copy);
+		return (PGL_ENOMEM);
+	}
+	*k = *m;
+	*ref = k;
+	return (PGL_OK);
+}
+
 int
 api_mcache_ref(const char *key, const void **val, size_t *len, void **ref)
 {
@@ -200,30 +216,15 @@ api_mcache_ref(const char *key, const void **val, size_t *len, void **ref)
 		filled = l1_fill(key, val, len, &m);
 	}
 	publish_both(filled);
-	if (rc == PGL_OK && (*ref = malloc(sizeof(m))) == NULL) {
-		rc = PGL_ENOMEM;
-		if (m.pin != NULL)
-			pgl_app.cache->release(pgl_app.cacheh, m.pin);
-		free(m.copy);
-	} else if (rc == PGL_OK) {
-		memcpy(*ref, &m, sizeof(m));
-	}
-	return (rc);
+	return (rc == PGL_OK ? mref_keep(&m, ref) : rc);
 }
 
 int
 api_mcache_own(void *copy, void **ref)
 {
-	struct mref	*m;
+	struct mref	m = { NULL, copy };
 
-	if ((m = malloc(sizeof(*m))) == NULL) {
-		free(copy);
-		return (PGL_ENOMEM);
-	}
-	m->pin = NULL;
-	m->copy = copy;
-	*ref = m;
-	return (PGL_OK);
+	return (mref_keep(&m, ref));
 }
 
 /* A pin may end after the worker closed L1: the plugin allows it. */

@@ -263,23 +263,19 @@ pgl_req_gzip(const struct pgl_req *r)
 	    pgl_gzip_accepted(pgl_header(r, "accept-encoding")));
 }
 
-/* A JSON body large enough that its encoding depends on the client. */
+/* A JSON body of len large enough that its encoding depends on the client. */
+static int
+varies(const struct pgl_req *r, size_t len)
+{
+	return (len > PGL_GZIP_MIN && r->reply_type != NULL &&
+	    strstr(r->reply_type, "json") != NULL && r->method != PGL_HEAD &&
+	    r->status != 204 && r->status != 304);
+}
+
 static int
 compressible(const struct pgl_req *r)
 {
-	return (r->reply_body != NULL && r->reply_len > PGL_GZIP_MIN &&
-	    r->reply_type != NULL && strstr(r->reply_type, "json") != NULL &&
-	    r->method != PGL_HEAD && r->status != 204 && r->status != 304);
-}
-
-/* As compressible(), for a reply in pieces: gzip'd or could have been. */
-static int
-segs_vary(const struct pgl_req *r)
-{
-	return (r->reply_seg_gz || (segs_total(r->reply_seg, r->reply_nseg) >
-	    PGL_GZIP_MIN && r->reply_type != NULL &&
-	    strstr(r->reply_type, "json") != NULL && r->method != PGL_HEAD &&
-	    r->status != 204 && r->status != 304));
+	return (r->reply_body != NULL && varies(r, r->reply_len));
 }
 
 /* Compress the plain reply into the arena; 0 if that failed. */
@@ -450,7 +446,8 @@ pgl_reply_send(struct pgl_req *r)
 	if (r->reply_type != NULL)
 		http_response_header(r->http, "content-type", r->reply_type);
 	if (r->reply_nseg > 0) {
-		if (segs_vary(r))
+		if (r->reply_seg_gz ||
+		    varies(r, segs_total(r->reply_seg, r->reply_nseg)))
 			http_response_header(r->http, "vary",
 			    "Accept-Encoding");
 		send_segs(r);

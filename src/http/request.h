@@ -26,7 +26,8 @@ struct pgl_arena;
  * A piece of a reply body sent where it lies: release(arg), if set, is
  * called exactly once, when Kore is done with it (sent, or the
  * connection gone) or the reply is withdrawn.  A piece without release
- * is in the request's arena.
+ * lives only as long as the request (its arena, or static): it is
+ * copied when sent, so such pieces are the small ones.
  */
 struct pgl_reply_seg {
 	const void	*data;
