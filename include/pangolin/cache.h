@@ -20,7 +20,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_CACHE_ABI_MAJOR	1
-#define PGL_CACHE_ABI_MINOR	1
+#define PGL_CACHE_ABI_MINOR	2
 
 /* Opaque; owned by the plugin from open to close. */
 struct pgl_cache;
@@ -94,6 +94,19 @@ struct pgl_cache_ops {
 	int	(*announce)(struct pgl_cache *, const char *channel);
 	int	(*changes_seen)(struct pgl_cache *, const char *channel,
 		    int *seen);
+
+	/*
+	 * ABI 1.2, optional (NULL: the host falls back to get): a hit as a
+	 * read-only view of the entry (*val, *len), pinned until
+	 * release(*ref), so a large value is served without a copy.  Hits
+	 * and misses count as for get.  An entry replaced, deleted, evicted,
+	 * expired or cleared while pinned leaves the cache at once (no later
+	 * get finds it, its bytes leave the stats) and is freed at its last
+	 * release; release may come after close.
+	 */
+	int	(*get_ref)(struct pgl_cache *, const char *key,
+		    const void **val, size_t *len, void **ref);
+	void	(*release)(struct pgl_cache *, void *ref);
 };
 
 /* The one symbol a cache plugin exports. */

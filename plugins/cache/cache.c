@@ -163,6 +163,8 @@ static const struct pgl_cache_ops ops = {
 	.del_prefix = cache_lru_del_prefix,
 	.clear = cache_lru_clear,
 	.stats = cache_lru_stats,
+	.get_ref = cache_lru_get_ref,
+	.release = cache_lru_release,
 };
 
 PGL_EXPORT const struct pgl_cache_ops *

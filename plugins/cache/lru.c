@@ -32,6 +32,8 @@ struct entry {
 	uint64_t	expires;	/* clock ms; dead once now >= expires */
 	size_t		keylen;
 	size_t		vallen;
+	uint32_t	refs;		/* pins held by get_ref */
+	int		gone;		/* dropped while pinned */
 	char		data[];		/* key, NUL, value */
 };
 
@@ -197,6 +199,11 @@ insert(struct pgl_cache *c, struct entry *e)
 	table_grow(c);
 }
 
+/*
+ * A pinned entry leaves the cache now, so no one else finds it and the
+ * budget is free for others, but its bytes are still being sent: the
+ * last release frees it.
+ */
 static void
 drop(struct pgl_cache *c, struct entry *e)
 {
@@ -204,7 +211,10 @@ drop(struct pgl_cache *c, struct entry *e)
 	list_unlink(c, e);
 	c->st.entries--;
 	c->st.bytes -= entry_bytes(e);
-	free(e);
+	if (e->refs > 0)
+		e->gone = 1;
+	else
+		free(e);
 }
 
 static void
@@ -263,6 +273,8 @@ entry_new(const char *key, size_t keylen, const void *val, size_t len,
 		return (NULL);
 
 	e->chain = e->newer = e->older = NULL;
+	e->refs = 0;
+	e->gone = 0;
 	e->hash = hash_key(key, keylen);
 	e->expires = expires;
 	e->keylen = keylen;
@@ -303,6 +315,31 @@ cache_lru_free(struct pgl_cache *c)
 	free(c);
 }
 
+/* The unexpired entry under key, or NULL counted as a miss. */
+static struct entry *
+live(struct pgl_cache *c, const char *key)
+{
+	struct entry	*e;
+
+	if ((e = lookup(c, key, strlen(key))) != NULL &&
+	    expired(e, clock_ms())) {
+		drop(c, e);
+		c->st.expirations++;
+		e = NULL;
+	}
+	if (e == NULL)
+		c->st.misses++;
+	return (e);
+}
+
+static void
+touch(struct pgl_cache *c, struct entry *e)
+{
+	list_unlink(c, e);
+	list_push_newest(c, e);
+	c->st.hits++;
+}
+
 int
 cache_lru_get(struct pgl_cache *c, const char *key, void **val, size_t *len)
 {
@@ -311,30 +348,47 @@ cache_lru_get(struct pgl_cache *c, const char *key, void **val, size_t *len)
 
 	if (key == NULL || val == NULL || len == NULL)
 		return (PGL_EINVAL);
-
-	if ((e = lookup(c, key, strlen(key))) != NULL &&
-	    expired(e, clock_ms())) {
-		drop(c, e);
-		c->st.expirations++;
-		e = NULL;
-	}
-	if (e == NULL) {
-		c->st.misses++;
+	if ((e = live(c, key)) == NULL)
 		return (PGL_ENOTFOUND);
-	}
-
 	/* malloc(0) may return NULL; a hit always hands back a pointer. */
 	if ((copy = malloc(e->vallen > 0 ? e->vallen : 1)) == NULL)
 		return (PGL_ENOMEM);
 	memcpy(copy, entry_value(e), e->vallen);
-
-	list_unlink(c, e);
-	list_push_newest(c, e);
-	c->st.hits++;
-
+	touch(c, e);
 	*val = copy;
 	*len = e->vallen;
 	return (PGL_OK);
+}
+
+int
+cache_lru_get_ref(struct pgl_cache *c, const char *key, const void **val,
+    size_t *len, void **ref)
+{
+	struct entry	*e;
+
+	if (key == NULL || val == NULL || len == NULL || ref == NULL)
+		return (PGL_EINVAL);
+	if ((e = live(c, key)) == NULL)
+		return (PGL_ENOTFOUND);
+	touch(c, e);
+	e->refs++;
+	*val = entry_value(e);
+	*len = e->vallen;
+	*ref = e;
+	return (PGL_OK);
+}
+
+/* Touches only the entry: a pin may outlive the cache (close). */
+void
+cache_lru_release(struct pgl_cache *c, void *ref)
+{
+	struct entry	*e = ref;
+
+	(void)c;
+	if (e == NULL || e->refs == 0)
+		return;
+	if (--e->refs == 0 && e->gone)
+		free(e);
 }
 
 int

@@ -23,6 +23,9 @@ struct pgl_cache	*cache_lru_new(const struct cache_lru_limits *);
 void			 cache_lru_free(struct pgl_cache *);
 int			 cache_lru_get(struct pgl_cache *, const char *,
 			    void **, size_t *);
+int			 cache_lru_get_ref(struct pgl_cache *, const char *,
+			    const void **, size_t *, void **);
+void			 cache_lru_release(struct pgl_cache *, void *);
 int			 cache_lru_put(struct pgl_cache *, const char *,
 			    const void *, size_t, uint32_t);
 int			 cache_lru_del(struct pgl_cache *, const char *);

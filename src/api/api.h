@@ -25,7 +25,15 @@ int	api_cache_tiers_init(const struct pgl_config *, struct pgl_err *);
 void	api_cache_tiers_open(const struct pgl_config *);	/* worker */
 void	api_cache_tiers_close(void);
 const char *api_cache_l2_name(void);	/* NULL: no L2 */
-int	api_mcache_get(const char *key, void **val, size_t *len);
+/*
+ * A hit as a read-only view (*val, *len) kept valid until
+ * api_mcache_unref(*ref): L1's entry pinned (no copy), else a copy.
+ * api_mcache_own makes a ref of a malloc'd buffer (freed on failure).
+ */
+int	api_mcache_ref(const char *key, const void **val, size_t *len,
+	    void **ref);
+int	api_mcache_own(void *copy, void **ref);
+void	api_mcache_unref(void *ref);
 void	api_mcache_put(const char *key, const void *val, size_t len);
 void	api_mcache_del(const char *key);
 /* Servers sharing the L2 tell each other of changes (no-ops without). */

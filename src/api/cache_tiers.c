@@ -1,7 +1,7 @@
 /*
  * The metadata cache as the handlers use it: the per-worker L1 (the
  * [cache] plugin) and, when [cache] l2 names one, a second tier shared by
- * replicas (cache-redis).  get = L1, then L2 and fill L1 on an L2 hit;
+ * replicas (cache-redis).  ref = L1, then L2 and fill L1 on an L2 hit;
  * put and del = both.  Each operation then publishes this worker's
  * counters of each tier to the shared statistics (metrics/cache_stats.h).
  *
@@ -117,14 +117,37 @@ publish_both(int changed)
 	api_cache_tier_publish(&l2_tier, l2, l2h, changed);
 }
 
+/*
+ * A value handed out by api_mcache_ref: the L1 plugin's pin on its
+ * entry (cache ABI 1.2), or a malloc'd copy where there is none (a
+ * plugin without get_ref, an L2 hit that L1 did not keep, a file read).
+ */
+struct mref {
+	void	*pin;
+	void	*copy;
+};
+
 static int
-l1_get(const char *key, void **val, size_t *len)
+l1_pins(void)
+{
+	return (pgl_app.cacheh != NULL && pgl_app.cache->abi_minor >= 2 &&
+	    pgl_app.cache->get_ref != NULL && pgl_app.cache->release != NULL);
+}
+
+/* L1 as a view: pinned, or a copy from a plugin that cannot pin. */
+static int
+l1_ref(const char *key, const void **val, size_t *len, struct mref *m)
 {
 	int	rc;
 
 	if (pgl_app.cacheh == NULL)
 		return (PGL_ENOTFOUND);
-	rc = pgl_app.cache->get(pgl_app.cacheh, key, val, len);
+	if (l1_pins())
+		rc = pgl_app.cache->get_ref(pgl_app.cacheh, key, val, len,
+		    &m->pin);
+	else if ((rc = pgl_app.cache->get(pgl_app.cacheh, key, &m->copy,
+	    len)) == PGL_OK)
+		*val = m->copy;
 	api_cache_tier_count(&l1_tier, rc);
 	return (rc);
 }
@@ -141,19 +164,81 @@ l2_get(const char *key, void **val, size_t *len)
 	return (rc);
 }
 
-int
-api_mcache_get(const char *key, void **val, size_t *len)
+/*
+ * An L2 hit fills L1, then is served from L1's pin so the copy can go.
+ * That lookup is not counted: the request was L1's miss and L2's hit.
+ */
+static int
+l1_fill(const char *key, const void **val, size_t *len, struct mref *m)
 {
-	int	rc, filled = 0;
+	const void	*v;
+	size_t		 n;
 
-	if ((rc = l1_get(key, val, len)) != PGL_OK &&
-	    (rc = l2_get(key, val, len)) == PGL_OK &&
-	    pgl_app.cacheh != NULL) {
-		(void)pgl_app.cache->put(pgl_app.cacheh, key, *val, *len, 0);
-		filled = 1;
+	if (pgl_app.cacheh == NULL)
+		return (0);
+	(void)pgl_app.cache->put(pgl_app.cacheh, key, m->copy, *len, 0);
+	if (l1_pins() && pgl_app.cache->get_ref(pgl_app.cacheh, key, &v, &n,
+	    &m->pin) == PGL_OK) {
+		free(m->copy);
+		m->copy = NULL;
+		*val = v;
+		*len = n;
+	}
+	return (1);
+}
+
+/* The ref handed out, on the heap; on failure the value is let go. */
+static int
+mref_keep(const struct mref *m, void **ref)
+{
+	struct mref	*k;
+
+	if ((k = malloc(sizeof(*k))) == NULL) {
+		if (m->pin != NULL)
+			pgl_app.cache->release(pgl_app.cacheh, m->pin);
+		free(m->copy);
+		return (PGL_ENOMEM);
+	}
+	*k = *m;
+	*ref = k;
+	return (PGL_OK);
+}
+
+int
+api_mcache_ref(const char *key, const void **val, size_t *len, void **ref)
+{
+	struct mref	 m = { NULL, NULL };
+	int		 rc, filled = 0;
+
+	if ((rc = l1_ref(key, val, len, &m)) != PGL_OK &&
+	    (rc = l2_get(key, &m.copy, len)) == PGL_OK) {
+		*val = m.copy;
+		filled = l1_fill(key, val, len, &m);
 	}
 	publish_both(filled);
-	return (rc);
+	return (rc == PGL_OK ? mref_keep(&m, ref) : rc);
+}
+
+int
+api_mcache_own(void *copy, void **ref)
+{
+	struct mref	m = { NULL, copy };
+
+	return (mref_keep(&m, ref));
+}
+
+/* A pin may end after the worker closed L1: the plugin allows it. */
+void
+api_mcache_unref(void *ref)
+{
+	struct mref	*m = ref;
+
+	if (m == NULL)
+		return;
+	if (m->pin != NULL)
+		pgl_app.cache->release(pgl_app.cacheh, m->pin);
+	free(m->copy);
+	free(m);
 }
 
 void

@@ -82,10 +82,11 @@ static const char *
 reply_message(struct pgl_req *r)
 {
 	json_t		*j, *e;
-	const char	*m = NULL;
+	const char	*m = NULL, *body;
+	size_t		 len;
 
-	if (r->reply_body == NULL ||
-	    (j = pgl_json_load_or(r->reply_body, NULL)) == NULL)
+	if ((body = pgl_reply_body(r, &len)) == NULL ||
+	    (j = pgl_json_load_or(body, NULL)) == NULL)
 		return ("refused");
 	e = json_object_get(j, "error");
 	m = json_is_object(e) ? pgl_json_str(e, "message") :

@@ -84,13 +84,18 @@ int	ice_read_metadata(struct pgl_req *, const struct pgl_catalog *,
  * PGL_EINVAL for a corrupt file or a refused location, ...). */
 int	ice_metadata_load(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, json_t **md, struct pgl_err *);
-/* The file's plain bytes (cached per worker; malloc'd). */
-int	ice_metadata_bytes(struct pgl_req *, const struct pgl_catalog *,
-	    const char *location, int missing_status, char **bytes,
-	    size_t *len);
-/* The same bytes as a gzip segment (http/gzip.h); replies on failure. */
+/*
+ * The file's plain bytes, through the worker's cache, read-only and
+ * valid until api_mcache_unref(*ref) (the cache entry pinned, not
+ * copied); replies on failure.
+ */
+int	ice_metadata_ref(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location, int missing_status, const char **bytes,
+	    size_t *len, void **ref);
+/* The same bytes as a gzip segment (http/gzip.h), as above. */
 int	ice_metadata_gz(struct pgl_req *, const struct pgl_catalog *,
-	    const char *location, int missing, char **blob, size_t *bloblen);
+	    const char *location, int missing, const char **blob,
+	    size_t *bloblen, void **ref);
 /*
  * Drop this worker's cached copy of a file, so the next read goes to the
  * disk: a path a client names (register) may have been deleted since it

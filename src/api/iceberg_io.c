@@ -40,12 +40,6 @@ io_fail(struct pgl_err *err, int code, const char *what, const char *location)
 	return (code);
 }
 
-/*
- * The plain (decompressed) bytes of a metadata file, through this
- * worker's cache: metadata files are immutable, so an entry keyed by
- * location never goes stale (ARCHITECTURE.md §7).  malloc'd.  Quiet:
- * errors come back in err (PGL_ENOTFOUND, PGL_EINVAL for a corrupt file).
- */
 /* What this process's S3 clients did since before: to /metrics. */
 void
 ice_count_s3(const struct pgl_s3_stats *before)
@@ -59,22 +53,17 @@ ice_count_s3(const struct pgl_s3_stats *before)
 	    now.connections - before->connections);
 }
 
+/* The file from storage, decompressed, malloc'd; errors as above. */
 static int
-metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
+metadata_read(struct pgl_req *r, const struct pgl_catalog *cat,
     const char *location, char **out, size_t *outlen, struct pgl_err *err)
 {
 	const struct pgl_storage	*st;
 	struct pgl_s3_stats		 s3;
-	void				*hit;
 	char				*raw, *plain;
 	size_t				 len, plen;
 	int				 rc;
 
-	if (api_mcache_get(location, &hit, &len) == PGL_OK) {
-		*out = hit;
-		*outlen = len;
-		return (PGL_OK);
-	}
 	if ((rc = api_storage(r, cat, &st, err)) != PGL_OK)
 		return (rc);
 	pgl_s3_stats(&s3);
@@ -91,7 +80,38 @@ metadata_bytes(struct pgl_req *r, const struct pgl_catalog *cat,
 		raw = plain;
 		len = plen;
 	}
+	*out = raw;
+	*outlen = len;
+	return (PGL_OK);
+}
+
+/*
+ * The plain (decompressed) bytes of a metadata file, through this
+ * worker's cache: metadata files are immutable, so an entry keyed by
+ * location never goes stale (ARCHITECTURE.md §7).  A view valid until
+ * api_mcache_unref(*ref): on a hit the cache entry itself, pinned.
+ * Quiet: errors come back in err (PGL_ENOTFOUND, PGL_EINVAL for a
+ * corrupt file).
+ */
+static int
+metadata_ref(struct pgl_req *r, const struct pgl_catalog *cat,
+    const char *location, const char **out, size_t *outlen, void **ref,
+    struct pgl_err *err)
+{
+	const void	*hit;
+	char		*raw;
+	size_t		 len;
+	int		 rc;
+
+	if (api_mcache_ref(location, &hit, outlen, ref) == PGL_OK) {
+		*out = hit;
+		return (PGL_OK);
+	}
+	if ((rc = metadata_read(r, cat, location, &raw, &len, err)) != PGL_OK)
+		return (rc);
 	api_mcache_put(location, raw, len);
+	if (api_mcache_own(raw, ref) != PGL_OK)
+		return (io_fail(err, PGL_ENOMEM, "out of memory", location));
 	*out = raw;
 	*outlen = len;
 	return (PGL_OK);
@@ -101,14 +121,17 @@ int
 ice_metadata_load(struct pgl_req *r, const struct pgl_catalog *c,
     const char *location, json_t **md, struct pgl_err *err)
 {
-	char	*raw, why[200];
-	size_t	 len;
-	int	 rc;
+	const char	*raw;
+	char		 why[200];
+	size_t		 len;
+	void		*ref;
+	int		 rc;
 
-	if ((rc = metadata_bytes(r, c, location, &raw, &len, err)) != PGL_OK)
+	if ((rc = metadata_ref(r, c, location, &raw, &len, &ref, err)) !=
+	    PGL_OK)
 		return (rc);
 	*md = pgl_json_parse(raw, len, why, sizeof(why));
-	free(raw);
+	api_mcache_unref(ref);
 	if (*md == NULL || !json_is_object(*md)) {
 		json_decref(*md);
 		*md = NULL;
@@ -160,12 +183,13 @@ ice_reply_file_error(struct pgl_req *r, const struct pgl_err *err)
 }
 
 int
-ice_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *location, int missing, char **out, size_t *outlen)
+ice_metadata_ref(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, int missing, const char **out, size_t *outlen,
+    void **ref)
 {
 	struct pgl_err	err;
 
-	if (metadata_bytes(r, c, location, out, outlen, &err) == PGL_OK)
+	if (metadata_ref(r, c, location, out, outlen, ref, &err) == PGL_OK)
 		return (0);
 	reply_io(r, &err, missing, location);
 	return (-1);
@@ -226,35 +250,45 @@ ice_uncache(const char *location)
 /*
  * A metadata file as a gzip segment (http/gzip.h), cached beside its
  * plain bytes under its own key, so a loadTable hit for a gzip client
- * compresses only the few bytes around the metadata.  malloc'd blob.
+ * compresses only the few bytes around the metadata.  A view as
+ * ice_metadata_ref's.
  */
 int
 ice_metadata_gz(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *location, int missing, char **blob, size_t *bloblen)
+    const char *location, int missing, const char **blob, size_t *bloblen,
+    void **ref)
 {
-	struct pgl_err			 err;
-	char				 key[2048], *plain;
-	void				*hit;
-	size_t				 len;
-	int				 keyed, rc;
+	struct pgl_err	 err;
+	const char	*plain;
+	const void	*hit;
+	char		 key[2048], *made;
+	size_t		 len;
+	void		*pref;
+	int		 keyed, rc;
 
 	keyed = gz_key(location, key, sizeof(key));
-	if (keyed && api_mcache_get(key, &hit, bloblen) == PGL_OK) {
+	if (keyed && api_mcache_ref(key, &hit, bloblen, ref) == PGL_OK) {
 		*blob = hit;
 		return (0);
 	}
-	if (metadata_bytes(r, c, location, &plain, &len, &err) != PGL_OK) {
+	if (metadata_ref(r, c, location, &plain, &len, &pref, &err) !=
+	    PGL_OK) {
 		reply_io(r, &err, missing, location);
 		return (-1);
 	}
-	rc = pgl_gz_seg_make(plain, len, blob, bloblen);
-	free(plain);
+	rc = pgl_gz_seg_make(plain, len, &made, bloblen);
+	api_mcache_unref(pref);
 	if (rc == -1) {
 		pgl_reply_error(r, 503, "out of memory");
 		return (-1);
 	}
 	if (keyed)
-		api_mcache_put(key, *blob, *bloblen);
+		api_mcache_put(key, made, *bloblen);
+	*blob = made;
+	if (api_mcache_own(made, ref) != PGL_OK) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
 	return (0);
 }
 

@@ -317,58 +317,58 @@ load_frame(struct pgl_req *r, const struct pgl_catalog *c,
 }
 
 /*
- * A gzip client: the metadata's segment, compressed when it was cached,
- * between the frame compressed now (http/gzip.h).  0 if replied, 1 if
- * the body is too small to compress (then answered plain), -1 if an
- * error was replied.
+ * A gzip client: the metadata's segment, compressed when it was cached
+ * and sent from the cache as it lies, between the frame compressed now
+ * (http/gzip.h).  0 if replied, 1 if the body is too small to compress
+ * (then answered plain), -1 if an error was replied.
  */
 static int
 reply_gz_load(struct pgl_req *r, const struct pgl_catalog *c,
     const char *location, const struct load_frame *f)
 {
-	struct pgl_gz_seg	 seg;
-	unsigned char		*gz;
-	char			*blob;
-	size_t			 bloblen, cap, n = 0;
+	struct pgl_reply_seg	 seg[3];
+	struct pgl_gz_frame	 gf;
+	struct pgl_gz_seg	 gz;
+	unsigned char		*out;
+	const char		*blob;
+	size_t			 bloblen, cap;
+	void			*ref;
 
-	if (ice_metadata_gz(r, c, location, 500, &blob, &bloblen) == -1)
+	if (ice_metadata_gz(r, c, location, 500, &blob, &bloblen, &ref) == -1)
 		return (-1);
-	if (pgl_gz_seg_parse(blob, bloblen, &seg) == -1 ||
-	    f->headlen + seg.len + f->taillen <= PGL_GZIP_MIN) {
-		free(blob);
+	cap = pgl_gz_bound(f->headlen, NULL, f->taillen);
+	if (pgl_gz_seg_parse(blob, bloblen, &gz) == -1 ||
+	    f->headlen + gz.len + f->taillen <= PGL_GZIP_MIN ||
+	    (out = pgl_arena_alloc(r->arena, cap)) == NULL ||
+	    pgl_gz_frame(f->head, f->headlen, &gz, f->tail, f->taillen, out,
+	    cap, &gf) == -1) {
+		api_mcache_unref(ref);
 		return (1);
 	}
-	cap = pgl_gz_bound(f->headlen, &seg, f->taillen);
-	if ((gz = pgl_arena_alloc(r->arena, cap)) != NULL)
-		n = pgl_gz_assemble(f->head, f->headlen, &seg, f->tail,
-		    f->taillen, gz, cap);
-	free(blob);
-	if (n == 0)
-		return (1);
-	pgl_reply_gzip(r, 200, "application/json", gz, n);
+	seg[0] = (struct pgl_reply_seg){ gf.head, gf.headlen, NULL, NULL };
+	seg[1] = (struct pgl_reply_seg){ gz.z, gz.zlen, api_mcache_unref,
+	    ref };
+	seg[2] = (struct pgl_reply_seg){ gf.tail, gf.taillen, NULL, NULL };
+	pgl_reply_segs(r, 200, "application/json", 1, seg, 3);
 	return (0);
 }
 
+/* The metadata sent from the cache as it lies, between the frame. */
 static void
 reply_plain_load(struct pgl_req *r, const struct pgl_catalog *c,
     const char *location, const struct load_frame *f)
 {
-	char	*bytes, *body;
-	size_t	 len, n;
+	struct pgl_reply_seg	 seg[3];
+	const char		*bytes;
+	size_t			 len;
+	void			*ref;
 
-	if (ice_metadata_bytes(r, c, location, 500, &bytes, &len) == -1)
+	if (ice_metadata_ref(r, c, location, 500, &bytes, &len, &ref) == -1)
 		return;
-	n = f->headlen + len + f->taillen;
-	/* malloc'd, not in the arena: Kore sends it as is (no more copies). */
-	if ((body = malloc(n + 1)) != NULL) {
-		memcpy(body, f->head, f->headlen);
-		memcpy(body + f->headlen, bytes, len);
-		memcpy(body + f->headlen + len, f->tail, f->taillen + 1);
-		pgl_reply_malloc(r, 200, "application/json", body, n);
-	} else {
-		pgl_reply_error(r, 503, "out of memory");
-	}
-	free(bytes);
+	seg[0] = (struct pgl_reply_seg){ f->head, f->headlen, NULL, NULL };
+	seg[1] = (struct pgl_reply_seg){ bytes, len, api_mcache_unref, ref };
+	seg[2] = (struct pgl_reply_seg){ f->tail, f->taillen, NULL, NULL };
+	pgl_reply_segs(r, 200, "application/json", 0, seg, 3);
 }
 
 /*

@@ -112,6 +112,7 @@ api_idem_end(struct pgl_req *r)
 	struct pgl_idempotent	 rec;
 	struct pgl_err		 err;
 	uint64_t		 purged;
+	size_t			 len;
 	int64_t			 now = pgl_now_ms();
 
 	if (r->app->idem_key == NULL || !replayable(r->status))
@@ -119,7 +120,8 @@ api_idem_end(struct pgl_req *r)
 	rec.key = r->app->idem_key;
 	rec.route = request_route(r);
 	rec.status = r->status;
-	rec.body = r->reply_body != NULL ? r->reply_body : "";
+	if ((rec.body = pgl_reply_body(r, &len)) == NULL)
+		rec.body = "";
 	rec.expires_at_ms = now + IDEM_LIFETIME_MS;
 	/* A concurrent duplicate may have stored it first: keep that one. */
 	(void)STORE(put_idempotent, r->tenant, &rec, &err);

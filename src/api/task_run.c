@@ -124,6 +124,8 @@ api_task_run(struct pgl_task_run *run)
 	}
 	json_decref(result);
 	json_decref(params);
+	/* No one sends a task's reply: let go of what it holds. */
+	pgl_reply_withdraw(&r);
 	return (end);
 }
 
@@ -131,11 +133,12 @@ const char *
 api_task_reply_error(struct pgl_req *r)
 {
 	json_t		*j;
-	const char	*m = NULL;
+	const char	*m = NULL, *body;
+	size_t		 len;
 
-	if (r->reply_body == NULL)
+	if ((body = pgl_reply_body(r, &len)) == NULL)
 		return ("failed");
-	if ((j = json_loadb(r->reply_body, r->reply_len, 0, NULL)) != NULL) {
+	if ((j = json_loadb(body, len, 0, NULL)) != NULL) {
 		json_t *e = json_object_get(j, "error");
 
 		m = json_is_object(e) ? pgl_json_str(e, "message") :
@@ -144,8 +147,7 @@ api_task_reply_error(struct pgl_req *r)
 			m = pgl_arena_strdup(r->arena, m);
 		json_decref(j);
 	}
-	return (m != NULL ? m : pgl_arena_strndup(r->arena, r->reply_body,
-	    r->reply_len));
+	return (m != NULL ? m : pgl_arena_strndup(r->arena, body, len));
 }
 
 int

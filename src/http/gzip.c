@@ -193,40 +193,71 @@ pgl_gz_bound(size_t prefixlen, const struct pgl_gz_seg *seg,
 	    (seg != NULL ? seg->zlen : 0) + part_bound(suffixlen) + 8);
 }
 
-size_t
-pgl_gz_assemble(const void *prefix, size_t prefixlen,
+/*
+ * The gzip header and deflate(prefix), then gap bytes left for the
+ * segment, then deflate(suffix) finished and the trailer, into out.
+ * The trailer's CRC-32 combines the three parts' (RFC 1952 §2.3.1).
+ */
+static int
+frame_write(const void *prefix, size_t prefixlen,
     const struct pgl_gz_seg *seg, const void *suffix, size_t suffixlen,
-    unsigned char *out, size_t cap)
+    size_t gap, unsigned char *out, size_t cap, struct pgl_gz_frame *f)
 {
 	z_stream	*z = fast_stream();
 	uLong		 crc;
 	size_t		 at, n, total;
 
-	if (z == NULL || cap < pgl_gz_bound(prefixlen, seg, suffixlen))
-		return (0);
+	if (z == NULL || cap < pgl_gz_bound(prefixlen, NULL, suffixlen) + gap)
+		return (-1);
 	memcpy(out, gz_head, sizeof(gz_head));
 	at = sizeof(gz_head);
 	if ((n = deflate_part(z, prefix, prefixlen, Z_SYNC_FLUSH, out + at,
-	    cap - at)) == (size_t)-1)
-		return (0);
-	at += n;
+	    cap - at - gap)) == (size_t)-1)
+		return (-1);
+	f->head = out;
+	f->headlen = at + n;
 	crc = crc32(crc32(0, NULL, 0), prefix, (uInt)prefixlen);
 	total = prefixlen;
 	if (seg != NULL) {
-		memcpy(out + at, seg->z, seg->zlen);
-		at += seg->zlen;
 		crc = crc32_combine(crc, seg->crc, (z_off_t)seg->len);
 		total += seg->len;
 	}
+	at = f->headlen + gap;
 	if ((n = deflate_part(z, suffix, suffixlen, Z_FINISH, out + at,
 	    cap - at - 8)) == (size_t)-1)
-		return (0);
-	at += n;
+		return (-1);
 	crc = crc32_combine(crc, crc32(crc32(0, NULL, 0), suffix,
 	    (uInt)suffixlen), (z_off_t)suffixlen);
 	total += suffixlen;
 	/* RFC 1952: CRC-32, then the plain length modulo 2^32. */
-	put_le32(out + at, (uint32_t)crc);
-	put_le32(out + at + 4, (uint32_t)total);
-	return (at + 8);
+	put_le32(out + at + n, (uint32_t)crc);
+	put_le32(out + at + n + 4, (uint32_t)total);
+	f->tail = out + at;
+	f->taillen = n + 8;
+	return (0);
+}
+
+int
+pgl_gz_frame(const void *prefix, size_t prefixlen,
+    const struct pgl_gz_seg *seg, const void *suffix, size_t suffixlen,
+    unsigned char *out, size_t cap, struct pgl_gz_frame *f)
+{
+	return (frame_write(prefix, prefixlen, seg, suffix, suffixlen, 0,
+	    out, cap, f));
+}
+
+size_t
+pgl_gz_assemble(const void *prefix, size_t prefixlen,
+    const struct pgl_gz_seg *seg, const void *suffix, size_t suffixlen,
+    unsigned char *out, size_t cap)
+{
+	struct pgl_gz_frame	f;
+	size_t			gap = seg != NULL ? seg->zlen : 0;
+
+	if (frame_write(prefix, prefixlen, seg, suffix, suffixlen, gap, out,
+	    cap, &f) == -1)
+		return (0);
+	if (gap > 0)
+		memcpy(out + f.headlen, seg->z, gap);
+	return (f.headlen + gap + f.taillen);
 }

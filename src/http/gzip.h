@@ -53,4 +53,23 @@ size_t	pgl_gz_assemble(const void *prefix, size_t prefixlen,
 	    const struct pgl_gz_seg *seg, const void *suffix, size_t suffixlen,
 	    unsigned char *out, size_t cap);
 
+/*
+ * The same member in three pieces, for a segment that stays where it is
+ * kept (a pinned cache entry, sent as is): f->head (the gzip header and
+ * the compressed prefix) and f->tail (the compressed suffix and the
+ * trailer) are written into out (cap bytes, at least
+ * pgl_gz_bound(prefixlen, NULL, suffixlen)); the body is head, seg->z,
+ * tail.  -1 on failure.
+ */
+struct pgl_gz_frame {
+	const unsigned char	*head;
+	size_t			 headlen;
+	const unsigned char	*tail;
+	size_t			 taillen;
+};
+
+int	pgl_gz_frame(const void *prefix, size_t prefixlen,
+	    const struct pgl_gz_seg *seg, const void *suffix, size_t suffixlen,
+	    unsigned char *out, size_t cap, struct pgl_gz_frame *f);
+
 #endif

@@ -171,9 +171,81 @@ pgl_reply_gzip(struct pgl_req *r, int status, const char *ctype,
 	r->reply_type = ctype;
 }
 
+static void
+segs_release(const struct pgl_reply_seg *seg, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (seg[i].release != NULL)
+			seg[i].release(seg[i].arg);
+	}
+}
+
+static void
+segs_drop(struct pgl_req *r)
+{
+	segs_release(r->reply_seg, r->reply_nseg);
+	r->reply_nseg = 0;
+	r->reply_seg_gz = 0;
+}
+
+static size_t
+segs_total(const struct pgl_reply_seg *seg, size_t n)
+{
+	size_t	i, total = 0;
+
+	for (i = 0; i < n; i++)
+		total += seg[i].len;
+	return (total);
+}
+
+void
+pgl_reply_segs(struct pgl_req *r, int status, const char *ctype, int gzip,
+    const struct pgl_reply_seg *seg, size_t n)
+{
+	if (r->status != 0 || n > PGL_REPLY_SEGS) {
+		segs_release(seg, n);
+		if (r->status == 0)
+			pgl_reply_error(r, 500, "reply in too many pieces");
+		return;
+	}
+	memcpy(r->reply_seg, seg, n * sizeof(*seg));
+	r->reply_nseg = n;
+	r->reply_seg_gz = gzip;
+	r->status = status;
+	r->reply_type = ctype;
+}
+
+/* Join plain pieces into the arena: a reply read back as one buffer. */
+const char *
+pgl_reply_body(struct pgl_req *r, size_t *len)
+{
+	char	*body;
+	size_t	 i, at = 0, total;
+
+	if (r->reply_nseg > 0 && !r->reply_seg_gz) {
+		total = segs_total(r->reply_seg, r->reply_nseg);
+		if ((body = pgl_arena_alloc(r->arena, total + 1)) == NULL)
+			return (NULL);
+		for (i = 0; i < r->reply_nseg; i++) {
+			memcpy(body + at, r->reply_seg[i].data,
+			    r->reply_seg[i].len);
+			at += r->reply_seg[i].len;
+		}
+		body[total] = '\0';
+		segs_drop(r);
+		r->reply_body = body;
+		r->reply_len = total;
+	}
+	*len = r->reply_body != NULL ? r->reply_len : 0;
+	return (r->reply_body);
+}
+
 void
 pgl_reply_withdraw(struct pgl_req *r)
 {
+	segs_drop(r);
 	free(r->reply_owned);
 	r->reply_owned = NULL;
 	r->status = 0;
@@ -191,13 +263,19 @@ pgl_req_gzip(const struct pgl_req *r)
 	    pgl_gzip_accepted(pgl_header(r, "accept-encoding")));
 }
 
-/* A JSON body large enough that its encoding depends on the client. */
+/* A JSON body of len large enough that its encoding depends on the client. */
+static int
+varies(const struct pgl_req *r, size_t len)
+{
+	return (len > PGL_GZIP_MIN && r->reply_type != NULL &&
+	    strstr(r->reply_type, "json") != NULL && r->method != PGL_HEAD &&
+	    r->status != 204 && r->status != 304);
+}
+
 static int
 compressible(const struct pgl_req *r)
 {
-	return (r->reply_body != NULL && r->reply_len > PGL_GZIP_MIN &&
-	    r->reply_type != NULL && strstr(r->reply_type, "json") != NULL &&
-	    r->method != PGL_HEAD && r->status != 204 && r->status != 304);
+	return (r->reply_body != NULL && varies(r, r->reply_len));
 }
 
 /* Compress the plain reply into the arena; 0 if that failed. */
@@ -246,6 +324,108 @@ send_body(struct pgl_req *r, const void *body, size_t len)
 	http_response(r->http, r->status, body, len);
 }
 
+/*
+ * Pieces on their way: Kore calls seg_sent as it is done with each
+ * netbuf, and the last one releases them all.  The arena's pieces (a
+ * few hundred bytes of frame) are copied in here, as the arena ends
+ * with the request, before Kore has sent them; the large ones (a pinned
+ * cache entry) are not.
+ */
+struct seg_hold {
+	size_t			pending;	/* netbufs Kore holds */
+	size_t			nseg;
+	struct pgl_reply_seg	seg[PGL_REPLY_SEGS];
+	char			copies[];
+};
+
+static struct seg_hold *
+hold_take(struct pgl_req *r)
+{
+	struct seg_hold	*h;
+	char		*p;
+	size_t		 i, extra = 0;
+
+	for (i = 0; i < r->reply_nseg; i++) {
+		if (r->reply_seg[i].release == NULL)
+			extra += r->reply_seg[i].len;
+	}
+	if ((h = malloc(sizeof(*h) + extra)) == NULL)
+		return (NULL);
+	p = h->copies;
+	for (i = 0; i < r->reply_nseg; i++) {
+		h->seg[i] = r->reply_seg[i];
+		if (h->seg[i].release == NULL && h->seg[i].len > 0) {
+			memcpy(p, h->seg[i].data, h->seg[i].len);
+			h->seg[i].data = p;
+			p += h->seg[i].len;
+		}
+	}
+	h->nseg = r->reply_nseg;
+	h->pending = 0;
+	r->reply_nseg = 0;
+	return (h);
+}
+
+static void
+hold_free(struct seg_hold *h)
+{
+	segs_release(h->seg, h->nseg);
+	free(h);
+}
+
+static int
+seg_sent(struct netbuf *nb)
+{
+	struct seg_hold	*h = nb->extra;
+
+	if (--h->pending == 0)
+		hold_free(h);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * As http_response_stream does it: the head with the total length, then
+ * each piece as a stream netbuf of its own, so without TLS Kore sends
+ * the head and all the pieces in one writev() (Kore patch item 18).
+ */
+static void
+send_segs(struct pgl_req *r)
+{
+	struct seg_hold	*h;
+	struct netbuf	*nb;
+	size_t		 i, total;
+
+	total = segs_total(r->reply_seg, r->reply_nseg);
+	h = NULL;
+	if (r->http->owner != NULL && r->http->method != HTTP_METHOD_HEAD &&
+	    (h = hold_take(r)) == NULL) {
+		segs_drop(r);
+		http_response(r->http, 503, NULL, 0);
+		return;
+	}
+	if (r->reply_seg_gz)
+		http_response_header(r->http, "content-encoding", "gzip");
+	http_response(r->http, r->status, NULL, total);
+	/* No body goes out (HEAD, a task): the head alone, with the length. */
+	if (h == NULL) {
+		segs_drop(r);
+		return;
+	}
+	for (i = 0; i < h->nseg; i++)
+		h->pending += h->seg[i].len > 0;
+	if (h->pending == 0) {
+		hold_free(h);
+		return;
+	}
+	for (i = 0; i < h->nseg; i++) {
+		if (h->seg[i].len == 0)
+			continue;
+		net_send_stream(r->http->owner, (void *)h->seg[i].data,
+		    h->seg[i].len, seg_sent, &nb);
+		nb->extra = h;
+	}
+}
+
 static void
 send_gzip(struct pgl_req *r, const unsigned char *gz, size_t len)
 {
@@ -265,7 +445,13 @@ pgl_reply_send(struct pgl_req *r)
 
 	if (r->reply_type != NULL)
 		http_response_header(r->http, "content-type", r->reply_type);
-	if (r->reply_gz != NULL) {
+	if (r->reply_nseg > 0) {
+		if (r->reply_seg_gz ||
+		    varies(r, segs_total(r->reply_seg, r->reply_nseg)))
+			http_response_header(r->http, "vary",
+			    "Accept-Encoding");
+		send_segs(r);
+	} else if (r->reply_gz != NULL) {
 		http_response_header(r->http, "vary", "Accept-Encoding");
 		send_gzip(r, r->reply_gz, r->reply_gz_len);
 	} else if (compressible(r)) {

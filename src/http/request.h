@@ -20,6 +20,21 @@ struct http_request;
 struct pgl_arena;
 
 #define PGL_MAX_QUERY	32
+#define PGL_REPLY_SEGS	4
+
+/*
+ * A piece of a reply body sent where it lies: release(arg), if set, is
+ * called exactly once, when Kore is done with it (sent, or the
+ * connection gone) or the reply is withdrawn.  A piece without release
+ * lives only as long as the request (its arena, or static): it is
+ * copied when sent, so such pieces are the small ones.
+ */
+struct pgl_reply_seg {
+	const void	*data;
+	size_t		 len;
+	void		(*release)(void *);
+	void		*arg;
+};
 
 struct pgl_req {
 	struct http_request	*http;
@@ -49,6 +64,10 @@ struct pgl_req {
 	/* The reply already gzip'd (pgl_reply_gzip), or NULL. */
 	const unsigned char	*reply_gz;
 	size_t			 reply_gz_len;
+	/* The body in pieces (pgl_reply_segs), gzip'd if reply_seg_gz. */
+	struct pgl_reply_seg	 reply_seg[PGL_REPLY_SEGS];
+	size_t			 reply_nseg;
+	int			 reply_seg_gz;
 
 	/* The application's per-request state (the api layer's). */
 	struct pgl_req_app	*app;
@@ -95,6 +114,19 @@ void	pgl_reply_gzip(struct pgl_req *, int status, const char *content_type,
  */
 void	pgl_reply_malloc(struct pgl_req *, int status, const char *content_type,
 	    char *data, size_t len);
+/*
+ * Reply with a body made of n pieces (at most PGL_REPLY_SEGS) sent one
+ * after another without being copied together; gzip: they make one gzip
+ * member, for a client pgl_req_gzip() admits.  The reply owns the
+ * pieces' releases from here, even when it is refused.
+ */
+void	pgl_reply_segs(struct pgl_req *, int status, const char *content_type,
+	    int gzip, const struct pgl_reply_seg *, size_t n);
+/*
+ * The plain body as one buffer (pieces are joined into the arena only
+ * now, for the few who need that), or NULL without one or if gzip'd.
+ */
+const char	*pgl_reply_body(struct pgl_req *, size_t *len);
 /* Take back the reply not yet sent, so another may be given. */
 void	pgl_reply_withdraw(struct pgl_req *);
 /* Send the reply (the dispatcher, once, at the end). */

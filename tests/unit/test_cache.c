@@ -164,6 +164,8 @@ test_descriptor_declares_abi_name_and_every_method(void **state)
 	assert_non_null(ops->del_prefix);
 	assert_non_null(ops->clear);
 	assert_non_null(ops->stats);
+	assert_non_null(ops->get_ref);
+	assert_non_null(ops->release);
 }
 
 static void
@@ -726,6 +728,196 @@ test_close_frees_a_populated_cache(void **state)
 	ops->close(c);	/* ASan / valgrind report any leak */
 }
 
+/* --- pinned views (get_ref, ABI 1.2) ----------------------------------- */
+
+/* Pins key and asserts the view holds exactly val; returns the pin. */
+static void *
+pin(struct pgl_cache *c, const char *key, const char *val)
+{
+	const void	*got = NULL;
+	size_t		 len = 0;
+	void		*ref = NULL;
+
+	assert_int_equal(ops->get_ref(c, key, &got, &len, &ref), PGL_OK);
+	assert_non_null(ref);
+	assert_int_equal(len, strlen(val));
+	assert_memory_equal(got, val, len);
+	return (ref);
+}
+
+static void
+test_get_ref_counts_hits_and_misses_as_get(void **state)
+{
+	struct pgl_cache	*c = open_with(NULL, 0);
+	struct pgl_cache_stats	 st;
+	const void		*got = NULL;
+	size_t			 len = 0;
+	void			*ref = NULL;
+
+	(void)state;
+	assert_int_equal(ops->get_ref(c, "k", &got, &len, &ref),
+	    PGL_ENOTFOUND);
+	put_str(c, "k", "value", 0);
+	ops->release(c, pin(c, "k", "value"));
+	ops->release(c, pin(c, "k", "value"));
+	st = stats_of(c);
+	assert_int_equal(st.hits, 2);
+	assert_int_equal(st.misses, 1);
+	assert_int_equal(st.entries, 1);
+	ops->close(c);
+}
+
+static void
+test_get_ref_of_expired_entry_is_a_miss(void **state)
+{
+	struct pgl_cache	*c = open_with(NULL, 0);
+	const void		*got = NULL;
+	size_t			 len = 0;
+	void			*ref = NULL;
+
+	(void)state;
+	put_str(c, "k", "v", 10);
+	advance(10000);
+	assert_int_equal(ops->get_ref(c, "k", &got, &len, &ref),
+	    PGL_ENOTFOUND);
+	assert_int_equal(stats_of(c).expirations, 1);
+	assert_int_equal(stats_of(c).misses, 1);
+	ops->close(c);
+}
+
+static void
+test_get_ref_refreshes_recency(void **state)
+{
+	struct pgl_cache	*c = open_limits("2", "1024");
+
+	(void)state;
+	put_str(c, "a", "1", 0);
+	put_str(c, "b", "2", 0);
+	ops->release(c, pin(c, "a", "1"));
+	put_str(c, "c", "3", 0);
+	assert_missing(c, "b");
+	assert_holds(c, "a", "1");
+	ops->close(c);
+}
+
+static void
+test_pin_survives_del_and_leaves_the_stats(void **state)
+{
+	struct pgl_cache	*c = open_with(NULL, 0);
+	const void		*got = NULL;
+	size_t			 len = 0;
+	void			*ref = NULL;
+
+	(void)state;
+	put_str(c, "k", "value", 0);
+	assert_int_equal(ops->get_ref(c, "k", &got, &len, &ref), PGL_OK);
+	assert_int_equal(ops->del(c, "k"), PGL_OK);
+	assert_missing(c, "k");
+	assert_int_equal(stats_of(c).entries, 0);
+	assert_int_equal(stats_of(c).bytes, 0);
+	/* Still readable: ASan reports a use after free otherwise. */
+	assert_memory_equal(got, "value", len);
+	ops->release(c, ref);
+	ops->close(c);
+}
+
+static void
+test_pin_survives_put_under_its_key(void **state)
+{
+	struct pgl_cache	*c = open_with(NULL, 0);
+	const void		*got = NULL;
+	size_t			 len = 0;
+	void			*ref = NULL;
+
+	(void)state;
+	put_str(c, "k", "old", 0);
+	assert_int_equal(ops->get_ref(c, "k", &got, &len, &ref), PGL_OK);
+	put_str(c, "k", "newer", 0);
+	assert_memory_equal(got, "old", len);
+	assert_holds(c, "k", "newer");
+	assert_int_equal(stats_of(c).entries, 1);
+	assert_int_equal(stats_of(c).bytes, strlen("k") + strlen("newer"));
+	ops->release(c, ref);
+	assert_holds(c, "k", "newer");
+	ops->close(c);
+}
+
+static void
+test_pin_survives_eviction(void **state)
+{
+	struct pgl_cache	*c = open_limits("1", "1024");
+	const void		*got = NULL;
+	size_t			 len = 0;
+	void			*ref = NULL;
+
+	(void)state;
+	put_str(c, "a", "first", 0);
+	assert_int_equal(ops->get_ref(c, "a", &got, &len, &ref), PGL_OK);
+	put_str(c, "b", "second", 0);
+	assert_int_equal(stats_of(c).evictions, 1);
+	assert_missing(c, "a");
+	assert_memory_equal(got, "first", len);
+	ops->release(c, ref);
+	ops->close(c);
+}
+
+static void
+test_pin_survives_clear_and_close(void **state)
+{
+	struct pgl_cache	*c = open_with(NULL, 0);
+	const void		*got = NULL;
+	size_t			 len = 0;
+	void			*ref = NULL, *ref2;
+
+	(void)state;
+	put_str(c, "a", "kept", 0);
+	put_str(c, "b", "also", 0);
+	assert_int_equal(ops->get_ref(c, "a", &got, &len, &ref), PGL_OK);
+	ref2 = pin(c, "b", "also");
+	ops->clear(c);
+	assert_int_equal(stats_of(c).entries, 0);
+	assert_int_equal(stats_of(c).bytes, 0);
+	assert_memory_equal(got, "kept", len);
+	ops->release(c, ref2);
+	ops->close(c);
+	/* A pin may end after close: it touches only its entry. */
+	assert_memory_equal(got, "kept", len);
+	ops->release(NULL, ref);
+}
+
+static void
+test_two_pins_free_at_the_last_release(void **state)
+{
+	struct pgl_cache	*c = open_with(NULL, 0);
+	const void		*got = NULL;
+	size_t			 len = 0;
+	void			*ref1 = NULL, *ref2;
+
+	(void)state;
+	put_str(c, "k", "shared", 0);
+	assert_int_equal(ops->get_ref(c, "k", &got, &len, &ref1), PGL_OK);
+	ref2 = pin(c, "k", "shared");
+	assert_ptr_equal(ref1, ref2);
+	assert_int_equal(ops->del(c, "k"), PGL_OK);
+	ops->release(c, ref1);
+	assert_memory_equal(got, "shared", len);	/* one pin left */
+	ops->release(c, ref2);	/* freed: ASan reports a leak otherwise */
+	ops->close(c);
+}
+
+static void
+test_release_of_a_live_entry_keeps_it(void **state)
+{
+	struct pgl_cache	*c = open_with(NULL, 0);
+
+	(void)state;
+	put_str(c, "k", "v", 0);
+	ops->release(c, pin(c, "k", "v"));
+	assert_holds(c, "k", "v");
+	assert_int_equal(ops->del(c, "k"), PGL_OK);	/* freed here */
+	ops->close(c);
+}
+
 int
 main(void)
 {
@@ -758,6 +950,15 @@ main(void)
 		T(test_del_prefix_removes_exactly_the_family),
 		T(test_clear_empties_the_cache_but_keeps_counters),
 		T(test_close_frees_a_populated_cache),
+		T(test_get_ref_counts_hits_and_misses_as_get),
+		T(test_get_ref_of_expired_entry_is_a_miss),
+		T(test_get_ref_refreshes_recency),
+		T(test_pin_survives_del_and_leaves_the_stats),
+		T(test_pin_survives_put_under_its_key),
+		T(test_pin_survives_eviction),
+		T(test_pin_survives_clear_and_close),
+		T(test_two_pins_free_at_the_last_release),
+		T(test_release_of_a_live_entry_keeps_it),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

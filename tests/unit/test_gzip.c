@@ -142,6 +142,76 @@ test_too_small_buffer_fails_cleanly(void **state)
 	free(body);
 }
 
+/*
+ * The pieces form: head, the segment's bytes where they are kept, tail,
+ * sent back to back, are the same member pgl_gz_assemble writes.
+ */
+static void
+frame_check(const char *prefix, const char *mid, const char *suffix)
+{
+	struct pgl_gz_frame	 f;
+	struct pgl_gz_seg	 seg;
+	unsigned char		*out, *body, *whole;
+	char			*blob;
+	size_t			 bloblen, cap, n, wlen;
+
+	assert_int_equal(pgl_gz_seg_make(mid, strlen(mid), &blob, &bloblen), 0);
+	assert_int_equal(pgl_gz_seg_parse(blob, bloblen, &seg), 0);
+	cap = pgl_gz_bound(strlen(prefix), NULL, strlen(suffix));
+	assert_non_null(out = malloc(cap));
+	assert_int_equal(pgl_gz_frame(prefix, strlen(prefix), &seg, suffix,
+	    strlen(suffix), out, cap, &f), 0);
+	assert_true(f.headlen + f.taillen <= cap);
+	n = f.headlen + seg.zlen + f.taillen;
+	assert_non_null(body = malloc(n));
+	memcpy(body, f.head, f.headlen);
+	memcpy(body + f.headlen, seg.z, seg.zlen);
+	memcpy(body + f.headlen + seg.zlen, f.tail, f.taillen);
+	assert_inflates_to(body, n, prefix, mid, suffix);
+
+	cap = pgl_gz_bound(strlen(prefix), &seg, strlen(suffix));
+	assert_non_null(whole = malloc(cap));
+	wlen = pgl_gz_assemble(prefix, strlen(prefix), &seg, suffix,
+	    strlen(suffix), whole, cap);
+	assert_int_equal(wlen, n);
+	assert_memory_equal(whole, body, n);
+	free(whole);
+	free(body);
+	free(out);
+	free(blob);
+}
+
+static void
+test_frame_pieces_around_a_kept_segment_make_the_same_member(void **state)
+{
+	char	*md = sample(40000);
+
+	(void)state;
+	frame_check("{\"metadata-location\":\"s3://b/t/m.json\","
+	    "\"metadata\":", md, ",\"config\":{\"k\":\"v\"}}");
+	frame_check("", md, "");
+	frame_check("prefix", "", "suffix");
+	free(md);
+}
+
+static void
+test_frame_with_too_small_buffer_fails_cleanly(void **state)
+{
+	struct pgl_gz_frame	 f;
+	struct pgl_gz_seg	 seg;
+	unsigned char		 out[16];
+	char			*blob, *md = sample(2000);
+	size_t			 bloblen;
+
+	(void)state;
+	assert_int_equal(pgl_gz_seg_make(md, strlen(md), &blob, &bloblen), 0);
+	assert_int_equal(pgl_gz_seg_parse(blob, bloblen, &seg), 0);
+	assert_int_equal(pgl_gz_frame(md, strlen(md), &seg, "}", 1, out,
+	    sizeof(out), &f), -1);
+	free(blob);
+	free(md);
+}
+
 static void
 test_garbage_is_not_a_segment(void **state)
 {
@@ -195,6 +265,9 @@ main(void)
 		cmocka_unit_test(test_whole_body_without_segment),
 		cmocka_unit_test(test_too_small_buffer_fails_cleanly),
 		cmocka_unit_test(test_garbage_is_not_a_segment),
+		cmocka_unit_test(
+		    test_frame_pieces_around_a_kept_segment_make_the_same_member),
+		cmocka_unit_test(test_frame_with_too_small_buffer_fails_cleanly),
 		cmocka_unit_test(test_accept_encoding_admits_gzip_with_positive_q),
 		cmocka_unit_test(test_accept_encoding_q_zero_or_absent_refuses),
 	};
