@@ -158,13 +158,24 @@ key_of(char *key, const char *kind, const char *tenant, const char *name)
 static int
 lookup(struct pgl_req *r, const char *key, const char **f, size_t n)
 {
-	void	*buf;
-	size_t	 len;
-	int	 rc;
+	const void	*view;
+	void		*buf, *ref;
+	size_t		 len;
+	int		 rc;
 
 	if (confh == NULL || pgl_app.in_tx)
 		return (-1);
-	if ((rc = pgl_app.cache->get(confh, key, &buf, &len)) == PGL_OK) {
+	/* Unpacked into the arena straight from the entry when the plugin
+	 * can lend it (cache ABI 1.2); else from a copy. */
+	if (pgl_app.cache->abi_minor >= 2 && pgl_app.cache->get_ref != NULL) {
+		if ((rc = pgl_app.cache->get_ref(confh, key, &view, &len,
+		    &ref)) == PGL_OK) {
+			rc = unpack(r->arena, view, len, pgl_grant_epoch(), f,
+			    n);
+			pgl_app.cache->release(confh, ref);
+		}
+	} else if ((rc = pgl_app.cache->get(confh, key, &buf, &len)) ==
+	    PGL_OK) {
 		rc = unpack(r->arena, buf, len, pgl_grant_epoch(), f, n);
 		free(buf);
 	}

@@ -113,7 +113,7 @@ fnv1a(uint64_t h, const char *location, const char *mode)
  * A strong ETag: the metadata file names the table state exactly, so a
  * hash of its location (and of the answer's form) tells states apart.
  * Not a digest: nothing is secret or adversarial here, and SHA-256 was
- * 2 % of a cached loadTable.  Two chained 64-bit FNV-1a, 32 hex digits.
+ * 2 % of a cached loadTable.  A 64-bit FNV-1a and its mix, 32 hex digits.
  */
 static void
 etag(const char *location, const char *mode, char tag[40])
@@ -123,7 +123,10 @@ etag(const char *location, const char *mode, char tag[40])
 	int			i;
 
 	h[0] = fnv1a(14695981039346656037ULL, location, mode);
-	h[1] = fnv1a(h[0] ^ 0x9e3779b97f4a7c15ULL, location, mode);
+	/* The second half is the first mixed (splitmix64's finaliser). */
+	h[1] = (h[0] ^ (h[0] >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h[1] = (h[1] ^ (h[1] >> 27)) * 0x94d049bb133111ebULL;
+	h[1] ^= h[1] >> 31;
 	tag[0] = '"';
 	for (i = 0; i < 32; i++)
 		tag[1 + i] = hex[(h[i / 16] >> (60 - 4 * (i % 16))) & 0xf];
@@ -287,8 +290,9 @@ static int
 load_frame(struct pgl_req *r, const struct pgl_catalog *c,
     const char *table_location, const char *location, struct load_frame *f)
 {
-	json_t	*loc, *extra;
-	char	*quoted, *text;
+	struct pgl_jw	 w;
+	json_t		*extra;
+	char		*text;
 
 	f->tail = ",\"config\":{}}";
 	/* Vended credentials: config and storage-credentials after the
@@ -301,12 +305,13 @@ load_frame(struct pgl_req *r, const struct pgl_catalog *c,
 		free(text);
 	}
 	json_decref(extra);
-	loc = json_string(location);
-	quoted = pgl_json_dump(loc);
-	json_decref(loc);
-	f->head = quoted == NULL ? NULL : pgl_arena_printf(r->arena,
-	    "{\"metadata-location\":%s,\"metadata\":", quoted);
-	free(quoted);
+	/* Written, not built as a tree and dumped: 3 % of a cached load. */
+	jw_init(&w);
+	jw_open(&w, '{');
+	jw_str(&w, "metadata-location", location);
+	jw_raw(&w, ",\"metadata\":");
+	f->head = w.oom ? NULL : pgl_arena_strndup(r->arena, w.buf, w.len);
+	jw_free(&w);
 	if (f->head == NULL || f->tail == NULL) {
 		pgl_reply_error(r, 503, "out of memory");
 		return (-1);
