@@ -120,6 +120,43 @@ deflate_part(z_stream *z, const void *in, size_t len, int flush,
 }
 
 /*
+ * A small part as one stored block (RFC 1951 §3.2.4): the frame around a
+ * kept segment is a few hundred bytes, and deflating it cost more than
+ * the rest of a cached gzip loadTable (a deflateReset() clears a 64 KiB
+ * hash table each time).  At a byte boundary a stored block is one
+ * header byte (BFINAL, BTYPE 00, padding), LEN and NLEN, then the bytes;
+ * it leaves the stream on a byte boundary, as a sync flush does.
+ */
+#define STORED_MAX	1024
+
+static size_t
+stored_part(const void *in, size_t len, int final, unsigned char *out,
+    size_t cap)
+{
+	if (len > STORED_MAX || cap < len + 5)
+		return ((size_t)-1);
+	out[0] = final ? 1 : 0;
+	out[1] = len & 0xff;
+	out[2] = (len >> 8) & 0xff;
+	out[3] = ~len & 0xff;
+	out[4] = (~len >> 8) & 0xff;
+	if (len > 0)
+		memcpy(out + 5, in, len);
+	return (len + 5);
+}
+
+/* A part of a reply: stored when small, else deflated on z. */
+static size_t
+reply_part(z_stream *z, const void *in, size_t len, int final,
+    unsigned char *out, size_t cap)
+{
+	if (len <= STORED_MAX)
+		return (stored_part(in, len, final, out, cap));
+	return (deflate_part(z, in, len, final ? Z_FINISH : Z_SYNC_FLUSH,
+	    out, cap));
+}
+
+/*
  * The per-request stream: deflateInit allocates some 270 KB, so each
  * process keeps one and resets it.  Level 1: replies are compressed on
  * the request's time, and JSON compresses well even so.
@@ -194,8 +231,8 @@ pgl_gz_bound(size_t prefixlen, const struct pgl_gz_seg *seg,
 }
 
 /*
- * The gzip header and deflate(prefix), then gap bytes left for the
- * segment, then deflate(suffix) finished and the trailer, into out.
+ * The gzip header and the prefix's part, then gap bytes left for the
+ * segment, then the suffix's part (the final block) and the trailer.
  * The trailer's CRC-32 combines the three parts' (RFC 1952 §2.3.1).
  */
 static int
@@ -211,7 +248,7 @@ frame_write(const void *prefix, size_t prefixlen,
 		return (-1);
 	memcpy(out, gz_head, sizeof(gz_head));
 	at = sizeof(gz_head);
-	if ((n = deflate_part(z, prefix, prefixlen, Z_SYNC_FLUSH, out + at,
+	if ((n = reply_part(z, prefix, prefixlen, 0, out + at,
 	    cap - at - gap)) == (size_t)-1)
 		return (-1);
 	f->head = out;
@@ -223,7 +260,7 @@ frame_write(const void *prefix, size_t prefixlen,
 		total += seg->len;
 	}
 	at = f->headlen + gap;
-	if ((n = deflate_part(z, suffix, suffixlen, Z_FINISH, out + at,
+	if ((n = reply_part(z, suffix, suffixlen, 1, out + at,
 	    cap - at - 8)) == (size_t)-1)
 		return (-1);
 	crc = crc32_combine(crc, crc32(crc32(0, NULL, 0), suffix,

@@ -3,9 +3,11 @@
  * part of a body that is served again and again (a table's metadata in
  * loadTable) is compressed once and kept: a "segment" is that part as a
  * raw deflate stream ended by a sync flush, with its CRC-32 and length.
- * A reply is then the gzip header, deflate(prefix) ended by a sync
- * flush, the segment as kept, deflate(suffix) finished, and a trailer
- * whose CRC-32 crc32_combine() computes from the three parts'.
+ * A reply is then the gzip header, the prefix (a stored block when it is
+ * at most 1 KiB, else deflated and ended by a sync flush), the segment
+ * as kept, the suffix as the final block (stored or deflated likewise),
+ * and a trailer whose CRC-32 crc32_combine() computes from the three
+ * parts'.
  */
 #ifndef PGL_GZIP_H
 #define PGL_GZIP_H

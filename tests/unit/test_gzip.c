@@ -112,6 +112,23 @@ test_empty_parts_still_make_a_valid_member(void **state)
 	free(md);
 }
 
+/*
+ * Parts up to 1 KiB go as stored blocks, larger ones are deflated: every
+ * mix of the two around a segment is one valid member.
+ */
+static void
+test_stored_and_deflated_parts_mix(void **state)
+{
+	char	*big = sample(3000), *mid = sample(5000);
+
+	(void)state;
+	assemble_check(big, mid, "}");
+	assemble_check("{\"a\":", mid, big);
+	assemble_check(big, mid, big);
+	free(big);
+	free(mid);
+}
+
 static void
 test_whole_body_without_segment(void **state)
 {
@@ -260,6 +277,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 		    test_prefix_segment_suffix_inflate_to_the_plain_reply),
+		cmocka_unit_test(test_stored_and_deflated_parts_mix),
 		cmocka_unit_test(test_segment_is_reused_for_another_reply),
 		cmocka_unit_test(test_empty_parts_still_make_a_valid_member),
 		cmocka_unit_test(test_whole_body_without_segment),
