@@ -31,6 +31,7 @@
 #include "metrics/metrics.h"
 #include "service.h"
 #include "storage/s3.h"
+#include "storage/write_pool.h"
 #include "tasks/runner.h"
 #include "util/log.h"
 
@@ -348,6 +349,8 @@ kore_worker_configure(void)
 void
 kore_worker_teardown(void)
 {
+	/* Commits waiting on their files end before the store closes. */
+	pgl_wpool_stop();
 	pgl_s3_shutdown();
 	if (pgl_app.dbh != NULL)
 		pgl_app.db->close(pgl_app.dbh);

@@ -79,6 +79,16 @@ void	ice_change_clear(struct ice_change *);
 int	ice_commit_run(struct pgl_req *, struct ice_change *, size_t n);
 
 /*
+ * Commit one change for a client and reply 200 as ice_change_reply()
+ * (config as there), or with the error.  On local disk the new file is
+ * written by the write pool while the request waits (pgl_req_pend) and
+ * the worker serves others; commits of one table in one worker go one
+ * at a time.  c is copied: the caller keeps nothing to clear.
+ */
+void	ice_commit_serve(struct pgl_req *, const struct ice_change *c,
+	    int config);
+
+/*
  * 200 with the change's result {"metadata-location", "metadata"} (and
  * "config": {} when config is set: a LoadViewResult): the bytes just
  * written, not serialised again, or the base when nothing changed.

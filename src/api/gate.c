@@ -200,6 +200,16 @@ run_in_tx(struct pgl_req *r)
 	r->app->audited = 0;
 }
 
+/* After the handler's reply, or once a pending one has it. */
+static void
+serve_end(struct pgl_req *r)
+{
+	if (r->app->rule->audit != NULL && !r->app->audited &&
+	    r->status != 0)
+		write_event(r, r->status < 400);
+	api_idem_end(r);
+}
+
 void
 api_serve(struct pgl_req *r)
 {
@@ -213,9 +223,11 @@ api_serve(struct pgl_req *r)
 		run_in_tx(r);
 	else
 		r->match.route->fn(r);
-	if (rule->audit != NULL && !r->app->audited && r->status != 0)
-		write_event(r, r->status < 400);
-	api_idem_end(r);
+	/* A pending reply (pgl_req_pend) is not made yet: end it then. */
+	if (r->pending)
+		r->after = serve_end;
+	else
+		serve_end(r);
 }
 
 static void

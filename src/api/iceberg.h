@@ -110,6 +110,15 @@ int	ice_write_metadata(struct pgl_req *, const struct pgl_catalog *,
 int	ice_write_metadata_bytes(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, const json_t *md, char **bytes,
 	    size_t *len, struct pgl_err *);
+/*
+ * md as a metadata file's bytes: *text the plain JSON (malloc'd), and
+ * *gz its gzip (malloc'd) when the location's name asks for gzip, else
+ * NULL.  What ice_write_metadata_bytes writes; the commit loop renders
+ * on the worker and hands the writing to the write pool.
+ */
+int	ice_render_metadata(const char *location, const json_t *md,
+	    char **text, size_t *len, char **gz, size_t *gzlen,
+	    struct pgl_err *);
 /* Put a file's plain bytes in the metadata cache (a file a swap just
  * made current: the next load of it is a hit). */
 void	ice_cache_metadata(const char *location, const char *bytes,

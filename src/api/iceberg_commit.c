@@ -172,9 +172,7 @@ ice_table_commit(struct pgl_req *r)
 	}
 	c.requirements = reqs;
 	c.updates = ups;
-	if (ice_commit_run(r, &c, 1) == 0)
-		ice_change_reply(r, &c, 0);
-	ice_change_clear(&c);
+	ice_commit_serve(r, &c, 0);
 }
 
 /*

@@ -319,6 +319,29 @@ ice_write_metadata(struct pgl_req *r, const struct pgl_catalog *c,
 }
 
 int
+ice_render_metadata(const char *location, const json_t *md, char **text,
+    size_t *len, char **gz, size_t *gzlen, struct pgl_err *err)
+{
+	*gz = NULL;
+	*gzlen = 0;
+	if ((*text = ice_dump(md)) == NULL) {
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (err->code);
+	}
+	*len = strlen(*text);
+	if (strstr(location, ".gz.metadata.json") != NULL &&
+	    pgl_gzip(*text, *len, gz, gzlen) == -1) {
+		free(*text);
+		*text = NULL;
+		err->code = PGL_EINTERNAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "gzip failed");
+		return (err->code);
+	}
+	return (PGL_OK);
+}
+
+int
 ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
     const char *location, const json_t *md, char **bytes, size_t *len,
     struct pgl_err *err)
@@ -333,25 +356,15 @@ ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
 	*len = 0;
 	if ((rc = api_storage(r, c, &st, err)) != PGL_OK)
 		return (rc);
+	if ((rc = ice_render_metadata(location, md, &text, &n, &gz, &gzlen,
+	    err)) != PGL_OK)
+		return (rc);
 	pgl_s3_stats(&s3);
-	if ((text = ice_dump(md)) == NULL) {
-		err->code = PGL_ENOMEM;
-		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
-		return (err->code);
-	}
-	n = strlen(text);
-	if (strstr(location, ".gz.metadata.json") != NULL) {
-		if (pgl_gzip(text, n, &gz, &gzlen) == -1) {
-			free(text);
-			err->code = PGL_EINTERNAL;
-			(void)snprintf(err->msg, sizeof(err->msg), "gzip failed");
-			return (err->code);
-		}
+	if (gz != NULL)
 		rc = pgl_obj_write(st, location, gz, gzlen, err);
-		free(gz);
-	} else {
+	else
 		rc = pgl_obj_write(st, location, text, n, err);
-	}
+	free(gz);
 	ice_count_s3(&s3);
 	if (rc != PGL_OK) {
 		free(text);

@@ -200,9 +200,7 @@ ice_view_commit(struct pgl_req *r)
 		return;
 	c.requirements = json_object_get(r->body, "requirements");
 	c.updates = json_object_get(r->body, "updates");
-	if (ice_commit_run(r, &c, 1) == 0)
-		ice_change_reply(r, &c, 1);
-	ice_change_clear(&c);
+	ice_commit_serve(r, &c, 1);
 }
 
 void

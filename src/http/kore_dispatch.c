@@ -16,6 +16,7 @@
 #include "http/dispatch.h"
 #include "http/request.h"
 #include "metrics/metrics.h"
+#include "storage/write_pool.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -351,11 +352,32 @@ log_tick(void *arg, uint64_t now)
 	pgl_log_tick();
 }
 
+/* The write pool's eventfd in the worker's event loop. */
+static struct {
+	struct kore_event	evt;	/* first: Kore casts to it */
+	int			fd;
+} wpool_evt;
+
+static void
+wpool_ready(void *arg, int error)
+{
+	(void)arg;
+	(void)error;
+	pgl_wpool_reap();
+}
+
 void
 pgl_http_worker_start(void)
 {
 	/* Access lines buffered in a quiet second still go out. */
 	(void)kore_timer_add(log_tick, 1000, NULL, 0);
+	if ((wpool_evt.fd = pgl_wpool_start(PGL_WPOOL_THREADS)) == -1) {
+		pgl_log(PGL_LOG_WARN, "no write pool: commits write inline");
+		return;
+	}
+	wpool_evt.evt.type = KORE_TYPE_TASK;	/* work off the thread */
+	wpool_evt.evt.handle = wpool_ready;
+	kore_platform_event_level_read(wpool_evt.fd, &wpool_evt);
 }
 
 void
@@ -370,11 +392,99 @@ pgl_http_init(const struct pgl_http_app *a)
 	app = a;
 }
 
+/* The reply chosen: send it (unless the client left), log, free r. */
+static int
+complete(struct pgl_req *r)
+{
+	int	status;
+
+	if (r->after != NULL)
+		r->after(r);
+	/* Every path replies; a step that returned without one is a bug,
+	 * answered as one rather than with status 0. */
+	if (r->status == 0)
+		pgl_reply_error(r, 500, "internal error: no reply");
+	if (!r->gone) {
+		pgl_reply_send(r);
+	} else {
+		status = r->status;
+		pgl_reply_withdraw(r);
+		r->status = status;
+	}
+	finish(r);
+	json_decref(r->body);
+	pgl_arena_free(r->arena);
+	free(r);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * Kore frees a request whose connection went away, sleeping or not.  A
+ * pending r stays for the work that will finish it (pgl_req_done); a
+ * finished one not yet sent is logged and freed here.
+ */
+static void
+on_free(struct http_request *hreq)
+{
+	struct pgl_req	*r = hreq->hdlr_extra;
+
+	hreq->hdlr_extra = NULL;
+	hreq->onfree = NULL;
+	if (r == NULL)
+		return;
+	r->gone = 1;
+	r->http = NULL;
+	if (!r->pending)
+		(void)complete(r);
+}
+
+static int
+park(struct http_request *hreq, struct pgl_req *r)
+{
+	hreq->hdlr_extra = r;
+	hreq->onfree = on_free;
+	http_request_sleep(hreq);
+	return (KORE_RESULT_RETRY);
+}
+
+void
+pgl_req_pend(struct pgl_req *r)
+{
+	r->pending = 1;
+}
+
+void
+pgl_req_done(struct pgl_req *r)
+{
+	r->pending = 0;
+	if (r->gone)
+		(void)complete(r);
+	else
+		http_request_wakeup(r->http);
+}
+
+/* Woken: the pending work replied (or woke it early: sleep again). */
+static int
+resume(struct http_request *hreq, struct pgl_req *r)
+{
+	if (r->pending) {
+		http_request_sleep(hreq);
+		return (KORE_RESULT_RETRY);
+	}
+	hreq->hdlr_extra = NULL;
+	hreq->onfree = NULL;
+	return (complete(r));
+}
+
 int
 pgl_http_dispatch(struct http_request *hreq)
 {
 	struct pgl_req	*r;
 
+	/* The Kore patch reads a connection's next request only once this
+	 * one is answered (its item 7), so a pending reply keeps order. */
+	if (hreq->hdlr_extra != NULL)
+		return (resume(hreq, hreq->hdlr_extra));
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
 	    (r->arena = pgl_arena_new()) == NULL) {
 		free(r);
@@ -397,16 +507,9 @@ pgl_http_dispatch(struct http_request *hreq)
 	} else {
 		route(r);
 	}
-	/* Every path replies; a step that returned without one is a bug,
-	 * answered as one rather than with status 0. */
-	if (r->status == 0)
-		pgl_reply_error(r, 500, "internal error: no reply");
-	pgl_reply_send(r);
-	finish(r);
-	json_decref(r->body);
-	pgl_arena_free(r->arena);
-	free(r);
-	return (KORE_RESULT_OK);
+	if (r->pending)
+		return (park(hreq, r));
+	return (complete(r));
 }
 
 /*

@@ -71,6 +71,16 @@ struct pgl_req {
 
 	/* The application's per-request state (the api layer's). */
 	struct pgl_req_app	*app;
+
+	/*
+	 * Waiting on work off the worker's thread (pgl_req_pend): the
+	 * dispatcher keeps r, and sends the reply once pgl_req_done()
+	 * says, after calling after(r) if set (the application's tail).
+	 * gone: the client left meanwhile (http is NULL then).
+	 */
+	int			 pending;
+	int			 gone;
+	void			(*after)(struct pgl_req *);
 };
 
 /* Path parameter by template name ("{name}"); never NULL for a matched one. */
@@ -169,6 +179,18 @@ int	pgl_req_body(struct pgl_req *, const struct pgl_jfield *);
 
 /* Validate a name; replies 400 naming the field and returns -1 if bad. */
 int	pgl_req_name(struct pgl_req *, const char *field, const char *value);
+
+/*
+ * A handler whose reply waits on work handed off the worker's thread
+ * (a commit's file writes) calls pgl_req_pend() and returns without a
+ * reply; the worker serves other requests meanwhile.  Whatever finishes
+ * that work replies on r and calls pgl_req_done(), which hands r back to
+ * the dispatcher: it sends the reply, or, if the client has gone, only
+ * logs it and frees r.  A connection's next request is read only after
+ * this one is answered, so answers keep their order.
+ */
+void	pgl_req_pend(struct pgl_req *);
+void	pgl_req_done(struct pgl_req *);
 
 uint64_t	pgl_now_us(void);
 int64_t		pgl_now_ms(void);

@@ -321,10 +321,15 @@ pgl_metrics_render(void)
 	    "# HELP pangolin_commit_gave_up_total Commits that lost the swap "
 	    "on every attempt (answered 409).\n"
 	    "# TYPE pangolin_commit_gave_up_total counter\n"
-	    "pangolin_commit_gave_up_total %llu\n",
+	    "pangolin_commit_gave_up_total %llu\n"
+	    "# HELP pangolin_commit_pool_writes_total Commit metadata files "
+	    "written by a worker's write pool while the worker served on.\n"
+	    "# TYPE pangolin_commit_pool_writes_total counter\n"
+	    "pangolin_commit_pool_writes_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_COMMIT_RETRIES] :
 	    0ULL, shm ? (unsigned long long)shm->counters[
-	    PGL_C_COMMIT_GAVE_UP] : 0ULL);
+	    PGL_C_COMMIT_GAVE_UP] : 0ULL, shm ? (unsigned long long)
+	    shm->counters[PGL_C_COMMIT_POOL_WRITES] : 0ULL);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

@@ -6,7 +6,9 @@
 # directory), then swaps the table pointer and records the catalog commit
 # in one store transaction.  The baseline, measured in the same run on the
 # same filesystem, is the disk doing only the file part
-# (tests/bench/fsync_bench.c), per thread and with one thread per worker.
+# (tests/bench/fsync_bench.c), with one thread, one per worker, and as
+# many as the workers' write pools hold (PGL_WPOOL_THREADS each, so many
+# files are in flight at once, as in a commit storm).
 # Then, per store (SQLite; PostgreSQL when its plugin is built), a fresh
 # server (release build, 2 workers, no-auth) seeded by seed.js:
 #   64 tables   wrk -c64, set-properties commits round-robin over c0..c63
@@ -22,6 +24,8 @@ HERE=tests/bench
 RUNS=${COMMITS_RUNS:-3}
 SECS=${COMMITS_SECS:-5}
 WORKERS=${BENCH_WORKERS:-2}
+POOL=$(awk '/define PGL_WPOOL_THREADS/ { print $3 }' src/storage/write_pool.h)
+POOLED=$((WORKERS * ${POOL:-16}))
 
 die() {
 	echo "commits bench: $*" >&2
@@ -64,6 +68,29 @@ wrk_row() {
 	END { printf "%s %.2f %.2f %d %d\n", rps, p50, p99, bad + 0, total + 0 }'
 }
 
+# mixed_row URL -> "loads/s p50_ms p99_ms commits/s": loadTable of one
+# table (8 connections) while 32 connections commit across the 64
+# tables: what a commit storm costs the readers on the same workers.
+mixed_row() {
+	wrk -t1 -c32 -d"${SECS}s" -s "$HERE/commit_many.lua" \
+	    "$1/v1/bench/namespaces/b/tables/c0" >"$TMP/mix.commits" 2>&1 &
+	mpid=$!
+	wrk -t1 -c8 -d"${SECS}s" --latency "$1/v1/bench/namespaces/b/tables/c1" \
+	    >"$TMP/mix.loads" 2>&1
+	wait "$mpid"
+	awk '
+	function ms(v,   n, u) {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		return u == "us" ? n / 1000 : u == "s" ? n * 1000 : n
+	}
+	FILENAME ~ /loads/ && /^Requests\/sec:/	{ rps = $2 }
+	FILENAME ~ /loads/ && $1 == "50%"	{ p50 = ms($2) }
+	FILENAME ~ /loads/ && $1 == "99%"	{ p99 = ms($2) }
+	FILENAME ~ /commits/ && /^Requests\/sec:/	{ c = $2 }
+	END { printf "%s %.2f %.2f %s\n", rps, p50, p99, c }' \
+	    "$TMP/mix.loads" "$TMP/mix.commits"
+}
+
 median() {
 	sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c }
 	END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -82,12 +109,14 @@ r=1
 while [ "$r" -le "$RUNS" ]; do
 	fsync_rate 1 >>"$TMP/fsync1"
 	fsync_rate "$WORKERS" >>"$TMP/fsyncW"
+	fsync_rate "$POOLED" >>"$TMP/fsyncP"
 	for s in $STORES; do
 		eval "url=\$$(echo "$s" | tr a-z A-Z)_URL"
 		wrk_row "$url/v1/bench/namespaces/b/tables/c0" commit_many.lua \
 		    >>"$TMP/$s.many"
 		wrk_row "$url/v1/bench/namespaces/b/tables/c0" commit_one.lua \
 		    >>"$TMP/$s.one"
+		mixed_row "$url" >>"$TMP/$s.mixed"
 	done
 	echo "commits bench: run $r/$RUNS done" >&2
 	r=$((r + 1))
@@ -95,6 +124,7 @@ done
 
 F1=$(median "$TMP/fsync1" 1)
 FW=$(median "$TMP/fsyncW" 1)
+FP=$(median "$TMP/fsyncP" 1)
 CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 {
 	echo "# Commits beside the disk's pace"
@@ -104,25 +134,35 @@ CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "- release build, $WORKERS workers, no-auth; wrk -t2 -c64 -d${SECS}s; $RUNS runs, medians;" \
 	    "PostgreSQL is the test server (local, fsync off), so its commits pay the file's fsync only"
 	echo "- baseline: create + write 2 KiB + fsync + directory fsync on the same filesystem:" \
-	    "$F1/s with 1 thread, $FW/s with $WORKERS threads"
+	    "$F1/s with 1 thread, $FW/s with $WORKERS threads, $FP/s with $POOLED threads"
 	echo
-	echo "| store | row | commits/s | vs disk ($WORKERS threads) | p50 ms | p99 ms | answered 409 |"
-	echo "|---|---|---:|---:|---:|---:|---:|"
+	echo "| store | row | commits/s | vs disk (1 thread) | vs disk ($POOLED threads) | p50 ms | p99 ms | answered 409 |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|"
 	for s in $STORES; do
 		for row in many one; do
 			f=$TMP/$s.$row
 			rps=$(median "$f" 1)
-			awk -v s="$s" -v row="$row" -v rps="$rps" -v fw="$FW" \
+			awk -v s="$s" -v row="$row" -v rps="$rps" -v f1="$F1" -v fp="$FP" \
 			    -v p50="$(median "$f" 2)" -v p99="$(median "$f" 3)" '
 			{ bad += $4; total += $5 }
 			END {
 				name = "one table"
 				if (row == "many") name = "64 tables"
-				ratio = 0; if (fw > 0) ratio = rps / fw
+				r1 = 0; if (f1 > 0) r1 = rps / f1
+				rp = 0; if (fp > 0) rp = rps / fp
 				share = 0; if (total > 0) share = 100 * bad / total
-				printf "| %s | %s | %.0f | %.2f | %s | %s | %d of %d (%.2f %%) |\n", s, name, rps, ratio, p50, p99, bad, total, share
+				printf "| %s | %s | %.0f | %.2f | %.2f | %s | %s | %d of %d (%.2f %%) |\n", s, name, rps, r1, rp, p50, p99, bad, total, share
 			}' "$f"
 		done
+	done
+	echo
+	echo "loadTable (8 connections) while 32 connections commit across the 64 tables:"
+	echo
+	echo "| store | loads/s | p50 ms | p99 ms | commits/s meanwhile |"
+	echo "|---|---:|---:|---:|---:|"
+	for s in $STORES; do
+		f=$TMP/$s.mixed
+		echo "| $s | $(median "$f" 1) | $(median "$f" 2) | $(median "$f" 3) | $(median "$f" 4) |"
 	done
 } >"$OUT/commits-results.md"
 cat "$OUT/commits-results.md"

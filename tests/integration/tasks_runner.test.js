@@ -54,7 +54,8 @@ async function start(env) {
 }
 
 function sql(db, q) {
-  const r = spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
+  // The server writes the same file: wait for its lock, as it does.
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', db, q], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }

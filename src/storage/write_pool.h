@@ -1,0 +1,55 @@
+/*
+ * Metadata file writes off the worker's thread.  A commit's new file must
+ * be on disk (the file and its directory fsync'd) before the pointer swap
+ * names it, and a disk finishes several such writes at once far sooner
+ * than the same writes one after another (tests/bench/fsync_bench.c with
+ * one thread and with sixteen).  A Kore worker is one thread: writing
+ * inline, it has one fsync in flight and every request it holds waits
+ * behind it.  So the worker hands the bytes to a few threads of its own
+ * and goes on serving; a finished write is reported on an eventfd that
+ * the worker's event loop watches (http/kore_dispatch.c), and its done()
+ * runs there, on the worker's thread, never on a pool thread.
+ *
+ * Local disk only: the pool threads call pgl_file_write() and nothing
+ * else, which touches no state but the file system.
+ */
+#ifndef PGL_WRITE_POOL_H
+#define PGL_WRITE_POOL_H
+
+#include <stddef.h>
+
+#include "pangolin/plugin.h"
+
+struct pgl_wjob {
+	/* In: pgl_file_write(root, location, data, len); all the job's. */
+	char			*root;
+	char			*location;
+	const void		*data;
+	size_t			 len;
+	/* Out, when done() runs: */
+	int			 rc;
+	struct pgl_err		 err;
+	/* On the worker's thread; stopped: the pool is going away. */
+	void			(*done)(struct pgl_wjob *, int stopped);
+	void			*arg;
+	struct pgl_wjob		*next;
+};
+
+/* Threads per worker; 0 keeps every write inline. */
+#define PGL_WPOOL_THREADS	16
+
+/* After fork, in each worker: the eventfd to watch, or -1 (no pool). */
+int	pgl_wpool_start(int threads);
+/* 0 queued (done() will run), -1 no pool: write inline instead. */
+int	pgl_wpool_submit(struct pgl_wjob *);
+/* The eventfd is readable: run done() of every finished job. */
+void	pgl_wpool_reap(void);
+/* Jobs queued or being written, not yet reaped. */
+size_t	pgl_wpool_pending(void);
+/*
+ * Finish the writes under way, drop those not started, and run done()
+ * of all with stopped set; then join the threads.
+ */
+void	pgl_wpool_stop(void);
+
+#endif

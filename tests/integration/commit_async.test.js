@@ -1,0 +1,120 @@
+// A client's table or view commit on local disk waits for its metadata
+// file in the worker's write pool (src/storage/write_pool.c) while the
+// worker serves other requests (pgl_req_pend in src/http/kore_dispatch.c).
+// What that must not change: answers on one connection keep their order
+// (HTTP/1.1 pipelining), a client that leaves mid-commit breaks nothing,
+// and commits of one table from one worker all land.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import { pool, uniq } from './lib/expect.js';
+import { CATALOG, simpleSchema, startIcebergServer } from './lib/iceberg.js';
+import { STORE } from './lib/server.js';
+
+const P = `/v1/${CATALOG}`;
+let srv;
+
+before(async () => {
+  srv = await startIcebergServer({ workers: STORE === 'memory' ? undefined : 2 });
+  assert.equal((await srv.req('POST', `${P}/namespaces`, { body: { namespace: ['a'] } })).status, 200);
+});
+// stop() fails on any sanitizer report in the server's log.
+after(async () => { await srv?.stop(); });
+
+async function table() {
+  const name = uniq('t');
+  const r = await srv.req('POST', `${P}/namespaces/a/tables`, { body: { name, schema: simpleSchema() } });
+  assert.equal(r.status, 200, r.text);
+  return `${P}/namespaces/a/tables/${name}`;
+}
+
+const commitBody = (k, v) => JSON.stringify({ updates: [{ action: 'set-properties', updates: { [k]: v } }] });
+const post = (p, body, id) => `POST ${p} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+  `X-Request-Id: ${id}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+const get = (p, id) => `GET ${p} HTTP/1.1\r\nHost: x\r\nX-Request-Id: ${id}\r\n\r\n`;
+
+/** Responses parsed off one socket until n are in (Content-Length framed). */
+function pipelined(text, n) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    let buf = Buffer.alloc(0);
+    const out = [];
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`only ${out.length} of ${n} answers`)); }, 20000);
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end === -1) break;
+        const head = buf.subarray(0, end).toString('latin1');
+        const len = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        if (buf.length < end + 4 + len) break;
+        out.push({
+          status: Number(head.split(' ')[1]),
+          id: /x-request-id: *(\S+)/i.exec(head)?.[1],
+          json: JSON.parse(buf.subarray(end + 4, end + 4 + len).toString('utf8')),
+        });
+        buf = buf.subarray(end + 4 + len);
+      }
+      if (out.length >= n) { clearTimeout(timer); sock.destroy(); resolve(out); }
+    });
+    sock.on('error', reject);
+    sock.on('connect', () => sock.write(text));
+  });
+}
+
+test('pipelined on one connection, a commit, a load, a commit and a load answer in order, each load seeing the commit before it', async () => {
+  const p = await table();
+  const answers = await pipelined(post(p, commitBody('x', '1'), 'c1') + get(p, 'l1') +
+    post(p, commitBody('x', '2'), 'c2') + get(p, 'l2'), 4);
+  assert.deepEqual(answers.map((a) => a.id), ['c1', 'l1', 'c2', 'l2']);
+  assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200]);
+  assert.equal(answers[1].json['metadata-location'], answers[0].json['metadata-location']);
+  assert.equal(answers[1].json.metadata.properties.x, '1');
+  assert.equal(answers[3].json['metadata-location'], answers[2].json['metadata-location']);
+  assert.equal(answers[3].json.metadata.properties.x, '2');
+});
+
+test('clients that leave right after sending their commits: the server stays up and the table stays sound', async () => {
+  const p = await table();
+  const sent = [];
+  for (let i = 0; i < 32; i++) {
+    sent.push(new Promise((resolve) => {
+      const sock = net.connect(srv.port, '127.0.0.1', () => {
+        sock.write(post(p, commitBody(`k${i}`, 'v'), `gone${i}`), () => { sock.destroy(); resolve(); });
+      });
+      sock.on('error', resolve);
+    }));
+  }
+  await Promise.all(sent);
+  // Whatever of them landed, the pointer names a file that is there, and
+  // a commit after them lands on it.
+  await new Promise((r) => setTimeout(r, 500));
+  const r = await srv.req('POST', p, { body: JSON.parse(commitBody('after', 'yes')) });
+  assert.equal(r.status, 200, r.text);
+  const loc = r.json['metadata-location'];
+  assert.ok(fs.existsSync(new URL(loc.startsWith('file:') ? loc : `file://${loc}`)), loc);
+  const load = await srv.req('GET', p);
+  assert.equal(load.json.metadata.properties.after, 'yes');
+  const landed = Object.keys(load.json.metadata.properties).filter((k) => /^k\d+$/.test(k));
+  const log = await srv.req('GET', `/api/v1/branches/main/commits?catalog=${CATALOG}&limit=10000`);
+  const name = p.split('/').at(-1);
+  assert.equal(log.json.filter((c) => c.message === `Commit table a.${name}`).length, landed.length + 1,
+    'every commit that moved the pointer is in the catalog log, and no other');
+});
+
+const pooled = async () => Number(/^pangolin_commit_pool_writes_total (\d+)$/m.exec((await srv.req('GET', '/metrics')).text)?.[1]);
+
+test('64 commits of one table at once over 64 connections all land, one by one per worker, their files written by the pool', async () => {
+  const p = await table();
+  const before = await pooled();
+  const st = await pool(Array.from({ length: 64 }, (_, i) => i), 64, async (i) => {
+    const r = await srv.req('POST', p, { body: JSON.parse(commitBody(`k${i}`, String(i))) });
+    assert.equal(r.status, 200, r.text);
+    return r.json['metadata-location'];
+  });
+  assert.equal(new Set(st).size, 64, 'every commit wrote its own file');
+  const load = await srv.req('GET', p);
+  for (let i = 0; i < 64; i++) assert.equal(load.json.metadata.properties[`k${i}`], String(i));
+  assert.ok(await pooled() - before >= 64, 'the write pool wrote every file');
+});
