@@ -326,6 +326,7 @@ kore_worker_configure(void)
 {
 	struct pgl_err	err;
 	char		name[32];
+	int		fd;
 
 	(void)snprintf(name, sizeof(name), "worker %u", worker->id);
 	pgl_log_set_process(name);
@@ -341,6 +342,10 @@ kore_worker_configure(void)
 	api_cache_tiers_open(pgl_app.cfg);
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
 	pgl_http_worker_start();
+	if ((fd = pgl_wpool_start(PGL_WPOOL_THREADS)) != -1)
+		pgl_http_watch(fd, pgl_wpool_reap);
+	else
+		pgl_log(PGL_LOG_WARN, "no write pool: commits write inline");
 	/* Serving from here on (a store that failed to open answers 503
 	 * and /health/ready says so): count this worker in for READY=1. */
 	pgl_service_worker_ready();

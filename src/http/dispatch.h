@@ -34,5 +34,11 @@ void	pgl_http_init(const struct pgl_http_app *);
 /* In each worker: start its timers; on exit, flush what it buffered. */
 void	pgl_http_worker_start(void);
 void	pgl_http_worker_stop(void);
+/*
+ * In a worker: watch fd (level-triggered, readable) in its event loop
+ * and call ready() on its thread when it is; one such descriptor (the
+ * write pool's eventfd, storage/write_pool.h).
+ */
+void	pgl_http_watch(int fd, void (*ready)(void));
 
 #endif

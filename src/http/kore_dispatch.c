@@ -16,7 +16,6 @@
 #include "http/dispatch.h"
 #include "http/request.h"
 #include "metrics/metrics.h"
-#include "storage/write_pool.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -352,18 +351,27 @@ log_tick(void *arg, uint64_t now)
 	pgl_log_tick();
 }
 
-/* The write pool's eventfd in the worker's event loop. */
+/* One descriptor the worker's event loop watches (pgl_http_watch). */
 static struct {
 	struct kore_event	evt;	/* first: Kore casts to it */
-	int			fd;
-} wpool_evt;
+	void			(*ready)(void);
+} watched;
 
 static void
-wpool_ready(void *arg, int error)
+watched_ready(void *arg, int error)
 {
 	(void)arg;
 	(void)error;
-	pgl_wpool_reap();
+	watched.ready();
+}
+
+void
+pgl_http_watch(int fd, void (*ready)(void))
+{
+	watched.evt.type = KORE_TYPE_TASK;	/* work off the thread */
+	watched.evt.handle = watched_ready;
+	watched.ready = ready;
+	kore_platform_event_level_read(fd, &watched);
 }
 
 void
@@ -371,13 +379,6 @@ pgl_http_worker_start(void)
 {
 	/* Access lines buffered in a quiet second still go out. */
 	(void)kore_timer_add(log_tick, 1000, NULL, 0);
-	if ((wpool_evt.fd = pgl_wpool_start(PGL_WPOOL_THREADS)) == -1) {
-		pgl_log(PGL_LOG_WARN, "no write pool: commits write inline");
-		return;
-	}
-	wpool_evt.evt.type = KORE_TYPE_TASK;	/* work off the thread */
-	wpool_evt.evt.handle = wpool_ready;
-	kore_platform_event_level_read(wpool_evt.fd, &wpool_evt);
 }
 
 void

@@ -7,7 +7,7 @@
  * inline, it has one fsync in flight and every request it holds waits
  * behind it.  So the worker hands the bytes to a few threads of its own
  * and goes on serving; a finished write is reported on an eventfd that
- * the worker's event loop watches (http/kore_dispatch.c), and its done()
+ * the worker's event loop watches (main.c, pgl_http_watch), and its done()
  * runs there, on the worker's thread, never on a pool thread.
  *
  * Local disk only: the pool threads call pgl_file_write() and nothing
