@@ -1,0 +1,214 @@
+/*
+ * A client's commit of one table or view on local disk (commit_loop.h,
+ * ice_commit_serve): its file goes to the write pool
+ * (storage/write_pool.h) and the request waits (pgl_req_pend) while the
+ * worker serves others.  The pool's done() carries the loop on from the
+ * swap (commit_loop_written); every other step is the one loop's.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/commit_loop.h"
+#include "api/commit_run.h"
+#include "api/gate.h"
+#include "api/iceberg.h"
+#include "metrics/metrics.h"
+#include "storage/objio.h"
+#include "storage/write_pool.h"
+
+/*
+ * A worker keeps one such commit per table under way; the others of
+ * that table queue behind it (a slot per table hash).  Run side by side
+ * they would all be written on the same base, and all but one would
+ * lose the swap and write again.
+ */
+struct commit_async {
+	struct commit_loop	 l;	/* l.owner: this */
+	struct ice_change	 c;
+	int			 config;
+	int			 pended;	/* pgl_req_pend called */
+	struct pgl_wjob		 job;
+	char			*gz;		/* the bytes written, if gzip'd */
+	struct commit_slot	*slot;
+	struct commit_async	*next;		/* in the slot's queue */
+};
+
+#define COMMIT_SLOTS	1024
+
+struct commit_slot {
+	int			 busy;
+	struct commit_async	*head, **tail;
+};
+
+static struct commit_slot	slots[COMMIT_SLOTS];
+
+static struct commit_slot *
+slot_of(const struct pgl_req *r, const struct ice_target *t)
+{
+	const char	*parts[] = { r->tenant, t->catalog.name, t->branch,
+	    t->ns, t->name };
+	uint64_t	 h = 1469598103934665603ULL;
+	size_t		 i;
+	const char	*p;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		for (p = parts[i]; p != NULL && *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	return (&slots[h % COMMIT_SLOTS]);
+}
+
+/* The commit's reply is made: send it (if waited for) and free a. */
+static void
+async_free(struct commit_async *a, enum loop_end end)
+{
+	struct pgl_req	*r = a->l.r;
+	int		 pended = a->pended;
+
+	if (end == LOOP_DONE)
+		ice_change_reply(r, &a->c, a->config);
+	ice_change_clear(&a->c);
+	free(a->gz);
+	free(a->job.root);
+	free(a->job.location);
+	free(a);
+	if (pended)
+		pgl_req_done(r);
+}
+
+/* The slot's commit ended: start the next queued, until one waits. */
+static void
+slot_next(struct commit_slot *slot)
+{
+	struct commit_async	*a;
+	enum loop_end		 end;
+
+	while ((a = slot->head) != NULL) {
+		if ((slot->head = a->next) == NULL)
+			slot->tail = NULL;
+		if ((end = commit_loop_run(&a->l)) == LOOP_WAIT)
+			return;
+		async_free(a, end);
+	}
+	slot->busy = 0;
+}
+
+static void
+async_end(struct commit_async *a, enum loop_end end)
+{
+	struct commit_slot	*slot = a->slot;
+
+	async_free(a, end);
+	slot_next(slot);
+}
+
+static void
+written(struct pgl_wjob *job, int stopped)
+{
+	struct commit_async	*a = job->arg;
+	struct commit_loop	*l = &a->l;
+	enum loop_end		 end;
+
+	free(a->gz);
+	a->gz = NULL;
+	pgl_metrics_inc(PGL_C_COMMIT_POOL_WRITES);
+	if (job->rc != PGL_OK) {
+		ice_reply_file_error(l->r, &job->err);
+		async_end(a, LOOP_REPLIED);
+		return;
+	}
+	if (stopped) {
+		ice_delete_file(l->r, &a->c.t.catalog, a->c.next_location);
+		pgl_reply_error(l->r, 503, "the server is stopping");
+		async_end(a, LOOP_REPLIED);
+		return;
+	}
+	if ((end = commit_loop_written(l)) != LOOP_WAIT)
+		async_end(a, end);
+}
+
+static void
+drop_job(struct commit_async *a)
+{
+	free(a->c.bytes);
+	free(a->gz);
+	free(a->job.root);
+	free(a->job.location);
+	a->c.bytes = a->gz = a->job.root = a->job.location = NULL;
+}
+
+/* Render the prepared change and queue its file: 0, or -1 to write it
+ * inline (no pool, or a failure the inline write will report). */
+static int
+submit(struct commit_loop *l)
+{
+	struct commit_async		*a = l->owner;
+	struct ice_change		*c = &a->c;
+	const struct pgl_storage	*st;
+	size_t				 gzlen;
+
+	drop_job(a);
+	if (c->next == NULL || api_storage(l->r, &c->t.catalog, &st,
+	    &l->err) != PGL_OK || st->is_s3 ||
+	    ice_render_metadata(c->next_location, c->next, &c->bytes, &c->len,
+	    &a->gz, &gzlen, &l->err) != PGL_OK)
+		return (-1);
+	if ((a->job.root = strdup(st->root)) == NULL ||
+	    (a->job.location = strdup(c->next_location)) == NULL) {
+		drop_job(a);
+		return (-1);
+	}
+	a->job.data = a->gz != NULL ? (const void *)a->gz : c->bytes;
+	a->job.len = a->gz != NULL ? gzlen : c->len;
+	a->job.done = written;
+	a->job.arg = a;
+	if (pgl_wpool_submit(&a->job) == -1) {
+		drop_job(a);
+		return (-1);
+	}
+	if (!a->pended) {
+		a->pended = 1;
+		pgl_req_pend(l->r);
+	}
+	return (0);
+}
+
+void
+ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
+{
+	struct commit_async	*a;
+	enum loop_end		 end;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	a->c = *c;
+	a->config = config;
+	commit_loop_init(&a->l, r, &a->c, 1);
+	a->l.owner = a;
+	/* A task's commit has no client waiting: it writes inline. */
+	if (r->http == NULL || c->plan != NULL) {
+		end = commit_loop_run(&a->l);
+		async_free(a, end);
+		return;
+	}
+	a->l.submit = submit;
+	a->slot = slot_of(r, &a->c.t);
+	if (a->slot->busy) {
+		a->pended = 1;
+		pgl_req_pend(r);
+		a->next = NULL;
+		if (a->slot->head == NULL)
+			a->slot->head = a;
+		else
+			*a->slot->tail = a;
+		a->slot->tail = &a->next;
+		return;
+	}
+	a->slot->busy = 1;
+	if ((end = commit_loop_run(&a->l)) != LOOP_WAIT)
+		async_end(a, end);
+}

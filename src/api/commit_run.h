@@ -1,0 +1,53 @@
+/*
+ * The one commit loop's state (commit_loop.c), shared by its two ways
+ * of running: inline (ice_commit_run) and with the file written by the
+ * write pool (commit_async.c, ice_commit_serve).
+ */
+#ifndef PGL_API_COMMIT_RUN_H
+#define PGL_API_COMMIT_RUN_H
+
+#include <stddef.h>
+
+#include "api/commit_loop.h"
+
+struct swap_tx {
+	struct pgl_req		*r;
+	struct ice_change	*changes;
+	size_t			 n;
+	/* How the last attempt went: */
+	size_t			 moved;		/* pointers swapped */
+	int			 head_lost;	/* then the branch head's swap */
+};
+
+/*
+ * Kept across a wait for the write pool.  written: the files of this
+ * attempt are on disk, not yet swapped in.
+ */
+struct commit_loop {
+	struct pgl_req		*r;
+	struct ice_change	*cs;
+	size_t			 n;
+	struct swap_tx		 tx;
+	struct pgl_err		 err;
+	int			 attempt;
+	int			 head_retries;
+	int			 written;
+	/*
+	 * Hand the prepared files to be written elsewhere: 0 (the loop
+	 * answers LOOP_WAIT; commit_loop_written() goes on once they
+	 * are), -1 to write them inline.  NULL: always inline.
+	 */
+	int			(*submit)(struct commit_loop *);
+	void			*owner;		/* submit's */
+};
+
+enum loop_end { LOOP_DONE, LOOP_REPLIED, LOOP_AGAIN, LOOP_WAIT };
+
+void		commit_loop_init(struct commit_loop *, struct pgl_req *,
+		    struct ice_change *, size_t n);
+/* Attempts until done (0 replied nothing yet), replied, or waiting. */
+enum loop_end	commit_loop_run(struct commit_loop *);
+/* The submitted files are on disk: swap them in and go on. */
+enum loop_end	commit_loop_written(struct commit_loop *);
+
+#endif
