@@ -16,6 +16,7 @@
 #include "metrics/metrics.h"
 #include "storage/objio.h"
 #include "storage/write_pool.h"
+#include "util/hash.h"
 
 /*
  * A worker keeps one such commit per table under way; the others of
@@ -48,14 +49,13 @@ slot_of(const struct pgl_req *r, const struct ice_target *t)
 {
 	const char	*parts[] = { r->tenant, t->catalog.name, t->branch,
 	    t->ns, t->name };
-	uint64_t	 h = 1469598103934665603ULL;
+	uint64_t	 h = PGL_FNV_BASIS;
 	size_t		 i;
-	const char	*p;
 
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		for (p = parts[i]; p != NULL && *p != '\0'; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		h = (h ^ 0xff) * 1099511628211ULL;
+		if (parts[i] != NULL)
+			h = pgl_fnv1a_str(h, parts[i]);
+		h = pgl_fnv1a(h, "\xff", 1);	/* no name holds it */
 	}
 	return (&slots[h % COMMIT_SLOTS]);
 }

@@ -21,6 +21,7 @@
 #include "iceberg/iceberg.h"
 #include "storage/fileio.h"
 #include "util/arena.h"
+#include "util/hash.h"
 #include "util/json.h"
 #include "util/jw.h"
 #include "util/location.h"
@@ -95,20 +96,6 @@ load_result(struct pgl_req *r, const struct pgl_catalog *c,
 	return (j);
 }
 
-/* FNV-1a, 64 bits, from a given basis, over location '\n' mode. */
-static uint64_t
-fnv1a(uint64_t h, const char *location, const char *mode)
-{
-	const char	*p;
-
-	for (p = location; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h = (h ^ '\n') * 1099511628211ULL;
-	for (p = mode; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return (h);
-}
-
 /*
  * A strong ETag: the metadata file names the table state exactly, so a
  * hash of its location (and of the answer's form) tells states apart.
@@ -122,7 +109,9 @@ etag(const char *location, const char *mode, char tag[40])
 	uint64_t		h[2];
 	int			i;
 
-	h[0] = fnv1a(14695981039346656037ULL, location, mode);
+	/* Over location '\n' mode. */
+	h[0] = pgl_fnv1a_str(pgl_fnv1a(pgl_fnv1a_str(PGL_FNV_BASIS, location),
+	    "\n", 1), mode);
 	/* The second half is the first mixed (splitmix64's finaliser). */
 	h[1] = (h[0] ^ (h[0] >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	h[1] = (h[1] ^ (h[1] >> 27)) * 0x94d049bb133111ebULL;

@@ -18,6 +18,7 @@
 
 #include "api/tree_cache.h"
 #include "metrics/cache_stats.h"
+#include "util/hash.h"
 
 #define TREE_SLOTS	128
 
@@ -47,16 +48,6 @@ publish(void)
 		pgl_cache_stats_publish(stats_id, &stats);
 }
 
-static uint64_t
-hash_of(const char *s)
-{
-	uint64_t	h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (h);
-}
-
 static struct tree_slot *
 find(const char *location, uint64_t h)
 {
@@ -76,7 +67,7 @@ api_tree_get(const char *location)
 	struct tree_slot	*s;
 
 	if (location == NULL ||
-	    (s = find(location, hash_of(location))) == NULL) {
+	    (s = find(location, pgl_fnv1a_str(PGL_FNV_BASIS, location))) == NULL) {
 		stats.misses++;
 		publish();
 		return (NULL);
@@ -111,7 +102,7 @@ api_tree_put(const char *location, json_t *tree)
 
 	if (location == NULL || tree == NULL)
 		return;
-	h = hash_of(location);
+	h = pgl_fnv1a_str(PGL_FNV_BASIS, location);
 	if ((s = find(location, h)) != NULL) {
 		s->used = ++clock_ticks;
 		return;

@@ -5,6 +5,7 @@
 
 #include "auth/grant_cache.h"
 #include "util/uuid.h"
+#include "util/hash.h"
 
 #define SLOTS		256			/* direct-mapped */
 #define BYTES_MAX	(16 * 1024 * 1024)	/* per worker */
@@ -51,14 +52,9 @@ pgl_grant_epoch_bump(void)
 static struct slot *
 slot_of(const char *tenant, const char *principal, char *key, size_t len)
 {
-	uint64_t	h = 14695981039346656037ULL;
-	size_t		i;
-
 	if ((size_t)snprintf(key, len, "%s/%s", tenant, principal) >= len)
 		return (NULL);
-	for (i = 0; key[i] != '\0'; i++)
-		h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
-	return (&slots[h % SLOTS]);
+	return (&slots[pgl_fnv1a_str(PGL_FNV_BASIS, key) % SLOTS]);
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <jwt.h>
 
 #include "auth/jwt.h"
+#include "util/hash.h"
 
 static int
 role_valid(const char *r)
@@ -155,12 +156,7 @@ static struct seen {
 static struct seen *
 seen_slot(const char *token, size_t len)
 {
-	uint64_t	h = 14695981039346656037ULL;
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)token[i]) * 1099511628211ULL;
-	return (&seen[h % SEEN_SLOTS]);
+	return (&seen[pgl_fnv1a(PGL_FNV_BASIS, token, len) % SEEN_SLOTS]);
 }
 
 int

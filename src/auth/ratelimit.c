@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include "auth/ratelimit.h"
+#include "util/hash.h"
 
 /*
  * 8,192 slots of 24 bytes (192 KiB).  A key probes at most PROBE slots
@@ -48,12 +49,8 @@ pgl_ratelimit_init(void)
 static uint64_t
 fnv1a(const char *s)
 {
-	uint64_t	h = 1469598103934665603ULL;
+	uint64_t	h = pgl_fnv1a_str(PGL_FNV_BASIS, s);
 
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
 	return (h == 0 ? 1 : h);
 }
 
