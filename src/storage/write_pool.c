@@ -25,13 +25,12 @@ static struct {
 	pthread_cond_t	 work;
 	struct queue	 todo;
 	struct queue	 done;
-	size_t		 pending;	/* submitted, not reaped */
 	int		 stopping;
 	int		 efd;
 	int		 nthreads;
 	pthread_t	*threads;
 } pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	{ NULL, NULL }, { NULL, NULL }, 0, 0, -1, 0, NULL };
+	{ NULL, NULL }, { NULL, NULL }, 0, -1, 0, NULL };
 
 static void
 push(struct queue *q, struct pgl_wjob *j)
@@ -124,17 +123,9 @@ pgl_wpool_submit(struct pgl_wjob *j)
 		return (-1);
 	(void)pthread_mutex_lock(&pool.lock);
 	push(&pool.todo, j);
-	pool.pending++;
 	(void)pthread_cond_signal(&pool.work);
 	(void)pthread_mutex_unlock(&pool.lock);
 	return (0);
-}
-
-static void
-release(struct pgl_wjob *j, int stopped)
-{
-	pool.pending--;
-	j->done(j, stopped);
 }
 
 void
@@ -155,14 +146,8 @@ pgl_wpool_reap(void)
 	/* done() may submit again: the lock is not held here. */
 	while ((j = list) != NULL) {
 		list = j->next;
-		release(j, 0);
+		j->done(j, 0);
 	}
-}
-
-size_t
-pgl_wpool_pending(void)
-{
-	return (pool.pending);
 }
 
 void
@@ -184,13 +169,13 @@ pgl_wpool_stop(void)
 	free(pool.threads);
 	pool.threads = NULL;
 	while ((j = pop(&pool.done)) != NULL)
-		release(j, 1);
+		j->done(j, 1);
 	while ((j = pop(&pool.todo)) != NULL) {
 		j->rc = PGL_EINTERNAL;
 		(void)snprintf(j->err.msg, sizeof(j->err.msg),
 		    "the server is stopping");
 		j->err.code = PGL_EINTERNAL;
-		release(j, 1);
+		j->done(j, 1);
 	}
 	(void)close(pool.efd);
 	pool.efd = -1;

@@ -44,8 +44,6 @@ int	pgl_wpool_start(int threads);
 int	pgl_wpool_submit(struct pgl_wjob *);
 /* The eventfd is readable: run done() of every finished job. */
 void	pgl_wpool_reap(void);
-/* Jobs queued or being written, not yet reaped. */
-size_t	pgl_wpool_pending(void);
 /*
  * Finish the writes under way, drop those not started, and run done()
  * of all with stopped set; then join the threads.
