@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "app.h"
+#include "storage/endpoint.h"
 #include "util/json.h"
 #include "util/location.h"
 #include "util/mkdirs.h"
@@ -143,12 +144,38 @@ credentials_ok(const json_t *cfg)
 }
 
 /* An S3 warehouse: a bucket S3 accepts, an http(s) endpoint if any. */
+/*
+ * An endpoint whose host, as written, is loopback, private, link-local or
+ * a metadata service, unless the operator listed its origin.  Names are
+ * not resolved here (no DNS on the event loop): the S3 client checks
+ * every address it connects to (s3.c).
+ */
+static const char *
+endpoint_refused(const char *ep)
+{
+	static char			 msg[256];
+	const struct pgl_strlist	*l = &pgl_app.cfg->storage.allowed_endpoints;
+	const char			*why;
+
+	if ((why = pgl_endpoint_check(ep, l->v, l->n)) == NULL)
+		return (NULL);
+	if (strcmp(why, "not an origin") == 0)
+		return ("storage_config endpoint must be an http:// or "
+		    "https:// URL with no path (http://host:port)");
+	(void)snprintf(msg, sizeof(msg), "storage_config endpoint is a %s "
+	    "address; the operator must list its origin in [storage] "
+	    "allowed_endpoints (PANGOLIN_ALLOWED_ENDPOINTS)", why);
+	return (msg);
+}
+
 static const char *
 s3_check(const json_t *cfg)
 {
 	const char	*bucket = pgl_json_str(cfg, "s3.bucket");
 	const char	*ep = pgl_json_str(cfg, "s3.endpoint");
 	const char	*prefix = pgl_json_str(cfg, "s3.prefix");
+	const json_t	*vend = json_object_get(cfg, "vend_static_keys");
+	const char	*why;
 
 	if (bucket == NULL)
 		bucket = pgl_json_str(cfg, "bucket");
@@ -168,6 +195,13 @@ s3_check(const json_t *cfg)
 	    ep[strlen(ep) - 1] == '/' || strchr(strstr(ep, "//") + 2, '/')))
 		return ("storage_config endpoint must be an http:// or "
 		    "https:// URL with no path (http://host:port)");
+	if (ep != NULL && (why = endpoint_refused(ep)) != NULL)
+		return (why);
+	if (vend != NULL && !json_is_null(vend) && (!json_is_string(vend) ||
+	    (strcmp(json_string_value(vend), "true") != 0 &&
+	    strcmp(json_string_value(vend), "false") != 0)))
+		return ("storage_config vend_static_keys must be \"true\" or "
+		    "\"false\"");
 	if (prefix != NULL && !prefix_ok(prefix))
 		return ("storage_config prefix must be key segments without "
 		    "'.', '..' or control bytes");
