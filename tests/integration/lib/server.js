@@ -197,7 +197,8 @@ export function spawnServer(args, env = {}) {
 
 /**
  * Start a server in a fresh temp dir (or opts.dir, to restart on the same
- * data).  opts as makeToml, plus env (extra environment).  Returns
+ * data).  opts as makeToml, plus env (extra environment) and
+ * allowEndpoints (origins for [storage] allowed_endpoints).  Returns
  * { port, dir, store, config, dbPath, proc, log(), req(), stop() }.
  * stop({ keep }) removes the dir unless keep (or PGL_KEEP=1) is set; a
  * failed stop leaves it for a look at the database.
@@ -208,7 +209,10 @@ export async function startServer(opts = {}) {
   const port = await freePort();
   const config = path.join(dir, 'pangolin.toml');
   fs.writeFileSync(config, makeToml({ ...opts, store, port, dir }));
-  const h = spawnServer(['-c', config], opts.env);
+  // allowEndpoints: origins the operator allow-lists for object storage
+  // (PANGOLIN_ALLOWED_ENDPOINTS), e.g. a test's S3 server on loopback.
+  const allow = opts.allowEndpoints?.length ? { PANGOLIN_ALLOWED_ENDPOINTS: opts.allowEndpoints.join(',') } : {};
+  const h = spawnServer(['-c', config], { ...allow, ...opts.env });
   await h.ready(port);
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
