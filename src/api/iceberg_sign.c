@@ -4,9 +4,15 @@
  * S3 request it is about to make; the catalog signs it with the
  * warehouse's keys (which never leave the server) after checking that it
  * touches only this table's objects, in the table's bucket, and that the
- * caller may: reads (GET, HEAD) need what loading the table needs; writes
- * need `update`, deletes `delete`.  This is how S3-compatible stores
- * without STS are served without handing out the warehouse's keys.
+ * caller may: reads (GET, HEAD, a listing) need what loading the table
+ * needs; writes (PUT, multipart) need `update`, deletes `delete`.  A key
+ * is read as S3 reads it (percent-decoded, no "." "..", or empty segment);
+ * each method takes only the query parameters of its operations, once;
+ * headers naming another object (a copy source) must stay in the table
+ * too, and a multi-object delete is signed only with its body and that
+ * body's hash, so the keys S3 will delete are the keys checked here.
+ * This is how S3-compatible stores without STS are served without handing
+ * out the warehouse's keys.
  */
 #include <stdio.h>
 #include <string.h>
