@@ -201,7 +201,8 @@ key_inside(const char *key, const char *want, int trailing_slash)
 #define MAX_PARAMS	16
 
 /* The uri's query: decoded names and values; -1 on a bad escape, a
- * duplicated name or too many. */
+ * duplicated name, too many, or a bare '+' (which S3 may read as a space
+ * where we read a '+': clients encode it as %2B). */
 struct params {
 	const char	*name[MAX_PARAMS];
 	const char	*value[MAX_PARAMS];
@@ -215,6 +216,8 @@ parse_query(struct pgl_req *r, const char *query, struct params *pp)
 	size_t		 i, len;
 
 	pp->n = 0;
+	if (strchr(query, '+') != NULL)
+		return (-1);
 	for (p = query; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
 		if ((end = strchr(p, '&')) == NULL)
 			end = p + strlen(p);
@@ -400,6 +403,8 @@ copy_source_inside(struct pgl_req *r, const char *v, const char *bucket,
 
 	if (*v == '/')
 		v++;
+	if (strchr(v, '+') != NULL)	/* '+' or ' '? encoded, it is clear */
+		return (0);
 	q = strchr(v, '?');
 	if (q != NULL && strncmp(q, "?versionId=", 11) != 0)
 		return (0);

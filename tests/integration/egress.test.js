@@ -213,6 +213,7 @@ test('remote signing signs only requests inside the table', async () => {
     ['multi-delete with a key outside', 'POST', `${bucketUri}?delete`, { 'x-amz-content-sha256': [sha(outside)] }, outside],
     ['multi-delete through ..', 'POST', `${bucketUri}?delete`, { 'x-amz-content-sha256': [sha(dotdot)] }, dotdot],
     ['duplicated prefix', 'GET', `${bucketUri}?list-type=2&prefix=${encodeURIComponent(`${key}/`)}&prefix=lake%2F`],
+    ['a prefix with a bare +', 'GET', `${bucketUri}?list-type=2&prefix=${encodeURIComponent(`${key}/`)}a+b`],
     ['list outside', 'GET', `${bucketUri}?list-type=2&prefix=${encodeURIComponent(`${key}/../`)}`],
     ['list v1', 'GET', `${bucketUri}?prefix=${encodeURIComponent(`${key}/`)}`],
     ['key ending /..', 'GET', `${base}/data/..`],
