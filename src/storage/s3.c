@@ -302,7 +302,7 @@ open_checked(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 		g->refused = why;
 		return (CURL_SOCKET_BAD);
 	}
-	return (socket(a->family, a->socktype, a->protocol));
+	return (socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol));
 }
 
 static int
