@@ -188,7 +188,7 @@ resolve_location(struct pgl_req *r, struct pgl_catalog *c)
 		return (-1);
 	}
 	if ((why = api_placement_stored_warehouse(r, &w)) != NULL) {
-		pgl_reply_error(r, 409, "%s", why);
+		pgl_reply_error(r, 400, "%s", why);
 		return (-1);
 	}
 	cfg = api_obj(w.storage_config);
