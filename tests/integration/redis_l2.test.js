@@ -41,7 +41,7 @@ async function catalogWithTables(srv, names) {
     const r = await srv.req(method, p, { body });
     assert.ok([200, 201, 204].includes(r.status), `${method} ${p}: ${r.status} ${r.text}`);
   };
-  await ok('POST', '/api/v1/warehouses', { name: 'wh', storage_config: { type: 'local', root: path.join(srv.dir, 'wh') } });
+  await ok('POST', '/api/v1/warehouses', { name: 'wh', storage_config: { type: 'local', root: path.join(srv.tenantDir(), 'wh') } });
   await ok('POST', '/api/v1/catalogs', { name: 'cat', warehouse_name: 'wh' });
   await ok('POST', '/v1/cat/namespaces', { namespace: ['ns'] });
   const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
