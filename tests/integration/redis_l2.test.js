@@ -57,7 +57,8 @@ test('two processes share one Redis: a metadata file loaded through one is an L2
   try {
     await catalogWithTables(a, ['t']);
     assert.equal((await load(a, 't')).status, 200);
-    b = await startServer({ store: 'sqlite', extra: l2Toml(port), env: { DATABASE_URL: `sqlite://${a.dbPath}` } });
+    // A replica: the same database, the same local roots.
+    b = await startServer({ store: 'sqlite', extra: l2Toml(port), localRoots: [a.localRoot], env: { DATABASE_URL: `sqlite://${a.dbPath}` } });
     const before = tier(await stats(b), 'l2');
     assert.ok(before, 'the stats name the l2 tier');
     assert.equal(before.hits, 0);
@@ -190,7 +191,8 @@ test('two servers on one SQLite file and one Redis: a catalog change through one
   let b;
   try {
     await catalogWithTables(a, ['t']);
-    b = await startServer({ store: 'sqlite', extra: l2Toml(port), env: { DATABASE_URL: `sqlite://${a.dbPath}` } });
+    // A replica: the same database, the same local roots.
+    b = await startServer({ store: 'sqlite', extra: l2Toml(port), localRoots: [a.localRoot], env: { DATABASE_URL: `sqlite://${a.dbPath}` } });
     const props = async (srv) => expectJson(await srv.req('GET', '/api/v1/catalogs/cat'), 200).properties ?? {};
     // B's workers subscribe and cache the catalog (several reads: both workers).
     for (let i = 0; i < 8; i++) await props(b);
