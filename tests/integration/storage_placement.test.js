@@ -251,3 +251,26 @@ test('start-up: a stored warehouse and catalog outside the configured roots are 
     await s.stop();
   }
 });
+
+test('without local_roots the root is <data dir>/warehouses, logged at start-up; the bootstrap warehouse ([defaults] warehouse_root) keeps being served', async () => {
+  const dir = tmpDir(`pgl-place-default-${STORE}`);
+  // An empty [storage] section: no local_roots, the default applies.  The
+  // data dir is the SQLite file's directory, else warehouse_root's parent:
+  // <dir> either way here.
+  const extra = ['[storage]', '', '[defaults]', 'warehouse = "boot"', `warehouse_root = ${JSON.stringify(path.join(dir, 'warehouse'))}`, 'catalog = "demo"'].join('\n');
+  const s = await startServer({ dir, extra });
+  try {
+    const def = path.join(dir, 'warehouses');
+    assert.match(s.log(), new RegExp(`local storage root: ${def.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const name = uniq('w');
+    const w = expectJson(await s.req('POST', '/api/v1/warehouses', { body: { name, storage_config: { type: 'local' } } }), 201);
+    assert.equal(w.storage_config.root, path.join(def, '00000000-0000-0000-0000-000000000000', name));
+    expectJson(await s.req('GET', '/v1/demo/namespaces'), 200);
+    expectJson(await s.req('POST', '/v1/demo/namespaces', { body: { namespace: [uniq('ns')] } }), 200);
+    // Beside the roots and the bootstrap root: refused.
+    expectError(await s.req('POST', '/api/v1/warehouses', { body: { name: uniq('w'), storage_config: { type: 'local', root: path.join(dir, 'elsewhere') } } }), 400);
+    assert.ok(!fs.existsSync(path.join(dir, 'elsewhere')));
+  } finally {
+    await s.stop();
+  }
+});
