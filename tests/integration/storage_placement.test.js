@@ -185,6 +185,10 @@ test('orphan removal (dry run and real run) lists and deletes only inside the ca
   // B's files old enough to be orphans for anyone who could see them.
   for (const f of Object.keys(bBefore).filter((k) => !k.endsWith('/'))) fs.utimesSync(path.join(B.whRoot, f), when, when);
   const bOld = snapshot(B.whRoot);
+  // The issue's chain: a catalog of A over B's catalog directory, then an
+  // orphan removal in it.  The first step is refused.
+  expectError(await req('POST', '/api/v1/catalogs', { name: uniq('over-b'), storage_location: B.catRoot }, A.admin), 400);
+  expectError(await req('POST', '/api/v1/catalogs', { name: uniq('over-b'), warehouse_name: A.wh, storage_location: B.catRoot }, A.admin), 400);
   for (const dry of [true, false]) {
     const q = expectJson(await req('POST', `${tbl}/maintenance`, { operations: ['remove_orphan_files'], dry_run: dry }, A.admin), 202);
     const t = await waitTask((m, p, o) => srv.req(m, p, o), q.task_id, { headers: A.admin });
