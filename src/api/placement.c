@@ -435,67 +435,130 @@ mark_bad(const char *id)
 		pl.nbad++;
 }
 
-/* A stored location of tenant t: the text rule, then the other tenants. */
+/* Every stored local location, read once for the start-up scan. */
+struct spot {
+	const char	*tenant;
+	const char	*path;		/* normalised, or NULL */
+};
+
+struct scan {
+	struct pgl_arena	*a;
+	struct spot		*v;
+	size_t			 n, cap;
+};
+
+static void
+spot_add(struct scan *sc, const char *tenant, const char *loc)
+{
+	struct spot	*v;
+	char		 path[PATH_MAX];
+
+	if (loc == NULL || !pgl_location_is_local(loc) ||
+	    !normal(pgl_location_path(loc), path))
+		return;
+	if (sc->n == sc->cap) {
+		if ((v = realloc(sc->v, (sc->cap + 64) * sizeof(*v))) == NULL)
+			return;
+		sc->v = v;
+		sc->cap += 64;
+	}
+	sc->v[sc->n].tenant = tenant;
+	sc->v[sc->n].path = pgl_arena_strdup(sc->a, path);
+	sc->n++;
+}
+
+/* A stored location of tenant: the text rule, then the other tenants'. */
 static int
-scan_ok(struct pgl_arena *a, const char *loc, const char *tenant)
+scan_ok(const struct scan *sc, const char *loc, const char *tenant)
 {
 	char	path[PATH_MAX];
+	size_t	i;
 
 	if (loc == NULL || !pgl_location_is_local(loc))
 		return (1);
-	return (stored_ok(loc, tenant) && normal(pgl_location_path(loc),
-	    path) && overlaps_others(a, tenant, path) == 0);
+	if (!stored_ok(loc, tenant) || !normal(pgl_location_path(loc), path))
+		return (0);
+	for (i = 0; i < sc->n; i++) {
+		if (strcmp(sc->v[i].tenant, tenant) != 0 &&
+		    overlaps(path, sc->v[i].path))
+			return (0);
+	}
+	return (1);
 }
 
-static void
-scan_tenant(struct pgl_arena *a, const struct pgl_tenant *t)
-{
-	struct pgl_page		 all = { 0, 0 };
+struct rows {
 	struct pgl_warehouse	*ws;
 	struct pgl_catalog	*cs;
-	struct pgl_err		 err;
-	const char		*root, *wroot;
-	size_t			 nw, nc, i, j;
-	int			 ok;
+	size_t			 nw, nc;
+};
 
-	if (STORE(list_warehouses, a, t->id, &all, &ws, &nw, NULL, &err) !=
-	    PGL_OK || STORE(list_catalogs, a, t->id, &all, &cs, &nc, NULL,
-	    &err) != PGL_OK) {
-		pgl_log(PGL_LOG_ERR, "storage placement: tenant '%s': %s",
-		    t->name, err.msg);
-		return;
-	}
-	for (i = 0; i < nw; i++) {
-		root = wh_root(a, ws[i].storage_config);
-		if (scan_ok(a, root, t->id))
+static void
+scan_tenant(const struct scan *sc, const struct pgl_tenant *t,
+    const struct rows *rw)
+{
+	const char	*root, *wroot;
+	size_t		 i, j;
+	int		 ok;
+
+	for (i = 0; i < rw->nw; i++) {
+		root = wh_root(sc->a, rw->ws[i].storage_config);
+		if (scan_ok(sc, root, t->id))
 			continue;
-		mark_bad(ws[i].id);
+		mark_bad(rw->ws[i].id);
 		pgl_log(PGL_LOG_ERR, "warehouse '%s' of tenant '%s' lies at %s, "
 		    "outside the configured local roots or overlapping another "
 		    "tenant's storage: its catalogs are refused until an "
-		    "operator moves it", ws[i].name, t->name, root);
+		    "operator moves it", rw->ws[i].name, t->name, root);
 	}
-	for (i = 0; i < nc; i++) {
-		ok = scan_ok(a, cs[i].storage_location, t->id);
-		for (j = 0; ok && cs[i].warehouse_name != NULL && j < nw; j++) {
-			if (strcmp(ws[j].name, cs[i].warehouse_name) != 0)
+	for (i = 0; i < rw->nc; i++) {
+		ok = scan_ok(sc, rw->cs[i].storage_location, t->id);
+		for (j = 0; ok && rw->cs[i].warehouse_name != NULL &&
+		    j < rw->nw; j++) {
+			if (strcmp(rw->ws[j].name, rw->cs[i].warehouse_name) != 0)
 				continue;
-			wroot = wh_root(a, ws[j].storage_config);
-			ok = !is_bad(ws[j].id) && (wroot == NULL ||
-			    cs[i].storage_location == NULL ||
-			    !pgl_location_is_local(cs[i].storage_location) ||
+			wroot = wh_root(sc->a, rw->ws[j].storage_config);
+			ok = !is_bad(rw->ws[j].id) && (wroot == NULL ||
+			    rw->cs[i].storage_location == NULL ||
+			    !pgl_location_is_local(rw->cs[i].storage_location) ||
 			    pgl_location_within(pgl_location_path(
-			    cs[i].storage_location), wroot));
+			    rw->cs[i].storage_location), wroot));
 		}
 		if (ok)
 			continue;
-		mark_bad(cs[i].id);
+		mark_bad(rw->cs[i].id);
 		pgl_log(PGL_LOG_ERR, "catalog '%s' of tenant '%s' (storage %s) "
 		    "breaks the storage placement rule: refused until an "
-		    "operator moves it", cs[i].name, t->name,
-		    cs[i].storage_location != NULL ? cs[i].storage_location :
-		    "none");
+		    "operator moves it", rw->cs[i].name, t->name,
+		    rw->cs[i].storage_location != NULL ?
+		    rw->cs[i].storage_location : "none");
 	}
+}
+
+/* Every tenant's warehouses and catalogs into rw[] and sc; -1 on error. */
+static int
+scan_read(struct scan *sc, const struct pgl_tenant *ts, size_t nt,
+    struct rows *rw)
+{
+	struct pgl_page	all = { 0, 0 };
+	struct pgl_err	err;
+	size_t		i, j;
+
+	for (i = 0; i < nt; i++) {
+		if (STORE(list_warehouses, sc->a, ts[i].id, &all, &rw[i].ws,
+		    &rw[i].nw, NULL, &err) != PGL_OK ||
+		    STORE(list_catalogs, sc->a, ts[i].id, &all, &rw[i].cs,
+		    &rw[i].nc, NULL, &err) != PGL_OK) {
+			pgl_log(PGL_LOG_ERR, "storage placement: tenant '%s': "
+			    "%s", ts[i].name, err.msg);
+			return (-1);
+		}
+		for (j = 0; j < rw[i].nw; j++)
+			spot_add(sc, ts[i].id, wh_root(sc->a,
+			    rw[i].ws[j].storage_config));
+		for (j = 0; j < rw[i].nc; j++)
+			spot_add(sc, ts[i].id, rw[i].cs[j].storage_location);
+	}
+	return (0);
 }
 
 void
@@ -503,7 +566,8 @@ api_placement_scan(void)
 {
 	struct pgl_page		 all = { 0, 0 };
 	struct pgl_tenant	*ts;
-	struct pgl_arena	*a;
+	struct rows		*rw;
+	struct scan		 sc;
 	struct pgl_err		 err;
 	size_t			 nt, i;
 
@@ -511,16 +575,21 @@ api_placement_scan(void)
 		return;
 	pl.scanned = 1;
 	api_placement_init();
-	if ((a = pgl_arena_new()) == NULL)
+	memset(&sc, 0, sizeof(sc));
+	if ((sc.a = pgl_arena_new()) == NULL)
 		return;
-	if (STORE(list_tenants, a, &all, &ts, &nt, NULL, &err) != PGL_OK)
+	if (STORE(list_tenants, sc.a, &all, &ts, &nt, NULL, &err) != PGL_OK)
 		pgl_log(PGL_LOG_ERR, "storage placement: tenants: %s",
 		    err.msg);
-	else {
-		for (i = 0; i < nt; i++)
-			scan_tenant(a, &ts[i]);
+	else if ((rw = calloc(nt + 1, sizeof(*rw))) != NULL) {
+		if (scan_read(&sc, ts, nt, rw) == 0) {
+			for (i = 0; i < nt; i++)
+				scan_tenant(&sc, &ts[i], &rw[i]);
+		}
+		free(rw);
 	}
-	pgl_arena_free(a);
+	free(sc.v);
+	pgl_arena_free(sc.a);
 }
 
 int
