@@ -12,6 +12,7 @@
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
+#include "api/placement.h"
 #include "app.h"
 #include "storage/objio.h"
 #include "util/arena.h"
@@ -100,11 +101,18 @@ api_storage(struct pgl_req *r, const struct pgl_catalog *c,
 {
 	struct pgl_req_app	*a = r->app;
 	struct pgl_storage	*st;
-	const char		*root = c->storage_location;
+	const char		*root = c->storage_location, *why;
 
 	if (a->storage != NULL && strcmp(a->storage_catalog, c->id) == 0) {
 		*out = a->storage;
 		return (PGL_OK);
+	}
+	/* Every file of a catalog is reached through here: one placed
+	 * outside the operator's local roots is never touched. */
+	if ((why = api_placement_serving(r, c)) != NULL) {
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "%s", why);
+		return (err->code);
 	}
 	if ((st = pgl_arena_alloc(r->arena, sizeof(*st))) == NULL) {
 		err->code = PGL_ENOMEM;

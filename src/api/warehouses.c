@@ -12,11 +12,11 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
+#include "api/placement.h"
 #include "app.h"
 #include "storage/endpoint.h"
 #include "util/json.h"
 #include "util/location.h"
-#include "util/mkdirs.h"
 
 static const struct pgl_jfield create_fields[] = {
 	{ "name", PGL_J_STRING, 1 },
@@ -211,9 +211,12 @@ s3_check(const json_t *cfg)
 	return (NULL);
 }
 
-/* Validate storage_config; for local warehouses create the root. */
+/*
+ * Validate storage_config; a local warehouse's root must follow the
+ * placement rule (placement.h) for r's principal, and is created there.
+ */
 static const char *
-storage_check(const json_t *cfg)
+storage_check(struct pgl_req *r, const json_t *cfg)
 {
 	const char	*type = pgl_json_str(cfg, "type");
 	const char	*root = pgl_json_str(cfg, "root");
@@ -238,9 +241,26 @@ storage_check(const json_t *cfg)
 		return ("storage_config.root must be an absolute path");
 	if ((why = pgl_location_check(root)) != NULL)
 		return (why);
-	if (pgl_mkdirs(pgl_location_path(root), 0750) == -1)
-		return ("storage_config.root cannot be created");
-	return (NULL);
+	return (api_placement_warehouse(r, root));
+}
+
+/* A local warehouse created without a root: <local root>/<tenant>/<name>. */
+static void
+default_root(struct pgl_req *r)
+{
+	json_t		*cfg = json_object_get(r->body, "storage_config");
+	const char	*type;
+
+	if (cfg == NULL || !json_is_object(cfg))
+		return;
+	type = pgl_json_str(cfg, "type");
+	if (type == NULL || (strcmp(type, "local") != 0 &&
+	    strcmp(type, "filesystem") != 0) ||
+	    json_object_get(cfg, "root") != NULL ||
+	    json_object_get(cfg, "path") != NULL)
+		return;
+	json_object_set_new(cfg, "root", json_string(api_placement_default(r,
+	    pgl_json_str(r->body, "name"))));
 }
 
 /*
@@ -259,7 +279,7 @@ check_body(struct pgl_req *r, int check_storage)
 		why = vending_check(v);
 	if (why == NULL && check_storage && (v = json_object_get(r->body,
 	    "storage_config")) != NULL && !json_is_null(v))
-		why = storage_check(v);
+		why = storage_check(r, v);
 	if (why != NULL) {
 		pgl_reply_error(r, 400, "%s", why);
 		return (-1);
@@ -325,8 +345,10 @@ api_warehouse_create(struct pgl_req *r)
 	char			 id[PGL_UUID_LEN + 1];
 
 	if (pgl_req_body(r, create_fields) == -1 ||
-	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1 ||
-	    check_body(r, 1) == -1)
+	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1)
+		return;
+	default_root(r);
+	if (check_body(r, 1) == -1)
 		return;
 	pgl_uuid_new(id);
 	w.id = id;
@@ -423,7 +445,7 @@ api_warehouse_update(struct pgl_req *r)
 		    w.storage_config)) == NULL)
 			return;
 		cfg = api_obj(w.storage_config);
-		why = storage_check(cfg);
+		why = storage_check(r, cfg);
 		json_decref(cfg);
 		if (why != NULL) {
 			pgl_reply_error(r, 400, "%s", why);
