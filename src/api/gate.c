@@ -264,10 +264,11 @@ api_admit(struct pgl_req *r)
 	if (!(r->match.route->flags & ROUTE_NO_STORE))
 		api_config_changes();
 	if (rule->who == WHO_PUBLIC) {
-		/* Public routes still see the caller's tenant if it has one. */
-		if (pgl_auth_resolve(pgl_app.cfg, pgl_header(r,
-		    "authorization"), pgl_header(r, "x-pangolin-tenant"),
-		    &r->who, r->tenant, &why) != 0) {
+		/* Public routes still see the caller's tenant if it has one;
+		 * root's Basic is throttled here too (api_identify). */
+		if ((r->match.route->flags & (ROUTE_OWN_AUTH |
+		    ROUTE_NO_STORE)) ||
+		    api_identify(r, &why, &rc) != 0) {
 			memset(&r->who, 0, sizeof(r->who));
 			(void)pgl_strlcpy(r->tenant, PGL_NIL_UUID,
 			    sizeof(r->tenant));
