@@ -248,7 +248,7 @@ api_admit(struct pgl_req *r)
 {
 	const struct pgl_rule	*rule = r->match.route->rule;
 	const char		*why = "Forbidden";
-	int			 rc;
+	int			 rc, retry;
 
 	if ((r->app = pgl_arena_alloc(r->arena, sizeof(*r->app))) == NULL) {
 		pgl_reply_error(r, 503, "out of memory");
@@ -268,7 +268,7 @@ api_admit(struct pgl_req *r)
 		 * root's Basic is throttled here too (api_identify). */
 		if ((r->match.route->flags & (ROUTE_OWN_AUTH |
 		    ROUTE_NO_STORE)) ||
-		    api_identify(r, &why, &rc) != 0) {
+		    api_identify(r, &why, &retry) != 0) {
 			memset(&r->who, 0, sizeof(r->who));
 			(void)pgl_strlcpy(r->tenant, PGL_NIL_UUID,
 			    sizeof(r->tenant));

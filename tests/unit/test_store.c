@@ -1818,8 +1818,7 @@ test_deleting_a_user_or_tenant_takes_its_tokens(void **state)
 /* Deactivation, key rotation, deletion: every live token of the owner is
  * refused from then on, and still found by id (a revoke by id). */
 static void
-test_revoking_a_users_tokens_revokes_only_theirs_and_keeps_the_rows(
-    void **state)
+test_revoke_user_tokens_revokes_theirs_and_keeps_rows(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_user		 u = user("u1", "t-a", "alice");
@@ -3639,7 +3638,7 @@ main(void)
 		T(test_active_tokens_exclude_revoked_expired_and_other_users),
 		T(test_cleanup_removes_only_expired_tokens_and_revocations),
 		T(test_deleting_a_user_or_tenant_takes_its_tokens),
-		T(test_revoking_a_users_tokens_revokes_only_theirs_and_keeps_the_rows),
+		T(test_revoke_user_tokens_revokes_theirs_and_keeps_rows),
 		T(test_service_user_crud_found_by_key_id_and_tenant_scoped),
 		T(test_role_crud_names_unique_and_tenant_scoped),
 		T(test_role_and_grant_docs_come_back_byte_for_byte),
