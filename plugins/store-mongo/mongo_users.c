@@ -371,22 +371,19 @@ read_owned(mongoc_cursor_t *cur, struct owned *o, struct pgl_err *err)
 	return (rc);
 }
 
-/* Each live token of the user gets a revocation row; the rows are marked
- * so they no longer list, and stay for a revoke by id until they expire. */
+/* Each token row matching filter gets a revocation row, and is marked so
+ * it no longer lists; the rows stay for a revoke by id until they
+ * expire.  The caller's transaction holds it all. */
 int
-mongo_revoke_user_tokens(struct pgl_store *s, const char *user_id,
-    int64_t now_ms, const char *reason, struct pgl_err *err)
+mongo_revoke_tokens_where(struct pgl_store *s, const bson_t *filter,
+    const char *reason, struct pgl_err *err)
 {
 	struct owned	 o = { NULL, NULL, 0, 0 };
 	mongoc_cursor_t	*cur;
-	bson_t		*filter, *mark;
+	bson_t		*mark;
 	size_t		 i;
-	int		 own, rc;
+	int		 rc;
 
-	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK)
-		return (rc);
-	filter = BCON_NEW("user_id", BCON_UTF8(user_id),
-	    "expires_at", "{", "$gt", BCON_INT64(now_ms), "}");
 	mark = BCON_NEW("$set", "{", "revoked", BCON_BOOL(1), "}");
 	rc = mg_find(s, err, COLL_TOKENS, filter, NULL, &cur);
 	if (rc == PGL_OK)
@@ -400,41 +397,21 @@ mongo_revoke_user_tokens(struct pgl_store *s, const char *user_id,
 	free(o.jti);
 	free(o.exp);
 	bson_destroy(mark);
+	return (rc);
+}
+
+int
+mongo_revoke_user_tokens(struct pgl_store *s, const char *user_id,
+    int64_t now_ms, const char *reason, struct pgl_err *err)
+{
+	bson_t	*filter;
+	int	 own, rc;
+
+	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK)
+		return (rc);
+	filter = BCON_NEW("user_id", BCON_UTF8(user_id),
+	    "expires_at", "{", "$gt", BCON_INT64(now_ms), "}");
+	rc = mongo_revoke_tokens_where(s, filter, reason, err);
 	bson_destroy(filter);
 	return (mg_tx_own_end(s, own, rc, err));
-}
-
-int
-mongo_is_token_revoked(struct pgl_store *s, const char *jti, int *revoked,
-    struct pgl_err *err)
-{
-	bson_t	filter = BSON_INITIALIZER;
-	int	found = 0, rc;
-
-	/* Fail closed: on any error the caller sees "revoked". */
-	*revoked = 1;
-	mg_str(&filter, "jti", jti);
-	rc = mg_exists(s, err, COLL_REVOKED, &filter, &found);
-	if (rc == PGL_OK)
-		*revoked = found;
-	bson_destroy(&filter);
-	return (rc);
-}
-
-int
-mongo_cleanup_expired_tokens(struct pgl_store *s, int64_t now_ms,
-    uint64_t *removed, struct pgl_err *err)
-{
-	bson_t		*expired;
-	uint64_t	a = 0, r = 0;
-	int		rc;
-
-	expired = BCON_NEW("expires_at", "{", "$lte", BCON_INT64(now_ms), "}");
-	rc = mg_delete(s, err, COLL_TOKENS, expired, 1, &a);
-	if (rc == PGL_OK)
-		rc = mg_delete(s, err, COLL_REVOKED, expired, 1, &r);
-	if (removed != NULL)
-		*removed = a + r;
-	bson_destroy(expired);
-	return (rc);
 }

@@ -74,6 +74,15 @@ test('a deleted admin\'s token cannot create a new admin; root and the tenant ad
   expectError(await req('DELETE', `/api/v1/tokens/${claims(minted).jti}`, bearer(other.token)), 404);
 });
 
+test('deleting a tenant kills the sessions of its users', async () => {
+  const t = expectJson(await req('POST', '/api/v1/tenants', root, { name: uniq('tc') }), 201).id;
+  const a = await user(t);
+  expectJson(await me(a.token), 200);
+  assert.equal((await req('DELETE', `/api/v1/tenants/${t}`, root)).status, 204);
+  expectError(await me(a.token), 401);
+  expectError(await req('GET', '/api/v1/users', bearer(a.token)), 401);
+});
+
 test('rotation never extends a token past its first expiry', async () => {
   const a = await user(tenantA, 'tenant-user');
   const minted = expectJson(await req('POST', '/api/v1/tokens', root, { tenant_id: tenantA, username: a.username, expires_in_hours: 1 }), 200);

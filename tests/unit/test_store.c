@@ -1861,6 +1861,15 @@ test_revoke_user_tokens_revokes_theirs_and_keeps_rows(void **state)
 	OK(f, ops->is_token_revoked(f->s, "j4", &revoked, &f->err));
 	assert_true(revoked);
 	OK(f, ops->get_token(f->s, f->a, "j4", &t, &f->err));
+	/* Deleting a tenant revokes every token of it. */
+	seed_tenant(f, "t-b", "beta");
+	t = token("j5", "t-b", "u9", 6000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	OK(f, ops->delete_tenant(f->s, "t-b", &f->err));
+	OK(f, ops->is_token_revoked(f->s, "j5", &revoked, &f->err));
+	assert_true(revoked);
+	OK(f, ops->is_token_revoked(f->s, "j3", &revoked, &f->err));
+	assert_false(revoked);
 }
 
 static struct pgl_service_user
