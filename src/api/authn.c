@@ -170,8 +170,8 @@ root_basic(struct pgl_req *r, const char *authz, const char **why,
 		if ((colon = strchr(buf, ':')) != NULL)
 			*colon = '\0';
 		claim = pgl_arena_strdup(r->arena, buf);
-		explicit_bzero(buf, sizeof(buf));
 	}
+	explicit_bzero(buf, sizeof(buf));
 	memset(&r->who, 0, sizeof(r->who));
 	if (store_ready() && pgl_utf8_valid(claim, strlen(claim)))
 		api_audit_claim(r, NULL, "login_failed", claim,

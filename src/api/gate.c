@@ -265,7 +265,9 @@ api_admit(struct pgl_req *r)
 		api_config_changes();
 	if (rule->who == WHO_PUBLIC) {
 		/* Public routes still see the caller's tenant if it has one;
-		 * root's Basic is throttled here too (api_identify). */
+		 * root's Basic is throttled here too (api_identify).  Routes
+		 * without the store need no caller; on the OAuth routes the
+		 * Authorization header is the client's, not root's. */
 		if ((r->match.route->flags & (ROUTE_OWN_AUTH |
 		    ROUTE_NO_STORE)) ||
 		    api_identify(r, &why, &retry) != 0) {
