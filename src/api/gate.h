@@ -97,6 +97,9 @@ void	api_audit_about(struct pgl_req *, const char *id, const char *name);
 
 /* authn.c: fill r->who and r->tenant; 0 or an HTTP status with *why. */
 int	api_authenticate(struct pgl_req *, const char **why);
+/* The same from the Authorization header alone (public routes); a 429
+ * sets *retry_after (seconds). */
+int	api_identify(struct pgl_req *, const char **why, int *retry_after);
 
 /* authz.c */
 /* 0, or an HTTP status (403) for r's route and resource. */

@@ -61,6 +61,7 @@ static const struct key keys[] = {
 	    1, 86400 },
 	{ "auth",   "trust_forwarded_for", K_BOOL,
 	    O(auth.trust_forwarded_for), 0, 0 },
+	{ "auth",   "root_basic",	K_BOOL, O(auth.root_basic), 0, 0 },
 	{ "storage", "local_roots",	K_LIST, O(storage.local_roots), 0, 0 },
 	{ "storage", "allowed_endpoints", K_LIST,
 	    O(storage.allowed_endpoints), 0, 0 },
@@ -121,6 +122,7 @@ defaults(struct pgl_config *c)
 	c->server.shutdown_grace_secs = 25;
 	c->auth.session_ttl_secs = 86400;
 	c->auth.rate_limit = 10;
+	c->auth.root_basic = 1;
 	c->auth.rate_window_secs = 60;
 	c->server.cors_origins = xstrdup("*");
 	c->store.plugin = xstrdup("store-memory");
@@ -639,6 +641,8 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		c->auth.rate_window_secs = (int)n;
 	if ((v = getenv("PANGOLIN_TRUST_FORWARDED_FOR")) != NULL && *v != '\0')
 		c->auth.trust_forwarded_for = env_bool(v);
+	if ((v = getenv("PANGOLIN_ROOT_BASIC")) != NULL && *v != '\0')
+		c->auth.root_basic = env_bool(v);
 	if ((v = getenv("PANGOLIN_ENCRYPTION_KEY")) != NULL && *v != '\0') {
 		if ((why = pgl_seal_key_parse(v, c->auth.encryption_key)) !=
 		    NULL) {

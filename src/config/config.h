@@ -55,6 +55,8 @@ struct pgl_config {
 		int		rate_limit;
 		int		rate_window_secs;
 		int		trust_forwarded_for;
+		/* PANGOLIN_ROOT_BASIC: root may use HTTP Basic (default). */
+		int		root_basic;
 		/* PANGOLIN_ENCRYPTION_KEY: seals warehouse secrets at rest. */
 		int		has_encryption_key;
 		unsigned char	encryption_key[32];
