@@ -415,3 +415,38 @@ mongo_revoke_user_tokens(struct pgl_store *s, const char *user_id,
 	bson_destroy(filter);
 	return (mg_tx_own_end(s, own, rc, err));
 }
+
+int
+mongo_is_token_revoked(struct pgl_store *s, const char *jti, int *revoked,
+    struct pgl_err *err)
+{
+	bson_t	filter = BSON_INITIALIZER;
+	int	found = 0, rc;
+
+	/* Fail closed: on any error the caller sees "revoked". */
+	*revoked = 1;
+	mg_str(&filter, "jti", jti);
+	rc = mg_exists(s, err, COLL_REVOKED, &filter, &found);
+	if (rc == PGL_OK)
+		*revoked = found;
+	bson_destroy(&filter);
+	return (rc);
+}
+
+int
+mongo_cleanup_expired_tokens(struct pgl_store *s, int64_t now_ms,
+    uint64_t *removed, struct pgl_err *err)
+{
+	bson_t		*expired;
+	uint64_t	a = 0, r = 0;
+	int		rc;
+
+	expired = BCON_NEW("expires_at", "{", "$lte", BCON_INT64(now_ms), "}");
+	rc = mg_delete(s, err, COLL_TOKENS, expired, 1, &a);
+	if (rc == PGL_OK)
+		rc = mg_delete(s, err, COLL_REVOKED, expired, 1, &r);
+	if (removed != NULL)
+		*removed = a + r;
+	bson_destroy(expired);
+	return (rc);
+}

