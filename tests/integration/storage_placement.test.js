@@ -226,6 +226,11 @@ test('root places a warehouse for tenant A anywhere inside a configured root but
   await ok('POST', `/v1/${cat}/namespaces`, { namespace: ['ns'] }, A.admin);
   await ok('POST', `/v1/${cat}/namespaces/ns/tables`, { name: 'tbl', schema }, A.admin);
   expectJson(await req('GET', `/v1/${cat}/namespaces/ns/tables/tbl`, undefined, A.admin), 200);
+  // A's admin manages it, but cannot re-place it: its storage_config is
+  // held to the tenant rule.
+  expectJson(await req('PUT', `/api/v1/warehouses/${name}`, { use_sts: false }, A.admin), 200);
+  expectError(await req('PUT', `/api/v1/warehouses/${name}`, { storage_config: { type: 'local' } }, A.admin), 400);
+  assert.equal((await ok('GET', `/api/v1/warehouses/${name}`, undefined, A.admin)).storage_config.root, shared);
   // A's own subtree is fine for root too.
   expectJson(await req('POST', '/api/v1/warehouses', { name: uniq('rootOwn'), storage_config: { type: 'local', root: path.join(srv.localRoot, A.id, uniq('own')) } }, asA), 201);
   // Root moves a warehouse of A (PUT) elsewhere in the root.
