@@ -35,15 +35,26 @@
 #include "util/str.h"
 #include "util/uuid.h"
 
+/*
+ * A refusal holds for the location it was found at: a row moved since
+ * (by root or its tenant admin, through the placement check of that
+ * write) is judged by its new location, on every worker, without a
+ * restart and without the workers sharing anything but the store.
+ */
+struct bad {
+	char	*id;
+	char	*loc;		/* the refused location; "" for none */
+};
+
 static struct {
 	int		 inited;
 	int		 scanned;
 	char		*roots[PGL_MAX_LIST];	/* no trailing '/' */
 	size_t		 nroots;
 	char		 boot[PATH_MAX];	/* bootstrap root, or "" */
-	/* Found by the start-up scan: ids of catalogs and warehouses
-	 * that break the rule (made before fork, read by workers). */
-	char		**bad;
+	/* Found by the start-up scan: catalogs and warehouses that break
+	 * the rule (made before fork, read by workers). */
+	struct bad	*bad;
 	size_t		 nbad, capbad;
 } pl;
 
@@ -367,14 +378,16 @@ api_placement_catalog(struct pgl_req *r, const char *loc)
 	return (place(r, loc, 0));
 }
 
+/* Was id refused at start-up, and does it still lie where it did? */
 static int
-is_bad(const char *id)
+is_bad(const char *id, const char *loc)
 {
 	size_t	i;
 
 	for (i = 0; id != NULL && i < pl.nbad; i++) {
-		if (strcmp(pl.bad[i], id) == 0)
-			return (1);
+		if (strcmp(pl.bad[i].id, id) == 0)
+			return (strcmp(pl.bad[i].loc, loc != NULL ? loc : "") ==
+			    0);
 	}
 	return (0);
 }
@@ -396,8 +409,11 @@ const char *
 api_placement_stored_warehouse(struct pgl_req *r,
     const struct pgl_warehouse *w)
 {
+	const char	*root;
+
 	api_placement_init();
-	if (!is_bad(w->id) && stored_ok(wh_root(r->arena, w->storage_config),
+	root = wh_root(r->arena, w->storage_config);
+	if (!is_bad(w->id, root) && stored_ok(root,
 	    w->tenant_id != NULL ? w->tenant_id : r->tenant))
 		return (NULL);
 	return (pgl_arena_printf(r->arena, "warehouse '%s' lies outside the "
@@ -409,7 +425,8 @@ const char *
 api_placement_serving(struct pgl_req *r, const struct pgl_catalog *c)
 {
 	api_placement_init();
-	if (!is_bad(c->id) && stored_ok(c->storage_location,
+	if (!is_bad(c->id, c->storage_location) &&
+	    stored_ok(c->storage_location,
 	    c->tenant_id != NULL ? c->tenant_id : r->tenant))
 		return (NULL);
 	return (pgl_arena_printf(r->arena, "catalog '%s' lies outside the "
@@ -418,11 +435,11 @@ api_placement_serving(struct pgl_req *r, const struct pgl_catalog *c)
 }
 
 static void
-mark_bad(const char *id)
+mark_bad(const char *id, const char *loc)
 {
-	char	**v;
+	struct bad	*v;
 
-	if (is_bad(id))
+	if (is_bad(id, loc))
 		return;
 	if (pl.nbad == pl.capbad) {
 		if ((v = realloc(pl.bad, (pl.capbad + 16) *
@@ -431,8 +448,13 @@ mark_bad(const char *id)
 		pl.bad = v;
 		pl.capbad += 16;
 	}
-	if ((pl.bad[pl.nbad] = strdup(id)) != NULL)
-		pl.nbad++;
+	if ((pl.bad[pl.nbad].id = strdup(id)) == NULL)
+		return;
+	if ((pl.bad[pl.nbad].loc = strdup(loc != NULL ? loc : "")) == NULL) {
+		free(pl.bad[pl.nbad].id);
+		return;
+	}
+	pl.nbad++;
 }
 
 /* Every stored local location, read once for the start-up scan. */
@@ -504,7 +526,7 @@ scan_tenant(const struct scan *sc, const struct pgl_tenant *t,
 		root = wh_root(sc->a, rw->ws[i].storage_config);
 		if (scan_ok(sc, root, t->id))
 			continue;
-		mark_bad(rw->ws[i].id);
+		mark_bad(rw->ws[i].id, root);
 		pgl_log(PGL_LOG_ERR, "warehouse '%s' of tenant '%s' lies at %s, "
 		    "outside the configured local roots or overlapping another "
 		    "tenant's storage: its catalogs are refused until an "
@@ -517,7 +539,7 @@ scan_tenant(const struct scan *sc, const struct pgl_tenant *t,
 			if (strcmp(rw->ws[j].name, rw->cs[i].warehouse_name) != 0)
 				continue;
 			wroot = wh_root(sc->a, rw->ws[j].storage_config);
-			ok = !is_bad(rw->ws[j].id) && (wroot == NULL ||
+			ok = !is_bad(rw->ws[j].id, wroot) && (wroot == NULL ||
 			    rw->cs[i].storage_location == NULL ||
 			    !pgl_location_is_local(rw->cs[i].storage_location) ||
 			    pgl_location_within(pgl_location_path(
@@ -525,7 +547,7 @@ scan_tenant(const struct scan *sc, const struct pgl_tenant *t,
 		}
 		if (ok)
 			continue;
-		mark_bad(rw->cs[i].id);
+		mark_bad(rw->cs[i].id, rw->cs[i].storage_location);
 		pgl_log(PGL_LOG_ERR, "catalog '%s' of tenant '%s' (storage %s) "
 		    "breaks the storage placement rule: refused until an "
 		    "operator moves it", rw->cs[i].name, t->name,

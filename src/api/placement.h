@@ -16,15 +16,17 @@ void		 api_placement_init(void);
 /* Start-up: the bootstrap warehouse's (resolved) root is the operator's. */
 void		 api_placement_bootstrap(const char *root);
 /* Start-up, once: log every stored warehouse and catalog that breaks the
- * rule and remember them, so requests that touch them are refused. */
+ * rule and remember them, so requests that touch them are refused while
+ * they stay where they were (a row moved since is judged where it is). */
 void		 api_placement_scan(void);
 
 /* The default root of a new local warehouse: <first root>/<tenant>/<name>. */
 const char	*api_placement_default(struct pgl_req *, const char *name);
 /*
  * A local warehouse root for r's tenant, given by r's principal (only
- * root may leave <root>/<tenant id>/): NULL if it may be used (its
- * directory then exists), else why not.
+ * root, acting in that tenant, may leave <root>/<tenant id>/, and never
+ * into another tenant's): NULL if it may be used (its directory then
+ * exists), else why not.
  */
 const char	*api_placement_warehouse(struct pgl_req *, const char *root);
 /* A local catalog storage location with no warehouse: the same rule,

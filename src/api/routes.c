@@ -182,15 +182,16 @@ const struct pgl_route pgl_routes[] = {
 	{ DELETE, "/api/v1/tenants/{id}", api_tenant_delete,
 	    ROOT_DOES("delete_tenant"), 0 },
 
-	/* Warehouses (§2.2). */
+	/* Warehouses (§2.2).  Root creates and moves them too, inside the
+	 * tenant it names (storage is placed by the operator; §2.2 says 403). */
 	{ GET, "/api/v1/warehouses", api_warehouse_list,
 	    ADMIN, 0 },
 	{ POST, "/api/v1/warehouses", api_warehouse_create,
-	    TENANT_ADMIN_DOES("create_warehouse"), JSON },
+	    ADMIN_DOES("create_warehouse"), JSON },
 	{ GET, "/api/v1/warehouses/{name}", api_warehouse_get,
 	    ADMIN, 0 },
 	{ PUT, "/api/v1/warehouses/{name}", api_warehouse_update,
-	    TENANT_ADMIN_DOES("update_warehouse"), JSON },
+	    ADMIN_DOES("update_warehouse"), JSON },
 	{ DELETE, "/api/v1/warehouses/{name}", api_warehouse_delete,
 	    TENANT_ADMIN_DOES("delete_warehouse"), 0 },
 

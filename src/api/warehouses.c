@@ -1,7 +1,10 @@
 /*
  * Warehouses (pangolin-api.md §2.2): where a tenant's table data lives.
  * Local-disk warehouses are {"type": "local", "root": "/abs/path"}; S3,
- * Azure and GCS keys are stored for the object-storage issue.
+ * Azure and GCS keys are stored for the object-storage issue.  A tenant
+ * admin manages its own; root creates and updates them in the tenant it
+ * names, and may place a local one anywhere in a configured root outside
+ * other tenants' storage (placement.h; unlike §2.2, where root is 403).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -336,6 +339,33 @@ sealed_vending(struct pgl_req *r, const char *stored_text, const char **out)
 	return (rc);
 }
 
+/*
+ * Root places storage for a tenant (the operator's hand in the API), so
+ * it must name that tenant with X-Pangolin-Tenant, as for grants; the
+ * default tenant is named by its nil id.  -1 after a reply.
+ */
+static int
+tenant_context(struct pgl_req *r)
+{
+	struct pgl_tenant	 t;
+	struct pgl_err		 err;
+	const char		*named = pgl_header(r, "x-pangolin-tenant");
+
+	if (r->who.role != ROLE_ROOT)
+		return (0);
+	if (strcmp(r->tenant, PGL_NIL_UUID) == 0 && (named == NULL ||
+	    strcmp(named, PGL_NIL_UUID) != 0)) {
+		pgl_reply_error(r, 400, "root must name a tenant "
+		    "(X-Pangolin-Tenant) to create or update its warehouses");
+		return (-1);
+	}
+	if (STORE(get_tenant, r->arena, r->tenant, &t, &err) != PGL_OK) {
+		pgl_reply_missing(r, &err, "Tenant not found");
+		return (-1);
+	}
+	return (0);
+}
+
 void
 api_warehouse_create(struct pgl_req *r)
 {
@@ -344,7 +374,7 @@ api_warehouse_create(struct pgl_req *r)
 	const json_t		*upd;
 	char			 id[PGL_UUID_LEN + 1];
 
-	if (pgl_req_body(r, create_fields) == -1 ||
+	if (tenant_context(r) == -1 || pgl_req_body(r, create_fields) == -1 ||
 	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1)
 		return;
 	default_root(r);
@@ -427,8 +457,8 @@ api_warehouse_update(struct pgl_req *r)
 	const char		*old, *name, *why;
 	json_t			*cfg, *upd, *v;
 
-	if (pgl_req_body(r, update_fields) == -1 || check_body(r, 0) == -1 ||
-	    find(r, &w) == -1)
+	if (tenant_context(r) == -1 || pgl_req_body(r, update_fields) == -1 ||
+	    check_body(r, 0) == -1 || find(r, &w) == -1)
 		return;
 	old = w.name;
 	if ((name = pgl_json_str(r->body, "name")) != NULL) {

@@ -199,6 +199,38 @@ test('a route without a rule the matrix knows fails the matrix', () => {
   for (const route of routeTable()) kindOf(route.rule);
 });
 
+// Warehouse create and update are ADMIN, not TENANT_ADMIN: root places
+// storage for a tenant it names (issue 22; pangolin-api §2.2 says 403, a
+// deliberate difference).  Pinned here, with the rules around them, so
+// that the generated matrix above cannot drift with routes.c unnoticed.
+const PINNED = {
+  'GET /api/v1/warehouses': 'ADMIN',
+  'POST /api/v1/warehouses': 'ADMIN',
+  'GET /api/v1/warehouses/{name}': 'ADMIN',
+  'PUT /api/v1/warehouses/{name}': 'ADMIN',
+  'DELETE /api/v1/warehouses/{name}': 'TENANT_ADMIN',
+  'POST /api/v1/catalogs': 'TENANT_ADMIN',
+  'PUT /api/v1/catalogs/{name}': 'TENANT_ADMIN',
+  'DELETE /api/v1/catalogs/{name}': 'TENANT_ADMIN',
+};
+test('warehouse create and update: root (naming the tenant) and admins; tenant users, keys and another tenant\'s admin are refused', async () => {
+  const rules = Object.fromEntries(routeTable().map((r) => [`${r.method} ${r.path}`, kindOf(r.rule)]));
+  for (const [route, kind] of Object.entries(PINNED)) assert.equal(rules[route], kind, route);
+  const name = uniq('rootwh');
+  const body = { name, storage_config: { type: 'local', root: path.join(srv.tenantDir(A.id), name) } };
+  for (const caller of ['user_a_granted', 'user_a_without_grant', 'key_a', 'oauth_a']) {
+    assert.equal((await srv.req('POST', '/api/v1/warehouses', { body, headers: who[caller] })).status, 403, caller);
+    assert.equal((await srv.req('PUT', `/api/v1/warehouses/${A.wh}`, { body: { use_sts: true }, headers: who[caller] })).status, 403, caller);
+  }
+  assert.equal((await srv.req('PUT', `/api/v1/warehouses/${A.wh}`, { body: { use_sts: true }, headers: B.admin })).status, 404);
+  assert.equal((await srv.req('POST', '/api/v1/warehouses', { body, headers: root })).status, 400, 'root without X-Pangolin-Tenant');
+  assert.equal((await srv.req('GET', `/api/v1/warehouses/${name}`, { headers: A.admin })).status, 404, 'nothing created by a refusal');
+  assert.equal((await ok('POST', '/api/v1/warehouses', body, who.root, 201)).tenant_id, A.id);
+  assert.equal((await ok('PUT', `/api/v1/warehouses/${name}`, { use_sts: true }, who.root)).use_sts, true);
+  assert.equal((await ok('GET', `/api/v1/warehouses/${name}`, undefined, A.admin)).use_sts, true, 'in tenant A');
+  await ok('DELETE', `/api/v1/warehouses/${name}`, undefined, A.admin);
+});
+
 // The rules themselves, checked against a list kept here by hand: a
 // mutation any principal may call is self-service (its handler checks the
 // caller) or decides on its body; anything else must name who may.  A

@@ -4,6 +4,7 @@
 // a tenant names reaches another tenant's files or the host's; rows stored
 // outside the rule are logged and refused at start-up, never deleted.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -201,12 +202,84 @@ test('orphan removal (dry run and real run) lists and deletes only inside the ca
   expectJson(await req('GET', `/v1/${B.cat}/namespaces/ns/tables/tbl`, undefined, B.admin), 200);
 });
 
-test('root cannot create or move a warehouse through the API (pangolin-api §2.2: 403): only the operator places storage outside a tenant\'s subtree', async () => {
+// Root is the operator's hand in the API (issue 22: "only root may place
+// a warehouse elsewhere inside a configured root"; pangolin-api §2.2 says
+// 403, deliberately changed): it acts in the tenant it names.
+test('root places a warehouse for tenant A anywhere inside a configured root but another tenant\'s subtree; the change is audited in A', async () => {
   const asA = { ...root, 'x-pangolin-tenant': A.id };
-  const shared = path.join(srv.localRoot, uniq('shared'));
-  expectError(await req('POST', '/api/v1/warehouses', { name: uniq('rootA'), storage_config: { type: 'local', root: shared } }, asA), 403);
-  expectError(await req('PUT', `/api/v1/warehouses/${A.wh}`, { storage_config: { type: 'local', root: shared } }, asA), 403);
+  const shared = path.join(srv.localRoot, uniq('shared-area'), 'x');
+  const name = uniq('rootA');
+  const before = (await ok('GET', '/api/v1/audit?action=create_warehouse&limit=1000', undefined, A.admin)).length;
+  const w = expectJson(await req('POST', '/api/v1/warehouses', { name, storage_config: { type: 'local', root: shared } }, asA), 201);
+  assert.equal(w.tenant_id, A.id);
+  assert.equal(w.storage_config.root, shared);
+  assert.ok(fs.statSync(shared).isDirectory(), 'made');
+  const events = await ok('GET', '/api/v1/audit?action=create_warehouse&limit=1000', undefined, A.admin);
+  assert.equal(events.length, before + 1, 'one event, in tenant A');
+  assert.equal(events[0].username, 'root');
+  assert.equal(events[0].resource_name, name);
+  assert.equal(events[0].result, 'success');
+  // It is A's: A's admin sees it and puts a catalog (and a table) in it.
+  expectJson(await req('GET', `/api/v1/warehouses/${name}`, undefined, A.admin), 200);
+  const cat = uniq('cat-shared');
+  assert.equal((await ok('POST', '/api/v1/catalogs', { name: cat, warehouse_name: name }, A.admin)).storage_location, `${shared}/${cat}`);
+  await ok('POST', `/v1/${cat}/namespaces`, { namespace: ['ns'] }, A.admin);
+  await ok('POST', `/v1/${cat}/namespaces/ns/tables`, { name: 'tbl', schema }, A.admin);
+  expectJson(await req('GET', `/v1/${cat}/namespaces/ns/tables/tbl`, undefined, A.admin), 200);
+  // A's admin manages it, but cannot re-place it: its storage_config is
+  // held to the tenant rule.
+  expectJson(await req('PUT', `/api/v1/warehouses/${name}`, { use_sts: false }, A.admin), 200);
+  expectError(await req('PUT', `/api/v1/warehouses/${name}`, { storage_config: { type: 'local' } }, A.admin), 400);
+  assert.equal((await ok('GET', `/api/v1/warehouses/${name}`, undefined, A.admin)).storage_config.root, shared);
+  // A's own subtree is fine for root too.
+  expectJson(await req('POST', '/api/v1/warehouses', { name: uniq('rootOwn'), storage_config: { type: 'local', root: path.join(srv.localRoot, A.id, uniq('own')) } }, asA), 201);
+  // Root moves a warehouse of A (PUT) elsewhere in the root.
+  const moved = path.join(srv.localRoot, uniq('shared-area'), 'y');
+  const other = uniq('rootMove');
+  await ok('POST', '/api/v1/warehouses', { name: other, storage_config: { type: 'local' } }, A.admin);
+  assert.equal(expectJson(await req('PUT', `/api/v1/warehouses/${other}`, { storage_config: { type: 'local', root: moved } }, asA), 200).storage_config.root, moved);
+  assert.ok(fs.statSync(moved).isDirectory());
+});
+
+test('root cannot place A\'s warehouse in tenant B\'s subtree, inside or around B\'s storage, outside every root, or on a root itself; nothing is created', async () => {
+  const asA = { ...root, 'x-pangolin-tenant': A.id };
+  const stray = path.join(os.tmpdir(), uniq('pgl-place-root-stray'));
+  const fresh = path.join(srv.localRoot, B.id, uniq('fresh'));
+  const bad = [
+    fresh, path.join(srv.localRoot, B.id), B.whRoot, path.join(B.whRoot, 'in'), B.catRoot, path.dirname(B.whRoot),
+    srv.localRoot, `${srv.localRoot}/`, '/etc', '//', '/', stray, outside, path.join(outside, 'w'),
+    path.join(srv.localRoot, crypto.randomUUID(), 'w'),
+    `${srv.localRoot}/${A.id}/../${B.id}/x`, `${srv.localRoot}//shared-area/x`, `${srv.localRoot}/./x`,
+  ];
+  const beforeB = snapshot(path.join(srv.localRoot, B.id));
+  for (const r of bad) {
+    expectError(await req('POST', '/api/v1/warehouses', { name: uniq('evil'), storage_config: { type: 'local', root: r } }, asA), 400, { message: /./ });
+    expectError(await req('PUT', `/api/v1/warehouses/${A.wh}`, { storage_config: { type: 'local', root: r } }, asA), 400, { message: /./ });
+  }
+  assert.ok(!fs.existsSync(stray) && !fs.existsSync(fresh), 'nothing made');
+  assert.deepEqual(snapshot(outside), {}, 'nothing made beside the roots');
+  assert.deepEqual(snapshot(path.join(srv.localRoot, B.id)), beforeB, 'tenant B\'s directory untouched');
+  assert.equal((await ok('GET', `/api/v1/warehouses/${A.wh}`, undefined, A.admin)).storage_config.root, A.whRoot, 'the stored root is unchanged');
+  // A directory holding storage of B is B's even outside B's subtree.
+  const bShared = path.join(srv.localRoot, uniq('shared-area'), 'b');
+  await ok('POST', '/api/v1/warehouses', { name: uniq('rootB'), storage_config: { type: 'local', root: bShared } }, { ...root, 'x-pangolin-tenant': B.id });
+  for (const r of [bShared, path.join(bShared, 'a'), path.dirname(bShared)]) {
+    expectError(await req('POST', '/api/v1/warehouses', { name: uniq('evil'), storage_config: { type: 'local', root: r } }, asA), 400, { message: /another tenant/ });
+  }
+  // A tenant admin's rule is unchanged: A's admin cannot go there.
+  expectError(await req('POST', '/api/v1/warehouses', { name: uniq('evil'), storage_config: { type: 'local', root: path.join(srv.localRoot, uniq('shared-area'), 'z') } }, A.admin), 400);
+});
+
+test('root must name an existing tenant (X-Pangolin-Tenant) to create or update a warehouse', async () => {
+  const shared = path.join(srv.localRoot, uniq('shared-area'), 'x');
+  const body = { name: uniq('rootNil'), storage_config: { type: 'local', root: shared } };
+  expectError(await req('POST', '/api/v1/warehouses', body, root), 400, { message: /X-Pangolin-Tenant/ });
+  expectError(await req('PUT', `/api/v1/warehouses/${A.wh}`, body, root), 400, { message: /X-Pangolin-Tenant/ });
+  expectError(await req('POST', '/api/v1/warehouses', body, { ...root, 'x-pangolin-tenant': 'not-a-uuid' }), 400, { message: /X-Pangolin-Tenant/ });
+  expectError(await req('POST', '/api/v1/warehouses', body, { ...root, 'x-pangolin-tenant': crypto.randomUUID() }), 404);
   assert.ok(!fs.existsSync(shared));
+  // Tenant users and B's admin still cannot touch A's warehouses.
+  expectError(await req('PUT', `/api/v1/warehouses/${A.wh}`, { storage_config: { type: 'local', root: shared } }, B.admin), 404);
 });
 
 test('start-up: a stored warehouse and catalog outside the configured roots are logged by name and refused, no data deleted', { skip: STORE === 'memory' && 'the memory store does not outlive its process' }, async () => {
@@ -251,6 +324,31 @@ test('start-up: a stored warehouse and catalog outside the configured roots are 
     assert.doesNotMatch(s.log(), new RegExp(`warehouse '${t.wh}'`));
     expectJson(await s.req('GET', `/v1/${t.cat}/namespaces/ns/tables/tbl`, { headers: t.admin }), 200);
     assert.deepEqual(snapshot(t.whRoot), files, 'no data deleted');
+  } finally {
+    await s.stop({ keep: true });
+  }
+  // Refused again under lake2 alone; root moves the warehouse inside it
+  // through the API, the tenant admin moves the catalog into it: both are
+  // served again at once, without a restart.
+  s = await startServer({ ...opts, localRoots: [path.join(dir, 'lake2')] });
+  try {
+    const h = t.admin;
+    const asT = { ...root, 'x-pangolin-tenant': t.id };
+    expectError(await s.req('GET', `/v1/${t.cat}/namespaces`, { headers: h }), 409, { iceberg: true });
+    const outsideAgain = path.join(dir, 'lake1', 'elsewhere');
+    expectError(await s.req('PUT', `/api/v1/warehouses/${t.wh}`, { body: { storage_config: { type: 'local', root: outsideAgain } }, headers: asT }), 400);
+    assert.ok(!fs.existsSync(outsideAgain), 'nothing made outside the roots');
+    const whRoot = path.join(dir, 'lake2', 'moved-by-root', t.wh);
+    expectJson(await s.req('PUT', `/api/v1/warehouses/${t.wh}`, { body: { storage_config: { type: 'local', root: whRoot } }, headers: asT }), 200);
+    expectJson(await s.req('POST', '/api/v1/catalogs', { body: { name: uniq('c'), warehouse_name: t.wh }, headers: h }), 201);
+    // The catalog still lies at its old place: still refused.
+    expectError(await s.req('GET', `/v1/${t.cat}/namespaces`, { headers: h }), 409, { iceberg: true });
+    expectJson(await s.req('PUT', `/api/v1/catalogs/${t.cat}`, { body: { storage_location: `${whRoot}/${t.cat}` }, headers: h }), 200);
+    // Every worker serves it again (several requests, whichever worker).
+    for (let i = 0; i < 4; i++) expectJson(await s.req('GET', `/v1/${t.cat}/namespaces`, { headers: h }), 200);
+    expectJson(await s.req('POST', `/v1/${t.cat}/namespaces/ns/tables`, { body: { name: 'fresh', schema }, headers: h }), 200);
+    expectJson(await s.req('GET', `/v1/${t.cat}/namespaces/ns/tables/fresh`, { headers: h }), 200);
+    assert.deepEqual(snapshot(t.whRoot), files, 'no data deleted at the old place');
   } finally {
     await s.stop();
   }

@@ -159,8 +159,19 @@ test('a duplicate warehouse name is 409', async () => {
   expectError(await create({ name: w.name }), 409, { message: /exists/ });
 });
 
-test('root cannot create warehouses: it is not a tenant admin (403)', async () => {
-  expectError(await srv.req('POST', '/api/v1/warehouses', { body: { name: uniq('root') }, headers: { authorization: basic() } }), 403);
+// pangolin-api §2.2 answers root 403; Pangolin lets root (the operator's
+// hand) create and move warehouses, inside a tenant it names (issue 22).
+test('root creates and updates warehouses only in a tenant it names (X-Pangolin-Tenant, else 400); delete stays a tenant admin\'s (403)', async () => {
+  const name = uniq('root');
+  expectError(await srv.req('POST', '/api/v1/warehouses', { body: { name }, headers: { authorization: basic() } }), 400, { message: /X-Pangolin-Tenant/ });
+  expectError(await srv.req('GET', `/api/v1/warehouses/${name}`), 404);
+  const asNil = { authorization: basic(), 'x-pangolin-tenant': NIL_UUID };
+  const w = expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: { type: 'local' } }, headers: asNil }), 201);
+  assert.equal(w.tenant_id, NIL_UUID);
+  expectError(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { use_sts: true }, headers: { authorization: basic() } }), 400, { message: /X-Pangolin-Tenant/ });
+  assert.equal(expectJson(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { use_sts: true }, headers: asNil }), 200).use_sts, true);
+  expectError(await srv.req('DELETE', `/api/v1/warehouses/${name}`, { headers: asNil }), 403);
+  expectJson(await srv.req('GET', `/api/v1/warehouses/${name}`), 200);
 });
 
 test('get returns the warehouse; an unknown name is 404 on get, update and delete', async () => {
