@@ -134,7 +134,8 @@ ice_view_load(struct pgl_req *r)
 	    ice_read_metadata(r, &t.catalog,
 	    a.metadata_location, 500, &md) == -1)
 		return;
-	pgl_reply_json(r, 200, view_result(a.metadata_location, md));
+	pgl_reply_json(r, 200, view_result(ice_uri(r, a.metadata_location),
+	    md));
 }
 
 void
@@ -226,6 +227,8 @@ ice_view_register(struct pgl_req *r)
 	if (ice_location_allowed(r, &t.catalog, loc, "metadata-location") ==
 	    -1)
 		return;
+	/* Stored and answered as a URI; "/a" names the same file. */
+	loc = ice_uri(r, loc);
 	ice_uncache(loc);
 	if (ice_read_metadata(r, &t.catalog, loc, 404, &raw) ==
 	    -1)

@@ -24,6 +24,13 @@
 #define ICE_MAX_DEPTH		64	/* nesting of schema types */
 #define ICE_PART_START		1000	/* first partition field id (§1.4) */
 #define ICE_NO_SNAPSHOT		(-1)
+/*
+ * The largest sequence number a snapshot (or a registered file's
+ * last-sequence-number) may carry: every later commit adds one, and a
+ * table at 2^63 - 1 could take no further append.  2^62 leaves room for
+ * more commits than any table makes, and no client reaches it honestly.
+ */
+#define ICE_SEQ_MAX		(INT64_C(1) << 62)
 #define ICE_NONE		INT64_MIN	/* a "null" id in the builder */
 #define ICE_LAST_ADDED		(-1)	/* "-1 = last added" (§4.0) */
 
@@ -77,6 +84,7 @@ int	 ice_prop_int(const json_t *, const char *, int64_t, int64_t *);
 int	 ice_parse_int(const char *, int64_t *);
 int	 ice_strieq(const char *, const char *);
 char	*ice_strip_slash(const char *);
+char	*ice_location_norm(const char *);
 
 /* ids.c: a growable set of int64. */
 struct ice_ids {
