@@ -25,10 +25,10 @@
 #define ICE_PART_START		1000	/* first partition field id (§1.4) */
 #define ICE_NO_SNAPSHOT		(-1)
 /*
- * The largest sequence number a snapshot (or a registered file's
- * last-sequence-number) may carry: every later commit adds one, and a
- * table at 2^63 - 1 could take no further append.  2^62 leaves room for
- * more commits than any table makes, and no client reaches it honestly.
+ * Every commit adds one to the sequence number, so a table at 2^63 - 1
+ * takes no further append.  Past 2^62 a snapshot may only take the next
+ * number (no jump), and a registered file's last-sequence-number may not
+ * lie past it: 2^62 more commits than any table makes stay free.
  */
 #define ICE_SEQ_MAX		(INT64_C(1) << 62)
 #define ICE_NONE		INT64_MIN	/* a "null" id in the builder */

@@ -678,13 +678,20 @@ test_add_snapshot_sequence_number_past_2_62_is_400(void **state)
 	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 7, -1,
 	    (1LL << 62) + 1, NOW));
 	assert_int_equal(apply_status(table(), u), 400);
-	/* 2^62 itself is the last allowed, and the next one advances. */
+	/* A jump up to 2^62 is taken; past it only one step at a time. */
 	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 7, -1, 1LL << 62,
 	    NOW));
 	md = apply(table(), u);
 	assert_true(I(md, "last-sequence-number") == 1LL << 62);
 	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 8, 7,
+	    (1LL << 62) + 2, NOW));
+	assert_int_equal(apply_status(md, u), 400);
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 8, 7,
 	    (1LL << 62) + 1, NOW));
+	md = apply(md, u);
+	assert_true(I(md, "last-sequence-number") == (1LL << 62) + 1);
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 9, 8,
+	    INT64_MAX, NOW));
 	assert_int_equal(apply_status(md, u), 400);
 }
 
