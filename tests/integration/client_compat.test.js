@@ -178,6 +178,18 @@ test('names: anything a client can percent-encode round-trips through the REST p
   assert.notEqual(a.metadata.location, b.metadata.location);
 });
 
+test('names: a catalog (the management API shares the rule) with % and a space is a REST prefix', async () => {
+  const name = `c%1 ${uniq('x')}`;
+  expectJson(await srv.rawReq('POST', '/api/v1/catalogs', { body: { name, warehouse_name: 'wh' } }), 201);
+  const prefix = `/v1/${encodeURIComponent(name)}`;
+  expectJson(await srv.req('POST', `${prefix}/namespaces`, { body: { namespace: ['n%'] } }), 200);
+  const t = expectJson(await srv.req('POST', `${prefix}/namespaces/${nsPath(['n%'])}/tables`, { body: { name: 't', schema: simpleSchema() } }), 200);
+  assert.ok(t.metadata.location.startsWith('file:///') && t.metadata.location.endsWith('/n%25/t'), t.metadata.location);
+  assert.ok(fs.existsSync(fsPath(t['metadata-location'])));
+  assert.deepEqual(expectJson(await srv.req('GET', `${prefix}/namespaces`), 200).namespaces.filter((n) => n[0] !== 'default'), [['n%']]);
+  expectError(await srv.rawReq('POST', '/api/v1/catalogs', { body: { name: '..', warehouse_name: 'wh' } }), 400, { message: /path segments/ });
+});
+
 test("names: '.', '..', '/' and control bytes are refused with the reason", async () => {
   const ns = await mkns();
   for (const [name, why] of [['.', /path segments/], ['..', /path segments/], ['a/b', /'\/'/], ['a\tb', /control/], ['a\u001fb', /control/]]) {
