@@ -206,7 +206,7 @@ local_default(struct pgl_req *r, const struct ice_target *t,
 const char *
 ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
 {
-	const char	*base = t->catalog.storage_location, *why;
+	const char	*base = t->catalog.storage_location, *why, *out;
 	char		*loc, *p;
 
 	if (req != NULL) {
@@ -218,7 +218,9 @@ ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
 		if (ice_location_allowed(r, &t->catalog, req, "location") ==
 		    -1)
 			return (NULL);
-		return (ice_uri(r, req));
+		if ((out = ice_uri(r, req)) == NULL)
+			pgl_reply_error(r, 503, "out of memory");
+		return (out);
 	}
 	if (base == NULL) {
 		pgl_reply_ice_error(r, 400, "BadRequestException", "catalog "
@@ -226,8 +228,11 @@ ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
 		    "warehouse", t->catalog.name);
 		return (NULL);
 	}
-	if (pgl_location_is_local(base))
-		return (local_default(r, t, base));
+	if (pgl_location_is_local(base)) {
+		if ((out = local_default(r, t, base)) == NULL)
+			pgl_reply_error(r, 503, "out of memory");
+		return (out);
+	}
 	loc = pgl_arena_printf(r->arena, "%s/%s/%s", base, t->ns, t->name);
 	for (p = loc + strlen(base); p != NULL && *p != '\0'; p++) {
 		if (*p == PGL_NS_SEP)
