@@ -540,7 +540,7 @@ ice_table_register(struct pgl_req *r)
 	struct pgl_asset	 a, old;
 	struct pgl_err		 err;
 	struct ice_err		 ierr;
-	const char		*loc, *why;
+	const char		*loc, *uri, *why;
 	char			 id[PGL_UUID_LEN + 1];
 	json_t			*raw, *md;
 
@@ -556,12 +556,18 @@ ice_table_register(struct pgl_req *r)
 	if (ice_location_allowed(r, &t.catalog, loc, "metadata-location") ==
 	    -1)
 		return;
-	/* Stored and answered as a URI; "/a" names the same file. */
-	loc = ice_uri(r, loc);
+	/* Read as sent (a 404 names it so), stored and answered as a URI;
+	 * "/a" names the same file. */
+	if ((uri = ice_uri(r, loc)) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
 	ice_uncache(loc);
+	ice_uncache(uri);
 	if (ice_read_metadata(r, &t.catalog, loc, 404, &raw) ==
 	    -1)
 		return;
+	loc = uri;
 	md = ice_table_parse(raw, &ierr);
 	json_decref(raw);
 	if (md != NULL && ice_table_check_room(md, &ierr) == -1) {

@@ -18,6 +18,8 @@ import { expectError, expectJson, uniq } from './lib/expect.js';
 import { CATALOG, nsPath, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { tmpDir } from './lib/server.js';
 import { waitTask } from './lib/tasks.js';
+// Locations are file:// URIs (issue 22): a refusal names the link as the
+// location the server writes (create, commit) or as the client sent it (register).
 import { fileUri, fsPath } from './lib/location.js';
 
 const P = `/v1/${CATALOG}`;
@@ -86,8 +88,7 @@ for (const mode of ['openat2', 'walk']) {
       const b = expectError(r, 400, { iceberg: true });
       assert.equal(b.error.type, 'BadRequestException', `${what}: ${r.text}`);
       assert.match(b.error.message, REFUSED, what);
-      // Locations are file:// URIs (issue 22): the refusal names the link as one.
-      assert.ok(b.error.message.startsWith(`refused: ${fileUri(link)} `), `${what}: names ${fileUri(link)}: ${b.error.message}`);
+      assert.ok(b.error.message.startsWith(`refused: ${link} `), `${what}: names ${link}: ${b.error.message}`);
       return r.text;
     };
     const relink = (target, at) => { fs.rmSync(at, { force: true }); fs.symlinkSync(target, at); };
@@ -101,7 +102,7 @@ for (const mode of ['openat2', 'walk']) {
       const bodies = [];
       for (const target of [outside, '/etc', path.join(outside, 'nonexistent'), '/nonexistent']) {
         relink(target, lnk);
-        bodies.push(refused(await create(ns, 't1', body), lnk, `link to ${target}`));
+        bodies.push(refused(await create(ns, 't1', body), fileUri(lnk), `link to ${target}`));
       }
       assert.equal(new Set(bodies).size, 1, `byte-identical refusals:\n${bodies.join('\n')}`);
       // file:// spelling, and a view through the same link.
@@ -116,7 +117,7 @@ for (const mode of ['openat2', 'walk']) {
         },
         properties: {},
       };
-      refused(await req('POST', `${P}/namespaces/${nsPath([ns])}/views`, { body: view }), lnk, 'view');
+      refused(await req('POST', `${P}/namespaces/${nsPath([ns])}/views`, { body: view }), fileUri(lnk), 'view');
       assert.equal(await exists(ns, 't1'), false);
       assertOutsideEmpty();
       assert.ok(!fs.existsSync(path.join(outside, 'nonexistent')), 'mkdir -p created nothing through the dangling link');
@@ -126,13 +127,13 @@ for (const mode of ['openat2', 'walk']) {
       const ns = await mkns();
       const planted = path.join(srv.catalogRoot, ns, 't2');
       fs.symlinkSync(outside, planted);
-      refused(await create(ns, 't2'), planted, 'table directory');
+      refused(await create(ns, 't2'), fileUri(planted), 'table directory');
       assert.equal(await exists(ns, 't2'), false);
       // The namespace's directory itself.
       const ns2 = uniq('ns');
       await ok('POST', `${P}/namespaces`, { namespace: [ns2] });
       fs.symlinkSync(outside, path.join(srv.catalogRoot, ns2));
-      refused(await create(ns2, 't'), path.join(srv.catalogRoot, ns2), 'namespace directory');
+      refused(await create(ns2, 't'), fileUri(path.join(srv.catalogRoot, ns2)), 'namespace directory');
       // A stage-create writes nothing, and its create transaction is refused.
       const staged = expectJson(await create(ns, 't2', { 'stage-create': true }), 200);
       const md = staged.metadata;
@@ -152,14 +153,14 @@ for (const mode of ['openat2', 'walk']) {
           ],
         },
       });
-      refused(tx, planted, 'create transaction');
+      refused(tx, fileUri(planted), 'create transaction');
       // A new catalog's own directory (made lazily, on its first write).
       const cat = uniq('cat');
       const catRoot = expectJson(await req('POST', '/api/v1/catalogs', { body: { name: cat, warehouse_name: 'wh' } }), 201).storage_location;
       assert.equal(catRoot, path.join(srv.root, cat));
       fs.symlinkSync(outside, catRoot);
       expectJson(await req('POST', `/v1/${cat}/namespaces`, { body: { namespace: ['n'] } }), 200);
-      refused(await req('POST', `/v1/${cat}/namespaces/n/tables`, { body: { name: 't', schema: simpleSchema() } }), catRoot, 'catalog directory');
+      refused(await req('POST', `/v1/${cat}/namespaces/n/tables`, { body: { name: 't', schema: simpleSchema() } }), fileUri(catRoot), 'catalog directory');
       assertOutsideEmpty();
     });
 
@@ -169,13 +170,13 @@ for (const mode of ['openat2', 'walk']) {
       const lnk = path.join(srv.catalogRoot, ns, 'lnk3');
       fs.symlinkSync(outside, lnk);
       const commit = (updates) => req('POST', `${tables(ns)}/t3`, { body: { updates } });
-      refused(await commit([{ action: 'set-location', location: path.join(lnk, 't3') }]), lnk, 'set-location');
-      refused(await commit([{ action: 'set-properties', updates: { 'write.metadata.path': path.join(lnk, 'meta') } }]), lnk, 'write.metadata.path');
+      refused(await commit([{ action: 'set-location', location: path.join(lnk, 't3') }]), fileUri(lnk), 'set-location');
+      refused(await commit([{ action: 'set-properties', updates: { 'write.metadata.path': path.join(lnk, 'meta') } }]), fileUri(lnk), 'write.metadata.path');
       // Multi-table transactions go the same way.
       const txr = await req('POST', `${P}/transactions/commit`, {
         body: { 'table-changes': [{ identifier: { namespace: [ns], name: 't3' }, requirements: [], updates: [{ action: 'set-location', location: path.join(lnk, 't3') }] }] },
       });
-      refused(txr, lnk, 'transactions/commit');
+      refused(txr, fileUri(lnk), 'transactions/commit');
       const now = expectJson(await req('GET', `${tables(ns)}/t3`), 200);
       assert.equal(now['metadata-location'], t['metadata-location']);
       assertOutsideEmpty();
