@@ -293,6 +293,8 @@ kore_parent_configure(int argc, char **argv)
 	if (pgl_grant_cache_init() == -1)
 		die("cannot map the shared grants epoch: %s", errno_s);
 	pgl_s3_keep_clients(cfg->defaults.object_store_cache);
+	pgl_s3_allow_endpoints(cfg->storage.allowed_endpoints.v,
+	    cfg->storage.allowed_endpoints.n);
 	http_install(cfg);
 	/* After the shared segments (metrics, epochs), which the runners
 	 * share; before the listener, which they must never hold. */

@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	6
+#define PGL_STORE_ABI_MINOR	7
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -561,6 +561,16 @@ struct pgl_store_ops {
 	/* ABI 1.6: one conflict by id (resolve names only the conflict). */
 	int	(*get_merge_conflict)(S, A, const char *tenant, const char *id,
 		    struct pgl_merge_conflict *, E);
+
+	/*
+	 * ABI 1.7: revoke every recorded token of user_id (a user or a
+	 * service user) not expired at now_ms, in one write: is_token_revoked
+	 * answers 1 for each from then on.  The token rows stay until they
+	 * expire (get_token still finds them, for a revoke by id), but no
+	 * longer list as active.  delete_user does the same for its user.
+	 */
+	int	(*revoke_user_tokens)(S, const char *user_id, int64_t now_ms,
+		    const char *reason, E);
 };
 
 #undef S

@@ -78,6 +78,8 @@ int	sql_is_token_revoked(struct pgl_store *, const char *, int *,
 	    struct pgl_err *);
 int	sql_cleanup_expired_tokens(struct pgl_store *, int64_t, uint64_t *,
 	    struct pgl_err *);
+int	sql_revoke_user_tokens(struct pgl_store *, const char *, int64_t,
+	    const char *, struct pgl_err *);
 
 /* sql_service_users.c */
 int	sql_create_service_user(struct pgl_store *,
@@ -370,6 +372,7 @@ int	sql_cancel_task(struct pgl_store *, const char *, const char *,
 	.update_merge_conflict = sql_update_merge_conflict, \
 	.get_merge_base = sql_get_merge_base, \
 	.get_merge_conflict = sql_get_merge_conflict, \
+	.revoke_user_tokens = sql_revoke_user_tokens, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

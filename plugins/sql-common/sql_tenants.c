@@ -19,6 +19,13 @@ static const char TENANT_UPDATE[] =
 	" properties = coalesce(?3, '{}') WHERE id = ?1";
 static const char TENANT_DELETE[] =
 	"DELETE FROM tenants WHERE id = ?1";
+/* The tenant's tokens go with it (a trigger drops the rows): revoked
+ * first, so none of them authenticates afterwards. */
+static const char TENANT_REVOKE_TOKENS[] =
+	"INSERT INTO revoked_tokens (jti, expires_at, reason)"
+	" SELECT id, expires_at, 'tenant deleted' FROM active_tokens"
+	" WHERE tenant_id = ?1"
+	" ON CONFLICT (jti) DO NOTHING";
 
 static void
 tenant_fill(struct row *r, void *out)
@@ -87,7 +94,9 @@ sql_delete_tenant(struct pgl_store *s, const char *id, struct pgl_err *err)
 	uint64_t	changed;
 	int		rc;
 
-	rc = store_exec(s, err, TENANT_DELETE, &changed, "s", id);
+	rc = store_exec(s, err, TENANT_REVOKE_TOKENS, NULL, "s", id);
+	if (rc == PGL_OK)
+		rc = store_exec(s, err, TENANT_DELETE, &changed, "s", id);
 	if (rc == PGL_OK && changed == 0)
 		rc = store_err(err, PGL_ENOTFOUND, "tenant %s not found", id);
 	return (rc);

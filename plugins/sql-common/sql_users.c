@@ -35,8 +35,13 @@ static const char USER_UPDATE[] =
 	" WHERE id = ?1";
 static const char USER_DELETE[] =
 	"DELETE FROM users WHERE id = ?1";
-static const char USER_DROP_TOKENS[] =
-	"DELETE FROM active_tokens WHERE user_id = ?1";
+/* Every live token of a user, revoked; the rows stay until they expire
+ * so a revoke by id still finds them and their tenant. */
+static const char USER_REVOKE_TOKENS[] =
+	"INSERT INTO revoked_tokens (jti, expires_at, reason)"
+	" SELECT id, expires_at, ?3 FROM active_tokens"
+	" WHERE user_id = ?1 AND expires_at > ?2"
+	" ON CONFLICT (jti) DO NOTHING";
 
 static const char TOKEN_INSERT[] =
 	"INSERT INTO active_tokens (id, tenant_id, user_id, expires_at, doc)"
@@ -158,8 +163,9 @@ sql_update_user(struct pgl_store *s, const struct pgl_user *u,
 	return (rc);
 }
 
-/* The user and its live tokens; the caller's transaction, if any, holds
- * both (a token row outliving its user lists nothing and expires). */
+/* The user, and its live tokens revoked; the caller's transaction, if
+ * any, holds both (a token row outliving its user lists nothing, answers
+ * revoked and expires). */
 int
 sql_delete_user(struct pgl_store *s, const char *id, struct pgl_err *err)
 {
@@ -170,8 +176,17 @@ sql_delete_user(struct pgl_store *s, const char *id, struct pgl_err *err)
 	if (rc == PGL_OK && changed == 0)
 		return (store_err(err, PGL_ENOTFOUND, "user %s not found", id));
 	if (rc == PGL_OK)
-		rc = store_exec(s, err, USER_DROP_TOKENS, NULL, "s", id);
+		rc = sql_revoke_user_tokens(s, id, 0, "user deleted",
+		    err);
 	return (rc);
+}
+
+int
+sql_revoke_user_tokens(struct pgl_store *s, const char *user_id,
+    int64_t now_ms, const char *reason, struct pgl_err *err)
+{
+	return (store_exec(s, err, USER_REVOKE_TOKENS, NULL, "sis", user_id,
+	    now_ms, reason));
 }
 
 int

@@ -538,6 +538,7 @@ static const struct pgl_store_ops ops = {
 	.update_merge_conflict = mongo_update_merge_conflict,
 	.get_merge_base = mongo_get_merge_base,
 	.get_merge_conflict = mongo_get_merge_conflict,
+	.revoke_user_tokens = mongo_revoke_user_tokens,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

@@ -345,6 +345,10 @@ int	mongo_get_token(struct pgl_store *, struct pgl_arena *, const char *,
 	    struct pgl_token *, struct pgl_err *);
 int	mongo_revoke_token(struct pgl_store *, const char *, int64_t,
 	    const char *, struct pgl_err *);
+int	mongo_revoke_user_tokens(struct pgl_store *, const char *, int64_t,
+	    const char *, struct pgl_err *);
+int	mongo_revoke_tokens_where(struct pgl_store *, const bson_t *,
+	    const char *, struct pgl_err *);
 int	mongo_is_token_revoked(struct pgl_store *, const char *, int *,
 	    struct pgl_err *);
 int	mongo_cleanup_expired_tokens(struct pgl_store *, int64_t, uint64_t *,

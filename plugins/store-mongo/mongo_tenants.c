@@ -145,6 +145,10 @@ delete_tenant_tx(struct pgl_store *s, const char *id, struct pgl_err *err)
 	rc = mg_exists(s, err, COLL_TENANTS, &filter, &found);
 	if (rc == PGL_OK && !found)
 		rc = mongo_err(err, PGL_ENOTFOUND, "tenant %s not found", id);
+	/* Its tokens are revoked before their rows go, so none of them
+	 * authenticates afterwards. */
+	if (rc == PGL_OK)
+		rc = mongo_revoke_tokens_where(s, &owned, "tenant deleted", err);
 	for (i = 0; rc == PGL_OK && i < sizeof(tenant_children) /
 	    sizeof(tenant_children[0]); i++)
 		rc = mg_delete(s, err, tenant_children[i], &owned, 1, NULL);

@@ -150,6 +150,14 @@ void	api_service_user_rotate(struct pgl_req *);
 void	api_audit(struct pgl_req *, const char *tenant, const char *action,
 	    const char *resource_type, const char *resource_id,
 	    const char *resource_name, int ok, const char *error);
+/*
+ * A failed attempt by an anonymous caller who named an account: the
+ * name is the caller's claim, kept to 64 bytes and marked unverified
+ * (metadata.username_verified false).  tenant is where that account
+ * lives, never one the caller named.
+ */
+void	api_audit_claim(struct pgl_req *, const char *tenant,
+	    const char *action, const char *name, const char *error);
 void	api_audit_list(struct pgl_req *);
 void	api_audit_count(struct pgl_req *);
 void	api_audit_get(struct pgl_req *);
@@ -169,12 +177,38 @@ void	api_oauth_token(struct pgl_req *);
 
 /* sessions.c */
 /*
- * Sign a session token for a principal and record its jti; *token is
- * malloc'd.  Returns 0, or -1 after a reply.
+ * A session to sign: its claims, and whose it is.  The owner (a user or
+ * a service user; NULL means sub) is the one whose deactivation, deletion
+ * or key rotation revokes it; key_id, for a token exchanged for an API
+ * key, is that key.
  */
-int	api_session_new(struct pgl_req *, const char *sub,
-	    const char *username, const char *tenant, const char *role,
-	    int ttl_secs, char **token, int64_t *exp);
+struct api_session {
+	const char	*sub, *username, *tenant, *role;
+	const char	*owner, *key_id;
+	int		 ttl_secs;
+};
+
+/*
+ * Sign a session token and record its jti, then check that its owner
+ * still holds it (api_owner_live); *token is malloc'd.  Returns 0, or -1
+ * after a reply (401 when the owner is gone).
+ */
+int	api_session_new(struct pgl_req *, const struct api_session *,
+	    char **token, int64_t *exp);
+/*
+ * Whether owner still holds its sessions: a user active, a service user
+ * of tenant active, unexpired and still on key_id (when not NULL).  1, 0,
+ * or -1 with err filled (store error).
+ */
+int	api_owner_live(struct pgl_req *, const char *owner, const char *tenant,
+	    const char *key_id, struct pgl_err *);
+/*
+ * Revoke every session of owner (a user or service user that was just
+ * deactivated, deleted or given a new key).  0, or -1 after a reply.
+ */
+int	api_owner_revoke(struct pgl_req *, const char *owner, const char *why);
+/* The client address the throttle and the audit log use (arena). */
+const char	*api_client_addr(struct pgl_req *);
 /* 1 after a 429 when the client address or account is over the auth
  * throttle (account may be NULL). */
 int	api_throttled(struct pgl_req *, const char *account);

@@ -17,29 +17,13 @@
 #include "util/log.h"
 #include "util/paging.h"
 
-/* The client address: the first X-Forwarded-For entry when trusted. */
-static const char *
-client_address(struct pgl_req *r)
-{
-	const char	*xff;
-	char		 peer[64];
-	size_t		 n;
+/* A claimed name is kept to this many bytes (whole UTF-8 characters). */
+#define CLAIM_MAX	64
 
-	if (pgl_app.cfg->auth.trust_forwarded_for &&
-	    (xff = pgl_header(r, "x-forwarded-for")) != NULL) {
-		n = strcspn(xff, ",");
-		while (n > 0 && xff[n - 1] == ' ')
-			n--;
-		return (pgl_arena_strndup(r->arena, xff, n));
-	}
-	return (pgl_arena_strdup(r->arena, pgl_req_peer(r, peer,
-	    sizeof(peer))));
-}
-
-void
-api_audit(struct pgl_req *r, const char *tenant, const char *action,
+static void
+record(struct pgl_req *r, const char *tenant, const char *action,
     const char *resource_type, const char *resource_id,
-    const char *resource_name, int ok, const char *error)
+    const char *resource_name, int ok, const char *error, json_t *meta)
 {
 	struct pgl_audit_event	 e;
 	struct pgl_err		 err;
@@ -50,11 +34,13 @@ api_audit(struct pgl_req *r, const char *tenant, const char *action,
 	pgl_uuid_new(id);
 	doc = json_pack("{s:s,s:o,s:o,s:s,s:o,s:o}", "username",
 	    r->who.username, "resource_name", api_str_or_null(resource_name),
-	    "ip_address", api_str_or_null(client_address(r)), "action", action,
-	    "user_agent", api_str_or_null(ua), "error_message",
+	    "ip_address", api_str_or_null(api_client_addr(r)), "action",
+	    action, "user_agent", api_str_or_null(ua), "error_message",
 	    api_str_or_null(error));
 	if (doc == NULL)	/* a value jansson refused: keep the event */
 		doc = json_pack("{s:s}", "action", action);
+	if (meta != NULL)
+		json_object_set_new(doc, "metadata", meta);
 	e = (struct pgl_audit_event){ id, tenant, pgl_now_ms(),
 	    r->who.user_id[0] != '\0' ? r->who.user_id : NULL, action,
 	    resource_type, resource_id, ok ? "success" : "failure",
@@ -70,6 +56,31 @@ api_audit(struct pgl_req *r, const char *tenant, const char *action,
 		pgl_log(PGL_LOG_ERR, "audit: cannot record %s on %s %s: %s",
 		    action, resource_type, resource_id ? resource_id : "-",
 		    err.msg);
+}
+
+void
+api_audit(struct pgl_req *r, const char *tenant, const char *action,
+    const char *resource_type, const char *resource_id,
+    const char *resource_name, int ok, const char *error)
+{
+	record(r, tenant, action, resource_type, resource_id, resource_name,
+	    ok, error, NULL);
+}
+
+void
+api_audit_claim(struct pgl_req *r, const char *tenant, const char *action,
+    const char *name, const char *error)
+{
+	size_t	len = strlen(name), n = len;
+
+	if (n > CLAIM_MAX) {
+		n = CLAIM_MAX;
+		while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+			n--;
+	}
+	record(r, tenant, action, "token", NULL, pgl_arena_strndup(r->arena,
+	    name, n), 0, error, json_pack("{s:b,s:b}", "username_verified", 0,
+	    "truncated", n < len));
 }
 
 /* AuditLogEntry (snake_case). */
@@ -92,7 +103,9 @@ entry_json(struct pgl_req *r, const struct pgl_audit_event *e)
 	    "user_agent") ? json_object_get(doc, "user_agent") : json_null(),
 	    "result", e->result, "error_message", json_object_get(doc,
 	    "error_message") ? json_object_get(doc, "error_message") :
-	    json_null(), "metadata", json_object());
+	    json_null(), "metadata", json_is_object(json_object_get(doc,
+	    "metadata")) ? json_incref(json_object_get(doc, "metadata")) :
+	    json_object());
 	json_decref(doc);
 	return (j);
 }

@@ -4,16 +4,23 @@
  * token checks are src/auth's; what needs the store is here.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "api/gate.h"
 #include "app.h"
 #include "auth/apikey.h"
 #include "auth/principal.h"
+#include "auth/ratelimit.h"
+#include "util/arena.h"
 #include "util/json.h"
+#include "util/names.h"
 #include "util/str.h"
 
 #define UNAVAILABLE	"metadata store unavailable, retry later"
+/* Root's Basic failures from all addresses, in rate_limits. */
+#define ACCOUNT_CEILING	10
+#define BASIC_ACCOUNT	"basic:root"
 
 static int
 store_ready(void)
@@ -116,21 +123,104 @@ impersonation(struct pgl_req *r)
 	    NULL, 1, NULL);
 }
 
+/*
+ * Root's HTTP Basic is a password check on every request, so it is
+ * throttled like a login (§3.6): while the client address has had
+ * rate_limit failures in the window, or root's account ACCOUNT_CEILING
+ * times that from all addresses, the answer is 429 before any check.
+ * Only failures count (root sends Basic on every request); each is
+ * recorded in root's audit log with the name tried as an unverified
+ * claim.  PANGOLIN_ROOT_BASIC=false turns Basic off.
+ */
+static int
+root_basic(struct pgl_req *r, const char *authz, const char **why,
+    int *retry_after)
+{
+	const struct pgl_config	*cfg = pgl_app.cfg;
+	const char		*ip, *claim = "";
+	int64_t			 now = pgl_now_ms() / 1000;
+	char			 buf[512], *colon;
+	int			 retry, rc;
+
+	if (!cfg->auth.root_basic) {
+		*why = "HTTP Basic is disabled (PANGOLIN_ROOT_BASIC=false)";
+		return (401);
+	}
+	ip = pgl_arena_printf(r->arena, "basic:%s", api_client_addr(r));
+	retry = pgl_ratelimit_peek(ip, cfg->auth.rate_limit,
+	    cfg->auth.rate_window_secs, now);
+	if (retry == 0)
+		retry = pgl_ratelimit_peek(BASIC_ACCOUNT, cfg->auth.rate_limit *
+		    ACCOUNT_CEILING, cfg->auth.rate_window_secs, now);
+	if (retry != 0) {
+		*retry_after = retry;
+		*why = pgl_arena_printf(r->arena, "Too many login attempts, "
+		    "retry in %d s", retry);
+		return (429);
+	}
+	rc = pgl_auth_resolve(cfg, authz, pgl_header(r, "x-pangolin-tenant"),
+	    &r->who, r->tenant, why);
+	if (rc == 0)
+		return (0);
+	(void)pgl_ratelimit_hit(ip, cfg->auth.rate_limit,
+	    cfg->auth.rate_window_secs, now);
+	(void)pgl_ratelimit_hit(BASIC_ACCOUNT, cfg->auth.rate_limit *
+	    ACCOUNT_CEILING, cfg->auth.rate_window_secs, now);
+	if (pgl_base64_decode(authz + 6, buf, sizeof(buf)) == 0) {
+		if ((colon = strchr(buf, ':')) != NULL)
+			*colon = '\0';
+		claim = pgl_arena_strdup(r->arena, buf);
+	}
+	explicit_bzero(buf, sizeof(buf));
+	memset(&r->who, 0, sizeof(r->who));
+	if (store_ready() && pgl_utf8_valid(claim, strlen(claim)))
+		api_audit_claim(r, NULL, "login_failed", claim,
+		    "Invalid credentials (HTTP Basic)");
+	return (rc);
+}
+
+int
+api_identify(struct pgl_req *r, const char **why, int *retry_after)
+{
+	const char	*authz = pgl_header(r, "authorization");
+	int		 rc;
+
+	if (authz != NULL && strncasecmp(authz, "Basic ", 6) == 0)
+		return (root_basic(r, authz, why, retry_after));
+	rc = pgl_auth_resolve(pgl_app.cfg, authz, pgl_header(r,
+	    "x-pangolin-tenant"), &r->who, r->tenant, why);
+	if (rc == 0 && r->who.jti[0] != '\0')
+		rc = session_live(r, why);
+	return (rc);
+}
+
+/*
+ * No-auth mode ignores a credential that does not hold: clients send
+ * one anyway (PyIceberg 0.10 sends "Bearer None" when it has none), and
+ * every caller there is the no-auth admin.  A credential that holds is
+ * still used (root by Basic acts as root, a session as its user).
+ */
 int
 api_authenticate(struct pgl_req *r, const char **why)
 {
 	const char	*key = pgl_header(r, "x-api-key");
 	const char	*authz = pgl_header(r, "authorization");
-	int		 rc;
+	int		 no_auth = pgl_app.cfg->auth.no_auth, retry = 0, rc;
 
 	/* §3.1: a key is checked first, except that no-auth mode without
 	 * an Authorization header is the no-auth principal. */
-	if (key != NULL && !(pgl_app.cfg->auth.no_auth && authz == NULL))
-		return (api_key(r, key, why));
-	rc = pgl_auth_resolve(pgl_app.cfg, authz, pgl_header(r,
-	    "x-pangolin-tenant"), &r->who, r->tenant, why);
-	if (rc == 0 && r->who.jti[0] != '\0')
-		rc = session_live(r, why);
+	if (key != NULL && !(no_auth && authz == NULL))
+		rc = api_key(r, key, why);
+	else
+		rc = api_identify(r, why, &retry);
+	if (rc != 0 && no_auth) {
+		memset(&r->who, 0, sizeof(r->who));
+		rc = pgl_auth_resolve(pgl_app.cfg, NULL, NULL, &r->who,
+		    r->tenant, why);
+	}
+	if (rc == 429)
+		pgl_set_header(r, "retry-after", pgl_arena_printf(r->arena,
+		    "%d", retry));
 	if (rc == 0)
 		impersonation(r);
 	return (rc);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/placement.h"
 #include "app.h"
 #include "util/arena.h"
 #include "util/log.h"
@@ -92,6 +93,7 @@ pgl_bootstrap(struct pgl_err *err)
 
 	if ((a = pgl_arena_new()) == NULL)
 		return (-1);
+	api_placement_init();
 	rc = ensure_tenant(a, err);
 	if (rc == PGL_OK && cfg->defaults.warehouse != NULL &&
 	    cfg->defaults.warehouse_root != NULL) {
@@ -107,11 +109,16 @@ pgl_bootstrap(struct pgl_err *err)
 			    cfg->defaults.warehouse_root, strerror(errno));
 			rc = PGL_EINVAL;
 		} else {
+			/* The operator placed it: the nil tenant's storage may
+			 * lie there as well as below the local roots. */
+			api_placement_bootstrap(root);
 			rc = ensure_warehouse(a, root, err);
 			if (rc == PGL_OK && cfg->defaults.catalog != NULL)
 				rc = ensure_catalog(a, root, err);
 		}
 	}
 	pgl_arena_free(a);
+	if (rc == PGL_OK)
+		api_placement_scan();
 	return (rc == PGL_OK ? 0 : -1);
 }

@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
+#include "api/placement.h"
 #include "app.h"
 #include "auth/grant_cache.h"
 #include "util/arena.h"
@@ -129,10 +130,31 @@ s3_root(struct pgl_req *r, const json_t *cfg)
 	return (pgl_arena_printf(r->arena, "s3://%s/%s", bucket, prefix));
 }
 
+/* loc lies below root, not root itself; both the same kind (local or
+ * not).  The text gate already refused "." and ".." segments. */
+static int
+inside(const char *loc, const char *root)
+{
+	const char	*lp = pgl_location_path(loc);
+	const char	*rp = pgl_location_path(root);
+	const char	*body = strstr(lp, "://");
+	size_t		 n = strlen(rp);
+
+	while (n > 1 && rp[n - 1] == '/')
+		n--;
+	if (pgl_location_is_local(loc) != pgl_location_is_local(root) ||
+	    !pgl_location_within(lp, rp) ||
+	    strstr(body != NULL ? body + 3 : lp, "//") != NULL)
+		return (0);
+	return (lp[n] == '/' && lp[n + 1] != '\0');
+}
+
 /*
- * Resolve warehouse_name and storage_location: the warehouse must exist,
- * and a warehouse's catalogs live inside its root (a local directory, or
- * s3://<bucket>[/<prefix>]; default <root>/<catalog>).  Replies and
+ * Resolve warehouse_name and storage_location: the warehouse must exist
+ * and be placed by the rule (placement.h), and a warehouse's catalogs
+ * live strictly inside its root (a local directory, or
+ * s3://<bucket>[/<prefix>]; default <root>/<catalog>).  A local location
+ * without a warehouse follows the placement rule itself.  Replies and
  * returns -1 on a bad value.
  */
 static int
@@ -148,8 +170,15 @@ resolve_location(struct pgl_req *r, struct pgl_catalog *c)
 		pgl_reply_error(r, 400, "invalid storage_location: %s", why);
 		return (-1);
 	}
-	if (c->warehouse_name == NULL)
+	if (c->warehouse_name == NULL) {
+		if (c->storage_location != NULL && (why =
+		    api_placement_catalog(r, c->storage_location)) != NULL) {
+			pgl_reply_error(r, 400, "invalid storage_location: %s",
+			    why);
+			return (-1);
+		}
 		return (0);
+	}
 	if (api_get_warehouse(r, r->tenant, c->warehouse_name, &w,
 	    &err) != PGL_OK) {
 		if (err.code == PGL_ENOTFOUND)
@@ -158,30 +187,33 @@ resolve_location(struct pgl_req *r, struct pgl_catalog *c)
 			pgl_reply_store_error(r, &err);
 		return (-1);
 	}
+	if ((why = api_placement_stored_warehouse(r, &w)) != NULL) {
+		pgl_reply_error(r, 400, "%s", why);
+		return (-1);
+	}
 	cfg = api_obj(w.storage_config);
 	root = pgl_json_str(cfg, "root");
 	if (root == NULL)
 		root = pgl_json_str(cfg, "path");
 	if (root == NULL)
 		root = s3_root(r, cfg);
+	else
+		root = pgl_arena_strdup(r->arena, root);
+	json_decref(cfg);
 	if (root != NULL && c->storage_location == NULL) {
 		c->storage_location = pgl_arena_printf(r->arena, "%s/%s",
 		    root, c->name);
 		/* The root is the warehouse's word, not ours: check it too. */
 		if ((why = pgl_location_check(c->storage_location)) != NULL) {
-			json_decref(cfg);
 			pgl_reply_error(r, 400, "warehouse '%.200s' has no "
 			    "usable root: %s", c->warehouse_name, why);
 			return (-1);
 		}
-	} else if (root != NULL && !pgl_location_within(
-	    pgl_location_path(c->storage_location), pgl_location_path(root))) {
-		json_decref(cfg);
-		pgl_reply_error(r, 400, "storage_location must lie inside the "
-		    "warehouse root");
+	} else if (root != NULL && !inside(c->storage_location, root)) {
+		pgl_reply_error(r, 400, "storage_location must lie strictly "
+		    "inside the warehouse root");
 		return (-1);
 	}
-	json_decref(cfg);
 	return (0);
 }
 
@@ -334,9 +366,16 @@ api_catalog_update(struct pgl_req *r)
 	if (pgl_req_body(r, update_fields) == -1 || find(r, &c) == -1)
 		return;
 	if ((v = json_object_get(r->body, "warehouse_name")) != NULL &&
-	    !json_is_null(v))
-		c.warehouse_name = *json_string_value(v) != '\0' ?
-		    json_string_value(v) : NULL;
+	    !json_is_null(v)) {
+		/* "" would leave the storage location without the warehouse
+		 * that bounds it. */
+		if (*json_string_value(v) == '\0') {
+			pgl_reply_error(r, 422, "warehouse_name must not be "
+			    "empty: name a warehouse, or leave the field out");
+			return;
+		}
+		c.warehouse_name = json_string_value(v);
+	}
 	if ((v = json_object_get(r->body, "storage_location")) != NULL &&
 	    !json_is_null(v))
 		c.storage_location = json_string_value(v);

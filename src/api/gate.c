@@ -248,7 +248,7 @@ api_admit(struct pgl_req *r)
 {
 	const struct pgl_rule	*rule = r->match.route->rule;
 	const char		*why = "Forbidden";
-	int			 rc;
+	int			 rc, retry;
 
 	if ((r->app = pgl_arena_alloc(r->arena, sizeof(*r->app))) == NULL) {
 		pgl_reply_error(r, 503, "out of memory");
@@ -264,10 +264,13 @@ api_admit(struct pgl_req *r)
 	if (!(r->match.route->flags & ROUTE_NO_STORE))
 		api_config_changes();
 	if (rule->who == WHO_PUBLIC) {
-		/* Public routes still see the caller's tenant if it has one. */
-		if (pgl_auth_resolve(pgl_app.cfg, pgl_header(r,
-		    "authorization"), pgl_header(r, "x-pangolin-tenant"),
-		    &r->who, r->tenant, &why) != 0) {
+		/* Public routes still see the caller's tenant if it has one;
+		 * root's Basic is throttled here too (api_identify).  Routes
+		 * without the store need no caller; on the OAuth routes the
+		 * Authorization header is the client's, not root's. */
+		if ((r->match.route->flags & (ROUTE_OWN_AUTH |
+		    ROUTE_NO_STORE)) ||
+		    api_identify(r, &why, &retry) != 0) {
 			memset(&r->who, 0, sizeof(r->who));
 			(void)pgl_strlcpy(r->tenant, PGL_NIL_UUID,
 			    sizeof(r->tenant));

@@ -97,6 +97,9 @@ void	api_audit_about(struct pgl_req *, const char *id, const char *name);
 
 /* authn.c: fill r->who and r->tenant; 0 or an HTTP status with *why. */
 int	api_authenticate(struct pgl_req *, const char **why);
+/* The same from the Authorization header alone (public routes); a 429
+ * sets *retry_after (seconds). */
+int	api_identify(struct pgl_req *, const char **why, int *retry_after);
 
 /* authz.c */
 /* 0, or an HTTP status (403) for r's route and resource. */
@@ -128,10 +131,15 @@ int	api_storage(struct pgl_req *, const struct pgl_catalog *c,
 /*
  * The table config X-Iceberg-Access-Delegation asks for (vended
  * credentials, or remote signing for table), or NULL (not asked, local).
+ * Vended credentials are the warehouse's static keys, given only when its
+ * storage_config has vend_static_keys "true" and the caller may write;
+ * other callers get the remote-signing config instead.
  */
 json_t	*api_vended_config(struct pgl_req *, const struct pgl_catalog *c,
 	    const char *table);
-/* What a client needs to reach c's files on S3, or NULL (local). */
+/* What a client needs to reach c's files on S3 with the warehouse's
+ * keys, or NULL (local, not vend_static_keys, or a caller who may not
+ * write the table). */
 json_t	*api_client_config(struct pgl_req *, const struct pgl_catalog *c);
 
 /* idempotency.c: 1 if a stored reply was given and the handler must not

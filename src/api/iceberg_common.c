@@ -10,11 +10,27 @@
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
+#include "api/placement.h"
 #include "app.h"
 #include "util/arena.h"
 #include "util/jw.h"
 #include "util/names.h"
 #include "util/paging.h"
+
+/*
+ * A catalog stored before the operator's local roots said otherwise
+ * (placement.h) is refused, named, until an operator moves it.
+ */
+static int
+placed(struct pgl_req *r, const struct pgl_catalog *c)
+{
+	const char	*why;
+
+	if ((why = api_placement_serving(r, c)) == NULL)
+		return (0);
+	pgl_reply_ice_error(r, 409, "ConflictException", "%s", why);
+	return (-1);
+}
 
 int
 ice_catalog(struct pgl_req *r, struct pgl_catalog *c)
@@ -26,7 +42,7 @@ ice_catalog(struct pgl_req *r, struct pgl_catalog *c)
 	if (r->app != NULL && r->app->have_catalog &&
 	    strcmp(r->app->catalog.name, prefix) == 0) {
 		*c = r->app->catalog;
-		return (0);
+		return (placed(r, c));
 	}
 	if (api_get_catalog(r, r->tenant, prefix, c, &err) ==
 	    PGL_OK) {
@@ -34,7 +50,7 @@ ice_catalog(struct pgl_req *r, struct pgl_catalog *c)
 			r->app->catalog = *c;
 			r->app->have_catalog = 1;
 		}
-		return (0);
+		return (placed(r, c));
 	}
 	if (err.code == PGL_ENOTFOUND)
 		pgl_reply_ice_error(r, 404, "NoSuchNamespaceException",

@@ -4,14 +4,22 @@
  * S3 request it is about to make; the catalog signs it with the
  * warehouse's keys (which never leave the server) after checking that it
  * touches only this table's objects, in the table's bucket, and that the
- * caller may: reads (GET, HEAD) need what loading the table needs; writes
- * need `update`, deletes `delete`.  This is how S3-compatible stores
- * without STS are served without handing out the warehouse's keys.
+ * caller may: reads (GET, HEAD, a listing) need what loading the table
+ * needs; writes (PUT, multipart) need `update`, deletes `delete`.  A key
+ * is read as S3 reads it (percent-decoded, no "." "..", or empty segment);
+ * each method takes only the query parameters of its operations, once;
+ * headers naming another object (a copy source) must stay in the table
+ * too, and a multi-object delete is signed only with its body and that
+ * body's hash, so the keys S3 will delete are the keys checked here.
+ * This is how S3-compatible stores without STS are served without handing
+ * out the warehouse's keys.
  */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <openssl/sha.h>
 
 #include "api/api.h"
 #include "api/gate.h"
@@ -52,6 +60,34 @@ decoded(struct pgl_req *r, const char *s, size_t len)
 	return (out != NULL && pgl_url_decode(out) == 0 ? out : NULL);
 }
 
+/* XML's five named entities decoded in place; -1 on any other '&'. */
+static int
+xml_unescape(char *s)
+{
+	static const struct { const char *e; char c; } ent[] = {
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+		{ "&quot;", '"' }, { "&apos;", '\'' } };
+	char	*out = s;
+	size_t	 i;
+
+	while (*s != '\0') {
+		if (*s != '&') {
+			*out++ = *s++;
+			continue;
+		}
+		for (i = 0; i < sizeof(ent) / sizeof(ent[0]); i++) {
+			if (strncmp(s, ent[i].e, strlen(ent[i].e)) == 0)
+				break;
+		}
+		if (i == sizeof(ent) / sizeof(ent[0]))
+			return (-1);
+		*out++ = ent[i].c;
+		s += strlen(ent[i].e);
+	}
+	*out = '\0';
+	return (0);
+}
+
 /* The uri's host, path, query, and the bucket and key it names. */
 static const char *
 parse_uri(struct pgl_req *r, const struct pgl_s3 *s3, const char *uri,
@@ -63,6 +99,8 @@ parse_uri(struct pgl_req *r, const struct pgl_s3 *s3, const char *uri,
 	if ((p = strstr(uri, "://")) == NULL || (strncmp(uri, "http://", 7) !=
 	    0 && strncmp(uri, "https://", 8) != 0))
 		return ("uri must be an http:// or https:// URL");
+	if (strchr(uri, '#') != NULL)
+		return ("uri must not have a fragment");
 	p += 3;
 	slash = strchr(p, '/');
 	t->host = pgl_arena_strndup(r->arena, p, slash != NULL ?
@@ -128,60 +166,377 @@ table_prefix(struct pgl_req *r, const char *location, const char *bucket)
 	return (pgl_arena_printf(r->arena, "%s/", key));
 }
 
-/* A list request's prefix= value, decoded, or NULL. */
-static const char *
-list_prefix(struct pgl_req *r, const char *query)
+/*
+ * A decoded key (or list prefix, which may end in '/') that S3 reads as
+ * it is written: no control bytes, no empty segment ("a//b", "/a"), no
+ * "." or ".." segment ("a/..", "a/./b").  Then inside want.
+ */
+static int
+key_inside(const char *key, const char *want, int trailing_slash)
 {
-	const char	*p = query, *end;
+	const char	*seg, *end;
+	size_t		 len;
 
-	while (p != NULL && *p != '\0') {
-		end = strchr(p, '&');
-		if (strncmp(p, "prefix=", 7) == 0)
-			return (decoded(r, p + 7, end != NULL ?
-			    (size_t)(end - p - 7) : strlen(p + 7)));
-		p = end != NULL ? end + 1 : NULL;
+	if (key == NULL || want == NULL || strncmp(key, want,
+	    strlen(want)) != 0)
+		return (0);
+	for (seg = key; ; seg = end + 1) {
+		end = strchr(seg, '/');
+		len = end != NULL ? (size_t)(end - seg) : strlen(seg);
+		if (len == 0 && !(end == NULL && trailing_slash && seg != key))
+			return (0);
+		if ((len == 1 && seg[0] == '.') || (len == 2 &&
+		    seg[0] == '.' && seg[1] == '.'))
+			return (0);
+		if (end == NULL)
+			break;
 	}
-	return (NULL);
+	for (; *key != '\0'; key++) {
+		if ((unsigned char)*key < 0x20 || *key == 0x7f)
+			return (0);
+	}
+	return (1);
 }
 
-/* 0 if the request stays inside the table; else -1 after a 403. */
-static int
-inside_table(struct pgl_req *r, const struct pgl_storage *st,
-    const struct target *t, const char *location)
-{
-	const char	*want = table_prefix(r, location, st->s3.bucket);
-	const char	*key = t->key;
+#define MAX_PARAMS	16
 
-	if (*key == '\0')	/* the bucket itself: a listing */
-		key = list_prefix(r, t->query);
-	if (want == NULL || strcmp(t->bucket, st->s3.bucket) != 0 ||
-	    !host_ok(&st->s3, t) || key == NULL ||
-	    strncmp(key, want, strlen(want)) != 0 ||
-	    strstr(key, "/../") != NULL) {
-		pgl_reply_ice_error(r, 403, "ForbiddenException", "the request "
-		    "must stay inside the table's location %s", location);
+/* The uri's query: decoded names and values; -1 on a bad escape, a
+ * duplicated name, too many, or a bare '+' (which S3 may read as a space
+ * where we read a '+': clients encode it as %2B). */
+struct params {
+	const char	*name[MAX_PARAMS];
+	const char	*value[MAX_PARAMS];
+	size_t		 n;
+};
+
+static int
+parse_query(struct pgl_req *r, const char *query, struct params *pp)
+{
+	const char	*p, *end, *eq;
+	size_t		 i, len;
+
+	pp->n = 0;
+	if (strchr(query, '+') != NULL)
 		return (-1);
+	for (p = query; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		if ((end = strchr(p, '&')) == NULL)
+			end = p + strlen(p);
+		if (end == p)
+			continue;
+		if (pp->n == MAX_PARAMS)
+			return (-1);
+		len = (size_t)(end - p);
+		eq = memchr(p, '=', len);
+		pp->name[pp->n] = decoded(r, p, eq != NULL ? (size_t)(eq - p) :
+		    len);
+		pp->value[pp->n] = eq != NULL ? decoded(r, eq + 1,
+		    (size_t)(end - eq - 1)) : "";
+		if (pp->name[pp->n] == NULL || pp->value[pp->n] == NULL)
+			return (-1);
+		for (i = 0; i < pp->n; i++) {
+			if (strcmp(pp->name[i], pp->name[pp->n]) == 0)
+				return (-1);	/* S3 would take one of them */
+		}
+		pp->n++;
 	}
 	return (0);
 }
 
-/* Reads need the route's read; writes and deletes their own action. */
+static const char *
+param(const struct params *pp, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < pp->n; i++) {
+		if (strcmp(pp->name[i], name) == 0)
+			return (pp->value[i]);
+	}
+	return (NULL);
+}
+
+/* 1 if every parameter is one of the space-separated names ("response-"
+ * stands for every name it begins). */
 static int
-method_allowed(struct pgl_req *r, const char *method,
+params_only(const struct params *pp, const char *names)
+{
+	const char	*p;
+	size_t		 i, len;
+	int		 found;
+
+	for (i = 0; i < pp->n; i++) {
+		/* The AWS SDKs name the operation; S3 ignores it. */
+		if (strcmp(pp->name[i], "x-id") == 0)
+			continue;
+		len = strlen(pp->name[i]);
+		found = 0;
+		for (p = names; *p != '\0' && !found; p += strcspn(p, " "),
+		    p += *p == ' ') {
+			size_t	n = strcspn(p, " ");
+
+			found = (n == len && strncmp(p, pp->name[i], n) == 0) ||
+			    (n == 9 && strncmp(p, "response-", 9) == 0 &&
+			    strncmp(pp->name[i], "response-", 9) == 0);
+		}
+		if (!found)
+			return (0);
+	}
+	return (1);
+}
+
+/* What a signed request does, and what the caller needs for it. */
+enum op { OP_NONE, OP_READ, OP_LIST, OP_WRITE, OP_DELETE, OP_DELETE_MANY };
+
+static enum op
+operation(const char *method, const struct target *t,
+    const struct params *pp)
+{
+	int	object = t->key[0] != '\0';
+
+	if (!object) {
+		if (strcmp(method, "GET") == 0 && param(pp, "list-type") !=
+		    NULL && strcmp(param(pp, "list-type"), "2") == 0 &&
+		    params_only(pp, "list-type prefix continuation-token "
+		    "delimiter encoding-type fetch-owner max-keys start-after"))
+			return (OP_LIST);
+		if (strcmp(method, "POST") == 0 && param(pp, "delete") !=
+		    NULL && params_only(pp, "delete"))
+			return (OP_DELETE_MANY);
+		return (OP_NONE);
+	}
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		return (params_only(pp, "partNumber versionId response-") ?
+		    OP_READ : OP_NONE);
+	if (strcmp(method, "PUT") == 0) {
+		if (pp->n == 0 || params_only(pp, ""))
+			return (OP_WRITE);		/* put, copy */
+		return (param(pp, "partNumber") != NULL && param(pp,
+		    "uploadId") != NULL && params_only(pp, "partNumber "
+		    "uploadId") ? OP_WRITE : OP_NONE);	/* a part */
+	}
+	if (strcmp(method, "POST") == 0)		/* start, complete */
+		return ((param(pp, "uploads") != NULL && params_only(pp,
+		    "uploads")) || (param(pp, "uploadId") != NULL &&
+		    params_only(pp, "uploadId")) ? OP_WRITE : OP_NONE);
+	if (strcmp(method, "DELETE") == 0) {
+		if (param(pp, "uploadId") != NULL && params_only(pp,
+		    "uploadId"))
+			return (OP_WRITE);		/* abort an upload */
+		return (params_only(pp, "versionId") ? OP_DELETE : OP_NONE);
+	}
+	return (OP_NONE);
+}
+
+static int
+forbid(struct pgl_req *r, const char *location, const char *why)
+{
+	pgl_reply_ice_error(r, 403, "ForbiddenException", "%s; only requests "
+	    "inside the table's location %s are signed", why, location);
+	return (-1);
+}
+
+/*
+ * The keys of a multi-object delete body, every one inside want.  The
+ * body is read as S3 would read it only if it is plain: elements of the
+ * DeleteObjects document, no comments, CDATA, DTD or numeric entities.
+ */
+static int
+delete_keys_inside(struct pgl_req *r, const char *body, const char *want)
+{
+	static const char *const names[] = { "Delete", "Object", "Key",
+	    "VersionId", "Quiet", "ETag", "LastModifiedTime", "Size" };
+	const char	*p = body, *gt, *n;
+	char		*key;
+	size_t		 len, i, keys = 0;
+	int		 in_key = 0;
+
+	if (strstr(body, "<!") != NULL || strstr(body, "&#") != NULL)
+		return (0);
+	while ((p = strchr(p, '<')) != NULL) {
+		if ((gt = strchr(p, '>')) == NULL)
+			return (0);
+		if (p[1] == '?') {		/* the XML declaration */
+			if (p != body + strspn(body, " \t\r\n") || gt[-1] != '?')
+				return (0);
+			p = gt + 1;
+			continue;
+		}
+		n = p + 1 + (p[1] == '/');
+		len = strcspn(n, " \t\r\n/>");
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (strlen(names[i]) == len && strncmp(n, names[i],
+			    len) == 0)
+				break;
+		}
+		if (i == sizeof(names) / sizeof(names[0]))
+			return (0);
+		/* Attributes only on the root (its xmlns). */
+		if (n + len != gt && i != 0)
+			return (0);
+		if (i == 2 && p[1] != '/') {
+			const char	*close = strstr(gt, "</Key>");
+
+			if (in_key || close == NULL)
+				return (0);
+			if ((key = pgl_arena_strndup(r->arena, gt + 1,
+			    (size_t)(close - gt - 1))) == NULL ||
+			    strchr(key, '<') != NULL)
+				return (0);
+			if (xml_unescape(key) == -1 ||
+			    !key_inside(key, want, 0))
+				return (0);
+			keys++;
+			in_key = 1;
+		} else if (i == 2)
+			in_key = 0;
+		p = gt + 1;
+	}
+	return (keys > 0);
+}
+
+/* x-amz-copy-source: "[/]bucket/key[?versionId=v]", encoded. */
+static int
+copy_source_inside(struct pgl_req *r, const char *v, const char *bucket,
+    const char *want)
+{
+	const char	*q, *slash;
+	char		*src;
+
+	if (*v == '/')
+		v++;
+	if (strchr(v, '+') != NULL)	/* '+' or ' '? encoded, it is clear */
+		return (0);
+	q = strchr(v, '?');
+	if (q != NULL && strncmp(q, "?versionId=", 11) != 0)
+		return (0);
+	if ((src = decoded(r, v, q != NULL ? (size_t)(q - v) :
+	    strlen(v))) == NULL || (slash = strchr(src, '/')) == NULL)
+		return (0);
+	return ((size_t)(slash - src) == strlen(bucket) && strncmp(src,
+	    bucket, (size_t)(slash - src)) == 0 && key_inside(slash + 1,
+	    want, 0));
+}
+
+/*
+ * Headers that name another object or change who may read this one:
+ * x-amz-copy-source only from inside the table (and its -range, -if-*
+ * only with it), never a redirect, a rename source or grants.
+ */
+static const char *
+headers_inside(struct pgl_req *r, const json_t *in, enum op op,
+    const char *bucket, const char *want)
+{
+	const char	*name, *v;
+	json_t		*vals;
+	int		 copy = 0, copy_extra = 0;
+
+	json_object_foreach((json_t *)in, name, vals) {
+		v = json_array_size(vals) > 0 ?
+		    json_string_value(json_array_get(vals, 0)) : "";
+		if (strcasecmp(name, "x-amz-copy-source") == 0) {
+			if (op != OP_WRITE || json_array_size(vals) != 1 ||
+			    !copy_source_inside(r, v, bucket, want))
+				return ("x-amz-copy-source must name one object "
+				    "of this table");
+			copy = 1;
+		} else if (strncasecmp(name, "x-amz-copy-source-", 18) == 0)
+			copy_extra = 1;
+		else if (strcasecmp(name, "x-amz-website-redirect-location") ==
+		    0 || strncasecmp(name, "x-amz-rename-source", 19) == 0 ||
+		    strncasecmp(name, "x-amz-grant-", 12) == 0)
+			return (pgl_arena_printf(r->arena, "header %s is not "
+			    "signed", name));
+		else if (strcasecmp(name, "x-amz-acl") == 0 &&
+		    (json_array_size(vals) != 1 || (strcmp(v, "private") != 0 &&
+		    strcmp(v, "bucket-owner-full-control") != 0)))
+			return ("x-amz-acl may only be private or "
+			    "bucket-owner-full-control");
+	}
+	if (copy_extra && !copy)
+		return ("x-amz-copy-source-* needs x-amz-copy-source");
+	return (NULL);
+}
+
+/* The x-amz-content-sha256 a client sent, or NULL. */
+static const char *
+payload_hash(const json_t *in)
+{
+	const char	*name;
+	json_t		*vals;
+
+	json_object_foreach((json_t *)in, name, vals) {
+		if (strcasecmp(name, "x-amz-content-sha256") == 0)
+			return (json_array_size(vals) == 1 ?
+			    json_string_value(json_array_get(vals, 0)) : NULL);
+	}
+	return (NULL);
+}
+
+/* A multi-object delete: its payload hash is the body's, and signed. */
+static int
+body_hash_ok(const char *hash, const char *body)
+{
+	unsigned char	md[SHA256_DIGEST_LENGTH];
+	char		hex[2 * SHA256_DIGEST_LENGTH + 1];
+	int		i;
+
+	if (hash == NULL || body == NULL || strlen(hash) != 64 ||
+	    strspn(hash, "0123456789abcdef") != 64)
+		return (0);
+	SHA256((const unsigned char *)body, strlen(body), md);
+	for (i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return (strcmp(hex, hash) == 0);
+}
+
+/*
+ * 0 if the request stays inside the table and the caller may make it;
+ * else -1 after a reply.  Reads (GET, HEAD, a listing) need what loading
+ * the table needs; writes (PUT, multipart, abort) update; deletes delete.
+ */
+static int
+inside_table(struct pgl_req *r, const struct pgl_storage *st,
+    const struct target *t, const char *location, const char *method,
     const struct ice_target *it, const char *asset_id)
 {
-	struct pgl_target	t = { it->catalog.id, it->ns, asset_id, NULL,
+	struct pgl_target	 pt = { it->catalog.id, it->ns, asset_id, NULL,
 				    0 };
+	const char		*want = table_prefix(r, location, st->s3.bucket);
+	const json_t		*headers = json_object_get(r->body, "headers");
+	struct params		 pp;
+	enum op			 op;
+	const char		*why;
 
-	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-		return (0);
-	if (strcmp(method, "DELETE") == 0)
-		return (api_require(r, PGL_ACT_DELETE, &t));
-	if (strcmp(method, "PUT") == 0 || strcmp(method, "POST") == 0)
-		return (api_require(r, PGL_ACT_UPDATE, &t));
-	pgl_reply_ice_error(r, 400, "BadRequestException", "method %s is not "
-	    "signed (GET, HEAD, PUT, POST, DELETE)", method);
-	return (-1);
+	if (want == NULL || strcmp(t->bucket, st->s3.bucket) != 0 ||
+	    !host_ok(&st->s3, t))
+		return (forbid(r, location, "another bucket or host"));
+	if (parse_query(r, t->query, &pp) == -1)
+		return (forbid(r, location, "a query parameter is given "
+		    "twice or badly encoded"));
+	if ((op = operation(method, t, &pp)) == OP_NONE)
+		return (forbid(r, location, pgl_arena_printf(r->arena, "%s of "
+		    "this kind is not signed", method)));
+	if (op == OP_LIST ? !key_inside(param(&pp, "prefix"), want, 1) :
+	    op != OP_DELETE_MANY && !key_inside(t->key, want, 0))
+		return (forbid(r, location, "the key lies outside the table"));
+	if (op == OP_DELETE_MANY) {
+		if (!body_hash_ok(payload_hash(headers), pgl_json_str(r->body,
+		    "body")))
+			return (forbid(r, location, "a multi-object delete "
+			    "needs its body and its SHA-256 as "
+			    "x-amz-content-sha256"));
+		if (!delete_keys_inside(r, pgl_json_str(r->body, "body"),
+		    want))
+			return (forbid(r, location, "a key of the delete lies "
+			    "outside the table"));
+	}
+	if ((why = headers_inside(r, headers, op, st->s3.bucket, want)) !=
+	    NULL)
+		return (forbid(r, location, why));
+	if (op == OP_WRITE)
+		return (api_require(r, PGL_ACT_UPDATE, &pt));
+	if (op == OP_DELETE || op == OP_DELETE_MANY)
+		return (api_require(r, PGL_ACT_DELETE, &pt));
+	return (0);
 }
 
 /* Headers that change in transit or that the signature sets itself. */
@@ -308,8 +663,7 @@ ice_table_sign(struct pgl_req *r)
 		pgl_reply_ice_error(r, 400, "BadRequestException", "%s", why);
 		return;
 	}
-	if (inside_table(r, st, &t, a.location) == -1 ||
-	    method_allowed(r, method, &it, a.id) == -1)
+	if (inside_table(r, st, &t, a.location, method, &it, a.id) == -1)
 		return;
 	(void)strftime(date, sizeof(date), "%Y%m%dT%H%M%SZ", gmtime(&now));
 	n = collect_headers(r, json_object_get(r->body, "headers"), h,

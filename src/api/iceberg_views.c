@@ -11,6 +11,7 @@
 #include "api/commit_loop.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
+#include "api/placement.h"
 #include "app.h"
 #include "iceberg/iceberg.h"
 #include "storage/fileio.h"
@@ -222,6 +223,11 @@ ice_view_register(struct pgl_req *r)
 	if ((why = pgl_location_check(loc)) != NULL) {
 		pgl_reply_ice_error(r, 400, "BadRequestException",
 		    "invalid metadata-location: %s", why);
+		return;
+	}
+	if (!api_placement_readable(&t.catalog, loc)) {
+		pgl_reply_ice_error(r, 404, "NotFoundException",
+		    "metadata file not found: %.200s", loc);
 		return;
 	}
 	if (ice_location_allowed(r, &t.catalog, loc, "metadata-location") ==

@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "app.h"
 #include "auth/apikey.h"
+#include "auth/principal.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "http/router.h"
@@ -96,10 +97,63 @@ form_parse(struct pgl_req *r, struct form *f)
 	return (NULL);
 }
 
+/* One client_secret_basic part: form-urlencoded (RFC 6749 §2.3.1). */
+static const char *
+basic_part(struct pgl_arena *a, char *s)
+{
+	char	*p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '+')
+			*p = ' ';
+	}
+	if (pgl_url_decode(s) == -1 || !pgl_utf8_valid(s, strlen(s)))
+		return (NULL);
+	return (pgl_arena_strdup(a, s));
+}
+
+/*
+ * client_secret_basic (RFC 6749 §2.3.1, what PyIceberg's oauth2 auth
+ * sends): Authorization: Basic base64(urlencode(id):urlencode(secret)).
+ * Fills the form's client_id and client_secret; the form may carry them
+ * too only with the same values.  NULL, or why not.
+ */
+static const char *
+basic_client(struct pgl_req *r, struct form *f)
+{
+	const char	*authz = pgl_header(r, "authorization"), *id, *secret;
+	char		 buf[512], *colon;
+
+	if (authz == NULL)
+		return (NULL);
+	if (strncasecmp(authz, "Basic ", 6) != 0)
+		return ("the Authorization header must be Basic client "
+		    "credentials");
+	if (pgl_base64_decode(authz + 6, buf, sizeof(buf)) == -1 ||
+	    (colon = strchr(buf, ':')) == NULL) {
+		explicit_bzero(buf, sizeof(buf));
+		return ("malformed Basic client credentials");
+	}
+	*colon = '\0';
+	id = basic_part(r->arena, buf);
+	secret = basic_part(r->arena, colon + 1);
+	explicit_bzero(buf, sizeof(buf));
+	if (id == NULL || secret == NULL)
+		return ("malformed Basic client credentials");
+	if ((f->client_id != NULL && strcmp(f->client_id, id) != 0) ||
+	    (f->client_secret != NULL && strcmp(f->client_secret, secret) != 0))
+		return ("client credentials in both the Authorization header "
+		    "and the form, with different values");
+	f->client_id = id;
+	f->client_secret = secret;
+	return (NULL);
+}
+
 void
 api_oauth_token(struct pgl_req *r)
 {
 	struct pgl_service_user	 su;
+	struct api_session	 sn;
 	struct pgl_err		 err;
 	struct form		 f;
 	const char		*why, *role;
@@ -109,7 +163,8 @@ api_oauth_token(struct pgl_req *r)
 	int64_t			 exp;
 	int			 rc;
 
-	if ((why = form_parse(r, &f)) != NULL) {
+	if ((why = form_parse(r, &f)) != NULL ||
+	    (why = basic_client(r, &f)) != NULL) {
 		oauth_error(r, 400, "invalid_request", why);
 		return;
 	}
@@ -143,12 +198,18 @@ api_oauth_token(struct pgl_req *r)
 	role = pgl_json_str(doc, "role");
 	role = pgl_arena_strdup(r->arena, role != NULL ? role : "tenant-user");
 	json_decref(doc);
-	if (api_session_new(r, su.id, su.name, su.tenant_id, role, TOKEN_TTL,
-	    &tok, &exp) == -1)
+	/* The session is the key's: it ends no later than the key, and dies
+	 * with the key's rotation or its service user (api_owner_revoke). */
+	sn = (struct api_session){ su.id, su.name, su.tenant_id, role, su.id,
+	    kid, TOKEN_TTL };
+	if (su.expires_at_ms != 0 && (su.expires_at_ms - pgl_now_ms()) / 1000 <
+	    TOKEN_TTL)
+		sn.ttl_secs = (int)((su.expires_at_ms - pgl_now_ms()) / 1000);
+	if (api_session_new(r, &sn, &tok, &exp) == -1)
 		return;
 	pgl_set_header(r, "cache-control", "no-store");
 	pgl_reply_json(r, 200, json_pack("{s:s,s:s,s:i,s:s}", "access_token",
-	    tok, "token_type", "bearer", "expires_in", TOKEN_TTL,
+	    tok, "token_type", "bearer", "expires_in", sn.ttl_secs,
 	    "issued_token_type", "urn:ietf:params:oauth:token-type:"
 	    "access_token"));
 	free(tok);

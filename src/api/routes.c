@@ -30,6 +30,7 @@
 #define JSON	ROUTE_JSON
 #define HEAD	PGL_HEAD
 #define NOSTORE	ROUTE_NO_STORE
+#define OWNAUTH	ROUTE_OWN_AUTH
 
 #define RULE(who, act, sc, ev, res) \
 	(&(const struct pgl_rule){ who, act, sc, ev, res })
@@ -344,17 +345,18 @@ const struct pgl_route pgl_routes[] = {
 	{ POST, "/api/v1/service-users/{id}/rotate", api_service_user_rotate,
 	    ADMIN_DOES_TO("rotate_api_key", "service_user"), 0 },
 
-	/* OAuth2 client credentials (§1.2, §2.8): form bodies, public. */
+	/* OAuth2 client credentials (§1.2, §2.8): form bodies, public;
+	 * Authorization is the client's (client_secret_basic), not root's. */
 	{ POST, "/v1/oauth/tokens", api_oauth_token,
-	    PUBLIC, 0 },
+	    PUBLIC, OWNAUTH },
 	{ POST, "/v1/{prefix}/oauth/tokens", api_oauth_token,
-	    PUBLIC, 0 },
+	    PUBLIC, OWNAUTH },
 	{ POST, "/v1/{prefix}/v1/oauth/tokens", api_oauth_token,
-	    PUBLIC, 0 },
+	    PUBLIC, OWNAUTH },
 	{ POST, "/api/v1/iceberg/{prefix}/oauth/tokens", api_oauth_token,
-	    PUBLIC, 0 },
+	    PUBLIC, OWNAUTH },
 	{ POST, "/api/v1/iceberg/{prefix}/v1/oauth/tokens", api_oauth_token,
-	    PUBLIC, 0 },
+	    PUBLIC, OWNAUTH },
 };
 
 const size_t	pgl_nroutes = sizeof(pgl_routes) / sizeof(pgl_routes[0]);

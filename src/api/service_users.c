@@ -213,6 +213,9 @@ api_service_user_update(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Service user not found");
 		return;
 	}
+	if (!u.active && api_owner_revoke(r, u.id, "service user "
+	    "deactivated") == -1)
+		return;
 	api_audit(r, r->tenant, "update_service_user", "service_user", u.id,
 	    u.name, 1, NULL);
 	pgl_reply_json(r, 200, json_pack("{s:s}", "status", "updated"));
@@ -228,12 +231,18 @@ api_service_user_delete(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Service user not found");
 		return;
 	}
+	if (api_owner_revoke(r, pgl_param(r, "id"), "service user deleted") ==
+	    -1)
+		return;
 	api_audit(r, r->tenant, "delete_service_user", "service_user",
 	    pgl_param(r, "id"), NULL, 1, NULL);
 	pgl_reply_json(r, 200, json_pack("{s:s}", "status", "deleted"));
 }
 
-/* A new key; the old one stops working when this has answered. */
+/*
+ * A new key; the old one stops working when this has answered, and so
+ * does every session exchanged for it (or minted by the service user).
+ */
 void
 api_service_user_rotate(struct pgl_req *r)
 {
@@ -255,6 +264,8 @@ api_service_user_rotate(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Service user not found");
 		return;
 	}
+	if (api_owner_revoke(r, u.id, "api key rotated") == -1)
+		return;
 	api_audit(r, r->tenant, "rotate_api_key", "service_user", u.id,
 	    u.name, 1, NULL);
 	pgl_reply_json(r, 200, key_json(r, &u, key));

@@ -22,6 +22,8 @@
 
 /* Root from the environment has no user row (§2.6). */
 #define ENV_ROOT_ID	"ffffffff-ffff-ffff-ffff-ffffffffffff"
+/* An account's failed logins from all addresses, in rate_limits. */
+#define ACCOUNT_CEILING	10
 
 static const struct pgl_jfield login_fields[] = {
 	{ "username", PGL_J_STRING, 1 },
@@ -37,31 +39,96 @@ static const struct pgl_jfield login_fields[] = {
  */
 static char	decoy_hash[PGL_HASH_LEN];
 
+/* The token row's doc: its username, when it was made, and the API key
+ * it was exchanged for (a rotation carries that key on). */
+static const char *
+session_doc(struct pgl_req *r, const struct pgl_jwt_claims *c,
+    const char *key_id)
+{
+	const char	*text;
+	json_t		*doc;
+
+	doc = json_pack("{s:s,s:I}", "username", c->username, "created_at",
+	    (json_int_t)c->iat * 1000);
+	if (doc != NULL && key_id != NULL)
+		json_object_set_new(doc, "key_id", json_string(key_id));
+	text = api_text(r->arena, doc);
+	json_decref(doc);
+	return (text);
+}
+
 int
-api_session_new(struct pgl_req *r, const char *sub, const char *username,
-    const char *tenant, const char *role, int ttl, char **token,
-    int64_t *exp)
+api_owner_live(struct pgl_req *r, const char *owner, const char *tenant,
+    const char *key_id, struct pgl_err *err)
+{
+	struct pgl_user		u;
+	struct pgl_service_user	su;
+	int			rc;
+
+	/* Root from the environment, root by Basic, the no-auth admin:
+	 * no row to lose. */
+	if (strcmp(owner, ENV_ROOT_ID) == 0 || strcmp(owner, PGL_NIL_UUID) == 0)
+		return (1);
+	if (key_id == NULL) {
+		rc = STORE(get_user, r->arena, owner, &u, err);
+		if (rc == PGL_OK)
+			return (u.active != 0);
+		if (rc != PGL_ENOTFOUND)
+			return (-1);
+	}
+	if (tenant == NULL)
+		return (0);
+	rc = STORE(get_service_user, r->arena, tenant, owner, &su, err);
+	if (rc == PGL_ENOTFOUND)
+		return (0);
+	if (rc != PGL_OK)
+		return (-1);
+	return (su.active && (su.expires_at_ms == 0 ||
+	    su.expires_at_ms > pgl_now_ms()) && (key_id == NULL ||
+	    (su.key_id != NULL && strcmp(su.key_id, key_id) == 0)));
+}
+
+int
+api_owner_revoke(struct pgl_req *r, const char *owner, const char *why)
+{
+	struct pgl_err	err;
+
+	if (STORE(revoke_user_tokens, owner, pgl_now_ms(), why, &err) !=
+	    PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The owner is checked after the token row is written: a deactivation,
+ * deletion or key rotation that committed before this read is seen here,
+ * and one that commits after it revokes the row (api_owner_revoke), so
+ * however the two race no token outlives its owner.
+ */
+int
+api_session_new(struct pgl_req *r, const struct api_session *sn,
+    char **token, int64_t *exp)
 {
 	struct pgl_jwt_claims	 c;
 	struct pgl_token	 t;
-	struct pgl_err		 err;
+	struct pgl_err		 err, err2;
 	int64_t			 now = pgl_now_ms() / 1000;
-	json_t			*doc;
+	const char		*owner = sn->owner != NULL ? sn->owner : sn->sub;
+	int			 live;
 
 	memset(&c, 0, sizeof(c));
-	(void)snprintf(c.sub, sizeof(c.sub), "%s", sub);
+	(void)snprintf(c.sub, sizeof(c.sub), "%s", sn->sub);
 	pgl_uuid_new(c.jti);
-	(void)snprintf(c.username, sizeof(c.username), "%s", username);
+	(void)snprintf(c.username, sizeof(c.username), "%s", sn->username);
 	(void)snprintf(c.tenant_id, sizeof(c.tenant_id), "%s",
-	    tenant != NULL ? tenant : "");
-	(void)snprintf(c.role, sizeof(c.role), "%s", role);
+	    sn->tenant != NULL ? sn->tenant : "");
+	(void)snprintf(c.role, sizeof(c.role), "%s", sn->role);
 	c.iat = now;
-	c.exp = *exp = now + ttl;
-	t = (struct pgl_token){ c.jti, tenant, sub, c.exp * 1000, NULL };
-	doc = json_pack("{s:s,s:I}", "username", c.username, "created_at",
-	    (json_int_t)now * 1000);
-	t.doc = api_text(r->arena, doc);
-	json_decref(doc);
+	c.exp = *exp = now + (sn->ttl_secs > 0 ? sn->ttl_secs : 1);
+	t = (struct pgl_token){ c.jti, sn->tenant, owner, c.exp * 1000,
+	    session_doc(r, &c, sn->key_id) };
 	if (pgl_jwt_sign(pgl_app.cfg->auth.jwt_secret, &c, token) == -1) {
 		pgl_reply_error(r, 500, "cannot sign a session token");
 		return (-1);
@@ -72,18 +139,29 @@ api_session_new(struct pgl_req *r, const char *sub, const char *username,
 		pgl_reply_store_error(r, &err);
 		return (-1);
 	}
-	return (0);
+	if ((live = api_owner_live(r, owner, sn->tenant, sn->key_id, &err)) ==
+	    1)
+		return (0);
+	(void)STORE(revoke_token, c.jti, c.exp * 1000, "owner gone", &err2);
+	free(*token);
+	*token = NULL;
+	if (live == -1)
+		pgl_reply_store_error(r, &err);
+	else
+		pgl_reply_error(r, 401, "Invalid credentials");
+	return (-1);
 }
 
 /* Sign and record a session; replies 200 {token, user, expires-at}. */
 static void
 issue(struct pgl_req *r, const struct pgl_user *u, json_t *info)
 {
-	char	*tok;
-	int64_t	 exp;
+	struct api_session	 sn = { u->id, u->username, u->tenant_id,
+	    u->role, NULL, NULL, pgl_app.cfg->auth.session_ttl_secs };
+	char			*tok;
+	int64_t			 exp;
 
-	if (api_session_new(r, u->id, u->username, u->tenant_id, u->role,
-	    pgl_app.cfg->auth.session_ttl_secs, &tok, &exp) == -1) {
+	if (api_session_new(r, &sn, &tok, &exp) == -1) {
 		json_decref(info);
 		return;
 	}
@@ -118,14 +196,17 @@ env_root(const char *user, const char *pw)
 /*
  * One answer for every way a login can fail on the credentials (unknown
  * user, wrong password, inactive account), so the reply tells nothing
- * about which account exists.
+ * about which account exists.  The caller is anonymous: the failure is
+ * recorded only where the named account lives (holder: its tenant, NULL
+ * for root), never in a tenant the caller merely named, and the name is
+ * recorded as the caller's unverified claim (api_audit_claim).
  */
 static void
-refuse(struct pgl_req *r, const char *tenant, const char *name,
+refuse(struct pgl_req *r, int known, const char *holder, const char *name,
     const char *why)
 {
-	api_audit(r, tenant != NULL && pgl_uuid_valid(tenant) ? tenant : NULL,
-	    "login_failed", "token", NULL, name, 0, why);
+	if (known)
+		api_audit_claim(r, holder, "login_failed", name, why);
 	pgl_set_header(r, "www-authenticate", "Bearer realm=\"pangolin\"");
 	pgl_reply_error(r, 401, "%s", why);
 }
@@ -148,37 +229,52 @@ record_login(struct pgl_req *r, struct pgl_user *u)
 	return (0);
 }
 
+const char *
+api_client_addr(struct pgl_req *r)
+{
+	const char	*xff;
+	char		 peer[64];
+	size_t		 n;
+
+	xff = pgl_app.cfg->auth.trust_forwarded_for ? pgl_header(r,
+	    "x-forwarded-for") : NULL;
+	if (xff != NULL) {
+		n = strcspn(xff, ",");
+		while (n > 0 && xff[n - 1] == ' ')
+			n--;
+		return (pgl_arena_strndup(r->arena, xff, n));
+	}
+	return (pgl_arena_strdup(r->arena, pgl_req_peer(r, peer,
+	    sizeof(peer))));
+}
+
 /*
  * The auth throttle (§3.6): every attempt counts against the client
  * address, and against the account (when there is one) until one
  * succeeds; past the limit the answer is 429 with Retry-After, before
- * any credential is checked.  The address is the first X-Forwarded-For
+ * any credential is checked.  The account counts per address, so that
+ * nobody can lock a user out from the user's own address; across all
+ * addresses it has ACCOUNT_CEILING times the limit, against guessing
+ * spread over many addresses.  The address is the first X-Forwarded-For
  * entry only when the operator says a proxy sets it.
  */
 int
 api_throttled(struct pgl_req *r, const char *account)
 {
 	const struct pgl_config	*cfg = pgl_app.cfg;
-	const char		*xff;
-	char			 peer[64];
+	const char		*peer = api_client_addr(r);
 	int64_t			 now = pgl_now_ms() / 1000;
 	int			 retry;
-	size_t			 n;
 
-	xff = cfg->auth.trust_forwarded_for ? pgl_header(r,
-	    "x-forwarded-for") : NULL;
-	if (xff != NULL) {
-		n = strcspn(xff, ",");
-		while (n > 0 && xff[n - 1] == ' ')
-			n--;
-		(void)snprintf(peer, sizeof(peer), "%.*s", (int)n, xff);
-	} else
-		(void)pgl_req_peer(r, peer, sizeof(peer));
 	retry = pgl_ratelimit_hit(pgl_arena_printf(r->arena, "ip:%s", peer),
 	    cfg->auth.rate_limit, cfg->auth.rate_window_secs, now);
 	if (retry == 0 && account != NULL)
-		retry = pgl_ratelimit_hit(account, cfg->auth.rate_limit,
+		retry = pgl_ratelimit_hit(pgl_arena_printf(r->arena, "%s@%s",
+		    account, peer), cfg->auth.rate_limit,
 		    cfg->auth.rate_window_secs, now);
+	if (retry == 0 && account != NULL)
+		retry = pgl_ratelimit_hit(account, cfg->auth.rate_limit *
+		    ACCOUNT_CEILING, cfg->auth.rate_window_secs, now);
 	if (retry == 0)
 		return (0);
 	pgl_set_header(r, "retry-after", pgl_arena_printf(r->arena, "%d",
@@ -186,6 +282,15 @@ api_throttled(struct pgl_req *r, const char *account)
 	pgl_reply_error(r, 429, "Too many login attempts, retry in %d s",
 	    retry);
 	return (1);
+}
+
+/* A successful login: its account starts afresh, here and overall. */
+static void
+throttle_clear(struct pgl_req *r, const char *account)
+{
+	pgl_ratelimit_clear(pgl_arena_printf(r->arena, "%s@%s", account,
+	    api_client_addr(r)));
+	pgl_ratelimit_clear(account);
 }
 
 void
@@ -203,12 +308,13 @@ api_login(struct pgl_req *r)
 	tenant = pgl_json_str(r->body, "tenant-id");
 	if (tenant == NULL)
 		tenant = pgl_json_str(r->body, "tenant_id");
-	acct = pgl_arena_printf(r->arena, "acct:%s:%s", tenant != NULL ?
-	    tenant : "-", name);
+	/* Usernames are unique store-wide: the account is the name, not the
+	 * tenant the caller chose to name with it. */
+	acct = pgl_arena_printf(r->arena, "acct:%s", name);
 	if (api_throttled(r, acct))
 		return;
 	if (tenant == NULL && env_root(name, pw)) {
-		pgl_ratelimit_clear(acct);
+		throttle_clear(r, acct);
 		u = (struct pgl_user){ ENV_ROOT_ID, NULL, name, NULL, "root",
 		    NULL, 1, NULL };
 		api_audit(r, NULL, "login", "user", ENV_ROOT_ID, name, 1, NULL);
@@ -226,25 +332,30 @@ api_login(struct pgl_req *r)
 	}
 	if (rc == PGL_ENOTFOUND || u.password_hash == NULL) {
 		(void)pgl_password_verify(pw, decoy_hash);
-		refuse(r, tenant, name, "Invalid credentials");
+		/* Root's own name is root's to see; any other unknown name
+		 * belongs to nobody and is not recorded. */
+		refuse(r, rc == PGL_OK || (tenant == NULL &&
+		    pgl_app.cfg->auth.root_user != NULL && strcmp(name,
+		    pgl_app.cfg->auth.root_user) == 0), rc == PGL_OK ?
+		    u.tenant_id : NULL, name, "Invalid credentials");
 		return;
 	}
 	if (!pgl_password_verify(pw, u.password_hash) || !u.active) {
-		refuse(r, tenant, name, "Invalid credentials");
+		refuse(r, 1, u.tenant_id, name, "Invalid credentials");
 		return;
 	}
 	if (u.tenant_id == NULL && tenant != NULL) {
-		refuse(r, tenant, name,
+		refuse(r, 1, NULL, name,
 		    "Root users must login without tenant_id");
 		return;
 	}
 	if (u.tenant_id != NULL && (tenant == NULL || strcmp(tenant,
 	    u.tenant_id) != 0)) {
-		refuse(r, tenant, name,
+		refuse(r, 1, u.tenant_id, name,
 		    "Tenant users must login with tenant_id");
 		return;
 	}
-	pgl_ratelimit_clear(acct);
+	throttle_clear(r, acct);
 	if (record_login(r, &u) == -1)
 		return;
 	api_audit(r, u.tenant_id, "login", "user", u.id, u.username, 1, NULL);

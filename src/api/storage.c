@@ -11,6 +11,8 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
+#include "api/iceberg.h"
+#include "api/placement.h"
 #include "app.h"
 #include "storage/objio.h"
 #include "util/arena.h"
@@ -32,10 +34,10 @@ conf(struct pgl_req *r, const json_t *cfg, const char *dotted,
 
 static int
 s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
-    struct pgl_s3 *s3, struct pgl_err *err)
+    struct pgl_s3 *s3, int *vend_keys, struct pgl_err *err)
 {
 	struct pgl_warehouse	 w;
-	const char		*ps;
+	const char		*ps, *vend;
 	json_t			*cfg;
 
 	if (c->warehouse_name == NULL) {
@@ -78,6 +80,9 @@ s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
 	    s3->endpoint != NULL;
 	if (s3->region == NULL)
 		s3->region = "us-east-1";
+	/* Long-term keys leave only when the warehouse's owner says so. */
+	vend = pgl_json_str(cfg, "vend_static_keys");
+	*vend_keys = vend != NULL && strcmp(vend, "true") == 0;
 	json_decref(cfg);
 	if (s3->bucket == NULL || s3->access_key == NULL ||
 	    s3->secret_key == NULL) {
@@ -96,11 +101,18 @@ api_storage(struct pgl_req *r, const struct pgl_catalog *c,
 {
 	struct pgl_req_app	*a = r->app;
 	struct pgl_storage	*st;
-	const char		*root = c->storage_location;
+	const char		*root = c->storage_location, *why;
 
 	if (a->storage != NULL && strcmp(a->storage_catalog, c->id) == 0) {
 		*out = a->storage;
 		return (PGL_OK);
+	}
+	/* Every file of a catalog is reached through here: one placed
+	 * outside the operator's local roots is never touched. */
+	if ((why = api_placement_serving(r, c)) != NULL) {
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "%s", why);
+		return (err->code);
 	}
 	if ((st = pgl_arena_alloc(r->arena, sizeof(*st))) == NULL) {
 		err->code = PGL_ENOMEM;
@@ -111,7 +123,8 @@ api_storage(struct pgl_req *r, const struct pgl_catalog *c,
 	st->root = root;
 	st->is_s3 = root != NULL && (strncmp(root, "s3://", 5) == 0 ||
 	    strncmp(root, "s3a://", 6) == 0);
-	if (st->is_s3 && s3_settings(r, c, &st->s3, err) != PGL_OK)
+	if (st->is_s3 && s3_settings(r, c, &st->s3, &st->vend_keys, err) !=
+	    PGL_OK)
 		return (err->code);
 	a->storage = st;
 	a->storage_catalog = pgl_arena_strdup(r->arena, c->id);
@@ -187,23 +200,50 @@ signing_config(struct pgl_req *r, const struct pgl_catalog *c,
 }
 
 /*
+ * Whether this caller may write the request's table: update on the table
+ * (the row authorization looked up), or on its namespace when there is no
+ * row yet (create, register).  Admins may.
+ */
+static int
+may_write(struct pgl_req *r, const struct pgl_catalog *c)
+{
+	struct pgl_target	 t = { c->id, "", "", NULL, 0 };
+	const char		*branch;
+
+	if (api_is_admin(r))
+		return (1);
+	if (r->app->have_asset) {
+		t.ns = r->app->asset.ns;
+		t.asset_id = r->app->asset.id;
+	} else if (ice_parse_ns(r, pgl_param(r, "namespace"), &t.ns,
+	    &branch) == -1)
+		return (0);
+	return (api_allowed(r, PGL_ACT_UPDATE, &t));
+}
+
+/*
  * X-Iceberg-Access-Delegation: vended-credentials.  What a client needs
  * to read and write a table's files on S3 itself: the warehouse's static
  * keys, endpoint and region (no STS here, so not scoped down to the
- * table: say so to whoever hands out the warehouse).  NULL when not asked
- * for, or when the catalog's files are on local disk.
+ * table).  Only when the warehouse says so (vend_static_keys) and only to
+ * a caller who may write the table; anyone else is offered remote signing
+ * for a table, nothing otherwise.  NULL when not asked for, or when the
+ * catalog's files are on local disk.
  */
 json_t *
 api_vended_config(struct pgl_req *r, const struct pgl_catalog *c,
     const char *table)
 {
 	const char	*h = pgl_header(r, "x-iceberg-access-delegation");
+	json_t		*cfg;
 
 	if (h == NULL)
 		return (NULL);
-	if (strstr(h, "vended-credentials") != NULL)
-		return (api_client_config(r, c));
-	if (strstr(h, "remote-signing") != NULL && table != NULL)
+	if (strstr(h, "vended-credentials") != NULL &&
+	    (cfg = api_client_config(r, c)) != NULL)
+		return (cfg);
+	if (table != NULL && (strstr(h, "remote-signing") != NULL ||
+	    strstr(h, "vended-credentials") != NULL))
 		return (signing_config(r, c, table));
 	return (NULL);
 }
@@ -215,7 +255,8 @@ api_client_config(struct pgl_req *r, const struct pgl_catalog *c)
 	struct pgl_err			 err;
 	json_t				*cfg;
 
-	if (api_storage(r, c, &st, &err) != PGL_OK || !st->is_s3)
+	if (api_storage(r, c, &st, &err) != PGL_OK || !st->is_s3 ||
+	    !st->vend_keys || !may_write(r, c))
 		return (NULL);
 	cfg = bucket_config(st);
 	json_object_set_new(cfg, "s3.access-key-id",

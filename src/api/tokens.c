@@ -86,16 +86,50 @@ mint_role(struct pgl_req *r, const struct pgl_user *stored)
 	return (role);
 }
 
+/*
+ * The named user, who must be an active user of tenant; or, without a
+ * username, none: the token is then the caller's own (owner), revoked
+ * with the caller.  0, or -1 after a reply.
+ */
+static int
+mint_user(struct pgl_req *r, const char *tenant, const char *name,
+    struct pgl_user *u, int *found)
+{
+	struct pgl_err	err;
+	int		rc;
+
+	*found = 0;
+	if (name == NULL)
+		return (0);
+	rc = STORE(get_user_by_username, r->arena, name, u, &err);
+	if (rc != PGL_OK && rc != PGL_ENOTFOUND) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	if (rc == PGL_ENOTFOUND || u->tenant_id == NULL ||
+	    strcmp(u->tenant_id, tenant) != 0) {
+		pgl_reply_error(r, 404, "User '%s' not found in tenant %s",
+		    name, tenant);
+		return (-1);
+	}
+	if (!u->active) {
+		pgl_reply_error(r, 409, "User '%s' is not active", name);
+		return (-1);
+	}
+	*found = 1;
+	return (0);
+}
+
 void
 api_token_mint(struct pgl_req *r)
 {
-	struct pgl_user	 u;
-	struct pgl_err	 err;
-	const json_t	*h;
-	const char	*tenant, *name, *role, *sub;
-	char		 id[PGL_UUID_LEN + 1], *tok;
-	int64_t		 hours = 24, exp;
-	int		 found;
+	struct pgl_user		 u;
+	struct api_session	 sn;
+	const json_t		*h;
+	const char		*tenant, *name, *role;
+	char			 id[PGL_UUID_LEN + 1], *tok;
+	int64_t			 hours = 24, exp;
+	int			 found;
 
 	if (api_throttled(r, NULL) || pgl_req_body(r, mint_fields) == -1)
 		return;
@@ -113,38 +147,57 @@ api_token_mint(struct pgl_req *r)
 		hours = json_integer_value(h) < 1 ? 1 : json_integer_value(h) >
 		    MAX_HOURS ? MAX_HOURS : json_integer_value(h);
 	name = pgl_json_str(r->body, "username");
-	name = name != NULL ? name : "api-user";
-	found = STORE(get_user_by_username, r->arena, name, &u, &err) ==
-	    PGL_OK && u.tenant_id != NULL && strcmp(u.tenant_id, tenant) == 0;
-	if ((role = mint_role(r, found ? &u : NULL)) == NULL)
+	if (mint_user(r, tenant, name, &u, &found) == -1 ||
+	    (role = mint_role(r, found ? &u : NULL)) == NULL)
 		return;
 	pgl_uuid_new(id);
-	sub = found ? u.id : id;
-	if (api_session_new(r, sub, name, strcmp(role, "root") == 0 ? NULL :
-	    tenant, role, (int)(hours * HOUR), &tok, &exp) == -1)
+	sn = (struct api_session){ found ? u.id : id, found ? name :
+	    "api-user", strcmp(role, "root") == 0 ? NULL : tenant, role,
+	    found ? u.id : r->who.user_id, NULL, (int)(hours * HOUR) };
+	if (api_session_new(r, &sn, &tok, &exp) == -1)
 		return;
-	api_audit(r, tenant, "create_token", "token", NULL, name, 1, NULL);
-	reply_token(r, tok, exp, strcmp(role, "root") == 0 ? NULL : tenant);
+	api_audit(r, tenant, "create_token", "token", NULL, sn.username, 1,
+	    NULL);
+	reply_token(r, tok, exp, sn.tenant);
 	free(tok);
 }
 
-/* The presented session, revoked; a new one with the same claims. */
+/*
+ * The presented session, revoked; a new one with the same claims, owner
+ * and key, that ends no later than the presented one would have.
+ */
 void
 api_token_rotate(struct pgl_req *r)
 {
-	struct pgl_err	 err;
-	const char	*tenant;
-	char		*tok;
-	int64_t		 exp;
+	struct api_session	 sn;
+	struct pgl_token	 t;
+	struct pgl_err		 err;
+	json_t			*doc;
+	int64_t			 exp, left;
+	char			*tok;
+	int			 rc;
 
 	if (r->who.jti[0] == '\0') {
 		pgl_reply_error(r, 400, "only a session token can be rotated");
 		return;
 	}
-	tenant = r->who.role == ROLE_ROOT ? NULL : r->who.tenant_id;
-	if (api_session_new(r, r->who.user_id, r->who.username, tenant,
-	    pgl_role_name(r->who.role), pgl_app.cfg->auth.session_ttl_secs,
-	    &tok, &exp) == -1)
+	rc = STORE(get_token, r->arena, r->who.jti, &t, &err);
+	if (rc != PGL_OK && rc != PGL_ENOTFOUND) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	left = r->who.expires_at - pgl_now_ms() / 1000;
+	sn = (struct api_session){ r->who.user_id, r->who.username,
+	    r->who.role == ROLE_ROOT ? NULL : r->who.tenant_id,
+	    pgl_role_name(r->who.role), rc == PGL_OK ? t.user_id : NULL, NULL,
+	    (int)(left < pgl_app.cfg->auth.session_ttl_secs ? left :
+	    pgl_app.cfg->auth.session_ttl_secs) };
+	doc = rc == PGL_OK ? api_obj(t.doc) : NULL;
+	if (doc != NULL && pgl_json_str(doc, "key_id") != NULL)
+		sn.key_id = pgl_arena_strdup(r->arena, pgl_json_str(doc,
+		    "key_id"));
+	json_decref(doc);
+	if (api_session_new(r, &sn, &tok, &exp) == -1)
 		return;
 	if (STORE(revoke_token, r->who.jti, r->who.expires_at * 1000,
 	    "rotated", &err) != PGL_OK) {
@@ -152,9 +205,9 @@ api_token_rotate(struct pgl_req *r)
 		pgl_reply_store_error(r, &err);
 		return;
 	}
-	api_audit(r, tenant, "rotate_token", "token", r->who.jti, NULL, 1,
+	api_audit(r, sn.tenant, "rotate_token", "token", r->who.jti, NULL, 1,
 	    NULL);
-	reply_token(r, tok, exp, tenant);
+	reply_token(r, tok, exp, sn.tenant);
 	free(tok);
 }
 

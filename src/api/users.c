@@ -265,6 +265,10 @@ api_user_update(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "User not found");
 		return;
 	}
+	/* After the write: a login that read the user as active before it
+	 * has its token row by now (api_session_new). */
+	if (!u.active && api_owner_revoke(r, u.id, "user deactivated") == -1)
+		return;
 	api_audit(r, u.tenant_id, "update_user", "user", u.id, u.username, 1,
 	    NULL);
 	pgl_reply_json(r, 200, api_user_info(&u));

@@ -12,10 +12,11 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
+#include "api/placement.h"
 #include "app.h"
+#include "storage/endpoint.h"
 #include "util/json.h"
 #include "util/location.h"
-#include "util/mkdirs.h"
 
 static const struct pgl_jfield create_fields[] = {
 	{ "name", PGL_J_STRING, 1 },
@@ -143,12 +144,38 @@ credentials_ok(const json_t *cfg)
 }
 
 /* An S3 warehouse: a bucket S3 accepts, an http(s) endpoint if any. */
+/*
+ * An endpoint whose host, as written, is loopback, private, link-local or
+ * a metadata service, unless the operator listed its origin.  Names are
+ * not resolved here (no DNS on the event loop): the S3 client checks
+ * every address it connects to (s3.c).
+ */
+static const char *
+endpoint_refused(const char *ep)
+{
+	static char			 msg[256];
+	const struct pgl_strlist	*l = &pgl_app.cfg->storage.allowed_endpoints;
+	const char			*why;
+
+	if ((why = pgl_endpoint_check(ep, l->v, l->n)) == NULL)
+		return (NULL);
+	if (strcmp(why, "not an origin") == 0)
+		return ("storage_config endpoint must be an http:// or "
+		    "https:// URL with no path (http://host:port)");
+	(void)snprintf(msg, sizeof(msg), "storage_config endpoint is a %s "
+	    "address; the operator must list its origin in [storage] "
+	    "allowed_endpoints (PANGOLIN_ALLOWED_ENDPOINTS)", why);
+	return (msg);
+}
+
 static const char *
 s3_check(const json_t *cfg)
 {
 	const char	*bucket = pgl_json_str(cfg, "s3.bucket");
 	const char	*ep = pgl_json_str(cfg, "s3.endpoint");
 	const char	*prefix = pgl_json_str(cfg, "s3.prefix");
+	const json_t	*vend = json_object_get(cfg, "vend_static_keys");
+	const char	*why;
 
 	if (bucket == NULL)
 		bucket = pgl_json_str(cfg, "bucket");
@@ -168,6 +195,13 @@ s3_check(const json_t *cfg)
 	    ep[strlen(ep) - 1] == '/' || strchr(strstr(ep, "//") + 2, '/')))
 		return ("storage_config endpoint must be an http:// or "
 		    "https:// URL with no path (http://host:port)");
+	if (ep != NULL && (why = endpoint_refused(ep)) != NULL)
+		return (why);
+	if (vend != NULL && !json_is_null(vend) && (!json_is_string(vend) ||
+	    (strcmp(json_string_value(vend), "true") != 0 &&
+	    strcmp(json_string_value(vend), "false") != 0)))
+		return ("storage_config vend_static_keys must be \"true\" or "
+		    "\"false\"");
 	if (prefix != NULL && !prefix_ok(prefix))
 		return ("storage_config prefix must be key segments without "
 		    "'.', '..' or control bytes");
@@ -177,9 +211,12 @@ s3_check(const json_t *cfg)
 	return (NULL);
 }
 
-/* Validate storage_config; for local warehouses create the root. */
+/*
+ * Validate storage_config; a local warehouse's root must follow the
+ * placement rule (placement.h) for r's principal, and is created there.
+ */
 static const char *
-storage_check(const json_t *cfg)
+storage_check(struct pgl_req *r, const json_t *cfg)
 {
 	const char	*type = pgl_json_str(cfg, "type");
 	const char	*root = pgl_json_str(cfg, "root");
@@ -204,9 +241,26 @@ storage_check(const json_t *cfg)
 		return ("storage_config.root must be an absolute path");
 	if ((why = pgl_location_check(root)) != NULL)
 		return (why);
-	if (pgl_mkdirs(pgl_location_path(root), 0750) == -1)
-		return ("storage_config.root cannot be created");
-	return (NULL);
+	return (api_placement_warehouse(r, root));
+}
+
+/* A local warehouse created without a root: <local root>/<tenant>/<name>. */
+static void
+default_root(struct pgl_req *r)
+{
+	json_t		*cfg = json_object_get(r->body, "storage_config");
+	const char	*type;
+
+	if (cfg == NULL || !json_is_object(cfg))
+		return;
+	type = pgl_json_str(cfg, "type");
+	if (type == NULL || (strcmp(type, "local") != 0 &&
+	    strcmp(type, "filesystem") != 0) ||
+	    json_object_get(cfg, "root") != NULL ||
+	    json_object_get(cfg, "path") != NULL)
+		return;
+	json_object_set_new(cfg, "root", json_string(api_placement_default(r,
+	    pgl_json_str(r->body, "name"))));
 }
 
 /*
@@ -225,7 +279,7 @@ check_body(struct pgl_req *r, int check_storage)
 		why = vending_check(v);
 	if (why == NULL && check_storage && (v = json_object_get(r->body,
 	    "storage_config")) != NULL && !json_is_null(v))
-		why = storage_check(v);
+		why = storage_check(r, v);
 	if (why != NULL) {
 		pgl_reply_error(r, 400, "%s", why);
 		return (-1);
@@ -291,8 +345,10 @@ api_warehouse_create(struct pgl_req *r)
 	char			 id[PGL_UUID_LEN + 1];
 
 	if (pgl_req_body(r, create_fields) == -1 ||
-	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1 ||
-	    check_body(r, 1) == -1)
+	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1)
+		return;
+	default_root(r);
+	if (check_body(r, 1) == -1)
 		return;
 	pgl_uuid_new(id);
 	w.id = id;
@@ -389,7 +445,7 @@ api_warehouse_update(struct pgl_req *r)
 		    w.storage_config)) == NULL)
 			return;
 		cfg = api_obj(w.storage_config);
-		why = storage_check(cfg);
+		why = storage_check(r, cfg);
 		json_decref(cfg);
 		if (why != NULL) {
 			pgl_reply_error(r, 400, "%s", why);

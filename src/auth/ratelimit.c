@@ -100,6 +100,31 @@ pgl_ratelimit_hit(const char *key, int limit, int window_secs, int64_t now)
 	return (retry > 0 ? retry : 0);
 }
 
+int
+pgl_ratelimit_peek(const char *key, int limit, int window_secs, int64_t now)
+{
+	struct slot	*s;
+	uint64_t	 k;
+	size_t		 i;
+	int		 retry = 0;
+
+	if (table == NULL || limit <= 0 || window_secs <= 0)
+		return (0);
+	k = fnv1a(key);
+	(void)pthread_mutex_lock(&table->lock);
+	for (i = 0; i < PROBE; i++) {
+		s = &table->slot[(k % SLOTS + i) % SLOTS];
+		if (s->key == k) {
+			if (s->start + window_secs > now &&
+			    s->count >= (uint32_t)limit)
+				retry = (int)(s->start + window_secs - now);
+			break;
+		}
+	}
+	(void)pthread_mutex_unlock(&table->lock);
+	return (retry > 0 ? retry : 0);
+}
+
 void
 pgl_ratelimit_clear(const char *key)
 {

@@ -21,6 +21,13 @@ int	pgl_ratelimit_init(void);
 int	pgl_ratelimit_hit(const char *key, int limit, int window_secs,
 	    int64_t now);
 
+/*
+ * The Retry-After hit would answer once the count has reached limit, but
+ * without counting: for checks where only failures count (root Basic).
+ */
+int	pgl_ratelimit_peek(const char *key, int limit, int window_secs,
+	    int64_t now);
+
 /* Forget key's window (a successful login clears its account key). */
 void	pgl_ratelimit_clear(const char *key);
 

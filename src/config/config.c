@@ -20,7 +20,7 @@
 #include "config/toml.h"
 #include "util/seal.h"
 
-enum kind { K_STR, K_INT, K_BOOL, K_OPTS };
+enum kind { K_STR, K_INT, K_BOOL, K_OPTS, K_LIST };
 
 struct key {
 	const char	*section;
@@ -61,6 +61,10 @@ static const struct key keys[] = {
 	    1, 86400 },
 	{ "auth",   "trust_forwarded_for", K_BOOL,
 	    O(auth.trust_forwarded_for), 0, 0 },
+	{ "auth",   "root_basic",	K_BOOL, O(auth.root_basic), 0, 0 },
+	{ "storage", "local_roots",	K_LIST, O(storage.local_roots), 0, 0 },
+	{ "storage", "allowed_endpoints", K_LIST,
+	    O(storage.allowed_endpoints), 0, 0 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
@@ -118,6 +122,7 @@ defaults(struct pgl_config *c)
 	c->server.shutdown_grace_secs = 25;
 	c->auth.session_ttl_secs = 86400;
 	c->auth.rate_limit = 10;
+	c->auth.root_basic = 1;
 	c->auth.rate_window_secs = 60;
 	c->server.cors_origins = xstrdup("*");
 	c->store.plugin = xstrdup("store-memory");
@@ -147,6 +152,83 @@ opt_set(struct pgl_plugin_conf *p, const char *key, const char *value)
 	p->opts[p->nopts].key = xstrdup(key);
 	p->opts[p->nopts].value = xstrdup(value);
 	p->nopts++;
+	return (0);
+}
+
+static void
+list_clear(struct pgl_strlist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	l->n = 0;
+}
+
+/* Appends one element; -1 when the list is full. */
+static int
+list_add(struct pgl_strlist *l, const char *s, size_t len)
+{
+	if (l->n == PGL_MAX_LIST)
+		return (-1);
+	if ((l->v[l->n] = strndup(s, len)) == NULL) {
+		fprintf(stderr, "pangolin: out of memory\n");
+		exit(2);
+	}
+	l->n++;
+	return (0);
+}
+
+/* A TOML array of strings replaces whatever the list held. */
+static int
+load_list(struct pgl_strlist *l, const struct toml_value *v,
+    const char *full, struct pgl_config_error *err)
+{
+	const char	*s;
+	size_t		 i;
+
+	if (toml_type(v) != TOML_ARRAY) {
+		seterr(err, toml_line(v), full, "expected an array of "
+		    "strings, got %s", toml_type_name(toml_type(v)));
+		return (-1);
+	}
+	list_clear(l);
+	for (i = 0; i < toml_count(v); i++) {
+		if ((s = toml_str(toml_value_at(v, i))) == NULL || *s == '\0') {
+			seterr(err, toml_line(v), full, "element %zu is not "
+			    "a non-empty string", i + 1);
+			return (-1);
+		}
+		if (list_add(l, s, strlen(s)) == -1) {
+			seterr(err, toml_line(v), full, "more than %d "
+			    "elements", PGL_MAX_LIST);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* An environment list: elements split on sep, empty ones skipped. */
+static int
+env_list(const char *name, char sep, struct pgl_strlist *l,
+    struct pgl_config_error *err)
+{
+	const char	*v = getenv(name), *p, *end;
+
+	if (v == NULL || *v == '\0')
+		return (0);
+	list_clear(l);
+	for (p = v; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		if ((end = strchr(p, sep)) == NULL)
+			end = p + strlen(p);
+		if (end == p)
+			continue;
+		if (list_add(l, p, (size_t)(end - p)) == -1) {
+			seterr(err, 0, name, "more than %d elements",
+			    PGL_MAX_LIST);
+			return (-1);
+		}
+	}
 	return (0);
 }
 
@@ -243,6 +325,8 @@ load_key(struct pgl_config *c, const struct key *k,
 		return (0);
 	case K_OPTS:
 		return (load_opts(dst, v, k->section, err));
+	case K_LIST:
+		return (load_list(dst, v, full, err));
 	}
 type:
 	seterr(err, toml_line(v), full, "expected %s, got %s",
@@ -557,6 +641,8 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		c->auth.rate_window_secs = (int)n;
 	if ((v = getenv("PANGOLIN_TRUST_FORWARDED_FOR")) != NULL && *v != '\0')
 		c->auth.trust_forwarded_for = env_bool(v);
+	if ((v = getenv("PANGOLIN_ROOT_BASIC")) != NULL && *v != '\0')
+		c->auth.root_basic = env_bool(v);
 	if ((v = getenv("PANGOLIN_ENCRYPTION_KEY")) != NULL && *v != '\0') {
 		if ((why = pgl_seal_key_parse(v, c->auth.encryption_key)) !=
 		    NULL) {
@@ -600,6 +686,10 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->tasks.lease_ms = (int)n;
+	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
+	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
+	    &c->storage.allowed_endpoints, err) == -1)
+		return (-1);
 	if (apply_store_env(c, err) == -1)
 		return (-1);
 	return (apply_env_opts(c, err));
@@ -612,6 +702,65 @@ pgl_config_is_loopback(const char *bind)
 {
 	return (strcmp(bind, "127.0.0.1") == 0 || strcmp(bind, "::1") == 0 ||
 	    strcmp(bind, "localhost") == 0 || strncmp(bind, "127.", 4) == 0);
+}
+
+/* An absolute path without "." or ".." segments. */
+static int
+root_ok(const char *p)
+{
+	const char	*seg, *end;
+
+	if (p[0] != '/')
+		return (0);
+	for (seg = p + 1; *seg != '\0'; seg = *end != '\0' ? end + 1 : end) {
+		if ((end = strchr(seg, '/')) == NULL)
+			end = seg + strlen(seg);
+		if ((end - seg == 1 && seg[0] == '.') ||
+		    (end - seg == 2 && seg[0] == '.' && seg[1] == '.'))
+			return (0);
+	}
+	return (1);
+}
+
+/* An origin: http(s)://host[:port], nothing after it. */
+static int
+origin_ok(const char *o)
+{
+	const char	*host;
+
+	if (strncmp(o, "http://", 7) == 0)
+		host = o + 7;
+	else if (strncmp(o, "https://", 8) == 0)
+		host = o + 8;
+	else
+		return (0);
+	return (*host != '\0' && strlen(o) <= 255 &&
+	    strpbrk(host, "/?#@ \t\r\n\\") == NULL);
+}
+
+static int
+storage_validate(struct pgl_config *c, struct pgl_config_error *err)
+{
+	size_t	i;
+
+	for (i = 0; i < c->storage.local_roots.n; i++) {
+		if (!root_ok(c->storage.local_roots.v[i])) {
+			seterr(err, 0, "storage.local_roots", "'%s' is not an "
+			    "absolute path without '.' or '..' segments",
+			    c->storage.local_roots.v[i]);
+			return (-1);
+		}
+	}
+	for (i = 0; i < c->storage.allowed_endpoints.n; i++) {
+		if (!origin_ok(c->storage.allowed_endpoints.v[i])) {
+			seterr(err, 0, "storage.allowed_endpoints", "'%s' is "
+			    "not an origin (http://host[:port] or "
+			    "https://host[:port])",
+			    c->storage.allowed_endpoints.v[i]);
+			return (-1);
+		}
+	}
+	return (0);
 }
 
 static int
@@ -627,7 +776,7 @@ validate(struct pgl_config *c, struct pgl_config_error *err)
 		seterr(err, 0, "defaults.warehouse_root", "must not be empty");
 		return (-1);
 	}
-	return (0);
+	return (storage_validate(c, err));
 }
 
 struct pgl_config *
@@ -681,6 +830,8 @@ pgl_config_free(struct pgl_config *c)
 	free(c->defaults.warehouse);
 	free(c->defaults.warehouse_root);
 	free(c->defaults.catalog);
+	list_clear(&c->storage.local_roots);
+	list_clear(&c->storage.allowed_endpoints);
 	free(c);
 }
 

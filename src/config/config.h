@@ -11,6 +11,13 @@
 #include "pangolin/plugin.h"
 
 #define PGL_MAX_OPTS	32
+#define PGL_MAX_LIST	64
+
+/* A TOML array of strings, or an environment variable split on a separator. */
+struct pgl_strlist {
+	char		*v[PGL_MAX_LIST];
+	size_t		 n;
+};
 
 struct pgl_plugin_conf {
 	char		*plugin;	/* name ("store-sqlite") or path */
@@ -48,10 +55,23 @@ struct pgl_config {
 		int		rate_limit;
 		int		rate_window_secs;
 		int		trust_forwarded_for;
+		/* PANGOLIN_ROOT_BASIC: root may use HTTP Basic (default). */
+		int		root_basic;
 		/* PANGOLIN_ENCRYPTION_KEY: seals warehouse secrets at rest. */
 		int		has_encryption_key;
 		unsigned char	encryption_key[32];
 	} auth;
+
+	struct {
+		/* Directories local warehouses may live under (operator's
+		 * choice; a tenant's warehouses go in <root>/<tenant id>/).
+		 * Empty: the default, worked out by the api at start-up. */
+		struct pgl_strlist local_roots;
+		/* Origins ("http://127.0.0.1:9000") an object-store
+		 * endpoint may name although its address is loopback,
+		 * private, link-local or a cloud metadata service. */
+		struct pgl_strlist allowed_endpoints;
+	} storage;
 
 	struct {
 		int		enabled;

@@ -22,6 +22,7 @@ enum pgl_method {
 /* Route flags. */
 #define ROUTE_JSON	0x01	/* takes a JSON body: 415 without one */
 #define ROUTE_NO_STORE	0x02	/* answers without the metadata store */
+#define ROUTE_OWN_AUTH	0x04	/* reads Authorization itself (OAuth) */
 
 #define PGL_MAX_PARAMS	8
 #define PGL_MAX_SEGS	32

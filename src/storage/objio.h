@@ -17,6 +17,9 @@ struct pgl_storage {
 	const char	*root;		/* the catalog's storage location */
 	int		 is_s3;		/* root is s3:// or s3a:// */
 	struct pgl_s3	 s3;		/* the warehouse's, when is_s3 */
+	int		 vend_keys;	/* storage_config vend_static_keys
+					 * "true": its owner lets the static
+					 * keys go to the table's writers */
 };
 
 int	pgl_obj_read(const struct pgl_storage *, const char *location,

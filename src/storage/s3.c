@@ -1,3 +1,5 @@
+#include <sys/socket.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "storage/endpoint.h"
 #include "storage/fileio.h"
 #include "storage/s3.h"
 #include "util/str.h"
@@ -31,6 +34,14 @@ static struct client	clients[CLIENTS];
 static size_t		nclients;
 static int		curl_ready;
 static int		keep_clients = 1;	/* set once, before fork */
+static char *const	*allowed;		/* the operator's origins, too */
+static size_t		 nallowed;
+
+/* What the connect-time check saw (one request). */
+struct guard {
+	int		 listed;	/* the endpoint's origin is allowed */
+	const char	*refused;	/* the class of an address refused */
+};
 
 struct body {
 	char	*data;
@@ -239,6 +250,25 @@ sha256_hex(const void *data, size_t len, char out[65])
 		(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+/*
+ * An S3 error code as the remote wrote it, if it looks like one (a word
+ * such as "NoSuchKey"): the only remote text a caller ever sees, so an
+ * endpoint cannot make the server echo what it likes.
+ */
+static int
+code_ok(const char *a, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n > 64)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)a[i]) && a[i] != '.')
+			return (0);
+	}
+	return (1);
+}
+
 /* S3's <Code> of an error body, for the message. */
 static const char *
 error_code(struct response *r, char *buf, size_t len)
@@ -249,8 +279,30 @@ error_code(struct response *r, char *buf, size_t len)
 	    NULL || (b = strstr(a, "</Code>")) == NULL)
 		return (NULL);
 	a += 6;
+	if (!code_ok(a, (size_t)(b - a)))
+		return (NULL);
 	(void)snprintf(buf, len, "%.*s", (int)(b - a), a);
 	return (buf);
+}
+
+/*
+ * Every address libcurl is about to connect to, after its own name
+ * resolution: one the operator did not allow (loopback, private,
+ * link-local, metadata) is never connected to, whatever the endpoint's
+ * name resolved to when the warehouse was created (DNS rebinding).
+ */
+static curl_socket_t
+open_checked(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct guard	*g = arg;
+	const char	*why;
+
+	(void)purpose;
+	if (!g->listed && (why = pgl_addr_class(&a->addr)) != NULL) {
+		g->refused = why;
+		return (CURL_SOCKET_BAD);
+	}
+	return (socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol));
 }
 
 static int
@@ -259,6 +311,7 @@ perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
 {
 	struct client		*c;
 	struct curl_slist	*hdrs = NULL;
+	struct guard		 g = { 0, NULL };
 	char			 url[4 * KEY_MAX], sigv4[128], hash[65];
 	char			 line[4200];
 	long			 conns = 0;
@@ -302,6 +355,15 @@ perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
 	(void)curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
 	(void)curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, 30000L);
 	(void)curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Where S3 answers is where we asked: no redirect, no proxy from
+	 * the environment (it would resolve names past the check). */
+	(void)curl_easy_setopt(c->h, CURLOPT_FOLLOWLOCATION, 0L);
+	(void)curl_easy_setopt(c->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	(void)curl_easy_setopt(c->h, CURLOPT_PROXY, "");
+	g.listed = s->endpoint != NULL && pgl_origin_listed(s->endpoint,
+	    allowed, nallowed);
+	(void)curl_easy_setopt(c->h, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+	(void)curl_easy_setopt(c->h, CURLOPT_OPENSOCKETDATA, &g);
 	(void)curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
 	(void)curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &r->body);
 	(void)curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
@@ -327,6 +389,13 @@ perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
 	if (rc != CURLE_OK && !r->body.too_big) {
 		free(r->body.data);
 		r->body.data = NULL;
+		if (g.refused != NULL) {
+			(void)snprintf(line, sizeof(line), "its address is %s "
+			    "and its origin is not in [storage] "
+			    "allowed_endpoints", g.refused);
+			return (s3_err(err, PGL_EUNAVAIL, s, "endpoint refused",
+			    line));
+		}
 		return (s3_err(err, PGL_EUNAVAIL, s, "S3 did not answer",
 		    curl_easy_strerror(rc)));
 	}
@@ -482,7 +551,7 @@ pgl_s3_delete_keys(const struct pgl_s3 *s, const char *const *keys, size_t n,
 			    NULL };
 	struct response	 r;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
-	char		 md5[32], code[128] = "", failed_key[KEY_MAX + 1];
+	char		 md5[32], code[128] = "";
 	char		*body;
 	const char	*p;
 	size_t		 len, batch;
@@ -512,11 +581,11 @@ pgl_s3_delete_keys(const struct pgl_s3 *s, const char *const *keys, size_t n,
 		/* Quiet mode lists only the objects that were not deleted. */
 		p = r.body.data != NULL ? r.body.data : "";
 		if (strstr(p, "<Error>") != NULL) {
-			(void)xml_next(&p, "Key", failed_key, sizeof(failed_key));
-			p = r.body.data;
+			/* Only a code that looks like one: the key and the
+			 * message are the remote's text. */
 			(void)xml_next(&p, "Code", code, sizeof(code));
-			rc = s3_err(err, PGL_EUNAVAIL, s, code[0] != '\0' ?
-			    code : "could not delete", failed_key);
+			rc = s3_err(err, PGL_EUNAVAIL, s, "could not delete",
+			    code_ok(code, strlen(code)) ? code : "S3 error");
 		}
 		free(r.body.data);
 	}
@@ -662,6 +731,13 @@ void
 pgl_s3_keep_clients(int on)
 {
 	keep_clients = on;
+}
+
+void
+pgl_s3_allow_endpoints(char *const *origins, size_t n)
+{
+	allowed = origins;
+	nallowed = n;
 }
 
 void

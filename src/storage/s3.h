@@ -73,6 +73,14 @@ void	pgl_s3_stats(struct pgl_s3_stats *);
  * (OBJECT_STORE_CACHE_ENABLED=false); 1 (default): handles are kept. */
 void	pgl_s3_keep_clients(int);
 
+/*
+ * The origins ([storage] allowed_endpoints) whose addresses may be
+ * loopback, private, link-local or a metadata service; any other endpoint
+ * (and AWS) is never connected to at such an address (endpoint.h).  The
+ * list is kept, not copied: set once before fork from the config.
+ */
+void	pgl_s3_allow_endpoints(char *const *origins, size_t n);
+
 /* Close this worker's handles (worker exit). */
 void	pgl_s3_shutdown(void);
 

@@ -60,6 +60,9 @@ redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no \
     >"$TMP/redis.log" 2>&1 &
 PIDS="$PIDS $!"
 
+# Swift (started below) listens on loopback: its origin is allow-listed.
+SWIFT_PORT=$(port)
+
 # name, [cache] extra -> a running server on a shared SQLite file.
 serve() {
 	name=$1 extra=$2
@@ -76,6 +79,8 @@ plugin = "store-sqlite"
 path = "$TMP/pangolin.db"
 [auth]
 no_auth = true
+[storage]
+allowed_endpoints = ["http://127.0.0.1:$SWIFT_PORT"]
 $extra
 TOML
 	"$BIN" -c "$TMP/$name.toml" >"$TMP/$name.log" 2>&1 &
@@ -103,7 +108,6 @@ SCHEMA='{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"n","required":f
 post /v1/cat/namespaces/ns/tables "{\"name\":\"t\",\"schema\":$SCHEMA}"
 SWIFT_DIR="$TMP/swift"
 mkdir -p "$SWIFT_DIR"
-SWIFT_PORT=$(port)
 S3_URL=$(sh tests/servers/swift.sh start "$SWIFT_DIR" "$SWIFT_PORT") ||
 	die "cannot start Swift (tests/servers/swift.sh)"
 curl -s -o /dev/null --aws-sigv4 aws:amz:us-east-1:s3 \

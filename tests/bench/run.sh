@@ -141,6 +141,10 @@ wait_up "$HELLO_PID" "http://127.0.0.1:$HELLO_PORT/" "hello" "$TMP/hello.log"
 
 # --- pangolin: SQLite store, no auth ----------------------------------------
 
+# Swift's port is known before pangolin starts: its loopback origin is
+# allow-listed ([storage] allowed_endpoints), as an operator would.
+SWIFT_PORT=$(node "$HERE/seed.js" port)
+
 cat >"$TMP/pangolin.toml" <<EOF
 [server]
 bind = "127.0.0.1"
@@ -156,6 +160,9 @@ path = "$TMP/pangolin.db"
 
 [auth]
 no_auth = true
+
+[storage]
+allowed_endpoints = ["http://127.0.0.1:$SWIFT_PORT"]
 EOF
 
 # Environment overrides would change what is measured; drop the known ones.
@@ -180,7 +187,6 @@ sed 's/^/bench: /' "$TMP/seed-ice.log"
 # --- an S3 warehouse: OpenStack Swift with s3api (SigV4 checked) ------------------
 
 SWIFT_DIR=$TMP/swift
-SWIFT_PORT=$(node "$HERE/seed.js" port)
 S3_URL=$(sh tests/servers/swift.sh start "$SWIFT_DIR" "$SWIFT_PORT") ||
 	die "cannot start Swift (tests/servers/swift.sh; make deps-test installs it)"
 curl -s -o /dev/null --aws-sigv4 aws:amz:us-east-1:s3 \
@@ -504,7 +510,8 @@ echo "bench: written $OUT/auth-results.md"
 # --- the S3 client, one call at a time (tests/bench/s3_bench.c) ----------------
 
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude -Isrc \
-    "$HERE/s3_bench.c" src/storage/s3.c src/util/str.c -lcurl -lcrypto \
+    "$HERE/s3_bench.c" src/storage/s3.c src/storage/endpoint.c src/util/str.c \
+    -lcurl -lcrypto \
     -o "$OUT/s3_bench" || die "cannot build $OUT/s3_bench"
 echo
 "$OUT/s3_bench" "$S3_URL" pgl-bench-client "$OUT/s3-results.md" ||

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { basic, startServer, tmpDir } from './lib/server.js';
+import { basic, startServer } from './lib/server.js';
 import { expectJson, uniq } from './lib/expect.js';
 
 const PW = 'Str0ng-Passw0rd-for-tests';
@@ -15,8 +15,8 @@ const root = { authorization: basic() };
 
 before(async () => {
   srv = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
-  data = tmpDir('pgl-audit-m');
   tenant = expectJson(await srv.req('POST', '/api/v1/tenants', { body: { name: uniq('t') }, headers: root }), 201).id;
+  data = srv.tenantDir(tenant); // a tenant's warehouses live below <local root>/<tenant id>/
   const name = uniq('admin');
   adminName = name;
   expectJson(await srv.req('POST', '/api/v1/users', { body: { username: name, password: PW, tenant_id: tenant, role: 'tenant-admin' }, headers: root }), 201);

@@ -82,7 +82,7 @@ before(async () => {
   await tenantWithAdmin(B, 'b');
   // Tenant A: a warehouse, a catalog with a namespace, a table and a view.
   A.wh = uniq('wh');
-  await ok('POST', '/api/v1/warehouses', { name: A.wh, storage_config: { type: 'local', root: path.join(data, 'a') } }, A.admin);
+  await ok('POST', '/api/v1/warehouses', { name: A.wh, storage_config: { type: 'local', root: path.join(srv.tenantDir(A.id), 'a') } }, A.admin);
   A.cat = uniq('cat');
   A.catId = (await ok('POST', '/api/v1/catalogs', { name: A.cat, warehouse_name: A.wh }, A.admin)).id;
   A.cat2 = uniq('cat2');

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { basic, startServer, tmpDir } from './lib/server.js';
+import { basic, startServer } from './lib/server.js';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 
 const PW = 'Str0ng-Passw0rd-for-tests';
 const root = { authorization: basic() };
-let srv, admin, user, cat;
+let srv, admin, user, cat, tenant;
 
 const ok = async (method, p, body, headers = root) => {
   const r = await srv.req(method, p, { body, headers });
@@ -22,7 +22,7 @@ const login = async (username, tenant) => ({
 
 before(async () => {
   srv = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
-  const tenant = (await ok('POST', '/api/v1/tenants', { name: uniq('cs') })).id;
+  tenant = (await ok('POST', '/api/v1/tenants', { name: uniq('cs') })).id;
   const adminName = uniq('admin');
   await ok('POST', '/api/v1/users', { username: adminName, password: PW, tenant_id: tenant, role: 'tenant-admin' });
   admin = await login(adminName, tenant);
@@ -30,7 +30,7 @@ before(async () => {
   await ok('POST', '/api/v1/users', { username: userName, password: PW, tenant_id: tenant, role: 'tenant-user' }, admin);
   user = await login(userName, tenant);
   const wh = uniq('wh');
-  await ok('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(tmpDir('pgl-cs'), 'wh') } }, admin);
+  await ok('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(srv.tenantDir(tenant), uniq('wh')) } }, admin);
   cat = uniq('cat');
   await ok('POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, admin);
   await ok('POST', `/v1/${cat}/namespaces`, { namespace: ['ns'] }, admin);
@@ -77,7 +77,7 @@ test('the config cache (catalogs, warehouses) is counted too: repeated loads hit
   assert.ok(warm.hits - before.hits >= 8, `each load finds its catalog: ${JSON.stringify(warm)}`);
   assert.ok(warm.entries >= 1);
   // Any committed management change bumps the epoch: every worker's copy is stale.
-  await ok('POST', '/api/v1/warehouses', { name: uniq('wh2'), storage_config: { type: 'local', root: path.join(tmpDir('pgl-cs'), 'wh2') } }, admin);
+  await ok('POST', '/api/v1/warehouses', { name: uniq('wh2'), storage_config: { type: 'local', root: path.join(srv.tenantDir(tenant), uniq('wh2')) } }, admin);
   await ok('GET', `/v1/${cat}/namespaces/ns/tables/t`, undefined, admin);
   const after = configCache(await stats());
   assert.ok(after.misses > warm.misses, 'the copy from before the change is a miss');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { basic, startServer, tmpDir } from './lib/server.js';
+import { basic, startServer } from './lib/server.js';
 import { checkPaging, expectError, expectJson, expectList, uniq, UUID_RE } from './lib/expect.js';
 
 let srv;
@@ -13,7 +13,7 @@ let data;
 let wh; // a local warehouse: { name, root }
 before(async () => {
   srv = await startServer({ root: true });
-  data = tmpDir('pgl-cat');
+  data = srv.tenantDir(); // the nil tenant's part of the local root
   wh = { name: uniq('wh'), root: path.join(data, 'lake') };
   expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name: wh.name, storage_config: { type: 'local', root: wh.root } } }), 201);
 });

@@ -104,7 +104,7 @@ test('every family: list, create, delete (--output json parses)', { skip: skipAl
   fs.rmSync(x2, { recursive: true, force: true });
   const T = adminToken;
   const wh = uniq('wh');
-  const root = tmpDir('pgl-cli-wh');
+  const root = path.join(srv.tenantDir(tenant), uniq('wh'));
   ok(['warehouses', 'create', `name=${wh}`, `storage_config:=${JSON.stringify({ type: 'local', root })}`], T);
   assert.ok(ok(['warehouses', 'list'], T).some((w) => w.name === wh));
   cat = uniq('cat');

@@ -10,7 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
-import { basic, startServer, STORE, tmpDir } from './lib/server.js';
+import { basic, startServer, STORE } from './lib/server.js';
 import { pool, uniq } from './lib/expect.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -47,7 +47,7 @@ before(async () => {
   const u = await ok('POST', '/api/v1/users', { username: userName, password: PW, tenant_id: tenant, role: 'tenant-user' }, admin);
   user = await login(userName, tenant);
   const wh = uniq('wh');
-  await ok('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(tmpDir('pgl-cl'), 'wh') } }, admin);
+  await ok('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(srv.tenantDir(tenant), 'wh') } }, admin);
   cat = uniq('cat');
   const catId = (await ok('POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, admin)).id;
   await ok('POST', '/api/v1/permissions', { 'user-id': u.id, scope: { type: 'catalog', catalog_id: catId }, actions: ['all'] }, admin);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { basic, startServer, tmpDir } from './lib/server.js';
+import { basic, startServer } from './lib/server.js';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 
 const PW = 'Str0ng-Passw0rd-for-tests';
@@ -26,7 +26,7 @@ async function tenant() {
   await ok('POST', '/api/v1/users', { username: adminName, password: PW, tenant_id: id, role: 'tenant-admin' });
   const admin = await login(adminName, id);
   const wh = uniq('wh');
-  await ok('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(tmpDir('pgl-ma'), 'wh') } }, admin);
+  await ok('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(srv.tenantDir(id), 'wh') } }, admin);
   const cat = uniq('cat');
   const catId = (await ok('POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, admin)).id;
   await ok('POST', `/v1/${cat}/namespaces`, { namespace: ['ns'] }, admin);

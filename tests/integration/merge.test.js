@@ -514,7 +514,7 @@ test('authorization: merging needs write on the catalog, looking needs read', as
     const u = (await as(admin, 'POST', '/api/v1/users', { username: userName, password: PW, tenant_id: tenant, role: 'tenant-user' }, 201)).json;
     const user = await login(userName);
     const wh = uniq('wh');
-    await as(admin, 'POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(tmpDir('pgl-mz'), 'wh') } }, 201);
+    await as(admin, 'POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(a.tenantDir(tenant), 'wh') } }, 201);
     const cat = uniq('cat');
     const catId = (await as(admin, 'POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, 201)).json.id;
     await as(admin, 'POST', `/v1/${cat}/namespaces`, { namespace: ['db'] }, 200);

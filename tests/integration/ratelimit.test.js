@@ -35,9 +35,14 @@ test('a client address gets limit attempts per window, whatever the accounts, th
   expectJson(await login({ username: ROOT_USER, password: ROOT_PASSWORD }, '192.0.2.2'), 200);
 });
 
-test('an account gets limit failed attempts per window from any number of addresses', async () => {
+// Issue 22: per account and address, so that nobody locks a user out from
+// the user's own address; across addresses ten times the limit.
+test('an account gets limit failed attempts per address, and ten times that from all addresses', async () => {
   const name = uniq('victim');
-  for (let i = 0; i < 3; i++) expectError(await login({ username: name, password: 'Wrong-password-1' }, `198.51.100.${i}`), 401);
+  for (let i = 0; i < 3; i++) expectError(await login({ username: name, password: 'Wrong-password-1' }, '198.51.100.200'), 401);
+  assert429(await login({ username: name, password: 'Wrong-password-1' }, '198.51.100.200'));
+  // Other addresses still get their own attempts, up to 30 for the account.
+  for (let i = 0; i < 27; i++) expectError(await login({ username: name, password: 'Wrong-password-1' }, `198.51.100.${i}`), 401);
   assert429(await login({ username: name, password: 'Wrong-password-1' }, '198.51.100.77'));
 });
 

@@ -41,7 +41,7 @@ async function catalogWithTables(srv, names) {
     const r = await srv.req(method, p, { body });
     assert.ok([200, 201, 204].includes(r.status), `${method} ${p}: ${r.status} ${r.text}`);
   };
-  await ok('POST', '/api/v1/warehouses', { name: 'wh', storage_config: { type: 'local', root: path.join(srv.dir, 'wh') } });
+  await ok('POST', '/api/v1/warehouses', { name: 'wh', storage_config: { type: 'local', root: path.join(srv.tenantDir(), 'wh') } });
   await ok('POST', '/api/v1/catalogs', { name: 'cat', warehouse_name: 'wh' });
   await ok('POST', '/v1/cat/namespaces', { namespace: ['ns'] });
   const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
@@ -57,7 +57,8 @@ test('two processes share one Redis: a metadata file loaded through one is an L2
   try {
     await catalogWithTables(a, ['t']);
     assert.equal((await load(a, 't')).status, 200);
-    b = await startServer({ store: 'sqlite', extra: l2Toml(port), env: { DATABASE_URL: `sqlite://${a.dbPath}` } });
+    // A replica: the same database, the same local roots.
+    b = await startServer({ store: 'sqlite', extra: l2Toml(port), localRoots: [a.localRoot], env: { DATABASE_URL: `sqlite://${a.dbPath}` } });
     const before = tier(await stats(b), 'l2');
     assert.ok(before, 'the stats name the l2 tier');
     assert.equal(before.hits, 0);
@@ -190,7 +191,8 @@ test('two servers on one SQLite file and one Redis: a catalog change through one
   let b;
   try {
     await catalogWithTables(a, ['t']);
-    b = await startServer({ store: 'sqlite', extra: l2Toml(port), env: { DATABASE_URL: `sqlite://${a.dbPath}` } });
+    // A replica: the same database, the same local roots.
+    b = await startServer({ store: 'sqlite', extra: l2Toml(port), localRoots: [a.localRoot], env: { DATABASE_URL: `sqlite://${a.dbPath}` } });
     const props = async (srv) => expectJson(await srv.req('GET', '/api/v1/catalogs/cat'), 200).properties ?? {};
     // B's workers subscribe and cache the catalog (several reads: both workers).
     for (let i = 0; i < 8; i++) await props(b);

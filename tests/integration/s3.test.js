@@ -17,6 +17,9 @@ import { waitTask } from './lib/tasks.js';
 let srv, swift, endpoint;
 const BUCKET = `pgl-it-${process.pid}`;
 const s3 = (method, p, o) => s3req(swift, method, p, o);
+// Swift on loopback (path-style and virtual-hosted) and a dead loopback
+// port: origins the operator allow-lists ([storage] allowed_endpoints).
+const allowed = () => [endpoint, `http://localhost:${swift.port}`, 'http://127.0.0.1:9'];
 const keys = (prefix) => bucketKeys(swift, BUCKET, prefix);
 
 before(async () => {
@@ -24,7 +27,7 @@ before(async () => {
   endpoint = swift.endpoint;
   assert.equal(s3('PUT', `/${BUCKET}`).status, 200);
   // Every /v1 answer is checked against the Iceberg OpenAPI document.
-  srv = await startIcebergServer();
+  srv = await startIcebergServer({ allowEndpoints: allowed() });
 });
 after(async () => {
   await srv?.stop();
@@ -170,7 +173,9 @@ test('/metrics counts S3 requests and the connections they opened (kept-alive cl
 });
 
 test('vended credentials: loadTable and createTable with X-Iceberg-Access-Delegation, and /credentials', async () => {
-  const { cat } = await s3Catalog();
+  // Static keys leave only when the warehouse says so (egress.test.js
+  // checks that they do not otherwise).
+  const { cat } = await s3Catalog({ vend_static_keys: 'true' });
   const T = `/v1/${cat}/namespaces/db/tables`;
   const vend = { 'x-iceberg-access-delegation': 'vended-credentials' };
   const created = expectJson(await srv.req('POST', T, { body: { name: 'v', schema }, headers: vend }), 200);
@@ -285,7 +290,7 @@ test('virtual-hosted addressing: objects at <bucket>.<endpoint host>, written, r
 
 test('remote signing follows grants: a reader may sign GETs of its table, not PUTs or DELETEs', async () => {
   const PW = 'Str0ng-Passw0rd-for-tests';
-  const auth = await startIcebergServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
+  const auth = await startIcebergServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' }, allowEndpoints: allowed() });
   try {
     const root = { authorization: basic() };
     const as = (headers) => (method, p, body) => auth.req(method, p, { body, headers });

@@ -102,7 +102,7 @@ test('OAuth2 client credentials give a bearer token that Iceberg and management 
   const h = { authorization: `Bearer ${bearer}` };
   // The tenant admin service user makes a catalog and uses it over /v1.
   const wh = uniq('wh');
-  expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name: wh, storage_config: { type: 'local', root: `${srv.dir}/${wh}` } }, headers: h }), 201);
+  expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name: wh, storage_config: { type: 'local', root: `${srv.tenantDir(tenant)}/${wh}` } }, headers: h }), 201);
   const cat = uniq('cat');
   expectJson(await srv.req('POST', '/api/v1/catalogs', { body: { name: cat, warehouse_name: wh }, headers: h }), 201);
   expectJson(await srv.req('GET', `/v1/config?warehouse=${cat}`, { headers: h }), 200);

@@ -3,14 +3,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { basic, NIL_UUID, startServer, tmpDir } from './lib/server.js';
+import { basic, NIL_UUID, startServer } from './lib/server.js';
 import { checkPaging, expectError, expectJson, expectList, pool, uniq, UUID_RE } from './lib/expect.js';
 
 let srv;
 let data;
 before(async () => {
-  srv = await startServer({ root: true });
-  data = tmpDir('pgl-wh');
+  // The loopback endpoint some cases store, allowed as an operator would.
+  srv = await startServer({ root: true, allowEndpoints: ['http://127.0.0.1:9000'] });
+  // The no-auth caller is the nil tenant's admin: its warehouses live in
+  // <local root>/<nil tenant id>/ (storage_placement.test.js).
+  data = srv.tenantDir(NIL_UUID);
 });
 after(async () => {
   await srv?.stop();
@@ -137,7 +140,9 @@ test('a local root with traversal or a relative path is 400 and nothing is creat
     expectError(await create({ name: uniq('trav'), storage_config: { type: 'local', root } }), 400, { message: /./ });
   }
   assert.ok(!fs.existsSync(path.join(data, 'y')), 'traversal target not created');
-  expectError(await create({ name: uniq('noroot'), storage_config: { type: 'local' } }), 400, { message: /root/ });
+  // No root at all: the operator's default placement, <local root>/<tenant>/<name>.
+  const noroot = uniq('noroot');
+  assert.equal(expectJson(await create({ name: noroot, storage_config: { type: 'local' } }), 201).storage_config.root, path.join(data, noroot));
   expectError(await create({ name: uniq('kind'), storage_config: { type: 'ftp' } }), 400, { message: /type/ });
 });
 

@@ -20,7 +20,8 @@ static const char *const env_vars[] = {
 	"TASK_WORKER_POLL_INTERVAL_MS", "OBJECT_STORE_CACHE_ENABLED",
 	"PANGOLIN_ROOT_USER", "PANGOLIN_ROOT_PASSWORD", "PANGOLIN_CONFIG",
 	"PANGOLIN_JWT_SECRET", "PANGOLIN_SESSION_TTL_SECS",
-	"PANGOLIN_ENCRYPTION_KEY",
+	"PANGOLIN_ENCRYPTION_KEY", "PANGOLIN_LOCAL_ROOTS",
+	"PANGOLIN_ALLOWED_ENDPOINTS",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -303,6 +304,54 @@ test_no_auth_makes_a_random_jwt_secret(void **state)
 	pgl_config_free(b);
 }
 
+static void
+test_storage_lists_from_file_and_env(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	c = load("[storage]\nlocal_roots = [\"/srv/a\", \"/srv/b\"]\n"
+	    "allowed_endpoints = [\"http://127.0.0.1:9000\"]\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->storage.local_roots.n, 2);
+	assert_string_equal(c->storage.local_roots.v[1], "/srv/b");
+	assert_int_equal(c->storage.allowed_endpoints.n, 1);
+	pgl_config_free(c);
+
+	/* The environment replaces the file's list; empty pieces vanish. */
+	setenv("PANGOLIN_LOCAL_ROOTS", "/x::/y/z:", 1);
+	setenv("PANGOLIN_ALLOWED_ENDPOINTS", "https://s3.lan:443,http://[::1]:9", 1);
+	c = load("[storage]\nlocal_roots = [\"/srv/a\"]\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->storage.local_roots.n, 2);
+	assert_string_equal(c->storage.local_roots.v[0], "/x");
+	assert_string_equal(c->storage.local_roots.v[1], "/y/z");
+	assert_int_equal(c->storage.allowed_endpoints.n, 2);
+	assert_string_equal(c->storage.allowed_endpoints.v[1], "http://[::1]:9");
+	pgl_config_free(c);
+}
+
+static void
+test_storage_lists_refuse_bad_elements(void **state)
+{
+	struct pgl_config_error	 err;
+
+	(void)state;
+	assert_null(load("[storage]\nlocal_roots = \"/srv\"\n", &err));
+	assert_string_equal(err.key, "storage.local_roots");
+	assert_null(load("[storage]\nlocal_roots = [1]\n", &err));
+	assert_null(load("[storage]\nlocal_roots = [\"rel/dir\"]\n", &err));
+	assert_null(load("[storage]\nlocal_roots = [\"/a/../etc\"]\n", &err));
+	assert_null(load("[storage]\nallowed_endpoints = "
+	    "[\"http://h:1/path\"]\n", &err));
+	assert_string_equal(err.key, "storage.allowed_endpoints");
+	assert_null(load("[storage]\nallowed_endpoints = [\"ftp://h\"]\n",
+	    &err));
+	setenv("PANGOLIN_LOCAL_ROOTS", "/ok:relative", 1);
+	assert_null(load(NULL, &err));
+}
+
 int
 main(void)
 {
@@ -327,6 +376,9 @@ main(void)
 		cmocka_unit_test_setup(test_no_auth_makes_a_random_jwt_secret,
 		    setup),
 		cmocka_unit_test_setup(test_weak_or_half_root_credentials_are_refused,
+		    setup),
+		cmocka_unit_test_setup(test_storage_lists_from_file_and_env, setup),
+		cmocka_unit_test_setup(test_storage_lists_refuse_bad_elements,
 		    setup),
 	};
 

@@ -70,6 +70,21 @@ test_a_flood_of_new_keys_never_blocks_a_fresh_key(void **state)
 	assert_int_equal(pgl_ratelimit_hit("ip:newcomer", 1, 60, 20000), 0);
 }
 
+/* Root's Basic counts only failures: a peek answers without counting. */
+static void
+test_peek_reports_a_full_window_without_counting(void **state)
+{
+	(void)state;
+	assert_int_equal(pgl_ratelimit_peek("basic:p", 2, 60, 30000), 0);
+	assert_int_equal(pgl_ratelimit_peek("basic:p", 2, 60, 30000), 0);
+	assert_int_equal(pgl_ratelimit_hit("basic:p", 2, 60, 30000), 0);
+	assert_int_equal(pgl_ratelimit_peek("basic:p", 2, 60, 30000), 0);
+	assert_int_equal(pgl_ratelimit_hit("basic:p", 2, 60, 30000), 0);
+	assert_int_equal(pgl_ratelimit_peek("basic:p", 2, 60, 30010), 50);
+	assert_int_equal(pgl_ratelimit_peek("basic:p", 2, 60, 30060), 0);
+	assert_int_equal(pgl_ratelimit_peek("basic:p", 0, 60, 30010), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -87,6 +102,8 @@ main(void)
 		cmocka_unit_test(test_processes_count_into_the_same_window),
 		cmocka_unit_test(
 		    test_a_flood_of_new_keys_never_blocks_a_fresh_key),
+		cmocka_unit_test(
+		    test_peek_reports_a_full_window_without_counting),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, NULL));

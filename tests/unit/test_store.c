@@ -1815,6 +1815,63 @@ test_deleting_a_user_or_tenant_takes_its_tokens(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Deactivation, key rotation, deletion: every live token of the owner is
+ * refused from then on, and still found by id (a revoke by id). */
+static void
+test_revoke_user_tokens_revokes_theirs_and_keeps_rows(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_user		 u = user("u1", "t-a", "alice");
+	struct pgl_token	*items, t;
+	struct pgl_page		 pg = { 0, 0 };
+	uint64_t		 total;
+	size_t			 n;
+	int			 revoked;
+
+	seed_tenant(f, "t-a", "acme");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	t = token("j1", "t-a", "u1", 5000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	t = token("j2", "t-a", "u1", 6000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	t = token("j3", "t-a", "u2", 6000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	OK(f, ops->revoke_user_tokens(f->s, "u1", 1000, "deactivated",
+	    &f->err));
+	OK(f, ops->is_token_revoked(f->s, "j1", &revoked, &f->err));
+	assert_true(revoked);
+	OK(f, ops->is_token_revoked(f->s, "j2", &revoked, &f->err));
+	assert_true(revoked);
+	OK(f, ops->is_token_revoked(f->s, "j3", &revoked, &f->err));
+	assert_false(revoked);
+	OK(f, ops->list_active_tokens(f->s, f->a, "t-a", "u1", 1000, &pg,
+	    &items, &n, &total, &f->err));
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	OK(f, ops->get_token(f->s, f->a, "j1", &t, &f->err));
+	assert_string_equal(t.tenant_id, "t-a");
+	/* Twice is harmless; a token stored later is live. */
+	OK(f, ops->revoke_user_tokens(f->s, "u1", 1000, NULL, &f->err));
+	t = token("j4", "t-a", "u1", 6000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	OK(f, ops->is_token_revoked(f->s, "j4", &revoked, &f->err));
+	assert_false(revoked);
+	/* Deleting the user revokes it, and its row is still found. */
+	OK(f, ops->delete_user(f->s, "u1", &f->err));
+	OK(f, ops->is_token_revoked(f->s, "j4", &revoked, &f->err));
+	assert_true(revoked);
+	OK(f, ops->get_token(f->s, f->a, "j4", &t, &f->err));
+	/* Deleting a tenant revokes every token of it. */
+	seed_tenant(f, "t-b", "beta");
+	t = token("j5", "t-b", "u9", 6000);
+	OK(f, ops->store_token(f->s, &t, &f->err));
+	OK(f, ops->delete_tenant(f->s, "t-b", &f->err));
+	OK(f, ops->is_token_revoked(f->s, "j5", &revoked, &f->err));
+	assert_true(revoked);
+	OK(f, ops->is_token_revoked(f->s, "j3", &revoked, &f->err));
+	assert_false(revoked);
+}
+
 static struct pgl_service_user
 service_user(const char *id, const char *tenant, const char *name,
     const char *key_id)
@@ -3590,6 +3647,7 @@ main(void)
 		T(test_active_tokens_exclude_revoked_expired_and_other_users),
 		T(test_cleanup_removes_only_expired_tokens_and_revocations),
 		T(test_deleting_a_user_or_tenant_takes_its_tokens),
+		T(test_revoke_user_tokens_revokes_theirs_and_keeps_rows),
 		T(test_service_user_crud_found_by_key_id_and_tenant_scoped),
 		T(test_role_crud_names_unique_and_tenant_scoped),
 		T(test_role_and_grant_docs_come_back_byte_for_byte),

@@ -61,9 +61,10 @@ const q = (s) => JSON.stringify(String(s));
  * The TOML for one server.  opts: store, port, dir, noAuth (default true),
  * root (true: configure ROOT_USER/ROOT_PASSWORD), workers (default 2 for
  * sqlite; the memory store always runs 1), extra (TOML text appended, e.g.
- * a [defaults] section).
+ * a [defaults] section), localRoots (the [storage] local_roots; default
+ * <dir>/lake, left out when extra has a [storage] section of its own).
  */
-export function makeToml({ store = STORE, port, dir, noAuth = true, root = false, workers, extra = '', shareWith }) {
+export function makeToml({ store = STORE, port, dir, noAuth = true, root = false, workers, extra = '', shareWith, localRoots }) {
   // shareWith: another server's dir, whose database (SQLite file, PostgreSQL
   // schema, MongoDB database) this one uses too: a replica.
   const dbDir = shareWith ?? dir;
@@ -80,9 +81,16 @@ export function makeToml({ store = STORE, port, dir, noAuth = true, root = false
       `database = ${q('pgl_' + path.basename(dbDir).replace(/[^a-z0-9]/gi, '_').toLowerCase())}`);
   lines.push('', '[auth]', `no_auth = ${noAuth}`, `jwt_secret = ${q(JWT_SECRET)}`);
   if (root) lines.push(`root_user = ${q(ROOT_USER)}`, `root_password = ${q(ROOT_PASSWORD)}`);
+  // Local warehouses live only below the operator's roots, a tenant's in
+  // <root>/<tenant id>/ (srv.tenantDir).
+  if (!/^\[storage\]/m.test(extra))
+    lines.push('', '[storage]', `local_roots = [${(localRoots ?? [localRootOf(dbDir)]).map(q).join(', ')}]`);
   if (extra) lines.push('', extra);
   return lines.join('\n') + '\n';
 }
+
+/** The harness's local root for a server's dir (see makeToml). */
+export const localRootOf = (dir) => path.join(dir, 'lake');
 
 /** Run the binary to completion (config checks, --version). */
 export function runBinary(args, { env = {}, timeout = 20000 } = {}) {
@@ -197,7 +205,8 @@ export function spawnServer(args, env = {}) {
 
 /**
  * Start a server in a fresh temp dir (or opts.dir, to restart on the same
- * data).  opts as makeToml, plus env (extra environment).  Returns
+ * data).  opts as makeToml, plus env (extra environment) and
+ * allowEndpoints (origins for [storage] allowed_endpoints).  Returns
  * { port, dir, store, config, dbPath, proc, log(), req(), stop() }.
  * stop({ keep }) removes the dir unless keep (or PGL_KEEP=1) is set; a
  * failed stop leaves it for a look at the database.
@@ -208,7 +217,10 @@ export async function startServer(opts = {}) {
   const port = await freePort();
   const config = path.join(dir, 'pangolin.toml');
   fs.writeFileSync(config, makeToml({ ...opts, store, port, dir }));
-  const h = spawnServer(['-c', config], opts.env);
+  // allowEndpoints: origins the operator allow-lists for object storage
+  // (PANGOLIN_ALLOWED_ENDPOINTS), e.g. a test's S3 server on loopback.
+  const allow = opts.allowEndpoints?.length ? { PANGOLIN_ALLOWED_ENDPOINTS: opts.allowEndpoints.join(',') } : {};
+  const h = spawnServer(['-c', config], { ...allow, ...opts.env });
   await h.ready(port);
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -219,6 +231,9 @@ export async function startServer(opts = {}) {
     config,
     proc: h.proc,
     dbPath: store === 'sqlite' ? path.join(dir, 'pangolin.db') : null,
+    /** The configured local root, and a tenant's directory below it. */
+    localRoot: opts.localRoots?.[0] ?? localRootOf(opts.shareWith ?? dir),
+    tenantDir(tenant = NIL_UUID) { return path.join(this.localRoot, tenant); },
     log: h.log,
     /** SIGKILL the parent and its workers by pid (a crash); await `exited`. */
     kill: () => { agent.destroy(); h.kill(); },
