@@ -61,6 +61,7 @@ void	api_cache_tier_publish(struct api_cache_tier *,
 void	api_cache_stats(struct pgl_req *);
 
 /* ui.c */
+void	api_ui_root(struct pgl_req *);
 void	api_ui_index(struct pgl_req *);
 void	api_ui_file(struct pgl_req *);
 

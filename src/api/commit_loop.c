@@ -618,7 +618,7 @@ ice_change_reply(struct pgl_req *r, const struct ice_change *c, int config)
 		return;
 	}
 	j = json_pack("{s:s,s:O}", "metadata-location",
-	    c->asset.metadata_location, "metadata", c->base);
+	    ice_uri(r, c->asset.metadata_location), "metadata", c->base);
 	if (j != NULL && config)
 		json_object_set_new(j, "config", json_object());
 	pgl_reply_json(r, 200, j);

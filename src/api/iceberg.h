@@ -166,6 +166,8 @@ int	ice_reload_asset(struct pgl_req *, const struct ice_target *,
 /* 1 if a is the asset t names (catalog, branch, namespace, name). */
 int	ice_same_asset(const struct pgl_asset *a, const struct ice_target *t);
 int	ice_branch_exists(struct pgl_req *, const struct ice_target *);
+/* loc spelled as the server answers it: local ones as file:// URIs. */
+const char *ice_uri(struct pgl_req *, const char *loc);
 const char *ice_location(struct pgl_req *, const struct ice_target *,
 	    const char *requested);
 int	ice_location_allowed(struct pgl_req *, const struct pgl_catalog *,

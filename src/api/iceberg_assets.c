@@ -17,6 +17,7 @@
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/location.h"
+#include "util/names.h"
 
 #define KIND_VIEW	"VIEW"
 
@@ -137,14 +138,75 @@ ice_location_allowed(struct pgl_req *r, const struct pgl_catalog *c,
 	return (0);
 }
 
+const char *
+ice_uri(struct pgl_req *r, const char *loc)
+{
+	if (loc == NULL || !pgl_location_is_local(loc) ||
+	    strncmp(loc, "file://", 7) == 0)
+		return (loc);
+	return (pgl_arena_printf(r->arena, "file://%s",
+	    pgl_location_path(loc)));
+}
+
+/* "/" and one name as a segment of a local location (escaped). */
+static int
+add_segment(struct pgl_req *r, char **loc, const char *name, size_t len)
+{
+	char	raw[PGL_NAME_MAX + 1], seg[3 * PGL_NAME_MAX + 1];
+
+	if (len > PGL_NAME_MAX)
+		return (-1);
+	memcpy(raw, name, len);
+	raw[len] = '\0';
+	(void)pgl_location_escape(raw, seg, sizeof(seg));
+	*loc = pgl_arena_printf(r->arena, "%s/%s", *loc, seg);
+	return (*loc == NULL ? -1 : 0);
+}
+
+/*
+ * <storage>/<ns levels>/<name> on local disk: a file:// URI whose
+ * segments are the names escaped (pgl_location_escape), so that a name
+ * with '%', '#', '?', a space or non-ASCII makes a valid URI, and every
+ * client that takes the URI's path as the file name (Iceberg Java,
+ * PyIceberg) finds the directory the server made.  Escaping '%' keeps
+ * the mapping one-to-one: no two names share a directory.
+ */
+static const char *
+local_default(struct pgl_req *r, const struct ice_target *t,
+    const char *base)
+{
+	const char	*p = t->ns, *sep;
+	char		*loc;
+	size_t		 n;
+
+	if ((loc = pgl_arena_strdup(r->arena, ice_uri(r, base))) == NULL)
+		return (NULL);
+	n = strlen(loc);
+	while (n > sizeof("file:///") - 1 && loc[n - 1] == '/')
+		loc[--n] = '\0';
+	for (;;) {
+		sep = strchr(p, PGL_NS_SEP);
+		if (add_segment(r, &loc, p, sep != NULL ? (size_t)(sep - p) :
+		    strlen(p)) == -1)
+			return (NULL);
+		if (sep == NULL)
+			break;
+		p = sep + 1;
+	}
+	if (add_segment(r, &loc, t->name, strlen(t->name)) == -1)
+		return (NULL);
+	return (loc);
+}
+
 /*
  * The table location: the request's (which must lie inside the catalog's
  * storage when that is local disk) or <catalog>/<ns levels>/<name>.
+ * Local ones as file:// URIs, however they were spelled.
  */
 const char *
 ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
 {
-	const char	*base = t->catalog.storage_location, *why;
+	const char	*base = t->catalog.storage_location, *why, *out;
 	char		*loc, *p;
 
 	if (req != NULL) {
@@ -156,13 +218,20 @@ ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
 		if (ice_location_allowed(r, &t->catalog, req, "location") ==
 		    -1)
 			return (NULL);
-		return (req);
+		if ((out = ice_uri(r, req)) == NULL)
+			pgl_reply_error(r, 503, "out of memory");
+		return (out);
 	}
 	if (base == NULL) {
 		pgl_reply_ice_error(r, 400, "BadRequestException", "catalog "
 		    "'%s' has no storage location: give a location or a "
 		    "warehouse", t->catalog.name);
 		return (NULL);
+	}
+	if (pgl_location_is_local(base)) {
+		if ((out = local_default(r, t, base)) == NULL)
+			pgl_reply_error(r, 503, "out of memory");
+		return (out);
 	}
 	loc = pgl_arena_printf(r->arena, "%s/%s/%s", base, t->ns, t->name);
 	for (p = loc + strlen(base); p != NULL && *p != '\0'; p++) {

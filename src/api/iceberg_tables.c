@@ -91,7 +91,8 @@ load_result(struct pgl_req *r, const struct pgl_catalog *c,
 	json_t	*j = json_object();
 
 	if (location != NULL)
-		json_object_set_new(j, "metadata-location", json_string(location));
+		json_object_set_new(j, "metadata-location",
+		    json_string(ice_uri(r, location)));
 	json_object_set_new(j, "metadata", md);
 	add_config(r, c, table_location, j);
 	return (j);
@@ -298,7 +299,7 @@ load_frame(struct pgl_req *r, const struct pgl_catalog *c,
 	/* Written, not built as a tree and dumped: 3 % of a cached load. */
 	jw_init(&w);
 	jw_open(&w, '{');
-	jw_str(&w, "metadata-location", location);
+	jw_str(&w, "metadata-location", ice_uri(r, location));
 	jw_raw(&w, ",\"metadata\":");
 	f->head = w.oom ? NULL : pgl_arena_strndup(r->arena, w.buf, w.len);
 	jw_free(&w);
@@ -504,7 +505,7 @@ ice_table_unregister(struct pgl_req *r)
 		return;
 	}
 	pgl_reply_json(r, 200, json_pack("{s:s,s:o}", "metadata-location",
-	    a.metadata_location, "metadata", md));
+	    ice_uri(r, a.metadata_location), "metadata", md));
 }
 
 struct overwrite_tx {
@@ -540,7 +541,7 @@ ice_table_register(struct pgl_req *r)
 	struct pgl_asset	 a, old;
 	struct pgl_err		 err;
 	struct ice_err		 ierr;
-	const char		*loc, *why;
+	const char		*loc, *uri, *why;
 	char			 id[PGL_UUID_LEN + 1];
 	json_t			*raw, *md;
 
@@ -561,12 +562,24 @@ ice_table_register(struct pgl_req *r)
 	if (ice_location_allowed(r, &t.catalog, loc, "metadata-location") ==
 	    -1)
 		return;
+	/* Read as sent (a 404 names it so), stored and answered as a URI;
+	 * "/a" names the same file. */
+	if ((uri = ice_uri(r, loc)) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
 	ice_uncache(loc);
+	ice_uncache(uri);
 	if (ice_read_metadata(r, &t.catalog, loc, 404, &raw) ==
 	    -1)
 		return;
+	loc = uri;
 	md = ice_table_parse(raw, &ierr);
 	json_decref(raw);
+	if (md != NULL && ice_table_check_room(md, &ierr) == -1) {
+		json_decref(md);
+		md = NULL;
+	}
 	if (md == NULL) {
 		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
 		return;

@@ -135,7 +135,8 @@ ice_view_load(struct pgl_req *r)
 	    ice_read_metadata(r, &t.catalog,
 	    a.metadata_location, 500, &md) == -1)
 		return;
-	pgl_reply_json(r, 200, view_result(a.metadata_location, md));
+	pgl_reply_json(r, 200, view_result(ice_uri(r, a.metadata_location),
+	    md));
 }
 
 void
@@ -210,7 +211,7 @@ ice_view_register(struct pgl_req *r)
 	struct ice_target	 t;
 	struct pgl_asset	 a;
 	struct ice_err		 ierr;
-	const char		*loc, *why;
+	const char		*loc, *uri, *why;
 	char			 id[PGL_UUID_LEN + 1];
 	json_t			*raw, *md;
 
@@ -232,10 +233,18 @@ ice_view_register(struct pgl_req *r)
 	if (ice_location_allowed(r, &t.catalog, loc, "metadata-location") ==
 	    -1)
 		return;
+	/* Read as sent (a 404 names it so), stored and answered as a URI;
+	 * "/a" names the same file. */
+	if ((uri = ice_uri(r, loc)) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
 	ice_uncache(loc);
+	ice_uncache(uri);
 	if (ice_read_metadata(r, &t.catalog, loc, 404, &raw) ==
 	    -1)
 		return;
+	loc = uri;
 	md = ice_view_parse(raw, &ierr);
 	json_decref(raw);
 	if (md == NULL) {

@@ -15,6 +15,7 @@
 #include "storage/objio.h"
 #include "util/arena.h"
 #include "util/json.h"
+#include "util/location.h"
 
 #define MANIFEST_MAX	(512UL * 1024 * 1024)
 
@@ -52,10 +53,8 @@ api_reach_free(struct api_reach *rc)
 const char *
 api_reach_canon(struct pgl_arena *a, const char *path)
 {
-	if (strncmp(path, "file://", 7) == 0)
-		return (path + 7);
-	if (strncmp(path, "file:/", 6) == 0)
-		return (path + 5);
+	if (pgl_location_is_local(path))
+		return (pgl_location_path(path));
 	if (strncmp(path, "s3a://", 6) == 0)
 		return (pgl_arena_printf(a, "s3://%s", path + 6));
 	return (path);

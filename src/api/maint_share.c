@@ -15,15 +15,26 @@
 #include "metrics/metrics.h"
 #include "storage/objio.h"
 #include "util/arena.h"
+#include "util/location.h"
 
 #define DELETE_BATCH	1000
 #define LISTED_MAX	1000
 
-/* a and b name the same directory, or one lies inside the other. */
+/*
+ * a and b name the same directory, or one lies inside the other; local
+ * ones by path ("/a" and "file:///a" are one place).
+ */
 static int
 overlaps(const char *a, const char *b)
 {
-	size_t	la = strlen(a), lb = strlen(b), n;
+	size_t	la, lb, n;
+
+	if (pgl_location_is_local(a) && pgl_location_is_local(b)) {
+		a = pgl_location_path(a);
+		b = pgl_location_path(b);
+	}
+	la = strlen(a);
+	lb = strlen(b);
 
 	while (la > 0 && a[la - 1] == '/')
 		la--;

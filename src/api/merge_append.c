@@ -342,8 +342,9 @@ merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
 	if (ice_manifest_list_write(&head, all, n, &out, &outlen, &err) == -1)
 		return (0);
 	pgl_uuid_new(uuid);
+	/* A table from before locations were URIs gets its list as one. */
 	loc = pgl_arena_printf(r->arena, "%s/metadata/snap-%lld-1-%s.avro",
-	    tloc, (long long)id, uuid);
+	    ice_uri(r, tloc), (long long)id, uuid);
 	if (loc == NULL || api_storage(r, c, &st, &err) != PGL_OK ||
 	    pgl_obj_write(st, loc, out, outlen, &err) != PGL_OK) {
 		free(out);

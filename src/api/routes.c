@@ -70,6 +70,8 @@ const struct pgl_route pgl_routes[] = {
 	    PUBLIC, NOSTORE },
 
 	/* The admin page (assets/, compiled in). */
+	{ GET, "/", api_ui_root,
+	    PUBLIC, NOSTORE },
 	{ GET, "/ui", api_ui_index,
 	    PUBLIC, NOSTORE },
 	{ GET, "/ui/{file}", api_ui_file,

@@ -51,6 +51,14 @@ serve(struct pgl_req *r, const char *name)
 	pgl_reply_error(r, 404, "no such file: %.100s", name);
 }
 
+/* The server's root is the admin page, for a person typing the host. */
+void
+api_ui_root(struct pgl_req *r)
+{
+	pgl_set_header(r, "location", "/ui/");
+	pgl_reply_empty(r, 302);
+}
+
 void
 api_ui_index(struct pgl_req *r)
 {

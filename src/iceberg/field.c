@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "iceberg/internal.h"
+#include "util/location.h"
 
 /* Absent and null are the same thing on input (§2.1). */
 static json_t *
@@ -353,6 +354,23 @@ ice_strip_slash(const char *s)
 	while (n > 1 && out[n - 1] == '/' &&
 	    !(n >= 3 && out[n - 2] == '/' && out[n - 3] == ':'))
 		out[--n] = '\0';
+	return (out);
+}
+
+/*
+ * A location as metadata holds it: trailing '/' stripped, and a local
+ * one spelled "file:///path" whichever way it came (a bare path, from a
+ * client or a table written before locations were URIs).  malloc'd.
+ */
+char *
+ice_location_norm(const char *s)
+{
+	char	*stripped, *out;
+
+	if ((stripped = ice_strip_slash(s)) == NULL)
+		return (NULL);
+	out = pgl_location_to_uri(stripped);
+	free(stripped);
 	return (out);
 }
 

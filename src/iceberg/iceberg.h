@@ -124,6 +124,13 @@ char	*ice_table_metadata_location(const json_t *md,
  */
 json_t	*ice_table_parse(const json_t *raw, struct ice_err *);
 
+/*
+ * 0 if parsed metadata's last-sequence-number leaves room for later
+ * commits (at most 2^62), else -1 and a 400: register refuses a file
+ * after which no append could follow.
+ */
+int	 ice_table_check_room(const json_t *metadata, struct ice_err *);
+
 /* §6 load with ?snapshots=refs: only snapshots some ref points at. */
 json_t	*ice_table_refs_only(const json_t *metadata);
 

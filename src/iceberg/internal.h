@@ -24,6 +24,13 @@
 #define ICE_MAX_DEPTH		64	/* nesting of schema types */
 #define ICE_PART_START		1000	/* first partition field id (§1.4) */
 #define ICE_NO_SNAPSHOT		(-1)
+/*
+ * Every commit adds one to the sequence number, so a table at 2^63 - 1
+ * takes no further append.  Past 2^62 a snapshot may only take the next
+ * number (no jump), and a registered file's last-sequence-number may not
+ * lie past it: 2^62 more commits than any table makes stay free.
+ */
+#define ICE_SEQ_MAX		(INT64_C(1) << 62)
 #define ICE_NONE		INT64_MIN	/* a "null" id in the builder */
 #define ICE_LAST_ADDED		(-1)	/* "-1 = last added" (§4.0) */
 
@@ -77,6 +84,7 @@ int	 ice_prop_int(const json_t *, const char *, int64_t, int64_t *);
 int	 ice_parse_int(const char *, int64_t *);
 int	 ice_strieq(const char *, const char *);
 char	*ice_strip_slash(const char *);
+char	*ice_location_norm(const char *);
 
 /* ids.c: a growable set of int64. */
 struct ice_ids {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "iceberg/internal.h"
+#include "util/location.h"
 
 /* max(1, write.metadata.previous-versions-max), default 100. */
 static size_t
@@ -99,10 +100,17 @@ int
 ice_tb_append_metadata_log(struct ice_tb *b, const char *base_location)
 {
 	json_t	*log = json_object_get(b->md, "metadata-log"), *dropped;
+	char	*file;
+	int	 rc;
 
-	if (ice_push(log, json_pack("{s:I, s:s}", "timestamp-ms",
+	/* A table from before locations were URIs: its entry as one. */
+	if ((file = pgl_location_to_uri(base_location)) == NULL)
+		return (ice_oom(b->err));
+	rc = ice_push(log, json_pack("{s:I, s:s}", "timestamp-ms",
 	    (json_int_t)ice_get(b->base, "last-updated-ms"), "metadata-file",
-	    base_location), b->err) == -1)
+	    file), b->err);
+	free(file);
+	if (rc == -1)
 		return (-1);
 	if ((dropped = ice_table_trim_log(b->md)) == NULL)
 		return (ice_oom(b->err));
@@ -257,7 +265,7 @@ ice_metadata_path(const json_t *md, const char *base_location,
 	    ice_strieq(codec, "gzip"))) == NULL)
 		return (NULL);
 	if (dir != NULL && *dir != '\0') {
-		if ((d = ice_strip_slash(dir)) != NULL &&
+		if ((d = ice_location_norm(dir)) != NULL &&
 		    asprintf(&out, "%s/%s", d, name) == -1)
 			out = NULL;
 		free(d);

@@ -159,3 +159,15 @@ done:
 	ice_ids_free(&snaps);
 	return (rc);
 }
+
+int
+ice_table_check_room(const json_t *md, struct ice_err *e)
+{
+	int64_t	last = ice_get(md, "last-sequence-number");
+
+	if (last > ICE_SEQ_MAX)
+		return (ice_invalid(e, "last-sequence-number %lld leaves no "
+		    "room for later commits (at most 2^62 = %lld)",
+		    (long long)last, (long long)ICE_SEQ_MAX));
+	return (0);
+}

@@ -235,7 +235,7 @@ create(struct create *c, const json_t *req, const char *location,
 	    read_spec(c, req) == -1 || read_order(c, req) == -1 ||
 	    check_metrics(c) == -1)
 		return (NULL);
-	if ((loc = ice_strip_slash(location)) == NULL) {
+	if ((loc = ice_location_norm(location)) == NULL) {
 		(void)ice_oom(c->e);
 		return (NULL);
 	}

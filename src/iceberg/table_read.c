@@ -44,7 +44,7 @@ static int
 read_location(const json_t *raw, json_t *md, struct ice_err *e)
 {
 	const char	*loc, *uuid;
-	char		*s;
+	char		*s, *uri;
 	int		 rc;
 
 	if (ice_str(raw, "location", &loc, e) == -1 ||
@@ -52,13 +52,20 @@ read_location(const json_t *raw, json_t *md, struct ice_err *e)
 		return (-1);
 	if (loc[0] == '\0')
 		return (ice_invalid(e, "location must not be empty"));
+	/* The uuid is derived from the location as the file spells it, so
+	 * a v1 table written with a bare path keeps its uuid. */
 	if ((s = ice_strip_slash(loc)) == NULL)
 		return (ice_oom(e));
+	if ((uri = ice_location_norm(s)) == NULL) {
+		free(s);
+		return (ice_oom(e));
+	}
 	if (uuid == NULL && ice_get(md, "format-version") > 1)
 		rc = ice_invalid(e, "table-uuid is required in format v2+");
-	else if ((rc = ice_set(md, "location", json_string(s), e)) == 0)
+	else if ((rc = ice_set(md, "location", json_string(uri), e)) == 0)
 		rc = ice_set(md, "table-uuid", uuid ? json_string(uuid) :
 		    derived_uuid(s), e);
+	free(uri);
 	free(s);
 	return (rc);
 }

@@ -20,6 +20,15 @@ check_snapshot(struct ice_tb *b, const json_t *snap)
 	    json_array_size(json_object_get(b->md, "sort-orders")) == 0)
 		return (ice_invalid(b->err, "add a schema, partition spec and "
 		    "sort order before a snapshot"));
+	/* Clients draw ids from [1, 2^63 - 1]; -1 means "none" (§1.1). */
+	if (ice_get(snap, "snapshot-id") <= 0)
+		return (ice_invalid(b->err, "snapshot-id must be positive, "
+		    "got %lld", (long long)ice_get(snap, "snapshot-id")));
+	if (seq > ICE_SEQ_MAX && !(last < INT64_MAX && seq == last + 1))
+		return (ice_invalid(b->err, "sequence-number %lld leaves no "
+		    "room for later commits (past 2^62 = %lld only "
+		    "last-sequence-number + 1)", (long long)seq,
+		    (long long)ICE_SEQ_MAX));
 	if (ice_find(json_object_get(b->md, "snapshots"), "snapshot-id",
 	    ice_get(snap, "snapshot-id")) != NULL)
 		return (ice_invalid(b->err, "snapshot %lld already exists",

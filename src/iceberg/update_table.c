@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "iceberg/internal.h"
+#include "util/location.h"
 
 /*
  * §2.3-2: keys that describe the table rather than configure it; never
@@ -86,9 +87,10 @@ ice_tb_set_location(struct ice_tb *b, const json_t *u)
 	if (loc[0] == '\0')
 		return (ice_bad(b->err, "`location` must not be empty"));
 	cur = json_string_value(json_object_get(b->md, "location"));
-	if (cur != NULL && strcmp(cur, loc) == 0)
+	/* As sent, but "/a" and "file:///a" are the same place. */
+	if (cur != NULL && pgl_location_same(cur, loc))
 		return (0);
-	if ((s = ice_strip_slash(loc)) == NULL)
+	if ((s = ice_location_norm(loc)) == NULL)
 		return (ice_oom(b->err));
 	rc = ice_set(b->md, "location", json_string(s), b->err);
 	free(s);

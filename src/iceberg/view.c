@@ -169,7 +169,7 @@ read_head(const json_t *raw, json_t *md, struct ice_err *e)
 	if (ice_set(md, "view-uuid", json_string(uuid), e) == -1 ||
 	    ice_set_int(md, "format-version", v, e) == -1)
 		return (-1);
-	if ((s = ice_strip_slash(loc)) == NULL)
+	if ((s = ice_location_norm(loc)) == NULL)
 		return (ice_oom(e));
 	rc = ice_set(md, "location", json_string(s), e);
 	free(s);

@@ -273,7 +273,7 @@ ice_view_new(const json_t *req, const char *location, const char *uuid,
 		    "a view needs a location and a uuid");
 		return (NULL);
 	}
-	if ((loc = ice_strip_slash(location)) == NULL) {
+	if ((loc = ice_location_norm(location)) == NULL) {
 		(void)ice_oom(err);
 		return (NULL);
 	}

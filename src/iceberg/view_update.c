@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "iceberg/internal.h"
+#include "util/location.h"
 
 static int
 vb_assign_uuid(struct ice_vb *b, const json_t *u)
@@ -76,9 +77,9 @@ vb_set_location(struct ice_vb *b, const json_t *u)
 	if (loc[0] == '\0')
 		return (ice_bad(b->err, "`location` must not be empty"));
 	cur = json_string_value(json_object_get(b->md, "location"));
-	if (cur != NULL && strcmp(loc, cur) == 0)
+	if (cur != NULL && pgl_location_same(cur, loc))
 		return (0);
-	if ((s = ice_strip_slash(loc)) == NULL)
+	if ((s = ice_location_norm(loc)) == NULL)
 		return (ice_oom(b->err));
 	rc = ice_set(b->md, "location", json_string(s), b->err);
 	free(s);

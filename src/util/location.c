@@ -2,6 +2,7 @@
  * Locations come from API callers and end up as paths the server writes
  * to, so traversal is refused by segment, not by substring.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/location.h"
@@ -11,16 +12,92 @@ static const char *const schemes[] = {
 	"file://", "s3://", "s3a://", "gs://", "abfss://"
 };
 
+/*
+ * Local locations are spelled three ways by clients: a bare path, the
+ * RFC 8089 URI "file:///a" (what this server writes) and Hadoop's
+ * "file:/a" (what Iceberg Java writes).  All name the same file.
+ */
 int
 pgl_location_is_local(const char *loc)
 {
-	return (loc[0] == '/' || strncmp(loc, "file://", 7) == 0);
+	return (loc[0] == '/' || strncmp(loc, "file:/", 6) == 0);
 }
 
 const char *
 pgl_location_path(const char *loc)
 {
-	return (strncmp(loc, "file://", 7) == 0 ? loc + 7 : loc);
+	if (strncmp(loc, "file://", 7) == 0)
+		return (loc + 7);
+	if (strncmp(loc, "file:/", 6) == 0)
+		return (loc + 5);
+	return (loc);
+}
+
+/*
+ * The path is kept raw, not percent-decoded: Iceberg Java (Hadoop's
+ * Path) and PyIceberg (urlparse) both take the bytes after "file://" as
+ * the file name, so the server must too or the files would differ.
+ */
+char *
+pgl_location_to_uri(const char *loc)
+{
+	size_t	 n;
+	char	*out;
+
+	if (!pgl_location_is_local(loc))
+		return (strdup(loc));
+	loc = pgl_location_path(loc);
+	n = strlen(loc);
+	if ((out = malloc(n + 8)) == NULL)
+		return (NULL);
+	memcpy(out, "file://", 7);
+	memcpy(out + 7, loc, n + 1);
+	return (out);
+}
+
+int
+pgl_location_same(const char *a, const char *b)
+{
+	if (pgl_location_is_local(a) && pgl_location_is_local(b))
+		return (strcmp(pgl_location_path(a),
+		    pgl_location_path(b)) == 0);
+	return (strcmp(a, b) == 0);
+}
+
+/* RFC 3986 pchar without '%': unreserved, sub-delims, ':' and '@'. */
+static int
+pchar(unsigned char c)
+{
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("-._~!$&'()*+,;=:@", c) != NULL);
+}
+
+size_t
+pgl_location_escape(const char *name, char *buf, size_t n)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*s = (const unsigned char *)name;
+	size_t			 need = 0, w = 0, k;
+	int			 full = 0;
+
+	for (; *s != '\0'; s++) {
+		k = pchar(*s) ? 1 : 3;
+		need += k;
+		if (full || w + k >= n) {
+			full = 1;
+			continue;
+		}
+		if (k == 1) {
+			buf[w++] = (char)*s;
+			continue;
+		}
+		buf[w++] = '%';
+		buf[w++] = hex[*s >> 4];
+		buf[w++] = hex[*s & 0xf];
+	}
+	if (n > 0)
+		buf[w] = '\0';
+	return (need);
 }
 
 void
@@ -43,8 +120,8 @@ after_scheme(const char *loc)
 {
 	size_t	i, n;
 
-	if (loc[0] == '/')
-		return (loc);
+	if (pgl_location_is_local(loc))
+		return (pgl_location_path(loc));
 	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
 		n = strlen(schemes[i]);
 		if (strncmp(loc, schemes[i], n) == 0)
@@ -72,10 +149,11 @@ pgl_location_check(const char *loc)
 			    "characters or '\\'");
 	}
 	if ((p = after_scheme(loc)) == NULL)
-		return ("location must be an absolute path or use file://, "
+		return ("location must be an absolute path or use file:///, "
 		    "s3://, s3a://, gs:// or abfss://");
-	if (strncmp(loc, "file://", 7) == 0 && p[0] != '/')
-		return ("file:// locations must be absolute");
+	if (pgl_location_is_local(loc) && p[0] != '/')
+		return ("file:// locations must be absolute and name no host "
+		    "(file:///path)");
 	if (*p == '\0' || strcmp(p, "/") == 0)
 		return ("location has no path");
 	for (seg = p; *seg != '\0'; seg = *end ? end + 1 : end) {
@@ -93,7 +171,13 @@ pgl_location_check(const char *loc)
 int
 pgl_location_within(const char *child, const char *parent)
 {
-	size_t	n = strlen(parent);
+	size_t	n;
+
+	if (pgl_location_is_local(child) && pgl_location_is_local(parent)) {
+		child = pgl_location_path(child);
+		parent = pgl_location_path(parent);
+	}
+	n = strlen(parent);
 
 	while (n > 1 && parent[n - 1] == '/')
 		n--;

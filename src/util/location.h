@@ -10,11 +10,33 @@
  */
 const char	*pgl_location_check(const char *);
 
-/* 1 if loc is a local location (absolute path or file://). */
+/* 1 if loc is a local location ("/a", "file:///a" or "file:/a"). */
 int		 pgl_location_is_local(const char *);
 
-/* The filesystem path of a local location (skips "file://"). */
+/*
+ * The filesystem path of a local location ("/a" for "/a", "file:///a" and
+ * "file:/a"; "host/a", never inside anything, for "file://host/a"); any
+ * other location as is.  The path is not percent-decoded.
+ */
 const char	*pgl_location_path(const char *);
+
+/*
+ * loc as the server writes and answers it: "file:///a" for a local
+ * location, any other as is.  malloc'd; NULL when out of memory.
+ */
+char		*pgl_location_to_uri(const char *);
+
+/* 1 if a and b name the same place ("/a" and "file:///a" do). */
+int		 pgl_location_same(const char *a, const char *b);
+
+/*
+ * name as one path segment of a location URI: bytes outside RFC 3986's
+ * pchar, '%' included, as %XX, so that the location is a valid URI whose
+ * raw path (what Iceberg clients write to) is the directory's name.
+ * Writes at most n bytes with the NUL; returns the length it needs
+ * (3 * strlen(name) at most).
+ */
+size_t		 pgl_location_escape(const char *name, char *buf, size_t n);
 
 /*
  * The scheme of loc without "://" ("s3", "file"; "" for a bare path) into
@@ -22,7 +44,10 @@ const char	*pgl_location_path(const char *);
  */
 void		 pgl_location_scheme(const char *loc, char *buf, size_t n);
 
-/* 1 if child is parent itself or lies below it (segment-wise). */
+/*
+ * 1 if child is parent itself or lies below it (segment-wise); local
+ * locations compare by path, whichever way they are spelled.
+ */
 int		 pgl_location_within(const char *child, const char *parent);
 
 #endif

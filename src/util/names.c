@@ -56,7 +56,8 @@ pgl_name_check(const char *name)
 	if (!pgl_utf8_valid(name, len))
 		return ("name is not valid UTF-8");
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return ("name must not be '.' or '..'");
+		return ("name must not be '.' or '..' (names become path "
+		    "segments of locations)");
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)name[i];
 		if (c < 0x20 || c == 0x7f)
@@ -65,8 +66,6 @@ pgl_name_check(const char *name)
 			return ("name must not contain '/' or '\\'");
 		if (c == '@')
 			return ("name must not contain '@' (branch separator)");
-		if (c == '%')
-			return ("name must not contain '%'");
 	}
 	return (NULL);
 }

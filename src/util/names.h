@@ -8,10 +8,12 @@
 /*
  * Validate a resource name (tenant, warehouse, catalog, namespace level,
  * branch, tag, table).  Returns NULL if acceptable, else the reason.
- * Rejected: empty, longer than PGL_NAME_MAX bytes, invalid UTF-8, control
- * bytes (they separate namespace levels in the store), '/' and '\\'
- * (path segments and file locations), '@' (the branch suffix), '%' (URL
- * escapes), and the names "." and "..".
+ * Any character a client can percent-encode in a REST path is accepted
+ * ('%', '#', '?', '+', spaces, quotes, non-ASCII), except: empty, longer
+ * than PGL_NAME_MAX bytes, invalid UTF-8, control bytes (0x1F separates
+ * namespace levels), '/' and '\\' (path separators of locations and of
+ * some object stores' keys), '@' (the branch suffix of table@branch),
+ * and the names "." and ".." (they would be path segments).
  */
 const char	*pgl_name_check(const char *);
 

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { expectJson, pool, uniq } from './lib/expect.js';
 import { CATALOG, metadataFiles, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { assertNoSanitizerReport, STORE } from './lib/server.js';
+import { fsPath } from './lib/location.js';
 
 const SKIP = STORE !== 'sqlite' && 'concurrency runs against the sqlite store (2 workers) only';
 const P = `/v1/${CATALOG}`;
@@ -213,12 +214,12 @@ test('kill -9 during commit storms (3 rounds): after each restart every acknowle
       running = s;
       const r = expectJson(await s.req('GET', tp), 200);
       const loc = r['metadata-location'];
-      assert.ok(fs.existsSync(loc), 'the pointer names an existing file');
-      assert.deepEqual(JSON.parse(fs.readFileSync(loc, 'utf8')), r.metadata, 'the file parses and is what the server serves');
+      assert.ok(fs.existsSync(fsPath(loc)), 'the pointer names an existing file');
+      assert.deepEqual(JSON.parse(fs.readFileSync(fsPath(loc), 'utf8')), r.metadata, 'the file parses and is what the server serves');
       const chain = linearChain(r.metadata);
       const present = new Set(chain.map((x) => x['snapshot-id']));
       for (const id of acked) assert.ok(present.has(id), `round ${round}: acknowledged snapshot ${id} survived the crash`);
-      for (const e of r.metadata['metadata-log']) assert.ok(fs.existsSync(e['metadata-file']), e['metadata-file']);
+      for (const e of r.metadata['metadata-log']) assert.ok(fs.existsSync(fsPath(e['metadata-file'])), e['metadata-file']);
       assert.ok(metadataFiles(created.metadata.location).length >= chain.length + 1);
       assert.equal(execFileSync('sqlite3', [path.join(dir, 'pangolin.db'), 'PRAGMA integrity_check;'], { encoding: 'utf8' }).trim(), 'ok');
       // Whatever landed unacknowledged is adopted as acknowledged for the next round.

@@ -14,6 +14,7 @@ import { CATALOG, files, metadataFiles, sampleSchema, simpleSchema, startIceberg
 import { validatingFetch } from './lib/openapi.js';
 import { waitIdle } from './lib/tasks.js';
 import { keys as bucketKeys, s3, splitS3, startSwift } from './lib/s3.js';
+import { fsPath } from './lib/location.js';
 
 let srv;
 let checked;
@@ -47,7 +48,7 @@ function stored(location) {
 }
 const storedMetadata = (tableLocation) => (S3 ? stored(`${tableLocation}/metadata`).filter((k) => k.endsWith('.metadata.json'))
   : metadataFiles(tableLocation));
-const exists = (location) => (S3 ? s3(swift, 'HEAD', `/${splitS3(location).join('/')}`).status === 200 : fs.existsSync(location));
+const exists = (location) => (S3 ? s3(swift, 'HEAD', `/${splitS3(location).join('/')}`).status === 200 : fs.existsSync(fsPath(location)));
 const catalogLocation = () => (S3 ? `s3://${BUCKET}/${CAT}` : srv.catalogRoot);
 
 /** A tenant-admin service user of the default tenant, and a token from /v1/oauth/tokens. */

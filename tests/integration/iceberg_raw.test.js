@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 import { operationFor, validate } from './lib/openapi.js';
 import { CATALOG, files, metadataFiles, nsPath, sampleSchema, simpleSchema, startIcebergServer } from './lib/iceberg.js';
+import { fileUri, fsPath } from './lib/location.js';
 import { waitTask } from './lib/tasks.js';
 
 let srv;
@@ -349,9 +350,9 @@ test('create reassigns every id (§2.3), takes format-version from properties an
   assert.equal(md['current-snapshot-id'], null, 'v3 writes null for no snapshot');
   assert.equal(md['next-row-id'], 0);
   // The default location, and the file holds exactly the metadata answered.
-  assert.equal(md.location, path.join(srv.catalogRoot, ns, 'ids'));
+  assert.equal(md.location, fileUri(path.join(srv.catalogRoot, ns, 'ids')));
   assert.match(body['metadata-location'], new RegExp(`^${md.location}/metadata/00000-[0-9a-f-]{36}\\.metadata\\.json$`));
-  assert.deepEqual(JSON.parse(fs.readFileSync(body['metadata-location'], 'utf8')), md);
+  assert.deepEqual(JSON.parse(fs.readFileSync(fsPath(body['metadata-location']), 'utf8')), md);
 });
 
 test('create defaults: format 2, unpartitioned (last-partition-id 999), unsorted (order 0), current-snapshot-id -1', async () => {
@@ -375,7 +376,7 @@ test('a nested namespace\'s table lives at <catalog>/<level>/<level>/<table>', a
   await mkns([levels[0]]);
   const ns = await mkns(levels);
   const t = await mktable(ns, 'deep');
-  assert.equal(t.metadata.location, path.join(srv.catalogRoot, ...levels, 'deep'));
+  assert.equal(t.metadata.location, fileUri(path.join(srv.catalogRoot, ...levels, 'deep')));
   assert.deepEqual((await ok('GET', `${P}/namespaces/${ns}/tables`)).identifiers, [{ namespace: levels, name: 'deep' }]);
   assert.deepEqual((await ok('GET', `${P}/namespaces/${ns}`)).namespace, levels);
 });
@@ -408,7 +409,7 @@ test('stage-create writes nothing; an assert-create commit then creates the tabl
   const staged = await ok('POST', `${P}/namespaces/${ns}/tables`, { name: 'ctas', schema: sampleSchema(), 'stage-create': true });
   assert.equal(staged['metadata-location'] ?? null, null);
   const md = staged.metadata;
-  assert.equal(md.location, path.join(srv.catalogRoot, ns, 'ctas'));
+  assert.equal(md.location, fileUri(path.join(srv.catalogRoot, ns, 'ctas')));
   assert.equal((await req('HEAD', tablePath(ns, 'ctas'))).status, 404);
   assert.deepEqual(files(md.location), []);
 
@@ -543,7 +544,7 @@ test('an unknown update action or requirement type is 400; a missing table is 40
 test('a no-op commit answers the current metadata and writes no new file', async () => {
   const ns = await mkns();
   const t = await mktable(ns, 'noop');
-  const dir = path.join(t.metadata.location, 'metadata');
+  const dir = path.join(fsPath(t.metadata.location), 'metadata');
   const before = files(dir);
   for (const updates of [[], [{ action: 'set-current-schema', 'schema-id': 0 }], [{ action: 'remove-properties', removals: [] }]]) {
     const r = await commit(ns, 'noop', { requirements: [{ type: 'assert-table-uuid', uuid: t.metadata['table-uuid'] }], updates });
@@ -567,7 +568,7 @@ test('commits number files 00001, 00002, ... and append the previous file to met
   assert.match(path.basename(c2['metadata-location']), /^00002-/);
   assert.deepEqual(c2.metadata['metadata-log'].map((e) => e['metadata-file']), [t['metadata-location'], c1['metadata-location']]);
   assert.equal(c2.metadata['metadata-log'][1]['timestamp-ms'], c1.metadata['last-updated-ms']);
-  assert.deepEqual(JSON.parse(fs.readFileSync(c2['metadata-location'], 'utf8')), c2.metadata);
+  assert.deepEqual(JSON.parse(fs.readFileSync(fsPath(c2['metadata-location']), 'utf8')), c2.metadata);
 });
 
 test('metadata-log is trimmed to write.metadata.previous-versions-max; old files stay unless delete-after-commit', async () => {
@@ -596,7 +597,7 @@ test('write.metadata.delete-after-commit.enabled=true deletes the files that fal
   const kept = [...last.metadata['metadata-log'].map((e) => e['metadata-file']), last['metadata-location']];
   assert.deepEqual(kept, locs.slice(-3));
   assert.deepEqual(metadataFiles(t.metadata.location), kept.map((f) => path.basename(f)).sort());
-  for (const gone of locs.slice(0, -3)) assert.ok(!fs.existsSync(gone), `${gone} deleted`);
+  for (const gone of locs.slice(0, -3)) assert.ok(!fs.existsSync(fsPath(gone)), `${gone} deleted`);
 });
 
 test('add-snapshot + set-snapshot-ref main moves current-snapshot-id, refs, snapshot-log and last-sequence-number', async () => {
@@ -625,17 +626,17 @@ test('write.metadata.compression-codec=gzip writes .gz.metadata.json files that 
   const ns = await mkns();
   const t = await mktable(ns, 'gz', { properties: { 'write.metadata.compression-codec': 'gzip' } });
   assert.match(path.basename(t['metadata-location']), /^00000-[0-9a-f-]{36}\.gz\.metadata\.json$/);
-  assert.deepEqual(JSON.parse(zlib.gunzipSync(fs.readFileSync(t['metadata-location'])).toString('utf8')), t.metadata);
+  assert.deepEqual(JSON.parse(zlib.gunzipSync(fs.readFileSync(fsPath(t['metadata-location']))).toString('utf8')), t.metadata);
   assert.deepEqual((await load(ns, 'gz')).metadata, t.metadata);
   const c = await commit(ns, 'gz', { updates: [setProps({ a: '1' })] });
   assert.match(path.basename(c['metadata-location']), /^00001-.*\.gz\.metadata\.json$/);
-  assert.deepEqual(JSON.parse(zlib.gunzipSync(fs.readFileSync(c['metadata-location'])).toString('utf8')), c.metadata);
+  assert.deepEqual(JSON.parse(zlib.gunzipSync(fs.readFileSync(fsPath(c['metadata-location']))).toString('utf8')), c.metadata);
   const reg = await ok('POST', `${P}/namespaces/${ns}/register`, { name: 'gz2', 'metadata-location': c['metadata-location'] });
   assert.deepEqual(reg.metadata, c.metadata);
   // Back to no codec: the next file is plain JSON.
   const plain = await commit(ns, 'gz', { updates: [setProps({ 'write.metadata.compression-codec': 'none' })] });
   assert.match(path.basename(plain['metadata-location']), /^00002-[0-9a-f-]{36}\.metadata\.json$/);
-  assert.deepEqual(JSON.parse(fs.readFileSync(plain['metadata-location'], 'utf8')), plain.metadata);
+  assert.deepEqual(JSON.parse(fs.readFileSync(fsPath(plain['metadata-location']), 'utf8')), plain.metadata);
 });
 
 test('a v1 table: created from format-version 1, written with the v1 fields, and committable', async () => {
@@ -686,18 +687,18 @@ test('purgeRequested=True (any case) deletes the table\'s metadata files, never 
   const aFiles = [a2['metadata-location'], a2c['metadata-location']];
 
   await purgeDrop(`${tablePath(ns, 'b')}?purgeRequested=True`);
-  for (const f of bFiles) assert.ok(!fs.existsSync(f), `purged ${f}`);
-  for (const f of aFiles) assert.ok(fs.existsSync(f), `kept ${f} (another table's)`);
+  for (const f of bFiles) assert.ok(!fs.existsSync(fsPath(f)), `purged ${f}`);
+  for (const f of aFiles) assert.ok(fs.existsSync(fsPath(f)), `kept ${f} (another table's)`);
   assert.equal((await load(ns, 'a')).metadata.properties.v, '2');
 
   await purgeDrop(`${tablePath(ns, 'a')}?purgeRequested=TRUE`);
-  for (const f of aFiles) assert.ok(!fs.existsSync(f), `purged ${f}`);
+  for (const f of aFiles) assert.ok(!fs.existsSync(fsPath(f)), `purged ${f}`);
 });
 
 test('purge of a table whose metadata file is already gone is one 204, and the server answers on', async () => {
   const ns = await mkns();
   const t = await mktable(ns, 'gone');
-  fs.unlinkSync(t['metadata-location']);
+  fs.unlinkSync(fsPath(t['metadata-location']));
   // One response: a second one on the same request would desync the
   // connection, so keep using it (keep-alive agent) right after.
   const task = await purgeDrop(`${tablePath(ns, 'gone')}?purgeRequested=true`);
@@ -750,7 +751,7 @@ test('register points a new table at an existing file; 409 unless overwrite; nex
 
   await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'ghost', 'metadata-location': path.join(srv.catalogRoot, ns, 'nope', 'metadata', '00000-x.metadata.json') }, 404);
   await iceErr('POST', `${P}/namespaces/${uniq('missing')}/register`, { name: 'r', 'metadata-location': src['metadata-location'] }, 404, 'NoSuchNamespaceException');
-  const junk = path.join(src.metadata.location, 'metadata', '00009-junk.metadata.json');
+  const junk = path.join(fsPath(src.metadata.location), 'metadata', '00009-junk.metadata.json');
   fs.writeFileSync(junk, '{"not": "metadata"}');
   await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'junk', 'metadata-location': junk }, 400);
 });
@@ -760,7 +761,7 @@ test('register reads the file itself: a purged or garbage-collected metadata fil
   const t = await mktable(ns, 'gone');
   await load(ns, 'gone');
   await purgeDrop(`${tablePath(ns, 'gone')}?purgeRequested=true`);
-  assert.ok(!fs.existsSync(t['metadata-location']));
+  assert.ok(!fs.existsSync(fsPath(t['metadata-location'])));
   await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'gone', 'metadata-location': t['metadata-location'] }, 404);
   assert.equal((await req('HEAD', tablePath(ns, 'gone'))).status, 404, 'no table points at a missing file');
 
@@ -768,12 +769,12 @@ test('register reads the file itself: a purged or garbage-collected metadata fil
   await load(ns, 'gc');
   await commit(ns, 'gc', { updates: [setProps({ a: '1' })] });
   await commit(ns, 'gc', { updates: [setProps({ a: '2' })] });
-  assert.ok(!fs.existsSync(g['metadata-location']), 'the first file fell out of the log and was deleted');
+  assert.ok(!fs.existsSync(fsPath(g['metadata-location'])), 'the first file fell out of the log and was deleted');
   await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'gc2', 'metadata-location': g['metadata-location'] }, 404);
 
   const v = await ok('POST', `${P}/namespaces/${ns}/views`, view('vgone'));
   await ok('GET', viewPath(ns, 'vgone'));
-  fs.rmSync(v['metadata-location']);
+  fs.rmSync(fsPath(v['metadata-location']));
   await iceErr('POST', `${P}/namespaces/${ns}/register-view`, { name: 'vgone2', 'metadata-location': v['metadata-location'] }, 404);
 });
 
@@ -784,7 +785,7 @@ test('unregister removes the pointer, keeps the files and answers {metadata-loca
   assert.equal(r['metadata-location'], t['metadata-location']);
   assert.deepEqual(r.metadata, t.metadata);
   assert.equal((await req('HEAD', tablePath(ns, 'unreg'))).status, 404);
-  assert.ok(fs.existsSync(t['metadata-location']), 'the file stays');
+  assert.ok(fs.existsSync(fsPath(t['metadata-location'])), 'the file stays');
   await ok('POST', `${P}/namespaces/${ns}/register`, { name: 'unreg', 'metadata-location': t['metadata-location'] });
   assert.equal((await req('HEAD', tablePath(ns, 'unreg'))).status, 204);
   await iceErr('POST', `${tablePath(ns, 'none')}/unregister`, {}, 404, 'NoSuchTableException');
@@ -821,9 +822,9 @@ test('views: create, list, load, HEAD, replace, rename, drop, register-view', as
   assert.equal(md.schemas[0]['schema-id'], 0);
   assert.deepEqual(md['version-log'].map((e) => e['version-id']), [1]);
   assert.equal(md.properties.owner, 'me');
-  assert.equal(md.location, path.join(srv.catalogRoot, ns, 'v1'));
+  assert.equal(md.location, fileUri(path.join(srv.catalogRoot, ns, 'v1')));
   assert.match(created['metadata-location'], /\/metadata\/00000-[0-9a-f-]{36}\.gz\.metadata\.json$/, 'views default to gzip');
-  assert.ok(fs.existsSync(created['metadata-location']));
+  assert.ok(fs.existsSync(fsPath(created['metadata-location'])));
 
   await ok('POST', `${P}/namespaces/${ns}/views`, view('v2'));
   await mktable(ns, 'not-a-view');

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 import { CATALOG, nsPath, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { waitTask } from './lib/tasks.js';
+import { fsPath } from './lib/location.js';
 
 let srv;
 before(async () => {
@@ -26,7 +27,7 @@ async function table(name = uniq('t')) {
   const ns = uniq('ns');
   expectJson(await req('POST', `${P}/namespaces`, { body: { namespace: [ns] } }), 200);
   const t = expectJson(await req('POST', `${P}/namespaces/${nsPath([ns])}/tables`, { body: { name, schema: simpleSchema() } }), 200);
-  return { ns, name, path: `${P}/namespaces/${nsPath([ns])}/tables/${name}`, location: t.metadata.location, t };
+  return { ns, name, path: `${P}/namespaces/${nsPath([ns])}/tables/${name}`, location: fsPath(t.metadata.location), t };
 }
 
 async function maintain(tablePath, body, status = 202) {

@@ -12,6 +12,7 @@ import { expectJson, uniq } from './lib/expect.js';
 import { CATALOG, nsPath, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { STORE } from './lib/server.js';
 import { waitTask } from './lib/tasks.js';
+import { fsPath } from './lib/location.js';
 
 const skip = STORE === 'memory' && 'the memory store runs tasks in the request, without runners';
 const P = `/v1/${CATALOG}`;
@@ -34,13 +35,13 @@ async function tableWithOrphans(srv, n = 5) {
   const orphans = [];
   const when = new Date(Date.now() - 10 * DAY);
   for (let i = 0; i < n; i++) {
-    const f = path.join(t.metadata.location, 'data', `orphan-${i}.parquet`);
+    const f = path.join(fsPath(t.metadata.location), 'data', `orphan-${i}.parquet`);
     fs.mkdirSync(path.dirname(f), { recursive: true });
     fs.writeFileSync(f, 'x');
     fs.utimesSync(f, when, when);
     orphans.push(f);
   }
-  return { path: `${P}/namespaces/${nsPath([ns])}/tables/t`, orphans, metadata: t['metadata-location'] };
+  return { path: `${P}/namespaces/${nsPath([ns])}/tables/t`, orphans, metadata: fsPath(t['metadata-location']) };
 }
 
 async function queue(srv, tablePath) {

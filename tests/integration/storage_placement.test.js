@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { basic, startServer, STORE, tmpDir } from './lib/server.js';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 import { waitTask } from './lib/tasks.js';
+import { fsPath } from './lib/location.js';
 
 const PW = 'Tenant-Admin-Pass-42';
 const root = { authorization: basic() };
@@ -45,7 +46,7 @@ async function lake(t, tag) {
   t.catRoot = (await ok('POST', '/api/v1/catalogs', { name: t.cat, warehouse_name: t.wh }, t.admin)).storage_location;
   await ok('POST', `/v1/${t.cat}/namespaces`, { namespace: ['ns'] }, t.admin);
   const created = await ok('POST', `/v1/${t.cat}/namespaces/ns/tables`, { name: 'tbl', schema }, t.admin);
-  t.tableLoc = created.metadata.location;
+  t.tableLoc = fsPath(created.metadata.location); // a file:// URI (issue 22): its path
   t.metadataFile = created['metadata-location'];
 }
 
@@ -164,7 +165,7 @@ test('register of another tenant\'s metadata file, /etc/shadow or /etc/passwd an
   const missing = await register(missingLoc);
   assert.equal(missing.status, 404, missing.text);
   const shape = (r, loc) => ({ status: r.status, body: r.text.split(loc).join('<loc>') });
-  for (const loc of [B.metadataFile, '/etc/shadow', '/etc/passwd', '/nonexistent/x.metadata.json', `file://${B.metadataFile}`]) {
+  for (const loc of [B.metadataFile, '/etc/shadow', '/etc/passwd', '/nonexistent/x.metadata.json', fsPath(B.metadataFile)]) {
     const r = await register(loc);
     assert.deepEqual(shape(r, loc), shape(missing, missingLoc), `${loc} answers like a missing file`);
     assert.doesNotMatch(r.text, /not valid JSON|root:|permission/i);

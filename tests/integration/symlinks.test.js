@@ -18,6 +18,9 @@ import { expectError, expectJson, uniq } from './lib/expect.js';
 import { CATALOG, nsPath, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { tmpDir } from './lib/server.js';
 import { waitTask } from './lib/tasks.js';
+// Locations are file:// URIs (issue 22): a refusal names the link as the
+// location the server writes (create, commit) or as the client sent it (register).
+import { fileUri, fsPath } from './lib/location.js';
 
 const P = `/v1/${CATALOG}`;
 const REFUSED = /^refused: .* symbolic link; links inside the catalog's storage are never followed$/;
@@ -99,7 +102,7 @@ for (const mode of ['openat2', 'walk']) {
       const bodies = [];
       for (const target of [outside, '/etc', path.join(outside, 'nonexistent'), '/nonexistent']) {
         relink(target, lnk);
-        bodies.push(refused(await create(ns, 't1', body), lnk, `link to ${target}`));
+        bodies.push(refused(await create(ns, 't1', body), fileUri(lnk), `link to ${target}`));
       }
       assert.equal(new Set(bodies).size, 1, `byte-identical refusals:\n${bodies.join('\n')}`);
       // file:// spelling, and a view through the same link.
@@ -114,7 +117,7 @@ for (const mode of ['openat2', 'walk']) {
         },
         properties: {},
       };
-      refused(await req('POST', `${P}/namespaces/${nsPath([ns])}/views`, { body: view }), lnk, 'view');
+      refused(await req('POST', `${P}/namespaces/${nsPath([ns])}/views`, { body: view }), fileUri(lnk), 'view');
       assert.equal(await exists(ns, 't1'), false);
       assertOutsideEmpty();
       assert.ok(!fs.existsSync(path.join(outside, 'nonexistent')), 'mkdir -p created nothing through the dangling link');
@@ -124,13 +127,13 @@ for (const mode of ['openat2', 'walk']) {
       const ns = await mkns();
       const planted = path.join(srv.catalogRoot, ns, 't2');
       fs.symlinkSync(outside, planted);
-      refused(await create(ns, 't2'), planted, 'table directory');
+      refused(await create(ns, 't2'), fileUri(planted), 'table directory');
       assert.equal(await exists(ns, 't2'), false);
       // The namespace's directory itself.
       const ns2 = uniq('ns');
       await ok('POST', `${P}/namespaces`, { namespace: [ns2] });
       fs.symlinkSync(outside, path.join(srv.catalogRoot, ns2));
-      refused(await create(ns2, 't'), path.join(srv.catalogRoot, ns2), 'namespace directory');
+      refused(await create(ns2, 't'), fileUri(path.join(srv.catalogRoot, ns2)), 'namespace directory');
       // A stage-create writes nothing, and its create transaction is refused.
       const staged = expectJson(await create(ns, 't2', { 'stage-create': true }), 200);
       const md = staged.metadata;
@@ -150,14 +153,14 @@ for (const mode of ['openat2', 'walk']) {
           ],
         },
       });
-      refused(tx, planted, 'create transaction');
+      refused(tx, fileUri(planted), 'create transaction');
       // A new catalog's own directory (made lazily, on its first write).
       const cat = uniq('cat');
       const catRoot = expectJson(await req('POST', '/api/v1/catalogs', { body: { name: cat, warehouse_name: 'wh' } }), 201).storage_location;
       assert.equal(catRoot, path.join(srv.root, cat));
       fs.symlinkSync(outside, catRoot);
       expectJson(await req('POST', `/v1/${cat}/namespaces`, { body: { namespace: ['n'] } }), 200);
-      refused(await req('POST', `/v1/${cat}/namespaces/n/tables`, { body: { name: 't', schema: simpleSchema() } }), catRoot, 'catalog directory');
+      refused(await req('POST', `/v1/${cat}/namespaces/n/tables`, { body: { name: 't', schema: simpleSchema() } }), fileUri(catRoot), 'catalog directory');
       assertOutsideEmpty();
     });
 
@@ -167,13 +170,13 @@ for (const mode of ['openat2', 'walk']) {
       const lnk = path.join(srv.catalogRoot, ns, 'lnk3');
       fs.symlinkSync(outside, lnk);
       const commit = (updates) => req('POST', `${tables(ns)}/t3`, { body: { updates } });
-      refused(await commit([{ action: 'set-location', location: path.join(lnk, 't3') }]), lnk, 'set-location');
-      refused(await commit([{ action: 'set-properties', updates: { 'write.metadata.path': path.join(lnk, 'meta') } }]), lnk, 'write.metadata.path');
+      refused(await commit([{ action: 'set-location', location: path.join(lnk, 't3') }]), fileUri(lnk), 'set-location');
+      refused(await commit([{ action: 'set-properties', updates: { 'write.metadata.path': path.join(lnk, 'meta') } }]), fileUri(lnk), 'write.metadata.path');
       // Multi-table transactions go the same way.
       const txr = await req('POST', `${P}/transactions/commit`, {
         body: { 'table-changes': [{ identifier: { namespace: [ns], name: 't3' }, requirements: [], updates: [{ action: 'set-location', location: path.join(lnk, 't3') }] }] },
       });
-      refused(txr, lnk, 'transactions/commit');
+      refused(txr, fileUri(lnk), 'transactions/commit');
       const now = expectJson(await req('GET', `${tables(ns)}/t3`), 200);
       assert.equal(now['metadata-location'], t['metadata-location']);
       assertOutsideEmpty();
@@ -184,7 +187,7 @@ for (const mode of ['openat2', 'walk']) {
     test('register through a directory link, a file link or a link to /etc/passwd: one 400, nothing read', async () => {
       const ns = await mkns();
       const real = expectJson(await create(ns, 'src'), 200);
-      const bytes = fs.readFileSync(real['metadata-location']);
+      const bytes = fs.readFileSync(fsPath(real['metadata-location']));
       fs.writeFileSync(path.join(outside, 'm.metadata.json'), bytes);
       const before = snapshot(outside);
       const uuid = real.metadata['table-uuid'];
@@ -227,7 +230,7 @@ for (const mode of ['openat2', 'walk']) {
       const p1 = expectJson(await create(ns, 'p1'), 200);
       for (let i = 0; i < 3; i++)
         expectJson(await req('POST', `${tables(ns)}/p1`, { body: { updates: [{ action: 'set-properties', updates: { i: String(i) } }] } }), 200);
-      const meta1 = path.join(p1.metadata.location, 'metadata');
+      const meta1 = path.join(fsPath(p1.metadata.location), 'metadata');
       fs.mkdirSync(path.join(outside, 'p1'));
       fs.renameSync(meta1, path.join(outside, 'p1', 'metadata'));
       fs.symlinkSync(path.join(outside, 'p1', 'metadata'), meta1);
@@ -235,7 +238,7 @@ for (const mode of ['openat2', 'walk']) {
       const p2 = expectJson(await create(ns, 'p2'), 200);
       for (let i = 0; i < 3; i++)
         expectJson(await req('POST', `${tables(ns)}/p2`, { body: { updates: [{ action: 'set-properties', updates: { i: String(i) } }] } }), 200);
-      const meta2 = path.join(p2.metadata.location, 'metadata');
+      const meta2 = path.join(fsPath(p2.metadata.location), 'metadata');
       fs.mkdirSync(path.join(outside, 'p2'));
       for (const f of fs.readdirSync(meta2)) {
         fs.renameSync(path.join(meta2, f), path.join(outside, 'p2', f));

@@ -673,6 +673,51 @@ test_parse_v1_reader_defaults(void **state)
 	assert_string_equal(S(md, "table-uuid"), S(again, "table-uuid"));
 }
 
+#define V1_LOCAL "'format-version':1,'location':'%s','last-updated-ms':" \
+	"1000,'last-column-id':1,'schema':{'type':'struct','fields':[{'id':1," \
+	"'name':'a','required':true,'type':'int'}]},'partition-spec':[]"
+
+/*
+ * Issue 22: a table written before locations were URIs reads as one, and
+ * a v1 table keeps the uuid derived from the location as written.
+ */
+static void
+test_parse_bare_local_path_reads_as_file_uri(void **state)
+{
+	char	 raw[512];
+	json_t	*bare, *uri;
+
+	(void)state;
+	snprintf(raw, sizeof(raw), "{" V1_LOCAL "}", "/data/wh/old/");
+	bare = parse_ok(raw);
+	assert_string_equal(S(bare, "location"), "file:///data/wh/old");
+	snprintf(raw, sizeof(raw), "{" V1_LOCAL "}", "/data/wh/old");
+	assert_string_equal(S(parse_ok(raw), "table-uuid"),
+	    S(bare, "table-uuid"));
+	snprintf(raw, sizeof(raw), "{" V1_LOCAL "}", "file:///data/wh/old");
+	uri = parse_ok(raw);
+	assert_string_equal(S(uri, "location"), "file:///data/wh/old");
+}
+
+static void
+test_check_room_refuses_last_sequence_number_past_2_62(void **state)
+{
+	struct ice_err	 err;
+	json_t		*md = json_deep_copy(table());
+
+	(void)state;
+	keep(md);
+	assert_int_equal(ice_table_check_room(md, &err), 0);
+	json_object_set_new(md, "last-sequence-number",
+	    json_integer(INT64_MAX));
+	assert_int_equal(ice_table_check_room(md, &err), -1);
+	assert_int_equal(err.status, 400);
+	assert_non_null(strstr(err.msg, "no room for later commits"));
+	json_object_set_new(md, "last-sequence-number",
+	    json_integer(1LL << 62));
+	assert_int_equal(ice_table_check_room(md, &err), 0);
+}
+
 static void
 test_parse_present_refs_without_main_are_left_alone(void **state)
 {
@@ -985,6 +1030,8 @@ main(void)
 		T(test_create_malformed_requests_are_400),
 		T(test_create_nesting_is_bounded),
 		T(test_parse_v1_reader_defaults),
+		T(test_parse_bare_local_path_reads_as_file_uri),
+		T(test_check_room_refuses_last_sequence_number_past_2_62),
 		T(test_parse_present_refs_without_main_are_left_alone),
 		T(test_parse_no_current_snapshot_absent_null_or_minus_one),
 		T(test_parse_round_trips_what_create_writes),

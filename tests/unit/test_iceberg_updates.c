@@ -661,6 +661,57 @@ test_add_snapshot_rules(void **state)
 	changed(table_v(1), u);
 }
 
+/* Issue 22: a sequence number no later commit could follow is refused. */
+static void
+test_add_snapshot_sequence_number_past_2_62_is_400(void **state)
+{
+	char		 a[512], u[600];
+	json_t		*md;
+	struct ice_err	 err;
+
+	(void)state;
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 7, -1,
+	    INT64_MAX, NOW));
+	assert_int_equal(apply_err(table(), u, &err), 400);
+	assert_string_equal(err.type, "ValidationException");
+	assert_non_null(strstr(err.msg, "leaves no room for later commits"));
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 7, -1,
+	    (1LL << 62) + 1, NOW));
+	assert_int_equal(apply_status(table(), u), 400);
+	/* A jump up to 2^62 is taken; past it only one step at a time. */
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 7, -1, 1LL << 62,
+	    NOW));
+	md = apply(table(), u);
+	assert_true(I(md, "last-sequence-number") == 1LL << 62);
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 8, 7,
+	    (1LL << 62) + 2, NOW));
+	assert_int_equal(apply_status(md, u), 400);
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 8, 7,
+	    (1LL << 62) + 1, NOW));
+	md = apply(md, u);
+	assert_true(I(md, "last-sequence-number") == (1LL << 62) + 1);
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 9, 8,
+	    INT64_MAX, NOW));
+	assert_int_equal(apply_status(md, u), 400);
+}
+
+static void
+test_add_snapshot_id_must_be_positive(void **state)
+{
+	char		 a[512], u[600];
+	struct ice_err	 err;
+
+	(void)state;
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), 0, -1, 1, NOW));
+	assert_int_equal(apply_err(table(), u, &err), 400);
+	assert_non_null(strstr(err.msg, "snapshot-id must be positive"));
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), -5, -1, 1, NOW));
+	assert_int_equal(apply_status(table(), u), 400);
+	/* -1 is "no snapshot" everywhere else: never an id. */
+	snprintf(u, sizeof(u), "[%s]", snap(a, sizeof(a), -2, -1, 1, NOW));
+	assert_int_equal(apply_status(table(), u), 400);
+}
+
 static void
 test_v3_snapshot_row_lineage(void **state)
 {
@@ -952,6 +1003,39 @@ test_set_location(void **state)
 	    "'location':null}]"), 400);
 	assert_int_equal(apply_status(table(), "[{'action':'set-location',"
 	    "'location':''}]"), 400);
+}
+
+/* Issue 22: local locations are written as file:// URIs. */
+static void
+test_set_location_writes_local_paths_as_file_uris(void **state)
+{
+	json_t	*md;
+
+	(void)state;
+	md = apply(table(), "[{'action':'set-location','location':"
+	    "'/data/wh/t2/'}]");
+	assert_string_equal(S(md, "location"), "file:///data/wh/t2");
+	/* The same place spelled as a bare path is no change. */
+	unchanged(md, "[{'action':'set-location','location':"
+	    "'/data/wh/t2'}]");
+	md = apply(table(), "[{'action':'set-location','location':"
+	    "'file:/data/wh/t3'}]");
+	assert_string_equal(S(md, "location"), "file:///data/wh/t3");
+}
+
+static void
+test_metadata_log_entry_of_a_bare_path_is_a_uri(void **state)
+{
+	struct ice_err	 err;
+	json_t		*md;
+
+	(void)state;
+	md = keep(ice_table_apply(table(), J("[{'action':'set-properties',"
+	    "'updates':{'a':'b'}}]"), "/data/wh/t/metadata/00001-x"
+	    ".metadata.json", NOW, &err));
+	assert_non_null(md);
+	assert_string_equal(S(md, "metadata-log.0.metadata-file"),
+	    "file:///data/wh/t/metadata/00001-x.metadata.json");
 }
 
 static void
@@ -1257,6 +1341,8 @@ main(void)
 		T(test_setting_main_to_an_old_snapshot_logs_now),
 		T(test_add_snapshot_sequence_number_must_advance),
 		T(test_add_snapshot_rules),
+		T(test_add_snapshot_sequence_number_past_2_62_is_400),
+		T(test_add_snapshot_id_must_be_positive),
 		T(test_v3_snapshot_row_lineage),
 		T(test_snapshot_id_near_int64_max_round_trips),
 		T(test_snapshot_more_than_a_minute_ahead_is_400),
@@ -1272,6 +1358,8 @@ main(void)
 		T(test_intermediate_snapshots_leave_no_log_entry),
 		T(test_snapshot_log_must_end_at_current_after_removal),
 		T(test_set_location),
+		T(test_set_location_writes_local_paths_as_file_uris),
+		T(test_metadata_log_entry_of_a_bare_path_is_a_uri),
 		T(test_set_properties_is_a_change_even_when_unchanged),
 		T(test_set_properties_rules),
 		T(test_remove_properties_is_a_change_even_when_missing),

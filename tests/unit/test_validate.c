@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -105,6 +106,20 @@ test_names_accept_unicode_and_dots(void **state)
 	assert_null(pgl_name_check("caf\xc3\xa9"));
 }
 
+/* Issue 22: any character a client can percent-encode in a REST path. */
+static void
+test_names_accept_what_a_client_can_percent_encode(void **state)
+{
+	(void)state;
+	assert_null(pgl_name_check("a%2F"));
+	assert_null(pgl_name_check("100%"));
+	assert_null(pgl_name_check("a b"));
+	assert_null(pgl_name_check("a#b?c+d"));
+	assert_null(pgl_name_check("it's \"quoted\""));
+	assert_null(pgl_name_check("...")); /* only "." and ".." are paths */
+	assert_null(pgl_name_check("\xe6\x97\xa5\xe6\x9c\xac"));
+}
+
 static void
 test_names_reject_traversal_separators_and_control_bytes(void **state)
 {
@@ -119,7 +134,6 @@ test_names_reject_traversal_separators_and_control_bytes(void **state)
 	assert_non_null(pgl_name_check("t@dev"));
 	assert_non_null(pgl_name_check("a\x1f" "b"));
 	assert_non_null(pgl_name_check("a\x7f"));
-	assert_non_null(pgl_name_check("a%2F"));
 	assert_non_null(pgl_name_check("\xc0\xaf"));	/* overlong '/' */
 	assert_non_null(pgl_name_check("\xed\xa0\x80"));	/* surrogate */
 	memset(big, 'a', sizeof(big) - 1);
@@ -138,6 +152,9 @@ test_locations_reject_dot_segments_not_substrings(void **state)
 	assert_non_null(pgl_location_check("/data/./wh"));
 	assert_non_null(pgl_location_check("relative/path"));
 	assert_non_null(pgl_location_check("file://relative"));
+	assert_non_null(pgl_location_check("file://host/data/wh"));
+	assert_null(pgl_location_check("file:/data/wh"));	/* Hadoop's */
+	assert_non_null(pgl_location_check("file:/data/../etc"));
 	assert_non_null(pgl_location_check("http://x/y"));
 	assert_non_null(pgl_location_check("/"));
 	assert_non_null(pgl_location_check("/a\nb"));
@@ -151,6 +168,67 @@ test_location_within_is_segment_wise(void **state)
 	assert_true(pgl_location_within("/data/wh", "/data/wh/"));
 	assert_false(pgl_location_within("/data/wh2/c1", "/data/wh"));
 	assert_false(pgl_location_within("/data", "/data/wh"));
+}
+
+static void
+test_location_spellings_of_one_local_file_compare_equal(void **state)
+{
+	(void)state;
+	assert_true(pgl_location_within("file:///data/wh/c1", "/data/wh"));
+	assert_true(pgl_location_within("/data/wh/c1", "file:///data/wh/"));
+	assert_true(pgl_location_within("file:/data/wh/c1", "file:///data/wh"));
+	assert_false(pgl_location_within("file://data/wh/c1", "/data/wh"));
+	assert_false(pgl_location_within("s3://b/data/wh", "/data/wh"));
+	assert_true(pgl_location_same("/data/wh", "file:///data/wh"));
+	assert_true(pgl_location_same("file:/data/wh", "file:///data/wh"));
+	assert_false(pgl_location_same("/data/wh", "file:///data/wh2"));
+	assert_false(pgl_location_same("s3://b/wh", "/b/wh"));
+	assert_string_equal(pgl_location_path("file:///data/wh"), "/data/wh");
+	assert_string_equal(pgl_location_path("file:/data/wh"), "/data/wh");
+	assert_string_equal(pgl_location_path("/data/wh"), "/data/wh");
+	assert_true(pgl_location_is_local("file:/data"));
+	assert_false(pgl_location_is_local("s3://b/data"));
+}
+
+static void
+test_location_to_uri_spells_local_paths_as_file_uris(void **state)
+{
+	char	*s;
+
+	(void)state;
+	s = pgl_location_to_uri("/data/wh");
+	assert_string_equal(s, "file:///data/wh");
+	free(s);
+	s = pgl_location_to_uri("file:/data/wh");
+	assert_string_equal(s, "file:///data/wh");
+	free(s);
+	s = pgl_location_to_uri("file:///data/a b%20");	/* kept raw */
+	assert_string_equal(s, "file:///data/a b%20");
+	free(s);
+	s = pgl_location_to_uri("s3://b/wh");
+	assert_string_equal(s, "s3://b/wh");
+	free(s);
+}
+
+static void
+test_location_escape_makes_one_valid_uri_segment(void **state)
+{
+	char	buf[64];
+
+	(void)state;
+	assert_int_equal(pgl_location_escape("sales_2024-v1.x", buf,
+	    sizeof(buf)), 15);
+	assert_string_equal(buf, "sales_2024-v1.x");
+	pgl_location_escape("a b%#?", buf, sizeof(buf));
+	assert_string_equal(buf, "a%20b%25%23%3F");
+	pgl_location_escape("caf\xc3\xa9", buf, sizeof(buf));
+	assert_string_equal(buf, "caf%C3%A9");
+	/* '%' itself is escaped: "a%20b" and "a b" get two directories. */
+	pgl_location_escape("a%20b", buf, sizeof(buf));
+	assert_string_equal(buf, "a%2520b");
+	/* Too small: cut before the escape that does not fit, NUL-ended. */
+	assert_int_equal(pgl_location_escape("ab#", buf, 4), 5);
+	assert_string_equal(buf, "ab");
 }
 
 static void
@@ -246,6 +324,10 @@ main(void)
 		cmocka_unit_test(test_names_reject_traversal_separators_and_control_bytes),
 		cmocka_unit_test(test_locations_reject_dot_segments_not_substrings),
 		cmocka_unit_test(test_location_within_is_segment_wise),
+		cmocka_unit_test(test_names_accept_what_a_client_can_percent_encode),
+		cmocka_unit_test(test_location_spellings_of_one_local_file_compare_equal),
+		cmocka_unit_test(test_location_to_uri_spells_local_paths_as_file_uris),
+		cmocka_unit_test(test_location_escape_makes_one_valid_uri_segment),
 		cmocka_unit_test(test_paging_defaults_and_clamps),
 		cmocka_unit_test(test_paging_rejects_garbage),
 		cmocka_unit_test(test_base64_strict),

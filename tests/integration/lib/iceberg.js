@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, STORE, tmpDir } from './server.js';
 import { checkResponse } from './openapi.js';
+import { fsPath } from './location.js';
 
 export const CATALOG = 'demo';
 export const WAREHOUSE = 'wh';
@@ -71,7 +72,7 @@ export function simpleSchema() {
 
 /** Names of files in dir (sorted), [] if it does not exist. */
 export function files(dir) {
-  try { return fs.readdirSync(dir).sort(); } catch { return []; }
+  try { return fs.readdirSync(fsPath(dir)).sort(); } catch { return []; }
 }
 
-export const metadataFiles = (tableLocation) => files(path.join(tableLocation, 'metadata')).filter((f) => f.endsWith('.metadata.json'));
+export const metadataFiles = (tableLocation) => files(path.join(fsPath(tableLocation), 'metadata')).filter((f) => f.endsWith('.metadata.json'));
