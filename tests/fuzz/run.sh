@@ -15,7 +15,8 @@ srcs_request="src/util/json.c src/util/names.c src/util/location.c \
 	src/auth/principal.c src/auth/password.c src/auth/jwt.c \
 	src/auth/apikey.c src/auth/rbac.c src/auth/settings.c src/util/arena.c src/storage/sigv4.c"
 libs_request="-ljansson -luuid -ljwt -lcrypto"
-srcs_iceberg="src/iceberg/*.c src/util/json.c src/util/uuid.c"
+srcs_iceberg="src/iceberg/*.c src/util/json.c src/util/uuid.c src/util/location.c \
+	src/util/names.c"
 libs_iceberg="-ljansson -luuid -lavro -lz"
 srcs_manifest="src/iceberg/manifest.c src/iceberg/manifest_frame.c \
 	src/iceberg/manifest_decode.c \
