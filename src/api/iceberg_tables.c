@@ -385,6 +385,16 @@ reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
 	reply_plain_load(r, c, location, &f);
 }
 
+/* Would this caller be handed the warehouse's keys? */
+static int
+vends_keys(struct pgl_req *r, const struct pgl_catalog *c)
+{
+	json_t	*keys = api_client_config(r, c);
+
+	json_decref(keys);
+	return (keys != NULL);
+}
+
 void
 ice_table_load(struct pgl_req *r)
 {
@@ -405,12 +415,14 @@ ice_table_load(struct pgl_req *r)
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1)
 		return;
-	/* The answer differs with vended credentials: so does its tag. */
+	/* The answer differs with vended credentials, and with whether
+	 * this caller is handed keys (writers only): so does its tag. */
 	vend = pgl_header(r, "x-iceberg-access-delegation");
 	etag(a.metadata_location, vend == NULL ? mode :
 	    pgl_arena_printf(r->arena, "%s+%s%s", mode, strstr(vend,
-	    "vended-credentials") != NULL ? "vended" : "", strstr(vend,
-	    "remote-signing") != NULL ? "signing" : ""), tag);
+	    "vended-credentials") != NULL ? (vends_keys(r, &t.catalog) ?
+	    "keys" : "vended") : "", strstr(vend, "remote-signing") !=
+	    NULL ? "signing" : ""), tag);
 	pgl_set_header(r, "etag", tag);
 	if ((inm = pgl_header(r, "if-none-match")) != NULL &&
 	    (strcmp(inm, tag) == 0 || strcmp(inm, "*") == 0)) {

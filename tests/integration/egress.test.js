@@ -270,6 +270,15 @@ test('static keys: never vended by default; with vend_static_keys only to writer
         assert.equal(keysIn(creds), may, `${who} /credentials, vend_static_keys ${flag}`);
         if (!may) assert.deepEqual(creds['storage-credentials'], []);
       }
+      // A body with keys and one without never share an ETag, so a
+      // client's cached answer is never confirmed for the other (304).
+      const tag = async (u) => (await u.call('GET', `${T}/t`, undefined, vend)).headers.etag;
+      const [wt, rt] = [await tag(writer), await tag(reader)];
+      assert.ok(wt && rt, 'loads carry an ETag');
+      if (give) assert.notEqual(wt, rt, 'writer (keys) and reader (none) tags');
+      else assert.equal(wt, rt, 'no keys for either: one body, one tag');
+      const nm = await reader.call('GET', `${T}/t`, undefined, { ...vend, 'if-none-match': wt });
+      assert.equal(nm.status, give ? 200 : 304, 'a reader presenting the writer\'s tag');
       // Signing follows the same line: a reader reads, a writer writes.
       const uri = `${stub.origin}/${BUCKET}/lake/${cat}/db/t/data/x.parquet`;
       const sign = (u, method) => u.call('POST', `${T}/t/sign`, {
