@@ -145,7 +145,10 @@ test('the S3 server stopped mid-commit: 503, the pointer is not swapped, and the
   const created = expectJson(await req('POST', T, { name: 'k', schema }), 200);
   swift.stop();
   try {
-    const r = await req('POST', `${T}/k`, { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] });
+    // A Swift process that lingers after the stop can hold the kept-alive
+    // connection open without answering: the server's own 30 s S3 timeout
+    // then makes the 503, so this client waits longer than that.
+    const r = await srv.req('POST', `${T}/k`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] }, timeout: 60000 });
     expectError(r, 503, { iceberg: true });
     expectJson(await req('GET', '/health/live'), 200);
   } finally {
