@@ -194,6 +194,8 @@ http_install(const struct pgl_config *cfg)
 	app.nroutes = pgl_nroutes;
 	app.cors_origins = cfg->server.cors_origins;
 	app.max_body_bytes = cfg->server.max_body_bytes;
+	app.max_management_body_bytes = cfg->server.max_management_body_bytes;
+	app.max_metrics_body_bytes = cfg->server.max_metrics_body_bytes;
 	app.admit = api_admit;
 	app.serve = api_serve;
 	pgl_http_init(&app);

@@ -38,6 +38,10 @@ static const struct key keys[] = {
 	{ "server", "workers",		K_INT,  O(server.workers), 0, 64 },
 	{ "server", "max_body_bytes",	K_INT,  O(server.max_body_bytes),
 	    1024, 1024LL * 1024 * 1024 },
+	{ "server", "max_management_body_bytes", K_INT,
+	    O(server.max_management_body_bytes), 1024, 1024LL * 1024 * 1024 },
+	{ "server", "max_metrics_body_bytes", K_INT,
+	    O(server.max_metrics_body_bytes), 1024, 1024LL * 1024 * 1024 },
 	{ "server", "max_properties_bytes", K_INT,
 	    O(server.max_properties_bytes), 1024, 1 << 30 },
 	{ "server", "max_properties_entries", K_INT,
@@ -124,6 +128,8 @@ defaults(struct pgl_config *c)
 	c->server.port = 8080;
 	c->server.workers = 0;
 	c->server.max_body_bytes = 16 * 1024 * 1024;
+	c->server.max_management_body_bytes = 1024 * 1024;
+	c->server.max_metrics_body_bytes = 1024 * 1024;
 	c->server.max_properties_bytes = 64 * 1024;
 	c->server.max_properties_entries = 1000;
 	c->server.request_timeout_secs = 30;
@@ -327,7 +333,9 @@ load_key(struct pgl_config *c, const struct key *k,
 			    (long long)k->min, (long long)k->max);
 			return (-1);
 		}
-		if (k->off == O(server.max_body_bytes))
+		if (k->off == O(server.max_body_bytes) ||
+		    k->off == O(server.max_management_body_bytes) ||
+		    k->off == O(server.max_metrics_body_bytes))
 			*(size_t *)dst = (size_t)i64;
 		else
 			*(int *)dst = (int)i64;
@@ -667,6 +675,16 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.max_body_bytes = (size_t)n;
+	if ((rc = env_int("PANGOLIN_MAX_MANAGEMENT_BODY_BYTES", 1024,
+	    1LL << 30, &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_management_body_bytes = (size_t)n;
+	if ((rc = env_int("PANGOLIN_MAX_METRICS_BODY_BYTES", 1024, 1LL << 30,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_metrics_body_bytes = (size_t)n;
 	if ((rc = env_int("PANGOLIN_MAX_PROPERTIES_BYTES", 1024, 1LL << 30, &n,
 	    err)) == -1)
 		return (-1);

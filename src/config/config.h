@@ -37,6 +37,9 @@ struct pgl_config {
 		 * bytes of keys and values, and entries. */
 		int		max_properties_bytes;
 		int		max_properties_entries;
+		/* Per route family, within max_body_bytes. */
+		size_t		max_management_body_bytes;
+		size_t		max_metrics_body_bytes;
 		int		request_timeout_secs;
 		int		shutdown_grace_secs; /* SIGTERM: finish requests */
 		char		*cors_origins;	/* "*" or a comma list */

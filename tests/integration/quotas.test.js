@@ -5,7 +5,10 @@
 // (PANGOLIN_MAX_PROPERTIES_BYTES of keys plus values,
 // PANGOLIN_MAX_PROPERTIES_ENTRIES entries), as stored after an update
 // merges into it: past either 422 (400 on /v1) naming the limit, exactly
-// at it accepted.
+// at it accepted.  Bodies: management and metrics routes have their own
+// ceilings below the server-wide one (PANGOLIN_MAX_MANAGEMENT_BODY_BYTES,
+// PANGOLIN_MAX_METRICS_BODY_BYTES): 413 naming it; Iceberg commits keep
+// the server-wide ceiling.
 // Task tests: the runners are off so queued tasks stay queued and the
 // count is exact.  Not on the memory store: there the worker runs each
 // task before it answers (api/maint_route.c run_inline), so no task is
@@ -61,9 +64,15 @@ after(async () => { await srv?.stop(); });
 // Properties: a server of its own, with small ceilings.
 const MAX_BYTES = 1024;
 const MAX_ENTRIES = 10;
+const MAX_BODY = 2048;
 let ice;
 before(async () => {
-  ice = await startIcebergServer({ env: { PANGOLIN_MAX_PROPERTIES_BYTES: String(MAX_BYTES), PANGOLIN_MAX_PROPERTIES_ENTRIES: String(MAX_ENTRIES) } });
+  ice = await startIcebergServer({
+    env: {
+      PANGOLIN_MAX_PROPERTIES_BYTES: String(MAX_BYTES), PANGOLIN_MAX_PROPERTIES_ENTRIES: String(MAX_ENTRIES),
+      PANGOLIN_MAX_MANAGEMENT_BODY_BYTES: String(MAX_BODY), PANGOLIN_MAX_METRICS_BODY_BYTES: String(MAX_BODY),
+    },
+  });
 });
 after(async () => { await ice?.stop(); });
 
@@ -151,4 +160,31 @@ test('table set-properties that would grow the stored map past a limit is 400 na
   assert.deepEqual(expectJson(await ice.req('GET', tp), 200).metadata.properties ?? {}, have);
   const ok = expectJson(await commit(sized(MAX_BYTES - used)), 200);
   assert.equal(ok.metadata.properties.big.length, MAX_BYTES - used - 3);
+});
+
+/** obj as JSON text padded with trailing spaces to exactly n bytes. */
+const padded = (obj, n) => { const t = JSON.stringify(obj); return t + ' '.repeat(n - t.length); };
+const JSON_CT = { 'content-type': 'application/json' };
+
+test('a management body past its family ceiling is 413 naming it, exactly at it is served; an Iceberg commit of that size is not refused', async () => {
+  const cat = { name: uniq('cat'), warehouse_name: 'wh' };
+  expectError(await ice.req('POST', '/api/v1/catalogs', { body: padded(cat, MAX_BODY + 1), raw: true, headers: JSON_CT }), 413,
+    { message: /2048 bytes \(PANGOLIN_MAX_MANAGEMENT_BODY_BYTES\)/ });
+  expectJson(await ice.req('POST', '/api/v1/catalogs', { body: padded(cat, MAX_BODY), raw: true, headers: JSON_CT }), 201);
+
+  const P = `/v1/${CATALOG}`;
+  const ns = uniq('ns');
+  expectJson(await ice.req('POST', `${P}/namespaces`, { body: { namespace: [ns] } }), 200);
+  expectJson(await ice.req('POST', `${P}/namespaces/${nsPath([ns])}/tables`, { body: { name: 't', schema: simpleSchema() } }), 200);
+  const tp = `${P}/namespaces/${nsPath([ns])}/tables/t`;
+  const removals = Array.from({ length: 300 }, (_, i) => `gone-${i}`);
+  const body = { requirements: [], updates: [{ action: 'remove-properties', removals }] };
+  assert.ok(JSON.stringify(body).length > MAX_BODY);
+  expectJson(await ice.req('POST', tp, { body }), 200);
+
+  // Metrics reports: their own ceiling, in the Iceberg envelope.
+  const report = padded({ 'report-type': 'commit-report' }, MAX_BODY + 1);
+  const r = await ice.rawReq('POST', `${tp}/metrics`, { body: report, raw: true, headers: JSON_CT });
+  const e = expectError(r, 413, { iceberg: true, message: /2048 bytes \(PANGOLIN_MAX_METRICS_BODY_BYTES\)/ });
+  assert.equal(e.error.type, 'RequestTooLargeException');
 });
