@@ -33,6 +33,7 @@
 #include "storage/s3.h"
 #include "storage/write_pool.h"
 #include "tasks/runner.h"
+#include "util/json.h"
 #include "util/log.h"
 
 void	kore_parent_configure(int, char **);
@@ -193,6 +194,8 @@ http_install(const struct pgl_config *cfg)
 	app.nroutes = pgl_nroutes;
 	app.cors_origins = cfg->server.cors_origins;
 	app.max_body_bytes = cfg->server.max_body_bytes;
+	app.max_management_body_bytes = cfg->server.max_management_body_bytes;
+	app.max_metrics_body_bytes = cfg->server.max_metrics_body_bytes;
 	app.admit = api_admit;
 	app.serve = api_serve;
 	pgl_http_init(&app);
@@ -275,6 +278,8 @@ kore_parent_configure(int argc, char **argv)
 		die("config: %s", line);
 	}
 	pgl_app.cfg = cfg;
+	pgl_json_map_limits((size_t)cfg->server.max_properties_bytes,
+	    (size_t)cfg->server.max_properties_entries);
 	plugins_check(cfg);
 	if (check) {
 		printf("config ok: %s; store %s (%s); cache %s (%s)%s%s\n",

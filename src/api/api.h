@@ -260,5 +260,8 @@ json_t	*api_obj(const char *text);
 char	*api_text(struct pgl_arena *, const json_t *);
 /* A JSON string or null. */
 json_t	*api_str_or_null(const char *);
+/* 0 when a merged map fits the properties ceiling (util/json.h); else
+ * -1 after 422, or 400 on an Iceberg route, naming the limit. */
+int	api_map_fits(struct pgl_req *, const json_t *map, const char *what);
 
 #endif

@@ -385,6 +385,10 @@ api_catalog_update(struct pgl_req *r)
 	if (upd != NULL && !json_is_null(upd)) {
 		props = api_obj(c.properties);
 		json_object_update(props, upd);
+		if (api_map_fits(r, props, "properties") == -1) {
+			json_decref(props);
+			return;
+		}
 		c.properties = api_text(r->arena, props);
 		json_decref(props);
 	}

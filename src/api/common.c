@@ -6,6 +6,17 @@
 #include "util/arena.h"
 #include "util/json.h"
 
+int
+api_map_fits(struct pgl_req *r, const json_t *map, const char *what)
+{
+	char	why[256];
+
+	if (pgl_json_map_fits(map, what, why, sizeof(why)) == 0)
+		return (0);
+	pgl_reply_error(r, r->iceberg ? 400 : 422, "%s", why);
+	return (-1);
+}
+
 json_t *
 api_obj(const char *text)
 {

@@ -11,11 +11,11 @@
 #include "util/json.h"
 
 /*
- * Reports name a few dozen counters; 1 MiB is generous.  Past it the body
- * is refused before it is looked at, so a client cannot make the catalog
- * parse and walk megabytes for an answer it throws away.
+ * Reports name a few dozen counters: the dispatcher refuses a body past
+ * [server] max_metrics_body_bytes (1 MiB) before it is parsed, so a client
+ * cannot make the catalog parse and walk megabytes for an answer it
+ * throws away (http/kore_dispatch.c family_limit).
  */
-#define METRICS_BODY_MAX	(1024 * 1024)
 
 static const struct pgl_jfield scan_fields[] = {
 	{ "report-type", PGL_J_STRING, 1 },
@@ -132,12 +132,6 @@ ice_table_metrics(struct pgl_req *r)
 	struct pgl_asset	a;
 	char			why[256];
 
-	if (pgl_req_body_len(r) > METRICS_BODY_MAX) {
-		pgl_reply_ice_error(r, 413, "RequestTooLargeException",
-		    "a metrics report may be at most %d bytes",
-		    METRICS_BODY_MAX);
-		return;
-	}
 	if (r->body == NULL || check_report(r->body, why, sizeof(why)) == -1) {
 		pgl_reply_ice_error(r, 400, "BadRequestException", "%s",
 		    r->body == NULL ? "a JSON request body is required" : why);

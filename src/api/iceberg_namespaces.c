@@ -285,6 +285,12 @@ ice_ns_properties(struct pgl_req *r)
 	}
 	if (json_is_object(upd))
 		json_object_update(props, upd);
+	if (api_map_fits(r, props, "properties") == -1) {
+		json_decref(props);
+		json_decref(removed);
+		json_decref(missing);
+		return;
+	}
 	ns.properties = api_text(r->arena, props);
 	json_decref(props);
 	if (ns_write(r, &ns, 1, &err) != PGL_OK) {

@@ -490,12 +490,17 @@ ice_table_drop(struct pgl_req *r)
 {
 	struct ice_target	t;
 	struct pgl_asset	a;
+	int			purging;
 
+	purging = query_true(pgl_query(r, "purgeRequested"));
+	/* Refuse a purge past the task quota before the drop, not after
+	 * it: a dropped table whose purge cannot be queued leaks files. */
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
+	    (purging && api_task_quota(r) == -1) ||
 	    ice_drop_asset(r, &a) == -1)
 		return;
-	if (query_true(pgl_query(r, "purgeRequested")))
+	if (purging)
 		purge(r, &t, &a);
 	pgl_reply_empty(r, 204);
 }

@@ -143,6 +143,10 @@ api_tenant_update(struct pgl_req *r)
 		/* Merged into the existing map, as upstream does. */
 		props = api_obj(t.properties);
 		json_object_update(props, upd);
+		if (api_map_fits(r, props, "properties") == -1) {
+			json_decref(props);
+			return;
+		}
 		t.properties = api_text(r->arena, props);
 		json_decref(props);
 	}

@@ -301,9 +301,11 @@ sealed_config(struct pgl_req *r, const json_t *upd, const char *stored_text)
 	const char	*out = NULL;
 
 	copy = json_deep_copy(upd);
+	/* The ceiling applies to the map as stored, secrets sealed. */
 	if (api_secrets_seal(r, "storage_config", copy, cfg) == 0) {
 		json_object_update(cfg, copy);
-		out = api_text(r->arena, cfg);
+		if (api_map_fits(r, cfg, "storage_config") == 0)
+			out = api_text(r->arena, cfg);
 	}
 	json_decref(copy);
 	json_decref(cfg);

@@ -38,6 +38,14 @@ static const struct key keys[] = {
 	{ "server", "workers",		K_INT,  O(server.workers), 0, 64 },
 	{ "server", "max_body_bytes",	K_INT,  O(server.max_body_bytes),
 	    1024, 1024LL * 1024 * 1024 },
+	{ "server", "max_management_body_bytes", K_INT,
+	    O(server.max_management_body_bytes), 1024, 1024LL * 1024 * 1024 },
+	{ "server", "max_metrics_body_bytes", K_INT,
+	    O(server.max_metrics_body_bytes), 1024, 1024LL * 1024 * 1024 },
+	{ "server", "max_properties_bytes", K_INT,
+	    O(server.max_properties_bytes), 1024, 1 << 30 },
+	{ "server", "max_properties_entries", K_INT,
+	    O(server.max_properties_entries), 1, 1000000 },
 	{ "server", "request_timeout_secs", K_INT,
 	    O(server.request_timeout_secs), 1, 3600 },
 	{ "server", "shutdown_grace_secs", K_INT,
@@ -71,6 +79,8 @@ static const struct key keys[] = {
 	    10, 3600000 },
 	{ "tasks",  "lease_ms",		K_INT,  O(tasks.lease_ms),
 	    1000, 3600000 },
+	{ "tasks",  "max_per_tenant",	K_INT,  O(tasks.max_per_tenant),
+	    0, 1000000 },
 	{ "defaults", "object_store_cache", K_BOOL,
 	    O(defaults.object_store_cache), 0, 0 },
 	{ "defaults", "tenant_name",	K_STR,  O(defaults.tenant_name), 0, 0 },
@@ -118,6 +128,10 @@ defaults(struct pgl_config *c)
 	c->server.port = 8080;
 	c->server.workers = 0;
 	c->server.max_body_bytes = 16 * 1024 * 1024;
+	c->server.max_management_body_bytes = 1024 * 1024;
+	c->server.max_metrics_body_bytes = 1024 * 1024;
+	c->server.max_properties_bytes = 64 * 1024;
+	c->server.max_properties_entries = 1000;
 	c->server.request_timeout_secs = 30;
 	c->server.shutdown_grace_secs = 25;
 	c->auth.session_ttl_secs = 86400;
@@ -131,6 +145,7 @@ defaults(struct pgl_config *c)
 	c->tasks.concurrency = 2;
 	c->tasks.poll_interval_ms = 1000;
 	c->tasks.lease_ms = 30000;
+	c->tasks.max_per_tenant = 100;
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = xstrdup("default");
 }
@@ -318,7 +333,9 @@ load_key(struct pgl_config *c, const struct key *k,
 			    (long long)k->min, (long long)k->max);
 			return (-1);
 		}
-		if (k->off == O(server.max_body_bytes))
+		if (k->off == O(server.max_body_bytes) ||
+		    k->off == O(server.max_management_body_bytes) ||
+		    k->off == O(server.max_metrics_body_bytes))
 			*(size_t *)dst = (size_t)i64;
 		else
 			*(int *)dst = (int)i64;
@@ -658,6 +675,26 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.max_body_bytes = (size_t)n;
+	if ((rc = env_int("PANGOLIN_MAX_MANAGEMENT_BODY_BYTES", 1024,
+	    1LL << 30, &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_management_body_bytes = (size_t)n;
+	if ((rc = env_int("PANGOLIN_MAX_METRICS_BODY_BYTES", 1024, 1LL << 30,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_metrics_body_bytes = (size_t)n;
+	if ((rc = env_int("PANGOLIN_MAX_PROPERTIES_BYTES", 1024, 1LL << 30, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_properties_bytes = (int)n;
+	if ((rc = env_int("PANGOLIN_MAX_PROPERTIES_ENTRIES", 1, 1000000, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_properties_entries = (int)n;
 	if ((rc = env_int("PANGOLIN_REQUEST_TIMEOUT_SECS", 1, 3600, &n,
 	    err)) == -1)
 		return (-1);
@@ -686,6 +723,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->tasks.lease_ms = (int)n;
+	if ((rc = env_int("PANGOLIN_MAX_TASKS_PER_TENANT", 0, 1000000, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->tasks.max_per_tenant = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)

@@ -33,6 +33,13 @@ struct pgl_config {
 		int		port;
 		int		workers;	/* 0 = one per CPU */
 		size_t		max_body_bytes;
+		/* Any stored map of strings (properties, storage_config):
+		 * bytes of keys and values, and entries. */
+		int		max_properties_bytes;
+		int		max_properties_entries;
+		/* Per route family, within max_body_bytes. */
+		size_t		max_management_body_bytes;
+		size_t		max_metrics_body_bytes;
 		int		request_timeout_secs;
 		int		shutdown_grace_secs; /* SIGTERM: finish requests */
 		char		*cors_origins;	/* "*" or a comma list */
@@ -78,6 +85,9 @@ struct pgl_config {
 		int		concurrency;
 		int		poll_interval_ms;
 		int		lease_ms;	/* a runner silent this long is dead */
+		/* Queued plus running tasks a tenant may hold; past it a
+		 * new task is refused with 429.  0: no ceiling. */
+		int		max_per_tenant;
 	} tasks;
 
 	struct {

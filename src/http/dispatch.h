@@ -19,6 +19,9 @@ struct pgl_http_app {
 	size_t			 nroutes;
 	const char		*cors_origins;	/* "*" or "a, b" */
 	size_t			 max_body_bytes;
+	/* Per route family, within max_body_bytes (413 naming it). */
+	size_t			 max_management_body_bytes; /* /api/... */
+	size_t			 max_metrics_body_bytes; /* /v1/.../metrics */
 
 	/*
 	 * Before the body is read: identify the caller and decide whether

@@ -131,15 +131,40 @@ is_json_type(const char *ct)
 	    (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0));
 }
 
+/*
+ * The body ceiling of r's route family.  Iceberg commits carry whole
+ * schemas and many updates, so they keep the server-wide ceiling;
+ * management calls and metrics reports are small, and refusing a large
+ * one before it is parsed spares the several times its size a parsed
+ * body takes.
+ */
+static size_t
+family_limit(const struct pgl_req *r, const char **setting)
+{
+	const char	*path = r->match.route->path;
+	size_t		 n = strlen(path);
+
+	if (!r->iceberg) {
+		*setting = "PANGOLIN_MAX_MANAGEMENT_BODY_BYTES";
+		return (app->max_management_body_bytes);
+	}
+	if (n >= 8 && strcmp(path + n - 8, "/metrics") == 0) {
+		*setting = "PANGOLIN_MAX_METRICS_BODY_BYTES";
+		return (app->max_metrics_body_bytes);
+	}
+	*setting = "PANGOLIN_MAX_BODY_BYTES";
+	return (app->max_body_bytes);
+}
+
 /* 415 / 413 / 400 for a route that takes a JSON body. */
 static int
 read_json_body(struct pgl_req *r)
 {
 	struct kore_buf	*b = r->http->http_body;
 	const char	*ct = pgl_header(r, "content-type");
+	const char	*setting;
 	char		 why[256];
-
-	size_t		 len = r->http->http_body_length;
+	size_t		 len = r->http->http_body_length, limit;
 
 	if (b == NULL || len == 0) {
 		/* Some bodies are optional (e.g. revoke); handlers decide. */
@@ -152,6 +177,11 @@ read_json_body(struct pgl_req *r)
 	if (len > app->max_body_bytes) {
 		pgl_reply_error(r, 413, "request body exceeds %zu bytes",
 		    app->max_body_bytes);
+		return (-1);
+	}
+	if (len > (limit = family_limit(r, &setting))) {
+		pgl_reply_ice_error(r, 413, "RequestTooLargeException",
+		    "request body exceeds %zu bytes (%s)", limit, setting);
 		return (-1);
 	}
 	if ((r->body = pgl_json_parse(b->data, len, why,

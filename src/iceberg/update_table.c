@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "iceberg/internal.h"
+#include "util/json.h"
 #include "util/location.h"
 
 /*
@@ -108,6 +109,7 @@ ice_props_set(json_t *props, const json_t *updates, int reserved,
     struct ice_err *e)
 {
 	const char	*k;
+	char		 why[256];
 	json_t		*v;
 
 	json_object_foreach((json_t *)updates, k, v) {
@@ -123,6 +125,9 @@ ice_props_set(json_t *props, const json_t *updates, int reserved,
 		    e) == -1)
 			return (-1);
 	}
+	/* The stored map, not only this update, stays under the ceiling. */
+	if (pgl_json_map_fits(props, "properties", why, sizeof(why)) == -1)
+		return (ice_bad(e, "%s", why));
 	return (0);
 }
 

@@ -73,6 +73,48 @@ type_ok(const json_t *v, enum pgl_jtype t)
 	return (0);
 }
 
+/* Defaults of [server] max_properties_bytes and max_properties_entries. */
+static size_t	map_max_bytes = 64 * 1024;
+static size_t	map_max_entries = 1000;
+
+void
+pgl_json_map_limits(size_t max_bytes, size_t max_entries)
+{
+	map_max_bytes = max_bytes;
+	map_max_entries = max_entries;
+}
+
+int
+pgl_json_map_fits(const json_t *map, const char *what, char *why,
+    size_t whylen)
+{
+	const char	*k;
+	json_t		*v;
+	size_t		 bytes = 0;
+
+	if (!json_is_object(map))
+		return (0);
+	if (json_object_size(map) > map_max_entries) {
+		(void)snprintf(why, whylen, "`%s` has %zu entries, more than "
+		    "the limit of %zu (PANGOLIN_MAX_PROPERTIES_ENTRIES)", what,
+		    json_object_size(map), map_max_entries);
+		return (-1);
+	}
+	json_object_foreach((json_t *)map, k, v) {
+		bytes += strlen(k);
+		if (json_is_string(v))
+			bytes += json_string_length(v);
+	}
+	if (bytes > map_max_bytes) {
+		(void)snprintf(why, whylen, "`%s` holds %zu bytes of keys and "
+		    "values, more than the limit of %zu "
+		    "(PANGOLIN_MAX_PROPERTIES_BYTES)", what, bytes,
+		    map_max_bytes);
+		return (-1);
+	}
+	return (0);
+}
+
 static const struct pgl_jfield *
 field(const struct pgl_jfield *f, const char *name)
 {
@@ -107,6 +149,9 @@ pgl_json_check(const json_t *obj, const struct pgl_jfield *fields, char *why,
 			    f->name, type_name(f->type));
 			return (-1);
 		}
+		if (f->type == PGL_J_STRMAP &&
+		    pgl_json_map_fits(v, f->name, why, whylen) == -1)
+			return (-1);
 	}
 	for (f = fields; f->name != NULL; f++) {
 		v = json_object_get(obj, f->name);

@@ -42,6 +42,17 @@ json_t		*pgl_json_parse(const void *buf, size_t len, char *why,
 int		 pgl_json_check(const json_t *obj,
 		    const struct pgl_jfield *fields, char *why, size_t whylen);
 
+/*
+ * The ceiling on any stored map of strings (properties, storage_config):
+ * the total bytes of its keys and values, and its entry count.  Set once
+ * at start-up; pgl_json_check applies it to every PGL_J_STRMAP field.
+ */
+void		 pgl_json_map_limits(size_t max_bytes, size_t max_entries);
+
+/* 0 when map is within the ceiling, else -1 with a reason naming it. */
+int		 pgl_json_map_fits(const json_t *map, const char *what,
+		    char *why, size_t whylen);
+
 /* obj[key] as a string, or NULL if absent, null or not a string. */
 const char	*pgl_json_str(const json_t *obj, const char *key);
 
