@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,60 @@ http_install(const struct pgl_config *cfg)
 	pgl_http_init(&app);
 }
 
+/*
+ * Descriptors a worker needs besides its connections: the store, cache and
+ * log files, S3 and PostgreSQL sockets, Kore's own pipes.  Kore's privdrop
+ * adds the descriptors already open to worker_rlimit_nofiles, so the hard
+ * limit must leave room for both.
+ */
+#define FD_RESERVE		256
+/* Kore allocates its connection pool for the whole limit up front. */
+#define MAX_CONNS_AUTO		16384
+
+/*
+ * Raise RLIMIT_NOFILE to what the connection limit needs (at most the hard
+ * limit) and size Kore's per-worker connection limit from it.  Kore's
+ * defaults (768 descriptors) let about a thousand idle sockets, which need
+ * no credentials, stop the server.
+ */
+static void
+configure_connections(const struct pgl_config *cfg)
+{
+	struct rlimit	rl;
+	rlim_t		hard, want;
+	u_int32_t	conns;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		die("getrlimit(RLIMIT_NOFILE): %s", errno_s);
+	hard = rl.rlim_max;
+	if (hard == RLIM_INFINITY || hard > (1 << 20) + 2 * FD_RESERVE)
+		hard = (1 << 20) + 2 * FD_RESERVE;
+	if (hard < 2 * FD_RESERVE + 64)
+		die("RLIMIT_NOFILE hard limit %llu is below %d",
+		    (unsigned long long)hard, 2 * FD_RESERVE + 64);
+
+	conns = cfg->server.max_connections > 0 ?
+	    (u_int32_t)cfg->server.max_connections : MAX_CONNS_AUTO;
+	if (conns > hard - 2 * FD_RESERVE) {
+		if (cfg->server.max_connections > 0)
+			pgl_log(PGL_LOG_WARN, "max_connections %u needs more "
+			    "descriptors than RLIMIT_NOFILE's hard limit %llu; "
+			    "using %llu", conns, (unsigned long long)hard,
+			    (unsigned long long)(hard - 2 * FD_RESERVE));
+		conns = (u_int32_t)(hard - 2 * FD_RESERVE);
+	}
+
+	want = conns + 2 * FD_RESERVE;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			die("setrlimit(RLIMIT_NOFILE, %llu): %s",
+			    (unsigned long long)want, errno_s);
+	}
+	worker_max_connections = conns;
+	worker_rlimit_nofiles = conns + FD_RESERVE;
+}
+
 static void
 configure_kore(const struct pgl_config *cfg)
 {
@@ -228,8 +283,13 @@ configure_kore(const struct pgl_config *cfg)
 	/* One byte over our limit so the dispatcher can answer 413 in the
 	 * route's own error shape; anything larger Kore refuses (as JSON). */
 	http_body_max = cfg->server.max_body_bytes + 1;
-	http_header_timeout = cfg->server.request_timeout_secs;
-	http_body_timeout = cfg->server.request_timeout_secs;
+	/* Kore patch item 20: the head from accept (or its first byte on a
+	 * kept-alive connection), the body, and the wait between requests
+	 * are timed separately. */
+	http_header_timeout = (u_int16_t)cfg->server.header_timeout_secs;
+	http_body_timeout = (u_int16_t)cfg->server.request_timeout_secs;
+	http_keepalive_time = (u_int16_t)cfg->server.keepalive_timeout_secs;
+	configure_connections(cfg);
 	/* SIGTERM: stop accepting, answer what was received (Kore patch). */
 	worker_shutdown_grace = (u_int32_t)cfg->server.shutdown_grace_secs;
 }
@@ -314,6 +374,10 @@ kore_parent_configure(int argc, char **argv)
 	pgl_log(PGL_LOG_INFO, "pangolin %s on %s:%d, %u workers, store %s, "
 	    "cache %s", PGL_VERSION, cfg->server.bind, cfg->server.port,
 	    worker_count, pgl_app.db->name, pgl_app.cache->name);
+	pgl_log(PGL_LOG_INFO, "connections: at most %u per worker, "
+	    "RLIMIT_NOFILE %u per worker; timeouts: header %us, body %us, "
+	    "keep-alive %us", worker_max_connections, worker_rlimit_nofiles,
+	    http_header_timeout, http_body_timeout, http_keepalive_time);
 	/* Kore logs to stdout in the foreground; we promise stderr. */
 	(void)fflush(stdout);
 	if (dup2(STDERR_FILENO, STDOUT_FILENO) == -1)

@@ -27,6 +27,11 @@ command -v sqlite3 >/dev/null || { echo "run-integration: sqlite3 not found" >&2
 PGL_BIN=$(cd "$out" && pwd)/pangolin
 export PGL_BIN
 
+# connections.test.js holds 10,000 idle connections: this process and the
+# servers it starts need the descriptors (root in CI may raise the hard
+# limit; anyone else gets the hard limit, and the test needs 3,000).
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+
 # TAP on stdout: tests/run-all.sh sums the "# pass N" / "# fail N" lines.
 # Two files at a time: each runs its own server.
 run() {

@@ -50,6 +50,12 @@ static const struct key keys[] = {
 	    O(server.request_timeout_secs), 1, 3600 },
 	{ "server", "shutdown_grace_secs", K_INT,
 	    O(server.shutdown_grace_secs), 0, 3600 },
+	{ "server", "header_timeout_secs", K_INT,
+	    O(server.header_timeout_secs), 1, 3600 },
+	{ "server", "keepalive_timeout_secs", K_INT,
+	    O(server.keepalive_timeout_secs), 1, 3600 },
+	{ "server", "max_connections", K_INT,
+	    O(server.max_connections), 0, 1 << 20 },
 	{ "server", "cors_allowed_origins", K_STR, O(server.cors_origins), 0, 0 },
 	{ "server", "pid_file",		K_STR,  O(server.pid_file), 0, 0 },
 	{ "store",  "plugin",		K_STR,  O(store.plugin), 0, 0 },
@@ -134,6 +140,9 @@ defaults(struct pgl_config *c)
 	c->server.max_properties_entries = 1000;
 	c->server.request_timeout_secs = 30;
 	c->server.shutdown_grace_secs = 25;
+	c->server.header_timeout_secs = 10;
+	c->server.keepalive_timeout_secs = 60;
+	c->server.max_connections = 0;
 	c->auth.session_ttl_secs = 86400;
 	c->auth.rate_limit = 10;
 	c->auth.root_basic = 1;
@@ -705,6 +714,21 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.shutdown_grace_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_HEADER_TIMEOUT_SECS", 1, 3600, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.header_timeout_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_KEEPALIVE_TIMEOUT_SECS", 1, 3600, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.keepalive_timeout_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_MAX_CONNECTIONS", 0, 1 << 20, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_connections = (int)n;
 	if ((v = getenv("OBJECT_STORE_CACHE_ENABLED")) != NULL && *v != '\0')
 		c->defaults.object_store_cache = env_bool(v);
 	if ((v = getenv("TASK_WORKER_ENABLED")) != NULL && *v != '\0')

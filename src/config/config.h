@@ -42,6 +42,11 @@ struct pgl_config {
 		size_t		max_metrics_body_bytes;
 		int		request_timeout_secs;
 		int		shutdown_grace_secs; /* SIGTERM: finish requests */
+		int		header_timeout_secs; /* a request head, from
+						      * accept or its first byte */
+		int		keepalive_timeout_secs; /* idle between requests */
+		int		max_connections; /* per worker; 0: from the
+						  * RLIMIT_NOFILE hard limit */
 		char		*cors_origins;	/* "*" or a comma list */
 		char		*pid_file;
 	} server;

@@ -21,7 +21,8 @@ static const char *const env_vars[] = {
 	"PANGOLIN_ROOT_USER", "PANGOLIN_ROOT_PASSWORD", "PANGOLIN_CONFIG",
 	"PANGOLIN_JWT_SECRET", "PANGOLIN_SESSION_TTL_SECS",
 	"PANGOLIN_ENCRYPTION_KEY", "PANGOLIN_LOCAL_ROOTS",
-	"PANGOLIN_ALLOWED_ENDPOINTS",
+	"PANGOLIN_ALLOWED_ENDPOINTS", "PANGOLIN_HEADER_TIMEOUT_SECS",
+	"PANGOLIN_KEEPALIVE_TIMEOUT_SECS", "PANGOLIN_MAX_CONNECTIONS",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -221,6 +222,45 @@ test_storage_type_and_contradictions(void **state)
 }
 
 static void
+test_connection_limits_defaults_file_and_env(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->server.header_timeout_secs, 10);
+	assert_int_equal(c->server.keepalive_timeout_secs, 60);
+	assert_int_equal(c->server.max_connections, 0);
+	assert_int_equal(c->server.request_timeout_secs, 30);
+	pgl_config_free(c);
+
+	c = load("[server]\nheader_timeout_secs = 5\n"
+	    "keepalive_timeout_secs = 20\nmax_connections = 4096\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->server.header_timeout_secs, 5);
+	assert_int_equal(c->server.keepalive_timeout_secs, 20);
+	assert_int_equal(c->server.max_connections, 4096);
+	pgl_config_free(c);
+
+	setenv("PANGOLIN_HEADER_TIMEOUT_SECS", "3", 1);
+	setenv("PANGOLIN_KEEPALIVE_TIMEOUT_SECS", "7", 1);
+	setenv("PANGOLIN_MAX_CONNECTIONS", "2000", 1);
+	c = load("[server]\nheader_timeout_secs = 5\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->server.header_timeout_secs, 3);
+	assert_int_equal(c->server.keepalive_timeout_secs, 7);
+	assert_int_equal(c->server.max_connections, 2000);
+	pgl_config_free(c);
+
+	assert_null(load("[server]\nheader_timeout_secs = 0\n", &err));
+	assert_non_null(strstr(err.reason, "between 1 and 3600"));
+	setenv("PANGOLIN_MAX_CONNECTIONS", "-1", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_MAX_CONNECTIONS");
+}
+
+static void
 test_bad_env_number_names_the_variable(void **state)
 {
 	struct pgl_config_error	err;
@@ -376,6 +416,8 @@ main(void)
 		cmocka_unit_test_setup(test_no_auth_makes_a_random_jwt_secret,
 		    setup),
 		cmocka_unit_test_setup(test_weak_or_half_root_credentials_are_refused,
+		    setup),
+		cmocka_unit_test_setup(test_connection_limits_defaults_file_and_env,
 		    setup),
 		cmocka_unit_test_setup(test_storage_lists_from_file_and_env, setup),
 		cmocka_unit_test_setup(test_storage_lists_refuse_bad_elements,
