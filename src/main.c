@@ -46,6 +46,7 @@ void	kore_seccomp_hook(void);
 extern int	skip_runas, skip_chroot;
 
 static pid_t	task_supervisor = -1;
+static rlim_t	nofile;		/* RLIMIT_NOFILE after configure_connections */
 
 
 static void
@@ -252,6 +253,7 @@ configure_connections(const struct pgl_config *cfg)
 			die("setrlimit(RLIMIT_NOFILE, %llu): %s",
 			    (unsigned long long)want, errno_s);
 	}
+	nofile = rl.rlim_cur;
 	worker_max_connections = conns;
 	worker_rlimit_nofiles = conns + FD_RESERVE;
 }
@@ -290,6 +292,7 @@ configure_kore(const struct pgl_config *cfg)
 	http_body_timeout = (u_int16_t)cfg->server.request_timeout_secs;
 	http_keepalive_time = (u_int16_t)cfg->server.keepalive_timeout_secs;
 	configure_connections(cfg);
+	pgl_conns_set_cap((uint32_t)cfg->server.max_conns_per_addr);
 	/* SIGTERM: stop accepting, answer what was received (Kore patch). */
 	worker_shutdown_grace = (u_int32_t)cfg->server.shutdown_grace_secs;
 }
@@ -374,9 +377,10 @@ kore_parent_configure(int argc, char **argv)
 	pgl_log(PGL_LOG_INFO, "pangolin %s on %s:%d, %u workers, store %s, "
 	    "cache %s", PGL_VERSION, cfg->server.bind, cfg->server.port,
 	    worker_count, pgl_app.db->name, pgl_app.cache->name);
-	pgl_log(PGL_LOG_INFO, "connections: at most %u per worker, "
-	    "RLIMIT_NOFILE %u per worker; timeouts: header %us, body %us, "
-	    "keep-alive %us", worker_max_connections, worker_rlimit_nofiles,
+	pgl_log(PGL_LOG_INFO, "connections: at most %u per worker and "
+	    "%d per address (0: no cap), RLIMIT_NOFILE %llu; timeouts: "
+	    "header %us, body %us, keep-alive %us", worker_max_connections,
+	    cfg->server.max_conns_per_addr, (unsigned long long)nofile,
 	    http_header_timeout, http_body_timeout, http_keepalive_time);
 	/* Kore logs to stdout in the foreground; we promise stderr. */
 	(void)fflush(stdout);

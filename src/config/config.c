@@ -56,6 +56,8 @@ static const struct key keys[] = {
 	    O(server.keepalive_timeout_secs), 1, 3600 },
 	{ "server", "max_connections", K_INT,
 	    O(server.max_connections), 0, 1 << 20 },
+	{ "server", "max_conns_per_addr", K_INT,
+	    O(server.max_conns_per_addr), 0, 1 << 20 },
 	{ "server", "cors_allowed_origins", K_STR, O(server.cors_origins), 0, 0 },
 	{ "server", "pid_file",		K_STR,  O(server.pid_file), 0, 0 },
 	{ "store",  "plugin",		K_STR,  O(store.plugin), 0, 0 },
@@ -143,6 +145,7 @@ defaults(struct pgl_config *c)
 	c->server.header_timeout_secs = 10;
 	c->server.keepalive_timeout_secs = 60;
 	c->server.max_connections = 0;
+	c->server.max_conns_per_addr = 0;
 	c->auth.session_ttl_secs = 86400;
 	c->auth.rate_limit = 10;
 	c->auth.root_basic = 1;
@@ -729,6 +732,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.max_connections = (int)n;
+	if ((rc = env_int("PANGOLIN_MAX_CONNS_PER_ADDR", 0, 1 << 20, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_conns_per_addr = (int)n;
 	if ((v = getenv("OBJECT_STORE_CACHE_ENABLED")) != NULL && *v != '\0')
 		c->defaults.object_store_cache = env_bool(v);
 	if ((v = getenv("TASK_WORKER_ENABLED")) != NULL && *v != '\0')

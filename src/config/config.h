@@ -47,6 +47,7 @@ struct pgl_config {
 		int		keepalive_timeout_secs; /* idle between requests */
 		int		max_connections; /* per worker; 0: from the
 						  * RLIMIT_NOFILE hard limit */
+		int		max_conns_per_addr; /* per worker; 0: none */
 		char		*cors_origins;	/* "*" or a comma list */
 		char		*pid_file;
 	} server;

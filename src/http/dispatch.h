@@ -9,6 +9,7 @@
 #define PGL_DISPATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "http/router.h"
 
@@ -43,5 +44,8 @@ void	pgl_http_worker_stop(void);
  * write pool's eventfd, storage/write_pool.h).
  */
 void	pgl_http_watch(int fd, void (*ready)(void));
+
+/* The per-address connection cap (kore_conns.c); 0: none.  Before fork. */
+void	pgl_conns_set_cap(uint32_t);
 
 #endif

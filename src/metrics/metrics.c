@@ -330,6 +330,13 @@ pgl_metrics_render(void)
 	    0ULL, shm ? (unsigned long long)shm->counters[
 	    PGL_C_COMMIT_GAVE_UP] : 0ULL, shm ? (unsigned long long)
 	    shm->counters[PGL_C_COMMIT_POOL_WRITES] : 0ULL);
+	fprintf(fp, "# HELP pangolin_connections_refused_total Connections "
+	    "answered 503 and closed: their address held max_conns_per_addr "
+	    "on the worker.\n"
+	    "# TYPE pangolin_connections_refused_total counter\n"
+	    "pangolin_connections_refused_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[PGL_C_CONNS_REFUSED] :
+	    0ULL);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

@@ -91,7 +91,7 @@ test('thousands of idle connections are held and /health/live still answers fast
   const srv = await startServer({ env: { PANGOLIN_HEADER_TIMEOUT_SECS: '120' } });
   const socks = [];
   try {
-    assert.match(srv.log(), /connections: at most \d+ per worker, RLIMIT_NOFILE \d+ per worker; timeouts: header 120s, body 30s, keep-alive 60s/);
+    assert.match(srv.log(), /connections: at most \d+ per worker and 0 per address \(0: no cap\), RLIMIT_NOFILE \d+; timeouts: header 120s, body 30s, keep-alive 60s/);
     const base = serverSockets(srv.proc.pid);
     for (let i = 0; i < n; i += 500) {
       const batch = [];
@@ -189,4 +189,38 @@ test('a request head that starts after a long keep-alive wait gets the full head
   const ms = Date.now() - t1;
   assert.ok(ms >= 1000 && ms < 5000, `closed ${ms} ms after the first byte (header timeout 2 s)`);
   assert.match(data.slice(before), /^HTTP\/1\.1 408/);
+});
+
+test('past PANGOLIN_MAX_CONNS_PER_ADDR a connection is answered 503 and closed, and counted in /metrics', async () => {
+  // One worker: the cap is counted per worker.
+  const capped = await startServer({ workers: 1, env: { PANGOLIN_MAX_CONNS_PER_ADDR: '4', PANGOLIN_HEADER_TIMEOUT_SECS: '60' } });
+  const idle = [];
+  try {
+    assert.match(capped.log(), /at most \d+ per worker and 4 per address/);
+    for (let i = 0; i < 4; i++) idle.push(await connect(capped.port));
+    await waitFor(() => false, 300);
+    const c = raw(capped.port);
+    const { ms, data } = await c.closed;
+    assert.match(data, /^HTTP\/1\.1 503/, data);
+    assert.ok(ms < 5000, `closed after ${ms} ms`);
+
+    // One slot freed: the next connection is served.
+    idle.pop().destroy();
+    await waitFor(() => false, 300);
+    const d = raw(capped.port);
+    await d.opened;
+    d.s.write('GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.ok(await waitFor(() => d.data().includes('alive'), 5000), d.data());
+    assert.match(d.data(), /^HTTP\/1\.1 200/);
+    d.s.destroy();
+    for (const s of idle.splice(0)) s.destroy();
+    await waitFor(() => false, 300);
+
+    const m = await request(capped.port, 'GET', '/metrics');
+    assert.equal(m.status, 200);
+    assert.match(m.text, /^pangolin_connections_refused_total [1-9]\d*$/m);
+  } finally {
+    for (const s of idle) s.destroy();
+    await capped.stop();
+  }
 });

@@ -23,6 +23,7 @@ static const char *const env_vars[] = {
 	"PANGOLIN_ENCRYPTION_KEY", "PANGOLIN_LOCAL_ROOTS",
 	"PANGOLIN_ALLOWED_ENDPOINTS", "PANGOLIN_HEADER_TIMEOUT_SECS",
 	"PANGOLIN_KEEPALIVE_TIMEOUT_SECS", "PANGOLIN_MAX_CONNECTIONS",
+	"PANGOLIN_MAX_CONNS_PER_ADDR",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -232,6 +233,7 @@ test_connection_limits_defaults_file_and_env(void **state)
 	assert_int_equal(c->server.header_timeout_secs, 10);
 	assert_int_equal(c->server.keepalive_timeout_secs, 60);
 	assert_int_equal(c->server.max_connections, 0);
+	assert_int_equal(c->server.max_conns_per_addr, 0);
 	assert_int_equal(c->server.request_timeout_secs, 30);
 	pgl_config_free(c);
 
@@ -246,11 +248,14 @@ test_connection_limits_defaults_file_and_env(void **state)
 	setenv("PANGOLIN_HEADER_TIMEOUT_SECS", "3", 1);
 	setenv("PANGOLIN_KEEPALIVE_TIMEOUT_SECS", "7", 1);
 	setenv("PANGOLIN_MAX_CONNECTIONS", "2000", 1);
-	c = load("[server]\nheader_timeout_secs = 5\n", &err);
+	setenv("PANGOLIN_MAX_CONNS_PER_ADDR", "50", 1);
+	c = load("[server]\nheader_timeout_secs = 5\n"
+	    "max_conns_per_addr = 8\n", &err);
 	assert_non_null(c);
 	assert_int_equal(c->server.header_timeout_secs, 3);
 	assert_int_equal(c->server.keepalive_timeout_secs, 7);
 	assert_int_equal(c->server.max_connections, 2000);
+	assert_int_equal(c->server.max_conns_per_addr, 50);
 	pgl_config_free(c);
 
 	assert_null(load("[server]\nheader_timeout_secs = 0\n", &err));
