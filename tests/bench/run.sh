@@ -20,7 +20,8 @@
 # Prints the table and writes it as Markdown to build/bench/results.md,
 # then runs the store-level bench (tests/bench/store.sh), whose table goes
 # to build/bench/store-results.md, and the others after it, each writing
-# build/bench/<name>-results.md; the last is table maintenance and the
+# build/bench/<name>-results.md (isolation.sh: one tenant's attacks beside
+# another tenant's latency); the last is table maintenance and the
 # task runners (tests/bench/maintenance.sh: BENCH_MAINT_* settings).
 set -eu
 
@@ -542,6 +543,11 @@ echo "bench: written $OUT/commits-results.md"
 
 echo; sh "$HERE/merge.sh" || die "the merge bench failed"
 echo "bench: written $OUT/merge-results.md"
+
+# --- one tenant's attacks beside another's latency (isolation.sh) ---------------
+
+echo; sh "$HERE/isolation.sh" || die "the isolation bench failed"
+echo "bench: written $OUT/isolation-results.md"
 
 # --- table maintenance and task runners (tests/bench/maintenance.sh) ------------
 
