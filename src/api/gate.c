@@ -277,7 +277,9 @@ api_admit(struct pgl_req *r)
 		}
 		return (0);
 	}
-	if ((rc = api_authenticate(r, &why)) == 0 &&
+	if ((rc = api_authenticate(r, &why)) == 0 && api_rate(r) == -1)
+		return (-1);
+	if (rc == 0 &&
 	    (rule->who == WHO_SEE || rule->who == WHO_PERM) &&
 	    !api_is_admin(r) && !store_ready(r))
 		return (-1);

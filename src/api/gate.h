@@ -104,6 +104,11 @@ int	api_identify(struct pgl_req *, const char **why, int *retry_after);
 /* authz.c */
 /* 0, or an HTTP status (403) for r's route and resource. */
 int	api_authorize(struct pgl_req *);
+/*
+ * The request rates of the caller's principal and tenant (rate.c): 0
+ * within them, else -1 after replying 429 with Retry-After.
+ */
+int	api_rate(struct pgl_req *);
 /* 1 if the caller may do action on t (admins always). */
 int	api_allowed(struct pgl_req *, unsigned action,
 	    const struct pgl_target *t);

@@ -6,13 +6,17 @@
 #include "util/hash.h"
 
 /*
- * 8,192 slots of 24 bytes (192 KiB).  A key probes at most PROBE slots
- * from its hash; when all are busy with live windows the oldest one is
- * taken over, so a flood of fresh addresses costs memory nothing and
- * can at worst reset someone else's window, never lock a user out.
+ * Two tables: logins (8,192 slots of 24 bytes, 192 KiB) and request
+ * rates (65,536 slots, 1.5 MiB), apart so that a flood of requests from
+ * many principals can never push a login window out.  A key probes at
+ * most PROBE slots from its hash; when all are busy with live windows
+ * the oldest one is taken over, so a flood of fresh keys costs memory
+ * nothing and can at worst reset someone else's window, never lock a
+ * user out.
  */
-#define SLOTS	8192
-#define PROBE	8
+#define LOGIN_SLOTS	8192
+#define REQUEST_SLOTS	65536
+#define PROBE		8
 
 struct slot {
 	uint64_t	key;		/* FNV-1a of the key text, 0 = free */
@@ -22,27 +26,39 @@ struct slot {
 
 struct table {
 	pthread_mutex_t	lock;		/* process-shared */
-	struct slot	slot[SLOTS];
+	size_t		nslots;
+	struct slot	slot[];
 };
 
-static struct table	*table;
+static struct table	*tables[PGL_RL_NTABLES];
+
+static struct table *
+table_map(size_t nslots)
+{
+	pthread_mutexattr_t	attr;
+	struct table		*t;
+	void			*p;
+
+	p = mmap(NULL, sizeof(*t) + nslots * sizeof(struct slot),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return (NULL);
+	t = p;
+	t->nslots = nslots;
+	if (pthread_mutexattr_init(&attr) != 0 ||
+	    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) != 0 ||
+	    pthread_mutex_init(&t->lock, &attr) != 0)
+		return (NULL);
+	(void)pthread_mutexattr_destroy(&attr);
+	return (t);
+}
 
 int
 pgl_ratelimit_init(void)
 {
-	pthread_mutexattr_t	attr;
-	void			*p;
-
-	p = mmap(NULL, sizeof(*table), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	if ((tables[PGL_RL_LOGIN] = table_map(LOGIN_SLOTS)) == NULL ||
+	    (tables[PGL_RL_REQUESTS] = table_map(REQUEST_SLOTS)) == NULL)
 		return (-1);
-	table = p;
-	if (pthread_mutexattr_init(&attr) != 0 ||
-	    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) != 0 ||
-	    pthread_mutex_init(&table->lock, &attr) != 0)
-		return (-1);
-	(void)pthread_mutexattr_destroy(&attr);
 	return (0);
 }
 
@@ -56,13 +72,13 @@ fnv1a(const char *s)
 
 /* The key's slot, or the best one to take over; table locked. */
 static struct slot *
-find(uint64_t key, int64_t now, int window_secs)
+find(struct table *table, uint64_t key, int64_t now, int window_secs)
 {
 	struct slot	*s, *free = NULL, *oldest = NULL;
-	size_t		 i, at = key % SLOTS;
+	size_t		 i, at = key % table->nslots;
 
 	for (i = 0; i < PROBE; i++) {
-		s = &table->slot[(at + i) % SLOTS];
+		s = &table->slot[(at + i) % table->nslots];
 		if (s->key == key)
 			return (s);
 		if (free == NULL && (s->key == 0 ||
@@ -81,13 +97,22 @@ find(uint64_t key, int64_t now, int window_secs)
 int
 pgl_ratelimit_hit(const char *key, int limit, int window_secs, int64_t now)
 {
+	return (pgl_ratelimit_hit_in(PGL_RL_LOGIN, key, limit, window_secs,
+	    now));
+}
+
+int
+pgl_ratelimit_hit_in(enum pgl_rl_table which, const char *key, int limit,
+    int window_secs, int64_t now)
+{
+	struct table	*table = tables[which];
 	struct slot	*s;
 	int		 retry = 0;
 
 	if (table == NULL || limit <= 0 || window_secs <= 0)
 		return (0);
 	(void)pthread_mutex_lock(&table->lock);
-	s = find(fnv1a(key), now, window_secs);
+	s = find(table, fnv1a(key), now, window_secs);
 	if (s->start + window_secs <= now) {
 		s->start = now;
 		s->count = 0;
@@ -103,6 +128,7 @@ pgl_ratelimit_hit(const char *key, int limit, int window_secs, int64_t now)
 int
 pgl_ratelimit_peek(const char *key, int limit, int window_secs, int64_t now)
 {
+	struct table	*table = tables[PGL_RL_LOGIN];
 	struct slot	*s;
 	uint64_t	 k;
 	size_t		 i;
@@ -113,7 +139,7 @@ pgl_ratelimit_peek(const char *key, int limit, int window_secs, int64_t now)
 	k = fnv1a(key);
 	(void)pthread_mutex_lock(&table->lock);
 	for (i = 0; i < PROBE; i++) {
-		s = &table->slot[(k % SLOTS + i) % SLOTS];
+		s = &table->slot[(k % table->nslots + i) % table->nslots];
 		if (s->key == k) {
 			if (s->start + window_secs > now &&
 			    s->count >= (uint32_t)limit)
@@ -128,6 +154,7 @@ pgl_ratelimit_peek(const char *key, int limit, int window_secs, int64_t now)
 void
 pgl_ratelimit_clear(const char *key)
 {
+	struct table	*table = tables[PGL_RL_LOGIN];
 	struct slot	*s;
 	uint64_t	 k;
 	size_t		 i;
@@ -137,7 +164,7 @@ pgl_ratelimit_clear(const char *key)
 	k = fnv1a(key);
 	(void)pthread_mutex_lock(&table->lock);
 	for (i = 0; i < PROBE; i++) {
-		s = &table->slot[(k % SLOTS + i) % SLOTS];
+		s = &table->slot[(k % table->nslots + i) % table->nslots];
 		if (s->key == k) {
 			memset(s, 0, sizeof(*s));
 			break;

@@ -58,6 +58,12 @@ static const struct key keys[] = {
 	    O(server.max_connections), 0, 1 << 20 },
 	{ "server", "max_conns_per_addr", K_INT,
 	    O(server.max_conns_per_addr), 0, 1 << 20 },
+	{ "server", "rate_per_principal", K_INT,
+	    O(server.rate_per_principal), 0, 1 << 24 },
+	{ "server", "rate_per_tenant", K_INT,
+	    O(server.rate_per_tenant), 0, 1 << 24 },
+	{ "server", "rate_window_secs", K_INT,
+	    O(server.rate_window_secs), 1, 3600 },
 	{ "server", "cors_allowed_origins", K_STR, O(server.cors_origins), 0, 0 },
 	{ "server", "pid_file",		K_STR,  O(server.pid_file), 0, 0 },
 	{ "store",  "plugin",		K_STR,  O(store.plugin), 0, 0 },
@@ -146,6 +152,7 @@ defaults(struct pgl_config *c)
 	c->server.keepalive_timeout_secs = 60;
 	c->server.max_connections = 0;
 	c->server.max_conns_per_addr = 0;
+	c->server.rate_window_secs = 10;
 	c->auth.session_ttl_secs = 86400;
 	c->auth.rate_limit = 10;
 	c->auth.root_basic = 1;
@@ -737,6 +744,21 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.max_conns_per_addr = (int)n;
+	if ((rc = env_int("PANGOLIN_RATE_PER_PRINCIPAL", 0, 1 << 24, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.rate_per_principal = (int)n;
+	if ((rc = env_int("PANGOLIN_RATE_PER_TENANT", 0, 1 << 24, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.rate_per_tenant = (int)n;
+	if ((rc = env_int("PANGOLIN_RATE_WINDOW_SECS", 1, 3600, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.rate_window_secs = (int)n;
 	if ((v = getenv("OBJECT_STORE_CACHE_ENABLED")) != NULL && *v != '\0')
 		c->defaults.object_store_cache = env_bool(v);
 	if ((v = getenv("TASK_WORKER_ENABLED")) != NULL && *v != '\0')

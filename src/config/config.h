@@ -48,6 +48,11 @@ struct pgl_config {
 		int		max_connections; /* per worker; 0: from the
 						  * RLIMIT_NOFILE hard limit */
 		int		max_conns_per_addr; /* per worker; 0: none */
+		/* Requests per rate_window_secs, counted across workers
+		 * (api/rate.c); 0: no limit. */
+		int		rate_per_principal;
+		int		rate_per_tenant;
+		int		rate_window_secs;
 		char		*cors_origins;	/* "*" or a comma list */
 		char		*pid_file;
 	} server;

@@ -337,6 +337,12 @@ pgl_metrics_render(void)
 	    "pangolin_connections_refused_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_CONNS_REFUSED] :
 	    0ULL);
+	fprintf(fp, "# HELP pangolin_rate_limited_total Requests answered "
+	    "429: their principal or tenant was past its request rate.\n"
+	    "# TYPE pangolin_rate_limited_total counter\n"
+	    "pangolin_rate_limited_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[PGL_C_RATE_LIMITED] :
+	    0ULL);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

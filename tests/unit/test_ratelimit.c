@@ -1,4 +1,5 @@
-/* Login throttle (src/auth/ratelimit.c): shared fixed windows. */
+/* Login throttle and request rates (src/auth/ratelimit.c): shared fixed
+ * windows. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -85,6 +86,29 @@ test_peek_reports_a_full_window_without_counting(void **state)
 	assert_int_equal(pgl_ratelimit_peek("basic:p", 0, 60, 30010), 0);
 }
 
+/* Request rates count apart: their flood never touches a login window. */
+static void
+test_request_table_is_apart_from_logins(void **state)
+{
+	char	key[32];
+	int	i;
+
+	(void)state;
+	assert_int_equal(pgl_ratelimit_hit("ip:kept", 2, 60, 40000), 0);
+	assert_int_equal(pgl_ratelimit_hit("ip:kept", 2, 60, 40000), 0);
+	for (i = 0; i < 200000; i++) {
+		(void)snprintf(key, sizeof(key), "p:flood-%d", i);
+		(void)pgl_ratelimit_hit_in(PGL_RL_REQUESTS, key, 1, 60, 40000);
+	}
+	/* The login window is still full; the same key in the request
+	 * table has its own count. */
+	assert_true(pgl_ratelimit_hit("ip:kept", 2, 60, 40000) > 0);
+	assert_int_equal(pgl_ratelimit_hit_in(PGL_RL_REQUESTS, "ip:kept", 1,
+	    60, 40000), 0);
+	assert_true(pgl_ratelimit_hit_in(PGL_RL_REQUESTS, "ip:kept", 1, 60,
+	    40000) > 0);
+}
+
 static int
 setup(void **state)
 {
@@ -104,6 +128,7 @@ main(void)
 		    test_a_flood_of_new_keys_never_blocks_a_fresh_key),
 		cmocka_unit_test(
 		    test_peek_reports_a_full_window_without_counting),
+		cmocka_unit_test(test_request_table_is_apart_from_logins),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, NULL));
