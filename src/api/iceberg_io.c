@@ -40,17 +40,26 @@ io_fail(struct pgl_err *err, int code, const char *what, const char *location)
 	return (code);
 }
 
-/* What this process's S3 clients did since before: to /metrics. */
+/*
+ * What this process's S3 clients did since the last count: to /metrics.
+ * The write pool's threads call S3 too, so the count is of everything
+ * since the last time, on the worker's thread (before is not needed).
+ */
 void
 ice_count_s3(const struct pgl_s3_stats *before)
 {
-	struct pgl_s3_stats	now;
+	static struct pgl_s3_stats	last;
+	struct pgl_s3_stats		now;
 
+	(void)before;
 	pgl_s3_stats(&now);
 	pgl_metrics_add(PGL_C_OBJECT_STORE_REQUESTS,
-	    now.requests - before->requests);
+	    now.requests - last.requests);
 	pgl_metrics_add(PGL_C_OBJECT_STORE_CONNECTIONS,
-	    now.connections - before->connections);
+	    now.connections - last.connections);
+	pgl_metrics_add(PGL_C_S3_BREAKER_OPEN, now.trips - last.trips);
+	pgl_metrics_add(PGL_C_S3_REFUSED, now.refused - last.refused);
+	last = now;
 }
 
 /* The file from storage, decompressed, malloc'd; errors as above. */
@@ -165,6 +174,8 @@ ice_reply_unknown(struct pgl_req *r, const struct pgl_err *err)
 void
 ice_reply_file_error(struct pgl_req *r, const struct pgl_err *err)
 {
+	char	retry[16];
+
 	switch (err->code) {
 	case PGL_EINVAL:
 		pgl_reply_ice_error(r, 400, "BadRequestException", "%s",
@@ -173,7 +184,9 @@ ice_reply_file_error(struct pgl_req *r, const struct pgl_err *err)
 	case PGL_EUNAVAIL:
 		/* The object store's answer, named by warehouse; storage
 		 * messages never carry secrets.  Nothing was swapped. */
-		pgl_set_header(r, "retry-after", "1");
+		(void)snprintf(retry, sizeof(retry), "%d",
+		    pgl_s3_retry_after(err) > 0 ? pgl_s3_retry_after(err) : 1);
+		pgl_set_header(r, "retry-after", retry);
 		pgl_reply_ice_error(r, 503, "ServiceUnavailableException",
 		    "%s", err->msg);
 		break;

@@ -21,6 +21,8 @@ enum pgl_counter {
 	PGL_C_COMMIT_GAVE_UP,		/* commits that lost every attempt */
 	PGL_C_COMMIT_POOL_WRITES,	/* commit files the write pool wrote */
 	PGL_C_CONNS_REFUSED,		/* past PANGOLIN_MAX_CONNS_PER_ADDR */
+	PGL_C_S3_BREAKER_OPEN,		/* object-store breakers opened */
+	PGL_C_S3_REFUSED,		/* S3 calls failed fast (open, busy) */
 	PGL_C__COUNT
 };
 
