@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/fetch.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "metrics/metrics.h"
@@ -76,7 +77,7 @@ metadata_read(struct pgl_req *r, const struct pgl_catalog *cat,
 	if ((rc = api_storage(r, cat, &st, err)) != PGL_OK)
 		return (rc);
 	pgl_s3_stats(&s3);
-	rc = pgl_obj_read(st, location, PGL_FILE_MAX, &raw, &len, err);
+	rc = api_fetch_read(r, st, location, PGL_FILE_MAX, &raw, &len, err);
 	ice_count_s3(&s3);
 	if (rc != PGL_OK)
 		return (rc);
@@ -216,6 +217,7 @@ ice_delete_file(struct pgl_req *r, const struct pgl_catalog *c,
 	struct pgl_s3_stats		 s3;
 	struct pgl_err			 err;
 
+	api_fetch_disarm(r);
 	if (api_storage(r, c, &st, &err) != PGL_OK)
 		return;
 	pgl_s3_stats(&s3);
@@ -231,6 +233,7 @@ ice_delete_files(struct pgl_req *r, const struct pgl_catalog *c,
 	struct pgl_s3_stats		 s3;
 	struct pgl_err			 err;
 
+	api_fetch_disarm(r);
 	if (api_storage(r, c, &st, &err) != PGL_OK)
 		return;
 	pgl_s3_stats(&s3);
@@ -367,6 +370,8 @@ ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
 
 	*bytes = NULL;
 	*len = 0;
+	/* A write is a side effect no replay may repeat (fetch.h). */
+	api_fetch_disarm(r);
 	if ((rc = api_storage(r, c, &st, err)) != PGL_OK)
 		return (rc);
 	if ((rc = ice_render_metadata(location, md, &text, &n, &gz, &gzlen,
