@@ -161,17 +161,16 @@ pended(struct commit_async *a)
 
 /*
  * The rendered file as an object PUT on a pool thread.  An endpoint that
- * refuses now (breaker open, in-flight cap) is -1: the inline write
- * fails as fast, with the same answer.
+ * refuses (breaker open, in-flight cap) refuses there at once: never
+ * inline here, where a slot freed meanwhile would let the call hold the
+ * event loop.
  */
 static int
 submit_s3(struct commit_async *a, const struct pgl_storage *st, size_t gzlen)
 {
 	struct ice_change	*c = &a->c;
-	struct pgl_err		 err;
 
-	if (pgl_s3_check(&st->s3, &err) != PGL_OK ||
-	    (a->obj = pgl_objjob_new(st, PGL_OBJ_PUT, c->next_location)) ==
+	if ((a->obj = pgl_objjob_new(st, PGL_OBJ_PUT, c->next_location)) ==
 	    NULL) {
 		drop_job(a);
 		return (-1);

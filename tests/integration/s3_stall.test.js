@@ -19,6 +19,7 @@ import { expectJson, uniq } from './lib/expect.js';
 const PW = 'Str0ng-Passw0rd-for-tests';
 const TIMEOUT_MS = 2000;	// PANGOLIN_S3_TIMEOUT_MS
 const FAILURES = 3;		// PANGOLIN_S3_BREAKER_FAILURES
+const COOLDOWN = 15;		// PANGOLIN_S3_BREAKER_COOLDOWN_SECS
 const root = { authorization: basic() };
 const BUCKET = `pgl-stall-${process.pid}`;
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
@@ -26,7 +27,7 @@ let srv, swift, proxy, A, B;
 
 /**
  * A TCP proxy to Swift: passes bytes both ways until hang(), then takes
- * every connection and every request and answers nothing.
+ * every connection and every request and answers nothing, until pass().
  */
 async function startProxy(port) {
   let hanging = false;
@@ -45,6 +46,7 @@ async function startProxy(port) {
   return {
     endpoint: `http://127.0.0.1:${own}`,
     hang() { hanging = true; },
+    pass() { hanging = false; },
     close() { for (const s of socks) s.destroy(); server.close(); },
   };
 }
@@ -109,7 +111,7 @@ before(async () => {
       PANGOLIN_S3_TIMEOUT_MS: String(TIMEOUT_MS),
       PANGOLIN_S3_CONNECT_TIMEOUT_MS: '1000',
       PANGOLIN_S3_BREAKER_FAILURES: String(FAILURES),
-      PANGOLIN_S3_BREAKER_COOLDOWN_SECS: '300',
+      PANGOLIN_S3_BREAKER_COOLDOWN_SECS: String(COOLDOWN),
       // Metadata files are read from the store, not the worker's cache.
       METADATA_CACHE_MAX_ENTRIES: '1',
     },
@@ -182,7 +184,7 @@ test('a stalled S3 endpoint: its tenant gets 503 in bounded time, another tenant
   assert.equal(r.status, 503, r.text);
   assert.ok(fastMs < TIMEOUT_MS / 2, `the open breaker answered in ${fastMs} ms`);
   const retry = Number(r.headers['retry-after']);
-  assert.ok(retry >= 1 && retry <= 300, `Retry-After ${r.headers['retry-after']}`);
+  assert.ok(retry >= 1 && retry <= COOLDOWN, `Retry-After ${r.headers['retry-after']}`);
   assert.equal(r.json.error.code, 503);
   assert.match(r.json.error.message, new RegExp(A.wh));
   assert.doesNotMatch(r.json.error.message, new RegExp(B.wh));
@@ -196,4 +198,14 @@ test('a stalled S3 endpoint: its tenant gets 503 in bounded time, another tenant
   const trips = Number(m.match(/^pangolin_s3_breaker_open_total (\d+)/m)?.[1]);
   console.log(`pangolin_s3_breaker_open_total ${trips}`);
   assert.ok(trips >= 1, 'the trip is counted');
+
+  // The store answers again: after the cooldown one probe goes through,
+  // and its success closes the breaker.
+  proxy.pass();
+  const wait = Number(c.headers['retry-after']);
+  await new Promise((res) => setTimeout(res, (wait + 1) * 1000));
+  const probe = await A.load();
+  assert.equal(probe.status, 200, probe.text);
+  assert.equal((await A.commit('after')).status, 200);
+  assert.equal((await A.load()).json.metadata.properties.v, 'after');
 });
