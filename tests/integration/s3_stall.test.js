@@ -17,9 +17,9 @@ import { basic, freePort, startServer } from './lib/server.js';
 import { expectJson, uniq } from './lib/expect.js';
 
 const PW = 'Str0ng-Passw0rd-for-tests';
-const TIMEOUT_MS = 2000;	// PANGOLIN_S3_TIMEOUT_MS
+const TIMEOUT_MS = 4000;	// PANGOLIN_S3_TIMEOUT_MS
 const FAILURES = 3;		// PANGOLIN_S3_BREAKER_FAILURES
-const COOLDOWN = 15;		// PANGOLIN_S3_BREAKER_COOLDOWN_SECS
+const COOLDOWN = 25;		// PANGOLIN_S3_BREAKER_COOLDOWN_SECS
 const root = { authorization: basic() };
 const BUCKET = `pgl-stall-${process.pid}`;
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
@@ -134,12 +134,14 @@ test('a stalled S3 endpoint: its tenant gets 503 in bounded time, another tenant
   console.log(`B unloaded: p50 ${pct(base, 50).toFixed(1)} ms, p99 ${pct(base, 99).toFixed(1)} ms`);
 
   proxy.hang();
-  // A's clients keep up to 4 requests at the stalled store until B is
+  // A's clients keep up to 4 requests at the stalled store while B is
   // measured: loads and commits, each timed.
+  // Once the breaker is open they stop: what follows is B alone.
   let measuring = true;
   const answers = [];
+  const open = () => answers.some((a) => /object store unavailable/.test(a.text));
   const attacker = async (k) => {
-    for (let i = 0; measuring; i++) {
+    for (let i = 0; measuring && !open(); i++) {
       const t0 = performance.now();
       const what = (k + i) % 2 === 0 ? 'load' : 'commit';
       const r = what === 'load' ? await A.load() : await A.commit(`x${k}-${i}`);
@@ -155,7 +157,6 @@ test('a stalled S3 endpoint: its tenant gets 503 in bounded time, another tenant
   // liveness probe beside it.
   const t0 = performance.now();
   const liveP = srv.req('GET', '/health/live').then((r) => ({ r, ms: performance.now() - t0 }));
-  const open = () => answers.some((a) => /object store unavailable/.test(a.text));
   const during = await measureB(50, () => !open());
   const { r: live, ms: liveMs } = await liveP;
   assert.equal(live.status, 200);
@@ -172,9 +173,10 @@ test('a stalled S3 endpoint: its tenant gets 503 in bounded time, another tenant
     assert.ok(a.ms < 10 * TIMEOUT_MS + 5000, `A answered after ${a.ms} ms`);
   }
   assert.ok(answers.some((a) => a.ms >= TIMEOUT_MS * 0.8), 'some A request waited on the stalled store');
-  // B never waited behind A's store: far below the stall (loose; ASan).
-  assert.ok(pct(during, 99) < 1000, `B p99 ${pct(during, 99)} ms during the stall`);
-  assert.ok(liveMs < 1000, `/health/live took ${liveMs} ms`);
+  // B never waited behind A's store: far below the stall (loose: ASan,
+  // a shared VM, the mongo test server); on the loop it would be 4 s+.
+  assert.ok(pct(during, 99) < TIMEOUT_MS / 2, `B p99 ${pct(during, 99)} ms during the stall`);
+  assert.ok(liveMs < TIMEOUT_MS / 2, `/health/live took ${liveMs} ms`);
 
   // The breaker is open (FAILURES timeouts in a row): A is refused at once.
   const t1 = performance.now();
