@@ -51,31 +51,31 @@ async function startProxy(port) {
   };
 }
 
-const ok = async (method, p, body, headers) => {
-  const r = await srv.req(method, p, { body, headers });
+const ok = async (method, p, body, headers, on = srv) => {
+  const r = await on.req(method, p, { body, headers });
   assert.ok([200, 201, 204].includes(r.status), `${method} ${p}: ${r.status} ${r.text}`);
   return r.json;
 };
 
 /** A tenant with an admin and an S3 warehouse at endpoint, a catalog, a table. */
-async function tenant(endpoint) {
-  const id = (await ok('POST', '/api/v1/tenants', { name: uniq('st') }, root)).id;
+async function tenant(endpoint, on = srv) {
+  const id = (await ok('POST', '/api/v1/tenants', { name: uniq('st') }, root, on)).id;
   const name = uniq('admin');
-  await ok('POST', '/api/v1/users', { username: name, password: PW, tenant_id: id, role: 'tenant-admin' }, root);
-  const h = { authorization: `Bearer ${(await ok('POST', '/api/v1/users/login', { username: name, password: PW, 'tenant-id': id })).token}` };
+  await ok('POST', '/api/v1/users', { username: name, password: PW, tenant_id: id, role: 'tenant-admin' }, root, on);
+  const h = { authorization: `Bearer ${(await ok('POST', '/api/v1/users/login', { username: name, password: PW, 'tenant-id': id }, undefined, on)).token}` };
   const wh = uniq('stwh');
   await ok('POST', '/api/v1/warehouses', { name: wh, storage_config: {
     type: 's3', bucket: BUCKET, prefix: wh, endpoint, region: 'us-east-1',
-    access_key_id: 'test:tester', secret_access_key: 'testing' } }, h);
+    access_key_id: 'test:tester', secret_access_key: 'testing' } }, h, on);
   const cat = uniq('stcat');
-  await ok('POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, h);
-  await ok('POST', `/v1/${cat}/namespaces`, { namespace: ['db'] }, h);
-  await ok('POST', `/v1/${cat}/namespaces/db/tables`, { name: 't', schema }, h);
+  await ok('POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, h, on);
+  await ok('POST', `/v1/${cat}/namespaces`, { namespace: ['db'] }, h, on);
+  await ok('POST', `/v1/${cat}/namespaces/db/tables`, { name: 't', schema }, h, on);
   const T = `/v1/${cat}/namespaces/db/tables/t`;
   return {
     wh, h, T,
-    load: () => srv.req('GET', T, { headers: h, timeout: 60000 }),
-    commit: (v) => srv.req('POST', T, { headers: h, timeout: 60000, body: { requirements: [],
+    load: () => on.req('GET', T, { headers: h, timeout: 60000 }),
+    commit: (v) => on.req('POST', T, { headers: h, timeout: 60000, body: { requirements: [],
       updates: [{ action: 'set-properties', updates: { v: String(v) } }] } }),
   };
 }
@@ -99,22 +99,27 @@ async function measureB(n, more = () => false) {
   return ms;
 }
 
+/** One worker, short S3 timeouts, and env on top. */
+const stallServer = (env) => startServer({
+  root: true, noAuth: false, workers: 1,
+  allowEndpoints: [swift.endpoint, proxy.endpoint],
+  env: {
+    PANGOLIN_AUTH_RATE_LIMIT: '0',
+    PANGOLIN_S3_TIMEOUT_MS: String(TIMEOUT_MS),
+    PANGOLIN_S3_CONNECT_TIMEOUT_MS: '1000',
+    // Metadata files are read from the store, not the worker's cache.
+    METADATA_CACHE_MAX_ENTRIES: '1',
+    ...env,
+  },
+});
+
 before(async () => {
   swift = await startSwift();
   assert.equal(s3req(swift, 'PUT', `/${BUCKET}`).status, 200);
   proxy = await startProxy(swift.port);
-  srv = await startServer({
-    root: true, noAuth: false, workers: 1,
-    allowEndpoints: [swift.endpoint, proxy.endpoint],
-    env: {
-      PANGOLIN_AUTH_RATE_LIMIT: '0',
-      PANGOLIN_S3_TIMEOUT_MS: String(TIMEOUT_MS),
-      PANGOLIN_S3_CONNECT_TIMEOUT_MS: '1000',
-      PANGOLIN_S3_BREAKER_FAILURES: String(FAILURES),
-      PANGOLIN_S3_BREAKER_COOLDOWN_SECS: String(COOLDOWN),
-      // Metadata files are read from the store, not the worker's cache.
-      METADATA_CACHE_MAX_ENTRIES: '1',
-    },
+  srv = await stallServer({
+    PANGOLIN_S3_BREAKER_FAILURES: String(FAILURES),
+    PANGOLIN_S3_BREAKER_COOLDOWN_SECS: String(COOLDOWN),
   });
   A = await tenant(proxy.endpoint);
   B = await tenant(swift.endpoint);
@@ -210,4 +215,36 @@ test('a stalled S3 endpoint: its tenant gets 503 in bounded time, another tenant
   assert.equal(probe.status, 200, probe.text);
   assert.equal((await A.commit('after')).status, 200);
   assert.equal((await A.load()).json.metadata.properties.v, 'after');
+});
+
+test('past s3_max_inflight_per_endpoint calls to a stalled endpoint, the next are 503 at once rather than queued', async () => {
+  // No breaker: the cap alone keeps the stalled endpoint to 2 threads.
+  const srv2 = await stallServer({ PANGOLIN_S3_BREAKER_FAILURES: '0', PANGOLIN_S3_MAX_INFLIGHT_PER_ENDPOINT: '2' });
+  try {
+    const A2 = await tenant(proxy.endpoint, srv2);
+    const B2 = await tenant(swift.endpoint, srv2);
+    proxy.hang();
+    const timed = async (f) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0 }; };
+    const As = Array.from({ length: 6 }, () => timed(() => A2.load()));
+    await new Promise((res) => setTimeout(res, 300));
+    const b = await timed(() => B2.load());
+    const a = await Promise.all(As);
+    console.log(`A (cap 2): ${a.map((x) => `${x.r.status} ${x.ms.toFixed(0)} ms`).join(', ')}; B ${b.ms.toFixed(1)} ms`);
+    assert.equal(b.r.status, 200);
+    assert.ok(b.ms < TIMEOUT_MS / 2, `B took ${b.ms} ms`);
+    for (const x of a) assert.equal(x.r.status, 503, x.r.text);
+    const busy = a.filter((x) => /object store busy/.test(x.r.text));
+    assert.ok(busy.length >= 3, `refused at the cap: ${busy.length}`);
+    for (const x of busy) {
+      assert.ok(x.ms < TIMEOUT_MS / 2, `a refusal at the cap took ${x.ms} ms`);
+      assert.ok(Number(x.r.headers['retry-after']) >= 1);
+      assert.match(x.r.json.error.message, new RegExp(A2.wh));
+    }
+    assert.ok(a.some((x) => x.ms >= TIMEOUT_MS * 0.8), 'the first calls waited on the store');
+    const m = (await srv2.req('GET', '/metrics', { headers: root })).text;
+    assert.ok(Number(m.match(/^pangolin_s3_refused_total (\d+)/m)?.[1]) >= busy.length);
+  } finally {
+    proxy.pass();
+    await srv2.stop();
+  }
 });
