@@ -84,6 +84,7 @@ struct response {
 	struct body	 body;
 	uint64_t	 length;	/* Content-Length (HEAD) */
 	int64_t		 mtime;		/* Last-Modified, seconds */
+	int		 refused;	/* an address we would not connect to */
 };
 
 static int	perform_call(const struct pgl_s3 *, const struct request *,
@@ -429,39 +430,53 @@ open_checked(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	return (socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol));
 }
 
-/*
- * Whether a call to s's endpoint may start: 0 (then end_call), or the
- * refusal in err, naming only the warehouse and when to retry.
- */
+/* The refusal of a call the breaker did not admit, naming only the
+ * warehouse and when to retry; PGL_OK if it was admitted. */
 static int
-begin_call(const struct pgl_s3 *s, struct endpoint **ep,
-    enum pgl_breaker_admit *how, struct pgl_err *err)
+refusal(const struct pgl_s3 *s, enum pgl_breaker_admit how, int retry,
+    struct pgl_err *err)
 {
-	struct pgl_breaker_cfg	cfg = breaker_cfg();
-	char			why[96];
-	int			retry = 1;
+	char	why[96];
 
-	(void)pthread_mutex_lock(&lock);
-	if ((*ep = endpoint_of(s)) == NULL) {
-		(void)pthread_mutex_unlock(&lock);
-		return (0);
-	}
-	*how = pgl_breaker_admit(&(*ep)->b, &cfg, now_secs(), &retry);
-	if (*how == PGL_BREAKER_OPEN || *how == PGL_BREAKER_BUSY)
-		totals.refused++;
-	(void)pthread_mutex_unlock(&lock);
-	if (*how == PGL_BREAKER_OPEN) {
+	if (how == PGL_BREAKER_OPEN) {
 		(void)snprintf(why, sizeof(why), "it failed %d times in a row; "
 		    "retry after %d s", limits.breaker_failures, retry);
 		return (s3_err(err, PGL_EUNAVAIL, s, "object store "
 		    "unavailable", why));
 	}
-	if (*how == PGL_BREAKER_BUSY) {
+	if (how == PGL_BREAKER_BUSY) {
 		(void)snprintf(why, sizeof(why), "%d calls to it under way; "
 		    "retry after %d s", limits.max_inflight, retry);
 		return (s3_err(err, PGL_EUNAVAIL, s, "object store busy", why));
 	}
-	return (0);
+	return (PGL_OK);
+}
+
+/*
+ * Whether a call to s's endpoint may start (then end_call), or a copy's
+ * answer only (check: takes no probe and no slot).  *ep NULL: the
+ * endpoint table is full of busy ones, the call goes unguarded.
+ */
+static int
+begin_call(const struct pgl_s3 *s, int check, struct endpoint **ep,
+    enum pgl_breaker_admit *how, struct pgl_err *err)
+{
+	struct pgl_breaker_cfg	cfg = breaker_cfg();
+	struct pgl_breaker	copy;
+	int			retry = 1;
+
+	(void)pthread_mutex_lock(&lock);
+	if ((*ep = endpoint_of(s)) == NULL) {
+		(void)pthread_mutex_unlock(&lock);
+		return (PGL_OK);
+	}
+	copy = (*ep)->b;
+	*how = pgl_breaker_admit(check ? &copy : &(*ep)->b, &cfg, now_secs(),
+	    &retry);
+	if (*how == PGL_BREAKER_OPEN || *how == PGL_BREAKER_BUSY)
+		totals.refused++;
+	(void)pthread_mutex_unlock(&lock);
+	return (refusal(s, *how, retry, err));
 }
 
 static void
@@ -480,36 +495,10 @@ end_call(struct endpoint *ep, enum pgl_breaker_admit how, int failed)
 int
 pgl_s3_check(const struct pgl_s3 *s, struct pgl_err *err)
 {
-	struct pgl_breaker_cfg	cfg = breaker_cfg();
 	struct endpoint		*ep;
-	struct pgl_breaker	 b;
 	enum pgl_breaker_admit	 how;
-	char			 why[96];
-	int			 retry = 1;
 
-	(void)pthread_mutex_lock(&lock);
-	if ((ep = endpoint_of(s)) == NULL) {
-		(void)pthread_mutex_unlock(&lock);
-		return (PGL_OK);
-	}
-	/* Asked of a copy: checking takes no probe and no slot. */
-	b = ep->b;
-	how = pgl_breaker_admit(&b, &cfg, now_secs(), &retry);
-	if (how == PGL_BREAKER_OPEN || how == PGL_BREAKER_BUSY)
-		totals.refused++;
-	(void)pthread_mutex_unlock(&lock);
-	if (how == PGL_BREAKER_OPEN) {
-		(void)snprintf(why, sizeof(why), "it failed %d times in a row; "
-		    "retry after %d s", limits.breaker_failures, retry);
-		return (s3_err(err, PGL_EUNAVAIL, s, "object store "
-		    "unavailable", why));
-	}
-	if (how == PGL_BREAKER_BUSY) {
-		(void)snprintf(why, sizeof(why), "%d calls to it under way; "
-		    "retry after %d s", limits.max_inflight, retry);
-		return (s3_err(err, PGL_EUNAVAIL, s, "object store busy", why));
-	}
-	return (PGL_OK);
+	return (begin_call(s, 1, &ep, &how, err));
 }
 
 int
@@ -534,14 +523,13 @@ perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
 	int			 rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = begin_call(s, &ep, &how, err)) != 0)
+	if ((rc = begin_call(s, 0, &ep, &how, err)) != PGL_OK)
 		return (rc);
 	rc = perform_call(s, q, r, err);
 	/* No answer in time, no connection, or the store's own failure:
 	 * what opens the breaker.  A refusal of ours (address) is not. */
-	end_call(ep, how, (rc == PGL_EUNAVAIL && strstr(err->msg,
-	    "endpoint refused") == NULL) || (rc == PGL_OK &&
-	    r->status >= 500));
+	end_call(ep, how, (rc == PGL_EUNAVAIL && !r->refused) ||
+	    (rc == PGL_OK && r->status >= 500));
 	return (rc);
 }
 
@@ -640,6 +628,7 @@ perform_call(const struct pgl_s3 *s, const struct request *q,
 		free(r->body.data);
 		r->body.data = NULL;
 		if (g.refused != NULL) {
+			r->refused = 1;
 			(void)snprintf(line, sizeof(line), "its address is %s "
 			    "and its origin is not in [storage] "
 			    "allowed_endpoints", g.refused);
