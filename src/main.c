@@ -327,6 +327,7 @@ kore_parent_configure(int argc, char **argv)
 	struct pgl_config	*cfg;
 	const char		*path;
 	char			 line[768];
+	struct pgl_s3_limits	 lim;
 	int			 check = 0;
 
 	if (argc > 1 && strcmp(argv[1], "admin") == 0)
@@ -363,6 +364,12 @@ kore_parent_configure(int argc, char **argv)
 	pgl_s3_keep_clients(cfg->defaults.object_store_cache);
 	pgl_s3_allow_endpoints(cfg->storage.allowed_endpoints.v,
 	    cfg->storage.allowed_endpoints.n);
+	lim.connect_timeout_ms = cfg->storage.s3_connect_timeout_ms;
+	lim.timeout_ms = cfg->storage.s3_timeout_ms;
+	lim.breaker_failures = cfg->storage.s3_breaker_failures;
+	lim.breaker_cooldown_secs = cfg->storage.s3_breaker_cooldown_secs;
+	lim.max_inflight = cfg->storage.s3_max_inflight_per_endpoint;
+	pgl_s3_set_limits(&lim);
 	http_install(cfg);
 	/* After the shared segments (metrics, epochs), which the runners
 	 * share; before the listener, which they must never hold. */

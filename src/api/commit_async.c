@@ -1,8 +1,8 @@
 /*
- * A client's commit of one table or view on local disk (commit_loop.h,
+ * A client's commit of one table or view (commit_loop.h,
  * ice_commit_serve): its file goes to the write pool
- * (storage/write_pool.h) and the request waits (pgl_req_pend) while the
- * worker serves others.  The pool's done() carries the loop on from the
+ * (storage/write_pool.h; on S3 as an object PUT, storage/obj_job.h) and
+ * the request waits (pgl_req_pend) while the worker serves others.  The pool's done() carries the loop on from the
  * swap (commit_loop_written); every other step is the one loop's.
  */
 #include <stdint.h>
@@ -14,6 +14,7 @@
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "metrics/metrics.h"
+#include "storage/obj_job.h"
 #include "storage/objio.h"
 #include "storage/write_pool.h"
 #include "util/hash.h"
@@ -29,7 +30,8 @@ struct commit_async {
 	struct ice_change	 c;
 	int			 config;
 	int			 pended;	/* pgl_req_pend called */
-	struct pgl_wjob		 job;
+	struct pgl_wjob		 job;		/* local disk */
+	struct pgl_objjob	*obj;		/* or S3 */
 	char			*gz;		/* the bytes written, if gzip'd */
 	struct commit_slot	*slot;
 	struct commit_async	*next;		/* in the slot's queue */
@@ -70,6 +72,7 @@ async_free(struct commit_async *a, enum loop_end end)
 	if (end == LOOP_DONE)
 		ice_change_reply(r, &a->c, a->config);
 	ice_change_clear(&a->c);
+	pgl_objjob_free(a->obj);
 	free(a->gz);
 	free(a->job.root);
 	free(a->job.location);
@@ -109,13 +112,19 @@ written(struct pgl_wjob *job, int stopped)
 {
 	struct commit_async	*a = job->arg;
 	struct commit_loop	*l = &a->l;
+	struct pgl_err		 err = job->err;
 	enum loop_end		 end;
+	int			 rc = job->rc;
 
 	free(a->gz);
 	a->gz = NULL;
+	/* An S3 job is its own allocation: done with it (job too). */
+	pgl_objjob_free(a->obj);
+	a->obj = NULL;
 	pgl_metrics_inc(PGL_C_COMMIT_POOL_WRITES);
-	if (job->rc != PGL_OK) {
-		ice_reply_file_error(l->r, &job->err);
+	ice_count_s3(NULL);
+	if (rc != PGL_OK) {
+		ice_reply_file_error(l->r, &err);
 		async_end(a, LOOP_REPLIED);
 		return;
 	}
@@ -132,11 +141,50 @@ written(struct pgl_wjob *job, int stopped)
 static void
 drop_job(struct commit_async *a)
 {
+	pgl_objjob_free(a->obj);
+	a->obj = NULL;
 	free(a->c.bytes);
 	free(a->gz);
 	free(a->job.root);
 	free(a->job.location);
 	a->c.bytes = a->gz = a->job.root = a->job.location = NULL;
+}
+
+static void
+pended(struct commit_async *a)
+{
+	if (!a->pended) {
+		a->pended = 1;
+		pgl_req_pend(a->l.r);
+	}
+}
+
+/*
+ * The rendered file as an object PUT on a pool thread.  An endpoint that
+ * refuses (breaker open, in-flight cap) refuses there at once: never
+ * inline here, where a slot freed meanwhile would let the call hold the
+ * event loop.
+ */
+static int
+submit_s3(struct commit_async *a, const struct pgl_storage *st, size_t gzlen)
+{
+	struct ice_change	*c = &a->c;
+
+	if ((a->obj = pgl_objjob_new(st, PGL_OBJ_PUT, c->next_location)) ==
+	    NULL) {
+		drop_job(a);
+		return (-1);
+	}
+	a->obj->data = a->gz != NULL ? (const void *)a->gz : c->bytes;
+	a->obj->len = a->gz != NULL ? gzlen : c->len;
+	a->obj->w.done = written;
+	a->obj->w.arg = a;
+	if (pgl_wpool_submit(&a->obj->w) == -1) {
+		drop_job(a);
+		return (-1);
+	}
+	pended(a);
+	return (0);
 }
 
 /* Render the prepared change and queue its file: 0, or -1 to write it
@@ -151,10 +199,12 @@ submit(struct commit_loop *l)
 
 	drop_job(a);
 	if (c->next == NULL || api_storage(l->r, &c->t.catalog, &st,
-	    &l->err) != PGL_OK || st->is_s3 ||
+	    &l->err) != PGL_OK ||
 	    ice_render_metadata(c->next_location, c->next, &c->bytes, &c->len,
 	    &a->gz, &gzlen, &l->err) != PGL_OK)
 		return (-1);
+	if (st->is_s3)
+		return (submit_s3(a, st, gzlen));
 	if ((a->job.root = strdup(st->root)) == NULL ||
 	    (a->job.location = strdup(c->next_location)) == NULL) {
 		drop_job(a);

@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
+#include "api/fetch.h"
 #include "api/gate.h"
 #include "app.h"
 #include "auth/principal.h"
@@ -222,7 +223,7 @@ api_serve(struct pgl_req *r)
 	if (rule->audit != NULL && !r->iceberg)
 		run_in_tx(r);
 	else
-		r->match.route->fn(r);
+		api_fetch_serve(r, r->match.route->fn);
 	/* A pending reply (pgl_req_pend) is not made yet: end it then. */
 	if (r->pending)
 		r->after = serve_end;

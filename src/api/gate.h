@@ -80,6 +80,9 @@ struct pgl_req_app {
 	 * 409): its transaction commits, with a failure event.
 	 */
 	int			 keep_on_error;
+
+	/* Objects fetched off the worker's thread (fetch.c), or NULL. */
+	struct api_fetch	*fetch;
 };
 
 /* gate.c: the application's hooks for the HTTP layer. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/fetch.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "metrics/metrics.h"
@@ -40,17 +41,26 @@ io_fail(struct pgl_err *err, int code, const char *what, const char *location)
 	return (code);
 }
 
-/* What this process's S3 clients did since before: to /metrics. */
+/*
+ * What this process's S3 clients did since the last count: to /metrics.
+ * The write pool's threads call S3 too, so the count is of everything
+ * since the last time, on the worker's thread (before is not needed).
+ */
 void
 ice_count_s3(const struct pgl_s3_stats *before)
 {
-	struct pgl_s3_stats	now;
+	static struct pgl_s3_stats	last;
+	struct pgl_s3_stats		now;
 
+	(void)before;
 	pgl_s3_stats(&now);
 	pgl_metrics_add(PGL_C_OBJECT_STORE_REQUESTS,
-	    now.requests - before->requests);
+	    now.requests - last.requests);
 	pgl_metrics_add(PGL_C_OBJECT_STORE_CONNECTIONS,
-	    now.connections - before->connections);
+	    now.connections - last.connections);
+	pgl_metrics_add(PGL_C_S3_BREAKER_OPEN, now.trips - last.trips);
+	pgl_metrics_add(PGL_C_S3_REFUSED, now.refused - last.refused);
+	last = now;
 }
 
 /* The file from storage, decompressed, malloc'd; errors as above. */
@@ -67,7 +77,7 @@ metadata_read(struct pgl_req *r, const struct pgl_catalog *cat,
 	if ((rc = api_storage(r, cat, &st, err)) != PGL_OK)
 		return (rc);
 	pgl_s3_stats(&s3);
-	rc = pgl_obj_read(st, location, PGL_FILE_MAX, &raw, &len, err);
+	rc = api_fetch_read(r, st, location, PGL_FILE_MAX, &raw, &len, err);
 	ice_count_s3(&s3);
 	if (rc != PGL_OK)
 		return (rc);
@@ -165,6 +175,8 @@ ice_reply_unknown(struct pgl_req *r, const struct pgl_err *err)
 void
 ice_reply_file_error(struct pgl_req *r, const struct pgl_err *err)
 {
+	char	retry[16];
+
 	switch (err->code) {
 	case PGL_EINVAL:
 		pgl_reply_ice_error(r, 400, "BadRequestException", "%s",
@@ -173,7 +185,9 @@ ice_reply_file_error(struct pgl_req *r, const struct pgl_err *err)
 	case PGL_EUNAVAIL:
 		/* The object store's answer, named by warehouse; storage
 		 * messages never carry secrets.  Nothing was swapped. */
-		pgl_set_header(r, "retry-after", "1");
+		(void)snprintf(retry, sizeof(retry), "%d",
+		    pgl_s3_retry_after(err) > 0 ? pgl_s3_retry_after(err) : 1);
+		pgl_set_header(r, "retry-after", retry);
 		pgl_reply_ice_error(r, 503, "ServiceUnavailableException",
 		    "%s", err->msg);
 		break;
@@ -203,6 +217,7 @@ ice_delete_file(struct pgl_req *r, const struct pgl_catalog *c,
 	struct pgl_s3_stats		 s3;
 	struct pgl_err			 err;
 
+	api_fetch_disarm(r);
 	if (api_storage(r, c, &st, &err) != PGL_OK)
 		return;
 	pgl_s3_stats(&s3);
@@ -218,6 +233,7 @@ ice_delete_files(struct pgl_req *r, const struct pgl_catalog *c,
 	struct pgl_s3_stats		 s3;
 	struct pgl_err			 err;
 
+	api_fetch_disarm(r);
 	if (api_storage(r, c, &st, &err) != PGL_OK)
 		return;
 	pgl_s3_stats(&s3);
@@ -354,6 +370,8 @@ ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
 
 	*bytes = NULL;
 	*len = 0;
+	/* A write is a side effect no replay may repeat (fetch.h). */
+	api_fetch_disarm(r);
 	if ((rc = api_storage(r, c, &st, err)) != PGL_OK)
 		return (rc);
 	if ((rc = ice_render_metadata(location, md, &text, &n, &gz, &gzlen,

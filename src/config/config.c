@@ -87,6 +87,16 @@ static const struct key keys[] = {
 	{ "storage", "local_roots",	K_LIST, O(storage.local_roots), 0, 0 },
 	{ "storage", "allowed_endpoints", K_LIST,
 	    O(storage.allowed_endpoints), 0, 0 },
+	{ "storage", "s3_connect_timeout_ms", K_INT,
+	    O(storage.s3_connect_timeout_ms), 100, 600000 },
+	{ "storage", "s3_timeout_ms", K_INT, O(storage.s3_timeout_ms),
+	    100, 3600000 },
+	{ "storage", "s3_breaker_failures", K_INT,
+	    O(storage.s3_breaker_failures), 0, 1000000 },
+	{ "storage", "s3_breaker_cooldown_secs", K_INT,
+	    O(storage.s3_breaker_cooldown_secs), 1, 86400 },
+	{ "storage", "s3_max_inflight_per_endpoint", K_INT,
+	    O(storage.s3_max_inflight_per_endpoint), 0, 1024 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
@@ -165,6 +175,11 @@ defaults(struct pgl_config *c)
 	c->tasks.poll_interval_ms = 1000;
 	c->tasks.lease_ms = 30000;
 	c->tasks.max_per_tenant = 100;
+	c->storage.s3_connect_timeout_ms = 3000;
+	c->storage.s3_timeout_ms = 15000;
+	c->storage.s3_breaker_failures = 5;
+	c->storage.s3_breaker_cooldown_secs = 30;
+	c->storage.s3_max_inflight_per_endpoint = 4;
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = xstrdup("default");
 }
@@ -639,6 +654,40 @@ apply_env_opts(struct pgl_config *c, struct pgl_config_error *err)
 	return (0);
 }
 
+/* PANGOLIN_S3_*: the object-store call limits ([storage] s3_*). */
+static int
+apply_s3_env(struct pgl_config *c, struct pgl_config_error *err)
+{
+	const struct {
+		const char	*env;
+		int		*dst;
+		int64_t		 min, max;
+	} e[] = {
+		{ "PANGOLIN_S3_CONNECT_TIMEOUT_MS",
+		    &c->storage.s3_connect_timeout_ms, 100, 600000 },
+		{ "PANGOLIN_S3_TIMEOUT_MS", &c->storage.s3_timeout_ms,
+		    100, 3600000 },
+		{ "PANGOLIN_S3_BREAKER_FAILURES",
+		    &c->storage.s3_breaker_failures, 0, 1000000 },
+		{ "PANGOLIN_S3_BREAKER_COOLDOWN_SECS",
+		    &c->storage.s3_breaker_cooldown_secs, 1, 86400 },
+		{ "PANGOLIN_S3_MAX_INFLIGHT_PER_ENDPOINT",
+		    &c->storage.s3_max_inflight_per_endpoint, 0, 1024 },
+	};
+	int64_t	n;
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		if ((rc = env_int(e[i].env, e[i].min, e[i].max, &n, err)) ==
+		    -1)
+			return (-1);
+		if (rc == 1)
+			*e[i].dst = (int)n;
+	}
+	return (0);
+}
+
 static int
 apply_env(struct pgl_config *c, struct pgl_config_error *err)
 {
@@ -785,6 +834,8 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)
+		return (-1);
+	if (apply_s3_env(c, err) == -1)
 		return (-1);
 	if (apply_store_env(c, err) == -1)
 		return (-1);

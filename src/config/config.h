@@ -89,6 +89,13 @@ struct pgl_config {
 		 * endpoint may name although its address is loopback,
 		 * private, link-local or a cloud metadata service. */
 		struct pgl_strlist allowed_endpoints;
+		/* Object-store calls: timeouts, and per endpoint a circuit
+		 * breaker and a cap on calls under way (storage/breaker.h). */
+		int		s3_connect_timeout_ms;
+		int		s3_timeout_ms;		/* total, per call */
+		int		s3_breaker_failures;	/* 0: never opens */
+		int		s3_breaker_cooldown_secs;
+		int		s3_max_inflight_per_endpoint; /* 0: no cap */
 	} storage;
 
 	struct {

@@ -112,6 +112,38 @@ pgl_set_header(struct pgl_req *r, const char *name, const char *value)
 		http_response_header(r->http, name, value);
 }
 
+size_t
+pgl_header_mark(const struct pgl_req *r)
+{
+	struct http_header	*h;
+	size_t			 n = 0;
+
+	if (r->http == NULL)
+		return (0);
+	TAILQ_FOREACH(h, &r->http->resp_headers, list)
+		n++;
+	return (n);
+}
+
+void
+pgl_header_reset(struct pgl_req *r, size_t mark)
+{
+	struct http_header	*h, *next;
+	size_t			 n = 0;
+
+	if (r->http == NULL)
+		return;
+	for (h = TAILQ_FIRST(&r->http->resp_headers); h != NULL; h = next) {
+		next = TAILQ_NEXT(h, list);
+		if (n++ < mark)
+			continue;
+		TAILQ_REMOVE(&r->http->resp_headers, h, list);
+		kore_free(h->header);
+		kore_free(h->value);
+		kore_pool_put(&http_header_pool, h);
+	}
+}
+
 /*
  * The reply is kept, not sent: the dispatcher sends it when the request
  * is done, so the application may still withdraw it (a transaction that

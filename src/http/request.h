@@ -99,6 +99,13 @@ const char	*pgl_req_body_raw(const struct pgl_req *, size_t *len);
 size_t		 pgl_req_body_len(const struct pgl_req *);
 
 void	pgl_set_header(struct pgl_req *, const char *name, const char *value);
+/*
+ * The headers set so far (a count), and taking back those set after
+ * such a mark: a handler run again from the start (api/fetch.c) must
+ * not send its first run's headers twice.
+ */
+size_t	pgl_header_mark(const struct pgl_req *);
+void	pgl_header_reset(struct pgl_req *, size_t mark);
 /* Reply with j (reference stolen) as the JSON body. */
 void	pgl_reply_json(struct pgl_req *, int status, json_t *j);
 void	pgl_reply_raw(struct pgl_req *, int status, const char *content_type,

@@ -343,6 +343,17 @@ pgl_metrics_render(void)
 	    "pangolin_rate_limited_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_RATE_LIMITED] :
 	    0ULL);
+	fprintf(fp, "# HELP pangolin_s3_breaker_open_total Times an object-"
+	    "store endpoint's circuit breaker opened after consecutive "
+	    "failures.\n# TYPE pangolin_s3_breaker_open_total counter\n"
+	    "pangolin_s3_breaker_open_total %llu\n"
+	    "# HELP pangolin_s3_refused_total Object-store calls failed at "
+	    "once (breaker open, or s3_max_inflight_per_endpoint under way)."
+	    "\n# TYPE pangolin_s3_refused_total counter\n"
+	    "pangolin_s3_refused_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[PGL_C_S3_BREAKER_OPEN] :
+	    0ULL, shm ? (unsigned long long)shm->counters[PGL_C_S3_REFUSED] :
+	    0ULL);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

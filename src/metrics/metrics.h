@@ -22,6 +22,8 @@ enum pgl_counter {
 	PGL_C_COMMIT_POOL_WRITES,	/* commit files the write pool wrote */
 	PGL_C_CONNS_REFUSED,		/* past PANGOLIN_MAX_CONNS_PER_ADDR */
 	PGL_C_RATE_LIMITED,		/* 429: past a request rate */
+	PGL_C_S3_BREAKER_OPEN,		/* object-store breakers opened */
+	PGL_C_S3_REFUSED,		/* S3 calls failed fast (open, busy) */
 	PGL_C__COUNT
 };
 

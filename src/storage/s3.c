@@ -1,6 +1,7 @@
 #include <sys/socket.h>
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "storage/breaker.h"
 #include "storage/endpoint.h"
 #include "storage/fileio.h"
 #include "storage/s3.h"
@@ -20,22 +22,40 @@
 #define KEY_MAX		1024		/* S3's own limit on key bytes */
 #define ERR_BODY_MAX	(64 * 1024)
 #define LIST_BODY_MAX	(16 * 1024 * 1024)
+#define ENDPOINTS	64		/* breakers kept per worker */
 
-/* One kept-alive handle per (endpoint, region, access key). */
+/*
+ * One kept-alive handle per (endpoint, region, access key), used by one
+ * thread at a time (busy): the worker's own and the write pool's threads
+ * share the cache under the lock.  A call that finds its handle busy
+ * gets one of its own for that call.
+ */
 struct client {
 	char		 id[512];
 	CURL		*h;
-	uint64_t	 requests, connections;
+	int		 busy;
+};
+
+/* The breaker and in-flight count of one endpoint (breaker.h). */
+struct endpoint {
+	char			 origin[256];
+	struct pgl_breaker	 b;
 };
 
 static int	xml_next(const char **, const char *, char *, size_t);
 
+static pthread_mutex_t	lock = PTHREAD_MUTEX_INITIALIZER;
 static struct client	clients[CLIENTS];
 static size_t		nclients;
+static struct endpoint	endpoints[ENDPOINTS];
+static size_t		nendpoints;
+static struct pgl_s3_stats totals;		/* under the lock */
 static int		curl_ready;
 static int		keep_clients = 1;	/* set once, before fork */
 static char *const	*allowed;		/* the operator's origins, too */
 static size_t		 nallowed;
+/* Set once, before fork ([storage] s3_*). */
+static struct pgl_s3_limits limits = { 3000, 15000, 5, 30, 4 };
 
 /* What the connect-time check saw (one request). */
 struct guard {
@@ -64,7 +84,11 @@ struct response {
 	struct body	 body;
 	uint64_t	 length;	/* Content-Length (HEAD) */
 	int64_t		 mtime;		/* Last-Modified, seconds */
+	int		 refused;	/* an address we would not connect to */
 };
+
+static int	perform_call(const struct pgl_s3 *, const struct request *,
+		    struct response *, struct pgl_err *);
 
 int
 pgl_s3_split(const char *loc, char *bucket, size_t len, const char **key)
@@ -145,12 +169,17 @@ s3_err(struct pgl_err *err, int code, const struct pgl_s3 *s,
 	return (code);
 }
 
-static struct client *
-client_for(const struct pgl_s3 *s)
+/*
+ * A handle for this call: the kept one of its id if idle, a new kept one,
+ * or (all taken) one for this call alone (*kept NULL).  Under the lock.
+ */
+static CURL *
+checkout(const struct pgl_s3 *s, struct client **kept)
 {
 	char		 id[sizeof(clients[0].id)];
 	size_t		 i;
 
+	*kept = NULL;
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			return (NULL);
@@ -159,21 +188,117 @@ client_for(const struct pgl_s3 *s)
 	(void)snprintf(id, sizeof(id), "%s|%s|%s", s->endpoint != NULL ?
 	    s->endpoint : "aws", s->region, s->access_key);
 	for (i = 0; i < nclients; i++) {
-		if (strcmp(clients[i].id, id) == 0)
-			return (&clients[i]);
+		if (strcmp(clients[i].id, id) == 0 && !clients[i].busy)
+			break;
 	}
-	/* Full: the oldest handle goes (its connection closes with it). */
-	if (nclients == CLIENTS) {
-		curl_easy_cleanup(clients[0].h);
-		memmove(&clients[0], &clients[1],
-		    (CLIENTS - 1) * sizeof(clients[0]));
-		nclients--;
+	if (i == nclients) {
+		/* Full: the oldest idle handle goes (its connection closes
+		 * with it); none idle: a handle for this call only. */
+		if (nclients == CLIENTS) {
+			for (i = 0; i < nclients && clients[i].busy; i++)
+				;
+			if (i == nclients)
+				return (curl_easy_init());
+			curl_easy_cleanup(clients[i].h);
+			memmove(&clients[i], &clients[i + 1],
+			    (CLIENTS - i - 1) * sizeof(clients[0]));
+			nclients--;
+		}
+		i = nclients;
+		memset(&clients[i], 0, sizeof(clients[0]));
+		if ((clients[i].h = curl_easy_init()) == NULL)
+			return (NULL);
+		(void)pgl_strlcpy(clients[i].id, id, sizeof(id));
+		nclients++;
+		totals.clients = nclients;
 	}
-	memset(&clients[nclients], 0, sizeof(clients[0]));
-	if ((clients[nclients].h = curl_easy_init()) == NULL)
-		return (NULL);
-	(void)pgl_strlcpy(clients[nclients].id, id, sizeof(id));
-	return (&clients[nclients++]);
+	clients[i].busy = 1;
+	*kept = &clients[i];
+	return (clients[i].h);
+}
+
+/* The call is over: its handle is free again (or closed). */
+static void
+checkin(CURL *h, struct client *kept)
+{
+	size_t	i;
+
+	for (i = 0; kept != NULL && i < nclients; i++) {
+		if (clients[i].h == h) {
+			clients[i].busy = 0;
+			return;
+		}
+	}
+	curl_easy_cleanup(h);
+}
+
+/* The endpoint's origin as the breaker's key: scheme, host and port. */
+static void
+origin_of(const struct pgl_s3 *s, char *out, size_t len)
+{
+	const char	*p, *end;
+
+	if (s->endpoint == NULL) {
+		(void)snprintf(out, len, "https://s3.%s.amazonaws.com",
+		    s->region);
+		return;
+	}
+	/* Up to the path, if the endpoint names one. */
+	p = strstr(s->endpoint, "://");
+	p = p != NULL ? p + 3 : s->endpoint;
+	end = strchr(p, '/');
+	(void)snprintf(out, len, "%.*s", end != NULL ? (int)(end -
+	    s->endpoint) : (int)strlen(s->endpoint), s->endpoint);
+}
+
+/* The endpoint's breaker, made if new; NULL if the table is full of
+ * busy ones (the call then goes unguarded).  Under the lock. */
+static struct endpoint *
+endpoint_of(const struct pgl_s3 *s)
+{
+	char	origin[sizeof(endpoints[0].origin)];
+	size_t	i;
+
+	origin_of(s, origin, sizeof(origin));
+	for (i = 0; i < nendpoints; i++) {
+		if (strcasecmp(endpoints[i].origin, origin) == 0)
+			return (&endpoints[i]);
+	}
+	if (nendpoints == ENDPOINTS) {
+		/* Forget a closed, idle one: it holds nothing to keep. */
+		for (i = 0; i < nendpoints; i++) {
+			if (!endpoints[i].b.open && endpoints[i].b.inflight ==
+			    0)
+				break;
+		}
+		if (i == nendpoints)
+			return (NULL);
+	} else
+		i = nendpoints++;
+	memset(&endpoints[i], 0, sizeof(endpoints[i]));
+	(void)pgl_strlcpy(endpoints[i].origin, origin,
+	    sizeof(endpoints[i].origin));
+	return (&endpoints[i]);
+}
+
+static struct pgl_breaker_cfg
+breaker_cfg(void)
+{
+	struct pgl_breaker_cfg	c;
+
+	c.failures = limits.breaker_failures;
+	c.cooldown = limits.breaker_cooldown_secs;
+	c.max_inflight = limits.max_inflight;
+	return (c);
+}
+
+static int64_t
+now_secs(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec);
 }
 
 /* The request URL: path-style or virtual-hosted. */
@@ -305,11 +430,115 @@ open_checked(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	return (socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol));
 }
 
+/* The refusal of a call the breaker did not admit, naming only the
+ * warehouse and when to retry; PGL_OK if it was admitted. */
+static int
+refusal(const struct pgl_s3 *s, enum pgl_breaker_admit how, int retry,
+    struct pgl_err *err)
+{
+	char	why[96];
+
+	if (how == PGL_BREAKER_OPEN) {
+		(void)snprintf(why, sizeof(why), "it failed %d times in a row; "
+		    "retry after %d s", limits.breaker_failures, retry);
+		return (s3_err(err, PGL_EUNAVAIL, s, "object store "
+		    "unavailable", why));
+	}
+	if (how == PGL_BREAKER_BUSY) {
+		(void)snprintf(why, sizeof(why), "%d calls to it under way; "
+		    "retry after %d s", limits.max_inflight, retry);
+		return (s3_err(err, PGL_EUNAVAIL, s, "object store busy", why));
+	}
+	return (PGL_OK);
+}
+
+/*
+ * Whether a call to s's endpoint may start (then end_call), or a copy's
+ * answer only (check: takes no probe and no slot).  *ep NULL: the
+ * endpoint table is full of busy ones, the call goes unguarded.
+ */
+static int
+begin_call(const struct pgl_s3 *s, int check, struct endpoint **ep,
+    enum pgl_breaker_admit *how, struct pgl_err *err)
+{
+	struct pgl_breaker_cfg	cfg = breaker_cfg();
+	struct pgl_breaker	copy;
+	int			retry = 1;
+
+	(void)pthread_mutex_lock(&lock);
+	if ((*ep = endpoint_of(s)) == NULL) {
+		(void)pthread_mutex_unlock(&lock);
+		return (PGL_OK);
+	}
+	copy = (*ep)->b;
+	*how = pgl_breaker_admit(check ? &copy : &(*ep)->b, &cfg, now_secs(),
+	    &retry);
+	if (*how == PGL_BREAKER_OPEN || *how == PGL_BREAKER_BUSY)
+		totals.refused++;
+	(void)pthread_mutex_unlock(&lock);
+	return (refusal(s, *how, retry, err));
+}
+
+static void
+end_call(struct endpoint *ep, enum pgl_breaker_admit how, int failed)
+{
+	struct pgl_breaker_cfg	cfg = breaker_cfg();
+
+	if (ep == NULL)
+		return;
+	(void)pthread_mutex_lock(&lock);
+	if (pgl_breaker_done(&ep->b, &cfg, how, failed, now_secs()))
+		totals.trips++;
+	(void)pthread_mutex_unlock(&lock);
+}
+
+int
+pgl_s3_check(const struct pgl_s3 *s, struct pgl_err *err)
+{
+	struct endpoint		*ep;
+	enum pgl_breaker_admit	 how;
+
+	return (begin_call(s, 1, &ep, &how, err));
+}
+
+int
+pgl_s3_retry_after(const struct pgl_err *err)
+{
+	const char	*p;
+	int		 n;
+
+	if (err->code != PGL_EUNAVAIL ||
+	    (p = strstr(err->msg, "retry after ")) == NULL)
+		return (0);
+	n = atoi(p + 12);
+	return (n > 0 ? n : 0);
+}
+
 static int
 perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
     struct pgl_err *err)
 {
-	struct client		*c;
+	struct endpoint		*ep = NULL;
+	enum pgl_breaker_admit	 how = PGL_BREAKER_GO;
+	int			 rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = begin_call(s, 0, &ep, &how, err)) != PGL_OK)
+		return (rc);
+	rc = perform_call(s, q, r, err);
+	/* No answer in time, no connection, or the store's own failure:
+	 * what opens the breaker.  A refusal of ours (address) is not. */
+	end_call(ep, how, (rc == PGL_EUNAVAIL && !r->refused) ||
+	    (rc == PGL_OK && r->status >= 500));
+	return (rc);
+}
+
+static int
+perform_call(const struct pgl_s3 *s, const struct request *q,
+    struct response *r, struct pgl_err *err)
+{
+	struct client		*kept;
+	CURL			*h;
 	struct curl_slist	*hdrs = NULL;
 	struct guard		 g = { 0, NULL };
 	char			 url[4 * KEY_MAX], sigv4[128], hash[65];
@@ -317,15 +546,17 @@ perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
 	long			 conns = 0;
 	CURLcode		 rc;
 
-	memset(r, 0, sizeof(*r));
 	/* Room for an error body too; a GET checks its own limit after. */
 	r->body.max = q->max > ERR_BODY_MAX ? q->max : ERR_BODY_MAX;
-	if ((c = client_for(s)) == NULL)
-		return (s3_err(err, PGL_EUNAVAIL, s, "no S3 client", NULL));
 	if (url_of(s, q, url, sizeof(url)) == -1)
 		return (s3_err(err, PGL_EINVAL, s, "location too long for S3",
 		    NULL));
-	curl_easy_reset(c->h);
+	(void)pthread_mutex_lock(&lock);
+	h = checkout(s, &kept);
+	(void)pthread_mutex_unlock(&lock);
+	if (h == NULL)
+		return (s3_err(err, PGL_EUNAVAIL, s, "no S3 client", NULL));
+	curl_easy_reset(h);
 	(void)snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:s3", s->region);
 	sha256_hex(q->data, q->len, hash);
 	(void)snprintf(line, sizeof(line), "x-amz-content-sha256: %s", hash);
@@ -346,50 +577,58 @@ perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
 		    s->session_token);
 		hdrs = curl_slist_append(hdrs, line);
 	}
-	(void)curl_easy_setopt(c->h, CURLOPT_URL, url);
-	(void)curl_easy_setopt(c->h, CURLOPT_AWS_SIGV4, sigv4);
-	(void)curl_easy_setopt(c->h, CURLOPT_USERNAME, s->access_key);
-	(void)curl_easy_setopt(c->h, CURLOPT_PASSWORD, s->secret_key);
-	(void)curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdrs);
-	(void)curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-	(void)curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	(void)curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, 30000L);
-	(void)curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	(void)curl_easy_setopt(h, CURLOPT_URL, url);
+	(void)curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
+	(void)curl_easy_setopt(h, CURLOPT_USERNAME, s->access_key);
+	(void)curl_easy_setopt(h, CURLOPT_PASSWORD, s->secret_key);
+	(void)curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	(void)curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	(void)curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)limits.connect_timeout_ms);
+	(void)curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+	    (long)limits.timeout_ms);
+	(void)curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* Where S3 answers is where we asked: no redirect, no proxy from
 	 * the environment (it would resolve names past the check). */
-	(void)curl_easy_setopt(c->h, CURLOPT_FOLLOWLOCATION, 0L);
-	(void)curl_easy_setopt(c->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(c->h, CURLOPT_PROXY, "");
+	(void)curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	(void)curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	(void)curl_easy_setopt(h, CURLOPT_PROXY, "");
 	g.listed = s->endpoint != NULL && pgl_origin_listed(s->endpoint,
 	    allowed, nallowed);
-	(void)curl_easy_setopt(c->h, CURLOPT_OPENSOCKETFUNCTION, open_checked);
-	(void)curl_easy_setopt(c->h, CURLOPT_OPENSOCKETDATA, &g);
-	(void)curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
-	(void)curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &r->body);
-	(void)curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
-	(void)curl_easy_setopt(c->h, CURLOPT_HEADERDATA, r);
+	(void)curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+	(void)curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &g);
+	(void)curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	(void)curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->body);
+	(void)curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	(void)curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
 	if (strcmp(q->method, "HEAD") == 0)
-		(void)curl_easy_setopt(c->h, CURLOPT_NOBODY, 1L);
+		(void)curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	else if (strcmp(q->method, "GET") != 0)
-		(void)curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, q->method);
+		(void)curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
 	if (strcmp(q->method, "PUT") == 0 || strcmp(q->method, "POST") == 0) {
-		(void)curl_easy_setopt(c->h, CURLOPT_POSTFIELDS,
+		(void)curl_easy_setopt(h, CURLOPT_POSTFIELDS,
 		    q->data != NULL ? q->data : "");
-		(void)curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,
+		(void)curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)q->len);
 	}
 	if (!keep_clients)
-		(void)curl_easy_setopt(c->h, CURLOPT_FORBID_REUSE, 1L);
-	rc = curl_easy_perform(c->h);
+		(void)curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+	rc = curl_easy_perform(h);
 	curl_slist_free_all(hdrs);
-	c->requests++;
-	if (curl_easy_getinfo(c->h, CURLINFO_NUM_CONNECTS, &conns) ==
-	    CURLE_OK)
-		c->connections += (uint64_t)conns;
+	if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &conns) != CURLE_OK)
+		conns = 0;
+	if (rc == CURLE_OK)
+		(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	(void)pthread_mutex_lock(&lock);
+	totals.requests++;
+	totals.connections += (uint64_t)conns;
+	checkin(h, kept);
+	(void)pthread_mutex_unlock(&lock);
 	if (rc != CURLE_OK && !r->body.too_big) {
 		free(r->body.data);
 		r->body.data = NULL;
 		if (g.refused != NULL) {
+			r->refused = 1;
 			(void)snprintf(line, sizeof(line), "its address is %s "
 			    "and its origin is not in [storage] "
 			    "allowed_endpoints", g.refused);
@@ -399,7 +638,6 @@ perform(const struct pgl_s3 *s, const struct request *q, struct response *r,
 		return (s3_err(err, PGL_EUNAVAIL, s, "S3 did not answer",
 		    curl_easy_strerror(rc)));
 	}
-	(void)curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r->status);
 	return (PGL_OK);
 }
 
@@ -717,14 +955,15 @@ pgl_s3_list(const struct pgl_s3 *s, const char *prefix, pgl_s3_list_fn fn,
 void
 pgl_s3_stats(struct pgl_s3_stats *st)
 {
-	size_t	i;
+	(void)pthread_mutex_lock(&lock);
+	*st = totals;
+	(void)pthread_mutex_unlock(&lock);
+}
 
-	memset(st, 0, sizeof(*st));
-	for (i = 0; i < nclients; i++) {
-		st->requests += clients[i].requests;
-		st->connections += clients[i].connections;
-	}
-	st->clients = nclients;
+void
+pgl_s3_set_limits(const struct pgl_s3_limits *l)
+{
+	limits = *l;
 }
 
 void
@@ -745,7 +984,10 @@ pgl_s3_shutdown(void)
 {
 	size_t	i;
 
+	(void)pthread_mutex_lock(&lock);
 	for (i = 0; i < nclients; i++)
 		curl_easy_cleanup(clients[i].h);
 	nclients = 0;
+	totals.clients = 0;
+	(void)pthread_mutex_unlock(&lock);
 }

@@ -8,7 +8,14 @@
  *
  * Each worker keeps one curl handle per (endpoint, region, access key),
  * so requests to one store reuse a kept-alive connection; the handles are
- * counted (requests, connections opened) for /metrics.
+ * counted (requests, connections opened) for /metrics.  Safe to call from
+ * the write pool's threads: the handle cache, the counts and the
+ * breakers are kept under one lock, a handle is used by one call at once.
+ *
+ * Every call has a connect timeout and a total timeout, and each endpoint
+ * (scheme, host, port) a circuit breaker and a cap on calls under way
+ * (breaker.h): refused calls fail at once with PGL_EUNAVAIL whose message
+ * names the warehouse and says "retry after N s" (pgl_s3_retry_after).
  */
 #ifndef PGL_S3_H
 #define PGL_S3_H
@@ -66,8 +73,29 @@ struct pgl_s3_stats {
 	uint64_t	requests;
 	uint64_t	connections;	/* opened */
 	uint64_t	clients;	/* handles kept */
+	uint64_t	trips;		/* breakers opened */
+	uint64_t	refused;	/* calls failed fast: open or busy */
 };
 void	pgl_s3_stats(struct pgl_s3_stats *);
+
+/* [storage] s3_*: set once, before fork. */
+struct pgl_s3_limits {
+	int	connect_timeout_ms;
+	int	timeout_ms;		/* total, per call */
+	int	breaker_failures;	/* consecutive; 0: never opens */
+	int	breaker_cooldown_secs;
+	int	max_inflight;		/* per endpoint; 0: no cap */
+};
+void	pgl_s3_set_limits(const struct pgl_s3_limits *);
+
+/*
+ * Whether a call to s's endpoint would be refused now (breaker open, or
+ * the in-flight cap reached): PGL_OK, or the refusal in err.  Takes
+ * nothing: a call made after still asks for itself.
+ */
+int	pgl_s3_check(const struct pgl_s3 *, struct pgl_err *);
+/* The seconds a refusal says to wait ("retry after N s"), or 0. */
+int	pgl_s3_retry_after(const struct pgl_err *);
 
 /* 0: every request opens its own connection and closes it after
  * (OBJECT_STORE_CACHE_ENABLED=false); 1 (default): handles are kept. */

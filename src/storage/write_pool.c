@@ -76,8 +76,11 @@ run(void *arg)
 		if (pool.stopping || (j = pop(&pool.todo)) == NULL)
 			break;
 		(void)pthread_mutex_unlock(&pool.lock);
-		j->rc = pgl_file_write(j->root, j->location, j->data, j->len,
-		    &j->err);
+		if (j->run != NULL)
+			j->run(j);
+		else
+			j->rc = pgl_file_write(j->root, j->location, j->data,
+			    j->len, &j->err);
 		(void)pthread_mutex_lock(&pool.lock);
 		push(&pool.done, j);
 		notify();

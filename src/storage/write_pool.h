@@ -10,8 +10,10 @@
  * the worker's event loop watches (main.c, pgl_http_watch), and its done()
  * runs there, on the worker's thread, never on a pool thread.
  *
- * Local disk only: the pool threads call pgl_file_write() and nothing
- * else, which touches no state but the file system.
+ * A job is a local write (pgl_file_write(), which touches no state but
+ * the file system) or, when it sets run, a function of its own: an
+ * object-store call (obj_job.h; s3.c is safe on these threads).  Such a
+ * function must touch nothing the worker's thread uses unlocked.
  */
 #ifndef PGL_WRITE_POOL_H
 #define PGL_WRITE_POOL_H
@@ -26,6 +28,8 @@ struct pgl_wjob {
 	char			*location;
 	const void		*data;
 	size_t			 len;
+	/* Or, if set, run(job) on a pool thread instead: it sets rc, err. */
+	void			(*run)(struct pgl_wjob *);
 	/* Out, when done() runs: */
 	int			 rc;
 	struct pgl_err		 err;

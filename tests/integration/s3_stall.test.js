@@ -1,0 +1,250 @@
+// An object store that accepts and never answers (issue 23, part 2): a
+// tenant's S3 endpoint stalls, and another tenant's requests on the same
+// worker keep their latency.  Tenant A's warehouse reaches Swift through
+// a TCP proxy this test runs; tenant B's reaches Swift directly.  With
+// the proxy flipped to "accept and never answer", A's loadTable and
+// commits end in 503 (the S3 timeout, then the open breaker) within a
+// bounded time while B's loadTable and commit latency is measured; once
+// the breaker is open A is answered 503 with Retry-After at once, naming
+// A's warehouse and nothing of B's.  One worker, so A and B share it: an
+// S3 call made on the worker's event loop would hold B behind it for the
+// whole timeout.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import { keys as bucketKeys, s3 as s3req, startSwift } from './lib/s3.js';
+import { basic, freePort, startServer } from './lib/server.js';
+import { expectJson, uniq } from './lib/expect.js';
+
+const PW = 'Str0ng-Passw0rd-for-tests';
+const TIMEOUT_MS = 4000;	// PANGOLIN_S3_TIMEOUT_MS
+const FAILURES = 3;		// PANGOLIN_S3_BREAKER_FAILURES
+const COOLDOWN = 25;		// PANGOLIN_S3_BREAKER_COOLDOWN_SECS
+const root = { authorization: basic() };
+const BUCKET = `pgl-stall-${process.pid}`;
+const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
+let srv, swift, proxy, A, B;
+
+/**
+ * A TCP proxy to Swift: passes bytes both ways until hang(), then takes
+ * every connection and every request and answers nothing, until pass().
+ */
+async function startProxy(port) {
+  let hanging = false;
+  const socks = new Set();
+  const server = net.createServer((c) => {
+    const u = net.connect(port, '127.0.0.1');
+    socks.add(c).add(u);
+    c.on('data', (d) => { if (!hanging) u.write(d); });
+    u.on('data', (d) => { if (!hanging) c.write(d); });
+    const end = () => { c.destroy(); u.destroy(); socks.delete(c); socks.delete(u); };
+    c.on('error', end).on('close', end);
+    u.on('error', end).on('close', end);
+  });
+  const own = await freePort();
+  await new Promise((resolve) => server.listen(own, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${own}`,
+    hang() { hanging = true; },
+    pass() { hanging = false; },
+    close() { for (const s of socks) s.destroy(); server.close(); },
+  };
+}
+
+const ok = async (method, p, body, headers, on = srv) => {
+  const r = await on.req(method, p, { body, headers });
+  assert.ok([200, 201, 204].includes(r.status), `${method} ${p}: ${r.status} ${r.text}`);
+  return r.json;
+};
+
+/** A tenant with an admin and an S3 warehouse at endpoint, a catalog, a table. */
+async function tenant(endpoint, on = srv) {
+  const id = (await ok('POST', '/api/v1/tenants', { name: uniq('st') }, root, on)).id;
+  const name = uniq('admin');
+  await ok('POST', '/api/v1/users', { username: name, password: PW, tenant_id: id, role: 'tenant-admin' }, root, on);
+  const h = { authorization: `Bearer ${(await ok('POST', '/api/v1/users/login', { username: name, password: PW, 'tenant-id': id }, undefined, on)).token}` };
+  const wh = uniq('stwh');
+  await ok('POST', '/api/v1/warehouses', { name: wh, storage_config: {
+    type: 's3', bucket: BUCKET, prefix: wh, endpoint, region: 'us-east-1',
+    access_key_id: 'test:tester', secret_access_key: 'testing' } }, h, on);
+  const cat = uniq('stcat');
+  await ok('POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, h, on);
+  await ok('POST', `/v1/${cat}/namespaces`, { namespace: ['db'] }, h, on);
+  await ok('POST', `/v1/${cat}/namespaces/db/tables`, { name: 't', schema }, h, on);
+  const T = `/v1/${cat}/namespaces/db/tables/t`;
+  return {
+    wh, h, T,
+    load: () => on.req('GET', T, { headers: h, timeout: 60000 }),
+    commit: (v) => on.req('POST', T, { headers: h, timeout: 60000, body: { requirements: [],
+      updates: [{ action: 'set-properties', updates: { v: String(v) } }] } }),
+  };
+}
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+/** B's requests, loads and commits in turn, n at least and until more()
+ * says no (60 s at most): their times in ms. */
+async function measureB(n, more = () => false) {
+  const ms = [];
+  const end = performance.now() + 60000;
+  for (let i = 0; i < n || (more() && performance.now() < end); i++) {
+    const t0 = performance.now();
+    const r = i % 2 === 0 ? await B.load() : await B.commit(i);
+    ms.push(performance.now() - t0);
+    assert.equal(r.status, 200, `B ${i}: ${r.status} ${r.text}`);
+  }
+  return ms;
+}
+
+/** One worker, short S3 timeouts, and env on top. */
+const stallServer = (env) => startServer({
+  root: true, noAuth: false, workers: 1,
+  allowEndpoints: [swift.endpoint, proxy.endpoint],
+  env: {
+    PANGOLIN_AUTH_RATE_LIMIT: '0',
+    PANGOLIN_S3_TIMEOUT_MS: String(TIMEOUT_MS),
+    PANGOLIN_S3_CONNECT_TIMEOUT_MS: '1000',
+    // Metadata files are read from the store, not the worker's cache.
+    METADATA_CACHE_MAX_ENTRIES: '1',
+    ...env,
+  },
+});
+
+before(async () => {
+  swift = await startSwift();
+  assert.equal(s3req(swift, 'PUT', `/${BUCKET}`).status, 200);
+  proxy = await startProxy(swift.port);
+  srv = await stallServer({
+    PANGOLIN_S3_BREAKER_FAILURES: String(FAILURES),
+    PANGOLIN_S3_BREAKER_COOLDOWN_SECS: String(COOLDOWN),
+  });
+  A = await tenant(proxy.endpoint);
+  B = await tenant(swift.endpoint);
+});
+after(async () => {
+  await srv?.stop();
+  proxy?.close();
+  swift?.destroy();
+});
+
+test('a stalled S3 endpoint: its tenant gets 503 in bounded time, another tenant on the same worker keeps its latency, then the breaker answers at once', async () => {
+  // Both work while the proxy passes.
+  assert.equal((await A.load()).status, 200);
+  assert.equal((await A.commit('a0')).status, 200);
+  assert.ok(bucketKeys(swift, BUCKET, `${A.wh}/`).length >= 2, 'A writes through the proxy');
+  const base = await measureB(20);
+  console.log(`B unloaded: p50 ${pct(base, 50).toFixed(1)} ms, p99 ${pct(base, 99).toFixed(1)} ms`);
+
+  proxy.hang();
+  // A's clients keep up to 4 requests at the stalled store while B is
+  // measured: loads and commits, each timed.
+  // Once the breaker is open they stop: what follows is B alone.
+  let measuring = true;
+  const answers = [];
+  const open = () => answers.some((a) => /object store unavailable/.test(a.text));
+  const attacker = async (k) => {
+    for (let i = 0; measuring && !open(); i++) {
+      const t0 = performance.now();
+      const what = (k + i) % 2 === 0 ? 'load' : 'commit';
+      const r = what === 'load' ? await A.load() : await A.commit(`x${k}-${i}`);
+      const ms = performance.now() - t0;
+      answers.push({ what, status: r.status, ms, text: r.text });
+      if (ms < 100) await new Promise((res) => setTimeout(res, 25));
+    }
+  };
+  const attackers = [0, 1, 2, 3].map(attacker);
+  // Let the first of them reach the store and wait on it.
+  await new Promise((res) => setTimeout(res, 300));
+  // B is measured through the stall, until the breaker has opened; the
+  // liveness probe beside it.
+  const t0 = performance.now();
+  const liveP = srv.req('GET', '/health/live').then((r) => ({ r, ms: performance.now() - t0 }));
+  const during = await measureB(50, () => !open());
+  const { r: live, ms: liveMs } = await liveP;
+  assert.equal(live.status, 200);
+  measuring = false;
+  await Promise.all(attackers);
+  console.log(`B during the stall: p50 ${pct(during, 50).toFixed(1)} ms, p99 ${pct(during, 99).toFixed(1)} ms, max ${Math.max(...during).toFixed(1)} ms; /health/live ${liveMs.toFixed(1)} ms`);
+  console.log(`B: ${during.length} requests in the stall`);
+  console.log(`A: ${answers.length} answers, statuses ${[...new Set(answers.map((a) => a.status))]}, ` +
+    answers.slice(0, 12).map((a) => `${a.what} ${a.ms.toFixed(0)} ms`).join(', '));
+  assert.ok(open(), 'the breaker opened');
+  // Every A request ended, in 503, within a bound well past the timeout.
+  for (const a of answers) {
+    assert.equal(a.status, 503, a.text);
+    assert.ok(a.ms < 10 * TIMEOUT_MS + 5000, `A answered after ${a.ms} ms`);
+  }
+  assert.ok(answers.some((a) => a.ms >= TIMEOUT_MS * 0.8), 'some A request waited on the stalled store');
+  // B never waited behind A's store: far below the stall (loose: ASan,
+  // a shared VM, the mongo test server); on the loop it would be 4 s+.
+  assert.ok(pct(during, 99) < TIMEOUT_MS / 2, `B p99 ${pct(during, 99)} ms during the stall`);
+  assert.ok(liveMs < TIMEOUT_MS / 2, `/health/live took ${liveMs} ms`);
+
+  // The breaker is open (FAILURES timeouts in a row): A is refused at once.
+  const t1 = performance.now();
+  const r = await A.load();
+  const fastMs = performance.now() - t1;
+  console.log(`A with the breaker open: ${r.status} in ${fastMs.toFixed(1)} ms, retry-after ${r.headers['retry-after']}`);
+  assert.equal(r.status, 503, r.text);
+  assert.ok(fastMs < TIMEOUT_MS / 2, `the open breaker answered in ${fastMs} ms`);
+  const retry = Number(r.headers['retry-after']);
+  assert.ok(retry >= 1 && retry <= COOLDOWN, `Retry-After ${r.headers['retry-after']}`);
+  assert.equal(r.json.error.code, 503);
+  assert.match(r.json.error.message, new RegExp(A.wh));
+  assert.doesNotMatch(r.json.error.message, new RegExp(B.wh));
+  assert.doesNotMatch(r.json.error.message, /127\.0\.0\.1|http:/);
+  // A commit too, and B is still served.
+  const c = await A.commit('late');
+  assert.equal(c.status, 503, c.text);
+  assert.ok(Number(c.headers['retry-after']) >= 1);
+  assert.equal((await B.load()).status, 200);
+  const m = (await srv.req('GET', '/metrics', { headers: root })).text;
+  const trips = Number(m.match(/^pangolin_s3_breaker_open_total (\d+)/m)?.[1]);
+  console.log(`pangolin_s3_breaker_open_total ${trips}`);
+  assert.ok(trips >= 1, 'the trip is counted');
+
+  // The store answers again: after the cooldown one probe goes through,
+  // and its success closes the breaker.
+  proxy.pass();
+  const wait = Number(c.headers['retry-after']);
+  await new Promise((res) => setTimeout(res, (wait + 1) * 1000));
+  const probe = await A.load();
+  assert.equal(probe.status, 200, probe.text);
+  assert.equal((await A.commit('after')).status, 200);
+  assert.equal((await A.load()).json.metadata.properties.v, 'after');
+});
+
+test('past s3_max_inflight_per_endpoint calls to a stalled endpoint, the next are 503 at once rather than queued', async () => {
+  // No breaker: the cap alone keeps the stalled endpoint to 2 threads.
+  const srv2 = await stallServer({ PANGOLIN_S3_BREAKER_FAILURES: '0', PANGOLIN_S3_MAX_INFLIGHT_PER_ENDPOINT: '2' });
+  try {
+    const A2 = await tenant(proxy.endpoint, srv2);
+    const B2 = await tenant(swift.endpoint, srv2);
+    proxy.hang();
+    const timed = async (f) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0 }; };
+    const As = Array.from({ length: 6 }, () => timed(() => A2.load()));
+    await new Promise((res) => setTimeout(res, 300));
+    const b = await timed(() => B2.load());
+    const a = await Promise.all(As);
+    console.log(`A (cap 2): ${a.map((x) => `${x.r.status} ${x.ms.toFixed(0)} ms`).join(', ')}; B ${b.ms.toFixed(1)} ms`);
+    assert.equal(b.r.status, 200);
+    assert.ok(b.ms < TIMEOUT_MS / 2, `B took ${b.ms} ms`);
+    for (const x of a) assert.equal(x.r.status, 503, x.r.text);
+    const busy = a.filter((x) => /object store busy/.test(x.r.text));
+    assert.ok(busy.length >= 3, `refused at the cap: ${busy.length}`);
+    for (const x of busy) {
+      assert.ok(x.ms < TIMEOUT_MS / 2, `a refusal at the cap took ${x.ms} ms`);
+      assert.ok(Number(x.r.headers['retry-after']) >= 1);
+      assert.match(x.r.json.error.message, new RegExp(A2.wh));
+    }
+    assert.ok(a.some((x) => x.ms >= TIMEOUT_MS * 0.8), 'the first calls waited on the store');
+    const m = (await srv2.req('GET', '/metrics', { headers: root })).text;
+    assert.ok(Number(m.match(/^pangolin_s3_refused_total (\d+)/m)?.[1]) >= busy.length);
+  } finally {
+    proxy.pass();
+    await srv2.stop();
+  }
+});
