@@ -487,8 +487,12 @@ struct pgl_store_ops {
 
 	/*
 	 * Background tasks (ABI 1.5; declared since 1.0, first implemented
-	 * then).  list_tasks: newest first.  claim_task atomically takes the
-	 * oldest queued task, or a running one whose lease expired, for
+	 * then).  list_tasks: newest first.  claim_task atomically takes a
+	 * running task whose lease expired, else a queued one with tenants
+	 * in turn (issue 23): the oldest queued task of the tenant whose last
+	 * claim is the oldest (tenants never claimed first, longest waiting
+	 * first), so one tenant's backlog delays another's task by at most
+	 * one claim per runner (the signature is unchanged).  For
 	 * lease_owner: running, leased until now_ms + lease_ms, attempts + 1,
 	 * started_at set once; PGL_ENOTFOUND when there is none.
 	 * update_task writes progress, phase, message, status, result, error

@@ -2690,6 +2690,44 @@ test_task_create_get_list_filtered_newest_first(void **state)
 	assert_string_equal(items[1].id, "k2");
 }
 
+/*
+ * Issue 23: tenants take turns.  One tenant's backlog does not hold back
+ * another's first task: after t-a queued 50, t-b's one task, queued after
+ * them all, is among the first two claims, and t-a's come in order.
+ */
+static void
+test_task_claims_serve_tenants_in_turn(void **state)
+{
+	struct fx	*f = *state;
+	struct pgl_task	 t, u;
+	char		 id[16];
+	int		 i, b_at = -1;
+
+	for (i = 0; i < 50; i++) {
+		(void)snprintf(id, sizeof(id), "a%02d", i);
+		seed_task(f, "t-a", id, "maintenance", "t1", "u1", 1000 + i);
+	}
+	seed_task(f, "t-b", "b00", "maintenance", "t1", "u1", 5000);
+	for (i = 0; i < 2; i++) {
+		OK(f, ops->claim_task(f->s, f->a, "r", 10000 + i, 60000, &t,
+		    &f->err));
+		if (strcmp(t.tenant_id, "t-b") == 0)
+			b_at = i;
+		else
+			assert_string_equal(t.id, "a00");
+	}
+	assert_int_not_equal(b_at, -1);
+	/* Then t-a's backlog, oldest first, and nothing twice. */
+	OK(f, ops->claim_task(f->s, f->a, "r", 10002, 60000, &u, &f->err));
+	assert_string_equal(u.id, "a01");
+	/* t-b queues again: it is served next, ahead of t-a's 47. */
+	seed_task(f, "t-b", "b01", "maintenance", "t1", "u1", 6000);
+	OK(f, ops->claim_task(f->s, f->a, "r", 10003, 60000, &u, &f->err));
+	assert_string_equal(u.id, "b01");
+	OK(f, ops->claim_task(f->s, f->a, "r", 10004, 60000, &u, &f->err));
+	assert_string_equal(u.id, "a02");
+}
+
 static void
 test_task_claim_takes_the_oldest_and_leases_it(void **state)
 {
@@ -3657,6 +3695,7 @@ main(void)
 		T(test_role_assignment_is_idempotent_joined_and_tenant_scoped),
 		T(test_task_create_get_list_filtered_newest_first),
 		T(test_task_claim_takes_the_oldest_and_leases_it),
+		T(test_task_claims_serve_tenants_in_turn),
 		T(test_task_whose_lease_expired_is_reclaimed_and_the_old_runner_refused),
 		T(test_task_handed_back_is_claimed_again),
 		T(test_task_cancel_queued_at_once_running_by_request),
