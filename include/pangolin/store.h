@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	7
+#define PGL_STORE_ABI_MINOR	8
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -575,6 +575,17 @@ struct pgl_store_ops {
 	 */
 	int	(*revoke_user_tokens)(S, const char *user_id, int64_t now_ms,
 		    const char *reason, E);
+
+	/*
+	 * ABI 1.8: audit retention.  Delete at most limit (> 0) audit events
+	 * of any tenant older than before_ms (timestamp < before_ms), oldest
+	 * first, in one short write (a is scratch space); *deleted says how many went (fewer than
+	 * limit: none older is left).  The caller loops, so no single call
+	 * holds a lock for long.  May be NULL (an older plugin): the host
+	 * then keeps every event.
+	 */
+	int	(*delete_audit_events_before)(S, A, int64_t before_ms,
+		    uint32_t limit, uint64_t *deleted, E);
 };
 
 #undef S

@@ -2500,6 +2500,48 @@ seed_audit(struct fx *f, const char *id, const char *tenant, int64_t ts,
 	OK(f, ops->log_audit_event(f->s, &e, &f->err));
 }
 
+/*
+ * Issue 23, audit retention (ABI 1.8): events older than the cutoff go,
+ * oldest first, at most limit per call, across tenants (and anonymous
+ * ones); the cutoff itself and newer stay.
+ */
+static void
+test_audit_events_before_a_time_are_deleted_in_bounded_batches(
+    void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_audit_event	*items, e;
+	struct pgl_audit_filter	 none;
+	struct pgl_page		 pg = { 0, 0 };
+	uint64_t		 total, deleted;
+	size_t			 n;
+
+	assert_non_null(ops->delete_audit_events_before);
+	memset(&none, 0, sizeof(none));
+	seed_audit(f, "e1", "t-a", 1000, "u1", "create_table", "success");
+	seed_audit(f, "e2", "t-b", 1500, "u2", "drop_table", "failure");
+	seed_audit(f, "e3", NULL, 2000, NULL, "login_failed", "failure");
+	seed_audit(f, "e4", "t-a", 3000, "u1", "create_table", "success");
+	FAILS(f, PGL_EINVAL, ops->delete_audit_events_before(f->s, f->a,
+	    3000, 0, &deleted, &f->err));
+	OK(f, ops->delete_audit_events_before(f->s, f->a, 3000, 2, &deleted,
+	    &f->err));
+	assert_int_equal(deleted, 2);
+	FAILS(f, PGL_ENOTFOUND, ops->get_audit_event(f->s, f->a, NULL, "e1",
+	    &e, &f->err));
+	OK(f, ops->get_audit_event(f->s, f->a, NULL, "e3", &e, &f->err));
+	OK(f, ops->delete_audit_events_before(f->s, f->a, 3000, 2, &deleted,
+	    &f->err));
+	assert_int_equal(deleted, 1);
+	OK(f, ops->delete_audit_events_before(f->s, f->a, 3000, 2, &deleted,
+	    &f->err));
+	assert_int_equal(deleted, 0);
+	OK(f, ops->list_audit_events(f->s, f->a, NULL, &none, &pg, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(total, 1);
+	assert_string_equal(items[0].id, "e4");
+}
+
 static void
 test_audit_events_filter_order_page_and_scope_by_tenant(void **state)
 {
@@ -3707,6 +3749,7 @@ main(void)
 		T(test_deleting_a_tenant_takes_its_roles_assignments_and_grants),
 		T(test_permissions_keep_order_page_scope_and_cascade),
 		T(test_audit_events_filter_order_page_and_scope_by_tenant),
+		T(test_audit_events_before_a_time_are_deleted_in_bounded_batches),
 		T(test_rolled_back_transaction_leaves_nothing),
 		T(test_transactions_do_not_nest),
 		T(test_delete_catalog_cascades),
