@@ -315,6 +315,7 @@ tasks_start(const struct pgl_config *cfg)
 	env.concurrency = cfg->tasks.concurrency;
 	env.poll_interval_ms = cfg->tasks.poll_interval_ms;
 	env.lease_ms = cfg->tasks.lease_ms;
+	env.audit_retention_days = cfg->audit.retention_days;
 	env.run = api_task_run;
 	if ((task_supervisor = pgl_tasks_start(&env)) == -1)
 		die("cannot start the task runners: %s", errno_s);

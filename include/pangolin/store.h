@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	7
+#define PGL_STORE_ABI_MINOR	8
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -487,8 +487,12 @@ struct pgl_store_ops {
 
 	/*
 	 * Background tasks (ABI 1.5; declared since 1.0, first implemented
-	 * then).  list_tasks: newest first.  claim_task atomically takes the
-	 * oldest queued task, or a running one whose lease expired, for
+	 * then).  list_tasks: newest first.  claim_task atomically takes a
+	 * running task whose lease expired, else a queued one with tenants
+	 * in turn (issue 23): the oldest queued task of the tenant whose last
+	 * claim is the oldest (tenants never claimed first, longest waiting
+	 * first), so one tenant's backlog delays another's task by at most
+	 * one claim per runner (the signature is unchanged).  For
 	 * lease_owner: running, leased until now_ms + lease_ms, attempts + 1,
 	 * started_at set once; PGL_ENOTFOUND when there is none.
 	 * update_task writes progress, phase, message, status, result, error
@@ -571,6 +575,17 @@ struct pgl_store_ops {
 	 */
 	int	(*revoke_user_tokens)(S, const char *user_id, int64_t now_ms,
 		    const char *reason, E);
+
+	/*
+	 * ABI 1.8: audit retention.  Delete at most limit (> 0) audit events
+	 * of any tenant older than before_ms (timestamp < before_ms), oldest
+	 * first, in one short write (a is scratch space); *deleted says how many went (fewer than
+	 * limit: none older is left).  The caller loops, so no single call
+	 * holds a lock for long.  May be NULL (an older plugin): the host
+	 * then keeps every event.
+	 */
+	int	(*delete_audit_events_before)(S, A, int64_t before_ms,
+		    uint32_t limit, uint64_t *deleted, E);
 };
 
 #undef S

@@ -27,6 +27,11 @@ static const char AUDIT_GET[] =
 	"SELECT " AUDIT_FIELDS " FROM audit_events"
 	" WHERE id = ?2 AND (?1 IS NULL OR tenant_id = ?1)";
 
+/* The oldest first, by the timestamp index; a bounded batch. */
+static const char AUDIT_EXPIRE[] =
+	"DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events"
+	" WHERE timestamp < ?1 ORDER BY timestamp LIMIT ?2)";
+
 static void
 audit_fill(struct row *r, void *out)
 {
@@ -84,4 +89,15 @@ sql_get_audit_event(struct pgl_store *s, struct pgl_arena *a,
 	if (rc == PGL_ENOTFOUND)
 		(void)store_err(err, rc, "audit event %s not found", id);
 	return (rc);
+}
+
+int
+sql_delete_audit_events_before(struct pgl_store *s, struct pgl_arena *a,
+    int64_t before_ms, uint32_t limit, uint64_t *deleted, struct pgl_err *err)
+{
+	*deleted = 0;
+	if (limit == 0)
+		return (store_err(err, PGL_EINVAL, "limit must be positive"));
+	return (store_exec(s, err, AUDIT_EXPIRE, deleted, "ii", before_ms,
+	    (int64_t)limit));
 }

@@ -107,6 +107,8 @@ int	sql_list_audit_events(struct pgl_store *, struct pgl_arena *,
 int	sql_get_audit_event(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, struct pgl_audit_event *,
 	    struct pgl_err *);
+int	sql_delete_audit_events_before(struct pgl_store *, struct pgl_arena *,
+	    int64_t, uint32_t, uint64_t *, struct pgl_err *);
 
 /* sql_tenants.c */
 int	sql_create_tenant(struct pgl_store *, const struct pgl_tenant *,
@@ -373,6 +375,7 @@ int	sql_cancel_task(struct pgl_store *, const char *, const char *,
 	.get_merge_base = sql_get_merge_base, \
 	.get_merge_conflict = sql_get_merge_conflict, \
 	.revoke_user_tokens = sql_revoke_user_tokens, \
+	.delete_audit_events_before = sql_delete_audit_events_before, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

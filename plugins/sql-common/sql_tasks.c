@@ -1,9 +1,19 @@
 /*
  * Background tasks (store.h, ABI 1.5): a queue with leases.  A claim is
- * one UPDATE of the oldest claimable row, so two runners never take the
- * same task: SQLite runs it under its single write lock, PostgreSQL
- * picks the row with FOR UPDATE SKIP LOCKED, so concurrent claims take
- * different rows instead of waiting on each other.
+ * one UPDATE of one claimable row, so two runners never take the same
+ * task: SQLite runs it under its single write lock, PostgreSQL picks the
+ * row with FOR UPDATE SKIP LOCKED, so concurrent claims take different
+ * rows instead of waiting on each other.
+ *
+ * Tenants take turns (issue 23): a lease that expired is taken back
+ * first (its task was already started), else the oldest queued task of
+ * the tenant whose last claim is the oldest (tenants never claimed
+ * first, in the order they queued their first task).  The turn lives in
+ * task_tenants; triggers (migration "fair task claims") enter a tenant
+ * at its first task and move it to the back at each claim, inside the
+ * claim's own statement.  Every step reads an index: running rows are
+ * few, tenants are walked in turn order to the first one with a queued
+ * task, and that tenant's oldest is the head of (tenant, status, time).
  */
 #include "sql_store.h"
 
@@ -37,14 +47,32 @@ static const char TASK_COUNT[] =
 	"SELECT count(*) FROM tasks" TASK_WHERE;
 #define CLAIMABLE \
 	"(status = 'queued' OR (status = 'running' AND lease_expires_at <= ?2))"
+#define EXPIRED_LEASE \
+	"(SELECT id FROM tasks WHERE status = 'running'" \
+	" AND lease_expires_at <= ?2 ORDER BY created_at, id LIMIT 1" \
+	SKIP_LOCKED ")"
+#define NEXT_TENANT \
+	"(SELECT tt.tenant_id FROM task_tenants tt WHERE EXISTS" \
+	" (SELECT 1 FROM tasks q WHERE q.tenant_id = tt.tenant_id" \
+	" AND q.status = 'queued')" \
+	" ORDER BY tt.claim_seq, tt.entered_at, tt.tenant_id LIMIT 1)"
+#define NEXT_QUEUED \
+	"(SELECT id FROM tasks WHERE tenant_id = " NEXT_TENANT \
+	" AND status = 'queued' ORDER BY created_at, id LIMIT 1" \
+	SKIP_LOCKED ")"
+/* When the tenant in turn has nothing left to take (a concurrent claim
+ * holds its last queued row), the oldest queued row of any tenant. */
+#define OLDEST_QUEUED \
+	"(SELECT id FROM tasks WHERE status = 'queued'" \
+	" ORDER BY created_at, id LIMIT 1" SKIP_LOCKED ")"
 static const char TASK_CLAIM[] =
 	"UPDATE tasks SET status = 'running', lease_owner = ?1,"
 	" lease_expires_at = ?2 + ?3, heartbeat_at = ?2,"
 	" attempts = attempts + 1,"
 	" started_at = CASE WHEN started_at = 0 THEN ?2 ELSE started_at END,"
 	" updated_at = ?2"
-	" WHERE id = (SELECT id FROM tasks WHERE " CLAIMABLE
-	" ORDER BY created_at, id LIMIT 1" SKIP_LOCKED ")"
+	" WHERE id = coalesce(" EXPIRED_LEASE ", " NEXT_QUEUED ","
+	" " OLDEST_QUEUED ")"
 	" AND " CLAIMABLE
 	" RETURNING " TASK_FIELDS;
 /* ?2 "queued" hands the task back: no owner, no lease. */

@@ -2,6 +2,8 @@
  * The audit log, as plugins/sql-common/sql_audit.c: append-only, newest
  * first, every filter optional, a NULL tenant meaning every tenant.
  */
+#include <stdio.h>
+
 #include "mongo_store.h"
 
 static void
@@ -119,5 +121,56 @@ mongo_get_audit_event(struct pgl_store *s, struct pgl_arena *a,
 	if (rc == PGL_ENOTFOUND)
 		(void)mongo_err(err, rc, "audit event %s not found", id);
 	bson_destroy(&filter);
+	return (rc);
+}
+
+static void
+id_fill(struct doc *d, void *out)
+{
+	*(const char **)out = doc_str(d, "id");
+}
+
+/*
+ * Audit retention (store.h, ABI 1.8): the ids of the oldest batch by the
+ * time index, then one deleteMany of those ids (MongoDB's delete takes
+ * no sort or limit).
+ */
+int
+mongo_delete_audit_events_before(struct pgl_store *s, struct pgl_arena *a,
+    int64_t before_ms, uint32_t limit, uint64_t *deleted,
+    struct pgl_err *err)
+{
+	struct pgl_page	 page = { limit, 0 };
+	bson_t		*filter, *sort, del = BSON_INITIALIZER, in, ids;
+	const char	**items;
+	void		*p = NULL;
+	size_t		 i, n = 0;
+	char		 key[24];
+	int		 rc;
+
+	*deleted = 0;
+	if (limit == 0)
+		return (mongo_err(err, PGL_EINVAL, "limit must be positive"));
+	filter = BCON_NEW("timestamp", "{", "$lt", BCON_INT64(before_ms),
+	    "}");
+	sort = BCON_NEW("timestamp", BCON_INT32(1));
+	rc = mg_list(s, a, err, COLL_AUDIT, filter, sort, &page, id_fill,
+	    sizeof(*items), &p, &n);
+	items = p;
+	if (rc == PGL_OK && n > 0) {
+		BSON_APPEND_DOCUMENT_BEGIN(&del, "id", &in);
+		BSON_APPEND_ARRAY_BEGIN(&in, "$in", &ids);
+		for (i = 0; i < n; i++) {
+			(void)snprintf(key, sizeof(key), "%zu", i);
+			BSON_APPEND_UTF8(&ids, key, items[i] != NULL ?
+			    items[i] : "");
+		}
+		bson_append_array_end(&in, &ids);
+		bson_append_document_end(&del, &in);
+		rc = mg_delete(s, err, COLL_AUDIT, &del, 1, deleted);
+	}
+	bson_destroy(&del);
+	bson_destroy(filter);
+	bson_destroy(sort);
 	return (rc);
 }

@@ -47,6 +47,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_MERGE_OPS] = "merge_operations",
 	[COLL_MERGE_CONFLICTS] = "merge_conflicts",
 	[COLL_META] = "pangolin_meta",
+	[COLL_TASK_TENANTS] = "task_tenants",
 };
 
 struct index_def {
@@ -132,6 +133,13 @@ static const struct index_def	indexes[] = {
 	{ COLL_TASKS, "id", 1, { "tenant_id", "id" } },
 	{ COLL_TASKS, "tenant_time", 0, { "tenant_id", "created_at" } },
 	{ COLL_TASKS, "claim", 0, { "status", "created_at" } },
+	/* Fair claims (mongo_tasks.c): a tenant's oldest queued task, and
+	 * tenants in turn order. */
+	{ COLL_TASKS, "tenant_claim", 0, { "tenant_id", "status",
+	    "created_at" } },
+	{ COLL_TASK_TENANTS, "id", 1, { "tenant_id" } },
+	{ COLL_TASK_TENANTS, "turn", 0, { "claim_seq", "entered_at",
+	    "tenant_id" } },
 
 	/* Merges: a catalog's operations newest first, an operation's
 	 * conflicts in creation order; commits are walked by both parents

@@ -539,6 +539,7 @@ static const struct pgl_store_ops ops = {
 	.get_merge_base = mongo_get_merge_base,
 	.get_merge_conflict = mongo_get_merge_conflict,
 	.revoke_user_tokens = mongo_revoke_user_tokens,
+	.delete_audit_events_before = mongo_delete_audit_events_before,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

@@ -42,6 +42,7 @@ enum mongo_coll {
 	COLL_MERGE_OPS,
 	COLL_MERGE_CONFLICTS,
 	COLL_META,
+	COLL_TASK_TENANTS,
 	NCOLLS
 };
 
@@ -412,6 +413,9 @@ int	mongo_list_audit_events(struct pgl_store *, struct pgl_arena *,
 	    uint64_t *, struct pgl_err *);
 int	mongo_get_audit_event(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, struct pgl_audit_event *,
+	    struct pgl_err *);
+int	mongo_delete_audit_events_before(struct pgl_store *,
+	    struct pgl_arena *, int64_t, uint32_t, uint64_t *,
 	    struct pgl_err *);
 
 #endif

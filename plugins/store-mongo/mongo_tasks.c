@@ -1,10 +1,23 @@
 /*
  * Background tasks, as plugins/sql-common/sql_tasks.c: a queue with
- * leases.  A claim is one findAndModify of the oldest claimable
- * document, which MongoDB applies atomically to that document, so two
- * runners never take the same task.
+ * leases.  A claim is one findAndModify of one claimable document, which
+ * MongoDB applies atomically to that document, so two runners never take
+ * the same task.
+ *
+ * Tenants take turns, as in SQL: an expired lease first, else the
+ * oldest queued task of the tenant whose last claim is the oldest
+ * (tenants never claimed first, by their first task's time).  The
+ * turn (task_tenants: tenant_id, claim_seq) is written after the claim,
+ * not with it (no multi-document transaction on every deployment): two
+ * racing runners may give a tenant two slots in a row, never take one
+ * task twice.  A tenant missing from task_tenants (tasks queued before
+ * the collection existed) is still served by the last step, the oldest
+ * queued task of any tenant.
  */
 #include "mongo_store.h"
+
+static int	enter_turns(struct pgl_store *, const char *, int64_t,
+		    struct pgl_err *);
 
 static void
 task_fill(struct doc *d, void *out)
@@ -71,6 +84,8 @@ mongo_create_task(struct pgl_store *s, const struct pgl_task *t,
 	    BCON_INT64(0), "updated_at", BCON_INT64(now));
 	rc = mg_insert(s, err, COLL_TASKS, &doc);
 	bson_destroy(&doc);
+	if (rc == PGL_OK)
+		rc = enter_turns(s, t->tenant_id, now, err);
 	return (rc);
 }
 
@@ -143,18 +158,84 @@ mark_started(struct pgl_store *s, struct pgl_task *t, int64_t now,
 	return (rc);
 }
 
-int
-mongo_claim_task(struct pgl_store *s, struct pgl_arena *a,
+/* A tenant enters the turns at its first task, at the front (seq 0;
+ * among those never claimed, the longest waiting first). */
+static int
+enter_turns(struct pgl_store *s, const char *tenant, int64_t at,
+    struct pgl_err *err)
+{
+	bson_t	*filter, *doc;
+	int	 found, rc;
+
+	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant));
+	rc = mg_exists(s, err, COLL_TASK_TENANTS, filter, &found);
+	if (rc == PGL_OK && !found) {
+		doc = BCON_NEW("tenant_id", BCON_UTF8(tenant), "claim_seq",
+		    BCON_INT64(0), "entered_at", BCON_INT64(at));
+		rc = mg_insert(s, err, COLL_TASK_TENANTS, doc);
+		/* A racing create entered it first. */
+		if (rc == PGL_EEXISTS)
+			rc = PGL_OK;
+		bson_destroy(doc);
+	}
+	bson_destroy(filter);
+	return (rc);
+}
+
+static void
+seq_fill(struct doc *d, void *out)
+{
+	*(int64_t *)out = doc_int(d, "claim_seq");
+}
+
+static void
+tenant_fill(struct doc *d, void *out)
+{
+	*(const char **)out = doc_str(d, "tenant_id");
+}
+
+/* The claimed tenant goes to the back: one more than the last turn. */
+static int
+take_turn(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
+    struct pgl_err *err)
+{
+	struct pgl_page	 one = { 1, 0 };
+	bson_t		 all = BSON_INITIALIZER, *sort, *filter, *up;
+	void		*p = NULL;
+	size_t		 n = 0;
+	int64_t		 last = 0;
+	int		 rc;
+
+	if ((rc = enter_turns(s, tenant, 0, err)) != PGL_OK)
+		return (rc);
+	sort = BCON_NEW("claim_seq", BCON_INT32(-1), "tenant_id",
+	    BCON_INT32(-1));
+	rc = mg_list(s, a, err, COLL_TASK_TENANTS, &all, sort, &one, seq_fill,
+	    sizeof(last), &p, &n);
+	if (rc == PGL_OK && n == 1)
+		last = *(int64_t *)p;
+	if (rc == PGL_OK) {
+		filter = BCON_NEW("tenant_id", BCON_UTF8(tenant));
+		up = BCON_NEW("$set", "{", "claim_seq", BCON_INT64(last + 1),
+		    "}");
+		rc = mg_update(s, err, COLL_TASK_TENANTS, filter, up, 0, NULL);
+		bson_destroy(filter);
+		bson_destroy(up);
+	}
+	bson_destroy(sort);
+	bson_destroy(&all);
+	return (rc);
+}
+
+/* One findAndModify: the oldest task matching filter becomes ours. */
+static int
+claim_one(struct pgl_store *s, struct pgl_arena *a, bson_t *filter,
     const char *lease_owner, int64_t now_ms, int64_t lease_ms,
     struct pgl_task *out, struct pgl_err *err)
 {
-	bson_t	*filter, *sort, *up;
+	bson_t	*sort, *up;
 	int	 rc;
 
-	filter = BCON_NEW("$or", "[",
-	    "{", "status", BCON_UTF8("queued"), "}",
-	    "{", "status", BCON_UTF8("running"), "lease_expires_at", "{",
-	    "$lte", BCON_INT64(now_ms), "}", "}", "]");
 	sort = BCON_NEW("created_at", BCON_INT32(1), "id", BCON_INT32(1));
 	up = BCON_NEW("$set", "{", "status", BCON_UTF8("running"),
 	    "lease_owner", BCON_UTF8(lease_owner), "lease_expires_at",
@@ -163,13 +244,66 @@ mongo_claim_task(struct pgl_store *s, struct pgl_arena *a,
 	    "$inc", "{", "attempts", BCON_INT64(1), "}");
 	rc = mg_find_and_modify(s, a, err, COLL_TASKS, filter, sort, up,
 	    task_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "no task to claim");
-	else if (rc == PGL_OK && out->started_at_ms == 0)
-		rc = mark_started(s, out, now_ms, err);
 	bson_destroy(filter);
 	bson_destroy(sort);
 	bson_destroy(up);
+	return (rc);
+}
+
+/* The oldest queued task of the first tenant in turn order that has one. */
+static int
+claim_in_turn(struct pgl_store *s, struct pgl_arena *a,
+    const char *lease_owner, int64_t now_ms, int64_t lease_ms,
+    struct pgl_task *out, struct pgl_err *err)
+{
+	bson_t		 all = BSON_INITIALIZER, *sort, *filter;
+	const char	**tenants;
+	void		*p = NULL;
+	size_t		 i, n = 0;
+	int		 rc;
+
+	sort = BCON_NEW("claim_seq", BCON_INT32(1), "entered_at",
+	    BCON_INT32(1), "tenant_id", BCON_INT32(1));
+	rc = mg_list(s, a, err, COLL_TASK_TENANTS, &all, sort, NULL,
+	    tenant_fill, sizeof(*tenants), &p, &n);
+	bson_destroy(sort);
+	bson_destroy(&all);
+	if (rc != PGL_OK)
+		return (rc);
+	tenants = p;
+	for (i = 0, rc = PGL_ENOTFOUND; i < n && rc == PGL_ENOTFOUND; i++) {
+		if (tenants[i] == NULL)
+			continue;
+		filter = BCON_NEW("tenant_id", BCON_UTF8(tenants[i]),
+		    "status", BCON_UTF8("queued"));
+		rc = claim_one(s, a, filter, lease_owner, now_ms, lease_ms,
+		    out, err);
+	}
+	return (rc);
+}
+
+int
+mongo_claim_task(struct pgl_store *s, struct pgl_arena *a,
+    const char *lease_owner, int64_t now_ms, int64_t lease_ms,
+    struct pgl_task *out, struct pgl_err *err)
+{
+	int	rc;
+
+	rc = claim_one(s, a, BCON_NEW("status", BCON_UTF8("running"),
+	    "lease_expires_at", "{", "$lte", BCON_INT64(now_ms), "}"),
+	    lease_owner, now_ms, lease_ms, out, err);
+	if (rc == PGL_ENOTFOUND)
+		rc = claim_in_turn(s, a, lease_owner, now_ms, lease_ms, out,
+		    err);
+	if (rc == PGL_ENOTFOUND)
+		rc = claim_one(s, a, BCON_NEW("status", BCON_UTF8("queued")),
+		    lease_owner, now_ms, lease_ms, out, err);
+	if (rc == PGL_ENOTFOUND)
+		return (mongo_err(err, rc, "no task to claim"));
+	if (rc == PGL_OK && out->started_at_ms == 0)
+		rc = mark_started(s, out, now_ms, err);
+	if (rc == PGL_OK)
+		rc = take_turn(s, a, out->tenant_id, err);
 	return (rc);
 }
 

@@ -362,6 +362,41 @@ static const struct migration migrations[] = {
 	") STRICT, WITHOUT ROWID;"
 	"CREATE INDEX merge_conflicts_op ON merge_conflicts(merge_op_id, seq);"
 	},
+	/*
+	 * Fair claims (sql_tasks.c): tenants take turns.  task_tenants
+	 * holds each tenant's turn (claim_seq, the store-wide claim count
+	 * at its last claim; 0 never claimed, and then the time of its
+	 * first task breaks the tie, so the longest waiting goes first);
+	 * triggers keep it in the same
+	 * statement as the insert and the claim, so no claim ever sees a
+	 * turn its own write did not make.  (tenant_id, status, created_at)
+	 * finds one tenant's oldest queued task without a scan.
+	 */
+	{ 9, "fair task claims",
+	"CREATE TABLE task_tenants ("
+	"  tenant_id TEXT NOT NULL PRIMARY KEY,"
+	"  claim_seq INTEGER NOT NULL,"
+	"  entered_at INTEGER NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX task_tenants_turn"
+	"  ON task_tenants(claim_seq, entered_at, tenant_id);"
+	"CREATE INDEX tasks_tenant_claim ON tasks(tenant_id, status, created_at);"
+	"INSERT INTO task_tenants"
+	"  SELECT tenant_id, 0, min(created_at) FROM tasks GROUP BY tenant_id;"
+	"CREATE TRIGGER tasks_enter_turns AFTER INSERT ON tasks BEGIN"
+	"  INSERT OR IGNORE INTO task_tenants VALUES (NEW.tenant_id, 0,"
+	"    NEW.created_at);"
+	" END;"
+	"CREATE TRIGGER tasks_take_turn AFTER UPDATE OF attempts ON tasks"
+	"  WHEN NEW.attempts > OLD.attempts BEGIN"
+	"  UPDATE task_tenants SET claim_seq ="
+	"    (SELECT max(claim_seq) + 1 FROM task_tenants)"
+	"    WHERE tenant_id = NEW.tenant_id;"
+	" END;"
+	"CREATE TRIGGER tenants_drop_turns AFTER DELETE ON tenants BEGIN"
+	"  DELETE FROM task_tenants WHERE tenant_id = OLD.id;"
+	" END;"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -12,6 +12,8 @@
 #include "api/gate.h"
 #include "app.h"
 #include "auth/principal.h"
+#include "auth/ratelimit.h"
+#include "metrics/metrics.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -67,11 +69,46 @@ api_audit(struct pgl_req *r, const char *tenant, const char *action,
 	    ok, error, NULL);
 }
 
+/*
+ * Whether one more anonymous failure from r's address may be recorded:
+ * at most [audit] anonymous_failures_per_min per address and minute,
+ * counted across workers in the login throttle's shared table, so a
+ * caller without credentials cannot grow the audit log without bound
+ * (the login throttle may be off, and it does not bound every path).
+ * Past it the request is refused as before, only not recorded.
+ */
+static int
+anonymous_recordable(struct pgl_req *r)
+{
+	static int	 said;
+	const char	*addr = api_client_addr(r);
+	char		 key[96];
+	int		 limit = pgl_app.cfg->audit.anonymous_failures_per_min;
+
+	(void)snprintf(key, sizeof(key), "auditfail:%s",
+	    addr != NULL ? addr : "-");
+	if (pgl_ratelimit_hit(key, limit, 60, (int64_t)time(NULL)) == 0)
+		return (1);
+	pgl_metrics_inc(PGL_C_AUDIT_ANON_DROPPED);
+	if (!said) {
+		said = 1;
+		pgl_log(PGL_LOG_WARN, "audit: %s had %d failed anonymous "
+		    "authentications recorded this minute "
+		    "(anonymous_failures_per_min); more are refused but not "
+		    "recorded (logged once per worker)", addr != NULL ? addr :
+		    "an address", limit);
+	}
+	return (0);
+}
+
 void
 api_audit_claim(struct pgl_req *r, const char *tenant, const char *action,
     const char *name, const char *error)
 {
 	size_t	len = strlen(name), n = len;
+
+	if (!anonymous_recordable(r))
+		return;
 
 	if (n > CLAIM_MAX) {
 		n = CLAIM_MAX;

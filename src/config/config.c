@@ -105,6 +105,10 @@ static const struct key keys[] = {
 	    1000, 3600000 },
 	{ "tasks",  "max_per_tenant",	K_INT,  O(tasks.max_per_tenant),
 	    0, 1000000 },
+	{ "audit",  "retention_days",	K_INT,  O(audit.retention_days),
+	    0, 36500 },
+	{ "audit",  "anonymous_failures_per_min", K_INT,
+	    O(audit.anonymous_failures_per_min), 0, 1000000 },
 	{ "defaults", "object_store_cache", K_BOOL,
 	    O(defaults.object_store_cache), 0, 0 },
 	{ "defaults", "tenant_name",	K_STR,  O(defaults.tenant_name), 0, 0 },
@@ -180,6 +184,8 @@ defaults(struct pgl_config *c)
 	c->storage.s3_breaker_failures = 5;
 	c->storage.s3_breaker_cooldown_secs = 30;
 	c->storage.s3_max_inflight_per_endpoint = 4;
+	c->audit.retention_days = 90;
+	c->audit.anonymous_failures_per_min = 60;
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = xstrdup("default");
 }
@@ -831,6 +837,16 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->tasks.max_per_tenant = (int)n;
+	if ((rc = env_int("PANGOLIN_AUDIT_RETENTION_DAYS", 0, 36500, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->audit.retention_days = (int)n;
+	if ((rc = env_int("PANGOLIN_AUDIT_ANON_FAILURES_PER_MIN", 0, 1000000,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->audit.anonymous_failures_per_min = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)

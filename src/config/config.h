@@ -109,6 +109,16 @@ struct pgl_config {
 	} tasks;
 
 	struct {
+		/* Events older than this many days are deleted by the task
+		 * runners (src/tasks/retention.c).  0: kept for ever. */
+		int		retention_days;
+		/* Failed anonymous authentications one address may have
+		 * recorded per minute; past it they are refused as before
+		 * but not recorded.  0: no limit. */
+		int		anonymous_failures_per_min;
+	} audit;
+
+	struct {
 		int		object_store_cache;
 		char		*tenant_name;	/* the nil-uuid tenant's name */
 		char		*warehouse;	/* bootstrap local warehouse */

@@ -354,6 +354,14 @@ pgl_metrics_render(void)
 	    shm ? (unsigned long long)shm->counters[PGL_C_S3_BREAKER_OPEN] :
 	    0ULL, shm ? (unsigned long long)shm->counters[PGL_C_S3_REFUSED] :
 	    0ULL);
+	fprintf(fp, "# HELP pangolin_audit_anonymous_failures_dropped_total "
+	    "Failed anonymous authentications refused but not recorded: "
+	    "their address had anonymous_failures_per_min recorded in the "
+	    "minute.\n"
+	    "# TYPE pangolin_audit_anonymous_failures_dropped_total counter\n"
+	    "pangolin_audit_anonymous_failures_dropped_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[
+	    PGL_C_AUDIT_ANON_DROPPED] : 0ULL);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

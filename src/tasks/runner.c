@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tasks/retention.h"
 #include "tasks/runner.h"
 #include "util/arena.h"
 #include "util/log.h"
@@ -24,12 +25,14 @@
 #define MAX_RUNNERS	64
 
 static volatile sig_atomic_t	stopping;
+static volatile int		stop_sweep;	/* stopping, as an int */
 
 static void
 on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
+	stop_sweep = 1;
 }
 
 static int64_t
@@ -241,6 +244,7 @@ runner_main(const struct pgl_tasks_env *env, int n)
 	struct pgl_store	*s = NULL;
 	struct pgl_err		 err;
 	char			 name[32], owner[64], host[32];
+	int64_t			 next_sweep = 0;
 
 	(void)snprintf(name, sizeof(name), "task runner %d", n);
 	process_setup(name);
@@ -261,6 +265,13 @@ runner_main(const struct pgl_tasks_env *env, int n)
 		    env->concurrency));
 	while (!stopping) {
 		memset(&err, 0, sizeof(err));
+		/* Runner 0 also applies audit retention: at start, then
+		 * every PGL_RETENTION_EVERY_MS. */
+		if (n == 0 && s != NULL && now_ms() >= next_sweep) {
+			(void)pgl_retention_sweep(env->db, s,
+			    env->audit_retention_days, now_ms(), &stop_sweep);
+			next_sweep = now_ms() + PGL_RETENTION_EVERY_MS;
+		}
 		if (s == NULL && env->db->open(env->host, env->opts,
 		    env->nopts, &s, &err) != PGL_OK) {
 			s = NULL;

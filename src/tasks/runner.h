@@ -32,6 +32,7 @@ struct pgl_tasks_env {
 	int				 concurrency;
 	int				 poll_interval_ms;
 	int64_t				 lease_ms;
+	int				 audit_retention_days;
 	pgl_task_fn			 run;
 };
 

@@ -2500,6 +2500,48 @@ seed_audit(struct fx *f, const char *id, const char *tenant, int64_t ts,
 	OK(f, ops->log_audit_event(f->s, &e, &f->err));
 }
 
+/*
+ * Issue 23, audit retention (ABI 1.8): events older than the cutoff go,
+ * oldest first, at most limit per call, across tenants (and anonymous
+ * ones); the cutoff itself and newer stay.
+ */
+static void
+test_audit_events_before_a_time_are_deleted_in_bounded_batches(
+    void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_audit_event	*items, e;
+	struct pgl_audit_filter	 none;
+	struct pgl_page		 pg = { 0, 0 };
+	uint64_t		 total, deleted;
+	size_t			 n;
+
+	assert_non_null(ops->delete_audit_events_before);
+	memset(&none, 0, sizeof(none));
+	seed_audit(f, "e1", "t-a", 1000, "u1", "create_table", "success");
+	seed_audit(f, "e2", "t-b", 1500, "u2", "drop_table", "failure");
+	seed_audit(f, "e3", NULL, 2000, NULL, "login_failed", "failure");
+	seed_audit(f, "e4", "t-a", 3000, "u1", "create_table", "success");
+	FAILS(f, PGL_EINVAL, ops->delete_audit_events_before(f->s, f->a,
+	    3000, 0, &deleted, &f->err));
+	OK(f, ops->delete_audit_events_before(f->s, f->a, 3000, 2, &deleted,
+	    &f->err));
+	assert_int_equal(deleted, 2);
+	FAILS(f, PGL_ENOTFOUND, ops->get_audit_event(f->s, f->a, NULL, "e1",
+	    &e, &f->err));
+	OK(f, ops->get_audit_event(f->s, f->a, NULL, "e3", &e, &f->err));
+	OK(f, ops->delete_audit_events_before(f->s, f->a, 3000, 2, &deleted,
+	    &f->err));
+	assert_int_equal(deleted, 1);
+	OK(f, ops->delete_audit_events_before(f->s, f->a, 3000, 2, &deleted,
+	    &f->err));
+	assert_int_equal(deleted, 0);
+	OK(f, ops->list_audit_events(f->s, f->a, NULL, &none, &pg, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(total, 1);
+	assert_string_equal(items[0].id, "e4");
+}
+
 static void
 test_audit_events_filter_order_page_and_scope_by_tenant(void **state)
 {
@@ -2688,6 +2730,44 @@ test_task_create_get_list_filtered_newest_first(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(items[0].id, "k3");
 	assert_string_equal(items[1].id, "k2");
+}
+
+/*
+ * Issue 23: tenants take turns.  One tenant's backlog does not hold back
+ * another's first task: after t-a queued 50, t-b's one task, queued after
+ * them all, is among the first two claims, and t-a's come in order.
+ */
+static void
+test_task_claims_serve_tenants_in_turn(void **state)
+{
+	struct fx	*f = *state;
+	struct pgl_task	 t, u;
+	char		 id[16];
+	int		 i, b_at = -1;
+
+	for (i = 0; i < 50; i++) {
+		(void)snprintf(id, sizeof(id), "a%02d", i);
+		seed_task(f, "t-a", id, "maintenance", "t1", "u1", 1000 + i);
+	}
+	seed_task(f, "t-b", "b00", "maintenance", "t1", "u1", 5000);
+	for (i = 0; i < 2; i++) {
+		OK(f, ops->claim_task(f->s, f->a, "r", 10000 + i, 60000, &t,
+		    &f->err));
+		if (strcmp(t.tenant_id, "t-b") == 0)
+			b_at = i;
+		else
+			assert_string_equal(t.id, "a00");
+	}
+	assert_int_not_equal(b_at, -1);
+	/* Then t-a's backlog, oldest first, and nothing twice. */
+	OK(f, ops->claim_task(f->s, f->a, "r", 10002, 60000, &u, &f->err));
+	assert_string_equal(u.id, "a01");
+	/* t-b queues again: it is served next, ahead of t-a's 47. */
+	seed_task(f, "t-b", "b01", "maintenance", "t1", "u1", 6000);
+	OK(f, ops->claim_task(f->s, f->a, "r", 10003, 60000, &u, &f->err));
+	assert_string_equal(u.id, "b01");
+	OK(f, ops->claim_task(f->s, f->a, "r", 10004, 60000, &u, &f->err));
+	assert_string_equal(u.id, "a02");
 }
 
 static void
@@ -3657,6 +3737,7 @@ main(void)
 		T(test_role_assignment_is_idempotent_joined_and_tenant_scoped),
 		T(test_task_create_get_list_filtered_newest_first),
 		T(test_task_claim_takes_the_oldest_and_leases_it),
+		T(test_task_claims_serve_tenants_in_turn),
 		T(test_task_whose_lease_expired_is_reclaimed_and_the_old_runner_refused),
 		T(test_task_handed_back_is_claimed_again),
 		T(test_task_cancel_queued_at_once_running_by_request),
@@ -3668,6 +3749,7 @@ main(void)
 		T(test_deleting_a_tenant_takes_its_roles_assignments_and_grants),
 		T(test_permissions_keep_order_page_scope_and_cascade),
 		T(test_audit_events_filter_order_page_and_scope_by_tenant),
+		T(test_audit_events_before_a_time_are_deleted_in_bounded_batches),
 		T(test_rolled_back_transaction_leaves_nothing),
 		T(test_transactions_do_not_nest),
 		T(test_delete_catalog_cascades),

@@ -1,0 +1,25 @@
+/*
+ * Audit retention (issue 23): the task runners delete audit events older
+ * than [audit] retention_days, in bounded batches.
+ */
+#ifndef PGL_TASKS_RETENTION_H
+#define PGL_TASKS_RETENTION_H
+
+#include <stdint.h>
+
+#include "pangolin/store.h"
+
+/* How often runner 0 sweeps, and how much one store call may delete. */
+#define PGL_RETENTION_EVERY_MS	(10 * 60 * 1000)
+#define PGL_RETENTION_BATCH	1000
+
+/*
+ * Delete events older than days before now_ms, PGL_RETENTION_BATCH at a
+ * time, until none is left or *stop is set; the number deleted, or -1
+ * (logged) on a store error.  days 0, or a store without the method
+ * (ABI < 1.8), deletes nothing.
+ */
+int64_t	pgl_retention_sweep(const struct pgl_store_ops *, struct pgl_store *,
+	    int days, int64_t now_ms, volatile const int *stop);
+
+#endif
