@@ -89,6 +89,8 @@ static const struct key keys[] = {
 	    1000, 3600000 },
 	{ "tasks",  "max_per_tenant",	K_INT,  O(tasks.max_per_tenant),
 	    0, 1000000 },
+	{ "merge",  "inline_max_assets", K_INT, O(merge.inline_max_assets),
+	    0, 100000000 },
 	{ "defaults", "object_store_cache", K_BOOL,
 	    O(defaults.object_store_cache), 0, 0 },
 	{ "defaults", "tenant_name",	K_STR,  O(defaults.tenant_name), 0, 0 },
@@ -158,6 +160,7 @@ defaults(struct pgl_config *c)
 	c->tasks.poll_interval_ms = 1000;
 	c->tasks.lease_ms = 30000;
 	c->tasks.max_per_tenant = 100;
+	c->merge.inline_max_assets = 500;
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = xstrdup("default");
 }
@@ -760,6 +763,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->tasks.max_per_tenant = (int)n;
+	if ((rc = env_int("PANGOLIN_MERGE_INLINE_MAX_ASSETS", 0, 100000000,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->merge.inline_max_assets = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)
