@@ -101,10 +101,18 @@ merge_queue(struct pgl_req *r, const struct pgl_catalog *c,
 
 /* --- in a task runner ---------------------------------------------------- */
 
+/* The task's progress: its phase and "source -> target" for the page. */
+struct tick_arg {
+	struct pgl_task_run	*run;
+	const char		*what;
+};
+
 static int
 tick(void *arg, uint64_t done, uint64_t total)
 {
-	return (pgl_task_progress(arg, "planning", done, total, NULL));
+	struct tick_arg	*ta = arg;
+
+	return (pgl_task_progress(ta->run, "planning", done, total, ta->what));
 }
 
 /* j[key], or null. */
@@ -186,7 +194,8 @@ enum pgl_task_end
 api_merge_run(struct pgl_task_run *run, struct pgl_req *r,
     const json_t *params, json_t *result)
 {
-	struct merge_tick	 tk = { tick, run };
+	struct tick_arg		 ta = { run, NULL };
+	struct merge_tick	 tk = { tick, &ta };
 	struct merge_prepared	 p;
 	struct pgl_catalog	 c;
 	struct pgl_branch	 s, t;
@@ -210,12 +219,13 @@ api_merge_run(struct pgl_task_run *run, struct pgl_req *r,
 	    "source_branch"), &s) == -1 || merge_find_branch(r, c.name,
 	    pgl_json_str(params, "target_branch"), &t) == -1)
 		return (api_task_fail(run, "%s", api_task_reply_error(r)));
-	if (pgl_task_progress(run, "planning", 0, 0, NULL) ||
+	ta.what = pgl_arena_printf(r->arena, "%s -> %s", s.name, t.name);
+	if (pgl_task_progress(run, "planning", 0, 0, ta.what) ||
 	    merge_prepare(r, &c, &s, &t, &tk, &p) == -1)
 		return (run->stop ? PGL_TASK_CANCELLED : api_task_fail(run,
 		    "%s", api_task_reply_error(r)));
 	if (pgl_task_progress(run, "recording", json_array_size(p.plan),
-	    json_array_size(p.plan), NULL)) {
+	    json_array_size(p.plan), ta.what)) {
 		json_decref(p.plan);
 		json_decref(p.conflicts);
 		return (PGL_TASK_CANCELLED);
