@@ -21,6 +21,7 @@
 #include "http/request.h"
 #include "iceberg/manifest.h"
 #include "pangolin/store.h"
+#include "tasks/runner.h"
 
 /* merge_routes.c: the routes of §2.5. */
 void	api_merge_start(struct pgl_req *);
@@ -31,6 +32,49 @@ void	api_merge_resolve(struct pgl_req *);
 void	api_merge_complete(struct pgl_req *);
 void	api_merge_abort(struct pgl_req *);
 void	api_branch_rebase(struct pgl_req *);
+
+/*
+ * merge_routes.c, shared with the task kind "merge" (merge_task.c): the
+ * read-only part of a merge (the base and the plan) apart from what it
+ * records (the operation, its conflicts, the apply), so a task can plan
+ * outside its store transaction.
+ */
+struct merge_tick;
+struct merge_prepared {
+	const char	*base;		/* merge base commit, or NULL */
+	json_t		*plan, *conflicts;
+};
+int	 merge_find_branch(struct pgl_req *, const char *catalog,
+	    const char *name, struct pgl_branch *);
+/* 0, or -1 after replying. */
+int	 merge_prepare(struct pgl_req *, const struct pgl_catalog *,
+	    const struct pgl_branch *s, const struct pgl_branch *t,
+	    struct merge_tick *, struct merge_prepared *);
+/*
+ * Record p (it takes p's plan and conflicts): 0 with the completed
+ * operation's document in *done; -1 after replying (409 with
+ * r->app->keep_on_error set: the merge stopped on conflicts).
+ */
+int	 merge_record(struct pgl_req *, const struct pgl_catalog *,
+	    const struct pgl_branch *s, const struct pgl_branch *t,
+	    struct merge_prepared *p, json_t **done);
+
+/*
+ * merge_task.c: a merge too large for the event loop.  merge_is_large:
+ * 1 when either branch holds more assets than [merge] inline_max_assets
+ * (one store count each), 0 when not, -1 after replying.  merge_queue
+ * queues it as a task (rebase: t takes s in as api_branch_rebase) and
+ * answers 202 with the task, or an error (429 past the task quota).
+ */
+int	 merge_is_large(struct pgl_req *, const struct pgl_catalog *,
+	    const struct pgl_branch *s, const struct pgl_branch *t);
+void	 merge_queue(struct pgl_req *, const struct pgl_catalog *,
+	    const struct pgl_branch *s, const struct pgl_branch *t,
+	    int rebase);
+
+/* merge_task.c, in a task runner: the task kind "merge". */
+enum pgl_task_end	api_merge_run(struct pgl_task_run *, struct pgl_req *,
+			    const json_t *params, json_t *result);
 
 /* merge_base.c */
 /* The version of an asset as a store row describes it. */
@@ -77,11 +121,21 @@ int	 merge_touching(struct pgl_req *, const json_t *md,
 	    const struct ice_manifest_ref *a, size_t na,
 	    const struct ice_manifest_ref *b, size_t nb, json_t *overlapping);
 
+/*
+ * Called now and then while a plan is computed (a task's progress and
+ * lease); non-zero stops the plan (it replies 503).
+ */
+struct merge_tick {
+	int	(*fn)(void *arg, uint64_t done, uint64_t total);
+	void	*arg;
+};
+
 /* merge_plan.c: the three-way comparison of two branches. */
 struct merge_inputs {
 	const struct pgl_catalog	*catalog;
 	const struct pgl_branch		*source, *target;
 	const char			*base_commit;	/* NULL: none */
+	struct merge_tick		*tick;		/* NULL: none */
 };
 /*
  * The plan (a JSON array of {key, ns, name, action: put|delete|conflict,

@@ -169,6 +169,7 @@ merge_plan(struct pgl_req *r, const struct merge_inputs *in, json_t **plan,
 	const json_t	*s, *t, *b;
 	const char	*key;
 	char		*display;
+	uint64_t	 done = 0;
 	int		 rc = 0;
 
 	memset(&err, 0, sizeof(err));
@@ -188,6 +189,13 @@ merge_plan(struct pgl_req *r, const struct merge_inputs *in, json_t **plan,
 	json_object_update(keys, tgt);
 	json_object_update(keys, base);
 	json_object_foreach(keys, key, v) {
+		/* A task's progress and lease; it may be told to stop. */
+		if (in->tick != NULL && done++ % 64 == 0 && in->tick->fn(
+		    in->tick->arg, done - 1, json_object_size(keys)) != 0) {
+			pgl_reply_error(r, 503, "the merge was stopped");
+			rc = -1;
+			break;
+		}
 		/* A partial branch on either side: only what it holds. */
 		if (!held(r, assets, src, key) || !held(r, tassets, tgt, key))
 			continue;

@@ -106,8 +106,8 @@ save_op(struct pgl_req *r, struct pgl_merge_op *op, json_t *doc,
 	return (0);
 }
 
-static int
-find_branch(struct pgl_req *r, const char *cat, const char *name,
+int
+merge_find_branch(struct pgl_req *r, const char *cat, const char *name,
     struct pgl_branch *b)
 {
 	struct pgl_err	err;
@@ -214,38 +214,43 @@ finish(struct pgl_req *r, const struct pgl_catalog *c,
 	return (save_op(r, op, doc, "Completed"));
 }
 
-/*
- * Merge s into t of catalog c: the base, the plan, the operation and its
- * conflicts; without conflicts the merge completes at once.  Replies 409
- * on conflicts; 0 with the completed operation's document in *done
- * (the caller replies), -1 after replying.
- */
-static int
-merge_run(struct pgl_req *r, const struct pgl_catalog *c,
-    const struct pgl_branch *s, const struct pgl_branch *t, json_t **done)
+int
+merge_prepare(struct pgl_req *r, const struct pgl_catalog *c,
+    const struct pgl_branch *s, const struct pgl_branch *t,
+    struct merge_tick *tick, struct merge_prepared *p)
 {
-	struct pgl_merge_op	 op;
 	struct merge_inputs	 in;
 	struct pgl_err		 err;
-	const char		*base = NULL;
+
+	memset(&err, 0, sizeof(err));
+	memset(p, 0, sizeof(*p));
+	if (s->head_commit_id != NULL && t->head_commit_id != NULL &&
+	    STORE(get_merge_base, r->arena, r->tenant, s->head_commit_id,
+	    t->head_commit_id, &p->base, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	in = (struct merge_inputs){ c, s, t, p->base, tick };
+	return (merge_plan(r, &in, &p->plan, &p->conflicts));
+}
+
+int
+merge_record(struct pgl_req *r, const struct pgl_catalog *c,
+    const struct pgl_branch *s, const struct pgl_branch *t,
+    struct merge_prepared *p, json_t **done)
+{
+	struct pgl_merge_op	 op;
+	struct pgl_err		 err;
 	char			 id[PGL_UUID_LEN + 1];
-	json_t			*plan, *conflicts, *doc;
+	json_t			*doc, *conflicts = p->conflicts;
 	size_t			 n;
 	int			 rc = -1;
 
 	*done = NULL;
 	memset(&err, 0, sizeof(err));
-	if (s->head_commit_id != NULL && t->head_commit_id != NULL &&
-	    STORE(get_merge_base, r->arena, r->tenant, s->head_commit_id,
-	    t->head_commit_id, &base, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return (-1);
-	}
-	in = (struct merge_inputs){ c, s, t, base };
-	if (merge_plan(r, &in, &plan, &conflicts) == -1)
-		return (-1);
 	pgl_uuid_new(id);
-	doc = op_doc(r, id, c->name, s, t, base, plan, conflicts);
+	doc = op_doc(r, id, c->name, s, t, p->base, p->plan, conflicts);
+	p->plan = p->conflicts = NULL;
 	op = (struct pgl_merge_op){ id, r->tenant, c->name, "Pending",
 	    api_text(r->arena, doc), pgl_now_ms() };
 	api_audit_about(r, id, pgl_arena_printf(r->arena, "%s->%s", s->name,
@@ -278,20 +283,46 @@ out:
 	return (rc);
 }
 
+/*
+ * Merge s into t of catalog c: the base, the plan, the operation and its
+ * conflicts; without conflicts the merge completes at once.  Replies 409
+ * on conflicts; 0 with the completed operation's document in *done
+ * (the caller replies), -1 after replying.
+ */
+static int
+merge_run(struct pgl_req *r, const struct pgl_catalog *c,
+    const struct pgl_branch *s, const struct pgl_branch *t, json_t **done)
+{
+	struct merge_prepared	p;
+
+	*done = NULL;
+	if (merge_prepare(r, c, s, t, NULL, &p) == -1)
+		return (-1);
+	return (merge_record(r, c, s, t, &p, done));
+}
+
 void
 api_merge_start(struct pgl_req *r)
 {
 	struct pgl_catalog	 c;
 	struct pgl_branch	 s, t;
 	json_t			*done;
+	int			 large;
 
 	if (pgl_req_body(r, merge_fields) == -1 ||
 	    catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
-	    &c) == -1 || find_branch(r, c.name, pgl_json_str(r->body,
-	    "source_branch"), &s) == -1 || find_branch(r, c.name,
+	    &c) == -1 || merge_find_branch(r, c.name, pgl_json_str(r->body,
+	    "source_branch"), &s) == -1 || merge_find_branch(r, c.name,
 	    pgl_json_str(r->body, "target_branch"), &t) == -1 ||
 	    merge_allowed(r, &c, &s, &t) == -1 ||
-	    merge_run(r, &c, &s, &t, &done) == -1)
+	    (large = merge_is_large(r, &c, &s, &t)) == -1)
+		return;
+	/* Authorized above; a large merge runs as a task (merge_task.c). */
+	if (large) {
+		merge_queue(r, &c, &s, &t, 0);
+		return;
+	}
+	if (merge_run(r, &c, &s, &t, &done) == -1)
 		return;
 	pgl_reply_json(r, 200, op_public(done));
 	json_decref(done);
@@ -319,18 +350,26 @@ api_branch_rebase(struct pgl_req *r)
 	struct pgl_branch	 s, t;
 	const char		*from;
 	json_t			*done;
+	int			 large;
 
 	if (pgl_req_body(r, rebase_fields) == -1 ||
 	    catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
 	    &c) == -1)
 		return;
 	from = pgl_json_str(r->body, "from_branch");
-	if (find_branch(r, c.name, pgl_param(r, "name"), &t) == -1 ||
-	    find_branch(r, c.name, from != NULL ? from : "main", &s) == -1)
+	if (merge_find_branch(r, c.name, pgl_param(r, "name"), &t) == -1 ||
+	    merge_find_branch(r, c.name, from != NULL ? from : "main",
+	    &s) == -1)
 		return;
 	if (strcmp(s.name, t.name) == 0) {
 		pgl_reply_error(r, 400, "Cannot rebase branch '%.200s' onto "
 		    "itself", t.name);
+		return;
+	}
+	if ((large = merge_is_large(r, &c, &s, &t)) == -1)
+		return;
+	if (large) {
+		merge_queue(r, &c, &s, &t, 1);
 		return;
 	}
 	if (merge_run(r, &c, &s, &t, &done) == -1)

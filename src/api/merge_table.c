@@ -157,6 +157,34 @@ merge_properties(const json_t *b, const json_t *s, const json_t *t,
 	json_decref(all);
 }
 
+/*
+ * 1 if body's properties with set and removals applied stay within the
+ * stored-map ceiling (PANGOLIN_MAX_PROPERTIES_BYTES/_ENTRIES); else 0
+ * with why naming the limit.
+ */
+static int
+props_fit(const json_t *body, const json_t *set, const json_t *removals,
+    char *why, size_t whylen)
+{
+	json_t	*m, *v;
+	size_t	 i;
+	char	 msg[256];
+	int	 fits;
+
+	m = json_is_object(body) ? json_copy((json_t *)body) : json_object();
+	json_object_update(m, (json_t *)set);
+	json_array_foreach(removals, i, v) {
+		if (json_is_string(v))
+			json_object_del(m, json_string_value(v));
+	}
+	fits = pgl_json_map_fits(m, "properties", msg, sizeof(msg)) == 0;
+	json_decref(m);
+	if (!fits)
+		(void)snprintf(why, whylen, "the merged properties are over the "
+		    "limit: %s", msg);
+	return (fits);
+}
+
 static int
 load(struct pgl_req *r, const struct pgl_catalog *c, const json_t *ver,
     json_t **md)
@@ -288,6 +316,13 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 		    "asset_name", display, "conflicting_properties", keys),
 		    "both branches set the same properties of %s differently",
 		    display);
+	} else if (json_object_size(set) > 0 && !props_fit(
+	    json_object_get(body, "properties"), set, rm, out->description,
+	    sizeof(out->description))) {
+		/* Each side fits; both sides' keys together may not. */
+		out->conflict_type = json_pack("{s:{s:s,s:[]}}",
+		    "MetadataConflict", "asset_name", display,
+		    "conflicting_properties");
 	} else if (json_object_size(set) == 0 && json_array_size(rm) == 0 &&
 	    json_array_size(appended) == 0) {
 		out->merged = json_deep_copy(body_ver);

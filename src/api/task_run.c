@@ -14,6 +14,7 @@
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "api/maint.h"
+#include "api/merge.h"
 #include "app.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
@@ -65,6 +66,8 @@ run_kind(struct pgl_task_run *run, struct pgl_req *r, const json_t *params,
 
 	if (strcmp(kind, "purge") == 0)
 		return (api_purge_run(run, r, params, result));
+	if (strcmp(kind, "merge") == 0)
+		return (api_merge_run(run, r, params, result));
 	if (strcmp(kind, "maintenance") != 0)
 		return (api_task_fail(run, "unknown task kind \"%s\"", kind));
 	ops = json_object_get(params, "operations");

@@ -85,7 +85,8 @@ task_json(struct pgl_req *r, const struct pgl_task *t)
 
 /*
  * Whether the caller may do action on the task's table.  A table that
- * is gone (a purge) is judged by its namespace's grants.
+ * is gone (a purge) is judged by its namespace's grants, a task of a
+ * whole catalog (a merge) by the catalog's.
  */
 static int
 task_allowed(struct pgl_req *r, const struct pgl_task *t, unsigned action)
@@ -97,12 +98,13 @@ task_allowed(struct pgl_req *r, const struct pgl_task *t, unsigned action)
 
 	if (api_is_admin(r))
 		return (1);
-	if (t->catalog == NULL || t->ns == NULL || api_get_catalog(r,
-	    r->tenant, t->catalog, &c, &err) != PGL_OK)
+	if (t->catalog == NULL || api_get_catalog(r, r->tenant, t->catalog,
+	    &c, &err) != PGL_OK)
 		return (0);
 	memset(&target, 0, sizeof(target));
 	target.catalog_id = c.id;
-	target.ns = t->ns;
+	/* A task of no table (a merge) is judged by the catalog's grants. */
+	target.ns = t->ns != NULL ? t->ns : "";
 	target.asset_id = "";
 	if (t->table != NULL && STORE(get_asset, r->arena, r->tenant,
 	    t->catalog, t->branch != NULL ? t->branch : "main", t->ns,

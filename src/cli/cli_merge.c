@@ -2,11 +2,15 @@
  * Branch merges (spec §2.5): start, status, resolve a conflict, complete.
  * A 409 on start is a merge waiting for resolutions, not a failure of
  * the command: its body (operation_id, conflicts) is printed and exit 1
- * tells a script that more steps are needed.
+ * tells a script that more steps are needed.  A large merge answers 202
+ * with a task: start follows it (progress on stderr, as --wait does for
+ * maintenance) and prints its outcome the same way, exit 1 when it
+ * stopped on conflicts or the task failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -33,6 +37,74 @@ simple(struct cli *c, const char *method, const char *pre, const char *id,
 }
 
 static int
+ended(const char *s)
+{
+	return (s != NULL && (strcmp(s, "succeeded") == 0 ||
+	    strcmp(s, "failed") == 0 || strcmp(s, "cancelled") == 0));
+}
+
+static void
+print_compact(const json_t *j)
+{
+	char	*s;
+
+	s = json_dumps(j != NULL ? j : json_null(), JSON_ENCODE_ANY |
+	    JSON_COMPACT);
+	printf("%s\n", s != NULL ? s : "null");
+	free(s);
+}
+
+/* The task of a 202 (accepted) to its end; its result is the outcome. */
+static int
+merge_follow(struct cli *c, json_t *accepted)
+{
+	json_t		*task = NULL, *res;
+	const char	*id, *st = NULL, *outcome;
+	char		 path[512], *e;
+	long		 status;
+	int		 tty = isatty(STDERR_FILENO), rc;
+
+	id = json_string_value(json_object_get(accepted, "task_id"));
+	if (id == NULL || (e = curl_easy_escape(NULL, id, 0)) == NULL) {
+		fprintf(stderr, "pangolin admin: no task_id in the answer\n");
+		json_decref(accepted);
+		return (CLI_FAILED);
+	}
+	(void)snprintf(path, sizeof(path), "/api/v1/tasks/%s", e);
+	curl_free(e);
+	json_decref(accepted);
+	for (;;) {
+		if (cli_http(c, "GET", path, NULL, &status, &task) == -1)
+			return (CLI_UNREACHABLE);
+		if (status != 200)
+			return (cli_result(c, status, task, 0));
+		st = json_string_value(json_object_get(task, "status"));
+		cli_progress(task, tty);
+		if (ended(st))
+			break;
+		json_decref(task);
+		usleep(500 * 1000);
+	}
+	cli_progress_end(tty);
+	if (strcmp(st, "succeeded") != 0) {
+		/* The task itself, with its error, for the operator. */
+		print_compact(task);
+		json_decref(task);
+		return (CLI_FAILED);
+	}
+	res = json_incref(json_object_get(task, "result"));
+	json_decref(task);
+	outcome = json_string_value(json_object_get(res, "status"));
+	if (outcome != NULL && strcmp(outcome, "conflicted") == 0) {
+		print_compact(res);
+		json_decref(res);
+		return (CLI_FAILED);
+	}
+	rc = cli_result(c, 200, res, 0);
+	return (rc);
+}
+
+static int
 merge_start(struct cli *c)
 {
 	json_t	*req, *body;
@@ -51,6 +123,8 @@ merge_start(struct cli *c)
 	json_decref(req);
 	if (rc == -1)
 		return (CLI_UNREACHABLE);
+	if (status == 202)
+		return (merge_follow(c, body));
 	if (status != 409)
 		return (cli_result(c, status, body, 0));
 	s = json_dumps(body != NULL ? body : json_null(),

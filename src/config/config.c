@@ -109,6 +109,8 @@ static const struct key keys[] = {
 	    0, 36500 },
 	{ "audit",  "anonymous_failures_per_min", K_INT,
 	    O(audit.anonymous_failures_per_min), 0, 1000000 },
+	{ "merge",  "inline_max_assets", K_INT, O(merge.inline_max_assets),
+	    0, 100000000 },
 	{ "defaults", "object_store_cache", K_BOOL,
 	    O(defaults.object_store_cache), 0, 0 },
 	{ "defaults", "tenant_name",	K_STR,  O(defaults.tenant_name), 0, 0 },
@@ -186,6 +188,7 @@ defaults(struct pgl_config *c)
 	c->storage.s3_max_inflight_per_endpoint = 4;
 	c->audit.retention_days = 90;
 	c->audit.anonymous_failures_per_min = 60;
+	c->merge.inline_max_assets = 500;
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = xstrdup("default");
 }
@@ -847,6 +850,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->audit.anonymous_failures_per_min = (int)n;
+	if ((rc = env_int("PANGOLIN_MERGE_INLINE_MAX_ASSETS", 0, 100000000,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->merge.inline_max_assets = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)

@@ -119,6 +119,13 @@ struct pgl_config {
 	} audit;
 
 	struct {
+		/* A merge or rebase whose branches hold more assets than
+		 * this runs as a task (202), off the event loop; 0: always
+		 * inline. */
+		int		inline_max_assets;
+	} merge;
+
+	struct {
 		int		object_store_cache;
 		char		*tenant_name;	/* the nil-uuid tenant's name */
 		char		*warehouse;	/* bootstrap local warehouse */
