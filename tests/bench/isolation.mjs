@@ -16,7 +16,7 @@
 //
 // Probes (B's, sequential): GET /health/live on a new connection each
 // time, and B's loadTable on a kept-alive connection; p50 and p99 of
-// PROBES requests, or as many as ISO_PROBE_SECS allows (the count is
+// PROBES requests (more while a merge task runs), or as many as ISO_PROBE_SECS allows (the count is
 // printed: fewer than PROBES means the server was stalled).
 import fs from 'node:fs';
 import net from 'node:net';
@@ -25,7 +25,7 @@ import { startServer, basic, request } from '../integration/lib/server.js';
 import { startSwift, s3 } from '../integration/lib/s3.js';
 
 const OUT = process.argv[2] ?? 'build/bench/isolation-results.md';
-const PROBES = Number(process.env.ISO_PROBES ?? 200);
+const PROBES = Number(process.env.ISO_PROBES ?? 500);
 const IDLE = Number(process.env.ISO_IDLE_CONNS ?? 10000);
 const READERS = Number(process.env.ISO_SLOW_READERS ?? 40);
 const PROBE_SECS = Number(process.env.ISO_PROBE_SECS ?? 30);
@@ -69,7 +69,7 @@ function pct(xs, p) {
 }
 
 /** B's probes: health on a new connection, loadTable kept alive. */
-async function probe(B) {
+async function probe(B, busy = () => false) {
   const health = [];
   const load = [];
   const until = Date.now() + PROBE_SECS * 1000;
@@ -80,7 +80,7 @@ async function probe(B) {
     arr.push(Number(process.hrtime.bigint() - t) / 1e6);
     if (r.status !== 200) failed++;
   };
-  for (let i = 0; i < PROBES && Date.now() < until; i++) {
+  for (let i = 0; (i < PROBES || busy()) && Date.now() < until; i++) {
     const left = Math.max(1000, until - Date.now());
     await timed(health, () => request(srv.port, 'GET', '/health/live', { agent: false, timeout: left }));
     await timed(load, () => srv.req('GET', '/v1/c/namespaces/ns/tables/t0', { headers: B.h, timeout: left }));
@@ -197,19 +197,33 @@ async function attackStall(A, proxy) {
 async function attackMerge(A, B) {
   await A.as('POST', '/api/v1/branches', { name: 'big', catalog: 'c', branch_type: 'ingest' });
   await pool(MERGE_TABLES, 16, (i) => A.as('POST', '/v1/c/namespaces/ns/tables?branch=big', { name: `m${i}`, schema }));
-  let answered = null;
   const t0 = process.hrtime.bigint();
-  const merge = srv.req('POST', '/api/v1/branches/merge', { body: { source_branch: 'big', target_branch: 'main', catalog: 'c' }, headers: A.h, timeout: 600000 })
-    .then((m) => { answered = { status: m.status, ms: Number(process.hrtime.bigint() - t0) / 1e6 }; return m; });
-  const r = await probe(B);
-  const m = await merge;
-  return { ...r, note: `A's merge of a branch adding ${MERGE_TABLES} tables answered ${m.status} in ${answered.ms.toFixed(0)} ms` };
+  const m = await srv.req('POST', '/api/v1/branches/merge', { body: { source_branch: 'big', target_branch: 'main', catalog: 'c' }, headers: A.h, timeout: 600000 });
+  const answerMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  // A task (202): B probes until it has ended, so the probes cover the
+  // whole merge, not only its start.
+  let running = m.status === 202;
+  let outcome = m.status === 202 ? 'queued' : `${m.status}`;
+  const watch = (async () => {
+    while (running) {
+      await sleep(200);
+      const t = await srv.req('GET', `/api/v1/tasks/${m.json.task_id}`, { headers: A.h });
+      if (['succeeded', 'failed', 'cancelled'].includes(t.json?.status)) {
+        running = false;
+        outcome = `${t.json.status} ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s after the request`;
+      }
+    }
+  })();
+  const r = await probe(B, () => running);
+  running = false;
+  await watch;
+  return { ...r, note: `A's merge of a branch adding ${MERGE_TABLES} tables answered ${m.status} in ${answerMs.toFixed(0)} ms; its task ${outcome}` };
 }
 
 const row = (name, base, x) => {
   const f = (v) => v.toFixed(1);
   const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : '-');
-  return `| ${name} | ${f(base.h50)} / ${f(base.h99)} | ${f(x.h50)} / ${f(x.h99)} | ${ratio(x.h99, base.h99)} | ${f(base.l50)} / ${f(base.l99)} | ${f(x.l50)} / ${f(x.l99)} | ${ratio(x.l99, base.l99)} | ${x.n}${x.failed ? ` (${x.failed} failed or timed out)` : ''} | ${x.note} |`;
+  return `| ${name} | ${f(base.h50)} / ${f(base.h99)} | ${f(x.h50)} / ${f(x.h99)} | ${ratio(x.h50, base.h50)} / ${ratio(x.h99, base.h99)} | ${f(base.l50)} / ${f(base.l99)} | ${f(x.l50)} / ${f(x.l99)} | ${ratio(x.l50, base.l50)} / ${ratio(x.l99, base.l99)} | ${x.n}${x.failed ? ` (${x.failed} failed or timed out)` : ''} | ${x.note} |`;
 };
 
 (async () => {
@@ -254,7 +268,7 @@ const row = (name, base, x) => {
     `B's probes while tenant A attacks, beside the same probes on the quiet server in the same run; ${PROBES} sequential probes each;`,
     `ms, p50 / p99; health on a new connection each time, B's loadTable (S3 on Swift) kept alive; release build, SQLite, 2 workers; load average ${load} at the end`,
     '',
-    '| attack | health quiet | health attacked | p99 ratio | B loadTable quiet | B loadTable attacked | p99 ratio | probes during | the attack |',
+    '| attack | health quiet | health attacked | ratio p50 / p99 | B loadTable quiet | B loadTable attacked | ratio p50 / p99 | probes during | the attack |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows,
   ].join('\n');
