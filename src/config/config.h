@@ -48,6 +48,10 @@ struct pgl_config {
 		int		max_connections; /* per worker; 0: from the
 						  * RLIMIT_NOFILE hard limit */
 		int		max_conns_per_addr; /* per worker; 0: none */
+		int		max_page_bytes;	/* a list page stops past it */
+		int		send_timeout_secs; /* output stalled: close */
+		int		max_queued_bytes; /* unsent output before the
+						   * next request; 0: none */
 		char		*cors_origins;	/* "*" or a comma list */
 		char		*pid_file;
 	} server;

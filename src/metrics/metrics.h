@@ -21,6 +21,7 @@ enum pgl_counter {
 	PGL_C_COMMIT_GAVE_UP,		/* commits that lost every attempt */
 	PGL_C_COMMIT_POOL_WRITES,	/* commit files the write pool wrote */
 	PGL_C_CONNS_REFUSED,		/* past PANGOLIN_MAX_CONNS_PER_ADDR */
+	PGL_C_SEND_TIMEOUTS,		/* output stalled past send_timeout */
 	PGL_C__COUNT
 };
 
