@@ -36,6 +36,7 @@
 #include "tasks/runner.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/paging.h"
 
 void	kore_parent_configure(int, char **);
 void	kore_parent_teardown(void);
@@ -293,6 +294,10 @@ configure_kore(const struct pgl_config *cfg)
 	http_keepalive_time = (u_int16_t)cfg->server.keepalive_timeout_secs;
 	configure_connections(cfg);
 	pgl_conns_set_cap((uint32_t)cfg->server.max_conns_per_addr);
+	/* Kore patch item 22: slow readers. */
+	http_send_timeout = (u_int16_t)cfg->server.send_timeout_secs;
+	http_max_queued = (size_t)cfg->server.max_queued_bytes;
+	pgl_paging_set_max_bytes((size_t)cfg->server.max_page_bytes);
 	/* SIGTERM: stop accepting, answer what was received (Kore patch). */
 	worker_shutdown_grace = (u_int32_t)cfg->server.shutdown_grace_secs;
 }

@@ -16,6 +16,7 @@
 #include "util/json.h"
 #include "util/jw.h"
 #include "util/location.h"
+#include "util/paging.h"
 
 static const struct pgl_jfield create_fields[] = {
 	{ "name", PGL_J_STRING, 1 },
@@ -324,7 +325,8 @@ api_catalog_list(struct pgl_req *r)
 		    catalog_visible, NULL, &pg, &total);
 	jw_init(&w);
 	jw_open(&w, '[');
-	for (i = 0; i < n; i++) {
+	/* Bounded by bytes too (pgl_page_full): the total counts the rest. */
+	for (i = 0; i < n && !pgl_page_full(w.len, i); i++) {
 		jw_next(&w);
 		catalog_write(&w, &items[i]);
 	}

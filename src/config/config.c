@@ -64,6 +64,12 @@ static const struct key keys[] = {
 	    O(server.rate_per_tenant), 0, 1 << 24 },
 	{ "server", "rate_window_secs", K_INT,
 	    O(server.rate_window_secs), 1, 3600 },
+	{ "server", "max_page_bytes", K_INT,
+	    O(server.max_page_bytes), 1024, 1 << 30 },
+	{ "server", "send_timeout_secs", K_INT,
+	    O(server.send_timeout_secs), 1, 3600 },
+	{ "server", "max_queued_bytes", K_INT,
+	    O(server.max_queued_bytes), 0, 1 << 30 },
 	{ "server", "cors_allowed_origins", K_STR, O(server.cors_origins), 0, 0 },
 	{ "server", "pid_file",		K_STR,  O(server.pid_file), 0, 0 },
 	{ "store",  "plugin",		K_STR,  O(store.plugin), 0, 0 },
@@ -169,6 +175,9 @@ defaults(struct pgl_config *c)
 	c->server.max_connections = 0;
 	c->server.max_conns_per_addr = 0;
 	c->server.rate_window_secs = 10;
+	c->server.max_page_bytes = 1024 * 1024;
+	c->server.send_timeout_secs = 30;
+	c->server.max_queued_bytes = 256 * 1024;
 	c->auth.session_ttl_secs = 86400;
 	c->auth.rate_limit = 10;
 	c->auth.root_basic = 1;
@@ -817,6 +826,21 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.rate_window_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_MAX_PAGE_BYTES", 1024, 1 << 30, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_page_bytes = (int)n;
+	if ((rc = env_int("PANGOLIN_SEND_TIMEOUT_SECS", 1, 3600, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.send_timeout_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_MAX_QUEUED_BYTES", 0, 1 << 30, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_queued_bytes = (int)n;
 	if ((v = getenv("OBJECT_STORE_CACHE_ENABLED")) != NULL && *v != '\0')
 		c->defaults.object_store_cache = env_bool(v);
 	if ((v = getenv("TASK_WORKER_ENABLED")) != NULL && *v != '\0')

@@ -53,6 +53,10 @@ struct pgl_config {
 		int		rate_per_principal;
 		int		rate_per_tenant;
 		int		rate_window_secs;
+		int		max_page_bytes;	/* a list page stops past it */
+		int		send_timeout_secs; /* output stalled: close */
+		int		max_queued_bytes; /* unsent output before the
+						   * next request; 0: none */
 		char		*cors_origins;	/* "*" or a comma list */
 		char		*pid_file;
 	} server;

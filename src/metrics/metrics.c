@@ -362,6 +362,12 @@ pgl_metrics_render(void)
 	    "pangolin_audit_anonymous_failures_dropped_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[
 	    PGL_C_AUDIT_ANON_DROPPED] : 0ULL);
+	fprintf(fp, "# HELP pangolin_send_timeouts_total Connections closed: "
+	    "their answer made no progress for send_timeout_secs.\n"
+	    "# TYPE pangolin_send_timeouts_total counter\n"
+	    "pangolin_send_timeouts_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[PGL_C_SEND_TIMEOUTS] :
+	    0ULL);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

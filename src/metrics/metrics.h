@@ -25,6 +25,7 @@ enum pgl_counter {
 	PGL_C_S3_BREAKER_OPEN,		/* object-store breakers opened */
 	PGL_C_S3_REFUSED,		/* S3 calls failed fast (open, busy) */
 	PGL_C_AUDIT_ANON_DROPPED,	/* past ..._ANON_FAILURES_PER_MIN */
+	PGL_C_SEND_TIMEOUTS,		/* output stalled past send_timeout */
 	PGL_C__COUNT
 };
 

@@ -4,6 +4,27 @@
 
 #include "util/paging.h"
 
+/* Set before workers fork; a page stops adding items once past it. */
+static size_t	max_page_bytes = 1024 * 1024;
+
+void
+pgl_paging_set_max_bytes(size_t n)
+{
+	max_page_bytes = n;
+}
+
+size_t
+pgl_paging_max_bytes(void)
+{
+	return (max_page_bytes);
+}
+
+int
+pgl_page_full(size_t used, size_t n)
+{
+	return (n > 0 && used >= max_page_bytes);
+}
+
 int
 pgl_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
