@@ -18,6 +18,7 @@
 // time, and B's loadTable on a kept-alive connection; p50 and p99 of
 // PROBES requests (more while a merge task runs), or as many as ISO_PROBE_SECS allows (the count is
 // printed: fewer than PROBES means the server was stalled).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -109,28 +110,38 @@ function rssMb() {
   return kb / 1024;
 }
 
-function openIdle(n) {
-  const socks = [];
-  return new Promise((resolve) => {
-    let pending = n;
-    const done = () => { if (--pending === 0) resolve(socks); };
-    for (let i = 0; i < n; i++) {
-      const s = net.connect(srv.port, '127.0.0.1');
-      s.on('connect', done);
-      s.on('error', done);
-      socks.push(s);
-    }
-  });
+// The flood is held by a child process, so that its 10,000 sockets load
+// the server and not the probing process's own event loop and heap.
+const HOLDER = `
+const net = require('net');
+const [port, n] = process.argv.slice(1).map(Number);
+const socks = [];
+let pending = n, open = 0;
+for (let i = 0; i < n; i++) {
+  const s = net.connect(port, '127.0.0.1');
+  s.on('connect', () => { open++; if (--pending === 0) process.stdout.write('held ' + open + '\\n'); });
+  s.on('error', () => { if (--pending === 0) process.stdout.write('held ' + open + '\\n'); });
+  socks.push(s);
 }
+process.stdin.on('data', () => {
+  const still = socks.filter((s) => !s.destroyed && s.readyState === 'open').length;
+  process.stdout.write('still ' + still + '\\n');
+  process.exit(0);
+});
+`;
 
 async function attackIdle(B) {
-  const socks = await openIdle(IDLE);
+  const child = spawn(process.execPath, ['-e', HOLDER, String(srv.port), String(IDLE)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  while (!/held \d+/.test(out)) await sleep(100);
   await sleep(500);
-  const held = socks.filter((s) => !s.destroyed && s.readyState === 'open').length;
+  const held = Number(/held (\d+)/.exec(out)[1]);
   const r = await probe(B);
-  const stillHeld = socks.filter((s) => !s.destroyed && s.readyState === 'open').length;
-  for (const s of socks) s.destroy();
-  return { ...r, note: `${held} idle connections opened, ${stillHeld} still open after the probes` };
+  child.stdin.write('x');
+  await new Promise((resolve) => child.on('exit', resolve));
+  const still = Number(/still (\d+)/.exec(out)?.[1] ?? 0);
+  return { ...r, note: `${held} idle connections opened (by another process), ${still} still open after the probes` };
 }
 
 async function attackSlowReaders(A, B) {
