@@ -10,8 +10,8 @@
 //   slow readers  40 connections that ask for A's largest list and never
 //                 read it (server RSS, all processes, before and during)
 //   S3 stall      A's warehouse behind a proxy that accepts and never
-//                 answers; A keeps loading its tables (B is on Swift
-//                 directly)
+//                 answers; A keeps loading its tables, 8 clients each
+//                 retrying 100 ms after an answer (B is on Swift directly)
 //   large merge   A merges a branch that adds MERGE_TABLES tables
 //
 // Probes (B's, sequential): GET /health/live on a new connection each
@@ -195,6 +195,9 @@ async function attackStall(A, proxy) {
       const r = await srv.req('GET', `/v1/c/namespaces/ns/tables/s${k}_${i % 50}`, { headers: A.h, timeout: 120000 }).catch(() => ({ status: 'err' }));
       sent++;
       codes[r.status] = (codes[r.status] ?? 0) + 1;
+      // A client that retries, not a flood: a flood is the request
+      // rate's to stop (PANGOLIN_RATE_PER_PRINCIPAL), not the breaker's.
+      await sleep(100);
     }
   });
   proxy.stall();
