@@ -112,6 +112,11 @@ int	api_authorize(struct pgl_req *);
  * within them, else -1 after replying 429 with Retry-After.
  */
 int	api_rate(struct pgl_req *);
+/*
+ * A 429 body in the route's shape (the Iceberg envelope on /v1), with
+ * Retry-After set: the caller adds its figures and replies.
+ */
+json_t	*api_too_many(struct pgl_req *, const char *msg, int retry_secs);
 /* 1 if the caller may do action on t (admins always). */
 int	api_allowed(struct pgl_req *, unsigned action,
 	    const struct pgl_target *t);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "api/iceberg.h"
 #include "api/maint.h"
 #include "app.h"
@@ -164,16 +165,10 @@ api_task_quota(struct pgl_req *r)
 	    "queued or running, the limit is %d (PANGOLIN_MAX_TASKS_PER_TENANT)",
 	    (unsigned long long)held, limit);
 	/* The error as every other on the route, the figures beside it. */
-	if (r->iceberg)
-		j = json_pack("{s:{s:s,s:s,s:i}}", "error", "message", msg,
-		    "type", "TooManyRequestsException", "code", 429);
-	else
-		j = json_pack("{s:s}", "error", msg);
+	j = api_too_many(r, msg, QUOTA_RETRY_SECS);
 	json_object_set_new(j, "limit", json_integer(limit));
 	json_object_set_new(j, "queued_or_running", json_integer(
 	    (json_int_t)held));
-	pgl_set_header(r, "retry-after", pgl_arena_printf(r->arena, "%d",
-	    QUOTA_RETRY_SECS));
 	pgl_reply_json(r, 429, j);
 	return (-1);
 }

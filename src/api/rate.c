@@ -25,6 +25,21 @@ principal_key(struct pgl_req *r)
 	return (pgl_arena_printf(r->arena, "p:%s", r->who.user_id));
 }
 
+json_t *
+api_too_many(struct pgl_req *r, const char *msg, int retry_secs)
+{
+	json_t	*j;
+
+	if (r->iceberg)
+		j = json_pack("{s:{s:s,s:s,s:i}}", "error", "message", msg,
+		    "type", "TooManyRequestsException", "code", 429);
+	else
+		j = json_pack("{s:s}", "error", msg);
+	pgl_set_header(r, "retry-after", pgl_arena_printf(r->arena, "%d",
+	    retry_secs));
+	return (j);
+}
+
 static void
 refuse(struct pgl_req *r, int retry, const char *what, int limit, int win)
 {
@@ -35,15 +50,9 @@ refuse(struct pgl_req *r, int retry, const char *what, int limit, int win)
 	    "%d in %d s (%s); retry in %d s", what, limit, win,
 	    *what == 'p' ? "PANGOLIN_RATE_PER_PRINCIPAL" :
 	    "PANGOLIN_RATE_PER_TENANT", retry);
-	if (r->iceberg)
-		j = json_pack("{s:{s:s,s:s,s:i}}", "error", "message", msg,
-		    "type", "TooManyRequestsException", "code", 429);
-	else
-		j = json_pack("{s:s}", "error", msg);
+	j = api_too_many(r, msg, retry);
 	json_object_set_new(j, "limit", json_integer(limit));
 	json_object_set_new(j, "window_secs", json_integer(win));
-	pgl_set_header(r, "retry-after", pgl_arena_printf(r->arena, "%d",
-	    retry));
 	pgl_metrics_inc(PGL_C_RATE_LIMITED);
 	pgl_reply_json(r, 429, j);
 }

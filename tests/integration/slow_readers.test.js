@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
-import { SAN_ENV, startServer } from './lib/server.js';
+import { processTree, SAN_ENV, startServer } from './lib/server.js';
 import { expectJson } from './lib/expect.js';
 
 const CATALOGS = 80;		// 80 x ~60 KiB: a ~4.8 MiB page without the cap
@@ -37,23 +37,6 @@ after(async () => { await srv?.stop(); });
 
 /** Access-log lines of answered catalog lists so far. */
 const listed = (s) => (s.log().match(/route=\/api\/v1\/catalogs status=200/g) ?? []).length;
-
-/** pid and every descendant (workers, task runners). */
-function processTree(root) {
-  const kids = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!kids.has(ppid)) kids.set(ppid, []);
-      kids.get(ppid).push(Number(d));
-    } catch { /* exited meanwhile */ }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) out.push(...(kids.get(out[i]) ?? []));
-  return out;
-}
 
 /** Resident bytes of the server: the parent and all its processes. */
 function serverRss(s = srv) {

@@ -128,6 +128,23 @@ process.on('exit', () => {
   }
 });
 
+/** pid and every descendant (workers, task runners). */
+export function processTree(root) {
+  const kids = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch { /* exited meanwhile */ }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(kids.get(out[i]) ?? []));
+  return out;
+}
+
 /** Pids whose parent is pid (Kore's workers of our server), from /proc. */
 function childPids(pid) {
   const out = [];
