@@ -135,7 +135,7 @@ delete_written(struct pgl_req *r, struct ice_change *cs, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (cs[i].next != NULL && !cs[i].kept)
-			ice_delete_file(r, &cs[i].t.catalog,
+			ice_delete_file_later(r, &cs[i].t.catalog,
 			    cs[i].next_location);
 	}
 }
@@ -247,7 +247,8 @@ cleanup_old(struct pgl_req *r, const struct ice_change *c)
 		return;
 	gone = ice_table_log_dropped(c->base, c->next);
 	json_array_foreach(gone, i, f)
-		ice_delete_file(r, &c->t.catalog, json_string_value(f));
+		ice_delete_file_later(r, &c->t.catalog,
+		    json_string_value(f));
 	json_decref(gone);
 }
 

@@ -131,6 +131,23 @@ void	ice_reply_file_error(struct pgl_req *, const struct pgl_err *);
 /* Delete a file of the catalog's, best effort (cleanup after a loss). */
 void	ice_delete_file(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location);
+/*
+ * What runs once ice_write_metadata_then's file is written: rc PGL_OK, or
+ * the error (err).  On the worker's thread; it makes r's reply.
+ */
+typedef void	(*ice_written_fn)(struct pgl_req *, int rc,
+		    const struct pgl_err *, void *arg);
+/*
+ * Write md at location off the worker's thread (iceberg_write.c): r
+ * waits meanwhile and then() replies.  Without a pool, or for a task's
+ * request, the write is inline and then() runs before this returns.
+ */
+void	ice_write_metadata_then(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location, const json_t *md, ice_written_fn then,
+	    void *arg);
+/* ice_delete_file, on S3 off the worker's thread and not waited for. */
+void	ice_delete_file_later(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location);
 /* Delete many, in batches where the storage has them, best effort. */
 void	ice_delete_files(struct pgl_req *, const struct pgl_catalog *,
 	    const char *const *locations, size_t n);

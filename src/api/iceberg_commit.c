@@ -79,16 +79,72 @@ const struct ice_commit_kind ice_kind_table = {
 	.cleanup = 1,
 };
 
+/* A create transaction's table, kept while its first file is written. */
+struct tx_create {
+	struct ice_target	 t;
+	json_t			*md;
+	const char		*loc;
+	const char		*mdloc;
+};
+
+/* The first metadata file is written (or not): record the table. */
+static void
+tx_created(struct pgl_req *r, int rc, const struct pgl_err *err, void *arg)
+{
+	struct tx_create	*tc = arg;
+	struct pgl_asset	 a;
+
+	if (rc != PGL_OK) {
+		ice_reply_file_error(r, err);
+		json_decref(tc->md);
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.id = json_string_value(json_object_get(tc->md, "table-uuid"));
+	a.catalog = tc->t.catalog.name;
+	a.branch = tc->t.branch;
+	a.ns = tc->t.ns;
+	a.name = tc->t.name;
+	a.kind = "ICEBERG_TABLE";
+	a.location = tc->loc;
+	a.metadata_location = tc->mdloc;
+	a.properties = "{}";
+	if (ice_create_asset(r, &tc->t, &a, "Create", 1) == 0)
+		pgl_reply_json(r, 200, json_pack("{s:s,s:O}",
+		    "metadata-location", a.metadata_location, "metadata",
+		    tc->md));
+	json_decref(tc->md);
+}
+
+/* 0 when t names no asset yet; else replied. */
+static int
+tx_target_free(struct pgl_req *r, struct ice_target *t)
+{
+	struct pgl_asset	 a;
+	struct pgl_err		 err;
+
+	if (!ice_ns_exists(r, t->catalog.name, t->ns) ||
+	    !ice_branch_exists(r, t))
+		return (-1);
+	if (STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
+	    t->ns, t->name, &a, &err) != PGL_OK)
+		return (0);
+	if (strcmp(a.kind, "ICEBERG_TABLE") == 0)
+		pgl_reply_ice_error(r, 409, "CommitFailedException",
+		    "Requirement failed: table already exists");
+	else
+		(void)ice_name_free(r, t);
+	return (-1);
+}
+
 /* §2.6: the commit that completes a create transaction. */
 static void
 create_transaction(struct pgl_req *r, struct ice_target *t,
     const json_t *reqs, const json_t *ups)
 {
-	struct pgl_asset	 a;
-	struct pgl_err		 err;
+	struct tx_create	*tc;
 	struct ice_err		 ierr;
 	char			 uuid[PGL_UUID_LEN + 1];
-	const char		*loc;
 	char			*mdloc;
 	json_t			*md;
 
@@ -96,61 +152,44 @@ create_transaction(struct pgl_req *r, struct ice_target *t,
 		reply_ice(r, &ierr);
 		return;
 	}
-	if (!ice_ns_exists(r, t->catalog.name, t->ns) ||
-	    !ice_branch_exists(r, t))
+	if (tx_target_free(r, t) == -1)
 		return;
-	if (STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
-	    t->ns, t->name, &a, &err) == PGL_OK) {
-		if (strcmp(a.kind, "ICEBERG_TABLE") == 0)
-			pgl_reply_ice_error(r, 409, "CommitFailedException",
-			    "Requirement failed: table already exists");
-		else
-			(void)ice_name_free(r, t);
+	if ((tc = pgl_arena_alloc(r->arena, sizeof(*tc))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
 		return;
 	}
+	tc->t = *t;
 	if ((md = ice_table_apply(NULL, ups, NULL, pgl_now_ms(), &ierr)) ==
 	    NULL) {
 		reply_ice(r, &ierr);
 		return;
 	}
-	if ((loc = ice_location(r, t, pgl_json_str(md, "location"))) == NULL) {
+	tc->md = md;
+	if ((tc->loc = ice_location(r, t, pgl_json_str(md, "location"))) ==
+	    NULL) {
 		json_decref(md);
 		return;
 	}
 	pgl_uuid_new(uuid);
-	mdloc = ice_table_metadata_location(md, NULL, uuid);
-	if (mdloc != NULL && ice_location_allowed(r, &t->catalog, mdloc,
-	    "the metadata location") == -1) {
-		free(mdloc);
+	if ((mdloc = ice_table_metadata_location(md, NULL, uuid)) == NULL) {
+		table_no_location(r);
 		json_decref(md);
 		return;
 	}
-	if (mdloc == NULL || ice_write_metadata(r, &t->catalog, mdloc, md,
-	    &err) != PGL_OK) {
-		if (mdloc == NULL)
-			pgl_reply_ice_error(r, 400, "BadRequestException",
-			    "table metadata has no location");
-		else
-			ice_reply_file_error(r, &err);
-		free(mdloc);
-		json_decref(md);
-		return;
-	}
-	memset(&a, 0, sizeof(a));
-	a.id = json_string_value(json_object_get(md, "table-uuid"));
-	a.catalog = t->catalog.name;
-	a.branch = t->branch;
-	a.ns = t->ns;
-	a.name = t->name;
-	a.kind = "ICEBERG_TABLE";
-	a.location = loc;
-	a.metadata_location = pgl_arena_strdup(r->arena, mdloc);
-	a.properties = "{}";
+	tc->mdloc = pgl_arena_strdup(r->arena, mdloc);
 	free(mdloc);
-	if (ice_create_asset(r, t, &a, "Create", 1) == 0)
-		pgl_reply_json(r, 200, json_pack("{s:s,s:O}",
-		    "metadata-location", a.metadata_location, "metadata", md));
-	json_decref(md);
+	if (tc->mdloc == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		json_decref(md);
+		return;
+	}
+	if (ice_location_allowed(r, &t->catalog, tc->mdloc,
+	    "the metadata location") == -1) {
+		json_decref(md);
+		return;
+	}
+	ice_write_metadata_then(r, &t->catalog, tc->mdloc, md, tx_created,
+	    tc);
 }
 
 void

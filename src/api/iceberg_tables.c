@@ -211,21 +211,56 @@ create_target(struct pgl_req *r, struct ice_target *t)
 	return (ice_body_target(r, t) == 0 && ice_name_free(r, t) ? 0 : -1);
 }
 
+/* A table being created, kept while its first file is written. */
+struct table_create {
+	struct ice_target	 t;
+	json_t			*md;
+	const char		*uuid;
+	const char		*mdloc;
+};
+
+/* The first metadata file is written (or not): record the table. */
+static void
+table_created(struct pgl_req *r, int rc, const struct pgl_err *err,
+    void *arg)
+{
+	struct table_create	*tc = arg;
+	struct pgl_asset	 a;
+
+	if (rc != PGL_OK) {
+		ice_reply_file_error(r, err);
+		json_decref(tc->md);
+		return;
+	}
+	fill_asset(&a, &tc->t, tc->uuid, KIND_TABLE, json_string_value(
+	    json_object_get(tc->md, "location")), tc->mdloc);
+	if (ice_create_asset(r, &tc->t, &a, "Create", 1) == -1) {
+		json_decref(tc->md);
+		return;
+	}
+	set_etag(r, a.metadata_location, "all");
+	/* The result takes md. */
+	pgl_reply_json(r, 200, load_result(r, &tc->t.catalog, a.location,
+	    a.metadata_location, tc->md));
+}
+
 void
 ice_table_create(struct pgl_req *r)
 {
-	struct ice_target	 t;
-	struct pgl_asset	 a;
-	struct pgl_err		 err;
+	struct table_create	*tc;
 	struct ice_err		 ierr;
 	const char		*loc;
 	char			 uuid[PGL_UUID_LEN + 1], fid[PGL_UUID_LEN + 1];
 	char			*mdloc;
 	json_t			*md;
 
-	if (pgl_req_body(r, create_fields) == -1 || create_target(r, &t) == -1 ||
-	    (loc = ice_location(r, &t, pgl_json_str(r->body, "location"))) ==
-	    NULL)
+	if ((tc = pgl_arena_alloc(r->arena, sizeof(*tc))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	if (pgl_req_body(r, create_fields) == -1 ||
+	    create_target(r, &tc->t) == -1 || (loc = ice_location(r, &tc->t,
+	    pgl_json_str(r->body, "location"))) == NULL)
 		return;
 	pgl_uuid_new(uuid);
 	if ((md = ice_table_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==
@@ -235,38 +270,32 @@ ice_table_create(struct pgl_req *r)
 	}
 	if (json_is_true(json_object_get(r->body, "stage-create"))) {
 		/* §2.5: nothing is written and no pointer is created. */
-		pgl_reply_json(r, 200, load_result(r, &t.catalog, loc, NULL,
-		    md));
+		pgl_reply_json(r, 200, load_result(r, &tc->t.catalog, loc,
+		    NULL, md));
 		return;
 	}
 	pgl_uuid_new(fid);
-	mdloc = ice_table_metadata_location(md, NULL, fid);
-	if (mdloc != NULL && ice_location_allowed(r, &t.catalog, mdloc,
-	    "the metadata location") == -1) {
-		free(mdloc);
+	if ((mdloc = ice_table_metadata_location(md, NULL, fid)) == NULL) {
+		pgl_reply_error(r, 500, "cannot name metadata file");
 		json_decref(md);
 		return;
 	}
-	if (mdloc == NULL || ice_write_metadata(r, &t.catalog,
-	    mdloc, md, &err) != PGL_OK) {
-		if (mdloc == NULL)
-			pgl_reply_error(r, 500, "cannot name metadata file");
-		else
-			ice_reply_file_error(r, &err);
-		free(mdloc);
-		json_decref(md);
-		return;
-	}
-	fill_asset(&a, &t, uuid, KIND_TABLE, json_string_value(
-	    json_object_get(md, "location")), pgl_arena_strdup(r->arena, mdloc));
+	tc->md = md;
+	tc->uuid = pgl_arena_strdup(r->arena, uuid);
+	tc->mdloc = pgl_arena_strdup(r->arena, mdloc);
 	free(mdloc);
-	if (ice_create_asset(r, &t, &a, "Create", 1) == -1) {
+	if (tc->uuid == NULL || tc->mdloc == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
 		json_decref(md);
 		return;
 	}
-	set_etag(r, a.metadata_location, "all");
-	pgl_reply_json(r, 200, load_result(r, &t.catalog, a.location,
-	    a.metadata_location, md));
+	if (ice_location_allowed(r, &tc->t.catalog, tc->mdloc,
+	    "the metadata location") == -1) {
+		json_decref(md);
+		return;
+	}
+	ice_write_metadata_then(r, &tc->t.catalog, tc->mdloc, md,
+	    table_created, tc);
 }
 
 /* The LoadTableResult around its metadata: what comes before and after. */

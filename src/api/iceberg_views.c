@@ -73,21 +73,52 @@ fill(struct pgl_asset *a, const struct ice_target *t, const json_t *md,
 	a->properties = "{}";
 }
 
+/* A view being created, kept while its first file is written. */
+struct view_create {
+	struct ice_target	 t;
+	json_t			*md;
+	const char		*mdloc;
+};
+
+/* The first metadata file is written (or not): record the view. */
+static void
+view_created(struct pgl_req *r, int rc, const struct pgl_err *err,
+    void *arg)
+{
+	struct view_create	*vc = arg;
+	struct pgl_asset	 a;
+
+	if (rc != PGL_OK) {
+		ice_reply_file_error(r, err);
+		json_decref(vc->md);
+		return;
+	}
+	fill(&a, &vc->t, vc->md, vc->mdloc);
+	if (ice_create_asset(r, &vc->t, &a, "Create", 1) == -1) {
+		json_decref(vc->md);
+		return;
+	}
+	/* The result takes md. */
+	pgl_reply_json(r, 200, view_result(a.metadata_location, vc->md));
+}
+
 void
 ice_view_create(struct pgl_req *r)
 {
-	struct ice_target	 t;
-	struct pgl_asset	 a;
-	struct pgl_err		 err;
+	struct view_create	*vc;
 	struct ice_err		 ierr;
 	char			 uuid[PGL_UUID_LEN + 1], fid[PGL_UUID_LEN + 1];
 	const char		*loc;
 	char			*mdloc;
 	json_t			*md;
 
+	if ((vc = pgl_arena_alloc(r->arena, sizeof(*vc))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
 	if (pgl_req_body(r, create_fields) == -1 ||
-	    ice_body_target(r, &t) == -1 ||
-	    !ice_name_free(r, &t) || (loc = ice_location(r, &t,
+	    ice_body_target(r, &vc->t) == -1 ||
+	    !ice_name_free(r, &vc->t) || (loc = ice_location(r, &vc->t,
 	    pgl_json_str(r->body, "location"))) == NULL)
 		return;
 	pgl_uuid_new(uuid);
@@ -97,30 +128,26 @@ ice_view_create(struct pgl_req *r)
 		return;
 	}
 	pgl_uuid_new(fid);
-	mdloc = ice_view_metadata_location(md, NULL, fid);
-	if (mdloc != NULL && ice_location_allowed(r, &t.catalog, mdloc,
-	    "the metadata location") == -1) {
-		free(mdloc);
+	if ((mdloc = ice_view_metadata_location(md, NULL, fid)) == NULL) {
+		pgl_reply_error(r, 500, "cannot name metadata file");
 		json_decref(md);
 		return;
 	}
-	if (mdloc == NULL || ice_write_metadata(r, &t.catalog,
-	    mdloc, md, &err) != PGL_OK) {
-		if (mdloc == NULL)
-			pgl_reply_error(r, 500, "cannot name metadata file");
-		else
-			ice_reply_file_error(r, &err);
-		free(mdloc);
-		json_decref(md);
-		return;
-	}
-	fill(&a, &t, md, pgl_arena_strdup(r->arena, mdloc));
+	vc->md = md;
+	vc->mdloc = pgl_arena_strdup(r->arena, mdloc);
 	free(mdloc);
-	if (ice_create_asset(r, &t, &a, "Create", 1) == -1) {
+	if (vc->mdloc == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
 		json_decref(md);
 		return;
 	}
-	pgl_reply_json(r, 200, view_result(a.metadata_location, md));
+	if (ice_location_allowed(r, &vc->t.catalog, vc->mdloc,
+	    "the metadata location") == -1) {
+		json_decref(md);
+		return;
+	}
+	ice_write_metadata_then(r, &vc->t.catalog, vc->mdloc, md,
+	    view_created, vc);
 }
 
 void

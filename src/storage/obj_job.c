@@ -1,5 +1,5 @@
 /*
- * Object reads and writes as write-pool jobs (obj_job.h).
+ * Object reads, writes and deletes as write-pool jobs (obj_job.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +14,11 @@ run(struct pgl_wjob *w)
 	if (j->op == PGL_OBJ_GET)
 		w->rc = pgl_obj_read(&j->st, j->location, j->max, &j->out,
 		    &j->outlen, &w->err);
-	else
+	else if (j->op == PGL_OBJ_PUT)
 		w->rc = pgl_obj_write(&j->st, j->location, j->data, j->len,
 		    &w->err);
+	else
+		w->rc = pgl_obj_delete(&j->st, j->location, &w->err);
 }
 
 /* *dst = a copy of src (NULL stays NULL); -1 out of memory. */

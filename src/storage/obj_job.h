@@ -1,5 +1,5 @@
 /*
- * An object read or write run by the write pool (write_pool.h) instead
+ * An object read, write or delete run by the write pool (write_pool.h) instead
  * of on the worker's thread: the storage is copied into the job, so the
  * job owes nothing to the request or the config cache while it runs,
  * and a hung endpoint holds a pool thread (for at most its timeout),
@@ -13,7 +13,7 @@
 #include "storage/objio.h"
 #include "storage/write_pool.h"
 
-enum pgl_obj_op { PGL_OBJ_GET, PGL_OBJ_PUT };
+enum pgl_obj_op { PGL_OBJ_GET, PGL_OBJ_PUT, PGL_OBJ_DELETE };
 
 struct pgl_objjob {
 	struct pgl_wjob		 w;	/* the pool's: set w.done, w.arg */

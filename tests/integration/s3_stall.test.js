@@ -248,3 +248,62 @@ test('past s3_max_inflight_per_endpoint calls to a stalled endpoint, the next ar
     await srv2.stop();
   }
 });
+
+test('creates whose first metadata file goes to a stalled endpoint wait off the event loop: another tenant keeps its latency, and nothing half-made is left', async () => {
+  // No breaker, so every create waits the whole timeout.
+  const srv3 = await stallServer({ PANGOLIN_S3_BREAKER_FAILURES: '0' });
+  try {
+    const A3 = await tenant(proxy.endpoint, srv3);
+    const B3 = await tenant(swift.endpoint, srv3);
+    const ns = A3.T.replace(/\/tables\/t$/, '');
+    const view = {
+      name: 'v', schema: schema, properties: {},
+      'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: { engine: 'test' },
+        'default-namespace': ['db'], representations: [{ type: 'sql', sql: 'select 1 as n', dialect: 'spark' }] },
+    };
+    // A create transaction (stage-create, then assert-create) as Spark's CTAS sends it.
+    const staged = (await srv3.req('POST', `${ns}/tables`, { headers: A3.h, body: { name: 'ctas', schema, 'stage-create': true } })).json.metadata;
+    const ctas = { requirements: [{ type: 'assert-create' }], updates: [
+      { action: 'assign-uuid', uuid: staged['table-uuid'] },
+      { action: 'upgrade-format-version', 'format-version': 2 },
+      { action: 'add-schema', schema: staged.schemas[0] },
+      { action: 'set-current-schema', 'schema-id': -1 },
+      { action: 'add-spec', spec: staged['partition-specs'][0] },
+      { action: 'set-default-spec', 'spec-id': -1 },
+      { action: 'add-sort-order', 'sort-order': staged['sort-orders'][0] },
+      { action: 'set-default-sort-order', 'sort-order-id': -1 },
+      { action: 'set-location', location: staged.location },
+    ] };
+    const creates = {
+      table: () => srv3.req('POST', `${ns}/tables`, { headers: A3.h, timeout: 60000, body: { name: 't2', schema } }),
+      view: () => srv3.req('POST', `${ns}/views`, { headers: A3.h, timeout: 60000, body: view }),
+      ctas: () => srv3.req('POST', `${ns}/tables/ctas`, { headers: A3.h, timeout: 60000, body: ctas }),
+    };
+    proxy.hang();
+    const timed = async (f) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0 }; };
+    const As = Object.values(creates).map((f) => timed(f));
+    await new Promise((res) => setTimeout(res, 300));
+    const bs = [];
+    for (let i = 0; i < 6; i++) bs.push(await timed(() => (i % 2 ? B3.commit(i) : B3.load())));
+    const a = await Promise.all(As);
+    console.log(`A creates: ${a.map((x) => `${x.r.status} ${x.ms.toFixed(0)} ms`).join(', ')}; B ${bs.map((x) => x.ms.toFixed(1)).join(', ')} ms`);
+    for (const x of bs) {
+      assert.equal(x.r.status, 200, x.r.text);
+      assert.ok(x.ms < TIMEOUT_MS / 2, `B waited ${x.ms} ms behind A's creates`);
+    }
+    for (const x of a) {
+      assert.equal(x.r.status, 503, x.r.text);
+      assert.ok(x.ms >= TIMEOUT_MS * 0.8, `a create answered in ${x.ms} ms: it did not wait on the store`);
+    }
+    // Nothing was recorded: each create goes through once the store answers.
+    proxy.pass();
+    for (const [what, f] of Object.entries(creates)) {
+      assert.equal((await srv3.req('GET', what === 'view' ? `${ns}/views/v` : `${ns}/tables/${what === 'table' ? 't2' : 'ctas'}`, { headers: A3.h })).status, 404, what);
+      const r = await f();
+      assert.equal(r.status, 200, `${what}: ${r.text}`);
+    }
+  } finally {
+    proxy.pass();
+    await srv3.stop();
+  }
+});

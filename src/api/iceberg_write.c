@@ -1,0 +1,149 @@
+/*
+ * A metadata file written off the worker's thread for a handler that
+ * creates a table or view, and files deleted there after a loss.
+ *
+ * The commit loop has its own way (commit_async.c).  A create writes
+ * one file and then records the new pointer: the file goes to the write
+ * pool (on S3 a PUT with its timeouts, on local disk the file and its
+ * directory fsync'd), the request waits (pgl_req_pend) while the worker
+ * serves others, and written() goes on on the worker's thread.  An
+ * object store that does not answer holds a pool thread, never the
+ * event loop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/fetch.h"
+#include "api/gate.h"
+#include "api/iceberg.h"
+#include "storage/obj_job.h"
+#include "storage/objio.h"
+#include "storage/write_pool.h"
+
+struct write_then {
+	struct pgl_objjob	*job;
+	struct pgl_req		*r;
+	char			*text;	/* the bytes rendered */
+	char			*gz;	/* and their gzip, if named so */
+	ice_written_fn		 then;
+	void			*arg;
+};
+
+static void
+write_then_free(struct write_then *w)
+{
+	pgl_objjob_free(w->job);
+	free(w->text);
+	free(w->gz);
+	free(w);
+}
+
+/*
+ * On the worker's thread: the write is done.  A write the stopping pool
+ * dropped comes with an error; one it finished is on disk, and the
+ * pointer may be recorded as on any other day.
+ */
+static void
+written(struct pgl_wjob *job, int stopped)
+{
+	struct write_then	*w = job->arg;
+	struct pgl_req		*r = w->r;
+	struct pgl_err		 err = job->err;
+
+	(void)stopped;
+	ice_count_s3(NULL);
+	w->then(r, job->rc, &err, w->arg);
+	write_then_free(w);
+	pgl_req_done(r);
+}
+
+/* 0: the write is queued and r waits; -1: no pool (write inline). */
+static int
+submit(struct write_then *w, const struct pgl_storage *st,
+    const char *location, size_t len, size_t gzlen)
+{
+	if ((w->job = pgl_objjob_new(st, PGL_OBJ_PUT, location)) == NULL)
+		return (-1);
+	w->job->data = w->gz != NULL ? (const void *)w->gz : w->text;
+	w->job->len = w->gz != NULL ? gzlen : len;
+	w->job->w.done = written;
+	w->job->w.arg = w;
+	if (pgl_wpool_submit(&w->job->w) == -1) {
+		pgl_objjob_free(w->job);
+		w->job = NULL;
+		return (-1);
+	}
+	pgl_req_pend(w->r);
+	return (0);
+}
+
+void
+ice_write_metadata_then(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, const json_t *md, ice_written_fn then, void *arg)
+{
+	const struct pgl_storage	*st;
+	struct write_then		*w;
+	struct pgl_err			 err;
+	size_t				 len, gzlen;
+	int				 rc;
+
+	/* A write is a side effect no replay may repeat (fetch.h). */
+	api_fetch_disarm(r);
+	/* A task's request has no client waiting: inline. */
+	if (r->http == NULL || (w = calloc(1, sizeof(*w))) == NULL) {
+		rc = ice_write_metadata(r, c, location, md, &err);
+		then(r, rc, &err, arg);
+		return;
+	}
+	w->r = r;
+	w->then = then;
+	w->arg = arg;
+	if ((rc = api_storage(r, c, &st, &err)) != PGL_OK ||
+	    (rc = ice_render_metadata(location, md, &w->text, &len, &w->gz,
+	    &gzlen, &err)) != PGL_OK) {
+		write_then_free(w);
+		then(r, rc, &err, arg);
+		return;
+	}
+	if (submit(w, st, location, len, gzlen) == 0)
+		return;
+	rc = pgl_obj_write(st, location, w->gz != NULL ? (const void *)w->gz :
+	    w->text, w->gz != NULL ? gzlen : len, &err);
+	ice_count_s3(NULL);
+	write_then_free(w);
+	then(r, rc, &err, arg);
+}
+
+static void
+deleted(struct pgl_wjob *job, int stopped)
+{
+	(void)stopped;
+	ice_count_s3(NULL);
+	pgl_objjob_free((struct pgl_objjob *)job);
+}
+
+void
+ice_delete_file_later(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location)
+{
+	const struct pgl_storage	*st;
+	struct pgl_objjob		*job;
+	struct pgl_err			 err;
+
+	api_fetch_disarm(r);
+	/* A local file goes at once; unlink waits on no network. */
+	if (r->http == NULL || api_storage(r, c, &st, &err) != PGL_OK ||
+	    !st->is_s3 ||
+	    (job = pgl_objjob_new(st, PGL_OBJ_DELETE, location)) == NULL) {
+		ice_delete_file(r, c, location);
+		return;
+	}
+	job->w.done = deleted;
+	job->w.arg = NULL;
+	if (pgl_wpool_submit(&job->w) == -1) {
+		pgl_objjob_free(job);
+		ice_delete_file(r, c, location);
+	}
+}
