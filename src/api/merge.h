@@ -46,7 +46,7 @@ struct merge_prepared {
 };
 int	 merge_find_branch(struct pgl_req *, const char *catalog,
 	    const char *name, struct pgl_branch *);
-/* 0, or -1 after replying. */
+/* 0; 1 the merge must run as a task (files_later); -1 after replying. */
 int	 merge_prepare(struct pgl_req *, const struct pgl_catalog *,
 	    const struct pgl_branch *s, const struct pgl_branch *t,
 	    struct merge_tick *, struct merge_prepared *);
@@ -136,12 +136,19 @@ struct merge_inputs {
 	const struct pgl_branch		*source, *target;
 	const char			*base_commit;	/* NULL: none */
 	struct merge_tick		*tick;		/* NULL: none */
+	/*
+	 * A client's merge on an object store: a table both branches
+	 * changed is not merged here, where its files would be read and
+	 * written on the event loop; the plan stops with 1 and the merge
+	 * goes to a task (merge_task.c).
+	 */
+	int				 files_later;
 };
 /*
  * The plan (a JSON array of {key, ns, name, action: put|delete|conflict,
  * source, target, merged, conflict}) and the conflicts found (an array of
- * {conflict_type, description, asset_id, asset_name, key}); 0, or -1
- * after replying.
+ * {conflict_type, description, asset_id, asset_name, key}); 0, 1 (no plan:
+ * files_later met a table to merge), or -1 after replying.
  */
 int	 merge_plan(struct pgl_req *, const struct merge_inputs *,
 	    json_t **plan, json_t **conflicts);

@@ -132,6 +132,8 @@ both_changed(struct pgl_req *r, const struct merge_inputs *in,
 	}
 	if (strcmp(kind(s), "ICEBERG_TABLE") == 0 &&
 	    strcmp(kind(t), "ICEBERG_TABLE") == 0) {
+		if (in->files_later)
+			return (1);
 		if (merge_table(r, in->catalog, display, b, s, t, &out) == -1)
 			return (-1);
 		if (out.merged != NULL)
@@ -219,11 +221,9 @@ merge_plan(struct pgl_req *r, const struct merge_inputs *in, json_t **plan,
 		if (merge_ver_equal(s, t))
 			continue;
 		display = ice_dotted(r, key, NULL);
-		if (both_changed(r, in, key, display, b, s, t, *plan,
-		    *conflicts) == -1) {
-			rc = -1;
+		if ((rc = both_changed(r, in, key, display, b, s, t, *plan,
+		    *conflicts)) != 0)
 			break;
-		}
 	}
 out:
 	json_decref(assets);
@@ -232,7 +232,7 @@ out:
 	json_decref(tgt);
 	json_decref(base);
 	json_decref(keys);
-	if (rc == -1) {
+	if (rc != 0) {
 		json_decref(*plan);
 		json_decref(*conflicts);
 		*plan = *conflicts = NULL;

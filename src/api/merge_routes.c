@@ -15,6 +15,7 @@
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "api/merge.h"
+#include "storage/objio.h"
 #include "app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -214,6 +215,17 @@ finish(struct pgl_req *r, const struct pgl_catalog *c,
 	return (save_op(r, op, doc, "Completed"));
 }
 
+/* A client's request on a catalog whose files are on an object store. */
+static int
+on_s3(struct pgl_req *r, const struct pgl_catalog *c)
+{
+	const struct pgl_storage	*st;
+	struct pgl_err			 err;
+
+	return (r->http != NULL && api_storage(r, c, &st, &err) == PGL_OK &&
+	    st->is_s3);
+}
+
 int
 merge_prepare(struct pgl_req *r, const struct pgl_catalog *c,
     const struct pgl_branch *s, const struct pgl_branch *t,
@@ -230,7 +242,7 @@ merge_prepare(struct pgl_req *r, const struct pgl_catalog *c,
 		pgl_reply_store_error(r, &err);
 		return (-1);
 	}
-	in = (struct merge_inputs){ c, s, t, p->base, tick };
+	in = (struct merge_inputs){ c, s, t, p->base, tick, on_s3(r, c) };
 	return (merge_plan(r, &in, &p->plan, &p->conflicts));
 }
 
@@ -287,17 +299,18 @@ out:
  * Merge s into t of catalog c: the base, the plan, the operation and its
  * conflicts; without conflicts the merge completes at once.  Replies 409
  * on conflicts; 0 with the completed operation's document in *done
- * (the caller replies), -1 after replying.
+ * (the caller replies), 1 when it must run as a task, -1 after replying.
  */
 static int
 merge_run(struct pgl_req *r, const struct pgl_catalog *c,
     const struct pgl_branch *s, const struct pgl_branch *t, json_t **done)
 {
 	struct merge_prepared	p;
+	int			rc;
 
 	*done = NULL;
-	if (merge_prepare(r, c, s, t, NULL, &p) == -1)
-		return (-1);
+	if ((rc = merge_prepare(r, c, s, t, NULL, &p)) != 0)
+		return (rc);
 	return (merge_record(r, c, s, t, &p, done));
 }
 
@@ -307,7 +320,7 @@ api_merge_start(struct pgl_req *r)
 	struct pgl_catalog	 c;
 	struct pgl_branch	 s, t;
 	json_t			*done;
-	int			 large;
+	int			 large, rc = 0;
 
 	if (pgl_req_body(r, merge_fields) == -1 ||
 	    catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
@@ -317,12 +330,15 @@ api_merge_start(struct pgl_req *r)
 	    merge_allowed(r, &c, &s, &t) == -1 ||
 	    (large = merge_is_large(r, &c, &s, &t)) == -1)
 		return;
-	/* Authorized above; a large merge runs as a task (merge_task.c). */
-	if (large) {
+	/*
+	 * Authorized above; a large merge runs as a task (merge_task.c),
+	 * and so does one that must merge a table's files on S3.
+	 */
+	if (large || (rc = merge_run(r, &c, &s, &t, &done)) == 1) {
 		merge_queue(r, &c, &s, &t, 0);
 		return;
 	}
-	if (merge_run(r, &c, &s, &t, &done) == -1)
+	if (rc == -1)
 		return;
 	pgl_reply_json(r, 200, op_public(done));
 	json_decref(done);
@@ -350,7 +366,7 @@ api_branch_rebase(struct pgl_req *r)
 	struct pgl_branch	 s, t;
 	const char		*from;
 	json_t			*done;
-	int			 large;
+	int			 large, rc = 0;
 
 	if (pgl_req_body(r, rebase_fields) == -1 ||
 	    catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
@@ -368,11 +384,11 @@ api_branch_rebase(struct pgl_req *r)
 	}
 	if ((large = merge_is_large(r, &c, &s, &t)) == -1)
 		return;
-	if (large) {
+	if (large || (rc = merge_run(r, &c, &s, &t, &done)) == 1) {
 		merge_queue(r, &c, &s, &t, 1);
 		return;
 	}
-	if (merge_run(r, &c, &s, &t, &done) == -1)
+	if (rc == -1)
 		return;
 	pgl_reply_json(r, 200, json_pack("{s:s,s:O,s:O}", "status", "rebased",
 	    "operation_id", json_object_get(done, "id"), "commit_id",

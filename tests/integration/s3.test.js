@@ -385,3 +385,32 @@ test('remove_orphan_files on S3 lists the table prefix with LastModified: a dry 
   expectJson(await req('GET', `${T}/orph`), 200);
   assert.ok(created);
 });
+
+test('a merge that must merge a table\'s files on S3 runs as a task (202), off the event loop; one that only moves pointers answers 200', async () => {
+  const { cat } = await s3Catalog();
+  const T = (name, b) => `/v1/${cat}/namespaces/db/tables/${b ? `${name}@${b}` : name}`;
+  const set = (name, b, k) => srv.req('POST', T(name, b), { body: { requirements: [],
+    updates: [{ action: 'set-properties', updates: { [k]: b ?? 'main' } }] } });
+  for (const name of ['t', 'u']) expectJson(await req('POST', `/v1/${cat}/namespaces/db/tables`, { name, schema }), 200);
+  expectJson(await req('POST', '/api/v1/branches', { name: 'feat', catalog: cat, branch_type: 'ingest' }), 201);
+  const merge = () => req('POST', '/api/v1/branches/merge', { source_branch: 'feat', target_branch: 'main', catalog: cat });
+  // Only the branch changed u: the merge moves u's pointer, inline.
+  expectJson(await set('u', 'feat', 'only'), 200);
+  const inline = expectJson(await merge(), 200);
+  assert.equal(inline.status, 'Completed', JSON.stringify(inline));
+  assert.equal((await req('GET', T('u'))).json.metadata.properties.only, 'feat');
+  // Both branches changed t: its metadata is merged into a new file.
+  expectJson(await set('t', 'feat', 'f'), 200);
+  expectJson(await set('t', undefined, 'm'), 200);
+  const r = await merge();
+  const queued = expectJson(r, 202);
+  assert.equal(queued.status, 'queued');
+  assert.equal(r.headers.location, `/api/v1/tasks/${queued.task_id}`);
+  const t = await waitTask((m, q, o) => srv.rawReq(m, q, o), queued.task_id);
+  assert.equal(t.status, 'succeeded', JSON.stringify(t));
+  const props = (await req('GET', T('t'))).json.metadata.properties;
+  assert.equal(props.f, 'feat');
+  assert.equal(props.m, 'main');
+  const loc = (await req('GET', T('t'))).json['metadata-location'];
+  assert.match(loc, new RegExp(`^s3://${BUCKET}/lake/${cat}/`));
+});
