@@ -225,6 +225,15 @@ submit(struct commit_loop *l)
 	return (0);
 }
 
+static int
+on_s3(struct pgl_req *r, const struct pgl_catalog *c)
+{
+	const struct pgl_storage	*st;
+	struct pgl_err			 err;
+
+	return (api_storage(r, c, &st, &err) == PGL_OK && st->is_s3);
+}
+
 void
 ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 {
@@ -246,6 +255,7 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 		return;
 	}
 	a->l.submit = submit;
+	a->l.never_lock = on_s3(r, &a->c.t.catalog);
 	a->slot = slot_of(r, &a->c.t);
 	if (a->slot->busy) {
 		a->pended = 1;

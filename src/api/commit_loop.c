@@ -360,7 +360,9 @@ settle_kept(struct pgl_req *r, struct ice_change *cs, size_t n,
  * store's write lock (SQLite) until commit, so the base read next stays
  * the base and the swap cannot lose.  Other writers of the table wait
  * for one file write.  A store without transactions holds nothing, and
- * this is one more attempt there.
+ * this is one more attempt there.  A client's commit on an object store
+ * never locks (never_lock): its PUT inside the transaction would hold
+ * the event loop for as long as the endpoint takes.
  */
 enum locked_end { LOCKED_SWAPPED, LOCKED_UNCHANGED, LOCKED_REPLIED,
 	LOCKED_WRITE_FAILED, LOCKED_LOST };
@@ -507,7 +509,8 @@ commit_loop_run(struct commit_loop *l)
 	int		rc, settled;
 
 	while (l->attempt < COMMIT_ATTEMPTS) {
-		if (!l->written && l->attempt >= LOCK_AFTER) {
+		if (!l->written && l->attempt >= LOCK_AFTER &&
+		    !l->never_lock) {
 			if ((settled = run_locked(l->r, &l->tx, l->attempt,
 			    &rc, &l->written, &l->err)) != 0)
 				return (settled == 1 ? LOOP_DONE :

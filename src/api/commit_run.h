@@ -33,6 +33,11 @@ struct commit_loop {
 	int			 head_retries;
 	int			 written;
 	/*
+	 * Never a locked attempt: its file would be written inside the
+	 * store transaction, on the event loop (an object store's PUT).
+	 */
+	int			 never_lock;
+	/*
 	 * Hand the prepared files to be written elsewhere: 0 (the loop
 	 * answers LOOP_WAIT; commit_loop_written() goes on once they
 	 * are), -1 to write them inline.  NULL: always inline.
