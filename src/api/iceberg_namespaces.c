@@ -9,6 +9,8 @@
 #include "api/api.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
+#include "api/list_walk.h"
+#include "util/arena.h"
 #include "app.h"
 #include "util/jw.h"
 #include "util/json.h"
@@ -35,45 +37,62 @@ ns_visible(struct pgl_req *r, const void *item, void *ctx)
 	return (api_sees(r, &t));
 }
 
+/* What a namespace list reads: the query of list_namespaces. */
+struct ns_query {
+	struct pgl_catalog	 c;
+	const char		*parent;
+};
+
+static int
+ns_fetch(struct list_walk *lw, struct pgl_arena *a,
+    const struct pgl_page *pg, void **rows, size_t *n, struct pgl_err *err)
+{
+	struct ns_query		*q = lw->arg;
+	struct pgl_namespace	*items;
+	int			 rc;
+
+	rc = STORE(list_namespaces, a, lw->r->tenant, q->c.name, q->parent,
+	    pg, &items, n, NULL, err);
+	*rows = items;
+	return (rc);
+}
+
+static void
+ns_row_write(struct pgl_jw *w, const void *row)
+{
+	const struct pgl_namespace	*ns = row;
+
+	ice_ns_jw(w, NULL, ns->name);
+}
+
+static const struct list_walk_ops ns_list = {
+	sizeof(struct pgl_namespace), "namespaces", ns_fetch, ns_row_write
+};
+
 void
 ice_ns_list(struct pgl_req *r)
 {
-	struct pgl_namespace	*items;
-	struct pgl_catalog	 c;
-	struct pgl_page		 pg, all = { 0, 0 };
-	struct pgl_err		 err;
-	const char		*parent = "", *branch = NULL, *raw;
-	struct pgl_jw		 w;
-	uint64_t		 total;
-	size_t			 n, i;
-	int			 paged, admin = api_is_admin(r);
+	struct ns_query		*q;
+	struct list_walk	*lw;
+	struct pgl_page		 pg;
+	const char		*branch = NULL, *raw;
+	int			 paged;
 
-	if (ice_catalog(r, &c) == -1 || ice_page(r, &pg, &paged) == -1)
+	if ((q = pgl_arena_alloc(r->arena, sizeof(*q))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	q->parent = "";
+	if (ice_catalog(r, &q->c) == -1 || ice_page(r, &pg, &paged) == -1)
 		return;
 	if ((raw = pgl_query(r, "parent")) != NULL && *raw != '\0') {
-		if (ice_parse_ns(r, raw, &parent, &branch) == -1 ||
-		    !ice_ns_exists(r, c.name, parent))
+		if (ice_parse_ns(r, raw, &q->parent, &branch) == -1 ||
+		    !ice_ns_exists(r, q->c.name, q->parent))
 			return;
 	}
-	if (STORE(list_namespaces, r->arena, r->tenant, c.name, parent,
-	    admin ? &pg : &all, &items, &n, &total, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return;
-	}
-	if (!admin)
-		n = api_filter_page(r, items, n, sizeof(*items), ns_visible,
-		    (void *)c.id, &pg, &total);
-	/* Written as it is read: no JSON tree per row (bench: list routes). */
-	jw_init(&w);
-	jw_open(&w, '{');
-	jw_key(&w, "namespaces");
-	jw_open(&w, '[');
-	for (i = 0; i < n; i++)
-		ice_ns_jw(&w, NULL, items[i].name);
-	jw_close(&w, ']');
-	ice_next_token_jw(&w, &pg, n, total, paged);
-	jw_close(&w, '}');
-	pgl_reply_jw(r, 200, &w);
+	if ((lw = list_walk_new(r, &ns_list, &pg, paged, api_is_admin(r) ?
+	    NULL : ns_visible, (void *)q->c.id, q)) != NULL)
+		list_walk_run(lw);
 }
 
 struct ns_tx {

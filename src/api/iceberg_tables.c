@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
+#include "api/list_walk.h"
 #include "api/maint.h"
 #include "api/placement.h"
 #include "app.h"
@@ -144,49 +145,61 @@ asset_visible(struct pgl_req *r, const void *item, void *ctx)
 	return (api_allowed(r, PGL_ACT_LIST, &t));
 }
 
+/* What a table or view list reads: the query of list_assets. */
+struct asset_query {
+	struct ice_target	 t;
+	const char		*kind;
+};
+
+static int
+assets_fetch(struct list_walk *lw, struct pgl_arena *a,
+    const struct pgl_page *pg, void **rows, size_t *n, struct pgl_err *err)
+{
+	struct asset_query	*q = lw->arg;
+	struct pgl_asset	*items;
+	int			 rc;
+
+	rc = STORE(list_assets, a, lw->r->tenant, q->t.catalog.name,
+	    q->t.branch, q->t.ns, q->kind, pg, &items, n, NULL, err);
+	*rows = items;
+	return (rc);
+}
+
+static void
+asset_write(struct pgl_jw *w, const void *row)
+{
+	const struct pgl_asset	*a = row;
+
+	jw_open(w, '{');
+	ice_ns_jw(w, "namespace", a->ns);
+	jw_str(w, "name", a->name);
+	jw_close(w, '}');
+}
+
+static const struct list_walk_ops asset_list = {
+	sizeof(struct pgl_asset), "identifiers", assets_fetch, asset_write
+};
+
 void
 ice_table_list(struct pgl_req *r)
 {
-	struct ice_target	 t;
-	struct pgl_asset	*items;
-	struct pgl_page		 pg, all = { 0, 0 };
-	struct pgl_err		 err;
-	const char		*kind;
-	struct pgl_jw		 w;
-	uint64_t		 total;
-	size_t			 n, i;
-	int			 paged, admin = api_is_admin(r);
+	struct asset_query	*q;
+	struct list_walk	*lw;
+	struct pgl_page		 pg;
+	int			 paged;
 
-	kind = strstr(r->match.route->path, "/views") != NULL ? KIND_VIEW :
+	if ((q = pgl_arena_alloc(r->arena, sizeof(*q))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	q->kind = strstr(r->match.route->path, "/views") != NULL ? KIND_VIEW :
 	    KIND_TABLE;
-	if (ice_target(r, NULL, &t) == -1 || !ice_ns_exists(r,
-	    t.catalog.name, t.ns) || ice_page(r, &pg, &paged) == -1)
+	if (ice_target(r, NULL, &q->t) == -1 || !ice_ns_exists(r,
+	    q->t.catalog.name, q->t.ns) || ice_page(r, &pg, &paged) == -1 ||
+	    (lw = list_walk_new(r, &asset_list, &pg, paged, api_is_admin(r) ?
+	    NULL : asset_visible, (void *)q->t.catalog.id, q)) == NULL)
 		return;
-	if (STORE(list_assets, r->arena, r->tenant, t.catalog.name, t.branch,
-	    t.ns, kind, admin ? &pg : &all, &items, &n, &total, &err) !=
-	    PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return;
-	}
-	if (!admin)
-		n = api_filter_page(r, items, n, sizeof(*items), asset_visible,
-		    (void *)t.catalog.id, &pg, &total);
-	/* Written as it is read: no JSON tree per row (bench: list routes). */
-	jw_init(&w);
-	jw_open(&w, '{');
-	jw_key(&w, "identifiers");
-	jw_open(&w, '[');
-	for (i = 0; i < n; i++) {
-		jw_next(&w);
-		jw_open(&w, '{');
-		ice_ns_jw(&w, "namespace", items[i].ns);
-		jw_str(&w, "name", items[i].name);
-		jw_close(&w, '}');
-	}
-	jw_close(&w, ']');
-	ice_next_token_jw(&w, &pg, n, total, paged);
-	jw_close(&w, '}');
-	pgl_reply_jw(r, 200, &w);
+	list_walk_run(lw);
 }
 
 static void

@@ -66,6 +66,8 @@ static const struct key keys[] = {
 	    O(server.rate_window_secs), 1, 3600 },
 	{ "server", "max_page_bytes", K_INT,
 	    O(server.max_page_bytes), 1024, 1 << 30 },
+	{ "server", "list_slice_rows", K_INT,
+	    O(server.list_slice_rows), 1, 1000000 },
 	{ "server", "send_timeout_secs", K_INT,
 	    O(server.send_timeout_secs), 1, 3600 },
 	{ "server", "max_queued_bytes", K_INT,
@@ -176,6 +178,7 @@ defaults(struct pgl_config *c)
 	c->server.max_conns_per_addr = 0;
 	c->server.rate_window_secs = 10;
 	c->server.max_page_bytes = 1024 * 1024;
+	c->server.list_slice_rows = 1000;
 	c->server.send_timeout_secs = 30;
 	c->server.max_queued_bytes = 256 * 1024;
 	c->auth.session_ttl_secs = 86400;
@@ -831,6 +834,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.max_page_bytes = (int)n;
+	if ((rc = env_int("PANGOLIN_LIST_SLICE_ROWS", 1, 1000000, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.list_slice_rows = (int)n;
 	if ((rc = env_int("PANGOLIN_SEND_TIMEOUT_SECS", 1, 3600, &n,
 	    err)) == -1)
 		return (-1);

@@ -494,6 +494,42 @@ pgl_req_done(struct pgl_req *r)
 		http_request_wakeup(r->http);
 }
 
+struct later {
+	void		(*fn)(struct pgl_req *, void *);
+	struct pgl_req	*r;
+	void		*arg;
+};
+
+static void
+later_run(void *arg, u_int64_t now)
+{
+	struct later	l = *(struct later *)arg;
+
+	(void)now;
+	free(arg);
+	l.fn(l.r, l.arg);
+}
+
+int
+pgl_req_later(struct pgl_req *r, void (*fn)(struct pgl_req *, void *),
+    void *arg)
+{
+	struct later	*l;
+
+	if ((l = malloc(sizeof(*l))) == NULL)
+		return (-1);
+	l->fn = fn;
+	l->r = r;
+	l->arg = arg;
+	/* A one-shot timer of 0 ms runs after this turn's events. */
+	if (kore_timer_add(later_run, 0, l, KORE_TIMER_ONESHOT) == NULL) {
+		free(l);
+		return (-1);
+	}
+	pgl_req_pend(r);
+	return (0);
+}
+
 /* Woken: the pending work replied (or woke it early: sleep again). */
 static int
 resume(struct http_request *hreq, struct pgl_req *r)

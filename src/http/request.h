@@ -198,6 +198,14 @@ int	pgl_req_name(struct pgl_req *, const char *field, const char *value);
  */
 void	pgl_req_pend(struct pgl_req *);
 void	pgl_req_done(struct pgl_req *);
+/*
+ * Run fn(r, arg) on the worker's next turn, after the requests that are
+ * ready now; r is pending meanwhile (the caller replies and calls
+ * pgl_req_done() in the end).  Long work done in slices lets the others
+ * in.  -1: out of memory (nothing scheduled, r not pending).
+ */
+int	pgl_req_later(struct pgl_req *, void (*fn)(struct pgl_req *, void *),
+	    void *arg);
 
 uint64_t	pgl_now_us(void);
 int64_t		pgl_now_ms(void);

@@ -368,6 +368,13 @@ pgl_metrics_render(void)
 	    "pangolin_send_timeouts_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_SEND_TIMEOUTS] :
 	    0ULL);
+	fprintf(fp, "# HELP pangolin_list_yields_total Turns of the event "
+	    "loop an Iceberg list gave up between slices of "
+	    "list_slice_rows rows.\n"
+	    "# TYPE pangolin_list_yields_total counter\n"
+	    "pangolin_list_yields_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[PGL_C_LIST_YIELDS] :
+	    0ULL);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

@@ -26,6 +26,7 @@ enum pgl_counter {
 	PGL_C_S3_REFUSED,		/* S3 calls failed fast (open, busy) */
 	PGL_C_AUDIT_ANON_DROPPED,	/* past ..._ANON_FAILURES_PER_MIN */
 	PGL_C_SEND_TIMEOUTS,		/* output stalled past send_timeout */
+	PGL_C_LIST_YIELDS,		/* list walks that let others in */
 	PGL_C__COUNT
 };
 

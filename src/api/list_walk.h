@@ -1,0 +1,68 @@
+/*
+ * An Iceberg list answer (tables, views, namespaces) read and written in
+ * slices.  A client that asks for no page gets the whole list, and a
+ * namespace may hold 100,000 tables: read and written in one go that
+ * would hold the worker's event loop for as long as it takes.  The walk
+ * reads [server] list_slice_rows (PANGOLIN_LIST_SLICE_ROWS, 1,000) rows
+ * of the store at a time into an arena of their
+ * own, writes the ones the caller may see, and between slices lets the
+ * worker serve the requests that came meanwhile (pgl_req_later).  A
+ * tenant user's list is filtered as it is read, so a page of ten costs
+ * the rows up to its eleventh visible one, not the whole namespace.
+ *
+ * The list is not one snapshot: an asset created or dropped while the
+ * walk is under way may be in it or not, as with any client's pages.
+ */
+#ifndef PGL_API_LIST_WALK_H
+#define PGL_API_LIST_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/request.h"
+#include "pangolin/store.h"
+#include "util/jw.h"
+
+struct list_walk;
+
+struct list_walk_ops {
+	size_t	 size;		/* of one row */
+	const char	*key;	/* the answer's array */
+	/* One slice of rows at pg, allocated in a. */
+	int	(*fetch)(struct list_walk *, struct pgl_arena *a,
+		    const struct pgl_page *pg, void **rows, size_t *n,
+		    struct pgl_err *);
+	/* The row as one member of the array (jw_next done). */
+	void	(*write)(struct pgl_jw *, const void *row);
+};
+
+struct list_walk {
+	const struct list_walk_ops	*ops;
+	struct pgl_req			*r;
+	/* What the caller may see; NULL: every row (an admin). */
+	int		(*visible)(struct pgl_req *, const void *row, void *);
+	void		*ctx;		/* visible's */
+	void		*arg;		/* fetch's */
+	struct pgl_page	 want;		/* the client's page (limit 0: all) */
+	int		 paged;
+	/* Under way: */
+	uint64_t	 at;		/* the store's next row */
+	uint64_t	 seen;		/* visible rows passed */
+	size_t		 kept;		/* rows written */
+	int		 more;		/* a visible row past the page */
+	struct pgl_jw	 w;
+};
+
+/*
+ * A walk in r's arena for ops, the client's page and the caller's
+ * filter; NULL (replied 503) when out of memory.
+ */
+struct list_walk	*list_walk_new(struct pgl_req *,
+			    const struct list_walk_ops *,
+			    const struct pgl_page *want, int paged,
+			    int (*visible)(struct pgl_req *, const void *,
+			    void *), void *ctx, void *arg);
+/* Walk it to its reply, in slices when r has a client. */
+void			 list_walk_run(struct list_walk *);
+
+#endif
