@@ -375,6 +375,7 @@ kore_parent_configure(int argc, char **argv)
 	lim.breaker_failures = cfg->storage.s3_breaker_failures;
 	lim.breaker_cooldown_secs = cfg->storage.s3_breaker_cooldown_secs;
 	lim.max_inflight = cfg->storage.s3_max_inflight_per_endpoint;
+	lim.max_queued = cfg->storage.s3_max_queued_per_endpoint;
 	pgl_s3_set_limits(&lim);
 	http_install(cfg);
 	/* After the shared segments (metrics, epochs), which the runners

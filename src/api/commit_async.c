@@ -179,7 +179,7 @@ submit_s3(struct commit_async *a, const struct pgl_storage *st, size_t gzlen)
 	a->obj->len = a->gz != NULL ? gzlen : c->len;
 	a->obj->w.done = written;
 	a->obj->w.arg = a;
-	if (pgl_wpool_submit(&a->obj->w) == -1) {
+	if (pgl_objjob_submit(a->obj) == -1) {
 		drop_job(a);
 		return (-1);
 	}

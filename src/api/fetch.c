@@ -183,7 +183,7 @@ api_fetch_read(struct pgl_req *r, const struct pgl_storage *st,
 	j->max = max;
 	j->w.done = fetched;
 	j->w.arg = r;
-	if (pgl_wpool_submit(&j->w) == -1) {
+	if (pgl_objjob_submit(j) == -1) {
 		pgl_objjob_free(j);
 		return (pgl_obj_read(st, location, max, data, len, err));
 	}

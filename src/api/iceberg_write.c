@@ -70,7 +70,7 @@ submit(struct write_then *w, const struct pgl_storage *st,
 	w->job->len = w->gz != NULL ? gzlen : len;
 	w->job->w.done = written;
 	w->job->w.arg = w;
-	if (pgl_wpool_submit(&w->job->w) == -1) {
+	if (pgl_objjob_submit(w->job) == -1) {
 		pgl_objjob_free(w->job);
 		w->job = NULL;
 		return (-1);
@@ -142,7 +142,7 @@ ice_delete_file_later(struct pgl_req *r, const struct pgl_catalog *c,
 	}
 	job->w.done = deleted;
 	job->w.arg = NULL;
-	if (pgl_wpool_submit(&job->w) == -1) {
+	if (pgl_objjob_submit(job) == -1) {
 		pgl_objjob_free(job);
 		ice_delete_file(r, c, location);
 	}

@@ -105,6 +105,8 @@ static const struct key keys[] = {
 	    O(storage.s3_breaker_cooldown_secs), 1, 86400 },
 	{ "storage", "s3_max_inflight_per_endpoint", K_INT,
 	    O(storage.s3_max_inflight_per_endpoint), 0, 1024 },
+	{ "storage", "s3_max_queued_per_endpoint", K_INT,
+	    O(storage.s3_max_queued_per_endpoint), 0, 100000 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
@@ -198,6 +200,7 @@ defaults(struct pgl_config *c)
 	c->storage.s3_breaker_failures = 5;
 	c->storage.s3_breaker_cooldown_secs = 30;
 	c->storage.s3_max_inflight_per_endpoint = 4;
+	c->storage.s3_max_queued_per_endpoint = 64;
 	c->audit.retention_days = 90;
 	c->audit.anonymous_failures_per_min = 60;
 	c->merge.inline_max_assets = 500;
@@ -694,6 +697,8 @@ apply_s3_env(struct pgl_config *c, struct pgl_config_error *err)
 		    &c->storage.s3_breaker_cooldown_secs, 1, 86400 },
 		{ "PANGOLIN_S3_MAX_INFLIGHT_PER_ENDPOINT",
 		    &c->storage.s3_max_inflight_per_endpoint, 0, 1024 },
+		{ "PANGOLIN_S3_MAX_QUEUED_PER_ENDPOINT",
+		    &c->storage.s3_max_queued_per_endpoint, 0, 100000 },
 	};
 	int64_t	n;
 	size_t	i;

@@ -102,6 +102,7 @@ struct pgl_config {
 		int		s3_breaker_failures;	/* 0: never opens */
 		int		s3_breaker_cooldown_secs;
 		int		s3_max_inflight_per_endpoint; /* 0: no cap */
+		int		s3_max_queued_per_endpoint; /* then waiting */
 	} storage;
 
 	struct {

@@ -4,8 +4,9 @@
  * and keeps the state under its own lock (s3.c).
  *
  * Closed: calls go through, at most max_inflight at once; past that a
- * call is refused at once rather than queued, so one hung endpoint
- * cannot hold every thread of the pool.  After `failures` consecutive
+ * call is refused at once, so one hung endpoint cannot hold every
+ * thread of the pool (pool jobs wait for a slot before they reach this:
+ * obj_job.c).  After `failures` consecutive
  * failures (no answer in time, no connection, a 5xx) the breaker opens:
  * every call is refused until `cooldown` seconds have passed.  Then one
  * probe is let through (half-open); its success closes the breaker, its

@@ -1,10 +1,12 @@
 /*
  * Object reads, writes and deletes as write-pool jobs (obj_job.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "storage/obj_job.h"
+#include "storage/s3.h"
 
 static void
 run(struct pgl_wjob *w)
@@ -86,4 +88,132 @@ pgl_objjob_free(struct pgl_objjob *j)
 	free(j->location);
 	free(j->out);
 	free(j);
+}
+
+/*
+ * Gates, one per S3 endpoint under way in this worker.  Only the
+ * worker's thread touches them: submit and done() both run there.
+ */
+#define GATES	64
+
+struct gate {
+	char			 origin[256];
+	int			 inflight;
+	int			 queued;
+	struct pgl_objjob	*head, **tail;
+};
+
+static struct gate	gates[GATES];
+
+/* The gate of j's endpoint, or -1 (the table is full of busy ones). */
+static int
+gate_of(const struct pgl_objjob *j)
+{
+	char	origin[sizeof(gates[0].origin)];
+	int	i, idle = -1;
+
+	pgl_s3_origin(&j->st.s3, origin, sizeof(origin));
+	for (i = 0; i < GATES; i++) {
+		if (gates[i].origin[0] != '\0' &&
+		    strcmp(gates[i].origin, origin) == 0)
+			return (i);
+		if (idle == -1 && gates[i].inflight == 0 &&
+		    gates[i].queued == 0)
+			idle = i;
+	}
+	if (idle != -1) {
+		(void)snprintf(gates[idle].origin, sizeof(gates[idle].origin),
+		    "%s", origin);
+		gates[idle].head = NULL;
+		gates[idle].tail = &gates[idle].head;
+	}
+	return (idle);
+}
+
+/* A job that cannot start: its done() with the pool's refusal. */
+static void
+fail(struct pgl_objjob *j, int stopped)
+{
+	j->w.rc = PGL_EUNAVAIL;
+	(void)snprintf(j->w.err.msg, sizeof(j->w.err.msg),
+	    "the server is stopping");
+	j->w.err.code = PGL_EUNAVAIL;
+	j->user_done(&j->w, stopped);
+}
+
+static void	gate_done(struct pgl_wjob *, int);
+
+/*
+ * Start j in the pool; slot: it holds one of its gate's.  One without
+ * (past the queue) is refused by the endpoint at once, and its end
+ * frees nothing for the next in line.
+ */
+static int
+start(struct pgl_objjob *j, int slot)
+{
+	j->w.done = gate_done;
+	j->slot = slot;
+	if (pgl_wpool_submit(&j->w) == -1)
+		return (-1);
+	gates[j->gate].inflight += slot;
+	return (0);
+}
+
+/*
+ * A slot is free: start the next in line (all of them fail if the pool
+ * is stopping).  Before the ended job's done() runs, so that what that
+ * done() submits queues behind them rather than jumping in.
+ */
+static void
+gate_next(struct gate *g, int stopped)
+{
+	struct pgl_objjob	*next;
+
+	while ((next = g->head) != NULL && (stopped ||
+	    g->inflight < pgl_s3_limits()->max_inflight)) {
+		if ((g->head = next->queued) == NULL)
+			g->tail = &g->head;
+		g->queued--;
+		if (!stopped && start(next, 1) == 0)
+			continue;
+		fail(next, 1);
+	}
+}
+
+static void
+gate_done(struct pgl_wjob *w, int stopped)
+{
+	struct pgl_objjob	*j = (struct pgl_objjob *)w;
+	struct gate		*g = &gates[j->gate];
+
+	if (j->slot) {
+		g->inflight--;
+		gate_next(g, stopped);
+	}
+	j->user_done(w, stopped);
+}
+
+int
+pgl_objjob_submit(struct pgl_objjob *j)
+{
+	const struct pgl_s3_limits	*lim = pgl_s3_limits();
+	struct gate			*g;
+
+	j->user_done = j->w.done;
+	j->gate = -1;
+	if (!j->st.is_s3 || lim->max_inflight == 0 ||
+	    (j->gate = gate_of(j)) == -1) {
+		j->w.done = j->user_done;
+		return (pgl_wpool_submit(&j->w));
+	}
+	g = &gates[j->gate];
+	if (g->inflight < lim->max_inflight)
+		return (start(j, 1));
+	if (g->queued >= lim->max_queued)
+		return (start(j, 0));
+	j->queued = NULL;
+	*g->tail = j;
+	g->tail = &j->queued;
+	g->queued++;
+	return (0);
 }

@@ -27,6 +27,11 @@ struct pgl_objjob {
 	size_t			 max;
 	char			*out;
 	size_t			 outlen;
+	/* The endpoint's gate (pgl_objjob_submit): the caller's done(). */
+	void			(*user_done)(struct pgl_wjob *, int);
+	int			 gate;		/* -1: ungated */
+	int			 slot;		/* holds one of the gate's */
+	struct pgl_objjob	*queued;	/* next waiting at the gate */
 };
 
 /* A job of op on location in st, or NULL (out of memory). */
@@ -34,5 +39,16 @@ struct pgl_objjob	*pgl_objjob_new(const struct pgl_storage *,
 			    enum pgl_obj_op, const char *location);
 /* Free the job and what it holds (out too, unless taken). */
 void			 pgl_objjob_free(struct pgl_objjob *);
+/*
+ * Hand the job to the write pool through its endpoint's gate, on the
+ * worker's thread: at most s3_max_inflight_per_endpoint jobs of one
+ * endpoint run at once, and the next s3_max_queued_per_endpoint wait
+ * here, holding no thread, for one of them to end; past those, the job
+ * goes on and the endpoint refuses it at once (busy).  So a hung
+ * endpoint holds a few pool threads, never all of them, and a healthy
+ * one under a burst makes its callers wait a moment, not fail.
+ * 0: done() will run; -1: no pool (the caller calls inline).
+ */
+int			 pgl_objjob_submit(struct pgl_objjob *);
 
 #endif

@@ -55,7 +55,7 @@ static int		keep_clients = 1;	/* set once, before fork */
 static char *const	*allowed;		/* the operator's origins, too */
 static size_t		 nallowed;
 /* Set once, before fork ([storage] s3_*). */
-static struct pgl_s3_limits limits = { 3000, 15000, 5, 30, 4 };
+static struct pgl_s3_limits limits = { 3000, 15000, 5, 30, 4, 64 };
 
 /* What the connect-time check saw (one request). */
 struct guard {
@@ -233,8 +233,8 @@ checkin(CURL *h, struct client *kept)
 }
 
 /* The endpoint's origin as the breaker's key: scheme, host and port. */
-static void
-origin_of(const struct pgl_s3 *s, char *out, size_t len)
+void
+pgl_s3_origin(const struct pgl_s3 *s, char *out, size_t len)
 {
 	const char	*p, *end;
 
@@ -259,7 +259,7 @@ endpoint_of(const struct pgl_s3 *s)
 	char	origin[sizeof(endpoints[0].origin)];
 	size_t	i;
 
-	origin_of(s, origin, sizeof(origin));
+	pgl_s3_origin(s, origin, sizeof(origin));
 	for (i = 0; i < nendpoints; i++) {
 		if (strcasecmp(endpoints[i].origin, origin) == 0)
 			return (&endpoints[i]);
@@ -473,6 +473,9 @@ begin_call(const struct pgl_s3 *s, int check, struct endpoint **ep,
 	copy = (*ep)->b;
 	*how = pgl_breaker_admit(check ? &copy : &(*ep)->b, &cfg, now_secs(),
 	    &retry);
+	/* A check asks about the breaker: a full cap is a wait (obj_job.c). */
+	if (check && *how == PGL_BREAKER_BUSY)
+		*how = PGL_BREAKER_GO;
 	if (*how == PGL_BREAKER_OPEN || *how == PGL_BREAKER_BUSY)
 		totals.refused++;
 	(void)pthread_mutex_unlock(&lock);
@@ -964,6 +967,12 @@ void
 pgl_s3_set_limits(const struct pgl_s3_limits *l)
 {
 	limits = *l;
+}
+
+const struct pgl_s3_limits *
+pgl_s3_limits(void)
+{
+	return (&limits);
 }
 
 void

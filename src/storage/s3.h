@@ -85,13 +85,18 @@ struct pgl_s3_limits {
 	int	breaker_failures;	/* consecutive; 0: never opens */
 	int	breaker_cooldown_secs;
 	int	max_inflight;		/* per endpoint; 0: no cap */
+	int	max_queued;		/* jobs waiting past it (obj_job.c) */
 };
 void	pgl_s3_set_limits(const struct pgl_s3_limits *);
+const struct pgl_s3_limits	*pgl_s3_limits(void);
+/* The endpoint's origin (scheme, host and port): a breaker's key. */
+void	pgl_s3_origin(const struct pgl_s3 *, char *out, size_t len);
 
 /*
- * Whether a call to s's endpoint would be refused now (breaker open, or
- * the in-flight cap reached): PGL_OK, or the refusal in err.  Takes
- * nothing: a call made after still asks for itself.
+ * Whether a call to s's endpoint would be refused now (its breaker is
+ * open): PGL_OK, or the refusal in err.  Takes nothing: a call made
+ * after still asks for itself.  A full in-flight cap is not a refusal
+ * here: a pool job waits for a slot (obj_job.c).
  */
 int	pgl_s3_check(const struct pgl_s3 *, struct pgl_err *);
 /* The seconds a refusal says to wait ("retry after N s"), or 0. */

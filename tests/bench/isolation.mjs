@@ -234,6 +234,49 @@ async function attackMerge(A, B) {
   return { ...r, note: `A's merge of a branch adding ${MERGE_TABLES} tables answered ${m.status} in ${answerMs.toFixed(0)} ms; its task ${outcome}` };
 }
 
+async function attackBigList(A, B) {
+  // A lists its namespace of MERGE_TABLES tables (after the merge attack)
+  // in one unpaged answer, from 4 clients at once, for as long as B is
+  // probed: read and written in slices, with B's requests let in between.
+  let stop = false;
+  let lists = 0;
+  let bytes = 0;
+  const loops = Array.from({ length: 4 }, async () => {
+    while (!stop) {
+      const r = await srv.req('GET', '/v1/c/namespaces/ns/tables', { headers: A.h, timeout: 120000 });
+      lists++;
+      bytes = r.text.length;
+    }
+  });
+  await sleep(200);
+  const r = await probe(B);
+  stop = true;
+  await Promise.all(loops);
+  return { ...r, note: `A's unpaged list of its ${MERGE_TABLES} tables (${(bytes / 1024).toFixed(0)} KiB) from 4 clients: ${lists} answered during the probes` };
+}
+
+async function attackStalledCreates(A, proxy) {
+  // A creates tables whose first metadata file goes to its stalled
+  // endpoint: each waits off the event loop (then the breaker answers).
+  let stop = false;
+  let sent = 0;
+  const codes = {};
+  const loops = Array.from({ length: 8 }, async (_, k) => {
+    for (let i = 0; !stop; i++) {
+      const r = await srv.req('POST', '/v1/c/namespaces/ns/tables', { body: { name: `x${k}_${i}_${Date.now()}`, schema }, headers: A.h, timeout: 120000 }).catch(() => ({ status: 'err' }));
+      sent++;
+      codes[r.status] = (codes[r.status] ?? 0) + 1;
+      await sleep(100);
+    }
+  });
+  proxy.stall();
+  await sleep(200);
+  const r = await probe(A.victim);
+  stop = true;
+  await Promise.race([Promise.all(loops), sleep(5000)]);
+  return { ...r, note: `A's createTable on its stalled endpoint: ${sent} answered during the probes (${Object.entries(codes).map(([k, v]) => `${v}× ${k}`).join(', ')})` };
+}
+
 const row = (name, base, x) => {
   const f = (v) => v.toFixed(1);
   const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : '-');
@@ -276,6 +319,8 @@ const row = (name, base, x) => {
   await run('slow readers', () => attackSlowReaders(L, B));
   await run('S3 stall (other tenant)', () => attackStall(A, proxy));
   await run('large merge (other tenant)', () => attackMerge(L, B));
+  await run('big unpaged lists (other tenant)', () => attackBigList(L, B));
+  await run('S3 creates on a stalled endpoint (other tenant)', () => attackStalledCreates(A, proxy));
 
   const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const out = [

@@ -2,7 +2,8 @@
 # Isolation bench (issue 23): `sh tests/bench/isolation.sh` from the
 # repository root after `make all`; tests/bench/run.sh calls it.  One
 # tenant attacks (idle connections, non-reading clients, an S3 endpoint
-# that never answers, a large merge) while another tenant's latency is
+# that never answers, a large merge, big unpaged lists, creates on the
+# stalled endpoint) while another tenant's latency is
 # measured, beside the same probes on the quiet server in the same run
 # (tests/bench/isolation.mjs).  Writes build/bench/isolation-results.md.
 #

@@ -217,35 +217,61 @@ test('a stalled S3 endpoint: its tenant gets 503 in bounded time, another tenant
   assert.equal((await A.load()).json.metadata.properties.v, 'after');
 });
 
-test('past s3_max_inflight_per_endpoint calls to a stalled endpoint, the next are 503 at once rather than queued', async () => {
-  // No breaker: the cap alone keeps the stalled endpoint to 2 threads.
-  const srv2 = await stallServer({ PANGOLIN_S3_BREAKER_FAILURES: '0', PANGOLIN_S3_MAX_INFLIGHT_PER_ENDPOINT: '2' });
+test('past s3_max_inflight_per_endpoint calls to a stalled endpoint the next wait at its gate, holding no thread, and past s3_max_queued_per_endpoint they are 503 at once', async () => {
+  // No breaker: the cap and the queue alone keep the stalled endpoint to
+  // 2 threads and 2 waiting jobs.
+  const srv2 = await stallServer({ PANGOLIN_S3_BREAKER_FAILURES: '0', PANGOLIN_S3_MAX_INFLIGHT_PER_ENDPOINT: '2',
+    PANGOLIN_S3_MAX_QUEUED_PER_ENDPOINT: '2' });
   try {
     const A2 = await tenant(proxy.endpoint, srv2);
     const B2 = await tenant(swift.endpoint, srv2);
     proxy.hang();
     const timed = async (f) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0 }; };
-    const As = Array.from({ length: 6 }, () => timed(() => A2.load()));
+    const As = [];
+    for (let i = 0; i < 6; i++) {
+      As.push(timed(() => A2.load()));
+      await new Promise((res) => setTimeout(res, 50));
+    }
     await new Promise((res) => setTimeout(res, 300));
     const b = await timed(() => B2.load());
     const a = await Promise.all(As);
-    console.log(`A (cap 2): ${a.map((x) => `${x.r.status} ${x.ms.toFixed(0)} ms`).join(', ')}; B ${b.ms.toFixed(1)} ms`);
+    console.log(`A (cap 2, queue 2): ${a.map((x) => `${x.r.status} ${x.ms.toFixed(0)} ms`).join(', ')}; B ${b.ms.toFixed(1)} ms`);
     assert.equal(b.r.status, 200);
     assert.ok(b.ms < TIMEOUT_MS / 2, `B took ${b.ms} ms`);
     for (const x of a) assert.equal(x.r.status, 503, x.r.text);
     const busy = a.filter((x) => /object store busy/.test(x.r.text));
-    assert.ok(busy.length >= 3, `refused at the cap: ${busy.length}`);
+    assert.equal(busy.length, 2, 'the two past the queue are refused');
     for (const x of busy) {
-      assert.ok(x.ms < TIMEOUT_MS / 2, `a refusal at the cap took ${x.ms} ms`);
+      assert.ok(x.ms < TIMEOUT_MS / 2, `a refusal past the queue took ${x.ms} ms`);
       assert.ok(Number(x.r.headers['retry-after']) >= 1);
       assert.match(x.r.json.error.message, new RegExp(A2.wh));
     }
     assert.ok(a.some((x) => x.ms >= TIMEOUT_MS * 0.8), 'the first calls waited on the store');
+    assert.ok(a.some((x) => x.ms >= TIMEOUT_MS * 1.6), 'the queued calls waited at the gate, then on the store');
     const m = (await srv2.req('GET', '/metrics', { headers: root })).text;
     assert.ok(Number(m.match(/^pangolin_s3_refused_total (\d+)/m)?.[1]) >= busy.length);
   } finally {
     proxy.pass();
     await srv2.stop();
+  }
+});
+
+test('a burst past s3_max_inflight_per_endpoint on a healthy endpoint waits its turn: every create and commit lands', async () => {
+  const srv4 = await stallServer({ PANGOLIN_S3_MAX_INFLIGHT_PER_ENDPOINT: '2' });
+  try {
+    const B4 = await tenant(swift.endpoint, srv4);
+    const ns = B4.T.replace(/\/tables\/t$/, '');
+    const rs = await Promise.all(Array.from({ length: 24 }, (_, i) =>
+      srv4.req('POST', `${ns}/tables`, { headers: B4.h, timeout: 60000, body: { name: `burst${i}`, schema } })));
+    console.log('creates', rs.map((r) => r.status).join(','));
+    assert.deepEqual(rs.map((r) => r.status), rs.map(() => 200), rs.find((r) => r.status !== 200)?.text);
+    const cs = await Promise.all(Array.from({ length: 24 }, (_, i) =>
+      srv4.req('POST', `${ns}/tables/burst${i}`, { headers: B4.h, timeout: 60000,
+        body: { requirements: [], updates: [{ action: 'set-properties', updates: { v: String(i) } }] } })));
+    console.log('commits', cs.map((r) => r.status).join(','));
+    assert.deepEqual(cs.map((r) => r.status), cs.map(() => 200), cs.find((r) => r.status !== 200)?.text);
+  } finally {
+    await srv4.stop();
   }
 });
 
