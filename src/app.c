@@ -5,7 +5,6 @@
  */
 #include <string.h>
 
-#include "api/api.h"
 #include "app.h"
 #include "metrics/metrics.h"
 
@@ -27,7 +26,8 @@ pgl_app_store_open(struct pgl_err *err)
 	}
 	/* The memory store starts empty in every process that opens it:
 	 * the parent's bootstrap (default tenant, [defaults]) is not there. */
-	if (strcmp(pgl_app.db->name, "memory") == 0 && pgl_bootstrap(err) == -1)
+	if (strcmp(pgl_app.db->name, "memory") == 0 &&
+	    pgl_app.fill_empty != NULL && pgl_app.fill_empty(err) == -1)
 		return (-1);
 	return (0);
 }

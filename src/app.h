@@ -20,6 +20,13 @@ struct pgl_app {
 	const struct pgl_cache_ops	*cache;
 	struct pgl_cache		*cacheh;
 	struct pgl_plugin		 cache_plugin;
+
+	/*
+	 * Run once a memory store's handle opens, which starts empty in
+	 * every process: the bootstrap (default tenant, [defaults]).  Set
+	 * by main.c, so that this layer calls nothing above it.
+	 */
+	int				(*fill_empty)(struct pgl_err *);
 };
 
 extern struct pgl_app	pgl_app;

@@ -348,6 +348,7 @@ kore_parent_configure(int argc, char **argv)
 		die("config: %s", line);
 	}
 	pgl_app.cfg = cfg;
+	pgl_app.fill_empty = pgl_bootstrap;
 	pgl_json_map_limits((size_t)cfg->server.max_properties_bytes,
 	    (size_t)cfg->server.max_properties_entries);
 	plugins_check(cfg);

@@ -21,6 +21,84 @@ static const char SESSION_SETUP[] =
 	" set_config('default_transaction_isolation', 'read committed',"
 	" false)";
 
+/* state begins with want (a class like "08", or a whole code). */
+int
+pg_sqlstate_is(const char *state, const char *want)
+{
+	return (state != NULL && strncmp(state, want, strlen(want)) == 0);
+}
+
+/*
+ * Class 08 and the shutdown codes: the connection is gone or going.  Not
+ * 08P01, a protocol violation (a parameter count that disagrees with the
+ * SQL, say): that is a bug here, and reconnecting would hide it.
+ */
+static int
+connection_gone(const char *state)
+{
+	if (pg_sqlstate_is(state, "08P01"))
+		return (0);
+	return (pg_sqlstate_is(state, "08") || pg_sqlstate_is(state, "57P01") ||
+	    pg_sqlstate_is(state, "57P02") || pg_sqlstate_is(state, "57P03"));
+}
+
+/*
+ * Maps a failed libpq call to a store status.  Foreign key failures say
+ * "a referenced row is missing"; the callers whose FK failure means
+ * something else (deleting a warehouse in use) translate it themselves.
+ * A serialization failure or deadlock is a lost race (PGL_ECONFLICT), so
+ * the host retries it like a lost compare-and-swap.
+ */
+int
+store_pg_err(struct pgl_store *s, struct pgl_err *err, const PGresult *res)
+{
+	const char	*state = NULL, *msg = NULL, *detail = NULL;
+
+	if (res != NULL) {
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	}
+	if (msg == NULL)
+		msg = s->conn != NULL ? PQerrorMessage(s->conn) : "no connection";
+	if (detail == NULL)
+		detail = msg;
+	if (s->conn == NULL || PQstatus(s->conn) == CONNECTION_BAD ||
+	    res == NULL || connection_gone(state)) {
+		pg_lost(s);
+		return (store_err(err, PGL_EUNAVAIL,
+		    STORE_NAME ": connection lost: %s", msg));
+	}
+	if (pg_sqlstate_is(state, "23505"))
+		return (store_err(err, PGL_EEXISTS, "already exists (%s)",
+		    detail));
+	if (pg_sqlstate_is(state, "23503"))
+		return (store_err(err, PGL_ENOTFOUND,
+		    "a referenced row does not exist (%s)", detail));
+	if (pg_sqlstate_is(state, "23502") || pg_sqlstate_is(state, "23514") ||
+	    pg_sqlstate_is(state, "22"))
+		return (store_err(err, PGL_EINVAL, "invalid value (%s)", msg));
+	if (pg_sqlstate_is(state, "40001") || pg_sqlstate_is(state, "40P01"))
+		return (store_err(err, PGL_ECONFLICT, STORE_NAME
+		    ": concurrent change, retry (%s)", msg));
+	if (pg_sqlstate_is(state, "53200"))
+		return (store_err(err, PGL_ENOMEM, STORE_NAME ": %s", msg));
+	if (pg_sqlstate_is(state, "53") || pg_sqlstate_is(state, "55P03") ||
+	    pg_sqlstate_is(state, "57014"))
+		return (store_err(err, PGL_EUNAVAIL, STORE_NAME ": %s", msg));
+	return (store_err(err, PGL_EINTERNAL, STORE_NAME ": %s (SQLSTATE %s)",
+	    msg, state != NULL ? state : "none"));
+}
+
+/* Every (re)connect; a reconnected handle may have missed a change. */
+static int
+pg_listen(struct pgl_store *s, struct pgl_err *err)
+{
+	if (s->gen > 1)
+		s->changed = 1;
+	return (pg_simple(s, "LISTEN " PG_CHANNEL, "LISTEN", err));
+}
+
 /*
  * The session's schema, and the level of statements run outside begin():
  * READ COMMITTED whatever the server's default, since each is one

@@ -4,21 +4,11 @@
  * PostgreSQL delivers a notification only if the transaction commits,
  * and to every listening session of the database, so the payload names
  * the schema: servers on other schemas of the same database ignore it.
+ * The LISTEN is made on every (re)connect (pg_conn.c).
  */
 #include <string.h>
 
 #include "pg_store.h"
-
-#define CHANNEL	"pangolin_config"
-
-/* Every (re)connect; a reconnected handle may have missed a change. */
-int
-pg_listen(struct pgl_store *s, struct pgl_err *err)
-{
-	if (s->gen > 1)
-		s->changed = 1;
-	return (pg_simple(s, "LISTEN " CHANNEL, "LISTEN", err));
-}
 
 int
 postgres_announce_change(struct pgl_store *s, struct pgl_err *err)
@@ -28,7 +18,7 @@ postgres_announce_change(struct pgl_store *s, struct pgl_err *err)
 
 	if ((rc = pg_ready(s, err)) != PGL_OK)
 		return (rc);
-	res = PQexec(s->conn, "SELECT pg_notify('" CHANNEL "', "
+	res = PQexec(s->conn, "SELECT pg_notify('" PG_CHANNEL "', "
 	    "current_schema())");
 	rc = res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK ? PGL_OK :
 	    store_pg_err(s, err, res);
@@ -52,7 +42,7 @@ postgres_changes_seen(struct pgl_store *s, int *seen, struct pgl_err *err)
 	}
 	self = PQbackendPID(s->conn);
 	while ((n = PQnotifies(s->conn)) != NULL) {
-		if (strcmp(n->relname, CHANNEL) == 0 && n->be_pid != self &&
+		if (strcmp(n->relname, PG_CHANNEL) == 0 && n->be_pid != self &&
 		    strcmp(n->extra, s->schema) == 0)
 			s->changed = 1;
 		PQfreemem(n);

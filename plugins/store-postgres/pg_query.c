@@ -100,74 +100,6 @@ store_now_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-static int
-sqlstate_is(const char *state, const char *want)
-{
-	return (state != NULL && strncmp(state, want, strlen(want)) == 0);
-}
-
-/*
- * Class 08 and the shutdown codes: the connection is gone or going.  Not
- * 08P01, a protocol violation (a parameter count that disagrees with the
- * SQL, say): that is a bug here, and reconnecting would hide it.
- */
-static int
-connection_gone(const char *state)
-{
-	if (sqlstate_is(state, "08P01"))
-		return (0);
-	return (sqlstate_is(state, "08") || sqlstate_is(state, "57P01") ||
-	    sqlstate_is(state, "57P02") || sqlstate_is(state, "57P03"));
-}
-
-/*
- * Maps a failed libpq call to a store status.  Foreign key failures say
- * "a referenced row is missing"; the callers whose FK failure means
- * something else (deleting a warehouse in use) translate it themselves.
- * A serialization failure or deadlock is a lost race (PGL_ECONFLICT), so
- * the host retries it like a lost compare-and-swap.
- */
-int
-store_pg_err(struct pgl_store *s, struct pgl_err *err, const PGresult *res)
-{
-	const char	*state = NULL, *msg = NULL, *detail = NULL;
-
-	if (res != NULL) {
-		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-	}
-	if (msg == NULL)
-		msg = s->conn != NULL ? PQerrorMessage(s->conn) : "no connection";
-	if (detail == NULL)
-		detail = msg;
-	if (s->conn == NULL || PQstatus(s->conn) == CONNECTION_BAD ||
-	    res == NULL || connection_gone(state)) {
-		pg_lost(s);
-		return (store_err(err, PGL_EUNAVAIL,
-		    STORE_NAME ": connection lost: %s", msg));
-	}
-	if (sqlstate_is(state, "23505"))
-		return (store_err(err, PGL_EEXISTS, "already exists (%s)",
-		    detail));
-	if (sqlstate_is(state, "23503"))
-		return (store_err(err, PGL_ENOTFOUND,
-		    "a referenced row does not exist (%s)", detail));
-	if (sqlstate_is(state, "23502") || sqlstate_is(state, "23514") ||
-	    sqlstate_is(state, "22"))
-		return (store_err(err, PGL_EINVAL, "invalid value (%s)", msg));
-	if (sqlstate_is(state, "40001") || sqlstate_is(state, "40P01"))
-		return (store_err(err, PGL_ECONFLICT, STORE_NAME
-		    ": concurrent change, retry (%s)", msg));
-	if (sqlstate_is(state, "53200"))
-		return (store_err(err, PGL_ENOMEM, STORE_NAME ": %s", msg));
-	if (sqlstate_is(state, "53") || sqlstate_is(state, "55P03") ||
-	    sqlstate_is(state, "57014"))
-		return (store_err(err, PGL_EUNAVAIL, STORE_NAME ": %s", msg));
-	return (store_err(err, PGL_EINTERNAL, STORE_NAME ": %s (SQLSTATE %s)",
-	    msg, state != NULL ? state : "none"));
-}
-
 static struct stmt_slot *
 slot_find(struct pgl_store *s, const char *sql, size_t *index)
 {
@@ -435,7 +367,7 @@ result_ok(const PGresult *res)
 static int
 statement_vanished(const PGresult *res)
 {
-	return (res != NULL && sqlstate_is(PQresultErrorField(res,
+	return (res != NULL && pg_sqlstate_is(PQresultErrorField(res,
 	    PG_DIAG_SQLSTATE), "26000"));
 }
 

@@ -12,6 +12,8 @@
 #include "sql_store.h"
 
 #define STORE_NAME	"postgres"
+/* Configuration changes between servers (pg_notify.c). */
+#define PG_CHANNEL	"pangolin_config"
 
 /*
  * Prepared statements, one per SQL text, keyed by the address of the text
@@ -72,6 +74,7 @@ struct row {
  */
 void	store_finalize(struct pgl_store *);
 int	store_pg_err(struct pgl_store *, struct pgl_err *, const PGresult *);
+int	pg_sqlstate_is(const char *state, const char *want);
 
 /* pg_conn.c: connecting, reconnecting, the session's settings. */
 int	pg_connect(struct pgl_store *, struct pgl_err *);
@@ -102,7 +105,6 @@ int	pg_conninfo(struct pgl_store *, const struct pg_options *,
 void	pg_conninfo_free(struct conninfo *);
 
 /* pg_notify.c: configuration changes between servers (ABI 1.4). */
-int	pg_listen(struct pgl_store *, struct pgl_err *);
 int	postgres_announce_change(struct pgl_store *, struct pgl_err *);
 int	postgres_changes_seen(struct pgl_store *, int *, struct pgl_err *);
 

@@ -11,6 +11,7 @@
 
 #include "api/commit_loop.h"
 #include "api/commit_run.h"
+#include "api/fetch.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "metrics/metrics.h"
@@ -122,7 +123,7 @@ written(struct pgl_wjob *job, int stopped)
 	pgl_objjob_free(a->obj);
 	a->obj = NULL;
 	pgl_metrics_inc(PGL_C_COMMIT_POOL_WRITES);
-	ice_count_s3(NULL);
+	api_count_s3();
 	if (rc != PGL_OK) {
 		ice_reply_file_error(l->r, &err);
 		async_end(a, LOOP_REPLIED);

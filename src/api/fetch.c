@@ -7,7 +7,7 @@
 
 #include "api/fetch.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
+#include "metrics/metrics.h"
 #include "storage/obj_job.h"
 #include "storage/s3.h"
 #include "util/arena.h"
@@ -108,7 +108,7 @@ fetched(struct pgl_wjob *w, int stopped)
 	struct api_fetch	*f = r->app->fetch;
 	struct fetched		*e;
 
-	ice_count_s3(NULL);
+	api_count_s3();
 	if ((e = calloc(1, sizeof(*e))) != NULL) {
 		e->location = j->location;
 		j->location = NULL;
@@ -206,4 +206,25 @@ api_fetch_disarm(struct pgl_req *r)
 {
 	if (r->app != NULL && r->app->fetch != NULL)
 		r->app->fetch->armed = 0;
+}
+
+/*
+ * What this process's S3 clients did since the last count: to /metrics.
+ * The write pool's threads call S3 too, so the count is of everything
+ * since the last time, on the worker's thread.
+ */
+void
+api_count_s3(void)
+{
+	static struct pgl_s3_stats	last;
+	struct pgl_s3_stats		now;
+
+	pgl_s3_stats(&now);
+	pgl_metrics_add(PGL_C_OBJECT_STORE_REQUESTS,
+	    now.requests - last.requests);
+	pgl_metrics_add(PGL_C_OBJECT_STORE_CONNECTIONS,
+	    now.connections - last.connections);
+	pgl_metrics_add(PGL_C_S3_BREAKER_OPEN, now.trips - last.trips);
+	pgl_metrics_add(PGL_C_S3_REFUSED, now.refused - last.refused);
+	last = now;
 }

@@ -34,5 +34,7 @@ int	api_fetch_read(struct pgl_req *, const struct pgl_storage *,
 int	api_fetch_waiting(const struct pgl_req *);
 /* r's handler has written: no read of it may wait and replay now. */
 void	api_fetch_disarm(struct pgl_req *);
+/* What the process's S3 clients did since the last count: to /metrics. */
+void	api_count_s3(void);
 
 #endif

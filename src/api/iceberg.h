@@ -199,8 +199,6 @@ int	ice_table_commit_planned(struct pgl_req *, const struct ice_target *,
 	    ice_plan_fn, void *arg, json_t **base, json_t **next);
 
 /* iceberg_io.c: what this process's S3 clients did since before, counted. */
-struct pgl_s3_stats;
-void	ice_count_s3(const struct pgl_s3_stats *before);
 
 /* maint_route.c: queue a maintenance task (202). */
 void	ice_table_maintenance(struct pgl_req *);

@@ -41,44 +41,20 @@ io_fail(struct pgl_err *err, int code, const char *what, const char *location)
 	return (code);
 }
 
-/*
- * What this process's S3 clients did since the last count: to /metrics.
- * The write pool's threads call S3 too, so the count is of everything
- * since the last time, on the worker's thread (before is not needed).
- */
-void
-ice_count_s3(const struct pgl_s3_stats *before)
-{
-	static struct pgl_s3_stats	last;
-	struct pgl_s3_stats		now;
-
-	(void)before;
-	pgl_s3_stats(&now);
-	pgl_metrics_add(PGL_C_OBJECT_STORE_REQUESTS,
-	    now.requests - last.requests);
-	pgl_metrics_add(PGL_C_OBJECT_STORE_CONNECTIONS,
-	    now.connections - last.connections);
-	pgl_metrics_add(PGL_C_S3_BREAKER_OPEN, now.trips - last.trips);
-	pgl_metrics_add(PGL_C_S3_REFUSED, now.refused - last.refused);
-	last = now;
-}
-
 /* The file from storage, decompressed, malloc'd; errors as above. */
 static int
 metadata_read(struct pgl_req *r, const struct pgl_catalog *cat,
     const char *location, char **out, size_t *outlen, struct pgl_err *err)
 {
 	const struct pgl_storage	*st;
-	struct pgl_s3_stats		 s3;
 	char				*raw, *plain;
 	size_t				 len, plen;
 	int				 rc;
 
 	if ((rc = api_storage(r, cat, &st, err)) != PGL_OK)
 		return (rc);
-	pgl_s3_stats(&s3);
 	rc = api_fetch_read(r, st, location, PGL_FILE_MAX, &raw, &len, err);
-	ice_count_s3(&s3);
+	api_count_s3();
 	if (rc != PGL_OK)
 		return (rc);
 	if (pgl_is_gzip(raw, len)) {
@@ -214,15 +190,13 @@ ice_delete_file(struct pgl_req *r, const struct pgl_catalog *c,
     const char *location)
 {
 	const struct pgl_storage	*st;
-	struct pgl_s3_stats		 s3;
 	struct pgl_err			 err;
 
 	api_fetch_disarm(r);
 	if (api_storage(r, c, &st, &err) != PGL_OK)
 		return;
-	pgl_s3_stats(&s3);
 	(void)pgl_obj_delete(st, location, &err);
-	ice_count_s3(&s3);
+	api_count_s3();
 }
 
 void
@@ -230,15 +204,13 @@ ice_delete_files(struct pgl_req *r, const struct pgl_catalog *c,
     const char *const *locations, size_t n)
 {
 	const struct pgl_storage	*st;
-	struct pgl_s3_stats		 s3;
 	struct pgl_err			 err;
 
 	api_fetch_disarm(r);
 	if (api_storage(r, c, &st, &err) != PGL_OK)
 		return;
-	pgl_s3_stats(&s3);
 	(void)pgl_obj_delete_many(st, locations, n, &err);
-	ice_count_s3(&s3);
+	api_count_s3();
 }
 
 /*
@@ -363,7 +335,6 @@ ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
     struct pgl_err *err)
 {
 	const struct pgl_storage	*st;
-	struct pgl_s3_stats		 s3;
 	char				*text, *gz;
 	size_t				 gzlen, n;
 	int				 rc;
@@ -377,13 +348,12 @@ ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
 	if ((rc = ice_render_metadata(location, md, &text, &n, &gz, &gzlen,
 	    err)) != PGL_OK)
 		return (rc);
-	pgl_s3_stats(&s3);
 	if (gz != NULL)
 		rc = pgl_obj_write(st, location, gz, gzlen, err);
 	else
 		rc = pgl_obj_write(st, location, text, n, err);
 	free(gz);
-	ice_count_s3(&s3);
+	api_count_s3();
 	if (rc != PGL_OK) {
 		free(text);
 		return (rc);

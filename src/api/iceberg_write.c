@@ -53,7 +53,7 @@ written(struct pgl_wjob *job, int stopped)
 	struct pgl_err		 err = job->err;
 
 	(void)stopped;
-	ice_count_s3(NULL);
+	api_count_s3();
 	w->then(r, job->rc, &err, w->arg);
 	write_then_free(w);
 	pgl_req_done(r);
@@ -111,7 +111,7 @@ ice_write_metadata_then(struct pgl_req *r, const struct pgl_catalog *c,
 		return;
 	rc = pgl_obj_write(st, location, w->gz != NULL ? (const void *)w->gz :
 	    w->text, w->gz != NULL ? gzlen : len, &err);
-	ice_count_s3(NULL);
+	api_count_s3();
 	write_then_free(w);
 	then(r, rc, &err, arg);
 }
@@ -120,7 +120,7 @@ static void
 deleted(struct pgl_wjob *job, int stopped)
 {
 	(void)stopped;
-	ice_count_s3(NULL);
+	api_count_s3();
 	pgl_objjob_free((struct pgl_objjob *)job);
 }
 

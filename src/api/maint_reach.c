@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/fetch.h"
 #include "api/gate.h"
 #include "api/iceberg.h"
 #include "api/maint.h"
@@ -98,13 +99,11 @@ read_file(struct api_reach *rc, const char *path, char **buf, size_t *len,
     struct pgl_err *err)
 {
 	const struct pgl_storage	*st;
-	struct pgl_s3_stats		 s3;
 	int				 code;
 
-	pgl_s3_stats(&s3);
 	if ((code = api_storage(rc->r, rc->cat, &st, err)) == PGL_OK)
 		code = pgl_obj_read(st, path, MANIFEST_MAX, buf, len, err);
-	ice_count_s3(&s3);
+	api_count_s3();
 	if (code == PGL_ENOTFOUND && rc->missing_ok)
 		return (1);
 	if (code != PGL_OK) {

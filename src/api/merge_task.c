@@ -1,5 +1,6 @@
 /*
- * A merge too large for the event loop (issue 23): planning 8,000
+ * A merge run as a task (merge_queue.c queues it past [merge]
+ * inline_max_assets, or for an object store).  Planning 8,000
  * conflicting tables reads three metadata files each, seconds of work
  * during which every other request on the worker waits.  Past
  * [merge] inline_max_assets assets on either branch, the route checks
@@ -23,83 +24,6 @@
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/str.h"
-
-/* Assets on branch b: one counting query, no rows read. */
-static int
-branch_size(struct pgl_req *r, const struct pgl_catalog *c,
-    const struct pgl_branch *b, uint64_t *total)
-{
-	struct pgl_page	 pg = { 1, 0 };
-	struct pgl_asset *items;
-	struct pgl_err	 err;
-	size_t		 n;
-
-	memset(&err, 0, sizeof(err));
-	*total = 0;
-	if (STORE(list_assets, r->arena, r->tenant, c->name, b->name, NULL,
-	    NULL, &pg, &items, &n, total, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return (-1);
-	}
-	return (0);
-}
-
-/*
- * The plan's work is bounded by the assets of both branches (every key
- * of either is compared), so their counts decide before any of it is
- * done; the plan itself would cost what the task is there to move.
- */
-int
-merge_is_large(struct pgl_req *r, const struct pgl_catalog *c,
-    const struct pgl_branch *s, const struct pgl_branch *t)
-{
-	int		 limit = pgl_app.cfg->merge.inline_max_assets;
-	uint64_t	 ns, nt;
-
-	if (limit == 0)
-		return (0);
-	if (branch_size(r, c, s, &ns) == -1 || branch_size(r, c, t, &nt) ==
-	    -1)
-		return (-1);
-	return (ns > (uint64_t)limit || nt > (uint64_t)limit);
-}
-
-void
-merge_queue(struct pgl_req *r, const struct pgl_catalog *c,
-    const struct pgl_branch *s, const struct pgl_branch *t, int rebase)
-{
-	struct ice_target	 target;
-	const char		*id;
-	json_t			*params;
-
-	memset(&target, 0, sizeof(target));
-	target.catalog = *c;
-	target.branch = t->name;
-	params = json_pack("{s:s,s:s,s:s,s:b,s:b,s:s?}", "operation",
-	    rebase ? "rebase" : "merge", "source_branch", s->name,
-	    "target_branch", t->name, "force", json_is_true(json_object_get(
-	    r->body, "force")), "rebase", rebase, "initiated_by",
-	    r->who.user_id[0] != '\0' ? r->who.user_id : NULL);
-	if (params == NULL) {
-		pgl_reply_error(r, 500, "out of memory");
-		return;
-	}
-	id = api_task_queue(r, "merge", &target, params);
-	json_decref(params);
-	if (id == NULL)
-		return;
-	api_audit_about(r, id, pgl_arena_printf(r->arena, "%s->%s", s->name,
-	    t->name));
-	pgl_set_header(r, "location", pgl_arena_printf(r->arena,
-	    "/api/v1/tasks/%s", id));
-	pgl_reply_json(r, 202, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}",
-	    "task_id", id, "status", "queued", "kind", "merge", "source_branch",
-	    s->name, "target_branch", t->name, "message", pgl_arena_printf(
-	    r->arena, "the %s is large: it runs as task %s (GET "
-	    "/api/v1/tasks/%s)", rebase ? "rebase" : "merge", id, id)));
-}
-
-/* --- in a task runner ---------------------------------------------------- */
 
 /* The task's progress: its phase and "source -> target" for the page. */
 struct tick_arg {

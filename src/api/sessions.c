@@ -88,19 +88,6 @@ api_owner_live(struct pgl_req *r, const char *owner, const char *tenant,
 	    (su.key_id != NULL && strcmp(su.key_id, key_id) == 0)));
 }
 
-int
-api_owner_revoke(struct pgl_req *r, const char *owner, const char *why)
-{
-	struct pgl_err	err;
-
-	if (STORE(revoke_user_tokens, owner, pgl_now_ms(), why, &err) !=
-	    PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return (-1);
-	}
-	return (0);
-}
-
 /*
  * The owner is checked after the token row is written: a deactivation,
  * deletion or key rotation that committed before this read is seen here,
@@ -227,25 +214,6 @@ record_login(struct pgl_req *r, struct pgl_user *u)
 		return (-1);
 	}
 	return (0);
-}
-
-const char *
-api_client_addr(struct pgl_req *r)
-{
-	const char	*xff;
-	char		 peer[64];
-	size_t		 n;
-
-	xff = pgl_app.cfg->auth.trust_forwarded_for ? pgl_header(r,
-	    "x-forwarded-for") : NULL;
-	if (xff != NULL) {
-		n = strcspn(xff, ",");
-		while (n > 0 && xff[n - 1] == ' ')
-			n--;
-		return (pgl_arena_strndup(r->arena, xff, n));
-	}
-	return (pgl_arena_strdup(r->arena, pgl_req_peer(r, peer,
-	    sizeof(peer))));
 }
 
 /*

@@ -36,37 +36,6 @@ static const struct pgl_jfield update_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-const char *
-api_rfc3339(struct pgl_arena *a, int64_t secs)
-{
-	char		buf[32];
-	time_t		t = (time_t)secs;
-	struct tm	tm;
-
-	(void)gmtime_r(&t, &tm);
-	(void)strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return (pgl_arena_printf(a, "%s", buf));
-}
-
-json_t *
-api_user_info(const struct pgl_user *u)
-{
-	json_t	*doc = api_obj(u->doc), *j;
-
-	j = json_pack("{s:s,s:s,s:o,s:o,s:s,s:O,s:O,s:O,s:b}", "id", u->id,
-	    "username", u->username, "email", api_str_or_null(u->email),
-	    "tenant-id", api_str_or_null(u->tenant_id), "role", u->role,
-	    "oauth-provider", json_object_get(doc, "oauth-provider") ?
-	    json_object_get(doc, "oauth-provider") : json_null(),
-	    "created-at", json_object_get(doc, "created-at") ?
-	    json_object_get(doc, "created-at") : json_null(),
-	    "last-login", json_object_get(doc, "last-login") ?
-	    json_object_get(doc, "last-login") : json_null(),
-	    "active", u->active);
-	json_decref(doc);
-	return (j);
-}
-
 /* Root may see every user; a tenant admin or user only its tenant's. */
 static int
 visible(const struct pgl_req *r, const struct pgl_user *u)

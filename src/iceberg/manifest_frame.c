@@ -217,3 +217,59 @@ ice_avro_str(struct ice_avro_buf *b, const char *s)
 {
 	ice_avro_bytes(b, s, strlen(s));
 }
+
+/*
+ * The last schemas parsed (ice_avro_schema): text, schema, class.  Four,
+ * replaced in turn: a walk alternates manifest lists and manifests, and
+ * a table's data and delete manifests have schemas of their own.
+ */
+#define SCHEMA_CACHE	4
+
+static struct cached_schema {
+	unsigned char		*text;
+	size_t			 len;
+	avro_schema_t		 schema;
+	avro_value_iface_t	*iface;		/* NULL: none */
+} cache[SCHEMA_CACHE];
+static unsigned	cache_next;
+
+int
+ice_avro_schema(const unsigned char *text, size_t len, avro_schema_t *out,
+    avro_value_iface_t **iface)
+{
+	struct cached_schema	*e;
+	avro_schema_t		 s;
+	avro_value_iface_t	*c;
+	unsigned char		*copy;
+	unsigned		 i;
+
+	for (i = 0; i < SCHEMA_CACHE; i++) {
+		e = &cache[i];
+		if (e->text != NULL && e->len == len &&
+		    memcmp(e->text, text, len) == 0) {
+			*out = avro_schema_incref(e->schema);
+			*iface = e->iface == NULL ? NULL :
+			    avro_value_iface_incref(e->iface);
+			return (0);
+		}
+	}
+	if (avro_schema_from_json_length((const char *)text, len, &s) != 0)
+		return (-1);
+	c = avro_generic_class_from_schema(s);
+	if ((copy = malloc(len + 1)) != NULL) {
+		e = &cache[cache_next++ % SCHEMA_CACHE];
+		memcpy(copy, text, len);
+		if (e->iface != NULL)
+			avro_value_iface_decref(e->iface);
+		if (e->schema != NULL)
+			avro_schema_decref(e->schema);
+		free(e->text);
+		e->text = copy;
+		e->len = len;
+		e->schema = avro_schema_incref(s);
+		e->iface = c == NULL ? NULL : avro_value_iface_incref(c);
+	}
+	*out = s;
+	*iface = c;
+	return (0);
+}

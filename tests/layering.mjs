@@ -1,0 +1,93 @@
+// The call graph of src/ and plugins/, read from the sources: a file
+// X.c depends on Y.c when X.c calls a function Y.c defines (not static).
+// Reports every circle (a strongly connected component of more than one
+// file) and every circle between folders (src/api/rest -> src/api/identity
+// -> src/api/rest ...).  A circle means neither side can be read, tested
+// or changed without the other: the fix is a declaration moved down or a
+// callback table set from above.  Run by tests/layering.sh; exits 1 on
+// any circle.  Definitions are found the way this code base writes them
+// (STYLE.md): the function's name at the start of a line, its type on the
+// line above.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.c') ? [path.join(d, e.name)] : []);
+const files = ['src', 'plugins'].flatMap((d) => walk(path.join(ROOT, d)))
+  .map((f) => path.relative(ROOT, f)).filter((f) => !f.startsWith('src/tools/')).sort();
+
+// A plugin is its own program: its calls resolve within it (and the SQL
+// code it shares), never to another plugin's functions of the same name.
+const unit = (f) => {
+  const m = /^plugins\/([^/]+)\//.exec(f);
+  if (!m) return 'src';
+  return m[1] === 'sql-common' || m[1] === 'store-sqlite' || m[1] === 'store-postgres' ? 'sql' : m[1];
+};
+const strip = (s) => s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/gm, ' ')
+  .replace(/"(?:[^"\\\n]|\\.)*"/g, '""').replace(/'(?:[^'\\\n]|\\.)*'/g, "''");
+
+const text = Object.fromEntries(files.map((f) => [f, strip(fs.readFileSync(path.join(ROOT, f), 'utf8'))]));
+const defs = new Map();	// unit:name -> [files]
+for (const f of files) {
+  const lines = text[f].split('\n');
+  lines.forEach((l, i) => {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\(/.exec(l);
+    if (!m || /\bstatic\b/.test(lines[i - 1] ?? '') || /^(if|for|while|switch|return|sizeof)$/.test(m[1])) return;
+    const key = `${unit(f)}:${m[1]}`;
+    defs.set(key, [...(defs.get(key) ?? []), f]);
+  });
+}
+const edges = new Map(files.map((f) => [f, new Set()]));
+for (const f of files) {
+  for (const m of text[f].matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) {
+    const at = defs.get(`${unit(f)}:${m[1]}`);
+    // A name two files define (a plugin's entry point) says nothing.
+    if (at?.length === 1 && at[0] !== f) edges.get(f).add(at[0]);
+  }
+}
+
+/** Tarjan's strongly connected components of a graph (Map node -> Set). */
+function circles(g) {
+  let index = 0;
+  const idx = new Map(), low = new Map(), on = new Set(), stack = [], out = [];
+  const visit = (v) => {
+    idx.set(v, index); low.set(v, index); index++;
+    stack.push(v); on.add(v);
+    for (const w of g.get(v) ?? []) {
+      if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
+      else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const c = [];
+      let w;
+      do { w = stack.pop(); on.delete(w); c.push(w); } while (w !== v);
+      if (c.length > 1) out.push(c.sort());
+    }
+  };
+  for (const v of g.keys()) if (!idx.has(v)) visit(v);
+  return out;
+}
+
+const folder = (f) => path.dirname(f);
+const fg = new Map();
+for (const [f, to] of edges) {
+  for (const t of to) {
+    if (folder(f) === folder(t)) continue;
+    if (!fg.has(folder(f))) fg.set(folder(f), new Set());
+    fg.get(folder(f)).add(folder(t));
+  }
+}
+const fileCircles = circles(edges);
+const folderCircles = circles(fg);
+for (const c of fileCircles) console.log(`layering: circle of ${c.length} files: ${c.join(' ')}`);
+for (const c of folderCircles) {
+  const why = c.flatMap((a) => c.filter((b) => b !== a && fg.get(a)?.has(b)).map((b) => {
+    const via = [...edges].filter(([f]) => folder(f) === a).flatMap(([f, to]) => [...to].filter((t) => folder(t) === b).map((t) => `${path.basename(f)}->${path.basename(t)}`));
+    return `${a} -> ${b} (${via.slice(0, 3).join(', ')}${via.length > 3 ? ', ...' : ''})`;
+  }));
+  console.log(`layering: circle of folders ${c.join(' ')}:\n  ${why.join('\n  ')}`);
+}
+const n = [...edges.values()].reduce((a, s) => a + s.size, 0);
+console.log(`layering: ${files.length} files, ${n} calls between files, ${fileCircles.length} file circles, ${folderCircles.length} folder circles`);
+process.exitCode = fileCircles.length + folderCircles.length > 0 ? 1 : 0;
