@@ -66,7 +66,8 @@ KORE_OBJS	:= $(KORE_NAMES:%=$(KORE_OUT)/obj/%.o) $(KORE_OUT)/obj/version.o
 
 # Code that needs Kore at link time; everything else in src/ is pure logic
 # and is linked into the unit tests as well.
-KORE_DEPENDENT	:= src/main.c src/app.c src/service.c src/kore_log.c $(wildcard src/http/kore_*.c src/api/*.c)
+KORE_DEPENDENT	:= src/main.c src/app/app.c src/service.c src/kore_log.c \
+		   $(wildcard src/http/kore_*.c src/api/*.c src/api/*/*.c)
 CORE_SRCS	:= $(filter-out $(KORE_DEPENDENT),$(shell find src -name "*.c" -not -path "src/tools/*"))
 CORE_OBJS	:= $(CORE_SRCS:%.c=$(OUT)/%.o)
 APP_OBJS	:= $(KORE_DEPENDENT:%.c=$(OUT)/%.o) $(OUT)/gen/assets.o
@@ -191,10 +192,10 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) $(HEADERS)
 
 # The merge partition test links the one api file it tests (api/ is not
 # in the pure core).
-$(OUT)/tests/test_merge_parts: EXTRA_SRCS = src/api/merge_parts.c
-$(OUT)/tests/test_merge_parts: src/api/merge_parts.c
-$(OUT)/tests/test_tree_cache: EXTRA_SRCS = src/api/tree_cache.c
-$(OUT)/tests/test_tree_cache: src/api/tree_cache.c
+$(OUT)/tests/test_merge_parts: EXTRA_SRCS = src/api/branching/merge_parts.c
+$(OUT)/tests/test_merge_parts: src/api/branching/merge_parts.c
+$(OUT)/tests/test_tree_cache: EXTRA_SRCS = src/api/cache/tree_cache.c
+$(OUT)/tests/test_tree_cache: src/api/cache/tree_cache.c
 
 # The cache unit test links the plugin's sources directly.
 $(OUT)/tests/test_cache: EXTRA_SRCS = $(CACHE_SRCS)

@@ -19,11 +19,11 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
-#include "api/maint.h"
+#include "api/maintenance/maint.h"
 #include "api/gate.h"
 #include "api/routes.h"
-#include "api/tree_cache.h"
-#include "app.h"
+#include "api/cache/tree_cache.h"
+#include "app/app.h"
 #include "auth/grant_cache.h"
 #include "auth/principal.h"
 #include "auth/ratelimit.h"
@@ -349,6 +349,7 @@ kore_parent_configure(int argc, char **argv)
 	}
 	pgl_app.cfg = cfg;
 	pgl_app.fill_empty = pgl_bootstrap;
+	pgl_app.task_run = api_task_run;
 	pgl_json_map_limits((size_t)cfg->server.max_properties_bytes,
 	    (size_t)cfg->server.max_properties_entries);
 	plugins_check(cfg);

@@ -1,10 +1,13 @@
 #!/bin/sh
 # The dependency rule of ARCHITECTURE.md §3, checked on every include:
-# main.c -> api/ -> http/, auth/, metrics/, storage/, iceberg/ -> util/
-# (and config/, plugin/ below api).  Nothing below calls up: the HTTP
-# layer knows requests, not stores or handlers.  Prints every include
-# that breaks the rule, then one line for run-all.sh's count: the check
-# is one test ("layering: 1 passed, 0 failed").
+# main.c -> api/ -> app/, http/, auth/, metrics/, storage/, iceberg/ ->
+# util/ (and config/, plugin/, tasks/ below api).  Nothing below calls up:
+# the HTTP layer knows requests, not stores or handlers.  Then the call
+# graph (tests/layering.mjs): no circle between files or folders, and the
+# rooms of src/api (rest/, commit/, branching/, ...) call each other only
+# in their order.  Prints every include or call that breaks a rule, then
+# one line for run-all.sh's count: the check is one test ("layering: 1
+# passed, 0 failed").
 set -u
 cd "$(dirname "$0")/.."
 
@@ -21,7 +24,8 @@ allowed() {
 	http)		echo "http auth metrics util" ;;
 	tasks)		echo "tasks util" ;;
 	cli)		echo "cli config util" ;;
-	api)		echo "api app.h http auth metrics storage iceberg config plugin tasks util" ;;
+	app)		echo "app config plugin metrics tasks util" ;;
+	api)		echo "api app http auth metrics storage iceberg config plugin tasks util" ;;
 	tools)		echo "" ;;
 	*)		echo "*" ;;	# main.c, app.c: the top
 	esac
@@ -44,6 +48,13 @@ for f in $(find src -name '*.[ch]' | sort); do
 		esac
 	done
 done
+# The call graph: circles and the rooms' order.
+if command -v node >/dev/null 2>&1; then
+	node tests/layering.mjs || fail=$((fail + 1))
+else
+	echo "layering: node is missing: the call graph is not checked (make deps-test)"
+	fail=$((fail + 1))
+fi
 if [ "$fail" -eq 0 ]; then
 	echo "layering: $pass includes follow the rule"
 	echo "layering: 1 passed, 0 failed"

@@ -12,7 +12,7 @@
 
 struct pgl_err;
 
-/* health.c */
+/* manage/health.c */
 void	api_health_ready(struct pgl_req *);
 void	api_health_live(struct pgl_req *);
 void	api_metrics(struct pgl_req *);
@@ -60,26 +60,26 @@ void	api_cache_tier_publish(struct api_cache_tier *,
 	    const struct pgl_cache_ops *, struct pgl_cache *, int changed);
 void	api_cache_stats(struct pgl_req *);
 
-/* ui.c */
+/* manage/ui.c */
 void	api_ui_root(struct pgl_req *);
 void	api_ui_index(struct pgl_req *);
 void	api_ui_file(struct pgl_req *);
 
-/* tenants.c */
+/* manage/tenants.c */
 void	api_tenant_list(struct pgl_req *);
 void	api_tenant_create(struct pgl_req *);
 void	api_tenant_get(struct pgl_req *);
 void	api_tenant_update(struct pgl_req *);
 void	api_tenant_delete(struct pgl_req *);
 
-/* warehouses.c */
+/* manage/warehouses.c */
 void	api_warehouse_list(struct pgl_req *);
 void	api_warehouse_create(struct pgl_req *);
 void	api_warehouse_get(struct pgl_req *);
 void	api_warehouse_update(struct pgl_req *);
 void	api_warehouse_delete(struct pgl_req *);
 
-/* catalogs.c */
+/* manage/catalogs.c */
 void	api_catalog_list(struct pgl_req *);
 void	api_catalog_create(struct pgl_req *);
 void	api_catalog_get(struct pgl_req *);
@@ -88,7 +88,7 @@ void	api_catalog_delete(struct pgl_req *);
 void	api_catalog_summary(struct pgl_req *);
 void	api_namespace_tree(struct pgl_req *);
 
-/* branches.c */
+/* branching/branches.c */
 void	api_branch_list(struct pgl_req *);
 void	api_branch_create(struct pgl_req *);
 void	api_branch_get(struct pgl_req *);
@@ -98,7 +98,7 @@ void	api_tag_list(struct pgl_req *);
 void	api_tag_create(struct pgl_req *);
 void	api_tag_delete(struct pgl_req *);
 
-/* users.c */
+/* identity/users.c */
 void	api_user_create(struct pgl_req *);
 void	api_user_list(struct pgl_req *);
 void	api_user_get(struct pgl_req *);
@@ -109,7 +109,7 @@ json_t	*api_user_info(const struct pgl_user *);
 /* RFC 3339 UTC text of a time in seconds, in the arena. */
 const char *api_rfc3339(struct pgl_arena *, int64_t secs);
 
-/* roles.c, permissions.c */
+/* identity/roles.c, identity/permissions.c */
 /* A body's tenant field, if present, must be the request's: else 404. */
 int	api_body_tenant(struct pgl_req *, const char *field);
 /* Every element of arr is a valid {scope, actions} grant; else 422. */
@@ -128,10 +128,10 @@ void	api_permission_list(struct pgl_req *);
 void	api_permission_grant(struct pgl_req *);
 void	api_permission_revoke(struct pgl_req *);
 
-/* service_users.c */
+/* identity/service_users.c */
 void	api_service_user_create(struct pgl_req *);
 void	api_service_user_list(struct pgl_req *);
-/* tasks.c */
+/* maintenance/tasks.c */
 void	api_task_get(struct pgl_req *);
 void	api_task_list(struct pgl_req *);
 void	api_task_cancel(struct pgl_req *);
@@ -162,7 +162,7 @@ void	api_audit_list(struct pgl_req *);
 void	api_audit_count(struct pgl_req *);
 void	api_audit_get(struct pgl_req *);
 
-/* tokens.c */
+/* identity/tokens.c */
 void	api_token_mint(struct pgl_req *);
 void	api_token_rotate(struct pgl_req *);
 void	api_token_delete(struct pgl_req *);
@@ -172,10 +172,10 @@ void	api_token_cleanup(struct pgl_req *);
 void	api_tokens_mine(struct pgl_req *);
 void	api_tokens_of_user(struct pgl_req *);
 
-/* oauth.c */
+/* identity/oauth.c */
 void	api_oauth_token(struct pgl_req *);
 
-/* sessions.c */
+/* identity/sessions.c */
 /*
  * A session to sign: its claims, and whose it is.  The owner (a user or
  * a service user; NULL means sub) is the one whose deactivation, deletion

@@ -10,7 +10,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/principal.h"
 #include "auth/ratelimit.h"
 #include "metrics/metrics.h"

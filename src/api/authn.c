@@ -8,7 +8,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/apikey.h"
 #include "auth/principal.h"
 #include "auth/ratelimit.h"

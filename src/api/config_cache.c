@@ -10,7 +10,7 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/grant_cache.h"
 #include "metrics/cache_stats.h"
 #include "util/arena.h"

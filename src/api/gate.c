@@ -17,7 +17,7 @@
 #include "api/config_cache.h"
 #include "api/fetch.h"
 #include "api/gate.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/principal.h"
 #include "util/arena.h"
 #include "util/json.h"

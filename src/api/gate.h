@@ -58,7 +58,7 @@ struct pgl_req_app {
 
 	/*
 	 * What the authorization step looked up for a tenant user, for the
-	 * handler's first lookup of the same (iceberg_common.c): the
+	 * handler's first lookup of the same (target.c): the
 	 * {prefix} catalog and the table or view it decided on.
 	 */
 	int			 have_catalog;

@@ -12,7 +12,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "app.h"
+#include "app/app.h"
 #include "util/arena.h"
 
 #define IDEM_LIFETIME_MS	(30 * 60 * 1000)	/* PT30M */

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "api/gate.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/ratelimit.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"

@@ -19,8 +19,8 @@
  */
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/merge.h"
+#include "api/rest/rest.h"
+#include "api/branching/merge.h"
 #include "api/routes.h"
 
 #define GET	PGL_GET

@@ -11,9 +11,9 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
+#include "api/rest/rest.h"
 #include "api/placement.h"
-#include "app.h"
+#include "app/app.h"
 #include "storage/objio.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -171,7 +171,7 @@ signer_uri(struct pgl_req *r)
 
 /*
  * X-Iceberg-Access-Delegation: remote-signing.  No keys: where the bucket
- * is, and the table's signing endpoint (iceberg_sign.c): s3.signer.uri is
+ * is, and the table's signing endpoint (rest/sign.c): s3.signer.uri is
  * this catalog as the client reached it, s3.signer.endpoint the table's
  * sign route relative to it (the names Iceberg's S3 signer client reads).
  */

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "metrics/metrics.h"
 
 struct pgl_app	pgl_app;

@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "plugin/loader.h"
+#include "tasks/runner.h"
 
 struct pgl_app {
 	const struct pgl_config		*cfg;
@@ -27,6 +28,12 @@ struct pgl_app {
 	 * by main.c, so that this layer calls nothing above it.
 	 */
 	int				(*fill_empty)(struct pgl_err *);
+	/*
+	 * A task's code, for the memory store, whose tasks its worker
+	 * runs itself (task_queue.c): maintenance/task_run.c, set by
+	 * main.c.
+	 */
+	pgl_task_fn			 task_run;
 };
 
 extern struct pgl_app	pgl_app;

@@ -67,7 +67,7 @@ pgl_header(const struct pgl_req *r, const char *name)
 {
 	const char	*v;
 
-	/* A task's request has no connection (api/task_run.c). */
+	/* A task's request has no connection (api/maintenance/task_run.c). */
 	if (r->http == NULL || !http_request_header(r->http, name, &v))
 		return (NULL);
 	return (v);

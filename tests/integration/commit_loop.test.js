@@ -1,4 +1,4 @@
-// The one commit loop (src/api/commit_loop.c) that tables, views and
+// The one commit loop (src/api/commit/loop.c) that tables, views and
 // /transactions/commit share.  A tenant user's commits are authorized on
 // the asset row the authorization step read; after a lost race the loop
 // must read the pointer again, for views as for tables, so racing

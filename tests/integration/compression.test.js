@@ -1,5 +1,5 @@
 // gzip replies (src/http/gzip.c, kore_reply.c) and loadTable's metadata
-// kept compressed in the cache (iceberg_tables.c reply_gz_load): every
+// kept compressed in the cache (rest/tables.c reply_gz_load): every
 // gzip body must inflate to exactly the plain reply's bytes.  Also the
 // buffered access log (util/log.c): no line is lost, SIGTERM included.
 import assert from 'node:assert/strict';

@@ -10,7 +10,7 @@
 // The small tests (threshold 3) run on every store.  The 8,000-table
 // merge beside another tenant's requests runs on sqlite and postgres only:
 // the memory store has no task runner (its worker runs a task before it
-// answers, api/maint_route.c run_inline), so there a large merge still
+// answers, api/maintenance/route.c run_inline), so there a large merge still
 // holds the worker; and on mongo seeding 8,000 tables (one request each)
 // did not finish within 300 s on the ASan build on the shared test VM.
 import assert from 'node:assert/strict';

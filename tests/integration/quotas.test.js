@@ -11,7 +11,7 @@
 // the server-wide ceiling.
 // Task tests: the runners are off so queued tasks stay queued and the
 // count is exact.  Not on the memory store: there the worker runs each
-// task before it answers (api/maint_route.c run_inline), so no task is
+// task before it answers (api/maintenance/route.c run_inline), so no task is
 // ever left queued.
 import assert from 'node:assert/strict';
 import path from 'node:path';

@@ -7,7 +7,7 @@
 // old order (oldest task first) B waited for all of A's queue.
 // PGL_TEST_TASK_STEP_MS slows each step of a task so that A's queue is
 // still long when B queues.  Not on the memory store: its tasks run
-// inside the request (api/maint_route.c run_inline), without runners.
+// inside the request (api/maintenance/route.c run_inline), without runners.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';

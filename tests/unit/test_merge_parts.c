@@ -1,5 +1,5 @@
 /*
- * Which partitions two sides of a merge touched (src/api/merge_parts.c):
+ * Which partitions two sides of a merge touched (src/api/branching/merge_parts.c):
  * manifests meet unless, on some partition field, their summaries'
  * ranges are disjoint, compared as the field's type orders them; what
  * cannot be told apart meets.
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "api/merge.h"
+#include "api/branching/merge.h"
 #include "util/arena.h"
 
 static const char MD[] =

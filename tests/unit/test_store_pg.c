@@ -699,7 +699,7 @@ test_transaction_reads_one_snapshot(void **state)
 }
 
 /*
- * The host's commit, as iceberg_io.c does it: read the head, add a
+ * The host's commit, as commit/io.c does it: read the head, add a
  * commit on it, swap the head; retry the whole transaction on
  * PGL_ECONFLICT.  Exits 0 once its commit is in.
  */

@@ -1,5 +1,5 @@
 /*
- * The worker's parsed-metadata cache (src/api/tree_cache.c): a tree is
+ * The worker's parsed-metadata cache (src/api/cache/tree_cache.c): a tree is
  * found by its location, shared by reference, and an evicted tree lives
  * on while someone still holds it.
  */
@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "api/tree_cache.h"
+#include "api/cache/tree_cache.h"
 
 static void
 test_put_then_get_shares_the_tree(void **state)

@@ -23,7 +23,7 @@
 #include "pangolin/store.h"
 #include "tasks/runner.h"
 
-/* merge_routes.c: the routes of §2.5. */
+/* branching/merge_routes.c: the routes of §2.5. */
 void	api_merge_start(struct pgl_req *);
 void	api_merge_list(struct pgl_req *);
 void	api_merge_get(struct pgl_req *);
@@ -34,7 +34,7 @@ void	api_merge_abort(struct pgl_req *);
 void	api_branch_rebase(struct pgl_req *);
 
 /*
- * merge_routes.c, shared with the task kind "merge" (merge_task.c): the
+ * branching/merge_routes.c, shared with the task kind "merge" (branching/merge_task.c): the
  * read-only part of a merge (the base and the plan) apart from what it
  * records (the operation, its conflicts, the apply), so a task can plan
  * outside its store transaction.
@@ -60,7 +60,7 @@ int	 merge_record(struct pgl_req *, const struct pgl_catalog *,
 	    struct merge_prepared *p, json_t **done);
 
 /*
- * merge_task.c: a merge too large for the event loop.  merge_is_large:
+ * branching/merge_task.c: a merge too large for the event loop.  merge_is_large:
  * 1 when either branch holds more assets than [merge] inline_max_assets
  * (one store count each), 0 when not, -1 after replying.  merge_queue
  * queues it as a task (rebase: t takes s in as api_branch_rebase) and
@@ -72,11 +72,11 @@ void	 merge_queue(struct pgl_req *, const struct pgl_catalog *,
 	    const struct pgl_branch *s, const struct pgl_branch *t,
 	    int rebase);
 
-/* merge_task.c, in a task runner: the task kind "merge". */
+/* branching/merge_task.c, in a task runner: the task kind "merge". */
 enum pgl_task_end	api_merge_run(struct pgl_task_run *, struct pgl_req *,
 			    const json_t *params, json_t *result);
 
-/* merge_base.c */
+/* branching/merge_base.c */
 /* The version of an asset as a store row describes it. */
 json_t	*merge_ver_asset(const struct pgl_asset *);
 /* 1 if two versions (or absences) are the same. */
@@ -91,7 +91,7 @@ char	*merge_key(struct pgl_req *, const char *ns, const char *name);
 int	 merge_base_versions(struct pgl_req *, const char *base, json_t **out,
 	    struct pgl_err *);
 
-/* merge_table.c: two changes to one Iceberg table. */
+/* branching/merge_table.c: two changes to one Iceberg table. */
 struct merge_outcome {
 	json_t	*merged;	/* the version to put on the target */
 	json_t	*conflict_type;	/* or this, with description */
@@ -103,7 +103,7 @@ int	 merge_table(struct pgl_req *, const struct pgl_catalog *,
 	    const json_t *target, struct merge_outcome *out);
 
 /*
- * merge_append.c: data changes on both sides as one new snapshot on the
+ * branching/merge_append.c: data changes on both sides as one new snapshot on the
  * target's; its add-snapshot and set-snapshot-ref into updates.  1 done,
  * 0 not mergeable (the partitions both touched into overlapping, when
  * that is why), -1 after replying.
@@ -113,7 +113,7 @@ int	 merge_appends(struct pgl_req *, const struct pgl_catalog *,
 	    json_t *updates, json_t *overlapping);
 
 /*
- * merge_parts.c: 1 if a manifest of a can hold rows of a partition some
+ * branching/merge_parts.c: 1 if a manifest of a can hold rows of a partition some
  * manifest of b holds (summaries compared per partition field, with md's
  * specs and schema); those of a into overlapping ("name=v/...").
  */
@@ -130,7 +130,7 @@ struct merge_tick {
 	void	*arg;
 };
 
-/* merge_plan.c: the three-way comparison of two branches. */
+/* branching/merge_plan.c: the three-way comparison of two branches. */
 struct merge_inputs {
 	const struct pgl_catalog	*catalog;
 	const struct pgl_branch		*source, *target;
@@ -140,7 +140,7 @@ struct merge_inputs {
 	 * A client's merge on an object store: a table both branches
 	 * changed is not merged here, where its files would be read and
 	 * written on the event loop; the plan stops with 1 and the merge
-	 * goes to a task (merge_task.c).
+	 * goes to a task (branching/merge_task.c).
 	 */
 	int				 files_later;
 };
@@ -153,7 +153,7 @@ struct merge_inputs {
 int	 merge_plan(struct pgl_req *, const struct merge_inputs *,
 	    json_t **plan, json_t **conflicts);
 
-/* merge_apply.c: inside the caller's transaction. */
+/* branching/merge_apply.c: inside the caller's transaction. */
 /*
  * Apply the operation doc's plan to its target with each conflict's
  * resolution (resolutions: conflict id -> MergeConflict doc), move the

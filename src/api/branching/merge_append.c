@@ -4,7 +4,7 @@
  * list has and the base's does not (added) and the base's it no longer
  * has (rewritten or dropped).  When both sides only appended (every
  * snapshot since the base an `append`, every base manifest kept), or when
- * the partitions the two sides touched are disjoint (merge_parts.c, from
+ * the partitions the two sides touched are disjoint (branching/merge_parts.c, from
  * the manifest lists' partition summaries), the merged table gets one new
  * snapshot on top of the target's whose manifest list is the target's,
  * without the base manifests the source replaced, plus the ones the
@@ -23,8 +23,8 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/merge.h"
+#include "api/rest/rest.h"
+#include "api/branching/merge.h"
 #include "iceberg/manifest.h"
 #include "storage/objio.h"
 #include "util/arena.h"

@@ -1,5 +1,5 @@
 /*
- * Completing a merge (api/merge.h): every asset change of the plan, the
+ * Completing a merge (api/branching/merge.h): every asset change of the plan, the
  * merge commit (parent: the target's head, merge parent: the source's,
  * one Put or Delete per change) and the target head's move, inside the
  * caller's store transaction (the gate's, for a management mutation), so
@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/iceberg.h"
-#include "api/merge.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/branching/merge.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/uuid.h"

@@ -1,14 +1,14 @@
 /*
  * Versions of assets, and the base version of each from the commit log
- * (api/merge.h).  A Put records the asset as it became (ice_op_put: its
+ * (api/branching/merge.h).  A Put records the asset as it became (ice_op_put: its
  * properties carry the metadata location), a Delete its name; the newest
  * operation naming an asset along the base's history is its base version.
  */
 #include <string.h>
 
 #include "api/api.h"
-#include "api/merge.h"
-#include "app.h"
+#include "api/branching/merge.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
 

@@ -2,7 +2,7 @@
  * Which partitions two sets of manifests touch, from the manifest list's
  * partition summaries (field 507: per partition field, contains-null and
  * the lower and upper bound in Iceberg's single-value binary form), and
- * whether the two sets can meet (api/merge.h, merge_touching).  Two
+ * whether the two sets can meet (api/branching/merge.h, merge_touching).  Two
  * manifests can meet unless, on some partition field, their ranges are
  * disjoint.  Whatever cannot be decided (another spec, an unpartitioned
  * table, a bound missing, a type not ordered here) is taken to meet: a
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/merge.h"
+#include "api/branching/merge.h"
 #include "util/arena.h"
 #include "util/json.h"
 

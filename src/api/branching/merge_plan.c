@@ -1,12 +1,12 @@
 /*
- * The three-way comparison of two branches, per asset (api/merge.h;
+ * The three-way comparison of two branches, per asset (api/branching/merge.h;
  * pangolin-api.md, top section item 3).  With s, t and b the source's,
  * the target's and the base's version (null: absent):
  *  - s == b: nothing to do (the target keeps its own);
  *  - t == b: take the source's (added or changed: put; deleted: delete);
  *  - both changed the same way: nothing to do;
  *  - one deleted, the other changed: DeletionConflict;
- *  - both changed differently: an Iceberg table merges as merge_table.c
+ *  - both changed differently: an Iceberg table merges as branching/merge_table.c
  *    says; a view or a generic asset is a conflict.
  * A partial branch (its `assets` list), source or target, merges only
  * what it holds.
@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/iceberg.h"
-#include "api/merge.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/branching/merge.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/uuid.h"

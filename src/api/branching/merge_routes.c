@@ -1,5 +1,5 @@
 /*
- * The merge routes of pangolin-api.md §2.5 (api/merge.h).  Lifecycle as
+ * The merge routes of pangolin-api.md §2.5 (api/branching/merge.h).  Lifecycle as
  * §4: an operation starts Pending; with conflicts it is Conflicted until
  * every conflict has a resolution (then Ready); complete makes it
  * Completed, abort Aborted.  A merge without conflicts completes at once.
@@ -13,10 +13,10 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/merge.h"
+#include "api/rest/rest.h"
+#include "api/branching/merge.h"
 #include "storage/objio.h"
-#include "app.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/location.h"
@@ -331,7 +331,7 @@ api_merge_start(struct pgl_req *r)
 	    (large = merge_is_large(r, &c, &s, &t)) == -1)
 		return;
 	/*
-	 * Authorized above; a large merge runs as a task (merge_task.c),
+	 * Authorized above; a large merge runs as a task (branching/merge_task.c),
 	 * and so does one that must merge a table's files on S3.
 	 */
 	if (large || (rc = merge_run(r, &c, &s, &t, &done)) == 1) {

@@ -1,6 +1,6 @@
 /*
  * Two changes to one Iceberg table since the merge base, merged the
- * Iceberg way where they do not collide (api/merge.h):
+ * Iceberg way where they do not collide (api/branching/merge.h):
  *  - schema, partition spec, sort order, snapshots, refs, statistics
  *    (anything but the properties): a change on one side is taken (that
  *    side's metadata is the body of the result); other changes on both
@@ -8,7 +8,7 @@
  *    identical changes on both merge; divergent schema, spec or sort
  *    order is a SchemaChange; data changes on both sides become one
  *    snapshot when both only appended or their partitions are disjoint
- *    (merge_append.c), else a DataOverlap listing the partitions;
+ *    (branching/merge_append.c), else a DataOverlap listing the partitions;
  *  - properties: changes to different keys merge, onto the body, through
  *    the commit engine (ice_table_apply with set-properties and
  *    remove-properties), written as the table's next metadata file; one
@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/iceberg.h"
-#include "api/merge.h"
+#include "api/rest/rest.h"
+#include "api/branching/merge.h"
 #include "iceberg/iceberg.h"
 #include "util/json.h"
 #include "util/uuid.h"

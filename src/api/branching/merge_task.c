@@ -1,5 +1,5 @@
 /*
- * A merge run as a task (merge_queue.c queues it past [merge]
+ * A merge run as a task (branching/merge_queue.c queues it past [merge]
  * inline_max_assets, or for an object store).  Planning 8,000
  * conflicting tables reads three metadata files each, seconds of work
  * during which every other request on the worker waits.  Past
@@ -17,10 +17,10 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/maint.h"
-#include "api/merge.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/maintenance/maint.h"
+#include "api/branching/merge.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/str.h"

@@ -1,5 +1,5 @@
 /*
- * Parsed metadata files, kept per worker (api/tree_cache.c).
+ * Parsed metadata files, kept per worker (api/cache/tree_cache.c).
  */
 #ifndef API_TREE_CACHE_H
 #define API_TREE_CACHE_H

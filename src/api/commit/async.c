@@ -1,5 +1,5 @@
 /*
- * A client's commit of one table or view (commit_loop.h,
+ * A client's commit of one table or view (commit/commit.h,
  * ice_commit_serve): its file goes to the write pool
  * (storage/write_pool.h; on S3 as an object PUT, storage/obj_job.h) and
  * the request waits (pgl_req_pend) while the worker serves others.  The pool's done() carries the loop on from the
@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/commit_loop.h"
-#include "api/commit_run.h"
+#include "api/commit/commit.h"
+#include "api/commit/run.h"
 #include "api/fetch.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
+#include "api/rest/rest.h"
 #include "metrics/metrics.h"
 #include "storage/obj_job.h"
 #include "storage/objio.h"

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "api/iceberg.h"
+#include "api/rest/rest.h"
 #include "http/request.h"
 #include "iceberg/iceberg.h"
 
@@ -83,7 +83,7 @@ int	ice_commit_run(struct pgl_req *, struct ice_change *, size_t n);
  * (config as there), or with the error.  On local disk the new file is
  * written by the write pool while the request waits (pgl_req_pend) and
  * the worker serves others; commits of one table in one worker go one
- * at a time (commit_async.c).  c is copied: the caller keeps nothing
+ * at a time (commit/async.c).  c is copied: the caller keeps nothing
  * to clear.
  */
 void	ice_commit_serve(struct pgl_req *, const struct ice_change *c,

@@ -1,5 +1,5 @@
 /*
- * The one commit loop (api/commit_loop.h): tables, views, multi-table
+ * The one commit loop (api/commit/commit.h): tables, views, multi-table
  * transactions and maintenance tasks all commit through
  * ice_commit_run().
  */
@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit_loop.h"
-#include "api/commit_run.h"
+#include "api/commit/commit.h"
+#include "api/commit/run.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/tree_cache.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/cache/tree_cache.h"
+#include "app/app.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
 #include "util/json.h"

@@ -1,14 +1,14 @@
 /*
- * The one commit loop's state (commit_loop.c), shared by its two ways
+ * The one commit loop's state (commit/loop.c), shared by its two ways
  * of running: inline (ice_commit_run) and with the file written by the
- * write pool (commit_async.c, ice_commit_serve).
+ * write pool (commit/async.c, ice_commit_serve).
  */
 #ifndef PGL_API_COMMIT_RUN_H
 #define PGL_API_COMMIT_RUN_H
 
 #include <stddef.h>
 
-#include "api/commit_loop.h"
+#include "api/commit/commit.h"
 
 struct swap_tx {
 	struct pgl_req		*r;

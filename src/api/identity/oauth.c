@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "api/api.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/apikey.h"
 #include "auth/principal.h"
 #include "util/arena.h"

@@ -7,7 +7,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "app.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/paging.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/apikey.h"
 #include "util/arena.h"
 #include "util/json.h"

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "api/api.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/hash.h"
 #include "auth/jwt.h"
 #include "auth/password.h"

@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "api/api.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/principal.h"
 #include "util/arena.h"
 #include "util/json.h"

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "api/api.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/hash.h"
 #include "auth/password.h"
 #include "auth/principal.h"

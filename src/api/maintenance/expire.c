@@ -2,7 +2,7 @@
  * Expire snapshots (issue 12): the change goes through the one commit
  * loop, planned afresh from each base so a client commit that lands
  * first is kept; then the files only the expired snapshots reached go,
- * unless anything retained anywhere (maint.h) still reaches them.
+ * unless anything retained anywhere (maintenance/maint.h) still reaches them.
  *
  * The expired snapshots' files are read before the commit as well as
  * after it, so a missing or corrupt manifest fails the task before the
@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/iceberg.h"
-#include "api/maint.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/maintenance/maint.h"
+#include "app/app.h"
 #include "iceberg/iceberg.h"
 #include "util/arena.h"
 #include "util/json.h"

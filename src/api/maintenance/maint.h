@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "api/iceberg.h"
+#include "api/rest/rest.h"
 #include "http/request.h"
 #include "pangolin/store.h"
 #include "tasks/runner.h"
@@ -87,10 +87,10 @@ enum pgl_task_end	api_orphans_run(struct pgl_task_run *,
 enum pgl_task_end	api_purge_run(struct pgl_task_run *, struct pgl_req *,
 			    const json_t *params, json_t *result);
 
-/* maint_route.c: 0 while the tenant may queue a task; -1 after 429. */
+/* maintenance/route.c: 0 while the tenant may queue a task; -1 after 429. */
 int		 api_task_quota(struct pgl_req *);
 
-/* maint_route.c: queue a task of kind on t's table; NULL after replying. */
+/* maintenance/route.c: queue a task of kind on t's table; NULL after replying. */
 const char	*api_task_queue(struct pgl_req *, const char *kind,
 		    const struct ice_target *, const json_t *params);
 

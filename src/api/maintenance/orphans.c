@@ -1,6 +1,6 @@
 /*
  * Remove orphan files (issue 12): list the table's location, subtract
- * everything any retained version reaches (maint.h: this table on every
+ * everything any retained version reaches (maintenance/maint.h: this table on every
  * branch, and any table sharing its files), and delete what is left and
  * older than older_than_ms (default three days, so a client's write in
  * flight, not yet committed, is never taken for an orphan).  On disk,
@@ -12,9 +12,9 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/maint.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/maintenance/maint.h"
+#include "app/app.h"
 #include "storage/objio.h"
 #include "util/arena.h"
 

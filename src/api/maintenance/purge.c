@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/iceberg.h"
-#include "api/maint.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/maintenance/maint.h"
+#include "app/app.h"
 #include "util/json.h"
 
 enum pgl_task_end

@@ -1,5 +1,5 @@
 /*
- * Which files a table version reaches (maint.h): metadata file and log,
+ * Which files a table version reaches (maintenance/maint.h): metadata file and log,
  * manifest lists, manifests, live data and delete files, statistics.
  * Manifests are read once however many snapshots share them.
  */
@@ -9,9 +9,9 @@
 #include "api/api.h"
 #include "api/fetch.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/maint.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/maintenance/maint.h"
+#include "app/app.h"
 #include "iceberg/manifest.h"
 #include "storage/objio.h"
 #include "util/arena.h"

@@ -1,7 +1,7 @@
 /*
  * POST /v1/{prefix}/namespaces/{ns}/tables/{t}/maintenance (and the
  * doubled alias): queue a maintenance task and answer 202 at once; the
- * task runners do the work (maint.h).  The body is
+ * task runners do the work (maintenance/maint.h).  The body is
  * {"operations": [...], "older_than_ms"?, "retain_last"?, "dry_run"?},
  * or the reference's {"job_type", "retention_ms"?, "older_than_ms"?}.
  * Ages are "older than this many milliseconds before the task starts".
@@ -12,20 +12,11 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/maint.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/maintenance/maint.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
-
-#define TASK_ATTEMPTS	3
-
-/*
- * Retry-After of a refused task: the runners drain a full quota at the
- * pace of its tasks, which the server cannot know; a few seconds keeps a
- * well-behaved client from polling faster than tasks finish.
- */
-#define QUOTA_RETRY_SECS	5
 
 static const struct pgl_jfield maintenance_fields[] = {
 	{ "operations", PGL_J_STRLIST, 0 },
@@ -99,117 +90,6 @@ task_params(struct pgl_req *r)
 	} else
 		json_object_set(p, "operations", ops);
 	return (p);
-}
-
-/*
- * The memory store lives in one worker process, where no runner can see
- * it: there the worker runs the task itself, before it answers.
- */
-static void
-run_inline(void)
-{
-	static struct pgl_tasks_env	env;
-
-	if (strcmp(pgl_app.db->name, "memory") != 0)
-		return;
-	env.db = pgl_app.db;
-	env.lease_ms = 60000;
-	env.run = api_task_run;
-	pgl_tasks_drain(&env, pgl_app.dbh);
-}
-
-/* The tenant's tasks with status; -1 after replying. */
-static int
-count_status(struct pgl_req *r, const char *status, uint64_t *total)
-{
-	struct pgl_task_filter	 f;
-	struct pgl_page		 pg = { 1, 0 };
-	struct pgl_task		*items;
-	struct pgl_err		 err;
-	size_t			 n;
-
-	memset(&f, 0, sizeof(f));
-	f.status = status;
-	if (STORE(list_tasks, r->arena, r->tenant, &f, &pg, &items, &n, total,
-	    &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return (-1);
-	}
-	return (0);
-}
-
-/*
- * One tenant's flood of tasks must not fill the store nor hold the
- * runners from everyone else's: queued plus running tasks are capped per
- * tenant ([tasks] max_per_tenant).  The count and the insert are not one
- * transaction, so requests racing on other workers may each pass with
- * the last free slot: the ceiling can be exceeded by at most the number
- * of requests in flight at once, never without bound.
- */
-int
-api_task_quota(struct pgl_req *r)
-{
-	int		 limit = pgl_app.cfg->tasks.max_per_tenant;
-	uint64_t	 queued = 0, running = 0, held;
-	const char	*msg;
-	json_t		*j;
-
-	if (limit == 0)
-		return (0);
-	if (count_status(r, "queued", &queued) == -1 ||
-	    count_status(r, "running", &running) == -1)
-		return (-1);
-	if ((held = queued + running) < (uint64_t)limit)
-		return (0);
-	msg = pgl_arena_printf(r->arena, "too many tasks: this tenant has %llu "
-	    "queued or running, the limit is %d (PANGOLIN_MAX_TASKS_PER_TENANT)",
-	    (unsigned long long)held, limit);
-	/* The error as every other on the route, the figures beside it. */
-	j = api_too_many(r, msg, QUOTA_RETRY_SECS);
-	json_object_set_new(j, "limit", json_integer(limit));
-	json_object_set_new(j, "queued_or_running", json_integer(
-	    (json_int_t)held));
-	pgl_reply_json(r, 429, j);
-	return (-1);
-}
-
-/* Queue a task on the table t names; its id, or NULL after replying. */
-const char *
-api_task_queue(struct pgl_req *r, const char *kind,
-    const struct ice_target *t, const json_t *params)
-{
-	struct pgl_task	 task;
-	struct pgl_err	 err;
-	char		 id[PGL_UUID_LEN + 1], *text;
-
-	if (api_task_quota(r) == -1)
-		return (NULL);
-	memset(&task, 0, sizeof(task));
-	pgl_uuid_new(id);
-	if ((text = pgl_json_dump(params)) == NULL) {
-		pgl_reply_error(r, 500, "out of memory");
-		return (NULL);
-	}
-	task.id = pgl_arena_strdup(r->arena, id);
-	task.tenant_id = r->tenant;
-	task.kind = kind;
-	task.status = "queued";
-	task.catalog = t->catalog.name;
-	task.branch = t->branch;
-	task.ns = t->ns;
-	task.table = t->name;
-	task.params = pgl_arena_strdup(r->arena, text);
-	task.max_attempts = TASK_ATTEMPTS;
-	task.created_by = r->who.username[0] != '\0' ? r->who.username :
-	    "anonymous";
-	task.created_at_ms = pgl_now_ms();
-	free(text);
-	if (STORE(create_task, &task, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return (NULL);
-	}
-	run_inline();
-	return (task.id);
 }
 
 void

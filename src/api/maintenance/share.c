@@ -1,5 +1,5 @@
 /*
- * What other table versions keep (maint.h), and the deletes that honour
+ * What other table versions keep (maintenance/maint.h), and the deletes that honour
  * it.  Copy-on-branch means a branch's version of a table shares its
  * metadata, manifests and data files with main's until either side
  * commits; a table registered on the same files shares them for good.
@@ -9,9 +9,9 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/maint.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/maintenance/maint.h"
+#include "app/app.h"
 #include "metrics/metrics.h"
 #include "storage/objio.h"
 #include "util/arena.h"

@@ -1,5 +1,5 @@
 /*
- * A claimed task in a runner process (maint.h): a request without a
+ * A claimed task in a runner process (maintenance/maint.h): a request without a
  * connection for the task's tenant, the runner's store handle as the
  * process's, then the kind's code.  The result and error are what the
  * task routes show.
@@ -12,10 +12,10 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/maint.h"
-#include "api/merge.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/maintenance/maint.h"
+#include "api/branching/merge.h"
+#include "app/app.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
 #include "util/json.h"

@@ -11,7 +11,7 @@
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "auth/rbac.h"
-#include "app.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
 

@@ -11,7 +11,7 @@
 
 #include "api/api.h"
 #include "api/placement.h"
-#include "app.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/log.h"
 #include "util/mkdirs.h"

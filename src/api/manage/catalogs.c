@@ -10,7 +10,7 @@
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/placement.h"
-#include "app.h"
+#include "app/app.h"
 #include "auth/grant_cache.h"
 #include "util/arena.h"
 #include "util/json.h"

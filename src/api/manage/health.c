@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "app.h"
+#include "app/app.h"
 #include "metrics/metrics.h"
 
 void

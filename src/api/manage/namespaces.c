@@ -9,7 +9,7 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "app.h"
+#include "app/app.h"
 
 static json_t *
 child_named(json_t *children, const char *name)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "app.h"
+#include "app/app.h"
 #include "util/json.h"
 
 static const struct pgl_jfield create_fields[] = {

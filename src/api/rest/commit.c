@@ -1,6 +1,6 @@
 /*
  * Table commits (iceberg-commit.md §5) through the one commit loop
- * (api/commit_loop.h): what a table does in it, the commit route, create
+ * (api/commit/commit.h): what a table does in it, the commit route, create
  * transactions (§2.6), multi-table transactions (§5.5, every pointer or
  * none) and maintenance tasks' commits.
  */
@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "api/api.h"
-#include "api/commit_loop.h"
+#include "api/commit/commit.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "app/app.h"
 #include "iceberg/iceberg.h"
 #include "storage/fileio.h"
 #include "util/arena.h"

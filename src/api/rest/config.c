@@ -8,9 +8,9 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
-#include "api/iceberg.h"
+#include "api/rest/rest.h"
 #include "api/routes.h"
-#include "app.h"
+#include "app/app.h"
 #include "util/json.h"
 #include "util/jw.h"
 

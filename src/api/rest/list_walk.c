@@ -1,13 +1,13 @@
 /*
- * Iceberg list answers in slices (list_walk.h).
+ * Iceberg list answers in slices (rest/list_walk.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/gate.h"
-#include "api/list_walk.h"
-#include "app.h"
+#include "api/rest/list_walk.h"
+#include "app/app.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
 

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "api/iceberg.h"
+#include "api/rest/rest.h"
 #include "util/json.h"
 
 /*

@@ -8,10 +8,10 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/list_walk.h"
+#include "api/rest/rest.h"
+#include "api/rest/list_walk.h"
 #include "util/arena.h"
-#include "app.h"
+#include "app/app.h"
 #include "util/jw.h"
 #include "util/json.h"
 

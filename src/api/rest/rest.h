@@ -57,10 +57,10 @@ json_t	*ice_next_token(const struct pgl_page *, size_t got, uint64_t total,
 void	ice_next_token_jw(struct pgl_jw *, const struct pgl_page *,
 	    size_t got, uint64_t total, int paged);
 
-/* iceberg_config.c */
+/* rest/config.c */
 void	ice_config(struct pgl_req *);
 
-/* iceberg_namespaces.c */
+/* rest/namespaces.c */
 void	ice_ns_list(struct pgl_req *);
 void	ice_ns_create(struct pgl_req *);
 void	ice_ns_load(struct pgl_req *);
@@ -70,7 +70,7 @@ void	ice_ns_properties(struct pgl_req *);
 
 
 /*
- * iceberg_io.c: metadata files and the catalog commit log.  Every file
+ * commit/io.c: metadata files and the catalog commit log.  Every file
  * call takes the catalog: its storage (api_storage: local disk confined
  * to the storage location, or its warehouse's S3 bucket) holds the file
  * (storage/objio.h).
@@ -138,7 +138,7 @@ void	ice_delete_file(struct pgl_req *, const struct pgl_catalog *,
 typedef void	(*ice_written_fn)(struct pgl_req *, int rc,
 		    const struct pgl_err *, void *arg);
 /*
- * Write md at location off the worker's thread (iceberg_write.c): r
+ * Write md at location off the worker's thread (commit/write.c): r
  * waits meanwhile and then() replies.  Without a pool, or for a task's
  * request, the write is inline and then() runs before this returns.
  */
@@ -168,7 +168,7 @@ json_t	*ice_op_delete(const char *ns, const char *name);
 /* "a.b.table" for messages and Delete operations. */
 char	*ice_dotted(struct pgl_req *, const char *ns, const char *name);
 
-/* iceberg_assets.c: the asset rows, shared by tables, views, commits. */
+/* commit/assets.c: the asset rows, shared by tables, views, commits. */
 int	ice_name_free(struct pgl_req *, const struct ice_target *);
 /* The body's `name` (may carry @branch; else ?branch=) in an existing
  * namespace and branch; replies 400/404. */
@@ -193,17 +193,17 @@ int	ice_create_asset(struct pgl_req *, const struct ice_target *,
 	    struct pgl_asset *, const char *verb, int delete_on_conflict);
 int	ice_drop_asset(struct pgl_req *, const struct pgl_asset *);
 
-/* iceberg_commit.c: a task's commit, planned from each fresh base. */
+/* rest/commit.c: a task's commit, planned from each fresh base. */
 typedef json_t	*(*ice_plan_fn)(void *arg, struct pgl_req *, const json_t *base);
 int	ice_table_commit_planned(struct pgl_req *, const struct ice_target *,
 	    ice_plan_fn, void *arg, json_t **base, json_t **next);
 
-/* iceberg_io.c: what this process's S3 clients did since before, counted. */
+/* commit/io.c: what this process's S3 clients did since before, counted. */
 
-/* maint_route.c: queue a maintenance task (202). */
+/* maintenance/route.c: queue a maintenance task (202). */
 void	ice_table_maintenance(struct pgl_req *);
 
-/* iceberg_tables.c */
+/* rest/tables.c */
 void	ice_table_list(struct pgl_req *);
 void	ice_table_create(struct pgl_req *);
 void	ice_table_load(struct pgl_req *);
@@ -215,7 +215,7 @@ void	ice_table_rename(struct pgl_req *);
 void	ice_table_metrics(struct pgl_req *);
 void	ice_table_credentials(struct pgl_req *);
 
-/* iceberg_views.c */
+/* rest/views.c */
 void	ice_view_create(struct pgl_req *);
 void	ice_view_load(struct pgl_req *);
 void	ice_view_head(struct pgl_req *);
@@ -223,10 +223,10 @@ void	ice_view_drop(struct pgl_req *);
 void	ice_view_commit(struct pgl_req *);
 void	ice_view_register(struct pgl_req *);
 
-/* iceberg_sign.c */
+/* rest/sign.c */
 void	ice_table_sign(struct pgl_req *);
 
-/* iceberg_commit.c */
+/* rest/commit.c */
 void	ice_table_commit(struct pgl_req *);
 void	ice_transactions_commit(struct pgl_req *);
 

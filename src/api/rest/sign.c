@@ -23,8 +23,8 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "app/app.h"
 #include "storage/objio.h"
 #include "storage/sigv4.h"
 #include "util/arena.h"

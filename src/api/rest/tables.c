@@ -1,8 +1,8 @@
 /*
  * Iceberg tables: list, create (and stage-create), load, exists, drop,
  * register, unregister, rename, metrics, credentials
- * (iceberg-commit.md §2, §6).  Commits live in iceberg_commit.c (and
- * commit_loop.c), the asset rows' helpers in iceberg_assets.c.
+ * (iceberg-commit.md §2, §6).  Commits live in rest/commit.c (and
+ * commit/loop.c), the asset rows' helpers in commit/assets.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +14,11 @@
 #include "http/gzip.h"
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/list_walk.h"
-#include "api/maint.h"
+#include "api/rest/rest.h"
+#include "api/rest/list_walk.h"
+#include "api/maintenance/maint.h"
 #include "api/placement.h"
-#include "app.h"
+#include "app/app.h"
 #include "http/gzip.h"
 #include "iceberg/iceberg.h"
 #include "storage/fileio.h"
@@ -497,7 +497,7 @@ ice_table_head(struct pgl_req *r)
 }
 
 /*
- * Purge runs as a task (api/maint_purge.c): the drop answers at once,
+ * Purge runs as a task (api/maintenance/purge.c): the drop answers at once,
  * the task deletes what the table's last version reached and no other
  * version keeps (a branch's copy of it shares every file).  Its id is in
  * Pangolin-Task-Id.  The pointer is already gone, so a failure to queue

@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit_loop.h"
+#include "api/commit/commit.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
+#include "api/rest/rest.h"
 #include "api/placement.h"
-#include "app.h"
+#include "app/app.h"
 #include "iceberg/iceberg.h"
 #include "storage/fileio.h"
 #include "util/arena.h"

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "api/api.h"
-#include "app.h"
+#include "app/app.h"
 #include "util/json.h"
 #include "util/seal.h"
 

@@ -1,7 +1,7 @@
 /*
- * What a task kind's code (maint_*.c, merge_task.c) uses of the task it
+ * What a task kind's code (maint_*.c, branching/merge_task.c) uses of the task it
  * runs in: failing it with a message, the error a reply made, and the
- * table it names.  Below task_run.c, which calls the kinds.
+ * table it names.  Below maintenance/task_run.c, which calls the kinds.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,9 +11,9 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "api/maint.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "api/maintenance/maint.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/str.h"

@@ -2,7 +2,7 @@
  * A metadata file written off the worker's thread for a handler that
  * creates a table or view, and files deleted there after a loss.
  *
- * The commit loop has its own way (commit_async.c).  A create writes
+ * The commit loop has its own way (commit/async.c).  A create writes
  * one file and then records the new pointer: the file goes to the write
  * pool (on S3 a PUT with its timeouts, on local disk the file and its
  * directory fsync'd), the request waits (pgl_req_pend) while the worker
@@ -17,7 +17,7 @@
 #include "api/api.h"
 #include "api/fetch.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
+#include "api/rest/rest.h"
 #include "storage/obj_job.h"
 #include "storage/objio.h"
 #include "storage/write_pool.h"

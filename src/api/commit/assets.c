@@ -12,8 +12,8 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
-#include "app.h"
+#include "api/rest/rest.h"
+#include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/location.h"

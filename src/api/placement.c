@@ -26,7 +26,7 @@
 
 #include "api/api.h"
 #include "api/placement.h"
-#include "app.h"
+#include "app/app.h"
 #include "storage/fileio.h"
 #include "util/arena.h"
 #include "util/json.h"

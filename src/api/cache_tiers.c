@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "api/api.h"
-#include "app.h"
+#include "app/app.h"
 #include "config/config.h"
 #include "http/request.h"
 #include "metrics/cache_stats.h"

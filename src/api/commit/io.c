@@ -9,10 +9,10 @@
 #include "api/api.h"
 #include "api/fetch.h"
 #include "api/gate.h"
-#include "api/iceberg.h"
+#include "api/rest/rest.h"
 #include "metrics/metrics.h"
 #include "storage/objio.h"
-#include "app.h"
+#include "app/app.h"
 #include "http/gzip.h"
 #include "pangolin/cache.h"
 #include "storage/codec.h"
@@ -23,7 +23,7 @@
 /*
  * A metadata file's text.  Reals (a double column's default) get 17
  * significant digits, so that reading the file gives back the very tree
- * that was written: the commit loop keeps that tree (api/tree_cache.c).
+ * that was written: the commit loop keeps that tree (api/cache/tree_cache.c).
  */
 char *
 ice_dump(const json_t *md)
