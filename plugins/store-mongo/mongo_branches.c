@@ -5,6 +5,10 @@
  * commit of the same tenant and catalog; here the methods check it (no
  * foreign keys), and since commits are never changed or deleted on their
  * own (only with their catalog), a check cannot be overtaken by a delete.
+ *
+ * Over 600 lines as one file: branches, tags and commits check one another's
+ * references on every write, and read together those checks are the
+ * guarantee the foreign keys give elsewhere.
  */
 #include <stdint.h>
 #include <string.h>

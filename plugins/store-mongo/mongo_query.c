@@ -3,6 +3,8 @@
  * documents read into the caller's arena, driver errors mapped to store
  * codes.  Keeping that here lets each method be a filter, an update and a
  * few lines.
+ *
+ * Over 600 lines as one file on purpose: it is that one path.
  */
 #include <math.h>
 #include <stdarg.h>

@@ -6,6 +6,9 @@
  * without editing the file).  Every key the file may contain is listed in
  * one table below; an unknown key is an error, because a typo in a
  * security setting must not silently fall back to a default.
+ *
+ * Over 600 lines as one file: the key table, the defaults and the
+ * environment overrides are one table read top to bottom.
  */
 #include <stddef.h>
 #include <strings.h>

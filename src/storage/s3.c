@@ -1,3 +1,15 @@
+/*
+ * The S3 client (s3.h): objects read, written, listed and deleted with
+ * SigV4 over libcurl, handles kept per endpoint, every call bounded by
+ * the connect and total timeouts and admitted by its endpoint's breaker
+ * and in-flight cap (breaker.h), every address checked before connecting
+ * (endpoint.h).  Safe on the write pool's threads: shared state is under
+ * one lock.
+ *
+ * Over 600 lines as one file: each call takes the same path (admit,
+ * handle, sign, perform, classify the failure, count), and every
+ * operation is a few lines on it.
+ */
 #include <sys/socket.h>
 
 #include <ctype.h>

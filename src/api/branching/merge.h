@@ -46,6 +46,24 @@ struct merge_prepared {
 };
 int	 merge_find_branch(struct pgl_req *, const char *catalog,
 	    const char *name, struct pgl_branch *);
+/*
+ * merge_op.c, for the routes: the operation's public form, its catalog
+ * (authorized for action), loaded and saved with a new status, the
+ * experimental-branch rule, finishing it (apply and merge commit), the
+ * time as the documents write it.  Each int is 0, or -1 after replying.
+ */
+json_t	*merge_op_public(const json_t *doc);
+int	 merge_catalog_for(struct pgl_req *, const char *name, unsigned action,
+	    struct pgl_catalog *);
+int	 merge_load_op(struct pgl_req *, const char *id, unsigned action,
+	    struct pgl_merge_op *, json_t **doc, struct pgl_catalog *);
+int	 merge_save_op(struct pgl_req *, struct pgl_merge_op *, json_t *doc,
+	    const char *status);
+int	 merge_allowed(struct pgl_req *, const struct pgl_catalog *,
+	    const struct pgl_branch *s, const struct pgl_branch *t);
+int	 merge_finish(struct pgl_req *, const struct pgl_catalog *,
+	    struct pgl_merge_op *, json_t *doc, const json_t *resolutions);
+const char	*merge_now_text(struct pgl_req *);
 /* 0; 1 the merge must run as a task (files_later); -1 after replying. */
 int	 merge_prepare(struct pgl_req *, const struct pgl_catalog *,
 	    const struct pgl_branch *s, const struct pgl_branch *t,

@@ -36,265 +36,6 @@ static const struct pgl_jfield resolve_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-static const char *
-now_text(struct pgl_req *r)
-{
-	return (api_rfc3339(r->arena, pgl_now_ms() / 1000));
-}
-
-/* The operation as the API shows it: the plan stays inside. */
-static json_t *
-op_public(const json_t *doc)
-{
-	json_t	*j = json_deep_copy(doc);
-
-	json_object_del(j, "plan");
-	return (j);
-}
-
-static int
-catalog_for(struct pgl_req *r, const char *name, unsigned action,
-    struct pgl_catalog *c)
-{
-	struct pgl_err	err;
-
-	memset(&err, 0, sizeof(err));
-	if (api_get_catalog(r, r->tenant, name, c, &err) != PGL_OK) {
-		pgl_reply_missing(r, &err, "Catalog '%.200s' not found", name);
-		return (-1);
-	}
-	return (api_require(r, action,
-	    &(struct pgl_target){ c->id, "", "", NULL, 0 }));
-}
-
-/* The operation of id, its document, and its catalog (action on it). */
-static int
-load_op(struct pgl_req *r, const char *id, unsigned action,
-    struct pgl_merge_op *op, json_t **doc, struct pgl_catalog *c)
-{
-	struct pgl_err	err;
-
-	memset(&err, 0, sizeof(err));
-	*doc = NULL;
-	if (id == NULL || STORE(get_merge_op, r->arena, r->tenant, id, op,
-	    &err) != PGL_OK) {
-		pgl_reply_missing(r, &err, "Merge operation not found");
-		return (-1);
-	}
-	if (catalog_for(r, op->catalog, action, c) == -1)
-		return (-1);
-	if ((*doc = pgl_json_load_or(op->doc, NULL)) == NULL) {
-		pgl_reply_error(r, 500, "merge operation %s is unreadable", id);
-		return (-1);
-	}
-	return (0);
-}
-
-static int
-save_op(struct pgl_req *r, struct pgl_merge_op *op, json_t *doc,
-    const char *status)
-{
-	struct pgl_err	err;
-
-	memset(&err, 0, sizeof(err));
-	json_object_set_new(doc, "status", json_string(status));
-	op->status = status;
-	op->doc = api_text(r->arena, doc);
-	if (STORE(update_merge_op, op, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return (-1);
-	}
-	return (0);
-}
-
-int
-merge_find_branch(struct pgl_req *r, const char *cat, const char *name,
-    struct pgl_branch *b)
-{
-	struct pgl_err	err;
-
-	memset(&err, 0, sizeof(err));
-	if (STORE(get_branch, r->arena, r->tenant, cat, name, b, &err) !=
-	    PGL_OK) {
-		pgl_reply_missing(r, &err, "Branch '%.200s' not found", name);
-		return (-1);
-	}
-	return (0);
-}
-
-/* Refusals before any work: same branch, experimental into main. */
-static int
-merge_allowed(struct pgl_req *r, const struct pgl_catalog *c,
-    const struct pgl_branch *s, const struct pgl_branch *t)
-{
-	const json_t	*force = json_object_get(r->body, "force");
-
-	if (strcmp(s->name, t->name) == 0) {
-		pgl_reply_error(r, 400, "Cannot merge branch '%.200s' into "
-		    "itself", s->name);
-		return (-1);
-	}
-	if (strcmp(t->name, "main") != 0 ||
-	    strcmp(s->branch_type, "experimental") != 0)
-		return (0);
-	if (!json_is_true(force)) {
-		pgl_reply_error(r, 400, "Branch '%.200s' is experimental: "
-		    "merging it into main needs \"force\": true", s->name);
-		return (-1);
-	}
-	return (api_require(r, PGL_ACT_EXPERIMENTAL_BRANCHING,
-	    &(struct pgl_target){ c->id, "", "", NULL, 0 }));
-}
-
-static int
-store_conflicts(struct pgl_req *r, const char *op_id, json_t *conflicts)
-{
-	struct pgl_merge_conflict	 mc;
-	struct pgl_err			 err;
-	json_t				*c;
-	size_t				 i;
-
-	memset(&err, 0, sizeof(err));
-	json_array_foreach(conflicts, i, c) {
-		json_object_set_new(c, "merge_operation_id",
-		    json_string(op_id));
-		json_object_set_new(c, "resolution", json_null());
-		json_object_set_new(c, "created_at", json_string(now_text(r)));
-		mc.id = pgl_json_str(c, "id");
-		mc.merge_op_id = op_id;
-		mc.doc = api_text(r->arena, c);
-		if (STORE(create_merge_conflict, r->tenant, &mc, &err) !=
-		    PGL_OK) {
-			pgl_reply_store_error(r, &err);
-			return (-1);
-		}
-	}
-	return (0);
-}
-
-/* The new operation's document, Pending. */
-static json_t *
-op_doc(struct pgl_req *r, const char *id, const char *cat,
-    const struct pgl_branch *s, const struct pgl_branch *t,
-    const char *base, json_t *plan, const json_t *conflicts)
-{
-	json_t		*ids = json_array(), *c;
-	size_t		 i;
-
-	json_array_foreach(conflicts, i, c)
-		json_array_append(ids, json_object_get(c, "id"));
-	return (json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:s,s:n,s:n,"
-	    "s:o,s:o,s:o}", "id", id, "tenant_id", r->tenant,
-	    "catalog_name", cat, "source_branch", s->name, "target_branch",
-	    t->name, "base_commit_id", api_str_or_null(base), "status",
-	    "Pending", "conflicts", ids, "initiated_by",
-	    api_str_or_null(r->who.user_id[0] != '\0' ? r->who.user_id :
-	    NULL), "initiated_at", now_text(r), "completed_at",
-	    "result_commit_id", "source_head",
-	    api_str_or_null(s->head_commit_id), "target_head",
-	    api_str_or_null(t->head_commit_id), "plan", plan));
-}
-
-/* Apply the plan (when there is anything to record) and complete. */
-static int
-finish(struct pgl_req *r, const struct pgl_catalog *c,
-    struct pgl_merge_op *op, json_t *doc, const json_t *resolutions)
-{
-	const char	*commit = pgl_json_str(doc, "target_head");
-	const char	*src = pgl_json_str(doc, "source_head");
-	const char	*base = pgl_json_str(doc, "base_commit_id");
-	int		 nothing;
-
-	/* The source already in the target's history: nothing to do. */
-	nothing = json_array_size(json_object_get(doc, "plan")) == 0 &&
-	    (src == NULL || (base != NULL && strcmp(src, base) == 0));
-	if (!nothing && merge_apply(r, c, doc, resolutions, &commit) == -1)
-		return (-1);
-	json_object_set_new(doc, "completed_at", json_string(now_text(r)));
-	json_object_set_new(doc, "result_commit_id", api_str_or_null(commit));
-	return (save_op(r, op, doc, "Completed"));
-}
-
-/* A client's request on a catalog whose files are on an object store. */
-static int
-on_s3(struct pgl_req *r, const struct pgl_catalog *c)
-{
-	const struct pgl_storage	*st;
-	struct pgl_err			 err;
-
-	return (r->http != NULL && api_storage(r, c, &st, &err) == PGL_OK &&
-	    st->is_s3);
-}
-
-int
-merge_prepare(struct pgl_req *r, const struct pgl_catalog *c,
-    const struct pgl_branch *s, const struct pgl_branch *t,
-    struct merge_tick *tick, struct merge_prepared *p)
-{
-	struct merge_inputs	 in;
-	struct pgl_err		 err;
-
-	memset(&err, 0, sizeof(err));
-	memset(p, 0, sizeof(*p));
-	if (s->head_commit_id != NULL && t->head_commit_id != NULL &&
-	    STORE(get_merge_base, r->arena, r->tenant, s->head_commit_id,
-	    t->head_commit_id, &p->base, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return (-1);
-	}
-	in = (struct merge_inputs){ c, s, t, p->base, tick, on_s3(r, c) };
-	return (merge_plan(r, &in, &p->plan, &p->conflicts));
-}
-
-int
-merge_record(struct pgl_req *r, const struct pgl_catalog *c,
-    const struct pgl_branch *s, const struct pgl_branch *t,
-    struct merge_prepared *p, json_t **done)
-{
-	struct pgl_merge_op	 op;
-	struct pgl_err		 err;
-	char			 id[PGL_UUID_LEN + 1];
-	json_t			*doc, *conflicts = p->conflicts;
-	size_t			 n;
-	int			 rc = -1;
-
-	*done = NULL;
-	memset(&err, 0, sizeof(err));
-	pgl_uuid_new(id);
-	doc = op_doc(r, id, c->name, s, t, p->base, p->plan, conflicts);
-	p->plan = p->conflicts = NULL;
-	op = (struct pgl_merge_op){ id, r->tenant, c->name, "Pending",
-	    api_text(r->arena, doc), pgl_now_ms() };
-	api_audit_about(r, id, pgl_arena_printf(r->arena, "%s->%s", s->name,
-	    t->name));
-	if (STORE(create_merge_op, &op, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		goto out;
-	}
-	if (store_conflicts(r, id, conflicts) == -1)
-		goto out;
-	if ((n = json_array_size(conflicts)) > 0) {
-		if (save_op(r, &op, doc, "Conflicted") == -1)
-			goto out;
-		/* The operation is the record the caller resolves. */
-		r->app->keep_on_error = 1;
-		pgl_reply_json(r, 409, json_pack("{s:s,s:s,s:I,s:s}",
-		    "status", "conflicted", "operation_id", id, "conflicts",
-		    (json_int_t)n, "message", pgl_arena_printf(r->arena,
-		    "Merge has %zu conflicts that need resolution", n)));
-		goto out;
-	}
-	if (finish(r, c, &op, doc, NULL) == 0) {
-		*done = doc;
-		doc = NULL;
-		rc = 0;
-	}
-out:
-	json_decref(doc);
-	json_decref(conflicts);
-	return (rc);
-}
-
 /*
  * Merge s into t of catalog c: the base, the plan, the operation and its
  * conflicts; without conflicts the merge completes at once.  Replies 409
@@ -323,7 +64,7 @@ api_merge_start(struct pgl_req *r)
 	int			 large, rc = 0;
 
 	if (pgl_req_body(r, merge_fields) == -1 ||
-	    catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
+	    merge_catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
 	    &c) == -1 || merge_find_branch(r, c.name, pgl_json_str(r->body,
 	    "source_branch"), &s) == -1 || merge_find_branch(r, c.name,
 	    pgl_json_str(r->body, "target_branch"), &t) == -1 ||
@@ -340,7 +81,7 @@ api_merge_start(struct pgl_req *r)
 	}
 	if (rc == -1)
 		return;
-	pgl_reply_json(r, 200, op_public(done));
+	pgl_reply_json(r, 200, merge_op_public(done));
 	json_decref(done);
 }
 
@@ -369,7 +110,7 @@ api_branch_rebase(struct pgl_req *r)
 	int			 large, rc = 0;
 
 	if (pgl_req_body(r, rebase_fields) == -1 ||
-	    catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
+	    merge_catalog_for(r, pgl_json_str(r->body, "catalog"), PGL_ACT_WRITE,
 	    &c) == -1)
 		return;
 	from = pgl_json_str(r->body, "from_branch");
@@ -408,7 +149,7 @@ api_merge_list(struct pgl_req *r)
 	size_t			 n, i;
 
 	memset(&err, 0, sizeof(err));
-	if (pgl_req_page(r, &pg) == -1 || catalog_for(r, pgl_param(r, "name"),
+	if (pgl_req_page(r, &pg) == -1 || merge_catalog_for(r, pgl_param(r, "name"),
 	    PGL_ACT_READ, &c) == -1)
 		return;
 	if (STORE(list_merge_ops, r->arena, r->tenant, c.name, &pg, &items,
@@ -439,8 +180,8 @@ api_merge_get(struct pgl_req *r)
 	struct pgl_catalog	 c;
 	json_t			*doc;
 
-	if (load_op(r, pgl_param(r, "id"), PGL_ACT_READ, &op, &doc, &c) == 0)
-		pgl_reply_json(r, 200, op_public(doc));
+	if (merge_load_op(r, pgl_param(r, "id"), PGL_ACT_READ, &op, &doc, &c) == 0)
+		pgl_reply_json(r, 200, merge_op_public(doc));
 	json_decref(doc);
 }
 
@@ -472,7 +213,7 @@ api_merge_conflicts(struct pgl_req *r)
 	uint64_t			 total;
 	size_t				 n, i;
 
-	if (pgl_req_page(r, &pg) == -1 || load_op(r, pgl_param(r, "id"),
+	if (pgl_req_page(r, &pg) == -1 || merge_load_op(r, pgl_param(r, "id"),
 	    PGL_ACT_READ, &op, &doc, &c) == -1)
 		return;
 	json_decref(doc);
@@ -603,7 +344,7 @@ api_merge_resolve(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Conflict not found");
 		return;
 	}
-	if (load_op(r, mc.merge_op_id, PGL_ACT_WRITE, &op, &doc, &c) == -1)
+	if (merge_load_op(r, mc.merge_op_id, PGL_ACT_WRITE, &op, &doc, &c) == -1)
 		goto out;
 	status = pgl_json_str(doc, "status");
 	if (status == NULL || (strcmp(status, "Conflicted") != 0 &&
@@ -622,14 +363,14 @@ api_merge_resolve(struct pgl_req *r)
 	    "s:o,s:s}", "conflict_id", mc.id, "strategy", strategy,
 	    "resolved_value", value, "resolved_by",
 	    api_str_or_null(r->who.user_id[0] != '\0' ? r->who.user_id : NULL),
-	    "resolved_at", now_text(r)));
+	    "resolved_at", merge_now_text(r)));
 	mc.doc = api_text(r->arena, cdoc);
 	if (STORE(update_merge_conflict, r->tenant, &mc, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		goto out;
 	}
 	if (all_resolved(r, op.id, &ready) == -1 ||
-	    save_op(r, &op, doc, ready ? "Ready" : "Conflicted") == -1)
+	    merge_save_op(r, &op, doc, ready ? "Ready" : "Conflicted") == -1)
 		goto out;
 	api_audit_about(r, mc.id, NULL);
 	pgl_reply_json(r, 200, json_pack("{s:s,s:s}", "status", "resolved",
@@ -649,7 +390,7 @@ api_merge_complete(struct pgl_req *r)
 	json_t				*doc, *res = NULL;
 	size_t				 n, i;
 
-	if (load_op(r, pgl_param(r, "id"), PGL_ACT_WRITE, &op, &doc, &c) == -1)
+	if (merge_load_op(r, pgl_param(r, "id"), PGL_ACT_WRITE, &op, &doc, &c) == -1)
 		goto out;
 	status = pgl_json_str(doc, "status");
 	/* can_complete (§4): Ready, or Pending without conflicts. */
@@ -666,7 +407,7 @@ api_merge_complete(struct pgl_req *r)
 	for (i = 0; i < n; i++)
 		json_object_set_new(res, items[i].id,
 		    pgl_json_load_or(items[i].doc, json_object()));
-	if (finish(r, &c, &op, doc, res) == -1)
+	if (merge_finish(r, &c, &op, doc, res) == -1)
 		goto out;
 	pgl_reply_json(r, 200, json_pack("{s:s,s:s,s:O}", "status",
 	    "completed", "operation_id", op.id, "commit_id",
@@ -684,14 +425,14 @@ api_merge_abort(struct pgl_req *r)
 	const char		*status;
 	json_t			*doc;
 
-	if (load_op(r, pgl_param(r, "id"), PGL_ACT_WRITE, &op, &doc, &c) == -1)
+	if (merge_load_op(r, pgl_param(r, "id"), PGL_ACT_WRITE, &op, &doc, &c) == -1)
 		goto out;
 	status = pgl_json_str(doc, "status");
 	if (status != NULL && strcmp(status, "Completed") == 0) {
 		pgl_reply_error(r, 400, "Cannot abort a completed merge");
 		goto out;
 	}
-	if (save_op(r, &op, doc, "Aborted") == -1)
+	if (merge_save_op(r, &op, doc, "Aborted") == -1)
 		goto out;
 	pgl_reply_json(r, 200, json_pack("{s:s,s:s}", "status", "aborted",
 	    "operation_id", op.id));

@@ -13,6 +13,10 @@
  * body's hash, so the keys S3 will delete are the keys checked here.
  * This is how S3-compatible stores without STS are served without handing
  * out the warehouse's keys.
+ *
+ * Over 600 lines as one file: every rule above is one check of one
+ * request, and a signing rule read apart from the others is how a hole
+ * gets in.
  */
 #include <stdio.h>
 #include <string.h>
