@@ -18,6 +18,7 @@
 #include <seccomp.h>
 
 #include "api/api.h"
+#include "api/manage/manage.h"
 #include "api/config_cache.h"
 #include "api/maintenance/maint.h"
 #include "api/gate.h"

@@ -1,5 +1,10 @@
 /*
- * Handlers (one file per resource) and the few operations they share.
+ * The shared layer of the handlers (the .c files of src/api): what every room uses
+ * (JSON helpers, secrets, audit, the caller's address, the store
+ * transaction, the metadata cache).  Each room's own header says what the
+ * room offers: rest/rest.h, commit/commit.h, branching/merge.h,
+ * maintenance/maint.h, identity/identity.h, manage/manage.h,
+ * cache/tree_cache.h.
  */
 #ifndef PGL_API_H
 #define PGL_API_H
@@ -11,12 +16,6 @@
 #include "pangolin/cache.h"
 
 struct pgl_err;
-
-/* manage/health.c */
-void	api_health_ready(struct pgl_req *);
-void	api_health_live(struct pgl_req *);
-void	api_metrics(struct pgl_req *);
-void	api_app_config(struct pgl_req *);
 
 /* cache_tiers.c: the metadata cache, L1 then the optional L2. */
 struct pgl_config;
@@ -60,85 +59,10 @@ void	api_cache_tier_publish(struct api_cache_tier *,
 	    const struct pgl_cache_ops *, struct pgl_cache *, int changed);
 void	api_cache_stats(struct pgl_req *);
 
-/* manage/ui.c */
-void	api_ui_root(struct pgl_req *);
-void	api_ui_index(struct pgl_req *);
-void	api_ui_file(struct pgl_req *);
-
-/* manage/tenants.c */
-void	api_tenant_list(struct pgl_req *);
-void	api_tenant_create(struct pgl_req *);
-void	api_tenant_get(struct pgl_req *);
-void	api_tenant_update(struct pgl_req *);
-void	api_tenant_delete(struct pgl_req *);
-
-/* manage/warehouses.c */
-void	api_warehouse_list(struct pgl_req *);
-void	api_warehouse_create(struct pgl_req *);
-void	api_warehouse_get(struct pgl_req *);
-void	api_warehouse_update(struct pgl_req *);
-void	api_warehouse_delete(struct pgl_req *);
-
-/* manage/catalogs.c */
-void	api_catalog_list(struct pgl_req *);
-void	api_catalog_create(struct pgl_req *);
-void	api_catalog_get(struct pgl_req *);
-void	api_catalog_update(struct pgl_req *);
-void	api_catalog_delete(struct pgl_req *);
-void	api_catalog_summary(struct pgl_req *);
-void	api_namespace_tree(struct pgl_req *);
-
-/* branching/branches.c */
-void	api_branch_list(struct pgl_req *);
-void	api_branch_create(struct pgl_req *);
-void	api_branch_get(struct pgl_req *);
-void	api_branch_delete(struct pgl_req *);
-void	api_branch_commits(struct pgl_req *);
-void	api_tag_list(struct pgl_req *);
-void	api_tag_create(struct pgl_req *);
-void	api_tag_delete(struct pgl_req *);
-
-/* identity/users.c */
-void	api_user_create(struct pgl_req *);
-void	api_user_list(struct pgl_req *);
-void	api_user_get(struct pgl_req *);
-void	api_user_update(struct pgl_req *);
-void	api_user_delete(struct pgl_req *);
 /* UserInfo (kebab-case); the doc holds created-at, last-login, provider. */
 json_t	*api_user_info(const struct pgl_user *);
 /* RFC 3339 UTC text of a time in seconds, in the arena. */
 const char *api_rfc3339(struct pgl_arena *, int64_t secs);
-
-/* identity/roles.c, identity/permissions.c */
-/* A body's tenant field, if present, must be the request's: else 404. */
-int	api_body_tenant(struct pgl_req *, const char *field);
-/* Every element of arr is a valid {scope, actions} grant; else 422. */
-int	api_grants_check(struct pgl_req *, const json_t *arr);
-/* id is a user or service user of the request's tenant; else 404. */
-int	api_principal_in_tenant(struct pgl_req *, const char *id);
-void	api_role_list(struct pgl_req *);
-void	api_role_create(struct pgl_req *);
-void	api_role_get(struct pgl_req *);
-void	api_role_update(struct pgl_req *);
-void	api_role_delete(struct pgl_req *);
-void	api_user_roles(struct pgl_req *);
-void	api_user_role_assign(struct pgl_req *);
-void	api_user_role_revoke(struct pgl_req *);
-void	api_permission_list(struct pgl_req *);
-void	api_permission_grant(struct pgl_req *);
-void	api_permission_revoke(struct pgl_req *);
-
-/* identity/service_users.c */
-void	api_service_user_create(struct pgl_req *);
-void	api_service_user_list(struct pgl_req *);
-/* maintenance/tasks.c */
-void	api_task_get(struct pgl_req *);
-void	api_task_list(struct pgl_req *);
-void	api_task_cancel(struct pgl_req *);
-void	api_service_user_get(struct pgl_req *);
-void	api_service_user_update(struct pgl_req *);
-void	api_service_user_delete(struct pgl_req *);
-void	api_service_user_rotate(struct pgl_req *);
 
 /* audit.c */
 /*
@@ -162,46 +86,7 @@ void	api_audit_list(struct pgl_req *);
 void	api_audit_count(struct pgl_req *);
 void	api_audit_get(struct pgl_req *);
 
-/* identity/tokens.c */
-void	api_token_mint(struct pgl_req *);
-void	api_token_rotate(struct pgl_req *);
-void	api_token_delete(struct pgl_req *);
-void	api_token_revoke_own(struct pgl_req *);
-void	api_token_revoke_id(struct pgl_req *);
-void	api_token_cleanup(struct pgl_req *);
-void	api_tokens_mine(struct pgl_req *);
-void	api_tokens_of_user(struct pgl_req *);
-
-/* identity/oauth.c */
-void	api_oauth_token(struct pgl_req *);
-
-/* identity/sessions.c */
-/*
- * A session to sign: its claims, and whose it is.  The owner (a user or
- * a service user; NULL means sub) is the one whose deactivation, deletion
- * or key rotation revokes it; key_id, for a token exchanged for an API
- * key, is that key.
- */
-struct api_session {
-	const char	*sub, *username, *tenant, *role;
-	const char	*owner, *key_id;
-	int		 ttl_secs;
-};
-
-/*
- * Sign a session token and record its jti, then check that its owner
- * still holds it (api_owner_live); *token is malloc'd.  Returns 0, or -1
- * after a reply (401 when the owner is gone).
- */
-int	api_session_new(struct pgl_req *, const struct api_session *,
-	    char **token, int64_t *exp);
-/*
- * Whether owner still holds its sessions: a user active, a service user
- * of tenant active, unexpired and still on key_id (when not NULL).  1, 0,
- * or -1 with err filled (store error).
- */
-int	api_owner_live(struct pgl_req *, const char *owner, const char *tenant,
-	    const char *key_id, struct pgl_err *);
+/* who.c: the caller and accounts, below the identity room. */
 /*
  * Revoke every session of owner (a user or service user that was just
  * deactivated, deleted or given a new key).  0, or -1 after a reply.
@@ -209,23 +94,6 @@ int	api_owner_live(struct pgl_req *, const char *owner, const char *tenant,
 int	api_owner_revoke(struct pgl_req *, const char *owner, const char *why);
 /* The client address the throttle and the audit log use (arena). */
 const char	*api_client_addr(struct pgl_req *);
-/* 1 after a 429 when the client address or account is over the auth
- * throttle (account may be NULL). */
-int	api_throttled(struct pgl_req *, const char *account);
-void	api_login(struct pgl_req *);
-void	api_me(struct pgl_req *);
-void	api_logout(struct pgl_req *);
-
-/*
- * Create a catalog with its `main` branch (rooted at an initial commit)
- * and its `default` namespace, in one transaction.
- */
-int	pgl_catalog_create(struct pgl_arena *, const char *tenant,
-	    const struct pgl_catalog *, struct pgl_err *);
-
-/* Default tenant and the optional bootstrap warehouse/catalog (parent). */
-int	pgl_bootstrap(struct pgl_err *);
-
 /*
  * pgl_store_tx's answer when fn succeeded but the commit itself failed:
  * whether the change landed is unknown (a connection lost during COMMIT).

@@ -18,6 +18,9 @@
  * A mutation's rule is spelled with _DOES and names its audit action.
  */
 #include "api/api.h"
+#include "api/maintenance/maint.h"
+#include "api/manage/manage.h"
+#include "api/identity/identity.h"
 #include "api/gate.h"
 #include "api/rest/rest.h"
 #include "api/branching/merge.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/branching/merge.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/rest/rest.h"

@@ -23,6 +23,16 @@
 #include "pangolin/store.h"
 #include "tasks/runner.h"
 
+/* branching/branches.c */
+void	api_branch_list(struct pgl_req *);
+void	api_branch_create(struct pgl_req *);
+void	api_branch_get(struct pgl_req *);
+void	api_branch_delete(struct pgl_req *);
+void	api_branch_commits(struct pgl_req *);
+void	api_tag_list(struct pgl_req *);
+void	api_tag_create(struct pgl_req *);
+void	api_tag_delete(struct pgl_req *);
+
 /* branching/merge_routes.c: the routes of §2.5. */
 void	api_merge_start(struct pgl_req *);
 void	api_merge_list(struct pgl_req *);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/identity/identity.h"
 #include "app/app.h"
 #include "auth/apikey.h"
 #include "auth/principal.h"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/identity/identity.h"
 #include "api/gate.h"
 #include "app/app.h"
 #include "util/arena.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/identity/identity.h"
 #include "app/app.h"
 #include "auth/apikey.h"
 #include "util/arena.h"

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/identity/identity.h"
 #include "app/app.h"
 #include "auth/hash.h"
 #include "auth/jwt.h"

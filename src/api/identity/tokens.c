@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/identity/identity.h"
 #include "app/app.h"
 #include "auth/principal.h"
 #include "util/arena.h"

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/identity/identity.h"
 #include "app/app.h"
 #include "auth/hash.h"
 #include "auth/password.h"

@@ -22,6 +22,11 @@
 #include "tasks/runner.h"
 #include "util/strset.h"
 
+/* maintenance/tasks.c */
+void	api_task_get(struct pgl_req *);
+void	api_task_list(struct pgl_req *);
+void	api_task_cancel(struct pgl_req *);
+
 /* The files reached so far, and the manifests already read. */
 struct api_reach {
 	struct pgl_req			*r;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/maintenance/maint.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "auth/rbac.h"

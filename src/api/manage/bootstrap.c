@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/manage/manage.h"
 #include "api/placement.h"
 #include "app/app.h"
 #include "util/arena.h"

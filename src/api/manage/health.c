@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/manage/manage.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
 

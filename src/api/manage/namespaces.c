@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/manage/manage.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "app/app.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/manage/manage.h"
 #include "app/app.h"
 #include "util/json.h"
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/manage/manage.h"
 #include "util/assets.h"
 
 /*

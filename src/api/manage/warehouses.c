@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "api/api.h"
+#include "api/manage/manage.h"
 #include "api/config_cache.h"
 #include "api/placement.h"
 #include "app/app.h"

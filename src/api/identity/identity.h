@@ -1,0 +1,92 @@
+/*
+ * The identity room: users, roles and permissions, service users,
+ * tokens, OAuth2 client credentials, sessions (login, me, logout).  What
+ * the gate and the other rooms need of a caller lives below, in api.h
+ * (who.c, audit.c).
+ */
+#ifndef PGL_API_IDENTITY_H
+#define PGL_API_IDENTITY_H
+
+#include "api/api.h"
+
+/* identity/users.c */
+void	api_user_create(struct pgl_req *);
+void	api_user_list(struct pgl_req *);
+void	api_user_get(struct pgl_req *);
+void	api_user_update(struct pgl_req *);
+void	api_user_delete(struct pgl_req *);
+/* identity/roles.c, identity/permissions.c */
+/* A body's tenant field, if present, must be the request's: else 404. */
+int	api_body_tenant(struct pgl_req *, const char *field);
+/* Every element of arr is a valid {scope, actions} grant; else 422. */
+int	api_grants_check(struct pgl_req *, const json_t *arr);
+/* id is a user or service user of the request's tenant; else 404. */
+int	api_principal_in_tenant(struct pgl_req *, const char *id);
+void	api_role_list(struct pgl_req *);
+void	api_role_create(struct pgl_req *);
+void	api_role_get(struct pgl_req *);
+void	api_role_update(struct pgl_req *);
+void	api_role_delete(struct pgl_req *);
+void	api_user_roles(struct pgl_req *);
+void	api_user_role_assign(struct pgl_req *);
+void	api_user_role_revoke(struct pgl_req *);
+void	api_permission_list(struct pgl_req *);
+void	api_permission_grant(struct pgl_req *);
+void	api_permission_revoke(struct pgl_req *);
+
+/* identity/service_users.c */
+void	api_service_user_create(struct pgl_req *);
+void	api_service_user_list(struct pgl_req *);
+void	api_service_user_get(struct pgl_req *);
+void	api_service_user_update(struct pgl_req *);
+void	api_service_user_delete(struct pgl_req *);
+void	api_service_user_rotate(struct pgl_req *);
+
+/* identity/tokens.c */
+void	api_token_mint(struct pgl_req *);
+void	api_token_rotate(struct pgl_req *);
+void	api_token_delete(struct pgl_req *);
+void	api_token_revoke_own(struct pgl_req *);
+void	api_token_revoke_id(struct pgl_req *);
+void	api_token_cleanup(struct pgl_req *);
+void	api_tokens_mine(struct pgl_req *);
+void	api_tokens_of_user(struct pgl_req *);
+
+/* identity/oauth.c */
+void	api_oauth_token(struct pgl_req *);
+
+/* identity/sessions.c */
+/*
+ * A session to sign: its claims, and whose it is.  The owner (a user or
+ * a service user; NULL means sub) is the one whose deactivation, deletion
+ * or key rotation revokes it; key_id, for a token exchanged for an API
+ * key, is that key.
+ */
+struct api_session {
+	const char	*sub, *username, *tenant, *role;
+	const char	*owner, *key_id;
+	int		 ttl_secs;
+};
+
+/*
+ * Sign a session token and record its jti, then check that its owner
+ * still holds it (api_owner_live); *token is malloc'd.  Returns 0, or -1
+ * after a reply (401 when the owner is gone).
+ */
+int	api_session_new(struct pgl_req *, const struct api_session *,
+	    char **token, int64_t *exp);
+/*
+ * Whether owner still holds its sessions: a user active, a service user
+ * of tenant active, unexpired and still on key_id (when not NULL).  1, 0,
+ * or -1 with err filled (store error).
+ */
+int	api_owner_live(struct pgl_req *, const char *owner, const char *tenant,
+	    const char *key_id, struct pgl_err *);
+/* 1 after a 429 when the client address or account is over the auth
+ * throttle (account may be NULL). */
+int	api_throttled(struct pgl_req *, const char *account);
+void	api_login(struct pgl_req *);
+void	api_me(struct pgl_req *);
+void	api_logout(struct pgl_req *);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * The management room: health and metrics, the page, tenants,
+ * warehouses, catalogs (and their namespace tree), the bootstrap.
+ */
+#ifndef PGL_API_MANAGE_H
+#define PGL_API_MANAGE_H
+
+#include "api/api.h"
+
+/* manage/health.c */
+void	api_health_ready(struct pgl_req *);
+void	api_health_live(struct pgl_req *);
+void	api_metrics(struct pgl_req *);
+void	api_app_config(struct pgl_req *);
+
+/* manage/ui.c */
+void	api_ui_root(struct pgl_req *);
+void	api_ui_index(struct pgl_req *);
+void	api_ui_file(struct pgl_req *);
+
+/* manage/tenants.c */
+void	api_tenant_list(struct pgl_req *);
+void	api_tenant_create(struct pgl_req *);
+void	api_tenant_get(struct pgl_req *);
+void	api_tenant_update(struct pgl_req *);
+void	api_tenant_delete(struct pgl_req *);
+
+/* manage/warehouses.c */
+void	api_warehouse_list(struct pgl_req *);
+void	api_warehouse_create(struct pgl_req *);
+void	api_warehouse_get(struct pgl_req *);
+void	api_warehouse_update(struct pgl_req *);
+void	api_warehouse_delete(struct pgl_req *);
+
+/* manage/catalogs.c */
+void	api_catalog_list(struct pgl_req *);
+void	api_catalog_create(struct pgl_req *);
+void	api_catalog_get(struct pgl_req *);
+void	api_catalog_update(struct pgl_req *);
+void	api_catalog_delete(struct pgl_req *);
+void	api_catalog_summary(struct pgl_req *);
+void	api_namespace_tree(struct pgl_req *);
+
+/*
+ * Create a catalog with its `main` branch (rooted at an initial commit)
+ * and its `default` namespace, in one transaction.
+ */
+int	pgl_catalog_create(struct pgl_arena *, const char *tenant,
+	    const struct pgl_catalog *, struct pgl_err *);
+
+/* Default tenant and the optional bootstrap warehouse/catalog (parent). */
+int	pgl_bootstrap(struct pgl_err *);
+
+#endif
