@@ -181,7 +181,8 @@ echo "bench: seeding $CATALOGS catalogs"
 node "$HERE/seed.js" seed "http://127.0.0.1:$PGL_PORT" "$CATALOGS" 4 \
     >"$TMP/seed.log" 2>&1 || { cat "$TMP/seed.log" >&2; die "seeding failed"; }
 sed 's/^/bench: /' "$TMP/seed.log"
-node "$HERE/seed.js" iceberg "http://127.0.0.1:$PGL_PORT" "$TMP/warehouse" \
+node "$HERE/seed.js" iceberg "http://127.0.0.1:$PGL_PORT" \
+    "$TMP/warehouses/00000000-0000-0000-0000-000000000000/bench" \
     >"$TMP/seed-ice.log" 2>&1 || { cat "$TMP/seed-ice.log" >&2; die "iceberg seeding failed"; }
 sed 's/^/bench: /' "$TMP/seed-ice.log"
 
