@@ -15,7 +15,6 @@
 #include "api/commit/commit.h"
 #include "api/commit/run.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
 #include "api/cache/tree_cache.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
