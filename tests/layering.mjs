@@ -78,13 +78,14 @@ for (const [f, to] of edges) {
     fg.get(folder(f)).add(folder(t));
   }
 }
-// The rooms of src/api and what each may call besides itself: the shared
-// layer (api/: the gate, the route table, replies, targets, storage, the
-// config cache, authorization, audit) calls no room; every room calls it.
-// The commit loop and the metadata files it writes sit under the handlers
-// that commit (rest, branching); the task runner's dispatch (maintenance)
-// is the top, calling every kind.  (The route table names every handler,
-// by pointer, from the shared layer: that is its job, not a call.)
+// The rooms of src/api and what each may call or include besides itself
+// (one order for both graphs): the shared layer (api/: the gate,
+// replies, targets, storage, the config cache, authorization, audit,
+// queueing tasks) uses no room; every room uses it.  The commit loop and
+// the metadata files it writes sit under the handlers that commit (rest,
+// branching); the task runner's dispatch (maintenance) is the top,
+// running every kind.  (The route table names every handler, by pointer:
+// that is its job; it is the top of src/api, see `room` below.)
 const ROOMS = {
   'src/api': [],
   'src/api/cache': ['src/api'],
