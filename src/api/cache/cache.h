@@ -1,10 +1,21 @@
 /*
- * Parsed metadata files, kept per worker (api/cache/tree_cache.c).
+ * The cache room: parsed metadata files kept per worker (tree_cache.c),
+ * and the route that shows every cache's counters (stats.c).  The
+ * metadata cache's tiers, which every room reads through, are the shared
+ * layer's (api.h, cache_tiers.c).
  */
-#ifndef API_TREE_CACHE_H
-#define API_TREE_CACHE_H
+#ifndef PGL_API_CACHE_H
+#define PGL_API_CACHE_H
 
 #include <jansson.h>
+
+struct pgl_req;
+
+/* stats.c: GET of every cache's counters (the tiers, the tree cache, the
+ * object store's clients). */
+void	 api_cache_stats(struct pgl_req *);
+
+/* tree_cache.c */
 
 /* Parent, before fork: register the cache's statistics. */
 void	 api_tree_cache_init(void);

@@ -15,7 +15,7 @@
 #include "api/commit/commit.h"
 #include "api/commit/run.h"
 #include "api/gate.h"
-#include "api/cache/tree_cache.h"
+#include "api/cache/cache.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
