@@ -23,7 +23,7 @@
 #include "api/maintenance/maint.h"
 #include "api/gate.h"
 #include "api/routes.h"
-#include "api/cache/tree_cache.h"
+#include "api/cache/cache.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
 #include "auth/principal.h"

@@ -78,13 +78,14 @@ for (const [f, to] of edges) {
     fg.get(folder(f)).add(folder(t));
   }
 }
-// The rooms of src/api and what each may call besides itself: the shared
-// layer (api/: the gate, the route table, replies, targets, storage, the
-// config cache, authorization, audit) calls no room; every room calls it.
-// The commit loop and the metadata files it writes sit under the handlers
-// that commit (rest, branching); the task runner's dispatch (maintenance)
-// is the top, calling every kind.  (The route table names every handler,
-// by pointer, from the shared layer: that is its job, not a call.)
+// The rooms of src/api and what each may call or include besides itself
+// (one order for both graphs): the shared layer (api/: the gate,
+// replies, targets, storage, the config cache, authorization, audit,
+// queueing tasks) uses no room; every room uses it.  The commit loop and
+// the metadata files it writes sit under the handlers that commit (rest,
+// branching); the task runner's dispatch (maintenance) is the top,
+// running every kind.  (The route table names every handler, by pointer:
+// that is its job; it is the top of src/api, see `room` below.)
 const ROOMS = {
   'src/api': [],
   'src/api/cache': ['src/api'],
@@ -107,6 +108,57 @@ for (const [f, to] of edges) {
     upward++;
   }
 }
+// The include graph, as issue 24 states it: X.c -> Y.c when X.c (or X.h)
+// includes Y.h, a header belonging to the .c of its basename in its
+// folder (a header without one, api.h, is a node of its own).  An
+// include says "I need what that file offers" even where no call shows
+// it yet (a type, a macro, a declaration parked in the wrong header), so
+// the same rules hold for it: no circle between files or folders, and a
+// room includes only its own headers and those of the rooms it may call.
+const all = ['src', 'plugins'].flatMap((d) => fs.readdirSync(path.join(ROOT, d), { recursive: true })
+  .map((f) => path.join(d, f))).filter((f) => /\.[ch]$/.test(f) && !f.startsWith('src/tools/')).sort();
+const present = new Set(all);
+const owner = (f) => {
+  const c = f.replace(/\.h$/, '.c');
+  return present.has(c) ? c : f;
+};
+// As the compiler finds it: beside the file, then -Isrc, then the SQL
+// plugins' -Iplugins/sql-common; include/pangolin/ is the plugin ABI
+// (headers only, no arrows out).
+const where = (from, inc) => [path.dirname(from), 'src', 'plugins/sql-common']
+  .map((d) => path.normalize(path.join(d, inc))).find((c) => present.has(c));
+const includes = new Map();
+for (const f of all) {
+  const node = owner(f);
+  if (!includes.has(node)) includes.set(node, new Set());
+  for (const m of fs.readFileSync(path.join(ROOT, f), 'utf8').matchAll(/^\s*#\s*include\s+"([^"]+)"/gm)) {
+    const to = where(f, m[1]);
+    if (to && owner(to) !== node) includes.get(node).add(owner(to));
+  }
+}
+// The route table names every handler (by pointer, for the dispatcher):
+// it sits above every room, though its file lives in src/api beside the
+// gate it feeds; only main.c includes routes.h.
+const room = (f) => f === 'src/api/routes.c' ? 'src/api/routes.c' : folder(f);
+const ig = new Map();
+for (const [f, to] of includes) {
+  for (const t of to) {
+    const a = room(f), b = room(t);
+    if (a === b) continue;
+    if (!ig.has(a)) ig.set(a, new Set());
+    ig.get(a).add(b);
+    if (a.startsWith('src/api') && b.startsWith('src/api') && a !== 'src/api/routes.c' &&
+        !(ROOMS[a] ?? []).includes(b)) {
+      console.log(`layering: ${f} includes ${t}: ${a} may include ${ROOMS[a]?.join(', ') || 'no room'}`);
+      upward++;
+    }
+  }
+}
+const includeCircles = circles(includes);
+const includeFolderCircles = circles(ig);
+for (const c of includeCircles) console.log(`layering: include circle of ${c.length} files: ${c.join(' ')}`);
+for (const c of includeFolderCircles) console.log(`layering: include circle of folders: ${c.join(' ')}`);
+
 const fileCircles = circles(edges);
 const folderCircles = circles(fg);
 for (const c of fileCircles) console.log(`layering: circle of ${c.length} files: ${c.join(' ')}`);
@@ -118,5 +170,9 @@ for (const c of folderCircles) {
   console.log(`layering: circle of folders ${c.join(' ')}:\n  ${why.join('\n  ')}`);
 }
 const n = [...edges.values()].reduce((a, s) => a + s.size, 0);
-console.log(`layering: ${files.length} files, ${n} calls between files, ${fileCircles.length} file circles, ${folderCircles.length} folder circles, ${upward} calls against the rooms' order`);
-process.exitCode = fileCircles.length + folderCircles.length + upward > 0 ? 1 : 0;
+const ni = [...includes.values()].reduce((a, s) => a + s.size, 0);
+console.log(`layering: ${files.length} files, ${n} calls between files, ${fileCircles.length} file circles, ${folderCircles.length} folder circles`);
+console.log(`layering: ${includes.size} files, ${ni} includes between files, ${includeCircles.length} file circles, ${includeFolderCircles.length} folder circles`);
+console.log(`layering: ${upward} calls or includes against the rooms' order`);
+process.exitCode = fileCircles.length + folderCircles.length + includeCircles.length +
+  includeFolderCircles.length + upward > 0 ? 1 : 0;

@@ -2,10 +2,11 @@
 # The dependency rule of ARCHITECTURE.md §3, checked on every include:
 # main.c -> api/ -> app/, http/, auth/, metrics/, storage/, iceberg/ ->
 # util/ (and config/, plugin/, tasks/ below api).  Nothing below calls up:
-# the HTTP layer knows requests, not stores or handlers.  Then the call
-# graph (tests/layering.mjs): no circle between files or folders, and the
-# rooms of src/api (rest/, commit/, branching/, ...) call each other only
-# in their order.  Prints every include or call that breaks a rule, then
+# the HTTP layer knows requests, not stores or handlers.  A plugin uses
+# the ABI only.  Then the call graph and the include graph
+# (tests/layering.mjs): no circle between files or folders, and the rooms
+# of src/api (rest/, commit/, branching/, ...) call and include each
+# other only in their order.  Prints every include or call that breaks a rule, then
 # one line for run-all.sh's count: the check is one test ("layering: 1
 # passed, 0 failed").
 set -u
@@ -48,7 +49,26 @@ for f in $(find src -name '*.[ch]' | sort); do
 		esac
 	done
 done
-# The call graph: circles and the rooms' order.
+# A plugin is its own program against the ABI (include/pangolin/): it
+# includes that, its own headers, and the SQL plugins the code they share
+# (plugins/sql-common); never the server's src/.
+for f in $(find plugins -name '*.[ch]' | sort); do
+	dir=$(dirname "$f")
+	for inc in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
+		case $inc in
+		pangolin/*)	pass=$((pass + 1)); continue ;;
+		*/*)		;;
+		*)	if [ -f "$dir/$inc" ] || { case $dir in
+			    plugins/store-sqlite|plugins/store-postgres) [ -f "plugins/sql-common/$inc" ] ;;
+			    *) false ;; esac; }; then
+				pass=$((pass + 1)); continue
+			fi ;;
+		esac
+		echo "layering: $f includes \"$inc\" (a plugin may use: pangolin/, its own folder, sql-common for the SQL stores)"
+		fail=$((fail + 1))
+	done
+done
+# The call and include graphs: circles and the rooms' order.
 if command -v node >/dev/null 2>&1; then
 	node tests/layering.mjs || fail=$((fail + 1))
 else

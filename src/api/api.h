@@ -4,7 +4,7 @@
  * transaction, the metadata cache).  Each room's own header says what the
  * room offers: rest/rest.h, commit/commit.h, branching/merge.h,
  * maintenance/maint.h, identity/identity.h, manage/manage.h,
- * cache/tree_cache.h.
+ * cache/cache.h.
  */
 #ifndef PGL_API_H
 #define PGL_API_H
@@ -57,7 +57,6 @@ struct api_cache_tier {
 void	api_cache_tier_count(struct api_cache_tier *, int rc);
 void	api_cache_tier_publish(struct api_cache_tier *,
 	    const struct pgl_cache_ops *, struct pgl_cache *, int changed);
-void	api_cache_stats(struct pgl_req *);
 
 /* UserInfo (kebab-case); the doc holds created-at, last-login, provider. */
 json_t	*api_user_info(const struct pgl_user *);

@@ -12,7 +12,7 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
 #include "util/arena.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "api/fetch.h"
-#include "api/gate.h"
+#include "api/req_app.h"
 #include "metrics/metrics.h"
 #include "storage/obj_job.h"
 #include "storage/s3.h"

@@ -8,6 +8,7 @@
 #ifndef PGL_GATE_H
 #define PGL_GATE_H
 
+#include "api/req_app.h"
 #include "auth/rbac.h"
 #include "http/request.h"
 #include "pangolin/store.h"
@@ -44,45 +45,6 @@ struct pgl_rule {
 	 */
 	const char	*audit;
 	const char	*resource;	/* the resource type, if not that */
-};
-
-/* What the api layer keeps per request (r->app). */
-struct pgl_req_app {
-	const struct pgl_rule	*rule;
-	const char		*idem_key;
-
-	/* A tenant user's grants, loaded once (authz.c). */
-	int			 grants_loaded;
-	struct pgl_grant	*grants;
-	size_t			 ngrants;
-
-	/*
-	 * What the authorization step looked up for a tenant user, for the
-	 * handler's first lookup of the same (target.c): the
-	 * {prefix} catalog and the table or view it decided on.
-	 */
-	int			 have_catalog;
-	struct pgl_catalog	 catalog;
-	int			 have_asset;
-	struct pgl_asset	 asset;
-
-	/* The storage of the catalog last resolved (storage.c). */
-	const struct pgl_storage *storage;
-	const char		*storage_catalog;
-
-	/* The audit event of this request's mutation. */
-	const char		*audit_id;	/* resource id, if known */
-	const char		*audit_name;	/* resource name */
-	int			 audited;
-	/*
-	 * A management mutation whose refusal is itself a record to keep
-	 * (a merge that stops on conflicts stores the operation and answers
-	 * 409): its transaction commits, with a failure event.
-	 */
-	int			 keep_on_error;
-
-	/* Objects fetched off the worker's thread (fetch.c), or NULL. */
-	struct api_fetch	*fetch;
 };
 
 /* gate.c: the application's hooks for the HTTP layer. */

@@ -24,6 +24,7 @@
 #include "api/gate.h"
 #include "api/rest/rest.h"
 #include "api/branching/merge.h"
+#include "api/cache/cache.h"
 #include "api/routes.h"
 
 #define GET	PGL_GET

@@ -11,7 +11,7 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/target.h"
 #include "api/placement.h"
 #include "app/app.h"
 #include "storage/objio.h"

@@ -9,8 +9,8 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
-#include "api/maintenance/maint.h"
+#include "api/target.h"
+#include "api/task.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"

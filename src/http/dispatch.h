@@ -35,6 +35,12 @@ struct pgl_http_app {
 };
 
 void	pgl_http_init(const struct pgl_http_app *);
+/*
+ * The route table installed (n: its length), for a handler that lists
+ * routes (/v1/config's endpoints): it reads them here, from below,
+ * rather than from the table that names it.
+ */
+const struct pgl_route	*pgl_http_routes(size_t *n);
 /* In each worker: start its timers; on exit, flush what it buffered. */
 void	pgl_http_worker_start(void);
 void	pgl_http_worker_stop(void);

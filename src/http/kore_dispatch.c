@@ -427,6 +427,13 @@ pgl_http_init(const struct pgl_http_app *a)
 	app = a;
 }
 
+const struct pgl_route *
+pgl_http_routes(size_t *n)
+{
+	*n = app->nroutes;
+	return (app->routes);
+}
+
 /* The reply chosen: send it (unless the client left), log, free r. */
 static int
 complete(struct pgl_req *r)

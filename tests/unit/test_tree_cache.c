@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "api/cache/tree_cache.h"
+#include "api/cache/cache.h"
 
 static void
 test_put_then_get_shares_the_tree(void **state)

@@ -11,7 +11,7 @@
 #include "api/branching/merge.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/commit/commit.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"

@@ -23,7 +23,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/commit/commit.h"
 #include "api/branching/merge.h"
 #include "iceberg/manifest.h"
 #include "storage/objio.h"

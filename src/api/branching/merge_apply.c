@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/rest/rest.h"
+#include "api/commit/commit.h"
 #include "api/branching/merge.h"
 #include "app/app.h"
 #include "util/arena.h"

@@ -13,7 +13,7 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/commit/commit.h"
 #include "api/branching/merge.h"
 #include "storage/objio.h"
 #include "app/app.h"

@@ -20,7 +20,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/rest/rest.h"
+#include "api/commit/commit.h"
+#include "api/task.h"
 #include "api/branching/merge.h"
 #include "iceberg/iceberg.h"
 #include "util/json.h"

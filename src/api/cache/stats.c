@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "api/api.h"
+#include "api/cache/cache.h"
 #include "metrics/cache_stats.h"
 #include "metrics/metrics.h"
 #include "util/json.h"

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/cache/tree_cache.h"
+#include "api/cache/cache.h"
 #include "metrics/cache_stats.h"
 #include "util/hash.h"
 

@@ -12,7 +12,8 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/target.h"
+#include "api/commit/commit.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"

@@ -13,7 +13,7 @@
 #include "api/commit/run.h"
 #include "api/fetch.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/target.h"
 #include "metrics/metrics.h"
 #include "storage/obj_job.h"
 #include "storage/objio.h"

@@ -17,7 +17,7 @@
 #include "api/api.h"
 #include "api/fetch.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/commit/commit.h"
 #include "storage/obj_job.h"
 #include "storage/objio.h"
 #include "storage/write_pool.h"

@@ -17,7 +17,10 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/target.h"
+#include "api/commit/commit.h"
 #include "api/rest/rest.h"
+#include "api/task.h"
 #include "api/maintenance/maint.h"
 #include "app/app.h"
 #include "iceberg/iceberg.h"

@@ -16,11 +16,15 @@
 
 #include <jansson.h>
 
-#include "api/rest/rest.h"
+#include "api/target.h"
+#include "api/task.h"
 #include "http/request.h"
 #include "pangolin/store.h"
 #include "tasks/runner.h"
 #include "util/strset.h"
+
+/* maintenance/route.c: queue a maintenance task (202). */
+void	ice_table_maintenance(struct pgl_req *);
 
 /* maintenance/tasks.c */
 void	api_task_get(struct pgl_req *);
@@ -91,23 +95,5 @@ enum pgl_task_end	api_orphans_run(struct pgl_task_run *,
 			    json_t *result);
 enum pgl_task_end	api_purge_run(struct pgl_task_run *, struct pgl_req *,
 			    const json_t *params, json_t *result);
-
-/* maintenance/route.c: 0 while the tenant may queue a task; -1 after 429. */
-int		 api_task_quota(struct pgl_req *);
-
-/* maintenance/route.c: queue a task of kind on t's table; NULL after replying. */
-const char	*api_task_queue(struct pgl_req *, const char *kind,
-		    const struct ice_target *, const json_t *params);
-
-/* The message of the error a task's request was answered with. */
-const char	*api_task_reply_error(struct pgl_req *);
-
-/* The task's table; -1 with run->error set. */
-int	api_task_target(struct pgl_task_run *, struct pgl_req *,
-	    struct ice_target *);
-
-/* Fail the task with a message (always PGL_TASK_FAILED). */
-enum pgl_task_end	api_task_fail(struct pgl_task_run *, const char *fmt,
-			    ...) __attribute__((format(printf, 2, 3)));
 
 #endif

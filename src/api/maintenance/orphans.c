@@ -12,7 +12,9 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/target.h"
+#include "api/commit/commit.h"
+#include "api/task.h"
 #include "api/maintenance/maint.h"
 #include "app/app.h"
 #include "storage/objio.h"

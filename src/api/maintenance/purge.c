@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/rest/rest.h"
+#include "api/target.h"
+#include "api/commit/commit.h"
+#include "api/task.h"
 #include "api/maintenance/maint.h"
 #include "app/app.h"
 #include "util/json.h"

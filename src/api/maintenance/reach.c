@@ -9,7 +9,6 @@
 #include "api/api.h"
 #include "api/fetch.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
 #include "api/maintenance/maint.h"
 #include "app/app.h"
 #include "iceberg/manifest.h"

@@ -9,7 +9,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/commit/commit.h"
 #include "api/maintenance/maint.h"
 #include "app/app.h"
 #include "metrics/metrics.h"

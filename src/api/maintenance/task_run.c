@@ -12,7 +12,7 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/task.h"
 #include "api/maintenance/maint.h"
 #include "api/branching/merge.h"
 #include "app/app.h"

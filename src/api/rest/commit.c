@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "api/commit/commit.h"
 #include "api/gate.h"
+#include "api/target.h"
 #include "api/rest/rest.h"
 #include "app/app.h"
 #include "iceberg/iceberg.h"

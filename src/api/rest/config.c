@@ -9,8 +9,8 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/rest/rest.h"
-#include "api/routes.h"
 #include "app/app.h"
+#include "http/dispatch.h"
 #include "util/json.h"
 #include "util/jw.h"
 
@@ -19,20 +19,22 @@
 static json_t *
 endpoints(void)
 {
-	json_t		*arr = json_array();
-	const char	*p;
-	char		 buf[256];
-	size_t		 i;
-	int		 m;
+	json_t			*arr = json_array();
+	const struct pgl_route	*routes;
+	const char		*p;
+	char			 buf[256];
+	size_t			 i, n;
+	int			 m;
 
-	for (i = 0; i < pgl_nroutes; i++) {
-		p = pgl_routes[i].path;
+	routes = pgl_http_routes(&n);
+	for (i = 0; i < n; i++) {
+		p = routes[i].path;
 		/* The doubled PyIceberg aliases are not spec paths. */
 		if (strncmp(p, "/v1/{prefix}/", 13) != 0 ||
 		    strncmp(p, "/v1/{prefix}/v1/", 16) == 0)
 			continue;
 		for (m = PGL_GET; m <= PGL_PATCH; m <<= 1) {
-			if (!(pgl_routes[i].method & m))
+			if (!(routes[i].method & m))
 				continue;
 			(void)snprintf(buf, sizeof(buf), "%s %s",
 			    pgl_method_name(m), p);

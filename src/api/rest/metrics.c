@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include "api/target.h"
+#include "api/commit/commit.h"
 #include "api/rest/rest.h"
 #include "util/json.h"
 

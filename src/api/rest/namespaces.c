@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
+#include "api/target.h"
 #include "api/rest/rest.h"
 #include "api/rest/list_walk.h"
 #include "util/arena.h"

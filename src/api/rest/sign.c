@@ -27,6 +27,8 @@
 
 #include "api/api.h"
 #include "api/gate.h"
+#include "api/target.h"
+#include "api/commit/commit.h"
 #include "api/rest/rest.h"
 #include "app/app.h"
 #include "storage/objio.h"

@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "api/commit/commit.h"
 #include "api/gate.h"
+#include "api/target.h"
 #include "api/rest/rest.h"
 #include "api/placement.h"
 #include "app/app.h"

@@ -1,0 +1,60 @@
+/*
+ * What the api layer keeps per request (r->app): the route's rule, the
+ * caller's grants, what authorization already looked up, the catalog's
+ * storage, the audit event, and the objects fetched off the worker's
+ * thread.  Written by the gate (gate.c, authn.c, authz.c) and read by
+ * the shared layer's helpers (target.c, storage.c, fetch.c): it sits
+ * below all of them, so none needs another's header for it.
+ */
+#ifndef PGL_API_REQ_APP_H
+#define PGL_API_REQ_APP_H
+
+#include <stddef.h>
+
+#include "auth/rbac.h"
+#include "pangolin/store.h"
+
+struct api_fetch;
+struct pgl_rule;
+struct pgl_storage;
+
+/* What the api layer keeps per request (r->app). */
+struct pgl_req_app {
+	const struct pgl_rule	*rule;
+	const char		*idem_key;
+
+	/* A tenant user's grants, loaded once (authz.c). */
+	int			 grants_loaded;
+	struct pgl_grant	*grants;
+	size_t			 ngrants;
+
+	/*
+	 * What the authorization step looked up for a tenant user, for the
+	 * handler's first lookup of the same (target.c): the
+	 * {prefix} catalog and the table or view it decided on.
+	 */
+	int			 have_catalog;
+	struct pgl_catalog	 catalog;
+	int			 have_asset;
+	struct pgl_asset	 asset;
+
+	/* The storage of the catalog last resolved (storage.c). */
+	const struct pgl_storage *storage;
+	const char		*storage_catalog;
+
+	/* The audit event of this request's mutation. */
+	const char		*audit_id;	/* resource id, if known */
+	const char		*audit_name;	/* resource name */
+	int			 audited;
+	/*
+	 * A management mutation whose refusal is itself a record to keep
+	 * (a merge that stops on conflicts stores the operation and answers
+	 * 409): its transaction commits, with a failure event.
+	 */
+	int			 keep_on_error;
+
+	/* Objects fetched off the worker's thread (fetch.c), or NULL. */
+	struct api_fetch	*fetch;
+};
+
+#endif
