@@ -505,20 +505,44 @@ pgl_req_done(struct pgl_req *r)
 		http_request_wakeup(r->http);
 }
 
+/*
+ * Work deferred with pgl_req_later(), first in first out.  The worker's
+ * loop runs one piece per turn, after that turn's requests (the Kore
+ * patch's pgl_worker_turn), so a request that arrives while long work
+ * is under way waits for one piece, whoever's work it is.
+ */
 struct later {
-	void		(*fn)(struct pgl_req *, void *);
-	struct pgl_req	*r;
-	void		*arg;
+	TAILQ_ENTRY(later)	 list;
+	void			(*fn)(struct pgl_req *, void *);
+	struct pgl_req		*r;
+	void			*arg;
 };
 
-static void
-later_run(void *arg, u_int64_t now)
-{
-	struct later	l = *(struct later *)arg;
+static TAILQ_HEAD(, later)	later_queue =
+				    TAILQ_HEAD_INITIALIZER(later_queue);
 
-	(void)now;
-	free(arg);
-	l.fn(l.r, l.arg);
+int	pgl_worker_deferred(void);
+void	pgl_worker_turn(void);
+
+/* Kore's loop: 1 while deferred work waits (do not sleep in epoll). */
+int
+pgl_worker_deferred(void)
+{
+	return (!TAILQ_EMPTY(&later_queue));
+}
+
+/* Kore's loop, once per turn: the oldest piece of deferred work. */
+void
+pgl_worker_turn(void)
+{
+	struct later	*l, one;
+
+	if ((l = TAILQ_FIRST(&later_queue)) == NULL)
+		return;
+	TAILQ_REMOVE(&later_queue, l, list);
+	one = *l;
+	free(l);
+	one.fn(one.r, one.arg);
 }
 
 int
@@ -532,11 +556,7 @@ pgl_req_later(struct pgl_req *r, void (*fn)(struct pgl_req *, void *),
 	l->fn = fn;
 	l->r = r;
 	l->arg = arg;
-	/* A one-shot timer of 0 ms runs after this turn's events. */
-	if (kore_timer_add(later_run, 0, l, KORE_TIMER_ONESHOT) == NULL) {
-		free(l);
-		return (-1);
-	}
+	TAILQ_INSERT_TAIL(&later_queue, l, list);
 	pgl_req_pend(r);
 	return (0);
 }
