@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	8
+#define PGL_STORE_ABI_MINOR	9
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -586,6 +586,21 @@ struct pgl_store_ops {
 	 */
 	int	(*delete_audit_events_before)(S, A, int64_t before_ms,
 		    uint32_t limit, uint64_t *deleted, E);
+
+	/*
+	 * ABI 1.9: the next limit (> 0) assets of list_assets' order
+	 * strictly after the key (after_ns, after_name), reading only
+	 * id, catalog, branch, ns, name and kind (the rest NULL or 0).  A
+	 * long list reads each row once this way, where OFFSET re-reads
+	 * every row before the page.  ns NULL: the whole branch, and
+	 * after_ns is the key's namespace; with ns, after_ns is ignored.
+	 * May be NULL (an older plugin): the host pages by offset.
+	 */
+	int	(*list_assets_after)(S, A, const char *tenant,
+		    const char *catalog, const char *branch, const char *ns,
+		    const char *kind, const char *after_ns,
+		    const char *after_name, uint32_t limit,
+		    struct pgl_asset **, size_t *, E);
 };
 
 #undef S

@@ -4,6 +4,8 @@
  * row (copy-on-branch, ARCHITECTURE.md §6), so creating a branch is one
  * INSERT ... SELECT and a commit is one conditional UPDATE.
  */
+#include <string.h>
+
 #include "sql_store.h"
 
 #define ASSET_COLS \
@@ -56,6 +58,18 @@ static const char ASSET_LIST_BRANCH[] =
 	ASSET_COLS ASSET_BRANCH SQL_UNUSED("?4") ASSET_KIND ASSET_PAGE;
 static const char ASSET_COUNT_BRANCH[] =
 	"SELECT count(*) FROM assets" ASSET_BRANCH SQL_UNUSED("?4") ASSET_KIND;
+/* Keyset pages: the key columns only, after a (namespace, name). */
+#define ASSET_KEY_COLS \
+	"SELECT id, catalog_name, branch_name, namespace, name, kind" \
+	" FROM assets"
+#define ASSET_AFTER_ORDER	" ORDER BY namespace, name LIMIT ?6"
+static const char ASSET_LIST_NS_AFTER[] =
+	ASSET_KEY_COLS ASSET_IN_NS ASSET_KIND SQL_UNUSED("?7")
+	" AND name > ?8" ASSET_AFTER_ORDER;
+static const char ASSET_LIST_BRANCH_AFTER[] =
+	ASSET_KEY_COLS ASSET_BRANCH SQL_UNUSED("?4") ASSET_KIND
+	" AND (namespace > ?7 OR (namespace = ?7 AND name > ?8))"
+	ASSET_AFTER_ORDER;
 static const char ASSET_LIST_ALL[] =
 	ASSET_COLS ASSET_BRANCH " ORDER BY namespace, name";
 
@@ -169,6 +183,42 @@ sql_list_assets(struct pgl_store *s, struct pgl_arena *a,
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, count, total, "sssss", tenant, catalog,
 		    branch, ns, kind);
+	return (rc);
+}
+
+static void
+asset_key_fill(struct row *r, void *out)
+{
+	struct pgl_asset	*as = out;
+
+	memset(as, 0, sizeof(*as));
+	as->id = row_text(r);
+	as->catalog = row_text(r);
+	as->branch = row_text(r);
+	as->ns = row_text(r);
+	as->name = row_text(r);
+	as->kind = row_text(r);
+}
+
+int
+sql_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *catalog, const char *branch,
+    const char *ns, const char *kind, const char *after_ns,
+    const char *after_name, uint32_t limit, struct pgl_asset **items,
+    size_t *n, struct pgl_err *err)
+{
+	void	*p;
+	int	 rc;
+
+	if (limit == 0 || after_name == NULL || (ns == NULL &&
+	    after_ns == NULL))
+		return (store_err(err, PGL_EINVAL, "list_assets_after: a "
+		    "limit and a key are required"));
+	rc = store_list(s, a, err, ns != NULL ? ASSET_LIST_NS_AFTER :
+	    ASSET_LIST_BRANCH_AFTER, asset_key_fill, sizeof(**items), &p, n,
+	    "sssssiss", tenant, catalog, branch, ns, kind, (int64_t)limit,
+	    ns != NULL ? ns : after_ns, after_name);
+	*items = p;
 	return (rc);
 }
 

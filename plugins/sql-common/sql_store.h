@@ -175,6 +175,10 @@ int	sql_list_assets(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, const struct pgl_page *, struct pgl_asset **,
 	    size_t *, uint64_t *, struct pgl_err *);
+int	sql_list_assets_after(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, const char *, const char *, uint32_t,
+	    struct pgl_asset **, size_t *, struct pgl_err *);
 int	sql_update_asset(struct pgl_store *, const char *,
 	    const struct pgl_asset *, struct pgl_err *);
 int	sql_delete_asset(struct pgl_store *, const char *, const char *,
@@ -376,6 +380,7 @@ int	sql_cancel_task(struct pgl_store *, const char *, const char *,
 	.get_merge_conflict = sql_get_merge_conflict, \
 	.revoke_user_tokens = sql_revoke_user_tokens, \
 	.delete_audit_events_before = sql_delete_audit_events_before, \
+	.list_assets_after = sql_list_assets_after, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

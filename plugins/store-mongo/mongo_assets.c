@@ -194,6 +194,61 @@ mongo_list_assets(struct pgl_store *s, struct pgl_arena *a,
 	return (rc);
 }
 
+static void
+asset_key_fill(struct doc *d, void *out)
+{
+	struct pgl_asset	*as = out;
+
+	memset(as, 0, sizeof(*as));
+	as->id = doc_str(d, "id");
+	as->catalog = doc_str(d, "catalog_name");
+	as->branch = doc_str(d, "branch_name");
+	as->ns = doc_str(d, "namespace");
+	as->name = doc_str(d, "name");
+	as->kind = doc_str(d, "kind");
+}
+
+/* Keyset page: after (after_ns, after_name) in list order, key fields. */
+int
+mongo_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *catalog, const char *branch,
+    const char *ns, const char *kind, const char *after_ns,
+    const char *after_name, uint32_t limit, struct pgl_asset **items,
+    size_t *n, struct pgl_err *err)
+{
+	struct pgl_page	 page = { limit, 0 };
+	bson_t		 filter, *sort, *after;
+	void		*p;
+	int		 rc;
+
+	if (limit == 0 || after_name == NULL || (ns == NULL &&
+	    after_ns == NULL))
+		return (mongo_err(err, PGL_EINVAL, "list_assets_after: a "
+		    "limit and a key are required"));
+	branch_filter(&filter, tenant, catalog, branch);
+	if (kind != NULL)
+		BSON_APPEND_UTF8(&filter, "kind", kind);
+	if (ns != NULL) {
+		BSON_APPEND_UTF8(&filter, "namespace", ns);
+		after = BCON_NEW("name", "{", "$gt", BCON_UTF8(after_name),
+		    "}");
+	} else
+		after = BCON_NEW("$or", "[",
+		    "{", "namespace", "{", "$gt", BCON_UTF8(after_ns), "}", "}",
+		    "{", "namespace", BCON_UTF8(after_ns),
+		    "name", "{", "$gt", BCON_UTF8(after_name), "}", "}",
+		    "]");
+	bson_concat(&filter, after);
+	sort = BCON_NEW("namespace", BCON_INT32(1), "name", BCON_INT32(1));
+	rc = mg_list(s, a, err, COLL_ASSETS, &filter, sort, &page,
+	    asset_key_fill, sizeof(**items), &p, n);
+	*items = p;
+	bson_destroy(&filter);
+	bson_destroy(after);
+	bson_destroy(sort);
+	return (rc);
+}
+
 /* Every asset of a branch in one find (conflict detection, merges). */
 int
 mongo_list_all_assets_for_branch(struct pgl_store *s, struct pgl_arena *a,

@@ -540,6 +540,7 @@ static const struct pgl_store_ops ops = {
 	.get_merge_conflict = mongo_get_merge_conflict,
 	.revoke_user_tokens = mongo_revoke_user_tokens,
 	.delete_audit_events_before = mongo_delete_audit_events_before,
+	.list_assets_after = mongo_list_assets_after,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

@@ -219,6 +219,10 @@ int	mongo_list_assets(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, const struct pgl_page *, struct pgl_asset **,
 	    size_t *, uint64_t *, struct pgl_err *);
+int	mongo_list_assets_after(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, const char *, const char *, uint32_t,
+	    struct pgl_asset **, size_t *, struct pgl_err *);
 int	mongo_update_asset(struct pgl_store *, const char *,
 	    const struct pgl_asset *, struct pgl_err *);
 int	mongo_delete_asset(struct pgl_store *, const char *, const char *,

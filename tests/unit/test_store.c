@@ -865,6 +865,73 @@ test_rename_asset(void **state)
 	    "db", "t1", "db", "t3", &f->err));
 }
 
+/* ABI 1.9: keyset pages read each row once, key fields only. */
+static void
+test_list_assets_after_a_key(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	*items;
+	size_t			n;
+
+	seed_catalog_tree(f, "t-a");
+	seed_tenant(f, "t-b", "beta");
+	seed_ns(f, "t-a", "cat", "aa");
+	seed_asset(f, "t-a", "cat", "main", "aa", "zz", "ICEBERG_TABLE");
+	seed_asset(f, "t-a", "cat", "main", "db", "t3", "ICEBERG_TABLE");
+	seed_asset(f, "t-a", "cat", "main", "db", "t2", "ICEBERG_TABLE");
+	seed_branch(f, "t-a", "cat", "dev");
+	seed_asset(f, "t-a", "cat", "dev", "db", "only_dev", "ICEBERG_TABLE");
+
+	OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", "main", "db",
+	    NULL, NULL, "t1", 2, &items, &n, &f->err));
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].name, "t2");
+	assert_string_equal(items[1].name, "t3");
+	assert_string_equal(items[1].ns, "db");
+	assert_string_equal(items[1].id, "as-t-a-cat-main-db-t3");
+	assert_string_equal(items[1].kind, "ICEBERG_TABLE");
+	assert_null(items[1].location);
+	assert_null(items[1].metadata_location);
+	assert_null(items[1].properties);
+	OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", "main", "db",
+	    NULL, NULL, "t3", 2, &items, &n, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].name, "v1");
+	OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", "main", "db",
+	    NULL, NULL, "v1", 2, &items, &n, &f->err));
+	assert_int_equal(n, 0);
+
+	/* kind filters; the branch and the tenant bound the rows. */
+	OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", "main", "db",
+	    "ICEBERG_TABLE", NULL, "", 10, &items, &n, &f->err));
+	assert_int_equal(n, 3);
+	assert_string_equal(items[2].name, "t3");
+	OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", "dev", "db",
+	    NULL, NULL, "", 10, &items, &n, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].name, "only_dev");
+	OK(f, ops->list_assets_after(f->s, f->a, "t-b", "cat", "main", "db",
+	    NULL, NULL, "", 10, &items, &n, &f->err));
+	assert_int_equal(n, 0);
+
+	/* The whole branch: after (namespace, name). */
+	OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", "main", NULL,
+	    NULL, "aa", "zz", 1, &items, &n, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].ns, "db");
+	assert_string_equal(items[0].name, "t1");
+	OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", "main", NULL,
+	    NULL, "a", "zzz", 10, &items, &n, &f->err));
+	assert_int_equal(n, 5);
+	assert_string_equal(items[0].ns, "aa");
+	assert_string_equal(items[4].name, "v1");
+
+	FAILS(f, PGL_EINVAL, ops->list_assets_after(f->s, f->a, "t-a", "cat",
+	    "main", "db", NULL, NULL, "t1", 0, &items, &n, &f->err));
+	FAILS(f, PGL_EINVAL, ops->list_assets_after(f->s, f->a, "t-a", "cat",
+	    "main", NULL, NULL, NULL, "t1", 5, &items, &n, &f->err));
+}
+
 static void
 test_list_assets_by_namespace_and_kind(void **state)
 {
@@ -3704,6 +3771,7 @@ main(void)
 		T(test_asset_needs_branch_and_namespace),
 		T(test_rename_asset),
 		T(test_list_assets_by_namespace_and_kind),
+		T(test_list_assets_after_a_key),
 		T(test_list_all_assets_for_branch),
 		T(test_copy_assets_bulk_copies_all_with_new_ids),
 		T(test_copy_assets_bulk_ns_filter_keeps_namespace_and_children),

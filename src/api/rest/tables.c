@@ -150,22 +150,41 @@ asset_visible(struct pgl_req *r, const void *item, void *ctx)
 	return (api_allowed(r, PGL_ACT_LIST, &t));
 }
 
-/* What a table or view list reads: the query of list_assets. */
+/*
+ * What a table or view list reads: the query of list_assets, and the
+ * last name a slice read.  The first slice reads by offset (the client's
+ * page); the next ones after that name, so a long list reads each row
+ * once (a store without list_assets_after pages by offset throughout).
+ */
 struct asset_query {
 	struct ice_target	 t;
 	const char		*kind;
+	const char		*after;
 };
 
 static int
 assets_fetch(struct list_walk *lw, struct pgl_arena *a,
     const struct pgl_page *pg, void **rows, size_t *n, struct pgl_err *err)
 {
-	struct asset_query	*q = lw->arg;
-	struct pgl_asset	*items;
-	int			 rc;
+	const struct pgl_store_ops	*db = pgl_app.db;
+	struct asset_query		*q = lw->arg;
+	struct pgl_asset		*items;
+	int				 rc;
 
-	rc = STORE(list_assets, a, lw->r->tenant, q->t.catalog.name,
-	    q->t.branch, q->t.ns, q->kind, pg, &items, n, NULL, err);
+	if (q->after != NULL && db->abi_minor >= 9 &&
+	    db->list_assets_after != NULL)
+		rc = STORE(list_assets_after, a, lw->r->tenant,
+		    q->t.catalog.name, q->t.branch, q->t.ns, q->kind, NULL,
+		    q->after, pg->limit, &items, n, err);
+	else
+		rc = STORE(list_assets, a, lw->r->tenant, q->t.catalog.name,
+		    q->t.branch, q->t.ns, q->kind, pg, &items, n, NULL, err);
+	if (rc == PGL_OK && *n > 0 && pg->limit != 0 &&
+	    (q->after = pgl_arena_strdup(lw->r->arena,
+	    items[*n - 1].name)) == NULL) {
+		err->code = rc = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+	}
 	*rows = items;
 	return (rc);
 }
@@ -197,6 +216,7 @@ ice_table_list(struct pgl_req *r)
 		pgl_reply_error(r, 503, "out of memory");
 		return;
 	}
+	memset(q, 0, sizeof(*q));
 	q->kind = strstr(r->match.route->path, "/views") != NULL ? KIND_VIEW :
 	    KIND_TABLE;
 	if (ice_target(r, NULL, &q->t) == -1 || !ice_ns_exists(r,
