@@ -28,15 +28,21 @@ let srv, swift, proxy, A, B;
 /**
  * A TCP proxy to Swift: passes bytes both ways until hang(), then takes
  * every connection and every request and answers nothing, until pass().
+ * After hangPuts() only a connection that starts a PUT goes silent.
  */
 async function startProxy(port) {
   let hanging = false;
+  let puts = false;
   const socks = new Set();
   const server = net.createServer((c) => {
     const u = net.connect(port, '127.0.0.1');
+    let dead = false;
     socks.add(c).add(u);
-    c.on('data', (d) => { if (!hanging) u.write(d); });
-    u.on('data', (d) => { if (!hanging) c.write(d); });
+    c.on('data', (d) => {
+      if (puts && d.subarray(0, 4).toString() === 'PUT ') dead = true;
+      if (!hanging && !dead) u.write(d);
+    });
+    u.on('data', (d) => { if (!hanging && !dead) c.write(d); });
     const end = () => { c.destroy(); u.destroy(); socks.delete(c); socks.delete(u); };
     c.on('error', end).on('close', end);
     u.on('error', end).on('close', end);
@@ -46,7 +52,8 @@ async function startProxy(port) {
   return {
     endpoint: `http://127.0.0.1:${own}`,
     hang() { hanging = true; },
-    pass() { hanging = false; },
+    hangPuts() { puts = true; },
+    pass() { hanging = false; puts = false; },
     close() { for (const s of socks) s.destroy(); server.close(); },
   };
 }
@@ -331,5 +338,52 @@ test('creates whose first metadata file goes to a stalled endpoint wait off the 
   } finally {
     proxy.pass();
     await srv3.stop();
+  }
+});
+
+test('a multi-table transaction whose files go to a stalled endpoint waits off the event loop: another tenant keeps its latency, and no table moves', async () => {
+  const srv4 = await stallServer({ PANGOLIN_S3_BREAKER_FAILURES: '0' });
+  try {
+    const A4 = await tenant(proxy.endpoint, srv4);
+    const B4 = await tenant(swift.endpoint, srv4);
+    const ns = A4.T.replace(/\/tables\/t$/, '');
+    const prefix = ns.replace(/\/namespaces\/db$/, '');
+    await ok('POST', `${ns}/tables`, { name: 't2', schema }, A4.h, srv4);
+    const before = {};
+    for (const t of ['t', 't2']) before[t] = (await srv4.req('GET', `${ns}/tables/${t}`, { headers: A4.h })).json['metadata-location'];
+    const tx = () => srv4.req('POST', `${prefix}/transactions/commit`, { headers: A4.h, timeout: 60000, body: {
+      'table-changes': ['t', 't2'].map((name) => ({ identifier: { namespace: ['db'], name }, requirements: [],
+        updates: [{ action: 'set-properties', updates: { tx: 'yes' } }] })) } });
+    // Reads pass, object writes never answer.
+    proxy.hangPuts();
+    const timed = async (f) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0 }; };
+    const As = [timed(tx), timed(tx)];
+    await new Promise((res) => setTimeout(res, 300));
+    const bs = [];
+    for (let i = 0; i < 6; i++) bs.push(await timed(() => (i % 2 ? B4.commit(i) : B4.load())));
+    const a = await Promise.all(As);
+    console.log(`A transactions: ${a.map((x) => `${x.r.status} ${x.ms.toFixed(0)} ms`).join(', ')}; B ${bs.map((x) => x.ms.toFixed(1)).join(', ')} ms`);
+    for (const x of bs) {
+      assert.equal(x.r.status, 200, x.r.text);
+      assert.ok(x.ms < TIMEOUT_MS / 2, `B waited ${x.ms} ms behind A's transactions`);
+    }
+    for (const x of a) {
+      assert.equal(x.r.status, 503, x.r.text);
+      assert.ok(x.ms >= TIMEOUT_MS * 0.8, `a transaction answered in ${x.ms} ms: it did not wait on the store`);
+    }
+    proxy.pass();
+    for (const t of ['t', 't2']) {
+      const j = (await srv4.req('GET', `${ns}/tables/${t}`, { headers: A4.h })).json;
+      assert.equal(j['metadata-location'], before[t], `${t} moved although its file was never written`);
+    }
+    const r = await tx();
+    assert.equal(r.status, 204, r.text);
+    for (const t of ['t', 't2']) {
+      const j = (await srv4.req('GET', `${ns}/tables/${t}`, { headers: A4.h })).json;
+      assert.equal(j.metadata.properties.tx, 'yes', t);
+    }
+  } finally {
+    proxy.pass();
+    await srv4.stop();
   }
 });

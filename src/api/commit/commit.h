@@ -4,8 +4,8 @@
  *
  * io.c: metadata files (read through the worker's cache, rendered,
  * written, deleted) and the catalog commit log; write.c: the same write
- * off the worker's thread; assets.c: the asset rows (name, location,
- * create, drop).
+ * off the worker's thread; batch.c: a transaction's files, likewise;
+ * assets.c: the asset rows (name, location, create, drop).
  *
  * loop.c: the one commit loop of tables, views and /transactions/commit
  * (iceberg-commit.md §5, §7.3): per asset, load the pointer and its base
@@ -221,6 +221,14 @@ int	ice_commit_run(struct pgl_req *, struct ice_change *, size_t n);
  */
 void	ice_commit_serve(struct pgl_req *, const struct ice_change *c,
 	    int config);
+/*
+ * Commit the n changes of a multi-table transaction for a client and
+ * reply 204, or with the error; every new file is written by the write
+ * pool while the request waits (commit/batch.c).  cs (calloc'd) is
+ * taken: cleared and freed here.
+ */
+void	ice_commit_serve_many(struct pgl_req *, struct ice_change *cs,
+	    size_t n);
 
 /*
  * 200 with the change's result {"metadata-location", "metadata"} (and

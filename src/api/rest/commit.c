@@ -330,8 +330,8 @@ ice_transactions_commit(struct pgl_req *r)
 			goto out;
 		}
 	}
-	if (ice_commit_run(r, cs, n) == 0)
-		pgl_reply_empty(r, 204);
+	ice_commit_serve_many(r, cs, n);
+	return;
 out:
 	for (i = 0; i < n; i++)
 		ice_change_clear(&cs[i]);
