@@ -75,6 +75,25 @@ catalog_query(const struct cli *c, const struct family *f, char *buf,
 	return (0);
 }
 
+/*
+ * A create made by a task (a large branch answers 202): follow the task
+ * to its end, progress on stderr, and print it; exit 1 if it failed.
+ */
+static int
+follow(struct cli *c, json_t *accepted)
+{
+	const char	*id = json_string_value(json_object_get(accepted,
+			    "task_id"));
+	char		 copy[128];
+
+	if (id == NULL || strlen(id) >= sizeof(copy))
+		return (cli_result(c, 202, accepted, 0));
+	(void)snprintf(copy, sizeof(copy), "%s", id);
+	json_decref(accepted);
+	c->wait = 1;
+	return (cli_task_wait(c, copy));
+}
+
 int
 cli_cmd_resource(struct cli *c, const char *name)
 {
@@ -113,5 +132,7 @@ cli_cmd_resource(struct cli *c, const char *name)
 		return (CLI_USAGE);
 	if (rc == -1)
 		return (CLI_UNREACHABLE);
+	if (status == 202)
+		return (follow(c, body));
 	return (cli_result(c, status, body, 0));
 }

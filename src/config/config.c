@@ -124,6 +124,8 @@ static const struct key keys[] = {
 	    O(audit.anonymous_failures_per_min), 0, 1000000 },
 	{ "merge",  "inline_max_assets", K_INT, O(merge.inline_max_assets),
 	    0, 100000000 },
+	{ "branch", "inline_max_assets", K_INT, O(branch.inline_max_assets),
+	    0, 100000000 },
 	{ "defaults", "object_store_cache", K_BOOL,
 	    O(defaults.object_store_cache), 0, 0 },
 	{ "defaults", "tenant_name",	K_STR,  O(defaults.tenant_name), 0, 0 },
@@ -207,6 +209,7 @@ defaults(struct pgl_config *c)
 	c->audit.retention_days = 90;
 	c->audit.anonymous_failures_per_min = 60;
 	c->merge.inline_max_assets = 500;
+	c->branch.inline_max_assets = 1000;
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = xstrdup("default");
 }
@@ -895,6 +898,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->merge.inline_max_assets = (int)n;
+	if ((rc = env_int("PANGOLIN_BRANCH_INLINE_MAX_ASSETS", 0, 100000000,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->branch.inline_max_assets = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)

@@ -133,6 +133,13 @@ struct pgl_config {
 	} merge;
 
 	struct {
+		/* A branch whose source holds more assets than this is
+		 * made by a task (202): the copy of its asset rows is one
+		 * statement whose time grows with them; 0: always inline. */
+		int		inline_max_assets;
+	} branch;
+
+	struct {
 		int		object_store_cache;
 		char		*tenant_name;	/* the nil-uuid tenant's name */
 		char		*warehouse;	/* bootstrap local warehouse */

@@ -34,8 +34,8 @@ static const struct pgl_jfield tag_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-static json_t *
-branch_json(const struct pgl_branch *b)
+json_t *
+api_branch_json(const struct pgl_branch *b)
 {
 	return (json_pack("{s:s,s:o,s:s,s:o}", "name", b->name,
 	    "head_commit_id", api_str_or_null(b->head_commit_id),
@@ -155,15 +155,28 @@ branch_in_tx(void *arg, struct pgl_err *err)
 	    tx->from, tx->b->name, NULL, tx->names_json, &tx->copied, err));
 }
 
+int
+api_branch_make(struct pgl_req *r, struct pgl_branch *b, const char *from,
+    const char *names_json, uint64_t *copied, struct pgl_err *err)
+{
+	struct branch_tx	tx = { r, b, from, names_json, 0 };
+	int			rc;
+
+	rc = pgl_store_tx(branch_in_tx, &tx, err);
+	*copied = tx.copied;
+	return (rc);
+}
+
 void
 api_branch_create(struct pgl_req *r)
 {
 	struct pgl_branch	 b;
-	struct branch_tx	 tx;
 	struct pgl_catalog	 c;
 	struct pgl_err		 err;
-	const char		*type, *from;
+	const char		*type, *from, *names;
 	json_t			*assets;
+	uint64_t		 copied;
+	int			 large;
 
 	if (pgl_req_body(r, branch_fields) == -1 ||
 	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1)
@@ -189,13 +202,18 @@ api_branch_create(struct pgl_req *r)
 	assets = json_object_get(r->body, "assets");
 	b.assets = assets != NULL && json_array_size(assets) > 0 ?
 	    api_text(r->arena, assets) : "[]";
-	tx = (struct branch_tx){ r, &b, from != NULL ? from : "main",
-	    strcmp(b.assets, "[]") != 0 ? b.assets : NULL, 0 };
-	if (pgl_store_tx(branch_in_tx, &tx, &err) != PGL_OK) {
+	from = from != NULL ? from : "main";
+	names = strcmp(b.assets, "[]") != 0 ? b.assets : NULL;
+	if ((large = branch_is_large(r, &c, &b, from, assets)) != 0) {
+		if (large == 1)
+			branch_queue(r, &c, &b, from);
+		return;
+	}
+	if (api_branch_make(r, &b, from, names, &copied, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
-	pgl_reply_json(r, 201, branch_json(&b));
+	pgl_reply_json(r, 201, api_branch_json(&b));
 }
 
 void
@@ -218,7 +236,7 @@ api_branch_list(struct pgl_req *r)
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, branch_json(&items[i]));
+		json_array_append_new(arr, api_branch_json(&items[i]));
 	pgl_reply_list(r, arr, total);
 }
 
@@ -242,7 +260,7 @@ api_branch_get(struct pgl_req *r)
 	const char		*cat;
 
 	if ((cat = catalog_arg(r)) != NULL && find_branch(r, cat, &b) == 0)
-		pgl_reply_json(r, 200, branch_json(&b));
+		pgl_reply_json(r, 200, api_branch_json(&b));
 }
 
 void

@@ -24,26 +24,6 @@
 #include "util/json.h"
 #include "util/str.h"
 
-/* Assets on branch b: one counting query, no rows read. */
-static int
-branch_size(struct pgl_req *r, const struct pgl_catalog *c,
-    const struct pgl_branch *b, uint64_t *total)
-{
-	struct pgl_page	 pg = { 1, 0 };
-	struct pgl_asset *items;
-	struct pgl_err	 err;
-	size_t		 n;
-
-	memset(&err, 0, sizeof(err));
-	*total = 0;
-	if (STORE(list_assets, r->arena, r->tenant, c->name, b->name, NULL,
-	    NULL, &pg, &items, &n, total, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return (-1);
-	}
-	return (0);
-}
-
 /*
  * The plan's work is bounded by the assets of both branches (every key
  * of either is compared), so their counts decide before any of it is
@@ -58,8 +38,8 @@ merge_is_large(struct pgl_req *r, const struct pgl_catalog *c,
 
 	if (limit == 0)
 		return (0);
-	if (branch_size(r, c, s, &ns) == -1 || branch_size(r, c, t, &nt) ==
-	    -1)
+	if (api_branch_assets(r, c->name, s->name, &ns) == -1 ||
+	    api_branch_assets(r, c->name, t->name, &nt) == -1)
 		return (-1);
 	return (ns > (uint64_t)limit || nt > (uint64_t)limit);
 }

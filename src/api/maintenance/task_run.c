@@ -57,6 +57,8 @@ run_kind(struct pgl_task_run *run, struct pgl_req *r, const json_t *params,
 		return (api_purge_run(run, r, params, result));
 	if (strcmp(kind, "merge") == 0)
 		return (api_merge_run(run, r, params, result));
+	if (strcmp(kind, "branch") == 0)
+		return (api_branch_run(run, r, params, result));
 	if (strcmp(kind, "maintenance") != 0)
 		return (api_task_fail(run, "unknown task kind \"%s\"", kind));
 	ops = json_object_get(params, "operations");
