@@ -1,8 +1,7 @@
 /*
- * Branches, tags and commit history (pangolin-api.md §2.5, §4).
- * Branching is copy-on-branch: the new branch starts at the source's head
- * commit and gets a copy of its asset rows in one statement, inside the
- * same transaction as the branch row.
+ * Branches, tags and commit history (pangolin-api.md §2.5, §4): looking
+ * at and deleting branches, their commits, and tags.  Making a branch is
+ * branch_create.c's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,21 +10,12 @@
 #include "api/branching/merge.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/commit/commit.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/paging.h"
 
 
-static const struct pgl_jfield branch_fields[] = {
-	{ "name", PGL_J_STRING, 1 },
-	{ "catalog", PGL_J_STRING, 1 },
-	{ "branch_type", PGL_J_STRING, 0 },
-	{ "from_branch", PGL_J_STRING, 0 },
-	{ "assets", PGL_J_STRLIST, 0 },
-	{ NULL, 0, 0 }
-};
 
 static const struct pgl_jfield tag_fields[] = {
 	{ "name", PGL_J_STRING, 1 },
@@ -79,142 +69,6 @@ catalog_arg(struct pgl_req *r)
 	return (name);
 }
 
-struct branch_tx {
-	struct pgl_req		*r;
-	struct pgl_branch	*b;
-	const char		*from;
-	const char		*names_json;
-	uint64_t		 copied;
-};
-
-/*
- * A partial branch names assets of its source: PGL_ENOTFOUND listing the
- * names the source does not have (issue 13, item 6).  One round trip.
- */
-static int
-names_exist(struct branch_tx *tx, struct pgl_err *err)
-{
-	struct pgl_asset	*items;
-	json_t			*names, *e;
-	char			*missing = NULL, *dotted;
-	size_t			 n, i, j;
-	int			 rc;
-
-	if (tx->names_json == NULL)
-		return (PGL_OK);
-	if ((rc = STORE(list_all_assets_for_branch, tx->r->arena,
-	    tx->r->tenant, tx->b->catalog, tx->from, &items, &n, err)) !=
-	    PGL_OK)
-		return (rc);
-	names = pgl_json_load_or(tx->names_json, json_array());
-	json_array_foreach(names, i, e) {
-		for (j = 0; j < n; j++) {
-			dotted = ice_dotted(tx->r, items[j].ns, items[j].name);
-			if (dotted != NULL && strcmp(dotted,
-			    json_string_value(e)) == 0)
-				break;
-		}
-		if (j == n)
-			missing = pgl_arena_printf(tx->r->arena, "%s%s%s",
-			    missing != NULL ? missing : "", missing != NULL ?
-			    ", " : "", json_string_value(e));
-	}
-	json_decref(names);
-	if (missing == NULL)
-		return (PGL_OK);
-	err->code = PGL_ENOTFOUND;
-	(void)snprintf(err->msg, sizeof(err->msg), "Assets not found on "
-	    "branch '%.60s': %.150s", tx->from, missing);
-	return (PGL_ENOTFOUND);
-}
-
-static int
-branch_in_tx(void *arg, struct pgl_err *err)
-{
-	struct branch_tx	*tx = arg;
-	struct pgl_branch	 src;
-	int			 rc;
-
-	if ((rc = STORE(get_branch, tx->r->arena, tx->r->tenant,
-	    tx->b->catalog, tx->from, &src, err)) != PGL_OK) {
-		if (rc == PGL_ENOTFOUND)
-			(void)snprintf(err->msg, sizeof(err->msg),
-			    "Source branch '%.200s' not found", tx->from);
-		return (rc);
-	}
-	if ((rc = names_exist(tx, err)) != PGL_OK)
-		return (rc);
-	tx->b->head_commit_id = src.head_commit_id;
-	if ((rc = STORE(create_branch, tx->r->tenant, tx->b, err)) != PGL_OK) {
-		if (rc == PGL_EEXISTS)
-			(void)snprintf(err->msg, sizeof(err->msg),
-			    "Branch '%.200s' already exists", tx->b->name);
-		return (rc);
-	}
-	return (STORE(copy_assets_bulk, tx->r->tenant, tx->b->catalog,
-	    tx->from, tx->b->name, NULL, tx->names_json, &tx->copied, err));
-}
-
-int
-api_branch_make(struct pgl_req *r, struct pgl_branch *b, const char *from,
-    const char *names_json, uint64_t *copied, struct pgl_err *err)
-{
-	struct branch_tx	tx = { r, b, from, names_json, 0 };
-	int			rc;
-
-	rc = pgl_store_tx(branch_in_tx, &tx, err);
-	*copied = tx.copied;
-	return (rc);
-}
-
-void
-api_branch_create(struct pgl_req *r)
-{
-	struct pgl_branch	 b;
-	struct pgl_catalog	 c;
-	struct pgl_err		 err;
-	const char		*type, *from, *names;
-	json_t			*assets;
-	uint64_t		 copied;
-	int			 large;
-
-	if (pgl_req_body(r, branch_fields) == -1 ||
-	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1)
-		return;
-	memset(&b, 0, sizeof(b));
-	b.name = pgl_json_str(r->body, "name");
-	b.catalog = pgl_json_str(r->body, "catalog");
-	if (api_get_catalog(r, r->tenant, b.catalog, &c, &err) !=
-	    PGL_OK) {
-		pgl_reply_missing(r, &err, "Catalog '%.200s' not found",
-		    b.catalog);
-		return;
-	}
-	type = pgl_json_str(r->body, "branch_type");
-	b.branch_type = type != NULL && strcmp(type, "ingest") == 0 ?
-	    "ingest" : "experimental";
-	/* The route's rule cannot see the body: the branch type decides. */
-	if (api_require(r, strcmp(b.branch_type, "ingest") == 0 ?
-	    PGL_ACT_INGEST_BRANCHING : PGL_ACT_EXPERIMENTAL_BRANCHING,
-	    &(struct pgl_target){ c.id, "", "", NULL, 0 }) == -1)
-		return;
-	from = pgl_json_str(r->body, "from_branch");
-	assets = json_object_get(r->body, "assets");
-	b.assets = assets != NULL && json_array_size(assets) > 0 ?
-	    api_text(r->arena, assets) : "[]";
-	from = from != NULL ? from : "main";
-	names = strcmp(b.assets, "[]") != 0 ? b.assets : NULL;
-	if ((large = branch_is_large(r, &c, &b, from, assets)) != 0) {
-		if (large == 1)
-			branch_queue(r, &c, &b, from);
-		return;
-	}
-	if (api_branch_make(r, &b, from, names, &copied, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return;
-	}
-	pgl_reply_json(r, 201, api_branch_json(&b));
-}
 
 void
 api_branch_list(struct pgl_req *r)

@@ -25,38 +25,24 @@
 
 /* branching/branches.c */
 void	api_branch_list(struct pgl_req *);
-void	api_branch_create(struct pgl_req *);
 void	api_branch_get(struct pgl_req *);
 void	api_branch_delete(struct pgl_req *);
 /* A branch's JSON (name, head_commit_id, branch_type, assets). */
 json_t	*api_branch_json(const struct pgl_branch *);
-/*
- * Make branch b from the branch named from in one store transaction: its
- * row at from's head and a copy of from's asset rows (only those named
- * in names_json, a JSON array text, if not NULL).  PGL_OK with *copied.
- */
-int	 api_branch_make(struct pgl_req *, struct pgl_branch *b,
-	    const char *from, const char *names_json, uint64_t *copied,
-	    struct pgl_err *);
 
 /*
- * branching/branch_task.c: a branch too large for the event loop.
- * api_branch_assets: the assets on a branch (one store count).
- * branch_is_large: 1 when the copy would take more rows than [branch]
- * inline_max_assets (those named in assets, else all of from's), 0 when
- * not, -1 after replying (404 for a missing source, 409 for a taken
- * name: what the copy would find, told before it is queued).
- * branch_queue: queue the copy as a task of kind "branch" and answer 202
- * with it (429 past the task quota).  api_branch_run: the task.
+ * branching/branch_create.c: POST /api/v1/branches, inline or, past
+ * [branch] inline_max_assets rows to copy, as a task of kind "branch"
+ * (api_branch_run).  api_branch_assets: the assets on a branch (one
+ * store count), 0 or -1 after replying.
  */
+void	 api_branch_create(struct pgl_req *);
 int	 api_branch_assets(struct pgl_req *, const char *catalog,
 	    const char *branch, uint64_t *total);
-int	 branch_is_large(struct pgl_req *, const struct pgl_catalog *,
-	    const struct pgl_branch *b, const char *from, const json_t *assets);
-void	 branch_queue(struct pgl_req *, const struct pgl_catalog *,
-	    const struct pgl_branch *b, const char *from);
 enum pgl_task_end api_branch_run(struct pgl_task_run *, struct pgl_req *,
 	    const json_t *params, json_t *result);
+
+/* branching/branches.c, continued: commits and tags. */
 void	api_branch_commits(struct pgl_req *);
 void	api_tag_list(struct pgl_req *);
 void	api_tag_create(struct pgl_req *);
