@@ -247,7 +247,32 @@ struct create_tx {
 	struct pgl_asset	*a;
 	const char		*branch;
 	const char		*verb;
+	int			 created;	/* create_asset succeeded once */
 };
+
+/*
+ * A store without transactions keeps the row of an attempt that then lost
+ * the branch head; the attempt after it finds the row: ours if it names
+ * our metadata file (a fresh UUID), and only the commit is left to record.
+ */
+static int
+create_row(struct create_tx *tx, struct pgl_err *err)
+{
+	struct pgl_asset	had;
+	struct pgl_err		gerr;
+	int			rc;
+
+	rc = STORE(create_asset, tx->r->tenant, tx->a, err);
+	if (rc != PGL_EEXISTS || !tx->created ||
+	    tx->a->metadata_location == NULL)
+		return (rc);
+	if (STORE(get_asset, tx->r->arena, tx->r->tenant, tx->a->catalog,
+	    tx->branch, tx->a->ns, tx->a->name, &had, &gerr) != PGL_OK ||
+	    had.metadata_location == NULL ||
+	    strcmp(had.metadata_location, tx->a->metadata_location) != 0)
+		return (rc);
+	return (PGL_OK);
+}
 
 static int
 create_in_tx(void *arg, struct pgl_err *err)
@@ -256,8 +281,9 @@ create_in_tx(void *arg, struct pgl_err *err)
 	char			*msg;
 	int			 rc;
 
-	if ((rc = STORE(create_asset, tx->r->tenant, tx->a, err)) != PGL_OK)
+	if ((rc = create_row(tx, err)) != PGL_OK)
 		return (rc);
+	tx->created = 1;
 	msg = pgl_arena_printf(tx->r->arena, "%s %s %s", tx->verb,
 	    strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table",
 	    ice_dotted(tx->r, tx->a->ns, tx->a->name));
@@ -266,24 +292,27 @@ create_in_tx(void *arg, struct pgl_err *err)
 }
 
 /*
- * Register the asset row and its commit; on a lost race the file just
- * written is deleted and the client gets 409.
+ * Register the asset row and its commit; on a lost race for the name the
+ * file just written is deleted and the client gets 409 (a race for the
+ * branch head alone is run again, ice_tx_on_branch).
  */
 int
 ice_create_asset(struct pgl_req *r, const struct ice_target *t,
     struct pgl_asset *a, const char *verb, int delete_on_conflict)
 {
-	struct create_tx	tx = { r, a, t->branch, verb };
+	struct create_tx	tx = { r, a, t->branch, verb, 0 };
 	struct pgl_err		err;
 	int			rc;
 
-	if ((rc = api_tx(r, create_in_tx, &tx, &err)) == PGL_OK)
+	if ((rc = ice_tx_on_branch(r, create_in_tx, &tx, &err)) == PGL_OK)
 		return (0);
 	if (rc == PGL_TX_UNKNOWN) {
 		ice_reply_unknown(r, &err);
 		return (-1);
 	}
-	if (delete_on_conflict && a->metadata_location != NULL)
+	/* Once a row was made, a store without transactions may have kept
+	 * it: its file must stay (orphan removal finds it if not). */
+	if (delete_on_conflict && a->metadata_location != NULL && !tx.created)
 		ice_delete_file_later(r, &t->catalog, a->metadata_location);
 	if (err.code == PGL_EEXISTS)
 		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
@@ -358,7 +387,7 @@ ice_drop_asset(struct pgl_req *r, const struct pgl_asset *a)
 	struct drop_tx	tx = { r, a };
 	struct pgl_err	err;
 
-	if (api_tx(r, drop_in_tx, &tx, &err) == PGL_OK)
+	if (ice_tx_on_branch(r, drop_in_tx, &tx, &err) == PGL_OK)
 		return (0);
 	if (err.code == PGL_ENOTFOUND)
 		pgl_reply_ice_error(r, 404, "NoSuchTableException",

@@ -125,6 +125,13 @@ char	*ice_dump(const json_t *md);
 int	ice_log_commit(struct pgl_req *, const char *catalog,
 	    const char *branch, const char *message, json_t *ops,
 	    struct pgl_err *);
+/*
+ * api_tx for a change that calls ice_log_commit: a race lost only at the
+ * branch head (two writers of different assets of one branch) is run
+ * again, at once, a bounded number of times; any other failure returns.
+ */
+int	ice_tx_on_branch(struct pgl_req *, int (*fn)(void *, struct pgl_err *),
+	    void *arg, struct pgl_err *);
 json_t	*ice_op_put(const struct pgl_asset *);
 json_t	*ice_op_delete(const char *ns, const char *name);
 /* "a.b.table" for messages and Delete operations. */

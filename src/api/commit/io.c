@@ -405,34 +405,89 @@ ice_op_delete(const char *ns, const char *name)
 	    "namespace", ice_ns_json(ns)));
 }
 
+/* Strings equal, NULL equal only to NULL (a branch may have no head). */
+static int
+same_id(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL ? a == b : strcmp(a, b) == 0);
+}
+
+/*
+ * The head's compare-and-swap fails when another change to the branch
+ * committed first.  With atomic transactions the caller's transaction
+ * is rolled back and made again (ice_tx_on_branch).  A store without
+ * them (the MongoDB-protocol test server) has kept the asset change
+ * already, so its commit is recorded again here, on the head as it is
+ * now.  The re-read tells the cases apart: inside a failed PostgreSQL
+ * transaction it fails, and in a snapshot the head has not moved; both
+ * return the conflict.
+ */
+#define HEAD_RELOG_ATTEMPTS	32
+
 int
 ice_log_commit(struct pgl_req *r, const char *catalog, const char *branch,
     const char *message, json_t *ops, struct pgl_err *err)
 {
 	struct pgl_commit	c;
 	struct pgl_branch	b;
-	char			id[PGL_UUID_LEN + 1];
-	int			rc;
+	struct pgl_err		again;
+	const char		*text, *tried = NULL;
+	char			 id[PGL_UUID_LEN + 1];
+	int			 attempt, rc;
 
-	if ((rc = STORE(get_branch, r->arena, r->tenant, catalog, branch, &b,
-	    err)) != PGL_OK) {
-		json_decref(ops);
-		return (rc);
-	}
-	pgl_uuid_new(id);
-	memset(&c, 0, sizeof(c));
-	c.id = id;
-	c.catalog = catalog;
-	c.parent_id = b.head_commit_id;
-	c.timestamp_ms = pgl_now_ms();
-	c.author = r->who.username[0] != '\0' ? r->who.username : "anonymous";
-	c.message = message;
-	c.operations = api_text(r->arena, ops);
+	text = api_text(r->arena, ops);
 	json_decref(ops);
-	if ((rc = STORE(create_commit, r->tenant, &c, err)) != PGL_OK)
-		return (rc);
-	/* Inside the caller's transaction; the CAS guards stores whose
-	 * transactions do not serialize writers. */
-	return (STORE(update_branch_head, r->tenant, catalog, branch,
-	    b.head_commit_id, id, err));
+	for (attempt = 0; attempt < HEAD_RELOG_ATTEMPTS; attempt++) {
+		if ((rc = STORE(get_branch, r->arena, r->tenant, catalog,
+		    branch, &b, attempt == 0 ? err : &again)) != PGL_OK)
+			return (attempt == 0 ? rc : PGL_ECONFLICT);
+		if (attempt > 0 && same_id(b.head_commit_id, tried))
+			return (PGL_ECONFLICT);
+		pgl_uuid_new(id);
+		memset(&c, 0, sizeof(c));
+		c.id = id;
+		c.catalog = catalog;
+		c.parent_id = b.head_commit_id;
+		c.timestamp_ms = pgl_now_ms();
+		c.author = r->who.username[0] != '\0' ? r->who.username :
+		    "anonymous";
+		c.message = message;
+		c.operations = text;
+		if ((rc = STORE(create_commit, r->tenant, &c, err)) != PGL_OK)
+			return (rc);
+		/* The CAS guards stores whose transactions do not serialize
+		 * writers. */
+		rc = STORE(update_branch_head, r->tenant, catalog, branch,
+		    b.head_commit_id, id, err);
+		if (rc != PGL_ECONFLICT)
+			return (rc);
+		tried = b.head_commit_id;
+	}
+	return (rc);
+}
+
+/*
+ * Two writers of different assets of one branch race for its head.  On
+ * PostgreSQL (snapshot isolation) the later one fails with a
+ * serialization error, reported as PGL_ECONFLICT: not the client's
+ * conflict, and the store rolled the change back, so it is made again on
+ * the head as it now is.  No sleep between attempts: the winner has just
+ * committed.  Inside the gate's transaction a failed statement has
+ * aborted the outer transaction too; that one fails as a whole.
+ */
+#define BRANCH_TX_ATTEMPTS	16
+
+int
+ice_tx_on_branch(struct pgl_req *r, int (*fn)(void *, struct pgl_err *),
+    void *arg, struct pgl_err *err)
+{
+	int	attempt, rc;
+
+	for (attempt = 1; ; attempt++) {
+		rc = api_tx(r, fn, arg, err);
+		if (rc != PGL_ECONFLICT || pgl_app.in_tx ||
+		    attempt == BRANCH_TX_ATTEMPTS)
+			return (rc);
+		pgl_metrics_inc(PGL_C_COMMIT_RETRIES);
+	}
 }

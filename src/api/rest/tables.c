@@ -677,7 +677,7 @@ ice_table_register(struct pgl_req *r)
 			return;
 		}
 		otx = (struct overwrite_tx){ r, &old, loc };
-		if (api_tx(r, overwrite_in_tx, &otx, &err) != PGL_OK) {
+		if (ice_tx_on_branch(r, overwrite_in_tx, &otx, &err) != PGL_OK) {
 			json_decref(md);
 			pgl_reply_store_error(r, &err);
 			return;
@@ -790,7 +790,7 @@ ice_table_rename(struct pgl_req *r)
 	    !ice_name_free(r, &dst))
 		return;
 	tx = (struct rename_tx){ r, &a, &dst };
-	if (api_tx(r, rename_in_tx, &tx, &err) != PGL_OK) {
+	if (ice_tx_on_branch(r, rename_in_tx, &tx, &err) != PGL_OK) {
 		if (err.code == PGL_EEXISTS)
 			(void)ice_name_free(r, &dst);
 		if (r->status == 0)
