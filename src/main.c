@@ -26,6 +26,7 @@
 #include "api/cache/cache.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
+#include "api/idp.h"
 #include "auth/principal.h"
 #include "auth/ratelimit.h"
 #include "cli/cli.h"
@@ -438,6 +439,9 @@ kore_worker_configure(void)
 		pgl_http_watch(fd, pgl_wpool_reap);
 	else
 		pgl_log(PGL_LOG_WARN, "no write pool: commits write inline");
+	/* The identity providers' keys are fetched by the pool. */
+	if (pgl_idp_start(pgl_app.cfg) == -1)
+		pgl_log(PGL_LOG_ERR, "identity providers: out of memory");
 	/* Serving from here on (a store that failed to open answers 503
 	 * and /health/ready says so): count this worker in for READY=1. */
 	pgl_service_worker_ready();
@@ -448,6 +452,7 @@ kore_worker_teardown(void)
 {
 	/* Commits waiting on their files end before the store closes. */
 	pgl_wpool_stop();
+	pgl_idp_stop();
 	pgl_s3_shutdown();
 	if (pgl_app.dbh != NULL)
 		pgl_app.db->close(pgl_app.dbh);

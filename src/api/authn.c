@@ -36,8 +36,8 @@ store_ready(void)
  * worker of every replica agrees.  A store that cannot answer fails
  * closed with 503 (pangolin-api.md §3.1).
  */
-static int
-session_live(struct pgl_req *r, const char **why)
+int
+api_session_alive(struct pgl_req *r, const char **why)
 {
 	struct pgl_err	err;
 	int		revoked = 1;
@@ -179,19 +179,35 @@ root_basic(struct pgl_req *r, const char *authz, const char **why,
 	return (rc);
 }
 
-int
-api_identify(struct pgl_req *r, const char **why, int *retry_after)
+/*
+ * A bearer token whose issuer is one of [[auth.oidc]] is that provider's
+ * (identity/external.c); any other is a session of ours.  resume: the
+ * request may wait for the provider's keys (API_AUTH_WAIT).
+ */
+static int
+identify(struct pgl_req *r, const char **why, int *retry_after,
+    void (*resume)(struct pgl_req *))
 {
 	const char	*authz = pgl_header(r, "authorization");
+	struct pgl_idp	*idp;
 	int		 rc;
 
 	if (authz != NULL && strncasecmp(authz, "Basic ", 6) == 0)
 		return (root_basic(r, authz, why, retry_after));
+	if (authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0 &&
+	    (idp = api_external_provider(authz + 7)) != NULL)
+		return (api_external_identify(r, idp, authz + 7, why, resume));
 	rc = pgl_auth_resolve(pgl_app.cfg, authz, pgl_header(r,
 	    "x-pangolin-tenant"), &r->who, r->tenant, why);
 	if (rc == 0 && r->who.jti[0] != '\0')
-		rc = session_live(r, why);
+		rc = api_session_alive(r, why);
 	return (rc);
+}
+
+int
+api_identify(struct pgl_req *r, const char **why, int *retry_after)
+{
+	return (identify(r, why, retry_after, NULL));
 }
 
 /*
@@ -201,7 +217,8 @@ api_identify(struct pgl_req *r, const char **why, int *retry_after)
  * still used (root by Basic acts as root, a session as its user).
  */
 int
-api_authenticate(struct pgl_req *r, const char **why)
+api_authenticate(struct pgl_req *r, const char **why,
+    void (*resume)(struct pgl_req *))
 {
 	const char	*key = pgl_header(r, "x-api-key");
 	const char	*authz = pgl_header(r, "authorization");
@@ -212,7 +229,9 @@ api_authenticate(struct pgl_req *r, const char **why)
 	if (key != NULL && !(no_auth && authz == NULL))
 		rc = api_key(r, key, why);
 	else
-		rc = api_identify(r, why, &retry);
+		rc = identify(r, why, &retry, resume);
+	if (rc == API_AUTH_WAIT)
+		return (rc);
 	if (rc != 0 && no_auth) {
 		memset(&r->who, 0, sizeof(r->who));
 		rc = pgl_auth_resolve(pgl_app.cfg, NULL, NULL, &r->who,

@@ -18,6 +18,7 @@
 #include "api/fetch.h"
 #include "api/gate.h"
 #include "app/app.h"
+#include "http/dispatch.h"
 #include "auth/principal.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -232,16 +233,57 @@ api_serve(struct pgl_req *r)
 }
 
 static void
-refuse(struct pgl_req *r, int status, const char *why)
+refuse(struct pgl_req *r, int status, const char *why, int say_why)
 {
 	if (status == 401)
 		pgl_set_header(r, "www-authenticate", "Basic realm=\"pangolin\"");
-	pgl_reply_error(r, status, "%s", status == 403 ? "Forbidden" : why);
+	pgl_reply_error(r, status, "%s", status == 403 && !say_why ?
+	    "Forbidden" : why);
 	/* A known caller refused a change: recorded.  Anonymous refusals
 	 * are not (anyone could fill the log); logins record their own. */
 	if (status == 403 && r->app->rule->audit != NULL &&
 	    pgl_app.dbh != NULL)
 		write_event(r, 0);
+}
+
+/* Authenticated (rc 0) or not: the rate, then the route's rule. */
+static int
+admit_caller(struct pgl_req *r, int rc, const char *why)
+{
+	const struct pgl_rule	*rule = r->app->rule;
+
+	if (rc == 0 && api_rate(r) == -1)
+		return (-1);
+	if (rc == 0 &&
+	    (rule->who == WHO_SEE || rule->who == WHO_PERM) &&
+	    !api_is_admin(r) && !store_ready(r))
+		return (-1);
+	/* Authentication's refusals say why, a 403 too (a provider's
+	 * token that names no tenant); authorization's 403 does not. */
+	if (rc != 0) {
+		refuse(r, rc, why, 1);
+		return (-1);
+	}
+	if ((rc = api_authorize(r)) == 0)
+		return (0);
+	if (rc != -1)
+		refuse(r, rc, why, 0);
+	return (-1);
+}
+
+/* The provider's keys came (or did not): authenticate again, no wait. */
+static void
+admit_resume(struct pgl_req *r)
+{
+	const char	*why = "Forbidden";
+	int		 rc;
+
+	/* A client that left has no headers to read any more. */
+	if (!r->gone) {
+		rc = api_authenticate(r, &why, NULL);
+		(void)admit_caller(r, rc, why);
+	}
+	pgl_http_admitted(r);
 }
 
 int
@@ -278,15 +320,7 @@ api_admit(struct pgl_req *r)
 		}
 		return (0);
 	}
-	if ((rc = api_authenticate(r, &why)) == 0 && api_rate(r) == -1)
-		return (-1);
-	if (rc == 0 &&
-	    (rule->who == WHO_SEE || rule->who == WHO_PERM) &&
-	    !api_is_admin(r) && !store_ready(r))
-		return (-1);
-	if (rc == 0 && (rc = api_authorize(r)) == 0)
-		return (0);
-	if (rc != -1)
-		refuse(r, rc, why);
-	return (-1);
+	if ((rc = api_authenticate(r, &why, admit_resume)) == API_AUTH_WAIT)
+		return (1);
+	return (admit_caller(r, rc, why));
 }

@@ -60,11 +60,40 @@ int	api_tx(struct pgl_req *, int (*fn)(void *, struct pgl_err *),
 /* Name the resource of this request's audit event. */
 void	api_audit_about(struct pgl_req *, const char *id, const char *name);
 
-/* authn.c: fill r->who and r->tenant; 0 or an HTTP status with *why. */
-int	api_authenticate(struct pgl_req *, const char **why);
+/*
+ * authn.c: fill r->who and r->tenant; 0 or an HTTP status with *why, or
+ * API_AUTH_WAIT: an identity provider's keys are being fetched, and
+ * resume(r) runs on this thread once they are in (or not).
+ */
+#define API_AUTH_WAIT	1
+int	api_authenticate(struct pgl_req *, const char **why,
+	    void (*resume)(struct pgl_req *));
+/* r->who's session (a jti) is not revoked: 0, else 401 or 503 (*why). */
+int	api_session_alive(struct pgl_req *, const char **why);
 /* The same from the Authorization header alone (public routes); a 429
  * sets *retry_after (seconds). */
 int	api_identify(struct pgl_req *, const char **why, int *retry_after);
+
+/* external.c: callers with an identity provider's token. */
+struct pgl_idp;
+/* The provider that issued token (by its unverified "iss"), or NULL. */
+struct pgl_idp	*api_external_provider(const char *token);
+/*
+ * Verify token as idp's: 0 with *claims (the caller's to decref), 401 or
+ * 503 with *why, or API_AUTH_WAIT when the keys are being fetched and
+ * resume(r) will run once they are (resume NULL: never wait).
+ */
+int	api_external_verify(struct pgl_req *, struct pgl_idp *,
+	    const char *token, json_t **claims, const char **why,
+	    void (*resume)(struct pgl_req *));
+/* The same, then the caller from the claims into r->who and r->tenant
+ * (the user made on first sight); 0, 401, 403 or 503 with *why. */
+int	api_external_identify(struct pgl_req *, struct pgl_idp *,
+	    const char *token, const char **why,
+	    void (*resume)(struct pgl_req *));
+/* u is being deleted: if external, refuse its tokens for a day.  0, or
+ * -1 after a reply. */
+int	api_external_forget(struct pgl_req *, const struct pgl_user *);
 
 /* authz.c */
 /* 0, or an HTTP status (403) for r's route and resource. */

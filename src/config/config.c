@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/config_oidc.h"
 #include "config/toml.h"
 #include "util/seal.h"
 
@@ -37,6 +38,7 @@ struct key {
 
 static const struct key keys[] = {
 	{ "server", "bind",		K_STR,  O(server.bind), 0, 0 },
+	{ "server", "public_url",	K_STR,  O(auth.public_url), 0, 0 },
 	{ "server", "port",		K_INT,  O(server.port), 1, 65535 },
 	{ "server", "workers",		K_INT,  O(server.workers), 0, 64 },
 	{ "server", "max_body_bytes",	K_INT,  O(server.max_body_bytes),
@@ -456,6 +458,12 @@ load_section(struct pgl_config *c, const char *section,
 	}
 	for (i = 0; i < toml_count(t); i++) {
 		name = toml_key_at(t, i);
+		if (strcmp(section, "auth") == 0 && strcmp(name, "oidc") == 0) {
+			if (pgl_config_oidc_load(c->auth.oidc, &c->auth.noidc,
+			    toml_value_at(t, i), err) == -1)
+				return (-1);
+			continue;
+		}
 		if ((k = find_key(section, name)) == NULL) {
 			(void)snprintf(full, sizeof(full), "%s.%s", section,
 			    name);
@@ -909,7 +917,10 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (apply_s3_env(c, err) == -1)
 		return (-1);
-	if (apply_store_env(c, err) == -1)
+	if ((v = getenv("PANGOLIN_PUBLIC_URL")) != NULL && *v != '\0')
+		setstr(&c->auth.public_url, v);
+	if (apply_store_env(c, err) == -1 ||
+	    pgl_config_oidc_env(c->auth.oidc, &c->auth.noidc, err) == -1)
 		return (-1);
 	return (apply_env_opts(c, err));
 }
@@ -982,6 +993,26 @@ storage_validate(struct pgl_config *c, struct pgl_config_error *err)
 	return (0);
 }
 
+/* An absolute http(s) URL, kept without its trailing slashes. */
+static int
+public_url_validate(struct pgl_config *c, struct pgl_config_error *err)
+{
+	char	*u = c->auth.public_url;
+	size_t	 len;
+
+	if (u == NULL)
+		return (0);
+	if ((strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) ||
+	    strpbrk(u, "?# \t") != NULL) {
+		seterr(err, 0, "server.public_url", "must be an http(s) URL "
+		    "without query or fragment");
+		return (-1);
+	}
+	for (len = strlen(u); len > 0 && u[len - 1] == '/'; len--)
+		u[len - 1] = '\0';
+	return (0);
+}
+
 static int
 validate(struct pgl_config *c, struct pgl_config_error *err)
 {
@@ -995,6 +1026,9 @@ validate(struct pgl_config *c, struct pgl_config_error *err)
 		seterr(err, 0, "defaults.warehouse_root", "must not be empty");
 		return (-1);
 	}
+	if (public_url_validate(c, err) == -1 ||
+	    pgl_config_oidc_validate(c->auth.oidc, c->auth.noidc, err) == -1)
+		return (-1);
 	return (storage_validate(c, err));
 }
 
@@ -1042,6 +1076,8 @@ pgl_config_free(struct pgl_config *c)
 	opts_clear(&c->cache);
 	free(c->cache_l2.plugin);
 	opts_clear(&c->cache_l2);
+	pgl_config_oidc_free(c->auth.oidc, &c->auth.noidc);
+	free(c->auth.public_url);
 	free(c->auth.root_user);
 	free(c->auth.root_password);
 	free(c->auth.jwt_secret);

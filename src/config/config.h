@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/config_error.h"
+#include "config/oidc_provider.h"
 #include "pangolin/plugin.h"
 
 #define PGL_MAX_OPTS	32
@@ -69,6 +71,12 @@ struct pgl_config {
 
 	struct {
 		int		no_auth;
+		/* [[auth.oidc]]: identity providers whose tokens count. */
+		struct pgl_oidc_provider oidc[PGL_OIDC_MAX];
+		size_t		noidc;
+		/* PANGOLIN_PUBLIC_URL: how clients reach this server (the
+		 * SSO redirect URI); NULL: from the request's Host. */
+		char		*public_url;
 		char		*root_user;
 		char		*root_password;
 		/* PANGOLIN_JWT_SECRET: signs session tokens.  Required
@@ -148,12 +156,6 @@ struct pgl_config {
 	} defaults;
 };
 
-struct pgl_config_error {
-	char	file[256];
-	int	line;			/* 0 when not from a file */
-	char	key[128];
-	char	reason[256];
-};
 
 /*
  * Load path (NULL: built-in defaults only), then apply the environment

@@ -29,6 +29,7 @@
 #define T_HEADER	0x02	/* defined by its own [header] */
 #define T_DOTTED	0x04	/* created by a dotted key */
 #define T_INLINE	0x08	/* inline table: closed once parsed */
+#define T_AOT		0x10	/* array of tables, made by [[header]] */
 
 struct member {
 	char			*key;	/* NULL for array elements */
@@ -736,7 +737,14 @@ descend(struct parser *p, struct toml_value *t, struct key *k, size_t i,
 			return (NULL);
 		return (next);
 	}
-	if (next->type != TOML_TABLE)
+	/* Through an array of tables, a header means its last table. */
+	if (next->type == TOML_ARRAY && (next->flags & T_AOT) &&
+	    how == T_IMPLICIT)
+		return (next->items[next->count - 1].val);
+	if (next->type == TOML_ARRAY && (next->flags & T_AOT))
+		fail(p, "'%s' is an array of tables (line %d)", name,
+		    next->line);
+	else if (next->type != TOML_TABLE)
 		fail(p, "'%s' is already a value of type %s (line %d)", name,
 		    toml_type_name(next->type), next->line);
 	else if (next->flags & T_INLINE)
@@ -876,6 +884,64 @@ parse_value(struct parser *p, int depth, struct toml_value **out)
 	}
 }
 
+/* The array of tables named name in t, made if new; NULL on failure. */
+static struct toml_value *
+table_array(struct parser *p, struct toml_value *t, struct key *k)
+{
+	struct toml_value	*a;
+	char			*name = k->part[k->n - 1];
+
+	if ((a = find(t, name)) != NULL) {
+		if (a->type != TOML_ARRAY || !(a->flags & T_AOT)) {
+			fail(p, "'%s' is already %s (line %d)", name,
+			    a->type == TOML_ARRAY ? "a static array" :
+			    a->type == TOML_TABLE ? "a table" : "a value",
+			    a->line);
+			return (NULL);
+		}
+		return (a);
+	}
+	if ((a = value_new(p, TOML_ARRAY, t->depth + 1)) == NULL)
+		return (NULL);
+	a->flags = T_AOT;
+	k->part[k->n - 1] = NULL;
+	if (add_member(p, t, name, a) == -1)
+		return (NULL);
+	return (a);
+}
+
+/* Section "Array of Tables": [[a.b]] appends a table to array b. */
+static int
+parse_array_header(struct parser *p)
+{
+	struct toml_value	*t, *elem;
+	struct key		 k;
+	size_t			 i;
+
+	p->p++;
+	if (parse_key(p, &k) == -1)
+		return (-1);
+	path_push_key(p, &k);
+	if (!starts(p, "]]")) {
+		key_free(&k);
+		return (fail(p, "expected ']]' after array of tables name"));
+	}
+	p->p += 2;
+	for (t = p->root, i = 0; t != NULL && i + 1 < k.n; i++)
+		t = descend(p, t, &k, i, T_IMPLICIT);
+	if (t != NULL)
+		t = table_array(p, t, &k);
+	key_free(&k);
+	if (t == NULL || (elem = value_new(p, TOML_TABLE, t->depth + 1)) ==
+	    NULL)
+		return (-1);
+	elem->flags = T_HEADER;
+	if (add_member(p, t, NULL, elem) == -1)
+		return (-1);
+	p->cur = elem;
+	return (end_of_line(p, "array of tables header"));
+}
+
 /* Section "Table": [a.b] defines b once; a may be implicit. */
 static int
 parse_header(struct parser *p)
@@ -887,8 +953,7 @@ parse_header(struct parser *p)
 	p->p++;
 	path_pop(p, 0);
 	if (at(p, '['))
-		return (fail(p, "arrays of tables ([[...]]) are not "
-		    "supported"));
+		return (parse_array_header(p));
 	if (parse_key(p, &k) == -1)
 		return (-1);
 	path_push_key(p, &k);

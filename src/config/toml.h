@@ -1,14 +1,17 @@
 /*
  * A reader for the subset of TOML 1.0 that pangolin.toml uses.
  *
- * Accepted: [tables] and [dotted.tables], dotted keys, bare and quoted
- * keys, basic and literal single-line strings, 64-bit integers (decimal,
- * 0x, 0o, 0b, with _ separators), booleans, arrays (multi-line, trailing
- * comma, nested, mixed types) and single-line inline tables.
+ * Accepted: [tables] and [dotted.tables], arrays of tables ([[x]]: each
+ * header appends a table to array x; a later [x.y] or [[x.y]] is inside
+ * its last table), dotted keys, bare and quoted keys, basic and literal
+ * single-line strings, 64-bit integers (decimal, 0x, 0o, 0b, with _
+ * separators), booleans, arrays (multi-line, trailing comma, nested,
+ * mixed types) and single-line inline tables.
  *
  * Rejected with a reason, never guessed at: floats, dates and times,
- * multi-line strings, arrays of tables ([[x]]), strings holding U+0000,
- * and values nested more than TOML_MAX_DEPTH containers deep.
+ * multi-line strings, strings holding U+0000, [[x]] where x is a table or
+ * a static array, [x] where x is an array of tables, and values nested
+ * more than TOML_MAX_DEPTH containers deep.
  *
  * The tree is immutable once parsed; free it with toml_free().
  */

@@ -27,7 +27,9 @@ struct pgl_http_app {
 	/*
 	 * Before the body is read: identify the caller and decide whether
 	 * they may call the matched route.  0, or -1 after a reply (401,
-	 * 403, 429, 503, ...).
+	 * 403, 429, 503, ...), or 1: the decision waits on work off the
+	 * worker's thread (an identity provider's keys), and whatever
+	 * finishes it calls pgl_http_admitted().
 	 */
 	int	(*admit)(struct pgl_req *);
 	/* Run the matched route; must reply. */
@@ -35,6 +37,12 @@ struct pgl_http_app {
 };
 
 void	pgl_http_init(const struct pgl_http_app *);
+/*
+ * A request whose admission waited (admit returned 1) is decided: if
+ * nothing was replied it is admitted and served, else the refusal is
+ * sent.  On the worker's thread.
+ */
+void	pgl_http_admitted(struct pgl_req *);
 /*
  * The route table installed (n: its length), for a handler that lists
  * routes (/v1/config's endpoints): it reads them here, from below,

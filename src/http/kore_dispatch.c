@@ -240,6 +240,8 @@ params_utf8(const struct pgl_match *m)
 	return (1);
 }
 
+static void	serve(struct pgl_req *);
+
 /* Everything between "request arrived" and "handler runs". */
 static void
 route(struct pgl_req *r)
@@ -269,11 +271,36 @@ route(struct pgl_req *r)
 		    pgl_method_name(r->method), r->http->path);
 		return;
 	}
-	if (app->admit(r) == -1)
+	switch (app->admit(r)) {
+	case -1:
 		return;
+	case 1:
+		pgl_req_pend(r);	/* pgl_http_admitted() goes on */
+		return;
+	}
+	serve(r);
+}
+
+/* After admission: the body, then the application's serve step. */
+static void
+serve(struct pgl_req *r)
+{
 	if ((r->match.route->flags & ROUTE_JSON) && read_json_body(r) == -1)
 		return;
 	app->serve(r);
+}
+
+void
+pgl_http_admitted(struct pgl_req *r)
+{
+	r->pending = 0;
+	/* Refused meanwhile, or the client left: nothing is served. */
+	if (r->status == 0 && !r->gone)
+		serve(r);
+	else if (r->status == 0)
+		pgl_reply_error(r, 503, "the client left before admission");
+	if (!r->pending)
+		pgl_req_done(r);
 }
 
 /* Append s to buf at *at, within size (keeps room for nothing else). */

@@ -738,11 +738,48 @@ test_multiline_strings_are_rejected_with_reason(void **state)
 }
 
 static void
-test_array_of_tables_is_rejected_with_reason(void **state)
+test_array_of_tables_appends_a_table_per_header(void **state)
+{
+	struct toml_value	*root;
+	const struct toml_value	*a, *t;
+
+	(void)state;
+	root = parse_ok("[auth]\nno_auth = false\n"
+	    "[[auth.oidc]]\nname = \"one\"\n"
+	    "roles = { admins = \"tenant-admin\" }\n"
+	    "[[auth.oidc]] # a second\nname = \"two\"\n"
+	    "[auth.oidc.roles]\n\"data team\" = \"reader\"\n"
+	    "[[auth.oidc.extra]]\nk = 1\n[[auth.oidc.extra]]\nk = 2\n"
+	    "[server]\nport = 1\n");
+	a = toml_get_path(root, "auth");
+	assert_non_null(a);
+	a = toml_get(a, "oidc");
+	assert_int_equal(toml_type(a), TOML_ARRAY);
+	assert_int_equal(toml_count(a), 2);
+	t = toml_value_at(a, 0);
+	assert_string_equal(toml_str(toml_get(t, "name")), "one");
+	assert_string_equal(toml_str(toml_get(toml_get(t, "roles"), "admins")),
+	    "tenant-admin");
+	t = toml_value_at(a, 1);
+	assert_string_equal(toml_str(toml_get(t, "name")), "two");
+	assert_string_equal(toml_str(toml_get(toml_get(t, "roles"),
+	    "data team")), "reader");
+	assert_int_equal(toml_count(toml_get(t, "extra")), 2);
+	assert_non_null(toml_get_path(root, "server.port"));
+	toml_free(root);
+}
+
+static void
+test_array_of_tables_misuse_is_rejected_with_reason(void **state)
 {
 	(void)state;
-	rejects("[[products]]\nname = \"x\"\n", 1, "",
-	    "arrays of tables ([[...]]) are not supported");
+	rejects("[x]\n[[x]]\n", 2, "x", "'x' is already a table (line 1)");
+	rejects("x = [1]\n[[x]]\n", 2, "x", "already a static array");
+	rejects("x = 1\n[[x]]\n", 2, "x", "already a value");
+	rejects("[[x]]\n[x]\n", 2, "x", "'x' is an array of tables");
+	rejects("[[x]]\n[[x]\n", 2, "x", "expected ']]'");
+	rejects("[[x]]\nk = 1\nk = 2\n", 3, "x.k", "duplicate key");
+	rejects("[[x]] y\n", 1, "x", "");
 }
 
 static void
@@ -1182,7 +1219,10 @@ main(void)
 		cmocka_unit_test(test_float_is_rejected_with_reason),
 		cmocka_unit_test(test_dates_and_times_are_rejected_with_reason),
 		cmocka_unit_test(test_multiline_strings_are_rejected_with_reason),
-		cmocka_unit_test(test_array_of_tables_is_rejected_with_reason),
+		cmocka_unit_test(
+		    test_array_of_tables_appends_a_table_per_header),
+		cmocka_unit_test(
+		    test_array_of_tables_misuse_is_rejected_with_reason),
 		cmocka_unit_test(test_int64_overflow_is_rejected),
 		cmocka_unit_test(test_malformed_integers_are_rejected),
 		cmocka_unit_test(test_unquoted_words_are_rejected),

@@ -7,6 +7,7 @@
  * which clients call before they know a prefix, and at the prefixed
  * aliases of pangolin-api.md §1.2.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 #include "api/api.h"
 #include "api/identity/identity.h"
 #include "app/app.h"
+#include "api/gate.h"
 #include "auth/apikey.h"
+#include "auth/oidc_token.h"
 #include "auth/principal.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -23,11 +26,45 @@
 #include "util/names.h"
 
 #define TOKEN_TTL	3600
-#define FORM_MAX	4096
+#define FORM_MAX	(PGL_OIDC_TOKEN_MAX + 4096)
 
 struct form {
 	const char	*grant_type, *client_id, *client_secret, *scope;
+	/* RFC 8693 token exchange */
+	const char	*subject_token, *subject_token_type;
+	const char	*requested_token_type, *actor_token;
+	const char	*actor_token_type, *audience, *resource;
 };
+
+static void	grant(struct pgl_req *, const struct api_session *);
+
+#define TOKEN_EXCHANGE	"urn:ietf:params:oauth:grant-type:token-exchange"
+#define TYPE_PREFIX	"urn:ietf:params:oauth:token-type:"
+
+/* The form's fields by name: each known once. */
+static const char **
+form_slot(struct form *f, const char *name)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} fields[] = {
+#define F(n)	{ #n, offsetof(struct form, n) }
+		F(grant_type), F(client_id), F(client_secret), F(scope),
+		F(subject_token), F(subject_token_type),
+		F(requested_token_type), F(actor_token), F(actor_token_type),
+		F(audience), F(resource),
+#undef F
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strcmp(fields[i].name, name) == 0)
+			return ((const char **)(void *)((char *)f +
+			    fields[i].off));
+	}
+	return (NULL);
+}
 
 /* RFC 6749 §5.2: {"error": code, "error_description": text}. */
 static void
@@ -51,15 +88,7 @@ form_field(struct pgl_arena *a, struct form *f, char *pair)
 	if (eq == NULL)
 		return ("a form field without '='");
 	*eq = '\0';
-	if (strcmp(pair, "grant_type") == 0)
-		slot = &f->grant_type;
-	else if (strcmp(pair, "client_id") == 0)
-		slot = &f->client_id;
-	else if (strcmp(pair, "client_secret") == 0)
-		slot = &f->client_secret;
-	else if (strcmp(pair, "scope") == 0)
-		slot = &f->scope;
-	else
+	if ((slot = form_slot(f, pair)) == NULL)
 		return ("unknown form field");
 	if (*slot != NULL)
 		return ("a form field given twice");
@@ -87,7 +116,7 @@ form_parse(struct pgl_req *r, struct form *f)
 		return ("the body must be application/x-www-form-urlencoded");
 	body = pgl_req_body_raw(r, &len);
 	if (len == 0 || len > FORM_MAX || memchr(body, '\0', len) != NULL)
-		return ("a form body of 1 to 4096 bytes is required");
+		return ("a form body of 1 to 20480 bytes is required");
 	copy = pgl_arena_strndup(r->arena, body, len);
 	for (pair = copy; pair != NULL; pair = next) {
 		if ((next = strchr(pair, '&')) != NULL)
@@ -125,7 +154,11 @@ basic_client(struct pgl_req *r, struct form *f)
 	const char	*authz = pgl_header(r, "authorization"), *id, *secret;
 	char		 buf[512], *colon;
 
-	if (authz == NULL)
+	/* A bearer is the caller's own token: what an Iceberg client
+	 * sends with a token exchange, whose subject_token is what counts. */
+	if (authz == NULL || (strncasecmp(authz, "Bearer ", 7) == 0 &&
+	    f->grant_type != NULL && strcmp(f->grant_type, TOKEN_EXCHANGE) ==
+	    0))
 		return (NULL);
 	if (strncasecmp(authz, "Basic ", 6) != 0)
 		return ("the Authorization header must be Basic client "
@@ -150,37 +183,25 @@ basic_client(struct pgl_req *r, struct form *f)
 	return (NULL);
 }
 
-void
-api_oauth_token(struct pgl_req *r)
+/* client_credentials: a service user's id and API key. */
+static void
+client_credentials(struct pgl_req *r, const struct form *f)
 {
 	struct pgl_service_user	 su;
 	struct api_session	 sn;
 	struct pgl_err		 err;
-	struct form		 f;
-	const char		*why, *role;
-	char			 kid[PGL_APIKEY_ID_LEN + 1], *tok;
+	const char		*role;
+	char			 kid[PGL_APIKEY_ID_LEN + 1];
 	char			 secret[PGL_APIKEY_SECRET_LEN + 1];
 	json_t			*doc;
-	int64_t			 exp;
 	int			 rc;
 
-	if ((why = form_parse(r, &f)) != NULL ||
-	    (why = basic_client(r, &f)) != NULL) {
-		oauth_error(r, 400, "invalid_request", why);
+	if (f->client_id == NULL || f->client_secret == NULL) {
+		oauth_error(r, 400, "invalid_request", "client_id and "
+		    "client_secret are required");
 		return;
 	}
-	if (f.grant_type == NULL || f.client_id == NULL ||
-	    f.client_secret == NULL) {
-		oauth_error(r, 400, "invalid_request", "grant_type, client_id "
-		    "and client_secret are required");
-		return;
-	}
-	if (strcmp(f.grant_type, "client_credentials") != 0) {
-		oauth_error(r, 400, "unsupported_grant_type", "only "
-		    "client_credentials is supported");
-		return;
-	}
-	rc = pgl_apikey_parse(f.client_secret, kid, secret) == -1 ?
+	rc = pgl_apikey_parse(f->client_secret, kid, secret) == -1 ?
 	    PGL_ENOTFOUND : STORE(get_service_user_by_key_id, r->arena, kid,
 	    &su, &err);
 	if (rc != PGL_OK && rc != PGL_ENOTFOUND) {
@@ -188,7 +209,7 @@ api_oauth_token(struct pgl_req *r)
 		return;
 	}
 	/* One answer for every way the client can be wrong. */
-	if (rc != PGL_OK || strcmp(su.id, f.client_id) != 0 ||
+	if (rc != PGL_OK || strcmp(su.id, f->client_id) != 0 ||
 	    !pgl_apikey_verify(secret, su.api_key_hash) || !su.active ||
 	    (su.expires_at_ms != 0 && su.expires_at_ms <= pgl_now_ms())) {
 		oauth_error(r, 401, "invalid_client", "client authentication "
@@ -206,12 +227,135 @@ api_oauth_token(struct pgl_req *r)
 	if (su.expires_at_ms != 0 && (su.expires_at_ms - pgl_now_ms()) / 1000 <
 	    TOKEN_TTL)
 		sn.ttl_secs = (int)((su.expires_at_ms - pgl_now_ms()) / 1000);
-	if (api_session_new(r, &sn, &tok, &exp) == -1)
+	grant(r, &sn);
+}
+
+/* Sign the session and answer with it (RFC 6749 §5.1, RFC 8693 §2.2). */
+static void
+grant(struct pgl_req *r, const struct api_session *sn)
+{
+	char	*tok;
+	int64_t	 exp;
+
+	if (api_session_new(r, sn, &tok, &exp) == -1)
 		return;
 	pgl_set_header(r, "cache-control", "no-store");
 	pgl_reply_json(r, 200, json_pack("{s:s,s:s,s:i,s:s}", "access_token",
-	    tok, "token_type", "bearer", "expires_in", sn.ttl_secs,
-	    "issued_token_type", "urn:ietf:params:oauth:token-type:"
-	    "access_token"));
+	    tok, "token_type", "bearer", "expires_in", sn->ttl_secs,
+	    "issued_token_type", TYPE_PREFIX "access_token"));
 	free(tok);
+}
+
+/* The exchanged session ends no later than the token given for it. */
+static int
+ttl_until(int64_t exp)
+{
+	int64_t	left = exp - pgl_now_ms() / 1000;
+	int	ttl = pgl_app.cfg->auth.session_ttl_secs;
+
+	if (exp > 0 && left < ttl)
+		ttl = left > 1 ? (int)left : 1;
+	return (ttl);
+}
+
+/* The request waited for a provider's keys: exchange again. */
+static void
+exchange_resume(struct pgl_req *r)
+{
+	r->pending = 0;
+	if (!r->gone)
+		api_oauth_token(r);
+	else
+		pgl_reply_error(r, 503, "the client left");
+	if (!r->pending)
+		pgl_req_done(r);
+}
+
+/* Which token types may be exchanged, and for what. */
+static const char *
+exchange_types(const struct form *f)
+{
+	const char	*t = f->subject_token_type;
+
+	if (f->subject_token == NULL || t == NULL)
+		return ("subject_token and subject_token_type are required");
+	if (strcmp(t, TYPE_PREFIX "access_token") != 0 &&
+	    strcmp(t, TYPE_PREFIX "id_token") != 0 &&
+	    strcmp(t, TYPE_PREFIX "jwt") != 0)
+		return ("subject_token_type must be an access_token, id_token "
+		    "or jwt");
+	if (f->actor_token != NULL || f->actor_token_type != NULL)
+		return ("actor tokens are not supported");
+	if (f->requested_token_type != NULL &&
+	    strcmp(f->requested_token_type, TYPE_PREFIX "access_token") != 0)
+		return ("only an access_token can be issued");
+	return (NULL);
+}
+
+/*
+ * RFC 8693 token exchange: an identity provider's token (or one of our
+ * own sessions, which Iceberg clients exchange to refresh) for a session
+ * of the caller it names.
+ */
+static void
+token_exchange(struct pgl_req *r, const struct form *f)
+{
+	struct api_session	 sn;
+	struct pgl_idp		*idp;
+	const char		*why, *authz;
+	int			 rc;
+
+	if ((why = exchange_types(f)) != NULL) {
+		oauth_error(r, 400, "invalid_request", why);
+		return;
+	}
+	if ((idp = api_external_provider(f->subject_token)) != NULL)
+		rc = api_external_identify(r, idp, f->subject_token, &why,
+		    exchange_resume);
+	else {
+		authz = pgl_arena_printf(r->arena, "Bearer %s",
+		    f->subject_token);
+		rc = pgl_auth_resolve(pgl_app.cfg, authz, NULL, &r->who,
+		    r->tenant, &why);
+		if (rc == 0 && r->who.jti[0] != '\0')
+			rc = api_session_alive(r, &why);
+	}
+	if (rc == API_AUTH_WAIT) {
+		pgl_req_pend(r);
+		return;
+	}
+	if (rc != 0) {
+		oauth_error(r, rc == 503 ? 503 : 400, rc == 503 ?
+		    "temporarily_unavailable" : "invalid_grant", why);
+		return;
+	}
+	sn = (struct api_session){ r->who.user_id, r->who.username,
+	    r->who.tenant_id[0] != '\0' ? r->who.tenant_id : NULL,
+	    pgl_role_name(r->who.role), NULL, NULL,
+	    ttl_until(r->who.expires_at) };
+	api_audit(r, sn.tenant, "login", "user", r->who.user_id,
+	    r->who.username, 1, NULL);
+	grant(r, &sn);
+}
+
+void
+api_oauth_token(struct pgl_req *r)
+{
+	struct form	 f;
+	const char	*why;
+
+	if ((why = form_parse(r, &f)) != NULL ||
+	    (why = basic_client(r, &f)) != NULL) {
+		oauth_error(r, 400, "invalid_request", why);
+		return;
+	}
+	if (f.grant_type == NULL)
+		oauth_error(r, 400, "invalid_request", "grant_type is required");
+	else if (strcmp(f.grant_type, "client_credentials") == 0)
+		client_credentials(r, &f);
+	else if (strcmp(f.grant_type, TOKEN_EXCHANGE) == 0)
+		token_exchange(r, &f);
+	else
+		oauth_error(r, 400, "unsupported_grant_type", "grant_type must "
+		    "be client_credentials or " TOKEN_EXCHANGE);
 }

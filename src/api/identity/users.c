@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "api/identity/identity.h"
 #include "app/app.h"
 #include "auth/hash.h"
@@ -260,6 +261,9 @@ api_user_delete(struct pgl_req *r)
 		pgl_reply_error(r, 400, "you cannot delete yourself");
 		return;
 	}
+	/* In the gate's transaction: both or neither. */
+	if (api_external_forget(r, &u) == -1)
+		return;
 	if (STORE(delete_user, u.id, &err) != PGL_OK) {
 		pgl_reply_missing(r, &err, "User not found");
 		return;

@@ -1,0 +1,81 @@
+/*
+ * The OpenID providers of [[auth.oidc]], as one worker process sees them:
+ * each provider's signing keys (its JWKS), where they came from, and who
+ * waits for them.
+ *
+ * Keys are fetched on a write-pool thread (util/httpc.h), never on the
+ * event loop: first the discovery document at
+ * <issuer>/.well-known/openid-configuration, unless jwks_uri is set, then
+ * the key set.  A token whose kid the keys do not hold asks for them
+ * again, at most once per refetch_secs: a flood of made-up kids costs one
+ * fetch, and the tokens that asked while it ran wait for it (their
+ * requests pending, the worker serving others) and are decided when it
+ * ends.  Keys older than jwks_max_age_secs are refreshed in the
+ * background on their next use.  A failed fetch keeps the last good keys;
+ * with none, every token of the provider is refused (fail closed).
+ */
+#ifndef PGL_API_IDP_H
+#define PGL_API_IDP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "auth/jwk.h"
+#include "config/config.h"
+
+/* Requests one provider's fetch may hold waiting; past it, 503. */
+#define PGL_IDP_MAX_WAITERS	1024
+
+struct pgl_idp_waiter {
+	void			(*fn)(void *arg);
+	void			*arg;
+	struct pgl_idp_waiter	*next;
+};
+
+struct pgl_idp {
+	const struct pgl_oidc_provider	*cfg;
+	struct pgl_jwks			 keys;
+	int				 have_keys;
+	/* Configured, or from the discovery document (malloc'd). */
+	char				*jwks_uri;
+	char				*authorization_endpoint;
+	char				*token_endpoint;
+	int64_t				 fetched_at;	/* last success, s */
+	int64_t				 tried_at;	/* last start, s */
+	int				 fetching;
+	char				 last_error[192];
+	struct pgl_idp_waiter		*waiters;
+	size_t				 nwaiters;
+	uint64_t			 fetches, failures;
+};
+
+/* In each worker, after the write pool started.  -1: out of memory. */
+int		 pgl_idp_start(const struct pgl_config *);
+void		 pgl_idp_stop(void);
+size_t		 pgl_idp_count(void);
+struct pgl_idp	*pgl_idp_at(size_t);
+struct pgl_idp	*pgl_idp_by_name(const char *);
+/* The provider whose issuer is exactly iss, or NULL. */
+struct pgl_idp	*pgl_idp_by_issuer(const char *iss);
+
+/*
+ * Ask for the keys (and endpoints) again.  1: a fetch is under way and
+ * fn(arg) runs on this thread when it ends (w is the caller's, kept until
+ * then); 0: not now (fetched less than refetch_secs ago, or too many
+ * waiting): decide with the keys there are.  fn NULL: start one if
+ * allowed, wait for nothing.
+ */
+int		 pgl_idp_refetch(struct pgl_idp *, struct pgl_idp_waiter *w,
+		    void (*fn)(void *), void *arg);
+
+/*
+ * Verify token as this provider's (auth/oidc_token.h), against the keys
+ * held now; nonce NULL for access tokens.  Starts a background refresh
+ * when the keys are old.  Returns the verifier's result; *claims on OK.
+ */
+int		 pgl_idp_verify(struct pgl_idp *, const char *token,
+		    const char *nonce, json_t **claims, const char **why);
+
+#endif
