@@ -22,6 +22,9 @@ srcs_manifest="src/iceberg/manifest.c src/iceberg/manifest_frame.c \
 	src/iceberg/manifest_decode.c \
 	src/iceberg/manifest_write.c"
 libs_manifest="-lavro -ljansson -lz"
+srcs_oidc="src/auth/jwk.c src/auth/oidc_token.c src/auth/idp_claims.c \
+	src/util/names.c"
+libs_oidc="-ljansson -lcrypto"
 # libavro 1.11 leaks when it refuses some malformed schemas (its parser's
 # error paths); our own frees are checked by the unit tests under LSan.
 env_manifest="ASAN_OPTIONS=detect_leaks=0"

@@ -23,7 +23,10 @@ static const char *const env_vars[] = {
 	"PANGOLIN_ENCRYPTION_KEY", "PANGOLIN_LOCAL_ROOTS",
 	"PANGOLIN_ALLOWED_ENDPOINTS", "PANGOLIN_HEADER_TIMEOUT_SECS",
 	"PANGOLIN_KEEPALIVE_TIMEOUT_SECS", "PANGOLIN_MAX_CONNECTIONS",
-	"PANGOLIN_MAX_CONNS_PER_ADDR",
+	"PANGOLIN_MAX_CONNS_PER_ADDR", "PANGOLIN_OIDC_ISSUER",
+	"PANGOLIN_OIDC_AUDIENCE", "PANGOLIN_OIDC_NAME", "PANGOLIN_OIDC_ROLES",
+	"PANGOLIN_OIDC_CLIENT_ID", "PANGOLIN_OIDC_CLIENT_SECRET",
+	"PANGOLIN_OIDC_REFETCH_SECS", "PANGOLIN_PUBLIC_URL",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -397,6 +400,116 @@ test_storage_lists_refuse_bad_elements(void **state)
 	assert_null(load(NULL, &err));
 }
 
+#define OIDC_ONE \
+	"[[auth.oidc]]\nname = \"kc\"\n" \
+	"issuer = \"https://kc.example.com/realms/data\"\n" \
+	"audience = \"pangolin\"\n" \
+	"roles = { \"data-admins\" = \"tenant-admin\" }\n"
+
+static void
+test_oidc_providers_from_the_file(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	c = load(OIDC_ONE "[[auth.oidc]]\nname = \"entra\"\n"
+	    "issuer = \"https://login.microsoftonline.com/t/v2.0\"\n"
+	    "audience = \"api://pangolin\"\ntenant = \"acme\"\n"
+	    "client_id = \"ui\"\nclient_secret = \"s3cret\"\n"
+	    "[auth.oidc.roles]\n\"a b\" = \"readers\"\n"
+	    "[server]\npublic_url = \"https://cat.example.com/\"\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->auth.noidc, 2);
+	assert_string_equal(c->auth.oidc[0].name, "kc");
+	assert_string_equal(c->auth.oidc[0].tenant_claim, "tenant");
+	assert_string_equal(c->auth.oidc[0].groups_claim, "groups");
+	assert_string_equal(c->auth.oidc[0].scopes, "openid profile email");
+	assert_int_equal(c->auth.oidc[0].leeway_secs, 60);
+	assert_int_equal(c->auth.oidc[0].refetch_secs, 60);
+	assert_int_equal(c->auth.oidc[0].jwks_max_age_secs, 3600);
+	assert_int_equal(c->auth.oidc[0].nroles, 1);
+	assert_string_equal(c->auth.oidc[0].roles[0].group, "data-admins");
+	assert_string_equal(c->auth.oidc[1].tenant, "acme");
+	assert_string_equal(c->auth.oidc[1].roles[0].group, "a b");
+	assert_string_equal(c->auth.oidc[1].roles[0].role, "readers");
+	assert_string_equal(c->auth.public_url, "https://cat.example.com");
+	pgl_config_free(c);
+}
+
+static void
+test_oidc_env_makes_or_overrides_one_provider(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	setenv("PANGOLIN_OIDC_ISSUER", "http://127.0.0.1:9000", 1);
+	setenv("PANGOLIN_OIDC_AUDIENCE", "cat", 1);
+	setenv("PANGOLIN_OIDC_ROLES", "ops=root,eng=tenant-admin", 1);
+	c = load(NULL, &err);
+	assert_non_null(c);
+	assert_int_equal(c->auth.noidc, 1);
+	assert_string_equal(c->auth.oidc[0].name, "oidc");
+	assert_int_equal(c->auth.oidc[0].nroles, 2);
+	assert_string_equal(c->auth.oidc[0].roles[1].role, "tenant-admin");
+	pgl_config_free(c);
+	setenv("PANGOLIN_OIDC_REFETCH_SECS", "5", 1);
+	c = load(OIDC_ONE, &err);
+	assert_non_null(c);
+	assert_int_equal(c->auth.noidc, 1);
+	assert_string_equal(c->auth.oidc[0].name, "kc");
+	assert_string_equal(c->auth.oidc[0].issuer, "http://127.0.0.1:9000");
+	assert_int_equal(c->auth.oidc[0].refetch_secs, 5);
+	pgl_config_free(c);
+	c = load(OIDC_ONE "[[auth.oidc]]\nname = \"b\"\nissuer = "
+	    "\"https://b\"\naudience = \"x\"\n", &err);
+	assert_null(c);
+	assert_non_null(strstr(err.reason, "has 2 [[auth.oidc]]"));
+}
+
+static void
+test_oidc_bad_providers_are_refused(void **state)
+{
+	static const struct {
+		const char	*toml, *why;
+	} cases[] = {
+		{ "issuer = \"http://kc.example.com\"\naudience = \"a\"\n",
+		    "https://" },
+		{ "issuer = \"https://kc\"\n", "issuer and audience" },
+		{ "issuer = \"https://kc\"\naudience = \"a\"\nnope = 1\n",
+		    "unknown key" },
+		{ "issuer = \"https://kc\"\naudience = \"a\"\n"
+		    "client_id = \"x\"\n", "client_secret" },
+		{ "issuer = \"https://kc\"\naudience = \"a\"\n"
+		    "leeway_secs = 9999\n", "between 0 and 300" },
+		{ "issuer = \"https://kc\"\naudience = \"a\"\n"
+		    "roles = { g = 1 }\n", "role name" },
+		{ "issuer = \"https://kc\"\naudience = \"a\"\n"
+		    "jwks_uri = \"ftp://x\"\n", "jwks_uri" },
+	};
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+	char			 text[512];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		(void)snprintf(text, sizeof(text), "[[auth.oidc]]\nname = "
+		    "\"p\"\n%s", cases[i].toml);
+		c = load(text, &err);
+		if (c != NULL || strstr(err.reason, cases[i].why) == NULL)
+			fail_msg("case %zu: %s: %s", i, cases[i].toml,
+			    c != NULL ? "accepted" : err.reason);
+	}
+	c = load(OIDC_ONE OIDC_ONE, &err);
+	assert_null(c);
+	assert_non_null(strstr(err.reason, "used twice"));
+	c = load("[[auth.oidc]]\nname = \"Bad Name\"\n", &err);
+	assert_null(c);
+	assert_non_null(strstr(err.reason, "name"));
+}
+
 int
 main(void)
 {
@@ -426,6 +539,11 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_storage_lists_from_file_and_env, setup),
 		cmocka_unit_test_setup(test_storage_lists_refuse_bad_elements,
+		    setup),
+		cmocka_unit_test_setup(test_oidc_providers_from_the_file, setup),
+		cmocka_unit_test_setup(
+		    test_oidc_env_makes_or_overrides_one_provider, setup),
+		cmocka_unit_test_setup(test_oidc_bad_providers_are_refused,
 		    setup),
 	};
 
