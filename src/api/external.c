@@ -241,6 +241,8 @@ create_user(struct pgl_req *r, const struct pgl_idp *idp,
 			sync_roles(r, tenant, id, none, want);
 		api_audit(r, u.tenant_id, "create_user", "user", id,
 		    who->username, 1, NULL);
+		api_audit(r, u.tenant_id, "login", "user", id, who->username,
+		    1, NULL);
 	}
 	json_decref(none);
 	json_decref(want);
@@ -367,6 +369,19 @@ keys_arrived(void *arg)
 	w->resume(w->r);
 }
 
+/*
+ * Refused after its signature held: a token the provider did issue,
+ * worth a line in root's audit log (throttled per address, like every
+ * anonymous failure).  Forgeries are not recorded: anyone can make them.
+ */
+static int
+genuine(int rc)
+{
+	return (rc == PGL_OIDC_EXPIRED || rc == PGL_OIDC_NOT_YET_VALID ||
+	    rc == PGL_OIDC_FUTURE_IAT || rc == PGL_OIDC_BAD_AUDIENCE ||
+	    rc == PGL_OIDC_BAD_ISSUER);
+}
+
 struct pgl_idp *
 api_external_provider(const char *token)
 {
@@ -387,6 +402,8 @@ api_external_verify(struct pgl_req *r, struct pgl_idp *idp,
 	int		 rc;
 
 	rc = pgl_idp_verify(idp, token, NULL, claims, why);
+	if (genuine(rc))
+		api_audit_claim(r, NULL, "login_failed", idp->cfg->name, *why);
 	if (rc != PGL_OIDC_UNKNOWN_KID)
 		return (rc == PGL_OIDC_OK ? 0 : 401);
 	/* Keys the worker has not seen: ask again, and wait if asked. */

@@ -12,10 +12,11 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { basic, JWT_SECRET, REPO, startServer, tmpDir } from './lib/server.js';
 import { expectJson, uniq } from './lib/expect.js';
+import { startIdp } from './lib/oidc.js';
 
 const PW = 'Str0ng-Passw0rd-for-tests';
 const MISSING = '6f1c1b9e-5f0e-4d7b-9c1a-2b3c4d5e6f70';
-let srv, data;
+let srv, data, idp;
 const A = {}; // tenant A: its ids, names and callers
 const B = {};
 const who = {}; // caller name -> headers
@@ -75,8 +76,19 @@ async function tenantUser(t, tag) {
   return { id: u.id, headers: { authorization: `Bearer ${token}` } };
 }
 
+/** A token of the organisation's identity provider (issue 25). */
+function external(claims) {
+  const t = Math.floor(Date.now() / 1000);
+  return { authorization: `Bearer ${idp.sign({ iss: idp.issuer, aud: 'pangolin', iat: t, exp: t + 3600, ...claims })}` };
+}
+
 before(async () => {
-  srv = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
+  idp = await startIdp();
+  srv = await startServer({
+    root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' },
+    extra: ['[[auth.oidc]]', 'name = "corp"', `issuer = "${idp.issuer}"`, 'audience = "pangolin"',
+      'roles = { "ext-admins" = "tenant-admin" }'].join('\n'),
+  });
   data = tmpDir('pgl-authz');
   await tenantWithAdmin(A, 'a');
   await tenantWithAdmin(B, 'b');
@@ -110,6 +122,12 @@ before(async () => {
   await ok('PUT', `/api/v1/service-users/${off.id}`, { active: false }, A.admin);
   const revoked = await tenantUser(A, 'revoked');
   await ok('POST', '/api/v1/users/logout', undefined, revoked.headers);
+  // Callers with the provider's tokens: a user of A's with a grant, and
+  // a tenant admin of A's by its group.
+  const extGranted = external({ sub: 'ext-granted', preferred_username: uniq('ext-granted'), tenant: A.id });
+  const extId = (await ok('GET', '/api/v1/users/me', undefined, extGranted)).id;
+  await ok('POST', '/api/v1/permissions', { 'user-id': extId, scope: { type: 'catalog', catalog_id: A.catId }, actions: ['all'] }, A.admin);
+  const extAdmin = external({ sub: 'ext-admin', preferred_username: uniq('ext-admin'), tenant: A.id, groups: ['ext-admins'] });
   const now = Math.floor(Date.now() / 1000);
   const claims = { sub: none.id, jti: crypto.randomUUID(), username: 'x', tenant_id: A.id, role: 'tenant-admin', iat: now - 7200, exp: now - 3600 };
 
@@ -126,18 +144,22 @@ before(async () => {
     user_a_without_grant: none.headers,
     key_a: { 'x-api-key': su.api_key },
     oauth_a: { authorization: `Bearer ${oauth.json.access_token}` },
+    ext_a_granted: extGranted,
+    ext_admin_a: extAdmin,
+    ext_wrong_audience: external({ sub: 'ext-granted', tenant: A.id, aud: 'another-service' }),
   });
 });
 
 after(async () => {
   await srv?.stop();
+  await idp?.close();
   fs.rmSync(data, { recursive: true, force: true });
 });
 
 // --- the matrix ---------------------------------------------------------------
 
-const UNAUTHENTICATED = ['anonymous', 'bad_signature', 'expired', 'revoked', 'deactivated_key'];
-const GRANTED = ['user_a_granted', 'key_a', 'oauth_a'];
+const UNAUTHENTICATED = ['anonymous', 'bad_signature', 'expired', 'revoked', 'deactivated_key', 'ext_wrong_audience'];
+const GRANTED = ['user_a_granted', 'key_a', 'oauth_a', 'ext_a_granted'];
 
 /** A's real resource for each path parameter. */
 function url(route) {
@@ -155,11 +177,11 @@ function url(route) {
 function expected(kind, caller) {
   if (kind === 'PUBLIC') return null;
   if (UNAUTHENTICATED.includes(caller)) return [401];
-  const admin = caller === 'root' || caller === 'admin_a' || caller === 'admin_b';
+  const admin = ['root', 'admin_a', 'admin_b', 'ext_admin_a'].includes(caller);
   switch (kind) {
     case 'ANYONE': return 'not401';
     case 'ADMIN': return admin ? null : [403];
-    case 'TENANT_ADMIN': return caller === 'admin_a' || caller === 'admin_b' ? null : [403];
+    case 'TENANT_ADMIN': return ['admin_a', 'admin_b', 'ext_admin_a'].includes(caller) ? null : [403];
     case 'ROOT': return caller === 'root' ? null : [403];
     case 'GRANTED':
       if (caller === 'admin_b') return [400, 404]; // A's catalog is missing in B

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
 import { expectJson, uniq } from './lib/expect.js';
 import { startIdp } from './lib/oidc.js';
-import { assertNoSanitizerReport, basic, startServer, STORE } from './lib/server.js';
+import { assertNoSanitizerReport, basic, freePort, startServer, STORE } from './lib/server.js';
 
 const AUD = 'pangolin';
 const TENANT = 'acme';
@@ -224,6 +224,29 @@ test('the provider down: cached keys keep working, a key never seen fails closed
   }
 });
 
+test('a provider never reached: its tokens fail closed with 503, and the provider error is audited', async () => {
+  const deadPort = await freePort();
+  const dead = await startServer({
+    root: true, noAuth: false, workers: 1,
+    extra: ['[[auth.oidc]]', 'name = "gone"', `issuer = "http://127.0.0.1:${deadPort}"`, `audience = "${AUD}"`].join('\n'),
+  });
+  try {
+    const key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const tok = forged(key, 'ES256', 'k1', { iss: `http://127.0.0.1:${deadPort}`, aud: AUD, sub: 'x', tenant: TENANT, exp: now() + 60 });
+    const t0 = Date.now();
+    const r = await dead.req('GET', '/api/v1/users/me', { headers: bearer(tok) });
+    assert.equal(r.status, 503, r.text);
+    assert.match(r.json.error, /keys are not available/);
+    assert.ok(Date.now() - t0 < 6000, 'within the fetch timeout');
+    expectJson(await dead.req('GET', '/health/live'), 200);
+    const ev = expectJson(await dead.req('GET', '/api/v1/audit?action=oidc_provider_error', { headers: root }), 200);
+    assert.ok((ev.items ?? ev).length >= 1, 'the provider error is in root\'s audit log');
+    assertNoSanitizerReport(dead.log());
+  } finally {
+    await dead.stop();
+  }
+});
+
 test('deactivating an external user refuses its tokens at once; deleting it does too', async () => {
   const sub = `leaver-${crypto.randomUUID()}`;
   const name = uniq('leaver');
@@ -264,6 +287,23 @@ test('RFC 8693: the provider\'s token exchanged for a catalog session (and a ses
     assert.equal(b.json.error, 'invalid_grant');
   }
   assert.equal((await ex(tok, 'urn:ietf:params:oauth:token-type:saml2')).json.error, 'invalid_request');
+});
+
+test('audited: a first sight (the user made, its login) and a genuine token refused', async () => {
+  const name = uniq('audited');
+  const id = expectJson(await srv.req('GET', '/api/v1/users/me', { headers: bearer(crafted({ preferred_username: name })) }), 200).id;
+  const events = async (q) => {
+    const r = await ok('GET', `/api/v1/audit?${q}`);
+    return r.items ?? r;
+  };
+  const mine = await events(`resource_id=${id}`);
+  assert.deepEqual(mine.map((e) => e.action).sort(), ['create_user', 'login']);
+  assert.ok(mine.every((e) => e.tenant_id === tenantId));
+  await srv.req('GET', '/api/v1/users/me', { headers: bearer(crafted({ aud: 'another-service' })) });
+  // Root's own log: the tenant is not known until the token is.
+  const r = expectJson(await srv.req('GET', '/api/v1/audit?action=login_failed', { headers: root }), 200);
+  const failed = r.items ?? r;
+  assert.ok(failed.some((e) => /another audience/.test(e.error_message ?? e.error ?? JSON.stringify(e))), JSON.stringify(failed.slice(0, 3)));
 });
 
 test('iceberg-js with the provider\'s token as its bearer creates, lists and loads a table', async () => {
