@@ -398,6 +398,34 @@ function showLogin() {
     signedIn(ev.target.elements.token.value.trim());
   });
   document.getElementById("l-user").focus();
+  showProviders();
+}
+
+// "Sign in with …" for each identity provider with a sign-in: a plain
+// link to the server's /oauth/authorize/<name>, which sends the browser
+// on to the provider and, after it, back here with a one-time code.
+async function showProviders() {
+  let list = [];
+  try { list = await api("GET", "/api/v1/oauth/providers"); } catch { return; }
+  const box = document.getElementById("sso");
+  if (!box) return;
+  box.replaceChildren(...list.map((p) => h("p", null,
+    h("a", { class: "button", href: p["authorize-url"], text: `Sign in with ${p.name}` }))));
+}
+
+// Back from the provider: #sso=<code> is traded once for a session;
+// #sso_error=<why> says what went wrong.  The fragment is dropped first.
+async function ssoReturn() {
+  const m = /^#(sso|sso_error)=(.*)$/.exec(location.hash);
+  if (!m) return false;
+  history.replaceState(null, "", location.pathname);
+  const value = decodeURIComponent(m[2]);
+  if (m[1] === "sso_error") { showLogin(); showError(new Error(`sign-in failed: ${value}`)); return true; }
+  try {
+    const r = await api("POST", "/api/v1/oauth/exchange", { code: value });
+    await signedIn(r.token);
+  } catch (e) { showLogin(); showError(e); }
+  return true;
 }
 
 async function signedIn(t) {
@@ -457,6 +485,7 @@ window.addEventListener("hashchange", () => {
     const cfg = await api("GET", "/api/v1/app-config");
     authEnabled = cfg.auth_enabled !== false;
   } catch (e) { showError(e); }
+  if (await ssoReturn()) return;
   // No-auth mode signs in by itself.
   if (!authEnabled || token) signedIn(token);
   else showLogin();

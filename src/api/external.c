@@ -319,10 +319,9 @@ set_who(struct pgl_req *r, const struct pgl_idp_who *who, const char *id,
 		(void)pgl_strlcpy(r->tenant, x, sizeof(r->tenant));
 }
 
-/* Verified claims to a caller: 0, or an HTTP status with *why. */
-static int
-resolve(struct pgl_req *r, struct pgl_idp *idp, const json_t *claims,
-    const char **why)
+int
+api_external_resolve(struct pgl_req *r, struct pgl_idp *idp,
+    const json_t *claims, const char **why)
 {
 	struct pgl_idp_who	 who;
 	struct pgl_user		 u;
@@ -434,7 +433,7 @@ api_external_identify(struct pgl_req *r, struct pgl_idp *idp,
 	if ((rc = api_external_verify(r, idp, token, &claims, why,
 	    resume)) != 0)
 		return (rc);
-	rc = resolve(r, idp, claims, why);
+	rc = api_external_resolve(r, idp, claims, why);
 	if (rc == 0)
 		r->who.expires_at = json_integer_value(json_object_get(claims,
 		    "exp"));

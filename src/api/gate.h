@@ -91,6 +91,10 @@ int	api_external_verify(struct pgl_req *, struct pgl_idp *,
 int	api_external_identify(struct pgl_req *, struct pgl_idp *,
 	    const char *token, const char **why,
 	    void (*resume)(struct pgl_req *));
+/* Verified claims of idp to the caller in r->who (the user made on first
+ * sight): 0, or 401, 403 or 503 with *why. */
+int	api_external_resolve(struct pgl_req *, struct pgl_idp *,
+	    const json_t *claims, const char **why);
 /* u is being deleted: if external, refuse its tokens for a day.  0, or
  * -1 after a reply. */
 int	api_external_forget(struct pgl_req *, const struct pgl_user *);

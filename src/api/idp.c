@@ -254,9 +254,9 @@ pgl_idp_refetch(struct pgl_idp *idp, struct pgl_idp_waiter *w,
 	return (1);
 }
 
-int
-pgl_idp_verify(struct pgl_idp *idp, const char *token, const char *nonce,
-    json_t **claims, const char **why)
+static int
+verify_for(struct pgl_idp *idp, const char *token, const char *audience,
+    const char *nonce, json_t **claims, const char **why)
 {
 	struct pgl_oidc_expect	e;
 
@@ -270,13 +270,34 @@ pgl_idp_verify(struct pgl_idp *idp, const char *token, const char *nonce,
 		(void)pgl_idp_refetch(idp, NULL, NULL, NULL);
 	memset(&e, 0, sizeof(e));
 	e.issuer = idp->cfg->issuer;
-	e.audience = idp->cfg->audience;
+	e.audience = audience;
 	e.now = (int64_t)time(NULL);
 	e.leeway = idp->cfg->leeway_secs;
 	e.nonce = nonce;
 	if (nonce != NULL)
 		return (pgl_oidc_verify(token, &idp->keys, &e, claims, why));
 	return (pgl_oidc_verify_cached(token, &idp->keys, &e, claims, why));
+}
+
+int
+pgl_idp_verify(struct pgl_idp *idp, const char *token, const char *nonce,
+    json_t **claims, const char **why)
+{
+	return (verify_for(idp, token, idp->cfg->audience, nonce, claims,
+	    why));
+}
+
+int
+pgl_idp_verify_id_token(struct pgl_idp *idp, const char *token,
+    const char *nonce, json_t **claims, const char **why)
+{
+	*claims = NULL;
+	if (idp->cfg->client_id == NULL) {
+		*why = "the provider has no client for sign-in";
+		return (PGL_OIDC_BAD_AUDIENCE);
+	}
+	return (verify_for(idp, token, idp->cfg->client_id, nonce, claims,
+	    why));
 }
 
 int

@@ -77,5 +77,8 @@ int		 pgl_idp_refetch(struct pgl_idp *, struct pgl_idp_waiter *w,
  */
 int		 pgl_idp_verify(struct pgl_idp *, const char *token,
 		    const char *nonce, json_t **claims, const char **why);
+/* An ID token of the page's sign-in: for client_id, with its nonce. */
+int		 pgl_idp_verify_id_token(struct pgl_idp *, const char *token,
+		    const char *nonce, json_t **claims, const char **why);
 
 #endif

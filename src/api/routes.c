@@ -350,6 +350,17 @@ const struct pgl_route pgl_routes[] = {
 	{ POST, "/api/v1/service-users/{id}/rotate", api_service_user_rotate,
 	    ADMIN_DOES_TO("rotate_api_key", "service_user"), 0 },
 
+	/* Signing in to the page with an identity provider ([[auth.oidc]]
+	 * client_id): the Rust Pangolin's routes.  Public; no caller yet. */
+	{ GET, "/api/v1/oauth/providers", api_sso_providers,
+	    PUBLIC, OWNAUTH },
+	{ GET, "/oauth/authorize/{provider}", api_sso_authorize,
+	    PUBLIC, OWNAUTH },
+	{ GET, "/oauth/callback/{provider}", api_sso_callback,
+	    PUBLIC, OWNAUTH },
+	{ POST, "/api/v1/oauth/exchange", api_sso_exchange,
+	    PUBLIC, JSON | OWNAUTH },
+
 	/* OAuth2 client credentials (§1.2, §2.8): form bodies, public;
 	 * Authorization is the client's (client_secret_basic), not root's. */
 	{ POST, "/v1/oauth/tokens", api_oauth_token,

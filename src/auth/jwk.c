@@ -60,6 +60,30 @@ pgl_b64url_decode(const char *in, size_t inlen, unsigned char *out,
 	return (0);
 }
 
+void
+pgl_b64url_encode(const unsigned char *in, size_t len, char *out)
+{
+	static const char	a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned int		v;
+	size_t			i, o = 0;
+
+	for (i = 0; i < len; i += 3) {
+		v = (unsigned int)in[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned int)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		out[o++] = a[v >> 18];
+		out[o++] = a[(v >> 12) & 63];
+		if (i + 1 < len)
+			out[o++] = a[(v >> 6) & 63];
+		if (i + 2 < len)
+			out[o++] = a[v & 63];
+	}
+	out[o] = '\0';
+}
+
 /* A base64url member of the key, decoded; -1 if absent or bad. */
 static int
 component(const json_t *k, const char *name, unsigned char *buf,

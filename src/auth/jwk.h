@@ -54,4 +54,7 @@ unsigned	pgl_jwk_alg(const char *);
 int	pgl_b64url_decode(const char *in, size_t inlen, unsigned char *out,
 	    size_t outmax, size_t *outlen);
 
+/* in as base64url without padding into out (4 * ceil(len / 3) + 1). */
+void	pgl_b64url_encode(const unsigned char *in, size_t len, char *out);
+
 #endif

@@ -52,6 +52,12 @@ void	api_token_cleanup(struct pgl_req *);
 void	api_tokens_mine(struct pgl_req *);
 void	api_tokens_of_user(struct pgl_req *);
 
+/* identity/sso.c: the page's sign-in with an identity provider. */
+void	api_sso_providers(struct pgl_req *);
+void	api_sso_authorize(struct pgl_req *);
+void	api_sso_callback(struct pgl_req *);
+void	api_sso_exchange(struct pgl_req *);
+
 /* identity/oauth.c */
 void	api_oauth_token(struct pgl_req *);
 

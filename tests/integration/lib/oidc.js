@@ -38,7 +38,7 @@ export function signJwt(payload, { key, alg, kid, header = {} }) {
 }
 
 /** A fetch that keeps cookies (one jar per flow) and never follows redirects. */
-function browser() {
+export function cookieFetch() {
   const jar = new Map();
   return async (url, init = {}) => {
     const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -169,7 +169,7 @@ export async function startIdp(opts = {}) {
     },
     /** The whole authorization-code flow with PKCE for login, over HTTP. */
     async authCodeTokens({ login, clientId = 'ui', secret = 'ui-secret', redirectUri = 'http://127.0.0.1/callback', nonce = crypto.randomUUID() }) {
-      const go = browser();
+      const go = cookieFetch();
       const verifier = crypto.randomBytes(32).toString('base64url');
       const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
       const state = crypto.randomUUID();
@@ -177,7 +177,19 @@ export async function startIdp(opts = {}) {
       for (const [k, v] of Object.entries({ client_id: clientId, response_type: 'code', scope: 'openid profile email pangolin catalog',
         redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', state, nonce, resource: RESOURCE }))
         auth.searchParams.set(k, v);
-      let loc = (await go(auth)).headers.get('location');
+      const back = new URL(await this.login(go, auth.href, login, redirectUri));
+      if (back.searchParams.get('state') !== state || !back.searchParams.get('code'))
+        throw new Error(`authorization failed: ${back}`);
+      return token({ grant_type: 'authorization_code', code: back.searchParams.get('code'), redirect_uri: redirectUri,
+        code_verifier: verifier, resource: RESOURCE }, `${clientId}:${secret}`);
+    },
+    /**
+     * From an authorization URL of the provider, sign in as login (the
+     * login and consent forms) with go (cookieFetch); the URL the provider
+     * finally sends the browser to, the one starting with redirectUri.
+     */
+    async login(go, url, login, redirectUri) {
+      let loc = (await go(url)).headers.get('location');
       for (let i = 0; i < 8 && loc && !loc.startsWith(redirectUri); i++) {
         if (/\/interaction\//.test(loc)) {
           const html = await (await go(new URL(loc, issuer))).text();
@@ -187,11 +199,14 @@ export async function startIdp(opts = {}) {
           loc = (await go(new URL(loc, issuer))).headers.get('location');
         }
       }
-      const back = new URL(loc);
-      if (back.searchParams.get('state') !== state || !back.searchParams.get('code'))
-        throw new Error(`authorization failed: ${loc}`);
-      return token({ grant_type: 'authorization_code', code: back.searchParams.get('code'), redirect_uri: redirectUri,
-        code_verifier: verifier, resource: RESOURCE }, `${clientId}:${secret}`);
+      if (!loc?.startsWith(redirectUri)) throw new Error(`the provider did not send the browser back: ${loc}`);
+      return loc;
+    },
+    /** Register the sign-in client's redirect URIs (the provider restarts). */
+    async setRedirectUris(uris) {
+      redirectUris.splice(0, redirectUris.length, ...uris, 'http://127.0.0.1/callback');
+      await stop();
+      await start();
     },
     /** Change the served keys: add new ones (newest sign), drop kids. */
     async rotate({ add = [], drop = [] } = {}) {

@@ -231,7 +231,9 @@ export function spawnServer(args, env = {}) {
 export async function startServer(opts = {}) {
   const store = opts.store ?? STORE;
   const dir = opts.dir ?? tmpDir(`pgl-${store}`);
-  const port = await freePort();
+  // opts.port: a test that must name the server's URL before it starts
+  // (an identity provider's redirect URI) picks it with freePort().
+  const port = opts.port ?? await freePort();
   const config = path.join(dir, 'pangolin.toml');
   fs.writeFileSync(config, makeToml({ ...opts, store, port, dir }));
   // allowEndpoints: origins the operator allow-lists for object storage
