@@ -244,7 +244,7 @@ pgl_idp_refetch(struct pgl_idp *idp, struct pgl_idp_waiter *w,
 		if (fetch_start(idp) == -1)
 			return (0);
 	}
-	if (fn == NULL || idp->nwaiters >= PGL_IDP_MAX_WAITERS)
+	if (fn == NULL || idp->nwaiters >= (size_t)idp->cfg->max_waiting)
 		return (0);
 	w->fn = fn;
 	w->arg = arg;

@@ -25,9 +25,6 @@
 #include "auth/jwk.h"
 #include "config/config.h"
 
-/* Requests one provider's fetch may hold waiting; past it, 503. */
-#define PGL_IDP_MAX_WAITERS	1024
-
 struct pgl_idp_waiter {
 	void			(*fn)(void *arg);
 	void			*arg;

@@ -49,6 +49,8 @@ static const struct field {
 	    P(refetch_secs), 1, 3600 },
 	{ "jwks_max_age_secs",	"JWKS_MAX_AGE_SECS",	F_INT,
 	    P(jwks_max_age_secs), 60, 86400 },
+	{ "max_waiting",	"MAX_WAITING",		F_INT,
+	    P(max_waiting), 1, 1000000 },
 };
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
 
@@ -129,6 +131,7 @@ provider_new(struct pgl_oidc_provider *all, size_t *n, int line)
 	p->leeway_secs = 60;
 	p->refetch_secs = 60;
 	p->jwks_max_age_secs = 3600;
+	p->max_waiting = 1024;
 	block_line[*n] = line;
 	(*n)++;
 	return (p);

@@ -32,6 +32,7 @@ struct pgl_oidc_provider {
 	int			 leeway_secs;
 	int			 refetch_secs;
 	int			 jwks_max_age_secs;
+	int			 max_waiting;	/* requests held for a key fetch */
 };
 
 #endif
