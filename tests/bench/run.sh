@@ -64,6 +64,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-bench.XXXXXX")
 HELLO_PID=
 PGL_PID=
 AUTH_PID=
+IDP_PID=
 COLD_PID=
 SWIFT_DIR=
 
@@ -91,6 +92,7 @@ cleanup() {
 	trap - EXIT INT TERM
 	stop "$PGL_PID"
 	stop "$AUTH_PID"
+	stop "$IDP_PID"
 	stop "$COLD_PID"
 	stop "$HELLO_PID"
 	[ -n "$SWIFT_DIR" ] && sh tests/servers/swift.sh stop "$SWIFT_DIR" \
@@ -228,6 +230,15 @@ sed -e "s/^port = .*/port = $AUTH_PORT/" \
 root_password = "Bench-Root-Passw0rd-x"\
 jwt_secret = "bench-jwt-secret-0123456789abcdef-0123456789"/' \
     "$TMP/pangolin.toml" >"$TMP/auth.toml"
+# An identity provider whose RS256 and ES256 tokens the auth server takes
+# too ([[auth.oidc]]): their rows sit beside the catalog's own HS256.
+node "$HERE/idp.mjs" "$TMP" >"$TMP/idp.log" 2>&1 &
+IDP_PID=$!
+i=0
+while [ ! -f "$TMP/idp.issuer" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -f "$TMP/idp.issuer" ] || { cat "$TMP/idp.log" >&2; die "the identity provider did not start"; }
+printf '\n[[auth.oidc]]\nname = "bench"\nissuer = "%s"\naudience = "pangolin"\nroles = { "bench-admins" = "tenant-admin" }\n' \
+    "$(cat "$TMP/idp.issuer")" >>"$TMP/auth.toml"
 ./pangolin -c "$TMP/auth.toml" >"$TMP/auth.log" 2>&1 &
 AUTH_PID=$!
 wait_up "$AUTH_PID" "http://127.0.0.1:$AUTH_PORT/health/live" "pangolin (auth)" "$TMP/auth.log"
@@ -259,6 +270,8 @@ loadTable (fresh table, 1 snapshot)|$P/v1/bench/namespaces/b/tables/t1
 loadTable on S3 (20 commits, warm)|$P/v1/s3bench/namespaces/b/tables/t
 commit, one table on S3|$P/v1/s3bench/namespaces/b/tables/c0|commit_one.lua
 loadTable, bearer JWT (tenant admin)|$A/v1/bench/namespaces/b/tables/t100||admin.hdr
+loadTable, provider's RS256 token (tenant admin)|$A/v1/bench/namespaces/b/tables/t100||rs256.hdr
+loadTable, provider's ES256 token (tenant admin)|$A/v1/bench/namespaces/b/tables/t100||es256.hdr
 loadTable, X-API-Key (service user)|$A/v1/bench/namespaces/b/tables/t100||key.hdr
 loadTable, JWT, tenant user, 1000 grants|$A/v1/bench/namespaces/b/tables/t100||user.hdr
 login flood (rate limited: 429s)|$A/api/v1/users/login|login_flood.lua
@@ -493,6 +506,8 @@ stop "$PGL_PID"
 PGL_PID=
 stop "$AUTH_PID"
 AUTH_PID=
+stop "$IDP_PID"
+IDP_PID=
 stop "$HELLO_PID"
 HELLO_PID=
 echo
