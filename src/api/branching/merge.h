@@ -1,4 +1,10 @@
 /*
+ * The branching room: branches (list, get, create inline or as a task,
+ * delete), tags, the commit history of a branch, and merges with their
+ * conflicts and the task a large merge runs as.  Its routes are the
+ * handlers declared below; the rest of the server uses only the merge
+ * task's runner (tasks/) and the branch JSON writer.
+ *
  * Branch merges (pangolin-api.md §2.5, §4; the top section, item 3).
  *
  * A merge compares, per asset, three versions: the source branch's and
