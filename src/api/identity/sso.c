@@ -33,18 +33,14 @@
 #include "app/app.h"
 #include "auth/jwk.h"
 #include "auth/oidc_token.h"
+#include "auth/sso_seal.h"
 #include "storage/write_pool.h"
 #include "util/arena.h"
 #include "util/httpc.h"
 #include "util/json.h"
-#include "util/seal.h"
 
-#define FLOW_SECS	600	/* from the redirect to the callback */
-#define CODE_SECS	120	/* from the callback to the exchange */
 #define TOKEN_MAX	(256 * 1024)
 #define COOKIE		"pgl_sso"
-#define AAD_FLOW	"sso-flow"
-#define AAD_CODE	"sso-code"
 
 /* The code exchange at the provider's token endpoint, on a pool thread. */
 struct exchange {
@@ -61,62 +57,27 @@ static const struct pgl_jfield exchange_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-/* The sealing key: SHA-256 of a label and the session secret. */
-static int
-sso_key(unsigned char key[PGL_SEAL_KEY_LEN])
-{
-	const char	*secret = pgl_app.cfg->auth.jwt_secret;
-	unsigned int	 len = 0;
-	EVP_MD_CTX	*c = EVP_MD_CTX_new();
-	int		 ok;
-
-	ok = secret != NULL && c != NULL &&
-	    EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(c, "pangolin sso\n", 13) == 1 &&
-	    EVP_DigestUpdate(c, secret, strlen(secret)) == 1 &&
-	    EVP_DigestFinal_ex(c, key, &len) == 1 && len == PGL_SEAL_KEY_LEN;
-	EVP_MD_CTX_free(c);
-	return (ok ? 0 : -1);
-}
-
-/* j sealed under aad, in the arena; NULL on failure. */
+/* j sealed as kind, in the arena; NULL on failure. */
 static const char *
-seal_json(struct pgl_req *r, const char *aad, json_t *j)
+seal_json(struct pgl_req *r, enum pgl_sso_kind kind, json_t *j)
 {
-	unsigned char	 key[PGL_SEAL_KEY_LEN];
-	const char	*text = api_text(r->arena, j), *out = NULL;
 	char		*sealed;
+	const char	*out = NULL;
 
-	json_decref(j);
-	if (text != NULL && sso_key(key) == 0 &&
-	    pgl_seal(key, aad, text, &sealed) == 0) {
+	sealed = pgl_sso_seal(kind, pgl_app.cfg->auth.jwt_secret, j,
+	    pgl_now_ms() / 1000);
+	if (sealed != NULL)
 		out = pgl_arena_strdup(r->arena, sealed);
-		free(sealed);
-	}
-	explicit_bzero(key, sizeof(key));
+	free(sealed);
 	return (out);
 }
 
-/* The object sealed in text under aad and not past its "e"; or NULL. */
+/* The object sealed in text as kind and not past its end; or NULL. */
 static json_t *
-unseal_json(const char *aad, const char *text)
+unseal_json(enum pgl_sso_kind kind, const char *text)
 {
-	unsigned char	 key[PGL_SEAL_KEY_LEN];
-	const char	*why;
-	char		*plain = NULL;
-	json_t		*j = NULL;
-
-	if (text != NULL && sso_key(key) == 0 &&
-	    pgl_unseal(key, aad, text, &plain, &why) == 0)
-		j = pgl_json_load_or(plain, NULL);
-	explicit_bzero(key, sizeof(key));
-	free(plain);
-	if (j != NULL && json_integer_value(json_object_get(j, "e")) <
-	    pgl_now_ms() / 1000) {
-		json_decref(j);
-		j = NULL;
-	}
-	return (j);
+	return (pgl_sso_open(kind, pgl_app.cfg->auth.jwt_secret, text,
+	    pgl_now_ms() / 1000));
 }
 
 /* 32 random bytes, base64url, in the arena. */
@@ -286,16 +247,16 @@ api_sso_authorize(struct pgl_req *r)
 		return;
 	}
 	flow = state == NULL || nonce == NULL || challenge == NULL ? NULL :
-	    seal_json(r, AAD_FLOW, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "p",
-	    idp->cfg->name, "s", state, "n", nonce, "v", verifier, "r", cb,
-	    "e", (json_int_t)(pgl_now_ms() / 1000 + FLOW_SECS)));
+	    seal_json(r, PGL_SSO_FLOW, json_pack("{s:s,s:s,s:s,s:s,s:s}", "p",
+	    idp->cfg->name, "s", state, "n", nonce, "v", verifier, "r", cb));
 	if (flow == NULL) {
 		pgl_reply_error(r, 503, "cannot start the sign-in");
 		return;
 	}
 	pgl_set_header(r, "set-cookie", pgl_arena_printf(r->arena,
 	    COOKIE "=%s; Path=/oauth/callback/%s; Max-Age=%d; HttpOnly; "
-	    "SameSite=Lax%s", flow, idp->cfg->name, FLOW_SECS,
+	    "SameSite=Lax%s", flow, idp->cfg->name,
+	    pgl_sso_lifetime(PGL_SSO_FLOW),
 	    strncmp(cb, "https:", 6) == 0 ? "; Secure" : ""));
 	pgl_set_header(r, "cache-control", "no-store");
 	pgl_set_header(r, "location", pgl_arena_printf(r->arena,
@@ -318,7 +279,7 @@ flow_of(struct pgl_req *r, const struct pgl_idp *idp)
 		return (NULL);
 	v += strlen(COOKIE "=");
 	end = v + strcspn(v, ";");
-	flow = unseal_json(AAD_FLOW, pgl_arena_strndup(r->arena, v,
+	flow = unseal_json(PGL_SSO_FLOW, pgl_arena_strndup(r->arena, v,
 	    (size_t)(end - v)));
 	if (flow != NULL && strcmp(pgl_json_str(flow, "p") != NULL ?
 	    pgl_json_str(flow, "p") : "", idp->cfg->name) != 0) {
@@ -400,9 +361,8 @@ session_code(struct pgl_req *r)
 	    pgl_app.cfg->auth.session_ttl_secs };
 	if (api_session_new(r, &sn, &tok, &exp) == -1)
 		return (NULL);
-	code = seal_json(r, AAD_CODE, json_pack("{s:s,s:I,s:I}", "t", tok,
-	    "x", (json_int_t)exp, "e", (json_int_t)(pgl_now_ms() / 1000 +
-	    CODE_SECS)));
+	code = seal_json(r, PGL_SSO_CODE, json_pack("{s:s,s:I}", "t", tok,
+	    "x", (json_int_t)exp));
 	free(tok);
 	if (code == NULL)
 		pgl_reply_error(r, 503, "cannot seal the sign-in");
@@ -539,7 +499,7 @@ api_sso_exchange(struct pgl_req *r)
 
 	if (pgl_req_body(r, exchange_fields) == -1)
 		return;
-	c = unseal_json(AAD_CODE, pgl_json_str(r->body, "code"));
+	c = unseal_json(PGL_SSO_CODE, pgl_json_str(r->body, "code"));
 	if (c == NULL || pgl_json_str(c, "t") == NULL) {
 		json_decref(c);
 		pgl_reply_error(r, 400, "invalid or expired sign-in code");
