@@ -7,8 +7,10 @@
  *   GET  /api/v1/oauth/providers       the providers with a sign-in
  *   GET  /oauth/authorize/{provider}   302 to the provider
  *   GET  /oauth/callback/{provider}    the code exchanged (off the event
- *                                      loop), the ID token checked, a
- *                                      session made; 302 to the page
+ *                                      loop), the ID token checked (a new
+ *                                      kid fetches the keys, as a bearer
+ *                                      token's does), a session made;
+ *                                      302 to the page
  *   POST /api/v1/oauth/exchange        the page trades the one-time code
  *                                      it was handed for the session
  *
@@ -42,7 +44,8 @@
 #define TOKEN_MAX	(256 * 1024)
 #define COOKIE		"pgl_sso"
 
-/* The code exchange at the provider's token endpoint, on a pool thread. */
+/* The code exchange at the provider's token endpoint, on a pool thread;
+ * then, if the ID token's kid is new, the wait for the provider's keys. */
 struct exchange {
 	struct pgl_wjob		 w;
 	struct pgl_req		*r;
@@ -50,7 +53,12 @@ struct exchange {
 	char			*url, *form, *user, *secret, *nonce;
 	struct pgl_httpc_reply	 rep;
 	char			 why[160];
+	struct pgl_idp_waiter	 wait;
+	int			 refetched;
 };
+
+/* signed_in(): the keys are being fetched; finish() runs again after. */
+#define KEYS_WAIT	1
 
 static const struct pgl_jfield exchange_fields[] = {
 	{ "code", PGL_J_STRING, 1 },
@@ -310,17 +318,64 @@ exchange_run(struct pgl_wjob *w)
 	    TOKEN_MAX, &x->rep, x->why, sizeof(x->why));
 }
 
+static int	finish(struct exchange *);
+
+/* The keys the ID token asked for came (or did not): check it again. */
+static void
+keys_arrived(void *arg)
+{
+	struct exchange	*x = arg;
+	struct pgl_req	*r = x->r;
+
+	r->pending = 0;
+	if (r->gone)
+		pgl_reply_error(r, 503, "the client left");
+	else if (finish(x) == KEYS_WAIT)
+		return;
+	exchange_free(x);
+	pgl_req_done(r);
+}
+
 /*
- * The caller the provider's answer names: the ID token (its nonce this
- * flow's), with the access token's claims when that is a token of ours
- * for the same subject (providers put groups in one or the other).
+ * The ID token (its nonce this flow's), with the access token's claims
+ * when that is a token of ours for the same subject (providers put
+ * groups in one or the other).  A kid the keys do not hold asks for them
+ * again, as a bearer token's does (api/external.c), once: after a key
+ * rotation the first sign-in needs no bearer request to bring the keys.
  */
+static int
+verified_claims(struct exchange *x, const json_t *ans, json_t **id,
+    const char **why)
+{
+	json_t		*at = NULL;
+	const char	*sub, *use = NULL;
+	int		 rc;
+
+	rc = pgl_idp_verify_id_token(x->idp, pgl_json_str(ans, "id_token"),
+	    x->nonce, id, why);
+	if (rc == PGL_OIDC_UNKNOWN_KID && !x->refetched) {
+		x->refetched = 1;
+		if (pgl_idp_refetch(x->idp, &x->wait, keys_arrived, x) == 1)
+			return (KEYS_WAIT);
+	}
+	if (rc != PGL_OIDC_OK)
+		return (401);
+	if (pgl_json_str(ans, "access_token") != NULL &&
+	    pgl_idp_verify(x->idp, pgl_json_str(ans, "access_token"), NULL,
+	    &at, &use) == PGL_OIDC_OK && (sub = pgl_json_str(at,
+	    "sub")) != NULL && pgl_json_str(*id, "sub") != NULL &&
+	    strcmp(sub, pgl_json_str(*id, "sub")) == 0)
+		json_object_update_missing(*id, at);
+	json_decref(at);
+	return (0);
+}
+
+/* The caller the provider's answer names: 0, KEYS_WAIT, or a status. */
 static int
 signed_in(struct pgl_req *r, struct exchange *x, const char **why)
 {
-	json_t		*ans, *id = NULL, *at = NULL;
-	const char	*sub, *use;
-	int		 rc = 401;
+	json_t	*ans, *id = NULL;
+	int	 rc;
 
 	ans = pgl_json_load_or(x->rep.body, NULL);
 	if (x->rep.status != 200 || pgl_json_str(ans, "id_token") == NULL) {
@@ -328,19 +383,8 @@ signed_in(struct pgl_req *r, struct exchange *x, const char **why)
 		json_decref(ans);
 		return (401);
 	}
-	if (pgl_idp_verify_id_token(x->idp, pgl_json_str(ans, "id_token"),
-	    x->nonce, &id, why) == PGL_OIDC_OK) {
-		use = NULL;
-		if (pgl_json_str(ans, "access_token") != NULL &&
-		    pgl_idp_verify(x->idp, pgl_json_str(ans, "access_token"),
-		    NULL, &at, &use) == PGL_OIDC_OK &&
-		    (sub = pgl_json_str(at, "sub")) != NULL &&
-		    pgl_json_str(id, "sub") != NULL &&
-		    strcmp(sub, pgl_json_str(id, "sub")) == 0)
-			json_object_update_missing(id, at);
+	if ((rc = verified_claims(x, ans, &id, why)) == 0)
 		rc = api_external_resolve(r, x->idp, id, why);
-	}
-	json_decref(at);
 	json_decref(id);
 	json_decref(ans);
 	return (rc);
@@ -369,31 +413,49 @@ session_code(struct pgl_req *r)
 	return (code);
 }
 
-static void
-exchange_done(struct pgl_wjob *w, int stopped)
+/* The provider answered: a session for the page, or its error; or
+ * KEYS_WAIT, the request pending again. */
+static int
+finish(struct exchange *x)
 {
-	struct exchange	*x = (struct exchange *)w;
 	struct pgl_req	*r = x->r;
-	const char	*why = "the provider could not be reached", *code;
+	const char	*why = "the provider's answer could not be read", *code;
+	int		 rc;
 
-	r->pending = 0;
-	if (r->gone || stopped)
-		pgl_reply_error(r, 503, "%s", stopped ? "stopping" : "gone");
-	else if (w->rc == 0 && signed_in(r, x, &why) == 0) {
+	api_external_report(r, x->idp);
+	if ((rc = signed_in(r, x, &why)) == KEYS_WAIT) {
+		pgl_req_pend(r);
+		return (KEYS_WAIT);
+	}
+	if (rc == 0) {
 		api_audit(r, r->who.tenant_id[0] != '\0' ? r->who.tenant_id :
 		    NULL, "login", "user", r->who.user_id, r->who.username, 1,
 		    NULL);
 		if ((code = session_code(r)) != NULL)
 			to_page(r, "sso", code);
 	} else {
-		if (w->rc != 0)
-			api_audit_claim(r, NULL, "oidc_provider_error",
-			    x->idp->cfg->name, x->why);
-		else
-			api_audit_claim(r, NULL, "login_failed",
-			    x->idp->cfg->name, why);
+		api_audit_claim(r, NULL, "login_failed", x->idp->cfg->name,
+		    why);
 		to_page(r, "sso_error", why);
 	}
+	return (0);
+}
+
+static void
+exchange_done(struct pgl_wjob *w, int stopped)
+{
+	struct exchange	*x = (struct exchange *)w;
+	struct pgl_req	*r = x->r;
+
+	r->pending = 0;
+	if (r->gone || stopped)
+		pgl_reply_error(r, 503, "%s", stopped ? "stopping" : "gone");
+	else if (w->rc != 0) {
+		api_audit_claim(r, NULL, "oidc_provider_error",
+		    x->idp->cfg->name, x->why);
+		to_page(r, "sso_error", "the provider could not be reached");
+	} else if (finish(x) == KEYS_WAIT)
+		return;
 	exchange_free(x);
 	pgl_req_done(r);
 }
