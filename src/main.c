@@ -27,6 +27,7 @@
 #include "app/app.h"
 #include "auth/grant_cache.h"
 #include "api/idp.h"
+#include "auth/idp_share.h"
 #include "auth/principal.h"
 #include "auth/ratelimit.h"
 #include "cli/cli.h"
@@ -371,6 +372,9 @@ kore_parent_configure(int argc, char **argv)
 		die("cannot map the shared rate-limit table: %s", errno_s);
 	if (pgl_grant_cache_init() == -1)
 		die("cannot map the shared grants epoch: %s", errno_s);
+	if (cfg->auth.noidc > 0 && pgl_idp_share_init(cfg->auth.noidc) == -1)
+		die("cannot map the identity providers' shared keys: %s",
+		    errno_s);
 	pgl_s3_keep_clients(cfg->defaults.object_store_cache);
 	pgl_s3_allow_endpoints(cfg->storage.allowed_endpoints.v,
 	    cfg->storage.allowed_endpoints.n);

@@ -381,6 +381,15 @@ genuine(int rc)
 	    rc == PGL_OIDC_BAD_ISSUER);
 }
 
+void
+api_external_report(struct pgl_req *r, struct pgl_idp *idp)
+{
+	if (pgl_idp_unreported_error(idp))
+		api_audit_claim(r, NULL, "oidc_provider_error", idp->cfg->name,
+		    pgl_arena_printf(r->arena, "keys not fetched (%s); the "
+		    "last good keys are kept", idp->last_error));
+}
+
 struct pgl_idp *
 api_external_provider(const char *token)
 {
@@ -400,6 +409,7 @@ api_external_verify(struct pgl_req *r, struct pgl_idp *idp,
 	struct waiting	*w;
 	int		 rc;
 
+	api_external_report(r, idp);
 	rc = pgl_idp_verify(idp, token, NULL, claims, why);
 	if (genuine(rc))
 		api_audit_claim(r, NULL, "login_failed", idp->cfg->name, *why);

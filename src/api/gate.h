@@ -79,6 +79,13 @@ struct pgl_idp;
 /* The provider that issued token (by its unverified "iss"), or NULL. */
 struct pgl_idp	*api_external_provider(const char *token);
 /*
+ * A provider whose fetch failed while its last good keys were kept is
+ * recorded in root's audit log (oidc_provider_error) once per episode,
+ * by the first request of the provider after it (idp.h); a provider
+ * with no keys at all is recorded by each refused request instead.
+ */
+void	api_external_report(struct pgl_req *, struct pgl_idp *);
+/*
  * Verify token as idp's: 0 with *claims (the caller's to decref), 401 or
  * 503 with *why, or API_AUTH_WAIT when the keys are being fetched and
  * resume(r) will run once they are (resume NULL: never wait).

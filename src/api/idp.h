@@ -7,12 +7,15 @@
  * event loop: first the discovery document at
  * <issuer>/.well-known/openid-configuration, unless jwks_uri is set, then
  * the key set.  A token whose kid the keys do not hold asks for them
- * again, at most once per refetch_secs: a flood of made-up kids costs one
- * fetch, and the tokens that asked while it ran wait for it (their
+ * again, at most once per refetch_secs across all the workers (the
+ * decision and the key set fetched are shared, auth/idp_share.h): a flood
+ * of made-up kids costs one fetch, the workers that did not make it take
+ * its keys, and the tokens that asked while it ran wait for it (their
  * requests pending, the worker serving others) and are decided when it
- * ends.  Keys older than jwks_max_age_secs are refreshed in the
- * background on their next use.  A failed fetch keeps the last good keys;
- * with none, every token of the provider is refused (fail closed).
+ * ends.  Keys older than jwks_max_age_secs, or older than those another
+ * worker fetched, are refreshed in the background on their next use.  A
+ * failed fetch keeps the last good keys; with none, every token of the
+ * provider is refused (fail closed).
  */
 #ifndef PGL_API_IDP_H
 #define PGL_API_IDP_H
@@ -39,16 +42,20 @@ struct pgl_idp {
 	char				*jwks_uri;
 	char				*authorization_endpoint;
 	char				*token_endpoint;
-	int64_t				 fetched_at;	/* last success, s */
-	int64_t				 tried_at;	/* last start, s */
-	int				 fetching;
+	size_t				 slot;		/* idp_share.h */
+	uint64_t			 gen;		/* of the keys held */
+	uint64_t			 seen;		/* newest tried */
+	int64_t				 fetched_ms;	/* when, monotonic */
+	int				 fetching;	/* a job runs */
+	int				 unreported;	/* see below */
 	char				 last_error[192];
 	struct pgl_idp_waiter		*waiters;
 	size_t				 nwaiters;
 	uint64_t			 fetches, failures;
 };
 
-/* In each worker, after the write pool started.  -1: out of memory. */
+/* In each worker, after the write pool started (the parent mapped the
+ * shared slots: pgl_idp_share_init).  -1: out of memory. */
 int		 pgl_idp_start(const struct pgl_config *);
 void		 pgl_idp_stop(void);
 size_t		 pgl_idp_count(void);
@@ -58,14 +65,22 @@ struct pgl_idp	*pgl_idp_by_name(const char *);
 struct pgl_idp	*pgl_idp_by_issuer(const char *iss);
 
 /*
- * Ask for the keys (and endpoints) again.  1: a fetch is under way and
- * fn(arg) runs on this thread when it ends (w is the caller's, kept until
- * then); 0: not now (fetched less than refetch_secs ago, or too many
+ * Ask for the keys (and endpoints) again: from the provider, or from
+ * another worker's fetch.  1: a fetch is under way and fn(arg) runs on
+ * this thread when it ends (w is the caller's, kept until then); 0: not
+ * now (fetched less than refetch_secs ago by any worker, or too many
  * waiting): decide with the keys there are.  fn NULL: start one if
  * allowed, wait for nothing.
  */
 int		 pgl_idp_refetch(struct pgl_idp *, struct pgl_idp_waiter *w,
 		    void (*fn)(void *), void *arg);
+
+/*
+ * 1 once for each episode of failed fetches this worker met while it
+ * held keys (one worker per episode: the shared slot decides), so the
+ * caller records it in the audit log; the reason is last_error.
+ */
+int		 pgl_idp_unreported_error(struct pgl_idp *);
 
 /*
  * Verify token as this provider's (auth/oidc_token.h), against the keys

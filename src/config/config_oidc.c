@@ -22,34 +22,43 @@ enum field_kind { F_STR, F_INT, F_ROLES };
 
 static const struct field {
 	const char	*key;		/* in the block */
-	const char	*env;		/* PANGOLIN_OIDC_<env> */
+	const char	*env;		/* the variable, written out whole so a
+					 * grep for it finds where it is read */
 	enum field_kind	 kind;
 	size_t		 off;
 	int		 min, max;
 } fields[] = {
-	{ "name",		"NAME",			F_STR, P(name), 0, 0 },
-	{ "issuer",		"ISSUER",		F_STR, P(issuer), 0, 0 },
-	{ "audience",		"AUDIENCE",		F_STR, P(audience), 0, 0 },
-	{ "jwks_uri",		"JWKS_URI",		F_STR, P(jwks_uri), 0, 0 },
-	{ "client_id",		"CLIENT_ID",		F_STR, P(client_id), 0, 0 },
-	{ "client_secret",	"CLIENT_SECRET",	F_STR,
+	{ "name",		"PANGOLIN_OIDC_NAME",		F_STR,
+	    P(name), 0, 0 },
+	{ "issuer",		"PANGOLIN_OIDC_ISSUER",		F_STR,
+	    P(issuer), 0, 0 },
+	{ "audience",		"PANGOLIN_OIDC_AUDIENCE",	F_STR,
+	    P(audience), 0, 0 },
+	{ "jwks_uri",		"PANGOLIN_OIDC_JWKS_URI",	F_STR,
+	    P(jwks_uri), 0, 0 },
+	{ "client_id",		"PANGOLIN_OIDC_CLIENT_ID",	F_STR,
+	    P(client_id), 0, 0 },
+	{ "client_secret",	"PANGOLIN_OIDC_CLIENT_SECRET",	F_STR,
 	    P(client_secret), 0, 0 },
-	{ "scopes",		"SCOPES",		F_STR, P(scopes), 0, 0 },
-	{ "tenant_claim",	"TENANT_CLAIM",		F_STR,
+	{ "scopes",		"PANGOLIN_OIDC_SCOPES",		F_STR,
+	    P(scopes), 0, 0 },
+	{ "tenant_claim",	"PANGOLIN_OIDC_TENANT_CLAIM",	F_STR,
 	    P(tenant_claim), 0, 0 },
-	{ "tenant",		"TENANT",		F_STR, P(tenant), 0, 0 },
-	{ "username_claim",	"USERNAME_CLAIM",	F_STR,
+	{ "tenant",		"PANGOLIN_OIDC_TENANT",		F_STR,
+	    P(tenant), 0, 0 },
+	{ "username_claim",	"PANGOLIN_OIDC_USERNAME_CLAIM",	F_STR,
 	    P(username_claim), 0, 0 },
-	{ "groups_claim",	"GROUPS_CLAIM",		F_STR,
+	{ "groups_claim",	"PANGOLIN_OIDC_GROUPS_CLAIM",	F_STR,
 	    P(groups_claim), 0, 0 },
-	{ "roles",		"ROLES",		F_ROLES, P(roles), 0, 0 },
-	{ "leeway_secs",	"LEEWAY_SECS",		F_INT,
+	{ "roles",		"PANGOLIN_OIDC_ROLES",		F_ROLES,
+	    P(roles), 0, 0 },
+	{ "leeway_secs",	"PANGOLIN_OIDC_LEEWAY_SECS",	F_INT,
 	    P(leeway_secs), 0, 300 },
-	{ "refetch_secs",	"REFETCH_SECS",		F_INT,
+	{ "refetch_secs",	"PANGOLIN_OIDC_REFETCH_SECS",	F_INT,
 	    P(refetch_secs), 1, 3600 },
-	{ "jwks_max_age_secs",	"JWKS_MAX_AGE_SECS",	F_INT,
+	{ "jwks_max_age_secs",	"PANGOLIN_OIDC_JWKS_MAX_AGE_SECS", F_INT,
 	    P(jwks_max_age_secs), 60, 86400 },
-	{ "max_waiting",	"MAX_WAITING",		F_INT,
+	{ "max_waiting",	"PANGOLIN_OIDC_MAX_WAITING",	F_INT,
 	    P(max_waiting), 1, 1000000 },
 };
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
@@ -296,13 +305,11 @@ pgl_config_oidc_env(struct pgl_oidc_provider *all, size_t *n,
     struct pgl_config_error *err)
 {
 	struct pgl_oidc_provider	*p = NULL;
-	const char			*v;
-	char				 name[64];
+	const char			*v, *name;
 	size_t				 i;
 
 	for (i = 0; i < NFIELDS; i++) {
-		(void)snprintf(name, sizeof(name), "PANGOLIN_OIDC_%s",
-		    fields[i].env);
+		name = fields[i].env;
 		if ((v = getenv(name)) == NULL || *v == '\0')
 			continue;
 		if (p == NULL && *n > 1)

@@ -24,7 +24,7 @@ before(async () => {
   await idp.setRedirectUris([`${base}/oauth/callback/corp`]);
   srv = await startServer({
     port, root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' },
-    extra: ['[[auth.oidc]]', 'name = "corp"', `issuer = "${idp.issuer}"`, 'audience = "pangolin"',
+    extra: ['[[auth.oidc]]', 'name = "corp"', `issuer = "${idp.issuer}"`, 'audience = "pangolin"', 'refetch_secs = 1',
       'client_id = "ui"', 'client_secret = "ui-secret"', 'roles = { "data-admins" = "tenant-admin" }'].join('\n'),
   });
   tenantId = expectJson(await srv.req('POST', '/api/v1/tenants', { body: { name: 'sso-co' }, headers: { authorization: basic() } }), 201).id;
@@ -74,6 +74,22 @@ test('over HTTP: the provider\'s login comes back as a one-time code, traded onc
   // The session is an ordinary one: revocable by logout.
   await srv.req('POST', '/api/v1/users/logout', { headers: { authorization: `Bearer ${r.token}` } });
   assert.equal((await srv.req('GET', '/api/v1/users/me', { headers: { authorization: `Bearer ${r.token}` } })).status, 401);
+});
+
+test('after the provider rotates its signing key, the next sign-in fetches the keys itself: no bearer request comes first', async () => {
+  // Only the new RS256 key is left to sign ID tokens: their kid is one the
+  // catalog has never seen.
+  const old = idp.privateKeys().filter((k) => k.alg === 'RS256').map((k) => k.kid);
+  await idp.rotate({ add: ['RS256'], drop: old });
+  await new Promise((r) => setTimeout(r, 1100));	// past refetch_secs
+  idp.resetFetches();
+  const hash = await signIn('bob');
+  assert.match(hash, /^#sso=/, decodeURIComponent(hash));
+  assert.ok(idp.fetches() >= 1, 'the sign-in fetched the provider\'s keys');
+  const code = decodeURIComponent(hash.slice('#sso='.length));
+  const r = expectJson(await srv.req('POST', '/api/v1/oauth/exchange', { body: { code } }), 200);
+  const me = expectJson(await srv.req('GET', '/api/v1/users/me', { headers: { authorization: `Bearer ${r.token}` } }), 200);
+  assert.equal(me.username, 'bob');
 });
 
 test('a callback without this browser\'s flow, with another state, or for a user without a tenant ends on the page with an error', async () => {

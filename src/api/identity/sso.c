@@ -7,8 +7,10 @@
  *   GET  /api/v1/oauth/providers       the providers with a sign-in
  *   GET  /oauth/authorize/{provider}   302 to the provider
  *   GET  /oauth/callback/{provider}    the code exchanged (off the event
- *                                      loop), the ID token checked, a
- *                                      session made; 302 to the page
+ *                                      loop), the ID token checked (a new
+ *                                      kid fetches the keys, as a bearer
+ *                                      token's does), a session made;
+ *                                      302 to the page
  *   POST /api/v1/oauth/exchange        the page trades the one-time code
  *                                      it was handed for the session
  *
@@ -33,20 +35,17 @@
 #include "app/app.h"
 #include "auth/jwk.h"
 #include "auth/oidc_token.h"
+#include "auth/sso_seal.h"
 #include "storage/write_pool.h"
 #include "util/arena.h"
 #include "util/httpc.h"
 #include "util/json.h"
-#include "util/seal.h"
 
-#define FLOW_SECS	600	/* from the redirect to the callback */
-#define CODE_SECS	120	/* from the callback to the exchange */
 #define TOKEN_MAX	(256 * 1024)
 #define COOKIE		"pgl_sso"
-#define AAD_FLOW	"sso-flow"
-#define AAD_CODE	"sso-code"
 
-/* The code exchange at the provider's token endpoint, on a pool thread. */
+/* The code exchange at the provider's token endpoint, on a pool thread;
+ * then, if the ID token's kid is new, the wait for the provider's keys. */
 struct exchange {
 	struct pgl_wjob		 w;
 	struct pgl_req		*r;
@@ -54,69 +53,39 @@ struct exchange {
 	char			*url, *form, *user, *secret, *nonce;
 	struct pgl_httpc_reply	 rep;
 	char			 why[160];
+	struct pgl_idp_waiter	 wait;
+	int			 refetched;
 };
+
+/* signed_in(): the keys are being fetched; finish() runs again after. */
+#define KEYS_WAIT	1
 
 static const struct pgl_jfield exchange_fields[] = {
 	{ "code", PGL_J_STRING, 1 },
 	{ NULL, 0, 0 }
 };
 
-/* The sealing key: SHA-256 of a label and the session secret. */
-static int
-sso_key(unsigned char key[PGL_SEAL_KEY_LEN])
-{
-	const char	*secret = pgl_app.cfg->auth.jwt_secret;
-	unsigned int	 len = 0;
-	EVP_MD_CTX	*c = EVP_MD_CTX_new();
-	int		 ok;
-
-	ok = secret != NULL && c != NULL &&
-	    EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(c, "pangolin sso\n", 13) == 1 &&
-	    EVP_DigestUpdate(c, secret, strlen(secret)) == 1 &&
-	    EVP_DigestFinal_ex(c, key, &len) == 1 && len == PGL_SEAL_KEY_LEN;
-	EVP_MD_CTX_free(c);
-	return (ok ? 0 : -1);
-}
-
-/* j sealed under aad, in the arena; NULL on failure. */
+/* j sealed as kind, in the arena; NULL on failure. */
 static const char *
-seal_json(struct pgl_req *r, const char *aad, json_t *j)
+seal_json(struct pgl_req *r, enum pgl_sso_kind kind, json_t *j)
 {
-	unsigned char	 key[PGL_SEAL_KEY_LEN];
-	const char	*text = api_text(r->arena, j), *out = NULL;
 	char		*sealed;
+	const char	*out = NULL;
 
-	json_decref(j);
-	if (text != NULL && sso_key(key) == 0 &&
-	    pgl_seal(key, aad, text, &sealed) == 0) {
+	sealed = pgl_sso_seal(kind, pgl_app.cfg->auth.jwt_secret, j,
+	    pgl_now_ms() / 1000);
+	if (sealed != NULL)
 		out = pgl_arena_strdup(r->arena, sealed);
-		free(sealed);
-	}
-	explicit_bzero(key, sizeof(key));
+	free(sealed);
 	return (out);
 }
 
-/* The object sealed in text under aad and not past its "e"; or NULL. */
+/* The object sealed in text as kind and not past its end; or NULL. */
 static json_t *
-unseal_json(const char *aad, const char *text)
+unseal_json(enum pgl_sso_kind kind, const char *text)
 {
-	unsigned char	 key[PGL_SEAL_KEY_LEN];
-	const char	*why;
-	char		*plain = NULL;
-	json_t		*j = NULL;
-
-	if (text != NULL && sso_key(key) == 0 &&
-	    pgl_unseal(key, aad, text, &plain, &why) == 0)
-		j = pgl_json_load_or(plain, NULL);
-	explicit_bzero(key, sizeof(key));
-	free(plain);
-	if (j != NULL && json_integer_value(json_object_get(j, "e")) <
-	    pgl_now_ms() / 1000) {
-		json_decref(j);
-		j = NULL;
-	}
-	return (j);
+	return (pgl_sso_open(kind, pgl_app.cfg->auth.jwt_secret, text,
+	    pgl_now_ms() / 1000));
 }
 
 /* 32 random bytes, base64url, in the arena. */
@@ -286,16 +255,16 @@ api_sso_authorize(struct pgl_req *r)
 		return;
 	}
 	flow = state == NULL || nonce == NULL || challenge == NULL ? NULL :
-	    seal_json(r, AAD_FLOW, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "p",
-	    idp->cfg->name, "s", state, "n", nonce, "v", verifier, "r", cb,
-	    "e", (json_int_t)(pgl_now_ms() / 1000 + FLOW_SECS)));
+	    seal_json(r, PGL_SSO_FLOW, json_pack("{s:s,s:s,s:s,s:s,s:s}", "p",
+	    idp->cfg->name, "s", state, "n", nonce, "v", verifier, "r", cb));
 	if (flow == NULL) {
 		pgl_reply_error(r, 503, "cannot start the sign-in");
 		return;
 	}
 	pgl_set_header(r, "set-cookie", pgl_arena_printf(r->arena,
 	    COOKIE "=%s; Path=/oauth/callback/%s; Max-Age=%d; HttpOnly; "
-	    "SameSite=Lax%s", flow, idp->cfg->name, FLOW_SECS,
+	    "SameSite=Lax%s", flow, idp->cfg->name,
+	    pgl_sso_lifetime(PGL_SSO_FLOW),
 	    strncmp(cb, "https:", 6) == 0 ? "; Secure" : ""));
 	pgl_set_header(r, "cache-control", "no-store");
 	pgl_set_header(r, "location", pgl_arena_printf(r->arena,
@@ -318,7 +287,7 @@ flow_of(struct pgl_req *r, const struct pgl_idp *idp)
 		return (NULL);
 	v += strlen(COOKIE "=");
 	end = v + strcspn(v, ";");
-	flow = unseal_json(AAD_FLOW, pgl_arena_strndup(r->arena, v,
+	flow = unseal_json(PGL_SSO_FLOW, pgl_arena_strndup(r->arena, v,
 	    (size_t)(end - v)));
 	if (flow != NULL && strcmp(pgl_json_str(flow, "p") != NULL ?
 	    pgl_json_str(flow, "p") : "", idp->cfg->name) != 0) {
@@ -349,17 +318,64 @@ exchange_run(struct pgl_wjob *w)
 	    TOKEN_MAX, &x->rep, x->why, sizeof(x->why));
 }
 
+static int	finish(struct exchange *);
+
+/* The keys the ID token asked for came (or did not): check it again. */
+static void
+keys_arrived(void *arg)
+{
+	struct exchange	*x = arg;
+	struct pgl_req	*r = x->r;
+
+	r->pending = 0;
+	if (r->gone)
+		pgl_reply_error(r, 503, "the client left");
+	else if (finish(x) == KEYS_WAIT)
+		return;
+	exchange_free(x);
+	pgl_req_done(r);
+}
+
 /*
- * The caller the provider's answer names: the ID token (its nonce this
- * flow's), with the access token's claims when that is a token of ours
- * for the same subject (providers put groups in one or the other).
+ * The ID token (its nonce this flow's), with the access token's claims
+ * when that is a token of ours for the same subject (providers put
+ * groups in one or the other).  A kid the keys do not hold asks for them
+ * again, as a bearer token's does (api/external.c), once: after a key
+ * rotation the first sign-in needs no bearer request to bring the keys.
  */
+static int
+verified_claims(struct exchange *x, const json_t *ans, json_t **id,
+    const char **why)
+{
+	json_t		*at = NULL;
+	const char	*sub, *use = NULL;
+	int		 rc;
+
+	rc = pgl_idp_verify_id_token(x->idp, pgl_json_str(ans, "id_token"),
+	    x->nonce, id, why);
+	if (rc == PGL_OIDC_UNKNOWN_KID && !x->refetched) {
+		x->refetched = 1;
+		if (pgl_idp_refetch(x->idp, &x->wait, keys_arrived, x) == 1)
+			return (KEYS_WAIT);
+	}
+	if (rc != PGL_OIDC_OK)
+		return (401);
+	if (pgl_json_str(ans, "access_token") != NULL &&
+	    pgl_idp_verify(x->idp, pgl_json_str(ans, "access_token"), NULL,
+	    &at, &use) == PGL_OIDC_OK && (sub = pgl_json_str(at,
+	    "sub")) != NULL && pgl_json_str(*id, "sub") != NULL &&
+	    strcmp(sub, pgl_json_str(*id, "sub")) == 0)
+		json_object_update_missing(*id, at);
+	json_decref(at);
+	return (0);
+}
+
+/* The caller the provider's answer names: 0, KEYS_WAIT, or a status. */
 static int
 signed_in(struct pgl_req *r, struct exchange *x, const char **why)
 {
-	json_t		*ans, *id = NULL, *at = NULL;
-	const char	*sub, *use;
-	int		 rc = 401;
+	json_t	*ans, *id = NULL;
+	int	 rc;
 
 	ans = pgl_json_load_or(x->rep.body, NULL);
 	if (x->rep.status != 200 || pgl_json_str(ans, "id_token") == NULL) {
@@ -367,19 +383,8 @@ signed_in(struct pgl_req *r, struct exchange *x, const char **why)
 		json_decref(ans);
 		return (401);
 	}
-	if (pgl_idp_verify_id_token(x->idp, pgl_json_str(ans, "id_token"),
-	    x->nonce, &id, why) == PGL_OIDC_OK) {
-		use = NULL;
-		if (pgl_json_str(ans, "access_token") != NULL &&
-		    pgl_idp_verify(x->idp, pgl_json_str(ans, "access_token"),
-		    NULL, &at, &use) == PGL_OIDC_OK &&
-		    (sub = pgl_json_str(at, "sub")) != NULL &&
-		    pgl_json_str(id, "sub") != NULL &&
-		    strcmp(sub, pgl_json_str(id, "sub")) == 0)
-			json_object_update_missing(id, at);
+	if ((rc = verified_claims(x, ans, &id, why)) == 0)
 		rc = api_external_resolve(r, x->idp, id, why);
-	}
-	json_decref(at);
 	json_decref(id);
 	json_decref(ans);
 	return (rc);
@@ -400,13 +405,40 @@ session_code(struct pgl_req *r)
 	    pgl_app.cfg->auth.session_ttl_secs };
 	if (api_session_new(r, &sn, &tok, &exp) == -1)
 		return (NULL);
-	code = seal_json(r, AAD_CODE, json_pack("{s:s,s:I,s:I}", "t", tok,
-	    "x", (json_int_t)exp, "e", (json_int_t)(pgl_now_ms() / 1000 +
-	    CODE_SECS)));
+	code = seal_json(r, PGL_SSO_CODE, json_pack("{s:s,s:I}", "t", tok,
+	    "x", (json_int_t)exp));
 	free(tok);
 	if (code == NULL)
 		pgl_reply_error(r, 503, "cannot seal the sign-in");
 	return (code);
+}
+
+/* The provider answered: a session for the page, or its error; or
+ * KEYS_WAIT, the request pending again. */
+static int
+finish(struct exchange *x)
+{
+	struct pgl_req	*r = x->r;
+	const char	*why = "the provider's answer could not be read", *code;
+	int		 rc;
+
+	api_external_report(r, x->idp);
+	if ((rc = signed_in(r, x, &why)) == KEYS_WAIT) {
+		pgl_req_pend(r);
+		return (KEYS_WAIT);
+	}
+	if (rc == 0) {
+		api_audit(r, r->who.tenant_id[0] != '\0' ? r->who.tenant_id :
+		    NULL, "login", "user", r->who.user_id, r->who.username, 1,
+		    NULL);
+		if ((code = session_code(r)) != NULL)
+			to_page(r, "sso", code);
+	} else {
+		api_audit_claim(r, NULL, "login_failed", x->idp->cfg->name,
+		    why);
+		to_page(r, "sso_error", why);
+	}
+	return (0);
 }
 
 static void
@@ -414,26 +446,16 @@ exchange_done(struct pgl_wjob *w, int stopped)
 {
 	struct exchange	*x = (struct exchange *)w;
 	struct pgl_req	*r = x->r;
-	const char	*why = "the provider could not be reached", *code;
 
 	r->pending = 0;
 	if (r->gone || stopped)
 		pgl_reply_error(r, 503, "%s", stopped ? "stopping" : "gone");
-	else if (w->rc == 0 && signed_in(r, x, &why) == 0) {
-		api_audit(r, r->who.tenant_id[0] != '\0' ? r->who.tenant_id :
-		    NULL, "login", "user", r->who.user_id, r->who.username, 1,
-		    NULL);
-		if ((code = session_code(r)) != NULL)
-			to_page(r, "sso", code);
-	} else {
-		if (w->rc != 0)
-			api_audit_claim(r, NULL, "oidc_provider_error",
-			    x->idp->cfg->name, x->why);
-		else
-			api_audit_claim(r, NULL, "login_failed",
-			    x->idp->cfg->name, why);
-		to_page(r, "sso_error", why);
-	}
+	else if (w->rc != 0) {
+		api_audit_claim(r, NULL, "oidc_provider_error",
+		    x->idp->cfg->name, x->why);
+		to_page(r, "sso_error", "the provider could not be reached");
+	} else if (finish(x) == KEYS_WAIT)
+		return;
 	exchange_free(x);
 	pgl_req_done(r);
 }
@@ -539,7 +561,7 @@ api_sso_exchange(struct pgl_req *r)
 
 	if (pgl_req_body(r, exchange_fields) == -1)
 		return;
-	c = unseal_json(AAD_CODE, pgl_json_str(r->body, "code"));
+	c = unseal_json(PGL_SSO_CODE, pgl_json_str(r->body, "code"));
 	if (c == NULL || pgl_json_str(c, "t") == NULL) {
 		json_decref(c);
 		pgl_reply_error(r, 400, "invalid or expired sign-in code");
