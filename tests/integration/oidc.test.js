@@ -181,12 +181,17 @@ test('a flood of unknown kids costs one key fetch in all, however many workers t
   await pastRefetch();
   idp.resetFetches();
   const key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const t0 = Date.now();
   const rs = await Promise.all(Array.from({ length: 60 }, () => {
     const tok = forged(key, 'ES256', crypto.randomUUID(), { iss: idp.issuer, aud: AUD, sub: 'x', tenant: TENANT, exp: now() + 60 });
     return srv.req('GET', '/api/v1/users/me', { headers: bearer(tok) });
   }));
   assert.deepEqual([...new Set(rs.map((r) => r.status))], [401]);
-  assert.equal(idp.fetches(), 1, `${idp.fetches()} key fetches for 60 unknown kids over ${WORKERS} workers`);
+  // One fetch per interval: a flood that outlasts the interval (a loaded
+  // CI machine under ASan) may earn one more per interval it spans.
+  const intervals = 1 + Math.floor((Date.now() - t0) / (REFETCH_SECS * 1000));
+  assert.ok(idp.fetches() >= 1 && idp.fetches() <= intervals,
+    `${idp.fetches()} key fetches for 60 unknown kids over ${WORKERS} workers in ${intervals} interval(s)`);
 });
 
 test('key rotation: a new kid is fetched on sight; once the old key is gone at the provider, its tokens end', async () => {
