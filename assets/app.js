@@ -129,11 +129,41 @@ function target(t) {
 function bar(t) {
   const p = t.progress || {};
   const total = p.total || 0, done = p.done || 0;
-  // A finished task keeps its bar at its final value.
-  const pr = h("progress", { max: String(total || 1), value: String(total ? done : (t.status === "succeeded" || t.status === "done" ? 1 : 0)),
+  // A task that succeeded ends full, whatever its last progress said (a
+  // merge's last count is its plan's; a branch copies without one); one
+  // that failed or was cancelled keeps the value it stopped at.
+  const ok = t.status === "succeeded" || t.status === "done";
+  const max = total || 1;
+  const pr = h("progress", { max: String(max), value: String(ok ? max : Math.min(done, max)),
     "aria-label": `progress of task ${t.id}` });
   const label = [`${done}/${total}`, p.phase, p.message].filter(Boolean).join(" · ");
   return h("div", { class: "bar", "data-task-bar": t.id }, pr, h("div", { class: "label" }, label));
+}
+
+// What a finished task came to, in a sentence, with a link to what it
+// made: a merge's operation, a new branch.  Text nodes only (no HTML
+// from data).
+function outcome(t) {
+  if (!ENDED.includes(t.status)) return null;
+  const r = t.result || {};
+  const cat = (t.target || {}).catalog;
+  const line = (...kids) => h("p", { id: "task-outcome", class: `outcome ${t.status}` }, ...kids);
+  if (t.status === "failed") return line(t.error ? "Failed (the error is below)." : "Failed.");
+  if (t.status === "cancelled") return line("Cancelled.");
+  if (t.kind === "merge") {
+    const what = `${r.operation === "rebase" ? "Rebase" : "Merge"} of ${r.source_branch || "?"} into ${r.target_branch || "?"}`;
+    const op = r.operation_id ? h("a", { href: `#/merges/${enc(r.operation_id)}` }, `operation ${String(r.operation_id).slice(0, 8)}`) : null;
+    if (r.status === "conflicted")
+      return line(`${what}: ${r.conflicts ?? "some"} conflicts to resolve`, op ? " in " : "", op || "", ".");
+    return line(`${what}: ${r.status || "completed"}`, r.result_commit_id ? `, commit ${String(r.result_commit_id).slice(0, 8)}` : "",
+      op ? " (" : "", op || "", op ? ")" : "", ".");
+  }
+  if (t.kind === "branch" && r.branch) {
+    const b = r.branch.name;
+    return line("Branch ", cat ? h("a", { href: `#/catalogs/${enc(cat)}/branches/${enc(b)}` }, b) : b,
+      ` created; ${r.copied ?? 0} asset rows copied.`);
+  }
+  return line("Succeeded.");
 }
 
 function badge(s) { return h("span", { class: `badge ${String(s).toLowerCase()}` }, s); }
@@ -183,6 +213,7 @@ function showTask(id) {
       // replaceChildren would write a null as the text "null".
       box.replaceChildren(...[
         bar(t),
+        outcome(t),
         h("dl", {},
           h("dt", {}, "Id"), h("dd", {}, h("code", {}, t.id)),
           h("dt", {}, "Kind"), h("dd", {}, t.kind),
@@ -280,6 +311,38 @@ async function showCatalog(cat) {
     return table(["Table"], rows, "no tables");
   });
   await part("Merge operations", () => mergeList(cat));
+  await part("Start a merge", () => mergeForm(cat));
+}
+
+// Merge one branch into another.  Small merges answer at once (the
+// operation, or its conflicts); a large one answers 202 with a task,
+// which the page then follows, as it does maintenance.
+async function mergeForm(cat) {
+  const bs = await api("GET", `/api/v1/branches?catalog=${enc(cat)}`);
+  const names = bs.map((b) => b.name);
+  const pick = (id, name, dflt) => h("select", { id, name }, names.map((n) =>
+    h("option", { value: n, selected: n === dflt }, n)));
+  const out = h("div", { id: "merge-out", "aria-live": "polite" });
+  const source = names.find((n) => n !== "main") || names[0];
+  return h("form", { id: "merge-form", class: "card", onsubmit: async (ev) => {
+    ev.preventDefault();
+    const f = ev.target.elements;
+    const body = { catalog: cat, source_branch: f.source.value, target_branch: f.target.value };
+    if (f.force.checked) body.force = true;
+    try {
+      const r = await api("POST", "/api/v1/branches/merge", body);
+      showError(null);
+      location.hash = r.task_id ? `#/tasks/${enc(r.task_id)}` : `#/merges/${enc(r.id)}`;
+    } catch (e) {
+      // Conflicts: the operation that holds them, to resolve there.
+      if (e.status === 409 && e.body && e.body.operation_id) location.hash = `#/merges/${enc(e.body.operation_id)}`;
+      else out.replaceChildren(failed("cannot merge", e));
+    }
+  } },
+  h("label", { for: "mg-source" }, "Source branch"), pick("mg-source", "source", source),
+  h("label", { for: "mg-target" }, "Target branch"), pick("mg-target", "target", "main"),
+  h("label", { class: "inline" }, h("input", { type: "checkbox", name: "force" }), "Force (an experimental branch into main)"),
+  h("div", {}, h("button", { type: "submit" }, "Merge")), out);
 }
 
 async function showBranch(cat, br) {

@@ -289,6 +289,8 @@ configure_kore(const struct pgl_config *cfg)
 	/* One byte over our limit so the dispatcher can answer 413 in the
 	 * route's own error shape; anything larger Kore refuses (as JSON). */
 	http_body_max = cfg->server.max_body_bytes + 1;
+	/* Each connection's receive buffer: a head larger is 431. */
+	http_header_max = (u_int16_t)cfg->server.max_header_bytes;
 	/* Kore patch item 20: the head from accept (or its first byte on a
 	 * kept-alive connection), the body, and the wait between requests
 	 * are timed separately. */
@@ -401,9 +403,11 @@ kore_parent_configure(int argc, char **argv)
 	    worker_count, pgl_app.db->name, pgl_app.cache->name);
 	pgl_log(PGL_LOG_INFO, "connections: at most %u per worker and "
 	    "%d per address (0: no cap), RLIMIT_NOFILE %llu; timeouts: "
-	    "header %us, body %us, keep-alive %us", worker_max_connections,
+	    "header %us, body %us, keep-alive %us; request head %u bytes, "
+	    "write pool %d threads per worker", worker_max_connections,
 	    cfg->server.max_conns_per_addr, (unsigned long long)nofile,
-	    http_header_timeout, http_body_timeout, http_keepalive_time);
+	    http_header_timeout, http_body_timeout, http_keepalive_time,
+	    (unsigned int)http_header_max, cfg->storage.write_pool_threads);
 	/* Kore logs to stdout in the foreground; we promise stderr. */
 	(void)fflush(stdout);
 	if (dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
@@ -439,7 +443,8 @@ kore_worker_configure(void)
 	api_cache_tiers_open(pgl_app.cfg);
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
 	pgl_http_worker_start();
-	if ((fd = pgl_wpool_start(PGL_WPOOL_THREADS)) != -1)
+	if ((fd = pgl_wpool_start(pgl_app.cfg->storage.write_pool_threads))
+	    != -1)
 		pgl_http_watch(fd, pgl_wpool_reap);
 	else
 		pgl_log(PGL_LOG_WARN, "no write pool: commits write inline");

@@ -13,7 +13,7 @@
 #include "api/gate.h"
 #include "app/app.h"
 #include "auth/ratelimit.h"
-#include "metrics/metrics.h"
+#include "metrics/limits.h"
 #include "util/arena.h"
 
 /* Who the principal is for counting: root has no user id. */
@@ -53,7 +53,8 @@ refuse(struct pgl_req *r, int retry, const char *what, int limit, int win)
 	j = api_too_many(r, msg, retry);
 	json_object_set_new(j, "limit", json_integer(limit));
 	json_object_set_new(j, "window_secs", json_integer(win));
-	pgl_metrics_inc(PGL_C_RATE_LIMITED);
+	pgl_limit_hit(*what == 'p' ? PGL_LIMIT_RATE_PRINCIPAL :
+	    PGL_LIMIT_RATE_TENANT, (uint64_t)limit);
 	pgl_reply_json(r, 429, j);
 }
 

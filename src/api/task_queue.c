@@ -12,6 +12,7 @@
 #include "api/target.h"
 #include "api/task.h"
 #include "app/app.h"
+#include "metrics/limits.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/uuid.h"
@@ -94,6 +95,7 @@ api_task_quota(struct pgl_req *r)
 	json_object_set_new(j, "limit", json_integer(limit));
 	json_object_set_new(j, "queued_or_running", json_integer(
 	    (json_int_t)held));
+	pgl_limit_hit(PGL_LIMIT_TASKS_PER_TENANT, (uint64_t)limit);
 	pgl_reply_json(r, 429, j);
 	return (-1);
 }

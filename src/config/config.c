@@ -77,6 +77,8 @@ static const struct key keys[] = {
 	    O(server.send_timeout_secs), 1, 3600 },
 	{ "server", "max_queued_bytes", K_INT,
 	    O(server.max_queued_bytes), 0, 1 << 30 },
+	{ "server", "max_header_bytes", K_INT,
+	    O(server.max_header_bytes), 1024, 65535 },
 	{ "server", "cors_allowed_origins", K_STR, O(server.cors_origins), 0, 0 },
 	{ "server", "pid_file",		K_STR,  O(server.pid_file), 0, 0 },
 	{ "store",  "plugin",		K_STR,  O(store.plugin), 0, 0 },
@@ -112,6 +114,10 @@ static const struct key keys[] = {
 	    O(storage.s3_max_inflight_per_endpoint), 0, 1024 },
 	{ "storage", "s3_max_queued_per_endpoint", K_INT,
 	    O(storage.s3_max_queued_per_endpoint), 0, 100000 },
+	{ "storage", "write_pool_threads", K_INT,
+	    O(storage.write_pool_threads), 1, 256 },
+	{ "storage", "max_metadata_file_bytes", K_INT,
+	    O(storage.max_metadata_file_bytes), 64 * 1024, 1 << 30 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
@@ -190,6 +196,7 @@ defaults(struct pgl_config *c)
 	c->server.list_slice_rows = 1000;
 	c->server.send_timeout_secs = 30;
 	c->server.max_queued_bytes = 256 * 1024;
+	c->server.max_header_bytes = 8192;
 	c->auth.session_ttl_secs = 86400;
 	c->auth.rate_limit = 10;
 	c->auth.root_basic = 1;
@@ -208,6 +215,8 @@ defaults(struct pgl_config *c)
 	c->storage.s3_breaker_cooldown_secs = 30;
 	c->storage.s3_max_inflight_per_endpoint = 4;
 	c->storage.s3_max_queued_per_endpoint = 64;
+	c->storage.write_pool_threads = 16;
+	c->storage.max_metadata_file_bytes = 64 * 1024 * 1024;
 	c->audit.retention_days = 90;
 	c->audit.anonymous_failures_per_min = 60;
 	c->merge.inline_max_assets = 500;
@@ -692,9 +701,12 @@ apply_env_opts(struct pgl_config *c, struct pgl_config_error *err)
 	return (0);
 }
 
-/* PANGOLIN_S3_*: the object-store call limits ([storage] s3_*). */
+/*
+ * PANGOLIN_S3_*: the object-store call limits ([storage] s3_*), and the
+ * write pool and metadata file ceilings of [storage].
+ */
 static int
-apply_s3_env(struct pgl_config *c, struct pgl_config_error *err)
+apply_storage_env(struct pgl_config *c, struct pgl_config_error *err)
 {
 	const struct {
 		const char	*env;
@@ -713,6 +725,10 @@ apply_s3_env(struct pgl_config *c, struct pgl_config_error *err)
 		    &c->storage.s3_max_inflight_per_endpoint, 0, 1024 },
 		{ "PANGOLIN_S3_MAX_QUEUED_PER_ENDPOINT",
 		    &c->storage.s3_max_queued_per_endpoint, 0, 100000 },
+		{ "PANGOLIN_WRITE_POOL_THREADS",
+		    &c->storage.write_pool_threads, 1, 256 },
+		{ "PANGOLIN_MAX_METADATA_FILE_BYTES",
+		    &c->storage.max_metadata_file_bytes, 64 * 1024, 1 << 30 },
 	};
 	int64_t	n;
 	size_t	i;
@@ -868,6 +884,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.max_queued_bytes = (int)n;
+	if ((rc = env_int("PANGOLIN_MAX_HEADER_BYTES", 1024, 65535, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.max_header_bytes = (int)n;
 	if ((v = getenv("OBJECT_STORE_CACHE_ENABLED")) != NULL && *v != '\0')
 		c->defaults.object_store_cache = env_bool(v);
 	if ((v = getenv("TASK_WORKER_ENABLED")) != NULL && *v != '\0')
@@ -915,7 +936,7 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)
 		return (-1);
-	if (apply_s3_env(c, err) == -1)
+	if (apply_storage_env(c, err) == -1)
 		return (-1);
 	if ((v = getenv("PANGOLIN_PUBLIC_URL")) != NULL && *v != '\0')
 		setstr(&c->auth.public_url, v);

@@ -61,6 +61,7 @@ struct pgl_config {
 		int		send_timeout_secs; /* output stalled: close */
 		int		max_queued_bytes; /* unsent output before the
 						   * next request; 0: none */
+		int		max_header_bytes; /* a request head (431) */
 		char		*cors_origins;	/* "*" or a comma list */
 		char		*pid_file;
 	} server;
@@ -111,6 +112,11 @@ struct pgl_config {
 		int		s3_breaker_cooldown_secs;
 		int		s3_max_inflight_per_endpoint; /* 0: no cap */
 		int		s3_max_queued_per_endpoint; /* then waiting */
+		/* Threads per worker writing (and fetching) object-store
+		 * and local files, and identity providers' keys, off the
+		 * event loop. */
+		int		write_pool_threads;
+		int		max_metadata_file_bytes; /* read, inflated */
 	} storage;
 
 	struct {

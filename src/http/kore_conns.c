@@ -14,7 +14,7 @@
 #include <http.h>
 
 #include "http/dispatch.h"
-#include "metrics/metrics.h"
+#include "metrics/limits.h"
 
 int	pgl_conn_admit(struct connection *);
 void	pgl_conn_release(struct connection *);
@@ -95,7 +95,7 @@ pgl_conn_admit(struct connection *c)
 		*b = e;
 	}
 	if (e->n >= cap) {
-		pgl_metrics_inc(PGL_C_CONNS_REFUSED);
+		pgl_limit_hit(PGL_LIMIT_CONNS_PER_ADDR, cap);
 		return (0);
 	}
 	e->n++;

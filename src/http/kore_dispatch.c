@@ -19,6 +19,7 @@
 
 #include "http/dispatch.h"
 #include "http/request.h"
+#include "metrics/limits.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -143,20 +144,24 @@ is_json_type(const char *ct)
  * body takes.
  */
 static size_t
-family_limit(const struct pgl_req *r, const char **setting)
+family_limit(const struct pgl_req *r, const char **setting,
+    enum pgl_limit *which)
 {
 	const char	*path = r->match.route->path;
 	size_t		 n = strlen(path);
 
 	if (!r->iceberg) {
 		*setting = "PANGOLIN_MAX_MANAGEMENT_BODY_BYTES";
+		*which = PGL_LIMIT_MANAGEMENT_BODY;
 		return (app->max_management_body_bytes);
 	}
 	if (n >= 8 && strcmp(path + n - 8, "/metrics") == 0) {
 		*setting = "PANGOLIN_MAX_METRICS_BODY_BYTES";
+		*which = PGL_LIMIT_METRICS_BODY;
 		return (app->max_metrics_body_bytes);
 	}
 	*setting = "PANGOLIN_MAX_BODY_BYTES";
+	*which = PGL_LIMIT_BODY;
 	return (app->max_body_bytes);
 }
 
@@ -167,6 +172,7 @@ read_json_body(struct pgl_req *r)
 	struct kore_buf	*b = r->http->http_body;
 	const char	*ct = pgl_header(r, "content-type");
 	const char	*setting;
+	enum pgl_limit	 which;
 	char		 why[256];
 	size_t		 len = r->http->http_body_length, limit;
 
@@ -179,11 +185,13 @@ read_json_body(struct pgl_req *r)
 		return (-1);
 	}
 	if (len > app->max_body_bytes) {
+		pgl_limit_hit(PGL_LIMIT_BODY, app->max_body_bytes);
 		pgl_reply_error(r, 413, "request body exceeds %zu bytes",
 		    app->max_body_bytes);
 		return (-1);
 	}
-	if (len > (limit = family_limit(r, &setting))) {
+	if (len > (limit = family_limit(r, &setting, &which))) {
+		pgl_limit_hit(which, limit);
 		pgl_reply_ice_error(r, 413, "RequestTooLargeException",
 		    "request body exceeds %zu bytes (%s)", limit, setting);
 		return (-1);

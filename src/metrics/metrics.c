@@ -51,6 +51,54 @@ struct shared {
 	struct cell	cells[];	/* [route + 1][method][status] */
 };
 
+/*
+ * The counters of limits reached (metrics/limits.c), in the order of
+ * docs/limits.md.
+ */
+static const struct {
+	enum pgl_counter	 counter;
+	const char		*name;
+	const char		*help;
+} limit_counters[] = {
+	{ PGL_C_CONNS_REFUSED, "pangolin_connections_refused_total",
+	    "Connections answered 503 and closed: their address held "
+	    "max_conns_per_addr on the worker." },
+	{ PGL_C_CONN_CEILING, "pangolin_connection_ceiling_total",
+	    "Times a worker held max_connections connections and stopped "
+	    "accepting until one closed (new ones wait in the kernel's "
+	    "queue)." },
+	{ PGL_C_HEADER_TIMEOUTS, "pangolin_header_timeouts_total",
+	    "Connections closed without a complete request head within "
+	    "header_timeout_secs (answered 408, or closed quietly when they "
+	    "sent nothing)." },
+	{ PGL_C_BODY_TIMEOUTS, "pangolin_body_timeouts_total",
+	    "Requests answered 408: their body did not come in within "
+	    "request_timeout_secs." },
+	{ PGL_C_KEEPALIVE_CLOSES, "pangolin_keepalive_closes_total",
+	    "Idle connections closed after keepalive_timeout_secs without "
+	    "a request." },
+	{ PGL_C_SEND_TIMEOUTS, "pangolin_send_timeouts_total",
+	    "Connections closed: their answer made no progress for "
+	    "send_timeout_secs." },
+	{ PGL_C_SEND_QUEUE_WAITS, "pangolin_send_queue_waits_total",
+	    "Times a connection's next request waited because more than "
+	    "max_queued_bytes of its answers were unsent." },
+	{ PGL_C_HEAD_TOO_LARGE, "pangolin_request_head_too_large_total",
+	    "Requests answered 431: a head past max_header_bytes, or of "
+	    "more header lines than are kept." },
+	{ PGL_C_BODY_TOO_LARGE, "pangolin_body_too_large_total",
+	    "Requests answered 413: a body past the ceiling of its route "
+	    "family (max_body_bytes, max_management_body_bytes, "
+	    "max_metrics_body_bytes)." },
+	{ PGL_C_RATE_LIMITED, "pangolin_rate_limited_total",
+	    "Requests answered 429: their principal or tenant was past its "
+	    "request rate." },
+	{ PGL_C_TASK_QUOTA, "pangolin_task_quota_refused_total",
+	    "Task requests answered 429: their tenant had max_per_tenant "
+	    "tasks queued or running." },
+};
+#define NLIMITS		(sizeof(limit_counters) / sizeof(limit_counters[0]))
+
 static struct shared		*shm;
 static const char *const	*routes;	/* the route labels */
 static size_t			 nroutes;
@@ -156,6 +204,30 @@ render_tasks(FILE *fp)
 	    shm ? (unsigned long long)shm->counters[PGL_C_TASK_FILES_DELETED] :
 	    0ULL, shm ? (unsigned long long)shm->counters[
 	    PGL_C_TASK_BYTES_DELETED] : 0ULL);
+}
+
+const char *
+pgl_metrics_name(enum pgl_counter k)
+{
+	size_t	i;
+
+	for (i = 0; i < NLIMITS; i++)
+		if (limit_counters[i].counter == k)
+			return (limit_counters[i].name);
+	return ("?");
+}
+
+static void
+render_limits(FILE *fp)
+{
+	size_t	i;
+
+	for (i = 0; i < NLIMITS; i++)
+		fprintf(fp, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n",
+		    limit_counters[i].name, limit_counters[i].help,
+		    limit_counters[i].name, limit_counters[i].name,
+		    (unsigned long long)pgl_metrics_get(
+		    limit_counters[i].counter));
 }
 
 static struct cell *
@@ -330,19 +402,6 @@ pgl_metrics_render(void)
 	    0ULL, shm ? (unsigned long long)shm->counters[
 	    PGL_C_COMMIT_GAVE_UP] : 0ULL, shm ? (unsigned long long)
 	    shm->counters[PGL_C_COMMIT_POOL_WRITES] : 0ULL);
-	fprintf(fp, "# HELP pangolin_connections_refused_total Connections "
-	    "answered 503 and closed: their address held max_conns_per_addr "
-	    "on the worker.\n"
-	    "# TYPE pangolin_connections_refused_total counter\n"
-	    "pangolin_connections_refused_total %llu\n",
-	    shm ? (unsigned long long)shm->counters[PGL_C_CONNS_REFUSED] :
-	    0ULL);
-	fprintf(fp, "# HELP pangolin_rate_limited_total Requests answered "
-	    "429: their principal or tenant was past its request rate.\n"
-	    "# TYPE pangolin_rate_limited_total counter\n"
-	    "pangolin_rate_limited_total %llu\n",
-	    shm ? (unsigned long long)shm->counters[PGL_C_RATE_LIMITED] :
-	    0ULL);
 	fprintf(fp, "# HELP pangolin_s3_breaker_open_total Times an object-"
 	    "store endpoint's circuit breaker opened after consecutive "
 	    "failures.\n# TYPE pangolin_s3_breaker_open_total counter\n"
@@ -362,12 +421,6 @@ pgl_metrics_render(void)
 	    "pangolin_audit_anonymous_failures_dropped_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[
 	    PGL_C_AUDIT_ANON_DROPPED] : 0ULL);
-	fprintf(fp, "# HELP pangolin_send_timeouts_total Connections closed: "
-	    "their answer made no progress for send_timeout_secs.\n"
-	    "# TYPE pangolin_send_timeouts_total counter\n"
-	    "pangolin_send_timeouts_total %llu\n",
-	    shm ? (unsigned long long)shm->counters[PGL_C_SEND_TIMEOUTS] :
-	    0ULL);
 	fprintf(fp, "# HELP pangolin_list_yields_total Turns of the event "
 	    "loop an Iceberg list gave up between slices of "
 	    "list_slice_rows rows.\n"
@@ -375,6 +428,7 @@ pgl_metrics_render(void)
 	    "pangolin_list_yields_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_LIST_YIELDS] :
 	    0ULL);
+	render_limits(fp);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

@@ -27,6 +27,14 @@ enum pgl_counter {
 	PGL_C_AUDIT_ANON_DROPPED,	/* past ..._ANON_FAILURES_PER_MIN */
 	PGL_C_SEND_TIMEOUTS,		/* output stalled past send_timeout */
 	PGL_C_LIST_YIELDS,		/* list walks that let others in */
+	PGL_C_HEADER_TIMEOUTS,		/* no complete head in header_timeout */
+	PGL_C_BODY_TIMEOUTS,		/* no whole body in request_timeout */
+	PGL_C_KEEPALIVE_CLOSES,		/* idle past keepalive_timeout */
+	PGL_C_CONN_CEILING,		/* a worker held max_connections */
+	PGL_C_SEND_QUEUE_WAITS,		/* next request waited on output */
+	PGL_C_BODY_TOO_LARGE,		/* 413: past a body ceiling */
+	PGL_C_HEAD_TOO_LARGE,		/* 431: past max_header_bytes */
+	PGL_C_TASK_QUOTA,		/* 429: past max_per_tenant tasks */
 	PGL_C__COUNT
 };
 
@@ -44,6 +52,8 @@ void	pgl_metrics_add(enum pgl_counter, uint64_t);
 void	pgl_metrics_set_ready(int);
 /* The sum over every worker of a process-wide counter. */
 uint64_t pgl_metrics_get(enum pgl_counter);
+/* The metric a limit's counter is rendered as ("?" for the others). */
+const char *pgl_metrics_name(enum pgl_counter);
 
 /* Prometheus text exposition (version 0.0.4); malloc'd. */
 char	*pgl_metrics_render(void);

@@ -33,7 +33,8 @@
 
 #include "pangolin/plugin.h"
 
-#define PGL_FILE_MAX	(64 * 1024 * 1024)	/* refuse larger metadata */
+/* The default of [storage] max_metadata_file_bytes: larger is refused. */
+#define PGL_FILE_MAX	(64 * 1024 * 1024)
 
 /*
  * In every call, root is the storage location the file must lie in (the

@@ -39,10 +39,11 @@ struct pgl_wjob {
 	struct pgl_wjob		*next;
 };
 
-/* Threads per worker; 0 keeps every write inline. */
-#define PGL_WPOOL_THREADS	16
-
-/* After fork, in each worker: the eventfd to watch, or -1 (no pool). */
+/*
+ * After fork, in each worker: the eventfd to watch, or -1 (no pool:
+ * every write inline).  threads: [storage] write_pool_threads (default
+ * 16, at least 1).
+ */
 int	pgl_wpool_start(int threads);
 /* 0 queued (done() will run), -1 no pool: write inline instead. */
 int	pgl_wpool_submit(struct pgl_wjob *);

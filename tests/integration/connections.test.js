@@ -3,6 +3,8 @@
 // Kore's per-worker connection limit sized from it; a request head has its
 // own timeout (PANGOLIN_HEADER_TIMEOUT_SECS), the wait between requests on
 // a kept-alive connection another (PANGOLIN_KEEPALIVE_TIMEOUT_SECS).
+// Every limit reached is counted in /metrics, summed over the workers,
+// and named in the log once per worker, not once per event.
 // Store-independent and cheap: it runs on every store.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -57,6 +59,21 @@ function raw(port) {
   return { s, opened, closed, data: () => data, t0 };
 }
 
+/** A counter of /metrics, on a connection of its own (closed after). */
+async function metric(port, name) {
+  const r = await request(port, 'GET', '/metrics', { agent: false });
+  assert.equal(r.status, 200);
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(r.text);
+  assert.ok(m, `${name} is not in /metrics`);
+  return Number(m[1]);
+}
+
+/** Log lines naming a limit reached: at least one, at most one per worker. */
+function loggedOnce(h, key, workers = 2) {
+  const n = h.log().split('\n').filter((l) => l.includes(`limit reached: ${key}`)).length;
+  assert.ok(n >= 1 && n <= workers, `${n} log lines for ${key} (workers: ${workers})\n${h.log().slice(-3000)}`);
+}
+
 /** Wait until pred() or ms passed; returns pred()'s last value. */
 async function waitFor(pred, ms) {
   const end = Date.now() + ms;
@@ -95,12 +112,15 @@ test('thousands of idle connections are held and /health/live still answers fast
       assert.equal(r.status, 200);
     }
     ms.sort((a, b) => a - b);
-    t.diagnostic(`${n} idle connections held; /health/live on a new connection: median ${ms[10].toFixed(1)} ms, max ${ms[19].toFixed(1)} ms`);
-    // Speed is the bench's (isolation.sh); here: answered, and promptly
-    // for all but a scheduling hiccup of this shared VM (one request in
-    // twenty may wait on a busy core).  Before the fix none answered.
-    assert.ok(ms[18] < 500, `/health/live took ${ms[18].toFixed(1)} ms (second slowest of 20) during the flood`);
-    assert.ok(ms[19] < 5000, `/health/live took ${ms[19].toFixed(1)} ms during the flood`);
+    const median = (ms[9] + ms[10]) / 2;
+    t.diagnostic(`${n} idle connections held; /health/live on a new connection: median ${median.toFixed(1)} ms, ` +
+      `second slowest ${ms[18].toFixed(1)} ms, max ${ms[19].toFixed(1)} ms`);
+    // The issue's figure: under 50 ms during the flood (before the fix
+    // none answered).  The median, so one probe that waits on a busy
+    // core of this shared VM (or on ASan) does not decide; the slowest
+    // still has a bound.
+    assert.ok(median < 50, `/health/live took a median ${median.toFixed(1)} ms during the flood (${ms.map((x) => x.toFixed(1)).join(', ')})`);
+    assert.ok(ms[19] < 2000, `/health/live took ${ms[19].toFixed(1)} ms during the flood`);
 
     // The oldest and the newest idle connections are still served.
     for (const s of [socks[0], socks[n - 1]]) {
@@ -116,34 +136,73 @@ test('thousands of idle connections are held and /health/live still answers fast
 
 let srv;
 before(async () => {
-  srv = await startServer({ env: { PANGOLIN_HEADER_TIMEOUT_SECS: '2', PANGOLIN_KEEPALIVE_TIMEOUT_SECS: '4' } });
+  srv = await startServer({ env: { PANGOLIN_HEADER_TIMEOUT_SECS: '2', PANGOLIN_KEEPALIVE_TIMEOUT_SECS: '4',
+    PANGOLIN_REQUEST_TIMEOUT_SECS: '2', PANGOLIN_MAX_HEADER_BYTES: '2048' } });
 });
 after(async () => { await srv?.stop(); });
 
 test('the effective limits are logged once at start', () => {
   const lines = srv.log().split('\n').filter((l) => /connections: at most/.test(l));
   assert.equal(lines.length, 1, srv.log());
-  assert.match(lines[0], /timeouts: header 2s, body 30s, keep-alive 4s/);
+  assert.match(lines[0], /timeouts: header 2s, body 2s, keep-alive 4s; request head 2048 bytes, write pool 16 threads per worker/);
 });
 
-test('half a request head is answered 408 and closed after the header timeout', async () => {
+test('half a request head is answered 408 and closed after the header timeout, counted in /metrics and logged once', async () => {
+  const before = await metric(srv.port, 'pangolin_header_timeouts_total');
   const c = raw(srv.port);
   await c.opened;
   c.s.write('GET /health/live HTTP/1.1\r\nHost: x\r\n');
   const { ms, data } = await c.closed;
   assert.ok(ms >= 1500 && ms < 5000, `closed after ${ms} ms (header timeout 2 s)`);
   assert.match(data, /^HTTP\/1\.1 408/);
+  assert.ok(await metric(srv.port, 'pangolin_header_timeouts_total') >= before + 1);
 });
 
-test('a new connection that sends nothing is closed after the header timeout, quietly', async () => {
+test('a new connection that sends nothing is closed after the header timeout, quietly, and counted', async () => {
+  const before = await metric(srv.port, 'pangolin_header_timeouts_total');
+  const quiet = [raw(srv.port), raw(srv.port), raw(srv.port)];
+  for (const c of quiet) await c.opened;
+  for (const c of quiet) {
+    const { ms, data } = await c.closed;
+    assert.ok(ms >= 1500 && ms < 5000, `closed after ${ms} ms (header timeout 2 s)`);
+    assert.equal(data, '');
+  }
+  // Every close counted, whichever worker held it; the log names the
+  // limit once per worker however many there were.
+  assert.ok(await metric(srv.port, 'pangolin_header_timeouts_total') >= before + quiet.length);
+  loggedOnce(srv, '[server] header_timeout_secs 2 s (PANGOLIN_HEADER_TIMEOUT_SECS)');
+});
+
+test('a body that does not come within the request timeout is answered 408, counted apart from heads', async () => {
+  const heads = await metric(srv.port, 'pangolin_header_timeouts_total');
+  const before = await metric(srv.port, 'pangolin_body_timeouts_total');
   const c = raw(srv.port);
   await c.opened;
+  c.s.write('POST /api/v1/catalogs HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"na');
   const { ms, data } = await c.closed;
-  assert.ok(ms >= 1500 && ms < 5000, `closed after ${ms} ms (header timeout 2 s)`);
-  assert.equal(data, '');
+  assert.ok(ms >= 1500 && ms < 5000, `closed after ${ms} ms (request timeout 2 s)`);
+  assert.match(data, /^HTTP\/1\.1 408/);
+  assert.equal(await metric(srv.port, 'pangolin_body_timeouts_total'), before + 1);
+  assert.equal(await metric(srv.port, 'pangolin_header_timeouts_total'), heads, 'not a header timeout');
+  loggedOnce(srv, '[server] request_timeout_secs 2 s');
 });
 
-test('an idle keep-alive connection lives past the header timeout and closes at its own', async () => {
+test('a request head past PANGOLIN_MAX_HEADER_BYTES is 431, counted; one within it is served', async () => {
+  const before = await metric(srv.port, 'pangolin_request_head_too_large_total');
+  const within = await request(srv.port, 'GET', '/health/live', { agent: false, headers: { 'x-pad': 'p'.repeat(1500) } });
+  assert.equal(within.status, 200);
+  const c = raw(srv.port);
+  await c.opened;
+  c.s.write(`GET /health/live HTTP/1.1\r\nHost: x\r\nx-pad: ${'p'.repeat(3000)}\r\n\r\n`);
+  const { data } = await c.closed;
+  assert.match(data, /^HTTP\/1\.1 431/);
+  assert.equal(await metric(srv.port, 'pangolin_request_head_too_large_total'), before + 1);
+  loggedOnce(srv, '[server] max_header_bytes 2048 bytes (PANGOLIN_MAX_HEADER_BYTES)');
+});
+
+test('an idle keep-alive connection lives past the header timeout and closes at its own, counted', async () => {
+  const closes = await metric(srv.port, 'pangolin_keepalive_closes_total');
+  const heads = await metric(srv.port, 'pangolin_header_timeouts_total');
   const c = raw(srv.port);
   await c.opened;
   c.s.write('GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -161,6 +220,9 @@ test('an idle keep-alive connection lives past the header timeout and closes at 
   assert.ok(idle >= 3000 && idle < 7000, `closed ${idle} ms after the last answer (keep-alive 4 s)`);
   // A status line, not any "408": the answer's x-request-id is random hex.
   assert.doesNotMatch(data.slice(before), /^HTTP\/1\.1 408/m);
+  assert.ok(await metric(srv.port, 'pangolin_keepalive_closes_total') >= closes + 1);
+  assert.equal(await metric(srv.port, 'pangolin_header_timeouts_total'), heads, 'an idle close is not a header timeout');
+  loggedOnce(srv, '[server] keepalive_timeout_secs 4 s (PANGOLIN_KEEPALIVE_TIMEOUT_SECS)');
 });
 
 test('a request head that starts after a long keep-alive wait gets the full header timeout', async () => {
@@ -216,8 +278,40 @@ test('past PANGOLIN_MAX_CONNS_PER_ADDR a connection is answered 503 and closed, 
     const m = await request(capped.port, 'GET', '/metrics');
     assert.equal(m.status, 200);
     assert.match(m.text, /^pangolin_connections_refused_total [1-9]\d*$/m);
+    loggedOnce(capped, '[server] max_conns_per_addr 4 (PANGOLIN_MAX_CONNS_PER_ADDR)', 1);
   } finally {
     for (const s of idle) s.destroy();
     await capped.stop();
+  }
+});
+
+test('a worker holding PANGOLIN_MAX_CONNECTIONS accepts no more until one closes; counted in /metrics', async () => {
+  // One worker with room for 8: the start-up checks' connections are
+  // closed by the time the test opens its own.
+  const CAP = 8;
+  const full = await startServer({ workers: 1, env: { PANGOLIN_MAX_CONNECTIONS: String(CAP), PANGOLIN_HEADER_TIMEOUT_SECS: '60' } });
+  const idle = [];
+  try {
+    assert.match(full.log(), new RegExp(`at most ${CAP} per worker`));
+    assert.equal(await metric(full.port, 'pangolin_connection_ceiling_total'), 0);
+    for (let i = 0; i < CAP; i++) idle.push(await connect(full.port));
+    // The kernel completes the handshake; the worker does not accept it
+    // (so does not answer) while it holds CAP.
+    const waiting = raw(full.port);
+    await waiting.opened;
+    waiting.s.write('GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(await waitFor(() => waiting.data().includes('alive'), 1500), false, 'answered past the ceiling');
+    // One closes: the waiting request is served.
+    idle.shift().destroy();
+    assert.ok(await waitFor(() => waiting.data().includes('alive'), 10000), 'not served after a connection closed');
+    assert.match(waiting.data(), /^HTTP\/1\.1 200/);
+    waiting.s.destroy();
+    for (const s of idle.splice(0)) s.destroy();
+    await waitFor(() => false, 300);
+    assert.ok(await metric(full.port, 'pangolin_connection_ceiling_total') >= 1);
+    loggedOnce(full, `[server] max_connections ${CAP} (PANGOLIN_MAX_CONNECTIONS)`, 1);
+  } finally {
+    for (const s of idle) s.destroy();
+    await full.stop();
   }
 });

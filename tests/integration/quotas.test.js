@@ -14,6 +14,7 @@
 // task before it answers (api/maintenance/route.c run_inline), so no task is
 // ever left queued.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { STORE, basic, startServer } from './lib/server.js';
@@ -85,7 +86,22 @@ const ENTRIES_RE = new RegExp(`limit of ${MAX_ENTRIES} \\(PANGOLIN_MAX_PROPERTIE
 
 const maintain = (who) => srv.req('POST', `${who.t}/maintenance`, { body: { operations: ['expire_snapshots'] }, headers: who.admin });
 
+/** A counter of /metrics (summed over the workers). */
+async function metric(s, name) {
+  const text = (await s.req('GET', '/metrics')).text;
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
+  assert.ok(m, `${name} is not in /metrics`);
+  return Number(m[1]);
+}
+
+/** Log lines naming a limit reached: at least one, at most one per worker. */
+function loggedOnce(s, key, workers = 2) {
+  const n = s.log().split('\n').filter((l) => l.includes(`limit reached: ${key}`)).length;
+  assert.ok(n >= 1 && n <= workers, `${n} log lines for ${key}`);
+}
+
 test('a tenant past its task quota gets 429 with Retry-After, the limit and its count; another tenant is still served; after its tasks end it may queue again', { skip }, async () => {
+  const refused0 = await metric(srv, 'pangolin_task_quota_refused_total');
   const ids = [];
   for (let i = 0; i < LIMIT; i++) ids.push(expectJson(await maintain(A), 202).task_id);
 
@@ -105,6 +121,10 @@ test('a tenant past its task quota gets 429 with Retry-After, the limit and its 
   const doomed = await A.table(uniq('d'));
   expectError(await srv.req('DELETE', `${doomed}?purgeRequested=true`, { headers: A.admin }), 429, { iceberg: true });
   expectJson(await srv.req('GET', doomed, { headers: A.admin }), 200);
+  // Both refusals counted, whichever worker answered; named in the log
+  // at most once per worker.
+  assert.equal(await metric(srv, 'pangolin_task_quota_refused_total'), refused0 + 2);
+  loggedOnce(srv, `[tasks] max_per_tenant ${LIMIT} tasks (PANGOLIN_MAX_TASKS_PER_TENANT)`);
 
   // Once A's tasks have ended (cancelled here: the runners are off), A
   // may queue again.
@@ -167,6 +187,7 @@ const padded = (obj, n) => { const t = JSON.stringify(obj); return t + ' '.repea
 const JSON_CT = { 'content-type': 'application/json' };
 
 test('a management body past its family ceiling is 413 naming it, exactly at it is served; an Iceberg commit of that size is not refused', async () => {
+  const too0 = await metric(ice, 'pangolin_body_too_large_total');
   const cat = { name: uniq('cat'), warehouse_name: 'wh' };
   expectError(await ice.req('POST', '/api/v1/catalogs', { body: padded(cat, MAX_BODY + 1), raw: true, headers: JSON_CT }), 413,
     { message: /2048 bytes \(PANGOLIN_MAX_MANAGEMENT_BODY_BYTES\)/ });
@@ -187,4 +208,21 @@ test('a management body past its family ceiling is 413 naming it, exactly at it 
   const r = await ice.rawReq('POST', `${tp}/metrics`, { body: report, raw: true, headers: JSON_CT });
   const e = expectError(r, 413, { iceberg: true, message: /2048 bytes \(PANGOLIN_MAX_METRICS_BODY_BYTES\)/ });
   assert.equal(e.error.type, 'RequestTooLargeException');
+
+  // Past the server-wide ceiling Kore refuses by Content-Length, before
+  // any body byte: counted too.
+  const kore = await new Promise((resolve, reject) => {
+    const c = net.connect({ host: '127.0.0.1', port: ice.port });
+    let d = '';
+    c.setEncoding('latin1');
+    c.on('data', (x) => { d += x; if (/\r\n\r\n[\s\S]*\}/.test(d)) { c.destroy(); resolve(d); } });
+    c.on('error', reject);
+    c.on('close', () => resolve(d));
+    c.write(`POST ${tp} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${64 * 1024 * 1024}\r\n\r\n`);
+  });
+  assert.match(kore, /^HTTP\/1\.1 413/);
+  assert.equal(await metric(ice, 'pangolin_body_too_large_total'), too0 + 3, 'management, metrics report, Kore');
+  loggedOnce(ice, '[server] max_management_body_bytes 2048 bytes (PANGOLIN_MAX_MANAGEMENT_BODY_BYTES)');
+  loggedOnce(ice, '[server] max_metrics_body_bytes 2048 bytes');
+  loggedOnce(ice, '[server] max_body_bytes 16777216 bytes');
 });

@@ -72,6 +72,9 @@ test('a principal\'s burst across both workers gets the limit and no more; the r
   const m = await request(srv.port, 'GET', '/metrics', { agent });
   const n = Number(/^pangolin_rate_limited_total (\d+)/m.exec(m.text)?.[1]);
   assert.ok(n >= refused.length, `pangolin_rate_limited_total ${n}`);
+  // Named in the log once per worker, not once per 429.
+  const lines = srv.log().split('\n').filter((l) => l.includes('limit reached: [server] rate_per_principal 20 per window')).length;
+  assert.ok(lines >= 1 && lines <= 2, `${lines} log lines for ${refused.length} refusals`);
 });
 
 test('within one window, sequential requests past the limit are refused whichever worker answers', async () => {

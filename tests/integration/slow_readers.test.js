@@ -162,6 +162,8 @@ test('a reader that does not drain its answer is reset after send_timeout_secs, 
     console.log(`# stuck readers closed after ${Date.now() - t0} ms (send_timeout_secs 3); server sockets ${held}, before ${sockets0}`);
     assert.ok(held <= sockets0, `server still holds ${held} sockets, ${sockets0} before`);
     assert.ok(await metric(s, 'pangolin_send_timeouts_total') - timeouts0 >= readers.length);
+    const logged = s.log().split('\n').filter((l) => l.includes('limit reached: [server] send_timeout_secs 3 s')).length;
+    assert.ok(logged >= 1 && logged <= 2, `${logged} log lines for ${readers.length} resets (once per worker)`);
     expectJson(await s.req('GET', '/health/live'), 200);
     // A reader that resumes gets part of the answer, then the reset.
     const got = await new Promise((resolve) => {
@@ -178,8 +180,9 @@ test('a reader that does not drain its answer is reset after send_timeout_secs, 
   }
 });
 
-test('a client that pipelines and does not read gets no next answer while max_queued_bytes of its answers wait', async () => {
+test('a client that pipelines and does not read gets no next answer while max_queued_bytes of its answers wait, counted', async () => {
   const answered0 = listed(srv);
+  const waits0 = await metric(srv, 'pangolin_send_queue_waits_total');
   const s = await new Promise((resolve, reject) => {
     const c = net.connect({ host: '127.0.0.1', port: srv.port });
     c.once('error', reject);
@@ -197,6 +200,8 @@ test('a client that pipelines and does not read gets no next answer while max_qu
   // The kernel's send buffer (up to 4 MiB) takes a few answers of ~1.1 MiB;
   // the next one fills the queue past 256 KiB and no more are read.
   assert.ok(answered >= 1 && answered <= 6, `${answered} answered`);
+  assert.ok(await metric(srv, 'pangolin_send_queue_waits_total') >= waits0 + 1, 'the wait is counted');
+  assert.match(srv.log(), /limit reached: \[server\] max_queued_bytes 262144 bytes/);
   // Once the client reads, the rest come.
   let body = 0;
   s.on('data', (c) => { body += c.length; });

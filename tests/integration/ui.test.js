@@ -437,3 +437,99 @@ test('in a browser: a merge conflict is resolved with its button, then the merge
   await page.click('#view button:text-is("Complete")');
   await page.locator('#view .badge.completed').waitFor({ timeout: 5000 });
 });
+
+test('in a browser: a large branch and a large merge run as tasks the page follows to the end: label, full bar, outcome; the page\'s own merge follows its 202', { skip: browserSkip }, async () => {
+  // Runners on, thresholds of 2 assets: three tables make both the new
+  // branch's copy and the merge tasks (kinds branch and merge).
+  const dir = tmpDir('pgl-ui-merge');
+  const msrv = await startServer({ store: 'sqlite', dir, noAuth: false, root: true,
+    env: { TASK_WORKER_POLL_INTERVAL_MS: '50', PGL_TEST_TASK_STEP_MS: '150',
+      PANGOLIN_MERGE_INLINE_MAX_ASSETS: '2', PANGOLIN_BRANCH_INLINE_MAX_ASSETS: '2' },
+    extra: ['[defaults]', 'warehouse = "wh"', `warehouse_root = ${JSON.stringify(path.join(dir, 'warehouse'))}`,
+      'catalog = "demo"'].join('\n') });
+  const page = await newPage(web.ctx, web);
+  const base = `http://127.0.0.1:${msrv.port}`;
+  const seen = web.requests.length, logged = web.console.length;	// this test's from here
+  const req = async (m, p, body, status) => {
+    const r = await msrv.req(m, p, { body, headers: auth });
+    assert.equal(r.status, status, `${m} ${p}: ${r.status} ${r.text}`);
+    return r.json;
+  };
+  const setProp = (tbl, v) => req('POST', `/v1/demo/namespaces/db/tables/${tbl}`,
+    { requirements: [], updates: [{ action: 'set-properties', updates: { owner: v } }] }, 200);
+  /** Open the task's page and watch it until it ends; its bar and outcome then. */
+  const follow = async (id, want) => {
+    if (!page.url().endsWith(`#/tasks/${id}`)) await page.goto(`${base}/ui/#/tasks/${id}`);
+    const ended = '#task-detail .badge.succeeded, #task-detail .badge.failed, #task-detail .badge.cancelled';
+    const labels = new Set();
+    for (let i = 0; i < 1200 && !(await page.locator(ended).count()); i++) {
+      const l = page.locator('#task-detail .bar .label');
+      if (await l.count()) labels.add(await l.textContent());
+      await sleep(50);
+    }
+    assert.equal(await page.textContent('#task-detail .badge'), 'succeeded', `${await page.textContent('#task-detail')}\n${msrv.log().slice(-3000)}`);
+    labels.add(await page.textContent('#task-detail .bar .label'));	// the last
+    const bar = page.locator('#task-detail progress');
+    assert.equal(await bar.getAttribute('value'), await bar.getAttribute('max'), 'the bar ends full');
+    assert.match(await page.textContent('#task-detail dd:nth-of-type(2)'), new RegExp(`^${want.kind}$`));
+    assert.ok([...labels].some((l) => want.label.test(l)), `a progress label like ${want.label}: saw ${[...labels].join(' | ')}`);
+    assert.match(await page.textContent('#task-outcome'), want.outcome);
+    const texts = await page.locator('#task-detail').evaluate((el) =>
+      [...el.childNodes].filter((n) => n.nodeName !== 'PRE').map((n) => n.textContent).join('\n'));
+    assert.doesNotMatch(texts, /\bnull\b|\bundefined\b/);
+  };
+  try {
+    await req('POST', '/v1/demo/namespaces', { namespace: ['db'] }, 200);
+    for (const t of ['t0', 't1', 't2'])
+      await req('POST', '/v1/demo/namespaces/db/tables', { name: t, schema: { type: 'struct', 'schema-id': 0,
+        fields: [{ id: 1, name: 'id', required: true, type: 'long' }] } }, 200);
+    await page.goto(`${base}/ui/`);
+    await page.fill('#l-user', ROOT_USER);
+    await page.fill('#l-pass', ROOT_PASSWORD);
+    await page.press('#l-pass', 'Enter');
+    await page.waitForSelector('#who:has-text("root")');
+
+    // A branch of three tables: over the threshold, a task.
+    const br = await req('POST', '/api/v1/branches', { name: 'feat', catalog: 'demo', branch_type: 'ingest' }, 202);
+    await follow(br.task_id, { kind: 'branch', label: /copying · feat/, outcome: /^Branch feat created; \d+ asset rows copied\.$/ });
+    await page.click('#task-outcome a:text-is("feat")');
+    await page.waitForSelector('h2:has-text("Branch feat of demo")');
+
+    // A merge started through the API: 202, and the page shows its task.
+    await setProp('t0@feat', 'feat');
+    const mg = await req('POST', '/api/v1/branches/merge', { source_branch: 'feat', target_branch: 'main', catalog: 'demo' }, 202);
+    assert.equal(mg.kind, 'merge');
+    await page.goto(`${base}/ui/#/tasks`);
+    const row = page.locator(`tr[data-task="${mg.task_id}"]`);
+    await row.waitFor();
+    assert.match(await row.textContent(), /merge/);
+    await row.locator('a').first().click();
+    await follow(mg.task_id, { kind: 'merge', label: /feat -> main/, outcome: /^Merge of feat into main: completed, commit [0-9a-f]{8} \(operation [0-9a-f]{8}\)\.$/ });
+    const merged = (await req('GET', `/api/v1/tasks/${mg.task_id}`, undefined, 200)).result;
+    assert.equal(merged.status, 'completed');
+    const t0 = await req('GET', '/v1/demo/namespaces/db/tables/t0', undefined, 200);
+    assert.equal(t0.metadata.properties.owner, 'feat', 'the merge reached main');
+    await page.click('#task-outcome a');
+    await page.waitForURL(new RegExp(`#/merges/${merged.operation_id}$`));
+    await page.locator('#view .badge.completed').waitFor({ timeout: 5000 });
+
+    // The page's own merge form: its 202 takes the page to the task.
+    await setProp('t1@feat', 'feat again');
+    await page.goto(`${base}/ui/#/catalogs/demo`);
+    await page.waitForSelector('#merge-form');
+    await page.selectOption('#mg-source', 'feat');
+    await page.selectOption('#mg-target', 'main');
+    await page.click('#merge-form button[type=submit]');
+    await page.waitForURL(/#\/tasks\/[0-9a-f-]+$/);
+    const formTask = decodeURIComponent(page.url().split('#/tasks/')[1]);
+    await follow(formTask, { kind: 'merge', label: /feat -> main/, outcome: /^Merge of feat into main: completed/ });
+    const t1 = await req('GET', '/v1/demo/namespaces/db/tables/t1', undefined, 200);
+    assert.equal(t1.metadata.properties.owner, 'feat again');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'merge-task-1400.png'), fullPage: true });
+    assert.deepEqual(web.requests.slice(seen).filter((u) => !u.startsWith(`${base}/`)), [], 'the page requests nothing elsewhere');
+    assert.deepEqual(web.console.slice(logged).filter((m) => /Content Security Policy|pageerror/i.test(m)), []);
+  } finally {
+    await page.close();
+    await msrv.stop();
+  }
+});

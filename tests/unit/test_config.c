@@ -27,6 +27,8 @@ static const char *const env_vars[] = {
 	"PANGOLIN_OIDC_AUDIENCE", "PANGOLIN_OIDC_NAME", "PANGOLIN_OIDC_ROLES",
 	"PANGOLIN_OIDC_CLIENT_ID", "PANGOLIN_OIDC_CLIENT_SECRET",
 	"PANGOLIN_OIDC_REFETCH_SECS", "PANGOLIN_PUBLIC_URL",
+	"PANGOLIN_MAX_HEADER_BYTES", "PANGOLIN_WRITE_POOL_THREADS",
+	"PANGOLIN_MAX_METADATA_FILE_BYTES",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -266,6 +268,69 @@ test_connection_limits_defaults_file_and_env(void **state)
 	setenv("PANGOLIN_MAX_CONNECTIONS", "-1", 1);
 	assert_null(load(NULL, &err));
 	assert_string_equal(err.key, "PANGOLIN_MAX_CONNECTIONS");
+}
+
+/* The ceilings that were fixed numbers: a setting each, in range. */
+static void
+test_head_pool_and_metadata_file_limits_defaults_file_env_range(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->server.max_header_bytes, 8192);
+	assert_int_equal(c->storage.write_pool_threads, 16);
+	assert_int_equal(c->storage.max_metadata_file_bytes, 64 * 1024 * 1024);
+	pgl_config_free(c);
+
+	c = load("[server]\nmax_header_bytes = 16384\n"
+	    "[storage]\nwrite_pool_threads = 1\n"
+	    "max_metadata_file_bytes = 1048576\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->server.max_header_bytes, 16384);
+	assert_int_equal(c->storage.write_pool_threads, 1);
+	assert_int_equal(c->storage.max_metadata_file_bytes, 1048576);
+	pgl_config_free(c);
+
+	/* The environment wins over the file. */
+	setenv("PANGOLIN_MAX_HEADER_BYTES", "4096", 1);
+	setenv("PANGOLIN_WRITE_POOL_THREADS", "4", 1);
+	setenv("PANGOLIN_MAX_METADATA_FILE_BYTES", "131072", 1);
+	c = load("[server]\nmax_header_bytes = 16384\n"
+	    "[storage]\nwrite_pool_threads = 32\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->server.max_header_bytes, 4096);
+	assert_int_equal(c->storage.write_pool_threads, 4);
+	assert_int_equal(c->storage.max_metadata_file_bytes, 131072);
+	pgl_config_free(c);
+	unsetenv("PANGOLIN_MAX_HEADER_BYTES");
+	unsetenv("PANGOLIN_WRITE_POOL_THREADS");
+	unsetenv("PANGOLIN_MAX_METADATA_FILE_BYTES");
+
+	/* Kore keeps the head's size in 16 bits; identity providers' keys
+	 * are fetched by the pool, so it has a thread at least; a pool past
+	 * 256 threads per worker, or a file cap under 64 KiB, is a typo. */
+	assert_null(load("[server]\nmax_header_bytes = 65536\n", &err));
+	assert_non_null(strstr(err.reason, "between 1024 and 65535"));
+	assert_null(load("[server]\nmax_header_bytes = 512\n", &err));
+	assert_null(load("[storage]\nwrite_pool_threads = 257\n", &err));
+	assert_non_null(strstr(err.reason, "between 1 and 256"));
+	assert_null(load("[storage]\nwrite_pool_threads = 0\n", &err));
+	assert_null(load("[storage]\nmax_metadata_file_bytes = 1000\n",
+	    &err));
+	assert_string_equal(err.key, "storage.max_metadata_file_bytes");
+	setenv("PANGOLIN_MAX_HEADER_BYTES", "70000", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_MAX_HEADER_BYTES");
+	unsetenv("PANGOLIN_MAX_HEADER_BYTES");
+	setenv("PANGOLIN_WRITE_POOL_THREADS", "0", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_WRITE_POOL_THREADS");
+	unsetenv("PANGOLIN_WRITE_POOL_THREADS");
+	setenv("PANGOLIN_MAX_METADATA_FILE_BYTES", "2147483648", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_MAX_METADATA_FILE_BYTES");
 }
 
 static void
@@ -536,6 +601,9 @@ main(void)
 		cmocka_unit_test_setup(test_weak_or_half_root_credentials_are_refused,
 		    setup),
 		cmocka_unit_test_setup(test_connection_limits_defaults_file_and_env,
+		    setup),
+		cmocka_unit_test_setup(
+		    test_head_pool_and_metadata_file_limits_defaults_file_env_range,
 		    setup),
 		cmocka_unit_test_setup(test_storage_lists_from_file_and_env, setup),
 		cmocka_unit_test_setup(test_storage_lists_refuse_bad_elements,

@@ -3,12 +3,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "metrics/limits.h"
 #include "metrics/metrics.h"
 
 static const char *const table[] = { "/health/live", "/api/v1/catalogs" };
@@ -64,12 +66,84 @@ test_unusual_status_is_counted_as_other(void **state)
 	free(text);
 }
 
+/* Lines of path holding needle. */
+static int
+lines_with(const char *path, const char *needle)
+{
+	char	 line[1024];
+	FILE	*fp;
+	int	 n = 0;
+
+	assert_non_null(fp = fopen(path, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strstr(line, needle) != NULL)
+			n++;
+	fclose(fp);
+	return (n);
+}
+
+static void
+test_a_limit_is_counted_per_hit_across_workers_and_logged_once_per_worker(
+    void **state)
+{
+	char	 log[] = "/tmp/pgl-limits-XXXXXX", *text;
+	pid_t	 pid;
+	int	 fd, saved, i, st;
+
+	(void)state;
+	assert_int_equal(pgl_metrics_init(table, 2), 0);
+	assert_true((fd = mkstemp(log)) >= 0);
+	saved = dup(STDERR_FILENO);
+	assert_true(dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+	/* Two "workers", three header timeouts each. */
+	for (i = 0; i < 2; i++) {
+		if ((pid = fork()) == 0) {
+			pgl_limit_hit(PGL_LIMIT_HEADER_TIMEOUT, 10);
+			pgl_limit_hit(PGL_LIMIT_HEADER_TIMEOUT, 10);
+			pgl_limit_hit(PGL_LIMIT_HEADER_TIMEOUT, 10);
+			_exit(pgl_limit_logged(PGL_LIMIT_HEADER_TIMEOUT) ? 0 : 1);
+		}
+		assert_true(pid > 0);
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+	/* Three limits share the 413 counter, each logged on its own. */
+	pgl_limit_hit(PGL_LIMIT_BODY, 16);
+	pgl_limit_hit(PGL_LIMIT_MANAGEMENT_BODY, 1);
+	pgl_limit_hit(PGL_LIMIT_MANAGEMENT_BODY, 1);
+	(void)fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
+	close(saved);
+	close(fd);
+
+	assert_false(pgl_limit_logged(PGL_LIMIT_HEADER_TIMEOUT));
+	assert_int_equal(pgl_metrics_get(PGL_C_HEADER_TIMEOUTS), 6);
+	assert_int_equal(pgl_metrics_get(PGL_C_BODY_TOO_LARGE), 3);
+	/* One line per worker, naming the setting, its value, the metric. */
+	assert_int_equal(lines_with(log, "[server] header_timeout_secs 10 s "
+	    "(PANGOLIN_HEADER_TIMEOUT_SECS)"), 2);
+	assert_int_equal(lines_with(log, "pangolin_header_timeouts_total"), 2);
+	assert_int_equal(lines_with(log, "max_management_body_bytes"), 1);
+	assert_int_equal(lines_with(log, "[server] max_body_bytes"), 1);
+	unlink(log);
+
+	text = pgl_metrics_render();
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\npangolin_header_timeouts_total 6\n"));
+	assert_non_null(strstr(text, "\npangolin_body_too_large_total 3\n"));
+	assert_non_null(strstr(text, "# TYPE pangolin_keepalive_closes_total "
+	    "counter\npangolin_keepalive_closes_total 0\n"));
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_from_child_processes_are_visible_in_the_parent),
 		cmocka_unit_test(test_unusual_status_is_counted_as_other),
+		cmocka_unit_test(
+		    test_a_limit_is_counted_per_hit_across_workers_and_logged_once_per_worker),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -49,17 +49,18 @@ metadata_read(struct pgl_req *r, const struct pgl_catalog *cat,
 {
 	const struct pgl_storage	*st;
 	char				*raw, *plain;
-	size_t				 len, plen;
+	size_t				 len, plen, max;
 	int				 rc;
 
+	max = (size_t)pgl_app.cfg->storage.max_metadata_file_bytes;
 	if ((rc = api_storage(r, cat, &st, err)) != PGL_OK)
 		return (rc);
-	rc = api_fetch_read(r, st, location, PGL_FILE_MAX, &raw, &len, err);
+	rc = api_fetch_read(r, st, location, max, &raw, &len, err);
 	api_count_s3();
 	if (rc != PGL_OK)
 		return (rc);
 	if (pgl_is_gzip(raw, len)) {
-		rc = pgl_gunzip(raw, len, PGL_FILE_MAX, &plain, &plen);
+		rc = pgl_gunzip(raw, len, max, &plain, &plen);
 		free(raw);
 		if (rc == -1)
 			return (io_fail(err, PGL_EINVAL,
