@@ -447,7 +447,8 @@ kore_worker_configure(void)
 	    != -1)
 		pgl_http_watch(fd, pgl_wpool_reap);
 	else
-		pgl_log(PGL_LOG_WARN, "no write pool: commits write inline");
+		pgl_log(PGL_LOG_WARN, "no write pool: local files are written "
+		    "inline, and clients' object-store calls answer 503");
 	/* The identity providers' keys are fetched by the pool. */
 	if (pgl_idp_start(pgl_app.cfg) == -1)
 		pgl_log(PGL_LOG_ERR, "identity providers: out of memory");

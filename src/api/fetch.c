@@ -11,9 +11,15 @@
 #include "storage/obj_job.h"
 #include "storage/s3.h"
 #include "util/arena.h"
+#include "util/log.h"
 
-/* Runs of one handler at most: each fetches at least one new object. */
+/* Runs of one handler, or of one section, at most: each fetches at
+ * least one new object. */
 #define REPLAYS_MAX	16
+/* GETs one run asks for; a run past them asks for the rest when it runs
+ * again.  Well under s3_max_queued_per_endpoint's default (64), so that
+ * one request alone never fills its endpoint's queue. */
+#define FETCH_PER_RUN	16
 
 struct fetched {
 	char		*location;
@@ -24,12 +30,22 @@ struct fetched {
 	struct fetched	*next;
 };
 
+/*
+ * Once every GET is in, the handler (fn) runs again, or, while a
+ * section waits, its resume(arg).
+ */
 struct api_fetch {
 	void		(*fn)(struct pgl_req *);
-	int		 armed;		/* in fn, nothing written yet */
-	int		 waiting;	/* GETs submitted this run */
-	int		 runs;
+	void		(*resume)(void *);
+	void		*arg;
+	int		 armed;		/* reads may wait now */
+	int		 waiting;	/* GETs under way */
+	int		 asked;		/* GETs this run asked for */
+	int		 runs;		/* of the handler */
+	int		 section;	/* a section is open */
+	int		 sruns;		/* of the section, until it ends */
 	size_t		 mark;		/* headers before fn (replays) */
+	size_t		 smark;		/* headers before the section */
 	struct fetched	*have;
 };
 
@@ -57,14 +73,25 @@ forget(struct api_fetch *f)
 	}
 }
 
+/* A run begins: reads may wait unless the runs are spent. */
+static void
+arm(struct api_fetch *f, int *runs)
+{
+	f->armed = (*runs)++ < REPLAYS_MAX;
+	f->asked = 0;
+}
+
 /*
  * fn has run: 1 if it waits on a fetch (its reply taken back, r
- * pending), else 0 and the fetched set is let go.
+ * pending), else 0 and the fetched set is let go.  A section that waits
+ * is its opener's to resume, with the set kept.
  */
 static int
 settle(struct pgl_req *r, struct api_fetch *f)
 {
 	f->armed = 0;
+	if (f->resume != NULL)
+		return (0);
 	if (f->waiting > 0) {
 		pgl_reply_withdraw(r);
 		pgl_header_reset(r, f->mark);
@@ -79,7 +106,7 @@ settle(struct pgl_req *r, struct api_fetch *f)
 static void
 run(struct pgl_req *r, struct api_fetch *f)
 {
-	f->armed = f->runs++ < REPLAYS_MAX;
+	arm(f, &f->runs);
 	f->fn(r);
 }
 
@@ -98,8 +125,29 @@ api_fetch_serve(struct pgl_req *r, void (*fn)(struct pgl_req *))
 	(void)settle(r, f);
 }
 
-/* A GET is done, on the worker's thread: keep it; run fn again once
- * every GET of the run is in. */
+/* Every GET of the run is in: the handler runs again, and r ends
+ * unless it waits once more. */
+static void
+replay(struct pgl_req *r, struct api_fetch *f, int stopped, int kept)
+{
+	if (stopped || r->gone || !kept) {
+		forget(f);
+		pgl_reply_error(r, 503, "%s", stopped ? "the server is "
+		    "stopping" : r->gone ? "the client left" : "out of memory");
+		pgl_req_done(r);
+		return;
+	}
+	/* Pending no more while fn runs: a commit it starts may wait on
+	 * its own (pgl_req_pend) and end r itself. */
+	r->pending = 0;
+	run(r, f);
+	if (settle(r, f) || r->pending)
+		return;
+	pgl_req_done(r);
+}
+
+/* A GET is done, on the worker's thread: keep it; once every GET of the
+ * run is in, run its code again. */
 static void
 fetched(struct pgl_wjob *w, int stopped)
 {
@@ -107,6 +155,7 @@ fetched(struct pgl_wjob *w, int stopped)
 	struct pgl_req		*r = w->arg;
 	struct api_fetch	*f = r->app->fetch;
 	struct fetched		*e;
+	void			(*resume)(void *);
 
 	api_count_s3();
 	if ((e = calloc(1, sizeof(*e))) != NULL) {
@@ -123,20 +172,14 @@ fetched(struct pgl_wjob *w, int stopped)
 	pgl_objjob_free(j);
 	if (--f->waiting > 0)
 		return;
-	if (stopped || r->gone || e == NULL) {
-		forget(f);
-		pgl_reply_error(r, 503, "%s", stopped ? "the server is "
-		    "stopping" : "out of memory");
-		pgl_req_done(r);
+	/* A section's opener goes on, whatever happened: its reads answer
+	 * (a lost entry is asked for again, within REPLAYS_MAX). */
+	if ((resume = f->resume) != NULL) {
+		f->resume = NULL;
+		resume(f->arg);
 		return;
 	}
-	/* Pending no more while fn runs: a commit it starts may wait on
-	 * its own (pgl_req_pend) and end r itself. */
-	r->pending = 0;
-	run(r, f);
-	if (settle(r, f) || r->pending)
-		return;
-	pgl_req_done(r);
+	replay(r, f, stopped, e != NULL);
 }
 
 static int
@@ -158,13 +201,65 @@ take(const struct fetched *e, char **data, size_t *len, struct pgl_err *err)
 	return (PGL_OK);
 }
 
+static int
+waits(struct pgl_err *err)
+{
+	err->code = PGL_EUNAVAIL;
+	(void)snprintf(err->msg, sizeof(err->msg), "waiting for the object "
+	    "store");
+	return (PGL_EUNAVAIL);
+}
+
+/*
+ * A read that may not wait here: refused, never made on the event loop.
+ * Past REPLAYS_MAX the request simply read too much; anywhere else it
+ * is a step that cannot run again (after a write), logged to be made
+ * one that can.
+ */
+static int
+refuse(const struct api_fetch *f, const struct pgl_storage *st,
+    const char *location, struct pgl_err *err)
+{
+	if (f != NULL && (f->section ? f->sruns : f->runs) > REPLAYS_MAX)
+		return (pgl_objjob_refuse(st, "too many object reads for one "
+		    "request", err));
+	pgl_log(PGL_LOG_WARN, "fetch: a read of %.200s where the request "
+	    "cannot wait for it: refused", location);
+	return (pgl_objjob_refuse(st, "it cannot be read at this step",
+	    err));
+}
+
+/* Submit the GET of location: PGL_EUNAVAIL (waiting), or why not. */
+static int
+ask(struct pgl_req *r, struct api_fetch *f, const struct pgl_storage *st,
+    const char *location, size_t max, struct pgl_err *err)
+{
+	struct pgl_objjob	*j;
+
+	if ((j = pgl_objjob_new(st, PGL_OBJ_GET, location)) == NULL) {
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (PGL_ENOMEM);
+	}
+	j->max = max;
+	j->w.done = fetched;
+	j->w.arg = r;
+	if (pgl_objjob_submit(j) == -1) {
+		*err = j->w.err;
+		pgl_objjob_free(j);
+		return (err->code);
+	}
+	f->waiting++;
+	f->asked++;
+	return (waits(err));
+}
+
 int
 api_fetch_read(struct pgl_req *r, const struct pgl_storage *st,
     const char *location, size_t max, char **data, size_t *len,
     struct pgl_err *err)
 {
 	struct api_fetch	*f = r->app != NULL ? r->app->fetch : NULL;
-	struct pgl_objjob	*j;
 	struct fetched		*e;
 	int			 rc;
 
@@ -172,26 +267,18 @@ api_fetch_read(struct pgl_req *r, const struct pgl_storage *st,
 		if (strcmp(e->location, location) == 0)
 			return (take(e, data, len, err));
 	}
-	if (f == NULL || !f->armed || !st->is_s3 || r->pending ||
-	    r->http == NULL)
+	/* Local disk waits on no network; a task runner has no loop. */
+	if (!st->is_s3 || !api_on_loop(r))
 		return (pgl_obj_read(st, location, max, data, len, err));
+	if (f == NULL || !f->armed)
+		return (refuse(f, st, location, err));
+	/* Asked for when the run comes again: the others hold it back. */
+	if (f->asked >= FETCH_PER_RUN)
+		return (waits(err));
 	/* An endpoint refusing now answers at once, without a thread. */
 	if ((rc = pgl_s3_check(&st->s3, err)) != PGL_OK)
 		return (rc);
-	if ((j = pgl_objjob_new(st, PGL_OBJ_GET, location)) == NULL)
-		return (pgl_obj_read(st, location, max, data, len, err));
-	j->max = max;
-	j->w.done = fetched;
-	j->w.arg = r;
-	if (pgl_objjob_submit(j) == -1) {
-		pgl_objjob_free(j);
-		return (pgl_obj_read(st, location, max, data, len, err));
-	}
-	f->waiting++;
-	err->code = PGL_EUNAVAIL;
-	(void)snprintf(err->msg, sizeof(err->msg), "waiting for the object "
-	    "store");
-	return (PGL_EUNAVAIL);
+	return (ask(r, f, st, location, max, err));
 }
 
 int
@@ -206,6 +293,56 @@ api_fetch_disarm(struct pgl_req *r)
 {
 	if (r->app != NULL && r->app->fetch != NULL)
 		r->app->fetch->armed = 0;
+}
+
+void
+api_fetch_open(struct pgl_req *r, void (*resume)(void *), void *arg)
+{
+	struct api_fetch	*f;
+
+	/* No state: its reads are refused.  A handler that waits already
+	 * runs again, and this section with it. */
+	if (!api_on_loop(r) || (f = state(r)) == NULL ||
+	    (f->waiting > 0 && f->resume == NULL))
+		return;
+	f->section = 1;
+	f->resume = resume;
+	f->arg = arg;
+	f->smark = pgl_header_mark(r);
+	arm(f, &f->sruns);
+}
+
+int
+api_fetch_close(struct pgl_req *r)
+{
+	struct api_fetch	*f = r->app != NULL ? r->app->fetch : NULL;
+
+	if (f == NULL || !f->section)
+		return (0);
+	f->section = 0;
+	/* What follows the section writes: nothing reads and waits. */
+	f->armed = 0;
+	if (f->waiting == 0) {
+		f->resume = NULL;
+		f->sruns = 0;
+		return (0);
+	}
+	pgl_reply_withdraw(r);
+	pgl_header_reset(r, f->smark);
+	return (1);
+}
+
+void
+api_fetch_end(struct pgl_req *r)
+{
+	if (r->app != NULL && r->app->fetch != NULL)
+		forget(r->app->fetch);
+}
+
+int
+api_on_loop(const struct pgl_req *r)
+{
+	return (r->http != NULL || r->gone);
 }
 
 /*

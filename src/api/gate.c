@@ -163,7 +163,22 @@ announce(struct pgl_req *r)
 	pgl_reply_store_error(r, &err);
 }
 
-/* A management mutation: the handler and its event in one transaction. */
+/* 1 when the handler's transaction is to be kept: it succeeded (or its
+ * refusal is a record) and waits on no object read. */
+static int
+keeps(struct pgl_req *r)
+{
+	return (!api_fetch_waiting(r) && r->status != 0 &&
+	    (r->status < 400 || r->app->keep_on_error));
+}
+
+/*
+ * A management mutation: the handler and its event in one transaction.
+ * Run by api_fetch_serve: a handler that waits on an object read (a
+ * Manual conflict resolution's metadata file) has its transaction
+ * rolled back, holding nothing while it waits, and all of it runs again
+ * once the object is in (fetch.h).
+ */
 static void
 run_in_tx(struct pgl_req *r)
 {
@@ -175,12 +190,12 @@ run_in_tx(struct pgl_req *r)
 	}
 	pgl_app.in_tx = 1;
 	r->match.route->fn(r);
-	if (r->status != 0 && (r->status < 400 || r->app->keep_on_error)) {
+	if (keeps(r)) {
 		if (!r->app->audited)
 			write_event(r, r->status < 400);
 		announce(r);
 	}
-	if (r->status != 0 && (r->status < 400 || r->app->keep_on_error)) {
+	if (keeps(r)) {
 		pgl_app.in_tx = 0;
 		if (STORE(commit, &err) == PGL_OK) {
 			/* Catalogs, warehouses, roles, grants, principals and
@@ -210,6 +225,7 @@ serve_end(struct pgl_req *r)
 	    r->status != 0)
 		write_event(r, r->status < 400);
 	api_idem_end(r);
+	api_fetch_end(r);
 }
 
 void
@@ -221,10 +237,8 @@ api_serve(struct pgl_req *r)
 		return;
 	if (api_idem_begin(r) == 1)
 		return;
-	if (rule->audit != NULL && !r->iceberg)
-		run_in_tx(r);
-	else
-		api_fetch_serve(r, r->match.route->fn);
+	api_fetch_serve(r, rule->audit != NULL && !r->iceberg ? run_in_tx :
+	    r->match.route->fn);
 	/* A pending reply (pgl_req_pend) is not made yet: end it then. */
 	if (r->pending)
 		r->after = serve_end;

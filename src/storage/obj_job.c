@@ -194,6 +194,26 @@ gate_done(struct pgl_wjob *w, int stopped)
 }
 
 int
+pgl_objjob_refuse(const struct pgl_storage *st, const char *why,
+    struct pgl_err *err)
+{
+	err->code = PGL_EUNAVAIL;
+	(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%.60s': object "
+	    "store not reached: %.80s; retry after 1 s", st->is_s3 &&
+	    st->s3.name != NULL ? st->s3.name : "?", why);
+	return (PGL_EUNAVAIL);
+}
+
+/* No pool took j: why, in its error. */
+static int
+refused(struct pgl_objjob *j)
+{
+	(void)pgl_objjob_refuse(&j->st, "the server is stopping", &j->w.err);
+	j->w.rc = j->w.err.code;
+	return (-1);
+}
+
+int
 pgl_objjob_submit(struct pgl_objjob *j)
 {
 	const struct pgl_s3_limits	*lim = pgl_s3_limits();
@@ -204,13 +224,13 @@ pgl_objjob_submit(struct pgl_objjob *j)
 	if (!j->st.is_s3 || lim->max_inflight == 0 ||
 	    (j->gate = gate_of(j)) == -1) {
 		j->w.done = j->user_done;
-		return (pgl_wpool_submit(&j->w));
+		return (pgl_wpool_submit(&j->w) == 0 ? 0 : refused(j));
 	}
 	g = &gates[j->gate];
 	if (g->inflight < lim->max_inflight)
-		return (start(j, 1));
+		return (start(j, 1) == 0 ? 0 : refused(j));
 	if (g->queued >= lim->max_queued)
-		return (start(j, 0));
+		return (start(j, 0) == 0 ? 0 : refused(j));
 	j->queued = NULL;
 	*g->tail = j;
 	g->tail = &j->queued;

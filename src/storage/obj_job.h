@@ -47,8 +47,17 @@ void			 pgl_objjob_free(struct pgl_objjob *);
  * goes on and the endpoint refuses it at once (busy).  So a hung
  * endpoint holds a few pool threads, never all of them, and a healthy
  * one under a burst makes its callers wait a moment, not fail.
- * 0: done() will run; -1: no pool (the caller calls inline).
+ * 0: done() will run; -1: no pool takes it (none started, or it is
+ * stopping), w.err says so.  The caller fails with that, never calls
+ * the object store inline instead: that would hold the event loop.
  */
 int			 pgl_objjob_submit(struct pgl_objjob *);
+/*
+ * PGL_EUNAVAIL in err: st's object store is not reached for this call
+ * (why), in the words of a refusal by the endpoint (the warehouse named,
+ * "retry after 1 s"), so that it is answered 503 with Retry-After.
+ */
+int			 pgl_objjob_refuse(const struct pgl_storage *,
+			    const char *why, struct pgl_err *);
 
 #endif

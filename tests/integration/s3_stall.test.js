@@ -13,8 +13,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { keys as bucketKeys, s3 as s3req, startSwift } from './lib/s3.js';
-import { basic, freePort, startServer } from './lib/server.js';
-import { expectJson, uniq } from './lib/expect.js';
+import { basic, freePort, startServer, STORE } from './lib/server.js';
+import { expectError, expectJson, uniq } from './lib/expect.js';
 
 const PW = 'Str0ng-Passw0rd-for-tests';
 const TIMEOUT_MS = 4000;	// PANGOLIN_S3_TIMEOUT_MS
@@ -28,19 +28,34 @@ let srv, swift, proxy, A, B;
 /**
  * A TCP proxy to Swift: passes bytes both ways until hang(), then takes
  * every connection and every request and answers nothing, until pass().
- * After hangPuts() only a connection that starts a PUT goes silent.
+ * After hangPuts() only a connection that starts a PUT goes silent; after
+ * hangGets(n) the next n GETs pass and every later one goes silent.
+ * holdPut() holds the next PUT (its bytes are kept, not sent on) until
+ * the release() it hands back; its held promise says when that PUT came.
  */
 async function startProxy(port) {
   let hanging = false;
   let puts = false;
+  let gets = null;		// GETs still to pass, or null: all pass
+  let hold = null;		// { held, release, seen } for the next PUT
   const socks = new Set();
   const server = net.createServer((c) => {
     const u = net.connect(port, '127.0.0.1');
     let dead = false;
+    let kept = null;		// the held PUT's bytes, in order
     socks.add(c).add(u);
     c.on('data', (d) => {
-      if (puts && d.subarray(0, 4).toString() === 'PUT ') dead = true;
-      if (!hanging && !dead) u.write(d);
+      const head = d.subarray(0, 4).toString();
+      if (puts && head === 'PUT ') dead = true;
+      if (head === 'GET ' && gets !== null && gets-- <= 0) dead = true;
+      if (head === 'PUT ' && hold !== null && kept === null) {
+        const h = hold;
+        hold = null;
+        kept = [];
+        h.take(() => { for (const k of kept) u.write(k); kept = null; });
+      }
+      if (kept !== null) kept.push(d);
+      else if (!hanging && !dead) u.write(d);
     });
     u.on('data', (d) => { if (!hanging && !dead) c.write(d); });
     const end = () => { c.destroy(); u.destroy(); socks.delete(c); socks.delete(u); };
@@ -53,7 +68,15 @@ async function startProxy(port) {
     endpoint: `http://127.0.0.1:${own}`,
     hang() { hanging = true; },
     hangPuts() { puts = true; },
-    pass() { hanging = false; puts = false; },
+    hangGets(n = 0) { gets = n; },
+    holdPut() {
+      let release = () => {};
+      const held = new Promise((resolve) => {
+        hold = { take(go) { release = go; resolve(); } };
+      });
+      return { held, release: () => release() };
+    },
+    pass() { hanging = false; puts = false; gets = null; hold = null; },
     close() { for (const s of socks) s.destroy(); server.close(); },
   };
 }
@@ -92,6 +115,23 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 
+const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+/** f's answer and how long it took. */
+const timed = async (f) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0 }; };
+
+/** b's requests (a tenant()), loads and commits in turn, n at least and
+ * until more() says no (60 s at most): each { r, ms }, all 200. */
+async function measure(b, n, more = () => false) {
+  const out = [];
+  const end = performance.now() + 60000;
+  for (let i = 0; i < n || (more() && performance.now() < end); i++) {
+    const x = await timed(() => (i % 2 === 0 ? b.load() : b.commit(`m${i}`)));
+    assert.equal(x.r.status, 200, `B ${i}: ${x.r.status} ${x.r.text}`);
+    out.push(x.ms);
+  }
+  return out;
+}
+
 /** B's requests, loads and commits in turn, n at least and until more()
  * says no (60 s at most): their times in ms. */
 async function measureB(n, more = () => false) {
@@ -106,9 +146,10 @@ async function measureB(n, more = () => false) {
   return ms;
 }
 
-/** One worker, short S3 timeouts, and env on top. */
-const stallServer = (env) => startServer({
-  root: true, noAuth: false, workers: 1,
+/** One worker, short S3 timeouts, and env on top; opts: startServer's
+ * (shareWith: a replica on another's store). */
+const stallServer = (env, opts = {}) => startServer({
+  ...opts, root: true, noAuth: false, workers: 1,
   allowEndpoints: [swift.endpoint, proxy.endpoint],
   env: {
     PANGOLIN_AUTH_RATE_LIMIT: '0',
@@ -233,7 +274,6 @@ test('past s3_max_inflight_per_endpoint calls to a stalled endpoint the next wai
     const A2 = await tenant(proxy.endpoint, srv2);
     const B2 = await tenant(swift.endpoint, srv2);
     proxy.hang();
-    const timed = async (f) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0 }; };
     const As = [];
     for (let i = 0; i < 6; i++) {
       As.push(timed(() => A2.load()));
@@ -313,7 +353,6 @@ test('creates whose first metadata file goes to a stalled endpoint wait off the 
       ctas: () => srv3.req('POST', `${ns}/tables/ctas`, { headers: A3.h, timeout: 60000, body: ctas }),
     };
     proxy.hang();
-    const timed = async (f) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0 }; };
     const As = Object.values(creates).map((f) => timed(f));
     await new Promise((res) => setTimeout(res, 300));
     const bs = [];
@@ -356,7 +395,6 @@ test('a multi-table transaction whose files go to a stalled endpoint waits off t
         updates: [{ action: 'set-properties', updates: { tx: 'yes' } }] })) } });
     // Reads pass, object writes never answer.
     proxy.hangPuts();
-    const timed = async (f) => { const t0 = performance.now(); const r = await f(); return { r, ms: performance.now() - t0 }; };
     const As = [timed(tx), timed(tx)];
     await new Promise((res) => setTimeout(res, 300));
     const bs = [];
@@ -385,5 +423,136 @@ test('a multi-table transaction whose files go to a stalled endpoint waits off t
   } finally {
     proxy.pass();
     await srv4.stop();
+  }
+});
+
+test('commits that lose their swap to a replica and must read its metadata from a stalled endpoint wait off the event loop: the retry and the commit queued behind it answer 503, another tenant keeps its latency', { skip: STORE === 'memory' && 'the memory store is one process' }, async () => {
+  const env = { PANGOLIN_S3_BREAKER_FAILURES: '0' };
+  const s1 = await stallServer(env);
+  let s2;
+  try {
+    s2 = await stallServer(env, { shareWith: s1.dir });
+    const A7 = await tenant(proxy.endpoint, s1);
+    const B7 = await tenant(swift.endpoint, s1);
+    const onReplica = (v) => s2.req('POST', A7.T, { headers: A7.h, timeout: 60000, body: { requirements: [],
+      updates: [{ action: 'set-properties', updates: { v } }] } });
+    // s1's worker holds A's current metadata: its next commit reads nothing.
+    assert.equal((await A7.commit('warm')).status, 200);
+    // s1's commit writes its file (held in the proxy) while the replica
+    // moves the pointer to a file s1 has never read.
+    const hold = proxy.holdPut();
+    const c1 = timed(() => A7.commit('c1'));
+    await hold.held;
+    const won = await onReplica('replica');
+    assert.equal(won.status, 200, won.text);
+    proxy.hangGets();
+    // A second commit of the table on s1 queues behind the first.
+    const c2 = timed(() => A7.commit('c2'));
+    await sleep(200);
+    let done = false;
+    const both = Promise.all([c1, c2]).finally(() => { done = true; });
+    // c1's swap loses; its retry reads the winner's file, which stalls.
+    hold.release();
+    const bs = await measure(B7, 6, () => !done);
+    const a = await both;
+    console.log(`A commits after a lost swap: ${a.map((x) => `${x.r.status} ${x.ms.toFixed(0)} ms`).join(', ')}; ` +
+      `B ${bs.length} requests, max ${Math.max(...bs).toFixed(1)} ms`);
+    for (const x of a) {
+      assert.equal(x.r.status, 503, x.r.text);
+      assert.ok(Number(x.r.headers['retry-after']) >= 1);
+      assert.match(x.r.json.error.message, new RegExp(A7.wh));
+    }
+    assert.ok(a[0].ms >= TIMEOUT_MS * 0.8, `the retry answered in ${a[0].ms} ms: it did not wait on the store`);
+    assert.ok(a[1].ms >= TIMEOUT_MS * 1.6, `the queued commit answered in ${a[1].ms} ms: it did not wait behind the first, then on the store`);
+    assert.ok(Math.max(...bs) < TIMEOUT_MS / 2, `B waited ${Math.max(...bs)} ms behind A's commits`);
+    // The replica's commit stands, and s1 commits again once the store answers.
+    proxy.pass();
+    assert.equal((await A7.load()).json.metadata.properties.v, 'replica');
+    assert.equal((await A7.commit('after')).status, 200);
+    assert.equal((await onReplica('again')).status, 200);
+    assert.equal((await A7.load()).json.metadata.properties.v, 'again');
+  } finally {
+    proxy.pass();
+    await s2?.stop();
+    await s1.stop();
+  }
+});
+
+test('a multi-table transaction over twenty uncached tables reads their metadata off the event loop, sixteen at a time: once the store stalls, it answers 503 and another tenant keeps its latency', async () => {
+  const s = await stallServer({ PANGOLIN_S3_BREAKER_FAILURES: '0' });
+  try {
+    const A8 = await tenant(proxy.endpoint, s);
+    const B8 = await tenant(swift.endpoint, s);
+    const ns = A8.T.replace(/\/tables\/t$/, '');
+    const prefix = ns.replace(/\/namespaces\/db$/, '');
+    // Twenty tables whose metadata this worker has never read.
+    const names = Array.from({ length: 20 }, (_, i) => `m${i}`);
+    for (const name of names) await ok('POST', `${ns}/tables`, { name, schema }, A8.h, s);
+    const tx = () => s.req('POST', `${prefix}/transactions/commit`, { headers: A8.h, timeout: 60000, body: {
+      'table-changes': names.map((name) => ({ identifier: { namespace: ['db'], name }, requirements: [],
+        updates: [{ action: 'set-properties', updates: { tx: 'yes' } }] })) } });
+    // Sixteen reads pass, the rest never answer.
+    proxy.hangGets(16);
+    let done = false;
+    const a = timed(tx).finally(() => { done = true; });
+    const bs = await measure(B8, 6, () => !done);
+    const { r, ms } = await a;
+    console.log(`A's transaction of ${names.length} tables: ${r.status} in ${ms.toFixed(0)} ms; B ${bs.length} requests, max ${Math.max(...bs).toFixed(1)} ms`);
+    assert.equal(r.status, 503, r.text);
+    assert.ok(Number(r.headers['retry-after']) >= 1);
+    assert.ok(ms >= TIMEOUT_MS * 0.8, `the transaction answered in ${ms} ms: it did not wait on the store`);
+    assert.ok(Math.max(...bs) < TIMEOUT_MS / 2, `B waited ${Math.max(...bs)} ms behind A's transaction`);
+    proxy.pass();
+    const again = await tx();
+    assert.equal(again.status, 204, again.text);
+    for (const name of names) {
+      assert.equal((await s.req('GET', `${ns}/tables/${name}`, { headers: A8.h })).json.metadata.properties.tx, 'yes', name);
+    }
+  } finally {
+    proxy.pass();
+    await s.stop();
+  }
+});
+
+test('a Manual conflict resolution whose metadata file is on a stalled endpoint waits off the event loop, outside any store transaction: 503 with Retry-After, another tenant keeps its latency, nothing is recorded', async () => {
+  const s = await stallServer({ PANGOLIN_S3_BREAKER_FAILURES: '0' });
+  try {
+    const A9 = await tenant(proxy.endpoint, s);
+    const B9 = await tenant(swift.endpoint, s);
+    const ns = A9.T.replace(/\/tables\/t$/, '');
+    const cat = ns.split('/')[2];
+    // Changed on a branch, dropped on main: a DeletionConflict, found
+    // without reading a file.  Its first metadata file is the value to
+    // resolve with: no worker's cache holds it any more.
+    const first = (await ok('POST', `${ns}/tables`, { name: 'mc', schema }, A9.h, s))['metadata-location'];
+    await ok('POST', '/api/v1/branches', { name: 'feat', catalog: cat, branch_type: 'ingest' }, A9.h, s);
+    await ok('POST', `${ns}/tables/mc@feat`, { requirements: [], updates: [{ action: 'set-properties', updates: { v: 'feat' } }] }, A9.h, s);
+    assert.equal((await s.req('DELETE', `${ns}/tables/mc`, { headers: A9.h })).status, 204);
+    const m = await s.req('POST', '/api/v1/branches/merge', { headers: A9.h,
+      body: { source_branch: 'feat', target_branch: 'main', catalog: cat } });
+    assert.equal(m.status, 409, m.text);
+    const conflicts = () => ok('GET', `/api/v1/merge-operations/${m.json.operation_id}/conflicts`, undefined, A9.h, s);
+    const [x] = await conflicts();
+    const resolve = () => s.req('POST', `/api/v1/conflicts/${x.id}/resolve`, { headers: A9.h, timeout: 60000,
+      body: { strategy: 'Manual', resolved_value: first } });
+    proxy.hang();
+    let done = false;
+    const a = timed(resolve).finally(() => { done = true; });
+    await sleep(200);
+    const bs = await measure(B9, 6, () => !done);
+    const { r, ms } = await a;
+    console.log(`A's Manual resolution: ${r.status} in ${ms.toFixed(0)} ms; B ${bs.length} requests, max ${Math.max(...bs).toFixed(1)} ms`);
+    expectError(r, 503, { message: new RegExp(A9.wh) });
+    assert.ok(Number(r.headers['retry-after']) >= 1);
+    assert.ok(ms >= TIMEOUT_MS * 0.8, `the resolution answered in ${ms} ms: it did not wait on the store`);
+    assert.ok(Math.max(...bs) < TIMEOUT_MS / 2, `B waited ${Math.max(...bs)} ms behind A's resolution`);
+    proxy.pass();
+    assert.equal((await conflicts())[0].resolution ?? null, null, 'a resolution was recorded');
+    const again = await resolve();
+    assert.equal(again.status, 200, again.text);
+    assert.equal((await conflicts())[0].resolution.resolved_value, first);
+  } finally {
+    proxy.pass();
+    await s.stop();
   }
 });

@@ -271,9 +271,14 @@ manual_value(struct pgl_req *r, const struct pgl_catalog *c,
 		return (-1);
 	}
 	memset(&err, 0, sizeof(err));
+	/* Read by the pool while r waits (fetch.h); an object store that
+	 * cannot be reached is 503 with Retry-After, not the value's fault. */
 	if (ice_metadata_load(r, c, val, &md, &err) != PGL_OK) {
-		pgl_reply_error(r, 422, "`resolved_value` is not a readable "
-		    "metadata file: %.200s", err.msg);
+		if (err.code == PGL_EUNAVAIL)
+			ice_reply_file_error(r, &err);
+		else
+			pgl_reply_error(r, 422, "`resolved_value` is not a "
+			    "readable metadata file: %.200s", err.msg);
 		return (-1);
 	}
 	json_decref(md);

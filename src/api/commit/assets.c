@@ -313,7 +313,7 @@ ice_create_asset(struct pgl_req *r, const struct ice_target *t,
 	/* Once a row was made, a store without transactions may have kept
 	 * it: its file must stay (orphan removal finds it if not). */
 	if (delete_on_conflict && a->metadata_location != NULL && !tx.created)
-		ice_delete_file_later(r, &t->catalog, a->metadata_location);
+		ice_delete_file(r, &t->catalog, a->metadata_location);
 	if (err.code == PGL_EEXISTS)
 		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
 		    "Table was created concurrently: %s", ice_dotted(r, t->ns,

@@ -2,10 +2,13 @@
  * A client's commit of one table or view (commit/commit.h,
  * ice_commit_serve): its file goes to the write pool
  * (storage/write_pool.h; on S3 as an object PUT, storage/obj_job.h) and
- * the request waits (pgl_req_pend) while the worker serves others.  The pool's done() carries the loop on from the
- * swap (commit_loop_written); every other step is the one loop's.
+ * the request waits (pgl_req_pend) while the worker serves others.  The
+ * pool's done() carries the loop on from the swap (commit_loop_written);
+ * a base the loop asked the object store for brings it back to the
+ * attempt's start (resumed); every other step is the one loop's.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +142,17 @@ written(struct pgl_wjob *job, int stopped)
 		async_end(a, end);
 }
 
+/* The bases an attempt asked for are in: the loop goes on. */
+static void
+resumed(void *arg)
+{
+	struct commit_async	*a = arg;
+	enum loop_end		 end;
+
+	if ((end = commit_loop_run(&a->l)) != LOOP_WAIT)
+		async_end(a, end);
+}
+
 static void
 drop_job(struct commit_async *a)
 {
@@ -160,27 +174,37 @@ pended(struct commit_async *a)
 	}
 }
 
+static int
+oom(struct pgl_err *err)
+{
+	err->code = PGL_ENOMEM;
+	(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+	return (-1);
+}
+
 /*
- * The rendered file as an object PUT on a pool thread.  An endpoint that
- * refuses (breaker open, in-flight cap) refuses there at once: never
- * inline here, where a slot freed meanwhile would let the call hold the
- * event loop.
+ * The rendered file as an object PUT on a pool thread: 0, or -1 (err).
+ * An endpoint that refuses (breaker open, in-flight cap) refuses there
+ * at once, and with no pool to take it the commit fails: never inline
+ * here, where the call would hold the event loop.
  */
 static int
-submit_s3(struct commit_async *a, const struct pgl_storage *st, size_t gzlen)
+submit_s3(struct commit_async *a, const struct pgl_storage *st, size_t gzlen,
+    struct pgl_err *err)
 {
 	struct ice_change	*c = &a->c;
 
 	if ((a->obj = pgl_objjob_new(st, PGL_OBJ_PUT, c->next_location)) ==
 	    NULL) {
 		drop_job(a);
-		return (-1);
+		return (oom(err));
 	}
 	a->obj->data = a->gz != NULL ? (const void *)a->gz : c->bytes;
 	a->obj->len = a->gz != NULL ? gzlen : c->len;
 	a->obj->w.done = written;
 	a->obj->w.arg = a;
 	if (pgl_objjob_submit(a->obj) == -1) {
+		*err = a->obj->w.err;
 		drop_job(a);
 		return (-1);
 	}
@@ -188,8 +212,10 @@ submit_s3(struct commit_async *a, const struct pgl_storage *st, size_t gzlen)
 	return (0);
 }
 
-/* Render the prepared change and queue its file: 0, or -1 to write it
- * inline (no pool, or a failure the inline write will report). */
+/*
+ * Render the prepared change and queue its file: 0, -1 failed (l->err),
+ * or 1: no pool took a local file, which the loop writes here.
+ */
 static int
 submit(struct commit_loop *l)
 {
@@ -199,17 +225,16 @@ submit(struct commit_loop *l)
 	size_t				 gzlen;
 
 	drop_job(a);
-	if (c->next == NULL || api_storage(l->r, &c->t.catalog, &st,
-	    &l->err) != PGL_OK ||
+	if (api_storage(l->r, &c->t.catalog, &st, &l->err) != PGL_OK ||
 	    ice_render_metadata(c->next_location, c->next, &c->bytes, &c->len,
 	    &a->gz, &gzlen, &l->err) != PGL_OK)
 		return (-1);
 	if (st->is_s3)
-		return (submit_s3(a, st, gzlen));
+		return (submit_s3(a, st, gzlen, &l->err));
 	if ((a->job.root = strdup(st->root)) == NULL ||
 	    (a->job.location = strdup(c->next_location)) == NULL) {
 		drop_job(a);
-		return (-1);
+		return (oom(&l->err));
 	}
 	a->job.data = a->gz != NULL ? (const void *)a->gz : c->bytes;
 	a->job.len = a->gz != NULL ? gzlen : c->len;
@@ -217,12 +242,9 @@ submit(struct commit_loop *l)
 	a->job.arg = a;
 	if (pgl_wpool_submit(&a->job) == -1) {
 		drop_job(a);
-		return (-1);
+		return (1);
 	}
-	if (!a->pended) {
-		a->pended = 1;
-		pgl_req_pend(l->r);
-	}
+	pended(a);
 	return (0);
 }
 
@@ -250,12 +272,13 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 	commit_loop_init(&a->l, r, &a->c, 1);
 	a->l.owner = a;
 	/* A task's commit has no client waiting: it writes inline. */
-	if (r->http == NULL || c->plan != NULL) {
+	if (!api_on_loop(r) || c->plan != NULL) {
 		end = commit_loop_run(&a->l);
 		async_free(a, end);
 		return;
 	}
 	a->l.submit = submit;
+	a->l.resume = resumed;
 	a->l.never_lock = on_s3(r, &a->c.t.catalog);
 	a->slot = slot_of(r, &a->c.t);
 	if (a->slot->busy) {
@@ -270,6 +293,8 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 		return;
 	}
 	a->slot->busy = 1;
-	if ((end = commit_loop_run(&a->l)) != LOOP_WAIT)
+	if ((end = commit_loop_run(&a->l)) == LOOP_WAIT)
+		pended(a);
+	else
 		async_end(a, end);
 }

@@ -88,8 +88,7 @@ all_written(struct commit_batch *b)
 	if (b->failed || b->stopped) {
 		for (i = 0; i < b->n; i++) {
 			if (b->files[i].ok)
-				ice_delete_file_later(l->r,
-				    &b->cs[i].t.catalog,
+				ice_delete_file(l->r, &b->cs[i].t.catalog,
 				    b->cs[i].next_location);
 		}
 		if (b->stopped)
@@ -129,7 +128,10 @@ file_written(struct pgl_wjob *job, int stopped)
 		all_written(b);
 }
 
-/* Queue change i's rendered file: 0 queued, -1 not (err set). */
+/*
+ * Queue change i's rendered file: 0 queued, -1 not (b->err), 1 a local
+ * file no pool took (b->err says so; the loop may write it here).
+ */
 static int
 file_submit(struct commit_batch *b, size_t i, const struct pgl_storage *st)
 {
@@ -155,7 +157,10 @@ file_submit(struct commit_batch *b, size_t i, const struct pgl_storage *st)
 		f->obj->len = len;
 		f->obj->w.done = file_written;
 		f->obj->w.arg = f;
-		return (pgl_objjob_submit(f->obj) == 0 ? 0 : -1);
+		if (pgl_objjob_submit(f->obj) == 0)
+			return (0);
+		b->err = f->obj->w.err;
+		return (-1);
 	}
 	if ((f->job.root = strdup(st->root)) == NULL ||
 	    (f->job.location = strdup(c->next_location)) == NULL)
@@ -164,16 +169,31 @@ file_submit(struct commit_batch *b, size_t i, const struct pgl_storage *st)
 	f->job.len = len;
 	f->job.done = file_written;
 	f->job.arg = f;
-	return (pgl_wpool_submit(&f->job) == 0 ? 0 : -1);
+	if (pgl_wpool_submit(&f->job) == 0)
+		return (0);
+	b->err.code = PGL_EUNAVAIL;
+	(void)snprintf(b->err.msg, sizeof(b->err.msg), "the server is "
+	    "stopping");
+	return (1);
 oom:
 	b->err.code = PGL_ENOMEM;
 	(void)snprintf(b->err.msg, sizeof(b->err.msg), "out of memory");
 	return (-1);
 }
 
+static void
+pended(struct commit_batch *b)
+{
+	if (!b->pended) {
+		b->pended = 1;
+		pgl_req_pend(b->l.r);
+	}
+}
+
 /*
  * The loop's submit: every changed file to the pool.  Nothing queued
- * yet and no pool: -1, the loop writes inline.  A failure after some
+ * yet: -1 with why (l->err), or 1 when no pool took a local file (the
+ * loop writes them here: the disk, no network).  A failure after some
  * are queued is that file's failure, told when the others are done.
  */
 static int
@@ -182,6 +202,7 @@ submit(struct commit_loop *l)
 	struct commit_batch		*b = l->owner;
 	const struct pgl_storage	*st;
 	size_t				 i, queued = 0;
+	int				 rc;
 
 	b->failed = b->stopped = 0;
 	if (api_storage(l->r, &b->cs[0].t.catalog, &st, &l->err) != PGL_OK)
@@ -191,7 +212,7 @@ submit(struct commit_loop *l)
 		if (b->cs[i].next == NULL)
 			continue;
 		b->pending++;
-		if (file_submit(b, i, st) == 0) {
+		if ((rc = file_submit(b, i, st)) == 0) {
 			queued++;
 			continue;
 		}
@@ -199,18 +220,27 @@ submit(struct commit_loop *l)
 		file_drop(&b->files[i]);
 		if (queued == 0) {
 			b->pending = 0;
-			return (-1);
+			l->err = b->err;
+			return (rc);
 		}
 		b->failed = 1;
 		break;
 	}
-	if (!b->pended) {
-		b->pended = 1;
-		pgl_req_pend(l->r);
-	}
+	pended(b);
 	if (--b->pending == 0)
 		all_written(b);
 	return (0);
+}
+
+/* The bases an attempt asked for are in: the loop goes on. */
+static void
+resumed(void *arg)
+{
+	struct commit_batch	*b = arg;
+	enum loop_end		 end;
+
+	if ((end = commit_loop_run(&b->l)) != LOOP_WAIT)
+		batch_free(b, end);
 }
 
 void
@@ -235,11 +265,14 @@ ice_commit_serve_many(struct pgl_req *r, struct ice_change *cs, size_t n)
 	b->n = n;
 	commit_loop_init(&b->l, r, cs, n);
 	b->l.owner = b;
-	if (r->http != NULL) {
+	if (api_on_loop(r)) {
 		b->l.submit = submit;
+		b->l.resume = resumed;
 		b->l.never_lock = api_storage(r, &cs[0].t.catalog, &st,
 		    &err) == PGL_OK && st->is_s3;
 	}
-	if ((end = commit_loop_run(&b->l)) != LOOP_WAIT)
+	if ((end = commit_loop_run(&b->l)) == LOOP_WAIT)
+		pended(b);
+	else
 		batch_free(b, end);
 }

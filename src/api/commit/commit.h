@@ -3,9 +3,9 @@
  * branching, maintenance) write, and how.
  *
  * io.c: metadata files (read through the worker's cache, rendered,
- * written, deleted) and the catalog commit log; write.c: the same write
- * off the worker's thread; batch.c: a transaction's files, likewise;
- * assets.c: the asset rows (name, location, create, drop).
+ * written) and the catalog commit log; write.c: the same write off the
+ * worker's thread, and deletes; batch.c: a transaction's files,
+ * likewise; assets.c: the asset rows (name, location, create, drop).
  *
  * loop.c: the one commit loop of tables, views and /transactions/commit
  * (iceberg-commit.md §5, §7.3): per asset, load the pointer and its base
@@ -64,7 +64,11 @@ int	ice_metadata_gz(struct pgl_req *, const struct pgl_catalog *,
  * was cached, here or by another worker.
  */
 void	ice_uncache(const char *location);
-/* Serialize and write a metadata file (gzip if its name says so). */
+/*
+ * Serialize and write a metadata file (gzip if its name says so), here:
+ * a task's, or on local disk.  A client's object PUT would hold the
+ * event loop and is refused (PGL_EUNAVAIL): the pool writes those.
+ */
 int	ice_write_metadata(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, const json_t *md, struct pgl_err *);
 /* The same, handing back the plain bytes written (malloc'd), so a reply
@@ -90,7 +94,11 @@ void	ice_reply_unknown(struct pgl_req *, const struct pgl_err *);
 /* A failed metadata read or write: 400 refused location, 503 (with
  * Retry-After) when the object store cannot be reached or refuses. */
 void	ice_reply_file_error(struct pgl_req *, const struct pgl_err *);
-/* Delete a file of the catalog's, best effort (cleanup after a loss). */
+/*
+ * Delete a file of the catalog's, best effort (cleanup after a loss or
+ * a commit): on a client's request on S3 by the pool, not waited for
+ * (commit/write.c).
+ */
 void	ice_delete_file(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location);
 /*
@@ -101,16 +109,15 @@ typedef void	(*ice_written_fn)(struct pgl_req *, int rc,
 		    const struct pgl_err *, void *arg);
 /*
  * Write md at location off the worker's thread (commit/write.c): r
- * waits meanwhile and then() replies.  Without a pool, or for a task's
- * request, the write is inline and then() runs before this returns.
+ * waits meanwhile and then() replies.  For a task's request the write
+ * is inline, and without a pool a local one too, then() running before
+ * this returns; an object with no pool to take it fails (PGL_EUNAVAIL).
  */
 void	ice_write_metadata_then(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, const json_t *md, ice_written_fn then,
 	    void *arg);
-/* ice_delete_file, on S3 off the worker's thread and not waited for. */
-void	ice_delete_file_later(struct pgl_req *, const struct pgl_catalog *,
-	    const char *location);
-/* Delete many, in batches where the storage has them, best effort. */
+/* Delete many, in batches where the storage has them (a client's on
+ * S3: each as ice_delete_file), best effort. */
 void	ice_delete_files(struct pgl_req *, const struct pgl_catalog *,
 	    const char *const *locations, size_t n);
 /* The serialized bytes of md exactly as ice_write_metadata writes them

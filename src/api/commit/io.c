@@ -17,6 +17,7 @@
 #include "http/gzip.h"
 #include "pangolin/cache.h"
 #include "storage/codec.h"
+#include "storage/obj_job.h"
 #include "storage/fileio.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -187,34 +188,6 @@ ice_metadata_ref(struct pgl_req *r, const struct pgl_catalog *c,
 	return (-1);
 }
 
-void
-ice_delete_file(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *location)
-{
-	const struct pgl_storage	*st;
-	struct pgl_err			 err;
-
-	api_fetch_disarm(r);
-	if (api_storage(r, c, &st, &err) != PGL_OK)
-		return;
-	(void)pgl_obj_delete(st, location, &err);
-	api_count_s3();
-}
-
-void
-ice_delete_files(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *const *locations, size_t n)
-{
-	const struct pgl_storage	*st;
-	struct pgl_err			 err;
-
-	api_fetch_disarm(r);
-	if (api_storage(r, c, &st, &err) != PGL_OK)
-		return;
-	(void)pgl_obj_delete_many(st, locations, n, &err);
-	api_count_s3();
-}
-
 /*
  * The cache key of a metadata file's gzip segment; 0 if the location is
  * too long to have one (it is then compressed on every request).
@@ -347,6 +320,11 @@ ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
 	api_fetch_disarm(r);
 	if ((rc = api_storage(r, c, &st, err)) != PGL_OK)
 		return (rc);
+	/* A client's object PUT goes to the pool (write.c, async.c,
+	 * batch.c): here it would hold the event loop. */
+	if (st->is_s3 && api_on_loop(r))
+		return (pgl_objjob_refuse(st, "it cannot be written at this "
+		    "step", err));
 	if ((rc = ice_render_metadata(location, md, &text, &n, &gz, &gzlen,
 	    err)) != PGL_OK)
 		return (rc);

@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "api/commit/commit.h"
 #include "api/commit/run.h"
+#include "api/fetch.h"
 #include "api/gate.h"
 #include "api/cache/cache.h"
 #include "app/app.h"
@@ -71,18 +72,16 @@ load(struct pgl_req *r, struct ice_change *c, int attempt)
 }
 
 /*
- * Load, check and apply one change against the current pointer, and name
- * its next file.  0 on success (c->next NULL when nothing changed); -1
- * after replying.
+ * Check and apply one loaded change against its base, and name its next
+ * file.  0 on success (c->next NULL when nothing changed); -1 after
+ * replying.
  */
 static int
-prepare(struct pgl_req *r, struct ice_change *c, int attempt)
+prepare(struct pgl_req *r, struct ice_change *c)
 {
 	struct ice_err	 ierr;
 	char		 uuid[PGL_UUID_LEN + 1];
 
-	if (load(r, c, attempt) == -1)
-		return (-1);
 	if (c->plan != NULL && (c->updates = c->planned = c->plan(c->plan_arg,
 	    r, c->base)) == NULL)
 		return (-1);
@@ -138,7 +137,7 @@ delete_written(struct pgl_req *r, struct ice_change *cs, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (cs[i].next != NULL && !cs[i].kept)
-			ice_delete_file_later(r, &cs[i].t.catalog,
+			ice_delete_file(r, &cs[i].t.catalog,
 			    cs[i].next_location);
 	}
 }
@@ -250,8 +249,7 @@ cleanup_old(struct pgl_req *r, const struct ice_change *c)
 		return;
 	gone = ice_table_log_dropped(c->base, c->next);
 	json_array_foreach(gone, i, f)
-		ice_delete_file_later(r, &c->t.catalog,
-		    json_string_value(f));
+		ice_delete_file(r, &c->t.catalog, json_string_value(f));
 	json_decref(gone);
 }
 
@@ -309,20 +307,82 @@ keep_swapped(struct pgl_req *r, struct ice_change *cs, size_t n)
 	return (kept);
 }
 
-/* Prepare every change; 1 if any has something to write, -1 replied. */
+/*
+ * Load and prepare every change; 1 if any has something to write, -1
+ * replied.  Once a base waits on the object store (fetch.h), the others
+ * are only loaded, so that their reads are asked for in the same run;
+ * what is replied meanwhile is taken back, and -1 returned (the run
+ * ends waiting).
+ */
 static int
 prepare_all(struct pgl_req *r, struct ice_change *cs, size_t n, int attempt)
 {
 	size_t	i;
-	int	any = 0;
+	int	any = 0, rc;
 
 	for (i = 0; i < n; i++) {
 		ice_change_clear(&cs[i]);
-		if (prepare(r, &cs[i], attempt) == -1)
+		rc = load(r, &cs[i], attempt);
+		if (api_fetch_waiting(r)) {
+			if (rc == -1)
+				pgl_reply_withdraw(r);
+			continue;
+		}
+		if (rc == -1 || prepare(r, &cs[i]) == -1)
 			return (-1);
 		any |= cs[i].next != NULL;
 	}
-	return (any);
+	return (api_fetch_waiting(r) ? -1 : any);
+}
+
+#define PREPARE_WAIT	2
+
+/*
+ * Prepare an attempt: prepare_all's answer, or PREPARE_WAIT.  A client's
+ * loop reads its bases in a section of r's (fetch.h): a base on S3 that
+ * this worker has not cached (another worker or replica wrote it) is
+ * fetched by the pool while r waits, and the owner's resume() runs the
+ * loop again once it is in.  So a commit queued behind another, or
+ * retried after a lost swap, never reads on the event loop.
+ */
+static int
+prepare_attempt(struct commit_loop *l)
+{
+	int	rc;
+
+	if (l->resume == NULL)
+		return (prepare_all(l->r, l->cs, l->n, l->attempt));
+	api_fetch_open(l->r, l->resume, l->owner);
+	rc = prepare_all(l->r, l->cs, l->n, l->attempt);
+	return (api_fetch_close(l->r) ? PREPARE_WAIT : rc);
+}
+
+/*
+ * Prepare an attempt and have its files written: LOOP_AGAIN once they
+ * are (l->written), else done (nothing to write), replied or waiting
+ * (for a base, or for the pool to write).
+ */
+static enum loop_end
+prepare_and_write(struct commit_loop *l)
+{
+	int	rc;
+
+	if ((rc = prepare_attempt(l)) == PREPARE_WAIT)
+		return (LOOP_WAIT);
+	if (rc <= 0)
+		return (rc == 0 ? LOOP_DONE : LOOP_REPLIED);
+	if (l->submit != NULL && (rc = l->submit(l)) != 1) {
+		if (rc == 0)
+			return (LOOP_WAIT);
+		ice_reply_file_error(l->r, &l->err);
+		return (LOOP_REPLIED);
+	}
+	if (write_all(l->r, l->cs, l->n, &l->err) != PGL_OK) {
+		ice_reply_file_error(l->r, &l->err);
+		return (LOOP_REPLIED);
+	}
+	l->written = 1;
+	return (LOOP_AGAIN);
 }
 
 /*
@@ -519,20 +579,9 @@ commit_loop_run(struct commit_loop *l)
 				return (settled == 1 ? LOOP_DONE :
 				    LOOP_REPLIED);
 		} else {
-			if (!l->written) {
-				if ((rc = prepare_all(l->r, l->cs, l->n,
-				    l->attempt)) <= 0)
-					return (rc == 0 ? LOOP_DONE :
-					    LOOP_REPLIED);
-				if (l->submit != NULL && l->submit(l) == 0)
-					return (LOOP_WAIT);
-				if (write_all(l->r, l->cs, l->n, &l->err) !=
-				    PGL_OK) {
-					ice_reply_file_error(l->r, &l->err);
-					return (LOOP_REPLIED);
-				}
-				l->written = 1;
-			}
+			if (!l->written &&
+			    (end = prepare_and_write(l)) != LOOP_AGAIN)
+				return (end);
 			rc = api_tx(l->r, swap_in_tx, &l->tx, &l->err);
 		}
 		if ((end = judge(l, rc)) != LOOP_AGAIN)

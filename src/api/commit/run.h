@@ -40,10 +40,19 @@ struct commit_loop {
 	/*
 	 * Hand the prepared files to be written elsewhere: 0 (the loop
 	 * answers LOOP_WAIT; commit_loop_written() goes on once they
-	 * are), -1 to write them inline.  NULL: always inline.
+	 * are), 1 to write them here (local disk and no pool: no
+	 * network), -1 failed (err; the loop replies with it).  NULL:
+	 * always here (a task's).
 	 */
 	int			(*submit)(struct commit_loop *);
-	void			*owner;		/* submit's */
+	/*
+	 * Run the loop again (commit_loop_run) once the bases an attempt
+	 * asked the object store for are in: the loop answered LOOP_WAIT
+	 * with r to be kept pending (fetch.h, api_fetch_open).  NULL:
+	 * bases are read here (a task's).
+	 */
+	void			(*resume)(void *owner);
+	void			*owner;		/* submit's, resume's */
 };
 
 enum loop_end { LOOP_DONE, LOOP_REPLIED, LOOP_AGAIN, LOOP_WAIT };
