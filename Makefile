@@ -93,6 +93,10 @@ PLUGINS		:= $(OUT)/plugins/store-sqlite.so $(OUT)/plugins/store-memory.so \
 
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,\
 		     $(wildcard tests/unit/test_*.c))
+# The bench's C programs, linked with the pure core like the unit tests;
+# `make test` builds them too, so a bench cannot stop compiling unseen.
+BENCH_PROGS	:= $(patsubst tests/bench/%.c,$(OUT)/bench/%,\
+		     $(wildcard tests/bench/*.c))
 BROKEN_PLUGINS	:= $(patsubst tests/plugins/%.c,$(OUT)/tests/plugins/%.so,\
 		     $(wildcard tests/plugins/*.c))
 
@@ -203,6 +207,10 @@ $(OUT)/tests/test_cache: $(CACHE_SRCS)
 $(OUT)/tests/test_cache_redis: EXTRA_SRCS = $(wildcard plugins/cache-redis/*.c) -lhiredis
 $(OUT)/tests/test_cache_redis: $(wildcard plugins/cache-redis/*.c)
 
+$(OUT)/bench/%: tests/bench/%.c $(CORE_OBJS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PGL_CFLAGS) -pthread $< $(CORE_OBJS) $(BASE_LDFLAGS) -o $@
+
 deps:
 	@sh tests/deps.sh build
 
@@ -213,7 +221,7 @@ unit:
 	@$(MAKE) --no-print-directory FLAVOR=test build-unit
 	@sh tests/run-unit.sh build/test
 
-build-unit: build $(UNIT_TESTS) $(BROKEN_PLUGINS)
+build-unit: build $(UNIT_TESTS) $(BROKEN_PLUGINS) $(BENCH_PROGS)
 
 fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
@@ -231,7 +239,7 @@ run: deps
 	PANGOLIN_NO_AUTH=true ./pangolin -c pangolin.example.toml
 
 bench: deps-test
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BENCH_PROGS)
 	@sh tests/bench/run.sh
 
 # The installed files name where they are installed (packaging/*.in).

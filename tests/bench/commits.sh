@@ -36,13 +36,13 @@ command -v wrk >/dev/null 2>&1 || die "wrk is not installed (make deps)"
 . "$HERE/bench_servers.sh"
 bench_setup commits
 
-cc -O2 -pthread -o "$TMP/fsync_bench" "$HERE/fsync_bench.c" ||
-	die "cannot build fsync_bench"
+FSYNC_BENCH=build/release/bench/fsync_bench
+[ -x "$FSYNC_BENCH" ] || die "$FSYNC_BENCH is missing: make bench builds it"
 
 # fsync_rate THREADS: files per second, the disk alone.
 fsync_rate() {
 	rm -rf "$TMP/fs" && mkdir "$TMP/fs"
-	"$TMP/fsync_bench" "$TMP/fs" "$SECS" "$1"
+	"$FSYNC_BENCH" "$TMP/fs" "$SECS" "$1"
 }
 
 # start NAME STORE: a server seeded by seed.js; prints its URL.

@@ -273,10 +273,8 @@ mb() {
 
 # --- 2. claim latency and tasks per second -----------------------------------------
 
-BIN=$OUT/claim_bench
-${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude -Isrc \
-    "$HERE/claim_bench.c" src/util/arena.c -ldl -o "$BIN" ||
-	die "cannot build $BIN"
+BIN=build/release/bench/claim_bench
+[ -x "$BIN" ] || die "$BIN is missing: make bench builds it"
 
 : >"$TMP/claims"
 # claim_row LABEL RUNNERS STORE_TOML PLUGIN PLUGIN_OPTS

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Pangolin benchmark: `make bench` (or `sh tests/bench/run.sh` after
-# `make all`), from the repository root.
+# `make bench` built it), from the repository root.
 #
 # Speed is measured, not claimed: every figure is printed next to the same
 # measurement of Kore's own hello world (tests/bench/hello), built from the
@@ -54,8 +54,9 @@ command -v node >/dev/null 2>&1 ||
 if [ ! -f Makefile ] || [ ! -d "$HERE" ]; then
 	die "run from the repository root (sh tests/bench/run.sh)"
 fi
-if [ ! -x build/release/pangolin ] || [ ! -e build/release/plugins/store-sqlite.so ]; then
-	die "build/release/pangolin or its plugins are missing: run 'make all' first"
+if [ ! -x build/release/pangolin ] || [ ! -e build/release/plugins/store-sqlite.so ] ||
+    [ ! -x build/release/bench/s3_bench ]; then
+	die "build/release/pangolin, its plugins or its bench programs are missing: run 'make bench'"
 fi
 
 # --- temp dir, cleanup -----------------------------------------------------
@@ -515,23 +516,14 @@ sh "$HERE/store.sh"
 
 # --- the auth steps, one call each (tests/bench/auth_bench.c) -----------------
 
-${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude -Isrc \
-    "$HERE/auth_bench.c" src/auth/rbac.c src/auth/jwt.c src/auth/apikey.c \
-    src/auth/hash.c src/util/json.c src/util/str.c src/util/uuid.c \
-    src/util/arena.c -ljansson -ljwt -lcrypto -largon2 -luuid -o "$OUT/auth_bench" ||
-	die "cannot build $OUT/auth_bench"
 echo
-"$OUT/auth_bench" "$OUT/auth-results.md"
+build/release/bench/auth_bench "$OUT/auth-results.md"
 echo "bench: written $OUT/auth-results.md"
 
 # --- the S3 client, one call at a time (tests/bench/s3_bench.c) ----------------
 
-${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude -Isrc \
-    "$HERE/s3_bench.c" src/storage/s3.c src/storage/endpoint.c src/util/str.c \
-    -lcurl -lcrypto \
-    -o "$OUT/s3_bench" || die "cannot build $OUT/s3_bench"
 echo
-"$OUT/s3_bench" "$S3_URL" pgl-bench-client "$OUT/s3-results.md" ||
+build/release/bench/s3_bench "$S3_URL" pgl-bench-client "$OUT/s3-results.md" ||
 	die "the S3 client bench failed"
 echo "bench: written $OUT/s3-results.md"
 

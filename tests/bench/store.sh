@@ -38,7 +38,7 @@ BACKENDS=${STORE_BENCH_BACKENDS:-sqlite postgres mongo}
 BUILD=${STORE_BENCH_BUILD:-build/release}
 OUT=build/bench
 HERE=tests/bench
-BIN=$OUT/store_bench
+BIN=build/release/bench/store_bench
 
 die() {
 	echo "store bench: $*" >&2
@@ -51,9 +51,7 @@ die() {
 	die "$BUILD/plugins is missing: run 'make all' first"
 
 mkdir -p "$OUT"
-${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude -Isrc \
-    "$HERE/store_bench.c" src/util/arena.c -ldl -o "$BIN" ||
-	die "cannot build $BIN"
+[ -x "$BIN" ] || die "$BIN is missing: make bench builds it"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-store-bench.XXXXXX")
 chmod 755 "$TMP"	# PostgreSQL runs as user postgres when we are root
