@@ -167,12 +167,29 @@ struct probe {
 	char		*json;
 };
 
+/*
+ * Its config, fetched anew; then a namespace list, since a remote may
+ * answer /v1/config to anyone (Pangolin does): only a call that needs
+ * the credentials shows whether they are taken.
+ */
 static void
 probe_run(struct fed_job *j)
 {
 	struct probe	*p = (struct probe *)j;
+	const char	*hdrs[] = { "Accept: application/json", NULL };
+	struct fed_req	 q = { "GET", "namespaces", NULL, hdrs, NULL, 0 };
+	long		 status;
 
-	(void)fed_remote_config(j->conf, 1, &p->json, &j->a);
+	if (fed_remote_config(j->conf, 1, &p->json, &j->a) == -1 ||
+	    fed_remote_call(j->conf, &q, &j->a) == -1)
+		return;
+	if ((status = j->a.status) == 401 || status == 403) {
+		fed_answer_free(&j->a);
+		j->a.status = 0;
+		j->a.fail = FED_FAIL_AUTH;
+		(void)snprintf(j->a.why, sizeof(j->a.why), "it refused the "
+		    "configured credentials (HTTP %ld)", status);
+	}
 }
 
 static void
@@ -192,9 +209,9 @@ probe_reply(struct pgl_req *r, const struct fed_conf *f,
 		return;
 	}
 	prefix = fed_config_prefix(json != NULL ? json : "{}");
-	pgl_reply_json(r, 200, json_pack("{s:s,s:s,s:s,s:o}", "status",
+	pgl_reply_json(r, 200, json_pack("{s:s,s:s,s:s,s:o,s:i}", "status",
 	    "connected", "catalog", f->catalog, "base_url", f->uri, "prefix",
-	    api_str_or_null(prefix)));
+	    api_str_or_null(prefix), "remote_status", (int)a->status));
 	free(prefix);
 }
 
