@@ -53,6 +53,7 @@ async function fakeRemote() {
       if (s.mode === '500') return json(500, { error: { message: 'remote exploded', type: 'InternalServerError', code: 500 } });
       if (s.mode === 'html') return json(500, '<html>secret-marker</html>', 'text/html');
       if (s.mode === 'big') return json(200, { namespaces: [], pad: 'x'.repeat(300 * 1024) });
+      if (s.mode === 'page') return json(200, '<html>a page</html>', 'text/html');
       if (s.mode === 'redirect') { res.writeHead(302, { location: 'http://169.254.169.254/' }); return res.end(); }
       if (req.url.startsWith('/v1/p/namespaces?') || req.url === '/v1/p/namespaces') return json(200, { namespaces: [['ok'], ['other']] });
       return json(200, { namespace: ['ok'], properties: {} });
@@ -301,6 +302,9 @@ test('a remote that answers 500: its Iceberg error envelope comes back as it is;
     assert.ok(!h.error.message.includes('secret-marker'), h.error.message);
     fake.mode = 'big';
     expectError(await local.req('GET', `/v1/${cat}/namespaces`, { headers: A.admin }), 502, { iceberg: true, message: /max_response_bytes/ });
+    fake.mode = 'page';
+    const pg = expectError(await local.req('GET', `/v1/${cat}/namespaces`, { headers: A.admin }), 502, { iceberg: true, message: /not JSON/ });
+    assert.ok(!pg.error.message.includes('a page'));
     fake.mode = 'redirect';
     expectError(await local.req('GET', `/v1/${cat}/namespaces`, { headers: A.admin }), 502, { iceberg: true, message: /302/ });
   } finally {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/federation/fed.h"
 #include "http/dispatch.h"
@@ -52,6 +53,17 @@ is_envelope(const char *body, size_t len)
 	return (ok);
 }
 
+/* 1 if ctype is JSON (application/json, or a +json type), or not given. */
+static int
+is_json_type(const char *ctype)
+{
+	size_t	n = strcspn(ctype, "; ");
+
+	return (n == 0 || (n == 16 && strncasecmp(ctype, "application/json",
+	    16) == 0) || (n > 5 && strncasecmp(ctype + n - 5, "+json", 5) ==
+	    0));
+}
+
 /* The Content-Type to send: the remote's, or JSON; in the arena. */
 static const char *
 ctype_of(struct pgl_req *r, const struct fed_answer *a)
@@ -90,6 +102,14 @@ fed_reply_relay(struct pgl_req *r, const struct fed_conf *f,
 	if (a->body == NULL || a->len == 0 || r->method == PGL_HEAD ||
 	    s == 204 || s == 304) {
 		pgl_reply_empty(r, (int)s);
+		return;
+	}
+	/* Catalogs answer JSON: anything else is not relayed, so that a
+	 * remote is a catalog to its callers, never a way to fetch pages. */
+	if (!is_json_type(a->ctype)) {
+		pgl_reply_ice_error(r, 502, "BadGatewayException", "federated "
+		    "catalog '%.200s': its remote catalog %.200s answered %.60s, "
+		    "not JSON", f->catalog, f->origin, a->ctype);
 		return;
 	}
 	pgl_reply_malloc(r, (int)s, ctype_of(r, a), a->body, a->len);
