@@ -252,6 +252,9 @@ test('namespaces and tables made through a federated catalog are the remote\'s: 
   assert.equal((await ice('DELETE', `/v1/${cat}/namespaces/${ns}`)).status, 204);
   assert.equal((await theirs(`/namespaces/${ns}`)).status, 404);
 
+  // Each change is in our audit log, as the caller's, with the remote's outcome.
+  const events = expectJson(await call(local, 'GET', '/api/v1/audit?action=create_table', { headers: A.admin }), 200);
+  assert.ok(events.some((e) => e.resource_name === 't' && e.result === 'success'), JSON.stringify(events));
   // Nothing of it was kept here.
   const sum = expectJson(await call(local, 'GET', `/api/v1/catalogs/${cat}/summary`, { headers: A.admin }), 200);
   assert.equal(sum.namespace_count + sum.table_count + sum.branch_count, 0);

@@ -113,6 +113,10 @@ fetch_token(const struct fed_conf *f, char **token, struct fed_answer *a)
 		} else
 			token_refused(f, a);
 		json_decref(j);
+		/* The answer held the token: not left in freed memory. */
+		if (a->body != NULL)
+			explicit_bzero(a->body, a->len);
+		fed_answer_free(a);
 	}
 	explicit_bzero(form, strlen(form));
 	free(form);

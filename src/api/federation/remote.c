@@ -244,6 +244,17 @@ failure(struct fed_answer *a, const struct sink *s, CURLcode rc,
 	return (-1);
 }
 
+/* The header lines, wiped first: one of them signs us in. */
+static void
+free_lines(struct curl_slist *hdrs)
+{
+	struct curl_slist	*n;
+
+	for (n = hdrs; n != NULL; n = n->next)
+		explicit_bzero(n->data, strlen(n->data));
+	curl_slist_free_all(hdrs);
+}
+
 int
 fed_http(const struct fed_http *q, struct fed_answer *a)
 {
@@ -264,20 +275,20 @@ fed_http(const struct fed_http *q, struct fed_answer *a)
 	for (i = 0; hdrs != NULL && q->headers != NULL &&
 	    q->headers[i] != NULL; i++) {
 		if ((grown = curl_slist_append(hdrs, q->headers[i])) == NULL) {
-			curl_slist_free_all(hdrs);
+			free_lines(hdrs);
 			hdrs = NULL;
 		} else
 			hdrs = grown;
 	}
 	if (hdrs == NULL || (h = handle()) == NULL) {
-		curl_slist_free_all(hdrs);
+		free_lines(hdrs);
 		a->fail = FED_FAIL_CONNECT;
 		(void)snprintf(a->why, sizeof(a->why), "out of memory");
 		return (-1);
 	}
 	setup(h, q, &s, hdrs, errbuf);
 	rc = curl_easy_perform(h);
-	curl_slist_free_all(hdrs);
+	free_lines(hdrs);
 	if (rc != CURLE_OK)
 		return (failure(a, &s, rc, errbuf));
 	(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
