@@ -375,6 +375,23 @@ pgl_metrics_render(void)
 	    "pangolin_list_yields_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_LIST_YIELDS] :
 	    0ULL);
+	fprintf(fp, "# HELP pangolin_federation_calls_total Iceberg calls "
+	    "sent to federated catalogs' remote catalogs.\n"
+	    "# TYPE pangolin_federation_calls_total counter\n"
+	    "pangolin_federation_calls_total %llu\n"
+	    "# HELP pangolin_federation_failures_total Calls to remote "
+	    "catalogs that got no answer (no connection, timeout, too large; "
+	    "502 or 504).\n"
+	    "# TYPE pangolin_federation_failures_total counter\n"
+	    "pangolin_federation_failures_total %llu\n"
+	    "# HELP pangolin_federation_refused_total Calls to remote catalogs "
+	    "refused at once (breaker open, or too many waiting; 503).\n"
+	    "# TYPE pangolin_federation_refused_total counter\n"
+	    "pangolin_federation_refused_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[PGL_C_FED_CALLS] : 0ULL,
+	    shm ? (unsigned long long)shm->counters[PGL_C_FED_FAILED] : 0ULL,
+	    shm ? (unsigned long long)shm->counters[PGL_C_FED_REFUSED] :
+	    0ULL);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

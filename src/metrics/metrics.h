@@ -27,6 +27,9 @@ enum pgl_counter {
 	PGL_C_AUDIT_ANON_DROPPED,	/* past ..._ANON_FAILURES_PER_MIN */
 	PGL_C_SEND_TIMEOUTS,		/* output stalled past send_timeout */
 	PGL_C_LIST_YIELDS,		/* list walks that let others in */
+	PGL_C_FED_CALLS,		/* calls to federated catalogs' remotes */
+	PGL_C_FED_FAILED,		/* ... that got no answer (502, 504) */
+	PGL_C_FED_REFUSED,		/* ... refused at once (breaker, queue) */
 	PGL_C__COUNT
 };
 

@@ -355,6 +355,11 @@ test('a remote that accepts and never answers: 504 within the timeout, while ano
   expectError(refused, 503, { iceberg: true, message: /retry after/ });
   assert.ok(refused.headers['retry-after']);
   assert.ok(performance.now() - t1 < 1000);
+  const m = (await local.req('GET', '/metrics')).text;
+  const n = (name) => Number(m.match(new RegExp(`^${name} (\\d+)$`, 'm'))?.[1]);
+  assert.ok(n('pangolin_federation_failures_total') >= 8, 'the stalled calls are counted');
+  assert.ok(n('pangolin_federation_refused_total') >= 1);
+  assert.ok(n('pangolin_federation_calls_total') >= n('pangolin_federation_failures_total'));
 });
 
 test('until its remote answers, a federated catalog fails clearly and never acts as a local one', async () => {

@@ -348,7 +348,8 @@ fill(struct pgl_req *r, struct fed_conf *f, const json_t *p,
 	    dup_into(&f->warehouse, prop(p, "warehouse", NULL)) == -1 ||
 	    fill_auth(f, p) == -1 || fill_token_uri(f, p) == -1 ||
 	    asprintf(&f->key, "%s|%016llx", c->id, (unsigned long long)
-	    fnv(c->federated_config)) == -1) {
+	    fnv(c->federated_config != NULL ? c->federated_config : "")) ==
+	    -1) {
 		f->key = NULL;
 		pgl_reply_error(r, 503, "out of memory");
 		return (-1);

@@ -63,21 +63,32 @@ fed_failed(const struct fed_answer *a)
 	return (a->status == 502 || a->status == 503 || a->status == 504);
 }
 
-/* origin's gate, or -1 (the table is full of busy ones: ungated). */
+/*
+ * origin's gate, or -1 (the table is full of busy ones: ungated).  A
+ * gate with nothing under way is taken for a new origin, a clean one
+ * first, then one whose failures are past (its breaker closed, or its
+ * cooldown over): only a breaker open now is never forgotten.
+ */
 static int
 gate_of(const char *origin)
 {
 	struct gate	*g;
-	int		 i, idle = -1;
+	int64_t		 now = now_secs();
+	int		 i, idle = -1, used = -1;
 
 	for (i = 0; i < GATES; i++) {
 		g = &gates[i];
 		if (g->origin[0] != '\0' && strcmp(g->origin, origin) == 0)
 			return (i);
-		if (idle == -1 && g->inflight == 0 && g->queued == 0 &&
-		    !g->b.open && g->b.fails == 0)
+		if (g->inflight != 0 || g->queued != 0 || g->b.probing)
+			continue;
+		if (idle == -1 && !g->b.open && g->b.fails == 0)
 			idle = i;
+		else if (used == -1 && (!g->b.open || g->b.open_until <= now))
+			used = i;
 	}
+	if (idle == -1)
+		idle = used;
 	if (idle == -1)
 		return (-1);
 	g = &gates[idle];

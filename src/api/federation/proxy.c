@@ -20,6 +20,7 @@
 #include "api/federation/fed.h"
 #include "api/federation/federation.h"
 #include "app/app.h"
+#include "metrics/metrics.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/names.h"
@@ -269,6 +270,9 @@ called(struct fed_job *j, int stopped)
 		(void)snprintf(j->a.why, sizeof(j->a.why), "the server is "
 		    "stopping");
 	}
+	pgl_metrics_add(PGL_C_FED_CALLS, 1);
+	if (j->a.status == 0)
+		pgl_metrics_add(PGL_C_FED_FAILED, 1);
 	if (r->gone)
 		;	/* nobody to answer: the call's effect stands */
 	else if (j->a.status == 0)
@@ -318,6 +322,7 @@ api_fed_forward(struct pgl_req *r)
 	c->j.run = c->config ? run_config : run_call;
 	c->j.done = called;
 	if (fed_submit(&c->j, &retry) == -1) {
+		pgl_metrics_add(PGL_C_FED_REFUSED, 1);
 		pgl_set_header(r, "retry-after", pgl_arena_printf(r->arena,
 		    "%d", retry));
 		pgl_reply_ice_error(r, 503, "ServiceUnavailableException",
