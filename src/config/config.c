@@ -225,7 +225,7 @@ defaults(struct pgl_config *c)
 	c->storage.s3_max_inflight_per_endpoint = 4;
 	c->storage.s3_max_queued_per_endpoint = 64;
 	c->federation.connect_timeout_ms = 3000;
-	c->federation.timeout_ms = 30000;
+	c->federation.timeout_ms = 20000;
 	c->federation.max_response_bytes = 16 * 1024 * 1024;
 	c->federation.config_ttl_secs = 300;
 	c->federation.max_inflight_per_remote = 4;

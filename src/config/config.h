@@ -153,7 +153,8 @@ struct pgl_config {
 		 * how long its /v1/config is kept, and per remote origin a
 		 * cap on calls under way and a circuit breaker. */
 		int		connect_timeout_ms;
-		int		timeout_ms;		/* total, per call */
+		int		timeout_ms;		/* total, per call; below
+							 * the SIGTERM grace */
 		int		max_response_bytes;
 		int		config_ttl_secs;
 		int		max_inflight_per_remote; /* per worker */
