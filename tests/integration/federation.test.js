@@ -6,7 +6,7 @@
 // and its answer relayed.  Small node servers stand in for remotes that
 // misbehave: one that records what reaches it and answers as told, a
 // listener that accepts and never answers, a port where nothing listens,
-// and an OAuth token endpoint that hands out 2-second tokens.
+// and an OAuth token endpoint that hands out 4-second tokens.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import dns from 'node:dns/promises';
@@ -77,7 +77,7 @@ async function hangListener() {
   return listen(s);
 }
 
-/** An OAuth2 token endpoint in front of the remote's: its tokens say they live 2 s. */
+/** An OAuth2 token endpoint in front of the remote's: its tokens say they live 4 s. */
 async function tokenBroker(target) {
   const s = http.createServer((req, res) => {
     let body = '';
@@ -89,7 +89,7 @@ async function tokenBroker(target) {
         ur.on('data', (c) => { text += c; });
         ur.on('end', () => {
           const j = JSON.parse(text);
-          if (ur.statusCode === 200) { s.last = j.access_token; j.expires_in = 2; }
+          if (ur.statusCode === 200) { s.last = j.access_token; j.expires_in = 4; }
           res.writeHead(ur.statusCode, { 'content-type': 'application/json' });
           res.end(JSON.stringify(j));
         });
@@ -206,7 +206,7 @@ test('OAuth2 client credentials: the token is kept, taken anew before it expires
   const start = broker.count;
   for (let i = 0; i < 3; i++) await list();
   assert.equal(broker.count - start, 1, 'one token for three calls');
-  await sleep(2100);
+  await sleep(4100);
   await list();
   assert.equal(broker.count - start, 2, 'a token past its life is not used: a new one first');
   // The remote revokes the token we hold: its 401 makes us take a new one and call again.
