@@ -21,6 +21,7 @@
 #include "api/manage/manage.h"
 #include "api/config_cache.h"
 #include "api/maintenance/maint.h"
+#include "api/federation/federation.h"
 #include "api/gate.h"
 #include "api/routes.h"
 #include "api/cache/cache.h"
@@ -460,7 +461,9 @@ kore_worker_configure(void)
 void
 kore_worker_teardown(void)
 {
-	/* Commits waiting on their files end before the store closes. */
+	/* Commits waiting on their files end before the store closes;
+	 * calls to federated catalogs' remotes give up first. */
+	api_fed_stop();
 	pgl_wpool_stop();
 	pgl_idp_stop();
 	pgl_s3_shutdown();
