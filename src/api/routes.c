@@ -120,6 +120,8 @@ const struct pgl_route pgl_routes[] = {
 	    MAY(READ, TABLE), 0 },
 	{ POST, TBL "/sign", ice_table_sign,
 	    MAY(READ, TABLE), JSON },
+	{ GET, TBL "/presign", ice_table_presign,
+	    MAY(READ, TABLE), 0 },
 	{ POST, TBL "/unregister", ice_table_unregister,
 	    MAY_DOES(DELETE, TABLE, "unregister_table"), JSON },
 	{ POST, "/v1/{prefix}/tables/rename", ice_table_rename,

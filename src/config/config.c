@@ -112,6 +112,8 @@ static const struct key keys[] = {
 	    O(storage.s3_max_inflight_per_endpoint), 0, 1024 },
 	{ "storage", "s3_max_queued_per_endpoint", K_INT,
 	    O(storage.s3_max_queued_per_endpoint), 0, 100000 },
+	{ "storage", "presign_expiry_secs", K_INT,
+	    O(storage.presign_expiry_secs), 1, 604800 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
@@ -208,6 +210,7 @@ defaults(struct pgl_config *c)
 	c->storage.s3_breaker_cooldown_secs = 30;
 	c->storage.s3_max_inflight_per_endpoint = 4;
 	c->storage.s3_max_queued_per_endpoint = 64;
+	c->storage.presign_expiry_secs = 300;
 	c->audit.retention_days = 90;
 	c->audit.anonymous_failures_per_min = 60;
 	c->merge.inline_max_assets = 500;
@@ -713,6 +716,8 @@ apply_s3_env(struct pgl_config *c, struct pgl_config_error *err)
 		    &c->storage.s3_max_inflight_per_endpoint, 0, 1024 },
 		{ "PANGOLIN_S3_MAX_QUEUED_PER_ENDPOINT",
 		    &c->storage.s3_max_queued_per_endpoint, 0, 100000 },
+		{ "PANGOLIN_PRESIGN_EXPIRY_SECS",
+		    &c->storage.presign_expiry_secs, 1, 604800 },
 	};
 	int64_t	n;
 	size_t	i;

@@ -111,6 +111,9 @@ struct pgl_config {
 		int		s3_breaker_cooldown_secs;
 		int		s3_max_inflight_per_endpoint; /* 0: no cap */
 		int		s3_max_queued_per_endpoint; /* then waiting */
+		/* How long a presigned URL (the /presign route) reads its
+		 * object: seconds, 1 to S3's 604800. */
+		int		presign_expiry_secs;
 	} storage;
 
 	struct {
