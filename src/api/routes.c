@@ -202,6 +202,10 @@ const struct pgl_route pgl_routes[] = {
 	    ADMIN_DOES("update_warehouse"), JSON },
 	{ DELETE, "/api/v1/warehouses/{name}", api_warehouse_delete,
 	    TENANT_ADMIN_DOES("delete_warehouse"), 0 },
+	/* Its keys, where it vends them, to admins and to writers of the
+	 * catalog holding ?location= (the handler decides, as vending). */
+	{ GET, "/api/v1/warehouses/{name}/credentials",
+	    api_warehouse_credentials, ANYONE, 0 },
 
 	/* Catalogs (§2.3). */
 	{ GET, "/api/v1/catalogs", api_catalog_list,

@@ -32,6 +32,9 @@ void	api_warehouse_get(struct pgl_req *);
 void	api_warehouse_update(struct pgl_req *);
 void	api_warehouse_delete(struct pgl_req *);
 
+/* manage/warehouse_credentials.c */
+void	api_warehouse_credentials(struct pgl_req *);
+
 /* manage/catalogs.c */
 void	api_catalog_list(struct pgl_req *);
 void	api_catalog_create(struct pgl_req *);
