@@ -81,6 +81,19 @@ const struct pgl_route pgl_routes[] = {
 	{ GET, "/ui/{file}", api_ui_file,
 	    PUBLIC, NOSTORE },
 
+	/* The API's own description and its page (docs/openapi/); the
+	 * reference's paths (pangolin-api.md §1.1) lead to them. */
+	{ GET, "/api/v1/openapi.json", api_openapi_json,
+	    PUBLIC, NOSTORE },
+	{ GET, "/api/docs", api_docs_index,
+	    PUBLIC, NOSTORE },
+	{ GET, "/api/docs/{file}", api_docs_file,
+	    PUBLIC, NOSTORE },
+	{ GET, "/api-docs/openapi.json", api_openapi_json,
+	    PUBLIC, NOSTORE },
+	{ GET, "/swagger-ui", api_docs_moved,
+	    PUBLIC, NOSTORE },
+
 	/* Iceberg REST catalog (iceberg-commit.md; pangolin-api.md §1.2). */
 	{ GET, "/v1/config", ice_config,
 	    PUBLIC, 0 },

@@ -18,6 +18,12 @@ void	api_ui_root(struct pgl_req *);
 void	api_ui_index(struct pgl_req *);
 void	api_ui_file(struct pgl_req *);
 
+/* manage/api_docs.c */
+void	api_openapi_json(struct pgl_req *);
+void	api_docs_index(struct pgl_req *);
+void	api_docs_file(struct pgl_req *);
+void	api_docs_moved(struct pgl_req *);
+
 /* manage/tenants.c */
 void	api_tenant_list(struct pgl_req *);
 void	api_tenant_create(struct pgl_req *);
