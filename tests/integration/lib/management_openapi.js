@@ -17,7 +17,8 @@
 // A declared status is validated against its schema (a declared status
 // without content must come with an empty body); an undeclared 4xx/5xx
 // must still be the management error {"error": "..."}; an undeclared 2xx
-// or 3xx fails.  A JSON body must be served as application/json.
+// or 3xx fails.  A JSON body must be served as application/json.  On a
+// /v1 route an error is the Iceberg envelope (but OAuth's own errors).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -60,7 +61,10 @@ api.init();
 
 const errorAjv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(errorAjv);
-const validateError = errorAjv.compile(doc.components.schemas.Error);
+const managementError = errorAjv.compile(doc.components.schemas.Error);
+const icebergError = errorAjv.compile(doc.components.schemas.IcebergError);
+/** The error shape of a path: the Iceberg envelope on /v1 routes. */
+const validateError = (p, body) => (p.startsWith('/v1/') && !/\/oauth\/tokens(\?|$)/.test(p) ? icebergError : managementError)(body);
 
 /** The documented operation for a request path (query ignored), or null. */
 export function documented(method, p) {
@@ -75,6 +79,8 @@ export function documented(method, p) {
 /** Whether a path is the management API's to check (see the head of this file). */
 export function isManagementPath(method, p) {
   const q = p.split('?')[0];
+  // A CORS preflight is the HTTP layer's, on any path.
+  if (method.toUpperCase() === 'OPTIONS') return false;
   if (documented(method === 'HEAD' ? 'GET' : method, q)) return true;
   if (/^\/ui(\/|$)|^\/api\/docs\/|^\/$/.test(q)) return false;
   return /^\/(api\/|health(\/|$)|metrics$|oauth\/)/.test(q);
@@ -107,7 +113,7 @@ export function checkManagement(method, p, res) {
   if (op === null) {
     assert.ok(res.status >= 400, `${what}: a success on a path the management OpenAPI document does not describe`);
     if (method !== 'HEAD') {
-      assert.ok(!empty && validateError(res.json), `${what}: not a management error {"error": ...}: ${String(res.text).slice(0, 300)}`);
+      assert.ok(!empty && validateError(p, res.json), `${what}: not an error of the route's shape: ${String(res.text).slice(0, 300)}`);
     }
     return null;
   }
@@ -115,7 +121,7 @@ export function checkManagement(method, p, res) {
   if (!decl) {
     assert.ok(res.status >= 400, `${what}: ${op.operationId} does not declare status ${res.status} (docs/openapi/management.yaml)`);
     if (method !== 'HEAD') {
-      assert.ok(!empty && validateError(res.json), `${what}: an undeclared ${res.status} is not a management error: ${String(res.text).slice(0, 300)}`);
+      assert.ok(!empty && validateError(p, res.json), `${what}: an undeclared ${res.status} is not an error of the route's shape: ${String(res.text).slice(0, 300)}`);
     }
     return op.operationId;
   }
