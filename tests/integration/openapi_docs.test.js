@@ -175,7 +175,19 @@ test('GET /api/docs is the page: its files compiled in, under a strict CSP that 
     assert.equal(r.headers['content-security-policy'], csp, file);
     assert.equal(r.text, fs.readFileSync(path.resolve(REPO, src), 'utf8'), `${file} is the file it was built from`);
   }
-  for (const p of ['/api/docs/nope.js', '/api/docs/..%2F..%2Fetc%2Fpasswd', '/api/docs/index.html%2F', '/api/docs/a/b']) {
+  // The viewer's large files go gzip'd to a client that takes gzip.
+  for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) {
+    const r = await fetch(`http://127.0.0.1:${srv.port}/api/docs/${file}`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(r.headers.get('content-encoding'), 'gzip', file);
+    assert.equal(r.headers.get('vary'), 'Accept-Encoding');
+    assert.ok(Number(r.headers.get('content-length')) < fs.statSync(path.join(swagger, file)).size / 2, `${file} compressed`);
+    assert.equal(await r.text(), fs.readFileSync(path.join(swagger, file), 'utf8'));
+    const plain = await srv.req('GET', `/api/docs/${file}`);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.headers.vary, 'Accept-Encoding');
+  }
+  for (const p of ['/api/docs/nope.js', '/api/docs/..%2F..%2Fetc%2Fpasswd', '/api/docs/index.html%2F', '/api/docs/a/b',
+    '/api/docs/swagger-ui-bundle.js.gz']) {
     expectError(await srv.req('GET', p), 404);
   }
   // swagger-ui-dist is pinned by the page's lock file, never committed.

@@ -37,21 +37,46 @@ content_type(const char *name)
 	return ("application/octet-stream");
 }
 
+static const struct pgl_asset_file *
+find(const char *name, const char *suffix)
+{
+	const struct pgl_asset_file	*f;
+	size_t				 n = strlen(name);
+
+	for (f = pgl_doc_assets; f->name != NULL; f++) {
+		if (strncmp(f->name, name, n) == 0 &&
+		    strcmp(f->name + n, suffix) == 0)
+			return (f);
+	}
+	return (NULL);
+}
+
+/* A file, or its gzip'd twin (the viewer's large ones) to a client that
+ * takes gzip; the twins are never served under their own names. */
 static void
 serve(struct pgl_req *r, const char *name)
 {
-	const struct pgl_asset_file	*f;
+	const struct pgl_asset_file	*f, *gz;
+	size_t				 n = strlen(name);
 
-	for (f = pgl_doc_assets; f->name != NULL; f++) {
-		if (strcmp(f->name, name) != 0)
-			continue;
-		pgl_set_header(r, "x-content-type-options", "nosniff");
-		pgl_set_header(r, "content-security-policy", DOCS_CSP);
-		pgl_set_header(r, "cache-control", "no-cache");
+	if ((n > 3 && strcmp(name + n - 3, ".gz") == 0) ||
+	    (f = find(name, "")) == NULL) {
+		pgl_reply_error(r, 404, "no such file: %.100s", name);
+		return;
+	}
+	pgl_set_header(r, "x-content-type-options", "nosniff");
+	pgl_set_header(r, "content-security-policy", DOCS_CSP);
+	pgl_set_header(r, "cache-control", "no-cache");
+	if ((gz = find(name, ".gz")) == NULL) {
 		pgl_reply_raw(r, 200, content_type(name), f->data, *f->len);
 		return;
 	}
-	pgl_reply_error(r, 404, "no such file: %.100s", name);
+	if (pgl_req_gzip(r)) {
+		pgl_reply_gzip(r, 200, content_type(name), gz->data, *gz->len);
+		return;
+	}
+	pgl_set_header(r, "vary", "Accept-Encoding");
+	pgl_reply_raw(r, 200, content_type(name), f->data, *f->len);
 }
 
 void
