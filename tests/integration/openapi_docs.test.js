@@ -132,6 +132,7 @@ test('GET /api/v1/openapi.json is the YAML source as JSON, public, and the refer
   assert.match(r.headers['content-type'], /^application\/json/);
   assert.deepEqual(r.json, doc, 'the binary embeds docs/openapi/management.yaml as it is now (make rebuilds it)');
   assert.equal(r.json.openapi, '3.1.0');
+  assert.equal(r.json.info.version, fs.readFileSync(path.join(REPO, 'VERSION'), 'utf8').trim(), 'info.version is the release');
   const alias = await srv.req('GET', '/api-docs/openapi.json');
   assert.equal(alias.status, 200);
   assert.equal(alias.text, r.text);
