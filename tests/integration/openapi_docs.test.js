@@ -234,6 +234,7 @@ test('in Chromium the page lists every operation and expands one, with no CSP vi
     const schemas = await page.locator('section.models').innerText();
     for (const name of ['Warehouse', 'Credentials', 'MergeOperation', 'Task']) assert.match(schemas, new RegExp(name));
     fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(ARTIFACTS, 'api-docs.png'), fullPage: false });
     const violations = consoleLines.filter((l) => /Content Security Policy|Refused to|violates/i.test(l));
     assert.deepEqual(violations, [], consoleLines.join('\n'));
