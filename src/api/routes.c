@@ -89,6 +89,19 @@ const struct pgl_route pgl_routes[] = {
 	{ GET, "/ui/{file}", api_ui_file,
 	    PUBLIC, NOSTORE },
 
+	/* The API's own description and its page (docs/openapi/); the
+	 * reference's paths (pangolin-api.md §1.1) lead to them. */
+	{ GET, "/api/v1/openapi.json", api_openapi_json,
+	    PUBLIC, NOSTORE },
+	{ GET, "/api/docs", api_docs_index,
+	    PUBLIC, NOSTORE },
+	{ GET, "/api/docs/{file}", api_docs_file,
+	    PUBLIC, NOSTORE },
+	{ GET, "/api-docs/openapi.json", api_openapi_json,
+	    PUBLIC, NOSTORE },
+	{ GET, "/swagger-ui", api_docs_moved,
+	    PUBLIC, NOSTORE },
+
 	/* Iceberg REST catalog (iceberg-commit.md; pangolin-api.md §1.2). */
 	{ GET, "/v1/config", ice_config,
 	    PUBLIC, 0, FWD },
@@ -128,6 +141,8 @@ const struct pgl_route pgl_routes[] = {
 	    MAY(READ, TABLE), 0, FWD },
 	{ POST, TBL "/sign", ice_table_sign,
 	    MAY(READ, TABLE), JSON, FWD },
+	{ GET, TBL "/presign", ice_table_presign,
+	    MAY(READ, TABLE), 0, FWD },
 	{ POST, TBL "/unregister", ice_table_unregister,
 	    MAY_DOES(DELETE, TABLE, "unregister_table"), JSON, FWD },
 	{ POST, "/v1/{prefix}/tables/rename", ice_table_rename,
@@ -208,6 +223,10 @@ const struct pgl_route pgl_routes[] = {
 	    ADMIN_DOES("update_warehouse"), JSON },
 	{ DELETE, "/api/v1/warehouses/{name}", api_warehouse_delete,
 	    TENANT_ADMIN_DOES("delete_warehouse"), 0 },
+	/* Its keys, where it vends them, to admins and to writers of the
+	 * catalog holding ?location= (the handler decides, as vending). */
+	{ GET, "/api/v1/warehouses/{name}/credentials",
+	    api_warehouse_credentials, ANYONE, 0 },
 
 	/* Catalogs (§2.3). */
 	{ GET, "/api/v1/catalogs", api_catalog_list,

@@ -118,6 +118,8 @@ static const struct key keys[] = {
 	    O(storage.write_pool_threads), 1, 256 },
 	{ "storage", "max_metadata_file_bytes", K_INT,
 	    O(storage.max_metadata_file_bytes), 64 * 1024, 1 << 30 },
+	{ "storage", "presign_expiry_secs", K_INT,
+	    O(storage.presign_expiry_secs), 1, 604800 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
@@ -241,6 +243,7 @@ defaults(struct pgl_config *c)
 	c->federation.max_queued_per_remote = 64;
 	c->federation.breaker_failures = 5;
 	c->federation.breaker_cooldown_secs = 30;
+	c->storage.presign_expiry_secs = 300;
 	c->audit.retention_days = 90;
 	c->audit.anonymous_failures_per_min = 60;
 	c->merge.inline_max_assets = 500;
@@ -793,6 +796,8 @@ apply_storage_env(struct pgl_config *c, struct pgl_config_error *err)
 		    &c->storage.write_pool_threads, 1, 256 },
 		{ "PANGOLIN_MAX_METADATA_FILE_BYTES",
 		    &c->storage.max_metadata_file_bytes, 64 * 1024, 1 << 30 },
+		{ "PANGOLIN_PRESIGN_EXPIRY_SECS",
+		    &c->storage.presign_expiry_secs, 1, 604800 },
 	};
 	int64_t	n;
 	size_t	i;

@@ -117,6 +117,9 @@ struct pgl_config {
 		 * event loop. */
 		int		write_pool_threads;
 		int		max_metadata_file_bytes; /* read, inflated */
+		/* How long a presigned URL (the /presign route) reads its
+		 * object: seconds, 1 to S3's 604800. */
+		int		presign_expiry_secs;
 	} storage;
 
 	struct {

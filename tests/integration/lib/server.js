@@ -15,6 +15,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkManagement, isManagementPath } from './management_openapi.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.resolve(REPO, process.env.PGL_BIN ?? 'build/test/pangolin');
@@ -275,8 +276,18 @@ export async function startServer(opts = {}) {
  * sent as is.  Returns { status, headers, text, json } (json is undefined
  * when the body is not JSON).  Resolves as soon as the response is
  * complete, even if the server then resets the connection.
+ *
+ * Every answer on a management path is checked against the management
+ * API's OpenAPI document (lib/management_openapi.js) and fails the test
+ * when it does not match; validate: false skips that, for scratch work.
  */
-export function request(port, method, p, { body, headers = {}, raw = false, agent, timeout = 30000, host = '127.0.0.1' } = {}) {
+export async function request(port, method, p, { validate = true, ...o } = {}) {
+  const res = await send(port, method, p, o);
+  if (validate && isManagementPath(method, p)) checkManagement(method, p, res);
+  return res;
+}
+
+function send(port, method, p, { body, headers = {}, raw = false, agent, timeout = 30000, host = '127.0.0.1' } = {}) {
   let payload;
   const h = { ...headers };
   if (body !== undefined) {
