@@ -18,6 +18,12 @@
  *  SQL_JSON_IS_ARRAY(j)     json_valid, json_type   jsonb_typeof (a bad text
  *                                                   fails: PGL_EINVAL)
  *  SQL_UNUSED(p)            AND p IS p              nothing
+ *  SQL_JSON_VALUES(j)       json_each(j), as v      jsonb_array_elements_text
+ *                                                   (j::jsonb) AS v
+ *  SQL_JSON_LENGTH(j)       json_array_length       jsonb_array_length
+ *  SQL_TEXT_INDEX_FTS5      FTS5 trigram: a phrase  pg_trgm: ILIKE on the
+ *                           of 3+ characters        GIN index, any length
+ *                           (shorter: instr)
  *
  * SQL_UNUSED: a text that ignores one of its parameters (so that one
  * binding order serves several texts) must still name it in SQLite, which
@@ -40,6 +46,9 @@
 #define SQL_JSON_IS_ARRAY(j) \
 	"CASE WHEN json_valid(" j ") THEN json_type(" j ") = 'array' ELSE 0 END"
 #define SQL_UNUSED(p)		" AND " p " IS " p
+#define SQL_JSON_VALUES(j)	"SELECT value AS v FROM json_each(" j ")"
+#define SQL_JSON_LENGTH(j)	"json_array_length(" j ")"
+#define SQL_TEXT_INDEX_FTS5	1
 
 #elif defined(SQL_DIALECT_POSTGRES)
 
@@ -51,6 +60,9 @@
 #define SQL_JSON_ELEMENTS(j)	"SELECT jsonb_array_elements_text(" j "::jsonb)"
 #define SQL_JSON_IS_ARRAY(j)	"(jsonb_typeof(" j "::jsonb) = 'array')::int"
 #define SQL_UNUSED(p)		""
+#define SQL_JSON_VALUES(j)	"SELECT jsonb_array_elements_text(" j "::jsonb) AS v"
+#define SQL_JSON_LENGTH(j)	"jsonb_array_length(" j "::jsonb)"
+#define SQL_TEXT_INDEX_FTS5	0
 
 #else
 #error "define SQL_DIALECT_SQLITE or SQL_DIALECT_POSTGRES"
