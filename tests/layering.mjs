@@ -94,6 +94,7 @@ const ROOMS = {
   'src/api/branching': ['src/api', 'src/api/cache', 'src/api/commit'],
   'src/api/identity': ['src/api'],
   'src/api/manage': ['src/api', 'src/api/cache'],
+  'src/api/discovery': ['src/api', 'src/api/cache', 'src/api/commit'],
   'src/api/maintenance': ['src/api', 'src/api/cache', 'src/api/commit', 'src/api/rest', 'src/api/branching'],
 };
 let upward = 0;

@@ -45,7 +45,7 @@ merge_catalog_for(struct pgl_req *r, const char *name, unsigned action,
 		return (-1);
 	}
 	return (api_require(r, action,
-	    &(struct pgl_target){ c->id, "", "", NULL, 0 }));
+	    &(struct pgl_target){ c->id, "", "", NULL, 0, 0 }));
 }
 
 /* The operation of id, its document, and its catalog (action on it). */
@@ -124,7 +124,7 @@ merge_allowed(struct pgl_req *r, const struct pgl_catalog *c,
 		return (-1);
 	}
 	return (api_require(r, PGL_ACT_EXPERIMENTAL_BRANCHING,
-	    &(struct pgl_target){ c->id, "", "", NULL, 0 }));
+	    &(struct pgl_target){ c->id, "", "", NULL, 0, 0 }));
 }
 
 static int
