@@ -61,9 +61,6 @@
 #define NS	"/v1/{prefix}/namespaces/{namespace}"
 #define TBL	NS "/tables/{table}"
 #define VIEW	NS "/views/{view}"
-/* Management asset paths (§2.4, §2.10). */
-#define MNS	"/api/v1/catalogs/{name}/namespaces/{namespace}/assets"
-#define BYID	"/api/v1/assets/{asset_id}"
 /* PyIceberg's doubled-prefix aliases (pangolin-api.md §1.2). */
 #define NS2	"/v1/{prefix}/v1/namespaces/{namespace}"
 #define TBL2	NS2 "/tables/{table}"
@@ -226,11 +223,14 @@ const struct pgl_route pgl_routes[] = {
 	    SEES(CATALOG), 0 },
 
 	/* Generic assets of a namespace (§2.4), on ?branch= (main). */
-	{ GET, MNS, api_asset_list,
+	{ GET, "/api/v1/catalogs/{name}/namespaces/{namespace}/assets",
+	    api_asset_list,
 	    SEES(MNS), 0 },
-	{ POST, MNS, api_asset_register,
+	{ POST, "/api/v1/catalogs/{name}/namespaces/{namespace}/assets",
+	    api_asset_register,
 	    MAY_DOES(CREATE, MNS, "create_asset"), JSON },
-	{ GET, MNS "/{asset}", api_asset_get,
+	{ GET, "/api/v1/catalogs/{name}/namespaces/{namespace}/assets/{asset}",
+	    api_asset_get,
 	    MAY(READ, MASSET), 0 },
 
 	/* Business metadata, discovery and access requests (§2.10): an
@@ -240,19 +240,20 @@ const struct pgl_route pgl_routes[] = {
 	 * find; a request is made on what one sees, reviewed by admins. */
 	{ GET, "/api/v1/assets/search", api_search_assets,
 	    ANYONE, 0 },
-	{ GET, BYID, api_asset_by_id_get,
+	{ GET, "/api/v1/assets/{asset_id}", api_asset_by_id_get,
 	    SEES(ASSET_ID), 0 },
-	{ GET, BYID "/metadata", api_metadata_get,
+	{ GET, "/api/v1/assets/{asset_id}/metadata", api_metadata_get,
 	    SEES(ASSET_ID), 0 },
-	{ POST, BYID "/metadata", api_metadata_put,
+	{ POST, "/api/v1/assets/{asset_id}/metadata", api_metadata_put,
 	    MAY_DOES(UPDATE, ASSET_ID, "update_business_metadata"), JSON },
-	{ DELETE, BYID "/metadata", api_metadata_delete,
+	{ DELETE, "/api/v1/assets/{asset_id}/metadata", api_metadata_delete,
 	    MAY_DOES(DELETE, ASSET_ID, "delete_business_metadata"), 0 },
 	{ GET, "/api/v1/business-metadata/{asset_id}", api_metadata_get,
 	    SEES(ASSET_ID), 0 },
 	{ DELETE, "/api/v1/business-metadata/{asset_id}", api_metadata_delete,
 	    MAY_DOES(DELETE, ASSET_ID, "delete_business_metadata"), 0 },
-	{ POST, BYID "/access-requests", api_access_request_create,
+	{ POST, "/api/v1/assets/{asset_id}/access-requests",
+	    api_access_request_create,
 	    SEES_DOES(ASSET_ID, "create_access_request"), JSON },
 	{ GET, "/api/v1/access-requests", api_access_request_list,
 	    ANYONE, 0 },

@@ -157,8 +157,8 @@ register_asset(struct pgl_req *r, struct ice_target *t, struct pgl_asset *a,
 	const json_t	*props = json_object_get(r->body, "properties");
 
 	memset(a, 0, sizeof(*a));
-	if (pgl_req_body(r, register_fields) == -1 ||
-	    api_mgmt_target(r, NULL, t) == -1 ||
+	if (api_mgmt_target(r, NULL, t) == -1 ||
+	    pgl_req_body(r, register_fields) == -1 ||
 	    pgl_req_name(r, "name", (a->name = pgl_json_str(r->body,
 	    "name"))) == -1 || kind_ok(r, (a->kind = pgl_json_str(r->body,
 	    "kind"))) == -1 || (a->location = location(r, t, a->kind,

@@ -140,9 +140,9 @@ api_metadata_put(struct pgl_req *r)
 	char				 id[PGL_UUID_LEN + 1];
 	json_t				*tags;
 
-	if (pgl_req_body(r, metadata_fields) == -1 ||
-	    body_checks(r, pgl_json_str(r->body, "description")) == -1 ||
-	    api_asset_by_id(r, pgl_param(r, "asset_id"), &a, &c) == -1)
+	if (api_asset_by_id(r, pgl_param(r, "asset_id"), &a, &c) == -1 ||
+	    pgl_req_body(r, metadata_fields) == -1 ||
+	    body_checks(r, pgl_json_str(r->body, "description")) == -1)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.discoverable = json_is_true(json_object_get(r->body,
