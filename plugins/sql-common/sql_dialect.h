@@ -21,6 +21,7 @@
  *  SQL_JSON_VALUES(j)       json_each(j), as v      jsonb_array_elements_text
  *                                                   (j::jsonb) AS v
  *  SQL_JSON_LENGTH(j)       json_array_length       jsonb_array_length
+ *  SQL_JSON_FIRST(j)        json_extract(j, '$[0]') j::jsonb ->> 0
  *  SQL_TEXT_INDEX_FTS5      FTS5 trigram: a phrase  pg_trgm: ILIKE on the
  *                           of 3+ characters        GIN index, any length
  *                           (shorter: instr)
@@ -48,6 +49,7 @@
 #define SQL_UNUSED(p)		" AND " p " IS " p
 #define SQL_JSON_VALUES(j)	"SELECT value AS v FROM json_each(" j ")"
 #define SQL_JSON_LENGTH(j)	"json_array_length(" j ")"
+#define SQL_JSON_FIRST(j)	"json_extract(" j ", '$[0]')"
 #define SQL_TEXT_INDEX_FTS5	1
 
 #elif defined(SQL_DIALECT_POSTGRES)
@@ -62,6 +64,7 @@
 #define SQL_UNUSED(p)		""
 #define SQL_JSON_VALUES(j)	"SELECT jsonb_array_elements_text(" j "::jsonb) AS v"
 #define SQL_JSON_LENGTH(j)	"jsonb_array_length(" j "::jsonb)"
+#define SQL_JSON_FIRST(j)	"(" j "::jsonb ->> 0)"
 #define SQL_TEXT_INDEX_FTS5	0
 
 #else
