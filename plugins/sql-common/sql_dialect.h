@@ -22,6 +22,8 @@
  *                                                   (j::jsonb) AS v
  *  SQL_JSON_LENGTH(j)       json_array_length       jsonb_array_length
  *  SQL_JSON_FIRST(j)        json_extract(j, '$[0]') j::jsonb ->> 0
+ *  SQL_JOIN_IN_ORDER        CROSS JOIN (the left     JOIN (the planner
+ *                           table stays outer)      orders by cost)
  *  SQL_TEXT_INDEX_FTS5      FTS5 trigram: a phrase  pg_trgm: ILIKE on the
  *                           of 3+ characters        GIN index, any length
  *                           (shorter: instr)
@@ -51,6 +53,7 @@
 #define SQL_JSON_LENGTH(j)	"json_array_length(" j ")"
 #define SQL_JSON_FIRST(j)	"json_extract(" j ", '$[0]')"
 #define SQL_TEXT_INDEX_FTS5	1
+#define SQL_JOIN_IN_ORDER	"CROSS JOIN"
 
 #elif defined(SQL_DIALECT_POSTGRES)
 
@@ -66,6 +69,7 @@
 #define SQL_JSON_LENGTH(j)	"jsonb_array_length(" j "::jsonb)"
 #define SQL_JSON_FIRST(j)	"(" j "::jsonb ->> 0)"
 #define SQL_TEXT_INDEX_FTS5	0
+#define SQL_JOIN_IN_ORDER	"JOIN"
 
 #else
 #error "define SQL_DIALECT_SQLITE or SQL_DIALECT_POSTGRES"

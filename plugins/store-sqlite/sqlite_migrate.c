@@ -404,9 +404,10 @@ static const struct migration migrations[] = {
 	 * catalog, tenant) leaves one behind; asset_tags mirrors the
 	 * metadata's tags by trigger for tag filters and tag grants.
 	 * asset_search holds a row per asset of a `main` branch (name, a
-	 * newline, description), kept by the triggers below, and asset_fts
-	 * is its FTS5 trigram index (external content: the text is stored
-	 * once).  Settings go with their tenant.
+	 * newline, description, and whether it is discoverable: a search
+	 * filters and pages on this table alone), kept by the triggers
+	 * below, and asset_fts is its FTS5 trigram index (external content:
+	 * the text is stored once).  Settings go with their tenant.
 	 */
 	{ 10, "business metadata, access requests, search, settings",
 	"CREATE TABLE business_metadata ("
@@ -474,7 +475,8 @@ static const struct migration migrations[] = {
 	"  catalog_name TEXT NOT NULL,"
 	"  namespace TEXT NOT NULL,"
 	"  name TEXT NOT NULL,"
-	"  text TEXT NOT NULL"
+	"  text TEXT NOT NULL,"
+	"  discoverable INTEGER NOT NULL DEFAULT 0"
 	") STRICT;"
 	"CREATE INDEX asset_search_tenant"
 	"  ON asset_search(tenant_id, name, catalog_name, namespace);"
@@ -516,18 +518,22 @@ static const struct migration migrations[] = {
 	"CREATE TRIGGER business_metadata_search_in"
 	"  AFTER INSERT ON business_metadata BEGIN"
 	"  UPDATE asset_search SET"
-	"    text = name || coalesce(char(10) || NEW.description, '')"
+	"    text = name || coalesce(char(10) || NEW.description, ''),"
+	"    discoverable = NEW.discoverable"
 	"    WHERE asset_id = NEW.asset_id;"
 	" END;"
 	"CREATE TRIGGER business_metadata_search_text"
-	"  AFTER UPDATE OF description ON business_metadata BEGIN"
+	"  AFTER UPDATE OF description, discoverable ON business_metadata"
+	" BEGIN"
 	"  UPDATE asset_search SET"
-	"    text = name || coalesce(char(10) || NEW.description, '')"
+	"    text = name || coalesce(char(10) || NEW.description, ''),"
+	"    discoverable = NEW.discoverable"
 	"    WHERE asset_id = NEW.asset_id;"
 	" END;"
 	"CREATE TRIGGER business_metadata_search_out"
 	"  AFTER DELETE ON business_metadata BEGIN"
-	"  UPDATE asset_search SET text = name WHERE asset_id = OLD.asset_id;"
+	"  UPDATE asset_search SET text = name, discoverable = 0"
+	"    WHERE asset_id = OLD.asset_id;"
 	" END;"
 	"INSERT INTO asset_search"
 	"  (asset_id, tenant_id, catalog_name, namespace, name, text)"
