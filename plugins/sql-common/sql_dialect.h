@@ -26,7 +26,7 @@
  *                           table stays outer)      orders by cost)
  *  SQL_TEXT_INDEX_FTS5      FTS5 trigram: a phrase  pg_trgm: ILIKE on the
  *                           of 3+ characters        GIN index, any length
- *                           (shorter: instr)
+ *                           (shorter: LIKE)
  *
  * SQL_UNUSED: a text that ignores one of its parameters (so that one
  * binding order serves several texts) must still name it in SQLite, which

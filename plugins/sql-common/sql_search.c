@@ -7,13 +7,13 @@
  * description), kept by triggers on assets and business_metadata (the
  * migrations).  SQLite indexes it with an FTS5 trigram table (a phrase
  * of three or more characters is a substring match through the index;
- * shorter text falls back to instr over the tenant's rows), PostgreSQL
+ * shorter text falls back to LIKE over the tenant's rows), PostgreSQL
  * with a pg_trgm GIN index that ILIKE uses at any length.  Tags filter
  * through asset_tags.  Three shapes of the same query, so the planner
  * starts from what narrows most: the text index, the tag index, or the
  * tenant's rows in name order.  Every text binds the same parameters:
  *
- *	?1 tenant  ?2 text (phrase, pattern or raw)  ?3 catalog  ?4 tags
+ *	?1 tenant  ?2 text (an FTS5 phrase or a LIKE pattern)  ?3 catalog  ?4 tags
  *	?5 restricted  ?6-?9 visible catalogs, namespaces, assets, tags
  *	?10, ?11 limit and offset
  */
@@ -60,9 +60,9 @@
 	" FROM asset_fts CROSS JOIN asset_search s" \
 	" ON s.seq = asset_fts.rowid" \
 	" WHERE asset_fts MATCH ?2 AND s.tenant_id = ?1"
-/* ?2: raw text of 1-2 characters, or NULL. */
-#define TEXT_SCAN \
-	" AND (?2 IS NULL OR instr(lower(s.text), lower(?2)) > 0)"
+/* ?2: a LIKE pattern of 1-2 characters (case-insensitive for ASCII, as
+ * SQLite's LIKE is), or NULL. */
+#define TEXT_SCAN	" AND (?2 IS NULL OR s.text LIKE ?2 ESCAPE '\\')"
 #else
 /*
  * ?2: an ILIKE pattern, or NULL; pg_trgm serves either shape.  The
@@ -216,10 +216,7 @@ shape(const struct pgl_asset_query *q, const char **list,
 	}
 	if (text == NULL)
 		return (0);
-	if (SQL_TEXT_INDEX_FTS5 && !indexed)
-		*arg = strdup(text);
-	else
-		*arg = text_arg(text, SQL_TEXT_INDEX_FTS5);
+	*arg = text_arg(text, indexed && SQL_TEXT_INDEX_FTS5);
 	return (*arg == NULL ? -1 : 0);
 }
 
