@@ -83,7 +83,8 @@ for (const [f, to] of edges) {
 // replies, targets, storage, the config cache, authorization, audit,
 // queueing tasks) uses no room; every room uses it.  The commit loop and
 // the metadata files it writes sit under the handlers that commit (rest,
-// branching); the task runner's dispatch (maintenance) is the top,
+// branching, discovery: generic assets are committed like tables); the
+// task runner's dispatch (maintenance) is the top,
 // running every kind.  (The route table names every handler, by pointer:
 // that is its job; it is the top of src/api, see `room` below.)
 const ROOMS = {
