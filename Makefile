@@ -236,9 +236,12 @@ $(OUT)/tests/test_cache: $(CACHE_SRCS)
 $(OUT)/tests/test_cache_redis: EXTRA_SRCS = $(wildcard plugins/cache-redis/*.c) -lhiredis
 $(OUT)/tests/test_cache_redis: $(wildcard plugins/cache-redis/*.c)
 
+# The search bench seeds PostgreSQL itself (its COPY), so it links libpq.
+$(OUT)/bench/search_bench: BENCH_EXTRA = $(shell pkg-config --cflags --libs libpq)
+
 $(OUT)/bench/%: tests/bench/%.c $(CORE_OBJS) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(PGL_CFLAGS) -pthread $< $(CORE_OBJS) $(BASE_LDFLAGS) -o $@
+	$(CC) $(PGL_CFLAGS) -pthread $< $(CORE_OBJS) $(BASE_LDFLAGS) $(BENCH_EXTRA) -o $@
 
 deps:
 	@sh tests/deps.sh build

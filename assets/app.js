@@ -469,7 +469,7 @@ function showLogin() {
 // on to the provider and, after it, back here with a one-time code.
 async function showProviders() {
   let list = [];
-  try { list = await api("GET", "/api/v1/oauth/providers"); } catch { return; }
+  try { list = (await api("GET", "/api/v1/oauth/providers")).provider_details; } catch { return; }
   const box = document.getElementById("sso");
   if (!box) return;
   box.replaceChildren(...list.map((p) => h("p", null,

@@ -83,7 +83,8 @@ for (const [f, to] of edges) {
 // replies, targets, storage, the config cache, authorization, audit,
 // queueing tasks) uses no room; every room uses it.  The commit loop and
 // the metadata files it writes sit under the handlers that commit (rest,
-// branching); the task runner's dispatch (maintenance) is the top,
+// branching, discovery: generic assets are committed like tables); the
+// task runner's dispatch (maintenance) is the top,
 // running every kind.  (The route table names every handler, by pointer:
 // that is its job; it is the top of src/api, see `room` below.)
 const ROOMS = {
@@ -95,6 +96,7 @@ const ROOMS = {
   'src/api/identity': ['src/api'],
   'src/api/federation': ['src/api'],
   'src/api/manage': ['src/api', 'src/api/cache', 'src/api/federation'],
+  'src/api/discovery': ['src/api', 'src/api/cache', 'src/api/commit'],
   'src/api/maintenance': ['src/api', 'src/api/cache', 'src/api/commit', 'src/api/rest', 'src/api/branching',
     'src/api/federation'],
 };

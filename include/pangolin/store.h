@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	9
+#define PGL_STORE_ABI_MINOR	10
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -266,6 +266,106 @@ struct pgl_idempotent {
 	int64_t		expires_at_ms;
 };
 
+/*
+ * ABI 1.10: the governance entities (pangolin-api.md §2.10, §2.11).
+ *
+ * Business metadata belongs to one asset row, by its id (a branch's copy
+ * of an asset is another row, with its own id and no metadata), and goes
+ * with it: deleting the asset, its branch, namespace, catalog or tenant
+ * deletes it.  tags is a JSON array of strings, properties any JSON
+ * value; both come back as stored.
+ */
+struct pgl_business_metadata {
+	const char	*id;
+	const char	*asset_id;
+	const char	*description;		/* NULL if none */
+	const char	*tags;			/* JSON array of strings */
+	const char	*properties;		/* JSON */
+	int		 discoverable;
+	const char	*created_by;
+	int64_t		 created_at_ms;
+	const char	*updated_by;
+	int64_t		 updated_at_ms;
+};
+
+/*
+ * A user's request for read on an asset; goes with the asset like its
+ * business metadata.  status: pending | approved | rejected.
+ */
+struct pgl_access_request {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*user_id;
+	const char	*asset_id;
+	const char	*reason;		/* NULL if none */
+	const char	*status;
+	int64_t		 requested_at_ms;
+	const char	*reviewed_by;		/* NULL until reviewed */
+	int64_t		 reviewed_at_ms;	/* 0 until reviewed */
+	const char	*review_comment;	/* NULL if none */
+};
+
+/*
+ * A search over the assets of a tenant's `main` branches (discovery shows
+ * what each catalog has published).  text matches a case-insensitive
+ * substring of the asset's name or its business metadata's description
+ * (ASCII letters fold in every store; other letters as each store folds
+ * them); tags (a JSON array) must all be on the asset.  A restricted
+ * search (a caller who is not an admin) keeps only the assets that are
+ * discoverable or lie in what the vis_* JSON arrays name: catalogs by
+ * name, namespaces as "<catalog>\x1e<ns>" (the namespace and its
+ * children), assets by id, and tags.  Hits list by name, then catalog
+ * and namespace.
+ */
+struct pgl_asset_query {
+	const char	*text;			/* NULL or "": any */
+	const char	*tags;			/* NULL: no tag filter */
+	const char	*catalog;		/* NULL: every catalog */
+	int		 restricted;
+	const char	*vis_catalogs;
+	const char	*vis_namespaces;
+	const char	*vis_assets;
+	const char	*vis_tags;
+};
+
+struct pgl_asset_hit {
+	struct pgl_asset	 asset;
+	int			 has_metadata;
+	const char		*description;	/* NULL if none */
+	const char		*tags;		/* JSON array, "[]" if none */
+	int			 discoverable;
+};
+
+/* Between catalog and namespace in vis_namespaces. */
+#define PGL_VIS_NS_SEP		'\x1e'
+#define PGL_VIS_NS_SEP_STR	"\x1e"
+
+/* What search_names looks through. */
+enum pgl_name_kind {
+	PGL_NAMES_CATALOG,
+	PGL_NAMES_NAMESPACE,
+	PGL_NAMES_BRANCH
+};
+
+/* A catalog (name is the catalog's), a namespace or a branch of one. */
+struct pgl_name_hit {
+	const char	*catalog;
+	const char	*name;		/* namespace levels joined by PGL_NS_SEP */
+};
+
+/* Counts for the dashboard; a NULL tenant counts every tenant. */
+struct pgl_tenant_counts {
+	uint64_t	tenants;
+	uint64_t	warehouses;
+	uint64_t	catalogs;
+	uint64_t	namespaces;
+	uint64_t	tables;			/* ICEBERG_TABLE on main */
+	uint64_t	views;			/* VIEW on main */
+	uint64_t	assets;			/* every kind on main */
+	uint64_t	branches;
+	uint64_t	users;
+};
+
 #define S	struct pgl_store *
 #define A	struct pgl_arena *
 #define E	struct pgl_err *
@@ -481,7 +581,11 @@ struct pgl_store_ops {
 	int	(*update_merge_conflict)(S, const char *tenant,
 		    const struct pgl_merge_conflict *, E);
 
-	/* Settings (per-tenant JSON document). */
+	/*
+	 * Settings (per-tenant JSON document; implemented since ABI 1.10):
+	 * get answers PGL_ENOTFOUND when none was put; put replaces it.
+	 * They go with the tenant.
+	 */
 	int	(*get_settings)(S, A, const char *tenant, const char **doc, E);
 	int	(*put_settings)(S, const char *tenant, const char *doc, E);
 
@@ -601,6 +705,61 @@ struct pgl_store_ops {
 		    const char *kind, const char *after_ns,
 		    const char *after_name, uint32_t limit,
 		    struct pgl_asset **, size_t *, E);
+
+	/*
+	 * ABI 1.10: business metadata, discovery, access requests and the
+	 * dashboard (pangolin-api.md §2.10, §2.11).  Each is one round trip
+	 * or a fixed few, whatever the number of assets.
+	 *
+	 * put_business_metadata upserts by asset_id: PGL_ENOTFOUND when the
+	 * asset is not the tenant's; an update keeps id, created_by and
+	 * created_at of the first put.  get: PGL_ENOTFOUND when the asset
+	 * has none (one read by key: the authorization of a tenant user reads
+	 * an asset's tags this way).  delete: PGL_ENOTFOUND when there was
+	 * none.
+	 */
+	int	(*put_business_metadata)(S, const char *tenant,
+		    const struct pgl_business_metadata *, E);
+	int	(*get_business_metadata)(S, A, const char *tenant,
+		    const char *asset_id, struct pgl_business_metadata *, E);
+	int	(*delete_business_metadata)(S, const char *tenant,
+		    const char *asset_id, E);
+	/*
+	 * The page of hits of q (struct pgl_asset_query) and their total,
+	 * through a text index (SQLite FTS5 trigram, PostgreSQL pg_trgm,
+	 * MongoDB a trigram multikey index): a search does not read every
+	 * asset.
+	 */
+	int	(*search_assets)(S, A, const char *tenant,
+		    const struct pgl_asset_query *q, P, struct pgl_asset_hit **,
+		    size_t *, uint64_t *total, E);
+	/*
+	 * The first limit catalogs, namespaces or branches of the tenant
+	 * whose name holds text as a case-insensitive substring (a
+	 * namespace's levels joined by '.' for the match), by name.
+	 */
+	int	(*search_names)(S, A, const char *tenant, enum pgl_name_kind,
+		    const char *text, uint32_t limit, struct pgl_name_hit **,
+		    size_t *, E);
+	/*
+	 * Access requests.  create: PGL_ENOTFOUND when the asset is not the
+	 * tenant's.  list: newest first; user_id NULL lists the tenant's.
+	 * review_access_request writes status, reviewed_by, reviewed_at and
+	 * review_comment of a request still pending: PGL_ECONFLICT once it
+	 * was reviewed, PGL_ENOTFOUND when there is none.
+	 */
+	int	(*create_access_request)(S, const struct pgl_access_request *,
+		    E);
+	int	(*get_access_request)(S, A, const char *tenant, const char *id,
+		    struct pgl_access_request *, E);
+	int	(*list_access_requests)(S, A, const char *tenant,
+		    const char *user_id, P, struct pgl_access_request **,
+		    size_t *, uint64_t *, E);
+	int	(*review_access_request)(S, const struct pgl_access_request *,
+		    E);
+	/* The dashboard's counts, in one round trip on SQL stores. */
+	int	(*count_tenant)(S, const char *tenant,
+		    struct pgl_tenant_counts *, E);
 };
 
 #undef S

@@ -18,6 +18,15 @@
  *  SQL_JSON_IS_ARRAY(j)     json_valid, json_type   jsonb_typeof (a bad text
  *                                                   fails: PGL_EINVAL)
  *  SQL_UNUSED(p)            AND p IS p              nothing
+ *  SQL_JSON_VALUES(j)       json_each(j), as v      jsonb_array_elements_text
+ *                                                   (j::jsonb) AS v
+ *  SQL_JSON_LENGTH(j)       json_array_length       jsonb_array_length
+ *  SQL_JSON_FIRST(j)        json_extract(j, '$[0]') j::jsonb ->> 0
+ *  SQL_JOIN_IN_ORDER        CROSS JOIN (the left     JOIN (the planner
+ *                           table stays outer)      orders by cost)
+ *  SQL_TEXT_INDEX_FTS5      FTS5 trigram: a phrase  pg_trgm: ILIKE on the
+ *                           of 3+ characters        GIN index, any length
+ *                           (shorter: LIKE)
  *
  * SQL_UNUSED: a text that ignores one of its parameters (so that one
  * binding order serves several texts) must still name it in SQLite, which
@@ -40,6 +49,11 @@
 #define SQL_JSON_IS_ARRAY(j) \
 	"CASE WHEN json_valid(" j ") THEN json_type(" j ") = 'array' ELSE 0 END"
 #define SQL_UNUSED(p)		" AND " p " IS " p
+#define SQL_JSON_VALUES(j)	"SELECT value AS v FROM json_each(" j ")"
+#define SQL_JSON_LENGTH(j)	"json_array_length(" j ")"
+#define SQL_JSON_FIRST(j)	"json_extract(" j ", '$[0]')"
+#define SQL_TEXT_INDEX_FTS5	1
+#define SQL_JOIN_IN_ORDER	"CROSS JOIN"
 
 #elif defined(SQL_DIALECT_POSTGRES)
 
@@ -51,6 +65,11 @@
 #define SQL_JSON_ELEMENTS(j)	"SELECT jsonb_array_elements_text(" j "::jsonb)"
 #define SQL_JSON_IS_ARRAY(j)	"(jsonb_typeof(" j "::jsonb) = 'array')::int"
 #define SQL_UNUSED(p)		""
+#define SQL_JSON_VALUES(j)	"SELECT jsonb_array_elements_text(" j "::jsonb) AS v"
+#define SQL_JSON_LENGTH(j)	"jsonb_array_length(" j "::jsonb)"
+#define SQL_JSON_FIRST(j)	"(" j "::jsonb ->> 0)"
+#define SQL_TEXT_INDEX_FTS5	0
+#define SQL_JOIN_IN_ORDER	"JOIN"
 
 #else
 #error "define SQL_DIALECT_SQLITE or SQL_DIALECT_POSTGRES"

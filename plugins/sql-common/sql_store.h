@@ -312,6 +312,41 @@ int	sql_update_task(struct pgl_store *, const struct pgl_task *,
 int	sql_cancel_task(struct pgl_store *, const char *, const char *,
 	    struct pgl_err *);
 
+/* sql_governance.c: business metadata, access requests, settings */
+int	sql_put_business_metadata(struct pgl_store *, const char *,
+	    const struct pgl_business_metadata *, struct pgl_err *);
+int	sql_get_business_metadata(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_business_metadata *,
+	    struct pgl_err *);
+int	sql_delete_business_metadata(struct pgl_store *, const char *,
+	    const char *, struct pgl_err *);
+int	sql_create_access_request(struct pgl_store *,
+	    const struct pgl_access_request *, struct pgl_err *);
+int	sql_get_access_request(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_access_request *,
+	    struct pgl_err *);
+int	sql_list_access_requests(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_access_request **, size_t *, uint64_t *,
+	    struct pgl_err *);
+int	sql_review_access_request(struct pgl_store *,
+	    const struct pgl_access_request *, struct pgl_err *);
+int	sql_get_settings(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char **, struct pgl_err *);
+int	sql_put_settings(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+
+/* sql_search.c: discovery and the dashboard's counts */
+int	sql_search_assets(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_asset_query *,
+	    const struct pgl_page *, struct pgl_asset_hit **, size_t *,
+	    uint64_t *, struct pgl_err *);
+int	sql_search_names(struct pgl_store *, struct pgl_arena *,
+	    const char *, enum pgl_name_kind, const char *, uint32_t,
+	    struct pgl_name_hit **, size_t *, struct pgl_err *);
+int	sql_count_tenant(struct pgl_store *, const char *,
+	    struct pgl_tenant_counts *, struct pgl_err *);
+
 /* A plugin may put its own get_asset in front of sql_get_asset. */
 #ifndef SQL_GET_ASSET
 #define SQL_GET_ASSET	sql_get_asset
@@ -381,6 +416,19 @@ int	sql_cancel_task(struct pgl_store *, const char *, const char *,
 	.revoke_user_tokens = sql_revoke_user_tokens, \
 	.delete_audit_events_before = sql_delete_audit_events_before, \
 	.list_assets_after = sql_list_assets_after, \
+	\
+	.get_settings = sql_get_settings, \
+	.put_settings = sql_put_settings, \
+	.put_business_metadata = sql_put_business_metadata, \
+	.get_business_metadata = sql_get_business_metadata, \
+	.delete_business_metadata = sql_delete_business_metadata, \
+	.search_assets = sql_search_assets, \
+	.search_names = sql_search_names, \
+	.create_access_request = sql_create_access_request, \
+	.get_access_request = sql_get_access_request, \
+	.list_access_requests = sql_list_access_requests, \
+	.review_access_request = sql_review_access_request, \
+	.count_tenant = sql_count_tenant, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

@@ -4,6 +4,7 @@
  * document (copy-on-branch, ARCHITECTURE.md §6), so creating a branch is
  * one bulk write (mongo_copy.c) and a commit is one conditional update.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mongo_store.h"
@@ -29,8 +30,8 @@ asset_key(bson_t *b, const char *tenant, const char *catalog,
 	mg_str(b, "name", name);
 }
 
-static void
-asset_fill(struct doc *d, void *out)
+void
+mongo_asset_fill(struct doc *d, void *out)
 {
 	struct pgl_asset	*as = out;
 
@@ -124,6 +125,12 @@ mongo_create_asset(struct pgl_store *s, const char *tenant,
 		    as->created_at_ms ? as->created_at_ms : now);
 		BSON_APPEND_INT64(&doc, "updated_at",
 		    as->updated_at_ms ? as->updated_at_ms : now);
+		/* The text index of a main branch's assets (mongo_search.c). */
+		if (strcmp(as->branch, "main") == 0 &&
+		    mongo_search_fields(&doc, as->name, NULL) != PGL_OK)
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+	}
+	if (rc == PGL_OK) {
 		rc = mg_insert(s, err, COLL_ASSETS, &doc);
 	}
 	bson_destroy(&doc);
@@ -141,7 +148,7 @@ mongo_get_asset(struct pgl_store *s, struct pgl_arena *a,
 	int	rc;
 
 	asset_key(&key, tenant, catalog, branch, ns, name);
-	rc = mg_get(s, a, err, COLL_ASSETS, &key, asset_fill, out);
+	rc = mg_get(s, a, err, COLL_ASSETS, &key, mongo_asset_fill, out);
 	if (rc == PGL_ENOTFOUND)
 		(void)mongo_err(err, rc, "asset %s not found", name);
 	bson_destroy(&key);
@@ -158,7 +165,7 @@ mongo_get_asset_by_id(struct pgl_store *s, struct pgl_arena *a,
 
 	mg_str(&filter, "id", id);
 	mg_str(&filter, "tenant_id", tenant);
-	rc = mg_get(s, a, err, COLL_ASSETS, &filter, asset_fill, out);
+	rc = mg_get(s, a, err, COLL_ASSETS, &filter, mongo_asset_fill, out);
 	if (rc == PGL_ENOTFOUND)
 		(void)mongo_err(err, rc, "asset %s not found", id);
 	bson_destroy(&filter);
@@ -184,7 +191,7 @@ mongo_list_assets(struct pgl_store *s, struct pgl_arena *a,
 		BSON_APPEND_UTF8(&filter, "namespace", ns);
 	if (kind != NULL)
 		BSON_APPEND_UTF8(&filter, "kind", kind);
-	rc = mg_list(s, a, err, COLL_ASSETS, &filter, sort, page, asset_fill,
+	rc = mg_list(s, a, err, COLL_ASSETS, &filter, sort, page, mongo_asset_fill,
 	    sizeof(**items), &p, n);
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
@@ -261,7 +268,7 @@ mongo_list_all_assets_for_branch(struct pgl_store *s, struct pgl_arena *a,
 
 	sort = BCON_NEW("namespace", BCON_INT32(1), "name", BCON_INT32(1));
 	branch_filter(&filter, tenant, catalog, branch);
-	rc = mg_list(s, a, err, COLL_ASSETS, &filter, sort, NULL, asset_fill,
+	rc = mg_list(s, a, err, COLL_ASSETS, &filter, sort, NULL, mongo_asset_fill,
 	    sizeof(**items), &p, n);
 	*items = p;
 	bson_destroy(&filter);
@@ -303,14 +310,63 @@ mongo_delete_asset(struct pgl_store *s, const char *tenant,
 {
 	bson_t		key;
 	uint64_t	deleted;
-	int		rc;
+	int		own, rc;
 
 	asset_key(&key, tenant, catalog, branch, ns, name);
-	rc = mg_delete(s, err, COLL_ASSETS, &key, 0, &deleted);
+	/* Its access requests first (in SQL, by cascade); its business
+	 * metadata is part of the document. */
+	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK) {
+		bson_destroy(&key);
+		return (rc);
+	}
+	rc = mongo_drop_requests_of(s, tenant, &key, err);
+	if (rc == PGL_OK)
+		rc = mg_delete(s, err, COLL_ASSETS, &key, 0, &deleted);
 	if (rc == PGL_OK && deleted == 0)
 		rc = mongo_err(err, PGL_ENOTFOUND, "asset %s not found", name);
 	bson_destroy(&key);
-	return (rc);
+	return (mg_tx_own_end(s, own, rc, err));
+}
+
+/* Whether the asset exists, and its description (malloc'd) if any. */
+struct rename_src {
+	int	 found;
+	char	*description;
+};
+
+static void
+rename_src_fill(struct doc *d, void *out)
+{
+	struct rename_src	*r = out;
+	struct doc		 bm;
+	bson_t			 sub;
+	bson_iter_t		 it;
+
+	r->found = 1;
+	if (mongo_bm_doc(d, &sub, &bm) &&
+	    bson_iter_init_find(&it, &sub, "description") &&
+	    BSON_ITER_HOLDS_UTF8(&it))
+		r->description = strdup(bson_iter_utf8(&it, NULL));
+}
+
+/* The update of a rename: the key fields, and on main the text index. */
+static bson_t *
+rename_update(const char *branch, const char *dst_ns, const char *dst,
+    const char *description)
+{
+	bson_t	*up = bson_new(), set;
+
+	BSON_APPEND_DOCUMENT_BEGIN(up, "$set", &set);
+	BSON_APPEND_UTF8(&set, "namespace", dst_ns);
+	BSON_APPEND_UTF8(&set, "name", dst);
+	BSON_APPEND_INT64(&set, "updated_at", mongo_now_ms());
+	if (strcmp(branch, "main") == 0 &&
+	    mongo_search_fields(&set, dst, description) != PGL_OK) {
+		bson_destroy(up);
+		return (NULL);
+	}
+	bson_append_document_end(up, &set);
+	return (up);
 }
 
 /*
@@ -325,6 +381,7 @@ mongo_rename_asset(struct pgl_store *s, const char *tenant,
     const char *src, const char *dst_ns, const char *dst,
     struct pgl_err *err)
 {
+	struct rename_src was = { 0, NULL };
 	bson_t		from, to, *up;
 	uint64_t	matched;
 	int		found, rc, same;
@@ -335,8 +392,8 @@ mongo_rename_asset(struct pgl_store *s, const char *tenant,
 	same = strcmp(src_ns, dst_ns) == 0 && strcmp(src, dst) == 0;
 	asset_key(&from, tenant, catalog, branch, src_ns, src);
 	asset_key(&to, tenant, catalog, branch, dst_ns, dst);
-	rc = mg_exists(s, err, COLL_ASSETS, &from, &found);
-	if (rc == PGL_OK && !found)
+	rc = mg_get(s, NULL, err, COLL_ASSETS, &from, rename_src_fill, &was);
+	if (rc == PGL_ENOTFOUND)
 		rc = mongo_err(err, PGL_ENOTFOUND, "asset %s not found", src);
 	if (rc == PGL_OK && !same)
 		rc = mg_exists(s, err, COLL_ASSETS, &to, &found);
@@ -350,15 +407,19 @@ mongo_rename_asset(struct pgl_store *s, const char *tenant,
 		rc = mongo_err(err, PGL_ENOTFOUND,
 		    "destination namespace not found");
 	if (rc == PGL_OK) {
-		up = BCON_NEW("$set", "{", "namespace", BCON_UTF8(dst_ns),
-		    "name", BCON_UTF8(dst), "updated_at",
-		    BCON_INT64(mongo_now_ms()), "}");
-		rc = mg_update(s, err, COLL_ASSETS, &from, up, 0, &matched);
+		if ((up = rename_update(branch, dst_ns, dst,
+		    was.description)) == NULL)
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+		else {
+			rc = mg_update(s, err, COLL_ASSETS, &from, up, 0,
+			    &matched);
+			bson_destroy(up);
+		}
 		if (rc == PGL_OK && matched == 0)
 			rc = mongo_err(err, PGL_ENOTFOUND,
 			    "asset %s not found", src);
-		bson_destroy(up);
 	}
+	free(was.description);
 	bson_destroy(&to);
 	bson_destroy(&from);
 	return (rc);

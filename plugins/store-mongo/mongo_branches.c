@@ -182,6 +182,9 @@ delete_branch_tx(struct pgl_store *s, const char *tenant,
 	if (rc == PGL_OK && !found)
 		rc = mongo_err(err, PGL_ENOTFOUND, "branch %s not found", name);
 	if (rc == PGL_OK)
+		rc = mongo_drop_access_requests(s, tenant, catalog, name, NULL,
+		    0, err);
+	if (rc == PGL_OK)
 		rc = mg_delete(s, err, COLL_ASSETS, &assets, 1, NULL);
 	if (rc == PGL_OK)
 		rc = mg_delete(s, err, COLL_BRANCHES, &key, 0, &deleted);

@@ -402,7 +402,8 @@ mongo_update_catalog(struct pgl_store *s, const char *tenant,
 
 /* Everything keyed by (tenant_id, catalog_name), children first. */
 static const int	catalog_children[] = {
-	COLL_MERGE_CONFLICTS, COLL_MERGE_OPS, COLL_ASSETS, COLL_TAGS, COLL_BRANCHES, COLL_COMMITS, COLL_NAMESPACES,
+	COLL_ACCESS, COLL_MERGE_CONFLICTS, COLL_MERGE_OPS, COLL_ASSETS,
+	COLL_TAGS, COLL_BRANCHES, COLL_COMMITS, COLL_NAMESPACES,
 };
 
 static int
@@ -643,6 +644,8 @@ delete_namespace_tx(struct pgl_store *s, const char *tenant,
 	rc = mg_exists(s, err, COLL_NAMESPACES, &key, &found);
 	if (rc == PGL_OK && !found)
 		rc = mongo_err(err, PGL_ENOTFOUND, "namespace not found");
+	if (rc == PGL_OK)
+		rc = mongo_drop_requests_of(s, tenant, &assets, err);
 	if (rc == PGL_OK)
 		rc = mg_delete(s, err, COLL_ASSETS, &assets, 1, NULL);
 	if (rc == PGL_OK)

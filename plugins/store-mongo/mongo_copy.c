@@ -205,8 +205,10 @@ queue_copy(struct copy *c, const bson_t *src, struct pgl_err *err)
 		    mongo_err(err, rc, "out of memory"));
 	if (add_item(c, ns, name) != PGL_OK)
 		return (mongo_err(err, PGL_ENOMEM, "out of memory"));
+	/* A copy is a new asset: no business metadata, and search
+	 * fields only on main (mongo_governance.c). */
 	bson_copy_to_excluding_noinit(src, &doc, "_id", "id", "branch_name",
-	    NULL);
+	    "bm", "grams", "stext", NULL);
 	BSON_APPEND_UTF8(&doc, "branch_name", c->dst);
 	BSON_APPEND_UTF8(&doc, "id", c->items[c->n - 1].id);
 	if (!mongoc_bulk_operation_insert_with_opts(c->bulk, &doc, NULL, &e))

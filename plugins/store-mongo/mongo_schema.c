@@ -20,10 +20,12 @@
  * an index range, not a regular expression.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "mongo_store.h"
 
-#define SCHEMA_VERSION	1
+#define SCHEMA_VERSION	2
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -48,6 +50,8 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_MERGE_CONFLICTS] = "merge_conflicts",
 	[COLL_META] = "pangolin_meta",
 	[COLL_TASK_TENANTS] = "task_tenants",
+	[COLL_ACCESS] = "access_requests",
+	[COLL_SETTINGS] = "settings",
 };
 
 struct index_def {
@@ -151,6 +155,20 @@ static const struct index_def	indexes[] = {
 	    "seq" } },
 	{ COLL_COMMITS, "parents", 0, { "parents" } },
 
+	/* Governance (schema 2; mongo_governance.c, mongo_search.c): the
+	 * text index of main's assets (a multikey index of trigrams), tags
+	 * of business metadata, access requests by tenant, requester, asset
+	 * and branch, one settings document per tenant. */
+	{ COLL_ASSETS, "search", 0, { "tenant_id", "branch_name", "grams" } },
+	{ COLL_ASSETS, "tags", 0, { "tenant_id", "bm.tags" } },
+	{ COLL_ACCESS, "id", 1, { "tenant_id", "id" } },
+	{ COLL_ACCESS, "tenant_time", 0, { "tenant_id", "requested_at" } },
+	{ COLL_ACCESS, "user_time", 0, { "tenant_id", "user_id",
+	    "requested_at" } },
+	{ COLL_ACCESS, "asset", 0, { "asset_id" } },
+	{ COLL_ACCESS, "branch", 0, { KEY_CATALOG, "branch_name" } },
+	{ COLL_SETTINGS, "tenant", 1, { "tenant_id" } },
+
 	{ COLL_META, "key", 1, { "key" } },
 };
 
@@ -208,6 +226,76 @@ version_fill(struct doc *d, void *out)
 	*(int64_t *)out = doc_int(d, "version");
 }
 
+struct search_src {
+	bson_oid_t	 oid;
+	int		 has_oid;
+	char		 name[512];
+	char		*description;
+};
+
+static void
+search_src_fill(struct doc *d, void *out)
+{
+	struct search_src	*src = out;
+	bson_iter_t		 it, desc;
+
+	if (bson_iter_init_find(&it, d->b, "_id") &&
+	    BSON_ITER_HOLDS_OID(&it)) {
+		bson_oid_copy(bson_iter_oid(&it), &src->oid);
+		src->has_oid = 1;
+	}
+	if (bson_iter_init_find(&it, d->b, "name") &&
+	    BSON_ITER_HOLDS_UTF8(&it))
+		(void)snprintf(src->name, sizeof(src->name), "%s",
+		    bson_iter_utf8(&it, NULL));
+	if (bson_iter_init(&it, d->b) &&
+	    bson_iter_find_descendant(&it, "bm.description", &desc) &&
+	    BSON_ITER_HOLDS_UTF8(&desc))
+		src->description = strdup(bson_iter_utf8(&desc, NULL));
+}
+
+/*
+ * Schema 2 adds the text index's fields to the assets of main branches
+ * (mongo_search.c); documents written before have none.  One document
+ * at a time, by _id, so workers that open together only write the same
+ * values twice.
+ */
+static int
+backfill_search(struct pgl_store *s, struct pgl_err *err)
+{
+	struct search_src	 src;
+	bson_t			*filter, key, up, set;
+	int			 rc;
+
+	filter = BCON_NEW("branch_name", BCON_UTF8("main"), "grams", "{",
+	    "$exists", BCON_BOOL(false), "}");
+	for (;;) {
+		memset(&src, 0, sizeof(src));
+		rc = mg_get(s, NULL, err, COLL_ASSETS, filter, search_src_fill,
+		    &src);
+		if (rc == PGL_OK && !src.has_oid)
+			rc = mongo_err(err, PGL_EINTERNAL, "an asset without "
+			    "an ObjectId _id");
+		if (rc != PGL_OK)
+			break;
+		bson_init(&key);
+		bson_init(&up);
+		BSON_APPEND_OID(&key, "_id", &src.oid);
+		BSON_APPEND_DOCUMENT_BEGIN(&up, "$set", &set);
+		rc = mongo_search_fields(&set, src.name, src.description);
+		bson_append_document_end(&up, &set);
+		if (rc == PGL_OK)
+			rc = mg_update(s, err, COLL_ASSETS, &key, &up, 0, NULL);
+		bson_destroy(&up);
+		bson_destroy(&key);
+		free(src.description);
+		if (rc != PGL_OK)
+			break;
+	}
+	bson_destroy(filter);
+	return (rc == PGL_ENOTFOUND ? PGL_OK : rc);
+}
+
 /* Records SCHEMA_VERSION; refuses a database written by a newer plugin. */
 static int
 check_version(struct pgl_store *s, struct pgl_err *err)
@@ -223,6 +311,10 @@ check_version(struct pgl_store *s, struct pgl_err *err)
 		    "version %lld is newer than this plugin's (%d)",
 		    (long long)version, SCHEMA_VERSION);
 	else if (rc == PGL_OK && version < SCHEMA_VERSION) {
+		if ((rc = backfill_search(s, err)) != PGL_OK) {
+			bson_destroy(filter);
+			return (rc);
+		}
 		up = BCON_NEW("$set", "{", "version",
 		    BCON_INT64(SCHEMA_VERSION), "}");
 		rc = mg_update(s, err, COLL_META, filter, up, 0, NULL);

@@ -43,6 +43,8 @@ enum mongo_coll {
 	COLL_MERGE_CONFLICTS,
 	COLL_META,
 	COLL_TASK_TENANTS,
+	COLL_ACCESS,
+	COLL_SETTINGS,
 	NCOLLS
 };
 
@@ -208,6 +210,7 @@ int	mongo_delete_namespace(struct pgl_store *, const char *,
 	    const char *, const char *, struct pgl_err *);
 
 /* mongo_assets.c */
+void	mongo_asset_fill(struct doc *, void *);
 int	mongo_create_asset(struct pgl_store *, const char *,
 	    const struct pgl_asset *, struct pgl_err *);
 int	mongo_get_asset(struct pgl_store *, struct pgl_arena *,
@@ -420,6 +423,56 @@ int	mongo_get_audit_event(struct pgl_store *, struct pgl_arena *,
 	    struct pgl_err *);
 int	mongo_delete_audit_events_before(struct pgl_store *,
 	    struct pgl_arena *, int64_t, uint32_t, uint64_t *,
+	    struct pgl_err *);
+
+/* mongo_text.c: the text index's fields and helpers */
+int	mongo_search_fields(bson_t *, const char *, const char *);
+char	*mongo_lowered(const char *);
+int	mongo_append_grams(bson_t *, const char *, const char *);
+size_t	mongo_utf8_chars(const char *);
+char	*mongo_regex_quote(const char *, int);
+int	mongo_json_array(const char *, bson_t **, bson_iter_t *,
+	    struct pgl_err *);
+int	mongo_bm_doc(struct doc *, bson_t *, struct doc *);
+
+/* mongo_search.c: discovery, the dashboard's counts */
+int	mongo_search_assets(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_asset_query *,
+	    const struct pgl_page *, struct pgl_asset_hit **, size_t *,
+	    uint64_t *, struct pgl_err *);
+int	mongo_search_names(struct pgl_store *, struct pgl_arena *,
+	    const char *, enum pgl_name_kind, const char *, uint32_t,
+	    struct pgl_name_hit **, size_t *, struct pgl_err *);
+int	mongo_count_tenant(struct pgl_store *, const char *,
+	    struct pgl_tenant_counts *, struct pgl_err *);
+
+/* mongo_governance.c: business metadata, access requests, settings */
+int	mongo_put_business_metadata(struct pgl_store *, const char *,
+	    const struct pgl_business_metadata *, struct pgl_err *);
+int	mongo_get_business_metadata(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_business_metadata *,
+	    struct pgl_err *);
+int	mongo_delete_business_metadata(struct pgl_store *, const char *,
+	    const char *, struct pgl_err *);
+int	mongo_create_access_request(struct pgl_store *,
+	    const struct pgl_access_request *, struct pgl_err *);
+int	mongo_get_access_request(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_access_request *,
+	    struct pgl_err *);
+int	mongo_list_access_requests(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_access_request **, size_t *, uint64_t *,
+	    struct pgl_err *);
+int	mongo_review_access_request(struct pgl_store *,
+	    const struct pgl_access_request *, struct pgl_err *);
+int	mongo_drop_access_requests(struct pgl_store *, const char *,
+	    const char *, const char *, const char *const *, size_t,
+	    struct pgl_err *);
+int	mongo_drop_requests_of(struct pgl_store *, const char *,
+	    const bson_t *, struct pgl_err *);
+int	mongo_get_settings(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char **, struct pgl_err *);
+int	mongo_put_settings(struct pgl_store *, const char *, const char *,
 	    struct pgl_err *);
 
 #endif

@@ -398,6 +398,10 @@ static const struct migration migrations[] = {
 	"CREATE TRIGGER tenants_drop_turns AFTER DELETE ON tenants"
 	"  FOR EACH ROW EXECUTE FUNCTION tenants_drop_turns();"
 	},
+	/* Governance (store ABI 1.10): pg_schema_gov.c. */
+	{ 9, "business metadata, access requests, search, settings",
+	pg_governance_sql
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
@@ -496,7 +500,7 @@ migrate_locked(struct pgl_store *s, struct pgl_err *err)
 		if ((uint64_t)migrations[i].version > version)
 			rc = apply(s, &migrations[i], err);
 	}
-	return (rc);
+	return (rc == PGL_OK ? pg_ensure_text_index(s, err) : rc);
 }
 
 /*

@@ -111,4 +111,8 @@ int	postgres_changes_seen(struct pgl_store *, int *, struct pgl_err *);
 /* pg_migrate.c */
 int	pg_migrate(struct pgl_store *, struct pgl_err *);
 
+/* pg_schema_gov.c: migration 9 (store ABI 1.10), search's text index */
+extern const char	pg_governance_sql[];
+int	pg_ensure_text_index(struct pgl_store *, struct pgl_err *);
+
 #endif

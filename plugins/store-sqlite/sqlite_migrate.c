@@ -397,6 +397,10 @@ static const struct migration migrations[] = {
 	"  DELETE FROM task_tenants WHERE tenant_id = OLD.id;"
 	" END;"
 	},
+	/* Governance (store ABI 1.10): sqlite_schema_gov.c. */
+	{ 10, "business metadata, access requests, search, settings",
+	sqlite_governance_sql
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -70,4 +70,7 @@ int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *, const char *,
 /* sqlite_migrate.c */
 int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
 
+/* sqlite_schema_gov.c: migration 10 (store ABI 1.10) */
+extern const char	sqlite_governance_sql[];
+
 #endif

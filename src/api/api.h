@@ -4,7 +4,7 @@
  * transaction, the metadata cache).  Each room's own header says what the
  * room offers: rest/rest.h, commit/commit.h, branching/merge.h,
  * maintenance/maint.h, identity/identity.h, manage/manage.h,
- * cache/cache.h.
+ * discovery/discovery.h, cache/cache.h.
  */
 #ifndef PGL_API_H
 #define PGL_API_H

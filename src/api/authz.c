@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/asset_ref.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/target.h"
@@ -155,6 +156,55 @@ asset_id(struct pgl_req *r, const struct ice_target *t)
 	return (as.id);
 }
 
+/* /catalogs/{name}/namespaces/{namespace}[/assets/{asset}], ?branch= */
+static int
+find_mgmt(struct pgl_req *r, enum api_scope scope, struct pgl_target *out)
+{
+	struct ice_target	 t;
+	struct pgl_asset	 as;
+	struct pgl_err		 err;
+
+	memset(&t, 0, sizeof(t));
+	if (api_mgmt_catalog(r, &t.catalog, &err) != PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			return (0);
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	if (api_mgmt_ns(r, &t) == -1)
+		return (-1);
+	out->catalog_id = t.catalog.id;
+	out->ns = t.ns;
+	if (scope != SC_MASSET)
+		return (1);
+	if (STORE(get_asset, r->arena, r->tenant, t.catalog.name, t.branch,
+	    t.ns, pgl_param(r, "asset"), &as, &err) == PGL_OK) {
+		r->app->asset = as;
+		r->app->have_asset = 1;
+		out->asset_id = as.id;
+	}
+	return (1);
+}
+
+/* /assets/{asset_id}: a missing asset is the handler's 404. */
+static int
+find_by_id(struct pgl_req *r, struct pgl_target *out)
+{
+	struct pgl_asset	as;
+	struct pgl_catalog	c;
+	struct pgl_err		err;
+
+	if (api_asset_find(r, pgl_param(r, "asset_id"), &as, &c, &err) !=
+	    PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			return (0);
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	api_asset_target(&as, &c, out);
+	return (1);
+}
+
 /*
  * The rule's resource as a target.  1: resolved; 0: nothing to decide on
  * (a catalog that does not exist in the caller's tenant, a missing query
@@ -192,6 +242,11 @@ find_target(struct pgl_req *r, enum api_scope scope, struct pgl_target *out)
 		if (scope != SC_NS)
 			out->asset_id = asset_id(r, &t);
 		return (1);
+	case SC_MNS:
+	case SC_MASSET:
+		return (find_mgmt(r, scope, out));
+	case SC_ASSET_ID:
+		return (find_by_id(r, out));
 	case SC_CATALOG:
 	case SC_CATALOG_QUERY:
 		name = scope == SC_CATALOG ? pgl_param(r, "name") :
@@ -211,36 +266,69 @@ find_target(struct pgl_req *r, enum api_scope scope, struct pgl_target *out)
 	return (0);
 }
 
+/*
+ * t with its asset's tags when the caller holds a tag grant and t came
+ * without them (a handler's check of an asset: signing, a list): one read
+ * by key, kept for the request.
+ */
+static const struct pgl_target *
+with_tags(struct pgl_req *r, const struct pgl_target *t,
+    struct pgl_target *buf)
+{
+	if (t->ntags > 0 || t->asset_id == NULL || *t->asset_id == '\0' ||
+	    !pgl_rbac_has_tag_grants(r->app->grants, r->app->ngrants))
+		return (t);
+	*buf = *t;
+	if (api_target_metadata(r, buf) == -1)
+		return (t);
+	return (buf);
+}
+
 int
 api_allowed(struct pgl_req *r, unsigned action, const struct pgl_target *t)
 {
+	struct pgl_target	buf;
+
 	if (api_is_admin(r))
 		return (1);
 	if (r->who.role == ROLE_NONE || load_grants(r) == -1)
 		return (0);
-	return (pgl_rbac_allows(r->app->grants, r->app->ngrants, action, t));
+	return (pgl_rbac_allows(r->app->grants, r->app->ngrants, action,
+	    with_tags(r, t, &buf)));
 }
 
 int
 api_sees(struct pgl_req *r, const struct pgl_target *t)
 {
+	struct pgl_target	buf;
+
 	if (api_is_admin(r))
 		return (1);
 	if (r->who.role == ROLE_NONE || load_grants(r) == -1)
 		return (0);
-	return (pgl_rbac_sees(r->app->grants, r->app->ngrants, t));
+	return (pgl_rbac_sees(r->app->grants, r->app->ngrants,
+	    with_tags(r, t, &buf)));
 }
 
-/* A tenant user on a WHO_PERM or WHO_SEE route. */
+/*
+ * A tenant user on a WHO_PERM or WHO_SEE route.  An asset's business
+ * metadata is read (one read by key) only when it can decide: a tag
+ * grant of the caller's may cover its tags, or it may be discoverable
+ * to someone who would see it.
+ */
 static int
 decide(struct pgl_req *r, const struct pgl_rule *rule)
 {
 	struct pgl_target	t;
 	int			rc;
 
+	if (load_grants(r) == -1)
+		return (-1);
 	if ((rc = find_target(r, rule->scope, &t)) <= 0)
 		return (rc);
-	if (load_grants(r) == -1)
+	if (*t.asset_id != '\0' && (rule->who == WHO_SEE ||
+	    pgl_rbac_has_tag_grants(r->app->grants, r->app->ngrants)) &&
+	    api_target_metadata(r, &t) == -1)
 		return (-1);
 	if (rule->who == WHO_SEE ?
 	    pgl_rbac_sees(r->app->grants, r->app->ngrants, &t) :
@@ -303,4 +391,84 @@ api_require(struct pgl_req *r, unsigned action, const struct pgl_target *t)
 	if (r->status == 0)
 		pgl_reply_error(r, 403, "Forbidden");
 	return (-1);
+}
+
+/* The name of the catalog id among cs, or NULL. */
+static const char *
+catalog_name(const struct pgl_catalog *cs, size_t n, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(cs[i].id, id) == 0)
+			return (cs[i].name);
+	}
+	return (NULL);
+}
+
+/* One grant into the visibility lists; 1 when it covers the tenant. */
+static int
+add_visible(struct pgl_req *r, const struct pgl_grant *g,
+    const struct pgl_catalog *cs, size_t ncs, json_t *cats, json_t *nss,
+    json_t *ids, json_t *tags)
+{
+	const char	*name;
+
+	if ((pgl_actions_implied(g->actions) & PGL_ACT_SEES) == 0)
+		return (0);
+	switch (g->kind) {
+	case PGL_SCOPE_TENANT:
+		return (1);
+	case PGL_SCOPE_TAG:
+		json_array_append_new(tags, json_string(g->tag));
+		return (0);
+	case PGL_SCOPE_ASSET:
+		json_array_append_new(ids, json_string(g->asset_id));
+		return (0);
+	default:
+		break;
+	}
+	if ((name = catalog_name(cs, ncs, g->catalog_id)) == NULL)
+		return (0);
+	if (g->kind == PGL_SCOPE_CATALOG)
+		json_array_append_new(cats, json_string(name));
+	else
+		json_array_append_new(nss, json_string(pgl_arena_printf(
+		    r->arena, "%s" PGL_VIS_NS_SEP_STR "%s", name, g->ns)));
+	return (0);
+}
+
+int
+api_search_scope(struct pgl_req *r, struct pgl_asset_query *q)
+{
+	struct pgl_catalog	*cs = NULL;
+	struct pgl_page		 all = { 0, 0 };
+	struct pgl_err		 err;
+	json_t			*l[4];
+	size_t			 ncs = 0, i;
+	int			 whole = 0;
+
+	q->restricted = 0;
+	if (api_is_admin(r))
+		return (0);
+	if (load_grants(r) == -1)
+		return (-1);
+	if (STORE(list_catalogs, r->arena, r->tenant, &all, &cs, &ncs, NULL,
+	    &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	for (i = 0; i < 4; i++)
+		l[i] = json_array();
+	for (i = 0; i < r->app->ngrants && !whole; i++)
+		whole = add_visible(r, &r->app->grants[i], cs, ncs, l[0], l[1],
+		    l[2], l[3]);
+	q->restricted = !whole;
+	q->vis_catalogs = api_text(r->arena, l[0]);
+	q->vis_namespaces = api_text(r->arena, l[1]);
+	q->vis_assets = api_text(r->arena, l[2]);
+	q->vis_tags = api_text(r->arena, l[3]);
+	for (i = 0; i < 4; i++)
+		json_decref(l[i]);
+	return (0);
 }

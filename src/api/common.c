@@ -76,7 +76,7 @@ api_local_catalog(struct pgl_req *r, const struct pgl_catalog *c)
 	if (!api_is_federated(c))
 		return (0);
 	pgl_reply_error(r, 400, "catalog '%.200s' is federated: its branches, "
-	    "tags, merges, maintenance and namespaces are the remote "
+	    "tags, merges, maintenance, namespaces and assets are the remote "
 	    "catalog's (use the Iceberg REST API under /v1/%.200s/)", c->name,
 	    c->name);
 	return (-1);

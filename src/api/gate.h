@@ -32,7 +32,10 @@ enum api_scope {
 	SC_TABLE,		/* {prefix} + {namespace} + {table} */
 	SC_VIEW,		/* {prefix} + {namespace} + {view} */
 	SC_CATALOG,		/* management {name} of /catalogs/{name} */
-	SC_CATALOG_QUERY	/* ?catalog= (branches, tags, commits) */
+	SC_CATALOG_QUERY,	/* ?catalog= (branches, tags, commits) */
+	SC_MNS,			/* management {name} + {namespace} (dotted) */
+	SC_MASSET,		/* ... + {asset}, on ?branch= (asset_ref.h) */
+	SC_ASSET_ID		/* /api/v1/assets/{asset_id} */
 };
 
 struct pgl_rule {
@@ -137,6 +140,14 @@ size_t	api_filter_page(struct pgl_req *, void *items, size_t n, size_t size,
 	    const struct pgl_page *pg, uint64_t *total);
 /* 1 if r's caller is root or a tenant admin. */
 int	api_is_admin(const struct pgl_req *);
+/*
+ * What a caller who is not an admin may find in a search (pangolin-api.md
+ * §3.5): q->restricted and the vis_* lists from its grants (catalog ids
+ * become names); an admin's, or a tenant-wide grant's, search is not
+ * restricted.  0, or -1 after replying.
+ */
+struct pgl_asset_query;
+int	api_search_scope(struct pgl_req *, struct pgl_asset_query *q);
 
 /* storage.c: the storage of catalog c (cached for the request). */
 struct pgl_catalog;

@@ -37,6 +37,13 @@ struct pgl_req_app {
 	struct pgl_catalog	 catalog;
 	int			 have_asset;
 	struct pgl_asset	 asset;
+	/*
+	 * The asset's business metadata as the authorization step read it
+	 * (asset_ref.c): have_bm once read, bm_found if there is one.
+	 */
+	int			 have_bm;
+	int			 bm_found;
+	struct pgl_business_metadata bm;
 
 	/* The storage of the catalog last resolved (storage.c). */
 	const struct pgl_storage *storage;

@@ -16,6 +16,8 @@
  *                      handler filters what it lists
  *   MAY(action, scope) a tenant user needs the action on the scope
  * A mutation's rule is spelled with _DOES and names its audit action.
+ * An asset's scope (TABLE, VIEW, MASSET, ASSET_ID) is decided with its
+ * tags (tag grants) and, for SEES, whether it is discoverable.
  */
 #include "api/api.h"
 #include "api/maintenance/maint.h"
@@ -26,6 +28,7 @@
 #include "api/branching/merge.h"
 #include "api/federation/federation.h"
 #include "api/cache/cache.h"
+#include "api/discovery/discovery.h"
 #include "api/routes.h"
 
 #define GET	PGL_GET
@@ -46,11 +49,13 @@
 #define ANYONE		RULE(WHO_ANY, 0, SC_NONE, NULL, NULL)
 #define ADMIN		RULE(WHO_ADMIN, 0, SC_NONE, NULL, NULL)
 #define ANYONE_DOES(ev)	RULE(WHO_ANY, 0, SC_NONE, ev, NULL)
+#define ANYONE_DOES_TO(ev, res) RULE(WHO_ANY, 0, SC_NONE, ev, res)
 #define ADMIN_DOES(ev)	RULE(WHO_ADMIN, 0, SC_NONE, ev, NULL)
 #define ADMIN_DOES_TO(ev, res) RULE(WHO_ADMIN, 0, SC_NONE, ev, res)
 #define TENANT_ADMIN_DOES(ev) RULE(WHO_TENANT_ADMIN, 0, SC_NONE, ev, NULL)
 #define ROOT_DOES(ev)	RULE(WHO_ROOT, 0, SC_NONE, ev, NULL)
 #define SEES(sc)	RULE(WHO_SEE, 0, SC_##sc, NULL, NULL)
+#define SEES_DOES(sc, ev) RULE(WHO_SEE, 0, SC_##sc, ev, NULL)
 #define MAY(act, sc)	RULE(WHO_PERM, PGL_ACT_##act, SC_##sc, NULL, NULL)
 #define MAY_DOES(act, sc, ev) RULE(WHO_PERM, PGL_ACT_##act, SC_##sc, ev, NULL)
 #define MAY_DOES_TO(act, sc, ev, res) \
@@ -100,6 +105,8 @@ const struct pgl_route pgl_routes[] = {
 	{ GET, "/api-docs/openapi.json", api_openapi_json,
 	    PUBLIC, NOSTORE },
 	{ GET, "/swagger-ui", api_docs_moved,
+	    PUBLIC, NOSTORE },
+	{ GET, "/swagger-ui/{file}", api_docs_moved,
 	    PUBLIC, NOSTORE },
 
 	/* Iceberg REST catalog (iceberg-commit.md; pangolin-api.md §1.2). */
@@ -261,6 +268,62 @@ const struct pgl_route pgl_routes[] = {
 	    ADMIN_DOES_TO("sync_catalog", "catalog"), 0 },
 	{ GET, "/api/v1/federated-catalogs/{name}/stats", api_fed_stats,
 	    ADMIN, 0 },
+	/* Generic assets of a namespace (§2.4), on ?branch= (main). */
+	{ GET, "/api/v1/catalogs/{name}/namespaces/{namespace}/assets",
+	    api_asset_list,
+	    SEES(MNS), 0 },
+	{ POST, "/api/v1/catalogs/{name}/namespaces/{namespace}/assets",
+	    api_asset_register,
+	    MAY_DOES(CREATE, MNS, "create_asset"), JSON },
+	{ GET, "/api/v1/catalogs/{name}/namespaces/{namespace}/assets/{asset}",
+	    api_asset_get,
+	    MAY(READ, MASSET), 0 },
+
+	/* Business metadata, discovery and access requests (§2.10): an
+	 * asset by id is seen by a grant or by being discoverable;
+	 * changing its metadata needs update (discoverable: true also
+	 * manage-discovery on the catalog); searches filter what they
+	 * find; a request is made on what one sees, reviewed by admins. */
+	{ GET, "/api/v1/assets/search", api_search_assets,
+	    ANYONE, 0 },
+	{ GET, "/api/v1/assets/{asset_id}", api_asset_by_id_get,
+	    SEES(ASSET_ID), 0 },
+	{ GET, "/api/v1/assets/{asset_id}/metadata", api_metadata_get,
+	    SEES(ASSET_ID), 0 },
+	{ POST, "/api/v1/assets/{asset_id}/metadata", api_metadata_put,
+	    MAY_DOES(UPDATE, ASSET_ID, "update_business_metadata"), JSON },
+	{ DELETE, "/api/v1/assets/{asset_id}/metadata", api_metadata_delete,
+	    MAY_DOES(DELETE, ASSET_ID, "delete_business_metadata"), 0 },
+	{ GET, "/api/v1/business-metadata/{asset_id}", api_metadata_get,
+	    SEES(ASSET_ID), 0 },
+	{ DELETE, "/api/v1/business-metadata/{asset_id}", api_metadata_delete,
+	    MAY_DOES(DELETE, ASSET_ID, "delete_business_metadata"), 0 },
+	{ POST, "/api/v1/assets/{asset_id}/access-requests",
+	    api_access_request_create,
+	    SEES_DOES(ASSET_ID, "create_access_request"), JSON },
+	{ GET, "/api/v1/access-requests", api_access_request_list,
+	    ANYONE, 0 },
+	{ GET, "/api/v1/access-requests/{id}", api_access_request_get,
+	    ANYONE, 0 },
+	{ PUT, "/api/v1/access-requests/{id}", api_access_request_review,
+	    ADMIN_DOES("review_access_request"), JSON },
+	{ GET, "/api/v1/search", api_search,
+	    ANYONE, 0 },
+	{ GET, "/api/v1/search/assets", api_search_assets_paged,
+	    ANYONE, 0 },
+	/* Each asset authorized (delete) and committed on its branch. */
+	{ POST, "/api/v1/bulk/assets/delete", api_bulk_delete_assets,
+	    ANYONE_DOES_TO("bulk_delete_assets", "asset"), JSON },
+	{ POST, "/api/v1/validate/names", api_validate_names,
+	    ADMIN, JSON },
+
+	/* Settings and the dashboard (§2.11). */
+	{ GET, "/api/v1/config/settings", api_settings_get,
+	    ADMIN, 0 },
+	{ PUT, "/api/v1/config/settings", api_settings_put,
+	    ADMIN_DOES_TO("update_settings", "settings"), JSON },
+	{ GET, "/api/v1/dashboard/stats", api_dashboard_stats,
+	    ANYONE, 0 },
 
 	/* Branches, commits and tags (§2.5). */
 	{ GET, "/api/v1/branches", api_branch_list,

@@ -226,7 +226,7 @@ signing_config(struct pgl_req *r, const struct pgl_catalog *c,
 static int
 may_write(struct pgl_req *r, const struct pgl_catalog *c)
 {
-	struct pgl_target	 t = { c->id, "", "", NULL, 0 };
+	struct pgl_target	 t = { c->id, "", "", NULL, 0, 0 };
 	const char		*branch;
 
 	if (api_is_admin(r))

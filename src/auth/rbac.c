@@ -24,7 +24,7 @@ static const struct {
 };
 
 #define NACTIONS	(sizeof(actions) / sizeof(actions[0]))
-#define SEES		(PGL_ACT_READ | PGL_ACT_LIST | PGL_ACT_MANAGE_DISCOVERY)
+#define SEES		PGL_ACT_SEES
 
 unsigned
 pgl_action_parse(const char *s)
@@ -257,10 +257,24 @@ pgl_rbac_sees(const struct pgl_grant *g, size_t n, const struct pgl_target *t)
 {
 	size_t	i;
 
+	if (t->discoverable && t->asset_id != NULL && *t->asset_id != '\0')
+		return (1);
 	for (i = 0; i < n; i++) {
 		if ((pgl_actions_implied(g[i].actions) & SEES) == 0)
 			continue;
 		if (pgl_grant_covers(&g[i], t) || grant_inside(&g[i], t))
+			return (1);
+	}
+	return (0);
+}
+
+int
+pgl_rbac_has_tag_grants(const struct pgl_grant *g, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (g[i].kind == PGL_SCOPE_TAG)
 			return (1);
 	}
 	return (0);

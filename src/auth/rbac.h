@@ -63,6 +63,9 @@ struct pgl_target {
 	const char	*asset_id;		/* or "" */
 	const char	*const *tags;		/* the asset's tags */
 	size_t		 ntags;
+	/* The asset's business metadata says discoverable: anyone of the
+	 * tenant sees it (§3.5), though seeing is not reading. */
+	int		 discoverable;
 };
 
 /* One action name ("read", "ingest-branching") -> bit; 0 if unknown. */
@@ -94,12 +97,20 @@ int	pgl_rbac_allows(const struct pgl_grant *, size_t n, unsigned action,
 	    const struct pgl_target *t);
 
 /*
- * 1 if the caller may see t in a list: a grant implying read or list (or
- * manage-discovery) covers t, or lies inside t (a namespace grant makes
- * its catalog and its parent namespaces visible), or is a tag grant inside
- * t's tenant (tagged assets may be anywhere).
+ * 1 if the caller may see t in a list: t is a discoverable asset, or a
+ * grant implying read or list (or manage-discovery) covers t, or lies
+ * inside t (a namespace grant makes its catalog and its parent namespaces
+ * visible), or is a tag grant inside t's tenant (tagged assets may be
+ * anywhere).
  */
 int	pgl_rbac_sees(const struct pgl_grant *, size_t n,
 	    const struct pgl_target *t);
+
+/* 1 if one of the grants has a tag scope: only then do an asset's tags
+ * decide anything, and need reading. */
+int	pgl_rbac_has_tag_grants(const struct pgl_grant *, size_t n);
+
+/* The actions that let a grant show things in lists and searches. */
+#define PGL_ACT_SEES	(PGL_ACT_READ | PGL_ACT_LIST | PGL_ACT_MANAGE_DISCOVERY)
 
 #endif

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/json.h"
@@ -113,6 +114,29 @@ pgl_json_map_fits(const json_t *map, const char *what, char *why,
 		return (-1);
 	}
 	return (0);
+}
+
+int
+pgl_json_value_fits(const json_t *v, const char *what, char *why,
+    size_t whylen)
+{
+	char	*text;
+	size_t	 bytes;
+
+	if (json_is_object(v) && pgl_json_map_fits(v, what, why, whylen) == -1)
+		return (-1);
+	if ((text = pgl_json_dump(v)) == NULL) {
+		(void)snprintf(why, whylen, "`%s` cannot be serialised", what);
+		return (-1);
+	}
+	bytes = strlen(text);
+	free(text);
+	if (bytes <= map_max_bytes)
+		return (0);
+	(void)snprintf(why, whylen, "`%s` is %zu bytes of JSON, more than the "
+	    "limit of %zu (PANGOLIN_MAX_PROPERTIES_BYTES)", what, bytes,
+	    map_max_bytes);
+	return (-1);
 }
 
 static const struct pgl_jfield *

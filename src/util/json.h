@@ -53,6 +53,11 @@ void		 pgl_json_map_limits(size_t max_bytes, size_t max_entries);
 int		 pgl_json_map_fits(const json_t *map, const char *what,
 		    char *why, size_t whylen);
 
+/* The same for any JSON value: its serialised bytes (and, for an object,
+ * its entries) within the ceiling; 0, or -1 with a reason. */
+int		 pgl_json_value_fits(const json_t *v, const char *what,
+		    char *why, size_t whylen);
+
 /* obj[key] as a string, or NULL if absent, null or not a string. */
 const char	*pgl_json_str(const json_t *obj, const char *key);
 

@@ -22,7 +22,8 @@
 # to build/bench/store-results.md, and the others after it, each writing
 # build/bench/<name>-results.md (isolation.sh: one tenant's attacks beside
 # another tenant's latency); the last is table maintenance and the
-# task runners (tests/bench/maintenance.sh: BENCH_MAINT_* settings).
+# task runners (tests/bench/maintenance.sh: BENCH_MAINT_* settings);
+# search.sh measures search over 100,000 assets beside a LIKE scan.
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -551,6 +552,11 @@ echo "bench: written $OUT/commits-results.md"
 
 echo; sh "$HERE/merge.sh" || die "the merge bench failed"
 echo "bench: written $OUT/merge-results.md"
+
+# --- search over 100,000 assets beside a LIKE scan (search.sh) ------------------
+
+echo; sh "$HERE/search.sh" || die "the search bench failed"
+echo "bench: written $OUT/search-results.md"
 
 # --- one tenant's attacks beside another's latency (isolation.sh) ---------------
 

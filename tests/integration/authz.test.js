@@ -167,7 +167,8 @@ const GRANTED = ['user_a_granted', 'key_a', 'oauth_a', 'ext_a_granted'];
 /** A's real resource for each path parameter. */
 function url(route) {
   const fill = {
-    prefix: A.cat, namespace: 'ns', table: 'tbl', view: 'nosuchview', file: 'index.html',
+    prefix: A.cat, namespace: 'ns', table: 'tbl', view: 'nosuchview', file: 'index.html', asset: 'tbl',
+    asset_id: A.tableId,
     id: MISSING, user_id: A.userId, token_id: MISSING, role_id: A.roleId,
     name: route.path.startsWith('/api/v1/warehouses') ? A.wh : route.path.startsWith('/api/v1/branches') ? 'main' : A.cat,
   };
@@ -272,17 +273,21 @@ test('warehouse create and update: root (naming the tenant) and admins; tenant u
 // by the merge operation (merge.test.js).
 const SELF_SERVICE = new Set(['api_tenant_create', 'api_branch_create', 'api_tag_create', 'api_user_update',
   'api_token_rotate', 'api_token_revoke_own', 'api_logout', 'api_task_cancel',
-  'api_merge_start', 'api_merge_resolve', 'api_merge_complete', 'api_merge_abort', 'api_branch_rebase']);
+  'api_merge_start', 'api_merge_resolve', 'api_merge_complete', 'api_merge_abort', 'api_branch_rebase',
+  // Each asset of a bulk delete is authorized as its own delete
+  // (dashboard_settings.test.js).
+  'api_bulk_delete_assets']);
 test('every mutation names who may call it; only self-service ones are open to any principal', () => {
   for (const route of routeTable()) {
     if (route.method === 'GET' || route.method === 'HEAD' || kindOf(route.rule) === 'PUBLIC') continue;
     if (kindOf(route.rule) === 'ANYONE') {
       assert.ok(SELF_SERVICE.has(route.fn), `${route.method} ${route.path} is open to any principal (${route.rule})`);
     }
-    // A metrics report and a signature change nothing; logout records
-    // its own revocation; a federated catalog's probe only reads its
-    // remote.
-    if (!['ice_table_metrics', 'ice_table_sign', 'api_logout', 'api_fed_test'].includes(route.fn)) {
+    // A metrics report, a signature and a name check change nothing;
+    // logout records its own revocation; a federated catalog's probe
+    // only reads its remote.
+    if (!['ice_table_metrics', 'ice_table_sign', 'api_logout', 'api_fed_test',
+      'api_validate_names'].includes(route.fn)) {
       assert.match(route.rule, /_DOES/, `${route.method} ${route.path} records no audit event`);
     }
   }
@@ -310,6 +315,11 @@ test('another tenant\'s resources answer byte for byte like missing ones', async
     [`/api/v1/federated-catalogs/${A.fed}`, '/api/v1/federated-catalogs/'],
     [`/api/v1/federated-catalogs/${A.fed}/stats`, '/api/v1/federated-catalogs/', '/stats'],
     [`/v1/${A.fed}/namespaces`, '/v1/', '/namespaces'],
+    [`/api/v1/catalogs/${A.cat}/namespaces/ns/assets`, '/api/v1/catalogs/', '/namespaces/ns/assets'],
+    [`/api/v1/catalogs/${A.cat}/namespaces/ns/assets/tbl`, '/api/v1/catalogs/', '/namespaces/ns/assets/tbl'],
+    [`/api/v1/assets/${A.tableId}`, '/api/v1/assets/'],
+    [`/api/v1/assets/${A.tableId}/metadata`, '/api/v1/assets/', '/metadata'],
+    [`/api/v1/business-metadata/${A.tableId}`, '/api/v1/business-metadata/'],
   ];
   for (const [theirs, pre, post = ''] of pairs) {
     const name = theirs.slice(pre.length, theirs.length - post.length);

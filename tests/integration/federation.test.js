@@ -384,6 +384,9 @@ test('until its remote answers, a federated catalog fails clearly and never acts
     ['POST', '/api/v1/branches/merge', { catalog: cat, source_branch: 'dev', target_branch: 'main' }],
     ['GET', `/api/v1/catalogs/${cat}/namespaces/tree`],
     ['POST', `/v1/${cat}/namespaces/x/tables/t/maintenance`, { operations: ['expire_snapshots'] }],
+    ['GET', `/api/v1/catalogs/${cat}/namespaces/x/assets`],
+    ['POST', `/api/v1/catalogs/${cat}/namespaces/x/assets`, { name: 'a', kind: 'CSV_TABLE', location: 'file:///tmp/x.csv' }],
+    ['GET', `/api/v1/catalogs/${cat}/namespaces/x/assets/a`],
   ];
   for (const [method, p, body] of refusals) {
     expectError(await call(local, method, p, { body, headers: A.admin }), 400, { iceberg: p.startsWith('/v1/'), message: /federated/ });

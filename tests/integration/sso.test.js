@@ -56,7 +56,10 @@ async function signIn(login, { tamper } = {}) {
 
 test('the providers with a sign-in are listed', async () => {
   const list = expectJson(await srv.req('GET', '/api/v1/oauth/providers'), 200);
-  assert.deepEqual(list, [{ name: 'corp', issuer: idp.issuer, 'authorize-url': '/oauth/authorize/corp' }]);
+  assert.deepEqual(list, {
+    providers: ['corp'], // pangolin-api.md §1.3
+    provider_details: [{ name: 'corp', issuer: idp.issuer, 'authorize-url': '/oauth/authorize/corp' }],
+  });
   assert.equal((await srv.req('GET', '/oauth/authorize/nope')).status, 404);
 });
 

@@ -84,7 +84,7 @@ static void
 test_scopes_nest_tenant_catalog_namespace_asset(void **state)
 {
 	struct pgl_grant	g;
-	struct pgl_target	t = { CAT, "a\x1f" "b", ASSET, NULL, 0 };
+	struct pgl_target	t = { CAT, "a\x1f" "b", ASSET, NULL, 0, 0 };
 
 	(void)state;
 	g = grant("{\"type\":\"tenant\"}", "[\"read\"]");
@@ -118,7 +118,7 @@ static void
 test_decisions_need_a_covering_grant_with_the_action(void **state)
 {
 	struct pgl_grant	g[2];
-	struct pgl_target	t = { CAT, "sales", ASSET, NULL, 0 };
+	struct pgl_target	t = { CAT, "sales", ASSET, NULL, 0, 0 };
 	const char		*tags[] = { "PII" };
 
 	(void)state;
@@ -138,9 +138,9 @@ static void
 test_lists_see_into_what_is_granted_below(void **state)
 {
 	struct pgl_grant	g;
-	struct pgl_target	cat = { CAT, "", "", NULL, 0 };
-	struct pgl_target	parent = { CAT, "a", "", NULL, 0 };
-	struct pgl_target	sibling = { CAT, "z", "", NULL, 0 };
+	struct pgl_target	cat = { CAT, "", "", NULL, 0, 0 };
+	struct pgl_target	parent = { CAT, "a", "", NULL, 0, 0 };
+	struct pgl_target	sibling = { CAT, "z", "", NULL, 0, 0 };
 
 	(void)state;
 	g = grant("{\"type\":\"namespace\",\"catalog_id\":\"" CAT "\","
@@ -177,6 +177,26 @@ test_malformed_grants_are_refused(void **state)
 }
 
 static void
+test_a_discoverable_asset_is_seen_not_read(void **state)
+{
+	struct pgl_grant	g;
+	struct pgl_target	t = { CAT, "sales", ASSET, NULL, 0, 1 };
+	struct pgl_target	cat = { CAT, "", "", NULL, 0, 1 };
+
+	(void)state;
+	assert_true(pgl_rbac_sees(NULL, 0, &t));
+	assert_false(pgl_rbac_allows(NULL, 0, PGL_ACT_READ, &t));
+	/* Only an asset: a catalog is not made visible by the flag. */
+	assert_false(pgl_rbac_sees(NULL, 0, &cat));
+	t.discoverable = 0;
+	assert_false(pgl_rbac_sees(NULL, 0, &t));
+	g = grant("{\"type\":\"tag\",\"tag_name\":\"PII\"}", "[\"read\"]");
+	assert_true(pgl_rbac_has_tag_grants(&g, 1));
+	g = grant("{\"type\":\"tenant\"}", "[\"read\"]");
+	assert_false(pgl_rbac_has_tag_grants(&g, 1));
+}
+
+static void
 test_a_copy_keeps_its_strings(void **state)
 {
 	struct pgl_grant	 g[2], *c;
@@ -205,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_lists_see_into_what_is_granted_below),
 		cmocka_unit_test(test_malformed_grants_are_refused),
 		cmocka_unit_test(test_a_copy_keeps_its_strings),
+		cmocka_unit_test(test_a_discoverable_asset_is_seen_not_read),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

@@ -434,7 +434,9 @@ test_later_groups_are_left_null(void **state)
 	assert_non_null(ops->list_permissions);
 	assert_non_null(ops->create_merge_op);
 	assert_non_null(ops->get_merge_base);
-	assert_null(ops->get_settings);
+	assert_non_null(ops->get_settings);
+	assert_non_null(ops->search_assets);
+	assert_non_null(ops->count_tenant);
 	assert_non_null(ops->create_task);
 	assert_non_null(ops->claim_task);
 }
@@ -3123,6 +3125,516 @@ test_catalog_delete_of_10000_commits_is_quick(void **state)
 	assert_true(ms < 5000.0);
 }
 
+/*
+ * Governance (ABI 1.10): business metadata, access requests, search,
+ * settings and the dashboard's counts.
+ */
+
+#define T1	"as-t-a-cat-main-db-t1"
+#define V1	"as-t-a-cat-main-db-v1"
+
+static struct pgl_business_metadata
+metadata(const char *asset, const char *description, const char *tags,
+    int discoverable, const char *by)
+{
+	struct pgl_business_metadata	m = { "bm-1", asset, description,
+	    tags, "{\"owner\":{\"team\":\"data\"}}", discoverable, by, 0, by,
+	    0 };
+
+	return (m);
+}
+
+static struct pgl_access_request
+request(const char *id, const char *tenant, const char *user_id,
+    const char *asset, int64_t at)
+{
+	struct pgl_access_request	q = { id, tenant, user_id, asset,
+	    "for the quarterly report", "pending", at, NULL, 0, NULL };
+
+	return (q);
+}
+
+static void
+test_business_metadata_upsert_keeps_its_creation(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_business_metadata	 m, got;
+
+	seed_catalog_tree(f, "t-a");
+	seed_catalog_tree(f, "t-b");
+	m = metadata(T1, "Orders of the day", "[\"pii\",\"finance\"]", 1,
+	    "alice");
+	m.created_at_ms = m.updated_at_ms = 1000;
+	OK(f, ops->put_business_metadata(f->s, "t-a", &m, &f->err));
+	OK(f, ops->get_business_metadata(f->s, f->a, "t-a", T1, &got,
+	    &f->err));
+	assert_string_equal(got.id, "bm-1");
+	assert_string_equal(got.asset_id, T1);
+	assert_string_equal(got.description, "Orders of the day");
+	assert_string_equal(got.tags, "[\"pii\",\"finance\"]");
+	assert_string_equal(got.properties, "{\"owner\":{\"team\":\"data\"}}");
+	assert_int_equal(got.discoverable, 1);
+	assert_string_equal(got.created_by, "alice");
+	assert_int_equal(got.created_at_ms, 1000);
+	/* A second put replaces the content, not the creation. */
+	m = metadata(T1, NULL, "[]", 0, "bob");
+	m.id = "bm-2";
+	m.updated_at_ms = 2000;
+	OK(f, ops->put_business_metadata(f->s, "t-a", &m, &f->err));
+	OK(f, ops->get_business_metadata(f->s, f->a, "t-a", T1, &got,
+	    &f->err));
+	assert_string_equal(got.id, "bm-1");
+	assert_null(got.description);
+	assert_string_equal(got.tags, "[]");
+	assert_int_equal(got.discoverable, 0);
+	assert_string_equal(got.created_by, "alice");
+	assert_int_equal(got.created_at_ms, 1000);
+	assert_string_equal(got.updated_by, "bob");
+	assert_int_equal(got.updated_at_ms, 2000);
+	/* Another tenant's asset is missing, its metadata too. */
+	FAILS(f, PGL_ENOTFOUND, ops->get_business_metadata(f->s, f->a, "t-b",
+	    T1, &got, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->put_business_metadata(f->s, "t-b", &m,
+	    &f->err));
+	m.asset_id = "no-such-asset";
+	FAILS(f, PGL_ENOTFOUND, ops->put_business_metadata(f->s, "t-a", &m,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_business_metadata(f->s, "t-b", T1,
+	    &f->err));
+	OK(f, ops->delete_business_metadata(f->s, "t-a", T1, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_business_metadata(f->s, f->a, "t-a",
+	    T1, &got, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_business_metadata(f->s, "t-a", T1,
+	    &f->err));
+}
+
+/* No orphans: whatever deletes an asset deletes what names it. */
+static void
+expect_gone(struct fx *f, const char *tenant, const char *asset,
+    const char *req)
+{
+	struct pgl_business_metadata	m;
+	struct pgl_access_request	q;
+
+	FAILS(f, PGL_ENOTFOUND, ops->get_business_metadata(f->s, f->a, tenant,
+	    asset, &m, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_access_request(f->s, f->a, tenant,
+	    req, &q, &f->err));
+}
+
+static void
+describe(struct fx *f, const char *tenant, const char *asset,
+    const char *req)
+{
+	struct pgl_business_metadata	m = metadata(asset, "x", "[\"pii\"]",
+					    1, "alice");
+	struct pgl_access_request	q = request(req, tenant, "u1", asset,
+					    10);
+
+	OK(f, ops->put_business_metadata(f->s, tenant, &m, &f->err));
+	OK(f, ops->create_access_request(f->s, &q, &f->err));
+}
+
+static void
+test_metadata_and_requests_go_with_their_asset(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_business_metadata	 m;
+	struct pgl_asset		*items;
+	uint64_t			 copied;
+	size_t				 n;
+
+	seed_catalog_tree(f, "t-a");
+	describe(f, "t-a", T1, "r1");
+	OK(f, ops->delete_asset(f->s, "t-a", "cat", "main", "db", "t1",
+	    &f->err));
+	expect_gone(f, "t-a", T1, "r1");
+	/* A branch's copies are new assets: no metadata; deleting the
+	 * branch takes theirs. */
+	seed_branch(f, "t-a", "cat", "dev");
+	describe(f, "t-a", V1, "r2");
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "main", "dev", NULL,
+	    NULL, &copied, &f->err));
+	OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", "dev", NULL, NULL,
+	    &(struct pgl_page){ 0, 0 }, &items, &n, NULL, &f->err));
+	assert_int_equal(n, 1);
+	FAILS(f, PGL_ENOTFOUND, ops->get_business_metadata(f->s, f->a, "t-a",
+	    items[0].id, &m, &f->err));
+	describe(f, "t-a", items[0].id, "r3");
+	OK(f, ops->delete_branch(f->s, "t-a", "cat", "dev", &f->err));
+	expect_gone(f, "t-a", items[0].id, "r3");
+	OK(f, ops->get_business_metadata(f->s, f->a, "t-a", V1, &m, &f->err));
+	/* The namespace, the catalog, the tenant. */
+	OK(f, ops->delete_namespace(f->s, "t-a", "cat", "db", &f->err));
+	expect_gone(f, "t-a", V1, "r2");
+	seed_ns(f, "t-a", "cat", "db");
+	seed_asset(f, "t-a", "cat", "main", "db", "t1", "ICEBERG_TABLE");
+	describe(f, "t-a", T1, "r4");
+	OK(f, ops->delete_catalog(f->s, "t-a", "cat", &f->err));
+	expect_gone(f, "t-a", T1, "r4");
+	seed_catalog(f, "t-a", "cat", "wh");
+	seed_branch(f, "t-a", "cat", "main");
+	seed_ns(f, "t-a", "cat", "db");
+	seed_asset(f, "t-a", "cat", "main", "db", "t1", "ICEBERG_TABLE");
+	describe(f, "t-a", T1, "r5");
+	OK(f, ops->put_settings(f->s, "t-a", "{\"smtp_host\":\"x\"}",
+	    &f->err));
+	OK(f, ops->delete_tenant(f->s, "t-a", &f->err));
+	seed_tenant(f, "t-a", "again");
+	expect_gone(f, "t-a", T1, "r5");
+	FAILS(f, PGL_ENOTFOUND, ops->get_settings(f->s, f->a, "t-a",
+	    &(const char *){ NULL }, &f->err));
+}
+
+static void
+test_access_requests_list_newest_first_and_review_once(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_access_request	 q, got, *items;
+	struct pgl_page			 all = { 0, 0 }, one = { 1, 1 };
+	uint64_t			 total;
+	size_t				 n;
+
+	seed_catalog_tree(f, "t-a");
+	seed_catalog_tree(f, "t-b");
+	q = request("r1", "t-a", "u1", T1, 100);
+	OK(f, ops->create_access_request(f->s, &q, &f->err));
+	q = request("r2", "t-a", "u2", T1, 200);
+	q.reason = NULL;
+	OK(f, ops->create_access_request(f->s, &q, &f->err));
+	q = request("r3", "t-a", "u1", V1, 300);
+	OK(f, ops->create_access_request(f->s, &q, &f->err));
+	q = request("r4", "t-a", "u1", "no-such-asset", 400);
+	FAILS(f, PGL_ENOTFOUND, ops->create_access_request(f->s, &q, &f->err));
+	q = request("r4", "t-b", "u1", T1, 400);
+	FAILS(f, PGL_ENOTFOUND, ops->create_access_request(f->s, &q, &f->err));
+	OK(f, ops->list_access_requests(f->s, f->a, "t-a", NULL, &all, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(n, 3);
+	assert_int_equal(total, 3);
+	assert_string_equal(items[0].id, "r3");
+	assert_string_equal(items[2].id, "r1");
+	OK(f, ops->list_access_requests(f->s, f->a, "t-a", "u1", &one, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 2);
+	assert_string_equal(items[0].id, "r1");
+	OK(f, ops->list_access_requests(f->s, f->a, "t-b", NULL, &all, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(total, 0);
+	OK(f, ops->get_access_request(f->s, f->a, "t-a", "r2", &got, &f->err));
+	assert_string_equal(got.user_id, "u2");
+	assert_string_equal(got.asset_id, T1);
+	assert_null(got.reason);
+	assert_string_equal(got.status, "pending");
+	assert_int_equal(got.requested_at_ms, 200);
+	assert_null(got.reviewed_by);
+	q = got;
+	q.status = "approved";
+	q.reviewed_by = "admin";
+	q.reviewed_at_ms = 500;
+	q.review_comment = "ok";
+	OK(f, ops->review_access_request(f->s, &q, &f->err));
+	FAILS(f, PGL_ECONFLICT, ops->review_access_request(f->s, &q, &f->err));
+	OK(f, ops->get_access_request(f->s, f->a, "t-a", "r2", &got, &f->err));
+	assert_string_equal(got.status, "approved");
+	assert_string_equal(got.reviewed_by, "admin");
+	assert_int_equal(got.reviewed_at_ms, 500);
+	assert_string_equal(got.review_comment, "ok");
+	q.id = "r9";
+	FAILS(f, PGL_ENOTFOUND, ops->review_access_request(f->s, &q, &f->err));
+	q = got;
+	q.tenant_id = "t-b";
+	q.id = "r1";
+	FAILS(f, PGL_ENOTFOUND, ops->review_access_request(f->s, &q, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_access_request(f->s, f->a, "t-b",
+	    "r1", &got, &f->err));
+}
+
+/* Search: one asset per name in catalog "cat", namespace "db", main. */
+static void
+seed_named(struct fx *f, const char *tenant, const char *const *names,
+    size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		seed_asset(f, tenant, "cat", "main", "db", names[i],
+		    "DELTA_TABLE");
+}
+
+static size_t
+search(struct fx *f, const char *tenant, const struct pgl_asset_query *q,
+    const char **names, size_t max)
+{
+	struct pgl_asset_hit	*hits;
+	struct pgl_page		 all = { 0, 0 };
+	uint64_t		 total;
+	size_t			 n, i;
+
+	OK(f, ops->search_assets(f->s, f->a, tenant, q, &all, &hits, &n,
+	    &total, &f->err));
+	assert_int_equal(total, n);
+	for (i = 0; i < n && i < max; i++)
+		names[i] = hits[i].asset.name;
+	return (n);
+}
+
+#define ASSET_ID(name)	"as-t-a-cat-main-db-" name
+
+static void
+test_search_finds_substrings_of_names_and_descriptions(void **state)
+{
+	static const char *const	 names[] = { "orders", "Customer_Orders",
+	    "sales", "100%_done\"x", "a_b", "ab" };
+	struct fx			*f = *state;
+	struct pgl_business_metadata	 m;
+	struct pgl_asset_query		 q;
+	struct pgl_asset_hit		*hits;
+	struct pgl_page			 page = { 1, 1 };
+	const char			*got[8];
+	uint64_t			 total;
+	size_t				 n;
+
+	seed_catalog_tree(f, "t-a");
+	seed_catalog_tree(f, "t-b");
+	seed_named(f, "t-a", names, 6);
+	seed_branch(f, "t-a", "cat", "dev");
+	seed_asset(f, "t-a", "cat", "dev", "db", "orders_dev", "DELTA_TABLE");
+	m = metadata(ASSET_ID("sales"), "Monthly REVENUE by region", "[]", 0,
+	    "alice");
+	OK(f, ops->put_business_metadata(f->s, "t-a", &m, &f->err));
+	memset(&q, 0, sizeof(q));
+	q.text = "order";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 2);
+	assert_string_equal(got[0], "Customer_Orders");
+	assert_string_equal(got[1], "orders");
+	q.text = "ORDERS";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 2);
+	q.text = "revenue";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 1);
+	assert_string_equal(got[0], "sales");
+	q.text = "r\nm";	/* never across name and description */
+	assert_int_equal(search(f, "t-a", &q, got, 8), 0);
+	/* LIKE's wildcards and FTS5's quotes are plain characters. */
+	q.text = "%_d";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 1);
+	assert_string_equal(got[0], "100%_done\"x");
+	q.text = "e\"x";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 1);
+	q.text = "a_";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 1);
+	assert_string_equal(got[0], "a_b");
+	/* One and two characters, below the trigram: still answered. */
+	q.text = "b";	/* a_b, ab, and sales: "... by region" */
+	assert_int_equal(search(f, "t-a", &q, got, 8), 3);
+	/* Only main: the dev branch's asset is not found. */
+	q.text = "_dev";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 0);
+	/* Another tenant finds nothing of these. */
+	q.text = "order";
+	assert_int_equal(search(f, "t-b", &q, got, 8), 0);
+	/* Empty text: every asset of main, by name; paged with its total. */
+	q.text = "";
+	OK(f, ops->search_assets(f->s, f->a, "t-a", &q, &page, &hits, &n,
+	    &total, &f->err));
+	assert_int_equal(total, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(hits[0].asset.name, "Customer_Orders");
+	q.text = "sales";
+	OK(f, ops->search_assets(f->s, f->a, "t-a", &q,
+	    &(struct pgl_page){ 0, 0 }, &hits, &n, &total, &f->err));
+	assert_int_equal(n, 1);
+	assert_int_equal(hits[0].has_metadata, 1);
+	assert_string_equal(hits[0].description, "Monthly REVENUE by region");
+	assert_string_equal(hits[0].asset.catalog, "cat");
+	assert_string_equal(hits[0].asset.ns, "db");
+	assert_string_equal(hits[0].asset.kind, "DELTA_TABLE");
+}
+
+static void
+test_search_follows_renames_and_descriptions(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_business_metadata	 m;
+	struct pgl_asset_query		 q;
+	const char			*got[4];
+
+	seed_catalog_tree(f, "t-a");
+	memset(&q, 0, sizeof(q));
+	OK(f, ops->rename_asset(f->s, "t-a", "cat", "main", "db", "t1", "db",
+	    "renamed_tbl", &f->err));
+	q.text = "renamed";
+	assert_int_equal(search(f, "t-a", &q, got, 4), 1);
+	q.text = "t1";
+	assert_int_equal(search(f, "t-a", &q, got, 4), 0);
+	m = metadata(T1, "quarterly numbers", "[]", 0, "alice");
+	OK(f, ops->put_business_metadata(f->s, "t-a", &m, &f->err));
+	q.text = "quarterly";
+	assert_int_equal(search(f, "t-a", &q, got, 4), 1);
+	m.description = "yearly numbers";
+	OK(f, ops->put_business_metadata(f->s, "t-a", &m, &f->err));
+	assert_int_equal(search(f, "t-a", &q, got, 4), 0);
+	q.text = "yearly";
+	assert_int_equal(search(f, "t-a", &q, got, 4), 1);
+	/* A rename keeps the description searchable. */
+	OK(f, ops->rename_asset(f->s, "t-a", "cat", "main", "db",
+	    "renamed_tbl", "db", "again", &f->err));
+	assert_int_equal(search(f, "t-a", &q, got, 4), 1);
+	assert_string_equal(got[0], "again");
+	OK(f, ops->delete_business_metadata(f->s, "t-a", T1, &f->err));
+	assert_int_equal(search(f, "t-a", &q, got, 4), 0);
+	OK(f, ops->delete_asset(f->s, "t-a", "cat", "main", "db", "again",
+	    &f->err));
+	q.text = "again";
+	assert_int_equal(search(f, "t-a", &q, got, 4), 0);
+}
+
+static void
+test_search_filters_by_tags_catalog_and_visibility(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_business_metadata	 m;
+	struct pgl_asset_query		 q;
+	const char			*got[8];
+
+	seed_catalog_tree(f, "t-a");
+	seed_catalog(f, "t-a", "other", "wh");
+	seed_branch(f, "t-a", "other", "main");
+	seed_ns(f, "t-a", "other", "db");
+	seed_ns(f, "t-a", "cat", "db" SEP "sub");
+	seed_asset(f, "t-a", "other", "main", "db", "o1", "ML_MODEL");
+	seed_asset(f, "t-a", "cat", "main", "db" SEP "sub", "deep",
+	    "CSV_TABLE");
+	m = metadata(T1, NULL, "[\"pii\",\"finance\"]", 0, "alice");
+	OK(f, ops->put_business_metadata(f->s, "t-a", &m, &f->err));
+	m = metadata(V1, NULL, "[\"pii\"]", 1, "alice");
+	OK(f, ops->put_business_metadata(f->s, "t-a", &m, &f->err));
+	memset(&q, 0, sizeof(q));
+	q.tags = "[\"pii\"]";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 2);
+	q.tags = "[\"pii\",\"finance\"]";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 1);
+	assert_string_equal(got[0], "t1");
+	q.text = "v1";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 0);
+	q.text = "t";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 1);
+	q.text = NULL;
+	q.tags = NULL;
+	q.catalog = "other";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 1);
+	assert_string_equal(got[0], "o1");
+	/* Restricted: the discoverable, and what the lists name. */
+	q.catalog = NULL;
+	q.restricted = 1;
+	assert_int_equal(search(f, "t-a", &q, got, 8), 1);
+	assert_string_equal(got[0], "v1");
+	q.vis_catalogs = "[\"other\"]";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 2);
+	q.vis_catalogs = NULL;
+	/* JSON text: the separators escaped, as jansson writes them. */
+	q.vis_namespaces = "[\"cat\\u001edb\"]";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 3);
+	q.vis_namespaces = "[\"cat\\u001edb\\u001fsub\"]";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 2);
+	assert_string_equal(got[0], "deep");
+	q.vis_namespaces = "[\"other\\u001ed\"]";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 1);
+	q.vis_namespaces = NULL;
+	q.vis_assets = "[\"" T1 "\"]";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 2);
+	q.vis_assets = NULL;
+	q.vis_tags = "[\"finance\"]";
+	assert_int_equal(search(f, "t-a", &q, got, 8), 2);
+	assert_string_equal(got[0], "t1");
+}
+
+static void
+test_search_names_of_catalogs_namespaces_and_branches(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_name_hit	*hits;
+	size_t			 n;
+
+	seed_catalog_tree(f, "t-a");
+	seed_catalog_tree(f, "t-b");
+	seed_catalog(f, "t-a", "Sales_Cat", "wh");
+	seed_ns(f, "t-a", "cat", "db" SEP "sales");
+	seed_branch(f, "t-a", "cat", "sales-fix");
+	OK(f, ops->search_names(f->s, f->a, "t-a", PGL_NAMES_CATALOG, "SALES",
+	    10, &hits, &n, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(hits[0].catalog, "Sales_Cat");
+	assert_string_equal(hits[0].name, "Sales_Cat");
+	OK(f, ops->search_names(f->s, f->a, "t-a", PGL_NAMES_NAMESPACE,
+	    "db.sal", 10, &hits, &n, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(hits[0].catalog, "cat");
+	assert_string_equal(hits[0].name, "db" SEP "sales");
+	OK(f, ops->search_names(f->s, f->a, "t-a", PGL_NAMES_BRANCH, "fix", 10,
+	    &hits, &n, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(hits[0].name, "sales-fix");
+	OK(f, ops->search_names(f->s, f->a, "t-a", PGL_NAMES_BRANCH, "a", 1,
+	    &hits, &n, &f->err));
+	assert_int_equal(n, 1);
+	OK(f, ops->search_names(f->s, f->a, "t-b", PGL_NAMES_CATALOG, "sales",
+	    10, &hits, &n, &f->err));
+	assert_int_equal(n, 0);
+}
+
+static void
+test_settings_replace_per_tenant(void **state)
+{
+	struct fx	*f = *state;
+	const char	*doc;
+
+	seed_tenant(f, "t-a", "a");
+	seed_tenant(f, "t-b", "b");
+	FAILS(f, PGL_ENOTFOUND, ops->get_settings(f->s, f->a, "t-a", &doc,
+	    &f->err));
+	OK(f, ops->put_settings(f->s, "t-a", "{\"smtp_port\":25}", &f->err));
+	OK(f, ops->put_settings(f->s, "t-a", "{\"smtp_port\":587}", &f->err));
+	OK(f, ops->get_settings(f->s, f->a, "t-a", &doc, &f->err));
+	assert_string_equal(doc, "{\"smtp_port\":587}");
+	FAILS(f, PGL_ENOTFOUND, ops->get_settings(f->s, f->a, "t-b", &doc,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->put_settings(f->s, "t-none", "{}",
+	    &f->err));
+}
+
+static void
+test_count_tenant_counts_every_kind(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_tenant_counts	 c;
+	struct pgl_user			 u = user("u1", "t-a", "alice");
+
+	seed_catalog_tree(f, "t-a");
+	seed_catalog_tree(f, "t-b");
+	seed_branch(f, "t-a", "cat", "dev");
+	seed_asset(f, "t-a", "cat", "dev", "db", "t1", "ICEBERG_TABLE");
+	seed_asset(f, "t-a", "cat", "main", "db", "m1", "ML_MODEL");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	OK(f, ops->count_tenant(f->s, "t-a", &c, &f->err));
+	assert_int_equal(c.tenants, 1);
+	assert_int_equal(c.warehouses, 1);
+	assert_int_equal(c.catalogs, 1);
+	assert_int_equal(c.namespaces, 1);
+	assert_int_equal(c.tables, 1);
+	assert_int_equal(c.views, 1);
+	assert_int_equal(c.assets, 3);
+	assert_int_equal(c.branches, 2);
+	assert_int_equal(c.users, 1);
+	OK(f, ops->count_tenant(f->s, NULL, &c, &f->err));
+	assert_int_equal(c.tenants, 2);
+	assert_int_equal(c.catalogs, 2);
+	assert_int_equal(c.tables, 2);
+	assert_int_equal(c.assets, 5);
+	assert_int_equal(c.branches, 3);
+}
+
 /* Tenant isolation: t-b sees none of t-a's rows, by any method. */
 
 static void
@@ -3833,6 +4345,15 @@ main(void)
 		T(test_merge_base_of_a_long_history_is_one_query),
 		T(test_merge_op_crud_newest_first_tenant_scoped_and_cascaded),
 		T(test_merge_conflicts_keep_creation_order_and_are_tenant_scoped),
+		T(test_business_metadata_upsert_keeps_its_creation),
+		T(test_metadata_and_requests_go_with_their_asset),
+		T(test_access_requests_list_newest_first_and_review_once),
+		T(test_search_finds_substrings_of_names_and_descriptions),
+		T(test_search_follows_renames_and_descriptions),
+		T(test_search_filters_by_tags_catalog_and_visibility),
+		T(test_search_names_of_catalogs_namespaces_and_branches),
+		T(test_settings_replace_per_tenant),
+		T(test_count_tenant_counts_every_kind),
 #undef T
 	};
 	const char		*plugin = getenv("PGL_STORE_PLUGIN");

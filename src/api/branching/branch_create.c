@@ -287,7 +287,7 @@ api_branch_create(struct pgl_req *r)
 	/* The route's rule cannot see the body: the branch type decides. */
 	if (api_require(r, strcmp(b.branch_type, "ingest") == 0 ?
 	    PGL_ACT_INGEST_BRANCHING : PGL_ACT_EXPERIMENTAL_BRANCHING,
-	    &(struct pgl_target){ c.id, "", "", NULL, 0 }) == -1)
+	    &(struct pgl_target){ c.id, "", "", NULL, 0, 0 }) == -1)
 		return;
 	from = pgl_json_str(r->body, "from_branch");
 	assets = json_object_get(r->body, "assets");

@@ -184,7 +184,7 @@ tag_allowed(struct pgl_req *r, const char *catalog)
 	if (api_local_catalog(r, &c) == -1)
 		return (-1);
 	return (api_require(r, PGL_ACT_CREATE,
-	    &(struct pgl_target){ c.id, "", "", NULL, 0 }));
+	    &(struct pgl_target){ c.id, "", "", NULL, 0, 0 }));
 }
 
 void

@@ -47,7 +47,7 @@ merge_catalog_for(struct pgl_req *r, const char *name, unsigned action,
 	if (api_local_catalog(r, c) == -1)
 		return (-1);
 	return (api_require(r, action,
-	    &(struct pgl_target){ c->id, "", "", NULL, 0 }));
+	    &(struct pgl_target){ c->id, "", "", NULL, 0, 0 }));
 }
 
 /* The operation of id, its document, and its catalog (action on it). */
@@ -126,7 +126,7 @@ merge_allowed(struct pgl_req *r, const struct pgl_catalog *c,
 		return (-1);
 	}
 	return (api_require(r, PGL_ACT_EXPERIMENTAL_BRANCHING,
-	    &(struct pgl_target){ c->id, "", "", NULL, 0 }));
+	    &(struct pgl_target){ c->id, "", "", NULL, 0, 0 }));
 }
 
 static int

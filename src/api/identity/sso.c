@@ -184,10 +184,13 @@ sso_provider(struct pgl_req *r)
 	return (idp);
 }
 
+/* The contract's {"providers": [names]}, and beside it what the page's
+ * buttons need (the issuer and where to start), so no client has to
+ * know the authorize path. */
 void
 api_sso_providers(struct pgl_req *r)
 {
-	json_t		*list = json_array();
+	json_t		*names = json_array(), *details = json_array();
 	struct pgl_idp	*idp;
 	size_t		 i;
 
@@ -195,12 +198,14 @@ api_sso_providers(struct pgl_req *r)
 		idp = pgl_idp_at(i);
 		if (idp->cfg->client_id == NULL)
 			continue;
-		json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "name",
-		    idp->cfg->name, "issuer", idp->cfg->issuer, "authorize-url",
-		    pgl_arena_printf(r->arena, "/oauth/authorize/%s",
-		    idp->cfg->name)));
+		json_array_append_new(names, json_string(idp->cfg->name));
+		json_array_append_new(details, json_pack("{s:s,s:s,s:s}",
+		    "name", idp->cfg->name, "issuer", idp->cfg->issuer,
+		    "authorize-url", pgl_arena_printf(r->arena,
+		    "/oauth/authorize/%s", idp->cfg->name)));
 	}
-	pgl_reply_json(r, 200, list);
+	pgl_reply_json(r, 200, json_pack("{s:o,s:o}", "providers", names,
+	    "provider_details", details));
 }
 
 /* The provider's endpoints came (or not): the redirect again. */

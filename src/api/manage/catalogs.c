@@ -328,7 +328,7 @@ static int
 catalog_visible(struct pgl_req *r, const void *item, void *ctx)
 {
 	const struct pgl_catalog	*c = item;
-	struct pgl_target		 t = { c->id, "", "", NULL, 0 };
+	struct pgl_target		 t = { c->id, "", "", NULL, 0, 0 };
 
 	(void)ctx;
 	return (api_sees(r, &t));

@@ -1,6 +1,7 @@
 /*
  * The management room: health and metrics, the page, tenants,
- * warehouses, catalogs (and their namespace tree), the bootstrap.
+ * warehouses, catalogs (and their namespace tree), the bootstrap, the
+ * per-tenant settings and the dashboard's counts.
  */
 #ifndef PGL_API_MANAGE_H
 #define PGL_API_MANAGE_H
@@ -49,6 +50,13 @@ void	api_catalog_update(struct pgl_req *);
 void	api_catalog_delete(struct pgl_req *);
 void	api_catalog_summary(struct pgl_req *);
 void	api_namespace_tree(struct pgl_req *);
+
+/* manage/settings.c: per-tenant settings (§2.11) */
+void	api_settings_get(struct pgl_req *);
+void	api_settings_put(struct pgl_req *);
+
+/* manage/dashboard.c: the dashboard's counts (§2.11) */
+void	api_dashboard_stats(struct pgl_req *);
 
 /*
  * Create a catalog with its `main` branch (rooted at an initial commit)

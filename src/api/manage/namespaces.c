@@ -82,7 +82,7 @@ api_namespace_tree(struct pgl_req *r)
 	}
 	root = json_array();
 	for (i = 0; i < n; i++) {
-		struct pgl_target	t = { c.id, items[i].name, "", NULL, 0 };
+		struct pgl_target	t = { c.id, items[i].name, "", NULL, 0, 0 };
 
 		/* A tenant user sees the namespaces it may see into. */
 		if (api_sees(r, &t))

@@ -33,7 +33,7 @@ static int
 ns_visible(struct pgl_req *r, const void *item, void *ctx)
 {
 	const struct pgl_namespace	*ns = item;
-	struct pgl_target		 t = { ctx, ns->name, "", NULL, 0 };
+	struct pgl_target		 t = { ctx, ns->name, "", NULL, 0, 0 };
 
 	return (api_sees(r, &t));
 }

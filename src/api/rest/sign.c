@@ -506,7 +506,7 @@ inside_table(struct pgl_req *r, const struct pgl_storage *st,
     const struct ice_target *it, const char *asset_id)
 {
 	struct pgl_target	 pt = { it->catalog.id, it->ns, asset_id, NULL,
-				    0 };
+				    0, 0 };
 	const char		*want = ice_table_key_prefix(r, location,
 				    st->s3.bucket);
 	const json_t		*headers = json_object_get(r->body, "headers");

@@ -145,7 +145,7 @@ static int
 asset_visible(struct pgl_req *r, const void *item, void *ctx)
 {
 	const struct pgl_asset	*a = item;
-	struct pgl_target	 t = { ctx, a->ns, a->id, NULL, 0 };
+	struct pgl_target	 t = { ctx, a->ns, a->id, NULL, 0, 0 };
 
 	return (api_allowed(r, PGL_ACT_LIST, &t));
 }
