@@ -134,11 +134,40 @@ $(OUT)/tools/bin2c: src/tools/bin2c.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -o $@ $<
 
-# kore.conf and assets/ compiled in: Kore reads asset_builtin_kore_conf.
-$(OUT)/gen/assets.c: kore.conf $(wildcard assets/*) $(OUT)/tools/bin2c
+# The admin page (assets/*.*) and the API's page (assets/api-docs/: its
+# own files and Swagger UI's from the swagger-ui-dist npm package, which
+# `make deps` installs from the lock file there), and the OpenAPI document
+# of the management API, docs/openapi/management.yaml as JSON.
+UI_FILES	:= $(wildcard assets/*.*)
+DOCS_DIR	:= assets/api-docs
+SWAGGER		:= $(DOCS_DIR)/node_modules/swagger-ui-dist
+DOCS_FILES	:= $(DOCS_DIR)/index.html $(DOCS_DIR)/docs.js $(DOCS_DIR)/docs.css \
+		   $(SWAGGER)/swagger-ui-bundle.js $(SWAGGER)/swagger-ui.css \
+		   $(OUT)/gen/swagger-ui-bundle.js.gz $(OUT)/gen/swagger-ui.css.gz
+sym		= $(subst -,_,$(subst .,_,$(notdir $(1))))
+
+$(SWAGGER)/swagger-ui-bundle.js $(SWAGGER)/swagger-ui.css:
+	@echo "missing $@: the API page's npm packages (make deps)"; exit 1
+
+# The viewer's two large files also gzip'd (1.4 MiB of script is 0.4),
+# sent as they are to a client that accepts gzip.
+$(OUT)/gen/%.gz: $(SWAGGER)/%
+	@mkdir -p $(dir $@)
+	gzip -9 -n -c $< > $@
+
+$(OUT)/gen/openapi.json: docs/openapi/management.yaml src/tools/openapi_json.mjs \
+		$(DOCS_DIR)/package-lock.json
+	@mkdir -p $(dir $@)
+	node src/tools/openapi_json.mjs $< $@
+
+# kore.conf and the pages compiled in: Kore reads asset_builtin_kore_conf.
+$(OUT)/gen/assets.c: kore.conf $(UI_FILES) $(DOCS_FILES) $(OUT)/gen/openapi.json \
+		$(OUT)/tools/bin2c
 	@mkdir -p $(dir $@)
 	$(OUT)/tools/bin2c $@ builtin_kore_conf=kore.conf \
-		$(foreach f,$(wildcard assets/*),ui:$(subst -,_,$(subst .,_,$(notdir $f)))=$f)
+		$(foreach f,$(UI_FILES),ui:$(call sym,$f)=$f) \
+		$(foreach f,$(DOCS_FILES),docs:docs_$(call sym,$f)=$f) \
+		openapi_json=$(OUT)/gen/openapi.json
 
 $(OUT)/gen/assets.o: $(OUT)/gen/assets.c
 	$(CC) -Isrc -c $< -o $@

@@ -21,6 +21,7 @@
 #include "api/manage/manage.h"
 #include "api/config_cache.h"
 #include "api/maintenance/maint.h"
+#include "api/federation/federation.h"
 #include "api/gate.h"
 #include "api/routes.h"
 #include "api/cache/cache.h"
@@ -63,6 +64,8 @@ usage(FILE *fp)
 	    "                      else built-in defaults plus environment)\n"
 	    "      --check-config  load the config and plugins, open the store,\n"
 	    "                      report and exit (0 ok, 2 refused)\n"
+	    "      --list-routes   print every route served (method and path\n"
+	    "                      template, one a line) and exit\n"
 	    "  -v, --version       print the version\n"
 	    "  -h, --help          this text\n"
 	    "\n"
@@ -123,12 +126,33 @@ plugins_check(const struct pgl_config *cfg)
 	api_tree_cache_init();
 }
 
+/* The route table as the server matches it: "GET /api/v1/catalogs". */
+static void
+list_routes(void)
+{
+	static const struct { int m; const char *name; } names[] = {
+		{ PGL_GET, "GET" }, { PGL_POST, "POST" }, { PGL_PUT, "PUT" },
+		{ PGL_DELETE, "DELETE" }, { PGL_HEAD, "HEAD" },
+		{ PGL_PATCH, "PATCH" }, { PGL_OPTIONS, "OPTIONS" },
+	};
+	size_t	i, j;
+
+	for (i = 0; i < pgl_nroutes; i++) {
+		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+			if (pgl_routes[i].method == names[j].m)
+				printf("%s %s\n", names[j].name,
+				    pgl_routes[i].path);
+		}
+	}
+}
+
 static const char *
 parse_args(int argc, char **argv, int *check)
 {
 	static const struct option	longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "list-routes", no_argument, NULL, 'R' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -144,6 +168,9 @@ parse_args(int argc, char **argv, int *check)
 		case 'C':
 			*check = 1;
 			break;
+		case 'R':
+			list_routes();
+			exit(0);
 		case 'v':
 			printf("pangolin %s (kore %s)\n", PGL_VERSION,
 			    kore_version);
@@ -460,7 +487,9 @@ kore_worker_configure(void)
 void
 kore_worker_teardown(void)
 {
-	/* Commits waiting on their files end before the store closes. */
+	/* Commits waiting on their files end before the store closes;
+	 * calls to federated catalogs' remotes give up first. */
+	api_fed_stop();
 	pgl_wpool_stop();
 	pgl_idp_stop();
 	pgl_s3_shutdown();

@@ -18,10 +18,10 @@ done
 
 # Node may come from elsewhere (e.g. a nodesource build that bundles npm
 # and conflicts with Debian's npm package): only install what is absent.
-if [ "${1:-build}" = test ]; then
-	command -v node >/dev/null 2>&1 || missing="$missing nodejs"
-	command -v npm >/dev/null 2>&1 || missing="$missing npm"
-fi
+# The build needs it too: the API page's viewer is an npm package, and
+# its OpenAPI document is turned from YAML into JSON by node.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
 if [ -n "$missing" ]; then
 	echo "installing:$missing"
@@ -30,6 +30,18 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q \
 		--no-install-recommends $missing
+fi
+
+# npm packages of the API page (assets/api-docs: Swagger UI, the YAML
+# reader), pinned by its lock file; again whenever the lock file changed
+# since they were installed.  No package's install script runs: they are
+# files to embed, and one of them would only report the install home.
+lock=assets/api-docs/package-lock.json
+stamp=assets/api-docs/node_modules/.pangolin-lock
+if ! cmp -s $lock $stamp; then
+	(cd assets/api-docs && SCARF_ANALYTICS=false npm ci --ignore-scripts \
+		--no-audit --no-fund --loglevel=error)
+	cp $lock $stamp
 fi
 
 # npm packages of the integration suite, pinned by its lock file; again

@@ -93,8 +93,10 @@ const ROOMS = {
   'src/api/rest': ['src/api', 'src/api/cache', 'src/api/commit'],
   'src/api/branching': ['src/api', 'src/api/cache', 'src/api/commit'],
   'src/api/identity': ['src/api'],
-  'src/api/manage': ['src/api', 'src/api/cache'],
-  'src/api/maintenance': ['src/api', 'src/api/cache', 'src/api/commit', 'src/api/rest', 'src/api/branching'],
+  'src/api/federation': ['src/api'],
+  'src/api/manage': ['src/api', 'src/api/cache', 'src/api/federation'],
+  'src/api/maintenance': ['src/api', 'src/api/cache', 'src/api/commit', 'src/api/rest', 'src/api/branching',
+    'src/api/federation'],
 };
 let upward = 0;
 for (const [f, to] of edges) {

@@ -121,6 +121,16 @@ int	api_secrets_seal(struct pgl_req *, const char *where, json_t *obj,
 json_t	*api_secrets_open(struct pgl_req *, const char *where,
 	    const char *text);
 
+/*
+ * common.c: a Federated catalog (catalog_type "Federated") keeps nothing
+ * here: its tables live in a remote Iceberg catalog (api/federation/),
+ * so Pangolin's own branches, tags, merges, maintenance and namespace
+ * tree do not apply to it.  api_local_catalog replies 400 naming the
+ * catalog and returns -1 for one, else 0.
+ */
+int	api_is_federated(const struct pgl_catalog *);
+int	api_local_catalog(struct pgl_req *, const struct pgl_catalog *);
+
 /* JSON text from the store -> a json_t object ({} if unparsable). */
 json_t	*api_obj(const char *text);
 /* json_t -> arena string (compact). */

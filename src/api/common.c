@@ -62,3 +62,22 @@ pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 	}
 	return (STORE(commit, err) == PGL_OK ? PGL_OK : PGL_TX_UNKNOWN);
 }
+
+int
+api_is_federated(const struct pgl_catalog *c)
+{
+	return (c->catalog_type != NULL &&
+	    strcmp(c->catalog_type, "Federated") == 0);
+}
+
+int
+api_local_catalog(struct pgl_req *r, const struct pgl_catalog *c)
+{
+	if (!api_is_federated(c))
+		return (0);
+	pgl_reply_error(r, 400, "catalog '%.200s' is federated: its branches, "
+	    "tags, merges, maintenance and namespaces are the remote "
+	    "catalog's (use the Iceberg REST API under /v1/%.200s/)", c->name,
+	    c->name);
+	return (-1);
+}

@@ -228,6 +228,48 @@ serve_end(struct pgl_req *r)
 	api_fetch_end(r);
 }
 
+/*
+ * 1 if the catalog the route names ({prefix}, or /v1/config's
+ * ?warehouse=) is Federated, kept for the handler as the authorization
+ * step keeps it (target.c); 0 otherwise, a missing one included (the
+ * route's own handler answers that).
+ */
+static int
+federated(struct pgl_req *r)
+{
+	const char		*name = pgl_param(r, "prefix");
+	struct pgl_catalog	 c;
+	struct pgl_err		 err;
+
+	if (name == NULL)
+		name = pgl_query(r, "warehouse");
+	if (name == NULL || *name == '\0')
+		return (0);
+	if (r->app->have_catalog && strcmp(r->app->catalog.name, name) == 0)
+		return (api_is_federated(&r->app->catalog));
+	if (api_get_catalog(r, r->tenant, name, &c, &err) != PGL_OK)
+		return (0);
+	r->app->catalog = c;
+	r->app->have_catalog = 1;
+	return (api_is_federated(&c));
+}
+
+/*
+ * The route's handler, or its remote one when the catalog it names is
+ * Federated (routes.c): such a catalog's Iceberg calls are sent to its
+ * remote catalog, after the rule above was decided here, never served
+ * from the local store.
+ */
+static pgl_handler
+handler_of(struct pgl_req *r)
+{
+	const struct pgl_route	*route = r->match.route;
+
+	if (route->remote != NULL && federated(r))
+		return (route->remote);
+	return (route->fn);
+}
+
 void
 api_serve(struct pgl_req *r)
 {
@@ -238,7 +280,7 @@ api_serve(struct pgl_req *r)
 	if (api_idem_begin(r) == 1)
 		return;
 	api_fetch_serve(r, rule->audit != NULL && !r->iceberg ? run_in_tx :
-	    r->match.route->fn);
+	    handler_of(r));
 	/* A pending reply (pgl_req_pend) is not made yet: end it then. */
 	if (r->pending)
 		r->after = serve_end;

@@ -143,6 +143,14 @@ struct pgl_catalog;
 struct pgl_storage;
 int	api_storage(struct pgl_req *, const struct pgl_catalog *c,
 	    const struct pgl_storage **, struct pgl_err *);
+/* A warehouse's S3 settings, secrets opened, whether it vends its keys
+ * and (root not NULL) its root s3://<bucket>[/<prefix>]; PGL_EINVAL
+ * when it is not an S3 warehouse with keys. */
+struct pgl_warehouse;
+struct pgl_s3;
+int	api_warehouse_s3(struct pgl_req *, const struct pgl_warehouse *,
+	    struct pgl_s3 *, int *vend_keys, const char **root,
+	    struct pgl_err *);
 /*
  * The table config X-Iceberg-Access-Delegation asks for (vended
  * credentials, or remote signing for table), or NULL (not asked, local).

@@ -24,6 +24,7 @@
 #include "api/gate.h"
 #include "api/rest/rest.h"
 #include "api/branching/merge.h"
+#include "api/federation/federation.h"
 #include "api/cache/cache.h"
 #include "api/routes.h"
 
@@ -35,6 +36,9 @@
 #define HEAD	PGL_HEAD
 #define NOSTORE	ROUTE_NO_STORE
 #define OWNAUTH	ROUTE_OWN_AUTH
+/* On a federated catalog: sent to its remote, or refused (federation.h). */
+#define FWD	api_fed_forward
+#define NOFED	api_fed_refuse
 
 #define RULE(who, act, sc, ev, res) \
 	(&(const struct pgl_rule){ who, act, sc, ev, res })
@@ -60,6 +64,10 @@
 #define NS2	"/v1/{prefix}/v1/namespaces/{namespace}"
 #define TBL2	NS2 "/tables/{table}"
 
+/* A row names its remote handler (FWD, NOFED) only where one applies: the
+ * rest are left NULL, on purpose. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 const struct pgl_route pgl_routes[] = {
 	/* Health and metrics (public). */
 	{ GET, "/health", api_health_ready,
@@ -81,100 +89,115 @@ const struct pgl_route pgl_routes[] = {
 	{ GET, "/ui/{file}", api_ui_file,
 	    PUBLIC, NOSTORE },
 
+	/* The API's own description and its page (docs/openapi/); the
+	 * reference's paths (pangolin-api.md §1.1) lead to them. */
+	{ GET, "/api/v1/openapi.json", api_openapi_json,
+	    PUBLIC, NOSTORE },
+	{ GET, "/api/docs", api_docs_index,
+	    PUBLIC, NOSTORE },
+	{ GET, "/api/docs/{file}", api_docs_file,
+	    PUBLIC, NOSTORE },
+	{ GET, "/api-docs/openapi.json", api_openapi_json,
+	    PUBLIC, NOSTORE },
+	{ GET, "/swagger-ui", api_docs_moved,
+	    PUBLIC, NOSTORE },
+
 	/* Iceberg REST catalog (iceberg-commit.md; pangolin-api.md §1.2). */
 	{ GET, "/v1/config", ice_config,
-	    PUBLIC, 0 },
+	    PUBLIC, 0, FWD },
 	{ GET, "/v1/{prefix}/config", ice_config,
-	    PUBLIC, 0 },
+	    PUBLIC, 0, FWD },
 	{ GET, "/v1/{prefix}/namespaces", ice_ns_list,
-	    SEES(PREFIX), 0 },
+	    SEES(PREFIX), 0, FWD },
 	{ POST, "/v1/{prefix}/namespaces", ice_ns_create,
-	    MAY_DOES(CREATE, PREFIX, "create_namespace"), JSON },
+	    MAY_DOES(CREATE, PREFIX, "create_namespace"), JSON, FWD },
 	{ GET, NS, ice_ns_load,
-	    SEES(NS), 0 },
+	    SEES(NS), 0, FWD },
 	{ HEAD, NS, ice_ns_head,
-	    SEES(NS), 0 },
+	    SEES(NS), 0, FWD },
 	{ DELETE, NS, ice_ns_drop,
-	    MAY_DOES(DELETE, NS, "delete_namespace"), 0 },
+	    MAY_DOES(DELETE, NS, "delete_namespace"), 0, FWD },
 	{ POST, NS "/properties", ice_ns_properties,
-	    MAY_DOES(UPDATE, NS, "update_namespace"), JSON },
+	    MAY_DOES(UPDATE, NS, "update_namespace"), JSON, FWD },
 	{ GET, NS "/tables", ice_table_list,
-	    SEES(NS), 0 },
+	    SEES(NS), 0, FWD },
 	{ POST, NS "/tables", ice_table_create,
-	    MAY_DOES(CREATE, NS, "create_table"), JSON },
+	    MAY_DOES(CREATE, NS, "create_table"), JSON, FWD },
 	{ POST, NS "/register", ice_table_register,
-	    MAY_DOES(CREATE, NS, "register_table"), JSON },
+	    MAY_DOES(CREATE, NS, "register_table"), JSON, FWD },
 	{ GET, TBL, ice_table_load,
-	    MAY(READ, TABLE), 0 },
+	    MAY(READ, TABLE), 0, FWD },
 	{ HEAD, TBL, ice_table_head,
-	    MAY(READ, TABLE), 0 },
+	    MAY(READ, TABLE), 0, FWD },
 	{ POST, TBL, ice_table_commit,
-	    MAY_DOES(UPDATE, TABLE, "update_table"), JSON },
+	    MAY_DOES(UPDATE, TABLE, "update_table"), JSON, FWD },
 	{ DELETE, TBL, ice_table_drop,
-	    MAY_DOES(DELETE, TABLE, "drop_table"), 0 },
+	    MAY_DOES(DELETE, TABLE, "drop_table"), 0, FWD },
 	{ POST, TBL "/metrics", ice_table_metrics,
-	    MAY(READ, TABLE), JSON },
+	    MAY(READ, TABLE), JSON, FWD },
 	{ POST, TBL "/maintenance", ice_table_maintenance,
-	    MAY_DOES(DELETE, TABLE, "table_maintenance"), JSON },
+	    MAY_DOES(DELETE, TABLE, "table_maintenance"), JSON, NOFED },
 	{ GET, TBL "/credentials", ice_table_credentials,
-	    MAY(READ, TABLE), 0 },
+	    MAY(READ, TABLE), 0, FWD },
 	{ POST, TBL "/sign", ice_table_sign,
-	    MAY(READ, TABLE), JSON },
+	    MAY(READ, TABLE), JSON, FWD },
+	{ GET, TBL "/presign", ice_table_presign,
+	    MAY(READ, TABLE), 0, FWD },
 	{ POST, TBL "/unregister", ice_table_unregister,
-	    MAY_DOES(DELETE, TABLE, "unregister_table"), JSON },
+	    MAY_DOES(DELETE, TABLE, "unregister_table"), JSON, FWD },
 	{ POST, "/v1/{prefix}/tables/rename", ice_table_rename,
-	    MAY_DOES(UPDATE, PREFIX, "rename_table"), JSON },
+	    MAY_DOES(UPDATE, PREFIX, "rename_table"), JSON, FWD },
 	{ POST, "/v1/{prefix}/transactions/commit", ice_transactions_commit,
-	    MAY_DOES_TO(UPDATE, PREFIX, "commit_transaction", "table"), JSON },
+	    MAY_DOES_TO(UPDATE, PREFIX, "commit_transaction", "table"), JSON, FWD },
 	{ GET, NS "/views", ice_table_list,
-	    SEES(NS), 0 },
+	    SEES(NS), 0, FWD },
 	{ POST, NS "/views", ice_view_create,
-	    MAY_DOES(CREATE, NS, "create_view"), JSON },
+	    MAY_DOES(CREATE, NS, "create_view"), JSON, FWD },
 	{ POST, NS "/register-view", ice_view_register,
-	    MAY_DOES(CREATE, NS, "register_view"), JSON },
+	    MAY_DOES(CREATE, NS, "register_view"), JSON, FWD },
 	{ GET, VIEW, ice_view_load,
-	    MAY(READ, VIEW), 0 },
+	    MAY(READ, VIEW), 0, FWD },
 	{ HEAD, VIEW, ice_view_head,
-	    MAY(READ, VIEW), 0 },
+	    MAY(READ, VIEW), 0, FWD },
 	{ POST, VIEW, ice_view_commit,
-	    MAY_DOES(UPDATE, VIEW, "update_view"), JSON },
+	    MAY_DOES(UPDATE, VIEW, "update_view"), JSON, FWD },
 	{ DELETE, VIEW, ice_view_drop,
-	    MAY_DOES(DELETE, VIEW, "drop_view"), 0 },
+	    MAY_DOES(DELETE, VIEW, "drop_view"), 0, FWD },
 	{ POST, "/v1/{prefix}/views/rename", ice_table_rename,
-	    MAY_DOES(UPDATE, PREFIX, "rename_view"), JSON },
+	    MAY_DOES(UPDATE, PREFIX, "rename_view"), JSON, FWD },
 
 	{ GET, "/v1/{prefix}/v1/config", ice_config,
-	    PUBLIC, 0 },
+	    PUBLIC, 0, FWD },
 	{ GET, "/v1/{prefix}/v1/namespaces", ice_ns_list,
-	    SEES(PREFIX), 0 },
+	    SEES(PREFIX), 0, FWD },
 	{ POST, "/v1/{prefix}/v1/namespaces", ice_ns_create,
-	    MAY_DOES(CREATE, PREFIX, "create_namespace"), JSON },
+	    MAY_DOES(CREATE, PREFIX, "create_namespace"), JSON, FWD },
 	{ GET, NS2, ice_ns_load,
-	    SEES(NS), 0 },
+	    SEES(NS), 0, FWD },
 	{ HEAD, NS2, ice_ns_head,
-	    SEES(NS), 0 },
+	    SEES(NS), 0, FWD },
 	{ DELETE, NS2, ice_ns_drop,
-	    MAY_DOES(DELETE, NS, "delete_namespace"), 0 },
+	    MAY_DOES(DELETE, NS, "delete_namespace"), 0, FWD },
 	{ POST, NS2 "/properties", ice_ns_properties,
-	    MAY_DOES(UPDATE, NS, "update_namespace"), JSON },
+	    MAY_DOES(UPDATE, NS, "update_namespace"), JSON, FWD },
 	{ GET, NS2 "/tables", ice_table_list,
-	    SEES(NS), 0 },
+	    SEES(NS), 0, FWD },
 	{ POST, NS2 "/tables", ice_table_create,
-	    MAY_DOES(CREATE, NS, "create_table"), JSON },
+	    MAY_DOES(CREATE, NS, "create_table"), JSON, FWD },
 	{ GET, TBL2, ice_table_load,
-	    MAY(READ, TABLE), 0 },
+	    MAY(READ, TABLE), 0, FWD },
 	{ HEAD, TBL2, ice_table_head,
-	    MAY(READ, TABLE), 0 },
+	    MAY(READ, TABLE), 0, FWD },
 	{ POST, TBL2, ice_table_commit,
-	    MAY_DOES(UPDATE, TABLE, "update_table"), JSON },
+	    MAY_DOES(UPDATE, TABLE, "update_table"), JSON, FWD },
 	{ DELETE, TBL2, ice_table_drop,
-	    MAY_DOES(DELETE, TABLE, "drop_table"), 0 },
+	    MAY_DOES(DELETE, TABLE, "drop_table"), 0, FWD },
 	{ POST, TBL2 "/metrics", ice_table_metrics,
-	    MAY(READ, TABLE), JSON },
+	    MAY(READ, TABLE), JSON, FWD },
 	{ POST, TBL2 "/maintenance", ice_table_maintenance,
-	    MAY_DOES(DELETE, TABLE, "table_maintenance"), JSON },
+	    MAY_DOES(DELETE, TABLE, "table_maintenance"), JSON, NOFED },
 	{ POST, "/v1/{prefix}/v1/tables/rename", ice_table_rename,
-	    MAY_DOES(UPDATE, PREFIX, "rename_table"), JSON },
+	    MAY_DOES(UPDATE, PREFIX, "rename_table"), JSON, FWD },
 
 	/* Tenants (§2.1). */
 	{ GET, "/api/v1/tenants", api_tenant_list,
@@ -200,6 +223,10 @@ const struct pgl_route pgl_routes[] = {
 	    ADMIN_DOES("update_warehouse"), JSON },
 	{ DELETE, "/api/v1/warehouses/{name}", api_warehouse_delete,
 	    TENANT_ADMIN_DOES("delete_warehouse"), 0 },
+	/* Its keys, where it vends them, to admins and to writers of the
+	 * catalog holding ?location= (the handler decides, as vending). */
+	{ GET, "/api/v1/warehouses/{name}/credentials",
+	    api_warehouse_credentials, ANYONE, 0 },
 
 	/* Catalogs (§2.3). */
 	{ GET, "/api/v1/catalogs", api_catalog_list,
@@ -216,6 +243,24 @@ const struct pgl_route pgl_routes[] = {
 	    SEES(CATALOG), 0 },
 	{ GET, "/api/v1/catalogs/{name}/namespaces/tree", api_namespace_tree,
 	    SEES(CATALOG), 0 },
+
+	/* Federated catalogs (§2.11): catalogs whose tables live in a remote
+	 * Iceberg catalog; a tenant user sees those it may see into, and
+	 * may probe them. */
+	{ GET, "/api/v1/federated-catalogs", api_fed_list,
+	    ANYONE, 0 },
+	{ POST, "/api/v1/federated-catalogs", api_fed_create,
+	    TENANT_ADMIN_DOES("create_catalog"), JSON },
+	{ GET, "/api/v1/federated-catalogs/{name}", api_fed_get,
+	    SEES(CATALOG), 0 },
+	{ DELETE, "/api/v1/federated-catalogs/{name}", api_fed_delete,
+	    TENANT_ADMIN_DOES("delete_catalog"), 0 },
+	{ POST, "/api/v1/federated-catalogs/{name}/test", api_fed_test,
+	    SEES(CATALOG), 0 },
+	{ POST, "/api/v1/federated-catalogs/{name}/sync", api_fed_sync,
+	    ADMIN_DOES_TO("sync_catalog", "catalog"), 0 },
+	{ GET, "/api/v1/federated-catalogs/{name}/stats", api_fed_stats,
+	    ADMIN, 0 },
 
 	/* Branches, commits and tags (§2.5). */
 	{ GET, "/api/v1/branches", api_branch_list,

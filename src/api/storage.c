@@ -32,13 +32,67 @@ conf(struct pgl_req *r, const json_t *cfg, const char *dotted,
 	    NULL);
 }
 
+/*
+ * A warehouse's S3 settings, secrets opened: where its bucket is, its
+ * keys, whether it hands them out (vend_static_keys), and its root
+ * s3://<bucket>[/<prefix>] when root is not NULL.
+ */
+int
+api_warehouse_s3(struct pgl_req *r, const struct pgl_warehouse *w,
+    struct pgl_s3 *s3, int *vend_keys, const char **root,
+    struct pgl_err *err)
+{
+	const char	*ps, *vend, *prefix;
+	json_t		*cfg;
+
+	if ((cfg = api_secrets_open(r, "storage_config",
+	    w->storage_config)) == NULL) {
+		err->code = PGL_EINTERNAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%s': "
+		    "its secrets cannot be opened", w->name);
+		return (err->code);
+	}
+	memset(s3, 0, sizeof(*s3));
+	s3->name = pgl_arena_strdup(r->arena, w->name);
+	s3->bucket = conf(r, cfg, "s3.bucket", "bucket");
+	s3->region = conf(r, cfg, "s3.region", "region");
+	s3->endpoint = conf(r, cfg, "s3.endpoint", "endpoint");
+	s3->access_key = conf(r, cfg, "s3.access-key-id", "access_key_id");
+	s3->secret_key = conf(r, cfg, "s3.secret-access-key",
+	    "secret_access_key");
+	s3->session_token = conf(r, cfg, "s3.session-token", "session_token");
+	ps = conf(r, cfg, "s3.path-style-access", "path_style_access");
+	prefix = conf(r, cfg, "s3.prefix", "prefix");
+	/* An endpoint of one's own (MinIO, Swift, Ceph) is path-style
+	 * unless told otherwise; AWS itself is virtual-hosted. */
+	s3->path_style = ps != NULL ? strcmp(ps, "true") == 0 :
+	    s3->endpoint != NULL;
+	if (s3->region == NULL)
+		s3->region = "us-east-1";
+	/* Long-term keys leave only when the warehouse's owner says so. */
+	vend = pgl_json_str(cfg, "vend_static_keys");
+	*vend_keys = vend != NULL && strcmp(vend, "true") == 0;
+	json_decref(cfg);
+	if (s3->bucket == NULL || s3->access_key == NULL ||
+	    s3->secret_key == NULL) {
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%s': "
+		    "storage_config needs a bucket, an access key id and a "
+		    "secret access key for S3", w->name);
+		return (err->code);
+	}
+	if (root != NULL)
+		*root = prefix != NULL ? pgl_arena_printf(r->arena,
+		    "s3://%s/%s", s3->bucket, prefix) : pgl_arena_printf(
+		    r->arena, "s3://%s", s3->bucket);
+	return (PGL_OK);
+}
+
 static int
 s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
     struct pgl_s3 *s3, int *vend_keys, struct pgl_err *err)
 {
 	struct pgl_warehouse	 w;
-	const char		*ps, *vend;
-	json_t			*cfg;
 
 	if (c->warehouse_name == NULL) {
 		err->code = PGL_EINVAL;
@@ -57,42 +111,7 @@ s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
 		    "cannot be read now");
 		return (err->code);
 	}
-	if ((cfg = api_secrets_open(r, "storage_config",
-	    w.storage_config)) == NULL) {
-		err->code = PGL_EINTERNAL;
-		(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%s': "
-		    "its secrets cannot be opened", w.name);
-		return (err->code);
-	}
-	memset(s3, 0, sizeof(*s3));
-	s3->name = pgl_arena_strdup(r->arena, w.name);
-	s3->bucket = conf(r, cfg, "s3.bucket", "bucket");
-	s3->region = conf(r, cfg, "s3.region", "region");
-	s3->endpoint = conf(r, cfg, "s3.endpoint", "endpoint");
-	s3->access_key = conf(r, cfg, "s3.access-key-id", "access_key_id");
-	s3->secret_key = conf(r, cfg, "s3.secret-access-key",
-	    "secret_access_key");
-	s3->session_token = conf(r, cfg, "s3.session-token", "session_token");
-	ps = conf(r, cfg, "s3.path-style-access", "path_style_access");
-	/* An endpoint of one's own (MinIO, Swift, Ceph) is path-style
-	 * unless told otherwise; AWS itself is virtual-hosted. */
-	s3->path_style = ps != NULL ? strcmp(ps, "true") == 0 :
-	    s3->endpoint != NULL;
-	if (s3->region == NULL)
-		s3->region = "us-east-1";
-	/* Long-term keys leave only when the warehouse's owner says so. */
-	vend = pgl_json_str(cfg, "vend_static_keys");
-	*vend_keys = vend != NULL && strcmp(vend, "true") == 0;
-	json_decref(cfg);
-	if (s3->bucket == NULL || s3->access_key == NULL ||
-	    s3->secret_key == NULL) {
-		err->code = PGL_EINVAL;
-		(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%s': "
-		    "storage_config needs a bucket, an access key id and a "
-		    "secret access key for S3", w.name);
-		return (err->code);
-	}
-	return (PGL_OK);
+	return (api_warehouse_s3(r, &w, s3, vend_keys, NULL, err));
 }
 
 int

@@ -23,7 +23,7 @@ api_secret_key(const char *k)
 	static const char *const marks[] = {
 		"secret", "access-key", "access_key", "password", "token",
 		"credential", "private", "sas", "account-key", "account_key",
-		"external_id", "service_account_json"
+		"external_id", "service_account_json", "api_key", "api-key"
 	};
 	size_t	i;
 

@@ -120,6 +120,8 @@ static const struct key keys[] = {
 	    O(storage.write_pool_threads), 1, 256 },
 	{ "storage", "max_metadata_file_bytes", K_INT,
 	    O(storage.max_metadata_file_bytes), 64 * 1024, 1 << 30 },
+	{ "storage", "presign_expiry_secs", K_INT,
+	    O(storage.presign_expiry_secs), 1, 604800 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
@@ -136,6 +138,22 @@ static const struct key keys[] = {
 	    0, 100000000 },
 	{ "branch", "inline_max_assets", K_INT, O(branch.inline_max_assets),
 	    0, 100000000 },
+	{ "federation", "connect_timeout_ms", K_INT,
+	    O(federation.connect_timeout_ms), 100, 600000 },
+	{ "federation", "timeout_ms", K_INT, O(federation.timeout_ms),
+	    100, 3600000 },
+	{ "federation", "max_response_bytes", K_INT,
+	    O(federation.max_response_bytes), 1024, 1 << 30 },
+	{ "federation", "config_ttl_secs", K_INT,
+	    O(federation.config_ttl_secs), 0, 86400 },
+	{ "federation", "max_inflight_per_remote", K_INT,
+	    O(federation.max_inflight_per_remote), 1, 1024 },
+	{ "federation", "max_queued_per_remote", K_INT,
+	    O(federation.max_queued_per_remote), 0, 100000 },
+	{ "federation", "breaker_failures", K_INT,
+	    O(federation.breaker_failures), 0, 1000000 },
+	{ "federation", "breaker_cooldown_secs", K_INT,
+	    O(federation.breaker_cooldown_secs), 1, 86400 },
 	{ "defaults", "object_store_cache", K_BOOL,
 	    O(defaults.object_store_cache), 0, 0 },
 	{ "defaults", "tenant_name",	K_STR,  O(defaults.tenant_name), 0, 0 },
@@ -220,6 +238,15 @@ defaults(struct pgl_config *c)
 	c->storage.s3_max_queued_per_endpoint = 64;
 	c->storage.write_pool_threads = 16;
 	c->storage.max_metadata_file_bytes = 64 * 1024 * 1024;
+	c->federation.connect_timeout_ms = 3000;
+	c->federation.timeout_ms = 20000;
+	c->federation.max_response_bytes = 16 * 1024 * 1024;
+	c->federation.config_ttl_secs = 300;
+	c->federation.max_inflight_per_remote = 4;
+	c->federation.max_queued_per_remote = 64;
+	c->federation.breaker_failures = 5;
+	c->federation.breaker_cooldown_secs = 30;
+	c->storage.presign_expiry_secs = 300;
 	c->audit.retention_days = 90;
 	c->audit.anonymous_failures_per_min = 60;
 	c->merge.inline_max_assets = 500;
@@ -704,6 +731,46 @@ apply_env_opts(struct pgl_config *c, struct pgl_config_error *err)
 	return (0);
 }
 
+/* PANGOLIN_FEDERATION_*: calls to federated catalogs' remotes. */
+static int
+apply_federation_env(struct pgl_config *c, struct pgl_config_error *err)
+{
+	const struct {
+		const char	*env;
+		int		*dst;
+		int64_t		 min, max;
+	} e[] = {
+		{ "PANGOLIN_FEDERATION_CONNECT_TIMEOUT_MS",
+		    &c->federation.connect_timeout_ms, 100, 600000 },
+		{ "PANGOLIN_FEDERATION_TIMEOUT_MS", &c->federation.timeout_ms,
+		    100, 3600000 },
+		{ "PANGOLIN_FEDERATION_MAX_RESPONSE_BYTES",
+		    &c->federation.max_response_bytes, 1024, 1 << 30 },
+		{ "PANGOLIN_FEDERATION_CONFIG_TTL_SECS",
+		    &c->federation.config_ttl_secs, 0, 86400 },
+		{ "PANGOLIN_FEDERATION_MAX_INFLIGHT_PER_REMOTE",
+		    &c->federation.max_inflight_per_remote, 1, 1024 },
+		{ "PANGOLIN_FEDERATION_MAX_QUEUED_PER_REMOTE",
+		    &c->federation.max_queued_per_remote, 0, 100000 },
+		{ "PANGOLIN_FEDERATION_BREAKER_FAILURES",
+		    &c->federation.breaker_failures, 0, 1000000 },
+		{ "PANGOLIN_FEDERATION_BREAKER_COOLDOWN_SECS",
+		    &c->federation.breaker_cooldown_secs, 1, 86400 },
+	};
+	int64_t	n;
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		if ((rc = env_int(e[i].env, e[i].min, e[i].max, &n, err)) ==
+		    -1)
+			return (-1);
+		if (rc == 1)
+			*e[i].dst = (int)n;
+	}
+	return (0);
+}
+
 /*
  * PANGOLIN_S3_*: the object-store call limits ([storage] s3_*), and the
  * write pool and metadata file ceilings of [storage].
@@ -732,6 +799,8 @@ apply_storage_env(struct pgl_config *c, struct pgl_config_error *err)
 		    &c->storage.write_pool_threads, 1, 256 },
 		{ "PANGOLIN_MAX_METADATA_FILE_BYTES",
 		    &c->storage.max_metadata_file_bytes, 64 * 1024, 1 << 30 },
+		{ "PANGOLIN_PRESIGN_EXPIRY_SECS",
+		    &c->storage.presign_expiry_secs, 1, 604800 },
 	};
 	int64_t	n;
 	size_t	i;
@@ -944,7 +1013,8 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)
 		return (-1);
-	if (apply_storage_env(c, err) == -1)
+	if (apply_storage_env(c, err) == -1 ||
+	    apply_federation_env(c, err) == -1)
 		return (-1);
 	if ((v = getenv("PANGOLIN_PUBLIC_URL")) != NULL && *v != '\0')
 		setstr(&c->auth.public_url, v);

@@ -120,6 +120,9 @@ struct pgl_config {
 		 * event loop. */
 		int		write_pool_threads;
 		int		max_metadata_file_bytes; /* read, inflated */
+		/* How long a presigned URL (the /presign route) reads its
+		 * object: seconds, 1 to S3's 604800. */
+		int		presign_expiry_secs;
 	} storage;
 
 	struct {
@@ -155,6 +158,22 @@ struct pgl_config {
 		 * statement whose time grows with them; 0: always inline. */
 		int		inline_max_assets;
 	} branch;
+
+	struct {
+		/* Calls to a federated catalog's remote Iceberg catalog
+		 * (api/federation/): timeouts, the largest answer relayed,
+		 * how long its /v1/config is kept, and per remote origin a
+		 * cap on calls under way and a circuit breaker. */
+		int		connect_timeout_ms;
+		int		timeout_ms;		/* total, per call; below
+							 * the SIGTERM grace */
+		int		max_response_bytes;
+		int		config_ttl_secs;
+		int		max_inflight_per_remote; /* per worker */
+		int		max_queued_per_remote;	/* then 503 */
+		int		breaker_failures;	/* 0: never opens */
+		int		breaker_cooldown_secs;
+	} federation;
 
 	struct {
 		int		object_store_cache;

@@ -38,6 +38,12 @@ struct pgl_route {
 	pgl_handler		 fn;
 	const struct pgl_rule	*rule;	/* the application's, opaque here */
 	int			 flags;
+	/*
+	 * The application's handler for the route when its resource lives
+	 * elsewhere (a federated catalog's remote), or NULL: which applies
+	 * is the application's call, like the rule.
+	 */
+	pgl_handler		 remote;
 };
 
 struct pgl_match {

@@ -99,6 +99,24 @@ static const struct {
 };
 #define NLIMITS		(sizeof(limit_counters) / sizeof(limit_counters[0]))
 
+/* The calls to federated catalogs' remotes (api/federation/). */
+static const struct {
+	enum pgl_counter	 counter;
+	const char		*name;
+	const char		*help;
+} federation_counters[] = {
+	{ PGL_C_FED_CALLS, "pangolin_federation_calls_total",
+	    "Iceberg calls sent to federated catalogs' remote catalogs." },
+	{ PGL_C_FED_FAILED, "pangolin_federation_failures_total",
+	    "Calls to remote catalogs that got no answer (no connection, "
+	    "timeout, too large; 502 or 504)." },
+	{ PGL_C_FED_REFUSED, "pangolin_federation_refused_total",
+	    "Calls to remote catalogs refused at once (breaker open, or too "
+	    "many waiting; 503)." },
+};
+#define NFEDERATION	(sizeof(federation_counters) / \
+			    sizeof(federation_counters[0]))
+
 static struct shared		*shm;
 static const char *const	*routes;	/* the route labels */
 static size_t			 nroutes;
@@ -218,16 +236,31 @@ pgl_metrics_name(enum pgl_counter k)
 }
 
 static void
+render_counter(FILE *fp, enum pgl_counter k, const char *name,
+    const char *help)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help,
+	    name, name, (unsigned long long)pgl_metrics_get(k));
+}
+
+static void
 render_limits(FILE *fp)
 {
 	size_t	i;
 
 	for (i = 0; i < NLIMITS; i++)
-		fprintf(fp, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n",
-		    limit_counters[i].name, limit_counters[i].help,
-		    limit_counters[i].name, limit_counters[i].name,
-		    (unsigned long long)pgl_metrics_get(
-		    limit_counters[i].counter));
+		render_counter(fp, limit_counters[i].counter,
+		    limit_counters[i].name, limit_counters[i].help);
+}
+
+static void
+render_federation(FILE *fp)
+{
+	size_t	i;
+
+	for (i = 0; i < NFEDERATION; i++)
+		render_counter(fp, federation_counters[i].counter,
+		    federation_counters[i].name, federation_counters[i].help);
 }
 
 static struct cell *
@@ -429,6 +462,7 @@ pgl_metrics_render(void)
 	    shm ? (unsigned long long)shm->counters[PGL_C_LIST_YIELDS] :
 	    0ULL);
 	render_limits(fp);
+	render_federation(fp);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

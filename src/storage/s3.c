@@ -28,6 +28,7 @@
 #include "storage/endpoint.h"
 #include "storage/fileio.h"
 #include "storage/s3.h"
+#include "storage/sigv4.h"
 #include "util/str.h"
 
 #define CLIENTS		16		/* handles kept per worker */
@@ -351,6 +352,48 @@ url_of(const struct pgl_s3 *s, const struct request *q, char *out,
 	    len - (size_t)n)
 		return (-1);
 	return (0);
+}
+
+/*
+ * A presigned GET of one object (SigV4 query-string authentication), the
+ * URL a client fetches without keys until it expires.  The key is
+ * encoded as the requests this client makes encode it, so the URL names
+ * exactly the object that was checked.
+ */
+int
+pgl_s3_presign_get(const struct pgl_s3 *s, const char *key, int expires,
+    time_t now, char *out, size_t len)
+{
+	struct request			 q = { "GET", key, NULL, NULL, 0, 0,
+					    NULL };
+	struct pgl_sigv4_request	 sq;
+	struct pgl_sigv4_key		 k = { s->access_key, s->secret_key,
+					    s->region, "s3" };
+	char				 url[4 * KEY_MAX], host[512];
+	char				 query[8192], date[17];
+	const char			*h, *path;
+	struct tm			 tm;
+	size_t				 n;
+
+	if (*key == '\0' || url_of(s, &q, url, sizeof(url)) == -1 ||
+	    (h = strstr(url, "://")) == NULL)
+		return (-1);
+	h += 3;
+	path = strchr(h, '/');
+	n = path != NULL ? (size_t)(path - h) : strlen(h);
+	if (path == NULL || n >= sizeof(host))
+		return (-1);
+	memcpy(host, h, n);
+	host[n] = '\0';
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%Y%m%dT%H%M%SZ", &tm) != 16)
+		return (-1);
+	sq = (struct pgl_sigv4_request){ "GET", host, path, "", NULL, 0, "" };
+	if (pgl_sigv4_presign(&sq, &k, date, expires, s->session_token, query,
+	    sizeof(query)) == -1)
+		return (-1);
+	n = (size_t)snprintf(out, len, "%s?%s", url, query);
+	return (n >= len ? -1 : 0);
 }
 
 static size_t

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "pangolin/plugin.h"
 
@@ -44,6 +45,13 @@ struct pgl_s3 {
  * the bucket into buf; -1 if it is not such a location. */
 int	pgl_s3_split(const char *location, char *bucket, size_t len,
 	    const char **key);
+
+/*
+ * A presigned GET URL of the object key (not empty) into out, valid for
+ * expires seconds (1 to 604800) from now; -1 when it does not fit.
+ */
+int	pgl_s3_presign_get(const struct pgl_s3 *, const char *key,
+	    int expires, time_t now, char *out, size_t len);
 
 int	pgl_s3_get(const struct pgl_s3 *, const char *key, size_t max,
 	    char **data, size_t *len, struct pgl_err *);

@@ -210,21 +210,26 @@ hmac(const void *key, size_t klen, const char *msg, unsigned char out[32])
 	    strlen(msg), out, &len);
 }
 
-int
-pgl_sigv4_authorization(const struct pgl_sigv4_request *q,
-    const struct pgl_sigv4_key *k, const char *amz_date, char *out,
-    size_t len)
+/*
+ * The signature of a request (hex, into sighex) and its signed header
+ * names (into names): the canonical request, the string to sign, and the
+ * key derived for the day, region and service.
+ */
+static int
+signature(const struct pgl_sigv4_request *q, const struct pgl_sigv4_key *k,
+    const char *amz_date, char *scope, size_t slen, char *names,
+    size_t nlen, char sighex[65])
 {
 	char		canon[CANON_MAX], lines[CANON_MAX / 2];
-	char		query[CANON_MAX / 4], names[2048], scope[128];
-	char		sts[512], date[9], secret[256], crhex[65], sighex[65];
+	char		query[CANON_MAX / 4];
+	char		sts[512], date[9], secret[256], crhex[65];
 	unsigned char	md[SHA256_DIGEST_LENGTH], kd[32], kr[32], ks[32];
 	unsigned char	ksig[32], sig[32];
 	int		n;
 
 	if (strlen(amz_date) != 16 || canonical_query(q->query, query,
 	    sizeof(query)) == -1 || canonical_headers(q, lines, sizeof(lines),
-	    names, sizeof(names)) == -1)
+	    names, nlen) == -1)
 		return (-1);
 	n = snprintf(canon, sizeof(canon), "%s\n%s\n%s\n%s\n%s\n%s",
 	    q->method, q->path[0] != '\0' ? q->path : "/", query, lines,
@@ -235,8 +240,10 @@ pgl_sigv4_authorization(const struct pgl_sigv4_request *q,
 	hex(md, sizeof(md), crhex);
 	memcpy(date, amz_date, 8);
 	date[8] = '\0';
-	(void)snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", date,
-	    k->region, k->service);
+	n = snprintf(scope, slen, "%s/%s/%s/aws4_request", date, k->region,
+	    k->service);
+	if (n < 0 || (size_t)n >= slen)
+		return (-1);
 	(void)snprintf(sts, sizeof(sts), "AWS4-HMAC-SHA256\n%s\n%s\n%s",
 	    amz_date, scope, crhex);
 	if ((size_t)snprintf(secret, sizeof(secret), "AWS4%s",
@@ -248,8 +255,69 @@ pgl_sigv4_authorization(const struct pgl_sigv4_request *q,
 	hmac(ks, sizeof(ks), "aws4_request", ksig);
 	hmac(ksig, sizeof(ksig), sts, sig);
 	hex(sig, sizeof(sig), sighex);
+	return (0);
+}
+
+int
+pgl_sigv4_authorization(const struct pgl_sigv4_request *q,
+    const struct pgl_sigv4_key *k, const char *amz_date, char *out,
+    size_t len)
+{
+	char	names[2048], scope[128], sighex[65];
+	int	n;
+
+	if (signature(q, k, amz_date, scope, sizeof(scope), names,
+	    sizeof(names), sighex) == -1)
+		return (-1);
 	n = snprintf(out, len, "AWS4-HMAC-SHA256 Credential=%s/%s, "
 	    "SignedHeaders=%s, Signature=%s", k->access_key, scope, names,
 	    sighex);
+	return (n < 0 || (size_t)n >= len ? -1 : 0);
+}
+
+/*
+ * Query-string signing (AWS "Authenticating Requests: Using Query
+ * Parameters"): the X-Amz-* parameters carry what the Authorization
+ * header would, only `host` is signed, and the payload is unsigned, so
+ * the URL alone is the credential until it expires.
+ */
+int
+pgl_sigv4_presign(const struct pgl_sigv4_request *q,
+    const struct pgl_sigv4_key *k, const char *amz_date, int expires,
+    const char *session_token, char *out, size_t len)
+{
+	struct pgl_sigv4_request	 pq = *q;
+	char				 query[CANON_MAX / 4], names[64];
+	char				 scope[128], cred[512], ecred[1536];
+	char				 token[4096];
+	char				 sighex[65];
+	int				 n;
+
+	if (expires < 1 || expires > 604800 || q->nheaders != 0 ||
+	    strlen(amz_date) != 16)
+		return (-1);
+	/* The scope is known before the signature: date/region/service. */
+	n = snprintf(scope, sizeof(scope), "%.8s/%s/%s/aws4_request",
+	    amz_date, k->region, k->service);
+	if (n < 0 || (size_t)n >= sizeof(scope) ||
+	    (size_t)snprintf(cred, sizeof(cred), "%s/%s", k->access_key,
+	    scope) >= sizeof(cred) || encode(cred, ecred, sizeof(ecred)) == -1)
+		return (-1);
+	token[0] = '\0';
+	if (session_token != NULL && encode(session_token, token,
+	    sizeof(token)) == -1)
+		return (-1);
+	n = snprintf(query, sizeof(query), "X-Amz-Algorithm=AWS4-HMAC-SHA256"
+	    "&X-Amz-Credential=%s&X-Amz-Date=%s&X-Amz-Expires=%d"
+	    "%s%s&X-Amz-SignedHeaders=host", ecred, amz_date, expires,
+	    token[0] != '\0' ? "&X-Amz-Security-Token=" : "", token);
+	if (n < 0 || (size_t)n >= sizeof(query))
+		return (-1);
+	pq.query = query;
+	pq.payload_hash = "UNSIGNED-PAYLOAD";
+	if (signature(&pq, k, amz_date, scope, sizeof(scope), names,
+	    sizeof(names), sighex) == -1)
+		return (-1);
+	n = snprintf(out, len, "%s&X-Amz-Signature=%s", query, sighex);
 	return (n < 0 || (size_t)n >= len ? -1 : 0);
 }

@@ -1,7 +1,8 @@
 /*
  * AWS Signature Version 4 for a request the catalog does not send itself:
  * remote signing (the Iceberg REST /sign route) signs a client's S3
- * request with the warehouse's keys, which never leave the server.  Pure
+ * request with the warehouse's keys, which never leave the server, and
+ * presign (the /presign route) a URL that reads one object for a while.  Pure
  * code (OpenSSL HMAC-SHA256), unit-tested against AWS's own example.
  */
 #ifndef PGL_SIGV4_H
@@ -42,5 +43,17 @@ struct pgl_sigv4_key {
 int	pgl_sigv4_authorization(const struct pgl_sigv4_request *,
 	    const struct pgl_sigv4_key *, const char *amz_date, char *out,
 	    size_t len);
+
+/*
+ * A presigned request (query-string authentication): the query to append
+ * to the request's URL, X-Amz-Signature last, valid for expires seconds
+ * (1 to 604800, S3's limit) from amz_date.  The request carries no
+ * headers of its own and its query is ignored; only host is signed and
+ * the payload is UNSIGNED-PAYLOAD.  session_token may be NULL.  Returns
+ * 0, or -1 when something does not fit.
+ */
+int	pgl_sigv4_presign(const struct pgl_sigv4_request *,
+	    const struct pgl_sigv4_key *, const char *amz_date, int expires,
+	    const char *session_token, char *out, size_t len);
 
 #endif

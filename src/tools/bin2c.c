@@ -1,7 +1,9 @@
 /*
  * bin2c: embed files in the binary.  Arguments are sym=path; a sym
  * prefixed "ui:" is also listed in pgl_assets[] under the file's base
- * name, for the admin page under /ui/.  Each file becomes
+ * name, for the admin page under /ui/, and one prefixed "docs:" in
+ * pgl_doc_assets[], for the API's page under /api/docs/.  Each file
+ * becomes
  *
  *	unsigned char asset_<sym>[]    (the bytes, NUL terminated)
  *	unsigned int  asset_len_<sym>  (the length without the NUL)
@@ -13,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum table { NONE, UI, DOCS };
+
 struct input {
 	const char	*sym;
 	const char	*path;
-	int		 ui;
+	enum table	 table;
 };
 
 static int
@@ -42,21 +46,21 @@ emit(FILE *out, const struct input *in)
 }
 
 static void
-emit_table(FILE *out, const struct input *in, int n)
+emit_table(FILE *out, const struct input *in, int n, enum table which,
+    const char *name)
 {
 	const char	*base;
 	int		 i;
 
-	fprintf(out, "#include \"util/assets.h\"\n\n"
-	    "const struct pgl_asset_file pgl_assets[] = {\n");
+	fprintf(out, "const struct pgl_asset_file %s[] = {\n", name);
 	for (i = 0; i < n; i++) {
-		if (!in[i].ui)
+		if (in[i].table != which)
 			continue;
 		base = strrchr(in[i].path, '/');
 		fprintf(out, "\t{ \"%s\", asset_%s, &asset_len_%s },\n",
 		    base != NULL ? base + 1 : in[i].path, in[i].sym, in[i].sym);
 	}
-	fprintf(out, "\t{ NULL, NULL, NULL }\n};\n");
+	fprintf(out, "\t{ NULL, NULL, NULL }\n};\n\n");
 }
 
 int
@@ -68,15 +72,21 @@ main(int argc, char *argv[])
 	int		 i, n = argc - 2;
 
 	if (argc < 3 || (in = calloc((size_t)n, sizeof(*in))) == NULL) {
-		fprintf(stderr, "usage: bin2c out.c [ui:]sym=path ...\n");
+		fprintf(stderr, "usage: bin2c out.c [ui:|docs:]sym=path ...\n");
 		return (2);
 	}
 	for (i = 0; i < n; i++) {
 		if ((eq = strchr(argv[i + 2], '=')) == NULL)
 			return (2);
 		*eq = '\0';
-		in[i].ui = strncmp(argv[i + 2], "ui:", 3) == 0;
-		in[i].sym = argv[i + 2] + (in[i].ui ? 3 : 0);
+		in[i].sym = argv[i + 2];
+		if (strncmp(in[i].sym, "ui:", 3) == 0) {
+			in[i].table = UI;
+			in[i].sym += 3;
+		} else if (strncmp(in[i].sym, "docs:", 5) == 0) {
+			in[i].table = DOCS;
+			in[i].sym += 5;
+		}
 		in[i].path = eq + 1;
 	}
 	if ((out = fopen(argv[1], "w")) == NULL) {
@@ -88,7 +98,9 @@ main(int argc, char *argv[])
 		if (emit(out, &in[i]) == -1)
 			return (2);
 	}
-	emit_table(out, in, n);
+	fprintf(out, "#include \"util/assets.h\"\n\n");
+	emit_table(out, in, n, UI, "pgl_assets");
+	emit_table(out, in, n, DOCS, "pgl_doc_assets");
 	free(in);
 	return (fclose(out) == 0 ? 0 : 2);
 }

@@ -33,11 +33,11 @@ noop(struct pgl_req *r)
 }
 
 static const struct pgl_route routes[] = {
-	{ PGL_GET, "/api/v1/catalogs", noop, NULL, 0 },
-	{ PGL_GET, "/api/v1/catalogs/{name}", noop, NULL, 0 },
-	{ PGL_POST, "/api/v1/branches/merge", noop, NULL, 0 },
-	{ PGL_GET, "/api/v1/branches/{name}/commits", noop, NULL, 0 },
-	{ PGL_GET, "/v1/{prefix}/namespaces/{ns}/tables/{t}", noop, NULL, 0 },
+	{ PGL_GET, "/api/v1/catalogs", noop, NULL, 0, NULL },
+	{ PGL_GET, "/api/v1/catalogs/{name}", noop, NULL, 0, NULL },
+	{ PGL_POST, "/api/v1/branches/merge", noop, NULL, 0, NULL },
+	{ PGL_GET, "/api/v1/branches/{name}/commits", noop, NULL, 0, NULL },
+	{ PGL_GET, "/v1/{prefix}/namespaces/{ns}/tables/{t}", noop, NULL, 0, NULL },
 };
 
 static const struct pgl_jfield fields[] = {

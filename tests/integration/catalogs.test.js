@@ -157,6 +157,13 @@ test('catalog_type is Local or Federated; Federated needs federated_config', asy
   assert.equal(f.catalog_type, 'Federated');
   assert.deepEqual(f.federated_config, { properties: { uri: 'http://remote:8181' } });
   for (const t of ['local', 'Remote', '']) expectError(await create({ name: uniq('type'), catalog_type: t }), 422);
+  // Its secrets are masked; it keeps nothing here (no storage, no main
+  // branch: federation.test.js); a Local catalog takes no federated_config.
+  const s = await createOk({ name: uniq('fed'), catalog_type: 'Federated', federated_config: { properties: { uri: 'http://remote:8181', token: 'tkn' } } });
+  assert.deepEqual(s.federated_config, { properties: { uri: 'http://remote:8181', token: '********' } });
+  expectError(await create({ name: uniq('fed'), catalog_type: 'Federated', federated_config: { properties: {} } }), 400, { message: /uri/ });
+  expectError(await create({ name: uniq('fed'), catalog_type: 'Federated', federated_config: { properties: { uri: 'http://remote:8181' }, x: 1 } }), 422);
+  expectError(await create({ name: uniq('loc'), federated_config: { properties: { uri: 'http://remote:8181' } } }), 400);
 });
 
 test('catalog bodies are validated: unknown field, wrong types, missing name are 422', async () => {

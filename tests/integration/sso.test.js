@@ -65,6 +65,7 @@ test('over HTTP: the provider\'s login comes back as a one-time code, traded onc
   assert.match(hash, /^#sso=/);
   const code = decodeURIComponent(hash.slice('#sso='.length));
   const r = expectJson(await srv.req('POST', '/api/v1/oauth/exchange', { body: { code } }), 200);
+  assert.equal(r.token_type, 'Bearer', 'pangolin-api.md §1.3');
   const me = expectJson(await srv.req('GET', '/api/v1/users/me', { headers: { authorization: `Bearer ${r.token}` } }), 200);
   assert.equal(me.username, 'bob');
   assert.equal(me.role, 'tenant-admin');

@@ -11,14 +11,14 @@
 static void h(struct pgl_req *r) { (void)r; }
 
 static const struct pgl_route table[] = {
-	{ PGL_GET,    "/api/v1/catalogs",              h, NULL, 0 },
-	{ PGL_POST,   "/api/v1/catalogs",              h, NULL, 0 },
-	{ PGL_GET,    "/api/v1/catalogs/{name}",       h, NULL, 0 },
-	{ PGL_DELETE, "/api/v1/catalogs/{name}",       h, NULL, 0 },
-	{ PGL_POST,   "/api/v1/branches/merge",        h, NULL, 0 },
-	{ PGL_GET,    "/api/v1/branches/{name}",       h, NULL, 0 },
+	{ PGL_GET,    "/api/v1/catalogs",              h, NULL, 0, NULL },
+	{ PGL_POST,   "/api/v1/catalogs",              h, NULL, 0, NULL },
+	{ PGL_GET,    "/api/v1/catalogs/{name}",       h, NULL, 0, NULL },
+	{ PGL_DELETE, "/api/v1/catalogs/{name}",       h, NULL, 0, NULL },
+	{ PGL_POST,   "/api/v1/branches/merge",        h, NULL, 0, NULL },
+	{ PGL_GET,    "/api/v1/branches/{name}",       h, NULL, 0, NULL },
 	{ PGL_GET,    "/v1/{prefix}/namespaces/{ns}/tables/{table}", h,
-	    NULL, 0 },
+	    NULL, 0, NULL },
 };
 #define N	(sizeof(table) / sizeof(table[0]))
 

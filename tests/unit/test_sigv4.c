@@ -72,12 +72,57 @@ test_query_order_and_encoding_do_not_change_the_signature(void **state)
 	    "2013", y, sizeof(y)), -1);
 }
 
+/* "Example: Presigned URL" of the S3 query-parameter documentation. */
+static void
+test_the_aws_presigned_url_example(void **state)
+{
+	struct pgl_sigv4_request	q = { "GET",
+	    "examplebucket.s3.amazonaws.com", "/test.txt", "", NULL, 0, "" };
+	char				out[1024];
+
+	(void)state;
+	assert_int_equal(pgl_sigv4_presign(&q, &aws_example,
+	    "20130524T000000Z", 86400, NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, "X-Amz-Algorithm=AWS4-HMAC-SHA256"
+	    "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1"
+	    "%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z"
+	    "&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
+	    "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265"
+	    "957d157751f604d404");
+}
+
+/* A session token is a signed parameter; expiry stays within S3's week. */
+static void
+test_presign_signs_the_session_token_and_bounds_the_expiry(void **state)
+{
+	struct pgl_sigv4_request	q = { "GET", "h", "/b/k", "", NULL, 0,
+	    "" };
+	char				a[2048], b[2048];
+
+	(void)state;
+	assert_int_equal(pgl_sigv4_presign(&q, &aws_example,
+	    "20130524T000000Z", 60, NULL, a, sizeof(a)), 0);
+	assert_int_equal(pgl_sigv4_presign(&q, &aws_example,
+	    "20130524T000000Z", 60, "tok/en+=", b, sizeof(b)), 0);
+	assert_non_null(strstr(b, "&X-Amz-Security-Token=tok%2Fen%2B%3D&"));
+	assert_string_not_equal(strstr(a, "X-Amz-Signature="),
+	    strstr(b, "X-Amz-Signature="));
+	assert_int_equal(pgl_sigv4_presign(&q, &aws_example,
+	    "20130524T000000Z", 0, NULL, a, sizeof(a)), -1);
+	assert_int_equal(pgl_sigv4_presign(&q, &aws_example,
+	    "20130524T000000Z", 604801, NULL, a, sizeof(a)), -1);
+	assert_int_equal(pgl_sigv4_presign(&q, &aws_example,
+	    "20130524T000000Z", 60, NULL, a, 100), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_the_aws_get_object_example),
 		cmocka_unit_test(test_query_order_and_encoding_do_not_change_the_signature),
+		cmocka_unit_test(test_the_aws_presigned_url_example),
+		cmocka_unit_test(test_presign_signs_the_session_token_and_bounds_the_expiry),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

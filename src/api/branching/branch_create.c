@@ -279,6 +279,8 @@ api_branch_create(struct pgl_req *r)
 		    b.catalog);
 		return;
 	}
+	if (api_local_catalog(r, &c) == -1)
+		return;
 	type = pgl_json_str(r->body, "branch_type");
 	b.branch_type = type != NULL && strcmp(type, "ingest") == 0 ?
 	    "ingest" : "experimental";

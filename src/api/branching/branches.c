@@ -66,6 +66,8 @@ catalog_arg(struct pgl_req *r)
 		pgl_reply_missing(r, &err, "Catalog '%.200s' not found", name);
 		return (NULL);
 	}
+	if (api_local_catalog(r, &c) == -1)
+		return (NULL);
 	return (name);
 }
 
@@ -179,6 +181,8 @@ tag_allowed(struct pgl_req *r, const char *catalog)
 		    catalog);
 		return (-1);
 	}
+	if (api_local_catalog(r, &c) == -1)
+		return (-1);
 	return (api_require(r, PGL_ACT_CREATE,
 	    &(struct pgl_target){ c.id, "", "", NULL, 0 }));
 }

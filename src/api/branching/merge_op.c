@@ -44,6 +44,8 @@ merge_catalog_for(struct pgl_req *r, const char *name, unsigned action,
 		pgl_reply_missing(r, &err, "Catalog '%.200s' not found", name);
 		return (-1);
 	}
+	if (api_local_catalog(r, c) == -1)
+		return (-1);
 	return (api_require(r, action,
 	    &(struct pgl_target){ c->id, "", "", NULL, 0 }));
 }

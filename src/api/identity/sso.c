@@ -570,8 +570,9 @@ api_sso_exchange(struct pgl_req *r)
 	if (claim_code(r, pgl_json_str(r->body, "code"),
 	    json_integer_value(json_object_get(c, "e"))) == 0) {
 		pgl_set_header(r, "cache-control", "no-store");
-		pgl_reply_json(r, 200, json_pack("{s:s,s:s}", "token",
-		    pgl_json_str(c, "t"), "expires-at", api_rfc3339(r->arena,
+		pgl_reply_json(r, 200, json_pack("{s:s,s:s,s:s}", "token",
+		    pgl_json_str(c, "t"), "token_type", "Bearer",
+		    "expires-at", api_rfc3339(r->arena,
 		    json_integer_value(json_object_get(c, "x")))));
 	}
 	json_decref(c);

@@ -15,6 +15,7 @@
 #include "api/task.h"
 #include "api/maintenance/maint.h"
 #include "api/branching/merge.h"
+#include "api/federation/federation.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
@@ -59,6 +60,8 @@ run_kind(struct pgl_task_run *run, struct pgl_req *r, const json_t *params,
 		return (api_merge_run(run, r, params, result));
 	if (strcmp(kind, "branch") == 0)
 		return (api_branch_run(run, r, params, result));
+	if (strcmp(kind, "federated_sync") == 0)
+		return (api_fed_sync_run(run, r, params, result));
 	if (strcmp(kind, "maintenance") != 0)
 		return (api_task_fail(run, "unknown task kind \"%s\"", kind));
 	ops = json_object_get(params, "operations");

@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/manage/manage.h"
+#include "api/federation/federation.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/placement.h"
@@ -37,9 +38,12 @@ static const struct pgl_jfield update_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-/* A catalog as JSON, written straight into w (lists are a hot path). */
+/*
+ * A catalog as JSON, written straight into w (lists are a hot path).  A
+ * federated catalog's config has its secrets masked (federation.h).
+ */
 static void
-catalog_write(struct pgl_jw *w, const struct pgl_catalog *c)
+catalog_write(struct pgl_req *r, struct pgl_jw *w, const struct pgl_catalog *c)
 {
 	jw_open(w, '{');
 	jw_str(w, "id", c->id);
@@ -47,7 +51,8 @@ catalog_write(struct pgl_jw *w, const struct pgl_catalog *c)
 	jw_str(w, "catalog_type", c->catalog_type);
 	jw_str(w, "warehouse_name", c->warehouse_name);
 	jw_str(w, "storage_location", c->storage_location);
-	jw_json(w, "federated_config", c->federated_config, "null");
+	jw_json(w, "federated_config", c->federated_config != NULL ?
+	    api_fed_config_masked(r, c->federated_config) : NULL, "null");
 	jw_json(w, "properties", c->properties, "{}");
 	jw_close(w, '}');
 }
@@ -58,7 +63,7 @@ reply_catalog(struct pgl_req *r, int status, const struct pgl_catalog *c)
 	struct pgl_jw	w;
 
 	jw_init(&w);
-	catalog_write(&w, c);
+	catalog_write(r, &w, c);
 	pgl_reply_jw(r, status, &w);
 }
 
@@ -227,6 +232,45 @@ opt_text(struct pgl_req *r, const char *field)
 	return (v != NULL && !json_is_null(v) ? api_text(r->arena, v) : NULL);
 }
 
+/* A Federated catalog stores nothing here: no location of its own. */
+static int
+no_storage(struct pgl_req *r, const struct pgl_catalog *c)
+{
+	if (c->warehouse_name == NULL && c->storage_location == NULL)
+		return (0);
+	pgl_reply_error(r, 400, "a Federated catalog keeps its tables in its "
+	    "remote catalog: it takes no warehouse_name or storage_location");
+	return (-1);
+}
+
+/*
+ * A Federated catalog: its config checked and sealed (federation.h), and
+ * no branch, commit or namespace of its own (its remote has those).
+ */
+static void
+create_federated(struct pgl_req *r, struct pgl_catalog *c)
+{
+	const json_t	*cfg = json_object_get(r->body, "federated_config");
+	struct pgl_err	 err;
+
+	if (cfg == NULL || json_is_null(cfg)) {
+		pgl_reply_error(r, 400, "a Federated catalog needs "
+		    "federated_config");
+		return;
+	}
+	if (no_storage(r, c) == -1 || (c->federated_config =
+	    api_fed_config_prepare(r, cfg, NULL)) == NULL)
+		return;
+	if (STORE(create_catalog, c, &err) != PGL_OK) {
+		if (err.code == PGL_EEXISTS)
+			(void)snprintf(err.msg, sizeof(err.msg),
+			    "Catalog '%s' already exists", c->name);
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	reply_catalog(r, 201, c);
+}
+
 void
 api_catalog_create(struct pgl_req *r)
 {
@@ -255,16 +299,18 @@ api_catalog_create(struct pgl_req *r)
 	if (c.warehouse_name != NULL && *c.warehouse_name == '\0')
 		c.warehouse_name = NULL;
 	c.storage_location = pgl_json_str(r->body, "storage_location");
-	c.federated_config = opt_text(r, "federated_config");
-	if (strcmp(c.catalog_type, "Federated") == 0 &&
-	    c.federated_config == NULL) {
-		pgl_reply_error(r, 400, "a Federated catalog needs "
-		    "federated_config");
-		return;
-	}
 	c.properties = opt_text(r, "properties");
 	if (c.properties == NULL)
 		c.properties = "{}";
+	if (api_is_federated(&c)) {
+		create_federated(r, &c);
+		return;
+	}
+	if (opt_text(r, "federated_config") != NULL) {
+		pgl_reply_error(r, 400, "federated_config is for Federated "
+		    "catalogs (catalog_type \"Federated\")");
+		return;
+	}
 	if (resolve_location(r, &c) == -1)
 		return;
 	if (pgl_catalog_create(r->arena, r->tenant, &c, &err) != PGL_OK) {
@@ -329,7 +375,7 @@ api_catalog_list(struct pgl_req *r)
 	/* Bounded by bytes too (pgl_page_full): the total counts the rest. */
 	for (i = 0; i < n && !pgl_page_full(w.len, i); i++) {
 		jw_next(&w);
-		catalog_write(&w, &items[i]);
+		catalog_write(r, &w, &items[i]);
 	}
 	jw_close(&w, ']');
 	if (admin && !w.oom)
@@ -359,6 +405,32 @@ api_catalog_get(struct pgl_req *r)
 		reply_catalog(r, 200, &c);
 }
 
+/*
+ * federated_config of an update: a Federated catalog's is replaced (a
+ * masked secret sent back keeps the stored one), a Local one takes none.
+ * -1 after a reply.
+ */
+static int
+update_federated(struct pgl_req *r, struct pgl_catalog *c)
+{
+	const json_t	*cfg = json_object_get(r->body, "federated_config");
+
+	if (!api_is_federated(c)) {
+		if (cfg == NULL || json_is_null(cfg))
+			return (0);
+		pgl_reply_error(r, 400, "federated_config is for Federated "
+		    "catalogs; catalog '%.200s' is Local", c->name);
+		return (-1);
+	}
+	if (no_storage(r, c) == -1)
+		return (-1);
+	if (cfg == NULL || json_is_null(cfg))
+		return (0);
+	c->federated_config = api_fed_config_prepare(r, cfg,
+	    c->federated_config);
+	return (c->federated_config != NULL ? 0 : -1);
+}
+
 void
 api_catalog_update(struct pgl_req *r)
 {
@@ -382,8 +454,8 @@ api_catalog_update(struct pgl_req *r)
 	if ((v = json_object_get(r->body, "storage_location")) != NULL &&
 	    !json_is_null(v))
 		c.storage_location = json_string_value(v);
-	if (opt_text(r, "federated_config") != NULL)
-		c.federated_config = opt_text(r, "federated_config");
+	if (update_federated(r, &c) == -1)
+		return;
 	upd = json_object_get(r->body, "properties");
 	if (upd != NULL && !json_is_null(upd)) {
 		props = api_obj(c.properties);
@@ -395,7 +467,7 @@ api_catalog_update(struct pgl_req *r)
 		c.properties = api_text(r->arena, props);
 		json_decref(props);
 	}
-	if (resolve_location(r, &c) == -1)
+	if (!api_is_federated(&c) && resolve_location(r, &c) == -1)
 		return;
 	if (STORE(update_catalog, r->tenant, &c, &err) != PGL_OK) {
 		pgl_reply_missing(r, &err, "Warehouse not found");

@@ -18,6 +18,12 @@ void	api_ui_root(struct pgl_req *);
 void	api_ui_index(struct pgl_req *);
 void	api_ui_file(struct pgl_req *);
 
+/* manage/api_docs.c */
+void	api_openapi_json(struct pgl_req *);
+void	api_docs_index(struct pgl_req *);
+void	api_docs_file(struct pgl_req *);
+void	api_docs_moved(struct pgl_req *);
+
 /* manage/tenants.c */
 void	api_tenant_list(struct pgl_req *);
 void	api_tenant_create(struct pgl_req *);
@@ -31,6 +37,9 @@ void	api_warehouse_create(struct pgl_req *);
 void	api_warehouse_get(struct pgl_req *);
 void	api_warehouse_update(struct pgl_req *);
 void	api_warehouse_delete(struct pgl_req *);
+
+/* manage/warehouse_credentials.c */
+void	api_warehouse_credentials(struct pgl_req *);
 
 /* manage/catalogs.c */
 void	api_catalog_list(struct pgl_req *);

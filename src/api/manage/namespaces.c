@@ -67,11 +67,17 @@ api_namespace_tree(struct pgl_req *r)
 	size_t			 n, i;
 
 	if (api_get_catalog(r, r->tenant, pgl_param(r, "name"), &c,
-	    &err) != PGL_OK ||
-	    STORE(list_namespaces, r->arena, r->tenant, c.name, NULL, &all,
-	    &items, &n, NULL, &err) != PGL_OK) {
+	    &err) != PGL_OK) {
 		pgl_reply_missing(r, &err, "Catalog '%.200s' not found",
 		    pgl_param(r, "name"));
+		return;
+	}
+	/* A federated catalog's namespaces are its remote's. */
+	if (api_local_catalog(r, &c) == -1)
+		return;
+	if (STORE(list_namespaces, r->arena, r->tenant, c.name, NULL, &all,
+	    &items, &n, NULL, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
 		return;
 	}
 	root = json_array();

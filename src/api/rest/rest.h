@@ -49,8 +49,16 @@ void	ice_view_drop(struct pgl_req *);
 void	ice_view_commit(struct pgl_req *);
 void	ice_view_register(struct pgl_req *);
 
-/* rest/sign.c */
+/* rest/sign.c, and what presign.c checks the same way: a table's key
+ * prefix in its bucket ("<key>/", NULL if the location is not in it) and
+ * whether a decoded key lies inside it as S3 reads it. */
 void	ice_table_sign(struct pgl_req *);
+const char *ice_table_key_prefix(struct pgl_req *, const char *location,
+	    const char *bucket);
+int	ice_key_inside(const char *key, const char *want, int trailing_slash);
+
+/* rest/presign.c */
+void	ice_table_presign(struct pgl_req *);
 
 /* rest/commit.c */
 void	ice_table_commit(struct pgl_req *);

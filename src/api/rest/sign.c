@@ -159,9 +159,10 @@ host_ok(const struct pgl_s3 *s3, const struct target *t)
 	    strlen(t->host) - strlen(h), h) == 0);
 }
 
-/* The table's own key prefix: "<location key>/". */
-static const char *
-table_prefix(struct pgl_req *r, const char *location, const char *bucket)
+/* The table's own key prefix: "<location key>/" (presign.c too). */
+const char *
+ice_table_key_prefix(struct pgl_req *r, const char *location,
+    const char *bucket)
 {
 	char		 b[256];
 	const char	*key;
@@ -177,8 +178,8 @@ table_prefix(struct pgl_req *r, const char *location, const char *bucket)
  * it is written: no control bytes, no empty segment ("a//b", "/a"), no
  * "." or ".." segment ("a/..", "a/./b").  Then inside want.
  */
-static int
-key_inside(const char *key, const char *want, int trailing_slash)
+int
+ice_key_inside(const char *key, const char *want, int trailing_slash)
 {
 	const char	*seg, *end;
 	size_t		 len;
@@ -388,7 +389,7 @@ delete_keys_inside(struct pgl_req *r, const char *body, const char *want)
 			    strchr(key, '<') != NULL)
 				return (0);
 			if (xml_unescape(key) == -1 ||
-			    !key_inside(key, want, 0))
+			    !ice_key_inside(key, want, 0))
 				return (0);
 			keys++;
 			in_key = 1;
@@ -418,7 +419,7 @@ copy_source_inside(struct pgl_req *r, const char *v, const char *bucket,
 	    strlen(v))) == NULL || (slash = strchr(src, '/')) == NULL)
 		return (0);
 	return ((size_t)(slash - src) == strlen(bucket) && strncmp(src,
-	    bucket, (size_t)(slash - src)) == 0 && key_inside(slash + 1,
+	    bucket, (size_t)(slash - src)) == 0 && ice_key_inside(slash + 1,
 	    want, 0));
 }
 
@@ -506,7 +507,8 @@ inside_table(struct pgl_req *r, const struct pgl_storage *st,
 {
 	struct pgl_target	 pt = { it->catalog.id, it->ns, asset_id, NULL,
 				    0 };
-	const char		*want = table_prefix(r, location, st->s3.bucket);
+	const char		*want = ice_table_key_prefix(r, location,
+				    st->s3.bucket);
 	const json_t		*headers = json_object_get(r->body, "headers");
 	struct params		 pp;
 	enum op			 op;
@@ -521,8 +523,8 @@ inside_table(struct pgl_req *r, const struct pgl_storage *st,
 	if ((op = operation(method, t, &pp)) == OP_NONE)
 		return (forbid(r, location, pgl_arena_printf(r->arena, "%s of "
 		    "this kind is not signed", method)));
-	if (op == OP_LIST ? !key_inside(param(&pp, "prefix"), want, 1) :
-	    op != OP_DELETE_MANY && !key_inside(t->key, want, 0))
+	if (op == OP_LIST ? !ice_key_inside(param(&pp, "prefix"), want, 1) :
+	    op != OP_DELETE_MANY && !ice_key_inside(t->key, want, 0))
 		return (forbid(r, location, "the key lies outside the table"));
 	if (op == OP_DELETE_MANY) {
 		if (!body_hash_ok(payload_hash(headers), pgl_json_str(r->body,

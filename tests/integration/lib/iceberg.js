@@ -34,8 +34,9 @@ function wrap(srv) {
  * startServer (opts as there; opts.dir to restart on the same data) with
  * the warehouse and catalog of defaultsFor.  srv.req checks every /v1
  * answer against the Iceberg OpenAPI spec and fails the test on a
- * mismatch (lib/openapi.js checkResponse); srv.rawReq is the unchecked
- * request, for scratch work only.  srv.catalogRoot is the catalog's
+ * mismatch (lib/openapi.js checkResponse); srv.rawReq is the request
+ * unchecked against it, for scratch work only (management answers are
+ * checked on both, lib/server.js).  srv.catalogRoot is the catalog's
  * storage location.
  */
 export async function startIcebergServer(opts = {}) {

@@ -20,6 +20,7 @@ import addFormats from 'ajv-formats';
 import OpenAPIBackend from 'openapi-backend';
 import YAML from 'yaml';
 import { REPO } from './server.js';
+import { documented } from './management_openapi.js';
 
 export const SPEC_PATH = path.resolve(REPO, '../shared/spec/iceberg-rest-catalog-open-api.yaml');
 
@@ -164,6 +165,10 @@ export function checkResponse(method, p, res) {
     assert.match(String(res.headers['content-type'] ?? ''), /^application\/json/, `${what}: content-type`);
   }
   const opId = operationFor(method, p);
+  // Pangolin's own routes beside the spec's (presign, maintenance, the
+  // prefixed OAuth token endpoints) are the management document's, and
+  // lib/server.js's request() has checked them against it.
+  if (opId === null && documented(method, p)) return null;
   if (opId === null) {
     assert.ok(res.status >= 400, `${what}: a success on a path the Iceberg spec does not define`);
     if (method !== 'HEAD') {

@@ -15,6 +15,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkManagement, isManagementPath } from './management_openapi.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.resolve(REPO, process.env.PGL_BIN ?? 'build/test/pangolin');
@@ -187,7 +188,9 @@ export function spawnServer(args, env = {}) {
       proc.stdout.destroy();
       proc.stderr.destroy();
     },
-    async stop({ signal = 'SIGTERM', timeout = 5000 } = {}) {
+    // The default bound is the harness's, not a test of shutdown speed (the
+    // lifecycle tests pass their own): generous, for a loaded CI machine.
+    async stop({ signal = 'SIGTERM', timeout = 15000 } = {}) {
       if (exit === null) proc.kill(signal);
       let timer;
       const e = await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, timeout, null); })]);
@@ -200,9 +203,9 @@ export function spawnServer(args, env = {}) {
       assertNoSanitizerReport(log);
       return e;
     },
-    /** Resolve when GET /health/ready is 200 (10 s), fail if the process exits. */
+    /** Resolve when GET /health/ready is 200 (30 s), fail if the process exits. */
     async ready(port, host = '127.0.0.1') {
-      const deadline = Date.now() + 10000;
+      const deadline = Date.now() + 30000;
       for (;;) {
         if (exit !== null) assert.fail(`pangolin exited during start-up (${JSON.stringify(exit)}):\n${log}`);
         try {
@@ -211,7 +214,7 @@ export function spawnServer(args, env = {}) {
         } catch { /* not listening yet */ }
         if (Date.now() > deadline) {
           h.kill();
-          assert.fail(`pangolin not ready on ${host}:${port} within 10 s:\n${log}`);
+          assert.fail(`pangolin not ready on ${host}:${port} within 30 s:\n${log}`);
         }
         await sleep(50);
       }
@@ -273,8 +276,18 @@ export async function startServer(opts = {}) {
  * sent as is.  Returns { status, headers, text, json } (json is undefined
  * when the body is not JSON).  Resolves as soon as the response is
  * complete, even if the server then resets the connection.
+ *
+ * Every answer on a management path is checked against the management
+ * API's OpenAPI document (lib/management_openapi.js) and fails the test
+ * when it does not match; validate: false skips that, for scratch work.
  */
-export function request(port, method, p, { body, headers = {}, raw = false, agent, timeout = 30000, host = '127.0.0.1' } = {}) {
+export async function request(port, method, p, { validate = true, ...o } = {}) {
+  const res = await send(port, method, p, o);
+  if (validate && isManagementPath(method, p)) checkManagement(method, p, res);
+  return res;
+}
+
+function send(port, method, p, { body, headers = {}, raw = false, agent, timeout = 30000, host = '127.0.0.1' } = {}) {
   let payload;
   const h = { ...headers };
   if (body !== undefined) {

@@ -1,0 +1,16 @@
+// The API page: Swagger UI (swagger-ui-dist) rendering this server's
+// OpenAPI document.  A file of its own, as the page's policy allows no
+// inline script.  No validator badge (it would load an image from
+// elsewhere); "Try it out" calls this server with the credentials given
+// under Authorize.
+window.addEventListener('DOMContentLoaded', () => {
+  window.ui = window.SwaggerUIBundle({
+    url: '/api/v1/openapi.json',
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    validatorUrl: null,
+    docExpansion: 'none',
+    defaultModelsExpandDepth: 0,
+    tryItOutEnabled: false,
+  });
+});
