@@ -347,9 +347,19 @@ int	sql_search_names(struct pgl_store *, struct pgl_arena *,
 int	sql_count_tenant(struct pgl_store *, const char *,
 	    struct pgl_tenant_counts *, struct pgl_err *);
 
-/* A plugin may put its own get_asset in front of sql_get_asset. */
+/* A plugin may put its own get_asset in front of sql_get_asset, and its
+ * own reads of credentials in front of theirs. */
 #ifndef SQL_GET_ASSET
 #define SQL_GET_ASSET	sql_get_asset
+#endif
+#ifndef SQL_IS_TOKEN_REVOKED
+#define SQL_IS_TOKEN_REVOKED	sql_is_token_revoked
+#endif
+#ifndef SQL_GET_USER
+#define SQL_GET_USER	sql_get_user
+#endif
+#ifndef SQL_GET_SERVICE_USER_BY_KEY_ID
+#define SQL_GET_SERVICE_USER_BY_KEY_ID	sql_get_service_user_by_key_id
 #endif
 
 #define SQL_STORE_METHODS \
@@ -442,7 +452,7 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.cancel_task = sql_cancel_task, \
 	\
 	.create_user = sql_create_user, \
-	.get_user = sql_get_user, \
+	.get_user = SQL_GET_USER, \
 	.get_user_by_username = sql_get_user_by_username, \
 	.list_users = sql_list_users, \
 	.update_user = sql_update_user, \
@@ -451,12 +461,12 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.list_active_tokens = sql_list_active_tokens, \
 	.get_token = sql_get_token, \
 	.revoke_token = sql_revoke_token, \
-	.is_token_revoked = sql_is_token_revoked, \
+	.is_token_revoked = SQL_IS_TOKEN_REVOKED, \
 	.cleanup_expired_tokens = sql_cleanup_expired_tokens, \
 	\
 	.create_service_user = sql_create_service_user, \
 	.get_service_user = sql_get_service_user, \
-	.get_service_user_by_key_id = sql_get_service_user_by_key_id, \
+	.get_service_user_by_key_id = SQL_GET_SERVICE_USER_BY_KEY_ID, \
 	.list_service_users = sql_list_service_users, \
 	.update_service_user = sql_update_service_user, \
 	.delete_service_user = sql_delete_service_user, \

@@ -128,6 +128,12 @@ sqlite_asset_cache_open(struct pgl_store *s)
 	sqlite3_wal_hook(s->db, on_commit, s->assets);
 }
 
+volatile uint64_t *
+sqlite_change_count(struct pgl_store *s)
+{
+	return (s->assets != NULL ? s->assets->version : NULL);
+}
+
 static void
 entry_clear(struct asset_entry *e)
 {

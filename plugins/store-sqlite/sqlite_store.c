@@ -366,6 +366,7 @@ sqlite_close(struct pgl_store *s)
 {
 	if (s == NULL)
 		return;
+	sqlite_cred_cache_close(s);
 	sqlite_asset_cache_close(s);
 	store_finalize(s);
 	sqlite3_close(s->db);

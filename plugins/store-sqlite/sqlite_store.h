@@ -9,8 +9,12 @@
 
 #include <sqlite3.h>
 
-/* get_asset goes through this connection's cache (sqlite_asset_cache.c). */
+/* get_asset goes through this connection's cache (sqlite_asset_cache.c),
+ * and so do the reads of every authenticated request (sqlite_cred_cache.c). */
 #define SQL_GET_ASSET	sqlite_get_asset
+#define SQL_IS_TOKEN_REVOKED	sqlite_is_token_revoked
+#define SQL_GET_USER	sqlite_get_user
+#define SQL_GET_SERVICE_USER_BY_KEY_ID	sqlite_get_service_user_by_key_id
 
 #include "sql_store.h"
 
@@ -36,6 +40,7 @@ struct stmt_slot {
 #define ASSET_CACHE_SLOTS	1024
 
 struct asset_cache;
+struct cred_cache;
 
 struct pgl_store {
 	const struct pgl_host	*host;
@@ -45,6 +50,7 @@ struct pgl_store {
 	int			busy_timeout_ms;
 	uint64_t		busy_since_us;	/* this wait for the lock */
 	struct asset_cache	*assets;	/* NULL: not WAL, no file */
+	struct cred_cache	*creds;		/* made on first use */
 };
 
 /* A result row read left to right; strings are copied into the arena. */
@@ -66,6 +72,18 @@ void	sqlite_asset_cache_close(struct pgl_store *);
 int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    struct pgl_asset *, struct pgl_err *);
+/* The database's change count (shared), or NULL without one. */
+volatile uint64_t	*sqlite_change_count(struct pgl_store *);
+
+/* sqlite_cred_cache.c */
+void	sqlite_cred_cache_close(struct pgl_store *);
+int	sqlite_is_token_revoked(struct pgl_store *, const char *, int *,
+	    struct pgl_err *);
+int	sqlite_get_user(struct pgl_store *, struct pgl_arena *, const char *,
+	    struct pgl_user *, struct pgl_err *);
+int	sqlite_get_service_user_by_key_id(struct pgl_store *,
+	    struct pgl_arena *, const char *, struct pgl_service_user *,
+	    struct pgl_err *);
 
 /* sqlite_migrate.c */
 int	sqlite_migrate(struct pgl_store *, struct pgl_err *);

@@ -3,6 +3,8 @@
  * or a session token that has not been revoked.  The header parsing and
  * token checks are src/auth's; what needs the store is here.
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -10,8 +12,10 @@
 #include "api/gate.h"
 #include "app/app.h"
 #include "auth/apikey.h"
+#include "auth/jwt.h"
 #include "auth/principal.h"
 #include "auth/ratelimit.h"
+#include "auth/token_cache.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/names.h"
@@ -32,9 +36,10 @@ store_ready(void)
 
 /*
  * A session token is refused from the moment its revocation committed:
- * the store is asked on every request (one primary-key read), so every
- * worker of every replica agrees.  A store that cannot answer fails
- * closed with 503 (pangolin-api.md §3.1).
+ * the store is asked on every request (one primary-key read; SQLite
+ * answers from memory while no commit has landed since), so every worker
+ * of every replica agrees.  A store that cannot answer fails closed with
+ * 503 (pangolin-api.md §3.1).
  */
 int
 api_session_alive(struct pgl_req *r, const char **why)
@@ -54,16 +59,99 @@ api_session_alive(struct pgl_req *r, const char **why)
 	return (0);
 }
 
-static void
-key_principal(struct pgl_req *r, const struct pgl_service_user *su)
+/* A service user's role, from its doc. */
+static enum pgl_user_role
+key_role(const struct pgl_service_user *su)
 {
-	json_t		*doc = pgl_json_load_or(su->doc, json_object());
-	const char	*role = pgl_json_str(doc, "role");
+	json_t			*doc = pgl_json_load_or(su->doc, json_object());
+	const char		*role = pgl_json_str(doc, "role");
+	enum pgl_user_role	 was;
 
-	memset(&r->who, 0, sizeof(r->who));
-	r->who.role = role != NULL && strcmp(role, "tenant-admin") == 0 ?
+	was = role != NULL && strcmp(role, "tenant-admin") == 0 ?
 	    ROLE_TENANT_ADMIN : ROLE_TENANT_USER;
 	json_decref(doc);
+	return (was);
+}
+
+/*
+ * API keys verified lately (auth/token_cache.h): the stored hash the
+ * secret matched and the doc the role came from.  The service user's
+ * row is still read on every request (deactivating, deleting or
+ * rotating refuses the key from the next one); while it holds the same
+ * hash and doc, the key needs neither SHA-256 nor JSON parsing again:
+ * with them, a loadTable by API key cost 27,000 instructions more
+ * (callgrind, docs/benchmarks.md).
+ */
+struct key_seen {
+	char			*hash;
+	char			*doc;
+	enum pgl_user_role	 role;
+};
+
+static struct pgl_token_cache	*keys_seen;
+static int			 keys_tried;
+
+static void
+key_seen_free(void *p)
+{
+	struct key_seen	*k = p;
+
+	free(k->hash);
+	free(k->doc);
+	free(k);
+}
+
+static struct pgl_token_cache *
+keys_cache(void)
+{
+	if (!keys_tried) {
+		keys_tried = 1;
+		keys_seen = pgl_token_cache_new(
+		    (size_t)pgl_app.cfg->auth.token_cache_entries,
+		    key_seen_free);
+	}
+	return (keys_seen);
+}
+
+/* key verified against su's hash before, and the role su's doc gives. */
+static struct key_seen *
+key_known(const char *key, const struct pgl_service_user *su)
+{
+	struct key_seen	*k = pgl_token_cache_get(keys_cache(), key, INT64_MIN);
+
+	if (k == NULL || strcmp(k->hash, su->api_key_hash) != 0)
+		return (NULL);
+	if (strcmp(k->doc, su->doc) != 0) {
+		pgl_token_cache_drop(keys_seen, key);
+		return (NULL);
+	}
+	return (k);
+}
+
+static void
+key_remember(const char *key, const struct pgl_service_user *su,
+    enum pgl_user_role role)
+{
+	struct key_seen	*k;
+
+	if (keys_cache() == NULL || (k = calloc(1, sizeof(*k))) == NULL)
+		return;
+	k->hash = strdup(su->api_key_hash);
+	k->doc = strdup(su->doc);
+	k->role = role;
+	if (k->hash == NULL || k->doc == NULL) {
+		key_seen_free(k);
+		return;
+	}
+	(void)pgl_token_cache_put(keys_seen, key, INT64_MAX, k);
+}
+
+static void
+key_principal(struct pgl_req *r, const struct pgl_service_user *su,
+    enum pgl_user_role role)
+{
+	memset(&r->who, 0, sizeof(r->who));
+	r->who.role = role;
 	(void)pgl_strlcpy(r->who.user_id, su->id, sizeof(r->who.user_id));
 	(void)pgl_strlcpy(r->who.username, su->name, sizeof(r->who.username));
 	(void)pgl_strlcpy(r->who.tenant_id, su->tenant_id,
@@ -84,6 +172,8 @@ api_key(struct pgl_req *r, const char *key, const char **why)
 {
 	struct pgl_service_user	 su;
 	struct pgl_err		 err;
+	struct key_seen		*k;
+	enum pgl_user_role	 role;
 	char			 id[PGL_APIKEY_ID_LEN + 1];
 	char			 secret[PGL_APIKEY_SECRET_LEN + 1];
 	int			 rc;
@@ -102,13 +192,18 @@ api_key(struct pgl_req *r, const char *key, const char **why)
 	}
 	if (rc != PGL_OK)
 		return (401);
-	if (!pgl_apikey_verify(secret, su.api_key_hash) || !su.active ||
+	k = key_known(key, &su);
+	if ((k == NULL && !pgl_apikey_verify(secret, su.api_key_hash)) ||
+	    !su.active ||
 	    (su.expires_at_ms != 0 && su.expires_at_ms <= pgl_now_ms())) {
 		api_audit(r, su.tenant_id, "api_key_rejected", "service_user",
 		    su.id, su.name, 0, *why);
 		return (401);
 	}
-	key_principal(r, &su);
+	role = k != NULL ? k->role : key_role(&su);
+	if (k == NULL)
+		key_remember(key, &su, role);
+	key_principal(r, &su, role);
 	return (0);
 }
 
@@ -194,7 +289,13 @@ identify(struct pgl_req *r, const char **why, int *retry_after,
 
 	if (authz != NULL && strncasecmp(authz, "Basic ", 6) == 0)
 		return (root_basic(r, authz, why, retry_after));
+	/* A session of ours verified lately is not taken apart again to
+	 * see whose it is: with a provider configured, that JSON parse of
+	 * every bearer token cost more than the loadTable it guarded
+	 * (docs/benchmarks.md).  Only our secret verified it, and we sign
+	 * no "iss": it is no provider's. */
 	if (authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0 &&
+	    !pgl_jwt_known(pgl_app.cfg->auth.jwt_secret, authz + 7) &&
 	    (idp = api_external_provider(authz + 7)) != NULL)
 		return (api_external_identify(r, idp, authz + 7, why, resume));
 	rc = pgl_auth_resolve(pgl_app.cfg, authz, pgl_header(r,

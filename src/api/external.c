@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -27,8 +28,10 @@
 #include "api/gate.h"
 #include "app/app.h"
 #include "api/idp.h"
+#include "auth/grant_cache.h"
 #include "auth/idp_claims.h"
 #include "auth/oidc_token.h"
+#include "auth/token_cache.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -258,10 +261,12 @@ create_user(struct pgl_req *r, const struct pgl_idp *idp,
 	return (0);
 }
 
-/* A known user: still active, same tenant, role and roles as the token. */
+/* A known user: still active, same tenant, role and roles as the token;
+ * *same is 1 when it already was (nothing written). */
 static int
 known_user(struct pgl_req *r, const struct pgl_user *u,
-    const struct pgl_idp_who *who, const char *tenant, const char **why)
+    const struct pgl_idp_who *who, const char *tenant, const char **why,
+    int *same_out)
 {
 	struct pgl_user	 v = *u;
 	struct pgl_err	 err;
@@ -282,6 +287,7 @@ known_user(struct pgl_req *r, const struct pgl_user *u,
 	want = roles_json(who);
 	same = strcmp(u->role, role) == 0 && json_equal(want,
 	    json_object_get(doc, "oauth-roles"));
+	*same_out = same;
 	if (!same) {
 		if (u->tenant_id != NULL)
 			sync_roles(r, tenant, u->id, json_object_get(doc,
@@ -300,17 +306,17 @@ known_user(struct pgl_req *r, const struct pgl_user *u,
 	return (0);
 }
 
+/* tenant NULL: root, who may act in the tenant X-Pangolin-Tenant names. */
 static void
-set_who(struct pgl_req *r, const struct pgl_idp_who *who, const char *id,
-    const char *tenant)
+set_caller(struct pgl_req *r, enum pgl_user_role role, const char *id,
+    const char *username, const char *tenant)
 {
 	const char	*x = pgl_header(r, "x-pangolin-tenant");
 
 	memset(&r->who, 0, sizeof(r->who));
-	r->who.role = who->role;
+	r->who.role = role;
 	(void)pgl_strlcpy(r->who.user_id, id, sizeof(r->who.user_id));
-	(void)pgl_strlcpy(r->who.username, who->username,
-	    sizeof(r->who.username));
+	(void)pgl_strlcpy(r->who.username, username, sizeof(r->who.username));
 	(void)pgl_strlcpy(r->who.tenant_id, tenant != NULL ? tenant : "",
 	    sizeof(r->who.tenant_id));
 	if (tenant != NULL)
@@ -319,16 +325,25 @@ set_who(struct pgl_req *r, const struct pgl_idp_who *who, const char *id,
 		(void)pgl_strlcpy(r->tenant, x, sizeof(r->tenant));
 }
 
-int
-api_external_resolve(struct pgl_req *r, struct pgl_idp *idp,
-    const json_t *claims, const char **why)
+static void
+set_who(struct pgl_req *r, const struct pgl_idp_who *who, const char *id,
+    const char *tenant)
+{
+	set_caller(r, who->role, id, who->username, tenant);
+}
+
+/* api_external_resolve; *kept is the user row when it was found as the
+ * token has it (nothing written), else its id is NULL. */
+static int
+resolve(struct pgl_req *r, struct pgl_idp *idp, const json_t *claims,
+    const char **why, struct pgl_user *kept)
 {
 	struct pgl_idp_who	 who;
 	struct pgl_user		 u;
 	struct pgl_err		 err;
 	const char		*tenant = NULL;
 	char			 id[PGL_UUID_LEN + 1], buf[160];
-	int			 failed, rc;
+	int			 failed, rc, same = 0;
 
 	if (pgl_idp_who(idp->cfg, claims, &who, buf, sizeof(buf)) == -1) {
 		*why = pgl_arena_strdup(r->arena, buf);
@@ -344,10 +359,13 @@ api_external_resolve(struct pgl_req *r, struct pgl_idp *idp,
 	external_id(idp->cfg->issuer, who.subject, id);
 	/* The caller of the audit events below; taken back on failure. */
 	set_who(r, &who, id, tenant);
+	memset(kept, 0, sizeof(*kept));
 	rc = STORE(get_user, r->arena, id, &u, &err);
-	if (rc == PGL_OK)
-		rc = known_user(r, &u, &who, tenant, why);
-	else if (rc == PGL_ENOTFOUND)
+	if (rc == PGL_OK) {
+		rc = known_user(r, &u, &who, tenant, why, &same);
+		if (rc == 0 && same)
+			*kept = u;
+	} else if (rc == PGL_ENOTFOUND)
 		rc = create_user(r, idp, &who, id, tenant, why);
 	else {
 		*why = "metadata store unavailable, retry later";
@@ -358,6 +376,15 @@ api_external_resolve(struct pgl_req *r, struct pgl_idp *idp,
 		(void)pgl_strlcpy(r->tenant, PGL_NIL_UUID, sizeof(r->tenant));
 	}
 	return (rc);
+}
+
+int
+api_external_resolve(struct pgl_req *r, struct pgl_idp *idp,
+    const json_t *claims, const char **why)
+{
+	struct pgl_user	kept;
+
+	return (resolve(r, idp, claims, why, &kept));
 }
 
 static void
@@ -390,13 +417,159 @@ api_external_report(struct pgl_req *r, struct pgl_idp *idp)
 		    "last good keys are kept", idp->last_error));
 }
 
+/*
+ * Tokens resolved lately (auth/token_cache.h), so that a client sending
+ * the same token on every request does not have it taken apart, verified
+ * and resolved every time: parsing its JSON to find the issuer, hashing
+ * it for the verifier's cache, looking up the tenant and parsing the
+ * user's doc cost 170,000 instructions a request, three and a half times
+ * a cached loadTable (callgrind, an RS256 token, docs/benchmarks.md).  An
+ * entry is used only while
+ *  - its key is still among the provider's and its times hold, checked
+ *    again each time (pgl_idp_recheck);
+ *  - no management change committed since it was made (the grant epoch,
+ *    as for the config cache: a tenant renamed, a role mapped anew) and,
+ *    since another replica's changes do not bump this server's epoch, it
+ *    is younger than PGL_GRANT_CACHE_TTL_MS, as a worker's grants are;
+ *  - the user row, read from the store on every request as before, is
+ *    the one the token resolved to, unchanged: deactivating or deleting
+ *    the user refuses the token from the next request, on every worker
+ *    and replica.
+ * Otherwise the token goes the long way, which decides, records and
+ * syncs as it always did.  Only a resolution that wrote nothing is kept:
+ * after a sync the next request resolves again and finds it done.
+ */
+struct resolved {
+	struct pgl_idp		*idp;
+	char			 kid[128];
+	json_t			*claims;	/* verified; for the times */
+	uint64_t		 epoch;
+	enum pgl_user_role	 role;
+	char			 id[PGL_UUID_LEN + 1];
+	char			 tenant[PGL_UUID_LEN + 1];	/* "" root */
+	char			*username;
+	char			*user_role, *user_doc;	/* the row as found */
+};
+
+static struct pgl_token_cache	*resolved_cache;
+static int			 resolved_tried;
+
+static void
+resolved_free(void *p)
+{
+	struct resolved	*v = p;
+
+	json_decref(v->claims);
+	free(v->username);
+	free(v->user_role);
+	free(v->user_doc);
+	free(v);
+}
+
+static struct pgl_token_cache *
+resolved_tokens(void)
+{
+	if (!resolved_tried) {
+		resolved_tried = 1;
+		resolved_cache = pgl_token_cache_new(
+		    (size_t)pgl_app.cfg->auth.token_cache_entries,
+		    resolved_free);
+	}
+	return (resolved_cache);
+}
+
+static int
+same_row(const struct resolved *v, const struct pgl_user *u)
+{
+	return (u->active && (u->tenant_id == NULL) == (v->tenant[0] == '\0') &&
+	    (u->tenant_id == NULL || strcmp(u->tenant_id, v->tenant) == 0) &&
+	    strcmp(u->role, v->user_role) == 0 &&
+	    strcmp(u->doc, v->user_doc) == 0);
+}
+
+/* token's caller, resolved lately and still so: 0; else -1 (go the long
+ * way: it decides). */
+static int
+known(struct pgl_req *r, const char *token)
+{
+	struct resolved	*v;
+	struct pgl_user	 u;
+	struct pgl_err	 err;
+	const char	*why;
+
+	if ((v = pgl_token_cache_get(resolved_tokens(), token,
+	    (int64_t)time(NULL))) == NULL)
+		return (-1);
+	if (v->epoch != pgl_grant_epoch() ||
+	    pgl_idp_recheck(v->idp, v->kid, v->claims, &why) != PGL_OIDC_OK ||
+	    STORE(get_user, r->arena, v->id, &u, &err) != PGL_OK ||
+	    !same_row(v, &u)) {
+		pgl_token_cache_drop(resolved_cache, token);
+		return (-1);
+	}
+	api_external_report(r, v->idp);
+	set_caller(r, v->role, v->id, v->username, v->tenant[0] != '\0' ?
+	    v->tenant : NULL);
+	r->who.expires_at = json_integer_value(json_object_get(v->claims,
+	    "exp"));
+	return (0);
+}
+
+/* Until the token's own end, or the epoch's bound (a change another
+ * replica committed is seen here within it), whichever comes first. */
+static int64_t
+resolved_until(int64_t token_end)
+{
+	int64_t	bound = (int64_t)time(NULL) + PGL_GRANT_CACHE_TTL_MS / 1000;
+
+	return (token_end < bound ? token_end : bound);
+}
+
+/* Keep what the long way found: the caller in r->who, u as it was. */
+static void
+remember(struct pgl_req *r, struct pgl_idp *idp, const char *token,
+    json_t *claims, const struct pgl_user *u, uint64_t epoch)
+{
+	struct resolved	*v;
+	char		 iss[8];
+	json_int_t	 exp = json_integer_value(json_object_get(claims,
+			    "exp"));
+
+	if (resolved_tokens() == NULL || u->id == NULL ||
+	    (v = calloc(1, sizeof(*v))) == NULL)
+		return;
+	v->idp = idp;
+	v->claims = json_incref(claims);
+	v->epoch = epoch;
+	v->role = r->who.role;
+	(void)pgl_strlcpy(v->id, r->who.user_id, sizeof(v->id));
+	(void)pgl_strlcpy(v->tenant, r->who.tenant_id, sizeof(v->tenant));
+	v->username = strdup(r->who.username);
+	v->user_role = strdup(u->role);
+	v->user_doc = strdup(u->doc);
+	if (v->username == NULL || v->user_role == NULL ||
+	    v->user_doc == NULL || pgl_oidc_peek(token, iss, sizeof(iss),
+	    v->kid, sizeof(v->kid)) == -1) {
+		resolved_free(v);
+		return;
+	}
+	(void)pgl_token_cache_put(resolved_cache, token,
+	    resolved_until(exp + idp->cfg->leeway_secs + 1), v);
+}
+
 struct pgl_idp *
 api_external_provider(const char *token)
 {
-	char	iss[512], kid[128];
+	struct resolved	*v;
+	char		 iss[512], kid[128];
 
-	if (pgl_idp_count() == 0 || strlen(token) > PGL_OIDC_TOKEN_MAX ||
-	    pgl_oidc_peek(token, iss, sizeof(iss), kid, sizeof(kid)) == -1)
+	if (pgl_idp_count() == 0 || strlen(token) > PGL_OIDC_TOKEN_MAX)
+		return (NULL);
+	/* Known: its issuer was read when it was verified. */
+	if ((v = pgl_token_cache_get(resolved_tokens(), token,
+	    (int64_t)time(NULL))) != NULL)
+		return (v->idp);
+	if (pgl_oidc_peek(token, iss, sizeof(iss), kid, sizeof(kid)) == -1)
 		return (NULL);
 	return (pgl_idp_by_issuer(iss));
 }
@@ -437,16 +610,25 @@ int
 api_external_identify(struct pgl_req *r, struct pgl_idp *idp,
     const char *token, const char **why, void (*resume)(struct pgl_req *))
 {
-	json_t	*claims = NULL;
-	int	 rc;
+	struct pgl_user	 kept;
+	json_t		*claims = NULL;
+	uint64_t	 epoch;
+	int		 rc;
 
+	if (known(r, token) == 0)
+		return (0);
+	/* Read before the store is: a change committed meanwhile makes
+	 * what is kept below stale at once. */
+	epoch = pgl_grant_epoch();
 	if ((rc = api_external_verify(r, idp, token, &claims, why,
 	    resume)) != 0)
 		return (rc);
-	rc = api_external_resolve(r, idp, claims, why);
-	if (rc == 0)
+	rc = resolve(r, idp, claims, why, &kept);
+	if (rc == 0) {
 		r->who.expires_at = json_integer_value(json_object_get(claims,
 		    "exp"));
+		remember(r, idp, token, claims, &kept, epoch);
+	}
 	if (rc != 0 && rc != 503)
 		api_audit_claim(r, NULL, "login_failed", pgl_json_str(claims,
 		    "sub") != NULL ? pgl_json_str(claims, "sub") : "?", *why);

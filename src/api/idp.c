@@ -377,6 +377,44 @@ pgl_idp_unreported_error(struct pgl_idp *idp)
 	return (was);
 }
 
+/* Old keys, or newer ones another worker fetched: in the background,
+ * the token at hand decided with the keys held now. */
+static void
+refresh_if_old(struct pgl_idp *idp)
+{
+	if (!idp->fetching && (pgl_idp_share_now() - idp->fetched_ms >=
+	    (int64_t)idp->cfg->jwks_max_age_secs * 1000 ||
+	    pgl_idp_share_gen(idp->slot) > idp->seen))
+		(void)pgl_idp_refetch(idp, NULL, NULL, NULL);
+}
+
+static void
+expect(const struct pgl_idp *idp, const char *audience, const char *nonce,
+    struct pgl_oidc_expect *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->issuer = idp->cfg->issuer;
+	e->audience = audience;
+	e->now = (int64_t)time(NULL);
+	e->leeway = idp->cfg->leeway_secs;
+	e->nonce = nonce;
+}
+
+int
+pgl_idp_recheck(struct pgl_idp *idp, const char *kid, const json_t *claims,
+    const char **why)
+{
+	struct pgl_oidc_expect	e;
+
+	if (!idp->have_keys || pgl_jwks_find(&idp->keys, kid) == NULL) {
+		*why = "The token's key is not the provider's";
+		return (PGL_OIDC_UNKNOWN_KID);
+	}
+	refresh_if_old(idp);
+	expect(idp, idp->cfg->audience, NULL, &e);
+	return (pgl_oidc_times_ok(claims, &e, why));
+}
+
 static int
 verify_for(struct pgl_idp *idp, const char *token, const char *audience,
     const char *nonce, json_t **claims, const char **why)
@@ -388,18 +426,8 @@ verify_for(struct pgl_idp *idp, const char *token, const char *audience,
 		*why = "the identity provider's keys are not available";
 		return (PGL_OIDC_UNKNOWN_KID);
 	}
-	/* Old keys, or newer ones another worker fetched: in the
-	 * background, this token decided with the keys held now. */
-	if (!idp->fetching && (pgl_idp_share_now() - idp->fetched_ms >=
-	    (int64_t)idp->cfg->jwks_max_age_secs * 1000 ||
-	    pgl_idp_share_gen(idp->slot) > idp->seen))
-		(void)pgl_idp_refetch(idp, NULL, NULL, NULL);
-	memset(&e, 0, sizeof(e));
-	e.issuer = idp->cfg->issuer;
-	e.audience = audience;
-	e.now = (int64_t)time(NULL);
-	e.leeway = idp->cfg->leeway_secs;
-	e.nonce = nonce;
+	refresh_if_old(idp);
+	expect(idp, audience, nonce, &e);
 	if (nonce != NULL)
 		return (pgl_oidc_verify(token, &idp->keys, &e, claims, why));
 	return (pgl_oidc_verify_cached(token, &idp->keys, &e, claims, why));

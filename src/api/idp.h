@@ -89,6 +89,15 @@ int		 pgl_idp_unreported_error(struct pgl_idp *);
  */
 int		 pgl_idp_verify(struct pgl_idp *, const char *token,
 		    const char *nonce, json_t **claims, const char **why);
+/*
+ * An access token pgl_idp_verify accepted earlier, whose key was kid and
+ * claims these, checked again as that would now without verifying its
+ * signature again: kid still among the keys held (a key the provider
+ * dropped ends its tokens), the times within leeway.  Starts a
+ * background refresh when the keys are old.
+ */
+int		 pgl_idp_recheck(struct pgl_idp *, const char *kid,
+		    const json_t *claims, const char **why);
 /* An ID token of the page's sign-in: for client_id, with its nonce. */
 int		 pgl_idp_verify_id_token(struct pgl_idp *, const char *token,
 		    const char *nonce, json_t **claims, const char **why);

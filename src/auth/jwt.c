@@ -153,10 +153,31 @@ static struct seen {
 	struct pgl_jwt_claims	claims;
 } seen[SEEN_SLOTS];
 
+/*
+ * A token's slot, from its last bytes: they are the HMAC, as good a hash
+ * as any.  Hashing the whole token byte by byte cost 2,300 instructions
+ * a request (callgrind, a 350-byte session), a twentieth of a loadTable.
+ */
 static struct seen *
 seen_slot(const char *token, size_t len)
 {
-	return (&seen[pgl_fnv1a(PGL_FNV_BASIS, token, len) % SEEN_SLOTS]);
+	size_t	tail = len < 32 ? len : 32;
+
+	return (&seen[pgl_fnv1a(PGL_FNV_BASIS, token + len - tail, tail) %
+	    SEEN_SLOTS]);
+}
+
+int
+pgl_jwt_known(const char *secret, const char *token)
+{
+	size_t		 len = strlen(token);
+	struct seen	*s;
+
+	if (len >= SEEN_TOKEN_MAX)
+		return (0);
+	s = seen_slot(token, len);
+	return (s->token[0] != '\0' && strcmp(s->token, token) == 0 &&
+	    strcmp(s->secret, secret) == 0);
 }
 
 int

@@ -47,6 +47,13 @@ int		 pgl_jwt_verify(const char *secret, const char *token,
 int		 pgl_jwt_verify_cached(const char *secret, const char *token,
 		    int64_t now, struct pgl_jwt_claims *, const char **why);
 
+/*
+ * 1 when token is one pgl_jwt_verify_cached verified with secret and
+ * still remembers (its expiry not checked): a session of ours, so the
+ * caller need not take it apart to see whose it is.
+ */
+int		 pgl_jwt_known(const char *secret, const char *token);
+
 /* NULL if secret may sign tokens, else why not (§10: at least 32
  * bytes, not a known weak value, not one repeated character). */
 const char	*pgl_jwt_secret_check(const char *secret);

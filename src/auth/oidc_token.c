@@ -183,8 +183,8 @@ audience_ok(const json_t *aud, const char *want)
 }
 
 /* The times: exp required, nbf and iat when present. */
-static enum pgl_oidc_result
-times_ok(const json_t *payload, const struct pgl_oidc_expect *e,
+enum pgl_oidc_result
+pgl_oidc_times_ok(const json_t *payload, const struct pgl_oidc_expect *e,
     const char **why)
 {
 	int64_t	exp = 0, nbf = 0, iat = 0;
@@ -234,7 +234,7 @@ claims_ok(const json_t *payload, const struct pgl_oidc_expect *e,
 			return (PGL_OIDC_BAD_NONCE);
 		}
 	}
-	return (times_ok(payload, e, why));
+	return (pgl_oidc_times_ok(payload, e, why));
 }
 
 /* The header's algorithm against the key's; the key of its kid. */
@@ -363,7 +363,7 @@ pgl_oidc_verify_cached(const char *token, const struct pgl_jwks *keys,
 			*why = "The token's key is not the provider's";
 			return (PGL_OIDC_UNKNOWN_KID);
 		}
-		if ((rc = times_ok(s->claims, e, why)) != PGL_OIDC_OK)
+		if ((rc = pgl_oidc_times_ok(s->claims, e, why)) != PGL_OIDC_OK)
 			return (rc);
 		*claims = json_incref(s->claims);
 		return (PGL_OIDC_OK);

@@ -71,4 +71,9 @@ enum pgl_oidc_result	pgl_oidc_verify_cached(const char *token,
 			    const struct pgl_oidc_expect *, json_t **claims,
 			    const char **why);
 
+/* The times of verified claims again (exp required, nbf and iat when
+ * present, within e's leeway at e's now): a token verified earlier. */
+enum pgl_oidc_result	pgl_oidc_times_ok(const json_t *claims,
+			    const struct pgl_oidc_expect *, const char **why);
+
 #endif

@@ -93,6 +93,8 @@ static const struct key keys[] = {
 	{ "auth",   "jwt_secret",	K_STR,  O(auth.jwt_secret), 0, 0 },
 	{ "auth",   "session_ttl_secs", K_INT, O(auth.session_ttl_secs),
 	    60, 86400 * 365 },
+	{ "auth",   "token_cache_entries", K_INT,
+	    O(auth.token_cache_entries), 0, 1000000 },
 	{ "auth",   "rate_limit",	K_INT,  O(auth.rate_limit), 0, 1000000 },
 	{ "auth",   "rate_window_secs", K_INT, O(auth.rate_window_secs),
 	    1, 86400 },
@@ -216,6 +218,7 @@ defaults(struct pgl_config *c)
 	c->server.max_queued_bytes = 256 * 1024;
 	c->server.max_header_bytes = 8192;
 	c->auth.session_ttl_secs = 86400;
+	c->auth.token_cache_entries = 1024;
 	c->auth.rate_limit = 10;
 	c->auth.root_basic = 1;
 	c->auth.rate_window_secs = 60;
@@ -839,6 +842,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->auth.session_ttl_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_TOKEN_CACHE_ENTRIES", 0, 1000000, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->auth.token_cache_entries = (int)n;
 	if ((rc = env_int("PANGOLIN_AUTH_RATE_LIMIT", 0, 1000000, &n,
 	    err)) == -1)
 		return (-1);

@@ -84,6 +84,9 @@ struct pgl_config {
 		 * when auth is on; random per run in no-auth mode. */
 		char		*jwt_secret;
 		int		session_ttl_secs;
+		/* PANGOLIN_TOKEN_CACHE_ENTRIES: per worker, of each kind
+		 * (provider tokens, API keys) checked lately; 0: none. */
+		int		token_cache_entries;
 		/* Login throttle (§3.6): per window, 0 disables. */
 		int		rate_limit;
 		int		rate_window_secs;

@@ -15,7 +15,10 @@
 #   BENCH_THREADS   wrk threads                          (default 2)
 #   BENCH_CONNS     wrk connections                      (default 64)
 #   BENCH_CATALOGS  catalogs seeded into pangolin        (default 1000)
-#   BENCH_LOG       file for pangolin's stderr (access log); default /dev/null
+#   BENCH_LOG       file for pangolin's stderr (access log), both servers;
+#                   default /dev/null
+#   BENCH_ONLY      "routes": stop after the routes table (auth rows
+#                   included), skipping the benches after it (~8 of ~25 min)
 #
 # Prints the table and writes it as Markdown to build/bench/results.md,
 # then runs the store-level bench (tests/bench/store.sh), whose table goes
@@ -33,6 +36,11 @@ THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNS:-64}
 CATALOGS=${BENCH_CATALOGS:-1000}
 PLOG=${BENCH_LOG:-/dev/null}
+ONLY=${BENCH_ONLY:-}
+case $ONLY in
+""|routes) ;;
+*) echo "bench: BENCH_ONLY=$ONLY: only \"routes\" is known" >&2; exit 1 ;;
+esac
 OUT=build/bench
 HERE=tests/bench
 
@@ -241,9 +249,11 @@ while [ ! -f "$TMP/idp.issuer" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); 
 [ -f "$TMP/idp.issuer" ] || { cat "$TMP/idp.log" >&2; die "the identity provider did not start"; }
 printf '\n[[auth.oidc]]\nname = "bench"\nissuer = "%s"\naudience = "pangolin"\nroles = { "bench-admins" = "tenant-admin" }\n' \
     "$(cat "$TMP/idp.issuer")" >>"$TMP/auth.toml"
-./pangolin -c "$TMP/auth.toml" >"$TMP/auth.log" 2>&1 &
+# Its access log goes where the no-auth server's goes: the two loadTable
+# rows compared differ in the credential only.
+./pangolin -c "$TMP/auth.toml" >"$PLOG" 2>&1 &
 AUTH_PID=$!
-wait_up "$AUTH_PID" "http://127.0.0.1:$AUTH_PORT/health/live" "pangolin (auth)" "$TMP/auth.log"
+wait_up "$AUTH_PID" "http://127.0.0.1:$AUTH_PORT/health/live" "pangolin (auth)" "$PLOG"
 node "$HERE/seed.js" auth "http://127.0.0.1:$AUTH_PORT" benchroot \
     Bench-Root-Passw0rd-x "$TMP" >"$TMP/seed-auth.log" 2>&1 ||
 	{ cat "$TMP/seed-auth.log" >&2; die "auth seeding failed"; }
@@ -252,7 +262,9 @@ sed 's/^/bench: /' "$TMP/seed-auth.log"
 # --- rows ---------------------------------------------------------------------
 
 # label|url[|wrk script[|header file]]   (the hello row first: every ratio
-# divides by it).  After these, one row per distinct response size: Kore
+# divides by it).  The auth rows come right after the no-auth loadTable
+# rows they are compared with, before any row that writes (commits, the
+# login flood), so that both are measured in the same conditions.  After these, one row per distinct response size: Kore
 # serving a static body of exactly that many bytes (hello's /static?n=),
 # the physical limit for a reply of that size, for the "vs static" column.
 H=http://127.0.0.1:$HELLO_PORT
@@ -268,14 +280,14 @@ GET /api/v1/catalogs?limit=$CATALOGS|$P/api/v1/catalogs?limit=$CATALOGS
 GET /v1/config?warehouse=bench|$P/v1/config?warehouse=bench
 loadTable (100 snapshots)|$P/v1/bench/namespaces/b/tables/t100
 loadTable (100 snapshots), gzip|$P/v1/bench/namespaces/b/tables/t100||gzip.hdr
-loadTable (fresh table, 1 snapshot)|$P/v1/bench/namespaces/b/tables/t1
-loadTable on S3 (20 commits, warm)|$P/v1/s3bench/namespaces/b/tables/t
-commit, one table on S3|$P/v1/s3bench/namespaces/b/tables/c0|commit_one.lua
 loadTable, bearer JWT (tenant admin)|$A/v1/bench/namespaces/b/tables/t100||admin.hdr
 loadTable, provider's RS256 token (tenant admin)|$A/v1/bench/namespaces/b/tables/t100||rs256.hdr
 loadTable, provider's ES256 token (tenant admin)|$A/v1/bench/namespaces/b/tables/t100||es256.hdr
 loadTable, X-API-Key (service user)|$A/v1/bench/namespaces/b/tables/t100||key.hdr
 loadTable, JWT, tenant user, 1000 grants|$A/v1/bench/namespaces/b/tables/t100||user.hdr
+loadTable (fresh table, 1 snapshot)|$P/v1/bench/namespaces/b/tables/t1
+loadTable on S3 (20 commits, warm)|$P/v1/s3bench/namespaces/b/tables/t
+commit, one table on S3|$P/v1/s3bench/namespaces/b/tables/c0|commit_one.lua
 login flood (rate limited: 429s)|$A/api/v1/users/login|login_flood.lua
 commit, one table|$P/v1/bench/namespaces/b/tables/c0|commit_one.lua
 commit, 64 tables|$P/v1/bench/namespaces/b/tables/c0|commit_many.lua
@@ -497,6 +509,10 @@ echo "$COLDNOTE"
 } >"$OUT/results.md"
 echo
 echo "bench: written $OUT/results.md"
+if [ "$ONLY" = routes ]; then
+	echo "bench: BENCH_ONLY=routes: the other benches are skipped"
+	exit 0
+fi
 
 # --- the store-level bench ---------------------------------------------------
 

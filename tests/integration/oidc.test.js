@@ -23,7 +23,7 @@ const REFETCH_SECS = 2;
 const pastRefetch = () => new Promise((r) => setTimeout(r, REFETCH_SECS * 1000 + 100));
 const root = { authorization: basic() };
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
-let idp, srv, tenantId, catalog, admin;
+let idp, srv, srvOpts, tenantId, catalog, admin;
 
 const bearer = (t) => ({ authorization: `Bearer ${t}` });
 const now = () => Math.floor(Date.now() / 1000);
@@ -59,7 +59,7 @@ before(async () => {
     },
     serviceClaims: { tenant: TENANT, groups: ['data-admins'] },
   });
-  srv = await startServer({
+  srvOpts = {
     root: true, noAuth: false, workers: WORKERS,
     // Every anonymous failure recorded: the tests count audit events.
     env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_AUDIT_ANON_FAILURES_PER_MIN: '0' },
@@ -67,7 +67,8 @@ before(async () => {
       '[[auth.oidc]]', 'name = "corp"', `issuer = "${idp.issuer}"`, `audience = "${AUD}"`, `refetch_secs = ${REFETCH_SECS}`,
       `roles = { "data-admins" = "tenant-admin", "analysts" = "${ROLE}", "platform" = "root" }`,
     ].join('\n'),
-  });
+  };
+  srv = await startServer(srvOpts);
   tenantId = (await ok('POST', '/api/v1/tenants', { name: TENANT })).id;
   catalog = uniq('cat');
   const wh = uniq('wh');
@@ -271,14 +272,31 @@ test('a provider never reached: its tokens fail closed with 503, and the provide
   }
 });
 
-test('deactivating an external user refuses its tokens at once; deleting it does too', async () => {
+// Each worker keeps the tokens it resolved lately; the user's row is still
+// read on every request.  So a token every worker of two servers on the
+// same store holds is refused by all of them once its user is deactivated.
+test('deactivating an external user refuses its tokens at once, on every worker of every server; deleting it does too', async () => {
   const sub = `leaver-${crypto.randomUUID()}`;
   const name = uniq('leaver');
   const tok = crafted({ sub, preferred_username: name, groups: [] });
   const id = expectJson(await srv.req('GET', '/api/v1/users/me', { headers: bearer(tok) }), 200).id;
-  await ok('PUT', `/api/v1/users/${id}`, { active: false });
-  assert.equal((await srv.req('GET', '/api/v1/users/me', { headers: bearer(tok) })).status, 401);
-  await ok('DELETE', `/api/v1/users/${id}`);
+  const replica = STORE === 'memory' ? null : await startServer({ ...srvOpts, shareWith: srv.dir });
+  try {
+    const everywhere = async (want, what) => {
+      for (const s of [srv, replica].filter(Boolean)) {
+        const rs = await Promise.all(Array.from({ length: 8 * WORKERS }, () =>
+          s.req('GET', '/api/v1/users/me', { headers: bearer(tok), agent: false })));
+        for (const r of rs) assert.equal(r.status, want, `${what}: ${r.status} ${r.text}`);
+      }
+    };
+    await everywhere(200, 'before');
+    await ok('PUT', `/api/v1/users/${id}`, { active: false });
+    await everywhere(401, 'deactivated');
+    await ok('DELETE', `/api/v1/users/${id}`);
+    await everywhere(401, 'deleted');
+  } finally {
+    await replica?.stop();
+  }
   const after = await srv.req('GET', '/api/v1/users/me', { headers: bearer(crafted({ sub, preferred_username: name })) });
   assert.equal(after.status, 401, 'a deleted user is not made again by its next token');
 });

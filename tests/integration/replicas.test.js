@@ -16,13 +16,15 @@ const PW = 'Str0ng-Passw0rd-for-tests';
 const ROOT = { authorization: basic(), 'x-pangolin-tenant': NIL_UUID };
 let ADMIN;	// the default tenant's admin (root may not create catalogs)
 const replicas = STORE === 'postgres' ? false : 'needs PostgreSQL (LISTEN/NOTIFY between servers)';
+// Credentials need no announcement: the store is asked on every request.
+const shared = STORE === 'memory' ? 'the memory store is one process' : false;
 let a, b;
 
 before(async () => {
   const opts = { root: true, noAuth: false, workers: STORE === 'memory' ? 1 : 4,
     env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } };
   a = await startIcebergServer(opts);
-  if (!replicas) b = await startServer({ ...opts, shareWith: a.dir, extra: defaultsFor(a.dir) });
+  if (!shared) b = await startServer({ ...opts, shareWith: a.dir, extra: defaultsFor(a.dir) });
   const username = uniq('admin');
   await ok(a, 'POST', '/api/v1/users', { username, password: PW, tenant_id: NIL_UUID, role: 'tenant-admin' }, 201, ROOT);
   const login = await ok(a, 'POST', '/api/v1/users/login', { username, password: PW, 'tenant-id': NIL_UUID }, 200, {});
@@ -95,6 +97,42 @@ test('two replicas: a grant revoked through one is refused by the other on the n
   for (const r of await everyWorker(b, 'GET', '/v1/demo/namespaces', user)) assert.equal(r.status, 200);
   assert.equal((await call(a, 'DELETE', `/api/v1/permissions/${p.id}`)).status, 204);
   for (const r of await everyWorker(b, 'GET', '/v1/demo/namespaces', user)) assert.equal(r.status, 403);
+});
+
+// Each worker keeps the credentials it checked lately (a session's claims,
+// an API key's verified hash); whether they still hold is the store's to
+// say, on every request (store-sqlite answers from memory only while no
+// commit has landed since, store-postgres reads).  So a credential every
+// worker of both servers holds is refused by all of them at once.
+test('two servers: a session, an API key and a user revoked through either are refused by every worker of both on the next request', { skip: shared }, async () => {
+  const username = uniq('cu');
+  const u = await ok(a, 'POST', '/api/v1/users', { username, password: PW, tenant_id: NIL_UUID, role: 'tenant-admin' }, 201, ROOT);
+  const session = async () => ({ authorization: `Bearer ${(await ok(a, 'POST', '/api/v1/users/login', { username, password: PW, 'tenant-id': NIL_UUID }, 200, {})).token}` });
+  const loggedOut = await session();
+  const kept = await session();
+  const su = await ok(a, 'POST', '/api/v1/service-users', { name: uniq('etl'), role: 'tenant-admin' }, 201);
+  const key = { 'x-api-key': su.api_key };
+  const everywhere = async (headers, want, what) => {
+    for (const srv of [a, b])
+      for (const r of await everyWorker(srv, 'GET', '/v1/demo/namespaces', headers))
+        assert.equal(r.status, want, `${what} through ${srv === a ? 'A' : 'B'}: ${r.status} ${r.text}`);
+  };
+  // Every worker of both servers checks, and keeps, each credential ...
+  for (const h of [loggedOut, kept, key]) await everywhere(h, 200, 'before');
+  // ... a logout through B ends that session, not the other ...
+  await ok(b, 'POST', '/api/v1/auth/revoke', { reason: 'logout' }, 200, loggedOut);
+  await everywhere(loggedOut, 401, 'the logged-out session');
+  await everywhere(kept, 200, 'the other session');
+  // ... a key rotated through B is refused at once, its successor works ...
+  const fresh = await ok(b, 'POST', `/api/v1/service-users/${su.id}/rotate`, undefined, 200);
+  await everywhere(key, 401, 'the rotated key');
+  await everywhere({ 'x-api-key': fresh.api_key }, 200, 'the new key');
+  // ... and deactivating the user through A ends its last session.
+  await ok(a, 'PUT', `/api/v1/users/${u.id}`, { active: false }, 200, ROOT);
+  await everywhere(kept, 401, 'the deactivated user\'s session');
+  // Deactivating the service user through A ends its new key too.
+  await ok(a, 'PUT', `/api/v1/service-users/${su.id}`, { active: false }, 200);
+  await everywhere({ 'x-api-key': fresh.api_key }, 401, 'the deactivated service user\'s key');
 });
 
 test('two replicas: a commit through one is loaded through the other; 16 writers over both lose nothing', { skip: replicas }, async () => {

@@ -381,6 +381,33 @@ test_cached_verification_answers_like_a_fresh_one(void **state)
 	free(tok);
 }
 
+/* pgl_jwt_known: only a token verified with that very secret. */
+static void
+test_a_token_is_known_only_once_verified_with_its_secret(void **state)
+{
+	struct pgl_jwt_claims	c = claims("tenant-admin", TENANT), out;
+	const char		*why = NULL;
+	char			*tok, *other;
+
+	(void)state;
+	c.jti[0] = 'b';		/* not the other tests' token */
+	assert_int_equal(pgl_jwt_sign(SECRET, &c, &tok), 0);
+	assert_false(pgl_jwt_known(SECRET, tok));
+	assert_int_equal(pgl_jwt_verify_cached(SECRET, tok, NOW, &out, &why),
+	    0);
+	assert_true(pgl_jwt_known(SECRET, tok));
+	assert_false(pgl_jwt_known("another-secret-for-tests-"
+	    "0123456789abcdef", tok));
+	/* A refused token is never known. */
+	other = strdup(tok);
+	other[strlen(other) - 2] = other[strlen(other) - 2] == 'A' ? 'B' : 'A';
+	assert_int_equal(pgl_jwt_verify_cached(SECRET, other, NOW, &out,
+	    &why), -1);
+	assert_false(pgl_jwt_known(SECRET, other));
+	free(other);
+	free(tok);
+}
+
 int
 main(void)
 {
@@ -389,6 +416,8 @@ main(void)
 		cmocka_unit_test(test_root_token_has_no_tenant),
 		cmocka_unit_test(test_expired_token_is_refused),
 		cmocka_unit_test(test_cached_verification_answers_like_a_fresh_one),
+		cmocka_unit_test(
+		    test_a_token_is_known_only_once_verified_with_its_secret),
 		cmocka_unit_test(test_token_signed_with_another_secret_is_refused),
 		cmocka_unit_test(test_alg_none_token_is_refused),
 		cmocka_unit_test(test_token_of_another_hmac_algorithm_is_refused),

@@ -1953,6 +1953,70 @@ service_user(const char *id, const char *tenant, const char *name,
 	return (u);
 }
 
+/*
+ * The reads every authenticated request makes (a session's revocation, an
+ * API key's service user, a provider token's user) see another handle's
+ * commit on the very next call: a store may keep what it read (store-sqlite
+ * does), but never past a commit, or a revocation would not reach every
+ * worker and every server at once.  Inside a transaction a handle reads
+ * its own writes.
+ */
+static void
+test_credential_reads_see_other_handles_commits_at_once(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	struct pgl_user		 u = user("u1", "t-a", "alice"), got;
+	struct pgl_service_user	 su = service_user("s1", "t-a", "etl", "k1");
+	struct pgl_service_user	 sgot;
+	int			 revoked = -1, i;
+
+	if (!needs_file())
+		return;
+	seed_tenant(f, "t-a", "acme");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	OK(f, ops->create_service_user(f->s, &su, &f->err));
+	OK(f, open_store(&other, &f->err));
+	/* Twice: the second read may be answered from memory. */
+	for (i = 0; i < 2; i++) {
+		OK(f, ops->get_user(other, f->a, "u1", &got, &f->err));
+		assert_int_equal(got.active, 1);
+		OK(f, ops->get_service_user_by_key_id(other, f->a, "k1", &sgot,
+		    &f->err));
+		assert_string_equal(sgot.api_key_hash, "sha256:abc");
+		OK(f, ops->is_token_revoked(other, "j1", &revoked, &f->err));
+		assert_int_equal(revoked, 0);
+	}
+	u.active = 0;
+	OK(f, ops->update_user(f->s, &u, &f->err));
+	OK(f, ops->get_user(other, f->a, "u1", &got, &f->err));
+	assert_int_equal(got.active, 0);
+	su.api_key_hash = "sha256:rotated";
+	OK(f, ops->update_service_user(f->s, &su, &f->err));
+	OK(f, ops->get_service_user_by_key_id(other, f->a, "k1", &sgot,
+	    &f->err));
+	assert_string_equal(sgot.api_key_hash, "sha256:rotated");
+	OK(f, ops->revoke_token(f->s, "j1", 2000, "logout", &f->err));
+	OK(f, ops->is_token_revoked(other, "j1", &revoked, &f->err));
+	assert_int_equal(revoked, 1);
+	/* Its own writes, inside its transaction; the store's after. */
+	OK(f, ops->begin(other, &f->err));
+	u.active = 1;
+	OK(f, ops->update_user(other, &u, &f->err));
+	OK(f, ops->get_user(other, f->a, "u1", &got, &f->err));
+	assert_int_equal(got.active, 1);
+	OK(f, ops->rollback(other, &f->err));
+	OK(f, ops->get_user(other, f->a, "u1", &got, &f->err));
+	assert_int_equal(got.active, 0);
+	OK(f, ops->delete_user(f->s, "u1", &f->err));
+	OK(f, ops->delete_service_user(f->s, "t-a", "s1", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_user(other, f->a, "u1", &got,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_service_user_by_key_id(other, f->a,
+	    "k1", &sgot, &f->err));
+	ops->close(other);
+}
+
 static void
 test_service_user_crud_found_by_key_id_and_tenant_scoped(void **state)
 {
@@ -4306,6 +4370,7 @@ main(void)
 		T(test_user_crud_and_usernames_unique_store_wide),
 		T(test_users_are_listed_per_tenant_with_total),
 		T(test_revocation_is_seen_by_another_handle_at_once),
+		T(test_credential_reads_see_other_handles_commits_at_once),
 		T(test_active_tokens_exclude_revoked_expired_and_other_users),
 		T(test_cleanup_removes_only_expired_tokens_and_revocations),
 		T(test_deleting_a_user_or_tenant_takes_its_tokens),
