@@ -1,0 +1,139 @@
+// Tasks: the list with live progress bars, one task's page with its
+// outcome; cancel.  Polls while on screen (core.poll).
+"use strict";
+
+import { api, badge, enc, failed, h, nav, poll, route, showError, stopPoll, table, time, view } from "./core.js";
+
+const ENDED = ["succeeded", "done", "failed", "cancelled"];
+
+function duration(t) {
+  if (!t.started_at) return "—";
+  const end = t.finished_at ? Date.parse(t.finished_at) : Date.now();
+  let s = Math.max(0, Math.round((end - Date.parse(t.started_at)) / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60); s %= 60;
+  return m < 60 ? `${m} min ${s} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+function target(t) {
+  const g = t.target || {};
+  const parts = [g.catalog, ...(g.namespace || []), g.table].filter(Boolean);
+  return parts.length ? parts.join(".") + (g.branch ? `@${g.branch}` : "") : "—";
+}
+
+function bar(t) {
+  const p = t.progress || {};
+  const total = p.total || 0, done = p.done || 0;
+  // A task that succeeded ends full, whatever its last progress said (a
+  // merge's last count is its plan's; a branch copies without one); one
+  // that failed or was cancelled keeps the value it stopped at.
+  const ok = t.status === "succeeded" || t.status === "done";
+  const max = total || 1;
+  const pr = h("progress", { max: String(max), value: String(ok ? max : Math.min(done, max)),
+    "aria-label": `progress of task ${t.id}` });
+  const label = [`${done}/${total}`, p.phase, p.message].filter(Boolean).join(" · ");
+  return h("div", { class: "bar", "data-task-bar": t.id }, pr, h("div", { class: "label" }, label));
+}
+
+// What a finished task came to, in a sentence, with a link to what it
+// made: a merge's operation, a new branch.  Text nodes only (no HTML
+// from data).
+function outcome(t) {
+  if (!ENDED.includes(t.status)) return null;
+  const r = t.result || {};
+  const cat = (t.target || {}).catalog;
+  const line = (...kids) => h("p", { id: "task-outcome", class: `outcome ${t.status}` }, ...kids);
+  if (t.status === "failed") return line(t.error ? "Failed (the error is below)." : "Failed.");
+  if (t.status === "cancelled") return line("Cancelled.");
+  if (t.kind === "merge") {
+    const what = `${r.operation === "rebase" ? "Rebase" : "Merge"} of ${r.source_branch || "?"} into ${r.target_branch || "?"}`;
+    const op = r.operation_id ? h("a", { href: `#/merges/${enc(r.operation_id)}` }, `operation ${String(r.operation_id).slice(0, 8)}`) : null;
+    if (r.status === "conflicted")
+      return line(`${what}: ${r.conflicts ?? "some"} conflicts to resolve`, op ? " in " : "", op || "", ".");
+    return line(`${what}: ${r.status || "completed"}`, r.result_commit_id ? `, commit ${String(r.result_commit_id).slice(0, 8)}` : "",
+      op ? " (" : "", op || "", op ? ")" : "", ".");
+  }
+  if (t.kind === "branch" && r.branch) {
+    const b = r.branch.name;
+    return line("Branch ", cat ? h("a", { href: `#/catalogs/${enc(cat)}/branches/${enc(b)}` }, b) : b,
+      ` created; ${r.copied ?? 0} asset rows copied.`);
+  }
+  return line("Succeeded.");
+}
+
+
+function cancelButton(t, after) {
+  if (ENDED.includes(t.status)) return null;
+  return h("button", { type: "button", class: "secondary", disabled: t.cancel_requested,
+    "aria-label": `Cancel task ${t.id}`, onclick: async (ev) => {
+      ev.target.disabled = true;
+      try { await api("POST", `/api/v1/tasks/${enc(t.id)}/cancel`); showError(null); }
+      catch (e) { showError(e); }
+      after();
+    } }, t.cancel_requested ? "Cancelling…" : "Cancel");
+}
+
+function showTasks(params) {
+  const status = params.get("status") || "";
+  const filter = h("select", { id: "task-status", onchange: (ev) => {
+    location.hash = ev.target.value ? `#/tasks?status=${enc(ev.target.value)}` : "#/tasks";
+  } }, ["", "queued", "running", "succeeded", "failed", "cancelled"].map((s) =>
+    h("option", { value: s, selected: s === status }, s || "any")));
+  const list = h("div", { id: "task-list" }, h("p", {}, "loading…"));
+  view("Tasks", h("div", { class: "row" }, h("div", {},
+    h("label", { for: "task-status" }, "Status"), filter)), list);
+  const refresh = async () => {
+    try {
+      const q = status ? `&status=${enc(status)}` : "";
+      const tasks = await api("GET", `/api/v1/tasks?limit=100${q}`);
+      list.replaceChildren(table(["Task", "Kind", "Target", "Progress", "Status", "Duration", ""],
+        tasks.map((t) => ({ attrs: { "data-task": t.id }, cells: [
+          h("a", { href: `#/tasks/${enc(t.id)}`, title: t.id }, t.id.slice(0, 8)),
+          t.kind, target(t), bar(t), badge(t.status), duration(t), cancelButton(t, refresh)] })),
+        "no tasks"));
+    } catch (e) {
+      list.replaceChildren(failed("cannot list tasks", e));
+    }
+  };
+  poll(refresh);
+}
+
+function showTask(id) {
+  const box = h("div", { id: "task-detail" }, h("p", {}, "loading…"));
+  view(`Task ${id.slice(0, 8)}`, box);
+  const refresh = async () => {
+    try {
+      const t = await api("GET", `/api/v1/tasks/${enc(id)}`);
+      // replaceChildren would write a null as the text "null".
+      box.replaceChildren(...[
+        bar(t),
+        outcome(t),
+        h("dl", {},
+          h("dt", {}, "Id"), h("dd", {}, h("code", {}, t.id)),
+          h("dt", {}, "Kind"), h("dd", {}, t.kind),
+          h("dt", {}, "Target"), h("dd", {}, target(t)),
+          h("dt", {}, "Status"), h("dd", {}, badge(t.status)),
+          h("dt", {}, "Attempts"), h("dd", {}, `${t.attempts}/${t.max_attempts}`),
+          h("dt", {}, "Created by"), h("dd", {}, t.created_by || "—"),
+          h("dt", {}, "Created"), h("dd", {}, time(t.created_at)),
+          h("dt", {}, "Started"), h("dd", {}, time(t.started_at)),
+          h("dt", {}, "Finished"), h("dd", {}, time(t.finished_at)),
+          h("dt", {}, "Duration"), h("dd", {}, duration(t))),
+        cancelButton(t, refresh),
+        t.error ? h("p", { class: "error" }, `Error: ${t.error}`) : null,
+        h("h3", {}, "Parameters"), h("pre", {}, JSON.stringify(t.params, null, 2)),
+        h("h3", {}, "Result"), h("pre", { id: "task-result" },
+          t.result == null ? "(none yet)" : JSON.stringify(t.result, null, 2)),
+        h("p", {}, h("a", { href: "#/tasks" }, "All tasks"))].filter((k) => k != null));
+      if (ENDED.includes(t.status)) stopPoll();
+    } catch (e) {
+      box.replaceChildren(failed("cannot read the task", e));
+    }
+  };
+  poll(refresh);
+}
+
+
+nav("#/tasks", "Tasks", 20);
+route("/tasks", (p, q) => showTasks(q));
+route("/tasks/:id", (p) => showTask(p.id));
