@@ -103,7 +103,7 @@ async function showTenantBox() {
   let tenants = [];
   try { tenants = await api("GET", "/api/v1/tenants?limit=1000"); } catch (e) { showError(e); }
   pick.replaceChildren(h("option", { value: "" }, "(none: root's own view)"),
-    tenants.map((t) => h("option", { value: t.id, selected: t.id === session.tenant }, t.name)));
+    ...tenants.map((t) => h("option", { value: t.id, selected: t.id === session.tenant }, t.name)));
 }
 
 document.getElementById("tenant-pick").addEventListener("change", (ev) => {

@@ -111,7 +111,8 @@ export function failed(what, e) {
 
 export function view(title, ...kids) {
   const v = document.getElementById("view");
-  v.replaceChildren(h("h2", {}, title), ...kids);
+  // replaceChildren writes a null as the text "null": drop them.
+  v.replaceChildren(h("h2", {}, title), ...kids.flat().filter((k) => k != null && k !== false));
   document.title = `${title} · Pangolin`;
   return v;
 }
@@ -165,7 +166,7 @@ export function pagedTable(opts) {
       h("span", { class: "page-info", "aria-live": "polite" }, info),
       h("button", { type: "button", class: "secondary", disabled: last,
         onclick: () => { offset += pageSize; load(); } }, "Next"));
-    box.replaceChildren(table(cols, items.map(row), empty), offset === 0 && last ? null : nav);
+    box.replaceChildren(table(cols, items.map(row), empty), ...(offset === 0 && last ? [] : [nav]));
   };
   box.reload = load;
   load();

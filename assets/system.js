@@ -63,14 +63,14 @@ function showBulkDelete() {
       const rows = r.results.map((a) => [
         h("input", { type: "checkbox", value: a.id, "aria-label": `Select ${[...a.namespace, a.name].join(".")}` }),
         `${a.catalog}.${[...a.namespace, a.name].join(".")}`, a.asset_type]);
-      results.replaceChildren(table(["Select", "Asset", "Type"], rows, "nothing found"),
-        rows.length ? dangerButton("Delete selected", "Delete every selected asset?", async () => {
-          const ids = [...results.querySelectorAll("input[type=checkbox]:checked")].map((c) => c.value);
-          const d = await api("POST", "/api/v1/bulk/assets/delete", { asset_ids: ids });
-          out.replaceChildren(h("p", { id: "bulk-summary" }, `${d.succeeded} deleted, ${d.failed} refused.`),
-            d.errors.length ? h("ul", {}, d.errors.map((e) => h("li", {}, e))) : null);
-          say(`${d.succeeded} deleted`);
-        }, { id: "bulk-delete" }) : null);
+      results.replaceChildren(table(["Select", "Asset", "Type"], rows, "nothing found"));
+      if (rows.length) results.append(dangerButton("Delete selected", "Delete every selected asset?", async () => {
+        const ids = [...results.querySelectorAll("input[type=checkbox]:checked")].map((c) => c.value);
+        const d = await api("POST", "/api/v1/bulk/assets/delete", { asset_ids: ids });
+        out.replaceChildren(h("p", { id: "bulk-summary" }, `${d.succeeded} deleted, ${d.failed} refused.`));
+        if (d.errors.length) out.append(h("ul", {}, d.errors.map((e) => h("li", {}, e))));
+        say(`${d.succeeded} deleted`);
+      }, { id: "bulk-delete" }));
     } });
   view("Bulk delete", search, results, out);
 }
