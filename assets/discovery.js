@@ -6,7 +6,7 @@
 "use strict";
 
 import { api, apiPage, badge, button, code, dangerButton, enc, failed, form, h, isAdmin, nameRule, nav, pagedTable,
-  pairs, request, route, say, section, table, time, view } from "./core.js";
+  pairs, request, route, say, section, session, table, time, view } from "./core.js";
 
 // ---- links between the explorer's pages --------------------------------------
 
@@ -29,6 +29,17 @@ function kindHref(kind, cat, ns, name, id, branch) {
   if (kind === "ICEBERG_TABLE" || kind === "table") return tableHref(cat, ns, name, branch);
   if (kind === "VIEW" || kind === "view") return viewHref(cat, ns, name, branch);
   return assetHref(id);
+}
+
+// core.js pagedTable() leaves a "null" text node after a list of one
+// page (replaceChildren(table, null)); until core.js is fixed, the
+// stray node is dropped (a microtask, before anything is painted).
+export function pagedList(opts) {
+  const box = pagedTable(opts);
+  new MutationObserver(() => {
+    for (const n of [...box.childNodes]) if (n.nodeType === Node.TEXT_NODE && n.data === "null") n.remove();
+  }).observe(box, { childList: true });
+  return box;
 }
 
 // ---- business metadata (shared by the table, view and asset pages) ------------
@@ -67,8 +78,8 @@ export function metadataSection(assetId, { editable = true } = {}) {
       draw(null);
       say("metadata deleted");
     }) : null;
-    sec.replaceChildren(h("h3", {}, "Business metadata"), h("div", { id: "bm-facts" }, metadataFacts(m)), del,
-      editable ? metadataForm(assetId, m, draw) : null);
+    sec.replaceChildren(...[h("h3", {}, "Business metadata"), h("div", { id: "bm-facts" }, metadataFacts(m)), del,
+      editable ? metadataForm(assetId, m, draw) : null].filter(Boolean));
   };
   (async () => {
     try { draw((await api("GET", `/api/v1/assets/${enc(assetId)}/metadata`)).metadata); }
@@ -119,7 +130,7 @@ function showSearch(query) {
   const input = document.getElementById("search-q");
   if (input && input.value !== q) input.value = q;
   if (!q) { view("Search"); document.getElementById("view").append(h("p", {}, "Type in the search box above.")); return; }
-  view(`Search: ${q}`, pagedTable({ id: "search-results", what: "search results",
+  view(`Search: ${q}`, pagedList({ id: "search-results", what: "search results",
     cols: ["Name", "Type", "Catalog", "Namespace", "Access", "Description"],
     fetch: (o, l) => searchPage(o, l, q), empty: "nothing found",
     row: (x) => ({ attrs: { "data-asset": x.id }, cells: [
@@ -133,6 +144,16 @@ function showSearch(query) {
 function flatten(nodes, out = []) {
   for (const n of nodes || []) { out.push(n.full_path); flatten(n.children, out); }
   return out;
+}
+
+// Every catalog the caller sees, each to its Browse screen.
+async function showCatalogsToBrowse() {
+  const v = view("Browse");
+  try {
+    const cats = await api("GET", "/api/v1/catalogs");
+    v.append(table(["Catalog", "Warehouse"], cats.map((c) => [
+      h("a", { href: `#/catalogs/${enc(c.name)}/browse` }, c.name), c.warehouse_name || "—"]), "no catalogs"));
+  } catch (e) { v.append(failed("cannot list catalogs", e)); }
 }
 
 async function showBrowse(cat, query) {
@@ -160,15 +181,23 @@ function assetForm(cat, ns, branch, created) {
         help: "inside the catalog's storage location (a DB_CONN_STRING: its connection string)" },
       { name: "properties", label: "Properties", type: "json", help: "a JSON object of strings" },
     ],
-    onSubmit: (v) => api("POST", `/api/v1/catalogs/${enc(cat)}/namespaces/${enc(nsKey(ns))}/assets?branch=${enc(branch || "main")}`,
-      { name: v.name, kind: v.kind, location: v.location, properties: v.properties ?? {} }),
+    onSubmit: async (v) => {
+      try {
+        return await api("POST", `/api/v1/catalogs/${enc(cat)}/namespaces/${enc(nsKey(ns))}/assets?branch=${enc(branch || "main")}`,
+          { name: v.name, kind: v.kind, location: v.location, properties: v.properties ?? {} });
+      } catch (e) {
+        // "An asset named x already exists": about the name, which the words do not say as a field.
+        if (e.status === 409 && /already exists/.test(e.message)) e.message = `name taken: ${e.message}`;
+        throw e;
+      }
+    },
     done: (a) => { say(`registered ${a.name}`); created(a); } });
 }
 
 function showNamespace(cat, ns, query) {
   const branch = query.get("branch") || "";
   const base = `/api/v1/catalogs/${enc(cat)}/namespaces/${enc(ns)}/assets?branch=${enc(branch || "main")}`;
-  const list = pagedTable({ id: "asset-list", what: "assets", cols: ["Name", "Kind", "Location"],
+  const list = pagedList({ id: "asset-list", what: "assets", cols: ["Name", "Kind", "Location"],
     fetch: (o, l) => apiPage(base, o, l), empty: "no tables, views or assets",
     row: (a) => ({ attrs: { "data-asset": a.id }, cells: [
       h("a", { href: kindHref(a.kind, cat, ns, a.name, a.id, branch) }, a.name), a.kind, code(a.location)] }) });
@@ -190,16 +219,31 @@ async function canRead(x) {
   catch (e) { if (e.status === 403) return false; throw e; }
 }
 
+// A request of the caller's own for assetId still waiting, or null
+// (the caller's list is its own requests; the newest 1,000 are enough).
+async function pendingRequest(assetId) {
+  try {
+    const { items } = await apiPage("/api/v1/access-requests", 0, 1000);
+    return items.find((q) => q["asset-id"] === assetId && q.status === "pending") || null;
+  } catch { return null; }
+}
+
+function requestedNote(q) {
+  return h("p", { id: "access-out" }, `Requested ${time(q["requested-at"])}: `, badge(q.status), " ",
+    h("a", { href: "#/access-requests" }, "Your access requests"));
+}
+
 function accessRequestForm(assetId) {
-  const out = h("div", { id: "access-out", "aria-live": "polite" });
+  const box = h("div", { "aria-live": "polite" }, h("p", { id: "no-access" }, "You cannot read this asset."));
   const f = form({ id: "access-form", title: "Request access", submit: "Request access",
     fields: [{ name: "reason", label: "Reason", type: "textarea", help: "why you need to read it" }],
     onSubmit: (v) => api("POST", `/api/v1/assets/${enc(assetId)}/access-requests`, v.reason ? { reason: v.reason } : {}),
-    done: (q) => {
-      say("access requested");
-      out.replaceChildren(h("p", {}, "Requested: ", badge(q.status), " ", h("a", { href: "#/access-requests" }, "Your access requests")));
-    } });
-  return h("div", {}, h("p", { id: "no-access" }, "You cannot read this asset."), f, out);
+    done: (q) => { say("access requested"); f.replaceWith(requestedNote(q)); } });
+  (async () => {
+    const q = await pendingRequest(assetId);
+    box.append(q ? requestedNote(q) : f);
+  })();
+  return box;
 }
 
 async function showAsset(id) {
@@ -214,7 +258,7 @@ async function showAsset(id) {
   const open = a.kind === "ICEBERG_TABLE" || a.kind === "VIEW"
     ? h("p", {}, h("a", { href: kindHref(a.kind, x.catalog, x.namespace, a.name, a.id, a.branch) },
       a.kind === "VIEW" ? "Open the view" : "Open in the table explorer")) : null;
-  v.append(
+  v.append(...[
     section("Asset", pairs([["Name", a.name], ["Kind", a.kind], ["Catalog", x.catalog], ["Namespace", dotted(x.namespace)],
       ["Branch", a.branch], ["Id", code(a.id)], ["Location", code(a.location)],
       a.metadata_location ? ["Metadata location", code(a.metadata_location)] : null,
@@ -224,7 +268,7 @@ async function showAsset(id) {
     section("Properties", propsTable(a.properties)),
     metadataSection(a.id, { editable: readable !== false }),
     h("p", {}, h("a", { href: `#/catalogs/${enc(x.catalog)}/namespaces/${enc(nsKey(x.namespace))}${branchQuery(a.branch)}` },
-      `Namespace ${dotted(x.namespace)}`)));
+      `Namespace ${dotted(x.namespace)}`))].filter(Boolean));
 }
 
 export function propsTable(props) {
@@ -248,19 +292,42 @@ function reviewControls(q, reload) {
     h("div", { class: "row" }, button("Approve", act("approved")), button("Reject", act("rejected"), { class: "danger" })));
 }
 
+// Ids shown as names once known (asset: catalog.ns.name; user: its
+// name), each looked up once per screen; the id stays if one cannot.
+function namer() {
+  const known = new Map();
+  return (key, id, get) => {
+    const el = h("code", { class: "wrap", title: id }, id);
+    if (!known.has(key)) known.set(key, get().catch(() => null));
+    known.get(key).then((n) => { if (n) { el.textContent = n; el.setAttribute("data-id", id); } });
+    return el;
+  };
+}
+
+const assetName = (id) => async () => {
+  const x = await api("GET", `/api/v1/assets/${enc(id)}`);
+  return `${x.catalog}.${dotted(x.namespace)}.${x.asset.name}`;
+};
+const userName = (id) => async () => (id === session.me?.id ? session.me.username
+  : (await api("GET", `/api/v1/users/${enc(id)}`)).username);
+
 function showAccessRequests() {
-  const list = pagedTable({ id: "access-requests", what: "access requests",
+  const named = namer();
+  const list = pagedList({ id: "access-requests", what: "access requests",
     cols: ["Requested", "Asset", "User", "Reason", "Status", "Review"],
     fetch: (o, l) => apiPage("/api/v1/access-requests", o, l), empty: "no access requests",
     row: (q) => ({ attrs: { "data-request": q.id }, cells: [time(q["requested-at"]),
-      h("a", { href: assetHref(q["asset-id"]) }, code(q["asset-id"])), code(q["user-id"]), q.reason || "—", badge(q.status),
+      h("a", { href: assetHref(q["asset-id"]) }, named(`a:${q["asset-id"]}`, q["asset-id"], assetName(q["asset-id"]))),
+      named(`u:${q["user-id"]}`, q["user-id"], userName(q["user-id"])), q.reason || "—", badge(q.status),
       q.status === "pending" ? (isAdmin() ? reviewControls(q, () => list.reload()) : "waiting for an admin")
         : `${q["review-comment"] || ""}${q["reviewed-by"] ? ` (by ${q["reviewed-by"]}, ${time(q["reviewed-at"])})` : ""}`] }) });
   view("Access requests", h("p", {}, isAdmin() ? "Every request of the tenant; approving grants read on the asset."
     : "Your requests."), list);
 }
 
+nav("#/browse", "Browse", 55);
 nav("#/access-requests", "Access requests", 70);
+route("/browse", () => showCatalogsToBrowse());
 route("/search", (p, q) => showSearch(q));
 route("/access-requests", () => showAccessRequests());
 route("/assets/:id", (p) => showAsset(p.id));

@@ -5,9 +5,9 @@
 // table or view on a catalog branch is addressed as name@branch.
 "use strict";
 
-import { api, badge, code, enc, failed, h, pagedTable, pairs, route, section, showError, table, time,
+import { api, badge, code, enc, failed, h, pairs, route, section, showError, table, time,
   view } from "./core.js";
-import { assetIdOf, dotted, metadataSection, propsTable } from "./discovery.js";
+import { assetIdOf, dotted, metadataSection, pagedList, propsTable } from "./discovery.js";
 
 const SNAPSHOT_PAGE = 100;
 
@@ -69,7 +69,7 @@ function schemaSection(md) {
   const show = (id) => holder.replaceChildren(schemaTree(schemas.find((s) => s["schema-id"] === id)));
   show(current);
   const pick = schemas.length > 1 ? h("div", { class: "field" },
-    h("label", { for: "schema-pick" }, "Schema"),
+    h("label", { for: "schema-pick" }, "Show schema"),
     h("select", { id: "schema-pick", onchange: (ev) => show(Number(ev.target.value)) },
       schemas.map((s) => h("option", { value: s["schema-id"], selected: s["schema-id"] === current },
         `schema ${s["schema-id"]}${s["schema-id"] === current ? " (current)" : ""}`)))) : null;
@@ -111,11 +111,11 @@ function summaryRest(summary) {
 function snapshotsSection(md) {
   const snaps = [...(md.snapshots || [])].sort((a, b) => b["timestamp-ms"] - a["timestamp-ms"]);
   const current = md["current-snapshot-id"];
-  const list = pagedTable({ id: "snapshots", what: "snapshots", pageSize: SNAPSHOT_PAGE,
+  const list = pagedList({ id: "snapshots", what: "snapshots", pageSize: SNAPSHOT_PAGE,
     cols: ["Time", "Snapshot", "Parent", "Operation", ...FIGURES.map(([l]) => l), "Summary"],
     fetch: async (o, l) => ({ items: snaps.slice(o, o + l), total: snaps.length }), empty: "no snapshots",
     row: (s) => ({ attrs: { "data-snapshot": String(s["snapshot-id"]), class: s["snapshot-id"] === current ? "current" : null },
-      cells: [time(s["timestamp-ms"]), h("code", { class: "id" }, String(s["snapshot-id"])),
+      cells: [h("span", {}, time(s["timestamp-ms"]), s["snapshot-id"] === current ? [" ", badge("current")] : null), h("code", { class: "id" }, String(s["snapshot-id"])),
         s["parent-snapshot-id"] != null ? h("code", { class: "id" }, String(s["parent-snapshot-id"])) : "—",
         s.summary?.operation || "—",
         ...FIGURES.map(([, ...keys]) => s.summary?.[keys.find((k) => s.summary?.[k] != null)] ?? "—"),
@@ -186,7 +186,9 @@ function metadataSlot(cat, ns, name, branch, fallbackId) {
   const slot = h("div", { class: "metadata-slot" });
   (async () => {
     const id = (await assetIdOf(cat, ns, name, branch)) || fallbackId;
-    slot.replaceChildren(id ? metadataSection(id) : h("p", { class: "empty" }, "no asset id: no business metadata"));
+    if (!id) { slot.replaceChildren(h("p", { class: "empty" }, "no asset id: no business metadata")); return; }
+    slot.replaceChildren(metadataSection(id),
+      h("p", {}, h("a", { href: `#/assets/${enc(id)}`, id: "asset-page-link" }, "Asset page (discovery, access)")));
   })();
   return slot;
 }
