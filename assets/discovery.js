@@ -62,7 +62,8 @@ function metadataForm(assetId, m, saved) {
       { name: "properties", label: "Properties", type: "json", value: m?.properties ?? {}, help: "a JSON object" },
       { name: "discoverable", label: "Discoverable (everyone in the tenant finds it)", type: "checkbox", value: !!m?.discoverable },
     ],
-    onSubmit: (v) => api("POST", `/api/v1/assets/${enc(assetId)}/metadata`, { description: v.description ?? null,
+    // An empty description is left out: the upsert then clears it.
+    onSubmit: (v) => api("POST", `/api/v1/assets/${enc(assetId)}/metadata`, { description: v.description,
       tags: tagList(v.tags), properties: v.properties ?? {}, discoverable: !!v.discoverable }),
     done: (r) => { say("metadata saved"); saved(r.metadata); } });
 }

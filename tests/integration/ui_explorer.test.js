@@ -16,6 +16,7 @@ const auth = { authorization: basic() };
 const PW = 'Str0ng-Passw0rd-for-ui';
 const XSS_SQL = "select '<script>alert(1)</script>' as x";
 const HTML_NAME = '<b>x</b>';
+const IMG_NAME = '<img src=x onerror=alert(1)>';	// a name may hold it (no '/')
 
 let srv, b, events, storage;
 
@@ -255,10 +256,18 @@ test('a view: its schema, each version\'s SQL per dialect as text (a <script> in
   assert.match(await page.textContent('.view-version'), /Version 1 \(current\)/);
   await noBlanks(page);
   await shot(page, 'console-view');
+  // Its business metadata, saved from the page.
+  await page.fill('#bm-form [name="description"]', 'risky view');
+  await page.click('#bm-form button[type=submit]');
+  await page.waitForSelector('#bm-facts dd:text-is("risky view")');
+  const row = (await ok('GET', '/api/v1/catalogs/demo/namespaces/db/assets')).find((a) => a.name === 'risky');
+  assert.equal(row.kind, 'VIEW');
+  assert.equal((await ok('GET', `/api/v1/assets/${row.id}/metadata`)).metadata.description, 'risky view');
 });
 
 test('browse → a namespace → register a generic asset (a bad location beside its field, a duplicate beside the name), its page, business metadata saved', { skip }, async () => {
   const { page, base } = b;
+  const img = await ok('POST', '/api/v1/catalogs/demo/namespaces/db/assets', { name: IMG_NAME, kind: 'OTHER', location: `${storage}/db/img` });
   await open(page, base, '#/tasks', 'Tasks');
   await page.click('nav a:text-is("Browse")');
   await page.click('#view a:text-is("demo")');
@@ -269,6 +278,15 @@ test('browse → a namespace → register a generic asset (a bad location beside
     assert.equal(await page.locator(`#asset-list a:text-is("${n}")`).count(), 1, n);
   assert.match(await page.getAttribute('#asset-list a:text-is("risky")', 'href'), /^#\/catalogs\/demo\/views\/db\/risky$/);
   assert.match(await page.getAttribute('#asset-list a:text-is("events")', 'href'), /^#\/catalogs\/demo\/tables\/db\/events$/);
+
+  // A name holding HTML is text, in the list and on its page.
+  assert.equal(await page.textContent(`#asset-list tr[data-asset="${img.id}"] a`), IMG_NAME);
+  assert.equal(await page.locator('#view img').count(), 0);
+  await page.click(`#asset-list tr[data-asset="${img.id}"] a`);
+  await page.waitForSelector(`#view h2:text-is("Asset demo.db.${IMG_NAME}")`);
+  assert.equal(await page.locator('#view img').count(), 0);
+  await page.goBack();
+  await page.waitForSelector('#asset-form');
 
   const fill = async (name, location) => {
     await page.fill('#asset-form [name="name"]', name);
@@ -316,6 +334,14 @@ test('browse → a namespace → register a generic asset (a bad location beside
   await shot(page, 'console-asset');
   const saved = (await ok('GET', `/api/v1/assets/${clicks.id}/metadata`)).metadata;
   assert.deepEqual([saved.description, saved.tags, saved.properties], ['Raw clicks, one row per click', ['clickstream', 'raw'], { owner: 'web' }]);
+  // An emptied description is cleared; then the metadata deleted.
+  await page.fill('#bm-form [name="description"]', '');
+  await page.click('#bm-form button[type=submit]');
+  await page.waitForSelector('#bm-facts dt:text-is("Description") + dd:text-is("—")');
+  assert.equal((await ok('GET', `/api/v1/assets/${clicks.id}/metadata`)).metadata.description, null);
+  await page.click('#business-metadata button:text-is("Delete metadata")');
+  await page.waitForSelector('#bm-facts .empty:text-is("no business metadata yet")');
+  assert.equal((await srv.req('GET', `/api/v1/assets/${clicks.id}/metadata`, { headers: auth })).status, 404);
 });
 
 test('the header search finds the table; a user without access requests it; an admin approves it in the browser', { skip }, async () => {
@@ -408,11 +434,12 @@ test('the header search finds the table; a user without access requests it; an a
   await ctx.close();
 });
 
-test('360 px: the explorer, the view and the search scroll no page sideways', { skip }, async () => {
+test('360 px: the explorer, the view, the search, browse, an asset and the requests scroll no page sideways', { skip }, async () => {
   const { page, base } = b;
+  const tableId = (await events.load()).metadata['table-uuid'];
   await page.setViewportSize({ width: 360, height: 740 });
   try {
-    for (const [hash, ready] of [['#/catalogs/demo/tables/db/events', '#snapshots tbody tr'], ['#/catalogs/demo/views/db/risky', 'pre.sql'],
+    for (const [hash, ready] of [[`#/assets/${tableId}`, '#bm-form'], ['#/catalogs/demo/browse', '#view td a'],['#/catalogs/demo/tables/db/events', '#snapshots tbody tr'], ['#/catalogs/demo/views/db/risky', 'pre.sql'],
       ['#/search?q=events', '#search-results tbody tr'], ['#/catalogs/demo/namespaces/db', '#asset-list tbody tr'], ['#/access-requests', '#access-requests tbody tr']]) {
       await page.goto(`${base}/ui/${hash}`);
       await page.waitForSelector(ready);
