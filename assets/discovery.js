@@ -283,14 +283,17 @@ export function propsTable(props) {
 function reviewControls(q, reload) {
   const id = `rv-${q.id}`;
   const comment = h("input", { id, name: "comment", autocomplete: "off" });
+  const err = h("div", { class: "review-error" });
   const act = (status) => async (ev) => {
     ev.target.disabled = true;
-    try { await api("PUT", `/api/v1/access-requests/${enc(q.id)}`, { status, comment: comment.value || undefined });
-      say(`request ${status}`); reload(); }
-    catch (e) { ev.target.disabled = false; ev.target.parentNode.append(failed("cannot review", e)); }
+    try {
+      await api("PUT", `/api/v1/access-requests/${enc(q.id)}`, { status, comment: comment.value || undefined });
+      say(`request ${status}`);
+      reload();
+    } catch (e) { ev.target.disabled = false; err.replaceChildren(failed("cannot review", e)); }
   };
   return h("div", { class: "review" }, h("label", { for: id }, "Comment"), comment,
-    h("div", { class: "row" }, button("Approve", act("approved")), button("Reject", act("rejected"), { class: "danger" })));
+    h("div", { class: "row" }, button("Approve", act("approved")), button("Reject", act("rejected"), { class: "danger" })), err);
 }
 
 // Ids shown as names once known (asset: catalog.ns.name; user: its

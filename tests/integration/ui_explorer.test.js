@@ -431,6 +431,29 @@ test('the header search finds the table; a user without access requests it; an a
   assert.equal(await up.locator('#access-form').count(), 0);
   await up.click('#view a:text-is("Open in the table explorer")');
   await up.waitForSelector('#snapshots tbody tr');
+
+  // A second request, rejected; a third, reviewed elsewhere meanwhile: the 409 on its row.
+  const view = (await ok('GET', '/api/v1/catalogs/demo/namespaces/db/assets')).find((a) => a.name === 'risky');
+  await ok('POST', `/api/v1/assets/${view.id}/metadata`, { tags: [], properties: {}, discoverable: true });
+  await up.goto(`${base}/ui/#/assets/${view.id}`);
+  await up.fill('#access-form [name="reason"]', 'curious');
+  await up.click('#access-form button[type=submit]');
+  await up.waitForSelector('#access-out .badge.pending');
+  const second = (await ok('GET', '/api/v1/access-requests')).find((x) => x['asset-id'] === view.id && x.status === 'pending');
+  await page.reload();	// already on the list: a fresh one
+  const row2 = page.locator(`#access-requests tr[data-request="${second.id}"]`);
+  await row2.locator('input[name="comment"]').fill('not this one');
+  await row2.locator('button:text-is("Reject")').click();
+  await row2.locator('.badge.rejected').waitFor();
+  assert.equal((await ok('GET', `/api/v1/access-requests/${second.id}`)).status, 'rejected');
+  const token = await up.evaluate(() => sessionStorage.getItem('pgl-token'));
+  const third = await ok('POST', `/api/v1/assets/${view.id}/access-requests`, { reason: 'again' }, { authorization: `Bearer ${token}` });
+  await page.reload();
+  const row3 = page.locator(`#access-requests tr[data-request="${third.id}"]`);
+  await row3.locator('button:text-is("Approve")').waitFor();
+  await ok('PUT', `/api/v1/access-requests/${third.id}`, { status: 'rejected' });
+  await row3.locator('button:text-is("Approve")').click();
+  assert.match(await row3.locator('.review-error [role=alert]').textContent(), /409 .*already reviewed/);
   await ctx.close();
 });
 
