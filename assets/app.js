@@ -11,6 +11,7 @@ import "./manage.js";
 import "./explorer.js";
 import "./merges.js";
 import "./system.js";
+import "./discovery.js";
 
 // ---- sign in ---------------------------------------------------------------
 
