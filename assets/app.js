@@ -10,6 +10,7 @@ import "./tasks.js";
 import "./manage.js";
 import "./explorer.js";
 import "./merges.js";
+import "./home.js";
 
 // ---- sign in ---------------------------------------------------------------
 

@@ -140,7 +140,7 @@ test('in a browser: sign in with a password, then every section; strict CSP, no 
   await page.fill('#l-pass', ROOT_PASSWORD);
   await page.press('#l-pass', 'Enter');	// by keyboard
   await page.waitForSelector('#who:has-text("root")');
-  await page.waitForSelector('#task-list');	// tasks are the first page
+  await page.waitForSelector('#home-stats');	// home is the first page
 
   await page.click('nav a[href="#/tenants"]');
   await page.waitForSelector('#view td:has-text("default"), #view .error, #view .empty');
@@ -160,7 +160,12 @@ test('in a browser: sign in with a password, then every section; strict CSP, no 
     'name, warehouse, namespaces, tables, branches (main, dev)');
 
   await page.click('#view a:text-is("demo")');
+  // Tables are listed on their namespace's page, a click away.
+  await page.waitForSelector('#namespace-list a:text-is("db")');
+  await page.click('#namespace-list a:text-is("db")');
   await page.waitForSelector('#view a:text-is("db.orders")');
+  await page.goBack();
+  await page.waitForSelector('#branch-list td a:text-is("dev")');
   assert.ok(await page.locator('#view td a:text-is("dev")').count() === 1, 'branch dev listed');
   assert.ok(await page.locator('#view td:text-is("v1")').count() === 1, 'tag v1 listed');
   await page.click('#view td a:text-is("main")');
@@ -201,7 +206,7 @@ test('in a browser: sign in by pasting a token; sign out returns to the form', {
     await page.fill('#l-token', login.json.token);
     await page.click('#token-form button[type=submit]');
     await page.waitForSelector('#who:has-text("root")');
-    await page.waitForSelector('#task-list');
+    await page.waitForSelector('#home-stats');
     await page.click('#signout');
     await page.waitForSelector('#login-form');
     assert.equal(await page.isVisible('nav'), false);
@@ -289,8 +294,14 @@ test('in a browser: the task list refreshes itself, a bar moves to its final val
   await page.screenshot({ path: path.join(ARTIFACTS, 'tasks-360.png'), fullPage: true });
   await page.goto(`${base}/ui/#/catalogs/demo`);
   await page.waitForSelector('#view h3:text-is("Merge operations")');
-  assert.equal(await page.locator('#view a:text-is("db.orders")').count(), 1, await page.textContent('#view'));
+  await page.waitForSelector('#namespace-list a:text-is("db")');
+  assert.equal(await page.locator('#namespace-list a:text-is("db")').count(), 1, await page.textContent('#view'));
   await page.screenshot({ path: path.join(ARTIFACTS, 'catalog-360.png'), fullPage: true });
+  await page.goto(`${base}/ui/#/catalogs/demo/namespaces/db`);
+  await page.waitForSelector('#view a:text-is("db.orders")');
+  const nsWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(nsWidth <= 360, `the namespace page is ${nsWidth} px wide at a 360 px viewport`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'namespace-360.png'), fullPage: true });
   await page.setViewportSize({ width: 1400, height: 900 });
 
   assert.deepEqual(web.requests.filter((u) => !u.startsWith(`${web.base}/`)), []);
@@ -324,7 +335,7 @@ test('in a browser, no-auth mode signs in by itself', { skip: !fs.existsSync(CHR
     await page.goto(`http://127.0.0.1:${srv.port}/ui/`);
     await page.waitForSelector('#who:has-text("no-auth mode")');
     assert.equal(await page.locator('#login-form').count(), 0);
-    await page.waitForSelector('#task-list');
+    await page.waitForSelector('#home-stats');
   } finally {
     await browser.close();
   }
