@@ -4,7 +4,7 @@
 "use strict";
 
 import { api, badge, enc, failed, h, nav, poll, route, section, table, view } from "./core.js";
-import { bar, duration, target } from "./tasks.js";
+import { bar, duration, redraw, target } from "./tasks.js";
 
 // The dashboard's fields (src/api/manage/dashboard.c), in reading order.
 const STATS = [
@@ -55,7 +55,7 @@ function showHome() {
     h("p", {}, h("a", { href: "#/tasks" }, "All tasks"))));
   loadStats(stats);
   poll(async () => {
-    try { tasks.replaceChildren(taskRows(await underWay())); }
+    try { redraw(tasks, taskRows(await underWay())); }
     catch (e) { tasks.replaceChildren(failed("cannot list tasks", e)); }
   });
 }

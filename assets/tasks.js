@@ -106,6 +106,21 @@ function outcome(t) {
 }
 
 
+// Put a freshly drawn task table in box.  When it lists the same tasks
+// in the same order, only the cells that differ are replaced: a link or
+// button under the pointer or the keyboard's focus is not swapped for a
+// copy every second while the list polls.
+export function redraw(box, next) {
+  const old = box.querySelector(":scope > .scroll tbody");
+  const neu = next.querySelector ? next.querySelector("tbody") : null;
+  const ids = (tb) => [...tb.rows].map((r) => r.getAttribute("data-task")).join(" ");
+  if (!old || !neu || ids(old) !== ids(neu)) { box.replaceChildren(next); return; }
+  [...old.rows].forEach((r, i) => {
+    const fresh = [...neu.rows[i].cells];
+    [...r.cells].forEach((c, j) => { if (!c.isEqualNode(fresh[j])) r.replaceChild(fresh[j], c); });
+  });
+}
+
 function cancelButton(t, after) {
   if (ENDED.includes(t.status)) return null;
   return h("button", { type: "button", class: "secondary", disabled: t.cancel_requested,
@@ -126,24 +141,16 @@ function showTasks(params) {
   const list = h("div", { id: "task-list" }, h("p", {}, "loading…"));
   view("Tasks", h("div", { class: "row" }, h("div", {},
     h("label", { for: "task-status" }, "Status"), filter)), list);
-  let shown = null;
   const refresh = async () => {
     try {
       const q = status ? `&status=${enc(status)}` : "";
       const tasks = await api("GET", `/api/v1/tasks?limit=100${q}`);
-      // Drawn again only when something changed (or a duration is
-      // counting): a link or button under the pointer or the keyboard's
-      // focus is not replaced under it every second.
-      const key = JSON.stringify(tasks);
-      if (key === shown && !tasks.some((t) => !ENDED.includes(t.status))) return;
-      shown = key;
-      list.replaceChildren(table(["Task", "Kind", "Target", "Progress", "Status", "Duration", ""],
+      redraw(list, table(["Task", "Kind", "Target", "Progress", "Status", "Duration", ""],
         tasks.map((t) => ({ attrs: { "data-task": t.id }, cells: [
           h("a", { href: `#/tasks/${enc(t.id)}`, title: t.id }, t.id.slice(0, 8)),
           t.kind, target(t), bar(t), badge(t.status), duration(t), cancelButton(t, refresh)] })),
         "no tasks"));
     } catch (e) {
-      shown = null;
       list.replaceChildren(failed("cannot list tasks", e));
     }
   };
