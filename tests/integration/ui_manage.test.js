@@ -122,6 +122,7 @@ test('tenants: create, a duplicate name beside the name, edit then reload, delet
   await submit('tenant-form');
   await row('tenant-list', 'acme').waitFor();
   assert.match(await row('tenant-list', 'acme').textContent(), /owner=data team/);
+  assert.doesNotMatch(await page.textContent('#tenant-list'), /\bnull\b|\bundefined\b/, 'a one-page list writes no absent value');
 
   await page.fill('#tenant-form [name=name]', 'acme');
   await submit('tenant-form');
