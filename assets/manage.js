@@ -185,7 +185,7 @@ function warehouseFields(w) {
       help: "http(s)://host[:port], no path; empty means AWS." },
     { name: "path_style", label: "Path-style addressing", type: "checkbox",
       value: (cfg["s3.path-style-access"] ?? cfg.path_style_access ?? "true") === "true" },
-    { name: "access_key", label: "Access key id", value: storedS3(cfg, "access_key"), help: keep },
+    { name: "access_key", label: "Access key id", value: storedS3(cfg, "access_key") },
     { name: "secret_key", label: "Secret access key", type: "password", help: keep, autocomplete: "new-password" },
     { name: "vend_static_keys", label: "Vend the static keys to writers", type: "checkbox",
       value: cfg.vend_static_keys === "true" },

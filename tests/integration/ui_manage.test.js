@@ -60,12 +60,15 @@ before(async () => {
   const dir = tmpDir('pgl-ui-manage');
   dead = `http://127.0.0.1:${await freePort()}`;	// allowed, nobody listens
   srv = await startServer({ store: 'sqlite', dir, noAuth: false, root: true, allowEndpoints: [dead],
-    env: { TASK_WORKER_ENABLED: 'false', PANGOLIN_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64') },
+    // A branch of more than 2 tables is made by a task (202).
+    env: { TASK_WORKER_ENABLED: 'false', PANGOLIN_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+      PANGOLIN_BRANCH_INLINE_MAX_ASSETS: '2' },
     extra: ['[defaults]', 'warehouse = "wh"', `warehouse_root = ${JSON.stringify(path.join(dir, 'warehouse'))}`,
       'catalog = "demo"'].join('\n') });
   await call('POST', '/v1/demo/namespaces', { namespace: ['db'] }, 200);
-  await call('POST', '/v1/demo/namespaces/db/tables', { name: 'orders', schema: { type: 'struct', 'schema-id': 0,
-    fields: [{ id: 1, name: 'id', required: true, type: 'long' }] } }, 200);
+  for (const name of ['orders', 'items', 'users'])
+    await call('POST', '/v1/demo/namespaces/db/tables', { name, schema: { type: 'struct', 'schema-id': 0,
+      fields: [{ id: 1, name: 'id', required: true, type: 'long' }] } }, 200);
   b = await openBrowser(srv);
   page = b.page;
   base = b.base;
@@ -373,7 +376,7 @@ test('lists page past 100 rows: 105 child namespaces (Iceberg page tokens) and 1
   assert.equal(await wl.locator('tbody tr').count(), total - 100);
 });
 
-test('branches: create with partial assets, a duplicate beside the name, a tag on its head, commits, delete both', { skip }, async () => {
+test('branches: create with partial assets, a duplicate beside the name, a tag on its head, a large branch follows its 202 to the task, commits, delete', { skip }, async () => {
   await open(admin, base, '#/catalogs/demo', 'Catalog demo');
   await admin.waitForSelector('#branch-form');
   await admin.fill('#branch-form [name=name]', 'part');
@@ -409,6 +412,19 @@ test('branches: create with partial assets, a duplicate beside the name, a tag o
   await admin.fill('#tag-form [name=name]', 'v-part');
   await submit('tag-form', admin);
   await errorBeside('tag-form', 'name', /409/, admin);
+
+  // A branch of every table (3, over the server's inline limit of 2):
+  // its 202 takes the page to the task that makes it.
+  await admin.fill('#branch-form [name=name]', 'whole');
+  await submit('branch-form', admin);
+  await admin.waitForURL(/#\/tasks\/[0-9a-f-]+$/);
+  const task = decodeURIComponent(admin.url().split('#/tasks/')[1]);
+  await admin.waitForSelector('#task-detail .badge.queued');
+  const queued = await asAdmin('GET', `/api/v1/tasks/${task}`, undefined, 200);
+  assert.equal(queued.kind, 'branch');
+  assert.equal(queued.params.name, 'whole');
+  await asAdmin('POST', `/api/v1/tasks/${task}/cancel`, undefined, 200, 202);
+  await open(admin, base, '#/catalogs/demo', 'Catalog demo');
 
   await row('branch-list', 'part', admin).locator('a').click();
   await admin.waitForSelector('#commit-list tbody tr');
