@@ -12,6 +12,7 @@ import "./explorer.js";
 import "./merges.js";
 import "./system.js";
 import "./discovery.js";
+import "./home.js";
 
 // ---- sign in ---------------------------------------------------------------
 

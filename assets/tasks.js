@@ -6,7 +6,7 @@ import { api, badge, enc, failed, h, nav, poll, route, showError, stopPoll, tabl
 
 const ENDED = ["succeeded", "done", "failed", "cancelled"];
 
-function duration(t) {
+export function duration(t) {
   if (!t.started_at) return "—";
   const end = t.finished_at ? Date.parse(t.finished_at) : Date.now();
   let s = Math.max(0, Math.round((end - Date.parse(t.started_at)) / 1000));
@@ -15,24 +15,64 @@ function duration(t) {
   return m < 60 ? `${m} min ${s} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-function target(t) {
+export function target(t) {
   const g = t.target || {};
   const parts = [g.catalog, ...(g.namespace || []), g.table].filter(Boolean);
   return parts.length ? parts.join(".") + (g.branch ? `@${g.branch}` : "") : "—";
 }
 
-function bar(t) {
+// Bytes for people: 52817311 -> "50.4 MB".
+function bytes(n) {
+  if (typeof n !== "number") return "?";
+  const units = ["bytes", "kB", "MB", "GB", "TB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return i === 0 ? `${n} bytes` : `${n.toFixed(1)} ${units[i]}`;
+}
+
+// What one maintenance operation did, from its part of the result.
+function operationOutcome(op, r) {
+  const del = r.dry_run ? "would delete" : "deleted";
+  const files = `${del} ${r.deleted_files ?? 0} files (${bytes(r.deleted_bytes ?? 0)})`;
+  if (op === "expire_snapshots") return `expired ${r.expired_snapshots ?? 0} snapshots, ${files}`;
+  if (op === "remove_orphan_files") return `orphan files: ${files} of ${r.listed_files ?? 0} listed`;
+  if (op === "purge") return `purge: ${files}`;
+  return `${op.replace(/_/g, " ")}: done`;
+}
+
+// A succeeded task's outcome in a few words (its bar's label, its row in
+// the list): what it came to, not its last phase's counter.
+export function summary(t) {
+  const r = t.result || {};
+  if (t.kind === "maintenance" || t.kind === "purge") {
+    const ops = Object.keys(r).filter((k) => r[k] && typeof r[k] === "object");
+    return ops.length ? ops.map((k) => operationOutcome(k, r[k])).join("; ") : "succeeded";
+  }
+  if (t.kind === "merge") {
+    const what = `${r.operation === "rebase" ? "rebase" : "merge"} ${r.source_branch || "?"} -> ${r.target_branch || "?"}`;
+    return r.status === "conflicted" ? `${what}: ${r.conflicts ?? "some"} conflicts` : `${what}: ${r.status || "completed"}`;
+  }
+  if (t.kind === "branch" && r.branch) return `branch ${r.branch.name} created, ${r.copied ?? 0} asset rows copied`;
+  if (t.kind === "federated_sync")
+    return `synced ${r.namespaces_synced ?? 0} namespaces, ${r.tables_synced ?? 0} tables`;
+  return "succeeded";
+}
+
+const succeeded = (t) => t.status === "succeeded" || t.status === "done";
+
+export function bar(t) {
   const p = t.progress || {};
   const total = p.total || 0, done = p.done || 0;
   // A task that succeeded ends full, whatever its last progress said (a
-  // merge's last count is its plan's; a branch copies without one); one
-  // that failed or was cancelled keeps the value it stopped at.
-  const ok = t.status === "succeeded" || t.status === "done";
+  // merge's last count is its plan's; a branch copies without one, a
+  // maintenance task's last phase counts one commit); one that failed or
+  // was cancelled keeps the value it stopped at.
+  const ok = succeeded(t);
   const max = total || 1;
   const pr = h("progress", { max: String(max), value: String(ok ? max : Math.min(done, max)),
     "aria-label": `progress of task ${t.id}` });
-  const label = [`${done}/${total}`, p.phase, p.message].filter(Boolean).join(" · ");
-  return h("div", { class: "bar", "data-task-bar": t.id }, pr, h("div", { class: "label" }, label));
+  const label = ok ? summary(t) : [`${done}/${total}`, p.phase, p.message].filter(Boolean).join(" · ");
+  return h("div", { class: `bar${ok ? " full" : ""}`, "data-task-bar": t.id }, pr, h("div", { class: "label" }, label));
 }
 
 // What a finished task came to, in a sentence, with a link to what it
@@ -58,9 +98,28 @@ function outcome(t) {
     return line("Branch ", cat ? h("a", { href: `#/catalogs/${enc(cat)}/branches/${enc(b)}` }, b) : b,
       ` created; ${r.copied ?? 0} asset rows copied.`);
   }
+  if (t.kind === "federated_sync" || t.kind === "maintenance" || t.kind === "purge") {
+    const s = summary(t);
+    return line(`${s.charAt(0).toUpperCase()}${s.slice(1)}.`);
+  }
   return line("Succeeded.");
 }
 
+
+// Put a freshly drawn task table in box.  When it lists the same tasks
+// in the same order, only the cells that differ are replaced: a link or
+// button under the pointer or the keyboard's focus is not swapped for a
+// copy every second while the list polls.
+export function redraw(box, next) {
+  const old = box.querySelector(":scope > .scroll tbody");
+  const neu = next.querySelector ? next.querySelector("tbody") : null;
+  const ids = (tb) => [...tb.rows].map((r) => r.getAttribute("data-task")).join(" ");
+  if (!old || !neu || ids(old) !== ids(neu)) { box.replaceChildren(next); return; }
+  [...old.rows].forEach((r, i) => {
+    const fresh = [...neu.rows[i].cells];
+    [...r.cells].forEach((c, j) => { if (!c.isEqualNode(fresh[j])) r.replaceChild(fresh[j], c); });
+  });
+}
 
 function cancelButton(t, after) {
   if (ENDED.includes(t.status)) return null;
@@ -86,7 +145,7 @@ function showTasks(params) {
     try {
       const q = status ? `&status=${enc(status)}` : "";
       const tasks = await api("GET", `/api/v1/tasks?limit=100${q}`);
-      list.replaceChildren(table(["Task", "Kind", "Target", "Progress", "Status", "Duration", ""],
+      redraw(list, table(["Task", "Kind", "Target", "Progress", "Status", "Duration", ""],
         tasks.map((t) => ({ attrs: { "data-task": t.id }, cells: [
           h("a", { href: `#/tasks/${enc(t.id)}`, title: t.id }, t.id.slice(0, 8)),
           t.kind, target(t), bar(t), badge(t.status), duration(t), cancelButton(t, refresh)] })),
