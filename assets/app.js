@@ -10,6 +10,8 @@ import "./tasks.js";
 import "./manage.js";
 import "./explorer.js";
 import "./merges.js";
+import "./identity.js";
+import "./audit.js";
 
 // ---- sign in ---------------------------------------------------------------
 
