@@ -139,7 +139,14 @@ test('users: deactivate in the list, then the user cannot sign in; activate agai
   await row.getByRole('button', { name: `Activate ${u.username}` }).click();
   await row.getByRole('button', { name: `Deactivate ${u.username}` }).waitFor();
   assert.equal(typeof await login(u.username), 'string');
+  // The user's page: edit the email.
+  await open(page, base, `#/users/${u.id}`, `User ${u.username}`);
+  await page.fill('#user-edit [name="email"]', 'new@example.com');
+  await page.click('#user-edit button[type=submit]');
+  await page.waitForSelector('#view dd:text-is("new@example.com")');
+  assert.equal((await ok('GET', `/api/v1/users/${u.id}`, undefined, A.admin)).email, 'new@example.com');
   // Delete, from the list.
+  await open(page, base, '#/users', 'Users');
   await row.getByRole('button', { name: `Delete ${u.username}` }).click();
   await page.locator(`#user-list a:text-is("${u.username}")`).waitFor({ state: 'detached' });
   assert.equal((await call('GET', `/api/v1/users/${u.id}`, undefined, A.admin)).status, 404);
@@ -209,6 +216,15 @@ test('roles: create with the builder, assign to a user (honoured), revoke; a rol
   await page.waitForSelector('#held-roles .empty');
   assert.equal((await call('GET', A.table, undefined, as)).status, 403);
 
+  // Edit its description on its page.
+  await open(page, base, `#/roles/${role.id}`, `Role ${name}`);
+  await page.fill('#role-edit [name="description"]', 'reads and writes sales');
+  await page.click('#role-edit button[type=submit]');
+  await page.waitForSelector('#view dd:text-is("reads and writes sales")');
+  const edited = await ok('GET', `/api/v1/roles/${role.id}`, undefined, A.admin);
+  assert.equal(edited.description, 'reads and writes sales');
+  assert.equal(edited.permissions.length, 1, 'its grants kept');
+
   // A duplicate role name: the server's answer beside the name field.
   await open(page, base, '#/roles', 'Roles');
   await page.fill('#role-create [name="name"]', name);
@@ -263,6 +279,15 @@ test('service users: the key shown once with a Copy button, usable as X-API-Key,
   await page.click('#su-create button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#su-create [name="name"]').getAttribute('aria-invalid') === 'true');
   assert.match(await fieldError(page, 'su-create', 'name'), /409/);
+
+  // Its page: made inactive, its key stops working.
+  await page.click(`#su-list a:text-is("${name}")`);
+  await page.waitForSelector(`#view h2:text-is("Service user ${name}")`);
+  assert.equal(await page.locator('#su-key').count(), 0, 'no key on its page');
+  await page.uncheck('#su-edit [name="active"]');
+  await page.click('#su-edit button[type=submit]');
+  await page.waitForSelector('#view dd .badge:text-is("inactive")');
+  assert.equal((await withKey(key2)).status, 401, 'an inactive service user\'s key is refused');
 });
 
 test('tokens: an admin lists a user\'s tokens and revokes one (401 after); a tenant user sees no admin screens and gets 403', { skip }, async () => {
