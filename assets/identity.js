@@ -215,7 +215,7 @@ function activeButton(u, after) {
 
 async function showUsers() {
   const v = view("Users");
-  v.append(h("p", { class: "tenant-hint" }, tenantNote("the users")));
+  v.append(tenantNote("the users"));
   const list = pagedTable({
     id: "user-list", what: "cannot list users",
     cols: ["Username", "Email", "Role", "Tenant", "State", "Actions"],
