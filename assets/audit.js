@@ -4,8 +4,9 @@
 "use strict";
 
 import {
-  api, apiPage, badge, enc, failed, form, go, h, isAdmin, nav, pagedTable, pairs, route, time, view,
+  api, apiPage, badge, enc, failed, form, go, h, isAdmin, nav, pagedTable, pairs, route, time,
 } from "./core.js";
+import { screen } from "./identity.js";
 
 const FILTERS = ["user_id", "action", "resource_type", "resource_id", "result", "start_time", "end_time"];
 
@@ -49,7 +50,7 @@ function filterForm(query) {
 }
 
 async function showAudit(query) {
-  const v = view("Audit log");
+  const { v } = screen("Audit log");
   const q = apiQuery(query);
   const count = h("p", { id: "audit-count", "aria-live": "polite" }, "counting…");
   const list = pagedTable({
@@ -69,15 +70,16 @@ async function showAudit(query) {
 }
 
 async function showEntry(id) {
-  const v = view("Audit entry");
+  const { v, live } = screen("Audit entry");
   try {
     const e = await api("GET", `/api/v1/audit/${enc(id)}`);
+    if (!live()) return;
     v.append(pairs([["Id", h("code", {}, e.id)], ["When", time(e.timestamp)], ["Action", e.action],
       ["Result", badge(e.result)], ["User", e.username], ["User id", e.user_id], ["Tenant", e.tenant_id],
       ["Resource type", e.resource_type], ["Resource id", e.resource_id], ["Resource name", e.resource_name],
       ["Address", e.ip_address], ["Client", e.user_agent], ["Error", e.error_message],
       ["Metadata", h("pre", {}, JSON.stringify(e.metadata || {}, null, 2))]]));
-  } catch (e) { v.append(failed("cannot read the entry", e)); }
+  } catch (e) { if (!live()) return; v.append(failed("cannot read the entry", e)); }
   v.append(h("p", {}, h("a", { href: "#/audit" }, "Back to the audit log")));
 }
 

@@ -37,6 +37,21 @@ function tenantNote(what) {
 
 const yesNo = (b) => badge(b ? "active" : "inactive");
 
+// A screen that loads in steps: live() is false once the page has moved
+// on (another route, or this one drawn again), so a late answer never
+// draws into the screen that replaced it.
+export function screen(title) {
+  const v = view(title);
+  const mark = {};
+  const hash = location.hash;
+  v.screenMark = mark;
+  return {
+    v,
+    live: () => v.screenMark === mark && location.hash === hash,
+    retitle: (t) => { v.querySelector("h2").textContent = t; document.title = `${t} · Pangolin`; },
+  };
+}
+
 // ---- the permission builder ------------------------------------------------
 
 let catalogCache = null;
@@ -214,7 +229,7 @@ function activeButton(u, after) {
 }
 
 async function showUsers() {
-  const v = view("Users");
+  const { v, live } = screen("Users");
   v.append(tenantNote("the users"));
   const list = pagedTable({
     id: "user-list", what: "cannot list users",
@@ -231,15 +246,18 @@ async function showUsers() {
     empty: "no users",
   });
   v.append(list);
-  if (isAdmin()) v.append(await userCreateForm(list));
+  if (!isAdmin()) return;
+  const create = await userCreateForm(list);
+  if (live()) v.append(create);
 }
 
 async function showUser(id) {
-  const v = view("User");
+  const { v, live, retitle } = screen("User");
   let u;
   try { u = await api("GET", `/api/v1/users/${enc(id)}`); }
-  catch (e) { v.append(failed("cannot read the user", e)); return; }
-  view(`User ${u.username}`);
+  catch (e) { if (live()) v.append(failed("cannot read the user", e)); return; }
+  if (!live()) return;
+  retitle(`User ${u.username}`);
   const redraw = () => showUser(id);
   v.append(pairs([["Id", h("code", {}, u.id)], ["Email", u.email], ["Role", u.role],
     ["Tenant", u["tenant-id"]], ["State", yesNo(u.active !== false)], ["Created", time(u["created-at"])],
@@ -258,7 +276,9 @@ async function showUser(id) {
   }), h("p", { class: "help" }, "A user's role is fixed when it is created: the API has no way to change it; give more rights with roles and permissions."));
   if (isRoot() && u["tenant-id"] && u["tenant-id"] !== session.tenant)
     v.append(h("p", { class: "help tenant-note" }, `This user is in tenant ${u["tenant-id"]}: pick it under "Acting in tenant" to manage its roles and grants.`));
-  v.append(await principalRoles(id, redraw), await principalGrants(id), tokensSection(id));
+  const roles = await principalRoles(id, redraw);
+  const grants = await principalGrants(id);
+  if (live()) v.append(roles, grants, tokensSection(id));
 }
 
 // ---- tokens --------------------------------------------------------------------
@@ -330,9 +350,10 @@ function secretBox(title, id, secret, extra) {
 }
 
 async function showMe() {
-  const v = view("My account");
+  const { v, live } = screen("My account");
   let me;
-  try { me = await api("GET", "/api/v1/users/me"); } catch (e) { v.append(failed("cannot read your account", e)); return; }
+  try { me = await api("GET", "/api/v1/users/me"); } catch (e) { if (live()) v.append(failed("cannot read your account", e)); return; }
+  if (!live()) return;
   v.append(pairs([["Username", me.username], ["Role", me.role], ["Email", me.email], ["Tenant", me["tenant-id"]],
     ["Last sign-in", time(me["last-login"])]]));
   const toks = tokensSection(null);
@@ -346,7 +367,7 @@ async function showMe() {
 // ---- roles ---------------------------------------------------------------------
 
 async function showRoles() {
-  const v = view("Roles");
+  const { v } = screen("Roles");
   v.append(tenantNote("the roles"));
   const list = pagedTable({
     id: "role-list", what: "cannot list roles",
@@ -371,17 +392,24 @@ async function showRoles() {
 }
 
 async function showRole(id) {
-  const v = view("Role");
+  const { v, live, retitle } = screen("Role");
   let role;
   try { role = await api("GET", `/api/v1/roles/${enc(id)}`); }
-  catch (e) { v.append(failed("cannot read the role", e)); return; }
-  view(`Role ${role.name}`);
+  catch (e) { if (live()) v.append(failed("cannot read the role", e)); return; }
+  if (!live()) return;
+  retitle(`Role ${role.name}`);
   const cats = await catalogs();
   const put = (changes) => api("PUT", `/api/v1/roles/${enc(id)}`, { ...role, ...changes });
   const redraw = () => showRole(id);
   const perms = role.permissions || [];
   v.append(pairs([["Id", h("code", {}, role.id)], ["Description", role.description], ["Tenant", role["tenant-id"]],
     ["Updated", time(role["updated-at"])]]));
+  const builder = await permissionBuilder({
+    id: "role-builder", title: "Add a permission to the role", submit: "Add to role",
+    grant: (p) => put({ permissions: [...perms, p] }),
+    done: () => { say("permission added"); redraw(); },
+  });
+  if (!live()) return;
   v.append(section("Permissions", table(["Scope", "Actions", ""], perms.map((p, i) => [
     scopeText(p.scope, cats), (p.actions || []).join(", "),
     dangerButton("Remove", `Remove ${(p.actions || []).join(", ")} on ${scopeText(p.scope, cats)} from ${role.name}?`, async () => {
@@ -389,11 +417,7 @@ async function showRole(id) {
       say("permission removed");
       redraw();
     }, { "aria-label": `Remove ${(p.actions || []).join(", ")} on ${scopeText(p.scope, cats)}` })]), "no permissions"),
-  await permissionBuilder({
-    id: "role-builder", title: "Add a permission to the role", submit: "Add to role",
-    grant: (p) => put({ permissions: [...perms, p] }),
-    done: () => { say("permission added"); redraw(); },
-  })));
+  builder));
   v.append(form({
     id: "role-edit", title: "Edit", submit: "Save",
     fields: [{ name: "name", label: "Name", required: true, value: role.name, validate: nameRule },
@@ -411,7 +435,7 @@ function suKeyBox(r, verb) {
 }
 
 async function showServiceUsers() {
-  const v = view("Service users");
+  const { v } = screen("Service users");
   v.append(tenantNote("the service users"));
   const keyBox = h("div", { id: "su-key-box" });
   const list = pagedTable({
@@ -445,11 +469,12 @@ async function showServiceUsers() {
 }
 
 async function showServiceUser(id) {
-  const v = view("Service user");
+  const { v, live, retitle } = screen("Service user");
   let s;
   try { s = await api("GET", `/api/v1/service-users/${enc(id)}`); }
-  catch (e) { v.append(failed("cannot read the service user", e)); return; }
-  view(`Service user ${s.name}`);
+  catch (e) { if (live()) v.append(failed("cannot read the service user", e)); return; }
+  if (!live()) return;
+  retitle(`Service user ${s.name}`);
   const redraw = () => showServiceUser(id);
   const keyBox = h("div", { id: "su-key-box" });
   v.append(pairs([["Id", h("code", {}, s.id)], ["Description", s.description], ["Role", s.role],
@@ -466,7 +491,9 @@ async function showServiceUser(id) {
     onSubmit: (val) => about("name", 409, api("PUT", `/api/v1/service-users/${enc(id)}`, val)),
     done: () => { say("saved"); redraw(); },
   }));
-  v.append(await principalRoles(id, redraw), await principalGrants(id));
+  const roles = await principalRoles(id, redraw);
+  const grants = await principalGrants(id);
+  if (live()) v.append(roles, grants);
 }
 
 // ---- navigation ------------------------------------------------------------------
