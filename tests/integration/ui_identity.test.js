@@ -132,12 +132,12 @@ test('users: deactivate in the list, then the user cannot sign in; activate agai
   assert.equal(typeof await login(u.username), 'string');
   await open(page, base, '#/users', 'Users');
   const row = page.locator('#user-list tr', { has: page.locator(`a:text-is("${u.username}")`) });
-  await row.getByRole('button', { name: `Deactivate ${u.username}` }).click();
-  await row.getByRole('button', { name: `Activate ${u.username}` }).waitFor();
+  await row.getByRole('button', { name: `Deactivate ${u.username}`, exact: true }).click();
+  await row.getByRole('button', { name: `Activate ${u.username}`, exact: true }).waitFor();
   assert.match(await row.textContent(), /inactive/);
   assert.equal(await login(u.username), 401, 'a deactivated user cannot sign in');
-  await row.getByRole('button', { name: `Activate ${u.username}` }).click();
-  await row.getByRole('button', { name: `Deactivate ${u.username}` }).waitFor();
+  await row.getByRole('button', { name: `Activate ${u.username}`, exact: true }).click();
+  await row.getByRole('button', { name: `Deactivate ${u.username}`, exact: true }).waitFor();
   assert.equal(typeof await login(u.username), 'string');
   // The user's page: edit the email.
   await open(page, base, `#/users/${u.id}`, `User ${u.username}`);
@@ -147,7 +147,7 @@ test('users: deactivate in the list, then the user cannot sign in; activate agai
   assert.equal((await ok('GET', `/api/v1/users/${u.id}`, undefined, A.admin)).email, 'new@example.com');
   // Delete, from the list.
   await open(page, base, '#/users', 'Users');
-  await row.getByRole('button', { name: `Delete ${u.username}` }).click();
+  await row.getByRole('button', { name: `Delete ${u.username}`, exact: true }).click();
   await page.locator(`#user-list a:text-is("${u.username}")`).waitFor({ state: 'detached' });
   assert.equal((await call('GET', `/api/v1/users/${u.id}`, undefined, A.admin)).status, 404);
 });
@@ -182,7 +182,7 @@ test('the permission builder grants a real permission the authorization check ho
   assert.equal((await call('GET', A.table, undefined, as)).status, 200, 'the grant is honoured');
   assert.equal((await call('DELETE', A.table, undefined, as)).status, 403, 'read does not imply delete');
 
-  await page.getByRole('button', { name: `Revoke read on catalog ${A.cat}` }).click();
+  await page.getByRole('button', { name: `Revoke read on catalog ${A.cat}`, exact: true }).click();
   await page.waitForSelector('#direct-permissions .empty');
   for (let i = 0; i < 4; i++) assert.equal((await call('GET', A.table, undefined, as)).status, 403, 'revoked: no read');
 });
@@ -212,7 +212,7 @@ test('roles: create with the builder, assign to a user (honoured), revoke; a rol
   await page.waitForSelector(`#held-roles a:text-is("${name}")`);
   assert.deepEqual((await ok('GET', `/api/v1/users/${u.id}/roles`, undefined, A.admin)).map((r) => r.id), [role.id]);
   assert.equal((await call('GET', A.table, undefined, as)).status, 200, 'the role\'s write implies read');
-  await page.getByRole('button', { name: `Revoke the role ${name}` }).click();
+  await page.getByRole('button', { name: `Revoke the role ${name}`, exact: true }).click();
   await page.waitForSelector('#held-roles .empty');
   assert.equal((await call('GET', A.table, undefined, as)).status, 403);
 
@@ -224,6 +224,18 @@ test('roles: create with the builder, assign to a user (honoured), revoke; a rol
   const edited = await ok('GET', `/api/v1/roles/${role.id}`, undefined, A.admin);
   assert.equal(edited.description, 'reads and writes sales');
   assert.equal(edited.permissions.length, 1, 'its grants kept');
+
+  // A tag-scoped grant: only the tag field is asked for; then removed.
+  await page.selectOption('#role-builder [name="scope"]', 'tag');
+  assert.ok(!(await page.isVisible('#role-builder [name="catalog_id"]')), 'a tag scope names no catalog');
+  await page.fill('#role-builder [name="tag_name"]', 'pii');
+  await page.click('#role-builder button[type=submit]');
+  await page.waitForSelector('#view td:text-is("tag pii")');
+  assert.deepEqual((await ok('GET', `/api/v1/roles/${role.id}`, undefined, A.admin)).permissions[1],
+    { scope: { type: 'tag', tag_name: 'pii' }, actions: ['read'] });
+  await page.getByRole('button', { name: 'Remove read on tag pii', exact: true }).click();
+  await page.locator('#view td:text-is("tag pii")').waitFor({ state: 'detached' });
+  assert.equal((await ok('GET', `/api/v1/roles/${role.id}`, undefined, A.admin)).permissions.length, 1);
 
   // A duplicate role name: the server's answer beside the name field.
   await open(page, base, '#/roles', 'Roles');
@@ -267,7 +279,7 @@ test('service users: the key shown once with a Copy button, usable as X-API-Key,
   assert.ok(!(await page.content()).includes(key), 'the key is nowhere on the page');
 
   const row = page.locator('#su-list tr', { has: page.locator(`a:text-is("${name}")`) });
-  await row.getByRole('button', { name: `Rotate the key of ${name}` }).click();
+  await row.getByRole('button', { name: `Rotate the key of ${name}`, exact: true }).click();
   await page.waitForSelector('#su-key');
   const key2 = await page.textContent('#su-key');
   assert.notEqual(key2, key);
@@ -299,7 +311,7 @@ test('tokens: an admin lists a user\'s tokens and revokes one (401 after); a ten
   await open(page, base, `#/users/${u.id}`, `User ${u.username}`);
   await page.waitForSelector(`#user-tokens code:text-is("${jti(t1)}")`);
   assert.equal(await page.locator('#user-tokens tbody tr').count(), 2);
-  await page.getByRole('button', { name: `Revoke the token ${jti(t1)}` }).click();
+  await page.getByRole('button', { name: `Revoke the token ${jti(t1)}`, exact: true }).click();
   await page.locator(`#user-tokens code:text-is("${jti(t1)}")`).waitFor({ state: 'detached' });
   assert.equal((await call('GET', '/api/v1/users/me', undefined, bearer(t1))).status, 401, 'revoked');
   assert.equal((await call('GET', '/api/v1/users/me', undefined, bearer(t2))).status, 200, 'the other one still works');
@@ -343,7 +355,7 @@ test('My account: my own tokens, a new one shown once and usable, revoked in the
     const jti = JSON.parse(Buffer.from(tok.split('.')[1], 'base64url')).jti;
     await p.waitForSelector(`#my-tokens code:text-is("${jti}")`);
     assert.equal(await p.locator('#my-tokens tbody tr').count(), before + 1);
-    await p.getByRole('button', { name: `Revoke the token ${jti}` }).click();
+    await p.getByRole('button', { name: `Revoke the token ${jti}`, exact: true }).click();
     await p.locator(`#my-tokens code:text-is("${jti}")`).waitFor({ state: 'detached' });
     assert.equal((await call('GET', '/api/v1/users/me', undefined, bearer(tok))).status, 401);
     // A reload does not show the token again.
