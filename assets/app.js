@@ -13,6 +13,8 @@ import "./merges.js";
 import "./system.js";
 import "./discovery.js";
 import "./home.js";
+import "./identity.js";
+import "./audit.js";
 
 // ---- sign in ---------------------------------------------------------------
 
