@@ -109,13 +109,25 @@ export function failed(what, e) {
   return h("p", { class: "error", role: "alert" }, `${what}: ${e.status ? `${e.status} ` : ""}${e.message}`);
 }
 
+// A screen: a fresh container under #view, returned for the screen to
+// fill.  A screen that awaits and then appends writes into its own
+// container, which is detached once another screen has replaced it, so
+// a late answer never lands on the screen that followed.
 export function view(title, ...kids) {
-  const v = document.getElementById("view");
-  // replaceChildren writes a null as the text "null": drop them.
-  v.replaceChildren(h("h2", {}, title), ...kids.flat().filter((k) => k != null && k !== false));
+  const screen = h("div", { class: "screen" }, h("h2", {}, title), ...kids);
+  document.getElementById("view").replaceChildren(screen);
   document.title = `${title} · Pangolin`;
-  return v;
+  return screen;
 }
+
+// A new heading for a screen that learnt its name after loading.
+export function retitle(screen, title) {
+  screen.querySelector("h2").textContent = title;
+  if (screen.isConnected) document.title = `${title} · Pangolin`;
+}
+
+// Whether a screen's container is still the one on display.
+export function onScreen(screen) { return screen.isConnected; }
 
 export function time(s) {
   if (s == null || s === "") return "—";

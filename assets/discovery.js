@@ -5,7 +5,7 @@
 // (ask on an asset one cannot read; admins review).
 "use strict";
 
-import { api, apiPage, badge, button, code, dangerButton, enc, failed, form, h, isAdmin, nameRule, nav, pagedTable,
+import { api, apiPage, badge, button, code, dangerButton, enc, failed, form, h, isAdmin, nameRule, nav, pagedTable, retitle,
   pairs, request, route, say, section, session, table, time, view } from "./core.js";
 
 // ---- links between the explorer's pages --------------------------------------
@@ -29,17 +29,6 @@ function kindHref(kind, cat, ns, name, id, branch) {
   if (kind === "ICEBERG_TABLE" || kind === "table") return tableHref(cat, ns, name, branch);
   if (kind === "VIEW" || kind === "view") return viewHref(cat, ns, name, branch);
   return assetHref(id);
-}
-
-// core.js pagedTable() leaves a "null" text node after a list of one
-// page (replaceChildren(table, null)); until core.js is fixed, the
-// stray node is dropped (a microtask, before anything is painted).
-export function pagedList(opts) {
-  const box = pagedTable(opts);
-  new MutationObserver(() => {
-    for (const n of [...box.childNodes]) if (n.nodeType === Node.TEXT_NODE && n.data === "null") n.remove();
-  }).observe(box, { childList: true });
-  return box;
 }
 
 // ---- business metadata (shared by the table, view and asset pages) ------------
@@ -130,8 +119,8 @@ function showSearch(query) {
   const q = query.get("q") || "";
   const input = document.getElementById("search-q");
   if (input && input.value !== q) input.value = q;
-  if (!q) { view("Search"); document.getElementById("view").append(h("p", {}, "Type in the search box above.")); return; }
-  view(`Search: ${q}`, pagedList({ id: "search-results", what: "search results",
+  if (!q) { view("Search", h("p", {}, "Type in the search box above.")); return; }
+  view(`Search: ${q}`, pagedTable({ id: "search-results", what: "search results",
     cols: ["Name", "Type", "Catalog", "Namespace", "Access", "Description"],
     fetch: (o, l) => searchPage(o, l, q), empty: "nothing found",
     row: (x) => ({ attrs: { "data-asset": x.id }, cells: [
@@ -164,7 +153,7 @@ async function showBrowse(cat, query) {
     const tree = await api("GET", `/api/v1/catalogs/${enc(cat)}/namespaces/tree`);
     const all = flatten(tree.root);
     v.append(section("Namespaces", table(["Namespace"], all.map((ns) => [
-      h("a", { href: `#/catalogs/${enc(cat)}/namespaces/${enc(nsKey(ns))}${branchQuery(branch)}` }, dotted(ns))]),
+      h("a", { href: `#/catalogs/${enc(cat)}/browse/${enc(nsKey(ns))}${branchQuery(branch)}` }, dotted(ns))]),
     "no namespaces")));
   } catch (e) { v.append(failed("cannot list namespaces", e)); }
   v.append(h("p", {}, h("a", { href: `#/catalogs/${enc(cat)}` }, `Back to ${cat}`)));
@@ -198,7 +187,7 @@ function assetForm(cat, ns, branch, created) {
 function showNamespace(cat, ns, query) {
   const branch = query.get("branch") || "";
   const base = `/api/v1/catalogs/${enc(cat)}/namespaces/${enc(ns)}/assets?branch=${enc(branch || "main")}`;
-  const list = pagedList({ id: "asset-list", what: "assets", cols: ["Name", "Kind", "Location"],
+  const list = pagedTable({ id: "asset-list", what: "assets", cols: ["Name", "Kind", "Location"],
     fetch: (o, l) => apiPage(base, o, l), empty: "no tables, views or assets",
     row: (a) => ({ attrs: { "data-asset": a.id }, cells: [
       h("a", { href: kindHref(a.kind, cat, ns, a.name, a.id, branch) }, a.name), a.kind, code(a.location)] }) });
@@ -253,7 +242,7 @@ async function showAsset(id) {
   try { x = await api("GET", `/api/v1/assets/${enc(id)}`); }
   catch (e) { v.append(failed("cannot read the asset", e)); return; }
   const a = x.asset;
-  view(`Asset ${x.catalog}.${dotted(x.namespace)}.${a.name}`);
+  retitle(v, `Asset ${x.catalog}.${dotted(x.namespace)}.${a.name}`);
   let readable = null;
   try { readable = await canRead(x); } catch (e) { v.append(failed("cannot check access", e)); }
   const open = a.kind === "ICEBERG_TABLE" || a.kind === "VIEW"
@@ -268,7 +257,7 @@ async function showAsset(id) {
     readable === false ? section("Access", accessRequestForm(a.id)) : null,
     section("Properties", propsTable(a.properties)),
     metadataSection(a.id, { editable: readable !== false }),
-    h("p", {}, h("a", { href: `#/catalogs/${enc(x.catalog)}/namespaces/${enc(nsKey(x.namespace))}${branchQuery(a.branch)}` },
+    h("p", {}, h("a", { href: `#/catalogs/${enc(x.catalog)}/browse/${enc(nsKey(x.namespace))}${branchQuery(a.branch)}` },
       `Namespace ${dotted(x.namespace)}`))].filter(Boolean));
 }
 
@@ -317,7 +306,7 @@ const userName = (id) => async () => (id === session.me?.id ? session.me.usernam
 
 function showAccessRequests() {
   const named = namer();
-  const list = pagedList({ id: "access-requests", what: "access requests",
+  const list = pagedTable({ id: "access-requests", what: "access requests",
     cols: ["Requested", "Asset", "User", "Reason", "Status", "Review"],
     fetch: (o, l) => apiPage("/api/v1/access-requests", o, l), empty: "no access requests",
     row: (q) => ({ attrs: { "data-request": q.id }, cells: [time(q["requested-at"]),
@@ -336,4 +325,4 @@ route("/search", (p, q) => showSearch(q));
 route("/access-requests", () => showAccessRequests());
 route("/assets/:id", (p) => showAsset(p.id));
 route("/catalogs/:cat/browse", (p, q) => showBrowse(p.cat, q));
-route("/catalogs/:cat/namespaces/:ns", (p, q) => showNamespace(p.cat, p.ns, q));
+route("/catalogs/:cat/browse/:ns", (p, q) => showNamespace(p.cat, p.ns, q));

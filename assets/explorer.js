@@ -5,9 +5,9 @@
 // table or view on a catalog branch is addressed as name@branch.
 "use strict";
 
-import { api, badge, code, enc, failed, h, pairs, route, section, showError, table, time,
+import { api, badge, code, enc, failed, h, onScreen, pagedTable, pairs, route, section, showError, table, time,
   view } from "./core.js";
-import { assetIdOf, dotted, metadataSection, pagedList, propsTable } from "./discovery.js";
+import { assetIdOf, dotted, metadataSection, propsTable } from "./discovery.js";
 
 const SNAPSHOT_PAGE = 100;
 
@@ -111,7 +111,7 @@ function summaryRest(summary) {
 function snapshotsSection(md) {
   const snaps = [...(md.snapshots || [])].sort((a, b) => b["timestamp-ms"] - a["timestamp-ms"]);
   const current = md["current-snapshot-id"];
-  const list = pagedList({ id: "snapshots", what: "snapshots", pageSize: SNAPSHOT_PAGE,
+  const list = pagedTable({ id: "snapshots", what: "snapshots", pageSize: SNAPSHOT_PAGE,
     cols: ["Time", "Snapshot", "Parent", "Operation", ...FIGURES.map(([l]) => l), "Summary"],
     fetch: async (o, l) => ({ items: snaps.slice(o, o + l), total: snaps.length }), empty: "no snapshots",
     row: (s) => ({ attrs: { "data-snapshot": String(s["snapshot-id"]), class: s["snapshot-id"] === current ? "current" : null },
@@ -200,7 +200,7 @@ async function showTable(cat, ns, tbl, query) {
   const maint = maintenanceForm(cat, ns, qualified(tbl, branch));
   let t;
   try { t = await api("GET", `/v1/${enc(cat)}/namespaces/${enc(ns)}/tables/${enc(qualified(tbl, branch))}`); }
-  catch (e) { view(`Table ${name}`, failed("cannot load the table", e), maint, footer(cat, ns, branch)); return; }
+  catch (e) { if (onScreen(v)) view(`Table ${name}`, failed("cannot load the table", e), maint, footer(cat, ns, branch)); return; }
   const md = t.metadata || {};
   const names = fieldNames(md.schemas);
   v.replaceChildren(v.firstChild, h("div", { class: "explorer" },
@@ -233,7 +233,7 @@ async function showView(cat, ns, vw, query) {
   const v = view(`View ${name}`, h("p", {}, "loading…"));
   let t;
   try { t = await api("GET", `/v1/${enc(cat)}/namespaces/${enc(ns)}/views/${enc(qualified(vw, branch))}`); }
-  catch (e) { view(`View ${name}`, failed("cannot load the view", e), footer(cat, ns, branch)); return; }
+  catch (e) { if (onScreen(v)) view(`View ${name}`, failed("cannot load the view", e), footer(cat, ns, branch)); return; }
   const md = t.metadata || {};
   const current = md["current-version-id"];
   const cur = (md.versions || []).find((x) => x["version-id"] === current);

@@ -5,7 +5,7 @@
 "use strict";
 
 import {
-  api, badge, button, copyable, dangerButton, enc, failed, form, go, h, isAdmin, isRoot,
+  api, badge, button, copyable, dangerButton, enc, failed, form, go, h, isAdmin, isRoot, onScreen, retitle,
   nameRule, nav, pages, pagedTable, pairs, route, say, section, session, showError, table, time, view,
 } from "./core.js";
 
@@ -42,13 +42,10 @@ const yesNo = (b) => badge(b ? "active" : "inactive");
 // draws into the screen that replaced it.
 export function screen(title) {
   const v = view(title);
-  const mark = {};
-  const hash = location.hash;
-  v.screenMark = mark;
   return {
     v,
-    live: () => v.screenMark === mark && location.hash === hash,
-    retitle: (t) => { v.querySelector("h2").textContent = t; document.title = `${t} · Pangolin`; },
+    live: () => onScreen(v),
+    retitle: (t) => retitle(v, t),
   };
 }
 

@@ -40,17 +40,6 @@ function nameConflicts(submit) {
   };
 }
 
-// pagedTable, with one thing put right: core.js writes the pager of a
-// one-page list, absent, as the text "null" (replaceChildren(…, null));
-// until it is fixed there (reported to the lead), that text is dropped.
-function paged(opts) {
-  const box = pagedTable(opts);
-  new MutationObserver(() => {
-    for (const n of [...box.childNodes]) if (n.nodeType === Node.TEXT_NODE && n.data === "null") n.remove();
-  }).observe(box, { childList: true });
-  return box;
-}
-
 // The fields of values that differ from the stored ones (an edit's PUT
 // sends only those).  An empty text field means "unchanged".
 function changed(values, stored) {
@@ -119,7 +108,7 @@ function tenantFields(t = {}) {
 
 function showTenants() {
   const v = view("Tenants");
-  const list = paged({ id: "tenant-list", what: "cannot list tenants", cols: ["Name", "Id", "Properties"],
+  const list = pagedTable({ id: "tenant-list", what: "cannot list tenants", cols: ["Name", "Id", "Properties"],
     fetch: pages("/api/v1/tenants"), empty: "no tenants",
     row: (t) => [link(`#/tenants/${enc(t.id)}`, t.name), code(t.id), propsText(t.properties)] });
   add(v, list);
@@ -243,7 +232,7 @@ function needsTenant() {
 
 function showWarehouses() {
   const v = view("Warehouses");
-  const list = paged({ id: "warehouse-list", what: "cannot list warehouses",
+  const list = pagedTable({ id: "warehouse-list", what: "cannot list warehouses",
     cols: ["Name", "Storage", "Use STS", "Vending"], fetch: pages("/api/v1/warehouses"), empty: "no warehouses",
     row: (w) => [link(`#/warehouses/${enc(w.name)}`, w.name), storageSummary(w.storage_config),
       String(!!w.use_sts), vendingKind(w.vending_strategy)] });
@@ -338,7 +327,7 @@ const FED_RULES = Object.fromEntries(Object.entries(AUTH_FIELDS).flatMap(([auth,
 
 async function showCatalogs() {
   const v = view("Catalogs");
-  const list = paged({ id: "catalog-list", what: "cannot list catalogs",
+  const list = pagedTable({ id: "catalog-list", what: "cannot list catalogs",
     cols: ["Name", "Warehouse", "Namespaces", "Tables", "Branches", "Location", "Type"], fetch: catalogPage,
     empty: "no catalogs",
     row: (c) => [link(`#/catalogs/${enc(c.name)}`, c.name), c.warehouse_name || "—", c.summary.namespace_count ?? "—",
@@ -400,7 +389,9 @@ async function showCatalog(cat) {
   catch (e) { add(v, failed("cannot read the catalog", e)); return; }
   if (c.catalog_type === "Federated") { await showFederated(v, c); return; }
   add(v, pairs([["Type", c.catalog_type || "Local"], ["Warehouse", c.warehouse_name],
-    ["Storage location", c.storage_location], ["Properties", propsText(c.properties)]]));
+    ["Storage location", c.storage_location], ["Properties", propsText(c.properties)]]),
+    h("p", {}, h("a", { id: "catalog-browse", href: `#/catalogs/${enc(cat)}/browse` },
+      "Browse its tables, views and assets")));
   add(v, branchSection(cat), tagSection(cat), namespaceSection(cat, []));
   const part = async (title, fn) => {
     const sec = section(title);
@@ -425,7 +416,7 @@ async function showCatalog(cat) {
 
 function branchSection(cat) {
   const q = `catalog=${enc(cat)}`;
-  const list = paged({ id: "branch-list", what: "cannot list branches",
+  const list = pagedTable({ id: "branch-list", what: "cannot list branches",
     cols: ["Branch", "Type", "Head commit", "Assets", ""], fetch: pages(`/api/v1/branches?${q}`),
     row: (b) => [link(`#/catalogs/${enc(cat)}/branches/${enc(b.name)}`, b.name), b.branch_type,
       b.head_commit_id ? code(b.head_commit_id.slice(0, 8), b.head_commit_id) : "—",
@@ -460,7 +451,7 @@ function branchSection(cat) {
 
 function tagSection(cat) {
   const q = `catalog=${enc(cat)}`;
-  const list = paged({ id: "tag-list", what: "cannot list tags", cols: ["Tag", "Commit", ""], empty: "no tags",
+  const list = pagedTable({ id: "tag-list", what: "cannot list tags", cols: ["Tag", "Commit", ""], empty: "no tags",
     fetch: pages(`/api/v1/tags?${q}`),
     row: (t) => [t.name, code(t.commit_id), dangerButton("Delete", `Delete tag ${t.name}?`, async () => {
       await api("DELETE", `/api/v1/tags/${enc(t.name)}?${q}`);
@@ -485,7 +476,7 @@ function tagSection(cat) {
 function showBranch(cat, br) {
   const v = view(`Branch ${br} of ${cat}`);
   const q = `catalog=${enc(cat)}`;
-  add(v, section("Commits", paged({ id: "commit-list", what: "cannot list commits",
+  add(v, section("Commits", pagedTable({ id: "commit-list", what: "cannot list commits",
     cols: ["Commit", "Parent", "When", "Author", "Message"], empty: "no commits",
     fetch: pages(`/api/v1/branches/${enc(br)}/commits?${q}`),
     row: (c) => [code(c.id.slice(0, 8), c.id), c.parent_id ? code(c.parent_id.slice(0, 8), c.parent_id) : "—",
@@ -503,7 +494,7 @@ function showBranch(cat, br) {
 function namespaceSection(cat, parent) {
   const base = `/v1/${enc(cat)}/namespaces`;
   const path = parent.length ? `${base}?parent=${nsPath(parent)}` : base;
-  const list = paged({ id: "namespace-list", what: "cannot list namespaces", cols: ["Namespace", ""],
+  const list = pagedTable({ id: "namespace-list", what: "cannot list namespaces", cols: ["Namespace", ""],
     fetch: icebergPages(path, "namespaces"), empty: "no namespaces",
     row: (ns) => [link(`#/catalogs/${enc(cat)}/namespaces/${nsPath(ns)}`, ns.join(".")),
       dangerButton("Delete", `Delete namespace ${ns.join(".")}?`, async () => {
@@ -539,12 +530,14 @@ async function showNamespace(cat, nsJoined) {
   catch (e) { add(v, failed("cannot read the namespace", e)); return; }
   const stored = ns.properties || {};
   add(v, pairs([["Namespace", name], ["Properties", propsText(stored)]]),
+    h("p", {}, h("a", { id: "namespace-browse", href: `#/catalogs/${enc(cat)}/browse/${enc(nsJoined)}` },
+      "Its views and generic assets")),
     form({ id: "namespace-edit", title: "Edit properties", submit: "Save", fields: [
       { name: "properties", label: "Properties", type: "json", value: stored,
         help: "The whole map: keys you remove are removed." }],
     onSubmit: (x) => api("POST", `${url}/properties`, propertyUpdate(x.properties, stored)),
     done: () => { say("properties saved"); showNamespace(cat, nsJoined); } }),
-    section("Tables", paged({ id: "table-list", what: "cannot list tables", cols: ["Table"], empty: "no tables",
+    section("Tables", pagedTable({ id: "table-list", what: "cannot list tables", cols: ["Table"], empty: "no tables",
       fetch: icebergPages(`${url}/tables`, "identifiers"),
       row: (id) => [link(`#/catalogs/${enc(cat)}/tables/${nsPath(parts)}/${enc(id.name)}`, [...parts, id.name].join("."))] })),
     namespaceSection(cat, parts),

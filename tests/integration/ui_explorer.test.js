@@ -268,6 +268,10 @@ test('a view: its schema, each version\'s SQL per dialect as text (a <script> in
 test('browse → a namespace → register a generic asset (a bad location beside its field, a duplicate beside the name), its page, business metadata saved', { skip }, async () => {
   const { page, base } = b;
   const img = await ok('POST', '/api/v1/catalogs/demo/namespaces/db/assets', { name: IMG_NAME, kind: 'OTHER', location: `${storage}/db/img` });
+  // The catalog's own page links here too.
+  await open(page, base, '#/catalogs/demo', 'Catalog demo');
+  await page.click('#catalog-browse');
+  await page.waitForSelector('#view h2:has-text("Browse demo")');
   await open(page, base, '#/tasks', 'Tasks');
   await page.click('nav a:text-is("Browse")');
   await page.click('#view a:text-is("demo")');
@@ -463,7 +467,7 @@ test('360 px: the explorer, the view, the search, browse, an asset and the reque
   await page.setViewportSize({ width: 360, height: 740 });
   try {
     for (const [hash, ready] of [[`#/assets/${tableId}`, '#bm-form'], ['#/catalogs/demo/browse', '#view td a'],['#/catalogs/demo/tables/db/events', '#snapshots tbody tr'], ['#/catalogs/demo/views/db/risky', 'pre.sql'],
-      ['#/search?q=events', '#search-results tbody tr'], ['#/catalogs/demo/namespaces/db', '#asset-list tbody tr'], ['#/access-requests', '#access-requests tbody tr']]) {
+      ['#/search?q=events', '#search-results tbody tr'], ['#/catalogs/demo/browse/db', '#asset-list tbody tr'], ['#/access-requests', '#access-requests tbody tr']]) {
       await page.goto(`${base}/ui/${hash}`);
       await page.waitForSelector(ready);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);

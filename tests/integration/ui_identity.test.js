@@ -39,15 +39,12 @@ async function tenantUser(tag) {
   return { id: u.id, username };
 }
 
-// Root, signed in, acting in tenant A.  The tab's remembered tenant is
-// set before signing in: app.js's tenant list (showTenantBox) passes its
-// options as one array to replaceChildren, which makes them one text node
-// "[object HTMLOptionElement],…", so the header's select cannot pick
-// tenant A (reported to the lead; the fix is "...tenants.map(...)").
+// Root, signed in, acting in tenant A: picked in the header's tenant
+// switch, which the tab then remembers.
 async function rootIn(page) {
-  await page.goto(`${b.base}/ui/`);
-  await page.evaluate((id) => sessionStorage.setItem('pgl-tenant', id), A.id);
   await signIn(page, b.base);
+  await page.selectOption('#tenant-pick', A.id);
+  await page.waitForFunction((id) => sessionStorage.getItem('pgl-tenant') === id, A.id);
 }
 
 before(async () => {

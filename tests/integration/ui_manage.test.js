@@ -152,10 +152,8 @@ test('warehouses: local and S3 with secrets and vending; a refused endpoint and 
   await open(page, base, '#/warehouses', 'Warehouses');
   // Root places storage in a tenant it names: the page says so.
   await page.waitForSelector('#pick-tenant');
-  // The header's tenant switch (app.js) is where root picks one; it keeps
-  // the choice in the tab's sessionStorage, which is set here directly.
-  await page.evaluate((id) => sessionStorage.setItem('pgl-tenant', id), NIL_UUID);
-  await page.reload();
+  // The header's tenant switch (app.js) is where root picks one.
+  await page.selectOption('#tenant-pick', NIL_UUID);
   await page.waitForSelector('#warehouse-form');
   assert.equal(await page.locator('#pick-tenant').count(), 0);
   await row('warehouse-list', 'wh').waitFor();
