@@ -293,18 +293,21 @@ export function form(spec) {
     const label = f.type === "checkbox"
       ? h("label", { class: "inline", for: id }, control, f.label)
       : h("label", { for: id }, f.label, f.required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null);
-    const w = { f, control, err };
-    let timer = null;
+    // seq: a name check answered after a later keystroke or a submit is
+    // stale and dropped (the server's own answer to a submit wins).
+    const w = { f, control, err, timer: null, seq: 0 };
     if (f.validate || f.nameKind) {
       control.addEventListener("input", () => {
-        clearTimeout(timer);
+        clearTimeout(w.timer);
         const v = control.value;
+        const mine = ++w.seq;
         const local = f.validate ? f.validate(v) : null;
         setFieldError(w, local);
         if (local || !f.nameKind || v === "") return;
-        timer = setTimeout(async () => {
-          try { const m = await checkName(f.nameKind, v); if (control.value === v) setFieldError(w, m); }
-          catch (e) { if (control.value === v) setFieldError(w, e.message); }
+        w.timer = setTimeout(async () => {
+          let m;
+          try { m = await checkName(f.nameKind, v); } catch (e) { m = e.message; }
+          if (w.seq === mine) setFieldError(w, m);
         }, 250);
       });
     }
@@ -324,6 +327,8 @@ export function form(spec) {
     const values = {};
     let firstBad = null;
     for (const w of widgets) {
+      clearTimeout(w.timer);
+      w.seq++;
       setFieldError(w, null);
       try {
         const v = fieldValue(w.f, w.control);

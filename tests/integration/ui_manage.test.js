@@ -241,6 +241,12 @@ test('catalogs: create on a warehouse, a duplicate name and a vanished warehouse
   const cells = await row('catalog-list', 'sales', admin).locator('td').allTextContents();
   assert.deepEqual([cells[0], cells[1], cells[4], cells[6]], ['sales', 'wh', '1', 'Local']);
 
+  // As you type: a taken name is named before any submit, and a free one
+  // clears it (POST /api/v1/validate/names).
+  await admin.fill('#catalog-form [name=name]', 'sales');
+  await errorBeside('catalog-form', 'name', /^a catalog of that name exists$/, admin);
+  await admin.fill('#catalog-form [name=name]', 'sales-2');
+  await errorBeside('catalog-form', 'name', /^$/, admin);
   await admin.fill('#catalog-form [name=name]', 'sales');
   await submit('catalog-form', admin);
   await errorBeside('catalog-form', 'name', /409.*already exists/, admin);
