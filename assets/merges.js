@@ -163,8 +163,8 @@ export async function mergeForm(cat) {
     catch (e) { out.replaceChildren(failed("cannot preview this merge", e)); }
   }, { class: "secondary", id: "mg-preview" });
   el.querySelector("button[type=submit]").before(preview);
-  el.append(out);
-  return el;
+  // The preview's table beside, not inside, the form's narrow card.
+  return h("div", { class: "merge-start" }, el, out);
 }
 
 // POST the merge; with a strategy, resolve what it reports.  The hash to
@@ -196,8 +196,20 @@ async function startMerge(el, cat, values, out) {
 
 // ---- lists -------------------------------------------------------------------
 
+// core.js's pagedTable passes null to replaceChildren when one page holds
+// the list, which the DOM writes as the text "null"; until core.js drops
+// it (asked of the lead), this list takes that text node out again.
+function paged(opts) {
+  const box = pagedTable(opts);
+  const strip = () => {
+    for (const n of [...box.childNodes]) if (n.nodeType === Node.TEXT_NODE && n.data === "null") n.remove();
+  };
+  new MutationObserver(strip).observe(box, { childList: true });
+  return box;
+}
+
 export function mergeList(cat) {
-  return pagedTable({
+  return paged({
     id: `merges-${cat}`, what: "cannot list merge operations",
     cols: ["Operation", "Source", "Target", "Status", "Conflicts", "Started"],
     fetch: pages(`/api/v1/catalogs/${enc(cat)}/merge-operations`),
@@ -249,7 +261,7 @@ function resolveControls(c, again) {
 function conflictsTable(op, again) {
   const open = OPEN.has(op.status) && op.status !== "Pending";
   const branches = { source: op.source_branch, target: op.target_branch };
-  return pagedTable({
+  return paged({
     id: "merge-conflicts", what: "cannot list the conflicts",
     cols: ["Asset", "Conflict", "Resolution", "Resolve"],
     fetch: pages(`/api/v1/merge-operations/${enc(op.id)}/conflicts`),

@@ -94,6 +94,7 @@ test('in a browser: preview each asset\'s changes, start the merge, resolve its 
   assert.match(await page.textContent('#merge-preview p'), /feat into main: merge base [0-9a-f]{8}; 4 assets changed; 1 conflict\./);
   // The HTML key is text: no element made of it, no script run.
   assert.equal(await page.locator('#view img').count(), 0);
+  assert.doesNotMatch(await page.textContent('#view'), /\bnull\b|\bundefined\b/);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   await shot(page, 'console-merge-diff');
   assert.deepEqual(await req('GET', '/api/v1/catalogs/demo/merge-operations', undefined, 200), [], 'the preview recorded nothing');
@@ -106,6 +107,7 @@ test('in a browser: preview each asset\'s changes, start the merge, resolve its 
   assert.doesNotMatch(await page.textContent('#merge-conflicts'), /[{}]|MetadataConflict/, 'words, not JSON');
   assert.equal(await page.isDisabled('#merge-complete'), true, 'nothing to complete before the conflict is resolved');
   await page.waitForSelector('#merge-preview tr[data-asset="db.conf"]');	// the diff of its branches
+  assert.doesNotMatch(await page.textContent('#view'), /\bnull\b|\bundefined\b/);
 
   await conflict.locator('button', { hasText: 'Take source' }).click();
   await page.locator('#view .badge.ready').waitFor();
