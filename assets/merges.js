@@ -292,9 +292,8 @@ function actions(op, again) {
     say("merge aborted");
     again();
   }, { id: "merge-abort" });
-  const open = (op.conflicts || []).length;
-  const hint = canComplete(op) ? h("p", { class: "help" }, "Every conflict is resolved: ready to complete.")
-    : h("p", { class: "help" }, `Resolve every conflict (${open}) before completing.`);
+  const hint = h("p", { class: "help" }, canComplete(op) ? "Every conflict is resolved: ready to complete."
+    : "Resolve every conflict below before completing.");
   return h("div", {}, h("div", { class: "row" }, complete, abort), hint, err);
 }
 

@@ -108,6 +108,7 @@ test('in a browser: preview each asset\'s changes, start the merge, resolve its 
   assert.equal(await page.isDisabled('#merge-complete'), true, 'nothing to complete before the conflict is resolved');
   await page.waitForSelector('#merge-preview tr[data-asset="db.conf"]');	// the diff of its branches
   assert.doesNotMatch(await page.textContent('#view'), /\bnull\b|\bundefined\b/);
+  await shot(page, 'console-merge-operation');
 
   await conflict.locator('button', { hasText: 'Take source' }).click();
   await page.locator('#view .badge.ready').waitFor();
@@ -159,6 +160,14 @@ test('in a browser: Manual needs a metadata file (the server\'s refusal beside t
   const formId = await manual.getAttribute('id');
   await page.waitForFunction((fid) => document.querySelector(`#${fid} .field-error`)?.textContent, formId);
   assert.match(await fieldError(page, formId, 'resolved_value'), /^422: `resolved_value` must lie inside the asset's location/);
+  // 360 px: the page (conflicts, the diff) fits the screen.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.reload();
+  await page.waitForSelector('#merge-preview table');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `page is ${width} px wide at a 360 px viewport`);
+  await shot(page, 'console-merge-360');
+  await page.setViewportSize({ width: 1400, height: 900 });
   await page.click('#merge-abort');
   await page.locator('#view .badge.aborted').waitFor();
   assert.equal((await req('GET', `/api/v1/merge-operations/${id}`, undefined, 200)).status, 'Aborted');
