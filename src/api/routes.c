@@ -330,6 +330,8 @@ const struct pgl_route pgl_routes[] = {
 	    SEES(CATALOG_QUERY), 0 },
 	{ POST, "/api/v1/branches/merge", api_merge_start,
 	    ANYONE_DOES("merge_branch"), JSON },
+	{ GET, "/api/v1/branches/merge/preview", api_merge_preview,
+	    ANYONE, 0 },
 	{ POST, "/api/v1/branches", api_branch_create,
 	    ANYONE_DOES("create_branch"), JSON },
 	{ GET, "/api/v1/branches/{name}", api_branch_get,

@@ -146,20 +146,25 @@ struct merge_outcome {
 	json_t	*conflict_type;	/* or this, with description */
 	char	 description[512];
 };
-/* 0 with *out filled, -1 after replying. */
+/*
+ * 0 with *out filled, -1 after replying.  dry (a preview): decide the
+ * same way, write nothing; a merged version is then the body's, as a
+ * sign that the table would merge.
+ */
 int	 merge_table(struct pgl_req *, const struct pgl_catalog *,
 	    const char *display, const json_t *base, const json_t *source,
-	    const json_t *target, struct merge_outcome *out);
+	    const json_t *target, int dry, struct merge_outcome *out);
 
 /*
  * branching/merge_append.c: data changes on both sides as one new snapshot on the
  * target's; its add-snapshot and set-snapshot-ref into updates.  1 done,
  * 0 not mergeable (the partitions both touched into overlapping, when
- * that is why), -1 after replying.
+ * that is why), -1 after replying.  dry: 1 once it is known to merge,
+ * with nothing written and nothing in updates.
  */
 int	 merge_appends(struct pgl_req *, const struct pgl_catalog *,
 	    const json_t *base, const json_t *source, const json_t *target,
-	    json_t *updates, json_t *overlapping);
+	    int dry, json_t *updates, json_t *overlapping);
 
 /*
  * branching/merge_parts.c: 1 if a manifest of a can hold rows of a partition some
@@ -192,6 +197,14 @@ struct merge_inputs {
 	 * goes to a task (branching/merge_task.c).
 	 */
 	int				 files_later;
+	/*
+	 * A preview (branching/merge_preview.c): the same decisions, no
+	 * file written.  touched, when set, receives every asset either
+	 * side changed since the base: {key, ns, name, base, source,
+	 * target}, the versions as compared (null: absent).
+	 */
+	int				 dry;
+	json_t				*touched;
 };
 /*
  * The plan (a JSON array of {key, ns, name, action: put|delete|conflict,
@@ -201,6 +214,12 @@ struct merge_inputs {
  */
 int	 merge_plan(struct pgl_req *, const struct merge_inputs *,
 	    json_t **plan, json_t **conflicts);
+
+/*
+ * branching/merge_preview.c: GET /api/v1/branches/merge/preview, what a
+ * merge would do, computed by merge_plan with nothing written.
+ */
+void	 api_merge_preview(struct pgl_req *);
 
 /* branching/merge_apply.c: inside the caller's transaction. */
 /*

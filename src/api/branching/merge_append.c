@@ -291,8 +291,8 @@ merged_list(struct pgl_req *r, const struct refs *tr,
 
 int
 merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
-    const json_t *b, const json_t *s, const json_t *t, json_t *updates,
-    json_t *overlapping)
+    const json_t *b, const json_t *s, const json_t *t, int dry,
+    json_t *updates, json_t *overlapping)
 {
 	const struct pgl_storage	*st;
 	struct ice_manifest_list_head	 head;
@@ -332,6 +332,9 @@ merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
 		    t_touch.n, overlapping))
 			return (0);
 	}
+	/* A preview: it merges; the list is for the merge to write. */
+	if (dry)
+		return (1);
 	id = new_snapshot_id(t);
 	if ((all = merged_list(r, &tr, &s_rm, &s_add, id, next_row, &n,
 	    &added_files, &added_rows, &assigned, &data_only)) == NULL)

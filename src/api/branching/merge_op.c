@@ -225,7 +225,8 @@ merge_prepare(struct pgl_req *r, const struct pgl_catalog *c,
 		pgl_reply_store_error(r, &err);
 		return (-1);
 	}
-	in = (struct merge_inputs){ c, s, t, p->base, tick, on_s3(r, c) };
+	in = (struct merge_inputs){ c, s, t, p->base, tick, on_s3(r, c), 0,
+	    NULL };
 	return (merge_plan(r, &in, &p->plan, &p->conflicts));
 }
 

@@ -89,6 +89,19 @@ entry(const char *key, const char *action, const json_t *s, const json_t *t,
 	    "source", s, "target", t, "merged", merged));
 }
 
+/* A preview's asset that either side changed, as compared. */
+static void
+note_touched(json_t *touched, const char *key, const json_t *b,
+    const json_t *s, const json_t *t)
+{
+	json_t	*e = entry(key, "", s, t, NULL);
+
+	json_object_del(e, "action");
+	json_object_del(e, "merged");
+	json_object_set(e, "base", (json_t *)b);
+	json_array_append_new(touched, e);
+}
+
 static void
 add_conflict(json_t *plan, json_t *conflicts, const char *key,
     const char *display, const json_t *s, const json_t *t, json_t *type,
@@ -134,7 +147,8 @@ both_changed(struct pgl_req *r, const struct merge_inputs *in,
 	    strcmp(kind(t), "ICEBERG_TABLE") == 0) {
 		if (in->files_later)
 			return (1);
-		if (merge_table(r, in->catalog, display, b, s, t, &out) == -1)
+		if (merge_table(r, in->catalog, display, b, s, t, in->dry,
+		    &out) == -1)
 			return (-1);
 		if (out.merged != NULL)
 			json_array_append_new(plan, entry(key, "put", s, t,
@@ -207,6 +221,9 @@ merge_plan(struct pgl_req *r, const struct merge_inputs *in, json_t **plan,
 		s = s != NULL ? s : json_null();
 		t = t != NULL ? t : json_null();
 		b = b != NULL ? b : json_null();
+		if (in->touched != NULL && (!merge_ver_equal(s, b) ||
+		    !merge_ver_equal(t, b)))
+			note_touched(in->touched, key, b, s, t);
 		if (merge_ver_equal(s, b))
 			continue;
 		if (merge_ver_equal(t, b)) {

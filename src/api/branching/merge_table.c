@@ -242,7 +242,7 @@ write_merged(struct pgl_req *r, const struct pgl_catalog *c,
 int
 merge_table(struct pgl_req *r, const struct pgl_catalog *c,
     const char *display, const json_t *bver, const json_t *sver,
-    const json_t *tver, struct merge_outcome *out)
+    const json_t *tver, int dry, struct merge_outcome *out)
 {
 	struct shape	 bs, ss, ts;
 	json_t		*b = NULL, *s = NULL, *t = NULL, *set, *rm, *keys;
@@ -281,7 +281,7 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 			goto done;
 		}
 		if (!same(ss.snapshot, ts.snapshot) && (rc = merge_appends(r,
-		    c, b, s, t, appended, parts)) != 1) {
+		    c, b, s, t, dry, appended, parts)) != 1) {
 			if (rc == 0)
 				conflict(out, json_pack("{s:{s:s,s:O}}",
 				    "DataOverlap", "table_name", display,
@@ -324,8 +324,9 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 		out->conflict_type = json_pack("{s:{s:s,s:[]}}",
 		    "MetadataConflict", "asset_name", display,
 		    "conflicting_properties");
-	} else if (json_object_size(set) == 0 && json_array_size(rm) == 0 &&
-	    json_array_size(appended) == 0) {
+	} else if (dry || (json_object_size(set) == 0 &&
+	    json_array_size(rm) == 0 && json_array_size(appended) == 0)) {
+		/* A preview stops here: it merges; nothing is written. */
 		out->merged = json_deep_copy(body_ver);
 	} else {
 		updates = json_deep_copy(appended);
