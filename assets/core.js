@@ -216,7 +216,7 @@ export function copyable(id, text) {
 
 let formSeq = 0;
 
-// A field: {name, label, type ("text", "password", "number", "select",
+// A field: {name, label, id (default: made from the form's), type ("text", "password", "number", "select",
 // "checkbox", "textarea", "json"), value, options ([v] or [[v, label]]),
 // required, help, placeholder, validate(value) -> message|null,
 // nameKind (checks the name with POST /api/v1/validate/names as you type)}.
@@ -281,12 +281,14 @@ async function checkName(kind, value) {
   return x && x.available === false ? (x.reason || "not available") : null;
 }
 
-// form({id, title, fields, submit, onSubmit(values) -> Promise, done(result)}).
+// form({id, title, fields, submit, onSubmit(values) -> Promise, done(result),
+// fieldOf(error, values) -> the field a refusal concerns when its words
+// do not name one}).
 // The values are the fields that have a value (empty text is left out).
 export function form(spec) {
   const seq = ++formSeq;
   const widgets = spec.fields.map((f) => {
-    const id = `${spec.id}-${f.name}-${seq}`;
+    const id = f.id || `${spec.id}-${f.name}-${seq}`;
     const control = fieldControl(f, id);
     const err = h("p", { id: `${id}-err`, class: "field-error", role: "alert", "aria-live": "assertive" });
     const help = f.help ? h("p", { id: `${id}-help`, class: "help" }, f.help) : null;
@@ -345,7 +347,11 @@ export function form(spec) {
       showError(null);
       if (spec.done) spec.done(r);
     } catch (e) {
-      const name = errorField(spec.fields, e.message);
+      // The field: one the thrower named, one the form's own rule finds,
+      // or the one the message mentions.
+      // A conflict ("Warehouse 'x' already exists") is about the name.
+      const name = e.field || spec.fieldOf?.(e, values) || errorField(spec.fields, e.message) ||
+        (e.status === 409 && spec.fields.some((f) => f.name === "name") ? "name" : null);
       const w = widgets.find((x) => x.f.name === name);
       const msg = `${e.status ? `${e.status}: ` : ""}${e.message}`;
       if (w) { setFieldError(w, msg); w.control.focus(); }

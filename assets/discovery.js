@@ -171,16 +171,8 @@ function assetForm(cat, ns, branch, created) {
         help: "inside the catalog's storage location (a DB_CONN_STRING: its connection string)" },
       { name: "properties", label: "Properties", type: "json", help: "a JSON object of strings" },
     ],
-    onSubmit: async (v) => {
-      try {
-        return await api("POST", `/api/v1/catalogs/${enc(cat)}/namespaces/${enc(nsKey(ns))}/assets?branch=${enc(branch || "main")}`,
-          { name: v.name, kind: v.kind, location: v.location, properties: v.properties ?? {} });
-      } catch (e) {
-        // "An asset named x already exists": about the name, which the words do not say as a field.
-        if (e.status === 409 && /already exists/.test(e.message)) e.message = `name taken: ${e.message}`;
-        throw e;
-      }
-    },
+    onSubmit: (v) => api("POST", `/api/v1/catalogs/${enc(cat)}/namespaces/${enc(nsKey(ns))}/assets?branch=${enc(branch || "main")}`,
+      { name: v.name, kind: v.kind, location: v.location, properties: v.properties ?? {} }),
     done: (a) => { say(`registered ${a.name}`); created(a); } });
 }
 

@@ -28,18 +28,6 @@ function tenantAdminOnly(what) {
 // Append the kids that exist (append() would write null as "null").
 function add(el, ...kids) { el.append(...kids.flat().filter((k) => k != null && k !== false)); return el; }
 
-// A conflict's message names the resource ("Warehouse 'x' already
-// exists"), not the field: say it is about the name, so form() puts it
-// beside the name field.
-function nameConflicts(submit) {
-  return async (values) => {
-    try { return await submit(values); } catch (e) {
-      if (e.status === 409 && !/\bname\b/i.test(e.message)) e.message = `name taken: ${e.message}`;
-      throw e;
-    }
-  };
-}
-
 // The fields of values that differ from the stored ones (an edit's PUT
 // sends only those).  An empty text field means "unchanged".
 function changed(values, stored) {
@@ -114,7 +102,7 @@ function showTenants() {
   add(v, list);
   if (!isRoot()) return;
   const f = form({ id: "tenant-form", title: "New tenant", fields: tenantFields(), submit: "Create tenant",
-    onSubmit: nameConflicts((x) => api("POST", "/api/v1/tenants", x)), done: () => afterCreate(f, list, "tenant")() });
+    onSubmit: (x) => api("POST", "/api/v1/tenants", x), done: () => afterCreate(f, list, "tenant")() });
   add(v, f);
 }
 
@@ -127,7 +115,7 @@ async function showTenant(id) {
   add(v, pairs([["Name", t.name], ["Id", code(t.id)], ["Properties", propsText(t.properties)]]));
   if (!isRoot()) return;
   add(v, form({ id: "tenant-edit", title: "Edit tenant", fields: tenantFields(t), submit: "Save",
-    onSubmit: nameConflicts((x) => api("PUT", `/api/v1/tenants/${enc(id)}`, changed(x, t))),
+    onSubmit: (x) => api("PUT", `/api/v1/tenants/${enc(id)}`, changed(x, t)),
     done: () => { say("tenant saved"); showTenant(id); } }),
   dangerButton("Delete tenant", `Delete tenant ${t.name}?`, async () => {
     await api("DELETE", `/api/v1/tenants/${enc(id)}`);
@@ -237,7 +225,7 @@ function showWarehouses() {
     row: (w) => [link(`#/warehouses/${enc(w.name)}`, w.name), storageSummary(w.storage_config),
       String(!!w.use_sts), vendingKind(w.vending_strategy)] });
   const f = showWhen(form({ id: "warehouse-form", title: "New warehouse", fields: warehouseFields(null),
-    submit: "Create warehouse", onSubmit: nameConflicts((x) => api("POST", "/api/v1/warehouses", warehouseBody(x))),
+    submit: "Create warehouse", onSubmit: (x) => api("POST", "/api/v1/warehouses", warehouseBody(x)),
     done: () => { afterCreate(f, list, "warehouse")(); f.dispatchEvent(new Event("change")); } }), WAREHOUSE_RULES);
   add(v, list, needsTenant(), f);
 }
@@ -253,7 +241,7 @@ async function showWarehouse(name) {
     ["Vending", vendingKind(w.vending_strategy)]]),
   needsTenant(),
   showWhen(form({ id: "warehouse-edit", title: "Edit warehouse", fields: warehouseFields(w), submit: "Save",
-    onSubmit: nameConflicts((x) => api("PUT", `/api/v1/warehouses/${enc(name)}`, warehouseBody(x, w))),
+    onSubmit: (x) => api("PUT", `/api/v1/warehouses/${enc(name)}`, warehouseBody(x, w)),
     done: (r) => { say("warehouse saved"); if (r.name !== name) go(`#/warehouses/${enc(r.name)}`); else showWarehouse(name); } }),
   WAREHOUSE_RULES),
   tenantAdmin() ? dangerButton("Delete warehouse", `Delete warehouse ${w.name}?`, async () => {
@@ -336,11 +324,11 @@ async function showCatalogs() {
   if (!tenantAdmin()) { add(v, tenantAdminOnly("Creating a catalog")); return; }
   const names = await warehouseOptions();
   const local = form({ id: "catalog-form", title: "New catalog", fields: catalogFields(names), submit: "Create catalog",
-    onSubmit: nameConflicts((x) => api("POST", "/api/v1/catalogs", { ...x, catalog_type: "Local" })),
+    onSubmit: (x) => api("POST", "/api/v1/catalogs", { ...x, catalog_type: "Local" }),
     done: () => afterCreate(local, list, "catalog")() });
   const fed = showWhen(form({ id: "federated-form", title: "New federated catalog", fields: federatedFields(),
     submit: "Create federated catalog",
-    onSubmit: nameConflicts((x) => api("POST", "/api/v1/federated-catalogs", federatedBody(x))),
+    onSubmit: (x) => api("POST", "/api/v1/federated-catalogs", federatedBody(x)),
     done: () => { afterCreate(fed, list, "federated catalog")(); fed.dispatchEvent(new Event("change")); } }), FED_RULES);
   add(v, local, fed);
 }
@@ -435,11 +423,11 @@ function branchSection(cat) {
       { name: "from_branch", label: "From branch", type: "select", value: "main", options: bs.map((b) => b.name) },
       { name: "assets", label: "Assets", type: "textarea", rows: 3,
         help: "Tables to branch, one per line as namespace.table; empty: all of them." },
-    ], onSubmit: nameConflicts(async (x) => {
+    ], onSubmit: async (x) => {
       const assets = (x.assets || "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
       const body = { ...x, catalog: cat, assets: assets.length ? assets : undefined };
       return request("POST", "/api/v1/branches", body);
-    }), done: (r) => {
+    }, done: (r) => {
       // A large branch is made by a task: follow it.
       if (r.status === 202) { go(`#/tasks/${enc(r.json.task_id)}`); return; }
       afterCreate(f, list, "branch")();
@@ -465,8 +453,8 @@ function tagSection(cat) {
       { name: "name", label: "Name", required: true, validate: nameRule },
       { name: "commit_id", label: "Commit", type: "select", options: heads },
       { name: "other_commit", label: "Or another commit id", help: "Overrides the choice above." },
-    ], onSubmit: nameConflicts((x) => api("POST", "/api/v1/tags",
-      { name: x.name, catalog: cat, commit_id: x.other_commit || x.commit_id })),
+    ], onSubmit: (x) => api("POST", "/api/v1/tags",
+      { name: x.name, catalog: cat, commit_id: x.other_commit || x.commit_id }),
     done: () => afterCreate(f, list, "tag")() });
     box.append(f);
   }, (e) => box.append(failed("cannot list branches for the form", e)));
@@ -507,7 +495,7 @@ function namespaceSection(cat, parent) {
       { name: "namespace", label: "Namespace", required: true, validate: nameRule,
         help: parent.length ? `Created under ${parent.join(".")}.` : null },
       { name: "properties", label: "Properties", type: "json", value: {} },
-    ], onSubmit: nameConflicts((x) => api("POST", base, { namespace: [...parent, x.namespace], properties: x.properties || {} })),
+    ], onSubmit: (x) => api("POST", base, { namespace: [...parent, x.namespace], properties: x.properties || {} }),
     done: () => afterCreate(f, list, "namespace")() });
   return section(parent.length ? "Child namespaces" : "Namespaces", list, f);
 }

@@ -112,26 +112,6 @@ function mergeErrorField(e, values) {
   return null;
 }
 
-// The two branch selects keep the ids the other screens' tests know.
-function renameField(el, name, id) {
-  const w = el.widgets.find((x) => x.f.name === name);
-  const old = w.control.id;
-  el.querySelector(`label[for="${old}"]`)?.setAttribute("for", id);
-  w.control.id = id;
-  w.err.id = `${id}-err`;
-  w.control.setAttribute("aria-describedby", (w.control.getAttribute("aria-describedby") || "")
-    .replace(`${old}-err`, `${id}-err`).replace(`${old}-help`, `${id}-help`));
-  const help = el.querySelector(`#${CSS.escape(old)}-help`);
-  if (help) help.id = `${id}-help`;
-}
-
-function showFieldError(el, name, e) {
-  const w = el.widgets.find((x) => x.f.name === name);
-  w.err.textContent = `${e.status ? `${e.status}: ` : ""}${e.message}`;
-  w.control.setAttribute("aria-invalid", "true");
-  w.control.focus();
-}
-
 // The form of the catalog page: source, target, strategy, force; a
 // Preview of what each side changed; Merge.  Small merges answer at
 // once (the operation, or its conflicts); a large one answers 202 with
@@ -143,19 +123,18 @@ export async function mergeForm(cat) {
   const el = form({
     id: "merge-form", title: null, submit: "Merge",
     fields: [
-      { name: "source_branch", label: "Source branch", type: "select", options: names, value: names.find((n) => n !== "main") || names[0] },
-      { name: "target_branch", label: "Target branch", type: "select", options: names, value: "main" },
+      { name: "source_branch", id: "mg-source", label: "Source branch", type: "select", options: names, value: names.find((n) => n !== "main") || names[0] },
+      { name: "target_branch", id: "mg-target", label: "Target branch", type: "select", options: names, value: "main" },
       { name: "strategy", label: "Conflicts", type: "select", value: "review", options: [
         ["review", "Review each conflict (default)"], ["TakeSource", "Resolve all: take the source's version"],
         ["TakeTarget", "Resolve all: keep the target's version"]],
         help: "A strategy resolves every conflict the merge reports; the operation is then ready to complete." },
       { name: "force", label: "Force (merge an experimental branch into main)", type: "checkbox" },
     ],
-    onSubmit: (values) => startMerge(el, cat, values, out),
+    onSubmit: (values) => startMerge(cat, values, out),
+    fieldOf: mergeErrorField,
     done: (where) => { if (where) location.hash = where; },
   });
-  renameField(el, "source_branch", "mg-source");
-  renameField(el, "target_branch", "mg-target");
   const preview = button("Preview", async () => {
     const f = el.elements;
     out.replaceChildren(h("p", {}, "computing the preview…"));
@@ -168,8 +147,8 @@ export async function mergeForm(cat) {
 }
 
 // POST the merge; with a strategy, resolve what it reports.  The hash to
-// go to, or null when the error was placed beside its field.
-async function startMerge(el, cat, values, out) {
+// go to; a refusal is thrown for the form to place.
+async function startMerge(cat, values, out) {
   const body = { catalog: cat, source_branch: values.source_branch, target_branch: values.target_branch };
   if (values.force) body.force = true;
   let r;
@@ -186,30 +165,15 @@ async function startMerge(el, cat, values, out) {
       }
       return `#/merges/${enc(id)}`;
     }
-    const field = mergeErrorField(e, values);
-    if (!field) throw e;
-    showFieldError(el, field, e);
-    return null;
+    throw e;
   }
   return r.task_id ? `#/tasks/${enc(r.task_id)}` : `#/merges/${enc(r.id)}`;
 }
 
 // ---- lists -------------------------------------------------------------------
 
-// core.js's pagedTable passes null to replaceChildren when one page holds
-// the list, which the DOM writes as the text "null"; until core.js drops
-// it (asked of the lead), this list takes that text node out again.
-function paged(opts) {
-  const box = pagedTable(opts);
-  const strip = () => {
-    for (const n of [...box.childNodes]) if (n.nodeType === Node.TEXT_NODE && n.data === "null") n.remove();
-  };
-  new MutationObserver(strip).observe(box, { childList: true });
-  return box;
-}
-
 export function mergeList(cat) {
-  return paged({
+  return pagedTable({
     id: `merges-${cat}`, what: "cannot list merge operations",
     cols: ["Operation", "Source", "Target", "Status", "Conflicts", "Started"],
     fetch: pages(`/api/v1/catalogs/${enc(cat)}/merge-operations`),
@@ -261,7 +225,7 @@ function resolveControls(c, again) {
 function conflictsTable(op, again) {
   const open = OPEN.has(op.status) && op.status !== "Pending";
   const branches = { source: op.source_branch, target: op.target_branch };
-  return paged({
+  return pagedTable({
     id: "merge-conflicts", what: "cannot list the conflicts",
     cols: ["Asset", "Conflict", "Resolution", "Resolve"],
     fetch: pages(`/api/v1/merge-operations/${enc(op.id)}/conflicts`),
