@@ -6,6 +6,7 @@
  *	eval "$(pangolin admin completion bash)"
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -64,37 +65,55 @@ static const char tail[] =
     "}\n"
     "complete -F _pangolin pangolin\n";
 
-static int
-bash(void)
+static void
+bash(FILE *f)
 {
 	const struct cli_area	*a;
 
-	fputs(head, stdout);
-	printf("    local flags=\"%s\"\n    local bools=\"%s\"\n", cli_flags,
-	    cli_bool_flags);
-	fputs(words, stdout);
-	fputs(values, stdout);
-	printf("    local areas=\"");
+	fputs(head, f);
+	fprintf(f, "    local flags=\"%s\"\n    local bools=\"%s\"\n",
+	    cli_flags, cli_bool_flags);
+	fputs(words, f);
+	fputs(values, f);
+	fprintf(f, "    local areas=\"");
 	for (a = cli_areas; a->name != NULL; a++)
-		printf("%s%s", a == cli_areas ? "" : " ", a->name);
-	printf("\"\n    if [ -z \"$area\" ]; then\n"
+		fprintf(f, "%s%s", a == cli_areas ? "" : " ", a->name);
+	fprintf(f, "\"\n    if [ -z \"$area\" ]; then\n"
 	    "        COMPREPLY=($(compgen -W \"$areas\" -- \"$cur\"))\n"
 	    "        return 0\n    fi\n"
 	    "    if [ -z \"$verb\" ]; then\n        local verbs=\n"
 	    "        case \"$area\" in\n");
 	for (a = cli_areas; a->name != NULL; a++)
 		if (a->verbs[0] != '\0')
-			printf("            %s) verbs=\"%s\" ;;\n", a->name,
-			    a->verbs);
-	printf("        esac\n");
-	fputs(tail, stdout);
-	return (ferror(stdout) ? CLI_FAILED : CLI_OK);
+			fprintf(f, "            %s) verbs=\"%s\" ;;\n",
+			    a->name, a->verbs);
+	fprintf(f, "        esac\n");
+	fputs(tail, f);
 }
 
+/* The script as it is, or inside {"shell","script"} for --output json. */
 int
 cli_cmd_completion(struct cli *c)
 {
-	if (c->argc == 2 && strcmp(c->argv[1], "bash") == 0)
-		return (bash());
-	return (CLI_USAGE);
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*f;
+	int	 rc;
+
+	if (c->argc != 2 || strcmp(c->argv[1], "bash") != 0)
+		return (CLI_USAGE);
+	if ((f = open_memstream(&text, &len)) == NULL)
+		return (CLI_FAILED);
+	bash(f);
+	if (fclose(f) != 0) {
+		free(text);
+		return (CLI_FAILED);
+	}
+	if (c->json)
+		rc = cli_result(c, 200, json_pack("{s:s,s:s}", "shell", "bash",
+		    "script", text), 0);
+	else
+		rc = fputs(text, stdout) == EOF ? CLI_FAILED : CLI_OK;
+	free(text);
+	return (rc);
 }

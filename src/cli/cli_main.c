@@ -100,11 +100,12 @@ cli_cmd_login(struct cli *c)
 		fprintf(stderr, "pangolin admin: cannot write the token file\n");
 		return (CLI_FAILED);
 	}
-	if (c->json)
-		printf("{\"logged_in\":true}\n");
-	else
+	if (!c->json) {
 		printf("logged in (profile %s)\n", c->profile);
-	return (CLI_OK);
+		return (CLI_OK);
+	}
+	return (cli_result(c, 200, json_pack("{s:b,s:s}", "logged_in", 1,
+	    "profile", c->profile), 0));
 }
 
 static int

@@ -109,7 +109,7 @@ after(async () => {
 const file = () => path.join(xdg, 'pangolin', 'cli.json');
 
 test('profiles: login writes the chosen profile (0600), --profile selects it, profiles list never shows a token', { skip: skipAll }, () => {
-  assert.equal(cli(['login', ROOT_USER, ROOT_PASSWORD, '--profile', 'root']).code, 0);
+  assert.deepEqual(ok(['login', ROOT_USER, ROOT_PASSWORD, '--profile', 'root']), { logged_in: true, profile: 'root' });
   const l = cli(['login', adminName, PW, '--tenant', tenant, '--profile', 'admin']);
   assert.equal(l.code, 0, l.err);
   assert.match(l.out, /profile admin/);
@@ -503,4 +503,6 @@ test('completion bash: areas, verbs, flags and flag values through a bash driver
   assert.deepEqual(complete(s, 'admin access-requests review abc '), ['approve', 'deny']);
   assert.deepEqual(complete(s, 'admin audit list --limit '), [], 'a value is not completed');
   assert.equal(code(['completion', 'zsh']), 2);
+  // --output json: the script inside JSON, nothing else on stdout.
+  assert.deepEqual(ok(['completion', 'bash']), { shell: 'bash', script: s });
 });
