@@ -46,6 +46,11 @@ static const char values[] =
     "\"$cur\")); return 0 ;;\n"
     "        -c|--config) COMPREPLY=($(compgen -f -- \"$cur\")); "
     "return 0 ;;\n"
+    /* The names, from the binary itself (the file's format is its own). */
+    "        --profile) COMPREPLY=($(compgen -W \"$(\"${COMP_WORDS[0]}\" "
+    "admin profiles list --output json 2>/dev/null | grep -o "
+    "'\"name\":\"[^\"]*\"' | cut -d'\"' -f4)\" -- \"$cur\")); "
+    "return 0 ;;\n"
     "    esac\n"
     "    case \" $bools \" in *\" $prev \"*) ;; *)\n"
     "        case \"$prev\" in --*) return 0 ;; esac ;;\n"

@@ -479,10 +479,10 @@ test('generate-code pyiceberg, spark, trino: parsed, with uri, warehouse and the
 });
 
 /** The completion function, called as bash would for `pangolin <line>`. */
-function complete(script, line) {
-  const words = ['pangolin', ...line.split(' ')];
+function complete(script, line, cmd = 'pangolin') {
+  const words = [cmd, ...line.split(' ')];
   const driver = `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')})\nCOMP_CWORD=${words.length - 1}\n_pangolin\nprintf '%s\\n' "\${COMPREPLY[@]}"\n`;
-  const r = spawnSync('bash', ['--norc', '--noprofile', '-c', driver], { encoding: 'utf8' });
+  const r = spawnSync('bash', ['--norc', '--noprofile', '-c', driver], { encoding: 'utf8', env: env() });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.split('\n').filter(Boolean);
 }
@@ -502,6 +502,9 @@ test('completion bash: areas, verbs, flags and flag values through a bash driver
   assert.deepEqual(complete(s, 'admin generate-code demo --client '), ['pyiceberg', 'spark', 'trino', 'iceberg-js']);
   assert.deepEqual(complete(s, 'admin access-requests review abc '), ['approve', 'deny']);
   assert.deepEqual(complete(s, 'admin audit list --limit '), [], 'a value is not completed');
+  // Profile names come from the binary (the profiles test made two).
+  assert.deepEqual(complete(s, 'admin --profile ', BIN).sort(), ['admin', 'root']);
+  assert.deepEqual(complete(s, 'admin --profile r', BIN), ['root']);
   assert.equal(code(['completion', 'zsh']), 2);
   // --output json: the script inside JSON, nothing else on stdout.
   assert.deepEqual(ok(['completion', 'bash']), { shell: 'bash', script: s });
