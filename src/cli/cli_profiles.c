@@ -57,16 +57,24 @@ file_path(char *buf, size_t len)
 
 /*
  * The whole file as {"profiles": {...}}, the flat format migrated; an
- * empty one when there is no file.  NULL only when out of memory.
+ * empty one when there is no file.  NULL when the file is there but not
+ * JSON (a save would otherwise drop every profile in it), or out of
+ * memory.
  */
 static json_t *
 profiles_read(void)
 {
-	json_t	*root, *all, *flat;
-	char	 path[512];
+	json_error_t	 jerr;
+	json_t		*root = NULL, *all, *flat;
+	char		 path[512];
 
-	root = file_path(path, sizeof(path)) == 0 ?
-	    json_load_file(path, 0, NULL) : NULL;
+	if (file_path(path, sizeof(path)) == 0 &&
+	    (root = json_load_file(path, 0, &jerr)) == NULL &&
+	    access(path, F_OK) == 0) {
+		fprintf(stderr, "pangolin admin: %s: %s (line %d)\n", path,
+		    jerr.text, jerr.line);
+		return (NULL);
+	}
 	if (json_is_object(json_object_get(root, "profiles")))
 		return (root);
 	all = json_pack("{s:{}}", "profiles");

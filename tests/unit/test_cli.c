@@ -260,6 +260,27 @@ test_a_login_save_keeps_the_other_profiles_and_mirrors_default(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 }
 
+static void
+test_a_broken_file_is_never_overwritten(void **state)
+{
+	const char	*w[] = { "login", "u", "--profile", "p", "--token", "t",
+			    NULL };
+	struct cli	 c;
+	char		 path[128], buf[64];
+	FILE		*f;
+
+	(void)state;
+	write_file("{\"profiles\": {\"a\": ");
+	assert_int_equal(parse(&c, w), 0);
+	assert_int_equal(cli_profile_save(&c), -1);
+	free(c.argv);
+	(void)snprintf(path, sizeof(path), "%s/pangolin/cli.json", dir);
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	(void)fclose(f);
+	assert_string_equal(buf, "{\"profiles\": {\"a\": ");
+}
+
 int
 main(void)
 {
@@ -285,6 +306,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_a_login_save_keeps_the_other_profiles_and_mirrors_default,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_a_broken_file_is_never_overwritten, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
