@@ -82,8 +82,13 @@ value_flag(struct cli *c, const char *a, const char *v, const char **url,
 		c->profile = v;
 	else if (strcmp(a, "--catalog") == 0)
 		c->catalog = v;
-	else if (strcmp(a, "--tenant") == 0)
+	else if (strcmp(a, "--tenant") == 0) {
+		/* It becomes a header: an id's characters, never a CR or LF. */
+		if (*v == '\0' || v[strspn(v, "0123456789abcdefABCDEF-")] !=
+		    '\0')
+			return (-1);
 		c->tenant = v;
+	}
 	else if (strcmp(a, "--data") == 0)
 		c->data = v;
 	else if (strcmp(a, "--output") == 0) {

@@ -156,6 +156,13 @@ cli_profile_load(struct cli *c, int have_url, int have_token)
 	if (!have_token)
 		copy_field(c->token, sizeof(c->token), p, "token");
 	copy_field(c->tenant_ctx, sizeof(c->tenant_ctx), p, "tenant");
+	/* A hand-edited tenant could end the header it goes into. */
+	if (c->tenant_ctx[strspn(c->tenant_ctx, "0123456789abcdefABCDEF-")] !=
+	    '\0') {
+		fprintf(stderr, "pangolin admin: profile %s: tenant is not an "
+		    "id, ignored\n", c->profile);
+		c->tenant_ctx[0] = '\0';
+	}
 	json_decref(all);
 }
 

@@ -243,6 +243,26 @@ test('merge operations: list, get, abort', { skip: skipAll }, () => {
   assert.ok(ok(['merge', 'list', '--catalog', cat], T).some((x) => x.id === id));
   assert.equal(code(['merge', 'list'], T), 2, 'needs --catalog');
   assert.equal(code(['merge', 'get', '00000000-0000-0000-0000-000000000000'], T), 1);
+  // A completed merge cannot be aborted: the route answers 400, exit 1.
+  const done = cli(['merge', 'abort', id], { token: T });
+  assert.equal(done.code, 1);
+  assert.match(done.err, /Cannot abort a completed merge/);
+});
+
+test('merge abort: a merge stopped on a conflict is aborted', { skip: skipAll }, async () => {
+  const T = adminToken;
+  ok(['branches', 'create', 'name=clash', 'branch_type=ingest', '--catalog', cat], T);
+  const schema = (type) => ({ type: 'struct', fields: [{ id: 1, name: 'n', required: false, type }] });
+  await api('POST', `/v1/${cat}/namespaces/sales/tables`, { name: 'dup@clash', schema: schema('long') });
+  await api('POST', `/v1/${cat}/namespaces/sales/tables`, { name: 'dup', schema: schema('string') });
+  const r = cli(['merge', 'start', 'clash', 'main', '--catalog', cat, '--output', 'json'], { token: T });
+  assert.equal(r.code, 1, r.err + r.out);
+  const m = JSON.parse(r.out);
+  const id = m.operation_id ?? m.id;
+  assert.ok(id, r.out);
+  assert.ok(ok(['merge', 'conflicts', id], T).length > 0);
+  assert.equal(ok(['merge', 'abort', id], T).status, 'aborted');
+  assert.equal(ok(['merge', 'get', id], T).status.toLowerCase(), 'aborted');
 });
 
 test('permissions grant/list/revoke; users assign-role/roles/revoke-role', { skip: skipAll }, () => {
