@@ -23,31 +23,33 @@ struct extra {
 	const char	*verb;
 	const char	*method;
 	const char	*suffix;
+	int		 body;	/* {name, catalog} and the words after ID */
 };
 
 static const struct extra catalog_extras[] = {
-	{ "summary", "GET", "/summary" },
-	{ "tree", "GET", "/namespaces/tree" },
-	{ NULL, NULL, NULL }
+	{ "summary", "GET", "/summary", 0 },
+	{ "tree", "GET", "/namespaces/tree", 0 },
+	{ NULL, NULL, NULL, 0 }
 };
 
 static const struct extra branch_extras[] = {
-	{ "commits", "GET", "/commits" },
-	{ "rebase", "POST", "/rebase" },
-	{ NULL, NULL, NULL }
+	{ "commits", "GET", "/commits", 0 },
+	/* rebase names its branch and catalog in the body too (from_branch=). */
+	{ "rebase", "POST", "/rebase", 1 },
+	{ NULL, NULL, NULL, 0 }
 };
 
 static const struct extra user_extras[] = {
-	{ "roles", "GET", "/roles" },
-	{ "tokens", "GET", "/tokens" },
-	{ NULL, NULL, NULL }
+	{ "roles", "GET", "/roles", 0 },
+	{ "tokens", "GET", "/tokens", 0 },
+	{ NULL, NULL, NULL, 0 }
 };
 
 static const struct extra federated_extras[] = {
-	{ "test", "POST", "/test" },
-	{ "sync", "POST", "/sync" },
-	{ "stats", "GET", "/stats" },
-	{ NULL, NULL, NULL }
+	{ "test", "POST", "/test", 0 },
+	{ "sync", "POST", "/sync", 0 },
+	{ "stats", "GET", "/stats", 0 },
+	{ NULL, NULL, NULL, 0 }
 };
 
 static const struct family {
@@ -187,10 +189,19 @@ extra(struct cli *c, const struct family *f, const char *verb,
     const char *q)
 {
 	const struct extra	*x;
+	json_t			*req;
 
-	for (x = f->extras; x != NULL && x->verb != NULL; x++)
-		if (strcmp(x->verb, verb) == 0 && c->argc == 3)
+	for (x = f->extras; x != NULL && x->verb != NULL; x++) {
+		if (strcmp(x->verb, verb) != 0 || (!x->body && c->argc != 3) ||
+		    c->argc < 3)
+			continue;
+		if (!x->body)
 			return (on_id(c, f, x->method, x->suffix, q, NULL));
+		if ((req = cli_words(c, 3, json_pack("{s:s,s:s?}", "name",
+		    c->argv[2], "catalog", c->catalog))) == NULL)
+			return (CLI_USAGE);
+		return (on_id(c, f, x->method, x->suffix, q, req));
+	}
 	if (strcmp(verb, "get") == 0 || strcmp(verb, "update") == 0 ||
 	    strcmp(verb, "delete") == 0 || strcmp(verb, "create") == 0)
 		fprintf(stderr, "pangolin admin: the API has no %s for %s\n",

@@ -202,6 +202,7 @@ test('get and update: tenants, warehouses, catalogs, users, roles, service-users
   ok(['catalogs', 'update', cat, '--data', JSON.stringify({ properties: { owner: 'ops' } })], T);
   assert.equal(ok(['catalogs', 'get', cat], T).properties.owner, 'ops');
   assert.ok(ok(['catalogs', 'summary', cat], T));
+  assert.ok(JSON.stringify(ok(['catalogs', 'tree', cat], T)).includes('sales'));
 
   assert.equal(ok(['users', 'get', userId], T).id, userId);
   ok(['users', 'update', userId, 'email=u@example.com'], T);
@@ -218,6 +219,10 @@ test('get and update: tenants, warehouses, catalogs, users, roles, service-users
 
   assert.equal(ok(['branches', 'get', 'main', '--catalog', cat], T).name, 'main');
   assert.ok(Array.isArray(ok(['branches', 'commits', 'main', '--catalog', cat], T)));
+  ok(['branches', 'create', 'name=behind', 'branch_type=ingest', '--catalog', cat], T);
+  assert.equal(ok(['branches', 'rebase', 'behind', '--catalog', cat], T).status, 'rebased');
+  assert.equal(code(['branches', 'rebase', 'no-such-branch', '--catalog', cat], T), 1);
+  assert.ok(ok(['users', 'tokens', userId], T).every((t) => t.user_id === userId));
 
   // Missing: 404 is exit 1.  No such verb in the API: usage (2).
   const gone = cli(['catalogs', 'get', 'no-such-catalog'], { token: T });
