@@ -8,7 +8,8 @@
 #   make bench      build release and print the benchmark tables
 #   make install    PREFIX=/usr/local SYSCONFDIR=/etc DESTDIR=: binary,
 #                   plugins, /etc/pangolin/{pangolin.toml,pangolin.env},
-#                   pangolin.service with its sysusers.d/tmpfiles.d files
+#                   pangolin.service with its sysusers.d/tmpfiles.d files,
+#                   bash completion of `pangolin admin`
 #   make deb        build/pangolin_<version>_<arch>.deb (README "Install
 #                   on a VM")
 #
@@ -25,6 +26,7 @@ UNITDIR		?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
 DOCDIR		?= $(PREFIX)/share/doc/pangolin
+COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
 # The unit's StateDirectory=pangolin: always /var/lib/pangolin.
 STATEDIR	:= /var/lib/pangolin
 DEB		?= build/pangolin_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
@@ -285,8 +287,13 @@ SUBST		= sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/pangolin $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(COMPLETIONDIR)
 	install -m 755 $(OUT)/pangolin $(DESTDIR)$(BINDIR)/pangolin
+	# The binary writes its own completion, so it names only verbs it has.
+	ASAN_OPTIONS=detect_leaks=0 $(OUT)/pangolin admin completion bash \
+		> $(DESTDIR)$(COMPLETIONDIR)/pangolin
+	chmod 644 $(DESTDIR)$(COMPLETIONDIR)/pangolin
 	install -m 644 $(PLUGINS) $(DESTDIR)$(PLUGINDIR)/
 	$(SUBST) packaging/pangolin.service.in > $(DESTDIR)$(UNITDIR)/pangolin.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/pangolin.service

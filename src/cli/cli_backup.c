@@ -80,9 +80,12 @@ cli_cmd_backup(struct cli *c)
 		return (CLI_USAGE);
 	}
 	rc = copy(path, c->argv[1]);
-	if (rc == CLI_OK)
-		printf(c->json ? "{\"backup\":\"%s\"}\n" : "backed up to %s\n",
-		    c->argv[1]);
+	/* A file name may hold a quote: JSON through jansson, not printf. */
+	if (rc == CLI_OK && c->json)
+		(void)cli_result(c, 200, json_pack("{s:s}", "backup",
+		    c->argv[1]), 0);
+	else if (rc == CLI_OK)
+		printf("backed up to %s\n", c->argv[1]);
 	pgl_config_free(cfg);
 	return (rc);
 }

@@ -1,88 +1,45 @@
 /*
  * Arguments and where the URL and token come from: flags first, then
- * PANGOLIN_URL/PANGOLIN_TOKEN, then $XDG_CONFIG_HOME/pangolin/cli.json
- * (written by login, mode 0600 since it holds a bearer token).
+ * PANGOLIN_URL/PANGOLIN_TOKEN, then the profile (--profile, else
+ * $PANGOLIN_PROFILE, else "default") of cli_profiles.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 
-int
-cli_config_path(char *buf, size_t len)
+/*
+ * Flags that take a value and are only read by the verbs that want them
+ * (cli_opt): audit filters, paging, review words, code generation.  A
+ * flag in neither list is a usage error, so a typo never passes quietly.
+ */
+static const char *const passed[] = {
+	"user", "user-id", "action", "resource-type", "resource-id",
+	"start-time", "end-time", "result", "limit", "offset", "reason",
+	"comment", "client", "auth", "client-id", "client-secret", "tags",
+	NULL
+};
+
+/* The flags completion offers: every one the parser takes. */
+const char *cli_flags = "--url --token --profile --output --catalog "
+    "--tenant --data --wait --dry-run --clear --config "
+    "--older-than-ms --retain-last --user --user-id --action "
+    "--resource-type --resource-id --start-time --end-time --result "
+    "--limit --offset --reason --comment --client --auth --client-id "
+    "--client-secret --tags";
+const char *cli_bool_flags = "--wait --dry-run --clear";
+
+const char *
+cli_opt(const struct cli *c, const char *name)
 {
-	const char	*xdg = getenv("XDG_CONFIG_HOME");
-	const char	*home = getenv("HOME");
-	int		 n;
+	int	i;
 
-	if (xdg != NULL && *xdg != '\0')
-		n = snprintf(buf, len, "%s/pangolin", xdg);
-	else if (home != NULL && *home != '\0')
-		n = snprintf(buf, len, "%s/.config/pangolin", home);
-	else
-		return (-1);
-	if (n < 0 || (size_t)n >= len)
-		return (-1);
-	return (0);
-}
-
-static void
-config_load(struct cli *c, int have_url, int have_token)
-{
-	json_t		*root;
-	const char	*s;
-	char		 dir[448], path[512];
-
-	if (cli_config_path(dir, sizeof(dir)) == -1)
-		return;
-	(void)snprintf(path, sizeof(path), "%s/cli.json", dir);
-	if ((root = json_load_file(path, 0, NULL)) == NULL)
-		return;
-	if (!have_url && (s = json_string_value(json_object_get(root,
-	    "url"))) != NULL)
-		(void)snprintf(c->url, sizeof(c->url), "%s", s);
-	if (!have_token && (s = json_string_value(json_object_get(root,
-	    "token"))) != NULL)
-		(void)snprintf(c->token, sizeof(c->token), "%s", s);
-	json_decref(root);
-}
-
-int
-cli_config_save(const struct cli *c)
-{
-	json_t	*root;
-	char	 dir[448], path[512];
-	char	*text;
-	int	 fd, rc = -1;
-	size_t	 len;
-
-	if (cli_config_path(dir, sizeof(dir)) == -1)
-		return (-1);
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return (-1);
-	(void)snprintf(path, sizeof(path), "%s/cli.json", dir);
-	if ((root = json_pack("{s:s,s:s}", "url", c->url, "token",
-	    c->token)) == NULL)
-		return (-1);
-	text = json_dumps(root, JSON_INDENT(2));
-	json_decref(root);
-	if (text == NULL)
-		return (-1);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1) {
-		len = strlen(text);
-		if (fchmod(fd, 0600) == 0 && write(fd, text, len) ==
-		    (ssize_t)len)
-			rc = 0;
-		if (close(fd) == -1)
-			rc = -1;
-	}
-	free(text);
-	return (rc);
+	for (i = 0; i < c->nopts; i++)
+		if (strcmp(c->opts[i].name, name) == 0)
+			return (c->opts[i].value);
+	return (NULL);
 }
 
 static int
@@ -95,6 +52,74 @@ number(const char *s, long long *out)
 	if (errno != 0 || *s == '\0' || *end != '\0' || *out < 0)
 		return (-1);
 	return (0);
+}
+
+static int
+pass_through(struct cli *c, const char *name, const char *v)
+{
+	int	i;
+
+	for (i = 0; passed[i] != NULL; i++)
+		if (strcmp(passed[i], name) == 0)
+			break;
+	if (passed[i] == NULL || c->nopts == CLI_MAX_OPTS)
+		return (-1);
+	c->opts[c->nopts].name = passed[i];
+	c->opts[c->nopts++].value = v;
+	return (0);
+}
+
+/* --name value; -1 on a flag nobody reads or a bad value. */
+static int
+value_flag(struct cli *c, const char *a, const char *v, const char **url,
+    const char **token)
+{
+	if (strcmp(a, "--url") == 0)
+		*url = v;
+	else if (strcmp(a, "--token") == 0)
+		*token = v;
+	else if (strcmp(a, "--profile") == 0)
+		c->profile = v;
+	else if (strcmp(a, "--catalog") == 0)
+		c->catalog = v;
+	else if (strcmp(a, "--tenant") == 0) {
+		/* It becomes a header: an id's characters, never a CR or LF. */
+		if (*v == '\0' || v[strspn(v, "0123456789abcdefABCDEF-")] !=
+		    '\0')
+			return (-1);
+		c->tenant = v;
+	}
+	else if (strcmp(a, "--data") == 0)
+		c->data = v;
+	else if (strcmp(a, "--output") == 0) {
+		if (strcmp(v, "json") == 0)
+			c->json = 1;
+		else if (strcmp(v, "text") != 0)
+			return (-1);
+	} else if (strcmp(a, "--older-than-ms") == 0)
+		return (number(v, &c->older_than_ms));
+	else if (strcmp(a, "--retain-last") == 0)
+		return (number(v, &c->retain_last));
+	else
+		return (pass_through(c, a + 2, v));
+	return (0);
+}
+
+static void
+settle(struct cli *c, const char *url, const char *token)
+{
+	const char	*env_profile = getenv("PANGOLIN_PROFILE");
+
+	if (c->profile == NULL)
+		c->profile = env_profile != NULL && *env_profile != '\0' ?
+		    env_profile : "default";
+	if (url != NULL && *url != '\0')
+		(void)snprintf(c->url, sizeof(c->url), "%s", url);
+	if (token != NULL && *token != '\0')
+		(void)snprintf(c->token, sizeof(c->token), "%s", token);
+	cli_profile_load(c, c->url[0] != '\0', c->token[0] != '\0');
+	if (c->url[0] == '\0')
+		(void)snprintf(c->url, sizeof(c->url), "http://127.0.0.1:8080");
 }
 
 /* Flags may appear anywhere; the rest stay positional, in order. */
@@ -118,51 +143,22 @@ cli_parse(struct cli *c, int argc, char **argv)
 			c->wait = 1;
 		else if (strcmp(a, "--dry-run") == 0)
 			c->dry_run = 1;
+		else if (strcmp(a, "--clear") == 0)
+			c->clear = 1;
 		else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
 			if (v == NULL)
 				return (-1);
 			c->config = argv[++i];
 		} else if (strncmp(a, "--", 2) == 0 && a[2] != '\0') {
-			if (v == NULL)
+			if (v == NULL || value_flag(c, a, v, &flag_url,
+			    &flag_token) == -1)
 				return (-1);
 			i++;
-			if (strcmp(a, "--url") == 0)
-				flag_url = v;
-			else if (strcmp(a, "--token") == 0)
-				flag_token = v;
-			else if (strcmp(a, "--catalog") == 0)
-				c->catalog = v;
-			else if (strcmp(a, "--tenant") == 0)
-				c->tenant = v;
-			else if (strcmp(a, "--data") == 0)
-				c->data = v;
-			else if (strcmp(a, "--output") == 0) {
-				if (strcmp(v, "json") == 0)
-					c->json = 1;
-				else if (strcmp(v, "text") != 0)
-					return (-1);
-			} else if (strcmp(a, "--older-than-ms") == 0) {
-				if (number(v, &c->older_than_ms) == -1)
-					return (-1);
-			} else if (strcmp(a, "--retain-last") == 0) {
-				if (number(v, &c->retain_last) == -1)
-					return (-1);
-			} else
-				return (-1);
 		} else
 			c->argv[n++] = argv[i];
 	}
 	c->argc = n;
-	if (flag_url != NULL)
-		url = flag_url;
-	if (flag_token != NULL)
-		token = flag_token;
-	if (url != NULL && *url != '\0')
-		(void)snprintf(c->url, sizeof(c->url), "%s", url);
-	if (token != NULL && *token != '\0')
-		(void)snprintf(c->token, sizeof(c->token), "%s", token);
-	config_load(c, c->url[0] != '\0', c->token[0] != '\0');
-	if (c->url[0] == '\0')
-		(void)snprintf(c->url, sizeof(c->url), "http://127.0.0.1:8080");
+	settle(c, flag_url != NULL ? flag_url : url,
+	    flag_token != NULL ? flag_token : token);
 	return (0);
 }

@@ -38,7 +38,8 @@ cli_http(const struct cli *c, const char *method, const char *path,
 	CURL			*h;
 	struct curl_slist	*hdr = NULL;
 	struct body		 b = { NULL, 0 };
-	char			 url[2048], auth[4200];
+	char			 url[2048], auth[4200], named[128];
+	const char		*tenant;
 	char			*text = NULL;
 	CURLcode		 rc;
 
@@ -53,6 +54,13 @@ cli_http(const struct cli *c, const char *method, const char *path,
 		(void)snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
 		    c->token);
 		hdr = curl_slist_append(hdr, auth);
+	}
+	/* Root acts inside a tenant by naming it (pangolin-api §3.2). */
+	tenant = c->tenant != NULL ? c->tenant : c->tenant_ctx;
+	if (tenant[0] != '\0') {
+		(void)snprintf(named, sizeof(named), "X-Pangolin-Tenant: %s",
+		    tenant);
+		hdr = curl_slist_append(hdr, named);
 	}
 	if (in != NULL) {
 		text = json_dumps(in, JSON_COMPACT);
@@ -115,6 +123,17 @@ print_text(const json_t *v)
 	printf("\n");
 }
 
+void
+cli_print_json(const json_t *j)
+{
+	char	*s;
+
+	s = json_dumps(j != NULL ? j : json_null(), JSON_ENCODE_ANY |
+	    JSON_COMPACT);
+	printf("%s\n", s != NULL ? s : "null");
+	free(s);
+}
+
 /* Print the answer and map the status to an exit code; frees body. */
 int
 cli_result(const struct cli *c, long status, json_t *body, int quiet)
@@ -134,16 +153,26 @@ cli_result(const struct cli *c, long status, json_t *body, int quiet)
 		if (c->json)
 			printf("{\"error\":{\"status\":%ld}}\n", status);
 	} else if (!quiet) {
-		if (c->json) {
-			s = json_dumps(body != NULL ? body : json_null(),
-			    JSON_ENCODE_ANY | JSON_COMPACT);
-			printf("%s\n", s != NULL ? s : "null");
-			free(s);
-		} else if (body != NULL)
+		if (c->json)
+			cli_print_json(body);
+		else if (body != NULL)
 			print_text(body);
 		else
 			printf("ok\n");
 	}
 	json_decref(body);
 	return (code);
+}
+
+/* One request, its answer printed: the common verb.  req stays the caller's. */
+int
+cli_call(const struct cli *c, const char *method, const char *path,
+    json_t *req)
+{
+	json_t	*body;
+	long	 status;
+
+	if (cli_http(c, method, path, req, &status, &body) == -1)
+		return (CLI_UNREACHABLE);
+	return (cli_result(c, status, body, 0));
 }

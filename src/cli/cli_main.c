@@ -13,21 +13,56 @@ static int
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: pangolin admin [--url URL] [--token T] [--output json] "
-	    "COMMAND\n"
-	    "  login USERNAME [PASSWORD] [--tenant ID]  (else $PANGOLIN_PASSWORD)\n"
-	    "  tenants|warehouses|catalogs|branches|tags|users|roles|"
-	    "service-users\n"
-	    "      list | create [key=value|key:=json ...] [--data JSON] |"
-	    " delete ID\n"
-	    "      (branches, tags: --catalog NAME)\n"
-	    "  merge start SOURCE TARGET --catalog NAME | status ID |"
-	    " conflicts ID |\n"
-	    "      resolve CONFLICT_ID STRATEGY | complete ID\n"
+	    "usage: pangolin admin [--url URL] [--token T] [--profile NAME] "
+	    "[--tenant ID]\n"
+	    "                      [--output json] COMMAND\n"
+	    "  login USERNAME [PASSWORD] [--tenant ID]  (else "
+	    "$PANGOLIN_PASSWORD)\n"
+	    "  profiles list | delete NAME\n"
+	    "  use TENANT | use none | use --clear     (root: act in TENANT)\n"
+	    "  tenants|warehouses|catalogs|users|roles|service-users\n"
+	    "      list | get ID | create [key=value|key:=json ...] "
+	    "[--data JSON] |\n"
+	    "      update ID [key=value|key:=json ...] [--data JSON] | "
+	    "delete ID\n"
+	    "  branches list | create | get|delete|commits NAME |\n"
+	    "      rebase NAME [from_branch=B]   (--catalog C)\n"
+	    "  tags list|create|delete NAME --catalog C\n"
+	    "  catalogs summary NAME | tree NAME\n"
+	    "  namespaces list|get NS|create NS [k=v..]|update NS [k=v|-k ..]|"
+	    "delete NS --catalog C\n"
+	    "  users roles ID | tokens ID | assign-role ID ROLE | "
+	    "revoke-role ID ROLE\n"
+	    "  service-users rotate ID\n"
+	    "  permissions list [--user ID] | revoke ID |\n"
+	    "      grant USER ACTION[,ACTION] SCOPE_TYPE [key=value ...] | "
+	    "grant --data JSON\n"
+	    "  tokens list [--user ID] | revoke ID\n"
+	    "  audit list|count [--user-id --action --resource-type "
+	    "--resource-id\n"
+	    "      --start-time --end-time --result] [--limit N --offset N] |"
+	    " get ID\n"
+	    "  search QUERY [--catalog C [--offset N] | --tags a,b] "
+	    "[--limit N]\n"
+	    "  metadata get ASSET | set ASSET [key=value ...] [--data JSON] |"
+	    " delete ASSET\n"
+	    "  access-requests list | get ID | request ASSET [--reason R] |\n"
+	    "      review ID approve|deny [--comment C]\n"
+	    "  federated list | get|delete|test|sync|stats NAME |\n"
+	    "      create NAME [uri=URL token=T ...] [--data JSON]\n"
+	    "  merge start SOURCE TARGET --catalog C | list --catalog C |\n"
+	    "      status|get ID | conflicts ID | resolve CONFLICT_ID STRATEGY |"
+	    " complete ID |\n"
+	    "      abort ID\n"
 	    "  maintenance expire-snapshots|remove-orphan-files "
 	    "CATALOG.NS.TABLE\n"
 	    "      [--wait] [--older-than-ms N] [--retain-last N] [--dry-run]\n"
 	    "  task list | status ID [--wait] | cancel ID\n"
+	    "  generate-code CATALOG --client pyiceberg|spark|trino|"
+	    "iceberg-js\n"
+	    "      [--auth token|oauth|none] [--client-id ID "
+	    "--client-secret SECRET]\n"
+	    "  completion bash\n"
 	    "  backup FILE -c pangolin.toml\n"
 	    "exit: 0 done, 1 failed or cancelled, 2 usage, 3 unreachable or "
 	    "refused\n");
@@ -61,35 +96,95 @@ cli_cmd_login(struct cli *c)
 		return (cli_result(c, status == 200 ? 500 : status, body, 0));
 	(void)snprintf(c->token, sizeof(c->token), "%s", tok);
 	json_decref(body);
-	if (cli_config_save(c) == -1) {
+	if (cli_profile_save(c) == -1) {
 		fprintf(stderr, "pangolin admin: cannot write the token file\n");
 		return (CLI_FAILED);
 	}
-	printf(c->json ? "{\"logged_in\":true}\n" : "logged in\n");
-	return (CLI_OK);
+	if (!c->json) {
+		printf("logged in (profile %s)\n", c->profile);
+		return (CLI_OK);
+	}
+	return (cli_result(c, 200, json_pack("{s:b,s:s}", "logged_in", 1,
+	    "profile", c->profile), 0));
 }
+
+static int
+family(struct cli *c)
+{
+	return (cli_cmd_resource(c, c->argv[0]));
+}
+
+static int
+users(struct cli *c)
+{
+	const char	*sub = c->argc > 1 ? c->argv[1] : "";
+
+	if (strcmp(sub, "assign-role") == 0 || strcmp(sub, "revoke-role") == 0)
+		return (cli_cmd_user_roles(c));
+	return (family(c));
+}
+
+static int
+service_users(struct cli *c)
+{
+	if (c->argc > 1 && strcmp(c->argv[1], "rotate") == 0)
+		return (cli_cmd_rotate(c));
+	return (family(c));
+}
+
+static int
+help(struct cli *c)
+{
+	(void)c;
+	return (CLI_USAGE);
+}
+
+#define CRUD	"list get create update delete"
+
+const struct cli_area cli_areas[] = {
+	{ "login", "", cli_cmd_login },
+	{ "profiles", "list delete", cli_cmd_profiles },
+	{ "use", "none", cli_cmd_use },
+	{ "tenants", CRUD, family },
+	{ "warehouses", CRUD, family },
+	{ "catalogs", CRUD " summary tree", family },
+	{ "branches", "list get create delete commits rebase", family },
+	{ "tags", "list create delete", family },
+	{ "namespaces", CRUD, cli_cmd_namespaces },
+	{ "users", CRUD " roles tokens assign-role revoke-role", users },
+	{ "roles", CRUD, family },
+	{ "service-users", CRUD " rotate", service_users },
+	{ "permissions", "list grant revoke", cli_cmd_permissions },
+	{ "tokens", "list revoke", cli_cmd_tokens },
+	{ "audit", "list count get", cli_cmd_audit },
+	{ "search", "", cli_cmd_search },
+	{ "metadata", "get set delete", cli_cmd_metadata },
+	{ "access-requests", "list get request review", cli_cmd_access },
+	{ "federated", "list get create delete test sync stats",
+	    cli_cmd_federated },
+	{ "merge", "start list status get conflicts resolve complete abort",
+	    cli_cmd_merge },
+	{ "maintenance", "expire-snapshots remove-orphan-files",
+	    cli_cmd_maintenance },
+	{ "task", "list status cancel", cli_cmd_task },
+	{ "generate-code", "", cli_cmd_codegen },
+	{ "completion", "bash", cli_cmd_completion },
+	{ "backup", "", cli_cmd_backup },
+	{ "help", "", help },
+	{ NULL, NULL, NULL }
+};
 
 static int
 dispatch(struct cli *c)
 {
-	const char	*area;
+	const struct cli_area	*a;
 
 	if (c->argc < 1)
 		return (CLI_USAGE);
-	area = c->argv[0];
-	if (strcmp(area, "login") == 0)
-		return (cli_cmd_login(c));
-	if (strcmp(area, "task") == 0)
-		return (cli_cmd_task(c));
-	if (strcmp(area, "maintenance") == 0)
-		return (cli_cmd_maintenance(c));
-	if (strcmp(area, "merge") == 0)
-		return (cli_cmd_merge(c));
-	if (strcmp(area, "backup") == 0)
-		return (cli_cmd_backup(c));
-	if (strcmp(area, "help") == 0)
-		return (CLI_USAGE);
-	return (cli_cmd_resource(c, area));
+	for (a = cli_areas; a->name != NULL; a++)
+		if (strcmp(a->name, c->argv[0]) == 0)
+			return (a->run(c));
+	return (CLI_USAGE);
 }
 
 /* argv[0] is "admin". */
@@ -103,8 +198,10 @@ pgl_cli_main(int argc, char **argv)
 		free(c.argv);
 		return (usage());
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		free(c.argv);
 		return (CLI_UNREACHABLE);
+	}
 	rc = dispatch(&c);
 	if (rc == CLI_USAGE)
 		(void)usage();

@@ -1,5 +1,6 @@
 /*
- * Branch merges (spec §2.5): start, status, resolve a conflict, complete.
+ * Branch merges (spec §2.5): start, list, status (get), resolve a
+ * conflict, complete, abort.  A merge operation has no update route.
  * A 409 on start is a merge waiting for resolutions, not a failure of
  * the command: its body (operation_id, conflicts) is printed and exit 1
  * tells a script that more steps are needed.  A large merge answers 202
@@ -143,7 +144,15 @@ cli_cmd_merge(struct cli *c)
 
 	if (strcmp(sub, "start") == 0)
 		return (merge_start(c));
-	if (strcmp(sub, "status") == 0 && c->argc == 3)
+	if (strcmp(sub, "list") == 0 && c->argc == 2 && c->catalog != NULL)
+		return (simple(c, "GET", "/api/v1/catalogs", c->catalog,
+		    "/merge-operations", NULL));
+	if (strcmp(sub, "abort") == 0 && c->argc == 3)
+		return (simple(c, "POST", "/api/v1/merge-operations",
+		    c->argv[2], "/abort", NULL));
+	/* get is status's other name, as every family has get. */
+	if ((strcmp(sub, "status") == 0 || strcmp(sub, "get") == 0) &&
+	    c->argc == 3)
 		return (simple(c, "GET", "/api/v1/merge-operations",
 		    c->argv[2], "", NULL));
 	if (strcmp(sub, "conflicts") == 0 && c->argc == 3)

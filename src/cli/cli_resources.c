@@ -1,78 +1,93 @@
 /*
  * The management families that share one shape: list, create (a JSON
- * body from --data or key=value words), delete by id or name.  Branches
- * and tags live in a catalog, passed as ?catalog=.
+ * body from --data or key=value words), get, update and delete by id or
+ * name, plus a few verbs of one family that are a bare call on
+ * <path>/<id>/<suffix>.  What a family has is what routes.c serves:
+ * tags have no get, branches and tags no update, and every update is a
+ * PUT.  Branches and tags live in a catalog, passed as ?catalog=.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "cli/cli.h"
 
-static const struct family {
-	const char	*name;
-	const char	*path;
-	int		 in_catalog;
-} families[] = {
-	{ "tenants", "/api/v1/tenants", 0 },
-	{ "warehouses", "/api/v1/warehouses", 0 },
-	{ "catalogs", "/api/v1/catalogs", 0 },
-	{ "branches", "/api/v1/branches", 1 },
-	{ "tags", "/api/v1/tags", 1 },
-	{ "users", "/api/v1/users", 0 },
-	{ "roles", "/api/v1/roles", 0 },
-	{ "service-users", "/api/v1/service-users", 0 },
-	{ NULL, NULL, 0 }
+#define F_LIST		0x01
+#define F_CREATE	0x02
+#define F_GET		0x04
+#define F_UPDATE	0x08	/* PUT <path>/<id> */
+#define F_DELETE	0x10
+#define F_ALL		(F_LIST | F_CREATE | F_GET | F_UPDATE | F_DELETE)
+
+struct extra {
+	const char	*verb;
+	const char	*method;
+	const char	*suffix;
+	int		 body;	/* {name, catalog} and the words after ID */
 };
 
-/* key=value sets a string; key:=json sets any JSON value. */
-static json_t *
-create_body(const struct cli *c)
-{
-	json_t	*obj, *v;
-	char	*eq, key[128];
-	int	 i, raw;
+static const struct extra catalog_extras[] = {
+	{ "summary", "GET", "/summary", 0 },
+	{ "tree", "GET", "/namespaces/tree", 0 },
+	{ NULL, NULL, NULL, 0 }
+};
 
-	if (c->data != NULL)
-		return (json_loads(c->data, JSON_DECODE_ANY, NULL));
-	if ((obj = json_object()) == NULL)
-		return (NULL);
-	for (i = 2; i < c->argc; i++) {
-		if ((eq = strchr(c->argv[i], '=')) == NULL ||
-		    eq == c->argv[i] || eq - c->argv[i] >= (int)sizeof(key))
-			goto bad;
-		raw = eq[-1] == ':';
-		(void)snprintf(key, sizeof(key), "%.*s",
-		    (int)(eq - c->argv[i]) - raw, c->argv[i]);
-		v = raw ? json_loads(eq + 1, JSON_DECODE_ANY, NULL) :
-		    json_string(eq + 1);
-		if (v == NULL || json_object_set_new(obj, key, v) == -1)
-			goto bad;
-	}
-	return (obj);
-bad:
-	json_decref(obj);
-	return (NULL);
-}
+static const struct extra branch_extras[] = {
+	{ "commits", "GET", "/commits", 0 },
+	/* rebase names its branch and catalog in the body too (from_branch=). */
+	{ "rebase", "POST", "/rebase", 1 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+static const struct extra user_extras[] = {
+	{ "roles", "GET", "/roles", 0 },
+	{ "tokens", "GET", "/tokens", 0 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+static const struct extra federated_extras[] = {
+	{ "test", "POST", "/test", 0 },
+	{ "sync", "POST", "/sync", 0 },
+	{ "stats", "GET", "/stats", 0 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+static const struct family {
+	const char		*name;
+	const char		*path;
+	int			 in_catalog;
+	int			 verbs;
+	const struct extra	*extras;
+} families[] = {
+	{ "tenants", "/api/v1/tenants", 0, F_ALL, NULL },
+	{ "warehouses", "/api/v1/warehouses", 0, F_ALL, NULL },
+	{ "catalogs", "/api/v1/catalogs", 0, F_ALL, catalog_extras },
+	{ "branches", "/api/v1/branches", 1, F_LIST | F_CREATE | F_GET |
+	    F_DELETE, branch_extras },
+	{ "tags", "/api/v1/tags", 1, F_LIST | F_CREATE | F_DELETE, NULL },
+	{ "users", "/api/v1/users", 0, F_ALL, user_extras },
+	{ "roles", "/api/v1/roles", 0, F_ALL, NULL },
+	{ "service-users", "/api/v1/service-users", 0, F_ALL, NULL },
+	{ "federated", "/api/v1/federated-catalogs", 0, F_LIST | F_CREATE |
+	    F_GET | F_DELETE, federated_extras },
+	{ "access-requests", "/api/v1/access-requests", 0, F_LIST | F_GET,
+	    NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
 
 static int
 catalog_query(const struct cli *c, const struct family *f, char *buf,
     size_t len)
 {
-	char	*e;
-
 	buf[0] = '\0';
 	if (!f->in_catalog)
 		return (0);
-	if (c->catalog == NULL)
+	if (c->catalog == NULL) {
+		fprintf(stderr, "pangolin admin: %s need --catalog NAME\n",
+		    f->name);
 		return (-1);
-	if ((e = curl_easy_escape(NULL, c->catalog, 0)) == NULL)
-		return (-1);
-	(void)snprintf(buf, len, "?catalog=%s", e);
-	curl_free(e);
-	return (0);
+	}
+	return (cli_query(buf, len, "catalog", c->catalog));
 }
 
 /*
@@ -94,45 +109,129 @@ follow(struct cli *c, json_t *accepted)
 	return (cli_task_wait(c, copy));
 }
 
+static int
+request(struct cli *c, const char *method, const char *path, json_t *req)
+{
+	json_t	*body;
+	long	 status;
+	int	 rc;
+
+	rc = cli_http(c, method, path, req, &status, &body);
+	json_decref(req);
+	if (rc == -1)
+		return (CLI_UNREACHABLE);
+	if (status == 202)
+		return (follow(c, body));
+	return (cli_result(c, status, body, 0));
+}
+
+static int
+list(struct cli *c, const struct family *f, const char *q)
+{
+	char	path[1024];
+
+	(void)snprintf(path, sizeof(path), "%s%s", f->path, q);
+	if (cli_query(path, sizeof(path), "limit", cli_opt(c, "limit")) ==
+	    -1 || cli_query(path, sizeof(path), "offset", cli_opt(c,
+	    "offset")) == -1)
+		return (CLI_USAGE);
+	return (request(c, "GET", path, NULL));
+}
+
+static int
+create(struct cli *c, const struct family *f)
+{
+	json_t	*req;
+
+	if ((req = cli_body(c, 2)) == NULL)
+		return (CLI_USAGE);
+	/* Tags take their catalog in the body, not the query. */
+	if (f->in_catalog && json_is_object(req) &&
+	    json_object_get(req, "catalog") == NULL)
+		json_object_set_new(req, "catalog", json_string(c->catalog));
+	return (request(c, "POST", f->path, req));
+}
+
+/* <verb> ID on <path>/<id><suffix><query>. */
+static int
+on_id(struct cli *c, const struct family *f, const char *method,
+    const char *suffix, const char *q, json_t *req)
+{
+	char	path[1024];
+
+	if (cli_path(path, sizeof(path), f->path, c->argv[2], suffix) == -1 ||
+	    strlen(path) + strlen(q) >= sizeof(path)) {
+		json_decref(req);
+		return (CLI_USAGE);
+	}
+	(void)strcat(path, q);
+	return (request(c, method, path, req));
+}
+
+static int
+update(struct cli *c, const struct family *f, const char *q)
+{
+	json_t	*req;
+
+	if ((req = cli_body(c, 3)) == NULL)
+		return (CLI_USAGE);
+	if (json_object_size(req) == 0 && !json_is_array(req)) {
+		json_decref(req);
+		fprintf(stderr, "pangolin admin: update with nothing to "
+		    "change\n");
+		return (CLI_USAGE);
+	}
+	return (on_id(c, f, "PUT", "", q, req));
+}
+
+static int
+extra(struct cli *c, const struct family *f, const char *verb,
+    const char *q)
+{
+	const struct extra	*x;
+	json_t			*req;
+
+	for (x = f->extras; x != NULL && x->verb != NULL; x++) {
+		if (strcmp(x->verb, verb) != 0 || (!x->body && c->argc != 3) ||
+		    c->argc < 3)
+			continue;
+		if (!x->body)
+			return (on_id(c, f, x->method, x->suffix, q, NULL));
+		if ((req = cli_words(c, 3, json_pack("{s:s,s:s?}", "name",
+		    c->argv[2], "catalog", c->catalog))) == NULL)
+			return (CLI_USAGE);
+		return (on_id(c, f, x->method, x->suffix, q, req));
+	}
+	if (strcmp(verb, "get") == 0 || strcmp(verb, "update") == 0 ||
+	    strcmp(verb, "delete") == 0 || strcmp(verb, "create") == 0)
+		fprintf(stderr, "pangolin admin: the API has no %s for %s\n",
+		    verb, f->name);
+	return (CLI_USAGE);
+}
+
 int
 cli_cmd_resource(struct cli *c, const char *name)
 {
 	const struct family	*f;
 	const char		*sub = c->argc > 1 ? c->argv[1] : "";
-	json_t			*req = NULL, *body;
-	char			 path[1024], q[300], *e;
-	long			 status;
-	int			 rc;
+	char			 q[300];
 
 	for (f = families; f->name != NULL; f++)
 		if (strcmp(f->name, name) == 0)
 			break;
 	if (f->name == NULL || catalog_query(c, f, q, sizeof(q)) == -1)
 		return (CLI_USAGE);
-	if (strcmp(sub, "list") == 0 && c->argc == 2) {
-		(void)snprintf(path, sizeof(path), "%s%s", f->path, q);
-		rc = cli_http(c, "GET", path, NULL, &status, &body);
-	} else if (strcmp(sub, "create") == 0) {
-		if ((req = create_body(c)) == NULL)
-			return (CLI_USAGE);
-		/* Tags take their catalog in the body, not the query. */
-		if (f->in_catalog && json_is_object(req) &&
-		    json_object_get(req, "catalog") == NULL)
-			json_object_set_new(req, "catalog",
-			    json_string(c->catalog));
-		rc = cli_http(c, "POST", f->path, req, &status, &body);
-		json_decref(req);
-	} else if (strcmp(sub, "delete") == 0 && c->argc == 3) {
-		if ((e = curl_easy_escape(NULL, c->argv[2], 0)) == NULL)
-			return (CLI_USAGE);
-		(void)snprintf(path, sizeof(path), "%s/%s%s", f->path, e, q);
-		curl_free(e);
-		rc = cli_http(c, "DELETE", path, NULL, &status, &body);
-	} else
-		return (CLI_USAGE);
-	if (rc == -1)
-		return (CLI_UNREACHABLE);
-	if (status == 202)
-		return (follow(c, body));
-	return (cli_result(c, status, body, 0));
+	if (strcmp(sub, "list") == 0 && c->argc == 2 && (f->verbs & F_LIST))
+		return (list(c, f, q));
+	if (strcmp(sub, "create") == 0 && (f->verbs & F_CREATE))
+		return (create(c, f));
+	if (strcmp(sub, "get") == 0 && c->argc == 3 && (f->verbs & F_GET))
+		return (on_id(c, f, "GET", "", q, NULL));
+	if (strcmp(sub, "update") == 0 && c->argc >= 3 &&
+	    (f->verbs & F_UPDATE))
+		return (update(c, f, q));
+	if (strcmp(sub, "delete") == 0 && c->argc == 3 &&
+	    (f->verbs & F_DELETE))
+		return (on_id(c, f, "DELETE", "", q, NULL));
+	return (extra(c, f, sub, q));
 }

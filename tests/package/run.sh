@@ -74,7 +74,7 @@ check "conffiles: the config and the secrets file" \
     test "$(cat "$tmp/DEBIAN/conffiles")" = "/etc/pangolin/pangolin.env
 /etc/pangolin/pangolin.toml"
 dpkg-deb -c "$deb" | awk '{ print $1, $6 }' | sed 's| \./| /|' > "$tmp/files"
-check "files: binary, plugins, unit, sysusers.d, tmpfiles.d, config" sh -c '
+check "files: binary, plugins, unit, sysusers.d, tmpfiles.d, config, bash completion" sh -c '
 	for f in "-rwxr-xr-x /usr/bin/pangolin" \
 	    "-rw-r--r-- /usr/lib/pangolin/plugins/store-sqlite.so" \
 	    "-rw-r--r-- /usr/lib/pangolin/plugins/cache.so" \
@@ -82,6 +82,7 @@ check "files: binary, plugins, unit, sysusers.d, tmpfiles.d, config" sh -c '
 	    "-rw-r--r-- /usr/lib/sysusers.d/pangolin.conf" \
 	    "-rw-r--r-- /usr/lib/tmpfiles.d/pangolin.conf" \
 	    "-rw-r--r-- /etc/pangolin/pangolin.toml" \
+	    "-rw-r--r-- /usr/share/bash-completion/completions/pangolin" \
 	    "-rw------- /etc/pangolin/pangolin.env"; do
 		grep -qxF -- "$f" "$1" || { echo "missing: $f"; exit 1; }
 	done' - "$tmp/files"
@@ -98,6 +99,11 @@ check "pangolin.toml: loopback, no-auth evaluation mode, store and warehouse in 
 	grep -qx "path = \"/var/lib/pangolin/pangolin.db\"" "$1" &&
 	grep -qx "warehouse_root = \"/var/lib/pangolin/warehouse\"" "$1" &&
 	grep -qx "plugin = \"/usr/lib/pangolin/plugins/store-sqlite.so\"" "$1"' - "$toml"
+check "bash completion: sourced, it completes pangolin admin's areas" \
+    bash --norc --noprofile -c '. "$1" && complete -p pangolin >/dev/null &&
+	COMP_WORDS=(pangolin admin gen) COMP_CWORD=2 && _pangolin &&
+	[ "${COMPREPLY[*]}" = generate-code ]' - \
+    "$root/usr/share/bash-completion/completions/pangolin"
 check "pangolin.env sets nothing (every line a comment)" \
     sh -c '! grep -v "^#" "$1" | grep -q .' - "$root/etc/pangolin/pangolin.env"
 check "unit: notify, own user, state directory, hardening, secrets file" sh -c '
