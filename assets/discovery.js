@@ -5,8 +5,8 @@
 // (ask on an asset one cannot read; admins review).
 "use strict";
 
-import { api, apiPage, badge, button, code, dangerButton, enc, failed, form, h, isAdmin, nameRule, nav, pagedTable, retitle,
-  pairs, request, route, say, section, session, table, time, view } from "./core.js";
+import { api, apiPage, badge, button, code, dangerButton, enc, failed, form, go, h, isAdmin, nameRule, nav, pagedTable, retitle,
+  pages, pairs, request, route, say, section, session, table, time, view } from "./core.js";
 
 // ---- links between the explorer's pages --------------------------------------
 
@@ -115,18 +115,47 @@ async function searchPage(offset, limit, q) {
   return { items: r.results || [], total: r.total ?? null };
 }
 
+// Catalogs, namespaces and branches whose names match (GET /api/v1/search).
+function nameHits(q) {
+  const box = h("div", { id: "search-names" }, h("p", {}, "loading…"));
+  api("GET", `/api/v1/search?q=${enc(q)}&limit=50`).then((r) => {
+    const rows = (r.results || []).filter((x) => x.kind !== "Asset").map((x) => [
+      x.kind === "Catalog" ? h("a", { href: `#/catalogs/${enc(x.name)}` }, x.name) : x.name, x.kind, x.context || "—"]);
+    box.replaceChildren(table(["Name", "Kind", "Catalog"], rows, "no catalogs, namespaces or branches"));
+  }, (e) => box.replaceChildren(failed("cannot search names", e)));
+  return box;
+}
+
+// Assets carrying every tag named (GET /api/v1/assets/search?tags=).
+function tagHits(tags) {
+  return pagedTable({ id: "tag-results", what: "tag search", empty: "nothing carries these tags",
+    cols: ["Name", "Kind", "Catalog", "Namespace", "Tags", "Access"],
+    fetch: pages(`/api/v1/assets/search?query=&tags=${enc(tags)}`),
+    row: (x) => [h("a", { href: assetHref(x.id) }, x.name), x.kind, x.catalog, x.namespace,
+      (x.tags || []).join(", "), x.has_access ? badge("yes") : h("span", { class: "badge no-access" }, "no access")] });
+}
+
+function tagForm(tags) {
+  return form({ id: "tag-search", title: "Search by tags", submit: "Find",
+    fields: [{ name: "tags", label: "Tags (comma-separated; every one must be present)", value: tags, required: true }],
+    onSubmit: async (x) => x.tags, done: (t) => go(`#/search?tags=${enc(t)}`) });
+}
+
 function showSearch(query) {
   const q = query.get("q") || "";
+  const tags = query.get("tags") || "";
   const input = document.getElementById("search-q");
   if (input && input.value !== q) input.value = q;
-  if (!q) { view("Search", h("p", {}, "Type in the search box above.")); return; }
+  if (tags) { view(`Assets tagged ${tags}`, tagForm(tags), tagHits(tags)); return; }
+  if (!q) { view("Search", h("p", {}, "Type in the search box above."), tagForm("")); return; }
   view(`Search: ${q}`, pagedTable({ id: "search-results", what: "search results",
     cols: ["Name", "Type", "Catalog", "Namespace", "Access", "Description"],
     fetch: (o, l) => searchPage(o, l, q), empty: "nothing found",
     row: (x) => ({ attrs: { "data-asset": x.id }, cells: [
       h("a", { href: x.has_access ? kindHref(x.asset_type, x.catalog, x.namespace, x.name, x.id) : assetHref(x.id) }, x.name),
       x.asset_type, x.catalog, dotted(x.namespace),
-      x.has_access ? badge("yes") : h("span", { class: "badge no-access" }, "no access"), x.description || "—"] }) }));
+      x.has_access ? badge("yes") : h("span", { class: "badge no-access" }, "no access"), x.description || "—"] }) }),
+  section("Catalogs, namespaces and branches", nameHits(q)), tagForm(""));
 }
 
 // ---- browse: namespaces, then a namespace's assets --------------------------------

@@ -346,6 +346,23 @@ function secretBox(title, id, secret, extra) {
     h("p", { class: "warn" }, "Copy it now: it will not be shown again.", extra ? ` ${extra}` : ""));
 }
 
+// A new session token for this tab; the old one is revoked at once.
+function rotateButton(after) {
+  if (!session.token) return null;
+  return button("Rotate this session's token", async (ev) => {
+    ev.target.disabled = true;
+    try {
+      const r = await api("POST", "/api/v1/tokens/rotate");
+      session.token = r.token;
+      sessionStorage.setItem("pgl-token", r.token);
+      showError(null);
+      say("session token rotated");
+      after();
+    } catch (e) { showError(e); }
+    ev.target.disabled = false;
+  }, { id: "rotate-session", class: "secondary" });
+}
+
 async function showMe() {
   const { v, live } = screen("My account");
   let me;
@@ -354,7 +371,7 @@ async function showMe() {
   v.append(pairs([["Username", me.username], ["Role", me.role], ["Email", me.email], ["Tenant", me["tenant-id"]],
     ["Last sign-in", time(me["last-login"])]]));
   const toks = tokensSection(null);
-  v.append(toks);
+  v.append(toks, rotateButton(() => toks.querySelector(".paged").reload()));
   if (isAdmin()) {
     v.append(mintForm(() => toks.querySelector(".paged").reload()));
     if (isRoot()) v.append(h("p", { class: "help" }, "Root's minted tokens are root tokens without a user row: they are not listed above."));

@@ -230,6 +230,18 @@ function showWarehouses() {
   add(v, list, needsTenant(), f);
 }
 
+// The keys the warehouse hands a client for one location (an admin's
+// check of what vending gives); shown, never stored by the page.
+function credentialsForm(w) {
+  const out = h("div", { id: "credentials-out", "aria-live": "polite" });
+  return h("div", {}, form({ id: "credentials-form", title: "Credentials for a location", submit: "Vend",
+    fields: [{ name: "location", label: "Location", required: true,
+      help: "an s3:// location inside the warehouse" }],
+    onSubmit: (x) => api("GET", `/api/v1/warehouses/${enc(w.name)}/credentials?location=${enc(x.location)}`),
+    done: (r) => out.replaceChildren(pairs(Object.entries(r || {}).map(([k, val]) =>
+      [k, h("code", { class: "wrap" }, typeof val === "string" ? val : JSON.stringify(val))]))) }), out);
+}
+
 async function showWarehouse(name) {
   const v = view(`Warehouse ${name}`);
   let w;
@@ -244,6 +256,7 @@ async function showWarehouse(name) {
     onSubmit: (x) => api("PUT", `/api/v1/warehouses/${enc(name)}`, warehouseBody(x, w)),
     done: (r) => { say("warehouse saved"); if (r.name !== name) go(`#/warehouses/${enc(r.name)}`); else showWarehouse(name); } }),
   WAREHOUSE_RULES),
+  credentialsForm(w),
   tenantAdmin() ? dangerButton("Delete warehouse", `Delete warehouse ${w.name}?`, async () => {
     await api("DELETE", `/api/v1/warehouses/${enc(name)}`);
     go("#/warehouses");
@@ -461,6 +474,27 @@ function tagSection(cat) {
   return box;
 }
 
+// Rebase: take another branch's changes into this one, as a merge
+// commit on it (conflicts leave an operation to resolve; a large one is
+// a task).
+function rebaseForm(cat, br) {
+  return form({ id: "rebase-form", title: "Rebase", submit: "Rebase", fields: [
+    { name: "from_branch", label: "Take the changes of branch", value: "main", required: true }],
+  fieldOf: (e) => (e.status === 404 ? "from_branch" : null),
+  onSubmit: async (x) => {
+    try { return await api("POST", `/api/v1/branches/${enc(br)}/rebase`, { name: br, catalog: cat, from_branch: x.from_branch }); }
+    catch (e) {
+      if (e.status === 409 && e.body?.operation_id) return { operation_id: e.body.operation_id, conflicted: true };
+      throw e;
+    }
+  },
+  done: (r) => {
+    if (r?.task_id) go(`#/tasks/${enc(r.task_id)}`);
+    else if (r?.conflicted) go(`#/merges/${enc(r.operation_id)}`);
+    else { say("rebased"); showBranch(cat, br); }
+  } });
+}
+
 function showBranch(cat, br) {
   const v = view(`Branch ${br} of ${cat}`);
   const q = `catalog=${enc(cat)}`;
@@ -469,6 +503,7 @@ function showBranch(cat, br) {
     fetch: pages(`/api/v1/branches/${enc(br)}/commits?${q}`),
     row: (c) => [code(c.id.slice(0, 8), c.id), c.parent_id ? code(c.parent_id.slice(0, 8), c.parent_id) : "—",
       time(c.timestamp), c.author || "—", c.message || ""] })),
+  br === "main" ? null : rebaseForm(cat, br),
   br === "main" ? null : dangerButton("Delete branch", `Delete branch ${br}?`, async () => {
     await api("DELETE", `/api/v1/branches/${enc(br)}?${q}`);
     go(`#/catalogs/${enc(cat)}`);

@@ -338,6 +338,19 @@ test('browse → a namespace → register a generic asset (a bad location beside
   await shot(page, 'console-asset');
   const saved = (await ok('GET', `/api/v1/assets/${clicks.id}/metadata`)).metadata;
   assert.deepEqual([saved.description, saved.tags, saved.properties], ['Raw clicks, one row per click', ['clickstream', 'raw'], { owner: 'web' }]);
+  // The tags find it (GET /api/v1/assets/search?tags=), and the name
+  // search lists the catalog among catalogs, namespaces and branches.
+  await open(page, base, '#/search', 'Search');
+  await page.fill('#tag-search [name="tags"]', 'clickstream,raw');
+  await page.press('#tag-search [name="tags"]', 'Enter');
+  await page.waitForSelector('#view h2:has-text("Assets tagged clickstream,raw")');
+  await page.waitForSelector('#tag-results tbody tr');
+  assert.deepEqual(await page.locator('#tag-results td[data-label="Name"]').allTextContents(), [clicks.name]);
+  await open(page, base, '#/search?q=demo', 'Search: demo');
+  await page.waitForSelector('#search-names td:text-is("Catalog")');
+  assert.equal(await page.locator('#search-names a:text-is("demo")').count(), 1);
+  await open(page, base, `#/assets/${clicks.id}`);
+  await page.waitForSelector('#bm-form');
   // An emptied description is cleared; then the metadata deleted.
   await page.fill('#bm-form [name="description"]', '');
   await page.click('#bm-form button[type=submit]');

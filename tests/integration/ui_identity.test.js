@@ -359,6 +359,17 @@ test('My account: my own tokens, a new one shown once and usable, revoked in the
     await p.reload();
     await p.waitForSelector('#my-tokens .badge.this');
     assert.equal(await p.locator('#new-token').count(), 0);
+    // Rotating the session: the tab goes on with the new token, the old
+    // one is refused.
+    const old = await p.evaluate(() => sessionStorage.getItem('pgl-token'));
+    await p.click('#rotate-session');
+    await p.waitForSelector('#status:has-text("session token rotated")');
+    const fresh = await p.evaluate(() => sessionStorage.getItem('pgl-token'));
+    assert.notEqual(fresh, old);
+    assert.equal((await call('GET', '/api/v1/users/me', undefined, bearer(old))).status, 401);
+    assert.equal((await call('GET', '/api/v1/users/me', undefined, bearer(fresh))).status, 200);
+    await p.reload();
+    await p.waitForSelector('#my-tokens .badge.this');
   } finally { await ctx.close(); }
 });
 
