@@ -2,7 +2,7 @@
 // outcome; cancel.  Polls while on screen (core.poll).
 "use strict";
 
-import { api, badge, enc, failed, h, nav, poll, route, showError, stopPoll, table, time, view } from "./core.js";
+import { PAGE_SIZE, api, apiPage, badge, enc, failed, h, nav, poll, route, showError, stopPoll, table, time, view } from "./core.js";
 
 const ENDED = ["succeeded", "done", "failed", "cancelled"];
 
@@ -132,24 +132,49 @@ function cancelButton(t, after) {
     } }, t.cancel_requested ? "Cancelling…" : "Cancel");
 }
 
+// The list's page lives in the address (#/tasks?offset=100), so the
+// poller redraws the page on screen and a reload keeps it.
+function tasksHash(status, offset) {
+  const q = new URLSearchParams();
+  if (status) q.set("status", status);
+  if (offset) q.set("offset", String(offset));
+  return q.toString() ? `#/tasks?${q}` : "#/tasks";
+}
+
+function drawPager(box, status, offset, count, total) {
+  const info = count === 0 ? "" : `rows ${offset + 1}–${offset + count}${total != null ? ` of ${total}` : ""}`;
+  const last = total != null ? offset + count >= total : count < PAGE_SIZE;
+  const key = `${info}|${last}`;
+  if (box.dataset.key === key) return;	// unchanged: keep focus where it is
+  box.dataset.key = key;
+  box.replaceChildren(...(offset === 0 && last ? [] : [
+    h("button", { type: "button", class: "secondary", disabled: offset === 0,
+      onclick: () => { location.hash = tasksHash(status, Math.max(0, offset - PAGE_SIZE)); } }, "Previous"),
+    h("span", { class: "page-info" }, info),
+    h("button", { type: "button", class: "secondary", disabled: last,
+      onclick: () => { location.hash = tasksHash(status, offset + PAGE_SIZE); } }, "Next")]));
+}
+
 function showTasks(params) {
   const status = params.get("status") || "";
+  const offset = Math.max(0, Math.floor(Number(params.get("offset")) || 0));
   const filter = h("select", { id: "task-status", onchange: (ev) => {
-    location.hash = ev.target.value ? `#/tasks?status=${enc(ev.target.value)}` : "#/tasks";
+    location.hash = tasksHash(ev.target.value, 0);
   } }, ["", "queued", "running", "succeeded", "failed", "cancelled"].map((s) =>
     h("option", { value: s, selected: s === status }, s || "any")));
   const list = h("div", { id: "task-list" }, h("p", {}, "loading…"));
+  const pager = h("div", { id: "task-pager", class: "pager row", role: "navigation", "aria-label": "task pages" });
   view("Tasks", h("div", { class: "row" }, h("div", {},
-    h("label", { for: "task-status" }, "Status"), filter)), list);
+    h("label", { for: "task-status" }, "Status"), filter)), list, pager);
   const refresh = async () => {
     try {
-      const q = status ? `&status=${enc(status)}` : "";
-      const tasks = await api("GET", `/api/v1/tasks?limit=100${q}`);
+      const { items: tasks, total } = await apiPage(`/api/v1/tasks${status ? `?status=${enc(status)}` : ""}`, offset);
       redraw(list, table(["Task", "Kind", "Target", "Progress", "Status", "Duration", ""],
         tasks.map((t) => ({ attrs: { "data-task": t.id }, cells: [
           h("a", { href: `#/tasks/${enc(t.id)}`, title: t.id }, t.id.slice(0, 8)),
           t.kind, target(t), bar(t), badge(t.status), duration(t), cancelButton(t, refresh)] })),
         "no tasks"));
+      drawPager(pager, status, offset, tasks.length, total);
     } catch (e) {
       list.replaceChildren(failed("cannot list tasks", e));
     }

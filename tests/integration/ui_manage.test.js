@@ -378,6 +378,27 @@ test('lists page past 100 rows: 105 child namespaces (Iceberg page tokens) and 1
   await wl.locator('button:text-is("Next")').click();
   await wl.locator(`.page-info:has-text("rows 101–${total} of ${total}")`).waitFor();
   assert.equal(await wl.locator('tbody tr').count(), total - 100);
+
+  // Tasks: the polled list pages too, its page kept in the address.
+  const now = Date.now();
+  for (let i = 0; i < 105; i++) {
+    const id = `77777777-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    sql(`INSERT INTO tasks VALUES('${id}','${NIL_UUID}','maintenance','succeeded','demo','main','db','orders',` +
+      `'{"operations":["expire_snapshots"]}',1,1,NULL,NULL,NULL,NULL,1,3,'root',NULL,0,0,0,${now},${now},${now},${now})`);
+  }
+  const tasks = Number((await srv.req('GET', '/api/v1/tasks?limit=1', { headers: { authorization: basic() } })).headers['x-total-count']);
+  assert.ok(tasks >= 105);
+  await open(page, base, '#/tasks', 'Tasks');
+  const tp = page.locator('#task-pager');
+  await tp.locator('.page-info').waitFor();
+  assert.equal(await tp.locator('.page-info').textContent(), `rows 1–100 of ${tasks}`);
+  assert.equal(await page.locator('#task-list tbody tr').count(), 100);
+  await tp.locator('button:text-is("Next")').click();
+  await tp.locator(`.page-info:has-text("rows 101–${tasks} of ${tasks}")`).waitFor();
+  assert.match(page.url(), /#\/tasks\?offset=100$/);
+  await page.waitForFunction((n) => document.querySelectorAll('#task-list tbody tr').length === n, tasks - 100);
+  await page.reload();
+  await tp.locator(`.page-info:has-text("rows 101–${tasks} of ${tasks}")`).waitFor();
 });
 
 test('branches: create with partial assets, a duplicate beside the name, a tag on its head, a large branch follows its 202 to the task, commits, delete', { skip }, async () => {
