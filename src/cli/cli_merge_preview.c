@@ -19,20 +19,35 @@ change(const json_t *asset, const char *side)
 	return (s != NULL ? s : "?");
 }
 
+/*
+ * A conflict's type is an object keyed by its kind (merge_plan.c:
+ * {"SchemaChange": {...}}), the reference's serde enum: print the kind.
+ */
+static const char *
+conflict_kind(const json_t *cf)
+{
+	const json_t	*t = json_object_get(cf, "conflict_type");
+	void		*it;
+
+	if (json_is_string(t))
+		return (json_string_value(t));
+	if ((it = json_object_iter((json_t *)t)) != NULL)
+		return (json_object_iter_key(it));
+	return (json_is_object(cf) ? "conflict" : "-");
+}
+
 static void
 print_assets(const json_t *body)
 {
-	const json_t	*a, *cf;
-	const char	*name, *type;
+	const json_t	*a;
+	const char	*name;
 	size_t		 i;
 
 	json_array_foreach(json_object_get(body, "assets"), i, a) {
 		name = json_string_value(json_object_get(a, "name"));
-		cf = json_object_get(a, "conflict");
-		type = json_string_value(json_object_get(cf, "conflict_type"));
 		printf("%s  source:%s  target:%s  %s\n", name != NULL ? name :
 		    "?", change(a, "source"), change(a, "target"),
-		    type != NULL ? type : json_is_object(cf) ? "conflict" : "-");
+		    conflict_kind(json_object_get(a, "conflict")));
 	}
 }
 

@@ -715,6 +715,13 @@ test('merge preview: the API\'s plan as JSON, a line an asset (source, target, c
   const lines = text(['merge', 'preview', 'pv', 'main', '--catalog', cat], T).trim().split('\n');
   assert.ok(lines.includes(`sales.pvt  source:${a.source.change}  target:${a.target.change}  -`), lines.join('|'));
   assert.equal(a.source.change, 'added');
+  // The clash branch (merge abort's test) adds sales.dup on both sides: its conflict's kind.
+  const cj = ok(['merge', 'preview', 'clash', 'main', '--catalog', cat], T);
+  const dup = cj.assets.find((x) => x.name === 'sales.dup');
+  assert.ok(dup && dup.conflict, JSON.stringify(cj.assets));
+  const kind = Object.keys(dup.conflict.conflict_type)[0];
+  assert.ok(text(['merge', 'preview', 'clash', 'main', '--catalog', cat], T).split('\n')
+    .includes(`sales.dup  source:${dup.source.change}  target:${dup.target.change}  ${kind}`));
   const miss = cli(['merge', 'preview', 'no-such-branch', 'main', '--catalog', cat], { token: T });
   assert.equal(miss.code, 1);
   assert.match(miss.err, /HTTP 404/);
