@@ -28,6 +28,7 @@ struct cli {
 	char		 token[4096];
 	char		 tenant_ctx[64];	/* X-Pangolin-Tenant (profile) */
 	const char	*profile;	/* --profile, else "default" */
+	int		 token_from_profile;	/* rotate/logout update it */
 	int		 json;		/* --output json */
 	int		 wait;		/* --wait */
 	int		 clear;		/* --clear (use) */
@@ -54,6 +55,7 @@ const char	*cli_opt(const struct cli *, const char *);
 int	cli_config_path(char *, size_t);
 void	cli_profile_load(struct cli *, int, int);
 int	cli_profile_save(const struct cli *);
+int	cli_profile_set_token(const struct cli *);
 int	cli_cmd_profiles(struct cli *);
 int	cli_cmd_use(struct cli *);
 
@@ -95,6 +97,15 @@ int	cli_cmd_federated(struct cli *);
 int	cli_cmd_namespaces(struct cli *);
 int	cli_cmd_codegen(struct cli *);
 int	cli_cmd_completion(struct cli *);
+int	cli_cmd_dashboard(struct cli *);
+int	cli_cmd_settings(struct cli *);
+int	cli_cmd_cache(struct cli *);
+int	cli_cmd_validate(struct cli *);
+int	cli_cmd_assets(struct cli *);
+int	cli_cmd_whoami(struct cli *);
+int	cli_cmd_logout(struct cli *);
+int	cli_cmd_token_session(struct cli *);
+int	cli_cmd_merge_preview(struct cli *);
 int	cli_task_wait(struct cli *, const char *);
 
 /* Dispatch's table, which completion reads too (cli_main.c). */

@@ -19,7 +19,7 @@ static const char *const passed[] = {
 	"user", "user-id", "action", "resource-type", "resource-id",
 	"start-time", "end-time", "result", "limit", "offset", "reason",
 	"comment", "client", "auth", "client-id", "client-secret", "tags",
-	NULL
+	"branch", "location", NULL
 };
 
 /* The flags completion offers: every one the parser takes. */
@@ -28,7 +28,7 @@ const char *cli_flags = "--url --token --profile --output --catalog "
     "--older-than-ms --retain-last --user --user-id --action "
     "--resource-type --resource-id --start-time --end-time --result "
     "--limit --offset --reason --comment --client --auth --client-id "
-    "--client-secret --tags";
+    "--client-secret --tags --branch --location";
 const char *cli_bool_flags = "--wait --dry-run --clear";
 
 const char *
@@ -118,6 +118,9 @@ settle(struct cli *c, const char *url, const char *token)
 	if (token != NULL && *token != '\0')
 		(void)snprintf(c->token, sizeof(c->token), "%s", token);
 	cli_profile_load(c, c->url[0] != '\0', c->token[0] != '\0');
+	/* The profile's token only: one from a flag is never written back. */
+	c->token_from_profile = (token == NULL || *token == '\0') &&
+	    c->token[0] != '\0';
 	if (c->url[0] == '\0')
 		(void)snprintf(c->url, sizeof(c->url), "http://127.0.0.1:8080");
 }

@@ -98,7 +98,8 @@ cli_cmd_user_roles(struct cli *c)
 	return (cli_call(c, "DELETE", path, NULL));
 }
 
-/* tokens list [--user ID] | tokens revoke ID */
+/* tokens list [--user ID] | tokens revoke ID; the session verbs
+ * (create, rotate, cleanup) are cli_session.c's. */
 int
 cli_cmd_tokens(struct cli *c)
 {
@@ -125,7 +126,7 @@ cli_cmd_tokens(struct cli *c)
 			return (CLI_USAGE);
 		return (cli_call(c, "DELETE", path, NULL));
 	}
-	return (CLI_USAGE);
+	return (cli_cmd_token_session(c));
 }
 
 /*

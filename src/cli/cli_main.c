@@ -37,7 +37,18 @@ usage(void)
 	    "  permissions list [--user ID] | revoke ID |\n"
 	    "      grant USER ACTION[,ACTION] SCOPE_TYPE [key=value ...] | "
 	    "grant --data JSON\n"
-	    "  tokens list [--user ID] | revoke ID\n"
+	    "  tokens list [--user ID] | revoke ID | rotate | cleanup |\n"
+	    "      create [tenant_id=T username=U expires_in_hours:=N ...] "
+	    "[--data JSON]\n"
+	    "  whoami | logout\n"
+	    "  dashboard | cache stats\n"
+	    "  settings get | set [key=value|key:=json ...] [--data JSON]\n"
+	    "  validate catalog|warehouse NAME [NAME ...]\n"
+	    "  assets list NS | create NS name=N kind=K location=L "
+	    "[properties:=JSON]\n"
+	    "      (--catalog C [--branch B]) | get ID | bulk-delete ID "
+	    "[ID ...]\n"
+	    "  warehouses credentials NAME --location s3://...\n"
 	    "  audit list|count [--user-id --action --resource-type "
 	    "--resource-id\n"
 	    "      --start-time --end-time --result] [--limit N --offset N] |"
@@ -50,7 +61,8 @@ usage(void)
 	    "      review ID approve|deny [--comment C]\n"
 	    "  federated list | get|delete|test|sync|stats NAME |\n"
 	    "      create NAME [uri=URL token=T ...] [--data JSON]\n"
-	    "  merge start SOURCE TARGET --catalog C | list --catalog C |\n"
+	    "  merge start|preview SOURCE TARGET --catalog C | list --catalog "
+	    "C |\n"
 	    "      status|get ID | conflicts ID | resolve CONFLICT_ID STRATEGY |"
 	    " complete ID |\n"
 	    "      abort ID\n"
@@ -146,7 +158,7 @@ const struct cli_area cli_areas[] = {
 	{ "profiles", "list delete", cli_cmd_profiles },
 	{ "use", "none", cli_cmd_use },
 	{ "tenants", CRUD, family },
-	{ "warehouses", CRUD, family },
+	{ "warehouses", CRUD " credentials", family },
 	{ "catalogs", CRUD " summary tree", family },
 	{ "branches", "list get create delete commits rebase", family },
 	{ "tags", "list create delete", family },
@@ -155,14 +167,22 @@ const struct cli_area cli_areas[] = {
 	{ "roles", CRUD, family },
 	{ "service-users", CRUD " rotate", service_users },
 	{ "permissions", "list grant revoke", cli_cmd_permissions },
-	{ "tokens", "list revoke", cli_cmd_tokens },
+	{ "tokens", "list revoke create rotate cleanup", cli_cmd_tokens },
+	{ "whoami", "", cli_cmd_whoami },
+	{ "logout", "", cli_cmd_logout },
+	{ "dashboard", "", cli_cmd_dashboard },
+	{ "settings", "get set", cli_cmd_settings },
+	{ "cache", "stats", cli_cmd_cache },
+	{ "validate", "catalog warehouse", cli_cmd_validate },
+	{ "assets", "list create get bulk-delete", cli_cmd_assets },
 	{ "audit", "list count get", cli_cmd_audit },
 	{ "search", "", cli_cmd_search },
 	{ "metadata", "get set delete", cli_cmd_metadata },
 	{ "access-requests", "list get request review", cli_cmd_access },
 	{ "federated", "list get create delete test sync stats",
 	    cli_cmd_federated },
-	{ "merge", "start list status get conflicts resolve complete abort",
+	{ "merge", "start preview list status get conflicts resolve complete "
+	    "abort",
 	    cli_cmd_merge },
 	{ "maintenance", "expire-snapshots remove-orphan-files",
 	    cli_cmd_maintenance },

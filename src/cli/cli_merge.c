@@ -144,6 +144,8 @@ cli_cmd_merge(struct cli *c)
 
 	if (strcmp(sub, "start") == 0)
 		return (merge_start(c));
+	if (strcmp(sub, "preview") == 0)
+		return (cli_cmd_merge_preview(c));
 	if (strcmp(sub, "list") == 0 && c->argc == 2 && c->catalog != NULL)
 		return (simple(c, "GET", "/api/v1/catalogs", c->catalog,
 		    "/merge-operations", NULL));

@@ -24,6 +24,7 @@
 
 #define PROFILE_LOGIN	1	/* url and token */
 #define PROFILE_TENANT	2	/* tenant (and url when it has none) */
+#define PROFILE_TOKEN	3	/* token alone: rotate, logout (none) */
 
 int
 cli_config_path(char *buf, size_t len)
@@ -195,6 +196,8 @@ profile_update(const struct cli *c, int what)
 	    set_str(p, "url", c->url) == -1) ||
 	    set_str(p, "tenant", c->tenant_ctx) == -1))
 		goto out;
+	if (what == PROFILE_TOKEN && set_str(p, "token", c->token) == -1)
+		goto out;
 	rc = profiles_write(all);
 out:
 	json_decref(all);
@@ -205,6 +208,13 @@ int
 cli_profile_save(const struct cli *c)
 {
 	return (profile_update(c, PROFILE_LOGIN));
+}
+
+/* The profile's token replaced, or removed when c->token is empty. */
+int
+cli_profile_set_token(const struct cli *c)
+{
+	return (profile_update(c, PROFILE_TOKEN));
 }
 
 /* Names, urls and tenants; never the tokens. */

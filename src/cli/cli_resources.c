@@ -24,32 +24,39 @@ struct extra {
 	const char	*method;
 	const char	*suffix;
 	int		 body;	/* {name, catalog} and the words after ID */
+	const char	*query;	/* a flag sent as ?<flag>= (cli_opt) */
+};
+
+/* The keys vended for one location of the warehouse: ?location=. */
+static const struct extra warehouse_extras[] = {
+	{ "credentials", "GET", "/credentials", 0, "location" },
+	{ NULL, NULL, NULL, 0, NULL }
 };
 
 static const struct extra catalog_extras[] = {
-	{ "summary", "GET", "/summary", 0 },
-	{ "tree", "GET", "/namespaces/tree", 0 },
-	{ NULL, NULL, NULL, 0 }
+	{ "summary", "GET", "/summary", 0, NULL },
+	{ "tree", "GET", "/namespaces/tree", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
 };
 
 static const struct extra branch_extras[] = {
-	{ "commits", "GET", "/commits", 0 },
+	{ "commits", "GET", "/commits", 0, NULL },
 	/* rebase names its branch and catalog in the body too (from_branch=). */
-	{ "rebase", "POST", "/rebase", 1 },
-	{ NULL, NULL, NULL, 0 }
+	{ "rebase", "POST", "/rebase", 1, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
 };
 
 static const struct extra user_extras[] = {
-	{ "roles", "GET", "/roles", 0 },
-	{ "tokens", "GET", "/tokens", 0 },
-	{ NULL, NULL, NULL, 0 }
+	{ "roles", "GET", "/roles", 0, NULL },
+	{ "tokens", "GET", "/tokens", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
 };
 
 static const struct extra federated_extras[] = {
-	{ "test", "POST", "/test", 0 },
-	{ "sync", "POST", "/sync", 0 },
-	{ "stats", "GET", "/stats", 0 },
-	{ NULL, NULL, NULL, 0 }
+	{ "test", "POST", "/test", 0, NULL },
+	{ "sync", "POST", "/sync", 0, NULL },
+	{ "stats", "GET", "/stats", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
 };
 
 static const struct family {
@@ -60,7 +67,7 @@ static const struct family {
 	const struct extra	*extras;
 } families[] = {
 	{ "tenants", "/api/v1/tenants", 0, F_ALL, NULL },
-	{ "warehouses", "/api/v1/warehouses", 0, F_ALL, NULL },
+	{ "warehouses", "/api/v1/warehouses", 0, F_ALL, warehouse_extras },
 	{ "catalogs", "/api/v1/catalogs", 0, F_ALL, catalog_extras },
 	{ "branches", "/api/v1/branches", 1, F_LIST | F_CREATE | F_GET |
 	    F_DELETE, branch_extras },
@@ -190,11 +197,19 @@ extra(struct cli *c, const struct family *f, const char *verb,
 {
 	const struct extra	*x;
 	json_t			*req;
+	char			 more[600];
 
 	for (x = f->extras; x != NULL && x->verb != NULL; x++) {
 		if (strcmp(x->verb, verb) != 0 || (!x->body && c->argc != 3) ||
 		    c->argc < 3)
 			continue;
+		if (x->query != NULL) {
+			(void)snprintf(more, sizeof(more), "%s", q);
+			if (cli_query(more, sizeof(more), x->query, cli_opt(c,
+			    x->query)) == -1)
+				return (CLI_USAGE);
+			q = more;
+		}
 		if (!x->body)
 			return (on_id(c, f, x->method, x->suffix, q, NULL));
 		if ((req = cli_words(c, 3, json_pack("{s:s,s:s?}", "name",

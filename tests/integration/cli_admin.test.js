@@ -520,7 +520,7 @@ test('completion bash: areas, verbs, flags and flag values through a bash driver
   assert.deepEqual(complete(s, 'ad'), ['admin']);
   assert.deepEqual(complete(s, 'admin au'), ['audit']);
   assert.ok(complete(s, 'admin ').includes('generate-code'));
-  assert.deepEqual(complete(s, 'admin tokens '), ['list', 'revoke']);
+  assert.deepEqual(complete(s, 'admin tokens '), ['list', 'revoke', 'create', 'rotate', 'cleanup']);
   assert.deepEqual(complete(s, 'admin service-users ro'), ['rotate']);
   assert.deepEqual(complete(s, 'admin --profile x audit c'), ['count'], 'a flag and its value are skipped');
   assert.deepEqual(complete(s, 'admin audit list --res').sort(), ['--resource-id', '--resource-type', '--result']);
@@ -533,4 +533,227 @@ test('completion bash: areas, verbs, flags and flag values through a bash driver
   assert.equal(code(['completion', 'zsh']), 2);
   // --output json: the script inside JSON, nothing else on stdout.
   assert.deepEqual(ok(['completion', 'bash']), { shell: 'bash', script: s });
+});
+
+// --- the system pages, assets, validation, session tokens, merge preview,
+// warehouse credentials, whoami and logout: each compared with the API's
+// own answer to the same request.
+
+const text = (args, token, opts = {}) => {
+  const r = cli(args, { token, ...opts });
+  assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}${r.out}`);
+  return r.out;
+};
+
+test('dashboard: the API\'s counts as JSON and one "key: value" line each; usage 2, no token 3', { skip: skipAll }, async () => {
+  const T = adminToken;
+  assert.deepEqual(ok(['dashboard'], T), await api('GET', '/api/v1/dashboard/stats', undefined, T));
+  const lines = text(['dashboard'], T).trim().split('\n');
+  assert.ok(lines.includes('scope: tenant'), lines.join('|'));
+  assert.ok(lines.some((l) => /^catalogs_count: [1-9]\d*$/.test(l)), lines.join('|'));
+  assert.equal(code(['dashboard', 'extra'], T), 2);
+  assert.equal(code(['dashboard'], 'not-a-token'), 3);
+});
+
+test('settings get/set: set overlays the given keys on what the server has (PUT replaces the whole object); 422 is exit 1', { skip: skipAll }, async () => {
+  const T = adminToken;
+  assert.deepEqual(ok(['settings', 'get'], T), await api('GET', '/api/v1/config/settings', undefined, T));
+  const a = ok(['settings', 'set', 'smtp_host=mail.example.com', 'default_retention_days:=45'], T);
+  assert.equal(a.smtp_host, 'mail.example.com');
+  assert.equal(a.default_retention_days, 45);
+  // A second set names other keys: the first ones are kept, not nulled.
+  const b = ok(['settings', 'set', 'smtp_port:=2525', 'allow_public_signup:=true'], T);
+  assert.equal(b.smtp_port, 2525);
+  assert.equal(b.allow_public_signup, true);
+  assert.equal(b.smtp_host, 'mail.example.com');
+  assert.equal(b.default_retention_days, 45);
+  assert.deepEqual(b, await api('GET', '/api/v1/config/settings', undefined, T));
+  const d = ok(['settings', 'set', '--data', JSON.stringify({ smtp_user: 'ops' })], T);
+  assert.equal(d.smtp_user, 'ops');
+  assert.equal(d.smtp_port, 2525);
+  const bad = cli(['settings', 'set', 'smtp_port:=70000'], { token: T });
+  assert.equal(bad.code, 1, bad.err);
+  assert.match(bad.err, /HTTP 422.*smtp_port must be between/);
+  assert.equal(ok(['settings', 'get'], T).smtp_port, 2525, 'the refused set changed nothing');
+  assert.equal(code(['settings', 'set'], T), 2);
+  assert.equal(code(['settings', 'set', 'smtp_port'], T), 2);
+  assert.equal(code(['settings', 'set', 'smtp_host=x'], userToken), 3, 'a tenant user may not');
+});
+
+test('cache stats: the API\'s caches as JSON, a table of name, tier, hits, misses, hit ratio, entries', { skip: skipAll }, async () => {
+  const j = ok(['cache', 'stats'], rootToken);
+  const a = await api('GET', '/api/v1/cache/stats', undefined, rootToken);
+  assert.deepEqual(j.caches.map((c) => [c.name, c.tier]), a.caches.map((c) => [c.name, c.tier]));
+  assert.ok(j.caches.length > 0);
+  assert.deepEqual(Object.keys(j.object_store).sort(), Object.keys(a.object_store).sort());
+  const rows = text(['cache', 'stats'], rootToken).trim().split('\n');
+  assert.match(rows[0], /^NAME\s+TIER\s+HITS\s+MISSES\s+HIT RATIO\s+ENTRIES$/);
+  for (const c of a.caches) assert.ok(rows.some((r) => r.split(/\s+/)[0] === c.name && r.split(/\s+/)[1] === c.tier), c.name);
+  assert.equal(code(['cache'], rootToken), 2);
+  assert.equal(code(['cache', 'stats'], 'not-a-token'), 3);
+});
+
+test('assets: create, list (--branch), get by id, bulk-delete (one bad id: exit 1, the good one deleted); a dotted namespace', { skip: skipAll }, async () => {
+  const T = adminToken;
+  const c = ok(['catalogs', 'get', cat], T);
+  await api('POST', `/v1/${cat}/namespaces`, { namespace: ['sales', 'eu'] });
+  const loc = `${c.storage_location}/sales/eu/orders_delta`;
+  const a = ok(['assets', 'create', 'sales.eu', '--catalog', cat, 'name=orders_delta', 'kind=DELTA_TABLE', `location=${loc}`, 'properties:={"format":"delta"}'], T);
+  assert.deepEqual(a.namespace, ['sales', 'eu']);
+  assert.equal(a.kind, 'DELTA_TABLE');
+  assert.deepEqual(a.properties, { format: 'delta' });
+  const listed = ok(['assets', 'list', 'sales.eu', '--catalog', cat], T);
+  assert.deepEqual(listed, await api('GET', `/api/v1/catalogs/${cat}/namespaces/sales%1Feu/assets`, undefined, T));
+  assert.ok(listed.some((x) => x.id === a.id));
+  const got = ok(['assets', 'get', a.id], T);
+  assert.deepEqual(got, await api('GET', `/api/v1/assets/${a.id}`, undefined, T));
+  assert.equal(got.asset.name, 'orders_delta');
+  // On a branch: there only.
+  ok(['branches', 'create', 'name=assetbr', '--catalog', cat], T);
+  const b = ok(['assets', 'create', 'sales', '--catalog', cat, '--branch', 'assetbr', 'name=model', 'kind=ML_MODEL', `location=${c.storage_location}/sales/model`], T);
+  assert.equal(b.branch, 'assetbr');
+  assert.ok(ok(['assets', 'list', 'sales', '--catalog', cat, '--branch', 'assetbr'], T).some((x) => x.id === b.id));
+  assert.ok(!ok(['assets', 'list', 'sales', '--catalog', cat], T).some((x) => x.name === 'model'));
+  // Refusals: a bad kind (422), a missing namespace and a missing id (404), no --catalog (2).
+  const bad = cli(['assets', 'create', 'sales', '--catalog', cat, 'name=x', 'kind=NOPE', `location=${loc}x`], { token: T });
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /HTTP 422.*kind must be one of/);
+  assert.equal(code(['assets', 'list', 'no.such', '--catalog', cat], T), 1);
+  assert.equal(code(['assets', 'get', '00000000-0000-0000-0000-000000000000'], T), 1);
+  assert.equal(code(['assets', 'list', 'sales'], T), 2);
+  assert.equal(code(['assets', 'bulk-delete'], T), 2);
+  // bulk-delete: the good id goes, the bad one is named; exit 1.
+  const missing = '00000000-0000-0000-0000-000000000001';
+  const r = cli(['assets', 'bulk-delete', a.id, missing, '--output', 'json'], { token: T });
+  assert.equal(r.code, 1, r.err);
+  const res = JSON.parse(r.out);
+  assert.equal(res.succeeded, 1);
+  assert.equal(res.failed, 1);
+  assert.match(r.err, new RegExp(`${missing}: not found`));
+  assert.equal(code(['assets', 'get', a.id], T), 1, 'deleted');
+  assert.deepEqual(ok(['assets', 'bulk-delete', b.id], T), { succeeded: 1, failed: 0, errors: [] });
+});
+
+test('validate catalog|warehouse: "name: available" or the reason; a taken name is exit 1', { skip: skipAll }, async () => {
+  const T = adminToken;
+  const free = uniq('free');
+  assert.equal(text(['validate', 'catalog', free], T), `${free}: available\n`);
+  const r = cli(['validate', 'catalog', free, cat], { token: T });
+  assert.equal(r.code, 1);
+  assert.equal(r.out, `${free}: available\n${cat}: a catalog of that name exists\n`);
+  const j = cli(['validate', 'warehouse', wh, '--output', 'json'], { token: T });
+  assert.equal(j.code, 1);
+  assert.deepEqual(JSON.parse(j.out), await api('POST', '/api/v1/validate/names', { resource_type: 'warehouse', names: [wh] }, T));
+  assert.equal(JSON.parse(j.out).results[0].available, false);
+  assert.deepEqual(ok(['validate', 'warehouse', free], T).results, [{ name: free, available: true, reason: null }]);
+  assert.equal(code(['validate', 'table', free], T), 2);
+  assert.equal(code(['validate', 'catalog'], T), 2);
+});
+
+test('tokens create, rotate (saved to the profile), cleanup; whoami; logout forgets the profile\'s token', { skip: skipAll }, async () => {
+  const uname = uniq('ses');
+  const uid = (await api('POST', '/api/v1/users', { username: uname, password: PW, tenant_id: tenant, role: 'tenant-user' })).id;
+  // create: the token once on stdout; the tenant defaults to the caller's.
+  const made = cli(['tokens', 'create', `username=${uname}`, 'expires_in_hours:=2'], { token: adminToken });
+  assert.equal(made.code, 0, made.err);
+  const tok = made.out.trim();
+  assert.match(made.err, /shown once/);
+  assert.equal((await api('GET', '/api/v1/users/me', undefined, tok)).id, uid);
+  const mj = ok(['tokens', 'create', '--data', JSON.stringify({ tenant_id: tenant, username: uname })], adminToken);
+  assert.equal(mj.tenant_id, tenant);
+  assert.ok(mj.token && mj.expires_at);
+  const nouser = cli(['tokens', 'create', 'username=nobody-here'], { token: adminToken });
+  assert.equal(nouser.code, 1);
+  assert.match(nouser.err, /HTTP 404.*not found/);
+  assert.equal(code(['tokens', 'create', 'tenant_id=not-a-uuid'], adminToken), 1);
+
+  // whoami: the API's /users/me.
+  assert.deepEqual(ok(['whoami'], tok), await api('GET', '/api/v1/users/me', undefined, tok));
+  assert.equal(code(['whoami'], 'not-a-token'), 3);
+
+  // rotate with a profile's token: printed, saved, the old one refused.
+  const l = cli(['login', uname, PW, '--tenant', tenant, '--profile', 'ses']);
+  assert.equal(l.code, 0, l.err);
+  const before = JSON.parse(fs.readFileSync(file(), 'utf8')).profiles.ses.token;
+  const rot = cli(['tokens', 'rotate', '--profile', 'ses']);
+  assert.equal(rot.code, 0, rot.err);
+  const fresh = rot.out.trim();
+  assert.notEqual(fresh, before);
+  assert.match(rot.err, /saved to profile ses/);
+  assert.equal(JSON.parse(fs.readFileSync(file(), 'utf8')).profiles.ses.token, fresh);
+  assert.equal((await request(srv.port, 'GET', '/api/v1/users/me', { headers: { authorization: `Bearer ${before}` } })).status, 401);
+  assert.equal(ok(['whoami', '--profile', 'ses']).username, uname);
+  // A token given by flag is rotated but the profile is left alone.
+  const rj = ok(['tokens', 'rotate'], tok);
+  assert.ok(rj.token && rj.token !== tok);
+  assert.equal(code(['tokens', 'rotate'], tok), 3, 'the rotated token is refused');
+  assert.equal(JSON.parse(fs.readFileSync(file(), 'utf8')).profiles.ses.token, fresh);
+
+  // logout: revoked on the server, gone from the profile.
+  assert.deepEqual(ok(['logout', '--profile', 'ses']), { logged_out: true, profile: 'ses', token_forgotten: true });
+  assert.equal(JSON.parse(fs.readFileSync(file(), 'utf8')).profiles.ses.token, undefined);
+  assert.equal((await request(srv.port, 'GET', '/api/v1/users/me', { headers: { authorization: `Bearer ${fresh}` } })).status, 401);
+  assert.equal(code(['whoami', '--profile', 'ses']), 3, 'no token left');
+  assert.equal(code(['logout', 'x'], adminToken), 2);
+
+  // cleanup: root's route.
+  const cl = ok(['tokens', 'cleanup'], rootToken);
+  assert.equal(typeof cl.count, 'number');
+  assert.match(cl.message, /Cleaned up \d+ expired tokens/);
+  assert.equal(code(['tokens', 'cleanup'], userToken), 3);
+});
+
+test('merge preview: the API\'s plan as JSON, a line an asset (source, target, conflict or "-"); a missing branch is exit 1', { skip: skipAll }, async () => {
+  const T = adminToken;
+  ok(['branches', 'create', 'name=pv', 'branch_type=ingest', '--catalog', cat], T);
+  const schema = { type: 'struct', fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
+  await api('POST', `/v1/${cat}/namespaces/sales/tables`, { name: 'pvt@pv', schema });
+  const j = ok(['merge', 'preview', 'pv', 'main', '--catalog', cat], T);
+  assert.deepEqual(j, await api('GET', `/api/v1/branches/merge/preview?catalog=${cat}&source=pv&target=main`, undefined, T));
+  const a = j.assets.find((x) => x.name === 'sales.pvt');
+  assert.ok(a, JSON.stringify(j.assets));
+  const lines = text(['merge', 'preview', 'pv', 'main', '--catalog', cat], T).trim().split('\n');
+  assert.ok(lines.includes(`sales.pvt  source:${a.source.change}  target:${a.target.change}  -`), lines.join('|'));
+  assert.equal(a.source.change, 'added');
+  // The clash branch (merge abort's test) adds sales.dup on both sides: its conflict's kind.
+  const cj = ok(['merge', 'preview', 'clash', 'main', '--catalog', cat], T);
+  const dup = cj.assets.find((x) => x.name === 'sales.dup');
+  assert.ok(dup && dup.conflict, JSON.stringify(cj.assets));
+  const kind = Object.keys(dup.conflict.conflict_type)[0];
+  assert.ok(text(['merge', 'preview', 'clash', 'main', '--catalog', cat], T).split('\n')
+    .includes(`sales.dup  source:${dup.source.change}  target:${dup.target.change}  ${kind}`));
+  const miss = cli(['merge', 'preview', 'no-such-branch', 'main', '--catalog', cat], { token: T });
+  assert.equal(miss.code, 1);
+  assert.match(miss.err, /HTTP 404/);
+  assert.equal(code(['merge', 'preview', 'pv', 'main'], T), 2, 'needs --catalog');
+});
+
+test('warehouses credentials: an S3 warehouse that vends its keys answers them; a local one and a missing one are exit 1', { skip: skipAll }, async () => {
+  const T = adminToken;
+  const s3wh = uniq('whs3');
+  await api('POST', '/api/v1/warehouses', { name: s3wh, storage_config: { type: 's3', bucket: 'clib', prefix: 'lake', endpoint: fake.origin, region: 'us-east-1', access_key_id: 'AKIDCLI', secret_access_key: 'cli-secret', vend_static_keys: 'true' } });
+  const j = ok(['warehouses', 'credentials', s3wh, '--location', 's3://clib/lake/x'], T);
+  assert.deepEqual(j, await api('GET', `/api/v1/warehouses/${s3wh}/credentials?location=${encodeURIComponent('s3://clib/lake/x')}`, undefined, T));
+  assert.equal(j.access_key_id, 'AKIDCLI');
+  const local = cli(['warehouses', 'credentials', wh, '--location', 's3://clib/lake/x'], { token: T });
+  assert.equal(local.code, 1);
+  assert.match(local.err, /HTTP 400.*has no S3 keys/);
+  assert.equal(code(['warehouses', 'credentials', s3wh], T), 1, 'no --location: 400');
+  assert.equal(code(['warehouses', 'credentials', 'no-such-wh', '--location', 's3://clib/lake/x'], T), 1);
+  assert.equal(code(['warehouses', 'credentials', s3wh, '--location', 's3://clib/elsewhere/x'], T), 3, 'outside the warehouse: 403');
+});
+
+test('completion bash: the new areas and verbs are offered', { skip: skipAll }, () => {
+  const s = cli(['completion', 'bash']).out;
+  const areas = complete(s, 'admin ');
+  for (const a of ['dashboard', 'settings', 'cache', 'assets', 'validate', 'whoami', 'logout']) assert.ok(areas.includes(a), a);
+  assert.deepEqual(complete(s, 'admin settings '), ['get', 'set']);
+  assert.deepEqual(complete(s, 'admin cache '), ['stats']);
+  assert.deepEqual(complete(s, 'admin validate '), ['catalog', 'warehouse']);
+  assert.deepEqual(complete(s, 'admin assets '), ['list', 'create', 'get', 'bulk-delete']);
+  assert.deepEqual(complete(s, 'admin merge pr'), ['preview']);
+  assert.deepEqual(complete(s, 'admin warehouses cr'), ['create', 'credentials']);
+  assert.deepEqual(complete(s, 'admin tokens r'), ['revoke', 'rotate']);
+  assert.ok(complete(s, 'admin assets list --br').includes('--branch'));
+  assert.ok(complete(s, 'admin warehouses credentials w --loc').includes('--location'));
 });

@@ -286,6 +286,64 @@ test_a_broken_file_is_never_overwritten(void **state)
 	assert_string_equal(buf, "{\"profiles\": {\"a\": ");
 }
 
+/* rotate and logout write back only a token that came from the profile. */
+static void
+test_only_the_profiles_own_token_is_written_back(void **state)
+{
+	const char	*plain[] = { "whoami", NULL };
+	const char	*flag[] = { "whoami", "--token", "tok-flag", NULL };
+	struct cli	 c;
+
+	(void)state;
+	write_file("{\"profiles\":{\"default\":{\"token\":\"tok-file\"}}}");
+	assert_int_equal(parse(&c, plain), 0);
+	assert_true(c.token_from_profile);
+	free(c.argv);
+	assert_int_equal(parse(&c, flag), 0);
+	assert_false(c.token_from_profile);
+	free(c.argv);
+	setenv("PANGOLIN_TOKEN", "tok-env", 1);
+	assert_int_equal(parse(&c, plain), 0);
+	assert_false(c.token_from_profile);
+	free(c.argv);
+	unsetenv("PANGOLIN_TOKEN");
+}
+
+/* A rotated token replaces the profile's; a logout removes it; the url
+ * and tenant stay. */
+static void
+test_setting_the_token_keeps_the_rest_of_the_profile(void **state)
+{
+	const char	*w[] = { "tokens", "rotate", "--profile", "p", NULL };
+	struct cli	 c;
+	json_t		*j, *p;
+
+	(void)state;
+	write_file("{\"profiles\":{\"p\":{\"url\":\"http://p:1\","
+	    "\"token\":\"old\",\"tenant\":\"0a1b\"}}}");
+	assert_int_equal(parse(&c, w), 0);
+	(void)snprintf(c.token, sizeof(c.token), "new");
+	assert_int_equal(cli_profile_set_token(&c), 0);
+	assert_non_null(j = read_file());
+	p = json_object_get(json_object_get(j, "profiles"), "p");
+	assert_string_equal(json_string_value(json_object_get(p, "token")),
+	    "new");
+	assert_string_equal(json_string_value(json_object_get(p, "url")),
+	    "http://p:1");
+	assert_string_equal(json_string_value(json_object_get(p, "tenant")),
+	    "0a1b");
+	json_decref(j);
+	c.token[0] = '\0';
+	assert_int_equal(cli_profile_set_token(&c), 0);
+	free(c.argv);
+	assert_non_null(j = read_file());
+	p = json_object_get(json_object_get(j, "profiles"), "p");
+	assert_null(json_object_get(p, "token"));
+	assert_string_equal(json_string_value(json_object_get(p, "url")),
+	    "http://p:1");
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -313,6 +371,12 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_a_broken_file_is_never_overwritten, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_only_the_profiles_own_token_is_written_back, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_setting_the_token_keeps_the_rest_of_the_profile, setup,
+		    teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
