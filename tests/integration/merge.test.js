@@ -13,6 +13,7 @@ import { createTable } from './lib/iceberg_data.js';
 import { IcebergRestCatalog } from 'iceberg-js';
 import { validatingFetch } from './lib/openapi.js';
 import { expectError, expectJson, expectList, uniq, UUID_RE } from './lib/expect.js';
+import { tenantWithFeatBranch } from './lib/merge_fixture.js';
 
 let srv;
 before(async () => { srv = await startIcebergServer(); });
@@ -499,28 +500,7 @@ test('authorization: merging needs write on the catalog, looking needs read', as
   const PW = 'Str0ng-Passw0rd-for-merges';
   const a = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
   try {
-    const as = async (h, method, p, body, want) => {
-      const r = await a.req(method, p, { body, headers: h });
-      if (want !== undefined) assert.equal(r.status, want, `${method} ${p}: ${r.text}`);
-      return r;
-    };
-    const root = { authorization: `Basic ${Buffer.from(`root:${'Corr3ct-Horse-Battery'}`).toString('base64')}` };
-    const tenant = (await as(root, 'POST', '/api/v1/tenants', { name: uniq('mt') }, 201)).json.id;
-    const login = async (username) => ({ authorization: `Bearer ${(await as({}, 'POST', '/api/v1/users/login', { username, password: PW, 'tenant-id': tenant }, 200)).json.token}` });
-    const adminName = uniq('madmin');
-    await as(root, 'POST', '/api/v1/users', { username: adminName, password: PW, tenant_id: tenant, role: 'tenant-admin' }, 201);
-    const admin = await login(adminName);
-    const userName = uniq('muser');
-    const u = (await as(admin, 'POST', '/api/v1/users', { username: userName, password: PW, tenant_id: tenant, role: 'tenant-user' }, 201)).json;
-    const user = await login(userName);
-    const wh = uniq('wh');
-    await as(admin, 'POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(a.tenantDir(tenant), 'wh') } }, 201);
-    const cat = uniq('cat');
-    const catId = (await as(admin, 'POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, 201)).json.id;
-    await as(admin, 'POST', `/v1/${cat}/namespaces`, { namespace: ['db'] }, 200);
-    await as(admin, 'POST', `/v1/${cat}/namespaces/db/tables`, { name: 't', schema }, 200);
-    await as(admin, 'POST', '/api/v1/branches', { name: 'feat', catalog: cat, branch_type: 'ingest' }, 201);
-    await as(admin, 'POST', `/v1/${cat}/namespaces/db/tables/t@feat`, { requirements: [], updates: [{ action: 'set-properties', updates: { v: 'feat' } }] }, 200);
+    const { as, root, admin, user, u, cat, catId } = await tenantWithFeatBranch(a, { password: PW, tag: 'm' });
     await as(admin, 'POST', `/v1/${cat}/namespaces/db/tables/t`, { requirements: [], updates: [{ action: 'set-properties', updates: { v: 'main' } }] }, 200);
     const body = { source_branch: 'feat', target_branch: 'main', catalog: cat };
     await as(user, 'POST', '/api/v1/branches/merge', body, 403);

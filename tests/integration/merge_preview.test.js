@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { basic, startServer } from './lib/server.js';
+import { startServer } from './lib/server.js';
 import { startIcebergServer, WAREHOUSE } from './lib/iceberg.js';
 import { expectError, expectJson, uniq } from './lib/expect.js';
+import { tenantWithFeatBranch } from './lib/merge_fixture.js';
 
 let srv;
 before(async () => { srv = await startIcebergServer(); });
@@ -147,28 +148,7 @@ test('a preview needs read on the catalog (403 without it), and past PANGOLIN_ME
   const PW = 'Str0ng-Passw0rd-for-previews';
   const a = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_MERGE_INLINE_MAX_ASSETS: '2' } });
   try {
-    const as = async (h, method, p, body, want) => {
-      const r = await a.req(method, p, { body, headers: h });
-      if (want !== undefined) assert.equal(r.status, want, `${method} ${p}: ${r.text}`);
-      return r;
-    };
-    const root = { authorization: basic() };
-    const tenant = (await as(root, 'POST', '/api/v1/tenants', { name: uniq('pt') }, 201)).json.id;
-    const login = async (username) => ({ authorization: `Bearer ${(await as({}, 'POST', '/api/v1/users/login', { username, password: PW, 'tenant-id': tenant }, 200)).json.token}` });
-    const adminName = uniq('padmin');
-    await as(root, 'POST', '/api/v1/users', { username: adminName, password: PW, tenant_id: tenant, role: 'tenant-admin' }, 201);
-    const admin = await login(adminName);
-    const userName = uniq('puser');
-    const u = (await as(admin, 'POST', '/api/v1/users', { username: userName, password: PW, tenant_id: tenant, role: 'tenant-user' }, 201)).json;
-    const user = await login(userName);
-    const wh = uniq('wh');
-    await as(admin, 'POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(a.tenantDir(tenant), 'wh') } }, 201);
-    const cat = uniq('cat');
-    const catId = (await as(admin, 'POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, 201)).json.id;
-    await as(admin, 'POST', `/v1/${cat}/namespaces`, { namespace: ['db'] }, 200);
-    await as(admin, 'POST', `/v1/${cat}/namespaces/db/tables`, { name: 't', schema }, 200);
-    await as(admin, 'POST', '/api/v1/branches', { name: 'feat', catalog: cat, branch_type: 'ingest' }, 201);
-    await as(admin, 'POST', `/v1/${cat}/namespaces/db/tables/t@feat`, { requirements: [], updates: [{ action: 'set-properties', updates: { v: 'feat' } }] }, 200);
+    const { as, admin, user, u, cat, catId } = await tenantWithFeatBranch(a, { password: PW, tag: 'p' });
     const q = `/api/v1/branches/merge/preview?catalog=${cat}&source=feat&target=main`;
     await as(user, 'GET', q, undefined, 403);
     await as(admin, 'POST', '/api/v1/permissions', { 'user-id': u.id, scope: { type: 'catalog', catalog_id: catId }, actions: ['read'] }, 201);
