@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	10
+#define PGL_STORE_ABI_MINOR	11
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -256,6 +256,21 @@ struct pgl_task_filter {
 	const char	*catalog;
 	const char	*table;
 	const char	*created_by;
+};
+
+/*
+ * ABI 1.11: one stored part of a scan plan's result (issue 28): the
+ * ScanTasks JSON of one plan task, kept until expires_at_ms so that a
+ * client pages through a large plan without the plan being made again.
+ * table names the table planned (catalog, branch, namespace, table, as
+ * the host spells it): a part is only ever served for that table.
+ */
+struct pgl_plan_part {
+	const char	*plan_id;
+	uint32_t	 seq;		/* 0, 1, ... */
+	const char	*table;
+	const char	*body;		/* JSON */
+	int64_t		 expires_at_ms;
 };
 
 struct pgl_idempotent {
@@ -760,6 +775,25 @@ struct pgl_store_ops {
 	/* The dashboard's counts, in one round trip on SQL stores. */
 	int	(*count_tenant)(S, const char *tenant,
 		    struct pgl_tenant_counts *, E);
+
+	/*
+	 * ABI 1.11: scan plan parts (struct pgl_plan_part), by tenant.
+	 * put: PGL_ECONFLICT when (plan_id, seq) exists.  get: the part
+	 * unless it expired at now_ms (PGL_ENOTFOUND, as for none).
+	 * delete_plan_parts removes every part of the plan (none: 0).
+	 * purge_plan_parts removes at most limit expired parts of any tenant
+	 * (expires_at_ms < now_ms) in one short write; *purged says how many.
+	 * May be NULL (an older plugin): the host then plans only what fits
+	 * in one answer.
+	 */
+	int	(*put_plan_part)(S, const char *tenant,
+		    const struct pgl_plan_part *, E);
+	int	(*get_plan_part)(S, A, const char *tenant, const char *plan_id,
+		    uint32_t seq, int64_t now_ms, struct pgl_plan_part *, E);
+	int	(*delete_plan_parts)(S, const char *tenant, const char *plan_id,
+		    E);
+	int	(*purge_plan_parts)(S, int64_t now_ms, uint32_t limit,
+		    uint64_t *purged, E);
 };
 
 #undef S

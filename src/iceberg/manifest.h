@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "pangolin/plugin.h"	/* struct pgl_err */
+#include "iceberg/scan.h"		/* struct ice_value, ice_col_metrics */
 
 enum ice_content {
 	ICE_CONTENT_DATA = 0,		/* manifests: data; files: data */
@@ -90,6 +91,38 @@ int	ice_manifest_read(const void *buf, size_t len,
  * the files (maintenance), the tuple's JSON is most of an entry's cost. */
 int	ice_manifest_read_files(const void *buf, size_t len,
 	    ice_manifest_entry_fn fn, void *arg, struct pgl_err *err);
+
+/*
+ * Everything a scan plan needs of one entry (ice_manifest_read_full):
+ * the entry with partition_json NULL, the partition tuple as values of
+ * its Avro (physical) types in the partition record's field order, the
+ * column metrics merged by field id (cols sorted by id), and the
+ * data_file fields a FileScanTask carries.  Absent lists are NULL / 0.
+ */
+struct ice_manifest_full {
+	struct ice_manifest_entry	 e;
+	const struct ice_value		*partition;	/* 102 */
+	const int32_t			*partition_ids;	/* field-id of each */
+	size_t				 npartition;
+	const struct ice_col_metrics	*cols;	/* 108,109,110,137,125,128 */
+	size_t				 ncols;
+	const int32_t			*equality_ids;	/* 135 */
+	size_t				 nequality_ids;
+	const int64_t			*split_offsets;	/* 132 */
+	size_t				 nsplit_offsets;
+	int32_t				 sort_order_id;	/* 140; -1: absent */
+	const void			*key_metadata;	/* 131; NULL */
+	size_t				 key_metadata_len;
+	int64_t				 first_row_id;	/* 142; -1: absent */
+};
+
+typedef int	(*ice_manifest_full_fn)(void *arg,
+		    const struct ice_manifest_full *);
+
+/* Every entry of a manifest, in full (the pointers live until fn
+ * returns); 0, or -1 with err. */
+int	ice_manifest_read_full(const void *buf, size_t len,
+	    ice_manifest_full_fn fn, void *arg, struct pgl_err *err);
 
 /* What a written manifest list records about its snapshot. */
 struct ice_manifest_list_head {
