@@ -29,6 +29,7 @@
 #include "api/federation/federation.h"
 #include "api/cache/cache.h"
 #include "api/discovery/discovery.h"
+#include "api/scan/scan.h"
 #include "api/routes.h"
 
 #define GET	PGL_GET
@@ -142,6 +143,14 @@ const struct pgl_route pgl_routes[] = {
 	    MAY_DOES(DELETE, TABLE, "drop_table"), 0, FWD },
 	{ POST, TBL "/metrics", ice_table_metrics,
 	    MAY(READ, TABLE), JSON, FWD },
+	{ POST, TBL "/plan", ice_plan_scan,
+	    MAY(READ, TABLE), JSON, FWD },
+	{ GET, TBL "/plan/{plan-id}", ice_plan_fetch,
+	    MAY(READ, TABLE), 0, FWD },
+	{ DELETE, TBL "/plan/{plan-id}", ice_plan_cancel,
+	    MAY(READ, TABLE), 0, FWD },
+	{ POST, TBL "/tasks", ice_scan_tasks,
+	    MAY(READ, TABLE), JSON, FWD },
 	{ POST, TBL "/maintenance", ice_table_maintenance,
 	    MAY_DOES(DELETE, TABLE, "table_maintenance"), JSON, NOFED },
 	{ GET, TBL "/credentials", ice_table_credentials,
@@ -200,6 +209,14 @@ const struct pgl_route pgl_routes[] = {
 	{ DELETE, TBL2, ice_table_drop,
 	    MAY_DOES(DELETE, TABLE, "drop_table"), 0, FWD },
 	{ POST, TBL2 "/metrics", ice_table_metrics,
+	    MAY(READ, TABLE), JSON, FWD },
+	{ POST, TBL2 "/plan", ice_plan_scan,
+	    MAY(READ, TABLE), JSON, FWD },
+	{ GET, TBL2 "/plan/{plan-id}", ice_plan_fetch,
+	    MAY(READ, TABLE), 0, FWD },
+	{ DELETE, TBL2 "/plan/{plan-id}", ice_plan_cancel,
+	    MAY(READ, TABLE), 0, FWD },
+	{ POST, TBL2 "/tasks", ice_scan_tasks,
 	    MAY(READ, TABLE), JSON, FWD },
 	{ POST, TBL2 "/maintenance", ice_table_maintenance,
 	    MAY_DOES(DELETE, TABLE, "table_maintenance"), JSON, NOFED },

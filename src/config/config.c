@@ -138,6 +138,12 @@ static const struct key keys[] = {
 	    0, 100000000 },
 	{ "branch", "inline_max_assets", K_INT, O(branch.inline_max_assets),
 	    0, 100000000 },
+	{ "scan",   "sync_max_manifests", K_INT, O(scan.sync_max_manifests),
+	    0, 100000 },
+	{ "scan",   "tasks_per_part", K_INT, O(scan.tasks_per_part), 1, 100000 },
+	{ "scan",   "ttl_secs",	K_INT,  O(scan.ttl_secs), 10, 604800 },
+	{ "scan",   "max_delete_files", K_INT, O(scan.max_delete_files),
+	    0, 10000000 },
 	{ "federation", "connect_timeout_ms", K_INT,
 	    O(federation.connect_timeout_ms), 100, 600000 },
 	{ "federation", "timeout_ms", K_INT, O(federation.timeout_ms),
@@ -251,6 +257,10 @@ defaults(struct pgl_config *c)
 	c->audit.anonymous_failures_per_min = 60;
 	c->merge.inline_max_assets = 500;
 	c->branch.inline_max_assets = 1000;
+	c->scan.sync_max_manifests = 16;
+	c->scan.tasks_per_part = 1000;
+	c->scan.ttl_secs = 3600;
+	c->scan.max_delete_files = 100000;
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = xstrdup("default");
 }
@@ -1009,6 +1019,20 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->branch.inline_max_assets = (int)n;
+	if ((rc = env_int("PANGOLIN_SCAN_SYNC_MAX_MANIFESTS", 0, 100000, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->scan.sync_max_manifests = (int)n;
+	if ((rc = env_int("PANGOLIN_SCAN_TASKS_PER_PART", 1, 100000, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->scan.tasks_per_part = (int)n;
+	if ((rc = env_int("PANGOLIN_SCAN_TTL_SECS", 10, 604800, &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->scan.ttl_secs = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)

@@ -159,6 +159,16 @@ struct pgl_config {
 		int		inline_max_assets;
 	} branch;
 
+	/* Server-side scan planning (api/scan/, issue 28). */
+	struct {
+		/* A plan reading more manifests than this (after the
+		 * manifest list's pruning) runs as a task; 0: every plan. */
+		int		sync_max_manifests;
+		int		tasks_per_part;	/* file scan tasks per plan task */
+		int		ttl_secs;	/* a stored plan's life */
+		int		max_delete_files; /* held in a plan's index */
+	} scan;
+
 	struct {
 		/* Calls to a federated catalog's remote Iceberg catalog
 		 * (api/federation/): timeouts, the largest answer relayed,

@@ -11,13 +11,13 @@
 #include "util/arena.h"
 
 #define CHUNK_SIZE	(16 * 1024)
-#define ALIGN		16
+#define ALIGN		16	/* __int128 (iceberg/value.h) needs 16 */
 
 struct chunk {
 	struct chunk	*next;
 	size_t		size;
 	size_t		used;
-	unsigned char	data[];
+	unsigned char	data[] __attribute__((aligned(16)));
 };
 
 struct pgl_arena {

@@ -16,6 +16,7 @@
 #include "api/maintenance/maint.h"
 #include "api/branching/merge.h"
 #include "api/federation/federation.h"
+#include "api/scan/scan.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
@@ -62,6 +63,8 @@ run_kind(struct pgl_task_run *run, struct pgl_req *r, const json_t *params,
 		return (api_branch_run(run, r, params, result));
 	if (strcmp(kind, "federated_sync") == 0)
 		return (api_fed_sync_run(run, r, params, result));
+	if (strcmp(kind, "scan_plan") == 0)
+		return (api_scan_plan_run(run, r, params, result));
 	if (strcmp(kind, "maintenance") != 0)
 		return (api_task_fail(run, "unknown task kind \"%s\"", kind));
 	ops = json_object_get(params, "operations");

@@ -1,0 +1,173 @@
+/*
+ * Server-side scan planning (issue 28): the Iceberg REST planTableScan,
+ * fetchPlanningResult, cancelPlanning and fetchScanTasks routes.
+ *
+ * A plan is made the way a correct client would make it: the snapshot's
+ * manifest list, its manifests pruned by their partition summaries, each
+ * live entry kept when its partition tuple and then its column metrics
+ * may match the filter (iceberg/scan.h), with the delete files that apply
+ * to it by sequence number and partition, and its residual filter.  No
+ * data file is opened.
+ *
+ * A plan reading at most [scan] sync_max_manifests manifests is made in
+ * the request (its reads by fetch and replay: api/fetch.h); a larger one
+ * is a task of kind "scan_plan" (the task id is the plan id) that the
+ * runners make while the client polls.  A result is cut into parts of
+ * [scan] tasks_per_part file scan tasks; a result of one part is answered
+ * inline and stored nowhere, a larger one is stored (the store's plan
+ * parts, ABI 1.11) for [scan] ttl_secs: part 0 is the plan's header,
+ * parts 1..n its plan tasks.  A plan task is "<plan id>:<n>".
+ */
+#ifndef PGL_API_SCAN_H
+#define PGL_API_SCAN_H
+
+#include <jansson.h>
+
+#include "api/target.h"
+#include "http/request.h"
+#include "iceberg/manifest.h"
+#include "iceberg/scan.h"
+#include "tasks/runner.h"
+
+struct pgl_arena;
+
+/* What the request asks, bound to the table (scan_req.c). */
+struct scan_req {
+	int64_t			 snapshot_id;	/* -1: an empty table */
+	int64_t			 start_id;	/* incremental: exclusive; -1 */
+	int64_t			*appends;	/* incremental: snapshots */
+	size_t			 nappends;
+	const json_t		*schema;
+	const struct ice_expr	*filter;
+	int			 has_filter;
+	int32_t			*stats;		/* stats-fields' ids */
+	const json_t		**stats_types;	/* their schema types */
+	size_t			 nstats;
+	struct ice_pspec	*specs;		/* the table's specs */
+	size_t			 nspecs;
+	int			 format_version;
+};
+
+/* Parse body (a PlanTableScanRequest) against md; 0, or -1 after 400. */
+int	scan_req_parse(struct pgl_req *, const json_t *body, const json_t *md,
+	    struct scan_req *);
+/* The spec of id, or NULL. */
+const struct ice_pspec	*scan_spec(const struct scan_req *, int32_t id);
+
+/* One manifest of the snapshot worth reading. */
+struct scan_manifest {
+	const char	*path;
+	int64_t		 length;
+	int32_t		 spec_id;
+	int		 content;
+	int64_t		 sequence_number;
+	int64_t		 added_snapshot_id;
+};
+
+/* One delete file of the plan (scan_deletes.c). */
+struct scan_delete {
+	int		 content;	/* ICE_CONTENT_DELETES / EQ_DELETES */
+	int32_t		 spec_id;
+	int64_t		 seq;
+	const char	*key;		/* spec id and partition tuple */
+	const char	*referenced;	/* a DV's or a one-file delete */
+	const char	*json;		/* its DeleteFile, rendered */
+};
+
+struct scan_deletes {
+	struct scan_delete	*v;
+	size_t			 n, cap;
+	size_t			*by_key;	/* v's indexes sorted by key */
+	size_t			 n_keyed;
+	size_t			 nglobal;	/* unpartitioned equality */
+	size_t			*global;
+};
+
+/* Where file scan tasks go (scan_sink.c). */
+struct scan_sink {
+	struct pgl_req		*r;
+	const char		*plan_id;
+	const char		*table;		/* the store's table key */
+	int64_t			 expires_at_ms;
+	int			 can_store;	/* the store keeps parts */
+	int			 store;		/* parts go to the store */
+	size_t			 per_part;
+	json_t			*tasks;		/* this part's */
+	json_t			*deletes;	/* this part's */
+	int			*local;		/* delete index -> this part's */
+	uint32_t		*stamp;		/* local[i]'s part + 1 */
+	uint32_t		 parts;		/* stored so far */
+	uint64_t		 files;		/* every part's */
+};
+
+/* One planning run, in a request or a task. */
+struct scan_plan {
+	struct pgl_req			*r;
+	const struct pgl_catalog	*cat;
+	struct pgl_task_run		*run;		/* a task's; NULL */
+	struct scan_req			 q;
+	const struct ice_expr		**proj;		/* per spec, lazily */
+	const json_t			*md;
+	struct scan_manifest		*mf;
+	size_t				 nmf;
+	size_t				 ndata_mf;
+	struct scan_deletes		 del;
+	struct scan_sink		 sink;
+	uint64_t			 manifests_listed;
+	uint64_t			 manifests_read;
+	uint64_t			 bytes_read;
+	uint64_t			 entries;
+	uint64_t			 skipped_partition;
+	uint64_t			 skipped_metrics;
+};
+
+/* scan_walk.c: the snapshot's manifests worth reading into p->mf. */
+int	scan_list(struct scan_plan *, struct pgl_err *);
+/* Ask for every listed manifest; 1 while one is still on its way. */
+int	scan_fetch_all(struct scan_plan *, struct pgl_err *);
+/* Read the manifests, deletes first, emitting file scan tasks. */
+int	scan_files(struct scan_plan *, struct pgl_err *);
+/* What the run did, for a task's result and the logs. */
+json_t	*scan_counts(const struct scan_plan *);
+
+/* scan_deletes.c */
+int	scan_deletes_add(struct scan_deletes *, struct pgl_arena *,
+	    const struct scan_delete *, size_t max, struct pgl_err *);
+int	scan_deletes_index(struct scan_deletes *, struct pgl_arena *,
+	    struct pgl_err *);
+/* Call fn for every delete applying to a data file. */
+void	scan_deletes_for(const struct scan_deletes *, const char *key,
+	    int32_t spec_id, int64_t data_seq, const char *path,
+	    void (*fn)(void *, size_t), void *arg);
+/* The key of a partition tuple of spec_id (arena). */
+const char	*scan_partition_key(struct pgl_arena *, int32_t spec_id,
+		    const struct ice_value *, size_t n);
+
+/* scan_json.c: a ContentFile of a full manifest entry. */
+json_t	*scan_file_json(const struct scan_plan *, const struct ice_pspec *,
+	    const struct ice_manifest_full *, const struct ice_value *tuple);
+
+/* scan_sink.c */
+/* Ready for tasks of a plan with ndeletes delete files; 0 or -1. */
+int	scan_sink_start(struct scan_sink *, size_t ndeletes);
+int	scan_sink_task(struct scan_sink *, const struct scan_deletes *,
+	    json_t *data_file, const size_t *dels, size_t ndels,
+	    json_t *residual, struct pgl_err *);
+/* Store the part in hand (and, when final, the header); 0 or -1. */
+int	scan_sink_flush(struct scan_sink *, int final, struct pgl_err *);
+void	scan_sink_free(struct scan_sink *);
+/* The plan task names of a stored plan of n parts. */
+json_t	*scan_plan_tasks(const char *plan_id, uint32_t n);
+
+/* scan_routes.c */
+void	ice_plan_scan(struct pgl_req *);
+void	ice_plan_fetch(struct pgl_req *);
+void	ice_plan_cancel(struct pgl_req *);
+void	ice_scan_tasks(struct pgl_req *);
+
+/* scan_task.c: a task of kind "scan_plan". */
+enum pgl_task_end	api_scan_plan_run(struct pgl_task_run *,
+			    struct pgl_req *, const json_t *params,
+			    json_t *result);
+
+#endif
