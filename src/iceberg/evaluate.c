@@ -255,6 +255,32 @@ decode(const struct ice_type *t, const void *b, size_t n,
 	return (1);
 }
 
+/*
+ * A comparison against Appendix D bounds of e's type.  A bound that
+ * does not decode is absent; a NaN bound comes from a writer that did
+ * not keep NaN out of its bounds and says nothing: as Java, the bound a
+ * comparison needs being NaN means "may match", and eq and in need both.
+ */
+static int
+bounds_cmp(const struct ice_expr *e, const void *lb, size_t ln,
+    const void *ub, size_t un)
+{
+	struct ice_value	lo, hi;
+	int			has_lo, has_hi;
+
+	has_lo = decode(&e->type, lb, ln, &lo);
+	has_hi = decode(&e->type, ub, un, &hi);
+	if ((has_lo && is_nan(&lo)) || (has_hi && is_nan(&hi))) {
+		if (e->op == ICE_OP_EQ || e->op == ICE_OP_IN)
+			return (MAY);
+		if (has_lo && is_nan(&lo))
+			has_lo = 0;
+		if (has_hi && is_nan(&hi))
+			has_hi = 0;
+	}
+	return (range_cmp(e, has_lo ? &lo : NULL, has_hi ? &hi : NULL));
+}
+
 static int
 is_comparison(enum ice_op op)
 {
@@ -292,9 +318,6 @@ sum_all_null(const struct ice_field_summary *s, const struct ice_type *t)
 static int
 sum_pred(const struct ice_expr *e, const struct ice_field_summary *s)
 {
-	struct ice_value	lo, hi;
-	int			has_lo, has_hi;
-
 	switch (e->op) {
 	case ICE_OP_IS_NULL:
 		return (s->contains_null ? MAY : NONE);
@@ -320,11 +343,8 @@ sum_pred(const struct ice_expr *e, const struct ice_field_summary *s)
 	if (e->op == ICE_OP_STARTS_WITH)
 		return (range_starts(&e->lits[0], s->lower, s->lower_len,
 		    s->upper, s->upper_len));
-	has_lo = decode(&e->type, s->lower, s->lower_len, &lo);
-	has_hi = decode(&e->type, s->upper, s->upper_len, &hi);
-	if ((has_lo && is_nan(&lo)) || (has_hi && is_nan(&hi)))
-		return (MAY);
-	return (range_cmp(e, has_lo ? &lo : NULL, has_hi ? &hi : NULL));
+	return (bounds_cmp(e, s->lower, s->lower_len, s->upper,
+	    s->upper_len));
 }
 
 int
@@ -389,9 +409,6 @@ nans_only(const struct ice_col_metrics *c)
 static int
 col_pred(const struct ice_expr *e, const struct ice_col_metrics *c)
 {
-	struct ice_value	lo, hi;
-	int			has_lo, has_hi;
-
 	switch (e->op) {
 	case ICE_OP_IS_NULL:
 		return (c->null_count == 0 ? NONE : MAY);
@@ -418,13 +435,8 @@ col_pred(const struct ice_expr *e, const struct ice_col_metrics *c)
 		    c->upper, c->upper_len));
 	if (e->op == ICE_OP_IN && e->nlits > IN_LIMIT)
 		return (MAY);
-	has_lo = decode(&e->type, c->lower, c->lower_len, &lo);
-	has_hi = decode(&e->type, c->upper, c->upper_len, &hi);
-	/* A NaN bound was written by a writer that did not keep NaN out
-	 * of its bounds: it says nothing. */
-	if ((has_lo && is_nan(&lo)) || (has_hi && is_nan(&hi)))
-		return (MAY);
-	return (range_cmp(e, has_lo ? &lo : NULL, has_hi ? &hi : NULL));
+	return (bounds_cmp(e, c->lower, c->lower_len, c->upper,
+	    c->upper_len));
 }
 
 int

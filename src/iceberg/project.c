@@ -74,13 +74,30 @@ mkpred(struct pgl_arena *a, enum ice_op op, const struct ice_pfield *f,
 	return (e);
 }
 
+/*
+ * Room for n values.  A value holds an __int128, so it needs 16-byte
+ * alignment, which the arena's chunks do not promise (their data starts
+ * 8 bytes past a 16-byte boundary).
+ */
+static struct ice_value *
+values(struct pgl_arena *a, size_t n)
+{
+	const uintptr_t	 al = _Alignof(struct ice_value) - 1;
+	uintptr_t	 p;
+
+	if ((p = (uintptr_t)pgl_arena_alloc(a, n * sizeof(struct ice_value) +
+	    al)) == 0)
+		return (NULL);
+	return ((struct ice_value *)((p + al) & ~al));
+}
+
 /* One transformed literal, in the arena. */
 static int
 xlit(struct pgl_arena *a, const struct ice_pfield *f,
     const struct ice_value *v, struct ice_value **out)
 {
 	*out = NULL;
-	if ((*out = pgl_arena_alloc(a, sizeof(**out))) == NULL)
+	if ((*out = values(a, 1)) == NULL)
 		return (OOM);
 	if (ice_transform_apply(f, v, *out) == -1 || (*out)->is_null) {
 		*out = NULL;	/* cannot project: true */
@@ -120,8 +137,7 @@ xset(struct pgl_arena *a, const struct ice_expr *e,
 	struct ice_value	*out;
 	size_t			 i, n = 0;
 
-	if ((out = pgl_arena_alloc(a, 2 * (e->nlits + 1) *
-	    sizeof(*out))) == NULL)
+	if ((out = values(a, 2 * (e->nlits + 1))) == NULL)
 		return (NULL);
 	for (i = 0; i < e->nlits; i++) {
 		if (ice_transform_apply(f, &e->lits[i], &out[n]) == -1 ||
@@ -235,7 +251,7 @@ widen_negative(struct pgl_arena *a, const struct ice_expr *p,
 		return (p);
 	if (p->op != ICE_OP_LT_EQ && p->op != ICE_OP_EQ)
 		return (p);
-	if ((v = pgl_arena_alloc(a, 2 * sizeof(*v))) == NULL)
+	if ((v = values(a, 2)) == NULL)
 		return (NULL);
 	v[0] = v[1] = p->lits[0];
 	v[1].u.i++;
