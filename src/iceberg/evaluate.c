@@ -171,6 +171,14 @@ ice_eval_partition(const struct ice_expr *e, const struct ice_pspec *spec,
 
 /* ---- ranges: what [lower, upper] rules out ------------------------ */
 
+static int
+within(const struct ice_value *lo, const struct ice_value *hi,
+    const struct ice_value *v)
+{
+	return ((lo == NULL || ice_value_cmp(lo, v) <= 0) &&
+	    (hi == NULL || ice_value_cmp(hi, v) >= 0));
+}
+
 /*
  * A range of non-null values (lower and upper may each be absent: NULL)
  * against a comparison; lower and upper are never NaN here.  Shared by
@@ -193,12 +201,10 @@ range_cmp(const struct ice_expr *e, const struct ice_value *lo,
 	case ICE_OP_GT_EQ:
 		return (hi == NULL || ice_value_cmp(hi, lit) >= 0);
 	case ICE_OP_EQ:
-		return ((lo == NULL || ice_value_cmp(lo, lit) <= 0) &&
-		    (hi == NULL || ice_value_cmp(hi, lit) >= 0));
+		return (within(lo, hi, lit));
 	case ICE_OP_IN:
 		for (i = 0; i < e->nlits; i++) {
-			if ((lo == NULL || ice_value_cmp(lo, &e->lits[i]) <= 0) &&
-			    (hi == NULL || ice_value_cmp(hi, &e->lits[i]) >= 0))
+			if (within(lo, hi, &e->lits[i]))
 				return (MAY);
 		}
 		return (NONE);

@@ -419,7 +419,8 @@ test_pspec_bind_types_and_unknowns(void **state)
 	assert_int_equal(s.fields[3].result_type.id, ICE_T_STRING);
 	assert_false(s.fields[4].source_known);
 	assert_int_equal(s.fields[4].xf, ICE_XF_UNKNOWN);
-	assert_int_equal(s.fields[5].xf, ICE_XF_UNKNOWN);	/* year(string) */
+	/* year of a string cannot be */
+	assert_int_equal(s.fields[5].xf, ICE_XF_UNKNOWN);
 	assert_int_equal(s.fields[6].result_type.id, ICE_T_INT);
 	assert_int_equal(s.fields[7].xf, ICE_XF_VOID);
 	assert_string_equal(s.fields[2].name, "ts_day");
