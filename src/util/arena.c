@@ -17,7 +17,9 @@ struct chunk {
 	struct chunk	*next;
 	size_t		size;
 	size_t		used;
-	unsigned char	data[];
+	/* Offsets are aligned from here, so this must be aligned too
+	 * (struct ice_value holds an __int128). */
+	_Alignas(ALIGN) unsigned char data[];
 };
 
 struct pgl_arena {
