@@ -11,13 +11,15 @@
 #include "util/arena.h"
 
 #define CHUNK_SIZE	(16 * 1024)
-#define ALIGN		16	/* __int128 (iceberg/value.h) needs 16 */
+#define ALIGN		16
 
 struct chunk {
 	struct chunk	*next;
 	size_t		size;
 	size_t		used;
-	unsigned char	data[] __attribute__((aligned(16)));
+	/* Offsets are aligned from here, so this must be aligned too
+	 * (struct ice_value holds an __int128). */
+	_Alignas(ALIGN) unsigned char data[];
 };
 
 struct pgl_arena {

@@ -1,0 +1,98 @@
+/*
+ * A bound expression back to REST JSON in the form Java's
+ * ExpressionParser writes and every client reads: the deprecated but
+ * universal term/value shape with field names, booleans for true and
+ * false, literals as Appendix C JSON (value_json.c).
+ */
+#include <string.h>
+
+#include "iceberg/scan.h"
+
+static const char *const	names[] = {
+	[ICE_OP_TRUE] = "true",
+	[ICE_OP_FALSE] = "false",
+	[ICE_OP_AND] = "and",
+	[ICE_OP_OR] = "or",
+	[ICE_OP_NOT] = "not",
+	[ICE_OP_IS_NULL] = "is-null",
+	[ICE_OP_NOT_NULL] = "not-null",
+	[ICE_OP_IS_NAN] = "is-nan",
+	[ICE_OP_NOT_NAN] = "not-nan",
+	[ICE_OP_LT] = "lt",
+	[ICE_OP_LT_EQ] = "lt-eq",
+	[ICE_OP_GT] = "gt",
+	[ICE_OP_GT_EQ] = "gt-eq",
+	[ICE_OP_EQ] = "eq",
+	[ICE_OP_NOT_EQ] = "not-eq",
+	[ICE_OP_STARTS_WITH] = "starts-with",
+	[ICE_OP_NOT_STARTS_WITH] = "not-starts-with",
+	[ICE_OP_IN] = "in",
+	[ICE_OP_NOT_IN] = "not-in",
+};
+
+/* A predicate without a name (a projection's) is referenced by id. */
+static json_t *
+term(const struct ice_expr *x)
+{
+	if (x->name != NULL)
+		return (json_string(x->name));
+	return (json_pack("{s:s, s:i}", "type", "reference", "id",
+	    (json_int_t)x->field_id));
+}
+
+static json_t *
+values(const struct ice_expr *x)
+{
+	json_t	*arr, *v;
+	size_t	 i;
+
+	if ((arr = json_array()) == NULL)
+		return (NULL);
+	for (i = 0; i < x->nlits; i++) {
+		if ((v = ice_value_to_json(&x->lits[i], &x->type)) == NULL ||
+		    json_array_append_new(arr, v) == -1) {
+			json_decref(arr);
+			return (NULL);
+		}
+	}
+	return (arr);
+}
+
+json_t *
+ice_expr_to_json(const struct ice_expr *x)
+{
+	const char	*op;
+
+	if (x == NULL || (size_t)x->op >= sizeof(names) / sizeof(names[0]))
+		return (NULL);
+	op = names[x->op];
+	switch (x->op) {
+	case ICE_OP_TRUE:
+		return (json_true());
+	case ICE_OP_FALSE:
+		return (json_false());
+	case ICE_OP_AND:
+	case ICE_OP_OR:
+		return (json_pack("{s:s, s:o, s:o}", "type", op, "left",
+		    ice_expr_to_json(x->left), "right",
+		    ice_expr_to_json(x->right)));
+	case ICE_OP_NOT:
+		return (json_pack("{s:s, s:o}", "type", op, "child",
+		    ice_expr_to_json(x->left)));
+	case ICE_OP_IS_NULL:
+	case ICE_OP_NOT_NULL:
+	case ICE_OP_IS_NAN:
+	case ICE_OP_NOT_NAN:
+		return (json_pack("{s:s, s:o}", "type", op, "term", term(x)));
+	case ICE_OP_IN:
+	case ICE_OP_NOT_IN:
+		return (json_pack("{s:s, s:o, s:o}", "type", op, "term",
+		    term(x), "values", values(x)));
+	default:
+		if (x->nlits < 1)
+			return (NULL);
+		return (json_pack("{s:s, s:o, s:o}", "type", op, "term",
+		    term(x), "value", ice_value_to_json(&x->lits[0],
+		    &x->type)));
+	}
+}
