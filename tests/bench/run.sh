@@ -583,3 +583,8 @@ echo "bench: written $OUT/isolation-results.md"
 
 echo; sh "$HERE/maintenance.sh" || die "the maintenance bench failed"
 echo "bench: written $OUT/maintenance-results.md"
+
+# --- server-side scan planning (tests/bench/scan.sh) ------------------------------
+
+echo; sh "$HERE/scan.sh" || die "the scan planning bench failed"
+echo "bench: written $OUT/scan-results.md"
