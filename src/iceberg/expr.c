@@ -176,8 +176,9 @@ and_or(struct binder *b, const json_t *j, enum ice_op op, int depth, int neg)
 		return (NULL);
 	if (json_object_get(j, "left") == NULL ||
 	    json_object_get(j, "right") == NULL)
-		return (refuse(b, ARG, "Invalid %s predicate: left and right are "
-		    "required", json_string_value(json_object_get(j, "type"))));
+		return (refuse(b, ARG, "Invalid %s predicate: left and right "
+		    "are required", json_string_value(json_object_get(j,
+		    "type"))));
 	if ((l = parse(b, json_object_get(j, "left"), depth + 1, neg)) ==
 	    NULL || (r = parse(b, json_object_get(j, "right"), depth + 1,
 	    neg)) == NULL)
@@ -310,8 +311,9 @@ unary(struct binder *b, const json_t *j, enum ice_op op)
 	if (keys_ok(b, j, allowed) == -1)
 		return (NULL);
 	if ((child == NULL) == (term == NULL))
-		return (refuse(b, ARG, "Invalid %s predicate: want one of child or "
-		    "term", json_string_value(json_object_get(j, "type"))));
+		return (refuse(b, ARG, "Invalid %s predicate: want one of "
+		    "child or term", json_string_value(json_object_get(j,
+		    "type"))));
 	if (resolve(b, child != NULL ? child : term, &f) == -1)
 		return (NULL);
 	fp = f.type.id == ICE_T_FLOAT || f.type.id == ICE_T_DOUBLE;
@@ -361,8 +363,9 @@ sides(struct binder *b, const json_t *j, enum ice_op *op,
 
 	if (t != NULL || v != NULL) {
 		if (t == NULL || v == NULL || l != NULL || r != NULL)
-			return (ice_fail(b->e, 400, ARG, "Invalid %s predicate: "
-			    "want term and value, or left and right", type));
+			return (ice_fail(b->e, 400, ARG, "Invalid %s "
+			    "predicate: want term and value, or left and right",
+			    type));
 		*ref = t;
 		*lit = v;
 		return (0);
@@ -394,13 +397,13 @@ compare(struct binder *b, const json_t *j, enum ice_op op)
 	struct ice_value		*v;
 	struct ice_expr			*x;
 
-	if (keys_ok(b, j, allowed) == -1 || sides(b, j, &op, &ref, &lit) == -1 ||
-	    resolve(b, ref, &f) == -1)
+	if (keys_ok(b, j, allowed) == -1 ||
+	    sides(b, j, &op, &ref, &lit) == -1 || resolve(b, ref, &f) == -1)
 		return (NULL);
 	if ((op == ICE_OP_STARTS_WITH || op == ICE_OP_NOT_STARTS_WITH) &&
 	    f.type.id != ICE_T_STRING)
-		return (refuse(b, VALID, "Invalid starts-with predicate on %s: only "
-		    "string fields", f.name));
+		return (refuse(b, VALID, "Invalid starts-with predicate on "
+		    "%s: only string fields", f.name));
 	if ((v = pgl_arena_alloc(b->a, sizeof(*v))) == NULL) {
 		(void)ice_oom(b->e);
 		return (NULL);
@@ -436,8 +439,8 @@ set_values(struct binder *b, const json_t *j)
 	    (json_object_get(j, "data-type") != NULL &&
 	    ice_type_parse(json_object_get(j, "data-type"), &dt) == -1)) {
 		if (b->e->status == 0)
-			(void)ice_fail(b->e, 400, ARG, "Invalid values: want an "
-			    "array of literals");
+			(void)ice_fail(b->e, 400, ARG, "Invalid values: want "
+			    "an array of literals");
 		return (NULL);
 	}
 	return (json_object_get(j, "values"));
@@ -460,9 +463,9 @@ set(struct binder *b, const json_t *j, enum ice_op op)
 		return (NULL);
 	if ((child == NULL) == (term == NULL) ||
 	    json_object_get(j, "values") == NULL)
-		return (refuse(b, ARG, "Invalid %s predicate: want values and one of "
-		    "child or term", json_string_value(json_object_get(j,
-		    "type"))));
+		return (refuse(b, ARG, "Invalid %s predicate: want values "
+		    "and one of child or term",
+		    json_string_value(json_object_get(j, "type"))));
 	if ((vals = set_values(b, json_object_get(j, "values"))) == NULL ||
 	    resolve(b, child != NULL ? child : term, &f) == -1)
 		return (NULL);
@@ -517,7 +520,8 @@ object(struct binder *b, const json_t *j, int depth, int neg)
 		if (strcasecmp(type, ops[i].name) == 0)
 			break;
 	if (i == NOPS)
-		return (refuse(b, ARG, "Invalid predicate: unknown type %s", type));
+		return (refuse(b, ARG, "Invalid predicate: unknown type %s",
+		    type));
 	op = neg ? ops[i].neg : ops[i].op;
 	switch (ops[i].kind) {
 	case K_CONST:
@@ -528,7 +532,8 @@ object(struct binder *b, const json_t *j, int depth, int neg)
 		if (keys_ok(b, j, not_keys) == -1)
 			return (NULL);
 		if (json_object_get(j, "child") == NULL)
-			return (refuse(b, ARG, "Invalid not predicate: no child"));
+			return (refuse(b, ARG,
+			    "Invalid not predicate: no child"));
 		return (parse(b, json_object_get(j, "child"), depth + 1, !neg));
 	case K_UNARY:
 		return (unary(b, j, op));
@@ -546,23 +551,26 @@ parse(struct binder *b, const json_t *j, int depth, int neg)
 	const char	*s;
 
 	if (depth > MAX_DEPTH)
-		return (refuse(b, ARG, "Invalid filter: nested deeper than %d levels",
-		    MAX_DEPTH));
+		return (refuse(b, ARG, "Invalid filter: nested deeper than "
+		    "%d levels", MAX_DEPTH));
 	if (++b->nodes > MAX_NODES)
-		return (refuse(b, ARG, "Invalid filter: more than %d predicates",
-		    MAX_NODES));
+		return (refuse(b, ARG, "Invalid filter: more than %d "
+		    "predicates", MAX_NODES));
 	if (json_is_boolean(j))
 		return (node(b, json_is_true(j) != neg ? ICE_OP_TRUE :
 		    ICE_OP_FALSE));
 	if (json_is_string(j)) {
 		s = json_string_value(j);
-		if (strcasecmp(s, "true") == 0 || strcasecmp(s, "false") == 0)
-			return (constant(b, NULL, (strcasecmp(s, "true") == 0) !=
-			    neg ? ICE_OP_TRUE : ICE_OP_FALSE));
+		if (strcasecmp(s, "true") == 0)
+			return (constant(b, NULL, neg ? ICE_OP_FALSE :
+			    ICE_OP_TRUE));
+		if (strcasecmp(s, "false") == 0)
+			return (constant(b, NULL, neg ? ICE_OP_TRUE :
+			    ICE_OP_FALSE));
 	}
 	if (!json_is_object(j))
-		return (refuse(b, ARG, "Invalid predicate: want a boolean or an "
-		    "object"));
+		return (refuse(b, ARG, "Invalid predicate: want a boolean or "
+		    "an object"));
 	return (object(b, j, depth, neg));
 }
 

@@ -17,7 +17,7 @@ struct pgl_arena;
 /* A primitive field a predicate names. */
 struct expr_field {
 	int32_t		 id;
-	const char	*name;		/* full dotted name, the schema's case */
+	const char	*name;		/* full dotted name, schema's case */
 	struct ice_type	 type;
 	int		 required;	/* it and every enclosing struct */
 };

@@ -464,8 +464,8 @@ ice_value_from_json(struct pgl_arena *a, const struct ice_type *t,
 	switch (t->id) {
 	case ICE_T_BOOLEAN:
 		if (!json_is_boolean(j))
-			return (*why = "a boolean literal must be true or false",
-			    -1);
+			return (*why = "a boolean literal must be true or "
+			    "false", -1);
 		v->u.b = json_is_true(j);
 		return (0);
 	case ICE_T_INT:
@@ -478,8 +478,8 @@ ice_value_from_json(struct pgl_arena *a, const struct ice_type *t,
 		if ((json_is_string(j) ? parse_decimal(json_string_value(j), t,
 		    &v->u.dec) : json_is_number(j) ? decimal_number(j, t,
 		    &v->u.dec) : -1) == -1)
-			return (*why = "invalid decimal for the type's precision "
-			    "and scale", -1);
+			return (*why = "invalid decimal for the type's "
+			    "precision and scale", -1);
 		return (0);
 	case ICE_T_DATE:
 	case ICE_T_TIME:

@@ -16,12 +16,15 @@ srcs_request="src/util/json.c src/util/names.c src/util/location.c \
 	src/auth/apikey.c src/auth/rbac.c src/auth/settings.c src/util/arena.c src/storage/sigv4.c"
 libs_request="-ljansson -luuid -ljwt -lcrypto"
 srcs_iceberg="src/iceberg/*.c src/util/json.c src/util/uuid.c src/util/location.c \
-	src/util/names.c"
+	src/util/names.c src/util/arena.c"
 libs_iceberg="-ljansson -luuid -lavro -lz"
 srcs_manifest="src/iceberg/manifest.c src/iceberg/manifest_frame.c \
 	src/iceberg/manifest_decode.c \
 	src/iceberg/manifest_write.c"
 libs_manifest="-lavro -ljansson -lz"
+# Pure like the engine, and it links the engine's helpers (types.c...).
+srcs_scan_expr=$srcs_iceberg
+libs_scan_expr="$libs_iceberg -lm"
 srcs_oidc="src/auth/jwk.c src/auth/oidc_token.c src/auth/idp_claims.c \
 	src/util/names.c"
 libs_oidc="-ljansson -lcrypto"
