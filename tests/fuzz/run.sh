@@ -19,7 +19,7 @@ srcs_iceberg="src/iceberg/*.c src/util/json.c src/util/uuid.c src/util/location.
 	src/util/names.c"
 libs_iceberg="-ljansson -luuid -lavro -lz"
 srcs_manifest="src/iceberg/manifest.c src/iceberg/manifest_frame.c \
-	src/iceberg/manifest_decode.c \
+	src/iceberg/manifest_decode.c src/iceberg/manifest_full.c \
 	src/iceberg/manifest_write.c"
 libs_manifest="-lavro -ljansson -lz"
 srcs_oidc="src/auth/jwk.c src/auth/oidc_token.c src/auth/idp_claims.c \
