@@ -3,7 +3,9 @@
  * libavro generic value of the writer's own schema (manifest_decode.c),
  * and each field is found by NAME in it: Spark, PyIceberg and Java name
  * their records differently and make different fields optional, so no
- * reader schema is imposed.
+ * reader schema is imposed.  A manifest's names are resolved to indexes
+ * once per file (ice_avro_idx); its entries are walked once, for
+ * ice_manifest_read, ice_manifest_read_files and manifest_full.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,16 +63,12 @@ rd_next(struct rd *r)
 	return (ice_avro_next(&r->avro, r->err, r->what));
 }
 
-/*
- * The named field of a record, unwrapped from its ["null", T] union:
- * 1 with *out, or 0 when absent or null.
- */
-static int
-get(avro_value_t *rec, const char *name, avro_value_t *out)
+int
+ice_avro_get(avro_value_t *rec, int i, avro_value_t *out)
 {
 	avro_value_t	f, b;
 
-	if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
+	if (i < 0 || avro_value_get_by_index(rec, (size_t)i, &f, NULL) != 0)
 		return (0);
 	if (avro_value_get_type(&f) == AVRO_UNION) {
 		if (avro_value_get_current_branch(&f, &b) != 0)
@@ -83,74 +81,135 @@ get(avro_value_t *rec, const char *name, avro_value_t *out)
 	return (1);
 }
 
-/* An int or long field: 1, 0 absent (def), -1 of another type. */
-static int
-get_i64(avro_value_t *rec, const char *name, int64_t def, int64_t *out)
+void
+ice_avro_idx_resolve(struct ice_avro_idx *x, avro_value_t *rec)
 {
-	avro_value_t	v;
-	int32_t		i;
+	avro_schema_t	s = avro_value_get_schema(rec);
+	size_t		i;
 
-	*out = def;
-	if (!get(rec, name, &v))
-		return (0);
-	switch (avro_value_get_type(&v)) {
+	if (s == x->schema)
+		return;
+	x->schema = s;
+	for (i = 0; i < x->n; i++)
+		x->at[i] = avro_schema_record_field_get_index(s, x->names[i]);
+}
+
+/* The named field of a record (manifest lists: a few records a file). */
+static int
+get(avro_value_t *rec, const char *name, avro_value_t *out)
+{
+	return (ice_avro_get(rec, avro_schema_record_field_get_index(
+	    avro_value_get_schema(rec), name), out));
+}
+
+/* An int or long value: 0, or -1 of another type. */
+static int
+as_i64(avro_value_t *v, int64_t *out)
+{
+	int32_t	i;
+
+	switch (avro_value_get_type(v)) {
 	case AVRO_INT32:
-		if (avro_value_get_int(&v, &i) != 0)
+		if (avro_value_get_int(v, &i) != 0)
 			return (-1);
 		*out = i;
-		return (1);
+		return (0);
 	case AVRO_INT64:
-		return (avro_value_get_long(&v, out) == 0 ? 1 : -1);
+		return (avro_value_get_long(v, out) == 0 ? 0 : -1);
 	default:
 		return (-1);
 	}
+}
+
+/* Field i (name, for messages) as an int or long: 1, 0 absent (def), -1. */
+static int
+field_i64(struct rd *r, avro_value_t *rec, int i, const char *name,
+    int64_t def, int64_t *out)
+{
+	avro_value_t	v;
+
+	*out = def;
+	if (!ice_avro_get(rec, i, &v))
+		return (0);
+	if (as_i64(&v, out) == -1)
+		return (fail(r, "field %s is not a number", name));
+	return (1);
+}
+
+/* Field i as a string: 1, 0 absent or null (NULL), -1. */
+static int
+field_str(struct rd *r, avro_value_t *rec, int i, const char *name,
+    const char **out)
+{
+	avro_value_t	v;
+	size_t		sz;
+
+	*out = NULL;
+	if (!ice_avro_get(rec, i, &v))
+		return (0);
+	if (avro_value_get_type(&v) != AVRO_STRING ||
+	    avro_value_get_string(&v, out, &sz) != 0)
+		return (fail(r, "field %s is not a string", name));
+	return (1);
+}
+
+/* A field present or -1: what a required field's reader returns. */
+static int
+required(struct rd *r, int rc, const char *name)
+{
+	if (rc == 0)
+		return (fail(r, "required field %s is missing", name));
+	return (rc == -1 ? -1 : 0);
+}
+
+static int
+idx(avro_value_t *rec, const char *name)
+{
+	return (avro_schema_record_field_get_index(avro_value_get_schema(rec),
+	    name));
 }
 
 static int
 opt_i64(struct rd *r, avro_value_t *rec, const char *name, int64_t def,
     int64_t *out)
 {
-	if (get_i64(rec, name, def, out) == -1)
-		return (fail(r, "field %s is not a number", name));
-	return (0);
+	return (field_i64(r, rec, idx(rec, name), name, def, out) == -1 ?
+	    -1 : 0);
 }
 
 static int
 req_i64(struct rd *r, avro_value_t *rec, const char *name, int64_t *out)
 {
-	int	rc;
-
-	if ((rc = get_i64(rec, name, 0, out)) == -1)
-		return (fail(r, "field %s is not a number", name));
-	if (rc == 0)
-		return (fail(r, "required field %s is missing", name));
-	return (0);
-}
-
-/* A string field; NULL when absent or null, -1 of another type. */
-static int
-opt_str(struct rd *r, avro_value_t *rec, const char *name, const char **out)
-{
-	avro_value_t	v;
-	size_t		sz;
-
-	*out = NULL;
-	if (!get(rec, name, &v))
-		return (0);
-	if (avro_value_get_type(&v) != AVRO_STRING ||
-	    avro_value_get_string(&v, out, &sz) != 0)
-		return (fail(r, "field %s is not a string", name));
-	return (0);
+	return (required(r, field_i64(r, rec, idx(rec, name), name, 0, out),
+	    name));
 }
 
 static int
 req_str(struct rd *r, avro_value_t *rec, const char *name, const char **out)
 {
-	if (opt_str(r, rec, name, out) == -1)
-		return (-1);
-	if (*out == NULL)
-		return (fail(r, "required field %s is missing", name));
-	return (0);
+	return (required(r, field_str(r, rec, idx(rec, name), name, out),
+	    name));
+}
+
+/* Field f of a record resolved in x, as opt_i64 (req: as req_i64). */
+static int
+at_i64(struct rd *r, avro_value_t *rec, const struct ice_avro_idx *x,
+    int f, int req, int64_t def, int64_t *out)
+{
+	int	rc;
+
+	rc = field_i64(r, rec, x->at[f], x->names[f], def, out);
+	return (req ? required(r, rc, x->names[f]) : (rc == -1 ? -1 : 0));
+}
+
+static int
+at_str(struct rd *r, avro_value_t *rec, const struct ice_avro_idx *x,
+    int f, int req, const char **out)
+{
+	int	rc;
+
+	rc = field_str(r, rec, x->at[f], x->names[f], out);
+	return (req ? required(r, rc, x->names[f]) : (rc == -1 ? -1 : 0));
 }
 
 /* One of the names a count has had (v1 "added_data_files_count"). */
@@ -389,13 +448,14 @@ to_json(avro_value_t *v, int depth)
 }
 
 static int
-partition_json(struct rd *r, avro_value_t *df, char **out)
+partition_json(struct rd *r, avro_value_t *df, const struct ice_avro_idx *x,
+    char **out)
 {
 	avro_value_t	 p;
 	json_t		*j;
 
 	*out = NULL;
-	if (!get(df, "partition", &p)) {
+	if (!ice_avro_get(df, x->at[ICE_DF_PARTITION], &p)) {
 		if ((*out = strdup("{}")) == NULL)
 			return (fail(r, "%s", "out of memory"));
 		return (0);
@@ -412,80 +472,121 @@ partition_json(struct rd *r, avro_value_t *df, char **out)
 	return (0);
 }
 
+/* The names of ICE_DF_* and of entry fields, resolved once a file. */
+static const char *const df_names[ICE_DF_N] = {
+	"content", "file_path", "file_format", "partition", "record_count",
+	"file_size_in_bytes", "referenced_data_file", "content_offset",
+	"content_size_in_bytes"
+};
+
+enum { EN_STATUS, EN_SNAPSHOT_ID, EN_SEQ, EN_FILE_SEQ, EN_DATA_FILE, EN_N };
+
+static const char *const entry_names[EN_N] = {
+	"status", "snapshot_id", "sequence_number", "file_sequence_number",
+	"data_file"
+};
+
 static int
-data_file(struct rd *r, avro_value_t *df, struct ice_manifest_entry *e,
+data_file(struct rd *r, struct ice_entry_walk *w, struct ice_avro_idx *x,
     char **part)
 {
-	int64_t	v;
+	struct ice_manifest_entry	*e = w->e;
+	avro_value_t			*df = &w->df;
+	int64_t				 v;
 
 	if (avro_value_get_type(df) != AVRO_RECORD)
 		return (fail(r, "%s", "data_file is not a record"));
-	if (opt_i64(r, df, "content", 0, &v) == -1)
+	ice_avro_idx_resolve(x, df);
+	w->at = x;
+	if (at_i64(r, df, x, ICE_DF_CONTENT, 0, 0, &v) == -1)
 		return (-1);
 	if (v < ICE_CONTENT_DATA || v > ICE_CONTENT_EQ_DELETES)
 		return (fail(r, "%s", "data_file content is not 0, 1 or 2"));
 	e->content = (int)v;
-	if (req_str(r, df, "file_path", &e->file_path) == -1 ||
-	    req_str(r, df, "file_format", &e->file_format) == -1 ||
-	    req_i64(r, df, "record_count", &e->record_count) == -1 ||
-	    req_i64(r, df, "file_size_in_bytes", &e->file_size) == -1 ||
-	    opt_str(r, df, "referenced_data_file",
+	if (at_str(r, df, x, ICE_DF_FILE_PATH, 1, &e->file_path) == -1 ||
+	    at_str(r, df, x, ICE_DF_FILE_FORMAT, 1, &e->file_format) == -1 ||
+	    at_i64(r, df, x, ICE_DF_RECORD_COUNT, 1, 0,
+	    &e->record_count) == -1 ||
+	    at_i64(r, df, x, ICE_DF_FILE_SIZE, 1, 0, &e->file_size) == -1 ||
+	    at_str(r, df, x, ICE_DF_REFERENCED, 0,
 	    &e->referenced_data_file) == -1 ||
-	    opt_i64(r, df, "content_offset", -1, &e->content_offset) == -1 ||
-	    opt_i64(r, df, "content_size_in_bytes", -1,
+	    at_i64(r, df, x, ICE_DF_CONTENT_OFFSET, 0, -1,
+	    &e->content_offset) == -1 ||
+	    at_i64(r, df, x, ICE_DF_CONTENT_SIZE, 0, -1,
 	    &e->content_size) == -1)
 		return (-1);
 	if (r->no_partition)
 		return (0);
-	if (partition_json(r, df, part) == -1)
+	if (partition_json(r, df, x, part) == -1)
 		return (-1);
 	e->partition_json = *part;
 	return (0);
 }
 
+/* The indexes of a manifest's entry and data_file records. */
+struct entry_idx {
+	struct ice_avro_idx	 entry, df;
+};
+
 static int
-entry_read(struct rd *r, struct ice_manifest_entry *e, char **part)
+entry_read(struct rd *r, struct entry_idx *x, struct ice_entry_walk *w,
+    char **part)
 {
-	avro_value_t	 df;
-	int64_t		 v;
+	struct ice_manifest_entry	*e = w->e;
+	avro_value_t			*rec = &r->rec;
+	int64_t				 v;
 
 	memset(e, 0, sizeof(*e));
-	if (req_i64(r, &r->rec, "status", &v) == -1)
+	ice_avro_idx_resolve(&x->entry, rec);
+	if (at_i64(r, rec, &x->entry, EN_STATUS, 1, 0, &v) == -1)
 		return (-1);
 	if (v < 0 || v > 2)
 		return (fail(r, "%s", "status is not 0, 1 or 2"));
 	e->status = (int)v;
-	if (opt_i64(r, &r->rec, "snapshot_id", -1, &e->snapshot_id) == -1 ||
-	    opt_i64(r, &r->rec, "sequence_number", -1,
+	if (at_i64(r, rec, &x->entry, EN_SNAPSHOT_ID, 0, -1,
+	    &e->snapshot_id) == -1 ||
+	    at_i64(r, rec, &x->entry, EN_SEQ, 0, -1,
 	    &e->sequence_number) == -1 ||
-	    opt_i64(r, &r->rec, "file_sequence_number", -1,
+	    at_i64(r, rec, &x->entry, EN_FILE_SEQ, 0, -1,
 	    &e->file_sequence_number) == -1)
 		return (-1);
-	if (!get(&r->rec, "data_file", &df))
+	if (!ice_avro_get(rec, x->entry.at[EN_DATA_FILE], &w->df))
 		return (fail(r, "%s", "required field data_file is missing"));
-	return (data_file(r, &df, e, part));
+	return (data_file(r, w, &x->df, part));
 }
 
-static int
-manifest_read(const void *buf, size_t len, int no_partition,
-    ice_manifest_entry_fn fn, void *arg, struct pgl_err *err)
+int
+ice_manifest_walk(const void *buf, size_t len, int no_partition,
+    ice_entry_hook hook, void *arg, struct pgl_err *err)
 {
-	struct rd			r;
-	struct ice_manifest_entry	e;
-	char				*part;
-	int				 rc, stop;
+	struct rd		r;
+	struct entry_idx	x;
+	struct ice_entry_walk	w;
+	struct ice_manifest_entry e;
+	char			*part;
+	int			 rc;
 
 	memset(&r, 0, sizeof(r));
+	memset(&x, 0, sizeof(x));
+	memset(&w, 0, sizeof(w));
+	x.entry.names = entry_names;
+	x.entry.n = EN_N;
+	x.df.names = df_names;
+	x.df.n = ICE_DF_N;
 	r.what = "manifest";
 	r.err = err;
 	r.no_partition = no_partition;
+	w.e = &e;
+	w.err = err;
 	if ((rc = rd_open(&r, buf, len)) == 0) {
+		w.schema = r.avro.file.schema;
+		w.schema_len = r.avro.file.schema_len;
 		while ((rc = rd_next(&r)) == 1) {
 			part = NULL;
-			rc = entry_read(&r, &e, &part);
-			stop = rc == 0 && fn(arg, &e) != 0;
+			if ((rc = entry_read(&r, &x, &w, &part)) == 0)
+				rc = hook(arg, &w);
 			free(part);
-			if (rc == -1 || stop)
+			if (rc != 0)
 				break;
 		}
 	}
@@ -493,16 +594,33 @@ manifest_read(const void *buf, size_t len, int no_partition,
 	return (rc == -1 ? -1 : 0);
 }
 
+struct user_fn {
+	ice_manifest_entry_fn	 fn;
+	void			*arg;
+};
+
+static int
+call_user(void *arg, struct ice_entry_walk *w)
+{
+	struct user_fn	*u = arg;
+
+	return (u->fn(u->arg, w->e) != 0);
+}
+
 int
 ice_manifest_read(const void *buf, size_t len, ice_manifest_entry_fn fn,
     void *arg, struct pgl_err *err)
 {
-	return (manifest_read(buf, len, 0, fn, arg, err));
+	struct user_fn	u = { fn, arg };
+
+	return (ice_manifest_walk(buf, len, 0, call_user, &u, err));
 }
 
 int
 ice_manifest_read_files(const void *buf, size_t len,
     ice_manifest_entry_fn fn, void *arg, struct pgl_err *err)
 {
-	return (manifest_read(buf, len, 1, fn, arg, err));
+	struct user_fn	u = { fn, arg };
+
+	return (ice_manifest_walk(buf, len, 1, call_user, &u, err));
 }

@@ -1,6 +1,7 @@
 /*
- * Shared by manifest.c (reading) and manifest_write.c: the Avro object
- * container framing, which both check or produce by hand.  Not for
+ * Shared by manifest.c, manifest_full.c (reading) and manifest_write.c:
+ * the Avro object container framing, which they check or produce by hand,
+ * and the walk over a manifest's entries.  Not for
  * callers outside the manifest code.
  */
 #ifndef PGL_ICEBERG_MANIFEST_AVRO_H
@@ -12,6 +13,8 @@
 #include <avro.h>
 
 #include "pangolin/plugin.h"
+
+struct ice_manifest_entry;	/* manifest.h */
 
 #define ICE_AVRO_SYNC	16	/* bytes of a container's sync marker */
 
@@ -85,5 +88,60 @@ void	ice_avro_raw(struct ice_avro_buf *, const void *, size_t);
 void	ice_avro_long(struct ice_avro_buf *, int64_t);	/* zigzag */
 void	ice_avro_str(struct ice_avro_buf *, const char *);
 void	ice_avro_bytes(struct ice_avro_buf *, const void *, size_t);
+
+/*
+ * Field indexes of one record schema, resolved by name when the schema
+ * changes (once per file: it is the writer's) instead of by name per
+ * record: a plan reads a million entries.  -1 where the writer's record
+ * lacks the field.
+ */
+#define ICE_AVRO_IDX_MAX	16
+
+struct ice_avro_idx {
+	avro_schema_t		 schema;	/* resolved for; NULL: none */
+	const char *const	*names;
+	size_t			 n;
+	int			 at[ICE_AVRO_IDX_MAX];
+};
+
+/* idx's indexes for rec's schema (a no-op when they are already). */
+void	ice_avro_idx_resolve(struct ice_avro_idx *, avro_value_t *rec);
+/* Field i of rec, unwrapped from its union: 1, or 0 absent or null. */
+int	ice_avro_get(avro_value_t *rec, int i, avro_value_t *out);
+
+/*
+ * The fields of a manifest entry's data_file the readers share, in the
+ * order of their names in manifest.c.
+ */
+enum ice_df_field {
+	ICE_DF_CONTENT, ICE_DF_FILE_PATH, ICE_DF_FILE_FORMAT,
+	ICE_DF_PARTITION, ICE_DF_RECORD_COUNT, ICE_DF_FILE_SIZE,
+	ICE_DF_REFERENCED, ICE_DF_CONTENT_OFFSET, ICE_DF_CONTENT_SIZE,
+	ICE_DF_N
+};
+
+/*
+ * One entry of a manifest as the walk hands it to a reader: the entry
+ * read, its data_file record with the indexes of its fields, and the
+ * writer's schema text (field-id attributes libavro does not keep).
+ */
+struct ice_entry_walk {
+	struct ice_manifest_entry	*e;
+	avro_value_t			 df;
+	const struct ice_avro_idx	*at;	/* ICE_DF_* of df */
+	const unsigned char		*schema;
+	size_t				 schema_len;
+	struct pgl_err			*err;
+};
+
+/* 0 to go on, 1 to stop, -1 with w->err set. */
+typedef int	(*ice_entry_hook)(void *, struct ice_entry_walk *w);
+
+/*
+ * Every entry of a manifest (manifest.c), to hook; partition_json is
+ * filled unless no_partition.  0, or -1 with err.
+ */
+int	ice_manifest_walk(const void *buf, size_t len, int no_partition,
+	    ice_entry_hook hook, void *arg, struct pgl_err *err);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * libFuzzer target for the manifest reader (src/iceberg/manifest.c).
- * Every input is read as a manifest list and as a manifest: each must
+ * Every input is read as a manifest list, as a manifest and as a
+ * manifest in full (ice_manifest_read_full): each must
  * end in 0 or -1 with a message, never a crash, and every string and
  * bound handed to a callback must be readable.  A manifest list that
  * reads is written back with ice_manifest_list_write and must read again
@@ -86,6 +87,45 @@ on_entry(void *arg, const struct ice_manifest_entry *e)
 	return (0);
 }
 
+/* Every value, metric and list of a full entry must be readable. */
+static int
+on_full(void *arg, const struct ice_manifest_full *f)
+{
+	struct refs	*s = arg;
+	size_t		 i;
+
+	CHECK(f->e.file_path != NULL && f->e.partition_json == NULL);
+	touch(s, f->e.file_path, strlen(f->e.file_path));
+	CHECK(f->npartition == 0 || (f->partition != NULL &&
+	    f->partition_ids != NULL));
+	for (i = 0; i < f->npartition; i++) {
+		touch(s, &f->partition_ids[i], sizeof(int32_t));
+		if (f->partition[i].is_null)
+			continue;
+		switch (f->partition[i].tid) {
+		case ICE_T_STRING:
+		case ICE_T_BINARY:
+		case ICE_T_FIXED:
+			touch(s, f->partition[i].u.s.p, f->partition[i].u.s.n);
+			break;
+		default:
+			break;
+		}
+	}
+	for (i = 0; i < f->ncols; i++) {
+		CHECK(i == 0 || f->cols[i - 1].id < f->cols[i].id);
+		if (f->cols[i].lower != NULL)
+			touch(s, f->cols[i].lower, f->cols[i].lower_len);
+		if (f->cols[i].upper != NULL)
+			touch(s, f->cols[i].upper, f->cols[i].upper_len);
+	}
+	touch(s, f->equality_ids, f->nequality_ids * sizeof(int32_t));
+	touch(s, f->split_offsets, f->nsplit_offsets * sizeof(int64_t));
+	if (f->key_metadata != NULL)
+		touch(s, f->key_metadata, f->key_metadata_len);
+	return (0);
+}
+
 static int
 count(void *arg, const struct ice_manifest_ref *r)
 {
@@ -127,6 +167,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(s.path[i]);
 	memset(&err, 0, sizeof(err));
 	rc = ice_manifest_read(data, size, on_entry, &s, &err);
+	CHECK(rc == 0 || (rc == -1 && err.code == PGL_EINVAL &&
+	    err.msg[0] != '\0'));
+	memset(&err, 0, sizeof(err));
+	rc = ice_manifest_read_full(data, size, on_full, &s, &err);
 	CHECK(rc == 0 || (rc == -1 && err.code == PGL_EINVAL &&
 	    err.msg[0] != '\0'));
 	return (0);

@@ -19,7 +19,7 @@ srcs_iceberg="src/iceberg/*.c src/util/json.c src/util/uuid.c src/util/location.
 	src/util/names.c src/util/arena.c"
 libs_iceberg="-ljansson -luuid -lavro -lz"
 srcs_manifest="src/iceberg/manifest.c src/iceberg/manifest_frame.c \
-	src/iceberg/manifest_decode.c \
+	src/iceberg/manifest_decode.c src/iceberg/manifest_full.c \
 	src/iceberg/manifest_write.c"
 libs_manifest="-lavro -ljansson -lz"
 # Pure like the engine, and it links the engine's helpers (types.c...).
