@@ -35,6 +35,7 @@
 #include "store_util.h"
 
 #include "pangolin/store.h"
+#include "tasks/retention.h"
 #include "util/arena.h"
 
 #define SEP		PGL_NS_SEP_STR
@@ -4107,6 +4108,42 @@ test_deleting_a_tenant_takes_its_plan_parts(void **state)
 	    &f->err));
 }
 
+/*
+ * The task runner's sweep (src/tasks/retention.c) empties a backlog
+ * larger than one batch, and leaves a store of an older ABI alone.
+ */
+static void
+test_plan_parts_sweep_purges_a_backlog_in_batches(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store_ops	 old = *ops;
+	struct pgl_plan_part	 in, out;
+	volatile int		 stop = 0;
+	uint32_t		 i, n = PGL_RETENTION_BATCH * 2 + 5;
+
+	seed_tenant(f, "t-a", "acme");
+	OK(f, ops->begin(f->s, &f->err));
+	for (i = 0; i < n; i++) {
+		in = part("old", i, "{}", 10 + (int64_t)i);
+		OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	}
+	in = part("live", 0, "{}", INT64_MAX);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+
+	old.abi_minor = 10;
+	assert_int_equal(pgl_plan_parts_sweep(&old, f->s, INT64_MAX - 1,
+	    &stop), 0);
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "old", 0, 0, &out,
+	    &f->err));
+	assert_int_equal(pgl_plan_parts_sweep(ops, f->s, 10000, &stop), n);
+	assert_int_equal(pgl_plan_parts_sweep(ops, f->s, 10000, &stop), 0);
+	FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a, "t-a", "old",
+	    n - 1, 0, &out, &f->err));
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "live", 0, 10000, &out,
+	    &f->err));
+}
+
 /* Pagination, the same edges for every list. */
 
 typedef int	(*names_fn)(struct fx *, const struct pgl_page *,
@@ -4646,6 +4683,7 @@ main(void)
 		T(test_deleting_a_plan_takes_all_its_parts_and_no_other),
 		T(test_plan_parts_purge_takes_expired_oldest_first_up_to_limit),
 		T(test_deleting_a_tenant_takes_its_plan_parts),
+		T(test_plan_parts_sweep_purges_a_backlog_in_batches),
 		T(test_paging_tenants),
 		T(test_paging_warehouses_and_catalogs),
 		T(test_paging_namespaces_assets_branches_tags),
