@@ -264,6 +264,17 @@ int	sql_get_idempotent(struct pgl_store *, struct pgl_arena *,
 int	sql_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
 	    struct pgl_err *);
 
+/* sql_plan_parts.c: scan plan parts (ABI 1.11) */
+int	sql_put_plan_part(struct pgl_store *, const char *,
+	    const struct pgl_plan_part *, struct pgl_err *);
+int	sql_get_plan_part(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, uint32_t, int64_t,
+	    struct pgl_plan_part *, struct pgl_err *);
+int	sql_delete_plan_parts(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	sql_purge_plan_parts(struct pgl_store *, int64_t, uint32_t,
+	    uint64_t *, struct pgl_err *);
+
 /*
  * The methods above, for a plugin's ops table, in the order of struct
  * pgl_store_ops.  Users, roles, permissions, service users, tokens,
@@ -439,6 +450,10 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.list_access_requests = sql_list_access_requests, \
 	.review_access_request = sql_review_access_request, \
 	.count_tenant = sql_count_tenant, \
+	.put_plan_part = sql_put_plan_part, \
+	.get_plan_part = sql_get_plan_part, \
+	.delete_plan_parts = sql_delete_plan_parts, \
+	.purge_plan_parts = sql_purge_plan_parts, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

@@ -25,7 +25,11 @@
 
 #include "mongo_store.h"
 
-#define SCHEMA_VERSION	2
+/*
+ * 2: the text index's fields on main's assets (backfilled at upgrade).
+ * 3: plan_parts (its indexes are created with the others; no data).
+ */
+#define SCHEMA_VERSION	3
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -52,6 +56,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TASK_TENANTS] = "task_tenants",
 	[COLL_ACCESS] = "access_requests",
 	[COLL_SETTINGS] = "settings",
+	[COLL_PLAN_PARTS] = "plan_parts",
 };
 
 struct index_def {
@@ -168,6 +173,11 @@ static const struct index_def	indexes[] = {
 	{ COLL_ACCESS, "asset", 0, { "asset_id" } },
 	{ COLL_ACCESS, "branch", 0, { KEY_CATALOG, "branch_name" } },
 	{ COLL_SETTINGS, "tenant", 1, { "tenant_id" } },
+
+	/* Scan plan parts (schema 3; mongo_plan_parts.c): by key, and by
+	 * expiry for the purge. */
+	{ COLL_PLAN_PARTS, "key", 1, { "tenant_id", "plan_id", "seq" } },
+	{ COLL_PLAN_PARTS, "expiry", 0, { "expires_at" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };
@@ -311,7 +321,7 @@ check_version(struct pgl_store *s, struct pgl_err *err)
 		    "version %lld is newer than this plugin's (%d)",
 		    (long long)version, SCHEMA_VERSION);
 	else if (rc == PGL_OK && version < SCHEMA_VERSION) {
-		if ((rc = backfill_search(s, err)) != PGL_OK) {
+		if (version < 2 && (rc = backfill_search(s, err)) != PGL_OK) {
 			bson_destroy(filter);
 			return (rc);
 		}

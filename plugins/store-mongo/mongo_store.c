@@ -556,6 +556,10 @@ static const struct pgl_store_ops ops = {
 	.list_access_requests = mongo_list_access_requests,
 	.review_access_request = mongo_review_access_request,
 	.count_tenant = mongo_count_tenant,
+	.put_plan_part = mongo_put_plan_part,
+	.get_plan_part = mongo_get_plan_part,
+	.delete_plan_parts = mongo_delete_plan_parts,
+	.purge_plan_parts = mongo_purge_plan_parts,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

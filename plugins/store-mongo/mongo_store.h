@@ -45,6 +45,7 @@ enum mongo_coll {
 	COLL_TASK_TENANTS,
 	COLL_ACCESS,
 	COLL_SETTINGS,
+	COLL_PLAN_PARTS,
 	NCOLLS
 };
 
@@ -329,6 +330,17 @@ int	mongo_cancel_task(struct pgl_store *, const char *, const char *,
 
 int	mongo_purge_idempotent(struct pgl_store *, int64_t, uint64_t *,
 	    struct pgl_err *);
+
+/* mongo_plan_parts.c: scan plan parts (ABI 1.11) */
+int	mongo_put_plan_part(struct pgl_store *, const char *,
+	    const struct pgl_plan_part *, struct pgl_err *);
+int	mongo_get_plan_part(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, uint32_t, int64_t,
+	    struct pgl_plan_part *, struct pgl_err *);
+int	mongo_delete_plan_parts(struct pgl_store *, const char *,
+	    const char *, struct pgl_err *);
+int	mongo_purge_plan_parts(struct pgl_store *, int64_t, uint32_t,
+	    uint64_t *, struct pgl_err *);
 
 
 /* mongo_users.c */

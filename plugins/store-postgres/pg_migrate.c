@@ -402,6 +402,27 @@ static const struct migration migrations[] = {
 	{ 9, "business metadata, access requests, search, settings",
 	pg_governance_sql
 	},
+	/* Scan plan parts (store ABI 1.11): as SQLite's migration 11. */
+	{ 10, "scan plan parts",
+	"CREATE TABLE plan_parts ("
+	"  tenant_id" K ","
+	"  plan_id" K ","
+	"  seq bigint NOT NULL,"
+	"  table_name text NOT NULL,"
+	"  body text NOT NULL,"
+	"  expires_at bigint NOT NULL,"
+	"  PRIMARY KEY (tenant_id, plan_id, seq)"
+	");"
+	"CREATE INDEX plan_parts_expiry ON plan_parts(expires_at);"
+	"CREATE FUNCTION tenants_drop_plan_parts() RETURNS trigger"
+	"  LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
+	"  BEGIN"
+	"    DELETE FROM plan_parts WHERE tenant_id = OLD.id;"
+	"    RETURN NULL;"
+	"  END $$;"
+	"CREATE TRIGGER tenants_drop_plan_parts AFTER DELETE ON tenants"
+	"  FOR EACH ROW EXECUTE FUNCTION tenants_drop_plan_parts();"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

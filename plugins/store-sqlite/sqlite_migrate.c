@@ -401,6 +401,28 @@ static const struct migration migrations[] = {
 	{ 10, "business metadata, access requests, search, settings",
 	sqlite_governance_sql
 	},
+	/*
+	 * Scan plan parts (store ABI 1.11; sql_plan_parts.c).  A body is a
+	 * plan task's ScanTasks JSON, up to the host's cap of a few MB, kept
+	 * whole in TEXT.  The expiry index serves the purge, which deletes
+	 * the oldest first.  Not an FK, as for idempotency keys: a plan is
+	 * stored for whatever tenant the request resolved to, and must not
+	 * outlive a deleted tenant.
+	 */
+	{ 11, "scan plan parts",
+	"CREATE TABLE plan_parts ("
+	"  tenant_id TEXT NOT NULL,"
+	"  plan_id TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  table_name TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (tenant_id, plan_id, seq)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX plan_parts_expiry ON plan_parts(expires_at);"
+	"CREATE TRIGGER tenants_drop_plan_parts AFTER DELETE ON tenants"
+	"  BEGIN DELETE FROM plan_parts WHERE tenant_id = old.id; END;"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

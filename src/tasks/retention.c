@@ -1,8 +1,9 @@
 /*
- * Audit retention: one store call per batch, each a short write of at
- * most PGL_RETENTION_BATCH rows by the timestamp index, so a sweep over
- * a large backlog never holds the store's write lock for long and the
- * request workers' audit inserts interleave with it.
+ * Audit retention, and the purge of expired scan plan parts: one store
+ * call per batch, each a short write of at most PGL_RETENTION_BATCH rows
+ * by the time (or expiry) index, so a sweep over a large backlog never
+ * holds the store's write lock for long and the request workers' writes
+ * interleave with it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -55,5 +56,33 @@ pgl_retention_sweep(const struct pgl_store_ops *db, struct pgl_store *s,
 	if (total > 0)
 		pgl_log(PGL_LOG_INFO, "audit retention: deleted %lld events "
 		    "older than %d days", (long long)total, days);
+	return (total);
+}
+
+int64_t
+pgl_plan_parts_sweep(const struct pgl_store_ops *db, struct pgl_store *s,
+    int64_t now_ms, volatile const int *stop)
+{
+	struct pgl_err	err;
+	uint64_t	n;
+	int64_t		total = 0;
+
+	if (db->abi_minor < 11 || db->purge_plan_parts == NULL)
+		return (0);
+	do {
+		memset(&err, 0, sizeof(err));
+		n = 0;
+		if (db->purge_plan_parts(s, now_ms, PGL_RETENTION_BATCH, &n,
+		    &err) != PGL_OK) {
+			pgl_log(PGL_LOG_WARN, "scan plan purge: %s", err.msg);
+			return (-1);
+		}
+		total += (int64_t)n;
+		if (n == PGL_RETENTION_BATCH)
+			pause_briefly();
+	} while (n == PGL_RETENTION_BATCH && !*stop);
+	if (total > 0)
+		pgl_log(PGL_LOG_INFO, "scan plan purge: deleted %lld expired "
+		    "parts", (long long)total);
 	return (total);
 }

@@ -1,6 +1,7 @@
 /*
  * Audit retention (issue 23): the task runners delete audit events older
- * than [audit] retention_days, in bounded batches.
+ * than [audit] retention_days, in bounded batches.  And the same for the
+ * stored parts of scan plans (issue 28) once they expired.
  */
 #ifndef PGL_TASKS_RETENTION_H
 #define PGL_TASKS_RETENTION_H
@@ -21,5 +22,14 @@
  */
 int64_t	pgl_retention_sweep(const struct pgl_store_ops *, struct pgl_store *,
 	    int days, int64_t now_ms, volatile const int *stop);
+
+/*
+ * Delete scan plan parts expired at now_ms, PGL_RETENTION_BATCH at a
+ * time, until none is left or *stop is set; the number deleted, or -1
+ * (logged) on a store error.  A store without the method (ABI < 1.11,
+ * or purge_plan_parts NULL) deletes nothing.
+ */
+int64_t	pgl_plan_parts_sweep(const struct pgl_store_ops *, struct pgl_store *,
+	    int64_t now_ms, volatile const int *stop);
 
 #endif

@@ -265,11 +265,14 @@ runner_main(const struct pgl_tasks_env *env, int n)
 		    env->concurrency));
 	while (!stopping) {
 		memset(&err, 0, sizeof(err));
-		/* Runner 0 also applies audit retention: at start, then
-		 * every PGL_RETENTION_EVERY_MS. */
+		/* Runner 0 also applies audit retention and purges expired
+		 * scan plan parts: at start, then every
+		 * PGL_RETENTION_EVERY_MS. */
 		if (n == 0 && s != NULL && now_ms() >= next_sweep) {
 			(void)pgl_retention_sweep(env->db, s,
 			    env->audit_retention_days, now_ms(), &stop_sweep);
+			(void)pgl_plan_parts_sweep(env->db, s, now_ms(),
+			    &stop_sweep);
 			next_sweep = now_ms() + PGL_RETENTION_EVERY_MS;
 		}
 		if (s == NULL && env->db->open(env->host, env->opts,

@@ -35,6 +35,7 @@
 #include "store_util.h"
 
 #include "pangolin/store.h"
+#include "tasks/retention.h"
 #include "util/arena.h"
 
 #define SEP		PGL_NS_SEP_STR
@@ -448,6 +449,11 @@ test_later_groups_are_left_null(void **state)
 	assert_non_null(ops->count_tenant);
 	assert_non_null(ops->create_task);
 	assert_non_null(ops->claim_task);
+	assert_true(ops->abi_minor >= 11);
+	assert_non_null(ops->put_plan_part);
+	assert_non_null(ops->get_plan_part);
+	assert_non_null(ops->delete_plan_parts);
+	assert_non_null(ops->purge_plan_parts);
 }
 
 /* Tenants. */
@@ -3883,6 +3889,261 @@ test_idempotency_keys(void **state)
 	assert_string_equal(k.key, "key-1");
 }
 
+/* Scan plan parts (ABI 1.11). */
+
+static struct pgl_plan_part
+part(const char *plan, uint32_t seq, const char *body, int64_t expires)
+{
+	struct pgl_plan_part	p = { plan, seq, "cat\x1fmain\x1f" "db\x1ft1",
+				    body, expires };
+
+	return (p);
+}
+
+/* A JSON document of about len bytes, not all ASCII, ending in "]}". */
+static char *
+big_body(size_t len)
+{
+	static const char	unit[] = "{\"file\":\"s3://b/d/\xc3\xa9t\xc3\xa9-0001"
+				    ".parquet\",\"records\":12345},";
+	char			*b;
+	size_t			 n = 0, u = sizeof(unit) - 1;
+
+	assert_non_null(b = malloc(len + u + 16));
+	n += (size_t)sprintf(b, "{\"tasks\":[");
+	while (n + u < len) {
+		memcpy(b + n, unit, u);
+		n += u;
+	}
+	(void)strcpy(b + n, "{}]}");
+	return (b);
+}
+
+static void
+test_plan_part_round_trip_keeps_a_1mb_body_whole(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_plan_part	 in, out;
+	char			*body = big_body(1024 * 1024);
+
+	seed_tenant(f, "t-a", "acme");
+	in = part("plan-1", 0, body, INT64_MAX);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	in = part("plan-1", UINT32_MAX, "{}", 5000);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "plan-1", 0, 0, &out,
+	    &f->err));
+	assert_string_equal(out.plan_id, "plan-1");
+	assert_int_equal(out.seq, 0);
+	assert_string_equal(out.table, "cat\x1fmain\x1f" "db\x1ft1");
+	assert_int_equal(strlen(out.body), strlen(body));
+	assert_string_equal(out.body, body);
+	assert_true(out.expires_at_ms == INT64_MAX);
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "plan-1", UINT32_MAX, 0,
+	    &out, &f->err));
+	assert_int_equal(out.seq, UINT32_MAX);
+	assert_string_equal(out.body, "{}");
+	assert_int_equal(out.expires_at_ms, 5000);
+	FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a, "t-a",
+	    "plan-1", 1, 0, &out, &f->err));
+	free(body);
+}
+
+static void
+test_plan_part_stored_twice_is_a_conflict_unless_expired(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_plan_part	 in, out;
+
+	seed_tenant(f, "t-a", "acme");
+	in = part("plan-1", 3, "{\"first\":1}", INT64_MAX);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	in.body = "{\"second\":2}";
+	FAILS(f, PGL_ECONFLICT, ops->put_plan_part(f->s, "t-a", &in,
+	    &f->err));
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "plan-1", 3, 0, &out,
+	    &f->err));
+	assert_string_equal(out.body, "{\"first\":1}");
+
+	/* Expired is absent: a part past its time (not yet purged) is
+	 * replaced. */
+	in = part("plan-2", 0, "{\"old\":1}", 10);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	in = part("plan-2", 0, "{\"new\":1}", INT64_MAX);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "plan-2", 0, 11, &out,
+	    &f->err));
+	assert_string_equal(out.body, "{\"new\":1}");
+}
+
+static void
+test_plan_part_of_another_tenant_is_not_found(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_plan_part	 in, out;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	in = part("plan-1", 0, "{\"a\":1}", INT64_MAX);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a, "t-b",
+	    "plan-1", 0, 0, &out, &f->err));
+	/* B's delete does not reach A's plan, and B's key is its own. */
+	OK(f, ops->delete_plan_parts(f->s, "t-b", "plan-1", &f->err));
+	in.body = "{\"b\":1}";
+	OK(f, ops->put_plan_part(f->s, "t-b", &in, &f->err));
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "plan-1", 0, 0, &out,
+	    &f->err));
+	assert_string_equal(out.body, "{\"a\":1}");
+	OK(f, ops->get_plan_part(f->s, f->a, "t-b", "plan-1", 0, 0, &out,
+	    &f->err));
+	assert_string_equal(out.body, "{\"b\":1}");
+}
+
+static void
+test_plan_part_is_not_found_after_it_expired(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_plan_part	 in, out;
+
+	seed_tenant(f, "t-a", "acme");
+	in = part("plan-1", 0, "{}", 5000);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	/* Expired means expires_at < now: still served at 5000. */
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "plan-1", 0, 5000, &out,
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a, "t-a",
+	    "plan-1", 0, 5001, &out, &f->err));
+}
+
+static void
+test_deleting_a_plan_takes_all_its_parts_and_no_other(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_plan_part	 in, out;
+	uint32_t		 i;
+
+	seed_tenant(f, "t-a", "acme");
+	for (i = 0; i < 3; i++) {
+		in = part("plan-1", i, "{}", INT64_MAX);
+		OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	}
+	in = part("plan-2", 0, "{}", INT64_MAX);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	OK(f, ops->delete_plan_parts(f->s, "t-a", "plan-1", &f->err));
+	for (i = 0; i < 3; i++)
+		FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a, "t-a",
+		    "plan-1", i, 0, &out, &f->err));
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "plan-2", 0, 0, &out,
+	    &f->err));
+	/* A plan with no parts (left, or never stored) deletes fine. */
+	OK(f, ops->delete_plan_parts(f->s, "t-a", "plan-1", &f->err));
+	OK(f, ops->delete_plan_parts(f->s, "t-a", "plan-9", &f->err));
+}
+
+static void
+test_plan_parts_purge_takes_expired_oldest_first_up_to_limit(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_plan_part	 in, out;
+	uint64_t		 n = 99;
+	uint32_t		 i;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	/* Expired at 100: five, of two tenants, expiring 10..14. */
+	for (i = 0; i < 5; i++) {
+		in = part("old", i, "{}", 14 - (int64_t)i);
+		OK(f, ops->put_plan_part(f->s, i % 2 ? "t-b" : "t-a", &in,
+		    &f->err));
+	}
+	in = part("live", 0, "{}", 100);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	in = part("live", 1, "{}", INT64_MAX);
+	OK(f, ops->put_plan_part(f->s, "t-b", &in, &f->err));
+
+	FAILS(f, PGL_EINVAL, ops->purge_plan_parts(f->s, 100, 0, &n,
+	    &f->err));
+	assert_int_equal(n, 0);
+	OK(f, ops->purge_plan_parts(f->s, 100, 3, &n, &f->err));
+	assert_int_equal(n, 3);
+	/* The three oldest (10, 11, 12: seq 4, 3, 2) went. */
+	for (i = 0; i < 5; i++) {
+		if (i >= 2)
+			FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a,
+			    i % 2 ? "t-b" : "t-a", "old", i, 0, &out,
+			    &f->err));
+		else
+			OK(f, ops->get_plan_part(f->s, f->a,
+			    i % 2 ? "t-b" : "t-a", "old", i, 0, &out,
+			    &f->err));
+	}
+	OK(f, ops->purge_plan_parts(f->s, 100, 3, &n, &f->err));
+	assert_int_equal(n, 2);
+	OK(f, ops->purge_plan_parts(f->s, 100, 3, &n, &f->err));
+	assert_int_equal(n, 0);
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "live", 0, 100, &out,
+	    &f->err));
+	OK(f, ops->get_plan_part(f->s, f->a, "t-b", "live", 1, 100, &out,
+	    &f->err));
+}
+
+static void
+test_deleting_a_tenant_takes_its_plan_parts(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_plan_part	 in, out;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	in = part("plan-1", 0, "{}", INT64_MAX);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	OK(f, ops->put_plan_part(f->s, "t-b", &in, &f->err));
+	OK(f, ops->delete_tenant(f->s, "t-a", &f->err));
+	seed_tenant(f, "t-a", "again");
+	FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a, "t-a",
+	    "plan-1", 0, 0, &out, &f->err));
+	OK(f, ops->get_plan_part(f->s, f->a, "t-b", "plan-1", 0, 0, &out,
+	    &f->err));
+}
+
+/*
+ * The task runner's sweep (src/tasks/retention.c) empties a backlog
+ * larger than one batch, and leaves a store of an older ABI alone.
+ */
+static void
+test_plan_parts_sweep_purges_a_backlog_in_batches(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store_ops	 old = *ops;
+	struct pgl_plan_part	 in, out;
+	volatile int		 stop = 0;
+	uint32_t		 i, n = PGL_RETENTION_BATCH * 2 + 5;
+
+	seed_tenant(f, "t-a", "acme");
+	OK(f, ops->begin(f->s, &f->err));
+	for (i = 0; i < n; i++) {
+		in = part("old", i, "{}", 10 + (int64_t)i);
+		OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	}
+	in = part("live", 0, "{}", INT64_MAX);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+
+	old.abi_minor = 10;
+	assert_int_equal(pgl_plan_parts_sweep(&old, f->s, INT64_MAX - 1,
+	    &stop), 0);
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "old", 0, 0, &out,
+	    &f->err));
+	assert_int_equal(pgl_plan_parts_sweep(ops, f->s, 10000, &stop), n);
+	assert_int_equal(pgl_plan_parts_sweep(ops, f->s, 10000, &stop), 0);
+	FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a, "t-a", "old",
+	    n - 1, 0, &out, &f->err));
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "live", 0, 10000, &out,
+	    &f->err));
+}
+
 /* Pagination, the same edges for every list. */
 
 typedef int	(*names_fn)(struct fx *, const struct pgl_page *,
@@ -4415,6 +4676,14 @@ main(void)
 		T(test_catalog_delete_of_10000_commits_is_quick),
 		T(test_tenant_isolation),
 		T(test_idempotency_keys),
+		T(test_plan_part_round_trip_keeps_a_1mb_body_whole),
+		T(test_plan_part_stored_twice_is_a_conflict_unless_expired),
+		T(test_plan_part_of_another_tenant_is_not_found),
+		T(test_plan_part_is_not_found_after_it_expired),
+		T(test_deleting_a_plan_takes_all_its_parts_and_no_other),
+		T(test_plan_parts_purge_takes_expired_oldest_first_up_to_limit),
+		T(test_deleting_a_tenant_takes_its_plan_parts),
+		T(test_plan_parts_sweep_purges_a_backlog_in_batches),
 		T(test_paging_tenants),
 		T(test_paging_warehouses_and_catalogs),
 		T(test_paging_namespaces_assets_branches_tags),

@@ -481,6 +481,7 @@ static const struct unique_key	unique_keys[] = {
 	    "\"namespace\":1,\"name\":1}" },
 	{ "assets", "{\"id\":1}" },
 	{ "idempotency", "{\"tenant_id\":1,\"key\":1}" },
+	{ "plan_parts", "{\"tenant_id\":1,\"plan_id\":1,\"seq\":1}" },
 };
 
 /* Each natural key has a unique index, made at open; under a race it is
