@@ -50,6 +50,44 @@ for (const item of Object.values(doc.paths)) {
 // then fails null in v1/v2 metadata, which must write -1.
 doc.components.schemas.TableMetadata.properties['current-snapshot-id'] = { type: ['integer', 'null'], format: 'int64' };
 
+// Erratum: PrimitiveTypeValue is a oneOf of value types that share JSON
+// types (string, decimal, uuid, date, time, timestamps, fixed and binary
+// are all strings; int and long are both integers), so no string or
+// number can match exactly one branch.  A value must match at least one.
+{
+  const ptv = doc.components.schemas.PrimitiveTypeValue;
+  ptv.anyOf = ptv.oneOf;
+  delete ptv.oneOf;
+}
+
+// Erratum: the planning results tell their kinds apart by `status`, a
+// $ref to PlanStatus with a const (or enum) beside it; the dereferenced
+// schema loses the sibling, so every result matched several branches.
+// Each status is written out inline as the spec means it.
+{
+  const s = doc.components.schemas;
+  const status = (v) => (Array.isArray(v) ? { type: 'string', enum: v } : { type: 'string', const: v });
+  s.CompletedPlanningResult.allOf[1].properties.status = status('completed');
+  s.FailedPlanningResult.allOf[1].properties.status = status('failed');
+  s.AsyncPlanningResult.properties.status = status('submitted');
+  s.EmptyPlanningResult.properties.status = status(['submitted', 'cancelled']);
+  // planTableScan's discriminator maps "submitted" to AsyncPlanningResult
+  // alone, but EmptyPlanningResult (shared with fetchPlanningResult, where
+  // "submitted" is empty) also allows it: here it is "cancelled" only.
+  s.PlanTableScanEmptyResult = { ...s.EmptyPlanningResult, properties: { status: status('cancelled') } };
+  s.PlanTableScanResult.oneOf = s.PlanTableScanResult.oneOf.map((x) => (x.$ref === '#/components/schemas/EmptyPlanningResult' ?
+    { $ref: '#/components/schemas/PlanTableScanEmptyResult' } : x));
+  // The same for the predicates' `type` (a $ref to ExpressionType): a
+  // residual filter would otherwise match "true", "false" and itself.
+  s.TrueExpression.properties.type = status('true');
+  s.FalseExpression.properties.type = status('false');
+  s.AndOrPredicate.properties.type = status(['and', 'or']);
+  s.NotPredicate.properties.type = status('not');
+  s.UnaryPredicate.properties.type = status(['is-null', 'not-null', 'is-nan', 'not-nan']);
+  s.ComparisonPredicate.properties.type = status(['lt', 'lt-eq', 'gt', 'gt-eq', 'eq', 'not-eq', 'starts-with', 'not-starts-with']);
+  s.SetPredicate.properties.type = status(['in', 'not-in']);
+}
+
 const api = new OpenAPIBackend.default({
   definition: doc,
   quick: true,
