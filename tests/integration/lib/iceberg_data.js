@@ -95,7 +95,38 @@ export function setAge(files, ageMs) {
 const opt = (name, type, id) => ({ name, type: ['null', type], default: null, 'field-id': id });
 const req = (name, type, id) => ({ name, type, 'field-id': id });
 
-const AVRO_OF = { long: 'long', int: 'int', string: 'string', double: 'double', float: 'float', boolean: 'boolean', date: 'int' };
+/** An Iceberg primitive type ("long", "decimal(9,2)"...) as { id, precision, scale }. */
+export function parseType(t) {
+  const m = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(t);
+  if (m) return { id: 'decimal', precision: Number(m[1]), scale: Number(m[2]) };
+  return { id: t };
+}
+
+/** Bytes of the fixed that holds a decimal of precision p (the spec's minBytes). */
+export function decimalSize(p) {
+  let n = 1;
+  while (2n ** BigInt(8 * n - 1) < 10n ** BigInt(p)) n++;
+  return n;
+}
+
+/** The Avro type of an Iceberg type (named types get a name from id). */
+function avroTypeOf(type, id) {
+  const t = parseType(type);
+  switch (t.id) {
+    case 'int': case 'date': return 'int';
+    case 'long': case 'timestamp': case 'timestamptz': case 'time': return 'long';
+    case 'float': case 'double': case 'string': case 'boolean': return t.id;
+    case 'decimal': return { type: 'fixed', name: `decimal_${id}`, size: decimalSize(t.precision) };
+    case 'uuid': return { type: 'fixed', name: `uuid_${id}`, size: 16 };
+    default: throw new Error(`harness: no Avro type for ${type}`);
+  }
+}
+
+/** The Iceberg type a partition transform yields from a source type. */
+export function transformResultType(transform, srcType) {
+  if (transform === 'identity' || transform === 'void' || transform.startsWith('truncate')) return srcType;
+  return 'int';			// bucket, year, month, day (a date, stored as int), hour
+}
 
 /** The partition record (field 102) of a spec over a schema. */
 function partitionType(spec, schema) {
@@ -103,14 +134,31 @@ function partitionType(spec, schema) {
     type: 'record', name: 'r102',
     fields: spec.fields.map((f) => {
       const src = schema.fields.find((s) => s.id === f['source-id']);
-      const type = f.transform === 'identity' ? AVRO_OF[src.type] : 'int';
-      return opt(f.name, type, f['field-id']);
+      return opt(f.name, avroTypeOf(transformResultType(f.transform, src.type), f['field-id']), f['field-id']);
     }),
   };
 }
 
-/** manifest_entry (with its data_file) of a format version. */
-export function manifestEntrySchema(version, spec, schema) {
+/** An int-keyed map as Iceberg writes it in Avro: an array of key/value records. */
+// (Java also marks it logicalType "map"; icebird's writer cannot match that in a union.)
+const kvArray = (k, v, type) => ({
+  type: 'array',
+  items: { type: 'record', name: `k${k}_v${v}`, fields: [req('key', 'int', k), req('value', type, v)] },
+});
+
+/** The data_file fields of column metrics (written when a table's metrics are on). */
+const METRIC_FIELDS = () => [
+  opt('column_sizes', kvArray(117, 118, 'long'), 108), opt('value_counts', kvArray(119, 120, 'long'), 109),
+  opt('null_value_counts', kvArray(121, 122, 'long'), 110), opt('nan_value_counts', kvArray(138, 139, 'long'), 137),
+  opt('lower_bounds', kvArray(126, 127, 'bytes'), 125), opt('upper_bounds', kvArray(129, 130, 'bytes'), 128),
+  opt('split_offsets', { type: 'array', items: 'long', 'element-id': 133 }, 132),
+];
+
+/**
+ * manifest_entry (with its data_file) of a format version; opts.metrics
+ * adds the column metric maps and split_offsets.
+ */
+export function manifestEntrySchema(version, spec, schema, { metrics = false } = {}) {
   const df = [
     req('file_path', 'string', 100), req('file_format', 'string', 101),
     req('partition', partitionType(spec, schema), 102),
@@ -123,6 +171,7 @@ export function manifestEntrySchema(version, spec, schema) {
     df.push(opt('equality_ids', { type: 'array', items: 'int', 'element-id': 136 }, 135),
       opt('sort_order_id', 'int', 140));
   }
+  if (metrics) df.push(...METRIC_FIELDS());
   if (version >= 3) {
     df.push(opt('first_row_id', 'long', 142), opt('referenced_data_file', 'string', 143),
       opt('content_offset', 'long', 144), opt('content_size_in_bytes', 'long', 145));
@@ -237,6 +286,7 @@ function addMetadata(buf, meta) {
 /** An Avro object container of records, by writer 'avsc' or 'icebird'. */
 export async function writeAvro(writer, schema, records, meta) {
   if (writer === 'icebird') {
+    if (JSON.stringify(schema).includes('"fixed"')) throw new Error('harness: icebird cannot write Avro fixed (decimal/uuid partitions): use writer avsc');
     const w = new ByteWriter();
     avroWrite({ writer: w, schema, records: records.map((r) => forIcebird(schema, r)) });
     return addMetadata(Buffer.from(w.getBuffer()), meta);
@@ -271,11 +321,163 @@ export function readAvro(buf) {
   });
 }
 
+// --- values: Appendix D bytes, order, the Avro form -------------------------------
+//
+// A value in this harness, by Iceberg type: int, long, date (days from
+// 1970-01-01), timestamp/timestamptz (microseconds from the epoch), float,
+// double: a Number (a long or timestamp may be a BigInt on input);
+// decimal(P,S): the unscaled value as a BigInt (12.34 in decimal(9,2) is
+// 1234n; a Number is taken as unscaled too); string; boolean; uuid: the
+// 8-4-4-4-12 hex string.
+
+const isNum = (v) => typeof v === 'number' || typeof v === 'bigint';
+
+/** A row value normalised to the harness's form for its type. */
+export function normValue(type, v) {
+  if (v === null || v === undefined) return null;
+  const t = parseType(type);
+  switch (t.id) {
+    case 'int': case 'long': case 'date': case 'timestamp': case 'timestamptz': case 'time':
+      return Number(v);
+    case 'decimal': return BigInt(v);
+    case 'uuid': return String(v).toLowerCase();
+    default: return v;
+  }
+}
+
+/** A BigInt as its minimal two's-complement big-endian bytes (Java's toByteArray). */
+function bigBytes(n) {
+  const out = [];
+  let x = BigInt(n);
+  for (;;) {
+    out.unshift(Number(BigInt.asUintN(8, x)));
+    x >>= 8n;
+    if ((x === 0n && !(out[0] & 0x80)) || (x === -1n && (out[0] & 0x80))) break;
+  }
+  return Buffer.from(out);
+}
+
+function bigFrom(buf) {
+  let x = 0n;
+  for (const b of buf) x = (x << 8n) | BigInt(b);
+  return buf.length && buf[0] & 0x80 ? x - (1n << BigInt(8 * buf.length)) : x;
+}
+
+const uuidBytes = (u) => Buffer.from(String(u).replace(/-/g, ''), 'hex');
+const uuidString = (b) => {
+  const h = Buffer.from(b).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+};
+
+/** Iceberg's single-value binary form (Appendix D) of a value of type. */
+export function valueBytes(type, v) {
+  const t = parseType(type);
+  switch (t.id) {
+    case 'string': return Buffer.from(String(v), 'utf8');
+    case 'long': case 'timestamp': case 'timestamptz': case 'time': {
+      const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt(v)); return b;
+    }
+    case 'boolean': return Buffer.from([v ? 1 : 0]);
+    case 'double': { const b = Buffer.alloc(8); b.writeDoubleLE(v); return b; }
+    case 'float': { const b = Buffer.alloc(4); b.writeFloatLE(v); return b; }
+    case 'decimal': return bigBytes(v);
+    case 'uuid': return uuidBytes(v);
+    default: { const b = Buffer.alloc(4); b.writeInt32LE(Number(v)); return b; }
+  }
+}
+
+/** Appendix D bytes back to a value of type. */
+export function valueFromBytes(type, buf) {
+  const b = Buffer.from(buf);
+  const t = parseType(type);
+  switch (t.id) {
+    case 'string': return b.toString('utf8');
+    case 'long': case 'timestamp': case 'timestamptz': case 'time': return Number(b.readBigInt64LE(0));
+    case 'boolean': return b[0] !== 0;
+    case 'double': return b.readDoubleLE(0);
+    case 'float': return b.readFloatLE(0);
+    case 'decimal': return bigFrom(b);
+    case 'uuid': return uuidString(b);
+    default: return b.readInt32LE(0);
+  }
+}
+
+/** Order of two non-null values of one type (strings by their UTF-8 bytes). */
+export function compareValues(type, a, b) {
+  const t = parseType(type);
+  if (t.id === 'string') return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (t.id === 'boolean') return (a ? 1 : 0) - (b ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A partition value as the Avro record holds it (decimal, uuid: fixed bytes). */
+export function toAvroValue(type, v) {
+  if (v === null || v === undefined || Buffer.isBuffer(v) || v instanceof Uint8Array) return v ?? null;
+  const t = parseType(type);
+  if (t.id === 'uuid') return uuidBytes(v);
+  if (t.id === 'decimal') {
+    const n = decimalSize(t.precision);
+    const raw = bigBytes(v);
+    const pad = Buffer.alloc(n - raw.length, raw[0] & 0x80 ? 0xff : 0);
+    return Buffer.concat([pad, raw]);
+  }
+  return v;
+}
+
+/** A partition value read from Avro back to the harness's form. */
+export function fromAvroValue(type, v) {
+  if (v === null || v === undefined) return null;
+  const t = parseType(type);
+  if (t.id === 'uuid') return uuidString(v);
+  if (t.id === 'decimal') return bigFrom(Buffer.from(v));
+  return normValue(type, v);
+}
+
 // --- Parquet -------------------------------------------------------------------
 
 const PARQUET_OF = { long: 'INT64', int: 'INT32', string: 'STRING', double: 'DOUBLE', float: 'FLOAT', boolean: 'BOOLEAN', date: 'INT32' };
 
+/** The Parquet schema element of a field of the newer types (schema mode). */
+function parquetElement(f) {
+  const t = parseType(f.type);
+  const repetition_type = f.required ? 'REQUIRED' : 'OPTIONAL';
+  const e = { name: f.name, repetition_type };
+  switch (t.id) {
+    case 'int': return { ...e, type: 'INT32' };
+    case 'long': return { ...e, type: 'INT64' };
+    case 'float': return { ...e, type: 'FLOAT' };
+    case 'double': return { ...e, type: 'DOUBLE' };
+    case 'boolean': return { ...e, type: 'BOOLEAN' };
+    case 'string': return { ...e, type: 'BYTE_ARRAY', converted_type: 'UTF8' };
+    case 'date': return { ...e, type: 'INT32', converted_type: 'DATE' };
+    case 'timestamp': case 'timestamptz':
+      return { ...e, type: 'INT64', converted_type: 'TIMESTAMP_MICROS',
+        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: t.id === 'timestamptz', unit: 'MICROS' } };
+    case 'decimal':
+      return { ...e, type: t.precision <= 9 ? 'INT32' : 'INT64', converted_type: 'DECIMAL', precision: t.precision, scale: t.scale,
+        logical_type: { type: 'DECIMAL', precision: t.precision, scale: t.scale } };
+    case 'uuid': return { ...e, type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, logical_type: { type: 'UUID' } };
+    default: throw new Error(`harness: no Parquet type for ${f.type}`);
+  }
+}
+
 function parquetOf(schema, rows) {
+  // The first types keep the files they always had; a schema with a
+  // newer type (timestamp, decimal, uuid...) is written with logical types.
+  if (schema.fields.some((f) => !PARQUET_OF[f.type])) {
+    const columnData = schema.fields.map((f) => {
+      const t = parseType(f.type).id;
+      const data = rows.map((r) => {
+        const v = normValue(f.type, r[f.name]);
+        if (v === null) return null;
+        if (t === 'long' || t === 'timestamp' || t === 'timestamptz' || t === 'decimal') return BigInt(v);
+        return v;
+      });
+      return { name: f.name, data };
+    });
+    const pschema = [{ name: 'root', num_children: schema.fields.length }, ...schema.fields.map(parquetElement)];
+    return Buffer.from(parquetWriteBuffer({ columnData, schema: pschema }));
+  }
   const columnData = schema.fields.map((f) => {
     const type = PARQUET_OF[f.type];
     if (!type) throw new Error(`harness: no Parquet type for ${f.type}`);
@@ -284,7 +486,7 @@ function parquetOf(schema, rows) {
       if (v === null || v === undefined) return null;
       return type === 'INT64' ? BigInt(v) : v;
     });
-    return { name: f.name, type, data, nullable: !f.required };
+    return { name: f.name, data, nullable: !f.required };
   });
   return Buffer.from(parquetWriteBuffer({ columnData }));
 }
@@ -295,29 +497,82 @@ async function readParquet(file) {
   return plain(await parquetReadObjects({ file: ab }));
 }
 
-// --- bounds and partitions --------------------------------------------------------
-
-/** Iceberg's single-value binary form of a partition value. */
-function boundBytes(type, v) {
-  if (type === 'string') return Buffer.from(String(v), 'utf8');
-  if (type === 'long') { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt(v)); return b; }
-  if (type === 'boolean') return Buffer.from([v ? 1 : 0]);
-  if (type === 'double') { const b = Buffer.alloc(8); b.writeDoubleLE(v); return b; }
-  const b = Buffer.alloc(4); b.writeInt32LE(Number(v)); return b;
+/**
+ * The rows of a Parquet data (or delete) file, each value in the
+ * harness's form for its type in schema (columns not in schema as read).
+ */
+export async function readFileRows(file, schema) {
+  const data = fs.readFileSync(localPath(file) ?? file);
+  const ab = data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
+  const rows = await parquetReadObjects({
+    file: ab,
+    parsers: {
+      timestampFromMicroseconds: (m) => Number(m), timestampFromMilliseconds: (m) => Number(m) * 1000,
+      dateFromDays: (d) => d, uuidFromBytes: (b) => uuidString(b),
+    },
+  });
+  const types = new Map((schema?.fields ?? []).map((f) => [f.name, f.type]));
+  return rows.map((r) => {
+    const o = {};
+    for (const [k, v] of Object.entries(r)) {
+      const type = types.get(k);
+      const t = type && parseType(type);
+      if (t?.id === 'decimal' && typeof v === 'number') o[k] = BigInt(Math.round(v * 10 ** t.scale));
+      else if (t?.id === 'uuid' && v instanceof Uint8Array) o[k] = uuidString(v);
+      else o[k] = type ? normValue(type, plain(v)) : plain(v);
+    }
+    return o;
+  });
 }
 
-function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+// --- metrics, bounds and partitions -------------------------------------------------
 
-/** Partition field summaries (507) of partition tuples. */
+/**
+ * The column metrics of rows (data_file 109, 110, 137, 125, 128) for the
+ * top-level fields of schema (only those in `columns` when given): value
+ * and null counts, NaN counts of float/double columns, and lower/upper
+ * bounds over the non-null, non-NaN values in Appendix D form.
+ */
+export function metricsOf(schema, rows, columns = null) {
+  const m = { column_sizes: null, value_counts: [], null_value_counts: [], nan_value_counts: [], lower_bounds: [], upper_bounds: [] };
+  for (const f of schema.fields) {
+    if (columns && !columns.includes(f.name)) continue;
+    const t = parseType(f.type).id;
+    const vals = rows.map((r) => normValue(f.type, r[f.name]));
+    const nulls = vals.filter((v) => v === null).length;
+    const floaty = t === 'float' || t === 'double';
+    const nans = floaty ? vals.filter((v) => v !== null && Number.isNaN(v)).length : 0;
+    m.value_counts.push({ key: f.id, value: vals.length });
+    m.null_value_counts.push({ key: f.id, value: nulls });
+    if (floaty) m.nan_value_counts.push({ key: f.id, value: nans });
+    const present = vals.filter((v) => v !== null && !(floaty && Number.isNaN(v)))
+      .sort((a, b) => compareValues(f.type, a, b));
+    if (present.length) {
+      m.lower_bounds.push({ key: f.id, value: valueBytes(f.type, present[0]) });
+      m.upper_bounds.push({ key: f.id, value: valueBytes(f.type, present[present.length - 1]) });
+    }
+  }
+  return m;
+}
+
+/** Iceberg's single-value binary form of a partition value (the old name). */
+function boundBytes(type, v) {
+  return valueBytes(type, v);
+}
+
+/** Partition field summaries (507) of partition tuples (as Avro holds them). */
 function summaries(spec, schema, tuples) {
   return spec.fields.map((f) => {
     const src = schema.fields.find((s) => s.id === f['source-id']);
-    const type = f.transform === 'identity' ? src.type : 'int';
-    const vals = tuples.map((t) => t[f.name]);
-    const present = vals.filter((v) => v !== null && v !== undefined).sort(cmp);
+    const type = transformResultType(f.transform, src.type);
+    const floaty = type === 'float' || type === 'double';
+    const vals = tuples.map((t) => fromAvroValue(type, t[f.name]));
+    const nan = vals.some((v) => floaty && v !== null && Number.isNaN(v));
+    const present = vals.filter((v) => v !== null && !(floaty && Number.isNaN(v)))
+      .sort((a, b) => compareValues(type, a, b));
     return {
-      contains_null: present.length < vals.length,
-      contains_nan: null,
+      contains_null: present.length + (nan ? vals.filter((v) => v !== null && Number.isNaN(v)).length : 0) < vals.length,
+      contains_nan: floaty ? nan : null,
       lower_bound: present.length ? boundBytes(type, present[0]) : null,
       upper_bound: present.length ? boundBytes(type, present[present.length - 1]) : null,
     };
@@ -345,17 +600,57 @@ function murmur3(buf) {
   return h | 0;
 }
 
-function transform(f, srcType, v) {
-  if (v === null || v === undefined) return null;
-  if (f.transform === 'identity') return v;
-  const m = /^bucket\[(\d+)\]$/.exec(f.transform);
-  if (!m) throw new Error(`harness: transform ${f.transform} not supported`);
-  let bytes;
-  if (srcType === 'long' || srcType === 'int') { bytes = Buffer.alloc(8); bytes.writeBigInt64LE(BigInt(v)); } else bytes = Buffer.from(String(v), 'utf8');
-  return (murmur3(bytes) & 0x7fffffff) % Number(m[1]);
+/** The bytes bucket[N] hashes (Appendix B) of a value of type. */
+function hashBytes(type, v) {
+  const t = parseType(type).id;
+  if (['int', 'long', 'date', 'time', 'timestamp', 'timestamptz'].includes(t)) {
+    const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt(v)); return b;
+  }
+  if (t === 'decimal') return bigBytes(v);
+  if (t === 'uuid') return uuidBytes(v);
+  if (t === 'string') return Buffer.from(String(v), 'utf8');
+  throw new Error(`harness: bucket of ${type} not supported`);
 }
 
-function partitionOf(spec, schema, row) {
+const floorDiv = (a, b) => Math.floor(a / b);
+const utcDate = (type, v) => new Date(parseType(type).id === 'date' ? v * 86400000 : floorDiv(v, 1000));
+
+/**
+ * A partition transform of a value (harness form): identity, bucket[N],
+ * truncate[W] (int, long, decimal, string), year, month, day, hour (date
+ * and timestamps; years/months/days/hours from 1970), void.
+ */
+export function applyTransform(transform, type, value) {
+  const v = normValue(type, value);
+  if (v === null || transform === 'void') return null;
+  if (transform === 'identity') return v;
+  let m = /^bucket\[(\d+)\]$/.exec(transform);
+  if (m) return (murmur3(hashBytes(type, v)) & 0x7fffffff) % Number(m[1]);
+  m = /^truncate\[(\d+)\]$/.exec(transform);
+  if (m) {
+    const w = Number(m[1]);
+    const t = parseType(type).id;
+    if (t === 'string') return Array.from(v).slice(0, w).join('');
+    if (t === 'decimal') { const W = BigInt(w); return v - (((v % W) + W) % W); }
+    return v - (((v % w) + w) % w);
+  }
+  const d = utcDate(type, v);
+  const isDate = parseType(type).id === 'date';
+  switch (transform) {
+    case 'year': return d.getUTCFullYear() - 1970;
+    case 'month': return (d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth();
+    case 'day': return isDate ? v : floorDiv(v, 86400000000);
+    case 'hour': if (!isDate) return floorDiv(v, 3600000000); // falls through
+    default: throw new Error(`harness: transform ${transform} of ${type} not supported`);
+  }
+}
+
+function transform(f, srcType, v) {
+  return applyTransform(f.transform, srcType, v);
+}
+
+/** The partition tuple (harness form) of a row under a spec. */
+export function partitionOf(spec, schema, row) {
   const t = {};
   for (const f of spec.fields) {
     const src = schema.fields.find((s) => s.id === f['source-id']);
@@ -364,8 +659,18 @@ function partitionOf(spec, schema, row) {
   return t;
 }
 
-const partKey = (t) => JSON.stringify(t);
-const partDir = (t) => Object.entries(t).map(([k, v]) => `${k}=${v === null ? 'null' : encodeURIComponent(String(v))}`).join('/');
+/** A partition tuple as the Avro record holds it. */
+function avroTuple(spec, schema, t) {
+  const o = {};
+  for (const f of spec.fields) {
+    const src = schema.fields.find((s) => s.id === f['source-id']);
+    o[f.name] = toAvroValue(transformResultType(f.transform, src.type), t[f.name] ?? null);
+  }
+  return o;
+}
+
+const partKey = (t) => JSON.stringify(t, (k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+const partDir = (t) => Object.entries(t).map(([k, v]) => `${k}=${v === null ? 'null' : encodeURIComponent(Buffer.isBuffer(v) ? v.toString('hex') : String(v))}`).join('/');
 
 // --- the table -----------------------------------------------------------------------
 
@@ -383,13 +688,14 @@ export const DEFAULT_SCHEMA = {
  * as `table@branch` (a Pangolin catalog branch, not an Iceberg ref).
  */
 export class IcebergTable {
-  constructor(srv, { catalog = CATALOG, namespace, table, catalogBranch = null, headers = {} }) {
+  constructor(srv, { catalog = CATALOG, namespace, table, catalogBranch = null, headers = {}, metrics = false }) {
     this.srv = srv;
     this.catalog = catalog;
     this.namespace = Array.isArray(namespace) ? namespace : [namespace];
     this.table = table;
     this.catalogBranch = catalogBranch;
     this.headers = headers;
+    this.metrics = metrics;	// write column metrics into data_file (planning tests)
     installFileFetch();
   }
 
@@ -453,16 +759,26 @@ export class IcebergTable {
   }
 
   /**
-   * Write one snapshot on ref: new data rows (Parquet per partition),
-   * position deletes, data files removed (copy-on-write), then commit.
+   * Write one snapshot on ref: new data rows (Parquet per partition of the
+   * default spec, or of opts.specId), position deletes ({ file, partition,
+   * positions, specId }), equality deletes ({ columns, rows, partition,
+   * specId }: a Parquet file of the equality columns, content 2), data
+   * files removed (copy-on-write), then commit.  Manifests are written one
+   * per content and spec.  metrics (default the table's) writes column
+   * metrics of every new data and equality delete file.
    */
-  async writeSnapshot({ ref = 'main', writer = 'avsc', rows = [], posDeletes = [], removed = [], operation, timestampMs, refType = 'branch' }) {
+  async writeSnapshot({ ref = 'main', writer = 'avsc', rows = [], posDeletes = [], eqDeletes = [], removed = [], operation, timestampMs, refType = 'branch', metrics = this.metrics, specId }) {
     const loaded = await this.load();
     const md = loaded.metadata;
     const v = md['format-version'];
     const loc = localPath(md.location);
     const schema = md.schemas.find((s) => s['schema-id'] === md['current-schema-id']);
-    const spec = md['partition-specs'].find((s) => s['spec-id'] === md['default-spec-id']);
+    const specOf = (sid) => {
+      const sp = md['partition-specs'].find((s) => s['spec-id'] === sid);
+      if (!sp) throw new Error(`harness: no partition spec ${sid}`);
+      return sp;
+    };
+    const spec = specOf(specId ?? md['default-spec-id']);
     const parentId = md.refs?.[ref]?.['snapshot-id'] ?? null;
     const parent = parentId === null ? null : md.snapshots.find((s) => s['snapshot-id'] === parentId);
     const id = newId();
@@ -487,11 +803,13 @@ export class IcebergTable {
       const buf = parquetOf(schema, rs);
       fs.writeFileSync(file, buf);
       written.data.push(file);
-      added.push(this.dataFile(v, { file, content: 0, count: rs.length, size: buf.length, partition: t }));
+      const df = this.dataFile(v, { file, content: 0, count: rs.length, size: buf.length, partition: avroTuple(spec, schema, t) });
+      if (metrics && v >= 2) Object.assign(df, metricsOf(schema, rs), { split_offsets: [4] });
+      added.push({ spec, df });
     }
     // Position deletes, one file per data file hit.
     const deletes = [];
-    for (const { file: target, partition, positions } of posDeletes) {
+    for (const { file: target, partition, positions, specId: sid } of posDeletes) {
       if (v < 2) throw new Error('harness: position deletes need format v2+');
       const file = path.join(loc, 'data', `${uuid()}-deletes.parquet`);
       const buf = Buffer.from(parquetWriteBuffer({
@@ -502,7 +820,27 @@ export class IcebergTable {
       }));
       fs.writeFileSync(file, buf);
       written.deletes.push(file);
-      deletes.push(this.dataFile(v, { file, content: 1, count: positions.length, size: buf.length, partition }));
+      deletes.push({ spec: sid === undefined ? spec : specOf(sid), df: this.dataFile(v, { file, content: 1, count: positions.length, size: buf.length, partition }) });
+    }
+    // Equality deletes: the rows' values of the equality columns.
+    for (const { columns, rows: drows, partition, specId: sid } of eqDeletes) {
+      if (v < 2) throw new Error('harness: equality deletes need format v2+');
+      const dspec = sid === undefined ? spec : specOf(sid);
+      const fields = columns.map((c) => {
+        const f = schema.fields.find((x) => x.name === c);
+        if (!f) throw new Error(`harness: no column ${c}`);
+        return f;
+      });
+      const eschema = { ...schema, fields };
+      const t = partition ?? (dspec.fields.length ? partitionOf(dspec, schema, drows[0]) : {});
+      const file = path.join(loc, 'data', `${uuid()}-eq-deletes.parquet`);
+      const buf = parquetOf(eschema, drows);
+      fs.writeFileSync(file, buf);
+      written.deletes.push(file);
+      const df = this.dataFile(v, { file, content: 2, count: drows.length, size: buf.length, partition: avroTuple(dspec, schema, t) });
+      df.equality_ids = fields.map((f) => f.id);
+      if (metrics) Object.assign(df, metricsOf(eschema, drows));
+      deletes.push({ spec: dspec, df });
     }
 
     const prev = await this.manifests(parent);
@@ -523,16 +861,26 @@ export class IcebergTable {
         const s = e.sequence_number ?? m.sequence_number ?? 0;
         const fs_ = e.file_sequence_number ?? m.sequence_number ?? 0;
         const gone = removedSet.has(e.data_file.file_path);
-        rewritten.push({ ...e, status: gone ? 2 : 0, snapshot_id: gone ? id : (e.snapshot_id ?? m.added_snapshot_id), sequence_number: v >= 2 ? s : undefined, file_sequence_number: v >= 2 ? fs_ : undefined });
+        rewritten.push({ spec: specOf(m.partition_spec_id), e: { ...e, status: gone ? 2 : 0, snapshot_id: gone ? id : (e.snapshot_id ?? m.added_snapshot_id), sequence_number: v >= 2 ? s : undefined, file_sequence_number: v >= 2 ? fs_ : undefined } });
       }
     }
 
-    const fresh = [];
+    // One manifest per content (data, deletes) and spec: a manifest has one spec.
     const entry = (status, df) => ({ status, snapshot_id: id, sequence_number: null, file_sequence_number: null, data_file: df });
-    const dataEntries = [...rewritten.filter((e) => e.data_file.content !== 1 && e.data_file.content !== 2), ...added.map((df) => entry(1, df))];
-    if (dataEntries.length) fresh.push(await this.writeManifest(writer, { v, loc, schema, spec, content: 0, entries: dataEntries, id, seq }));
-    const delEntries = [...rewritten.filter((e) => e.data_file.content === 1 || e.data_file.content === 2), ...deletes.map((df) => entry(1, df))];
-    if (delEntries.length) fresh.push(await this.writeManifest(writer, { v, loc, schema, spec, content: 1, entries: delEntries, id, seq }));
+    const isDel = (df) => df.content === 1 || df.content === 2;
+    const byKey = new Map();
+    const put = (content, sp, e) => {
+      const k = `${content}:${sp['spec-id']}`;
+      if (!byKey.has(k)) byKey.set(k, { content, spec: sp, entries: [] });
+      byKey.get(k).entries.push(e);
+    };
+    for (const r of rewritten) put(isDel(r.e.data_file) ? 1 : 0, r.spec, r.e);
+    for (const a of added) put(0, a.spec, entry(1, a.df));
+    for (const d of deletes) put(1, d.spec, entry(1, d.df));
+    const fresh = [];
+    for (const g of [...byKey.values()].sort((x, y) => x.content - y.content)) {
+      fresh.push(await this.writeManifest(writer, { v, loc, schema, spec: g.spec, content: g.content, entries: g.entries, id, seq }));
+    }
     written.manifests = fresh.map((m) => localPath(m.manifest_path));
 
     // v3 row lineage: new data manifests get first_row_id from the
@@ -554,9 +902,9 @@ export class IcebergTable {
     fs.writeFileSync(listFile, await writeAvro(writer, manifestListSchema(v), records, meta));
     written.manifestList = listFile;
 
-    const addedRows = added.reduce((a, d) => a + d.record_count, 0);
+    const addedRows = added.reduce((a, d) => a + d.df.record_count, 0);
     const summary = {
-      operation: operation ?? (posDeletes.length || removed.length ? (rows.length ? 'overwrite' : 'delete') : 'append'),
+      operation: operation ?? (posDeletes.length || eqDeletes.length || removed.length ? (rows.length ? 'overwrite' : 'delete') : 'append'),
       'added-data-files': String(added.length), 'added-records': String(addedRows),
       'added-delete-files': String(deletes.length), 'removed-data-files': String(removed.length),
     };
@@ -601,7 +949,16 @@ export class IcebergTable {
       'format-version': v,
     };
     if (v >= 2) meta.content = content ? 'deletes' : 'data';
-    const buf = await writeAvro(writer, manifestEntrySchema(v, spec, schema), es, meta);
+    // Metrics fields only when an entry has metrics: older manifests keep their shape.
+    const metrics = v >= 2 && es.some((e) => e.data_file.value_counts != null);
+    if (metrics) {
+      for (const e of es) {
+        for (const k of ['column_sizes', 'value_counts', 'null_value_counts', 'nan_value_counts', 'lower_bounds', 'upper_bounds', 'split_offsets']) {
+          e.data_file = { ...e.data_file, [k]: e.data_file[k] ?? null };
+        }
+      }
+    }
+    const buf = await writeAvro(writer, manifestEntrySchema(v, spec, schema, { metrics }), es, meta);
     fs.writeFileSync(file, buf);
     const count = (st) => es.filter((e) => e.status === st);
     const rows = (l) => l.reduce((a, e) => a + e.data_file.record_count, 0);
@@ -639,10 +996,12 @@ export class IcebergTable {
     const sid = md.refs?.[ref]?.['snapshot-id'];
     const snap = md.snapshots?.find((s) => s['snapshot-id'] === sid);
     const out = [];
-    for (const { entry } of await this.entries(snap)) {
+    const schema = md.schemas?.find((s) => s['schema-id'] === md['current-schema-id']);
+    for (const { entry, manifest } of await this.entries(snap)) {
       if (entry.data_file.content) continue;
       const file = localPath(entry.data_file.file_path);
-      out.push({ file, partition: entry.data_file.partition, rows: await readParquet(file) });
+      const rows = schema && schema.fields.some((f) => !PARQUET_OF[f.type]) ? await readFileRows(file, schema) : await readParquet(file);
+      out.push({ file, partition: entry.data_file.partition, specId: manifest.partition_spec_id, rows });
     }
     return out;
   }
@@ -664,7 +1023,7 @@ export class IcebergTable {
       const positions = [];
       f.rows.forEach((r, i) => { if (pred(r)) positions.push(i); });
       if (!positions.length) continue;
-      if (mode === 'mor') posDeletes.push({ file: f.file, partition: f.partition, positions });
+      if (mode === 'mor') posDeletes.push({ file: f.file, partition: f.partition, specId: f.specId, positions });
       else { removed.push(f.file); kept.push(...f.rows.filter((r) => !pred(r))); }
     }
     // Rows already deleted by older position deletes are not re-checked here.
@@ -674,6 +1033,44 @@ export class IcebergTable {
   /** Overwrite: delete rows matching pred and add rows, in one snapshot. */
   overwrite(pred, rows, opts = {}) {
     return this.deleteRows(pred, { ...opts, rows });
+  }
+
+  /**
+   * Equality deletes on a ref: one delete file (content 2) of the rows'
+   * values of columns (equality_ids their field ids).  opts: partition
+   * (tuple, default the spec's of the first row), specId (default the
+   * default spec; an unpartitioned spec's delete applies to every
+   * partition), ref, writer, metrics.
+   */
+  deleteEqual(columns, rows, { partition, specId, ...opts } = {}) {
+    return this.writeSnapshot({ ...opts, eqDeletes: [{ columns, rows, partition, specId }], operation: 'delete' });
+  }
+
+  /**
+   * Partition spec evolution: add-spec with fields [{ name, transform,
+   * 'source-id' | source (column name), 'field-id' (default: the id of
+   * the same source+transform in an older spec, else the next free) }],
+   * then set-default-spec to it unless makeDefault is false.  Data
+   * written after uses it; older manifests keep their spec.  Returns
+   * the new spec id.
+   */
+  async addSpec(fields, { makeDefault = true } = {}) {
+    const md = (await this.load()).metadata;
+    const schema = md.schemas.find((s) => s['schema-id'] === md['current-schema-id']);
+    let next = md['last-partition-id'] ?? 999;
+    const old = md['partition-specs'].flatMap((sp) => sp.fields);
+    const fs_ = fields.map((f) => {
+      const src = f['source-id'] ?? schema.fields.find((x) => x.name === f.source)?.id;
+      if (src === undefined) throw new Error(`harness: no source column for ${JSON.stringify(f)}`);
+      const same = old.find((o) => o['source-id'] === src && o.transform === f.transform && o.name === f.name);
+      return { name: f.name, transform: f.transform, 'source-id': src, 'field-id': f['field-id'] ?? same?.['field-id'] ?? ++next };
+    });
+    const specId = Math.max(...md['partition-specs'].map((sp) => sp['spec-id'])) + 1;
+    const updates = [{ action: 'add-spec', spec: { 'spec-id': specId, fields: fs_ } }];
+    if (makeDefault) updates.push({ action: 'set-default-spec', 'spec-id': -1 });
+    const res = await this.commit([{ type: 'assert-default-spec-id', 'default-spec-id': md['default-spec-id'] }], updates);
+    const after = res.json.metadata;
+    return after['partition-specs'].find((sp) => JSON.stringify(sp.fields) === JSON.stringify(fs_))?.['spec-id'] ?? specId;
   }
 
   /**
@@ -773,7 +1170,8 @@ export class IcebergTable {
  * Create a table (namespace made if missing) and return its handle.
  * opts: catalog, namespace (levels or string), table, formatVersion (2),
  * schema (DEFAULT_SCHEMA), partitionSpec ({fields:[{name, transform,
- * 'source-id', 'field-id'}]}), properties, catalogBranch, headers.
+ * 'source-id', 'field-id'}]}), properties, catalogBranch, headers,
+ * metrics (false: write column metrics into every new data file).
  */
 export async function createTable(srv, opts) {
   const t = new IcebergTable(srv, opts);
