@@ -141,7 +141,7 @@ static const struct key keys[] = {
 	{ "scan",   "sync_max_manifests", K_INT, O(scan.sync_max_manifests),
 	    0, 100000 },
 	{ "scan",   "tasks_per_part", K_INT, O(scan.tasks_per_part), 1, 100000 },
-	{ "scan",   "ttl_secs",	K_INT,  O(scan.ttl_secs), 10, 604800 },
+	{ "scan",   "ttl_secs",	K_INT,  O(scan.ttl_secs), 1, 604800 },
 	{ "scan",   "max_delete_files", K_INT, O(scan.max_delete_files),
 	    0, 10000000 },
 	{ "federation", "connect_timeout_ms", K_INT,
@@ -1029,7 +1029,7 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->scan.tasks_per_part = (int)n;
-	if ((rc = env_int("PANGOLIN_SCAN_TTL_SECS", 10, 604800, &n, err)) == -1)
+	if ((rc = env_int("PANGOLIN_SCAN_TTL_SECS", 1, 604800, &n, err)) == -1)
 		return (-1);
 	if (rc == 1)
 		c->scan.ttl_secs = (int)n;
