@@ -58,6 +58,12 @@ doc.components.schemas.TableMetadata.properties['current-snapshot-id'] = { type:
   const ptv = doc.components.schemas.PrimitiveTypeValue;
   ptv.anyOf = ptv.oneOf;
   delete ptv.oneOf;
+  // Erratum: a partition tuple holds nulls (a null source value, a void
+  // transform); Java's ContentFileParser writes them as JSON null, which
+  // ContentFile.partition's items leave out.
+  doc.components.schemas.ContentFile.properties.partition.items = {
+    anyOf: [{ $ref: '#/components/schemas/PrimitiveTypeValue' }, { type: 'null' }],
+  };
 }
 
 // Erratum: the planning results tell their kinds apart by `status`, a

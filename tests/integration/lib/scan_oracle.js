@@ -54,6 +54,16 @@ export function normalize(e, negate = false) {
     }
     default: {
       if (!NEGATE[e.type]) throw new Error(`oracle: unknown expression type ${e.type}`);
+      // The spec's preferred form: left/right (or child) with a reference
+      // {"type":"reference","name"} and a literal {"type":"literal","value"}.
+      if (e.term === undefined && (e.left !== undefined || e.child !== undefined)) {
+        const ref = e.left ?? e.child;
+        const lit = e.right;
+        e = { type: e.type, term: typeof ref === 'string' ? ref : ref };
+        if (ref && typeof ref === 'object' && ref.type === 'reference') e.term = ref.name;
+        if (lit !== undefined) e.value = lit && typeof lit === 'object' && lit.type === 'literal' ? lit.value : lit;
+      }
+      if (e.term === undefined && e.child !== undefined) e = { ...e, term: e.child };
       const term = typeof e.term === 'string' ? e.term : e.term?.term;
       if (typeof term !== 'string' || (typeof e.term === 'object' && e.term.type !== 'reference')) {
         throw new Error(`oracle: only column references are supported (${JSON.stringify(e.term)})`);
@@ -136,7 +146,7 @@ function testValue(p, type, v) {
 }
 
 /** Bind a normalised expression to schema: each predicate gets field and literals. */
-function bind(e, schema) {
+export function bind(e, schema) {
   if (e.type === 'true' || e.type === 'false') return e;
   if (e.type === 'and' || e.type === 'or') return { type: e.type, left: bind(e.left, schema), right: bind(e.right, schema) };
   const field = schema.fields.find((f) => f.name === e.term);
