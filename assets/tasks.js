@@ -55,6 +55,8 @@ export function summary(t) {
   if (t.kind === "branch" && r.branch) return `branch ${r.branch.name} created, ${r.copied ?? 0} asset rows copied`;
   if (t.kind === "federated_sync")
     return `synced ${r.namespaces_synced ?? 0} namespaces, ${r.tables_synced ?? 0} tables`;
+  if (t.kind === "scan_plan")
+    return `planned ${r.files ?? 0} files in ${r.parts ?? 0} plan tasks (${r.manifests_read ?? 0} of ${r.manifests_listed ?? 0} manifests read)`;
   return "succeeded";
 }
 
@@ -98,7 +100,7 @@ function outcome(t) {
     return line("Branch ", cat ? h("a", { href: `#/catalogs/${enc(cat)}/branches/${enc(b)}` }, b) : b,
       ` created; ${r.copied ?? 0} asset rows copied.`);
   }
-  if (t.kind === "federated_sync" || t.kind === "maintenance" || t.kind === "purge") {
+  if (t.kind === "federated_sync" || t.kind === "maintenance" || t.kind === "purge" || t.kind === "scan_plan") {
     const s = summary(t);
     return line(`${s.charAt(0).toUpperCase()}${s.slice(1)}.`);
   }

@@ -257,3 +257,43 @@ describe('tenants', () => {
     assert.equal((await srv.req('POST', `${tA.path()}/tasks`, { body: { 'plan-task': done['plan-tasks'][0] }, headers: a })).status, 200);
   });
 });
+
+describe('lifetimes: a queued plan cancelled, a stored plan expiring', () => {
+  let srv;
+  before(async () => {
+    srv = await startIcebergServer({
+      env: { TASK_WORKER_ENABLED: 'false', PANGOLIN_SCAN_TTL_SECS: '1', PANGOLIN_SCAN_TASKS_PER_PART: '1' },
+    });
+  });
+  after(async () => { await srv?.stop(); });
+
+  test('a plan made in the request but larger than one part is stored: its plan tasks page it, then it expires', async () => {
+    const { t } = await table(srv, 1);
+    const p = await plan(srv, t, {});
+    assert.equal(p.status, 'completed');
+    assert.equal(p['plan-tasks'].length, 3, 'one file per part');
+    assert.equal(p['file-scan-tasks'], undefined);
+    const got = [];
+    for (const pt of p['plan-tasks']) got.push(...(await srv.req('POST', `${t.path()}/tasks`, { body: { 'plan-task': pt } })).json['file-scan-tasks']);
+    assert.deepEqual(paths(got), await files(t));
+    const again = await srv.req('GET', `${t.path()}/plan/${p['plan-id']}`);
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.json['plan-tasks'], p['plan-tasks']);
+    await new Promise((res) => setTimeout(res, 1600));
+    assert.equal((await srv.req('POST', `${t.path()}/tasks`, { body: { 'plan-task': p['plan-tasks'][0] } })).status, 404);
+    assert.equal((await srv.req('GET', `${t.path()}/plan/${p['plan-id']}`)).status, 404);
+  });
+
+  test('a plan still queued is cancelled at once', async () => {
+    const { t } = await table(srv, 20);	// more manifests than [scan] sync_max_manifests (16)
+    const sub = await plan(srv, t, {});
+    assert.equal(sub.status, 'submitted');
+    assert.equal((await srv.req('GET', `${t.path()}/plan/${sub['plan-id']}`)).json.status, 'submitted');
+    const listed = await srv.rawReq('GET', '/api/v1/tasks?kind=scan_plan');
+    assert.ok(listed.json.some((x) => x.id === sub['plan-id'] && x.kind === 'scan_plan'), listed.text);
+    assert.equal((await srv.req('DELETE', `${t.path()}/plan/${sub['plan-id']}`)).status, 204);
+    const r = await srv.req('GET', `${t.path()}/plan/${sub['plan-id']}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.status, 'cancelled');
+  });
+});
