@@ -194,6 +194,14 @@ pgl_store_plugin_load(const char *name, struct pgl_plugin *p,
 	return (ops);
 }
 
+int
+pgl_store_has_plan_parts(const struct pgl_store_ops *ops)
+{
+	return (ops->abi_minor >= 11 && ops->put_plan_part != NULL &&
+	    ops->get_plan_part != NULL && ops->delete_plan_parts != NULL &&
+	    ops->purge_plan_parts != NULL);
+}
+
 const struct pgl_cache_ops *
 pgl_cache_plugin_load(const char *name, struct pgl_plugin *p,
     struct pgl_err *err)

@@ -67,6 +67,7 @@ pgl_plan_parts_sweep(const struct pgl_store_ops *db, struct pgl_store *s,
 	uint64_t	n;
 	int64_t		total = 0;
 
+	/* Not read past an older plugin's table (ABI < 1.11). */
 	if (db->abi_minor < 11 || db->purge_plan_parts == NULL)
 		return (0);
 	do {

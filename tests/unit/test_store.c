@@ -35,6 +35,7 @@
 #include "store_util.h"
 
 #include "pangolin/store.h"
+#include "plugin/loader.h"
 #include "tasks/retention.h"
 #include "util/arena.h"
 
@@ -454,6 +455,21 @@ test_later_groups_are_left_null(void **state)
 	assert_non_null(ops->get_plan_part);
 	assert_non_null(ops->delete_plan_parts);
 	assert_non_null(ops->purge_plan_parts);
+}
+
+/* The host's one test of "this store keeps plan parts" (the loader). */
+static void
+test_plan_parts_are_offered_from_abi_1_11_with_all_four(void **state)
+{
+	struct pgl_store_ops	o = *ops;
+
+	(void)state;
+	assert_true(pgl_store_has_plan_parts(&o));
+	o.abi_minor = 10;
+	assert_false(pgl_store_has_plan_parts(&o));
+	o = *ops;
+	o.delete_plan_parts = NULL;
+	assert_false(pgl_store_has_plan_parts(&o));
 }
 
 /* Tenants. */
@@ -4676,6 +4692,7 @@ main(void)
 		T(test_catalog_delete_of_10000_commits_is_quick),
 		T(test_tenant_isolation),
 		T(test_idempotency_keys),
+		T(test_plan_parts_are_offered_from_abi_1_11_with_all_four),
 		T(test_plan_part_round_trip_keeps_a_1mb_body_whole),
 		T(test_plan_part_stored_twice_is_a_conflict_unless_expired),
 		T(test_plan_part_of_another_tenant_is_not_found),

@@ -1,6 +1,7 @@
 /*
- * No statement of the roles, assignments and grants scans a table: the
- * SQLite store's own texts, as it runs them, through EXPLAIN QUERY PLAN.
+ * No statement of the roles, assignments and grants, nor of the scan plan
+ * parts, scans a table: the SQLite store's own texts, as it runs them,
+ * through EXPLAIN QUERY PLAN.
  *
  * The texts are not copied here.  The test loads store-sqlite.so (from
  * $PGL_PLUGIN_DIR), and an auto-extension of the process's libsqlite3,
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -253,19 +255,20 @@ add_text(const char *sql)
 }
 
 /*
- * The statements of every trigger that touches the three tables, with
- * OLD.id as a parameter: "... BEGIN s1; s2; END" -> s1, s2.
+ * The statements of every trigger whose text matches where (an SQL
+ * condition on sql), with OLD.id as a parameter: "... BEGIN s1; s2; END"
+ * -> s1, s2.
  */
 static void
-trigger_statements(sqlite3 *db)
+trigger_statements(sqlite3 *db, const char *where)
 {
 	sqlite3_stmt	*st;
 	const char	*sql;
 	char		 buf[2048], one[1024], *body, *end, *s, *o;
 
-	if (lib.prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type ="
-	    " 'trigger' AND (sql LIKE '%user_roles%' OR"
-	    " sql LIKE '%permissions%')", -1, &st, NULL) != SQLITE_OK)
+	(void)snprintf(buf, sizeof(buf), "SELECT sql FROM sqlite_master"
+	    " WHERE type = 'trigger' AND (%s)", where);
+	if (lib.prepare_v2(db, buf, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("triggers: %s", lib.errmsg(db));
 	while (lib.step(st) == SQLITE_ROW) {
 		sql = (const char *)lib.column_text(st, 0);
@@ -283,10 +286,10 @@ trigger_statements(sqlite3 *db)
 				s++;
 			if (*s == '\0')
 				continue;
-			/* OLD.id -> ?1 */
+			/* OLD.id (or old.id) -> ?1 */
 			o = one;
 			while (*s != '\0' && o < one + sizeof(one) - 3) {
-				if (strncmp(s, "OLD.id", 6) == 0) {
+				if (strncasecmp(s, "OLD.id", 6) == 0) {
 					memcpy(o, "?1", 2);
 					o += 2;
 					s += 6;
@@ -370,8 +373,61 @@ test_roles_and_grants_never_scan_a_table(void **state)
 	if (lib.open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK)
 		fail_msg("open %s", db_path);
-	trigger_statements(db);
+	trigger_statements(db, "sql LIKE '%user_roles%' OR"
+	    " sql LIKE '%permissions%'");
 	foreign_key_lookups(db);
+	for (i = 0; i < ntexts; i++) {
+		if (!plan_ok(db, texts[i]))
+			bad++;
+	}
+	(void)lib.close(db);
+	print_message("  %zu statements planned, %zu scan\n", ntexts, bad);
+	assert_int_equal(bad, 0);
+}
+
+/*
+ * Scan plan parts (ABI 1.11): every method, and the trigger that takes a
+ * deleted tenant's parts.  The purge is paged (LIMIT): it walks the
+ * expiry index, oldest first, without sorting.
+ */
+static void
+run_the_plan_part_methods(struct fx *f)
+{
+	struct pgl_tenant	 t = { "t-a", "acme", "{}" };
+	struct pgl_plan_part	 p = { "plan-1", 0, "cat", "{}", 10 }, got;
+	uint64_t		 n;
+
+	recording = 1;
+	OK(f, ops->create_tenant(f->s, &t, &f->err));
+	OK(f, ops->put_plan_part(f->s, "t-a", &p, &f->err));
+	OK(f, ops->put_plan_part(f->s, "t-a", &p, &f->err));	/* expired */
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "plan-1", 0, 0, &got,
+	    &f->err));
+	OK(f, ops->delete_plan_parts(f->s, "t-a", "plan-1", &f->err));
+	OK(f, ops->put_plan_part(f->s, "t-a", &p, &f->err));
+	OK(f, ops->purge_plan_parts(f->s, 100, 1000, &n, &f->err));
+	assert_int_equal(n, 1);
+	OK(f, ops->delete_tenant(f->s, "t-a", &f->err));
+	recording = 0;
+}
+
+static void
+test_plan_parts_never_scan_a_table(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*db;
+	size_t		 i, ours = 0, bad = 0;
+
+	run_the_plan_part_methods(f);
+	for (i = 0; i < ntexts; i++) {
+		if (strstr(texts[i], "plan_parts") != NULL)
+			ours++;
+	}
+	assert_true(ours >= 4);
+	if (lib.open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		fail_msg("open %s", db_path);
+	trigger_statements(db, "sql LIKE '%plan_parts%'");
 	for (i = 0; i < ntexts; i++) {
 		if (!plan_ok(db, texts[i]))
 			bad++;
@@ -387,6 +443,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_roles_and_grants_never_scan_a_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_plan_parts_never_scan_a_table, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
