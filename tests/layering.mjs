@@ -97,8 +97,9 @@ const ROOMS = {
   'src/api/federation': ['src/api'],
   'src/api/manage': ['src/api', 'src/api/cache', 'src/api/federation'],
   'src/api/discovery': ['src/api', 'src/api/cache', 'src/api/commit'],
+  'src/api/scan': ['src/api', 'src/api/cache', 'src/api/commit'],
   'src/api/maintenance': ['src/api', 'src/api/cache', 'src/api/commit', 'src/api/rest', 'src/api/branching',
-    'src/api/federation'],
+    'src/api/federation', 'src/api/scan'],
 };
 let upward = 0;
 for (const [f, to] of edges) {

@@ -13,10 +13,10 @@
  * the request (its reads by fetch and replay: api/fetch.h); a larger one
  * is a task of kind "scan_plan" (the task id is the plan id) that the
  * runners make while the client polls.  A result is cut into parts of
- * [scan] tasks_per_part file scan tasks; a result of one part is answered
- * inline and stored nowhere, a larger one is stored (the store's plan
- * parts, ABI 1.11) for [scan] ttl_secs: part 0 is the plan's header,
- * parts 1..n its plan tasks.  A plan task is "<plan id>:<n>".
+ * [scan] tasks_per_part file scan tasks (and at most 3 MB of JSON); a
+ * result of one part is answered inline and stored nowhere, a larger
+ * one is stored (the store's plan parts, ABI 1.11) for [scan] ttl_secs:
+ * part 0 is the plan's header, parts 1..n its plan tasks.  A plan task is "<plan id>:<n>".
  */
 #ifndef PGL_API_SCAN_H
 #define PGL_API_SCAN_H
@@ -97,6 +97,7 @@ struct scan_sink {
 	int			*local;		/* delete index -> this part's */
 	uint32_t		*stamp;		/* local[i]'s part + 1 */
 	uint32_t		 parts;		/* stored so far */
+	size_t			 bytes;		/* the part in hand's JSON */
 	uint64_t		 files;		/* every part's */
 };
 

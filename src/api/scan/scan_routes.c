@@ -15,6 +15,7 @@
 #include "api/task.h"
 #include "api/scan/scan.h"
 #include "app/app.h"
+#include "plugin/loader.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/uuid.h"
@@ -92,7 +93,7 @@ init_plan(struct scan_plan *p, struct pgl_req *r, const struct ice_target *t,
 	p->sink.per_part = (size_t)pgl_app.cfg->scan.tasks_per_part;
 	p->sink.expires_at_ms = pgl_now_ms() +
 	    (int64_t)pgl_app.cfg->scan.ttl_secs * 1000;
-	p->sink.can_store = pgl_app.db->put_plan_part != NULL;
+	p->sink.can_store = pgl_store_has_plan_parts(pgl_app.db);
 }
 
 /* A plan too large for a request: a task, answered "submitted". */
@@ -227,7 +228,7 @@ plan_part(struct pgl_req *r, const struct pgl_asset *a, const char *id,
 {
 	struct pgl_err	err;
 
-	if (pgl_app.db->get_plan_part == NULL ||
+	if (!pgl_store_has_plan_parts(pgl_app.db) ||
 	    STORE(get_plan_part, r->arena, r->tenant, id, seq, pgl_now_ms(),
 	    part, &err) != PGL_OK || part->table == NULL ||
 	    strcmp(part->table, a->id) != 0)
@@ -310,7 +311,7 @@ ice_plan_cancel(struct pgl_req *r)
 		no_plan(r, id);
 		return;
 	}
-	if (pgl_app.db->delete_plan_parts != NULL &&
+	if (pgl_store_has_plan_parts(pgl_app.db) &&
 	    STORE(delete_plan_parts, r->tenant, id, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;

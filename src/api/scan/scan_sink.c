@@ -16,6 +16,12 @@
 #include "app/app.h"
 #include "util/arena.h"
 
+/*
+ * A stored part's body stays under the size every store keeps in one
+ * row or document (MongoDB's is 16 MB; the plugins rely on 4 MB).
+ */
+#define PART_MAX_BYTES	(3UL * 1024 * 1024)
+
 int
 scan_sink_start(struct scan_sink *s, size_t ndeletes)
 {
@@ -52,6 +58,7 @@ local_delete(struct scan_sink *s, const struct scan_deletes *d, size_t i)
 		return (-1);
 	s->stamp[i] = s->parts + 1;
 	s->local[i] = (int)json_array_size(s->deletes);
+	s->bytes += strlen(d->v[i].json) + 1;
 	json_array_append_new(s->deletes, j);
 	return (s->local[i]);
 }
@@ -97,6 +104,7 @@ scan_sink_flush(struct scan_sink *s, int final, struct pgl_err *err)
 		if (rc == -1)
 			return (-1);
 		s->parts++;
+		s->bytes = 0;
 		json_array_clear(s->tasks);
 		json_array_clear(s->deletes);
 	}
@@ -130,9 +138,13 @@ scan_sink_task(struct scan_sink *s, const struct scan_deletes *d,
 	}
 	if (residual != NULL)
 		json_object_set_new(task, "residual-filter", residual);
+	/* What the task adds to a stored part: the size of its JSON. */
+	if (s->can_store)
+		s->bytes += json_dumpb(task, NULL, 0, JSON_COMPACT) + 1;
 	json_array_append_new(s->tasks, task);
 	s->files++;
-	if (json_array_size(s->tasks) < s->per_part)
+	if (json_array_size(s->tasks) < s->per_part &&
+	    (!s->can_store || s->bytes < PART_MAX_BYTES))
 		return (0);
 	/* A full part: from now on this plan is kept in the store. */
 	if (!s->store && s->can_store)

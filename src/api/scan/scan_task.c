@@ -12,6 +12,7 @@
 #include "api/task.h"
 #include "api/scan/scan.h"
 #include "app/app.h"
+#include "plugin/loader.h"
 #include "util/json.h"
 
 #define KIND_TABLE	"ICEBERG_TABLE"
@@ -54,7 +55,7 @@ api_scan_plan_run(struct pgl_task_run *run, struct pgl_req *r,
 	json_t			*md = NULL;
 	enum pgl_task_end	 end;
 
-	if (pgl_app.db->put_plan_part == NULL)
+	if (!pgl_store_has_plan_parts(pgl_app.db))
 		return (api_task_fail(run, "the store keeps no plan parts"));
 	if (api_task_target(run, r, &t) == -1)
 		return (PGL_TASK_FAILED);
