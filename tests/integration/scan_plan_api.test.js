@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { uniq } from './lib/expect.js';
 import { startIcebergServer } from './lib/iceberg.js';
 import { createTable } from './lib/iceberg_data.js';
-import { basic, startServer } from './lib/server.js';
+import { basic, startServer, STORE } from './lib/server.js';
 
 const rows = (ids) => ids.map((id) => ({ id, name: `n${id % 3}` }));
 const byName = { fields: [{ name: 'name', transform: 'identity', 'source-id': 2, 'field-id': 1000 }] };
@@ -284,7 +284,7 @@ describe('lifetimes: a queued plan cancelled, a stored plan expiring', () => {
     assert.equal((await srv.req('GET', `${t.path()}/plan/${p['plan-id']}`)).status, 404);
   });
 
-  test('a plan still queued is cancelled at once', async () => {
+  test('a plan still queued is cancelled at once', { skip: STORE === 'memory' && 'the memory store runs tasks in the request, without runners' }, async () => {
     const { t } = await table(srv, 20);	// more manifests than [scan] sync_max_manifests (16)
     const sub = await plan(srv, t, {});
     assert.equal(sub.status, 'submitted');
