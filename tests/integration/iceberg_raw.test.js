@@ -171,7 +171,9 @@ test('malformed requests and unknown routes under /v1 get the Iceberg error enve
   expectError(await req('POST', `${P}/namespaces/${ns}/tables`, { body: { name: 't' } }), 400, { iceberg: true });
   expectError(await req('PUT', `${P}/namespaces`, { body: {} }), 405, { iceberg: true });
   expectError(await req('GET', '/v1/namespaces'), 404, { iceberg: true });
-  expectError(await req('GET', `${P}/namespaces/${ns}/tables/t/plan`), 404, { iceberg: true });
+  expectError(await req('GET', `${P}/namespaces/${ns}/tables/t/nosuch`), 404, { iceberg: true });
+  // planTableScan is a POST (issue 28): another method is 405.
+  expectError(await req('GET', `${P}/namespaces/${ns}/tables/t/plan`), 405, { iceberg: true });
 });
 
 // ---------------------------------------------------------------- aliases
