@@ -1033,6 +1033,11 @@ apply_env(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->scan.ttl_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_SCAN_MAX_DELETE_FILES", 0, 10000000, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->scan.max_delete_files = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)

@@ -19,6 +19,15 @@ jw_free(struct pgl_jw *w)
 }
 
 /* Room for n more bytes and the NUL; 0 after running out of memory. */
+void
+jw_reset(struct pgl_jw *w)
+{
+	w->len = 0;
+	w->first = 1;
+	if (w->buf != NULL)
+		w->buf[0] = '\0';
+}
+
 static int
 reserve(struct pgl_jw *w, size_t n)
 {

@@ -18,6 +18,8 @@ struct pgl_jw {
 
 void	jw_init(struct pgl_jw *);
 void	jw_free(struct pgl_jw *);
+/* Empty again, keeping the buffer for the next text. */
+void	jw_reset(struct pgl_jw *);
 void	jw_raw(struct pgl_jw *, const char *);
 /* A member's comma and "key": (key NULL: an element's comma); jw_open next. */
 void	jw_key(struct pgl_jw *, const char *key);

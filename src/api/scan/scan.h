@@ -28,6 +28,7 @@
 #include "iceberg/manifest.h"
 #include "iceberg/scan.h"
 #include "tasks/runner.h"
+#include "util/jw.h"
 
 struct pgl_arena;
 
@@ -92,12 +93,12 @@ struct scan_sink {
 	int			 can_store;	/* the store keeps parts */
 	int			 store;		/* parts go to the store */
 	size_t			 per_part;
-	json_t			*tasks;		/* this part's */
-	json_t			*deletes;	/* this part's */
+	struct pgl_jw		 tasks;		/* this part's, as text */
+	struct pgl_jw		 deletes;	/* this part's, as text */
+	size_t			 ntasks, ndeletes;
 	int			*local;		/* delete index -> this part's */
 	uint32_t		*stamp;		/* local[i]'s part + 1 */
 	uint32_t		 parts;		/* stored so far */
-	size_t			 bytes;		/* the part in hand's JSON */
 	uint64_t		 files;		/* every part's */
 };
 
@@ -131,6 +132,17 @@ int	scan_files(struct scan_plan *, struct pgl_err *);
 /* What the run did, for a task's result and the logs. */
 json_t	*scan_counts(const struct scan_plan *);
 
+/* scan_list_cache.c: a manifest list packed for the worker's cache. */
+struct scan_pack {
+	unsigned char	*p;
+	size_t		 len, cap;
+	int		 oom;		/* or a list that cannot be packed */
+};
+void	scan_pack_ref(struct scan_pack *, const struct ice_manifest_ref *);
+void	scan_pack_free(struct scan_pack *);
+/* Every packed ref to fn; 0, or -1 for bytes that are not a packed list. */
+int	scan_pack_walk(const void *, size_t, ice_manifest_ref_fn, void *);
+
 /* scan_deletes.c */
 int	scan_deletes_add(struct scan_deletes *, struct pgl_arena *,
 	    const struct scan_delete *, size_t max, struct pgl_err *);
@@ -144,16 +156,22 @@ void	scan_deletes_for(const struct scan_deletes *, const char *key,
 const char	*scan_partition_key(struct pgl_arena *, int32_t spec_id,
 		    const struct ice_value *, size_t n);
 
-/* scan_json.c: a ContentFile of a full manifest entry. */
-json_t	*scan_file_json(const struct scan_plan *, const struct ice_pspec *,
-	    const struct ice_manifest_full *, const struct ice_value *tuple);
+/* scan_json.c: a ContentFile of a full manifest entry, its partition
+ * (the text scan_partition_jw made of its tuple) given. */
+void	scan_file_jw(struct pgl_jw *, const struct scan_plan *,
+	    const struct ice_pspec *, const struct ice_manifest_full *,
+	    const char *partition);
+void	scan_partition_jw(struct pgl_jw *, const struct ice_pspec *,
+	    const struct ice_value *tuple);
 
 /* scan_sink.c */
 /* Ready for tasks of a plan with ndeletes delete files; 0 or -1. */
 int	scan_sink_start(struct scan_sink *, size_t ndeletes);
 int	scan_sink_task(struct scan_sink *, const struct scan_deletes *,
-	    json_t *data_file, const size_t *dels, size_t ndels,
-	    json_t *residual, struct pgl_err *);
+	    const char *data_file, const size_t *dels, size_t ndels,
+	    const char *residual, struct pgl_err *);
+/* The members file-scan-tasks and delete-files of the part in hand. */
+void	scan_sink_body(const struct scan_sink *, struct pgl_jw *);
 /* Store the part in hand (and, when final, the header); 0 or -1. */
 int	scan_sink_flush(struct scan_sink *, int final, struct pgl_err *);
 void	scan_sink_free(struct scan_sink *);

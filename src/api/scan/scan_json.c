@@ -1,18 +1,22 @@
 /*
  * A manifest entry as the REST spec's ContentFile: DataFile,
- * PositionDeleteFile or EqualityDeleteFile.  The partition is a list of
- * the tuple's values in the spec's field order (JSON single values);
- * column statistics are sent for the fields the request named in
- * stats-fields only, as CountMap / ValueMap objects.
+ * PositionDeleteFile or EqualityDeleteFile, written as text into a
+ * streaming writer (util/jw.h): a plan of ten thousand files spent most
+ * of its time building and freeing jansson trees.  The partition is a
+ * list of the tuple's values in the spec's field order (JSON single
+ * values), rendered once per tuple by the caller; column statistics are
+ * sent for the fields the request named in stats-fields only, as
+ * CountMap / ValueMap objects.
  */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/scan/scan.h"
 #include "iceberg/manifest.h"
-#include "util/arena.h"
+#include "util/jw.h"
 
 static const char *
 content_name(int content)
@@ -24,9 +28,32 @@ content_name(int content)
 	return ("data");
 }
 
+static void
+put_int(struct pgl_jw *w, const char *key, int64_t v)
+{
+	char	buf[24];
+
+	(void)snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	jw_json(w, key, buf, "0");
+}
+
+/* One value as Appendix C JSON (NULL key: an array element). */
+static void
+put_value(struct pgl_jw *w, const char *key, const struct ice_value *v,
+    const struct ice_type *t)
+{
+	json_t	*j = ice_value_to_json(v, t);
+	char	*s;
+
+	s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	jw_json(w, key, s, "null");
+	free(s);
+	json_decref(j);
+}
+
 /* The spec's FileFormat is lower case; writers store "PARQUET". */
-static json_t *
-format_json(const char *f)
+static void
+put_format(struct pgl_jw *w, const char *f)
 {
 	char	buf[16];
 	size_t	i;
@@ -34,28 +61,38 @@ format_json(const char *f)
 	for (i = 0; f != NULL && f[i] != '\0' && i < sizeof(buf) - 1; i++)
 		buf[i] = (char)tolower((unsigned char)f[i]);
 	buf[i] = '\0';
-	return (json_string(buf));
+	jw_str(w, "file-format", buf);
 }
 
-static json_t *
-hex_json(const void *p, size_t n)
+static void
+put_hex(struct pgl_jw *w, const char *key, const void *p, size_t n)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	const unsigned char	*b = p;
-	json_t			*j;
 	char			*s;
 	size_t			 i;
 
 	if ((s = malloc(n * 2 + 1)) == NULL)
-		return (NULL);
+		return;
 	for (i = 0; i < n; i++) {
 		s[i * 2] = hex[b[i] >> 4];
 		s[i * 2 + 1] = hex[b[i] & 15];
 	}
 	s[n * 2] = '\0';
-	j = json_string(s);
+	jw_str(w, key, s);
 	free(s);
-	return (j);
+}
+
+void
+scan_partition_jw(struct pgl_jw *w, const struct ice_pspec *spec,
+    const struct ice_value *t)
+{
+	size_t	i;
+
+	jw_open(w, '[');
+	for (i = 0; i < spec->nfields; i++)
+		put_value(w, NULL, &t[i], &spec->fields[i].result_type);
+	jw_close(w, ']');
 }
 
 /* The index of id among the requested stats fields, or -1. */
@@ -71,158 +108,164 @@ stats_index(const struct scan_req *q, int32_t id)
 	return (-1);
 }
 
+static int64_t
+count_at(const struct ice_col_metrics *c, size_t off)
+{
+	return (*(const int64_t *)(const void *)((const char *)c + off));
+}
+
 /* One count map ("column-sizes"...) of the requested fields. */
 static void
-count_map(json_t *j, const char *key, const struct scan_req *q,
+count_map(struct pgl_jw *w, const char *key, const struct scan_req *q,
     const struct ice_manifest_full *f, size_t off)
 {
-	json_t	*keys = json_array(), *vals = json_array();
-	size_t	 i;
-	int64_t	 v;
+	size_t	i, n = 0;
+	int	pass;
 
-	for (i = 0; i < f->ncols; i++) {
-		v = *(const int64_t *)((const char *)&f->cols[i] + off);
-		if (v < 0 || stats_index(q, f->cols[i].id) < 0)
-			continue;
-		json_array_append_new(keys, json_integer(f->cols[i].id));
-		json_array_append_new(vals, json_integer(v));
+	for (i = 0; i < f->ncols; i++)
+		n += count_at(&f->cols[i], off) >= 0 &&
+		    stats_index(q, f->cols[i].id) >= 0;
+	if (n == 0)
+		return;
+	jw_key(w, key);
+	jw_open(w, '{');
+	for (pass = 0; pass < 2; pass++) {
+		jw_key(w, pass == 0 ? "keys" : "values");
+		jw_open(w, '[');
+		for (i = 0; i < f->ncols; i++) {
+			if (count_at(&f->cols[i], off) < 0 ||
+			    stats_index(q, f->cols[i].id) < 0)
+				continue;
+			put_int(w, NULL, pass == 0 ? f->cols[i].id :
+			    count_at(&f->cols[i], off));
+		}
+		jw_close(w, ']');
 	}
-	if (json_array_size(keys) > 0)
-		json_object_set_new(j, key, json_pack("{s:o,s:o}", "keys",
-		    keys, "values", vals));
-	else {
-		json_decref(keys);
-		json_decref(vals);
-	}
+	jw_close(w, '}');
+}
+
+/* A requested bound of column c as a value of its type; 0, or -1. */
+static int
+bound_of(const struct scan_req *q, const struct ice_col_metrics *c,
+    int upper, struct ice_type *t, struct ice_value *v)
+{
+	int	k;
+
+	if ((k = stats_index(q, c->id)) < 0 ||
+	    (upper ? c->upper : c->lower) == NULL ||
+	    ice_type_parse(q->stats_types[k], t) == -1 ||
+	    ice_value_decode(t, upper ? c->upper : c->lower,
+	    upper ? c->upper_len : c->lower_len, v) == -1)
+		return (-1);
+	return (0);
 }
 
 /* Lower or upper bounds of the requested primitive fields. */
 static void
-value_map(json_t *j, const char *key, const struct scan_req *q,
+value_map(struct pgl_jw *w, const char *key, const struct scan_req *q,
     const struct ice_manifest_full *f, int upper)
 {
-	json_t			*keys = json_array(), *vals = json_array();
-	const struct ice_col_metrics *c;
 	struct ice_type		 t;
 	struct ice_value	 v;
-	size_t			 i;
-	int			 k;
+	size_t			 i, n = 0;
+	int			 pass;
 
-	for (i = 0; i < f->ncols; i++) {
-		c = &f->cols[i];
-		if ((k = stats_index(q, c->id)) < 0 ||
-		    (upper ? c->upper : c->lower) == NULL ||
-		    ice_type_parse(q->stats_types[k], &t) == -1 ||
-		    ice_value_decode(&t, upper ? c->upper : c->lower,
-		    upper ? c->upper_len : c->lower_len, &v) == -1)
-			continue;
-		json_array_append_new(keys, json_integer(c->id));
-		json_array_append_new(vals, ice_value_to_json(&v, &t));
+	for (i = 0; i < f->ncols; i++)
+		n += bound_of(q, &f->cols[i], upper, &t, &v) == 0;
+	if (n == 0)
+		return;
+	jw_key(w, key);
+	jw_open(w, '{');
+	for (pass = 0; pass < 2; pass++) {
+		jw_key(w, pass == 0 ? "keys" : "values");
+		jw_open(w, '[');
+		for (i = 0; i < f->ncols; i++) {
+			if (bound_of(q, &f->cols[i], upper, &t, &v) == -1)
+				continue;
+			if (pass == 0)
+				put_int(w, NULL, f->cols[i].id);
+			else
+				put_value(w, NULL, &v, &t);
+		}
+		jw_close(w, ']');
 	}
-	if (json_array_size(keys) > 0)
-		json_object_set_new(j, key, json_pack("{s:o,s:o}", "keys",
-		    keys, "values", vals));
-	else {
-		json_decref(keys);
-		json_decref(vals);
-	}
+	jw_close(w, '}');
 }
 
 static void
-add_stats(json_t *j, const struct scan_req *q,
+put_stats(struct pgl_jw *w, const struct scan_req *q,
     const struct ice_manifest_full *f)
 {
-	count_map(j, "column-sizes", q, f,
+	count_map(w, "column-sizes", q, f,
 	    offsetof(struct ice_col_metrics, column_size));
-	count_map(j, "value-counts", q, f,
+	count_map(w, "value-counts", q, f,
 	    offsetof(struct ice_col_metrics, value_count));
-	count_map(j, "null-value-counts", q, f,
+	count_map(w, "null-value-counts", q, f,
 	    offsetof(struct ice_col_metrics, null_count));
-	count_map(j, "nan-value-counts", q, f,
+	count_map(w, "nan-value-counts", q, f,
 	    offsetof(struct ice_col_metrics, nan_count));
-	value_map(j, "lower-bounds", q, f, 0);
-	value_map(j, "upper-bounds", q, f, 1);
-}
-
-static json_t *
-partition_json(const struct ice_pspec *spec, const struct ice_value *t)
-{
-	json_t	*a = json_array();
-	size_t	 i;
-
-	for (i = 0; i < spec->nfields; i++)
-		json_array_append_new(a, ice_value_to_json(&t[i],
-		    &spec->fields[i].result_type));
-	return (a);
+	value_map(w, "lower-bounds", q, f, 0);
+	value_map(w, "upper-bounds", q, f, 1);
 }
 
 static void
-add_optional(json_t *j, const struct ice_manifest_full *f)
+put_optional(struct pgl_jw *w, const struct ice_manifest_full *f)
 {
-	json_t	*a;
-	size_t	 i;
+	size_t	i;
 
 	if (f->key_metadata != NULL)
-		json_object_set_new(j, "key-metadata", hex_json(f->key_metadata,
-		    f->key_metadata_len));
+		put_hex(w, "key-metadata", f->key_metadata,
+		    f->key_metadata_len);
 	if (f->nsplit_offsets > 0) {
-		a = json_array();
+		jw_key(w, "split-offsets");
+		jw_open(w, '[');
 		for (i = 0; i < f->nsplit_offsets; i++)
-			json_array_append_new(a,
-			    json_integer(f->split_offsets[i]));
-		json_object_set_new(j, "split-offsets", a);
+			put_int(w, NULL, f->split_offsets[i]);
+		jw_close(w, ']');
 	}
 	if (f->sort_order_id >= 0)
-		json_object_set_new(j, "sort-order-id",
-		    json_integer(f->sort_order_id));
+		put_int(w, "sort-order-id", f->sort_order_id);
 }
 
 static void
-add_delete_fields(json_t *j, const struct ice_manifest_full *f)
+put_delete_fields(struct pgl_jw *w, const struct ice_manifest_full *f)
 {
-	json_t	*a;
-	size_t	 i;
+	size_t	i;
 
 	if (f->e.content == ICE_CONTENT_EQ_DELETES) {
-		a = json_array();
+		jw_key(w, "equality-ids");
+		jw_open(w, '[');
 		for (i = 0; i < f->nequality_ids; i++)
-			json_array_append_new(a,
-			    json_integer(f->equality_ids[i]));
-		json_object_set_new(j, "equality-ids", a);
+			put_int(w, NULL, f->equality_ids[i]);
+		jw_close(w, ']');
 		return;
 	}
 	if (f->e.content_offset >= 0)
-		json_object_set_new(j, "content-offset",
-		    json_integer(f->e.content_offset));
+		put_int(w, "content-offset", f->e.content_offset);
 	if (f->e.content_size >= 0)
-		json_object_set_new(j, "content-size-in-bytes",
-		    json_integer(f->e.content_size));
+		put_int(w, "content-size-in-bytes", f->e.content_size);
 }
 
-json_t *
-scan_file_json(const struct scan_plan *p, const struct ice_pspec *spec,
-    const struct ice_manifest_full *f, const struct ice_value *tuple)
+void
+scan_file_jw(struct pgl_jw *w, const struct scan_plan *p,
+    const struct ice_pspec *spec, const struct ice_manifest_full *f,
+    const char *partition)
 {
-	json_t	*j;
-
-	j = json_pack("{s:s,s:s,s:o,s:i,s:o,s:I,s:I}",
-	    "content", content_name(f->e.content),
-	    "file-path", f->e.file_path != NULL ? f->e.file_path : "",
-	    "file-format", format_json(f->e.file_format),
-	    "spec-id", (int)spec->spec_id,
-	    "partition", partition_json(spec, tuple),
-	    "file-size-in-bytes", (json_int_t)f->e.file_size,
-	    "record-count", (json_int_t)f->e.record_count);
-	if (j == NULL)
-		return (NULL);
-	add_optional(j, f);
+	jw_open(w, '{');
+	jw_str(w, "content", content_name(f->e.content));
+	jw_str(w, "file-path", f->e.file_path != NULL ? f->e.file_path : "");
+	put_format(w, f->e.file_format);
+	put_int(w, "spec-id", spec->spec_id);
+	jw_json(w, "partition", partition, "[]");
+	put_int(w, "file-size-in-bytes", f->e.file_size);
+	put_int(w, "record-count", f->e.record_count);
+	put_optional(w, f);
 	if (f->e.content == ICE_CONTENT_DATA) {
 		if (f->first_row_id >= 0)
-			json_object_set_new(j, "first-row-id",
-			    json_integer(f->first_row_id));
+			put_int(w, "first-row-id", f->first_row_id);
 		if (p->q.nstats > 0)
-			add_stats(j, &p->q, f);
+			put_stats(w, &p->q, f);
 	} else
-		add_delete_fields(j, f);
-	return (j);
+		put_delete_fields(w, f);
+	jw_close(w, '}');
 }

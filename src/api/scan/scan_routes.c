@@ -113,6 +113,34 @@ submit(struct pgl_req *r, const struct ice_target *t,
 		    "submitted", "plan-id", id));
 }
 
+/* j's members and the part in hand's tasks, as text: no tree per task. */
+static void
+reply_inline(struct pgl_req *r, const struct scan_sink *sink, json_t *j)
+{
+	struct pgl_jw	 w;
+	char		*head = json_dumps(j, JSON_COMPACT);
+
+	json_decref(j);
+	if (head == NULL) {
+		pgl_reply_ice_error(r, 500, "ServiceFailureException",
+		    "out of memory");
+		return;
+	}
+	head[strlen(head) - 1] = '\0';		/* the closing brace */
+	jw_init(&w);
+	jw_raw(&w, head);
+	free(head);
+	w.first = 0;
+	scan_sink_body(sink, &w);
+	jw_close(&w, '}');
+	if (w.oom)
+		pgl_reply_ice_error(r, 500, "ServiceFailureException",
+		    "out of memory");
+	else
+		pgl_reply_raw(r, 200, "application/json", w.buf, w.len);
+	jw_free(&w);
+}
+
 static void
 reply_completed(struct pgl_req *r, struct scan_plan *p,
     const struct ice_target *t, const struct pgl_asset *a)
@@ -131,15 +159,14 @@ reply_completed(struct pgl_req *r, struct scan_plan *p,
 	    (unsigned long long)p->skipped_metrics));
 	j = json_pack("{s:s,s:s}", "status", "completed", "plan-id",
 	    p->sink.plan_id);
-	if (p->sink.store)
+	add_credentials(r, t, a, j);
+	if (p->sink.store) {
 		json_object_set_new(j, "plan-tasks",
 		    scan_plan_tasks(p->sink.plan_id, p->sink.parts));
-	else {
-		json_object_set(j, "delete-files", p->sink.deletes);
-		json_object_set(j, "file-scan-tasks", p->sink.tasks);
+		pgl_reply_json(r, 200, j);
+		return;
 	}
-	add_credentials(r, t, a, j);
-	pgl_reply_json(r, 200, j);
+	reply_inline(r, &p->sink, j);
 }
 
 /* The plan made in the request; replies. */

@@ -1,10 +1,11 @@
 /*
- * Where a plan's file scan tasks go: the part in hand, of at most
- * [scan] tasks_per_part tasks and the delete files they name (indexes
- * local to the part, so each part is a whole ScanTasks answer), and once
- * a part is full, the store.  A plan made in a request stores nothing
- * until its first part fills; a task's plan stores every part.  Part 0,
- * written last, is the plan's header.
+ * Where a plan's file scan tasks go: the part in hand, as JSON text (the
+ * elements of its file-scan-tasks and delete-files arrays, util/jw.h), of
+ * at most [scan] tasks_per_part tasks and PART_MAX_BYTES of text with
+ * the delete files they name (indexes local to the part, so each part is
+ * a whole ScanTasks answer); once a part is full, the store.  A plan made
+ * in a request stores nothing until its first part fills; a task's plan
+ * stores every part.  Part 0, written last, is the plan's header.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,14 +26,13 @@
 int
 scan_sink_start(struct scan_sink *s, size_t ndeletes)
 {
-	s->tasks = json_array();
-	s->deletes = json_array();
+	jw_init(&s->tasks);
+	jw_init(&s->deletes);
 	s->local = pgl_arena_alloc(s->r->arena, (ndeletes + 1) *
 	    sizeof(*s->local));
 	s->stamp = pgl_arena_alloc(s->r->arena, (ndeletes + 1) *
 	    sizeof(*s->stamp));
-	if (s->tasks == NULL || s->deletes == NULL || s->local == NULL ||
-	    s->stamp == NULL)
+	if (s->local == NULL || s->stamp == NULL)
 		return (-1);
 	memset(s->stamp, 0, (ndeletes + 1) * sizeof(*s->stamp));
 	return (0);
@@ -41,40 +41,42 @@ scan_sink_start(struct scan_sink *s, size_t ndeletes)
 void
 scan_sink_free(struct scan_sink *s)
 {
-	json_decref(s->tasks);
-	json_decref(s->deletes);
-	s->tasks = s->deletes = NULL;
+	jw_free(&s->tasks);
+	jw_free(&s->deletes);
 }
 
 /* The part-local index of delete i, added to the part when new. */
 static int
 local_delete(struct scan_sink *s, const struct scan_deletes *d, size_t i)
 {
-	json_t	*j;
-
 	if (s->stamp[i] == s->parts + 1)
 		return (s->local[i]);
-	if ((j = json_loads(d->v[i].json, 0, NULL)) == NULL)
-		return (-1);
 	s->stamp[i] = s->parts + 1;
-	s->local[i] = (int)json_array_size(s->deletes);
-	s->bytes += strlen(d->v[i].json) + 1;
-	json_array_append_new(s->deletes, j);
+	s->local[i] = (int)s->ndeletes++;
+	jw_json(&s->deletes, NULL, d->v[i].json, "{}");
 	return (s->local[i]);
 }
 
+/* {"file-scan-tasks":[...],"delete-files":[...]} of the part in hand. */
+void
+scan_sink_body(const struct scan_sink *s, struct pgl_jw *w)
+{
+	jw_key(w, "file-scan-tasks");
+	jw_open(w, '[');
+	jw_raw(w, s->tasks.buf != NULL ? s->tasks.buf : "");
+	jw_close(w, ']');
+	jw_key(w, "delete-files");
+	jw_open(w, '[');
+	jw_raw(w, s->deletes.buf != NULL ? s->deletes.buf : "");
+	jw_close(w, ']');
+}
+
 static int
-put_part(struct scan_sink *s, uint32_t seq, json_t *body, struct pgl_err *err)
+put_part(struct scan_sink *s, uint32_t seq, const char *text,
+    struct pgl_err *err)
 {
 	struct pgl_plan_part	 part;
-	char			*text;
-	int			 rc;
 
-	if ((text = json_dumps(body, JSON_COMPACT)) == NULL) {
-		err->code = PGL_ENOMEM;
-		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
-		return (-1);
-	}
 	memset(&part, 0, sizeof(part));
 	part.plan_id = s->plan_id;
 	part.seq = seq;
@@ -83,68 +85,81 @@ put_part(struct scan_sink *s, uint32_t seq, json_t *body, struct pgl_err *err)
 	part.expires_at_ms = s->expires_at_ms;
 	/* A write: the request may no longer wait for a read and replay. */
 	api_fetch_disarm(s->r);
-	rc = STORE(put_plan_part, s->r->tenant, &part, err);
-	free(text);
-	return (rc == PGL_OK ? 0 : -1);
+	return (STORE(put_plan_part, s->r->tenant, &part, err) == PGL_OK ?
+	    0 : -1);
+}
+
+static int
+oom(struct pgl_err *err)
+{
+	err->code = PGL_ENOMEM;
+	(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+	return (-1);
 }
 
 int
 scan_sink_flush(struct scan_sink *s, int final, struct pgl_err *err)
 {
-	json_t	*body;
-	int	 rc;
+	struct pgl_jw	w;
+	char		head[64];
+	int		rc = 0;
 
 	if (!s->store)
 		return (0);
-	if (json_array_size(s->tasks) > 0) {
-		body = json_pack("{s:O,s:O}", "delete-files", s->deletes,
-		    "file-scan-tasks", s->tasks);
-		rc = put_part(s, s->parts + 1, body, err);
-		json_decref(body);
+	if (s->ntasks > 0) {
+		jw_init(&w);
+		jw_open(&w, '{');
+		scan_sink_body(s, &w);
+		jw_close(&w, '}');
+		rc = w.oom ? oom(err) : put_part(s, s->parts + 1, w.buf, err);
+		jw_free(&w);
 		if (rc == -1)
 			return (-1);
 		s->parts++;
-		s->bytes = 0;
-		json_array_clear(s->tasks);
-		json_array_clear(s->deletes);
+		s->ntasks = s->ndeletes = 0;
+		jw_reset(&s->tasks);
+		jw_reset(&s->deletes);
 	}
 	if (!final)
 		return (0);
-	body = json_pack("{s:i,s:I}", "parts", (int)s->parts, "files",
-	    (json_int_t)s->files);
-	rc = put_part(s, 0, body, err);
-	json_decref(body);
-	return (rc);
+	(void)snprintf(head, sizeof(head), "{\"parts\":%u,\"files\":%llu}",
+	    (unsigned)s->parts, (unsigned long long)s->files);
+	return (put_part(s, 0, head, err));
 }
 
 int
 scan_sink_task(struct scan_sink *s, const struct scan_deletes *d,
-    json_t *data_file, const size_t *dels, size_t ndels, json_t *residual,
-    struct pgl_err *err)
+    const char *data_file, const size_t *dels, size_t ndels,
+    const char *residual, struct pgl_err *err)
 {
-	json_t	*task, *refs;
-	size_t	 i;
-	int	 k;
+	struct pgl_jw	*w = &s->tasks;
+	char		 n[16];
+	size_t		 i;
+	int		 k;
 
-	task = json_pack("{s:o}", "data-file", data_file);
+	jw_next(w);
+	jw_open(w, '{');
+	jw_json(w, "data-file", data_file, "{}");
 	if (ndels > 0) {
-		refs = json_array();
+		jw_key(w, "delete-file-references");
+		jw_open(w, '[');
 		for (i = 0; i < ndels; i++) {
 			if ((k = local_delete(s, d, dels[i])) < 0)
 				break;
-			json_array_append_new(refs, json_integer(k));
+			(void)snprintf(n, sizeof(n), "%d", k);
+			jw_json(w, NULL, n, "0");
 		}
-		json_object_set_new(task, "delete-file-references", refs);
+		jw_close(w, ']');
 	}
 	if (residual != NULL)
-		json_object_set_new(task, "residual-filter", residual);
-	/* What the task adds to a stored part: the size of its JSON. */
-	if (s->can_store)
-		s->bytes += json_dumpb(task, NULL, 0, JSON_COMPACT) + 1;
-	json_array_append_new(s->tasks, task);
+		jw_json(w, "residual-filter", residual, "true");
+	jw_close(w, '}');
+	if (w->oom || s->deletes.oom)
+		return (oom(err));
+	s->ntasks++;
 	s->files++;
-	if (json_array_size(s->tasks) < s->per_part &&
-	    (!s->can_store || s->bytes < PART_MAX_BYTES))
+	if (s->ntasks < s->per_part && (!s->can_store ||
+	    s->tasks.len + s->deletes.len < PART_MAX_BYTES))
 		return (0);
 	/* A full part: from now on this plan is kept in the store. */
 	if (!s->store && s->can_store)

@@ -41,7 +41,7 @@ fail(struct pgl_err *err, int code, const char *what, const char *path)
 
 /* A manifest list's or manifest's bytes, pinned until unref(*ref). */
 static int
-scan_read(struct scan_plan *p, const char *path, const void **buf,
+scan_read(struct scan_plan *p, const char *path, int cache, const void **buf,
     size_t *len, void **ref, struct pgl_err *err)
 {
 	const struct pgl_storage	*st;
@@ -61,7 +61,8 @@ scan_read(struct scan_plan *p, const char *path, const void **buf,
 	if (rc != PGL_OK)
 		return (rc);
 	p->bytes_read += *len;
-	api_mcache_put(key, raw, *len);
+	if (cache)
+		api_mcache_put(key, raw, *len);
 	if (api_mcache_own(raw, ref) != PGL_OK) {
 		err->code = PGL_ENOMEM;
 		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
@@ -167,15 +168,73 @@ on_ref(void *arg, const struct ice_manifest_ref *m)
 	return (0);
 }
 
+/* Records each ref in the pack as the walk keeps what it needs. */
+struct packing {
+	struct list_walk	*w;
+	struct scan_pack	 k;
+};
+
+static int
+on_ref_packed(void *arg, const struct ice_manifest_ref *m)
+{
+	struct packing	*pk = arg;
+
+	scan_pack_ref(&pk->k, m);
+	return (on_ref(pk->w, m));
+}
+
+/* The list from the worker's cache, packed; 1 when it was not there. */
+static int
+list_cached(struct scan_plan *p, struct list_walk *w, const char *key)
+{
+	const void	*buf;
+	void		*ref;
+	size_t		 len;
+	int		 rc;
+
+	if (api_mcache_ref(key, &buf, &len, &ref) != PGL_OK)
+		return (1);
+	rc = scan_pack_walk(buf, len, on_ref, w);
+	api_mcache_unref(ref);
+	if (rc == 0)
+		return (w->failed ? -1 : 0);
+	p->nmf = p->ndata_mf = 0;	/* not a packed list: read it */
+	p->manifests_listed = 0;
+	w->cap = 0;
+	return (1);
+}
+
+static int
+list_read(struct scan_plan *p, struct list_walk *w, const char *list,
+    const char *key, struct pgl_err *err)
+{
+	struct packing	 pk = { w, { NULL, 0, 0, 0 } };
+	const void	*buf;
+	void		*ref;
+	size_t		 len;
+	int		 rc;
+
+	if ((rc = scan_read(p, list, 0, &buf, &len, &ref, err)) != PGL_OK) {
+		if (rc != PGL_EUNAVAIL)
+			fail(err, rc, "cannot read manifest list", list);
+		return (-1);
+	}
+	rc = ice_manifest_list_read(buf, len, on_ref_packed, &pk, err);
+	api_mcache_unref(ref);
+	if (rc == -1)
+		fail(err, PGL_EINVAL, "corrupt manifest list", list);
+	else if (!w->failed && !pk.k.oom && pk.k.len > 0)
+		api_mcache_put(key, pk.k.p, pk.k.len);
+	scan_pack_free(&pk.k);
+	return (rc == -1 || w->failed ? -1 : 0);
+}
+
 int
 scan_list(struct scan_plan *p, struct pgl_err *err)
 {
 	struct list_walk	 w = { p, err, 0, 0 };
 	const json_t		*snap;
-	const char		*list;
-	const void		*buf;
-	void			*ref;
-	size_t			 len;
+	const char		*list, *key;
 	int			 rc;
 
 	p->proj = pgl_arena_alloc(p->r->arena, (p->q.nspecs + 1) *
@@ -191,16 +250,11 @@ scan_list(struct scan_plan *p, struct pgl_err *err)
 		    "planned)", (long long)p->q.snapshot_id);
 		return (-1);
 	}
-	if ((rc = scan_read(p, list, &buf, &len, &ref, err)) != PGL_OK) {
-		if (rc != PGL_EUNAVAIL)
-			fail(err, rc, "cannot read manifest list", list);
-		return (-1);
-	}
-	rc = ice_manifest_list_read(buf, len, on_ref, &w, err);
-	api_mcache_unref(ref);
-	if (rc == -1)
-		fail(err, PGL_EINVAL, "corrupt manifest list", list);
-	return (rc == -1 || w.failed ? -1 : 0);
+	key = pgl_arena_printf(p->r->arena, "scanlist\x1f%s\x1f%s\x1f%s",
+	    p->r->tenant, p->cat->name, list);
+	if ((rc = list_cached(p, &w, key)) != 1)
+		return (rc);
+	return (list_read(p, &w, list, key, err));
 }
 
 int
@@ -217,7 +271,7 @@ scan_fetch_all(struct scan_plan *p, struct pgl_err *err)
 	if (!st->is_s3 || !api_on_loop(p->r))
 		return (0);
 	for (i = 0; i < p->nmf; i++) {
-		rc = scan_read(p, p->mf[i].path, &buf, &len, &ref, err);
+		rc = scan_read(p, p->mf[i].path, 1, &buf, &len, &ref, err);
 		if (rc == PGL_EUNAVAIL) {
 			waiting = 1;
 			continue;
@@ -244,7 +298,50 @@ struct entry_walk {
 	struct pgl_arena		*scratch;
 	struct pgl_err			*err;
 	int				 failed;
+	struct pgl_jw			 file;	/* the entry's ContentFile */
+	/*
+	 * What a tuple gives every file of its partition: its key, the
+	 * partition's JSON and the filter's residual.  Files of one
+	 * partition usually sit together in a manifest, so the last
+	 * tuple's are kept.
+	 */
+	const char			*key;
+	char				*partition;
+	char				*residual;
+	size_t				*dels;	/* room for every delete */
 };
+
+/* The tuple's partition JSON and residual, made when the tuple changes. */
+static int
+tuple_texts(struct entry_walk *w, const struct ice_value *t, const char *key)
+{
+	struct scan_plan	*p = w->p;
+	struct pgl_jw		 j;
+	json_t			*res;
+	char			*s;
+
+	if (w->key != NULL && strcmp(w->key, key) == 0)
+		return (0);
+	jw_init(&j);
+	scan_partition_jw(&j, w->spec, t);
+	w->partition = j.buf != NULL ? pgl_arena_strdup(w->scratch, j.buf) :
+	    NULL;
+	jw_free(&j);
+	w->residual = NULL;
+	if (p->q.has_filter) {
+		res = ice_expr_to_json(ice_expr_residual(w->scratch,
+		    p->q.filter, w->spec, t));
+		s = res != NULL ? json_dumps(res, JSON_COMPACT |
+		    JSON_ENCODE_ANY) : NULL;
+		json_decref(res);
+		if (s == NULL)
+			return (-1);
+		w->residual = pgl_arena_strdup(w->scratch, s);
+		free(s);
+	}
+	w->key = key;
+	return (w->partition == NULL ? -1 : 0);
+}
 
 /* The tuple in spec order, as values of each field's result type. */
 static const struct ice_value *
@@ -298,8 +395,6 @@ on_delete(void *arg, const struct ice_manifest_full *f)
 	struct scan_plan	*p = w->p;
 	const struct ice_value	*t;
 	struct scan_delete	 d;
-	json_t			*j;
-	char			*s;
 
 	if (f->e.status == 2)
 		return (0);
@@ -318,14 +413,13 @@ on_delete(void *arg, const struct ice_manifest_full *f)
 	if (f->e.referenced_data_file != NULL)
 		d.referenced = pgl_arena_strdup(p->r->arena,
 		    f->e.referenced_data_file);
-	if ((j = scan_file_json(p, w->spec, f, t)) == NULL ||
-	    (s = json_dumps(j, JSON_COMPACT)) == NULL) {
-		json_decref(j);
+	if (tuple_texts(w, t, d.key) == -1)
 		return (entry_fail(w, "out of memory"));
-	}
-	json_decref(j);
-	d.json = pgl_arena_strdup(p->r->arena, s);
-	free(s);
+	jw_reset(&w->file);
+	scan_file_jw(&w->file, p, w->spec, f, w->partition);
+	if (w->file.oom)
+		return (entry_fail(w, "out of memory"));
+	d.json = pgl_arena_strdup(p->r->arena, w->file.buf);
 	if (scan_deletes_add(&p->del, p->r->arena, &d,
 	    (size_t)pgl_app.cfg->scan.max_delete_files, w->err) == -1) {
 		w->failed = 1;
@@ -392,8 +486,8 @@ on_data(void *arg, const struct ice_manifest_full *f)
 	struct entry_walk	*w = arg;
 	struct scan_plan	*p = w->p;
 	const struct ice_value	*t;
+	const char		*key;
 	struct dels		 d = { NULL, 0 };
-	json_t			*file, *res = NULL;
 
 	if (!wanted(w, f))
 		return (0);
@@ -403,21 +497,24 @@ on_data(void *arg, const struct ice_manifest_full *f)
 		    "type"));
 	if (!may_match(w, f, t))
 		return (0);
+	key = scan_partition_key(w->scratch, w->spec->spec_id, t,
+	    w->spec->nfields);
+	if (tuple_texts(w, t, key) == -1)
+		return (entry_fail(w, "out of memory"));
 	if (p->del.n > 0) {
-		d.v = pgl_arena_alloc(w->scratch, p->del.n * sizeof(*d.v));
-		scan_deletes_for(&p->del, scan_partition_key(w->scratch,
-		    w->spec->spec_id, t, w->spec->nfields), w->spec->spec_id,
+		if (w->dels == NULL && (w->dels = pgl_arena_alloc(w->scratch,
+		    p->del.n * sizeof(*w->dels))) == NULL)
+			return (entry_fail(w, "out of memory"));
+		d.v = w->dels;
+		scan_deletes_for(&p->del, key, w->spec->spec_id,
 		    entry_seq(w, f), f->e.file_path, add_del, &d);
 	}
-	if (p->q.has_filter)
-		res = ice_expr_to_json(ice_expr_residual(w->scratch,
-		    p->q.filter, w->spec, t));
-	if ((file = scan_file_json(p, w->spec, f, t)) == NULL) {
-		json_decref(res);
+	jw_reset(&w->file);
+	scan_file_jw(&w->file, p, w->spec, f, w->partition);
+	if (w->file.oom)
 		return (entry_fail(w, "out of memory"));
-	}
-	if (scan_sink_task(&p->sink, &p->del, file, d.v, d.n, res,
-	    w->err) == -1) {
+	if (scan_sink_task(&p->sink, &p->del, w->file.buf, d.v, d.n,
+	    w->residual, w->err) == -1) {
 		w->failed = 1;
 		return (1);
 	}
@@ -440,15 +537,19 @@ static int
 walk_manifest(struct scan_plan *p, const struct scan_manifest *m,
     ice_manifest_full_fn fn, struct pgl_err *err)
 {
-	struct entry_walk	 w = { p, m, NULL, NULL, err, 0 };
+	struct entry_walk	 w;
 	const void		*buf;
 	void			*ref;
 	size_t			 len;
 	int			 rc;
 
+	memset(&w, 0, sizeof(w));
+	w.p = p;
+	w.m = m;
+	w.err = err;
 	if ((w.spec = scan_spec(&p->q, m->spec_id)) == NULL)
 		return (-1);
-	if ((rc = scan_read(p, m->path, &buf, &len, &ref, err)) != PGL_OK) {
+	if ((rc = scan_read(p, m->path, 1, &buf, &len, &ref, err)) != PGL_OK) {
 		if (rc != PGL_EUNAVAIL)
 			fail(err, rc, "cannot read manifest", m->path);
 		return (-1);
@@ -458,8 +559,10 @@ walk_manifest(struct scan_plan *p, const struct scan_manifest *m,
 		err->code = PGL_ENOMEM;
 		return (-1);
 	}
+	jw_init(&w.file);
 	rc = ice_manifest_read_full(buf, len, fn, &w, err);
 	api_mcache_unref(ref);
+	jw_free(&w.file);
 	pgl_arena_free(w.scratch);
 	if (rc == -1 && !w.failed)
 		fail(err, PGL_EINVAL, "corrupt manifest", m->path);
