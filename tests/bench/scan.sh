@@ -21,6 +21,8 @@
 #   all      no filter: every manifest read, every file planned, as a
 #            task (submitted -> completed, polled every 20 ms), then every
 #            plan task fetched; timed from the POST to the last part.
+# A plan's time is curl's own (%{time_total}: connect to the last byte of
+# the answer), not the shell's around it.
 # Beside them, in the same run: reading every manifest of the table once
 # and decoding every entry in full (tests/bench/scan_bench.c, the pure
 # reader the planner uses, no evaluation), and `cat` of the same files.
@@ -114,6 +116,14 @@ req() {
 	curl -s -o "$TMP/req.out" -D "$TMP/req.hdr" -w '%{http_code}' -X "$1" \
 	    -H 'content-type: application/json' ${3:+-d "$3"} "$URL$2"
 }
+# timed_req METHOD PATH BODY: "status ms", the time as curl measured it
+# (connect to last byte), without the shell's fork and exec around it.
+timed_req() {
+	curl -s -o "$TMP/req.out" -D "$TMP/req.hdr" \
+	    -w '%{http_code} %{time_total}' -X "$1" \
+	    -H 'content-type: application/json' ${3:+-d "$3"} "$URL$2" |
+	    awk '{ printf "%s %.2f\n", $1, $2 * 1000 }'
+}
 median() {
 	sort -g "$1" | awk '{ v[NR] = $1 } END {
 		if (NR == 0) print "-"
@@ -158,9 +168,9 @@ read -r F_MANIFESTS F_BYTES F_ENTRIES F_READ F_DECODE <"$TMP/floor.out"
 plan_row() {
 	name=$1 body=$2
 	: >"$TMP/$name.ms"
-	t0=$(now)
-	code=$(req POST "$T/plan" "$body")
-	cold=$(echo "$(now) $t0" | awk '{ printf "%.1f", ($1 - $2) * 1000 }')
+	read -r code cold <<EOT
+$(timed_req POST "$T/plan" "$body")
+EOT
 	[ "$code" = 200 ] || die "$name: $code $(cat "$TMP/req.out")"
 	grep -q '"completed"' "$TMP/req.out" || die "$name: not planned in the request: $(head -c 300 "$TMP/req.out")"
 	eval "${name}_COLD=$cold"
@@ -169,9 +179,10 @@ plan_row() {
 	eval "${name}_FILES=$(stat_of files)"
 	r=0
 	while [ $r -lt "$RUNS" ]; do
-		t0=$(now)
-		code=$(req POST "$T/plan" "$body")
-		echo "$(now) $t0" | awk '{ printf "%.2f\n", ($1 - $2) * 1000 }' >>"$TMP/$name.ms"
+		read -r code ms <<EOT
+$(timed_req POST "$T/plan" "$body")
+EOT
+		echo "$ms" >>"$TMP/$name.ms"
 		[ "$code" = 200 ] || die "$name: $code"
 		r=$((r + 1))
 	done
