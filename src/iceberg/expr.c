@@ -392,7 +392,7 @@ compare(struct binder *b, const json_t *j, enum ice_op op)
 {
 	static const char *const	allowed[] = { "type", "left", "right",
 					    "term", "value", NULL };
-	const json_t			*ref, *lit;
+	const json_t			*ref = NULL, *lit = NULL;
 	struct expr_field		 f;
 	struct ice_value		*v;
 	struct ice_expr			*x;

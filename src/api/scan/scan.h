@@ -92,6 +92,8 @@ struct scan_sink {
 	int64_t			 expires_at_ms;
 	int			 can_store;	/* the store keeps parts */
 	int			 store;		/* parts go to the store */
+	int			 one_tx;	/* all parts in one transaction */
+	int			 in_tx;
 	size_t			 per_part;
 	struct pgl_jw		 tasks;		/* this part's, as text */
 	struct pgl_jw		 deletes;	/* this part's, as text */

@@ -94,6 +94,7 @@ init_plan(struct scan_plan *p, struct pgl_req *r, const struct ice_target *t,
 	p->sink.expires_at_ms = pgl_now_ms() +
 	    (int64_t)pgl_app.cfg->scan.ttl_secs * 1000;
 	p->sink.can_store = pgl_store_has_plan_parts(pgl_app.db);
+	p->sink.one_tx = 1;
 }
 
 /* A plan too large for a request: a task, answered "submitted". */

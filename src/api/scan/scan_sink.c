@@ -41,6 +41,12 @@ scan_sink_start(struct scan_sink *s, size_t ndeletes)
 void
 scan_sink_free(struct scan_sink *s)
 {
+	struct pgl_err	err;
+
+	/* A plan that failed after its first part: none of it stays. */
+	if (s->in_tx)
+		(void)STORE(rollback, &err);
+	s->in_tx = 0;
 	jw_free(&s->tasks);
 	jw_free(&s->deletes);
 }
@@ -85,6 +91,16 @@ put_part(struct scan_sink *s, uint32_t seq, const char *text,
 	part.expires_at_ms = s->expires_at_ms;
 	/* A write: the request may no longer wait for a read and replay. */
 	api_fetch_disarm(s->r);
+	/*
+	 * A plan made in a request is bounded ([scan] sync_max_manifests):
+	 * its parts are one transaction, one durable write instead of one
+	 * per part.  A task's may run for minutes and writes part by part.
+	 */
+	if (s->one_tx && !s->in_tx) {
+		if (STORE(begin, err) != PGL_OK)
+			return (-1);
+		s->in_tx = 1;
+	}
 	return (STORE(put_plan_part, s->r->tenant, &part, err) == PGL_OK ?
 	    0 : -1);
 }
@@ -124,7 +140,16 @@ scan_sink_flush(struct scan_sink *s, int final, struct pgl_err *err)
 		return (0);
 	(void)snprintf(head, sizeof(head), "{\"parts\":%u,\"files\":%llu}",
 	    (unsigned)s->parts, (unsigned long long)s->files);
-	return (put_part(s, 0, head, err));
+	if (put_part(s, 0, head, err) == -1)
+		return (-1);
+	if (s->in_tx) {
+		s->in_tx = 0;
+		if (STORE(commit, err) != PGL_OK) {
+			(void)STORE(rollback, err);
+			return (-1);
+		}
+	}
+	return (0);
 }
 
 int
