@@ -279,6 +279,10 @@ test('in a browser: the task list refreshes itself, a bar moves to its final val
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
     document.dispatchEvent(new Event('visibilitychange'));
   });
+  // The refresh already scheduled (at the visible pace) still runs once:
+  // let it pass before the row goes out of date, or on a loaded machine
+  // it lands between the update and the click and takes the button away.
+  await sleep(1500);
   sql(db, `UPDATE tasks SET status = 'failed', error = 'disk full', finished_at = ${Date.now()} WHERE id LIKE 'cccccccc%'`);
   await c.locator('button', { hasText: 'Cancel' }).click();
   await page.waitForSelector('#error:not([hidden])');
