@@ -22,6 +22,12 @@
 
 #define KIND_TABLE	"ICEBERG_TABLE"
 #define KIND_PLAN	"scan_plan"
+/*
+ * Manifest bytes a plan made in the request may read: however few the
+ * manifests, a plan that would decode more than this on a worker's event
+ * loop is a task's work.
+ */
+#define SYNC_MAX_BYTES	(32LL * 1024 * 1024)
 
 static const struct pgl_jfield plan_fields[] = {
 	{ "snapshot-id", PGL_J_INT, 0 },
@@ -191,6 +197,18 @@ plan_inline(struct pgl_req *r, struct scan_plan *p,
 	reply_completed(r, p, t, a);
 }
 
+/* What the listed manifests weigh, by the manifest list's lengths. */
+static int64_t
+manifest_bytes(const struct scan_plan *p)
+{
+	int64_t	n = 0;
+	size_t	i;
+
+	for (i = 0; i < p->nmf; i++)
+		n += p->mf[i].length > 0 ? p->mf[i].length : 0;
+	return (n);
+}
+
 void
 ice_plan_scan(struct pgl_req *r)
 {
@@ -216,7 +234,8 @@ ice_plan_scan(struct pgl_req *r)
 		goto out;
 	}
 	max = pgl_app.cfg->scan.sync_max_manifests;
-	if (p.sink.can_store && (max == 0 || p.nmf > (size_t)max))
+	if (p.sink.can_store && (max == 0 || p.nmf > (size_t)max ||
+	    manifest_bytes(&p) > SYNC_MAX_BYTES))
 		submit(r, &t, &a);
 	else
 		plan_inline(r, &p, &t, &a);
