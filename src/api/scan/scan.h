@@ -52,6 +52,8 @@ struct scan_req {
 /* Parse body (a PlanTableScanRequest) against md; 0, or -1 after 400. */
 int	scan_req_parse(struct pgl_req *, const json_t *body, const json_t *md,
 	    struct scan_req *);
+/* The snapshot of md with id, or NULL. */
+const json_t	*scan_snapshot_of(const json_t *md, int64_t id);
 /* The spec of id, or NULL. */
 const struct ice_pspec	*scan_spec(const struct scan_req *, int32_t id);
 

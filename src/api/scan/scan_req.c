@@ -18,8 +18,8 @@
 
 #define BAD	"BadRequestException"
 
-static const json_t *
-snapshot_of(const json_t *md, int64_t id)
+const json_t *
+scan_snapshot_of(const json_t *md, int64_t id)
 {
 	const json_t	*s;
 	size_t		 i;
@@ -136,15 +136,15 @@ incremental(struct pgl_req *r, const json_t *md, int64_t start, int64_t end,
 	int64_t		 id = end;
 	size_t		 n = json_array_size(json_object_get(md, "snapshots"));
 
-	if (snapshot_of(md, start) == NULL)
+	if (scan_snapshot_of(md, start) == NULL)
 		return (no_snapshot(r, start));
-	if (snapshot_of(md, end) == NULL)
+	if (scan_snapshot_of(md, end) == NULL)
 		return (no_snapshot(r, end));
 	q->appends = pgl_arena_alloc(r->arena, (n + 1) * sizeof(int64_t));
 	while (id != start) {
 		const char *op;
 
-		if ((s = snapshot_of(md, id)) == NULL || q->nappends > n) {
+		if ((s = scan_snapshot_of(md, id)) == NULL || q->nappends > n) {
 			pgl_reply_ice_error(r, 400, BAD, "start-snapshot-id "
 			    "%lld is not an ancestor of end-snapshot-id %lld",
 			    (long long)start, (long long)end);
@@ -180,7 +180,7 @@ point_in_time(struct pgl_req *r, const json_t *body, const json_t *md,
 		return (-1);
 	}
 	if (has)
-		return (snapshot_of(md, q->snapshot_id) == NULL ?
+		return (scan_snapshot_of(md, q->snapshot_id) == NULL ?
 		    no_snapshot(r, q->snapshot_id) : 0);
 	if (ref != NULL) {
 		rf = json_object_get(json_object_get(md, "refs"), ref);
@@ -257,7 +257,7 @@ pick_schema(const json_t *md, const json_t *body, int tag,
 	const json_t	*snap, *sid;
 
 	if ((json_is_true(json_object_get(body, "use-snapshot-schema")) ||
-	    tag) && (snap = snapshot_of(md, snapshot_id)) != NULL &&
+	    tag) && (snap = scan_snapshot_of(md, snapshot_id)) != NULL &&
 	    json_is_integer(sid = json_object_get(snap, "schema-id")))
 		return (schema_of(md, json_integer_value(sid)));
 	return (schema_of(md, json_integer_value(json_object_get(md,

@@ -72,19 +72,6 @@ scan_read(struct scan_plan *p, const char *path, int cache, const void **buf,
 	return (PGL_OK);
 }
 
-static const json_t *
-snapshot_of(const json_t *md, int64_t id)
-{
-	const json_t	*s;
-	size_t		 i;
-
-	json_array_foreach(json_object_get(md, "snapshots"), i, s) {
-		if (json_integer_value(json_object_get(s, "snapshot-id")) == id)
-			return (s);
-	}
-	return (NULL);
-}
-
 static int
 is_append(const struct scan_req *q, int64_t id)
 {
@@ -241,7 +228,7 @@ scan_list(struct scan_plan *p, struct pgl_err *err)
 	    sizeof(*p->proj));
 	memset(p->proj, 0, (p->q.nspecs + 1) * sizeof(*p->proj));
 	if (p->q.snapshot_id == -1 ||
-	    (snap = snapshot_of(p->md, p->q.snapshot_id)) == NULL)
+	    (snap = scan_snapshot_of(p->md, p->q.snapshot_id)) == NULL)
 		return (0);
 	if ((list = pgl_json_str(snap, "manifest-list")) == NULL) {
 		err->code = PGL_EINVAL;
