@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	11
+#define PGL_STORE_ABI_MINOR	12
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -93,7 +93,19 @@ struct pgl_branch {
 	const char	*branch_type;		/* "ingest" | "experimental" */
 	const char	*assets;		/* JSON array of "ns.table" */
 	int64_t		created_at_ms;
+	/* ABI 1.12: the branch this one was forked from (fork_branch), whose
+	 * assets it sees as of the fork; NULL for a root (main, a partial
+	 * branch, a branch made by copying).  Filled by get and list. */
+	const char	*parent;
 };
+
+/*
+ * Copy-on-write branches (ABI 1.12).  A forked branch stores only its
+ * own changes; every other asset it reads from its parent as of the fork,
+ * and so on up a lineage of at most PGL_BRANCH_MAX_DEPTH branches.  A
+ * fork from a branch already that deep gets a full copy instead (a root).
+ */
+#define PGL_BRANCH_MAX_DEPTH	16
 
 struct pgl_tag {
 	const char	*catalog;
@@ -491,7 +503,8 @@ struct pgl_store_ops {
 		    const char *name, struct pgl_branch *, E);
 	int	(*list_branches)(S, A, const char *tenant, const char *catalog,
 		    P, struct pgl_branch **, size_t *, uint64_t *, E);
-	/* Deletes the branch row and every asset on it. */
+	/* Deletes the branch row and every asset it owns; a branch forked
+	 * from it keeps what it saw (ABI 1.12). */
 	int	(*delete_branch)(S, const char *tenant, const char *catalog,
 		    const char *name, E);
 	/* Compare-and-swap of a branch head (expected NULL = no head). */
@@ -794,6 +807,21 @@ struct pgl_store_ops {
 		    E);
 	int	(*purge_plan_parts)(S, int64_t now_ms, uint32_t limit,
 		    uint64_t *purged, E);
+
+	/*
+	 * ABI 1.12: make branch b (b->head_commit_id set by the caller) a
+	 * copy-on-write child of branch from, in time and space independent
+	 * of the number of assets: b sees every asset of from as it is now,
+	 * and from's later changes stay invisible to it, as b's are to from.
+	 * Every asset method answers for a forked branch as if it held
+	 * copies (asset.branch is the branch asked about); an asset b has not
+	 * changed keeps its source's id until b changes it.  delete_branch
+	 * of a parent keeps its children's view.  PGL_ENOTFOUND: no branch
+	 * from; PGL_EEXISTS: b exists.  b->parent is ignored (it is from).
+	 * May be NULL (an older plugin): the host then copies the rows.
+	 */
+	int	(*fork_branch)(S, const char *tenant, const struct pgl_branch *b,
+		    const char *from, E);
 };
 
 #undef S

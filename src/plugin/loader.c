@@ -202,6 +202,12 @@ pgl_store_has_plan_parts(const struct pgl_store_ops *ops)
 	    ops->purge_plan_parts != NULL);
 }
 
+int
+pgl_store_has_fork(const struct pgl_store_ops *ops)
+{
+	return (ops->abi_minor >= 12 && ops->fork_branch != NULL);
+}
+
 const struct pgl_cache_ops *
 pgl_cache_plugin_load(const char *name, struct pgl_plugin *p,
     struct pgl_err *err)

@@ -36,6 +36,9 @@ void				 pgl_plugin_unload(struct pgl_plugin *);
  */
 int				 pgl_store_has_plan_parts(
 				    const struct pgl_store_ops *);
+/* 1 if the store forks branches copy-on-write (ABI 1.12, fork_branch);
+ * 0: the host makes a branch by copying its source's rows. */
+int				 pgl_store_has_fork(const struct pgl_store_ops *);
 
 /* The host API handed to plugins at open (logging, arenas). */
 const struct pgl_host		*pgl_host_api(void);
