@@ -35,9 +35,11 @@
 #define IN_LINEAGE(a, l) \
 	a ".tenant_id = ?1 AND " a ".catalog_name = ?2 AND " a \
 	".branch_name = " l ".branch AND " a ".seq < " l ".lim"
-/* ... unless a lower level has a row of the same asset. */
+/* ... unless a lower level has a row of the same asset: the few levels
+ * outer, each a primary-key probe (assets outer would read the catalog). */
 #define NOT_SHADOWED(a, l) \
-	" AND NOT EXISTS (SELECT 1 FROM lineage l2 JOIN assets a2 ON" \
+	" AND NOT EXISTS (SELECT 1 FROM lineage l2 " SQL_JOIN_IN_ORDER \
+	" assets a2 ON" \
 	" " IN_LINEAGE("a2", "l2") " AND a2.namespace = " a ".namespace" \
 	" AND a2.name = " a ".name WHERE l2.depth < " l ".depth)"
 
