@@ -26,7 +26,9 @@
 # build/bench/<name>-results.md (isolation.sh: one tenant's attacks beside
 # another tenant's latency); the last is table maintenance and the
 # task runners (tests/bench/maintenance.sh: BENCH_MAINT_* settings);
-# search.sh measures search over 100,000 assets beside a LIKE scan.
+# search.sh measures search over 100,000 assets beside a LIKE scan;
+# branch.sh a fork beside a branch copy at 1k-100k tables, and reads on a
+# branch three forks deep beside main.
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -588,3 +590,8 @@ echo "bench: written $OUT/maintenance-results.md"
 
 echo; sh "$HERE/scan.sh" || die "the scan planning bench failed"
 echo "bench: written $OUT/scan-results.md"
+
+# --- copy-on-write branches: fork vs copy, reads 3 deep (branch.sh) ---------------
+
+echo; sh "$HERE/branch.sh" || die "the branch bench failed"
+echo "bench: written $OUT/branch-results.md"
