@@ -5290,7 +5290,7 @@ test_grandchild_keeps_its_view_past_a_newer_row_of_its_parent(void **state)
 #define COW_L_MAIN	"a.b.x=m-x db.t1=main-1 db.t2=m-t2 db.v1=m-v1 db2.t3=m-t3"
 #define COW_L_A		"a.b.x=m-x db.t1=m-t1 db.t2=a-2 db.tm=a-tm db.v1=m-v1"
 #define COW_L_B		"a.b.x=m-x db.t1=b-1 db.t2=a-1 db.ta=b-ta2 " \
-			"db.tb=b-tb2 db.tm=a-tm db.v1=m-v1 db2.t3=b-t3"
+			"db.tb2=b-tb2 db.tm=a-tm db.v1=m-v1 db2.t3=b-t3"
 #define COW_L_C		"a.b.x=m-x db.t1=b-1 db.t2=a-1 db.tc=b-tb " \
 			"db.tm=a-tm db.v1=m-v1 db2.t3=c-t3"
 
