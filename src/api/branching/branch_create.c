@@ -1,7 +1,11 @@
 /*
- * Making a branch (pangolin-api.md §2.5): copy-on-branch, the new branch
- * starts at the source's head commit and gets a copy of its asset rows
- * in one statement, inside the same transaction as the branch row.
+ * Making a branch (pangolin-api.md §2.5): the new branch starts at the
+ * source's head commit.  A whole branch is a copy-on-write fork (issue
+ * 29, store ABI 1.12): one branch row naming its source, whatever the
+ * number of tables; it reads what it has not changed from its source as
+ * of the fork.  A partial branch (assets: [...]), or any branch on a store
+ * older than 1.12, gets a copy of the rows named, in one statement inside
+ * the same transaction as the branch row.
  *
  * That copy's time grows with the rows (8,000 tables: some 60 ms on
  * SQLite, every other request on the worker waiting), so past [branch]
@@ -21,6 +25,7 @@
 #include "api/task.h"
 #include "api/branching/merge.h"
 #include "app/app.h"
+#include "plugin/loader.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/str.h"
@@ -100,6 +105,13 @@ branch_in_tx(void *arg, struct pgl_err *err)
 	if ((rc = names_exist(tx, err)) != PGL_OK)
 		return (rc);
 	tx->b->head_commit_id = src.head_commit_id;
+	if (tx->names_json == NULL && pgl_store_has_fork(pgl_app.db)) {
+		rc = STORE(fork_branch, tx->r->tenant, tx->b, tx->from, err);
+		if (rc == PGL_EEXISTS)
+			(void)snprintf(err->msg, sizeof(err->msg),
+			    "Branch '%.200s' already exists", tx->b->name);
+		return (rc);
+	}
 	if ((rc = STORE(create_branch, tx->r->tenant, tx->b, err)) != PGL_OK) {
 		if (rc == PGL_EEXISTS)
 			(void)snprintf(err->msg, sizeof(err->msg),
@@ -175,7 +187,8 @@ branch_is_large(struct pgl_req *r, const struct pgl_catalog *c,
 	int		 limit = pgl_app.cfg->branch.inline_max_assets;
 	uint64_t	 rows;
 
-	if (limit == 0)
+	if (limit == 0 || (json_array_size(assets) == 0 &&
+	    pgl_store_has_fork(pgl_app.db)))
 		return (0);
 	if (json_array_size(assets) > 0)
 		rows = json_array_size(assets);
