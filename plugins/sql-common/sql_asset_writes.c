@@ -3,9 +3,14 @@
  *
  * A branch B changes an asset K in one transaction (its own, when the
  * caller has none), in this order:
- *  1. lock B's branch row: a fork from B waits, or (PostgreSQL, whose
- *     host transactions are REPEATABLE READ) makes this writer fail with
- *     a serialization error if it forked after this writer's snapshot;
+ *  1. read B's branch row (is B forked?), and when the transaction is
+ *     the write's own, lock it: a fork from B (which updates that row)
+ *     then waits, or, on PostgreSQL (REPEATABLE READ), makes this writer
+ *     fail with a serialization error if it forked after this writer's
+ *     snapshot.  In the host's transaction the head's compare-and-swap
+ *     that records every change (ice_log_commit) is that same conflict,
+ *     so the row is not locked twice (two writers of one branch would
+ *     then wait for each other's lock to move the head: a deadlock);
  *  2. protect K: a child of B that saw B's own row of K at its fork, and
  *     has none of its own, gets a copy of it before B changes it;
  *  3. the change itself: in place on B's own row, or, for a row B only
@@ -20,11 +25,12 @@
 	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND branch_name = ?3" \
 	" AND namespace = ?4 AND name = ?5"
 
-/* 0: no branch; 1: a root; 2: a forked branch.  Locks the row. */
-static const char BRANCH_LOCK[] =
-	"SELECT CASE WHEN parent_name IS NULL THEN 1 ELSE 2 END FROM branches"
+/* 0: no branch; 1: a root; 2: a forked branch.  BRANCH_LOCK locks it. */
+#define BRANCH_KIND_OF \
+	"SELECT CASE WHEN parent_name IS NULL THEN 1 ELSE 2 END FROM branches" \
 	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3"
-	SQL_LOCK_ROW;
+static const char BRANCH_KIND[] = BRANCH_KIND_OF;
+static const char BRANCH_LOCK[] = BRANCH_KIND_OF SQL_LOCK_ROW;
 static const char NEXT_SEQ[] = SQL_NEXT_SEQ;
 
 /*
@@ -161,8 +167,8 @@ wtx_begin(struct wtx *w, struct pgl_store *s, const char *tenant,
 	w->s = s;
 	if ((rc = store_tx_own(s, &w->owned, err)) != PGL_OK)
 		return (rc);
-	rc = store_count(s, err, BRANCH_LOCK, &kind, "sss", tenant, catalog,
-	    branch);
+	rc = store_count(s, err, w->owned ? BRANCH_LOCK : BRANCH_KIND, &kind,
+	    "sss", tenant, catalog, branch);
 	w->forked = kind == 2;
 	if (rc == PGL_OK && kind == 0)
 		rc = store_err(err, PGL_ENOTFOUND, "branch %s not found",

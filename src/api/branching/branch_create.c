@@ -39,6 +39,8 @@ static const struct pgl_jfield branch_fields[] = {
 	{ NULL, 0, 0 }
 };
 
+#define BRANCH_TX_ATTEMPTS	5
+
 struct branch_tx {
 	struct pgl_req		*r;
 	struct pgl_branch	*b;
@@ -127,9 +129,18 @@ branch_make(struct pgl_req *r, struct pgl_branch *b, const char *from,
     const char *names_json, uint64_t *copied, struct pgl_err *err)
 {
 	struct branch_tx	tx = { r, b, from, names_json, 0 };
-	int			rc;
+	int			rc, attempt;
 
-	rc = pgl_store_tx(branch_in_tx, &tx, err);
+	/*
+	 * A fork updates its source's row, so a commit to the source landing
+	 * during the fork's transaction fails it on PostgreSQL (a
+	 * serialization error: ECONFLICT); made again, it forks after it.
+	 */
+	for (attempt = 0; attempt < BRANCH_TX_ATTEMPTS; attempt++) {
+		rc = pgl_store_tx(branch_in_tx, &tx, err);
+		if (rc != PGL_ECONFLICT || pgl_app.in_tx)
+			break;
+	}
 	*copied = tx.copied;
 	return (rc);
 }
