@@ -11,8 +11,10 @@
  *     that records every change (ice_log_commit) is that same conflict,
  *     so the row is not locked twice (two writers of one branch would
  *     then wait for each other's lock to move the head: a deadlock);
- *  2. protect K: a child of B that saw B's own row of K at its fork, and
- *     has none of its own, gets a copy of it before B changes it;
+ *  2. protect K: every branch below B that reads B's own row of K (a
+ *     child that saw it at its fork and has none of its own, or one
+ *     further down that reads past a newer row of its parent) gets a
+ *     copy of it before B changes it;
  *  3. the change itself: in place on B's own row, or, for a row B only
  *     inherits, a new row of B's ("copy-up") born now, so that B's own
  *     children forked earlier do not see it; a delete on a forked branch
@@ -44,19 +46,39 @@ static const char ASSET_STATE[] =
 	IN_LINEAGE("a", "l") " AND a.namespace = ?4 AND a.name = ?5"
 	" ORDER BY l.depth LIMIT 1";
 
-/* Step 2: B's own row of ?4.?5, copied to each child that depends on it. */
+/*
+ * Step 2: B's own row r of ?4.?5, copied to every branch below B that
+ * reads it.  A child reads r when r was born before the child's fork and
+ * the child has no row of its own; a child's own row born after its own
+ * child's fork is invisible to that grandchild, which reads past it to
+ * r; and so on down.  The walk descends only through such invisible rows
+ * (the first branch without a row is where the copy goes: its subtree
+ * then reads the copy), at most PGL_BRANCH_MAX_DEPTH levels.
+ */
 static const char ASSET_PROTECT[] =
+	"WITH RECURSIVE below(name, depth) AS ("
+	" SELECT c.name, 1 FROM branches c JOIN assets r ON r.tenant_id = ?1"
+	"  AND r.catalog_name = ?2 AND r.branch_name = ?3"
+	"  AND r.namespace = ?4 AND r.name = ?5 AND r.seq < c.fork_seq"
+	"  WHERE c.tenant_id = ?1 AND c.catalog_name = ?2"
+	"  AND c.parent_name = ?3"
+	" UNION ALL"
+	" SELECT y.name, d.depth + 1 FROM below d JOIN assets x"
+	"  ON x.tenant_id = ?1 AND x.catalog_name = ?2"
+	"  AND x.branch_name = d.name AND x.namespace = ?4 AND x.name = ?5"
+	"  JOIN branches y ON y.tenant_id = ?1 AND y.catalog_name = ?2"
+	"  AND y.parent_name = d.name AND x.seq >= y.fork_seq"
+	"  WHERE d.depth < " SQL_STR(PGL_BRANCH_MAX_DEPTH) ") "
 	"INSERT INTO assets (" ASSET_INSERT_COLS ")"
-	" SELECT a.tenant_id, a.catalog_name, c.name, a.namespace, a.name, "
+	" SELECT a.tenant_id, a.catalog_name, d.name, a.namespace, a.name, "
 	SQL_UUID ", a.kind, a.location, a.metadata_location, a.properties,"
 	" a.created_at, a.updated_at, a.seq, a.gone"
-	" FROM assets a JOIN branches c ON c.tenant_id = ?1"
-	" AND c.catalog_name = ?2 AND c.parent_name = ?3"
-	" WHERE a.tenant_id = ?1 AND a.catalog_name = ?2"
-	" AND a.branch_name = ?3 AND a.namespace = ?4 AND a.name = ?5"
-	" AND a.seq < c.fork_seq AND NOT EXISTS (SELECT 1 FROM assets x"
-	"  WHERE x.tenant_id = ?1 AND x.catalog_name = ?2"
-	"  AND x.branch_name = c.name AND x.namespace = ?4 AND x.name = ?5)"
+	" FROM below d JOIN assets a ON a.tenant_id = ?1"
+	" AND a.catalog_name = ?2 AND a.branch_name = ?3"
+	" AND a.namespace = ?4 AND a.name = ?5"
+	" WHERE NOT EXISTS (SELECT 1 FROM assets z WHERE z.tenant_id = ?1"
+	"  AND z.catalog_name = ?2 AND z.branch_name = d.name"
+	"  AND z.namespace = ?4 AND z.name = ?5)"
 	" ON CONFLICT DO NOTHING";
 
 static const char ASSET_INSERT[] =

@@ -46,25 +46,39 @@ static const char BRANCH_FORK[] =
 	" VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'experimental'), '[]', ?6, ?7,"
 	" ?8)";
 /*
- * Deleting a branch that others were forked from: each child first gets
- * a copy of every row of the branch it saw (born before its fork, not
- * shadowed by a row of its own; tombstones too, unless the branch is a
- * root, above which nothing is hidden), then takes the branch's own
- * parent and fork point, which is how it saw what lies above.
+ * Deleting a branch P that others were forked from: every branch below P
+ * that reads one of P's rows (ASSET_PROTECT in sql_asset_writes.c says
+ * which) first gets a copy of it (tombstones too, unless P is a root,
+ * above which nothing is hidden); then P's children take P's own parent
+ * and fork point, which is how they saw what lies above P.
  */
 static const char BRANCH_ORPHAN_ROWS[] =
+	"WITH RECURSIVE below(name, ns, nm, depth) AS ("
+	" SELECT c.name, a.namespace, a.name, 1 FROM branches c JOIN assets a"
+	"  ON a.tenant_id = ?1 AND a.catalog_name = ?2 AND a.branch_name = ?3"
+	"  AND a.seq < c.fork_seq"
+	"  WHERE c.tenant_id = ?1 AND c.catalog_name = ?2"
+	"  AND c.parent_name = ?3"
+	" UNION ALL"
+	" SELECT y.name, d.ns, d.nm, d.depth + 1 FROM below d JOIN assets x"
+	"  ON x.tenant_id = ?1 AND x.catalog_name = ?2"
+	"  AND x.branch_name = d.name AND x.namespace = d.ns AND x.name = d.nm"
+	"  JOIN branches y ON y.tenant_id = ?1 AND y.catalog_name = ?2"
+	"  AND y.parent_name = d.name AND x.seq >= y.fork_seq"
+	"  WHERE d.depth < " SQL_STR(PGL_BRANCH_MAX_DEPTH) ") "
 	"INSERT INTO assets (" ASSET_INSERT_COLS ")"
-	" SELECT a.tenant_id, a.catalog_name, c.name, a.namespace, a.name, "
+	" SELECT a.tenant_id, a.catalog_name, d.name, a.namespace, a.name, "
 	SQL_UUID ", a.kind, a.location, a.metadata_location, a.properties,"
 	" a.created_at, a.updated_at, a.seq, a.gone"
-	" FROM branches c JOIN assets a ON a.tenant_id = ?1"
-	" AND a.catalog_name = ?2 AND a.branch_name = ?3 AND a.seq < c.fork_seq"
-	" WHERE c.tenant_id = ?1 AND c.catalog_name = ?2 AND c.parent_name = ?3"
-	" AND (a.gone = 0 OR EXISTS (SELECT 1 FROM branches p" BRANCH_KEY_P
+	" FROM below d JOIN assets a ON a.tenant_id = ?1"
+	" AND a.catalog_name = ?2 AND a.branch_name = ?3"
+	" AND a.namespace = d.ns AND a.name = d.nm"
+	" WHERE (a.gone = 0 OR EXISTS (SELECT 1 FROM branches p" BRANCH_KEY_P
 	"  AND p.parent_name IS NOT NULL))"
-	" AND NOT EXISTS (SELECT 1 FROM assets x WHERE x.tenant_id = ?1"
-	"  AND x.catalog_name = ?2 AND x.branch_name = c.name"
-	"  AND x.namespace = a.namespace AND x.name = a.name)";
+	" AND NOT EXISTS (SELECT 1 FROM assets z WHERE z.tenant_id = ?1"
+	"  AND z.catalog_name = ?2 AND z.branch_name = d.name"
+	"  AND z.namespace = d.ns AND z.name = d.nm)"
+	" ON CONFLICT DO NOTHING";
 static const char BRANCH_REPARENT[] =
 	"UPDATE branches SET"
 	" parent_name = (SELECT p.parent_name FROM branches p" BRANCH_KEY_P "),"

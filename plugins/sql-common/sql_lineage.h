@@ -36,12 +36,14 @@
 	a ".tenant_id = ?1 AND " a ".catalog_name = ?2 AND " a \
 	".branch_name = " l ".branch AND " a ".seq < " l ".lim"
 /* ... unless a lower level has a row of the same asset: the few levels
- * outer, each a primary-key probe (assets outer would read the catalog). */
+ * outer, each a primary-key probe (assets outer would read the catalog);
+ * nothing is below level 0, so the branch's own rows, and all of a
+ * root's, skip the test. */
 #define NOT_SHADOWED(a, l) \
-	" AND NOT EXISTS (SELECT 1 FROM lineage l2 " SQL_JOIN_IN_ORDER \
-	" assets a2 ON" \
+	" AND (" l ".depth = 0 OR NOT EXISTS (SELECT 1 FROM lineage l2 " \
+	SQL_JOIN_IN_ORDER " assets a2 ON" \
 	" " IN_LINEAGE("a2", "l2") " AND a2.namespace = " a ".namespace" \
-	" AND a2.name = " a ".name WHERE l2.depth < " l ".depth)"
+	" AND a2.name = " a ".name WHERE l2.depth < " l ".depth))"
 
 /* The columns of struct pgl_asset, the branch being the one asked about. */
 #define VIEW_COLS \
