@@ -1,0 +1,1039 @@
+/*
+ * Copy-on-write branches (issue 29, store ABI 1.12): the clock, the
+ * resolving read every asset method goes through, and the steps writers
+ * share (protect, copy-up, tombstones).  The design is the one every
+ * store implements (docs in the brief of issue 29); here is how MongoDB
+ * runs it.
+ *
+ * A branch document may name its parent and carry fork_seq, the clock
+ * value taken when it was forked; an asset document carries seq (the
+ * clock value when it was born on its branch) and gone (a tombstone:
+ * deleted on this branch).  Absent fields read as a root, 0 and a live
+ * row, which is what every document written before schema 4 is.
+ *
+ * The read is one aggregation on `branches`: $match the branch,
+ * $graphLookup its ancestors (at most PGL_BRANCH_MAX_DEPTH), a $project
+ * that numbers the levels and gives each ancestor its limit (the
+ * fork_seq of the level below it), a $lookup of the assets of every
+ * branch of the lineage, and stages that keep, per key, the row of the
+ * lowest level that is visible there (level 0: any row; level i > 0:
+ * seq < limit_i).  Tombstones then drop out (unless a writer asks for
+ * them), and the page is sorted and cut on the server.  CongoDB (the
+ * test server) runs every stage of it; its $lookup ignores the
+ * sub-pipeline that narrows the lookup to the key on MongoDB 5.0+, so
+ * the same filter is applied again after the $unwind.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mongo_store.h"
+
+/* $lookup with both localField and a pipeline: MongoDB 5.0 (wire 13). */
+#define WIRE_LOOKUP_PIPELINE	13
+
+#define CLOCK_KEY		"asset_clock"
+
+/*
+ * The clock: one counter document, $inc'd by findAndModify (upsert,
+ * return new).  It runs outside any transaction, as a PostgreSQL
+ * sequence does: inside one, every two concurrent writers anywhere in
+ * the store would write the same document and one would fail with a
+ * write conflict.  A rolled-back writer leaves a gap, which is harmless
+ * (only the order of values matters).
+ */
+int
+mongo_clock_next(struct pgl_store *s, int64_t *out, struct pgl_err *err)
+{
+	mongoc_find_and_modify_opts_t	*fam;
+	bson_error_t			 e;
+	bson_iter_t			 it;
+	bson_t				*filter, *up, reply;
+	int				 rc = PGL_EINTERNAL, tries;
+
+	*out = 0;
+	filter = BCON_NEW("key", BCON_UTF8(CLOCK_KEY));
+	up = BCON_NEW("$inc", "{", "value", BCON_INT64(1), "}");
+	fam = mongoc_find_and_modify_opts_new();
+	(void)mongoc_find_and_modify_opts_set_update(fam, up);
+	(void)mongoc_find_and_modify_opts_set_flags(fam,
+	    MONGOC_FIND_AND_MODIFY_UPSERT | MONGOC_FIND_AND_MODIFY_RETURN_NEW);
+	/* Two first bumps may both upsert: the unique index fails one
+	 * (E11000), which then finds the document the other made. */
+	for (tries = 0; tries < 2; tries++) {
+		if (!mongoc_collection_find_and_modify_with_opts(
+		    s->coll[COLL_COUNTERS], filter, fam, &reply, &e))
+			rc = mongo_error(err, &e, &reply);
+		else if (bson_iter_init(&it, &reply) &&
+		    bson_iter_find_descendant(&it, "value.value", &it)) {
+			*out = bson_iter_as_int64(&it);
+			rc = PGL_OK;
+		} else
+			rc = mongo_err(err, PGL_EINTERNAL,
+			    STORE_NAME ": the asset clock has no value");
+		bson_destroy(&reply);
+		if (rc != PGL_EEXISTS)
+			break;
+	}
+	mongoc_find_and_modify_opts_destroy(fam);
+	bson_destroy(up);
+	bson_destroy(filter);
+	return (rc);
+}
+
+/* A pipeline under construction: {"pipeline": [stage, ...]}. */
+struct stages {
+	bson_t		*cmd;
+	bson_t		 arr;
+	uint32_t	 n;
+};
+
+static void
+stages_begin(struct stages *st)
+{
+	st->cmd = bson_new();
+	st->n = 0;
+	BSON_APPEND_ARRAY_BEGIN(st->cmd, "pipeline", &st->arr);
+}
+
+/* Appends the stage and destroys it. */
+static void
+stage_add(struct stages *st, bson_t *stage)
+{
+	char		 buf[16];
+	const char	*k;
+
+	(void)bson_uint32_to_string(st->n++, &k, buf, sizeof(buf));
+	BSON_APPEND_DOCUMENT(&st->arr, k, stage);
+	bson_destroy(stage);
+}
+
+static bson_t *
+stages_end(struct stages *st)
+{
+	bson_append_array_end(st->cmd, &st->arr);
+	return (st->cmd);
+}
+
+/*
+ * The limit of ancestor u (level u.d + 1) is the fork_seq of the level
+ * below it: the branch itself for the parent, else the ancestor one step
+ * nearer.
+ */
+#define CHILD_FORK_SEQ							\
+	"{", "$cond", "[",						\
+	    "{", "$eq", "[", BCON_UTF8("$$u.d"), BCON_INT32(0), "]", "}",\
+	    "{", "$ifNull", "[", BCON_UTF8("$fork_seq"), BCON_INT32(0),	\
+	    "]", "}",							\
+	    "{", "$ifNull", "[", "{", "$arrayElemAt", "[",		\
+		"{", "$map", "{", "input", "{", "$filter", "{",		\
+		    "input", BCON_UTF8("$up"), "as", BCON_UTF8("w"),	\
+		    "cond", "{", "$eq", "[", BCON_UTF8("$$w.d"),	\
+		    "{", "$subtract", "[", BCON_UTF8("$$u.d"),		\
+		    BCON_INT32(1), "]", "}", "]", "}", "}", "}",	\
+		"as", BCON_UTF8("x"), "in", BCON_UTF8("$$x.fork_seq"),	\
+		"}", "}", BCON_INT32(0), "]", "}", BCON_INT32(0), "]", "}",\
+	"]", "}"
+
+/* The branch, its ancestors, and per level {n: name, d: level, lim}. */
+static void
+lineage_stages(struct stages *st, const struct lineage_q *q)
+{
+	stage_add(st, BCON_NEW("$match", "{",
+	    "tenant_id", BCON_UTF8(q->tenant),
+	    "catalog_name", BCON_UTF8(q->catalog),
+	    "name", BCON_UTF8(q->branch), "}"));
+	stage_add(st, BCON_NEW("$graphLookup", "{",
+	    "from", BCON_UTF8(mongo_coll_names[COLL_BRANCHES]),
+	    "startWith", BCON_UTF8("$parent"),
+	    "connectFromField", BCON_UTF8("parent"),
+	    "connectToField", BCON_UTF8("name"),
+	    "as", BCON_UTF8("up"),
+	    "depthField", BCON_UTF8("d"),
+	    "maxDepth", BCON_INT32(PGL_BRANCH_MAX_DEPTH - 1),
+	    "restrictSearchWithMatch", "{",
+	    "tenant_id", BCON_UTF8(q->tenant),
+	    "catalog_name", BCON_UTF8(q->catalog), "}",
+	    "}"));
+	stage_add(st, BCON_NEW("$project", "{", "_id", BCON_INT32(0),
+	    "names", "{", "$concatArrays", "[",
+	    "[", BCON_UTF8("$name"), "]", BCON_UTF8("$up.name"), "]", "}",
+	    "lin", "{", "$concatArrays", "[",
+	    "[", "{", "n", BCON_UTF8("$name"),
+	    "d", "{", "$literal", BCON_INT32(0), "}",
+	    "lim", BCON_NULL, "}", "]",
+	    "{", "$map", "{", "input", BCON_UTF8("$up"), "as", BCON_UTF8("u"),
+	    "in", "{", "n", BCON_UTF8("$$u.name"),
+	    "d", "{", "$add", "[", BCON_UTF8("$$u.d"), BCON_INT32(1), "]", "}",
+	    "lim", CHILD_FORK_SEQ,
+	    "}", "}", "}",
+	    "]", "}", "}"));
+}
+
+/* {tenant_id, catalog_name} and the caller's part of the key. */
+static void
+row_match(bson_t *b, const struct lineage_q *q)
+{
+	bson_init(b);
+	BSON_APPEND_UTF8(b, "tenant_id", q->tenant);
+	BSON_APPEND_UTF8(b, "catalog_name", q->catalog);
+	if (q->match != NULL)
+		bson_concat(b, q->match);
+}
+
+/* The assets of every level, one document each, with its level. */
+static void
+row_stages(struct pgl_store *s, struct stages *st, const struct lineage_q *q)
+{
+	bson_t	*lookup, *m, l, sub, one, match;
+
+	row_match(&match, q);
+	lookup = bson_new();
+	BSON_APPEND_DOCUMENT_BEGIN(lookup, "$lookup", &l);
+	BSON_APPEND_UTF8(&l, "from", mongo_coll_names[COLL_ASSETS]);
+	BSON_APPEND_UTF8(&l, "localField", "names");
+	BSON_APPEND_UTF8(&l, "foreignField", "branch_name");
+	BSON_APPEND_UTF8(&l, "as", "r");
+	/* MongoDB 5.0+: the key index finds only the rows asked for. */
+	if (s->wire >= WIRE_LOOKUP_PIPELINE) {
+		BSON_APPEND_ARRAY_BEGIN(&l, "pipeline", &sub);
+		BSON_APPEND_DOCUMENT_BEGIN(&sub, "0", &one);
+		BSON_APPEND_DOCUMENT(&one, "$match", &match);
+		bson_append_document_end(&sub, &one);
+		bson_append_array_end(&l, &sub);
+	}
+	bson_append_document_end(lookup, &l);
+	stage_add(st, lookup);
+	stage_add(st, BCON_NEW("$unwind", BCON_UTF8("$r")));
+	stage_add(st, BCON_NEW("$replaceRoot", "{", "newRoot", "{",
+	    "$mergeObjects", "[", BCON_UTF8("$r"), "{", "_lv", "{",
+	    "$arrayElemAt", "[", BCON_UTF8("$lin"), "{", "$indexOfArray", "[",
+	    BCON_UTF8("$names"), BCON_UTF8("$r.branch_name"), "]", "}", "]",
+	    "}", "}", "]", "}", "}"));
+	m = bson_new();
+	BSON_APPEND_DOCUMENT(m, "$match", &match);
+	stage_add(st, m);
+	bson_destroy(&match);
+	/* Visible on its level: own rows always, an ancestor's when born
+	 * before the fork below it. */
+	stage_add(st, BCON_NEW("$match", "{", "$expr", "{", "$or", "[",
+	    "{", "$eq", "[", BCON_UTF8("$_lv.d"), BCON_INT32(0), "]", "}",
+	    "{", "$lt", "[", "{", "$ifNull", "[", BCON_UTF8("$seq"),
+	    BCON_INT32(0), "]", "}", BCON_UTF8("$_lv.lim"), "]", "}",
+	    "]", "}", "}"));
+}
+
+/* Per key, the row of the lowest level. */
+static void
+resolve_stages(struct stages *st)
+{
+	stage_add(st, BCON_NEW("$sort", "{", "namespace", BCON_INT32(1),
+	    "name", BCON_INT32(1), "_lv.d", BCON_INT32(1), "}"));
+	stage_add(st, BCON_NEW("$group", "{",
+	    "_id", "{", "ns", BCON_UTF8("$namespace"),
+	    "n", BCON_UTF8("$name"), "}",
+	    "r", "{", "$first", BCON_UTF8("$$ROOT"), "}", "}"));
+	stage_add(st, BCON_NEW("$replaceRoot", "{", "newRoot",
+	    BCON_UTF8("$r"), "}"));
+}
+
+void
+mongo_not_gone(bson_t *b)
+{
+	bson_t	ne;
+
+	BSON_APPEND_DOCUMENT_BEGIN(b, "gone", &ne);
+	BSON_APPEND_BOOL(&ne, "$ne", true);
+	bson_append_document_end(b, &ne);
+}
+
+/* Tombstones out, the kind filter, then the page. */
+static void
+page_stages(struct stages *st, const struct lineage_q *q)
+{
+	bson_t	*m = bson_new(), after;
+
+	BSON_APPEND_DOCUMENT_BEGIN(m, "$match", &after);
+	if (!q->keep_gone)
+		mongo_not_gone(&after);
+	if (q->kind != NULL)
+		BSON_APPEND_UTF8(&after, "kind", q->kind);
+	bson_append_document_end(m, &after);
+	stage_add(st, m);
+	if (q->count) {
+		stage_add(st, BCON_NEW("$count", BCON_UTF8("n")));
+		return;
+	}
+	stage_add(st, BCON_NEW("$sort", "{", "namespace", BCON_INT32(1),
+	    "name", BCON_INT32(1), "}"));
+	if (q->page != NULL && q->page->offset > 0)
+		stage_add(st, BCON_NEW("$skip", BCON_INT64(q->page->offset >
+		    INT64_MAX ? INT64_MAX : (int64_t)q->page->offset)));
+	if (q->page != NULL && q->page->limit > 0)
+		stage_add(st, BCON_NEW("$limit",
+		    BCON_INT64((int64_t)q->page->limit)));
+	/* The branch asked about, whichever level the row lives on. */
+	stage_add(st, BCON_NEW("$addFields", "{",
+	    "branch_name", "{", "$literal", BCON_UTF8(q->branch), "}",
+	    "lvl", BCON_UTF8("$_lv.d"), "}"));
+	stage_add(st, BCON_NEW("$project", "{", "_lv", BCON_INT32(0), "}"));
+}
+
+/* The aggregation (on COLL_BRANCHES) that answers q. */
+bson_t *
+mongo_lineage_pipeline(struct pgl_store *s, const struct lineage_q *q)
+{
+	struct stages	st;
+
+	stages_begin(&st);
+	lineage_stages(&st, q);
+	row_stages(s, &st, q);
+	resolve_stages(&st);
+	page_stages(&st, q);
+	return (stages_end(&st));
+}
+
+static void
+count_fill(struct doc *d, void *out)
+{
+	*(uint64_t *)out = (uint64_t)doc_int(d, "n");
+}
+
+int
+mongo_lineage_count(struct pgl_store *s, const struct lineage_q *q,
+    uint64_t *out, struct pgl_err *err)
+{
+	struct lineage_q	 c = *q;
+	bson_t			*pipeline;
+	int			 rc;
+
+	*out = 0;
+	c.count = 1;
+	c.page = NULL;
+	pipeline = mongo_lineage_pipeline(s, &c);
+	rc = mg_aggregate_get(s, NULL, err, COLL_BRANCHES, pipeline,
+	    count_fill, out);
+	bson_destroy(pipeline);
+	/* Nothing to count: $count emits no document. */
+	return (rc == PGL_ENOTFOUND ? PGL_OK : rc);
+}
+
+int
+mongo_doc_gone(const bson_t *b)
+{
+	bson_iter_t	it;
+
+	if (!bson_iter_init_find(&it, b, "gone"))
+		return (0);
+	return (bson_iter_as_bool(&it));
+}
+
+int64_t
+mongo_doc_seq(const bson_t *b)
+{
+	bson_iter_t	it;
+
+	if (!bson_iter_init_find(&it, b, "seq") ||
+	    !BSON_ITER_HOLDS_NUMBER(&it))
+		return (0);
+	return (bson_iter_as_int64(&it));
+}
+
+static void
+info_fill(struct doc *d, void *out)
+{
+	struct branch_info	*bi = out;
+	bson_iter_t		 it;
+	const char		*v;
+	uint32_t		 len;
+
+	bi->exists = 1;
+	bi->fork_seq = doc_int(d, "fork_seq");
+	if (bson_iter_init_find(&it, d->b, "parent") &&
+	    BSON_ITER_HOLDS_UTF8(&it)) {
+		v = bson_iter_utf8(&it, &len);
+		if (len < sizeof(bi->parent)) {
+			memcpy(bi->parent, v, (size_t)len + 1);
+			bi->has_parent = 1;
+		}
+	}
+}
+
+int
+mongo_branch_info(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *name, struct branch_info *bi,
+    struct pgl_err *err)
+{
+	bson_t	filter = BSON_INITIALIZER;
+	int	rc;
+
+	memset(bi, 0, sizeof(*bi));
+	mg_str(&filter, "tenant_id", tenant);
+	mg_str(&filter, "catalog_name", catalog);
+	mg_str(&filter, "name", name);
+	rc = mg_get(s, NULL, err, COLL_BRANCHES, &filter, info_fill, bi);
+	bson_destroy(&filter);
+	if (rc == PGL_ENOTFOUND)
+		rc = PGL_OK;
+	return (rc);
+}
+
+/* The first document of an aggregation, copied out; NULL when none. */
+static int
+aggregate_first(struct pgl_store *s, const bson_t *pipeline, bson_t **out,
+    struct pgl_err *err)
+{
+	mongoc_cursor_t	*cur;
+	const bson_t	*b, *reply;
+	bson_error_t	 e;
+	bson_t		 opts;
+	int		 rc;
+
+	*out = NULL;
+	if ((rc = mg_opts(s, &opts, err)) != PGL_OK)
+		return (rc);
+	cur = mongoc_collection_aggregate(s->coll[COLL_BRANCHES],
+	    MONGOC_QUERY_NONE, pipeline, &opts, NULL);
+	bson_destroy(&opts);
+	if (mongoc_cursor_next(cur, &b)) {
+		if ((*out = bson_copy(b)) == NULL)
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+	} else if (mongoc_cursor_error_document(cur, &e, &reply))
+		rc = mongo_error(err, &e, reply);
+	mongoc_cursor_destroy(cur);
+	return (rc);
+}
+
+/* Key (ns, name) on branch, tombstones included, for a writer. */
+int
+mongo_resolve_key(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, const char *ns,
+    const char *name, struct resolved *r, struct pgl_err *err)
+{
+	struct lineage_q	 q;
+	bson_t			 key = BSON_INITIALIZER, *pipeline;
+	bson_iter_t		 it;
+	int			 rc;
+
+	memset(r, 0, sizeof(*r));
+	memset(&q, 0, sizeof(q));
+	if (tenant == NULL || catalog == NULL || branch == NULL ||
+	    ns == NULL || name == NULL)
+		return (PGL_OK);
+	BSON_APPEND_UTF8(&key, "namespace", ns);
+	BSON_APPEND_UTF8(&key, "name", name);
+	q.tenant = tenant;
+	q.catalog = catalog;
+	q.branch = branch;
+	q.match = &key;
+	q.keep_gone = 1;
+	pipeline = mongo_lineage_pipeline(s, &q);
+	rc = aggregate_first(s, pipeline, &r->row, err);
+	bson_destroy(pipeline);
+	bson_destroy(&key);
+	if (rc != PGL_OK || r->row == NULL)
+		return (rc);
+	r->gone = mongo_doc_gone(r->row);
+	r->seq = mongo_doc_seq(r->row);
+	if (bson_iter_init_find(&it, r->row, "lvl"))
+		r->level = (int)bson_iter_as_int64(&it);
+	return (PGL_OK);
+}
+
+void
+mongo_resolved_free(struct resolved *r)
+{
+	if (r->row != NULL)
+		bson_destroy(r->row);
+	r->row = NULL;
+}
+
+/*
+ * A row as a new document on branch: same content, a new id, the seq
+ * and gone given.  The business metadata stays with the id it was put
+ * on (a copy is a new asset, as in copy_assets_bulk); a live copy on a
+ * main branch gets the search fields (mongo_search.c).
+ */
+int
+mongo_row_copy(bson_t *out, const bson_t *row, const char *branch,
+    int64_t seq, int gone)
+{
+	bson_iter_t	 it;
+	const char	*name = NULL;
+	char		 id[37];
+
+	bson_init(out);
+	bson_copy_to_excluding_noinit(row, out, "_id", "id", "branch_name",
+	    "bm", "grams", "stext", "seq", "gone", "lvl", "_lv", NULL);
+	mongo_uuid_v4(id);
+	BSON_APPEND_UTF8(out, "branch_name", branch);
+	BSON_APPEND_UTF8(out, "id", id);
+	BSON_APPEND_INT64(out, "seq", seq);
+	if (gone)
+		BSON_APPEND_BOOL(out, "gone", true);
+	if (bson_iter_init_find(&it, row, "name") && BSON_ITER_HOLDS_UTF8(&it))
+		name = bson_iter_utf8(&it, NULL);
+	if (!gone && name != NULL && strcmp(branch, "main") == 0 &&
+	    mongo_search_fields(out, name, NULL) != PGL_OK)
+		return (PGL_ENOMEM);
+	return (PGL_OK);
+}
+
+/* The children of branch forked after seq (they see a row of that seq). */
+struct children {
+	char	**names;
+	size_t	  n;
+};
+
+static void
+children_free(struct children *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+	c->names = NULL;
+	c->n = 0;
+}
+
+static int
+children_add(struct children *c, const char *name)
+{
+	char	**p;
+
+	if ((p = reallocarray(c->names, c->n + 1, sizeof(*p))) == NULL)
+		return (-1);
+	c->names = p;
+	if ((c->names[c->n] = strdup(name)) == NULL)
+		return (-1);
+	c->n++;
+	return (0);
+}
+
+/* Reads a cursor's string field name into c; destroys the cursor. */
+static int
+read_names(mongoc_cursor_t *cur, const char *field, struct children *c,
+    struct pgl_err *err)
+{
+	const bson_t	*b, *reply;
+	bson_error_t	 e;
+	bson_iter_t	 it;
+	int		 rc = PGL_OK;
+
+	while (rc == PGL_OK && mongoc_cursor_next(cur, &b)) {
+		if (bson_iter_init_find(&it, b, field) &&
+		    BSON_ITER_HOLDS_UTF8(&it) &&
+		    children_add(c, bson_iter_utf8(&it, NULL)) == -1)
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+	}
+	if (rc == PGL_OK && mongoc_cursor_error_document(cur, &e, &reply))
+		rc = mongo_error(err, &e, reply);
+	mongoc_cursor_destroy(cur);
+	return (rc);
+}
+
+static int
+children_after(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, int64_t seq, struct children *c, struct pgl_err *err)
+{
+	mongoc_cursor_t	*cur;
+	bson_t		*filter, *proj;
+	int		 rc;
+
+	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant),
+	    "catalog_name", BCON_UTF8(catalog), "parent", BCON_UTF8(branch),
+	    "fork_seq", "{", "$gt", BCON_INT64(seq), "}");
+	proj = BCON_NEW("projection", "{", "name", BCON_INT32(1), "}");
+	rc = mg_find(s, err, COLL_BRANCHES, filter, proj, &cur);
+	if (rc == PGL_OK)
+		rc = read_names(cur, "name", c, err);
+	bson_destroy(proj);
+	bson_destroy(filter);
+	return (rc);
+}
+
+/* Of the children, those holding a row of the key: removed from c. */
+static int
+drop_holders(struct pgl_store *s, const char *tenant, const char *catalog,
+    const bson_t *row, struct children *c, struct pgl_err *err)
+{
+	struct children	 has = { NULL, 0 };
+	mongoc_cursor_t	*cur;
+	bson_iter_t	 it;
+	bson_t		 filter = BSON_INITIALIZER, in, arr, *proj;
+	char		 buf[16];
+	const char	*k;
+	size_t		 i, j, keep;
+	int		 rc;
+
+	BSON_APPEND_UTF8(&filter, "tenant_id", tenant);
+	BSON_APPEND_UTF8(&filter, "catalog_name", catalog);
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "branch_name", &in);
+	BSON_APPEND_ARRAY_BEGIN(&in, "$in", &arr);
+	for (i = 0; i < c->n; i++) {
+		(void)bson_uint32_to_string((uint32_t)i, &k, buf, sizeof(buf));
+		BSON_APPEND_UTF8(&arr, k, c->names[i]);
+	}
+	bson_append_array_end(&in, &arr);
+	bson_append_document_end(&filter, &in);
+	if (bson_iter_init_find(&it, row, "namespace"))
+		BSON_APPEND_VALUE(&filter, "namespace", bson_iter_value(&it));
+	if (bson_iter_init_find(&it, row, "name"))
+		BSON_APPEND_VALUE(&filter, "name", bson_iter_value(&it));
+	proj = BCON_NEW("projection", "{", "branch_name", BCON_INT32(1), "}");
+	rc = mg_find(s, err, COLL_ASSETS, &filter, proj, &cur);
+	if (rc == PGL_OK)
+		rc = read_names(cur, "branch_name", &has, err);
+	for (i = keep = 0; rc == PGL_OK && i < c->n; i++) {
+		for (j = 0; j < has.n; j++) {
+			if (strcmp(c->names[i], has.names[j]) == 0)
+				break;
+		}
+		if (j < has.n)
+			free(c->names[i]);
+		else
+			c->names[keep++] = c->names[i];
+	}
+	if (rc == PGL_OK)
+		c->n = keep;
+	children_free(&has);
+	bson_destroy(proj);
+	bson_destroy(&filter);
+	return (rc);
+}
+
+/*
+ * Before branch changes its own row r of a key in place (or removes
+ * it), every child forked after r was born, and without a row of its
+ * own for the key, gets a copy of r: it saw r as of its fork.  Nothing
+ * to do for a key branch does not own.
+ */
+int
+mongo_protect(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const struct resolved *r, struct pgl_err *err)
+{
+	struct children	 c = { NULL, 0 };
+	bson_t		 doc;
+	size_t		 i;
+	int		 rc;
+
+	if (r->row == NULL || r->level != 0)
+		return (PGL_OK);
+	rc = children_after(s, tenant, catalog, branch, r->seq, &c, err);
+	if (rc == PGL_OK && c.n > 0)
+		rc = drop_holders(s, tenant, catalog, r->row, &c, err);
+	for (i = 0; rc == PGL_OK && i < c.n; i++) {
+		if (mongo_row_copy(&doc, r->row, c.names[i], r->seq,
+		    r->gone) != PGL_OK)
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+		else
+			rc = mg_insert(s, err, COLL_ASSETS, &doc);
+		bson_destroy(&doc);
+	}
+	children_free(&c);
+	return (rc);
+}
+
+/*
+ * An inherited row becomes branch's own: a copy with a new id and a new
+ * seq, which the caller then changes in place.  A concurrent copy-up of
+ * the same key loses on the unique key index: a lost race, PGL_ECONFLICT.
+ */
+int
+mongo_copy_up(struct pgl_store *s, const char *branch,
+    const struct resolved *r, struct pgl_err *err)
+{
+	bson_t	doc;
+	int64_t	seq;
+	int	rc;
+
+	if ((rc = mongo_clock_next(s, &seq, err)) != PGL_OK)
+		return (rc);
+	if (mongo_row_copy(&doc, r->row, branch, seq, 0) != PGL_OK)
+		rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+	else
+		rc = mg_insert(s, err, COLL_ASSETS, &doc);
+	bson_destroy(&doc);
+	if (rc == PGL_EEXISTS)
+		rc = mongo_err(err, PGL_ECONFLICT, "asset changed "
+		    "concurrently on branch %s", branch);
+	return (rc);
+}
+
+/* "Deleted on this branch": hides the key's rows of the levels above. */
+int
+mongo_insert_tombstone(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, const char *ns,
+    const char *name, const char *kind, struct pgl_err *err)
+{
+	bson_t	doc = BSON_INITIALIZER;
+	char	id[37];
+	int64_t	seq, now = mongo_now_ms();
+	int	rc;
+
+	if ((rc = mongo_clock_next(s, &seq, err)) != PGL_OK)
+		return (rc);
+	mongo_uuid_v4(id);
+	mg_str(&doc, "tenant_id", tenant);
+	BSON_APPEND_UTF8(&doc, "catalog_name", catalog);
+	BSON_APPEND_UTF8(&doc, "branch_name", branch);
+	BSON_APPEND_UTF8(&doc, "namespace", ns);
+	BSON_APPEND_UTF8(&doc, "name", name);
+	BSON_APPEND_UTF8(&doc, "id", id);
+	mg_str_or(&doc, "kind", kind, "ICEBERG_TABLE");
+	BSON_APPEND_NULL(&doc, "location");
+	BSON_APPEND_NULL(&doc, "metadata_location");
+	BSON_APPEND_UTF8(&doc, "properties", "{}");
+	BSON_APPEND_INT64(&doc, "created_at", now);
+	BSON_APPEND_INT64(&doc, "updated_at", now);
+	BSON_APPEND_INT64(&doc, "seq", seq);
+	BSON_APPEND_BOOL(&doc, "gone", true);
+	rc = mg_insert(s, err, COLL_ASSETS, &doc);
+	bson_destroy(&doc);
+	return (rc);
+}
+
+static void
+depth_fill(struct doc *d, void *out)
+{
+	*(int *)out = (int)doc_int(d, "n") + 1;
+}
+
+/* How many levels branch's lineage has (1: a root); ENOTFOUND if none. */
+int
+mongo_lineage_depth(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, int *levels,
+    struct pgl_err *err)
+{
+	bson_t	*pipeline;
+	int	 rc;
+
+	*levels = 0;
+	pipeline = BCON_NEW("pipeline", "[",
+	    "{", "$match", "{", "tenant_id", BCON_UTF8(tenant),
+	    "catalog_name", BCON_UTF8(catalog), "name", BCON_UTF8(branch),
+	    "}", "}",
+	    "{", "$graphLookup", "{",
+	    "from", BCON_UTF8(mongo_coll_names[COLL_BRANCHES]),
+	    "startWith", BCON_UTF8("$parent"),
+	    "connectFromField", BCON_UTF8("parent"),
+	    "connectToField", BCON_UTF8("name"),
+	    "as", BCON_UTF8("up"),
+	    "maxDepth", BCON_INT32(PGL_BRANCH_MAX_DEPTH),
+	    "restrictSearchWithMatch", "{",
+	    "tenant_id", BCON_UTF8(tenant),
+	    "catalog_name", BCON_UTF8(catalog), "}", "}", "}",
+	    "{", "$project", "{", "n", "{", "$size", BCON_UTF8("$up"), "}",
+	    "}", "}",
+	    "]");
+	rc = mg_aggregate_get(s, NULL, err, COLL_BRANCHES, pipeline,
+	    depth_fill, levels);
+	bson_destroy(pipeline);
+	if (rc == PGL_ENOTFOUND)
+		(void)mongo_err(err, rc, "branch %s not found", branch);
+	return (rc);
+}
+
+/* Deleting a branch that has children (delete_branch). */
+
+struct key {
+	char	*ns;
+	char	*name;
+};
+
+struct keys {
+	struct key	*k;
+	size_t		 n;
+};
+
+struct rows {
+	bson_t	**b;
+	size_t	  n;
+};
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	const struct key	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(x->ns, y->ns)) != 0)
+		return (c);
+	return (strcmp(x->name, y->name));
+}
+
+static void
+keys_free(struct keys *ks)
+{
+	size_t	i;
+
+	for (i = 0; i < ks->n; i++) {
+		free(ks->k[i].ns);
+		free(ks->k[i].name);
+	}
+	free(ks->k);
+	ks->k = NULL;
+	ks->n = 0;
+}
+
+static void
+rows_free(struct rows *rs)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->n; i++)
+		bson_destroy(rs->b[i]);
+	free(rs->b);
+	rs->b = NULL;
+	rs->n = 0;
+}
+
+static const char *
+field_str(const bson_t *b, const char *field)
+{
+	bson_iter_t	it;
+
+	if (bson_iter_init_find(&it, b, field) && BSON_ITER_HOLDS_UTF8(&it))
+		return (bson_iter_utf8(&it, NULL));
+	return (NULL);
+}
+
+static int
+keys_add(struct keys *ks, const bson_t *b)
+{
+	struct key	*p;
+	const char	*ns = field_str(b, "namespace");
+	const char	*name = field_str(b, "name");
+
+	if (ns == NULL || name == NULL)
+		return (0);
+	if ((p = reallocarray(ks->k, ks->n + 1, sizeof(*p))) == NULL)
+		return (-1);
+	ks->k = p;
+	p = &ks->k[ks->n];
+	if ((p->ns = strdup(ns)) == NULL || (p->name = strdup(name)) == NULL) {
+		free(p->ns);
+		return (-1);
+	}
+	ks->n++;
+	return (0);
+}
+
+static int
+rows_add(struct rows *rs, const bson_t *b)
+{
+	bson_t	**p;
+
+	if ((p = reallocarray(rs->b, rs->n + 1, sizeof(*p))) == NULL)
+		return (-1);
+	rs->b = p;
+	if ((rs->b[rs->n] = bson_copy(b)) == NULL)
+		return (-1);
+	rs->n++;
+	return (0);
+}
+
+/* Every own row of branch: whole documents (rows) or keys (ks). */
+static int
+read_own(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, struct rows *rows, struct keys *ks,
+    struct pgl_err *err)
+{
+	mongoc_cursor_t	*cur;
+	const bson_t	*b, *reply;
+	bson_error_t	 e;
+	bson_t		*filter, *opts;
+	int		 rc;
+
+	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant),
+	    "catalog_name", BCON_UTF8(catalog), "branch_name", BCON_UTF8(branch));
+	opts = rows != NULL ? BCON_NEW("batchSize", BCON_INT64(BATCH_ALL)) :
+	    BCON_NEW("batchSize", BCON_INT64(BATCH_ALL), "projection", "{",
+	    "namespace", BCON_INT32(1), "name", BCON_INT32(1), "}");
+	rc = mg_find(s, err, COLL_ASSETS, filter, opts, &cur);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	if (rc != PGL_OK)
+		return (rc);
+	while (rc == PGL_OK && mongoc_cursor_next(cur, &b)) {
+		if ((rows != NULL ? rows_add(rows, b) : keys_add(ks, b)) == -1)
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+	}
+	if (rc == PGL_OK && mongoc_cursor_error_document(cur, &e, &reply))
+		rc = mongo_error(err, &e, reply);
+	mongoc_cursor_destroy(cur);
+	if (rc == PGL_OK && ks != NULL)
+		qsort(ks->k, ks->n, sizeof(*ks->k), cmp_key);
+	return (rc);
+}
+
+static int
+has_key(const struct keys *ks, const bson_t *row)
+{
+	struct key	k;
+
+	k.ns = (char *)field_str(row, "namespace");
+	k.name = (char *)field_str(row, "name");
+	if (k.ns == NULL || k.name == NULL || ks->n == 0)
+		return (0);
+	return (bsearch(&k, ks->k, ks->n, sizeof(*ks->k), cmp_key) != NULL);
+}
+
+/* The rows of the deleted branch child saw and does not hold: copied
+ * with their seq (child's own children compare against it). */
+static int
+copy_seen(struct pgl_store *s, const struct rows *rows, const char *child,
+    int64_t fork_seq, int tombstones, const struct keys *ks,
+    struct pgl_err *err)
+{
+	mongoc_bulk_operation_t	*bulk;
+	bson_error_t		 e;
+	bson_t			 opts, doc, reply;
+	size_t			 i, queued = 0;
+	int64_t			 seq;
+	int			 gone, rc;
+
+	if ((rc = mg_opts(s, &opts, err)) != PGL_OK)
+		return (rc);
+	BSON_APPEND_BOOL(&opts, "ordered", true);
+	bulk = mongoc_collection_create_bulk_operation_with_opts(
+	    s->coll[COLL_ASSETS], &opts);
+	bson_destroy(&opts);
+	for (i = 0; rc == PGL_OK && i < rows->n; i++) {
+		seq = mongo_doc_seq(rows->b[i]);
+		gone = mongo_doc_gone(rows->b[i]);
+		if (seq >= fork_seq || (gone && !tombstones) ||
+		    has_key(ks, rows->b[i]))
+			continue;
+		if (mongo_row_copy(&doc, rows->b[i], child, seq, gone) !=
+		    PGL_OK)
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+		else if (!mongoc_bulk_operation_insert_with_opts(bulk, &doc,
+		    NULL, &e))
+			rc = mongo_error(err, &e, NULL);
+		else
+			queued++;
+		bson_destroy(&doc);
+	}
+	if (rc == PGL_OK && queued > 0) {
+		if (!mongoc_bulk_operation_execute(bulk, &reply, &e))
+			rc = mongo_error(err, &e, &reply);
+		bson_destroy(&reply);
+	}
+	mongoc_bulk_operation_destroy(bulk);
+	return (rc);
+}
+
+/* child now hangs from the deleted branch's parent, as of its fork. */
+static int
+reparent(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *child, const struct branch_info *gone,
+    struct pgl_err *err)
+{
+	bson_t	*filter, *up;
+	int	 rc;
+
+	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant),
+	    "catalog_name", BCON_UTF8(catalog), "name", BCON_UTF8(child));
+	if (gone->has_parent)
+		up = BCON_NEW("$set", "{", "parent", BCON_UTF8(gone->parent),
+		    "fork_seq", BCON_INT64(gone->fork_seq), "}");
+	else
+		up = BCON_NEW("$unset", "{", "parent", BCON_UTF8(""),
+		    "fork_seq", BCON_UTF8(""), "}");
+	rc = mg_update(s, err, COLL_BRANCHES, filter, up, 0, NULL);
+	bson_destroy(up);
+	bson_destroy(filter);
+	return (rc);
+}
+
+struct child {
+	char	name[512];
+	int64_t	fork_seq;
+};
+
+static int
+read_children(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, struct child **out, size_t *n, struct pgl_err *err)
+{
+	mongoc_cursor_t	*cur;
+	const bson_t	*b, *reply;
+	bson_error_t	 e;
+	bson_iter_t	 it;
+	bson_t		*filter, *proj;
+	struct child	*p;
+	const char	*name;
+	int		 rc;
+
+	*out = NULL;
+	*n = 0;
+	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant),
+	    "catalog_name", BCON_UTF8(catalog), "parent", BCON_UTF8(branch));
+	proj = BCON_NEW("projection", "{", "name", BCON_INT32(1),
+	    "fork_seq", BCON_INT32(1), "}");
+	rc = mg_find(s, err, COLL_BRANCHES, filter, proj, &cur);
+	bson_destroy(proj);
+	bson_destroy(filter);
+	if (rc != PGL_OK)
+		return (rc);
+	while (rc == PGL_OK && mongoc_cursor_next(cur, &b)) {
+		if ((name = field_str(b, "name")) == NULL ||
+		    strlen(name) >= sizeof(p->name))
+			continue;
+		if ((p = reallocarray(*out, *n + 1, sizeof(*p))) == NULL) {
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+			break;
+		}
+		*out = p;
+		(void)snprintf(p[*n].name, sizeof(p[*n].name), "%s", name);
+		p[*n].fork_seq = bson_iter_init_find(&it, b, "fork_seq") &&
+		    BSON_ITER_HOLDS_NUMBER(&it) ? bson_iter_as_int64(&it) : 0;
+		(*n)++;
+	}
+	if (rc == PGL_OK && mongoc_cursor_error_document(cur, &e, &reply))
+		rc = mongo_error(err, &e, reply);
+	mongoc_cursor_destroy(cur);
+	return (rc);
+}
+
+/*
+ * Before branch is deleted, each child keeps its view: it gets a copy
+ * of every own row of branch it saw (born before its fork) and does not
+ * hold itself (tombstones too, unless branch is a root: there they hide
+ * nothing), then hangs from branch's parent as of branch's own fork.
+ * Copies first, then the new parent: an interrupted delete without
+ * transactions leaves copies equal to what the child saw, and can be
+ * repeated.
+ */
+int
+mongo_detach_children(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, struct pgl_err *err)
+{
+	struct branch_info	 bi;
+	struct child		*kids = NULL;
+	struct rows		 rows = { NULL, 0 };
+	struct keys		 ks = { NULL, 0 };
+	size_t			 i, n = 0;
+	int			 rc;
+
+	rc = read_children(s, tenant, catalog, branch, &kids, &n, err);
+	if (rc != PGL_OK || n == 0)
+		return (rc);
+	rc = mongo_branch_info(s, tenant, catalog, branch, &bi, err);
+	if (rc == PGL_OK)
+		rc = read_own(s, tenant, catalog, branch, &rows, NULL, err);
+	for (i = 0; rc == PGL_OK && i < n; i++) {
+		rc = read_own(s, tenant, catalog, kids[i].name, NULL, &ks, err);
+		if (rc == PGL_OK)
+			rc = copy_seen(s, &rows, kids[i].name, kids[i].fork_seq,
+			    bi.has_parent, &ks, err);
+		if (rc == PGL_OK)
+			rc = reparent(s, tenant, catalog, kids[i].name, &bi,
+			    err);
+		keys_free(&ks);
+	}
+	rows_free(&rows);
+	free(kids);
+	return (rc);
+}
