@@ -232,31 +232,34 @@ lineage_query(struct lineage_q *q, const char *tenant, const char *catalog,
 	q->match = match;
 }
 
-/* One aggregation: the branch's lineage and the key's rows on it. */
+/* One aggregation: the branch's lineage and the key's rows on it
+ * (mongo_read_key); the asset carries the branch asked about. */
 int
 mongo_get_asset(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *branch,
     const char *ns, const char *name, struct pgl_asset *out,
     struct pgl_err *err)
 {
-	struct lineage_q	 q;
-	bson_t			 key = BSON_INITIALIZER, *pipeline;
-	int			 rc;
+	struct resolved	r;
+	struct doc	d;
+	int		rc;
 
-	if (tenant == NULL || catalog == NULL || branch == NULL ||
-	    ns == NULL || name == NULL)
-		return (mongo_err(err, PGL_ENOTFOUND, "asset %s not found",
-		    name != NULL ? name : "-"));
-	BSON_APPEND_UTF8(&key, "namespace", ns);
-	BSON_APPEND_UTF8(&key, "name", name);
-	lineage_query(&q, tenant, catalog, branch, &key);
-	pipeline = mongo_lineage_pipeline(s, &q);
-	rc = mg_aggregate_get(s, a, err, COLL_BRANCHES, pipeline,
-	    mongo_asset_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "asset %s not found", name);
-	bson_destroy(pipeline);
-	bson_destroy(&key);
+	rc = mongo_read_key(s, tenant, catalog, branch, ns, name, &r, err);
+	if (rc == PGL_OK && (r.row == NULL || r.gone))
+		rc = mongo_err(err, PGL_ENOTFOUND, "asset %s not found",
+		    name != NULL ? name : "-");
+	if (rc == PGL_OK) {
+		memset(&d, 0, sizeof(d));
+		d.s = s;
+		d.a = a;
+		d.b = r.row;
+		mongo_asset_fill(&d, out);
+		out->branch = s->host->arena_strndup(a, branch,
+		    strlen(branch));
+		if (d.oom || out->branch == NULL)
+			rc = mongo_err(err, PGL_ENOMEM, "arena exhausted");
+	}
+	mongo_resolved_free(&r);
 	return (rc);
 }
 
@@ -484,7 +487,6 @@ delete_asset_tx(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *branch, const char *ns,
     const char *name, struct pgl_err *err)
 {
-	struct branch_info	bi;
 	struct resolved		r;
 	bson_t			key;
 	bson_iter_t		it;
@@ -494,8 +496,6 @@ delete_asset_tx(struct pgl_store *s, const char *tenant,
 
 	rc = resolve_live(s, tenant, catalog, branch, ns, name, "asset", &r,
 	    err);
-	if (rc == PGL_OK)
-		rc = mongo_branch_info(s, tenant, catalog, branch, &bi, err);
 	if (rc == PGL_OK && bson_iter_init_find(&it, r.row, "kind") &&
 	    BSON_ITER_HOLDS_UTF8(&it))
 		(void)snprintf(kind, sizeof(kind), "%s",
@@ -512,7 +512,7 @@ delete_asset_tx(struct pgl_store *s, const char *tenant,
 			    "asset %s not found", name);
 		bson_destroy(&key);
 	}
-	if (rc == PGL_OK && (r.level > 0 || bi.has_parent))
+	if (rc == PGL_OK && (r.level > 0 || r.has_parent))
 		rc = mongo_insert_tombstone(s, tenant, catalog, branch, ns,
 		    name, kind[0] != '\0' ? kind : NULL, err);
 	mongo_resolved_free(&r);
@@ -626,7 +626,6 @@ static int
 rename_tx(struct pgl_store *s, const struct rename *m,
     struct pgl_err *err)
 {
-	struct branch_info	 bi;
 	struct resolved		 r, r2;
 	bson_t			 from, to;
 	bson_iter_t		 it;
@@ -648,9 +647,6 @@ rename_tx(struct pgl_store *s, const struct rename *m,
 		}
 		goto out;
 	}
-	if (rc == PGL_OK)
-		rc = mongo_branch_info(s, m->tenant, m->catalog, m->branch,
-		    &bi, err);
 	if (rc == PGL_OK && bson_iter_init_find(&it, r.row, "kind") &&
 	    BSON_ITER_HOLDS_UTF8(&it))
 		(void)snprintf(kind, sizeof(kind), "%s",
@@ -669,7 +665,7 @@ rename_tx(struct pgl_store *s, const struct rename *m,
 	if (rc == PGL_OK)
 		rc = move_own_row(s, m->branch, &from, m->dst_ns, m->dst,
 		    description, seq, m->src, err);
-	if (rc == PGL_OK && bi.has_parent)
+	if (rc == PGL_OK && r.has_parent)
 		rc = mongo_insert_tombstone(s, m->tenant, m->catalog,
 		    m->branch, m->src_ns, m->src, kind[0] != '\0' ? kind : NULL,
 		    err);

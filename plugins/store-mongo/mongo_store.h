@@ -271,6 +271,8 @@ struct resolved {
 	int	 level;		/* 0: B's own row */
 	int	 gone;		/* the row is a tombstone */
 	int64_t	 seq;
+	int	 branch_exists;
+	int	 has_parent;	/* the branch is a fork */
 };
 
 int	mongo_clock_next(struct pgl_store *, int64_t *, struct pgl_err *);
@@ -284,6 +286,9 @@ int	mongo_resolve_key(struct pgl_store *, const char *, const char *,
 	    const char *, const char *, const char *, struct resolved *,
 	    struct pgl_err *);
 void	mongo_resolved_free(struct resolved *);
+int	mongo_read_key(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, struct resolved *,
+	    struct pgl_err *);
 int	mongo_protect(struct pgl_store *, const char *, const char *,
 	    const char *, const struct resolved *, struct pgl_err *);
 int	mongo_row_copy(bson_t *, const bson_t *, const char *, int64_t,
