@@ -1,82 +1,74 @@
 /*
  * Assets (tables, views, generic assets), keyed by (tenant, catalog,
- * branch, namespace, name).  A branch owns its own copy of every asset
- * row (copy-on-branch, ARCHITECTURE.md §6), so creating a branch is one
- * INSERT ... SELECT and a commit is one conditional UPDATE.
+ * branch, namespace, name): the reads, and the bulk copy of a partial
+ * branch.  A forked branch holds only the rows it changed and reads the
+ * rest through its lineage (sql_lineage.h); every read here is one
+ * statement, the walk included.  The writes are in sql_asset_writes.c.
  */
 #include <string.h>
 
-#include "sql_store.h"
+#include "sql_lineage.h"
 
 #define ASSET_COLS \
 	"SELECT id, catalog_name, branch_name, namespace, name, kind," \
 	" location, metadata_location, properties, created_at, updated_at" \
 	" FROM assets"
-#define ASSET_KEY \
-	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND branch_name = ?3" \
-	" AND namespace = ?4 AND name = ?5"
 
-static const char ASSET_INSERT[] =
-	"INSERT INTO assets (tenant_id, catalog_name, branch_name, namespace,"
-	" name, id, kind, location, metadata_location, properties,"
-	" created_at, updated_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, " SQL_UUID "), ?7, ?8, ?9,"
-	" coalesce(?10, '{}'), ?11, ?12)";
-static const char ASSET_GET[] = ASSET_COLS ASSET_KEY;
+/* An asset of a branch: its row at the lowest level of the lineage, and
+ * whether that row is a tombstone (then there is none). */
+static const char ASSET_GET[] =
+	LINEAGE "SELECT " VIEW_COLS ", a.gone FROM lineage l "
+	SQL_JOIN_IN_ORDER " assets a ON " IN_LINEAGE("a", "l")
+	" AND a.namespace = ?4 AND a.name = ?5 ORDER BY l.depth LIMIT 1";
 static const char ASSET_GET_BY_ID[] =
-	ASSET_COLS " WHERE id = ?2 AND tenant_id = ?1";
-static const char ASSET_EXISTS[] = "SELECT count(*) FROM assets" ASSET_KEY;
-static const char ASSET_UPDATE[] =
-	"UPDATE assets SET kind = coalesce(?6, kind), location = ?7,"
-	" metadata_location = ?8, properties = coalesce(?9, '{}'),"
-	" updated_at = ?10" ASSET_KEY;
-static const char ASSET_DELETE[] = "DELETE FROM assets" ASSET_KEY;
-static const char ASSET_RENAME[] =
-	"UPDATE assets SET namespace = ?6, name = ?7, updated_at = ?8"
-	ASSET_KEY;
-/*
- * A NULL expected pointer matches only a NULL pointer.  In PostgreSQL a
- * concurrent writer holding the row makes this wait, and the condition is
- * then checked again against the row it committed.
- */
-static const char ASSET_SWAP_LOCATION[] =
-	"UPDATE assets SET metadata_location = ?7, updated_at = ?8"
-	ASSET_KEY " AND metadata_location " SQL_IS_NOT_DISTINCT " ?6";
+	ASSET_COLS " WHERE id = ?2 AND tenant_id = ?1 AND gone = 0";
 
-/* Lists.  kind NULL = any; without a namespace, the whole branch. */
-#define ASSET_BRANCH \
-	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND branch_name = ?3"
-#define ASSET_IN_NS	ASSET_BRANCH " AND namespace = ?4"
-#define ASSET_KIND	" AND (?5 IS NULL OR kind = ?5)"
-#define ASSET_PAGE	" ORDER BY namespace, name LIMIT ?6 OFFSET ?7"
+/*
+ * Lists.  kind NULL = any; without a namespace, the whole branch.  The
+ * catalog's rows are walked in (namespace, name) order (assets_lineage),
+ * each kept when its branch is in the lineage and nothing lower shadows
+ * it: a page stops after its rows, and a branch of no changes costs what
+ * its parent's listing does.
+ */
+#define VIEW_FROM \
+	" FROM assets a " SQL_JOIN_IN_ORDER " lineage l ON " \
+	IN_LINEAGE("a", "l") " WHERE a.tenant_id = ?1 AND a.catalog_name = ?2"
+#define VIEW_LIVE	" AND a.gone = 0" NOT_SHADOWED("a", "l")
+#define ASSET_IN_NS	" AND a.namespace = ?4"
+#define ASSET_KIND	" AND (?5 IS NULL OR a.kind = ?5)"
+#define ASSET_PAGE	" ORDER BY a.namespace, a.name LIMIT ?6 OFFSET ?7"
 
 static const char ASSET_LIST_NS[] =
-	ASSET_COLS ASSET_IN_NS ASSET_KIND ASSET_PAGE;
+	LINEAGE "SELECT " VIEW_COLS VIEW_FROM ASSET_IN_NS ASSET_KIND VIEW_LIVE
+	ASSET_PAGE;
 static const char ASSET_COUNT_NS[] =
-	"SELECT count(*) FROM assets" ASSET_IN_NS ASSET_KIND;
+	LINEAGE "SELECT count(*)" VIEW_FROM ASSET_IN_NS ASSET_KIND VIEW_LIVE;
 static const char ASSET_LIST_BRANCH[] =
-	ASSET_COLS ASSET_BRANCH SQL_UNUSED("?4") ASSET_KIND ASSET_PAGE;
+	LINEAGE "SELECT " VIEW_COLS VIEW_FROM SQL_UNUSED("?4") ASSET_KIND
+	VIEW_LIVE ASSET_PAGE;
 static const char ASSET_COUNT_BRANCH[] =
-	"SELECT count(*) FROM assets" ASSET_BRANCH SQL_UNUSED("?4") ASSET_KIND;
+	LINEAGE "SELECT count(*)" VIEW_FROM SQL_UNUSED("?4") ASSET_KIND
+	VIEW_LIVE;
 /* Keyset pages: the key columns only, after a (namespace, name). */
 #define ASSET_KEY_COLS \
-	"SELECT id, catalog_name, branch_name, namespace, name, kind" \
-	" FROM assets"
-#define ASSET_AFTER_ORDER	" ORDER BY namespace, name LIMIT ?6"
+	"a.id, a.catalog_name, ?3, a.namespace, a.name, a.kind"
+#define ASSET_AFTER_ORDER	" ORDER BY a.namespace, a.name LIMIT ?6"
 static const char ASSET_LIST_NS_AFTER[] =
-	ASSET_KEY_COLS ASSET_IN_NS ASSET_KIND SQL_UNUSED("?7")
-	" AND name > ?8" ASSET_AFTER_ORDER;
+	LINEAGE "SELECT " ASSET_KEY_COLS VIEW_FROM ASSET_IN_NS ASSET_KIND
+	SQL_UNUSED("?7") " AND a.name > ?8" VIEW_LIVE ASSET_AFTER_ORDER;
 static const char ASSET_LIST_BRANCH_AFTER[] =
-	ASSET_KEY_COLS ASSET_BRANCH SQL_UNUSED("?4") ASSET_KIND
-	" AND (namespace > ?7 OR (namespace = ?7 AND name > ?8))"
-	ASSET_AFTER_ORDER;
+	LINEAGE "SELECT " ASSET_KEY_COLS VIEW_FROM SQL_UNUSED("?4") ASSET_KIND
+	" AND (a.namespace > ?7 OR (a.namespace = ?7 AND a.name > ?8))"
+	VIEW_LIVE ASSET_AFTER_ORDER;
 static const char ASSET_LIST_ALL[] =
-	ASSET_COLS ASSET_BRANCH " ORDER BY namespace, name";
+	LINEAGE "SELECT " VIEW_COLS VIEW_FROM VIEW_LIVE
+	" ORDER BY a.namespace, a.name";
 
 /*
  * The copies get new ids and keep everything else, timestamps included:
  * a copy is the same table state seen from another branch.  One
- * statement, so the server copies without a round trip per row.
+ * statement, so the server copies without a round trip per row; what is
+ * copied is src's view (its lineage resolved), born on dst at ?7.
  * ns_filter keeps that namespace and its children (a prefix test, not
  * LIKE, so '%' and '_' in a name are not wildcards); names_json keeps the
  * "ns.table" names listed (levels dotted, as the branch API writes them).
@@ -84,16 +76,14 @@ static const char ASSET_LIST_ALL[] =
  * half-copied and nothing is silently overwritten.
  */
 static const char ASSET_COPY[] =
-	"INSERT INTO assets (tenant_id, catalog_name, branch_name, namespace,"
-	" name, id, kind, location, metadata_location, properties,"
-	" created_at, updated_at)"
-	" SELECT tenant_id, catalog_name, ?4, namespace, name, " SQL_UUID ","
-	" kind, location, metadata_location, properties, created_at, updated_at"
-	" FROM assets" ASSET_BRANCH
-	" AND (?5 IS NULL OR namespace = ?5"
-	"  OR " SQL_STARTS_WITH("namespace", "?5 || " SQL_CHR "(31)") ")"
+	LINEAGE "INSERT INTO assets (" ASSET_INSERT_COLS ")"
+	" SELECT a.tenant_id, a.catalog_name, ?4, a.namespace, a.name, "
+	SQL_UUID ", a.kind, a.location, a.metadata_location, a.properties,"
+	" a.created_at, a.updated_at, ?7, 0" VIEW_FROM VIEW_LIVE
+	" AND (?5 IS NULL OR a.namespace = ?5"
+	"  OR " SQL_STARTS_WITH("a.namespace", "?5 || " SQL_CHR "(31)") ")"
 	" AND (?6 IS NULL"
-	"  OR replace(namespace, " SQL_CHR "(31), '.') || '.' || name"
+	"  OR replace(a.namespace, " SQL_CHR "(31), '.') || '.' || a.name"
 	"  IN (" SQL_JSON_ELEMENTS("?6") "))";
 static const char JSON_IS_ARRAY[] = "SELECT " SQL_JSON_IS_ARRAY("?1");
 
@@ -115,22 +105,19 @@ asset_fill(struct row *r, void *out)
 	as->updated_at_ms = row_int(r);
 }
 
-int
-sql_create_asset(struct pgl_store *s, const char *tenant,
-    const struct pgl_asset *as, struct pgl_err *err)
-{
-	int64_t	now = store_now_ms();
-	int	rc;
 
-	rc = store_exec(s, err, ASSET_INSERT, NULL, "ssssssssssii", tenant,
-	    as->catalog, as->branch, as->ns, as->name, as->id, as->kind,
-	    as->location, as->metadata_location, as->properties,
-	    as->created_at_ms ? as->created_at_ms : now,
-	    as->updated_at_ms ? as->updated_at_ms : now);
-	if (rc == PGL_ENOTFOUND)
-		(void)store_err(err, rc, "branch %s or namespace not found",
-		    as->branch);
-	return (rc);
+struct seen_asset {
+	struct pgl_asset	as;
+	int64_t			gone;
+};
+
+static void
+seen_fill(struct row *r, void *out)
+{
+	struct seen_asset	*sa = out;
+
+	asset_fill(r, &sa->as);
+	sa->gone = row_int(r);
 }
 
 int
@@ -139,12 +126,17 @@ sql_get_asset(struct pgl_store *s, struct pgl_arena *a,
     const char *ns, const char *name, struct pgl_asset *out,
     struct pgl_err *err)
 {
-	int	rc;
+	struct seen_asset	sa;
+	int			rc;
 
-	rc = store_get(s, a, err, ASSET_GET, asset_fill, out, "sssss",
+	rc = store_get(s, a, err, ASSET_GET, seen_fill, &sa, "sssss",
 	    tenant, catalog, branch, ns, name);
+	if (rc == PGL_OK && sa.gone)
+		rc = PGL_ENOTFOUND;
 	if (rc == PGL_ENOTFOUND)
-		(void)store_err(err, rc, "asset %s not found", name);
+		return (store_err(err, rc, "asset %s not found", name));
+	if (rc == PGL_OK)
+		*out = sa.as;
 	return (rc);
 }
 
@@ -222,55 +214,8 @@ sql_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
 	return (rc);
 }
 
-int
-sql_update_asset(struct pgl_store *s, const char *tenant,
-    const struct pgl_asset *as, struct pgl_err *err)
-{
-	uint64_t	changed;
-	int		rc;
 
-	rc = store_exec(s, err, ASSET_UPDATE, &changed, "sssssssssi", tenant,
-	    as->catalog, as->branch, as->ns, as->name, as->kind, as->location,
-	    as->metadata_location, as->properties,
-	    as->updated_at_ms ? as->updated_at_ms : store_now_ms());
-	if (rc == PGL_OK && changed == 0)
-		rc = store_err(err, PGL_ENOTFOUND, "asset %s not found",
-		    as->name);
-	return (rc);
-}
 
-int
-sql_delete_asset(struct pgl_store *s, const char *tenant,
-    const char *catalog, const char *branch, const char *ns,
-    const char *name, struct pgl_err *err)
-{
-	uint64_t	changed;
-	int		rc;
-
-	rc = store_exec(s, err, ASSET_DELETE, &changed, "sssss", tenant,
-	    catalog, branch, ns, name);
-	if (rc == PGL_OK && changed == 0)
-		rc = store_err(err, PGL_ENOTFOUND, "asset %s not found", name);
-	return (rc);
-}
-
-int
-sql_rename_asset(struct pgl_store *s, const char *tenant,
-    const char *catalog, const char *branch, const char *src_ns,
-    const char *src, const char *dst_ns, const char *dst,
-    struct pgl_err *err)
-{
-	uint64_t	changed;
-	int		rc;
-
-	rc = store_exec(s, err, ASSET_RENAME, &changed, "sssssssi", tenant,
-	    catalog, branch, src_ns, src, dst_ns, dst, store_now_ms());
-	if (rc == PGL_ENOTFOUND)
-		return (store_err(err, rc, "destination namespace not found"));
-	if (rc == PGL_OK && changed == 0)
-		rc = store_err(err, PGL_ENOTFOUND, "asset %s not found", src);
-	return (rc);
-}
 
 int
 sql_list_all_assets_for_branch(struct pgl_store *s, struct pgl_arena *a,
@@ -315,46 +260,18 @@ sql_copy_assets_bulk(struct pgl_store *s, const char *tenant,
     const char *ns_filter, const char *names_json, uint64_t *copied,
     struct pgl_err *err)
 {
-	uint64_t	n = 0;
+	uint64_t	n = 0, seq;
 	int		rc;
 
 	if ((rc = check_names(s, names_json, err)) != PGL_OK)
 		return (rc);
-	rc = store_exec(s, err, ASSET_COPY, &n, "ssssss", tenant, catalog,
-	    src, dst, ns_filter, names_json);
+	if ((rc = sql_next_seq(s, &seq, err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(s, err, ASSET_COPY, &n, "ssssssi", tenant, catalog,
+	    src, dst, ns_filter, names_json, (int64_t)seq);
 	if (rc == PGL_ENOTFOUND)
 		(void)store_err(err, rc, "branch %s not found", dst);
 	if (copied != NULL)
 		*copied = rc == PGL_OK ? n : 0;
 	return (rc);
-}
-
-/*
- * Compare-and-swap of a table's metadata pointer.  The UPDATE is the
- * atomic step; when it matched nothing, a second look only decides which
- * error to report, so a race between the two cannot make a wrong swap.
- */
-int
-sql_update_metadata_location(struct pgl_store *s, const char *tenant,
-    const char *catalog, const char *branch, const char *ns,
-    const char *name, const char *expected, const char *new_location,
-    struct pgl_err *err)
-{
-	uint64_t	changed, exists;
-	int		rc;
-
-	rc = store_exec(s, err, ASSET_SWAP_LOCATION, &changed, "sssssssi",
-	    tenant, catalog, branch, ns, name, expected, new_location,
-	    store_now_ms());
-	if (rc != PGL_OK || changed == 1)
-		return (rc);
-	rc = store_count(s, err, ASSET_EXISTS, &exists, "sssss", tenant,
-	    catalog, branch, ns, name);
-	if (rc != PGL_OK)
-		return (rc);
-	if (exists)
-		return (store_err(err, PGL_ECONFLICT, "table %s changed "
-		    "concurrently: metadata location is not the expected one",
-		    name));
-	return (store_err(err, PGL_ENOTFOUND, "table %s not found", name));
 }

@@ -2,15 +2,17 @@
  * Branches, tags and commits: the catalog's history.  Commits form a
  * parent chain per catalog; a branch head and a tag each name one.
  */
-#include "sql_store.h"
+#include "sql_lineage.h"
 
 /* Branches. */
 
 #define BRANCH_COLS \
 	"SELECT catalog_name, name, head_commit_id, branch_type, assets," \
-	" created_at FROM branches"
+	" created_at, parent_name FROM branches"
 #define BRANCH_KEY \
 	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3"
+#define BRANCH_KEY_P \
+	" WHERE p.tenant_id = ?1 AND p.catalog_name = ?2 AND p.name = ?3"
 
 static const char BRANCH_INSERT[] =
 	"INSERT INTO branches (tenant_id, catalog_name, name, head_commit_id,"
@@ -27,6 +29,48 @@ static const char BRANCH_COUNT[] =
 	" AND catalog_name = ?2";
 /* The branch's assets go with it (FK cascade). */
 static const char BRANCH_DELETE[] = "DELETE FROM branches" BRANCH_KEY;
+
+/*
+ * Copy-on-write (sql_lineage.h).  A fork is one row: its parent and the
+ * clock.  Touching the parent's row first makes a writer on the parent
+ * whose snapshot predates the fork fail its lock (PostgreSQL) instead of
+ * changing in place a row the fork saw, and tells a missing parent.
+ */
+static const char BRANCH_TOUCH[] =
+	"UPDATE branches SET fork_seq = fork_seq" BRANCH_KEY;
+static const char BRANCH_DEPTH[] =
+	LINEAGE "SELECT max(depth) FROM lineage";
+static const char BRANCH_FORK[] =
+	"INSERT INTO branches (tenant_id, catalog_name, name, head_commit_id,"
+	" branch_type, assets, created_at, parent_name, fork_seq)"
+	" VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'experimental'), '[]', ?6, ?7,"
+	" ?8)";
+/*
+ * Deleting a branch that others were forked from: each child first gets
+ * a copy of every row of the branch it saw (born before its fork, not
+ * shadowed by a row of its own; tombstones too, unless the branch is a
+ * root, above which nothing is hidden), then takes the branch's own
+ * parent and fork point, which is how it saw what lies above.
+ */
+static const char BRANCH_ORPHAN_ROWS[] =
+	"INSERT INTO assets (" ASSET_INSERT_COLS ")"
+	" SELECT a.tenant_id, a.catalog_name, c.name, a.namespace, a.name, "
+	SQL_UUID ", a.kind, a.location, a.metadata_location, a.properties,"
+	" a.created_at, a.updated_at, a.seq, a.gone"
+	" FROM branches c JOIN assets a ON a.tenant_id = ?1"
+	" AND a.catalog_name = ?2 AND a.branch_name = ?3 AND a.seq < c.fork_seq"
+	" WHERE c.tenant_id = ?1 AND c.catalog_name = ?2 AND c.parent_name = ?3"
+	" AND (a.gone = 0 OR EXISTS (SELECT 1 FROM branches p" BRANCH_KEY_P
+	"  AND p.parent_name IS NOT NULL))"
+	" AND NOT EXISTS (SELECT 1 FROM assets x WHERE x.tenant_id = ?1"
+	"  AND x.catalog_name = ?2 AND x.branch_name = c.name"
+	"  AND x.namespace = a.namespace AND x.name = a.name)";
+static const char BRANCH_REPARENT[] =
+	"UPDATE branches SET"
+	" parent_name = (SELECT p.parent_name FROM branches p" BRANCH_KEY_P "),"
+	" fork_seq = (SELECT CASE WHEN p.parent_name IS NULL THEN 0"
+	"  ELSE p.fork_seq END FROM branches p" BRANCH_KEY_P ")"
+	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND parent_name = ?3";
 static const char BRANCH_SWAP_HEAD[] =
 	"UPDATE branches SET head_commit_id = ?5" BRANCH_KEY
 	" AND head_commit_id " SQL_IS_NOT_DISTINCT " ?4";
@@ -42,6 +86,7 @@ branch_fill(struct row *r, void *out)
 	b->branch_type = row_text(r);
 	b->assets = row_text(r);
 	b->created_at_ms = row_int(r);
+	b->parent = row_text(r);
 }
 
 int
@@ -95,14 +140,76 @@ int
 sql_delete_branch(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *name, struct pgl_err *err)
 {
-	uint64_t	changed;
-	int		rc;
+	uint64_t	changed = 0;
+	int		rc, owned;
 
-	rc = store_exec(s, err, BRANCH_DELETE, &changed, "sss", tenant,
-	    catalog, name);
+	if ((rc = store_tx_own(s, &owned, err)) != PGL_OK)
+		return (rc);
+	if ((rc = store_exec(s, err, BRANCH_ORPHAN_ROWS, NULL, "sss", tenant,
+	    catalog, name)) == PGL_OK &&
+	    (rc = store_exec(s, err, BRANCH_REPARENT, NULL, "sss", tenant,
+	    catalog, name)) == PGL_OK)
+		rc = store_exec(s, err, BRANCH_DELETE, &changed, "sss", tenant,
+		    catalog, name);
 	if (rc == PGL_OK && changed == 0)
 		rc = store_err(err, PGL_ENOTFOUND, "branch %s not found", name);
+	return (store_tx_done(s, owned, rc, err));
+}
+
+/* A fork too deep for the lineage's walk is a root with copies. */
+static int
+fork_flat(struct pgl_store *s, const char *tenant,
+    const struct pgl_branch *b, const char *from, struct pgl_err *err)
+{
+	struct pgl_branch	root = *b;
+	int			rc;
+
+	root.assets = "[]";
+	if ((rc = sql_create_branch(s, tenant, &root, err)) != PGL_OK)
+		return (rc);
+	return (sql_copy_assets_bulk(s, tenant, b->catalog, from, b->name,
+	    NULL, NULL, NULL, err));
+}
+
+static int
+fork_in(struct pgl_store *s, const char *tenant, const struct pgl_branch *b,
+    const char *from, struct pgl_err *err)
+{
+	uint64_t	changed, depth, seq;
+	int		rc;
+
+	rc = store_exec(s, err, BRANCH_TOUCH, &changed, "sss", tenant,
+	    b->catalog, from);
+	if (rc == PGL_OK && changed == 0)
+		rc = store_err(err, PGL_ENOTFOUND, "branch %s not found", from);
+	if (rc != PGL_OK || (rc = store_count(s, err, BRANCH_DEPTH, &depth,
+	    "sss", tenant, b->catalog, from)) != PGL_OK)
+		return (rc);
+	if (depth + 1 > PGL_BRANCH_MAX_DEPTH)
+		return (fork_flat(s, tenant, b, from, err));
+	if ((rc = sql_next_seq(s, &seq, err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(s, err, BRANCH_FORK, NULL, "sssssisi", tenant,
+	    b->catalog, b->name, b->head_commit_id, b->branch_type,
+	    (int64_t)(b->created_at_ms ? b->created_at_ms : store_now_ms()),
+	    from, (int64_t)seq);
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "head commit of %s not found", b->name);
+	else if (rc == PGL_EEXISTS)
+		(void)store_err(err, rc, "branch %s exists", b->name);
 	return (rc);
+}
+
+int
+sql_fork_branch(struct pgl_store *s, const char *tenant,
+    const struct pgl_branch *b, const char *from, struct pgl_err *err)
+{
+	int	rc, owned;
+
+	if ((rc = store_tx_own(s, &owned, err)) != PGL_OK)
+		return (rc);
+	rc = fork_in(s, tenant, b, from, err);
+	return (store_tx_done(s, owned, rc, err));
 }
 
 /* Same shape as the metadata-location swap in sql_assets.c. */

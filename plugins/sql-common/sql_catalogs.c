@@ -155,7 +155,7 @@ static const char CATALOG_COUNTS[] =
 	" (SELECT count(*) FROM assets WHERE tenant_id = ?1"
 	"   AND catalog_name = ?2 AND branch_name = 'main' AND kind = 'VIEW'),"
 	" (SELECT count(*) FROM assets"
-	"   WHERE tenant_id = ?1 AND catalog_name = ?2),"
+	"   WHERE tenant_id = ?1 AND catalog_name = ?2 AND gone = 0),"
 	" (SELECT count(*) FROM branches"
 	"   WHERE tenant_id = ?1 AND catalog_name = ?2),"
 	" (SELECT count(*) FROM tags"

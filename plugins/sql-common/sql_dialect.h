@@ -24,6 +24,9 @@
  *  SQL_JSON_FIRST(j)        json_extract(j, '$[0]') j::jsonb ->> 0
  *  SQL_JOIN_IN_ORDER        CROSS JOIN (the left     JOIN (the planner
  *                           table stays outer)      orders by cost)
+ *  SQL_LOCK_ROW             nothing (writers are     FOR NO KEY UPDATE
+ *                           serialized)
+ *  SQL_NEXT_SEQ             asset_clock's one row   nextval('asset_clock')
  *  SQL_TEXT_INDEX_FTS5      FTS5 trigram: a phrase  pg_trgm: ILIKE on the
  *                           of 3+ characters        GIN index, any length
  *                           (shorter: LIKE)
@@ -54,6 +57,9 @@
 #define SQL_JSON_FIRST(j)	"json_extract(" j ", '$[0]')"
 #define SQL_TEXT_INDEX_FTS5	1
 #define SQL_JOIN_IN_ORDER	"CROSS JOIN"
+#define SQL_LOCK_ROW		""
+#define SQL_NEXT_SEQ \
+	"UPDATE asset_clock SET v = v + 1 WHERE one = 1 RETURNING v"
 
 #elif defined(SQL_DIALECT_POSTGRES)
 
@@ -70,6 +76,8 @@
 #define SQL_JSON_FIRST(j)	"(" j "::jsonb ->> 0)"
 #define SQL_TEXT_INDEX_FTS5	0
 #define SQL_JOIN_IN_ORDER	"JOIN"
+#define SQL_LOCK_ROW		" FOR NO KEY UPDATE"
+#define SQL_NEXT_SEQ		"SELECT nextval('asset_clock')"
 
 #else
 #error "define SQL_DIALECT_SQLITE or SQL_DIALECT_POSTGRES"

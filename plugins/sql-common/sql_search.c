@@ -122,7 +122,7 @@ static const char NAMES_BRANCHES[] =
 #define OF_TENANT(t)	" WHERE (?1 IS NULL OR " t " = ?1)"
 #define MAIN_ASSETS \
 	"(SELECT count(*) FROM assets" OF_TENANT("tenant_id") \
-	" AND branch_name = 'main'"
+	" AND branch_name = 'main' AND gone = 0"
 static const char COUNTS[] =
 	"SELECT (SELECT count(*) FROM tenants" OF_TENANT("id") "),"
 	" (SELECT count(*) FROM warehouses" OF_TENANT("tenant_id") "),"

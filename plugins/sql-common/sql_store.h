@@ -48,6 +48,15 @@ int	store_list(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
 int	store_count(struct pgl_store *, struct pgl_err *, const char *,
 	    uint64_t *, const char *, ...);
 
+/*
+ * A write of several statements that must be one transaction: begins one
+ * unless the caller has one open (*owned says which), and at the end
+ * commits it when rc is PGL_OK, rolls it back otherwise; returns rc, or
+ * the commit's error.  Each plugin's, beside its begin and commit.
+ */
+int	store_tx_own(struct pgl_store *, int *owned, struct pgl_err *);
+int	store_tx_done(struct pgl_store *, int owned, int rc, struct pgl_err *);
+
 int	store_err(struct pgl_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int64_t	store_now_ms(void);
@@ -195,6 +204,8 @@ int	sql_copy_assets_bulk(struct pgl_store *, const char *,
 int	sql_update_metadata_location(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, const char *, struct pgl_err *);
+/* sql_asset_writes.c: the asset clock's next value (copy-on-write) */
+int	sql_next_seq(struct pgl_store *, uint64_t *, struct pgl_err *);
 
 /* sql_branches.c: branches, tags, commits */
 int	sql_create_branch(struct pgl_store *, const char *,
@@ -210,6 +221,8 @@ int	sql_delete_branch(struct pgl_store *, const char *, const char *,
 int	sql_update_branch_head(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    struct pgl_err *);
+int	sql_fork_branch(struct pgl_store *, const char *,
+	    const struct pgl_branch *, const char *, struct pgl_err *);
 int	sql_create_tag(struct pgl_store *, const char *,
 	    const struct pgl_tag *, struct pgl_err *);
 int	sql_get_tag(struct pgl_store *, struct pgl_arena *, const char *,
@@ -454,6 +467,7 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.get_plan_part = sql_get_plan_part, \
 	.delete_plan_parts = sql_delete_plan_parts, \
 	.purge_plan_parts = sql_purge_plan_parts, \
+	.fork_branch = sql_fork_branch, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

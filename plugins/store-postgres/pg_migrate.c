@@ -423,6 +423,20 @@ static const struct migration migrations[] = {
 	"CREATE TRIGGER tenants_drop_plan_parts AFTER DELETE ON tenants"
 	"  FOR EACH ROW EXECUTE FUNCTION tenants_drop_plan_parts();"
 	},
+	/* Copy-on-write branches (store ABI 1.12): as SQLite's migration 12,
+	 * the clock a sequence. */
+	{ 11, "copy-on-write branches",
+	"ALTER TABLE branches ADD COLUMN parent_name text;"
+	"ALTER TABLE branches ADD COLUMN fork_seq bigint NOT NULL DEFAULT 0;"
+	"CREATE INDEX branches_parent"
+	"  ON branches(tenant_id, catalog_name, parent_name);"
+	/* A branch's listing walks its lineage's rows in name order. */
+	"CREATE INDEX assets_lineage"
+	"  ON assets(tenant_id, catalog_name, namespace, name, branch_name);"
+	"ALTER TABLE assets ADD COLUMN seq bigint NOT NULL DEFAULT 0;"
+	"ALTER TABLE assets ADD COLUMN gone integer NOT NULL DEFAULT 0;"
+	"CREATE SEQUENCE asset_clock;"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

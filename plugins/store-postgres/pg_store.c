@@ -183,6 +183,27 @@ postgres_rollback(struct pgl_store *s, struct pgl_err *err)
 	return (rc == PGL_EUNAVAIL ? PGL_OK : rc);
 }
 
+int
+store_tx_own(struct pgl_store *s, int *owned, struct pgl_err *err)
+{
+	*owned = !s->in_tx;
+	return (*owned ? postgres_begin(s, err) : PGL_OK);
+}
+
+int
+store_tx_done(struct pgl_store *s, int owned, int rc, struct pgl_err *err)
+{
+	struct pgl_err	rb;
+
+	if (!owned)
+		return (rc);
+	if (rc != PGL_OK) {
+		(void)postgres_rollback(s, &rb);
+		return (rc);
+	}
+	return (postgres_commit(s, err));
+}
+
 /*
  * Counted in execute() (pg_query.c), where every method's statement is
  * sent: one per statement round trip.  Not counted: BEGIN, COMMIT and

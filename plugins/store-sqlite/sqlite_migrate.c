@@ -423,6 +423,30 @@ static const struct migration migrations[] = {
 	"CREATE TRIGGER tenants_drop_plan_parts AFTER DELETE ON tenants"
 	"  BEGIN DELETE FROM plan_parts WHERE tenant_id = old.id; END;"
 	},
+	/*
+	 * Copy-on-write branches (store ABI 1.12; sql_lineage.c).  A forked
+	 * branch names its parent and the clock at the fork; an asset row
+	 * carries the clock at its birth on its branch, and gone marks a
+	 * tombstone (deleted on this branch, still on its parent).  Rows and
+	 * branches from before are roots holding copies (seq 0, no parent),
+	 * which is what they were.  asset_clock has one row.
+	 */
+	{ 12, "copy-on-write branches",
+	"ALTER TABLE branches ADD COLUMN parent_name TEXT;"
+	"ALTER TABLE branches ADD COLUMN fork_seq INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX branches_parent"
+	"  ON branches(tenant_id, catalog_name, parent_name);"
+	/* A branch's listing walks its lineage's rows in name order. */
+	"CREATE INDEX assets_lineage"
+	"  ON assets(tenant_id, catalog_name, namespace, name, branch_name);"
+	"ALTER TABLE assets ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE assets ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE asset_clock ("
+	"  one INTEGER NOT NULL PRIMARY KEY CHECK (one = 1),"
+	"  v INTEGER NOT NULL"
+	") STRICT;"
+	"INSERT INTO asset_clock (one, v) VALUES (1, 0);"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -448,6 +448,27 @@ sqlite_rollback(struct pgl_store *s, struct pgl_err *err)
 	return (store_exec(s, err, ROLLBACK_TX, NULL, ""));
 }
 
+int
+store_tx_own(struct pgl_store *s, int *owned, struct pgl_err *err)
+{
+	*owned = sqlite3_get_autocommit(s->db);
+	return (*owned ? sqlite_begin(s, err) : PGL_OK);
+}
+
+int
+store_tx_done(struct pgl_store *s, int owned, int rc, struct pgl_err *err)
+{
+	struct pgl_err	rb;
+
+	if (!owned)
+		return (rc);
+	if (rc != PGL_OK) {
+		(void)sqlite_rollback(s, &rb);
+		return (rc);
+	}
+	return (sqlite_commit(s, err));
+}
+
 /* Every statement goes through store_runv (sqlite_query.c), which
  * counts it; the migrations and PRAGMAs at open do not. */
 static uint64_t

@@ -1,12 +1,14 @@
-// A branch too large for the event loop (issue 23, part 2): making a branch
-// copies its source's asset rows in one store statement, whose time grows
-// with them (8,000 tables: some 60 ms on SQLite, every other request on the
-// worker waiting).  Past PANGOLIN_BRANCH_INLINE_MAX_ASSETS rows to copy the
-// route answers 202 with a task of kind "branch" (Location
+// A branch too large for the event loop (issue 23, part 2): a partial branch
+// (assets: [...]) copies the rows it names in one store statement, whose
+// time grows with them (8,000 tables: some 60 ms on SQLite, every other
+// request on the worker waiting).  Past PANGOLIN_BRANCH_INLINE_MAX_ASSETS
+// rows to copy the route answers 202 with a task of kind "branch" (Location
 // /api/v1/tasks/{id}); a task runner makes the branch with the same code,
 // and the task's result is the branch and the rows copied.  What the copy
 // would refuse (a missing source, a taken name) is refused before queueing.
-// Small branches keep the synchronous 201.  The CLI follows the task.
+// Small copies keep the synchronous 201.  The CLI follows the task.
+// A whole branch copies nothing since issue 29 (a copy-on-write fork, one
+// row whatever the tables): it is always the synchronous 201.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,12 +43,15 @@ async function catalog(n) {
 const branch = (cat, name, extra = {}) => srv.req('POST', '/api/v1/branches',
   { body: { name, catalog: cat, branch_type: 'experimental', ...extra } });
 
+/** Every table of a catalog of n tables, as a partial branch names them. */
+const allNames = (n) => Array.from({ length: n }, (_, i) => `db.t${i}`);
+
 const tablesOn = async (cat, b) => (await ok('GET', `/v1/${cat}/namespaces/db@${b}/tables?pageSize=100`))
   .identifiers.map((i) => i.name).sort();
 
 test('a branch of more assets than the threshold answers 202 and is made by a task', async () => {
   const cat = await catalog(THRESHOLD + 2);
-  const r = await branch(cat, 'big');
+  const r = await branch(cat, 'big', { assets: allNames(THRESHOLD + 2) });
   const body = expectJson(r, 202);
   assert.match(body.task_id, UUID_RE);
   assert.equal(r.headers.location, `/api/v1/tasks/${body.task_id}`);
@@ -67,6 +72,15 @@ test('a branch of more assets than the threshold answers 202 and is made by a ta
   assert.equal((await ok('GET', `/v1/${cat}/namespaces/db/tables/t0`)).metadata.properties?.on, undefined);
 });
 
+test('a whole branch of more tables than the threshold is a synchronous 201 fork', async () => {
+  const cat = await catalog(THRESHOLD + 2);
+  const body = expectJson(await branch(cat, 'fork'), 201);
+  assert.equal(body.name, 'fork');
+  assert.deepEqual(await tablesOn(cat, 'fork'), await tablesOn(cat, 'main'));
+  assert.equal((await ok('GET', '/api/v1/tasks?limit=1000')).filter((t) => t.kind === 'branch' &&
+    t.params?.name === 'fork' && t.catalog === cat).length, 0);
+});
+
 test('at or under the threshold a branch keeps the synchronous 201', async () => {
   const cat = await catalog(THRESHOLD);
   const body = expectJson(await branch(cat, 'small'), 201);
@@ -80,15 +94,15 @@ test('at or under the threshold a branch keeps the synchronous 201', async () =>
 
 test('what the copy would refuse is refused before a task is queued', async () => {
   const cat = await catalog(THRESHOLD + 1);
-  expectJson(await branch(cat, 'taken'), 202);
+  expectJson(await branch(cat, 'taken', { assets: allNames(THRESHOLD + 1) }), 202);
   const tasksBefore = (await ok('GET', '/api/v1/tasks?limit=1000')).length;
   // A taken name waits for nothing: the first task may still run.
   const first = await ok('GET', `/api/v1/tasks?limit=1000`);
   await Promise.all(first.filter((t) => t.kind === 'branch').map((t) => waitTask(srv.req.bind(srv), t.id)));
-  const dup = await branch(cat, 'taken');
+  const dup = await branch(cat, 'taken', { assets: allNames(THRESHOLD + 1) });
   assert.equal(dup.status, 409, dup.text);
   assert.match(dup.json.error, /already exists/);
-  const missing = await branch(cat, 'x', { from_branch: 'nope' });
+  const missing = await branch(cat, 'x', { from_branch: 'nope', assets: allNames(THRESHOLD + 1) });
   assert.equal(missing.status, 404, missing.text);
   assert.match(missing.json.error, /nope/);
   assert.equal((await ok('GET', '/api/v1/tasks?limit=1000')).length, tasksBefore);
@@ -97,7 +111,8 @@ test('what the copy would refuse is refused before a task is queued', async () =
 test('the CLI follows a large branch to its end', async () => {
   const cat = await catalog(THRESHOLD + 1);
   const xdg = tmpDir('pgl-branch-cli');
-  const r = spawnSync(BIN, ['admin', 'branches', 'create', 'name=cli', 'branch_type=ingest', '--catalog', cat, '--output', 'json'], {
+  const r = spawnSync(BIN, ['admin', 'branches', 'create', 'name=cli', 'branch_type=ingest',
+    `assets:=${JSON.stringify(allNames(THRESHOLD + 1))}`, '--catalog', cat, '--output', 'json'], {
     env: { ...cleanEnv(), ...SAN_ENV, XDG_CONFIG_HOME: xdg, PANGOLIN_URL: `http://127.0.0.1:${srv.port}` },
     encoding: 'utf8', timeout: 60000,
   });

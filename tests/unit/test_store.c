@@ -4609,6 +4609,1106 @@ test_merge_conflicts_keep_creation_order_and_are_tenant_scoped(void **state)
 	assert_int_equal(n, 0);
 }
 
+/*
+ * Copy-on-write branches (ABI 1.12, issue 29).  A forked branch stores
+ * only its own changes and reads the rest from its lineage as of each
+ * fork; every asset method must answer for it exactly as if it held
+ * copies.  The cases below drive the store only through its ops and
+ * compare whole listings, so a resolution that leaks a later change (or
+ * hides a key, or shows a tombstone) anywhere fails.  Stores without
+ * fork_branch (ABI < 1.12, or NULL: the host then copies rows) skip.
+ */
+
+static int
+cow_supported(void)
+{
+	if (pgl_store_has_fork(ops))	/* abi_minor >= 12 first */
+		return (1);
+	skip();
+	return (0);
+}
+
+/* Tenant t-a, catalog cat, namespaces a.b, db, db2 and on main:
+ * a.b.x (view), db.t1, db.t2, db.v1 (view), db2.t3, whose metadata
+ * locations are the labels the views below print. */
+static void
+cow_seed(struct fx *f)
+{
+	seed_tenant(f, "t-a", "acme");
+	seed_warehouse(f, "t-a", "wh");
+	seed_catalog(f, "t-a", "cat", "wh");
+	seed_branch(f, "t-a", "cat", "main");
+	seed_ns(f, "t-a", "cat", "a");
+	seed_ns(f, "t-a", "cat", "a" SEP "b");
+	seed_ns(f, "t-a", "cat", "db");
+	seed_ns(f, "t-a", "cat", "db2");
+}
+
+static void
+cow_fork(struct fx *f, const char *from, const char *name)
+{
+	struct pgl_branch	b = { "cat", name, NULL, "experimental", "[]",
+				    0, NULL };
+
+	OK(f, ops->fork_branch(f->s, "t-a", &b, from, &f->err));
+}
+
+/* Creates ns.name on branch, its metadata location meta; the store
+ * picks the id. */
+static void
+cow_put(struct fx *f, const char *branch, const char *ns, const char *name,
+    const char *kind, const char *meta)
+{
+	char			loc[256];
+	struct pgl_asset	as = { NULL, "cat", branch, ns, name, kind, loc,
+				    meta, "{}", 0, 0 };
+
+	snprintf(loc, sizeof(loc), "s3://bucket/%s/%s", branch, name);
+	OK(f, ops->create_asset(f->s, "t-a", &as, &f->err));
+}
+
+static void
+cow_cas(struct fx *f, const char *branch, const char *ns, const char *name,
+    const char *expected, const char *meta)
+{
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", branch, ns,
+	    name, expected, meta, &f->err));
+}
+
+/* update_asset: every field but the key changes. */
+static void
+cow_update(struct fx *f, const char *branch, const char *ns,
+    const char *name, const char *meta)
+{
+	struct pgl_asset	as = { NULL, "cat", branch, ns, name,
+				    "ICEBERG_TABLE", "s3://bucket/updated",
+				    meta, "{\"updated\":\"1\"}", 0, 0 };
+
+	OK(f, ops->update_asset(f->s, "t-a", &as, &f->err));
+}
+
+static void
+cow_del(struct fx *f, const char *branch, const char *ns, const char *name)
+{
+	OK(f, ops->delete_asset(f->s, "t-a", "cat", branch, ns, name,
+	    &f->err));
+}
+
+static void
+cow_rename(struct fx *f, const char *branch, const char *ns,
+    const char *name, const char *dns, const char *dname)
+{
+	OK(f, ops->rename_asset(f->s, "t-a", "cat", branch, ns, name, dns,
+	    dname, &f->err));
+}
+
+/* ns.name as branch sees it: its metadata location, "-" when absent. */
+static const char *
+cow_get(struct fx *f, const char *branch, const char *ns, const char *name)
+{
+	struct pgl_asset	as;
+	int			rc;
+
+	rc = ops->get_asset(f->s, f->a, "t-a", "cat", branch, ns, name, &as,
+	    &f->err);
+	if (rc == PGL_ENOTFOUND)
+		return ("-");
+	if (rc != PGL_OK)
+		fail_msg("get_asset %s %s.%s -> %d: %s", branch, ns, name, rc,
+		    f->err.msg);
+	assert_string_equal(as.branch, branch);
+	return (as.metadata_location != NULL ? as.metadata_location : "(null)");
+}
+
+static const char *
+cow_id(struct fx *f, const char *branch, const char *ns, const char *name)
+{
+	struct pgl_asset	as;
+
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", branch, ns, name, &as,
+	    &f->err));
+	return (as.id);
+}
+
+static const char *
+cow_parent(struct fx *f, const char *branch)
+{
+	struct pgl_branch	b;
+
+	OK(f, ops->get_branch(f->s, f->a, "t-a", "cat", branch, &b, &f->err));
+	return (b.parent != NULL ? b.parent : "(root)");
+}
+
+/* One asset as a line: the key with '.' between levels, then either the
+ * label only (short) or every field but the branch (and the id if ids). */
+static void
+cow_describe(char *buf, size_t len, const struct pgl_asset *as, int full,
+    int ids)
+{
+	char	ns[256];
+	size_t	i;
+
+	snprintf(ns, sizeof(ns), "%s", as->ns);
+	for (i = 0; ns[i] != '\0'; i++)
+		if (ns[i] == PGL_NS_SEP)
+			ns[i] = '.';
+	if (!full)
+		snprintf(buf, len, "%s.%s=%s", ns, as->name,
+		    as->metadata_location != NULL ? as->metadata_location :
+		    "(null)");
+	else
+		snprintf(buf, len, "%s.%s %s %s %s %s %lld %lld %s", ns,
+		    as->name, as->kind, as->location,
+		    as->metadata_location != NULL ? as->metadata_location :
+		    "(null)", as->properties, (long long)as->created_at_ms,
+		    (long long)as->updated_at_ms, ids ? as->id : "");
+}
+
+static int
+cow_same(const struct pgl_asset *x, const struct pgl_asset *y)
+{
+	char	a[1024], b[1024];
+
+	cow_describe(a, sizeof(a), x, 1, 1);
+	cow_describe(b, sizeof(b), y, 1, 1);
+	if (strcmp(a, b) != 0)
+		fail_msg("differ:\n  %s\n  %s", a, b);
+	return (1);
+}
+
+/*
+ * branch's assets as list_all_assets_for_branch lists them, after
+ * checking that every other read agrees with it: list_assets whole, by
+ * namespace, by kind and page by page (with the total), list_assets_after
+ * page by page, get_asset and get_asset_by_id of each.  Every answer
+ * names the branch asked about.  Returns the lines (short: "ns.name=label"
+ * joined by spaces; full: every field, one per line).
+ */
+static const char *
+cow_view_of(struct fx *f, const char *branch, int full, int ids)
+{
+	static const char	*kinds[] = { "ICEBERG_TABLE", "VIEW" };
+	struct pgl_asset	*all, *items, one;
+	struct pgl_page		 pg;
+	size_t			 n, m, i, j, k, off;
+	uint64_t		 total;
+	char			 line[1024], *out;
+	size_t			 len = 1, used = 0;
+	const char		*after_ns, *after_name;
+
+	OK(f, ops->list_all_assets_for_branch(f->s, f->a, "t-a", "cat",
+	    branch, &all, &n, &f->err));
+	for (i = 0; i < n; i++)
+		assert_string_equal(all[i].branch, branch);
+
+	OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", branch, NULL, NULL,
+	    NULL, &items, &m, &total, &f->err));
+	assert_int_equal(m, n);
+	assert_int_equal(total, n);
+	for (i = 0; i < n; i++)
+		cow_same(&items[i], &all[i]);
+
+	for (off = 0; off <= n; off += 2) {
+		pg.limit = 2;
+		pg.offset = off;
+		OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", branch, NULL,
+		    NULL, &pg, &items, &m, &total, &f->err));
+		assert_int_equal(total, n);
+		assert_int_equal(m, n - off < 2 ? n - off : 2);
+		for (i = 0; i < m; i++)
+			cow_same(&items[i], &all[off + i]);
+	}
+
+	/* Each namespace and each kind: the matching subsequence. */
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(all[i].ns, all[i - 1].ns) == 0)
+			continue;
+		OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", branch,
+		    all[i].ns, NULL, NULL, &items, &m, &total, &f->err));
+		for (j = i, k = 0; j < n && strcmp(all[j].ns, all[i].ns) == 0;
+		    j++, k++)
+			cow_same(&items[k], &all[j]);
+		assert_int_equal(m, k);
+		assert_int_equal(total, k);
+		/* Keyset pages within the namespace, one at a time. */
+		after_name = "";
+		for (j = i; j < i + k; j++) {
+			OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat",
+			    branch, all[i].ns, NULL, NULL, after_name, 1,
+			    &items, &m, &f->err));
+			assert_int_equal(m, 1);
+			assert_string_equal(items[0].name, all[j].name);
+			assert_string_equal(items[0].id, all[j].id);
+			assert_string_equal(items[0].branch, branch);
+			after_name = all[j].name;
+		}
+		OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", branch,
+		    all[i].ns, NULL, NULL, after_name, 1, &items, &m, &f->err));
+		assert_int_equal(m, 0);
+	}
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", branch, NULL,
+		    kinds[k], NULL, &items, &m, &total, &f->err));
+		for (i = 0, j = 0; i < n; i++) {
+			if (strcmp(all[i].kind, kinds[k]) != 0)
+				continue;
+			assert_true(j < m);
+			cow_same(&items[j++], &all[i]);
+		}
+		assert_int_equal(m, j);
+		assert_int_equal(total, j);
+	}
+
+	/* The whole branch by keyset, two at a time. */
+	after_ns = "";
+	after_name = "";
+	for (off = 0; off < n; off += m) {
+		OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", branch,
+		    NULL, NULL, after_ns, after_name, 2, &items, &m, &f->err));
+		assert_int_equal(m, n - off < 2 ? n - off : 2);
+		for (i = 0; i < m; i++) {
+			assert_string_equal(items[i].ns, all[off + i].ns);
+			assert_string_equal(items[i].name, all[off + i].name);
+			assert_string_equal(items[i].id, all[off + i].id);
+			assert_string_equal(items[i].kind, all[off + i].kind);
+			assert_string_equal(items[i].branch, branch);
+		}
+		after_ns = items[m - 1].ns;
+		after_name = items[m - 1].name;
+	}
+	OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", branch, NULL,
+	    NULL, after_ns, after_name, 2, &items, &m, &f->err));
+	assert_int_equal(m, 0);
+
+	/* One by key, and the row behind it by id. */
+	for (i = 0; i < n; i++) {
+		OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", branch,
+		    all[i].ns, all[i].name, &one, &f->err));
+		assert_string_equal(one.branch, branch);
+		cow_same(&one, &all[i]);
+		OK(f, ops->get_asset_by_id(f->s, f->a, "t-a", all[i].id, &one,
+		    &f->err));
+		assert_string_equal(one.ns, all[i].ns);
+		assert_string_equal(one.name, all[i].name);
+		assert_string_equal(one.kind, all[i].kind);
+		if (all[i].metadata_location != NULL)
+			assert_string_equal(one.metadata_location,
+			    all[i].metadata_location);
+	}
+
+	for (i = 0; i < n; i++) {
+		cow_describe(line, sizeof(line), &all[i], full, ids);
+		len += strlen(line) + 1;
+	}
+	out = pgl_arena_alloc(f->a, len);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		cow_describe(line, sizeof(line), &all[i], full, ids);
+		used += snprintf(out + used, len - used, "%s%s",
+		    i > 0 ? (full ? "\n" : " ") : "", line);
+	}
+	return (out);
+}
+
+static const char *
+cow_view(struct fx *f, const char *branch)
+{
+	return (cow_view_of(f, branch, 0, 0));
+}
+
+/* main as cow_seed_assets leaves it. */
+#define COW_MAIN0	"a.b.x=m-x db.t1=m-t1 db.t2=m-t2 db.v1=m-v1 db2.t3=m-t3"
+
+static void
+cow_seed_assets(struct fx *f)
+{
+	cow_seed(f);
+	cow_put(f, "main", "a" SEP "b", "x", "VIEW", "m-x");
+	cow_put(f, "main", "db", "t1", "ICEBERG_TABLE", "m-t1");
+	cow_put(f, "main", "db", "t2", "ICEBERG_TABLE", "m-t2");
+	cow_put(f, "main", "db", "v1", "VIEW", "m-v1");
+	cow_put(f, "main", "db2", "t3", "ICEBERG_TABLE", "m-t3");
+}
+
+static void
+test_fork_sees_the_parents_assets(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_asset		*items;
+	struct pgl_branch		 b, *bs;
+	struct pgl_catalog_counts	 cnt;
+	struct pgl_page			 pg = { 1, 1 };
+	size_t				 n, i;
+	uint64_t			 total;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	cow_fork(f, "main", "dev");
+
+	assert_string_equal(cow_view(f, "dev"), COW_MAIN0);
+	/* Every field, and the ids: dev has changed nothing, so it shows
+	 * main's rows themselves. */
+	assert_string_equal(cow_view_of(f, "dev", 1, 1),
+	    cow_view_of(f, "main", 1, 1));
+
+	/* Namespace, kind and page together, with the total. */
+	OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", "dev", "db",
+	    "ICEBERG_TABLE", &pg, &items, &n, &total, &f->err));
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 2);
+	assert_string_equal(items[0].name, "t2");
+	assert_string_equal(items[0].branch, "dev");
+	OK(f, ops->list_assets_after(f->s, f->a, "t-a", "cat", "dev", NULL,
+	    "VIEW", "a" SEP "b", "x", 5, &items, &n, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].name, "v1");
+	assert_string_equal(items[0].branch, "dev");
+
+	OK(f, ops->get_branch(f->s, f->a, "t-a", "cat", "dev", &b, &f->err));
+	assert_string_equal(b.parent, "main");
+	assert_string_equal(b.branch_type, "experimental");
+	assert_null(b.head_commit_id);
+	OK(f, ops->get_branch(f->s, f->a, "t-a", "cat", "main", &b, &f->err));
+	assert_null(b.parent);
+	OK(f, ops->list_branches(f->s, f->a, "t-a", "cat", NULL, &bs, &n,
+	    &total, &f->err));
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 2);
+	for (i = 0; i < n; i++) {
+		if (strcmp(bs[i].name, "dev") == 0)
+			assert_string_equal(bs[i].parent, "main");
+		else
+			assert_null(bs[i].parent);
+	}
+
+	/* A fork stores no asset rows (what count_catalog counts). */
+	OK(f, ops->count_catalog(f->s, "t-a", "cat", &cnt, &f->err));
+	assert_int_equal(cnt.assets, 5);
+	assert_int_equal(cnt.branches, 2);
+	assert_int_equal(cnt.tables, 3);
+	assert_int_equal(cnt.views, 2);
+}
+
+static void
+test_fork_errors(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_branch	 b = { "cat", "dev", NULL, "experimental", "[]",
+				    0, NULL }, got;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	FAILS(f, PGL_ENOTFOUND, ops->fork_branch(f->s, "t-a", &b, "nope",
+	    &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_branch(f->s, f->a, "t-a", "cat",
+	    "dev", &got, &f->err));
+	cow_fork(f, "main", "dev");
+	FAILS(f, PGL_EEXISTS, ops->fork_branch(f->s, "t-a", &b, "main",
+	    &f->err));
+	b.name = "main";
+	FAILS(f, PGL_EEXISTS, ops->fork_branch(f->s, "t-a", &b, "dev",
+	    &f->err));
+	FAILS(f, PGL_EEXISTS, ops->fork_branch(f->s, "t-a", &b, "main",
+	    &f->err));
+	/* Another tenant's branch of the same name is not a source. */
+	seed_tenant(f, "t-b", "beta");
+	b.name = "x";
+	FAILS(f, PGL_ENOTFOUND, ops->fork_branch(f->s, "t-b", &b, "main",
+	    &f->err));
+	/* The failures changed nothing. */
+	assert_string_equal(cow_parent(f, "dev"), "main");
+	assert_string_equal(cow_parent(f, "main"), "(root)");
+	assert_string_equal(cow_view(f, "dev"), COW_MAIN0);
+	/* An explicit create_branch is a root. */
+	seed_branch(f, "t-a", "cat", "plain");
+	assert_string_equal(cow_parent(f, "plain"), "(root)");
+	assert_string_equal(cow_view(f, "plain"), "");
+}
+
+static void
+test_fork_does_not_see_the_parents_later_changes(void **state)
+{
+	struct fx	*f = *state;
+	const char	*dev0, *x_id;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	cow_fork(f, "main", "dev");
+	dev0 = cow_view_of(f, "dev", 1, 0);
+	x_id = cow_id(f, "main", "a" SEP "b", "x");
+
+	cow_put(f, "main", "db", "t4", "ICEBERG_TABLE", "m-t4");
+	cow_update(f, "main", "db", "t1", "m-t1b");
+	cow_cas(f, "main", "db", "t2", "m-t2", "m-t2b");
+	cow_del(f, "main", "db2", "t3");
+	cow_rename(f, "main", "db", "v1", "db2", "v9");
+	assert_string_equal(cow_view(f, "main"),
+	    "a.b.x=m-x db.t1=m-t1b db.t2=m-t2b db.t4=m-t4 db2.v9=m-v1");
+	assert_string_equal(cow_view_of(f, "dev", 1, 0), dev0);
+	/* What dev still reads is what it read (every field). */
+	assert_string_equal(cow_view(f, "dev"), COW_MAIN0);
+	/* A row neither changed is still the one row. */
+	assert_string_equal(cow_id(f, "dev", "a" SEP "b", "x"), x_id);
+
+	/* Again, on rows main now owns after the first round. */
+	cow_cas(f, "main", "db", "t2", "m-t2b", "m-t2c");
+	cow_del(f, "main", "db", "t1");
+	cow_put(f, "main", "db", "t1", "VIEW", "m-t1c");
+	cow_rename(f, "main", "db2", "v9", "db", "v1");
+	cow_update(f, "main", "a" SEP "b", "x", "m-xb");
+	assert_string_equal(cow_view(f, "main"),
+	    "a.b.x=m-xb db.t1=m-t1c db.t2=m-t2c db.t4=m-t4 db.v1=m-v1");
+	assert_string_equal(cow_view_of(f, "dev", 1, 0), dev0);
+
+	/* A fork made now sees main as it is now. */
+	cow_fork(f, "main", "dev2");
+	assert_string_equal(cow_view_of(f, "dev2", 1, 1),
+	    cow_view_of(f, "main", 1, 1));
+	assert_string_equal(cow_view_of(f, "dev", 1, 0), dev0);
+}
+
+static void
+test_forks_changes_are_invisible_to_the_parent(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	 as;
+	const char		*main0, *t1_main;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	cow_fork(f, "main", "dev");
+	main0 = cow_view_of(f, "main", 1, 1);
+	t1_main = cow_id(f, "main", "db", "t1");
+
+	cow_put(f, "dev", "db", "t4", "ICEBERG_TABLE", "d-t4");
+	cow_update(f, "dev", "db", "t1", "d-t1");
+	cow_cas(f, "dev", "db", "t2", "m-t2", "d-t2");
+	cow_del(f, "dev", "db2", "t3");
+	cow_rename(f, "dev", "db", "v1", "db2", "v9");
+	assert_string_equal(cow_view(f, "dev"),
+	    "a.b.x=m-x db.t1=d-t1 db.t2=d-t2 db.t4=d-t4 db2.v9=m-v1");
+	/* main is untouched, ids and all. */
+	assert_string_equal(cow_view_of(f, "main", 1, 1), main0);
+
+	/* dev's change is a row of its own: another id; main's row is
+	 * still found by its id, on main. */
+	assert_string_not_equal(cow_id(f, "dev", "db", "t1"), t1_main);
+	assert_string_not_equal(cow_id(f, "dev", "db2", "v9"),
+	    cow_id(f, "main", "db", "v1"));
+	OK(f, ops->get_asset_by_id(f->s, f->a, "t-a", t1_main, &as, &f->err));
+	assert_string_equal(as.branch, "main");
+	assert_string_equal(as.metadata_location, "m-t1");
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "dev", "db", "t1", &as,
+	    &f->err));
+	assert_string_equal(as.location, "s3://bucket/updated");
+	assert_string_equal(as.properties, "{\"updated\":\"1\"}");
+
+	/* What dev deleted or renamed away is absent on dev only. */
+	assert_string_equal(cow_get(f, "dev", "db2", "t3"), "-");
+	assert_string_equal(cow_get(f, "dev", "db", "v1"), "-");
+	assert_string_equal(cow_get(f, "main", "db", "v1"), "m-v1");
+	FAILS(f, PGL_ENOTFOUND, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "dev", "db2", "t3", "m-t3", "x", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->delete_asset(f->s, "t-a", "cat", "dev",
+	    "db2", "t3", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->rename_asset(f->s, "t-a", "cat", "dev",
+	    "db", "v1", "db", "v2", &f->err));
+	as.branch = "dev";
+	as.ns = "db2";
+	as.name = "t3";
+	FAILS(f, PGL_ENOTFOUND, ops->update_asset(f->s, "t-a", &as, &f->err));
+	/* An inherited live key is taken, on create and on rename. */
+	FAILS(f, PGL_EEXISTS, ops->rename_asset(f->s, "t-a", "cat", "dev",
+	    "db", "t4", "a" SEP "b", "x", &f->err));
+	as.ns = "a" SEP "b";
+	as.name = "x";
+	as.id = NULL;
+	FAILS(f, PGL_EEXISTS, ops->create_asset(f->s, "t-a", &as, &f->err));
+
+	/* An inherited asset renamed onto a key dev deleted. */
+	cow_rename(f, "dev", "a" SEP "b", "x", "db2", "t3");
+	assert_string_equal(cow_view(f, "dev"),
+	    "db.t1=d-t1 db.t2=d-t2 db.t4=d-t4 db2.t3=m-x db2.v9=m-v1");
+	assert_string_equal(cow_view_of(f, "main", 1, 1), main0);
+
+	/* A fork of the fork sees the fork. */
+	cow_fork(f, "dev", "dev2");
+	assert_string_equal(cow_view_of(f, "dev2", 1, 1),
+	    cow_view_of(f, "dev", 1, 1));
+	assert_string_equal(cow_parent(f, "dev2"), "dev");
+}
+
+static void
+test_cas_on_an_inherited_table(void **state)
+{
+	struct fx	*f = *state;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	cow_fork(f, "main", "dev");
+	cow_fork(f, "dev", "g");
+
+	/* A wrong expectation loses and changes nothing anywhere. */
+	FAILS(f, PGL_ECONFLICT, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "dev", "db", "t1", "wrong", "x", &f->err));
+	FAILS(f, PGL_ECONFLICT, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "dev", "db", "t1", NULL, "x", &f->err));
+	assert_string_equal(cow_get(f, "dev", "db", "t1"), "m-t1");
+	assert_string_equal(cow_get(f, "main", "db", "t1"), "m-t1");
+
+	/* dev compares with what it sees (as of the fork), not with main's
+	 * pointer now. */
+	cow_cas(f, "main", "db", "t1", "m-t1", "m-main");
+	FAILS(f, PGL_ECONFLICT, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "dev", "db", "t1", "m-main", "x", &f->err));
+	cow_cas(f, "dev", "db", "t1", "m-t1", "m-dev");
+	assert_string_equal(cow_get(f, "main", "db", "t1"), "m-main");
+	assert_string_equal(cow_get(f, "dev", "db", "t1"), "m-dev");
+	assert_string_equal(cow_get(f, "g", "db", "t1"), "m-t1");
+
+	/* Now dev's own row. */
+	FAILS(f, PGL_ECONFLICT, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "dev", "db", "t1", "m-t1", "x", &f->err));
+	cow_cas(f, "dev", "db", "t1", "m-dev", "m-dev2");
+	/* g still reads t1 as it was at its fork, whatever dev did since. */
+	FAILS(f, PGL_ECONFLICT, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "g", "db", "t1", "m-dev2", "x", &f->err));
+	cow_cas(f, "g", "db", "t1", "m-t1", "m-g");
+	assert_string_equal(cow_get(f, "main", "db", "t1"), "m-main");
+	assert_string_equal(cow_get(f, "dev", "db", "t1"), "m-dev2");
+	assert_string_equal(cow_get(f, "g", "db", "t1"), "m-g");
+	FAILS(f, PGL_ENOTFOUND, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "dev", "db", "nope", NULL, "x", &f->err));
+	assert_string_equal(cow_view(f, "g"),
+	    "a.b.x=m-x db.t1=m-g db.t2=m-t2 db.v1=m-v1 db2.t3=m-t3");
+}
+
+static void
+test_delete_then_recreate_an_inherited_table(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	 as, *items;
+	size_t			 n;
+	uint64_t		 total;
+	const char		*gone;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	cow_fork(f, "main", "dev");
+	cow_fork(f, "dev", "g");	/* forked before the delete */
+
+	cow_del(f, "dev", "db", "t1");
+	assert_string_equal(cow_get(f, "dev", "db", "t1"), "-");
+	assert_string_equal(cow_get(f, "main", "db", "t1"), "m-t1");
+	assert_string_equal(cow_get(f, "g", "db", "t1"), "m-t1");
+	OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", "dev", "db", NULL,
+	    NULL, &items, &n, &total, &f->err));
+	assert_int_equal(n, 2);
+	assert_int_equal(total, 2);
+	assert_string_equal(items[0].name, "t2");
+	FAILS(f, PGL_ENOTFOUND, ops->delete_asset(f->s, "t-a", "cat", "dev",
+	    "db", "t1", &f->err));
+
+	/* Re-created as something else altogether. */
+	cow_put(f, "dev", "db", "t1", "VIEW", "d-new");
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "dev", "db", "t1", &as,
+	    &f->err));
+	assert_string_equal(as.kind, "VIEW");
+	assert_string_equal(as.location, "s3://bucket/dev/t1");
+	assert_string_not_equal(as.id, cow_id(f, "main", "db", "t1"));
+	gone = as.id;
+	assert_string_equal(cow_view(f, "dev"),
+	    "a.b.x=m-x db.t1=d-new db.t2=m-t2 db.v1=m-v1 db2.t3=m-t3");
+	assert_string_equal(cow_view(f, "main"), COW_MAIN0);
+	assert_string_equal(cow_view(f, "g"), COW_MAIN0);
+
+	/* Deleted again (an own row of a fork: a tombstone replaces it),
+	 * and the deleted row is not found by its id. */
+	cow_del(f, "dev", "db", "t1");
+	FAILS(f, PGL_ENOTFOUND, ops->get_asset_by_id(f->s, f->a, "t-a", gone,
+	    &as, &f->err));
+	assert_string_equal(cow_get(f, "dev", "db", "t1"), "-");
+	cow_put(f, "dev", "db", "t1", "ICEBERG_TABLE", "d-new2");
+	assert_string_equal(cow_view(f, "dev"),
+	    "a.b.x=m-x db.t1=d-new2 db.t2=m-t2 db.v1=m-v1 db2.t3=m-t3");
+
+	/* The same on a root with a child: the child keeps its view. */
+	cow_del(f, "main", "db", "t2");
+	cow_put(f, "main", "db", "t2", "VIEW", "m-t2b");
+	assert_string_equal(cow_get(f, "main", "db", "t2"), "m-t2b");
+	assert_string_equal(cow_view(f, "dev"),
+	    "a.b.x=m-x db.t1=d-new2 db.t2=m-t2 db.v1=m-v1 db2.t3=m-t3");
+	assert_string_equal(cow_view(f, "g"), COW_MAIN0);
+}
+
+/*
+ * A grandchild g reads a key past its parent dev when dev's own row for
+ * it was born after g's fork.  The grandparent's change to its row must
+ * then not reach g either (a copy of the old row has to go where g can
+ * still read it, not only to dev, which has a row of its own).
+ */
+static void
+test_grandchild_keeps_its_view_past_a_newer_row_of_its_parent(void **state)
+{
+	struct fx	*f = *state;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	cow_fork(f, "main", "dev");
+	cow_fork(f, "dev", "g");
+	cow_cas(f, "dev", "db", "t1", "m-t1", "d-t1");	/* copy-up on dev */
+	cow_del(f, "dev", "db", "t2");			/* tombstone on dev */
+	cow_update(f, "dev", "db", "v1", "d-v1");
+	assert_string_equal(cow_view(f, "g"), COW_MAIN0);
+
+	/* main changes its own rows in place. */
+	cow_cas(f, "main", "db", "t1", "m-t1", "m-t1b");
+	cow_update(f, "main", "db", "t2", "m-t2b");
+	cow_rename(f, "main", "db", "v1", "db", "v2");
+	assert_string_equal(cow_view(f, "g"), COW_MAIN0);
+	assert_string_equal(cow_view(f, "dev"),
+	    "a.b.x=m-x db.t1=d-t1 db.v1=d-v1 db2.t3=m-t3");
+	assert_string_equal(cow_view(f, "main"),
+	    "a.b.x=m-x db.t1=m-t1b db.t2=m-t2b db.v2=m-v1 db2.t3=m-t3");
+	/* ... and deletes them. */
+	cow_del(f, "main", "db", "t1");
+	cow_del(f, "main", "db", "t2");
+	assert_string_equal(cow_view(f, "g"), COW_MAIN0);
+}
+
+/*
+ * main -> a -> b -> c with creates, updates, deletes, re-creates and
+ * renames at every level, before and after each fork.  The views:
+ */
+#define COW_L_MAIN	"a.b.x=m-x db.t1=main-1 db.t2=m-t2 db.v1=m-v1 db2.t3=m-t3"
+#define COW_L_A		"a.b.x=m-x db.t1=m-t1 db.t2=a-2 db.tm=a-tm db.v1=m-v1"
+#define COW_L_B		"a.b.x=m-x db.t1=b-1 db.t2=a-1 db.ta=b-ta2 " \
+			"db.tb2=b-tb2 db.tm=a-tm db.v1=m-v1 db2.t3=b-t3"
+#define COW_L_C		"a.b.x=m-x db.t1=b-1 db.t2=a-1 db.tc=b-tb " \
+			"db.tm=a-tm db.v1=m-v1 db2.t3=c-t3"
+
+static void
+cow_lineage(struct fx *f)
+{
+	cow_seed_assets(f);
+	cow_fork(f, "main", "a");
+	cow_cas(f, "main", "db", "t1", "m-t1", "main-1");
+	cow_cas(f, "a", "db", "t2", "m-t2", "a-1");
+	cow_put(f, "a", "db", "ta", "ICEBERG_TABLE", "a-ta");
+	cow_put(f, "a", "db", "tm", "ICEBERG_TABLE", "a-tm");
+	cow_del(f, "a", "db2", "t3");
+
+	cow_fork(f, "a", "b");
+	cow_cas(f, "a", "db", "t2", "a-1", "a-2");
+	cow_del(f, "a", "db", "ta");
+	cow_cas(f, "b", "db", "t1", "m-t1", "b-1");
+	cow_del(f, "b", "db", "ta");
+	cow_put(f, "b", "db", "tb", "ICEBERG_TABLE", "b-tb");
+	cow_put(f, "b", "db2", "t3", "ICEBERG_TABLE", "b-t3");
+
+	cow_fork(f, "b", "c");
+	cow_rename(f, "b", "db", "tb", "db", "tb2");
+	cow_cas(f, "b", "db", "tb2", "b-tb", "b-tb2");
+	cow_put(f, "b", "db", "ta", "ICEBERG_TABLE", "b-ta2");
+	cow_del(f, "c", "db2", "t3");
+	cow_put(f, "c", "db2", "t3", "ICEBERG_TABLE", "c-t3");
+	cow_rename(f, "c", "db", "tb", "db", "tc");
+}
+
+static void
+test_lineage_of_forks_of_forks(void **state)
+{
+	struct fx	*f = *state;
+
+	if (!cow_supported())
+		return;
+	cow_lineage(f);
+	assert_string_equal(cow_view(f, "main"), COW_L_MAIN);
+	assert_string_equal(cow_view(f, "a"), COW_L_A);
+	assert_string_equal(cow_view(f, "b"), COW_L_B);
+	assert_string_equal(cow_view(f, "c"), COW_L_C);
+	assert_string_equal(cow_parent(f, "a"), "main");
+	assert_string_equal(cow_parent(f, "b"), "a");
+	assert_string_equal(cow_parent(f, "c"), "b");
+
+	/* Deletes and re-creates along it: each level alone changes. */
+	cow_del(f, "c", "a" SEP "b", "x");
+	cow_del(f, "b", "db", "v1");
+	cow_put(f, "b", "db", "v1", "VIEW", "b-v1");
+	cow_del(f, "a", "db", "tm");
+	cow_put(f, "a", "db", "tm", "VIEW", "a-tm2");
+	cow_del(f, "main", "db2", "t3");
+	cow_put(f, "main", "db2", "t3", "ICEBERG_TABLE", "main-t3");
+	assert_string_equal(cow_view(f, "main"),
+	    "a.b.x=m-x db.t1=main-1 db.t2=m-t2 db.v1=m-v1 db2.t3=main-t3");
+	assert_string_equal(cow_view(f, "a"),
+	    "a.b.x=m-x db.t1=m-t1 db.t2=a-2 db.tm=a-tm2 db.v1=m-v1");
+	assert_string_equal(cow_view(f, "b"),
+	    "a.b.x=m-x db.t1=b-1 db.t2=a-1 db.ta=b-ta2 db.tb2=b-tb2 "
+	    "db.tm=a-tm db.v1=b-v1 db2.t3=b-t3");
+	assert_string_equal(cow_view(f, "c"),
+	    "db.t1=b-1 db.t2=a-1 db.tc=b-tb db.tm=a-tm db.v1=m-v1 "
+	    "db2.t3=c-t3");
+
+	/* A fork of the deepest sees it, and only it. */
+	cow_fork(f, "c", "d");
+	assert_string_equal(cow_view_of(f, "d", 1, 1),
+	    cow_view_of(f, "c", 1, 1));
+}
+
+/*
+ * "Merge back": a change made on b is applied to its parent a (as the
+ * merge does, by update_metadata_location on a).  c, forked from b before
+ * the merge, keeps what it saw.  tm is a's own row, which b changed after
+ * c's fork, so c reads it from a, past b's newer row.
+ */
+static void
+test_merge_back_into_a_parent_leaves_the_grandchild_as_it_was(void **state)
+{
+	struct fx	*f = *state;
+
+	if (!cow_supported())
+		return;
+	cow_lineage(f);
+	cow_cas(f, "b", "db", "tm", "a-tm", "b-tm");
+	assert_string_equal(cow_get(f, "c", "db", "tm"), "a-tm");
+
+	cow_cas(f, "a", "db", "tm", "a-tm", "b-tm");	/* b's change */
+	cow_cas(f, "a", "db", "t1", "m-t1", "b-1");	/* b's change */
+	cow_cas(f, "main", "db", "t2", "m-t2", "a-2");	/* a's change */
+	assert_string_equal(cow_get(f, "a", "db", "tm"), "b-tm");
+	assert_string_equal(cow_get(f, "a", "db", "t1"), "b-1");
+	assert_string_equal(cow_get(f, "main", "db", "t2"), "a-2");
+	assert_string_equal(cow_view(f, "b"),
+	    "a.b.x=m-x db.t1=b-1 db.t2=a-1 db.ta=b-ta2 db.tb2=b-tb2 "
+	    "db.tm=b-tm db.v1=m-v1 db2.t3=b-t3");
+	assert_string_equal(cow_view(f, "c"), COW_L_C);
+}
+
+static void
+test_deleting_a_middle_branch_keeps_its_childrens_views(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_branch	 br;
+	const char		*main0, *b0, *c0;
+
+	if (!cow_supported())
+		return;
+	cow_lineage(f);
+	cow_fork(f, "a", "a2");		/* a second child of a */
+	cow_del(f, "a2", "db", "t1");
+	main0 = cow_view_of(f, "main", 1, 1);
+	b0 = cow_view_of(f, "b", 1, 0);
+	c0 = cow_view_of(f, "c", 1, 0);
+
+	OK(f, ops->delete_branch(f->s, "t-a", "cat", "a", &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_branch(f->s, f->a, "t-a", "cat", "a",
+	    &br, &f->err));
+	assert_string_equal(cow_get(f, "a", "db", "t2"), "-");
+	assert_string_equal(cow_view_of(f, "main", 1, 1), main0);
+	assert_string_equal(cow_view_of(f, "b", 1, 0), b0);
+	assert_string_equal(cow_view_of(f, "c", 1, 0), c0);
+	assert_string_equal(cow_view(f, "b"), COW_L_B);
+	assert_string_equal(cow_view(f, "c"), COW_L_C);
+	assert_string_equal(cow_view(f, "a2"),
+	    "a.b.x=m-x db.t2=a-2 db.tm=a-tm db.v1=m-v1");
+	/* b and a2 now hang from main, c still from b. */
+	assert_string_equal(cow_parent(f, "b"), "main");
+	assert_string_equal(cow_parent(f, "a2"), "main");
+	assert_string_equal(cow_parent(f, "c"), "b");
+
+	/* main's later changes still do not reach them (as of a's fork:
+	 * main's t1 was m-t1 then, main-1 now). */
+	cow_cas(f, "main", "db", "v1", "m-v1", "main-v1");
+	cow_cas(f, "main", "db", "t1", "main-1", "main-2");
+	cow_del(f, "main", "a" SEP "b", "x");
+	assert_string_equal(cow_view_of(f, "b", 1, 0), b0);
+	assert_string_equal(cow_view_of(f, "c", 1, 0), c0);
+	assert_string_equal(cow_view(f, "a2"),
+	    "a.b.x=m-x db.t2=a-2 db.tm=a-tm db.v1=m-v1");
+	/* And b's do not reach c. */
+	cow_cas(f, "b", "db", "t2", "a-1", "b-2");
+	cow_del(f, "b", "db", "tm");
+	assert_string_equal(cow_view_of(f, "c", 1, 0), c0);
+
+	/* Deleting the next middle branch again keeps c's view. */
+	OK(f, ops->delete_branch(f->s, "t-a", "cat", "b", &f->err));
+	assert_string_equal(cow_parent(f, "c"), "main");
+	assert_string_equal(cow_view_of(f, "c", 1, 0), c0);
+}
+
+/* As above, where c reads a's row past b's newer own row. */
+static void
+test_deleting_a_middle_branch_keeps_a_grandchilds_view_past_a_newer_row(
+    void **state)
+{
+	struct fx	*f = *state;
+	const char	*c0;
+
+	if (!cow_supported())
+		return;
+	cow_lineage(f);
+	cow_cas(f, "b", "db", "tm", "a-tm", "b-tm");	/* after c's fork */
+	cow_del(f, "b", "db", "t2");			/* a-1 is b's own */
+	c0 = cow_view_of(f, "c", 1, 0);
+	assert_string_equal(cow_view(f, "c"), COW_L_C);
+	OK(f, ops->delete_branch(f->s, "t-a", "cat", "a", &f->err));
+	assert_string_equal(cow_view_of(f, "c", 1, 0), c0);
+	OK(f, ops->delete_branch(f->s, "t-a", "cat", "b", &f->err));
+	assert_string_equal(cow_view_of(f, "c", 1, 0), c0);
+	assert_string_equal(cow_parent(f, "c"), "main");
+}
+
+static void
+test_deleting_a_root_parent_makes_its_children_roots(void **state)
+{
+	struct fx	*f = *state;
+	const char	*r1_0, *r2_0;
+
+	if (!cow_supported())
+		return;
+	cow_seed(f);
+	seed_branch(f, "t-a", "cat", "r");
+	cow_put(f, "r", "db", "t1", "ICEBERG_TABLE", "r-t1");
+	cow_put(f, "r", "db", "t2", "ICEBERG_TABLE", "r-t2");
+	cow_put(f, "r", "db", "t3", "VIEW", "r-t3");
+	cow_fork(f, "r", "r1");
+	cow_cas(f, "r", "db", "t1", "r-t1", "r-t1b");	/* after the fork */
+	cow_put(f, "r", "db", "t4", "ICEBERG_TABLE", "r-t4");
+	cow_del(f, "r1", "db", "t2");			/* a tombstone */
+	cow_put(f, "r1", "db", "t5", "ICEBERG_TABLE", "r1-t5");
+	cow_fork(f, "r1", "r2");
+	cow_cas(f, "r2", "db", "t3", "r-t3", "r2-t3");
+	r1_0 = cow_view_of(f, "r1", 1, 0);
+	r2_0 = cow_view_of(f, "r2", 1, 0);
+	assert_string_equal(cow_view(f, "r1"),
+	    "db.t1=r-t1 db.t3=r-t3 db.t5=r1-t5");
+	assert_string_equal(cow_view(f, "r2"),
+	    "db.t1=r-t1 db.t3=r2-t3 db.t5=r1-t5");
+
+	OK(f, ops->delete_branch(f->s, "t-a", "cat", "r", &f->err));
+	assert_string_equal(cow_parent(f, "r1"), "(root)");
+	assert_string_equal(cow_parent(f, "r2"), "r1");
+	assert_string_equal(cow_view_of(f, "r1", 1, 0), r1_0);
+	assert_string_equal(cow_view_of(f, "r2", 1, 0), r2_0);
+
+	/* The new root works as any: its changes stay its own. */
+	cow_put(f, "r1", "db", "t2", "ICEBERG_TABLE", "r1-t2");
+	cow_cas(f, "r1", "db", "t1", "r-t1", "r1-t1");
+	assert_string_equal(cow_view(f, "r1"),
+	    "db.t1=r1-t1 db.t2=r1-t2 db.t3=r-t3 db.t5=r1-t5");
+	assert_string_equal(cow_view_of(f, "r2", 1, 0), r2_0);
+	OK(f, ops->delete_branch(f->s, "t-a", "cat", "r1", &f->err));
+	assert_string_equal(cow_parent(f, "r2"), "(root)");
+	assert_string_equal(cow_view_of(f, "r2", 1, 0), r2_0);
+}
+
+/* b1 .. b16 forked one from another: b16's lineage is 17 levels, the
+ * most a read walks, so a fork of b16 is a copy (a root). */
+static void
+test_fork_at_max_depth_falls_back_to_a_copy(void **state)
+{
+	struct fx	*f = *state;
+	char		 name[16], prev[16], t[16], meta[32];
+	const char	*deep;
+	int		 i;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	snprintf(prev, sizeof(prev), "main");
+	for (i = 1; i <= PGL_BRANCH_MAX_DEPTH; i++) {
+		snprintf(name, sizeof(name), "b%d", i);
+		cow_fork(f, prev, name);
+		snprintf(t, sizeof(t), "t%d", i + 10);
+		snprintf(meta, sizeof(meta), "b%d-new", i);
+		cow_put(f, name, "db", t, "ICEBERG_TABLE", meta);
+		snprintf(meta, sizeof(meta), "b%d", i);
+		OK(f, ops->update_metadata_location(f->s, "t-a", "cat", name,
+		    "db", "t2", i == 1 ? "m-t2" : prev, meta, &f->err));
+		snprintf(prev, sizeof(prev), "%s", name);
+	}
+	cow_del(f, "b16", "db", "t11");		/* from 16 levels up */
+	assert_string_equal(cow_parent(f, "b16"), "b15");
+	assert_string_equal(cow_get(f, "b16", "db", "t12"), "b2-new");
+	assert_string_equal(cow_get(f, "b16", "db", "t1"), "m-t1");
+	deep = cow_view_of(f, "b16", 1, 0);
+
+	cow_fork(f, "b16", "b17");
+	assert_string_equal(cow_parent(f, "b17"), "(root)");
+	assert_string_equal(cow_view_of(f, "b17", 1, 0), deep);
+	assert_string_equal(cow_get(f, "b17", "db", "t2"), "b16");
+	assert_string_equal(cow_get(f, "b17", "db", "t11"), "-");
+	/* A copy: rows of its own, and no link either way. */
+	assert_string_not_equal(cow_id(f, "b17", "db", "t1"),
+	    cow_id(f, "b16", "db", "t1"));
+	cow_cas(f, "b16", "db", "t2", "b16", "b16-later");
+	cow_cas(f, "b17", "db", "t1", "m-t1", "b17-t1");
+	assert_string_equal(cow_get(f, "b17", "db", "t2"), "b16");
+	assert_string_equal(cow_get(f, "b16", "db", "t1"), "m-t1");
+	/* And it can be forked again. */
+	cow_fork(f, "b17", "b18");
+	assert_string_equal(cow_parent(f, "b18"), "b17");
+	assert_string_equal(cow_view_of(f, "b18", 1, 1),
+	    cow_view_of(f, "b17", 1, 1));
+}
+
+static void
+test_copy_assets_bulk_from_a_fork_copies_its_view(void **state)
+{
+	struct fx	*f = *state;
+	uint64_t	 copied;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	cow_fork(f, "main", "dev");
+	cow_del(f, "dev", "db", "t1");
+	cow_cas(f, "dev", "db", "t2", "m-t2", "d-t2");
+	cow_put(f, "dev", "db", "t5", "ICEBERG_TABLE", "d-t5");
+	cow_put(f, "main", "db", "t6", "ICEBERG_TABLE", "m-t6");  /* later */
+	cow_cas(f, "main", "db", "v1", "m-v1", "m-v1b");	  /* later */
+
+	seed_branch(f, "t-a", "cat", "part");
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "dev", "part", NULL,
+	    "[\"db.t1\", \"db.t2\", \"db.t5\", \"db.t6\", \"db.v1\"]",
+	    &copied, &f->err));
+	assert_int_equal(copied, 3);
+	assert_string_equal(cow_view(f, "part"),
+	    "db.t2=d-t2 db.t5=d-t5 db.v1=m-v1");
+	assert_string_not_equal(cow_id(f, "part", "db", "v1"),
+	    cow_id(f, "dev", "db", "v1"));
+
+	seed_branch(f, "t-a", "cat", "ns");
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "dev", "ns", "db",
+	    NULL, &copied, &f->err));
+	assert_int_equal(copied, 3);
+	assert_string_equal(cow_view(f, "ns"),
+	    "db.t2=d-t2 db.t5=d-t5 db.v1=m-v1");
+
+	seed_branch(f, "t-a", "cat", "all");
+	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "dev", "all", NULL,
+	    NULL, &copied, &f->err));
+	assert_int_equal(copied, 5);
+	assert_string_equal(cow_view_of(f, "all", 1, 0),
+	    cow_view_of(f, "dev", 1, 0));
+	/* The copies are roots: dev's later change stays on dev. */
+	cow_cas(f, "dev", "db", "t2", "d-t2", "d-t2b");
+	assert_string_equal(cow_get(f, "all", "db", "t2"), "d-t2");
+}
+
+static void
+test_tombstones_are_never_counted_or_found_by_id(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_catalog_counts	 cnt;
+	struct pgl_asset		 as;
+	const char			*x_id, *t1_id;
+
+	if (!cow_supported())
+		return;
+	cow_seed(f);
+	cow_put(f, "main", "db", "t1", "ICEBERG_TABLE", "m-t1");
+	cow_put(f, "main", "db", "v1", "VIEW", "m-v1");
+	t1_id = cow_id(f, "main", "db", "t1");
+	cow_fork(f, "main", "dev");
+
+	cow_del(f, "dev", "db", "t1");			/* inherited */
+	OK(f, ops->count_catalog(f->s, "t-a", "cat", &cnt, &f->err));
+	assert_int_equal(cnt.assets, 2);
+	assert_int_equal(cnt.tables, 1);
+	/* The row dev no longer sees is main's, found as main's. */
+	OK(f, ops->get_asset_by_id(f->s, f->a, "t-a", t1_id, &as, &f->err));
+	assert_string_equal(as.branch, "main");
+
+	cow_put(f, "dev", "db", "x", "ICEBERG_TABLE", "d-x");
+	x_id = cow_id(f, "dev", "db", "x");
+	cow_del(f, "dev", "db", "x");			/* own, on a fork */
+	FAILS(f, PGL_ENOTFOUND, ops->get_asset_by_id(f->s, f->a, "t-a", x_id,
+	    &as, &f->err));
+	cow_rename(f, "dev", "db", "v1", "db", "v2");	/* leaves one at v1 */
+	OK(f, ops->count_catalog(f->s, "t-a", "cat", &cnt, &f->err));
+	assert_int_equal(cnt.assets, 3);	/* main t1, v1; dev v2 */
+
+	/* main deletes v1, which dev renamed away (its tombstone keeps it
+	 * away from dev and g); a root leaves no tombstone. */
+	cow_fork(f, "dev", "g");
+	cow_del(f, "main", "db", "v1");
+	OK(f, ops->count_catalog(f->s, "t-a", "cat", &cnt, &f->err));
+	assert_int_equal(cnt.views, 0);
+	assert_int_equal(cnt.tables, 1);
+	assert_int_equal(cnt.branches, 3);
+	assert_string_equal(cow_view(f, "dev"), "db.v2=m-v1");
+	assert_string_equal(cow_view(f, "g"), "db.v2=m-v1");
+	assert_string_equal(cow_view(f, "main"), "db.t1=m-t1");
+	cow_del(f, "g", "db", "v2");
+	OK(f, ops->count_catalog(f->s, "t-a", "cat", &cnt, &f->err));
+	assert_int_equal(cnt.assets, 2);	/* main t1; dev v2 */
+}
+
+static void
+test_dropping_a_namespace_drops_it_on_every_branch_of_a_lineage(
+    void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_catalog_counts	 cnt;
+	const char			*names[] = { "main", "a", "b", "c" };
+	size_t				 i;
+
+	if (!cow_supported())
+		return;
+	cow_lineage(f);
+	OK(f, ops->delete_namespace(f->s, "t-a", "cat", "db2", &f->err));
+	assert_string_equal(cow_view(f, "main"),
+	    "a.b.x=m-x db.t1=main-1 db.t2=m-t2 db.v1=m-v1");
+	assert_string_equal(cow_view(f, "a"), COW_L_A);
+	assert_string_equal(cow_view(f, "b"),
+	    "a.b.x=m-x db.t1=b-1 db.t2=a-1 db.ta=b-ta2 db.tb2=b-tb2 "
+	    "db.tm=a-tm db.v1=m-v1");
+	assert_string_equal(cow_view(f, "c"),
+	    "a.b.x=m-x db.t1=b-1 db.t2=a-1 db.tc=b-tb db.tm=a-tm "
+	    "db.v1=m-v1");
+	for (i = 0; i < 4; i++)
+		assert_string_equal(cow_get(f, names[i], "db2", "t3"), "-");
+
+	/* Made again, it starts empty everywhere, and what main makes in it
+	 * now is main's alone (forks made before it do not see it). */
+	seed_ns(f, "t-a", "cat", "db2");
+	for (i = 0; i < 4; i++) {
+		struct pgl_asset	*items;
+		size_t			 n;
+		uint64_t		 total;
+
+		OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", names[i],
+		    "db2", NULL, NULL, &items, &n, &total, &f->err));
+		assert_int_equal(n, 0);
+		assert_int_equal(total, 0);
+	}
+	cow_put(f, "main", "db2", "t3", "ICEBERG_TABLE", "main-new");
+	cow_put(f, "a", "db2", "t3", "ICEBERG_TABLE", "a-new");
+	assert_string_equal(cow_get(f, "b", "db2", "t3"), "-");
+	assert_string_equal(cow_get(f, "c", "db2", "t3"), "-");
+	assert_string_equal(cow_get(f, "a", "db2", "t3"), "a-new");
+	assert_string_equal(cow_get(f, "main", "db2", "t3"), "main-new");
+
+	OK(f, ops->delete_namespace(f->s, "t-a", "cat", "db2", &f->err));
+	OK(f, ops->delete_namespace(f->s, "t-a", "cat", "a" SEP "b",
+	    &f->err));
+	OK(f, ops->count_catalog(f->s, "t-a", "cat", &cnt, &f->err));
+	assert_int_equal(cnt.tables, 2);	/* main: db.t1, db.t2 */
+	assert_int_equal(cnt.views, 1);
+	for (i = 0; i < 4; i++)
+		assert_string_equal(cow_get(f, names[i], "a" SEP "b", "x"),
+		    "-");
+}
+
 int
 main(void)
 {
@@ -4718,6 +5818,22 @@ main(void)
 		T(test_search_names_of_catalogs_namespaces_and_branches),
 		T(test_settings_replace_per_tenant),
 		T(test_count_tenant_counts_every_kind),
+		T(test_fork_sees_the_parents_assets),
+		T(test_fork_errors),
+		T(test_fork_does_not_see_the_parents_later_changes),
+		T(test_forks_changes_are_invisible_to_the_parent),
+		T(test_cas_on_an_inherited_table),
+		T(test_delete_then_recreate_an_inherited_table),
+		T(test_grandchild_keeps_its_view_past_a_newer_row_of_its_parent),
+		T(test_lineage_of_forks_of_forks),
+		T(test_merge_back_into_a_parent_leaves_the_grandchild_as_it_was),
+		T(test_deleting_a_middle_branch_keeps_its_childrens_views),
+		T(test_deleting_a_middle_branch_keeps_a_grandchilds_view_past_a_newer_row),
+		T(test_deleting_a_root_parent_makes_its_children_roots),
+		T(test_fork_at_max_depth_falls_back_to_a_copy),
+		T(test_copy_assets_bulk_from_a_fork_copies_its_view),
+		T(test_tombstones_are_never_counted_or_found_by_id),
+		T(test_dropping_a_namespace_drops_it_on_every_branch_of_a_lineage),
 #undef T
 	};
 	const char		*plugin = getenv("PGL_STORE_PLUGIN");

@@ -1,7 +1,11 @@
 /*
- * Making a branch (pangolin-api.md §2.5): copy-on-branch, the new branch
- * starts at the source's head commit and gets a copy of its asset rows
- * in one statement, inside the same transaction as the branch row.
+ * Making a branch (pangolin-api.md §2.5): the new branch starts at the
+ * source's head commit.  A whole branch is a copy-on-write fork (issue
+ * 29, store ABI 1.12): one branch row naming its source, whatever the
+ * number of tables; it reads what it has not changed from its source as
+ * of the fork.  A partial branch (assets: [...]), or any branch on a store
+ * older than 1.12, gets a copy of the rows named, in one statement inside
+ * the same transaction as the branch row.
  *
  * That copy's time grows with the rows (8,000 tables: some 60 ms on
  * SQLite, every other request on the worker waiting), so past [branch]
@@ -21,6 +25,7 @@
 #include "api/task.h"
 #include "api/branching/merge.h"
 #include "app/app.h"
+#include "plugin/loader.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/str.h"
@@ -33,6 +38,8 @@ static const struct pgl_jfield branch_fields[] = {
 	{ "assets", PGL_J_STRLIST, 0 },
 	{ NULL, 0, 0 }
 };
+
+#define BRANCH_TX_ATTEMPTS	5
 
 struct branch_tx {
 	struct pgl_req		*r;
@@ -100,6 +107,13 @@ branch_in_tx(void *arg, struct pgl_err *err)
 	if ((rc = names_exist(tx, err)) != PGL_OK)
 		return (rc);
 	tx->b->head_commit_id = src.head_commit_id;
+	if (tx->names_json == NULL && pgl_store_has_fork(pgl_app.db)) {
+		rc = STORE(fork_branch, tx->r->tenant, tx->b, tx->from, err);
+		if (rc == PGL_EEXISTS)
+			(void)snprintf(err->msg, sizeof(err->msg),
+			    "Branch '%.200s' already exists", tx->b->name);
+		return (rc);
+	}
 	if ((rc = STORE(create_branch, tx->r->tenant, tx->b, err)) != PGL_OK) {
 		if (rc == PGL_EEXISTS)
 			(void)snprintf(err->msg, sizeof(err->msg),
@@ -115,9 +129,18 @@ branch_make(struct pgl_req *r, struct pgl_branch *b, const char *from,
     const char *names_json, uint64_t *copied, struct pgl_err *err)
 {
 	struct branch_tx	tx = { r, b, from, names_json, 0 };
-	int			rc;
+	int			rc, attempt;
 
-	rc = pgl_store_tx(branch_in_tx, &tx, err);
+	/*
+	 * A fork updates its source's row, so a commit to the source landing
+	 * during the fork's transaction fails it on PostgreSQL (a
+	 * serialization error: ECONFLICT); made again, it forks after it.
+	 */
+	for (attempt = 0; attempt < BRANCH_TX_ATTEMPTS; attempt++) {
+		rc = pgl_store_tx(branch_in_tx, &tx, err);
+		if (rc != PGL_ECONFLICT || pgl_app.in_tx)
+			break;
+	}
 	*copied = tx.copied;
 	return (rc);
 }
@@ -175,7 +198,8 @@ branch_is_large(struct pgl_req *r, const struct pgl_catalog *c,
 	int		 limit = pgl_app.cfg->branch.inline_max_assets;
 	uint64_t	 rows;
 
-	if (limit == 0)
+	if (limit == 0 || (json_array_size(assets) == 0 &&
+	    pgl_store_has_fork(pgl_app.db)))
 		return (0);
 	if (json_array_size(assets) > 0)
 		rows = json_array_size(assets);

@@ -1,0 +1,480 @@
+/*
+ * The writes to assets on copy-on-write branches (store ABI 1.12).
+ *
+ * A branch B changes an asset K in one transaction (its own, when the
+ * caller has none), in this order:
+ *  1. read B's branch row (is B forked?), and when the transaction is
+ *     the write's own, lock it: a fork from B (which updates that row)
+ *     then waits, or, on PostgreSQL (REPEATABLE READ), makes this writer
+ *     fail with a serialization error if it forked after this writer's
+ *     snapshot.  In the host's transaction the head's compare-and-swap
+ *     that records every change (ice_log_commit) is that same conflict,
+ *     so the row is not locked twice (two writers of one branch would
+ *     then wait for each other's lock to move the head: a deadlock);
+ *  2. protect K: a child of B that saw B's own row of K at its fork, and
+ *     has none of its own, gets a copy of it before B changes it;
+ *  3. the change itself: in place on B's own row, or, for a row B only
+ *     inherits, a new row of B's ("copy-up") born now, so that B's own
+ *     children forked earlier do not see it; a delete on a forked branch
+ *     leaves a tombstone that hides the inherited row.
+ * See sql_lineage.h for how reads resolve a branch's view.
+ */
+#include "sql_lineage.h"
+
+#define ASSET_KEY \
+	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND branch_name = ?3" \
+	" AND namespace = ?4 AND name = ?5"
+
+/* 0: no branch; 1: a root; 2: a forked branch.  BRANCH_LOCK locks it. */
+#define BRANCH_KIND_OF \
+	"SELECT CASE WHEN parent_name IS NULL THEN 1 ELSE 2 END FROM branches" \
+	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3"
+static const char BRANCH_KIND[] = BRANCH_KIND_OF;
+static const char BRANCH_LOCK[] = BRANCH_KIND_OF SQL_LOCK_ROW;
+static const char NEXT_SEQ[] = SQL_NEXT_SEQ;
+
+/*
+ * What the branch sees of ?4.?5: 0 nothing at all; else 1 + 4 * level of
+ * the row + 2 * tombstone + 1 when its metadata location is ?6.
+ */
+static const char ASSET_STATE[] =
+	LINEAGE "SELECT 1 + 4 * l.depth + 2 * a.gone + CASE WHEN"
+	" a.metadata_location " SQL_IS_NOT_DISTINCT " ?6 THEN 1 ELSE 0 END"
+	" FROM lineage l " SQL_JOIN_IN_ORDER " assets a ON "
+	IN_LINEAGE("a", "l") " AND a.namespace = ?4 AND a.name = ?5"
+	" ORDER BY l.depth LIMIT 1";
+
+/* Step 2: B's own row of ?4.?5, copied to each child that depends on it. */
+static const char ASSET_PROTECT[] =
+	"INSERT INTO assets (" ASSET_INSERT_COLS ")"
+	" SELECT a.tenant_id, a.catalog_name, c.name, a.namespace, a.name, "
+	SQL_UUID ", a.kind, a.location, a.metadata_location, a.properties,"
+	" a.created_at, a.updated_at, a.seq, a.gone"
+	" FROM assets a JOIN branches c ON c.tenant_id = ?1"
+	" AND c.catalog_name = ?2 AND c.parent_name = ?3"
+	" WHERE a.tenant_id = ?1 AND a.catalog_name = ?2"
+	" AND a.branch_name = ?3 AND a.namespace = ?4 AND a.name = ?5"
+	" AND a.seq < c.fork_seq AND NOT EXISTS (SELECT 1 FROM assets x"
+	"  WHERE x.tenant_id = ?1 AND x.catalog_name = ?2"
+	"  AND x.branch_name = c.name AND x.namespace = ?4 AND x.name = ?5)"
+	" ON CONFLICT DO NOTHING";
+
+static const char ASSET_INSERT[] =
+	"INSERT INTO assets (" ASSET_INSERT_COLS ")"
+	" VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, " SQL_UUID "), ?7, ?8, ?9,"
+	" coalesce(?10, '{}'), ?11, ?12, ?13, 0)";
+static const char TOMBSTONE_INSERT[] =
+	"INSERT INTO assets (" ASSET_INSERT_COLS ")"
+	" VALUES (?1, ?2, ?3, ?4, ?5, " SQL_UUID ", '', NULL, NULL, '{}', ?6,"
+	" ?6, ?7, 1) ON CONFLICT DO NOTHING";
+static const char TOMBSTONE_DELETE[] =
+	"DELETE FROM assets" ASSET_KEY " AND gone = 1";
+static const char ASSET_DELETE[] = "DELETE FROM assets" ASSET_KEY;
+
+/* In place, on B's own live row. */
+static const char ASSET_UPDATE[] =
+	"UPDATE assets SET kind = coalesce(?6, kind), location = ?7,"
+	" metadata_location = ?8, properties = coalesce(?9, '{}'),"
+	" updated_at = ?10" ASSET_KEY " AND gone = 0";
+/*
+ * A NULL expected pointer matches only a NULL pointer.  In PostgreSQL a
+ * concurrent writer holding the row makes this wait, and the condition is
+ * then checked again against the row it committed.
+ */
+static const char ASSET_SWAP_LOCATION[] =
+	"UPDATE assets SET metadata_location = ?7, updated_at = ?8"
+	ASSET_KEY " AND gone = 0 AND metadata_location " SQL_IS_NOT_DISTINCT
+	" ?6";
+static const char ASSET_MOVE[] =
+	"UPDATE assets SET namespace = ?6, name = ?7, updated_at = ?8,"
+	" seq = ?9" ASSET_KEY " AND gone = 0";
+
+/* Copy-up: the inherited row of ?4.?5 as B's own, changed, born at seq. */
+#define COPY_UP(cols) \
+	LINEAGE "INSERT INTO assets (" ASSET_INSERT_COLS ") SELECT" \
+	" a.tenant_id, a.catalog_name, ?3, " cols \
+	" FROM lineage l " SQL_JOIN_IN_ORDER " assets a ON " \
+	IN_LINEAGE("a", "l") " AND a.namespace = ?4 AND a.name = ?5" \
+	" WHERE l.depth > 0 AND a.gone = 0" NOT_SHADOWED("a", "l")
+
+static const char COPY_UP_SWAP[] =
+	COPY_UP("a.namespace, a.name, " SQL_UUID ", a.kind, a.location, ?7,"
+	" a.properties, a.created_at, ?8, ?9, 0")
+	" AND a.metadata_location " SQL_IS_NOT_DISTINCT " ?6"
+	" ON CONFLICT DO NOTHING";
+static const char COPY_UP_UPDATE[] =
+	COPY_UP("a.namespace, a.name, " SQL_UUID ", coalesce(?6, a.kind),"
+	" ?7, ?8, coalesce(?9, '{}'), a.created_at, ?10, ?11, 0")
+	" ON CONFLICT DO NOTHING";
+static const char COPY_UP_MOVE[] =
+	COPY_UP("?6, ?7, " SQL_UUID ", a.kind, a.location,"
+	" a.metadata_location, a.properties, a.created_at, ?8, ?9, 0")
+	" ON CONFLICT DO NOTHING";
+
+/* What ASSET_STATE found. */
+struct state {
+	int	found;		/* a row, live or not */
+	int	own;		/* on the branch itself */
+	int	gone;
+	int	match;		/* the expected metadata location */
+};
+
+int
+sql_next_seq(struct pgl_store *s, uint64_t *seq, struct pgl_err *err)
+{
+	int	rc;
+
+	if ((rc = store_count(s, err, NEXT_SEQ, seq, "")) == PGL_OK &&
+	    *seq == 0)
+		rc = store_err(err, PGL_EINTERNAL, "the asset clock is missing");
+	return (rc);
+}
+
+static int
+state_of(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const char *ns, const char *name,
+    const char *expected, struct state *st, struct pgl_err *err)
+{
+	uint64_t	v;
+	int		rc;
+
+	rc = store_count(s, err, ASSET_STATE, &v, "ssssss", tenant, catalog,
+	    branch, ns, name, expected);
+	if (rc != PGL_OK)
+		return (rc);
+	st->found = v != 0;
+	v = v != 0 ? v - 1 : 0;
+	st->own = v / 4 == 0;
+	st->gone = (v & 2) != 0;
+	st->match = (v & 1) != 0;
+	return (PGL_OK);
+}
+
+/* The transaction a write needs, unless the caller has one open. */
+struct wtx {
+	struct pgl_store	*s;
+	int			 owned;
+	int			 forked;	/* the branch has a parent */
+};
+
+static int
+wtx_begin(struct wtx *w, struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, struct pgl_err *err)
+{
+	uint64_t	kind;
+	int		rc;
+
+	w->s = s;
+	if ((rc = store_tx_own(s, &w->owned, err)) != PGL_OK)
+		return (rc);
+	rc = store_count(s, err, w->owned ? BRANCH_LOCK : BRANCH_KIND, &kind,
+	    "sss", tenant, catalog, branch);
+	w->forked = kind == 2;
+	if (rc == PGL_OK && kind == 0)
+		rc = store_err(err, PGL_ENOTFOUND, "branch %s not found",
+		    branch);
+	return (rc);
+}
+
+static int
+wtx_end(struct wtx *w, int rc, struct pgl_err *err)
+{
+	return (store_tx_done(w->s, w->owned, rc, err));
+}
+
+static int
+protect(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const char *ns, const char *name,
+    struct pgl_err *err)
+{
+	return (store_exec(s, err, ASSET_PROTECT, NULL, "sssss", tenant,
+	    catalog, branch, ns, name));
+}
+
+static int
+tombstone(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const char *ns, const char *name, uint64_t seq,
+    struct pgl_err *err)
+{
+	uint64_t	changed;
+	int		rc;
+
+	rc = store_exec(s, err, TOMBSTONE_INSERT, &changed, "sssssii", tenant,
+	    catalog, branch, ns, name, store_now_ms(), (int64_t)seq);
+	if (rc == PGL_OK && changed == 0)
+		rc = store_err(err, PGL_ECONFLICT, "asset %s changed "
+		    "concurrently", name);
+	return (rc);
+}
+
+/* The error for a key the branch does not show, or shows another way. */
+static int
+lost(const struct state *st, const char *what, const char *name,
+    struct pgl_err *err)
+{
+	if (!st->found || st->gone)
+		return (store_err(err, PGL_ENOTFOUND, "%s %s not found", what,
+		    name));
+	return (store_err(err, PGL_ECONFLICT, "%s %s changed concurrently: "
+	    "metadata location is not the expected one", what, name));
+}
+
+static int
+create_in(struct wtx *w, const char *tenant, const struct pgl_asset *as,
+    struct pgl_err *err)
+{
+	struct state	st;
+	uint64_t	seq;
+	int64_t		now = store_now_ms();
+	int		rc;
+
+	if ((rc = state_of(w->s, tenant, as->catalog, as->branch, as->ns,
+	    as->name, NULL, &st, err)) != PGL_OK)
+		return (rc);
+	if (st.found && !st.gone)
+		return (store_err(err, PGL_EEXISTS, "asset %s exists",
+		    as->name));
+	if ((rc = protect(w->s, tenant, as->catalog, as->branch, as->ns,
+	    as->name, err)) != PGL_OK ||
+	    (rc = store_exec(w->s, err, TOMBSTONE_DELETE, NULL, "sssss",
+	    tenant, as->catalog, as->branch, as->ns, as->name)) != PGL_OK ||
+	    (rc = sql_next_seq(w->s, &seq, err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(w->s, err, ASSET_INSERT, NULL, "ssssssssssiii",
+	    tenant, as->catalog, as->branch, as->ns, as->name, as->id,
+	    as->kind, as->location, as->metadata_location, as->properties,
+	    as->created_at_ms ? as->created_at_ms : now,
+	    as->updated_at_ms ? as->updated_at_ms : now, (int64_t)seq);
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "branch %s or namespace not found",
+		    as->branch);
+	return (rc);
+}
+
+int
+sql_create_asset(struct pgl_store *s, const char *tenant,
+    const struct pgl_asset *as, struct pgl_err *err)
+{
+	struct wtx	w;
+	int		rc;
+
+	rc = wtx_begin(&w, s, tenant, as->catalog, as->branch, err);
+	if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "branch %s or namespace not found",
+		    as->branch);
+	if (rc == PGL_OK)
+		rc = create_in(&w, tenant, as, err);
+	return (wtx_end(&w, rc, err));
+}
+
+static int
+update_in(struct wtx *w, const char *tenant, const struct pgl_asset *as,
+    struct pgl_err *err)
+{
+	struct state	st;
+	uint64_t	changed, seq;
+	int64_t		now = as->updated_at_ms ? as->updated_at_ms :
+			    store_now_ms();
+	int		rc;
+
+	if ((rc = protect(w->s, tenant, as->catalog, as->branch, as->ns,
+	    as->name, err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(w->s, err, ASSET_UPDATE, &changed, "sssssssssi",
+	    tenant, as->catalog, as->branch, as->ns, as->name, as->kind,
+	    as->location, as->metadata_location, as->properties, now);
+	if (rc != PGL_OK || changed == 1)
+		return (rc);
+	if ((rc = state_of(w->s, tenant, as->catalog, as->branch, as->ns,
+	    as->name, NULL, &st, err)) != PGL_OK)
+		return (rc);
+	if (!st.found || st.gone || st.own)
+		return (store_err(err, PGL_ENOTFOUND, "asset %s not found",
+		    as->name));
+	if ((rc = sql_next_seq(w->s, &seq, err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(w->s, err, COPY_UP_UPDATE, &changed, "sssssssssii",
+	    tenant, as->catalog, as->branch, as->ns, as->name, as->kind,
+	    as->location, as->metadata_location, as->properties, now,
+	    (int64_t)seq);
+	if (rc == PGL_OK && changed == 0)
+		rc = store_err(err, PGL_ECONFLICT, "asset %s changed "
+		    "concurrently", as->name);
+	return (rc);
+}
+
+int
+sql_update_asset(struct pgl_store *s, const char *tenant,
+    const struct pgl_asset *as, struct pgl_err *err)
+{
+	struct wtx	w;
+	int		rc;
+
+	if ((rc = wtx_begin(&w, s, tenant, as->catalog, as->branch, err)) ==
+	    PGL_OK)
+		rc = update_in(&w, tenant, as, err);
+	else if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "asset %s not found", as->name);
+	return (wtx_end(&w, rc, err));
+}
+
+static int
+delete_in(struct wtx *w, const char *tenant, const char *catalog,
+    const char *branch, const char *ns, const char *name,
+    struct pgl_err *err)
+{
+	struct state	st;
+	uint64_t	seq;
+	int		rc;
+
+	if ((rc = state_of(w->s, tenant, catalog, branch, ns, name, NULL, &st,
+	    err)) != PGL_OK)
+		return (rc);
+	if (!st.found || st.gone)
+		return (store_err(err, PGL_ENOTFOUND, "asset %s not found",
+		    name));
+	if (st.own && ((rc = protect(w->s, tenant, catalog, branch, ns, name,
+	    err)) != PGL_OK || (rc = store_exec(w->s, err, ASSET_DELETE, NULL,
+	    "sssss", tenant, catalog, branch, ns, name)) != PGL_OK))
+		return (rc);
+	if (!w->forked)
+		return (PGL_OK);
+	if ((rc = sql_next_seq(w->s, &seq, err)) != PGL_OK)
+		return (rc);
+	return (tombstone(w->s, tenant, catalog, branch, ns, name, seq, err));
+}
+
+int
+sql_delete_asset(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, const char *ns,
+    const char *name, struct pgl_err *err)
+{
+	struct wtx	w;
+	int		rc;
+
+	if ((rc = wtx_begin(&w, s, tenant, catalog, branch, err)) == PGL_OK)
+		rc = delete_in(&w, tenant, catalog, branch, ns, name, err);
+	else if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "asset %s not found", name);
+	return (wtx_end(&w, rc, err));
+}
+
+struct move {
+	const char	*tenant, *catalog, *branch;
+	const char	*src_ns, *src, *dst_ns, *dst;
+};
+
+static int
+rename_in(struct wtx *w, const struct move *m, struct pgl_err *err)
+{
+	struct state	from, to;
+	uint64_t	seq, changed;
+	int		rc;
+
+	if ((rc = state_of(w->s, m->tenant, m->catalog, m->branch, m->src_ns,
+	    m->src, NULL, &from, err)) != PGL_OK ||
+	    (rc = state_of(w->s, m->tenant, m->catalog, m->branch, m->dst_ns,
+	    m->dst, NULL, &to, err)) != PGL_OK)
+		return (rc);
+	if (!from.found || from.gone)
+		return (store_err(err, PGL_ENOTFOUND, "asset %s not found",
+		    m->src));
+	if (to.found && !to.gone)
+		return (store_err(err, PGL_EEXISTS, "asset %s exists", m->dst));
+	if ((rc = protect(w->s, m->tenant, m->catalog, m->branch, m->src_ns,
+	    m->src, err)) != PGL_OK ||
+	    (rc = protect(w->s, m->tenant, m->catalog, m->branch, m->dst_ns,
+	    m->dst, err)) != PGL_OK ||
+	    (rc = store_exec(w->s, err, TOMBSTONE_DELETE, NULL, "sssss",
+	    m->tenant, m->catalog, m->branch, m->dst_ns, m->dst)) != PGL_OK ||
+	    (rc = sql_next_seq(w->s, &seq, err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(w->s, err, from.own ? ASSET_MOVE : COPY_UP_MOVE,
+	    &changed, "sssssssii", m->tenant, m->catalog, m->branch,
+	    m->src_ns, m->src, m->dst_ns, m->dst, store_now_ms(),
+	    (int64_t)seq);
+	if (rc == PGL_ENOTFOUND)
+		return (store_err(err, rc, "destination namespace not found"));
+	if (rc == PGL_OK && changed == 0)
+		rc = store_err(err, PGL_ECONFLICT, "asset %s changed "
+		    "concurrently", m->src);
+	if (rc != PGL_OK || !w->forked)
+		return (rc);
+	return (tombstone(w->s, m->tenant, m->catalog, m->branch, m->src_ns,
+	    m->src, seq, err));
+}
+
+int
+sql_rename_asset(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, const char *src_ns,
+    const char *src, const char *dst_ns, const char *dst,
+    struct pgl_err *err)
+{
+	struct move	m = { tenant, catalog, branch, src_ns, src, dst_ns,
+			    dst };
+	struct wtx	w;
+	int		rc;
+
+	if ((rc = wtx_begin(&w, s, tenant, catalog, branch, err)) == PGL_OK)
+		rc = rename_in(&w, &m, err);
+	else if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "asset %s not found", src);
+	return (wtx_end(&w, rc, err));
+}
+
+/*
+ * Compare-and-swap of a table's metadata pointer: the commit path.  On
+ * the table's own row it is one conditional UPDATE after the protect
+ * (which finds no child on a branch without forks); when that matched
+ * nothing, ASSET_STATE tells a lost swap from an inherited row, which is
+ * copied up with the swap's condition in the INSERT.
+ */
+static int
+swap_in(struct wtx *w, const struct move *k, const char *expected,
+    const char *next, struct pgl_err *err)
+{
+	struct state	st;
+	uint64_t	changed, seq;
+	int64_t		now = store_now_ms();
+	int		rc;
+
+	if ((rc = protect(w->s, k->tenant, k->catalog, k->branch, k->src_ns,
+	    k->src, err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(w->s, err, ASSET_SWAP_LOCATION, &changed, "sssssssi",
+	    k->tenant, k->catalog, k->branch, k->src_ns, k->src, expected,
+	    next, now);
+	if (rc != PGL_OK || changed == 1)
+		return (rc);
+	if ((rc = state_of(w->s, k->tenant, k->catalog, k->branch, k->src_ns,
+	    k->src, expected, &st, err)) != PGL_OK)
+		return (rc);
+	if (!st.found || st.gone || st.own || !st.match)
+		return (lost(&st, "table", k->src, err));
+	if ((rc = sql_next_seq(w->s, &seq, err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(w->s, err, COPY_UP_SWAP, &changed, "sssssssii",
+	    k->tenant, k->catalog, k->branch, k->src_ns, k->src, expected,
+	    next, now, (int64_t)seq);
+	if (rc == PGL_OK && changed == 0)
+		rc = store_err(err, PGL_ECONFLICT, "table %s changed "
+		    "concurrently", k->src);
+	return (rc);
+}
+
+int
+sql_update_metadata_location(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, const char *ns,
+    const char *name, const char *expected, const char *new_location,
+    struct pgl_err *err)
+{
+	struct move	k = { tenant, catalog, branch, ns, name, NULL, NULL };
+	struct wtx	w;
+	int		rc;
+
+	if ((rc = wtx_begin(&w, s, tenant, catalog, branch, err)) == PGL_OK)
+		rc = swap_in(&w, &k, expected, new_location, err);
+	else if (rc == PGL_ENOTFOUND)
+		(void)store_err(err, rc, "table %s not found", name);
+	return (wtx_end(&w, rc, err));
+}
