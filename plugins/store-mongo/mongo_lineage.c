@@ -1045,7 +1045,7 @@ read_own(struct pgl_store *s, const char *tenant, const char *catalog,
 	if (rc == PGL_OK && mongoc_cursor_error_document(cur, &e, &reply))
 		rc = mongo_error(err, &e, reply);
 	mongoc_cursor_destroy(cur);
-	if (rc == PGL_OK && ks != NULL)
+	if (rc == PGL_OK && ks != NULL && ks->n > 0)
 		qsort(ks->k, ks->n, sizeof(*ks->k), cmp_key);
 	return (rc);
 }
