@@ -156,9 +156,8 @@ create_asset_tx(struct pgl_store *s, const char *tenant,
 	if (rc == PGL_OK && found)
 		rc = mongo_err(err, PGL_EEXISTS, "already exists (asset %s)",
 		    as->name);
-	if (rc == PGL_OK)
-		rc = exists_in_catalog(s, err, COLL_BRANCHES, tenant,
-		    as->catalog, as->branch, &found);
+	/* The resolution read the branch document: no second look. */
+	found = r.branch_exists;
 	if (rc == PGL_OK && found)
 		rc = exists_in_catalog(s, err, COLL_NAMESPACES, tenant,
 		    as->catalog, as->ns, &found);
