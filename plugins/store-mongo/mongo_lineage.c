@@ -661,162 +661,6 @@ mongo_row_copy(bson_t *out, const bson_t *row, const char *branch,
 	return (PGL_OK);
 }
 
-/* The children of branch forked after seq (they see a row of that seq). */
-struct children {
-	char	**names;
-	size_t	  n;
-};
-
-static void
-children_free(struct children *c)
-{
-	size_t	i;
-
-	for (i = 0; i < c->n; i++)
-		free(c->names[i]);
-	free(c->names);
-	c->names = NULL;
-	c->n = 0;
-}
-
-static int
-children_add(struct children *c, const char *name)
-{
-	char	**p;
-
-	if ((p = reallocarray(c->names, c->n + 1, sizeof(*p))) == NULL)
-		return (-1);
-	c->names = p;
-	if ((c->names[c->n] = strdup(name)) == NULL)
-		return (-1);
-	c->n++;
-	return (0);
-}
-
-/* Reads a cursor's string field name into c; destroys the cursor. */
-static int
-read_names(mongoc_cursor_t *cur, const char *field, struct children *c,
-    struct pgl_err *err)
-{
-	const bson_t	*b, *reply;
-	bson_error_t	 e;
-	bson_iter_t	 it;
-	int		 rc = PGL_OK;
-
-	while (rc == PGL_OK && mongoc_cursor_next(cur, &b)) {
-		if (bson_iter_init_find(&it, b, field) &&
-		    BSON_ITER_HOLDS_UTF8(&it) &&
-		    children_add(c, bson_iter_utf8(&it, NULL)) == -1)
-			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
-	}
-	if (rc == PGL_OK && mongoc_cursor_error_document(cur, &e, &reply))
-		rc = mongo_error(err, &e, reply);
-	mongoc_cursor_destroy(cur);
-	return (rc);
-}
-
-static int
-children_after(struct pgl_store *s, const char *tenant, const char *catalog,
-    const char *branch, int64_t seq, struct children *c, struct pgl_err *err)
-{
-	mongoc_cursor_t	*cur;
-	bson_t		*filter, *proj;
-	int		 rc;
-
-	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant),
-	    "catalog_name", BCON_UTF8(catalog), "parent", BCON_UTF8(branch),
-	    "fork_seq", "{", "$gt", BCON_INT64(seq), "}");
-	proj = BCON_NEW("projection", "{", "name", BCON_INT32(1), "}");
-	rc = mg_find(s, err, COLL_BRANCHES, filter, proj, &cur);
-	if (rc == PGL_OK)
-		rc = read_names(cur, "name", c, err);
-	bson_destroy(proj);
-	bson_destroy(filter);
-	return (rc);
-}
-
-/* Of the children, those holding a row of the key: removed from c. */
-static int
-drop_holders(struct pgl_store *s, const char *tenant, const char *catalog,
-    const bson_t *row, struct children *c, struct pgl_err *err)
-{
-	struct children	 has = { NULL, 0 };
-	mongoc_cursor_t	*cur;
-	bson_iter_t	 it;
-	bson_t		 filter = BSON_INITIALIZER, in, arr, *proj;
-	char		 buf[16];
-	const char	*k;
-	size_t		 i, j, keep;
-	int		 rc;
-
-	BSON_APPEND_UTF8(&filter, "tenant_id", tenant);
-	BSON_APPEND_UTF8(&filter, "catalog_name", catalog);
-	BSON_APPEND_DOCUMENT_BEGIN(&filter, "branch_name", &in);
-	BSON_APPEND_ARRAY_BEGIN(&in, "$in", &arr);
-	for (i = 0; i < c->n; i++) {
-		(void)bson_uint32_to_string((uint32_t)i, &k, buf, sizeof(buf));
-		BSON_APPEND_UTF8(&arr, k, c->names[i]);
-	}
-	bson_append_array_end(&in, &arr);
-	bson_append_document_end(&filter, &in);
-	if (bson_iter_init_find(&it, row, "namespace"))
-		BSON_APPEND_VALUE(&filter, "namespace", bson_iter_value(&it));
-	if (bson_iter_init_find(&it, row, "name"))
-		BSON_APPEND_VALUE(&filter, "name", bson_iter_value(&it));
-	proj = BCON_NEW("projection", "{", "branch_name", BCON_INT32(1), "}");
-	rc = mg_find(s, err, COLL_ASSETS, &filter, proj, &cur);
-	if (rc == PGL_OK)
-		rc = read_names(cur, "branch_name", &has, err);
-	for (i = keep = 0; rc == PGL_OK && i < c->n; i++) {
-		for (j = 0; j < has.n; j++) {
-			if (strcmp(c->names[i], has.names[j]) == 0)
-				break;
-		}
-		if (j < has.n)
-			free(c->names[i]);
-		else
-			c->names[keep++] = c->names[i];
-	}
-	if (rc == PGL_OK)
-		c->n = keep;
-	children_free(&has);
-	bson_destroy(proj);
-	bson_destroy(&filter);
-	return (rc);
-}
-
-/*
- * Before branch changes its own row r of a key in place (or removes
- * it), every child forked after r was born, and without a row of its
- * own for the key, gets a copy of r: it saw r as of its fork.  Nothing
- * to do for a key branch does not own.
- */
-int
-mongo_protect(struct pgl_store *s, const char *tenant, const char *catalog,
-    const char *branch, const struct resolved *r, struct pgl_err *err)
-{
-	struct children	 c = { NULL, 0 };
-	bson_t		 doc;
-	size_t		 i;
-	int		 rc;
-
-	if (r->row == NULL || r->level != 0)
-		return (PGL_OK);
-	rc = children_after(s, tenant, catalog, branch, r->seq, &c, err);
-	if (rc == PGL_OK && c.n > 0)
-		rc = drop_holders(s, tenant, catalog, r->row, &c, err);
-	for (i = 0; rc == PGL_OK && i < c.n; i++) {
-		if (mongo_row_copy(&doc, r->row, c.names[i], r->seq,
-		    r->gone) != PGL_OK)
-			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
-		else
-			rc = mg_insert(s, err, COLL_ASSETS, &doc);
-		bson_destroy(&doc);
-	}
-	children_free(&c);
-	return (rc);
-}
-
 /*
  * An inherited row becomes branch's own: a copy with a new id and a new
  * seq, which the caller then changes in place.  A concurrent copy-up of
@@ -917,11 +761,20 @@ mongo_lineage_depth(struct pgl_store *s, const char *tenant,
 	return (rc);
 }
 
-/* Deleting a branch that has children (delete_branch). */
+/*
+ * Keeping descendants' views: protect (before a branch changes its own
+ * row of a key) and delete_branch (before a branch and its rows go) both
+ * hand rows r of a branch P to a child C that sees them.  C holding no
+ * row of r's key gets a copy (same content, same seq and gone, a new
+ * id).  C holding its own row x does not need one, but its children
+ * forked before x was born (x.seq >= fork_seq) still read r through C:
+ * they are handed r the same way, and so on down.
+ */
 
 struct key {
 	char	*ns;
 	char	*name;
+	int64_t	 seq;
 };
 
 struct keys {
@@ -929,9 +782,12 @@ struct keys {
 	size_t		 n;
 };
 
-struct rows {
-	bson_t	**b;
-	size_t	  n;
+/* Rows handed down (not owned), each with the seq of the holder's own
+ * row of its key when it goes one level deeper. */
+struct hand {
+	const bson_t	**rows;
+	int64_t		 *held;
+	size_t		  n;
 };
 
 static int
@@ -959,18 +815,6 @@ keys_free(struct keys *ks)
 	ks->n = 0;
 }
 
-static void
-rows_free(struct rows *rs)
-{
-	size_t	i;
-
-	for (i = 0; i < rs->n; i++)
-		bson_destroy(rs->b[i]);
-	free(rs->b);
-	rs->b = NULL;
-	rs->n = 0;
-}
-
 static const char *
 field_str(const bson_t *b, const char *field)
 {
@@ -994,6 +838,7 @@ keys_add(struct keys *ks, const bson_t *b)
 		return (-1);
 	ks->k = p;
 	p = &ks->k[ks->n];
+	p->seq = mongo_doc_seq(b);
 	if ((p->ns = strdup(ns)) == NULL || (p->name = strdup(name)) == NULL) {
 		free(p->ns);
 		return (-1);
@@ -1002,45 +847,29 @@ keys_add(struct keys *ks, const bson_t *b)
 	return (0);
 }
 
+/* Reads a cursor into an array of copies (rows) or of keys (ks). */
 static int
-rows_add(struct rows *rs, const bson_t *b)
+read_docs(mongoc_cursor_t *cur, bson_t ***rows, size_t *nrows,
+    struct keys *ks, struct pgl_err *err)
 {
-	bson_t	**p;
+	const bson_t	 *b, *reply;
+	bson_error_t	  e;
+	bson_t		**p;
+	int		  rc = PGL_OK;
 
-	if ((p = reallocarray(rs->b, rs->n + 1, sizeof(*p))) == NULL)
-		return (-1);
-	rs->b = p;
-	if ((rs->b[rs->n] = bson_copy(b)) == NULL)
-		return (-1);
-	rs->n++;
-	return (0);
-}
-
-/* Every own row of branch: whole documents (rows) or keys (ks). */
-static int
-read_own(struct pgl_store *s, const char *tenant, const char *catalog,
-    const char *branch, struct rows *rows, struct keys *ks,
-    struct pgl_err *err)
-{
-	mongoc_cursor_t	*cur;
-	const bson_t	*b, *reply;
-	bson_error_t	 e;
-	bson_t		*filter, *opts;
-	int		 rc;
-
-	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant),
-	    "catalog_name", BCON_UTF8(catalog), "branch_name", BCON_UTF8(branch));
-	opts = rows != NULL ? BCON_NEW("batchSize", BCON_INT64(BATCH_ALL)) :
-	    BCON_NEW("batchSize", BCON_INT64(BATCH_ALL), "projection", "{",
-	    "namespace", BCON_INT32(1), "name", BCON_INT32(1), "}");
-	rc = mg_find(s, err, COLL_ASSETS, filter, opts, &cur);
-	bson_destroy(opts);
-	bson_destroy(filter);
-	if (rc != PGL_OK)
-		return (rc);
 	while (rc == PGL_OK && mongoc_cursor_next(cur, &b)) {
-		if ((rows != NULL ? rows_add(rows, b) : keys_add(ks, b)) == -1)
+		if (ks != NULL) {
+			if (keys_add(ks, b) == -1)
+				rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+			continue;
+		}
+		if ((p = reallocarray(*rows, *nrows + 1, sizeof(*p))) == NULL ||
+		    (p[*nrows] = bson_copy(b)) == NULL)
 			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+		if (p != NULL)
+			*rows = p;
+		if (rc == PGL_OK)
+			(*nrows)++;
 	}
 	if (rc == PGL_OK && mongoc_cursor_error_document(cur, &e, &reply))
 		rc = mongo_error(err, &e, reply);
@@ -1050,84 +879,46 @@ read_own(struct pgl_store *s, const char *tenant, const char *catalog,
 	return (rc);
 }
 
+/* branch's own rows (whole, into rows) or keys (into ks); one == a row:
+ * only that row's key. */
 static int
-has_key(const struct keys *ks, const bson_t *row)
+read_own(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const bson_t *one, bson_t ***rows, size_t *nrows,
+    struct keys *ks, struct pgl_err *err)
+{
+	mongoc_cursor_t	*cur;
+	bson_t		*filter, *opts;
+	const char	*ns, *name;
+	int		 rc;
+
+	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant),
+	    "catalog_name", BCON_UTF8(catalog), "branch_name", BCON_UTF8(branch));
+	if (one != NULL && (ns = field_str(one, "namespace")) != NULL &&
+	    (name = field_str(one, "name")) != NULL)
+		BCON_APPEND(filter, "namespace", BCON_UTF8(ns),
+		    "name", BCON_UTF8(name));
+	opts = ks == NULL ? BCON_NEW("batchSize", BCON_INT64(BATCH_ALL)) :
+	    BCON_NEW("batchSize", BCON_INT64(BATCH_ALL), "projection", "{",
+	    "namespace", BCON_INT32(1), "name", BCON_INT32(1),
+	    "seq", BCON_INT32(1), "}");
+	rc = mg_find(s, err, COLL_ASSETS, filter, opts, &cur);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	if (rc == PGL_OK)
+		rc = read_docs(cur, rows, nrows, ks, err);
+	return (rc);
+}
+
+static const struct key *
+find_key(const struct keys *ks, const bson_t *row)
 {
 	struct key	k;
 
 	k.ns = (char *)field_str(row, "namespace");
 	k.name = (char *)field_str(row, "name");
 	if (k.ns == NULL || k.name == NULL || ks->n == 0)
-		return (0);
-	return (bsearch(&k, ks->k, ks->n, sizeof(*ks->k), cmp_key) != NULL);
-}
-
-/* The rows of the deleted branch child saw and does not hold: copied
- * with their seq (child's own children compare against it). */
-static int
-copy_seen(struct pgl_store *s, const struct rows *rows, const char *child,
-    int64_t fork_seq, int tombstones, const struct keys *ks,
-    struct pgl_err *err)
-{
-	mongoc_bulk_operation_t	*bulk;
-	bson_error_t		 e;
-	bson_t			 opts, doc, reply;
-	size_t			 i, queued = 0;
-	int64_t			 seq;
-	int			 gone, rc;
-
-	if ((rc = mg_opts(s, &opts, err)) != PGL_OK)
-		return (rc);
-	BSON_APPEND_BOOL(&opts, "ordered", true);
-	bulk = mongoc_collection_create_bulk_operation_with_opts(
-	    s->coll[COLL_ASSETS], &opts);
-	bson_destroy(&opts);
-	for (i = 0; rc == PGL_OK && i < rows->n; i++) {
-		seq = mongo_doc_seq(rows->b[i]);
-		gone = mongo_doc_gone(rows->b[i]);
-		if (seq >= fork_seq || (gone && !tombstones) ||
-		    has_key(ks, rows->b[i]))
-			continue;
-		if (mongo_row_copy(&doc, rows->b[i], child, seq, gone) !=
-		    PGL_OK)
-			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
-		else if (!mongoc_bulk_operation_insert_with_opts(bulk, &doc,
-		    NULL, &e))
-			rc = mongo_error(err, &e, NULL);
-		else
-			queued++;
-		bson_destroy(&doc);
-	}
-	if (rc == PGL_OK && queued > 0) {
-		if (!mongoc_bulk_operation_execute(bulk, &reply, &e))
-			rc = mongo_error(err, &e, &reply);
-		bson_destroy(&reply);
-	}
-	mongoc_bulk_operation_destroy(bulk);
-	return (rc);
-}
-
-/* child now hangs from the deleted branch's parent, as of its fork. */
-static int
-reparent(struct pgl_store *s, const char *tenant, const char *catalog,
-    const char *child, const struct branch_info *gone,
-    struct pgl_err *err)
-{
-	bson_t	*filter, *up;
-	int	 rc;
-
-	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant),
-	    "catalog_name", BCON_UTF8(catalog), "name", BCON_UTF8(child));
-	if (gone->has_parent)
-		up = BCON_NEW("$set", "{", "parent", BCON_UTF8(gone->parent),
-		    "fork_seq", BCON_INT64(gone->fork_seq), "}");
-	else
-		up = BCON_NEW("$unset", "{", "parent", BCON_UTF8(""),
-		    "fork_seq", BCON_UTF8(""), "}");
-	rc = mg_update(s, err, COLL_BRANCHES, filter, up, 0, NULL);
-	bson_destroy(up);
-	bson_destroy(filter);
-	return (rc);
+		return (NULL);
+	return (bsearch(&k, ks->k, ks->n, sizeof(*ks->k), cmp_key));
 }
 
 struct child {
@@ -1142,7 +933,6 @@ read_children(struct pgl_store *s, const char *tenant, const char *catalog,
 	mongoc_cursor_t	*cur;
 	const bson_t	*b, *reply;
 	bson_error_t	 e;
-	bson_iter_t	 it;
 	bson_t		*filter, *proj;
 	struct child	*p;
 	const char	*name;
@@ -1169,8 +959,7 @@ read_children(struct pgl_store *s, const char *tenant, const char *catalog,
 		}
 		*out = p;
 		(void)snprintf(p[*n].name, sizeof(p[*n].name), "%s", name);
-		p[*n].fork_seq = bson_iter_init_find(&it, b, "fork_seq") &&
-		    BSON_ITER_HOLDS_NUMBER(&it) ? bson_iter_as_int64(&it) : 0;
+		p[*n].fork_seq = iter_int(b, "fork_seq");
 		(*n)++;
 	}
 	if (rc == PGL_OK && mongoc_cursor_error_document(cur, &e, &reply))
@@ -1179,43 +968,222 @@ read_children(struct pgl_store *s, const char *tenant, const char *catalog,
 	return (rc);
 }
 
+static void
+hand_free(struct hand *h)
+{
+	free(h->rows);
+	free(h->held);
+	memset(h, 0, sizeof(*h));
+}
+
+static int
+hand_add(struct hand *h, const bson_t *row, int64_t held)
+{
+	const bson_t	**r;
+	int64_t		 *s;
+
+	if ((r = reallocarray(h->rows, h->n + 1, sizeof(*r))) == NULL)
+		return (-1);
+	h->rows = r;
+	if ((s = reallocarray(h->held, h->n + 1, sizeof(*s))) == NULL)
+		return (-1);
+	h->held = s;
+	h->rows[h->n] = row;
+	h->held[h->n] = held;
+	h->n++;
+	return (0);
+}
+
+static int	hand_down(struct pgl_store *, const char *, const char *,
+		    const char *, const struct hand *, int, struct pgl_err *);
+
+/* The rows held deeper: to each child forked before its own row. */
+static int
+hand_deeper(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const struct hand *deeper, int depth,
+    struct pgl_err *err)
+{
+	struct child	*kids = NULL;
+	struct hand	 sub;
+	size_t		 i, j, n = 0;
+	int		 rc;
+
+	rc = read_children(s, tenant, catalog, branch, &kids, &n, err);
+	for (i = 0; rc == PGL_OK && i < n; i++) {
+		memset(&sub, 0, sizeof(sub));
+		for (j = 0; rc == PGL_OK && j < deeper->n; j++) {
+			if (deeper->held[j] >= kids[i].fork_seq &&
+			    hand_add(&sub, deeper->rows[j], 0) == -1)
+				rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+		}
+		if (rc == PGL_OK && sub.n > 0)
+			rc = hand_down(s, tenant, catalog, kids[i].name, &sub,
+			    depth + 1, err);
+		hand_free(&sub);
+	}
+	free(kids);
+	return (rc);
+}
+
+/* Rows h, which branch sees, kept in its view and its descendants'. */
+static int
+hand_down(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const struct hand *h, int depth, struct pgl_err *err)
+{
+	mongoc_bulk_operation_t	*bulk;
+	const struct key	*held;
+	struct keys		 ks = { NULL, 0 };
+	struct hand		 deeper;
+	bson_error_t		 e;
+	bson_t			 opts, doc, reply;
+	size_t			 i, queued = 0;
+	int			 rc;
+
+	if (depth > PGL_BRANCH_MAX_DEPTH + 1)
+		return (PGL_OK);
+	memset(&deeper, 0, sizeof(deeper));
+	rc = read_own(s, tenant, catalog, branch, h->n == 1 ? h->rows[0] :
+	    NULL, NULL, NULL, &ks, err);
+	if (rc != PGL_OK || (rc = mg_opts(s, &opts, err)) != PGL_OK) {
+		keys_free(&ks);
+		return (rc);
+	}
+	BSON_APPEND_BOOL(&opts, "ordered", true);
+	bulk = mongoc_collection_create_bulk_operation_with_opts(
+	    s->coll[COLL_ASSETS], &opts);
+	bson_destroy(&opts);
+	for (i = 0; rc == PGL_OK && i < h->n; i++) {
+		if ((held = find_key(&ks, h->rows[i])) != NULL) {
+			if (hand_add(&deeper, h->rows[i], held->seq) == -1)
+				rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+			continue;
+		}
+		if (mongo_row_copy(&doc, h->rows[i], branch,
+		    mongo_doc_seq(h->rows[i]), mongo_doc_gone(h->rows[i])) !=
+		    PGL_OK)
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+		else if (!mongoc_bulk_operation_insert_with_opts(bulk, &doc,
+		    NULL, &e))
+			rc = mongo_error(err, &e, NULL);
+		else
+			queued++;
+		bson_destroy(&doc);
+	}
+	if (rc == PGL_OK && queued > 0) {
+		if (!mongoc_bulk_operation_execute(bulk, &reply, &e))
+			rc = mongo_error(err, &e, &reply);
+		bson_destroy(&reply);
+	}
+	mongoc_bulk_operation_destroy(bulk);
+	keys_free(&ks);
+	if (rc == PGL_OK && deeper.n > 0)
+		rc = hand_deeper(s, tenant, catalog, branch, &deeper, depth,
+		    err);
+	hand_free(&deeper);
+	return (rc);
+}
+
 /*
- * Before branch is deleted, each child keeps its view: it gets a copy
- * of every own row of branch it saw (born before its fork) and does not
- * hold itself (tombstones too, unless branch is a root: there they hide
- * nothing), then hangs from branch's parent as of branch's own fork.
- * Copies first, then the new parent: an interrupted delete without
- * transactions leaves copies equal to what the child saw, and can be
- * repeated.
+ * Before branch changes its own row r of a key in place (or removes
+ * it), every child forked after r was born keeps seeing r: hand_down.
+ * Nothing to do for a key branch does not own.
+ */
+int
+mongo_protect(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const struct resolved *r, struct pgl_err *err)
+{
+	struct child	*kids = NULL;
+	struct hand	 h;
+	size_t		 i, n = 0;
+	int		 rc;
+
+	if (r->row == NULL || r->level != 0)
+		return (PGL_OK);
+	memset(&h, 0, sizeof(h));
+	if (hand_add(&h, r->row, 0) == -1)
+		return (mongo_err(err, PGL_ENOMEM, "out of memory"));
+	rc = read_children(s, tenant, catalog, branch, &kids, &n, err);
+	for (i = 0; rc == PGL_OK && i < n; i++) {
+		if (r->seq < kids[i].fork_seq)
+			rc = hand_down(s, tenant, catalog, kids[i].name, &h, 1,
+			    err);
+	}
+	free(kids);
+	hand_free(&h);
+	return (rc);
+}
+
+/* child now hangs from the deleted branch's parent, as of its fork. */
+static int
+reparent(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *child, const struct branch_info *gone,
+    struct pgl_err *err)
+{
+	bson_t	*filter, *up;
+	int	 rc;
+
+	filter = BCON_NEW("tenant_id", BCON_UTF8(tenant),
+	    "catalog_name", BCON_UTF8(catalog), "name", BCON_UTF8(child));
+	if (gone->has_parent)
+		up = BCON_NEW("$set", "{", "parent", BCON_UTF8(gone->parent),
+		    "fork_seq", BCON_INT64(gone->fork_seq), "}");
+	else
+		up = BCON_NEW("$unset", "{", "parent", BCON_UTF8(""),
+		    "fork_seq", BCON_UTF8(""), "}");
+	rc = mg_update(s, err, COLL_BRANCHES, filter, up, 0, NULL);
+	bson_destroy(up);
+	bson_destroy(filter);
+	return (rc);
+}
+
+/*
+ * Before branch is deleted, each child keeps its view: the own rows of
+ * branch it saw (born before its fork; tombstones too, unless branch is
+ * a root: there they hide nothing) are handed down to it, then it hangs
+ * from branch's parent as of branch's own fork.  Copies first, then the
+ * new parent: an interrupted delete without transactions leaves copies
+ * equal to what the child saw, and can be repeated.
  */
 int
 mongo_detach_children(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *branch, struct pgl_err *err)
 {
-	struct branch_info	 bi;
-	struct child		*kids = NULL;
-	struct rows		 rows = { NULL, 0 };
-	struct keys		 ks = { NULL, 0 };
-	size_t			 i, n = 0;
-	int			 rc;
+	struct branch_info	  bi;
+	struct child		 *kids = NULL;
+	struct hand		  h;
+	bson_t			**rows = NULL;
+	size_t			  i, j, n = 0, nrows = 0;
+	int			  rc;
 
 	rc = read_children(s, tenant, catalog, branch, &kids, &n, err);
-	if (rc != PGL_OK || n == 0)
+	if (rc != PGL_OK || n == 0) {
+		free(kids);
 		return (rc);
+	}
 	rc = mongo_branch_info(s, tenant, catalog, branch, &bi, err);
 	if (rc == PGL_OK)
-		rc = read_own(s, tenant, catalog, branch, &rows, NULL, err);
+		rc = read_own(s, tenant, catalog, branch, NULL, &rows, &nrows,
+		    NULL, err);
 	for (i = 0; rc == PGL_OK && i < n; i++) {
-		rc = read_own(s, tenant, catalog, kids[i].name, NULL, &ks, err);
-		if (rc == PGL_OK)
-			rc = copy_seen(s, &rows, kids[i].name, kids[i].fork_seq,
-			    bi.has_parent, &ks, err);
+		memset(&h, 0, sizeof(h));
+		for (j = 0; rc == PGL_OK && j < nrows; j++) {
+			if (mongo_doc_seq(rows[j]) >= kids[i].fork_seq ||
+			    (mongo_doc_gone(rows[j]) && !bi.has_parent))
+				continue;
+			if (hand_add(&h, rows[j], 0) == -1)
+				rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+		}
+		if (rc == PGL_OK && h.n > 0)
+			rc = hand_down(s, tenant, catalog, kids[i].name, &h, 1,
+			    err);
 		if (rc == PGL_OK)
 			rc = reparent(s, tenant, catalog, kids[i].name, &bi,
 			    err);
-		keys_free(&ks);
+		hand_free(&h);
 	}
-	rows_free(&rows);
+	for (j = 0; j < nrows; j++)
+		bson_destroy(rows[j]);
+	free(rows);
 	free(kids);
 	return (rc);
 }
