@@ -1,9 +1,13 @@
 /*
  * Assets (tables, views, generic assets), keyed by (tenant, catalog,
- * branch, namespace, name).  A branch owns its own copy of every asset
- * document (copy-on-branch, ARCHITECTURE.md §6), so creating a branch is
- * one bulk write (mongo_copy.c) and a commit is one conditional update.
+ * branch, namespace, name).  A root branch (main, a branch made by
+ * copying) owns a document per asset; a forked branch (ABI 1.12) owns
+ * only what it changed, and reads the rest from its lineage as of each
+ * fork: every read here is one resolving aggregation (mongo_lineage.c),
+ * and every write follows the steps of issue 29 (protect the children,
+ * copy up, tombstones), in one transaction where the deployment has them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,22 +67,118 @@ exists_in_catalog(struct pgl_store *s, struct pgl_err *err, int coll,
 	return (rc);
 }
 
-/* The natural key or the id already taken. */
+/* The id already taken (by any row, tombstones included). */
 static int
-asset_taken(struct pgl_store *s, struct pgl_err *err, const bson_t *key,
-    const char *id, int *found)
+id_taken(struct pgl_store *s, struct pgl_err *err, const char *id,
+    int *found)
 {
-	bson_t	dup = BSON_INITIALIZER, list, by_id;
+	bson_t	filter = BSON_INITIALIZER;
 	int	rc;
 
-	BSON_APPEND_ARRAY_BEGIN(&dup, "$or", &list);
-	BSON_APPEND_DOCUMENT(&list, "0", key);
-	BSON_APPEND_DOCUMENT_BEGIN(&list, "1", &by_id);
-	BSON_APPEND_UTF8(&by_id, "id", id);
-	bson_append_document_end(&list, &by_id);
-	bson_append_array_end(&dup, &list);
-	rc = mg_exists(s, err, COLL_ASSETS, &dup, found);
-	bson_destroy(&dup);
+	BSON_APPEND_UTF8(&filter, "id", id);
+	rc = mg_exists(s, err, COLL_ASSETS, &filter, found);
+	bson_destroy(&filter);
+	return (rc);
+}
+
+/* Key resolved live on the branch: PGL_EEXISTS. */
+static int
+key_free(const struct resolved *r, const char *name, struct pgl_err *err)
+{
+	if (r->row != NULL && !r->gone)
+		return (mongo_err(err, PGL_EEXISTS, "already exists (asset "
+		    "%s)", name));
+	return (PGL_OK);
+}
+
+/*
+ * Before a new row takes a key on branch: the children are protected
+ * from a change of branch's own row for it (a tombstone, which the new
+ * row replaces), and that tombstone goes.
+ */
+static int
+clear_own_tombstone(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, const struct resolved *r,
+    const bson_t *key, struct pgl_err *err)
+{
+	int	rc;
+
+	if (r->row == NULL || r->level != 0)
+		return (PGL_OK);
+	rc = mongo_protect(s, tenant, catalog, branch, r, err);
+	if (rc == PGL_OK)
+		rc = mg_delete(s, err, COLL_ASSETS, key, 0, NULL);
+	return (rc);
+}
+
+static int
+new_asset_doc(bson_t *doc, const bson_t *key, const struct pgl_asset *as,
+    const char *id, int64_t seq)
+{
+	int64_t	now = mongo_now_ms();
+
+	bson_init(doc);
+	bson_concat(doc, key);
+	BSON_APPEND_UTF8(doc, "id", id);
+	BSON_APPEND_UTF8(doc, "kind", as->kind);
+	mg_str(doc, "location", as->location);
+	mg_str(doc, "metadata_location", as->metadata_location);
+	mg_str_or(doc, "properties", as->properties, "{}");
+	BSON_APPEND_INT64(doc, "created_at",
+	    as->created_at_ms ? as->created_at_ms : now);
+	BSON_APPEND_INT64(doc, "updated_at",
+	    as->updated_at_ms ? as->updated_at_ms : now);
+	BSON_APPEND_INT64(doc, "seq", seq);
+	/* The text index of a main branch's assets (mongo_search.c). */
+	if (strcmp(as->branch, "main") == 0 &&
+	    mongo_search_fields(doc, as->name, NULL) != PGL_OK)
+		return (PGL_ENOMEM);
+	return (PGL_OK);
+}
+
+static int
+create_asset_tx(struct pgl_store *s, const char *tenant,
+    const struct pgl_asset *as, const char *id, int check_id,
+    struct pgl_err *err)
+{
+	struct resolved	r;
+	bson_t		key, doc = BSON_INITIALIZER;
+	int64_t		seq;
+	int		found = 0, rc;
+
+	asset_key(&key, tenant, as->catalog, as->branch, as->ns, as->name);
+	rc = mongo_resolve_key(s, tenant, as->catalog, as->branch, as->ns,
+	    as->name, &r, err);
+	if (rc == PGL_OK)
+		rc = key_free(&r, as->name, err);
+	if (rc == PGL_OK && check_id)
+		rc = id_taken(s, err, id, &found);
+	if (rc == PGL_OK && found)
+		rc = mongo_err(err, PGL_EEXISTS, "already exists (asset %s)",
+		    as->name);
+	/* The resolution read the branch document: no second look. */
+	found = r.branch_exists;
+	if (rc == PGL_OK && found)
+		rc = exists_in_catalog(s, err, COLL_NAMESPACES, tenant,
+		    as->catalog, as->ns, &found);
+	if (rc == PGL_OK && !found)
+		rc = mongo_err(err, PGL_ENOTFOUND,
+		    "branch %s or namespace not found", as->branch);
+	if (rc == PGL_OK)
+		rc = clear_own_tombstone(s, tenant, as->catalog, as->branch,
+		    &r, &key, err);
+	if (rc == PGL_OK)
+		rc = mongo_clock_next(s, &seq, err);
+	if (rc == PGL_OK) {
+		bson_destroy(&doc);
+		if (new_asset_doc(&doc, &key, as, id, seq) != PGL_OK)
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+	}
+	if (rc == PGL_OK)
+		rc = mg_insert(s, err, COLL_ASSETS, &doc);
+	mongo_resolved_free(&r);
+	bson_destroy(&doc);
+	bson_destroy(&key);
 	return (rc);
 }
 
@@ -86,11 +186,9 @@ int
 mongo_create_asset(struct pgl_store *s, const char *tenant,
     const struct pgl_asset *as, struct pgl_err *err)
 {
-	bson_t		key, doc = BSON_INITIALIZER;
 	char		uuid[37];
 	const char	*id = as->id;
-	int64_t		now = mongo_now_ms();
-	int		found, rc;
+	int		own, rc;
 
 	if (as->catalog == NULL || as->branch == NULL || as->ns == NULL ||
 	    as->name == NULL || as->kind == NULL)
@@ -100,61 +198,71 @@ mongo_create_asset(struct pgl_store *s, const char *tenant,
 		mongo_uuid_v4(uuid);
 		id = uuid;
 	}
-	asset_key(&key, tenant, as->catalog, as->branch, as->ns, as->name);
-	rc = asset_taken(s, err, &key, id, &found);
-	if (rc == PGL_OK && found)
-		rc = mongo_err(err, PGL_EEXISTS, "already exists (asset %s)",
-		    as->name);
-	if (rc == PGL_OK)
-		rc = exists_in_catalog(s, err, COLL_BRANCHES, tenant,
-		    as->catalog, as->branch, &found);
-	if (rc == PGL_OK && found)
-		rc = exists_in_catalog(s, err, COLL_NAMESPACES, tenant,
-		    as->catalog, as->ns, &found);
-	if (rc == PGL_OK && !found)
-		rc = mongo_err(err, PGL_ENOTFOUND,
-		    "branch %s or namespace not found", as->branch);
-	if (rc == PGL_OK) {
-		bson_concat(&doc, &key);
-		BSON_APPEND_UTF8(&doc, "id", id);
-		BSON_APPEND_UTF8(&doc, "kind", as->kind);
-		mg_str(&doc, "location", as->location);
-		mg_str(&doc, "metadata_location", as->metadata_location);
-		mg_str_or(&doc, "properties", as->properties, "{}");
-		BSON_APPEND_INT64(&doc, "created_at",
-		    as->created_at_ms ? as->created_at_ms : now);
-		BSON_APPEND_INT64(&doc, "updated_at",
-		    as->updated_at_ms ? as->updated_at_ms : now);
-		/* The text index of a main branch's assets (mongo_search.c). */
-		if (strcmp(as->branch, "main") == 0 &&
-		    mongo_search_fields(&doc, as->name, NULL) != PGL_OK)
-			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
-	}
-	if (rc == PGL_OK) {
-		rc = mg_insert(s, err, COLL_ASSETS, &doc);
-	}
-	bson_destroy(&doc);
-	bson_destroy(&key);
+	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK)
+		return (rc);
+	rc = create_asset_tx(s, tenant, as, id, as->id != NULL, err);
+	return (mg_tx_own_end(s, own, rc, err));
+}
+
+/* A resolving read of branch (mongo_lineage.c) into an arena array. */
+static int
+lineage_list(struct pgl_store *s, struct pgl_arena *a,
+    const struct lineage_q *q, doc_fill_fn fill, size_t size, void **items,
+    size_t *n, struct pgl_err *err)
+{
+	bson_t	*pipeline;
+	int	 rc;
+
+	pipeline = mongo_lineage_pipeline(s, q);
+	rc = mg_aggregate(s, a, err, COLL_BRANCHES, pipeline, fill, size,
+	    items, n);
+	bson_destroy(pipeline);
 	return (rc);
 }
 
+static void
+lineage_query(struct lineage_q *q, const char *tenant, const char *catalog,
+    const char *branch, const bson_t *match)
+{
+	memset(q, 0, sizeof(*q));
+	q->tenant = tenant;
+	q->catalog = catalog;
+	q->branch = branch;
+	q->match = match;
+}
+
+/* One aggregation: the branch's lineage and the key's rows on it
+ * (mongo_read_key); the asset carries the branch asked about. */
 int
 mongo_get_asset(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *branch,
     const char *ns, const char *name, struct pgl_asset *out,
     struct pgl_err *err)
 {
-	bson_t	key;
-	int	rc;
+	struct resolved	r;
+	struct doc	d;
+	int		rc;
 
-	asset_key(&key, tenant, catalog, branch, ns, name);
-	rc = mg_get(s, a, err, COLL_ASSETS, &key, mongo_asset_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "asset %s not found", name);
-	bson_destroy(&key);
+	rc = mongo_read_key(s, tenant, catalog, branch, ns, name, &r, err);
+	if (rc == PGL_OK && (r.row == NULL || r.gone))
+		rc = mongo_err(err, PGL_ENOTFOUND, "asset %s not found",
+		    name != NULL ? name : "-");
+	if (rc == PGL_OK) {
+		memset(&d, 0, sizeof(d));
+		d.s = s;
+		d.a = a;
+		d.b = r.row;
+		mongo_asset_fill(&d, out);
+		out->branch = s->host->arena_strndup(a, branch,
+		    strlen(branch));
+		if (d.oom || out->branch == NULL)
+			rc = mongo_err(err, PGL_ENOMEM, "arena exhausted");
+	}
+	mongo_resolved_free(&r);
 	return (rc);
 }
 
+/* By id: the row itself, on its own branch; never a tombstone. */
 int
 mongo_get_asset_by_id(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_asset *out,
@@ -165,6 +273,7 @@ mongo_get_asset_by_id(struct pgl_store *s, struct pgl_arena *a,
 
 	mg_str(&filter, "id", id);
 	mg_str(&filter, "tenant_id", tenant);
+	mongo_not_gone(&filter);
 	rc = mg_get(s, a, err, COLL_ASSETS, &filter, mongo_asset_fill, out);
 	if (rc == PGL_ENOTFOUND)
 		(void)mongo_err(err, rc, "asset %s not found", id);
@@ -172,8 +281,12 @@ mongo_get_asset_by_id(struct pgl_store *s, struct pgl_arena *a,
 	return (rc);
 }
 
-/* kind NULL = any; without a namespace, the whole branch.  Sorted by
- * (namespace, name), which the key index provides. */
+/*
+ * kind NULL = any; without a namespace, the whole branch; sorted by
+ * (namespace, name).  The kind is a filter on the resolved rows (a key's
+ * own row may differ in kind from the one it hides).  The total is a
+ * second aggregation, as the count of a find was.
+ */
 int
 mongo_list_assets(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *branch,
@@ -181,23 +294,30 @@ mongo_list_assets(struct pgl_store *s, struct pgl_arena *a,
     struct pgl_asset **items, size_t *n, uint64_t *total,
     struct pgl_err *err)
 {
-	bson_t	filter, *sort;
-	void	*p;
-	int	rc;
+	struct lineage_q	 q;
+	bson_t			 match = BSON_INITIALIZER;
+	void			*p = NULL;
+	int			 rc;
 
-	sort = BCON_NEW("namespace", BCON_INT32(1), "name", BCON_INT32(1));
-	branch_filter(&filter, tenant, catalog, branch);
+	*items = NULL;
+	*n = 0;
 	if (ns != NULL)
-		BSON_APPEND_UTF8(&filter, "namespace", ns);
-	if (kind != NULL)
-		BSON_APPEND_UTF8(&filter, "kind", kind);
-	rc = mg_list(s, a, err, COLL_ASSETS, &filter, sort, page, mongo_asset_fill,
-	    sizeof(**items), &p, n);
+		BSON_APPEND_UTF8(&match, "namespace", ns);
+	lineage_query(&q, tenant, catalog, branch, &match);
+	q.kind = kind;
+	q.page = page;
+	if (tenant == NULL || catalog == NULL || branch == NULL) {
+		bson_destroy(&match);
+		if (total != NULL)
+			*total = 0;
+		return (PGL_OK);
+	}
+	rc = lineage_list(s, a, &q, mongo_asset_fill, sizeof(**items), &p, n,
+	    err);
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_ASSETS, &filter, total);
-	bson_destroy(&filter);
-	bson_destroy(sort);
+		rc = mongo_lineage_count(s, &q, total, err);
+	bson_destroy(&match);
 	return (rc);
 }
 
@@ -215,7 +335,9 @@ asset_key_fill(struct doc *d, void *out)
 	as->kind = doc_str(d, "kind");
 }
 
-/* Keyset page: after (after_ns, after_name) in list order, key fields. */
+/* Keyset page: after (after_ns, after_name) in list order, key fields.
+ * The key condition holds for every row of a key alike, so it narrows
+ * the rows before resolution. */
 int
 mongo_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *branch,
@@ -223,20 +345,22 @@ mongo_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
     const char *after_name, uint32_t limit, struct pgl_asset **items,
     size_t *n, struct pgl_err *err)
 {
-	struct pgl_page	 page = { limit, 0 };
-	bson_t		 filter, *sort, *after;
-	void		*p;
-	int		 rc;
+	struct pgl_page		 page = { limit, 0 };
+	struct lineage_q	 q;
+	bson_t			 match = BSON_INITIALIZER, *after;
+	void			*p = NULL;
+	int			 rc;
 
+	*items = NULL;
+	*n = 0;
 	if (limit == 0 || after_name == NULL || (ns == NULL &&
 	    after_ns == NULL))
 		return (mongo_err(err, PGL_EINVAL, "list_assets_after: a "
 		    "limit and a key are required"));
-	branch_filter(&filter, tenant, catalog, branch);
-	if (kind != NULL)
-		BSON_APPEND_UTF8(&filter, "kind", kind);
+	if (tenant == NULL || catalog == NULL || branch == NULL)
+		return (PGL_OK);
 	if (ns != NULL) {
-		BSON_APPEND_UTF8(&filter, "namespace", ns);
+		BSON_APPEND_UTF8(&match, "namespace", ns);
 		after = BCON_NEW("name", "{", "$gt", BCON_UTF8(after_name),
 		    "}");
 	} else
@@ -245,45 +369,81 @@ mongo_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
 		    "{", "namespace", BCON_UTF8(after_ns),
 		    "name", "{", "$gt", BCON_UTF8(after_name), "}", "}",
 		    "]");
-	bson_concat(&filter, after);
-	sort = BCON_NEW("namespace", BCON_INT32(1), "name", BCON_INT32(1));
-	rc = mg_list(s, a, err, COLL_ASSETS, &filter, sort, &page,
-	    asset_key_fill, sizeof(**items), &p, n);
+	bson_concat(&match, after);
+	lineage_query(&q, tenant, catalog, branch, &match);
+	q.kind = kind;
+	q.page = &page;
+	rc = lineage_list(s, a, &q, asset_key_fill, sizeof(**items), &p, n,
+	    err);
 	*items = p;
-	bson_destroy(&filter);
+	bson_destroy(&match);
 	bson_destroy(after);
-	bson_destroy(sort);
 	return (rc);
 }
 
-/* Every asset of a branch in one find (conflict detection, merges). */
+/* Every asset a branch sees, in one aggregation (conflicts, merges). */
 int
 mongo_list_all_assets_for_branch(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *branch,
     struct pgl_asset **items, size_t *n, struct pgl_err *err)
 {
-	bson_t	filter, *sort;
-	void	*p;
-	int	rc;
+	struct lineage_q	 q;
+	void			*p = NULL;
+	int			 rc;
 
-	sort = BCON_NEW("namespace", BCON_INT32(1), "name", BCON_INT32(1));
-	branch_filter(&filter, tenant, catalog, branch);
-	rc = mg_list(s, a, err, COLL_ASSETS, &filter, sort, NULL, mongo_asset_fill,
-	    sizeof(**items), &p, n);
+	*items = NULL;
+	*n = 0;
+	if (tenant == NULL || catalog == NULL || branch == NULL)
+		return (PGL_OK);
+	lineage_query(&q, tenant, catalog, branch, NULL);
+	rc = lineage_list(s, a, &q, mongo_asset_fill, sizeof(**items), &p, n,
+	    err);
 	*items = p;
-	bson_destroy(&filter);
-	bson_destroy(sort);
 	return (rc);
 }
 
-int
-mongo_update_asset(struct pgl_store *s, const char *tenant,
+/* The key on branch, live: PGL_ENOTFOUND when absent or deleted. */
+static int
+resolve_live(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const char *ns, const char *name, const char *what,
+    struct resolved *r, struct pgl_err *err)
+{
+	int	rc;
+
+	rc = mongo_resolve_key(s, tenant, catalog, branch, ns, name, r, err);
+	if (rc == PGL_OK && (r->row == NULL || r->gone))
+		rc = mongo_err(err, PGL_ENOTFOUND, "%s %s not found", what,
+		    name != NULL ? name : "-");
+	return (rc);
+}
+
+/* Own row: protect the children, then change it in place.  Inherited:
+ * copy it up first, so the change lands on branch's own copy. */
+static int
+make_own(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const struct resolved *r, struct pgl_err *err)
+{
+	if (r->level == 0)
+		return (mongo_protect(s, tenant, catalog, branch, r, err));
+	return (mongo_copy_up(s, branch, r, err));
+}
+
+static int
+update_asset_tx(struct pgl_store *s, const char *tenant,
     const struct pgl_asset *as, struct pgl_err *err)
 {
+	struct resolved	r;
 	bson_t		key, up = BSON_INITIALIZER, set;
 	uint64_t	matched;
 	int		rc;
 
+	rc = resolve_live(s, tenant, as->catalog, as->branch, as->ns,
+	    as->name, "asset", &r, err);
+	if (rc == PGL_OK)
+		rc = make_own(s, tenant, as->catalog, as->branch, &r, err);
+	mongo_resolved_free(&r);
+	if (rc != PGL_OK)
+		return (rc);
 	asset_key(&key, tenant, as->catalog, as->branch, as->ns, as->name);
 	BSON_APPEND_DOCUMENT_BEGIN(&up, "$set", &set);
 	if (as->kind != NULL)
@@ -304,55 +464,91 @@ mongo_update_asset(struct pgl_store *s, const char *tenant,
 }
 
 int
+mongo_update_asset(struct pgl_store *s, const char *tenant,
+    const struct pgl_asset *as, struct pgl_err *err)
+{
+	int	own, rc;
+
+	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK)
+		return (rc);
+	rc = update_asset_tx(s, tenant, as, err);
+	return (mg_tx_own_end(s, own, rc, err));
+}
+
+/*
+ * Own row: protect, drop its access requests (in SQL, by cascade; its
+ * business metadata is part of the document), delete it, and on a
+ * forked branch leave a tombstone so the parent's row stays hidden.
+ * Inherited: only the tombstone.
+ */
+static int
+delete_asset_tx(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, const char *ns,
+    const char *name, struct pgl_err *err)
+{
+	struct resolved		r;
+	bson_t			key;
+	bson_iter_t		it;
+	char			kind[64] = "";
+	uint64_t		deleted;
+	int			rc;
+
+	rc = resolve_live(s, tenant, catalog, branch, ns, name, "asset", &r,
+	    err);
+	if (rc == PGL_OK && bson_iter_init_find(&it, r.row, "kind") &&
+	    BSON_ITER_HOLDS_UTF8(&it))
+		(void)snprintf(kind, sizeof(kind), "%s",
+		    bson_iter_utf8(&it, NULL));
+	if (rc == PGL_OK && r.level == 0) {
+		asset_key(&key, tenant, catalog, branch, ns, name);
+		rc = mongo_protect(s, tenant, catalog, branch, &r, err);
+		if (rc == PGL_OK)
+			rc = mongo_drop_requests_of(s, tenant, &key, err);
+		if (rc == PGL_OK)
+			rc = mg_delete(s, err, COLL_ASSETS, &key, 0, &deleted);
+		if (rc == PGL_OK && deleted == 0)
+			rc = mongo_err(err, PGL_ENOTFOUND,
+			    "asset %s not found", name);
+		bson_destroy(&key);
+	}
+	if (rc == PGL_OK && (r.level > 0 || r.has_parent))
+		rc = mongo_insert_tombstone(s, tenant, catalog, branch, ns,
+		    name, kind[0] != '\0' ? kind : NULL, err);
+	mongo_resolved_free(&r);
+	return (rc);
+}
+
+int
 mongo_delete_asset(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *branch, const char *ns,
     const char *name, struct pgl_err *err)
 {
-	bson_t		key;
-	uint64_t	deleted;
-	int		own, rc;
+	int	own, rc;
 
-	asset_key(&key, tenant, catalog, branch, ns, name);
-	/* Its access requests first (in SQL, by cascade); its business
-	 * metadata is part of the document. */
-	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK) {
-		bson_destroy(&key);
+	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK)
 		return (rc);
-	}
-	rc = mongo_drop_requests_of(s, tenant, &key, err);
-	if (rc == PGL_OK)
-		rc = mg_delete(s, err, COLL_ASSETS, &key, 0, &deleted);
-	if (rc == PGL_OK && deleted == 0)
-		rc = mongo_err(err, PGL_ENOTFOUND, "asset %s not found", name);
-	bson_destroy(&key);
+	rc = delete_asset_tx(s, tenant, catalog, branch, ns, name, err);
 	return (mg_tx_own_end(s, own, rc, err));
 }
 
-/* Whether the asset exists, and its description (malloc'd) if any. */
-struct rename_src {
-	int	 found;
-	char	*description;
-};
-
-static void
-rename_src_fill(struct doc *d, void *out)
+/* The description of a row's business metadata (malloc'd), if any. */
+static char *
+row_description(const bson_t *row)
 {
-	struct rename_src	*r = out;
-	struct doc		 bm;
-	bson_t			 sub;
-	bson_iter_t		 it;
+	bson_iter_t	it;
 
-	r->found = 1;
-	if (mongo_bm_doc(d, &sub, &bm) &&
-	    bson_iter_init_find(&it, &sub, "description") &&
+	if (bson_iter_init(&it, row) &&
+	    bson_iter_find_descendant(&it, "bm.description", &it) &&
 	    BSON_ITER_HOLDS_UTF8(&it))
-		r->description = strdup(bson_iter_utf8(&it, NULL));
+		return (strdup(bson_iter_utf8(&it, NULL)));
+	return (NULL);
 }
 
-/* The update of a rename: the key fields, and on main the text index. */
+/* The update of a rename: the key fields, a new seq (the row is born
+ * again at its new key), and on main the text index. */
 static bson_t *
 rename_update(const char *branch, const char *dst_ns, const char *dst,
-    const char *description)
+    const char *description, int64_t seq)
 {
 	bson_t	*up = bson_new(), set;
 
@@ -360,6 +556,8 @@ rename_update(const char *branch, const char *dst_ns, const char *dst,
 	BSON_APPEND_UTF8(&set, "namespace", dst_ns);
 	BSON_APPEND_UTF8(&set, "name", dst);
 	BSON_APPEND_INT64(&set, "updated_at", mongo_now_ms());
+	if (seq > 0)
+		BSON_APPEND_INT64(&set, "seq", seq);
 	if (strcmp(branch, "main") == 0 &&
 	    mongo_search_fields(&set, dst, description) != PGL_OK) {
 		bson_destroy(up);
@@ -369,11 +567,121 @@ rename_update(const char *branch, const char *dst_ns, const char *dst,
 	return (up);
 }
 
+/* Branch's own row at from moves to (dst_ns, dst), keeping its id. */
+static int
+move_own_row(struct pgl_store *s, const char *branch, const bson_t *from,
+    const char *dst_ns, const char *dst, const char *description,
+    int64_t seq, const char *src, struct pgl_err *err)
+{
+	bson_t		*up;
+	uint64_t	 matched;
+	int		 rc;
+
+	if ((up = rename_update(branch, dst_ns, dst, description, seq)) ==
+	    NULL)
+		return (mongo_err(err, PGL_ENOMEM, "out of memory"));
+	rc = mg_update(s, err, COLL_ASSETS, from, up, 0, &matched);
+	bson_destroy(up);
+	if (rc == PGL_OK && matched == 0)
+		rc = mongo_err(err, PGL_ENOTFOUND, "asset %s not found", src);
+	return (rc);
+}
+
+struct rename {
+	const char	*tenant, *catalog, *branch;
+	const char	*src_ns, *src, *dst_ns, *dst;
+};
+
+/* The checks, in SQL's order: source, destination, its namespace. */
+static int
+rename_check(struct pgl_store *s, const struct rename *m, int same,
+    struct resolved *r, struct resolved *r2, struct pgl_err *err)
+{
+	int	found, rc;
+
+	rc = resolve_live(s, m->tenant, m->catalog, m->branch, m->src_ns,
+	    m->src, "asset", r, err);
+	if (rc == PGL_OK && !same)
+		rc = mongo_resolve_key(s, m->tenant, m->catalog, m->branch,
+		    m->dst_ns, m->dst, r2, err);
+	if (rc == PGL_OK)
+		rc = key_free(r2, m->dst, err);
+	if (rc == PGL_OK)
+		rc = exists_in_catalog(s, err, COLL_NAMESPACES, m->tenant,
+		    m->catalog, m->dst_ns, &found);
+	if (rc == PGL_OK && !found)
+		rc = mongo_err(err, PGL_ENOTFOUND,
+		    "destination namespace not found");
+	return (rc);
+}
+
 /*
- * One conditional update of the key fields.  As in SQL, renaming
- * something that does not exist is PGL_ENOTFOUND whatever the
- * destination, a taken destination is PGL_EEXISTS (the unique index
- * under a race) and a missing destination namespace PGL_ENOTFOUND.
+ * Own row at K: protect both keys, drop an own tombstone at K2, move the
+ * row (same id, new seq).  Inherited: copy it up at K first, then move
+ * the copy.  On a forked branch a tombstone at K then hides the
+ * parent's row.
+ */
+static int
+rename_tx(struct pgl_store *s, const struct rename *m,
+    struct pgl_err *err)
+{
+	struct resolved		 r, r2;
+	bson_t			 from, to;
+	bson_iter_t		 it;
+	char			*description = NULL, kind[64] = "";
+	int64_t			 seq = 0;
+	int			 rc, same;
+
+	memset(&r2, 0, sizeof(r2));
+	same = strcmp(m->src_ns, m->dst_ns) == 0 && strcmp(m->src, m->dst) == 0;
+	asset_key(&from, m->tenant, m->catalog, m->branch, m->src_ns, m->src);
+	asset_key(&to, m->tenant, m->catalog, m->branch, m->dst_ns, m->dst);
+	rc = rename_check(s, m, same, &r, &r2, err);
+	if (rc == PGL_OK && same) {
+		/* Onto itself: a touch of an own row, nothing otherwise. */
+		if (r.level == 0) {
+			description = row_description(r.row);
+			rc = move_own_row(s, m->branch, &from, m->dst_ns,
+			    m->dst, description, 0, m->src, err);
+		}
+		goto out;
+	}
+	if (rc == PGL_OK && bson_iter_init_find(&it, r.row, "kind") &&
+	    BSON_ITER_HOLDS_UTF8(&it))
+		(void)snprintf(kind, sizeof(kind), "%s",
+		    bson_iter_utf8(&it, NULL));
+	if (rc == PGL_OK)
+		rc = clear_own_tombstone(s, m->tenant, m->catalog, m->branch,
+		    &r2, &to, err);
+	if (rc == PGL_OK && r.level == 0) {
+		description = row_description(r.row);
+		rc = mongo_protect(s, m->tenant, m->catalog, m->branch, &r,
+		    err);
+	} else if (rc == PGL_OK)
+		rc = mongo_copy_up(s, m->branch, &r, err);
+	if (rc == PGL_OK)
+		rc = mongo_clock_next(s, &seq, err);
+	if (rc == PGL_OK)
+		rc = move_own_row(s, m->branch, &from, m->dst_ns, m->dst,
+		    description, seq, m->src, err);
+	if (rc == PGL_OK && r.has_parent)
+		rc = mongo_insert_tombstone(s, m->tenant, m->catalog,
+		    m->branch, m->src_ns, m->src, kind[0] != '\0' ? kind : NULL,
+		    err);
+out:
+	free(description);
+	mongo_resolved_free(&r2);
+	mongo_resolved_free(&r);
+	bson_destroy(&to);
+	bson_destroy(&from);
+	return (rc);
+}
+
+/*
+ * As in SQL, renaming something that does not exist is PGL_ENOTFOUND
+ * whatever the destination, a taken destination is PGL_EEXISTS (the
+ * unique index under a race) and a missing destination namespace
+ * PGL_ENOTFOUND.
  */
 int
 mongo_rename_asset(struct pgl_store *s, const char *tenant,
@@ -381,67 +689,81 @@ mongo_rename_asset(struct pgl_store *s, const char *tenant,
     const char *src, const char *dst_ns, const char *dst,
     struct pgl_err *err)
 {
-	struct rename_src was = { 0, NULL };
-	bson_t		from, to, *up;
-	uint64_t	matched;
-	int		found, rc, same;
+	struct rename	m = { tenant, catalog, branch, src_ns, src, dst_ns,
+			    dst };
+	int		own, rc;
 
 	if (src_ns == NULL || src == NULL || dst_ns == NULL || dst == NULL)
 		return (mongo_err(err, PGL_EINVAL, "invalid value (rename "
 		    "needs both namespaces and names)"));
-	same = strcmp(src_ns, dst_ns) == 0 && strcmp(src, dst) == 0;
-	asset_key(&from, tenant, catalog, branch, src_ns, src);
-	asset_key(&to, tenant, catalog, branch, dst_ns, dst);
-	rc = mg_get(s, NULL, err, COLL_ASSETS, &from, rename_src_fill, &was);
-	if (rc == PGL_ENOTFOUND)
-		rc = mongo_err(err, PGL_ENOTFOUND, "asset %s not found", src);
-	if (rc == PGL_OK && !same)
-		rc = mg_exists(s, err, COLL_ASSETS, &to, &found);
-	if (rc == PGL_OK && !same && found)
-		rc = mongo_err(err, PGL_EEXISTS, "already exists (asset %s)",
-		    dst);
-	if (rc == PGL_OK)
-		rc = exists_in_catalog(s, err, COLL_NAMESPACES, tenant,
-		    catalog, dst_ns, &found);
-	if (rc == PGL_OK && !found)
-		rc = mongo_err(err, PGL_ENOTFOUND,
-		    "destination namespace not found");
-	if (rc == PGL_OK) {
-		if ((up = rename_update(branch, dst_ns, dst,
-		    was.description)) == NULL)
-			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
-		else {
-			rc = mg_update(s, err, COLL_ASSETS, &from, up, 0,
-			    &matched);
-			bson_destroy(up);
-		}
-		if (rc == PGL_OK && matched == 0)
-			rc = mongo_err(err, PGL_ENOTFOUND,
-			    "asset %s not found", src);
-	}
-	free(was.description);
-	bson_destroy(&to);
-	bson_destroy(&from);
+	if (catalog == NULL || branch == NULL)
+		return (mongo_err(err, PGL_ENOTFOUND, "asset %s not found",
+		    src));
+	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK)
+		return (rc);
+	rc = rename_tx(s, &m, err);
+	return (mg_tx_own_end(s, own, rc, err));
+}
+
+/* The resolved row's metadata location is the expected one. */
+static int
+location_is(const bson_t *row, const char *expected)
+{
+	bson_iter_t	it;
+
+	if (!bson_iter_init_find(&it, row, "metadata_location") ||
+	    !BSON_ITER_HOLDS_UTF8(&it))
+		return (expected == NULL);
+	return (expected != NULL &&
+	    strcmp(bson_iter_utf8(&it, NULL), expected) == 0);
+}
+
+/* After a swap that matched nothing: a change in between, or none. */
+static int
+lost_swap(struct pgl_store *s, const bson_t *key, const char *name,
+    struct pgl_err *err)
+{
+	int	found, rc;
+
+	rc = mg_exists(s, err, COLL_ASSETS, key, &found);
+	if (rc == PGL_OK && found)
+		rc = mongo_err(err, PGL_ECONFLICT, "table %s changed "
+		    "concurrently: metadata location is not the "
+		    "expected one", name);
+	else if (rc == PGL_OK)
+		rc = mongo_err(err, PGL_ENOTFOUND, "table %s not found", name);
 	return (rc);
 }
 
 /*
- * Compare-and-swap of a table's metadata pointer: one update whose
- * filter holds the expected value (null matches only null: the field is
- * always written).  The update is the atomic step; when it matched
- * nothing, a second look only decides which error to report, so a race
- * between the two cannot make a wrong swap.
+ * Compare-and-swap of a table's metadata pointer.  The expected value is
+ * checked against the resolved row (own or inherited); the row then
+ * becomes the branch's own (protect, or copy-up), and the swap itself is
+ * one update whose filter holds the expected value (null matches only
+ * null: the field is always written), so a writer in between makes it
+ * match nothing: PGL_ECONFLICT.
  */
-int
-mongo_update_metadata_location(struct pgl_store *s, const char *tenant,
-    const char *catalog, const char *branch, const char *ns,
-    const char *name, const char *expected, const char *new_location,
-    struct pgl_err *err)
+static int
+swap_tx(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, const char *ns, const char *name,
+    const char *expected, const char *new_location, struct pgl_err *err)
 {
+	struct resolved	r;
 	bson_t		key, cas, up = BSON_INITIALIZER, set;
 	uint64_t	matched;
-	int		found, rc;
+	int		rc;
 
+	rc = resolve_live(s, tenant, catalog, branch, ns, name, "table", &r,
+	    err);
+	if (rc == PGL_OK && !location_is(r.row, expected))
+		rc = mongo_err(err, PGL_ECONFLICT, "table %s changed "
+		    "concurrently: metadata location is not the expected one",
+		    name);
+	if (rc == PGL_OK)
+		rc = make_own(s, tenant, catalog, branch, &r, err);
+	mongo_resolved_free(&r);
+	if (rc != PGL_OK)
+		return (rc);
 	asset_key(&key, tenant, catalog, branch, ns, name);
 	bson_init(&cas);
 	bson_concat(&cas, &key);
@@ -451,18 +773,25 @@ mongo_update_metadata_location(struct pgl_store *s, const char *tenant,
 	BSON_APPEND_INT64(&set, "updated_at", mongo_now_ms());
 	bson_append_document_end(&up, &set);
 	rc = mg_update(s, err, COLL_ASSETS, &cas, &up, 0, &matched);
-	if (rc == PGL_OK && matched == 0) {
-		rc = mg_exists(s, err, COLL_ASSETS, &key, &found);
-		if (rc == PGL_OK && found)
-			rc = mongo_err(err, PGL_ECONFLICT, "table %s changed "
-			    "concurrently: metadata location is not the "
-			    "expected one", name);
-		else if (rc == PGL_OK)
-			rc = mongo_err(err, PGL_ENOTFOUND,
-			    "table %s not found", name);
-	}
+	if (rc == PGL_OK && matched == 0)
+		rc = lost_swap(s, &key, name, err);
 	bson_destroy(&up);
 	bson_destroy(&cas);
 	bson_destroy(&key);
 	return (rc);
+}
+
+int
+mongo_update_metadata_location(struct pgl_store *s, const char *tenant,
+    const char *catalog, const char *branch, const char *ns,
+    const char *name, const char *expected, const char *new_location,
+    struct pgl_err *err)
+{
+	int	own, rc;
+
+	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK)
+		return (rc);
+	rc = swap_tx(s, tenant, catalog, branch, ns, name, expected,
+	    new_location, err);
+	return (mg_tx_own_end(s, own, rc, err));
 }

@@ -99,11 +99,14 @@ branch_fill(struct doc *d, void *out)
 	b->branch_type = doc_str(d, "branch_type");
 	b->assets = doc_str(d, "assets");
 	b->created_at_ms = doc_int(d, "created_at");
+	b->parent = doc_str(d, "parent");
 }
 
-int
-mongo_create_branch(struct pgl_store *s, const char *tenant,
-    const struct pgl_branch *b, struct pgl_err *err)
+/* A root (parent NULL) or a fork of parent at the clock's fork_seq. */
+static int
+insert_branch(struct pgl_store *s, const char *tenant,
+    const struct pgl_branch *b, const char *parent, int64_t fork_seq,
+    struct pgl_err *err)
 {
 	bson_t	key, doc = BSON_INITIALIZER;
 	int	found, rc;
@@ -129,11 +132,64 @@ mongo_create_branch(struct pgl_store *s, const char *tenant,
 		mg_str_or(&doc, "assets", b->assets, "[]");
 		BSON_APPEND_INT64(&doc, "created_at",
 		    b->created_at_ms ? b->created_at_ms : mongo_now_ms());
+		if (parent != NULL) {
+			BSON_APPEND_UTF8(&doc, "parent", parent);
+			BSON_APPEND_INT64(&doc, "fork_seq", fork_seq);
+		}
 		rc = mg_insert(s, err, COLL_BRANCHES, &doc);
 	}
 	bson_destroy(&doc);
 	bson_destroy(&key);
 	return (rc);
+}
+
+/* An explicit create makes a root, whatever b->parent says. */
+int
+mongo_create_branch(struct pgl_store *s, const char *tenant,
+    const struct pgl_branch *b, struct pgl_err *err)
+{
+	return (insert_branch(s, tenant, b, NULL, 0, err));
+}
+
+/*
+ * b becomes a child of from: one branch document, no asset documents.
+ * A lineage already PGL_BRANCH_MAX_DEPTH + 1 levels deep cannot grow:
+ * b is then a root holding a copy of what from sees.
+ */
+static int
+fork_tx(struct pgl_store *s, const char *tenant, const struct pgl_branch *b,
+    const char *from, struct pgl_err *err)
+{
+	int64_t	seq;
+	int	levels, rc;
+
+	rc = mongo_lineage_depth(s, tenant, b->catalog, from, &levels, err);
+	if (rc != PGL_OK)
+		return (rc);
+	if (levels >= PGL_BRANCH_MAX_DEPTH + 1) {
+		if ((rc = insert_branch(s, tenant, b, NULL, 0, err)) != PGL_OK)
+			return (rc);
+		return (mongo_copy_assets_bulk(s, tenant, b->catalog, from,
+		    b->name, NULL, NULL, NULL, err));
+	}
+	if ((rc = mongo_clock_next(s, &seq, err)) != PGL_OK)
+		return (rc);
+	return (insert_branch(s, tenant, b, from, seq, err));
+}
+
+int
+mongo_fork_branch(struct pgl_store *s, const char *tenant,
+    const struct pgl_branch *b, const char *from, struct pgl_err *err)
+{
+	int	own, rc;
+
+	if (b->catalog == NULL || b->name == NULL || from == NULL)
+		return (mongo_err(err, PGL_EINVAL, "invalid value (branch "
+		    "catalog, name and source are required)"));
+	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK)
+		return (rc);
+	rc = fork_tx(s, tenant, b, from, err);
+	return (mg_tx_own_end(s, own, rc, err));
 }
 
 int
@@ -167,7 +223,8 @@ mongo_list_branches(struct pgl_store *s, struct pgl_arena *a,
 	return (rc);
 }
 
-/* The branch and every asset on it. */
+/* The branch and every asset it owns; its children keep their view
+ * (mongo_detach_children). */
 static int
 delete_branch_tx(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *name, struct pgl_err *err)
@@ -181,6 +238,8 @@ delete_branch_tx(struct pgl_store *s, const char *tenant,
 	rc = mg_exists(s, err, COLL_BRANCHES, &key, &found);
 	if (rc == PGL_OK && !found)
 		rc = mongo_err(err, PGL_ENOTFOUND, "branch %s not found", name);
+	if (rc == PGL_OK)
+		rc = mongo_detach_children(s, tenant, catalog, name, err);
 	if (rc == PGL_OK)
 		rc = mongo_drop_access_requests(s, tenant, catalog, name, NULL,
 		    0, err);

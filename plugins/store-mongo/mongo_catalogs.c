@@ -464,7 +464,8 @@ asset_counts_fill(struct doc *d, void *out)
 	EQ("$branch_name", "main"), EQ("$kind", kind),			\
 	"]", "}", BCON_INT32(1), BCON_INT32(0), "]", "}"
 
-/* One pass over the catalog's assets for all three asset counts. */
+/* One pass over the catalog's assets for all three asset counts;
+ * tombstones (copy-on-write deletes) are no assets. */
 static int
 count_assets(struct pgl_store *s, const char *tenant, const char *catalog,
     struct pgl_catalog_counts *out, struct pgl_err *err)
@@ -474,7 +475,8 @@ count_assets(struct pgl_store *s, const char *tenant, const char *catalog,
 
 	pipeline = BCON_NEW("pipeline", "[",
 	    "{", "$match", "{", "tenant_id", BCON_UTF8(tenant),
-	    "catalog_name", BCON_UTF8(catalog), "}", "}",
+	    "catalog_name", BCON_UTF8(catalog),
+	    "gone", "{", "$ne", BCON_BOOL(true), "}", "}", "}",
 	    "{", "$group", "{", "_id", BCON_NULL,
 	    "assets", "{", "$sum", BCON_INT32(1), "}",
 	    "tables", "{", ON_MAIN("ICEBERG_TABLE"), "}",

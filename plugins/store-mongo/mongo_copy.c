@@ -1,8 +1,9 @@
 /*
- * copy_assets_bulk: a branch's assets into another branch in four round
- * trips, whatever the number of assets: the source in one find, a look
- * at the destination branch and at the keys it already holds, and the
- * copies in one ordered bulk insert.
+ * copy_assets_bulk: a branch's assets into another branch in five round
+ * trips, whatever the number of assets: a clock value for the copies'
+ * seq, what the source sees in one aggregation (its own rows and what it
+ * inherits, mongo_lineage.c), a look at the destination branch and at
+ * the keys it already sees, and the copies in one ordered bulk insert.
  *
  * The copies get new ObjectIds and new UUID ids (made here: MongoDB has
  * no expression for a random UUID) and keep everything else, timestamps
@@ -44,6 +45,9 @@ struct copy {
 	mongoc_bulk_operation_t	*bulk;
 	char			*dotted;	/* scratch "a.b.table" */
 	size_t			dotted_len;
+	int64_t			seq;		/* one clock value for all */
+	bson_t			**tombs;	/* dst's own, at copied keys */
+	size_t			ntombs;
 };
 
 static int
@@ -137,16 +141,12 @@ wanted(struct copy *c, const char *ns, const char *name, int *keep)
 	return (PGL_OK);
 }
 
-/* {tenant_id, catalog_name, branch_name: branch} + the namespace range. */
+/* The namespace range, if any. */
 static void
-source_filter(struct copy *c, bson_t *b, const char *branch)
+ns_range(struct copy *c, bson_t *b)
 {
 	char	*lo, *hi;
 
-	bson_init(b);
-	BSON_APPEND_UTF8(b, "tenant_id", c->tenant);
-	BSON_APPEND_UTF8(b, "catalog_name", c->catalog);
-	BSON_APPEND_UTF8(b, "branch_name", branch);
 	if (c->ns_filter == NULL)
 		return;
 	lo = bson_strdup_printf("%s%c", c->ns_filter, PGL_NS_SEP);
@@ -157,6 +157,46 @@ source_filter(struct copy *c, bson_t *b, const char *branch)
 	    "$lt", BCON_UTF8(hi), "}", "}", "]");
 	bson_free(lo);
 	bson_free(hi);
+}
+
+/* {tenant_id, catalog_name, branch_name: branch} + the namespace range. */
+static void
+source_filter(struct copy *c, bson_t *b, const char *branch)
+{
+	bson_init(b);
+	BSON_APPEND_UTF8(b, "tenant_id", c->tenant);
+	BSON_APPEND_UTF8(b, "catalog_name", c->catalog);
+	BSON_APPEND_UTF8(b, "branch_name", branch);
+	ns_range(c, b);
+}
+
+/* What branch sees in the namespace range (mongo_lineage.c). */
+static int
+resolved_view(struct copy *c, const char *branch, int keep_gone,
+    mongoc_cursor_t **cur, struct pgl_err *err)
+{
+	struct lineage_q	 q;
+	bson_t			 match = BSON_INITIALIZER, opts, *pipeline;
+	int			 rc;
+
+	*cur = NULL;
+	memset(&q, 0, sizeof(q));
+	ns_range(c, &match);
+	q.tenant = c->tenant;
+	q.catalog = c->catalog;
+	q.branch = branch;
+	q.match = &match;
+	q.keep_gone = keep_gone;
+	if ((rc = mg_opts(c->s, &opts, err)) == PGL_OK) {
+		BSON_APPEND_INT64(&opts, "batchSize", BATCH_ALL);
+		pipeline = mongo_lineage_pipeline(c->s, &q);
+		*cur = mongoc_collection_aggregate(c->s->coll[COLL_BRANCHES],
+		    MONGOC_QUERY_NONE, pipeline, &opts, NULL);
+		bson_destroy(pipeline);
+		bson_destroy(&opts);
+	}
+	bson_destroy(&match);
+	return (rc);
 }
 
 static int
@@ -208,9 +248,10 @@ queue_copy(struct copy *c, const bson_t *src, struct pgl_err *err)
 	/* A copy is a new asset: no business metadata, and search
 	 * fields only on main (mongo_governance.c). */
 	bson_copy_to_excluding_noinit(src, &doc, "_id", "id", "branch_name",
-	    "bm", "grams", "stext", NULL);
+	    "bm", "grams", "stext", "seq", "gone", "lvl", "_lv", NULL);
 	BSON_APPEND_UTF8(&doc, "branch_name", c->dst);
 	BSON_APPEND_UTF8(&doc, "id", c->items[c->n - 1].id);
+	BSON_APPEND_INT64(&doc, "seq", c->seq);
 	if (!mongoc_bulk_operation_insert_with_opts(c->bulk, &doc, NULL, &e))
 		rc = mongo_error(err, &e, NULL);
 	bson_destroy(&doc);
@@ -223,15 +264,9 @@ read_source(struct copy *c, struct pgl_err *err)
 	mongoc_cursor_t	*cur;
 	const bson_t	*b, *reply;
 	bson_error_t	e;
-	bson_t		filter, *batch;
 	int		rc;
 
-	source_filter(c, &filter, c->src);
-	batch = BCON_NEW("batchSize", BCON_INT64(BATCH_ALL));
-	rc = mg_find(c->s, err, COLL_ASSETS, &filter, batch, &cur);
-	bson_destroy(batch);
-	bson_destroy(&filter);
-	if (rc != PGL_OK)
+	if ((rc = resolved_view(c, c->src, 0, &cur, err)) != PGL_OK)
 		return (rc);
 	while (rc == PGL_OK && mongoc_cursor_next(cur, &b))
 		rc = queue_copy(c, b, err);
@@ -241,8 +276,12 @@ read_source(struct copy *c, struct pgl_err *err)
 	return (rc);
 }
 
-/* Any of the copies' keys already on dst?  One find over dst's assets
- * in the same namespaces, each looked up among the sorted copies. */
+/*
+ * Any of the copies' keys already on dst?  One aggregation of what dst
+ * sees in the same namespaces (tombstones too), each key looked up
+ * among the sorted copies: a live one is PGL_EEXISTS; dst's own
+ * tombstone there is kept aside, to go before the copies are written.
+ */
 static int
 check_dst(struct copy *c, struct pgl_err *err)
 {
@@ -251,17 +290,11 @@ check_dst(struct copy *c, struct pgl_err *err)
 	const bson_t		*b, *reply;
 	bson_error_t		e;
 	bson_iter_t		it;
-	bson_t			filter, *proj;
+	bson_t			**p;
 	int			rc;
 
 	qsort(c->items, c->n, sizeof(*c->items), cmp_item);
-	source_filter(c, &filter, c->dst);
-	proj = BCON_NEW("projection", "{", "namespace", BCON_INT32(1),
-	    "name", BCON_INT32(1), "}", "batchSize", BCON_INT64(BATCH_ALL));
-	rc = mg_find(c->s, err, COLL_ASSETS, &filter, proj, &cur);
-	bson_destroy(proj);
-	bson_destroy(&filter);
-	if (rc != PGL_OK)
+	if ((rc = resolved_view(c, c->dst, 1, &cur, err)) != PGL_OK)
 		return (rc);
 	while (rc == PGL_OK && mongoc_cursor_next(cur, &b)) {
 		key.ns = key.name = NULL;
@@ -271,15 +304,68 @@ check_dst(struct copy *c, struct pgl_err *err)
 		if (bson_iter_init_find(&it, b, "name") &&
 		    BSON_ITER_HOLDS_UTF8(&it))
 			key.name = (char *)bson_iter_utf8(&it, NULL);
-		if (key.ns != NULL && key.name != NULL &&
+		if (key.ns == NULL || key.name == NULL ||
 		    bsearch(&key, c->items, c->n, sizeof(*c->items),
-		    cmp_item) != NULL)
+		    cmp_item) == NULL)
+			continue;
+		if (!mongo_doc_gone(b))
 			rc = mongo_err(err, PGL_EEXISTS, "already exists "
 			    "(asset %s on branch %s)", key.name, c->dst);
+		else if (bson_iter_init_find(&it, b, "lvl") &&
+		    bson_iter_as_int64(&it) == 0) {
+			p = reallocarray(c->tombs, c->ntombs + 1, sizeof(*p));
+			if (p == NULL || (p[c->ntombs] = bson_copy(b)) == NULL)
+				rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+			if (p != NULL)
+				c->tombs = p;
+			if (rc == PGL_OK)
+				c->ntombs++;
+		}
 	}
 	if (rc == PGL_OK && mongoc_cursor_error_document(cur, &e, &reply))
 		rc = mongo_error(err, &e, reply);
 	mongoc_cursor_destroy(cur);
+	return (rc);
+}
+
+/* dst's own tombstones at copied keys: its children first keep them
+ * (mongo_protect), then they go, so the copies can take the keys. */
+static int
+clear_tombstones(struct copy *c, struct pgl_err *err)
+{
+	struct resolved	 r;
+	bson_t		 key;
+	const char	*ns, *name;
+	bson_iter_t	 it;
+	size_t		 i;
+	int		 rc = PGL_OK;
+
+	for (i = 0; rc == PGL_OK && i < c->ntombs; i++) {
+		memset(&r, 0, sizeof(r));
+		r.row = c->tombs[i];
+		r.gone = 1;
+		r.seq = mongo_doc_seq(r.row);
+		ns = name = NULL;
+		if (bson_iter_init_find(&it, r.row, "namespace") &&
+		    BSON_ITER_HOLDS_UTF8(&it))
+			ns = bson_iter_utf8(&it, NULL);
+		if (bson_iter_init_find(&it, r.row, "name") &&
+		    BSON_ITER_HOLDS_UTF8(&it))
+			name = bson_iter_utf8(&it, NULL);
+		if (ns == NULL || name == NULL)
+			continue;
+		rc = mongo_protect(c->s, c->tenant, c->catalog, c->dst, &r,
+		    err);
+		bson_init(&key);
+		BSON_APPEND_UTF8(&key, "tenant_id", c->tenant);
+		BSON_APPEND_UTF8(&key, "catalog_name", c->catalog);
+		BSON_APPEND_UTF8(&key, "branch_name", c->dst);
+		BSON_APPEND_UTF8(&key, "namespace", ns);
+		BSON_APPEND_UTF8(&key, "name", name);
+		if (rc == PGL_OK)
+			rc = mg_delete(c->s, err, COLL_ASSETS, &key, 0, NULL);
+		bson_destroy(&key);
+	}
 	return (rc);
 }
 
@@ -359,11 +445,15 @@ copy_tx(struct copy *c, struct pgl_err *err)
 	c->bulk = mongoc_collection_create_bulk_operation_with_opts(
 	    c->s->coll[COLL_ASSETS], &opts);
 	bson_destroy(&opts);
+	if ((rc = mongo_clock_next(c->s, &c->seq, err)) != PGL_OK)
+		return (rc);
 	if ((rc = read_source(c, err)) != PGL_OK || c->n == 0)
 		return (rc);
 	if ((rc = branch_exists(c, err)) != PGL_OK)
 		return (rc);
 	if ((rc = check_dst(c, err)) != PGL_OK)
+		return (rc);
+	if ((rc = clear_tombstones(c, err)) != PGL_OK)
 		return (rc);
 	return (execute(c, err));
 }
@@ -407,6 +497,9 @@ mongo_copy_assets_bulk(struct pgl_store *s, const char *tenant,
 	free(c.items);
 	free(c.names);
 	free(c.dotted);
+	for (i = 0; i < c.ntombs; i++)
+		bson_destroy(c.tombs[i]);
+	free(c.tombs);
 	if (c.names_doc != NULL)
 		bson_destroy(c.names_doc);
 	return (rc);

@@ -79,6 +79,7 @@ asset_head(struct pgl_store *s, const char *tenant, const char *id,
 	memset(h, 0, sizeof(*h));
 	mg_str(&filter, "tenant_id", tenant);
 	mg_str(&filter, "id", id);
+	mongo_not_gone(&filter);
 	rc = mg_get(s, NULL, err, COLL_ASSETS, &filter, head_fill, h);
 	bson_destroy(&filter);
 	if (rc == PGL_ENOTFOUND)
@@ -164,6 +165,7 @@ mongo_put_business_metadata(struct pgl_store *s, const char *tenant,
 	}
 	mg_str(&filter, "tenant_id", tenant);
 	mg_str(&filter, "id", m->asset_id);
+	mongo_not_gone(&filter);
 	if (rc == PGL_OK)
 		rc = mg_update(s, err, COLL_ASSETS, &filter, &up, 0, &matched);
 	if (rc == PGL_OK && matched == 0)
@@ -207,6 +209,7 @@ mongo_get_business_metadata(struct pgl_store *s, struct pgl_arena *a,
 	memset(out, 0, sizeof(*out));
 	mg_str(&filter, "tenant_id", tenant);
 	mg_str(&filter, "id", asset_id);
+	mongo_not_gone(&filter);
 	BSON_APPEND_DOCUMENT_BEGIN(&filter, "bm", &has);
 	BSON_APPEND_BOOL(&has, "$exists", true);
 	bson_append_document_end(&filter, &has);
@@ -245,6 +248,7 @@ mongo_delete_business_metadata(struct pgl_store *s, const char *tenant,
 	}
 	mg_str(&filter, "tenant_id", tenant);
 	mg_str(&filter, "id", asset_id);
+	mongo_not_gone(&filter);
 	if (rc == PGL_OK)
 		rc = mg_update(s, err, COLL_ASSETS, &filter, &up, 0, &matched);
 	if (rc == PGL_OK && matched == 0)
@@ -302,6 +306,7 @@ mongo_create_access_request(struct pgl_store *s,
 	memset(&p, 0, sizeof(p));
 	mg_str(&filter, "tenant_id", q->tenant_id);
 	mg_str(&filter, "id", q->asset_id);
+	mongo_not_gone(&filter);
 	rc = mg_get(s, NULL, err, COLL_ASSETS, &filter, place_fill, &p);
 	if (rc == PGL_ENOTFOUND)
 		rc = mongo_err(err, rc, "asset %s not found", q->asset_id);

@@ -28,8 +28,13 @@
 /*
  * 2: the text index's fields on main's assets (backfilled at upgrade).
  * 3: plan_parts (its indexes are created with the others; no data).
+ * 4: copy-on-write branches (ABI 1.12): the counters collection (the
+ *    asset clock), branches by parent; branches gain parent and fork_seq,
+ *    assets seq and gone.  Nothing is rewritten: an absent field reads as
+ *    a root branch, seq 0 and a live row, which is what every document
+ *    written before was.
  */
-#define SCHEMA_VERSION	3
+#define SCHEMA_VERSION	4
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -57,6 +62,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_ACCESS] = "access_requests",
 	[COLL_SETTINGS] = "settings",
 	[COLL_PLAN_PARTS] = "plan_parts",
+	[COLL_COUNTERS] = "counters",
 };
 
 struct index_def {
@@ -178,6 +184,12 @@ static const struct index_def	indexes[] = {
 	 * expiry for the purge. */
 	{ COLL_PLAN_PARTS, "key", 1, { "tenant_id", "plan_id", "seq" } },
 	{ COLL_PLAN_PARTS, "expiry", 0, { "expires_at" } },
+
+	/* Copy-on-write branches (schema 4; mongo_lineage.c): a branch's
+	 * children, and one counter document per key (the upsert of the
+	 * first bump relies on the unique index under a race). */
+	{ COLL_BRANCHES, "parent", 0, { KEY_CATALOG, "parent" } },
+	{ COLL_COUNTERS, "key", 1, { "key" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

@@ -176,6 +176,7 @@ search_filter(bson_t *f, const char *tenant,
 
 	mg_str(f, "tenant_id", tenant);
 	BSON_APPEND_UTF8(f, "branch_name", "main");
+	mongo_not_gone(f);
 	if (q->catalog != NULL)
 		BSON_APPEND_UTF8(f, "catalog_name", q->catalog);
 	if (q->text != NULL && *q->text != '\0' &&
@@ -345,12 +346,13 @@ mongo_count_tenant(struct pgl_store *s, const char *tenant,
 	if (rc == PGL_OK)
 		rc = count_of(s, err, COLL_USERS, "tenant_id", tenant, NULL,
 		    NULL, &c->users);
-	if (rc == PGL_OK)
-		rc = count_of(s, err, COLL_ASSETS, "tenant_id", tenant,
-		    "branch_name", "main", &c->assets);
+	/* Tombstones (copy-on-write deletes) are no assets. */
 	if (tenant != NULL)
 		BSON_APPEND_UTF8(&filter, "tenant_id", tenant);
 	BSON_APPEND_UTF8(&filter, "branch_name", "main");
+	mongo_not_gone(&filter);
+	if (rc == PGL_OK)
+		rc = mg_count(s, err, COLL_ASSETS, &filter, &c->assets);
 	BSON_APPEND_UTF8(&filter, "kind", "ICEBERG_TABLE");
 	if (rc == PGL_OK)
 		rc = mg_count(s, err, COLL_ASSETS, &filter, &c->tables);
@@ -358,6 +360,7 @@ mongo_count_tenant(struct pgl_store *s, const char *tenant,
 	if (tenant != NULL)
 		BSON_APPEND_UTF8(&filter, "tenant_id", tenant);
 	BSON_APPEND_UTF8(&filter, "branch_name", "main");
+	mongo_not_gone(&filter);
 	BSON_APPEND_UTF8(&filter, "kind", "VIEW");
 	if (rc == PGL_OK)
 		rc = mg_count(s, err, COLL_ASSETS, &filter, &c->views);

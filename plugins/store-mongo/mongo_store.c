@@ -315,6 +315,7 @@ connect_server(struct pgl_store *s, const struct options *o,
 	    mongoc_server_description_type(sd));
 	s->tx_real = o->tx == TX_ON || (o->tx == TX_AUTO &&
 	    has_transactions(sd));
+	s->wire = max_wire_version(sd);
 	mongoc_server_description_destroy(sd);
 	log_open(s, o, type);
 	return (PGL_OK);
@@ -560,6 +561,7 @@ static const struct pgl_store_ops ops = {
 	.get_plan_part = mongo_get_plan_part,
 	.delete_plan_parts = mongo_delete_plan_parts,
 	.purge_plan_parts = mongo_purge_plan_parts,
+	.fork_branch = mongo_fork_branch,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

@@ -46,6 +46,7 @@ enum mongo_coll {
 	COLL_ACCESS,
 	COLL_SETTINGS,
 	COLL_PLAN_PARTS,
+	COLL_COUNTERS,
 	NCOLLS
 };
 
@@ -68,6 +69,7 @@ struct pgl_store {
 	int			 in_tx;		/* begin() called, not ended */
 	int			 tx_active;	/* a session transaction runs */
 	uint64_t		 round_trips;	/* commands since open (APM) */
+	int32_t			 wire;		/* the server's maxWireVersion */
 };
 
 /*
@@ -241,6 +243,69 @@ int	mongo_update_metadata_location(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, const char *, struct pgl_err *);
 
+/* mongo_lineage.c: copy-on-write branches (ABI 1.12) */
+
+/* What a resolving read asks for (mongo_lineage.c says how it runs). */
+struct lineage_q {
+	const char		*tenant;
+	const char		*catalog;
+	const char		*branch;
+	const bson_t		*match;	/* more of the key: namespace, ... */
+	const char		*kind;	/* applied after resolution */
+	int			 keep_gone;	/* tombstones too (writers) */
+	const struct pgl_page	*page;
+	int			 count;	/* one {n: <count>} document */
+};
+
+/* The branch document of a write: whether it exists, its parent. */
+struct branch_info {
+	int	exists;
+	int	has_parent;
+	char	parent[512];
+	int64_t	fork_seq;
+};
+
+/* A key resolved for a writer: the row (own or inherited), if any. */
+struct resolved {
+	bson_t	*row;		/* NULL: no row on any level */
+	int	 level;		/* 0: B's own row */
+	int	 gone;		/* the row is a tombstone */
+	int64_t	 seq;
+	int	 branch_exists;
+	int	 has_parent;	/* the branch is a fork */
+};
+
+int	mongo_clock_next(struct pgl_store *, int64_t *, struct pgl_err *);
+bson_t	*mongo_lineage_pipeline(struct pgl_store *,
+	    const struct lineage_q *);
+int	mongo_lineage_count(struct pgl_store *, const struct lineage_q *,
+	    uint64_t *, struct pgl_err *);
+int	mongo_branch_info(struct pgl_store *, const char *, const char *,
+	    const char *, struct branch_info *, struct pgl_err *);
+int	mongo_resolve_key(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, struct resolved *,
+	    struct pgl_err *);
+void	mongo_resolved_free(struct resolved *);
+int	mongo_read_key(struct pgl_store *, const char *, const char *,
+	    const char *, const char *, const char *, struct resolved *,
+	    struct pgl_err *);
+int	mongo_protect(struct pgl_store *, const char *, const char *,
+	    const char *, const struct resolved *, struct pgl_err *);
+int	mongo_row_copy(bson_t *, const bson_t *, const char *, int64_t,
+	    int);
+int	mongo_copy_up(struct pgl_store *, const char *,
+	    const struct resolved *, struct pgl_err *);
+int	mongo_doc_gone(const bson_t *);
+int64_t	mongo_doc_seq(const bson_t *);
+int	mongo_insert_tombstone(struct pgl_store *, const char *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, struct pgl_err *);
+int	mongo_lineage_depth(struct pgl_store *, const char *, const char *,
+	    const char *, int *, struct pgl_err *);
+void	mongo_not_gone(bson_t *);
+int	mongo_detach_children(struct pgl_store *, const char *,
+	    const char *, const char *, struct pgl_err *);
+
 /* mongo_copy.c */
 int	mongo_copy_assets_bulk(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
@@ -257,6 +322,8 @@ int	mongo_list_branches(struct pgl_store *, struct pgl_arena *,
 	    struct pgl_branch **, size_t *, uint64_t *, struct pgl_err *);
 int	mongo_delete_branch(struct pgl_store *, const char *, const char *,
 	    const char *, struct pgl_err *);
+int	mongo_fork_branch(struct pgl_store *, const char *,
+	    const struct pgl_branch *, const char *, struct pgl_err *);
 int	mongo_update_branch_head(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    struct pgl_err *);
