@@ -95,7 +95,10 @@ struct pgl_branch {
 	int64_t		created_at_ms;
 	/* ABI 1.12: the branch this one was forked from (fork_branch), whose
 	 * assets it sees as of the fork; NULL for a root (main, a partial
-	 * branch, a branch made by copying).  Filled by get and list. */
+	 * branch, a branch made by copying).  Filled by get and list.  As
+	 * with pgl_commit's merge_parent_id (1.6), a list of branches from a
+	 * plugin built before 1.12 has the shorter elements: such a plugin
+	 * must be rebuilt (the plugins ship with the binary). */
 	const char	*parent;
 };
 
