@@ -138,8 +138,30 @@ start_server() {
 bench_sqlite() {
 	run sqlite "$BUILD/plugins/store-sqlite.so" "path=$TMP/sqlite.db" \
 	    "$SIZES"
+	load_table sqlite ""
 	echo "sqlite: $(sqlite3 --version 2>/dev/null | cut -d' ' -f1 ||
 	    echo '?'), a temp file, WAL, synchronous=NORMAL" >>"$TMP/setup"
+}
+
+# loadTable over HTTP on a branch three forks deep beside main
+# (tests/bench/branch_load.js: the release binary, one connection): its
+# row joins the get and listing rows.  Needs node and the integration
+# tests' modules (make test installs them); skipped without.
+load_table() {
+	if ! command -v node >/dev/null 2>&1 ||
+	    [ ! -d tests/integration/node_modules ] ||
+	    [ ! -x build/release/pangolin ]; then
+		echo "$1: loadTable skipped (node, tests/integration/node_modules" \
+		    "or build/release/pangolin missing)" >>"$TMP/notes"
+		return 0
+	fi
+	if ! PGL_BIN=$PWD/build/release/pangolin PGL_STORE=$1 PGL_PG_URL=$2 \
+	    node tests/bench/branch_load.js 2>>"$TMP/load.err" |
+	    grep '^loadTable|' >>"$TMP/rows"; then
+		echo "$1: loadTable not measured: $(tail -1 "$TMP/load.err")" \
+		    >>"$TMP/notes"
+		[ $status -ne 0 ] || status=2
+	fi
 }
 
 bench_postgres() {
@@ -157,6 +179,7 @@ bench_postgres() {
 		return 0
 	fi
 	run postgres "$so" "url=$url;schema=branch_bench_$$" "$PG_SIZES"
+	load_table postgres "$url"
 	echo "postgres: $(psql --version 2>/dev/null | awk '{ print $3 }'),"\
 	    "local TCP, throwaway cluster (fsync=off," \
 	    "synchronous_commit=off), fresh schema" >>"$TMP/setup"
@@ -216,7 +239,7 @@ END=$(date +%s)
 HDR1="machine: $(nproc) CPUs, $CPU, Linux $(uname -r); load average (1/5/15 min) at start $LOAD_START, at end $LOAD_END"
 HDR2="method: the store ABI called in-process (tests/bench/branch_bench.c); median of $RUNS runs per row, fork and copy runs alternating, main and c alternating; seeding (one transaction of create_asset calls) not timed; wall time $((END - START)) s"
 HDR3="create: fork = begin, fork_branch(main), commit; copy = begin, create_branch, copy_assets_bulk(main), commit; rows = asset rows it stored (count_catalog before and after); ping = the store's raw round trip, 50 before every run, median"
-HDR4="get: get_asset of $CALLS distinct tables on main and on c (main -> a -> b -> c, forks, 50 tables changed on a, 50 on b plus 50 new), median of per-call µs, read once each (SQLite's asset cache never answers); list: list_all_assets_for_branch (merge planning's read) on main and on c"
+HDR4="get: get_asset of $CALLS distinct tables on main and on c (main -> a -> b -> c, forks, 50 tables changed on a, 50 on b plus 50 new), median of per-call µs, read once each (SQLite's asset cache never answers); list: list_all_assets_for_branch (merge planning's read) on main and on c; loadTable: GET of every table of 200 on main and on c@ over HTTP, one keep-alive connection, alternating rounds, median µs (tests/bench/branch_load.js, release binary)"
 
 # "a/b" to 2 places, "-" when either is not a number.
 ratio='function ratio(a, b) { return (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) ? sprintf("%.2f", a / b) : "-" }'
@@ -246,6 +269,7 @@ BEGIN {
 	printf f, "backend", "operation", "N", "main", "c (3 deep)", "c/main"
 }
 $1 == "get" { printf f, $2, "get_asset (us)", $3, $4, $5, ratio($5, $4) }
+$1 == "loadTable" { printf f, $2, "loadTable HTTP (us)", $3, $4, $5, ratio($5, $4) }
 $1 == "list" { printf f, $2, "listing (ms)" ($8 < '"$RUNS"' ? "*" : ""), $3,
     $4, $5, ratio($5, $4) }' "$TMP/rows"
 if awk -F'|' -v r="$RUNS" '($1 == "create" && $6 != "-" && $10 < r) ||
@@ -283,6 +307,8 @@ fi
 	echo "|---|---|---:|---:|---:|---:|"
 	awk -F'|' "$ratio"'
 	$1 == "get" { printf "| %s | get_asset (µs) | %s | %s | %s | %s |\n",
+	    $2, $3, $4, $5, ratio($5, $4) }
+	$1 == "loadTable" { printf "| %s | loadTable over HTTP (µs) | %s | %s | %s | %s |\n",
 	    $2, $3, $4, $5, ratio($5, $4) }
 	$1 == "list" { printf "| %s | listing (ms)%s | %s | %s | %s | %s |\n",
 	    $2, ($8 < '"$RUNS"' ? " *" : ""), $3, $4, $5, ratio($5, $4) }' \

@@ -323,6 +323,14 @@ make(struct bench *b, int fork, uint64_t n, struct made *out)
 	if ((rc = ping_some(b)) != PGL_OK || (rc = stored(b, &before)) !=
 	    PGL_OK)
 		return (rc);
+	/*
+	 * One small write first, untimed: the WAL checkpoint and restart the
+	 * last run's big copy and delete left due (SQLite) land here, not in
+	 * the timed commit (measured: a 0.08 ms fork read 1 ms at 100,000
+	 * right after a copy of 100,000 rows and its delete).
+	 */
+	TRY(b, "update_branch_head", b->ops->update_branch_head(b->s,
+	    b->tenant, CATALOG, "main", NULL, NULL, &b->err));
 	t0 = now_ms();
 	TRY(b, "begin", b->ops->begin(b->s, &b->err));
 	if ((rc = make_in(b, fork, name, n)) != PGL_OK) {

@@ -10,7 +10,7 @@
 //   PGL_BIN            the binary (default build/release/pangolin)
 //   PGL_STORE          sqlite (default) | postgres (PGL_PG_URL) | memory
 //   BRANCH_LOAD_TABLES tables on main                       (200)
-//   BRANCH_LOAD_ROUNDS rounds, each loading every table once (10)
+//   BRANCH_LOAD_ROUNDS rounds, each loading every table once (30)
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ process.env.PGL_STORE ??= 'sqlite';
 const { startIcebergServer, CATALOG } = await import(path.join(REPO, 'tests/integration/lib/iceberg.js'));
 
 const TABLES = Number(process.env.BRANCH_LOAD_TABLES ?? 200);
-const ROUNDS = Number(process.env.BRANCH_LOAD_ROUNDS ?? 10);
+const ROUNDS = Number(process.env.BRANCH_LOAD_ROUNDS ?? 30);
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }] };
 
 const srv = await startIcebergServer({});
