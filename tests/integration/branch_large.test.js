@@ -81,6 +81,23 @@ test('a whole branch of more tables than the threshold is a synchronous 201 fork
     t.params?.name === 'fork' && t.catalog === cat).length, 0);
 });
 
+test('a whole branch from a lineage 16 forks deep is a copy: over the threshold, a task', async () => {
+  // The store would copy every row inside the fork (PGL_BRANCH_MAX_DEPTH);
+  // the host makes it the copy it can size instead, off the event loop.
+  const cat = await catalog(THRESHOLD + 2);
+  let from = 'main';
+  for (let i = 1; i <= 16; i++) {
+    expectJson(await branch(cat, `d${i}`, { from_branch: from }), 201);
+    from = `d${i}`;
+  }
+  const body = expectJson(await branch(cat, 'deep', { from_branch: from }), 202);
+  assert.equal(body.kind, 'branch');
+  const t = await waitTask(srv.req.bind(srv), body.task_id);
+  assert.equal(t.status, 'succeeded', JSON.stringify(t));
+  assert.equal(t.result.copied, THRESHOLD + 2);
+  assert.deepEqual(await tablesOn(cat, 'deep'), await tablesOn(cat, 'main'));
+});
+
 test('at or under the threshold a branch keeps the synchronous 201', async () => {
   const cat = await catalog(THRESHOLD);
   const body = expectJson(await branch(cat, 'small'), 201);

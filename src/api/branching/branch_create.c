@@ -46,8 +46,37 @@ struct branch_tx {
 	struct pgl_branch	*b;
 	const char		*from;
 	const char		*names_json;
+	int			 fork;		/* copy-on-write, not a copy */
 	uint64_t		 copied;
 };
+
+/*
+ * 1 when a whole branch made from "from" is a copy-on-write fork: the
+ * store forks and from's lineage is shallower than PGL_BRANCH_MAX_DEPTH
+ * (at most that many parent lookups).  Deeper, the store would copy every
+ * row inside the fork, so the host makes it the copy it can size, which
+ * past [branch] inline_max_assets is a task, never on the event loop.
+ */
+static int
+branch_can_fork(struct pgl_req *r, const char *catalog, const char *from)
+{
+	struct pgl_branch	b;
+	struct pgl_err		err;
+	const char		*name = from;
+	int			depth;
+
+	if (!pgl_store_has_fork(pgl_app.db))
+		return (0);
+	for (depth = 0; depth < PGL_BRANCH_MAX_DEPTH; depth++) {
+		if (STORE(get_branch, r->arena, r->tenant, catalog, name, &b,
+		    &err) != PGL_OK)
+			return (1);	/* the fork reports it */
+		if (b.parent == NULL)
+			return (1);
+		name = b.parent;
+	}
+	return (0);
+}
 
 /*
  * A partial branch names assets of its source: PGL_ENOTFOUND listing the
@@ -107,7 +136,7 @@ branch_in_tx(void *arg, struct pgl_err *err)
 	if ((rc = names_exist(tx, err)) != PGL_OK)
 		return (rc);
 	tx->b->head_commit_id = src.head_commit_id;
-	if (tx->names_json == NULL && pgl_store_has_fork(pgl_app.db)) {
+	if (tx->fork) {
 		rc = STORE(fork_branch, tx->r->tenant, tx->b, tx->from, err);
 		if (rc == PGL_EEXISTS)
 			(void)snprintf(err->msg, sizeof(err->msg),
@@ -128,9 +157,10 @@ static int
 branch_make(struct pgl_req *r, struct pgl_branch *b, const char *from,
     const char *names_json, uint64_t *copied, struct pgl_err *err)
 {
-	struct branch_tx	tx = { r, b, from, names_json, 0 };
+	struct branch_tx	tx = { r, b, from, names_json, 0, 0 };
 	int			rc, attempt;
 
+	tx.fork = names_json == NULL && branch_can_fork(r, b->catalog, from);
 	/*
 	 * A fork updates its source's row, so a commit to the source landing
 	 * during the fork's transaction fails it on PostgreSQL (a
@@ -199,7 +229,7 @@ branch_is_large(struct pgl_req *r, const struct pgl_catalog *c,
 	uint64_t	 rows;
 
 	if (limit == 0 || (json_array_size(assets) == 0 &&
-	    pgl_store_has_fork(pgl_app.db)))
+	    branch_can_fork(r, c->name, from)))
 		return (0);
 	if (json_array_size(assets) > 0)
 		rows = json_array_size(assets);
