@@ -15,6 +15,7 @@
 #include "pangolin/store.h"
 
 struct api_fetch;
+struct api_vend;
 struct pgl_rule;
 struct pgl_storage;
 
@@ -62,6 +63,9 @@ struct pgl_req_app {
 
 	/* Objects fetched off the worker's thread (fetch.c), or NULL. */
 	struct api_fetch	*fetch;
+
+	/* STS credentials asked for and held (sts_vend.c), or NULL. */
+	struct api_vend		*vend;
 };
 
 #endif
