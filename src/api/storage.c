@@ -14,9 +14,9 @@
 #include "api/gate.h"
 #include "api/target.h"
 #include "api/placement.h"
-#include "api/sts_vend.h"
 #include "app/app.h"
 #include "storage/objio.h"
+#include "storage/sts.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/location.h"
@@ -284,7 +284,7 @@ api_may_write(struct pgl_req *r, const struct pgl_catalog *c)
  * X-Iceberg-Access-Delegation: vended-credentials.  What a client needs
  * to read and write a table's files on S3 itself.  From a warehouse that
  * vends from STS: the temporary keys api_sts_prepare() got for this
- * request, scoped to the table, to any caller who may read it (write
+ * request (sts_vend.h), scoped to the table, to any caller who may read it (write
  * actions only for writers).  Otherwise the warehouse's static keys, when
  * it says so (vend_static_keys) and only to a caller who may write the
  * table; anyone else is offered remote signing for a table, nothing
@@ -313,7 +313,7 @@ api_vended_config(struct pgl_req *r, const struct pgl_catalog *c,
 static json_t *
 sts_config(struct pgl_req *r, const struct pgl_storage *st)
 {
-	const struct pgl_sts_creds	*k = api_sts_held(r);
+	const struct pgl_sts_creds	*k = r->app->vended;
 	json_t				*cfg;
 	char				 ms[24];
 

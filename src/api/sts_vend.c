@@ -251,6 +251,7 @@ hold(struct pgl_req *r, const struct pgl_sts_creds *c)
 {
 	r->app->vend->creds = *c;
 	r->app->vend->held = 1;
+	r->app->vended = &r->app->vend->creds;
 }
 
 /* Minted for this request by the pool (or being minted: a wait). */

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/sts_vend.h"
 #include "api/api.h"
 #include "api/commit/commit.h"
 #include "api/gate.h"
 #include "api/task.h"
 #include "api/scan/scan.h"
+#include "api/sts_vend.h"
 #include "app/app.h"
 #include "plugin/loader.h"
 #include "util/arena.h"
