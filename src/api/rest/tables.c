@@ -141,6 +141,39 @@ set_etag(struct pgl_req *r, const char *location, const char *mode)
 	pgl_set_header(r, "etag", tag);
 }
 
+/* Which keys this caller is handed: the warehouse's, STS's of one
+ * expiry (new ones, a new tag), or none. */
+static const char *
+vend_mode(struct pgl_req *r, const struct pgl_catalog *c)
+{
+	const struct pgl_sts_creds	*k = api_sts_held(r);
+	json_t				*keys;
+
+	if (k != NULL)
+		return (pgl_arena_printf(r->arena, "sts%lld",
+		    (long long)k->expires_ms));
+	keys = api_client_config(r, c);
+	json_decref(keys);
+	return (keys != NULL ? "keys" : "vended");
+}
+
+/*
+ * The answer differs with vended credentials, with whether this caller is
+ * handed keys (writers only) and which, and with remote signing: so does
+ * its tag, the same from a load, a create and a register.
+ */
+static const char *
+tag_mode(struct pgl_req *r, const struct pgl_catalog *c, const char *mode)
+{
+	const char	*vend = pgl_header(r, "x-iceberg-access-delegation");
+
+	if (vend == NULL)
+		return (mode);
+	return (pgl_arena_printf(r->arena, "%s+%s%s", mode, strstr(vend,
+	    "vended-credentials") != NULL ? vend_mode(r, c) : "",
+	    strstr(vend, "remote-signing") != NULL ? "signing" : ""));
+}
+
 /* A tenant user lists the tables and views it may read. */
 static int
 asset_visible(struct pgl_req *r, const void *item, void *ctx)
@@ -277,7 +310,7 @@ table_created(struct pgl_req *r, int rc, const struct pgl_err *err,
 		json_decref(tc->md);
 		return;
 	}
-	set_etag(r, a.metadata_location, "all");
+	set_etag(r, a.metadata_location, tag_mode(r, &tc->t.catalog, "all"));
 	/* The result takes md. */
 	pgl_reply_json(r, 200, load_result(r, &tc->t.catalog, a.location,
 	    a.metadata_location, tc->md));
@@ -454,28 +487,12 @@ reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
 	reply_plain_load(r, c, location, &f);
 }
 
-/* Which keys this caller is handed: the warehouse's, STS's of one
- * expiry (new ones, a new tag), or none. */
-static const char *
-vend_mode(struct pgl_req *r, const struct pgl_catalog *c)
-{
-	const struct pgl_sts_creds	*k = api_sts_held(r);
-	json_t				*keys;
-
-	if (k != NULL)
-		return (pgl_arena_printf(r->arena, "sts%lld",
-		    (long long)k->expires_ms));
-	keys = api_client_config(r, c);
-	json_decref(keys);
-	return (keys != NULL ? "keys" : "vended");
-}
-
 void
 ice_table_load(struct pgl_req *r)
 {
 	struct ice_target	 t;
 	struct pgl_asset	 a;
-	const char		*mode = pgl_query(r, "snapshots"), *inm, *vend;
+	const char		*mode = pgl_query(r, "snapshots"), *inm;
 	json_t			*md, *refs;
 	char			 tag[40];
 
@@ -491,14 +508,7 @@ ice_table_load(struct pgl_req *r)
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
 	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1)
 		return;
-	/* The answer differs with vended credentials, and with whether
-	 * this caller is handed keys (writers only), and which: so does
-	 * its tag. */
-	vend = pgl_header(r, "x-iceberg-access-delegation");
-	etag(a.metadata_location, vend == NULL ? mode :
-	    pgl_arena_printf(r->arena, "%s+%s%s", mode, strstr(vend,
-	    "vended-credentials") != NULL ? vend_mode(r, &t.catalog) : "",
-	    strstr(vend, "remote-signing") != NULL ? "signing" : ""), tag);
+	etag(a.metadata_location, tag_mode(r, &t.catalog, mode), tag);
 	pgl_set_header(r, "etag", tag);
 	if ((inm = pgl_header(r, "if-none-match")) != NULL &&
 	    (strcmp(inm, tag) == 0 || strcmp(inm, "*") == 0)) {
@@ -708,7 +718,7 @@ ice_table_register(struct pgl_req *r)
 			return;
 		}
 	}
-	set_etag(r, loc, "all");
+	set_etag(r, loc, tag_mode(r, &t.catalog, "all"));
 	pgl_reply_json(r, 200, load_result(r, &t.catalog, json_string_value(
 	    json_object_get(md, "location")), loc, md));
 }
