@@ -68,7 +68,7 @@ alive() {
 	case $apid in *[!0-9]*|'') return 1 ;; esac
 	running "$apid" || return 1
 	[ -r "/proc/$apid/cmdline" ] &&
-	    tr '\0' ' ' <"/proc/$apid/cmdline" | grep -q -- "$dir/ceph.conf"
+	    tr '\0' ' ' <"/proc/$apid/cmdline" | grep -qF -- "$dir/ceph.conf"
 }
 
 stop() {
@@ -275,7 +275,8 @@ print(json.load(sys.stdin).get("num_up_osds", 0))' 2>/dev/null)" = 1 ]; do
 	bucket=${BUCKET:-bucket}
 	role=${ROLE:-S3Access}
 	user=${RGW_USER:-tester}
-	ra="radosgw-admin -c $conf"
+	# radosgw-admin waits for the cluster without a bound of its own.
+	ra="timeout 120 radosgw-admin -c $conf"
 	$ra user create --uid="$user" --display-name="STS tester" \
 	    --access-key="$ak" --secret-key="$sk" >/dev/null 2>>"$dir/log/mkfs.log" ||
 		fail "radosgw-admin user create failed"
