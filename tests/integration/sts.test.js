@@ -344,7 +344,7 @@ test('warehouse validation: use_sts without role_arn, a malformed role ARN, a ba
   }
   // The edges and another ARN partition are accepted.
   for (const cfg of [
-    { role_arn: 'arn:aws-cn:iam::123456789012:role/path/Reader', sts_duration_secs: '43200' },
+    { role_arn: 'arn:aws-cn:iam::123456789012:role/Reader', sts_duration_secs: '43200' },
     { role_arn: arn, sts_duration_secs: '1', external_id: 'ext-1', sts_region: 'eu-central-1' },
     { role_arn: arn, sts_endpoint: DEAD },
   ]) expectJson(await create(sts, cfg), 201);
