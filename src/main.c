@@ -24,6 +24,7 @@
 #include "api/federation/federation.h"
 #include "api/gate.h"
 #include "api/routes.h"
+#include "api/sts_vend.h"
 #include "api/cache/cache.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
@@ -124,6 +125,7 @@ plugins_check(const struct pgl_config *cfg)
 		die("cache l2: %s", err.msg);
 	api_config_cache_init();
 	api_tree_cache_init();
+	api_sts_vend_init();
 }
 
 /* The route table as the server matches it: "GET /api/v1/catalogs". */
@@ -468,6 +470,7 @@ kore_worker_configure(void)
 	if (api_config_cache_open(&err) == -1)
 		pgl_log(PGL_LOG_ERR, "config cache open failed: %s", err.msg);
 	api_cache_tiers_open(pgl_app.cfg);
+	api_sts_vend_open();
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
 	pgl_http_worker_start();
 	if ((fd = pgl_wpool_start(pgl_app.cfg->storage.write_pool_threads))

@@ -146,30 +146,14 @@ replay(struct pgl_req *r, struct api_fetch *f, int stopped, int kept)
 	pgl_req_done(r);
 }
 
-/* A GET is done, on the worker's thread: keep it; once every GET of the
- * run is in, run its code again. */
+/* One more answer is in (e NULL: it could not be kept): once every one
+ * of the run is, its code runs again. */
 static void
-fetched(struct pgl_wjob *w, int stopped)
+arrived(struct pgl_req *r, struct api_fetch *f, struct fetched *e,
+    int stopped)
 {
-	struct pgl_objjob	*j = (struct pgl_objjob *)w;
-	struct pgl_req		*r = w->arg;
-	struct api_fetch	*f = r->app->fetch;
-	struct fetched		*e;
-	void			(*resume)(void *);
+	void	(*resume)(void *);
 
-	api_count_s3();
-	if ((e = calloc(1, sizeof(*e))) != NULL) {
-		e->location = j->location;
-		j->location = NULL;
-		e->rc = w->rc;
-		e->err = w->err;
-		e->data = j->out;
-		e->len = j->outlen;
-		j->out = NULL;
-		e->next = f->have;
-		f->have = e;
-	}
-	pgl_objjob_free(j);
 	if (--f->waiting > 0)
 		return;
 	/* A section's opener goes on, whatever happened: its reads answer
@@ -180,6 +164,58 @@ fetched(struct pgl_wjob *w, int stopped)
 		return;
 	}
 	replay(r, f, stopped, e != NULL);
+}
+
+/* An answer under key, kept (data taken); NULL if it cannot be. */
+static struct fetched *
+keep(struct api_fetch *f, char **key, const struct pgl_wjob *w, char **data,
+    size_t len)
+{
+	struct fetched	*e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return (NULL);
+	e->location = *key;
+	*key = NULL;
+	e->rc = w->rc;
+	e->err = w->err;
+	e->data = *data;
+	*data = NULL;
+	e->len = len;
+	e->next = f->have;
+	f->have = e;
+	return (e);
+}
+
+/* A GET is done, on the worker's thread: keep it; once every GET of the
+ * run is in, run its code again. */
+static void
+fetched(struct pgl_wjob *w, int stopped)
+{
+	struct pgl_objjob	*j = (struct pgl_objjob *)w;
+	struct pgl_req		*r = w->arg;
+	struct api_fetch	*f = r->app->fetch;
+	struct fetched		*e;
+
+	api_count_s3();
+	e = keep(f, &j->location, w, &j->out, j->outlen);
+	pgl_objjob_free(j);
+	arrived(r, f, e, stopped);
+}
+
+/* A call of the caller's is done: kept as a GET's answer is. */
+static void
+called(struct pgl_wjob *w, int stopped)
+{
+	struct api_fetch_call	*c = (struct api_fetch_call *)w;
+	struct pgl_req		*r = c->r;
+	struct api_fetch	*f = r->app->fetch;
+	struct fetched		*e;
+
+	api_count_s3();
+	e = keep(f, &c->key, w, &c->out, c->outlen);
+	c->free(c);
+	arrived(r, f, e, stopped);
 }
 
 static int
@@ -279,6 +315,57 @@ api_fetch_read(struct pgl_req *r, const struct pgl_storage *st,
 	if ((rc = pgl_s3_check(&st->s3, err)) != PGL_OK)
 		return (rc);
 	return (ask(r, f, st, location, max, err));
+}
+
+int
+api_fetch_call(struct pgl_req *r, struct api_fetch_call *c, char **data,
+    size_t *len, struct pgl_err *err)
+{
+	struct api_fetch	*f = r->app != NULL ? r->app->fetch : NULL;
+	struct fetched		*e;
+	int			 rc;
+
+	for (e = f != NULL ? f->have : NULL; e != NULL; e = e->next) {
+		if (strcmp(e->location, c->key) == 0) {
+			c->free(c);
+			return (take(e, data, len, err));
+		}
+	}
+	if (!api_on_loop(r)) {
+		/* A task runner's: no loop to hold, made here. */
+		c->w.run(&c->w);
+		*err = c->w.err;
+		if ((rc = c->w.rc) == PGL_OK) {
+			*data = c->out;
+			*len = c->outlen;
+			c->out = NULL;
+		}
+		c->free(c);
+		return (err->code = rc);
+	}
+	if (f == NULL || !f->armed || f->asked >= FETCH_PER_RUN) {
+		c->free(c);
+		if (f != NULL && f->armed)
+			return (waits(err));
+		err->code = PGL_EUNAVAIL;
+		(void)snprintf(err->msg, sizeof(err->msg), "the call cannot "
+		    "be made at this step; retry after 1 s");
+		pgl_log(PGL_LOG_WARN, "fetch: a call where the request cannot "
+		    "wait for it: refused");
+		return (PGL_EUNAVAIL);
+	}
+	c->r = r;
+	c->w.done = called;
+	if (pgl_wpool_submit(&c->w) == -1) {
+		c->free(c);
+		err->code = PGL_EUNAVAIL;
+		(void)snprintf(err->msg, sizeof(err->msg), "no pool to make "
+		    "the call; retry after 1 s");
+		return (PGL_EUNAVAIL);
+	}
+	f->waiting++;
+	f->asked++;
+	return (waits(err));
 }
 
 int

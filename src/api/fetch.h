@@ -31,6 +31,7 @@
 
 #include "http/request.h"
 #include "storage/objio.h"
+#include "storage/write_pool.h"
 
 /* Run fn for r; if it waits on a fetch, r is left pending. */
 void	api_fetch_serve(struct pgl_req *, void (*fn)(struct pgl_req *));
@@ -39,6 +40,26 @@ void	api_fetch_serve(struct pgl_req *, void (*fn)(struct pgl_req *));
 int	api_fetch_read(struct pgl_req *, const struct pgl_storage *,
 	    const char *location, size_t max, char **data, size_t *len,
 	    struct pgl_err *);
+/*
+ * A call of the caller's own made off the worker's thread and kept under
+ * key as an object read is (STS's AssumeRole, api/sts_vend.c): w.run
+ * makes it on a pool thread and leaves its answer in out, outlen (malloc'd)
+ * or in w.rc, w.err; free() lets go of the job.  The call is the
+ * function's from here on, whatever it returns: PGL_EUNAVAIL while it
+ * runs (the handler runs again once it is in, as after a read), then its
+ * answer as a read's (*data the caller's).  A task runner's request makes
+ * it inline.
+ */
+struct api_fetch_call {
+	struct pgl_wjob	 w;
+	char		*key;		/* malloc'd; unlike any location */
+	char		*out;
+	size_t		 outlen;
+	void		(*free)(struct api_fetch_call *);
+	struct pgl_req	*r;		/* set here */
+};
+int	api_fetch_call(struct pgl_req *, struct api_fetch_call *,
+	    char **data, size_t *len, struct pgl_err *);
 /* 1 while a read of r's waits on a fetch: its reply is not sent. */
 int	api_fetch_waiting(const struct pgl_req *);
 /* r's handler has written: no read of it may wait and replay now. */

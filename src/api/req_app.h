@@ -15,6 +15,8 @@
 #include "pangolin/store.h"
 
 struct api_fetch;
+struct api_vend;
+struct pgl_sts_creds;
 struct pgl_rule;
 struct pgl_storage;
 
@@ -62,6 +64,11 @@ struct pgl_req_app {
 
 	/* Objects fetched off the worker's thread (fetch.c), or NULL. */
 	struct api_fetch	*fetch;
+
+	/* STS credentials asked for (sts_vend.c), or NULL; those held,
+	 * for the answer's config (storage.c), or NULL. */
+	struct api_vend		*vend;
+	const struct pgl_sts_creds *vended;
 };
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -15,6 +16,7 @@
 #include "api/placement.h"
 #include "app/app.h"
 #include "storage/objio.h"
+#include "storage/sts.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/location.h"
@@ -33,14 +35,49 @@ conf(struct pgl_req *r, const json_t *cfg, const char *dotted,
 }
 
 /*
+ * The role to assume for vended credentials: the AwsSts vending strategy,
+ * or use_sts with storage_config's role_arn (pangolin-api.md §2.2).
+ * sts->role_arn stays NULL when the warehouse vends no STS credentials.
+ */
+static void
+sts_settings(struct pgl_req *r, const struct pgl_warehouse *w,
+    const json_t *cfg, struct pgl_sts *sts)
+{
+	json_t		*vs = api_obj(w->vending_strategy);
+	const json_t	*aws = json_object_get(vs, "AwsSts");
+	const char	*d;
+	long		 secs;
+
+	memset(sts, 0, sizeof(*sts));
+	if (json_is_object(aws)) {
+		sts->role_arn = conf(r, aws, "role_arn", "role-arn");
+		sts->external_id = conf(r, aws, "external_id", "external-id");
+	} else if (w->use_sts)
+		sts->role_arn = conf(r, cfg, "s3.role-arn", "role_arn");
+	json_decref(vs);
+	if (sts->role_arn == NULL)
+		return;
+	if (sts->external_id == NULL)
+		sts->external_id = conf(r, cfg, "s3.external-id",
+		    "external_id");
+	sts->endpoint = conf(r, cfg, "s3.sts-endpoint", "sts_endpoint");
+	sts->region = conf(r, cfg, "s3.sts-region", "sts_region");
+	d = pgl_json_str(cfg, "sts_duration_secs");
+	secs = d != NULL ? strtol(d, NULL, 10) : 0;
+	sts->duration_secs = secs > 0 && secs <= PGL_STS_DURATION_MAX ?
+	    (int)secs : PGL_STS_DURATION_DEFAULT;
+}
+
+/*
  * A warehouse's S3 settings, secrets opened: where its bucket is, its
- * keys, whether it hands them out (vend_static_keys), and its root
- * s3://<bucket>[/<prefix>] when root is not NULL.
+ * keys, whether it hands them out (vend_static_keys), its STS role when
+ * sts is not NULL, and its root s3://<bucket>[/<prefix>] when root is not
+ * NULL.
  */
 int
 api_warehouse_s3(struct pgl_req *r, const struct pgl_warehouse *w,
-    struct pgl_s3 *s3, int *vend_keys, const char **root,
-    struct pgl_err *err)
+    struct pgl_s3 *s3, int *vend_keys, struct pgl_sts *sts,
+    const char **root, struct pgl_err *err)
 {
 	const char	*ps, *vend, *prefix;
 	json_t		*cfg;
@@ -72,6 +109,8 @@ api_warehouse_s3(struct pgl_req *r, const struct pgl_warehouse *w,
 	/* Long-term keys leave only when the warehouse's owner says so. */
 	vend = pgl_json_str(cfg, "vend_static_keys");
 	*vend_keys = vend != NULL && strcmp(vend, "true") == 0;
+	if (sts != NULL)
+		sts_settings(r, w, cfg, sts);
 	json_decref(cfg);
 	if (s3->bucket == NULL || s3->access_key == NULL ||
 	    s3->secret_key == NULL) {
@@ -90,7 +129,7 @@ api_warehouse_s3(struct pgl_req *r, const struct pgl_warehouse *w,
 
 static int
 s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
-    struct pgl_s3 *s3, int *vend_keys, struct pgl_err *err)
+    struct pgl_storage *st, struct pgl_err *err)
 {
 	struct pgl_warehouse	 w;
 
@@ -111,7 +150,9 @@ s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
 		    "cannot be read now");
 		return (err->code);
 	}
-	return (api_warehouse_s3(r, &w, s3, vend_keys, NULL, err));
+	st->warehouse_id = pgl_arena_strdup(r->arena, w.id);
+	return (api_warehouse_s3(r, &w, &st->s3, &st->vend_keys, &st->sts,
+	    NULL, err));
 }
 
 int
@@ -142,8 +183,7 @@ api_storage(struct pgl_req *r, const struct pgl_catalog *c,
 	st->root = root;
 	st->is_s3 = root != NULL && (strncmp(root, "s3://", 5) == 0 ||
 	    strncmp(root, "s3a://", 6) == 0);
-	if (st->is_s3 && s3_settings(r, c, &st->s3, &st->vend_keys, err) !=
-	    PGL_OK)
+	if (st->is_s3 && s3_settings(r, c, st, err) != PGL_OK)
 		return (err->code);
 	a->storage = st;
 	a->storage_catalog = pgl_arena_strdup(r->arena, c->id);
@@ -223,8 +263,8 @@ signing_config(struct pgl_req *r, const struct pgl_catalog *c,
  * (the row authorization looked up), or on its namespace when there is no
  * row yet (create, register).  Admins may.
  */
-static int
-may_write(struct pgl_req *r, const struct pgl_catalog *c)
+int
+api_may_write(struct pgl_req *r, const struct pgl_catalog *c)
 {
 	struct pgl_target	 t = { c->id, "", "", NULL, 0, 0 };
 	const char		*branch;
@@ -242,12 +282,14 @@ may_write(struct pgl_req *r, const struct pgl_catalog *c)
 
 /*
  * X-Iceberg-Access-Delegation: vended-credentials.  What a client needs
- * to read and write a table's files on S3 itself: the warehouse's static
- * keys, endpoint and region (no STS here, so not scoped down to the
- * table).  Only when the warehouse says so (vend_static_keys) and only to
- * a caller who may write the table; anyone else is offered remote signing
- * for a table, nothing otherwise.  NULL when not asked for, or when the
- * catalog's files are on local disk.
+ * to read and write a table's files on S3 itself.  From a warehouse that
+ * vends from STS: the temporary keys api_sts_prepare() got for this
+ * request (sts_vend.h), scoped to the table, to any caller who may read it (write
+ * actions only for writers).  Otherwise the warehouse's static keys, when
+ * it says so (vend_static_keys) and only to a caller who may write the
+ * table; anyone else is offered remote signing for a table, nothing
+ * otherwise.  NULL when not asked for, or when the catalog's files are on
+ * local disk.
  */
 json_t *
 api_vended_config(struct pgl_req *r, const struct pgl_catalog *c,
@@ -267,6 +309,28 @@ api_vended_config(struct pgl_req *r, const struct pgl_catalog *c,
 	return (NULL);
 }
 
+/* Temporary keys from STS, their expiry told (clients refresh by it). */
+static json_t *
+sts_config(struct pgl_req *r, const struct pgl_storage *st)
+{
+	const struct pgl_sts_creds	*k = r->app->vended;
+	json_t				*cfg;
+	char				 ms[24];
+
+	if (k == NULL)
+		return (NULL);
+	cfg = bucket_config(st);
+	(void)snprintf(ms, sizeof(ms), "%lld", (long long)k->expires_ms);
+	json_object_set_new(cfg, "s3.access-key-id",
+	    json_string(k->access_key));
+	json_object_set_new(cfg, "s3.secret-access-key",
+	    json_string(k->secret_key));
+	json_object_set_new(cfg, "s3.session-token", json_string(k->token));
+	json_object_set_new(cfg, "s3.session-token-expires-at-ms",
+	    json_string(ms));
+	return (cfg);
+}
+
 json_t *
 api_client_config(struct pgl_req *r, const struct pgl_catalog *c)
 {
@@ -274,8 +338,12 @@ api_client_config(struct pgl_req *r, const struct pgl_catalog *c)
 	struct pgl_err			 err;
 	json_t				*cfg;
 
-	if (api_storage(r, c, &st, &err) != PGL_OK || !st->is_s3 ||
-	    !st->vend_keys || !may_write(r, c))
+	if (api_storage(r, c, &st, &err) != PGL_OK || !st->is_s3)
+		return (NULL);
+	/* Never the static keys from a warehouse that vends from STS. */
+	if (st->sts.role_arn != NULL)
+		return (sts_config(r, st));
+	if (!st->vend_keys || !api_may_write(r, c))
 		return (NULL);
 	cfg = bucket_config(st);
 	json_object_set_new(cfg, "s3.access-key-id",

@@ -122,6 +122,10 @@ static const struct key keys[] = {
 	    O(storage.max_metadata_file_bytes), 64 * 1024, 1 << 30 },
 	{ "storage", "presign_expiry_secs", K_INT,
 	    O(storage.presign_expiry_secs), 1, 604800 },
+	{ "storage", "sts_cache_entries", K_INT,
+	    O(storage.sts_cache_entries), 0, 1000000 },
+	{ "storage", "sts_policy_max_bytes", K_INT,
+	    O(storage.sts_policy_max_bytes), 256, 2048 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),
@@ -253,6 +257,10 @@ defaults(struct pgl_config *c)
 	c->federation.breaker_failures = 5;
 	c->federation.breaker_cooldown_secs = 30;
 	c->storage.presign_expiry_secs = 300;
+	c->storage.sts_cache_entries = 1024;
+	/* Under AWS's 2,048: Ceph RGW 16.2 dies on an inline policy of
+	 * about 1,700 bytes (docs/operator-guide.md). */
+	c->storage.sts_policy_max_bytes = 1536;
 	c->audit.retention_days = 90;
 	c->audit.anonymous_failures_per_min = 60;
 	c->merge.inline_max_assets = 500;
@@ -811,6 +819,10 @@ apply_storage_env(struct pgl_config *c, struct pgl_config_error *err)
 		    &c->storage.max_metadata_file_bytes, 64 * 1024, 1 << 30 },
 		{ "PANGOLIN_PRESIGN_EXPIRY_SECS",
 		    &c->storage.presign_expiry_secs, 1, 604800 },
+		{ "PANGOLIN_STS_CACHE_ENTRIES",
+		    &c->storage.sts_cache_entries, 0, 1000000 },
+		{ "PANGOLIN_STS_POLICY_MAX_BYTES",
+		    &c->storage.sts_policy_max_bytes, 256, 2048 },
 	};
 	int64_t	n;
 	size_t	i;

@@ -123,6 +123,10 @@ struct pgl_config {
 		/* How long a presigned URL (the /presign route) reads its
 		 * object: seconds, 1 to S3's 604800. */
 		int		presign_expiry_secs;
+		/* Per worker, STS credentials kept for reuse (0: none), and
+		 * the largest session policy sent to STS. */
+		int		sts_cache_entries;
+		int		sts_policy_max_bytes;
 	} storage;
 
 	struct {

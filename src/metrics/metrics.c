@@ -99,12 +99,12 @@ static const struct {
 };
 #define NLIMITS		(sizeof(limit_counters) / sizeof(limit_counters[0]))
 
-/* The calls to federated catalogs' remotes (api/federation/). */
+/* Calls out: to federated catalogs' remotes (api/federation/), to STS. */
 static const struct {
 	enum pgl_counter	 counter;
 	const char		*name;
 	const char		*help;
-} federation_counters[] = {
+} outbound_counters[] = {
 	{ PGL_C_FED_CALLS, "pangolin_federation_calls_total",
 	    "Iceberg calls sent to federated catalogs' remote catalogs." },
 	{ PGL_C_FED_FAILED, "pangolin_federation_failures_total",
@@ -113,9 +113,15 @@ static const struct {
 	{ PGL_C_FED_REFUSED, "pangolin_federation_refused_total",
 	    "Calls to remote catalogs refused at once (breaker open, or too "
 	    "many waiting; 503)." },
+	{ PGL_C_STS_CALLS, "pangolin_sts_assume_role_total",
+	    "STS AssumeRole calls made to mint vended credentials (a cached "
+	    "credential makes none)." },
+	{ PGL_C_STS_FAILED, "pangolin_sts_assume_role_failures_total",
+	    "AssumeRole calls that got no credentials (not reached, or "
+	    "refused)." },
 };
-#define NFEDERATION	(sizeof(federation_counters) / \
-			    sizeof(federation_counters[0]))
+#define NOUTBOUND	(sizeof(outbound_counters) / \
+			    sizeof(outbound_counters[0]))
 
 static struct shared		*shm;
 static const char *const	*routes;	/* the route labels */
@@ -258,9 +264,9 @@ render_federation(FILE *fp)
 {
 	size_t	i;
 
-	for (i = 0; i < NFEDERATION; i++)
-		render_counter(fp, federation_counters[i].counter,
-		    federation_counters[i].name, federation_counters[i].help);
+	for (i = 0; i < NOUTBOUND; i++)
+		render_counter(fp, outbound_counters[i].counter,
+		    outbound_counters[i].name, outbound_counters[i].help);
 }
 
 static struct cell *

@@ -38,6 +38,8 @@ enum pgl_counter {
 	PGL_C_FED_CALLS,		/* calls to federated catalogs' remotes */
 	PGL_C_FED_FAILED,		/* ... that got no answer (502, 504) */
 	PGL_C_FED_REFUSED,		/* ... refused at once (breaker, queue) */
+	PGL_C_STS_CALLS,		/* AssumeRole calls made */
+	PGL_C_STS_FAILED,		/* ... that minted nothing */
 	PGL_C__COUNT
 };
 

@@ -48,6 +48,8 @@ pgl_objjob_new(const struct pgl_storage *st, enum pgl_obj_op op,
 	s = &j->st.s3;
 	/* Cleared first: a failed copy frees only what was copied. */
 	j->st.root = NULL;
+	memset(&j->st.sts, 0, sizeof(j->st.sts));
+	j->st.warehouse_id = NULL;
 	s->endpoint = s->region = s->bucket = s->access_key = NULL;
 	s->secret_key = s->session_token = s->name = NULL;
 	if (dup(&j->st.root, st->root) == -1 ||

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "storage/s3.h"
+#include "storage/sts.h"
 
 struct pgl_storage {
 	const char	*root;		/* the catalog's storage location */
@@ -20,6 +21,8 @@ struct pgl_storage {
 	int		 vend_keys;	/* storage_config vend_static_keys
 					 * "true": its owner lets the static
 					 * keys go to the table's writers */
+	struct pgl_sts	 sts;		/* role_arn set: vends from STS */
+	const char	*warehouse_id;	/* when is_s3 */
 };
 
 int	pgl_obj_read(const struct pgl_storage *, const char *location,

@@ -28,6 +28,7 @@
 #include "storage/endpoint.h"
 #include "storage/fileio.h"
 #include "storage/s3.h"
+#include "storage/s3xml.h"
 #include "storage/sigv4.h"
 #include "util/str.h"
 
@@ -55,7 +56,6 @@ struct endpoint {
 	struct pgl_breaker	 b;
 };
 
-static int	xml_next(const char **, const char *, char *, size_t);
 
 static pthread_mutex_t	lock = PTHREAD_MUTEX_INITIALIZER;
 static struct client	clients[CLIENTS];
@@ -90,6 +90,8 @@ struct request {
 	size_t		 len;
 	size_t		 max;		/* response bytes kept */
 	const char	*content_md5;	/* base64, or NULL */
+	const char	*service;	/* signed for; NULL: "s3" */
+	int		 root;		/* the endpoint's "/" (STS) */
 };
 
 struct response {
@@ -324,6 +326,10 @@ url_of(const struct pgl_s3 *s, const struct request *q, char *out,
 	char		 scheme[8];
 	int		 n;
 
+	if (q->root) {
+		n = snprintf(out, len, "%s/", ep);
+		return (ep == NULL || n < 0 || (size_t)n >= len ? -1 : 0);
+	}
 	if (strlen(q->key) > KEY_MAX)
 		return (-1);
 	encode(key, sizeof(key), q->key, 1);
@@ -365,7 +371,7 @@ pgl_s3_presign_get(const struct pgl_s3 *s, const char *key, int expires,
     time_t now, char *out, size_t len)
 {
 	struct request			 q = { "GET", key, NULL, NULL, 0, 0,
-					    NULL };
+					    NULL, NULL, 0 };
 	struct pgl_sigv4_request	 sq;
 	struct pgl_sigv4_key		 k = { s->access_key, s->secret_key,
 					    s->region, "s3" };
@@ -430,25 +436,6 @@ sha256_hex(const void *data, size_t len, char out[65])
 		(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-/*
- * An S3 error code as the remote wrote it, if it looks like one (a word
- * such as "NoSuchKey"): the only remote text a caller ever sees, so an
- * endpoint cannot make the server echo what it likes.
- */
-static int
-code_ok(const char *a, size_t n)
-{
-	size_t	i;
-
-	if (n == 0 || n > 64)
-		return (0);
-	for (i = 0; i < n; i++) {
-		if (!isalnum((unsigned char)a[i]) && a[i] != '.')
-			return (0);
-	}
-	return (1);
-}
-
 /* S3's <Code> of an error body, for the message. */
 static const char *
 error_code(struct response *r, char *buf, size_t len)
@@ -459,7 +446,7 @@ error_code(struct response *r, char *buf, size_t len)
 	    NULL || (b = strstr(a, "</Code>")) == NULL)
 		return (NULL);
 	a += 6;
-	if (!code_ok(a, (size_t)(b - a)))
+	if (!pgl_xml_code_ok(a, (size_t)(b - a)))
 		return (NULL);
 	(void)snprintf(buf, len, "%.*s", (int)(b - a), a);
 	return (buf);
@@ -615,14 +602,19 @@ perform_call(const struct pgl_s3 *s, const struct request *q,
 	if (h == NULL)
 		return (s3_err(err, PGL_EUNAVAIL, s, "no S3 client", NULL));
 	curl_easy_reset(h);
-	(void)snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:s3", s->region);
+	(void)snprintf(sigv4, sizeof(sigv4), "aws:amz:%s:%s", s->region,
+	    q->service != NULL ? q->service : "s3");
 	sha256_hex(q->data, q->len, hash);
 	(void)snprintf(line, sizeof(line), "x-amz-content-sha256: %s", hash);
 	hdrs = curl_slist_append(hdrs, line);
 	/* A body gets a type of our choosing: libcurl signs the header it
 	 * will send, and removing one ("Content-Type:") breaks the
 	 * signature (libcurl 7.88). */
-	if (strcmp(q->method, "PUT") == 0 || strcmp(q->method, "POST") == 0)
+	if (q->root)
+		hdrs = curl_slist_append(hdrs, "Content-Type: "
+		    "application/x-www-form-urlencoded; charset=utf-8");
+	else if (strcmp(q->method, "PUT") == 0 ||
+	    strcmp(q->method, "POST") == 0)
 		hdrs = curl_slist_append(hdrs,
 		    "Content-Type: application/octet-stream");
 	if (q->content_md5 != NULL) {
@@ -669,8 +661,17 @@ perform_call(const struct pgl_s3 *s, const struct request *q,
 		(void)curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)q->len);
 	}
-	if (!keep_clients)
+	/*
+	 * STS's form on a connection of its own: Ceph RGW's beast sends a
+	 * reused connection's answer head and body in two segments, and the
+	 * body waits for our delayed ACK of the head (40 ms, seen with
+	 * strace); a new connection gets both at once.  AssumeRole is made
+	 * once per table and refresh (sts_cache.h), so its handshake is cheap.
+	 */
+	if (!keep_clients || q->root) {
 		(void)curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+		(void)curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	}
 	rc = curl_easy_perform(h);
 	curl_slist_free_all(hdrs);
 	if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &conns) != CURLE_OK)
@@ -726,7 +727,7 @@ int
 pgl_s3_get(const struct pgl_s3 *s, const char *key, size_t max, char **data,
     size_t *len, struct pgl_err *err)
 {
-	struct request	q = { "GET", key, NULL, NULL, 0, max, NULL };
+	struct request	q = { "GET", key, NULL, NULL, 0, max, NULL, NULL, 0 };
 	struct response	r;
 	int		rc;
 
@@ -767,11 +768,34 @@ exchange(const struct pgl_s3 *s, const struct request *q,
 }
 
 int
+pgl_s3_post_form(const struct pgl_s3 *s, const char *service,
+    const char *form, size_t max, long *status, char **body, size_t *len,
+    struct pgl_err *err)
+{
+	struct request	q = { "POST", "", NULL, form, strlen(form), max, NULL,
+			    service, 1 };
+	struct response	r;
+	int		rc;
+
+	if ((rc = perform(s, &q, &r, err)) != PGL_OK)
+		return (rc);
+	if (r.body.too_big) {
+		free(r.body.data);
+		return (s3_err(err, PGL_EUNAVAIL, s, "answer too large",
+		    service));
+	}
+	*status = r.status;
+	*body = r.body.data;
+	*len = r.body.len;
+	return (PGL_OK);
+}
+
+int
 pgl_s3_put(const struct pgl_s3 *s, const char *key, const void *data,
     size_t len, struct pgl_err *err)
 {
 	struct request	q = { "PUT", key, NULL, data, len, ERR_BODY_MAX,
-			    NULL };
+			    NULL, NULL, 0 };
 	struct response	r;
 
 	return (exchange(s, &q, &r, err));
@@ -780,7 +804,8 @@ pgl_s3_put(const struct pgl_s3 *s, const char *key, const void *data,
 int
 pgl_s3_create_bucket(const struct pgl_s3 *s, struct pgl_err *err)
 {
-	struct request	q = { "PUT", "", NULL, NULL, 0, ERR_BODY_MAX, NULL };
+	struct request	q = { "PUT", "", NULL, NULL, 0, ERR_BODY_MAX, NULL,
+			    NULL, 0 };
 	struct response	r;
 	char		code[128] = "";
 	int		rc;
@@ -800,7 +825,7 @@ int
 pgl_s3_delete(const struct pgl_s3 *s, const char *key, struct pgl_err *err)
 {
 	struct request	q = { "DELETE", key, NULL, NULL, 0, ERR_BODY_MAX,
-			    NULL };
+			    NULL, NULL, 0 };
 	struct response	r;
 
 	return (exchange(s, &q, &r, err));
@@ -844,7 +869,7 @@ pgl_s3_delete_keys(const struct pgl_s3 *s, const char *const *keys, size_t n,
     struct pgl_err *err)
 {
 	struct request	 q = { "POST", "", "delete=", NULL, 0, ERR_BODY_MAX,
-			    NULL };
+			    NULL, NULL, 0 };
 	struct response	 r;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	char		 md5[32], code[128] = "";
@@ -879,9 +904,9 @@ pgl_s3_delete_keys(const struct pgl_s3 *s, const char *const *keys, size_t n,
 		if (strstr(p, "<Error>") != NULL) {
 			/* Only a code that looks like one: the key and the
 			 * message are the remote's text. */
-			(void)xml_next(&p, "Code", code, sizeof(code));
+			(void)pgl_xml_next(&p, "Code", code, sizeof(code));
 			rc = s3_err(err, PGL_EUNAVAIL, s, "could not delete",
-			    code_ok(code, strlen(code)) ? code : "S3 error");
+			    pgl_xml_code_ok(code, strlen(code)) ? code : "S3 error");
 		}
 		free(r.body.data);
 	}
@@ -893,7 +918,7 @@ pgl_s3_head(const struct pgl_s3 *s, const char *key,
     struct pgl_file_info *fi, struct pgl_err *err)
 {
 	struct request	q = { "HEAD", key, NULL, NULL, 0, ERR_BODY_MAX,
-			    NULL };
+			    NULL, NULL, 0 };
 	struct response	r;
 	int		rc;
 
@@ -906,64 +931,12 @@ pgl_s3_head(const struct pgl_s3 *s, const char *key,
 	return (PGL_OK);
 }
 
-/* The text of the next <tag>...</tag> at or after *p; entities decoded. */
-static int
-xml_next(const char **p, const char *tag, char *out, size_t len)
-{
-	char		 open[64], close[64];
-	const char	*a, *b;
-	size_t		 o = 0;
-
-	(void)snprintf(open, sizeof(open), "<%s>", tag);
-	(void)snprintf(close, sizeof(close), "</%s>", tag);
-	if ((a = strstr(*p, open)) == NULL ||
-	    (b = strstr(a, close)) == NULL)
-		return (0);
-	for (a += strlen(open); a < b && o + 1 < len; a++) {
-		if (*a == '&') {
-			static const struct { const char *e; char c; } ent[] = {
-				{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-				{ "&quot;", '"' }, { "&apos;", '\'' } };
-			size_t	i;
-
-			for (i = 0; i < 5; i++) {
-				if (strncmp(a, ent[i].e, strlen(ent[i].e)) == 0)
-					break;
-			}
-			if (i < 5) {
-				out[o++] = ent[i].c;
-				a += strlen(ent[i].e) - 1;
-				continue;
-			}
-		}
-		out[o++] = *a;
-	}
-	out[o] = '\0';
-	*p = b + strlen(close);
-	return (1);
-}
-
-/* "2026-11-23T03:50:40.000Z" -> ms since the epoch; 0 if unreadable. */
-static int64_t
-iso8601_ms(const char *s)
-{
-	struct tm	tm;
-	const char	*rest;
-	int64_t		ms = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	if ((rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		return (0);
-	if (rest[0] == '.' && rest[1] >= '0' && rest[1] <= '9')
-		ms = strtol(rest + 1, NULL, 10) % 1000;
-	return ((int64_t)timegm(&tm) * 1000 + ms);
-}
-
 int
 pgl_s3_list(const struct pgl_s3 *s, const char *prefix, pgl_s3_list_fn fn,
     void *arg, struct pgl_err *err)
 {
-	struct request	 q = { "GET", "", NULL, NULL, 0, LIST_BODY_MAX, NULL };
+	struct request	 q = { "GET", "", NULL, NULL, 0, LIST_BODY_MAX, NULL,
+			    NULL, 0 };
 	struct response	 r;
 	char		 token[1024] = "", etok[3 * 1024 + 1];
 	char		 epfx[3 * KEY_MAX + 1], query[8192], key[KEY_MAX + 1];
@@ -988,20 +961,20 @@ pgl_s3_list(const struct pgl_s3 *s, const char *prefix, pgl_s3_list_fn fn,
 		p = r.body.data != NULL ? r.body.data : "";
 		while ((c = strstr(p, "<Contents>")) != NULL) {
 			p = c;
-			if (!xml_next(&p, "Key", key, sizeof(key)) ||
-			    !xml_next(&p, "LastModified", when, sizeof(when)) ||
-			    !xml_next(&p, "Size", size, sizeof(size)))
+			if (!pgl_xml_next(&p, "Key", key, sizeof(key)) ||
+			    !pgl_xml_next(&p, "LastModified", when, sizeof(when)) ||
+			    !pgl_xml_next(&p, "Size", size, sizeof(size)))
 				break;
 			if ((rc = fn(arg, key, strtoull(size, NULL, 10),
-			    iso8601_ms(when))) != 0)
+			    pgl_iso8601_ms(when))) != 0)
 				break;
 		}
 		p = r.body.data != NULL ? r.body.data : "";
 		token[0] = '\0';
-		if (rc == 0 && xml_next(&p, "IsTruncated", more, sizeof(more)) &&
+		if (rc == 0 && pgl_xml_next(&p, "IsTruncated", more, sizeof(more)) &&
 		    strcmp(more, "true") == 0) {
 			p = r.body.data;
-			if (!xml_next(&p, "NextContinuationToken", token,
+			if (!pgl_xml_next(&p, "NextContinuationToken", token,
 			    sizeof(token)))
 				token[0] = '\0';
 		}

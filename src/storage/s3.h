@@ -57,6 +57,15 @@ int	pgl_s3_get(const struct pgl_s3 *, const char *key, size_t max,
 	    char **data, size_t *len, struct pgl_err *);
 int	pgl_s3_put(const struct pgl_s3 *, const char *key, const void *data,
 	    size_t len, struct pgl_err *);
+/*
+ * A form POSTed to the endpoint's root and signed for service, as STS's
+ * AssumeRole is: the answer's status and body (malloc'd, NUL-ended, the
+ * caller's; NULL when empty; at most max bytes).  The same timeouts,
+ * breaker and address checks as an S3 call; PGL_OK whatever the status.
+ */
+int	pgl_s3_post_form(const struct pgl_s3 *, const char *service,
+	    const char *form, size_t max, long *status, char **body,
+	    size_t *len, struct pgl_err *);
 /* Create the bucket (tests and first use); one that exists is fine. */
 int	pgl_s3_create_bucket(const struct pgl_s3 *, struct pgl_err *);
 /* A missing object is not an error (S3 answers 204 either way). */

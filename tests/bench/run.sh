@@ -28,7 +28,8 @@
 # task runners (tests/bench/maintenance.sh: BENCH_MAINT_* settings);
 # search.sh measures search over 100,000 assets beside a LIKE scan;
 # branch.sh a fork beside a branch copy at 1k-100k tables, and reads on a
-# branch three forks deep beside main.
+# branch three forks deep beside main; sts.sh loadTable with vended STS
+# credentials (Ceph RGW), warm and cold, beside loadTable without them.
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -595,3 +596,8 @@ echo "bench: written $OUT/scan-results.md"
 
 echo; sh "$HERE/branch.sh" || die "the branch bench failed"
 echo "bench: written $OUT/branch-results.md"
+
+# --- vended STS credentials: loadTable warm, cold, without (sts.sh) ---------------
+
+echo; sh "$HERE/sts.sh" || die "the STS vending bench failed"
+echo "bench: written $OUT/sts-results.md"

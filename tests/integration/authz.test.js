@@ -259,7 +259,8 @@ test('warehouse create and update: root (naming the tenant) and admins; tenant u
   assert.equal((await srv.req('POST', '/api/v1/warehouses', { body, headers: root })).status, 400, 'root without X-Pangolin-Tenant');
   assert.equal((await srv.req('GET', `/api/v1/warehouses/${name}`, { headers: A.admin })).status, 404, 'nothing created by a refusal');
   assert.equal((await ok('POST', '/api/v1/warehouses', body, who.root, 201)).tenant_id, A.id);
-  assert.equal((await ok('PUT', `/api/v1/warehouses/${name}`, { use_sts: true }, who.root)).use_sts, true);
+  const sts = { use_sts: true, vending_strategy: { AwsSts: { role_arn: 'arn:aws:iam::1:role/r', external_id: null } } };
+  assert.equal((await ok('PUT', `/api/v1/warehouses/${name}`, sts, who.root)).use_sts, true);
   assert.equal((await ok('GET', `/api/v1/warehouses/${name}`, undefined, A.admin)).use_sts, true, 'in tenant A');
   await ok('DELETE', `/api/v1/warehouses/${name}`, undefined, A.admin);
 });

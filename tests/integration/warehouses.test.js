@@ -48,7 +48,8 @@ test('a local root may be a file:// URL, and "path" is accepted for "root"', asy
 });
 
 test('an object-store warehouse keeps its storage_config (no local directory)', async () => {
-  const cfg = { type: 's3', bucket: 'lake', region: 'eu-west-1', endpoint: 'http://127.0.0.1:9000', 's3.path-style-access': 'true' };
+  const cfg = { type: 's3', bucket: 'lake', region: 'eu-west-1', endpoint: 'http://127.0.0.1:9000', 's3.path-style-access': 'true',
+    role_arn: 'arn:aws:iam::123456789012:role/lake' };
   const w = await createOk({ name: uniq('s3'), use_sts: true, storage_config: cfg });
   assert.deepEqual(w.storage_config, cfg);
   assert.equal(w.use_sts, true);
@@ -169,9 +170,37 @@ test('root creates and updates warehouses only in a tenant it names (X-Pangolin-
   const w = expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: { type: 'local' } }, headers: asNil }), 201);
   assert.equal(w.tenant_id, NIL_UUID);
   expectError(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { use_sts: true }, headers: { authorization: basic() } }), 400, { message: /X-Pangolin-Tenant/ });
-  assert.equal(expectJson(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { use_sts: true }, headers: asNil }), 200).use_sts, true);
+  const sts = { use_sts: true, vending_strategy: { AwsSts: { role_arn: 'arn:aws:iam::1:role/r', external_id: null } } };
+  assert.equal(expectJson(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: sts, headers: asNil }), 200).use_sts, true);
   expectError(await srv.req('DELETE', `/api/v1/warehouses/${name}`, { headers: asNil }), 403);
   expectJson(await srv.req('GET', `/api/v1/warehouses/${name}`), 200);
+});
+
+test('STS settings that cannot vend are 400 at create and update, and nothing is stored', async () => {
+  const s3 = { type: 's3', bucket: 'lake', endpoint: 'http://127.0.0.1:9000' };
+  const role = 'arn:aws:iam::123456789012:role/lake';
+  const bad = [
+    [{ use_sts: true, storage_config: s3 }, /role_arn/],
+    [{ use_sts: true, storage_config: { ...s3, role_arn: 'arn:x' } }, /role_arn/],
+    [{ use_sts: true, storage_config: { ...s3, role_arn: 'arn:aws:s3:::lake' } }, /role_arn/],
+    [{ vending_strategy: { AwsSts: { role_arn: null, external_id: null } } }, /role_arn/],
+    [{ vending_strategy: { AwsSts: { role_arn: role, external_id: 'has space' } } }, /external_id/],
+    [{ use_sts: true, storage_config: { ...s3, role_arn: role, sts_endpoint: 'http://127.0.0.1:9' } }, /sts_endpoint is a loopback/],
+    [{ use_sts: true, storage_config: { ...s3, role_arn: role, sts_endpoint: 'ftp://sts.example' } }, /sts_endpoint must be/],
+    [{ use_sts: true, storage_config: { ...s3, role_arn: role, sts_duration_secs: '0' } }, /sts_duration_secs/],
+    [{ use_sts: true, storage_config: { ...s3, role_arn: role, sts_duration_secs: '43201' } }, /sts_duration_secs/],
+    [{ use_sts: true, storage_config: { ...s3, role_arn: role, sts_duration_secs: '9x' } }, /sts_duration_secs/],
+  ];
+  for (const [body, message] of bad) {
+    const name = uniq('badsts');
+    expectError(await create({ name, ...body }), 400, { message });
+    expectError(await srv.req('GET', `/api/v1/warehouses/${name}`), 404);
+  }
+  const w = await createOk({ name: uniq('sts'), storage_config: s3 });
+  expectError(await srv.req('PUT', `/api/v1/warehouses/${w.name}`, { body: { use_sts: true } }), 400, { message: /role_arn/ });
+  assert.equal(expectJson(await srv.req('GET', `/api/v1/warehouses/${w.name}`), 200).use_sts, false, 'the refused update changed nothing');
+  const ok = await createOk({ name: uniq('sts'), use_sts: true, storage_config: { ...s3, role_arn: 'arn:aws-us-gov:iam::1:role/a/b', sts_duration_secs: '900', sts_region: 'us-gov-west-1' } });
+  assert.equal(ok.use_sts, true);
 });
 
 test('get returns the warehouse; an unknown name is 404 on get, update and delete', async () => {
@@ -188,13 +217,13 @@ test('update merges storage_config, changes use_sts and vending_strategy, and ma
   const w = await createOk({ name: uniq('upd'), storage_config: cfg });
   const newName = uniq('renamed');
   const u = expectJson(await srv.req('PUT', `/api/v1/warehouses/${w.name}`, {
-    body: { name: newName, use_sts: true, storage_config: { region: 'r2', endpoint: 'http://e' }, vending_strategy: { AwsSts: { role_arn: 'arn:x', external_id: null } } },
+    body: { name: newName, use_sts: true, storage_config: { region: 'r2', endpoint: 'http://e' }, vending_strategy: { AwsSts: { role_arn: 'arn:aws-cn:iam::1:role/r', external_id: null } } },
   }), 200);
   assert.equal(u.id, w.id);
   assert.equal(u.name, newName);
   assert.equal(u.use_sts, true);
   assert.deepEqual(u.storage_config, { type: 's3', bucket: 'lake', region: 'r2', endpoint: 'http://e' });
-  assert.deepEqual(u.vending_strategy, { AwsSts: { role_arn: 'arn:x', external_id: null } });
+  assert.deepEqual(u.vending_strategy, { AwsSts: { role_arn: 'arn:aws-cn:iam::1:role/r', external_id: null } });
   assert.deepEqual(expectJson(await srv.req('GET', `/api/v1/warehouses/${newName}`), 200), u);
   expectError(await srv.req('GET', `/api/v1/warehouses/${w.name}`), 404);
   // An update with no fields changes nothing.

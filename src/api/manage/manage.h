@@ -37,6 +37,11 @@ void	api_warehouse_list(struct pgl_req *);
 void	api_warehouse_create(struct pgl_req *);
 void	api_warehouse_get(struct pgl_req *);
 void	api_warehouse_update(struct pgl_req *);
+/* warehouse_sts.c: NULL if a warehouse's STS settings, as stored, are
+ * sound (a role to assume when it vends from STS; endpoint, region and
+ * duration); else why not. */
+const char *api_warehouse_sts_check(int use_sts, const char *config_text,
+	    const char *vending_text);
 void	api_warehouse_delete(struct pgl_req *);
 
 /* manage/warehouse_credentials.c */

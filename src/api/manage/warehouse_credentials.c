@@ -85,7 +85,7 @@ api_warehouse_credentials(struct pgl_req *r)
 		    name);
 		return;
 	}
-	if (api_warehouse_s3(r, &w, &s3, &vend, &root, &err) != PGL_OK) {
+	if (api_warehouse_s3(r, &w, &s3, &vend, NULL, &root, &err) != PGL_OK) {
 		if (err.code != PGL_EINVAL) {
 			pgl_reply_store_error(r, &err);
 			return;

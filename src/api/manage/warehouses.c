@@ -369,6 +369,19 @@ tenant_context(struct pgl_req *r)
 	return (0);
 }
 
+/* 1 after a 400 for STS settings that cannot vend as stored. */
+static int
+sts_refused(struct pgl_req *r, const struct pgl_warehouse *w)
+{
+	const char	*why = api_warehouse_sts_check(w->use_sts,
+			    w->storage_config, w->vending_strategy);
+
+	if (why == NULL)
+		return (0);
+	pgl_reply_error(r, 400, "%s", why);
+	return (1);
+}
+
 void
 api_warehouse_create(struct pgl_req *r)
 {
@@ -393,7 +406,8 @@ api_warehouse_create(struct pgl_req *r)
 	upd = json_object_get(r->body, "storage_config");
 	if ((upd != NULL && !json_is_null(upd) &&
 	    (w.storage_config = sealed_config(r, upd, NULL)) == NULL) ||
-	    sealed_vending(r, NULL, &w.vending_strategy) == -1)
+	    sealed_vending(r, NULL, &w.vending_strategy) == -1 ||
+	    sts_refused(r, &w))
 		return;
 	if (STORE(create_warehouse, &w, &err) != PGL_OK) {
 		if (err.code == PGL_EEXISTS)
@@ -485,7 +499,8 @@ api_warehouse_update(struct pgl_req *r)
 			return;
 		}
 	}
-	if (sealed_vending(r, w.vending_strategy, &w.vending_strategy) == -1)
+	if (sealed_vending(r, w.vending_strategy, &w.vending_strategy) == -1 ||
+	    sts_refused(r, &w))
 		return;
 	if (STORE(update_warehouse, old, &w, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);

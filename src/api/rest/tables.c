@@ -23,6 +23,7 @@
 #include "api/task.h"
 #include "api/rest/list_walk.h"
 #include "api/placement.h"
+#include "api/sts_vend.h"
 #include "app/app.h"
 #include "http/gzip.h"
 #include "iceberg/iceberg.h"
@@ -298,7 +299,8 @@ ice_table_create(struct pgl_req *r)
 	}
 	if (pgl_req_body(r, create_fields) == -1 ||
 	    create_target(r, &tc->t) == -1 || (loc = ice_location(r, &tc->t,
-	    pgl_json_str(r->body, "location"))) == NULL)
+	    pgl_json_str(r->body, "location"))) == NULL ||
+	    api_sts_prepare(r, &tc->t.catalog, loc, 0) == -1)
 		return;
 	pgl_uuid_new(uuid);
 	if ((md = ice_table_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==
@@ -452,14 +454,20 @@ reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
 	reply_plain_load(r, c, location, &f);
 }
 
-/* Would this caller be handed the warehouse's keys? */
-static int
-vends_keys(struct pgl_req *r, const struct pgl_catalog *c)
+/* Which keys this caller is handed: the warehouse's, STS's of one
+ * expiry (new ones, a new tag), or none. */
+static const char *
+vend_mode(struct pgl_req *r, const struct pgl_catalog *c)
 {
-	json_t	*keys = api_client_config(r, c);
+	const struct pgl_sts_creds	*k = api_sts_held(r);
+	json_t				*keys;
 
+	if (k != NULL)
+		return (pgl_arena_printf(r->arena, "sts%lld",
+		    (long long)k->expires_ms));
+	keys = api_client_config(r, c);
 	json_decref(keys);
-	return (keys != NULL);
+	return (keys != NULL ? "keys" : "vended");
 }
 
 void
@@ -480,16 +488,17 @@ ice_table_load(struct pgl_req *r)
 	if (mode == NULL)
 		mode = "all";
 	if (ice_target(r, "table", &t) == -1 ||
-	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1)
+	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
+	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1)
 		return;
 	/* The answer differs with vended credentials, and with whether
-	 * this caller is handed keys (writers only): so does its tag. */
+	 * this caller is handed keys (writers only), and which: so does
+	 * its tag. */
 	vend = pgl_header(r, "x-iceberg-access-delegation");
 	etag(a.metadata_location, vend == NULL ? mode :
 	    pgl_arena_printf(r->arena, "%s+%s%s", mode, strstr(vend,
-	    "vended-credentials") != NULL ? (vends_keys(r, &t.catalog) ?
-	    "keys" : "vended") : "", strstr(vend, "remote-signing") !=
-	    NULL ? "signing" : ""), tag);
+	    "vended-credentials") != NULL ? vend_mode(r, &t.catalog) : "",
+	    strstr(vend, "remote-signing") != NULL ? "signing" : ""), tag);
 	pgl_set_header(r, "etag", tag);
 	if ((inm = pgl_header(r, "if-none-match")) != NULL &&
 	    (strcmp(inm, tag) == 0 || strcmp(inm, "*") == 0)) {
@@ -801,8 +810,10 @@ ice_table_rename(struct pgl_req *r)
 }
 
 /*
- * Credentials: the warehouse's static S3 keys, scoped to the table
- * location's prefix; local-disk warehouses need none.
+ * Credentials, asked for again as they near expiry: STS's keys for the
+ * table from a warehouse that vends from STS (fresh ones once the cached
+ * ones are past their refresh time), else the warehouse's static keys
+ * for the table location's prefix; local-disk warehouses need none.
  */
 void
 ice_table_credentials(struct pgl_req *r)
@@ -812,7 +823,8 @@ ice_table_credentials(struct pgl_req *r)
 	json_t			*cfg, *creds = json_array();
 
 	if (ice_target(r, "table", &t) == -1 ||
-	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1) {
+	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
+	    api_sts_prepare(r, &t.catalog, a.location, 1) == -1) {
 		json_decref(creds);
 		return;
 	}

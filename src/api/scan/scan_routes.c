@@ -14,6 +14,7 @@
 #include "api/gate.h"
 #include "api/task.h"
 #include "api/scan/scan.h"
+#include "api/sts_vend.h"
 #include "app/app.h"
 #include "plugin/loader.h"
 #include "util/arena.h"
@@ -78,11 +79,13 @@ add_credentials(struct pgl_req *r, const struct ice_target *t,
 	    vended));
 }
 
+/* The table, and its STS credentials when they are asked for. */
 static int
 find_table(struct pgl_req *r, struct ice_target *t, struct pgl_asset *a)
 {
 	return (ice_target(r, "table", t) == -1 ||
-	    ice_find_asset(r, t, KIND_TABLE, a) == -1 ? -1 : 0);
+	    ice_find_asset(r, t, KIND_TABLE, a) == -1 ||
+	    api_sts_prepare(r, &t->catalog, a->location, 0) == -1 ? -1 : 0);
 }
 
 static void
