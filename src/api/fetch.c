@@ -331,7 +331,7 @@ api_fetch_call(struct pgl_req *r, struct api_fetch_call *c, char **data,
 			return (take(e, data, len, err));
 		}
 	}
-	if (!api_on_loop(r)) {
+	if (!api_on_loop(r) && c->w.run != NULL) {
 		/* A task runner's: no loop to hold, made here. */
 		c->w.run(&c->w);
 		*err = c->w.err;
@@ -356,6 +356,12 @@ api_fetch_call(struct pgl_req *r, struct api_fetch_call *c, char **data,
 	}
 	c->r = r;
 	c->w.done = called;
+	/* Another call's answer, given by its owner (api_fetch_answer). */
+	if (c->w.run == NULL) {
+		f->waiting++;
+		f->asked++;
+		return (waits(err));
+	}
 	if (pgl_wpool_submit(&c->w) == -1) {
 		c->free(c);
 		err->code = PGL_EUNAVAIL;
@@ -366,6 +372,12 @@ api_fetch_call(struct pgl_req *r, struct api_fetch_call *c, char **data,
 	f->waiting++;
 	f->asked++;
 	return (waits(err));
+}
+
+void
+api_fetch_answer(struct api_fetch_call *c)
+{
+	called(&c->w, 0);
 }
 
 int

@@ -48,7 +48,10 @@ int	api_fetch_read(struct pgl_req *, const struct pgl_storage *,
  * function's from here on, whatever it returns: PGL_EUNAVAIL while it
  * runs (the handler runs again once it is in, as after a read), then its
  * answer as a read's (*data the caller's).  A task runner's request makes
- * it inline.
+ * it inline.  A call without w.run is not made by the pool: it waits for
+ * its owner to give it an answer (w.rc, w.err, out) with
+ * api_fetch_answer(), on the worker's thread: the waiters on another
+ * request's call (one AssumeRole for a burst of loads).
  */
 struct api_fetch_call {
 	struct pgl_wjob	 w;
@@ -60,6 +63,7 @@ struct api_fetch_call {
 };
 int	api_fetch_call(struct pgl_req *, struct api_fetch_call *,
 	    char **data, size_t *len, struct pgl_err *);
+void	api_fetch_answer(struct api_fetch_call *);
 /* 1 while a read of r's waits on a fetch: its reply is not sent. */
 int	api_fetch_waiting(const struct pgl_req *);
 /* r's handler has written: no read of it may wait and replay now. */

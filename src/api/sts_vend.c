@@ -27,7 +27,8 @@ struct api_vend {
 	struct pgl_sts_creds	 creds;
 };
 
-/* An AssumeRole made by the write pool; its strings are its own. */
+/* An AssumeRole made by the write pool; its strings are its own.  Or a
+ * follower: a request waiting for another's AssumeRole of the same key. */
 struct mint {
 	struct api_fetch_call	 c;
 	struct pgl_s3		 s3;
@@ -35,9 +36,27 @@ struct mint {
 	char			*policy;
 	char			*session;
 	int			 ran;
+	/* The credentials minted, for the followers: out, still alive
+	 * when the call's end frees the job (fetch.c keeps them). */
+	const struct pgl_sts_creds *answer;
+	struct flight		*flight;	/* its leader's, or NULL */
+	struct mint		*next;		/* the flight's followers */
 };
 
-static int	stats_id = -1;
+/*
+ * One AssumeRole under way per key in this worker: a burst of first
+ * loads of a table waits for the one call (single flight), instead of
+ * making one each and running into the endpoint's in-flight cap.
+ */
+#define FLIGHTS		64
+struct flight {
+	struct mint	*leader;	/* NULL: the slot is free */
+	struct mint	*followers;
+	size_t		 n;
+};
+
+static struct flight	flights[FLIGHTS];
+static int		stats_id = -1;
 
 void
 api_sts_vend_init(void)
@@ -145,6 +164,88 @@ mint_run(struct pgl_wjob *w)
 	}
 	m->c.out = (char *)c;
 	m->c.outlen = sizeof(*c);
+	m->answer = c;
+}
+
+static struct flight *
+flight_of(const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < FLIGHTS; i++) {
+		if (flights[i].leader != NULL &&
+		    strcmp(flights[i].leader->c.key, key) == 0)
+			return (&flights[i]);
+	}
+	return (NULL);
+}
+
+/* m leads a new flight of its key; no free slot: it flies alone. */
+static void
+flight_start(struct mint *m)
+{
+	size_t	i;
+
+	for (i = 0; i < FLIGHTS; i++) {
+		if (flights[i].leader == NULL) {
+			flights[i] = (struct flight){ m, NULL, 0 };
+			m->flight = &flights[i];
+			return;
+		}
+	}
+}
+
+/* A follower leaves its flight (answered, or let go before). */
+static void
+flight_leave(struct mint *m)
+{
+	struct mint	**p;
+
+	for (p = &m->flight->followers; *p != NULL; p = &(*p)->next) {
+		if (*p == m) {
+			*p = m->next;
+			m->flight->n--;
+			break;
+		}
+	}
+	m->flight = NULL;
+}
+
+/*
+ * The leader's call is over (made, failed, or never made): each follower
+ * gets its answer, a copy of the credentials or the same error, and its
+ * request goes on.  The list is taken first and the slot freed: a
+ * follower's request, run again here, may start a flight of its own.
+ */
+static void
+flight_end(struct mint *leader)
+{
+	struct flight	*fl = leader->flight;
+	struct mint	*m, *list = fl->followers;
+	int		 rc = leader->c.w.rc;
+
+	*fl = (struct flight){ NULL, NULL, 0 };
+	leader->flight = NULL;
+	if (!leader->ran && rc == PGL_OK)
+		rc = PGL_EUNAVAIL;
+	while ((m = list) != NULL) {
+		list = m->next;
+		m->flight = NULL;
+		m->c.w.rc = rc;
+		m->c.w.err = leader->c.w.err;
+		if (rc != leader->c.w.rc) {
+			m->c.w.err.code = rc;
+			(void)snprintf(m->c.w.err.msg, sizeof(m->c.w.err.msg),
+			    "STS AssumeRole was not made; retry after 1 s");
+		}
+		if (rc == PGL_OK && (m->c.out = malloc(sizeof(
+		    *leader->answer))) != NULL) {
+			memcpy(m->c.out, leader->answer,
+			    sizeof(*leader->answer));
+			m->c.outlen = sizeof(*leader->answer);
+		}
+		api_fetch_answer(&m->c);
+	}
 }
 
 /* On the worker's thread: counted here, where the metrics are. */
@@ -153,6 +254,10 @@ mint_free(struct api_fetch_call *c)
 {
 	struct mint	*m = (struct mint *)c;
 
+	if (m->flight != NULL && m->flight->leader == m)
+		flight_end(m);
+	else if (m->flight != NULL)
+		flight_leave(m);
 	if (m->ran) {
 		pgl_metrics_inc(PGL_C_STS_CALLS);
 		if (c->w.rc != PGL_OK)
@@ -254,6 +359,29 @@ hold(struct pgl_req *r, const struct pgl_sts_creds *c)
 	r->app->vended = &r->app->vend->creds;
 }
 
+/*
+ * m follows the flight of its key under way, or leads a new one.  -1 when
+ * the flight has s3_max_queued_per_endpoint followers already.
+ */
+static int
+join(struct mint *m)
+{
+	struct flight	*fl = flight_of(m->c.key);
+
+	if (fl == NULL) {
+		flight_start(m);
+		return (0);
+	}
+	if (fl->n >= (size_t)pgl_s3_limits()->max_queued)
+		return (-1);
+	m->c.w.run = NULL;
+	m->flight = fl;
+	m->next = fl->followers;
+	fl->followers = m;
+	fl->n++;
+	return (0);
+}
+
 /* Minted for this request by the pool (or being minted: a wait). */
 static int
 mint(struct pgl_req *r, const struct pgl_storage *st, const char *key,
@@ -269,6 +397,14 @@ mint(struct pgl_req *r, const struct pgl_storage *st, const char *key,
 	if ((m = mint_new(r, st, key, policy)) == NULL) {
 		pgl_reply_error(r, 503, "out of memory");
 		return (-1);
+	}
+	if (api_on_loop(r) && join(m) == -1) {
+		mint_free(&m->c);
+		err.code = PGL_EUNAVAIL;
+		(void)snprintf(err.msg, sizeof(err.msg), "warehouse '%s': too "
+		    "many requests wait for STS; retry after 1 s",
+		    st->s3.name);
+		return (refuse(r, &err));
 	}
 	if ((rc = api_fetch_call(r, &m->c, &data, &len, &err)) != PGL_OK)
 		return (refuse(r, &err));

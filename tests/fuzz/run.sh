@@ -28,6 +28,8 @@ libs_scan_expr="$libs_iceberg -lm"
 srcs_oidc="src/auth/jwk.c src/auth/oidc_token.c src/auth/idp_claims.c \
 	src/util/names.c"
 libs_oidc="-ljansson -lcrypto"
+srcs_sts="src/storage/sts.c src/storage/s3xml.c src/util/str.c"
+libs_sts="-ljansson -lcurl"
 # libavro 1.11 leaks when it refuses some malformed schemas (its parser's
 # error paths); our own frees are checked by the unit tests under LSan.
 env_manifest="ASAN_OPTIONS=detect_leaks=0"

@@ -677,6 +677,12 @@ ice_table_register(struct pgl_req *r)
 		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
 		return;
 	}
+	/* Its credentials before the write: the handler may run again. */
+	if (api_sts_prepare(r, &t.catalog, json_string_value(json_object_get(
+	    md, "location")), 0) == -1) {
+		json_decref(md);
+		return;
+	}
 	if (STORE(get_asset, r->arena, r->tenant, t.catalog.name, t.branch,
 	    t.ns, t.name, &old, &err) == PGL_OK) {
 		if (!json_is_true(json_object_get(r->body, "overwrite")) ||
