@@ -78,6 +78,10 @@ run sqlite $files_but_config || status=1
 # ... and once more with its catalog on an S3 warehouse (Swift + s3api).
 (export PGL_ICEBERG_S3=1; run sqlite tests/integration/iceberg_js.test.js) ||
 	status=1
+# ... and on a warehouse vending STS credentials from Ceph's RADOS Gateway
+# (tests/servers/ceph.sh), the client asking for them on every table call.
+(export PGL_ICEBERG_STS=1; run sqlite tests/integration/iceberg_js.test.js) ||
+	status=1
 
 if [ -f "$out/plugins/store-postgres.so" ]; then
 	if PGL_PG_URL=$(start_server tests/servers/postgres.sh "$srvdir/pg" \

@@ -14,6 +14,7 @@ import { CATALOG, files, metadataFiles, sampleSchema, simpleSchema, startIceberg
 import { validatingFetch } from './lib/openapi.js';
 import { waitIdle } from './lib/tasks.js';
 import { keys as bucketKeys, s3, splitS3, startSwift } from './lib/s3.js';
+import { list as cephList, s3 as cephS3, startCeph } from './lib/ceph.js';
 import { fsPath } from './lib/location.js';
 
 let srv;
@@ -27,9 +28,14 @@ let auth = { type: 'none' };
 // OpenStack Swift with s3api (tests/servers/swift.sh), and the checks of
 // what was written look in the bucket instead of on disk.
 const S3 = process.env.PGL_ICEBERG_S3 === '1';
-const CAT = S3 ? 's3demo' : CATALOG;
+// PGL_ICEBERG_STS=1 (a fourth run): the catalog is on an S3 warehouse in
+// Ceph's RADOS Gateway that vends STS credentials (use_sts + role_arn,
+// tests/servers/ceph.sh), and the client asks for them on every table
+// call (accessDelegation: ['vended-credentials']).
+const STS = process.env.PGL_ICEBERG_STS === '1';
+const CAT = S3 ? 's3demo' : STS ? 'stsdemo' : CATALOG;
 const BUCKET = `pgl-js-${process.pid}`;
-let swift;
+let swift, ceph;
 
 /** An S3 warehouse and catalog `s3demo` in it. */
 async function s3Catalog() {
@@ -40,16 +46,32 @@ async function s3Catalog() {
   ok(await srv.rawReq('POST', '/api/v1/catalogs', { body: { name: CAT, warehouse_name: 's3wh' } }), 201);
 }
 
+/** A warehouse on Ceph vending STS credentials for role S3Access, and catalog `stsdemo` in it. */
+async function stsCatalog() {
+  const ok = (r, status) => { assert.equal(r.status, status, r.text); return JSON.parse(r.text); };
+  ok(await srv.rawReq('POST', '/api/v1/warehouses', { body: { name: 'stswh', use_sts: true, storage_config: { type: 's3',
+    bucket: ceph.bucket, endpoint: ceph.endpoint, region: 'us-east-1', access_key_id: ceph.accessKey,
+    secret_access_key: ceph.secretKey, role_arn: ceph.roleArn, sts_duration_secs: '900' } } }), 201);
+  ok(await srv.rawReq('POST', '/api/v1/catalogs', { body: { name: CAT, warehouse_name: 'stswh' } }), 201);
+}
+
 /** What is stored under a directory-like location: file names on disk, keys in the bucket. */
 function stored(location) {
-  if (!S3) return files(location);
+  if (!S3 && !STS) return files(location);
   const [bucket, key] = splitS3(location);
-  return bucketKeys(swift, bucket, `${key}/`);
+  if (S3) return bucketKeys(swift, bucket, `${key}/`);
+  const r = cephList(ceph, bucket, `${key}/`);
+  assert.equal(r.status, 200, r.text);
+  return r.keys;
 }
-const storedMetadata = (tableLocation) => (S3 ? stored(`${tableLocation}/metadata`).filter((k) => k.endsWith('.metadata.json'))
+const storedMetadata = (tableLocation) => (S3 || STS ? stored(`${tableLocation}/metadata`).filter((k) => k.endsWith('.metadata.json'))
   : metadataFiles(tableLocation));
-const exists = (location) => (S3 ? s3(swift, 'HEAD', `/${splitS3(location).join('/')}`).status === 200 : fs.existsSync(fsPath(location)));
-const catalogLocation = () => (S3 ? `s3://${BUCKET}/${CAT}` : srv.catalogRoot);
+function exists(location) {
+  if (S3) return s3(swift, 'HEAD', `/${splitS3(location).join('/')}`).status === 200;
+  if (STS) return cephS3(ceph, 'HEAD', `/${splitS3(location).join('/')}`).status === 200;
+  return fs.existsSync(fsPath(location));
+}
+const catalogLocation = () => (S3 ? `s3://${BUCKET}/${CAT}` : STS ? `s3://${ceph.bucket}/${CAT}` : srv.catalogRoot);
 
 /** A tenant-admin service user of the default tenant, and a token from /v1/oauth/tokens. */
 async function clientCredentialsToken() {
@@ -73,6 +95,7 @@ function client(opts = {}) {
       sent.push({ url: new URL(url), method: (init.method ?? 'GET').toUpperCase(), headers: { ...(init.headers ?? {}) }, body: init.body });
       return checked(url, init);
     },
+    ...(STS ? { accessDelegation: ['vended-credentials'] } : {}),
     ...opts,
   });
 }
@@ -81,9 +104,12 @@ let catalog;
 before(async () => {
   // Swift listens on loopback: its origin is allow-listed, as an operator would.
   if (S3) swift = await startSwift();
-  srv = await startIcebergServer({ ...(OAUTH ? { root: true, noAuth: false } : {}), allowEndpoints: S3 ? [swift.endpoint] : [] });
+  if (STS) ceph = await startCeph();
+  srv = await startIcebergServer({ ...(OAUTH ? { root: true, noAuth: false } : {}),
+    allowEndpoints: S3 ? [swift.endpoint] : STS ? [ceph.endpoint] : [] });
   if (OAUTH) auth = { type: 'bearer', token: await clientCredentialsToken() };
   if (S3) await s3Catalog();
+  if (STS) await stsCatalog();
   checked = validatingFetch();
   catalog = client();
 });
@@ -93,6 +119,7 @@ afterEach(() => {
 after(async () => {
   await srv?.stop();
   swift?.destroy();
+  ceph?.destroy();
 });
 
 /** Run fn and return the IcebergError it throws. */
@@ -340,6 +367,33 @@ test('tables: stage-create writes nothing; register, rename, drop with purge', a
   await catalog.dropNamespace(ns);
   await catalog.dropNamespace(other);
 });
+
+test('STS: createTable and loadTableResult give storage-credentials whose keys PUT under the table\'s location (200) and not under another table\'s (403)',
+  { skip: !STS && 'the STS run only (PGL_ICEBERG_STS=1)' }, async () => {
+    const ns = { namespace: [uniq('jsv')] };
+    await catalog.createNamespace(ns);
+    const created = await catalog.createTableResult(ns, { name: 'mine', schema: schema() });
+    const other = await catalog.createTableResult(ns, { name: 'other', schema: schema() });
+    const loaded = await catalog.loadTableResult({ namespace: ns.namespace, name: 'mine' });
+    const [bucket, mine] = splitS3(created.metadata.location);
+    const [, theirs] = splitS3(other.metadata.location);
+    for (const [what, r] of [['createTable', created], ['loadTable', loaded]]) {
+      const sc = r['storage-credentials'];
+      assert.ok(Array.isArray(sc) && sc.length === 1, `${what}: one storage credential`);
+      assert.equal(sc[0].prefix, created.metadata.location);
+      const c = sc[0].config;
+      assert.ok(c['s3.session-token'], `${what}: temporary keys with a session token`);
+      assert.notEqual(c['s3.access-key-id'], ceph.accessKey);
+      const put = cephS3(c, 'PUT', `/${bucket}/${mine}/data/${what}.parquet`, { body: 'PAR1' });
+      assert.equal(put.status, 200, `${what}: PUT under the table's location: ${put.text}`);
+      const out = cephS3(c, 'PUT', `/${bucket}/${theirs}/data/${what}.parquet`, { body: 'PAR1' });
+      assert.equal(out.status, 403, `${what}: PUT under another table's location: ${out.text}`);
+    }
+    // A client that does not ask gets no credentials.
+    const plain = await client({ accessDelegation: undefined }).loadTableResult({ namespace: ns.namespace, name: 'mine' });
+    assert.equal(plain['storage-credentials'], undefined);
+    assert.deepEqual(plain.config ?? {}, {});
+  });
 
 test('what iceberg-js sent: Idempotency-Key on every POST/DELETE, %1F namespaces; what it drove: every route it has', async () => {
   const mutations = sent.filter((s) => s.method === 'POST' || s.method === 'DELETE');
