@@ -259,6 +259,18 @@ test('the cache: N loads with vended-credentials give the same keys from one Ass
   assert.ok(cache1.entries >= 1);
 });
 
+test('a burst of 30 concurrent first loads of one table waits for one AssumeRole (single flight), all 200 with the same keys', { skip }, async () => {
+  const { T, loc } = await stsCatalog();
+  await table(T, 'burst');
+  await ok('GET', `${T}/burst`); // its metadata cached: the burst waits only on STS
+  const calls0 = await metric('pangolin_sts_assume_role_total');
+  const rs = await Promise.all(Array.from({ length: 30 }, () => load(T, 'burst')));
+  assert.deepEqual(rs.map((r) => r.status), rs.map(() => 200), rs.find((r) => r.status !== 200)?.text);
+  const keys = new Set(rs.map((r) => vended(r.json, loc('burst'))['s3.access-key-id']));
+  assert.equal(keys.size, 1, 'every waiter got the one call\'s keys');
+  assert.equal(await metric('pangolin_sts_assume_role_total') - calls0, 1, 'one AssumeRole for the burst');
+});
+
 test('an AwsSts vending_strategy warehouse vends like use_sts', { skip }, async () => {
   const { T, key, loc } = await stsCatalog({}, { awsSts: true });
   await table(T, 'y');
