@@ -5,6 +5,12 @@
 #					127.0.0.1:<port>, create database
 #					"pangolin", print its URL
 #   postgres.sh stop <dir> [port]	stop it (pg_ctl -m fast)
+#   postgres.sh standby <dir> <port> <primary port>
+#					a streaming standby of the primary on
+#					127.0.0.1:<primary port> (pg_basebackup -R:
+#					initdb's trust lines admit replication from
+#					127.0.0.1), started like start, its URL
+#   postgres.sh promote <dir>		make that standby the primary
 #
 # Everything lives under <dir>: the data directory, the log and the unix
 # socket, so nothing touches /var/run/postgresql or the cluster a Debian
@@ -14,7 +20,7 @@
 set -eu
 
 usage() {
-	echo "usage: $0 start|stop <dir> <port>" >&2
+	echo "usage: $0 start|stop|standby|promote <dir> <port> [primary port]" >&2
 	exit 2
 }
 
@@ -86,8 +92,36 @@ stop() {
 	    >/dev/null
 }
 
+# A standby starts from a base backup; -R writes primary_conninfo and
+# standby.signal, so start() brings it up streaming, read-only.
+standby() {
+	primary=${1:?primary port}
+	mkdir -p "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		as_owner "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$primary" \
+		    -U postgres -D "$dir/data" -R -X stream -c fast --no-sync \
+		    >"$dir/basebackup.log" 2>&1 ||
+		    { cat "$dir/basebackup.log" >&2; exit 1; }
+	fi
+	if ! as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
+	    -w -t 30 -o "-p $port -c listen_addresses=127.0.0.1 -k $dir \
+	    -c fsync=off -c full_page_writes=off" start >/dev/null; then
+		echo "postgres.sh: standby did not start on port $port" >&2
+		log_tail
+		exit 1
+	fi
+	echo "postgresql://postgres@127.0.0.1:$port/pangolin"
+}
+
+promote() {
+	as_owner "$PGBIN/pg_ctl" -D "$dir/data" -w -t 30 promote >/dev/null
+}
+
 case "$cmd" in
 start)	start ;;
 stop)	stop ;;
+standby) standby "${4:-}" ;;
+promote) promote ;;
 *)	usage ;;
 esac
