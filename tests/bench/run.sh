@@ -29,7 +29,8 @@
 # search.sh measures search over 100,000 assets beside a LIKE scan;
 # branch.sh a fork beside a branch copy at 1k-100k tables, and reads on a
 # branch three forks deep beside main; sts.sh loadTable with vended STS
-# credentials (Ceph RGW), warm and cold, beside loadTable without them.
+# credentials (Ceph RGW), warm and cold, beside loadTable without them;
+# tail.sh loadTable's p99 beside nginx serving the same bytes.
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -601,3 +602,8 @@ echo "bench: written $OUT/branch-results.md"
 
 echo; sh "$HERE/sts.sh" || die "the STS vending bench failed"
 echo "bench: written $OUT/sts-results.md"
+
+# --- loadTable's tail beside nginx serving the same bytes (tail.sh) ---------------
+
+echo; sh "$HERE/tail.sh" || die "the tail-latency bench failed"
+echo "bench: written $OUT/tail-results.md"

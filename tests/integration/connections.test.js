@@ -315,3 +315,36 @@ test('a worker holding PANGOLIN_MAX_CONNECTIONS accepts no more until one closes
     await full.stop();
   }
 });
+
+// Kore patch item 23: a worker holding more than its share of the
+// connections leaves new ones to the others.  Before, 64 keep-alive
+// clients that connect at once landed about 16/48 on two workers (the
+// kernel woke the first waiting worker, which took 16 per wake-up), and
+// the fuller worker's queue made loadTable's p99 (make bench, tail.sh).
+test('64 connections opened at once are spread evenly over the workers', async (t) => {
+  const spread = await startServer({ workers: 2, env: { PANGOLIN_HEADER_TIMEOUT_SECS: '60' } });
+  const socks = [];
+  try {
+    const workers = processTree(spread.proc.pid).filter((p) => {
+      try { return /\[wrk \d+\]/.test(fs.readFileSync(`/proc/${p}/cmdline`, 'latin1')); } catch { return false; }
+    });
+    assert.equal(workers.length, 2, 'two workers');
+    // Ready means one worker answered; the other may still be starting.
+    assert.ok(await waitFor(() => /\[worker 2\] cache memory/.test(spread.log()) && /\[worker 1\] cache memory/.test(spread.log()), 10000),
+      'both workers started');
+    await sleep(500);
+    const held = () => workers.map((p) => serverSockets(p));
+    const base = held();
+    socks.push(...await Promise.all(Array.from({ length: 64 }, () => connect(spread.port))));
+    const all = await waitFor(() => held().reduce((a, n, i) => a + n - base[i], 0) >= 64, 10000);
+    const per = held().map((n, i) => n - base[i]);
+    assert.ok(all, `the workers accepted ${per.join(' + ')} of 64`);
+    t.diagnostic(`connections per worker: ${per.join('/')}`);
+    // 32 each within the slack (1 + 1/16), with room for a worker that
+    // this loaded machine descheduled for a moment; 16/48 fails.
+    for (const n of per) assert.ok(n >= 24, `connections per worker ${per.join('/')}`);
+  } finally {
+    for (const s of socks) s.destroy();
+    await spread.stop();
+  }
+});
