@@ -7,6 +7,8 @@
 #   bench_server NAME STORE     a no-auth server (release build, WORKERS
 #                               workers) with that [store] section, ready;
 #                               prints its URL; its pid in $TMP/NAME/server
+#   bench_wh NAME               a local warehouse root that server may
+#                               use: <its local root>/<default tenant>/wh
 #   bench_stop NAME             stop it
 #   bench_postgres              a throwaway PostgreSQL's URL, or fails
 #   bench_sqlite NAME           the [store] section of a SQLite file
@@ -46,6 +48,9 @@ $2
 
 [auth]
 no_auth = true
+
+[storage]
+local_roots = ["$TMP/$1/warehouses"]
 EOT
 	./pangolin -c "$TMP/$1/pangolin.toml" >"$TMP/$1/log" 2>&1 &
 	echo $! >"$TMP/$1/server"
@@ -56,6 +61,10 @@ EOT
 		sleep 0.1
 	done
 	echo "http://127.0.0.1:$port"
+}
+
+bench_wh() {
+	echo "$TMP/$1/warehouses/00000000-0000-0000-0000-000000000000/wh"
 }
 
 bench_stop() {

@@ -14,7 +14,11 @@
 #   64 tables   wrk -c64, set-properties commits round-robin over c0..c63
 #   one table   wrk -c64, every commit on c0: the share still 409 after
 #               the server's retries
+#   1 connection  wrk -c1 over the 64 tables, beside the disk with 1 thread
 # COMMITS_RUNS runs of COMMITS_SECS seconds each, interleaved; medians.
+# Beside each row: the server's CPU time per commit (user + system of the
+# parent, its workers and their write pools, from /proc, over the commits
+# wrk counted), which stays put when the disk's pace swings.
 # Servers and cleanup: bench_servers.sh.  Writes
 # build/bench/commits-results.md.
 set -eu
@@ -48,14 +52,35 @@ fsync_rate() {
 # start NAME STORE: a server seeded by seed.js; prints its URL.
 start() {
 	url=$(bench_server "$1" "$2")
-	node "$HERE/seed.js" iceberg "$url" "$TMP/$1/wh" >"$TMP/$1/seed.log" 2>&1 ||
+	node "$HERE/seed.js" iceberg "$url" "$(bench_wh "$1")" >"$TMP/$1/seed.log" 2>&1 ||
 		{ cat "$TMP/$1/seed.log" >&2; die "seeding $1 failed"; }
 	echo "$url"
 }
 
-# wrk_row URL SCRIPT -> "rps p50_ms p99_ms non2xx" of one run.
+# The server NAME's processes: its parent and every descendant.
+tree_pids() {
+	echo "$1"
+	for c in $(pgrep -P "$1"); do tree_pids "$c"; done
+}
+# CPU ticks (user + system) the server NAME's processes have used.
+cpu_ticks() {
+	for p in $(tree_pids "$(cat "$TMP/$1/server")"); do
+		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
+TCK=$(getconf CLK_TCK)
+
+# wrk_row NAME URL SCRIPT [CONNS] -> "rps p50_ms p99_ms non2xx total
+# cpu_us_per_request" of one run.
 wrk_row() {
-	wrk -t2 -c64 -d"${SECS}s" --latency -s "$HERE/$2" "$1" 2>&1 | awk '
+	c0=$(cpu_ticks "$1")
+	conns=${4:-64}
+	threads=2
+	[ "$conns" -ge 2 ] || threads=1
+	wrk -t"$threads" -c"$conns" -d"${SECS}s" --latency -s "$HERE/$3" "$2" \
+	    >"$TMP/wrk.out" 2>&1
+	c1=$(cpu_ticks "$1")
+	awk -v ticks="$((c1 - c0))" -v tck="$TCK" '
 	function ms(v,   n, u) {
 		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
 		return u == "us" ? n / 1000 : u == "s" ? n * 1000 : n
@@ -65,7 +90,10 @@ wrk_row() {
 	$1 == "50%"			{ p50 = ms($2) }
 	$1 == "99%"			{ p99 = ms($2) }
 	/Non-2xx or 3xx responses:/	{ bad = $NF }
-	END { printf "%s %.2f %.2f %d %d\n", rps, p50, p99, bad + 0, total + 0 }'
+	END {
+		cpu = 0; if (total > 0) cpu = ticks * 1e6 / tck / total
+		printf "%s %.2f %.2f %d %d %.0f\n", rps, p50, p99, bad + 0, total + 0, cpu
+	}' "$TMP/wrk.out"
 }
 
 # mixed_row URL -> "loads/s p50_ms p99_ms commits/s": loadTable of one
@@ -112,9 +140,11 @@ while [ "$r" -le "$RUNS" ]; do
 	fsync_rate "$POOLED" >>"$TMP/fsyncP"
 	for s in $STORES; do
 		eval "url=\$$(echo "$s" | tr a-z A-Z)_URL"
-		wrk_row "$url/v1/bench/namespaces/b/tables/c0" commit_many.lua \
+		wrk_row "$s" "$url/v1/bench/namespaces/b/tables/c0" commit_many.lua \
 		    >>"$TMP/$s.many"
-		wrk_row "$url/v1/bench/namespaces/b/tables/c0" commit_one.lua \
+		wrk_row "$s" "$url/v1/bench/namespaces/b/tables/c0" commit_many.lua 1 \
+		    >>"$TMP/$s.single"
+		wrk_row "$s" "$url/v1/bench/namespaces/b/tables/c0" commit_one.lua \
 		    >>"$TMP/$s.one"
 		mixed_row "$url" >>"$TMP/$s.mixed"
 	done
@@ -136,22 +166,24 @@ CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "- baseline: create + write 2 KiB + fsync + directory fsync on the same filesystem:" \
 	    "$F1/s with 1 thread, $FW/s with $WORKERS threads, $FP/s with $POOLED threads"
 	echo
-	echo "| store | row | commits/s | vs disk (1 thread) | vs disk ($POOLED threads) | p50 ms | p99 ms | answered 409 |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|"
+	echo "| store | row | commits/s | vs disk (1 thread) | vs disk ($POOLED threads) | server CPU per commit | p50 ms | p99 ms | answered 409 |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 	for s in $STORES; do
-		for row in many one; do
+		for row in many single one; do
 			f=$TMP/$s.$row
 			rps=$(median "$f" 1)
 			awk -v s="$s" -v row="$row" -v rps="$rps" -v f1="$F1" -v fp="$FP" \
-			    -v p50="$(median "$f" 2)" -v p99="$(median "$f" 3)" '
+			    -v p50="$(median "$f" 2)" -v p99="$(median "$f" 3)" \
+			    -v cpu="$(median "$f" 6)" '
 			{ bad += $4; total += $5 }
 			END {
-				name = "one table"
-				if (row == "many") name = "64 tables"
+				name = "one table, 64 connections"
+				if (row == "many") name = "64 tables, 64 connections"
+				if (row == "single") name = "64 tables, 1 connection"
 				r1 = 0; if (f1 > 0) r1 = rps / f1
 				rp = 0; if (fp > 0) rp = rps / fp
 				share = 0; if (total > 0) share = 100 * bad / total
-				printf "| %s | %s | %.0f | %.2f | %.2f | %s | %s | %d of %d (%.2f %%) |\n", s, name, rps, r1, rp, p50, p99, bad, total, share
+				printf "| %s | %s | %.0f | %.2f | %.2f | %.0f us | %s | %s | %d of %d (%.2f %%) |\n", s, name, rps, r1, rp, cpu, p50, p99, bad, total, share
 			}' "$f"
 		done
 	done

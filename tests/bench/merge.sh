@@ -31,7 +31,7 @@ bench_setup merge
 # run NAME STORE: a server, the bench; appends its rows.
 run() {
 	url=$(bench_server "$1" "$2")
-	node "$HERE/merge.js" "$url" "$TMP/$1/wh" "$N" "$C" "$RUNS" \
+	node "$HERE/merge.js" "$url" "$(bench_wh "$1")" "$N" "$C" "$RUNS" \
 	    >"$TMP/$1.rows" || die "the $1 run failed"
 	bench_stop "$1"
 	echo "merge bench: $1 done" >&2
