@@ -101,7 +101,9 @@ post() {
 	    -H 'content-type: application/json' -d "$2" "http://127.0.0.1:$P1$1")
 	case $code in 2*) ;; *) die "POST $1: $code" ;; esac
 }
-post /api/v1/warehouses "{\"name\":\"wh\",\"storage_config\":{\"type\":\"local\",\"root\":\"$TMP/wh\"}}"
+# The default local root: <the SQLite file's directory>/warehouses/<tenant>/.
+WH=$TMP/warehouses/00000000-0000-0000-0000-000000000000/wh
+post /api/v1/warehouses "{\"name\":\"wh\",\"storage_config\":{\"type\":\"local\",\"root\":\"$WH\"}}"
 post /api/v1/catalogs '{"name":"cat","warehouse_name":"wh"}'
 post /v1/cat/namespaces '{"namespace":["ns"]}'
 SCHEMA='{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"n","required":false,"type":"long"}]}'
@@ -139,7 +141,7 @@ l2hits() {
 	    python3 -c 'import json,sys; print([c["hits"] for c in json.load(sys.stdin)["caches"] if c["tier"] == "l2"][0])'
 }
 
-md=$(find "$TMP/wh" -name '*.metadata.json' | head -1)
+md=$(find "$WH" -name '*.metadata.json' | head -1)
 echo "| loadTable, new table (metadata file $(wc -c <"$md") B) | req/s | p50 | p99 |"
 echo "|---|---|---|---|"
 echo "| L1 hit | $(run "$P1" | awk '{ print $1 " | " $2 " | " $3 }') |"
