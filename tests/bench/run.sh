@@ -30,7 +30,8 @@
 # branch.sh a fork beside a branch copy at 1k-100k tables, and reads on a
 # branch three forks deep beside main; sts.sh loadTable with vended STS
 # credentials (Ceph RGW), warm and cold, beside loadTable without them;
-# tail.sh loadTable's p99 beside nginx serving the same bytes.
+# tail.sh loadTable's p99 beside nginx serving the same bytes; scaleout.sh
+# one replica against three behind HAProxy, and a PostgreSQL failover.
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -607,3 +608,8 @@ echo "bench: written $OUT/sts-results.md"
 
 echo; sh "$HERE/tail.sh" || die "the tail-latency bench failed"
 echo "bench: written $OUT/tail-results.md"
+
+# --- three replicas behind HAProxy, and a PostgreSQL failover (scaleout.sh) --------
+
+echo; sh "$HERE/scaleout.sh" || die "the scale-out bench failed"
+echo "bench: written $OUT/scaleout-results.md"
