@@ -4,30 +4,18 @@
 // fails no request and is used again after the restart; bad settings are
 // refused by --check-config.  Each test runs its own redis-server.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, runBinary, startServer, STORE, tmpDir } from './lib/server.js';
 import { expectJson } from './lib/expect.js';
+import { startRedis } from './lib/redis.js';
 
 const skip = STORE !== 'sqlite' && 'SQLite pass only (two processes share one database file)';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let dir;
 before(() => { dir = tmpDir('pgl-redis'); });
 after(() => { fs.rmSync(dir, { recursive: true, force: true }); });
-
-/** A redis-server on port (no persistence); resolves once it answers. */
-async function startRedis(port) {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d) => { out += d; });
-  const exited = new Promise((r) => proc.on('exit', r));
-  for (let i = 0; i < 100 && !out.includes('Ready to accept connections'); i++) await sleep(50);
-  assert.ok(out.includes('Ready to accept connections'), `redis-server did not start:\n${out}`);
-  return { proc, stop: async () => { proc.kill('SIGKILL'); await exited; } };
-}
 
 const l2Toml = (port, l1 = '') => [l1, '[cache]', 'plugin = "cache"', 'l2 = "cache-redis"',
   '[cache.l2_options]', `url = "redis://127.0.0.1:${port}"`, 'timeout_ms = 50'].join('\n');

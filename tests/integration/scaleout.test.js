@@ -15,13 +15,14 @@
 //     (no restart), and their caches stay coherent.
 // The test runs its own PostgreSQL pair, Redis and HAProxy on loopback.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startHaproxy } from './lib/haproxy.js';
 import { simpleSchema } from './lib/iceberg.js';
+import { startRedis } from './lib/redis.js';
 import { freePort, REPO, request, startServer, STORE, tmpDir } from './lib/server.js';
 
 const skip = STORE !== 'postgres' && 'PostgreSQL pass only';
@@ -35,17 +36,6 @@ const replicas = [];
 
 const pg = (cmd, node, ...more) => execFileSync('sh', [script, cmd, node.dir, String(node.port), ...more.map(String)],
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-
-async function startRedis(port) {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d) => { out += d; });
-  const exited = new Promise((r) => proc.on('exit', r));
-  for (let i = 0; i < 100 && !out.includes('Ready to accept connections'); i++) await sleep(50);
-  assert.ok(out.includes('Ready to accept connections'), `redis-server did not start:\n${out}`);
-  return { stop: async () => { proc.kill('SIGKILL'); await exited; } };
-}
 
 // A replica: the first owns the schema's name and the lake, the others share them.
 const replica = (port) => startServer({ store: 'postgres', workers: 2, port, extra: l2,

@@ -26,39 +26,6 @@ either(const json_t *o, const char *a, const char *b)
 	return (v != NULL ? v : pgl_json_str(o, b));
 }
 
-/* Printable ASCII without spaces, 1 to max bytes. */
-static int
-word_ok(const char *v, size_t max)
-{
-	size_t	n = strlen(v);
-
-	if (n == 0 || n > max)
-		return (0);
-	for (; *v != '\0'; v++) {
-		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f)
-			return (0);
-	}
-	return (1);
-}
-
-static const char *
-endpoint_check(const char *ep)
-{
-	static char			 msg[256];
-	const struct pgl_strlist	*l = &pgl_app.cfg->storage.allowed_endpoints;
-	const char			*why;
-
-	if ((why = pgl_endpoint_check(ep, l->v, l->n)) == NULL)
-		return (NULL);
-	if (strcmp(why, "not an origin") == 0)
-		return ("storage_config sts_endpoint must be an http:// or "
-		    "https:// URL with no path (http://host:port)");
-	(void)snprintf(msg, sizeof(msg), "storage_config sts_endpoint is a %s "
-	    "address; the operator must list its origin in [storage] "
-	    "allowed_endpoints (PANGOLIN_ALLOWED_ENDPOINTS)", why);
-	return (msg);
-}
-
 static const char *
 duration_check(const char *d)
 {
@@ -85,7 +52,7 @@ role_check(const char *arn, const char *ext)
 	    sizeof(partition)) == -1 || strlen(arn) > 2048)
 		return ("role_arn must be an IAM role's ARN, "
 		    "arn:<partition>:iam::<account>:role/<name>");
-	if (ext != NULL && !word_ok(ext, 1224))
+	if (ext != NULL && !api_warehouse_word_ok(ext, 1224))
 		return ("external_id must be 1 to 1224 printable characters "
 		    "without spaces");
 	return (NULL);
@@ -111,8 +78,8 @@ api_warehouse_sts_check(int use_sts, const char *config_text,
 	if (use_sts || json_is_object(aws) || arn != NULL)
 		why = role_check(arn, ext);
 	if (why == NULL && ep != NULL)
-		why = endpoint_check(ep);
-	if (why == NULL && region != NULL && !word_ok(region, 64))
+		why = api_warehouse_endpoint_refused("sts_endpoint", ep);
+	if (why == NULL && region != NULL && !api_warehouse_word_ok(region, 64))
 		why = "storage_config sts_region must be printable text "
 		    "without spaces";
 	if (why == NULL)
