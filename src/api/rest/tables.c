@@ -141,17 +141,20 @@ set_etag(struct pgl_req *r, const char *location, const char *mode)
 	pgl_set_header(r, "etag", tag);
 }
 
-/* Which keys this caller is handed: the warehouse's, STS's of one
- * expiry (new ones, a new tag), or none. */
+/*
+ * Which keys this caller is handed: the warehouse's, STS keys for reading
+ * or for writing, or none.  Not which STS keys: each worker mints its own,
+ * so the same table would carry another tag on every worker (a create and
+ * a load on two connections disagreed); a client renews STS keys through
+ * /credentials before s3.session-token-expires-at-ms, not by reloading.
+ */
 static const char *
 vend_mode(struct pgl_req *r, const struct pgl_catalog *c)
 {
-	const struct pgl_sts_creds	*k = api_sts_held(r);
-	json_t				*keys;
+	json_t	*keys;
 
-	if (k != NULL)
-		return (pgl_arena_printf(r->arena, "sts%lld",
-		    (long long)k->expires_ms));
+	if (api_sts_held(r) != NULL)
+		return (api_may_write(r, c) ? "sts-write" : "sts-read");
 	keys = api_client_config(r, c);
 	json_decref(keys);
 	return (keys != NULL ? "keys" : "vended");
