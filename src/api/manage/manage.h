@@ -37,7 +37,7 @@ void	api_warehouse_list(struct pgl_req *);
 void	api_warehouse_create(struct pgl_req *);
 void	api_warehouse_get(struct pgl_req *);
 void	api_warehouse_update(struct pgl_req *);
-/* warehouses.c: checks the STS settings share with the S3 ones. */
+/* warehouse_check.c: checks the STS settings share with the S3 ones. */
 int	api_warehouse_word_ok(const char *, size_t);
 const char *api_warehouse_endpoint_refused(const char *field, const char *);
 /* warehouse_sts.c: NULL if a warehouse's STS settings, as stored, are

@@ -124,21 +124,6 @@ prefix_ok(const char *p)
 	return (1);
 }
 
-/* Visible ASCII without spaces, 1 to max bytes (keys, ids, regions). */
-int
-api_warehouse_word_ok(const char *v, size_t max)
-{
-	size_t	n = strlen(v);
-
-	if (n == 0 || n > max)
-		return (0);
-	for (; *v != '\0'; v++) {
-		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f)
-			return (0);
-	}
-	return (1);
-}
-
 /* Access keys, secrets, tokens and region: visible ASCII, no spaces. */
 static int
 credentials_ok(const json_t *cfg)
@@ -155,34 +140,6 @@ credentials_ok(const json_t *cfg)
 			return (0);
 	}
 	return (1);
-}
-
-/*
- * An endpoint whose host, as written, is loopback, private, link-local or
- * a metadata service, unless the operator listed its origin; field names
- * the storage_config key in the message.  Names are not resolved here
- * (no DNS on the event loop): the S3 client checks every address it
- * connects to (s3.c).
- */
-const char *
-api_warehouse_endpoint_refused(const char *field, const char *ep)
-{
-	static char			 msg[256];
-	const struct pgl_strlist	*l = &pgl_app.cfg->storage.allowed_endpoints;
-	const char			*why;
-
-	if ((why = pgl_endpoint_check(ep, l->v, l->n)) == NULL)
-		return (NULL);
-	if (strcmp(why, "not an origin") == 0)
-		(void)snprintf(msg, sizeof(msg), "storage_config %s must be an "
-		    "http:// or https:// URL with no path (http://host:port)",
-		    field);
-	else
-		(void)snprintf(msg, sizeof(msg), "storage_config %s is a %s "
-		    "address; the operator must list its origin in [storage] "
-		    "allowed_endpoints (PANGOLIN_ALLOWED_ENDPOINTS)", field,
-		    why);
-	return (msg);
 }
 
 /* An S3 warehouse: a bucket S3 accepts, an http(s) endpoint if any. */
