@@ -19,7 +19,10 @@
 static const char SESSION_SETUP[] =
 	"SELECT set_config('search_path', quote_ident($1), false),"
 	" set_config('default_transaction_isolation', 'read committed',"
-	" false)";
+	" false),"
+	" set_config('statement_timeout', $2, false),"
+	" set_config('lock_timeout', $3, false),"
+	" set_config('idle_in_transaction_session_timeout', $4, false)";
 
 /* state begins with want (a class like "08", or a whole code). */
 int
@@ -103,17 +106,19 @@ pg_listen(struct pgl_store *s, struct pgl_err *err)
  * The session's schema, and the level of statements run outside begin():
  * READ COMMITTED whatever the server's default, since each is one
  * statement that needs no more, and a stronger default would only add
- * spurious serialization failures (see pg_store.c).  Set again after
- * every (re)connect, with the LISTEN for other servers' changes.
+ * spurious serialization failures (see pg_store.c).  Then the bounds on
+ * how long a call may wait (pg_options.c).  Set again after every
+ * (re)connect, with the LISTEN for other servers' changes.
  */
 static int
 session_setup(struct pgl_store *s, struct pgl_err *err)
 {
-	const char	*values[1] = { s->schema };
+	const char	*values[4] = { s->schema, s->statement_ms, s->lock_ms,
+			    s->idle_tx_ms };
 	PGresult	*res;
 	int		 rc = PGL_OK;
 
-	res = PQexecParams(s->conn, SESSION_SETUP, 1, NULL, values, NULL,
+	res = PQexecParams(s->conn, SESSION_SETUP, 4, NULL, values, NULL,
 	    NULL, 0);
 	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
 		rc = store_pg_err(s, err, res);

@@ -516,9 +516,15 @@ migrate_locked(struct pgl_store *s, struct pgl_err *err)
 	int		rc;
 
 	/* "schema_migrations already exists, skipping" is the normal case,
-	 * not news for every worker's log. */
+	 * not news for every worker's log.  The session's bounds are for
+	 * calls on an event loop: here a process may wait for another's
+	 * migration, and a migration may rebuild an index of every row. */
 	if ((rc = pg_simple(s, "SET LOCAL client_min_messages TO warning",
 	    NULL, err)) != PGL_OK ||
+	    (rc = pg_simple(s, "SET LOCAL statement_timeout TO 0", NULL,
+	    err)) != PGL_OK ||
+	    (rc = pg_simple(s, "SET LOCAL lock_timeout TO 0", NULL,
+	    err)) != PGL_OK ||
 	    (rc = store_exec(s, err, MIGRATE_LOCK, NULL, "ds", LOCK_CLASS,
 	    s->schema)) != PGL_OK ||
 	    (rc = create_schema(s, err)) != PGL_OK ||

@@ -13,6 +13,22 @@
  *		public), so several catalogs or test runs can share a
  *		database without seeing each other.
  *
+ * How long one call may hold a worker.  Store calls are synchronous on a
+ * worker's event loop (ARCHITECTURE.md §2), so a statement that waits
+ * (on a row another replica holds, on a DBA's LOCK TABLE, on a replica
+ * frozen inside a transaction) holds every connection of that worker.
+ * Each bound is a session setting, set at every (re)connect; past one the
+ * call fails with PGL_EUNAVAIL (503 with Retry-After) and its transaction
+ * is rolled back.  0 turns a bound off.  Migrations at open run without
+ * the first two (they may wait for another process's migration).
+ *
+ *  statement_timeout_ms	one statement (default 30000)
+ *  lock_timeout_ms		waiting for one lock (default 5000)
+ *  idle_in_transaction_timeout_ms
+ *		the server ends a session that sits inside a transaction
+ *		without a statement this long (default 60000): the locks of
+ *		a replica that froze or hung mid-transaction are released.
+ *
  * The pool sizes (DATABASE_MAX/MIN_CONNECTIONS) come from the upstream's
  * pooled design.  Under Kore a process serves one request at a time and
  * holds exactly one connection (ARCHITECTURE.md §2), so the server sees
@@ -45,6 +61,10 @@
 #define DEFAULT_TIMEOUT		"30"
 #define DEFAULT_MAX		5
 #define DEFAULT_MIN		2
+#define DEFAULT_STATEMENT_MS	30000
+#define DEFAULT_LOCK_MS		5000
+#define DEFAULT_IDLE_TX_MS	60000
+#define TIMEOUT_MS_MAX		86400000	/* a day */
 #define NAMEDATALEN_MAX		63	/* longer identifiers are truncated */
 
 static const char *const sslmodes[] = {
@@ -94,11 +114,33 @@ bad_value(const char *key, const char *value, const char *why,
 	    why != NULL ? ": " : "", why != NULL ? why : ""));
 }
 
+/* The options that are milliseconds, by their field in pg_options. */
+static const struct {
+	const char	*key;
+	size_t		 off;
+} ms_opts[] = {
+	{ "statement_timeout_ms",
+	    offsetof(struct pg_options, statement_timeout_ms) },
+	{ "lock_timeout_ms", offsetof(struct pg_options, lock_timeout_ms) },
+	{ "idle_in_transaction_timeout_ms",
+	    offsetof(struct pg_options, idle_in_transaction_timeout_ms) },
+};
+
 static int
 set_option(struct pg_options *o, const struct pgl_kv *kv, struct pgl_err *err)
 {
 	const char	*k = kv->key != NULL ? kv->key : "";
 	size_t		 i;
+
+	for (i = 0; i < sizeof(ms_opts) / sizeof(ms_opts[0]); i++) {
+		if (strcmp(k, ms_opts[i].key) != 0)
+			continue;
+		if (parse_int(kv->value, 0, TIMEOUT_MS_MAX,
+		    (int *)((char *)o + ms_opts[i].off)) == -1)
+			return (bad_value(k, kv->value, "milliseconds, 0 (none) "
+			    "to 86400000", err));
+		return (PGL_OK);
+	}
 
 	if (strcmp(k, "max_connections") == 0) {
 		if (parse_int(kv->value, 1, 10000, &o->max_connections) == -1)
@@ -186,6 +228,9 @@ pg_parse_options(const struct pgl_kv *kv, size_t n, struct pg_options *o,
 	o->schema = "public";
 	o->max_connections = DEFAULT_MAX;
 	o->min_connections = -1;	/* unset: the default, within max */
+	o->statement_timeout_ms = DEFAULT_STATEMENT_MS;
+	o->lock_timeout_ms = DEFAULT_LOCK_MS;
+	o->idle_in_transaction_timeout_ms = DEFAULT_IDLE_TX_MS;
 	for (i = 0; i < n; i++) {
 		if ((rc = set_option(o, &kv[i], err)) != PGL_OK)
 			return (rc);
@@ -233,6 +278,12 @@ pg_conninfo(struct pgl_store *s, const struct pg_options *o,
 	rc |= add(ci, "sslmode", o->sslmode);
 	rc |= add(ci, "connect_timeout", o->connect_timeout);
 	rc |= add(ci, "client_encoding", "UTF8");
+	(void)snprintf(s->statement_ms, sizeof(s->statement_ms), "%d",
+	    o->statement_timeout_ms);
+	(void)snprintf(s->lock_ms, sizeof(s->lock_ms), "%d",
+	    o->lock_timeout_ms);
+	(void)snprintf(s->idle_tx_ms, sizeof(s->idle_tx_ms), "%d",
+	    o->idle_in_transaction_timeout_ms);
 	if (rc != 0 || (s->schema = strdup(o->schema)) == NULL)
 		return (store_err(err, PGL_ENOMEM,
 		    STORE_NAME ": out of memory"));

@@ -47,6 +47,11 @@ struct pgl_store {
 	PGconn			*conn;		/* NULL: not connected yet */
 	struct conninfo		 ci;
 	char			*schema;
+	/* The session's time bounds, ms as text (0: none), set at every
+	 * (re)connect: see pg_options.c. */
+	char			 statement_ms[16];
+	char			 lock_ms[16];
+	char			 idle_tx_ms[16];
 	unsigned		 gen;		/* bumped on every connect */
 	int			 reset;		/* reconnect before next call */
 	int			 in_tx;		/* between begin and commit */
@@ -96,6 +101,9 @@ struct pg_options {
 	const char	*schema;
 	int		 max_connections;
 	int		 min_connections;
+	int		 statement_timeout_ms;
+	int		 lock_timeout_ms;
+	int		 idle_in_transaction_timeout_ms;
 };
 
 int	pg_parse_options(const struct pgl_kv *, size_t, struct pg_options *,

@@ -586,6 +586,11 @@ pgl_reply_ice_error(struct pgl_req *r, int status, const char *type,
 	va_end(ap);
 }
 
+/* A store that is down is usually back within a second (a reconnect, a
+ * failover: the operator guide measures 0.25 s); a client that honours
+ * Retry-After comes back then rather than at once. */
+#define STORE_RETRY_AFTER	"1"
+
 int
 pgl_store_status(int code)
 {
@@ -610,6 +615,8 @@ pgl_reply_store_error(struct pgl_req *r, const struct pgl_err *err)
 		/* Details go to the log; the client gets no internals. */
 		kore_log(LOG_ERR, "store error (%d) rid=%s: %s", err->code,
 		    r->request_id, err->msg);
+		if (status == 503)
+			pgl_set_header(r, "retry-after", STORE_RETRY_AFTER);
 		pgl_reply_error(r, status, "%s", status == 503 ?
 		    "metadata store unavailable, retry later" :
 		    status == 501 ? "not supported by this store plugin" :

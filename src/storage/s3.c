@@ -679,8 +679,11 @@ perform_call(const struct pgl_s3 *s, const struct request *q,
 	if (rc == CURLE_OK)
 		(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
 	(void)pthread_mutex_lock(&lock);
-	totals.requests++;
-	totals.connections += (uint64_t)conns;
+	/* STS has a counter of its own (pangolin_sts_assume_role_total). */
+	if (!q->root) {
+		totals.requests++;
+		totals.connections += (uint64_t)conns;
+	}
 	checkin(h, kept);
 	(void)pthread_mutex_unlock(&lock);
 	if (rc != CURLE_OK && !r->body.too_big) {

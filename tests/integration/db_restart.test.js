@@ -57,6 +57,7 @@ test('a database restart under load: 503 JSON while down, recovery after, no ack
       else {
         assert.equal(r.status, 503, `unexpected ${r.status}: ${r.text}`);
         assert.equal(typeof r.json?.error, 'string', `503 without a JSON error: ${r.text}`);
+        assert.equal(r.headers['retry-after'], '1', `503 without Retry-After: ${r.text}`);
       }
       if (r.status !== 201) await sleep(20);
     }

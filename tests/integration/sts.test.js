@@ -264,11 +264,15 @@ test('a burst of 30 concurrent first loads of one table waits for one AssumeRole
   await table(T, 'burst');
   await ok('GET', `${T}/burst`); // its metadata cached: the burst waits only on STS
   const calls0 = await metric('pangolin_sts_assume_role_total');
+  const s3calls0 = await metric('pangolin_object_store_requests_total');
   const rs = await Promise.all(Array.from({ length: 30 }, () => load(T, 'burst')));
   assert.deepEqual(rs.map((r) => r.status), rs.map(() => 200), rs.find((r) => r.status !== 200)?.text);
   const keys = new Set(rs.map((r) => vended(r.json, loc('burst'))['s3.access-key-id']));
   assert.equal(keys.size, 1, 'every waiter got the one call\'s keys');
   assert.equal(await metric('pangolin_sts_assume_role_total') - calls0, 1, 'one AssumeRole for the burst');
+  // One worker, the metadata cached: the AssumeRole is the only call out,
+  // and it is no S3 request.
+  assert.equal(await metric('pangolin_object_store_requests_total') - s3calls0, 0, 'STS is not counted as S3');
 });
 
 test('an AwsSts vending_strategy warehouse vends like use_sts', { skip }, async () => {

@@ -281,6 +281,9 @@ test_bad_options_are_einval_naming_the_option(void **state)
 		{ "host", "" },
 		{ "schema", "a_schema_name_that_is_longer_than_sixty_three_"
 		    "bytes_is_truncated" },
+		{ "statement_timeout_ms", "-1" },
+		{ "lock_timeout_ms", "5s" },
+		{ "idle_in_transaction_timeout_ms", "86400001" },
 	};
 	struct pgl_kv		kv[2] = { { "url", "postgresql:///x" } };
 	struct pgl_store	*s;
@@ -842,6 +845,107 @@ test_migrations_raced_by_8_processes_apply_once(void **state)
 	    " WHERE schemaname = $q$%s$q$", ext_value("schema")), 28);
 }
 
+/*
+ * How long a call may hold a worker (pg_options.c).  Each test opens a
+ * handle with one bound set and the others off, and makes it wait on a
+ * row another handle holds in an open transaction; alarm() turns a wait
+ * that is not bounded into a failure instead of a hang.
+ */
+static struct pgl_store *
+open_bounded(struct fx *f, const char *statement, const char *lock,
+    const char *idle)
+{
+	struct pgl_kv		kv[] = { { "statement_timeout_ms", statement },
+				    { "lock_timeout_ms", lock },
+				    { "idle_in_transaction_timeout_ms", idle } };
+	struct pgl_store	*s;
+
+	OK(f, open_with(&s, &f->err, NULL, kv, 3));
+	return (s);
+}
+
+/* other holds db.t1's row; s's write of it fails after about ms. */
+static void
+wait_is_bounded(struct fx *f, struct pgl_store *s, long ms)
+{
+	struct pgl_store	*other;
+	long			 t0, took;
+
+	seed_tree(f);
+	OK(f, open_with(&other, &f->err, NULL, NULL, 0));
+	OK(f, ops->begin(other, &f->err));
+	OK(f, ops->update_metadata_location(other, "t-a", "cat", "main", "db",
+	    "t1", "m0", "held", &f->err));
+	alarm(20);
+	t0 = now_ms();
+	FAILS(f, PGL_EUNAVAIL, ops->update_metadata_location(s, "t-a", "cat",
+	    "main", "db", "t1", "m0", "m1", &f->err));
+	took = now_ms() - t0;
+	alarm(0);
+	if (took < ms / 2 || took > ms + 3000)
+		fail_msg("the wait took %ld ms, the bound is %ld", took, ms);
+	OK(f, ops->rollback(other, &f->err));
+	ops->close(other);
+	/* The handle goes on: the same write succeeds once the row is free. */
+	OK(f, ops->update_metadata_location(s, "t-a", "cat", "main", "db",
+	    "t1", "m0", "m1", &f->err));
+}
+
+static void
+test_lock_timeout_bounds_a_wait_for_a_row(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*s;
+
+	if (!needs_server())
+		return;
+	s = open_bounded(f, "0", "300", "0");
+	wait_is_bounded(f, s, 300);
+	ops->close(s);
+}
+
+static void
+test_statement_timeout_bounds_a_statement(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*s;
+
+	if (!needs_server())
+		return;
+	s = open_bounded(f, "400", "0", "0");
+	wait_is_bounded(f, s, 400);
+	ops->close(s);
+}
+
+/* A handle that stops inside its transaction (a frozen replica) loses the
+ * session, and with it the lock every other writer of the row waits on. */
+static void
+test_idle_in_transaction_timeout_frees_a_stuck_sessions_locks(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*stuck;
+	struct pgl_asset	 as;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	stuck = open_bounded(f, "0", "0", "300");
+	OK(f, ops->begin(stuck, &f->err));
+	OK(f, ops->update_metadata_location(stuck, "t-a", "cat", "main", "db",
+	    "t1", "m0", "stuck", &f->err));
+	usleep(1000 * 1000);
+	alarm(20);
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", "m0", "m1", &f->err));
+	alarm(0);
+	FAILS(f, PGL_EUNAVAIL, ops->commit(stuck, &f->err));
+	(void)ops->rollback(stuck, &f->err);
+	ops->close(stuck);
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1", &as,
+	    &f->err));
+	assert_string_equal(as.metadata_location, "m1");
+}
+
 int
 main(void)
 {
@@ -866,6 +970,9 @@ main(void)
 		T(test_cascade_onto_rows_not_in_snapshot_is_econflict),
 		T(test_transaction_reads_one_snapshot),
 		T(test_racing_branch_commits_all_land_in_one_chain),
+		T(test_lock_timeout_bounds_a_wait_for_a_row),
+		T(test_statement_timeout_bounds_a_statement),
+		T(test_idle_in_transaction_timeout_frees_a_stuck_sessions_locks),
 		T(test_server_restart_is_survived),
 #undef T
 	};
