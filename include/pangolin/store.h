@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	12
+#define PGL_STORE_ABI_MINOR	13
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -825,6 +825,15 @@ struct pgl_store_ops {
 	 */
 	int	(*fork_branch)(S, const char *tenant, const struct pgl_branch *b,
 		    const char *from, E);
+
+	/*
+	 * ABI 1.13: 1 when rollback undoes every write since begin (the
+	 * host then swaps several commits in one transaction, and one that
+	 * fails costs the others nothing but a second try); 0 when writes
+	 * apply at once (a MongoDB server without sessions).  May be NULL
+	 * (an older plugin): taken as 0.
+	 */
+	int	(*atomic)(S);
 };
 
 #undef S

@@ -27,9 +27,16 @@
 	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND branch_name = ?3" \
 	" AND namespace = ?4 AND name = ?5"
 
-/* 0: no branch; 1: a root; 2: a forked branch.  BRANCH_LOCK locks it. */
+/*
+ * 0: no branch; 1: a root; 2: a forked branch; + 4 when a branch was
+ * forked from it (step 2 has nothing to do on one without: most writes).
+ * BRANCH_LOCK locks it.
+ */
 #define BRANCH_KIND_OF \
-	"SELECT CASE WHEN parent_name IS NULL THEN 1 ELSE 2 END FROM branches" \
+	"SELECT CASE WHEN parent_name IS NULL THEN 1 ELSE 2 END + CASE WHEN" \
+	" EXISTS (SELECT 1 FROM branches c WHERE c.tenant_id = ?1 AND" \
+	" c.catalog_name = ?2 AND c.parent_name = ?3) THEN 4 ELSE 0 END" \
+	" FROM branches" \
 	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3"
 static const char BRANCH_KIND[] = BRANCH_KIND_OF;
 static const char BRANCH_LOCK[] = BRANCH_KIND_OF SQL_LOCK_ROW;
@@ -172,11 +179,20 @@ state_of(struct pgl_store *s, const char *tenant, const char *catalog,
 	return (PGL_OK);
 }
 
+/* Both dialects' rollback undoes every write: the host may group them. */
+int
+sql_atomic(struct pgl_store *s)
+{
+	(void)s;
+	return (1);
+}
+
 /* The transaction a write needs, unless the caller has one open. */
 struct wtx {
 	struct pgl_store	*s;
 	int			 owned;
 	int			 forked;	/* the branch has a parent */
+	int			 forks;		/* and children */
 };
 
 static int
@@ -191,8 +207,9 @@ wtx_begin(struct wtx *w, struct pgl_store *s, const char *tenant,
 		return (rc);
 	rc = store_count(s, err, w->owned ? BRANCH_LOCK : BRANCH_KIND, &kind,
 	    "sss", tenant, catalog, branch);
-	w->forked = kind == 2;
-	if (rc == PGL_OK && kind == 0)
+	w->forked = (kind & 3) == 2;
+	w->forks = (kind & 4) != 0;
+	if (rc == PGL_OK && (kind & 3) == 0)
 		rc = store_err(err, PGL_ENOTFOUND, "branch %s not found",
 		    branch);
 	return (rc);
@@ -205,11 +222,13 @@ wtx_end(struct wtx *w, int rc, struct pgl_err *err)
 }
 
 static int
-protect(struct pgl_store *s, const char *tenant, const char *catalog,
+protect(const struct wtx *w, const char *tenant, const char *catalog,
     const char *branch, const char *ns, const char *name,
     struct pgl_err *err)
 {
-	return (store_exec(s, err, ASSET_PROTECT, NULL, "sssss", tenant,
+	if (!w->forks)
+		return (PGL_OK);
+	return (store_exec(w->s, err, ASSET_PROTECT, NULL, "sssss", tenant,
 	    catalog, branch, ns, name));
 }
 
@@ -256,7 +275,7 @@ create_in(struct wtx *w, const char *tenant, const struct pgl_asset *as,
 	if (st.found && !st.gone)
 		return (store_err(err, PGL_EEXISTS, "asset %s exists",
 		    as->name));
-	if ((rc = protect(w->s, tenant, as->catalog, as->branch, as->ns,
+	if ((rc = protect(w, tenant, as->catalog, as->branch, as->ns,
 	    as->name, err)) != PGL_OK ||
 	    (rc = store_exec(w->s, err, TOMBSTONE_DELETE, NULL, "sssss",
 	    tenant, as->catalog, as->branch, as->ns, as->name)) != PGL_OK ||
@@ -299,7 +318,7 @@ update_in(struct wtx *w, const char *tenant, const struct pgl_asset *as,
 			    store_now_ms();
 	int		rc;
 
-	if ((rc = protect(w->s, tenant, as->catalog, as->branch, as->ns,
+	if ((rc = protect(w, tenant, as->catalog, as->branch, as->ns,
 	    as->name, err)) != PGL_OK)
 		return (rc);
 	rc = store_exec(w->s, err, ASSET_UPDATE, &changed, "sssssssssi",
@@ -355,7 +374,7 @@ delete_in(struct wtx *w, const char *tenant, const char *catalog,
 	if (!st.found || st.gone)
 		return (store_err(err, PGL_ENOTFOUND, "asset %s not found",
 		    name));
-	if (st.own && ((rc = protect(w->s, tenant, catalog, branch, ns, name,
+	if (st.own && ((rc = protect(w, tenant, catalog, branch, ns, name,
 	    err)) != PGL_OK || (rc = store_exec(w->s, err, ASSET_DELETE, NULL,
 	    "sssss", tenant, catalog, branch, ns, name)) != PGL_OK))
 		return (rc);
@@ -403,9 +422,9 @@ rename_in(struct wtx *w, const struct move *m, struct pgl_err *err)
 		    m->src));
 	if (to.found && !to.gone)
 		return (store_err(err, PGL_EEXISTS, "asset %s exists", m->dst));
-	if ((rc = protect(w->s, m->tenant, m->catalog, m->branch, m->src_ns,
+	if ((rc = protect(w, m->tenant, m->catalog, m->branch, m->src_ns,
 	    m->src, err)) != PGL_OK ||
-	    (rc = protect(w->s, m->tenant, m->catalog, m->branch, m->dst_ns,
+	    (rc = protect(w, m->tenant, m->catalog, m->branch, m->dst_ns,
 	    m->dst, err)) != PGL_OK ||
 	    (rc = store_exec(w->s, err, TOMBSTONE_DELETE, NULL, "sssss",
 	    m->tenant, m->catalog, m->branch, m->dst_ns, m->dst)) != PGL_OK ||
@@ -460,7 +479,7 @@ swap_in(struct wtx *w, const struct move *k, const char *expected,
 	int64_t		now = store_now_ms();
 	int		rc;
 
-	if ((rc = protect(w->s, k->tenant, k->catalog, k->branch, k->src_ns,
+	if ((rc = protect(w, k->tenant, k->catalog, k->branch, k->src_ns,
 	    k->src, err)) != PGL_OK)
 		return (rc);
 	rc = store_exec(w->s, err, ASSET_SWAP_LOCATION, &changed, "sssssssi",

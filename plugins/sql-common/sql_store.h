@@ -221,6 +221,8 @@ int	sql_delete_branch(struct pgl_store *, const char *, const char *,
 int	sql_update_branch_head(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    struct pgl_err *);
+/* 1: SQLite and PostgreSQL roll back every write since begin. */
+int	sql_atomic(struct pgl_store *);
 int	sql_fork_branch(struct pgl_store *, const char *,
 	    const struct pgl_branch *, const char *, struct pgl_err *);
 int	sql_create_tag(struct pgl_store *, const char *,
@@ -468,6 +470,7 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.delete_plan_parts = sql_delete_plan_parts, \
 	.purge_plan_parts = sql_purge_plan_parts, \
 	.fork_branch = sql_fork_branch, \
+	.atomic = sql_atomic, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

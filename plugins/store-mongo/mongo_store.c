@@ -464,6 +464,13 @@ mongo_rollback(struct pgl_store *s, struct pgl_err *err)
 	return (PGL_OK);
 }
 
+/* Sessions' transactions undo on abort; without them nothing does. */
+static int
+mongo_atomic(struct pgl_store *s)
+{
+	return (s->tx_real);
+}
+
 static uint64_t
 mongo_round_trips(struct pgl_store *s)
 {
@@ -562,6 +569,7 @@ static const struct pgl_store_ops ops = {
 	.delete_plan_parts = mongo_delete_plan_parts,
 	.purge_plan_parts = mongo_purge_plan_parts,
 	.fork_branch = mongo_fork_branch,
+	.atomic = mongo_atomic,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
+#include "plugin/loader.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
 #include "metrics/cache_stats.h"
@@ -62,6 +63,13 @@ api_store_announces(void)
 	return (pgl_app.db->abi_minor >= 4 &&
 	    pgl_app.db->announce_change != NULL &&
 	    pgl_app.db->changes_seen != NULL);
+}
+
+/* The store's rollback undoes its writes: commits may swap in groups. */
+int
+api_store_atomic(void)
+{
+	return (pgl_store_is_atomic(pgl_app.db, pgl_app.dbh));
 }
 
 #define CONFIG_CHANNEL	"config"

@@ -36,6 +36,8 @@ void	api_config_cache_close(void);
 
 /* Whether the store tells servers of each other's changes (ABI 1.4). */
 int	api_store_announces(void);
+/* 1 when a failed store transaction keeps none of its writes. */
+int	api_store_atomic(void);
 
 /* Once per request: take in other replicas' announced changes. */
 void	api_config_changes(void);

@@ -32,7 +32,8 @@ store_ready(struct pgl_req *r)
 
 	if (pgl_app.dbh != NULL || pgl_app_store_open(&err) == 0)
 		return (1);
-	pgl_reply_error(r, 503, "metadata store unavailable, retry later");
+	err.code = PGL_EUNAVAIL;	/* whatever kept it shut, retry later */
+	pgl_reply_store_error(r, &err);
 	return (0);
 }
 
@@ -144,6 +145,48 @@ api_tx(struct pgl_req *r, int (*fn)(void *, struct pgl_err *), void *arg,
 		return (fn(arg, err));
 	if ((rc = pgl_store_tx(audited_fn, &tx, err)) != PGL_OK)
 		r->app->audited = 0;	/* rolled back with the change */
+	return (rc);
+}
+
+struct audited_all {
+	struct pgl_req	**rs;
+	size_t		 n;
+	int		(*fn)(void *, struct pgl_err *);
+	void		*arg;
+};
+
+/* fn, then each request's success event, in fn's transaction. */
+static int
+audited_all_fn(void *arg, struct pgl_err *err)
+{
+	struct audited_all	*tx = arg;
+	size_t			 i;
+	int			 rc;
+
+	if ((rc = tx->fn(tx->arg, err)) != PGL_OK)
+		return (rc);
+	for (i = 0; i < tx->n; i++) {
+		if (tx->rs[i]->app->rule->audit != NULL &&
+		    !tx->rs[i]->app->audited)
+			write_event(tx->rs[i], 1);
+	}
+	return (PGL_OK);
+}
+
+int
+api_tx_all(struct pgl_req **rs, size_t n,
+    int (*fn)(void *, struct pgl_err *), void *arg, struct pgl_err *err)
+{
+	struct audited_all	tx = { rs, n, fn, arg };
+	size_t			i;
+	int			rc;
+
+	if (pgl_app.in_tx)
+		return (fn(arg, err));
+	if ((rc = pgl_store_tx(audited_all_fn, &tx, err)) != PGL_OK) {
+		for (i = 0; i < n; i++)
+			rs[i]->app->audited = 0;
+	}
 	return (rc);
 }
 

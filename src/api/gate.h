@@ -60,6 +60,9 @@ void	api_serve(struct pgl_req *);
  */
 int	api_tx(struct pgl_req *, int (*fn)(void *, struct pgl_err *),
 	    void *arg, struct pgl_err *);
+/* The same for n requests whose changes fn makes together. */
+int	api_tx_all(struct pgl_req **, size_t n,
+	    int (*fn)(void *, struct pgl_err *), void *arg, struct pgl_err *);
 /* Name the resource of this request's audit event. */
 void	api_audit_about(struct pgl_req *, const char *id, const char *name);
 

@@ -99,12 +99,12 @@ static const struct {
 };
 #define NLIMITS		(sizeof(limit_counters) / sizeof(limit_counters[0]))
 
-/* Calls out: to federated catalogs' remotes (api/federation/), to STS. */
+/* Plain counters: calls out (federated remotes, STS), group commits. */
 static const struct {
 	enum pgl_counter	 counter;
 	const char		*name;
 	const char		*help;
-} outbound_counters[] = {
+} plain_counters[] = {
 	{ PGL_C_FED_CALLS, "pangolin_federation_calls_total",
 	    "Iceberg calls sent to federated catalogs' remote catalogs." },
 	{ PGL_C_FED_FAILED, "pangolin_federation_failures_total",
@@ -119,9 +119,16 @@ static const struct {
 	{ PGL_C_STS_FAILED, "pangolin_sts_assume_role_failures_total",
 	    "AssumeRole calls that got no credentials (not reached, or "
 	    "refused)." },
+	/* A worker's group commits (api/commit/async.c). */
+	{ PGL_C_COMMIT_GROUPS, "pangolin_commit_groups_total",
+	    "Store transactions that swapped in the files of two or more "
+	    "commits at once (group commit)." },
+	{ PGL_C_COMMIT_GROUPED, "pangolin_commit_grouped_total",
+	    "Commits whose pointer swap shared a store transaction with "
+	    "others." },
 };
-#define NOUTBOUND	(sizeof(outbound_counters) / \
-			    sizeof(outbound_counters[0]))
+#define NPLAIN	(sizeof(plain_counters) / \
+			    sizeof(plain_counters[0]))
 
 static struct shared		*shm;
 static const char *const	*routes;	/* the route labels */
@@ -260,13 +267,13 @@ render_limits(FILE *fp)
 }
 
 static void
-render_federation(FILE *fp)
+render_plain(FILE *fp)
 {
 	size_t	i;
 
-	for (i = 0; i < NOUTBOUND; i++)
-		render_counter(fp, outbound_counters[i].counter,
-		    outbound_counters[i].name, outbound_counters[i].help);
+	for (i = 0; i < NPLAIN; i++)
+		render_counter(fp, plain_counters[i].counter,
+		    plain_counters[i].name, plain_counters[i].help);
 }
 
 static struct cell *
@@ -468,7 +475,7 @@ pgl_metrics_render(void)
 	    shm ? (unsigned long long)shm->counters[PGL_C_LIST_YIELDS] :
 	    0ULL);
 	render_limits(fp);
-	render_federation(fp);
+	render_plain(fp);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
 	if (fclose(fp) != 0) {

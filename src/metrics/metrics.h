@@ -40,6 +40,8 @@ enum pgl_counter {
 	PGL_C_FED_REFUSED,		/* ... refused at once (breaker, queue) */
 	PGL_C_STS_CALLS,		/* AssumeRole calls made */
 	PGL_C_STS_FAILED,		/* ... that minted nothing */
+	PGL_C_COMMIT_GROUPS,		/* store transactions of 2+ commits */
+	PGL_C_COMMIT_GROUPED,		/* commits swapped in one of them */
 	PGL_C__COUNT
 };
 

@@ -208,6 +208,13 @@ pgl_store_has_fork(const struct pgl_store_ops *ops)
 	return (ops->abi_minor >= 12 && ops->fork_branch != NULL);
 }
 
+int
+pgl_store_is_atomic(const struct pgl_store_ops *ops, struct pgl_store *s)
+{
+	return (ops->abi_minor >= 13 && ops->atomic != NULL && s != NULL &&
+	    ops->atomic(s));
+}
+
 const struct pgl_cache_ops *
 pgl_cache_plugin_load(const char *name, struct pgl_plugin *p,
     struct pgl_err *err)

@@ -39,6 +39,9 @@ int				 pgl_store_has_plan_parts(
 /* 1 if the store forks branches copy-on-write (ABI 1.12, fork_branch);
  * 0: the host makes a branch by copying its source's rows. */
 int				 pgl_store_has_fork(const struct pgl_store_ops *);
+/* The store's rollback undoes (ABI 1.13 atomic); 0 for an older one. */
+int				 pgl_store_is_atomic(const struct pgl_store_ops *,
+				    struct pgl_store *);
 
 /* The host API handed to plugins at open (logging, arenas). */
 const struct pgl_host		*pgl_host_api(void);

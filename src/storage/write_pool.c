@@ -29,8 +29,9 @@ static struct {
 	int		 efd;
 	int		 nthreads;
 	pthread_t	*threads;
+	void		(*after_reap)(void);
 } pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	{ NULL, NULL }, { NULL, NULL }, 0, -1, 0, NULL };
+	{ NULL, NULL }, { NULL, NULL }, 0, -1, 0, NULL, NULL };
 
 static void
 push(struct queue *q, struct pgl_wjob *j)
@@ -151,6 +152,14 @@ pgl_wpool_reap(void)
 		list = j->next;
 		j->done(j, 0);
 	}
+	if (pool.after_reap != NULL)
+		pool.after_reap();
+}
+
+void
+pgl_wpool_after_reap(void (*fn)(void))
+{
+	pool.after_reap = fn;
 }
 
 void

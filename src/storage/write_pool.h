@@ -50,6 +50,11 @@ int	pgl_wpool_submit(struct pgl_wjob *);
 /* The eventfd is readable: run done() of every finished job. */
 void	pgl_wpool_reap(void);
 /*
+ * fn runs after each reap's done() calls: what done() only gathered
+ * (finished commits, api/commit/async.c) is then handled together.
+ */
+void	pgl_wpool_after_reap(void (*fn)(void));
+/*
  * Finish the writes under way, drop those not started, and run done()
  * of all with stopped set; then join the threads.
  */

@@ -43,7 +43,8 @@ bench_setup commits
 FSYNC_BENCH=build/release/bench/fsync_bench
 [ -x "$FSYNC_BENCH" ] || die "$FSYNC_BENCH is missing: make bench builds it"
 
-# fsync_rate THREADS: files per second, the disk alone.
+# fsync_rate THREADS: files per second, the disk alone, and its CPU
+# time per file.
 fsync_rate() {
 	rm -rf "$TMP/fs" && mkdir "$TMP/fs"
 	"$FSYNC_BENCH" "$TMP/fs" "$SECS" "$1"
@@ -155,6 +156,8 @@ done
 F1=$(median "$TMP/fsync1" 1)
 FW=$(median "$TMP/fsyncW" 1)
 FP=$(median "$TMP/fsyncP" 1)
+FPCPU=$(median "$TMP/fsyncP" 2)
+NCPU=$(nproc)
 CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 {
 	echo "# Commits beside the disk's pace"
@@ -164,17 +167,20 @@ CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "- release build, $WORKERS workers, no-auth; wrk -t2 -c64 -d${SECS}s; $RUNS runs, medians;" \
 	    "PostgreSQL is the test server (local, fsync off), so its commits pay the file's fsync only"
 	echo "- baseline: create + write 2 KiB + fsync + directory fsync on the same filesystem:" \
-	    "$F1/s with 1 thread, $FW/s with $WORKERS threads, $FP/s with $POOLED threads"
+	    "$F1/s with 1 thread, $FW/s with $WORKERS threads, $FP/s with $POOLED threads" \
+	    "($FPCPU us of CPU per file at $POOLED threads)"
+	echo "- CPU ceiling: $NCPU CPUs give $((NCPU * 1000000)) us of CPU a second, so a commit that costs the" \
+	    "server C us of CPU cannot pass $NCPU x 10^6 / C commits/s however fast the disk (the last column below)"
 	echo
-	echo "| store | row | commits/s | vs disk (1 thread) | vs disk ($POOLED threads) | server CPU per commit | p50 ms | p99 ms | answered 409 |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| store | row | commits/s | vs disk (1 thread) | vs disk ($POOLED threads) | server CPU per commit | p50 ms | p99 ms | answered 409 | CPU ceiling, commits/s |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for s in $STORES; do
 		for row in many single one; do
 			f=$TMP/$s.$row
 			rps=$(median "$f" 1)
 			awk -v s="$s" -v row="$row" -v rps="$rps" -v f1="$F1" -v fp="$FP" \
 			    -v p50="$(median "$f" 2)" -v p99="$(median "$f" 3)" \
-			    -v cpu="$(median "$f" 6)" '
+			    -v cpu="$(median "$f" 6)" -v ncpu="$NCPU" '
 			{ bad += $4; total += $5 }
 			END {
 				name = "one table, 64 connections"
@@ -183,7 +189,8 @@ CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 				r1 = 0; if (f1 > 0) r1 = rps / f1
 				rp = 0; if (fp > 0) rp = rps / fp
 				share = 0; if (total > 0) share = 100 * bad / total
-				printf "| %s | %s | %.0f | %.2f | %.2f | %.0f us | %s | %s | %d of %d (%.2f %%) |\n", s, name, rps, r1, rp, cpu, p50, p99, bad, total, share
+				ceil = 0; if (cpu > 0) ceil = ncpu * 1e6 / cpu
+				printf "| %s | %s | %.0f | %.2f | %.2f | %.0f us | %s | %s | %d of %d (%.2f %%) | %.0f |\n", s, name, rps, r1, rp, cpu, p50, p99, bad, total, share, ceil
 			}' "$f"
 		done
 	done

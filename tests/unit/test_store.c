@@ -2809,6 +2809,30 @@ test_rolled_back_transaction_leaves_nothing(void **state)
 	assert_int_equal(n, 2);
 }
 
+/*
+ * atomic() (ABI 1.13) tells the host whether rollback undoes: commits are
+ * swapped in groups only where it does.  A store that says 1 must keep
+ * nothing of a rolled back transaction; one that says 0 may keep it.
+ */
+static void
+test_atomic_tells_whether_rollback_undoes(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	*items;
+	size_t			 n;
+
+	assert_non_null(ops->atomic);
+	OK(f, ops->begin(f->s, &f->err));
+	seed_tenant(f, "t-gone", "gone");
+	OK(f, ops->rollback(f->s, &f->err));
+	OK(f, ops->list_tenants(f->s, f->a, NULL, &items, &n, NULL, &f->err));
+	if (ops->atomic(f->s))
+		assert_int_equal(n, 0);
+	else
+		print_message("  %s: not atomic, the rolled back tenant %s\n",
+		    ops->name, n == 0 ? "is gone anyway" : "was kept");
+}
+
 static void
 test_transactions_do_not_nest(void **state)
 {
@@ -5786,6 +5810,7 @@ main(void)
 		T(test_audit_events_filter_order_page_and_scope_by_tenant),
 		T(test_audit_events_before_a_time_are_deleted_in_bounded_batches),
 		T(test_rolled_back_transaction_leaves_nothing),
+		T(test_atomic_tells_whether_rollback_undoes),
 		T(test_transactions_do_not_nest),
 		T(test_delete_catalog_cascades),
 		T(test_delete_tenant_cascades),

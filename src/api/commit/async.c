@@ -3,7 +3,9 @@
  * ice_commit_serve): its file goes to the write pool
  * (storage/write_pool.h; on S3 as an object PUT, storage/obj_job.h) and
  * the request waits (pgl_req_pend) while the worker serves others.  The
- * pool's done() carries the loop on from the swap (commit_loop_written);
+ * pool's done() sets the commit aside; once the reap is over, the
+ * commits it finished swap together, in one store transaction (group
+ * commit, commit_loop_written_all), and each loop carries on from there;
  * a base the loop asked the object store for brings it back to the
  * attempt's start (resumed); every other step is the one loop's.
  */
@@ -39,6 +41,7 @@ struct commit_async {
 	char			*gz;		/* the bytes written, if gzip'd */
 	struct commit_slot	*slot;
 	struct commit_async	*next;		/* in the slot's queue */
+	struct commit_async	*ready_next;	/* written, to swap */
 };
 
 #define COMMIT_SLOTS	1024
@@ -49,6 +52,14 @@ struct commit_slot {
 };
 
 static struct commit_slot	slots[COMMIT_SLOTS];
+
+/*
+ * Commits whose files the pool finished in this reap: their swaps wait
+ * for the reap's last done() and then share one store transaction
+ * (ice_commit_swap_ready, commit_loop_written_all).
+ */
+static struct commit_async	*ready;
+static struct commit_async	**ready_tail = &ready;
 
 static struct commit_slot *
 slot_of(const struct pgl_req *r, const struct ice_target *t)
@@ -117,7 +128,6 @@ written(struct pgl_wjob *job, int stopped)
 	struct commit_async	*a = job->arg;
 	struct commit_loop	*l = &a->l;
 	struct pgl_err		 err = job->err;
-	enum loop_end		 end;
 	int			 rc = job->rc;
 
 	free(a->gz);
@@ -138,8 +148,63 @@ written(struct pgl_wjob *job, int stopped)
 		async_end(a, LOOP_REPLIED);
 		return;
 	}
-	if ((end = commit_loop_written(l)) != LOOP_WAIT)
-		async_end(a, end);
+	a->ready_next = NULL;
+	*ready_tail = a;
+	ready_tail = &a->ready_next;
+}
+
+static int
+same_tenant(const struct commit_async *a, const struct commit_async *b)
+{
+	const char	*x = a->l.r->tenant, *y = b->l.r->tenant;
+
+	return (x == NULL || y == NULL ? x == y : strcmp(x, y) == 0);
+}
+
+/*
+ * Take from *list up to COMMIT_GROUP_MAX commits of its first one's
+ * tenant, in order, into as.  One tenant's group at a time: a race lost
+ * fails its group's transaction, and another tenant's commits must not
+ * pay for that with a second one.
+ */
+static size_t
+take_group(struct commit_async **list, struct commit_async **as)
+{
+	struct commit_async	*first = *list, **pp = list, *a;
+	size_t			 n = 0;
+
+	while ((a = *pp) != NULL && n < COMMIT_GROUP_MAX) {
+		if (!same_tenant(a, first)) {
+			pp = &a->ready_next;
+			continue;
+		}
+		*pp = a->ready_next;
+		as[n++] = a;
+	}
+	return (n);
+}
+
+void
+ice_commit_swap_ready(void)
+{
+	struct commit_async	*as[COMMIT_GROUP_MAX], *list = ready;
+	struct commit_loop	*ls[COMMIT_GROUP_MAX];
+	enum loop_end		 ends[COMMIT_GROUP_MAX];
+	size_t			 i, n;
+
+	/* Only the pool's done() adds to ready, never what runs below. */
+	ready = NULL;
+	ready_tail = &ready;
+	while (list != NULL) {
+		n = take_group(&list, as);
+		for (i = 0; i < n; i++)
+			ls[i] = &as[i]->l;
+		commit_loop_written_all(ls, n, ends);
+		for (i = 0; i < n; i++) {
+			if (ends[i] != LOOP_WAIT)
+				async_end(as[i], ends[i]);
+		}
+	}
 }
 
 /* The bases an attempt asked for are in: the loop goes on. */

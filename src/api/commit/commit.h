@@ -133,6 +133,21 @@ int	ice_log_commit(struct pgl_req *, const char *catalog,
 	    const char *branch, const char *message, json_t *ops,
 	    struct pgl_err *);
 /*
+ * ice_log_commit for n commits in one transaction of an atomic store (a
+ * group commit): those of one tenant's branch are chained in order, and
+ * that branch's head moves once, at the last, so its row is held from
+ * then to the transaction's end only.  A head that moved meanwhile is
+ * PGL_ECONFLICT (the caller's transaction then fails as a whole).
+ */
+struct ice_log_entry {
+	struct pgl_req	*r;
+	const char	*catalog;
+	const char	*branch;
+	const char	*message;
+	json_t		*ops;		/* stolen, as ice_log_commit's */
+};
+int	ice_log_commits(struct ice_log_entry *, size_t n, struct pgl_err *);
+/*
  * api_tx for a change that calls ice_log_commit: a race lost only at the
  * branch head (two writers of different assets of one branch) is run
  * again, at once, a bounded number of times; any other failure returns.
@@ -235,6 +250,11 @@ int	ice_commit_run(struct pgl_req *, struct ice_change *, size_t n);
  */
 void	ice_commit_serve(struct pgl_req *, const struct ice_change *c,
 	    int config);
+/*
+ * After the write pool's reap (pgl_wpool_after_reap): swap in the
+ * commits whose files it finished, in one store transaction.
+ */
+void	ice_commit_swap_ready(void);
 /*
  * Commit the n changes of a multi-table transaction for a client and
  * reply 204, or with the error; every new file is written by the write

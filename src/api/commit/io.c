@@ -391,6 +391,20 @@ same_id(const char *a, const char *b)
 	return (a == NULL || b == NULL ? a == b : strcmp(a, b) == 0);
 }
 
+static void
+fill_commit(struct pgl_commit *c, struct pgl_req *r, const char *catalog,
+    const char *parent, const char *message, const char *text)
+{
+	memset(c, 0, sizeof(*c));
+	c->catalog = catalog;
+	c->parent_id = parent;
+	c->timestamp_ms = pgl_now_ms();
+	c->author = r->who.username[0] != '\0' ? r->who.username :
+	    "anonymous";
+	c->message = message;
+	c->operations = text;
+}
+
 /*
  * The head's compare-and-swap fails when another change to the branch
  * committed first.  With atomic transactions the caller's transaction
@@ -423,15 +437,8 @@ ice_log_commit(struct pgl_req *r, const char *catalog, const char *branch,
 		if (attempt > 0 && same_id(b.head_commit_id, tried))
 			return (PGL_ECONFLICT);
 		pgl_uuid_new(id);
-		memset(&c, 0, sizeof(c));
+		fill_commit(&c, r, catalog, b.head_commit_id, message, text);
 		c.id = id;
-		c.catalog = catalog;
-		c.parent_id = b.head_commit_id;
-		c.timestamp_ms = pgl_now_ms();
-		c.author = r->who.username[0] != '\0' ? r->who.username :
-		    "anonymous";
-		c.message = message;
-		c.operations = text;
 		if ((rc = STORE(create_commit, r->tenant, &c, err)) != PGL_OK)
 			return (rc);
 		/* The CAS guards stores whose transactions do not serialize
@@ -442,6 +449,81 @@ ice_log_commit(struct pgl_req *r, const char *catalog, const char *branch,
 			return (rc);
 		tried = b.head_commit_id;
 	}
+	return (rc);
+}
+
+static int
+oom(struct pgl_err *err)
+{
+	err->code = PGL_ENOMEM;
+	(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+	return (err->code);
+}
+
+static int
+same_branch(const struct ice_log_entry *a, const struct ice_log_entry *b)
+{
+	return (strcmp(a->r->tenant, b->r->tenant) == 0 &&
+	    strcmp(a->catalog, b->catalog) == 0 &&
+	    strcmp(a->branch, b->branch) == 0);
+}
+
+/* The entries of es[first]'s branch, chained from its head; then the head. */
+static int
+log_branch(struct ice_log_entry *es, size_t n, size_t first, char *done,
+    struct pgl_err *err)
+{
+	struct ice_log_entry	*e = &es[first];
+	struct pgl_branch	 b;
+	struct pgl_commit	 c;
+	const char		*parent;
+	char			*id;
+	size_t			 i;
+	int			 rc;
+
+	if ((rc = STORE(get_branch, e->r->arena, e->r->tenant, e->catalog,
+	    e->branch, &b, err)) != PGL_OK)
+		return (rc);
+	parent = b.head_commit_id;
+	for (i = first; i < n; i++) {
+		if (done[i] || !same_branch(e, &es[i]))
+			continue;
+		done[i] = 1;
+		if ((id = pgl_arena_alloc(e->r->arena, PGL_UUID_LEN + 1)) ==
+		    NULL)
+			return (oom(err));
+		pgl_uuid_new(id);
+		fill_commit(&c, es[i].r, es[i].catalog, parent, es[i].message,
+		    api_text(es[i].r->arena, es[i].ops));
+		c.id = id;
+		if ((rc = STORE(create_commit, e->r->tenant, &c, err)) != PGL_OK)
+			return (rc);
+		parent = id;
+	}
+	return (STORE(update_branch_head, e->r->tenant, e->catalog,
+	    e->branch, b.head_commit_id, parent, err));
+}
+
+int
+ice_log_commits(struct ice_log_entry *es, size_t n, struct pgl_err *err)
+{
+	char	done[64];
+	size_t	i;
+	int	rc = PGL_OK;
+
+	if (n > sizeof(done)) {
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "a group of %zu "
+		    "commits is over %zu", n, sizeof(done));
+		rc = err->code;
+	}
+	memset(done, 0, sizeof(done));
+	for (i = 0; i < n && rc == PGL_OK; i++) {
+		if (!done[i])
+			rc = log_branch(es, n, i, done, err);
+	}
+	for (i = 0; i < n; i++)
+		json_decref(es[i].ops);
 	return (rc);
 }
 

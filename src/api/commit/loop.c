@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "api/commit/commit.h"
 #include "api/commit/run.h"
+#include "api/config_cache.h"
 #include "api/fetch.h"
 #include "api/gate.h"
 #include "api/cache/cache.h"
@@ -153,18 +154,41 @@ changed(const struct ice_change *cs, size_t n)
 	return (k);
 }
 
-/* Record one change's catalog commit (a Put of its new pointer). */
+/* One change's catalog commit (a Put of its new pointer), to record. */
+static struct ice_log_entry
+log_entry(struct pgl_req *r, const struct ice_change *c)
+{
+	struct pgl_asset	a = c->asset;
+	struct ice_log_entry	e;
+
+	a.metadata_location = c->next_location;
+	e.r = r;
+	e.catalog = a.catalog;
+	e.branch = a.branch;
+	e.message = pgl_arena_printf(r->arena, "%s %s", c->kind->verb,
+	    ice_dotted(r, a.ns, a.name));
+	e.ops = json_pack("[o]", ice_op_put(&a));
+	return (e);
+}
+
+/* Record one change's catalog commit. */
 static int
 log_change(struct pgl_req *r, const struct ice_change *c,
     struct pgl_err *err)
 {
-	struct pgl_asset	a = c->asset;
+	struct ice_log_entry	e = log_entry(r, c);
 
-	a.metadata_location = c->next_location;
-	return (ice_log_commit(r, a.catalog, a.branch,
-	    pgl_arena_printf(r->arena, "%s %s", c->kind->verb,
-	    ice_dotted(r, a.ns, a.name)), json_pack("[o]", ice_op_put(&a)),
+	return (ice_log_commit(r, e.catalog, e.branch, e.message, e.ops,
 	    err));
+}
+
+/* Swap one change's pointer from its base's file to its new one. */
+static int
+swap_one(struct pgl_req *r, const struct ice_change *c, struct pgl_err *err)
+{
+	return (STORE(update_metadata_location, r->tenant, c->asset.catalog,
+	    c->asset.branch, c->asset.ns, c->asset.name,
+	    c->asset.metadata_location, c->next_location, err));
 }
 
 /*
@@ -188,10 +212,7 @@ swap_in_tx(void *arg, struct pgl_err *err)
 		c = &tx->changes[i];
 		if (c->next == NULL)
 			continue;
-		if ((rc = STORE(update_metadata_location, tx->r->tenant,
-		    c->asset.catalog, c->asset.branch, c->asset.ns,
-		    c->asset.name, c->asset.metadata_location,
-		    c->next_location, err)) != PGL_OK)
+		if ((rc = swap_one(tx->r, c, err)) != PGL_OK)
 			return (rc);
 		tx->moved++;
 		if ((rc = log_change(tx->r, c, err)) != PGL_OK) {
@@ -624,6 +645,99 @@ commit_loop_written(struct commit_loop *l)
 	l->written = 1;
 	end = judge(l, api_tx(l->r, swap_in_tx, &l->tx, &l->err));
 	return (end == LOOP_AGAIN ? commit_loop_run(l) : end);
+}
+
+/*
+ * Group commit: the swaps of loops whose files are written, in one store
+ * transaction.  A worker's commits of different tables whose files the
+ * pool finished together then share the transaction's begin and commit,
+ * its journal write, the branch head's one update and the checkpoint
+ * that follows every so many pages, instead of each paying them.  The
+ * files were fsync'd in parallel by the pool.
+ *
+ * One swap that fails fails the transaction, and the store undoes all of
+ * it; each loop then goes on alone, as it would have without the group,
+ * with the file it wrote (only one that lost its own race writes again).
+ * So only a store whose rollback undoes (pgl_store_is_atomic) groups: one
+ * that applies writes at once would keep the swaps before the failure,
+ * and a kept swap that another writer then moved past could not be told
+ * from one never made.
+ */
+struct group_tx {
+	struct commit_loop	**ls;
+	size_t			  n;
+};
+
+/*
+ * Every pointer first, then the catalog commits (ice_log_commits): a
+ * branch's head moves once, at the end, so another worker's transaction
+ * on the branch waits for its row (PostgreSQL) only from there to the
+ * commit, not across every swap of the group.
+ */
+static int
+group_in_tx(void *arg, struct pgl_err *err)
+{
+	struct group_tx		*g = arg;
+	struct ice_log_entry	 log[COMMIT_GROUP_MAX];
+	struct ice_change	*c;
+	struct swap_tx		*tx;
+	size_t			 i, j, n = 0;
+	int			 rc;
+
+	for (i = 0; i < g->n; i++) {
+		tx = &g->ls[i]->tx;
+		tx->moved = 0;
+		tx->head_lost = 0;
+		for (j = 0; j < tx->n; j++) {
+			c = &tx->changes[j];
+			if (c->next == NULL)
+				continue;
+			if (n == COMMIT_GROUP_MAX ||
+			    (rc = swap_one(tx->r, c, err)) != PGL_OK)
+				goto fail;
+			tx->moved++;
+			log[n++] = log_entry(tx->r, c);
+		}
+	}
+	return (ice_log_commits(log, n, err));
+fail:
+	for (i = 0; i < n; i++)
+		json_decref(log[i].ops);
+	return (n == COMMIT_GROUP_MAX ? PGL_EINVAL : rc);
+}
+
+void
+commit_loop_written_all(struct commit_loop **ls, size_t n,
+    enum loop_end *ends)
+{
+	struct group_tx	 g = { ls, n };
+	struct pgl_req	*rs[COMMIT_GROUP_MAX];
+	struct pgl_err	 err;
+	size_t		 i;
+	int		 rc;
+
+	if (n == 1 || n > COMMIT_GROUP_MAX || !api_store_atomic()) {
+		for (i = 0; i < n; i++)
+			ends[i] = commit_loop_written(ls[i]);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		ls[i]->written = 1;
+		rs[i] = ls[i]->r;
+	}
+	if ((rc = api_tx_all(rs, n, group_in_tx, &g, &err)) == PGL_OK) {
+		pgl_metrics_inc(PGL_C_COMMIT_GROUPS);
+		pgl_metrics_add(PGL_C_COMMIT_GROUPED, n);
+	}
+	for (i = 0; i < n; i++) {
+		if (rc == PGL_OK)
+			ends[i] = judge(ls[i], rc);
+		else if (rc == PGL_TX_UNKNOWN) {
+			ls[i]->err = err;
+			ends[i] = judge(ls[i], rc);
+		} else
+			ends[i] = commit_loop_written(ls[i]);
+	}
 }
 
 /*

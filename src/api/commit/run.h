@@ -63,5 +63,13 @@ void		commit_loop_init(struct commit_loop *, struct pgl_req *,
 enum loop_end	commit_loop_run(struct commit_loop *);
 /* The submitted files are on disk: swap them in and go on. */
 enum loop_end	commit_loop_written(struct commit_loop *);
+/*
+ * commit_loop_written for n loops at once, their swaps in one store
+ * transaction (group commit); ends[i]: loop i's.  n at most
+ * COMMIT_GROUP_MAX.
+ */
+#define COMMIT_GROUP_MAX	32
+void		commit_loop_written_all(struct commit_loop **, size_t n,
+		    enum loop_end *ends);
 
 #endif
