@@ -26,6 +26,7 @@
 #include "api/routes.h"
 #include "api/sts_vend.h"
 #include "api/cache/cache.h"
+#include "api/commit/commit.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
 #include "api/idp.h"
@@ -40,10 +41,12 @@
 #include "storage/write_pool.h"
 #include "tasks/runner.h"
 #include "util/json.h"
+#include "util/heap.h"
 #include "util/log.h"
 #include "util/paging.h"
 
 void	kore_parent_configure(int, char **);
+void	pgl_kore_early(int, char **);
 void	kore_parent_teardown(void);
 void	kore_worker_configure(void);
 void	kore_worker_teardown(void);
@@ -360,6 +363,17 @@ tasks_start(const struct pgl_config *cfg)
 		die("cannot start the task runners: %s", errno_s);
 }
 
+/*
+ * Called by Kore's main() before it sets anything up (src/kore, item 27):
+ * `pangolin admin` is the command-line client and never a server.
+ */
+void
+pgl_kore_early(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "admin") == 0)
+		exit(pgl_cli_main(argc - 1, argv + 1));
+}
+
 void
 kore_parent_configure(int argc, char **argv)
 {
@@ -370,8 +384,7 @@ kore_parent_configure(int argc, char **argv)
 	struct pgl_s3_limits	 lim;
 	int			 check = 0;
 
-	if (argc > 1 && strcmp(argv[1], "admin") == 0)
-		exit(pgl_cli_main(argc - 1, argv + 1));
+	pgl_heap_tune();
 	if (pgl_log_format_from_env() == -1)
 		die("LOG_FORMAT must be \"text\" or \"json\"");
 	path = parse_args(argc, argv, &check);
@@ -474,9 +487,10 @@ kore_worker_configure(void)
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
 	pgl_http_worker_start();
 	if ((fd = pgl_wpool_start(pgl_app.cfg->storage.write_pool_threads))
-	    != -1)
+	    != -1) {
+		pgl_wpool_after_reap(ice_commit_swap_ready);
 		pgl_http_watch(fd, pgl_wpool_reap);
-	else
+	} else
 		pgl_log(PGL_LOG_WARN, "no write pool: local files are written "
 		    "inline, and clients' object-store calls answer 503");
 	/* The identity providers' keys are fetched by the pool. */

@@ -2,17 +2,46 @@
 # `make test`: unit tests, a fuzz smoke run, the integration suites
 # against every store plugin, and the Debian package (tests/package);
 # ends with one "N passed, N failed" line.
+#
+# The parts overlap, to keep the whole well under 20 minutes on two
+# cores: after the layering check, the unit tests, the fuzz smoke run and
+# the package test start in the background, each with its output in a
+# file of its own, while the integration suites run in the foreground
+# (tests/run-integration.sh: PGL_IT_JOBS test files at a time).  The
+# background parts' output is printed whole, each in turn, once the
+# integration suites are done, so no two parts interleave in the log.
 set -u
 out=${1:-build/test}
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+tmp=$(mktemp -d)
+trap 'rm -rf "$log" "$tmp"' EXIT
 status=0
 
-sh tests/layering.sh 2>&1 | tee -a "$log" || status=1
-sh tests/run-unit.sh "$out" 2>&1 | tee -a "$log" || status=1
-FUZZ_SECONDS=${FUZZ_SECONDS:-15} sh tests/fuzz/run.sh 2>&1 | tee -a "$log" || status=1
-sh tests/run-integration.sh "$out" 2>&1 | tee -a "$log" || status=1
-sh tests/package/run.sh "$out" 2>&1 | tee -a "$log" || status=1
+# A part in the foreground, its output both shown and kept in the log.
+# "|| status=1" after a pipe into tee would read tee's status, not the
+# part's: a part that died without a failing test line passed unseen.
+logged() {
+	name=$1
+	shift
+	{ "$@" 2>&1; echo $? >"$tmp/$name.rc"; } | tee -a "$log"
+	[ "$(cat "$tmp/$name.rc")" = 0 ] || { status=1; broken="$broken $name"; }
+}
+broken=""
+
+logged layering sh tests/layering.sh
+sh tests/run-unit.sh "$out" >"$tmp/unit" 2>&1 &
+unit=$!
+FUZZ_SECONDS=${FUZZ_SECONDS:-15} sh tests/fuzz/run.sh >"$tmp/fuzz" 2>&1 &
+fuzz=$!
+sh tests/package/run.sh "$out" >"$tmp/package" 2>&1 &
+package=$!
+logged integration sh tests/run-integration.sh "$out"
+wait $unit || { status=1; broken="$broken unit"; }
+wait $fuzz || { status=1; broken="$broken fuzz"; }
+wait $package || { status=1; broken="$broken package"; }
+for part in unit fuzz package; do
+	tee -a "$log" <"$tmp/$part"
+done
 
 # cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)";
 # node --test: "# pass N" / "# fail N"; fuzz, layering, package: "X: N passed,
@@ -29,5 +58,9 @@ failed=$(( $(count '\\[  FAILED  \\] [0-9]+') + $(count '^# fail [0-9]+') + \
 	$(count 'passed, [0-9]+ failed') ))
 [ "$failed" -gt 0 ] && status=1
 echo
+# What failed, last, where a reader of the log's tail sees it: the
+# integration digest, failing cmocka tests, failing package or fuzz lines.
+grep -E '^run-integration: FAILED |^\[  FAILED  \] [A-Za-z_]|^not ok - ' "$log" | head -20
+[ -n "$broken" ] && echo "exited non-zero:$broken"
 echo "$passed passed, $failed failed"
 exit $status

@@ -1,11 +1,31 @@
 #!/bin/sh
 # HTTP integration tests: the real binary of <build dir> (default
 # build/test) against each store plugin, with node's built-in test runner.
-# The memory pass runs every file; the sqlite, postgres and mongo passes
-# skip the store-independent config.test.js.  PostgreSQL and the
-# MongoDB-protocol server are started here (tests/servers/) and stopped
-# afterwards; every pangolin under test gets its own schema / database.
-# Exits non-zero if any pass fails.
+#
+# Passes.  The sqlite pass (the embedded default store) runs every
+# tests/integration/*.test.js.  The memory, postgres and mongo passes run
+# every file but the store-independent ones listed, each with its reason,
+# in tests/integration/store-independent.txt: what those check (HTTP
+# framing, connections, config, logging, rate limits, S3 stalls, the
+# CLI, the pages...) does not depend on the store plugin, so they run
+# once.  iceberg_js.test.js runs three more times on sqlite: OAuth, an S3
+# warehouse, STS.  Files that skip themselves on some stores still do
+# (admin_coverage.test.js runs on the memory pass only; db_restart,
+# scaleout and commit_unknown on the postgres pass only).
+#
+# Schedule.  Every (pass, file) pair is one job, `node <file>` with
+# PGL_STORE set (the tests run in the file's own process; `node --test`
+# would start a second node per job).  PGL_IT_JOBS (default 4) jobs run
+# at a time, the passes mixed, the slowest files first (the list "slow"
+# below, a guess kept by hand: a wrong guess costs minutes, never a
+# test).  Each job's TAP goes to a file; a line per finished job says
+# how it went, and when all are done each pass is printed whole,
+# "== integration (<pass>)" and its files' TAP in name order.
+# PostgreSQL, the MongoDB-protocol server and Swift are started here
+# (tests/servers/) first and stopped afterwards; every pangolin under
+# test gets its own schema / database there, every test file its own
+# bucket.  Exits non-zero if any job fails, with a digest of what failed
+# last.
 set -u
 out=${1:-build/test}
 cd "$(dirname "$0")/.." || exit 2
@@ -26,20 +46,31 @@ command -v sqlite3 >/dev/null || { echo "run-integration: sqlite3 not found" >&2
 
 PGL_BIN=$(cd "$out" && pwd)/pangolin
 export PGL_BIN
+jobs=${PGL_IT_JOBS:-4}
 
 # connections.test.js holds 10,000 idle connections: this process and the
 # servers it starts need the descriptors (root in CI may raise the hard
 # limit; anyone else gets the hard limit, and the test needs 3,000).
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
-# TAP on stdout: tests/run-all.sh sums the "# pass N" / "# fail N" lines.
-# Two files at a time: each runs its own server.
-run() {
-	store=$1
-	shift
-	echo "== integration ($store store)"
-	PGL_STORE=$store node --test --test-reporter=tap --test-concurrency=2 "$@"
-}
+# The store-independent files: the first word of each line of the list,
+# comments and blank lines aside.  A name that is no test file stops the
+# run: a renamed file must not drop out of three passes unseen.
+list=tests/integration/store-independent.txt
+once=$(sed -e 's/#.*//' "$list" | awk 'NF { print $1 }')
+for f in $once; do
+	[ -f "tests/integration/$f" ] ||
+		{ echo "run-integration: $list names $f, which is not in tests/integration" >&2; exit 2; }
+done
+all=$(cd tests/integration && ls *.test.js)
+every_store=$(for f in $all; do
+	echo "$once" | grep -qxF "$f" || echo "$f"
+done)
+
+# Started first, so the long ones do not finish last.
+slow="cli_admin s3_stall ui_manage merge_large s3 ui ui_identity
+	ui_explorer cli scaleout scan_plan_s3 merge authz presign commit_history
+	credentials_lifecycle maintenance_tables connections federation"
 
 srvdir=""
 cleanup() {
@@ -47,6 +78,7 @@ cleanup() {
 	sh tests/servers/postgres.sh stop "$srvdir/pg" >/dev/null 2>&1
 	[ -x tests/servers/mongo.sh ] &&
 		sh tests/servers/mongo.sh stop "$srvdir/mongo" >/dev/null 2>&1
+	sh tests/servers/swift.sh stop "$srvdir/swift" >/dev/null 2>&1
 	rm -rf "$srvdir"
 	srvdir=""
 }
@@ -67,27 +99,24 @@ start_server() {
 	return 1
 }
 
-files_but_config=$(ls tests/integration/*.test.js | grep -v '/config\.test\.js$')
 status=0
-run memory tests/integration/*.test.js || status=1
-run sqlite $files_but_config || status=1
-# iceberg-js again, authenticated by a bearer token from OAuth2 client
-# credentials (auth on), on the embedded default store.
-(export PGL_ICEBERG_AUTH=oauth; run sqlite tests/integration/iceberg_js.test.js) ||
+passes="memory sqlite oauth s3 sts"
+# One Swift for every file that needs S3 (tests/integration/lib/s3.js),
+# each file in a bucket of its own: a start is four Pythons and three ring
+# builds, 10-15 s of CPU.
+if PGL_SWIFT_URL=$(start_server tests/servers/swift.sh "$srvdir/swift" \
+    $((37017 + $$ % 400 * 10))); then
+	PGL_SWIFT_PORT=${PGL_SWIFT_URL##*:}
+	export PGL_SWIFT_PORT
+else
+	echo "run-integration: cannot start Swift" >&2
 	status=1
-# ... and once more with its catalog on an S3 warehouse (Swift + s3api).
-(export PGL_ICEBERG_S3=1; run sqlite tests/integration/iceberg_js.test.js) ||
-	status=1
-# ... and on a warehouse vending STS credentials from Ceph's RADOS Gateway
-# (tests/servers/ceph.sh), the client asking for them on every table call.
-(export PGL_ICEBERG_STS=1; run sqlite tests/integration/iceberg_js.test.js) ||
-	status=1
-
+fi
 if [ -f "$out/plugins/store-postgres.so" ]; then
 	if PGL_PG_URL=$(start_server tests/servers/postgres.sh "$srvdir/pg" \
 	    $((56432 + $$ % 400 * 10))); then
 		export PGL_PG_URL
-		run postgres $files_but_config || status=1
+		passes="$passes postgres"
 	else
 		echo "run-integration: cannot start PostgreSQL" >&2
 		status=1
@@ -97,10 +126,99 @@ if [ -f "$out/plugins/store-mongo.so" ] && [ -f tests/servers/mongo.sh ]; then
 	if PGL_MONGO_URL=$(start_server tests/servers/mongo.sh "$srvdir/mongo" \
 	    $((47017 + $$ % 400 * 10))); then
 		export PGL_MONGO_URL
-		run mongo $files_but_config || status=1
+		passes="$passes mongo"
 	else
 		echo "run-integration: cannot start the MongoDB-protocol server" >&2
 		status=1
 	fi
 fi
+
+# The files of a pass.  oauth, s3 and sts are iceberg-js again on the
+# sqlite store: authenticated by a bearer token from OAuth2 client
+# credentials (auth on); with its catalog on an S3 warehouse (Swift +
+# s3api); on a warehouse vending STS credentials from Ceph's RADOS
+# Gateway (tests/servers/ceph.sh), the client asking for them on every
+# table call.
+files_of() {
+	case $1 in
+	sqlite) echo "$all" ;;
+	oauth | s3 | sts) echo iceberg_js.test.js ;;
+	*) echo "$every_store" ;;
+	esac
+}
+
+# The jobs, "<pass> <file>" a line: the slow files of every pass first,
+# then the rest, the passes taking turns.
+for p in $passes; do
+	mkdir -p "$srvdir/tap/$p"
+	files_of "$p" >"$srvdir/files.$p"
+	awk -v p="$p" -v slow="$slow" '
+	    BEGIN { n = split(slow, s); for (i = 1; i <= n; i++) r[s[i] ".test.js"] = i }
+	    { print (($0 in r) ? r[$0] : n + 1), NR, p, $0 }' "$srvdir/files.$p"
+done | sort -s -k1,1n -k2,2n | cut -d' ' -f3- >"$srvdir/jobs"
+
+# One job: its TAP in tap/<pass>/<file>, a line when it ends; a failure
+# leaves <pass>.failed.
+job='pass=$1 file=$2
+case $pass in
+oauth) store=sqlite; export PGL_ICEBERG_AUTH=oauth ;;
+s3) store=sqlite; export PGL_ICEBERG_S3=1 ;;
+sts) store=sqlite; export PGL_ICEBERG_STS=1 ;;
+*) store=$pass ;;
+esac
+t0=$(date +%s)
+PGL_STORE=$store node --test-reporter=tap "tests/integration/$file" \
+    >"$PGL_IT_DIR/tap/$pass/$file" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { : >"$PGL_IT_DIR/$pass.failed"; echo "$pass $file $rc" >>"$PGL_IT_DIR/failed.jobs"; }
+# CPU of the job: node and what it started and waited for (servers and
+# their workers, the CLI, Chromium), from the shell'"'"'s times.
+# (times must run in this shell, not a subshell: a fork starts at zero.)
+times >"$PGL_IT_DIR/times.$$"
+cpu=$(awk '"'"'NR == 2 { gsub(/[ms]/, " "); printf "%.0f", $1 * 60 + $2 + $3 * 60 + $4 }'"'"' "$PGL_IT_DIR/times.$$")
+rm -f "$PGL_IT_DIR/times.$$"
+echo "run-integration: $pass $file: exit $rc after $(($(date +%s) - t0)) s, cpu $cpu s"'
+PGL_IT_DIR=$srvdir
+export PGL_IT_DIR
+t0=$(date +%s)
+echo "run-integration: $(wc -l <"$srvdir/jobs") jobs, $jobs at a time"
+xargs -P "$jobs" -L 1 sh -c "$job" sh <"$srvdir/jobs" | tee "$srvdir/jobs.log"
+echo "run-integration: all jobs done after $(($(date +%s) - t0)) s," \
+    "their CPU $(awk '{ s += $NF == "s" ? $(NF - 1) : 0 } END { print s }' "$srvdir/jobs.log") s"
+
+# Each pass whole, its files in name order.  TAP on stdout: the "# pass
+# N" and "# fail N" lines of every file are what tests/run-all.sh sums.
+for p in $passes; do
+	case $p in
+	oauth) echo "== integration (sqlite store, iceberg-js with OAuth)" ;;
+	s3) echo "== integration (sqlite store, iceberg-js on S3)" ;;
+	sts) echo "== integration (sqlite store, iceberg-js with STS)" ;;
+	*) echo "== integration ($p store)" ;;
+	esac
+	for f in $(cat "$srvdir/files.$p"); do
+		if [ -s "$srvdir/tap/$p/$f" ]; then
+			cat "$srvdir/tap/$p/$f"
+		else
+			echo "not ok - $f: no output"
+			echo "# fail 1"
+			status=1
+		fi
+	done
+	[ -e "$srvdir/$p.failed" ] && status=1
+done
+
+# A digest of what failed, for tests/run-all.sh to print last (CI logs
+# are often read from the tail): per failed job, its failing tests, the
+# innermost first, with the first line of each one's error.
+[ -f "$srvdir/failed.jobs" ] && while read -r p f rc; do
+	echo "run-integration: FAILED $p $f: exit $rc"
+	awk -v j="$p $f" '
+	    /^ *not ok / { sub(/^ *not ok [0-9]+ - /, ""); name = $0; want = 1; next }
+	    want && /^ *error: / { e = $0; sub(/^ *error: *(\|-)? */, "", e)
+		if (e == "") { getline e; sub(/^ */, "", e) }
+		want = 0
+		if (e ~ /^.[0-9]+ subtests? failed.$/) next
+		printf "run-integration: FAILED %s: %s: %s\n", j, name, substr(e, 1, 200) }' \
+	    "$srvdir/tap/$p/$f" | head -4
+done <"$srvdir/failed.jobs"
 exit $status

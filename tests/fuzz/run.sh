@@ -7,6 +7,19 @@ secs=${FUZZ_SECONDS:-15}
 out=build/fuzz
 mkdir -p "$out" tests/fuzz/findings
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude -Isrc"
+# The sources a target links are compiled once per run, with the
+# fuzzer's coverage but not its main(), and shared by every target that
+# links them (the Iceberg engine is two targets' sources).
+OBJFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude -Isrc"
+objdir=$(mktemp -d)
+trap 'rm -rf "$objdir"' EXIT
+objects() {
+	for src in "$@"; do
+		o=$objdir/$(echo "$src" | tr / _).o
+		[ -f "$o" ] || clang $OBJFLAGS -c "$src" -o "$o" || return 1
+		echo "$o"
+	done
+}
 
 # Sources each target links (pure code only).
 srcs_toml="src/config/toml.c"
@@ -42,7 +55,8 @@ for f in tests/fuzz/fuzz_*.c; do
 	eval srcs=\${srcs_$short:-}
 	eval libs=\${libs_$short:-}
 	eval fenv=\${env_$short:-}
-	if ! clang $CFLAGS "$f" $srcs $libs -o "$out/$name"; then
+	if ! objs=$(objects $srcs) ||
+	    ! clang $CFLAGS "$f" $objs $libs -o "$out/$name"; then
 		echo "fuzz: cannot build $name"
 		fail=$((fail + 1))
 		continue

@@ -167,44 +167,56 @@ test('task list (empty), task status of a missing id (404: exit 1), cancel', { s
   assert.equal(cli(['task', 'status', 'q1', '--wait'], { token: adminToken }).code, 1);
 });
 
-/** Queue a running task and move it along with sqlite3 while the CLI waits. */
-async function driveTask(id, status = 'succeeded') {
-  const db = srv.dbPath;
-  sql(db, `INSERT INTO tasks VALUES('${id}','${tenant}','maintenance','running','c1','main','a','t1','{}',1,4,'scan',NULL,NULL,NULL,1,3,'u1','me',0,0,0,1000,1000,0,1000)`);
-  const step = async (q) => { await new Promise((r) => setTimeout(r, 1200)); sql(db, q); };
-  return async () => {
-    await step(`UPDATE tasks SET progress_done = 3 WHERE id = '${id}'`);
-    await step(`UPDATE tasks SET status = '${status}', progress_done = 4 WHERE id = '${id}'`);
-  };
+/** Queue a running task (1/4) for the CLI to wait on. */
+function queueTask(id) {
+  sql(srv.dbPath, `INSERT INTO tasks VALUES('${id}','${tenant}','maintenance','running','c1','main','a','t1','{}',1,4,'scan',NULL,NULL,NULL,1,3,'u1','me',0,0,0,1000,1000,0,1000)`);
 }
 
+/** Move the task along with sqlite3, each step once the waiting CLI has
+ * shown the one before (a loaded host may take seconds to start it). */
+async function driveTask(w, id, status, shown) {
+  await w.seen(shown[0]);
+  sql(srv.dbPath, `UPDATE tasks SET progress_done = 3 WHERE id = '${id}'`);
+  await w.seen(shown[1]);
+  sql(srv.dbPath, `UPDATE tasks SET status = '${status}', progress_done = 4 WHERE id = '${id}'`);
+}
+
+/** Start the CLI; seen(re) resolves once its output matches re. */
 function waitFor(cmd, args, env) {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { env: { ...cleanEnv(), ...SAN_ENV, XDG_CONFIG_HOME: xdg, PANGOLIN_URL: url, PANGOLIN_TOKEN: adminToken, ...env } });
-    let out = '', err = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('close', (code) => resolve({ code, out, err }));
-  });
+  const p = spawn(cmd, args, { env: { ...cleanEnv(), ...SAN_ENV, XDG_CONFIG_HOME: xdg, PANGOLIN_URL: url, PANGOLIN_TOKEN: adminToken, ...env } });
+  let out = '', err = '';
+  p.stdout.on('data', (d) => { out += d; });
+  p.stderr.on('data', (d) => { err += d; });
+  const done = new Promise((resolve) => p.on('close', (code) => resolve({ code, out, err })));
+  const seen = async (re) => {
+    for (const end = Date.now() + 30000; !re.test(out + err); await new Promise((r) => setTimeout(r, 50)))
+      assert.ok(Date.now() < end, `the CLI never showed ${re}: ${out}${err}`);
+  };
+  return { done, seen };
 }
 
 test('task status --wait through a pipe: plain progress lines, exit 0 when it succeeds, 1 when it fails', { skip: skipAll }, async () => {
-  const move = await driveTask('w1');
-  const [r] = await Promise.all([waitFor(BIN, ['admin', 'task', 'status', 'w1', '--wait']), move()]);
+  const lines = [/task w\d: running 1\/4 scan\n/, /task w\d: running 3\/4 scan\n/];
+  queueTask('w1');
+  const w = waitFor(BIN, ['admin', 'task', 'status', 'w1', '--wait']);
+  await driveTask(w, 'w1', 'succeeded', lines);
+  const r = await w.done;
   assert.equal(r.code, 0, r.err);
   assert.doesNotMatch(r.err, /\r/);
   assert.match(r.err, /task w1: running 1\/4 scan\n/);
   assert.match(r.err, /task w1: running 3\/4 scan\n/);
   assert.match(r.err, /task w1: succeeded 4\/4/);
-  const failing = await driveTask('w2', 'failed');
-  const [f] = await Promise.all([waitFor(BIN, ['admin', 'task', 'status', 'w2', '--wait']), failing()]);
-  assert.equal(f.code, 1);
+  queueTask('w2');
+  const f = waitFor(BIN, ['admin', 'task', 'status', 'w2', '--wait']);
+  await driveTask(f, 'w2', 'failed', lines);
+  assert.equal((await f.done).code, 1);
 });
 
 test('task status --wait on a terminal (script -qfc): a progress bar', { skip: skipAll }, async () => {
-  const move = await driveTask('w3');
-  const cmd = `${BIN} admin task status w3 --wait`;
-  const [r] = await Promise.all([waitFor('script', ['-qfec', cmd, '/dev/null']), move()]);
+  queueTask('w3');
+  const w = waitFor('script', ['-qfec', `${BIN} admin task status w3 --wait`, '/dev/null']);
+  await driveTask(w, 'w3', 'succeeded', [/ 25% running/, / 75% running/]);
+  const r = await w.done;
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.out, /\r\[#{7}-{23}\]  25% running/);
   assert.match(r.out, /\r\[#{30}\] 100% succeeded/);

@@ -325,7 +325,14 @@ test(`a merge of ${BIG} changed tables answers 202 at once and another tenant ke
       `tenant B: ${lat.length} requests, p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${lat[lat.length - 1].toFixed(1)} ms`);
     accepted(r);
     assert.ok(answerMs < 2000, `the 202 took ${answerMs} ms`);
-    assert.ok(pct(lat, 99) < 1000, `tenant B's p99 was ${pct(lat, 99)} ms`);
+    // A merge run on the event loop holds every request sent meanwhile
+    // until it ends: their latencies spread from 0 to the merge's whole
+    // time (tens of seconds), so p99 is close to taskMs.  Off the loop
+    // p99 is a few ms on a quiet host; on a loaded one (the suite runs
+    // four files at a time on two cores) it has reached 1 s.  The bound
+    // tells the two apart at any load; the figure itself is make bench's
+    // (tests/bench/isolation.sh).
+    assert.ok(pct(lat, 99) < Math.max(1000, taskMs / 10), `tenant B's p99 was ${pct(lat, 99)} ms, the merge ${taskMs} ms`);
     assert.equal(task.status, 'succeeded', JSON.stringify(task));
     assert.equal(task.result.status, 'completed');
     assert.equal(task.result.conflicts, 0);

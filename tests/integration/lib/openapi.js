@@ -1,7 +1,8 @@
 // Every /v1 response the Iceberg tests receive is checked against the
 // Iceberg REST OpenAPI spec (shared/spec/iceberg-rest-catalog-open-api.yaml,
-// beside the repository): openapi-backend (quick mode, the spec is OpenAPI
-// 3.1) with ajv-formats; the YAML is parsed with the `yaml` package first.
+// beside the repository): each response schema compiled by ajv with
+// ajv-formats as openapi-backend's quick mode does, once and kept
+// (lib/response_validators.js); the YAML parsed once and kept (lib/yaml_cache.js).
 //
 //   validate(operationId, status, body)  -> { valid, errors }
 //   operationFor(method, path)           -> operationId or null
@@ -13,18 +14,15 @@
 // IcebergErrorResponse.  A declared status without content must come with
 // an empty body.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import OpenAPIBackend from 'openapi-backend';
-import YAML from 'yaml';
 import { REPO } from './server.js';
 import { documented } from './management_openapi.js';
+import { parseYamlFile } from './yaml_cache.js';
+import { keptValidator, responseValidators } from './response_validators.js';
 
 export const SPEC_PATH = path.resolve(REPO, '../shared/spec/iceberg-rest-catalog-open-api.yaml');
 
-const doc = YAML.parse(fs.readFileSync(SPEC_PATH, 'utf8'));
+const doc = parseYamlFile(SPEC_PATH);
 
 // Erratum: some error responses of the view operations (and the shared
 // UnsupportedOperationResponse) give the bare ErrorModel as their schema,
@@ -94,24 +92,16 @@ doc.components.schemas.TableMetadata.properties['current-snapshot-id'] = { type:
   s.SetPredicate.properties.type = status(['in', 'not-in']);
 }
 
-const api = new OpenAPIBackend.default({
-  definition: doc,
-  quick: true,
-  strict: false,
-  validate: true,
-  customizeAjv: (ajv) => { addFormats(ajv); return ajv; },
-});
-api.init();
+// The response schemas, compiled once and kept (lib/response_validators.js).
+const validateResponse = responseValidators(doc);
 
 // The error envelope on its own, for statuses an operation does not list.
-const errorAjv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(errorAjv);
 const errorSchema = {
   ...doc.components.schemas.IcebergErrorResponse,
   properties: { error: doc.components.schemas.ErrorModel },
 };
 delete errorSchema.example;
-const validateError = errorAjv.compile(errorSchema);
+const validateError = keptValidator(errorSchema, { draft2020: true, allErrors: true });
 
 /** validate()'s body for a HEAD answer: only the status is checked. */
 export const HEAD_BODY = Symbol('HEAD');
@@ -185,7 +175,7 @@ export function validate(operationId, status, body) {
   if (body === null || body === undefined) {
     return { valid: false, errors: [{ message: `${operationId} ${status} declares content, got an empty body` }] };
   }
-  return api.validateResponse(body, operationId, status);
+  return validateResponse(operationId, status, body);
 }
 
 function resolveRef(ref) {

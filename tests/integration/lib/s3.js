@@ -4,19 +4,27 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { freePort, REPO, tmpDir } from './server.js';
 
 const SWIFT = path.join(REPO, 'tests/servers/swift.sh');
 
-/** Start Swift on a free port; returns { endpoint, port, stop(), restart() }. */
+/**
+ * Swift for a test file: { endpoint, port, destroy() }.  The one
+ * tests/run-integration.sh started for the whole run when PGL_SWIFT_PORT
+ * says so (four Pythons and three ring builds cost a start 10-15 s of
+ * CPU; each file keeps to a bucket of its own), else one of the file's
+ * own on a free port.  A test that needs the endpoint to go away puts a
+ * cutProxy() in front of it rather than stopping a Swift others share.
+ */
 export async function startSwift() {
+  const shared = Number(process.env.PGL_SWIFT_PORT);
+  if (shared > 0) return { port: shared, endpoint: `http://127.0.0.1:${shared}`, destroy() {} };
   const dir = tmpDir('pgl-swift');
   const port = await freePort();
   const run = (cmd) => execFileSync('sh', [SWIFT, cmd, dir, String(port)], { encoding: 'utf8', timeout: 90000 }).trim();
   const s = { port, endpoint: run('start') };
-  s.stop = () => run('stop');
-  s.start = () => { s.endpoint = run('start'); return s.endpoint; };
   s.destroy = () => {
     try { run('stop'); } catch { /* already stopped */ }
     fs.rmSync(dir, { recursive: true, force: true });
@@ -47,4 +55,34 @@ export function splitS3(location) {
   const m = location.match(/^s3a?:\/\/([^/]+)\/?(.*)$/);
   assert.ok(m, location);
   return [m[1], m[2]];
+}
+
+/**
+ * A TCP proxy to 127.0.0.1:port that can be cut: cut() stops listening and
+ * drops every connection, as a stopped server does (connections refused,
+ * kept-alive ones gone); restore() listens on the same port again.
+ */
+export async function cutProxy(port) {
+  const socks = new Set();
+  const server = net.createServer((c) => {
+    const u = net.connect(port, '127.0.0.1');
+    socks.add(c).add(u);
+    c.pipe(u).pipe(c);
+    const end = () => { c.destroy(); u.destroy(); socks.delete(c); socks.delete(u); };
+    c.on('error', end).on('close', end);
+    u.on('error', end).on('close', end);
+  });
+  const own = await freePort();
+  const listen = () => new Promise((resolve) => server.listen(own, '127.0.0.1', resolve));
+  await listen();
+  return {
+    endpoint: `http://127.0.0.1:${own}`,
+    async cut() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const s of socks) s.destroy();
+      await closed;
+    },
+    restore: listen,
+    close() { for (const s of socks) s.destroy(); server.close(); },
+  };
 }
