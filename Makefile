@@ -4,7 +4,10 @@
 #   make run        install what is missing, build, start on the embedded
 #                   default (SQLite store, local-disk warehouse, no-auth)
 #   make test       install what is missing, build with ASan/UBSan, run
-#                   every test (unit, fuzz smoke, integration)
+#                   every test (unit, fuzz smoke, integration, package);
+#                   FILE=x STORE=y: only integration file x on store y
+#   make unit       the C unit tests alone, with the store suite on every
+#                   store
 #   make bench      build release and print the benchmark tables
 #   make install    PREFIX=/usr/local SYSCONFDIR=/etc DESTDIR=: binary,
 #                   plugins, /etc/pangolin/{pangolin.toml,pangolin.env},
@@ -275,9 +278,16 @@ integration:
 	@$(MAKE) --no-print-directory FLAVOR=test build-unit
 	@sh tests/run-integration.sh build/test
 
+# `make test FILE=x STORE=y`: only integration file(s) x (tests/integration/
+# x.test.js; several separated by spaces) on pass(es) y (memory sqlite
+# postgres mongo oauth s3 sts); either may be left out (tests/README.md).
 test: deps-test
 	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build build-unit
+ifeq ($(strip $(FILE)$(STORE)),)
 	@sh tests/run-all.sh build/test
+else
+	@PGL_IT_FILES="$(FILE)" PGL_IT_PASSES="$(STORE)" sh tests/run-integration.sh build/test
+endif
 
 run: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all

@@ -1,21 +1,29 @@
 #!/bin/sh
-# `make test`: unit tests, a fuzz smoke run, the integration suites
-# against every store plugin, and the Debian package (tests/package);
-# ends with one "N passed, N failed" line.
+# `make test`: the layering check, unit tests, a fuzz smoke run, the
+# integration suites against every store plugin, and the Debian package
+# (tests/package); ends with one "N passed, N failed" line and the wall
+# time.
 #
-# The parts overlap, to keep the whole well under 20 minutes on two
-# cores: after the layering check, the unit tests, the fuzz smoke run and
-# the package test start in the background, each with its output in a
-# file of its own, while the integration suites run in the foreground
-# (tests/run-integration.sh: PGL_IT_JOBS test files at a time).  The
-# background parts' output is printed whole, each in turn, once the
-# integration suites are done, so no two parts interleave in the log.
+# The parts overlap: after the layering check, the unit tests, the fuzz
+# smoke run and the package test start in the background, each with its
+# output in a file of its own, while the integration suites run in the
+# foreground (tests/run-integration.sh: PGL_IT_JOBS test files at a
+# time).  The background parts' output is printed whole, each in turn,
+# once the integration suites are done, so no two parts interleave in
+# the log.
+#
+# The end of the output is written for a reader who sees only the tail
+# of a CI log: the ten slowest integration jobs, then every failed test
+# (integration: pass, file, test, error, where its server logs are; unit:
+# binary and test; fuzz and package: their "not ok" lines), then the
+# totals and the wall time.
 set -u
 out=${1:-build/test}
 log=$(mktemp)
 tmp=$(mktemp -d)
 trap 'rm -rf "$log" "$tmp"' EXIT
 status=0
+t0=$(date +%s)
 
 # A part in the foreground, its output both shown and kept in the log.
 # "|| status=1" after a pipe into tee would read tee's status, not the
@@ -57,10 +65,34 @@ passed=$(( $(count '\\[  PASSED  \\] [0-9]+') + $(count '^# pass [0-9]+') + \
 failed=$(( $(count '\\[  FAILED  \\] [0-9]+') + $(count '^# fail [0-9]+') + \
 	$(count 'passed, [0-9]+ failed') ))
 [ "$failed" -gt 0 ] && status=1
+
 echo
-# What failed, last, where a reader of the log's tail sees it: the
-# integration digest, failing cmocka tests, failing package or fuzz lines.
-grep -E '^run-integration: FAILED |^\[  FAILED  \] [A-Za-z_]|^not ok - ' "$log" | head -20
+echo "== summary"
+grep -E '^run-integration: (the ten slowest|  )' "$log"
+# Every failed test, last, where a reader of the log's tail sees it.
+{
+	grep -E '^run-integration: FAILED ' "$log"
+	# cmocka names a failed test twice ("[  FAILED  ] name" after it ran,
+	# and in the list at the end): once here, with its binary ("== x").
+	awk '/^== / { bin = $2 }
+	    /^\[  FAILED  \] [A-Za-z_]/ { t = $4; if (!seen[bin " " t]++)
+		printf "unit: FAILED %s › %s\n", bin, t }' "$tmp/unit"
+	for part in fuzz package; do
+		sed -n "s/^not ok - /$part: FAILED /p" "$tmp/$part"
+	done
+	# The layering check's own lines name what broke the rules.
+	case " $broken " in *" layering "*)
+		grep -E '^layering: ' "$log" |
+		    grep -vE 'passed|[0-9]+ (files|calls|includes|file circles)' |
+		    head -20 | sed 's/^layering: /layering: FAILED /' ;;
+	esac
+} >"$tmp/failures"
+if [ -s "$tmp/failures" ]; then
+	echo "== failed ($(wc -l <"$tmp/failures") lines)"
+	cat "$tmp/failures"
+fi
 [ -n "$broken" ] && echo "exited non-zero:$broken"
 echo "$passed passed, $failed failed"
+wall=$(($(date +%s) - t0))
+echo "make test: $((wall / 60)) min $((wall % 60)) s"
 exit $status

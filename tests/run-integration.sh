@@ -13,6 +13,12 @@
 # (admin_coverage.test.js runs on the memory pass only; db_restart,
 # scaleout and commit_unknown on the postgres pass only).
 #
+# A part of it (tests/README.md):
+#   PGL_IT_FILES   file names (x.test.js, x, or tests/integration/x.test.js):
+#                  only these files
+#   PGL_IT_PASSES  pass names (memory sqlite postgres mongo oauth s3 sts):
+#                  only these passes
+#
 # Schedule.  Every (pass, file) pair is one job, `node <file>` with
 # PGL_STORE set (the tests run in the file's own process; `node --test`
 # would start a second node per job).  PGL_IT_JOBS (default 4) jobs run
@@ -22,10 +28,16 @@
 # how it went, and when all are done each pass is printed whole,
 # "== integration (<pass>)" and its files' TAP in name order.
 # PostgreSQL, the MongoDB-protocol server and Swift are started here
-# (tests/servers/) first and stopped afterwards; every pangolin under
-# test gets its own schema / database there, every test file its own
-# bucket.  Exits non-zero if any job fails, with a digest of what failed
-# last.
+# (tests/servers/) when a job needs them, once, and stopped afterwards;
+# every pangolin under test gets its own schema / database there, every
+# test file its own bucket.
+#
+# Logs.  Each job's servers write their logs to
+# <build dir>/logs/<pass>/<file>/ (lib/server.js, PGL_IT_LOGS); a job
+# that passes leaves nothing there.  The end of the output: the ten
+# slowest jobs, then every failed test, "FAILED <pass> <file> › <test>:
+# <its error's first line> [logs: <dir>]", which tests/run-all.sh
+# prints again last.  Exits non-zero if any job fails.
 set -u
 out=${1:-build/test}
 cd "$(dirname "$0")/.." || exit 2
@@ -47,6 +59,8 @@ command -v sqlite3 >/dev/null || { echo "run-integration: sqlite3 not found" >&2
 PGL_BIN=$(cd "$out" && pwd)/pangolin
 export PGL_BIN
 jobs=${PGL_IT_JOBS:-4}
+logs=$(cd "$out" && pwd)/logs
+rm -rf "$logs"
 
 # connections.test.js holds 10,000 idle connections: this process and the
 # servers it starts need the descriptors (root in CI may raise the hard
@@ -63,6 +77,17 @@ for f in $once; do
 		{ echo "run-integration: $list names $f, which is not in tests/integration" >&2; exit 2; }
 done
 all=$(cd tests/integration && ls *.test.js)
+if [ -n "${PGL_IT_FILES:-}" ]; then
+	want=""
+	for f in $PGL_IT_FILES; do
+		f=${f##*/}
+		f=${f%.test.js}.test.js
+		[ -f "tests/integration/$f" ] ||
+			{ echo "run-integration: PGL_IT_FILES names $f, which is not in tests/integration" >&2; exit 2; }
+		want="$want $f"
+	done
+	all=$(echo "$all" | grep -xF "$(echo $want | tr ' ' '\n')")
+fi
 every_store=$(for f in $all; do
 	echo "$once" | grep -qxF "$f" || echo "$f"
 done)
@@ -76,8 +101,7 @@ srvdir=""
 cleanup() {
 	[ -n "$srvdir" ] || return 0
 	sh tests/servers/postgres.sh stop "$srvdir/pg" >/dev/null 2>&1
-	[ -x tests/servers/mongo.sh ] &&
-		sh tests/servers/mongo.sh stop "$srvdir/mongo" >/dev/null 2>&1
+	sh tests/servers/mongo.sh stop "$srvdir/mongo" >/dev/null 2>&1
 	sh tests/servers/swift.sh stop "$srvdir/swift" >/dev/null 2>&1
 	rm -rf "$srvdir"
 	srvdir=""
@@ -99,40 +123,6 @@ start_server() {
 	return 1
 }
 
-status=0
-passes="memory sqlite oauth s3 sts"
-# One Swift for every file that needs S3 (tests/integration/lib/s3.js),
-# each file in a bucket of its own: a start is four Pythons and three ring
-# builds, 10-15 s of CPU.
-if PGL_SWIFT_URL=$(start_server tests/servers/swift.sh "$srvdir/swift" \
-    $((37017 + $$ % 400 * 10))); then
-	PGL_SWIFT_PORT=${PGL_SWIFT_URL##*:}
-	export PGL_SWIFT_PORT
-else
-	echo "run-integration: cannot start Swift" >&2
-	status=1
-fi
-if [ -f "$out/plugins/store-postgres.so" ]; then
-	if PGL_PG_URL=$(start_server tests/servers/postgres.sh "$srvdir/pg" \
-	    $((56432 + $$ % 400 * 10))); then
-		export PGL_PG_URL
-		passes="$passes postgres"
-	else
-		echo "run-integration: cannot start PostgreSQL" >&2
-		status=1
-	fi
-fi
-if [ -f "$out/plugins/store-mongo.so" ] && [ -f tests/servers/mongo.sh ]; then
-	if PGL_MONGO_URL=$(start_server tests/servers/mongo.sh "$srvdir/mongo" \
-	    $((47017 + $$ % 400 * 10))); then
-		export PGL_MONGO_URL
-		passes="$passes mongo"
-	else
-		echo "run-integration: cannot start the MongoDB-protocol server" >&2
-		status=1
-	fi
-fi
-
 # The files of a pass.  oauth, s3 and sts are iceberg-js again on the
 # sqlite store: authenticated by a bearer token from OAuth2 client
 # credentials (auth on); with its catalog on an S3 warehouse (Swift +
@@ -142,10 +132,28 @@ fi
 files_of() {
 	case $1 in
 	sqlite) echo "$all" ;;
-	oauth | s3 | sts) echo iceberg_js.test.js ;;
+	oauth | s3 | sts) echo "$all" | grep -x iceberg_js.test.js ;;
 	*) echo "$every_store" ;;
 	esac
 }
+
+status=0
+passes="memory sqlite oauth s3 sts"
+[ -f "$out/plugins/store-postgres.so" ] && passes="$passes postgres"
+[ -f "$out/plugins/store-mongo.so" ] && passes="$passes mongo"
+if [ -n "${PGL_IT_PASSES:-}" ]; then
+	for p in $PGL_IT_PASSES; do
+		echo " $passes " | grep -qF " $p " ||
+			{ echo "run-integration: PGL_IT_PASSES names $p; the passes are: $passes" >&2; exit 2; }
+	done
+	passes=$PGL_IT_PASSES
+fi
+# A pass with no file of the selection is not run.
+run=""
+for p in $passes; do
+	[ -n "$(files_of "$p")" ] && run="$run $p"
+done
+passes=$run
 
 # The jobs, "<pass> <file>" a line: the slow files of every pass first,
 # then the rest, the passes taking turns.
@@ -157,8 +165,46 @@ for p in $passes; do
 	    { print (($0 in r) ? r[$0] : n + 1), NR, p, $0 }' "$srvdir/files.$p"
 done | sort -s -k1,1n -k2,2n | cut -d' ' -f3- >"$srvdir/jobs"
 
-# One job: its TAP in tap/<pass>/<file>, a line when it ends; a failure
-# leaves <pass>.failed.
+# The shared servers the jobs need, each started once.  One Swift for
+# every file that needs S3 (lib/s3.js), each file in a bucket of its own:
+# a start is four Pythons and three ring builds, 10-15 s of CPU.  A
+# single file that needs it starts its own instead (lib/s3.js).
+needs() {
+	grep -q "^$1 " "$srvdir/jobs"
+}
+swift_files=$(cd tests/integration && grep -l 'lib/s3.js' $all 2>/dev/null)
+if [ "$(wc -l <"$srvdir/jobs")" -gt 1 ] && [ -n "$swift_files" ]; then
+	if PGL_SWIFT_URL=$(start_server tests/servers/swift.sh "$srvdir/swift" \
+	    $((37017 + $$ % 400 * 10))); then
+		PGL_SWIFT_PORT=${PGL_SWIFT_URL##*:}
+		export PGL_SWIFT_PORT
+	else
+		echo "run-integration: cannot start Swift" >&2
+		status=1
+	fi
+fi
+if needs postgres; then
+	if PGL_PG_URL=$(start_server tests/servers/postgres.sh "$srvdir/pg" \
+	    $((56432 + $$ % 400 * 10))); then
+		export PGL_PG_URL
+	else
+		echo "run-integration: cannot start PostgreSQL" >&2
+		exit 1
+	fi
+fi
+if needs mongo; then
+	if PGL_MONGO_URL=$(start_server tests/servers/mongo.sh "$srvdir/mongo" \
+	    $((47017 + $$ % 400 * 10))); then
+		export PGL_MONGO_URL
+	else
+		echo "run-integration: cannot start the MongoDB-protocol server" >&2
+		exit 1
+	fi
+fi
+
+# One job: its TAP in tap/<pass>/<file>, its servers' logs in
+# logs/<pass>/<file>/ (removed when it passes), a line when it ends; a
+# failure is a line in failed.jobs.
 job='pass=$1 file=$2
 case $pass in
 oauth) store=sqlite; export PGL_ICEBERG_AUTH=oauth ;;
@@ -166,11 +212,17 @@ s3) store=sqlite; export PGL_ICEBERG_S3=1 ;;
 sts) store=sqlite; export PGL_ICEBERG_STS=1 ;;
 *) store=$pass ;;
 esac
+PGL_IT_LOGS=$PGL_IT_LOGROOT/$pass/${file%.test.js}
+export PGL_IT_LOGS
 t0=$(date +%s)
 PGL_STORE=$store node --test-reporter=tap "tests/integration/$file" \
     >"$PGL_IT_DIR/tap/$pass/$file" 2>&1
 rc=$?
-[ $rc -eq 0 ] || { : >"$PGL_IT_DIR/$pass.failed"; echo "$pass $file $rc" >>"$PGL_IT_DIR/failed.jobs"; }
+if [ $rc -eq 0 ]; then
+	rm -rf "$PGL_IT_LOGS"
+else
+	echo "$pass $file $rc" >>"$PGL_IT_DIR/failed.jobs"
+fi
 # CPU of the job: node and what it started and waited for (servers and
 # their workers, the CLI, Chromium), from the shell'"'"'s times.
 # (times must run in this shell, not a subshell: a fork starts at zero.)
@@ -178,8 +230,8 @@ times >"$PGL_IT_DIR/times.$$"
 cpu=$(awk '"'"'NR == 2 { gsub(/[ms]/, " "); printf "%.0f", $1 * 60 + $2 + $3 * 60 + $4 }'"'"' "$PGL_IT_DIR/times.$$")
 rm -f "$PGL_IT_DIR/times.$$"
 echo "run-integration: $pass $file: exit $rc after $(($(date +%s) - t0)) s, cpu $cpu s"'
-PGL_IT_DIR=$srvdir
-export PGL_IT_DIR
+PGL_IT_DIR=$srvdir PGL_IT_LOGROOT=$logs
+export PGL_IT_DIR PGL_IT_LOGROOT
 t0=$(date +%s)
 echo "run-integration: $(wc -l <"$srvdir/jobs") jobs, $jobs at a time"
 xargs -P "$jobs" -L 1 sh -c "$job" sh <"$srvdir/jobs" | tee "$srvdir/jobs.log"
@@ -204,21 +256,40 @@ for p in $passes; do
 			status=1
 		fi
 	done
-	[ -e "$srvdir/$p.failed" ] && status=1
 done
 
+# The ten slowest jobs, by wall time.
+echo "run-integration: the ten slowest jobs:"
+sed -n 's/^run-integration: \([a-z0-9]*\) \([^:]*\): exit [0-9]* after \([0-9]*\) s, cpu \([0-9]*\) s$/\3 \4 \1 \2/p' \
+    "$srvdir/jobs.log" | sort -rn | head -10 |
+    awk '{ printf "run-integration:   %4d s (cpu %3d s)  %s %s\n", $1, $2, $3, $4 }'
+
 # A digest of what failed, for tests/run-all.sh to print last (CI logs
-# are often read from the tail): per failed job, its failing tests, the
-# innermost first, with the first line of each one's error.
+# are often read from the tail): every failing test of every failed job,
+# the innermost first, with the first line of its error and where the
+# job's server logs are.  A job that failed without a failing test (it
+# died, or a hook failed) is named by its exit status.
 [ -f "$srvdir/failed.jobs" ] && while read -r p f rc; do
-	echo "run-integration: FAILED $p $f: exit $rc"
-	awk -v j="$p $f" '
-	    /^ *not ok / { sub(/^ *not ok [0-9]+ - /, ""); name = $0; want = 1; next }
-	    want && /^ *error: / { e = $0; sub(/^ *error: *(\|-)? */, "", e)
-		if (e == "") { getline e; sub(/^ */, "", e) }
+	status=1
+	dir=$logs/$p/${f%.test.js}
+	[ -d "$dir" ] && where=" [logs: $dir]" || where=""
+	awk -v j="$p $f" -v where="$where" -v rc="$rc" '
+	    # A test inside a describe() is named with its suites: "a › b".
+	    function indent(l) { match(l, /^ */); return RLENGTH / 4 }
+	    /^ *# Subtest: / { d = indent($0); t = $0; sub(/^ *# Subtest: /, "", t)
+		path[d] = t; next }
+	    /^ *not ok / { d = indent($0); name = ""
+		for (i = 0; i < d; i++) name = name path[i] " › "
+		t = $0; sub(/^ *not ok [0-9]+ - /, "", t); name = name t
+		want = 1; next }
+	    want && /^ *error: / { e = $0; sub(/^ *error: */, "", e)
+		if (e ~ /^[|>]-?$/) { getline e; sub(/^ */, "", e) }
+		else if (e ~ /^'"'"'.*'"'"'$/) e = substr(e, 2, length(e) - 2)
 		want = 0
-		if (e ~ /^.[0-9]+ subtests? failed.$/) next
-		printf "run-integration: FAILED %s: %s: %s\n", j, name, substr(e, 1, 200) }' \
-	    "$srvdir/tap/$p/$f" | head -4
+		if (e ~ /^[0-9]+ subtests? failed$/) next
+		n++
+		printf "run-integration: FAILED %s › %s: %s%s\n", j, name, substr(e, 1, 200), where }
+	    END { if (n == 0) printf "run-integration: FAILED %s: exit %s, no failing test reported%s\n", j, rc, where }' \
+	    "$srvdir/tap/$p/$f"
 done <"$srvdir/failed.jobs"
 exit $status

@@ -57,7 +57,7 @@ for f in tests/fuzz/fuzz_*.c; do
 	eval fenv=\${env_$short:-}
 	if ! objs=$(objects $srcs) ||
 	    ! clang $CFLAGS "$f" $objs $libs -o "$out/$name"; then
-		echo "fuzz: cannot build $name"
+		echo "not ok - fuzz: cannot build $name"
 		fail=$((fail + 1))
 		continue
 	fi
@@ -71,6 +71,7 @@ for f in tests/fuzz/fuzz_*.c; do
 		pass=$((pass + 1))
 	else
 		tail -40 "$out/$name.log"
+		echo "not ok - fuzz: $name found a crash or a leak (its input: tests/fuzz/findings/; its log: $out/$name.log)"
 		fail=$((fail + 1))
 	fi
 	rm -rf "$corpus"

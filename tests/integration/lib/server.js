@@ -161,9 +161,42 @@ function childPids(pid) {
   return out;
 }
 
+// Where each server's log is kept as a file: PGL_IT_LOGS, a directory
+// tests/run-integration.sh names per job (kept when the job fails, and
+// named in the run's digest of failures), else none.
+const LOGS = process.env.PGL_IT_LOGS;
+let logSeq = 0;
+
+/** A file that takes a server's output as it comes, or null. */
+function logFile(pid) {
+  if (!LOGS) return null;
+  fs.mkdirSync(LOGS, { recursive: true });
+  const name = path.join(LOGS, `server-${++logSeq}-${pid}.log`);
+  return { name, fd: fs.openSync(name, 'a') };
+}
+
+/**
+ * What each process of a server that will not stop is doing: its state,
+ * the kernel function it sleeps in, and its threads' stacks (gdb, bounded
+ * in time), for the failure message and the server's log file.
+ */
+export function processReport(root) {
+  const out = [];
+  for (const pid of processTree(root)) {
+    const read = (f) => { try { return fs.readFileSync(`/proc/${pid}/${f}`, 'utf8').trim(); } catch { return '?'; } };
+    const state = /^State:\s*(.*)$/m.exec(read('status'))?.[1] ?? '?';
+    out.push(`pid ${pid} (${read('comm')}): ${state}, wchan ${read('wchan')}`);
+    const gdb = spawnSync('gdb', ['-batch', '-nx', '-p', String(pid), '-ex', 'thread apply all bt 12'],
+      { encoding: 'utf8', timeout: 10000 });
+    out.push(...(gdb.stdout ?? '').split('\n').filter((l) => /^(Thread |#)/.test(l)).slice(0, 60));
+  }
+  return out.join('\n');
+}
+
 /**
  * Spawn the binary with args and extra env; stdout and stderr go to one
- * log buffer.  stop() sends SIGTERM, waits (SIGKILL and fail after
+ * log buffer (and to a file under PGL_IT_LOGS).  stop() sends SIGTERM,
+ * waits (reports what each process is doing, SIGKILLs and fails after
  * `timeout`), then fails on any sanitizer report in the log.
  */
 export function spawnServer(args, env = {}) {
@@ -171,14 +204,19 @@ export function spawnServer(args, env = {}) {
   live.add(proc.pid);
   proc.on('exit', () => live.delete(proc.pid));
   let log = '';
-  proc.stdout.on('data', (d) => { log += d; });
-  proc.stderr.on('data', (d) => { log += d; });
+  const file = logFile(proc.pid);
+  const keep = (d) => { log += d; if (file) fs.writeSync(file.fd, d); };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  if (file) proc.on('close', () => fs.closeSync(file.fd));
   let exit = null;
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => { exit = { code, signal }; resolve(exit); }));
   const h = {
     proc,
     exited,
     log: () => log,
+    /** The file the log is kept in (PGL_IT_LOGS), or null. */
+    logPath: file?.name ?? null,
     exit: () => exit,
     /** SIGKILL the parent and its workers (by pid), and stop reading their output. */
     kill() {
@@ -196,11 +234,14 @@ export function spawnServer(args, env = {}) {
       const e = await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, timeout, null); })]);
       clearTimeout(timer);
       if (e === null) {
+        const report = processReport(proc.pid);
+        if (file) fs.writeSync(file.fd, `\n-- the harness: no exit within ${timeout} ms of ${signal}\n${report}\n`);
         h.kill();
         await exited;
-        assert.fail(`pangolin did not exit within ${timeout} ms of ${signal}\n${log.slice(-4000)}`);
+        assert.fail(`pangolin did not exit within ${timeout} ms of ${signal}${file ? ` (log: ${file.name})` : ''}\n` +
+          `${report}\n-- its log's end:\n${log.slice(-4000)}`);
       }
-      assertNoSanitizerReport(log);
+      assertNoSanitizerReport(log, file ? `server log ${file.name}` : 'server log');
       return e;
     },
     /** Resolve when GET /health/ready is 200 (30 s), fail if the process exits. */
