@@ -58,6 +58,7 @@
 #define SQL_TEXT_INDEX_FTS5	1
 #define SQL_JOIN_IN_ORDER	"CROSS JOIN"
 #define SQL_LOCK_ROW		""
+#define SQL_GREATEST		"max"
 #define SQL_NEXT_SEQ \
 	"UPDATE asset_clock SET v = v + 1 WHERE one = 1 RETURNING v"
 
@@ -77,6 +78,7 @@
 #define SQL_TEXT_INDEX_FTS5	0
 #define SQL_JOIN_IN_ORDER	"JOIN"
 #define SQL_LOCK_ROW		" FOR NO KEY UPDATE"
+#define SQL_GREATEST		"greatest"
 #define SQL_NEXT_SEQ		"SELECT nextval('asset_clock')"
 
 #else

@@ -39,9 +39,16 @@ static const char BM_DELETE[] =
 	"id, tenant_id, user_id, asset_id, reason, status, requested_at," \
 	" reviewed_by, reviewed_at, review_comment"
 
+/*
+ * A request's time is after every earlier request of its tenant, by a
+ * millisecond at least: two asked one after the other within the same
+ * millisecond still list newest first (the lists order by it).
+ */
 static const char AR_INSERT[] =
 	"INSERT INTO access_requests (" AR_COLS ")"
-	" SELECT ?1, a.tenant_id, ?3, a.id, ?5, ?6, ?7, NULL, 0, NULL"
+	" SELECT ?1, a.tenant_id, ?3, a.id, ?5, ?6, " SQL_GREATEST "(?7,"
+	" COALESCE((SELECT max(r.requested_at) FROM access_requests r"
+	" WHERE r.tenant_id = ?2), 0) + 1), NULL, 0, NULL"
 	" FROM assets a WHERE a.tenant_id = ?2 AND a.id = ?4";
 static const char AR_GET[] =
 	"SELECT " AR_COLS " FROM access_requests"

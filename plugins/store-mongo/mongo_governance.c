@@ -292,12 +292,50 @@ place_fill(struct doc *d, void *out)
 	(void)copy_field(d->b, "branch_name", p->branch, sizeof(p->branch));
 }
 
+/*
+ * The time of the tenant's newest access request (0 without one): a new
+ * request's time is after it, so two asked within the same millisecond
+ * still list newest first (as in the SQL stores).
+ */
+static int
+newest_request(struct pgl_store *s, const char *tenant, int64_t *at,
+    struct pgl_err *err)
+{
+	bson_t			 filter = BSON_INITIALIZER, *opts;
+	const bson_t		*doc;
+	bson_error_t		 e;
+	bson_iter_t		 it;
+	mongoc_cursor_t		*cur;
+	int			 rc;
+
+	*at = 0;
+	mg_str(&filter, "tenant_id", tenant);
+	opts = BCON_NEW("sort", "{", "requested_at", BCON_INT32(-1), "}",
+	    "limit", BCON_INT64(1), "projection", "{", "requested_at",
+	    BCON_INT32(1), "}");
+	rc = mg_find(s, err, COLL_ACCESS, &filter, opts, &cur);
+	bson_destroy(opts);
+	bson_destroy(&filter);
+	if (rc != PGL_OK)
+		return (rc);
+	if (mongoc_cursor_next(cur, &doc) &&
+	    bson_iter_init_find(&it, doc, "requested_at") &&
+	    BSON_ITER_HOLDS_NUMBER(&it))	/* a server may store an int32 */
+		*at = bson_iter_as_int64(&it);
+	if (mongoc_cursor_error(cur, &e))
+		rc = mongo_err(err, PGL_EUNAVAIL, "access requests: %s",
+		    e.message);
+	mongoc_cursor_destroy(cur);
+	return (rc);
+}
+
 int
 mongo_create_access_request(struct pgl_store *s,
     const struct pgl_access_request *q, struct pgl_err *err)
 {
 	struct asset_place	p;
 	bson_t			filter = BSON_INITIALIZER, doc = BSON_INITIALIZER;
+	int64_t			at, newest = 0;
 	int			rc;
 
 	if (q->id == NULL || q->user_id == NULL || q->asset_id == NULL)
@@ -310,7 +348,10 @@ mongo_create_access_request(struct pgl_store *s,
 	rc = mg_get(s, NULL, err, COLL_ASSETS, &filter, place_fill, &p);
 	if (rc == PGL_ENOTFOUND)
 		rc = mongo_err(err, rc, "asset %s not found", q->asset_id);
+	if (rc == PGL_OK)
+		rc = newest_request(s, q->tenant_id, &newest, err);
 	if (rc == PGL_OK) {
+		at = q->requested_at_ms ? q->requested_at_ms : mongo_now_ms();
 		BSON_APPEND_UTF8(&doc, "id", q->id);
 		mg_str(&doc, "tenant_id", q->tenant_id);
 		BSON_APPEND_UTF8(&doc, "catalog_name", p.catalog);
@@ -319,8 +360,8 @@ mongo_create_access_request(struct pgl_store *s,
 		BSON_APPEND_UTF8(&doc, "user_id", q->user_id);
 		mg_str(&doc, "reason", q->reason);
 		mg_str_or(&doc, "status", q->status, "pending");
-		BSON_APPEND_INT64(&doc, "requested_at", q->requested_at_ms ?
-		    q->requested_at_ms : mongo_now_ms());
+		BSON_APPEND_INT64(&doc, "requested_at", at > newest ? at :
+		    newest + 1);
 		BSON_APPEND_NULL(&doc, "reviewed_by");
 		BSON_APPEND_INT64(&doc, "reviewed_at", 0);
 		BSON_APPEND_NULL(&doc, "review_comment");

@@ -27,6 +27,8 @@
 static volatile sig_atomic_t	stopping;
 static volatile int		stop_sweep;	/* stopping, as an int */
 
+static sigset_t			unblocked;	/* at fork */
+
 static void
 on_term(int sig)
 {
@@ -68,6 +70,8 @@ process_setup(const char *name)
 	(void)sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	(void)sigaction(SIGCHLD, &sa, NULL);
+	/* A runner is forked with the supervisor's mask (supervise()). */
+	(void)sigprocmask(SIG_SETMASK, &unblocked, NULL);
 	pgl_log_set_process(name);
 }
 
@@ -302,23 +306,21 @@ runner_spawn(const struct pgl_tasks_env *env, int n)
 	return (pid);
 }
 
-/* Restart whichever runner died; 1 s between failed forks. */
+/* Only wakes sigsuspend() in supervise(): a runner ended. */
 static void
-supervise(const struct pgl_tasks_env *env, pid_t *pids, int n)
+on_child(int sig)
+{
+	(void)sig;
+}
+
+/* The runners that ended, marked for a restart. */
+static void
+reap(pid_t *pids, int n)
 {
 	pid_t	dead;
 	int	i, status;
 
-	while (!stopping) {
-		for (i = 0; i < n; i++)
-			if (pids[i] <= 0)
-				pids[i] = runner_spawn(env, i);
-		dead = waitpid(-1, &status, 0);
-		if (dead == -1) {
-			if (errno != EINTR)
-				nap(1000);
-			continue;
-		}
+	while ((dead = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (i = 0; i < n; i++)
 			if (pids[i] == dead) {
 				pgl_log(PGL_LOG_WARN, "task runner %d (pid %d) "
@@ -327,6 +329,51 @@ supervise(const struct pgl_tasks_env *env, pid_t *pids, int n)
 				pids[i] = 0;
 			}
 	}
+}
+
+/*
+ * Restart whichever runner died; 1 s between failed forks.  SIGTERM and
+ * SIGCHLD are blocked but inside sigsuspend(), which unblocks and waits
+ * in one step: a SIGTERM that came between the look at `stopping` and a
+ * blocking waitpid() was not seen until a runner died, and the parent
+ * gave up on us after its 5 s (pgl_tasks_stop).
+ */
+static void
+supervise(const struct pgl_tasks_env *env, pid_t *pids, int n)
+{
+	struct sigaction	sa;
+	sigset_t		block, old, wait;
+	int			i, failed;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_child;
+	(void)sigaction(SIGCHLD, &sa, NULL);
+	(void)sigemptyset(&block);
+	(void)sigaddset(&block, SIGCHLD);
+	(void)sigaddset(&block, SIGTERM);
+	(void)sigaddset(&block, SIGINT);
+	(void)sigprocmask(SIG_BLOCK, &block, &old);
+	/* The parent may have had them blocked when it forked us. */
+	wait = old;
+	(void)sigdelset(&wait, SIGCHLD);
+	(void)sigdelset(&wait, SIGTERM);
+	(void)sigdelset(&wait, SIGINT);
+	while (!stopping) {
+		reap(pids, n);
+		failed = 0;
+		for (i = 0; i < n; i++) {
+			if (pids[i] <= 0)
+				pids[i] = runner_spawn(env, i);
+			failed |= pids[i] == -1;
+		}
+		if (stopping)
+			break;
+		if (failed)
+			nap(1000);	/* SIGTERM waits blocked meanwhile */
+		else
+			(void)sigsuspend(&wait);
+	}
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 static void
@@ -352,6 +399,8 @@ pid_t
 pgl_tasks_start(const struct pgl_tasks_env *env)
 {
 	pid_t	pid;
+
+	(void)sigprocmask(SIG_SETMASK, NULL, &unblocked);
 
 	if ((pid = fork()) == 0)
 		supervisor_main(env);

@@ -3409,6 +3409,33 @@ test_metadata_and_requests_go_with_their_asset(void **state)
 	    &(const char *){ NULL }, &f->err));
 }
 
+/*
+ * Two requests asked in the same millisecond (the second id sorting
+ * before the first): the later one still lists first, its time a
+ * millisecond after the other's.
+ */
+static void
+test_access_requests_of_one_millisecond_list_in_the_order_asked(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_access_request	 q, *items;
+	struct pgl_page			 all = { 0, 0 };
+	uint64_t			 total;
+	size_t				 n;
+
+	seed_catalog_tree(f, "t-a");
+	q = request("r-zz", "t-a", "u1", T1, 700);
+	OK(f, ops->create_access_request(f->s, &q, &f->err));
+	q = request("r-aa", "t-a", "u1", V1, 700);
+	OK(f, ops->create_access_request(f->s, &q, &f->err));
+	OK(f, ops->list_access_requests(f->s, f->a, "t-a", NULL, &all, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(n, 2);
+	assert_string_equal(items[0].id, "r-aa");
+	assert_string_equal(items[1].id, "r-zz");
+	assert_true(items[0].requested_at_ms > items[1].requested_at_ms);
+}
+
 static void
 test_access_requests_list_newest_first_and_review_once(void **state)
 {
@@ -5837,6 +5864,7 @@ main(void)
 		T(test_business_metadata_upsert_keeps_its_creation),
 		T(test_metadata_and_requests_go_with_their_asset),
 		T(test_access_requests_list_newest_first_and_review_once),
+		T(test_access_requests_of_one_millisecond_list_in_the_order_asked),
 		T(test_search_finds_substrings_of_names_and_descriptions),
 		T(test_search_follows_renames_and_descriptions),
 		T(test_search_filters_by_tags_catalog_and_visibility),
