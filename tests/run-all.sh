@@ -19,9 +19,11 @@
 # totals and the wall time.
 set -u
 out=${1:-build/test}
+pgl_tmpdir_owned=""
+. tests/tmpdir.sh
 log=$(mktemp)
 tmp=$(mktemp -d)
-trap 'rm -rf "$log" "$tmp"' EXIT
+trap 'rm -rf "$log" "$tmp"; [ -n "$pgl_tmpdir_owned" ] && rm -rf "$PGL_TEST_TMPDIR"' EXIT
 status=0
 t0=$(date +%s)
 

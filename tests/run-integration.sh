@@ -97,14 +97,19 @@ slow="cli_admin s3_stall ui_manage merge_large s3 ui ui_identity
 	ui_explorer cli scaleout scan_plan_s3 merge authz presign commit_history
 	credentials_lifecycle maintenance_tables connections federation"
 
+pgl_tmpdir_owned=""
+. tests/tmpdir.sh
 srvdir=""
 cleanup() {
-	[ -n "$srvdir" ] || return 0
-	sh tests/servers/postgres.sh stop "$srvdir/pg" >/dev/null 2>&1
-	sh tests/servers/mongo.sh stop "$srvdir/mongo" >/dev/null 2>&1
-	sh tests/servers/swift.sh stop "$srvdir/swift" >/dev/null 2>&1
-	rm -rf "$srvdir"
-	srvdir=""
+	if [ -n "$srvdir" ]; then
+		sh tests/servers/postgres.sh stop "$srvdir/pg" >/dev/null 2>&1
+		sh tests/servers/mongo.sh stop "$srvdir/mongo" >/dev/null 2>&1
+		sh tests/servers/swift.sh stop "$srvdir/swift" >/dev/null 2>&1
+		rm -rf "$srvdir"
+		srvdir=""
+	fi
+	[ -n "$pgl_tmpdir_owned" ] && rm -rf "$PGL_TEST_TMPDIR"
+	pgl_tmpdir_owned=""
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -53,7 +53,7 @@ chmod 755 "$tmp"
 # --- the package --------------------------------------------------------------
 
 deb=$tmp/pangolin.deb
-if ! make --no-print-directory FLAVOR="$flavor" deb DEB="$deb" >"$tmp/make.log" 2>&1; then
+if ! DEB_COMPRESS=gzip make --no-print-directory FLAVOR="$flavor" deb DEB="$deb" >"$tmp/make.log" 2>&1; then
 	cat "$tmp/make.log"
 	bad "make deb builds the package"
 	finish
