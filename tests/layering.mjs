@@ -172,26 +172,31 @@ for (const [f, to] of edges) {
   }
 }
 // The rooms of src/api and what each may call or include besides itself
-// (one order for both graphs): the shared layer (api/: the gate,
-// replies, targets, storage, the config cache, authorization, audit,
-// queueing tasks) uses no room; every room uses it.  The commit loop and
-// the metadata files it writes sit under the handlers that commit (rest,
-// branching, discovery: generic assets are committed like tables); the
-// task runner's dispatch (maintenance) is the top,
-// running every kind.  (The route table names every handler, by pointer:
-// that is its job; it is the top of src/api, see `room` below.)
+// (one order for both graphs).  The shared layer (api/: the gate,
+// authentication, authorization, replies, targets, the config cache,
+// audit; SHARED_LAYER below) uses only the low rooms under it (LOW),
+// which use nothing of src/api; every other room uses both.  The commit
+// loop and the metadata files it writes sit under the handlers that
+// commit (rest, branching, discovery: generic assets are committed like
+// tables); the task runner's dispatch (maintenance) is the top, running
+// every kind.  (The route table names every handler, by pointer: that is
+// its job; it is the top of src/api, see `room` above.)
+const LOW = [
+  'src/api/cache',	// the metadata cache's tiers, the tree cache, their counters
+];
+const SHARED = ['src/api', ...LOW];
 const ROOMS = {
-  'src/api': [],
-  'src/api/cache': ['src/api'],
-  'src/api/commit': ['src/api', 'src/api/cache'],
-  'src/api/rest': ['src/api', 'src/api/cache', 'src/api/commit'],
-  'src/api/branching': ['src/api', 'src/api/cache', 'src/api/commit'],
-  'src/api/identity': ['src/api'],
-  'src/api/federation': ['src/api'],
-  'src/api/manage': ['src/api', 'src/api/cache', 'src/api/federation'],
-  'src/api/discovery': ['src/api', 'src/api/cache', 'src/api/commit'],
-  'src/api/scan': ['src/api', 'src/api/cache', 'src/api/commit'],
-  'src/api/maintenance': ['src/api', 'src/api/cache', 'src/api/commit', 'src/api/rest', 'src/api/branching',
+  ...Object.fromEntries(LOW.map((r) => [r, []])),
+  'src/api': LOW,
+  'src/api/commit': SHARED,
+  'src/api/rest': [...SHARED, 'src/api/commit'],
+  'src/api/branching': [...SHARED, 'src/api/commit'],
+  'src/api/identity': SHARED,
+  'src/api/federation': SHARED,
+  'src/api/manage': [...SHARED, 'src/api/federation'],
+  'src/api/discovery': [...SHARED, 'src/api/commit'],
+  'src/api/scan': [...SHARED, 'src/api/commit'],
+  'src/api/maintenance': [...SHARED, 'src/api/commit', 'src/api/rest', 'src/api/branching',
     'src/api/federation', 'src/api/scan'],
 };
 let upward = 0;

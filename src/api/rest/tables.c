@@ -14,6 +14,7 @@
 #include <strings.h>
 
 
+#include "api/cache/cache.h"
 #include "http/gzip.h"
 #include "api/api.h"
 #include "api/gate.h"

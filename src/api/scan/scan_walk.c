@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/cache/cache.h"
 #include "api/fetch.h"
 #include "api/gate.h"
 #include "api/scan/scan.h"
