@@ -183,6 +183,7 @@ for (const [f, to] of edges) {
 // its job; it is the top of src/api, see `room` above.)
 const LOW = [
   'src/api/cache',	// the metadata cache's tiers, the tree cache, their counters
+  'src/api/request',	// r->app, and its object reads by fetch and replay
 ];
 const SHARED = ['src/api', ...LOW];
 const ROOMS = {

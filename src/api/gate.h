@@ -8,7 +8,7 @@
 #ifndef PGL_GATE_H
 #define PGL_GATE_H
 
-#include "api/req_app.h"
+#include "api/request/req_app.h"
 #include "auth/rbac.h"
 #include "http/request.h"
 #include "pangolin/store.h"

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/fetch.h"
 #include "api/gate.h"
+#include "api/request/fetch.h"
 #include "api/sts_vend.h"
 #include "app/app.h"
 #include "metrics/cache_stats.h"

@@ -8,8 +8,8 @@
 
 #include "api/api.h"
 #include "api/cache/cache.h"
-#include "api/fetch.h"
 #include "api/gate.h"
+#include "api/request/fetch.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
 #include "metrics/metrics.h"

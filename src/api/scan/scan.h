@@ -10,7 +10,7 @@
  * data file is opened.
  *
  * A plan reading at most [scan] sync_max_manifests manifests is made in
- * the request (its reads by fetch and replay: api/fetch.h); a larger one
+ * the request (its reads by fetch and replay: api/request/fetch.h); a larger one
  * is a task of kind "scan_plan" (the task id is the plan id) that the
  * runners make while the client polls.  A result is cut into parts of
  * [scan] tasks_per_part file scan tasks (and at most 3 MB of JSON); a

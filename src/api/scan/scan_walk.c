@@ -17,8 +17,8 @@
 
 #include "api/api.h"
 #include "api/cache/cache.h"
-#include "api/fetch.h"
 #include "api/gate.h"
+#include "api/request/fetch.h"
 #include "api/scan/scan.h"
 #include "app/app.h"
 #include "iceberg/manifest.h"
