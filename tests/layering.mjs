@@ -184,6 +184,7 @@ for (const [f, to] of edges) {
 const LOW = [
   'src/api/cache',	// the metadata cache's tiers, the tree cache, their counters
   'src/api/request',	// r->app, and its object reads by fetch and replay
+  'src/api/placement',	// where local storage may live (targets refuse the rest)
 ];
 const SHARED = ['src/api', ...LOW];
 const ROOMS = {

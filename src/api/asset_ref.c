@@ -10,7 +10,7 @@
 #include "api/api.h"
 #include "api/asset_ref.h"
 #include "api/config_cache.h"
-#include "api/placement.h"
+#include "api/placement/placement.h"
 #include "api/request/req_app.h"
 #include "app/app.h"
 #include "util/arena.h"

@@ -16,7 +16,7 @@
 #include "api/api.h"
 #include "api/manage/manage.h"
 #include "api/config_cache.h"
-#include "api/placement.h"
+#include "api/placement/placement.h"
 #include "app/app.h"
 #include "storage/endpoint.h"
 #include "util/json.h"

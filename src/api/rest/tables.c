@@ -15,6 +15,7 @@
 
 
 #include "api/cache/cache.h"
+#include "api/placement/placement.h"
 #include "http/gzip.h"
 #include "api/api.h"
 #include "api/gate.h"
@@ -23,7 +24,6 @@
 #include "api/rest/rest.h"
 #include "api/task.h"
 #include "api/rest/list_walk.h"
-#include "api/placement.h"
 #include "api/sts_vend.h"
 #include "app/app.h"
 #include "http/gzip.h"
