@@ -190,15 +190,16 @@ const SHARED = ['src/api', ...LOW];
 const ROOMS = {
   ...Object.fromEntries(LOW.map((r) => [r, []])),
   'src/api': LOW,
-  'src/api/commit': SHARED,
-  'src/api/rest': [...SHARED, 'src/api/commit'],
-  'src/api/branching': [...SHARED, 'src/api/commit'],
+  'src/api/storage': SHARED,
+  'src/api/commit': [...SHARED, 'src/api/storage'],
+  'src/api/rest': [...SHARED, 'src/api/storage', 'src/api/commit'],
+  'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/commit'],
   'src/api/identity': SHARED,
-  'src/api/federation': SHARED,
-  'src/api/manage': [...SHARED, 'src/api/federation'],
+  'src/api/federation': [...SHARED, 'src/api/storage'],
+  'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation'],
   'src/api/discovery': [...SHARED, 'src/api/commit'],
-  'src/api/scan': [...SHARED, 'src/api/commit'],
-  'src/api/maintenance': [...SHARED, 'src/api/commit', 'src/api/rest', 'src/api/branching',
+  'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/commit'],
+  'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/commit', 'src/api/rest', 'src/api/branching',
     'src/api/federation', 'src/api/scan'],
 };
 let upward = 0;

@@ -1,6 +1,6 @@
 /*
  * The shared layer of the handlers (the .c files of src/api): what every room uses
- * (JSON helpers, secrets, audit, the caller's address, the store
+ * (JSON helpers, audit, the caller's address, the store
  * transaction).  Each room's own header says what the
  * room offers: rest/rest.h, commit/commit.h, branching/merge.h,
  * maintenance/maint.h, identity/identity.h, manage/manage.h,
@@ -63,22 +63,6 @@ const char	*api_client_addr(struct pgl_req *);
 /* Run fn inside a store transaction: commit on PGL_OK, else roll back. */
 int	pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 	    struct pgl_err *);
-
-/* warehouse_secrets.c: secret storage_config / vending_strategy values. */
-int	api_secret_key(const char *key);
-/* Replace secret values of obj with the mask, in place; returns obj. */
-json_t	*api_secrets_mask(json_t *obj);
-/*
- * Prepare obj's secret values for the store: the mask keeps the value of
- * stored (an object or NULL); others are sealed when an encryption key is
- * configured.  where names the field in errors.  -1 after a reply.
- */
-int	api_secrets_seal(struct pgl_req *, const char *where, json_t *obj,
-	    const json_t *stored);
-/* Stored JSON text -> object with sealed values opened; NULL after a
- * 500 reply when a value cannot be opened. */
-json_t	*api_secrets_open(struct pgl_req *, const char *where,
-	    const char *text);
 
 /*
  * common.c: a Federated catalog (catalog_type "Federated") keeps nothing

@@ -18,6 +18,7 @@
 #include "api/commit/run.h"
 #include "api/gate.h"
 #include "api/request/fetch.h"
+#include "api/storage/storage.h"
 #include "api/target.h"
 #include "metrics/metrics.h"
 #include "storage/obj_job.h"

@@ -19,6 +19,7 @@
 #include "api/commit/run.h"
 #include "api/gate.h"
 #include "api/request/fetch.h"
+#include "api/storage/storage.h"
 #include "metrics/metrics.h"
 #include "storage/obj_job.h"
 #include "storage/objio.h"

@@ -10,6 +10,7 @@
 #include "api/cache/cache.h"
 #include "api/gate.h"
 #include "api/request/fetch.h"
+#include "api/storage/storage.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
 #include "metrics/metrics.h"

@@ -10,6 +10,7 @@
 #include "api/gate.h"
 #include "api/maintenance/maint.h"
 #include "api/request/fetch.h"
+#include "api/storage/storage.h"
 #include "app/app.h"
 #include "iceberg/manifest.h"
 #include "storage/objio.h"

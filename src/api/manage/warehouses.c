@@ -17,6 +17,7 @@
 #include "api/manage/manage.h"
 #include "api/config_cache.h"
 #include "api/placement/placement.h"
+#include "api/storage/warehouse_secrets.h"
 #include "app/app.h"
 #include "storage/endpoint.h"
 #include "util/json.h"

@@ -16,6 +16,8 @@
 
 #include "api/cache/cache.h"
 #include "api/placement/placement.h"
+#include "api/storage/storage.h"
+#include "api/storage/sts_vend.h"
 #include "http/gzip.h"
 #include "api/api.h"
 #include "api/gate.h"
@@ -24,7 +26,6 @@
 #include "api/rest/rest.h"
 #include "api/task.h"
 #include "api/rest/list_walk.h"
-#include "api/sts_vend.h"
 #include "app/app.h"
 #include "http/gzip.h"
 #include "iceberg/iceberg.h"

@@ -20,6 +20,7 @@
 #include "api/gate.h"
 #include "api/request/fetch.h"
 #include "api/scan/scan.h"
+#include "api/storage/storage.h"
 #include "app/app.h"
 #include "iceberg/manifest.h"
 #include "storage/objio.h"

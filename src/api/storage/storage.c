@@ -13,6 +13,8 @@
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/placement/placement.h"
+#include "api/storage/storage.h"
+#include "api/storage/warehouse_secrets.h"
 #include "api/target.h"
 #include "app/app.h"
 #include "storage/objio.h"
