@@ -191,16 +191,17 @@ const ROOMS = {
   ...Object.fromEntries(LOW.map((r) => [r, []])),
   'src/api': LOW,
   'src/api/storage': SHARED,
+  'src/api/tasks': SHARED,
   'src/api/commit': [...SHARED, 'src/api/storage'],
-  'src/api/rest': [...SHARED, 'src/api/storage', 'src/api/commit'],
-  'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/commit'],
+  'src/api/rest': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
+  'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
   'src/api/identity': SHARED,
-  'src/api/federation': [...SHARED, 'src/api/storage'],
+  'src/api/federation': [...SHARED, 'src/api/storage', 'src/api/tasks'],
   'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation'],
   'src/api/discovery': [...SHARED, 'src/api/commit'],
-  'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/commit'],
-  'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/commit', 'src/api/rest', 'src/api/branching',
-    'src/api/federation', 'src/api/scan'],
+  'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
+  'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit', 'src/api/rest',
+    'src/api/branching', 'src/api/federation', 'src/api/scan'],
 };
 let upward = 0;
 for (const [f, to] of edges) {
