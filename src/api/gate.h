@@ -80,37 +80,25 @@ int	api_session_alive(struct pgl_req *, const char **why);
  * sets *retry_after (seconds). */
 int	api_identify(struct pgl_req *, const char **why, int *retry_after);
 
-/* external.c: callers with an identity provider's token. */
+/*
+ * Callers with an identity provider's token are the identity room's
+ * (identity/external.c), above this layer: it audits, makes users and
+ * reads the config cache.  main.c hands authn.c its entry points at
+ * start-up; until then no token is a provider's.
+ */
 struct pgl_idp;
-/* The provider that issued token (by its unverified "iss"), or NULL. */
-struct pgl_idp	*api_external_provider(const char *token);
-/*
- * A provider whose fetch failed while its last good keys were kept is
- * recorded in root's audit log (oidc_provider_error) once per episode,
- * by the first request of the provider after it (idp.h); a provider
- * with no keys at all is recorded by each refused request instead.
- */
-void	api_external_report(struct pgl_req *, struct pgl_idp *);
-/*
- * Verify token as idp's: 0 with *claims (the caller's to decref), 401 or
- * 503 with *why, or API_AUTH_WAIT when the keys are being fetched and
- * resume(r) will run once they are (resume NULL: never wait).
- */
-int	api_external_verify(struct pgl_req *, struct pgl_idp *,
-	    const char *token, json_t **claims, const char **why,
-	    void (*resume)(struct pgl_req *));
-/* The same, then the caller from the claims into r->who and r->tenant
- * (the user made on first sight); 0, 401, 403 or 503 with *why. */
-int	api_external_identify(struct pgl_req *, struct pgl_idp *,
-	    const char *token, const char **why,
-	    void (*resume)(struct pgl_req *));
-/* Verified claims of idp to the caller in r->who (the user made on first
- * sight): 0, or 401, 403 or 503 with *why. */
-int	api_external_resolve(struct pgl_req *, struct pgl_idp *,
-	    const json_t *claims, const char **why);
-/* u is being deleted: if external, refuse its tokens for a day.  0, or
- * -1 after a reply. */
-int	api_external_forget(struct pgl_req *, const struct pgl_user *);
+struct api_external_ops {
+	/* The provider that issued token (by its unverified "iss"), or
+	 * NULL. */
+	struct pgl_idp	*(*provider)(const char *token);
+	/* Verify token as idp's, then the caller from its claims into
+	 * r->who and r->tenant: 0, 401, 403 or 503 with *why, or
+	 * API_AUTH_WAIT (as api_authenticate). */
+	int		 (*identify)(struct pgl_req *, struct pgl_idp *,
+			    const char *token, const char **why,
+			    void (*resume)(struct pgl_req *));
+};
+void	api_authn_external(const struct api_external_ops *);
 
 /* authz.c */
 /* 0, or an HTTP status (403) for r's route and resource. */

@@ -26,8 +26,9 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
+#include "api/identity/identity.h"
+#include "api/identity/idp.h"
 #include "app/app.h"
-#include "api/idp.h"
 #include "auth/grant_cache.h"
 #include "auth/idp_claims.h"
 #include "auth/oidc_token.h"
@@ -653,3 +654,8 @@ api_external_forget(struct pgl_req *r, const struct pgl_user *u)
 	}
 	return (0);
 }
+
+const struct api_external_ops api_external_ops = {
+	.provider = api_external_provider,
+	.identify = api_external_identify,
+};
