@@ -212,10 +212,8 @@ int	mongo_update_namespace(struct pgl_store *, const char *,
 int	mongo_delete_namespace(struct pgl_store *, const char *,
 	    const char *, const char *, struct pgl_err *);
 
-/* mongo_assets.c */
+/* mongo_asset_reads.c */
 void	mongo_asset_fill(struct doc *, void *);
-int	mongo_create_asset(struct pgl_store *, const char *,
-	    const struct pgl_asset *, struct pgl_err *);
 int	mongo_get_asset(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, struct pgl_asset *, struct pgl_err *);
@@ -229,6 +227,13 @@ int	mongo_list_assets_after(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, const char *, const char *, uint32_t,
 	    struct pgl_asset **, size_t *, struct pgl_err *);
+int	mongo_list_all_assets_for_branch(struct pgl_store *,
+	    struct pgl_arena *, const char *, const char *, const char *,
+	    struct pgl_asset **, size_t *, struct pgl_err *);
+
+/* mongo_assets.c */
+int	mongo_create_asset(struct pgl_store *, const char *,
+	    const struct pgl_asset *, struct pgl_err *);
 int	mongo_update_asset(struct pgl_store *, const char *,
 	    const struct pgl_asset *, struct pgl_err *);
 int	mongo_delete_asset(struct pgl_store *, const char *, const char *,
@@ -236,9 +241,6 @@ int	mongo_delete_asset(struct pgl_store *, const char *, const char *,
 int	mongo_rename_asset(struct pgl_store *, const char *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, struct pgl_err *);
-int	mongo_list_all_assets_for_branch(struct pgl_store *,
-	    struct pgl_arena *, const char *, const char *, const char *,
-	    struct pgl_asset **, size_t *, struct pgl_err *);
 int	mongo_update_metadata_location(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, const char *, struct pgl_err *);
