@@ -305,10 +305,45 @@ for (const c of folderCircles) {
   }));
   console.log(`layering: circle of folders ${c.join(' ')}:\n  ${why.join('\n  ')}`);
 }
+// File sizes (issue 41): a file is one job a reader can hold at once.
+// No .c file of src/ or plugins/ (Kore's own src/kore aside) runs over
+// SIZE_MAX lines; at most LONG_MAX_FILES run over LONG_LINES, and each of
+// those says why in its opening comment, in a sentence with the words
+// "kept whole" ("Kept whole, over 600 lines: every operation goes
+// through the one descriptor walk below ...").  A file that grows past
+// LONG_LINES without such a reason is split by job, never into halves.
+const SIZE_MAX = 1200, LONG_LINES = 600, LONG_MAX_FILES = 12;
+const sized = ['src', 'plugins'].flatMap(allFiles)
+  .filter((f) => f.endsWith('.c') && !f.startsWith('src/kore/')).sort()
+  .map((f) => {
+    const t = fs.readFileSync(path.join(ROOT, f), 'utf8');
+    const lines = t.split('\n').length - (t.endsWith('\n') ? 1 : 0);
+    const opening = /^\s*(\/\*[\s\S]*?\*\/)/.exec(t)?.[1] ?? '';
+    return { f, lines, reason: /kept\s+whole/i.test(opening) };
+  });
+const long = sized.filter((x) => x.lines > LONG_LINES);
+let oversize = 0;
+for (const x of sized.filter((x) => x.lines > SIZE_MAX)) {
+  console.log(`layering: ${x.f} has ${x.lines} lines, over ${SIZE_MAX}: split it by job`);
+  oversize++;
+}
+for (const x of long.filter((x) => !x.reason)) {
+  console.log(`layering: ${x.f} has ${x.lines} lines, over ${LONG_LINES}, and its opening comment does not say ` +
+    'why it is kept whole: split it by job, or say why ("kept whole")');
+  oversize++;
+}
+if (long.length > LONG_MAX_FILES) {
+  console.log(`layering: ${long.length} files over ${LONG_LINES} lines, at most ${LONG_MAX_FILES}: ` +
+    long.map((x) => `${x.f} (${x.lines})`).join(', '));
+  oversize++;
+}
+
 const n = [...edges.values()].reduce((a, s) => a + s.size, 0);
 const ni = [...includes.values()].reduce((a, s) => a + s.size, 0);
 console.log(`layering: ${files.length} files, ${n} calls between files, ${fileCircles.length} file circles, ${folderCircles.length} folder circles`);
 console.log(`layering: ${includes.size} files, ${ni} includes between files, ${includeCircles.length} file circles, ${includeFolderCircles.length} folder circles`);
 console.log(`layering: ${upward} calls, includes or files against the rooms' order`);
+console.log(`layering: ${sized.length} .c files, ${long.length} over ${LONG_LINES} lines (at most ${LONG_MAX_FILES}), ` +
+  `the longest ${Math.max(...sized.map((x) => x.lines))} (at most ${SIZE_MAX}); ${oversize} against the sizes`);
 process.exitCode = fileCircles.length + folderCircles.length + includeCircles.length +
-  includeFolderCircles.length + upward > 0 ? 1 : 0;
+  includeFolderCircles.length + upward + oversize > 0 ? 1 : 0;

@@ -3,7 +3,7 @@
  * transactions and maintenance tasks all commit through
  * ice_commit_run().
  *
- * Over 600 lines as one file: the attempt, the locked attempt, the
+ * Kept whole, over 600 lines: the attempt, the locked attempt, the
  * settling of a half-kept swap and the retries share the loop's state
  * (run.h) and its invariants; split, no part could be read alone.
  */

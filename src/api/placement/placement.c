@@ -17,7 +17,7 @@
  * a tenant's: nobody else's storage goes there.  The roots themselves
  * are the operator's word and are taken as given (resolved once here).
  *
- * Over 600 lines as one file: the rule above, its checks and its one
+ * Kept whole, over 600 lines: the rule above, its checks and its one
  * descriptor walk are one security boundary, read and reviewed together.
  *
  * Below the shared layer: the target lookup (target.c) and the gate's

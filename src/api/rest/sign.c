@@ -14,7 +14,7 @@
  * This is how S3-compatible stores without STS are served without handing
  * out the warehouse's keys.
  *
- * Over 600 lines as one file: every rule above is one check of one
+ * Kept whole, over 600 lines: every rule above is one check of one
  * request, and a signing rule read apart from the others is how a hole
  * gets in.
  */
