@@ -1,10 +1,12 @@
 /*
- * The shared layer of the handlers (the .c files of src/api): what every room uses
- * (JSON helpers, audit, the caller's address, the store
- * transaction).  Each room's own header says what the
- * room offers: rest/rest.h, commit/commit.h, branching/merge.h,
+ * The shared layer of the handlers (the .c files of src/api): what every
+ * room uses (JSON helpers, audit, the caller's address, the store
+ * transaction).  Each room's own header says what the room offers: below
+ * this layer cache/cache.h (the metadata cache's tiers too),
+ * request/fetch.h, placement/placement.h; above it storage/storage.h,
+ * tasks/task.h, rest/rest.h, commit/commit.h, branching/merge.h,
  * maintenance/maint.h, identity/identity.h, manage/manage.h,
- * discovery/discovery.h, cache/cache.h (the metadata cache's tiers too).
+ * discovery/discovery.h.
  */
 #ifndef PGL_API_H
 #define PGL_API_H
