@@ -18,18 +18,19 @@
 #include <seccomp.h>
 
 #include "api/api.h"
+#include "api/identity/identity.h"
+#include "api/identity/idp.h"
 #include "api/manage/manage.h"
 #include "api/config_cache.h"
 #include "api/maintenance/maint.h"
 #include "api/federation/federation.h"
 #include "api/gate.h"
 #include "api/routes.h"
-#include "api/sts_vend.h"
 #include "api/cache/cache.h"
 #include "api/commit/commit.h"
+#include "api/storage/sts_vend.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
-#include "api/idp.h"
 #include "auth/idp_share.h"
 #include "auth/principal.h"
 #include "auth/ratelimit.h"
@@ -397,6 +398,7 @@ kore_parent_configure(int argc, char **argv)
 	pgl_app.cfg = cfg;
 	pgl_app.fill_empty = pgl_bootstrap;
 	pgl_app.task_run = api_task_run;
+	api_authn_external(&api_external_ops);
 	pgl_json_map_limits((size_t)cfg->server.max_properties_bytes,
 	    (size_t)cfg->server.max_properties_entries);
 	plugins_check(cfg);

@@ -1,5 +1,9 @@
 // The call graph of src/ and plugins/, read from the sources: a file
-// X.c depends on Y.c when X.c calls a function Y.c defines (not static).
+// X.c depends on Y.c when X.c names something Y.c defines (not static):
+// calls one of its functions, or names one without calling it (a
+// function pointer in a table, a callback handed over), or uses one of
+// its global objects (an array, a struct), or uses a function-like macro
+// of Y.h (the header beside Y.c) without defining its own of that name.
 // Reports every circle (a strongly connected component of more than one
 // file) and every circle between folders (src/api/rest -> src/api/identity
 // -> src/api/rest ...).  A circle means neither side can be read, tested
@@ -7,7 +11,12 @@
 // callback table set from above.  Run by tests/layering.sh; exits 1 on
 // any circle.  Definitions are found the way this code base writes them
 // (STYLE.md): the function's name at the start of a line, its type on the
-// line above.
+// line above; a global object at file scope, not static, not extern.
+//
+// The one deliberate exception: the route table, src/api/routes.c, names
+// every handler by pointer (that is its job, ARCHITECTURE.md §3).  It is
+// the top of src/api, above every room: see `room` below, which gives it
+// a node of its own in the folder graphs and the rooms' order.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -24,26 +33,105 @@ const unit = (f) => {
   if (!m) return 'src';
   return m[1] === 'sql-common' || m[1] === 'store-sqlite' || m[1] === 'store-postgres' ? 'sql' : m[1];
 };
-const strip = (s) => s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/gm, ' ')
-  .replace(/"(?:[^"\\\n]|\\.)*"/g, '""').replace(/'(?:[^'\\\n]|\\.)*'/g, "''");
+// Comments and literals out, in one pass (a "s3://" is no comment), the
+// lines kept where they were.
+const strip = (s) => s.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g,
+  (m) => m[0] === '"' ? '""' : m[0] === "'" ? "''" : m.replace(/[^\n]/g, ' '));
 
 const text = Object.fromEntries(files.map((f) => [f, strip(fs.readFileSync(path.join(ROOT, f), 'utf8'))]));
 const defs = new Map();	// unit:name -> [files]
+const own = new Map(files.map((f) => [f, new Set()]));	// f -> its static names
+const define = (f, name) => {
+  const key = `${unit(f)}:${name}`;
+  defs.set(key, [...(defs.get(key) ?? []), f]);
+};
 for (const f of files) {
   const lines = text[f].split('\n');
   lines.forEach((l, i) => {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\(/.exec(l);
-    if (!m || /\bstatic\b/.test(lines[i - 1] ?? '') || /^(if|for|while|switch|return|sizeof)$/.test(m[1])) return;
-    const key = `${unit(f)}:${m[1]}`;
-    defs.set(key, [...(defs.get(key) ?? []), f]);
+    if (!m || /^(if|for|while|switch|return|sizeof)$/.test(m[1])) return;
+    if (/\bstatic\b/.test(lines[i - 1] ?? '')) own.get(f).add(m[1]);
+    else define(f, m[1]);
   });
+  for (const [name, local] of globals(text[f])) local ? own.get(f).add(name) : define(f, name);
 }
-const edges = new Map(files.map((f) => [f, new Set()]));
+
+/*
+ * The objects a file defines at file scope: [name, static?] for each
+ * declarator of a declaration that is not a function's, not extern, not
+ * a typedef (`const struct cli_area cli_areas[] = {...};`, `struct
+ * pgl_app pgl_app;`, `static int (*hook)(void);`).  Read from the text
+ * outside every brace, preprocessor lines out.
+ */
+function globals(src) {
+  const out = [];
+  const t = src.replace(/^[ \t]*#(?:[^\n\\]|\\[\s\S])*/gm, ' ');
+  let depth = 0, chunk = '';
+  const done = () => {
+    const c = chunk.replace(/__attribute__\s*\(\(.*?\)\)/g, ' ').trim();
+    chunk = '';
+    if (c === '' || /^(typedef|extern)\b/.test(c)) return;
+    const local = /\bstatic\b/.test(c);
+    const decl = c.split('=')[0].trim();
+    const fp = /\(\s*\*\s*([A-Za-z_]\w*)\s*\)\s*\(/.exec(decl);	// a function pointer
+    if (fp) { out.push([fp[1], local]); return; }
+    if (decl.includes('(') || decl.endsWith('}') || /^(struct|union|enum)\s+\w+$/.test(decl)) return;
+    // int a, b[4], *c: each declarator's last name (types come first).
+    for (const d of decl.replace(/\{\}/g, ' ').split(',')) {
+      const m = /([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*$/.exec(d.trim());
+      if (m && !/^(const|volatile|int|char|long|unsigned|void)$/.test(m[1])) out.push([m[1], local]);
+    }
+  };
+  for (const ch of t) {
+    if (ch === '{') { if (depth++ === 0) chunk += '{'; continue; }
+    if (ch === '}') {
+      if (--depth === 0) {
+        chunk += '}';
+        // A function's body ends its definition; an initializer or a
+        // struct's members go on to the ';'.
+        if (/\)\s*\{\}$/.test(chunk)) chunk = '';
+      }
+      continue;
+    }
+    if (depth > 0) continue;
+    if (ch === ';') done(); else chunk += ch;
+  }
+  return out;
+}
+
+// Function-like macros of the headers: `#define STORE(fn, ...)` in
+// src/app/app.h is app.c's, as a function app.c defined would be.  A
+// header with no .c beside it (api.h) holds no code: no node.
+const macros = new Map();	// unit:name -> file
+const localMacros = new Map();	// f -> names it #defines itself
+const allFiles = (d) => fs.readdirSync(path.join(ROOT, d), { recursive: true }).map((f) => path.join(d, f));
+for (const h of ['src', 'plugins'].flatMap(allFiles).filter((f) => f.endsWith('.h') && !f.startsWith('src/tools/'))) {
+  const c = h.replace(/\.h$/, '.c');
+  if (!files.includes(c)) continue;
+  for (const m of fs.readFileSync(path.join(ROOT, h), 'utf8').matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(/gm))
+    macros.set(`${unit(c)}:${m[1]}`, c);
+}
 for (const f of files) {
-  for (const m of text[f].matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) {
+  localMacros.set(f, new Set([...fs.readFileSync(path.join(ROOT, f), 'utf8')
+    .matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(/gm)].map((m) => m[1])));
+}
+
+const edges = new Map(files.map((f) => [f, new Set()]));
+const named = new Map(files.map((f) => [f, new Set()]));	// f -> names used without a call
+for (const f of files) {
+  // Every name not after . or -> (a member) nor struct (a tag): a call,
+  // or a function or object named without one.  A name the file defines
+  // itself (static) is its own.
+  for (const m of text[f].matchAll(/(?<![.>\w]|->|\b(?:struct|union|enum)\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*\()?/g)) {
+    if (own.get(f).has(m[1])) continue;
     const at = defs.get(`${unit(f)}:${m[1]}`);
     // A name two files define (a plugin's entry point) says nothing.
-    if (at?.length === 1 && at[0] !== f) edges.get(f).add(at[0]);
+    if (at?.length === 1 && at[0] !== f) {
+      edges.get(f).add(at[0]);
+      if (!m[2]) named.get(f).add(`${m[1]}@${at[0]}`);
+    }
+    const mac = m[2] && macros.get(`${unit(f)}:${m[1]}`);
+    if (mac && mac !== f && !localMacros.get(f).has(m[1])) edges.get(f).add(mac);
   }
 }
 
@@ -70,41 +158,88 @@ function circles(g) {
 }
 
 const folder = (f) => path.dirname(f);
+// The route table names every handler (by pointer, for the dispatcher):
+// it sits above every room, though its file lives in src/api beside the
+// gate it feeds; only main.c names pgl_routes.  In the folder graphs and
+// the rooms' order it is a node of its own, the top of src/api.
+const room = (f) => f === 'src/api/routes.c' ? 'src/api/routes.c' : folder(f);
 const fg = new Map();
 for (const [f, to] of edges) {
   for (const t of to) {
-    if (folder(f) === folder(t)) continue;
-    if (!fg.has(folder(f))) fg.set(folder(f), new Set());
-    fg.get(folder(f)).add(folder(t));
+    if (room(f) === room(t)) continue;
+    if (!fg.has(room(f))) fg.set(room(f), new Set());
+    fg.get(room(f)).add(room(t));
   }
 }
 // The rooms of src/api and what each may call or include besides itself
-// (one order for both graphs): the shared layer (api/: the gate,
-// replies, targets, storage, the config cache, authorization, audit,
-// queueing tasks) uses no room; every room uses it.  The commit loop and
-// the metadata files it writes sit under the handlers that commit (rest,
-// branching, discovery: generic assets are committed like tables); the
-// task runner's dispatch (maintenance) is the top,
-// running every kind.  (The route table names every handler, by pointer:
-// that is its job; it is the top of src/api, see `room` below.)
+// (one order for both graphs).  The shared layer (api/: the gate,
+// authentication, authorization, replies, targets, the config cache,
+// audit; SHARED_LAYER below) uses only the low rooms under it (LOW),
+// which use nothing of src/api; every other room uses both.  The commit
+// loop and the metadata files it writes sit under the handlers that
+// commit (rest, branching, discovery: generic assets are committed like
+// tables); the task runner's dispatch (maintenance) is the top, running
+// every kind.  (The route table names every handler, by pointer: that is
+// its job; it is the top of src/api, see `room` above.)
+const LOW = [
+  'src/api/cache',	// the metadata cache's tiers, the tree cache, their counters
+  'src/api/request',	// r->app, and its object reads by fetch and replay
+  'src/api/placement',	// where local storage may live (targets refuse the rest)
+];
+const SHARED = ['src/api', ...LOW];
+// The shared layer itself: src/api/*.c, each file with its one job.  A
+// new file at src/api/ top is named here with its job, or goes to the
+// room of its subsystem; the layer stays at most SHARED_MAX files (issue
+// 41: a top level that only grows is a drawer, not a layer).
+const SHARED_LAYER = {
+  'gate.c': 'between the HTTP layer and a handler: admit, the store transaction, the audit event',
+  'routes.c': 'the route table: every route, its handler and its rule (above every room)',
+  'authn.c': 'who is calling: API keys, root by Basic, sessions (providers through identity/)',
+  'authz.c': 'whether the caller may call this route on this resource; grants, lists',
+  'rate.c': 'the request rates of the caller\'s principal and tenant',
+  'idempotency.c': 'Idempotency-Key on Iceberg mutations: the first reply again',
+  'target.c': 'addressing of /v1: prefix to catalog, namespaces, @branch, page tokens',
+  'asset_ref.c': 'assets as the management API names them, read once for authorization',
+  'config_cache.c': 'each worker\'s copies of catalogs and warehouses',
+  'audit.c': 'the audit log: events written, and its routes',
+  'who.c': 'a caller and an account: client address, user JSON, revoking sessions',
+  'common.c': 'JSON helpers, the store transaction, federated catalogs refused',
+};
+const SHARED_MAX = 12;
 const ROOMS = {
-  'src/api': [],
-  'src/api/cache': ['src/api'],
-  'src/api/commit': ['src/api', 'src/api/cache'],
-  'src/api/rest': ['src/api', 'src/api/cache', 'src/api/commit'],
-  'src/api/branching': ['src/api', 'src/api/cache', 'src/api/commit'],
-  'src/api/identity': ['src/api'],
-  'src/api/federation': ['src/api'],
-  'src/api/manage': ['src/api', 'src/api/cache', 'src/api/federation'],
-  'src/api/discovery': ['src/api', 'src/api/cache', 'src/api/commit'],
-  'src/api/scan': ['src/api', 'src/api/cache', 'src/api/commit'],
-  'src/api/maintenance': ['src/api', 'src/api/cache', 'src/api/commit', 'src/api/rest', 'src/api/branching',
-    'src/api/federation', 'src/api/scan'],
+  ...Object.fromEntries(LOW.map((r) => [r, []])),
+  'src/api': LOW,
+  'src/api/storage': SHARED,
+  'src/api/tasks': SHARED,
+  'src/api/commit': [...SHARED, 'src/api/storage'],
+  'src/api/rest': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
+  'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
+  'src/api/identity': SHARED,
+  'src/api/federation': [...SHARED, 'src/api/storage', 'src/api/tasks'],
+  'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation'],
+  'src/api/discovery': [...SHARED, 'src/api/commit'],
+  'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
+  'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit', 'src/api/rest',
+    'src/api/branching', 'src/api/federation', 'src/api/scan'],
 };
 let upward = 0;
+const top = fs.readdirSync(path.join(ROOT, 'src/api')).filter((f) => f.endsWith('.c')).sort();
+for (const f of top.filter((f) => !(f in SHARED_LAYER))) {
+  console.log(`layering: src/api/${f} is not in the shared layer's list (tests/layering.mjs SHARED_LAYER): ` +
+    'name it there with its job, or move it to its subsystem\'s room');
+  upward++;
+}
+for (const f of Object.keys(SHARED_LAYER).filter((f) => !top.includes(f))) {
+  console.log(`layering: SHARED_LAYER names src/api/${f}, which is gone (tests/layering.mjs)`);
+  upward++;
+}
+if (top.length > SHARED_MAX) {
+  console.log(`layering: src/api/ holds ${top.length} .c files, at most ${SHARED_MAX}: the shared layer is not a drawer`);
+  upward++;
+}
 for (const [f, to] of edges) {
-  const a = folder(f);
-  if (!a.startsWith('src/api')) continue;
+  const a = room(f);
+  if (!a.startsWith('src/api') || a === 'src/api/routes.c') continue;
   if (!(a in ROOMS)) { console.log(`layering: ${a} is not a room of src/api (tests/layering.mjs ROOMS)`); upward++; continue; }
   for (const t of to) {
     const b = folder(t);
@@ -141,10 +276,6 @@ for (const f of all) {
     if (to && owner(to) !== node) includes.get(node).add(owner(to));
   }
 }
-// The route table names every handler (by pointer, for the dispatcher):
-// it sits above every room, though its file lives in src/api beside the
-// gate it feeds; only main.c includes routes.h.
-const room = (f) => f === 'src/api/routes.c' ? 'src/api/routes.c' : folder(f);
 const ig = new Map();
 for (const [f, to] of includes) {
   for (const t of to) {
@@ -169,15 +300,50 @@ const folderCircles = circles(fg);
 for (const c of fileCircles) console.log(`layering: circle of ${c.length} files: ${c.join(' ')}`);
 for (const c of folderCircles) {
   const why = c.flatMap((a) => c.filter((b) => b !== a && fg.get(a)?.has(b)).map((b) => {
-    const via = [...edges].filter(([f]) => folder(f) === a).flatMap(([f, to]) => [...to].filter((t) => folder(t) === b).map((t) => `${path.basename(f)}->${path.basename(t)}`));
+    const via = [...edges].filter(([f]) => room(f) === a).flatMap(([f, to]) => [...to].filter((t) => room(t) === b).map((t) => `${path.basename(f)}->${path.basename(t)}`));
     return `${a} -> ${b} (${via.slice(0, 3).join(', ')}${via.length > 3 ? ', ...' : ''})`;
   }));
   console.log(`layering: circle of folders ${c.join(' ')}:\n  ${why.join('\n  ')}`);
 }
+// File sizes (issue 41): a file is one job a reader can hold at once.
+// No .c file of src/ or plugins/ (Kore's own src/kore aside) runs over
+// SIZE_MAX lines; at most LONG_MAX_FILES run over LONG_LINES, and each of
+// those says why in its opening comment, in a sentence with the words
+// "kept whole" ("Kept whole, over 600 lines: every operation goes
+// through the one descriptor walk below ...").  A file that grows past
+// LONG_LINES without such a reason is split by job, never into halves.
+const SIZE_MAX = 1200, LONG_LINES = 600, LONG_MAX_FILES = 12;
+const sized = ['src', 'plugins'].flatMap(allFiles)
+  .filter((f) => f.endsWith('.c') && !f.startsWith('src/kore/')).sort()
+  .map((f) => {
+    const t = fs.readFileSync(path.join(ROOT, f), 'utf8');
+    const lines = t.split('\n').length - (t.endsWith('\n') ? 1 : 0);
+    const opening = /^\s*(\/\*[\s\S]*?\*\/)/.exec(t)?.[1] ?? '';
+    return { f, lines, reason: /kept\s+whole/i.test(opening) };
+  });
+const long = sized.filter((x) => x.lines > LONG_LINES);
+let oversize = 0;
+for (const x of sized.filter((x) => x.lines > SIZE_MAX)) {
+  console.log(`layering: ${x.f} has ${x.lines} lines, over ${SIZE_MAX}: split it by job`);
+  oversize++;
+}
+for (const x of long.filter((x) => !x.reason)) {
+  console.log(`layering: ${x.f} has ${x.lines} lines, over ${LONG_LINES}, and its opening comment does not say ` +
+    'why it is kept whole: split it by job, or say why ("kept whole")');
+  oversize++;
+}
+if (long.length > LONG_MAX_FILES) {
+  console.log(`layering: ${long.length} files over ${LONG_LINES} lines, at most ${LONG_MAX_FILES}: ` +
+    long.map((x) => `${x.f} (${x.lines})`).join(', '));
+  oversize++;
+}
+
 const n = [...edges.values()].reduce((a, s) => a + s.size, 0);
 const ni = [...includes.values()].reduce((a, s) => a + s.size, 0);
 console.log(`layering: ${files.length} files, ${n} calls between files, ${fileCircles.length} file circles, ${folderCircles.length} folder circles`);
 console.log(`layering: ${includes.size} files, ${ni} includes between files, ${includeCircles.length} file circles, ${includeFolderCircles.length} folder circles`);
-console.log(`layering: ${upward} calls or includes against the rooms' order`);
+console.log(`layering: ${upward} calls, includes or files against the rooms' order`);
+console.log(`layering: ${sized.length} .c files, ${long.length} over ${LONG_LINES} lines (at most ${LONG_MAX_FILES}), ` +
+  `the longest ${Math.max(...sized.map((x) => x.lines))} (at most ${SIZE_MAX}); ${oversize} against the sizes`);
 process.exitCode = fileCircles.length + folderCircles.length + includeCircles.length +
-  includeFolderCircles.length + upward > 0 ? 1 : 0;
+  includeFolderCircles.length + upward + oversize > 0 ? 1 : 0;

@@ -3,9 +3,10 @@
  * branch, namespace, name).  A root branch (main, a branch made by
  * copying) owns a document per asset; a forked branch (ABI 1.12) owns
  * only what it changed, and reads the rest from its lineage as of each
- * fork: every read here is one resolving aggregation (mongo_lineage.c),
- * and every write follows the steps of issue 29 (protect the children,
- * copy up, tombstones), in one transaction where the deployment has them.
+ * fork: every read is one resolving aggregation (mongo_lineage.c; the
+ * reads are mongo_asset_reads.c's), and every write here follows the
+ * steps of issue 29 (protect the children, copy up, tombstones), in one
+ * transaction where the deployment has them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,24 +33,6 @@ asset_key(bson_t *b, const char *tenant, const char *catalog,
 	branch_filter(b, tenant, catalog, branch);
 	mg_str(b, "namespace", ns);
 	mg_str(b, "name", name);
-}
-
-void
-mongo_asset_fill(struct doc *d, void *out)
-{
-	struct pgl_asset	*as = out;
-
-	as->id = doc_str(d, "id");
-	as->catalog = doc_str(d, "catalog_name");
-	as->branch = doc_str(d, "branch_name");
-	as->ns = doc_str(d, "namespace");
-	as->name = doc_str(d, "name");
-	as->kind = doc_str(d, "kind");
-	as->location = doc_str(d, "location");
-	as->metadata_location = doc_str(d, "metadata_location");
-	as->properties = doc_str(d, "properties");
-	as->created_at_ms = doc_int(d, "created_at");
-	as->updated_at_ms = doc_int(d, "updated_at");
 }
 
 static int
@@ -202,204 +185,6 @@ mongo_create_asset(struct pgl_store *s, const char *tenant,
 		return (rc);
 	rc = create_asset_tx(s, tenant, as, id, as->id != NULL, err);
 	return (mg_tx_own_end(s, own, rc, err));
-}
-
-/* A resolving read of branch (mongo_lineage.c) into an arena array. */
-static int
-lineage_list(struct pgl_store *s, struct pgl_arena *a,
-    const struct lineage_q *q, doc_fill_fn fill, size_t size, void **items,
-    size_t *n, struct pgl_err *err)
-{
-	bson_t	*pipeline;
-	int	 rc;
-
-	pipeline = mongo_lineage_pipeline(s, q);
-	rc = mg_aggregate(s, a, err, COLL_BRANCHES, pipeline, fill, size,
-	    items, n);
-	bson_destroy(pipeline);
-	return (rc);
-}
-
-static void
-lineage_query(struct lineage_q *q, const char *tenant, const char *catalog,
-    const char *branch, const bson_t *match)
-{
-	memset(q, 0, sizeof(*q));
-	q->tenant = tenant;
-	q->catalog = catalog;
-	q->branch = branch;
-	q->match = match;
-}
-
-/* One aggregation: the branch's lineage and the key's rows on it
- * (mongo_read_key); the asset carries the branch asked about. */
-int
-mongo_get_asset(struct pgl_store *s, struct pgl_arena *a,
-    const char *tenant, const char *catalog, const char *branch,
-    const char *ns, const char *name, struct pgl_asset *out,
-    struct pgl_err *err)
-{
-	struct resolved	r;
-	struct doc	d;
-	int		rc;
-
-	rc = mongo_read_key(s, tenant, catalog, branch, ns, name, &r, err);
-	if (rc == PGL_OK && (r.row == NULL || r.gone))
-		rc = mongo_err(err, PGL_ENOTFOUND, "asset %s not found",
-		    name != NULL ? name : "-");
-	if (rc == PGL_OK) {
-		memset(&d, 0, sizeof(d));
-		d.s = s;
-		d.a = a;
-		d.b = r.row;
-		mongo_asset_fill(&d, out);
-		out->branch = s->host->arena_strndup(a, branch,
-		    strlen(branch));
-		if (d.oom || out->branch == NULL)
-			rc = mongo_err(err, PGL_ENOMEM, "arena exhausted");
-	}
-	mongo_resolved_free(&r);
-	return (rc);
-}
-
-/* By id: the row itself, on its own branch; never a tombstone. */
-int
-mongo_get_asset_by_id(struct pgl_store *s, struct pgl_arena *a,
-    const char *tenant, const char *id, struct pgl_asset *out,
-    struct pgl_err *err)
-{
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, "id", id);
-	mg_str(&filter, "tenant_id", tenant);
-	mongo_not_gone(&filter);
-	rc = mg_get(s, a, err, COLL_ASSETS, &filter, mongo_asset_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "asset %s not found", id);
-	bson_destroy(&filter);
-	return (rc);
-}
-
-/*
- * kind NULL = any; without a namespace, the whole branch; sorted by
- * (namespace, name).  The kind is a filter on the resolved rows (a key's
- * own row may differ in kind from the one it hides).  The total is a
- * second aggregation, as the count of a find was.
- */
-int
-mongo_list_assets(struct pgl_store *s, struct pgl_arena *a,
-    const char *tenant, const char *catalog, const char *branch,
-    const char *ns, const char *kind, const struct pgl_page *page,
-    struct pgl_asset **items, size_t *n, uint64_t *total,
-    struct pgl_err *err)
-{
-	struct lineage_q	 q;
-	bson_t			 match = BSON_INITIALIZER;
-	void			*p = NULL;
-	int			 rc;
-
-	*items = NULL;
-	*n = 0;
-	if (ns != NULL)
-		BSON_APPEND_UTF8(&match, "namespace", ns);
-	lineage_query(&q, tenant, catalog, branch, &match);
-	q.kind = kind;
-	q.page = page;
-	if (tenant == NULL || catalog == NULL || branch == NULL) {
-		bson_destroy(&match);
-		if (total != NULL)
-			*total = 0;
-		return (PGL_OK);
-	}
-	rc = lineage_list(s, a, &q, mongo_asset_fill, sizeof(**items), &p, n,
-	    err);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mongo_lineage_count(s, &q, total, err);
-	bson_destroy(&match);
-	return (rc);
-}
-
-static void
-asset_key_fill(struct doc *d, void *out)
-{
-	struct pgl_asset	*as = out;
-
-	memset(as, 0, sizeof(*as));
-	as->id = doc_str(d, "id");
-	as->catalog = doc_str(d, "catalog_name");
-	as->branch = doc_str(d, "branch_name");
-	as->ns = doc_str(d, "namespace");
-	as->name = doc_str(d, "name");
-	as->kind = doc_str(d, "kind");
-}
-
-/* Keyset page: after (after_ns, after_name) in list order, key fields.
- * The key condition holds for every row of a key alike, so it narrows
- * the rows before resolution. */
-int
-mongo_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
-    const char *tenant, const char *catalog, const char *branch,
-    const char *ns, const char *kind, const char *after_ns,
-    const char *after_name, uint32_t limit, struct pgl_asset **items,
-    size_t *n, struct pgl_err *err)
-{
-	struct pgl_page		 page = { limit, 0 };
-	struct lineage_q	 q;
-	bson_t			 match = BSON_INITIALIZER, *after;
-	void			*p = NULL;
-	int			 rc;
-
-	*items = NULL;
-	*n = 0;
-	if (limit == 0 || after_name == NULL || (ns == NULL &&
-	    after_ns == NULL))
-		return (mongo_err(err, PGL_EINVAL, "list_assets_after: a "
-		    "limit and a key are required"));
-	if (tenant == NULL || catalog == NULL || branch == NULL)
-		return (PGL_OK);
-	if (ns != NULL) {
-		BSON_APPEND_UTF8(&match, "namespace", ns);
-		after = BCON_NEW("name", "{", "$gt", BCON_UTF8(after_name),
-		    "}");
-	} else
-		after = BCON_NEW("$or", "[",
-		    "{", "namespace", "{", "$gt", BCON_UTF8(after_ns), "}", "}",
-		    "{", "namespace", BCON_UTF8(after_ns),
-		    "name", "{", "$gt", BCON_UTF8(after_name), "}", "}",
-		    "]");
-	bson_concat(&match, after);
-	lineage_query(&q, tenant, catalog, branch, &match);
-	q.kind = kind;
-	q.page = &page;
-	rc = lineage_list(s, a, &q, asset_key_fill, sizeof(**items), &p, n,
-	    err);
-	*items = p;
-	bson_destroy(&match);
-	bson_destroy(after);
-	return (rc);
-}
-
-/* Every asset a branch sees, in one aggregation (conflicts, merges). */
-int
-mongo_list_all_assets_for_branch(struct pgl_store *s, struct pgl_arena *a,
-    const char *tenant, const char *catalog, const char *branch,
-    struct pgl_asset **items, size_t *n, struct pgl_err *err)
-{
-	struct lineage_q	 q;
-	void			*p = NULL;
-	int			 rc;
-
-	*items = NULL;
-	*n = 0;
-	if (tenant == NULL || catalog == NULL || branch == NULL)
-		return (PGL_OK);
-	lineage_query(&q, tenant, catalog, branch, NULL);
-	rc = lineage_list(s, a, &q, mongo_asset_fill, sizeof(**items), &p, n,
-	    err);
-	*items = p;
-	return (rc);
 }
 
 /* The key on branch, live: PGL_ENOTFOUND when absent or deleted. */

@@ -6,7 +6,7 @@
  * foreign keys), and since commits are never changed or deleted on their
  * own (only with their catalog), a check cannot be overtaken by a delete.
  *
- * Over 600 lines as one file: branches, tags and commits check one another's
+ * Kept whole, over 600 lines: branches, tags and commits check one another's
  * references on every write, and read together those checks are the
  * guarantee the foreign keys give elsewhere.
  */

@@ -5,7 +5,7 @@
  * warehouse, a namespace's catalog) are checked here before the write;
  * see mongo_schema.c for what that does and does not guarantee.
  *
- * Over 600 lines as one file: the three levels check and cascade into one
+ * Kept whole, over 600 lines: the three levels check and cascade into one
  * another, and the checks are the guarantee (see above).
  */
 #include <string.h>

@@ -4,7 +4,7 @@
  * codes.  Keeping that here lets each method be a filter, an update and a
  * few lines.
  *
- * Over 600 lines as one file on purpose: it is that one path.
+ * Kept whole, over 600 lines, on purpose: it is that one path.
  */
 #include <math.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 /*
  * The MongoDB store: options, open/close, ping, transactions and the ops
  * table.  Each Kore worker opens its own handle (ARCHITECTURE.md §2).
- * Over 600 lines as one file: the ops table names every operation of the
+ * Kept whole, over 600 lines: the ops table names every operation of the
  * ABI, and the handle's options, pool and session it shares are here.
  *
  * Options ([store.options], or from the environment through the host):

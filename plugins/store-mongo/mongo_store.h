@@ -212,10 +212,8 @@ int	mongo_update_namespace(struct pgl_store *, const char *,
 int	mongo_delete_namespace(struct pgl_store *, const char *,
 	    const char *, const char *, struct pgl_err *);
 
-/* mongo_assets.c */
+/* mongo_asset_reads.c */
 void	mongo_asset_fill(struct doc *, void *);
-int	mongo_create_asset(struct pgl_store *, const char *,
-	    const struct pgl_asset *, struct pgl_err *);
 int	mongo_get_asset(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, struct pgl_asset *, struct pgl_err *);
@@ -229,6 +227,13 @@ int	mongo_list_assets_after(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, const char *, const char *, uint32_t,
 	    struct pgl_asset **, size_t *, struct pgl_err *);
+int	mongo_list_all_assets_for_branch(struct pgl_store *,
+	    struct pgl_arena *, const char *, const char *, const char *,
+	    struct pgl_asset **, size_t *, struct pgl_err *);
+
+/* mongo_assets.c */
+int	mongo_create_asset(struct pgl_store *, const char *,
+	    const struct pgl_asset *, struct pgl_err *);
 int	mongo_update_asset(struct pgl_store *, const char *,
 	    const struct pgl_asset *, struct pgl_err *);
 int	mongo_delete_asset(struct pgl_store *, const char *, const char *,
@@ -236,14 +241,12 @@ int	mongo_delete_asset(struct pgl_store *, const char *, const char *,
 int	mongo_rename_asset(struct pgl_store *, const char *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, struct pgl_err *);
-int	mongo_list_all_assets_for_branch(struct pgl_store *,
-	    struct pgl_arena *, const char *, const char *, const char *,
-	    struct pgl_asset **, size_t *, struct pgl_err *);
 int	mongo_update_metadata_location(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, const char *, struct pgl_err *);
 
-/* mongo_lineage.c: copy-on-write branches (ABI 1.12) */
+/* mongo_lineage.c: copy-on-write branches (ABI 1.12): the clock and the
+ * resolving read */
 
 /* What a resolving read asks for (mongo_lineage.c says how it runs). */
 struct lineage_q {
@@ -282,6 +285,11 @@ int	mongo_lineage_count(struct pgl_store *, const struct lineage_q *,
 	    uint64_t *, struct pgl_err *);
 int	mongo_branch_info(struct pgl_store *, const char *, const char *,
 	    const char *, struct branch_info *, struct pgl_err *);
+int	mongo_doc_gone(const bson_t *);
+int64_t	mongo_doc_seq(const bson_t *);
+void	mongo_not_gone(bson_t *);
+
+/* mongo_resolve.c: one key on one branch, and the writers' steps on it */
 int	mongo_resolve_key(struct pgl_store *, const char *, const char *,
 	    const char *, const char *, const char *, struct resolved *,
 	    struct pgl_err *);
@@ -289,20 +297,21 @@ void	mongo_resolved_free(struct resolved *);
 int	mongo_read_key(struct pgl_store *, const char *, const char *,
 	    const char *, const char *, const char *, struct resolved *,
 	    struct pgl_err *);
-int	mongo_protect(struct pgl_store *, const char *, const char *,
-	    const char *, const struct resolved *, struct pgl_err *);
 int	mongo_row_copy(bson_t *, const bson_t *, const char *, int64_t,
 	    int);
 int	mongo_copy_up(struct pgl_store *, const char *,
 	    const struct resolved *, struct pgl_err *);
-int	mongo_doc_gone(const bson_t *);
-int64_t	mongo_doc_seq(const bson_t *);
 int	mongo_insert_tombstone(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, struct pgl_err *);
 int	mongo_lineage_depth(struct pgl_store *, const char *, const char *,
 	    const char *, int *, struct pgl_err *);
-void	mongo_not_gone(bson_t *);
+/* A number field of b, as an int64 (0 when absent). */
+int64_t	mongo_iter_int(const bson_t *b, const char *key);
+
+/* mongo_protect.c: the descendants' views kept when a branch changes */
+int	mongo_protect(struct pgl_store *, const char *, const char *,
+	    const char *, const struct resolved *, struct pgl_err *);
 int	mongo_detach_children(struct pgl_store *, const char *,
 	    const char *, const char *, struct pgl_err *);
 

@@ -1,10 +1,12 @@
 /*
- * The shared layer of the handlers (the .c files of src/api): what every room uses
- * (JSON helpers, secrets, audit, the caller's address, the store
- * transaction, the metadata cache).  Each room's own header says what the
- * room offers: rest/rest.h, commit/commit.h, branching/merge.h,
+ * The shared layer of the handlers (the .c files of src/api): what every
+ * room uses (JSON helpers, audit, the caller's address, the store
+ * transaction).  Each room's own header says what the room offers: below
+ * this layer cache/cache.h (the metadata cache's tiers too),
+ * request/fetch.h, placement/placement.h; above it storage/storage.h,
+ * tasks/task.h, rest/rest.h, commit/commit.h, branching/merge.h,
  * maintenance/maint.h, identity/identity.h, manage/manage.h,
- * discovery/discovery.h, cache/cache.h.
+ * discovery/discovery.h.
  */
 #ifndef PGL_API_H
 #define PGL_API_H
@@ -16,47 +18,6 @@
 #include "pangolin/cache.h"
 
 struct pgl_err;
-
-/* cache_tiers.c: the metadata cache, L1 then the optional L2. */
-struct pgl_config;
-struct pgl_err;
-int	api_cache_tiers_init(const struct pgl_config *, struct pgl_err *);
-void	api_cache_tiers_open(const struct pgl_config *);	/* worker */
-void	api_cache_tiers_close(void);
-const char *api_cache_l2_name(void);	/* NULL: no L2 */
-/*
- * A hit as a read-only view (*val, *len) kept valid until
- * api_mcache_unref(*ref): L1's entry pinned (no copy), else a copy.
- * api_mcache_own makes a ref of a malloc'd buffer (freed on failure).
- */
-int	api_mcache_ref(const char *key, const void **val, size_t *len,
-	    void **ref);
-int	api_mcache_own(void *copy, void **ref);
-void	api_mcache_unref(void *ref);
-void	api_mcache_put(const char *key, const void *val, size_t len);
-void	api_mcache_del(const char *key);
-/* Servers sharing the L2 tell each other of changes (no-ops without). */
-void	api_cache_l2_announce(const char *channel);
-int	api_cache_l2_changes_seen(const char *channel);	/* 1: drop copies */
-
-/*
- * A cache's counters as it publishes them (metrics/cache_stats.h).  Hits
- * and misses are counted by the caller, on every lookup (a copy the
- * caller finds stale is its miss); the rest (entries, bytes, evictions)
- * comes from the plugin's stats(), which may walk the cache (the LRU
- * sweeps expired entries), so it is read after a change and otherwise at
- * most once a second.
- */
-struct api_cache_tier {
-	int			id;		/* registered; -1: none */
-	uint64_t		hits, misses;
-	struct pgl_cache_stats	last;		/* the plugin's, as last read */
-	uint64_t		read_at_us;
-};
-
-void	api_cache_tier_count(struct api_cache_tier *, int rc);
-void	api_cache_tier_publish(struct api_cache_tier *,
-	    const struct pgl_cache_ops *, struct pgl_cache *, int changed);
 
 /* UserInfo (kebab-case); the doc holds created-at, last-login, provider. */
 json_t	*api_user_info(const struct pgl_user *);
@@ -104,22 +65,6 @@ const char	*api_client_addr(struct pgl_req *);
 /* Run fn inside a store transaction: commit on PGL_OK, else roll back. */
 int	pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 	    struct pgl_err *);
-
-/* warehouse_secrets.c: secret storage_config / vending_strategy values. */
-int	api_secret_key(const char *key);
-/* Replace secret values of obj with the mask, in place; returns obj. */
-json_t	*api_secrets_mask(json_t *obj);
-/*
- * Prepare obj's secret values for the store: the mask keeps the value of
- * stored (an object or NULL); others are sealed when an encryption key is
- * configured.  where names the field in errors.  -1 after a reply.
- */
-int	api_secrets_seal(struct pgl_req *, const char *where, json_t *obj,
-	    const json_t *stored);
-/* Stored JSON text -> object with sealed values opened; NULL after a
- * 500 reply when a value cannot be opened. */
-json_t	*api_secrets_open(struct pgl_req *, const char *where,
-	    const char *text);
 
 /*
  * common.c: a Federated catalog (catalog_type "Federated") keeps nothing

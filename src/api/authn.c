@@ -274,6 +274,15 @@ root_basic(struct pgl_req *r, const char *authz, const char **why,
 	return (rc);
 }
 
+/* identity/external.c's entry points (gate.h), handed over by main.c. */
+static const struct api_external_ops	*external;
+
+void
+api_authn_external(const struct api_external_ops *ops)
+{
+	external = ops;
+}
+
 /*
  * A bearer token whose issuer is one of [[auth.oidc]] is that provider's
  * (identity/external.c); any other is a session of ours.  resume: the
@@ -296,8 +305,9 @@ identify(struct pgl_req *r, const char **why, int *retry_after,
 	 * no "iss": it is no provider's. */
 	if (authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0 &&
 	    !pgl_jwt_known(pgl_app.cfg->auth.jwt_secret, authz + 7) &&
-	    (idp = api_external_provider(authz + 7)) != NULL)
-		return (api_external_identify(r, idp, authz + 7, why, resume));
+	    external != NULL &&
+	    (idp = external->provider(authz + 7)) != NULL)
+		return (external->identify(r, idp, authz + 7, why, resume));
 	rc = pgl_auth_resolve(pgl_app.cfg, authz, pgl_header(r,
 	    "x-pangolin-tenant"), &r->who, r->tenant, why);
 	if (rc == 0 && r->who.jti[0] != '\0')

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/cache/cache.h"
 #include "api/config_cache.h"
 #include "plugin/loader.h"
 #include "app/app.h"

@@ -15,8 +15,8 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
-#include "api/fetch.h"
 #include "api/gate.h"
+#include "api/request/fetch.h"
 #include "app/app.h"
 #include "http/dispatch.h"
 #include "auth/principal.h"

@@ -8,7 +8,7 @@
 #ifndef PGL_GATE_H
 #define PGL_GATE_H
 
-#include "api/req_app.h"
+#include "api/request/req_app.h"
 #include "auth/rbac.h"
 #include "http/request.h"
 #include "pangolin/store.h"
@@ -80,37 +80,25 @@ int	api_session_alive(struct pgl_req *, const char **why);
  * sets *retry_after (seconds). */
 int	api_identify(struct pgl_req *, const char **why, int *retry_after);
 
-/* external.c: callers with an identity provider's token. */
+/*
+ * Callers with an identity provider's token are the identity room's
+ * (identity/external.c), above this layer: it audits, makes users and
+ * reads the config cache.  main.c hands authn.c its entry points at
+ * start-up; until then no token is a provider's.
+ */
 struct pgl_idp;
-/* The provider that issued token (by its unverified "iss"), or NULL. */
-struct pgl_idp	*api_external_provider(const char *token);
-/*
- * A provider whose fetch failed while its last good keys were kept is
- * recorded in root's audit log (oidc_provider_error) once per episode,
- * by the first request of the provider after it (idp.h); a provider
- * with no keys at all is recorded by each refused request instead.
- */
-void	api_external_report(struct pgl_req *, struct pgl_idp *);
-/*
- * Verify token as idp's: 0 with *claims (the caller's to decref), 401 or
- * 503 with *why, or API_AUTH_WAIT when the keys are being fetched and
- * resume(r) will run once they are (resume NULL: never wait).
- */
-int	api_external_verify(struct pgl_req *, struct pgl_idp *,
-	    const char *token, json_t **claims, const char **why,
-	    void (*resume)(struct pgl_req *));
-/* The same, then the caller from the claims into r->who and r->tenant
- * (the user made on first sight); 0, 401, 403 or 503 with *why. */
-int	api_external_identify(struct pgl_req *, struct pgl_idp *,
-	    const char *token, const char **why,
-	    void (*resume)(struct pgl_req *));
-/* Verified claims of idp to the caller in r->who (the user made on first
- * sight): 0, or 401, 403 or 503 with *why. */
-int	api_external_resolve(struct pgl_req *, struct pgl_idp *,
-	    const json_t *claims, const char **why);
-/* u is being deleted: if external, refuse its tokens for a day.  0, or
- * -1 after a reply. */
-int	api_external_forget(struct pgl_req *, const struct pgl_user *);
+struct api_external_ops {
+	/* The provider that issued token (by its unverified "iss"), or
+	 * NULL. */
+	struct pgl_idp	*(*provider)(const char *token);
+	/* Verify token as idp's, then the caller from its claims into
+	 * r->who and r->tenant: 0, 401, 403 or 503 with *why, or
+	 * API_AUTH_WAIT (as api_authenticate). */
+	int		 (*identify)(struct pgl_req *, struct pgl_idp *,
+			    const char *token, const char **why,
+			    void (*resume)(struct pgl_req *));
+};
+void	api_authn_external(const struct api_external_ops *);
 
 /* authz.c */
 /* 0, or an HTTP status (403) for r's route and resource. */
@@ -151,39 +139,6 @@ int	api_is_admin(const struct pgl_req *);
  */
 struct pgl_asset_query;
 int	api_search_scope(struct pgl_req *, struct pgl_asset_query *q);
-
-/* storage.c: the storage of catalog c (cached for the request). */
-struct pgl_catalog;
-struct pgl_storage;
-int	api_storage(struct pgl_req *, const struct pgl_catalog *c,
-	    const struct pgl_storage **, struct pgl_err *);
-/* A warehouse's S3 settings, secrets opened, whether it vends its keys,
- * its STS role (sts not NULL; role_arn NULL if none) and (root not NULL)
- * its root s3://<bucket>[/<prefix>]; PGL_EINVAL when it is not an S3
- * warehouse with keys. */
-struct pgl_warehouse;
-struct pgl_s3;
-struct pgl_sts;
-int	api_warehouse_s3(struct pgl_req *, const struct pgl_warehouse *,
-	    struct pgl_s3 *, int *vend_keys, struct pgl_sts *,
-	    const char **root, struct pgl_err *);
-/*
- * The table config X-Iceberg-Access-Delegation asks for (vended
- * credentials, or remote signing for table), or NULL (not asked, local).
- * Vended credentials are the warehouse's static keys, given only when its
- * storage_config has vend_static_keys "true" and the caller may write;
- * other callers get the remote-signing config instead.
- */
-json_t	*api_vended_config(struct pgl_req *, const struct pgl_catalog *c,
-	    const char *table);
-/* What a client needs to reach c's files on S3: the STS credentials
- * this request holds (sts_vend.h) for a warehouse that vends from STS,
- * else the warehouse's keys; NULL for none (local, not vend_static_keys,
- * a caller who may not write the table, or no STS credentials held). */
-json_t	*api_client_config(struct pgl_req *, const struct pgl_catalog *c);
-/* Whether the caller may write the request's table (update on it, or on
- * its namespace when it has no row yet); admins may. */
-int	api_may_write(struct pgl_req *, const struct pgl_catalog *c);
 
 /* idempotency.c: 1 if a stored reply was given and the handler must not
  * run; api_idem_end remembers the reply worth replaying. */

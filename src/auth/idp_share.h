@@ -1,6 +1,6 @@
 /*
  * What the workers of one process share about each identity provider's
- * keys (api/idp.c): one slot per [[auth.oidc]] provider, mapped by the
+ * keys (api/identity/idp.c): one slot per [[auth.oidc]] provider, mapped by the
  * parent before the workers fork, like the rate-limit tables
  * (auth/ratelimit.h).  It holds who may fetch the keys now, and the last
  * key set fetched, as the provider served it, so that one worker's fetch

@@ -23,6 +23,8 @@ struct cli_opt {
 	const char	*value;
 };
 
+struct cli_area;
+
 struct cli {
 	char		 url[512];
 	char		 token[4096];
@@ -43,6 +45,9 @@ struct cli {
 	int		 nopts;
 	int		 argc;		/* positional arguments left */
 	char		**argv;
+	/* Dispatch's table, handed to the command it runs: completion
+	 * lists its areas and verbs (cli_main.c owns it). */
+	const struct cli_area	*areas;
 };
 
 int	pgl_cli_main(int, char **);
@@ -108,13 +113,12 @@ int	cli_cmd_token_session(struct cli *);
 int	cli_cmd_merge_preview(struct cli *);
 int	cli_task_wait(struct cli *, const char *);
 
-/* Dispatch's table, which completion reads too (cli_main.c). */
+/* Dispatch's table (cli_main.c), which completion reads in c->areas. */
 struct cli_area {
 	const char	*name;
 	const char	*verbs;		/* space-separated, for completion */
 	int		(*run)(struct cli *);
 };
-extern const struct cli_area	cli_areas[];
 extern const char		*cli_flags;	/* every flag */
 extern const char		*cli_bool_flags;	/* those without a value */
 

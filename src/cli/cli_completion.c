@@ -1,7 +1,8 @@
 /*
  * completion bash: a bash completion script made from dispatch's own
- * table (cli_areas) and the parser's flag list, so it cannot name a verb
- * the binary lacks.  Install it as
+ * table (c->areas, handed over by cli_main.c, so nothing here points back
+ * at it) and the parser's flag list, so it cannot name a verb the binary
+ * lacks.  Install it as
  * /usr/share/bash-completion/completions/pangolin, or eval it:
  *	eval "$(pangolin admin completion bash)"
  */
@@ -71,7 +72,7 @@ static const char tail[] =
     "complete -F _pangolin pangolin\n";
 
 static void
-bash(FILE *f)
+bash(FILE *f, const struct cli_area *areas)
 {
 	const struct cli_area	*a;
 
@@ -81,14 +82,14 @@ bash(FILE *f)
 	fputs(words, f);
 	fputs(values, f);
 	fprintf(f, "    local areas=\"");
-	for (a = cli_areas; a->name != NULL; a++)
-		fprintf(f, "%s%s", a == cli_areas ? "" : " ", a->name);
+	for (a = areas; a->name != NULL; a++)
+		fprintf(f, "%s%s", a == areas ? "" : " ", a->name);
 	fprintf(f, "\"\n    if [ -z \"$area\" ]; then\n"
 	    "        COMPREPLY=($(compgen -W \"$areas\" -- \"$cur\"))\n"
 	    "        return 0\n    fi\n"
 	    "    if [ -z \"$verb\" ]; then\n        local verbs=\n"
 	    "        case \"$area\" in\n");
-	for (a = cli_areas; a->name != NULL; a++)
+	for (a = areas; a->name != NULL; a++)
 		if (a->verbs[0] != '\0')
 			fprintf(f, "            %s) verbs=\"%s\" ;;\n",
 			    a->name, a->verbs);
@@ -109,7 +110,7 @@ cli_cmd_completion(struct cli *c)
 		return (CLI_USAGE);
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return (CLI_FAILED);
-	bash(f);
+	bash(f, c->areas);
 	if (fclose(f) != 0) {
 		free(text);
 		return (CLI_FAILED);

@@ -153,7 +153,7 @@ help(struct cli *c)
 
 #define CRUD	"list get create update delete"
 
-const struct cli_area cli_areas[] = {
+static const struct cli_area areas[] = {
 	{ "login", "", cli_cmd_login },
 	{ "profiles", "list delete", cli_cmd_profiles },
 	{ "use", "none", cli_cmd_use },
@@ -201,7 +201,8 @@ dispatch(struct cli *c)
 
 	if (c->argc < 1)
 		return (CLI_USAGE);
-	for (a = cli_areas; a->name != NULL; a++)
+	c->areas = areas;
+	for (a = areas; a->name != NULL; a++)
 		if (strcmp(a->name, c->argv[0]) == 0)
 			return (a->run(c));
 	return (CLI_USAGE);

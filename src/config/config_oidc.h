@@ -1,7 +1,8 @@
 /*
  * The identity providers of the configuration: [[auth.oidc]] blocks and
  * the PANGOLIN_OIDC_* variables of a single provider, into the array
- * p[PGL_OIDC_MAX] of which *n are used.  Called by config.c only.
+ * p[PGL_OIDC_MAX] of which *n are used.  Called by the parts of config.c
+ * only (config_file.c, config_env.c, config_check.c, and its free).
  */
 #ifndef PGL_CONFIG_OIDC_H
 #define PGL_CONFIG_OIDC_H

@@ -22,22 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Tables, arrays and inline tables nested deeper than this are rejected. */
-#define TOML_MAX_DEPTH		32
-
-enum toml_type {
-	TOML_STRING,
-	TOML_INT,
-	TOML_BOOL,
-	TOML_ARRAY,
-	TOML_TABLE
-};
-
-struct toml_error {
-	int	line;		/* 1-based; 0 after a successful parse */
-	char	key[128];	/* full dotted path being parsed, or "" */
-	char	reason[160];
-};
+#include "config/toml_types.h"
 
 struct toml_value;
 

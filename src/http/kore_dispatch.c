@@ -4,7 +4,7 @@
  * admission, body checks) and then the application's serve step, and
  * always finishes with one access-log line and the request metrics.
  *
- * Over 600 lines as one file: it is the one bridge between a Kore request
+ * Kept whole, over 600 lines: it is the one bridge between a Kore request
  * and a pgl_req (dispatch, pending work, resume, the access line), and
  * its steps are read in order.
  */

@@ -2,7 +2,7 @@
  * Replies.  Every response is JSON with the right status (HEAD and 204
  * excepted) and carries x-request-id; the dispatcher adds CORS headers.
  *
- * Over 600 lines as one file: every way an answer is made goes through
+ * Kept whole, over 600 lines: every way an answer is made goes through
  * the same headers, framing and limits here, so that none is forgotten.
  */
 #include <arpa/inet.h>

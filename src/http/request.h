@@ -101,7 +101,7 @@ size_t		 pgl_req_body_len(const struct pgl_req *);
 void	pgl_set_header(struct pgl_req *, const char *name, const char *value);
 /*
  * The headers set so far (a count), and taking back those set after
- * such a mark: a handler run again from the start (api/fetch.c) must
+ * such a mark: a handler run again from the start (api/request/fetch.c) must
  * not send its first run's headers twice.
  */
 size_t	pgl_header_mark(const struct pgl_req *);

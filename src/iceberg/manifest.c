@@ -63,37 +63,6 @@ rd_next(struct rd *r)
 	return (ice_avro_next(&r->avro, r->err, r->what));
 }
 
-int
-ice_avro_get(avro_value_t *rec, int i, avro_value_t *out)
-{
-	avro_value_t	f, b;
-
-	if (i < 0 || avro_value_get_by_index(rec, (size_t)i, &f, NULL) != 0)
-		return (0);
-	if (avro_value_get_type(&f) == AVRO_UNION) {
-		if (avro_value_get_current_branch(&f, &b) != 0)
-			return (0);
-		f = b;
-	}
-	if (avro_value_get_type(&f) == AVRO_NULL)
-		return (0);
-	*out = f;
-	return (1);
-}
-
-void
-ice_avro_idx_resolve(struct ice_avro_idx *x, avro_value_t *rec)
-{
-	avro_schema_t	s = avro_value_get_schema(rec);
-	size_t		i;
-
-	if (s == x->schema)
-		return;
-	x->schema = s;
-	for (i = 0; i < x->n; i++)
-		x->at[i] = avro_schema_record_field_get_index(s, x->names[i]);
-}
-
 /* The named field of a record (manifest lists: a few records a file). */
 static int
 get(avro_value_t *rec, const char *name, avro_value_t *out)

@@ -104,7 +104,8 @@ struct ice_avro_idx {
 	int			 at[ICE_AVRO_IDX_MAX];
 };
 
-/* idx's indexes for rec's schema (a no-op when they are already). */
+/* manifest_decode.c: idx's indexes for rec's schema (a no-op when they
+ * are already). */
 void	ice_avro_idx_resolve(struct ice_avro_idx *, avro_value_t *rec);
 /* Field i of rec, unwrapped from its union: 1, or 0 absent or null. */
 int	ice_avro_get(avro_value_t *rec, int i, avro_value_t *out);

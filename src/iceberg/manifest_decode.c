@@ -4,7 +4,8 @@
  * libavro parses the schema and holds the values; the bytes are decoded
  * here because libavro's reader allocates whatever length a corrupt
  * datum claims and leaks on a short block.  Every length is checked
- * against the bytes left before anything is allocated.
+ * against the bytes left before anything is allocated.  And a decoded
+ * record's fields, by index, for the readers of lists and manifests.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -344,4 +345,35 @@ ice_avro_close(struct ice_avro_reader *r)
 		avro_schema_decref(r->schema);
 	free(r->inflated);
 	memset(r, 0, sizeof(*r));
+}
+
+int
+ice_avro_get(avro_value_t *rec, int i, avro_value_t *out)
+{
+	avro_value_t	f, b;
+
+	if (i < 0 || avro_value_get_by_index(rec, (size_t)i, &f, NULL) != 0)
+		return (0);
+	if (avro_value_get_type(&f) == AVRO_UNION) {
+		if (avro_value_get_current_branch(&f, &b) != 0)
+			return (0);
+		f = b;
+	}
+	if (avro_value_get_type(&f) == AVRO_NULL)
+		return (0);
+	*out = f;
+	return (1);
+}
+
+void
+ice_avro_idx_resolve(struct ice_avro_idx *x, avro_value_t *rec)
+{
+	avro_schema_t	s = avro_value_get_schema(rec);
+	size_t		i;
+
+	if (s == x->schema)
+		return;
+	x->schema = s;
+	for (i = 0; i < x->n; i++)
+		x->at[i] = avro_schema_record_field_get_index(s, x->names[i]);
 }

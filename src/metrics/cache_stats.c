@@ -104,7 +104,9 @@ claim_row(void)
 	return (-1);
 }
 
-#define STORE(dst, src, f) \
+/* One counter copied into the shared row, or summed out of one; not
+ * app.h's STORE, which is a store plugin's call. */
+#define ATOMIC_COPY(dst, src, f) \
 	__atomic_store_n(&(dst)->f, (src)->f, __ATOMIC_RELAXED)
 #define ADD(dst, src, f) \
 	((dst)->f += __atomic_load_n(&(src)->f, __ATOMIC_RELAXED))
@@ -119,14 +121,14 @@ pgl_cache_stats_publish(int id, const struct pgl_cache_stats *s)
 	    (r = claim_row()) == -1)
 		return;
 	d = &seg->rows[r].s[id];
-	STORE(d, s, hits);
-	STORE(d, s, misses);
-	STORE(d, s, evictions);
-	STORE(d, s, expirations);
-	STORE(d, s, entries);
-	STORE(d, s, bytes);
-	STORE(d, s, max_entries);
-	STORE(d, s, max_bytes);
+	ATOMIC_COPY(d, s, hits);
+	ATOMIC_COPY(d, s, misses);
+	ATOMIC_COPY(d, s, evictions);
+	ATOMIC_COPY(d, s, expirations);
+	ATOMIC_COPY(d, s, entries);
+	ATOMIC_COPY(d, s, bytes);
+	ATOMIC_COPY(d, s, max_entries);
+	ATOMIC_COPY(d, s, max_bytes);
 }
 
 void

@@ -22,7 +22,7 @@
  * link swapped in after the check is never followed: the descriptor
  * already names the real directory.
  *
- * Over 600 lines as one file: every operation goes through the one
+ * Kept whole, over 600 lines: every operation goes through the one
  * descriptor walk below; kept together so that none can skip it.
  */
 #include <dirent.h>

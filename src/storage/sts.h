@@ -5,9 +5,9 @@
  *
  * The policy, the answer's parsing and the ARN's partition are pure code
  * (unit tested); pgl_sts_assume_role() is a network call, made on a write
- * pool thread (api/sts_vend.c), never on a worker's event loop.  It goes
- * through the S3 client (s3.h): the same timeouts, breaker per endpoint
- * and address checks against [storage] allowed_endpoints.
+ * pool thread (api/storage/sts_vend.c), never on a worker's event loop.
+ * It goes through the S3 client (s3.h): the same timeouts, breaker per
+ * endpoint and address checks against [storage] allowed_endpoints.
  */
 #ifndef PGL_STS_H
 #define PGL_STS_H

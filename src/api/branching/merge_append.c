@@ -25,6 +25,7 @@
 #include "api/gate.h"
 #include "api/commit/commit.h"
 #include "api/branching/merge.h"
+#include "api/storage/storage.h"
 #include "iceberg/manifest.h"
 #include "storage/objio.h"
 #include "util/arena.h"

@@ -10,6 +10,7 @@
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/branching/merge.h"
+#include "api/storage/storage.h"
 #include "storage/objio.h"
 #include "app/app.h"
 #include "util/arena.h"

@@ -8,7 +8,7 @@
  * recorded.  A GET, not a POST with the merge body: it changes nothing,
  * so it runs outside the gate's store transaction and records no audit
  * event, and a read-only handler may wait for an object store's files
- * by fetch and replay (api/fetch.h) instead of holding the event loop:
+ * by fetch and replay (api/request/fetch.h) instead of holding the event loop:
  * the reason the merge itself hands tables on S3 to a task.
  *
  * For every asset either side changed since the base: what each side

@@ -21,8 +21,8 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
-#include "api/task.h"
 #include "api/branching/merge.h"
+#include "api/tasks/task.h"
 #include "iceberg/iceberg.h"
 #include "util/json.h"
 #include "util/uuid.h"

@@ -1,15 +1,62 @@
 /*
- * The cache room: parsed metadata files kept per worker (tree_cache.c),
- * and the route that shows every cache's counters (stats.c).  The
- * metadata cache's tiers, which every room reads through, are the shared
- * layer's (api.h, cache_tiers.c).
+ * The cache room: the metadata cache's tiers, which every room and the
+ * config cache read through (tiers.c), parsed metadata files kept per
+ * worker (tree_cache.c), and the route that shows every cache's counters
+ * (stats.c).  It sits below the shared layer (config_cache.c counts its
+ * copies with api_cache_tier_*) and uses nothing of src/api.
  */
 #ifndef PGL_API_CACHE_H
 #define PGL_API_CACHE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <jansson.h>
 
+#include "pangolin/cache.h"
+
 struct pgl_req;
+
+/* tiers.c: the metadata cache, L1 then the optional L2. */
+struct pgl_config;
+struct pgl_err;
+int	api_cache_tiers_init(const struct pgl_config *, struct pgl_err *);
+void	api_cache_tiers_open(const struct pgl_config *);	/* worker */
+void	api_cache_tiers_close(void);
+const char *api_cache_l2_name(void);	/* NULL: no L2 */
+/*
+ * A hit as a read-only view (*val, *len) kept valid until
+ * api_mcache_unref(*ref): L1's entry pinned (no copy), else a copy.
+ * api_mcache_own makes a ref of a malloc'd buffer (freed on failure).
+ */
+int	api_mcache_ref(const char *key, const void **val, size_t *len,
+	    void **ref);
+int	api_mcache_own(void *copy, void **ref);
+void	api_mcache_unref(void *ref);
+void	api_mcache_put(const char *key, const void *val, size_t len);
+void	api_mcache_del(const char *key);
+/* Servers sharing the L2 tell each other of changes (no-ops without). */
+void	api_cache_l2_announce(const char *channel);
+int	api_cache_l2_changes_seen(const char *channel);	/* 1: drop copies */
+
+/*
+ * A cache's counters as it publishes them (metrics/cache_stats.h).  Hits
+ * and misses are counted by the caller, on every lookup (a copy the
+ * caller finds stale is its miss); the rest (entries, bytes, evictions)
+ * comes from the plugin's stats(), which may walk the cache (the LRU
+ * sweeps expired entries), so it is read after a change and otherwise at
+ * most once a second.
+ */
+struct api_cache_tier {
+	int			id;		/* registered; -1: none */
+	uint64_t		hits, misses;
+	struct pgl_cache_stats	last;		/* the plugin's, as last read */
+	uint64_t		read_at_us;
+};
+
+void	api_cache_tier_count(struct api_cache_tier *, int rc);
+void	api_cache_tier_publish(struct api_cache_tier *,
+	    const struct pgl_cache_ops *, struct pgl_cache *, int changed);
 
 /* stats.c: GET of every cache's counters (the tiers, the tree cache, the
  * object store's clients). */

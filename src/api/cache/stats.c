@@ -1,13 +1,13 @@
 /*
- * GET /api/v1/cache/stats: every registered cache (cache_tiers.c
+ * GET /api/v1/cache/stats: every registered cache (tiers.c
  * registers the metadata cache's tiers) summed over all workers from the
  * shared statistics segment (metrics/cache_stats.h), so the answer is
  * the same whichever worker takes the request.
  */
 #include <stdlib.h>
 
-#include "api/api.h"
 #include "api/cache/cache.h"
+#include "http/request.h"
 #include "metrics/cache_stats.h"
 #include "metrics/metrics.h"
 #include "util/json.h"

@@ -17,8 +17,9 @@
 
 #include "api/commit/commit.h"
 #include "api/commit/run.h"
-#include "api/fetch.h"
 #include "api/gate.h"
+#include "api/request/fetch.h"
+#include "api/storage/storage.h"
 #include "metrics/metrics.h"
 #include "storage/obj_job.h"
 #include "storage/objio.h"

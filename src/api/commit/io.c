@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/fetch.h"
+#include "api/cache/cache.h"
 #include "api/gate.h"
+#include "api/request/fetch.h"
+#include "api/storage/storage.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
 #include "metrics/metrics.h"

@@ -3,7 +3,7 @@
  * transactions and maintenance tasks all commit through
  * ice_commit_run().
  *
- * Over 600 lines as one file: the attempt, the locked attempt, the
+ * Kept whole, over 600 lines: the attempt, the locked attempt, the
  * settling of a half-kept swap and the retries share the loop's state
  * (run.h) and its invariants; split, no part could be read alone.
  */
@@ -15,9 +15,9 @@
 #include "api/commit/commit.h"
 #include "api/commit/run.h"
 #include "api/config_cache.h"
-#include "api/fetch.h"
 #include "api/gate.h"
 #include "api/cache/cache.h"
+#include "api/request/fetch.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"

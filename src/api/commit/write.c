@@ -20,9 +20,10 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/fetch.h"
 #include "api/gate.h"
 #include "api/commit/commit.h"
+#include "api/request/fetch.h"
+#include "api/storage/storage.h"
 #include "storage/obj_job.h"
 #include "storage/objio.h"
 #include "storage/write_pool.h"

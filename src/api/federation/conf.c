@@ -24,6 +24,7 @@
 #include "api/api.h"
 #include "api/federation/fed.h"
 #include "api/federation/federation.h"
+#include "api/storage/warehouse_secrets.h"
 #include "app/app.h"
 #include "storage/endpoint.h"
 #include "util/arena.h"

@@ -19,9 +19,9 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
-#include "api/task.h"
 #include "api/federation/fed.h"
 #include "api/federation/federation.h"
+#include "api/tasks/task.h"
 #include "util/json.h"
 #include "util/names.h"
 

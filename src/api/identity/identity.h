@@ -1,8 +1,10 @@
 /*
  * The identity room: users, roles and permissions, service users,
- * tokens, OAuth2 client credentials, sessions (login, me, logout).  What
- * the gate and the other rooms need of a caller lives below, in api.h
- * (who.c, audit.c).
+ * tokens, OAuth2 client credentials, sessions (login, me, logout), and
+ * the callers of identity providers (external.c; the providers' keys:
+ * idp.h).  What the gate and the other rooms need of a caller lives
+ * below, in api.h (who.c, audit.c); authn.c reaches external.c through
+ * the entry points main.c hands it (gate.h).
  */
 #ifndef PGL_API_IDENTITY_H
 #define PGL_API_IDENTITY_H
@@ -51,6 +53,42 @@ void	api_token_revoke_id(struct pgl_req *);
 void	api_token_cleanup(struct pgl_req *);
 void	api_tokens_mine(struct pgl_req *);
 void	api_tokens_of_user(struct pgl_req *);
+
+/*
+ * identity/external.c: callers with an identity provider's token.  Its
+ * entry points for authn.c (gate.h), which main.c hands over.
+ */
+struct pgl_idp;
+extern const struct api_external_ops	api_external_ops;
+/* The provider that issued token (by its unverified "iss"), or NULL. */
+struct pgl_idp	*api_external_provider(const char *token);
+/*
+ * A provider whose fetch failed while its last good keys were kept is
+ * recorded in root's audit log (oidc_provider_error) once per episode,
+ * by the first request of the provider after it (idp.h); a provider
+ * with no keys at all is recorded by each refused request instead.
+ */
+void	api_external_report(struct pgl_req *, struct pgl_idp *);
+/*
+ * Verify token as idp's: 0 with *claims (the caller's to decref), 401 or
+ * 503 with *why, or API_AUTH_WAIT when the keys are being fetched and
+ * resume(r) will run once they are (resume NULL: never wait).
+ */
+int	api_external_verify(struct pgl_req *, struct pgl_idp *,
+	    const char *token, json_t **claims, const char **why,
+	    void (*resume)(struct pgl_req *));
+/* The same, then the caller from the claims into r->who and r->tenant
+ * (the user made on first sight); 0, 401, 403 or 503 with *why. */
+int	api_external_identify(struct pgl_req *, struct pgl_idp *,
+	    const char *token, const char **why,
+	    void (*resume)(struct pgl_req *));
+/* Verified claims of idp to the caller in r->who (the user made on first
+ * sight): 0, or 401, 403 or 503 with *why. */
+int	api_external_resolve(struct pgl_req *, struct pgl_idp *,
+	    const json_t *claims, const char **why);
+/* u is being deleted: if external, refuse its tokens for a day.  0, or
+ * -1 after a reply. */
+int	api_external_forget(struct pgl_req *, const struct pgl_user *);
 
 /* identity/sso.c: the page's sign-in with an identity provider. */
 void	api_sso_providers(struct pgl_req *);

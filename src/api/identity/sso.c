@@ -30,8 +30,8 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/idp.h"
 #include "api/identity/identity.h"
+#include "api/identity/idp.h"
 #include "app/app.h"
 #include "auth/jwk.h"
 #include "auth/oidc_token.h"
@@ -345,7 +345,7 @@ keys_arrived(void *arg)
  * The ID token (its nonce this flow's), with the access token's claims
  * when that is a token of ours for the same subject (providers put
  * groups in one or the other).  A kid the keys do not hold asks for them
- * again, as a bearer token's does (api/external.c), once: after a key
+ * again, as a bearer token's does (api/identity/external.c), once: after a key
  * rotation the first sign-in needs no bearer request to bring the keys.
  */
 static int

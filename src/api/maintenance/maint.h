@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 #include "api/target.h"
-#include "api/task.h"
+#include "api/tasks/task.h"
 #include "http/request.h"
 #include "pangolin/store.h"
 #include "tasks/runner.h"

@@ -12,10 +12,11 @@
 
 #include "api/api.h"
 #include "api/gate.h"
+#include "api/storage/storage.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
-#include "api/task.h"
 #include "api/maintenance/maint.h"
+#include "api/tasks/task.h"
 #include "app/app.h"
 #include "storage/objio.h"
 #include "util/arena.h"

@@ -11,8 +11,8 @@
 #include "api/api.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
-#include "api/task.h"
 #include "api/maintenance/maint.h"
+#include "api/tasks/task.h"
 #include "app/app.h"
 #include "util/json.h"
 

@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/fetch.h"
 #include "api/gate.h"
 #include "api/maintenance/maint.h"
+#include "api/request/fetch.h"
+#include "api/storage/storage.h"
 #include "app/app.h"
 #include "iceberg/manifest.h"
 #include "storage/objio.h"

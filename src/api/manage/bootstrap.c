@@ -11,7 +11,7 @@
 
 #include "api/api.h"
 #include "api/manage/manage.h"
-#include "api/placement.h"
+#include "api/placement/placement.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/log.h"

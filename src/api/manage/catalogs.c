@@ -11,7 +11,7 @@
 #include "api/federation/federation.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
-#include "api/placement.h"
+#include "api/placement/placement.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
 #include "util/arena.h"

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/manage/manage.h"
+#include "api/storage/warehouse_secrets.h"
 #include "app/app.h"
 #include "util/json.h"
 

@@ -18,6 +18,7 @@
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/manage/manage.h"
+#include "api/storage/storage.h"
 #include "app/app.h"
 #include "storage/objio.h"
 #include "storage/s3.h"

@@ -1,9 +1,9 @@
 /*
  * A warehouse's STS settings, checked as it will be stored (after an
- * update is merged): vended credentials from AssumeRole (api/sts_vend.h)
- * need a role to assume, and the STS endpoint is held to the same rules
- * as the S3 one (storage/endpoint.h): an operator's allow-list for local
- * and private addresses.
+ * update is merged): vended credentials from AssumeRole
+ * (api/storage/sts_vend.h) need a role to assume, and the STS endpoint is
+ * held to the same rules as the S3 one (storage/endpoint.h): an
+ * operator's allow-list for local and private addresses.
  */
 #include <ctype.h>
 #include <stdio.h>

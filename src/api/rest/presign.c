@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
+#include "api/storage/storage.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
 #include "api/rest/rest.h"

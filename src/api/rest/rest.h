@@ -32,14 +32,24 @@ int	ice_table_commit_planned(struct pgl_req *, const struct ice_target *,
 /* rest/tables.c */
 void	ice_table_list(struct pgl_req *);
 void	ice_table_create(struct pgl_req *);
-void	ice_table_load(struct pgl_req *);
-void	ice_table_head(struct pgl_req *);
 void	ice_table_drop(struct pgl_req *);
 void	ice_table_register(struct pgl_req *);
 void	ice_table_unregister(struct pgl_req *);
 void	ice_table_rename(struct pgl_req *);
 void	ice_table_metrics(struct pgl_req *);
 void	ice_table_credentials(struct pgl_req *);
+
+/* rest/table_load.c: loadTable, tableExists, and the LoadTableResult that
+ * create and register answer with (md stolen), its ETag and the form of
+ * its answer the tag depends on. */
+void	ice_table_load(struct pgl_req *);
+void	ice_table_head(struct pgl_req *);
+json_t	*ice_load_result(struct pgl_req *, const struct pgl_catalog *c,
+	    const char *table_location, const char *location, json_t *md);
+void	ice_set_etag(struct pgl_req *, const char *location,
+	    const char *mode);
+const char *ice_tag_mode(struct pgl_req *, const struct pgl_catalog *c,
+	    const char *mode);
 
 /* rest/views.c */
 void	ice_view_create(struct pgl_req *);

@@ -14,7 +14,7 @@
  * This is how S3-compatible stores without STS are served without handing
  * out the warehouse's keys.
  *
- * Over 600 lines as one file: every rule above is one check of one
+ * Kept whole, over 600 lines: every rule above is one check of one
  * request, and a signing rule read apart from the others is how a hole
  * gets in.
  */
@@ -27,6 +27,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
+#include "api/storage/storage.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
 #include "api/rest/rest.h"

@@ -1,11 +1,10 @@
 /*
- * Iceberg tables: list, create (and stage-create), load, exists, drop,
- * register, unregister, rename, metrics, credentials
- * (iceberg-commit.md §2, §6).  Commits live in rest/commit.c (and
- * commit/loop.c), the asset rows' helpers in commit/assets.c.
- *
- * Over 600 lines as one file: the table routes of the spec, each a few
- * steps over the helpers named above.
+ * Iceberg tables: list, create (and stage-create), drop, register,
+ * unregister, rename, credentials (iceberg-commit.md §2, §6).  Load and
+ * exists, and the LoadTableResult that create and register answer with,
+ * live in rest/table_load.c; metrics in rest/metrics.c; commits in
+ * rest/commit.c (and commit/loop.c), the asset rows' helpers in
+ * commit/assets.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,23 +12,20 @@
 #include <string.h>
 #include <strings.h>
 
-
-#include "http/gzip.h"
 #include "api/api.h"
-#include "api/gate.h"
-#include "api/target.h"
 #include "api/commit/commit.h"
-#include "api/rest/rest.h"
-#include "api/task.h"
+#include "api/gate.h"
+#include "api/placement/placement.h"
 #include "api/rest/list_walk.h"
-#include "api/placement.h"
-#include "api/sts_vend.h"
+#include "api/rest/rest.h"
+#include "api/storage/storage.h"
+#include "api/storage/sts_vend.h"
+#include "api/target.h"
+#include "api/tasks/task.h"
 #include "app/app.h"
-#include "http/gzip.h"
 #include "iceberg/iceberg.h"
 #include "storage/fileio.h"
 #include "util/arena.h"
-#include "util/hash.h"
 #include "util/json.h"
 #include "util/jw.h"
 #include "util/location.h"
@@ -60,122 +56,6 @@ static const struct pgl_jfield rename_fields[] = {
 	{ "destination", PGL_J_OBJECT, 1 },
 	{ NULL, 0, 0 }
 };
-
-/*
- * The LoadTableResult's config, and its storage-credentials for the
- * table's files when vended credentials were asked for (stolen into j).
- */
-static void
-add_config(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *table_location, json_t *j)
-{
-	const char	*table = pgl_param(r, "table");
-	json_t		*vended;
-
-	if (table == NULL && r->body != NULL)
-		table = pgl_json_str(r->body, "name");
-	vended = c != NULL ? api_vended_config(r, c, table) : NULL;
-	pgl_set_header(r, "vary", "X-Iceberg-Access-Delegation");
-	if (vended == NULL) {
-		json_object_set_new(j, "config", json_object());
-		return;
-	}
-	/* Remote signing hands out no keys: config only. */
-	if (json_object_get(vended, "s3.remote-signing-enabled") != NULL) {
-		json_object_set_new(j, "config", vended);
-		return;
-	}
-	json_object_set(j, "config", vended);
-	json_object_set_new(j, "storage-credentials", json_pack("[{s:s,s:o}]",
-	    "prefix", table_location, "config", vended));
-}
-
-/* LoadTableResult; md is stolen. */
-static json_t *
-load_result(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *table_location, const char *location, json_t *md)
-{
-	json_t	*j = json_object();
-
-	if (location != NULL)
-		json_object_set_new(j, "metadata-location",
-		    json_string(ice_uri(r, location)));
-	json_object_set_new(j, "metadata", md);
-	add_config(r, c, table_location, j);
-	return (j);
-}
-
-/*
- * A strong ETag: the metadata file names the table state exactly, so a
- * hash of its location (and of the answer's form) tells states apart.
- * Not a digest: nothing is secret or adversarial here, and SHA-256 was
- * 2 % of a cached loadTable.  A 64-bit FNV-1a and its mix, 32 hex digits.
- */
-static void
-etag(const char *location, const char *mode, char tag[40])
-{
-	static const char	hex[] = "0123456789abcdef";
-	uint64_t		h[2];
-	int			i;
-
-	/* Over location '\n' mode. */
-	h[0] = pgl_fnv1a_str(pgl_fnv1a(pgl_fnv1a_str(PGL_FNV_BASIS, location),
-	    "\n", 1), mode);
-	/* The second half is the first mixed (splitmix64's finaliser). */
-	h[1] = (h[0] ^ (h[0] >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	h[1] = (h[1] ^ (h[1] >> 27)) * 0x94d049bb133111ebULL;
-	h[1] ^= h[1] >> 31;
-	tag[0] = '"';
-	for (i = 0; i < 32; i++)
-		tag[1 + i] = hex[(h[i / 16] >> (60 - 4 * (i % 16))) & 0xf];
-	tag[33] = '"';
-	tag[34] = '\0';
-}
-
-static void
-set_etag(struct pgl_req *r, const char *location, const char *mode)
-{
-	char	tag[40];
-
-	etag(location, mode, tag);
-	pgl_set_header(r, "etag", tag);
-}
-
-/*
- * Which keys this caller is handed: the warehouse's, STS keys for reading
- * or for writing, or none.  Not which STS keys: each worker mints its own,
- * so the same table would carry another tag on every worker (a create and
- * a load on two connections disagreed); a client renews STS keys through
- * /credentials before s3.session-token-expires-at-ms, not by reloading.
- */
-static const char *
-vend_mode(struct pgl_req *r, const struct pgl_catalog *c)
-{
-	json_t	*keys;
-
-	if (api_sts_held(r) != NULL)
-		return (api_may_write(r, c) ? "sts-write" : "sts-read");
-	keys = api_client_config(r, c);
-	json_decref(keys);
-	return (keys != NULL ? "keys" : "vended");
-}
-
-/*
- * The answer differs with vended credentials, with whether this caller is
- * handed keys (writers only) and which, and with remote signing: so does
- * its tag, the same from a load, a create and a register.
- */
-static const char *
-tag_mode(struct pgl_req *r, const struct pgl_catalog *c, const char *mode)
-{
-	const char	*vend = pgl_header(r, "x-iceberg-access-delegation");
-
-	if (vend == NULL)
-		return (mode);
-	return (pgl_arena_printf(r->arena, "%s+%s%s", mode, strstr(vend,
-	    "vended-credentials") != NULL ? vend_mode(r, c) : "",
-	    strstr(vend, "remote-signing") != NULL ? "signing" : ""));
-}
 
 /* A tenant user lists the tables and views it may read. */
 static int
@@ -313,9 +193,10 @@ table_created(struct pgl_req *r, int rc, const struct pgl_err *err,
 		json_decref(tc->md);
 		return;
 	}
-	set_etag(r, a.metadata_location, tag_mode(r, &tc->t.catalog, "all"));
+	ice_set_etag(r, a.metadata_location, ice_tag_mode(r, &tc->t.catalog,
+	    "all"));
 	/* The result takes md. */
-	pgl_reply_json(r, 200, load_result(r, &tc->t.catalog, a.location,
+	pgl_reply_json(r, 200, ice_load_result(r, &tc->t.catalog, a.location,
 	    a.metadata_location, tc->md));
 }
 
@@ -346,7 +227,7 @@ ice_table_create(struct pgl_req *r)
 	}
 	if (json_is_true(json_object_get(r->body, "stage-create"))) {
 		/* §2.5: nothing is written and no pointer is created. */
-		pgl_reply_json(r, 200, load_result(r, &tc->t.catalog, loc,
+		pgl_reply_json(r, 200, ice_load_result(r, &tc->t.catalog, loc,
 		    NULL, md));
 		return;
 	}
@@ -372,175 +253,6 @@ ice_table_create(struct pgl_req *r)
 	}
 	ice_write_metadata_then(r, &tc->t.catalog, tc->mdloc, md,
 	    table_created, tc);
-}
-
-/* The LoadTableResult around its metadata: what comes before and after. */
-struct load_frame {
-	const char	*head;	/* {"metadata-location":"...","metadata": */
-	size_t		 headlen;
-	const char	*tail;	/* ,"config":{...}} */
-	size_t		 taillen;
-};
-
-static int
-load_frame(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *table_location, const char *location, struct load_frame *f)
-{
-	struct pgl_jw	 w;
-	json_t		*extra;
-	char		*text;
-
-	f->tail = ",\"config\":{}}";
-	/* Vended credentials: config and storage-credentials after the
-	 * metadata, still without parsing it. */
-	extra = json_object();
-	add_config(r, c, table_location, extra);
-	if (json_object_size(json_object_get(extra, "config")) > 0 &&
-	    (text = pgl_json_dump(extra)) != NULL) {
-		f->tail = pgl_arena_printf(r->arena, ",%s", text + 1);
-		free(text);
-	}
-	json_decref(extra);
-	/* Written, not built as a tree and dumped: 3 % of a cached load. */
-	jw_init(&w);
-	jw_open(&w, '{');
-	jw_str(&w, "metadata-location", ice_uri(r, location));
-	jw_raw(&w, ",\"metadata\":");
-	f->head = w.oom ? NULL : pgl_arena_strndup(r->arena, w.buf, w.len);
-	jw_free(&w);
-	if (f->head == NULL || f->tail == NULL) {
-		pgl_reply_error(r, 503, "out of memory");
-		return (-1);
-	}
-	f->headlen = strlen(f->head);
-	f->taillen = strlen(f->tail);
-	return (0);
-}
-
-/*
- * A gzip client: the metadata's segment, compressed when it was cached
- * and sent from the cache as it lies, between the frame compressed now
- * (http/gzip.h).  0 if replied, 1 if the body is too small to compress
- * (then answered plain), -1 if an error was replied.
- */
-static int
-reply_gz_load(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *location, const struct load_frame *f)
-{
-	struct pgl_reply_seg	 seg[3];
-	struct pgl_gz_frame	 gf;
-	struct pgl_gz_seg	 gz;
-	unsigned char		*out;
-	const char		*blob;
-	size_t			 bloblen, cap;
-	void			*ref;
-
-	if (ice_metadata_gz(r, c, location, 500, &blob, &bloblen, &ref) == -1)
-		return (-1);
-	cap = pgl_gz_bound(f->headlen, NULL, f->taillen);
-	if (pgl_gz_seg_parse(blob, bloblen, &gz) == -1 ||
-	    f->headlen + gz.len + f->taillen <= PGL_GZIP_MIN ||
-	    (out = pgl_arena_alloc(r->arena, cap)) == NULL ||
-	    pgl_gz_frame(f->head, f->headlen, &gz, f->tail, f->taillen, out,
-	    cap, &gf) == -1) {
-		api_mcache_unref(ref);
-		return (1);
-	}
-	seg[0] = (struct pgl_reply_seg){ gf.head, gf.headlen, NULL, NULL };
-	seg[1] = (struct pgl_reply_seg){ gz.z, gz.zlen, api_mcache_unref,
-	    ref };
-	seg[2] = (struct pgl_reply_seg){ gf.tail, gf.taillen, NULL, NULL };
-	pgl_reply_segs(r, 200, "application/json", 1, seg, 3);
-	return (0);
-}
-
-/* The metadata sent from the cache as it lies, between the frame. */
-static void
-reply_plain_load(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *location, const struct load_frame *f)
-{
-	struct pgl_reply_seg	 seg[3];
-	const char		*bytes;
-	size_t			 len;
-	void			*ref;
-
-	if (ice_metadata_ref(r, c, location, 500, &bytes, &len, &ref) == -1)
-		return;
-	seg[0] = (struct pgl_reply_seg){ f->head, f->headlen, NULL, NULL };
-	seg[1] = (struct pgl_reply_seg){ bytes, len, api_mcache_unref, ref };
-	seg[2] = (struct pgl_reply_seg){ f->tail, f->taillen, NULL, NULL };
-	pgl_reply_segs(r, 200, "application/json", 0, seg, 3);
-}
-
-/*
- * The hot read path: the LoadTableResult is assembled around the cached
- * metadata bytes, without parsing them (files are written by us, or
- * validated when registered, and never change).
- */
-static void
-reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *table_location, const char *location)
-{
-	struct load_frame	f;
-
-	if (load_frame(r, c, table_location, location, &f) == -1)
-		return;
-	if (pgl_req_gzip(r) && reply_gz_load(r, c, location, &f) != 1)
-		return;
-	reply_plain_load(r, c, location, &f);
-}
-
-void
-ice_table_load(struct pgl_req *r)
-{
-	struct ice_target	 t;
-	struct pgl_asset	 a;
-	const char		*mode = pgl_query(r, "snapshots"), *inm;
-	json_t			*md, *refs;
-	char			 tag[40];
-
-	if (mode != NULL && strcmp(mode, "all") != 0 &&
-	    strcmp(mode, "refs") != 0) {
-		pgl_reply_ice_error(r, 400, "BadRequestException",
-		    "snapshots must be 'all' or 'refs'");
-		return;
-	}
-	if (mode == NULL)
-		mode = "all";
-	if (ice_target(r, "table", &t) == -1 ||
-	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
-	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1)
-		return;
-	etag(a.metadata_location, tag_mode(r, &t.catalog, mode), tag);
-	pgl_set_header(r, "etag", tag);
-	if ((inm = pgl_header(r, "if-none-match")) != NULL &&
-	    (strcmp(inm, tag) == 0 || strcmp(inm, "*") == 0)) {
-		pgl_reply_empty(r, 304);
-		return;
-	}
-	if (strcmp(mode, "all") == 0) {
-		reply_raw_load(r, &t.catalog, a.location,
-		    a.metadata_location);
-		return;
-	}
-	if (ice_read_metadata(r, &t.catalog,
-	    a.metadata_location, 500, &md) == -1)
-		return;
-	refs = ice_table_refs_only(md);
-	json_decref(md);
-	pgl_reply_json(r, 200, load_result(r, &t.catalog, a.location,
-	    a.metadata_location, refs));
-}
-
-void
-ice_table_head(struct pgl_req *r)
-{
-	struct ice_target	t;
-	struct pgl_asset	a;
-
-	if (ice_target(r, "table", &t) == 0 &&
-	    ice_find_asset(r, &t, KIND_TABLE, &a) == 0)
-		pgl_reply_empty(r, 204);
 }
 
 /*
@@ -721,8 +433,8 @@ ice_table_register(struct pgl_req *r)
 			return;
 		}
 	}
-	set_etag(r, loc, tag_mode(r, &t.catalog, "all"));
-	pgl_reply_json(r, 200, load_result(r, &t.catalog, json_string_value(
+	ice_set_etag(r, loc, ice_tag_mode(r, &t.catalog, "all"));
+	pgl_reply_json(r, 200, ice_load_result(r, &t.catalog, json_string_value(
 	    json_object_get(md, "location")), loc, md));
 }
 

@@ -10,12 +10,12 @@
  * data file is opened.
  *
  * A plan reading at most [scan] sync_max_manifests manifests is made in
- * the request (its reads by fetch and replay: api/fetch.h); a larger one
- * is a task of kind "scan_plan" (the task id is the plan id) that the
- * runners make while the client polls.  A result is cut into parts of
- * [scan] tasks_per_part file scan tasks (and at most 3 MB of JSON); a
- * result of one part is answered inline and stored nowhere, a larger
- * one is stored (the store's plan parts, ABI 1.11) for [scan] ttl_secs:
+ * the request (its reads by fetch and replay: api/request/fetch.h); a
+ * larger one is a task of kind "scan_plan" (the task id is the plan id)
+ * that the runners make while the client polls.  A result is cut into
+ * parts of [scan] tasks_per_part file scan tasks (and at most 3 MB of
+ * JSON); a result of one part is answered inline and stored nowhere, a
+ * larger one is stored (the store's plan parts, ABI 1.11) for [scan] ttl_secs:
  * part 0 is the plan's header, parts 1..n its plan tasks.  A plan task is "<plan id>:<n>".
  */
 #ifndef PGL_API_SCAN_H
@@ -127,11 +127,25 @@ struct scan_plan {
 	uint64_t			 skipped_metrics;
 };
 
-/* scan_walk.c: the snapshot's manifests worth reading into p->mf. */
+/* scan_manifests.c: the snapshot's manifests worth reading into p->mf. */
 int	scan_list(struct scan_plan *, struct pgl_err *);
 /* Ask for every listed manifest; 1 while one is still on its way. */
 int	scan_fetch_all(struct scan_plan *, struct pgl_err *);
-/* Read the manifests, deletes first, emitting file scan tasks. */
+/* A manifest list's or manifest's bytes (cache: kept in the worker's
+ * metadata cache), pinned until api_mcache_unref(*ref). */
+int	scan_read(struct scan_plan *, const char *path, int cache,
+	    const void **buf, size_t *len, void **ref, struct pgl_err *);
+/* err's message prefixed with what failed on which path. */
+void	scan_fail(struct pgl_err *, int code, const char *what,
+	    const char *path);
+/* Snapshot id is one of the appends an incremental plan reads. */
+int	scan_is_append(const struct scan_req *, int64_t id);
+/* The filter projected on spec, made once per spec. */
+const struct ice_expr *scan_projected(struct scan_plan *,
+	    const struct ice_pspec *);
+
+/* scan_walk.c: read the manifests, deletes first, emitting file scan
+ * tasks. */
 int	scan_files(struct scan_plan *, struct pgl_err *);
 /* What the run did, for a task's result and the logs. */
 json_t	*scan_counts(const struct scan_plan *);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/fetch.h"
+#include "api/request/fetch.h"
 #include "api/scan/scan.h"
 #include "app/app.h"
 #include "util/arena.h"

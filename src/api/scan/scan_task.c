@@ -9,8 +9,8 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
-#include "api/task.h"
 #include "api/scan/scan.h"
+#include "api/tasks/task.h"
 #include "app/app.h"
 #include "plugin/loader.h"
 #include "util/json.h"

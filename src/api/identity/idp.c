@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/idp.h"
+#include "api/identity/idp.h"
 #include "auth/idp_share.h"
 #include "auth/oidc_token.h"
 #include "storage/write_pool.h"
@@ -265,7 +265,7 @@ fetch_failed(struct pgl_idp *idp, struct fetch *f, int stopped)
 		return;
 	idp->failures++;
 	/* Once per episode, in whichever worker met it: the next request
-	 * of the provider audits it (api/external.c). */
+	 * of the provider audits it (api/identity/external.c). */
 	if (f->episode && idp->have_keys)
 		idp->unreported = 1;
 	pgl_log(PGL_LOG_WARN, "oidc %s: keys not fetched (%s); %s",

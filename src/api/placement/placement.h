@@ -9,7 +9,8 @@
 #ifndef PGL_API_PLACEMENT_H
 #define PGL_API_PLACEMENT_H
 
-#include "api/api.h"
+#include "http/request.h"
+#include "pangolin/store.h"
 
 /* Start-up, idempotent: work out and log the effective roots. */
 void		 api_placement_init(void);

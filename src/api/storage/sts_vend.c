@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/fetch.h"
 #include "api/gate.h"
-#include "api/sts_vend.h"
+#include "api/request/fetch.h"
+#include "api/storage/storage.h"
+#include "api/storage/sts_vend.h"
 #include "app/app.h"
 #include "metrics/cache_stats.h"
 #include "metrics/metrics.h"

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/storage/warehouse_secrets.h"
 #include "app/app.h"
 #include "util/json.h"
 #include "util/seal.h"

@@ -10,7 +10,7 @@
 #include "api/api.h"
 #include "api/gate.h"
 #include "api/target.h"
-#include "api/task.h"
+#include "api/tasks/task.h"
 #include "app/app.h"
 #include "metrics/limits.h"
 #include "util/arena.h"

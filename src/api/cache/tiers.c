@@ -10,7 +10,7 @@
  */
 #include <stdlib.h>
 
-#include "api/api.h"
+#include "api/cache/cache.h"
 #include "app/app.h"
 #include "config/config.h"
 #include "http/request.h"

@@ -1,12 +1,14 @@
 /*
- * Fetch and replay (fetch.h).
+ * Fetch and replay (fetch.h).  Below the shared layer: the gate runs
+ * every handler through it, and it uses nothing of src/api but the
+ * request's own state (req_app.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/fetch.h"
-#include "api/req_app.h"
+#include "api/request/fetch.h"
+#include "api/request/req_app.h"
 #include "metrics/metrics.h"
 #include "storage/obj_job.h"
 #include "storage/s3.h"

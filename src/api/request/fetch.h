@@ -42,7 +42,7 @@ int	api_fetch_read(struct pgl_req *, const struct pgl_storage *,
 	    struct pgl_err *);
 /*
  * A call of the caller's own made off the worker's thread and kept under
- * key as an object read is (STS's AssumeRole, api/sts_vend.c): w.run
+ * key as an object read is (STS's AssumeRole, api/storage/sts_vend.c): w.run
  * makes it on a pool thread and leaves its answer in out, outlen (malloc'd)
  * or in w.rc, w.err; free() lets go of the job.  The call is the
  * function's from here on, whatever it returns: PGL_EUNAVAIL while it

@@ -3,8 +3,9 @@
  * caller's grants, what authorization already looked up, the catalog's
  * storage, the audit event, and the objects fetched off the worker's
  * thread.  Written by the gate (gate.c, authn.c, authz.c) and read by
- * the shared layer's helpers (target.c, storage.c, fetch.c): it sits
- * below all of them, so none needs another's header for it.
+ * the helpers of the shared layer and the rooms (target.c,
+ * storage/storage.c, fetch.c): it sits below all of them, in the request
+ * room under the shared layer, so none needs another's header for it.
  */
 #ifndef PGL_API_REQ_APP_H
 #define PGL_API_REQ_APP_H

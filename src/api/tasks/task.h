@@ -1,9 +1,11 @@
 /*
- * Tasks, as the handlers and the task kinds of every room see them
- * (task_queue.c, task_help.c): queueing one within the tenant's quota,
- * and what every kind's runner does with its table and its failure.  The
- * kinds themselves are the maintenance room's (maintenance/maint.h) and
- * the merge's (branching/merge.h).
+ * The tasks room: tasks, as the handlers and the task kinds of every room
+ * see them (task_queue.c, task_help.c): queueing one within the tenant's
+ * quota, and what every kind's runner does with its table and its
+ * failure.  Above the shared layer (the rate limits, targets, the config
+ * cache), below every room that queues or runs a kind.  The kinds
+ * themselves are the maintenance room's (maintenance/maint.h) and the
+ * merge's (branching/merge.h).
  */
 #ifndef PGL_API_TASK_H
 #define PGL_API_TASK_H

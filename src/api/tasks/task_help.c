@@ -12,7 +12,7 @@
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/target.h"
-#include "api/task.h"
+#include "api/tasks/task.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"

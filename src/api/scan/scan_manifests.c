@@ -1,0 +1,279 @@
+/*
+ * The first steps of a plan's walk (api/scan/scan.h): the snapshot's
+ * manifest list, its manifests pruned by partition summaries into p->mf
+ * (scan_list), and every listed manifest asked for ahead of the walk
+ * (scan_fetch_all); and the read of a manifest list's or manifest's
+ * bytes that the walk of their entries (scan_walk.c) goes through too.
+ *
+ * Manifest lists and manifests are immutable, so their bytes go through
+ * the worker's metadata cache, keyed by tenant and catalog as well as by
+ * location (two tenants' warehouses may spell the same s3:// path on
+ * different endpoints): a warm plan reads nothing from storage.  A list
+ * is kept packed (scan_list_cache.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/cache/cache.h"
+#include "api/request/fetch.h"
+#include "api/scan/scan.h"
+#include "api/storage/storage.h"
+#include "app/app.h"
+#include "iceberg/manifest.h"
+#include "util/arena.h"
+#include "util/json.h"
+
+#define SCAN_MANIFEST_MAX	(256UL * 1024 * 1024)
+
+void
+scan_fail(struct pgl_err *err, int code, const char *what, const char *path)
+{
+	char	why[48];
+
+	memcpy(why, err->msg, sizeof(why));
+	why[sizeof(why) - 1] = '\0';
+	err->code = code;
+	(void)snprintf(err->msg, sizeof(err->msg), "%s %.160s: %s", what,
+	    path, why);
+}
+
+/* A manifest list's or manifest's bytes, pinned until unref(*ref). */
+int
+scan_read(struct scan_plan *p, const char *path, int cache, const void **buf,
+    size_t *len, void **ref, struct pgl_err *err)
+{
+	const struct pgl_storage	*st;
+	const char			*key;
+	char				*raw;
+	int				 rc;
+
+	key = pgl_arena_printf(p->r->arena, "scan\x1f%s\x1f%s\x1f%s",
+	    p->r->tenant, p->cat->name, path);
+	if (api_mcache_ref(key, buf, len, ref) == PGL_OK)
+		return (PGL_OK);
+	if ((rc = api_storage(p->r, p->cat, &st, err)) != PGL_OK)
+		return (rc);
+	rc = api_fetch_read(p->r, st, path, SCAN_MANIFEST_MAX, &raw, len,
+	    err);
+	api_count_s3();
+	if (rc != PGL_OK)
+		return (rc);
+	p->bytes_read += *len;
+	if (cache)
+		api_mcache_put(key, raw, *len);
+	if (api_mcache_own(raw, ref) != PGL_OK) {
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (PGL_ENOMEM);
+	}
+	*buf = raw;
+	return (PGL_OK);
+}
+
+int
+scan_is_append(const struct scan_req *q, int64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < q->nappends; i++) {
+		if (q->appends[i] == id)
+			return (1);
+	}
+	return (0);
+}
+
+/* The filter projected on spec, made once per spec. */
+const struct ice_expr *
+scan_projected(struct scan_plan *p, const struct ice_pspec *spec)
+{
+	size_t	i = (size_t)(spec - p->q.specs);
+
+	if (p->proj[i] == NULL)
+		p->proj[i] = ice_expr_project(p->r->arena, p->q.filter, spec);
+	return (p->proj[i]);
+}
+
+struct list_walk {
+	struct scan_plan	*p;
+	struct pgl_err		*err;
+	size_t			 cap;
+	int			 failed;
+};
+
+static int
+keep_manifest(struct scan_plan *p, const struct ice_manifest_ref *m,
+    const struct ice_pspec *spec)
+{
+	if (p->q.start_id != -1 && (m->content != ICE_CONTENT_DATA ||
+	    !scan_is_append(&p->q, m->added_snapshot_id)))
+		return (0);
+	if (m->added_files == 0 && m->existing_files == 0)
+		return (0);
+	return (!p->q.has_filter || ice_eval_summaries(scan_projected(p, spec),
+	    spec, m->partitions, m->npartitions));
+}
+
+static int
+on_ref(void *arg, const struct ice_manifest_ref *m)
+{
+	struct list_walk	*w = arg;
+	struct scan_plan	*p = w->p;
+	const struct ice_pspec	*spec;
+	struct scan_manifest	*n;
+
+	p->manifests_listed++;
+	if ((spec = scan_spec(&p->q, m->spec_id)) == NULL) {
+		w->err->code = PGL_EINVAL;
+		(void)snprintf(w->err->msg, sizeof(w->err->msg), "a manifest "
+		    "names partition spec %d, which the table lacks",
+		    (int)m->spec_id);
+		w->failed = 1;
+		return (1);
+	}
+	if (!keep_manifest(p, m, spec))
+		return (0);
+	if (p->nmf == w->cap) {
+		struct scan_manifest *v;
+
+		w->cap = w->cap ? w->cap * 2 : 64;
+		v = pgl_arena_alloc(p->r->arena, w->cap * sizeof(*v));
+		if (p->nmf > 0)
+			memcpy(v, p->mf, p->nmf * sizeof(*v));
+		p->mf = v;
+	}
+	n = &p->mf[p->nmf++];
+	n->path = pgl_arena_strdup(p->r->arena, m->path);
+	n->length = m->length;
+	n->spec_id = m->spec_id;
+	n->content = m->content;
+	n->sequence_number = m->sequence_number;
+	n->added_snapshot_id = m->added_snapshot_id;
+	if (m->content == ICE_CONTENT_DATA)
+		p->ndata_mf++;
+	return (0);
+}
+
+/* Records each ref in the pack as the walk keeps what it needs. */
+struct packing {
+	struct list_walk	*w;
+	struct scan_pack	 k;
+};
+
+static int
+on_ref_packed(void *arg, const struct ice_manifest_ref *m)
+{
+	struct packing	*pk = arg;
+
+	scan_pack_ref(&pk->k, m);
+	return (on_ref(pk->w, m));
+}
+
+/* The list from the worker's cache, packed; 1 when it was not there. */
+static int
+list_cached(struct scan_plan *p, struct list_walk *w, const char *key)
+{
+	const void	*buf;
+	void		*ref;
+	size_t		 len;
+	int		 rc;
+
+	if (api_mcache_ref(key, &buf, &len, &ref) != PGL_OK)
+		return (1);
+	rc = scan_pack_walk(buf, len, on_ref, w);
+	api_mcache_unref(ref);
+	if (rc == 0)
+		return (w->failed ? -1 : 0);
+	p->nmf = p->ndata_mf = 0;	/* not a packed list: read it */
+	p->manifests_listed = 0;
+	w->cap = 0;
+	return (1);
+}
+
+static int
+list_read(struct scan_plan *p, struct list_walk *w, const char *list,
+    const char *key, struct pgl_err *err)
+{
+	struct packing	 pk = { w, { NULL, 0, 0, 0 } };
+	const void	*buf;
+	void		*ref;
+	size_t		 len;
+	int		 rc;
+
+	if ((rc = scan_read(p, list, 0, &buf, &len, &ref, err)) != PGL_OK) {
+		if (rc != PGL_EUNAVAIL)
+			scan_fail(err, rc, "cannot read manifest list", list);
+		return (-1);
+	}
+	rc = ice_manifest_list_read(buf, len, on_ref_packed, &pk, err);
+	api_mcache_unref(ref);
+	if (rc == -1)
+		scan_fail(err, PGL_EINVAL, "corrupt manifest list", list);
+	else if (!w->failed && !pk.k.oom && pk.k.len > 0)
+		api_mcache_put(key, pk.k.p, pk.k.len);
+	scan_pack_free(&pk.k);
+	return (rc == -1 || w->failed ? -1 : 0);
+}
+
+int
+scan_list(struct scan_plan *p, struct pgl_err *err)
+{
+	struct list_walk	 w = { p, err, 0, 0 };
+	const json_t		*snap;
+	const char		*list, *key;
+	int			 rc;
+
+	p->proj = pgl_arena_alloc(p->r->arena, (p->q.nspecs + 1) *
+	    sizeof(*p->proj));
+	memset(p->proj, 0, (p->q.nspecs + 1) * sizeof(*p->proj));
+	if (p->q.snapshot_id == -1 ||
+	    (snap = scan_snapshot_of(p->md, p->q.snapshot_id)) == NULL)
+		return (0);
+	if ((list = pgl_json_str(snap, "manifest-list")) == NULL) {
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "snapshot %lld has "
+		    "no manifest list (a format v1 manifests array is not "
+		    "planned)", (long long)p->q.snapshot_id);
+		return (-1);
+	}
+	key = pgl_arena_printf(p->r->arena, "scanlist\x1f%s\x1f%s\x1f%s",
+	    p->r->tenant, p->cat->name, list);
+	if ((rc = list_cached(p, &w, key)) != 1)
+		return (rc);
+	return (list_read(p, &w, list, key, err));
+}
+
+int
+scan_fetch_all(struct scan_plan *p, struct pgl_err *err)
+{
+	const struct pgl_storage	*st;
+	const void			*buf;
+	void				*ref;
+	size_t				 i, len;
+	int				 rc, waiting = 0;
+
+	if (api_storage(p->r, p->cat, &st, err) != PGL_OK)
+		return (-1);
+	if (!st->is_s3 || !api_on_loop(p->r))
+		return (0);
+	for (i = 0; i < p->nmf; i++) {
+		rc = scan_read(p, p->mf[i].path, 1, &buf, &len, &ref, err);
+		if (rc == PGL_EUNAVAIL) {
+			waiting = 1;
+			continue;
+		}
+		if (rc != PGL_OK) {
+			scan_fail(err, rc, "cannot read manifest",
+			    p->mf[i].path);
+			return (-1);
+		}
+		api_mcache_unref(ref);
+	}
+	if (waiting) {
+		err->code = PGL_EUNAVAIL;
+		(void)snprintf(err->msg, sizeof(err->msg), "waiting for the "
+		    "object store");
+	}
+	return (waiting);
+}

@@ -1,0 +1,30 @@
+/*
+ * Warehouse secrets (warehouse_secrets.c): which storage_config and
+ * vending_strategy values are secret, masked in replies, sealed at rest,
+ * opened for the code that needs them.  The storage room's; the
+ * management and federation rooms store them.
+ */
+#ifndef PGL_API_WAREHOUSE_SECRETS_H
+#define PGL_API_WAREHOUSE_SECRETS_H
+
+#include <jansson.h>
+
+#include "http/request.h"
+
+/* A secret storage_config / vending_strategy key. */
+int	api_secret_key(const char *key);
+/* Replace secret values of obj with the mask, in place; returns obj. */
+json_t	*api_secrets_mask(json_t *obj);
+/*
+ * Prepare obj's secret values for the store: the mask keeps the value of
+ * stored (an object or NULL); others are sealed when an encryption key is
+ * configured.  where names the field in errors.  -1 after a reply.
+ */
+int	api_secrets_seal(struct pgl_req *, const char *where, json_t *obj,
+	    const json_t *stored);
+/* Stored JSON text -> object with sealed values opened; NULL after a
+ * 500 reply when a value cannot be opened. */
+json_t	*api_secrets_open(struct pgl_req *, const char *where,
+	    const char *text);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * A configuration checked whole, once the file and the environment are
+ * in: what no single key's bounds can say (no-auth only on loopback,
+ * local roots and endpoints well formed, the public URL, the identity
+ * providers complete).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "config/config_oidc.h"
+#include "config/config_parts.h"
+int
+pgl_config_is_loopback(const char *bind)
+{
+	return (strcmp(bind, "127.0.0.1") == 0 || strcmp(bind, "::1") == 0 ||
+	    strcmp(bind, "localhost") == 0 || strncmp(bind, "127.", 4) == 0);
+}
+
+/* An absolute path without "." or ".." segments. */
+static int
+root_ok(const char *p)
+{
+	const char	*seg, *end;
+
+	if (p[0] != '/')
+		return (0);
+	for (seg = p + 1; *seg != '\0'; seg = *end != '\0' ? end + 1 : end) {
+		if ((end = strchr(seg, '/')) == NULL)
+			end = seg + strlen(seg);
+		if ((end - seg == 1 && seg[0] == '.') ||
+		    (end - seg == 2 && seg[0] == '.' && seg[1] == '.'))
+			return (0);
+	}
+	return (1);
+}
+
+/* An origin: http(s)://host[:port], nothing after it. */
+static int
+origin_ok(const char *o)
+{
+	const char	*host;
+
+	if (strncmp(o, "http://", 7) == 0)
+		host = o + 7;
+	else if (strncmp(o, "https://", 8) == 0)
+		host = o + 8;
+	else
+		return (0);
+	return (*host != '\0' && strlen(o) <= 255 &&
+	    strpbrk(host, "/?#@ \t\r\n\\") == NULL);
+}
+
+static int
+storage_validate(struct pgl_config *c, struct pgl_config_error *err)
+{
+	size_t	i;
+
+	for (i = 0; i < c->storage.local_roots.n; i++) {
+		if (!root_ok(c->storage.local_roots.v[i])) {
+			pgl_config_seterr(err, 0, "storage.local_roots",
+			    "'%s' is not an absolute path without '.' or '..' "
+			    "segments",
+			    c->storage.local_roots.v[i]);
+			return (-1);
+		}
+	}
+	for (i = 0; i < c->storage.allowed_endpoints.n; i++) {
+		if (!origin_ok(c->storage.allowed_endpoints.v[i])) {
+			pgl_config_seterr(err, 0, "storage.allowed_endpoints",
+			    "'%s' is not an origin (http://host[:port] or "
+			    "https://host[:port])",
+			    c->storage.allowed_endpoints.v[i]);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* An absolute http(s) URL, kept without its trailing slashes. */
+static int
+public_url_validate(struct pgl_config *c, struct pgl_config_error *err)
+{
+	char	*u = c->auth.public_url;
+	size_t	 len;
+
+	if (u == NULL)
+		return (0);
+	if ((strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) ||
+	    strpbrk(u, "?# \t") != NULL) {
+		pgl_config_seterr(err, 0, "server.public_url",
+		    "must be an http(s) URL without query or fragment");
+		return (-1);
+	}
+	for (len = strlen(u); len > 0 && u[len - 1] == '/'; len--)
+		u[len - 1] = '\0';
+	return (0);
+}
+
+int
+pgl_config_validate(struct pgl_config *c, struct pgl_config_error *err)
+{
+	if (c->auth.no_auth && !pgl_config_is_loopback(c->server.bind)) {
+		pgl_config_seterr(err, 0, "auth.no_auth", "no-auth mode is "
+		    "only allowed on a loopback bind address, not '%s'",
+		    c->server.bind);
+		return (-1);
+	}
+	if (c->defaults.warehouse_root != NULL &&
+	    c->defaults.warehouse_root[0] == '\0') {
+		pgl_config_seterr(err, 0, "defaults.warehouse_root",
+		    "must not be empty");
+		return (-1);
+	}
+	if (public_url_validate(c, err) == -1 ||
+	    pgl_config_oidc_validate(c->auth.oidc, c->auth.noidc, err) == -1)
+		return (-1);
+	return (storage_validate(c, err));
+}
