@@ -21,6 +21,13 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.resolve(REPO, process.env.PGL_BIN ?? 'build/test/pangolin');
 export const BUILD = path.dirname(BIN);
 export const STORE = process.env.PGL_STORE ?? 'memory';
+/**
+ * The skip option of a store-independent test in a file that runs on every
+ * pass: `test('...', { skip: ONCE }, ...)`.  What it checks cannot differ
+ * between store plugins (the rule at the top of store-independent.txt), so
+ * it runs on the sqlite pass only, as the files listed there do.
+ */
+export const ONCE = STORE !== 'sqlite' && 'store-independent: runs on the sqlite pass only (tests/integration/store-independent.txt)';
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 export const ROOT_USER = 'root';
 export const ROOT_PASSWORD = 'Corr3ct-Horse-Battery';
