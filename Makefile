@@ -271,6 +271,8 @@ unit:
 
 build-unit: build $(UNIT_TESTS) $(BROKEN_PLUGINS) $(BENCH_PROGS)
 
+# `make fuzz`: the smoke run of make test (a fixed number of inputs);
+# `make fuzz FUZZ_SECONDS=600`: each target that long.
 fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 

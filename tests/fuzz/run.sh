@@ -1,9 +1,28 @@
 #!/bin/sh
 # Build every tests/fuzz/fuzz_*.c with libFuzzer + ASan/UBSan and run each
-# for FUZZ_SECONDS (default 15) on a copy of its seed corpus.  A crash is
-# saved under tests/fuzz/findings/ and fails the run.
+# on a copy of its seed corpus.  A crash is saved under
+# tests/fuzz/findings/ and fails the run.
+#
+# How long each runs:
+#   run.sh            the smoke run of `make test`: FUZZ_RUNS inputs
+#                     (default 20,000) from seed FUZZ_SEED (default 1), so
+#                     a run does the same work, finds the same things and
+#                     takes the same CPU on any machine, however loaded (a
+#                     15 s run did a third of the work on a loaded VM and
+#                     held a core throughout)
+#   run.sh SECONDS    exploration: SECONDS each, a new seed every run
+#                     (`make fuzz FUZZ_SECONDS=600`; FUZZ_SECONDS also works)
 set -u
-secs=${FUZZ_SECONDS:-15}
+secs=${1:-${FUZZ_SECONDS:-}}
+runs=${FUZZ_RUNS:-20000}
+seed=${FUZZ_SEED:-1}
+if [ -n "$secs" ]; then
+	budget="-max_total_time=$secs"
+	what="$secs s"
+else
+	budget="-runs=$runs -seed=$seed"
+	what="$runs inputs, seed $seed"
+fi
 out=build/fuzz
 mkdir -p "$out" tests/fuzz/findings
 CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude -Isrc"
@@ -22,7 +41,7 @@ objects() {
 }
 
 # Sources each target links (pure code only).
-srcs_toml="src/config/toml.c"
+srcs_toml="src/config/toml.c src/config/toml_lex.c src/config/toml_parse.c"
 srcs_request="src/util/json.c src/util/names.c src/util/location.c \
 	src/util/paging.c src/util/uuid.c src/util/str.c src/http/router.c \
 	src/auth/principal.c src/auth/password.c src/auth/jwt.c \
@@ -63,8 +82,8 @@ for f in tests/fuzz/fuzz_*.c; do
 	fi
 	corpus=$(mktemp -d)
 	[ -d "tests/fuzz/corpus/$short" ] && cp "tests/fuzz/corpus/$short"/* "$corpus"/ 2>/dev/null
-	echo "== $name ($secs s)"
-	if env $fenv "$out/$name" -max_total_time="$secs" -max_len=4096 \
+	echo "== $name ($what)"
+	if env $fenv "$out/$name" $budget -max_len=4096 \
 	    -artifact_prefix=tests/fuzz/findings/ -print_final_stats=1 \
 	    "$corpus" > "$out/$name.log" 2>&1; then
 		grep -E "stat::number_of_executed_units|cov:" "$out/$name.log" | tail -2

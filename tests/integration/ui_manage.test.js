@@ -494,11 +494,15 @@ test('a succeeded maintenance task shows a full bar and what it came to, in the 
   const result = { expire_snapshots: { expired_snapshots: 120, removed_refs: [], dry_run: false,
     deleted_files: 1310, deleted_bytes: 52817311 },
   remove_orphan_files: { listed_files: 40, too_young: 2, deleted_files: 3, deleted_bytes: 2048, dry_run: false, files: [] } };
+  // Made now, so it is the newest task and on the list's first page: the
+  // 105 tasks of the paging test above were made at their own "now" (made
+  // 5 s before this one's, it sorted behind them when the tests between
+  // took less than 5 s).  Its last progress: the commit phase's counter,
+  // 0 of 1.
   const now = Date.now();
-  // Its last progress: the commit phase's counter, 0 of 1.
   sql(`INSERT INTO tasks VALUES('${id}','${NIL_UUID}','maintenance','succeeded','demo','main','db','orders',` +
     `'{"operations":["expire_snapshots","remove_orphan_files"]}',0,1,'commit',NULL,'${JSON.stringify(result)}',NULL,1,3,'root',NULL,0,0,0,` +
-    `${now - 5000},${now - 4000},${now},${now})`);
+    `${now},${now},${now},${now})`);
   const want = 'expired 120 snapshots, deleted 1310 files (50.4 MB); orphan files: deleted 3 files (2.0 kB) of 40 listed';
   await open(page, base, '#/tasks', 'Tasks');
   const r = page.locator(`tr[data-task="${id}"]`);

@@ -22,7 +22,7 @@ export function browserSkip() {
 // page errors, b.requests every URL asked for.
 export async function openBrowser(srv, { width = 1400, height = 900 } = {}) {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
   const ctx = await browser.newContext({ viewport: { width, height } });
   const b = { srv, browser, ctx, requests: [], console: [], base: `http://127.0.0.1:${srv.port}` };
   b.newPage = async (c = ctx) => {
