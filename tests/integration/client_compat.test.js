@@ -4,11 +4,6 @@
 // percent-encode but '/', control bytes and the separators; GET / leads
 // to the admin page; a sequence number that would block every later
 // commit is refused.  Driven by iceberg-js (npm, unmodified) and raw HTTP.
-// Names round-trip through the store (percent signs, quotes, non-ASCII,
-// dots as a name): those tests run on every store.  How locations are
-// spelled, written and checked, the names refused before any store call,
-// the redirect and the sequence-number checks (made on the metadata before
-// any swap) run on the sqlite pass only (ONCE, lib/server.js).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +13,6 @@ import { expectError, expectJson, uniq } from './lib/expect.js';
 import { CATALOG, nsPath, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { fileUri, fsPath } from './lib/location.js';
 import { validatingFetch } from './lib/openapi.js';
-import { ONCE } from './lib/server.js';
 
 let srv;
 let catalog;
@@ -61,7 +55,7 @@ const viewBody = (name) => ({
   properties: {},
 });
 
-test('a local table is file:// everywhere: create, load and commit answers, the metadata, its metadata-log (iceberg-js)', { skip: ONCE }, async () => {
+test('a local table is file:// everywhere: create, load and commit answers, the metadata, its metadata-log (iceberg-js)', async () => {
   const ns = { namespace: [uniq('uri')] };
   await catalog.createNamespace(ns);
   const created = await catalog.createTableResult(ns, { name: 'events', schema: simpleSchema() });
@@ -83,7 +77,7 @@ test('a local table is file:// everywhere: create, load and commit answers, the 
   assert.equal((await catalog.loadTableResult(id))['metadata-location'], c1['metadata-location']);
 });
 
-test('a location is accepted as a bare path or a file:/// URI and answered as the URI; file://host/ is refused', { skip: ONCE }, async () => {
+test('a location is accepted as a bare path or a file:/// URI and answered as the URI; file://host/ is refused', async () => {
   const ns = await mkns();
   const bare = path.join(srv.catalogRoot, 'elsewhere', uniq('bare'));
   const t1 = await ok('POST', tables(ns), { name: 'bare', schema: simpleSchema(), location: `${bare}/` });
@@ -116,7 +110,7 @@ test('a location is accepted as a bare path or a file:/// URI and answered as th
   assert.equal((await srv.req('HEAD', `${tables(ns)}/host`)).status, 404);
 });
 
-test('a view is file:// too, created and registered with either spelling', { skip: ONCE }, async () => {
+test('a view is file:// too, created and registered with either spelling', async () => {
   const ns = await mkns();
   const v = await ok('POST', views(ns), viewBody('v1'));
   const where = fileUri(path.join(srv.catalogRoot, ns[0], 'v1'));
@@ -127,7 +121,7 @@ test('a view is file:// too, created and registered with either spelling', { ski
   assert.equal(reg['metadata-location'], v['metadata-location'], 'a bare path registers as the URI of the same file');
 });
 
-test('a table written with bare paths (before URIs) still registers, loads and commits; its next file is a URI', { skip: ONCE }, async () => {
+test('a table written with bare paths (before URIs) still registers, loads and commits; its next file is a URI', async () => {
   const ns = await mkns();
   const src = await ok('POST', tables(ns), { name: 'src', schema: simpleSchema() });
   // The metadata file an older server wrote: location a bare path.
@@ -196,7 +190,7 @@ test('names: a catalog (the management API shares the rule) with % and a space i
   expectError(await srv.rawReq('POST', '/api/v1/catalogs', { body: { name: '..', warehouse_name: 'wh' } }), 400, { message: /path segments/ });
 });
 
-test("names: '.', '..', '/' and control bytes are refused with the reason", { skip: ONCE }, async () => {
+test("names: '.', '..', '/' and control bytes are refused with the reason", async () => {
   const ns = await mkns();
   for (const [name, why] of [['.', /path segments/], ['..', /path segments/], ['a/b', /'\/'/], ['a\tb', /control/], ['a\u001fb', /control/]]) {
     const r = await srv.req('POST', tables(ns), { body: { name, schema: simpleSchema() } });
@@ -210,7 +204,7 @@ test("names: '.', '..', '/' and control bytes are refused with the reason", { sk
   expectError(r, 400, { iceberg: true, message: /path segments/ });
 });
 
-test('GET / and HEAD / redirect to the admin page', { skip: ONCE }, async () => {
+test('GET / and HEAD / redirect to the admin page', async () => {
   for (const method of ['GET', 'HEAD']) {
     const r = await srv.rawReq(method, '/');
     assert.equal(r.status, 302, `${method} /`);
@@ -221,7 +215,7 @@ test('GET / and HEAD / redirect to the admin page', { skip: ONCE }, async () => 
   assert.match(ui.headers['content-type'], /text\/html/);
 });
 
-test('a sequence number past 2^62 (it would block every later append) and a snapshot-id <= 0 are refused with 400', { skip: ONCE }, async () => {
+test('a sequence number past 2^62 (it would block every later append) and a snapshot-id <= 0 are refused with 400', async () => {
   const ns = await mkns();
   const t = await ok('POST', tables(ns), { name: 'seq', schema: simpleSchema() });
   const snap = (id, seq, parent) => `{"action":"add-snapshot","snapshot":{"snapshot-id":${id},${parent ? `"parent-snapshot-id":${parent},` : ''}` +

@@ -2,16 +2,6 @@
 // §1.2, §2.4, §3.3-3.4): what iceberg-js does not drive, and the rules.
 // Every /v1 answer is checked against the Iceberg OpenAPI spec by srv.req
 // (lib/iceberg.js -> lib/openapi.js).
-//
-// Every store keeps the namespaces, the table and view pointers, the
-// branches, the commit log and the idempotency keys these tests read back:
-// most run on every store.  What the server alone decides runs on the
-// sqlite pass only (ONCE, lib/server.js): the harness's own checker, the
-// config document, requests refused before any store call, the router's
-// aliases of the spec paths, the metrics and credentials answers, and the
-// metadata a create or a commit builds and writes (ids, defaults, file
-// names, metadata-log, codecs, v1 fields), where the store only swaps the
-// pointer the other tests check.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +11,6 @@ import { expectError, expectJson, uniq } from './lib/expect.js';
 import { operationFor, validate } from './lib/openapi.js';
 import { CATALOG, files, metadataFiles, nsPath, sampleSchema, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { fileUri, fsPath } from './lib/location.js';
-import { ONCE } from './lib/server.js';
 import { waitTask } from './lib/tasks.js';
 
 let srv;
@@ -102,7 +91,7 @@ const viewPath = (ns, v, cat = CATALOG) => `/v1/${cat}/namespaces/${ns}/views/${
 
 // ---------------------------------------------------------------- the checker
 
-test('the OpenAPI check is not vacuous: it rejects bodies and statuses the spec does not allow', { skip: ONCE }, async () => {
+test('the OpenAPI check is not vacuous: it rejects bodies and statuses the spec does not allow', async () => {
   const ns = await mkns();
   const good = await mktable(ns, 'shape');
   assert.equal(validate('loadTable', 200, good).valid, true);
@@ -141,7 +130,7 @@ const SPEC_ROUTES = [
   'POST /v1/{prefix}/views/rename',
 ];
 
-test('GET /v1/config: defaults, overrides, every /v1/{prefix} endpoint (views and HEAD too), idempotency-key-lifetime', { skip: ONCE }, async () => {
+test('GET /v1/config: defaults, overrides, every /v1/{prefix} endpoint (views and HEAD too), idempotency-key-lifetime', async () => {
   const c = await ok('GET', '/v1/config');
   assert.equal(typeof c.defaults, 'object');
   assert.equal(typeof c.overrides, 'object');
@@ -155,7 +144,7 @@ test('GET /v1/config: defaults, overrides, every /v1/{prefix} endpoint (views an
   assert.match(c['idempotency-key-lifetime'], /^P(T(\d+H)?(\d+M)?(\d+S)?|\d+D)$/);
 });
 
-test('GET /v1/config?warehouse= names the catalog: overrides.prefix; the prefixed forms agree', { skip: ONCE }, async () => {
+test('GET /v1/config?warehouse= names the catalog: overrides.prefix; the prefixed forms agree', async () => {
   const a = await ok('GET', `/v1/config?warehouse=${CATALOG}`);
   assert.equal(a.overrides.prefix, CATALOG);
   const b = await ok('GET', `/v1/${CATALOG}/config`);
@@ -173,7 +162,7 @@ test('an unknown prefix is 404 NoSuchNamespaceException naming the catalog', asy
   await iceErr('GET', `/v1/${name}/namespaces`, undefined, 404, 'NoSuchNamespaceException', new RegExp(name));
 });
 
-test('malformed requests and unknown routes under /v1 get the Iceberg error envelope', { skip: ONCE }, async () => {
+test('malformed requests and unknown routes under /v1 get the Iceberg error envelope', async () => {
   const ns = await mkns();
   const bad = await req('POST', `${P}/namespaces`, { body: '{"namespace": [', headers: { 'content-type': 'application/json' } });
   expectError(bad, 400, { iceberg: true });
@@ -189,7 +178,7 @@ test('malformed requests and unknown routes under /v1 get the Iceberg error enve
 
 // ---------------------------------------------------------------- aliases
 
-test('the doubled-prefix aliases (/v1/{prefix}/v1/...) serve the same operations', { skip: ONCE }, async () => {
+test('the doubled-prefix aliases (/v1/{prefix}/v1/...) serve the same operations', async () => {
   const A = `/v1/${CATALOG}/v1`;
   const level = uniq('alias');
   expectJson(await req('POST', `${A}/namespaces`, { body: { namespace: [level] } }), 200);
@@ -329,7 +318,7 @@ test('list namespaces: top level without parent, direct children only with paren
 
 // ---------------------------------------------------------------- tables: create
 
-test('create reassigns every id (§2.3), takes format-version from properties and strips reserved keys', { skip: ONCE }, async () => {
+test('create reassigns every id (§2.3), takes format-version from properties and strips reserved keys', async () => {
   const ns = await mkns();
   const body = await ok('POST', `${P}/namespaces/${ns}/tables`, {
     name: 'ids',
@@ -368,7 +357,7 @@ test('create reassigns every id (§2.3), takes format-version from properties an
   assert.deepEqual(JSON.parse(fs.readFileSync(fsPath(body['metadata-location']), 'utf8')), md);
 });
 
-test('create defaults: format 2, unpartitioned (last-partition-id 999), unsorted (order 0), current-snapshot-id -1', { skip: ONCE }, async () => {
+test('create defaults: format 2, unpartitioned (last-partition-id 999), unsorted (order 0), current-snapshot-id -1', async () => {
   const ns = await mkns();
   const { metadata: md } = await mktable(ns, 'plain', { location: path.join(srv.catalogRoot, 'elsewhere', uniq('loc')) + '/' });
   assert.equal(md['format-version'], 2);
@@ -477,7 +466,7 @@ test('load sends an ETag; If-None-Match with it is 304 until the table changes; 
   await iceErr('GET', `${tablePath(ns, 'e')}?snapshots=some`, undefined, 400);
 });
 
-test('load with snapshots=refs keeps only the snapshots a ref points at', { skip: ONCE }, async () => {
+test('load with snapshots=refs keeps only the snapshots a ref points at', async () => {
   const ns = await mkns();
   let md = (await mktable(ns, 'snaps')).metadata;
   for (let i = 0; i < 3; i++) md = (await commit(ns, 'snaps', { updates: appendUpdates(md) })).metadata;
@@ -554,7 +543,7 @@ test('an unknown update action or requirement type is 400; a missing table is 40
   await iceErr('POST', tablePath(ns, 'nope'), { updates: [setProps({ a: 'b' })] }, 404, 'NoSuchTableException');
 });
 
-test('a no-op commit answers the current metadata and writes no new file', { skip: ONCE }, async () => {
+test('a no-op commit answers the current metadata and writes no new file', async () => {
   const ns = await mkns();
   const t = await mktable(ns, 'noop');
   const dir = path.join(fsPath(t.metadata.location), 'metadata');
@@ -572,7 +561,7 @@ test('a no-op commit answers the current metadata and writes no new file', { ski
   assert.equal(files(dir).length, before.length + 2);
 });
 
-test('commits number files 00001, 00002, ... and append the previous file to metadata-log', { skip: ONCE }, async () => {
+test('commits number files 00001, 00002, ... and append the previous file to metadata-log', async () => {
   const ns = await mkns();
   const t = await mktable(ns, 'seq');
   const c1 = await commit(ns, 'seq', { updates: [setProps({ n: '1' })] });
@@ -584,7 +573,7 @@ test('commits number files 00001, 00002, ... and append the previous file to met
   assert.deepEqual(JSON.parse(fs.readFileSync(fsPath(c2['metadata-location']), 'utf8')), c2.metadata);
 });
 
-test('metadata-log is trimmed to write.metadata.previous-versions-max; old files stay unless delete-after-commit', { skip: ONCE }, async () => {
+test('metadata-log is trimmed to write.metadata.previous-versions-max; old files stay unless delete-after-commit', async () => {
   const ns = await mkns();
   const t = await mktable(ns, 'trim', { properties: { 'write.metadata.previous-versions-max': '2' } });
   const locs = [t['metadata-location']];
@@ -598,7 +587,7 @@ test('metadata-log is trimmed to write.metadata.previous-versions-max; old files
   assert.equal(metadataFiles(t.metadata.location).length, 6, 'without delete-after-commit every file stays');
 });
 
-test('write.metadata.delete-after-commit.enabled=true deletes the files that fall out of metadata-log', { skip: ONCE }, async () => {
+test('write.metadata.delete-after-commit.enabled=true deletes the files that fall out of metadata-log', async () => {
   const ns = await mkns();
   const t = await mktable(ns, 'gc', { properties: { 'write.metadata.previous-versions-max': '2', 'write.metadata.delete-after-commit.enabled': 'true' } });
   const locs = [t['metadata-location']];
@@ -613,7 +602,7 @@ test('write.metadata.delete-after-commit.enabled=true deletes the files that fal
   for (const gone of locs.slice(0, -3)) assert.ok(!fs.existsSync(fsPath(gone)), `${gone} deleted`);
 });
 
-test('add-snapshot + set-snapshot-ref main moves current-snapshot-id, refs, snapshot-log and last-sequence-number', { skip: ONCE }, async () => {
+test('add-snapshot + set-snapshot-ref main moves current-snapshot-id, refs, snapshot-log and last-sequence-number', async () => {
   const ns = await mkns();
   let md = (await mktable(ns, 'app')).metadata;
   const first = appendUpdates(md);
@@ -635,7 +624,7 @@ test('add-snapshot + set-snapshot-ref main moves current-snapshot-id, refs, snap
   await iceErr('POST', tablePath(ns, 'app'), { updates: stale }, 409, 'CommitFailedException');
 });
 
-test('write.metadata.compression-codec=gzip writes .gz.metadata.json files that load, commit and register', { skip: ONCE }, async () => {
+test('write.metadata.compression-codec=gzip writes .gz.metadata.json files that load, commit and register', async () => {
   const ns = await mkns();
   const t = await mktable(ns, 'gz', { properties: { 'write.metadata.compression-codec': 'gzip' } });
   assert.match(path.basename(t['metadata-location']), /^00000-[0-9a-f-]{36}\.gz\.metadata\.json$/);
@@ -652,7 +641,7 @@ test('write.metadata.compression-codec=gzip writes .gz.metadata.json files that 
   assert.deepEqual(JSON.parse(fs.readFileSync(fsPath(plain['metadata-location']), 'utf8')), plain.metadata);
 });
 
-test('a v1 table: created from format-version 1, written with the v1 fields, and committable', { skip: ONCE }, async () => {
+test('a v1 table: created from format-version 1, written with the v1 fields, and committable', async () => {
   const ns = await mkns();
   const { metadata: md } = await mktable(ns, 'old', { properties: { 'format-version': '1' } });
   assert.equal(md['format-version'], 1);
@@ -811,7 +800,7 @@ function metricsReport() {
   };
 }
 
-test('metrics report is 204; credentials is 200 {storage-credentials} (none for local disk)', { skip: ONCE }, async () => {
+test('metrics report is 204; credentials is 200 {storage-credentials} (none for local disk)', async () => {
   const ns = await mkns();
   await mktable(ns, 'm');
   await ok('POST', `${tablePath(ns, 'm')}/metrics`, metricsReport(), 204);
