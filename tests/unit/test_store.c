@@ -5912,5 +5912,8 @@ main(void)
 		snprintf(db_wal, sizeof(db_wal), "%s-wal", db_path);
 		snprintf(db_shm, sizeof(db_shm), "%s-shm", db_path);
 	}
+	/* One test, or a few, while working on them (tests/README.md). */
+	if (getenv("PGL_TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("PGL_TEST_FILTER"));
 	return (cmocka_run_group_tests_name(ops->name, tests, NULL, NULL));
 }
