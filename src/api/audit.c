@@ -31,9 +31,13 @@ record(struct pgl_req *r, const char *tenant, const char *action,
 	struct pgl_err		 err;
 	char			 id[PGL_UUID_LEN + 1];
 	const char		*ua = pgl_header(r, "user-agent");
+	int64_t			 now;
 	json_t			*doc;
 
-	pgl_uuid_new(id);
+	now = pgl_now_ms();
+	/* Time-ordered: events of one millisecond list in the order they
+	 * happened (the lists order by time, then id). */
+	pgl_uuid_new_ordered(id, now);
 	doc = json_pack("{s:s,s:o,s:o,s:s,s:o,s:o}", "username",
 	    r->who.username, "resource_name", api_str_or_null(resource_name),
 	    "ip_address", api_str_or_null(api_client_addr(r)), "action",
@@ -43,7 +47,7 @@ record(struct pgl_req *r, const char *tenant, const char *action,
 		doc = json_pack("{s:s}", "action", action);
 	if (meta != NULL)
 		json_object_set_new(doc, "metadata", meta);
-	e = (struct pgl_audit_event){ id, tenant, pgl_now_ms(),
+	e = (struct pgl_audit_event){ id, tenant, now,
 	    r->who.user_id[0] != '\0' ? r->who.user_id : NULL, action,
 	    resource_type, resource_id, ok ? "success" : "failure",
 	    api_text(r->arena, doc) };

@@ -60,6 +60,42 @@ pgl_uuid_new(char out[PGL_UUID_LEN + 1])
 	uuid_unparse_lower(u, out);
 }
 
+/*
+ * 48 bits of milliseconds, the version, a 12-bit counter, the variant,
+ * 62 random bits.  The counter restarts at a new millisecond; when it
+ * runs out, or the clock goes back, the ids go on from the last
+ * millisecond used, so they never sort backwards.  Forked workers each
+ * count their own: ids of two processes in one millisecond are ordered
+ * by their random bits, as events of two processes are.
+ */
+void
+pgl_uuid_new_ordered(char out[PGL_UUID_LEN + 1], int64_t ms)
+{
+	static int64_t	last_ms = -1;
+	static unsigned	counter;
+	uuid_t		u;
+
+	if (pool_take(u) == -1)
+		uuid_generate_random(u);
+	if (ms > last_ms) {
+		last_ms = ms;
+		counter = 0;
+	} else if (++counter > 0xfff) {
+		last_ms++;
+		counter = 0;
+	}
+	u[0] = (unsigned char)(last_ms >> 40);
+	u[1] = (unsigned char)(last_ms >> 32);
+	u[2] = (unsigned char)(last_ms >> 24);
+	u[3] = (unsigned char)(last_ms >> 16);
+	u[4] = (unsigned char)(last_ms >> 8);
+	u[5] = (unsigned char)last_ms;
+	u[6] = (unsigned char)(0x70 | (counter >> 8));
+	u[7] = (unsigned char)counter;
+	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
+	uuid_unparse_lower(u, out);
+}
+
 int
 pgl_uuid_valid(const char *s)
 {

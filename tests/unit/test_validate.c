@@ -311,6 +311,36 @@ test_uuid_shape(void **state)
 	assert_false(pgl_uuid_valid("00000000x0000-0000-0000-000000000000"));
 }
 
+/*
+ * Ordered ids sort, as text, in the order they were made: within one
+ * millisecond, past the counter's 4,096 a millisecond, and when the
+ * clock steps back; each is a version-7, variant-10 UUID.
+ */
+static void
+test_ordered_uuids_sort_in_the_order_made(void **state)
+{
+	char	prev[PGL_UUID_LEN + 1], id[PGL_UUID_LEN + 1];
+	int64_t	ms[] = { 1700000000000, 1700000000000, 1700000000001,
+		    1699999999000 };
+	int	i, j;
+
+	(void)state;
+	pgl_uuid_new_ordered(prev, 1690000000000);
+	for (i = 0; i < 4; i++) {
+		for (j = 0; j < 5000; j++) {
+			pgl_uuid_new_ordered(id, ms[i]);
+			assert_true(pgl_uuid_valid(id));
+			assert_int_equal(id[14], '7');
+			assert_true(strchr("89ab", id[19]) != NULL);
+			assert_true(strcmp(prev, id) < 0);
+			memcpy(prev, id, sizeof(id));
+		}
+	}
+	/* The time is the first 48 bits: 1800000000000 is 0x01a3185c5000. */
+	pgl_uuid_new_ordered(id, 1800000000000);
+	assert_memory_equal(id, "01a3185c-5000-7", 15);
+}
+
 int
 main(void)
 {
@@ -333,6 +363,7 @@ main(void)
 		cmocka_unit_test(test_base64_strict),
 		cmocka_unit_test(test_weak_secrets_are_refused),
 		cmocka_unit_test(test_uuid_shape),
+		cmocka_unit_test(test_ordered_uuids_sort_in_the_order_made),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -240,16 +240,18 @@ merge_record(struct pgl_req *r, const struct pgl_catalog *c,
 	struct pgl_err		 err;
 	char			 id[PGL_UUID_LEN + 1];
 	json_t			*doc, *conflicts = p->conflicts;
+	int64_t			 now;
 	size_t			 n;
 	int			 rc = -1;
 
 	*done = NULL;
 	memset(&err, 0, sizeof(err));
-	pgl_uuid_new(id);
+	now = pgl_now_ms();
+	pgl_uuid_new_ordered(id, now);	/* listed newest first, as made */
 	doc = op_doc(r, id, c->name, s, t, p->base, p->plan, conflicts);
 	p->plan = p->conflicts = NULL;
 	op = (struct pgl_merge_op){ id, r->tenant, c->name, "Pending",
-	    api_text(r->arena, doc), pgl_now_ms() };
+	    api_text(r->arena, doc), now };
 	api_audit_about(r, id, pgl_arena_printf(r->arena, "%s->%s", s->name,
 	    t->name));
 	if (STORE(create_merge_op, &op, &err) != PGL_OK) {

@@ -112,7 +112,10 @@ api_task_queue(struct pgl_req *r, const char *kind,
 	if (api_task_quota(r) == -1)
 		return (NULL);
 	memset(&task, 0, sizeof(task));
-	pgl_uuid_new(id);
+	task.created_at_ms = pgl_now_ms();
+	/* Time-ordered: the list (newest first, by time, then id) keeps the
+	 * order of tasks queued in one millisecond. */
+	pgl_uuid_new_ordered(id, task.created_at_ms);
 	if ((text = pgl_json_dump(params)) == NULL) {
 		pgl_reply_error(r, 500, "out of memory");
 		return (NULL);
@@ -129,7 +132,6 @@ api_task_queue(struct pgl_req *r, const char *kind,
 	task.max_attempts = TASK_ATTEMPTS;
 	task.created_by = r->who.username[0] != '\0' ? r->who.username :
 	    "anonymous";
-	task.created_at_ms = pgl_now_ms();
 	free(text);
 	if (STORE(create_task, &task, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
