@@ -344,6 +344,8 @@ fill(struct pgl_req *r, struct fed_conf *f, const json_t *p,
 	}
 	(void)split_url(prop(p, "uri", NULL), origin, sizeof(origin));
 	if (dup_into(&f->catalog, c->name) == -1 ||
+	    dup_into(&f->tenant, c->tenant_id != NULL ? c->tenant_id :
+	    r->tenant) == -1 ||
 	    dup_into(&f->uri, prop(p, "uri", NULL)) == -1 ||
 	    dup_into(&f->origin, origin) == -1 ||
 	    dup_into(&f->warehouse, prop(p, "warehouse", NULL)) == -1 ||
@@ -405,6 +407,7 @@ fed_conf_free(struct fed_conf *f)
 	if (f == NULL)
 		return;
 	free(f->catalog);
+	free(f->tenant);
 	free(f->uri);
 	free(f->origin);
 	free(f->warehouse);
