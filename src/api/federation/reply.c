@@ -108,8 +108,9 @@ fed_reply_relay(struct pgl_req *r, const struct fed_conf *f,
 	 * remote is a catalog to its callers, never a way to fetch pages. */
 	if (!is_json_type(a->ctype)) {
 		pgl_reply_ice_error(r, 502, "BadGatewayException", "federated "
-		    "catalog '%.200s': its remote catalog %.200s answered %.60s, "
-		    "not JSON", f->catalog, f->origin, a->ctype);
+		    "catalog '%.200s': its remote catalog %.200s answered HTTP "
+		    "%ld with a body that is not JSON", f->catalog, f->origin,
+		    s);
 		return;
 	}
 	pgl_reply_malloc(r, (int)s, ctype_of(r, a), a->body, a->len);
