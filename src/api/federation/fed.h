@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "http/request.h"
 #include "storage/breaker.h"
 #include "storage/write_pool.h"
@@ -53,6 +55,20 @@ struct pgl_catalog;
 /* c's remote; NULL after a reply (500: a secret that does not open). */
 struct fed_conf	*fed_conf_load(struct pgl_req *, const struct pgl_catalog *);
 void		 fed_conf_free(struct fed_conf *);
+
+/* mask.c: which properties are secrets, under any spelling. */
+int	fed_secret_key(const char *key);
+/* props' secret values replaced by the mask, in place. */
+void	fed_props_mask(json_t *props);
+/* obj's secret keys deleted, in place (a relayed /v1/config). */
+void	fed_props_drop(json_t *obj);
+/*
+ * Masks sent back in props replaced by the values of stored (the
+ * catalog's stored properties as JSON text, or NULL), opened.  0, or -1
+ * after a reply (400: none stored; 500: it does not open).
+ */
+int	fed_props_unmask(struct pgl_req *, const char *where, json_t *props,
+	    const char *stored);
 
 /* Why a remote answered nothing (fed_answer.fail). */
 enum fed_fail {

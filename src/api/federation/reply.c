@@ -171,7 +171,12 @@ fed_reply_config(struct pgl_req *r, const struct fed_conf *f,
 	overrides = json_is_object(overrides) ? json_deep_copy(overrides) :
 	    json_object();
 	/* Clients keep calling us, under our prefix: never the remote's
-	 * own uri or prefix. */
+	 * own uri or prefix.  Nor a secret it gave us, signed in as the
+	 * catalog (its token, an object store's keys): whoever may read
+	 * the catalog is not the catalog; a mask would be taken for the
+	 * value, so such keys are left out (mask.c). */
+	fed_props_drop(defaults);
+	fed_props_drop(overrides);
 	(void)json_object_del(defaults, "uri");
 	(void)json_object_del(defaults, "prefix");
 	(void)json_object_del(overrides, "uri");
