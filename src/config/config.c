@@ -66,6 +66,8 @@ defaults(struct pgl_config *c)
 	c->federation.config_ttl_secs = 300;
 	c->federation.max_inflight_per_remote = 4;
 	c->federation.max_queued_per_remote = 64;
+	c->federation.max_inflight_per_tenant = 0;
+	c->federation.max_remotes_per_tenant = 16;
 	c->federation.breaker_failures = 5;
 	c->federation.breaker_cooldown_secs = 30;
 	c->storage.presign_expiry_secs = 300;

@@ -176,15 +176,19 @@ struct pgl_config {
 	struct {
 		/* Calls to a federated catalog's remote Iceberg catalog
 		 * (api/federation/): timeouts, the largest answer relayed,
-		 * how long its /v1/config is kept, and per remote origin a
-		 * cap on calls under way and a circuit breaker. */
+		 * how long its /v1/config is kept, and per tenant and remote
+		 * origin a cap on calls under way and a circuit breaker. */
 		int		connect_timeout_ms;
 		int		timeout_ms;		/* total, per call; below
 							 * the SIGTERM grace */
 		int		max_response_bytes;
 		int		config_ttl_secs;
-		int		max_inflight_per_remote; /* per worker */
+		int		max_inflight_per_remote; /* per worker and
+							  * tenant */
 		int		max_queued_per_remote;	/* then 503 */
+		int		max_inflight_per_tenant; /* 0: half the
+							  * write pool */
+		int		max_remotes_per_tenant;	/* gates kept */
 		int		breaker_failures;	/* 0: never opens */
 		int		breaker_cooldown_secs;
 	} federation;

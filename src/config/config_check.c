@@ -2,7 +2,7 @@
  * A configuration checked whole, once the file and the environment are
  * in: what no single key's bounds can say (no-auth only on loopback,
  * local roots and endpoints well formed, the public URL, the identity
- * providers complete).
+ * providers complete, one tenant's federated calls within the pool).
  */
 #include <stdio.h>
 #include <string.h>
@@ -77,6 +77,27 @@ storage_validate(struct pgl_config *c, struct pgl_config_error *err)
 	return (0);
 }
 
+/*
+ * One tenant's federated calls under way may not hold every thread of
+ * the worker's pool, or one tenant's slow remotes would stall every
+ * other tenant's calls, commits and object-store calls (limits.md).
+ */
+static int
+federation_validate(const struct pgl_config *c, struct pgl_config_error *err)
+{
+	int	threads = c->storage.write_pool_threads;
+	int	cap = c->federation.max_inflight_per_tenant;
+
+	if (cap > 0 && threads > 1 && cap >= threads) {
+		pgl_config_seterr(err, 0, "federation.max_inflight_per_tenant",
+		    "%d would let one tenant's federated calls hold all %d "
+		    "threads of [storage] write_pool_threads: at most %d (0: "
+		    "half of them)", cap, threads, threads - 1);
+		return (-1);
+	}
+	return (0);
+}
+
 /* An absolute http(s) URL, kept without its trailing slashes. */
 static int
 public_url_validate(struct pgl_config *c, struct pgl_config_error *err)
@@ -114,6 +135,8 @@ pgl_config_validate(struct pgl_config *c, struct pgl_config_error *err)
 	}
 	if (public_url_validate(c, err) == -1 ||
 	    pgl_config_oidc_validate(c->auth.oidc, c->auth.noidc, err) == -1)
+		return (-1);
+	if (federation_validate(c, err) == -1)
 		return (-1);
 	return (storage_validate(c, err));
 }

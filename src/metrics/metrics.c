@@ -111,8 +111,12 @@ static const struct {
 	    "Calls to remote catalogs that got no answer (no connection, "
 	    "timeout, too large; 502 or 504)." },
 	{ PGL_C_FED_REFUSED, "pangolin_federation_refused_total",
-	    "Calls to remote catalogs refused at once (breaker open, or too "
-	    "many waiting; 503)." },
+	    "Calls to remote catalogs refused at once (breaker open, too "
+	    "many waiting, or the tenant's gates all in use; 503)." },
+	{ PGL_C_FED_WAITED, "pangolin_federation_waited_total",
+	    "Calls to remote catalogs that waited in the worker, holding no "
+	    "thread, for a slot of their remote or of their tenant "
+	    "(max_inflight_per_remote, max_inflight_per_tenant)." },
 	{ PGL_C_STS_CALLS, "pangolin_sts_assume_role_total",
 	    "STS AssumeRole calls made to mint vended credentials (a cached "
 	    "credential makes none)." },

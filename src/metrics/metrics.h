@@ -42,6 +42,7 @@ enum pgl_counter {
 	PGL_C_STS_FAILED,		/* ... that minted nothing */
 	PGL_C_COMMIT_GROUPS,		/* store transactions of 2+ commits */
 	PGL_C_COMMIT_GROUPED,		/* commits swapped in one of them */
+	PGL_C_FED_WAITED,		/* remote calls that waited for a slot */
 	PGL_C__COUNT
 };
 

@@ -24,7 +24,9 @@
 # then runs the store-level bench (tests/bench/store.sh), whose table goes
 # to build/bench/store-results.md, and the others after it, each writing
 # build/bench/<name>-results.md (isolation.sh: one tenant's attacks beside
-# another tenant's latency); the last is table maintenance and the
+# another tenant's latency; federation.sh: one tenant's slow and failing
+# remote calls beside another tenant's on the same remote); the last is
+# table maintenance and the
 # task runners (tests/bench/maintenance.sh: BENCH_MAINT_* settings);
 # search.sh measures search over 100,000 assets beside a LIKE scan;
 # branch.sh a fork beside a branch copy at 1k-100k tables, and reads on a
@@ -583,6 +585,11 @@ echo "bench: written $OUT/search-results.md"
 
 echo; sh "$HERE/isolation.sh" || die "the isolation bench failed"
 echo "bench: written $OUT/isolation-results.md"
+
+# --- one tenant's federated calls beside another's on one remote (federation.sh) -
+
+echo; sh "$HERE/federation.sh" || die "the federation bench failed"
+echo "bench: written $OUT/federation-results.md"
 
 # --- table maintenance and task runners (tests/bench/maintenance.sh) ------------
 

@@ -239,6 +239,22 @@ test('PORT out of range or not a number is exit 2 naming PORT', () => {
   for (const port of ['0', '65536', 'http', '80x']) refused(check(f, { PORT: port }), /PORT/);
 });
 
+test('one tenant\'s federated calls may not hold every pool thread: max_inflight_per_tenant at or past write_pool_threads is exit 2 naming both; max_remotes_per_tenant is bounded', () => {
+  const f = withPlugin('fed-tenant.toml', 'store-memory');
+  const line = refused(check(f, { PANGOLIN_FEDERATION_MAX_INFLIGHT_PER_TENANT: '16' }), /federation\.max_inflight_per_tenant/, /write_pool_threads/);
+  assert.match(line, /at most 15/);
+  refused(check(f, { PANGOLIN_WRITE_POOL_THREADS: '4', PANGOLIN_FEDERATION_MAX_INFLIGHT_PER_TENANT: '6' }), /all 4 threads/);
+  const g = toml('fed-tenant2.toml', `${fs.readFileSync(f, 'utf8')}\n[storage]\nwrite_pool_threads = 8\n\n[federation]\nmax_inflight_per_tenant = 8\n`);
+  refused(check(g), /federation\.max_inflight_per_tenant/);
+  for (const n of ['0', '1025', 'many']) refused(check(f, { PANGOLIN_FEDERATION_MAX_REMOTES_PER_TENANT: n }), /PANGOLIN_FEDERATION_MAX_REMOTES_PER_TENANT/);
+  refused(check(f, { PANGOLIN_FEDERATION_MAX_INFLIGHT_PER_TENANT: '-1' }), /PANGOLIN_FEDERATION_MAX_INFLIGHT_PER_TENANT/);
+  for (const env of [{ PANGOLIN_FEDERATION_MAX_INFLIGHT_PER_TENANT: '15' }, { PANGOLIN_FEDERATION_MAX_INFLIGHT_PER_TENANT: '0' },
+    { PANGOLIN_WRITE_POOL_THREADS: '1', PANGOLIN_FEDERATION_MAX_INFLIGHT_PER_TENANT: '1' }, { PANGOLIN_FEDERATION_MAX_REMOTES_PER_TENANT: '1024' }]) {
+    const r = check(f, env);
+    assert.equal(r.code, 0, `${JSON.stringify(env)}: ${r.stderr}`);
+  }
+});
+
 test('PANGOLIN_NO_AUTH=true with a non-loopback bind is exit 2', () => {
   const f = toml('noauth.toml', '[server]\nport = 18099\n\n[store]\nplugin = "store-memory"\n');
   refused(check(f, { PANGOLIN_NO_AUTH: 'true' }), /no-auth|no_auth/i, /0\.0\.0\.0/);

@@ -49,23 +49,23 @@ basic_line(const char *user, const char *password)
 	return (out);
 }
 
-/* The OAuth2 error the token endpoint named ("invalid_client"), if any. */
+/*
+ * The token endpoint refused us: its status and our words.  Nothing of
+ * its answer is quoted (docs/security.md): a remote's text never reaches
+ * our callers.
+ */
 static void
-token_refused(const struct fed_conf *f, struct fed_answer *a)
+token_refused(struct fed_answer *a)
 {
-	json_t		*j = a->body != NULL ? json_loads(a->body, 0, NULL) :
-			    NULL;
-	const char	*code = json_string_value(json_object_get(j, "error"));
-	long		 status = a->status;
+	long	status = a->status;
 
-	(void)f;
+	if (a->body != NULL)
+		explicit_bzero(a->body, a->len);
 	fed_answer_free(a);
 	a->status = 0;
 	a->fail = FED_FAIL_AUTH;
 	(void)snprintf(a->why, sizeof(a->why), "its token endpoint refused "
-	    "the configured credential (HTTP %ld%s%.40s)", status,
-	    code != NULL ? ": " : "", code != NULL ? code : "");
-	json_decref(j);
+	    "the configured credential (HTTP %ld)", status);
 }
 
 /* A new OAuth2 token (client credentials), kept in the session. */
@@ -101,7 +101,7 @@ fetch_token(const struct fed_conf *f, char **token, struct fed_answer *a)
 	q.body = form;
 	q.len = strlen(form);
 	if (fed_http(&q, a) == 0 && a->status != 200)
-		token_refused(f, a);
+		token_refused(a);
 	else if (a->status == 200) {
 		j = json_loads(a->body != NULL ? a->body : "", 0, NULL);
 		if ((tok = json_string_value(json_object_get(j,
@@ -111,7 +111,7 @@ fetch_token(const struct fed_conf *f, char **token, struct fed_answer *a)
 			    json_object_get(j, "expires_in")));
 			rc = 0;
 		} else
-			token_refused(f, a);
+			token_refused(a);
 		json_decref(j);
 		/* The answer held the token: not left in freed memory. */
 		if (a->body != NULL)
@@ -208,21 +208,22 @@ signed_call(const struct fed_conf *f, const char *method, const char *url,
 	}
 }
 
-/* A config answer that is not one: a failure naming what came. */
+/*
+ * A config answer that is not one: a failure naming its status only,
+ * never the remote's words (docs/security.md: they could be anything,
+ * and reach whoever calls the catalog).
+ */
 static int
 not_config(struct fed_answer *a)
 {
-	json_t		*j = a->body != NULL ? json_loads(a->body, 0, NULL) :
-			    NULL;
-	json_t		*e = json_object_get(j, "error");
-	const char	*msg = json_is_object(e) ? json_string_value(
-			    json_object_get(e, "message")) : json_string_value(e);
-	long		 status = a->status;
+	long	status = a->status;
 
-	(void)snprintf(a->why, sizeof(a->why), "its /v1/config answered "
-	    "HTTP %ld%s%.160s", status, msg != NULL ? ": " : "",
-	    msg != NULL ? msg : "");
-	json_decref(j);
+	if (status == 200)
+		(void)snprintf(a->why, sizeof(a->why), "its /v1/config "
+		    "answered HTTP 200 without a JSON object");
+	else
+		(void)snprintf(a->why, sizeof(a->why), "its /v1/config "
+		    "answered HTTP %ld", status);
 	fed_answer_free(a);
 	a->status = 0;
 	a->fail = status == 401 || status == 403 ? FED_FAIL_AUTH :

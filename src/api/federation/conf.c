@@ -1,8 +1,9 @@
 /*
  * A federated catalog's federated_config: {"properties": {...}}, every
  * value a string.  Checked when stored (create, update), its secrets
- * sealed like a warehouse's (warehouse_secrets.c) and masked in every
- * answer; opened into a struct fed_conf when a call needs it.
+ * (mask.c says which) sealed like a warehouse's (warehouse_secrets.c) and
+ * masked in every answer; opened into a struct fed_conf when a call
+ * needs it.
  *
  * Properties read (Iceberg REST client names where there are some):
  *   uri                base URL; {uri}/v1/config is the remote's config
@@ -29,6 +30,7 @@
 #include "storage/endpoint.h"
 #include "util/arena.h"
 #include "util/json.h"
+#include "util/seal.h"
 
 #define WHERE	"federated_config.properties"
 
@@ -124,7 +126,7 @@ sign_ins(const json_t *p)
 	    (prop(p, "credential", NULL) != NULL));
 }
 
-/* Every value a string without control bytes: 0, else -1 and why. */
+/* Every value a string without control bytes, not sealed: 0, else -1. */
 static int
 values_ok(const json_t *p, char *why, size_t len)
 {
@@ -135,6 +137,14 @@ values_ok(const json_t *p, char *why, size_t len)
 		if (!json_is_string(v)) {
 			(void)snprintf(why, len, "%s.%.64s must be a string",
 			    WHERE, k);
+			return (-1);
+		}
+		/* Every sealed value is opened for a call, whatever its key:
+		 * one that does not open would fail every call. */
+		if (pgl_seal_is_sealed(json_string_value(v))) {
+			(void)snprintf(why, len, "%s.%.64s: values starting "
+			    "with \"%s\" are reserved for sealed secrets",
+			    WHERE, k, PGL_SEAL_PREFIX);
 			return (-1);
 		}
 		for (s = json_string_value(v); *s != '\0'; s++) {
@@ -197,8 +207,8 @@ api_fed_config_prepare(struct pgl_req *r, const json_t *cfg,
     const char *stored)
 {
 	const json_t	*props = json_object_get(cfg, "properties");
-	json_t		*copy, *old = NULL, *out;
-	const char	*text;
+	json_t		*copy, *out;
+	const char	*text, *was = NULL;
 	char		 why[320];
 
 	if (!json_is_object(cfg) || json_object_size(cfg) != 1 ||
@@ -207,45 +217,33 @@ api_fed_config_prepare(struct pgl_req *r, const json_t *cfg,
 		    "{\"properties\": {...}}");
 		return (NULL);
 	}
-	if (props_check(props, why, sizeof(why)) != NULL) {
+	if (stored != NULL) {
+		out = api_obj(stored);
+		was = api_text(r->arena, json_object_get(out, "properties"));
+		json_decref(out);
+	}
+	/* A mask sent back keeps the stored secret, checked as it will be
+	 * used (a header name, a URL); new ones are sealed. */
+	copy = json_deep_copy(props);
+	if (fed_props_unmask(r, WHERE, copy, was) == -1) {
+		json_decref(copy);
+		return (NULL);
+	}
+	if (props_check(copy, why, sizeof(why)) != NULL) {
+		json_decref(copy);
 		pgl_reply_error(r, 400, "%s", why);
 		return (NULL);
 	}
-	if (stored != NULL) {
-		out = api_obj(stored);
-		old = json_incref(json_object_get(out, "properties"));
-		json_decref(out);
-	}
-	copy = json_deep_copy(props);
-	/* A mask sent back keeps the stored secret; new ones are sealed. */
-	if (api_secrets_seal(r, WHERE, copy, old) == -1) {
+	if (api_secrets_seal_if(r, WHERE, copy, NULL, fed_secret_key) == -1) {
 		json_decref(copy);
-		json_decref(old);
 		return (NULL);
 	}
-	json_decref(old);
 	out = json_pack("{s:o}", "properties", copy);
 	text = out != NULL ? api_text(r->arena, out) : NULL;
 	json_decref(out);
 	if (text == NULL)
 		pgl_reply_error(r, 503, "out of memory");
 	return (text);
-}
-
-const char *
-api_fed_config_masked(struct pgl_req *r, const char *text)
-{
-	json_t		*cfg, *props;
-	const char	*out;
-
-	if (text == NULL)
-		return (NULL);
-	cfg = api_obj(text);
-	if (json_is_object(props = json_object_get(cfg, "properties")))
-		(void)api_secrets_mask(props);
-	out = api_text(r->arena, cfg);
-	json_decref(cfg);
-	return (out != NULL ? out : "null");
 }
 
 /* --- a remote for a call -------------------------------------------------- */
@@ -344,6 +342,8 @@ fill(struct pgl_req *r, struct fed_conf *f, const json_t *p,
 	}
 	(void)split_url(prop(p, "uri", NULL), origin, sizeof(origin));
 	if (dup_into(&f->catalog, c->name) == -1 ||
+	    dup_into(&f->tenant, c->tenant_id != NULL ? c->tenant_id :
+	    r->tenant) == -1 ||
 	    dup_into(&f->uri, prop(p, "uri", NULL)) == -1 ||
 	    dup_into(&f->origin, origin) == -1 ||
 	    dup_into(&f->warehouse, prop(p, "warehouse", NULL)) == -1 ||
@@ -405,6 +405,7 @@ fed_conf_free(struct fed_conf *f)
 	if (f == NULL)
 		return;
 	free(f->catalog);
+	free(f->tenant);
 	free(f->uri);
 	free(f->origin);
 	free(f->warehouse);

@@ -3,8 +3,8 @@
  * catalog's remote as parsed from its federated_config (conf.c), one
  * HTTP exchange with it (remote.c), what a worker remembers of it
  * between calls (session.c), a call with its sign-in, prefix and one
- * retry (call.c), and the per-remote cap and breaker of the pool jobs
- * that make the calls (limit.c).
+ * retry (call.c), and the caps and breaker of the pool jobs that make
+ * the calls, per tenant and remote origin (limit.c, gates.c).
  *
  * Everything a pool thread reads is the job's own copy (malloc'd), so a
  * call owes nothing to the request, the arena or the config cache while
@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "http/request.h"
 #include "storage/breaker.h"
@@ -32,8 +34,10 @@ enum fed_auth {
 /* One catalog's remote, secrets opened: the job's, every string malloc'd. */
 struct fed_conf {
 	char		*catalog;	/* ours, for messages */
+	char		*tenant;	/* the catalog's: its gates' owner */
 	char		*uri;		/* base: http(s)://host[:port][/path] */
-	char		*origin;	/* scheme://host:port, the gate's key */
+	char		*origin;	/* scheme://host:port: with tenant,
+					 * the gate's key */
 	int		 listed;	/* origin allow-listed ([storage]) */
 	char		*warehouse;	/* ?warehouse= of its /v1/config */
 	enum fed_auth	 auth;
@@ -51,6 +55,20 @@ struct pgl_catalog;
 /* c's remote; NULL after a reply (500: a secret that does not open). */
 struct fed_conf	*fed_conf_load(struct pgl_req *, const struct pgl_catalog *);
 void		 fed_conf_free(struct fed_conf *);
+
+/* mask.c: which properties are secrets, under any spelling. */
+int	fed_secret_key(const char *key);
+/* props' secret values replaced by the mask, in place. */
+void	fed_props_mask(json_t *props);
+/* obj's secret keys deleted, in place (a relayed /v1/config). */
+void	fed_props_drop(json_t *obj);
+/*
+ * Masks sent back in props replaced by the values of stored (the
+ * catalog's stored properties as JSON text, or NULL), opened.  0, or -1
+ * after a reply (400: none stored; 500: it does not open).
+ */
+int	fed_props_unmask(struct pgl_req *, const char *where, json_t *props,
+	    const char *stored);
 
 /* Why a remote answered nothing (fed_answer.fail). */
 enum fed_fail {
@@ -127,7 +145,43 @@ int	fed_remote_call(const struct fed_conf *, const struct fed_req *,
 /* The prefix a config text names (overrides, else defaults), or NULL. */
 char	*fed_config_prefix(const char *json);
 
-/* limit.c: pool jobs through their remote's gate (the worker's thread). */
+/*
+ * gates.c: what a worker keeps per (tenant, remote origin) it calls: a
+ * gate (calls under way, calls waiting, a breaker), at most
+ * max_remotes_per_tenant of them per tenant; and per tenant its calls
+ * under way across its gates.  Only the worker's thread touches them.
+ */
+struct fed_job;
+struct fed_gate {
+	char			*origin;	/* NULL: a free place */
+	int			 inflight;
+	int			 queued;
+	struct fed_job		*head, **tail;
+	struct pgl_breaker	 b;
+};
+struct fed_tenant {
+	char			*id;
+	int			 inflight;	/* across its gates */
+	int			 used;		/* gates with an origin */
+	int			 next;		/* the gate looked at first
+						 * for a waiting call */
+	int			 ngates;
+	struct fed_gate		*gates;
+	struct fed_tenant	*chain;
+};
+/* id's record, made if missing; NULL: out of memory. */
+struct fed_tenant	*fed_tenant_get(const char *id);
+/*
+ * t's gate of origin, made if missing; NULL if t has
+ * max_remotes_per_tenant gates holding state it cannot forget now (or
+ * memory ran out), *retry_after seconds when one may be free.
+ */
+struct fed_gate		*fed_gate_get(struct fed_tenant *t, const char *origin,
+			    int64_t now, int *retry_after);
+/* Nothing of g (or t) is needed any more: freed; after every call. */
+void			 fed_gate_tidy(struct fed_tenant *t, struct fed_gate *g);
+
+/* limit.c: pool jobs through their gate (the worker's thread). */
 struct fed_job {
 	struct pgl_wjob		 w;		/* first: the pool's */
 	struct fed_conf		*conf;
@@ -137,18 +191,19 @@ struct fed_job {
 	void			(*done)(struct fed_job *, int stopped);
 	void			*arg;
 	/* The gate's. */
-	int			 gate;		/* -1: ungated */
-	int			 slot;
+	struct fed_tenant	*t;
+	struct fed_gate		*g;
 	enum pgl_breaker_admit	 how;
 	struct fed_job		*queued;
 };
 /*
- * Run j->run on a pool thread once its remote has a free slot (at most
- * max_inflight_per_remote under way per worker, the next
- * max_queued_per_remote waiting without a thread); j->done runs on the
- * worker's thread after.  0; or -1 refused now: a->why says why and
- * *retry_after when to try again (the breaker is open, the queue full,
- * no pool).
+ * Run j->run on a pool thread once its gate, its conf's (tenant,
+ * remote origin), has a free slot (at most max_inflight_per_remote under
+ * way per worker, and max_inflight_per_tenant across the tenant's gates;
+ * the next max_queued_per_remote waiting without a thread); j->done runs
+ * on the worker's thread after.  0; or -1 refused now: a->why says why
+ * and *retry_after when to try again (the breaker is open, the queue
+ * full, the tenant's gates all in use, no pool).
  */
 int	fed_submit(struct fed_job *, int *retry_after);
 /* 1 if a's failure counts against its remote's breaker. */

@@ -5,8 +5,8 @@
  * catalog's row: its name, and in federated_config.properties where the
  * remote is (uri, warehouse) and how to sign in to it (one of: token;
  * username and password; api_key; credential "id:secret" for OAuth2
- * client credentials).  Secrets there are sealed at rest and masked in
- * answers, as warehouse secrets are.
+ * client credentials).  Secrets there, any key that names one in any
+ * spelling (mask.c), are sealed at rest and masked in answers.
  *
  * Every Iceberg call on such a catalog (routes.c names them: the route's
  * `remote` handler) is authorized by the gate first, then sent to the
@@ -16,9 +16,10 @@
  * remote's /v1/config is read first (kept config_ttl_secs) for the
  * prefix it asks for.  Its origin obeys the outbound allow-list
  * ([storage] allowed_endpoints), also at connect time.  Calls one worker
- * has under way to one remote origin are capped; a circuit breaker
- * stops calling a remote that keeps failing.  Nothing is ever served
- * from the local store for such a catalog.
+ * has under way for one tenant to one remote origin are capped, and for
+ * one tenant in all; a circuit breaker per tenant and remote origin
+ * stops calling a remote that keeps failing, for that tenant only.
+ * Nothing is ever served from the local store for such a catalog.
  *
  * The room uses the shared layer of src/api only.
  */

@@ -170,7 +170,7 @@ on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 
 static void
 setup(CURL *h, const struct fed_http *q, struct sink *s,
-    struct curl_slist *hdrs, char *errbuf)
+    struct curl_slist *hdrs)
 {
 	const struct pgl_config	*cfg = pgl_app.cfg;
 
@@ -198,7 +198,6 @@ setup(CURL *h, const struct fed_http *q, struct sink *s,
 	(void)curl_easy_setopt(h, CURLOPT_HEADERDATA, s->a);
 	(void)curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	(void)curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	(void)curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	if (strcmp(q->method, "HEAD") == 0)
 		(void)curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	else if (strcmp(q->method, "GET") != 0)
@@ -212,8 +211,7 @@ setup(CURL *h, const struct fed_http *q, struct sink *s,
 
 /* Why no answer came, from curl's code and what the sink saw. */
 static int
-failure(struct fed_answer *a, const struct sink *s, CURLcode rc,
-    const char *errbuf)
+failure(struct fed_answer *a, const struct sink *s, CURLcode rc)
 {
 	free(a->body);
 	a->body = NULL;
@@ -237,9 +235,12 @@ failure(struct fed_answer *a, const struct sink *s, CURLcode rc,
 		a->fail = FED_FAIL_STOPPED;
 		(void)snprintf(a->why, sizeof(a->why), "the server is stopping");
 	} else {
+		/* curl's fixed words for the code, not its error buffer:
+		 * that can quote the remote (a certificate's subject), and
+		 * the remote's words never reach our callers. */
 		a->fail = FED_FAIL_CONNECT;
-		(void)snprintf(a->why, sizeof(a->why), "%s", *errbuf != '\0' ?
-		    errbuf : curl_easy_strerror(rc));
+		(void)snprintf(a->why, sizeof(a->why), "%s",
+		    curl_easy_strerror(rc));
 	}
 	return (-1);
 }
@@ -260,7 +261,6 @@ fed_http(const struct fed_http *q, struct fed_answer *a)
 {
 	struct sink		 s;
 	struct curl_slist	*hdrs = NULL, *grown;
-	char			 errbuf[CURL_ERROR_SIZE] = "";
 	CURL			*h;
 	CURLcode		 rc;
 	size_t			 i;
@@ -286,11 +286,11 @@ fed_http(const struct fed_http *q, struct fed_answer *a)
 		(void)snprintf(a->why, sizeof(a->why), "out of memory");
 		return (-1);
 	}
-	setup(h, q, &s, hdrs, errbuf);
+	setup(h, q, &s, hdrs);
 	rc = curl_easy_perform(h);
 	free_lines(hdrs);
 	if (rc != CURLE_OK)
-		return (failure(a, &s, rc, errbuf));
+		return (failure(a, &s, rc));
 	(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
 	return (0);
 }

@@ -108,8 +108,9 @@ fed_reply_relay(struct pgl_req *r, const struct fed_conf *f,
 	 * remote is a catalog to its callers, never a way to fetch pages. */
 	if (!is_json_type(a->ctype)) {
 		pgl_reply_ice_error(r, 502, "BadGatewayException", "federated "
-		    "catalog '%.200s': its remote catalog %.200s answered %.60s, "
-		    "not JSON", f->catalog, f->origin, a->ctype);
+		    "catalog '%.200s': its remote catalog %.200s answered HTTP "
+		    "%ld with a body that is not JSON", f->catalog, f->origin,
+		    s);
 		return;
 	}
 	pgl_reply_malloc(r, (int)s, ctype_of(r, a), a->body, a->len);
@@ -170,7 +171,12 @@ fed_reply_config(struct pgl_req *r, const struct fed_conf *f,
 	overrides = json_is_object(overrides) ? json_deep_copy(overrides) :
 	    json_object();
 	/* Clients keep calling us, under our prefix: never the remote's
-	 * own uri or prefix. */
+	 * own uri or prefix.  Nor a secret it gave us, signed in as the
+	 * catalog (its token, an object store's keys): whoever may read
+	 * the catalog is not the catalog; a mask would be taken for the
+	 * value, so such keys are left out (mask.c). */
+	fed_props_drop(defaults);
+	fed_props_drop(overrides);
 	(void)json_object_del(defaults, "uri");
 	(void)json_object_del(defaults, "prefix");
 	(void)json_object_del(overrides, "uri");

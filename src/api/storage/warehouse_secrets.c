@@ -15,7 +15,7 @@
 #include "util/json.h"
 #include "util/seal.h"
 
-#define MASK	"********"
+#define MASK	API_SECRET_MASK
 
 int
 api_secret_key(const char *k)
@@ -88,6 +88,13 @@ int
 api_secrets_seal(struct pgl_req *r, const char *where, json_t *obj,
     const json_t *stored)
 {
+	return (api_secrets_seal_if(r, where, obj, stored, api_secret_key));
+}
+
+int
+api_secrets_seal_if(struct pgl_req *r, const char *where, json_t *obj,
+    const json_t *stored, int (*secret)(const char *))
+{
 	const char	*k;
 	json_t		*v;
 	void		*tmp;
@@ -95,7 +102,7 @@ api_secrets_seal(struct pgl_req *r, const char *where, json_t *obj,
 	if (!json_is_object(obj))
 		return (0);
 	json_object_foreach_safe(obj, tmp, k, v) {
-		if (!api_secret_key(k) || !json_is_string(v))
+		if (!secret(k) || !json_is_string(v))
 			continue;
 		if (seal_one(r, where, obj, k, json_string_value(v), stored) ==
 		    -1)

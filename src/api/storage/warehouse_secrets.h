@@ -11,6 +11,9 @@
 
 #include "http/request.h"
 
+/* What a secret value is answered as; sent back, it keeps the value. */
+#define API_SECRET_MASK	"********"
+
 /* A secret storage_config / vending_strategy key. */
 int	api_secret_key(const char *key);
 /* Replace secret values of obj with the mask, in place; returns obj. */
@@ -22,6 +25,9 @@ json_t	*api_secrets_mask(json_t *obj);
  */
 int	api_secrets_seal(struct pgl_req *, const char *where, json_t *obj,
 	    const json_t *stored);
+/* The same, secret(key) naming the secret keys (federation's own rule). */
+int	api_secrets_seal_if(struct pgl_req *, const char *where, json_t *obj,
+	    const json_t *stored, int (*secret)(const char *));
 /* Stored JSON text -> object with sealed values opened; NULL after a
  * 500 reply when a value cannot be opened. */
 json_t	*api_secrets_open(struct pgl_req *, const char *where,
