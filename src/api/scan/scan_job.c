@@ -91,6 +91,7 @@ struct scan_job {
 	struct pgl_storage	 st;		/* the job's copy */
 	int			 phase;
 	uint64_t		 deadline_us;	/* 0: none */
+	int			 handable;	/* a task could make it */
 	const char		*list;		/* NULL: an empty table */
 	const char		*list_key;
 	const void		*packed;	/* pinned from the cache */
@@ -321,7 +322,7 @@ listed(struct scan_job *j)
 	}
 	for (i = 0; i < p->nmf; i++)
 		bytes += p->mf[i].length > 0 ? p->mf[i].length : 0;
-	if (p->sink.can_store && ((max > 0 && p->nmf > (size_t)max) ||
+	if (j->handable && ((max > 0 && p->nmf > (size_t)max) ||
 	    bytes > (int64_t)JOB_MAX_MANIFEST_BYTES)) {
 		hand_off(j);
 		finish(j);
@@ -494,7 +495,10 @@ init_plan(struct scan_job *j, const struct scan_req *q)
 	s->can_store = pgl_store_has_plan_parts(pgl_app.db);
 	s->keep = 1;
 	s->max_bytes = (uint64_t)pgl_app.cfg->scan.max_plan_bytes;
-	s->keep_max = s->can_store ? JOB_MAX_RESULT_BYTES : 0;
+	/* A plan no task could make (no runner sees the store, or the
+	 * store keeps no parts) is waited for however long it takes. */
+	j->handable = s->can_store && !api_task_runs_inline();
+	s->keep_max = j->handable ? JOB_MAX_RESULT_BYTES : 0;
 	s->kept_tail = &s->kept;
 }
 
@@ -562,9 +566,7 @@ scan_job_start(struct pgl_req *r, const struct ice_target *t,
 	}
 	if ((j = job_new(r, t, a, md, q)) == NULL)
 		return;
-	/* A plan no task could make (no runner sees the store, or the
-	 * store keeps no parts) is waited for however long it takes. */
-	if (j->p.sink.can_store && !api_task_runs_inline())
+	if (j->handable)
 		j->deadline_us = r->start_us +
 		    (uint64_t)cfg->scan.sync_wait_ms * 1000;
 	if ((rc = scan_gate_enter(&j->gate, &running, &waiting)) == -1) {
