@@ -26,6 +26,7 @@
 #include "api/federation/federation.h"
 #include "api/gate.h"
 #include "api/routes.h"
+#include "api/scan/scan.h"
 #include "api/cache/cache.h"
 #include "api/commit/commit.h"
 #include "api/storage/sts_vend.h"
@@ -45,6 +46,12 @@
 #include "util/heap.h"
 #include "util/log.h"
 #include "util/paging.h"
+
+/*
+ * The scan planning threads' nice above the worker's: a tenant's plans
+ * take the CPU the event loops leave (tests/bench/scan_isolation.mjs).
+ */
+#define SCAN_THREADS_NICE	10
 
 void	kore_parent_configure(int, char **);
 void	pgl_kore_early(int, char **);
@@ -229,6 +236,8 @@ http_install(const struct pgl_config *cfg)
 		labels[i] = pgl_routes[i].path;
 	if (pgl_metrics_init(labels, pgl_nroutes) == -1)
 		die("cannot map the shared metrics segment: %s", errno_s);
+	/* The stored scan plans per tenant (api/scan/scan_quota.c). */
+	pgl_metrics_set_extra(api_scan_metrics);
 	app.routes = pgl_routes;
 	app.nroutes = pgl_nroutes;
 	app.cors_origins = cfg->server.cors_origins;
@@ -492,6 +501,11 @@ kore_worker_configure(void)
 	    != -1) {
 		pgl_wpool_after_reap(ice_commit_swap_ready);
 		pgl_http_watch(fd, pgl_wpool_reap);
+		/* Scan plans' threads, below the event loop's priority. */
+		if (pgl_wpool_start_cpu(pgl_app.cfg->scan.threads,
+		    SCAN_THREADS_NICE) == -1)
+			pgl_log(PGL_LOG_ERR, "no planning threads: scan plans "
+			    "answer 503");
 	} else
 		pgl_log(PGL_LOG_WARN, "no write pool: local files are written "
 		    "inline, and clients' object-store calls answer 503");

@@ -28,7 +28,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	13
+#define PGL_STORE_ABI_MINOR	14
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -286,6 +286,18 @@ struct pgl_plan_part {
 	const char	*table;
 	const char	*body;		/* JSON */
 	int64_t		 expires_at_ms;
+};
+
+/*
+ * ABI 1.14: what a tenant's stored plans hold (issue 42), so that the
+ * host can bound them like every other stored thing: plans (distinct plan
+ * ids), parts, and the bytes of their bodies, counting parts not expired.
+ */
+struct pgl_plan_usage {
+	const char	*tenant;
+	uint64_t	 plans;
+	uint64_t	 parts;
+	uint64_t	 bytes;
 };
 
 struct pgl_idempotent {
@@ -834,6 +846,21 @@ struct pgl_store_ops {
 	 * (an older plugin): taken as 0.
 	 */
 	int	(*atomic)(S);
+
+	/*
+	 * ABI 1.14: the stored plans' usage (struct pgl_plan_usage) of
+	 * parts unexpired at now_ms: of tenant (one row, none when it holds
+	 * none), or, tenant NULL, of every tenant holding any, the most bytes
+	 * first, at most limit rows (0: all).  Each put_plan_part records its
+	 * body's length, so neither reads a body.  touch_plan_parts sets the
+	 * expiry of every part of the plan still unexpired at now_ms (none:
+	 * 0).  May be NULL (an older plugin): the host then keeps no plan
+	 * parts, since it could not bound them.
+	 */
+	int	(*plan_usage)(S, A, const char *tenant, int64_t now_ms,
+		    uint32_t limit, struct pgl_plan_usage **, size_t *, E);
+	int	(*touch_plan_parts)(S, const char *tenant, const char *plan_id,
+		    int64_t now_ms, int64_t expires_at_ms, E);
 };
 
 #undef S

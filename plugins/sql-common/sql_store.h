@@ -289,6 +289,12 @@ int	sql_delete_plan_parts(struct pgl_store *, const char *, const char *,
 	    struct pgl_err *);
 int	sql_purge_plan_parts(struct pgl_store *, int64_t, uint32_t,
 	    uint64_t *, struct pgl_err *);
+/* ABI 1.14: what a tenant's plans hold, and a plan's life renewed */
+int	sql_plan_usage(struct pgl_store *, struct pgl_arena *, const char *,
+	    int64_t, uint32_t, struct pgl_plan_usage **, size_t *,
+	    struct pgl_err *);
+int	sql_touch_plan_parts(struct pgl_store *, const char *, const char *,
+	    int64_t, int64_t, struct pgl_err *);
 
 /*
  * The methods above, for a plugin's ops table, in the order of struct
@@ -469,6 +475,8 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.get_plan_part = sql_get_plan_part, \
 	.delete_plan_parts = sql_delete_plan_parts, \
 	.purge_plan_parts = sql_purge_plan_parts, \
+	.plan_usage = sql_plan_usage, \
+	.touch_plan_parts = sql_touch_plan_parts, \
 	.fork_branch = sql_fork_branch, \
 	.atomic = sql_atomic, \
 	\

@@ -10,6 +10,7 @@
  * 16 MB, so a part always fits with its keys.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "mongo_store.h"
 
@@ -39,6 +40,8 @@ part_set(bson_t *b, const struct pgl_plan_part *p)
 	BSON_APPEND_UTF8(b, "table_name", p->table);
 	BSON_APPEND_UTF8(b, "body", p->body);
 	BSON_APPEND_INT64(b, "expires_at", p->expires_at_ms);
+	/* ABI 1.14: counted against the tenant's quota without the body. */
+	BSON_APPEND_INT64(b, "bytes", (int64_t)strlen(p->body));
 }
 
 /* An expired part is replaced in place by one conditional update. */
@@ -178,5 +181,80 @@ mongo_purge_plan_parts(struct pgl_store *s, int64_t now_ms, uint32_t limit,
 	bson_destroy(&del);
 	bson_destroy(opts);
 	bson_destroy(filter);
+	return (rc);
+}
+
+static void
+usage_fill(struct doc *d, void *out)
+{
+	struct pgl_plan_usage	*u = out;
+
+	u->tenant = doc_str(d, "_id");
+	u->plans = (uint64_t)doc_int(d, "plans");
+	u->parts = (uint64_t)doc_int(d, "parts");
+	u->bytes = (uint64_t)doc_int(d, "bytes");
+}
+
+/*
+ * Parts grouped by plan, then plans by tenant: the documents' bytes
+ * fields (put_plan_part's), never a body.
+ */
+int
+mongo_plan_usage(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, int64_t now_ms, uint32_t limit,
+    struct pgl_plan_usage **out, size_t *n, struct pgl_err *err)
+{
+	bson_t	match = BSON_INITIALIZER, *pipeline;
+	void	*p = NULL;
+	int	rc;
+
+	*out = NULL;
+	*n = 0;
+	if (tenant != NULL) {
+		mg_str(&match, "tenant_id", tenant);
+		limit = 1;
+	}
+	BCON_APPEND(&match, "expires_at", "{", "$gte", BCON_INT64(now_ms),
+	    "}");
+	pipeline = BCON_NEW("pipeline", "[",
+	    "{", "$match", BCON_DOCUMENT(&match), "}",
+	    "{", "$group", "{", "_id", "{", "t", BCON_UTF8("$tenant_id"),
+	    "p", BCON_UTF8("$plan_id"), "}",
+	    "parts", "{", "$sum", BCON_INT32(1), "}",
+	    "bytes", "{", "$sum", BCON_UTF8("$bytes"), "}", "}", "}",
+	    "{", "$group", "{", "_id", BCON_UTF8("$_id.t"),
+	    "plans", "{", "$sum", BCON_INT32(1), "}",
+	    "parts", "{", "$sum", BCON_UTF8("$parts"), "}",
+	    "bytes", "{", "$sum", BCON_UTF8("$bytes"), "}", "}", "}",
+	    "{", "$sort", "{", "bytes", BCON_INT32(-1), "_id", BCON_INT32(1),
+	    "}", "}",
+	    "{", "$limit", BCON_INT64(limit > 0 ? (int64_t)limit : INT64_MAX),
+	    "}", "]");
+	rc = mg_aggregate(s, a, err, COLL_PLAN_PARTS, pipeline, usage_fill,
+	    sizeof(**out), &p, n);
+	if (rc == PGL_OK)
+		*out = p;
+	bson_destroy(pipeline);
+	bson_destroy(&match);
+	return (rc);
+}
+
+int
+mongo_touch_plan_parts(struct pgl_store *s, const char *tenant,
+    const char *plan_id, int64_t now_ms, int64_t expires_at_ms,
+    struct pgl_err *err)
+{
+	bson_t	filter = BSON_INITIALIZER, *up;
+	int	rc;
+
+	mg_str(&filter, "tenant_id", tenant);
+	mg_str(&filter, "plan_id", plan_id);
+	BCON_APPEND(&filter, "expires_at", "{", "$gte", BCON_INT64(now_ms),
+	    "}");
+	up = BCON_NEW("$set", "{", "expires_at", BCON_INT64(expires_at_ms),
+	    "}");
+	rc = mg_update(s, err, COLL_PLAN_PARTS, &filter, up, 1, NULL);
+	bson_destroy(up);
+	bson_destroy(&filter);
 	return (rc);
 }

@@ -33,8 +33,10 @@
  *    assets seq and gone.  Nothing is rewritten: an absent field reads as
  *    a root branch, seq 0 and a live row, which is what every document
  *    written before was.
+ * 5: plan parts carry their body's length, bytes (ABI 1.14); a part
+ *    written before counts 0 bytes until it expires (within ttl_secs).
  */
-#define SCHEMA_VERSION	4
+#define SCHEMA_VERSION	5
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -190,6 +192,10 @@ static const struct index_def	indexes[] = {
 	 * first bump relies on the unique index under a race). */
 	{ COLL_BRANCHES, "parent", 0, { KEY_CATALOG, "parent" } },
 	{ COLL_COUNTERS, "key", 1, { "key" } },
+
+	/* A tenant's stored plans counted (schema 5; mongo_plan_parts.c):
+	 * by tenant and expiry, parts older than it count as 0 bytes. */
+	{ COLL_PLAN_PARTS, "usage", 0, { "tenant_id", "expires_at" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

@@ -568,6 +568,8 @@ static const struct pgl_store_ops ops = {
 	.get_plan_part = mongo_get_plan_part,
 	.delete_plan_parts = mongo_delete_plan_parts,
 	.purge_plan_parts = mongo_purge_plan_parts,
+	.plan_usage = mongo_plan_usage,
+	.touch_plan_parts = mongo_touch_plan_parts,
 	.fork_branch = mongo_fork_branch,
 	.atomic = mongo_atomic,
 

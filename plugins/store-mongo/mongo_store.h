@@ -417,6 +417,11 @@ int	mongo_delete_plan_parts(struct pgl_store *, const char *,
 	    const char *, struct pgl_err *);
 int	mongo_purge_plan_parts(struct pgl_store *, int64_t, uint32_t,
 	    uint64_t *, struct pgl_err *);
+int	mongo_plan_usage(struct pgl_store *, struct pgl_arena *, const char *,
+	    int64_t, uint32_t, struct pgl_plan_usage **, size_t *,
+	    struct pgl_err *);
+int	mongo_touch_plan_parts(struct pgl_store *, const char *, const char *,
+	    int64_t, int64_t, struct pgl_err *);
 
 
 /* mongo_users.c */

@@ -437,6 +437,15 @@ static const struct migration migrations[] = {
 	"ALTER TABLE assets ADD COLUMN gone integer NOT NULL DEFAULT 0;"
 	"CREATE SEQUENCE asset_clock;"
 	},
+	/* Plan part sizes (store ABI 1.14): as SQLite's migration 13; the
+	 * bodies are TOASTed, so the sum reads the index and the heap's
+	 * small columns, never a body. */
+	{ 12, "plan part sizes",
+	"ALTER TABLE plan_parts ADD COLUMN bytes bigint NOT NULL DEFAULT 0;"
+	"UPDATE plan_parts SET bytes = octet_length(body);"
+	"CREATE INDEX plan_parts_usage ON plan_parts(tenant_id, expires_at)"
+	"  INCLUDE (bytes, plan_id);"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -447,6 +447,20 @@ static const struct migration migrations[] = {
 	") STRICT;"
 	"INSERT INTO asset_clock (one, v) VALUES (1, 0);"
 	},
+	/*
+	 * Plan part sizes (store ABI 1.14; sql_plan_parts.c): each part's
+	 * body length, so a tenant's stored plans are counted against its
+	 * quota.  The column comes after the body in the row, whose large
+	 * bodies spill to overflow pages; the index holds every column the
+	 * count reads (the primary key's plan_id with them), so it reads no
+	 * row.
+	 */
+	{ 13, "plan part sizes",
+	"ALTER TABLE plan_parts ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE plan_parts SET bytes = length(CAST(body AS BLOB));"
+	"CREATE INDEX plan_parts_usage ON plan_parts(tenant_id, expires_at,"
+	"  bytes);"
+	},
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

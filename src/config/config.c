@@ -79,10 +79,18 @@ defaults(struct pgl_config *c)
 	c->audit.anonymous_failures_per_min = 60;
 	c->merge.inline_max_assets = 500;
 	c->branch.inline_max_assets = 1000;
-	c->scan.sync_max_manifests = 16;
+	c->scan.sync_max_manifests = 1000;
 	c->scan.tasks_per_part = 1000;
 	c->scan.ttl_secs = 3600;
+	c->scan.unfetched_ttl_secs = 60;
 	c->scan.max_delete_files = 100000;
+	c->scan.sync_wait_ms = 2000;
+	c->scan.threads = 2;
+	c->scan.max_running_per_tenant = 1;
+	c->scan.max_waiting_per_tenant = 8;
+	c->scan.max_plan_bytes = 64 * 1024 * 1024;
+	c->scan.max_plans_per_tenant = 32;
+	c->scan.max_bytes_per_tenant = 256 * 1024 * 1024;
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = pgl_config_strdup("default");
 }

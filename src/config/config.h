@@ -163,14 +163,25 @@ struct pgl_config {
 		int		inline_max_assets;
 	} branch;
 
-	/* Server-side scan planning (api/scan/, issue 28). */
+	/* Server-side scan planning (api/scan/, issues 28 and 42). */
 	struct {
 		/* A plan reading more manifests than this (after the
 		 * manifest list's pruning) runs as a task; 0: every plan. */
 		int		sync_max_manifests;
 		int		tasks_per_part;	/* file scan tasks per plan task */
-		int		ttl_secs;	/* a stored plan's life */
+		int		ttl_secs;	/* a stored plan's life, fetched */
+		int		unfetched_ttl_secs; /* ... until first fetched */
 		int		max_delete_files; /* held in a plan's index */
+		/* How long a request waits for its plan on the worker's
+		 * planning threads before it answers "submitted" (and a
+		 * task makes it); 0: every plan a task. */
+		int		sync_wait_ms;
+		int		threads;	/* planning threads per worker */
+		int		max_running_per_tenant;	/* per worker */
+		int		max_waiting_per_tenant;	/* per worker; then 429 */
+		int		max_plan_bytes;	/* one plan's stored parts */
+		int		max_plans_per_tenant;	/* stored; 0: no cap */
+		int		max_bytes_per_tenant;	/* stored; 0: no cap */
 	} scan;
 
 	struct {

@@ -133,6 +133,9 @@ pgl_config_validate(struct pgl_config *c, struct pgl_config_error *err)
 		    "must not be empty");
 		return (-1);
 	}
+	/* A plan nobody fetched never outlives a fetched one. */
+	if (c->scan.unfetched_ttl_secs > c->scan.ttl_secs)
+		c->scan.unfetched_ttl_secs = c->scan.ttl_secs;
 	if (public_url_validate(c, err) == -1 ||
 	    pgl_config_oidc_validate(c->auth.oidc, c->auth.noidc, err) == -1)
 		return (-1);

@@ -249,6 +249,52 @@ apply_federation_env(struct pgl_config *c, struct pgl_config_error *err)
 	return (0);
 }
 
+/* PANGOLIN_SCAN_*: server-side scan planning ([scan]). */
+static int
+apply_scan_env(struct pgl_config *c, struct pgl_config_error *err)
+{
+	const struct {
+		const char	*env;
+		int		*dst;
+		int64_t		 min, max;
+	} e[] = {
+		{ "PANGOLIN_SCAN_SYNC_MAX_MANIFESTS",
+		    &c->scan.sync_max_manifests, 0, 100000 },
+		{ "PANGOLIN_SCAN_TASKS_PER_PART", &c->scan.tasks_per_part,
+		    1, 100000 },
+		{ "PANGOLIN_SCAN_TTL_SECS", &c->scan.ttl_secs, 1, 604800 },
+		{ "PANGOLIN_SCAN_UNFETCHED_TTL_SECS",
+		    &c->scan.unfetched_ttl_secs, 1, 604800 },
+		{ "PANGOLIN_SCAN_MAX_DELETE_FILES", &c->scan.max_delete_files,
+		    0, 10000000 },
+		{ "PANGOLIN_SCAN_SYNC_WAIT_MS", &c->scan.sync_wait_ms,
+		    0, 600000 },
+		{ "PANGOLIN_SCAN_THREADS", &c->scan.threads, 1, 64 },
+		{ "PANGOLIN_SCAN_MAX_RUNNING_PER_TENANT",
+		    &c->scan.max_running_per_tenant, 1, 64 },
+		{ "PANGOLIN_SCAN_MAX_WAITING_PER_TENANT",
+		    &c->scan.max_waiting_per_tenant, 0, 10000 },
+		{ "PANGOLIN_SCAN_MAX_PLAN_BYTES", &c->scan.max_plan_bytes,
+		    1 << 20, 1 << 30 },
+		{ "PANGOLIN_SCAN_MAX_PLANS_PER_TENANT",
+		    &c->scan.max_plans_per_tenant, 0, 1000000 },
+		{ "PANGOLIN_SCAN_MAX_BYTES_PER_TENANT",
+		    &c->scan.max_bytes_per_tenant, 0, 2147483647 },
+	};
+	int64_t	n;
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		if ((rc = env_int(e[i].env, e[i].min, e[i].max, &n, err)) ==
+		    -1)
+			return (-1);
+		if (rc == 1)
+			*e[i].dst = (int)n;
+	}
+	return (0);
+}
+
 /*
  * PANGOLIN_S3_*: the object-store call limits ([storage] s3_*), and the
  * write pool and metadata file ceilings of [storage].
@@ -492,31 +538,13 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->branch.inline_max_assets = (int)n;
-	if ((rc = env_int("PANGOLIN_SCAN_SYNC_MAX_MANIFESTS", 0, 100000, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->scan.sync_max_manifests = (int)n;
-	if ((rc = env_int("PANGOLIN_SCAN_TASKS_PER_PART", 1, 100000, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->scan.tasks_per_part = (int)n;
-	if ((rc = env_int("PANGOLIN_SCAN_TTL_SECS", 1, 604800, &n, err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->scan.ttl_secs = (int)n;
-	if ((rc = env_int("PANGOLIN_SCAN_MAX_DELETE_FILES", 0, 10000000, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->scan.max_delete_files = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)
 		return (-1);
 	if (apply_storage_env(c, err) == -1 ||
-	    apply_federation_env(c, err) == -1)
+	    apply_federation_env(c, err) == -1 ||
+	    apply_scan_env(c, err) == -1)
 		return (-1);
 	if ((v = getenv("PANGOLIN_PUBLIC_URL")) != NULL && *v != '\0')
 		pgl_config_setstr(&c->auth.public_url, v);

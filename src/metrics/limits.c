@@ -68,6 +68,16 @@ static const struct limit limits[PGL_LIMIT__COUNT] = {
 	    "[tasks] max_per_tenant", "PANGOLIN_MAX_TASKS_PER_TENANT",
 	    " tasks", "a tenant with that many tasks queued or running was "
 	    "refused another: 429" },
+	[PGL_LIMIT_SCAN_BUSY] = { PGL_C_SCAN_BUSY,
+	    "[scan] max_waiting_per_tenant",
+	    "PANGOLIN_SCAN_MAX_WAITING_PER_TENANT", " plans waiting",
+	    "a tenant with max_running_per_tenant plans running and that "
+	    "many waiting on this worker was refused another: 429" },
+	[PGL_LIMIT_SCAN_PLANS] = { PGL_C_SCAN_QUOTA,
+	    "[scan] max_bytes_per_tenant",
+	    "PANGOLIN_SCAN_MAX_BYTES_PER_TENANT", " bytes",
+	    "a tenant whose stored scan plans were at max_plans_per_tenant "
+	    "or that many bytes was refused another: 429" },
 };
 
 static int	logged[PGL_LIMIT__COUNT];

@@ -96,6 +96,12 @@ static const struct {
 	{ PGL_C_TASK_QUOTA, "pangolin_task_quota_refused_total",
 	    "Task requests answered 429: their tenant had max_per_tenant "
 	    "tasks queued or running." },
+	{ PGL_C_SCAN_BUSY, "pangolin_scan_busy_refused_total",
+	    "Scan plans answered 429: their tenant had max_running_per_tenant "
+	    "plans running and max_waiting_per_tenant waiting on the worker." },
+	{ PGL_C_SCAN_QUOTA, "pangolin_scan_quota_refused_total",
+	    "Scan plans answered 429: their tenant's stored plans were at "
+	    "max_plans_per_tenant or max_bytes_per_tenant." },
 };
 #define NLIMITS		(sizeof(limit_counters) / sizeof(limit_counters[0]))
 
@@ -130,11 +136,19 @@ static const struct {
 	{ PGL_C_COMMIT_GROUPED, "pangolin_commit_grouped_total",
 	    "Commits whose pointer swap shared a store transaction with "
 	    "others." },
+	/* Scan plans off the event loop (api/scan/scan_job.c). */
+	{ PGL_C_SCAN_POOL_PLANS, "pangolin_scan_pool_plans_total",
+	    "Scan plans made on a worker's planning threads and answered "
+	    "completed within sync_wait_ms." },
+	{ PGL_C_SCAN_HANDED, "pangolin_scan_plans_handed_to_tasks_total",
+	    "Scan plans not done within sync_wait_ms (or too large for a "
+	    "request) that a task made instead (answered submitted)." },
 };
 #define NPLAIN	(sizeof(plain_counters) / \
 			    sizeof(plain_counters[0]))
 
 static struct shared		*shm;
+static char			*(*extra)(void);
 static const char *const	*routes;	/* the route labels */
 static size_t			 nroutes;
 
@@ -393,10 +407,16 @@ render_family(FILE *fp, int histogram)
 	}
 }
 
+void
+pgl_metrics_set_extra(char *(*fn)(void))
+{
+	extra = fn;
+}
+
 char *
 pgl_metrics_render(void)
 {
-	char	*out = NULL;
+	char	*out = NULL, *text;
 	size_t	 len = 0;
 	FILE	*fp;
 
@@ -482,6 +502,10 @@ pgl_metrics_render(void)
 	render_plain(fp);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
+	if (extra != NULL && (text = extra()) != NULL) {
+		fputs(text, fp);
+		free(text);
+	}
 	if (fclose(fp) != 0) {
 		free(out);
 		return (NULL);

@@ -43,6 +43,12 @@ enum pgl_counter {
 	PGL_C_COMMIT_GROUPS,		/* store transactions of 2+ commits */
 	PGL_C_COMMIT_GROUPED,		/* commits swapped in one of them */
 	PGL_C_FED_WAITED,		/* remote calls that waited for a slot */
+	PGL_C_SCAN_BUSY,		/* 429: a tenant's planning slots */
+	PGL_C_SCAN_QUOTA,		/* 429: a tenant's stored plans */
+	PGL_C_SCAN_RUNNING,		/* gauge: plans on planning threads */
+	PGL_C_SCAN_WAITING,		/* gauge: ... waiting for a slot */
+	PGL_C_SCAN_POOL_PLANS,		/* answered completed off the loop */
+	PGL_C_SCAN_HANDED,		/* became tasks after the wait */
 	PGL_C__COUNT
 };
 
@@ -65,6 +71,12 @@ const char *pgl_metrics_name(enum pgl_counter);
 
 /* Prometheus text exposition (version 0.0.4); malloc'd. */
 char	*pgl_metrics_render(void);
+/*
+ * Lines the api renders itself (malloc'd text, or NULL), appended by
+ * pgl_metrics_render: main.c hands down the scan room's (per-tenant
+ * stored plans), so that nothing here calls up.
+ */
+void	pgl_metrics_set_extra(char *(*fn)(void));
 
 /*
  * A task's run ended (the runners share the segment: forked after it

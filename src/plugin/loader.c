@@ -197,9 +197,12 @@ pgl_store_plugin_load(const char *name, struct pgl_plugin *p,
 int
 pgl_store_has_plan_parts(const struct pgl_store_ops *ops)
 {
-	return (ops->abi_minor >= 11 && ops->put_plan_part != NULL &&
+	/* Only a store that can count them (ABI 1.14): stored plans are
+	 * bounded per tenant. */
+	return (ops->abi_minor >= 14 && ops->put_plan_part != NULL &&
 	    ops->get_plan_part != NULL && ops->delete_plan_parts != NULL &&
-	    ops->purge_plan_parts != NULL);
+	    ops->purge_plan_parts != NULL && ops->plan_usage != NULL &&
+	    ops->touch_plan_parts != NULL);
 }
 
 int

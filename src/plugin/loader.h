@@ -29,10 +29,10 @@ const struct pgl_cache_ops	*pgl_cache_plugin_load(const char *name,
 void				 pgl_plugin_unload(struct pgl_plugin *);
 
 /*
- * 1 if the store keeps scan plan parts: ABI 1.11 or later (an older
- * plugin's table ends before the four methods, so they must not even be
- * read) and all four methods set.  0 means plan only what fits in one
- * answer (pangolin/store.h).
+ * 1 if the store keeps scan plan parts and counts them: ABI 1.14 or
+ * later (an older plugin's table ends before the methods, so they must
+ * not even be read) and all six methods set.  0 means plan only what
+ * fits in one answer (pangolin/store.h).
  */
 int				 pgl_store_has_plan_parts(
 				    const struct pgl_store_ops *);

@@ -34,49 +34,39 @@ dup(const char **dst, const char *src)
 	return ((*dst = strdup(src)) == NULL ? -1 : 0);
 }
 
-struct pgl_objjob *
-pgl_objjob_new(const struct pgl_storage *st, enum pgl_obj_op op,
-    const char *location)
-{
-	struct pgl_objjob	*j;
-	struct pgl_s3		*s;
-
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return (NULL);
-	j->op = op;
-	j->st = *st;
-	s = &j->st.s3;
-	/* Cleared first: a failed copy frees only what was copied. */
-	j->st.root = NULL;
-	memset(&j->st.sts, 0, sizeof(j->st.sts));
-	j->st.warehouse_id = NULL;
-	s->endpoint = s->region = s->bucket = s->access_key = NULL;
-	s->secret_key = s->session_token = s->name = NULL;
-	if (dup(&j->st.root, st->root) == -1 ||
-	    dup(&s->endpoint, st->s3.endpoint) == -1 ||
-	    dup(&s->region, st->s3.region) == -1 ||
-	    dup(&s->bucket, st->s3.bucket) == -1 ||
-	    dup(&s->access_key, st->s3.access_key) == -1 ||
-	    dup(&s->secret_key, st->s3.secret_key) == -1 ||
-	    dup(&s->session_token, st->s3.session_token) == -1 ||
-	    dup(&s->name, st->s3.name) == -1 ||
-	    (j->location = strdup(location)) == NULL) {
-		pgl_objjob_free(j);
-		return (NULL);
-	}
-	j->w.run = run;
-	return (j);
-}
-
-void
-pgl_objjob_free(struct pgl_objjob *j)
+int
+pgl_storage_copy(struct pgl_storage *dst, const struct pgl_storage *src)
 {
 	struct pgl_s3	*s;
 
-	if (j == NULL)
-		return;
-	s = &j->st.s3;
-	free((char *)j->st.root);
+	*dst = *src;
+	s = &dst->s3;
+	/* Cleared first: a failed copy frees only what was copied. */
+	dst->root = NULL;
+	memset(&dst->sts, 0, sizeof(dst->sts));
+	dst->warehouse_id = NULL;
+	s->endpoint = s->region = s->bucket = s->access_key = NULL;
+	s->secret_key = s->session_token = s->name = NULL;
+	if (dup(&dst->root, src->root) == -1 ||
+	    dup(&s->endpoint, src->s3.endpoint) == -1 ||
+	    dup(&s->region, src->s3.region) == -1 ||
+	    dup(&s->bucket, src->s3.bucket) == -1 ||
+	    dup(&s->access_key, src->s3.access_key) == -1 ||
+	    dup(&s->secret_key, src->s3.secret_key) == -1 ||
+	    dup(&s->session_token, src->s3.session_token) == -1 ||
+	    dup(&s->name, src->s3.name) == -1) {
+		pgl_storage_release(dst);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+pgl_storage_release(struct pgl_storage *st)
+{
+	struct pgl_s3	*s = &st->s3;
+
+	free((char *)st->root);
 	free((char *)s->endpoint);
 	free((char *)s->region);
 	free((char *)s->bucket);
@@ -87,6 +77,36 @@ pgl_objjob_free(struct pgl_objjob *j)
 	free((char *)s->secret_key);
 	free((char *)s->session_token);
 	free((char *)s->name);
+	memset(st, 0, sizeof(*st));
+}
+
+struct pgl_objjob *
+pgl_objjob_new(const struct pgl_storage *st, enum pgl_obj_op op,
+    const char *location)
+{
+	struct pgl_objjob	*j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return (NULL);
+	j->op = op;
+	if (pgl_storage_copy(&j->st, st) == -1) {
+		free(j);
+		return (NULL);
+	}
+	if ((j->location = strdup(location)) == NULL) {
+		pgl_objjob_free(j);
+		return (NULL);
+	}
+	j->w.run = run;
+	return (j);
+}
+
+void
+pgl_objjob_free(struct pgl_objjob *j)
+{
+	if (j == NULL)
+		return;
+	pgl_storage_release(&j->st);
 	free(j->location);
 	free(j->out);
 	free(j);

@@ -34,6 +34,13 @@ struct pgl_objjob {
 	struct pgl_objjob	*queued;	/* next waiting at the gate */
 };
 
+/*
+ * A copy of src whose strings are dst's own (a job's, a thread's): 0, or
+ * -1 out of memory (nothing held).  Released by pgl_storage_release.
+ */
+int			 pgl_storage_copy(struct pgl_storage *dst,
+			    const struct pgl_storage *src);
+void			 pgl_storage_release(struct pgl_storage *);
 /* A job of op on location in st, or NULL (out of memory). */
 struct pgl_objjob	*pgl_objjob_new(const struct pgl_storage *,
 			    enum pgl_obj_op, const char *location);

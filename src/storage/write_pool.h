@@ -14,6 +14,12 @@
  * the file system) or, when it sets run, a function of its own: an
  * object-store call (obj_job.h; s3.c is safe on these threads).  Such a
  * function must touch nothing the worker's thread uses unlocked.
+ *
+ * CPU work (a scan plan's walk of its manifests, api/scan/) goes to a
+ * second lane of threads of its own (pgl_wpool_submit_cpu): a few, at a
+ * lower priority (nice), so that a tenant's long computation neither
+ * holds the threads that commits and object reads wait for nor takes the
+ * CPU from the event loops; its done() is reaped like the others'.
  */
 #ifndef PGL_WRITE_POOL_H
 #define PGL_WRITE_POOL_H
@@ -45,8 +51,15 @@ struct pgl_wjob {
  * 16, at least 1).
  */
 int	pgl_wpool_start(int threads);
+/*
+ * After pgl_wpool_start: threads for CPU jobs, run at nice (0-19) above
+ * the worker's; 0, or -1 (none started: pgl_wpool_submit_cpu refuses).
+ */
+int	pgl_wpool_start_cpu(int threads, int nice);
 /* 0 queued (done() will run), -1 no pool: write inline instead. */
 int	pgl_wpool_submit(struct pgl_wjob *);
+/* A job with run set, for the CPU lane; 0 queued, -1 no lane. */
+int	pgl_wpool_submit_cpu(struct pgl_wjob *);
 /* The eventfd is readable: run done() of every finished job. */
 void	pgl_wpool_reap(void);
 /*
@@ -54,6 +67,8 @@ void	pgl_wpool_reap(void);
  * (finished commits, api/commit/async.c) is then handled together.
  */
 void	pgl_wpool_after_reap(void (*fn)(void));
+/* 1 once the pool is stopping: a long CPU job ends early. */
+int	pgl_wpool_stopping(void);
 /*
  * Finish the writes under way, drop those not started, and run done()
  * of all with stopped set; then join the threads.

@@ -13,6 +13,12 @@
 /* How often runner 0 sweeps, and how much one store call may delete. */
 #define PGL_RETENTION_EVERY_MS	(10 * 60 * 1000)
 #define PGL_RETENTION_BATCH	1000
+/*
+ * Expired plan parts are swept more often (issue 42): plans nobody
+ * fetched expire after [scan] unfetched_ttl_secs (a minute), and until
+ * the sweep their bytes stay on disk, outside the tenant's quota.
+ */
+#define PGL_PLAN_PURGE_EVERY_MS	(30 * 1000)
 
 /*
  * Delete events older than days before now_ms, PGL_RETENTION_BATCH at a

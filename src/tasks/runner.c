@@ -248,7 +248,7 @@ runner_main(const struct pgl_tasks_env *env, int n)
 	struct pgl_store	*s = NULL;
 	struct pgl_err		 err;
 	char			 name[32], owner[64], host[32];
-	int64_t			 next_sweep = 0;
+	int64_t			 next_sweep = 0, next_purge = 0;
 
 	(void)snprintf(name, sizeof(name), "task runner %d", n);
 	process_setup(name);
@@ -269,15 +269,18 @@ runner_main(const struct pgl_tasks_env *env, int n)
 		    env->concurrency));
 	while (!stopping) {
 		memset(&err, 0, sizeof(err));
-		/* Runner 0 also applies audit retention and purges expired
-		 * scan plan parts: at start, then every
-		 * PGL_RETENTION_EVERY_MS. */
+		/* Runner 0 also applies audit retention (at start, then
+		 * every PGL_RETENTION_EVERY_MS) and purges expired scan
+		 * plan parts (every PGL_PLAN_PURGE_EVERY_MS). */
 		if (n == 0 && s != NULL && now_ms() >= next_sweep) {
 			(void)pgl_retention_sweep(env->db, s,
 			    env->audit_retention_days, now_ms(), &stop_sweep);
+			next_sweep = now_ms() + PGL_RETENTION_EVERY_MS;
+		}
+		if (n == 0 && s != NULL && now_ms() >= next_purge) {
 			(void)pgl_plan_parts_sweep(env->db, s, now_ms(),
 			    &stop_sweep);
-			next_sweep = now_ms() + PGL_RETENTION_EVERY_MS;
+			next_purge = now_ms() + PGL_PLAN_PURGE_EVERY_MS;
 		}
 		if (s == NULL && env->db->open(env->host, env->opts,
 		    env->nopts, &s, &err) != PGL_OK) {

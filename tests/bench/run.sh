@@ -29,7 +29,9 @@
 # table maintenance and the
 # task runners (tests/bench/maintenance.sh: BENCH_MAINT_* settings);
 # search.sh measures search over 100,000 assets beside a LIKE scan;
-# branch.sh a fork beside a branch copy at 1k-100k tables, and reads on a
+# scan_isolation.sh one tenant's reader planning scans as hard as it can
+# beside another tenant's latency; branch.sh a fork beside a branch copy at
+# 1k-100k tables, and reads on a
 # branch three forks deep beside main; sts.sh loadTable with vended STS
 # credentials (Ceph RGW), warm and cold, beside loadTable without them;
 # tail.sh loadTable's p99 beside nginx serving the same bytes; scaleout.sh
@@ -600,6 +602,11 @@ echo "bench: written $OUT/maintenance-results.md"
 
 echo; sh "$HERE/scan.sh" || die "the scan planning bench failed"
 echo "bench: written $OUT/scan-results.md"
+
+# --- one tenant's scan plans beside another's latency (scan_isolation.sh) -------
+
+echo; sh "$HERE/scan_isolation.sh" || die "the scan isolation bench failed"
+echo "bench: written $OUT/scan-isolation-results.md"
 
 # --- copy-on-write branches: fork vs copy, reads 3 deep (branch.sh) ---------------
 

@@ -269,7 +269,7 @@ describe('lifetimes: a queued plan cancelled, a stored plan expiring', () => {
   let srv;
   before(async () => {
     srv = await startIcebergServer({
-      env: { TASK_WORKER_ENABLED: 'false', PANGOLIN_SCAN_TTL_SECS: '1', PANGOLIN_SCAN_TASKS_PER_PART: '1' },
+      env: { TASK_WORKER_ENABLED: 'false', PANGOLIN_SCAN_TTL_SECS: '1', PANGOLIN_SCAN_TASKS_PER_PART: '1', PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '16' },
     });
   });
   after(async () => { await srv?.stop(); });
@@ -292,7 +292,7 @@ describe('lifetimes: a queued plan cancelled, a stored plan expiring', () => {
   });
 
   test('a plan still queued is cancelled at once', { skip: STORE === 'memory' && 'the memory store runs tasks in the request, without runners' }, async () => {
-    const { t } = await table(srv, 20);	// more manifests than [scan] sync_max_manifests (16)
+    const { t } = await table(srv, 20);	// more manifests than [scan] sync_max_manifests (16 here)
     const sub = await plan(srv, t, {});
     assert.equal(sub.status, 'submitted');
     assert.equal((await srv.req('GET', `${t.path()}/plan/${sub['plan-id']}`)).json.status, 'submitted');

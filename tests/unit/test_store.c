@@ -457,18 +457,28 @@ test_later_groups_are_left_null(void **state)
 	assert_non_null(ops->purge_plan_parts);
 }
 
-/* The host's one test of "this store keeps plan parts" (the loader). */
+/*
+ * The host's one test of "this store keeps plan parts" (the loader):
+ * only one that can also count them (ABI 1.14), since stored plans are
+ * bounded per tenant.
+ */
 static void
-test_plan_parts_are_offered_from_abi_1_11_with_all_four(void **state)
+test_plan_parts_are_offered_from_abi_1_14_with_all_six(void **state)
 {
 	struct pgl_store_ops	o = *ops;
 
 	(void)state;
 	assert_true(pgl_store_has_plan_parts(&o));
-	o.abi_minor = 10;
+	o.abi_minor = 13;
 	assert_false(pgl_store_has_plan_parts(&o));
 	o = *ops;
 	o.delete_plan_parts = NULL;
+	assert_false(pgl_store_has_plan_parts(&o));
+	o = *ops;
+	o.plan_usage = NULL;
+	assert_false(pgl_store_has_plan_parts(&o));
+	o = *ops;
+	o.touch_plan_parts = NULL;
 	assert_false(pgl_store_has_plan_parts(&o));
 }
 
@@ -4044,6 +4054,82 @@ test_plan_part_stored_twice_is_a_conflict_unless_expired(void **state)
 	assert_string_equal(out.body, "{\"new\":1}");
 }
 
+/* ABI 1.14: a tenant's plans, parts and bytes, unexpired ones only. */
+static void
+test_plan_usage_counts_unexpired_parts_per_tenant_most_bytes_first(
+    void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_plan_part	 in;
+	struct pgl_plan_usage	*u;
+	size_t			 n;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	OK(f, ops->plan_usage(f->s, f->a, "t-a", 100, 1, &u, &n, &f->err));
+	assert_int_equal(n, 0);
+	in = part("p1", 0, "{\"parts\":2}", 1000);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	in = part("p1", 1, "0123456789", 1000);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	/* Bytes, not characters: "\xc3\xa9" is one character. */
+	in = part("p2", 1, "\xc3\xa9", 1000);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	in = part("p3", 1, "expired", 50);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	in = part("p1", 1, "0123456789012345678901234567890123456789", 1000);
+	OK(f, ops->put_plan_part(f->s, "t-b", &in, &f->err));
+
+	OK(f, ops->plan_usage(f->s, f->a, "t-a", 100, 1, &u, &n, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(u[0].tenant, "t-a");
+	assert_int_equal(u[0].plans, 2);
+	assert_int_equal(u[0].parts, 3);
+	assert_int_equal(u[0].bytes, strlen("{\"parts\":2}") + 10 + 2);
+	/* Every tenant: the most bytes first, limit honoured. */
+	OK(f, ops->plan_usage(f->s, f->a, NULL, 100, 0, &u, &n, &f->err));
+	assert_int_equal(n, 2);
+	assert_string_equal(u[0].tenant, "t-b");
+	assert_int_equal(u[0].bytes, 40);
+	assert_string_equal(u[1].tenant, "t-a");
+	OK(f, ops->plan_usage(f->s, f->a, NULL, 100, 1, &u, &n, &f->err));
+	assert_int_equal(n, 1);
+	/* Past 1000 nothing of it counts. */
+	OK(f, ops->plan_usage(f->s, f->a, "t-a", 1001, 1, &u, &n, &f->err));
+	assert_int_equal(n, 0);
+}
+
+/* ABI 1.14: a plan's life renewed, its unexpired parts only. */
+static void
+test_plan_touch_renews_the_unexpired_parts_of_one_plan(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_plan_part	 in, out;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	in = part("p1", 0, "{}", 1000);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	in = part("p1", 1, "{}", 1000);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	in = part("p2", 0, "{}", 1000);
+	OK(f, ops->put_plan_part(f->s, "t-a", &in, &f->err));
+	in = part("p1", 0, "{}", 1000);
+	OK(f, ops->put_plan_part(f->s, "t-b", &in, &f->err));
+	OK(f, ops->touch_plan_parts(f->s, "t-a", "p1", 500, 9000, &f->err));
+	OK(f, ops->get_plan_part(f->s, f->a, "t-a", "p1", 1, 5000, &out,
+	    &f->err));
+	assert_int_equal(out.expires_at_ms, 9000);
+	FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a, "t-a", "p2",
+	    0, 5000, &out, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a, "t-b", "p1",
+	    0, 5000, &out, &f->err));
+	/* An expired plan is not brought back. */
+	OK(f, ops->touch_plan_parts(f->s, "t-a", "p2", 1001, 20000, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_plan_part(f->s, f->a, "t-a", "p2",
+	    0, 5000, &out, &f->err));
+}
+
 static void
 test_plan_part_of_another_tenant_is_not_found(void **state)
 {
@@ -5844,13 +5930,15 @@ main(void)
 		T(test_catalog_delete_of_10000_commits_is_quick),
 		T(test_tenant_isolation),
 		T(test_idempotency_keys),
-		T(test_plan_parts_are_offered_from_abi_1_11_with_all_four),
+		T(test_plan_parts_are_offered_from_abi_1_14_with_all_six),
 		T(test_plan_part_round_trip_keeps_a_1mb_body_whole),
 		T(test_plan_part_stored_twice_is_a_conflict_unless_expired),
 		T(test_plan_part_of_another_tenant_is_not_found),
 		T(test_plan_part_is_not_found_after_it_expired),
 		T(test_deleting_a_plan_takes_all_its_parts_and_no_other),
 		T(test_plan_parts_purge_takes_expired_oldest_first_up_to_limit),
+		T(test_plan_usage_counts_unexpired_parts_per_tenant_most_bytes_first),
+		T(test_plan_touch_renews_the_unexpired_parts_of_one_plan),
 		T(test_deleting_a_tenant_takes_its_plan_parts),
 		T(test_plan_parts_sweep_purges_a_backlog_in_batches),
 		T(test_paging_tenants),

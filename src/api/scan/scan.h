@@ -9,14 +9,23 @@
  * to it by sequence number and partition, and its residual filter.  No
  * data file is opened.
  *
- * A plan reading at most [scan] sync_max_manifests manifests is made in
- * the request (its reads by fetch and replay: api/request/fetch.h); a
- * larger one is a task of kind "scan_plan" (the task id is the plan id)
- * that the runners make while the client polls.  A result is cut into
- * parts of [scan] tasks_per_part file scan tasks (and at most 3 MB of
- * JSON); a result of one part is answered inline and stored nowhere, a
- * larger one is stored (the store's plan parts, ABI 1.11) for [scan] ttl_secs:
- * part 0 is the plan's header, parts 1..n its plan tasks.  A plan task is "<plan id>:<n>".
+ * Planning never runs on a worker's event loop (issue 42): the request's
+ * plan is a job on the worker's planning threads (the write pool's CPU
+ * lane, scan_job.c), at most [scan] max_running_per_tenant of a tenant's
+ * at once in a worker (scan_gate.c), and the request waits for it (it is
+ * pended) for at most [scan] sync_wait_ms.  A plan done by then answers
+ * "completed"; one that is not, or that reads more than [scan]
+ * sync_max_manifests manifests, becomes a task of kind "scan_plan" (the
+ * task id is the plan id) that the runners make while the client polls.
+ * A result is cut into parts of [scan] tasks_per_part file scan tasks
+ * (and at most 3 MB of JSON); a result of one part is answered inline and
+ * stored nowhere, a larger one is stored (the store's plan parts, ABI
+ * 1.11): part 0 is the plan's header, parts 1..n its plan tasks.  A plan
+ * task is "<plan id>:<n>".  Stored plans are bounded like every stored
+ * thing (scan_quota.c): per plan ([scan] max_plan_bytes), per tenant
+ * ([scan] max_plans_per_tenant, max_bytes_per_tenant; 429 past them),
+ * and in time: [scan] unfetched_ttl_secs until first fetched, then [scan]
+ * ttl_secs.
  */
 #ifndef PGL_API_SCAN_H
 #define PGL_API_SCAN_H
@@ -31,6 +40,10 @@
 #include "util/jw.h"
 
 struct pgl_arena;
+struct scan_pack;
+
+/* The largest manifest list or manifest a plan reads. */
+#define SCAN_MANIFEST_MAX	(256UL * 1024 * 1024)
 
 /* What the request asks, bound to the table (scan_req.c). */
 struct scan_req {
@@ -65,6 +78,11 @@ struct scan_manifest {
 	int		 content;
 	int64_t		 sequence_number;
 	int64_t		 added_snapshot_id;
+	/* Its bytes, pinned in the worker's cache for a walk off the
+	 * worker's thread (scan_job.c), or NULL: read them. */
+	const void	*buf;
+	size_t		 len;
+	void		*ref;
 };
 
 /* One delete file of the plan (scan_deletes.c). */
@@ -86,16 +104,31 @@ struct scan_deletes {
 	size_t			*global;
 };
 
+/* A part made off the worker's thread, for done() to store. */
+struct scan_part {
+	struct scan_part	*next;
+	uint32_t		 seq;
+	char			*body;		/* malloc'd */
+	size_t			 len;
+};
+
 /* Where file scan tasks go (scan_sink.c). */
 struct scan_sink {
-	struct pgl_req		*r;
+	struct pgl_req		*r;		/* a task's: the store's */
+	struct pgl_arena	*arena;
+	const char		*tenant;
 	const char		*plan_id;
 	const char		*table;		/* the store's table key */
 	int64_t			 expires_at_ms;
 	int			 can_store;	/* the store keeps parts */
-	int			 store;		/* parts go to the store */
-	int			 one_tx;	/* all parts in one transaction */
-	int			 in_tx;
+	int			 store;		/* parts are kept */
+	int			 keep;		/* ... in kept, not the store */
+	int			 too_large;	/* past max_bytes */
+	int			 full;		/* past keep_max */
+	uint64_t		 bytes;		/* of every part kept */
+	uint64_t		 max_bytes;	/* [scan] max_plan_bytes */
+	uint64_t		 keep_max;	/* kept past it: SCAN_STOP_SIZE */
+	struct scan_part	*kept, **kept_tail;
 	size_t			 per_part;
 	struct pgl_jw		 tasks;		/* this part's, as text */
 	struct pgl_jw		 deletes;	/* this part's, as text */
@@ -106,11 +139,37 @@ struct scan_sink {
 	uint64_t		 files;		/* every part's */
 };
 
-/* One planning run, in a request or a task. */
+/* Why a walk stopped (scan_files answered SCAN_STOPPED). */
+enum scan_stop {
+	SCAN_GOING,
+	SCAN_STOP_CANCEL,	/* the task was cancelled */
+	SCAN_STOP_WAIT,		/* the request waited [scan] sync_wait_ms */
+	SCAN_STOP_SIZE,		/* more than a pool plan may hold */
+	SCAN_STOP_SERVER	/* the server is stopping */
+};
+#define SCAN_STOPPED	(-2)
+
+/*
+ * One planning run, in a task (r the runner's request: reads through
+ * the cache, parts to the store) or off a worker's thread (scan_job.c: r
+ * NULL there, reads from the job's storage, parts kept for done()).
+ */
 struct scan_plan {
 	struct pgl_req			*r;
+	struct pgl_arena		*arena;		/* the run's */
+	const char			*tenant;
 	const struct pgl_catalog	*cat;
 	struct pgl_task_run		*run;		/* a task's; NULL */
+	/* A manifest list's or manifest's bytes, pinned until release. */
+	int	(*read)(struct scan_plan *, const char *path, int cache,
+		    const void **buf, size_t *len, void **ref,
+		    struct pgl_err *);
+	void	(*release)(struct scan_plan *, void *ref);
+	/* Checked between manifests and every few hundred entries: set
+	 * stopped (enum scan_stop) and answer 1 to stop the walk. */
+	int	(*stop)(struct scan_plan *);
+	void				*job;
+	int				 stopped;
 	struct scan_req			 q;
 	const struct ice_expr		**proj;		/* per spec, lazily */
 	const json_t			*md;
@@ -127,14 +186,26 @@ struct scan_plan {
 	uint64_t			 skipped_metrics;
 };
 
-/* scan_manifests.c: the snapshot's manifests worth reading into p->mf. */
+/* scan_manifests.c: the snapshot's manifests worth reading into p->mf,
+ * the list read through p->read and the worker's cache (a task's). */
 int	scan_list(struct scan_plan *, struct pgl_err *);
-/* Ask for every listed manifest; 1 while one is still on its way. */
-int	scan_fetch_all(struct scan_plan *, struct pgl_err *);
-/* A manifest list's or manifest's bytes (cache: kept in the worker's
- * metadata cache), pinned until api_mcache_unref(*ref). */
+/* The path of the snapshot's manifest list (NULL: an empty table), with
+ * the run readied for its walk; -1 with err. */
+int	scan_list_path(struct scan_plan *, const char **, struct pgl_err *);
+/* The cache key of the list's packed refs (arena). */
+const char	*scan_list_key(struct scan_plan *, const char *list);
+/* The cache key of a manifest's bytes (arena). */
+const char	*scan_manifest_key(struct scan_plan *, const char *path);
+/* Walk a list's bytes into p->mf: packed refs, or the Avro list, then
+ * packed into pack when it is not NULL; 0, -1 with err, SCAN_STOPPED,
+ * or 1: packed bytes that are not a packed list. */
+int	scan_list_walk(struct scan_plan *, const char *list, const void *,
+	    size_t, int packed, struct scan_pack *pack, struct pgl_err *);
+/* scan_plan.read of a task: the worker's metadata cache (cache: kept
+ * there), then the object store; release is api_mcache_unref. */
 int	scan_read(struct scan_plan *, const char *path, int cache,
 	    const void **buf, size_t *len, void **ref, struct pgl_err *);
+void	scan_release(struct scan_plan *, void *ref);
 /* err's message prefixed with what failed on which path. */
 void	scan_fail(struct pgl_err *, int code, const char *what,
 	    const char *path);
@@ -201,6 +272,53 @@ void	ice_plan_scan(struct pgl_req *);
 void	ice_plan_fetch(struct pgl_req *);
 void	ice_plan_cancel(struct pgl_req *);
 void	ice_scan_tasks(struct pgl_req *);
+
+/* scan_reply.c */
+/* An engine error as the Iceberg envelope. */
+void	scan_reply_err(struct pgl_req *, const struct pgl_err *);
+/* A completed plan's answer: inline, or its plan tasks when stored. */
+void	scan_reply_completed(struct pgl_req *, struct scan_plan *,
+	    const struct ice_target *, const struct pgl_asset *);
+/* Vended credentials or the signing config, as loadTable gives them. */
+void	scan_add_credentials(struct pgl_req *, const struct ice_target *,
+	    const struct pgl_asset *, json_t *);
+/* Queue the plan as a task and answer "submitted" (or 429). */
+void	scan_submit(struct pgl_req *, const struct ice_target *,
+	    const struct pgl_asset *);
+
+/* scan_job.c: plan off the worker's thread; r waits (pended) for it. */
+void	scan_job_start(struct pgl_req *, const struct ice_target *,
+	    const struct pgl_asset *, json_t *md, const struct scan_req *);
+
+/* scan_gate.c: a tenant's plans in this worker, at most [scan]
+ * max_running_per_tenant running and max_waiting_per_tenant waiting. */
+struct scan_gate_item {
+	struct scan_gate_item	*next;
+	void			(*start)(struct scan_gate_item *);
+	char			 tenant[PGL_UUID_LEN + 1];
+};
+/* 0: start it now; 1: waiting (start() runs when a slot frees); -1: the
+ * tenant holds every slot, *running and *waiting say how many. */
+int	scan_gate_enter(struct scan_gate_item *, int *running, int *waiting);
+/* A plan of the tenant ended: the next waiting one starts. */
+void	scan_gate_leave(const char *tenant);
+
+/* scan_quota.c: what a tenant's stored plans may hold. */
+/* 0 when bytes more (and a plan more, if plans) fit the tenant's quota;
+ * -1 after 429 with the figures, or a store error. */
+int	scan_quota_check(struct pgl_req *, uint64_t bytes, int plans);
+/* The same for a task's parts (no reply): 0, or -1 with err. */
+int	scan_quota_room(struct pgl_arena *, const char *tenant,
+	    uint64_t bytes, int plans, struct pgl_err *);
+/* The plan was fetched: it lives [scan] ttl_secs from now if less
+ * than [scan] unfetched_ttl_secs of its life is left. */
+void	scan_quota_touch(struct pgl_req *, const char *plan_id,
+	    int64_t expires_at_ms);
+/* Expiry of a plan stored now, not fetched yet. */
+int64_t	scan_unfetched_expiry(void);
+/* /metrics: the stored plans of the tenants holding the most, and the
+ * plans running and waiting (malloc'd Prometheus text, or NULL). */
+char	*api_scan_metrics(void);
 
 /* scan_task.c: a task of kind "scan_plan". */
 enum pgl_task_end	api_scan_plan_run(struct pgl_task_run *,

@@ -1,9 +1,10 @@
 /*
  * The first steps of a plan's walk (api/scan/scan.h): the snapshot's
- * manifest list, its manifests pruned by partition summaries into p->mf
- * (scan_list), and every listed manifest asked for ahead of the walk
- * (scan_fetch_all); and the read of a manifest list's or manifest's
- * bytes that the walk of their entries (scan_walk.c) goes through too.
+ * manifest list and its manifests pruned by partition summaries into
+ * p->mf (scan_list, or its parts scan_list_path and scan_list_walk for a
+ * walk off the worker's thread); and the read of a manifest list's or
+ * manifest's bytes through the cache that a task's walk of their entries
+ * (scan_walk.c) goes through too.
  *
  * Manifest lists and manifests are immutable, so their bytes go through
  * the worker's metadata cache, keyed by tenant and catalog as well as by
@@ -25,8 +26,6 @@
 #include "util/arena.h"
 #include "util/json.h"
 
-#define SCAN_MANIFEST_MAX	(256UL * 1024 * 1024)
-
 void
 scan_fail(struct pgl_err *err, int code, const char *what, const char *path)
 {
@@ -39,6 +38,20 @@ scan_fail(struct pgl_err *err, int code, const char *what, const char *path)
 	    path, why);
 }
 
+const char *
+scan_manifest_key(struct scan_plan *p, const char *path)
+{
+	return (pgl_arena_printf(p->arena, "scan\x1f%s\x1f%s\x1f%s",
+	    p->tenant, p->cat->name, path));
+}
+
+const char *
+scan_list_key(struct scan_plan *p, const char *list)
+{
+	return (pgl_arena_printf(p->arena, "scanlist\x1f%s\x1f%s\x1f%s",
+	    p->tenant, p->cat->name, list));
+}
+
 /* A manifest list's or manifest's bytes, pinned until unref(*ref). */
 int
 scan_read(struct scan_plan *p, const char *path, int cache, const void **buf,
@@ -49,8 +62,7 @@ scan_read(struct scan_plan *p, const char *path, int cache, const void **buf,
 	char				*raw;
 	int				 rc;
 
-	key = pgl_arena_printf(p->r->arena, "scan\x1f%s\x1f%s\x1f%s",
-	    p->r->tenant, p->cat->name, path);
+	key = scan_manifest_key(p, path);
 	if (api_mcache_ref(key, buf, len, ref) == PGL_OK)
 		return (PGL_OK);
 	if ((rc = api_storage(p->r, p->cat, &st, err)) != PGL_OK)
@@ -72,6 +84,13 @@ scan_read(struct scan_plan *p, const char *path, int cache, const void **buf,
 	return (PGL_OK);
 }
 
+void
+scan_release(struct scan_plan *p, void *ref)
+{
+	(void)p;
+	api_mcache_unref(ref);
+}
+
 int
 scan_is_append(const struct scan_req *q, int64_t id)
 {
@@ -91,7 +110,7 @@ scan_projected(struct scan_plan *p, const struct ice_pspec *spec)
 	size_t	i = (size_t)(spec - p->q.specs);
 
 	if (p->proj[i] == NULL)
-		p->proj[i] = ice_expr_project(p->r->arena, p->q.filter, spec);
+		p->proj[i] = ice_expr_project(p->arena, p->q.filter, spec);
 	return (p->proj[i]);
 }
 
@@ -123,7 +142,12 @@ on_ref(void *arg, const struct ice_manifest_ref *m)
 	const struct ice_pspec	*spec;
 	struct scan_manifest	*n;
 
-	p->manifests_listed++;
+	/* A list of a million manifests is stopped on the way too. */
+	if ((++p->manifests_listed & 255) == 0 && p->stop != NULL &&
+	    p->stop(p)) {
+		w->failed = 1;
+		return (1);
+	}
 	if ((spec = scan_spec(&p->q, m->spec_id)) == NULL) {
 		w->err->code = PGL_EINVAL;
 		(void)snprintf(w->err->msg, sizeof(w->err->msg), "a manifest "
@@ -138,13 +162,14 @@ on_ref(void *arg, const struct ice_manifest_ref *m)
 		struct scan_manifest *v;
 
 		w->cap = w->cap ? w->cap * 2 : 64;
-		v = pgl_arena_alloc(p->r->arena, w->cap * sizeof(*v));
+		v = pgl_arena_alloc(p->arena, w->cap * sizeof(*v));
 		if (p->nmf > 0)
 			memcpy(v, p->mf, p->nmf * sizeof(*v));
 		p->mf = v;
 	}
 	n = &p->mf[p->nmf++];
-	n->path = pgl_arena_strdup(p->r->arena, m->path);
+	memset(n, 0, sizeof(*n));
+	n->path = pgl_arena_strdup(p->arena, m->path);
 	n->length = m->length;
 	n->spec_id = m->spec_id;
 	n->content = m->content;
@@ -158,7 +183,7 @@ on_ref(void *arg, const struct ice_manifest_ref *m)
 /* Records each ref in the pack as the walk keeps what it needs. */
 struct packing {
 	struct list_walk	*w;
-	struct scan_pack	 k;
+	struct scan_pack	*k;
 };
 
 static int
@@ -166,114 +191,97 @@ on_ref_packed(void *arg, const struct ice_manifest_ref *m)
 {
 	struct packing	*pk = arg;
 
-	scan_pack_ref(&pk->k, m);
+	scan_pack_ref(pk->k, m);
 	return (on_ref(pk->w, m));
 }
 
-/* The list from the worker's cache, packed; 1 when it was not there. */
-static int
-list_cached(struct scan_plan *p, struct list_walk *w, const char *key)
+static void
+list_reset(struct scan_plan *p)
 {
-	const void	*buf;
-	void		*ref;
-	size_t		 len;
-	int		 rc;
-
-	if (api_mcache_ref(key, &buf, &len, &ref) != PGL_OK)
-		return (1);
-	rc = scan_pack_walk(buf, len, on_ref, w);
-	api_mcache_unref(ref);
-	if (rc == 0)
-		return (w->failed ? -1 : 0);
-	p->nmf = p->ndata_mf = 0;	/* not a packed list: read it */
+	p->nmf = p->ndata_mf = 0;
 	p->manifests_listed = 0;
-	w->cap = 0;
-	return (1);
-}
-
-static int
-list_read(struct scan_plan *p, struct list_walk *w, const char *list,
-    const char *key, struct pgl_err *err)
-{
-	struct packing	 pk = { w, { NULL, 0, 0, 0 } };
-	const void	*buf;
-	void		*ref;
-	size_t		 len;
-	int		 rc;
-
-	if ((rc = scan_read(p, list, 0, &buf, &len, &ref, err)) != PGL_OK) {
-		if (rc != PGL_EUNAVAIL)
-			scan_fail(err, rc, "cannot read manifest list", list);
-		return (-1);
-	}
-	rc = ice_manifest_list_read(buf, len, on_ref_packed, &pk, err);
-	api_mcache_unref(ref);
-	if (rc == -1)
-		scan_fail(err, PGL_EINVAL, "corrupt manifest list", list);
-	else if (!w->failed && !pk.k.oom && pk.k.len > 0)
-		api_mcache_put(key, pk.k.p, pk.k.len);
-	scan_pack_free(&pk.k);
-	return (rc == -1 || w->failed ? -1 : 0);
 }
 
 int
-scan_list(struct scan_plan *p, struct pgl_err *err)
+scan_list_walk(struct scan_plan *p, const char *list, const void *buf,
+    size_t len, int packed, struct scan_pack *pack, struct pgl_err *err)
 {
 	struct list_walk	 w = { p, err, 0, 0 };
-	const json_t		*snap;
-	const char		*list, *key;
+	struct packing		 pk = { &w, pack };
 	int			 rc;
 
-	p->proj = pgl_arena_alloc(p->r->arena, (p->q.nspecs + 1) *
+	list_reset(p);
+	if (packed) {
+		/* Bytes that are not a packed list: the caller reads it. */
+		if (scan_pack_walk(buf, len, on_ref, &w) == -1) {
+			list_reset(p);
+			return (1);
+		}
+		rc = 0;
+	} else if (pack != NULL)
+		rc = ice_manifest_list_read(buf, len, on_ref_packed, &pk, err);
+	else
+		rc = ice_manifest_list_read(buf, len, on_ref, &w, err);
+	if (p->stopped != SCAN_GOING)
+		return (SCAN_STOPPED);
+	if (rc == -1 && !w.failed)
+		scan_fail(err, PGL_EINVAL, "corrupt manifest list", list);
+	return (rc == -1 || w.failed ? -1 : 0);
+}
+
+int
+scan_list_path(struct scan_plan *p, const char **list, struct pgl_err *err)
+{
+	const json_t	*snap;
+
+	*list = NULL;
+	p->proj = pgl_arena_alloc(p->arena, (p->q.nspecs + 1) *
 	    sizeof(*p->proj));
 	memset(p->proj, 0, (p->q.nspecs + 1) * sizeof(*p->proj));
 	if (p->q.snapshot_id == -1 ||
 	    (snap = scan_snapshot_of(p->md, p->q.snapshot_id)) == NULL)
 		return (0);
-	if ((list = pgl_json_str(snap, "manifest-list")) == NULL) {
+	if ((*list = pgl_json_str(snap, "manifest-list")) == NULL) {
 		err->code = PGL_EINVAL;
 		(void)snprintf(err->msg, sizeof(err->msg), "snapshot %lld has "
 		    "no manifest list (a format v1 manifests array is not "
 		    "planned)", (long long)p->q.snapshot_id);
 		return (-1);
 	}
-	key = pgl_arena_printf(p->r->arena, "scanlist\x1f%s\x1f%s\x1f%s",
-	    p->r->tenant, p->cat->name, list);
-	if ((rc = list_cached(p, &w, key)) != 1)
-		return (rc);
-	return (list_read(p, &w, list, key, err));
+	*list = pgl_arena_strdup(p->arena, *list);
+	return (0);
 }
 
 int
-scan_fetch_all(struct scan_plan *p, struct pgl_err *err)
+scan_list(struct scan_plan *p, struct pgl_err *err)
 {
-	const struct pgl_storage	*st;
-	const void			*buf;
-	void				*ref;
-	size_t				 i, len;
-	int				 rc, waiting = 0;
+	struct scan_pack	 pk = { NULL, 0, 0, 0 };
+	const char		*list, *key;
+	const void		*buf;
+	void			*ref;
+	size_t			 len;
+	int			 rc;
 
-	if (api_storage(p->r, p->cat, &st, err) != PGL_OK)
+	if (scan_list_path(p, &list, err) == -1)
 		return (-1);
-	if (!st->is_s3 || !api_on_loop(p->r))
+	if (list == NULL)
 		return (0);
-	for (i = 0; i < p->nmf; i++) {
-		rc = scan_read(p, p->mf[i].path, 1, &buf, &len, &ref, err);
-		if (rc == PGL_EUNAVAIL) {
-			waiting = 1;
-			continue;
-		}
-		if (rc != PGL_OK) {
-			scan_fail(err, rc, "cannot read manifest",
-			    p->mf[i].path);
-			return (-1);
-		}
+	key = scan_list_key(p, list);
+	if (api_mcache_ref(key, &buf, &len, &ref) == PGL_OK) {
+		rc = scan_list_walk(p, list, buf, len, 1, NULL, err);
 		api_mcache_unref(ref);
+		if (rc != 1)
+			return (rc);
 	}
-	if (waiting) {
-		err->code = PGL_EUNAVAIL;
-		(void)snprintf(err->msg, sizeof(err->msg), "waiting for the "
-		    "object store");
+	if ((rc = p->read(p, list, 0, &buf, &len, &ref, err)) != PGL_OK) {
+		if (rc != PGL_EUNAVAIL)
+			scan_fail(err, rc, "cannot read manifest list", list);
+		return (-1);
 	}
-	return (waiting);
+	rc = scan_list_walk(p, list, buf, len, 0, &pk, err);
+	p->release(p, ref);
+	if (rc == 0 && !pk.oom && pk.len > 0)
+		api_mcache_put(key, pk.p, pk.len);
+	scan_pack_free(&pk);
+	return (rc);
 }

@@ -24,12 +24,6 @@
 
 #define KIND_TABLE	"ICEBERG_TABLE"
 #define KIND_PLAN	"scan_plan"
-/*
- * Manifest bytes a plan made in the request may read: however few the
- * manifests, a plan that would decode more than this on a worker's event
- * loop is a task's work.
- */
-#define SYNC_MAX_BYTES	(32LL * 1024 * 1024)
 
 static const struct pgl_jfield plan_fields[] = {
 	{ "snapshot-id", PGL_J_INT, 0 },
@@ -50,36 +44,6 @@ static const struct pgl_jfield tasks_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-/* An engine error as the Iceberg envelope. */
-static void
-reply_err(struct pgl_req *r, const struct pgl_err *err)
-{
-	if (err->code == PGL_EUNAVAIL)
-		pgl_reply_ice_error(r, 503, "ServiceUnavailableException",
-		    "%s", err->msg);
-	else if (err->code == PGL_ENOTFOUND)
-		pgl_reply_ice_error(r, 404, "NotFoundException", "%s",
-		    err->msg);
-	else
-		pgl_reply_ice_error(r, 500, "ServiceFailureException", "%s",
-		    err->msg);
-}
-
-/* Vended credentials or the signing config, as loadTable gives them. */
-static void
-add_credentials(struct pgl_req *r, const struct ice_target *t,
-    const struct pgl_asset *a, json_t *j)
-{
-	json_t	*vended = api_vended_config(r, &t->catalog, t->name);
-
-	pgl_set_header(r, "vary", "X-Iceberg-Access-Delegation");
-	if (vended == NULL)
-		return;
-	json_object_set_new(j, "storage-credentials", json_pack("[{s:s,s:o}]",
-	    "prefix", a->location != NULL ? a->location : "", "config",
-	    vended));
-}
-
 /* The table, and its STS credentials when they are asked for. */
 static int
 find_table(struct pgl_req *r, struct ice_target *t, struct pgl_asset *a)
@@ -89,163 +53,29 @@ find_table(struct pgl_req *r, struct ice_target *t, struct pgl_asset *a)
 	    api_sts_prepare(r, &t->catalog, a->location, 0) == -1 ? -1 : 0);
 }
 
-static void
-init_plan(struct scan_plan *p, struct pgl_req *r, const struct ice_target *t,
-    const struct pgl_asset *a, const json_t *md, const char *plan_id)
-{
-	memset(p, 0, sizeof(*p));
-	p->r = r;
-	p->cat = &t->catalog;
-	p->md = md;
-	p->sink.r = r;
-	p->sink.plan_id = plan_id;
-	p->sink.table = a->id;
-	p->sink.per_part = (size_t)pgl_app.cfg->scan.tasks_per_part;
-	p->sink.expires_at_ms = pgl_now_ms() +
-	    (int64_t)pgl_app.cfg->scan.ttl_secs * 1000;
-	p->sink.can_store = pgl_store_has_plan_parts(pgl_app.db);
-	p->sink.one_tx = 1;
-}
-
-/* A plan too large for a request: a task, answered "submitted". */
-static void
-submit(struct pgl_req *r, const struct ice_target *t,
-    const struct pgl_asset *a)
-{
-	const char	*id;
-	json_t		*params;
-
-	params = json_pack("{s:O,s:s}", "request", r->body,
-	    "metadata-location", a->metadata_location);
-	id = api_task_queue(r, KIND_PLAN, t, params);
-	json_decref(params);
-	if (id != NULL)
-		pgl_reply_json(r, 200, json_pack("{s:s,s:s}", "status",
-		    "submitted", "plan-id", id));
-}
-
-/* j's members and the part in hand's tasks, as text: no tree per task. */
-static void
-reply_inline(struct pgl_req *r, const struct scan_sink *sink, json_t *j)
-{
-	struct pgl_jw	 w;
-	char		*head = json_dumps(j, JSON_COMPACT);
-
-	json_decref(j);
-	if (head == NULL) {
-		pgl_reply_ice_error(r, 500, "ServiceFailureException",
-		    "out of memory");
-		return;
-	}
-	head[strlen(head) - 1] = '\0';		/* the closing brace */
-	jw_init(&w);
-	jw_raw(&w, head);
-	free(head);
-	w.first = 0;
-	scan_sink_body(sink, &w);
-	jw_close(&w, '}');
-	if (w.oom)
-		pgl_reply_ice_error(r, 500, "ServiceFailureException",
-		    "out of memory");
-	else
-		pgl_reply_raw(r, 200, "application/json", w.buf, w.len);
-	jw_free(&w);
-}
-
-static void
-reply_completed(struct pgl_req *r, struct scan_plan *p,
-    const struct ice_target *t, const struct pgl_asset *a)
-{
-	json_t	*j;
-
-	/* What the plan cost, for operators and the bench. */
-	pgl_set_header(r, "x-pangolin-scan", pgl_arena_printf(r->arena,
-	    "manifests-listed=%llu;manifests-read=%llu;bytes-read=%llu;"
-	    "files=%llu;skipped-by-partition=%llu;skipped-by-metrics=%llu",
-	    (unsigned long long)p->manifests_listed,
-	    (unsigned long long)p->manifests_read,
-	    (unsigned long long)p->bytes_read,
-	    (unsigned long long)p->sink.files,
-	    (unsigned long long)p->skipped_partition,
-	    (unsigned long long)p->skipped_metrics));
-	j = json_pack("{s:s,s:s}", "status", "completed", "plan-id",
-	    p->sink.plan_id);
-	add_credentials(r, t, a, j);
-	if (p->sink.store) {
-		json_object_set_new(j, "plan-tasks",
-		    scan_plan_tasks(p->sink.plan_id, p->sink.parts));
-		pgl_reply_json(r, 200, j);
-		return;
-	}
-	reply_inline(r, &p->sink, j);
-}
-
-/* The plan made in the request; replies. */
-static void
-plan_inline(struct pgl_req *r, struct scan_plan *p,
-    const struct ice_target *t, const struct pgl_asset *a)
-{
-	struct pgl_err	err;
-	int		rc;
-
-	memset(&err, 0, sizeof(err));
-	if ((rc = scan_fetch_all(p, &err)) != 0) {
-		reply_err(r, &err);
-		return;
-	}
-	if (scan_files(p, &err) != 0 || scan_sink_flush(&p->sink, 1,
-	    &err) == -1) {
-		reply_err(r, &err);
-		return;
-	}
-	reply_completed(r, p, t, a);
-}
-
-/* What the listed manifests weigh, by the manifest list's lengths. */
-static int64_t
-manifest_bytes(const struct scan_plan *p)
-{
-	int64_t	n = 0;
-	size_t	i;
-
-	for (i = 0; i < p->nmf; i++)
-		n += p->mf[i].length > 0 ? p->mf[i].length : 0;
-	return (n);
-}
-
+/*
+ * Everything the plan needs is read here, on the worker's thread (the
+ * table, its metadata, the request bound to it); the plan itself is made
+ * off it (scan_job.c), while r waits.
+ */
 void
 ice_plan_scan(struct pgl_req *r)
 {
 	struct ice_target	 t;
 	struct pgl_asset	 a;
-	struct scan_plan	 p;
-	struct pgl_err		 err;
+	struct scan_req		 q;
 	json_t			*md;
-	char			 id[PGL_UUID_LEN + 1];
-	int			 max;
 
 	if (pgl_req_body(r, plan_fields) == -1 || find_table(r, &t, &a) == -1 ||
 	    ice_read_metadata(r, &t.catalog, a.metadata_location, 500,
 	    &md) == -1)
 		return;
-	pgl_uuid_new(id);
-	init_plan(&p, r, &t, &a, md, pgl_arena_strdup(r->arena, id));
-	memset(&err, 0, sizeof(err));
-	if (scan_req_parse(r, r->body, md, &p.q) == -1)
-		goto out;
-	if (scan_list(&p, &err) == -1) {
-		reply_err(r, &err);
-		goto out;
+	memset(&q, 0, sizeof(q));
+	if (scan_req_parse(r, r->body, md, &q) == -1) {
+		json_decref(md);
+		return;
 	}
-	max = pgl_app.cfg->scan.sync_max_manifests;
-	if (p.sink.can_store && (max == 0 || p.nmf > (size_t)max ||
-	    manifest_bytes(&p) > SYNC_MAX_BYTES))
-		submit(r, &t, &a);
-	else
-		plan_inline(r, &p, &t, &a);
-out:
-	scan_sink_free(&p.sink);
-	json_decref(md);
+	scan_job_start(r, &t, &a, md, &q);
 }
 
 static void
@@ -299,11 +129,12 @@ reply_stored(struct pgl_req *r, const struct ice_target *t,
 		no_plan(r, id);
 		return;
 	}
+	scan_quota_touch(r, id, head.expires_at_ms);
 	j = json_pack("{s:s,s:o}", "status", "completed", "plan-tasks",
 	    scan_plan_tasks(id, (uint32_t)json_integer_value(json_object_get(h,
 	    "parts"))));
 	json_decref(h);
-	add_credentials(r, t, a, j);
+	scan_add_credentials(r, t, a, j);
 	pgl_reply_json(r, 200, j);
 }
 
@@ -407,5 +238,6 @@ ice_scan_tasks(struct pgl_req *r)
 		    "task %.200s for this table", pt);
 		return;
 	}
+	scan_quota_touch(r, id, part.expires_at_ms);
 	pgl_reply_raw(r, 200, "application/json", part.body, strlen(part.body));
 }

@@ -3,16 +3,19 @@
  * elements of its file-scan-tasks and delete-files arrays, util/jw.h), of
  * at most [scan] tasks_per_part tasks and PART_MAX_BYTES of text with
  * the delete files they name (indexes local to the part, so each part is
- * a whole ScanTasks answer); once a part is full, the store.  A plan made
- * in a request stores nothing until its first part fills; a task's plan
- * stores every part.  Part 0, written last, is the plan's header.
+ * a whole ScanTasks answer); once a part is full, it is kept: in memory
+ * for a plan made off the worker's thread (keep: scan_job.c stores them
+ * in done(), in one transaction), in the store for a task's.  A plan of
+ * one part is kept nowhere: it is answered inline.  Part 0, written
+ * last, is the plan's header.  A plan's parts add up to at most [scan]
+ * max_plan_bytes (past it the plan fails, too_large), and a kept plan's
+ * to at most keep_max (past it, full: a task makes it instead).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
-#include "api/request/fetch.h"
 #include "api/scan/scan.h"
 #include "app/app.h"
 #include "util/arena.h"
@@ -28,9 +31,9 @@ scan_sink_start(struct scan_sink *s, size_t ndeletes)
 {
 	jw_init(&s->tasks);
 	jw_init(&s->deletes);
-	s->local = pgl_arena_alloc(s->r->arena, (ndeletes + 1) *
+	s->local = pgl_arena_alloc(s->arena, (ndeletes + 1) *
 	    sizeof(*s->local));
-	s->stamp = pgl_arena_alloc(s->r->arena, (ndeletes + 1) *
+	s->stamp = pgl_arena_alloc(s->arena, (ndeletes + 1) *
 	    sizeof(*s->stamp));
 	if (s->local == NULL || s->stamp == NULL)
 		return (-1);
@@ -41,12 +44,14 @@ scan_sink_start(struct scan_sink *s, size_t ndeletes)
 void
 scan_sink_free(struct scan_sink *s)
 {
-	struct pgl_err	err;
+	struct scan_part	*k;
 
-	/* A plan that failed after its first part: none of it stays. */
-	if (s->in_tx)
-		(void)STORE(rollback, &err);
-	s->in_tx = 0;
+	while ((k = s->kept) != NULL) {
+		s->kept = k->next;
+		free(k->body);
+		free(k);
+	}
+	s->kept_tail = &s->kept;
 	jw_free(&s->tasks);
 	jw_free(&s->deletes);
 }
@@ -78,39 +83,74 @@ scan_sink_body(const struct scan_sink *s, struct pgl_jw *w)
 }
 
 static int
+oom(struct pgl_err *err)
+{
+	err->code = PGL_ENOMEM;
+	(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+	return (-1);
+}
+
+/* A part's bytes against the plan's ceilings; -1 past one. */
+static int
+count_part(struct scan_sink *s, size_t len, struct pgl_err *err)
+{
+	s->bytes += len;
+	if (s->max_bytes > 0 && s->bytes > s->max_bytes) {
+		s->too_large = 1;
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "the plan's result "
+		    "is larger than %llu bytes ([scan] max_plan_bytes): narrow "
+		    "the filter, or ask for fewer stats-fields",
+		    (unsigned long long)s->max_bytes);
+		return (-1);
+	}
+	if (s->keep && s->keep_max > 0 && s->bytes > s->keep_max) {
+		s->full = 1;
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "more than a plan "
+		    "made in the request holds");
+		return (-1);
+	}
+	return (0);
+}
+
+/* text, kept: malloc'd for done(), or in the store. */
+static int
 put_part(struct scan_sink *s, uint32_t seq, const char *text,
     struct pgl_err *err)
 {
 	struct pgl_plan_part	 part;
+	struct scan_part	*k;
+	size_t			 len = strlen(text);
 
+	if (count_part(s, len, err) == -1)
+		return (-1);
+	if (s->keep) {
+		if ((k = calloc(1, sizeof(*k))) == NULL ||
+		    (k->body = strdup(text)) == NULL) {
+			free(k);
+			return (oom(err));
+		}
+		k->seq = seq;
+		k->len = len;
+		*s->kept_tail = k;
+		s->kept_tail = &k->next;
+		return (0);
+	}
+	/* A task's plan counts against its tenant's stored plans as it
+	 * grows: its first part makes it a plan more. */
+	if (scan_quota_room(s->arena, s->tenant, len, seq == 1 ? 1 : 0,
+	    err) == -1)
+		return (-1);
 	memset(&part, 0, sizeof(part));
 	part.plan_id = s->plan_id;
 	part.seq = seq;
 	part.table = s->table;
 	part.body = text;
 	part.expires_at_ms = s->expires_at_ms;
-	/* A write: the request may no longer wait for a read and replay. */
-	api_fetch_disarm(s->r);
-	/*
-	 * A plan made in a request is bounded ([scan] sync_max_manifests):
-	 * its parts are one transaction, one durable write instead of one
-	 * per part.  A task's may run for minutes and writes part by part.
-	 */
-	if (s->one_tx && !s->in_tx) {
-		if (STORE(begin, err) != PGL_OK)
-			return (-1);
-		s->in_tx = 1;
-	}
-	return (STORE(put_plan_part, s->r->tenant, &part, err) == PGL_OK ?
+	/* A task's plan may run for minutes and writes part by part. */
+	return (STORE(put_plan_part, s->tenant, &part, err) == PGL_OK ?
 	    0 : -1);
-}
-
-static int
-oom(struct pgl_err *err)
-{
-	err->code = PGL_ENOMEM;
-	(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
-	return (-1);
 }
 
 int
@@ -140,16 +180,7 @@ scan_sink_flush(struct scan_sink *s, int final, struct pgl_err *err)
 		return (0);
 	(void)snprintf(head, sizeof(head), "{\"parts\":%u,\"files\":%llu}",
 	    (unsigned)s->parts, (unsigned long long)s->files);
-	if (put_part(s, 0, head, err) == -1)
-		return (-1);
-	if (s->in_tx) {
-		s->in_tx = 0;
-		if (STORE(commit, err) != PGL_OK) {
-			(void)STORE(rollback, err);
-			return (-1);
-		}
-	}
-	return (0);
+	return (put_part(s, 0, head, err));
 }
 
 int

@@ -1,9 +1,12 @@
 /*
- * A plan too large for a request, made by a task runner (kind
+ * A plan not made within its request's wait, made by a task runner (kind
  * "scan_plan"; the task id is the plan id).  It plans the table as it
  * was when the plan was asked for (the metadata file then current), its
  * progress is manifests read of those to read, and every part goes to
- * the store; a cancel stops it between manifests and its parts go.
+ * the store, within the plan's and the tenant's ceilings (scan_sink.c);
+ * a cancel stops it between manifests and its parts go.  Its parts live
+ * [scan] ttl_secs while it runs, and [scan] unfetched_ttl_secs from its
+ * end until a client fetches the plan.
  */
 #include <string.h>
 
@@ -24,20 +27,25 @@ plan(struct pgl_task_run *run, struct scan_plan *p, json_t *result)
 	int		rc;
 
 	memset(&err, 0, sizeof(err));
+	/* A run before this one (its runner killed) may have left parts. */
+	(void)STORE(delete_plan_parts, p->tenant, run->task->id, &err);
 	if (scan_list(p, &err) == -1)
 		return (api_task_fail(run, "%s", err.msg));
 	(void)pgl_task_progress(run, "planning", 0, p->nmf, "reading "
 	    "manifests");
-	if ((rc = scan_files(p, &err)) == -2) {
-		(void)STORE(delete_plan_parts, p->r->tenant, run->task->id,
+	if ((rc = scan_files(p, &err)) == SCAN_STOPPED) {
+		(void)STORE(delete_plan_parts, p->tenant, run->task->id,
 		    &err);
 		return (PGL_TASK_CANCELLED);
 	}
 	if (rc != 0 || scan_sink_flush(&p->sink, 1, &err) == -1) {
-		(void)STORE(delete_plan_parts, p->r->tenant, run->task->id,
+		(void)STORE(delete_plan_parts, p->tenant, run->task->id,
 		    &err);
 		return (api_task_fail(run, "%s", err.msg));
 	}
+	/* Done: it lives as a plan nobody has fetched yet. */
+	(void)STORE(touch_plan_parts, p->tenant, run->task->id, pgl_now_ms(),
+	    scan_unfetched_expiry(), &err);
 	json_object_update(result, scan_counts(p));
 	json_object_set_new(result, "parts", json_integer(p->sink.parts));
 	return (PGL_TASK_SUCCEEDED);
@@ -65,16 +73,24 @@ api_scan_plan_run(struct pgl_task_run *run, struct pgl_req *r,
 		return (api_task_fail(run, "%s", err.msg));
 	memset(&p, 0, sizeof(p));
 	p.r = r;
+	p.arena = r->arena;
+	p.tenant = r->tenant;
 	p.cat = &t.catalog;
 	p.run = run;
 	p.md = md;
+	p.read = scan_read;
+	p.release = scan_release;
 	p.sink.r = r;
+	p.sink.arena = r->arena;
+	p.sink.tenant = r->tenant;
 	p.sink.plan_id = run->task->id;
 	p.sink.table = a.id;
 	p.sink.per_part = (size_t)pgl_app.cfg->scan.tasks_per_part;
 	p.sink.expires_at_ms = pgl_now_ms() +
 	    (int64_t)pgl_app.cfg->scan.ttl_secs * 1000;
 	p.sink.can_store = p.sink.store = 1;
+	p.sink.max_bytes = (uint64_t)pgl_app.cfg->scan.max_plan_bytes;
+	p.sink.kept_tail = &p.sink.kept;
 	if (scan_req_parse(r, json_object_get(params, "request"), md,
 	    &p.q) == -1)
 		end = api_task_fail(run, "%s", api_task_reply_error(r));

@@ -2,16 +2,17 @@
  * The walk of one plan (api/scan/scan.h), after its manifests are listed
  * (scan_manifests.c): the delete manifests (an index of delete files),
  * then the data manifests, entry by entry.  One manifest's bytes are held
- * at a time (read through the cache, scan_read), and its entries are
- * streamed; what an entry leaves behind (its tuple, its residual) lives
- * in a scratch arena freed after the manifest.
+ * at a time (pinned before the walk, or read through p->read), and its
+ * entries are streamed; what an entry leaves behind (its tuple, its
+ * residual) lives in a scratch arena freed after the manifest.  The walk
+ * touches neither the request nor the store: it runs off the worker's
+ * thread (scan_job.c) as well as in a task runner.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
-#include "api/cache/cache.h"
 #include "api/scan/scan.h"
 #include "app/app.h"
 #include "iceberg/manifest.h"
@@ -36,6 +37,7 @@ struct entry_walk {
 	char				*partition;
 	char				*residual;
 	size_t				*dels;	/* room for every delete */
+	uint64_t			 seen;
 };
 
 /* The tuple's partition JSON and residual, made when the tuple changes. */
@@ -115,6 +117,21 @@ entry_seq(const struct entry_walk *w, const struct ice_manifest_full *f)
 	return (w->m->sequence_number > 0 ? w->m->sequence_number : 0);
 }
 
+/* Every ENTRIES_CHECK entries: 1 (the walk stops) once p->stop says. */
+#define ENTRIES_CHECK	256
+
+static int
+stop_now(struct entry_walk *w)
+{
+	struct scan_plan	*p = w->p;
+
+	if ((++w->seen % ENTRIES_CHECK) != 0 || p->stop == NULL ||
+	    !p->stop(p))
+		return (0);
+	w->failed = 1;
+	return (1);
+}
+
 static int
 on_delete(void *arg, const struct ice_manifest_full *f)
 {
@@ -123,6 +140,8 @@ on_delete(void *arg, const struct ice_manifest_full *f)
 	const struct ice_value	*t;
 	struct scan_delete	 d;
 
+	if (stop_now(w))
+		return (1);
 	if (f->e.status == 2)
 		return (0);
 	if ((t = tuple_of(w, f)) == NULL)
@@ -135,10 +154,10 @@ on_delete(void *arg, const struct ice_manifest_full *f)
 	d.content = f->e.content;
 	d.spec_id = w->spec->spec_id;
 	d.seq = entry_seq(w, f);
-	d.key = scan_partition_key(p->r->arena, d.spec_id, t,
+	d.key = scan_partition_key(p->arena, d.spec_id, t,
 	    w->spec->nfields);
 	if (f->e.referenced_data_file != NULL)
-		d.referenced = pgl_arena_strdup(p->r->arena,
+		d.referenced = pgl_arena_strdup(p->arena,
 		    f->e.referenced_data_file);
 	if (tuple_texts(w, t, d.key) == -1)
 		return (entry_fail(w, "out of memory"));
@@ -146,8 +165,8 @@ on_delete(void *arg, const struct ice_manifest_full *f)
 	scan_file_jw(&w->file, p, w->spec, f, w->partition);
 	if (w->file.oom)
 		return (entry_fail(w, "out of memory"));
-	d.json = pgl_arena_strdup(p->r->arena, w->file.buf);
-	if (scan_deletes_add(&p->del, p->r->arena, &d,
+	d.json = pgl_arena_strdup(p->arena, w->file.buf);
+	if (scan_deletes_add(&p->del, p->arena, &d,
 	    (size_t)pgl_app.cfg->scan.max_delete_files, w->err) == -1) {
 		w->failed = 1;
 		return (1);
@@ -216,6 +235,8 @@ on_data(void *arg, const struct ice_manifest_full *f)
 	const char		*key;
 	struct dels		 d = { NULL, 0 };
 
+	if (stop_now(w))
+		return (1);
 	if (!wanted(w, f))
 		return (0);
 	p->entries++;
@@ -242,6 +263,8 @@ on_data(void *arg, const struct ice_manifest_full *f)
 		return (entry_fail(w, "out of memory"));
 	if (scan_sink_task(&p->sink, &p->del, w->file.buf, d.v, d.n,
 	    w->residual, w->err) == -1) {
+		if (p->sink.full)
+			p->stopped = SCAN_STOP_SIZE;
 		w->failed = 1;
 		return (1);
 	}
@@ -255,7 +278,7 @@ progress(struct scan_plan *p)
 	if (p->run == NULL)
 		return (0);
 	return (pgl_task_progress(p->run, "planning", p->manifests_read,
-	    p->nmf, pgl_arena_printf(p->r->arena, "%llu of %llu manifests "
+	    p->nmf, pgl_arena_printf(p->arena, "%llu of %llu manifests "
 	    "read, %llu files planned", (unsigned long long)p->manifests_read,
 	    (unsigned long long)p->nmf, (unsigned long long)p->sink.files)));
 }
@@ -276,21 +299,30 @@ walk_manifest(struct scan_plan *p, const struct scan_manifest *m,
 	w.err = err;
 	if ((w.spec = scan_spec(&p->q, m->spec_id)) == NULL)
 		return (-1);
-	if ((rc = scan_read(p, m->path, 1, &buf, &len, &ref, err)) != PGL_OK) {
+	ref = NULL;
+	if (m->buf != NULL) {
+		buf = m->buf;
+		len = m->len;
+	} else if ((rc = p->read(p, m->path, 1, &buf, &len, &ref, err)) !=
+	    PGL_OK) {
 		if (rc != PGL_EUNAVAIL)
 			scan_fail(err, rc, "cannot read manifest", m->path);
 		return (-1);
 	}
 	if ((w.scratch = pgl_arena_new()) == NULL) {
-		api_mcache_unref(ref);
+		if (ref != NULL)
+			p->release(p, ref);
 		err->code = PGL_ENOMEM;
 		return (-1);
 	}
 	jw_init(&w.file);
 	rc = ice_manifest_read_full(buf, len, fn, &w, err);
-	api_mcache_unref(ref);
+	if (ref != NULL)
+		p->release(p, ref);
 	jw_free(&w.file);
 	pgl_arena_free(w.scratch);
+	if (p->stopped != SCAN_GOING)
+		return (SCAN_STOPPED);
 	if (rc == -1 && !w.failed)
 		scan_fail(err, PGL_EINVAL, "corrupt manifest", m->path);
 	p->manifests_read++;
@@ -303,16 +335,23 @@ walk(struct scan_plan *p, int content, ice_manifest_full_fn fn,
 {
 	size_t	i;
 
+	int	rc;
+
 	for (i = 0; i < p->nmf; i++) {
 		if ((content == ICE_CONTENT_DATA) !=
 		    (p->mf[i].content == ICE_CONTENT_DATA))
 			continue;
-		if (walk_manifest(p, &p->mf[i], fn, err) == -1)
+		if ((p->stop != NULL && p->stop(p)) ||
+		    (rc = walk_manifest(p, &p->mf[i], fn, err)) ==
+		    SCAN_STOPPED)
+			return (SCAN_STOPPED);
+		if (rc == -1)
 			return (-1);
 		if (progress(p)) {
+			p->stopped = SCAN_STOP_CANCEL;
 			err->code = PGL_ECONFLICT;
 			(void)snprintf(err->msg, sizeof(err->msg), "cancelled");
-			return (-2);
+			return (SCAN_STOPPED);
 		}
 	}
 	return (0);
@@ -325,10 +364,12 @@ scan_files(struct scan_plan *p, struct pgl_err *err)
 
 	if ((rc = walk(p, ICE_CONTENT_DELETES, on_delete, err)) != 0)
 		return (rc);
-	if (scan_deletes_index(&p->del, p->r->arena, err) == -1 ||
+	if (scan_deletes_index(&p->del, p->arena, err) == -1 ||
 	    scan_sink_start(&p->sink, p->del.n) == -1)
 		return (-1);
-	return (walk(p, ICE_CONTENT_DATA, on_data, err));
+	rc = walk(p, ICE_CONTENT_DATA, on_data, err);
+	/* A sink past what it may keep stopped the walk too. */
+	return (rc == -1 && p->stopped != SCAN_GOING ? SCAN_STOPPED : rc);
 }
 
 json_t *

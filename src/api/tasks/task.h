@@ -19,6 +19,10 @@
 /* task_queue.c: 0 while the tenant may queue a task; -1 after 429. */
 int		 api_task_quota(struct pgl_req *);
 
+/* task_queue.c: 1 when no runner sees the store (the memory store, in
+ * one worker): a task queued is run in the request that queued it. */
+int		 api_task_runs_inline(void);
+
 /* task_queue.c: queue a task of kind on t's table; NULL after replying. */
 const char	*api_task_queue(struct pgl_req *, const char *kind,
 		    const struct ice_target *, const json_t *params);

@@ -30,13 +30,18 @@
  * The memory store lives in one worker process, where no runner can see
  * it: there the worker runs the task itself, before it answers.
  */
+int
+api_task_runs_inline(void)
+{
+	return (strcmp(pgl_app.db->name, "memory") == 0);
+}
+
 static void
 run_inline(void)
 {
 	static struct pgl_tasks_env	env;
 
-	if (strcmp(pgl_app.db->name, "memory") != 0 ||
-	    pgl_app.task_run == NULL)
+	if (!api_task_runs_inline() || pgl_app.task_run == NULL)
 		return;
 	env.db = pgl_app.db;
 	env.lease_ms = 60000;
