@@ -49,7 +49,10 @@ struct pgl_arena;
 #define PGL_LOG_DEBUG	7
 
 #define PGL_HOST_ABI_MAJOR	1
-#define PGL_HOST_ABI_MINOR	0
+#define PGL_HOST_ABI_MINOR	1
+
+/* Room for a name's key (name_key below); a longer key is refused. */
+#define PGL_NAME_KEY_MAX	1024
 
 /* What the host offers a plugin.  Fields are only ever appended. */
 struct pgl_host {
@@ -61,6 +64,19 @@ struct pgl_host {
 	char		*(*arena_strdup)(struct pgl_arena *, const char *);
 	char		*(*arena_strndup)(struct pgl_arena *, const char *,
 			    size_t);
+	/*
+	 * 1.1: the key two principal names share when a reader would take
+	 * them for one (case, Unicode forms, invisible characters and
+	 * spacing folded away), written to out with its NUL; its length,
+	 * or -1 for a name that is not UTF-8 or a key over len.  Stores
+	 * keep it beside a user's or service user's name, unique where the
+	 * name is, and compute it for rows written before (store.h).
+	 */
+	int		(*name_key)(const char *name, char *out, size_t len);
+	/* 1.1: an arena of the plugin's own, for work of its own at open
+	 * (a migration's reads), freed with everything in it. */
+	struct pgl_arena *(*arena_new)(void);
+	void		(*arena_free)(struct pgl_arena *);
 };
 
 #define PGL_EXPORT	__attribute__((visibility("default")))

@@ -551,7 +551,19 @@ struct pgl_store_ops {
 		    int64_t now_ms, struct pgl_idempotent *, E);
 	int	(*purge_idempotent)(S, int64_t now_ms, uint64_t *purged, E);
 
-	/* Users, roles, permissions. */
+	/*
+	 * Users, roles, permissions.
+	 *
+	 * ABI 1.14: a username is unique store-wide by its key as well
+	 * (host->name_key, plugin.h), so `Bob` and `bob`, or `bob` and
+	 * `bob<U+200B>`, are one name: create_user and update_user answer
+	 * PGL_EEXISTS for a name whose key another user's has, and so do
+	 * create_service_user and update_service_user within a tenant.
+	 * Rows written before get their key when the plugin first opens
+	 * the store; of rows whose keys collide, the one whose name sorts
+	 * first (bytes, then id) keeps the key and the others keep working
+	 * without one (the plugin logs each).
+	 */
 	int	(*create_user)(S, const struct pgl_user *, E);
 	int	(*get_user)(S, A, const char *id, struct pgl_user *, E);
 	int	(*get_user_by_username)(S, A, const char *username,

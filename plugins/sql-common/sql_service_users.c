@@ -2,6 +2,8 @@
  * Service users: machine principals of a tenant that authenticate with an
  * API key.  The key is stored only as its hash, under a key id that is
  * looked up on every API call (unique, indexed); a rotate replaces both.
+ * A name is unique in its tenant, and so is its key (sql_name_keys.c):
+ * `ETL` beside `etl` would be one name in the audit log.
  */
 #include "sql_store.h"
 
@@ -9,8 +11,8 @@
 	"id, tenant_id, name, key_id, api_key_hash, active, expires_at, doc"
 
 static const char SU_INSERT[] =
-	"INSERT INTO service_users (" SU_FIELDS ")"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, '{}'))";
+	"INSERT INTO service_users (" SU_FIELDS ", name_key)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, '{}'), ?9)";
 static const char SU_GET[] =
 	"SELECT " SU_FIELDS " FROM service_users"
 	" WHERE tenant_id = ?1 AND id = ?2";
@@ -21,10 +23,13 @@ static const char SU_LIST[] =
 	" ORDER BY name LIMIT ?2 OFFSET ?3";
 static const char SU_COUNT[] =
 	"SELECT count(*) FROM service_users WHERE tenant_id = ?1";
+/* An unchanged name keeps its key, held or not (sql_users.c). */
 static const char SU_UPDATE[] =
-	"UPDATE service_users SET name = ?3, key_id = ?4, api_key_hash = ?5,"
-	" active = ?6, expires_at = ?7, doc = coalesce(?8, '{}')"
-	" WHERE tenant_id = ?1 AND id = ?2";
+	"UPDATE service_users SET name_key = CASE WHEN name = ?3"
+	" THEN name_key ELSE ?9 END, name_key_dup = CASE WHEN name = ?3"
+	" THEN name_key_dup END, name = ?3, key_id = ?4,"
+	" api_key_hash = ?5, active = ?6, expires_at = ?7,"
+	" doc = coalesce(?8, '{}') WHERE tenant_id = ?1 AND id = ?2";
 static const char SU_DELETE[] =
 	"DELETE FROM service_users WHERE tenant_id = ?1 AND id = ?2";
 
@@ -47,11 +52,17 @@ int
 sql_create_service_user(struct pgl_store *s, const struct pgl_service_user *u,
     struct pgl_err *err)
 {
-	int	rc;
+	char		 buf[PGL_NAME_KEY_MAX];
+	const char	*key;
+	int		 rc;
 
-	rc = store_exec(s, err, SU_INSERT, NULL, "sssssdis", u->id,
+	if ((rc = sql_name_key(s, u->name, buf, &key, err)) != PGL_OK ||
+	    (rc = sql_name_key_free(s, u->tenant_id, u->id, u->name, key,
+	    err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(s, err, SU_INSERT, NULL, "sssssdiss", u->id,
 	    u->tenant_id, u->name, u->key_id, u->api_key_hash,
-	    u->active ? 1 : 0, u->expires_at_ms, u->doc);
+	    u->active ? 1 : 0, u->expires_at_ms, u->doc, key);
 	if (rc == PGL_EEXISTS)
 		(void)store_err(err, rc, "service user %s already exists",
 		    u->name);
@@ -106,12 +117,18 @@ int
 sql_update_service_user(struct pgl_store *s, const struct pgl_service_user *u,
     struct pgl_err *err)
 {
-	uint64_t	changed;
-	int		rc;
+	uint64_t	 changed;
+	char		 buf[PGL_NAME_KEY_MAX];
+	const char	*key;
+	int		 rc;
 
-	rc = store_exec(s, err, SU_UPDATE, &changed, "sssssdis",
+	if ((rc = sql_name_key(s, u->name, buf, &key, err)) != PGL_OK ||
+	    (rc = sql_name_key_free(s, u->tenant_id, u->id, u->name, key,
+	    err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(s, err, SU_UPDATE, &changed, "sssssdiss",
 	    u->tenant_id, u->id, u->name, u->key_id, u->api_key_hash,
-	    u->active ? 1 : 0, u->expires_at_ms, u->doc);
+	    u->active ? 1 : 0, u->expires_at_ms, u->doc, key);
 	if (rc == PGL_OK && changed == 0)
 		rc = store_err(err, PGL_ENOTFOUND, "service user %s not found",
 		    u->id);

@@ -60,6 +60,24 @@ int	store_tx_done(struct pgl_store *, int owned, int rc, struct pgl_err *);
 int	store_err(struct pgl_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int64_t	store_now_ms(void);
+/* The host API the plugin was opened with. */
+const struct pgl_host *store_host(struct pgl_store *);
+
+/*
+ * sql_name_keys.c: the keys of user and service user names (store.h,
+ * ABI 1.14).  sql_name_key sets *key to buf (PGL_NAME_KEY_MAX bytes)
+ * holding name's key, or to NULL when the host folds no names;
+ * sql_name_key_free is PGL_EEXISTS when row id (tenant: a service user
+ * of it; NULL: a user) would take name, and a row of before that does
+ * not hold its key reads as it; sql_name_keys_backfill gives the rows of
+ * before their keys (a migration's step, in its transaction).
+ */
+int	sql_name_key(struct pgl_store *, const char *name, char *buf,
+	    const char **key, struct pgl_err *);
+int	sql_name_key_free(struct pgl_store *, const char *tenant,
+	    const char *id, const char *name, const char *key,
+	    struct pgl_err *);
+int	sql_name_keys_backfill(struct pgl_store *, struct pgl_err *);
 
 /* sql_users.c: users and session tokens */
 int	sql_create_user(struct pgl_store *, const struct pgl_user *,

@@ -4,7 +4,8 @@
  * Usernames are unique across the catalog, not per tenant: login finds a
  * user by name before it knows a tenant (pangolin-api.md §2.6; the tenant
  * in the login body is then checked against the user's), so one name must
- * mean one account.  Root users have no tenant.
+ * mean one account.  So are their keys (sql_name_keys.c): `Bob` beside
+ * `bob` would be one name to a reader.  Root users have no tenant.
  *
  * Tokens: the store keeps a token's id (its jti) and metadata, never the
  * token itself.  A revocation is a row of its own, looked up by jti on
@@ -18,8 +19,8 @@
 	"id, tenant_id, username, email, role, password_hash, active, doc"
 
 static const char USER_INSERT[] =
-	"INSERT INTO users (" USER_FIELDS ")"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, '{}'))";
+	"INSERT INTO users (" USER_FIELDS ", name_key)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, '{}'), ?9)";
 static const char USER_GET[] =
 	"SELECT " USER_FIELDS " FROM users WHERE id = ?1";
 static const char USER_BY_NAME[] =
@@ -29,8 +30,12 @@ static const char USER_LIST[] =
 	" ORDER BY username LIMIT ?2 OFFSET ?3";
 static const char USER_COUNT[] =
 	"SELECT count(*) FROM users WHERE tenant_id = ?1";
+/* A name that did not change keeps its key, held or not (a row of
+ * before whose key another holds, sql_name_keys.c). */
 static const char USER_UPDATE[] =
-	"UPDATE users SET username = ?2, email = ?3, role = ?4,"
+	"UPDATE users SET name_key = CASE WHEN username = ?2 THEN name_key"
+	" ELSE ?8 END, name_key_dup = CASE WHEN username = ?2"
+	" THEN name_key_dup END, username = ?2, email = ?3, role = ?4,"
 	" password_hash = ?5, active = ?6, doc = coalesce(?7, '{}')"
 	" WHERE id = ?1";
 static const char USER_DELETE[] =
@@ -91,11 +96,17 @@ int
 sql_create_user(struct pgl_store *s, const struct pgl_user *u,
     struct pgl_err *err)
 {
-	int	rc;
+	char		 buf[PGL_NAME_KEY_MAX];
+	const char	*key;
+	int		 rc;
 
-	rc = store_exec(s, err, USER_INSERT, NULL, "ssssssds", u->id,
+	if ((rc = sql_name_key(s, u->username, buf, &key, err)) != PGL_OK ||
+	    (rc = sql_name_key_free(s, NULL, u->id, u->username, key, err)) !=
+	    PGL_OK)
+		return (rc);
+	rc = store_exec(s, err, USER_INSERT, NULL, "ssssssdss", u->id,
 	    u->tenant_id, u->username, u->email, u->role, u->password_hash,
-	    u->active ? 1 : 0, u->doc);
+	    u->active ? 1 : 0, u->doc, key);
 	if (rc == PGL_EEXISTS)
 		(void)store_err(err, rc, "user %s already exists", u->username);
 	else if (rc == PGL_ENOTFOUND)
@@ -149,12 +160,18 @@ int
 sql_update_user(struct pgl_store *s, const struct pgl_user *u,
     struct pgl_err *err)
 {
-	uint64_t	changed;
-	int		rc;
+	uint64_t	 changed;
+	char		 buf[PGL_NAME_KEY_MAX];
+	const char	*key;
+	int		 rc;
 
-	rc = store_exec(s, err, USER_UPDATE, &changed, "sssssds", u->id,
+	if ((rc = sql_name_key(s, u->username, buf, &key, err)) != PGL_OK ||
+	    (rc = sql_name_key_free(s, NULL, u->id, u->username, key, err)) !=
+	    PGL_OK)
+		return (rc);
+	rc = store_exec(s, err, USER_UPDATE, &changed, "sssssdss", u->id,
 	    u->username, u->email, u->role, u->password_hash,
-	    u->active ? 1 : 0, u->doc);
+	    u->active ? 1 : 0, u->doc, key);
 	if (rc == PGL_OK && changed == 0)
 		rc = store_err(err, PGL_ENOTFOUND, "user %s not found", u->id);
 	else if (rc == PGL_EEXISTS)

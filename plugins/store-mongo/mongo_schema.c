@@ -35,8 +35,12 @@
  *    written before was.
  * 5: plan parts carry their body's length, bytes (ABI 1.14); a part
  *    written before counts 0 bytes until it expires (within ttl_secs).
+ * 6: the keys of principal names (ABI 1.14; mongo_name_keys.c): users
+ *    and service users gain name_key under sparse unique indexes (or
+ *    name_key_dup, for one whose key another holds), backfilled at
+ *    upgrade.
  */
-#define SCHEMA_VERSION	5
+#define SCHEMA_VERSION	6
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -196,11 +200,31 @@ static const struct index_def	indexes[] = {
 	/* A tenant's stored plans counted (schema 5; mongo_plan_parts.c):
 	 * by tenant and expiry, parts older than it count as 0 bytes. */
 	{ COLL_PLAN_PARTS, "usage", 0, { "tenant_id", "expires_at" } },
+	/* The keys of principal names (schema 6; mongo_name_keys.c): held
+	 * ones unique, in the documents that have one (is_sparse below);
+	 * those of before that read as another's, looked up.  A service
+	 * user's key leads with its tenant id. */
+	{ COLL_USERS, "name_key", 1, { "name_key" } },
+	{ COLL_USERS, "name_key_dup", 0, { "name_key_dup" } },
+	{ COLL_SERVICE_USERS, "name_key", 1, { "name_key" } },
+	{ COLL_SERVICE_USERS, "name_key_dup", 0, { "name_key_dup" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };
 
 #define NINDEXES	(sizeof(indexes) / sizeof(indexes[0]))
+
+/*
+ * A name_key index holds only the documents that have a key: one of
+ * before whose key another holds has none.  Sparse, one field: a sparse
+ * compound index would still hold (tenant_id, null), and CongoDB builds
+ * no partial index (partialFilterExpression is ignored there).
+ */
+static int
+is_sparse(const struct index_def *d)
+{
+	return (strcmp(d->name, "name_key") == 0);
+}
 
 static void
 append_index(bson_t *list, int i, const struct index_def *d)
@@ -219,6 +243,8 @@ append_index(bson_t *list, int i, const struct index_def *d)
 	BSON_APPEND_UTF8(&idx, "name", d->name);
 	if (d->unique)
 		BSON_APPEND_BOOL(&idx, "unique", true);
+	if (is_sparse(d))
+		BSON_APPEND_BOOL(&idx, "sparse", true);
 	bson_append_document_end(list, &idx);
 }
 
@@ -339,7 +365,9 @@ check_version(struct pgl_store *s, struct pgl_err *err)
 		    "version %lld is newer than this plugin's (%d)",
 		    (long long)version, SCHEMA_VERSION);
 	else if (rc == PGL_OK && version < SCHEMA_VERSION) {
-		if (version < 2 && (rc = backfill_search(s, err)) != PGL_OK) {
+		if ((version < 2 && (rc = backfill_search(s, err)) !=
+		    PGL_OK) || (version < 6 &&
+		    (rc = mongo_name_keys_backfill(s, err)) != PGL_OK)) {
 			bson_destroy(filter);
 			return (rc);
 		}

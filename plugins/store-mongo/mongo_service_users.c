@@ -1,6 +1,7 @@
 /*
  * Service users, as plugins/sql-common/sql_service_users.c: unique
- * (tenant_id, name) and key_id; the key is stored only as its hash.
+ * (tenant_id, name), its name's key in the tenant (mongo_name_keys.c) and
+ * key_id; the key is stored only as its hash.
  */
 #include "mongo_store.h"
 
@@ -54,8 +55,10 @@ int
 mongo_create_service_user(struct pgl_store *s,
     const struct pgl_service_user *u, struct pgl_err *err)
 {
-	bson_t	doc = BSON_INITIALIZER, filter = BSON_INITIALIZER;
-	int	found = 0, rc;
+	bson_t		 doc = BSON_INITIALIZER, filter = BSON_INITIALIZER;
+	char		 buf[MONGO_NAME_KEY_MAX];
+	const char	*key = NULL;
+	int		 found = 0, rc;
 
 	if (u->id == NULL || u->tenant_id == NULL || u->name == NULL ||
 	    u->key_id == NULL || u->api_key_hash == NULL)
@@ -69,11 +72,18 @@ mongo_create_service_user(struct pgl_store *s,
 	if (rc == PGL_OK)
 		rc = taken(s, u, err);
 	if (rc == PGL_OK)
+		rc = mongo_name_key(s, u->tenant_id, u->name, buf, &key,
+		    err);
+	if (rc == PGL_OK)
+		rc = mongo_key_taken(s, COLL_SERVICE_USERS, key, NULL, err);
+	if (rc == PGL_OK)
 		rc = mongo_tenant_exists(s, u->tenant_id, err);
 	if (rc == PGL_OK) {
 		BSON_APPEND_UTF8(&doc, "id", u->id);
 		BSON_APPEND_UTF8(&doc, "tenant_id", u->tenant_id);
 		su_fields(&doc, u);
+		if (key != NULL)
+			BSON_APPEND_UTF8(&doc, "name_key", key);
 		rc = mg_insert(s, err, COLL_SERVICE_USERS, &doc);
 	}
 	bson_destroy(&filter);
@@ -139,9 +149,12 @@ int
 mongo_update_service_user(struct pgl_store *s,
     const struct pgl_service_user *u, struct pgl_err *err)
 {
-	bson_t		filter = BSON_INITIALIZER, up = BSON_INITIALIZER, set;
-	uint64_t	matched = 0;
-	int		found = 0, rc;
+	bson_t		 filter = BSON_INITIALIZER, up = BSON_INITIALIZER;
+	bson_t		 set, unset = BSON_INITIALIZER;
+	uint64_t	 matched = 0;
+	char		 buf[MONGO_NAME_KEY_MAX];
+	const char	*key = NULL;
+	int		 found = 0, same = 1, rc;
 
 	mg_str(&filter, "tenant_id", u->tenant_id);
 	mg_str(&filter, "id", u->id);
@@ -152,13 +165,26 @@ mongo_update_service_user(struct pgl_store *s,
 		    u->id);
 	if (rc == PGL_OK)
 		rc = taken(s, u, err);
+	/* A name that did not change keeps its key, or its want of one. */
+	if (rc == PGL_OK)
+		rc = mongo_name_unchanged(s, COLL_SERVICE_USERS, &filter,
+		    "name", u->name, &same, err);
+	if (rc == PGL_OK && !same &&
+	    (rc = mongo_name_key(s, u->tenant_id, u->name, buf, &key,
+	    err)) == PGL_OK)
+		rc = mongo_key_taken(s, COLL_SERVICE_USERS, key, u->id, err);
 	if (rc == PGL_OK) {
 		BSON_APPEND_DOCUMENT_BEGIN(&up, "$set", &set);
 		su_fields(&set, u);
+		if (!same)
+			mongo_name_key_set(&set, &unset, key);
 		bson_append_document_end(&up, &set);
+		if (!bson_empty(&unset))
+			BSON_APPEND_DOCUMENT(&up, "$unset", &unset);
 		rc = mg_update(s, err, COLL_SERVICE_USERS, &filter, &up, 0,
 		    &matched);
 	}
+	bson_destroy(&unset);
 	if (rc == PGL_OK && matched == 0)
 		rc = mongo_err(err, PGL_ENOTFOUND, "service user %s not found",
 		    u->id);

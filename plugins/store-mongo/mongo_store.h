@@ -424,6 +424,26 @@ int	mongo_touch_plan_parts(struct pgl_store *, const char *, const char *,
 	    int64_t, int64_t, struct pgl_err *);
 
 
+/*
+ * mongo_name_keys.c: the keys of user and service user names (store.h,
+ * ABI 1.14).  mongo_name_key: *key is buf with name's key as stored (a
+ * service user's after its tenant id and PGL_NS_SEP), or NULL when the
+ * host folds no names.  mongo_key_taken: PGL_EEXISTS when another
+ * document (not except_id) holds key or reads as it.
+ * mongo_name_unchanged: whether the document filter finds has field equal
+ * to name (an update keeps its key then).  mongo_name_key_set: key into
+ * $set, or name_key into $unset when NULL; name_key_dup into $unset.
+ */
+#define MONGO_NAME_KEY_MAX	(PGL_NAME_KEY_MAX + 512)
+int	mongo_name_key(struct pgl_store *, const char *, const char *, char *,
+	    const char **, struct pgl_err *);
+int	mongo_key_taken(struct pgl_store *, int, const char *, const char *,
+	    struct pgl_err *);
+int	mongo_name_unchanged(struct pgl_store *, int, const bson_t *,
+	    const char *, const char *, int *, struct pgl_err *);
+void	mongo_name_key_set(bson_t *, bson_t *, const char *);
+int	mongo_name_keys_backfill(struct pgl_store *, struct pgl_err *);
+
 /* mongo_users.c */
 int	mongo_create_user(struct pgl_store *, const struct pgl_user *,
 	    struct pgl_err *);

@@ -1,6 +1,7 @@
 /*
  * Users, as plugins/sql-common/sql_users.c (whose notes apply):
- * usernames unique store-wide.  Their session tokens: mongo_tokens.c.
+ * usernames unique store-wide, and their keys (mongo_name_keys.c).
+ * Their session tokens: mongo_tokens.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,10 @@ int
 mongo_create_user(struct pgl_store *s, const struct pgl_user *u,
     struct pgl_err *err)
 {
-	bson_t	doc = BSON_INITIALIZER, filter = BSON_INITIALIZER;
-	int	found = 1, rc;
+	bson_t		 doc = BSON_INITIALIZER, filter = BSON_INITIALIZER;
+	char		 buf[MONGO_NAME_KEY_MAX];
+	const char	*key = NULL;
+	int		 found = 1, rc;
 
 	if (u->id == NULL || u->username == NULL || u->role == NULL)
 		return (mongo_err(err, PGL_EINVAL, "invalid value (user id, "
@@ -68,12 +71,18 @@ mongo_create_user(struct pgl_store *s, const struct pgl_user *u,
 		    u->id);
 	if (rc == PGL_OK)
 		rc = name_taken(s, u->username, NULL, err);
+	if (rc == PGL_OK)
+		rc = mongo_name_key(s, NULL, u->username, buf, &key, err);
+	if (rc == PGL_OK)
+		rc = mongo_key_taken(s, COLL_USERS, key, NULL, err);
 	if (rc == PGL_OK && u->tenant_id != NULL)
 		rc = mongo_tenant_exists(s, u->tenant_id, err);
 	if (rc == PGL_OK) {
 		BSON_APPEND_UTF8(&doc, "id", u->id);
 		mg_str(&doc, "tenant_id", u->tenant_id);
 		user_fields(&doc, u);
+		if (key != NULL)
+			BSON_APPEND_UTF8(&doc, "name_key", key);
 		rc = mg_insert(s, err, COLL_USERS, &doc);
 	}
 	bson_destroy(&filter);
@@ -135,18 +144,34 @@ int
 mongo_update_user(struct pgl_store *s, const struct pgl_user *u,
     struct pgl_err *err)
 {
-	bson_t		filter = BSON_INITIALIZER, up = BSON_INITIALIZER, set;
-	uint64_t	matched = 0;
-	int		rc;
+	bson_t		 filter = BSON_INITIALIZER, up = BSON_INITIALIZER;
+	bson_t		 set, unset = BSON_INITIALIZER;
+	uint64_t	 matched = 0;
+	char		 buf[MONGO_NAME_KEY_MAX];
+	const char	*key = NULL;
+	int		 same = 1, rc;
 
 	mg_str(&filter, "id", u->id);
 	rc = name_taken(s, u->username, u->id, err);
+	/* A name that did not change keeps its key, or its want of one. */
+	if (rc == PGL_OK)
+		rc = mongo_name_unchanged(s, COLL_USERS, &filter, "username",
+		    u->username, &same, err);
+	if (rc == PGL_OK && !same &&
+	    (rc = mongo_name_key(s, NULL, u->username, buf, &key, err)) ==
+	    PGL_OK)
+		rc = mongo_key_taken(s, COLL_USERS, key, u->id, err);
 	if (rc == PGL_OK) {
 		BSON_APPEND_DOCUMENT_BEGIN(&up, "$set", &set);
 		user_fields(&set, u);
+		if (!same)
+			mongo_name_key_set(&set, &unset, key);
 		bson_append_document_end(&up, &set);
+		if (!bson_empty(&unset))
+			BSON_APPEND_DOCUMENT(&up, "$unset", &unset);
 		rc = mg_update(s, err, COLL_USERS, &filter, &up, 0, &matched);
 	}
+	bson_destroy(&unset);
 	if (rc == PGL_OK && matched == 0)
 		rc = mongo_err(err, PGL_ENOTFOUND, "user %s not found", u->id);
 	bson_destroy(&up);

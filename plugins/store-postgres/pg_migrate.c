@@ -446,6 +446,28 @@ static const struct migration migrations[] = {
 	"CREATE INDEX plan_parts_usage ON plan_parts(tenant_id, expires_at)"
 	"  INCLUDE (bytes, plan_id);"
 	},
+	/* The keys of principal names (store ABI 1.14): as SQLite's
+	 * migration 14 (NULLs are distinct in a UNIQUE index here too). */
+	{ 13, "name keys of users and service users",
+	"ALTER TABLE users ADD COLUMN name_key" KREF ";"
+	"ALTER TABLE users ADD COLUMN name_key_dup" KREF ";"
+	"CREATE UNIQUE INDEX users_name_key ON users(name_key);"
+	"CREATE INDEX users_name_key_dup ON users(name_key_dup);"
+	"ALTER TABLE service_users ADD COLUMN name_key" KREF ";"
+	"ALTER TABLE service_users ADD COLUMN name_key_dup" KREF ";"
+	"CREATE UNIQUE INDEX service_users_name_key"
+	"  ON service_users(tenant_id, name_key);"
+	"CREATE INDEX service_users_name_key_dup"
+	"  ON service_users(tenant_id, name_key_dup);"
+	},
+};
+
+/* Steps in C after a migration's SQL, in its transaction. */
+static const struct {
+	int	version;
+	int	(*run)(struct pgl_store *, struct pgl_err *);
+} steps[] = {
+	{ 13, sql_name_keys_backfill },
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
@@ -503,6 +525,7 @@ apply(struct pgl_store *s, const struct migration *m, struct pgl_err *err)
 {
 	struct pgl_err	 why;
 	PGresult	*res;
+	size_t		 i;
 	int		 rc;
 
 	res = PQexec(s->conn, m->sql);
@@ -513,6 +536,11 @@ apply(struct pgl_store *s, const struct migration *m, struct pgl_err *err)
 		    "failed: %s", m->version, m->name, why.msg));
 	}
 	PQclear(res);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i].version == m->version &&
+		    (rc = steps[i].run(s, err)) != PGL_OK)
+			return (rc);
+	}
 	return (store_exec(s, err, MIGRATIONS_RECORD, NULL, "dsi",
 	    m->version, m->name, store_now_ms()));
 }

@@ -100,6 +100,12 @@ store_now_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+const struct pgl_host *
+store_host(struct pgl_store *s)
+{
+	return (s->host);
+}
+
 static struct stmt_slot *
 slot_find(struct pgl_store *s, const char *sql, size_t *index)
 {

@@ -461,6 +461,31 @@ static const struct migration migrations[] = {
 	"CREATE INDEX plan_parts_usage ON plan_parts(tenant_id, expires_at,"
 	"  bytes);"
 	},
+	 * The keys of principal names (store ABI 1.14; sql_name_keys.c):
+	 * name_key held under a UNIQUE index (NULLs distinct), or, for a
+	 * row of before whose key an earlier row holds, name_key_dup.  The
+	 * rows of before get theirs in the step after (steps[]).
+	 */
+	{ 14, "name keys of users and service users",
+	"ALTER TABLE users ADD COLUMN name_key TEXT;"
+	"ALTER TABLE users ADD COLUMN name_key_dup TEXT;"
+	"CREATE UNIQUE INDEX users_name_key ON users(name_key);"
+	"CREATE INDEX users_name_key_dup ON users(name_key_dup);"
+	"ALTER TABLE service_users ADD COLUMN name_key TEXT;"
+	"ALTER TABLE service_users ADD COLUMN name_key_dup TEXT;"
+	"CREATE UNIQUE INDEX service_users_name_key"
+	"  ON service_users(tenant_id, name_key);"
+	"CREATE INDEX service_users_name_key_dup"
+	"  ON service_users(tenant_id, name_key_dup);"
+	},
+};
+
+/* Steps in C after a migration's SQL, in its transaction. */
+static const struct {
+	int	version;
+	int	(*run)(struct pgl_store *, struct pgl_err *);
+} steps[] = {
+	{ 14, sql_name_keys_backfill },
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))
@@ -481,7 +506,8 @@ static int
 apply(struct pgl_store *s, const struct migration *m, struct pgl_err *err)
 {
 	char	*msg = NULL;
-	int	rc;
+	size_t	 i;
+	int	 rc;
 
 	rc = sqlite3_exec(s->db, m->sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
@@ -490,6 +516,11 @@ apply(struct pgl_store *s, const struct migration *m, struct pgl_err *err)
 		    msg != NULL ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
 		return (PGL_EINTERNAL);
+	}
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i].version == m->version &&
+		    (rc = steps[i].run(s, err)) != PGL_OK)
+			return (rc);
 	}
 	return (store_exec(s, err, MIGRATIONS_RECORD, NULL, "isi",
 	    (int64_t)m->version, m->name, store_now_ms()));

@@ -106,8 +106,10 @@ api_asset_find(struct pgl_req *r, const char *id, struct pgl_asset *a,
 {
 	int	rc;
 
-	/* Ids are UUIDs; anything long is simply not one of ours. */
-	if (strlen(id) > ID_MAX) {
+	/* Ids are UUIDs; anything long is simply not one of ours.  One the
+	 * caller does not see is not one of its (authz.c, scope_hidden). */
+	if (strlen(id) > ID_MAX || (r->app->hidden_asset != NULL &&
+	    strcmp(r->app->hidden_asset, id) == 0)) {
 		err->code = PGL_ENOTFOUND;
 		(void)snprintf(err->msg, sizeof(err->msg), "asset not found");
 		return (PGL_ENOTFOUND);

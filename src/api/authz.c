@@ -311,6 +311,31 @@ api_sees(struct pgl_req *r, const struct pgl_target *t)
 }
 
 /*
+ * An asset named by its id that the caller does not see answers as a
+ * missing one, byte for byte: a 403 would tell that the id exists.  The
+ * gate lets the request through to its handler, whose lookup of the id
+ * (api_asset_find) then finds nothing, so the body's checks, the 404
+ * and the audit record come in the order and words of a missing asset.
+ * One that it sees but may not change stays a 403.  1 when hidden, 0
+ * when not, -1 after a reply (the metadata could not be read).
+ */
+static int
+scope_hidden(struct pgl_req *r, const struct pgl_rule *rule,
+    struct pgl_target *t)
+{
+	if (rule->scope != SC_ASSET_ID || *t->asset_id == '\0')
+		return (0);
+	if (rule->who != WHO_SEE) {
+		if (api_target_metadata(r, t) == -1)
+			return (-1);
+		if (pgl_rbac_sees(r->app->grants, r->app->ngrants, t))
+			return (0);
+	}
+	r->app->hidden_asset = t->asset_id;
+	return (1);
+}
+
+/*
  * A tenant user on a WHO_PERM or WHO_SEE route.  An asset's business
  * metadata is read (one read by key) only when it can decide: a tag
  * grant of the caller's may cover its tags, or it may be discoverable
@@ -334,6 +359,12 @@ decide(struct pgl_req *r, const struct pgl_rule *rule)
 	    pgl_rbac_sees(r->app->grants, r->app->ngrants, &t) :
 	    pgl_rbac_allows(r->app->grants, r->app->ngrants, rule->action, &t))
 		return (0);
+	switch (scope_hidden(r, rule, &t)) {
+	case 1:
+		return (0);
+	case -1:
+		return (-1);
+	}
 	return (403);
 }
 

@@ -1,6 +1,7 @@
 /*
  * The host API plugins receive: logging to stderr in the appliance's
- * format, and the request arena for results.
+ * format, the request arena for results, and the fold of principal
+ * names (one definition, the host's, whatever store keeps the keys).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include "plugin/loader.h"
 #include "util/arena.h"
 #include "util/log.h"
+#include "util/name_fold.h"
 
 static void
 host_log(int level, const char *fmt, ...)
@@ -26,6 +28,9 @@ static const struct pgl_host host = {
 	.arena_alloc = pgl_arena_alloc,
 	.arena_strdup = pgl_arena_strdup,
 	.arena_strndup = pgl_arena_strndup,
+	.name_key = pgl_name_key,
+	.arena_new = pgl_arena_new,
+	.arena_free = pgl_arena_free,
 };
 
 const struct pgl_host *

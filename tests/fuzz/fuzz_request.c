@@ -3,7 +3,7 @@
  * handler: the router and URL decoding (path), the JSON body parser and
  * field checks, name and location validation, the Authorization header
  * (Basic, Bearer session tokens through the JWT verifier), password
- * policy and paging parameters.  None of them may crash, leak or read out of bounds.
+ * policy, user names' folding and paging parameters.  None of them may crash, leak or read out of bounds.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +21,7 @@
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/location.h"
+#include "util/name_fold.h"
 #include "util/names.h"
 #include "util/paging.h"
 
@@ -147,11 +148,13 @@ fuzz_text(const char *s)
 {
 	struct pgl_match	 m;
 	struct pgl_page		 pg;
-	char			 out[256], *copy;
+	char			 out[256], key[64], *copy;
 
 	(void)pgl_router_match(routes, sizeof(routes) / sizeof(routes[0]),
 	    PGL_GET, s, &m);
 	(void)pgl_name_check(s);
+	(void)pgl_name_key(s, key, sizeof(key));
+	(void)pgl_name_lookalike(s, key, sizeof(key));
 	(void)pgl_location_check(s);
 	(void)pgl_location_within(s, "/data/warehouse");
 	(void)pgl_base64_decode(s, out, sizeof(out));

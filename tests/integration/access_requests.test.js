@@ -2,6 +2,7 @@
 // on an asset it found; admins review; approving grants read on the
 // asset in the review's own transaction; audited; tenants apart.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { expectError, expectJson, expectList, UUID_RE } from './lib/expect.js';
 import { catalogOf, describe, okFor, root, startAuthServer, tenantUser, tenantWithAdmin } from './lib/governance.js';
@@ -83,9 +84,35 @@ test('reviews: only admins; pending is 400, other values 422, an unknown request
   expectError(raw, 400);
 });
 
-test('a request needs an asset the caller sees: a hidden one is 403, a missing one 404; bad bodies 422', async () => {
+/** An answer as the client sees it, but for its request id (and the clock). */
+const shape = (r) => {
+  const { 'x-request-id': _id, date: _date, ...headers } = r.headers;
+  return { status: r.status, headers, text: r.text };
+};
+
+test('an asset of the caller\'s tenant that it cannot see answers a request exactly as a random id does (404, byte for byte): its existence does not leak', async () => {
   const u = await tenantUser(srv, A, 'hidden');
-  expectError(await ask(cat.viewId, u.headers), 403);
+  const missing = crypto.randomUUID();
+  const bodies = [{ reason: 'need it' }, {}, { reason: 42 }, { reason: 'x', why: 'y' }];
+  for (const body of bodies) {
+    const hidden = await ask(cat.viewId, u.headers, body);
+    const none = await ask(missing, u.headers, body);
+    assert.notEqual(hidden.status, 403, JSON.stringify(body));
+    assert.deepEqual(shape(hidden), shape(none), JSON.stringify(body));
+  }
+  expectError(await ask(cat.viewId, u.headers), 404, { message: /^Asset not found$/ });
+  // The asset's other routes by id say the same.
+  for (const p of ['', '/metadata']) {
+    const hidden = await srv.req('GET', `/api/v1/assets/${cat.viewId}${p}`, { headers: u.headers });
+    const none = await srv.req('GET', `/api/v1/assets/${missing}${p}`, { headers: u.headers });
+    assert.deepEqual(shape(hidden), shape(none), p);
+  }
+  // Nothing was recorded for the hidden asset.
+  assert.ok(!(await ok('GET', '/api/v1/access-requests', undefined, A.admin)).some((q) => q['user-id'] === u.id));
+});
+
+test('a request needs an asset the caller sees; bad bodies 422', async () => {
+  const u = await tenantUser(srv, A, 'badbody');
   expectError(await ask('6f1c1b9e-5f0e-4d7b-9c1a-2b3c4d5e6f70', u.headers), 404);
   expectError(await ask(cat.tableId, u.headers, { reason: 42 }), 422);
   expectError(await ask(cat.tableId, u.headers, { reason: 'x', why: 'y' }), 422);

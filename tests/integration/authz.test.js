@@ -177,8 +177,12 @@ function url(route) {
   return u;
 }
 
-/** The statuses a caller may get for a route of that kind; null = any but 401/403. */
-function expected(kind, caller) {
+/**
+ * The statuses a caller may get for a route of that kind; null = any but
+ * 401/403.  An asset by id that the caller does not see answers as a
+ * missing one (404): a 403 would say that the id exists.
+ */
+function expected(kind, caller, route = {}) {
   if (kind === 'PUBLIC') return null;
   if (UNAUTHENTICATED.includes(caller)) return [401];
   const admin = ['root', 'admin_a', 'admin_b', 'ext_admin_a'].includes(caller);
@@ -190,7 +194,7 @@ function expected(kind, caller) {
     case 'GRANTED':
       if (caller === 'admin_b') return [400, 404]; // A's catalog is missing in B
       if (admin || GRANTED.includes(caller)) return null;
-      return [403];
+      return /\bASSET_ID\b/.test(route.rule ?? '') ? [404] : [403];
     default: throw new Error(kind);
   }
 }
@@ -206,12 +210,12 @@ test('every route x every caller answers as its rule says', async () => {
     for (const caller of Object.keys(who)) {
       if (route.method === 'DELETE' || /logout|revoke_own|rotate|cleanup|unregister/.test(route.fn)) {
         // Destructive with no body: only refusals are exercised here.
-        const want = expected(kind, caller);
+        const want = expected(kind, caller, route);
         if (want === null || want === 'not401') continue;
       }
       const body = route.method === 'POST' || route.method === 'PUT' ? {} : undefined;
       const r = await srv.req(route.method, url(route), { body, headers: who[caller] });
-      const want = expected(kind, caller);
+      const want = expected(kind, caller, route);
       const okStatus = want === null ? r.status !== 401 && r.status !== 403 && r.status < 500
         : want === 'not401' ? r.status !== 401 && r.status < 500 : want.includes(r.status);
       if (!okStatus) failures.push(`${caller.padEnd(22)} ${route.method} ${route.path} (${route.rule}): ${r.status} ${r.text.slice(0, 120)}`);

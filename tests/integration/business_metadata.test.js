@@ -105,9 +105,10 @@ test('tag-scoped grants match the asset\'s tags: a table, a view and a generic a
   }
   // read, not delete: the grant carries read only.
   expectError(await srv.req('DELETE', tbl, { headers: u.headers }), 403, { iceberg: true });
-  // Its metadata is readable to it; the untagged view is not.
+  // Its metadata is readable to it; the untagged view's is not there for
+  // it (an asset by id it does not see answers as a missing one).
   expectJson(await md(cat.tableId, u.headers), 200);
-  expectError(await md(cat.viewId, u.headers), 403);
+  expectError(await md(cat.viewId, u.headers), 404);
   // Untagging takes the access away on the next request.
   await describe(srv, cat.tableId, { tags: ['bronze'] }, A.admin);
   for (let i = 0; i < 4; i++) assert.equal((await srv.req('GET', tbl, { headers: u.headers })).status, 403);
@@ -115,9 +116,9 @@ test('tag-scoped grants match the asset\'s tags: a table, a view and a generic a
   assert.equal((await srv.req('GET', gen, { headers: u.headers })).status, 403);
 });
 
-test('a discoverable asset is seen (by id, its metadata) by any user of the tenant, not read', async () => {
+test('a discoverable asset is seen (by id, its metadata) by any user of the tenant, not read; undiscoverable again, it is missing to them', async () => {
   const u = await tenantUser(srv, A, 'nobody');
-  expectError(await srv.req('GET', `/api/v1/assets/${cat.viewId}`, { headers: u.headers }), 403);
+  expectError(await srv.req('GET', `/api/v1/assets/${cat.viewId}`, { headers: u.headers }), 404);
   await describe(srv, cat.viewId, { description: 'a view for all', discoverable: true }, A.admin);
   const got = expectJson(await srv.req('GET', `/api/v1/assets/${cat.viewId}`, { headers: u.headers }), 200);
   assert.equal(got.asset.id, cat.viewId);
@@ -128,7 +129,7 @@ test('a discoverable asset is seen (by id, its metadata) by any user of the tena
   expectJson(await md(cat.viewId, u.headers), 200);
   expectError(await srv.req('GET', `/v1/${cat.name}/namespaces/${cat.ns}/views/vw`, { headers: u.headers }), 403, { iceberg: true });
   await describe(srv, cat.viewId, { discoverable: false }, A.admin);
-  expectError(await srv.req('GET', `/api/v1/assets/${cat.viewId}`, { headers: u.headers }), 403);
+  expectError(await srv.req('GET', `/api/v1/assets/${cat.viewId}`, { headers: u.headers }), 404);
 });
 
 test('another tenant\'s asset and metadata answer exactly like missing ones', async () => {

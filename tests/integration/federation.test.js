@@ -22,9 +22,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
-import { basic, freePort, NIL_UUID, ONCE, ROOT_PASSWORD, startServer, STORE } from './lib/server.js';
+import { basic, freePort, NIL_UUID, ONCE, REPO, ROOT_PASSWORD, startServer, STORE } from './lib/server.js';
 import { simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { checkResponse, validatingFetch } from './lib/openapi.js';
 import { expectError, expectJson, expectList, uniq } from './lib/expect.js';
@@ -33,6 +36,7 @@ const PW = 'Str0ng-Passw0rd-for-tests';
 const MASK = '********';
 const TIMEOUT_MS = 3000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const run = promisify(execFile);
 const root = { authorization: basic() };
 let remote, local, fake, hang, broker, dead;
 const R = {};	// the remote: origin, credentials
@@ -470,6 +474,21 @@ test('authorization is decided before anything is forwarded; another tenant\'s c
 });
 
 // --- secrets, management ------------------------------------------------------------
+
+test('the user guide\'s `curl -X POST $P/…/test -H "$AUTH"` works as written: a POST with no body and no Content-Length', { skip: ONCE }, async () => {
+  const guide = fs.readFileSync(path.join(REPO, 'docs/user-guide.md'), 'utf8');
+  const line = guide.split('\n').find((l) => l.startsWith('curl -X POST $P/api/v1/federated-catalogs/lake/test '));
+  assert.ok(line, 'the guide shows the command');
+  const name = uniq('lake');
+  await federate(A.admin, name, onRemote({ token: R.token }));
+  // The guide's line, its catalog renamed; curl prints the status after the body.
+  const { stdout } = await run('sh', ['-c', `${line.replace('/lake/', `/${name}/`)} -sS -w '\\n%{http_code}'`], {
+    env: { ...process.env, P: `http://127.0.0.1:${local.port}`, AUTH: `Authorization: ${A.admin.authorization}` },
+  });
+  const [body, status] = [stdout.slice(0, stdout.lastIndexOf('\n')), stdout.slice(stdout.lastIndexOf('\n') + 1)];
+  assert.equal(status, '200', body);
+  assert.equal(JSON.parse(body).status, 'connected');
+});
 
 test('secrets in federated_config are masked in every answer and sealed at rest', async () => {
   const name = uniq('secret');

@@ -232,6 +232,16 @@ test('Transfer-Encoding without Content-Length: chunked is 411 (send Content-Len
   assert.equal(iceberg.responses[0].json.error.code, 411, 'Iceberg envelope under /v1');
 });
 
+test('a POST with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3 item 7): its route answers, then the request after it', async () => {
+  // What `curl -X POST <url>` sends; Kore answered 411 Length Required.
+  const res = await exchange(['POST /api/v1/catalogs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\r\n' +
+    'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n'], { expect: 2 });
+  assert.equal(res.responses.length, 2, `two answers: ${res.responses.map((r) => r.status)}`);
+  assert.notEqual(res.responses[0].status, 411);
+  assertJsonError(res.responses[0], 400, 'an empty body where the route wants JSON');
+  assert.equal(res.responses[1].status, 200, 'the next request is a request, not a body');
+});
+
 // --- field values (RFC 9110 §5.5, RFC 9112 §2.2) ---------------------------------
 
 test('NUL, a lone CR or a lone LF in the head is 400 (a header hidden behind one was invisible)', async () => {

@@ -315,6 +315,33 @@ test('a local user\'s name cannot be taken by a token', async () => {
   assert.match(r.json.error, /belongs to another account/);
 });
 
+test('a token\'s user name reading as a local user\'s (case and Unicode forms apart) is refused on first sight, and nobody is made', async () => {
+  const name = uniq('Local');
+  await ok('POST', '/api/v1/users', { username: name, password: 'Str0ng-Passw0rd-xyz', tenant_id: tenantId, role: 'tenant-admin' });
+  const wide = [...name].map((c) => (/[!-~]/.test(c) ? String.fromCodePoint(c.codePointAt(0) + 0xfee0) : c)).join('');
+  for (const alike of [name.toUpperCase(), name.toLowerCase(), wide]) {
+    const r = await srv.req('GET', '/api/v1/users/me', { headers: bearer(crafted({ preferred_username: alike, groups: ['data-admins'] })) });
+    assert.equal(r.status, 403, `${alike}: ${r.status} ${r.text}`);
+    assert.match(r.json.error, /belongs to another account, or reads as one/);
+  }
+  const users = await ok('GET', '/api/v1/users?limit=1000');
+  assert.deepEqual(users.filter((u) => u.username.normalize('NFKC').toLowerCase() === name.toLowerCase()).map((u) => u.username), [name]);
+});
+
+test('a token may not bring a user named `root` (or reading as it), nor one with white space at its ends or an invisible character', async () => {
+  for (const [username, why] of [['root', /reserved/], ['Root', /reserved/], ['ROOT', /reserved/], [`${uniq('pad')} `, /white space/],
+    [`${uniq('zw')}\u200b`, /invisible character \(U\+200B\)/]]) {
+    const r = await srv.req('GET', '/api/v1/users/me', { headers: bearer(crafted({ preferred_username: username, groups: ['data-admins'] })) });
+    assert.equal(r.status, 403, `${JSON.stringify(username)}: ${r.status} ${r.text}`);
+    assert.match(r.json.error, why);
+  }
+  // Nor as root by its group: `root` is the operator's name whatever the role.
+  const r = await srv.req('GET', '/api/v1/users/me', { headers: bearer(crafted({ preferred_username: 'root', groups: ['platform'] })) });
+  assert.equal(r.status, 403, r.text);
+  const users = await ok('GET', '/api/v1/users?limit=1000');
+  assert.ok(!users.some((u) => u.username.normalize('NFKC').toLowerCase().trim() === 'root'), 'nobody named root was made');
+});
+
 test('RFC 8693: the provider\'s token exchanged for a catalog session (and a session for a fresh one)', async () => {
   const tok = await idp.clientCredentialsToken({ audience: AUD });
   const ex = (subject, type = 'urn:ietf:params:oauth:token-type:access_token') => srv.req('POST', '/v1/oauth/tokens', {

@@ -163,3 +163,38 @@ test('service users are tenant admin business: a tenant user or another tenant c
   expectError(await asAdmin('POST', '/api/v1/service-users', { name: uniq('x'), role: 'root' }), 422);
   expectError(await asAdmin('POST', '/api/v1/service-users', { name: uniq('x'), role: 'tenant-user', expires_in_days: 0 }), 400);
 });
+
+// Names people read (issue 42): a service user's name is shown in lists,
+// grants and the audit log as the caller's, so a new one may not read as
+// another of the tenant's.
+test('a service user name reading as one of the tenant\'s is 409 (case and Unicode forms apart); another tenant\'s are its own', async () => {
+  const name = uniq('Loader');
+  expectJson(await asAdmin('POST', '/api/v1/service-users', { name, role: 'tenant-user' }), 201);
+  const wide = [...name].map((c) => (/[!-~]/.test(c) ? String.fromCodePoint(c.codePointAt(0) + 0xfee0) : c)).join('');
+  for (const other of [name.toUpperCase(), name.toLowerCase(), wide]) {
+    expectError(await asAdmin('POST', '/api/v1/service-users', { name: other, role: 'tenant-user' }), 409, { message: /reads the same/ });
+  }
+  // Renaming another onto it is refused too; renaming itself in another case is not.
+  const mine = await serviceUser();
+  expectError(await asAdmin('PUT', `/api/v1/service-users/${mine.id}`, { name: name.toLowerCase() }), 409, { message: /reads the same/ });
+  const same = expectList(await asAdmin('GET', '/api/v1/service-users?limit=1000')).items.filter((x) => x.name.toLowerCase() === name.toLowerCase());
+  assert.equal(same.length, 1);
+  expectJson(await asAdmin('PUT', `/api/v1/service-users/${same[0].id}`, { name: name.toUpperCase() }), 200);
+  // Another tenant may have its own.
+  const root = { authorization: basic() };
+  const other = expectJson(await srv.req('POST', '/api/v1/tenants', { body: { name: uniq('t') }, headers: root }), 201).id;
+  const username = uniq('admin');
+  expectJson(await srv.req('POST', '/api/v1/users', { body: { username, password: PW, tenant_id: other, role: 'tenant-admin' }, headers: root }), 201);
+  const b = expectJson(await srv.req('POST', '/api/v1/users/login', { body: { username, password: PW, 'tenant-id': other } }), 200).token;
+  expectJson(await srv.req('POST', '/api/v1/service-users', { body: { name: name.toLowerCase(), role: 'tenant-user' }, headers: { authorization: `Bearer ${b}` } }), 201);
+});
+
+test('a new service user name may not begin or end with white space, hold an invisible character or read as root: 400', async () => {
+  const base = uniq('etl');
+  for (const [name, message] of [[`${base} `, /white space/], [`${base}\u200b`, /U\+200B/], ['Root', /reserved/]]) {
+    expectError(await asAdmin('POST', '/api/v1/service-users', { name, role: 'tenant-user' }), 400, { message });
+  }
+  const su = await serviceUser();
+  expectError(await asAdmin('PUT', `/api/v1/service-users/${su.id}`, { name: `${base}\u2060` }), 400, { message: /U\+2060/ });
+  assert.ok(!expectList(await asAdmin('GET', '/api/v1/service-users?limit=1000')).items.some((x) => x.name.includes(base)));
+});

@@ -112,6 +112,42 @@ test('a callback without this browser\'s flow, with another state, or for a user
   assert.match(new URL(denied.headers.get('location'), base).hash, /^#sso_error=access_denied/);
 });
 
+/** A Set-Cookie line's name, value and attributes (lower-case names). */
+function parseSetCookie(line) {
+  const [pair, ...attrs] = line.split(';').map((x) => x.trim());
+  const i = pair.indexOf('=');
+  const a = Object.fromEntries(attrs.map((x) => {
+    const j = x.indexOf('=');
+    return j === -1 ? [x.toLowerCase(), true] : [x.slice(0, j).toLowerCase(), x.slice(j + 1)];
+  }));
+  return { name: pair.slice(0, i), value: pair.slice(i + 1), ...a };
+}
+
+test('the flow cookie is cleared with the Path that set it, so the browser keeps none after the callback', { skip: ONCE }, async () => {
+  // A browser keeps one cookie per (name, domain, path), RFC 6265 §5.3:
+  // a clearing Set-Cookie with another Path is a second cookie.
+  const go = cookieFetch();
+  const start = await go(`${base}/oauth/authorize/corp`);
+  const set = parseSetCookie(start.headers.get('set-cookie'));
+  assert.equal(set.name, 'pgl_sso');
+  assert.equal(set.path, '/oauth/callback/corp');
+  const back = await idp.login(go, start.headers.get('location'), 'bob', `${base}/oauth/callback/corp`);
+  const endings = [
+    await go(back),	// signed in
+    await cookieFetch()(`${base}/oauth/callback/corp?code=abc&state=def`),	// not this browser's flow
+    await cookieFetch()(`${base}/oauth/callback/corp?error=access_denied`),	// the provider's refusal
+  ];
+  for (const cb of endings) {
+    assert.equal(cb.status, 302);
+    const clear = parseSetCookie(cb.headers.get('set-cookie'));
+    assert.equal(clear.name, set.name);
+    assert.equal(clear.value, '');
+    assert.equal(clear['max-age'], '0');
+    assert.equal(clear.path, set.path, 'the same cookie: same name and Path');
+    assert.equal(clear.domain, set.domain);
+  }
+});
+
 test('in a browser: "Sign in with corp", the provider\'s form, back on the page signed in, tasks shown', { skip: browserSkip }, async () => {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -130,6 +166,7 @@ test('in a browser: "Sign in with corp", the provider\'s form, back on the page 
     await page.waitForFunction(() => document.getElementById('who')?.textContent.includes('bob'));
     assert.equal(await page.textContent('#who'), 'bob (tenant-admin)');
     assert.ok(!(await page.evaluate(() => location.hash)).includes('sso='), 'the code left the address bar');
+    assert.deepEqual((await page.context().cookies()).filter((c) => c.name === 'pgl_sso'), [], 'the flow cookie is gone');
     await page.waitForSelector('nav:not([hidden])');
     assert.match(await page.textContent('#view'), /[Tt]asks/);
     assert.deepEqual(errors, []);

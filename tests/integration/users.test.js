@@ -173,6 +173,56 @@ test('user bodies are checked: weak passwords, root role, duplicates, unknown fi
   expectError(await login({ username: 'x' }), 422);
 });
 
+// Names people read (issue 42): a new one may not read as one taken.
+const fullwidth = (s) => [...s].map((c) => (/[!-~]/.test(c) ? String.fromCodePoint(c.codePointAt(0) + 0xfee0) : c)).join('');
+const newUser = (token, username, role = 'tenant-user') => as(token, 'POST', '/api/v1/users', { username, password: PW, role });
+async function userNames(token) {
+  return expectList(await as(token, 'GET', '/api/v1/users?limit=1000')).items.map((u) => u.username);
+}
+
+test('a user name reading as a taken one is 409 in any tenant: case and Unicode forms apart, it is the same name', async () => {
+  const a = await tenantAdmin(tenantA);
+  const b = await tenantAdmin(tenantB);
+  const name = uniq('adminA');
+  expectJson(await newUser(a.token, name), 201);
+  const alike = [name.toUpperCase(), name.toLowerCase(), fullwidth(name), fullwidth(name.toUpperCase())];
+  for (const other of alike) {
+    for (const who of [a, b]) {
+      const r = await newUser(who.token, other);
+      expectError(r, 409, { message: /already exists.*reads the same/ });
+    }
+  }
+  assert.deepEqual((await userNames(a.token)).filter((n) => n.toLowerCase() === name.toLowerCase()), [name]);
+  assert.ok(!(await userNames(b.token)).some((n) => n.toLowerCase() === name.toLowerCase()));
+  // The account is untouched: it signs in by its name as written.
+  await loginOk({ username: name, password: PW, 'tenant-id': tenantA });
+  expectError(await login({ username: name.toUpperCase(), password: PW, 'tenant-id': tenantA }), 401);
+});
+
+test('a new user name may not begin or end with white space or hold an invisible character: 400 naming it, nothing made', async () => {
+  const a = await tenantAdmin(tenantA);
+  const base = uniq('pat');
+  const bad = [[`${base} `, /white space/], [` ${base}`, /white space/], [`${base}\u200b`, /invisible character \(U\+200B\)/],
+    [`pa\u200dt-${base}`, /U\+200D/], [`\ufeff${base}`, /U\+FEFF/], [`${base}\u00ad`, /U\+00AD/],
+    [`jo  ${base}`, /white space other than/], [`jo\u00a0${base}`, /U\+00A0/]];
+  for (const [username, message] of bad) {
+    expectError(await newUser(a.token, username), 400, { message });
+  }
+  assert.ok(!(await userNames(a.token)).some((n) => n.includes(base)), 'nothing was made');
+  expectJson(await newUser(a.token, `jo ${base}`), 201);
+});
+
+test('`root` and any name reading as it belong to the operator\'s account: 400 for a new user, from root or a tenant admin', async () => {
+  const a = await tenantAdmin(tenantA);
+  for (const username of ['root', 'Root', 'ROOT', fullwidth('root'), 'ro\u00adot']) {
+    expectError(await newUser(a.token, username), 400, { message: /reserved|invisible/ });
+    expectError(await asRoot('POST', '/api/v1/users', { username, password: PW, role: 'tenant-admin', tenant_id: tenantA }), 400);
+  }
+  assert.ok(!(await userNames(a.token)).some((n) => n.normalize('NFKC').toLowerCase() === 'root'));
+  // Root itself is unchanged.
+  assert.equal((await loginOk({ username: ROOT_USER, password: ROOT_PASSWORD })).user.role, 'root');
+});
+
 // Configuration, checked before any store is opened (ONCE, lib/server.js).
 test('with auth on, a missing or weak PANGOLIN_JWT_SECRET stops start-up with one line (exit 2); no-auth mode needs none', { skip: ONCE }, () => {
   for (const secret of ['', 'secret', 'changeme', 'too-short-for-a-key']) {

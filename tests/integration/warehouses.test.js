@@ -21,6 +21,8 @@ after(async () => {
 });
 
 const local = (sub = uniq('root')) => ({ type: 'local', root: path.join(data, sub) });
+// Storage for the cases about something else (no directory to make).
+const S3 = { type: 's3', bucket: 'lake' };
 const create = (body) => srv.req('POST', '/api/v1/warehouses', { body });
 const createOk = async (body) => expectJson(await create(body), 201);
 
@@ -93,7 +95,7 @@ test('secrets inside vending_strategy are masked too', async () => {
   assert.deepEqual(w.vending_strategy, { AwsStatic: { access_key_id: '********', secret_access_key: '********' } });
   const g = expectJson(await srv.req('GET', `/api/v1/warehouses/${name}`), 200);
   assert.doesNotMatch(JSON.stringify(g), /s3cr3t|AKIAEXAMPLE/);
-  const sts = await createOk({ name: uniq('sts'), vending_strategy: { AwsSts: { role_arn: 'arn:aws:iam::1:role/r', external_id: null } } });
+  const sts = await createOk({ name: uniq('sts'), storage_config: S3, vending_strategy: { AwsSts: { role_arn: 'arn:aws:iam::1:role/r', external_id: null } } });
   assert.deepEqual(sts.vending_strategy, { AwsSts: { role_arn: 'arn:aws:iam::1:role/r', external_id: null } }, 'non-secret fields stay');
 });
 
@@ -106,19 +108,19 @@ test('vending_strategy "None" and the tagged variants are accepted', async () =>
     { GcpDownscoped: { service_account_email: 'x@y', private_key: 'k' } },
   ];
   for (const vs of ok) {
-    const w = await createOk({ name: uniq('vs'), vending_strategy: vs });
+    const w = await createOk({ name: uniq('vs'), storage_config: S3, vending_strategy: vs });
     if (vs === 'None') assert.equal(w.vending_strategy, 'None');
     else assert.deepEqual(Object.keys(w.vending_strategy), Object.keys(vs));
   }
   // null means "not set".
-  assert.equal((await createOk({ name: uniq('vs'), vending_strategy: null })).vending_strategy, 'None');
+  assert.equal((await createOk({ name: uniq('vs'), storage_config: S3, vending_strategy: null })).vending_strategy, 'None');
 });
 
 test('bad vending_strategy shapes are 400', async () => {
   const bad = ['none', 'AwsStatic', '', 42, true, [], {}, { AwsStatic: 'x' }, { AwsStatic: null }, { Unknown: {} },
     { type: 'None' }, { AwsSts: {}, AwsStatic: {} }];
   for (const vs of bad) {
-    expectError(await create({ name: uniq('badvs'), vending_strategy: vs }), 400, { message: /vending_strategy/ });
+    expectError(await create({ name: uniq('badvs'), storage_config: S3, vending_strategy: vs }), 400, { message: /vending_strategy/ });
   }
 });
 
@@ -155,9 +157,21 @@ test('warehouse bodies are validated: unknown field, wrong types, missing name a
   expectError(await create({ storage_config: {} }), 422);
 });
 
+test('a warehouse without storage_config is 400 naming the field, and nothing is made: its catalogs could hold no table', async () => {
+  for (const body of [{}, { storage_config: null }, { use_sts: false, vending_strategy: 'None' }]) {
+    const name = uniq('bare');
+    expectError(await create({ name, ...body }), 400, { message: /storage_config/ });
+    expectError(await srv.req('GET', `/api/v1/warehouses/${name}`), 404);
+  }
+  // The least a warehouse says: local, at the tenant's default root.
+  const w = await createOk({ name: uniq('least'), storage_config: { type: 'local' } });
+  assert.equal(w.storage_config.type, 'local');
+  assert.ok(fs.statSync(w.storage_config.root).isDirectory());
+});
+
 test('a duplicate warehouse name is 409', async () => {
-  const w = await createOk({ name: uniq('dup') });
-  expectError(await create({ name: w.name }), 409, { message: /exists/ });
+  const w = await createOk({ name: uniq('dup'), storage_config: S3 });
+  expectError(await create({ name: w.name, storage_config: S3 }), 409, { message: /exists/ });
 });
 
 // pangolin-api §2.2 answers root 403; Pangolin lets root (the operator's
@@ -183,8 +197,8 @@ test('STS settings that cannot vend are 400 at create and update, and nothing is
     [{ use_sts: true, storage_config: s3 }, /role_arn/],
     [{ use_sts: true, storage_config: { ...s3, role_arn: 'arn:x' } }, /role_arn/],
     [{ use_sts: true, storage_config: { ...s3, role_arn: 'arn:aws:s3:::lake' } }, /role_arn/],
-    [{ vending_strategy: { AwsSts: { role_arn: null, external_id: null } } }, /role_arn/],
-    [{ vending_strategy: { AwsSts: { role_arn: role, external_id: 'has space' } } }, /external_id/],
+    [{ storage_config: s3, vending_strategy: { AwsSts: { role_arn: null, external_id: null } } }, /role_arn/],
+    [{ storage_config: s3, vending_strategy: { AwsSts: { role_arn: role, external_id: 'has space' } } }, /external_id/],
     [{ use_sts: true, storage_config: { ...s3, role_arn: role, sts_endpoint: 'http://127.0.0.1:9' } }, /sts_endpoint is a loopback/],
     [{ use_sts: true, storage_config: { ...s3, role_arn: role, sts_endpoint: 'ftp://sts.example' } }, /sts_endpoint must be/],
     [{ use_sts: true, storage_config: { ...s3, role_arn: role, sts_duration_secs: '0' } }, /sts_duration_secs/],
@@ -231,8 +245,8 @@ test('update merges storage_config, changes use_sts and vending_strategy, and ma
 });
 
 test('renaming a warehouse onto another name is 409; bad update values are 400/422', async () => {
-  const a = await createOk({ name: uniq('a') });
-  const b = await createOk({ name: uniq('b') });
+  const a = await createOk({ name: uniq('a'), storage_config: S3 });
+  const b = await createOk({ name: uniq('b'), storage_config: S3 });
   expectError(await srv.req('PUT', `/api/v1/warehouses/${a.name}`, { body: { name: b.name } }), 409);
   expectError(await srv.req('PUT', `/api/v1/warehouses/${a.name}`, { body: { name: 'x/y' } }), 400);
   expectError(await srv.req('PUT', `/api/v1/warehouses/${a.name}`, { body: { vending_strategy: 'nope' } }), 400);
@@ -267,13 +281,13 @@ test('renaming a warehouse keeps the catalogs that use it attached', async () =>
 });
 
 test('delete is 204 and the warehouse is gone', async () => {
-  const w = await createOk({ name: uniq('del') });
+  const w = await createOk({ name: uniq('del'), storage_config: S3 });
   const r = await srv.req('DELETE', `/api/v1/warehouses/${w.name}`);
   assert.equal(r.status, 204);
   assert.equal(r.text, '');
   expectError(await srv.req('GET', `/api/v1/warehouses/${w.name}`), 404);
   // The name is free again.
-  await createOk({ name: w.name });
+  await createOk({ name: w.name, storage_config: S3 });
 });
 
 test('deleting a warehouse that a catalog uses is 409 until the catalog is gone', async () => {
@@ -287,7 +301,7 @@ test('deleting a warehouse that a catalog uses is 409 until the catalog is gone'
 });
 
 test('the warehouse list has X-Total-Count and pages: limit/offset, page/page_size, past the end, bad values', async () => {
-  for (let i = 0; i < 5; i++) await createOk({ name: uniq('page') });
+  for (let i = 0; i < 5; i++) await createOk({ name: uniq('page'), storage_config: S3 });
   const { items, total } = expectList(await srv.req('GET', '/api/v1/warehouses?limit=1000'));
   assert.equal(total, items.length);
   const names = await checkPaging(srv, '/api/v1/warehouses');
@@ -299,7 +313,7 @@ test('list page sizes default to 100 and are clamped to 1000', async () => {
   const need = Math.max(0, 1005 - have);
   const prefix = uniq('bulk');
   await pool([...Array(need).keys()], 8, async (i) => {
-    await createOk({ name: `${prefix}-${String(i).padStart(4, '0')}` });
+    await createOk({ name: `${prefix}-${String(i).padStart(4, '0')}`, storage_config: S3 });
   });
   const dflt = expectList(await srv.req('GET', '/api/v1/warehouses'));
   assert.equal(dflt.items.length, 100);

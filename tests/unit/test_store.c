@@ -38,6 +38,7 @@
 #include "plugin/loader.h"
 #include "tasks/retention.h"
 #include "util/arena.h"
+#include "util/name_fold.h"
 
 #define SEP		PGL_NS_SEP_STR
 #define NCHILDREN	8
@@ -78,6 +79,9 @@ static const struct pgl_host host = {
 	.arena_alloc = pgl_arena_alloc,
 	.arena_strdup = pgl_arena_strdup,
 	.arena_strndup = pgl_arena_strndup,
+	.name_key = pgl_name_key,
+	.arena_new = pgl_arena_new,
+	.arena_free = pgl_arena_free,
 };
 
 
@@ -2121,6 +2125,85 @@ test_service_user_crud_found_by_key_id_and_tenant_scoped(void **state)
 	OK(f, ops->delete_tenant(f->s, "t-b", &f->err));
 	FAILS(f, PGL_ENOTFOUND, ops->get_service_user_by_key_id(f->s, f->a,
 	    "k2", &got, &f->err));
+}
+
+/*
+ * Names that read alike are one name (store.h, ABI 1.14): the store keeps
+ * each username's key (host->name_key) unique store-wide, as the name is,
+ * and a service user's per tenant.
+ */
+static void
+test_usernames_that_read_alike_are_one_name_store_wide(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_user		 u = user("u1", "t-a", "adminA"), got;
+	const char		*alike[] = {
+		"ADMINA",			/* case */
+		"admina",
+		"adminA ",			/* spacing */
+		" adminA",
+		"admin\xe2\x80\x8b" "A",	/* U+200B ZERO WIDTH SPACE */
+		"\xef\xbd\x81" "dminA",	/* U+FF41 FULLWIDTH a */
+	};
+	size_t			 i;
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	for (i = 0; i < sizeof(alike) / sizeof(alike[0]); i++) {
+		u = user("u2", i % 2 ? "t-b" : "t-a", alike[i]);
+		if (ops->create_user(f->s, &u, &f->err) != PGL_EEXISTS)
+			fail_msg("'%s' was taken beside 'adminA' (%s)",
+			    alike[i], f->err.msg);
+	}
+	/* Full case folding: one reading of "Straße" is "STRASSE". */
+	u = user("u3", "t-a", "Stra\xc3\x9f" "e");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	u = user("u4", "t-b", "STRASSE");
+	FAILS(f, PGL_EEXISTS, ops->create_user(f->s, &u, &f->err));
+	/* Names that differ to a reader are two. */
+	u = user("u5", "t-a", "admin-a");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+	/* No rename onto a name that reads as another's; a user keeps its
+	 * own key when its name changes only in case. */
+	u = user("u5", "t-a", "AdminA");
+	FAILS(f, PGL_EEXISTS, ops->update_user(f->s, &u, &f->err));
+	u = user("u1", "t-a", "AdminA");
+	OK(f, ops->update_user(f->s, &u, &f->err));
+	OK(f, ops->get_user_by_username(f->s, f->a, "AdminA", &got, &f->err));
+	assert_string_equal(got.id, "u1");
+	/* The exact name is what signs in; the look-alike finds nobody. */
+	FAILS(f, PGL_ENOTFOUND, ops->get_user_by_username(f->s, f->a,
+	    "adminA", &got, &f->err));
+	/* Once the user is gone, the name is free again. */
+	OK(f, ops->delete_user(f->s, "u1", &f->err));
+	u = user("u2", "t-b", "ADMINA");
+	OK(f, ops->create_user(f->s, &u, &f->err));
+}
+
+static void
+test_service_user_names_that_read_alike_are_one_name_in_a_tenant(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_service_user	 u = service_user("s1", "t-a", "ETL", "k1");
+
+	seed_tenant(f, "t-a", "acme");
+	seed_tenant(f, "t-b", "beta");
+	OK(f, ops->create_service_user(f->s, &u, &f->err));
+	u = service_user("s2", "t-a", "etl", "k2");
+	FAILS(f, PGL_EEXISTS, ops->create_service_user(f->s, &u, &f->err));
+	u = service_user("s2", "t-a", "e\xe2\x80\x8dtl", "k2");	/* ZWJ */
+	FAILS(f, PGL_EEXISTS, ops->create_service_user(f->s, &u, &f->err));
+	/* Another tenant's names are its own. */
+	u = service_user("s2", "t-b", "etl", "k2");
+	OK(f, ops->create_service_user(f->s, &u, &f->err));
+	u = service_user("s3", "t-a", "loader", "k3");
+	OK(f, ops->create_service_user(f->s, &u, &f->err));
+	u = service_user("s3", "t-a", "Etl", "k3");
+	FAILS(f, PGL_EEXISTS, ops->update_service_user(f->s, &u, &f->err));
+	/* Its own name in another case is its own. */
+	u = service_user("s1", "t-a", "Etl", "k1");
+	OK(f, ops->update_service_user(f->s, &u, &f->err));
 }
 
 /* Roles, assignments and direct grants (sql_roles.c, mongo_roles.c). */
@@ -5903,6 +5986,8 @@ main(void)
 		T(test_deleting_a_user_or_tenant_takes_its_tokens),
 		T(test_revoke_user_tokens_revokes_theirs_and_keeps_rows),
 		T(test_service_user_crud_found_by_key_id_and_tenant_scoped),
+		T(test_usernames_that_read_alike_are_one_name_store_wide),
+		T(test_service_user_names_that_read_alike_are_one_name_in_a_tenant),
 		T(test_role_crud_names_unique_and_tenant_scoped),
 		T(test_role_and_grant_docs_come_back_byte_for_byte),
 		T(test_roles_list_by_name_paged_with_the_tenants_total),

@@ -5,6 +5,14 @@
  * values), the old branches are roots, the branch made the old way (a
  * copy of main's rows) still takes commits, and it can be forked.
  *
+ * A store made by the plugins of before name keys (issue 42; commit
+ * 769afef, store ABI 1.13), holding users and service users whose names
+ * read alike (`Bob`, `bob`, `BOB `), opens too: every account is intact
+ * and still found by its exact name, no new name reading as any of them
+ * is given (the holder of the key deleted or not), and the accounts that
+ * read alike keep working.  Its fixtures are in tests/fixtures/store-1.13/
+ * (make.sh there; `test_store_migrate make-names <expect.txt>` seeds).
+ *
  * The fixtures, in tests/fixtures/store-1.11/ (remade by make.sh there):
  *
  *	sqlite.db	a SQLite store file
@@ -47,10 +55,13 @@
 #include "pangolin/store.h"
 #include "plugin/loader.h"
 #include "util/arena.h"
+#include "util/name_fold.h"
 
 #define SEP		PGL_NS_SEP_STR
 #define FIXTURES	"tests/fixtures/store-1.11"
+#define NAMES_FIXTURES	"tests/fixtures/store-1.13"
 #define TENANT		"t-mig"
+#define TENANT2		"t-two"
 
 struct fx {
 	const struct pgl_store_ops	*ops;
@@ -59,6 +70,7 @@ struct fx {
 	struct pgl_err			 err;
 	void				*dl;
 	const char			*name;		/* sqlite, ... */
+	const char			*fixtures;	/* FIXTURES, ... */
 	char				 dir[64];	/* scratch */
 	char				 opts[512];	/* k=v;k=v */
 	char				 stop[512];	/* stops the server */
@@ -86,6 +98,9 @@ static const struct pgl_host host = {
 	.arena_alloc = pgl_arena_alloc,
 	.arena_strdup = pgl_arena_strdup,
 	.arena_strndup = pgl_arena_strndup,
+	.name_key = pgl_name_key,
+	.arena_new = pgl_arena_new,
+	.arena_free = pgl_arena_free,
 };
 
 static const struct pgl_store_ops *
@@ -324,8 +339,8 @@ read_file(const char *path)
 	long	 len;
 
 	if ((in = fopen(path, "r")) == NULL)
-		fail_msg("%s: %s (tests/fixtures/store-1.11/make.sh makes it)",
-		    path, strerror(errno));
+		fail_msg("%s: %s (make.sh beside it makes it)", path,
+		    strerror(errno));
 	fseek(in, 0, SEEK_END);
 	len = ftell(in);
 	rewind(in);
@@ -349,7 +364,7 @@ plugin_path(const char *name, char *buf, size_t len)
 }
 
 static struct fx *
-fx_new(const char *name)
+fx_new(const char *name, const char *fixtures)
 {
 	struct fx	*f;
 	char		 path[512];
@@ -357,6 +372,7 @@ fx_new(const char *name)
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return (NULL);
 	f->name = name;
+	f->fixtures = fixtures;
 	f->a = pgl_arena_new();
 	snprintf(f->dir, sizeof(f->dir), "/tmp/pgl-migrate-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
@@ -371,13 +387,13 @@ fx_new(const char *name)
 }
 
 static int
-setup_sqlite(void **state)
+sqlite_from(void **state, const char *fixtures)
 {
-	struct fx	*f = fx_new("sqlite");
+	struct fx	*f = fx_new("sqlite", fixtures);
 
 	if (f->ops == NULL)
 		return (-1);	/* SQLite is always built */
-	if (sh("cp " FIXTURES "/sqlite.db %s/store.db", f->dir) != 0)
+	if (sh("cp %s/sqlite.db %s/store.db", fixtures, f->dir) != 0)
 		return (-1);
 	snprintf(f->opts, sizeof(f->opts), "path=%s/store.db", f->dir);
 	*state = f;
@@ -391,9 +407,9 @@ port_base(unsigned from)
 }
 
 static int
-setup_postgres(void **state)
+postgres_from(void **state, const char *fixtures)
 {
-	struct fx	*f = fx_new("postgres");
+	struct fx	*f = fx_new("postgres", fixtures);
 	unsigned	 port;
 
 	*state = f;
@@ -413,8 +429,9 @@ setup_postgres(void **state)
 		return (0);
 	}
 	if (sh("psql -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p %u -U postgres "
-	    "-d pangolin -f " FIXTURES "/postgres.sql >%s/load.log 2>&1 || "
-	    "{ cat %s/load.log >&2; exit 1; }", port, f->dir, f->dir) != 0)
+	    "-d pangolin -f %s/postgres.sql >%s/load.log 2>&1 || "
+	    "{ cat %s/load.log >&2; exit 1; }", port, fixtures, f->dir,
+	    f->dir) != 0)
 		return (-1);
 	snprintf(f->opts, sizeof(f->opts),
 	    "url=postgresql://postgres@127.0.0.1:%u/pangolin;schema=mig",
@@ -423,9 +440,9 @@ setup_postgres(void **state)
 }
 
 static int
-setup_mongo(void **state)
+mongo_from(void **state, const char *fixtures)
 {
-	struct fx	*f = fx_new("mongo");
+	struct fx	*f = fx_new("mongo", fixtures);
 	unsigned	 port;
 
 	*state = f;
@@ -444,11 +461,47 @@ setup_mongo(void **state)
 		return (0);
 	}
 	if (sh("node " FIXTURES "/mongo_fixture.mjs load %u pgl_mig "
-	    FIXTURES "/mongo.json >&2", port) != 0)
+	    "%s/mongo.json >&2", port, fixtures) != 0)
 		return (-1);
 	snprintf(f->opts, sizeof(f->opts),
 	    "url=mongodb://127.0.0.1:%u/;database=pgl_mig", port);
 	return (0);
+}
+
+static int
+setup_sqlite(void **state)
+{
+	return (sqlite_from(state, FIXTURES));
+}
+
+static int
+setup_postgres(void **state)
+{
+	return (postgres_from(state, FIXTURES));
+}
+
+static int
+setup_mongo(void **state)
+{
+	return (mongo_from(state, FIXTURES));
+}
+
+static int
+setup_sqlite_names(void **state)
+{
+	return (sqlite_from(state, NAMES_FIXTURES));
+}
+
+static int
+setup_postgres_names(void **state)
+{
+	return (postgres_from(state, NAMES_FIXTURES));
+}
+
+static int
+setup_mongo_names(void **state)
+{
+	return (mongo_from(state, NAMES_FIXTURES));
 }
 
 static int
@@ -537,7 +590,8 @@ test_migrated_store_keeps_everything_and_forks(void **state)
 	if (!opened(f))
 		return;
 	o = f->ops;
-	snprintf(path, sizeof(path), FIXTURES "/expect-%s.txt", f->name);
+	snprintf(path, sizeof(path), "%s/expect-%s.txt", f->fixtures,
+	    f->name);
 	want = read_file(path);
 
 	/* Everything as the old plugin left it: ids, values, times. */
@@ -642,6 +696,241 @@ test_migrated_store_keeps_everything_and_forks(void **state)
 	free(main0);
 }
 
+/*
+ * Names of before name keys (ABI 1.13): accounts whose names read alike,
+ * which those plugins took.  In byte order `BOB ` < `Bob` < `bob`, so the
+ * migration gives `BOB ` the key and keeps the other two beside it;
+ * `zoë` is written precomposed and decomposed.
+ */
+static const struct {
+	const char	*id, *tenant, *name;
+} old_users[] = {
+	{ "u-1", TENANT, "Bob" },
+	{ "u-2", TENANT, "bob" },
+	{ "u-3", TENANT2, "BOB " },
+	{ "u-4", TENANT, "alice" },
+	{ "u-5", NULL, "admin" },
+	{ "u-6", TENANT2, "zo\xc3\xab" },
+	{ "u-7", TENANT, "zoe\xcc\x88" },
+};
+
+static const struct {
+	const char	*id, *tenant, *name, *key_id;
+} old_sus[] = {
+	{ "s-1", TENANT, "ETL", "k-1" },
+	{ "s-2", TENANT, "etl", "k-2" },
+	{ "s-3", TENANT2, "etl", "k-3" },
+	{ "s-4", TENANT, "loader", "k-4" },
+};
+
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+static struct pgl_user
+named_user(const char *id, const char *tenant, const char *name)
+{
+	struct pgl_user	u = { id, tenant, name, NULL, tenant != NULL ?
+			    "tenant-user" : "root", "$argon2id$x", 1, "{}" };
+
+	return (u);
+}
+
+static struct pgl_service_user
+named_su(const char *id, const char *tenant, const char *name,
+    const char *key_id)
+{
+	struct pgl_service_user	u = { id, tenant, name, key_id, "sha256:x",
+				    1, 0, "{\"role\":\"tenant-user\"}" };
+
+	return (u);
+}
+
+static void
+seed_names(struct fx *f)
+{
+	struct pgl_tenant	t1 = { TENANT, "migrated", "{}" };
+	struct pgl_tenant	t2 = { TENANT2, "second", "{}" };
+	struct pgl_user		u;
+	struct pgl_service_user	su;
+	size_t			i;
+
+	OK(f, f->ops->create_tenant(f->s, &t1, &f->err));
+	OK(f, f->ops->create_tenant(f->s, &t2, &f->err));
+	for (i = 0; i < NITEMS(old_users); i++) {
+		u = named_user(old_users[i].id, old_users[i].tenant,
+		    old_users[i].name);
+		OK(f, f->ops->create_user(f->s, &u, &f->err));
+	}
+	for (i = 0; i < NITEMS(old_sus); i++) {
+		su = named_su(old_sus[i].id, old_sus[i].tenant,
+		    old_sus[i].name, old_sus[i].key_id);
+		OK(f, f->ops->create_service_user(f->s, &su, &f->err));
+	}
+}
+
+static void
+dump_names(struct fx *f, FILE *out)
+{
+	struct pgl_user		u;
+	struct pgl_service_user	su;
+	size_t			i;
+
+	for (i = 0; i < NITEMS(old_users); i++) {
+		OK(f, f->ops->get_user(f->s, f->a, old_users[i].id, &u,
+		    &f->err));
+		fprintf(out, "user %s %s [%s] %s %d %s\n", u.id,
+		    u.tenant_id != NULL ? u.tenant_id : "-", u.username,
+		    u.role, u.active, u.password_hash);
+	}
+	for (i = 0; i < NITEMS(old_sus); i++) {
+		OK(f, f->ops->get_service_user(f->s, f->a, old_sus[i].tenant,
+		    old_sus[i].id, &su, &f->err));
+		fprintf(out, "service_user %s %s [%s] %s %d %s\n", su.id,
+		    su.tenant_id, su.name, su.key_id, su.active,
+		    su.api_key_hash);
+	}
+}
+
+static char *
+names_string(struct fx *f)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*out;
+
+	if ((out = open_memstream(&buf, &len)) == NULL)
+		fail_msg("open_memstream: %s", strerror(errno));
+	dump_names(f, out);
+	fclose(out);
+	return (buf);
+}
+
+static void
+expect_user_create(struct fx *f, const char *id, const char *tenant,
+    const char *name, int want)
+{
+	struct pgl_user	u = named_user(id, tenant, name);
+	int		rc = f->ops->create_user(f->s, &u, &f->err);
+
+	if (rc != want)
+		fail_msg("%s: create_user '%s': %d, not %d (%s)", f->name,
+		    name, rc, want, f->err.msg);
+}
+
+static void
+expect_su_create(struct fx *f, const char *id, const char *tenant,
+    const char *name, int want)
+{
+	struct pgl_service_user	u = named_su(id, tenant, name, id);
+	int			rc = f->ops->create_service_user(f->s, &u,
+				    &f->err);
+
+	if (rc != want)
+		fail_msg("%s: create_service_user '%s' in %s: %d, not %d (%s)",
+		    f->name, name, tenant, rc, want, f->err.msg);
+}
+
+static void
+test_migrated_names_keep_working_and_no_new_name_reads_as_one(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_user		 u;
+	struct pgl_service_user	 su;
+	char			 path[256], *want, *got;
+	size_t			 i;
+
+	if (!opened(f))
+		return;
+	snprintf(path, sizeof(path), "%s/expect-%s.txt", f->fixtures,
+	    f->name);
+	want = read_file(path);
+	/* Every account as the old plugin left it, twice (a second open
+	 * finds the store migrated and changes nothing). */
+	got = names_string(f);
+	assert_string_equal(got, want);
+	free(got);
+	f->ops->close(f->s);
+	f->s = NULL;
+	OK(f, open_opts(f, f->opts));
+	got = names_string(f);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	/* Each signs in by its exact name, the look-alikes too. */
+	for (i = 0; i < NITEMS(old_users); i++) {
+		OK(f, f->ops->get_user_by_username(f->s, f->a,
+		    old_users[i].name, &u, &f->err));
+		assert_string_equal(u.id, old_users[i].id);
+	}
+
+	/* No new name reads as one of them, in any tenant. */
+	expect_user_create(f, "n-1", TENANT, "BOB", PGL_EEXISTS);
+	expect_user_create(f, "n-1", TENANT2, "bob", PGL_EEXISTS);
+	expect_user_create(f, "n-1", TENANT2, "Alice", PGL_EEXISTS);
+	expect_user_create(f, "n-1", TENANT, "ZO\xc3\x8b", PGL_EEXISTS);
+	expect_user_create(f, "n-1", TENANT, "carol", PGL_OK);
+	/* Not once the holder of the key is gone: `Bob` and `bob` remain. */
+	OK(f, f->ops->delete_user(f->s, "u-3", &f->err));
+	expect_user_create(f, "n-2", TENANT2, "BOB", PGL_EEXISTS);
+	/* The ones that read alike keep working: changed, renamed apart. */
+	u = named_user("u-2", TENANT, "bob");
+	u.active = 0;
+	OK(f, f->ops->update_user(f->s, &u, &f->err));
+	u = named_user("u-7", TENANT, "zoe\xcc\x88");
+	u.email = "zoe@example.com";
+	OK(f, f->ops->update_user(f->s, &u, &f->err));
+	u = named_user("u-2", TENANT, "robert");
+	OK(f, f->ops->update_user(f->s, &u, &f->err));
+	u = named_user("u-4", TENANT, "ROBERT");
+	FAILS(f, PGL_EEXISTS, f->ops->update_user(f->s, &u, &f->err));
+	/* `Bob` is the last that reads so; once it goes, the name is free. */
+	expect_user_create(f, "n-2", TENANT2, "BOB", PGL_EEXISTS);
+	OK(f, f->ops->delete_user(f->s, "u-1", &f->err));
+	expect_user_create(f, "n-2", TENANT2, "BOB", PGL_OK);
+
+	/* Service users: the same, per tenant. */
+	expect_su_create(f, "n-s1", TENANT, "Etl", PGL_EEXISTS);
+	expect_su_create(f, "n-s1", TENANT2, "ETL", PGL_EEXISTS);
+	expect_su_create(f, "n-s1", TENANT2, "LOADER", PGL_OK);
+	su = named_su("s-2", TENANT, "etl", "k-2");
+	su.active = 0;
+	OK(f, f->ops->update_service_user(f->s, &su, &f->err));
+	OK(f, f->ops->delete_service_user(f->s, TENANT, "s-1", &f->err));
+	expect_su_create(f, "n-s2", TENANT, "eTl", PGL_EEXISTS);
+}
+
+/* make-names <expect.txt>: seed names with PGL_STORE_PLUGIN's plugin. */
+static int
+make_names_fixture(const char *expect)
+{
+	struct fx	 f = { 0 };
+	const char	*plugin = getenv("PGL_STORE_PLUGIN");
+	const char	*opts = getenv("PGL_STORE_OPTS");
+	FILE		*out;
+
+	if (plugin == NULL || opts == NULL) {
+		fprintf(stderr, "make-names: set PGL_STORE_PLUGIN and "
+		    "PGL_STORE_OPTS\n");
+		return (2);
+	}
+	if ((f.ops = load(plugin, &f.dl)) == NULL)
+		return (1);
+	f.a = pgl_arena_new();
+	if (open_opts(&f, opts) != PGL_OK) {
+		fprintf(stderr, "open: %s\n", f.err.msg);
+		return (1);
+	}
+	seed_names(&f);
+	if ((out = fopen(expect, "w")) == NULL) {
+		perror(expect);
+		return (1);
+	}
+	dump_names(&f, out);
+	fclose(out);
+	f.ops->close(f.s);
+	pgl_arena_free(f.a);
+	return (0);
+}
+
 /* make <expect.txt>: seed with the plugin of PGL_STORE_PLUGIN. */
 static int
 make_fixture(const char *expect)
@@ -682,21 +971,32 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_store_keeps_everything_and_forks,
 		    setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
+		    setup_sqlite_names, teardown),
 	};
 	const struct CMUnitTest	pg_tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_store_keeps_everything_and_forks,
 		    setup_postgres, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
+		    setup_postgres_names, teardown),
 	};
 	const struct CMUnitTest	mongo_tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_store_keeps_everything_and_forks,
 		    setup_mongo, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
+		    setup_mongo_names, teardown),
 	};
 	int			 rc;
 
 	if (argc == 3 && strcmp(argv[1], "make") == 0)
 		return (make_fixture(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "make-names") == 0)
+		return (make_names_fixture(argv[2]));
 	rc = cmocka_run_group_tests_name("migrate sqlite", tests, NULL, NULL);
 	rc |= cmocka_run_group_tests_name("migrate postgres", pg_tests, NULL,
 	    NULL);

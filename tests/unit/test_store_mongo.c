@@ -37,6 +37,7 @@
 
 #include "pangolin/store.h"
 #include "util/arena.h"
+#include "util/name_fold.h"
 
 #define NCHILDREN	8
 #define MAX_KV		24
@@ -89,6 +90,9 @@ static const struct pgl_host host = {
 	.arena_alloc = pgl_arena_alloc,
 	.arena_strdup = pgl_arena_strdup,
 	.arena_strndup = pgl_arena_strndup,
+	.name_key = pgl_name_key,
+	.arena_new = pgl_arena_new,
+	.arena_free = pgl_arena_free,
 };
 
 

@@ -217,6 +217,14 @@ create_user(struct pgl_req *r, const struct pgl_idp *idp,
 		    "Unable to verify the user";
 		return (revoked ? 401 : 503);
 	}
+	/* A provider names its users as it likes: the name is held to a
+	 * new user's rules here, where the user would be made. */
+	if ((*why = api_principal_name_refused(r, "The user name",
+	    who->username)) != NULL) {
+		json_decref(none);
+		json_decref(want);
+		return (403);
+	}
 	memset(&u, 0, sizeof(u));
 	u.id = id;
 	u.tenant_id = who->role == ROLE_ROOT ? NULL : tenant;
@@ -238,7 +246,8 @@ create_user(struct pgl_req *r, const struct pgl_idp *idp,
 	json_decref(want);
 	if (rc == PGL_EEXISTS) {
 		*why = pgl_arena_printf(r->arena, "The user name '%s' belongs "
-		    "to another account", who->username);
+		    "to another account, or reads as one that does",
+		    who->username);
 		return (403);
 	}
 	if (rc != PGL_OK) {

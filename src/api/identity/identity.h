@@ -11,6 +11,16 @@
 
 #include "api/api.h"
 
+/*
+ * identity/user_names.c: a name for a new user or service user, or a
+ * provider's user on first sight.  refused: NULL, or why not (the
+ * message begins with field); ok: 0, or -1 after a 400.
+ */
+const char	*api_principal_name_refused(struct pgl_req *, const char *field,
+		    const char *name);
+int		 api_principal_name_ok(struct pgl_req *, const char *field,
+		    const char *name);
+
 /* identity/users.c */
 void	api_user_create(struct pgl_req *);
 void	api_user_list(struct pgl_req *);

@@ -82,6 +82,17 @@ key_json(struct pgl_req *r, const struct pgl_service_user *u,
 	return (j);
 }
 
+/* The 409's words: the name, or one reading as it, is the tenant's. */
+static void
+taken_msg(struct pgl_err *err, const char *name)
+{
+	if (err->code == PGL_EEXISTS)
+		(void)snprintf(err->msg, sizeof(err->msg), "Service user "
+		    "'%s' already exists, or one whose name reads the same "
+		    "(names are compared without case, Unicode form, spacing "
+		    "or invisible characters)", name);
+}
+
 /* A service user acts in its admin's tenant, never above it. */
 static int
 role_ok(struct pgl_req *r, const char *role)
@@ -105,8 +116,8 @@ api_service_user_create(struct pgl_req *r)
 	json_t			*doc;
 
 	if (pgl_req_body(r, create_fields) == -1 ||
-	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1 ||
-	    !role_ok(r, pgl_json_str(r->body, "role")))
+	    api_principal_name_ok(r, "name", pgl_json_str(r->body, "name")) ==
+	    -1 || !role_ok(r, pgl_json_str(r->body, "role")))
 		return;
 	days = json_object_get(r->body, "expires_in_days");
 	if (days != NULL && json_is_integer(days) &&
@@ -132,6 +143,7 @@ api_service_user_create(struct pgl_req *r)
 		u.expires_at_ms = pgl_now_ms() + json_integer_value(days) *
 		    DAY_MS;
 	if (STORE(create_service_user, &u, &err) != PGL_OK) {
+		taken_msg(&err, u.name);
 		pgl_reply_missing(r, &err, "Tenant not found");
 		return;
 	}
@@ -195,9 +207,12 @@ api_service_user_update(struct pgl_req *r)
 
 	if (pgl_req_body(r, update_fields) == -1 || find(r, &u) == -1)
 		return;
-	if (pgl_json_str(r->body, "name") != NULL) {
-		if (pgl_req_name(r, "name", pgl_json_str(r->body, "name")) ==
-		    -1)
+	/* A new name is held to a new one's rules; the one it has, even one
+	 * of before those rules, may be sent back unchanged. */
+	if (pgl_json_str(r->body, "name") != NULL &&
+	    strcmp(pgl_json_str(r->body, "name"), u.name) != 0) {
+		if (api_principal_name_ok(r, "name", pgl_json_str(r->body,
+		    "name")) == -1)
 			return;
 		u.name = pgl_json_str(r->body, "name");
 	}
@@ -211,6 +226,7 @@ api_service_user_update(struct pgl_req *r)
 	u.doc = api_text(r->arena, doc);
 	json_decref(doc);
 	if (STORE(update_service_user, &u, &err) != PGL_OK) {
+		taken_msg(&err, u.name);
 		pgl_reply_missing(r, &err, "Service user not found");
 		return;
 	}

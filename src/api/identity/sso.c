@@ -157,16 +157,31 @@ esc(struct pgl_req *r, const char *s)
 	return (out);
 }
 
+/*
+ * The flow cookie's attributes: a browser keeps one cookie per name,
+ * domain and path (RFC 6265 §5.3 step 11), so the one that clears it
+ * must name the path that set it, or it is a second cookie and the
+ * first stays until its Max-Age.
+ */
+static const char *
+cookie_path(struct pgl_req *r, const struct pgl_idp *idp)
+{
+	return (pgl_arena_printf(r->arena, "Path=/oauth/callback/%s",
+	    idp->cfg->name));
+}
+
 /* Back to the page, with what it needs in the fragment (never logged,
- * never sent to a server). */
+ * never sent to a server); the flow cookie cleared, used or not. */
 static void
-to_page(struct pgl_req *r, const char *key, const char *value)
+to_page(struct pgl_req *r, const struct pgl_idp *idp, const char *key,
+    const char *value)
 {
 	pgl_set_header(r, "location", pgl_arena_printf(r->arena, "/ui/#%s=%s",
 	    key, esc(r, value)));
 	pgl_set_header(r, "cache-control", "no-store");
-	pgl_set_header(r, "set-cookie", COOKIE "=; Path=/oauth/callback/; "
-	    "Max-Age=0; HttpOnly; SameSite=Lax");
+	pgl_set_header(r, "set-cookie", pgl_arena_printf(r->arena,
+	    COOKIE "=; %s; Max-Age=0; HttpOnly; SameSite=Lax",
+	    cookie_path(r, idp)));
 	pgl_reply_empty(r, 302);
 }
 
@@ -267,9 +282,8 @@ api_sso_authorize(struct pgl_req *r)
 		return;
 	}
 	pgl_set_header(r, "set-cookie", pgl_arena_printf(r->arena,
-	    COOKIE "=%s; Path=/oauth/callback/%s; Max-Age=%d; HttpOnly; "
-	    "SameSite=Lax%s", flow, idp->cfg->name,
-	    pgl_sso_lifetime(PGL_SSO_FLOW),
+	    COOKIE "=%s; %s; Max-Age=%d; HttpOnly; SameSite=Lax%s", flow,
+	    cookie_path(r, idp), pgl_sso_lifetime(PGL_SSO_FLOW),
 	    strncmp(cb, "https:", 6) == 0 ? "; Secure" : ""));
 	pgl_set_header(r, "cache-control", "no-store");
 	pgl_set_header(r, "location", pgl_arena_printf(r->arena,
@@ -437,11 +451,11 @@ finish(struct exchange *x)
 		    NULL, "login", "user", r->who.user_id, r->who.username, 1,
 		    NULL);
 		if ((code = session_code(r)) != NULL)
-			to_page(r, "sso", code);
+			to_page(r, x->idp, "sso", code);
 	} else {
 		api_audit_claim(r, NULL, "login_failed", x->idp->cfg->name,
 		    why);
-		to_page(r, "sso_error", why);
+		to_page(r, x->idp, "sso_error", why);
 	}
 	return (0);
 }
@@ -458,7 +472,8 @@ exchange_done(struct pgl_wjob *w, int stopped)
 	else if (w->rc != 0) {
 		api_audit_claim(r, NULL, "oidc_provider_error",
 		    x->idp->cfg->name, x->why);
-		to_page(r, "sso_error", "the provider could not be reached");
+		to_page(r, x->idp, "sso_error",
+		    "the provider could not be reached");
 	} else if (finish(x) == KEYS_WAIT)
 		return;
 	exchange_free(x);
@@ -507,7 +522,7 @@ api_sso_callback(struct pgl_req *r)
 	if ((idp = sso_provider(r)) == NULL)
 		return;
 	if (pgl_query(r, "error") != NULL) {
-		to_page(r, "sso_error", pgl_query(r, "error"));
+		to_page(r, idp, "sso_error", pgl_query(r, "error"));
 		return;
 	}
 	flow = flow_of(r, idp);
@@ -516,8 +531,8 @@ api_sso_callback(struct pgl_req *r)
 	    strcmp(state, pgl_json_str(flow, "s")) != 0 ||
 	    idp->token_endpoint == NULL) {
 		json_decref(flow);
-		to_page(r, "sso_error", "this sign-in is not the one started "
-		    "here, or it took too long: start again");
+		to_page(r, idp, "sso_error", "this sign-in is not the one "
+		    "started here, or it took too long: start again");
 		return;
 	}
 	if (exchange_new(r, idp, flow, code, &x) == -1 ||

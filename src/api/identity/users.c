@@ -126,8 +126,8 @@ api_user_create(struct pgl_req *r)
 	const char	*role, *pw;
 
 	if (pgl_req_body(r, create_fields) == -1 ||
-	    pgl_req_name(r, "username", pgl_json_str(r->body, "username")) ==
-	    -1)
+	    api_principal_name_ok(r, "username", pgl_json_str(r->body,
+	    "username")) == -1)
 		return;
 	role = pgl_json_str(r->body, "role");
 	pw = pgl_json_str(r->body, "password");
@@ -151,7 +151,10 @@ api_user_create(struct pgl_req *r)
 	if (STORE(create_user, &u, &err) != PGL_OK) {
 		if (err.code == PGL_EEXISTS)
 			(void)snprintf(err.msg, sizeof(err.msg),
-			    "User '%s' already exists", u.username);
+			    "User '%s' already exists, or one whose name "
+			    "reads the same (names are compared without case, "
+			    "Unicode form, spacing or invisible characters)",
+			    u.username);
 		pgl_reply_missing(r, &err, "Tenant not found");
 		return;
 	}

@@ -355,6 +355,25 @@ sts_refused(struct pgl_req *r, const struct pgl_warehouse *w)
 	return (1);
 }
 
+/*
+ * A warehouse is where its catalogs keep their tables: without a
+ * storage_config none of them could hold one (the first create fails
+ * with nowhere to write), so it is refused where the mistake is made.
+ * {"type": "local"} alone takes the default root.  -1 after a reply.
+ */
+static int
+storage_given(struct pgl_req *r)
+{
+	const json_t	*cfg = json_object_get(r->body, "storage_config");
+
+	if (cfg != NULL && !json_is_null(cfg))
+		return (0);
+	pgl_reply_error(r, 400, "storage_config is required: where the "
+	    "warehouse's tables live, {\"type\": \"local\"} (the default "
+	    "root) or {\"type\": \"s3\", \"bucket\": ...}");
+	return (-1);
+}
+
 void
 api_warehouse_create(struct pgl_req *r)
 {
@@ -364,7 +383,8 @@ api_warehouse_create(struct pgl_req *r)
 	char			 id[PGL_UUID_LEN + 1];
 
 	if (tenant_context(r) == -1 || pgl_req_body(r, create_fields) == -1 ||
-	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1)
+	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1 ||
+	    storage_given(r) == -1)
 		return;
 	default_root(r);
 	if (check_body(r, 1) == -1)

@@ -40,6 +40,9 @@ struct pgl_req_app {
 	struct pgl_catalog	 catalog;
 	int			 have_asset;
 	struct pgl_asset	 asset;
+	/* An asset id the caller does not see: every lookup of it in this
+	 * request finds nothing (authz.c, asset_ref.c). */
+	const char		*hidden_asset;
 	/*
 	 * The asset's business metadata as the authorization step read it
 	 * (asset_ref.c): have_bm once read, bm_found if there is one.
