@@ -461,6 +461,7 @@ static const struct migration migrations[] = {
 	"CREATE INDEX plan_parts_usage ON plan_parts(tenant_id, expires_at,"
 	"  bytes);"
 	},
+	/*
 	 * The keys of principal names (store ABI 1.14; sql_name_keys.c):
 	 * name_key held under a UNIQUE index (NULLs distinct), or, for a
 	 * row of before whose key an earlier row holds, name_key_dup.  The
