@@ -116,8 +116,24 @@ void	pg_conninfo_free(struct conninfo *);
 int	postgres_announce_change(struct pgl_store *, struct pgl_err *);
 int	postgres_changes_seen(struct pgl_store *, int *, struct pgl_err *);
 
-/* pg_migrate.c */
+/* pg_migrate.c: applies at open the migrations of pg_migrations.c. */
 int	pg_migrate(struct pgl_store *, struct pgl_err *);
+
+/* pg_migrations.c: the schema's migrations, in version order. */
+struct pg_migration {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+};
+/* A step in C after a migration's SQL, in its transaction. */
+struct pg_migration_step {
+	int	version;
+	int	(*run)(struct pgl_store *, struct pgl_err *);
+};
+extern const struct pg_migration	pg_migrations[];
+extern const size_t			pg_nmigrations;
+extern const struct pg_migration_step	pg_migration_steps[];
+extern const size_t			pg_nmigration_steps;
 
 /* pg_schema_gov.c: migration 9 (store ABI 1.10), search's text index */
 extern const char	pg_governance_sql[];
