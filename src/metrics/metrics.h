@@ -42,6 +42,8 @@ enum pgl_counter {
 	PGL_C_STS_FAILED,		/* ... that minted nothing */
 	PGL_C_COMMIT_GROUPS,		/* store transactions of 2+ commits */
 	PGL_C_COMMIT_GROUPED,		/* commits swapped in one of them */
+	PGL_C_STORE_TX_RETRIES,		/* transactions run again: PGL_ERETRY */
+	PGL_C_STORE_TX_GAVE_UP,		/* ... that lost every attempt */
 	PGL_C__COUNT
 };
 
