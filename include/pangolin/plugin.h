@@ -21,7 +21,19 @@ enum pgl_status {
 	PGL_EUNAVAIL,		/* backend unreachable; retry later */
 	PGL_EUNSUPPORTED,	/* method not implemented by this plugin */
 	PGL_ENOMEM,
-	PGL_EINTERNAL
+	PGL_EINTERNAL,
+	/*
+	 * Store ABI 1.14: the transaction lost a race with a concurrent one
+	 * over the same rows (PostgreSQL's serialization failure or
+	 * deadlock, MongoDB's write conflict).  Nothing of it stays: outside
+	 * a host transaction the store rolled it back; inside one, the
+	 * statement was undone and the host must roll back.  The same work
+	 * on a fresh transaction may succeed.  Not a lost compare-and-swap
+	 * (PGL_ECONFLICT), and no row exists (PGL_EEXISTS): the host runs
+	 * the work again and never tells a client either.  A plugin built
+	 * before 1.14 reports these as PGL_ECONFLICT.
+	 */
+	PGL_ERETRY
 };
 
 /* An error value: the code and a one-line message for logs and replies. */

@@ -21,6 +21,12 @@
  *    total number of matching rows (before paging) when total is non-NULL.
  *  - One handle is used by one process at a time (one per Kore worker),
  *    so handles need no locking; concurrency is between processes.
+ *  - A transaction that loses a race with another over the same rows
+ *    answers PGL_ERETRY (ABI 1.14, plugin.h), whichever method's
+ *    statement it was and also from commit (then nothing was
+ *    committed); PGL_ECONFLICT stays the answer of a compare-and-swap
+ *    whose expected value no longer holds.  The host runs the work
+ *    again.
  */
 #ifndef PANGOLIN_STORE_H
 #define PANGOLIN_STORE_H

@@ -503,6 +503,13 @@ swap_in(struct wtx *w, const struct move *k, const char *expected,
 	return (rc);
 }
 
+/*
+ * In a transaction of its own, a swap that lost a race with another
+ * transaction (PGL_ERETRY: the row changed after the snapshot) runs once
+ * more: a fresh snapshot shows the winner's row, and the swap then lands
+ * or answers what a swap promises, PGL_ECONFLICT.  In the host's
+ * transaction the host runs the whole of it again.
+ */
 int
 sql_update_metadata_location(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *branch, const char *ns,
@@ -510,12 +517,17 @@ sql_update_metadata_location(struct pgl_store *s, const char *tenant,
     struct pgl_err *err)
 {
 	struct move	k = { tenant, catalog, branch, ns, name, NULL, NULL };
-	struct wtx	w;
-	int		rc;
+	struct wtx	w = { NULL, 0, 0, 0 };
+	int		rc, run;
 
-	if ((rc = wtx_begin(&w, s, tenant, catalog, branch, err)) == PGL_OK)
-		rc = swap_in(&w, &k, expected, new_location, err);
-	else if (rc == PGL_ENOTFOUND)
-		(void)store_err(err, rc, "table %s not found", name);
-	return (wtx_end(&w, rc, err));
+	for (run = 0; run < 2; run++) {
+		if ((rc = wtx_begin(&w, s, tenant, catalog, branch, err)) ==
+		    PGL_OK)
+			rc = swap_in(&w, &k, expected, new_location, err);
+		else if (rc == PGL_ENOTFOUND)
+			(void)store_err(err, rc, "table %s not found", name);
+		if ((rc = wtx_end(&w, rc, err)) != PGL_ERETRY || !w.owned)
+			break;
+	}
+	return (rc);
 }

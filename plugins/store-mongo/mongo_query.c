@@ -84,7 +84,9 @@ unavailable(const bson_error_t *e)
  * index speaking (the real guarantee behind every "already exists"; the
  * checks before each insert only give the answer early).  A write
  * conflict, or any error MongoDB labels transient inside a transaction,
- * is a lost race: the caller may retry, as after a lost compare-and-swap.
+ * is a lost race between transactions (PGL_ERETRY): the host runs the
+ * transaction again.  Not when the label says a commit's outcome is
+ * unknown: that one may have landed.
  */
 int
 mongo_error(struct pgl_err *err, const bson_error_t *e, const bson_t *reply)
@@ -97,9 +99,11 @@ mongo_error(struct pgl_err *err, const bson_error_t *e, const bson_t *reply)
 	if (unavailable(e))
 		return (mongo_err(err, PGL_EUNAVAIL,
 		    STORE_NAME ": server unavailable: %s", e->message));
-	if (server_code(e, 112) || (reply != NULL &&
-	    mongoc_error_has_label(reply, "TransientTransactionError")))
-		return (mongo_err(err, PGL_ECONFLICT,
+	if ((server_code(e, 112) || (reply != NULL &&
+	    mongoc_error_has_label(reply, "TransientTransactionError"))) &&
+	    (reply == NULL ||
+	    !mongoc_error_has_label(reply, "UnknownTransactionCommitResult")))
+		return (mongo_err(err, PGL_ERETRY,
 		    STORE_NAME ": concurrent change, retry: %s", e->message));
 	if (e->domain == MONGOC_ERROR_BSON)
 		return (mongo_err(err, PGL_EINVAL,

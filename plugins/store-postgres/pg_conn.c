@@ -49,8 +49,11 @@ connection_gone(const char *state)
  * Maps a failed libpq call to a store status.  Foreign key failures say
  * "a referenced row is missing"; the callers whose FK failure means
  * something else (deleting a warehouse in use) translate it themselves.
- * A serialization failure or deadlock is a lost race (PGL_ECONFLICT), so
- * the host retries it like a lost compare-and-swap.
+ * A serialization failure or deadlock is a lost race between
+ * transactions (PGL_ERETRY): nothing of the loser stays, and the host
+ * runs it again.  It is not PGL_ECONFLICT (a swap whose expected value
+ * no longer holds) nor PGL_EEXISTS: the host answers those to clients as
+ * CommitFailed and AlreadyExists, which a lost race is not.
  */
 int
 store_pg_err(struct pgl_store *s, struct pgl_err *err, const PGresult *res)
@@ -82,7 +85,7 @@ store_pg_err(struct pgl_store *s, struct pgl_err *err, const PGresult *res)
 	    pg_sqlstate_is(state, "22"))
 		return (store_err(err, PGL_EINVAL, "invalid value (%s)", msg));
 	if (pg_sqlstate_is(state, "40001") || pg_sqlstate_is(state, "40P01"))
-		return (store_err(err, PGL_ECONFLICT, STORE_NAME
+		return (store_err(err, PGL_ERETRY, STORE_NAME
 		    ": concurrent change, retry (%s)", msg));
 	if (pg_sqlstate_is(state, "53200"))
 		return (store_err(err, PGL_ENOMEM, STORE_NAME ": %s", msg));

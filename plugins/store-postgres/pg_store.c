@@ -12,7 +12,7 @@
  *    the assets copied from it belong together);
  *  - a row that another transaction changed since the snapshot cannot be
  *    updated or deleted: the statement fails with SQLSTATE 40001, reported
- *    as PGL_ECONFLICT, the answer the host gives a lost compare-and-swap;
+ *    as PGL_ERETRY (ABI 1.14), and the host runs its transaction again;
  *  - a foreign-key cascade that would delete rows the snapshot does not
  *    show (a table created in a namespace being dropped) fails the same
  *    way, instead of deleting what the transaction never checked;
@@ -25,8 +25,9 @@
  * are per index page, the small hot tables (branches, commits) share
  * pages across tenants, and two or four processes creating tables in
  * *different* tenants saw 33-49% of their transactions fail with 40001.
- * Most host routes answer that with 409 rather than retrying, so the
- * stronger level would turn unrelated tenants' traffic into client errors.
+ * The host retries those, a bounded number of times, and then answers
+ * 503, so the stronger level would turn unrelated tenants' traffic into
+ * retries and refusals.
  * Under REPEATABLE READ the same run sees no conflict; only writers of the
  * same row (the same branch head, the same table) conflict, as they must.
  *

@@ -62,9 +62,25 @@ const char	*api_client_addr(struct pgl_req *);
  */
 #define PGL_TX_UNKNOWN	100
 
-/* Run fn inside a store transaction: commit on PGL_OK, else roll back. */
+/*
+ * Run fn inside a store transaction: commit on PGL_OK, else roll back.
+ * A commit that fails with PGL_ERETRY committed nothing: that is the
+ * answer then, not PGL_TX_UNKNOWN.
+ */
 int	pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 	    struct pgl_err *);
+
+/*
+ * A store transaction that lost a race with a concurrent one over the
+ * same rows (PGL_ERETRY) is run again, up to API_TX_ATTEMPTS runs in all
+ * (api_tx_retry in gate.h, ice_tx_on_branch, a management route's
+ * transaction in the gate; the commit loop keeps its own bounds), after
+ * api_tx_pause(runs so far): none after the first loss, then a short
+ * random one.  After the last, the request is answered 503 with
+ * Retry-After (a commit: 409 CommitFailed, nothing having landed).
+ */
+#define API_TX_ATTEMPTS	16
+void	api_tx_pause(int attempt);
 
 /*
  * common.c: a Federated catalog (catalog_type "Federated") keeps nothing

@@ -1,5 +1,8 @@
+#include <sys/random.h>
+
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api.h"
 #include "app/app.h"
@@ -60,7 +63,45 @@ pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 		(void)STORE(rollback, &rb);
 		return (rc);
 	}
-	return (STORE(commit, err) == PGL_OK ? PGL_OK : PGL_TX_UNKNOWN);
+	if ((rc = STORE(commit, err)) == PGL_OK || rc == PGL_ERETRY)
+		return (rc);
+	return (PGL_TX_UNKNOWN);
+}
+
+/*
+ * The run after the first loss goes at once: the loser waited on the
+ * winner's row lock, and the winner has just committed, so the rows are
+ * free now.  Losers that keep meeting are drawn apart: full jitter, a
+ * pause drawn from [0, bound], the bound doubling from TX_PAUSE_FIRST_US
+ * up to TX_PAUSE_MAX_US.  The worker sleeps: store calls are
+ * synchronous, and it would wait as long on a row lock.  At most
+ * TX_PAUSE_MAX_US a pause and API_TX_ATTEMPTS - 2 pauses a request
+ * (24 ms in all at worst).  Measured against retrying every time at once
+ * in tests/bench/tx_race.sh (docs/benchmarks.md).
+ */
+#define TX_PAUSE_FIRST_US	250
+#define TX_PAUSE_MAX_US		2000
+
+void
+api_tx_pause(int attempt)
+{
+	struct timespec	ts;
+	uint32_t	bound = TX_PAUSE_FIRST_US, draw;
+	int		i;
+
+	if (attempt < 2)
+		return;
+	for (i = 2; i < attempt && bound < TX_PAUSE_MAX_US; i++)
+		bound *= 2;
+	if (bound > TX_PAUSE_MAX_US)
+		bound = TX_PAUSE_MAX_US;
+	if (getrandom(&draw, sizeof(draw), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(draw))
+		draw = (uint32_t)pgl_now_ms() * 2654435761U;
+	draw %= bound + 1;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)draw * 1000;
+	(void)nanosleep(&ts, NULL);
 }
 
 int

@@ -19,6 +19,7 @@
 #include "api/request/fetch.h"
 #include "app/app.h"
 #include "http/dispatch.h"
+#include "metrics/metrics.h"
 #include "auth/principal.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -148,6 +149,26 @@ api_tx(struct pgl_req *r, int (*fn)(void *, struct pgl_err *), void *arg,
 	return (rc);
 }
 
+int
+api_tx_retry(struct pgl_req *r, int (*fn)(void *, struct pgl_err *),
+    void *arg, struct pgl_err *err)
+{
+	int	attempt, rc;
+
+	for (attempt = 1; ; attempt++) {
+		rc = api_tx(r, fn, arg, err);
+		/* Inside the gate's transaction the gate runs it again. */
+		if (rc != PGL_ERETRY || pgl_app.in_tx)
+			return (rc);
+		if (attempt == API_TX_ATTEMPTS) {
+			pgl_metrics_inc(PGL_C_STORE_TX_GAVE_UP);
+			return (rc);
+		}
+		pgl_metrics_inc(PGL_C_STORE_TX_RETRIES);
+		api_tx_pause(attempt);
+	}
+}
+
 struct audited_all {
 	struct pgl_req	**rs;
 	size_t		 n;
@@ -222,14 +243,14 @@ keeps(struct pgl_req *r)
  * rolled back, holding nothing while it waits, and all of it runs again
  * once the object is in (fetch.h).
  */
-static void
-run_in_tx(struct pgl_req *r)
+static int
+run_tx_once(struct pgl_req *r)
 {
 	struct pgl_err	err, rb;
 
 	if (STORE(begin, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
-		return;
+		return (0);
 	}
 	pgl_app.in_tx = 1;
 	r->match.route->fn(r);
@@ -245,10 +266,10 @@ run_in_tx(struct pgl_req *r)
 			 * tenants change here: every worker's copies of them
 			 * are stale now. */
 			api_config_changed();
-			return;
+			return (1);
 		}
-		pgl_log(PGL_LOG_ERR, "commit of %s failed: %s",
-		    r->match.route->path, err.msg);
+		pgl_log(err.code == PGL_ERETRY ? PGL_LOG_INFO : PGL_LOG_ERR,
+		    "commit of %s failed: %s", r->match.route->path, err.msg);
 		pgl_reply_withdraw(r);
 		pgl_reply_store_error(r, &err);
 		(void)STORE(rollback, &rb);
@@ -258,6 +279,37 @@ run_in_tx(struct pgl_req *r)
 	}
 	/* Nothing the handler wrote stays, its events included. */
 	r->app->audited = 0;
+	return (0);
+}
+
+/*
+ * The same, run again from the start while its transaction lost a race
+ * with another over the same rows (PGL_ERETRY: rolled back, nothing
+ * kept) and the handler wrote nothing outside the store: as a replay
+ * after a fetch (fetch.h), its first reply and headers are taken back.
+ * A race is not the client's conflict; only after API_TX_ATTEMPTS runs
+ * is it answered, 503 with Retry-After.
+ */
+static void
+run_in_tx(struct pgl_req *r)
+{
+	size_t	mark = pgl_header_mark(r);
+	int	attempt;
+
+	for (attempt = 1; ; attempt++) {
+		if (run_tx_once(r) || !r->lost_race ||
+		    !api_fetch_replayable(r))
+			return;
+		if (attempt == API_TX_ATTEMPTS) {
+			pgl_metrics_inc(PGL_C_STORE_TX_GAVE_UP);
+			return;
+		}
+		pgl_reply_withdraw(r);
+		pgl_header_reset(r, mark);
+		r->app->keep_on_error = 0;
+		pgl_metrics_inc(PGL_C_STORE_TX_RETRIES);
+		api_tx_pause(attempt);
+	}
 }
 
 /* After the handler's reply, or once a pending one has it. */

@@ -60,6 +60,15 @@ void	api_serve(struct pgl_req *);
  */
 int	api_tx(struct pgl_req *, int (*fn)(void *, struct pgl_err *),
 	    void *arg, struct pgl_err *);
+/*
+ * api_tx, run again while the store answers PGL_ERETRY (a lost race
+ * between transactions, api.h): API_TX_ATTEMPTS runs at most, a short
+ * random pause before each.  fn must leave nothing behind when its
+ * transaction rolls back.  Inside the gate's transaction it runs once:
+ * the gate runs the whole handler again.
+ */
+int	api_tx_retry(struct pgl_req *, int (*fn)(void *, struct pgl_err *),
+	    void *arg, struct pgl_err *);
 /* The same for n requests whose changes fn makes together. */
 int	api_tx_all(struct pgl_req **, size_t n,
 	    int (*fn)(void *, struct pgl_err *), void *arg, struct pgl_err *);

@@ -289,6 +289,7 @@ pgl_reply_withdraw(struct pgl_req *r)
 	r->reply_gz = NULL;
 	r->reply_gz_len = 0;
 	r->reply_type = NULL;
+	r->lost_race = 0;
 }
 
 int
@@ -601,6 +602,9 @@ pgl_store_status(int code)
 	case PGL_EINUSE:	return (409);
 	case PGL_EINVAL:	return (400);
 	case PGL_EUNAVAIL:	return (503);
+	/* Run again by the host until it gave up: a lost race between
+	 * transactions says nothing about the client's request. */
+	case PGL_ERETRY:	return (503);
 	case PGL_EUNSUPPORTED:	return (501);
 	default:		return (500);
 	}
@@ -611,16 +615,29 @@ pgl_reply_store_error(struct pgl_req *r, const struct pgl_err *err)
 {
 	int	status = pgl_store_status(err->code);
 
+	if (r->status == 0 && err->code == PGL_ERETRY)
+		r->lost_race = 1;
 	if (status >= 500) {
 		/* Details go to the log; the client gets no internals. */
 		kore_log(LOG_ERR, "store error (%d) rid=%s: %s", err->code,
 		    r->request_id, err->msg);
 		if (status == 503)
 			pgl_set_header(r, "retry-after", STORE_RETRY_AFTER);
-		pgl_reply_error(r, status, "%s", status == 503 ?
+		pgl_reply_error(r, status, "%s", err->code == PGL_ERETRY ?
+		    "the metadata store kept losing races with concurrent "
+		    "changes to the same rows; nothing was changed, retry "
+		    "later" : status == 503 ?
 		    "metadata store unavailable, retry later" :
 		    status == 501 ? "not supported by this store plugin" :
 		    "internal error");
+		return;
+	}
+	/* A lost compare-and-swap is not "already exists" (409's default
+	 * type): the change lost to a concurrent one, and a client that
+	 * reloads may make it again. */
+	if (err->code == PGL_ECONFLICT) {
+		pgl_reply_ice_error(r, status, "CommitFailedException", "%s",
+		    err->msg);
 		return;
 	}
 	pgl_reply_error(r, status, "%s", err->msg);

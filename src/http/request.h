@@ -54,6 +54,9 @@ struct pgl_req {
 	const char		*qvalue[PGL_MAX_QUERY];
 
 	int			 status;	/* 0 until replied */
+	/* The reply is a store transaction's lost race (PGL_ERETRY): the
+	 * api layer may take it back and run the work again. */
+	int			 lost_race;
 
 	/* The reply, kept until the dispatcher sends it. */
 	const char		*reply_type;	/* content-type, or NULL */

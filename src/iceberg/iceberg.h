@@ -115,12 +115,13 @@ char	*ice_table_metadata_location(const json_t *md,
 	    const char *base_location, const char *uuid);
 
 /*
- * Validate metadata read from a file (load, register): reader defaults
- * of §1.1 (v1 fallbacks, synthesized main ref, ...) and the §1.3
- * invariants.  Returns the metadata as Pangolin writes it, or NULL+400.
- * A v1 file without table-uuid gets one derived from its location, the
- * same on every read, so assert-table-uuid holds until a commit writes
- * it down.
+ * Validate metadata read from a file a client hands in (register): reader
+ * defaults of §1.1 (v1 fallbacks, synthesized main ref, ...) and the §1.3
+ * invariants; its snapshots are read as a request's (a v3 snapshot's
+ * added-rows is required).  Returns the metadata as Pangolin writes
+ * it, or NULL+400.  A v1 file without table-uuid gets one derived from
+ * its location, the same on every read, so assert-table-uuid holds until
+ * a commit writes it down.
  */
 json_t	*ice_table_parse(const json_t *raw, struct ice_err *);
 
@@ -130,6 +131,14 @@ json_t	*ice_table_parse(const json_t *raw, struct ice_err *);
  * after which no append could follow.
  */
 int	 ice_table_check_room(const json_t *metadata, struct ice_err *);
+
+/*
+ * 0 if parsed v3 metadata gives no row id twice: its snapshots' ranges
+ * [first-row-id, first-row-id + added-rows) are disjoint and all below
+ * next-row-id; else -1 and a 400 naming the snapshots.  Register
+ * refuses a file whose rows, or whose next commit's, would share ids.
+ */
+int	 ice_table_check_lineage(const json_t *metadata, struct ice_err *);
 
 /* §6 load with ?snapshots=refs: only snapshots some ref points at. */
 json_t	*ice_table_refs_only(const json_t *metadata);

@@ -158,15 +158,32 @@ json_t	*ice_order_read(const json_t *, int, struct ice_err *);
 int	 ice_order_bind(const json_t *, const json_t *, struct ice_err *);
 int	 ice_order_same(const json_t *, const json_t *);
 
-/* snapshot.c: snapshots, refs, statistics, encryption keys (§1.2). */
+/*
+ * snapshot.c: snapshots, refs, statistics, encryption keys (§1.2).  A
+ * snapshot of a request or of a file a client hands in is read as the
+ * spec writes it; _stored reads one of a stored file as it was read when
+ * stored (a v3 snapshot without added-rows: 0).
+ */
 json_t	*ice_snapshot_read(const json_t *, struct ice_err *);
+json_t	*ice_snapshot_read_stored(const json_t *, struct ice_err *);
+/*
+ * row_lineage.c: 0 if no snapshot of md holds a row id in [first, end),
+ * else -1 and a 400 naming the one that does.
+ */
+int	 ice_lineage_free(const json_t *md, int64_t first, int64_t end,
+	    struct ice_err *);
 json_t	*ice_ref_read(const json_t *, struct ice_err *);
 json_t	*ice_stats_read(const json_t *, struct ice_err *);
 json_t	*ice_pstats_read(const json_t *, struct ice_err *);
 json_t	*ice_key_read(const json_t *, struct ice_err *);
 
-/* table_read.c, table_check.c, table_write.c */
+/*
+ * table_read.c, table_check.c, table_write.c.  ice_md_read: a stored
+ * file (a commit's base); ice_md_read_new: a file a client hands in
+ * (register), its snapshots read as a request's.
+ */
 json_t	*ice_md_read(const json_t *, struct ice_err *);
+json_t	*ice_md_read_new(const json_t *, struct ice_err *);
 json_t	*ice_md_empty(int64_t, int64_t, struct ice_err *);
 int	 ice_md_validate(const json_t *, int, struct ice_err *);
 json_t	*ice_md_write(const json_t *, struct ice_err *);

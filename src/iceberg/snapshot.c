@@ -77,12 +77,22 @@ set_opt(json_t *o, const char *key, int64_t v, struct ice_err *e)
 }
 
 /*
- * v3 row lineage: added-rows goes with first-row-id, both >= 0.
- * PyIceberg may omit added-rows; it is read as 0 (the spec's lenient
- * option) and written, so Java readers still accept the file.
+ * v3 row lineage: added-rows goes with first-row-id, both >= 0.  A
+ * snapshot with first-row-id and no added-rows is refused in a request
+ * and in a file a client registers (Java's BaseSnapshot refuses it too):
+ * read as 0, as this server once did, next-row-id would not move past
+ * the rows the snapshot did add, and the next snapshot would be given
+ * their ids.  Deriving the count from the manifest list instead would
+ * mean reading it on the commit path, and trusting a count the client
+ * left out.  (PyIceberg, whose snapshots leave added-rows out, writes
+ * none to a v3 table: through 0.12 it refuses to write a v3 manifest
+ * list.)  A stored file, registered before this was refused, is still
+ * read as it was, the count as 0 and written so, or its table could
+ * never load into a commit again; its next-row-id is what its writer
+ * said.
  */
 static int
-read_lineage(const json_t *in, json_t *snap, struct ice_err *e)
+read_lineage(const json_t *in, json_t *snap, int stored, struct ice_err *e)
 {
 	int64_t	first, added;
 
@@ -91,6 +101,10 @@ read_lineage(const json_t *in, json_t *snap, struct ice_err *e)
 		return (-1);
 	if (first == ICE_NONE)
 		return (set_opt(snap, "added-rows", added, e));
+	if (added == ICE_NONE && !stored)
+		return (ice_invalid(e, "snapshot %lld: `added-rows` is "
+		    "required with `first-row-id` (v3 row lineage)",
+		    (long long)ice_get(snap, "snapshot-id")));
 	if (added == ICE_NONE)
 		added = 0;
 	if (first < 0 || added < 0)
@@ -102,7 +116,8 @@ read_lineage(const json_t *in, json_t *snap, struct ice_err *e)
 }
 
 static int
-read_snapshot(const json_t *in, json_t *out, struct ice_err *e)
+read_snapshot(const json_t *in, json_t *out, int stored,
+    struct ice_err *e)
 {
 	const char	*key;
 	int64_t		 seq, id, parent, ts, schema;
@@ -124,25 +139,37 @@ read_snapshot(const json_t *in, json_t *out, struct ice_err *e)
 	    ice_set_int(out, "timestamp-ms", ts, e) == -1 ||
 	    read_summary(in, out, e) == -1 || read_manifests(in, out, e) == -1 ||
 	    set_opt(out, "schema-id", schema, e) == -1 ||
-	    read_lineage(in, out, e) == -1)
+	    read_lineage(in, out, stored, e) == -1)
 		return (-1);
 	if (key != NULL)
 		return (ice_set(out, "key-id", json_string(key), e));
 	return (0);
 }
 
-json_t *
-ice_snapshot_read(const json_t *in, struct ice_err *e)
+static json_t *
+snapshot_read(const json_t *in, int stored, struct ice_err *e)
 {
 	json_t	*out;
 
 	if ((out = start(in, "a snapshot", e)) == NULL)
 		return (NULL);
-	if (read_snapshot(in, out, e) == -1) {
+	if (read_snapshot(in, out, stored, e) == -1) {
 		json_decref(out);
 		return (NULL);
 	}
 	return (out);
+}
+
+json_t *
+ice_snapshot_read(const json_t *in, struct ice_err *e)
+{
+	return (snapshot_read(in, 0, e));
+}
+
+json_t *
+ice_snapshot_read_stored(const json_t *in, struct ice_err *e)
+{
+	return (snapshot_read(in, 1, e));
 }
 
 /* An optional retention value; present means > 0 (§1.2). */

@@ -330,10 +330,10 @@ read_properties(const json_t *raw, json_t *md, struct ice_err *e)
 }
 
 static int
-read_rest(const json_t *raw, json_t *md, struct ice_err *e)
+read_rest(const json_t *raw, json_t *md, reader snapshots, struct ice_err *e)
 {
 	if (read_properties(raw, md, e) == -1 ||
-	    read_list(raw, "snapshots", ice_snapshot_read, md, e) == -1 ||
+	    read_list(raw, "snapshots", snapshots, md, e) == -1 ||
 	    unique(md, "snapshots", "snapshot-id", e) == -1 ||
 	    read_refs(raw, md, e) == -1 ||
 	    read_list(raw, "statistics", ice_stats_read, md, e) == -1 ||
@@ -346,8 +346,8 @@ read_rest(const json_t *raw, json_t *md, struct ice_err *e)
 }
 
 /* Any JSON value to internal metadata, or NULL + 400. */
-json_t *
-ice_md_read(const json_t *raw, struct ice_err *e)
+static json_t *
+md_read(const json_t *raw, reader snapshots, struct ice_err *e)
 {
 	json_t	*md;
 
@@ -361,11 +361,23 @@ ice_md_read(const json_t *raw, struct ice_err *e)
 	}
 	if (read_header(raw, md, e) == -1 || read_schemas(raw, md, e) == -1 ||
 	    read_specs(raw, md, e) == -1 || read_orders(raw, md, e) == -1 ||
-	    read_rest(raw, md, e) == -1) {
+	    read_rest(raw, md, snapshots, e) == -1) {
 		json_decref(md);
 		return (NULL);
 	}
 	return (md);
+}
+
+json_t *
+ice_md_read(const json_t *raw, struct ice_err *e)
+{
+	return (md_read(raw, ice_snapshot_read_stored, e));
+}
+
+json_t *
+ice_md_read_new(const json_t *raw, struct ice_err *e)
+{
+	return (md_read(raw, ice_snapshot_read, e));
 }
 
 /*

@@ -211,7 +211,7 @@ ice_table_parse(const json_t *raw, struct ice_err *err)
 	if (err == NULL)
 		err = &dummy;
 	memset(err, 0, sizeof(*err));
-	if ((md = ice_md_read(raw, err)) == NULL)
+	if ((md = ice_md_read_new(raw, err)) == NULL)
 		return (NULL);
 	if (ice_md_validate(md, 0, err) == 0)
 		out = ice_md_write(md, err);

@@ -49,6 +49,8 @@ enum pgl_counter {
 	PGL_C_SCAN_WAITING,		/* gauge: ... waiting for a slot */
 	PGL_C_SCAN_POOL_PLANS,		/* answered completed off the loop */
 	PGL_C_SCAN_HANDED,		/* became tasks after the wait */
+	PGL_C_STORE_TX_RETRIES,		/* transactions run again: PGL_ERETRY */
+	PGL_C_STORE_TX_GAVE_UP,		/* ... that lost every attempt */
 	PGL_C__COUNT
 };
 

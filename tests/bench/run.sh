@@ -35,7 +35,9 @@
 # branch three forks deep beside main; sts.sh loadTable with vended STS
 # credentials (Ceph RGW), warm and cold, beside loadTable without them;
 # tail.sh loadTable's p99 beside nginx serving the same bytes; scaleout.sh
-# one replica against three behind HAProxy, and a PostgreSQL failover.
+# one replica against three behind HAProxy, and a PostgreSQL failover;
+# tx_race.sh clients registering into one namespace at once, SQLite beside
+# PostgreSQL, whose racing transactions the server runs again.
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -572,6 +574,11 @@ echo "bench: written $OUT/zipf-results.md"
 
 echo; sh "$HERE/commits.sh" || die "the commit bench failed"
 echo "bench: written $OUT/commits-results.md"
+
+# --- racing store transactions: registers into one namespace (tx_race.sh) -------
+
+echo; sh "$HERE/tx_race.sh" || die "the racing-transactions bench failed"
+echo "bench: written $OUT/tx_race-results.md"
 
 # --- merging two branches of 10,000 tables (merge.sh) ---------------------------
 

@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 import { operationFor, validate } from './lib/openapi.js';
-import { CATALOG, files, metadataFiles, nsPath, sampleSchema, simpleSchema, startIcebergServer } from './lib/iceberg.js';
+import { assertRowIdsApart, CATALOG, files, metadataFiles, nsPath, sampleSchema, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { fileUri, fsPath } from './lib/location.js';
 import { waitTask } from './lib/tasks.js';
 
@@ -926,6 +926,88 @@ test('POST /transactions/commit changes every table (204) or, with one failing r
   await iceErr('POST', `${P}/transactions/commit`, { 'table-changes': [] }, 400);
   await iceErr('POST', `${P}/transactions/commit`, { 'table-changes': [change('ta', a.metadata, { x: '1' }), change('nope', a.metadata, { x: '1' })] }, 404, 'NoSuchTableException');
   assert.equal((await load(ns, 'ta'))['metadata-location'], a1['metadata-location']);
+});
+
+// ---------------------------------------------------------------- v3 row lineage
+
+/** appendUpdates for a v3 table: rows [first, first + added); added undefined leaves added-rows out. */
+function rowUpdates(md, first, added) {
+  const u = appendUpdates(md);
+  u[0].snapshot['first-row-id'] = first;
+  if (added !== undefined) u[0].snapshot['added-rows'] = added;
+  return u;
+}
+
+test('v3 add-snapshot without added-rows is 400 naming the field, and next-row-id stays', async () => {
+  const ns = await mkns();
+  let md = (await mktable(ns, 'rows', { properties: { 'format-version': '3' } })).metadata;
+  md = (await commit(ns, 'rows', { updates: rowUpdates(md, 0, 30) })).metadata;
+  assert.equal(md['next-row-id'], 30);
+  const b = await iceErr('POST', tablePath(ns, 'rows'), { updates: rowUpdates(md, 30) }, 400);
+  assert.match(b.error.message, /added-rows/);
+  const now = (await load(ns, 'rows')).metadata;
+  assert.equal(now['next-row-id'], 30);
+  assert.equal(now.snapshots.length, 1);
+});
+
+test('v3 snapshots never share row ids: behind next-row-id is 409; past it, next-row-id moves past the snapshot\'s rows', async () => {
+  const ns = await mkns();
+  let md = (await mktable(ns, 'gap', { properties: { 'format-version': '3' } })).metadata;
+  md = (await commit(ns, 'gap', { updates: rowUpdates(md, 100, 10) })).metadata;
+  assert.equal(md['next-row-id'], 110, 'past the ids [100, 110) the snapshot took');
+  await iceErr('POST', tablePath(ns, 'gap'), { updates: rowUpdates(md, 10, 100) }, 409, 'CommitFailedException');
+  md = (await commit(ns, 'gap', { updates: rowUpdates(md, 110, 5) })).metadata;
+  assert.equal(md['next-row-id'], 115);
+  assertRowIdsApart(md);
+});
+
+test('/transactions/commit: a v3 snapshot without added-rows (400) or at ids another holds (409) changes no table', async () => {
+  const ns = await mkns();
+  const a = (await mktable(ns, 'ra', { properties: { 'format-version': '3' } })).metadata;
+  let b = (await mktable(ns, 'rb', { properties: { 'format-version': '3' } })).metadata;
+  const change = (name, updates) => ({ identifier: { namespace: [ns], name }, requirements: [], updates });
+  await ok('POST', `${P}/transactions/commit`, { 'table-changes': [change('rb', rowUpdates(b, 0, 7))] }, 204);
+  b = (await load(ns, 'rb')).metadata;
+  const before = [(await load(ns, 'ra'))['metadata-location'], (await load(ns, 'rb'))['metadata-location']];
+  const bad = await iceErr('POST', `${P}/transactions/commit`, {
+    'table-changes': [change('ra', [setProps({ tx: '1' })]), change('rb', rowUpdates(b, 7))],
+  }, 400);
+  assert.match(bad.error.message, /added-rows/);
+  await iceErr('POST', `${P}/transactions/commit`, {
+    'table-changes': [change('ra', rowUpdates(a, 0, 3)), change('rb', rowUpdates(b, 3, 3))],
+  }, 409, 'CommitFailedException');
+  assert.deepEqual([(await load(ns, 'ra'))['metadata-location'], (await load(ns, 'rb'))['metadata-location']], before);
+  assert.equal((await load(ns, 'rb')).metadata['next-row-id'], 7);
+});
+
+test('register refuses a v3 file whose snapshots share row ids, hold ids past next-row-id, or lack added-rows (400)', async () => {
+  const ns = await mkns();
+  const t = await mktable(ns, 'src', { properties: { 'format-version': '3' } });
+  const md = t.metadata;
+  const dir = path.join(fsPath(md.location), 'metadata');
+  const snapshot = (id, seq, first, added) => ({
+    'snapshot-id': id, 'sequence-number': seq, 'timestamp-ms': md['last-updated-ms'],
+    summary: { operation: 'append' }, 'manifest-list': `${md.location}/metadata/snap-${id}.avro`, 'schema-id': 0,
+    'first-row-id': first, ...(added !== undefined ? { 'added-rows': added } : {}),
+  });
+  const file = (name, snapshots, next) => {
+    const f = path.join(dir, `00009-${name}.metadata.json`);
+    fs.writeFileSync(f, JSON.stringify({ ...md, 'last-sequence-number': 2, 'next-row-id': next, snapshots }));
+    return f;
+  };
+  const shared = await iceErr('POST', `${P}/namespaces/${ns}/register`,
+    { name: 'shared', 'metadata-location': file('shared', [snapshot(1, 1, 0, 10), snapshot(2, 2, 5, 10)], 15) }, 400);
+  assert.match(shared.error.message, /snapshots 1 and 2 share row ids/);
+  const past = await iceErr('POST', `${P}/namespaces/${ns}/register`,
+    { name: 'past', 'metadata-location': file('past', [snapshot(1, 1, 0, 10)], 4) }, 400);
+  assert.match(past.error.message, /past next-row-id 4/);
+  const missing = await iceErr('POST', `${P}/namespaces/${ns}/register`,
+    { name: 'missing', 'metadata-location': file('missing', [snapshot(1, 1, 0)], 0) }, 400);
+  assert.match(missing.error.message, /added-rows/);
+  for (const name of ['shared', 'past', 'missing']) await iceErr('GET', tablePath(ns, name), undefined, 404);
+  const good = await ok('POST', `${P}/namespaces/${ns}/register`,
+    { name: 'good', 'metadata-location': file('good', [snapshot(1, 1, 0, 10), snapshot(2, 2, 10, 5)], 15) });
+  assertRowIdsApart(good.metadata);
 });
 
 // ---------------------------------------------------------------- idempotency

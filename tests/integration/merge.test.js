@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServer, STORE, tmpDir } from './lib/server.js';
-import { startIcebergServer, WAREHOUSE } from './lib/iceberg.js';
+import { assertRowIdsApart, startIcebergServer, WAREHOUSE } from './lib/iceberg.js';
 import { createTable } from './lib/iceberg_data.js';
 import { IcebergRestCatalog } from 'iceberg-js';
 import { validatingFetch } from './lib/openapi.js';
@@ -625,7 +625,39 @@ test('real tables, format v3: merged appends get row ids from the target\'s next
   assert.equal(after['next-row-id'], before['next-row-id'] + 2);
   const added = (await t.manifests(snap)).filter((m) => m.added_snapshot_id === snap['snapshot-id']);
   assert.deepEqual(added.map((m) => m.first_row_id), [before['next-row-id']]);
+  assertRowIdsApart(after);
   assert.deepEqual((await t.readRows()).map((r) => Number(r.id)).sort((x, y) => x - y), [1, 2, 3, 4]);
+});
+
+test('format v3: a branch merged into main brings its snapshots\' row ids, and main\'s next append gets none of them', async () => {
+  const c = await catalog();
+  await ok('POST', `/v1/${c.name}/namespaces/db/tables`, { name: 'ids', schema, properties: { 'format-version': '3' } });
+  await c.branch('feat');
+  let n = 0;
+  /** Rows [first, first + added) appended on branch b: its metadata, or the error answer's body. */
+  const append = async (b, first, added, status = 200) => {
+    const md = (await c.load('ids', b)).metadata;
+    const id = 7000 + (++n);
+    const parent = md['current-snapshot-id'];
+    const r = await srv.req('POST', `/v1/${c.name}/namespaces/db/tables/${b === 'main' ? 'ids' : `ids@${b}`}`, { body: { requirements: [], updates: [
+      { action: 'add-snapshot', snapshot: { 'snapshot-id': id, ...(parent != null && parent !== -1 ? { 'parent-snapshot-id': parent } : {}),
+        'sequence-number': md['last-sequence-number'] + 1, 'timestamp-ms': Date.now(), summary: { operation: 'append' },
+        'manifest-list': `${md.location}/metadata/snap-${id}.avro`, 'schema-id': 0, 'first-row-id': first, 'added-rows': added } },
+      { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id }] } });
+    return status === 200 ? expectJson(r, 200).metadata : expectError(r, status, { iceberg: true });
+  };
+  await append('feat', 0, 5);
+  // A writer may leave a gap; the ids it took are still taken.
+  await append('feat', 100, 2);
+  expectJson(await c.merge('feat'), 200);
+  let md = (await c.load('ids')).metadata;
+  assert.equal(md.snapshots.length, 2, 'main has the branch\'s snapshots');
+  assertRowIdsApart(md);
+  assert.equal(md['next-row-id'], 102);
+  // Where 0 + 5 + 2 would have put the next rows: over the branch's [100, 102).
+  await append('main', 7, 100, 409);
+  md = await append('main', md['next-row-id'], 100);
+  assertRowIdsApart(md);
 });
 
 test('real tables: an Iceberg tag made on one branch survives property changes on the other; different tags on both conflict', async () => {

@@ -566,7 +566,7 @@ swap_child(int in_tx)
 }
 
 static void
-cas_behind_open_transaction(struct fx *f, int child_in_tx)
+cas_behind_open_transaction(struct fx *f, int child_in_tx, int want)
 {
 	struct pgl_asset	as;
 	pid_t			pid;
@@ -584,29 +584,34 @@ cas_behind_open_transaction(struct fx *f, int child_in_tx)
 	OK(f, ops->commit(f->s, &f->err));
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), PGL_ECONFLICT);
+	assert_int_equal(WEXITSTATUS(st), want);
 	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
 	    &as, &f->err));
 	assert_string_equal(as.metadata_location, "parent");
 }
 
-/* Autocommit: the UPDATE waits, re-reads the row, no longer matches. */
+/* Autocommit: the UPDATE waits, re-reads the row, no longer matches: a
+ * lost compare-and-swap, ECONFLICT. */
 static void
 test_cas_waits_for_open_transaction_then_loses(void **state)
 {
 	if (!needs_server())
 		return;
-	cas_behind_open_transaction(*state, 0);
+	cas_behind_open_transaction(*state, 0, PGL_ECONFLICT);
 }
 
-/* Inside a transaction the row changed after the snapshot: 40001, mapped
- * to ECONFLICT. */
+/*
+ * Inside a transaction the row changed after the snapshot: 40001, a race
+ * between transactions that the host runs again (ERETRY), not a lost
+ * swap (ECONFLICT, which the host answers 409 CommitFailed) nor a row
+ * that exists (EEXISTS, answered 409 AlreadyExists).
+ */
 static void
-test_cas_in_transaction_serialization_failure_is_econflict(void **state)
+test_cas_in_transaction_serialization_failure_is_eretry(void **state)
 {
 	if (!needs_server())
 		return;
-	cas_behind_open_transaction(*state, 1);
+	cas_behind_open_transaction(*state, 1, PGL_ERETRY);
 }
 
 /*
@@ -614,10 +619,10 @@ test_cas_in_transaction_serialization_failure_is_econflict(void **state)
  * shown against a second connection that changes rows underneath.
  */
 
-/* Both read the row, both write it: the second writer is told to retry,
- * the first one's write stands. */
+/* Both read the row, both write it: the second writer is told to run
+ * its transaction again (ERETRY), the first one's write stands. */
 static void
-test_lost_update_is_econflict(void **state)
+test_lost_update_is_eretry(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_store	*other;
@@ -634,7 +639,7 @@ test_lost_update_is_econflict(void **state)
 	OK(f, ops->get_tenant(other, f->a, "t-a", &t, &f->err));
 	OK(f, ops->update_tenant(f->s, &one, &f->err));
 	OK(f, ops->commit(f->s, &f->err));
-	FAILS(f, PGL_ECONFLICT, ops->update_tenant(other, &two, &f->err));
+	FAILS(f, PGL_ERETRY, ops->update_tenant(other, &two, &f->err));
 	OK(f, ops->rollback(other, &f->err));
 	ops->close(other);
 	OK(f, ops->get_tenant(f->s, f->a, "t-a", &t, &f->err));
@@ -647,7 +652,7 @@ test_lost_update_is_econflict(void **state)
  * cascade must refuse to delete it rather than drop it unseen.
  */
 static void
-test_cascade_onto_rows_not_in_snapshot_is_econflict(void **state)
+test_cascade_onto_rows_not_in_snapshot_is_eretry(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_store	*other;
@@ -666,12 +671,119 @@ test_cascade_onto_rows_not_in_snapshot_is_econflict(void **state)
 	    NULL, &items, &n, NULL, &f->err));
 	assert_int_equal(n, 0);
 	OK(f, ops->create_asset(other, "t-a", &as, &f->err));
-	FAILS(f, PGL_ECONFLICT, ops->delete_namespace(f->s, "t-a", "cat",
+	FAILS(f, PGL_ERETRY, ops->delete_namespace(f->s, "t-a", "cat",
 	    "db2", &f->err));
 	OK(f, ops->rollback(f->s, &f->err));
 	OK(f, ops->get_asset(other, f->a, "t-a", "cat", "main", "db2", "new",
 	    &as, &f->err));
 	ops->close(other);
+}
+
+/*
+ * Two transactions each hold a row the other asks for.  PostgreSQL
+ * breaks the deadlock by failing one (40P01): that side lost a race
+ * and is told to run again (ERETRY), and once it rolls back the other
+ * goes on and commits.  The child holds t-b and asks for t-a; the parent
+ * holds t-a and asks for t-b.
+ */
+static void
+deadlock_child(int ready, int go)
+{
+	struct pgl_store	*s;
+	struct pgl_err		 err;
+	struct pgl_tenant	 a = { "t-a", "a by child", NULL },
+				 b = { "t-b", "b by child", NULL };
+	char			 c = 'x';
+	int			 rc;
+
+	if (open_with(&s, &err, NULL, NULL, 0) != PGL_OK ||
+	    ops->begin(s, &err) != PGL_OK ||
+	    ops->update_tenant(s, &b, &err) != PGL_OK)
+		_exit(100);
+	if (write(ready, &c, 1) != 1 || read(go, &c, 1) != 1)
+		_exit(101);
+	if ((rc = ops->update_tenant(s, &a, &err)) == PGL_OK)
+		rc = ops->commit(s, &err);
+	else
+		(void)ops->rollback(s, &err);
+	ops->close(s);
+	_exit(rc);
+}
+
+static void
+test_deadlock_is_eretry_and_the_other_side_commits(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	 a = { "t-a", "a by parent", NULL },
+				 b = { "t-b", "b by parent", NULL }, t;
+	pid_t			 pid;
+	char			 c = 'x';
+	int			 ready[2], go[2], st, rc;
+
+	if (!needs_server())
+		return;
+	seed_tenant(f, f->s, "t-a");
+	seed_tenant(f, f->s, "t-b");
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->update_tenant(f->s, &a, &f->err));
+	if ((pid = fork()) == 0)
+		deadlock_child(ready[1], go[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(write(go[1], &c, 1), 1);
+	rc = ops->update_tenant(f->s, &b, &f->err);
+	if (rc == PGL_OK)
+		OK(f, ops->commit(f->s, &f->err));
+	else
+		OK(f, ops->rollback(f->s, &f->err));
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	/* One side lost the race, the other committed. */
+	if (rc == PGL_OK) {
+		assert_int_equal(WEXITSTATUS(st), PGL_ERETRY);
+	} else {
+		assert_int_equal(rc, PGL_ERETRY);
+		assert_int_equal(WEXITSTATUS(st), PGL_OK);
+	}
+	OK(f, ops->get_tenant(f->s, f->a, "t-b", &t, &f->err));
+	assert_string_equal(t.name, rc == PGL_OK ? "b by parent" :
+	    "b by child");
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
+/*
+ * A COMMIT that fails with a serialization failure committed nothing:
+ * ERETRY then too (the host runs the work again), never an outcome the
+ * host must report as unknown.  A deferred trigger raises 40001 at
+ * COMMIT, as SERIALIZABLE's checks or a deferred constraint would.
+ */
+static void
+test_commit_failing_serialization_is_eretry_nothing_kept(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	 z = { "t-z", "z", NULL }, t;
+	const char		*schema;
+
+	if (!needs_server())
+		return;
+	ext_options();
+	assert_non_null(schema = ext_value("schema"));
+	assert_int_equal(psql_long("CREATE FUNCTION \"%s\".fail_at_commit()"
+	    " RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RAISE EXCEPTION"
+	    " USING ERRCODE = $c$40001$c$, MESSAGE = $m$injected$m$; END $f$;"
+	    " CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON"
+	    " \"%s\".tenants DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+	    " EXECUTE FUNCTION \"%s\".fail_at_commit(); SELECT 1", schema,
+	    schema, schema), 1);
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->create_tenant(f->s, &z, &f->err));
+	FAILS(f, PGL_ERETRY, ops->commit(f->s, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_tenant(f->s, f->a, "t-z", &t,
+	    &f->err));
 }
 
 /* A branch's head and the assets copied from it come from one state. */
@@ -707,8 +819,8 @@ test_transaction_reads_one_snapshot(void **state)
 
 /*
  * The host's commit, as commit/io.c does it: read the head, add a
- * commit on it, swap the head; retry the whole transaction on
- * PGL_ECONFLICT.  Exits 0 once its commit is in.
+ * commit on it, swap the head; run the whole transaction again on
+ * PGL_ERETRY.  Exits 0 once its commit is in.
  */
 static void
 commit_child(int gate, int i)
@@ -718,14 +830,14 @@ commit_child(int gate, int i)
 	struct pgl_branch	 b = { 0 };
 	struct pgl_arena	*a = pgl_arena_new();
 	char			 id[32], c;
-	int			 attempt, rc = PGL_ECONFLICT;
+	int			 attempt, rc = PGL_ERETRY;
 
 	if (open_with(&s, &err, NULL, NULL, 0) != PGL_OK)
 		_exit(100);
 	if (read(gate, &c, 1) == -1)
 		_exit(101);
 	snprintf(id, sizeof(id), "child-%d", i);
-	for (attempt = 0; attempt < 200 && rc == PGL_ECONFLICT; attempt++) {
+	for (attempt = 0; attempt < 200 && rc == PGL_ERETRY; attempt++) {
 		struct pgl_commit	cm = { id, "cat", NULL, 1, "a", "m",
 					    "[]", NULL };
 
@@ -743,7 +855,7 @@ commit_child(int gate, int i)
 			rc = ops->commit(s, &err);
 		else
 			(void)ops->rollback(s, &err);
-		if (rc == PGL_ECONFLICT)
+		if (rc == PGL_ERETRY)
 			usleep((useconds_t)(1000 + rand() % 4000));
 	}
 	if (rc != PGL_OK)
@@ -969,9 +1081,11 @@ main(void)
 		T(test_reconnects_after_backend_is_killed),
 		T(test_connection_lost_inside_transaction_loses_it_whole),
 		T(test_cas_waits_for_open_transaction_then_loses),
-		T(test_cas_in_transaction_serialization_failure_is_econflict),
-		T(test_lost_update_is_econflict),
-		T(test_cascade_onto_rows_not_in_snapshot_is_econflict),
+		T(test_cas_in_transaction_serialization_failure_is_eretry),
+		T(test_lost_update_is_eretry),
+		T(test_cascade_onto_rows_not_in_snapshot_is_eretry),
+		T(test_deadlock_is_eretry_and_the_other_side_commits),
+		T(test_commit_failing_serialization_is_eretry_nothing_kept),
 		T(test_transaction_reads_one_snapshot),
 		T(test_racing_branch_commits_all_land_in_one_chain),
 		T(test_lock_timeout_bounds_a_wait_for_a_row),

@@ -39,8 +39,6 @@ static const struct pgl_jfield branch_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-#define BRANCH_TX_ATTEMPTS	5
-
 struct branch_tx {
 	struct pgl_req		*r;
 	struct pgl_branch	*b;
@@ -164,12 +162,17 @@ branch_make(struct pgl_req *r, struct pgl_branch *b, const char *from,
 	/*
 	 * A fork updates its source's row, so a commit to the source landing
 	 * during the fork's transaction fails it on PostgreSQL (a
-	 * serialization error: ECONFLICT); made again, it forks after it.
+	 * serialization error: PGL_ERETRY, PGL_ECONFLICT from a plugin
+	 * before store ABI 1.14); made again, it forks after it.  Inside
+	 * the gate's transaction the gate runs the whole request again.
 	 */
-	for (attempt = 0; attempt < BRANCH_TX_ATTEMPTS; attempt++) {
+	for (attempt = 1; ; attempt++) {
 		rc = pgl_store_tx(branch_in_tx, &tx, err);
-		if (rc != PGL_ECONFLICT || pgl_app.in_tx)
+		if ((rc != PGL_ECONFLICT && rc != PGL_ERETRY) ||
+		    pgl_app.in_tx || attempt == API_TX_ATTEMPTS)
 			break;
+		if (rc == PGL_ERETRY)
+			api_tx_pause(attempt);
 	}
 	*copied = tx.copied;
 	return (rc);

@@ -240,12 +240,34 @@ new_snapshot_id(const json_t *md)
 	return (id);
 }
 
-/* The merged manifest list: the target's without what the source
- * replaced, plus what the source added, stamped as the new snapshot's. */
 /*
- * v3 row lineage: each data manifest brought in gets its first_row_id
- * from next_row_id on (-1: v2), advancing by its added and existing rows;
- * *assigned is how many the snapshot assigned.
+ * v3 row lineage: a data manifest brought in takes the ids from
+ * next_row_id + *assigned on, as many as its added and existing rows,
+ * and *assigned grows by them.  A count below zero, or ids past 2^63,
+ * could not be handed out without giving some twice: -1.
+ */
+static int
+stamp_rows(struct ice_manifest_ref *m, json_int_t next_row_id,
+    json_int_t *assigned)
+{
+	int64_t	count, end;
+
+	if (m->added_rows < 0 || m->existing_rows < 0 ||
+	    __builtin_add_overflow(m->added_rows, m->existing_rows, &count) ||
+	    __builtin_add_overflow(next_row_id, *assigned, &m->first_row_id) ||
+	    __builtin_add_overflow(m->first_row_id, count, &end))
+		return (-1);
+	*assigned += count;
+	return (0);
+}
+
+/*
+ * The merged manifest list: the target's without what the source
+ * replaced, plus what the source added, stamped as the new snapshot's;
+ * on v3 its data manifests get row ids from next_row_id on (-1: v2), and
+ * *assigned is how many the snapshot assigned (stamp_rows).  NULL for
+ * counts that cannot be right (below zero, past 2^63): the merge is left
+ * to the caller as for data it cannot combine.
  */
 static struct ice_manifest_ref *
 merged_list(struct pgl_req *r, const struct refs *tr,
@@ -280,12 +302,11 @@ merged_list(struct pgl_req *r, const struct refs *tr,
 			m->first_row_id = -1;
 			continue;
 		}
-		*files += m->added_files;
-		*rows += m->added_rows;
-		if (next_row_id >= 0) {
-			m->first_row_id = next_row_id + *assigned;
-			*assigned += m->added_rows + m->existing_rows;
-		}
+		if (__builtin_add_overflow(*files, m->added_files, files) ||
+		    __builtin_add_overflow(*rows, m->added_rows, rows) ||
+		    (next_row_id >= 0 && stamp_rows(m, next_row_id,
+		    assigned) == -1))
+			return (NULL);
 	}
 	return (all);
 }

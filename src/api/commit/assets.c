@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
@@ -311,8 +312,10 @@ ice_create_asset(struct pgl_req *r, const struct ice_target *t,
 		return (-1);
 	}
 	/* Once a row was made, a store without transactions may have kept
-	 * it: its file must stay (orphan removal finds it if not). */
-	if (delete_on_conflict && a->metadata_location != NULL && !tx.created)
+	 * it: its file must stay (orphan removal finds it if not).  One
+	 * whose rollback undoes every write kept nothing. */
+	if (delete_on_conflict && a->metadata_location != NULL &&
+	    (!tx.created || api_store_atomic()))
 		ice_delete_file(r, &t->catalog, a->metadata_location);
 	if (err.code == PGL_EEXISTS)
 		pgl_reply_ice_error(r, 409, "AlreadyExistsException",

@@ -532,14 +532,16 @@ ice_log_commits(struct ice_log_entry *es, size_t n, struct pgl_err *err)
 /*
  * Two writers of different assets of one branch race for its head.  On
  * PostgreSQL (snapshot isolation) the later one fails with a
- * serialization error, reported as PGL_ECONFLICT: not the client's
- * conflict, and the store rolled the change back, so it is made again on
- * the head as it now is.  No sleep between attempts: the winner has just
- * committed.  Inside the gate's transaction a failed statement has
- * aborted the outer transaction too; that one fails as a whole.
+ * serialization error, PGL_ERETRY: not the client's conflict, and the
+ * store rolled the change back, so it is made again on the head as it
+ * now is, after a short random pause (api_tx_pause: losers that all came
+ * back at once would meet again).  A plugin built before store ABI 1.14
+ * says PGL_ECONFLICT for the same race; that, and a head lost to a
+ * compare-and-swap, is run again at once, as before: the winner has
+ * just committed.  Both count against one bound.  Inside the gate's
+ * transaction a failed statement has aborted the outer transaction too;
+ * that one fails as a whole (and the gate runs it again).
  */
-#define BRANCH_TX_ATTEMPTS	16
-
 int
 ice_tx_on_branch(struct pgl_req *r, int (*fn)(void *, struct pgl_err *),
     void *arg, struct pgl_err *err)
@@ -548,9 +550,17 @@ ice_tx_on_branch(struct pgl_req *r, int (*fn)(void *, struct pgl_err *),
 
 	for (attempt = 1; ; attempt++) {
 		rc = api_tx(r, fn, arg, err);
-		if (rc != PGL_ECONFLICT || pgl_app.in_tx ||
-		    attempt == BRANCH_TX_ATTEMPTS)
+		if ((rc != PGL_ECONFLICT && rc != PGL_ERETRY) || pgl_app.in_tx)
 			return (rc);
-		pgl_metrics_inc(PGL_C_COMMIT_RETRIES);
+		if (attempt == API_TX_ATTEMPTS) {
+			if (rc == PGL_ERETRY)
+				pgl_metrics_inc(PGL_C_STORE_TX_GAVE_UP);
+			return (rc);
+		}
+		if (rc == PGL_ERETRY) {
+			pgl_metrics_inc(PGL_C_STORE_TX_RETRIES);
+			api_tx_pause(attempt);
+		} else
+			pgl_metrics_inc(PGL_C_COMMIT_RETRIES);
 	}
 }

@@ -216,7 +216,8 @@ swap_in_tx(void *arg, struct pgl_err *err)
 			return (rc);
 		tx->moved++;
 		if ((rc = log_change(tx->r, c, err)) != PGL_OK) {
-			tx->head_lost = rc == PGL_ECONFLICT;
+			tx->head_lost = rc == PGL_ECONFLICT ||
+			    rc == PGL_ERETRY;
 			return (rc);
 		}
 	}
@@ -250,8 +251,8 @@ relog(struct pgl_req *r, struct ice_change *cs, size_t n)
 	struct pgl_err	err;
 	int		attempt, rc = PGL_ECONFLICT;
 
-	for (attempt = 0; attempt < COMMIT_ATTEMPTS && rc == PGL_ECONFLICT;
-	    attempt++)
+	for (attempt = 0; attempt < COMMIT_ATTEMPTS && (rc == PGL_ECONFLICT ||
+	    rc == PGL_ERETRY); attempt++)
 		rc = api_tx(r, relog_in_tx, &tx, &err);
 	if (rc != PGL_OK)
 		pgl_log(PGL_LOG_WARN, "commit: the pointer moved but its catalog "
@@ -568,7 +569,9 @@ judge(struct commit_loop *l, int rc)
 	if (l->written)
 		delete_written(l->r, l->cs, l->n);
 	l->written = 0;
-	if (rc != PGL_ECONFLICT) {
+	/* A race between transactions (PGL_ERETRY) at a pointer is a lost
+	 * swap too: another commit of the asset won. */
+	if (rc != PGL_ECONFLICT && rc != PGL_ERETRY) {
 		pgl_reply_store_error(l->r, &l->err);
 		return (LOOP_REPLIED);
 	}
@@ -584,7 +587,12 @@ judge(struct commit_loop *l, int rc)
  * ready.  A race lost only at the branch head retries the transaction
  * alone, with the files already written; those retries are cheap and
  * have their own, larger bound.  After LOCK_AFTER lost pointer swaps,
- * attempts are locked (above).
+ * attempts are locked (above).  A store's lost race between transactions
+ * (PGL_ERETRY, a serialization failure) is one of these, by where it
+ * happened; when every attempt lost, the answer is 409 CommitFailed,
+ * which is the truth for a commit: nothing landed, and the client's own
+ * retry (reload, commit again) is what it needs.  Not 503: a client
+ * reads 5xx from a commit as "state unknown" and does not retry.
  */
 enum loop_end
 commit_loop_run(struct commit_loop *l)

@@ -41,6 +41,7 @@ struct api_fetch {
 	void		(*resume)(void *);
 	void		*arg;
 	int		 armed;		/* reads may wait now */
+	int		 wrote;		/* api_fetch_disarm called */
 	int		 waiting;	/* GETs under way */
 	int		 asked;		/* GETs this run asked for */
 	int		 runs;		/* of the handler */
@@ -392,8 +393,17 @@ api_fetch_waiting(const struct pgl_req *r)
 void
 api_fetch_disarm(struct pgl_req *r)
 {
-	if (r->app != NULL && r->app->fetch != NULL)
+	if (r->app != NULL && r->app->fetch != NULL) {
 		r->app->fetch->armed = 0;
+		r->app->fetch->wrote = 1;
+	}
+}
+
+int
+api_fetch_replayable(const struct pgl_req *r)
+{
+	return (r->app != NULL && r->app->fetch != NULL &&
+	    !r->app->fetch->wrote && r->app->fetch->waiting == 0);
 }
 
 void

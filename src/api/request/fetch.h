@@ -69,6 +69,12 @@ int	api_fetch_waiting(const struct pgl_req *);
 /* r's handler has written: no read of it may wait and replay now. */
 void	api_fetch_disarm(struct pgl_req *);
 /*
+ * 1 while r's handler may run again from its start: it has not written
+ * (api_fetch_disarm) and waits on no read.  The gate runs a management
+ * route's handler again this way when its transaction lost a race.
+ */
+int	api_fetch_replayable(const struct pgl_req *);
+/*
  * Open a read-only section of r's that its caller can run again: a read
  * in it may wait (above), and once every object asked for is in,
  * resume(arg) runs on the worker's thread (also if the client left or

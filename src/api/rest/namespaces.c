@@ -118,7 +118,7 @@ ns_write(struct pgl_req *r, struct pgl_namespace *ns, int update,
 {
 	struct ns_tx	tx = { r, ns, update };
 
-	return (api_tx(r, ns_write_in_tx, &tx, err));
+	return (api_tx_retry(r, ns_write_in_tx, &tx, err));
 }
 
 void
@@ -258,7 +258,7 @@ ice_ns_drop(struct pgl_req *r)
 	if (find(r, &c, &ns) == -1)
 		return;
 	tx = (struct drop_tx){ r, c.name, ns.name, 0 };
-	if (api_tx(r, drop_in_tx, &tx, &err) == PGL_OK) {
+	if (api_tx_retry(r, drop_in_tx, &tx, &err) == PGL_OK) {
 		pgl_reply_empty(r, 204);
 	} else if (tx.used) {
 		pgl_reply_ice_error(r, 409, "NamespaceNotEmptyException",

@@ -394,7 +394,8 @@ ice_table_register(struct pgl_req *r)
 	loc = uri;
 	md = ice_table_parse(raw, &ierr);
 	json_decref(raw);
-	if (md != NULL && ice_table_check_room(md, &ierr) == -1) {
+	if (md != NULL && (ice_table_check_room(md, &ierr) == -1 ||
+	    ice_table_check_lineage(md, &ierr) == -1)) {
 		json_decref(md);
 		md = NULL;
 	}

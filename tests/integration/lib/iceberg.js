@@ -2,6 +2,7 @@
 // catalog created at start-up ([defaults]), a request helper whose /v1
 // answers are all checked against the Iceberg OpenAPI spec, and small
 // builders for request bodies.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, STORE, tmpDir } from './server.js';
@@ -77,3 +78,18 @@ export function files(dir) {
 }
 
 export const metadataFiles = (tableLocation) => files(path.join(fsPath(tableLocation), 'metadata')).filter((f) => f.endsWith('.metadata.json'));
+
+/**
+ * v3 row lineage: every snapshot's ids [first-row-id, first-row-id +
+ * added-rows) lie apart from every other's, and below next-row-id, where
+ * the next commit's start.
+ */
+export function assertRowIdsApart(md) {
+  const ranges = md.snapshots.filter((s) => s['first-row-id'] != null && s['added-rows'] > 0)
+    .map((s) => [s['first-row-id'], s['first-row-id'] + s['added-rows'], s['snapshot-id']])
+    .sort((x, y) => x[0] - y[0]);
+  for (let i = 1; i < ranges.length; i++) {
+    assert.ok(ranges[i][0] >= ranges[i - 1][1], `snapshots ${ranges[i - 1][2]} and ${ranges[i][2]} share row ids: ${JSON.stringify(ranges)}`);
+  }
+  for (const r of ranges) assert.ok(r[1] <= md['next-row-id'], `snapshot ${r[2]} holds ids past next-row-id ${md['next-row-id']}: ${JSON.stringify(ranges)}`);
+}
