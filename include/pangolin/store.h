@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	14
+#define PGL_STORE_ABI_MINOR	15
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -304,6 +304,62 @@ struct pgl_plan_usage {
 	uint64_t	 plans;
 	uint64_t	 parts;
 	uint64_t	 bytes;
+};
+
+/*
+ * ABI 1.15: one change event of the outbox (issue 43), recorded by
+ * append_event in the change's own transaction.  The host gives every
+ * field but seq: id (a UUIDv7, unique for ever), the tenant, the catalog
+ * (the catalog's name as the routes spell it; "" for a tenant-level
+ * change: tenants, warehouses, users, roles, grants, service users),
+ * the time, and the event's columns the feed filters on, beside body,
+ * the whole Event JSON (the feed's object), which the store keeps as
+ * given and never reads.  object_name is the object's identifier as the
+ * host spells it (namespace levels and name, escaped and dotted).
+ *
+ * seq is the store's: one number per event, strictly increasing in
+ * commit order within a tenant (so within each of its catalogs too),
+ * with gaps allowed (a rolled back event's number is not reused).  A
+ * list after a seq therefore never misses an event committed later.
+ */
+struct pgl_event {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*catalog;		/* "" for tenant-level */
+	uint64_t	 seq;			/* the store's; 0 on append */
+	int64_t		 ts_ms;
+	const char	*actor;			/* NULL if none */
+	const char	*operation_type;
+	const char	*object_type;
+	const char	*object_name;		/* NULL if none */
+	const char	*object_uuid;		/* NULL if none */
+	const char	*branch;		/* NULL if none */
+	const char	*request_id;		/* NULL if none */
+	const char	*body;			/* JSON, as given */
+};
+
+/*
+ * What list_events returns: the events of one tenant with seq >
+ * after_seq, in seq order, at most limit (> 0).  catalog NULL: the
+ * tenant's whole stream (every catalog and the tenant-level events);
+ * "" only the tenant-level ones.  since_ms: only events with ts_ms >=
+ * since_ms (0: any).  operation_types: a JSON array of strings, NULL for
+ * any.
+ */
+struct pgl_event_filter {
+	const char	*catalog;
+	uint64_t	 after_seq;
+	int64_t		 since_ms;
+	const char	*operation_types;
+	uint32_t	 limit;
+};
+
+/* ABI 1.15: what a tenant's outbox holds, for its limit. */
+struct pgl_event_usage {
+	const char	*tenant;
+	uint64_t	 events;
+	uint64_t	 bytes;			/* of the bodies */
+	int64_t		 oldest_ms;		/* ts_ms of the oldest */
 };
 
 struct pgl_idempotent {
@@ -879,6 +935,55 @@ struct pgl_store_ops {
 		    uint32_t limit, struct pgl_plan_usage **, size_t *, E);
 	int	(*touch_plan_parts)(S, const char *tenant, const char *plan_id,
 		    int64_t now_ms, int64_t expires_at_ms, E);
+
+	/*
+	 * ABI 1.15: change events, the outbox (struct pgl_event).
+	 *
+	 * append_event records e in the caller's open transaction (begin
+	 * ... commit), so the event commits or rolls back with its change;
+	 * called outside one, it is a transaction of its own.  It assigns
+	 * seq (set in *seq) and holds the tenant's event order until the
+	 * transaction ends: call it last, just before commit, so that other
+	 * writers of the tenant wait the shortest time.  A store whose
+	 * rollback does not undo (atomic() 0) keeps the event of a change
+	 * rolled back, and its seq follows the order of appends, not of
+	 * commits.  PGL_EEXISTS: the id is taken.
+	 *
+	 * list_events: the page the filter names (struct pgl_event_filter),
+	 * every field of each event.
+	 *
+	 * event_horizon sets *seq to the highest seq removed (purge or
+	 * trim) from the stream a list with the same tenant and catalog
+	 * reads (catalog NULL: the tenant's), 0 when none was: a reader
+	 * whose after_seq is below it has missed events (410 Gone).  It
+	 * outlives the events it names.
+	 *
+	 * purge_events deletes at most limit (> 0) events of any tenant
+	 * with ts_ms < before_ms, oldest first, in one short write;
+	 * trim_events the n oldest of one tenant (its limit).  *purged says
+	 * how many went; the caller loops.  Events outlive their tenant
+	 * (its deletion is an event too) until purged.
+	 *
+	 * event_usage: the outbox of tenant (one row, none when it has no
+	 * event) or, tenant NULL, of every tenant holding any, the most
+	 * events first, at most limit rows (0: all).  Each append records
+	 * the body's length, so no body is read.
+	 *
+	 * May be NULL (an older plugin): the host then records no events
+	 * and answers the feed's routes 501.
+	 */
+	int	(*append_event)(S, const struct pgl_event *e, uint64_t *seq, E);
+	int	(*list_events)(S, A, const char *tenant,
+		    const struct pgl_event_filter *, struct pgl_event **,
+		    size_t *, E);
+	int	(*event_horizon)(S, const char *tenant, const char *catalog,
+		    uint64_t *seq, E);
+	int	(*purge_events)(S, int64_t before_ms, uint32_t limit,
+		    uint64_t *purged, E);
+	int	(*trim_events)(S, const char *tenant, uint32_t n,
+		    uint64_t *purged, E);
+	int	(*event_usage)(S, A, const char *tenant, uint32_t limit,
+		    struct pgl_event_usage **, size_t *, E);
 };
 
 #undef S

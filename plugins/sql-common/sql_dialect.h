@@ -27,6 +27,9 @@
  *  SQL_LOCK_ROW             nothing (writers are     FOR NO KEY UPDATE
  *                           serialized)
  *  SQL_NEXT_SEQ             asset_clock's one row   nextval('asset_clock')
+ *  SQL_EVENT_LOCK           none (writers are       the tenant's advisory
+ *                           serialized)             lock, to the commit
+ *  SQL_NEXT_EVENT_SEQ       event_clock's one row   nextval('event_clock')
  *  SQL_TEXT_INDEX_FTS5      FTS5 trigram: a phrase  pg_trgm: ILIKE on the
  *                           of 3+ characters        GIN index, any length
  *                           (shorter: LIKE)
@@ -61,6 +64,9 @@
 #define SQL_GREATEST		"max"
 #define SQL_NEXT_SEQ \
 	"UPDATE asset_clock SET v = v + 1 WHERE one = 1 RETURNING v"
+#define SQL_EVENT_LOCK		""
+#define SQL_NEXT_EVENT_SEQ \
+	"UPDATE event_clock SET v = v + 1 WHERE one = 1 RETURNING v"
 
 #elif defined(SQL_DIALECT_POSTGRES)
 
@@ -80,6 +86,11 @@
 #define SQL_LOCK_ROW		" FOR NO KEY UPDATE"
 #define SQL_GREATEST		"greatest"
 #define SQL_NEXT_SEQ		"SELECT nextval('asset_clock')"
+/* Class "pgl\1" (pg_migrate.c's is "pgl\0"), then the tenant's hash: a
+ * collision only makes two tenants take turns. */
+#define SQL_EVENT_LOCK \
+	"SELECT pg_advisory_xact_lock(1885825025, hashtext(?1))"
+#define SQL_NEXT_EVENT_SEQ	"SELECT nextval('event_clock')"
 
 #else
 #error "define SQL_DIALECT_SQLITE or SQL_DIALECT_POSTGRES"

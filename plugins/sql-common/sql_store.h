@@ -314,6 +314,21 @@ int	sql_plan_usage(struct pgl_store *, struct pgl_arena *, const char *,
 int	sql_touch_plan_parts(struct pgl_store *, const char *, const char *,
 	    int64_t, int64_t, struct pgl_err *);
 
+/* sql_events.c: change events, the outbox (ABI 1.15) */
+int	sql_append_event(struct pgl_store *, const struct pgl_event *,
+	    uint64_t *, struct pgl_err *);
+int	sql_list_events(struct pgl_store *, struct pgl_arena *, const char *,
+	    const struct pgl_event_filter *, struct pgl_event **, size_t *,
+	    struct pgl_err *);
+int	sql_event_horizon(struct pgl_store *, const char *, const char *,
+	    uint64_t *, struct pgl_err *);
+int	sql_purge_events(struct pgl_store *, int64_t, uint32_t, uint64_t *,
+	    struct pgl_err *);
+int	sql_trim_events(struct pgl_store *, const char *, uint32_t,
+	    uint64_t *, struct pgl_err *);
+int	sql_event_usage(struct pgl_store *, struct pgl_arena *, const char *,
+	    uint32_t, struct pgl_event_usage **, size_t *, struct pgl_err *);
+
 /*
  * The methods above, for a plugin's ops table, in the order of struct
  * pgl_store_ops.  Users, roles, permissions, service users, tokens,
@@ -497,6 +512,12 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.touch_plan_parts = sql_touch_plan_parts, \
 	.fork_branch = sql_fork_branch, \
 	.atomic = sql_atomic, \
+	.append_event = sql_append_event, \
+	.list_events = sql_list_events, \
+	.event_horizon = sql_event_horizon, \
+	.purge_events = sql_purge_events, \
+	.trim_events = sql_trim_events, \
+	.event_usage = sql_event_usage, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

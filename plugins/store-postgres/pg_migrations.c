@@ -446,6 +446,54 @@ const struct pg_migration pg_migrations[] = {
 	"CREATE INDEX service_users_name_key_dup"
 	"  ON service_users(tenant_id, name_key_dup);"
 	},
+	/*
+	 * Change events, the outbox (store ABI 1.15): as SQLite's migration
+	 * 15 (sqlite_schema_events.c), except that seq is drawn from a
+	 * sequence under the tenant's advisory lock (sql_events.c says why
+	 * not a counter row), so there is no clock table; the usage count
+	 * reads events_tenant and the heap's small columns, never a body
+	 * (TOASTed).
+	 */
+	{ 14, "change events",
+	"CREATE TABLE events ("
+	"  tenant_id" K ","
+	"  catalog" K ","
+	"  seq bigint NOT NULL,"
+	"  id" K " UNIQUE,"
+	"  ts_ms bigint NOT NULL,"
+	"  actor text,"
+	"  operation_type text NOT NULL,"
+	"  object_type text NOT NULL,"
+	"  object_name text,"
+	"  object_uuid text,"
+	"  branch text,"
+	"  request_id text,"
+	"  body text NOT NULL,"
+	"  bytes bigint NOT NULL,"
+	"  PRIMARY KEY (tenant_id, catalog, seq)"
+	");"
+	"CREATE INDEX events_tenant ON events(tenant_id, seq)"
+	"  INCLUDE (bytes, ts_ms);"
+	"CREATE INDEX events_time ON events(ts_ms, seq);"
+	"CREATE SEQUENCE event_clock;"
+	"CREATE TABLE event_horizon ("
+	"  tenant_id" K ","
+	"  catalog" K ","
+	"  seq bigint NOT NULL,"
+	"  PRIMARY KEY (tenant_id, catalog)"
+	");"
+	"CREATE FUNCTION events_horizon() RETURNS trigger"
+	"  LANGUAGE plpgsql SET search_path FROM CURRENT AS $$"
+	"  BEGIN"
+	"    INSERT INTO event_horizon (tenant_id, catalog, seq)"
+	"      VALUES (OLD.tenant_id, OLD.catalog, OLD.seq)"
+	"      ON CONFLICT (tenant_id, catalog) DO UPDATE"
+	"      SET seq = greatest(event_horizon.seq, excluded.seq);"
+	"    RETURN NULL;"
+	"  END $$;"
+	"CREATE TRIGGER events_horizon AFTER DELETE ON events"
+	"  FOR EACH ROW EXECUTE FUNCTION events_horizon();"
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

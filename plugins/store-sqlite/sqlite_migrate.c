@@ -479,6 +479,10 @@ static const struct migration migrations[] = {
 	"CREATE INDEX service_users_name_key_dup"
 	"  ON service_users(tenant_id, name_key_dup);"
 	},
+	/* Change events, the outbox (store ABI 1.15): sqlite_schema_events.c. */
+	{ 15, "change events",
+	sqlite_events_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

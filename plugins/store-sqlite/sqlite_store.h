@@ -90,5 +90,7 @@ int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
 
 /* sqlite_schema_gov.c: migration 10 (store ABI 1.10) */
 extern const char	sqlite_governance_sql[];
+/* sqlite_schema_events.c: migration 15 (ABI 1.15) */
+extern const char	sqlite_events_sql[];
 
 #endif

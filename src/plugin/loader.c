@@ -206,6 +206,16 @@ pgl_store_has_plan_parts(const struct pgl_store_ops *ops)
 }
 
 int
+pgl_store_has_events(const struct pgl_store_ops *ops)
+{
+	/* The minor first: a 1.14 table ends before these fields. */
+	return (ops->abi_minor >= 15 && ops->append_event != NULL &&
+	    ops->list_events != NULL && ops->event_horizon != NULL &&
+	    ops->purge_events != NULL && ops->trim_events != NULL &&
+	    ops->event_usage != NULL);
+}
+
+int
 pgl_store_has_fork(const struct pgl_store_ops *ops)
 {
 	return (ops->abi_minor >= 12 && ops->fork_branch != NULL);

@@ -36,6 +36,13 @@ void				 pgl_plugin_unload(struct pgl_plugin *);
  */
 int				 pgl_store_has_plan_parts(
 				    const struct pgl_store_ops *);
+/*
+ * 1 if the store keeps change events (ABI 1.15, all six event methods):
+ * the host then appends one in each change's transaction and serves the
+ * feed; 0 (an older plugin, whose ops table ends before them): neither.
+ */
+int				 pgl_store_has_events(
+				    const struct pgl_store_ops *);
 /* 1 if the store forks branches copy-on-write (ABI 1.12, fork_branch);
  * 0: the host makes a branch by copying its source's rows. */
 int				 pgl_store_has_fork(const struct pgl_store_ops *);
