@@ -39,8 +39,11 @@
  *    and service users gain name_key under sparse unique indexes (or
  *    name_key_dup, for one whose key another holds), backfilled at
  *    upgrade.
+ * 7: change events, the outbox (ABI 1.15; mongo_events.c): events,
+ *    event_horizon and the tenants' counters "events/<tenant>" in
+ *    counters (indexes only; no data).
  */
-#define SCHEMA_VERSION	6
+#define SCHEMA_VERSION	7
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -69,6 +72,8 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_SETTINGS] = "settings",
 	[COLL_PLAN_PARTS] = "plan_parts",
 	[COLL_COUNTERS] = "counters",
+	[COLL_EVENTS] = "events",
+	[COLL_EVENT_HORIZON] = "event_horizon",
 };
 
 struct index_def {
@@ -208,6 +213,15 @@ static const struct index_def	indexes[] = {
 	{ COLL_USERS, "name_key_dup", 0, { "name_key_dup" } },
 	{ COLL_SERVICE_USERS, "name_key", 1, { "name_key" } },
 	{ COLL_SERVICE_USERS, "name_key_dup", 0, { "name_key_dup" } },
+
+	/* Change events (schema 7; mongo_events.c): a catalog's stream and
+	 * the tenant's, both by seq; ids unique for ever; the purge by
+	 * time; a stream's horizon by its key. */
+	{ COLL_EVENTS, "key", 1, { "tenant_id", "catalog", "seq" } },
+	{ COLL_EVENTS, "id", 1, { "id" } },
+	{ COLL_EVENTS, "tenant_seq", 0, { "tenant_id", "seq" } },
+	{ COLL_EVENTS, "time", 0, { "ts_ms", "seq" } },
+	{ COLL_EVENT_HORIZON, "key", 1, { "tenant_id", "catalog" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

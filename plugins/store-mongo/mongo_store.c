@@ -572,6 +572,12 @@ static const struct pgl_store_ops ops = {
 	.touch_plan_parts = mongo_touch_plan_parts,
 	.fork_branch = mongo_fork_branch,
 	.atomic = mongo_atomic,
+	.append_event = mongo_append_event,
+	.list_events = mongo_list_events,
+	.event_horizon = mongo_event_horizon,
+	.purge_events = mongo_purge_events,
+	.trim_events = mongo_trim_events,
+	.event_usage = mongo_event_usage,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

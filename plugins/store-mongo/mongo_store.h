@@ -47,6 +47,8 @@ enum mongo_coll {
 	COLL_SETTINGS,
 	COLL_PLAN_PARTS,
 	COLL_COUNTERS,
+	COLL_EVENTS,
+	COLL_EVENT_HORIZON,
 	NCOLLS
 };
 
@@ -381,6 +383,22 @@ int	mongo_get_merge_conflict(struct pgl_store *, struct pgl_arena *,
 	    struct pgl_err *);
 int	mongo_get_merge_base(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *, const char **,
+	    struct pgl_err *);
+
+/* mongo_events.c, mongo_event_purge.c: change events (ABI 1.15) */
+int	mongo_append_event(struct pgl_store *, const struct pgl_event *,
+	    uint64_t *, struct pgl_err *);
+int	mongo_list_events(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_event_filter *, struct pgl_event **,
+	    size_t *, struct pgl_err *);
+int	mongo_event_horizon(struct pgl_store *, const char *, const char *,
+	    uint64_t *, struct pgl_err *);
+int	mongo_purge_events(struct pgl_store *, int64_t, uint32_t, uint64_t *,
+	    struct pgl_err *);
+int	mongo_trim_events(struct pgl_store *, const char *, uint32_t,
+	    uint64_t *, struct pgl_err *);
+int	mongo_event_usage(struct pgl_store *, struct pgl_arena *,
+	    const char *, uint32_t, struct pgl_event_usage **, size_t *,
 	    struct pgl_err *);
 
 /* mongo_idempotency.c */
