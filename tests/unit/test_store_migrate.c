@@ -829,6 +829,45 @@ expect_su_create(struct fx *f, const char *id, const char *tenant,
 		    f->name, name, tenant, rc, want, f->err.msg);
 }
 
+
+/*
+ * A store of before change events (ABI 1.15: SQLite migration 15,
+ * PostgreSQL 14, MongoDB schema 7) takes them once migrated: an event
+ * appended in a transaction is listed, in its catalog's stream and the
+ * tenant's, and nothing was ever purged.
+ */
+static void
+test_migrated_store_takes_change_events(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_event	 e = { "e-1", TENANT, "cat", 0, 1000, "alice",
+				    "create-namespace", "namespace", "db9",
+				    NULL, "main", NULL, "{}" }, *items;
+	struct pgl_event_filter	 flt = { "cat", 0, 0, NULL, 10 };
+	uint64_t		 s1, s2, horizon;
+	size_t			 n;
+
+	if (!opened(f))
+		return;
+	assert_true(pgl_store_has_events(f->ops));
+	OK(f, f->ops->begin(f->s, &f->err));
+	OK(f, f->ops->append_event(f->s, &e, &s1, &f->err));
+	e.id = "e-2";
+	e.catalog = "";
+	OK(f, f->ops->append_event(f->s, &e, &s2, &f->err));
+	OK(f, f->ops->commit(f->s, &f->err));
+	assert_true(s2 > s1);
+	OK(f, f->ops->list_events(f->s, f->a, TENANT, &flt, &items, &n,
+	    &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(items[0].id, "e-1");
+	flt.catalog = NULL;
+	OK(f, f->ops->list_events(f->s, f->a, TENANT, &flt, &items, &n,
+	    &f->err));
+	assert_int_equal(n, 2);
+	OK(f, f->ops->event_horizon(f->s, TENANT, NULL, &horizon, &f->err));
+	assert_int_equal(horizon, 0);
+}
 static void
 test_migrated_names_keep_working_and_no_new_name_reads_as_one(void **state)
 {
@@ -972,6 +1011,9 @@ main(int argc, char **argv)
 		    test_migrated_store_keeps_everything_and_forks,
 		    setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_change_events,
+		    setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_sqlite_names, teardown),
 	};
@@ -980,12 +1022,18 @@ main(int argc, char **argv)
 		    test_migrated_store_keeps_everything_and_forks,
 		    setup_postgres, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_change_events,
+		    setup_postgres, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_postgres_names, teardown),
 	};
 	const struct CMUnitTest	mongo_tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_store_keeps_everything_and_forks,
+		    setup_mongo, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_change_events,
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
