@@ -829,7 +829,6 @@ expect_su_create(struct fx *f, const char *id, const char *tenant,
 		    f->name, name, tenant, rc, want, f->err.msg);
 }
 
-
 /*
  * A store of before change events (ABI 1.15: SQLite migration 15,
  * PostgreSQL 14, MongoDB schema 7) takes them once migrated: an event
@@ -868,6 +867,7 @@ test_migrated_store_takes_change_events(void **state)
 	OK(f, f->ops->event_horizon(f->s, TENANT, NULL, &horizon, &f->err));
 	assert_int_equal(horizon, 0);
 }
+
 static void
 test_migrated_names_keep_working_and_no_new_name_reads_as_one(void **state)
 {
