@@ -314,8 +314,10 @@ struct pgl_plan_usage {
  * change: tenants, warehouses, users, roles, grants, service users),
  * the time, and the event's columns the feed filters on, beside body,
  * the whole Event JSON (the feed's object), which the store keeps as
- * given and never reads.  object_name is the object's identifier as the
- * host spells it (namespace levels and name, escaped and dotted).
+ * given and never reads.  object_name is the object's path, its levels
+ * (namespace levels, then the table's or view's name) joined by
+ * PGL_NS_SEP, as namespaces cross the ABI, so that a filter by a leading
+ * part of it matches whole levels.
  *
  * seq is the store's: one number per event, strictly increasing in
  * commit order within a tenant (so within each of its catalogs too),
@@ -343,8 +345,12 @@ struct pgl_event {
  * after_seq, in seq order, at most limit (> 0).  catalog NULL: the
  * tenant's whole stream (every catalog and the tenant-level events);
  * "" only the tenant-level ones.  since_ms: only events with ts_ms >=
- * since_ms (0: any).  operation_types: a JSON array of strings, NULL for
- * any.
+ * since_ms (0: any).  The rest are JSON arrays of strings, NULL for
+ * any (the feed's QueryEventsRequest): operation_types, object_types,
+ * object_uuids match the field; object_names an object_name equal to an
+ * entry or beginning with it and PGL_NS_SEP (a namespace names what is
+ * in it).  The host hands well-formed arrays (it builds them): a
+ * malformed one fails, with no particular code.
  */
 struct pgl_event_filter {
 	const char	*catalog;
@@ -352,6 +358,9 @@ struct pgl_event_filter {
 	int64_t		 since_ms;
 	const char	*operation_types;
 	uint32_t	 limit;
+	const char	*object_types;
+	const char	*object_uuids;
+	const char	*object_names;
 };
 
 /* ABI 1.15: what a tenant's outbox holds, for its limit. */

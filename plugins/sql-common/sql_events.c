@@ -41,9 +41,15 @@ static const char EVENT_INSERT[] =
 	"SELECT id, tenant_id, catalog, seq, ts_ms, actor, operation_type," \
 	" object_type, object_name, object_uuid, branch, request_id, body" \
 	" FROM events"
+/* Levels: equal, or a leading part and the separator. */
 #define EVENT_MORE \
 	" AND seq > ?3 AND ts_ms >= ?4" \
 	" AND (?5 IS NULL OR operation_type IN (" SQL_JSON_ELEMENTS("?5") "))" \
+	" AND (?7 IS NULL OR object_type IN (" SQL_JSON_ELEMENTS("?7") "))" \
+	" AND (?8 IS NULL OR object_uuid IN (" SQL_JSON_ELEMENTS("?8") "))" \
+	" AND (?9 IS NULL OR EXISTS (SELECT 1 FROM (" SQL_JSON_VALUES("?9") \
+	") n WHERE object_name = n.v" \
+	"  OR " SQL_STARTS_WITH("object_name", "n.v || " SQL_CHR "(31)") "))" \
 	" ORDER BY seq LIMIT ?6"
 /* A catalog's stream: a range of the primary key. */
 static const char EVENTS_OF_CATALOG[] =
@@ -173,9 +179,10 @@ sql_list_events(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 		return (store_err(err, PGL_EINVAL, "list_events needs a tenant "
 		    "and a positive limit"));
 	rc = store_list(s, a, err, f->catalog != NULL ? EVENTS_OF_CATALOG :
-	    EVENTS_OF_TENANT, event_fill, sizeof(**out), &p, n, "ssiisi",
+	    EVENTS_OF_TENANT, event_fill, sizeof(**out), &p, n, "ssiisisss",
 	    tenant, f->catalog, (int64_t)f->after_seq, f->since_ms,
-	    f->operation_types, (int64_t)f->limit);
+	    f->operation_types, (int64_t)f->limit, f->object_types,
+	    f->object_uuids, f->object_names);
 	if (rc == PGL_OK)
 		*out = p;
 	return (rc);

@@ -189,44 +189,93 @@ mongo_append_event(struct pgl_store *s, const struct pgl_event *ev,
 	return (rc);
 }
 
-/* A JSON array of strings as {"$in": [...]} under name. */
+/* A JSON array of strings (NULL: none) as {name: {$in: [...]}}. */
 static int
 append_in(bson_t *filter, const char *name, const char *json,
     struct pgl_err *err)
 {
-	bson_error_t	 e;
-	bson_iter_t	 it, el;
-	bson_t		*wrap, in, arr;
-	const uint8_t	*data;
-	uint32_t	 len;
-	char		*text;
-	int		 rc = PGL_OK;
+	bson_iter_t	 arr, copy;
+	bson_t		*doc, in, list;
+	char		 k[16];
+	uint32_t	 i = 0;
+	int		 rc;
 
-	if (asprintf(&text, "{\"v\":%s}", json) == -1)
-		return (mongo_err(err, PGL_ENOMEM, "out of memory"));
-	wrap = bson_new_from_json((const uint8_t *)text, -1, &e);
-	free(text);
-	if (wrap == NULL || !bson_iter_init_find(&it, wrap, "v") ||
-	    !BSON_ITER_HOLDS_ARRAY(&it))
-		rc = mongo_err(err, PGL_EINVAL, "operation types are not a "
-		    "JSON array");
-	else {
-		bson_iter_array(&it, &len, &data);
-		if (!bson_init_static(&arr, data, len) ||
-		    !bson_iter_init(&el, &arr))
-			rc = mongo_err(err, PGL_EINVAL, "bad operation types");
-		while (rc == PGL_OK && bson_iter_next(&el))
-			if (!BSON_ITER_HOLDS_UTF8(&el))
-				rc = mongo_err(err, PGL_EINVAL, "operation "
-				    "types are not strings");
-		if (rc == PGL_OK) {
-			BSON_APPEND_DOCUMENT_BEGIN(filter, name, &in);
-			BSON_APPEND_ARRAY(&in, "$in", &arr);
-			bson_append_document_end(filter, &in);
+	if ((rc = mongo_json_array(json, &doc, &arr, err)) != PGL_OK ||
+	    doc == NULL)
+		return (rc);
+	copy = arr;
+	while (bson_iter_next(&copy))
+		if (!BSON_ITER_HOLDS_UTF8(&copy))
+			rc = mongo_err(err, PGL_EINVAL, "%s: not strings", name);
+	if (rc == PGL_OK) {
+		BSON_APPEND_DOCUMENT_BEGIN(filter, name, &in);
+		BSON_APPEND_ARRAY_BEGIN(&in, "$in", &list);
+		while (bson_iter_next(&arr)) {
+			(void)snprintf(k, sizeof(k), "%u", i++);
+			BSON_APPEND_UTF8(&list, k, bson_iter_utf8(&arr, NULL));
 		}
+		bson_append_array_end(&in, &list);
+		bson_append_document_end(filter, &in);
 	}
-	if (wrap != NULL)
-		bson_destroy(wrap);
+	bson_destroy(doc);
+	return (rc);
+}
+
+/*
+ * Object paths: {$or: [{object_name: p}, {object_name: /^p\x1f/}, ...]}
+ * (levels joined by PGL_NS_SEP: equal, or a leading part of whole
+ * levels).  Under $and, the filter's only $or.
+ */
+static int
+append_names(bson_t *filter, const char *json, struct pgl_err *err)
+{
+	bson_iter_t	 arr;
+	bson_t		*doc, and, one, or, alt, re;
+	char		 k[16], *quoted, *pattern;
+	uint32_t	 i = 0;
+	int		 rc;
+
+	if ((rc = mongo_json_array(json, &doc, &arr, err)) != PGL_OK ||
+	    doc == NULL)
+		return (rc);
+	BSON_APPEND_ARRAY_BEGIN(filter, "$and", &and);
+	BSON_APPEND_DOCUMENT_BEGIN(&and, "0", &one);
+	BSON_APPEND_ARRAY_BEGIN(&one, "$or", &or);
+	/* An empty list matches nothing, as IN () does. */
+	BSON_APPEND_DOCUMENT_BEGIN(&or, "0", &alt);
+	BSON_APPEND_BOOL(&alt, "_never", true);
+	bson_append_document_end(&or, &alt);
+	while (rc == PGL_OK && bson_iter_next(&arr)) {
+		if (!BSON_ITER_HOLDS_UTF8(&arr)) {
+			rc = mongo_err(err, PGL_EINVAL, "object names: not "
+			    "strings");
+			break;
+		}
+		quoted = mongo_regex_quote(bson_iter_utf8(&arr, NULL), 0);
+		if (quoted == NULL || asprintf(&pattern, "^%s\x1f", quoted)
+		    == -1) {
+			free(quoted);
+			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
+			break;
+		}
+		(void)snprintf(k, sizeof(k), "%u", ++i);
+		BSON_APPEND_DOCUMENT_BEGIN(&or, k, &alt);
+		BSON_APPEND_UTF8(&alt, "object_name",
+		    bson_iter_utf8(&arr, NULL));
+		bson_append_document_end(&or, &alt);
+		(void)snprintf(k, sizeof(k), "%u", ++i);
+		BSON_APPEND_DOCUMENT_BEGIN(&or, k, &alt);
+		BSON_APPEND_DOCUMENT_BEGIN(&alt, "object_name", &re);
+		BSON_APPEND_UTF8(&re, "$regex", pattern);
+		bson_append_document_end(&alt, &re);
+		bson_append_document_end(&or, &alt);
+		free(pattern);
+		free(quoted);
+	}
+	bson_append_array_end(&one, &or);
+	bson_append_document_end(&and, &one);
+	bson_append_array_end(filter, &and);
+	bson_destroy(doc);
 	return (rc);
 }
 
@@ -238,7 +287,7 @@ mongo_list_events(struct pgl_store *s, struct pgl_arena *a,
 	struct pgl_page	 page;
 	bson_t		 filter = BSON_INITIALIZER, *sort;
 	void		*p = NULL;
-	int		 rc = PGL_OK;
+	int		 rc;
 
 	*out = NULL;
 	*n = 0;
@@ -253,9 +302,13 @@ mongo_list_events(struct pgl_store *s, struct pgl_arena *a,
 	if (f->since_ms != 0)
 		BCON_APPEND(&filter, "ts_ms", "{", "$gte",
 		    BCON_INT64(f->since_ms), "}");
-	if (f->operation_types != NULL)
-		rc = append_in(&filter, "operation_type", f->operation_types,
-		    err);
+	rc = append_in(&filter, "operation_type", f->operation_types, err);
+	if (rc == PGL_OK)
+		rc = append_in(&filter, "object_type", f->object_types, err);
+	if (rc == PGL_OK)
+		rc = append_in(&filter, "object_uuid", f->object_uuids, err);
+	if (rc == PGL_OK)
+		rc = append_names(&filter, f->object_names, err);
 	sort = BCON_NEW("seq", BCON_INT32(1));
 	page.limit = f->limit;
 	page.offset = 0;

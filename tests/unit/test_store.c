@@ -6196,6 +6196,84 @@ test_events_page_by_after_limit_time_and_operation_types(void **state)
 }
 
 static void
+append_obj(struct fx *f, const char *id, const char *type, const char *name,
+    const char *uuid)
+{
+	struct pgl_event	e;
+	uint64_t		seq;
+
+	memset(&e, 0, sizeof(e));
+	e.id = id;
+	e.tenant_id = "t-a";
+	e.catalog = "cat";
+	e.ts_ms = 1000;
+	e.operation_type = "update-table";
+	e.object_type = type;
+	e.object_name = name;
+	e.object_uuid = uuid;
+	e.body = "{}";
+	OK(f, ops->append_event(f->s, &e, &seq, &f->err));
+}
+
+/* ids of a filtered list, comma separated, into buf. */
+static const char *
+ids_of(struct fx *f, const struct pgl_event_filter *flt, char *buf,
+    size_t len)
+{
+	struct pgl_event	*items;
+	size_t			 n, i, off = 0;
+
+	buf[0] = '\0';
+	OK(f, ops->list_events(f->s, f->a, "t-a", flt, &items, &n, &f->err));
+	for (i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i > 0 ? "," : "", items[i].id);
+	return (buf);
+}
+
+/*
+ * The feed's filters (QueryEventsRequest): object types and uuids, and
+ * object paths by whole levels: a namespace names what is in it, "a"
+ * does not name "ab".
+ */
+static void
+test_events_filter_by_object_type_uuid_and_path_levels(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_event_filter	 flt;
+	char			 buf[256];
+
+	append_obj(f, "e-ns", "namespace", "a", NULL);
+	append_obj(f, "e-t1", "table", "a" SEP "t1", "u-1");
+	append_obj(f, "e-ab", "table", "ab" SEP "t2", "u-2");
+	append_obj(f, "e-v", "view", "a" SEP "b" SEP "v", "u-3");
+	append_obj(f, "e-user", "x-user", NULL, NULL);
+	memset(&flt, 0, sizeof(flt));
+	flt.limit = 10;
+	assert_string_equal(ids_of(f, &flt, buf, sizeof(buf)),
+	    "e-ns,e-t1,e-ab,e-v,e-user");
+	flt.object_types = "[\"table\",\"view\"]";
+	assert_string_equal(ids_of(f, &flt, buf, sizeof(buf)),
+	    "e-t1,e-ab,e-v");
+	flt.object_types = NULL;
+	flt.object_uuids = "[\"u-3\",\"u-1\"]";
+	assert_string_equal(ids_of(f, &flt, buf, sizeof(buf)), "e-t1,e-v");
+	flt.object_uuids = NULL;
+	flt.object_names = "[\"a\"]";
+	assert_string_equal(ids_of(f, &flt, buf, sizeof(buf)),
+	    "e-ns,e-t1,e-v");
+	flt.object_names = "[\"a\\u001fb\",\"ab\\u001ft2\"]";
+	assert_string_equal(ids_of(f, &flt, buf, sizeof(buf)), "e-ab,e-v");
+	flt.object_names = "[]";
+	assert_string_equal(ids_of(f, &flt, buf, sizeof(buf)), "");
+	/* All of them at once: each narrows. */
+	flt.object_names = "[\"a\"]";
+	flt.object_types = "[\"table\"]";
+	flt.operation_types = "[\"update-table\"]";
+	assert_string_equal(ids_of(f, &flt, buf, sizeof(buf)), "e-t1");
+}
+
+static void
 test_events_of_one_tenant_never_list_or_count_anothers(void **state)
 {
 	struct fx		*f = *state;
@@ -6590,6 +6668,7 @@ main(void)
 		T(test_event_id_is_unique_for_ever),
 		T(test_event_seq_increases_per_catalog_and_across_the_tenant),
 		T(test_events_page_by_after_limit_time_and_operation_types),
+		T(test_events_filter_by_object_type_uuid_and_path_levels),
 		T(test_events_of_one_tenant_never_list_or_count_anothers),
 		T(test_events_purge_by_time_in_batches_and_the_horizon_names_what_went),
 		T(test_event_usage_counts_per_tenant_and_trim_takes_the_oldest),
