@@ -17,6 +17,8 @@
 
 #include "mongo_store.h"
 
+#define CHUNK	1000
+
 /* One stream's highest seq in a batch. */
 struct stream_max {
 	char		*tenant;
@@ -147,6 +149,7 @@ horizon_raise(struct pgl_store *s, const struct stream_max *m,
 	return (rc);
 }
 
+/* One batch of at most CHUNK: read, raise the horizons, delete. */
 static int
 remove_batch(struct pgl_store *s, const bson_t *filter, const bson_t *sort,
     uint32_t limit, uint64_t *purged, struct pgl_err *err)
@@ -155,14 +158,13 @@ remove_batch(struct pgl_store *s, const bson_t *filter, const bson_t *sort,
 	size_t		i;
 	int		own, rc;
 
+	*purged = 0;
+	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK)
+		return (rc);
 	memset(&bt, 0, sizeof(bt));
 	bson_init(&bt.del);
 	BSON_APPEND_DOCUMENT_BEGIN(&bt.del, "_id", &bt.in);
 	BSON_APPEND_ARRAY_BEGIN(&bt.in, "$in", &bt.ids);
-	if ((rc = mg_tx_own_begin(s, &own, err)) != PGL_OK) {
-		bson_destroy(&bt.del);
-		return (rc);
-	}
 	rc = batch_read(s, filter, sort, limit, &bt, err);
 	bson_append_array_end(&bt.in, &bt.ids);
 	bson_append_document_end(&bt.del, &bt.in);
@@ -180,6 +182,33 @@ remove_batch(struct pgl_store *s, const bson_t *filter, const bson_t *sort,
 	return (rc);
 }
 
+/*
+ * Up to limit in batches of CHUNK (an _id list and the horizons of one
+ * batch stay small whatever limit the host asks for), each its own
+ * short transaction; stops at a batch that came back short.
+ */
+static int
+remove_upto(struct pgl_store *s, const bson_t *filter, const bson_t *sort,
+    uint32_t limit, uint64_t *purged, struct pgl_err *err)
+{
+	uint64_t	n;
+	uint32_t	want;
+	int		rc = PGL_OK;
+
+	*purged = 0;
+	while (limit > 0) {
+		want = limit < CHUNK ? limit : CHUNK;
+		if ((rc = remove_batch(s, filter, sort, want, &n, err)) !=
+		    PGL_OK)
+			break;
+		*purged += n;
+		limit -= want;
+		if (n < want)
+			break;
+	}
+	return (rc);
+}
+
 int
 mongo_purge_events(struct pgl_store *s, int64_t before_ms, uint32_t limit,
     uint64_t *purged, struct pgl_err *err)
@@ -194,7 +223,7 @@ mongo_purge_events(struct pgl_store *s, int64_t before_ms, uint32_t limit,
 		return (mongo_err(err, PGL_EINVAL, "limit must be positive"));
 	filter = BCON_NEW("ts_ms", "{", "$lt", BCON_INT64(before_ms), "}");
 	sort = BCON_NEW("ts_ms", BCON_INT32(1), "seq", BCON_INT32(1));
-	rc = remove_batch(s, filter, sort, limit, &n, err);
+	rc = remove_upto(s, filter, sort, limit, &n, err);
 	if (rc == PGL_OK && purged != NULL)
 		*purged = n;
 	bson_destroy(sort);
@@ -219,7 +248,7 @@ mongo_trim_events(struct pgl_store *s, const char *tenant, uint32_t count,
 		return (PGL_OK);
 	mg_str(&filter, "tenant_id", tenant);
 	sort = BCON_NEW("seq", BCON_INT32(1));
-	rc = remove_batch(s, &filter, sort, count, &n, err);
+	rc = remove_upto(s, &filter, sort, count, &n, err);
 	if (rc == PGL_OK && purged != NULL)
 		*purged = n;
 	bson_destroy(sort);
