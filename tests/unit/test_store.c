@@ -5981,7 +5981,8 @@ static size_t
 list_ev(struct fx *f, const char *tenant, const char *catalog,
     uint64_t after, uint32_t limit, struct pgl_event **items)
 {
-	struct pgl_event_filter	flt = { catalog, after, 0, NULL, limit };
+	struct pgl_event_filter	flt = { .catalog = catalog,
+				    .after_seq = after, .limit = limit };
 	size_t			n;
 
 	OK(f, ops->list_events(f->s, f->a, tenant, &flt, items, &n, &f->err));
@@ -6150,7 +6151,7 @@ test_events_page_by_after_limit_time_and_operation_types(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_event	*items;
-	struct pgl_event_filter	flt = { "cat", 0, 0, NULL, 2 };
+	struct pgl_event_filter	flt = { .catalog = "cat", .limit = 2 };
 	uint64_t		after = 0;
 	char			id[32];
 	size_t			n, got = 0;
@@ -6345,6 +6346,34 @@ test_events_purge_by_time_in_batches_and_the_horizon_names_what_went(
 	assert_int_equal(items[0].seq, s3);
 	FAILS(f, PGL_EINVAL, ops->purge_events(f->s, 5000, 0, &purged,
 	    &f->err));
+}
+
+/* A limit larger than a store's own batch is still honoured whole. */
+static void
+test_events_purge_and_trim_take_a_limit_past_one_batch(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_event_usage	*u;
+	uint64_t		 purged;
+	char			 id[32];
+	size_t			 n;
+	int			 i;
+
+	OK(f, ops->begin(f->s, &f->err));
+	for (i = 0; i < 1100; i++) {
+		snprintf(id, sizeof(id), "e-%04d", i);
+		(void)append_ev(f, "t-a", "cat", id, 1000 + i, "create-table");
+	}
+	OK(f, ops->commit(f->s, &f->err));
+	OK(f, ops->purge_events(f->s, 1000 + 1060, 1050, &purged, &f->err));
+	assert_int_equal(purged, 1050);
+	OK(f, ops->purge_events(f->s, 1000 + 1060, 1050, &purged, &f->err));
+	assert_int_equal(purged, 10);
+	OK(f, ops->trim_events(f->s, "t-a", 30, &purged, &f->err));
+	assert_int_equal(purged, 30);
+	OK(f, ops->event_usage(f->s, f->a, "t-a", 0, &u, &n, &f->err));
+	assert_int_equal(u[0].events, 10);
+	assert_int_equal(u[0].oldest_ms, 1000 + 1090);
 }
 
 /* The per-tenant limit: usage counts events and body bytes without
@@ -6671,6 +6700,7 @@ main(void)
 		T(test_events_filter_by_object_type_uuid_and_path_levels),
 		T(test_events_of_one_tenant_never_list_or_count_anothers),
 		T(test_events_purge_by_time_in_batches_and_the_horizon_names_what_went),
+		T(test_events_purge_and_trim_take_a_limit_past_one_batch),
 		T(test_event_usage_counts_per_tenant_and_trim_takes_the_oldest),
 		T(test_deleting_a_tenant_keeps_its_events_until_purged),
 		T(test_event_appends_racing_between_processes_are_read_without_a_miss),

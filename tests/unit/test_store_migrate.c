@@ -842,7 +842,7 @@ test_migrated_store_takes_change_events(void **state)
 	struct pgl_event	 e = { "e-1", TENANT, "cat", 0, 1000, "alice",
 				    "create-namespace", "namespace", "db9",
 				    NULL, "main", NULL, "{}" }, *items;
-	struct pgl_event_filter	 flt = { "cat", 0, 0, NULL, 10 };
+	struct pgl_event_filter	 flt = { .catalog = "cat", .limit = 10 };
 	uint64_t		 s1, s2, horizon;
 	size_t			 n;
 

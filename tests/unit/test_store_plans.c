@@ -461,7 +461,7 @@ run_the_event_methods(struct fx *f)
 	struct pgl_event	 e = { "e-1", "t-a", "cat", 0, 1000, "alice",
 				    "create-table", "table", "db.t", NULL,
 				    "main", "r-1", "{}" }, *items;
-	struct pgl_event_filter	 flt = { "cat", 0, 0, NULL, 10 };
+	struct pgl_event_filter	 flt = { .catalog = "cat", .limit = 10 };
 	struct pgl_event_usage	*u;
 	uint64_t		 seq, n;
 	size_t			 nitems;
