@@ -43,8 +43,8 @@ secret_key(const char *secret, unsigned char *key, const char **why)
 		*why = "a webhook secret starts with whsec_";
 		return (-1);
 	}
-	if ((n = pgl_base64_decode(secret + PREFIX_LEN, buf, sizeof(buf))) ==
-	    -1 || n < PGL_WEBHOOK_KEY_MIN || n > PGL_WEBHOOK_KEY_MAX) {
+	n = pgl_base64_decode_strict(secret + PREFIX_LEN, buf, sizeof(buf));
+	if (n == -1 || n < PGL_WEBHOOK_KEY_MIN || n > PGL_WEBHOOK_KEY_MAX) {
 		OPENSSL_cleanse(buf, sizeof(buf));
 		*why = "a webhook secret is whsec_ and the base64 of 24 to 64 "
 		    "bytes";
@@ -185,8 +185,8 @@ listed(const char *sigs, const unsigned char mac[MAC_LEN])
 		one[SIG_B64_LEN] = '\0';
 		/* Every candidate compared: the time spent does not say
 		 * which of them matched. */
-		if (pgl_base64_decode(one, got, sizeof(got)) == MAC_LEN &&
-		    CRYPTO_memcmp(got, mac, MAC_LEN) == 0)
+		if (pgl_base64_decode_strict(one, got, sizeof(got)) ==
+		    MAC_LEN && CRYPTO_memcmp(got, mac, MAC_LEN) == 0)
 			found = 1;
 	}
 	return (found);

@@ -6,7 +6,7 @@
 #include "util/str.h"
 
 int
-pgl_base64_decode(const char *in, unsigned char *out, size_t outlen)
+pgl_base64_decode_strict(const char *in, unsigned char *out, size_t outlen)
 {
 	size_t	len = strlen(in), i, pad = 0;
 	int	n;

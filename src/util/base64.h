@@ -9,7 +9,10 @@
  * EVP_DecodeBlock skips whitespace and counts padding as output, so the
  * text is checked here first.  Decodes in into out (outlen bytes) and
  * returns the decoded length, or -1: not base64, or too long for out.
+ * (auth/principal.c's pgl_base64_decode decodes Basic credentials to
+ * text, NUL refused.)
  */
-int	pgl_base64_decode(const char *in, unsigned char *out, size_t outlen);
+int	pgl_base64_decode_strict(const char *in, unsigned char *out,
+	    size_t outlen);
 
 #endif

@@ -19,7 +19,7 @@ pgl_seal_key_parse(const char *b64, unsigned char key[PGL_SEAL_KEY_LEN])
 	size_t		i;
 	int		n;
 
-	if ((n = pgl_base64_decode(b64, buf, sizeof(buf))) == -1)
+	if ((n = pgl_base64_decode_strict(b64, buf, sizeof(buf))) == -1)
 		return ("not base64");
 	if (n != PGL_SEAL_KEY_LEN)
 		return ("must decode to 32 bytes (openssl rand -base64 32)");
@@ -114,7 +114,8 @@ pgl_unseal(const unsigned char key[PGL_SEAL_KEY_LEN], const char *aad,
 		return (-1);
 	}
 	*why = "malformed sealed value";
-	if ((n = pgl_base64_decode(sealed, bin, cap)) < NONCE_LEN + TAG_LEN) {
+	if ((n = pgl_base64_decode_strict(sealed, bin, cap)) <
+	    NONCE_LEN + TAG_LEN) {
 		free(bin);
 		return (-1);
 	}
