@@ -8,9 +8,6 @@
 #include "util/json.h"
 #include "util/names.h"
 
-/* A subject of a table three namespace levels down, every byte escaped. */
-#define SUBJECT_MAX	(8 * PGL_EVENT_ESCAPED_LEN(PGL_NAME_MAX))
-
 static int
 fail(char *why, size_t whylen, const char *reason)
 {
@@ -36,65 +33,76 @@ rfc3339(json_int_t ms, char *buf, size_t size)
 	return (0);
 }
 
-/* A '.' between levels: literal, each level's own dots being escaped. */
+/* The room the levels and name take escaped and joined; -1 when one of
+ * them is not a string. */
 static int
-dot_cat(char *buf, size_t size)
-{
-	size_t	n = strlen(buf);
-
-	if (n == 0)
-		return (0);
-	if (n + 2 > size)
-		return (-1);
-	buf[n] = '.';
-	buf[n + 1] = '\0';
-	return (0);
-}
-
-/* Append each string of levels, escaped and joined by '.'. */
-static int
-levels_cat(char *buf, size_t size, const json_t *levels)
+levels_len(const json_t *levels, const json_t *name, size_t *len)
 {
 	const json_t	*v;
 	size_t		 i;
 
+	*len = 1;
 	json_array_foreach(levels, i, v) {
-		if (!json_is_string(v) || dot_cat(buf, size) == -1 ||
-		    pgl_event_escape_cat(buf, size, json_string_value(v)) == -1)
+		if (!json_is_string(v))
 			return (-1);
+		*len += PGL_EVENT_ESCAPED_LEN(json_string_length(v));
 	}
+	if (name != NULL)
+		*len += PGL_EVENT_ESCAPED_LEN(json_string_length(name));
 	return (0);
+}
+
+/* levels then name (NULL: none), escaped and joined by '.': malloc'd. */
+static char *
+levels_text(const json_t *levels, const json_t *name)
+{
+	const json_t	*v;
+	size_t		 i, len;
+	char		*buf;
+
+	if (levels_len(levels, name, &len) == -1 ||
+	    (buf = calloc(1, len)) == NULL)
+		return (NULL);
+	json_array_foreach(levels, i, v) {
+		if (i > 0)
+			strcat(buf, ".");
+		(void)pgl_event_escape_cat(buf, len, json_string_value(v));
+	}
+	if (name != NULL) {
+		if (buf[0] != '\0')
+			strcat(buf, ".");
+		(void)pgl_event_escape_cat(buf, len, json_string_value(name));
+	}
+	return (buf);
 }
 
 /*
  * The object the operation acts on: identifier (a TableIdentifier, or a
  * CatalogObjectIdentifier array in Pangolin's x- operations), source (a
- * rename), namespace.  0 with buf empty when there is none.
+ * rename), namespace.  0 with *out malloc'd, or NULL when the operation
+ * names none; -1 when what it names is malformed.  No depth is too deep:
+ * namespaces have no level limit.
  */
 static int
-subject(const json_t *op, char *buf, size_t size)
+subject(const json_t *op, char **out)
 {
-	const json_t	*id, *ns, *name;
+	const json_t	*id, *ns, *name = NULL;
 
-	buf[0] = '\0';
+	*out = NULL;
 	if ((id = json_object_get(op, "identifier")) == NULL)
 		id = json_object_get(op, "source");
-	if (json_is_array(id))
-		return (levels_cat(buf, size, id));
 	if (json_is_object(id)) {
 		ns = json_object_get(id, "namespace");
 		name = json_object_get(id, "name");
-		if (!json_is_array(ns) || !json_is_string(name) ||
-		    levels_cat(buf, size, ns) == -1 || dot_cat(buf, size) == -1)
+		if (!json_is_string(name))
 			return (-1);
-		return (pgl_event_escape_cat(buf, size,
-		    json_string_value(name)));
-	}
-	if (id != NULL)
+	} else if (id != NULL)
+		ns = id;
+	else if ((ns = json_object_get(op, "namespace")) == NULL)
+		return (0);
+	if (!json_is_array(ns))
 		return (-1);
-	if ((ns = json_object_get(op, "namespace")) != NULL)
-		return (json_is_array(ns) ? levels_cat(buf, size, ns) : -1);
-	return (0);
+	return ((*out = levels_text(ns, name)) == NULL ? -1 : 0);
 }
 
 static int
@@ -114,7 +122,7 @@ pgl_cloudevent_build(json_t *event, const char *tenant_id,
     const char *catalog, char *why, size_t whylen)
 {
 	char		 src[2 * PGL_EVENT_ESCAPED_LEN(PGL_NAME_MAX) + 64];
-	char		 subj[SUBJECT_MAX], at[40], *type;
+	char		 at[40], *type, *subj;
 	const char	*id, *optype;
 	json_t		*op, *ts, *ce;
 
@@ -137,21 +145,26 @@ pgl_cloudevent_build(json_t *event, const char *tenant_id,
 	    sizeof(src)) == -1)
 		return (fail(why, whylen, "a tenant id and a catalog name of "
 		    "at most 255 bytes are required"), NULL);
-	if (subject(op, subj, sizeof(subj)) == -1)
+	if (subject(op, &subj) == -1)
 		return (fail(why, whylen, "operation: its identifier, source "
-		    "or namespace is malformed or too long"), NULL);
-	if (asprintf(&type, "%s%s", PGL_CLOUDEVENT_TYPE_PREFIX, optype) == -1)
+		    "or namespace is malformed"), NULL);
+	if (asprintf(&type, "%s%s", PGL_CLOUDEVENT_TYPE_PREFIX, optype) ==
+	    -1) {
+		free(subj);
 		return (fail(why, whylen, "out of memory"), NULL);
+	}
 	ce = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "specversion", "1.0",
 	    "id", id, "type", type, "source", src, "time", at,
 	    "datacontenttype", "application/json");
 	free(type);
-	if (ce == NULL || (subj[0] != '\0' && json_object_set_new(ce,
-	    "subject", json_string(subj)) == -1) ||
-	    json_object_set(ce, "data", event) == -1) {
+	if (ce == NULL || (subj != NULL && json_object_set_new(ce, "subject",
+	    json_string(subj)) == -1) || json_object_set(ce, "data", event) ==
+	    -1) {
+		free(subj);
 		json_decref(ce);
-		return (fail(why, whylen, "out of memory or not UTF-8"), NULL);
+		return (fail(why, whylen, "out of memory"), NULL);
 	}
+	free(subj);
 	return (ce);
 }
 

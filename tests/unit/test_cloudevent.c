@@ -153,6 +153,32 @@ test_pangolin_x_types_keep_their_prefix_and_may_name_no_object(void **state)
 }
 
 static void
+test_a_namespace_of_any_depth_has_its_whole_subject(void **state)
+{
+	char	 why[128], level[256];
+	json_t	*ev, *ns, *ce;
+	size_t	 i;
+
+	(void)state;
+	memset(level, '.', sizeof(level) - 1);
+	level[sizeof(level) - 1] = '\0';
+	ns = json_array();
+	for (i = 0; i < 40; i++)
+		json_array_append_new(ns, json_string(level));
+	ev = parse("{\"event-id\": \"e5\", \"request-id\": \"r\","
+	    "\"request-event-count\": 1, \"timestamp-ms\": 5, \"operation\": {"
+	    "\"operation-type\": \"create-namespace\"}}");
+	json_object_set_new(json_object_get(ev, "operation"), "namespace", ns);
+	ce = pgl_cloudevent_build(ev, TENANT, "lake", why, sizeof(why));
+	assert_non_null(ce);
+	/* 40 levels of 255 dots, each "%2E", with 39 separators. */
+	assert_int_equal(strlen(pgl_json_str(ce, "subject")),
+	    40 * 255 * 3 + 39);
+	json_decref(ce);
+	json_decref(ev);
+}
+
+static void
 test_an_event_without_its_required_fields_is_refused_with_a_reason(
     void **state)
 {
@@ -200,6 +226,7 @@ main(void)
 		cmocka_unit_test(test_names_with_dots_and_spaces_are_escaped_so_levels_split_back),
 		cmocka_unit_test(test_rename_subject_is_the_name_it_had_and_namespace_ops_name_the_namespace),
 		cmocka_unit_test(test_pangolin_x_types_keep_their_prefix_and_may_name_no_object),
+		cmocka_unit_test(test_a_namespace_of_any_depth_has_its_whole_subject),
 		cmocka_unit_test(test_an_event_without_its_required_fields_is_refused_with_a_reason),
 	};
 
