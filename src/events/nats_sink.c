@@ -187,7 +187,8 @@ pgl_nats_sink_publish(struct pgl_nats_sink *sink, const char *tenant_id,
 	if (pgl_nats_subject(tenant_id, catalog, subject, sizeof(subject)) ==
 	    -1 || event_id == NULL || event_id[0] == '\0' || len > INT32_MAX) {
 		(void)snprintf(why, whylen, "NATS publish: a tenant id, a "
-		    "catalog of at most 255 bytes and an event id are required");
+		    "catalog of at most 255 bytes and an event id are "
+		    "required");
 		return (PGL_NATS_FAILED);
 	}
 	/* Closed (the server went away): connect again, once. */
@@ -201,6 +202,14 @@ pgl_nats_sink_publish(struct pgl_nats_sink *sink, const char *tenant_id,
 	po.ExpectStream = PGL_NATS_STREAM;
 	po.MaxWait = sink->timeout_ms;
 	s = js_Publish(&pa, sink->js, subject, body, (int)len, &po, &jerr);
+	/* No stream listens (deleted since open): make it again, once. */
+	if (s == NATS_NO_RESPONDERS) {
+		if (stream_ensure(sink, &made, why, whylen) == -1)
+			return (PGL_NATS_FAILED);
+		jerr = 0;
+		s = js_Publish(&pa, sink->js, subject, body, (int)len, &po,
+		    &jerr);
+	}
 	if (s != NATS_OK) {
 		explain(s, jerr, "publish", why, whylen);
 		return (PGL_NATS_FAILED);

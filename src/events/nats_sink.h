@@ -14,7 +14,8 @@
  * backoff within seconds; a redelivery later than that is stored again,
  * and a consumer de-duplicates it on the CloudEvents id like a webhook's.
  *
- * The stream is made when missing (file storage, limits retention, the
+ * The stream is made when missing, at open and again at a publish that
+ * finds no stream listening (file storage, limits retention, the
  * server's defaults for size and age: an operator who wants others makes
  * the stream first, and it is found and left as it is).
  *

@@ -3,8 +3,9 @@
  * nats-server with JetStream, started by tests/run-unit.sh through
  * tests/servers/nats.sh: PGL_NATS_URL names it; PGL_NATS_CTL (the
  * script), PGL_NATS_DIR and PGL_NATS_PORT let a test stop, start, pause
- * and resume it.  Without PGL_NATS_URL no test runs, and it says so.  What the tests read back they read with
- * libnats directly, not through the sink.
+ * and resume it.  Without PGL_NATS_URL no test runs, and it says so.
+ * What the tests read back they read with libnats directly, not through
+ * the sink.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -247,6 +248,25 @@ test_the_same_event_id_published_again_is_stored_once(void **state)
 }
 
 static void
+test_a_stream_deleted_after_open_is_made_again_at_publish(void **state)
+{
+	struct pgl_nats_sink	*sink;
+	struct peek		 p;
+	char			 id[64], why[256] = "";
+
+	(void)state;
+	sink = open_sink(NULL);
+	peek_open(&p);
+	assert_int_equal(js_DeleteStream(p.js, PGL_NATS_STREAM, NULL, NULL),
+	    NATS_OK);
+	assert_int_equal(publish(sink, "lake", event_id(id, sizeof(id)), "{}",
+	    why, sizeof(why)), PGL_NATS_STORED);
+	assert_int_equal(stored(&p), 1);
+	pgl_nats_sink_close(sink);
+	peek_close(&p);
+}
+
+static void
 test_no_server_at_the_url_is_an_error_at_open(void **state)
 {
 	struct pgl_nats_sink	*sink = NULL;
@@ -307,6 +327,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_publish_lands_once_on_the_tenant_catalog_subject, need_server, done),
 		cmocka_unit_test_setup_teardown(test_a_dotted_catalog_name_stays_one_subject_token, need_server, done),
 		cmocka_unit_test_setup_teardown(test_the_same_event_id_published_again_is_stored_once, need_server, done),
+		cmocka_unit_test_setup_teardown(test_a_stream_deleted_after_open_is_made_again_at_publish, need_server, done),
 		cmocka_unit_test_setup_teardown(test_no_server_at_the_url_is_an_error_at_open, need_server, done),
 		cmocka_unit_test_setup_teardown(test_a_server_that_hangs_answers_failed_within_the_timeout, need_server, done),
 		cmocka_unit_test_setup_teardown(test_a_server_that_went_away_fails_then_the_sink_reconnects, need_server, done),
