@@ -100,9 +100,14 @@ subject(const json_t *op, char **out)
 		ns = id;
 	else if ((ns = json_object_get(op, "namespace")) == NULL)
 		return (0);
-	if (!json_is_array(ns))
+	if (!json_is_array(ns) || (*out = levels_text(ns, name)) == NULL)
 		return (-1);
-	return ((*out = levels_text(ns, name)) == NULL ? -1 : 0);
+	/* The root namespace ([]): CloudEvents has no empty subject. */
+	if ((*out)[0] == '\0') {
+		free(*out);
+		*out = NULL;
+	}
+	return (0);
 }
 
 static int

@@ -130,6 +130,16 @@ test_rename_subject_is_the_name_it_had_and_namespace_ops_name_the_namespace(
 	assert_string_equal(pgl_json_str(ce, "subject"), "db.tmp");
 	json_decref(ce);
 	json_decref(ev);
+
+	/* The root namespace names nothing: no subject, never an empty one. */
+	ev = parse("{\"event-id\": \"e3\", \"request-id\": \"r\","
+	    "\"request-event-count\": 1, \"timestamp-ms\": 5, \"operation\": {"
+	    "\"operation-type\": \"x-pangolin.root\", \"namespace\": []}}");
+	ce = pgl_cloudevent_build(ev, TENANT, "lake", why, sizeof(why));
+	assert_non_null(ce);
+	assert_null(json_object_get(ce, "subject"));
+	json_decref(ce);
+	json_decref(ev);
 }
 
 static void
