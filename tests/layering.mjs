@@ -181,6 +181,8 @@ for (const [f, to] of edges) {
 // tables); the task runner's dispatch (maintenance) is the top, running
 // every kind.  (The route table names every handler, by pointer: that is
 // its job; it is the top of src/api, see `room` above.)
+// (The folders outside src/api, events/ among them, have their order in
+// tests/layering.sh's allowed(); the circle checks below cover them too.)
 const LOW = [
   'src/api/cache',	// the metadata cache's tiers, the tree cache, their counters
   'src/api/request',	// r->app, and its object reads by fetch and replay

@@ -21,7 +21,8 @@ trap 'exit 130' INT TERM
 
 for t in "$out"/tests/test_*; do
 	[ -x "$t" ] || continue
-	case "$t" in *test_store|*test_store_pg|*test_store_mongo|*test_s3)
+	case "$t" in *test_store|*test_store_pg|*test_store_mongo|*test_s3|\
+	    *test_nats_sink)
 		continue ;;
 	esac
 	echo "== $(basename "$t")"
@@ -97,6 +98,40 @@ if [ -x "$out/tests/test_s3" ]; then
 	fi
 	echo "== test_s3 on $url (Swift s3api)"
 	PGL_S3_URL="$url" "$out/tests/test_s3"
+	) || fail=1
+fi
+
+# NATS: a nats-server with JetStream of our own (tests/servers/nats.sh),
+# on the first free port from one that depends on our PID, for the NATS
+# sink's tests; the test stops, starts and pauses it through the script.
+# Skipped, saying so, only where nats-server is not installed.
+if [ -x "$out/tests/test_nats_sink" ]; then
+	(
+	ns=tests/servers/nats.sh
+	if ! command -v nats-server >/dev/null 2>&1 &&
+	    [ ! -x /usr/sbin/nats-server ]; then
+		echo "== test_nats_sink: SKIPPED, nats-server is not installed" \
+		    "(tests/deps.sh test installs it)"
+		exit 0
+	fi
+	nsdir=$(mktemp -d)
+	trap 'sh $ns stop "$nsdir" >/dev/null 2>&1; rm -rf "$nsdir"' EXIT
+	trap 'exit 130' INT TERM
+	base=$((32017 + $$ % 400 * 10))
+	url=""
+	for port in $(seq "$base" $((base + 19))); do
+		url=$(sh $ns start "$nsdir" "$port" 2>"$nsdir/start.err") &&
+			break
+		url=""
+	done
+	if [ -z "$url" ]; then
+		echo "== test_nats_sink: no nats-server (tests/servers/nats.sh):"
+		cat "$nsdir/start.err"
+		exit 1
+	fi
+	echo "== test_nats_sink on $url (nats-server, JetStream)"
+	PGL_NATS_URL="$url" PGL_NATS_CTL="sh $ns" PGL_NATS_DIR="$nsdir" \
+	    PGL_NATS_PORT="$port" "$out/tests/test_nats_sink"
 	) || fail=1
 fi
 

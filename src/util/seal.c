@@ -4,43 +4,13 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "util/base64.h"
 #include "util/seal.h"
 #include "util/str.h"
 
 #define NONCE_LEN	12
 #define TAG_LEN		16
 #define PREFIX_LEN	(sizeof(PGL_SEAL_PREFIX) - 1)
-
-/*
- * Strict base64 (RFC 4648 §4, padded): EVP_DecodeBlock skips whitespace
- * and counts padding as output, so the text is checked here first and the
- * padding taken off after.  Returns the decoded length or -1.
- */
-static int
-b64_decode(const char *in, unsigned char *out, size_t outlen)
-{
-	size_t	len = strlen(in), i, pad = 0;
-	int	n;
-
-	if (len == 0 || len % 4 != 0 || len / 4 * 3 > outlen)
-		return (-1);
-	for (i = 0; i < len; i++) {
-		if (in[i] == '=' && i >= len - 2) {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || pgl_base64_value(in[i]) == -1)
-			return (-1);
-	}
-	/* Canonical only: the bits the padding leaves unused must be 0,
-	 * so one value has one spelling. */
-	if (pad > 0 && (pgl_base64_value(in[len - pad - 1]) & (pad == 1 ? 0x3 : 0xf)))
-		return (-1);
-	if ((n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len)) <
-	    (int)pad)
-		return (-1);
-	return (n - (int)pad);
-}
 
 const char *
 pgl_seal_key_parse(const char *b64, unsigned char key[PGL_SEAL_KEY_LEN])
@@ -49,7 +19,7 @@ pgl_seal_key_parse(const char *b64, unsigned char key[PGL_SEAL_KEY_LEN])
 	size_t		i;
 	int		n;
 
-	if ((n = b64_decode(b64, buf, sizeof(buf))) == -1)
+	if ((n = pgl_base64_decode_strict(b64, buf, sizeof(buf))) == -1)
 		return ("not base64");
 	if (n != PGL_SEAL_KEY_LEN)
 		return ("must decode to 32 bytes (openssl rand -base64 32)");
@@ -144,7 +114,8 @@ pgl_unseal(const unsigned char key[PGL_SEAL_KEY_LEN], const char *aad,
 		return (-1);
 	}
 	*why = "malformed sealed value";
-	if ((n = b64_decode(sealed, bin, cap)) < NONCE_LEN + TAG_LEN) {
+	if ((n = pgl_base64_decode_strict(sealed, bin, cap)) <
+	    NONCE_LEN + TAG_LEN) {
 		free(bin);
 		return (-1);
 	}
