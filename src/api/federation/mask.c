@@ -10,13 +10,11 @@
  * "passwd", "auth", "rest.signing-key", "clientSecret".  So a key is
  * judged on its normalised form (letters and digits only, lower case:
  * "rest.signing-key" and "restSigningKey" are both "restsigningkey"),
- * which is a secret if it contains one of the marks below, or if it is a
- * secret by the warehouses' rule.  Masking one key too many costs a
- * "********" on the page; one too few hands a credential to every
- * reader of the catalog (issue 42).
+ * which is a secret if it contains one of the marks, or if it is a secret
+ * by the warehouses' rule (util/secret_key.c holds both).  Masking one
+ * key too many costs a "********" on the page; one too few hands a
+ * credential to every reader of the catalog (issue 42).
  */
-#include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -24,56 +22,13 @@
 #include "api/federation/federation.h"
 #include "api/storage/warehouse_secrets.h"
 #include "util/json.h"
+#include "util/secret_key.h"
 
-static const char *const marks[] = {
-	"token", "secret", "password", "passwd", "pwd", "credential",
-	"auth", "key", "signing", "private", "cookie", "bearer"
-};
-
-/*
- * Keys Pangolin itself reads whose value is checked to hold no secret:
- * the token endpoint is a URL without credentials, query or fragment
- * (conf.c), and a mask sent back for it would fail that check.
- */
-static const char *const plain_keys[] = { "oauth2-server-uri" };
-
-/* k's letters and digits, lower case, malloc'd; NULL: out of memory. */
-static char *
-normalise(const char *k)
-{
-	char	*out;
-	size_t	 n = 0;
-
-	if ((out = malloc(strlen(k) + 1)) == NULL)
-		return (NULL);
-	for (; *k != '\0'; k++) {
-		if (isalnum((unsigned char)*k))
-			out[n++] = (char)tolower((unsigned char)*k);
-	}
-	out[n] = '\0';
-	return (out);
-}
-
+/* The rule itself is util/secret_key.c's, shared with change events. */
 int
 fed_secret_key(const char *k)
 {
-	char	*norm;
-	size_t	 i;
-	int	 found = 0;
-
-	for (i = 0; i < sizeof(plain_keys) / sizeof(plain_keys[0]); i++) {
-		if (strcmp(k, plain_keys[i]) == 0)
-			return (0);
-	}
-	if (api_secret_key(k))
-		return (1);
-	/* Out of memory: a secret, for the answer errs on the safe side. */
-	if ((norm = normalise(k)) == NULL)
-		return (1);
-	for (i = 0; i < sizeof(marks) / sizeof(marks[0]) && !found; i++)
-		found = strstr(norm, marks[i]) != NULL;
-	free(norm);
-	return (found);
+	return (pgl_secret_key(k));
 }
 
 void

@@ -7,32 +7,21 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "api/api.h"
 #include "api/storage/warehouse_secrets.h"
 #include "app/app.h"
 #include "util/json.h"
 #include "util/seal.h"
+#include "util/secret_key.h"
 
 #define MASK	API_SECRET_MASK
 
+/* The rule is util/secret_key.c's, shared with change events. */
 int
 api_secret_key(const char *k)
 {
-	/* Substrings of the §2.2 names; /v1/config hides the same ones. */
-	static const char *const marks[] = {
-		"secret", "access-key", "access_key", "password", "token",
-		"credential", "private", "sas", "account-key", "account_key",
-		"external_id", "service_account_json", "api_key", "api-key"
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
-		if (strcasestr(k, marks[i]) != NULL)
-			return (1);
-	}
-	return (0);
+	return (pgl_secret_key_storage(k));
 }
 
 json_t *

@@ -1,0 +1,76 @@
+#include <string.h>
+
+#include "events/event_redact.h"
+#include "util/json.h"
+#include "util/secret_key.h"
+
+/* Mask, in place, the value of every secret key of map (an object). */
+static int
+mask_map(json_t *map)
+{
+	const char	*k;
+	json_t		*v;
+
+	if (!json_is_object(map))
+		return (0);
+	json_object_foreach(map, k, v) {
+		if (pgl_secret_key(k) && !json_is_null(v) &&
+		    json_object_set_new(map, k, json_string(PGL_SECRET_MASK))
+		    == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+redact_one(json_t *u)
+{
+	const char	*action = pgl_json_str(u, "action");
+	json_t		*key;
+
+	if (action == NULL)
+		return (0);
+	if (strcmp(action, "set-properties") == 0)
+		return (mask_map(json_object_get(u, "updates")));
+	if (strcmp(action, "add-encryption-key") == 0 &&
+	    json_is_object(key = json_object_get(u, "encryption-key"))) {
+		if (json_object_get(key, "encrypted-key-metadata") != NULL &&
+		    json_object_set_new(key, "encrypted-key-metadata",
+		    json_string(PGL_SECRET_MASK)) == -1)
+			return (-1);
+		return (mask_map(json_object_get(key, "properties")));
+	}
+	return (0);
+}
+
+json_t *
+pgl_event_redact_updates(const json_t *updates)
+{
+	json_t	*copy, *u;
+	size_t	 i;
+
+	if (!json_is_array(updates) ||
+	    (copy = json_deep_copy(updates)) == NULL)
+		return (NULL);
+	json_array_foreach(copy, i, u) {
+		if (redact_one(u) == -1) {
+			json_decref(copy);
+			return (NULL);
+		}
+	}
+	return (copy);
+}
+
+json_t *
+pgl_event_redact_props(const json_t *props)
+{
+	json_t	*copy;
+
+	if (!json_is_object(props) || (copy = json_deep_copy(props)) == NULL)
+		return (NULL);
+	if (mask_map(copy) == -1) {
+		json_decref(copy);
+		return (NULL);
+	}
+	return (copy);
+}
