@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/events/event_note.h"
 #include "api/api.h"
 #include "api/gate.h"
 #include "app/app.h"
@@ -71,6 +72,12 @@ api_audit(struct pgl_req *r, const char *tenant, const char *action,
 {
 	record(r, tenant, action, resource_type, resource_id, resource_name,
 	    ok, error, NULL);
+	/* A management change's event (catalogs, users, roles, grants...),
+	 * unless its handler noted its own; appended by the gate, last in
+	 * the change's transaction. */
+	if (ok)
+		api_event_note_action(r, tenant, action, resource_id,
+		    resource_name);
 }
 
 /*

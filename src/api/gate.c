@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "api/config_cache.h"
+#include "api/events/event_note.h"
 #include "api/gate.h"
 #include "api/request/fetch.h"
 #include "app/app.h"
@@ -127,10 +128,15 @@ audited_fn(void *arg, struct pgl_err *err)
 	struct audited_tx	*tx = arg;
 	int			 rc;
 
+	api_event_reset(tx->r);		/* a fresh attempt notes afresh */
 	rc = tx->fn(tx->arg, err);
 	if (rc == PGL_OK && tx->r->app->rule->audit != NULL &&
 	    !tx->r->app->audited)
 		write_event(tx->r, 1);
+	/* Last: on PostgreSQL the tenant's event lock is held from here to
+	 * the commit (event_note.h). */
+	if (rc == PGL_OK)
+		rc = api_event_flush(tx->r, err);
 	return (rc);
 }
 
@@ -184,12 +190,19 @@ audited_all_fn(void *arg, struct pgl_err *err)
 	size_t			 i;
 	int			 rc;
 
+	for (i = 0; i < tx->n; i++)
+		api_event_reset(tx->rs[i]);
 	if ((rc = tx->fn(tx->arg, err)) != PGL_OK)
 		return (rc);
 	for (i = 0; i < tx->n; i++) {
 		if (tx->rs[i]->app->rule->audit != NULL &&
 		    !tx->rs[i]->app->audited)
 			write_event(tx->rs[i], 1);
+	}
+	/* Every swap of the group first, then every event (event_note.h). */
+	for (i = 0; i < tx->n; i++) {
+		if ((rc = api_event_flush(tx->rs[i], err)) != PGL_OK)
+			return (rc);
 	}
 	return (PGL_OK);
 }
@@ -253,11 +266,19 @@ run_tx_once(struct pgl_req *r)
 		return (0);
 	}
 	pgl_app.in_tx = 1;
+	api_event_reset(r);
 	r->match.route->fn(r);
 	if (keeps(r)) {
 		if (!r->app->audited)
 			write_event(r, r->status < 400);
 		announce(r);
+	}
+	/* The change's events last, just before the commit (event_note.h);
+	 * one that cannot be kept takes its change back with it. */
+	if (keeps(r) && r->status < 400 && api_event_flush(r, &err) !=
+	    PGL_OK) {
+		pgl_reply_withdraw(r);
+		pgl_reply_store_error(r, &err);
 	}
 	if (keeps(r)) {
 		pgl_app.in_tx = 0;

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
+#include "api/events/event_note.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
 #include "app/app.h"
@@ -243,6 +245,36 @@ ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
 	return (loc);
 }
 
+/* An asset's change event: the asset's identity and its new file. */
+static void
+note_asset(struct pgl_req *r, const struct pgl_asset *a, const char *branch,
+    const char *type, int purge)
+{
+	struct pgl_event_input	in;
+
+	memset(&in, 0, sizeof(in));
+	in.operation_type = type;
+	in.catalog = a->catalog;
+	in.branch = branch;
+	in.ns = a->ns;
+	in.name = a->name;
+	in.uuid = a->id;
+	in.metadata_location = a->metadata_location;
+	in.purge = purge;
+	api_event_note(r, &in);
+}
+
+/* "Create" or "Register", a table or a view. */
+static const char *
+create_type(const struct pgl_asset *a, const char *verb)
+{
+	int	view = strcmp(a->kind, KIND_VIEW) == 0;
+
+	if (strcmp(verb, "Register") == 0)
+		return (view ? "x-pangolin.register-view" : "register-table");
+	return (view ? "create-view" : "create-table");
+}
+
 struct create_tx {
 	struct pgl_req		*r;
 	struct pgl_asset	*a;
@@ -285,6 +317,7 @@ create_in_tx(void *arg, struct pgl_err *err)
 	if ((rc = create_row(tx, err)) != PGL_OK)
 		return (rc);
 	tx->created = 1;
+	note_asset(tx->r, tx->a, tx->branch, create_type(tx->a, tx->verb), 0);
 	msg = pgl_arena_printf(tx->r->arena, "%s %s %s", tx->verb,
 	    strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table",
 	    ice_dotted(tx->r, tx->a->ns, tx->a->name));
@@ -361,6 +394,28 @@ ice_body_target(struct pgl_req *r, struct ice_target *t)
 	    ice_branch_exists(r, t) ? 0 : -1);
 }
 
+/* A table's drop by DELETE, or its unregister (which keeps its files). */
+static const char *
+drop_type(struct pgl_req *r, const struct pgl_asset *a)
+{
+	const char	*audit = r->app != NULL && r->app->rule != NULL ?
+	    r->app->rule->audit : NULL;
+
+	if (strcmp(a->kind, KIND_VIEW) == 0)
+		return ("drop-view");
+	if (audit != NULL && strcmp(audit, "unregister_table") == 0)
+		return ("x-pangolin.unregister-table");
+	return ("drop-table");
+}
+
+static int
+purge_asked(struct pgl_req *r)
+{
+	const char	*v = pgl_query(r, "purgeRequested");
+
+	return (v != NULL && strcasecmp(v, "true") == 0);
+}
+
 struct drop_tx {
 	struct pgl_req		*r;
 	const struct pgl_asset	*a;
@@ -377,6 +432,8 @@ drop_in_tx(void *arg, struct pgl_err *err)
 	    tx->a->branch, tx->a->ns, tx->a->name, err)) != PGL_OK)
 		return (rc);
 	what = strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table";
+	note_asset(tx->r, tx->a, tx->a->branch, drop_type(tx->r, tx->a),
+	    purge_asked(tx->r));
 	return (ice_log_commit(tx->r, tx->a->catalog, tx->a->branch,
 	    pgl_arena_printf(tx->r->arena, "Drop %s %s", what,
 	    ice_dotted(tx->r, tx->a->ns, tx->a->name)),

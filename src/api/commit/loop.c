@@ -16,6 +16,7 @@
 #include "api/commit/run.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
+#include "api/events/event_note.h"
 #include "api/cache/cache.h"
 #include "api/request/fetch.h"
 #include "app/app.h"
@@ -192,6 +193,37 @@ swap_one(struct pgl_req *r, const struct ice_change *c, struct pgl_err *err)
 }
 
 /*
+ * The change's event (update-table or update-view): the updates and
+ * requirements as the client sent them, the new file and snapshot.
+ * Appended by the gate after every swap (event_note.h).
+ */
+static void
+note_change(struct pgl_req *r, const struct ice_change *c)
+{
+	struct pgl_event_input	 in;
+	json_t			*snap;
+
+	memset(&in, 0, sizeof(in));
+	in.operation_type = c->asset.kind != NULL &&
+	    strcmp(c->asset.kind, "VIEW") == 0 ? "update-view" :
+	    "update-table";
+	in.catalog = c->asset.catalog;
+	in.branch = c->asset.branch;
+	in.ns = c->asset.ns;
+	in.name = c->asset.name;
+	in.uuid = c->asset.id;
+	in.metadata_location = c->next_location;
+	in.updates = c->updates != NULL ? c->updates : c->planned;
+	in.requirements = c->requirements;
+	if ((snap = json_object_get(c->next, "current-snapshot-id")) != NULL &&
+	    json_is_integer(snap) && json_integer_value(snap) >= 0) {
+		in.has_snapshot_id = 1;
+		in.snapshot_id = json_integer_value(snap);
+	}
+	api_event_note(r, &in);
+}
+
+/*
  * Inside the transaction: swap every pointer and record its commit.  A
  * pointer that lost its swap means another writer changed the asset: the
  * change must be made again on the new base.  A head that lost its swap
@@ -215,6 +247,7 @@ swap_in_tx(void *arg, struct pgl_err *err)
 		if ((rc = swap_one(tx->r, c, err)) != PGL_OK)
 			return (rc);
 		tx->moved++;
+		note_change(tx->r, c);
 		if ((rc = log_change(tx->r, c, err)) != PGL_OK) {
 			tx->head_lost = rc == PGL_ECONFLICT ||
 			    rc == PGL_ERETRY;
@@ -704,6 +737,7 @@ group_in_tx(void *arg, struct pgl_err *err)
 			    (rc = swap_one(tx->r, c, err)) != PGL_OK)
 				goto fail;
 			tx->moved++;
+			note_change(tx->r, c);
 			log[n++] = log_entry(tx->r, c);
 		}
 	}

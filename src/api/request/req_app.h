@@ -15,6 +15,7 @@
 #include "auth/rbac.h"
 #include "pangolin/store.h"
 
+struct api_event_notes;
 struct api_fetch;
 struct api_vend;
 struct pgl_sts_creds;
@@ -65,6 +66,9 @@ struct pgl_req_app {
 	 * 409): its transaction commits, with a failure event.
 	 */
 	int			 keep_on_error;
+
+	/* The change events noted in this attempt (api/events/). */
+	struct api_event_notes	*events;
 
 	/* Objects fetched off the worker's thread (fetch.c), or NULL. */
 	struct api_fetch	*fetch;

@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
+#include "api/events/event_note.h"
 #include "api/target.h"
 #include "api/rest/rest.h"
 #include "api/rest/list_walk.h"
@@ -96,27 +97,62 @@ ice_ns_list(struct pgl_req *r)
 		list_walk_run(lw);
 }
 
+/* What a namespace's change event says (create: properties; update:
+ * the keys updated, removed and missing). */
+struct ns_change {
+	const json_t	*properties;
+	const json_t	*updated;
+	const json_t	*removed;
+	const json_t	*missing;
+};
+
 struct ns_tx {
 	struct pgl_req		*r;
 	struct pgl_namespace	*ns;
 	int			 update;
+	const struct ns_change	*change;
 };
+
+static void
+note_ns(struct pgl_req *r, const char *type, const char *catalog,
+    const char *ns, const struct ns_change *ch)
+{
+	struct pgl_event_input	in;
+
+	memset(&in, 0, sizeof(in));
+	in.operation_type = type;
+	in.catalog = catalog;
+	in.ns = ns;
+	if (ch != NULL) {
+		in.properties = ch->properties;
+		in.ns_updated = ch->updated;
+		in.ns_removed = ch->removed;
+		in.ns_missing = ch->missing;
+	}
+	api_event_note(r, &in);
+}
 
 static int
 ns_write_in_tx(void *arg, struct pgl_err *err)
 {
 	struct ns_tx	*tx = arg;
+	int		 rc;
 
-	return (tx->update ? STORE(update_namespace, tx->r->tenant, tx->ns,
-	    err) : STORE(create_namespace, tx->r->tenant, tx->ns, err));
+	rc = tx->update ? STORE(update_namespace, tx->r->tenant, tx->ns,
+	    err) : STORE(create_namespace, tx->r->tenant, tx->ns, err);
+	if (rc == PGL_OK)
+		note_ns(tx->r, tx->update ? "update-namespace-properties" :
+		    "create-namespace", tx->ns->catalog, tx->ns->name,
+		    tx->change);
+	return (rc);
 }
 
 /* One statement, in a transaction so its audit event commits with it. */
 static int
 ns_write(struct pgl_req *r, struct pgl_namespace *ns, int update,
-    struct pgl_err *err)
+    const struct ns_change *change, struct pgl_err *err)
 {
-	struct ns_tx	tx = { r, ns, update };
+	struct ns_tx	tx = { r, ns, update, change };
 
 	return (api_tx_retry(r, ns_write_in_tx, &tx, err));
 }
@@ -127,6 +163,7 @@ ice_ns_create(struct pgl_req *r)
 	struct pgl_namespace	 ns;
 	struct pgl_catalog	 c;
 	struct pgl_err		 err;
+	struct ns_change	 change = { NULL, NULL, NULL, NULL };
 	json_t			*props;
 
 	if (ice_catalog(r, &c) == -1 || pgl_req_body(r, create_fields) == -1 ||
@@ -138,7 +175,8 @@ ice_ns_create(struct pgl_req *r)
 	ns.properties = props != NULL && !json_is_null(props) ?
 	    api_text(r->arena, props) : "{}";
 	api_audit_about(r, NULL, ns.name);
-	if (ns_write(r, &ns, 0, &err) != PGL_OK) {
+	change.properties = json_is_object(props) ? props : NULL;
+	if (ns_write(r, &ns, 0, &change, &err) != PGL_OK) {
 		if (err.code == PGL_EEXISTS)
 			pgl_reply_ice_error(r, 409, "AlreadyExistsException",
 			    "Namespace already exists: %s", ns.name);
@@ -243,8 +281,10 @@ drop_in_tx(void *arg, struct pgl_err *err)
 		return (rc);
 	if (tx->used)
 		return (PGL_EINUSE);
-	return (STORE(delete_namespace, tx->r->tenant, tx->catalog, tx->ns,
-	    err));
+	if ((rc = STORE(delete_namespace, tx->r->tenant, tx->catalog,
+	    tx->ns, err)) == PGL_OK)
+		note_ns(tx->r, "drop-namespace", tx->catalog, tx->ns, NULL);
+	return (rc);
 }
 
 void
@@ -280,6 +320,7 @@ ice_ns_properties(struct pgl_req *r)
 	struct pgl_err		 err;
 	json_t			*props, *rem, *upd, *v, *removed, *missing;
 	json_t			*updated;
+	struct ns_change	 change;
 	const char		*k;
 	size_t			 i;
 
@@ -313,16 +354,18 @@ ice_ns_properties(struct pgl_req *r)
 	}
 	ns.properties = api_text(r->arena, props);
 	json_decref(props);
-	if (ns_write(r, &ns, 1, &err) != PGL_OK) {
-		json_decref(removed);
-		json_decref(missing);
-		pgl_reply_store_error(r, &err);
-		return;
-	}
 	updated = json_array();
 	if (json_is_object(upd)) {
 		json_object_foreach(upd, k, v)
 			json_array_append_new(updated, json_string(k));
+	}
+	change = (struct ns_change){ NULL, updated, removed, missing };
+	if (ns_write(r, &ns, 1, &change, &err) != PGL_OK) {
+		json_decref(updated);
+		json_decref(removed);
+		json_decref(missing);
+		pgl_reply_store_error(r, &err);
+		return;
 	}
 	pgl_reply_json(r, 200, json_pack("{s:o,s:o,s:o}", "updated", updated,
 	    "removed", removed, "missing", missing));

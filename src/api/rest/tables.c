@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "api/commit/commit.h"
 #include "api/gate.h"
+#include "api/events/event_note.h"
 #include "api/placement/placement.h"
 #include "api/rest/list_walk.h"
 #include "api/rest/rest.h"
@@ -439,6 +440,25 @@ ice_table_register(struct pgl_req *r)
 	    json_object_get(md, "location")), loc, md));
 }
 
+static void
+note_rename(struct pgl_req *r, const struct pgl_asset *src,
+    const struct ice_target *dst)
+{
+	struct pgl_event_input	in;
+
+	memset(&in, 0, sizeof(in));
+	in.operation_type = strcmp(src->kind, "VIEW") == 0 ? "rename-view" :
+	    "rename-table";
+	in.catalog = src->catalog;
+	in.branch = src->branch;
+	in.ns = src->ns;
+	in.name = src->name;
+	in.dest_ns = dst->ns;
+	in.dest_name = dst->name;
+	in.uuid = src->id;
+	api_event_note(r, &in);
+}
+
 struct rename_tx {
 	struct pgl_req		*r;
 	const struct pgl_asset	*src;
@@ -458,6 +478,7 @@ rename_in_tx(void *arg, struct pgl_err *err)
 		return (rc);
 	moved.ns = tx->dst->ns;
 	moved.name = tx->dst->name;
+	note_rename(tx->r, tx->src, tx->dst);
 	return (ice_log_commit(tx->r, tx->src->catalog, tx->src->branch,
 	    pgl_arena_printf(tx->r->arena, "Rename %s to %s",
 	    ice_dotted(tx->r, tx->src->ns, tx->src->name),

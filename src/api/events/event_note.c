@@ -1,0 +1,180 @@
+/*
+ * The change events of one request: noted where the change is made,
+ * appended last in its transaction (event_note.h says why).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/events/event_note.h"
+#include "api/request/req_app.h"
+#include "app/app.h"
+#include "events/event_types.h"
+#include "http/request.h"
+#include "plugin/loader.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/names.h"
+#include "util/uuid.h"
+
+/* One noted event: the store's row, its body as text. */
+struct api_event_notes {
+	struct api_event_notes	*next;
+	struct pgl_event	 ev;
+};
+
+int
+api_events_on(void)
+{
+	return (pgl_app.db != NULL && pgl_store_has_events(pgl_app.db));
+}
+
+static const char *
+dup_or_null(struct pgl_req *r, const char *s)
+{
+	return (s != NULL ? pgl_arena_strdup(r->arena, s) : NULL);
+}
+
+/* The object's levels joined by PGL_NS_SEP, as the store filters them. */
+static const char *
+object_name(struct pgl_req *r, const char *ns, const char *name)
+{
+	if (ns == NULL || *ns == '\0')
+		return (dup_or_null(r, name));
+	if (name == NULL)
+		return (pgl_arena_strdup(r->arena, ns));
+	return (pgl_arena_printf(r->arena, "%s%c%s", ns, PGL_NS_SEP, name));
+}
+
+void
+api_event_note(struct pgl_req *r, const struct pgl_event_input *given)
+{
+	api_event_note_in(r, NULL, given);
+}
+
+void
+api_event_note_in(struct pgl_req *r, const char *tenant,
+    const struct pgl_event_input *given)
+{
+	struct pgl_event_input		 in = *given;
+	const struct pgl_event_type	*type;
+	struct api_event_notes		*n, **tail;
+	char				 id[PGL_UUID_LEN + 1], why[256];
+	char				*text;
+	json_t				*body;
+
+	if (tenant == NULL || *tenant == '\0')
+		tenant = r->tenant;
+	/* Root's own changes (tenants) belong to no tenant's stream. */
+	if (r->app == NULL || *tenant == '\0' || !api_events_on())
+		return;
+	if ((type = pgl_event_type_find(in.operation_type)) == NULL) {
+		pgl_log(PGL_LOG_ERR, "events: no type %s", in.operation_type);
+		return;
+	}
+	if (in.timestamp_ms == 0)
+		in.timestamp_ms = pgl_now_ms();
+	pgl_uuid_new_ordered(id, in.timestamp_ms);
+	in.event_id = id;
+	if (in.request_id == NULL && r->request_id[0] != '\0')
+		in.request_id = r->request_id;
+	if (in.actor_id == NULL && r->who.user_id[0] != '\0') {
+		in.actor_id = r->who.user_id;
+		in.actor_type = "user";
+		in.actor_name = r->who.username[0] != '\0' ?
+		    r->who.username : NULL;
+	}
+	if ((body = pgl_event_build(&in, why, sizeof(why))) == NULL) {
+		pgl_log(PGL_LOG_ERR, "events: %s not recorded: %s",
+		    in.operation_type, why);
+		return;
+	}
+	text = pgl_json_dump(body);
+	json_decref(body);
+	if (text == NULL ||
+	    (n = pgl_arena_alloc(r->arena, sizeof(*n))) == NULL) {
+		free(text);
+		pgl_log(PGL_LOG_ERR, "events: out of memory");
+		return;
+	}
+	memset(n, 0, sizeof(*n));
+	n->ev.body = pgl_arena_strdup(r->arena, text);
+	free(text);
+	n->ev.id = pgl_arena_strdup(r->arena, id);
+	n->ev.tenant_id = pgl_arena_strdup(r->arena, tenant);
+	n->ev.catalog = in.catalog != NULL ?
+	    pgl_arena_strdup(r->arena, in.catalog) : "";
+	n->ev.ts_ms = in.timestamp_ms;
+	n->ev.actor = dup_or_null(r, in.actor_id);
+	n->ev.operation_type = type->name;
+	n->ev.object_type = type->object_type;
+	n->ev.object_name = object_name(r, in.ns, in.name);
+	n->ev.object_uuid = dup_or_null(r, in.uuid);
+	n->ev.branch = dup_or_null(r, in.branch);
+	n->ev.request_id = dup_or_null(r, in.request_id);
+	for (tail = &r->app->events; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = n;
+}
+
+size_t
+api_event_count(const struct pgl_req *r)
+{
+	const struct api_event_notes	*n;
+	size_t				 c = 0;
+
+	if (r->app == NULL)
+		return (0);
+	for (n = r->app->events; n != NULL; n = n->next)
+		c++;
+	return (c);
+}
+
+void
+api_event_reset(struct pgl_req *r)
+{
+	if (r->app != NULL)
+		r->app->events = NULL;	/* the arena holds them */
+}
+
+/* The body with request-event-count set: how many this request made. */
+static const char *
+counted(struct pgl_req *r, const char *body, size_t count)
+{
+	json_t	*j;
+	char	*text;
+	const char *out = NULL;
+
+	if (count <= 1 || (j = pgl_json_load_or(body, NULL)) == NULL)
+		return (body);
+	if (json_object_set_new(j, "request-event-count",
+	    json_integer((json_int_t)count)) == 0 &&
+	    (text = pgl_json_dump(j)) != NULL) {
+		out = pgl_arena_strdup(r->arena, text);
+		free(text);
+	}
+	json_decref(j);
+	return (out != NULL ? out : body);
+}
+
+int
+api_event_flush(struct pgl_req *r, struct pgl_err *err)
+{
+	struct api_event_notes	*n;
+	size_t			 count;
+	uint64_t		 seq;
+	int			 rc;
+
+	if (r->app == NULL || r->app->events == NULL)
+		return (PGL_OK);
+	count = api_event_count(r);
+	for (n = r->app->events; n != NULL; n = n->next) {
+		n->ev.body = counted(r, n->ev.body, count);
+		if ((rc = STORE(append_event, &n->ev, &seq, err)) != PGL_OK) {
+			r->app->events = NULL;
+			return (rc);
+		}
+	}
+	r->app->events = NULL;
+	return (PGL_OK);
+}
