@@ -187,6 +187,7 @@ const LOW = [
   'src/api/cache',	// the metadata cache's tiers, the tree cache, their counters
   'src/api/request',	// r->app, and its object reads by fetch and replay
   'src/api/placement',	// where local storage may live (targets refuse the rest)
+  'src/api/events',	// the change events a request notes, appended last in its transaction
 ];
 const SHARED = ['src/api', ...LOW];
 // The shared layer itself: src/api/*.c, each file with its one job.  A
@@ -210,6 +211,8 @@ const SHARED_LAYER = {
 const SHARED_MAX = 12;
 const ROOMS = {
   ...Object.fromEntries(LOW.map((r) => [r, []])),
+  // The events a request notes live on r->app (the request room).
+  'src/api/events': ['src/api/request'],
   'src/api': LOW,
   'src/api/storage': SHARED,
   'src/api/tasks': SHARED,
@@ -217,6 +220,7 @@ const ROOMS = {
   'src/api/rest': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
   'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
   'src/api/identity': SHARED,
+  'src/api/feed': SHARED,
   'src/api/federation': [...SHARED, 'src/api/storage', 'src/api/tasks'],
   'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation'],
   'src/api/discovery': [...SHARED, 'src/api/commit'],

@@ -29,6 +29,7 @@
 #include "api/federation/federation.h"
 #include "api/cache/cache.h"
 #include "api/discovery/discovery.h"
+#include "api/feed/feed.h"
 #include "api/scan/scan.h"
 #include "api/routes.h"
 
@@ -163,6 +164,10 @@ const struct pgl_route pgl_routes[] = {
 	    MAY_DOES(DELETE, TABLE, "unregister_table"), JSON, FWD },
 	{ POST, "/v1/{prefix}/tables/rename", ice_table_rename,
 	    MAY_DOES(UPDATE, PREFIX, "rename_table"), JSON, FWD },
+	/* The change events of the catalog (the Iceberg events proposal;
+	 * issue 43): a caller sees only the events of what it may read. */
+	{ POST, "/v1/{prefix}/events", api_events_query,
+	    SEES(PREFIX), JSON, NOFED },
 	{ POST, "/v1/{prefix}/transactions/commit", ice_transactions_commit,
 	    MAY_DOES_TO(UPDATE, PREFIX, "commit_transaction", "table"), JSON, FWD },
 	{ GET, NS "/views", ice_table_list,
@@ -444,6 +449,11 @@ const struct pgl_route pgl_routes[] = {
 
 	/* Cache statistics, all workers (root and tenant admins). */
 	{ GET, "/api/v1/cache/stats", api_cache_stats,
+	    ADMIN, 0 },
+
+	/* The tenant's change events, every catalog's and its own (issue
+	 * 43), after a continuation token. */
+	{ GET, "/api/v1/events", api_events_tenant,
 	    ADMIN, 0 },
 
 	/* Audit (§2.12): admins of a tenant; root across tenants. */

@@ -1,0 +1,280 @@
+/*
+ * The change events feed (feed.h).  One page is one read of the store:
+ * the filters of the query are the store's (struct pgl_event_filter), so
+ * a sparse filter never pages through rows that do not match; what the
+ * caller may not read is dropped here, after the read, so a page can be
+ * shorter than asked while the token still moves past every row read
+ * (the next page never reads them again).  The token (events/feed_token.c)
+ * names its stream and is authenticated, so a caller cannot page another
+ * catalog's or tenant's stream by editing one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/gate.h"
+#include "api/target.h"
+#include "api/events/event_note.h"
+#include "api/feed/feed.h"
+#include "app/app.h"
+#include "auth/rbac.h"
+#include "config/config.h"
+#include "events/feed_query.h"
+#include "events/feed_token.h"
+#include "util/arena.h"
+#include "util/json.h"
+#include "util/names.h"
+#include "util/str.h"
+
+#define TENANT_PAGE_MAX	1000
+
+/* One page of a stream, as read and filtered. */
+struct feed_page {
+	const char		*catalog;	/* NULL: the tenant's */
+	const char		*catalog_id;	/* for the caller's grants */
+	struct pgl_feed_token	 tok;		/* where the reader stands */
+	struct pgl_event_filter	 f;
+};
+
+/*
+ * The token key: PANGOLIN_ENCRYPTION_KEY when set, else the session
+ * signing secret (each is the same in every worker and, configured,
+ * across restarts: a token outlives the process that made it).
+ */
+static int
+token_key(const unsigned char **key, size_t *len)
+{
+	const struct pgl_config	*cfg = pgl_app.cfg;
+
+	if (cfg->auth.has_encryption_key) {
+		*key = cfg->auth.encryption_key;
+		*len = sizeof(cfg->auth.encryption_key);
+		return (0);
+	}
+	if (cfg->auth.jwt_secret == NULL ||
+	    strlen(cfg->auth.jwt_secret) < PGL_FEED_TOKEN_KEY_MIN)
+		return (-1);
+	*key = (const unsigned char *)cfg->auth.jwt_secret;
+	*len = strlen(cfg->auth.jwt_secret);
+	return (0);
+}
+
+static void
+bad(struct pgl_req *r, int status, const char *why)
+{
+	if (r->iceberg)
+		pgl_reply_ice_error(r, status, status == 410 ? "GoneException" :
+		    "BadRequestException", "%s", why);
+	else
+		pgl_reply_error(r, status, "%s", why);
+}
+
+/*
+ * Resume from text (NULL or "": the start): 0, or -1 after a 400 (not
+ * a token of this stream) or a 410 (events after it were removed).
+ */
+static int
+resume(struct pgl_req *r, struct feed_page *p, const char *text)
+{
+	const unsigned char	*key;
+	const char		*why;
+	struct pgl_err		 err;
+	uint64_t		 horizon;
+	size_t			 keylen;
+
+	if (token_key(&key, &keylen) == -1) {
+		pgl_reply_error(r, 503, "no secret to sign feed tokens with");
+		return (-1);
+	}
+	memset(&p->tok, 0, sizeof(p->tok));
+	if (text == NULL || *text == '\0')
+		return (0);
+	if (pgl_feed_token_decode(key, keylen, text, &p->tok, &why) == -1 ||
+	    pgl_feed_token_check(&p->tok, r->tenant, p->catalog, &why) == -1) {
+		bad(r, 400, pgl_arena_printf(r->arena,
+		    "continuation-token: %s", why));
+		return (-1);
+	}
+	if (STORE(event_horizon, r->tenant, p->catalog, &horizon, &err) !=
+	    PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	if (pgl_feed_token_gone(&p->tok, horizon)) {
+		bad(r, 410, "continuation-token: the events after it are past "
+		    "retention; start again without a token or from a time");
+		return (-1);
+	}
+	p->f.after_seq = p->tok.seq;
+	p->f.since_ms = 0;	/* the token decides where to resume */
+	return (0);
+}
+
+/* The grant target of an event: its catalog, namespace and asset. */
+static int
+readable(struct pgl_req *r, const struct feed_page *p,
+    const struct pgl_event *e)
+{
+	struct pgl_target	 t;
+	char			*ns, *sep;
+	int			 asset;
+
+	if (api_is_admin(r))
+		return (1);
+	memset(&t, 0, sizeof(t));
+	t.catalog_id = p->catalog_id;
+	t.ns = "";
+	t.asset_id = "";
+	asset = e->object_type != NULL &&
+	    (strcmp(e->object_type, "table") == 0 ||
+	    strcmp(e->object_type, "view") == 0);
+	if (e->object_name != NULL && (asset ||
+	    strcmp(e->object_type, "namespace") == 0)) {
+		if ((ns = pgl_arena_strdup(r->arena, e->object_name)) == NULL)
+			return (0);
+		if (asset) {
+			/* The levels before the last are the namespace. */
+			if ((sep = strrchr(ns, PGL_NS_SEP)) != NULL)
+				*sep = '\0';
+			else
+				*ns = '\0';
+		}
+		t.ns = ns;
+	}
+	if (asset) {
+		t.asset_id = e->object_uuid != NULL ? e->object_uuid : "";
+		return (api_allowed(r, PGL_ACT_READ, &t));
+	}
+	/* A namespace, or the catalog's own (branches, tags, merges): what
+	 * the caller sees in lists. */
+	return (api_sees(r, &t));
+}
+
+/*
+ * Read the page and reply {"continuation-token", "events"}: the token
+ * after the last row read, or the same position when none was.
+ */
+static void
+serve(struct pgl_req *r, struct feed_page *p)
+{
+	struct pgl_event	*evs;
+	struct pgl_err		 err;
+	const unsigned char	*key;
+	const char		*why;
+	json_t			*events, *j;
+	char			*text;
+	size_t			 n, i, keylen;
+
+	if (STORE(list_events, r->arena, r->tenant, &p->f, &evs, &n, &err) !=
+	    PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return;
+	}
+	if ((events = json_array()) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		p->tok.seq = evs[i].seq;
+		p->tok.ts_ms = evs[i].ts_ms;
+		if (!readable(r, p, &evs[i]))
+			continue;
+		if ((j = pgl_json_load_or(evs[i].body, NULL)) != NULL)
+			json_array_append_new(events, j);
+	}
+	(void)pgl_strlcpy(p->tok.tenant_id, r->tenant, sizeof(p->tok.tenant_id));
+	p->tok.tenant_wide = p->catalog == NULL;
+	(void)pgl_strlcpy(p->tok.catalog, p->catalog != NULL ? p->catalog : "",
+	    sizeof(p->tok.catalog));
+	(void)token_key(&key, &keylen);
+	if ((text = pgl_feed_token_encode(key, keylen, &p->tok, &why)) ==
+	    NULL) {
+		json_decref(events);
+		pgl_reply_error(r, 500, "continuation-token: %s", why);
+		return;
+	}
+	pgl_reply_json(r, 200, json_pack("{s:s,s:o}", "continuation-token",
+	    text, "events", events));
+	free(text);
+}
+
+static int
+events_on(struct pgl_req *r)
+{
+	if (api_events_on())
+		return (1);
+	bad(r, 501, "this store keeps no change events (store ABI 1.15)");
+	return (0);
+}
+
+/* POST /v1/{prefix}/events: a QueryEventsRequest on one catalog. */
+void
+api_events_query(struct pgl_req *r)
+{
+	struct pgl_feed_query	 q;
+	struct pgl_catalog	 c;
+	struct feed_page	 p;
+	char			 why[256];
+	char			*ot = NULL, *oty = NULL, *ou = NULL, *on = NULL;
+
+	if (ice_catalog(r, &c) == -1 || !events_on(r))
+		return;
+	memset(&q, 0, sizeof(q));
+	if (pgl_feed_query_parse(r->body, &q, why, sizeof(why)) == -1) {
+		pgl_feed_query_free(&q);
+		pgl_reply_ice_error(r, 400, "BadRequestException", "%s", why);
+		return;
+	}
+	memset(&p, 0, sizeof(p));
+	p.catalog = c.name;
+	p.catalog_id = c.id;
+	p.f.catalog = c.name;
+	p.f.since_ms = q.since_ms;
+	p.f.limit = q.page_size;
+	if (resume(r, &p, q.token) == 0) {
+		p.f.operation_types = ot = q.operation_types != NULL ?
+		    pgl_json_dump(q.operation_types) : NULL;
+		p.f.object_types = oty = q.object_types != NULL ?
+		    pgl_json_dump(q.object_types) : NULL;
+		p.f.object_uuids = ou = q.object_uuids != NULL ?
+		    pgl_json_dump(q.object_uuids) : NULL;
+		p.f.object_names = on = q.object_names != NULL ?
+		    pgl_json_dump(q.object_names) : NULL;
+		serve(r, &p);
+	}
+	free(ot);
+	free(oty);
+	free(ou);
+	free(on);
+	pgl_feed_query_free(&q);
+}
+
+/* GET /api/v1/events?after=<token>&limit=N: the tenant's whole stream. */
+void
+api_events_tenant(struct pgl_req *r)
+{
+	struct feed_page	 p;
+	const char		*lim = pgl_query(r, "limit");
+	char			*end;
+	long			 n = PGL_FEED_PAGE_DEFAULT;
+
+	if (!events_on(r))
+		return;
+	if (r->tenant[0] == '\0') {
+		pgl_reply_error(r, 400, "name the tenant (X-Pangolin-Tenant)");
+		return;
+	}
+	if (lim != NULL) {
+		n = strtol(lim, &end, 10);
+		if (*lim == '\0' || *end != '\0' || n < 1 ||
+		    n > TENANT_PAGE_MAX) {
+			pgl_reply_error(r, 400, "limit: an integer from 1 to %d",
+			    TENANT_PAGE_MAX);
+			return;
+		}
+	}
+	memset(&p, 0, sizeof(p));
+	p.f.limit = (uint32_t)n;
+	if (resume(r, &p, pgl_query(r, "after")) == 0)
+		serve(r, &p);
+}
