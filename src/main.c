@@ -368,6 +368,8 @@ tasks_start(const struct pgl_config *cfg)
 	env.poll_interval_ms = cfg->tasks.poll_interval_ms;
 	env.lease_ms = cfg->tasks.lease_ms;
 	env.audit_retention_days = cfg->audit.retention_days;
+	env.events_retention_secs = cfg->events.retention_secs;
+	env.events_max_per_tenant = cfg->events.max_per_tenant;
 	env.run = api_task_run;
 	if ((task_supervisor = pgl_tasks_start(&env)) == -1)
 		die("cannot start the task runners: %s", errno_s);

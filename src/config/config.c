@@ -77,6 +77,8 @@ defaults(struct pgl_config *c)
 	c->storage.sts_policy_max_bytes = 1536;
 	c->audit.retention_days = 90;
 	c->audit.anonymous_failures_per_min = 60;
+	c->events.retention_secs = 604800;
+	c->events.max_per_tenant = 1000000;
 	c->merge.inline_max_assets = 500;
 	c->branch.inline_max_assets = 1000;
 	c->scan.sync_max_manifests = 1000;

@@ -150,6 +150,15 @@ struct pgl_config {
 	} audit;
 
 	struct {
+		/* PANGOLIN_EVENTS_RETENTION_SECS: change events older than
+		 * this are deleted by task runner 0; 0 keeps them. */
+		int		retention_secs;
+		/* PANGOLIN_EVENTS_MAX_PER_TENANT: past it a tenant's oldest
+		 * are deleted (a change is never refused); 0: no limit. */
+		int		max_per_tenant;
+	} events;
+
+	struct {
 		/* A merge or rebase whose branches hold more assets than
 		 * this runs as a task (202), off the event loop; 0: always
 		 * inline. */

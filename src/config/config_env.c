@@ -523,6 +523,16 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->audit.retention_days = (int)n;
+	if ((rc = env_int("PANGOLIN_EVENTS_RETENTION_SECS", 0, 315360000,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->events.retention_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_EVENTS_MAX_PER_TENANT", 0, 1000000000,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->events.max_per_tenant = (int)n;
 	if ((rc = env_int("PANGOLIN_AUDIT_ANON_FAILURES_PER_MIN", 0, 1000000,
 	    &n, err)) == -1)
 		return (-1);

@@ -38,4 +38,19 @@ int64_t	pgl_retention_sweep(const struct pgl_store_ops *, struct pgl_store *,
 int64_t	pgl_plan_parts_sweep(const struct pgl_store_ops *, struct pgl_store *,
 	    int64_t now_ms, volatile const int *stop);
 
+/*
+ * Change events (issue 43, retention_events.c): delete those older than
+ * retention_secs (0: none by age), then trim every tenant holding more
+ * than max_per_tenant (0: no limit) to it, oldest first,
+ * PGL_RETENTION_BATCH per store call, until done or *stop is set.  The
+ * number removed, or -1 (logged) on a store error; a store without
+ * events (ABI < 1.15) removes nothing.
+ */
+#define PGL_EVENTS_SWEEP_MAX_MS	(60 * 1000)
+int64_t	pgl_events_sweep(const struct pgl_store_ops *, struct pgl_store *,
+	    int retention_secs, int max_per_tenant, int64_t now_ms,
+	    volatile const int *stop);
+/* How often runner 0 sweeps events for that retention. */
+int64_t	pgl_events_interval_ms(int retention_secs);
+
 #endif

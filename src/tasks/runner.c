@@ -249,6 +249,7 @@ runner_main(const struct pgl_tasks_env *env, int n)
 	struct pgl_err		 err;
 	char			 name[32], owner[64], host[32];
 	int64_t			 next_sweep = 0, next_purge = 0;
+	int64_t			 next_events = 0;
 
 	(void)snprintf(name, sizeof(name), "task runner %d", n);
 	process_setup(name);
@@ -276,6 +277,13 @@ runner_main(const struct pgl_tasks_env *env, int n)
 			(void)pgl_retention_sweep(env->db, s,
 			    env->audit_retention_days, now_ms(), &stop_sweep);
 			next_sweep = now_ms() + PGL_RETENTION_EVERY_MS;
+		}
+		if (n == 0 && s != NULL && now_ms() >= next_events) {
+			(void)pgl_events_sweep(env->db, s,
+			    env->events_retention_secs,
+			    env->events_max_per_tenant, now_ms(), &stop_sweep);
+			next_events = now_ms() + pgl_events_interval_ms(
+			    env->events_retention_secs);
 		}
 		if (n == 0 && s != NULL && now_ms() >= next_purge) {
 			(void)pgl_plan_parts_sweep(env->db, s, now_ms(),

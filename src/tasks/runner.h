@@ -33,6 +33,8 @@ struct pgl_tasks_env {
 	int				 poll_interval_ms;
 	int64_t				 lease_ms;
 	int				 audit_retention_days;
+	int				 events_retention_secs;
+	int				 events_max_per_tenant;
 	pgl_task_fn			 run;
 };
 
