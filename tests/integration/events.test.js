@@ -1,0 +1,240 @@
+// Change events (issue 43): one event per change, recorded in the
+// change's own store transaction, read through POST /v1/{prefix}/events
+// (the Iceberg events proposal) and GET /api/v1/events (a tenant admin's
+// whole stream).  A caller sees only the events of what it may read;
+// another tenant's catalog answers like a missing one; a token behind
+// what retention removed answers 410 Gone.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { basic, startServer, STORE } from './lib/server.js';
+import { uniq } from './lib/expect.js';
+
+const PW = 'Str0ng-Passw0rd-for-tests';
+const root = { authorization: basic() };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
+let srv, A, B;
+
+async function ok(s, method, p, body, headers = root) {
+  const r = await s.req(method, p, { body, headers });
+  assert.ok([200, 201, 204].includes(r.status), `${method} ${p}: ${r.status} ${r.text}`);
+  return r.json;
+}
+
+async function login(s, username, tenant) {
+  const t = (await ok(s, 'POST', '/api/v1/users/login', { username, password: PW, 'tenant-id': tenant })).token;
+  return { authorization: `Bearer ${t}` };
+}
+
+/** A tenant with an admin, a reader (no grant yet), a warehouse and a catalog. */
+async function tenant(s, tag) {
+  const id = (await ok(s, 'POST', '/api/v1/tenants', { name: uniq(tag) })).id;
+  const adminName = uniq('admin');
+  await ok(s, 'POST', '/api/v1/users', { username: adminName, password: PW, tenant_id: id, role: 'tenant-admin' });
+  const admin = await login(s, adminName, id);
+  const readerName = uniq('reader');
+  const reader = await ok(s, 'POST', '/api/v1/users', { username: readerName, password: PW, tenant_id: id, role: 'tenant-user' }, admin);
+  const wh = uniq('wh');
+  await ok(s, 'POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(s.tenantDir(id), 'wh') } }, admin);
+  const cat = uniq('cat');
+  const catId = (await ok(s, 'POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, admin)).id;
+  return { id, admin, readerId: reader.id, readerName, cat, catId };
+}
+
+/** One page of the catalog's feed: { status, json }. */
+const feed = (s, t, body, headers = t.admin) => s.req('POST', `/v1/${t.cat}/events`, { body, headers });
+
+/** Every event of the catalog's feed after token, page by page. */
+async function all(s, t, body = {}, headers = t.admin) {
+  const out = [];
+  let token = body['continuation-token'];
+  for (;;) {
+    const r = await feed(s, t, { ...body, 'continuation-token': token, 'page-size': body['page-size'] ?? 1000 }, headers);
+    assert.equal(r.status, 200, r.text);
+    out.push(...r.json.events);
+    if (r.json.events.length === 0 || r.json['continuation-token'] === token) return { events: out, token: r.json['continuation-token'] };
+    token = r.json['continuation-token'];
+  }
+}
+
+const byType = (events, type) => events.filter((e) => e.operation['operation-type'] === type);
+const named = (e) => [...(e.operation.identifier?.namespace ?? []), e.operation.identifier?.name].join('.');
+
+before(async () => {
+  srv = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
+  A = await tenant(srv, 'ea');
+  B = await tenant(srv, 'eb');
+});
+after(async () => { await srv?.stop(); });
+
+test('a table commit is one update-table event in the feed, with its updates as sent, the new snapshot id and metadata location', async () => {
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['c1'] }, A.admin);
+  const md = (await ok(srv, 'POST', `/v1/${A.cat}/namespaces/c1/tables`, { name: 't', schema }, A.admin)).metadata;
+  const updates = [
+    { action: 'add-snapshot', snapshot: { 'snapshot-id': 4242, 'sequence-number': 1, 'timestamp-ms': Date.now(), summary: { operation: 'append' }, 'manifest-list': `${md.location}/metadata/snap-4242.avro`, 'schema-id': 0 } },
+    { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 4242 },
+  ];
+  const committed = await ok(srv, 'POST', `/v1/${A.cat}/namespaces/c1/tables/t`, { updates }, A.admin);
+  const { events } = await all(srv, A);
+  const ns = byType(events, 'create-namespace').find((e) => e.operation.namespace[0] === 'c1');
+  assert.ok(ns, 'create-namespace is in the feed');
+  const created = byType(events, 'create-table').filter((e) => named(e) === 'c1.t');
+  assert.equal(created.length, 1);
+  assert.equal(created[0].operation['table-uuid'], md['table-uuid']);
+  const upd = byType(events, 'update-table').filter((e) => named(e) === 'c1.t');
+  assert.equal(upd.length, 1, 'one event for the one commit');
+  const e = upd[0];
+  assert.deepEqual(e.operation.updates, updates, 'the updates as sent');
+  assert.equal(e.operation['table-uuid'], md['table-uuid']);
+  assert.equal(e['x-pangolin']['snapshot-id'], 4242);
+  assert.equal(e['x-pangolin']['metadata-location'], committed['metadata-location']);
+  assert.equal(e['x-pangolin'].catalog, A.cat);
+  assert.equal(e['x-pangolin'].branch, 'main');
+  assert.equal(e['request-event-count'], 1);
+  assert.ok(e['event-id'] && e['request-id'] && e['timestamp-ms'] > 0);
+  assert.equal(e.actor?.type, 'user');
+  // Events come in the order of their changes.
+  assert.ok(events.indexOf(ns) < events.indexOf(created[0]) && events.indexOf(created[0]) < events.indexOf(e));
+});
+
+test('a multi-table transaction that fails a requirement changes nothing and leaves no event; one that commits has one event per table', async () => {
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['tx'] }, A.admin);
+  const a = (await ok(srv, 'POST', `/v1/${A.cat}/namespaces/tx/tables`, { name: 'a', schema }, A.admin)).metadata;
+  const b = (await ok(srv, 'POST', `/v1/${A.cat}/namespaces/tx/tables`, { name: 'b', schema }, A.admin)).metadata;
+  const before = (await all(srv, A)).token;
+  const change = (name, uuid, v) => ({
+    identifier: { namespace: ['tx'], name },
+    requirements: [{ type: 'assert-table-uuid', uuid }],
+    updates: [{ action: 'set-properties', updates: { v } }],
+  });
+  const r = await srv.req('POST', `/v1/${A.cat}/transactions/commit`, {
+    body: { 'table-changes': [change('a', a['table-uuid'], '1'), change('b', '00000000-0000-0000-0000-000000000000', '1')] }, headers: A.admin,
+  });
+  assert.equal(r.status, 409, r.text);
+  assert.deepEqual((await all(srv, A, { 'continuation-token': before })).events, [], 'no event of the rolled-back transaction');
+
+  await ok(srv, 'POST', `/v1/${A.cat}/transactions/commit`, { 'table-changes': [change('a', a['table-uuid'], '2'), change('b', b['table-uuid'], '2')] }, A.admin);
+  const { events } = await all(srv, A, { 'continuation-token': before });
+  assert.deepEqual(events.map(named).sort(), ['tx.a', 'tx.b']);
+  assert.equal(events[0]['request-id'], events[1]['request-id'], 'one request');
+  assert.deepEqual(events.map((e) => e['request-event-count']), [2, 2]);
+});
+
+test('another tenant never sees a tenant\'s events, and its catalog answers that tenant like a missing one', async () => {
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['secret'] }, A.admin);
+  const theirs = await srv.req('POST', `/v1/${A.cat}/events`, { body: {}, headers: B.admin });
+  const missing = await srv.req('POST', `/v1/${uniq('nocat')}/events`, { body: {}, headers: B.admin });
+  assert.equal(theirs.status, missing.status, theirs.text);
+  assert.equal(theirs.json.error.type, missing.json.error.type);
+  const bAll = await ok(srv, 'GET', '/api/v1/events?limit=1000', undefined, B.admin);
+  assert.ok(bAll.events.every((e) => e['x-pangolin']?.catalog !== A.cat), 'no event of tenant A in B\'s stream');
+  assert.ok(bAll.events.length > 0, 'B\'s own catalog\'s creation is there');
+  const aAll = await ok(srv, 'GET', '/api/v1/events?limit=1000', undefined, A.admin);
+  assert.ok(byType(aAll.events, 'create-namespace').some((e) => e.operation.namespace[0] === 'secret'));
+  // A token of A's stream is refused on B's.
+  const r = await srv.req('POST', `/v1/${B.cat}/events`, { body: { 'continuation-token': aAll['continuation-token'] }, headers: B.admin });
+  assert.equal(r.status, 400, r.text);
+  assert.match(r.json.error.message, /continuation-token/);
+  // A tenant user may not read the tenant's whole stream.
+  const reader = await login(srv, A.readerName, A.id);
+  assert.equal((await srv.req('GET', '/api/v1/events', { headers: reader })).status, 403);
+});
+
+test('a reader sees the events of the tables it may read and none of those it may not', async () => {
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['pub'] }, A.admin);
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['priv'] }, A.admin);
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces/pub/tables`, { name: 'open', schema }, A.admin);
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces/priv/tables`, { name: 'closed', schema }, A.admin);
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces/priv/tables/closed`, { updates: [{ action: 'set-properties', updates: { k: 'v' } }] }, A.admin);
+  await ok(srv, 'POST', '/api/v1/permissions', { 'user-id': A.readerId, scope: { type: 'namespace', catalog_id: A.catId, namespace: 'pub' }, actions: ['read'] }, A.admin);
+  const reader = await login(srv, A.readerName, A.id);
+  const { events } = await all(srv, A, {}, reader);
+  const names = events.filter((e) => e.operation.identifier).map(named);
+  assert.ok(names.includes('pub.open'), 'the table it may read');
+  assert.ok(!names.some((n) => n.startsWith('priv.')), `no event of priv: ${names}`);
+  // The admin sees both.
+  const everything = (await all(srv, A)).events.filter((e) => e.operation.identifier).map(named);
+  assert.ok(everything.includes('priv.closed'));
+});
+
+test('paging with the continuation-token gives every event once, in order, whatever the page size', async () => {
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['pg'] }, A.admin);
+  for (let i = 0; i < 5; i++) await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['pg', `n${i}`] }, A.admin);
+  const whole = (await all(srv, A)).events.map((e) => e['event-id']);
+  assert.equal(new Set(whole).size, whole.length, 'no event twice');
+  const paged = [];
+  let token;
+  for (let pages = 0; pages < 1000; pages++) {
+    const r = await feed(srv, A, { 'page-size': 2, ...(token ? { 'continuation-token': token } : {}) });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.json.events.length <= 2);
+    paged.push(...r.json.events.map((e) => e['event-id']));
+    if (r.json.events.length === 0) break;
+    token = r.json['continuation-token'];
+  }
+  assert.deepEqual(paged.slice(0, whole.length), whole);
+  // The filters are the store's: operation type and object names by whole levels.
+  const f = await all(srv, A, { 'operation-types': ['create-namespace'], 'catalog-objects-by-name': [['pg']] });
+  assert.equal(f.events.length, 6);
+  assert.ok(f.events.every((e) => e.operation.namespace[0] === 'pg'));
+  // The tenant stream pages the same way.
+  const t1 = await ok(srv, 'GET', '/api/v1/events?limit=1', undefined, A.admin);
+  assert.equal(t1.events.length, 1);
+  const t2 = await ok(srv, 'GET', `/api/v1/events?limit=1&after=${encodeURIComponent(t1['continuation-token'])}`, undefined, A.admin);
+  assert.notEqual(t2.events[0]['event-id'], t1.events[0]['event-id']);
+});
+
+test('management changes are events too: catalogs, users, roles and grants on the tenant stream, branches and tags on the catalog\'s', async () => {
+  const role = await ok(srv, 'POST', '/api/v1/roles', { name: uniq('role') }, A.admin);
+  await ok(srv, 'POST', '/api/v1/branches', { name: 'dev', catalog: A.cat, from_branch: 'main' }, A.admin);
+  const { events } = await all(srv, A);
+  assert.ok(byType(events, 'x-pangolin.create-branch').some((e) => e.operation.branch === 'dev'));
+  const t = (await ok(srv, 'GET', '/api/v1/events?limit=1000', undefined, A.admin)).events;
+  assert.ok(byType(t, 'x-pangolin.create-catalog').some((e) => e.operation['catalog-name'] === A.cat));
+  assert.ok(byType(t, 'x-pangolin.create-user').length >= 1);
+  assert.ok(byType(t, 'x-pangolin.create-role').some((e) => e.operation['role-id'] === role.id));
+  assert.ok(byType(t, 'x-pangolin.grant').some((e) => e.operation['principal-id'] === A.readerId));
+});
+
+test('a bad QueryEventsRequest is 400 naming the field; a forged token is 400', async () => {
+  for (const [body, field] of [
+    [{ 'page-size': 0 }, 'page-size'],
+    [{ 'operation-types': ['no-such-type'] }, 'operation-types'],
+    [{ 'object-types': ['planet'] }, 'object-types'],
+    [{ 'catalog-objects-by-uuid': ['not-a-uuid'] }, 'catalog-objects-by-uuid'],
+    [{ 'continuation-token': 'AAAA' }, 'continuation-token'],
+    [{ surprise: 1 }, 'surprise'],
+  ]) {
+    const r = await feed(srv, A, body);
+    assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.text}`);
+    assert.match(r.json.error.message, new RegExp(field), r.text);
+  }
+  const r = await srv.req('GET', '/api/v1/events?limit=0', { headers: A.admin });
+  assert.equal(r.status, 400);
+  assert.match(r.json.error, /limit/);
+});
+
+test('a token behind events removed by retention answers 410 Gone', { skip: STORE === 'memory' && 'the memory store runs no task runner, so nothing is swept' }, async () => {
+  const s = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_EVENTS_RETENTION_SECS: '2', TASK_WORKER_POLL_INTERVAL_MS: '100' } });
+  try {
+    const T = await tenant(s, 'er');
+    await ok(s, 'POST', `/v1/${T.cat}/namespaces`, { namespace: ['r0'] }, T.admin);
+    const first = await feed(s, T, { 'page-size': 1 });
+    assert.equal(first.status, 200, first.text);
+    const token = first.json['continuation-token'];
+    await ok(s, 'POST', `/v1/${T.cat}/namespaces`, { namespace: ['r1'] }, T.admin);
+    let r;
+    for (let i = 0; i < 300; i++) {
+      r = await feed(s, T, { 'continuation-token': token });
+      if (r.status === 410) break;
+      await sleep(100);
+    }
+    assert.equal(r.status, 410, r.text);
+    assert.match(r.json.error.message, /retention/);
+    // Starting again without a token works.
+    assert.equal((await feed(s, T, {})).status, 200);
+  } finally {
+    await s.stop();
+  }
+});
