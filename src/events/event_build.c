@@ -228,8 +228,10 @@ add_payload(json_t *op, const struct pgl_event_type *t,
 	}
 	json_object_foreach((json_t *)p, k, v) {
 		if (!json_is_null(v) && put(op, k, json_deep_copy(v), why,
-		    whylen) == -1)
+		    whylen) == -1) {
+			json_decref(empty);
 			return (-1);
+		}
 	}
 	json_decref(empty);
 	return (0);

@@ -32,14 +32,10 @@ redact_one(json_t *u)
 		return (0);
 	if (strcmp(action, "set-properties") == 0)
 		return (mask_map(json_object_get(u, "updates")));
+	/* The wrapped key itself stays: see event_redact.h. */
 	if (strcmp(action, "add-encryption-key") == 0 &&
-	    json_is_object(key = json_object_get(u, "encryption-key"))) {
-		if (json_object_get(key, "encrypted-key-metadata") != NULL &&
-		    json_object_set_new(key, "encrypted-key-metadata",
-		    json_string(PGL_SECRET_MASK)) == -1)
-			return (-1);
+	    json_is_object(key = json_object_get(u, "encryption-key")))
 		return (mask_map(json_object_get(key, "properties")));
-	}
 	return (0);
 }
 

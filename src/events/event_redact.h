@@ -14,9 +14,11 @@
  * A deep copy of updates (an array of TableUpdate or ViewUpdate) in
  * which every secret value is PGL_SECRET_MASK:
  *	set-properties		the value of each secret key of "updates"
- *	add-encryption-key	"encrypted-key-metadata" (a wrapped key:
- *				only the table's readers of metadata need
- *				it) and the secret keys of its "properties"
+ *	add-encryption-key	the secret keys of its key's "properties"
+ * An add-encryption-key's "encrypted-key-metadata" stays: it is a key
+ * wrapped by the KMS, which the table metadata (whose location the event
+ * gives to the same readers) holds in the open, and the proposal's
+ * schema requires it as base64 (a mask would not be).
  * The keys stay, so a consumer sees that a secret was set.  Any other
  * update is copied as it is.  NULL: updates is not an array, or out of
  * memory.

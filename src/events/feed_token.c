@@ -14,7 +14,7 @@
 
 #define VERSION		1
 #define MAC_LEN		32
-#define HEAD_LEN	(1 + 1 + 8 + 8)
+#define HEAD_LEN	(1 + 1 + 8 + 8 + 8)
 #define RAW_MAX		(HEAD_LEN + 2 * (1 + PGL_NAME_MAX) + MAC_LEN)
 #define LABEL		"pangolin events feed token v1"
 
@@ -117,7 +117,9 @@ pgl_feed_token_encode(const unsigned char *key, size_t keylen,
 	*p++ = tok->tenant_wide ? 't' : 'c';
 	put64(p, tok->seq);
 	put64(p + 8, (uint64_t)tok->ts_ms);
-	p += 16;
+	/* Only a reader given nothing yet still seeks by time. */
+	put64(p + 16, tok->seq == 0 ? (uint64_t)tok->since_ms : 0);
+	p += 24;
 	if (put_name(&p, tok->tenant_id, 0) == -1 ||
 	    put_name(&p, tok->catalog, tok->tenant_wide) == -1 ||
 	    (tok->tenant_wide && tok->catalog[0] != '\0')) {
@@ -212,6 +214,7 @@ pgl_feed_token_decode(const unsigned char *key, size_t keylen,
 	tok->tenant_wide = raw[1] == 't';
 	tok->seq = get64(raw + 2);
 	tok->ts_ms = (int64_t)get64(raw + 10);
+	tok->since_ms = (int64_t)get64(raw + 18);
 	if (tok->tenant_wide != (tok->catalog[0] == '\0'))
 		return (-1);
 	*why = NULL;

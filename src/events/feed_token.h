@@ -14,8 +14,8 @@
  * The text is base64url without padding (RFC 4648 §5: safe in a query
  * string) of
  *	version (1) | scope ('c' catalog, 't' tenant) | seq (8, big end)
- *	| ts_ms (8, big end) | tenant length (1) | tenant | catalog length
- *	(1) | catalog | HMAC-SHA256 of all before it (32)
+ *	| ts_ms (8) | since_ms (8) | tenant length (1) | tenant | catalog
+ *	length (1) | catalog | HMAC-SHA256 of all before it (32)
  * The HMAC key is HMAC-SHA256(secret, "pangolin events feed token v1"),
  * so the secret's other uses (sealing) never share a key with this one.
  */
@@ -36,6 +36,12 @@ struct pgl_feed_token {
 	char		catalog[PGL_NAME_MAX + 1];	/* "" if tenant_wide */
 	uint64_t	seq;		/* the last seq given (0: none yet) */
 	int64_t		ts_ms;		/* that event's time (0: none) */
+	/*
+	 * The first request's since-timestamp-ms, kept while seq is 0
+	 * (the reader has been given no event yet: its next request must
+	 * still skip what is older), 0 once seq is not.
+	 */
+	int64_t		since_ms;
 };
 
 /*

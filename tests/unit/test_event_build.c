@@ -152,8 +152,9 @@ test_secret_property_values_are_masked_and_the_input_is_untouched(
 	    PGL_SECRET_MASK);
 	p = json_object_get(json_array_get(got, 1), "encryption-key");
 	assert_string_equal(pgl_json_str(p, "key-id"), "a");
+	/* A KMS-wrapped key, as the table metadata holds it. */
 	assert_string_equal(pgl_json_str(p, "encrypted-key-metadata"),
-	    PGL_SECRET_MASK);
+	    "c2VjcmV0");
 	p = json_object_get(p, "properties");
 	assert_string_equal(pgl_json_str(p, "kms.token"), PGL_SECRET_MASK);
 	assert_string_equal(pgl_json_str(p, "kms.region"), "eu");
@@ -391,6 +392,31 @@ payload_of(const struct pgl_event_type *t)
 	return (p);
 }
 
+/* Every field a type may take, so each row shows all it carries. */
+static struct pgl_event_input
+full_input(const struct pgl_event_type *t, json_t *const fix[5],
+    json_t *payload)
+{
+	struct pgl_event_input	in = commit_input(NULL, NULL);
+	int			view = (t->flags & PGL_EVF_VIEW_UUID) != 0;
+
+	in.operation_type = t->name;
+	in.dest_ns = "db";
+	in.dest_name = "renamed";
+	in.purge = 1;
+	in.updates = fix[view ? 1 : 0];
+	in.requirements = fix[view ? 3 : 2];
+	in.properties = json_object_get(json_array_get(fix[0], 0), "updates");
+	in.ns_updated = in.ns_removed = fix[4];
+	in.payload = (t->flags & PGL_EVF_PAYLOAD) ? payload : NULL;
+	return (in);
+}
+
+/*
+ * With PGL_EVENT_SAMPLES=<file>, the events are also written there as a
+ * JSON array: tests/integration/events_schema.test.js checks each against
+ * the events proposal's own schema.
+ */
 static void
 test_every_type_builds_and_goes_out_as_a_cloudevent(void **state)
 {
@@ -401,11 +427,25 @@ test_every_type_builds_and_goes_out_as_a_cloudevent(void **state)
 	    "drop-namespace" };
 	const struct pgl_event_type	*t;
 	struct pgl_event_input		 in;
+	const char			*out = getenv("PGL_EVENT_SAMPLES");
 	char				 why[256], *text;
-	json_t				*ev, *p;
+	json_t				*ev, *p, *all = json_array(), *fix[5];
 	size_t				 n, i;
 
 	(void)state;
+	fix[0] = parse("[{\"action\": \"set-properties\", \"updates\": "
+	    "{\"owner\": \"ops\", \"rest.signing-key\": \"k\"}}, "
+	    "{\"action\": \"add-encryption-key\", \"encryption-key\": "
+	    "{\"key-id\": \"a\", \"encrypted-key-metadata\": \"c2Vj\"}}, "
+	    "{\"action\": \"set-location\", \"location\": \"s3://b/t\"}]");
+	fix[1] = parse("[{\"action\": \"set-properties\", \"updates\": "
+	    "{\"owner\": \"ops\"}}, {\"action\": "
+	    "\"set-current-view-version\", \"view-version-id\": -1}]");
+	fix[2] = parse("[{\"type\": \"assert-table-uuid\", \"uuid\": \""
+	    TUUID "\"}]");
+	fix[3] = parse("[{\"type\": \"assert-view-uuid\", \"uuid\": \""
+	    TUUID "\"}]");
+	fix[4] = parse("[\"owner\"]");
 	t = pgl_event_types(&n);
 	assert_true(n > 12);
 	for (i = 0; i < n; i++) {
@@ -416,11 +456,7 @@ test_every_type_builds_and_goes_out_as_a_cloudevent(void **state)
 			    strlen(PGL_EVENT_X_PREFIX));
 		assert_ptr_equal(pgl_event_type_find(t[i].name), &t[i]);
 		p = payload_of(&t[i]);
-		in = commit_input(NULL, NULL);
-		in.operation_type = t[i].name;
-		in.dest_ns = "db";
-		in.dest_name = "renamed";
-		in.payload = (t[i].flags & PGL_EVF_PAYLOAD) ? p : NULL;
+		in = full_input(&t[i], fix, p);
 		ev = pgl_event_build(&in, why, sizeof(why));
 		if (ev == NULL)
 			fail_msg("%s: %s", t[i].name, why);
@@ -429,9 +465,14 @@ test_every_type_builds_and_goes_out_as_a_cloudevent(void **state)
 		if (text == NULL)
 			fail_msg("%s as a CloudEvent: %s", t[i].name, why);
 		free(text);
-		json_decref(ev);
+		json_array_append_new(all, ev);
 		json_decref(p);
 	}
+	if (out != NULL)
+		assert_int_equal(json_dump_file(all, out, JSON_INDENT(1)), 0);
+	json_decref(all);
+	for (i = 0; i < 5; i++)
+		json_decref(fix[i]);
 }
 
 int

@@ -171,6 +171,29 @@ test_truncated_extended_and_garbage_tokens_are_refused_with_a_reason(
 }
 
 static void
+test_since_is_carried_until_the_reader_is_given_an_event(void **state)
+{
+	struct pgl_feed_token	 t = catalog_token(TENANT_A, "lake", 0), got;
+	const char		*why;
+	char			*text;
+
+	(void)state;
+	t.since_ms = 1700000000000LL;
+	text = encode(&t);
+	assert_int_equal(pgl_feed_token_decode(key, sizeof(key), text, &got,
+	    &why), 0);
+	assert_true(got.since_ms == 1700000000000LL);
+	free(text);
+	/* Past its first event the seq decides alone. */
+	t.seq = 5;
+	text = encode(&t);
+	assert_int_equal(pgl_feed_token_decode(key, sizeof(key), text, &got,
+	    &why), 0);
+	assert_int_equal(got.since_ms, 0);
+	free(text);
+}
+
+static void
 test_a_short_key_or_a_nameless_token_is_not_made(void **state)
 {
 	struct pgl_feed_token	 t = catalog_token(TENANT_A, "lake", 7);
@@ -213,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_a_token_of_another_tenant_or_catalog_is_refused),
 		cmocka_unit_test(test_a_token_altered_in_any_byte_or_signed_with_another_key_is_refused),
 		cmocka_unit_test(test_truncated_extended_and_garbage_tokens_are_refused_with_a_reason),
+		cmocka_unit_test(test_since_is_carried_until_the_reader_is_given_an_event),
 		cmocka_unit_test(test_a_short_key_or_a_nameless_token_is_not_made),
 		cmocka_unit_test(test_a_token_below_the_horizon_is_gone_and_at_it_is_not),
 	};
