@@ -187,9 +187,21 @@ test('paging with the continuation-token gives every event once, in order, whate
 
 test('management changes are events too: catalogs, users, roles and grants on the tenant stream, branches and tags on the catalog\'s', async () => {
   const role = await ok(srv, 'POST', '/api/v1/roles', { name: uniq('role') }, A.admin);
-  await ok(srv, 'POST', '/api/v1/branches', { name: 'dev', catalog: A.cat, from_branch: 'main' }, A.admin);
+  await ok(srv, 'POST', '/api/v1/branches', { name: 'dev', catalog: A.cat, from_branch: 'main', branch_type: 'ingest' }, A.admin);
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces/c1/tables/t@dev`, { updates: [{ action: 'set-properties', updates: { on: 'dev' } }] }, A.admin);
+  const merged = await ok(srv, 'POST', '/api/v1/branches/merge', { source_branch: 'dev', target_branch: 'main', catalog: A.cat }, A.admin);
+  const main = await ok(srv, 'GET', `/api/v1/branches/main?catalog=${A.cat}`, undefined, A.admin);
+  await ok(srv, 'POST', '/api/v1/tags', { name: 'v1', catalog: A.cat, commit_id: main.head_commit_id }, A.admin);
+  await ok(srv, 'DELETE', `/api/v1/tags/v1?catalog=${A.cat}`, undefined, A.admin);
   const { events } = await all(srv, A);
   assert.ok(byType(events, 'x-pangolin.create-branch').some((e) => e.operation.branch === 'dev'));
+  const onDev = byType(events, 'update-table').filter((e) => e['x-pangolin'].branch === 'dev');
+  assert.equal(onDev.length, 1, 'the commit on dev names its branch');
+  const m = byType(events, 'x-pangolin.merge');
+  assert.equal(m.length, 1, JSON.stringify(merged));
+  assert.deepEqual([m[0].operation['source-branch'], m[0].operation['target-branch'], m[0].operation.status], ['dev', 'main', 'completed']);
+  assert.ok(byType(events, 'x-pangolin.create-tag').some((e) => e.operation.tag === 'v1'));
+  assert.ok(byType(events, 'x-pangolin.delete-tag').some((e) => e.operation.tag === 'v1'));
   const t = (await ok(srv, 'GET', '/api/v1/events?limit=1000', undefined, A.admin)).events;
   assert.ok(byType(t, 'x-pangolin.create-catalog').some((e) => e.operation['catalog-name'] === A.cat));
   assert.ok(byType(t, 'x-pangolin.create-user').length >= 1);

@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
+#include "api/events/event_note.h"
 #include "api/branching/merge.h"
 #include "api/storage/storage.h"
 #include "storage/objio.h"
@@ -180,6 +181,30 @@ op_doc(struct pgl_req *r, const char *id, const char *cat,
 }
 
 /* Apply the plan (when there is anything to record) and complete. */
+/* The merge's event, in its transaction (appended by the gate). */
+static void
+note_merge(struct pgl_req *r, const struct pgl_catalog *c,
+    const struct pgl_merge_op *op, const json_t *doc)
+{
+	struct pgl_event_input	 in;
+	json_t			*p;
+
+	p = json_pack("{s:s,s:s?,s:s?,s:s,s:I}", "merge-id", op->id,
+	    "source-branch", pgl_json_str(doc, "source_branch"),
+	    "target-branch", pgl_json_str(doc, "target_branch"),
+	    "status", "completed", "conflicts", (json_int_t)json_array_size(
+	    json_object_get(doc, "conflicts")));
+	if (p == NULL)
+		return;
+	memset(&in, 0, sizeof(in));
+	in.operation_type = "x-pangolin.merge";
+	in.catalog = c->name;
+	in.branch = pgl_json_str(doc, "target_branch");
+	in.payload = p;
+	api_event_note(r, &in);
+	json_decref(p);
+}
+
 int
 merge_finish(struct pgl_req *r, const struct pgl_catalog *c,
     struct pgl_merge_op *op, json_t *doc, const json_t *resolutions)
@@ -196,7 +221,10 @@ merge_finish(struct pgl_req *r, const struct pgl_catalog *c,
 		return (-1);
 	json_object_set_new(doc, "completed_at", json_string(merge_now_text(r)));
 	json_object_set_new(doc, "result_commit_id", api_str_or_null(commit));
-	return (merge_save_op(r, op, doc, "Completed"));
+	if (merge_save_op(r, op, doc, "Completed") == -1)
+		return (-1);
+	note_merge(r, c, op, doc);
+	return (0);
 }
 
 /* A client's request on a catalog whose files are on an object store. */

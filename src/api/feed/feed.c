@@ -27,6 +27,9 @@
 #include "util/str.h"
 
 #define TENANT_PAGE_MAX	1000
+/* Store pages read at most per request when the caller may read few of
+ * the rows (a page may then come back short, the token past them). */
+#define FEED_SCANS	5
 
 /* One page of a stream, as read and filtered. */
 struct feed_page {
@@ -105,8 +108,10 @@ resume(struct pgl_req *r, struct feed_page *p, const char *text)
 		    "retention; start again without a token or from a time");
 		return (-1);
 	}
+	/* The token decides where to resume: after its seq, and while it
+	 * was given nothing yet, from the first request's time. */
 	p->f.after_seq = p->tok.seq;
-	p->f.since_ms = 0;	/* the token decides where to resume */
+	p->f.since_ms = p->tok.seq == 0 ? p->tok.since_ms : 0;
 	return (0);
 }
 
@@ -151,37 +156,69 @@ readable(struct pgl_req *r, const struct feed_page *p,
 }
 
 /*
+ * Fill events with up to limit readable events, reading at most
+ * FEED_SCANS store pages: rows the caller may not read are passed over,
+ * and the token moves past them, so a caller who may read little pays a
+ * bounded read per request and never reads the same rows twice.
+ */
+static int
+fill(struct pgl_req *r, struct feed_page *p, json_t *events,
+    struct pgl_err *err)
+{
+	struct pgl_event	*evs;
+	json_t			*j;
+	size_t			 n, i, scans, want = p->f.limit;
+	int			 rc;
+
+	for (scans = 0; scans < FEED_SCANS; scans++) {
+		p->f.limit = (uint32_t)(want - json_array_size(events));
+		if ((rc = STORE(list_events, r->arena, r->tenant, &p->f, &evs,
+		    &n, err)) != PGL_OK)
+			return (rc);
+		for (i = 0; i < n; i++) {
+			p->tok.seq = evs[i].seq;
+			p->tok.ts_ms = evs[i].ts_ms;
+			if (!readable(r, p, &evs[i]))
+				continue;
+			if ((j = pgl_json_load_or(evs[i].body, NULL)) != NULL)
+				json_array_append_new(events, j);
+		}
+		if (n < p->f.limit || json_array_size(events) >= want)
+			break;
+		p->f.after_seq = p->tok.seq;
+		p->f.since_ms = 0;
+	}
+	return (PGL_OK);
+}
+
+/*
  * Read the page and reply {"continuation-token", "events"}: the token
  * after the last row read, or the same position when none was.
  */
 static void
 serve(struct pgl_req *r, struct feed_page *p)
 {
-	struct pgl_event	*evs;
 	struct pgl_err		 err;
 	const unsigned char	*key;
 	const char		*why;
-	json_t			*events, *j;
+	json_t			*events;
 	char			*text;
-	size_t			 n, i, keylen;
+	size_t			 keylen;
 
-	if (STORE(list_events, r->arena, r->tenant, &p->f, &evs, &n, &err) !=
-	    PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return;
-	}
 	if ((events = json_array()) == NULL) {
 		pgl_reply_error(r, 503, "out of memory");
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		p->tok.seq = evs[i].seq;
-		p->tok.ts_ms = evs[i].ts_ms;
-		if (!readable(r, p, &evs[i]))
-			continue;
-		if ((j = pgl_json_load_or(evs[i].body, NULL)) != NULL)
-			json_array_append_new(events, j);
+	p->tok.since_ms = p->f.since_ms;
+	if (fill(r, p, events, &err) != PGL_OK) {
+		json_decref(events);
+		pgl_reply_store_error(r, &err);
+		return;
 	}
+	/* The first request's time stays in the token only until the
+	 * reader is given an event (feed_token.h). */
+	if (p->tok.seq != 0)
+		p->tok.since_ms = 0;
 	(void)pgl_strlcpy(p->tok.tenant_id, r->tenant, sizeof(p->tok.tenant_id));
 	p->tok.tenant_wide = p->catalog == NULL;
 	(void)pgl_strlcpy(p->tok.catalog, p->catalog != NULL ? p->catalog : "",
