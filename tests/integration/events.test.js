@@ -98,6 +98,36 @@ test('a table commit is one update-table event in the feed, with its updates as 
   assert.ok(events.indexOf(ns) < events.indexOf(created[0]) && events.indexOf(created[0]) < events.indexOf(e));
 });
 
+test('views, renames, drops and namespace updates are events of their proposal types, with their identifiers', async () => {
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['vw'] }, A.admin);
+  const view = {
+    name: 'v', schema,
+    'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: { engine: 'test' }, 'default-namespace': ['vw'], representations: [{ type: 'sql', sql: 'select 1 as n', dialect: 'spark' }] },
+    properties: {},
+  };
+  const v = (await ok(srv, 'POST', `/v1/${A.cat}/namespaces/vw/views`, view, A.admin)).metadata;
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces/vw/views/v`, { updates: [{ action: 'set-properties', updates: { k: 'v' } }] }, A.admin);
+  await ok(srv, 'POST', `/v1/${A.cat}/views/rename`, { source: { namespace: ['vw'], name: 'v' }, destination: { namespace: ['vw'], name: 'v2' } }, A.admin);
+  await ok(srv, 'DELETE', `/v1/${A.cat}/namespaces/vw/views/v2`, undefined, A.admin);
+  const t = (await ok(srv, 'POST', `/v1/${A.cat}/namespaces/vw/tables`, { name: 't', schema }, A.admin)).metadata;
+  await ok(srv, 'POST', `/v1/${A.cat}/tables/rename`, { source: { namespace: ['vw'], name: 't' }, destination: { namespace: ['vw'], name: 't2' } }, A.admin);
+  await ok(srv, 'DELETE', `/v1/${A.cat}/namespaces/vw/tables/t2`, undefined, A.admin);
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces/vw/properties`, { updates: { owner: 'me' }, removals: ['nope'] }, A.admin);
+  await ok(srv, 'DELETE', `/v1/${A.cat}/namespaces/vw`, undefined, A.admin);
+  const events = (await all(srv, A, { 'catalog-objects-by-name': [['vw']] })).events;
+  const types = events.map((e) => e.operation['operation-type']);
+  assert.deepEqual(types, ['create-namespace', 'create-view', 'update-view', 'rename-view', 'drop-view', 'create-table', 'rename-table',
+    'drop-table', 'update-namespace-properties', 'drop-namespace']);
+  const op = (type) => events.find((e) => e.operation['operation-type'] === type).operation;
+  assert.equal(op('create-view')['view-uuid'], v['view-uuid']);
+  assert.equal(op('update-view')['view-uuid'], v['view-uuid']);
+  assert.deepEqual(op('rename-view').destination, { namespace: ['vw'], name: 'v2' });
+  assert.equal(op('rename-table')['table-uuid'], t['table-uuid']);
+  assert.deepEqual(op('drop-table').identifier, { namespace: ['vw'], name: 't2' });
+  assert.equal(op('drop-table').purge, false);
+  assert.deepEqual([op('update-namespace-properties').updated, op('update-namespace-properties').missing], [['owner'], ['nope']]);
+});
+
 test('a multi-table transaction that fails a requirement changes nothing and leaves no event; one that commits has one event per table', async () => {
   await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['tx'] }, A.admin);
   const a = (await ok(srv, 'POST', `/v1/${A.cat}/namespaces/tx/tables`, { name: 'a', schema }, A.admin)).metadata;
