@@ -334,6 +334,46 @@ test_head_pool_and_metadata_file_limits_defaults_file_env_range(void **state)
 }
 
 static void
+test_events_retention_and_tenant_limit_defaults_file_env_range(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->events.retention_secs, 604800);
+	assert_int_equal(c->events.max_per_tenant, 1000000);
+	pgl_config_free(c);
+
+	c = load("[events]\nretention_secs = 60\nmax_per_tenant = 0\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->events.retention_secs, 60);
+	assert_int_equal(c->events.max_per_tenant, 0);
+	pgl_config_free(c);
+
+	/* The environment wins over the file. */
+	setenv("PANGOLIN_EVENTS_RETENTION_SECS", "2", 1);
+	setenv("PANGOLIN_EVENTS_MAX_PER_TENANT", "500", 1);
+	c = load("[events]\nretention_secs = 60\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->events.retention_secs, 2);
+	assert_int_equal(c->events.max_per_tenant, 500);
+	pgl_config_free(c);
+	unsetenv("PANGOLIN_EVENTS_MAX_PER_TENANT");
+
+	/* Out of range or not a number: refused, naming the setting. */
+	setenv("PANGOLIN_EVENTS_RETENTION_SECS", "-1", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_EVENTS_RETENTION_SECS");
+	setenv("PANGOLIN_EVENTS_RETENTION_SECS", "week", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_EVENTS_RETENTION_SECS");
+	unsetenv("PANGOLIN_EVENTS_RETENTION_SECS");
+	assert_null(load("[events]\nmax_per_tenant = -5\n", &err));
+	assert_string_equal(err.key, "events.max_per_tenant");
+}
+
+static void
 test_bad_env_number_names_the_variable(void **state)
 {
 	struct pgl_config_error	err;
@@ -607,6 +647,9 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_storage_lists_from_file_and_env, setup),
 		cmocka_unit_test_setup(test_storage_lists_refuse_bad_elements,
+		    setup),
+		cmocka_unit_test_setup(
+		    test_events_retention_and_tenant_limit_defaults_file_env_range,
 		    setup),
 		cmocka_unit_test_setup(test_oidc_providers_from_the_file, setup),
 		cmocka_unit_test_setup(
