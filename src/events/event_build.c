@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pangolin/store.h"	/* PGL_NS_SEP: how namespaces cross */
@@ -343,4 +344,27 @@ pgl_event_build(const struct pgl_event_input *in, char *why, size_t whylen)
 	if (ev == NULL)
 		(void)fail(why, whylen, "out of memory");
 	return (ev);
+}
+
+char *
+pgl_event_object_name(const struct pgl_event_input *in, int *none)
+{
+	const struct pgl_event_type	*t;
+	char				*out;
+
+	*none = 1;
+	if ((t = pgl_event_type_find(in->operation_type)) == NULL ||
+	    in->ns == NULL)
+		return (NULL);
+	if (t->flags & PGL_EVF_NAMESPACE) {
+		*none = 0;
+		return (strdup(in->ns));
+	}
+	if (!(t->flags & (PGL_EVF_IDENT | PGL_EVF_RENAME)) || in->name == NULL)
+		return (NULL);
+	*none = 0;
+	if (asprintf(&out, "%s%s%s", in->ns, in->ns[0] != '\0' ?
+	    PGL_NS_SEP_STR : "", in->name) == -1)
+		return (NULL);
+	return (out);
 }

@@ -76,6 +76,15 @@ struct pgl_event_input {
 json_t	*pgl_event_build(const struct pgl_event_input *in, char *why,
 	    size_t whylen);
 
+/*
+ * The outbox row's object_name for in (the column the feed's name filter
+ * reads): the object's levels joined by PGL_NS_SEP, malloc'd.  A table's
+ * or view's namespace and name (a rename's source), a namespace's own
+ * levels; NULL when the type names no object (most x- types) or out of
+ * memory (*none tells the two apart: 1 when it names none).
+ */
+char	*pgl_event_object_name(const struct pgl_event_input *in, int *none);
+
 /* The identifier levels of ns (joined by PGL_NS_SEP) and name (NULL:
  * none) as a JSON array: a CatalogObjectIdentifier.  NULL: no memory. */
 json_t	*pgl_event_levels(const char *ns, const char *name);

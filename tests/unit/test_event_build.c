@@ -475,6 +475,38 @@ test_every_type_builds_and_goes_out_as_a_cloudevent(void **state)
 		json_decref(fix[i]);
 }
 
+static void
+test_object_name_is_the_path_the_store_filters_on(void **state)
+{
+	struct pgl_event_input	 in = commit_input(NULL, NULL);
+	char			*name;
+	int			 none;
+
+	(void)state;
+	name = pgl_event_object_name(&in, &none);
+	assert_string_equal(name, "db\x1fsales\x1forders");
+	free(name);
+	in.operation_type = "rename-table";
+	in.dest_ns = "db";
+	in.dest_name = "other";
+	name = pgl_event_object_name(&in, &none);
+	assert_string_equal(name, "db\x1fsales\x1forders");
+	free(name);
+	in.operation_type = "drop-namespace";
+	name = pgl_event_object_name(&in, &none);
+	assert_string_equal(name, "db\x1fsales");
+	free(name);
+	/* A table in the root namespace is its name alone. */
+	in.operation_type = "drop-table";
+	in.ns = "";
+	name = pgl_event_object_name(&in, &none);
+	assert_string_equal(name, "orders");
+	free(name);
+	in.operation_type = "x-pangolin.create-branch";
+	assert_null(pgl_event_object_name(&in, &none));
+	assert_int_equal(none, 1);
+}
+
 int
 main(void)
 {
@@ -489,6 +521,7 @@ main(void)
 		cmocka_unit_test(test_namespace_events_name_levels_and_mask_secret_properties),
 		cmocka_unit_test(test_x_type_payload_is_checked_against_its_row),
 		cmocka_unit_test(test_every_type_builds_and_goes_out_as_a_cloudevent),
+		cmocka_unit_test(test_object_name_is_the_path_the_store_filters_on),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
