@@ -14,7 +14,6 @@
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/log.h"
-#include "util/names.h"
 #include "util/uuid.h"
 
 /* One noted event: the store's row, its body as text. */
@@ -35,15 +34,20 @@ dup_or_null(struct pgl_req *r, const char *s)
 	return (s != NULL ? pgl_arena_strdup(r->arena, s) : NULL);
 }
 
-/* The object's levels joined by PGL_NS_SEP, as the store filters them. */
+/* The object's levels joined by PGL_NS_SEP, as the store filters them
+ * (event_build.c's rule, so the row and the Event agree). */
 static const char *
-object_name(struct pgl_req *r, const char *ns, const char *name)
+object_name(struct pgl_req *r, const struct pgl_event_input *in)
 {
-	if (ns == NULL || *ns == '\0')
-		return (dup_or_null(r, name));
-	if (name == NULL)
-		return (pgl_arena_strdup(r->arena, ns));
-	return (pgl_arena_printf(r->arena, "%s%c%s", ns, PGL_NS_SEP, name));
+	const char	*out;
+	char		*name;
+	int		 none;
+
+	if ((name = pgl_event_object_name(in, &none)) == NULL)
+		return (NULL);
+	out = pgl_arena_strdup(r->arena, name);
+	free(name);
+	return (out);
 }
 
 void
@@ -108,7 +112,7 @@ api_event_note_in(struct pgl_req *r, const char *tenant,
 	n->ev.actor = dup_or_null(r, in.actor_id);
 	n->ev.operation_type = type->name;
 	n->ev.object_type = type->object_type;
-	n->ev.object_name = object_name(r, in.ns, in.name);
+	n->ev.object_name = object_name(r, &in);
 	n->ev.object_uuid = dup_or_null(r, in.uuid);
 	n->ev.branch = dup_or_null(r, in.branch);
 	n->ev.request_id = dup_or_null(r, in.request_id);
