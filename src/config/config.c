@@ -79,6 +79,7 @@ defaults(struct pgl_config *c)
 	c->audit.anonymous_failures_per_min = 60;
 	c->events.retention_secs = 604800;
 	c->events.max_per_tenant = 1000000;
+	c->events.max_event_bytes = 256 * 1024;
 	c->merge.inline_max_assets = 500;
 	c->branch.inline_max_assets = 1000;
 	c->scan.sync_max_manifests = 1000;

@@ -156,6 +156,10 @@ struct pgl_config {
 		/* PANGOLIN_EVENTS_MAX_PER_TENANT: past it a tenant's oldest
 		 * are deleted (a change is never refused); 0: no limit. */
 		int		max_per_tenant;
+		/* PANGOLIN_EVENT_MAX_BYTES: a change's updates larger than
+		 * this are left out of its event (the metadata location
+		 * says where the change is). */
+		int		max_event_bytes;
 	} events;
 
 	struct {

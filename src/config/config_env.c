@@ -533,6 +533,11 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->events.max_per_tenant = (int)n;
+	if ((rc = env_int("PANGOLIN_EVENT_MAX_BYTES", 1024, 16 * 1024 * 1024,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->events.max_event_bytes = (int)n;
 	if ((rc = env_int("PANGOLIN_AUDIT_ANON_FAILURES_PER_MIN", 0, 1000000,
 	    &n, err)) == -1)
 		return (-1);

@@ -133,6 +133,8 @@ static const struct key keys[] = {
 	    0, 315360000 },
 	{ "events", "max_per_tenant",	K_INT,  O(events.max_per_tenant),
 	    0, 1000000000 },
+	{ "events", "max_event_bytes",	K_INT,  O(events.max_event_bytes),
+	    1024, 16 * 1024 * 1024 },
 	{ "merge",  "inline_max_assets", K_INT, O(merge.inline_max_assets),
 	    0, 100000000 },
 	{ "branch", "inline_max_assets", K_INT, O(branch.inline_max_assets),

@@ -62,7 +62,7 @@ const byType = (events, type) => events.filter((e) => e.operation['operation-typ
 const named = (e) => [...(e.operation.identifier?.namespace ?? []), e.operation.identifier?.name].join('.');
 
 before(async () => {
-  srv = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
+  srv = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_EVENT_MAX_BYTES: '4096' } });
   A = await tenant(srv, 'ea');
   B = await tenant(srv, 'eb');
 });
@@ -96,6 +96,22 @@ test('a table commit is one update-table event in the feed, with its updates as 
   assert.equal(e.actor?.type, 'user');
   // Events come in the order of their changes.
   assert.ok(events.indexOf(ns) < events.indexOf(created[0]) && events.indexOf(created[0]) < events.indexOf(e));
+});
+
+test('updates larger than PANGOLIN_EVENT_MAX_BYTES are left out of the event, which keeps the metadata location and says so', async () => {
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['big'] }, A.admin);
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces/big/tables`, { name: 't', schema }, A.admin);
+  const small = [{ action: 'set-properties', updates: { k: 'v' } }];
+  const large = [{ action: 'set-properties', updates: { k: 'x'.repeat(5000) } }];
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces/big/tables/t`, { updates: small }, A.admin);
+  const committed = await ok(srv, 'POST', `/v1/${A.cat}/namespaces/big/tables/t`, { updates: large }, A.admin);
+  const upd = byType((await all(srv, A, { 'catalog-objects-by-name': [['big', 't']] })).events, 'update-table');
+  assert.equal(upd.length, 2);
+  assert.deepEqual(upd[0].operation.updates, small);
+  assert.equal(upd[0]['x-pangolin']['updates-omitted'], undefined);
+  assert.deepEqual(upd[1].operation.updates, []);
+  assert.equal(upd[1]['x-pangolin']['updates-omitted'], true);
+  assert.equal(upd[1]['x-pangolin']['metadata-location'], committed['metadata-location']);
 });
 
 test('views, renames, drops and namespace updates are events of their proposal types, with their identifiers', async () => {

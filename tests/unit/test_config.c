@@ -343,6 +343,7 @@ test_events_retention_and_tenant_limit_defaults_file_env_range(void **state)
 	assert_non_null(c = load(NULL, &err));
 	assert_int_equal(c->events.retention_secs, 604800);
 	assert_int_equal(c->events.max_per_tenant, 1000000);
+	assert_int_equal(c->events.max_event_bytes, 256 * 1024);
 	pgl_config_free(c);
 
 	c = load("[events]\nretention_secs = 60\nmax_per_tenant = 0\n", &err);
@@ -371,6 +372,14 @@ test_events_retention_and_tenant_limit_defaults_file_env_range(void **state)
 	unsetenv("PANGOLIN_EVENTS_RETENTION_SECS");
 	assert_null(load("[events]\nmax_per_tenant = -5\n", &err));
 	assert_string_equal(err.key, "events.max_per_tenant");
+	/* Under 1 KiB no commit's updates would ever be carried. */
+	assert_null(load("[events]\nmax_event_bytes = 100\n", &err));
+	assert_string_equal(err.key, "events.max_event_bytes");
+	setenv("PANGOLIN_EVENT_MAX_BYTES", "4096", 1);
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->events.max_event_bytes, 4096);
+	pgl_config_free(c);
+	unsetenv("PANGOLIN_EVENT_MAX_BYTES");
 }
 
 static void

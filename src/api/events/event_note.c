@@ -8,6 +8,7 @@
 #include "api/events/event_note.h"
 #include "api/request/req_app.h"
 #include "app/app.h"
+#include "config/config.h"
 #include "events/event_types.h"
 #include "http/request.h"
 #include "plugin/loader.h"
@@ -76,6 +77,10 @@ api_event_note_in(struct pgl_req *r, const char *tenant,
 		pgl_log(PGL_LOG_ERR, "events: no type %s", in.operation_type);
 		return;
 	}
+	/* A MongoDB document holds 16 MB, and a feed page a thousand
+	 * events: large updates stay in the metadata file they made. */
+	if (in.max_updates_bytes == 0 && pgl_app.cfg != NULL)
+		in.max_updates_bytes = (size_t)pgl_app.cfg->events.max_event_bytes;
 	if (in.timestamp_ms == 0)
 		in.timestamp_ms = pgl_now_ms();
 	pgl_uuid_new_ordered(id, in.timestamp_ms);
