@@ -249,6 +249,8 @@ test('management changes are events too: catalogs, users, roles and grants on th
   assert.ok(byType(events, 'x-pangolin.create-tag').some((e) => e.operation.tag === 'v1'));
   assert.ok(byType(events, 'x-pangolin.delete-tag').some((e) => e.operation.tag === 'v1'));
   const t = (await ok(srv, 'GET', '/api/v1/events?limit=1000', undefined, A.admin)).events;
+  assert.deepEqual(byType(t, 'x-pangolin.create-tenant').map((e) => e.operation['tenant-id']), [A.id], 'root\'s creation of the tenant is its first event');
+  assert.equal(t[0].operation['operation-type'], 'x-pangolin.create-tenant');
   assert.ok(byType(t, 'x-pangolin.create-catalog').some((e) => e.operation['catalog-name'] === A.cat));
   assert.ok(byType(t, 'x-pangolin.create-user').length >= 1);
   assert.ok(byType(t, 'x-pangolin.create-role').some((e) => e.operation['role-id'] === role.id));

@@ -17,13 +17,17 @@
 
 /* How an action's payload is made: which keys get the id and the name. */
 enum shape { S_CATALOG, S_WAREHOUSE, S_USER, S_ROLE, S_SERVICE_USER,
-	S_BRANCH, S_TAG, S_ROLE_GRANT, S_PERMISSION };
+	S_BRANCH, S_TAG, S_ROLE_GRANT, S_PERMISSION, S_TENANT };
 
 static const struct action {
 	const char	*action;
 	const char	*type;
 	enum shape	 shape;
 } actions[] = {
+	/* Root's changes to a tenant are that tenant's events. */
+	{ "create_tenant", X "create-tenant", S_TENANT },
+	{ "update_tenant", X "update-tenant", S_TENANT },
+	{ "delete_tenant", X "delete-tenant", S_TENANT },
 	{ "create_catalog", X "create-catalog", S_CATALOG },
 	{ "update_catalog", X "update-catalog", S_CATALOG },
 	{ "delete_catalog", X "delete-catalog", S_CATALOG },
@@ -75,10 +79,11 @@ put(json_t *o, const char *key, const char *s)
 		json_object_set_new(o, key, json_string(s));
 }
 
-/* The payload, and for branches and tags the catalog they are in. */
+/* The payload, for branches and tags the catalog they are in, for a
+ * tenant the tenant itself. */
 static json_t *
 payload(struct pgl_req *r, const struct action *a, const char *id,
-    const char *name, const char **catalog)
+    const char *name, const char **catalog, const char **tenant)
 {
 	json_t		*p = json_object();
 	const char	*v;
@@ -125,6 +130,15 @@ payload(struct pgl_req *r, const struct action *a, const char *id,
 			v = body_str(r, "role_id");
 		put(p, "role-id", v);
 		break;
+	case S_TENANT:
+		if (id == NULL && (id = pgl_param(r, "id")) == NULL) {
+			json_decref(p);
+			return (NULL);
+		}
+		put(p, "tenant-id", id);
+		put(p, "tenant-name", name);
+		*tenant = id;
+		break;
 	case S_PERMISSION:
 		put(p, "principal-type", "user");
 		put(p, "principal-id", name != NULL ? name : id);
@@ -145,7 +159,7 @@ api_event_note_action(struct pgl_req *r, const char *tenant,
 	if (action == NULL || (a = find(action)) == NULL ||
 	    api_event_count(r) > 0 || !api_events_on())
 		return;
-	if ((p = payload(r, a, id, name, &catalog)) == NULL)
+	if ((p = payload(r, a, id, name, &catalog, &tenant)) == NULL)
 		return;
 	memset(&in, 0, sizeof(in));
 	in.operation_type = a->type;

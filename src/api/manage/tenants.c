@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/gate.h"
 #include "api/manage/manage.h"
 #include "app/app.h"
 #include "util/json.h"
@@ -82,6 +83,7 @@ api_tenant_create(struct pgl_req *r)
 	t.name = pgl_json_str(r->body, "name");
 	t.properties = props != NULL && !json_is_null(props) ?
 	    api_text(r->arena, props) : "{}";
+	api_audit_about(r, id, t.name);
 	if (STORE(create_tenant, &t, &err) != PGL_OK) {
 		if (err.code == PGL_EEXISTS)
 			(void)snprintf(err.msg, sizeof(err.msg),
