@@ -204,6 +204,25 @@ test('a reader sees the events of the tables it may read and none of those it ma
   assert.ok(everything.includes('priv.closed'));
 });
 
+test('an access request filed and approved is two events and a grant, after which the reader sees the table\'s events', async () => {
+  const md = (await ok(srv, 'POST', `/v1/${A.cat}/namespaces/priv/tables`, { name: 'asked', schema }, A.admin)).metadata;
+  await ok(srv, 'POST', `/api/v1/assets/${md['table-uuid']}/metadata`, { tags: [], properties: {}, discoverable: true }, A.admin);
+  const reader = await login(srv, A.readerName, A.id);
+  const seen = (await all(srv, A, { 'catalog-objects-by-uuid': [md['table-uuid']] }, reader)).events;
+  assert.deepEqual(seen, [], 'discoverable is not readable');
+  const q = await ok(srv, 'POST', `/api/v1/assets/${md['table-uuid']}/access-requests`, { reason: 'report' }, reader);
+  await ok(srv, 'PUT', `/api/v1/access-requests/${q.id}`, { status: 'approved' }, A.admin);
+  const t = (await ok(srv, 'GET', '/api/v1/events?limit=1000', undefined, A.admin)).events;
+  const filed = byType(t, 'x-pangolin.access-request-filed').find((e) => e.operation['access-request-id'] === q.id);
+  assert.equal(filed?.operation['requester-id'], A.readerId);
+  const approved = byType(t, 'x-pangolin.access-request-approved').find((e) => e.operation['access-request-id'] === q.id);
+  assert.ok(approved, 'the approval');
+  const grant = byType(t, 'x-pangolin.grant').filter((e) => e['request-id'] === approved['request-id']);
+  assert.equal(grant.length, 1, 'the grant it made, in the same request');
+  const now = (await all(srv, A, { 'catalog-objects-by-uuid': [md['table-uuid']] }, reader)).events;
+  assert.deepEqual(now.map((e) => e.operation['operation-type']), ['create-table']);
+});
+
 test('paging with the continuation-token gives every event once, in order, whatever the page size', async () => {
   await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['pg'] }, A.admin);
   for (let i = 0; i < 5; i++) await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['pg', `n${i}`] }, A.admin);

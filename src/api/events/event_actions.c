@@ -4,7 +4,7 @@
  * that is all a catalog, warehouse, user, role, service-user, grant,
  * branch or tag event carries (event_types.c), so their handlers note
  * nothing themselves.  A handler that noted an event of its own (a
- * table's, a namespace's) is not given a second one.
+ * table's, a namespace's) is not given another.
  */
 #include <string.h>
 
@@ -17,7 +17,7 @@
 
 /* How an action's payload is made: which keys get the id and the name. */
 enum shape { S_CATALOG, S_WAREHOUSE, S_USER, S_ROLE, S_SERVICE_USER,
-	S_BRANCH, S_TAG, S_ROLE_GRANT, S_PERMISSION, S_TENANT };
+	S_BRANCH, S_TAG, S_ROLE_GRANT, S_PERMISSION, S_TENANT, S_ACCESS };
 
 static const struct action {
 	const char	*action;
@@ -49,6 +49,9 @@ static const struct action {
 	{ "delete_tag", X "delete-tag", S_TAG },
 	{ "assign_role", X "grant", S_ROLE_GRANT },
 	{ "revoke_role", X "revoke", S_ROLE_GRANT },
+	{ "create_access_request", X "access-request-filed", S_ACCESS },
+	/* Approved or denied: the body says which (type_of). */
+	{ "review_access_request", NULL, S_ACCESS },
 	{ "grant_permission", X "grant", S_PERMISSION },
 	{ "revoke_permission", X "revoke", S_PERMISSION },
 };
@@ -139,6 +142,16 @@ payload(struct pgl_req *r, const struct action *a, const char *id,
 		put(p, "tenant-name", name);
 		*tenant = id;
 		break;
+	case S_ACCESS:
+		put(p, "access-request-id", id);
+		if (a->type != NULL) {		/* filed: by the caller */
+			put(p, "requester-id", r->who.user_id);
+			put(p, "asset", name);
+		} else {			/* reviewed: name is the user */
+			put(p, "requester-id", name);
+			put(p, "decided-by", r->who.user_id);
+		}
+		break;
 	case S_PERMISSION:
 		put(p, "principal-type", "user");
 		put(p, "principal-id", name != NULL ? name : id);
@@ -147,24 +160,41 @@ payload(struct pgl_req *r, const struct action *a, const char *id,
 	return (p);
 }
 
+/* The operation type: the row's, or a review's by its decision. */
+static const char *
+type_of(struct pgl_req *r, const struct action *a)
+{
+	const char	*status;
+
+	if (a->type != NULL)
+		return (a->type);
+	status = body_str(r, "status");
+	if (status != NULL && strcmp(status, "approved") == 0)
+		return (X "access-request-approved");
+	if (status != NULL && strcmp(status, "rejected") == 0)
+		return (X "access-request-denied");
+	return (NULL);
+}
+
 void
 api_event_note_action(struct pgl_req *r, const char *tenant,
     const char *action, const char *id, const char *name)
 {
 	const struct action	*a;
 	struct pgl_event_input	 in;
-	const char		*catalog = NULL;
+	const char		*catalog = NULL, *type;
 	json_t			*p;
 
 	if (action == NULL || (a = find(action)) == NULL ||
-	    api_event_count(r) > 0 || !api_events_on())
+	    api_event_handler_noted(r) || !api_events_on() ||
+	    (type = type_of(r, a)) == NULL)
 		return;
 	if ((p = payload(r, a, id, name, &catalog, &tenant)) == NULL)
 		return;
 	memset(&in, 0, sizeof(in));
-	in.operation_type = a->type;
+	in.operation_type = type;
 	in.catalog = catalog;
 	in.payload = p;
-	api_event_note_in(r, tenant, &in);
+	api_event_note_audit(r, tenant, &in);
 	json_decref(p);
 }

@@ -21,6 +21,7 @@
 struct api_event_notes {
 	struct api_event_notes	*next;
 	struct pgl_event	 ev;
+	int			 from_audit;	/* event_actions.c's */
 };
 
 int
@@ -57,9 +58,40 @@ api_event_note(struct pgl_req *r, const struct pgl_event_input *given)
 	api_event_note_in(r, NULL, given);
 }
 
+static void	note(struct pgl_req *, const char *,
+		    const struct pgl_event_input *, int);
+
 void
 api_event_note_in(struct pgl_req *r, const char *tenant,
     const struct pgl_event_input *given)
+{
+	note(r, tenant, given, 0);
+}
+
+void
+api_event_note_audit(struct pgl_req *r, const char *tenant,
+    const struct pgl_event_input *given)
+{
+	note(r, tenant, given, 1);
+}
+
+int
+api_event_handler_noted(const struct pgl_req *r)
+{
+	const struct api_event_notes	*n;
+
+	if (r->app == NULL)
+		return (0);
+	for (n = r->app->events; n != NULL; n = n->next) {
+		if (!n->from_audit)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+note(struct pgl_req *r, const char *tenant,
+    const struct pgl_event_input *given, int from_audit)
 {
 	struct pgl_event_input		 in = *given;
 	const struct pgl_event_type	*type;
@@ -107,6 +139,7 @@ api_event_note_in(struct pgl_req *r, const char *tenant,
 		return;
 	}
 	memset(n, 0, sizeof(*n));
+	n->from_audit = from_audit;
 	n->ev.body = pgl_arena_strdup(r->arena, text);
 	free(text);
 	n->ev.id = pgl_arena_strdup(r->arena, id);

@@ -41,6 +41,15 @@ void	api_event_note(struct pgl_req *, const struct pgl_event_input *in);
 void	api_event_note_in(struct pgl_req *, const char *tenant,
 	    const struct pgl_event_input *in);
 
+/* As api_event_note_in, for event_actions.c: an event of an audit
+ * record, which a handler's own events replace. */
+void	api_event_note_audit(struct pgl_req *, const char *tenant,
+	    const struct pgl_event_input *in);
+
+/* 1 when the handler noted an event of its own (a table's, a
+ * namespace's): the route's audit action then makes none. */
+int	api_event_handler_noted(const struct pgl_req *);
+
 /* The events noted since the last reset, how many. */
 size_t	api_event_count(const struct pgl_req *);
 
@@ -56,8 +65,9 @@ int	api_event_flush(struct pgl_req *, struct pgl_err *);
 
 /*
  * The event of a management mutation, from its audit action, the
- * resource's id and name (event_actions.c), unless the request noted
- * one already or the action makes none.
+ * resource's id and name (event_actions.c), unless the handler noted
+ * its own or the action makes none.  One request may make several (an
+ * access request approved is also a grant).
  */
 void	api_event_note_action(struct pgl_req *, const char *tenant,
 	    const char *action, const char *id, const char *name);
