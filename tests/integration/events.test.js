@@ -5,10 +5,11 @@
 // another tenant's catalog answers like a missing one; a token behind
 // what retention removed answers 410 Gone.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { basic, startServer, STORE } from './lib/server.js';
-import { uniq } from './lib/expect.js';
+import { pool, uniq } from './lib/expect.js';
 
 const PW = 'Str0ng-Passw0rd-for-tests';
 const root = { authorization: basic() };
@@ -142,6 +143,26 @@ test('views, renames, drops and namespace updates are events of their proposal t
   assert.deepEqual(op('drop-table').identifier, { namespace: ['vw'], name: 't2' });
   assert.equal(op('drop-table').purge, false);
   assert.deepEqual([op('update-namespace-properties').updated, op('update-namespace-properties').missing], [['owner'], ['nope']]);
+});
+
+test('racing commits to one table: one event per commit answered 200, none of an attempt that lost and ran again', async () => {
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['race'] }, A.admin);
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces/race/tables`, { name: 't', schema }, A.admin);
+  // A connection each: the commits spread over the workers and really race.
+  const statuses = await pool(Array.from({ length: 8 }, (_, i) => i), 8, async (i) => {
+    const agent = new http.Agent({ keepAlive: false });
+    const r = await srv.req('POST', `/v1/${A.cat}/namespaces/race/tables/t`, { body: { updates: [{ action: 'set-properties', updates: { [`k${i}`]: 'v' } }] }, headers: A.admin, agent });
+    return r.status === 200 ? r.json['metadata-location'] : r.status;
+  });
+  const landed = statuses.filter((s) => typeof s === 'string');
+  assert.ok(landed.length >= 1, JSON.stringify(statuses));
+  const upd = byType((await all(srv, A, { 'catalog-objects-by-name': [['race', 't']] })).events, 'update-table');
+  assert.deepEqual(upd.map((e) => e['x-pangolin']['metadata-location']).sort(), landed.sort(), 'exactly the commits that landed');
+  // The feed's order is the commit order: the table's metadata log's.
+  const table = await ok(srv, 'GET', `/v1/${A.cat}/namespaces/race/tables/t`, undefined, A.admin);
+  const history = [...table.metadata['metadata-log'].map((m) => m['metadata-file']), table['metadata-location']];
+  const order = upd.map((e) => history.indexOf(e['x-pangolin']['metadata-location']));
+  assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), `feed order ${order} follows the metadata log`);
 });
 
 test('a multi-table transaction that fails a requirement changes nothing and leaves no event; one that commits has one event per table', async () => {

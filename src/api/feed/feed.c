@@ -133,8 +133,8 @@ readable(struct pgl_req *r, const struct feed_page *p,
 	asset = e->object_type != NULL &&
 	    (strcmp(e->object_type, "table") == 0 ||
 	    strcmp(e->object_type, "view") == 0);
-	if (e->object_name != NULL && (asset ||
-	    strcmp(e->object_type, "namespace") == 0)) {
+	if (e->object_name != NULL && (asset || (e->object_type != NULL &&
+	    strcmp(e->object_type, "namespace") == 0))) {
 		if ((ns = pgl_arena_strdup(r->arena, e->object_name)) == NULL)
 			return (0);
 		if (asset) {
