@@ -486,6 +486,20 @@ pgl_metrics_render(void)
 	    shm ? (unsigned long long)shm->counters[PGL_C_STORE_TX_RETRIES] :
 	    0ULL, shm ? (unsigned long long)shm->counters[
 	    PGL_C_STORE_TX_GAVE_UP] : 0ULL);
+	/* Change events (issue 43): appended in their change's transaction
+	 * (one whose commit then fails takes them back), and changes whose
+	 * event could not be built, which the log names: a host bug. */
+	fprintf(fp, "# HELP pangolin_events_appended_total Change events "
+	    "appended to the outbox in their change's transaction.\n"
+	    "# TYPE pangolin_events_appended_total counter\n"
+	    "pangolin_events_appended_total %llu\n"
+	    "# HELP pangolin_events_unbuilt_total Changes made without their "
+	    "event, whose body could not be built (logged).\n"
+	    "# TYPE pangolin_events_unbuilt_total counter\n"
+	    "pangolin_events_unbuilt_total %llu\n",
+	    shm ? (unsigned long long)shm->counters[PGL_C_EVENTS_APPENDED] :
+	    0ULL, shm ? (unsigned long long)shm->counters[
+	    PGL_C_EVENTS_UNBUILT] : 0ULL);
 	fprintf(fp, "# HELP pangolin_s3_breaker_open_total Times an object-"
 	    "store endpoint's circuit breaker opened after consecutive "
 	    "failures.\n# TYPE pangolin_s3_breaker_open_total counter\n"

@@ -51,6 +51,8 @@ enum pgl_counter {
 	PGL_C_SCAN_HANDED,		/* became tasks after the wait */
 	PGL_C_STORE_TX_RETRIES,		/* transactions run again: PGL_ERETRY */
 	PGL_C_STORE_TX_GAVE_UP,		/* ... that lost every attempt */
+	PGL_C_EVENTS_APPENDED,		/* change events into the outbox */
+	PGL_C_EVENTS_UNBUILT,		/* changes left without one (a bug) */
 	PGL_C__COUNT
 };
 

@@ -269,6 +269,11 @@ test('paging with the continuation-token gives every event once, in order, whate
   assert.equal(t1.events.length, 1);
   const t2 = await ok(srv, 'GET', `/api/v1/events?limit=1&after=${encodeURIComponent(t1['continuation-token'])}`, undefined, A.admin);
   assert.notEqual(t2.events[0]['event-id'], t1.events[0]['event-id']);
+  // /metrics counts what went into the outbox, and no change left without its event.
+  const m = (await srv.req('GET', '/metrics', { headers: root })).text.split('\n');
+  const metric = (name) => Number(m.find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
+  assert.ok(metric('pangolin_events_appended_total') >= whole.length, 'appended counted');
+  assert.equal(metric('pangolin_events_unbuilt_total'), 0);
 });
 
 test('management changes are events too: catalogs, users, roles and grants on the tenant stream, branches and tags on the catalog\'s', async () => {

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "events/event_types.h"
 #include "http/request.h"
+#include "metrics/metrics.h"
 #include "plugin/loader.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -107,6 +108,7 @@ note(struct pgl_req *r, const char *tenant,
 		return;
 	if ((type = pgl_event_type_find(in.operation_type)) == NULL) {
 		pgl_log(PGL_LOG_ERR, "events: no type %s", in.operation_type);
+		pgl_metrics_inc(PGL_C_EVENTS_UNBUILT);
 		return;
 	}
 	/* A MongoDB document holds 16 MB, and a feed page a thousand
@@ -128,6 +130,7 @@ note(struct pgl_req *r, const char *tenant,
 	if ((body = pgl_event_build(&in, why, sizeof(why))) == NULL) {
 		pgl_log(PGL_LOG_ERR, "events: %s not recorded: %s",
 		    in.operation_type, why);
+		pgl_metrics_inc(PGL_C_EVENTS_UNBUILT);
 		return;
 	}
 	text = pgl_json_dump(body);
@@ -136,6 +139,7 @@ note(struct pgl_req *r, const char *tenant,
 	    (n = pgl_arena_alloc(r->arena, sizeof(*n))) == NULL) {
 		free(text);
 		pgl_log(PGL_LOG_ERR, "events: out of memory");
+		pgl_metrics_inc(PGL_C_EVENTS_UNBUILT);
 		return;
 	}
 	memset(n, 0, sizeof(*n));
@@ -216,6 +220,7 @@ api_event_flush(struct pgl_req *r, struct pgl_err *err)
 			r->app->events = NULL;
 			return (rc);
 		}
+		pgl_metrics_inc(PGL_C_EVENTS_APPENDED);
 	}
 	r->app->events = NULL;
 	return (PGL_OK);
