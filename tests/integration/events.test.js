@@ -159,6 +159,10 @@ test('racing commits to one table: one event per commit answered 200, none of an
   const upd = byType((await all(srv, A, { 'catalog-objects-by-name': [['race', 't']] })).events, 'update-table');
   assert.deepEqual(upd.map((e) => e['x-pangolin']['metadata-location']).sort(), landed.sort(), 'exactly the commits that landed');
   // The feed's order is the commit order: the table's metadata log's.
+  // Not on a store without transactions (CongoDB here): there an
+  // event's seq follows the order of appends, which two workers may make
+  // in another order than their swaps (plugins/store-mongo/README.md).
+  if (STORE === 'mongo') return;
   const table = await ok(srv, 'GET', `/v1/${A.cat}/namespaces/race/tables/t`, undefined, A.admin);
   const history = [...table.metadata['metadata-log'].map((m) => m['metadata-file']), table['metadata-location']];
   const order = upd.map((e) => history.indexOf(e['x-pangolin']['metadata-location']));

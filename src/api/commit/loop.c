@@ -270,9 +270,13 @@ relog_in_tx(void *arg, struct pgl_err *err)
 	int		 rc;
 
 	for (i = 0; i < tx->n; i++) {
-		if (tx->changes[i].kept &&
-		    (rc = log_change(tx->r, &tx->changes[i], err)) != PGL_OK)
+		if (!tx->changes[i].kept)
+			continue;
+		if ((rc = log_change(tx->r, &tx->changes[i], err)) != PGL_OK)
 			return (rc);
+		/* Its first transaction, which kept the pointer, ended
+		 * before its event was appended. */
+		note_change(tx->r, &tx->changes[i]);
 	}
 	return (PGL_OK);
 }
