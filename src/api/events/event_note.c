@@ -126,6 +126,10 @@ note(struct pgl_req *r, const char *tenant,
 		in.actor_type = "user";
 		in.actor_name = r->who.username[0] != '\0' ?
 		    r->who.username : NULL;
+	} else if (in.actor_type == NULL && r->who.username[0] != '\0') {
+		/* A background task's request (task_run.c): "task:<id>". */
+		in.actor_type = "system";
+		in.actor_name = r->who.username;
 	}
 	if ((body = pgl_event_build(&in, why, sizeof(why))) == NULL) {
 		pgl_log(PGL_LOG_ERR, "events: %s not recorded: %s",
