@@ -191,7 +191,8 @@ pgl_nats_sink_publish(struct pgl_nats_sink *sink, const char *tenant_id,
 		    "required");
 		return (PGL_NATS_FAILED);
 	}
-	/* Closed (the server went away): connect again, once. */
+	/* Dropped after a failure, or closed (the server went away):
+	 * connect again, once. */
 	if (sink->nc == NULL || natsConnection_IsClosed(sink->nc)) {
 		disconnect(sink);
 		if (connect_to(sink, &made, why, whylen) == -1)
@@ -204,14 +205,25 @@ pgl_nats_sink_publish(struct pgl_nats_sink *sink, const char *tenant_id,
 	s = js_Publish(&pa, sink->js, subject, body, (int)len, &po, &jerr);
 	/* No stream listens (deleted since open): make it again, once. */
 	if (s == NATS_NO_RESPONDERS) {
-		if (stream_ensure(sink, &made, why, whylen) == -1)
+		if (stream_ensure(sink, &made, why, whylen) == -1) {
+			disconnect(sink);
 			return (PGL_NATS_FAILED);
+		}
 		jerr = 0;
 		s = js_Publish(&pa, sink->js, subject, body, (int)len, &po,
 		    &jerr);
 	}
 	if (s != NATS_OK) {
 		explain(s, jerr, "publish", why, whylen);
+		/*
+		 * No answer from JetStream (a timeout, a connection lost):
+		 * drop the connection so that the next publish starts from a
+		 * fresh one, instead of depending on libnats's reader
+		 * thread having noticed a dead socket by then.  A JetStream
+		 * error (jerr) came over a working connection: keep it.
+		 */
+		if (jerr == 0)
+			disconnect(sink);
 		return (PGL_NATS_FAILED);
 	}
 	dup = pa->Duplicate;

@@ -24,8 +24,9 @@
  * write_pool.h), never on a worker's event loop.  A sink is one
  * connection used by one thread at a time.  The connection does not
  * reconnect by itself (a publish could otherwise wait in the reconnect
- * buffer without bound): a publish that finds it closed connects again,
- * once, within the same timeout.
+ * buffer without bound): a publish that gets no answer drops it, and a
+ * publish that finds it dropped or closed connects again, once, within
+ * the same timeout.
  */
 #ifndef PGL_EVENTS_NATS_SINK_H
 #define PGL_EVENTS_NATS_SINK_H

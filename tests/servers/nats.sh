@@ -5,10 +5,12 @@
 #					storage, log and pid in <dir>; wait
 #					until it is ready; print its URL
 #	nats.sh stop <dir> [port]	stop it (TERM, then KILL after 5 s)
-#	nats.sh pause <dir> [port]	freeze it (SIGSTOP): connections stay
-#					open and nothing answers, the server
-#					that hangs of a timeout test
-#	nats.sh resume <dir> [port]	thaw it (SIGCONT)
+#	nats.sh pause <dir> [port]	freeze it (SIGSTOP) and wait until
+#					every thread is stopped: connections
+#					stay open and nothing answers, the
+#					server that hangs of a timeout test
+#	nats.sh resume <dir> [port]	thaw it (SIGCONT) and wait until no
+#					thread is stopped
 #
 # Everything lives under <dir>; nothing touches a system nats-server.
 set -eu
@@ -67,7 +69,37 @@ stop() {
 		i=$((i + 1))
 	done
 	kill -9 "$pid" 2>/dev/null || true
+	# Gone, so that a start on the same port finds it free.
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 0.1
+	done
 	rm -f "$pidf"
+}
+
+# Wait until every thread of the server is stopped (want=T) or none is
+# (want=run).  kill(2) returns before a stop takes effect: the stop
+# reaches the other threads only when one of them runs to take the
+# signal, and on a loaded machine they may answer a request before
+# then.  Bounded: 30 s.
+threads_wait() {
+	pid=$(cat "$1/nats.pid") want=$2 i=0
+	while :; do
+		n=0 t=0
+		for f in /proc/"$pid"/task/*/stat; do
+			[ -r "$f" ] || continue
+			st=$(sed 's/.*) //' "$f" 2>/dev/null | cut -d' ' -f1)
+			n=$((n + 1))
+			[ "$st" = T ] && t=$((t + 1))
+		done
+		[ "$n" -gt 0 ] || die "no server process $pid"
+		case $want in
+		T)	[ "$t" -eq "$n" ] && return 0 ;;
+		run)	[ "$t" -eq 0 ] && return 0 ;;
+		esac
+		i=$((i + 1))
+		[ $i -lt 300 ] || die "server $pid not $want after 30 s"
+		sleep 0.1
+	done
 }
 
 signal() {
@@ -90,8 +122,10 @@ start:3)
 stop:2|stop:3)
 	stop "$2" ;;
 pause:2|pause:3)
-	signal "$2" STOP ;;
+	signal "$2" STOP
+	threads_wait "$2" T ;;
 resume:2|resume:3)
-	signal "$2" CONT ;;
+	signal "$2" CONT
+	threads_wait "$2" run ;;
 *)	usage ;;
 esac
