@@ -205,15 +205,38 @@ apply_env_opts(struct pgl_config *c, struct pgl_config_error *err)
 	return (0);
 }
 
+/* An integer setting read from the environment within [min, max]. */
+struct env_int_setting {
+	const char	*env;
+	int		*dst;
+	int64_t		 min, max;
+};
+
+/* Each of the n settings that is set is checked and stored; -1 at the
+ * first bad one. */
+static int
+apply_int_settings(const struct env_int_setting *e, size_t n,
+    struct pgl_config_error *err)
+{
+	int64_t	v;
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = env_int(e[i].env, e[i].min, e[i].max, &v, err)) ==
+		    -1)
+			return (-1);
+		if (rc == 1)
+			*e[i].dst = (int)v;
+	}
+	return (0);
+}
+
 /* PANGOLIN_FEDERATION_*: calls to federated catalogs' remotes. */
 static int
 apply_federation_env(struct pgl_config *c, struct pgl_config_error *err)
 {
-	const struct {
-		const char	*env;
-		int		*dst;
-		int64_t		 min, max;
-	} e[] = {
+	const struct env_int_setting	e[] = {
 		{ "PANGOLIN_FEDERATION_CONNECT_TIMEOUT_MS",
 		    &c->federation.connect_timeout_ms, 100, 600000 },
 		{ "PANGOLIN_FEDERATION_TIMEOUT_MS", &c->federation.timeout_ms,
@@ -235,29 +258,14 @@ apply_federation_env(struct pgl_config *c, struct pgl_config_error *err)
 		{ "PANGOLIN_FEDERATION_BREAKER_COOLDOWN_SECS",
 		    &c->federation.breaker_cooldown_secs, 1, 86400 },
 	};
-	int64_t	n;
-	size_t	i;
-	int	rc;
-
-	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
-		if ((rc = env_int(e[i].env, e[i].min, e[i].max, &n, err)) ==
-		    -1)
-			return (-1);
-		if (rc == 1)
-			*e[i].dst = (int)n;
-	}
-	return (0);
+	return (apply_int_settings(e, sizeof(e) / sizeof(e[0]), err));
 }
 
 /* PANGOLIN_SCAN_*: server-side scan planning ([scan]). */
 static int
 apply_scan_env(struct pgl_config *c, struct pgl_config_error *err)
 {
-	const struct {
-		const char	*env;
-		int		*dst;
-		int64_t		 min, max;
-	} e[] = {
+	const struct env_int_setting	e[] = {
 		{ "PANGOLIN_SCAN_SYNC_MAX_MANIFESTS",
 		    &c->scan.sync_max_manifests, 0, 100000 },
 		{ "PANGOLIN_SCAN_TASKS_PER_PART", &c->scan.tasks_per_part,
@@ -281,18 +289,7 @@ apply_scan_env(struct pgl_config *c, struct pgl_config_error *err)
 		{ "PANGOLIN_SCAN_MAX_BYTES_PER_TENANT",
 		    &c->scan.max_bytes_per_tenant, 0, 2147483647 },
 	};
-	int64_t	n;
-	size_t	i;
-	int	rc;
-
-	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
-		if ((rc = env_int(e[i].env, e[i].min, e[i].max, &n, err)) ==
-		    -1)
-			return (-1);
-		if (rc == 1)
-			*e[i].dst = (int)n;
-	}
-	return (0);
+	return (apply_int_settings(e, sizeof(e) / sizeof(e[0]), err));
 }
 
 /*
@@ -302,11 +299,7 @@ apply_scan_env(struct pgl_config *c, struct pgl_config_error *err)
 static int
 apply_storage_env(struct pgl_config *c, struct pgl_config_error *err)
 {
-	const struct {
-		const char	*env;
-		int		*dst;
-		int64_t		 min, max;
-	} e[] = {
+	const struct env_int_setting	e[] = {
 		{ "PANGOLIN_S3_CONNECT_TIMEOUT_MS",
 		    &c->storage.s3_connect_timeout_ms, 100, 600000 },
 		{ "PANGOLIN_S3_TIMEOUT_MS", &c->storage.s3_timeout_ms,
@@ -330,18 +323,7 @@ apply_storage_env(struct pgl_config *c, struct pgl_config_error *err)
 		{ "PANGOLIN_STS_POLICY_MAX_BYTES",
 		    &c->storage.sts_policy_max_bytes, 256, 2048 },
 	};
-	int64_t	n;
-	size_t	i;
-	int	rc;
-
-	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
-		if ((rc = env_int(e[i].env, e[i].min, e[i].max, &n, err)) ==
-		    -1)
-			return (-1);
-		if (rc == 1)
-			*e[i].dst = (int)n;
-	}
-	return (0);
+	return (apply_int_settings(e, sizeof(e) / sizeof(e[0]), err));
 }
 
 int

@@ -136,6 +136,23 @@ static const struct {
 	{ PGL_C_COMMIT_GROUPED, "pangolin_commit_grouped_total",
 	    "Commits whose pointer swap shared a store transaction with "
 	    "others." },
+	/* Store transactions that lost a race with another over the same
+	 * rows (PostgreSQL's serialization failures, deadlocks): run again,
+	 * and given up (answered 503, or 409 CommitFailed for a commit). */
+	{ PGL_C_STORE_TX_RETRIES, "pangolin_store_tx_retries_total",
+	    "Store transactions run again after losing a race with a "
+	    "concurrent one." },
+	{ PGL_C_STORE_TX_GAVE_UP, "pangolin_store_tx_gave_up_total",
+	    "Store transactions that lost the race on every attempt." },
+	/* Change events (issue 43): appended in their change's transaction
+	 * (one whose commit then fails takes them back), and changes whose
+	 * event could not be built, which the log names: a host bug. */
+	{ PGL_C_EVENTS_APPENDED, "pangolin_events_appended_total",
+	    "Change events appended to the outbox in their change's "
+	    "transaction." },
+	{ PGL_C_EVENTS_UNBUILT, "pangolin_events_unbuilt_total",
+	    "Changes made without their event, whose body could not be "
+	    "built (logged)." },
 	/* Scan plans off the event loop (api/scan/scan_job.c). */
 	{ PGL_C_SCAN_POOL_PLANS, "pangolin_scan_pool_plans_total",
 	    "Scan plans made on a worker's planning threads and answered "
@@ -472,34 +489,6 @@ pgl_metrics_render(void)
 	    0ULL, shm ? (unsigned long long)shm->counters[
 	    PGL_C_COMMIT_GAVE_UP] : 0ULL, shm ? (unsigned long long)
 	    shm->counters[PGL_C_COMMIT_POOL_WRITES] : 0ULL);
-	/* Store transactions that lost a race with another over the same
-	 * rows (PostgreSQL's serialization failures, deadlocks): run again,
-	 * and given up (answered 503, or 409 CommitFailed for a commit). */
-	fprintf(fp, "# HELP pangolin_store_tx_retries_total Store "
-	    "transactions run again after losing a race with a concurrent "
-	    "one.\n# TYPE pangolin_store_tx_retries_total counter\n"
-	    "pangolin_store_tx_retries_total %llu\n"
-	    "# HELP pangolin_store_tx_gave_up_total Store transactions that "
-	    "lost the race on every attempt.\n"
-	    "# TYPE pangolin_store_tx_gave_up_total counter\n"
-	    "pangolin_store_tx_gave_up_total %llu\n",
-	    shm ? (unsigned long long)shm->counters[PGL_C_STORE_TX_RETRIES] :
-	    0ULL, shm ? (unsigned long long)shm->counters[
-	    PGL_C_STORE_TX_GAVE_UP] : 0ULL);
-	/* Change events (issue 43): appended in their change's transaction
-	 * (one whose commit then fails takes them back), and changes whose
-	 * event could not be built, which the log names: a host bug. */
-	fprintf(fp, "# HELP pangolin_events_appended_total Change events "
-	    "appended to the outbox in their change's transaction.\n"
-	    "# TYPE pangolin_events_appended_total counter\n"
-	    "pangolin_events_appended_total %llu\n"
-	    "# HELP pangolin_events_unbuilt_total Changes made without their "
-	    "event, whose body could not be built (logged).\n"
-	    "# TYPE pangolin_events_unbuilt_total counter\n"
-	    "pangolin_events_unbuilt_total %llu\n",
-	    shm ? (unsigned long long)shm->counters[PGL_C_EVENTS_APPENDED] :
-	    0ULL, shm ? (unsigned long long)shm->counters[
-	    PGL_C_EVENTS_UNBUILT] : 0ULL);
 	fprintf(fp, "# HELP pangolin_s3_breaker_open_total Times an object-"
 	    "store endpoint's circuit breaker opened after consecutive "
 	    "failures.\n# TYPE pangolin_s3_breaker_open_total counter\n"

@@ -12,7 +12,8 @@
 #   bench_stop NAME             stop it
 #   bench_postgres              a throwaway PostgreSQL's URL, or fails
 #   bench_sqlite NAME           the [store] section of a SQLite file
-#   bench_pg_store URL          the [store] section of that PostgreSQL
+#   bench_pg_store URL [SCHEMA] the [store] section of that PostgreSQL
+#                               (in a schema of its own, if named)
 
 bench_cleanup() {
 	for f in "$TMP"/*/server; do
@@ -87,4 +88,5 @@ bench_sqlite() {
 
 bench_pg_store() {
 	printf '[store]\nplugin = "store-postgres"\n\n[store.options]\nurl = "%s"\n' "$1"
+	[ -z "${2:-}" ] || printf 'schema = "%s"\n' "$2"
 }

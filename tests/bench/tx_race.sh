@@ -48,7 +48,7 @@ row() {
 row sqlite "$(bench_sqlite sqlite)" "${BENCH_WORKERS:-2}" "$CLIENTS" "$COUNT"
 PG_URL=$(bench_postgres) || { cat "$TMP/pg.err" >&2; die "no PostgreSQL"; }
 row postgres "$(bench_pg_store "$PG_URL")" "${BENCH_WORKERS:-2}" "$CLIENTS" "$COUNT"
-row heavy "$(bench_pg_store "$PG_URL")" "$HEAVY_WORKERS" "$HEAVY_CLIENTS" \
+row heavy "$(bench_pg_store "$PG_URL" heavy)" "$HEAVY_WORKERS" "$HEAVY_CLIENTS" \
     "$HEAVY_COUNT"
 
 {

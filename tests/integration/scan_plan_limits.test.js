@@ -66,7 +66,9 @@ async function tenant(srv) {
   return { id, admin: admin.h, reader: reader.h, table };
 }
 
-const plan = (srv, t, h, body = { filter: FILTER }, o = {}) => srv.req('POST', `${t.path}/plan`, { body, headers: h, timeout: 120000, ...o });
+// The socket's idle timeout is well past the longest wait below (60 s),
+// so a plan answered at the end of its wait is read, not timed out.
+const plan = (srv, t, h, body = { filter: FILTER }, o = {}) => srv.req('POST', `${t.path}/plan`, { body, headers: h, timeout: 180000, ...o });
 
 /** Every file of a completed plan: inline, and its plan tasks fetched. */
 async function planFiles(srv, t, h, done) {
@@ -103,10 +105,11 @@ describe('a tenant planning as hard as it can', () => {
   let srv, A, B, big, small;
   before(async () => {
     if (ONCE) return;
-    // A wait no load reaches: A's plans answer when they are made, and
-    // a plan made for the request is "completed" whatever the machine's
-    // pace (the default wait's figures are the bench's).
-    srv = await startServer({ noAuth: false, root: true, workers: 2, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_SCAN_SYNC_WAIT_MS: '120000' } });
+    // A minute's wait, 300 times one such plan's time here: A's plans
+    // answer when they are made, and a plan made for the request is
+    // "completed" at any pace a test meets (the default wait's figures
+    // are the bench's).  The requests' idle timeout (plan()) is longer.
+    srv = await startServer({ noAuth: false, root: true, workers: 2, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_SCAN_SYNC_WAIT_MS: '60000' } });
     A = await tenant(srv);
     B = await tenant(srv);
     big = await A.table('big', 40, 2000);
@@ -131,9 +134,11 @@ describe('a tenant planning as hard as it can', () => {
       answered.push(Date.now());
     }
     assert.ok(answeredPlans < 8, 'every one of A\'s plans was answered before B\'s 20 requests were');
+    // Completed, or, on a machine so loaded that the last of them waited
+    // the minute out, handed to a task: either way answered.
     for (const r of await Promise.all(plans)) {
       assert.equal(r.status, 200, r.text);
-      assert.equal(r.json.status, 'completed', r.text);
+      assert.ok(['completed', 'submitted'].includes(r.json.status), r.text);
     }
   });
 
@@ -306,10 +311,10 @@ describe('a plan still being made after [scan] sync_wait_ms', () => {
 describe('PyIceberg, which does not poll', () => {
   let srv, A, t20, big;
   before(async () => {
-    // The wait is one no load reaches, so "completed" is the answer for
-    // any plan made for the request; a plan larger than a request's is
-    // "submitted" by its size, not by the clock.
-    srv = await startServer({ noAuth: false, root: true, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', TASK_WORKER_POLL_INTERVAL_MS: '50', PANGOLIN_SCAN_SYNC_WAIT_MS: '120000' } });
+    // A minute's wait (see the first suite), so "completed" is the
+    // answer for any plan made for the request; a plan larger than a
+    // request's is "submitted" by its size, not by the clock.
+    srv = await startServer({ noAuth: false, root: true, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', TASK_WORKER_POLL_INTERVAL_MS: '50', PANGOLIN_SCAN_SYNC_WAIT_MS: '60000' } });
     A = await tenant(srv);
     t20 = await A.table('t20', 20, 100);
     big = await A.table('big', 40, 2000);

@@ -44,6 +44,11 @@ async function fillForm(page, source, target, strategy) {
   if (page.url().endsWith('#/catalogs/demo')) await page.reload();
   else await open(page, b.base, '#/catalogs/demo');
   await page.waitForSelector('#merge-form');
+  // The lists above the form (branches, tags, namespaces) fill in as
+  // their answers come: until then the form moves down the page, and a
+  // click aimed at Merge can land on whatever moved under it (under load
+  // a click once sent no merge at all).  Click once the page is still.
+  await page.waitForFunction(() => ![...document.querySelectorAll('#view .paged')].some((p) => /^loading/.test(p.textContent.trim())));
   await page.selectOption('#mg-source', source);
   await page.selectOption('#mg-target', target);
   if (strategy) await page.selectOption('#merge-form [name="strategy"]', strategy);
