@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	15
+#define PGL_STORE_ABI_MINOR	16
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -369,6 +369,52 @@ struct pgl_event_usage {
 	uint64_t	 events;
 	uint64_t	 bytes;			/* of the bodies */
 	int64_t		 oldest_ms;		/* ts_ms of the oldest */
+};
+
+/*
+ * ABI 1.16: a push sink of a tenant's change events (issue 43): a webhook
+ * subscription (kind "webhook", made by a tenant admin), or the tenant's
+ * cursor in an operator's NATS stream (kind "nats", id "nats", made by
+ * the dispatcher).  Keyed by (tenant_id, id).  Three groups of fields,
+ * each written by one method, so that a route editing a subscription and
+ * the dispatcher delivering it never overwrite each other:
+ *
+ *   config	put_webhook: kind, name, url, filter and secrets.  filter,
+ *		secrets and recent are the host's text (JSON, sealed
+ *		secrets), kept as given and never read by the store.
+ *   state	set_webhook_state: how far delivery got.  cursor is the
+ *		seq (struct pgl_event) of the tenant's stream delivered up
+ *		to; attempts the failures in a row, failing_since_ms when
+ *		the first of them was (0: not failing), next_attempt_ms
+ *		when to try again; delivered and failures count for ever;
+ *		recent the last deliveries (JSON array).
+ *   lease	claim_webhook: which dispatcher delivers it, until when.
+ *		One at a time, so a subscription's events go out in order
+ *		even with replicas on one store.
+ */
+struct pgl_webhook {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*kind;			/* "webhook", "nats" */
+	const char	*name;
+	const char	*url;
+	const char	*filter;		/* JSON object text */
+	const char	*secrets;		/* the host's text */
+	int64_t		 created_ms;
+	int64_t		 updated_ms;
+	/* state */
+	uint64_t	 cursor;
+	const char	*status;		/* "active", "paused" */
+	const char	*status_reason;		/* NULL if none */
+	int64_t		 failing_since_ms;
+	int64_t		 next_attempt_ms;
+	uint32_t	 attempts;
+	uint64_t	 delivered;
+	uint64_t	 failures;
+	const char	*recent;		/* JSON array text; NULL: [] */
+	/* lease (read only: claim_webhook writes it) */
+	const char	*lease_owner;		/* NULL if none */
+	int64_t		 lease_until_ms;
 };
 
 struct pgl_idempotent {
@@ -993,6 +1039,46 @@ struct pgl_store_ops {
 		    uint64_t *purged, E);
 	int	(*event_usage)(S, A, const char *tenant, uint32_t limit,
 		    struct pgl_event_usage **, size_t *, E);
+
+	/*
+	 * ABI 1.16: push sinks (struct pgl_webhook).
+	 *
+	 * put_webhook with create 1 inserts w whole (config and state; no
+	 * lease), PGL_EEXISTS when (tenant_id, id) is taken; with create 0
+	 * it writes the config fields and updated_ms of the existing one,
+	 * PGL_ENOTFOUND when there is none, and leaves state and lease.
+	 *
+	 * get_webhook: one, every field (PGL_ENOTFOUND).  list_webhooks:
+	 * those of tenant, or of every tenant when tenant is NULL, oldest
+	 * created first (then by id), every field.
+	 *
+	 * delete_webhook: PGL_ENOTFOUND when there is none.
+	 *
+	 * set_webhook_state writes the state fields of w's (tenant_id, id).
+	 * With owner, only while the lease is owner's (else PGL_ECONFLICT:
+	 * the dispatcher lost it, or a route reset the state meanwhile);
+	 * owner NULL (a route: resume, replay) writes whatever the lease
+	 * and clears it, so a dispatcher halfway through a batch cannot
+	 * write its older cursor over the new one.  PGL_ENOTFOUND.
+	 *
+	 * claim_webhook gives the lease to owner until until_ms when it is
+	 * free (no owner), owner's already, or expired (lease_until_ms <
+	 * now_ms): *got 1, else 0.  PGL_ENOTFOUND.
+	 *
+	 * May be NULL (an older plugin): the host then answers the
+	 * webhook routes 501 and delivers nothing.
+	 */
+	int	(*put_webhook)(S, const struct pgl_webhook *w, int create, E);
+	int	(*get_webhook)(S, A, const char *tenant, const char *id,
+		    struct pgl_webhook *, E);
+	int	(*list_webhooks)(S, A, const char *tenant,
+		    struct pgl_webhook **, size_t *, E);
+	int	(*delete_webhook)(S, const char *tenant, const char *id, E);
+	int	(*set_webhook_state)(S, const struct pgl_webhook *w,
+		    const char *owner, E);
+	int	(*claim_webhook)(S, const char *tenant, const char *id,
+		    const char *owner, int64_t now_ms, int64_t until_ms,
+		    int *got, E);
 };
 
 #undef S

@@ -80,6 +80,11 @@ defaults(struct pgl_config *c)
 	c->events.retention_secs = 604800;
 	c->events.max_per_tenant = 1000000;
 	c->events.max_event_bytes = 256 * 1024;
+	c->events.webhook_pause_after_secs = 3600;
+	c->events.webhooks_max_per_tenant = 25;
+	c->events.webhook_timeout_ms = 10000;
+	c->events.delivery_threads = 4;
+	c->events.webhook_inflight_per_tenant = 2;
 	c->merge.inline_max_assets = 500;
 	c->branch.inline_max_assets = 1000;
 	c->scan.sync_max_manifests = 1000;
@@ -152,6 +157,7 @@ pgl_config_free(struct pgl_config *c)
 	free(c->defaults.warehouse);
 	free(c->defaults.warehouse_root);
 	free(c->defaults.catalog);
+	free(c->events.nats_url);
 	pgl_config_list_clear(&c->storage.local_roots);
 	pgl_config_list_clear(&c->storage.allowed_endpoints);
 	free(c);

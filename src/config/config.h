@@ -160,6 +160,25 @@ struct pgl_config {
 		 * this are left out of its event (the metadata location
 		 * says where the change is). */
 		int		max_event_bytes;
+		/* PANGOLIN_EVENTS_NATS_URL: the operator's NATS server
+		 * (JetStream on); NULL: no NATS sink. */
+		char		*nats_url;
+		/* PANGOLIN_WEBHOOK_PAUSE_AFTER_SECS: a subscription failing
+		 * for this long is paused (its admin resumes it). */
+		int		webhook_pause_after_secs;
+		/* PANGOLIN_WEBHOOKS_MAX_PER_TENANT: subscriptions a tenant
+		 * may hold. */
+		int		webhooks_max_per_tenant;
+		/* PANGOLIN_WEBHOOK_TIMEOUT_MS: one delivery's whole time
+		 * (connect, send, answer). */
+		int		webhook_timeout_ms;
+		/* PANGOLIN_WEBHOOK_THREADS: the dispatcher's delivery
+		 * threads. */
+		int		delivery_threads;
+		/* PANGOLIN_WEBHOOK_MAX_INFLIGHT_PER_TENANT: of those, how
+		 * many one tenant's subscriptions may hold at once, so a
+		 * tenant's slow endpoints cannot take everyone's. */
+		int		webhook_inflight_per_tenant;
 	} events;
 
 	struct {

@@ -520,6 +520,32 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->events.max_event_bytes = (int)n;
+	if ((v = getenv("PANGOLIN_EVENTS_NATS_URL")) != NULL && *v != '\0')
+		pgl_config_setstr(&c->events.nats_url, v);
+	if ((rc = env_int("PANGOLIN_WEBHOOK_PAUSE_AFTER_SECS", 1, 31536000,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->events.webhook_pause_after_secs = (int)n;
+	if ((rc = env_int("PANGOLIN_WEBHOOKS_MAX_PER_TENANT", 0, 10000,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->events.webhooks_max_per_tenant = (int)n;
+	if ((rc = env_int("PANGOLIN_WEBHOOK_TIMEOUT_MS", 100, 120000,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->events.webhook_timeout_ms = (int)n;
+	if ((rc = env_int("PANGOLIN_WEBHOOK_THREADS", 1, 64, &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->events.delivery_threads = (int)n;
+	if ((rc = env_int("PANGOLIN_WEBHOOK_MAX_INFLIGHT_PER_TENANT", 1, 64,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->events.webhook_inflight_per_tenant = (int)n;
 	if ((rc = env_int("PANGOLIN_AUDIT_ANON_FAILURES_PER_MIN", 0, 1000000,
 	    &n, err)) == -1)
 		return (-1);
