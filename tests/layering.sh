@@ -31,7 +31,7 @@ allowed() {
 	cli)		echo "cli config util" ;;
 	# Change events' delivery (CloudEvents, webhook signatures, the
 	# NATS sink): below api, which hands them events from the outbox.
-	events)		echo "events config util" ;;
+	events)		echo "events config storage metrics util" ;;
 	app)		echo "app config plugin metrics tasks util" ;;
 	api)		echo "api app http auth metrics storage iceberg config plugin tasks events util" ;;
 	tools)		echo "" ;;
