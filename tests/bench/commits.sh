@@ -58,45 +58,6 @@ start() {
 	echo "$url"
 }
 
-# The server NAME's processes: its parent and every descendant.
-tree_pids() {
-	echo "$1"
-	for c in $(pgrep -P "$1"); do tree_pids "$c"; done
-}
-# CPU ticks (user + system) the server NAME's processes have used.
-cpu_ticks() {
-	for p in $(tree_pids "$(cat "$TMP/$1/server")"); do
-		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true
-	done | awk '{ s += $1 } END { print s + 0 }'
-}
-TCK=$(getconf CLK_TCK)
-
-# wrk_row NAME URL SCRIPT [CONNS] -> "rps p50_ms p99_ms non2xx total
-# cpu_us_per_request" of one run.
-wrk_row() {
-	c0=$(cpu_ticks "$1")
-	conns=${4:-64}
-	threads=2
-	[ "$conns" -ge 2 ] || threads=1
-	wrk -t"$threads" -c"$conns" -d"${SECS}s" --latency -s "$HERE/$3" "$2" \
-	    >"$TMP/wrk.out" 2>&1
-	c1=$(cpu_ticks "$1")
-	awk -v ticks="$((c1 - c0))" -v tck="$TCK" '
-	function ms(v,   n, u) {
-		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-		return u == "us" ? n / 1000 : u == "s" ? n * 1000 : n
-	}
-	/^Requests\/sec:/		{ rps = $2 }
-	/^ +[0-9.]+ requests in/	{ total = $1 }
-	$1 == "50%"			{ p50 = ms($2) }
-	$1 == "99%"			{ p99 = ms($2) }
-	/Non-2xx or 3xx responses:/	{ bad = $NF }
-	END {
-		cpu = 0; if (total > 0) cpu = ticks * 1e6 / tck / total
-		printf "%s %.2f %.2f %d %d %.0f\n", rps, p50, p99, bad + 0, total + 0, cpu
-	}' "$TMP/wrk.out"
-}
-
 # mixed_row URL -> "loads/s p50_ms p99_ms commits/s": loadTable of one
 # table (8 connections) while 32 connections commit across the 64
 # tables: what a commit storm costs the readers on the same workers.
@@ -120,10 +81,6 @@ mixed_row() {
 	    "$TMP/mix.loads" "$TMP/mix.commits"
 }
 
-median() {
-	sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c }
-	END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 STORES="sqlite"
 SQLITE_URL=$(start sqlite "$(bench_sqlite sqlite)")

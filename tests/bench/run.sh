@@ -37,7 +37,8 @@
 # tail.sh loadTable's p99 beside nginx serving the same bytes; scaleout.sh
 # one replica against three behind HAProxy, and a PostgreSQL failover;
 # tx_race.sh clients registering into one namespace at once, SQLite beside
-# PostgreSQL, whose racing transactions the server runs again.
+# PostgreSQL, whose racing transactions the server runs again; events.sh
+# commits with a webhook and NATS beside without, delivery lag and drain.
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -579,6 +580,11 @@ echo "bench: written $OUT/commits-results.md"
 
 echo; sh "$HERE/tx_race.sh" || die "the racing-transactions bench failed"
 echo "bench: written $OUT/tx_race-results.md"
+
+# --- change events: commits with push sinks, delivery lag, drain (events.sh) ----
+
+echo; sh "$HERE/events.sh" || die "the events bench failed"
+echo "bench: written $OUT/events-results.md"
 
 # --- merging two branches of 10,000 tables (merge.sh) ---------------------------
 
