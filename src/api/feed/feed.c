@@ -223,7 +223,12 @@ serve(struct pgl_req *r, struct feed_page *p)
 	p->tok.tenant_wide = p->catalog == NULL;
 	(void)pgl_strlcpy(p->tok.catalog, p->catalog != NULL ? p->catalog : "",
 	    sizeof(p->tok.catalog));
-	(void)token_key(&key, &keylen);
+	if (token_key(&key, &keylen) == -1) {
+		/* resume() refused this before the store was read. */
+		json_decref(events);
+		pgl_reply_error(r, 503, "no secret to sign feed tokens with");
+		return;
+	}
 	if ((text = pgl_feed_token_encode(key, keylen, &p->tok, &why)) ==
 	    NULL) {
 		json_decref(events);
