@@ -6975,6 +6975,61 @@ test_webhook_claims_racing_between_processes_have_one_winner(void **state)
 		    "the racing updates were serialized\n", ops->name);
 }
 
+/* One route per process creating the same subscription: 0 created it,
+ * 1 found it taken. */
+static void
+webhook_create_child(int gate, int i)
+{
+	struct pgl_store	*s;
+	struct pgl_err		err;
+	struct pgl_webhook	w;
+	char			c;
+	int			rc;
+
+	if (open_store(&s, &err) != PGL_OK)
+		_exit(100);
+	if (read(gate, &c, 1) == -1)
+		_exit(101);
+	webhook_of(&w, "t-a", "wh-1", 1000 + i);
+	rc = ops->put_webhook(s, &w, 1, &err);
+	ops->close(s);
+	_exit(rc == PGL_OK ? 0 : rc == PGL_EEXISTS ? 1 : 102);
+}
+
+/* Creates of one (tenant, id) racing: exactly one is made. */
+static void
+test_webhook_creates_racing_between_processes_have_one_winner(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_webhook	*items;
+	pid_t			 pids[NCHILDREN];
+	int			 codes[NCHILDREN], i, wins = 0;
+
+	if (!needs_file())
+		return;
+	/* The check before the insert cannot decide a race; the unique
+	 * index on (tenant_id, id) does, which CongoDB does not enforce. */
+	if (congodb()) {
+		print_message("  SKIPPED on CongoDB: no unique index "
+		    "enforcement (no E11000)\n");
+		skip();
+		return;
+	}
+	ops->close(f->s);	/* a connection must not cross fork() */
+	f->s = NULL;
+	assert_int_equal(fork_children(webhook_create_child, pids), 0);
+	wait_children(pids, codes);
+	for (i = 0; i < NCHILDREN; i++) {
+		if (codes[i] == 0)
+			wins++;
+		else
+			assert_int_equal(codes[i], 1);
+	}
+	assert_int_equal(wins, 1);
+	OK(f, open_store(&f->s, &f->err));
+	assert_int_equal(list_wh(f, "t-a", &items), 1);
+}
+
 int
 main(void)
 {
@@ -7128,6 +7183,7 @@ main(void)
 		T(test_webhook_claim_free_held_renewed_expired_and_missing),
 		T(test_webhook_state_is_written_by_the_lease_owner_or_a_route),
 		T(test_webhook_claims_racing_between_processes_have_one_winner),
+		T(test_webhook_creates_racing_between_processes_have_one_winner),
 #undef T
 	};
 	const char		*plugin = getenv("PGL_STORE_PLUGIN");
