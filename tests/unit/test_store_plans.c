@@ -3,8 +3,7 @@
  * parts, of the change events (but the sweep's usage of every tenant,
  * which reads one index whole by design), nor of the push sinks (but
  * every tenant's list, likewise), scans a table: the SQLite store's own
- * texts, as it runs them,
- * through EXPLAIN QUERY PLAN.
+ * texts, as it runs them, through EXPLAIN QUERY PLAN.
  *
  * The texts are not copied here.  The test loads store-sqlite.so (from
  * $PGL_PLUGIN_DIR), and an auto-extension of the process's libsqlite3,
