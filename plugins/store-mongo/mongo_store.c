@@ -44,7 +44,6 @@
 #include <string.h>
 
 #include "mongo_store.h"
-#include "mongo_webhooks.h"
 
 #define DEFAULT_DATABASE	"pangolin"
 #define DEFAULT_SST_MS		3000

@@ -20,7 +20,7 @@
  */
 #include <string.h>
 
-#include "mongo_webhooks.h"
+#include "mongo_store.h"
 
 static void
 webhook_fill(struct doc *d, void *out)
