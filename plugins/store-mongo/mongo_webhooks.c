@@ -145,7 +145,8 @@ int
 mongo_put_webhook(struct pgl_store *s, const struct pgl_webhook *w,
     int create, struct pgl_err *err)
 {
-	bson_t		key = BSON_INITIALIZER, up = BSON_INITIALIZER, set;
+	bson_t		key = BSON_INITIALIZER, set;
+	bson_t		up = BSON_INITIALIZER;
 	uint64_t	matched = 0;
 	int		rc;
 
@@ -233,7 +234,8 @@ int
 mongo_set_webhook_state(struct pgl_store *s, const struct pgl_webhook *w,
     const char *owner, struct pgl_err *err)
 {
-	bson_t		key = BSON_INITIALIZER, up = BSON_INITIALIZER, set;
+	bson_t		key = BSON_INITIALIZER, set;
+	bson_t		up = BSON_INITIALIZER;
 	uint64_t	matched = 0;
 	int		missing, rc;
 
