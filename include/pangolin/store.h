@@ -1079,6 +1079,17 @@ struct pgl_store_ops {
 	int	(*claim_webhook)(S, const char *tenant, const char *id,
 		    const char *owner, int64_t now_ms, int64_t until_ms,
 		    int *got, E);
+
+	/*
+	 * ABI 1.16: the highest seq of tenant's stream a reader can have
+	 * been handed or have missed: its newest event kept, or its
+	 * horizon (event_horizon with catalog NULL) when that is higher,
+	 * as after every event was purged; 0 when it has neither.  A new
+	 * subscription starts there (it receives the changes from now on),
+	 * and a reader already there has missed nothing, whatever was
+	 * purged behind it.  May be NULL, like the other 1.16 methods.
+	 */
+	int	(*event_newest)(S, const char *tenant, uint64_t *seq, E);
 };
 
 #undef S

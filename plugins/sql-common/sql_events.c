@@ -63,6 +63,12 @@ static const char HORIZON_OF_CATALOG[] =
 	" WHERE tenant_id = ?1 AND catalog = ?2";
 static const char HORIZON_OF_TENANT[] =
 	"SELECT coalesce(max(seq), 0) FROM event_horizon WHERE tenant_id = ?1";
+/* Both ends of an index (events_tenant, event_horizon's key). */
+static const char NEWEST_OF_TENANT[] =
+	"SELECT coalesce(max(s), 0) FROM"
+	" (SELECT max(seq) AS s FROM events WHERE tenant_id = ?1"
+	" UNION ALL SELECT max(seq) FROM event_horizon WHERE tenant_id = ?1)"
+	" AS newest";
 
 /* Oldest first by events_time: one bounded write per call. */
 static const char EVENTS_PURGE[] =
@@ -196,6 +202,13 @@ sql_event_horizon(struct pgl_store *s, const char *tenant,
 		return (store_count(s, err, HORIZON_OF_CATALOG, seq, "ss",
 		    tenant, catalog));
 	return (store_count(s, err, HORIZON_OF_TENANT, seq, "s", tenant));
+}
+
+int
+sql_event_newest(struct pgl_store *s, const char *tenant, uint64_t *seq,
+    struct pgl_err *err)
+{
+	return (store_count(s, err, NEWEST_OF_TENANT, seq, "s", tenant));
 }
 
 int

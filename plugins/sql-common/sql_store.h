@@ -320,6 +320,8 @@ int	sql_append_event(struct pgl_store *, const struct pgl_event *,
 int	sql_list_events(struct pgl_store *, struct pgl_arena *, const char *,
 	    const struct pgl_event_filter *, struct pgl_event **, size_t *,
 	    struct pgl_err *);
+int	sql_event_newest(struct pgl_store *, const char *, uint64_t *,
+	    struct pgl_err *);
 int	sql_event_horizon(struct pgl_store *, const char *, const char *,
 	    uint64_t *, struct pgl_err *);
 int	sql_purge_events(struct pgl_store *, int64_t, uint32_t, uint64_t *,
@@ -529,6 +531,7 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.append_event = sql_append_event, \
 	.list_events = sql_list_events, \
 	.event_horizon = sql_event_horizon, \
+	.event_newest = sql_event_newest, \
 	.purge_events = sql_purge_events, \
 	.trim_events = sql_trim_events, \
 	.event_usage = sql_event_usage, \

@@ -339,6 +339,43 @@ first_seq(mongoc_cursor_t *cur, uint64_t *seq, struct pgl_err *err)
 	return (rc);
 }
 
+/* The highest seq of one collection's rows of tenant, into *seq. */
+static int
+top_seq(struct pgl_store *s, int coll, const char *tenant, uint64_t *seq,
+    struct pgl_err *err)
+{
+	mongoc_cursor_t	*cur = NULL;
+	bson_t		 filter = BSON_INITIALIZER, *opts;
+	int		 rc;
+
+	*seq = 0;
+	mg_str(&filter, "tenant_id", tenant);
+	opts = BCON_NEW("sort", "{", "seq", BCON_INT32(-1), "}",
+	    "limit", BCON_INT64(1));
+	rc = mg_find(s, err, coll, &filter, opts, &cur);
+	if (rc == PGL_OK)
+		rc = first_seq(cur, seq, err);
+	bson_destroy(opts);
+	bson_destroy(&filter);
+	return (rc);
+}
+
+int
+mongo_event_newest(struct pgl_store *s, const char *tenant, uint64_t *seq,
+    struct pgl_err *err)
+{
+	uint64_t	kept, gone;
+	int		rc;
+
+	*seq = 0;
+	if ((rc = top_seq(s, COLL_EVENTS, tenant, &kept, err)) != PGL_OK ||
+	    (rc = top_seq(s, COLL_EVENT_HORIZON, tenant, &gone, err)) !=
+	    PGL_OK)
+		return (rc);
+	*seq = kept > gone ? kept : gone;
+	return (PGL_OK);
+}
+
 int
 mongo_event_horizon(struct pgl_store *s, const char *tenant,
     const char *catalog, uint64_t *seq, struct pgl_err *err)

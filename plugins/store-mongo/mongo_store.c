@@ -575,6 +575,7 @@ static const struct pgl_store_ops ops = {
 	.append_event = mongo_append_event,
 	.list_events = mongo_list_events,
 	.event_horizon = mongo_event_horizon,
+	.event_newest = mongo_event_newest,
 	.purge_events = mongo_purge_events,
 	.trim_events = mongo_trim_events,
 	.event_usage = mongo_event_usage,

@@ -392,6 +392,8 @@ int	mongo_append_event(struct pgl_store *, const struct pgl_event *,
 int	mongo_list_events(struct pgl_store *, struct pgl_arena *,
 	    const char *, const struct pgl_event_filter *, struct pgl_event **,
 	    size_t *, struct pgl_err *);
+int	mongo_event_newest(struct pgl_store *, const char *, uint64_t *,
+	    struct pgl_err *);
 int	mongo_event_horizon(struct pgl_store *, const char *, const char *,
 	    uint64_t *, struct pgl_err *);
 int	mongo_purge_events(struct pgl_store *, int64_t, uint32_t, uint64_t *,

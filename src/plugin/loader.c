@@ -222,7 +222,7 @@ pgl_store_has_webhooks(const struct pgl_store_ops *ops)
 	return (ops->abi_minor >= 16 && ops->put_webhook != NULL &&
 	    ops->get_webhook != NULL && ops->list_webhooks != NULL &&
 	    ops->delete_webhook != NULL && ops->set_webhook_state != NULL &&
-	    ops->claim_webhook != NULL);
+	    ops->claim_webhook != NULL && ops->event_newest != NULL);
 }
 
 int

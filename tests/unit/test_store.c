@@ -6348,6 +6348,35 @@ test_events_purge_by_time_in_batches_and_the_horizon_names_what_went(
 	    &f->err));
 }
 
+/*
+ * event_newest: where a new subscription starts.  The newest event of
+ * the tenant's stream, or its horizon once every event is gone, so that
+ * a reader there is never told it missed events it could not have had.
+ */
+static void
+test_events_newest_is_the_last_kept_or_the_horizon(void **state)
+{
+	struct fx	*f = *state;
+	uint64_t	 s1, s2, newest, horizon, purged;
+
+	OK(f, ops->event_newest(f->s, "t-a", &newest, &f->err));
+	assert_int_equal(newest, 0);
+	s1 = append_ev(f, "t-a", "c1", "n-1", 1000, "create-table");
+	(void)append_ev(f, "t-b", "c1", "n-2", 1000, "create-table");
+	s2 = append_ev(f, "t-a", "", "n-3", 1000, "x-create-user");
+	assert_true(s2 > s1);
+	OK(f, ops->event_newest(f->s, "t-a", &newest, &f->err));
+	assert_int_equal(newest, s2);
+	OK(f, ops->event_newest(f->s, "t-c", &newest, &f->err));
+	assert_int_equal(newest, 0);
+	OK(f, ops->trim_events(f->s, "t-a", 10, &purged, &f->err));
+	assert_int_equal(purged, 2);
+	OK(f, ops->event_horizon(f->s, "t-a", NULL, &horizon, &f->err));
+	OK(f, ops->event_newest(f->s, "t-a", &newest, &f->err));
+	assert_int_equal(newest, horizon);
+	assert_int_equal(newest, s2);
+}
+
 /* A limit larger than a store's own batch is still honoured whole. */
 static void
 test_events_purge_and_trim_take_a_limit_past_one_batch(void **state)
@@ -7171,6 +7200,7 @@ main(void)
 		T(test_events_of_one_tenant_never_list_or_count_anothers),
 		T(test_events_purge_by_time_in_batches_and_the_horizon_names_what_went),
 		T(test_events_purge_and_trim_take_a_limit_past_one_batch),
+		T(test_events_newest_is_the_last_kept_or_the_horizon),
 		T(test_event_usage_counts_per_tenant_and_trim_takes_the_oldest),
 		T(test_deleting_a_tenant_keeps_its_events_until_purged),
 		T(test_event_appends_racing_between_processes_are_read_without_a_miss),
