@@ -40,7 +40,7 @@ async function tenant(s, tag) {
   await ok(s, 'POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(s.tenantDir(id), 'wh') } }, admin);
   const cat = uniq('cat');
   const catId = (await ok(s, 'POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, admin)).id;
-  return { id, admin, readerId: reader.id, readerName, cat, catId };
+  return { id, admin, readerId: reader.id, readerName, cat, catId, wh };
 }
 
 /** One page of the catalog's feed: { status, json }. */
@@ -356,6 +356,10 @@ test('a tenant over its event limit loses its oldest events, never a change, and
   try {
     const T = await tenant(s, 'el');
     const early = (await ok(s, 'GET', '/api/v1/events?limit=1', undefined, T.admin))['continuation-token'];
+    // A second catalog whose one event the limit will remove whole.
+    const gone = uniq('gone');
+    await ok(s, 'POST', '/api/v1/catalogs', { name: gone, warehouse_name: T.wh }, T.admin);
+    await ok(s, 'POST', `/v1/${gone}/namespaces`, { namespace: ['m0'] }, T.admin);
     for (let i = 0; i < 6; i++) await ok(s, 'POST', `/v1/${T.cat}/namespaces`, { namespace: [`l${i}`] }, T.admin);
     const { dir } = s;
     await s.stop({ keep: true });
@@ -370,6 +374,16 @@ test('a tenant over its event limit loses its oldest events, never a change, and
     assert.deepEqual(page.events.map((e) => e.operation.namespace?.[0]), ['l3', 'l4', 'l5'], 'the newest stay');
     const r = await s.req('GET', `/api/v1/events?after=${encodeURIComponent(early)}`, { headers: T.admin });
     assert.equal(r.status, 410, r.text);
+    // A reader arriving after its catalog's events all went is given
+    // nothing, and its token is not behind the horizon: its next read
+    // (a new event) answers 200, not 410.
+    const fresh = await feed(s, { ...T, cat: gone }, {});
+    assert.equal(fresh.status, 200, fresh.text);
+    assert.equal(fresh.json.events.length, 0);
+    await ok(s, 'POST', `/v1/${gone}/namespaces`, { namespace: ['m1'] }, T.admin);
+    const next = await feed(s, { ...T, cat: gone }, { 'continuation-token': fresh.json['continuation-token'] });
+    assert.equal(next.status, 200, next.text);
+    assert.deepEqual(next.json.events.map((e) => e.operation.namespace?.[0]), ['m1']);
   } finally {
     await s.stop();
   }

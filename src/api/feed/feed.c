@@ -37,6 +37,7 @@ struct feed_page {
 	const char		*catalog_id;	/* for the caller's grants */
 	struct pgl_feed_token	 tok;		/* where the reader stands */
 	struct pgl_event_filter	 f;
+	uint64_t		 horizon;	/* of the stream read */
 };
 
 /*
@@ -82,7 +83,6 @@ resume(struct pgl_req *r, struct feed_page *p, const char *text)
 	const unsigned char	*key;
 	const char		*why;
 	struct pgl_err		 err;
-	uint64_t		 horizon;
 	size_t			 keylen;
 
 	if (token_key(&key, &keylen) == -1) {
@@ -90,6 +90,11 @@ resume(struct pgl_req *r, struct feed_page *p, const char *text)
 		return (-1);
 	}
 	memset(&p->tok, 0, sizeof(p->tok));
+	if (STORE(event_horizon, r->tenant, p->catalog, &p->horizon, &err) !=
+	    PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
 	if (text == NULL || *text == '\0')
 		return (0);
 	if (pgl_feed_token_decode(key, keylen, text, &p->tok, &why) == -1 ||
@@ -98,12 +103,7 @@ resume(struct pgl_req *r, struct feed_page *p, const char *text)
 		    "continuation-token: %s", why));
 		return (-1);
 	}
-	if (STORE(event_horizon, r->tenant, p->catalog, &horizon, &err) !=
-	    PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return (-1);
-	}
-	if (pgl_feed_token_gone(&p->tok, horizon)) {
+	if (pgl_feed_token_gone(&p->tok, p->horizon)) {
 		bad(r, 410, "continuation-token: the events after it are past "
 		    "retention; start again without a token or from a time");
 		return (-1);
@@ -219,6 +219,11 @@ serve(struct pgl_req *r, struct feed_page *p)
 	 * reader is given an event (feed_token.h). */
 	if (p->tok.seq != 0)
 		p->tok.since_ms = 0;
+	/* A reader given nothing yet, with no time to start from, has
+	 * read everything the horizon left: it stands there, so a purge
+	 * of what it never could have had does not answer it 410 later. */
+	else if (p->tok.since_ms == 0)
+		p->tok.seq = p->horizon;
 	(void)pgl_strlcpy(p->tok.tenant_id, r->tenant, sizeof(p->tok.tenant_id));
 	p->tok.tenant_wide = p->catalog == NULL;
 	(void)pgl_strlcpy(p->tok.catalog, p->catalog != NULL ? p->catalog : "",
