@@ -8,6 +8,7 @@
 #include "api/gate.h"
 #include "api/manage/manage.h"
 #include "app/app.h"
+#include "plugin/loader.h"
 #include "util/json.h"
 
 static const struct pgl_jfield create_fields[] = {
@@ -160,6 +161,35 @@ api_tenant_update(struct pgl_req *r)
 	pgl_reply_json(r, 200, tenant_json(&t));
 }
 
+/*
+ * A deleted tenant's webhook subscriptions go with it, in its
+ * transaction: nobody is left to manage them.  Its NATS cursor stays,
+ * since its events outlive it until retention removes them (the
+ * tenant's deletion is one of them), and a cursor made again would
+ * publish them all again.
+ */
+static int
+drop_webhooks(struct pgl_req *r, const char *tenant, struct pgl_err *err)
+{
+	struct pgl_webhook	*w;
+	size_t			 i, n;
+	int			 rc;
+
+	if (!pgl_store_has_webhooks(pgl_app.db))
+		return (PGL_OK);
+	if ((rc = STORE(list_webhooks, r->arena, tenant, &w, &n, err)) !=
+	    PGL_OK)
+		return (rc);
+	for (i = 0; i < n; i++) {
+		if (strcmp(w[i].kind, "webhook") != 0)
+			continue;
+		if ((rc = STORE(delete_webhook, tenant, w[i].id, err)) !=
+		    PGL_OK && rc != PGL_ENOTFOUND)
+			return (rc);
+	}
+	return (PGL_OK);
+}
+
 void
 api_tenant_delete(struct pgl_req *r)
 {
@@ -172,7 +202,8 @@ api_tenant_delete(struct pgl_req *r)
 		pgl_reply_error(r, 400, "the default tenant cannot be deleted");
 		return;
 	}
-	if (STORE(delete_tenant, t.id, &err) != PGL_OK) {
+	if (STORE(delete_tenant, t.id, &err) != PGL_OK ||
+	    drop_webhooks(r, t.id, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
