@@ -12,6 +12,7 @@
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/uuid.h"
 
 /* Probes of the stream at most, each way (a seq fits 64 bits). */
 #define PROBES_MAX	64
@@ -27,8 +28,11 @@ wh_ready(struct pgl_req *r)
 		    "subscriptions (store ABI 1.16)");
 		return (0);
 	}
-	if (r->tenant[0] == '\0') {
-		pgl_reply_error(r, 400, "name the tenant (X-Pangolin-Tenant)");
+	/* Root's own tenant is none: subscriptions belong to a tenant. */
+	if (r->tenant[0] == '\0' || (r->who.role == ROLE_ROOT &&
+	    strcmp(r->tenant, PGL_NIL_UUID) == 0)) {
+		pgl_reply_error(r, 400, "root must name a tenant "
+		    "(X-Pangolin-Tenant) to manage webhooks");
 		return (0);
 	}
 	return (1);
