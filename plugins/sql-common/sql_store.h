@@ -329,6 +329,20 @@ int	sql_trim_events(struct pgl_store *, const char *, uint32_t,
 int	sql_event_usage(struct pgl_store *, struct pgl_arena *, const char *,
 	    uint32_t, struct pgl_event_usage **, size_t *, struct pgl_err *);
 
+/* sql_webhooks.c: push sinks, config, state and lease (ABI 1.16) */
+int	sql_put_webhook(struct pgl_store *, const struct pgl_webhook *, int,
+	    struct pgl_err *);
+int	sql_get_webhook(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, struct pgl_webhook *, struct pgl_err *);
+int	sql_list_webhooks(struct pgl_store *, struct pgl_arena *,
+	    const char *, struct pgl_webhook **, size_t *, struct pgl_err *);
+int	sql_delete_webhook(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	sql_set_webhook_state(struct pgl_store *, const struct pgl_webhook *,
+	    const char *, struct pgl_err *);
+int	sql_claim_webhook(struct pgl_store *, const char *, const char *,
+	    const char *, int64_t, int64_t, int *, struct pgl_err *);
+
 /*
  * The methods above, for a plugin's ops table, in the order of struct
  * pgl_store_ops.  Users, roles, permissions, service users, tokens,
@@ -518,6 +532,12 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.purge_events = sql_purge_events, \
 	.trim_events = sql_trim_events, \
 	.event_usage = sql_event_usage, \
+	.put_webhook = sql_put_webhook, \
+	.get_webhook = sql_get_webhook, \
+	.list_webhooks = sql_list_webhooks, \
+	.delete_webhook = sql_delete_webhook, \
+	.set_webhook_state = sql_set_webhook_state, \
+	.claim_webhook = sql_claim_webhook, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \

@@ -494,6 +494,35 @@ const struct pg_migration pg_migrations[] = {
 	"CREATE TRIGGER events_horizon AFTER DELETE ON events"
 	"  FOR EACH ROW EXECUTE FUNCTION events_horizon();"
 	},
+	/* Push sinks (store ABI 1.16): as SQLite's migration 16
+	 * (sqlite_schema_webhooks.c). */
+	{ 15, "push sinks",
+	"CREATE TABLE webhooks ("
+	"  tenant_id" K ","
+	"  id" K ","
+	"  kind text NOT NULL,"
+	"  name text,"
+	"  url text,"
+	"  filter text,"
+	"  secrets text,"
+	"  created_ms bigint NOT NULL,"
+	"  updated_ms bigint NOT NULL,"
+	"  cursor_seq bigint NOT NULL,"
+	"  status text NOT NULL,"
+	"  status_reason text,"
+	"  failing_since_ms bigint NOT NULL,"
+	"  next_attempt_ms bigint NOT NULL,"
+	"  attempts bigint NOT NULL,"
+	"  delivered bigint NOT NULL,"
+	"  failures bigint NOT NULL,"
+	"  recent text,"
+	"  lease_owner text,"
+	"  lease_until_ms bigint NOT NULL,"
+	"  PRIMARY KEY (tenant_id, id)"
+	");"
+	"CREATE INDEX webhooks_created ON webhooks(tenant_id, created_ms, id);"
+	"CREATE INDEX webhooks_all ON webhooks(created_ms, id, tenant_id);"
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

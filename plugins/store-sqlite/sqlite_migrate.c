@@ -483,6 +483,10 @@ static const struct migration migrations[] = {
 	{ 15, "change events",
 	sqlite_events_sql
 	},
+	/* Push sinks (store ABI 1.16): sqlite_schema_webhooks.c. */
+	{ 16, "push sinks",
+	sqlite_webhooks_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

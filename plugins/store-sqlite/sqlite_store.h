@@ -92,5 +92,7 @@ int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
 extern const char	sqlite_governance_sql[];
 /* sqlite_schema_events.c: migration 15 (ABI 1.15) */
 extern const char	sqlite_events_sql[];
+/* sqlite_schema_webhooks.c: migration 16 (ABI 1.16) */
+extern const char	sqlite_webhooks_sql[];
 
 #endif

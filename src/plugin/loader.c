@@ -216,6 +216,16 @@ pgl_store_has_events(const struct pgl_store_ops *ops)
 }
 
 int
+pgl_store_has_webhooks(const struct pgl_store_ops *ops)
+{
+	/* The minor first: a 1.15 table ends before these fields. */
+	return (ops->abi_minor >= 16 && ops->put_webhook != NULL &&
+	    ops->get_webhook != NULL && ops->list_webhooks != NULL &&
+	    ops->delete_webhook != NULL && ops->set_webhook_state != NULL &&
+	    ops->claim_webhook != NULL);
+}
+
+int
 pgl_store_has_fork(const struct pgl_store_ops *ops)
 {
 	return (ops->abi_minor >= 12 && ops->fork_branch != NULL);

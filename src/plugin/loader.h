@@ -43,6 +43,13 @@ int				 pgl_store_has_plan_parts(
  */
 int				 pgl_store_has_events(
 				    const struct pgl_store_ops *);
+/*
+ * 1 if the store keeps push sinks (ABI 1.16, all six webhook methods):
+ * the host then serves the webhook routes and delivers; 0 (an older
+ * plugin): the routes answer 501 and nothing is delivered.
+ */
+int				 pgl_store_has_webhooks(
+				    const struct pgl_store_ops *);
 /* 1 if the store forks branches copy-on-write (ABI 1.12, fork_branch);
  * 0: the host makes a branch by copying its source's rows. */
 int				 pgl_store_has_fork(const struct pgl_store_ops *);
