@@ -124,25 +124,39 @@ pgl_webhook_url_refused(const char *url, char *const *allowed,
 {
 	struct pgl_origin	 o;
 	char			 origin[URL_MAX];
-	const char		*cls;
+	const char		*auth, *cls;
+	size_t			 alen;
 
-	if (url == NULL || strlen(url) >= URL_MAX ||
-	    split_origin(url, origin, sizeof(origin)) == -1 ||
-	    pgl_origin_parse(origin, &o) == -1)
-		return (refuse(why, whylen, "%s", "url: http(s)://host[:port]"
-		    "[/path] is required, without credentials, query or "
-		    "fragment"));
+	if (url == NULL || *url == '\0')
+		return (refuse(why, whylen, "missing"));
+	if (strlen(url) >= URL_MAX)
+		return (refuse(why, whylen, "longer than %d bytes",
+		    URL_MAX - 1));
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) !=
+	    0)
+		return (refuse(why, whylen, "not an http(s) URL"));
+	auth = strstr(url, "://") + 3;
+	alen = strcspn(auth, "/");
+	if (strpbrk(url, "?#") != NULL)
+		return (refuse(why, whylen, "a query or fragment is not "
+		    "allowed"));
+	if (memchr(auth, '@', alen) != NULL)
+		return (refuse(why, whylen, "credentials in the URL are not "
+		    "allowed"));
+	if (split_origin(url, origin, sizeof(origin)) == -1)
+		return (refuse(why, whylen, "characters not allowed in a "
+		    "URL"));
+	if (pgl_origin_parse(origin, &o) == -1)
+		return (refuse(why, whylen, "not http(s)://host[:port][/path]"));
 	if (pgl_origin_listed(origin, allowed, nallowed))
 		return (NULL);
 	if (strcmp(o.scheme, "https") != 0)
-		return (refuse(why, whylen, "url: plain http is only allowed "
-		    "for an origin in [storage] allowed_endpoints (%s is not)",
-		    origin));
-	if ((cls = pgl_host_class(o.host)) != NULL) {
-		(void)snprintf(why, whylen, "url: its host is %s and its "
-		    "origin is not in [storage] allowed_endpoints", cls);
-		return (why);
-	}
+		return (refuse(why, whylen, "plain http is allowed only for an "
+		    "origin in PANGOLIN_ALLOWED_ENDPOINTS; use https"));
+	if ((cls = pgl_host_class(o.host)) != NULL)
+		return (refuse(why, whylen, "the host is a %s address, "
+		    "refused unless its origin is in "
+		    "PANGOLIN_ALLOWED_ENDPOINTS", cls));
 	return (NULL);
 }
 
