@@ -42,6 +42,7 @@ struct job {
 	int64_t				 lease_until;
 	uint64_t			 delivered, failures, pauses;
 	int				 lost;		/* lease, or reset */
+	int				 caught_up;
 };
 
 static int64_t
@@ -401,6 +402,8 @@ batch(struct job *j, struct pgl_sink_sample *m)
 				dirty = 0;
 			}
 		}
+		if (i == n && n < PGL_DELIVER_PAGE && !j->lost)
+			j->caught_up = 1;
 		if (i < n || n < PGL_DELIVER_PAGE || j->lost ||
 		    now_ms() - t0 > JOB_MS) {
 			m->lag_ms = i < n ? now_ms() - ev[i].ts_ms : 0;
@@ -412,8 +415,9 @@ batch(struct job *j, struct pgl_sink_sample *m)
 		(void)write_state(j);
 }
 
-void
-pgl_deliver_run(struct pgl_deliverer *d, const char *tenant, const char *id)
+int
+pgl_deliver_run(struct pgl_deliverer *d, const char *tenant, const char *id,
+    uint64_t *cursor)
 {
 	const struct pgl_store_ops	*db = d->env->db;
 	struct pgl_sink_sample		 m = { 0, 0 };
@@ -422,22 +426,23 @@ pgl_deliver_run(struct pgl_deliverer *d, const char *tenant, const char *id)
 	int64_t				 now = now_ms();
 	int				 got = 0;
 
+	*cursor = 0;
 	memset(&err, 0, sizeof(err));
 	if (d->s == NULL && db->open(d->env->host, d->env->opts,
 	    d->env->nopts, &d->s, &err) != PGL_OK) {
 		d->s = NULL;
 		pgl_log(PGL_LOG_WARN, "dispatcher: store open failed: %s",
 		    err.msg);
-		return;
+		return (0);
 	}
 	memset(&j, 0, sizeof(j));
 	j.d = d;
 	j.lease_until = now + lease_ms(d->env->cfg);
 	if (db->claim_webhook(d->s, tenant, id, d->owner, now, j.lease_until,
 	    &got, &err) != PGL_OK || !got)
-		return;
+		return (0);
 	if ((j.a = pgl_arena_new()) == NULL)
-		return;
+		return (0);
 	/* Read after the claim: a route's reset before it is seen. */
 	if (db->get_webhook(d->s, j.a, tenant, id, &j.w, &err) == PGL_OK) {
 		if (prepare(&j) == 0)
@@ -449,11 +454,13 @@ pgl_deliver_run(struct pgl_deliverer *d, const char *tenant, const char *id)
 		    j.failures, j.pauses);
 		if (j.pauses > 0 && !j.lost)
 			audit_pause(&j);
+		*cursor = j.w.cursor;
 	}
 	json_decref(j.filter);
 	json_decref(j.recent);
 	explicit_bzero(&j.sec, sizeof(j.sec));
 	pgl_arena_free(j.a);
+	return (j.caught_up);
 }
 
 void

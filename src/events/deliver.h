@@ -41,9 +41,13 @@ struct pgl_deliverer {
 #define PGL_DELIVER_RECENT		50	/* attempts kept in recent */
 #define PGL_DELIVER_PAGE		100	/* events read at a time */
 
-/* Deliver sink id of tenant (kind "webhook" or "nats"). */
-void	pgl_deliver_run(struct pgl_deliverer *, const char *tenant,
-	    const char *id);
+/*
+ * Deliver sink id of tenant (kind "webhook" or "nats").  1 when it left
+ * the sink caught up (every event after the cursor read and delivered or
+ * passed over), else 0; *cursor: the sink's cursor then.
+ */
+int	pgl_deliver_run(struct pgl_deliverer *, const char *tenant,
+	    const char *id, uint64_t *cursor);
 
 /* The wait before attempt n + 1 after n failures in a row, with ±25%
  * jitter drawn from *rnd. */

@@ -16,6 +16,7 @@
 
 #include "config/config.h"
 #include "events/deliver.h"
+#include "events/dispatch_memo.h"
 #include "events/dispatch.h"
 #include "events/nats_sink.h"
 #include "events/webhook_post.h"
@@ -107,8 +108,10 @@ worker(void *arg)
 	struct pool		*p = arg;
 	struct pgl_deliverer	 d;
 	char			 host[64], tenant[KEY], id[KEY];
+	uint64_t		 appended, cursor;
 	size_t			 i;
 	ssize_t			 at;
+	int			 caught_up;
 
 	memset(&d, 0, sizeof(d));
 	d.env = p->env;
@@ -132,10 +135,17 @@ worker(void *arg)
 		memcpy(tenant, p->jobs[i].tenant, KEY);
 		memcpy(id, p->jobs[i].id, KEY);
 		(void)pthread_mutex_unlock(&p->mu);
+		/* Read before the job lists events: one appended while it
+		 * runs then moves the counter past what is noted. */
+		appended = pgl_metrics_get(PGL_C_EVENTS_APPENDED);
+		caught_up = 0;
+		cursor = 0;
 		if (d.http != NULL ||
 		    (d.http = pgl_webhook_client_new()) != NULL)
-			pgl_deliver_run(&d, tenant, id);
+			caught_up = pgl_deliver_run(&d, tenant, id, &cursor);
 		(void)pthread_mutex_lock(&p->mu);
+		pgl_memo_note(tenant, id, now_ms(), cursor, appended,
+		    caught_up);
 		if ((at = find(p, tenant, id)) != -1)
 			p->jobs[at] = p->jobs[--p->njobs];
 	}
@@ -144,11 +154,17 @@ worker(void *arg)
 	return (NULL);
 }
 
-/* Queue w if it is due, not queued, and its tenant has room.  Locked. */
+/*
+ * Queue w if it is due, not queued, not caught up a moment ago with no
+ * event appended since, and its tenant has room (else *deferred).
+ * Locked.
+ */
 static int
-offer(struct pool *p, const struct pgl_webhook *w, int64_t now)
+offer(struct pool *p, const struct pgl_webhook *w, int64_t now,
+    uint64_t appended, int *deferred)
 {
 	const struct pgl_config	*cfg = p->env->cfg;
+	const struct pgl_memo	*m;
 	struct job		*j;
 
 	if (w->status == NULL || strcmp(w->status, "active") != 0 ||
@@ -158,10 +174,19 @@ offer(struct pool *p, const struct pgl_webhook *w, int64_t now)
 	if (strcmp(w->kind, "nats") == 0 ? cfg->events.nats_url == NULL :
 	    strcmp(w->kind, "webhook") != 0)
 		return (0);
-	if (p->njobs == MAX_JOBS || find(p, w->tenant_id, w->id) != -1 ||
-	    of_tenant(p, w->tenant_id) >= cfg->events.
-	    webhook_inflight_per_tenant)
+	/* Another replica's appends move no counter here: a second later
+	 * it is looked at anyway. */
+	if ((m = pgl_memo_find(w->tenant_id, w->id)) != NULL &&
+	    m->caught_up && m->cursor == w->cursor && m->appended ==
+	    appended && now - m->last_ms < TICK_MS / 2)
 		return (0);
+	if (p->njobs == MAX_JOBS || find(p, w->tenant_id, w->id) != -1)
+		return (0);
+	if (of_tenant(p, w->tenant_id) >= cfg->events.
+	    webhook_inflight_per_tenant) {
+		*deferred = 1;
+		return (0);
+	}
 	j = &p->jobs[p->njobs++];
 	memset(j, 0, sizeof(*j));
 	(void)snprintf(j->tenant, sizeof(j->tenant), "%s", w->tenant_id);
@@ -232,22 +257,41 @@ ensure_nats(const struct pool *p, struct pgl_store *s, struct seen *seen)
 	pgl_arena_free(a);
 }
 
-/* Look at every sink once and queue those due. */
-static void
-schedule(struct pool *p, struct pgl_store *s, struct seen *seen)
+struct turn {
+	const struct pgl_webhook	*w;
+	int64_t				 last_ms;
+};
+
+static int
+by_last(const void *a, const void *b)
+{
+	const struct turn	*x = a, *y = b;
+
+	return ((x->last_ms > y->last_ms) - (x->last_ms < y->last_ms));
+}
+
+/*
+ * Look at every sink once and queue those due.  1 when a sink due was
+ * left for a tenant's cap: look again soon, as its jobs end.
+ */
+static int
+schedule(struct pool *p, struct pgl_store *s, struct seen *seen,
+    uint64_t appended)
 {
 	const struct pgl_store_ops	*db = p->env->db;
+	const struct pgl_memo		*m;
 	struct pgl_webhook		*w;
+	struct turn			*order;
 	struct pgl_arena		*a;
 	struct pgl_err			 err;
 	size_t				 n, i;
 	int64_t				 now = now_ms();
-	int				 queued = 0;
+	int				 queued = 0, deferred = 0;
 
 	if (p->env->cfg->events.nats_url != NULL)
 		ensure_nats(p, s, seen);
 	if ((a = pgl_arena_new()) == NULL)
-		return;
+		return (0);
 	memset(&err, 0, sizeof(err));
 	if (db->list_webhooks(s, a, NULL, &w, &n, &err) != PGL_OK) {
 		pgl_log(PGL_LOG_WARN, "dispatcher: sinks not listed: %s",
@@ -255,12 +299,24 @@ schedule(struct pool *p, struct pgl_store *s, struct seen *seen)
 		n = 0;
 	}
 	(void)pthread_mutex_lock(&p->mu);
+	/* Those that ran longest ago first: a tenant's in-flight cap then
+	 * takes turns among its sinks. */
+	if ((order = calloc(n > 0 ? n : 1, sizeof(*order))) == NULL)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		m = pgl_memo_find(w[i].tenant_id, w[i].id);
+		order[i].w = &w[i];
+		order[i].last_ms = m != NULL ? m->last_ms : 0;
+	}
+	qsort(order, n, sizeof(*order), by_last);
 	for (i = 0; i < n; i++)
-		queued += offer(p, &w[i], now);
+		queued += offer(p, order[i].w, now, appended, &deferred);
+	free(order);
 	if (queued > 0)
 		(void)pthread_cond_broadcast(&p->cv);
 	(void)pthread_mutex_unlock(&p->mu);
 	pgl_arena_free(a);
+	return (deferred);
 }
 
 void
@@ -306,7 +362,8 @@ pgl_dispatch_run(const struct pgl_dispatch_env *env, volatile int *stop)
 			    "%s", err.msg);
 			continue;
 		}
-		schedule(&p, s, &seen);
+		if (schedule(&p, s, &seen, appended))
+			next = now_ms() + WATCH_MS;
 	}
 	(void)pthread_mutex_lock(&p.mu);
 	(void)pthread_cond_broadcast(&p.cv);
