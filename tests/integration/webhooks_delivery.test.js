@@ -235,7 +235,7 @@ test('a subscription failing past PANGOLIN_WEBHOOK_PAUSE_AFTER_SECS is paused, w
 // --- NATS -------------------------------------------------------------------
 
 const NATS = (() => {
-  try { execFileSync('sh', ['-c', 'command -v nats-server || test -x /usr/sbin/nats-server']); return null; } catch { return 'nats-server is not installed'; }
+  try { execFileSync('sh', ['-c', 'command -v nats-server || test -x /usr/sbin/nats-server']); return false; } catch { return 'nats-server is not installed'; }
 })();
 
 test('NATS: every event once on pangolin.events.<tenant>.<catalog>, a server killed mid-storm and restarted duplicates nothing', { skip: NO_TASKS || NATS }, async () => {
