@@ -238,7 +238,7 @@ sql_set_webhook_state(struct pgl_store *s, const struct pgl_webhook *w,
 		    (int64_t)w->failures, w->recent, owner);
 	else
 		rc = store_exec(s, err, WEBHOOK_STATE_RESET, &changed,
-		    "ssisiii" "iiis", w->tenant_id, w->id,
+		    "ssissiii" "iis", w->tenant_id, w->id,
 		    (int64_t)w->cursor, w->status, w->status_reason,
 		    w->failing_since_ms, w->next_attempt_ms,
 		    (int64_t)w->attempts, (int64_t)w->delivered,

@@ -42,8 +42,10 @@
  * 7: change events, the outbox (ABI 1.15; mongo_events.c): events,
  *    event_horizon and the tenants' counters "events/<tenant>" in
  *    counters (indexes only; no data).
+ * 8: push sinks (ABI 1.16; mongo_webhooks.c): webhooks (indexes only;
+ *    no data).
  */
-#define SCHEMA_VERSION	7
+#define SCHEMA_VERSION	8
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -74,6 +76,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_COUNTERS] = "counters",
 	[COLL_EVENTS] = "events",
 	[COLL_EVENT_HORIZON] = "event_horizon",
+	[COLL_WEBHOOKS] = "webhooks",
 };
 
 struct index_def {
@@ -222,6 +225,14 @@ static const struct index_def	indexes[] = {
 	{ COLL_EVENTS, "tenant_seq", 0, { "tenant_id", "seq" } },
 	{ COLL_EVENTS, "time", 0, { "ts_ms", "seq" } },
 	{ COLL_EVENT_HORIZON, "key", 1, { "tenant_id", "catalog" } },
+
+	/* Push sinks (schema 8; mongo_webhooks.c): one per key, which
+	 * decides two racing creates; a tenant's list and every tenant's
+	 * (the dispatcher's sweep) in created order. */
+	{ COLL_WEBHOOKS, "key", 1, { "tenant_id", "id" } },
+	{ COLL_WEBHOOKS, "tenant_created", 0,
+	    { "tenant_id", "created_ms", "id" } },
+	{ COLL_WEBHOOKS, "created", 0, { "created_ms", "id", "tenant_id" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

@@ -578,6 +578,12 @@ static const struct pgl_store_ops ops = {
 	.purge_events = mongo_purge_events,
 	.trim_events = mongo_trim_events,
 	.event_usage = mongo_event_usage,
+	.put_webhook = mongo_put_webhook,
+	.get_webhook = mongo_get_webhook,
+	.list_webhooks = mongo_list_webhooks,
+	.delete_webhook = mongo_delete_webhook,
+	.set_webhook_state = mongo_set_webhook_state,
+	.claim_webhook = mongo_claim_webhook,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

@@ -49,6 +49,7 @@ enum mongo_coll {
 	COLL_COUNTERS,
 	COLL_EVENTS,
 	COLL_EVENT_HORIZON,
+	COLL_WEBHOOKS,
 	NCOLLS
 };
 
@@ -400,6 +401,21 @@ int	mongo_trim_events(struct pgl_store *, const char *, uint32_t,
 int	mongo_event_usage(struct pgl_store *, struct pgl_arena *,
 	    const char *, uint32_t, struct pgl_event_usage **, size_t *,
 	    struct pgl_err *);
+
+/* mongo_webhooks.c: push sinks (ABI 1.16) */
+int	mongo_put_webhook(struct pgl_store *, const struct pgl_webhook *,
+	    int, struct pgl_err *);
+int	mongo_get_webhook(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_webhook *,
+	    struct pgl_err *);
+int	mongo_list_webhooks(struct pgl_store *, struct pgl_arena *,
+	    const char *, struct pgl_webhook **, size_t *, struct pgl_err *);
+int	mongo_delete_webhook(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	mongo_set_webhook_state(struct pgl_store *,
+	    const struct pgl_webhook *, const char *, struct pgl_err *);
+int	mongo_claim_webhook(struct pgl_store *, const char *, const char *,
+	    const char *, int64_t, int64_t, int *, struct pgl_err *);
 
 /* mongo_idempotency.c */
 int	mongo_put_idempotent(struct pgl_store *, const char *,

@@ -24,7 +24,8 @@
  * their parameters ?N, which PostgreSQL spells $N.
  */
 #define STMT_SLOTS	256
-#define MAX_PARAMS	16
+/* The most any shared text binds: a webhook's insert (sql_webhooks.c), 18. */
+#define MAX_PARAMS	24
 
 struct stmt_slot {
 	const char	*sql;

@@ -868,6 +868,44 @@ test_migrated_store_takes_change_events(void **state)
 	assert_int_equal(horizon, 0);
 }
 
+/*
+ * A store of before push sinks (ABI 1.16: SQLite migration 16,
+ * PostgreSQL 15, MongoDB schema 8) keeps them once migrated: a
+ * subscription is created, read back, claimed and its state written.
+ */
+static void
+test_migrated_store_takes_webhooks(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_webhook	 w, got, *items;
+	size_t			 n;
+	int			 lease = 0;
+
+	if (!opened(f))
+		return;
+	assert_true(pgl_store_has_webhooks(f->ops));
+	memset(&w, 0, sizeof(w));
+	w.id = "wh-1";
+	w.tenant_id = TENANT;
+	w.kind = "webhook";
+	w.url = "https://example.com/hook";
+	w.status = "active";
+	w.created_ms = 1000;
+	w.updated_ms = 1000;
+	OK(f, f->ops->put_webhook(f->s, &w, 1, &f->err));
+	OK(f, f->ops->claim_webhook(f->s, TENANT, "wh-1", "d-1", 1000, 5000,
+	    &lease, &f->err));
+	assert_true(lease);
+	w.cursor = 9;
+	OK(f, f->ops->set_webhook_state(f->s, &w, "d-1", &f->err));
+	OK(f, f->ops->get_webhook(f->s, f->a, TENANT, "wh-1", &got,
+	    &f->err));
+	assert_int_equal(got.cursor, 9);
+	assert_string_equal(got.lease_owner, "d-1");
+	OK(f, f->ops->list_webhooks(f->s, f->a, NULL, &items, &n, &f->err));
+	assert_int_equal(n, 1);
+}
+
 static void
 test_migrated_names_keep_working_and_no_new_name_reads_as_one(void **state)
 {
@@ -1014,6 +1052,9 @@ main(int argc, char **argv)
 		    test_migrated_store_takes_change_events,
 		    setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_webhooks,
+		    setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_sqlite_names, teardown),
 	};
@@ -1025,6 +1066,9 @@ main(int argc, char **argv)
 		    test_migrated_store_takes_change_events,
 		    setup_postgres, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_webhooks,
+		    setup_postgres, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_postgres_names, teardown),
 	};
@@ -1034,6 +1078,9 @@ main(int argc, char **argv)
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_store_takes_change_events,
+		    setup_mongo, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_webhooks,
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,

@@ -1,8 +1,9 @@
 /*
  * No statement of the roles, assignments and grants, of the scan plan
- * parts, nor of the change events (but the sweep's usage of every
- * tenant, which reads one index whole by design), scans a table: the SQLite store's own texts, as it runs them,
- * through EXPLAIN QUERY PLAN.
+ * parts, of the change events (but the sweep's usage of every tenant,
+ * which reads one index whole by design), nor of the push sinks (but
+ * every tenant's list, likewise), scans a table: the SQLite store's own
+ * texts, as it runs them, through EXPLAIN QUERY PLAN.
  *
  * The texts are not copied here.  The test loads store-sqlite.so (from
  * $PGL_PLUGIN_DIR), and an auto-extension of the process's libsqlite3,
@@ -517,6 +518,69 @@ test_events_never_scan_a_table(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * Push sinks (ABI 1.16): create, the config edit, get, a tenant's list,
+ * the claim, both state writes, delete, and the lookups that tell a
+ * missing row from a lease held by another, each by the primary key or
+ * webhooks_created.  Every tenant's list (the dispatcher's sweep) reads
+ * webhooks_all whole by design and is not recorded.
+ */
+static void
+run_the_webhook_methods(struct fx *f)
+{
+	struct pgl_webhook	 w, *items;
+	size_t			 n;
+	int			 got;
+
+	memset(&w, 0, sizeof(w));
+	w.id = "wh-1";
+	w.tenant_id = "t-a";
+	w.kind = "webhook";
+	w.url = "https://example.com/hook";
+	w.status = "active";
+	recording = 1;
+	OK(f, ops->put_webhook(f->s, &w, 1, &f->err));
+	OK(f, ops->put_webhook(f->s, &w, 0, &f->err));
+	OK(f, ops->get_webhook(f->s, f->a, "t-a", "wh-1", &w, &f->err));
+	OK(f, ops->list_webhooks(f->s, f->a, "t-a", &items, &n, &f->err));
+	OK(f, ops->claim_webhook(f->s, "t-a", "wh-1", "d-1", 1000, 5000,
+	    &got, &f->err));
+	OK(f, ops->claim_webhook(f->s, "t-a", "wh-1", "d-2", 1000, 5000,
+	    &got, &f->err));
+	OK(f, ops->set_webhook_state(f->s, &w, "d-1", &f->err));
+	if (ops->set_webhook_state(f->s, &w, "d-2", &f->err) !=
+	    PGL_ECONFLICT)
+		fail_msg("a stale owner's state write was not refused");
+	OK(f, ops->set_webhook_state(f->s, &w, NULL, &f->err));
+	OK(f, ops->delete_webhook(f->s, "t-a", "wh-1", &f->err));
+	recording = 0;
+}
+
+static void
+test_webhooks_never_scan_a_table(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*db;
+	size_t		 i, ours = 0, bad = 0;
+
+	run_the_webhook_methods(f);
+	for (i = 0; i < ntexts; i++) {
+		if (strstr(texts[i], "webhooks") != NULL)
+			ours++;
+	}
+	assert_true(ours >= 8);
+	if (lib.open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		fail_msg("open %s", db_path);
+	for (i = 0; i < ntexts; i++) {
+		if (!plan_ok(db, texts[i]))
+			bad++;
+	}
+	(void)lib.close(db);
+	print_message("  %zu statements planned, %zu scan\n", ntexts, bad);
+	assert_int_equal(bad, 0);
+}
+
 int
 main(void)
 {
@@ -527,6 +591,8 @@ main(void)
 		    test_plan_parts_never_scan_a_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_events_never_scan_a_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_webhooks_never_scan_a_table, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
