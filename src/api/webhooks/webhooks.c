@@ -90,7 +90,9 @@ url_ok(struct pgl_req *r, const char *url)
 	if (pgl_webhook_url_refused(url, l->v, l->n, why, sizeof(why)) ==
 	    NULL)
 		return (1);
-	pgl_reply_error(r, 400, "url: %s", why);
+	/* The reason names the field already (events/webhook_post.c). */
+	pgl_reply_error(r, 400, "%s%s", strncmp(why, "url", 3) == 0 ? "" :
+	    "url: ", why);
 	return (0);
 }
 
