@@ -760,7 +760,7 @@ test('completion bash: the new areas and verbs are offered', { skip: skipAll }, 
 
 test('webhooks: create (the secret once), list, get, update, test, deliveries, replay, rotate-secret, delete', { skip: skipAll }, () => {
   const T = adminToken;
-  const made = ok(['webhooks', 'create', '--name', 'cli-hook', '--url', 'https://hooks.example.com/p',
+  const made = ok(['webhooks', 'create', '--name', 'cli-hook', '--hook-url', 'https://hooks.example.com/p',
     '--operation-type', 'create-table', '--operation-type', 'update-table', '--catalog', cat, '--namespace', 'sales.eu'], T);
   assert.match(made.secret, /^whsec_/);
   assert.deepEqual(made.operation_types, ['create-table', 'update-table']);
@@ -781,9 +781,14 @@ test('webhooks: create (the secret once), list, get, update, test, deliveries, r
   const rot = ok(['webhooks', 'rotate-secret', made.id, '--overlap-secs', '60'], T);
   assert.match(rot.secret, /^whsec_/);
   assert.notEqual(rot.secret, made.secret);
-  assert.equal(code(['webhooks', 'create', '--name', 'bad', '--url', 'http://10.0.0.1/'], T), 1, 'a refused url');
+  assert.equal(code(['webhooks', 'create', '--name', 'bad', '--hook-url', 'http://10.0.0.1/'], T), 1, 'a refused url');
   assert.equal(code(['webhooks', 'replay', made.id], T), 2, 'replay needs --after or --after-seq');
   assert.equal(code(['webhooks', 'list'], userToken), 3, 'a tenant user is refused');
   assert.equal(code(['webhooks', 'delete', made.id], T), 0);
   assert.equal(code(['webhooks', 'get', made.id], T), 1);
+  const s = cli(['completion', 'bash']).out;
+  assert.ok(complete(s, 'admin ').includes('webhooks'));
+  assert.deepEqual(complete(s, 'admin webhooks r'), ['rotate-secret', 'replay']);
+  assert.ok(complete(s, 'admin webhooks create --oper').includes('--operation-type'));
+  assert.ok(complete(s, 'admin webhooks replay x --after').includes('--after-seq'));
 });
