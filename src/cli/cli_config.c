@@ -19,7 +19,7 @@ static const char *const passed[] = {
 	"user", "user-id", "action", "resource-type", "resource-id",
 	"start-time", "end-time", "result", "limit", "offset", "reason",
 	"comment", "client", "auth", "client-id", "client-secret", "tags",
-	"branch", "location", "name", "url", "operation-type", "catalog",
+	"branch", "location", "name", "hook-url", "operation-type", "catalog",
 	"namespace", "overlap-secs", "after", "after-seq", NULL
 };
 
@@ -29,7 +29,7 @@ const char *cli_flags = "--url --token --profile --output --catalog "
     "--older-than-ms --retain-last --user --user-id --action "
     "--resource-type --resource-id --start-time --end-time --result "
     "--limit --offset --reason --comment --client --auth --client-id "
-    "--client-secret --tags --branch --location --name --url "
+    "--client-secret --tags --branch --location --name --hook-url "
     "--operation-type --namespace --overlap-secs --after --after-seq";
 const char *cli_bool_flags = "--wait --dry-run --clear";
 

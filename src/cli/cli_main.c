@@ -71,7 +71,7 @@ usage(void)
 	    "      [--wait] [--older-than-ms N] [--retain-last N] [--dry-run]\n"
 	    "  task list | status ID [--wait] | cancel ID\n"
 	    "  webhooks list | get|delete|test|deliveries ID |\n"
-	    "      create --name N --url U [--operation-type T ...] "
+	    "      create --name N --hook-url U [--operation-type T ...] "
 	    "[--catalog C ...]\n"
 	    "      [--namespace NS ...] | update ID [the same] "
 	    "[active:=true|false] |\n"

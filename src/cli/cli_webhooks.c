@@ -1,6 +1,6 @@
 /*
  * Webhook subscriptions (issue 43): pangolin admin webhooks
- * list | get ID | create --name N --url U [--operation-type T ...]
+ * list | get ID | create --name N --hook-url U [--operation-type T ...]
  * [--catalog C ...] [--namespace NS ...] | update ID [the same flags]
  * [key=value|key:=json ...] | delete ID | rotate-secret ID
  * [--overlap-secs N] | test ID | deliveries ID | replay ID
@@ -51,7 +51,9 @@ config_body(const struct cli *c, json_t *body)
 		return (NULL);
 	if ((v = cli_opt(c, "name")) != NULL)
 		json_object_set_new(body, "name", json_string(v));
-	if ((v = cli_opt(c, "url")) != NULL)
+	/* --url is the server's (every command's), so the hook's is
+	 * --hook-url. */
+	if ((v = cli_opt(c, "hook-url")) != NULL)
 		json_object_set_new(body, "url", json_string(v));
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		if ((arr = repeated(c, lists[i].flag)) != NULL)
@@ -81,7 +83,8 @@ count(const char *s, long long *out)
 static int
 replay(struct cli *c, const char *path)
 {
-	const char	*tok = cli_opt(c, "after"), *seq = cli_opt(c, "after-seq");
+	const char	*tok = cli_opt(c, "after");
+	const char	*seq = cli_opt(c, "after-seq");
 	long long	 n;
 	json_t		*body;
 	int		 rc;

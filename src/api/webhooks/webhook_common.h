@@ -14,8 +14,9 @@
 
 struct pgl_req;
 
-/* How long a failing subscription waits before a Retry-After answer
- * would help: never (the limit is a count), but clients expect one. */
+/* Retry-After of a create over the per-tenant limit: the count drops
+ * only when an admin deletes one, but the 429 shape of every per-tenant
+ * limit (docs/limits.md) carries it. */
 #define WH_QUOTA_RETRY_SECS	60
 
 /*

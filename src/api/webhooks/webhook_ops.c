@@ -53,12 +53,13 @@ api_webhook_rotate(struct pgl_req *r)
 	struct pgl_err			 err;
 	const char			*why;
 	char				*text;
-	json_int_t			 overlap = PGL_WEBHOOK_OVERLAP_MS / 1000;
+	json_int_t			 overlap;
 	int64_t				 now = pgl_now_ms();
 	json_t				*v;
 
 	if (!wh_ready(r) || optional_body(r, rotate_fields) == -1)
 		return;
+	overlap = PGL_WEBHOOK_OVERLAP_MS / 1000;
 	if ((v = json_object_get(r->body, "overlap_secs")) != NULL &&
 	    json_is_integer(v)) {
 		overlap = json_integer_value(v);

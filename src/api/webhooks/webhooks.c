@@ -84,13 +84,16 @@ name_ok(struct pgl_req *r, const char *name)
 static int
 url_ok(struct pgl_req *r, const char *url)
 {
-	const struct pgl_strlist	*l = &pgl_app.cfg->storage.allowed_endpoints;
+	const struct pgl_strlist	*l;
 	char				 why[256];
 
+	l = &pgl_app.cfg->storage.allowed_endpoints;
 	if (pgl_webhook_url_refused(url, l->v, l->n, why, sizeof(why)) ==
 	    NULL)
 		return (1);
-	pgl_reply_error(r, 400, "url: %s", why);
+	/* The reason names the field already (events/webhook_post.c). */
+	pgl_reply_error(r, 400, "%s%s", strncmp(why, "url", 3) == 0 ? "" :
+	    "url: ", why);
 	return (0);
 }
 
@@ -119,14 +122,14 @@ filter_text(struct pgl_req *r, const json_t *doc)
 static int
 quota(struct pgl_req *r)
 {
-	int			 limit = pgl_app.cfg->events.webhooks_max_per_tenant;
+	int			 limit;
 	struct pgl_webhook	*ws;
 	struct pgl_err		 err;
 	const char		*msg;
 	size_t			 n, i, held = 0;
 	json_t			*j;
 
-	if (limit == 0)
+	if ((limit = pgl_app.cfg->events.webhooks_max_per_tenant) == 0)
 		return (0);
 	if (STORE(list_webhooks, r->arena, r->tenant, &ws, &n, &err) !=
 	    PGL_OK) {
