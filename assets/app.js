@@ -15,6 +15,7 @@ import "./discovery.js";
 import "./home.js";
 import "./identity.js";
 import "./audit.js";
+import "./webhooks.js";
 
 // ---- sign in ---------------------------------------------------------------
 

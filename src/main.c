@@ -37,6 +37,7 @@
 #include "auth/ratelimit.h"
 #include "cli/cli.h"
 #include "http/dispatch.h"
+#include "events/dispatch.h"
 #include "metrics/metrics.h"
 #include "service.h"
 #include "storage/s3.h"
@@ -353,10 +354,19 @@ configure_kore(const struct pgl_config *cfg)
  * The task runners (src/tasks): off with TASK_WORKER_ENABLED=false, and
  * with the memory store, whose state lives in the one worker process.
  */
+/* The supervisor's child that delivers events (tasks/ cannot name
+ * events/): the dispatcher with what main.c gave it. */
+static void
+deliver_events(const struct pgl_tasks_env *env, volatile int *stop)
+{
+	pgl_dispatch_run(env->deliver_arg, stop);
+}
+
 static void
 tasks_start(const struct pgl_config *cfg)
 {
 	static struct pgl_tasks_env	env;
+	static struct pgl_dispatch_env	denv;
 
 	if (!cfg->tasks.enabled || strcmp(pgl_app.db->name, "memory") == 0)
 		return;
@@ -371,6 +381,14 @@ tasks_start(const struct pgl_config *cfg)
 	env.events_retention_secs = cfg->events.retention_secs;
 	env.events_max_per_tenant = cfg->events.max_per_tenant;
 	env.run = api_task_run;
+	/* Webhooks and NATS: only with a store the dispatcher can use.
+	 * The memory store runs no tasks, so it delivers nothing. */
+	if (pgl_dispatch_supported(pgl_app.db)) {
+		denv = (struct pgl_dispatch_env){ pgl_app.db, env.host,
+		    env.opts, env.nopts, cfg };
+		env.deliver = deliver_events;
+		env.deliver_arg = &denv;
+	}
 	if ((task_supervisor = pgl_tasks_start(&env)) == -1)
 		die("cannot start the task runners: %s", errno_s);
 }

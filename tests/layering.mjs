@@ -221,6 +221,7 @@ const ROOMS = {
   'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
   'src/api/identity': SHARED,
   'src/api/feed': SHARED,
+  'src/api/webhooks': [...SHARED, 'src/api/feed'],
   'src/api/federation': [...SHARED, 'src/api/storage', 'src/api/tasks'],
   'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation'],
   'src/api/discovery': [...SHARED, 'src/api/commit'],

@@ -31,6 +31,7 @@
 #include "api/discovery/discovery.h"
 #include "api/feed/feed.h"
 #include "api/scan/scan.h"
+#include "api/webhooks/webhooks.h"
 #include "api/routes.h"
 
 #define GET	PGL_GET
@@ -455,6 +456,26 @@ const struct pgl_route pgl_routes[] = {
 	 * 43), after a continuation token. */
 	{ GET, "/api/v1/events", api_events_tenant,
 	    ADMIN, 0 },
+	/* Webhook subscriptions to those events (issue 43): a tenant
+	 * admin's; the secret is in the create and rotate answers only. */
+	{ GET, "/api/v1/webhooks", api_webhook_list,
+	    ADMIN, 0 },
+	{ POST, "/api/v1/webhooks", api_webhook_create,
+	    ADMIN_DOES("create_webhook"), JSON },
+	{ GET, "/api/v1/webhooks/{id}", api_webhook_get,
+	    ADMIN, 0 },
+	{ PUT, "/api/v1/webhooks/{id}", api_webhook_update,
+	    ADMIN_DOES("update_webhook"), JSON },
+	{ DELETE, "/api/v1/webhooks/{id}", api_webhook_delete,
+	    ADMIN_DOES("delete_webhook"), 0 },
+	{ POST, "/api/v1/webhooks/{id}/rotate-secret", api_webhook_rotate,
+	    ADMIN_DOES_TO("rotate_webhook_secret", "webhook"), JSON },
+	{ POST, "/api/v1/webhooks/{id}/test", api_webhook_test,
+	    ADMIN_DOES_TO("test_webhook", "webhook"), 0 },
+	{ GET, "/api/v1/webhooks/{id}/deliveries", api_webhook_deliveries,
+	    ADMIN, 0 },
+	{ POST, "/api/v1/webhooks/{id}/replay", api_webhook_replay,
+	    ADMIN_DOES_TO("replay_webhook", "webhook"), JSON },
 
 	/* Audit (§2.12): admins of a tenant; root across tenants. */
 	{ GET, "/api/v1/audit", api_audit_list,

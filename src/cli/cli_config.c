@@ -19,7 +19,8 @@ static const char *const passed[] = {
 	"user", "user-id", "action", "resource-type", "resource-id",
 	"start-time", "end-time", "result", "limit", "offset", "reason",
 	"comment", "client", "auth", "client-id", "client-secret", "tags",
-	"branch", "location", NULL
+	"branch", "location", "name", "hook-url", "operation-type", "catalog",
+	"namespace", "overlap-secs", "after", "after-seq", NULL
 };
 
 /* The flags completion offers: every one the parser takes. */
@@ -28,7 +29,8 @@ const char *cli_flags = "--url --token --profile --output --catalog "
     "--older-than-ms --retain-last --user --user-id --action "
     "--resource-type --resource-id --start-time --end-time --result "
     "--limit --offset --reason --comment --client --auth --client-id "
-    "--client-secret --tags --branch --location";
+    "--client-secret --tags --branch --location --name --hook-url "
+    "--operation-type --namespace --overlap-secs --after --after-seq";
 const char *cli_bool_flags = "--wait --dry-run --clear";
 
 const char *
@@ -80,8 +82,11 @@ value_flag(struct cli *c, const char *a, const char *v, const char **url,
 		*token = v;
 	else if (strcmp(a, "--profile") == 0)
 		c->profile = v;
-	else if (strcmp(a, "--catalog") == 0)
+	else if (strcmp(a, "--catalog") == 0) {
+		/* Also kept by name: webhooks repeat it, one catalog each. */
 		c->catalog = v;
+		return (pass_through(c, "catalog", v));
+	}
 	else if (strcmp(a, "--tenant") == 0) {
 		/* It becomes a header: an id's characters, never a CR or LF. */
 		if (*v == '\0' || v[strspn(v, "0123456789abcdefABCDEF-")] !=

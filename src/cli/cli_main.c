@@ -70,6 +70,13 @@ usage(void)
 	    "CATALOG.NS.TABLE\n"
 	    "      [--wait] [--older-than-ms N] [--retain-last N] [--dry-run]\n"
 	    "  task list | status ID [--wait] | cancel ID\n"
+	    "  webhooks list | get|delete|test|deliveries ID |\n"
+	    "      create --name N --hook-url U [--operation-type T ...] "
+	    "[--catalog C ...]\n"
+	    "      [--namespace NS ...] | update ID [the same] "
+	    "[active:=true|false] |\n"
+	    "      rotate-secret ID [--overlap-secs N] |\n"
+	    "      replay ID --after TOKEN | --after-seq N\n"
 	    "  generate-code CATALOG --client pyiceberg|spark|trino|"
 	    "iceberg-js\n"
 	    "      [--auth token|oauth|none] [--client-id ID "
@@ -187,6 +194,8 @@ static const struct cli_area areas[] = {
 	{ "maintenance", "expire-snapshots remove-orphan-files",
 	    cli_cmd_maintenance },
 	{ "task", "list status cancel", cli_cmd_task },
+	{ "webhooks", CRUD " rotate-secret test deliveries replay",
+	    cli_cmd_webhooks },
 	{ "generate-code", "", cli_cmd_codegen },
 	{ "completion", "bash", cli_cmd_completion },
 	{ "backup", "", cli_cmd_backup },

@@ -116,6 +116,9 @@ source(const char *tenant_id, const char *catalog, char *buf, size_t size)
 	(void)snprintf(buf, size, "/pangolin/tenants/");
 	if (pgl_event_escape_cat(buf, size, tenant_id) == -1)
 		return (-1);
+	/* A tenant-level change (a user, a grant) is the tenant's. */
+	if (catalog[0] == '\0')
+		return (0);
 	if (strlen(buf) + sizeof("/catalogs/") > size)
 		return (-1);
 	strcat(buf, "/catalogs/");
@@ -146,10 +149,10 @@ pgl_cloudevent_build(json_t *event, const char *tenant_id,
 		return (fail(why, whylen, "operation.operation-type: a "
 		    "non-empty string is required"), NULL);
 	if (tenant_id == NULL || tenant_id[0] == '\0' || catalog == NULL ||
-	    catalog[0] == '\0' || source(tenant_id, catalog, src,
+	    source(tenant_id, catalog, src,
 	    sizeof(src)) == -1)
-		return (fail(why, whylen, "a tenant id and a catalog name of "
-		    "at most 255 bytes are required"), NULL);
+		return (fail(why, whylen, "a tenant id and a catalog name (\"\" for "
+		    "the tenant) of at most 255 bytes are required"), NULL);
 	if (subject(op, &subj) == -1)
 		return (fail(why, whylen, "operation: its identifier, source "
 		    "or namespace is malformed"), NULL);

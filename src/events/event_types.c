@@ -84,6 +84,12 @@ static const struct pgl_jfield access_f[] = {
 	{ "decided-by", PGL_J_STRING, 0 },
 	{ NULL, 0, 0 }
 };
+/* A subscription's test event: the dispatcher hands it to that one
+ * subscription only, past its filter (api/webhooks/). */
+static const struct pgl_jfield webhook_test_f[] = {
+	{ "webhook-id", PGL_J_STRING, 1 },
+	{ NULL, 0, 0 }
+};
 static const struct pgl_jfield task_f[] = {
 	{ "task-id", PGL_J_STRING, 1 },
 	{ "task-type", PGL_J_STRING, 1 },
@@ -142,6 +148,7 @@ static const struct pgl_event_type types[] = {
 	{ X "access-request-denied", "access-request", PGL_EVF_PAYLOAD,
 	    access_f },
 	{ X "task-state", "task", PGL_EVF_PAYLOAD, task_f },
+	{ X "webhook-test", "webhook", PGL_EVF_PAYLOAD, webhook_test_f },
 };
 
 const struct pgl_event_type *

@@ -160,12 +160,16 @@ int
 pgl_nats_subject(const char *tenant_id, const char *catalog, char *buf,
     size_t size)
 {
-	if (tenant_id[0] == '\0' || catalog[0] == '\0' ||
-	    strlen(PGL_NATS_SUBJECT_PREFIX) >= size)
+	if (tenant_id[0] == '\0' || strlen(PGL_NATS_SUBJECT_PREFIX) >= size)
 		return (-1);
 	(void)snprintf(buf, size, "%s", PGL_NATS_SUBJECT_PREFIX);
-	if (pgl_event_escape_cat(buf, size, tenant_id) == -1 ||
-	    strlen(buf) + 2 > size)
+	if (pgl_event_escape_cat(buf, size, tenant_id) == -1)
+		return (-1);
+	/* A tenant-level change: the tenant's subject, one token shorter
+	 * (still within the stream's "pangolin.events.>"). */
+	if (catalog[0] == '\0')
+		return (0);
+	if (strlen(buf) + 2 > size)
 		return (-1);
 	strcat(buf, ".");
 	return (pgl_event_escape_cat(buf, size, catalog));

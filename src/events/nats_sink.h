@@ -4,6 +4,7 @@
  *
  *	pangolin.events.<tenant id>.<catalog>
  *
+ * (pangolin.events.<tenant id> for a tenant-level change, catalog ""),
  * each name escaped as events/escape.h says (a '.' in a catalog name
  * would be a token boundary), with the event id as the Nats-Msg-Id:
  * JetStream stores a message id once within the stream's duplicate

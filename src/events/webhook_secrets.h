@@ -36,8 +36,9 @@ int	pgl_webhook_secrets_text(const struct pgl_webhook_secrets *s,
 	    const unsigned char *key, char **out);
 
 /*
- * s from stored text (key: as it was written with; a sealed text without
- * a key, or a plain one with, is refused).  Returns 0, or -1 with *why.
+ * s from stored text (key: the server's; a sealed text without a key is
+ * refused, a plain one, written before the key was set, still read).
+ * Returns 0, or -1 with *why.
  */
 int	pgl_webhook_secrets_parse(const char *text, const unsigned char *key,
 	    struct pgl_webhook_secrets *s, const char **why);

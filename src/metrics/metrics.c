@@ -5,6 +5,7 @@
 
 #include "metrics/cache_stats.h"
 #include "metrics/metrics.h"
+#include "metrics/sink_stats.h"
 
 /* Seconds: 0.005 .. 10, as upstream (pangolin-api.md §8). */
 static const uint64_t bucket_us[] = {
@@ -184,7 +185,8 @@ pgl_metrics_init(const char *const *labels, size_t n)
 	}
 	routes = labels;
 	nroutes = n;
-	return (0);
+	/* The push sinks' table: the event dispatcher is forked later. */
+	return (pgl_sink_stats_init());
 }
 
 static size_t
@@ -519,6 +521,7 @@ pgl_metrics_render(void)
 	render_plain(fp);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
+	pgl_sink_stats_render(fp);
 	if (extra != NULL && (text = extra()) != NULL) {
 		fputs(text, fp);
 		free(text);

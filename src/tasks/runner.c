@@ -23,11 +23,14 @@
 #include "util/str.h"
 
 #define MAX_RUNNERS	64
+/* The slot after the runners: the event dispatcher (env->deliver). */
+#define MAX_CHILDREN	(MAX_RUNNERS + 1)
 
 static volatile sig_atomic_t	stopping;
 static volatile int		stop_sweep;	/* stopping, as an int */
 
 static sigset_t			unblocked;	/* at fork */
+static int			has_dispatcher;	/* the last child is it */
 
 static void
 on_term(int sig)
@@ -242,6 +245,14 @@ pgl_tasks_drain(const struct pgl_tasks_env *env, struct pgl_store *s)
 		;
 }
 
+/* How many runners: concurrency, within MAX_RUNNERS. */
+static int
+runners(const struct pgl_tasks_env *env)
+{
+	return (env->concurrency > MAX_RUNNERS ? MAX_RUNNERS :
+	    env->concurrency);
+}
+
 static void
 runner_main(const struct pgl_tasks_env *env, int n)
 {
@@ -305,13 +316,25 @@ runner_main(const struct pgl_tasks_env *env, int n)
 	_exit(0);
 }
 
+static void
+deliver_main(const struct pgl_tasks_env *env)
+{
+	process_setup("event dispatcher");
+	env->deliver(env, &stop_sweep);
+	_exit(0);
+}
+
+/* Child n: runner n, or the dispatcher past the runners. */
 static pid_t
 runner_spawn(const struct pgl_tasks_env *env, int n)
 {
 	pid_t	pid;
 
-	if ((pid = fork()) == 0)
+	if ((pid = fork()) == 0) {
+		if (n == runners(env))
+			deliver_main(env);
 		runner_main(env, n);
+	}
 	if (pid == -1)
 		pgl_log(PGL_LOG_ERR, "fork runner: %s", strerror(errno));
 	return (pid);
@@ -334,9 +357,10 @@ reap(pid_t *pids, int n)
 	while ((dead = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (i = 0; i < n; i++)
 			if (pids[i] == dead) {
-				pgl_log(PGL_LOG_WARN, "task runner %d (pid %d) "
-				    "exited (status %d); restarting", i,
-				    (int)dead, status);
+				pgl_log(PGL_LOG_WARN, "%s %d (pid %d) exited "
+				    "(status %d); restarting", i == n - 1 &&
+				    has_dispatcher ? "event dispatcher" :
+				    "task runner", i, (int)dead, status);
 				pids[i] = 0;
 			}
 	}
@@ -390,11 +414,13 @@ supervise(const struct pgl_tasks_env *env, pid_t *pids, int n)
 static void
 supervisor_main(const struct pgl_tasks_env *env)
 {
-	pid_t	pids[MAX_RUNNERS];
-	int	i, n = env->concurrency;
+	pid_t	pids[MAX_CHILDREN];
+	int	i, n = runners(env);
 
-	if (n > MAX_RUNNERS)
-		n = MAX_RUNNERS;
+	/* The dispatcher is child n, after the runners. */
+	has_dispatcher = env->deliver != NULL;
+	if (has_dispatcher)
+		n++;
 	process_setup("task supervisor");
 	memset(pids, 0, sizeof(pids));
 	supervise(env, pids, n);

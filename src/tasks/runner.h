@@ -36,6 +36,15 @@ struct pgl_tasks_env {
 	int				 events_retention_secs;
 	int				 events_max_per_tenant;
 	pgl_task_fn			 run;
+	/*
+	 * NULL, or one more child the supervisor keeps running (restarted
+	 * when it dies, like a runner): the event dispatcher, which main.c
+	 * hands down so that tasks/ need not know events/.  It returns
+	 * soon after *stop is set (SIGTERM).
+	 */
+	void				(*deliver)(const struct pgl_tasks_env *,
+					    volatile int *stop);
+	const void			*deliver_arg;
 };
 
 /* One claimed task as its kind's code sees it. */

@@ -89,6 +89,32 @@ test('each mutation route leaves exactly one success event naming its resource',
   }
 });
 
+test('each webhook mutation leaves one success event naming the subscription', async () => {
+  const name = uniq('hook');
+  const { r, added } = await change('create_webhook', () => srv.req('POST', '/api/v1/webhooks',
+    { body: { name, url: 'https://hooks.example.com/p' }, headers: admin }));
+  assert.equal(r.status, 201, r.text);
+  assert.equal(added.length, 1);
+  assert.equal(added[0].resource_type, 'webhook');
+  assert.equal(added[0].resource_name, name);
+  const id = r.json.id;
+  assert.equal(added[0].resource_id, id);
+  for (const [action, method, p, body] of [
+    ['update_webhook', 'PUT', `/api/v1/webhooks/${id}`, { active: true }],
+    ['rotate_webhook_secret', 'POST', `/api/v1/webhooks/${id}/rotate-secret`, {}],
+    ['test_webhook', 'POST', `/api/v1/webhooks/${id}/test`],
+    ['replay_webhook', 'POST', `/api/v1/webhooks/${id}/replay`, { after_seq: 0 }],
+    ['delete_webhook', 'DELETE', `/api/v1/webhooks/${id}`],
+  ]) {
+    const x = await change(action, () => srv.req(method, p, { body, headers: admin }));
+    assert.ok(x.r.status < 300, `${action}: ${x.r.status} ${x.r.text}`);
+    assert.equal(x.added.length, 1, action);
+    assert.equal(x.added[0].result, 'success', action);
+    assert.equal(x.added[0].resource_type, 'webhook', action);
+    assert.equal(x.added[0].resource_id, id, action);
+  }
+});
+
 test('a failed or refused mutation leaves one failure event and no change', async () => {
   const wh = uniq('wh');
   expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name: wh, storage_config: { type: 'local', root: path.join(data, 'f') } }, headers: admin }), 201);

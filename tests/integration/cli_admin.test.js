@@ -757,3 +757,38 @@ test('completion bash: the new areas and verbs are offered', { skip: skipAll }, 
   assert.ok(complete(s, 'admin assets list --br').includes('--branch'));
   assert.ok(complete(s, 'admin warehouses credentials w --loc').includes('--location'));
 });
+
+test('webhooks: create (the secret once), list, get, update, test, deliveries, replay, rotate-secret, delete', { skip: skipAll }, () => {
+  const T = adminToken;
+  const made = ok(['webhooks', 'create', '--name', 'cli-hook', '--hook-url', 'https://hooks.example.com/p',
+    '--operation-type', 'create-table', '--operation-type', 'update-table', '--catalog', cat, '--namespace', 'sales.eu'], T);
+  assert.match(made.secret, /^whsec_/);
+  assert.deepEqual(made.operation_types, ['create-table', 'update-table']);
+  assert.deepEqual(made.catalogs, [cat]);
+  assert.deepEqual(made.namespaces, [['sales', 'eu']]);
+  const listed = ok(['webhooks', 'list'], T);
+  assert.ok(listed.some((w) => w.id === made.id));
+  assert.ok(!JSON.stringify(listed).includes('whsec_'), 'no secret in the list');
+  const got = ok(['webhooks', 'get', made.id], T);
+  assert.equal(got.name, 'cli-hook');
+  assert.ok(!('secret' in got));
+  assert.equal(ok(['webhooks', 'update', made.id, '--name', 'renamed', 'active:=false'], T).status, 'paused');
+  assert.equal(ok(['webhooks', 'update', made.id, 'active:=true'], T).status, 'active');
+  const sent = ok(['webhooks', 'test', made.id], T);
+  assert.ok(sent.event_id);
+  assert.ok(Array.isArray(ok(['webhooks', 'deliveries', made.id], T).deliveries));
+  assert.equal(ok(['webhooks', 'replay', made.id, '--after-seq', '0'], T).cursor, 0);
+  const rot = ok(['webhooks', 'rotate-secret', made.id, '--overlap-secs', '60'], T);
+  assert.match(rot.secret, /^whsec_/);
+  assert.notEqual(rot.secret, made.secret);
+  assert.equal(code(['webhooks', 'create', '--name', 'bad', '--hook-url', 'http://10.0.0.1/'], T), 1, 'a refused url');
+  assert.equal(code(['webhooks', 'replay', made.id], T), 2, 'replay needs --after or --after-seq');
+  assert.equal(code(['webhooks', 'list'], userToken), 3, 'a tenant user is refused');
+  assert.equal(code(['webhooks', 'delete', made.id], T), 0);
+  assert.equal(code(['webhooks', 'get', made.id], T), 1);
+  const s = cli(['completion', 'bash']).out;
+  assert.ok(complete(s, 'admin ').includes('webhooks'));
+  assert.deepEqual(complete(s, 'admin webhooks r'), ['rotate-secret', 'replay']);
+  assert.ok(complete(s, 'admin webhooks create --oper').includes('--operation-type'));
+  assert.ok(complete(s, 'admin webhooks replay x --after').includes('--after-seq'));
+});

@@ -34,6 +34,12 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
 /** The parent's children that have children of their own: the supervisor. */
 const supervisors = (parent) => childPids(parent).filter((p) => childPids(p).length > 0);
 
+const threads = (pid) => { try { return fs.readdirSync(`/proc/${pid}/task`).length; } catch { return 0; } };
+/* The supervisor's children: the runners (one thread each) and the event
+ * dispatcher (its delivery threads besides; issue 43). */
+const runnersOf = (sup) => childPids(sup).filter((p) => threads(p) === 1);
+const dispatcherOf = (sup) => childPids(sup).filter((p) => threads(p) > 1);
+
 async function until(fn, ms = 5000) {
   const end = Date.now() + ms;
   for (;;) {
@@ -65,15 +71,22 @@ test('runners: N of them under one supervisor, restarted after kill -9, a queued
   try {
     const sup = await until(() => supervisors(h.proc.pid).length === 1 && supervisors(h.proc.pid));
     assert.ok(sup, 'one supervisor');
-    const runners = await until(() => childPids(sup[0]).length === 3 && childPids(sup[0]));
-    assert.ok(runners, `3 runners under ${sup[0]}: ${childPids(sup[0])}`);
+    const runners = await until(() => runnersOf(sup[0]).length === 3 && dispatcherOf(sup[0]).length === 1 && runnersOf(sup[0]));
+    assert.ok(runners, `3 runners and the event dispatcher under ${sup[0]}: ${childPids(sup[0])}`);
 
     process.kill(runners[0], 'SIGKILL');
     const again = await until(() => {
-      const now = childPids(sup[0]);
+      const now = runnersOf(sup[0]);
       return now.length === 3 && !now.includes(runners[0]) && now;
     });
     assert.ok(again, `a new runner replaced ${runners[0]}`);
+    // The dispatcher is restarted the same way.
+    const [disp] = dispatcherOf(sup[0]);
+    process.kill(disp, 'SIGKILL');
+    assert.ok(await until(() => {
+      const now = dispatcherOf(sup[0]);
+      return now.length === 1 && now[0] !== disp;
+    }), `a new event dispatcher replaced ${disp}`);
 
     sql(db, "INSERT INTO tasks VALUES('k1','t','maintenance','queued',NULL,NULL,NULL,NULL,'{}',0,0,NULL,NULL,NULL,NULL,0,3,NULL,NULL,0,0,0,1000,0,0,1000)");
     const row = await until(() => {

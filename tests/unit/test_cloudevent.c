@@ -59,6 +59,13 @@ test_envelope_carries_the_required_attributes_and_the_event_as_data(
 	assert_string_equal(pgl_json_str(ce, "subject"), "db.sales.orders");
 	assert_true(json_equal(json_object_get(ce, "data"), ev));
 	json_decref(ce);
+	/* A tenant-level change (catalog ""): the tenant is the source. */
+	ce = pgl_cloudevent_build(ev, TENANT, "", why, sizeof(why));
+	assert_non_null(ce);
+	assert_string_equal(pgl_json_str(ce, "source"),
+	    "/pangolin/tenants/" TENANT);
+	json_decref(ce);
+	assert_null(pgl_cloudevent_build(ev, TENANT, NULL, why, sizeof(why)));
 	json_decref(ev);
 }
 

@@ -205,6 +205,11 @@ test_publish_lands_once_on_the_tenant_catalog_subject(void **state)
 	assert_int_equal(pgl_nats_subject(TENANT, "lake", subj, sizeof(subj)),
 	    0);
 	assert_string_equal(subj, "pangolin.events." TENANT ".lake");
+	/* A tenant-level change: the tenant's subject, one token shorter. */
+	assert_int_equal(pgl_nats_subject(TENANT, "", subj, sizeof(subj)), 0);
+	assert_string_equal(subj, "pangolin.events." TENANT);
+	assert_int_equal(pgl_nats_subject(TENANT, "lake", subj, sizeof(subj)),
+	    0);
 	assert_int_equal(js_GetLastMsg(&m, p.js, PGL_NATS_STREAM, subj, NULL,
 	    NULL), NATS_OK);
 	assert_int_equal(natsMsg_GetDataLength(m), (int)strlen(body));

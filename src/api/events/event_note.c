@@ -16,6 +16,7 @@
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/uuid.h"
 
 /* One noted event: the store's row, its body as text. */
@@ -117,7 +118,12 @@ note(struct pgl_req *r, const char *tenant,
 		in.max_updates_bytes = (size_t)pgl_app.cfg->events.max_event_bytes;
 	if (in.timestamp_ms == 0)
 		in.timestamp_ms = pgl_now_ms();
-	pgl_uuid_new_ordered(id, in.timestamp_ms);
+	/* As event_note.h says: the caller's id when it gave one (a route
+	 * that answers with it), else a new one. */
+	if (in.event_id == NULL || strlen(in.event_id) > PGL_UUID_LEN)
+		pgl_uuid_new_ordered(id, in.timestamp_ms);
+	else
+		(void)pgl_strlcpy(id, in.event_id, sizeof(id));
 	in.event_id = id;
 	if (in.request_id == NULL && r->request_id[0] != '\0')
 		in.request_id = r->request_id;

@@ -325,3 +325,20 @@ api_events_tenant(struct pgl_req *r)
 	if (resume(r, &p, pgl_query(r, "after")) == 0)
 		serve(r, &p);
 }
+
+int
+api_feed_tenant_seq(struct pgl_req *r, const char *token, uint64_t *seq)
+{
+	struct feed_page	p;
+
+	memset(&p, 0, sizeof(p));
+	if (token == NULL || *token == '\0') {
+		pgl_reply_error(r, 400, "after: a continuation token of "
+		    "GET /api/v1/events");
+		return (-1);
+	}
+	if (resume(r, &p, token) == -1)
+		return (-1);
+	*seq = p.tok.seq;
+	return (0);
+}

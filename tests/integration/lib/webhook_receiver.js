@@ -55,7 +55,8 @@ export function verifyDelivery({ secrets, id, timestamp, signature, body, now = 
 
 /**
  * Start a receiver.  secrets: the whsec_ secrets a delivery may be signed
- * with (setSecrets changes them).  Resolves to
+ * with (setSecrets changes them); port: the port to listen on (0: any), so
+ * a receiver closed can come back at the same URL.  Resolves to
  *   { url, port, deliveries, setSecrets, answer, hang, release, waitFor, close }
  * deliveries: every request in arrival order, each { method, path, headers,
  * id, timestamp, signature, body (string), json (or undefined), verified,
@@ -65,7 +66,7 @@ export function verifyDelivery({ secrets, id, timestamp, signature, body, now = 
  * the sender gives up).  waitFor(pred, ms): resolves with the deliveries
  * once pred(deliveries) is true, rejects with what arrived after ms.
  */
-export async function startReceiver({ secrets = [], tolerance = 300 } = {}) {
+export async function startReceiver({ secrets = [], tolerance = 300, port: listenOn = 0 } = {}) {
   let keys = [...secrets];
   const deliveries = [];
   const queued = [];
@@ -101,7 +102,7 @@ export async function startReceiver({ secrets = [], tolerance = 300 } = {}) {
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(listenOn, '127.0.0.1', resolve);
   });
   const { port } = server.address();
 
