@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "events/cloudevent.h"
 #include "events/deliver.h"
+#include "events/lease_owner.h"
 #include "events/nats_sink.h"
 #include "events/webhook_filter.h"
 #include "events/webhook_post.h"
@@ -439,10 +440,26 @@ pgl_deliver_run(struct pgl_deliverer *d, const char *tenant, const char *id,
 	j.d = d;
 	j.lease_until = now + lease_ms(d->env->cfg);
 	if (db->claim_webhook(d->s, tenant, id, d->owner, now, j.lease_until,
-	    &got, &err) != PGL_OK || !got)
+	    &got, &err) != PGL_OK)
 		return (0);
 	if ((j.a = pgl_arena_new()) == NULL)
 		return (0);
+	/* Held by a dispatcher of this machine that died (kill -9, a
+	 * crash): taken now, not when its lease runs out.  A claim "at the
+	 * end of time" finds every lease expired. */
+	if (!got && db->get_webhook(d->s, j.a, tenant, id, &j.w, &err) ==
+	    PGL_OK && pgl_lease_owner_gone(j.w.lease_owner)) {
+		pgl_log(PGL_LOG_INFO, "dispatcher: sink %s of tenant %s was "
+		    "held by %s, which is gone: taken over", id, tenant,
+		    j.w.lease_owner);
+		if (db->claim_webhook(d->s, tenant, id, d->owner, INT64_MAX,
+		    j.lease_until, &got, &err) != PGL_OK)
+			got = 0;
+	}
+	if (!got) {
+		pgl_arena_free(j.a);
+		return (0);
+	}
 	/* Read after the claim: a route's reset before it is seen. */
 	if (db->get_webhook(d->s, j.a, tenant, id, &j.w, &err) == PGL_OK) {
 		if (prepare(&j) == 0)

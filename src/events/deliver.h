@@ -31,7 +31,7 @@ struct pgl_deliverer {
 	struct pgl_store		*s;		/* opened lazily */
 	struct pgl_webhook_client	*http;		/* kept alive */
 	struct pgl_nats_sink		*nats;		/* opened lazily */
-	char				 owner[128];	/* host:pid:thread */
+	char				 owner[256];	/* lease_owner.h */
 	uint64_t			 rnd;		/* the jitter's state */
 };
 

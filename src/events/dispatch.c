@@ -18,6 +18,7 @@
 #include "events/deliver.h"
 #include "events/dispatch_memo.h"
 #include "events/dispatch.h"
+#include "events/lease_owner.h"
 #include "events/nats_sink.h"
 #include "events/webhook_post.h"
 #include "metrics/metrics.h"
@@ -107,7 +108,7 @@ worker(void *arg)
 {
 	struct pool		*p = arg;
 	struct pgl_deliverer	 d;
-	char			 host[64], tenant[KEY], id[KEY];
+	char			 tenant[KEY], id[KEY];
 	uint64_t		 appended, cursor;
 	size_t			 i;
 	ssize_t			 at;
@@ -118,11 +119,9 @@ worker(void *arg)
 	d.stop = p->stop;
 	d.http = pgl_webhook_client_new();
 	d.rnd = (uint64_t)now_ms() ^ ((uint64_t)(uintptr_t)&d << 16) ^ 1;
-	if (gethostname(host, sizeof(host)) == -1)
-		(void)snprintf(host, sizeof(host), "host");
-	host[sizeof(host) - 1] = '\0';
-	(void)snprintf(d.owner, sizeof(d.owner), "%s:%d:%lx", host,
-	    (int)getpid(), (unsigned long)pthread_self());
+	if (pgl_lease_owner_make(d.owner, sizeof(d.owner)) == -1)
+		(void)snprintf(d.owner, sizeof(d.owner), "%d:%lx",
+		    (int)getpid(), (unsigned long)pthread_self());
 	(void)pthread_mutex_lock(&p->mu);
 	while (!*p->stop) {
 		for (i = 0; i < p->njobs && p->jobs[i].running; i++)
