@@ -151,8 +151,9 @@ pgl_cloudevent_build(json_t *event, const char *tenant_id,
 	if (tenant_id == NULL || tenant_id[0] == '\0' || catalog == NULL ||
 	    source(tenant_id, catalog, src,
 	    sizeof(src)) == -1)
-		return (fail(why, whylen, "a tenant id and a catalog name (\"\" for "
-		    "the tenant) of at most 255 bytes are required"), NULL);
+		return (fail(why, whylen, "a tenant id and a catalog name "
+		    "(\"\" for the tenant) of at most 255 bytes are "
+		    "required"), NULL);
 	if (subject(op, &subj) == -1)
 		return (fail(why, whylen, "operation: its identifier, source "
 		    "or namespace is malformed"), NULL);

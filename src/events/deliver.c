@@ -27,7 +27,7 @@
 
 #define TEST_TYPE	"x-pangolin.webhook-test"
 #define WRITE_EVERY	10	/* delivered events between state writes */
-#define JOB_MS		10000	/* then the thread goes to another sink */
+#define JOB_MS		10000	/* then another sink's turn */
 
 /* One job's working state. */
 struct job {
@@ -35,14 +35,14 @@ struct job {
 	struct pgl_arena		*a;
 	struct pgl_webhook		 w;
 	int				 nats;
-	json_t				*filter;	/* NULL: every event */
+	json_t				*filter;	/* NULL: all */
 	struct pgl_webhook_secrets	 sec;
-	const char			*sec_why;	/* unreadable secrets */
+	const char			*sec_why;	/* unreadable */
 	json_t				*recent;
 	char				 reason[300];
 	int64_t				 lease_until;
 	uint64_t			 delivered, failures, pauses;
-	int				 lost;		/* lease, or reset */
+	int				 lost;	/* lease, or reset */
 	int				 caught_up;
 };
 

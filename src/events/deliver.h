@@ -30,15 +30,15 @@ struct pgl_deliverer {
 	volatile int			*stop;
 	struct pgl_store		*s;		/* opened lazily */
 	struct pgl_webhook_client	*http;		/* kept alive */
-	struct pgl_nats_sink		*nats;		/* opened lazily */
+	struct pgl_nats_sink		*nats;		/* lazily */
 	char				 owner[256];	/* lease_owner.h */
-	uint64_t			 rnd;		/* the jitter's state */
+	uint64_t			 rnd;		/* jitter */
 };
 
 /* The first try of a failed delivery waits this, doubling to the cap. */
 #define PGL_DELIVER_BACKOFF_MIN_MS	1000
 #define PGL_DELIVER_BACKOFF_MAX_MS	(5 * 60 * 1000)
-#define PGL_DELIVER_RECENT		50	/* attempts kept in recent */
+#define PGL_DELIVER_RECENT		50	/* attempts in recent */
 #define PGL_DELIVER_PAGE		100	/* events read at a time */
 
 /*

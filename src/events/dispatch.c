@@ -29,7 +29,7 @@
 #define MAX_JOBS	1024		/* queued or running at once */
 #define TICK_MS		1000		/* every sink looked at */
 #define WATCH_MS	50		/* the appended counter looked at */
-#define KEY		160		/* bytes of a tenant id, a sink id */
+#define KEY		160		/* a tenant id, a sink id */
 
 struct job {
 	char	tenant[KEY];

@@ -27,6 +27,7 @@
 int	pgl_dispatch_supported(const struct pgl_store_ops *db);
 
 /* Run until *stop is set (SIGTERM); returns then. */
-void	pgl_dispatch_run(const struct pgl_dispatch_env *, volatile int *stop);
+void	pgl_dispatch_run(const struct pgl_dispatch_env *,
+	    volatile int *stop);
 
 #endif

@@ -147,7 +147,8 @@ pgl_webhook_url_refused(const char *url, char *const *allowed,
 		return (refuse(why, whylen, "characters not allowed in a "
 		    "URL"));
 	if (pgl_origin_parse(origin, &o) == -1)
-		return (refuse(why, whylen, "not http(s)://host[:port][/path]"));
+		return (refuse(why, whylen, "not "
+		    "http(s)://host[:port][/path]"));
 	if (pgl_origin_listed(origin, allowed, nallowed))
 		return (NULL);
 	if (strcmp(o.scheme, "https") != 0)

@@ -14,11 +14,11 @@
 #include <stdio.h>
 
 #define PGL_SINK_STATS_SLOTS	256
-#define PGL_SINK_STATS_KEY	64	/* bytes of a tenant id, a sink id */
+#define PGL_SINK_STATS_KEY	64	/* a tenant id, a sink id */
 
 /* Where one sink stands after a delivery run. */
 struct pgl_sink_sample {
-	int64_t		lag_ms;		/* age of the oldest undelivered */
+	int64_t		lag_ms;		/* the oldest undelivered's age */
 	uint64_t	backlog;	/* events after the cursor (as read) */
 };
 

@@ -30,7 +30,7 @@ static volatile sig_atomic_t	stopping;
 static volatile int		stop_sweep;	/* stopping, as an int */
 
 static sigset_t			unblocked;	/* at fork */
-static int			has_dispatcher;	/* the last child is it */
+static int			has_dispatcher;	/* the last child */
 
 static void
 on_term(int sig)

@@ -42,8 +42,7 @@ struct pgl_tasks_env {
 	 * hands down so that tasks/ need not know events/.  It returns
 	 * soon after *stop is set (SIGTERM).
 	 */
-	void				(*deliver)(const struct pgl_tasks_env *,
-					    volatile int *stop);
+	void	(*deliver)(const struct pgl_tasks_env *, volatile int *stop);
 	const void			*deliver_arg;
 };
 

@@ -82,8 +82,8 @@ answer(int c, enum mode m)
 
 	switch (m) {
 	case ANSWER_200:
-		(void)!write(c, "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
-		    40);
+		(void)!write(c, "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n"
+		    "\r\nok", 40);
 		break;
 	case ANSWER_302:
 		(void)snprintf(line, sizeof(line), "HTTP/1.1 302 Found\r\n"
@@ -224,7 +224,8 @@ test_listed_origin_is_posted_signed_and_the_connection_kept(void **state)
 {
 	struct pgl_webhook_client	*c = pgl_webhook_client_new();
 	struct pgl_webhook_result	 res;
-	char				 url[128], id[128], ts[64], sig[256];
+	char				 url[128], id[128], ts[64];
+	char				 sig[256];
 	char				 ctype[128];
 	const char			*why = NULL;
 
