@@ -173,26 +173,54 @@ const ARTIFACTS = path.join(REPO, 'build', 'ui-artifacts');
 const browserSkip = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} missing (apt-get install chromium)`
   : STORE !== 'sqlite' ? 'one store is enough for the page (run with PGL_STORE=sqlite)' : false;
 
+/*
+ * What the page lists, read by scrolling it from top to bottom: Swagger UI
+ * renders a list of 150 items (tags and operations) or more as a
+ * virtual list, only what is in view and a few around it, so the blocks
+ * are in the document only once scrolled to.  Each step waits two frames
+ * (the list renders what came into view on the scroll's frame).  Returns
+ * { ops: ids of the operation blocks, tags: the tag headers, open: the
+ * blocks seen expanded }, once every one of `want` operations was seen or
+ * the page's end was reached.
+ */
+async function scrollList(page, want) {
+  const ops = new Set();
+  const tags = new Set();
+  let open = 0;
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (let i = 0; i < 1000 && ops.size < want; i++) {
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const seen = await page.evaluate(() => ({
+      ops: [...document.querySelectorAll('.opblock')].map((e) => e.id),
+      tags: [...document.querySelectorAll('h3.opblock-tag')].map((e) => e.getAttribute('data-tag')),
+      open: document.querySelectorAll('.opblock.is-open').length,
+      end: window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1,
+    }));
+    seen.ops.forEach((o) => ops.add(o));
+    seen.tags.forEach((t) => tags.add(t));
+    open += seen.open;
+    if (seen.end) break;
+    await page.evaluate(() => window.scrollBy(0, Math.floor(window.innerHeight * 0.6)));
+  }
+  return { ops, tags, open };
+}
+
 test('in Chromium the page opens with every operation listed under its tag, before any click', { skip: browserSkip }, async () => {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`http://127.0.0.1:${srv.port}/api/docs`);
-    await page.waitForSelector('.opblock-tag-section', { timeout: 20000 });
+    await page.waitForSelector('h3.opblock-tag', { timeout: 20000 });
     const used = new Set(Object.values(doc.paths).flatMap((item) => Object.values(item).flatMap((op) => op?.tags ?? [])));
-    const tags = await page.locator('.opblock-tag-section').count();
-    assert.equal(tags, used.size, 'one section per tag the operations use');
-    // Swagger UI renders the sections one after another: wait until the
-    // last one is in, then count.  Collapsed sections render no blocks.
-    const listed = await page.waitForFunction((n) => {
-      const k = document.querySelectorAll('.opblock').length;
-      return k >= n ? k : false;
-    }, allOperations().length, { timeout: 10000 }).then((h) => h.jsonValue(), () => page.locator('.opblock').count());
-    assert.equal(listed, allOperations().length, `${listed} of ${allOperations().length} operations shown without a click`);
-    assert.equal(await page.locator('.opblock-tag-section.is-open').count(), tags, 'every tag\'s section is open');
+    // Collapsed sections list no blocks: every operation seen means every
+    // section is open.
+    const want = allOperations().length;
+    const { ops, tags, open } = await scrollList(page, want);
+    assert.deepEqual([...tags].sort(), [...used].sort(), 'one header per tag the operations use');
+    assert.equal(ops.size, want, `${ops.size} of ${want} operations shown without a click`);
     // Listed, not expanded: each operation shows its summary line only.
-    assert.equal(await page.locator('.opblock.is-open').count(), 0);
+    assert.equal(open, 0);
   } finally {
     await browser.close();
   }
@@ -210,13 +238,15 @@ test('in Chromium the page lists every operation and expands one, with no CSP vi
     page.on('request', (rq) => requests.push(rq.url()));
     const base = `http://127.0.0.1:${srv.port}`;
     await page.goto(`${base}/api/docs`);
-    await page.waitForSelector('.opblock-tag-section', { timeout: 20000 });
-    // Every tag's section is open from the start: one block per operation.
-    await page.waitForFunction((n) => document.querySelectorAll('.opblock').length >= n, allOperations().length, { timeout: 20000 });
-    assert.equal(await page.locator('.opblock').count(), allOperations().length);
+    await page.waitForSelector('h3.opblock-tag', { timeout: 20000 });
     assert.match(await page.locator('.info .title').innerText(), /Pangolin management API/);
-    // One operation opened: its parameters and responses render.
+    // Every tag's section is open from the start: one block per operation.
+    const { ops } = await scrollList(page, allOperations().length);
+    assert.equal(ops.size, allOperations().length);
+    // One operation opened: its parameters and responses render.  The
+    // last section's: in view once the page was scrolled to its end.
     const presign = page.locator('#operations-Iceberg_extensions-presignTableObject');
+    await presign.scrollIntoViewIfNeeded({ timeout: 10000 });
     await presign.locator('.opblock-summary').click();
     await presign.locator('.responses-wrapper').waitFor({ timeout: 10000 });
     assert.match(await presign.innerText(), /location/);
