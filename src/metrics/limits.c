@@ -68,6 +68,11 @@ static const struct limit limits[PGL_LIMIT__COUNT] = {
 	    "[tasks] max_per_tenant", "PANGOLIN_MAX_TASKS_PER_TENANT",
 	    " tasks", "a tenant with that many tasks queued or running was "
 	    "refused another: 429" },
+	[PGL_LIMIT_WEBHOOKS_PER_TENANT] = { PGL_C_WEBHOOK_QUOTA,
+	    "[events] webhooks_max_per_tenant",
+	    "PANGOLIN_WEBHOOKS_MAX_PER_TENANT", " subscriptions",
+	    "a tenant holding that many webhook subscriptions was refused "
+	    "another: 429" },
 	[PGL_LIMIT_SCAN_BUSY] = { PGL_C_SCAN_BUSY,
 	    "[scan] max_waiting_per_tenant",
 	    "PANGOLIN_SCAN_MAX_WAITING_PER_TENANT", " plans waiting",

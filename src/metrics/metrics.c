@@ -97,6 +97,9 @@ static const struct {
 	{ PGL_C_TASK_QUOTA, "pangolin_task_quota_refused_total",
 	    "Task requests answered 429: their tenant had max_per_tenant "
 	    "tasks queued or running." },
+	{ PGL_C_WEBHOOK_QUOTA, "pangolin_webhook_quota_refused_total",
+	    "Webhook subscriptions refused 429: their tenant held "
+	    "webhooks_max_per_tenant." },
 	{ PGL_C_SCAN_BUSY, "pangolin_scan_busy_refused_total",
 	    "Scan plans answered 429: their tenant had max_running_per_tenant "
 	    "plans running and max_waiting_per_tenant waiting on the worker." },

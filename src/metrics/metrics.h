@@ -35,6 +35,7 @@ enum pgl_counter {
 	PGL_C_BODY_TOO_LARGE,		/* 413: past a body ceiling */
 	PGL_C_HEAD_TOO_LARGE,		/* 431: past max_header_bytes */
 	PGL_C_TASK_QUOTA,		/* 429: past max_per_tenant tasks */
+	PGL_C_WEBHOOK_QUOTA,		/* 429: past webhooks_max_per_tenant */
 	PGL_C_FED_CALLS,		/* calls to federated catalogs' remotes */
 	PGL_C_FED_FAILED,		/* ... that got no answer (502, 504) */
 	PGL_C_FED_REFUSED,		/* ... refused at once (breaker, queue) */

@@ -233,6 +233,8 @@ test('the per-tenant limit answers 429 naming the setting', async () => {
     assert.match(r.json.error.message ?? r.json.error, /PANGOLIN_WEBHOOKS_MAX_PER_TENANT/);
     assert.equal(r.json.limit, 2);
     assert.ok(r.headers['retry-after']);
+    const m = (await s.req('GET', '/metrics')).text.match(/^pangolin_webhook_quota_refused_total (\d+)/m);
+    assert.ok(m && Number(m[1]) >= 1, 'the refusal is counted in /metrics');
     // Another tenant has its own count; a delete frees a place.
     await ok(s, 'POST', '/api/v1/webhooks', hook(), U.admin);
     await ok(s, 'DELETE', `/api/v1/webhooks/${a.id}`, undefined, T.admin);

@@ -14,11 +14,6 @@
 #include "util/str.h"
 #include "util/uuid.h"
 
-/* Probes of the stream at most, each way (a seq fits 64 bits). */
-#define PROBES_MAX	64
-/* The first stride past a seq known to exist. */
-#define STRIDE_FIRST	1024
-
 int
 wh_ready(struct pgl_req *r)
 {
@@ -112,83 +107,13 @@ wh_seal_key(void)
 }
 
 /*
- * Is there an event of the tenant after seq?  *found and its seq.  One
- * indexed read of one row, in a scratch arena so that a hundred probes
- * (and their bodies) do not stay in the request's.
- */
-static int
-probe(struct pgl_req *r, uint64_t after, int *found, uint64_t *next,
-    struct pgl_err *err)
-{
-	struct pgl_event_filter	 f;
-	struct pgl_arena	*a;
-	struct pgl_event	*evs;
-	size_t			 n = 0;
-	int			 rc;
-
-	if ((a = pgl_arena_new()) == NULL) {
-		err->code = PGL_ENOMEM;
-		(void)pgl_strlcpy(err->msg, "out of memory", sizeof(err->msg));
-		return (err->code);
-	}
-	memset(&f, 0, sizeof(f));
-	f.after_seq = after;
-	f.limit = 1;
-	rc = STORE(list_events, a, r->tenant, &f, &evs, &n, err);
-	*found = rc == PGL_OK && n > 0;
-	if (*found)
-		*next = evs[0].seq;
-	pgl_arena_free(a);
-	return (rc);
-}
-
-/*
- * The store has no "newest seq" call, and paging the whole stream to
- * find its end is unbounded.  seq only grows, so the end is found by
- * probing: from the horizon (nothing below it is left), gallop forward
- * in doubling strides until a probe finds nothing after it, then halve
- * the gap.  At most 2 * PROBES_MAX one-row reads, whatever the stream's
- * length; an event appended meanwhile falls either side, as it would of
- * any "now".
+ * Where a new subscription starts and how far replay may go: the
+ * stream's newest event, or its horizon when all were purged (store.h
+ * event_newest).  An event appended meanwhile falls either side, as it
+ * would of any "now".
  */
 int
 wh_newest_seq(struct pgl_req *r, uint64_t *seq, struct pgl_err *err)
 {
-	uint64_t	lo, hi, mid, next, stride = STRIDE_FIRST;
-	int		found, rc, i;
-
-	if ((rc = STORE(event_horizon, r->tenant, NULL, &lo, err)) != PGL_OK)
-		return (rc);
-	/* lo: an event's seq or the horizon; no event above hi. */
-	hi = UINT64_MAX;
-	for (i = 0; i < PROBES_MAX; i++) {
-		if ((rc = probe(r, lo, &found, &next, err)) != PGL_OK)
-			return (rc);
-		if (!found) {
-			*seq = lo;
-			return (PGL_OK);
-		}
-		lo = next;
-		if (UINT64_MAX - lo <= stride)
-			break;
-		if ((rc = probe(r, lo + stride, &found, &next, err)) != PGL_OK)
-			return (rc);
-		if (!found) {
-			hi = lo + stride;
-			break;
-		}
-		lo = next;
-		stride *= 2;
-	}
-	for (i = 0; lo < hi && i < PROBES_MAX; i++) {
-		mid = lo + (hi - lo) / 2;
-		if ((rc = probe(r, mid, &found, &next, err)) != PGL_OK)
-			return (rc);
-		if (found)
-			lo = next;
-		else
-			hi = mid;
-	}
-	*seq = lo;
-	return (PGL_OK);
+	return (STORE(event_newest, r->tenant, seq, err));
 }

@@ -17,6 +17,7 @@
 #include "events/webhook_filter.h"
 #include "events/webhook_post.h"
 #include "events/webhook_secrets.h"
+#include "metrics/limits.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/uuid.h"
@@ -147,6 +148,7 @@ quota(struct pgl_req *r)
 	j = api_too_many(r, msg, WH_QUOTA_RETRY_SECS);
 	json_object_set_new(j, "limit", json_integer(limit));
 	json_object_set_new(j, "webhooks", json_integer((json_int_t)held));
+	pgl_limit_hit(PGL_LIMIT_WEBHOOKS_PER_TENANT, (uint64_t)limit);
 	pgl_reply_json(r, 429, j);
 	return (-1);
 }
