@@ -108,6 +108,7 @@ int	cli_cmd_cache(struct cli *);
 int	cli_cmd_validate(struct cli *);
 int	cli_cmd_assets(struct cli *);
 int	cli_cmd_webhooks(struct cli *);
+int	cli_cmd_events(struct cli *);
 int	cli_cmd_whoami(struct cli *);
 int	cli_cmd_logout(struct cli *);
 int	cli_cmd_token_session(struct cli *);

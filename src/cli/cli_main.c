@@ -70,6 +70,7 @@ usage(void)
 	    "CATALOG.NS.TABLE\n"
 	    "      [--wait] [--older-than-ms N] [--retain-last N] [--dry-run]\n"
 	    "  task list | status ID [--wait] | cancel ID\n"
+	    "  events list [--after TOKEN] [--limit N]\n"
 	    "  webhooks list | get|delete|test|deliveries ID |\n"
 	    "      create --name N --hook-url U [--operation-type T ...] "
 	    "[--catalog C ...]\n"
@@ -196,6 +197,7 @@ static const struct cli_area areas[] = {
 	{ "task", "list status cancel", cli_cmd_task },
 	{ "webhooks", CRUD " rotate-secret test deliveries replay",
 	    cli_cmd_webhooks },
+	{ "events", "list", cli_cmd_events },
 	{ "generate-code", "", cli_cmd_codegen },
 	{ "completion", "bash", cli_cmd_completion },
 	{ "backup", "", cli_cmd_backup },

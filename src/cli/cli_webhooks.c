@@ -6,7 +6,8 @@
  * [--overlap-secs N] | test ID | deliveries ID | replay ID
  * (--after TOKEN | --after-seq N).  The filter flags repeat, one value
  * each; the secret is printed by create and rotate-secret only, as the
- * server shows it only then.
+ * server shows it only then.  And the stream they are fed from:
+ * pangolin admin events list [--after TOKEN] [--limit N].
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,4 +199,20 @@ cli_cmd_webhooks(struct cli *c)
 		return (replay(c, path));
 	}
 	return (CLI_USAGE);
+}
+
+/* The tenant's change events, a page after a feed token. */
+int
+cli_cmd_events(struct cli *c)
+{
+	const char	*sub = c->argc > 1 ? c->argv[1] : "";
+	char		 path[4096];
+
+	if (strcmp(sub, "list") != 0 || c->argc != 2)
+		return (CLI_USAGE);
+	(void)snprintf(path, sizeof(path), "/api/v1/events");
+	if (cli_query(path, sizeof(path), "after", cli_opt(c, "after")) == -1 ||
+	    cli_query(path, sizeof(path), "limit", cli_opt(c, "limit")) == -1)
+		return (CLI_USAGE);
+	return (cli_call(c, "GET", path, NULL));
 }

@@ -791,4 +791,12 @@ test('webhooks: create (the secret once), list, get, update, test, deliveries, r
   assert.deepEqual(complete(s, 'admin webhooks r'), ['rotate-secret', 'replay']);
   assert.ok(complete(s, 'admin webhooks create --oper').includes('--operation-type'));
   assert.ok(complete(s, 'admin webhooks replay x --after').includes('--after-seq'));
+  // The stream the subscriptions are fed from, a page at a time.
+  const first = ok(['events', 'list', '--limit', '1'], T);
+  assert.equal(first.events.length, 1);
+  const next = ok(['events', 'list', '--after', first['continuation-token'], '--limit', '1000'], T);
+  assert.ok(next.events.every((e) => e['event-id'] !== first.events[0]['event-id']));
+  assert.ok(next.events.some((e) => e.operation['operation-type'] === 'x-pangolin.webhook-test'), 'the test event is in the stream');
+  assert.equal(code(['events', 'list'], userToken), 3, 'a tenant user is refused');
+  assert.deepEqual(complete(s, 'admin ev'), ['events']);
 });
