@@ -4,26 +4,36 @@
 // started again on the same store.  Every commit answered 200 has its
 // event delivered at least once, signed, in order per table; no event is
 // delivered for a change the table does not show; a redelivery keeps its
-// webhook-id (the event id).
+// webhook-id (the event id).  With NATS configured as well, the stream
+// holds every event of the tenant exactly once (a publish made again after
+// the crash is a JetStream duplicate of its event id).
 //
 // Skipped on memory (no dispatcher: its state lives in one worker and
 // dies with it) and on mongo (CongoDB has no transactions, so a change
 // and its event are not written as one: plugins/store-mongo/README.md).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { processTree, startServer, STORE } from './lib/server.js';
+import { freePort, processTree, REPO, startServer, STORE, tmpDir } from './lib/server.js';
 import { startReceiver } from './lib/webhook_receiver.js';
+import { readStream } from './lib/nats_read.js';
 
 const SKIP = STORE === 'memory' ? 'the memory store has no event dispatcher (no task runners)' :
   STORE === 'mongo' ? 'CongoDB has no transactions: a change and its event are not one write' : false;
 const TABLES = 4;
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
-let srv, rcv;
+let srv, rcv, natsDir;
+const nats = (...a) => execFileSync('sh', [path.join(REPO, 'tests/servers/nats.sh'), ...a], { encoding: 'utf8' }).trim();
 
 after(async () => {
   await srv?.stop();
   await rcv?.close();
+  if (natsDir) {
+    try { nats('stop', natsDir); } catch { /* gone */ }
+    fs.rmSync(natsDir, { recursive: true, force: true });
+  }
 });
 
 async function ok(s, method, p, body) {
@@ -42,7 +52,10 @@ function crash(s) {
 test('a commit storm cut by kill -9: every acknowledged commit is delivered, in order per table, and nothing the tables do not show', { skip: SKIP, timeout: 240000 }, async () => {
   rcv = await startReceiver();
   const allow = [`http://127.0.0.1:${rcv.port}`];
-  srv = await startServer({ allowEndpoints: allow });
+  natsDir = tmpDir('pgl-nats');
+  const natsUrl = nats('start', natsDir, String(await freePort()));
+  const env = { PANGOLIN_EVENTS_NATS_URL: natsUrl };
+  srv = await startServer({ allowEndpoints: allow, env });
   const dir = srv.dir;
   await ok(srv, 'POST', '/api/v1/warehouses', { name: 'wh', storage_config: { type: 'local', root: path.join(srv.tenantDir(), 'wh') } });
   await ok(srv, 'POST', '/api/v1/catalogs', { name: 'lake', warehouse_name: 'wh' });
@@ -76,7 +89,7 @@ test('a commit storm cut by kill -9: every acknowledged commit is delivered, in 
   await Promise.all(writers);
   await srv.exited;
 
-  srv = await startServer({ dir, allowEndpoints: allow });
+  srv = await startServer({ dir, allowEndpoints: allow, env });
   // The tables as the store has them: each one's metadata files, oldest
   // first (the metadata log, then the current one).
   const history = new Map();
@@ -116,4 +129,25 @@ test('a commit storm cut by kill -9: every acknowledged commit is delivered, in 
     assert.deepEqual(order, [...order].sort((a, b) => a - b), `table ${t}'s events arrived out of order: ${order}`);
   }
   assert.ok(acked.size >= 40);
+
+  // NATS: every event of the tenant's stream, each once, in seq order.
+  const stream = [];
+  for (let after = ''; ;) {
+    const page = await ok(srv, 'GET', `/api/v1/events?limit=1000${after}`);
+    stream.push(...page.events.map((e) => e['event-id']));
+    if (page.events.length === 0) break;
+    after = `&after=${encodeURIComponent(page['continuation-token'])}`;
+  }
+  let msgs;
+  const deadline = Date.now() + 120000;
+  for (;;) {
+    msgs = await readStream(natsUrl, 'PANGOLIN_EVENTS');
+    const got = new Set(msgs.map((m) => m.data.id));
+    if (stream.every((id) => got.has(id))) break;
+    assert.ok(Date.now() < deadline, `NATS holds ${got.size} of ${stream.length} events after 120 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const published = msgs.map((m) => m.data.id);
+  assert.equal(new Set(published).size, published.length, 'no event twice in the JetStream stream');
+  assert.deepEqual(published.filter((id) => stream.includes(id)), stream, 'published in the stream\'s order');
 });
