@@ -97,7 +97,8 @@ echo "events bench: lag done" >&2
 DRAIN=$(node "$HERE/events_load.mjs" drain "$ON_URL" "$DPORT" "$OUTAGE" "$OUTAGE_RATE") ||
 	die "the drain run failed"
 echo "events bench: drain done" >&2
-METRICS=$(curl -sf "$ON_URL/metrics" | grep '^pangolin_event' | head -20 || true)
+printf 'lag %s\ndrain %s\n' "$LAG" "$DRAIN" >"$OUT/events-raw.txt"
+METRICS=$(curl -sf "$ON_URL/metrics" | grep -E '^pangolin_events?_|^pangolin_event_sinks_|kind="nats"' || true)
 
 OFF=$(median "$TMP/off.many" 1)
 ON=$(median "$TMP/on.many" 1)
@@ -118,18 +119,18 @@ CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 		    -v p99="$(median "$f" 3)" -v cpu="$(median "$f" 6)" 'BEGIN {
 			name = "off (no push sink; events recorded)"
 			if (s == "on") name = "on (one webhook + NATS)"
-			printf "| %s | %.0f | %.3f | %.0f us | %s | %s |\n", name, rps, off > 0 ? rps / off : 0, cpu, p50, p99
+			printf "| %s | %.0f | %.3f | %.0f us | %s | %s |\n", name, rps, (off > 0 ? rps / off : 0), cpu, p50, p99
 		}'
 	done
 	echo
 	echo "$LAG" | awk -v rate="$RATE" -v secs="$LAG_SECS" '{
-		printf "Delivery lag at a steady %s commits/s for %s s (open loop; %d commits answered 200, %s/s achieved, %d delivered):" \
-		    " p50 %d ms, p99 %d ms, max %d ms.\n", rate, secs, $1, $2, $6, $3, $4, $5 }'
+		printf "Delivery lag at a steady %s commits/s for %s s (open loop; %d commits answered 200, ", rate, secs, $1
+		printf "%s/s achieved, %d delivered): p50 %d ms, p99 %d ms, max %d ms.\n", $2, $6, $3, $4, $5 }'
 	echo
 	echo "$DRAIN" | awk -v out="$OUTAGE" -v rate="$OUTAGE_RATE" '{
-		printf "Drain after a %s s receiver outage (commits at %s/s meanwhile): %d events waiting; the first" \
-		    " arrived %d ms after the receiver came back (the backoff), the last %s s after; %s events/s while draining.\n", \
-		    out, rate, $1, $2, $3, $4 }'
+		printf "Drain after a %s s receiver outage (commits at %s/s meanwhile): %d events waiting; ", out, rate, $1
+		printf "the first arrived %d ms after the receiver came back (the backoff), the last %s s after; ", $2, $3
+		printf "%s events/s while draining.\n", $4 }'
 	echo
 	echo "Sink metrics at the end:"
 	echo
