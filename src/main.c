@@ -24,6 +24,7 @@
 #include "api/config_cache.h"
 #include "api/maintenance/maint.h"
 #include "api/federation/federation.h"
+#include "api/events/task_events.h"
 #include "api/gate.h"
 #include "api/routes.h"
 #include "api/scan/scan.h"
@@ -381,6 +382,7 @@ tasks_start(const struct pgl_config *cfg)
 	env.events_retention_secs = cfg->events.retention_secs;
 	env.events_max_per_tenant = cfg->events.max_per_tenant;
 	env.run = api_task_run;
+	env.task_event = api_event_task_state;
 	/* Webhooks and NATS: only with a store the dispatcher can use.
 	 * The memory store runs no tasks, so it delivers nothing. */
 	if (pgl_dispatch_supported(pgl_app.db)) {

@@ -96,6 +96,39 @@ task_write(const struct pgl_tasks_env *env, struct pgl_store *s,
 	return (0);
 }
 
+/*
+ * A change of state, written with its event in one transaction, so the
+ * event says only what the store says.  Should the event not go in (the
+ * store refused it, or its body could not be built), the state is
+ * written alone, as before events: a task never stalls for its event.
+ */
+static void
+task_transition(const struct pgl_tasks_env *env, struct pgl_store *s,
+    struct pgl_task *t, const char *previous)
+{
+	struct pgl_err	err;
+
+	memset(&err, 0, sizeof(err));
+	if (env->task_event == NULL) {
+		(void)task_write(env, s, t);
+		return;
+	}
+	if (env->db->begin(s, &err) != PGL_OK) {
+		pgl_log(PGL_LOG_WARN, "task %s: begin failed: %s", t->id,
+		    err.msg);
+		(void)task_write(env, s, t);
+		return;
+	}
+	if (task_write(env, s, t) == 0 &&
+	    env->task_event(env->db, s, t, previous, &err) == PGL_OK &&
+	    env->db->commit(s, &err) == PGL_OK)
+		return;
+	pgl_log(PGL_LOG_WARN, "task %s: %s written without its event: %s",
+	    t->id, t->status, err.msg);
+	(void)env->db->rollback(s, &err);
+	(void)task_write(env, s, t);
+}
+
 static void
 task_finish(const struct pgl_tasks_env *env, struct pgl_store *s,
     struct pgl_task *t, const char *status, const char *error)
@@ -104,7 +137,7 @@ task_finish(const struct pgl_tasks_env *env, struct pgl_store *s,
 	if (error != NULL)
 		t->error = error;
 	t->finished_at_ms = now_ms();
-	(void)task_write(env, s, t);
+	task_transition(env, s, t, "running");
 }
 
 /* Hand a task back to the queue (SIGTERM, or a passing failure). */
@@ -115,7 +148,7 @@ task_release(const struct pgl_tasks_env *env, struct pgl_store *s,
 	t->status = "queued";
 	if (error != NULL)
 		t->error = error;
-	(void)task_write(env, s, t);
+	task_transition(env, s, t, "running");
 }
 
 /*
@@ -227,8 +260,12 @@ runner_step(const struct pgl_tasks_env *env, struct pgl_store *s,
 	memset(&t, 0, sizeof(t));
 	rc = env->db->claim_task(s, a, owner, now_ms(), env->lease_ms, &t,
 	    &err);
-	if (rc == PGL_OK)
+	if (rc == PGL_OK) {
+		/* The claim made it running; its event, in a write of its
+		 * own (the claim is the store's one atomic step). */
+		task_transition(env, s, &t, "queued");
 		task_run(env, s, a, &t);
+	}
 	else if (rc != PGL_ENOTFOUND)
 		pgl_log(PGL_LOG_WARN, "claim failed: %s", err.msg);
 	pgl_arena_free(a);

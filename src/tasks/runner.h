@@ -36,6 +36,14 @@ struct pgl_tasks_env {
 	int				 events_retention_secs;
 	int				 events_max_per_tenant;
 	pgl_task_fn			 run;
+	/* The event of a task's new state, appended in the transaction
+	 * that writes it (api/events/task_events.h); NULL: none. */
+	int				(*task_event)(
+					    const struct pgl_store_ops *,
+					    struct pgl_store *,
+					    const struct pgl_task *,
+					    const char *previous,
+					    struct pgl_err *);
 	/*
 	 * NULL, or one more child the supervisor keeps running (restarted
 	 * when it dies, like a runner): the event dispatcher, which main.c

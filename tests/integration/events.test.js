@@ -19,7 +19,7 @@ let srv, A, B;
 
 async function ok(s, method, p, body, headers = root) {
   const r = await s.req(method, p, { body, headers });
-  assert.ok([200, 201, 204].includes(r.status), `${method} ${p}: ${r.status} ${r.text}`);
+  assert.ok([200, 201, 202, 204].includes(r.status), `${method} ${p}: ${r.status} ${r.text}`);
   return r.json;
 }
 
@@ -278,6 +278,26 @@ test('paging with the continuation-token gives every event once, in order, whate
   const metric = (name) => Number(m.find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
   assert.ok(metric('pangolin_events_appended_total') >= whole.length, 'appended counted');
   assert.equal(metric('pangolin_events_unbuilt_total'), 0);
+});
+
+test('a background task\'s states are events: queued by its caller, then running and its end by the system actor task:<id>', async () => {
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['tk'] }, A.admin);
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces/tk/tables`, { name: 't', schema }, A.admin);
+  const id = (await ok(srv, 'POST', `/v1/${A.cat}/namespaces/tk/tables/t/maintenance`, { operations: ['expire_snapshots'] }, A.admin)).task_id;
+  let task;
+  for (let i = 0; i < 600; i++) {
+    task = await ok(srv, 'GET', `/api/v1/tasks/${id}`, undefined, A.admin);
+    if (['succeeded', 'failed', 'cancelled'].includes(task.status)) break;
+    await sleep(50);
+  }
+  assert.equal(task.status, 'succeeded', JSON.stringify(task));
+  const { events } = await all(srv, A, { 'operation-types': ['x-pangolin.task-state'] });
+  const mine = events.filter((e) => e.operation['task-id'] === id);
+  assert.deepEqual(mine.map((e) => e.operation.state), ['queued', 'running', 'succeeded']);
+  assert.deepEqual(mine.map((e) => e.operation['previous-state'] ?? null), [null, 'queued', 'running']);
+  assert.ok(mine.every((e) => e.operation['task-type'] === 'maintenance'));
+  assert.equal(mine[0].actor?.type, 'user');
+  for (const e of mine.slice(1)) assert.deepEqual([e.actor?.type, e.actor?.name], ['system', `task:${id}`]);
 });
 
 test('management changes are events too: catalogs, users, roles and grants on the tenant stream, branches and tags on the catalog\'s', async () => {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/events/task_events.h"
 #include "api/gate.h"
 #include "api/target.h"
 #include "api/tasks/task.h"
@@ -46,6 +47,7 @@ run_inline(void)
 	env.db = pgl_app.db;
 	env.lease_ms = 60000;
 	env.run = pgl_app.task_run;
+	env.task_event = api_event_task_state;
 	pgl_tasks_drain(&env, pgl_app.dbh);
 }
 
@@ -142,6 +144,7 @@ api_task_queue(struct pgl_req *r, const char *kind,
 		pgl_reply_store_error(r, &err);
 		return (NULL);
 	}
+	api_event_task_queued(r, &task);
 	run_inline();
 	return (task.id);
 }
