@@ -5,7 +5,7 @@
  * or the in-transaction function's success, before commit).
  *
  * Why last: on PostgreSQL append_event takes the tenant's event lock and
- * holds it to commit (NOTES-43-store.md); taken before the swaps, two
+ * holds it to commit (plugins/sql-common/sql_events.c); taken before the swaps, two
  * writers of the tenant could each hold what the other waits for.  Why
  * noted first: what the event says (the asset, the updates as sent, the
  * new metadata file) is known only where the change is made, and a
