@@ -6,42 +6,15 @@
 // what retention removed answers 410 Gone.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { basic, startServer, STORE } from './lib/server.js';
+import { startServer, STORE } from './lib/server.js';
 import { pool, uniq } from './lib/expect.js';
+import { login, makeTenant as tenant, ok, root } from './lib/tenant_fixture.js';
 
-const PW = 'Str0ng-Passw0rd-for-tests';
-const root = { authorization: basic() };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
 let srv, A, B;
 
-async function ok(s, method, p, body, headers = root) {
-  const r = await s.req(method, p, { body, headers });
-  assert.ok([200, 201, 202, 204].includes(r.status), `${method} ${p}: ${r.status} ${r.text}`);
-  return r.json;
-}
-
-async function login(s, username, tenant) {
-  const t = (await ok(s, 'POST', '/api/v1/users/login', { username, password: PW, 'tenant-id': tenant })).token;
-  return { authorization: `Bearer ${t}` };
-}
-
-/** A tenant with an admin, a reader (no grant yet), a warehouse and a catalog. */
-async function tenant(s, tag) {
-  const id = (await ok(s, 'POST', '/api/v1/tenants', { name: uniq(tag) })).id;
-  const adminName = uniq('admin');
-  await ok(s, 'POST', '/api/v1/users', { username: adminName, password: PW, tenant_id: id, role: 'tenant-admin' });
-  const admin = await login(s, adminName, id);
-  const readerName = uniq('reader');
-  const reader = await ok(s, 'POST', '/api/v1/users', { username: readerName, password: PW, tenant_id: id, role: 'tenant-user' }, admin);
-  const wh = uniq('wh');
-  await ok(s, 'POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(s.tenantDir(id), 'wh') } }, admin);
-  const cat = uniq('cat');
-  const catId = (await ok(s, 'POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, admin)).id;
-  return { id, admin, readerId: reader.id, readerName, cat, catId, wh };
-}
 
 /** One page of the catalog's feed: { status, json }. */
 const feed = (s, t, body, headers = t.admin) => s.req('POST', `/v1/${t.cat}/events`, { body, headers });
@@ -208,7 +181,7 @@ test('another tenant never sees a tenant\'s events, and its catalog answers that
   assert.equal(r.status, 400, r.text);
   assert.match(r.json.error.message, /continuation-token/);
   // A tenant user may not read the tenant's whole stream.
-  const reader = await login(srv, A.readerName, A.id);
+  const reader = await login(srv, A.userName, A.id);
   assert.equal((await srv.req('GET', '/api/v1/events', { headers: reader })).status, 403);
 });
 
@@ -218,8 +191,8 @@ test('a reader sees the events of the tables it may read and none of those it ma
   await ok(srv, 'POST', `/v1/${A.cat}/namespaces/pub/tables`, { name: 'open', schema }, A.admin);
   await ok(srv, 'POST', `/v1/${A.cat}/namespaces/priv/tables`, { name: 'closed', schema }, A.admin);
   await ok(srv, 'POST', `/v1/${A.cat}/namespaces/priv/tables/closed`, { updates: [{ action: 'set-properties', updates: { k: 'v' } }] }, A.admin);
-  await ok(srv, 'POST', '/api/v1/permissions', { 'user-id': A.readerId, scope: { type: 'namespace', catalog_id: A.catId, namespace: 'pub' }, actions: ['read'] }, A.admin);
-  const reader = await login(srv, A.readerName, A.id);
+  await ok(srv, 'POST', '/api/v1/permissions', { 'user-id': A.userId, scope: { type: 'namespace', catalog_id: A.catId, namespace: 'pub' }, actions: ['read'] }, A.admin);
+  const reader = await login(srv, A.userName, A.id);
   const { events } = await all(srv, A, {}, reader);
   const names = events.filter((e) => e.operation.identifier).map(named);
   assert.ok(names.includes('pub.open'), 'the table it may read');
@@ -232,14 +205,14 @@ test('a reader sees the events of the tables it may read and none of those it ma
 test('an access request filed and approved is two events and a grant, after which the reader sees the table\'s events', async () => {
   const md = (await ok(srv, 'POST', `/v1/${A.cat}/namespaces/priv/tables`, { name: 'asked', schema }, A.admin)).metadata;
   await ok(srv, 'POST', `/api/v1/assets/${md['table-uuid']}/metadata`, { tags: [], properties: {}, discoverable: true }, A.admin);
-  const reader = await login(srv, A.readerName, A.id);
+  const reader = await login(srv, A.userName, A.id);
   const seen = (await all(srv, A, { 'catalog-objects-by-uuid': [md['table-uuid']] }, reader)).events;
   assert.deepEqual(seen, [], 'discoverable is not readable');
   const q = await ok(srv, 'POST', `/api/v1/assets/${md['table-uuid']}/access-requests`, { reason: 'report' }, reader);
   await ok(srv, 'PUT', `/api/v1/access-requests/${q.id}`, { status: 'approved' }, A.admin);
   const t = (await ok(srv, 'GET', '/api/v1/events?limit=1000', undefined, A.admin)).events;
   const filed = byType(t, 'x-pangolin.access-request-filed').find((e) => e.operation['access-request-id'] === q.id);
-  assert.equal(filed?.operation['requester-id'], A.readerId);
+  assert.equal(filed?.operation['requester-id'], A.userId);
   const approved = byType(t, 'x-pangolin.access-request-approved').find((e) => e.operation['access-request-id'] === q.id);
   assert.ok(approved, 'the approval');
   const grant = byType(t, 'x-pangolin.grant').filter((e) => e['request-id'] === approved['request-id']);
@@ -323,7 +296,7 @@ test('management changes are events too: catalogs, users, roles and grants on th
   assert.ok(byType(t, 'x-pangolin.create-catalog').some((e) => e.operation['catalog-name'] === A.cat));
   assert.ok(byType(t, 'x-pangolin.create-user').length >= 1);
   assert.ok(byType(t, 'x-pangolin.create-role').some((e) => e.operation['role-id'] === role.id));
-  assert.ok(byType(t, 'x-pangolin.grant').some((e) => e.operation['principal-id'] === A.readerId));
+  assert.ok(byType(t, 'x-pangolin.grant').some((e) => e.operation['principal-id'] === A.userId));
 });
 
 test('a bad QueryEventsRequest is 400 naming the field; a forged token is 400', async () => {

@@ -9,43 +9,15 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { basic, startServer, STORE } from './lib/server.js';
+import { startServer, STORE } from './lib/server.js';
 import { uniq } from './lib/expect.js';
+import { makeTenant as tenant, ok, root } from './lib/tenant_fixture.js';
 
-const PW = 'Str0ng-Passw0rd-for-tests';
-const root = { authorization: basic() };
 const ALLOWED = 'http://127.0.0.1:9';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let srv, A, B;
 
-async function ok(s, method, p, body, headers = root) {
-  const r = await s.req(method, p, { body, headers });
-  assert.ok([200, 201, 202, 204].includes(r.status), `${method} ${p}: ${r.status} ${r.text}`);
-  return r.json;
-}
-
-async function login(s, username, tenant) {
-  const t = (await ok(s, 'POST', '/api/v1/users/login', { username, password: PW, 'tenant-id': tenant })).token;
-  return { authorization: `Bearer ${t}` };
-}
-
-/** A tenant with an admin, a tenant user and a catalog. */
-async function tenant(s, tag) {
-  const id = (await ok(s, 'POST', '/api/v1/tenants', { name: uniq(tag) })).id;
-  const adminName = uniq('admin');
-  await ok(s, 'POST', '/api/v1/users', { username: adminName, password: PW, tenant_id: id, role: 'tenant-admin' });
-  const admin = await login(s, adminName, id);
-  const userName = uniq('user');
-  await ok(s, 'POST', '/api/v1/users', { username: userName, password: PW, tenant_id: id, role: 'tenant-user' }, admin);
-  const user = await login(s, userName, id);
-  const wh = uniq('wh');
-  await ok(s, 'POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(s.tenantDir(id), 'wh') } }, admin);
-  const cat = uniq('cat');
-  await ok(s, 'POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, admin);
-  return { id, admin, user, cat };
-}
 
 const hook = (over = {}) => ({ name: uniq('hook'), url: 'https://hooks.example.com/pangolin', ...over });
 const secretIn = (o) => JSON.stringify(o).includes('whsec_');

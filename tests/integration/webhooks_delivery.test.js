@@ -18,39 +18,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { basic, freePort, REPO, startServer, STORE, tmpDir } from './lib/server.js';
+import { freePort, REPO, startServer, STORE, tmpDir } from './lib/server.js';
 import { uniq } from './lib/expect.js';
+import { makeTenant as tenant, ok, root } from './lib/tenant_fixture.js';
 import { startReceiver } from './lib/webhook_receiver.js';
 import { readStream } from './lib/nats_read.js';
 
-const PW = 'Str0ng-Passw0rd-for-tests';
-const root = { authorization: basic() };
 const NO_TASKS = STORE === 'memory' && 'the memory store runs no tasks: nothing is delivered';
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
 
-async function ok(s, method, p, body, headers = root) {
-  const r = await s.req(method, p, { body, headers });
-  assert.ok([200, 201, 202, 204].includes(r.status), `${method} ${p}: ${r.status} ${r.text}`);
-  return r.json;
-}
-
-async function login(s, username, tenant) {
-  const t = (await ok(s, 'POST', '/api/v1/users/login', { username, password: PW, 'tenant-id': tenant })).token;
-  return { authorization: `Bearer ${t}` };
-}
-
-/** A tenant with an admin, a warehouse and a catalog. */
-async function tenant(s, tag) {
-  const id = (await ok(s, 'POST', '/api/v1/tenants', { name: uniq(tag) })).id;
-  const adminName = uniq('admin');
-  await ok(s, 'POST', '/api/v1/users', { username: adminName, password: PW, tenant_id: id, role: 'tenant-admin' });
-  const admin = await login(s, adminName, id);
-  const wh = uniq('wh');
-  await ok(s, 'POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(s.tenantDir(id), 'wh') } }, admin);
-  const cat = uniq('cat');
-  await ok(s, 'POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }, admin);
-  return { id, admin, cat };
-}
 
 /** Poll fn until it returns a truthy value; fail after ms with what it saw. */
 async function until(what, fn, ms = 30000) {
