@@ -50,6 +50,8 @@ struct pool {
 struct seen {
 	char	**v;
 	size_t	  n;
+	int64_t	  tenants_next;	/* the next look at the tenant list */
+	int64_t	  usage_next;	/* the next full look (event_usage) */
 };
 
 static int64_t
@@ -205,53 +207,84 @@ seen_has(const struct seen *s, const char *tenant)
 }
 
 /*
- * Each tenant with events gets its NATS row (cursor 0: the stream then
- * receives what the outbox still holds).  Made once per tenant; a
- * replica making it first is fine (PGL_EEXISTS).
+ * How often the tenants holding events are counted whole (event_usage:
+ * an aggregate over the outbox, so never at the pace of commits; a
+ * tenant's first events are found sooner through the tenant list).  A
+ * tenant deleted between two looks whose events were never published
+ * gets its row at the next one.
+ */
+#define USAGE_MS	(5 * 60 * 1000)
+
+/* tenant's NATS row, made once (a replica making it first is fine). */
+static void
+ensure_one(const struct pool *p, struct pgl_store *s, struct seen *seen,
+    const char *tenant)
+{
+	struct pgl_webhook	 w;
+	struct pgl_err		 err;
+	char			**v;
+	int			 rc;
+
+	if (seen_has(seen, tenant))
+		return;
+	memset(&w, 0, sizeof(w));
+	memset(&err, 0, sizeof(err));
+	w.id = "nats";
+	w.tenant_id = tenant;
+	w.kind = "nats";
+	w.name = "nats";
+	w.url = "";
+	w.filter = "{}";
+	w.secrets = "";
+	w.created_ms = w.updated_ms = now_ms();
+	w.status = "active";
+	w.recent = "[]";
+	rc = p->env->db->put_webhook(s, &w, 1, &err);
+	if (rc != PGL_OK && rc != PGL_EEXISTS) {
+		pgl_log(PGL_LOG_WARN, "nats sink of tenant %s not made: %s",
+		    tenant, err.msg);
+		return;
+	}
+	if ((v = reallocarray(seen->v, seen->n + 1, sizeof(*v))) == NULL)
+		return;
+	seen->v = v;
+	if ((v[seen->n] = strdup(tenant)) != NULL)
+		seen->n++;
+}
+
+/*
+ * Each tenant gets its NATS row (cursor 0: the stream then receives
+ * what the outbox still holds): every tenant of the tenant list, a read
+ * bounded by the tenants, and, every USAGE_MS, every tenant holding
+ * events (deleted ones too, whose events outlive them).
  */
 static void
 ensure_nats(const struct pool *p, struct pgl_store *s, struct seen *seen)
 {
 	const struct pgl_store_ops	*db = p->env->db;
 	struct pgl_event_usage		*u;
-	struct pgl_webhook		 w;
+	struct pgl_tenant		*t;
+	struct pgl_page			 pg = { 0, 0 };
 	struct pgl_arena		*a;
 	struct pgl_err			 err;
+	uint64_t			 total;
 	size_t				 n, i;
-	char				**v;
-	int				 rc;
 
+	/* Not at the pace of commits: once a tick at most. */
+	if (now_ms() < seen->tenants_next)
+		return;
+	seen->tenants_next = now_ms() + TICK_MS;
 	if ((a = pgl_arena_new()) == NULL)
 		return;
 	memset(&err, 0, sizeof(err));
-	if (db->event_usage(s, a, NULL, 0, &u, &n, &err) != PGL_OK)
-		n = 0;
-	for (i = 0; i < n; i++) {
-		if (seen_has(seen, u[i].tenant))
-			continue;
-		memset(&w, 0, sizeof(w));
-		w.id = "nats";
-		w.tenant_id = u[i].tenant;
-		w.kind = "nats";
-		w.name = "nats";
-		w.url = "";
-		w.filter = "{}";
-		w.secrets = "";
-		w.created_ms = w.updated_ms = now_ms();
-		w.status = "active";
-		w.recent = "[]";
-		rc = db->put_webhook(s, &w, 1, &err);
-		if (rc != PGL_OK && rc != PGL_EEXISTS) {
-			pgl_log(PGL_LOG_WARN, "nats sink of tenant %s not "
-			    "made: %s", u[i].tenant, err.msg);
-			continue;
-		}
-		if ((v = reallocarray(seen->v, seen->n + 1, sizeof(*v))) ==
-		    NULL)
-			break;
-		seen->v = v;
-		if ((v[seen->n] = strdup(u[i].tenant)) != NULL)
-			seen->n++;
+	if (db->list_tenants(s, a, &pg, &t, &n, &total, &err) == PGL_OK)
+		for (i = 0; i < n; i++)
+			ensure_one(p, s, seen, t[i].id);
+	if (now_ms() >= seen->usage_next) {
+		seen->usage_next = now_ms() + USAGE_MS;
+		if (db->event_usage(s, a, NULL, 0, &u, &n, &err) == PGL_OK)
+			for (i = 0; i < n; i++)
+				ensure_one(p, s, seen, u[i].tenant);
 	}
 	pgl_arena_free(a);
 }
@@ -325,7 +358,7 @@ pgl_dispatch_run(const struct pgl_dispatch_env *env, volatile int *stop)
 	pthread_t		 tid[MAX_THREADS];
 	struct pgl_store	*s = NULL;
 	struct pgl_err		 err;
-	struct seen		 seen = { NULL, 0 };
+	struct seen		 seen = { NULL, 0, 0, 0 };
 	uint64_t		 appended, last = 0;
 	int64_t			 next = 0;
 	int			 i, n = env->cfg->events.delivery_threads;
