@@ -21,6 +21,13 @@ export function haproxyConfig(port, backends) {
     '  timeout connect 1s',
     '  timeout client 30s',
     '  timeout server 30s',
+    // A health check's read: without it HAProxy gives a check the whole
+    // `inter` (100 ms, below), and a healthy replica slower than that
+    // twice in a row on a loaded machine was taken down, so every replica
+    // was, and the balancer answered 503 (scaleout, once in CI).  A
+    // replica killed or stopped still fails its check at once: its
+    // connection is refused.
+    '  timeout check 2s',
     // A request whose connection was refused goes to another replica; a
     // request already sent is never sent twice (a commit is not idempotent).
     '  retries 3',
