@@ -214,6 +214,7 @@ seen_has(const struct seen *s, const char *tenant)
  * gets its row at the next one.
  */
 #define USAGE_MS	(5 * 60 * 1000)
+#define TENANT_PAGE	500
 
 /* tenant's NATS row, made once (a replica making it first is fine). */
 static void
@@ -264,7 +265,7 @@ ensure_nats(const struct pool *p, struct pgl_store *s, struct seen *seen)
 	const struct pgl_store_ops	*db = p->env->db;
 	struct pgl_event_usage		*u;
 	struct pgl_tenant		*t;
-	struct pgl_page			 pg = { 0, 0 };
+	struct pgl_page			 pg = { TENANT_PAGE, 0 };
 	struct pgl_arena		*a;
 	struct pgl_err			 err;
 	uint64_t			 total;
@@ -277,9 +278,14 @@ ensure_nats(const struct pool *p, struct pgl_store *s, struct seen *seen)
 	if ((a = pgl_arena_new()) == NULL)
 		return;
 	memset(&err, 0, sizeof(err));
-	if (db->list_tenants(s, a, &pg, &t, &n, &total, &err) == PGL_OK)
+	/* Page by page: a store's "no limit" is not every store's. */
+	while (db->list_tenants(s, a, &pg, &t, &n, &total, &err) == PGL_OK) {
 		for (i = 0; i < n; i++)
 			ensure_one(p, s, seen, t[i].id);
+		if (n < TENANT_PAGE)
+			break;
+		pg.offset += n;
+	}
 	if (now_ms() >= seen->usage_next) {
 		seen->usage_next = now_ms() + USAGE_MS;
 		if (db->event_usage(s, a, NULL, 0, &u, &n, &err) == PGL_OK)
