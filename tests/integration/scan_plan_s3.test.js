@@ -27,7 +27,12 @@ before(async () => {
   assert.equal(s3req(swift, 'PUT', `/${BUCKET}`).status, 200);
   srv = await startIcebergServer({
     allowEndpoints: [endpoint, `http://localhost:${swift.port}`],
-    env: { PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: String(MANIFESTS - 1), TASK_WORKER_POLL_INTERVAL_MS: '50' },
+    // A plan within SYNC_MAX_MANIFESTS is made in the request unless it
+    // outlasts sync_wait_ms: 20 s (not the 2 s default, which a loaded CI
+    // machine reading the manifests from Swift passed once, answering
+    // "submitted"), under the client's 30 s.
+    env: { PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: String(MANIFESTS - 1), PANGOLIN_SCAN_SYNC_WAIT_MS: '20000',
+      TASK_WORKER_POLL_INTERVAL_MS: '50' },
   });
 });
 after(async () => {
@@ -136,8 +141,10 @@ test('a plan of every manifest is a task: the runner reads the bucket, the parts
   const sub = await srv.req('POST', `${T}/plan`, { body: {} });
   assert.equal(sub.status, 200, sub.text);
   assert.equal(sub.json.status, 'submitted');
+  // Until the task has made it: a deadline of a minute, not a count of
+  // polls, whose time a loaded machine stretches.
   let done;
-  for (let i = 0; i < 400; i++) {
+  for (const end = Date.now() + 60000; Date.now() < end;) {
     done = (await srv.req('GET', `${T}/plan/${sub.json['plan-id']}`)).json;
     if (done.status !== 'submitted') break;
     await new Promise((res) => setTimeout(res, 25));
