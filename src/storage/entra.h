@@ -2,7 +2,7 @@
  * Entra ID (Azure AD) service principals for Azure warehouses without an
  * account key: a client-credentials token for Azure Storage, and a
  * user-delegation SAS.  Owned by the az-entra branch; this is the stub
- * the Blob client (azure.c, azure_sas.c) builds against until it lands.
+ * the Blob client (azure_call.c, azure_sas.c) builds against until it lands.
  */
 #ifndef PGL_ENTRA_H
 #define PGL_ENTRA_H
