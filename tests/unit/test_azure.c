@@ -531,6 +531,29 @@ test_a_dead_endpoint_fails_fast(void **state)
 	assert_non_null(strstr(err.msg, "allowed_endpoints"));
 }
 
+/* The S3 client's kept handles serve Azure too: one connection for
+ * twenty calls, counted in its /metrics numbers. */
+static void
+test_calls_reuse_one_connection(void **state)
+{
+	struct pgl_s3_stats	before, after;
+	struct pgl_file_info	fi;
+	struct pgl_err		err;
+	int			i;
+
+	(void)state;
+	NEEDS_AZURITE();
+	ready();
+	ok(pgl_azure_delete(&az, "reuse.json", &err), &err);
+	ok(pgl_azure_put(&az, "reuse.json", "{}", 2, &err), &err);
+	pgl_s3_stats(&before);
+	for (i = 0; i < 20; i++)
+		ok(pgl_azure_head(&az, "reuse.json", &fi, &err), &err);
+	pgl_s3_stats(&after);
+	assert_int_equal(after.requests - before.requests, 20);
+	assert_true(after.connections - before.connections <= 1);
+}
+
 static size_t
 sink(char *p, size_t size, size_t n, void *arg)
 {
@@ -630,6 +653,7 @@ main(void)
 		cmocka_unit_test(test_delete_blobs_in_batches_really_deletes),
 		cmocka_unit_test(test_a_wrong_key_is_a_clear_error_naming_the_warehouse),
 		cmocka_unit_test(test_a_dead_endpoint_fails_fast),
+		cmocka_unit_test(test_calls_reuse_one_connection),
 		cmocka_unit_test(test_sas_on_azurite),
 	};
 
