@@ -202,9 +202,9 @@ test_shared_key_canonicalizes_the_query(void **state)
  * A directory SAS (sr=d, ADLS Gen2): the sixteen fields of "Create a
  * service SAS" for 2020-12-06 and later, the directory in the resource
  * unencoded, sdd (its depth) in the query but not signed.  Azurite cannot
- * show this one works: it has no hierarchical namespace and answers any
- * sr=d 403 (test_sas_on_azurite shows that too), so the vector is the
- * proof.
+ * show this one works: it has no hierarchical namespace and refuses any
+ * sr=d 403 unchecked (test_sas_on_azurite shows that too), so the vector
+ * is the proof.
  */
 static void
 test_directory_sas_signs_sixteen_fields(void **state)
@@ -625,9 +625,11 @@ test_sas_on_azurite(void **state)
 	r.expiry = now - 3600;
 	ok(pgl_azure_sas(&az, &r, sas, sizeof(sas), &err), &err);
 	assert_int_equal(with_sas("GET", "sas/read-me", sas), 403);
-	/* Azurite has no hierarchical namespace: a directory SAS (sr=d) is
-	 * refused whatever its signature, so only the vector above
-	 * (test_directory_sas_signs_sixteen_fields) shows it is right. */
+	/* Azurite has no hierarchical namespace: its BlobSASAuthenticator
+	 * knows sr=c, b and bs only (BlobSASResourceType.js), so a directory
+	 * SAS (sr=d) is refused 403 without its signature being looked at,
+	 * and only the vector above (test_directory_sas_signs_sixteen_fields)
+	 * shows it is right. */
 	r.scope = PGL_AZURE_SAS_DIRECTORY;
 	r.directory = "sas";
 	r.start = now - 300;
