@@ -133,9 +133,11 @@ pgl_azure_put(const struct pgl_azure *a, const char *blob, const void *data,
 
 	if ((rc = pgl_azure_perform(a, &q, &r, err)) != PGL_OK)
 		return (rc);
-	/* "Specifying Conditional Headers for Blob Service Operations": an
-	 * existing blob fails If-None-Match: * with 409 BlobAlreadyExists
-	 * (412 ConditionNotMet from some versions and the emulator). */
+	/* "Specifying Conditional Headers for Blob Service Operations": Put
+	 * Blob over an existing blob with If-None-Match: * fails 409
+	 * BlobAlreadyExists (Azure, and Azurite, whose metadata store makes
+	 * the check and the write one step); the generic 412 ConditionNotMet
+	 * is taken the same way. */
 	if (r.status == 412 || (r.status == 409 &&
 	    strcmp(r.code, "BlobAlreadyExists") == 0)) {
 		free(r.body.data);
