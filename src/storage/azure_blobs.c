@@ -1,7 +1,7 @@
 /*
  * The Blob client's operations (azure.h): blobs read, written, listed and
  * deleted one at a time, each a few lines on the one path every call
- * takes (azure.c: sign, perform, classify the failure).  Many deletes at
+ * takes (azure_call.c: sign, perform, classify the failure).  Many deletes at
  * once are azure_batch.c's.
  */
 #include <ctype.h>
