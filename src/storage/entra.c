@@ -3,8 +3,6 @@
  * token endpoint, its answer, and what this process keeps of tokens and
  * user delegation keys (entra_sas.c) between calls.
  */
-#include <sys/socket.h>
-
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,11 +15,8 @@
 #include <openssl/sha.h>
 
 #include "storage/azure.h"
-#include "storage/endpoint.h"
+#include "storage/azure_http.h"
 #include "storage/entra.h"
-#include "storage/s3.h"
-#include "storage/s3_client.h"
-#include "util/str.h"
 
 #define ANSWER_MAX	(64 * 1024)	/* a token answer is ~2 KB */
 #define FORM_MAX	4096
@@ -41,18 +36,6 @@ struct kept {
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kept	 kept[KEPT_MAX];
 static size_t		 nkept;
-
-/* What the connect-time check saw (one request), as in s3_call.c. */
-struct guard {
-	int		 listed;
-	const char	*refused;
-};
-
-struct answer {
-	char	*data;
-	size_t	 len;
-	int	 too_big;
-};
 
 int64_t
 pgl_entra_now_ms(void)
@@ -225,42 +208,6 @@ pgl_entra_principal(const struct pgl_azure *a, char *out, size_t len)
 	return (n < 0 || (size_t)n >= len ? -1 : 0);
 }
 
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct answer	*b = arg;
-	size_t		 len = size * n;
-	char		*grown;
-
-	if (b->len + len > ANSWER_MAX) {
-		b->too_big = 1;
-		return (0);
-	}
-	if ((grown = realloc(b->data, b->len + len + 1)) == NULL)
-		return (0);
-	b->data = grown;
-	memcpy(b->data + b->len, p, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-	return (len);
-}
-
-/* As s3_call.c's: an address the operator did not allow is never
- * connected to, whatever the name resolved to before (DNS rebinding). */
-static curl_socket_t
-open_checked(void *arg, curlsocktype purpose, struct curl_sockaddr *sa)
-{
-	struct guard	*g = arg;
-	const char	*why;
-
-	(void)purpose;
-	if (!g->listed && (why = pgl_addr_class(&sa->addr)) != NULL) {
-		g->refused = why;
-		return (CURL_SOCKET_BAD);
-	}
-	return (socket(sa->family, sa->socktype | SOCK_CLOEXEC, sa->protocol));
-}
-
 /* "a=b&c=d" with each value percent-encoded; -1 if it does not fit. */
 static int
 form_add(char *form, size_t len, const char *key, const char *value)
@@ -275,81 +222,6 @@ form_add(char *form, size_t len, const char *key, const char *value)
 	explicit_bzero(v, strlen(v));
 	curl_free(v);
 	return (w < 0 || (size_t)w >= len - n ? -1 : 0);
-}
-
-/* The POST itself on a handle of the S3 client's; PGL_OK whatever the
- * status. */
-static int
-post(const struct pgl_azure *a, const struct pgl_s3 *view, const char *url,
-    const char *form, long *status, struct answer *b, int *refused,
-    struct pgl_err *err)
-{
-	struct s3_client	*k;
-	struct curl_slist	*hdrs = NULL;
-	struct guard		 g = { 0, NULL };
-	char			 why[160];
-	long			 conns = 0;
-	CURL			*h;
-	CURLcode		 rc;
-
-	if ((h = pgl_s3_client_take(view, &k)) == NULL)
-		return (entra_err(err, PGL_EUNAVAIL, a, "token request: no "
-		    "HTTP client"));
-	curl_easy_reset(h);
-	hdrs = curl_slist_append(hdrs, "Content-Type: "
-	    "application/x-www-form-urlencoded");
-	hdrs = curl_slist_append(hdrs, "Accept: application/json");
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	/* Microsoft's own authority is never reached at a private address;
-	 * another one only if the operator listed it (as azure.c). */
-	g.listed = a->authority != NULL && pgl_s3_listed(view);
-	(void)curl_easy_setopt(h, CURLOPT_URL, url);
-	(void)curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	(void)curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
-	(void)curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)strlen(form));
-	(void)curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	(void)curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)pgl_s3_limits()->connect_timeout_ms);
-	(void)curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-	    (long)pgl_s3_limits()->timeout_ms);
-	(void)curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	/* Where the token comes from is where we asked: no redirect (the
-	 * secret would follow it), no proxy from the environment. */
-	(void)curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	(void)curl_easy_setopt(h, CURLOPT_PROXY, "");
-	(void)curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_checked);
-	(void)curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &g);
-	(void)curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	(void)curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
-	if (!pgl_s3_keeps_clients()) {
-		(void)curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-		(void)curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-	}
-	rc = curl_easy_perform(h);
-	curl_slist_free_all(hdrs);
-	/* The form (the secret) is not left in libcurl's handle. */
-	(void)curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-	if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &conns) != CURLE_OK)
-		conns = 0;
-	if (rc == CURLE_OK)
-		(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	pgl_s3_client_give(h, k, 0, conns);
-	if (rc == CURLE_OK)
-		return (PGL_OK);
-	if (g.refused != NULL) {
-		*refused = 1;
-		(void)snprintf(why, sizeof(why), "authority refused: its address "
-		    "is %s and its origin is not in [storage] allowed_endpoints",
-		    g.refused);
-		return (entra_err(err, PGL_EUNAVAIL, a, why));
-	}
-	if (b->too_big)
-		return (entra_err(err, PGL_EUNAVAIL, a, "answered more than "
-		    "64 KiB to the token request"));
-	(void)snprintf(why, sizeof(why), "did not answer the token request: "
-	    "%s", curl_easy_strerror(rc));
-	return (entra_err(err, PGL_EUNAVAIL, a, why));
 }
 
 /* An OAuth error code ("invalid_client"): lower-case letters and '_'. */
@@ -416,21 +288,26 @@ token_of(json_t *doc, char *out, size_t len, int64_t *lifetime_ms)
 	return (0);
 }
 
-/* The call: a token into out and its lifetime. */
+/*
+ * The call: a token into out and its lifetime.  The exchange is
+ * azure_http.h's (the S3 client's handles, breaker per origin, timeouts
+ * and address check; no redirect, which the secret would follow, and no
+ * proxy from the environment).
+ */
 static int
 fetch_token(const struct pgl_azure *a, char *out, size_t len,
     int64_t *lifetime_ms, struct pgl_err *err)
 {
-	struct pgl_s3		 view;
-	struct s3_endpoint	*ep = NULL;
-	enum pgl_breaker_admit	 how = PGL_BREAKER_GO;
-	struct answer		 b = { NULL, 0, 0 };
+	static const char *const hdrs[] = {
+		"Content-Type: application/x-www-form-urlencoded",
+		"Accept: application/json", "Expect:" };
+	struct az_http		 q;
+	struct az_response	 r;
 	json_t			*doc;
 	char			 au[512], origin[300], url[768];
-	char			 form[FORM_MAX] = "";
-	const char		*why;
-	long			 status = 0;
-	int			 rc, refused = 0;
+	char			 form[FORM_MAX] = "", why[200];
+	const char		*w;
+	int			 rc;
 
 	(void)authority_of(a, au, sizeof(au), origin, sizeof(origin));
 	if ((size_t)snprintf(url, sizeof(url), "%s/%s/oauth2/v2.0/token", au,
@@ -442,39 +319,49 @@ fetch_token(const struct pgl_azure *a, char *out, size_t len,
 		explicit_bzero(form, sizeof(form));
 		return (entra_err(err, PGL_EINVAL, a, "settings too long"));
 	}
-	/* The S3 client's breaker, cap and handles, keyed by the authority's
-	 * origin (its region "entra" keeps its handles apart). */
-	memset(&view, 0, sizeof(view));
-	view.endpoint = origin;
-	view.region = "entra";
-	view.bucket = "";
-	view.access_key = a->client_id;
-	view.secret_key = "";
-	view.name = a->name;
-	if ((rc = pgl_s3_call_begin(&view, 0, &ep, &how, err)) != PGL_OK) {
-		why = strstr(err->msg, "object store ");
-		(void)pgl_strlcpy(au, why != NULL ? why + 13 : "unavailable",
-		    sizeof(au));
-		explicit_bzero(form, sizeof(form));
-		return (entra_err(err, rc, a, au));
-	}
-	rc = post(a, &view, url, form, &status, &b, &refused, err);
+	memset(&q, 0, sizeof(q));
+	q.service = "Entra";
+	q.name = a->name;
+	q.method = "POST";
+	q.url = url;
+	q.key = a->client_id;
+	/* Microsoft's own authority is never reached at a private address;
+	 * one the warehouse names only if the operator listed it. */
+	q.configured = a->authority != NULL;
+	q.headers = hdrs;
+	q.nheaders = sizeof(hdrs) / sizeof(hdrs[0]);
+	q.data = form;
+	q.len = strlen(form);
+	q.max = ANSWER_MAX;
+	rc = pgl_azure_http(&q, &r, err);
 	explicit_bzero(form, sizeof(form));
-	pgl_s3_call_end(ep, how, (rc != PGL_OK && !refused) ||
-	    (rc == PGL_OK && status >= 500));
 	if (rc != PGL_OK) {
-		free(b.data);
-		return (rc);
+		/* Said of Entra: the words after the warehouse's. */
+		if (r.refused)
+			(void)snprintf(why, sizeof(why), "authority refused: %s",
+			    (w = strstr(err->msg, "refused: ")) != NULL ?
+			    w + 9 : "its address is not allowed");
+		else if ((w = strstr(err->msg, "object store ")) != NULL)
+			(void)snprintf(why, sizeof(why), "%s", w + 13);
+		else
+			(void)snprintf(why, sizeof(why), "%s",
+			    (w = strstr(err->msg, "Entra ")) != NULL ? w + 6 :
+			    "did not answer");
+		return (entra_err(err, rc, a, why));
 	}
-	doc = b.data != NULL ? json_loads(b.data, 0, NULL) : NULL;
-	if (status != 200)
-		rc = refused_by(a, status, doc, err);
+	doc = r.body.data != NULL && !r.body.too_big ?
+	    json_loads(r.body.data, 0, NULL) : NULL;
+	if (r.body.too_big)
+		rc = entra_err(err, PGL_EUNAVAIL, a, "answered more than 64 KiB "
+		    "to the token request");
+	else if (r.status != 200)
+		rc = refused_by(a, r.status, doc, err);
 	else if (doc == NULL || token_of(doc, out, len, lifetime_ms) == -1)
 		rc = entra_err(err, PGL_EUNAVAIL, a, "answered no token");
 	json_decref(doc);
-	if (b.data != NULL)
-		explicit_bzero(b.data, b.len);
-	free(b.data);
+	if (r.body.data != NULL)
+		explicit_bzero(r.body.data, r.body.len);
+	free(r.body.data);
 	return (rc);
 }
 

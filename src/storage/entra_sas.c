@@ -206,6 +206,11 @@ fetch_key(const struct pgl_azure *a, time_t now, struct pgl_entra_udk *k,
 	q.content_type = "application/xml";
 	if ((rc = pgl_azure_perform(&svc, &q, &r, err)) != PGL_OK)
 		return (rc);
+	if (r.body.too_big) {
+		free(r.body.data);
+		return (udk_err(err, PGL_EUNAVAIL, a, "Azure answered more "
+		    "than 64 KiB for a user delegation key"));
+	}
 	if (r.status != 200)
 		return (pgl_azure_failed(a, NULL, &r, err));
 	rc = r.body.data != NULL && pgl_entra_udk_parse(r.body.data, k) == 0 ?
