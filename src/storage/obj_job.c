@@ -34,6 +34,30 @@ dup(const char **dst, const char *src)
 	return ((*dst = strdup(src)) == NULL ? -1 : 0);
 }
 
+/* The Azure settings' strings, copied (az cleared first by the caller). */
+static int
+azure_copy(struct pgl_azure *d, const struct pgl_azure *s)
+{
+	return (dup(&d->account, s->account) == -1 ||
+	    dup(&d->container, s->container) == -1 ||
+	    dup(&d->endpoint, s->endpoint) == -1 ||
+	    dup(&d->account_key, s->account_key) == -1 ||
+	    dup(&d->tenant_id, s->tenant_id) == -1 ||
+	    dup(&d->client_id, s->client_id) == -1 ||
+	    dup(&d->client_secret, s->client_secret) == -1 ||
+	    dup(&d->authority, s->authority) == -1 ||
+	    dup(&d->name, s->name) == -1 ? -1 : 0);
+}
+
+/* A secret is not left in freed memory. */
+static void
+free_secret(const char *v)
+{
+	if (v != NULL)
+		explicit_bzero((char *)v, strlen(v));
+	free((char *)v);
+}
+
 int
 pgl_storage_copy(struct pgl_storage *dst, const struct pgl_storage *src)
 {
@@ -44,10 +68,13 @@ pgl_storage_copy(struct pgl_storage *dst, const struct pgl_storage *src)
 	/* Cleared first: a failed copy frees only what was copied. */
 	dst->root = NULL;
 	memset(&dst->sts, 0, sizeof(dst->sts));
+	memset(&dst->az, 0, sizeof(dst->az));
+	dst->az.max_results = src->az.max_results;
 	dst->warehouse_id = NULL;
 	s->endpoint = s->region = s->bucket = s->access_key = NULL;
 	s->secret_key = s->session_token = s->name = NULL;
-	if (dup(&dst->root, src->root) == -1 ||
+	if (azure_copy(&dst->az, &src->az) == -1 ||
+	    dup(&dst->root, src->root) == -1 ||
 	    dup(&s->endpoint, src->s3.endpoint) == -1 ||
 	    dup(&s->region, src->s3.region) == -1 ||
 	    dup(&s->bucket, src->s3.bucket) == -1 ||
@@ -64,17 +91,25 @@ pgl_storage_copy(struct pgl_storage *dst, const struct pgl_storage *src)
 void
 pgl_storage_release(struct pgl_storage *st)
 {
-	struct pgl_s3	*s = &st->s3;
+	struct pgl_s3		*s = &st->s3;
+	struct pgl_azure	*az = &st->az;
+
+	free((char *)az->account);
+	free((char *)az->container);
+	free((char *)az->endpoint);
+	free_secret(az->account_key);
+	free((char *)az->tenant_id);
+	free((char *)az->client_id);
+	free_secret(az->client_secret);
+	free((char *)az->authority);
+	free((char *)az->name);
 
 	free((char *)st->root);
 	free((char *)s->endpoint);
 	free((char *)s->region);
 	free((char *)s->bucket);
 	free((char *)s->access_key);
-	/* The secret is not left in freed memory. */
-	if (s->secret_key != NULL)
-		explicit_bzero((char *)s->secret_key, strlen(s->secret_key));
-	free((char *)s->secret_key);
+	free_secret(s->secret_key);
 	free((char *)s->session_token);
 	free((char *)s->name);
 	memset(st, 0, sizeof(*st));
@@ -221,7 +256,7 @@ pgl_objjob_refuse(const struct pgl_storage *st, const char *why,
 {
 	err->code = PGL_EUNAVAIL;
 	(void)snprintf(err->msg, sizeof(err->msg), "warehouse '%.60s': object "
-	    "store not reached: %.80s; retry after 1 s", st->is_s3 &&
+	    "store not reached: %.80s; retry after 1 s", st->remote &&
 	    st->s3.name != NULL ? st->s3.name : "?", why);
 	return (PGL_EUNAVAIL);
 }
@@ -243,7 +278,7 @@ pgl_objjob_submit(struct pgl_objjob *j)
 
 	j->user_done = j->w.done;
 	j->gate = -1;
-	if (!j->st.is_s3 || lim->max_inflight == 0 ||
+	if (!j->st.remote || lim->max_inflight == 0 ||
 	    (j->gate = gate_of(j)) == -1) {
 		j->w.done = j->user_done;
 		return (pgl_wpool_submit(&j->w) == 0 ? 0 : refused(j));

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "storage/fileio.h"
 #include "storage/objio.h"
@@ -43,6 +44,29 @@ s3_key(const struct pgl_storage *st, const char *loc, const char **key,
 	return (PGL_OK);
 }
 
+/* The blob path of location, which must lie in the storage's account and
+ * container and below its storage location (any spelling of it). */
+static int
+azure_blob(const struct pgl_storage *st, const char *loc, const char **blob,
+    struct pgl_err *err)
+{
+	char		 container[64], account[64];
+	const char	*why;
+
+	if ((why = pgl_location_check(loc)) != NULL)
+		return (refuse(err, loc, why, ""));
+	if (!pgl_location_within(loc, st->root))
+		return (refuse(err, loc, "lies outside the catalog's storage "
+		    "location ", st->root));
+	if (pgl_azure_split(loc, container, sizeof(container), account,
+	    sizeof(account), blob) == -1 ||
+	    strcmp(container, st->az.container) != 0 ||
+	    strcasecmp(account, st->az.account) != 0 || **blob == '\0')
+		return (refuse(err, loc, "is not a blob of container ",
+		    st->az.container));
+	return (PGL_OK);
+}
+
 int
 pgl_obj_read(const struct pgl_storage *st, const char *loc, size_t max,
     char **data, size_t *len, struct pgl_err *err)
@@ -50,6 +74,11 @@ pgl_obj_read(const struct pgl_storage *st, const char *loc, size_t max,
 	const char	*key;
 	int		 rc;
 
+	if (st->is_azure) {
+		if ((rc = azure_blob(st, loc, &key, err)) != PGL_OK)
+			return (rc);
+		return (pgl_azure_get(&st->az, key, max, data, len, err));
+	}
 	if (!st->is_s3)
 		return (pgl_file_read(st->root, loc, max, data, len, err));
 	if ((rc = s3_key(st, loc, &key, err)) != PGL_OK)
@@ -64,6 +93,11 @@ pgl_obj_write(const struct pgl_storage *st, const char *loc, const void *data,
 	const char	*key;
 	int		 rc;
 
+	if (st->is_azure) {
+		if ((rc = azure_blob(st, loc, &key, err)) != PGL_OK)
+			return (rc);
+		return (pgl_azure_put(&st->az, key, data, len, err));
+	}
 	if (!st->is_s3)
 		return (pgl_file_write(st->root, loc, data, len, err));
 	if ((rc = s3_key(st, loc, &key, err)) != PGL_OK)
@@ -78,6 +112,11 @@ pgl_obj_delete(const struct pgl_storage *st, const char *loc,
 	const char	*key;
 	int		 rc;
 
+	if (st->is_azure) {
+		if ((rc = azure_blob(st, loc, &key, err)) != PGL_OK)
+			return (rc);
+		return (pgl_azure_delete(&st->az, key, err));
+	}
 	if (!st->is_s3)
 		return (pgl_file_delete(st->root, loc, err));
 	if ((rc = s3_key(st, loc, &key, err)) != PGL_OK)
@@ -94,7 +133,7 @@ pgl_obj_delete_many(const struct pgl_storage *st, const char *const *locs,
 	size_t		  i, nk = 0;
 	int		  rc = PGL_OK;
 
-	if (!st->is_s3)
+	if (!st->remote)
 		return (pgl_file_delete_many(st->root, locs, n, err));
 	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL) {
 		err->code = PGL_ENOMEM;
@@ -102,15 +141,17 @@ pgl_obj_delete_many(const struct pgl_storage *st, const char *const *locs,
 		return (PGL_ENOMEM);
 	}
 	for (i = 0; i < n; i++) {
-		if (s3_key(st, locs[i], &keys[nk], &one) == PGL_OK)
+		if ((st->is_azure ? azure_blob(st, locs[i], &keys[nk], &one) :
+		    s3_key(st, locs[i], &keys[nk], &one)) == PGL_OK)
 			nk++;
 		else if (rc == PGL_OK) {
 			*err = one;
 			rc = one.code;
 		}
 	}
-	if (nk > 0 && pgl_s3_delete_keys(&st->s3, keys, nk, &one) != PGL_OK &&
-	    rc == PGL_OK) {
+	if (nk > 0 && (st->is_azure ? pgl_azure_delete_blobs(&st->az, keys,
+	    nk, &one) : pgl_s3_delete_keys(&st->s3, keys, nk, &one)) !=
+	    PGL_OK && rc == PGL_OK) {
 		*err = one;
 		rc = one.code;
 	}
@@ -194,6 +235,55 @@ on_s3_object(void *arg, const char *key, uint64_t size, int64_t mtime_ms)
 	return (w->fn(w->arg, w->location, size, mtime_ms));
 }
 
+/* A listed blob as a location: the storage root's scheme and host, as
+ * the server writes them, then the blob's path. */
+struct azure_walk {
+	char		 base[512];	/* "abfss://c@a.dfs.core.windows.net" */
+	pgl_obj_list_fn	 fn;
+	void		*arg;
+	char		 location[4096];
+};
+
+static int
+on_blob(void *arg, const char *blob, uint64_t size, int64_t mtime_ms)
+{
+	struct azure_walk	*w = arg;
+	int			 n;
+
+	n = snprintf(w->location, sizeof(w->location), "%s/%s", w->base,
+	    blob);
+	if (n < 0 || (size_t)n >= sizeof(w->location))
+		return (0);	/* no location of ours is that long */
+	return (w->fn(w->arg, w->location, size, mtime_ms));
+}
+
+static int
+azure_list(const struct pgl_storage *st, const char *loc,
+    pgl_obj_list_fn fn, void *arg, struct pgl_err *err)
+{
+	struct azure_walk	 w;
+	const char		*blob, *root, *host;
+	char			 canon[PGL_LOCATION_MAX + 16];
+	char			 prefix[2048];
+	int			 rc;
+
+	if ((rc = azure_blob(st, loc, &blob, err)) != PGL_OK)
+		return (rc);
+	root = pgl_location_canon(st->root, canon, sizeof(canon));
+	host = strstr(root, "://");
+	rc = host != NULL ? (int)strcspn(host + 3, "/") : -1;
+	if (rc < 0 || (size_t)(host + 3 - root) + (size_t)rc >= sizeof(w.base))
+		return (refuse(err, loc, "is too long to list", ""));
+	(void)snprintf(w.base, sizeof(w.base), "%.*s", (int)(host + 3 - root) +
+	    rc, root);
+	w.fn = fn;
+	w.arg = arg;
+	rc = snprintf(prefix, sizeof(prefix), "%s/", blob);
+	if (rc < 0 || (size_t)rc >= sizeof(prefix))
+		return (refuse(err, loc, "is too long to list", ""));
+	return (pgl_azure_list(&st->az, prefix, on_blob, &w, err));
+}
+
 int
 pgl_obj_list(const struct pgl_storage *st, const char *loc,
     pgl_obj_list_fn fn, void *arg, struct pgl_err *err)
@@ -204,6 +294,8 @@ pgl_obj_list(const struct pgl_storage *st, const char *loc,
 	char			 prefix[2048];
 	int			 rc;
 
+	if (st->is_azure)
+		return (azure_list(st, loc, fn, arg, err));
 	if (st->is_s3) {
 		if ((rc = s3_key(st, loc, &key, err)) != PGL_OK)
 			return (rc);

@@ -1,28 +1,40 @@
 /*
  * The files of one catalog wherever its storage is: local disk (FileIO,
- * fileio.h, confined to the storage location without following links) or
- * S3 (s3.h), chosen by the storage location's scheme.  Every location is
- * checked against the storage location as text first (no "." or ".."
- * segments, inside it segment-wise); on S3 it must also name the
- * warehouse's bucket.
+ * fileio.h, confined to the storage location without following links),
+ * S3 (s3.h) or Azure Blob storage (azure.h), chosen by the storage
+ * location's scheme.  Every location is checked against the storage
+ * location as text first (no "." or ".." segments, inside it
+ * segment-wise); on S3 it must also name the warehouse's bucket, on Azure
+ * its account and container.
  */
 #ifndef PGL_OBJIO_H
 #define PGL_OBJIO_H
 
 #include <stddef.h>
 
+#include "storage/azure.h"
 #include "storage/s3.h"
 #include "storage/sts.h"
 
 struct pgl_storage {
 	const char	*root;		/* the catalog's storage location */
+	int		 remote;	/* an object store (S3 or Azure): its
+					 * calls never run on the event loop */
 	int		 is_s3;		/* root is s3:// or s3a:// */
-	struct pgl_s3	 s3;		/* the warehouse's, when is_s3 */
+	int		 is_azure;	/* root is abfss:// (or its spellings) */
+	struct pgl_s3	 s3;		/* the warehouse's, when is_s3; for
+					 * Azure the Blob endpoint and the
+					 * warehouse's name only: the key of
+					 * its breaker and gate (s3.h) */
+	struct pgl_azure az;		/* the warehouse's, when is_azure */
+	int		 vend_container_sas; /* the operator lets a
+					 * container-wide SAS go out */
+	int		 sas_lifetime_secs;
 	int		 vend_keys;	/* storage_config vend_static_keys
 					 * "true": its owner lets the static
 					 * keys go to the table's writers */
 	struct pgl_sts	 sts;		/* role_arn set: vends from STS */
-	const char	*warehouse_id;	/* when is_s3 */
+	const char	*warehouse_id;	/* when remote */
 };
 
 int	pgl_obj_read(const struct pgl_storage *, const char *location,

@@ -2,14 +2,19 @@
  * Locations come from API callers and end up as paths the server writes
  * to, so traversal is refused by segment, not by substring.
  */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/location.h"
 #include "util/names.h"
 
 static const char *const schemes[] = {
-	"file://", "s3://", "s3a://", "gs://", "abfss://"
+	"file://", "s3://", "s3a://", "gs://", "abfss://", "abfs://",
+	"wasbs://", "wasb://"
 };
 
 /*
@@ -55,13 +60,71 @@ pgl_location_to_uri(const char *loc)
 	return (out);
 }
 
+/*
+ * Azure names one blob four ways: abfss:// and abfs:// through the DFS
+ * host (<container>@<account>.dfs.<suffix>), wasbs:// and wasb://
+ * through the Blob host (...@<account>.blob.<suffix>).  The server
+ * writes abfss://; the others are read as that place, so a client
+ * cannot reach past a check by spelling a location another way.
+ */
+static int
+azure_scheme(const char *loc, size_t *n)
+{
+	static const char *const az[] = { "abfss://", "abfs://", "wasbs://",
+	    "wasb://" };
+	size_t	i;
+
+	for (i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+		*n = strlen(az[i]);
+		if (strncmp(loc, az[i], *n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+const char *
+pgl_location_canon(const char *loc, char *buf, size_t n)
+{
+	const char	*auth, *end, *host;
+	size_t		 skip, alen, w;
+
+	if (!azure_scheme(loc, &skip))
+		return (loc);
+	auth = loc + skip;
+	end = auth + strcspn(auth, "/");
+	alen = (size_t)(end - auth);
+	if ((host = memchr(auth, '@', alen)) == NULL ||
+	    8 + alen + strlen(end) + 1 > n)
+		return (loc);
+	host = strchr(host, '.');
+	w = (size_t)snprintf(buf, n, "abfss://%.*s", (int)(host != NULL &&
+	    host < end ? host - auth : (ptrdiff_t)alen), auth);
+	if (host != NULL && host < end) {
+		if ((size_t)(end - host) > 6 && strncasecmp(host, ".blob.",
+		    6) == 0) {
+			w += (size_t)snprintf(buf + w, n - w, ".dfs.");
+			host += 6;
+		}
+		w += (size_t)snprintf(buf + w, n - w, "%.*s", (int)(end -
+		    host), host);
+	}
+	/* Host names are not case-sensitive; paths are. */
+	for (skip = 8; skip < w; skip++)
+		buf[skip] = (char)tolower((unsigned char)buf[skip]);
+	(void)snprintf(buf + w, n - w, "%s", end);
+	return (buf);
+}
+
 int
 pgl_location_same(const char *a, const char *b)
 {
+	char	ab[PGL_LOCATION_MAX + 16], bb[PGL_LOCATION_MAX + 16];
+
 	if (pgl_location_is_local(a) && pgl_location_is_local(b))
 		return (strcmp(pgl_location_path(a),
 		    pgl_location_path(b)) == 0);
-	return (strcmp(a, b) == 0);
+	return (strcmp(pgl_location_canon(a, ab, sizeof(ab)),
+	    pgl_location_canon(b, bb, sizeof(bb))) == 0);
 }
 
 /* RFC 3986 pchar without '%': unreserved, sub-delims, ':' and '@'. */
@@ -138,7 +201,7 @@ pgl_location_check(const char *loc)
 
 	if (len == 0)
 		return ("location must not be empty");
-	if (len > 4096)
+	if (len > PGL_LOCATION_MAX)
 		return ("location is longer than 4096 bytes");
 	if (!pgl_utf8_valid(loc, len))
 		return ("location is not valid UTF-8");
@@ -150,7 +213,7 @@ pgl_location_check(const char *loc)
 	}
 	if ((p = after_scheme(loc)) == NULL)
 		return ("location must be an absolute path or use file:///, "
-		    "s3://, s3a://, gs:// or abfss://");
+		    "s3://, s3a://, gs://, abfss:// or wasbs://");
 	if (pgl_location_is_local(loc) && p[0] != '/')
 		return ("file:// locations must be absolute and name no host "
 		    "(file:///path)");
@@ -171,12 +234,15 @@ pgl_location_check(const char *loc)
 int
 pgl_location_within(const char *child, const char *parent)
 {
+	char	cb[PGL_LOCATION_MAX + 16], pb[PGL_LOCATION_MAX + 16];
 	size_t	n;
 
 	if (pgl_location_is_local(child) && pgl_location_is_local(parent)) {
 		child = pgl_location_path(child);
 		parent = pgl_location_path(parent);
 	}
+	child = pgl_location_canon(child, cb, sizeof(cb));
+	parent = pgl_location_canon(parent, pb, sizeof(pb));
 	n = strlen(parent);
 
 	while (n > 1 && parent[n - 1] == '/')

@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 
+/* The longest location pgl_location_check accepts. */
+#define PGL_LOCATION_MAX	4096
+
 /*
  * Check a storage location ("/abs/path", "file:///abs/path", "s3://b/p",
  * "gs://", "abfss://"): no "." or ".." segments, no control bytes, no
@@ -26,7 +29,16 @@ const char	*pgl_location_path(const char *);
  */
 char		*pgl_location_to_uri(const char *);
 
-/* 1 if a and b name the same place ("/a" and "file:///a" do). */
+/*
+ * One spelling of an Azure location: abfs://, wasbs:// and wasb:// (with
+ * the Blob host ...@<account>.blob.<suffix>) as abfss://...@<account>.dfs.
+ * <suffix>, the host in lower case, into buf; returns buf, or loc itself
+ * when it is no Azure location (or does not fit).
+ */
+const char	*pgl_location_canon(const char *loc, char *buf, size_t n);
+
+/* 1 if a and b name the same place ("/a" and "file:///a" do, and the
+ * spellings of one Azure blob). */
 int		 pgl_location_same(const char *a, const char *b);
 
 /*

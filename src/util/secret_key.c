@@ -32,11 +32,23 @@ static const char *const marks[] = {
  */
 static const char *const plain_keys[] = { "oauth2-server-uri" };
 
+/*
+ * Azure warehouse settings whose names hold the mark "sas" but whose
+ * values are no secret: whether and how long SAS tokens are vended
+ * (api/manage/warehouse_azure.c checks them as plain text).
+ */
+static const char *const storage_plain[] = { "vend_container_sas",
+	"sas_lifetime_secs" };
+
 int
 pgl_secret_key_storage(const char *k)
 {
 	size_t	i;
 
+	for (i = 0; i < NITEMS(storage_plain); i++) {
+		if (strcmp(k, storage_plain[i]) == 0)
+			return (0);
+	}
 	for (i = 0; i < NITEMS(storage_marks); i++) {
 		if (strcasestr(k, storage_marks[i]) != NULL)
 			return (1);

@@ -18,6 +18,12 @@ test_storage_credentials_are_secrets_in_any_case(void **state)
 	assert_true(pgl_secret_key_storage("gcs.service_account_json"));
 	assert_false(pgl_secret_key_storage("s3.endpoint"));
 	assert_false(pgl_secret_key_storage("s3.region"));
+	/* Azure: the key and the principal's secret, not the SAS settings. */
+	assert_true(pgl_secret_key_storage("account_key"));
+	assert_true(pgl_secret_key_storage("client_secret"));
+	assert_false(pgl_secret_key_storage("vend_container_sas"));
+	assert_false(pgl_secret_key_storage("sas_lifetime_secs"));
+	assert_false(pgl_secret_key_storage("account_name"));
 }
 
 static void

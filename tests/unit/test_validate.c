@@ -191,6 +191,46 @@ test_location_spellings_of_one_local_file_compare_equal(void **state)
 }
 
 static void
+test_location_azure_spellings_of_one_blob_compare_equal(void **state)
+{
+	char	buf[512];
+
+	(void)state;
+	assert_string_equal(pgl_location_canon("wasbs://c@Acct.blob.core."
+	    "windows.net/a/B", buf, sizeof(buf)),
+	    "abfss://c@acct.dfs.core.windows.net/a/B");
+	assert_string_equal(pgl_location_canon("abfs://c@acct.dfs.core."
+	    "chinacloudapi.cn/x", buf, sizeof(buf)),
+	    "abfss://c@acct.dfs.core.chinacloudapi.cn/x");
+	assert_string_equal(pgl_location_canon("wasb://c@acct.blob.core."
+	    "windows.net", buf, sizeof(buf)),
+	    "abfss://c@acct.dfs.core.windows.net");
+	/* Not Azure, or not fitting: itself. */
+	assert_string_equal(pgl_location_canon("s3://b/k", buf, sizeof(buf)),
+	    "s3://b/k");
+	assert_string_equal(pgl_location_canon("wasbs://c@a.blob.x/k", buf,
+	    8), "wasbs://c@a.blob.x/k");
+	assert_true(pgl_location_within("wasbs://c@acct.blob.core.windows.net/"
+	    "wh/t1", "abfss://c@acct.dfs.core.windows.net/wh"));
+	assert_true(pgl_location_within("abfss://c@acct.dfs.core.windows.net/"
+	    "wh/t1", "wasbs://c@ACCT.blob.core.windows.net/wh/"));
+	assert_false(pgl_location_within("wasbs://c@acct.blob.core.windows.net/"
+	    "wh2/t1", "abfss://c@acct.dfs.core.windows.net/wh"));
+	assert_false(pgl_location_within("abfss://d@acct.dfs.core.windows.net/"
+	    "wh/t1", "abfss://c@acct.dfs.core.windows.net/wh"));
+	assert_false(pgl_location_within("abfss://c@other.dfs.core.windows.net/"
+	    "wh", "abfss://c@acct.dfs.core.windows.net/wh"));
+	/* Paths are case-sensitive, hosts are not. */
+	assert_false(pgl_location_within("abfss://c@acct.dfs.core.windows.net/"
+	    "WH/t", "abfss://c@acct.dfs.core.windows.net/wh"));
+	assert_true(pgl_location_same("abfs://c@acct.dfs.core.windows.net/w",
+	    "wasbs://c@acct.blob.core.windows.net/w"));
+	assert_null(pgl_location_check("wasbs://c@a.blob.core.windows.net/w"));
+	assert_non_null(pgl_location_check("abfss://c@a.dfs.core.windows.net/"
+	    "w/../x"));
+}
+
+static void
 test_location_to_uri_spells_local_paths_as_file_uris(void **state)
 {
 	char	*s;
@@ -359,6 +399,7 @@ main(void)
 		cmocka_unit_test(test_location_to_uri_spells_local_paths_as_file_uris),
 		cmocka_unit_test(test_location_escape_makes_one_valid_uri_segment),
 		cmocka_unit_test(test_paging_defaults_and_clamps),
+		cmocka_unit_test(test_location_azure_spellings_of_one_blob_compare_equal),
 		cmocka_unit_test(test_paging_rejects_garbage),
 		cmocka_unit_test(test_base64_strict),
 		cmocka_unit_test(test_weak_secrets_are_refused),

@@ -235,7 +235,7 @@ on_s3(struct pgl_req *r, const struct pgl_catalog *c)
 	struct pgl_err			 err;
 
 	return (r->http != NULL && api_storage(r, c, &st, &err) == PGL_OK &&
-	    st->is_s3);
+	    st->remote);
 }
 
 int

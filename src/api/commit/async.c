@@ -295,7 +295,7 @@ submit(struct commit_loop *l)
 	    ice_render_metadata(c->next_location, c->next, &c->bytes, &c->len,
 	    &a->gz, &gzlen, &l->err) != PGL_OK)
 		return (-1);
-	if (st->is_s3)
+	if (st->remote)
 		return (submit_s3(a, st, gzlen, &l->err));
 	if ((a->job.root = strdup(st->root)) == NULL ||
 	    (a->job.location = strdup(c->next_location)) == NULL) {
@@ -320,7 +320,7 @@ on_s3(struct pgl_req *r, const struct pgl_catalog *c)
 	const struct pgl_storage	*st;
 	struct pgl_err			 err;
 
-	return (api_storage(r, c, &st, &err) == PGL_OK && st->is_s3);
+	return (api_storage(r, c, &st, &err) == PGL_OK && st->remote);
 }
 
 void

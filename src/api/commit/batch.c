@@ -150,7 +150,7 @@ file_submit(struct commit_batch *b, size_t i, const struct pgl_storage *st)
 		return (-1);
 	data = f->gz != NULL ? (const void *)f->gz : c->bytes;
 	len = f->gz != NULL ? gzlen : c->len;
-	if (st->is_s3) {
+	if (st->remote) {
 		if ((f->obj = pgl_objjob_new(st, PGL_OBJ_PUT,
 		    c->next_location)) == NULL)
 			goto oom;
@@ -270,7 +270,7 @@ ice_commit_serve_many(struct pgl_req *r, struct ice_change *cs, size_t n)
 		b->l.submit = submit;
 		b->l.resume = resumed;
 		b->l.never_lock = api_storage(r, &cs[0].t.catalog, &st,
-		    &err) == PGL_OK && st->is_s3;
+		    &err) == PGL_OK && st->remote;
 	}
 	if ((end = commit_loop_run(&b->l)) == LOOP_WAIT)
 		pended(b);

@@ -324,7 +324,7 @@ ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
 		return (rc);
 	/* A client's object PUT goes to the pool (write.c, async.c,
 	 * batch.c): here it would hold the event loop. */
-	if (st->is_s3 && api_on_loop(r))
+	if (st->remote && api_on_loop(r))
 		return (pgl_objjob_refuse(st, "it cannot be written at this "
 		    "step", err));
 	if ((rc = ice_render_metadata(location, md, &text, &n, &gz, &gzlen,

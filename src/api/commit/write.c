@@ -126,7 +126,7 @@ ice_write_metadata_then(struct pgl_req *r, const struct pgl_catalog *c,
 		return;
 	/* No pool took it: a local file is written here (the disk, no
 	 * network); an object never is, on the event loop. */
-	if (!st->is_s3 && rc != PGL_ENOMEM)
+	if (!st->remote && rc != PGL_ENOMEM)
 		rc = pgl_obj_write(st, location, w->gz != NULL ?
 		    (const void *)w->gz : w->text, w->gz != NULL ? gzlen : len,
 		    &err);
@@ -162,7 +162,7 @@ ice_delete_file(struct pgl_req *r, const struct pgl_catalog *c,
 		return;
 	/* A local file goes at once (unlink waits on no network), and a
 	 * task runner has no event loop to hold. */
-	if (!st->is_s3 || !api_on_loop(r)) {
+	if (!st->remote || !api_on_loop(r)) {
 		(void)pgl_obj_delete(st, location, &err);
 		api_count_s3();
 		return;
@@ -191,7 +191,7 @@ ice_delete_files(struct pgl_req *r, const struct pgl_catalog *c,
 	if (api_storage(r, c, &st, &err) != PGL_OK)
 		return;
 	/* A client's: one queued delete each, never a batch on the loop. */
-	if (st->is_s3 && api_on_loop(r)) {
+	if (st->remote && api_on_loop(r)) {
 		for (i = 0; i < n; i++)
 			ice_delete_file(r, c, locations[i]);
 		return;

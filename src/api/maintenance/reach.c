@@ -49,15 +49,20 @@ api_reach_free(struct api_reach *rc)
 /*
  * One spelling per file, so a listing and a manifest compare equal:
  * file:///a and /a are the same local file, s3a:// and s3:// the same
- * object.
+ * object, abfss://, abfs://, wasbs:// and wasb:// the same blob.
  */
 const char *
 api_reach_canon(struct pgl_arena *a, const char *path)
 {
+	char		 buf[PGL_LOCATION_MAX + 16];
+	const char	*c;
+
 	if (pgl_location_is_local(path))
 		return (pgl_location_path(path));
 	if (strncmp(path, "s3a://", 6) == 0)
 		return (pgl_arena_printf(a, "s3://%s", path + 6));
+	if ((c = pgl_location_canon(path, buf, sizeof(buf))) != path)
+		return (pgl_arena_strdup(a, c));
 	return (path);
 }
 

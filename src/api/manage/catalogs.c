@@ -14,6 +14,7 @@
 #include "api/placement/placement.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
+#include "storage/azure_root.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/jw.h"
@@ -142,8 +143,11 @@ s3_root(struct pgl_req *r, const json_t *cfg)
 static int
 inside(const char *loc, const char *root)
 {
-	const char	*lp = pgl_location_path(loc);
-	const char	*rp = pgl_location_path(root);
+	char		 lb[PGL_LOCATION_MAX + 16], rb[PGL_LOCATION_MAX + 16];
+	const char	*lp = pgl_location_path(pgl_location_canon(loc, lb,
+			    sizeof(lb)));
+	const char	*rp = pgl_location_path(pgl_location_canon(root, rb,
+			    sizeof(rb)));
 	const char	*body = strstr(lp, "://");
 	size_t		 n = strlen(rp);
 
@@ -169,7 +173,8 @@ resolve_location(struct pgl_req *r, struct pgl_catalog *c)
 {
 	struct pgl_warehouse	 w;
 	struct pgl_err		 err;
-	const char		*why, *root;
+	const char		*why, *root, *type;
+	char			 canon[PGL_LOCATION_MAX + 16];
 	json_t			*cfg;
 
 	if (c->storage_location != NULL &&
@@ -177,6 +182,11 @@ resolve_location(struct pgl_req *r, struct pgl_catalog *c)
 		pgl_reply_error(r, 400, "invalid storage_location: %s", why);
 		return (-1);
 	}
+	/* An Azure location is kept as the server spells it (abfss://). */
+	if (c->storage_location != NULL)
+		c->storage_location = pgl_arena_strdup(r->arena,
+		    pgl_location_canon(c->storage_location, canon,
+		    sizeof(canon)));
 	if (c->warehouse_name == NULL) {
 		if (c->storage_location != NULL && (why =
 		    api_placement_catalog(r, c->storage_location)) != NULL) {
@@ -202,7 +212,10 @@ resolve_location(struct pgl_req *r, struct pgl_catalog *c)
 	root = pgl_json_str(cfg, "root");
 	if (root == NULL)
 		root = pgl_json_str(cfg, "path");
-	if (root == NULL)
+	if (root == NULL && (type = pgl_json_str(cfg, "type")) != NULL &&
+	    strcmp(type, "azure") == 0)
+		root = pgl_azure_root(r->arena, cfg);
+	else if (root == NULL)
 		root = s3_root(r, cfg);
 	else
 		root = pgl_arena_strdup(r->arena, root);

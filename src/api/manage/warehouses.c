@@ -1,7 +1,9 @@
 /*
  * Warehouses (pangolin-api.md §2.2): where a tenant's table data lives.
- * Local-disk warehouses are {"type": "local", "root": "/abs/path"}; S3,
- * Azure and GCS keys are stored for the object-storage issue.  A tenant
+ * Local-disk warehouses are {"type": "local", "root": "/abs/path"}, S3
+ * ones {"type": "s3", "bucket", ...}, Azure ones {"type": "azure",
+ * "account_name", "container", ...} (warehouse_azure.c); GCS keys are
+ * stored for a later issue.  A tenant
  * admin manages its own; root creates and updates them in the tenant it
  * names, and may place a local one anywhere in a configured root outside
  * other tenants' storage (placement.h; unlike §2.2, where root is 403).
@@ -203,9 +205,10 @@ storage_check(struct pgl_req *r, const json_t *cfg)
 		type = "s3";
 	if (strcmp(type, "s3") == 0)
 		return (s3_check(cfg));
+	if (strcmp(type, "azure") == 0)
+		return (api_warehouse_azure_check(r, cfg));
 	if (strcmp(type, "local") != 0 && strcmp(type, "filesystem") != 0) {
-		if (strcmp(type, "azure") != 0 && strcmp(type, "gcs") != 0 &&
-		    strcmp(type, "gcp") != 0)
+		if (strcmp(type, "gcs") != 0 && strcmp(type, "gcp") != 0)
 			return ("storage_config.type must be local, s3, azure "
 			    "or gcs");
 		return (NULL);

@@ -33,6 +33,7 @@
 
 #include "api/placement/placement.h"
 #include "app/app.h"
+#include "storage/azure_root.h"
 #include "storage/fileio.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -332,6 +333,94 @@ overlaps_others(struct pgl_arena *a, const char *tenant, const char *path)
 	return (0);
 }
 
+/*
+ * Azure: one place spelled one way without the account's DNS suffix,
+ * "<container>@<account>/<path>" in a's memory (a suffix names a cloud,
+ * and one account name in two clouds is kept apart too: on the safe
+ * side); NULL for a location that is not Azure's.
+ */
+static const char *
+az_key(struct pgl_arena *a, const char *loc)
+{
+	char		 buf[PGL_LOCATION_MAX + 16];
+	const char	*c, *host, *path;
+
+	if (loc == NULL)
+		return (NULL);
+	c = pgl_location_canon(loc, buf, sizeof(buf));
+	if (strncmp(c, "abfss://", 8) != 0)
+		return (NULL);
+	c += 8;
+	path = c + strcspn(c, "/");
+	host = memchr(c, '.', (size_t)(path - c));
+	return (pgl_arena_printf(a, "%.*s%s", (int)((host != NULL ? host :
+	    path) - c), c, path));
+}
+
+/* The Azure root of a warehouse's storage_config text, as az_key. */
+static const char *
+wh_az_key(struct pgl_arena *a, const char *text)
+{
+	json_t		*cfg = pgl_json_load_or(text, json_object());
+	const char	*type = pgl_json_str(cfg, "type"), *out = NULL;
+
+	if (type != NULL && strcmp(type, "azure") == 0)
+		out = az_key(a, pgl_azure_root(a, cfg));
+	json_decref(cfg);
+	return (out);
+}
+
+static int
+az_overlaps(const char *key, const char *other)
+{
+	return (other != NULL && (pgl_location_within(key, other) ||
+	    pgl_location_within(other, key)));
+}
+
+const char *
+api_placement_azure(struct pgl_req *r, const char *loc)
+{
+	struct pgl_page		 all = { 0, 0 };
+	struct pgl_tenant	*ts;
+	struct pgl_warehouse	*ws;
+	struct pgl_catalog	*cs;
+	struct pgl_err		 err;
+	const char		*key = az_key(r->arena, loc);
+	size_t			 nt, nw, nc, i, j;
+
+	if (key == NULL)
+		return (NULL);
+	if (STORE(list_tenants, r->arena, &all, &ts, &nt, NULL, &err) !=
+	    PGL_OK)
+		goto unknown;
+	for (i = 0; i < nt; i++) {
+		if (strcmp(ts[i].id, r->tenant) == 0)
+			continue;
+		if (STORE(list_warehouses, r->arena, ts[i].id, &all, &ws, &nw,
+		    NULL, &err) != PGL_OK || STORE(list_catalogs, r->arena,
+		    ts[i].id, &all, &cs, &nc, NULL, &err) != PGL_OK)
+			goto unknown;
+		for (j = 0; j < nw; j++) {
+			if (az_overlaps(key, wh_az_key(r->arena,
+			    ws[j].storage_config)))
+				goto taken;
+		}
+		for (j = 0; j < nc; j++) {
+			if (az_overlaps(key, az_key(r->arena,
+			    cs[j].storage_location)))
+				goto taken;
+		}
+	}
+	return (NULL);
+taken:
+	return ("Azure storage must not be, lie inside, or contain another "
+	    "tenant's (in one account and container, no tenant's prefix may "
+	    "equal, contain or lie inside another's)");
+unknown:
+	return ("the metadata store cannot be read to check the location, "
+	    "retry later");
+}
+
 /* The rule for a new placement by r's principal; create: mkdir -p. */
 static const char *
 place(struct pgl_req *r, const char *loc, int create)
@@ -379,6 +468,8 @@ api_placement_warehouse(struct pgl_req *r, const char *root)
 const char *
 api_placement_catalog(struct pgl_req *r, const char *loc)
 {
+	if (az_key(r->arena, loc) != NULL)
+		return (api_placement_azure(r, loc));
 	if (!pgl_location_is_local(loc))
 		return (NULL);
 	return (place(r, loc, 0));

@@ -33,6 +33,14 @@ const char	*api_placement_warehouse(struct pgl_req *, const char *root);
 /* A local catalog storage location with no warehouse: the same rule,
  * nothing created. */
 const char	*api_placement_catalog(struct pgl_req *, const char *loc);
+/*
+ * An Azure location (a warehouse's root, a catalog's storage) for r's
+ * tenant: NULL, or why not.  In one account and container no tenant's
+ * place may equal, contain or lie inside another tenant's (a warehouse
+ * of the whole container keeps every other tenant out of it), whichever
+ * way its locations are spelled (abfss://, wasbs://).
+ */
+const char	*api_placement_azure(struct pgl_req *, const char *loc);
 /* A stored warehouse (storage_config text) may be used: NULL or why. */
 const char	*api_placement_stored_warehouse(struct pgl_req *,
 		    const struct pgl_warehouse *);

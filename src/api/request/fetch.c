@@ -307,7 +307,7 @@ api_fetch_read(struct pgl_req *r, const struct pgl_storage *st,
 			return (take(e, data, len, err));
 	}
 	/* Local disk waits on no network; a task runner has no loop. */
-	if (!st->is_s3 || !api_on_loop(r))
+	if (!st->remote || !api_on_loop(r))
 		return (pgl_obj_read(st, location, max, data, len, err));
 	if (f == NULL || !f->armed)
 		return (refuse(f, st, location, err));

@@ -18,6 +18,16 @@
 struct api_event_notes;
 struct api_fetch;
 struct api_vend;
+
+/* An Azure SAS a request asked for and holds (api/storage/azure_vend.c),
+ * for the answer's config (storage.c). */
+struct api_sas {
+	const char	*key;		/* what it is for */
+	int		 held;
+	int		 write;
+	char		 token[4096];
+	int64_t		 expires_ms;
+};
 struct pgl_sts_creds;
 struct pgl_rule;
 struct pgl_storage;
@@ -77,6 +87,8 @@ struct pgl_req_app {
 	 * for the answer's config (storage.c), or NULL. */
 	struct api_vend		*vend;
 	const struct pgl_sts_creds *vended;
+	/* An Azure SAS asked for and held (azure_vend.c), or NULL. */
+	struct api_sas		*sas;
 };
 
 #endif

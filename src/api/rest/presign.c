@@ -50,8 +50,10 @@ ice_table_presign(struct pgl_req *r)
 		return;
 	}
 	if (!st->is_s3) {
-		pgl_reply_ice_error(r, 400, "BadRequestException", "table "
-		    "files are on local disk: there is no URL to presign");
+		pgl_reply_ice_error(r, 400, "BadRequestException", "%s",
+		    st->is_azure ? "table files are on Azure: presigned URLs "
+		    "are S3's (vended credentials give a SAS)" : "table files "
+		    "are on local disk: there is no URL to presign");
 		return;
 	}
 	if (pgl_s3_split(loc, bucket, sizeof(bucket), &key) == -1) {

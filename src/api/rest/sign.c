@@ -656,8 +656,10 @@ ice_table_sign(struct pgl_req *r)
 		return;
 	}
 	if (!st->is_s3) {
-		pgl_reply_ice_error(r, 400, "BadRequestException", "table "
-		    "files are on local disk: nothing to sign");
+		pgl_reply_ice_error(r, 400, "BadRequestException", "%s",
+		    st->is_azure ? "table files are on Azure: S3 requests are "
+		    "not signed for them (vended credentials give a SAS)" :
+		    "table files are on local disk: nothing to sign");
 		return;
 	}
 	if (!headers_ok(json_object_get(r->body, "headers"))) {

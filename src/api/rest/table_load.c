@@ -14,6 +14,7 @@
 #include "api/commit/commit.h"
 #include "api/gate.h"
 #include "api/rest/rest.h"
+#include "api/storage/azure_vend.h"
 #include "api/storage/storage.h"
 #include "api/storage/sts_vend.h"
 #include "api/target.h"
@@ -117,10 +118,13 @@ ice_set_etag(struct pgl_req *r, const char *location, const char *mode)
 static const char *
 vend_mode(struct pgl_req *r, const struct pgl_catalog *c)
 {
-	json_t	*keys;
+	const struct api_sas	*sas;
+	json_t			*keys;
 
 	if (api_sts_held(r) != NULL)
 		return (api_may_write(r, c) ? "sts-write" : "sts-read");
+	if ((sas = api_azure_held(r)) != NULL)
+		return (sas->write ? "sas-write" : "sas-read");
 	keys = api_client_config(r, c);
 	json_decref(keys);
 	return (keys != NULL ? "keys" : "vended");

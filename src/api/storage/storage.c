@@ -129,6 +129,33 @@ api_warehouse_s3(struct pgl_req *r, const struct pgl_warehouse *w,
 	return (PGL_OK);
 }
 
+/* An Azure warehouse's settings into st; its Blob endpoint, in st->s3,
+ * keys the endpoint's breaker and the pool's gate. */
+static int
+azure_settings(struct pgl_req *r, const struct pgl_warehouse *w,
+    struct pgl_storage *st, struct pgl_err *err)
+{
+	struct api_azure_conf	ac;
+
+	if (api_warehouse_azure(r, w, &ac, err) != PGL_OK)
+		return (err->code);
+	st->az = ac.az;
+	st->vend_container_sas = ac.vend_container_sas;
+	st->sas_lifetime_secs = ac.sas_lifetime_secs;
+	st->s3.endpoint = ac.origin;
+	st->s3.region = "azure";
+	st->s3.access_key = ac.az.account;
+	st->s3.name = ac.az.name;
+	if (!pgl_location_within(st->root, ac.root)) {
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "catalog storage "
+		    "%.80s lies outside its warehouse '%s' (%.80s)", st->root,
+		    w->name, ac.root);
+		return (err->code);
+	}
+	return (PGL_OK);
+}
+
 static int
 s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
     struct pgl_storage *st, struct pgl_err *err)
@@ -138,7 +165,8 @@ s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
 	if (c->warehouse_name == NULL) {
 		err->code = PGL_EINVAL;
 		(void)snprintf(err->msg, sizeof(err->msg), "catalog '%s' "
-		    "keeps its files on S3 but has no warehouse", c->name);
+		    "keeps its files in an object store but has no warehouse",
+		    c->name);
 		return (err->code);
 	}
 	if (api_get_warehouse(r, r->tenant, c->warehouse_name, &w,
@@ -153,6 +181,8 @@ s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
 		return (err->code);
 	}
 	st->warehouse_id = pgl_arena_strdup(r->arena, w.id);
+	if (st->is_azure)
+		return (azure_settings(r, &w, st, err));
 	return (api_warehouse_s3(r, &w, &st->s3, &st->vend_keys, &st->sts,
 	    NULL, err));
 }
@@ -163,7 +193,8 @@ api_storage(struct pgl_req *r, const struct pgl_catalog *c,
 {
 	struct pgl_req_app	*a = r->app;
 	struct pgl_storage	*st;
-	const char		*root = c->storage_location, *why;
+	const char		*root = c->storage_location, *why, *path;
+	char			 container[64], account[64];
 
 	if (a->storage != NULL && strcmp(a->storage_catalog, c->id) == 0) {
 		*out = a->storage;
@@ -185,7 +216,10 @@ api_storage(struct pgl_req *r, const struct pgl_catalog *c,
 	st->root = root;
 	st->is_s3 = root != NULL && (strncmp(root, "s3://", 5) == 0 ||
 	    strncmp(root, "s3a://", 6) == 0);
-	if (st->is_s3 && s3_settings(r, c, st, err) != PGL_OK)
+	st->is_azure = root != NULL && pgl_azure_split(root, container,
+	    sizeof(container), account, sizeof(account), &path) == 0;
+	st->remote = st->is_s3 || st->is_azure;
+	if (st->remote && s3_settings(r, c, st, err) != PGL_OK)
 		return (err->code);
 	a->storage = st;
 	a->storage_catalog = pgl_arena_strdup(r->arena, c->id);
@@ -333,6 +367,70 @@ sts_config(struct pgl_req *r, const struct pgl_storage *st)
 	return (cfg);
 }
 
+/*
+ * Where the account is, for a client: Azure's own hosts need nothing;
+ * any other endpoint (a sovereign cloud's, the emulator's) is told both
+ * the ways Iceberg Java (adls.connection-string.<host>, its endpoint)
+ * and PyIceberg (adls.account-host, the storage authorities and
+ * schemes) read it.
+ */
+static void
+endpoint_config(struct pgl_req *r, const struct pgl_storage *st,
+    const char *host, json_t *cfg)
+{
+	const char	*ep = st->az.endpoint, *auth, *end;
+	int		 http;
+
+	if (ep == NULL)
+		return;
+	http = strncmp(ep, "http://", 7) == 0;
+	auth = ep + (http ? 7 : 8);
+	end = auth + strcspn(auth, "/");
+	json_object_set_new(cfg, pgl_arena_printf(r->arena,
+	    "adls.connection-string.%s", host), json_string(ep));
+	json_object_set_new(cfg, "adls.account-host", json_string(auth));
+	json_object_set_new(cfg, "adls.blob-storage-scheme",
+	    json_string(http ? "http" : "https"));
+	json_object_set_new(cfg, "adls.dfs-storage-scheme",
+	    json_string(http ? "http" : "https"));
+	json_object_set_new(cfg, "adls.blob-storage-authority",
+	    json_string(pgl_arena_printf(r->arena, "%.*s", (int)(end - auth),
+	    auth)));
+	json_object_set_new(cfg, "adls.dfs-storage-authority",
+	    json_string(pgl_arena_printf(r->arena, "%.*s", (int)(end - auth),
+	    auth)));
+}
+
+static json_t *
+azure_config(struct pgl_req *r, const struct pgl_storage *st)
+{
+	const struct api_sas	*s = r->app->sas != NULL && r->app->sas->held ?
+				    r->app->sas : NULL;
+	const char		*host, *dfs;
+	json_t			*cfg;
+	char			 ms[24], canon[PGL_LOCATION_MAX + 16];
+
+	if (s == NULL)
+		return (NULL);
+	/* The account's DFS host as the server spells locations. */
+	dfs = strchr(pgl_location_canon(st->root, canon, sizeof(canon)), '@');
+	host = dfs != NULL ? pgl_arena_printf(r->arena, "%.*s", (int)strcspn(
+	    dfs + 1, "/"), dfs + 1) : NULL;
+	if (host == NULL)
+		return (NULL);
+	cfg = json_object();
+	(void)snprintf(ms, sizeof(ms), "%lld", (long long)s->expires_ms);
+	json_object_set_new(cfg, pgl_arena_printf(r->arena,
+	    "adls.sas-token.%s", host), json_string(s->token));
+	json_object_set_new(cfg, pgl_arena_printf(r->arena,
+	    "adls.sas-token-expires-at-ms.%s", host), json_string(ms));
+	json_object_set_new(cfg, "adls.account-name",
+	    json_string(st->az.account));
+	json_object_set_new(cfg, "adls.sas-token", json_string(s->token));
+	endpoint_config(r, st, host, cfg);
+	return (cfg);
+}
+
 json_t *
 api_client_config(struct pgl_req *r, const struct pgl_catalog *c)
 {
@@ -340,7 +438,11 @@ api_client_config(struct pgl_req *r, const struct pgl_catalog *c)
 	struct pgl_err			 err;
 	json_t				*cfg;
 
-	if (api_storage(r, c, &st, &err) != PGL_OK || !st->is_s3)
+	if (api_storage(r, c, &st, &err) != PGL_OK)
+		return (NULL);
+	if (st->is_azure)
+		return (azure_config(r, st));
+	if (!st->is_s3)
 		return (NULL);
 	/* Never the static keys from a warehouse that vends from STS. */
 	if (st->sts.role_arn != NULL)

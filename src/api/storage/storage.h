@@ -13,11 +13,29 @@
 
 #include "http/request.h"
 #include "pangolin/store.h"
+#include "storage/azure.h"
 
 struct pgl_err;
 struct pgl_s3;
 struct pgl_storage;
 struct pgl_sts;
+
+/* An Azure warehouse's settings, opened (azure_conf.c). */
+#define API_SAS_LIFETIME_DEFAULT	3600
+#define API_SAS_LIFETIME_MIN		60
+#define API_SAS_LIFETIME_MAX		86400
+struct api_azure_conf {
+	struct pgl_azure	 az;
+	int			 vend_container_sas;
+	int			 sas_lifetime_secs;
+	const char		*root;	/* abfss://<container>@<account>.dfs.
+					 * <suffix>[/<prefix>] */
+	const char		*origin; /* the Blob endpoint */
+};
+int	api_warehouse_azure(struct pgl_req *, const struct pgl_warehouse *,
+	    struct api_azure_conf *, struct pgl_err *);
+/* storage_config's sas_lifetime_secs, or the default. */
+int	api_azure_sas_lifetime(const json_t *cfg);
 
 /* storage.c: the storage of catalog c (cached for the request). */
 int	api_storage(struct pgl_req *, const struct pgl_catalog *c,

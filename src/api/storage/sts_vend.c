@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/gate.h"
 #include "api/request/fetch.h"
+#include "api/storage/azure_vend.h"
 #include "api/storage/storage.h"
 #include "api/storage/sts_vend.h"
 #include "app/app.h"
@@ -495,8 +496,11 @@ api_sts_prepare(struct pgl_req *r, const struct pgl_catalog *c,
 	char				 bucket[64];
 	int				 write, rc;
 
-	if ((!always && !asked(r)) || api_storage(r, c, &st, &err) !=
-	    PGL_OK || !st->is_s3 || st->sts.role_arn == NULL)
+	if ((!always && !asked(r)) || api_storage(r, c, &st, &err) != PGL_OK)
+		return (0);
+	if (st->is_azure)
+		return (api_azure_prepare(r, st, c, location));
+	if (!st->is_s3 || st->sts.role_arn == NULL)
 		return (0);
 	if ((prefix = table_prefix(r, st, location, bucket,
 	    sizeof(bucket))) == NULL)

@@ -11,6 +11,7 @@
  * AssumeRole call goes to the write pool as a fetch (fetch.h), the
  * request waits off the event loop and its handler runs again with them.
  * Later steps of the request (storage.c) find them with api_sts_held().
+ * For an Azure warehouse it gets the SAS instead (azure_vend.h).
  */
 #ifndef PGL_API_STS_VEND_H
 #define PGL_API_STS_VEND_H
