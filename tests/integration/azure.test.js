@@ -428,7 +428,7 @@ test('a scan plan over an Azure table reads its manifests from the container; ve
   if (withCreds.r.json.status === 'completed') checkAdls(vended(withCreds.r.json, z.loc('sp')), { sp: 'racwdl' });
 });
 
-test('two commits racing on one table: exactly one wins, the other is 409 CommitFailedException; the winner\'s metadata file is there and the table loads it', async () => {
+test('two commits racing on one table: exactly one wins, the other is 409 CommitFailedException; the winner\'s metadata file is there and the table loads it', async (t) => {
   const z = await azCatalog();
   await createTable(z, 'race');
   const state = { snaps: [], refs: [] };
@@ -452,12 +452,13 @@ test('two commits racing on one table: exactly one wins, the other is 409 Commit
   const md = expectJson(await call('GET', `${z.T}/race`), 200).metadata;
   for (const e of md['metadata-log']) assert.ok(await az.existsAt(e['metadata-file']), `logged ${e['metadata-file']} exists`);
   assert.equal(md['metadata-log'].length, ROUNDS, 'one log entry per winning commit');
+  t.diagnostic(`metadata files after ${ROUNDS} raced rounds: ${(await metadataJsons(z, 'race')).length} (1 + ${ROUNDS} winners; a loser's file, if written, is kept or removed by the catalog)`);
   // No blob but metadata json and the test's own files (no temporary blobs).
   const stray = (await blobs(z, 'race')).filter((b) => !b.endsWith('.metadata.json') && !b.endsWith('.avro') && !b.endsWith('.parquet'));
   assert.deepEqual(stray, []);
 });
 
-test('a wrong account key or a missing container is a 5xx naming the warehouse and the storage error; nothing is written', async () => {
+test('a wrong account key or a missing container is a 5xx naming the warehouse and the storage error; nothing is written', async (t) => {
   const c = await container();
   for (const [extra, why] of [
     [{ account_key: WRONG_KEY }, /AuthenticationFailed|AuthorizationFailure|403/],
@@ -469,6 +470,7 @@ test('a wrong account key or a missing container is a 5xx naming the warehouse a
     const b = expectError(r, r.status, { iceberg: true });
     assert.match(b.error.message, new RegExp(escape(z.wh)), 'the message names the warehouse');
     assert.match(b.error.message, why);
+    t.diagnostic(`${r.status} ${b.error.type}: ${b.error.message}`);
     assert.ok(!b.error.message.includes(WRONG_KEY) && !b.error.message.includes(KEY), 'no key in the message');
     expectError(await call('GET', `${z.T}/t`), 404, { iceberg: true });
     if (z.container === c) assert.deepEqual(await az.list(c, `${z.prefix}${z.cat}/`), [], 'no blob under the catalog');
@@ -478,7 +480,7 @@ test('a wrong account key or a missing container is a 5xx naming the warehouse a
 
 // --- vended SAS, used directly against Azurite ---------------------------------------------
 
-test('vended SAS (vend_container_sas "true"): a reader\'s reads and cannot write, a writer\'s writes; tampered or expired tokens are refused', async () => {
+test('vended SAS (vend_container_sas "true"): a reader\'s reads and cannot write, a writer\'s writes; tampered or expired tokens are refused', async (t) => {
   const z = await azCatalog({ vend_container_sas: 'true' });
   const created = expectJson(await call('POST', z.T, { body: { name: 'v', schema }, headers: { ...admin, ...VEND } }), 200);
   const adminSas = checkAdls(vended(created, z.loc('v')), { sp: 'racwdl' });
@@ -536,6 +538,7 @@ test('vended SAS (vend_container_sas "true"): a reader\'s reads and cannot write
   // is refused (a real expiry needs sas_lifetime_secs, 60 at least, of waiting).
   const expired = resignSas(w.token, { ...(w.q.get('st') ? { st: '2019-12-31T00:00:00Z' } : {}), se: past }, { container: z.container });
   const e = await az.withSas('GET', meta, expired);
+  t.diagnostic(`reader token: ${r1.token.replace(/sig=[^&]+/, 'sig=...')}; expired: ${e.status} ${e.code}`);
   assert.equal(e.status, 403, `expired: ${e.status} ${e.text}`);
   assert.notEqual(e.code, 'AuthorizationPermissionMismatch');
   // ... and the unexpired one, signed again the same way, still works: the check above was expiry alone.
@@ -648,7 +651,7 @@ test('iceberg-js against an Azure catalog: create, load with vended credentials,
 
 // --- Azurite stopped ------------------------------------------------------------------------
 
-test('Azurite stopped before a commit: a 5xx (503 or CommitStateUnknown), the catalog answers on; started again, the table loads at a consistent version and commits', async () => {
+test('Azurite stopped before a commit: a 5xx (503 or CommitStateUnknown), the catalog answers on; started again, the table loads at a consistent version and commits', async (t) => {
   const z = await azCatalog();
   const created = await createTable(z, 'k');
   await az.stop();
@@ -658,6 +661,7 @@ test('Azurite stopped before a commit: a 5xx (503 or CommitStateUnknown), the ca
     assert.ok([500, 502, 503, 504].includes(r.status), `${r.status} ${r.text}`);
     const b = expectError(r, r.status, { iceberg: true });
     if (r.status === 500) assert.equal(b.error.type, 'CommitStateUnknownException', r.text);
+    t.diagnostic(`Azurite stopped: ${r.status} ${b.error.type}: ${b.error.message} (Retry-After ${r.headers['retry-after']})`);
     assert.match(b.error.message, new RegExp(escape(z.wh)), 'the message names the warehouse');
     expectJson(await call('GET', '/health/live', { headers: {} }), 200);
   } finally {
