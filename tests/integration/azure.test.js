@@ -26,7 +26,7 @@ import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
 import { ACCOUNT, KEY, resignSas, sasSignature, splitAzure, startAzurite } from './lib/azurite.js';
-import { expectError, expectJson, uniq } from './lib/expect.js';
+import { expectError, expectJson, pool, uniq } from './lib/expect.js';
 import { startIcebergServer } from './lib/iceberg.js';
 import { manifestEntrySchema, manifestListSchema, writeAvro } from './lib/iceberg_data.js';
 import { validatingFetch } from './lib/openapi.js';
@@ -55,7 +55,10 @@ before(async () => {
   // worker: the SAS cache is per worker, so two loads meet the same cache.
   az = await startAzurite();
   srv = await startIcebergServer({ root: true, noAuth: false, workers: 1, allowEndpoints: [az.origin],
-    env: { PANGOLIN_AUTH_RATE_LIMIT: '0', TASK_WORKER_POLL_INTERVAL_MS: '50', PANGOLIN_SCAN_SYNC_WAIT_MS: '20000' } });
+    // A plan of more than 3 manifests is made by a task runner (its own
+    // reads of the container), a smaller one in the request.
+    env: { PANGOLIN_AUTH_RATE_LIMIT: '0', TASK_WORKER_POLL_INTERVAL_MS: '50', PANGOLIN_SCAN_SYNC_WAIT_MS: '20000',
+      PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '3' } });
   admin = (await user('az-admin', 'tenant-admin')).headers;
 });
 after(async () => {
@@ -327,6 +330,43 @@ test('create, commit, load, register and drop with purge keep the table in the c
   expectError(await call('GET', `${z.T}/t1`), 404, { iceberg: true });
 });
 
+test('purge of a table of 300 data files deletes them in Blob Batch requests of up to 256, not one DELETE each; all gone', async (t) => {
+  const z = await azCatalog();
+  await createTable(z, 'many');
+  const loc = z.loc('many');
+  const N = 300;
+  const data = Array.from({ length: N }, (_, i) => `${loc}/data/name=n0/f${String(i).padStart(4, '0')}.parquet`);
+  await pool(data, 8, (f) => az.putAt(f, 'PAR1'));
+  const entries = data.map((f) => ({ status: 1, snapshot_id: 1, sequence_number: 1, file_sequence_number: 1, data_file: {
+    content: 0, file_path: f, file_format: 'PARQUET', partition: { name: 'n0' }, record_count: 1,
+    file_size_in_bytes: 4, equality_ids: null, sort_order_id: null } }));
+  const manifest = `${loc}/metadata/m-many.avro`;
+  const mbuf = await writeAvro('avsc', manifestEntrySchema(2, spec, schema), entries, {
+    schema: JSON.stringify(schema), 'schema-id': 0, 'partition-spec': JSON.stringify(spec.fields),
+    'partition-spec-id': 0, 'format-version': 2, content: 'data' });
+  await az.putAt(manifest, mbuf);
+  const list = `${loc}/metadata/snap-1.avro`;
+  await az.putAt(list, await writeAvro('avsc', manifestListSchema(2), [{ manifest_path: manifest, manifest_length: mbuf.length,
+    partition_spec_id: 0, content: 0, sequence_number: 1, min_sequence_number: 1, added_snapshot_id: 1, added_files_count: N,
+    existing_files_count: 0, deleted_files_count: 0, added_rows_count: N, existing_rows_count: 0, deleted_rows_count: 0,
+    partitions: null, key_metadata: null }], { 'snapshot-id': 1, 'parent-snapshot-id': 'null', 'sequence-number': 1, 'format-version': 2 }));
+  expectJson(await call('POST', `${z.T}/many`, { body: { requirements: [], updates: [
+    { action: 'add-snapshot', snapshot: { 'snapshot-id': 1, 'sequence-number': 1, 'timestamp-ms': Date.now(), 'manifest-list': list,
+      summary: { operation: 'append' }, 'schema-id': 0 } },
+    { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 1 }] } }), 200);
+  assert.equal((await blobs(z, 'many')).length, N + 4, 'data, manifest, list and two metadata files');
+  // What Azurite saw during the purge: its own access log.
+  const from = az.log().length;
+  await purge(z, 'many');
+  assert.deepEqual(await blobs(z, 'many'), [], 'every blob of the table is gone');
+  const seen = az.log().slice(from).split('\n');
+  const batches = seen.filter((l) => /"POST [^"]*comp=batch/.test(l));
+  const deletes = seen.filter((l) => /"DELETE /.test(l));
+  t.diagnostic(`purge of ${N + 4} blobs: ${batches.length} batch requests, ${deletes.length} single DELETEs`);
+  assert.ok(batches.length >= 2 && batches.length <= 3, `${batches.length} batch requests for ${N + 4} blobs:\n${batches.join('\n')}`);
+  assert.ok(deletes.length <= 2, `one DELETE per blob is not batching: ${deletes.length} DELETEs`);
+});
+
 test('expire-snapshots deletes the expired snapshots\' manifest lists from the container; orphan removal deletes only the orphan', async () => {
   const z = await azCatalog();
   await createTable(z, 'ex');
@@ -420,28 +460,33 @@ test('a scan plan over an Azure table reads its manifests from the container; ve
     return { r, tasks: tasks.map((t) => t['data-file']['file-path']).sort() };
   };
   const one = await plan({ filter: { type: 'eq', term: 'name', value: 'n2' } });
+  assert.equal(one.r.json.status, 'completed', 'one manifest: planned in the request');
   assert.deepEqual(one.tasks, [state.snaps[2].data]);
   const all = await plan({});
+  assert.equal(all.r.json.status, 'submitted', 'four manifests: planned by a task runner');
   assert.deepEqual(all.tasks, state.snaps.map((s) => s.data).sort());
   const withCreds = await plan({ filter: { type: 'eq', term: 'name', value: 'n1' } }, { ...admin, ...VEND });
+  assert.equal(withCreds.r.json.status, 'completed');
   assert.deepEqual(withCreds.tasks, [state.snaps[1].data]);
-  if (withCreds.r.json.status === 'completed') checkAdls(vended(withCreds.r.json, z.loc('sp')), { sp: 'racwdl' });
+  checkAdls(vended(withCreds.r.json, z.loc('sp')), { sp: 'racwdl' });
 });
 
-test('two commits racing on one table: exactly one wins, the other is 409 CommitFailedException; the winner\'s metadata file is there and the table loads it', async (t) => {
+test('three commits racing on one table: exactly one wins, the others are 409 CommitFailedException; the winner\'s metadata file is there and the table loads it', async (t) => {
   const z = await azCatalog();
   await createTable(z, 'race');
   const state = { snaps: [], refs: [] };
   const ROUNDS = 4;
+  const RACERS = 3;
   for (let round = 0; round < ROUNDS; round++) {
     // Both prepared on the same parent; the first done() moves state on.
-    const x = await prepareAppend(z, 'race', state, 10 * round + 1);
-    const y = await prepareAppend(z, 'race', state, 10 * round + 2);
-    const [rx, ry] = await Promise.all([x.commit(), y.commit()]);
-    const statuses = [rx.status, ry.status].sort();
-    assert.deepEqual(statuses, [200, 409], `round ${round}: ${rx.status} ${rx.text.slice(0, 300)} | ${ry.status} ${ry.text.slice(0, 300)}`);
-    const [win, lose, winner] = rx.status === 200 ? [rx, ry, x] : [ry, rx, y];
-    assert.equal(lose.json.error.type, 'CommitFailedException', lose.text);
+    const racers = [];
+    for (let i = 1; i <= RACERS; i++) racers.push(await prepareAppend(z, 'race', state, 10 * round + i));
+    const rs = await Promise.all(racers.map((x) => x.commit()));
+    const what = rs.map((r) => `${r.status} ${r.text.slice(0, 200)}`).join(' | ');
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, ...Array(RACERS - 1).fill(409)], `round ${round}: ${what}`);
+    const w = rs.findIndex((r) => r.status === 200);
+    const [win, winner] = [rs[w], racers[w]];
+    for (const lose of rs.filter((r) => r !== win)) assert.equal(lose.json.error.type, 'CommitFailedException', lose.text);
     winner.done();
     assert.ok(await az.existsAt(win.json['metadata-location']), `round ${round}: the winner's metadata file exists`);
     const loaded = expectJson(await call('GET', `${z.T}/race`), 200);
