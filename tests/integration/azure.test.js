@@ -609,7 +609,14 @@ test('without vend_container_sas a directory SAS (sr=d, sdd = the table director
 
 // --- tenants -----------------------------------------------------------------------------
 
-test('tenant B cannot take a prefix equal to, around or inside tenant A\'s, nor point a catalog or table into it (abfss and wasbs)', async () => {
+/**
+ * Tenants A and B, each with an admin, and A's warehouse (prefix
+ * ta-<pid>), catalog and table "secret" in one container: made once, for
+ * the placement tests.  { A, B, c, aPrefix, za, aBlobs }.
+ */
+let placed;
+async function placement() {
+  if (placed) return placed;
   const tenant = async (tag) => {
     const id = (await ok('POST', '/api/v1/tenants', { name: uniq(tag) }, root)).id;
     return { id, ...(await user(`${tag}-admin`, 'tenant-admin', id)) };
@@ -622,6 +629,17 @@ test('tenant B cannot take a prefix equal to, around or inside tenant A\'s, nor 
   await createTable(za, 'secret', A.headers);
   const aBlobs = await az.list(c, `${aPrefix}/`);
   assert.equal(aBlobs.length, 1);
+  placed = { A, B, c, aPrefix, za, aBlobs };
+  return placed;
+}
+/** r is a 4xx with a JSON error message. */
+function refusal(r, what) {
+  assert.ok(r.status >= 400 && r.status < 500, `${what}: ${r.status} ${r.text}`);
+  assert.ok(typeof (r.json?.error?.message ?? r.json?.error) === 'string', `${what}: an error message: ${r.text}`);
+}
+
+test('tenant B cannot take a prefix equal to, around or inside tenant A\'s, nor point a catalog or table into it (abfss and wasbs)', async () => {
+  const { B, A, c, aPrefix, za, aBlobs } = await placement();
   const refused = async (body, what) => {
     const r = await call('POST', '/api/v1/warehouses', { body, headers: B.headers });
     assert.ok(r.status >= 400 && r.status < 500, `${what}: ${r.status} ${r.text}`);
@@ -658,6 +676,67 @@ test('tenant B cannot take a prefix equal to, around or inside tenant A\'s, nor 
   const own = expectJson(await call('POST', '/api/v1/catalogs', { body: { name: uniq('own'), warehouse_name: zb.wh, storage_location: wasbs(c, `tb-${process.pid}/viawasbs`) }, headers: B.headers }), 201);
   assert.equal(own.storage_location, abfss(c, `tb-${process.pid}/viawasbs`), 'stored and answered as abfss://');
   assert.deepEqual(await az.list(c, `${aPrefix}/`), aBlobs, 'nothing written into A\'s prefix');
+});
+
+test('other spellings of A\'s place (abfs, wasb, ".." segments, an upper-case host, "//") and updates moved into it are refused', async () => {
+  const { B, c, aPrefix, za, aBlobs } = await placement();
+  const bPrefix = `tb2-${process.pid}`;
+  const zb = await azCatalog({ prefix: bPrefix }, { headers: B.headers, c });
+  const spellings = [
+    `abfs://${c}@${HOST}/${aPrefix}/x`,
+    `wasb://${c}@${ACCOUNT}.blob.core.windows.net/${aPrefix}/x`,
+    abfss(c, `${bPrefix}/../${aPrefix}/x`),
+    abfss(c, `${bPrefix}/${zb.cat}/../../${aPrefix}/x`),
+    `abfss://${c}@${ACCOUNT.toUpperCase()}.DFS.CORE.WINDOWS.NET/${aPrefix}/x`,
+    `abfss://${c}@${ACCOUNT}.dfs.core.windows.net//${aPrefix}/x`,
+  ];
+  for (const loc of spellings) {
+    refusal(await call('POST', '/api/v1/catalogs', { body: { name: uniq('evil'), warehouse_name: zb.wh, storage_location: loc }, headers: B.headers }), `catalog at ${loc}`);
+    refusal(await call('POST', zb.T, { body: { name: uniq('t'), schema, location: loc }, headers: B.headers }), `table at ${loc}`);
+  }
+  // Updates: B's warehouse moved onto A's prefix, B's catalog moved into it.
+  const whB = expectJson(await call('GET', `/api/v1/warehouses/${zb.wh}`, { headers: B.headers }), 200);
+  refusal(await call('PUT', `/api/v1/warehouses/${zb.wh}`, { body: { storage_config: { ...whB.storage_config, prefix: aPrefix } }, headers: B.headers }), 'warehouse prefix moved onto A\'s');
+  refusal(await call('PUT', `/api/v1/warehouses/${zb.wh}`, { body: { storage_config: { ...whB.storage_config, prefix: '' } }, headers: B.headers }), 'warehouse widened to the whole container');
+  assert.equal(expectJson(await call('GET', `/api/v1/warehouses/${zb.wh}`, { headers: B.headers }), 200).storage_config.prefix, bPrefix, 'unchanged');
+  refusal(await call('PUT', `/api/v1/catalogs/${zb.cat}`, { body: { storage_location: abfss(c, `${aPrefix}/moved`) }, headers: B.headers }), 'catalog moved into A\'s prefix');
+  refusal(await call('PUT', `/api/v1/catalogs/${zb.cat}`, { body: { storage_location: wasbs(c, `${aPrefix}/moved`) }, headers: B.headers }), 'catalog moved into A\'s prefix (wasbs)');
+  assert.deepEqual(await az.list(c, `${aPrefix}/`), aBlobs, 'A\'s blobs untouched');
+});
+
+test('a metadata file B writes in its own prefix naming A\'s table directory as its location gets B no SAS for A\'s directory', async (t) => {
+  const { A, B, c, za } = await placement();
+  const zb = await azCatalog({ prefix: `tb3-${process.pid}` }, { headers: B.headers, c });
+  // B may write its own prefix (its writers hold a SAS for it); the file
+  // copies A's table's metadata, location and all.
+  const aTable = expectJson(await call('GET', `${za.T}/secret`, { headers: A.headers }), 200);
+  const crafted = { ...aTable.metadata, 'table-uuid': crypto.randomUUID() };
+  assert.equal(crafted.location, za.loc('secret'));
+  const file = `${zb.loc('crafted')}/metadata/00000-${crypto.randomUUID()}.metadata.json`;
+  await az.putAt(file, JSON.stringify(crafted));
+  const reg = await call('POST', `/v1/${zb.cat}/namespaces/db/register`, { body: { name: 'crafted', 'metadata-location': file }, headers: B.headers });
+  if (reg.status !== 200) return refusal(reg, 'register of a metadata file whose location is another tenant\'s table');
+  // Registered: then the table's vended credentials must not reach A's directory.
+  t.diagnostic(`registered with location ${reg.json.metadata.location}`);
+  const r = await call('GET', `${zb.T}/crafted`, { headers: { ...B.headers, ...VEND } });
+  const creds = r.json?.['storage-credentials'] ?? [];
+  for (const sc of creds) {
+    const token = sc.config[`adls.sas-token.${HOST}`];
+    const forA = token && sasSignature(token, { container: c, dir: za.path('secret') }) === new URLSearchParams(token).get('sig');
+    assert.ok(!sc.prefix.startsWith(za.loc('secret')) && !forA,
+      `tenant B was vended a SAS for tenant A's table directory: prefix ${sc.prefix}, token ${token?.replace(/sig=[^&]+/, 'sig=...')}`);
+  }
+});
+
+test('a catalog without a warehouse cannot claim an abfss:// place: it could hold no table there, and would keep every other tenant\'s warehouse out of it', async () => {
+  const { A, B } = await placement();
+  const fresh = await container('squat');
+  for (const loc of [abfss(fresh, 'ta/x'), wasbs(fresh, 'ta/x'), `abfss://${fresh}@${HOST}//ta/x`]) {
+    refusal(await call('POST', '/api/v1/catalogs', { body: { name: uniq('squat'), storage_location: loc }, headers: B.headers }),
+      `tenant B's catalog without a warehouse at ${loc}`);
+  }
+  // Whatever B tried, the container is still A's to use.
+  expectJson(await call('POST', '/api/v1/warehouses', { body: { name: uniq('wa'), storage_config: azureConfig(fresh, { prefix: 'ta' }) }, headers: A.headers }), 201);
 });
 
 // --- clients ---------------------------------------------------------------------------------
