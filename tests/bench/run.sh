@@ -34,7 +34,8 @@
 # 1k-100k tables, and reads on a
 # branch three forks deep beside main; sts.sh loadTable with vended STS
 # credentials (Ceph RGW), warm and cold, beside loadTable without them;
-# tail.sh loadTable's p99 beside nginx serving the same bytes; scaleout.sh
+# azure.sh loadTable and commit rates on an Azure warehouse (Azurite) beside
+# the same on S3 (Swift); tail.sh loadTable's p99 beside nginx serving the same bytes; scaleout.sh
 # one replica against three behind HAProxy, and a PostgreSQL failover;
 # tx_race.sh clients registering into one namespace at once, SQLite beside
 # PostgreSQL, whose racing transactions the server runs again; events.sh
@@ -630,6 +631,11 @@ echo "bench: written $OUT/branch-results.md"
 
 echo; sh "$HERE/sts.sh" || die "the STS vending bench failed"
 echo "bench: written $OUT/sts-results.md"
+
+# --- Azure warehouses on Azurite beside S3 on Swift: loads, commits (azure.sh) ----
+
+echo; sh "$HERE/azure.sh" || die "the Azure bench failed"
+echo "bench: written $OUT/azure-results.md"
 
 # --- loadTable's tail beside nginx serving the same bytes (tail.sh) ---------------
 
