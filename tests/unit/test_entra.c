@@ -346,14 +346,14 @@ test_token_is_refreshed_before_it_expires(void **state)
 {
 	struct pgl_azure	a = principal();
 	struct pgl_err		err;
-	struct timespec		wait = { 0, 700 * 1000 * 1000 };
+	struct timespec		wait = { 1, 300 * 1000 * 1000 };
 	char			t[PGL_ENTRA_TOKEN_MAX];
 
 	(void)state;
-	/* A one-second token is kept half its life (shorter than five
-	 * minutes before expiry). */
+	/* A two-second token is kept half its life (shorter than five
+	 * minutes before expiry): one second, counted from the request. */
 	srv.status[0] = srv.status[1] = "200 OK";
-	srv.body[0] = "{\"expires_in\":1,\"access_token\":\"short\"}";
+	srv.body[0] = "{\"expires_in\":2,\"access_token\":\"short\"}";
 	srv.body[1] = TOKEN_B;
 	assert_int_equal(pgl_entra_token(&a, t, sizeof(t), &err), PGL_OK);
 	assert_string_equal(t, "short");
