@@ -188,6 +188,17 @@ resolve_location(struct pgl_req *r, struct pgl_catalog *c)
 		    pgl_location_canon(c->storage_location, canon,
 		    sizeof(canon)));
 	if (c->warehouse_name == NULL) {
+		/* Azure's places are judged across tenants: a catalog that
+		 * could never hold a table (no warehouse, no credentials)
+		 * must not claim one and keep other tenants out of it. */
+		if (c->storage_location != NULL &&
+		    pgl_location_canon(c->storage_location, canon,
+		    sizeof(canon)) != c->storage_location) {
+			pgl_reply_error(r, 400, "invalid storage_location: a "
+			    "catalog on Azure storage needs a warehouse_name "
+			    "(its account, container and credentials)");
+			return (-1);
+		}
 		if (c->storage_location != NULL && (why =
 		    api_placement_catalog(r, c->storage_location)) != NULL) {
 			pgl_reply_error(r, 400, "invalid storage_location: %s",

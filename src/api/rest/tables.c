@@ -404,6 +404,19 @@ ice_table_register(struct pgl_req *r)
 		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
 		return;
 	}
+	/*
+	 * The table's own location, which its vended credentials and
+	 * files are scoped to, lies in this catalog too: a file written in
+	 * one's own storage must not name another tenant's table directory
+	 * and get credentials for it.
+	 */
+	if (json_string_value(json_object_get(md, "location")) != NULL &&
+	    ice_location_allowed(r, &t.catalog, json_string_value(
+	    json_object_get(md, "location")), "the metadata's location") ==
+	    -1) {
+		json_decref(md);
+		return;
+	}
 	/* Its credentials before the write: the handler may run again. */
 	if (api_sts_prepare(r, &t.catalog, json_string_value(json_object_get(
 	    md, "location")), 0) == -1) {
