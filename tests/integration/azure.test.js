@@ -26,7 +26,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
-import { ACCOUNT, KEY, resignSas, sasSignature, splitAzure, startAzurite } from './lib/azurite.js';
+import { ACCOUNT, KEY, resignSas, sasSignature, splitAzure, startAzurite, startProxy } from './lib/azurite.js';
 import { expectError, expectJson, pool, uniq } from './lib/expect.js';
 import { startIcebergServer } from './lib/iceberg.js';
 import { manifestEntrySchema, manifestListSchema, writeAvro } from './lib/iceberg_data.js';
@@ -48,7 +48,7 @@ const schema = {
 };
 const spec = { 'spec-id': 0, fields: [{ name: 'name', transform: 'identity', 'source-id': 2, 'field-id': 1000 }] };
 
-let az, srv, admin;
+let az, lossy, srv, admin;
 /** Every answer of the catalog in this file, for the check that the account key never leaves. */
 const answers = [];
 
@@ -56,7 +56,8 @@ before(async () => {
   // Azurite first: the catalog starts with its origin allow-listed.  One
   // worker: the SAS cache is per worker, so two loads meet the same cache.
   az = await startAzurite();
-  srv = await startIcebergServer({ root: true, noAuth: false, workers: 1, allowEndpoints: [az.origin],
+  lossy = await startProxy(az);
+  srv = await startIcebergServer({ root: true, noAuth: false, workers: 1, allowEndpoints: [az.origin, lossy.origin],
     // A plan of more than 3 manifests is made by a task runner (its own
     // reads of the container), a smaller one in the request.
     env: { PANGOLIN_AUTH_RATE_LIMIT: '0', TASK_WORKER_POLL_INTERVAL_MS: '50', PANGOLIN_SCAN_SYNC_WAIT_MS: '20000',
@@ -65,6 +66,7 @@ before(async () => {
 });
 after(async () => {
   await srv?.stop();
+  await lossy?.close();
   await az?.destroy();
 });
 
@@ -886,6 +888,37 @@ test('Azurite stopped before a commit: a 5xx (503 or CommitStateUnknown), the ca
   let again;
   for (const end = Date.now() + 20000; ;) {
     again = await call('POST', `${z.T}/k`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'c' } }] } });
+    if (again.status === 200 || Date.now() > end) break;
+    await sleep(100);
+  }
+  assert.equal(expectJson(again, 200).metadata.properties.a, 'c');
+  assert.ok(await az.existsAt(again.json['metadata-location']));
+});
+
+test('a metadata write Azure carried out but whose answer was lost: never 200 unswapped nor 4xx swapped; the table stays consistent and commits again', async (t) => {
+  const z = await azCatalog({ endpoint: lossy.endpoint });
+  const created = await createTable(z, 'lost');
+  const lost = lossy.drop((m, p) => m === 'PUT' && p.endsWith('.metadata.json'));
+  const r = await call('POST', `${z.T}/lost`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] }, timeout: 60000 });
+  let timer;
+  const seen = await Promise.race([lost, new Promise((res) => { timer = setTimeout(res, 5000, null); })]);
+  clearTimeout(timer);
+  assert.ok(seen, 'the commit sent its metadata file through the proxy');
+  assert.equal(seen.status, 201, 'Azure wrote the file; only its answer was lost');
+  const loaded = expectJson(await call('GET', `${z.T}/lost`), 200);
+  const swapped = loaded['metadata-location'] !== created['metadata-location'];
+  t.diagnostic(`answer lost: the commit answered ${r.status} ${r.text.slice(0, 200)}; swapped: ${swapped}; metadata files: ${(await metadataJsons(z, 'lost')).length}`);
+  if (r.status === 200) {
+    assert.ok(swapped, '200, yet the table did not move');
+    assert.equal(loaded.metadata.properties.a, 'b');
+  } else {
+    assert.ok(r.status >= 500 || !swapped, `${r.status} says the commit did not happen, yet the table moved`);
+    assert.ok(r.status === 409 || r.status >= 500, `${r.status} ${r.text}`);
+  }
+  assert.ok(await az.existsAt(loaded['metadata-location']), 'the table\'s metadata file exists');
+  let again;
+  for (const end = Date.now() + 20000; ;) {
+    again = await call('POST', `${z.T}/lost`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'c' } }] } });
     if (again.status === 200 || Date.now() > end) break;
     await sleep(100);
   }
