@@ -1,7 +1,7 @@
 /*
  * The Blob client's operations (azure.h): blobs read, written, listed and
  * deleted one at a time, each a few lines on the one path every call
- * takes (azure.c: sign, perform, classify the failure).  Many deletes at
+ * takes (azure_call.c: sign, perform, classify the failure).  Many deletes at
  * once are azure_batch.c's.
  */
 #include <ctype.h>
@@ -133,9 +133,11 @@ pgl_azure_put(const struct pgl_azure *a, const char *blob, const void *data,
 
 	if ((rc = pgl_azure_perform(a, &q, &r, err)) != PGL_OK)
 		return (rc);
-	/* "Specifying Conditional Headers for Blob Service Operations": an
-	 * existing blob fails If-None-Match: * with 409 BlobAlreadyExists
-	 * (412 ConditionNotMet from some versions and the emulator). */
+	/* "Specifying Conditional Headers for Blob Service Operations": Put
+	 * Blob over an existing blob with If-None-Match: * fails 409
+	 * BlobAlreadyExists (Azure, and Azurite, whose metadata store makes
+	 * the check and the write one step); the generic 412 ConditionNotMet
+	 * is taken the same way. */
 	if (r.status == 412 || (r.status == 409 &&
 	    strcmp(r.code, "BlobAlreadyExists") == 0)) {
 		free(r.body.data);

@@ -1,7 +1,13 @@
 /*
  * One Blob service call as the operations (azure_blobs.c, azure_batch.c)
- * make it (azure.c): what to send, what came back, and what a failed
- * answer means.  Private to src/storage.
+ * make it (azure_call.c): what to send and what a failed answer means.
+ * Private to src/storage.
+ *
+ * The client's public header, azure.h, has no azure.c: its operations
+ * are azure_blobs.c's, azure_batch.c's and azure_sas.c's, and the call
+ * is here, so Entra's code (entra.c) may read struct pgl_azure while
+ * this file calls it for a token without a circle of includes; it
+ * reaches the network through azure_http.h, below both.
  */
 #ifndef PGL_AZURE_CALL_H
 #define PGL_AZURE_CALL_H
@@ -11,18 +17,12 @@
 
 #include "pangolin/plugin.h"
 #include "storage/azure.h"
+#include "storage/azure_http.h"
 #include "storage/azure_sign.h"
 
 #define AZ_NAME_MAX	1024		/* Azure's own limit on a blob name */
-#define AZ_ERR_MAX	(64 * 1024)
 #define AZ_LIST_MAX	(16 * 1024 * 1024)
 #define AZ_AUTH_MAX	8192		/* a Bearer token is a few KB */
-
-struct az_body {
-	char	*data;
-	size_t	 len, max;
-	int	 too_big;
-};
 
 struct az_request {
 	const char	*method;	/* GET PUT POST DELETE HEAD */
@@ -34,15 +34,6 @@ struct az_request {
 	const char	*content_type;	/* a body's; NULL: octet-stream */
 	const char	*blob_type;	/* x-ms-blob-type, or NULL */
 	const char	*if_none_match;	/* or NULL */
-};
-
-struct az_response {
-	long		 status;
-	struct az_body	 body;
-	uint64_t	 length;	/* Content-Length (HEAD) */
-	int64_t		 mtime;		/* Last-Modified, seconds */
-	char		 code[72];	/* x-ms-error-code, if it looks like one */
-	int		 refused;	/* an address we would not connect to */
 };
 
 /* The message of a failed call, naming the warehouse; returns code. */
