@@ -263,8 +263,12 @@ test('warehouses: Azure with an account key or an Entra service principal; its a
   await page.fill(`${F} [name=container]`, 'lake');
   await page.fill(`${F} [name=prefix]`, 'analytics');
   await page.fill(`${F} [name=endpoint]`, endpoint);
-  await page.fill(`${F} [name=account_key]`, AZURE_KEY);
   await page.check(`${F} [name=vend_container_sas]`);
+  // No key: the server names account_key and the Entra fields; the
+  // refusal lands beside the one on screen.
+  await submit('warehouse-form');
+  await errorBeside('warehouse-form', 'account_key', /^400: an azure warehouse needs account_key/);
+  await page.fill(`${F} [name=account_key]`, AZURE_KEY);
   await page.fill(`${F} [name=sas_lifetime_secs]`, '5');
   await submit('warehouse-form');
   await errorBeside('warehouse-form', 'sas_lifetime_secs', /^400: .*sas_lifetime_secs .*60 to 86400/);
