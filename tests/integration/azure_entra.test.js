@@ -64,6 +64,7 @@ const timings = {};
 
 /** cert.pem / key.pem for 127.0.0.1 (subjectAltName IP), made by openssl. */
 function makeCert(d) {
+  assert.equal(spawnSync('openssl', ['version']).status, 0, 'the openssl command is needed (Debian: openssl)');
   const c = path.join(d, 'cert.pem');
   const k = path.join(d, 'key.pem');
   const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2',
@@ -228,18 +229,21 @@ async function startTokenServer() {
       if (m[1] !== TENANT) return send(400, { error: 'invalid_tenant', error_codes: [90002] });
       if (form.get('client_id') !== CLIENT || form.get('client_secret') !== SECRET)
         return send(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] });
-      const now = Math.floor(Date.now() / 1000);
-      const claims = { aud: 'https://storage.azure.com', iss: `https://sts.windows.net/${TENANT}/`, iat: now, nbf: now - 60,
-        exp: now + 3600, oid: OID, tid: TENANT, appid: CLIENT, sub: OID };
-      const head = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
-      const token = `${head}.${b64url(crypto.createHmac('sha256', key).update(head).digest())}`;
       entry.ok = true;
-      return send(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+      return send(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: mint() });
     });
   });
+  /** A token as issued here; changes override claims. */
+  function mint(changes = {}) {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { aud: 'https://storage.azure.com', iss: `https://sts.windows.net/${TENANT}/`, iat: now, nbf: now - 60,
+      exp: now + 3600, oid: OID, tid: TENANT, appid: CLIENT, sub: OID, ...changes };
+    const head = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
+    return `${head}.${b64url(crypto.createHmac('sha256', key).update(head).digest())}`;
+  }
   await new Promise((r) => s.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${s.address().port}`;
-  return { origin, seen, stop: () => new Promise((r) => { s.closeAllConnections?.(); s.close(r); }) };
+  return { origin, seen, mint, stop: () => new Promise((r) => { s.closeAllConnections?.(); s.close(r); }) };
 }
 
 // --- the catalog ------------------------------------------------------------------
@@ -371,6 +375,15 @@ test('an Entra warehouse over HTTPS with the operator\'s CA: create, commit, loa
   const t0 = Date.now();
   const c = uniq('entra').toLowerCase();
   await azu.createContainer(c);
+  // Azurite checks a bearer token's claims: this server's token lists the
+  // container; one for another audience or already expired does not.
+  const bearer = (token) => httpsReq('GET', `${azu.endpoint}/${c}?restype=container&comp=list`,
+    { headers: { authorization: `Bearer ${token}`, 'x-ms-version': VERSION } });
+  assert.equal((await bearer(tok.mint())).status, 200, 'the token server\'s token is Azurite\'s');
+  for (const bad of [{ aud: 'https://vault.azure.net' }, { exp: Math.floor(Date.now() / 1000) - 600 }, { iss: 'https://evil.example/' }]) {
+    const r = await bearer(tok.mint(bad));
+    assert.ok([401, 403].includes(r.status), `${JSON.stringify(bad)}: ${r.status} ${r.text}`);
+  }
   const before0 = good();
   const z = await entraCatalog(c);
   const created = expectJson(await call('POST', z.T, { body: { name: 't', schema } }), 200);
