@@ -6,7 +6,7 @@
 "use strict";
 
 import {
-  api, apiPage, button, code, dangerButton, enc, failed, form, go, h, isAdmin, isRoot, link, nameRule, nav,
+  api, apiPage, button, code, dangerButton, enc, errorField, failed, form, go, h, isAdmin, isRoot, link, nameRule, nav,
   pages, pagedTable, pairs, request, route, say, section, session, time, view,
 } from "./core.js";
 import { mergeForm, mergeList } from "./merges.js";
@@ -140,10 +140,18 @@ function storageSummary(cfg = {}) {
   const type = storageType(cfg);
   if (type === "local") return `local ${cfg.root || cfg.path || ""}`;
   if (type === "s3") return `s3://${storedS3(cfg, "bucket") || "?"}${storedS3(cfg, "endpoint") ? ` at ${storedS3(cfg, "endpoint")}` : ""}`;
+  if (type === "azure") return `abfss://${cfg.container || "?"}@${cfg.account_name || "?"}${cfg.endpoint ? ` at ${cfg.endpoint}` : ""}`;
   return type;
 }
 
 function vendingKind(vs) { return typeof vs === "string" ? vs : Object.keys(vs || {})[0] || "None"; }
+
+// An Azure warehouse signs with its account key (Shared Key) or as an
+// Entra service principal (warehouse_azure.c: one way, not both).
+const azureAuth = (cfg) => (cfg.tenant_id || cfg.client_id || cfg.client_secret) && !cfg.account_key ? "entra" : "key";
+
+// The storage_config keys an Azure form writes as typed (all strings).
+const AZURE_TEXT = ["account_name", "container", "prefix", "endpoint", "sas_lifetime_secs"];
 
 function warehouseFields(w) {
   const cfg = w ? w.storage_config || {} : {};
@@ -152,20 +160,35 @@ function warehouseFields(w) {
   return [
     { name: "name", label: "Name", required: !w, value: w?.name, nameKind: w ? null : "warehouse", validate: nameRule },
     { name: "type", label: "Storage type", type: "select", value: w ? storageType(cfg) : "local",
-      options: [["local", "Local disk"], ["s3", "S3"]] },
+      options: [["local", "Local disk"], ["s3", "S3"], ["azure", "Azure"]] },
     { name: "root", label: "Root directory", value: cfg.root || cfg.path,
       help: w ? null : "An absolute path; empty: the server's default place for this tenant." },
+    { name: "account_name", label: "Account name", value: cfg.account_name, placeholder: "contosolake",
+      help: "The storage account: 3 to 24 lower-case letters and digits." },
+    { name: "container", label: "Container", value: cfg.container },
     { name: "bucket", label: "Bucket", value: storedS3(cfg, "bucket") },
-    { name: "prefix", label: "Key prefix", value: storedS3(cfg, "prefix") },
+    // prefix and endpoint serve S3 and Azure; their words follow the type (TYPE_TEXTS).
+    { name: "prefix", label: "Key prefix", value: storedS3(cfg, "prefix"), help: TYPE_TEXTS.prefix.s3.help },
     { name: "region", label: "Region", value: storedS3(cfg, "region"), placeholder: "us-east-1" },
-    { name: "endpoint", label: "Endpoint", value: storedS3(cfg, "endpoint"), placeholder: "https://s3.example.com:9000",
-      help: "http(s)://host[:port], no path; empty means AWS." },
+    { name: "endpoint", label: "Endpoint", value: storedS3(cfg, "endpoint"), placeholder: TYPE_TEXTS.endpoint.s3.placeholder,
+      help: TYPE_TEXTS.endpoint.s3.help },
     { name: "path_style", label: "Path-style addressing", type: "checkbox",
       value: (cfg["s3.path-style-access"] ?? cfg.path_style_access ?? "true") === "true" },
     { name: "access_key", label: "Access key id", value: storedS3(cfg, "access_key") },
     { name: "secret_key", label: "Secret access key", type: "password", help: keep, autocomplete: "new-password" },
     { name: "vend_static_keys", label: "Vend the static keys to writers", type: "checkbox",
       value: cfg.vend_static_keys === "true" },
+    { name: "auth", label: "Authentication", type: "select", value: azureAuth(cfg),
+      options: [["key", "Account key (Shared Key)"], ["entra", "Entra service principal"]] },
+    { name: "account_key", label: "Account key", type: "password", help: keep, autocomplete: "new-password" },
+    { name: "tenant_id", label: "Tenant id", value: cfg.tenant_id, help: "The Microsoft Entra tenant (directory) id." },
+    { name: "client_id", label: "Client id", value: cfg.client_id, help: "The service principal's application (client) id." },
+    { name: "client_secret", label: "Client secret", type: "password", help: keep, autocomplete: "new-password" },
+    { name: "vend_container_sas", label: "Vend a container-wide SAS", type: "checkbox",
+      value: cfg.vend_container_sas === "true",
+      help: "For Blob accounts without a hierarchical namespace (and the emulator); otherwise clients get a SAS for the table's directory only." },
+    { name: "sas_lifetime_secs", label: "SAS lifetime (seconds)", type: "number", min: 60, value: cfg.sas_lifetime_secs,
+      placeholder: "3600", help: "60 to 86400; empty: 3600." },
     { name: "use_sts", label: "Use STS", type: "checkbox", value: !!w?.use_sts },
     { name: "vending_strategy", label: "Vending strategy", type: "select", value: vendingKind(w?.vending_strategy),
       options: [["None", "None"], ["AwsSts", "AWS STS (assume a role)"], ["AwsStatic", "AWS static keys"]] },
@@ -174,20 +197,76 @@ function warehouseFields(w) {
   ];
 }
 
-const isS3 = (e) => e.type.value === "s3";
-const WAREHOUSE_RULES = {
-  root: (e) => !isS3(e), bucket: isS3, prefix: isS3, region: isS3, endpoint: isS3, path_style: isS3,
-  access_key: isS3, secret_key: isS3, vend_static_keys: isS3,
-  role_arn: (e) => e.vending_strategy.value === "AwsSts", external_id: (e) => e.vending_strategy.value === "AwsSts",
+// The words of a field both S3 and Azure use, by storage type.
+const TYPE_TEXTS = {
+  prefix: {
+    s3: { label: "Key prefix", help: "Keys under this prefix; empty: the whole bucket." },
+    azure: { label: "Prefix", help: "Blobs under this prefix; empty: the whole container." },
+  },
+  endpoint: {
+    s3: { placeholder: "https://s3.example.com:9000", help: "http(s)://host[:port], no path; empty means AWS." },
+    azure: { placeholder: "https://<account>.blob.core.windows.net",
+      help: "empty: https://<account>.blob.core.windows.net; the emulator: http://host:port/<account>" },
+  },
 };
+
+function typeTexts(f) {
+  const update = () => {
+    const type = f.elements.type.value;
+    for (const w of f.widgets) {
+      const t = TYPE_TEXTS[w.f.name]?.[type];
+      if (!t) continue;
+      if (t.label) w.node.querySelector("label").firstChild.textContent = t.label;
+      if (t.help) w.node.querySelector(".help").textContent = t.help;
+      if (t.placeholder) w.control.placeholder = t.placeholder;
+    }
+  };
+  f.addEventListener("change", update);
+  update();
+  return f;
+}
+
+const isS3 = (e) => e.type.value === "s3";
+const isAzure = (e) => e.type.value === "azure";
+const azureAuthIs = (a) => (e) => isAzure(e) && e.auth.value === a;
+const WAREHOUSE_RULES = {
+  root: (e) => !isS3(e) && !isAzure(e), bucket: isS3, prefix: (e) => isS3(e) || isAzure(e), region: isS3,
+  endpoint: (e) => isS3(e) || isAzure(e), path_style: isS3, access_key: isS3, secret_key: isS3, vend_static_keys: isS3,
+  account_name: isAzure, container: isAzure, auth: isAzure, account_key: azureAuthIs("key"),
+  tenant_id: azureAuthIs("entra"), client_id: azureAuthIs("entra"), client_secret: azureAuthIs("entra"),
+  vend_container_sas: isAzure, sas_lifetime_secs: isAzure,
+  // STS and the vending strategy are AWS's: an Azure warehouse vends a SAS
+  // from its storage_config.
+  use_sts: (e) => !isAzure(e), vending_strategy: (e) => !isAzure(e),
+  role_arn: (e) => !isAzure(e) && e.vending_strategy.value === "AwsSts",
+  external_id: (e) => !isAzure(e) && e.vending_strategy.value === "AwsSts",
+};
+
+// The warehouse form: the fields its type shows, the words its type uses,
+// and a refusal beside a field that is shown (a message naming several,
+// "needs account_key, or tenant_id, client_id and client_secret", goes to
+// the one on screen; one naming only hidden fields goes under the form).
+function warehouseForm(spec) {
+  const f = form({ ...spec, fields: warehouseFields(spec.stored), fieldOf: (e) =>
+    errorField(f.widgets.filter((w) => !w.node.hidden).map((w) => w.f), e.message) ||
+    (e.status === 409 ? "name" : "(the form)") });
+  return typeTexts(showWhen(f, WAREHOUSE_RULES));
+}
 
 // The body a warehouse form's values make; stored (an edit) limits it
 // to what changed, secrets only when typed.
 function warehouseBody(x, stored) {
   const cfg = {};
+  const azure = x.type === "azure";
   if (x.type === "local") {
     cfg.type = "local";
     if (x.root) cfg.root = x.root;
+  } else if (azure) {
+    cfg.type = "azure";
+    for (const k of AZURE_TEXT) if (x[k] !== undefined) cfg[k] = String(x[k]);
+    for (const k of x.auth === "entra" ? ["tenant_id", "client_id", "client_secret"] : ["account_key"])
+      if (x[k] !== undefined) cfg[k] = x[k];
+    cfg.vend_container_sas = String(!!x.vend_container_sas);
   } else {
     cfg.type = "s3";
     for (const k of ["bucket", "prefix", "region", "endpoint", "access_key", "secret_key"])
@@ -196,18 +275,20 @@ function warehouseBody(x, stored) {
     cfg.vend_static_keys = String(!!x.vend_static_keys);
   }
   let vending = x.vending_strategy;
-  if (vending === "AwsSts") vending = { AwsSts: { role_arn: x.role_arn || "", external_id: x.external_id ?? null } };
+  if (azure) vending = "None";
+  else if (vending === "AwsSts") vending = { AwsSts: { role_arn: x.role_arn || "", external_id: x.external_id ?? null } };
   else if (vending === "AwsStatic")
     vending = { AwsStatic: { access_key_id: x.access_key || "", secret_access_key: x.secret_key || "" } };
-  const body = { name: x.name, use_sts: !!x.use_sts, storage_config: cfg, vending_strategy: vending };
+  const body = { name: x.name, use_sts: !azure && !!x.use_sts, storage_config: cfg, vending_strategy: vending };
   if (!stored) return body;
   const old = stored.storage_config || {};
   const diff = {};
   for (const [k, v] of Object.entries(cfg)) if (old[k] !== v) diff[k] = v;
-  const out = changed({ name: x.name, use_sts: body.use_sts }, stored);
+  // An Azure edit leaves STS and vending (hidden, AWS's) as stored.
+  const out = changed(azure ? { name: x.name } : { name: x.name, use_sts: body.use_sts }, stored);
   if (x.name === undefined) delete out.name;
   if (Object.keys(diff).length) out.storage_config = diff;
-  if (json(vending) !== json(stored.vending_strategy)) out.vending_strategy = vending;
+  if (!azure && json(vending) !== json(stored.vending_strategy)) out.vending_strategy = vending;
   return out;
 }
 
@@ -224,9 +305,9 @@ function showWarehouses() {
     cols: ["Name", "Storage", "Use STS", "Vending"], fetch: pages("/api/v1/warehouses"), empty: "no warehouses",
     row: (w) => [link(`#/warehouses/${enc(w.name)}`, w.name), storageSummary(w.storage_config),
       String(!!w.use_sts), vendingKind(w.vending_strategy)] });
-  const f = showWhen(form({ id: "warehouse-form", title: "New warehouse", fields: warehouseFields(null),
+  const f = warehouseForm({ id: "warehouse-form", title: "New warehouse", stored: null,
     submit: "Create warehouse", onSubmit: (x) => api("POST", "/api/v1/warehouses", warehouseBody(x)),
-    done: () => { afterCreate(f, list, "warehouse")(); f.dispatchEvent(new Event("change")); } }), WAREHOUSE_RULES);
+    done: () => { afterCreate(f, list, "warehouse")(); f.dispatchEvent(new Event("change")); } });
   add(v, list, needsTenant(), f);
 }
 
@@ -236,7 +317,10 @@ function credentialsForm(w) {
   const out = h("div", { id: "credentials-out", "aria-live": "polite" });
   return h("div", {}, form({ id: "credentials-form", title: "Credentials for a location", submit: "Vend",
     fields: [{ name: "location", label: "Location", required: true,
-      help: "an s3:// location inside the warehouse" }],
+      help: storageType(w.storage_config || {}) === "azure"
+        ? "Only an S3 warehouse's keys are given here. An Azure warehouse vends a SAS with each table: loadTable " +
+          "with X-Iceberg-Access-Delegation: vended-credentials, or GET …/tables/{table}/credentials."
+        : "an s3:// location inside the warehouse" }],
     onSubmit: (x) => api("GET", `/api/v1/warehouses/${enc(w.name)}/credentials?location=${enc(x.location)}`),
     done: (r) => out.replaceChildren(pairs(Object.entries(r || {}).map(([k, val]) =>
       [k, h("code", { class: "wrap" }, typeof val === "string" ? val : JSON.stringify(val))]))) }), out);
@@ -252,10 +336,9 @@ async function showWarehouse(name) {
     ["Storage config", h("code", {}, json(cfg))], ["Use STS", String(!!w.use_sts)],
     ["Vending", vendingKind(w.vending_strategy)]]),
   needsTenant(),
-  showWhen(form({ id: "warehouse-edit", title: "Edit warehouse", fields: warehouseFields(w), submit: "Save",
+  warehouseForm({ id: "warehouse-edit", title: "Edit warehouse", stored: w, submit: "Save",
     onSubmit: (x) => api("PUT", `/api/v1/warehouses/${enc(name)}`, warehouseBody(x, w)),
     done: (r) => { say("warehouse saved"); if (r.name !== name) go(`#/warehouses/${enc(r.name)}`); else showWarehouse(name); } }),
-  WAREHOUSE_RULES),
   credentialsForm(w),
   tenantAdmin() ? dangerButton("Delete warehouse", `Delete warehouse ${w.name}?`, async () => {
     await api("DELETE", `/api/v1/warehouses/${enc(name)}`);

@@ -64,8 +64,10 @@ table() {
 		printf f, "", "Azure", "(range)", "S3", "(range)", "Azure/S3"
 		for (i = 1; i <= n; i++) {
 			k = order[i]
-			printf f, k, v["azure", k], r["azure", k], v["s3", k], r["s3", k],
-			    v["s3", k] > 0 ? sprintf("%.2f", v["azure", k] / v["s3", k]) : "-"
+			ratio = "-"
+			if (v["s3", k] + 0 > 0)
+				ratio = sprintf("%.2f", v["azure", k] / v["s3", k])
+			printf f, k, v["azure", k], r["azure", k], v["s3", k], r["s3", k], ratio
 		}
 	}' "$TMP/rows"
 }

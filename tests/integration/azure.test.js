@@ -22,10 +22,11 @@
 // Azure does not depend on the store: the sqlite pass runs this file
 // (store-independent.txt).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
-import { ACCOUNT, KEY, resignSas, sasSignature, splitAzure, startAzurite } from './lib/azurite.js';
+import { ACCOUNT, KEY, resignSas, sasSignature, splitAzure, startAzurite, startProxy } from './lib/azurite.js';
 import { expectError, expectJson, pool, uniq } from './lib/expect.js';
 import { startIcebergServer } from './lib/iceberg.js';
 import { manifestEntrySchema, manifestListSchema, writeAvro } from './lib/iceberg_data.js';
@@ -37,6 +38,7 @@ const PW = 'Str0ng-Passw0rd-for-tests';
 const VEND = { 'x-iceberg-access-delegation': 'vended-credentials' };
 const HOST = `${ACCOUNT}.dfs.core.windows.net`;
 const WRONG_KEY = crypto.randomBytes(64).toString('base64');
+const SEAL = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';	// PANGOLIN_ENCRYPTION_KEY
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const root = { authorization: basic() };
 
@@ -46,7 +48,7 @@ const schema = {
 };
 const spec = { 'spec-id': 0, fields: [{ name: 'name', transform: 'identity', 'source-id': 2, 'field-id': 1000 }] };
 
-let az, srv, admin;
+let az, lossy, srv, admin;
 /** Every answer of the catalog in this file, for the check that the account key never leaves. */
 const answers = [];
 
@@ -54,15 +56,17 @@ before(async () => {
   // Azurite first: the catalog starts with its origin allow-listed.  One
   // worker: the SAS cache is per worker, so two loads meet the same cache.
   az = await startAzurite();
-  srv = await startIcebergServer({ root: true, noAuth: false, workers: 1, allowEndpoints: [az.origin],
+  lossy = await startProxy(az);
+  srv = await startIcebergServer({ root: true, noAuth: false, workers: 1, allowEndpoints: [az.origin, lossy.origin],
     // A plan of more than 3 manifests is made by a task runner (its own
     // reads of the container), a smaller one in the request.
     env: { PANGOLIN_AUTH_RATE_LIMIT: '0', TASK_WORKER_POLL_INTERVAL_MS: '50', PANGOLIN_SCAN_SYNC_WAIT_MS: '20000',
-      PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '3' } });
+      PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '3', PANGOLIN_ENCRYPTION_KEY: SEAL } });
   admin = (await user('az-admin', 'tenant-admin')).headers;
 });
 after(async () => {
   await srv?.stop();
+  await lossy?.close();
   await az?.destroy();
 });
 
@@ -278,6 +282,27 @@ test('an Azure warehouse: the account key is masked in every answer; bad setting
   }
 });
 
+test('the account key is sealed at rest; the mask sent back keeps it, a wrong key put in its place breaks I/O and the right one mends it', async () => {
+  const z = await azCatalog();
+  const row = () => JSON.parse(JSON.parse(execFileSync('sqlite3', ['-json', srv.dbPath,
+    `SELECT storage_config FROM warehouses WHERE name = '${z.wh}'`], { encoding: 'utf8' }))[0].storage_config);
+  const sealed = row().account_key;
+  assert.match(sealed, /^enc:v1:/, 'sealed in the stored row');
+  assert.ok(!JSON.stringify(row()).includes(KEY));
+  const shown = expectJson(await call('GET', `/api/v1/warehouses/${z.wh}`), 200).storage_config;
+  // The mask round-trips: the stored key stays, and I/O works.
+  expectJson(await call('PUT', `/api/v1/warehouses/${z.wh}`, { body: { storage_config: { ...shown, sas_lifetime_secs: '900' } } }), 200);
+  assert.equal(row().account_key, sealed, 'the sealed value is kept byte for byte');
+  await createTable(z, 'k1');
+  // A wrong key: the next write is refused by Azure and named; the right one mends it.
+  expectJson(await call('PUT', `/api/v1/warehouses/${z.wh}`, { body: { storage_config: { ...shown, account_key: WRONG_KEY } } }), 200);
+  const bad = await call('POST', `${z.T}/k1`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { a: '1' } }] } });
+  assert.ok(bad.status >= 500, `${bad.status} ${bad.text}`);
+  assert.match(bad.json.error.message, /AuthenticationFailed|AuthorizationFailure|403/);
+  expectJson(await call('PUT', `/api/v1/warehouses/${z.wh}`, { body: { storage_config: { ...shown, account_key: KEY } } }), 200);
+  expectJson(await call('POST', `${z.T}/k1`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { a: '2' } }] } }), 200);
+});
+
 // --- the catalog's own I/O -----------------------------------------------------------
 
 test('create, commit, load, register and drop with purge keep the table in the container; one metadata file per commit, nothing else left', async () => {
@@ -328,6 +353,63 @@ test('create, commit, load, register and drop with purge keep the table in the c
   await purge(z, 'reg');
   assert.deepEqual(await blobs(z, 'reg'), []);
   expectError(await call('GET', `${z.T}/t1`), 404, { iceberg: true });
+});
+
+test('names that need escaping in a blob URL (spaces, +, %, #, ?, unicode) land at the right blob, load, commit and purge', async () => {
+  const z = await azCatalog();
+  const ns = 'n s+%é';
+  await ok('POST', `/v1/${z.cat}/namespaces`, { namespace: [ns] });
+  const name = 'a b+c%d#e?f é';
+  const T = `/v1/${z.cat}/namespaces/${encodeURIComponent(ns)}/tables`;
+  const created = expectJson(await call('POST', T, { body: { name, schema } }), 200);
+  const dir = splitAzure(created.metadata.location).path;
+  const listed = await az.list(z.container, `${z.prefix}${z.cat}/`);
+  assert.equal(listed.length, 1, listed.join(' '));
+  assert.equal(listed[0], splitAzure(created['metadata-location']).path, 'the blob\'s name is the location\'s path, as written');
+  assert.ok(listed[0].startsWith(`${dir}/metadata/`));
+  assert.ok(await az.existsAt(created['metadata-location']));
+  const p = `${T}/${encodeURIComponent(name)}`;
+  expectJson(await call('POST', p, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { x: '1' } }] } }), 200);
+  assert.equal(expectJson(await call('GET', p), 200).metadata.properties.x, '1');
+  assert.equal((await az.list(z.container, `${dir}/`)).length, 2);
+  const r = await call('DELETE', `${p}?purgeRequested=true`);
+  assert.equal(r.status, 204, r.text);
+  const task = await waitTask((m, q, o) => srv.rawReq(m, q, { ...o, headers: admin }), r.headers['pangolin-task-id'], { timeout: 30000 });
+  assert.equal(task.status, 'succeeded', JSON.stringify(task));
+  assert.deepEqual(await az.list(z.container, `${dir}/`), []);
+});
+
+test('rename, views, drop without purge, stage-create with vended credentials; S3 signing and presigning are refused for an Azure table', async () => {
+  const z = await azCatalog({ vend_container_sas: 'true' });
+  const created = await createTable(z, 'r1');
+  await ok('POST', `/v1/${z.cat}/tables/rename`, { source: { namespace: ['db'], name: 'r1' }, destination: { namespace: ['db'], name: 'r2' } });
+  const renamed = expectJson(await call('GET', `${z.T}/r2`), 200);
+  assert.equal(renamed['metadata-location'], created['metadata-location'], 'the files stay where they are');
+  expectJson(await call('POST', `${z.T}/r2`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { a: '1' } }] } }), 200);
+  assert.equal((await metadataJsons(z, 'r1')).length, 2, 'the renamed table keeps writing under its location');
+  // A view's metadata in the container too.
+  const view = expectJson(await call('POST', `/v1/${z.cat}/namespaces/db/views`, { body: {
+    name: 'v1', schema, 'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {},
+      representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['db'] }, properties: {} } }), 200);
+  assert.ok(view['metadata-location'].startsWith(`${z.loc('v1')}/metadata/`), view['metadata-location']);
+  assert.ok(await az.existsAt(view['metadata-location']));
+  // Drop without purge: the files stay.
+  const before = await blobs(z, 'r1');
+  assert.equal((await call('DELETE', `${z.T}/r2`)).status, 204);
+  assert.deepEqual(await blobs(z, 'r1'), before);
+  // A staged table: nothing written yet, a SAS for its location all the same.
+  const staged = expectJson(await call('POST', z.T, { body: { name: 'st', schema, 'stage-create': true }, headers: { ...admin, ...VEND } }), 200);
+  const sc = checkAdls(vended(staged, z.loc('st')), { sp: 'racwdl' });
+  assert.deepEqual(await blobs(z, 'st'), [], 'stage-create writes nothing');
+  assert.equal((await az.withSas('PUT', `${z.loc('st')}/data/0.parquet`, sc.token, 'PAR1')).status, 201);
+  // S3's remote signing and presigning have nothing to do with Azure files.
+  const t = await createTable(z, 's1');
+  const sign = await call('POST', `${z.T}/s1/sign`, { body: { region: 'us-east-1', uri: `${az.url(t['metadata-location'])}`, method: 'GET', headers: {} } });
+  expectError(sign, 400, { iceberg: true, message: /Azure/ });
+  const presign = await call('GET', `${z.T}/s1/presign?location=${encodeURIComponent(t['metadata-location'])}`);
+  expectError(presign, 400, { iceberg: true, message: /Azure/ });
+  const signing = expectJson(await call('GET', `${z.T}/s1`, { headers: { ...admin, 'x-iceberg-access-delegation': 'remote-signing' } }), 200);
+  assert.equal(signing.config['s3.remote-signing-enabled'], undefined, JSON.stringify(signing.config));
 });
 
 test('purge of a table of 300 data files deletes them in Blob Batch requests of up to 256, not one DELETE each; all gone', async (t) => {
@@ -806,6 +888,37 @@ test('Azurite stopped before a commit: a 5xx (503 or CommitStateUnknown), the ca
   let again;
   for (const end = Date.now() + 20000; ;) {
     again = await call('POST', `${z.T}/k`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'c' } }] } });
+    if (again.status === 200 || Date.now() > end) break;
+    await sleep(100);
+  }
+  assert.equal(expectJson(again, 200).metadata.properties.a, 'c');
+  assert.ok(await az.existsAt(again.json['metadata-location']));
+});
+
+test('a metadata write Azure carried out but whose answer was lost: never 200 unswapped nor 4xx swapped; the table stays consistent and commits again', async (t) => {
+  const z = await azCatalog({ endpoint: lossy.endpoint });
+  const created = await createTable(z, 'lost');
+  const lost = lossy.drop((m, p) => m === 'PUT' && p.endsWith('.metadata.json'));
+  const r = await call('POST', `${z.T}/lost`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] }, timeout: 60000 });
+  let timer;
+  const seen = await Promise.race([lost, new Promise((res) => { timer = setTimeout(res, 5000, null); })]);
+  clearTimeout(timer);
+  assert.ok(seen, 'the commit sent its metadata file through the proxy');
+  assert.equal(seen.status, 201, 'Azure wrote the file; only its answer was lost');
+  const loaded = expectJson(await call('GET', `${z.T}/lost`), 200);
+  const swapped = loaded['metadata-location'] !== created['metadata-location'];
+  t.diagnostic(`answer lost: the commit answered ${r.status} ${r.text.slice(0, 200)}; swapped: ${swapped}; metadata files: ${(await metadataJsons(z, 'lost')).length}`);
+  if (r.status === 200) {
+    assert.ok(swapped, '200, yet the table did not move');
+    assert.equal(loaded.metadata.properties.a, 'b');
+  } else {
+    assert.ok(r.status >= 500 || !swapped, `${r.status} says the commit did not happen, yet the table moved`);
+    assert.ok(r.status === 409 || r.status >= 500, `${r.status} ${r.text}`);
+  }
+  assert.ok(await az.existsAt(loaded['metadata-location']), 'the table\'s metadata file exists');
+  let again;
+  for (const end = Date.now() + 20000; ;) {
+    again = await call('POST', `${z.T}/lost`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'c' } }] } });
     if (again.status === 200 || Date.now() > end) break;
     await sleep(100);
   }

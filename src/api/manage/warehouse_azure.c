@@ -14,7 +14,9 @@
 #include "api/placement/placement.h"
 #include "api/storage/storage.h"
 #include "storage/azure_root.h"
+#include "util/base64.h"
 #include "util/json.h"
+#include "util/seal.h"
 
 /* Azure's rule for an account name: 3 to 24 lower-case letters and digits. */
 static int
@@ -120,6 +122,17 @@ words_ok(const json_t *cfg)
 	return (1);
 }
 
+/* The account key: strict base64 of 1 to 128 bytes (Azure's are 64). */
+static int
+key_ok(const char *k)
+{
+	unsigned char	raw[128];
+	int		n = pgl_base64_decode_strict(k, raw, sizeof(raw));
+
+	explicit_bzero(raw, sizeof(raw));
+	return (n > 0);
+}
+
 static const char *
 auth_check(const json_t *cfg)
 {
@@ -140,6 +153,11 @@ auth_check(const json_t *cfg)
 	if (!words_ok(cfg))
 		return ("storage_config keys and ids must be printable text "
 		    "without spaces");
+	/* A mistyped key is told here, not at the first commit.  (An
+	 * update sees the stored key sealed.) */
+	if (key != NULL && !pgl_seal_is_sealed(key) && !key_ok(key))
+		return ("storage_config account_key must be the account's "
+		    "base64 key, as the Azure portal shows it");
 	return (NULL);
 }
 

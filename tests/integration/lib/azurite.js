@@ -266,6 +266,57 @@ export async function startAzurite({ port } = {}) {
   return az;
 }
 
+/**
+ * An HTTP proxy in front of Azurite (started with az.proxy()) that can lose
+ * an answer: drop(pred) arms it, and the next request for which
+ * pred(method, path) holds is forwarded to Azurite, which carries it out,
+ * and then the connection to the caller is cut before the answer is relayed
+ * (a write whose outcome the caller cannot know).  Resolves the returned
+ * promise with { method, path, status } (Azurite's answer, never seen by
+ * the caller).  { origin, endpoint, drop(pred), close() }.
+ */
+export async function startProxy(az) {
+  const http = await import('node:http');
+  let armed = null;
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const lose = armed && armed.pred(req.method, decodeURIComponent(req.url.split('?')[0])) ? armed : null;
+      if (lose) armed = null;
+      const up = http.request({ host: '127.0.0.1', port: az.port, method: req.method, path: req.url,
+        headers: { ...req.headers, host: `127.0.0.1:${az.port}` } }, (ur) => {
+        const got = [];
+        ur.on('data', (c) => got.push(c));
+        ur.on('end', () => {
+          if (lose) {
+            req.socket.destroy();
+            lose.resolve({ method: req.method, path: req.url, status: ur.statusCode });
+            return;
+          }
+          res.writeHead(ur.statusCode, ur.headers);
+          res.end(Buffer.concat(got));
+        });
+      });
+      up.on('error', () => req.socket.destroy());
+      up.end(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return {
+    origin, endpoint: `${origin}/${ACCOUNT}`,
+    drop(pred) {
+      return new Promise((resolve) => { armed = { pred, resolve }; });
+    },
+    close() {
+      server.closeAllConnections?.();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 /** The environment minus AZURITE_ACCOUNTS: the emulator's one default account. */
 function azuriteEnv() {
   const env = { ...process.env };
