@@ -182,7 +182,13 @@ async function startAzuriteTls() {
       return { status: r.status, text: r.text, code: r.headers['x-ms-error-code'] };
     },
     async destroy() {
-      if (!exit) { p.kill('SIGTERM'); await Promise.race([exited, sleep(15000)]); if (!exit) p.kill('SIGKILL'); }
+      if (!exit) {
+        p.kill('SIGTERM');
+        let timer;
+        await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 15000); })]);
+        clearTimeout(timer);
+        if (!exit) { p.kill('SIGKILL'); await exited; }
+      }
       process.off('exit', killOnExit);
       fs.rmSync(data, { recursive: true, force: true });
     },
@@ -329,9 +335,13 @@ before(async () => {
   timings.catalog_start_ms = Date.now() - t0;
   admin = (await user('entra-admin', 'tenant-admin')).headers;
 });
-after(async (t) => {
+after(async () => {
+  let t0 = Date.now();
   await srv?.stop();
+  timings.catalog_stop_ms = Date.now() - t0;
+  t0 = Date.now();
   await azu?.destroy();
+  timings.azurite_stop_ms = Date.now() - t0;
   await tok?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
   console.log(`# timings: ${JSON.stringify(timings)}`);
@@ -340,6 +350,7 @@ after(async (t) => {
 // --- the setting ------------------------------------------------------------------
 
 test('[storage] ca_file: a missing file or one without a certificate stops the start, naming the file', async () => {
+  const t0 = Date.now();
   const d = tmpDir('pgl-entra-cfg');
   try {
     const config = path.join(d, 'pangolin.toml');
@@ -367,6 +378,7 @@ test('[storage] ca_file: a missing file or one without a certificate stops the s
   } finally {
     fs.rmSync(d, { recursive: true, force: true });
   }
+  timings.start_refusals_ms = Date.now() - t0;
 });
 
 // --- Entra, end to end ------------------------------------------------------------------
