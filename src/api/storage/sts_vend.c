@@ -498,8 +498,12 @@ api_sts_prepare(struct pgl_req *r, const struct pgl_catalog *c,
 
 	if ((!always && !asked(r)) || api_storage(r, c, &st, &err) != PGL_OK)
 		return (0);
-	if (st->is_azure)
-		return (api_azure_prepare(r, st, c, location));
+	if (st->is_azure) {
+		/* The SAS is kept in the same cache: counted with it. */
+		rc = api_azure_prepare(r, st, c, location);
+		publish();
+		return (rc);
+	}
 	if (!st->is_s3 || st->sts.role_arn == NULL)
 		return (0);
 	if ((prefix = table_prefix(r, st, location, bucket,
