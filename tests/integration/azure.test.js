@@ -48,7 +48,8 @@ const schema = {
 };
 const spec = { 'spec-id': 0, fields: [{ name: 'name', transform: 'identity', 'source-id': 2, 'field-id': 1000 }] };
 
-let az, lossy, srv, admin;
+let az, lossy, stall, srv, admin;
+const TIMEOUT_MS = 3000;	// PANGOLIN_S3_TIMEOUT_MS: the storage call timeout, Azure's too
 /** Every answer of the catalog in this file, for the check that the account key never leaves. */
 const answers = [];
 
@@ -57,16 +58,19 @@ before(async () => {
   // worker: the SAS cache is per worker, so two loads meet the same cache.
   az = await startAzurite();
   lossy = await startProxy(az);
-  srv = await startIcebergServer({ root: true, noAuth: false, workers: 1, allowEndpoints: [az.origin, lossy.origin],
+  stall = await startProxy(az);
+  srv = await startIcebergServer({ root: true, noAuth: false, workers: 1, allowEndpoints: [az.origin, lossy.origin, stall.origin],
     // A plan of more than 3 manifests is made by a task runner (its own
     // reads of the container), a smaller one in the request.
     env: { PANGOLIN_AUTH_RATE_LIMIT: '0', TASK_WORKER_POLL_INTERVAL_MS: '50', PANGOLIN_SCAN_SYNC_WAIT_MS: '20000',
-      PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '3', PANGOLIN_ENCRYPTION_KEY: SEAL } });
+      PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '3', PANGOLIN_ENCRYPTION_KEY: SEAL, PANGOLIN_S3_TIMEOUT_MS: String(TIMEOUT_MS) } });
   admin = (await user('az-admin', 'tenant-admin')).headers;
 });
 after(async () => {
   await srv?.stop();
+  stall?.pass();
   await lossy?.close();
+  await stall?.close();
   await az?.destroy();
 });
 
@@ -929,6 +933,41 @@ test('a metadata write Azure carried out but whose answer was lost: never 200 un
   }
   assert.equal(expectJson(again, 200).metadata.properties.a, 'c');
   assert.ok(await az.existsAt(again.json['metadata-location']));
+});
+
+test('an Azure endpoint that accepts and never answers: the commit is a 503 within the storage timeout, while another warehouse\'s commits on the same worker go on', async (t) => {
+  const zs = await azCatalog({ endpoint: stall.endpoint });
+  const zd = await azCatalog();
+  await createTable(zs, 's');
+  await createTable(zd, 'd');
+  const body = (v) => ({ requirements: [], updates: [{ action: 'set-properties', updates: { v: String(v) } }] });
+  stall.hang();
+  try {
+    const t0 = Date.now();
+    let answered = null;
+    const slow = call('POST', `${zs.T}/s`, { body: body(1), timeout: 60000 }).then((r) => { answered = Date.now(); return r; });
+    // Meanwhile, one worker: the other warehouse's commits are answered.
+    const lat = [];
+    for (let i = 0; answered === null; i++) {
+      const t1 = Date.now();
+      expectJson(await call('POST', `${zd.T}/d`, { body: body(i) }), 200);
+      lat.push(Date.now() - t1);
+    }
+    const r = await slow;
+    const took = answered - t0;
+    t.diagnostic(`stalled commit answered ${r.status} after ${took} ms; ${lat.length} commits elsewhere meanwhile, slowest ${Math.max(...lat)} ms`);
+    const b = expectError(r, 503, { iceberg: true });
+    assert.match(b.error.message, new RegExp(escape(zs.wh)), 'names the stalled warehouse');
+    assert.ok(!b.error.message.includes(zd.wh));
+    assert.match(r.headers['retry-after'] ?? '', /^\d+$/, 'Retry-After');
+    assert.ok(took >= TIMEOUT_MS - 500 && took < 3 * TIMEOUT_MS, `answered after ${took} ms (timeout ${TIMEOUT_MS} ms)`);
+    assert.ok(lat.length >= 3, `only ${lat.length} commits elsewhere while one stalled: the stall held the worker`);
+    assert.ok(Math.max(...lat) < TIMEOUT_MS, `a commit elsewhere waited ${Math.max(...lat)} ms behind the stall`);
+    assert.ok(stall.held() >= 1, 'the catalog\'s request reached the stalled endpoint');
+  } finally {
+    stall.pass();
+  }
+  assert.equal(expectJson(await call('GET', `${zs.T}/s`), 200).metadata.properties.v, undefined, 'nothing swapped');
 });
 
 test('no answer of the catalog in this file carried the account key', async () => {
