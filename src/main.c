@@ -455,6 +455,7 @@ kore_parent_configure(int argc, char **argv)
 	pgl_s3_keep_clients(cfg->defaults.object_store_cache);
 	pgl_s3_allow_endpoints(cfg->storage.allowed_endpoints.v,
 	    cfg->storage.allowed_endpoints.n);
+	pgl_s3_set_ca_file(cfg->storage.ca_file);
 	lim.connect_timeout_ms = cfg->storage.s3_connect_timeout_ms;
 	lim.timeout_ms = cfg->storage.s3_timeout_ms;
 	lim.breaker_failures = cfg->storage.s3_breaker_failures;

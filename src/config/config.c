@@ -160,6 +160,7 @@ pgl_config_free(struct pgl_config *c)
 	free(c->events.nats_url);
 	pgl_config_list_clear(&c->storage.local_roots);
 	pgl_config_list_clear(&c->storage.allowed_endpoints);
+	free(c->storage.ca_file);
 	free(c);
 }
 

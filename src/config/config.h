@@ -107,6 +107,12 @@ struct pgl_config {
 		 * endpoint may name although its address is loopback,
 		 * private, link-local or a cloud metadata service. */
 		struct pgl_strlist allowed_endpoints;
+		/* A PEM bundle that object-store (S3, Azure), STS and
+		 * Entra calls trust instead of the system's (private CAs
+		 * of on-premises endpoints); NULL: the system bundle.
+		 * Read at start-up: missing, unreadable or without a
+		 * certificate is a configuration error. */
+		char		*ca_file;
 		/* Object-store calls: timeouts, and per endpoint a circuit
 		 * breaker and a cap on calls under way (storage/breaker.h). */
 		int		s3_connect_timeout_ms;

@@ -4,7 +4,9 @@
  * local roots and endpoints well formed, the public URL, the identity
  * providers complete, one tenant's federated calls within the pool).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
@@ -51,10 +53,64 @@ origin_ok(const char *o)
 	    strpbrk(host, "/?#@ \t\r\n\\") == NULL);
 }
 
+/*
+ * [storage] ca_file: read now, so a missing or wrong file stops the start
+ * naming itself rather than failing every TLS call later (or, worse,
+ * falling back to the system's bundle).  A PEM bundle holds at least one
+ * certificate; libcurl reads the file again for each new connection.
+ */
+static int
+ca_file_validate(const char *p, struct pgl_config_error *err)
+{
+	static const char	 begin[] = "-----BEGIN CERTIFICATE-----";
+	FILE			*fp;
+	char			 buf[4096 + sizeof(begin)];
+	size_t			 n, keep = 0;
+	int			 found = 0, e;
+
+	if (*p == '\0') {
+		pgl_config_seterr(err, 0, "storage.ca_file", "is empty (leave "
+		    "it out for the system's CA bundle)");
+		return (-1);
+	}
+	if ((fp = fopen(p, "r")) == NULL) {
+		e = errno;
+		pgl_config_seterr(err, 0, "storage.ca_file",
+		    "cannot read '%s': %s", p, strerror(e));
+		return (-1);
+	}
+	/* Scan in blocks, keeping a marker's length across them. */
+	while (!found && (n = fread(buf + keep, 1, sizeof(buf) - 1 - keep,
+	    fp)) > 0) {
+		n += keep;
+		buf[n] = '\0';
+		found = memmem(buf, n, begin, sizeof(begin) - 1) != NULL;
+		keep = n < sizeof(begin) - 1 ? n : sizeof(begin) - 1;
+		memmove(buf, buf + n - keep, keep);
+	}
+	e = ferror(fp) ? errno : 0;
+	(void)fclose(fp);
+	if (e != 0) {
+		pgl_config_seterr(err, 0, "storage.ca_file",
+		    "cannot read '%s': %s", p, strerror(e));
+		return (-1);
+	}
+	if (!found) {
+		pgl_config_seterr(err, 0, "storage.ca_file", "'%s' holds no "
+		    "PEM certificate (\"%s\")", p, begin);
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 storage_validate(struct pgl_config *c, struct pgl_config_error *err)
 {
 	size_t	i;
+
+	if (c->storage.ca_file != NULL &&
+	    ca_file_validate(c->storage.ca_file, err) == -1)
+		return (-1);
 
 	for (i = 0; i < c->storage.local_roots.n; i++) {
 		if (!root_ok(c->storage.local_roots.v[i])) {

@@ -565,6 +565,8 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)
 		return (-1);
+	if ((v = getenv("PANGOLIN_STORAGE_CA_FILE")) != NULL && *v != '\0')
+		pgl_config_setstr(&c->storage.ca_file, v);
 	if (apply_storage_env(c, err) == -1 ||
 	    apply_federation_env(c, err) == -1 ||
 	    apply_scan_env(c, err) == -1)

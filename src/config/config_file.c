@@ -95,6 +95,7 @@ static const struct key keys[] = {
 	{ "storage", "local_roots",	K_LIST, O(storage.local_roots), 0, 0 },
 	{ "storage", "allowed_endpoints", K_LIST,
 	    O(storage.allowed_endpoints), 0, 0 },
+	{ "storage", "ca_file",		K_STR,  O(storage.ca_file), 0, 0 },
 	{ "storage", "s3_connect_timeout_ms", K_INT,
 	    O(storage.s3_connect_timeout_ms), 100, 600000 },
 	{ "storage", "s3_timeout_ms", K_INT, O(storage.s3_timeout_ms),

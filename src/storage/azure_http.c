@@ -146,6 +146,11 @@ set_options(CURL *h, const struct az_http *q, struct curl_slist *hdrs,
 	 * from the environment (it would resolve names past the check). */
 	(void)curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	(void)curl_easy_setopt(h, CURLOPT_PROXY, "");
+	/* The operator's CA bundle ([storage] ca_file), alone. */
+	if (pgl_s3_ca_file() != NULL) {
+		(void)curl_easy_setopt(h, CURLOPT_CAINFO, pgl_s3_ca_file());
+		(void)curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	}
 	(void)curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_checked);
 	(void)curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, g);
 	(void)curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

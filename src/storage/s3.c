@@ -52,6 +52,7 @@ static int		curl_ready;
 static int		keep_clients = 1;	/* set once, before fork */
 static char *const	*allowed;		/* the operator's origins, too */
 static size_t		 nallowed;
+static const char	*ca_file;		/* set once, before fork */
 /* Set once, before fork ([storage] s3_*). */
 static struct pgl_s3_limits limits = { 3000, 15000, 5, 30, 4, 64 };
 
@@ -356,6 +357,18 @@ pgl_s3_allow_endpoints(char *const *origins, size_t n)
 {
 	allowed = origins;
 	nallowed = n;
+}
+
+void
+pgl_s3_set_ca_file(const char *path)
+{
+	ca_file = path;
+}
+
+const char *
+pgl_s3_ca_file(void)
+{
+	return (ca_file);
 }
 
 void

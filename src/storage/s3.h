@@ -131,6 +131,14 @@ void	pgl_s3_keep_clients(int);
  */
 void	pgl_s3_allow_endpoints(char *const *origins, size_t n);
 
+/*
+ * [storage] ca_file: the PEM bundle every object-store, STS and Entra
+ * call trusts instead of the system's (CURLOPT_CAINFO, no CA path); NULL
+ * (the default): the system's.  Kept, not copied: set once before fork.
+ */
+void		 pgl_s3_set_ca_file(const char *);
+const char	*pgl_s3_ca_file(void);
+
 /* Close this worker's handles (worker exit). */
 void	pgl_s3_shutdown(void);
 

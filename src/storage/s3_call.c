@@ -314,6 +314,11 @@ perform_call(const struct pgl_s3 *s, const struct request *q,
 	(void)curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	(void)curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	(void)curl_easy_setopt(h, CURLOPT_PROXY, "");
+	/* The operator's CA bundle ([storage] ca_file), alone. */
+	if (pgl_s3_ca_file() != NULL) {
+		(void)curl_easy_setopt(h, CURLOPT_CAINFO, pgl_s3_ca_file());
+		(void)curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	}
 	g.listed = pgl_s3_listed(s);
 	(void)curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_checked);
 	(void)curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &g);

@@ -28,7 +28,7 @@ static const char *const env_vars[] = {
 	"PANGOLIN_OIDC_CLIENT_ID", "PANGOLIN_OIDC_CLIENT_SECRET",
 	"PANGOLIN_OIDC_REFETCH_SECS", "PANGOLIN_PUBLIC_URL",
 	"PANGOLIN_MAX_HEADER_BYTES", "PANGOLIN_WRITE_POOL_THREADS",
-	"PANGOLIN_MAX_METADATA_FILE_BYTES",
+	"PANGOLIN_MAX_METADATA_FILE_BYTES", "PANGOLIN_STORAGE_CA_FILE",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -514,6 +514,81 @@ test_storage_lists_refuse_bad_elements(void **state)
 	assert_null(load(NULL, &err));
 }
 
+/* A file of text under /tmp; its path in p. */
+static void
+write_file(char *p, size_t len, const char *text)
+{
+	FILE	*fp;
+	int	 fd;
+
+	(void)snprintf(p, len, "/tmp/pgl-ca-XXXXXX");
+	fd = mkstemp(p);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void
+test_storage_ca_file_from_file_and_env_and_checked(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+	char			 pem[64], txt[64], toml[256];
+	char			 big[12000];
+
+	(void)state;
+	/* A certificate split across the first two read blocks. */
+	memset(big, '#', sizeof(big));
+	(void)snprintf(big + 4110, sizeof(big) - 4110, "\n-----BEGIN "
+	    "CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+	write_file(pem, sizeof(pem), big);
+	write_file(txt, sizeof(txt), "not a certificate\n");
+
+	c = load(NULL, &err);
+	assert_non_null(c);
+	assert_null(c->storage.ca_file);		/* the system's */
+	pgl_config_free(c);
+
+	(void)snprintf(toml, sizeof(toml), "[storage]\nca_file = \"%s\"\n",
+	    pem);
+	c = load(toml, &err);
+	assert_non_null(c);
+	assert_string_equal(c->storage.ca_file, pem);
+	pgl_config_free(c);
+
+	/* The environment wins over the file. */
+	setenv("PANGOLIN_STORAGE_CA_FILE", pem, 1);
+	c = load("[storage]\nca_file = \"/nowhere/ca.pem\"\n", &err);
+	assert_non_null(c);
+	assert_string_equal(c->storage.ca_file, pem);
+	pgl_config_free(c);
+
+	/* Missing, a directory, no certificate, empty: start-up errors that
+	 * name the file. */
+	setenv("PANGOLIN_STORAGE_CA_FILE", "/nowhere/ca.pem", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "storage.ca_file");
+	assert_non_null(strstr(err.reason, "cannot read '/nowhere/ca.pem'"));
+	assert_non_null(strstr(err.reason, "No such file"));
+	setenv("PANGOLIN_STORAGE_CA_FILE", "/tmp", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "storage.ca_file");
+	assert_non_null(strstr(err.reason, "'/tmp'"));
+	setenv("PANGOLIN_STORAGE_CA_FILE", txt, 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "storage.ca_file");
+	assert_non_null(strstr(err.reason, "holds no PEM certificate"));
+	assert_non_null(strstr(err.reason, txt));
+	unsetenv("PANGOLIN_STORAGE_CA_FILE");
+	assert_null(load("[storage]\nca_file = \"\"\n", &err));
+	assert_string_equal(err.key, "storage.ca_file");
+	assert_null(load("[storage]\nca_file = 1\n", &err));
+	assert_string_equal(err.key, "storage.ca_file");
+	unlink(pem);
+	unlink(txt);
+}
+
 #define OIDC_ONE \
 	"[[auth.oidc]]\nname = \"kc\"\n" \
 	"issuer = \"https://kc.example.com/realms/data\"\n" \
@@ -660,6 +735,8 @@ main(void)
 		cmocka_unit_test_setup(
 		    test_events_retention_and_tenant_limit_defaults_file_env_range,
 		    setup),
+		cmocka_unit_test_setup(
+		    test_storage_ca_file_from_file_and_env_and_checked, setup),
 		cmocka_unit_test_setup(test_oidc_providers_from_the_file, setup),
 		cmocka_unit_test_setup(
 		    test_oidc_env_makes_or_overrides_one_provider, setup),

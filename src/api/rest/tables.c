@@ -360,7 +360,7 @@ ice_table_register(struct pgl_req *r)
 	struct pgl_asset	 a, old;
 	struct pgl_err		 err;
 	struct ice_err		 ierr;
-	const char		*loc, *uri, *why;
+	const char		*loc, *uri, *why, *tl;
 	char			 id[PGL_UUID_LEN + 1];
 	json_t			*raw, *md;
 
@@ -404,16 +404,10 @@ ice_table_register(struct pgl_req *r)
 		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
 		return;
 	}
-	/*
-	 * The table's own location, which its vended credentials and
-	 * files are scoped to, lies in this catalog too: a file written in
-	 * one's own storage must not name another tenant's table directory
-	 * and get credentials for it.
-	 */
-	if (json_string_value(json_object_get(md, "location")) != NULL &&
-	    ice_location_allowed(r, &t.catalog, json_string_value(
-	    json_object_get(md, "location")), "the metadata's location") ==
-	    -1) {
+	/* Credentials are scoped to the file's own location: in here too. */
+	if ((tl = json_string_value(json_object_get(md, "location"))) !=
+	    NULL && ice_location_allowed(r, &t.catalog, tl,
+	    "the metadata's location") == -1) {
 		json_decref(md);
 		return;
 	}
