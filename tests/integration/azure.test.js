@@ -499,6 +499,27 @@ test('expire-snapshots deletes the expired snapshots\' manifest lists from the c
   expectJson(await call('GET', `${z.T}/ex`), 200);
 });
 
+test('a manifest missing from the container fails expire-snapshots and orphan removal, naming it; nothing is deleted', async () => {
+  const z = await azCatalog();
+  await createTable(z, 'gap');
+  const state = { snaps: [], refs: [] };
+  for (let k = 0; k < 3; k++) await append(z, 'gap', state, k);
+  // m0 is listed by every snapshot, the head's included.
+  const m0 = splitAzure(state.snaps[0].manifest);
+  assert.equal((await az.call('DELETE', `/${m0.container}/${m0.path}`)).status, 202);
+  const before = await blobs(z, 'gap');
+  const head = expectJson(await call('GET', `${z.T}/gap`), 200)['metadata-location'];
+  for (const body of [{ operations: ['expire_snapshots'], older_than_ms: 0, retain_last: 1 }, { operations: ['remove_orphan_files'], older_than_ms: 0 }]) {
+    const r = await call('POST', `${z.T}/gap/maintenance`, { body });
+    const task = await waitTask((m, q, o) => srv.rawReq(m, q, { ...o, headers: admin }), expectJson(r, 202).task_id, { timeout: 30000 });
+    assert.equal(task.status, 'failed', JSON.stringify(task));
+    assert.match(task.error, /m0\.avro/, 'the missing manifest is named');
+    assert.match(task.error, /nothing was (changed or )?deleted/);
+    assert.deepEqual(await blobs(z, 'gap'), before, `${body.operations[0]}: nothing deleted`);
+  }
+  assert.equal(expectJson(await call('GET', `${z.T}/gap`), 200)['metadata-location'], head, 'the table is unchanged');
+});
+
 test('a merge between catalog branches writes the merged metadata into the container', async () => {
   const z = await azCatalog();
   for (const name of ['t', 'u']) await createTable(z, name);
