@@ -421,6 +421,28 @@ test('rename, views, drop without purge, stage-create with vended credentials; S
   assert.equal(signing.config['s3.remote-signing-enabled'], undefined, JSON.stringify(signing.config));
 });
 
+test('a multi-table transaction on Azure: one that fails a requirement writes and changes nothing; one that commits writes one metadata file per table', async () => {
+  const z = await azCatalog();
+  const a = (await createTable(z, 'ta')).metadata;
+  const b = (await createTable(z, 'tb')).metadata;
+  const change = (name, uuid, v) => ({ identifier: { namespace: ['db'], name }, requirements: [{ type: 'assert-table-uuid', uuid }],
+    updates: [{ action: 'set-properties', updates: { v } }] });
+  const failed = await call('POST', `/v1/${z.cat}/transactions/commit`, { body: { 'table-changes': [
+    change('ta', a['table-uuid'], '1'), change('tb', crypto.randomUUID(), '1')] } });
+  expectError(failed, 409, { iceberg: true });
+  assert.equal((await metadataJsons(z, 'ta')).length, 1, 'no metadata file left by the failed transaction');
+  assert.equal((await metadataJsons(z, 'tb')).length, 1);
+  assert.equal(expectJson(await call('GET', `${z.T}/ta`), 200).metadata.properties.v, undefined);
+  assert.equal((await call('POST', `/v1/${z.cat}/transactions/commit`, { body: { 'table-changes': [
+    change('ta', a['table-uuid'], '2'), change('tb', b['table-uuid'], '2')] } })).status, 204);
+  for (const name of ['ta', 'tb']) {
+    const t = expectJson(await call('GET', `${z.T}/${name}`), 200);
+    assert.equal(t.metadata.properties.v, '2');
+    assert.deepEqual((await metadataJsons(z, name)).length, 2, `${name}: one more metadata file`);
+    assert.ok(await az.existsAt(t['metadata-location']));
+  }
+});
+
 test('purge of a table of 300 data files deletes them in Blob Batch requests of up to 256, not one DELETE each; all gone', async (t) => {
   const z = await azCatalog();
   await createTable(z, 'many');
