@@ -378,6 +378,11 @@ test('names that need escaping in a blob URL (spaces, +, %, #, ?, unicode) land 
   assert.ok(listed[0].startsWith(`${dir}/metadata/`));
   assert.ok(await az.existsAt(created['metadata-location']));
   const p = `${T}/${encodeURIComponent(name)}`;
+  // The directory SAS is signed over the directory's name as it is (for Azure
+  // itself: Azurite has no directory SAS), its depth counted in segments.
+  const v = checkAdls(vended(expectJson(await call('GET', p, { headers: { ...admin, ...VEND } }), 200), created.metadata.location), { sr: 'd', sp: 'racwdl' });
+  assert.equal(v.q.get('sdd'), String(dir.split('/').length));
+  assert.equal(sasSignature(v.token, { container: z.container, dir }), v.q.get('sig'), `signed for ${dir}`);
   expectJson(await call('POST', p, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { x: '1' } }] } }), 200);
   assert.equal(expectJson(await call('GET', p), 200).metadata.properties.x, '1');
   assert.equal((await az.list(z.container, `${dir}/`)).length, 2);
