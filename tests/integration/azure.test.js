@@ -733,6 +733,21 @@ test('vended SAS (vend_container_sas "true"): a reader\'s reads and cannot write
   checkAdls(vended(s, short.loc('s')), { lifetime: 60, sp: 'racwdl' });
 });
 
+test('SAS tokens are counted in /api/v1/cache/stats as sts_credentials (operator guide): a first load a miss, a second a hit', async () => {
+  const z = await azCatalog({ vend_container_sas: 'true' });
+  await createTable(z, 'cs');
+  const cache = async () => expectJson(await call('GET', '/api/v1/cache/stats', { headers: root }), 200).caches
+    .find((x) => x.name === 'sts_credentials' && x.tier === 'l1');
+  const c0 = await cache();
+  assert.ok(c0, 'cache stats list sts_credentials (l1)');
+  const load = async () => checkAdls(vended(expectJson(await call('GET', `${z.T}/cs`, { headers: { ...admin, ...VEND } }), 200), z.loc('cs'))).token;
+  const first = await load();
+  assert.equal(await load(), first, 'the cached token');
+  const c1 = await cache();
+  assert.deepEqual([c1.misses - c0.misses, c1.hits - c0.hits], [1, 1], `one miss, one hit: ${JSON.stringify({ c0, c1 })}`);
+  assert.ok(c1.entries >= 1, `entries ${c1.entries}`);
+});
+
 test('without vend_container_sas a directory SAS (sr=d, sdd = the table directory\'s depth) is vended, which Azurite (no hierarchical namespace) refuses', async () => {
   const z = await azCatalog();
   const created = expectJson(await call('POST', z.T, { body: { name: 'd', schema }, headers: { ...admin, ...VEND } }), 200);
