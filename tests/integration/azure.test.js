@@ -448,6 +448,21 @@ test('a multi-table transaction on Azure: one that fails a requirement writes an
   }
 });
 
+test('/metrics counts Azure requests with the object store\'s, on kept-alive connections', async () => {
+  const z = await azCatalog();
+  await createTable(z, 'm');
+  const value = async (name) => Number((await call('GET', '/metrics', { headers: {} })).text.match(new RegExp(`^${name} (\\d+)$`, 'm'))?.[1]);
+  const r0 = await value('pangolin_object_store_requests_total');
+  const c0 = await value('pangolin_object_store_connections_total');
+  assert.ok(Number.isFinite(r0) && Number.isFinite(c0), 'both counters on /metrics');
+  const N = 5;
+  for (let i = 0; i < N; i++) expectJson(await call('POST', `${z.T}/m`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { i: String(i) } }] } }), 200);
+  const requests = await value('pangolin_object_store_requests_total') - r0;
+  const connections = await value('pangolin_object_store_connections_total') - c0;
+  assert.ok(requests >= N, `${requests} requests for ${N} commits`);
+  assert.ok(connections < requests, `${connections} new connections for ${requests} requests`);
+});
+
 test('purge of a table of 300 data files deletes them in Blob Batch requests of up to 256, not one DELETE each; all gone', async (t) => {
   const z = await azCatalog();
   await createTable(z, 'many');
