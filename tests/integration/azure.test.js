@@ -677,6 +677,21 @@ test('a wrong account key or a missing container is a 5xx naming the warehouse a
   }
 });
 
+test('a warehouse with a wrong key beside a right one on the same endpoint: its refusals neither leak into nor trip the breaker for the other', async () => {
+  const c = await container();
+  const bad = await azCatalog({ account_key: WRONG_KEY, prefix: 'bad' }, { c });
+  const good = await azCatalog({ prefix: 'good' }, { c });
+  await createTable(good, 'g');
+  for (let i = 0; i < 8; i++) {
+    const r = await call('POST', bad.T, { body: { name: `t${i}`, schema } });
+    assert.ok(r.status >= 500, `${r.status} ${r.text}`);
+    assert.match(r.json.error.message, /AuthenticationFailed|AuthorizationFailure|403/, 'Azure\'s refusal, not an open breaker');
+    expectJson(await call('POST', `${good.T}/g`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { i: String(i) } }] } }), 200);
+  }
+  assert.deepEqual(await az.list(c, 'bad/'), []);
+  assert.equal((await az.list(c, 'good/')).length, 9);
+});
+
 // --- vended SAS, used directly against Azurite ---------------------------------------------
 
 test('vended SAS (vend_container_sas "true"): a reader\'s reads and cannot write, a writer\'s writes; tampered or expired tokens are refused', async (t) => {
