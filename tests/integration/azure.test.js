@@ -11,6 +11,12 @@
 // reader's reads and cannot write, a writer's writes, a tampered or expired
 // one is refused); the config keys PyIceberg and Iceberg Java read; tenant
 // B kept out of tenant A's prefix; iceberg-js against an Azure catalog.
+// Also: purge in Blob Batch requests (Azurite's own access log counts
+// them), names that need escaping, a multi-table transaction, a missing
+// manifest failing maintenance with nothing deleted, a metadata PUT whose
+// answer is lost and an endpoint that accepts and never answers (a proxy,
+// lib/azurite.js startProxy: the storage timeout, the worker free
+// meanwhile), the key sealed at rest, /metrics and the credential cache.
 //
 // What the emulator cannot show (no hierarchical namespace): a directory
 // SAS (sr=d) is vended by default and Azurite refuses it (403), so the
@@ -133,10 +139,10 @@ async function azCatalog(extra = {}, { headers = admin, c } = {}) {
 async function createTable(z, name, headers = admin) {
   const r = expectJson(await call('POST', z.T, { body: { name, schema, 'partition-spec': spec }, headers }), 200);
   assert.equal(r.metadata.location, z.loc(name));
-  assert.match(r['metadata-location'], new RegExp(`^${escape(z.loc(name))}/metadata/00000-[^/]+\\.metadata\\.json$`));
+  assert.match(r['metadata-location'], new RegExp(`^${reEscape(z.loc(name))}/metadata/00000-[^/]+\\.metadata\\.json$`));
   return r;
 }
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const reEscape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const blobs = (z, name) => az.list(z.container, `${z.path(name)}/`);
 const metadataJsons = async (z, name) => (await az.list(z.container, `${z.path(name)}/metadata/`)).filter((b) => b.endsWith('.metadata.json'));
 
@@ -351,7 +357,7 @@ test('create, commit, load, register and drop with purge keep the table in the c
   assert.equal(reg['metadata-location'], regFile);
   assert.equal(reg.metadata['table-uuid'], copy['table-uuid']);
   const regCommit = expectJson(await call('POST', `${z.T}/reg`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { reg: 'yes' } }] } }), 200);
-  assert.match(regCommit['metadata-location'], new RegExp(`^${escape(z.loc('reg'))}/metadata/[^/]+\\.metadata\\.json$`));
+  assert.match(regCommit['metadata-location'], new RegExp(`^${reEscape(z.loc('reg'))}/metadata/[^/]+\\.metadata\\.json$`));
   assert.equal((await metadataJsons(z, 'reg')).length, 2);
   // A register of a file that is not there: 404, nothing made.
   expectError(await call('POST', `/v1/${z.cat}/namespaces/db/register`, { body: { name: 'ghost', 'metadata-location': `${z.loc('ghost')}/metadata/00000-x.metadata.json` } }), 404, { iceberg: true });
@@ -667,7 +673,7 @@ test('a wrong account key or a missing container is a 5xx naming the warehouse a
     const r = await call('POST', z.T, { body: { name: 't', schema } });
     assert.ok(r.status >= 500 && r.status < 600, `a 5xx: ${r.status} ${r.text}`);
     const b = expectError(r, r.status, { iceberg: true });
-    assert.match(b.error.message, new RegExp(escape(z.wh)), 'the message names the warehouse');
+    assert.match(b.error.message, new RegExp(reEscape(z.wh)), 'the message names the warehouse');
     assert.match(b.error.message, why);
     t.diagnostic(`${r.status} ${b.error.type}: ${b.error.message}`);
     assert.ok(!b.error.message.includes(WRONG_KEY) && !b.error.message.includes(KEY), 'no key in the message');
@@ -970,7 +976,7 @@ test('Azurite stopped before a commit: a 5xx (503 or CommitStateUnknown), the ca
     const b = expectError(r, r.status, { iceberg: true });
     if (r.status === 500) assert.equal(b.error.type, 'CommitStateUnknownException', r.text);
     t.diagnostic(`Azurite stopped: ${r.status} ${b.error.type}: ${b.error.message} (Retry-After ${r.headers['retry-after']})`);
-    assert.match(b.error.message, new RegExp(escape(z.wh)), 'the message names the warehouse');
+    assert.match(b.error.message, new RegExp(reEscape(z.wh)), 'the message names the warehouse');
     expectJson(await call('GET', '/health/live', { headers: {} }), 200);
   } finally {
     await az.start();
@@ -1050,7 +1056,7 @@ test('an Azure endpoint that accepts and never answers: the commit is a 503 with
     const took = answered - t0;
     t.diagnostic(`stalled commit answered ${r.status} after ${took} ms; ${lat.length} commits elsewhere meanwhile, slowest ${Math.max(...lat)} ms`);
     const b = expectError(r, 503, { iceberg: true });
-    assert.match(b.error.message, new RegExp(escape(zs.wh)), 'names the stalled warehouse');
+    assert.match(b.error.message, new RegExp(reEscape(zs.wh)), 'names the stalled warehouse');
     assert.ok(!b.error.message.includes(zd.wh));
     assert.match(r.headers['retry-after'] ?? '', /^\d+$/, 'Retry-After');
     assert.ok(took >= TIMEOUT_MS - 500 && took < 3 * TIMEOUT_MS, `answered after ${took} ms (timeout ${TIMEOUT_MS} ms)`);
