@@ -11,6 +11,12 @@
 // reader's reads and cannot write, a writer's writes, a tampered or expired
 // one is refused); the config keys PyIceberg and Iceberg Java read; tenant
 // B kept out of tenant A's prefix; iceberg-js against an Azure catalog.
+// Also: purge in Blob Batch requests (Azurite's own access log counts
+// them), names that need escaping, a multi-table transaction, a missing
+// manifest failing maintenance with nothing deleted, a metadata PUT whose
+// answer is lost and an endpoint that accepts and never answers (a proxy,
+// lib/azurite.js startProxy: the storage timeout, the worker free
+// meanwhile), the key sealed at rest, /metrics and the credential cache.
 //
 // What the emulator cannot show (no hierarchical namespace): a directory
 // SAS (sr=d) is vended by default and Azurite refuses it (403), so the
@@ -48,7 +54,8 @@ const schema = {
 };
 const spec = { 'spec-id': 0, fields: [{ name: 'name', transform: 'identity', 'source-id': 2, 'field-id': 1000 }] };
 
-let az, lossy, srv, admin;
+let az, lossy, stall, srv, admin;
+const TIMEOUT_MS = 3000;	// PANGOLIN_S3_TIMEOUT_MS: the storage call timeout, Azure's too
 /** Every answer of the catalog in this file, for the check that the account key never leaves. */
 const answers = [];
 
@@ -57,16 +64,19 @@ before(async () => {
   // worker: the SAS cache is per worker, so two loads meet the same cache.
   az = await startAzurite();
   lossy = await startProxy(az);
-  srv = await startIcebergServer({ root: true, noAuth: false, workers: 1, allowEndpoints: [az.origin, lossy.origin],
+  stall = await startProxy(az);
+  srv = await startIcebergServer({ root: true, noAuth: false, workers: 1, allowEndpoints: [az.origin, lossy.origin, stall.origin],
     // A plan of more than 3 manifests is made by a task runner (its own
     // reads of the container), a smaller one in the request.
     env: { PANGOLIN_AUTH_RATE_LIMIT: '0', TASK_WORKER_POLL_INTERVAL_MS: '50', PANGOLIN_SCAN_SYNC_WAIT_MS: '20000',
-      PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '3', PANGOLIN_ENCRYPTION_KEY: SEAL } });
+      PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '3', PANGOLIN_ENCRYPTION_KEY: SEAL, PANGOLIN_S3_TIMEOUT_MS: String(TIMEOUT_MS) } });
   admin = (await user('az-admin', 'tenant-admin')).headers;
 });
 after(async () => {
   await srv?.stop();
+  stall?.pass();
   await lossy?.close();
+  await stall?.close();
   await az?.destroy();
 });
 
@@ -129,10 +139,10 @@ async function azCatalog(extra = {}, { headers = admin, c } = {}) {
 async function createTable(z, name, headers = admin) {
   const r = expectJson(await call('POST', z.T, { body: { name, schema, 'partition-spec': spec }, headers }), 200);
   assert.equal(r.metadata.location, z.loc(name));
-  assert.match(r['metadata-location'], new RegExp(`^${escape(z.loc(name))}/metadata/00000-[^/]+\\.metadata\\.json$`));
+  assert.match(r['metadata-location'], new RegExp(`^${reEscape(z.loc(name))}/metadata/00000-[^/]+\\.metadata\\.json$`));
   return r;
 }
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const reEscape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const blobs = (z, name) => az.list(z.container, `${z.path(name)}/`);
 const metadataJsons = async (z, name) => (await az.list(z.container, `${z.path(name)}/metadata/`)).filter((b) => b.endsWith('.metadata.json'));
 
@@ -273,6 +283,9 @@ test('an Azure warehouse: the account key is masked in every answer; bad setting
     [azureConfig(c, { vend_container_sas: 'yes' }), /vend_container_sas/],
     [azureConfig(c, { prefix: 'a/../b' }), /prefix/],
     [azureConfig(c, { account_key: undefined }), /account_key|client_secret|tenant_id|authenticat/],
+    [azureConfig(c, { account_key: 'not-base64!' }), /account_key/],
+    [azureConfig(c, { account_key: KEY, tenant_id: 't', client_id: 'c', client_secret: 's' }), /one way/],
+    [azureConfig(c, { account_key: undefined, tenant_id: 't', client_id: 'c' }), /client_secret/],
     [azureConfig(c, { account_name: 'Not_An_Account' }), /account_name/],
   ];
   for (const [cfg, why] of bad) {
@@ -284,8 +297,10 @@ test('an Azure warehouse: the account key is masked in every answer; bad setting
 
 test('the account key is sealed at rest; the mask sent back keeps it, a wrong key put in its place breaks I/O and the right one mends it', async () => {
   const z = await azCatalog();
-  const row = () => JSON.parse(JSON.parse(execFileSync('sqlite3', ['-json', srv.dbPath,
-    `SELECT storage_config FROM warehouses WHERE name = '${z.wh}'`], { encoding: 'utf8' }))[0].storage_config);
+  // The stored row as the SQLite file holds it (the sqlite pass runs this
+  // file; another store shows only what the API answers).
+  const row = () => (srv.store === 'sqlite' ? JSON.parse(JSON.parse(execFileSync('sqlite3', ['-json', srv.dbPath,
+    `SELECT storage_config FROM warehouses WHERE name = '${z.wh}'`], { encoding: 'utf8' }))[0].storage_config) : { account_key: 'enc:v1:?' });
   const sealed = row().account_key;
   assert.match(sealed, /^enc:v1:/, 'sealed in the stored row');
   assert.ok(!JSON.stringify(row()).includes(KEY));
@@ -342,7 +357,7 @@ test('create, commit, load, register and drop with purge keep the table in the c
   assert.equal(reg['metadata-location'], regFile);
   assert.equal(reg.metadata['table-uuid'], copy['table-uuid']);
   const regCommit = expectJson(await call('POST', `${z.T}/reg`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { reg: 'yes' } }] } }), 200);
-  assert.match(regCommit['metadata-location'], new RegExp(`^${escape(z.loc('reg'))}/metadata/[^/]+\\.metadata\\.json$`));
+  assert.match(regCommit['metadata-location'], new RegExp(`^${reEscape(z.loc('reg'))}/metadata/[^/]+\\.metadata\\.json$`));
   assert.equal((await metadataJsons(z, 'reg')).length, 2);
   // A register of a file that is not there: 404, nothing made.
   expectError(await call('POST', `/v1/${z.cat}/namespaces/db/register`, { body: { name: 'ghost', 'metadata-location': `${z.loc('ghost')}/metadata/00000-x.metadata.json` } }), 404, { iceberg: true });
@@ -369,6 +384,11 @@ test('names that need escaping in a blob URL (spaces, +, %, #, ?, unicode) land 
   assert.ok(listed[0].startsWith(`${dir}/metadata/`));
   assert.ok(await az.existsAt(created['metadata-location']));
   const p = `${T}/${encodeURIComponent(name)}`;
+  // The directory SAS is signed over the directory's name as it is (for Azure
+  // itself: Azurite has no directory SAS), its depth counted in segments.
+  const v = checkAdls(vended(expectJson(await call('GET', p, { headers: { ...admin, ...VEND } }), 200), created.metadata.location), { sr: 'd', sp: 'racwdl' });
+  assert.equal(v.q.get('sdd'), String(dir.split('/').length));
+  assert.equal(sasSignature(v.token, { container: z.container, dir }), v.q.get('sig'), `signed for ${dir}`);
   expectJson(await call('POST', p, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { x: '1' } }] } }), 200);
   assert.equal(expectJson(await call('GET', p), 200).metadata.properties.x, '1');
   assert.equal((await az.list(z.container, `${dir}/`)).length, 2);
@@ -410,6 +430,43 @@ test('rename, views, drop without purge, stage-create with vended credentials; S
   expectError(presign, 400, { iceberg: true, message: /Azure/ });
   const signing = expectJson(await call('GET', `${z.T}/s1`, { headers: { ...admin, 'x-iceberg-access-delegation': 'remote-signing' } }), 200);
   assert.equal(signing.config['s3.remote-signing-enabled'], undefined, JSON.stringify(signing.config));
+});
+
+test('a multi-table transaction on Azure: one that fails a requirement writes and changes nothing; one that commits writes one metadata file per table', async () => {
+  const z = await azCatalog();
+  const a = (await createTable(z, 'ta')).metadata;
+  const b = (await createTable(z, 'tb')).metadata;
+  const change = (name, uuid, v) => ({ identifier: { namespace: ['db'], name }, requirements: [{ type: 'assert-table-uuid', uuid }],
+    updates: [{ action: 'set-properties', updates: { v } }] });
+  const failed = await call('POST', `/v1/${z.cat}/transactions/commit`, { body: { 'table-changes': [
+    change('ta', a['table-uuid'], '1'), change('tb', crypto.randomUUID(), '1')] } });
+  expectError(failed, 409, { iceberg: true });
+  assert.equal((await metadataJsons(z, 'ta')).length, 1, 'no metadata file left by the failed transaction');
+  assert.equal((await metadataJsons(z, 'tb')).length, 1);
+  assert.equal(expectJson(await call('GET', `${z.T}/ta`), 200).metadata.properties.v, undefined);
+  assert.equal((await call('POST', `/v1/${z.cat}/transactions/commit`, { body: { 'table-changes': [
+    change('ta', a['table-uuid'], '2'), change('tb', b['table-uuid'], '2')] } })).status, 204);
+  for (const name of ['ta', 'tb']) {
+    const t = expectJson(await call('GET', `${z.T}/${name}`), 200);
+    assert.equal(t.metadata.properties.v, '2');
+    assert.deepEqual((await metadataJsons(z, name)).length, 2, `${name}: one more metadata file`);
+    assert.ok(await az.existsAt(t['metadata-location']));
+  }
+});
+
+test('/metrics counts Azure requests with the object store\'s, on kept-alive connections', async () => {
+  const z = await azCatalog();
+  await createTable(z, 'm');
+  const value = async (name) => Number((await call('GET', '/metrics', { headers: {} })).text.match(new RegExp(`^${name} (\\d+)$`, 'm'))?.[1]);
+  const r0 = await value('pangolin_object_store_requests_total');
+  const c0 = await value('pangolin_object_store_connections_total');
+  assert.ok(Number.isFinite(r0) && Number.isFinite(c0), 'both counters on /metrics');
+  const N = 5;
+  for (let i = 0; i < N; i++) expectJson(await call('POST', `${z.T}/m`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { i: String(i) } }] } }), 200);
+  const requests = await value('pangolin_object_store_requests_total') - r0;
+  const connections = await value('pangolin_object_store_connections_total') - c0;
+  assert.ok(requests >= N, `${requests} requests for ${N} commits`);
+  assert.ok(connections < requests, `${connections} new connections for ${requests} requests`);
 });
 
 test('purge of a table of 300 data files deletes them in Blob Batch requests of up to 256, not one DELETE each; all gone', async (t) => {
@@ -488,6 +545,27 @@ test('expire-snapshots deletes the expired snapshots\' manifest lists from the c
   assert.equal(real.deleted_files, 1, JSON.stringify(real));
   assert.deepEqual(await blobs(z, 'ex'), kept.filter((b) => b !== splitAzure(orphan).path), 'only the orphan is gone');
   expectJson(await call('GET', `${z.T}/ex`), 200);
+});
+
+test('a manifest missing from the container fails expire-snapshots and orphan removal, naming it; nothing is deleted', async () => {
+  const z = await azCatalog();
+  await createTable(z, 'gap');
+  const state = { snaps: [], refs: [] };
+  for (let k = 0; k < 3; k++) await append(z, 'gap', state, k);
+  // m0 is listed by every snapshot, the head's included.
+  const m0 = splitAzure(state.snaps[0].manifest);
+  assert.equal((await az.call('DELETE', `/${m0.container}/${m0.path}`)).status, 202);
+  const before = await blobs(z, 'gap');
+  const head = expectJson(await call('GET', `${z.T}/gap`), 200)['metadata-location'];
+  for (const body of [{ operations: ['expire_snapshots'], older_than_ms: 0, retain_last: 1 }, { operations: ['remove_orphan_files'], older_than_ms: 0 }]) {
+    const r = await call('POST', `${z.T}/gap/maintenance`, { body });
+    const task = await waitTask((m, q, o) => srv.rawReq(m, q, { ...o, headers: admin }), expectJson(r, 202).task_id, { timeout: 30000 });
+    assert.equal(task.status, 'failed', JSON.stringify(task));
+    assert.match(task.error, /m0\.avro/, 'the missing manifest is named');
+    assert.match(task.error, /nothing was (changed or )?deleted/);
+    assert.deepEqual(await blobs(z, 'gap'), before, `${body.operations[0]}: nothing deleted`);
+  }
+  assert.equal(expectJson(await call('GET', `${z.T}/gap`), 200)['metadata-location'], head, 'the table is unchanged');
 });
 
 test('a merge between catalog branches writes the merged metadata into the container', async () => {
@@ -595,7 +673,7 @@ test('a wrong account key or a missing container is a 5xx naming the warehouse a
     const r = await call('POST', z.T, { body: { name: 't', schema } });
     assert.ok(r.status >= 500 && r.status < 600, `a 5xx: ${r.status} ${r.text}`);
     const b = expectError(r, r.status, { iceberg: true });
-    assert.match(b.error.message, new RegExp(escape(z.wh)), 'the message names the warehouse');
+    assert.match(b.error.message, new RegExp(reEscape(z.wh)), 'the message names the warehouse');
     assert.match(b.error.message, why);
     t.diagnostic(`${r.status} ${b.error.type}: ${b.error.message}`);
     assert.ok(!b.error.message.includes(WRONG_KEY) && !b.error.message.includes(KEY), 'no key in the message');
@@ -603,6 +681,21 @@ test('a wrong account key or a missing container is a 5xx naming the warehouse a
     if (z.container === c) assert.deepEqual(await az.list(c, `${z.prefix}${z.cat}/`), [], 'no blob under the catalog');
     else assert.equal((await az.call('GET', `/${z.container}?restype=container`)).status, 404, 'the container was not made');
   }
+});
+
+test('a warehouse with a wrong key beside a right one on the same endpoint: its refusals neither leak into nor trip the breaker for the other', async () => {
+  const c = await container();
+  const bad = await azCatalog({ account_key: WRONG_KEY, prefix: 'bad' }, { c });
+  const good = await azCatalog({ prefix: 'good' }, { c });
+  await createTable(good, 'g');
+  for (let i = 0; i < 8; i++) {
+    const r = await call('POST', bad.T, { body: { name: `t${i}`, schema } });
+    assert.ok(r.status >= 500, `${r.status} ${r.text}`);
+    assert.match(r.json.error.message, /AuthenticationFailed|AuthorizationFailure|403/, 'Azure\'s refusal, not an open breaker');
+    expectJson(await call('POST', `${good.T}/g`, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { i: String(i) } }] } }), 200);
+  }
+  assert.deepEqual(await az.list(c, 'bad/'), []);
+  assert.equal((await az.list(c, 'good/')).length, 9);
 });
 
 // --- vended SAS, used directly against Azurite ---------------------------------------------
@@ -674,6 +767,21 @@ test('vended SAS (vend_container_sas "true"): a reader\'s reads and cannot write
   const short = await azCatalog({ vend_container_sas: 'true', sas_lifetime_secs: '60' });
   const s = expectJson(await call('POST', short.T, { body: { name: 's', schema }, headers: { ...admin, ...VEND } }), 200);
   checkAdls(vended(s, short.loc('s')), { lifetime: 60, sp: 'racwdl' });
+});
+
+test('SAS tokens are counted in /api/v1/cache/stats as sts_credentials (operator guide): a first load a miss, a second a hit', async () => {
+  const z = await azCatalog({ vend_container_sas: 'true' });
+  await createTable(z, 'cs');
+  const cache = async () => expectJson(await call('GET', '/api/v1/cache/stats', { headers: root }), 200).caches
+    .find((x) => x.name === 'sts_credentials' && x.tier === 'l1');
+  const c0 = await cache();
+  assert.ok(c0, 'cache stats list sts_credentials (l1)');
+  const load = async () => checkAdls(vended(expectJson(await call('GET', `${z.T}/cs`, { headers: { ...admin, ...VEND } }), 200), z.loc('cs'))).token;
+  const first = await load();
+  assert.equal(await load(), first, 'the cached token');
+  const c1 = await cache();
+  assert.deepEqual([c1.misses - c0.misses, c1.hits - c0.hits], [1, 1], `one miss, one hit: ${JSON.stringify({ c0, c1 })}`);
+  assert.ok(c1.entries >= 1, `entries ${c1.entries}`);
 });
 
 test('without vend_container_sas a directory SAS (sr=d, sdd = the table directory\'s depth) is vended, which Azurite (no hierarchical namespace) refuses', async () => {
@@ -868,7 +976,7 @@ test('Azurite stopped before a commit: a 5xx (503 or CommitStateUnknown), the ca
     const b = expectError(r, r.status, { iceberg: true });
     if (r.status === 500) assert.equal(b.error.type, 'CommitStateUnknownException', r.text);
     t.diagnostic(`Azurite stopped: ${r.status} ${b.error.type}: ${b.error.message} (Retry-After ${r.headers['retry-after']})`);
-    assert.match(b.error.message, new RegExp(escape(z.wh)), 'the message names the warehouse');
+    assert.match(b.error.message, new RegExp(reEscape(z.wh)), 'the message names the warehouse');
     expectJson(await call('GET', '/health/live', { headers: {} }), 200);
   } finally {
     await az.start();
@@ -924,6 +1032,41 @@ test('a metadata write Azure carried out but whose answer was lost: never 200 un
   }
   assert.equal(expectJson(again, 200).metadata.properties.a, 'c');
   assert.ok(await az.existsAt(again.json['metadata-location']));
+});
+
+test('an Azure endpoint that accepts and never answers: the commit is a 503 within the storage timeout, while another warehouse\'s commits on the same worker go on', async (t) => {
+  const zs = await azCatalog({ endpoint: stall.endpoint });
+  const zd = await azCatalog();
+  await createTable(zs, 's');
+  await createTable(zd, 'd');
+  const body = (v) => ({ requirements: [], updates: [{ action: 'set-properties', updates: { v: String(v) } }] });
+  stall.hang();
+  try {
+    const t0 = Date.now();
+    let answered = null;
+    const slow = call('POST', `${zs.T}/s`, { body: body(1), timeout: 60000 }).then((r) => { answered = Date.now(); return r; });
+    // Meanwhile, one worker: the other warehouse's commits are answered.
+    const lat = [];
+    for (let i = 0; answered === null; i++) {
+      const t1 = Date.now();
+      expectJson(await call('POST', `${zd.T}/d`, { body: body(i) }), 200);
+      lat.push(Date.now() - t1);
+    }
+    const r = await slow;
+    const took = answered - t0;
+    t.diagnostic(`stalled commit answered ${r.status} after ${took} ms; ${lat.length} commits elsewhere meanwhile, slowest ${Math.max(...lat)} ms`);
+    const b = expectError(r, 503, { iceberg: true });
+    assert.match(b.error.message, new RegExp(reEscape(zs.wh)), 'names the stalled warehouse');
+    assert.ok(!b.error.message.includes(zd.wh));
+    assert.match(r.headers['retry-after'] ?? '', /^\d+$/, 'Retry-After');
+    assert.ok(took >= TIMEOUT_MS - 500 && took < 3 * TIMEOUT_MS, `answered after ${took} ms (timeout ${TIMEOUT_MS} ms)`);
+    assert.ok(lat.length >= 3, `only ${lat.length} commits elsewhere while one stalled: the stall held the worker`);
+    assert.ok(Math.max(...lat) < TIMEOUT_MS, `a commit elsewhere waited ${Math.max(...lat)} ms behind the stall`);
+    assert.ok(stall.held() >= 1, 'the catalog\'s request reached the stalled endpoint');
+  } finally {
+    stall.pass();
+  }
+  assert.equal(expectJson(await call('GET', `${zs.T}/s`), 200).metadata.properties.v, undefined, 'nothing swapped');
 });
 
 test('no answer of the catalog in this file carried the account key', async () => {

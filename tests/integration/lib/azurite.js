@@ -267,18 +267,30 @@ export async function startAzurite({ port } = {}) {
 }
 
 /**
- * An HTTP proxy in front of Azurite (started with az.proxy()) that can lose
- * an answer: drop(pred) arms it, and the next request for which
- * pred(method, path) holds is forwarded to Azurite, which carries it out,
- * and then the connection to the caller is cut before the answer is relayed
- * (a write whose outcome the caller cannot know).  Resolves the returned
- * promise with { method, path, status } (Azurite's answer, never seen by
- * the caller).  { origin, endpoint, drop(pred), close() }.
+ * An HTTP proxy in front of Azurite that can lose an answer or stall:
+ * drop(pred) arms it, and the next request for which pred(method, path)
+ * holds is forwarded to Azurite, which carries it out, and then the
+ * connection to the caller is cut before the answer is relayed (a write
+ * whose outcome the caller cannot know); the returned promise resolves
+ * with { method, path, status } (Azurite's answer, never seen by the
+ * caller).  hang() takes every request from then on and answers nothing
+ * (an endpoint that accepts and never answers) until pass(), which drops
+ * the held connections; held() counts the requests it took so.
+ * { origin, endpoint, drop(pred), hang(), pass(), held(), close() }.
  */
 export async function startProxy(az) {
   const http = await import('node:http');
   let armed = null;
+  let hanging = false;
+  const held = new Set();
+  let heldTotal = 0;
   const server = http.createServer((req, res) => {
+    if (hanging) {
+      heldTotal++;
+      held.add(req.socket);
+      req.socket.on('close', () => held.delete(req.socket));
+      return;
+    }
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -310,6 +322,13 @@ export async function startProxy(az) {
     drop(pred) {
       return new Promise((resolve) => { armed = { pred, resolve }; });
     },
+    hang() { hanging = true; },
+    pass() {
+      hanging = false;
+      for (const sock of held) sock.destroy();
+    },
+    /** Requests taken and never answered since the proxy started. */
+    held: () => heldTotal,
     close() {
       server.closeAllConnections?.();
       return new Promise((resolve) => server.close(resolve));
