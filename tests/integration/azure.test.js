@@ -823,6 +823,19 @@ test('SAS tokens are counted in /api/v1/cache/stats as sts_credentials (operator
   assert.ok(c1.entries >= 1, `entries ${c1.entries}`);
 });
 
+test('after the account key is changed (a rotation), the next vended SAS is signed with the new key, not served from the cache', async () => {
+  const z = await azCatalog({ vend_container_sas: 'true' });
+  await createTable(z, 'rot');
+  const load = async () => checkAdls(vended(expectJson(await call('GET', `${z.T}/rot`, { headers: { ...admin, ...VEND } }), 200), z.loc('rot')));
+  const before = await load();
+  assert.equal(sasSignature(before.token, { container: z.container }), before.q.get('sig'));
+  const shown = expectJson(await call('GET', `/api/v1/warehouses/${z.wh}`), 200).storage_config;
+  expectJson(await call('PUT', `/api/v1/warehouses/${z.wh}`, { body: { storage_config: { ...shown, account_key: WRONG_KEY } } }), 200);
+  const after = await load();
+  assert.equal(sasSignature(after.token, { container: z.container, key: WRONG_KEY }), after.q.get('sig'),
+    `the SAS vended after the key change is still signed with the old key (cached): ${after.token === before.token ? 'the same token' : 'another token'}`);
+});
+
 test('without vend_container_sas a directory SAS (sr=d, sdd = the table directory\'s depth) is vended, which Azurite (no hierarchical namespace) refuses', async () => {
   const z = await azCatalog();
   const created = expectJson(await call('POST', z.T, { body: { name: 'd', schema }, headers: { ...admin, ...VEND } }), 200);
