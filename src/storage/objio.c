@@ -67,6 +67,31 @@ azure_blob(const struct pgl_storage *st, const char *loc, const char **blob,
 	return (PGL_OK);
 }
 
+/*
+ * Put Blob said the blob exists.  Metadata files are uniquely named, so
+ * one holding exactly these bytes is this write's own: libcurl sent the
+ * PUT again after a connection lost before its answer, and the first
+ * one had been carried out.  Anything else stays PGL_EEXISTS.
+ */
+static int
+azure_ours(const struct pgl_storage *st, const char *blob, const void *data,
+    size_t len, struct pgl_err *err)
+{
+	struct pgl_err	 e;
+	char		*have = NULL;
+	size_t		 n = 0;
+	int		 same;
+
+	if (pgl_azure_get(&st->az, blob, len + 1, &have, &n, &e) != PGL_OK)
+		return (PGL_EEXISTS);
+	same = n == len && memcmp(have, data, len) == 0;
+	free(have);
+	if (!same)
+		return (err->code);
+	memset(err, 0, sizeof(*err));
+	return (PGL_OK);
+}
+
 int
 pgl_obj_read(const struct pgl_storage *st, const char *loc, size_t max,
     char **data, size_t *len, struct pgl_err *err)
@@ -96,7 +121,9 @@ pgl_obj_write(const struct pgl_storage *st, const char *loc, const void *data,
 	if (st->is_azure) {
 		if ((rc = azure_blob(st, loc, &key, err)) != PGL_OK)
 			return (rc);
-		return (pgl_azure_put(&st->az, key, data, len, err));
+		rc = pgl_azure_put(&st->az, key, data, len, err);
+		return (rc == PGL_EEXISTS ? azure_ours(st, key, data, len, err) :
+		    rc);
 	}
 	if (!st->is_s3)
 		return (pgl_file_write(st->root, loc, data, len, err));

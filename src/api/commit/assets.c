@@ -145,6 +145,13 @@ ice_location_allowed(struct pgl_req *r, const struct pgl_catalog *c,
 const char *
 ice_uri(struct pgl_req *r, const char *loc)
 {
+	char		 buf[PGL_LOCATION_MAX + 16];
+	const char	*c;
+
+	/* Azure's other spellings of one blob as abfss://. */
+	if (loc != NULL && (c = pgl_location_canon(loc, buf, sizeof(buf))) !=
+	    loc)
+		return (pgl_arena_strdup(r->arena, c));
 	if (loc == NULL || !pgl_location_is_local(loc) ||
 	    strncmp(loc, "file://", 7) == 0)
 		return (loc);

@@ -16,6 +16,7 @@
 #include "storage/obj_job.h"
 #include "storage/sts_cache.h"
 #include "util/arena.h"
+#include "util/hash.h"
 #include "util/json.h"
 #include "util/location.h"
 #include "util/str.h"
@@ -190,15 +191,23 @@ api_azure_prepare(struct pgl_req *r, const struct pgl_storage *st,
 	struct pgl_err		 err;
 	const char		*dir, *key;
 	time_t			 now = time(NULL);
+	uint64_t		 signer;
 	int			 write, rc;
 
 	if ((dir = table_dir(r, st, location, st->vend_container_sas)) ==
 	    NULL)
 		return (-1);
 	write = api_may_write(r, c);
-	key = pgl_arena_printf(r->arena, "sas\n%s\n%s\n%s\n%s\n%s\n%s\n%d\n"
-	    "%s\n%s", r->tenant, st->warehouse_id != NULL ? st->warehouse_id :
-	    "", st->az.account, st->az.container, st->s3.endpoint,
+	/* The credential that signs it is part of what it is for: a key
+	 * rotated (or a new principal) is never answered an old token. */
+	signer = pgl_fnv1a_str(pgl_fnv1a_str(PGL_FNV_BASIS,
+	    st->az.account_key != NULL ? st->az.account_key : ""),
+	    st->az.client_secret != NULL ? st->az.client_secret : "");
+	key = pgl_arena_printf(r->arena, "sas\n%s\n%s\n%s\n%s\n%s\n%s\n%016llx"
+	    "\n%s\n%d\n%s\n%s", r->tenant, st->warehouse_id != NULL ?
+	    st->warehouse_id : "", st->az.account, st->az.container,
+	    st->s3.endpoint, st->az.client_id != NULL ? st->az.client_id : "",
+	    (unsigned long long)signer,
 	    st->vend_container_sas ? "c" : "d", st->sas_lifetime_secs,
 	    write ? "rw" : "r", dir);
 	if (key == NULL) {

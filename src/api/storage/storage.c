@@ -165,8 +165,8 @@ s3_settings(struct pgl_req *r, const struct pgl_catalog *c,
 	if (c->warehouse_name == NULL) {
 		err->code = PGL_EINVAL;
 		(void)snprintf(err->msg, sizeof(err->msg), "catalog '%s' "
-		    "keeps its files in an object store but has no warehouse",
-		    c->name);
+		    "keeps its files on %s but has no warehouse", c->name,
+		    st->is_azure ? "Azure" : "S3");
 		return (err->code);
 	}
 	if (api_get_warehouse(r, r->tenant, c->warehouse_name, &w,
