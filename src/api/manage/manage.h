@@ -40,6 +40,7 @@ void	api_warehouse_update(struct pgl_req *);
 /* warehouse_check.c: checks the STS settings share with the S3 ones. */
 int	api_warehouse_word_ok(const char *, size_t);
 const char *api_warehouse_endpoint_refused(const char *field, const char *);
+int	api_warehouse_prefix_ok(const char *, const char *extra);
 /* warehouse_azure.c: an azure storage_config, NULL if it may be stored. */
 const char *api_warehouse_azure_check(struct pgl_req *, const json_t *cfg);
 /* warehouse_sts.c: NULL if a warehouse's STS settings, as stored, are

@@ -51,27 +51,6 @@ container_ok(const char *c)
 	return (1);
 }
 
-/* A prefix: blob path segments, no "." or ".." or empty one, printable. */
-static int
-prefix_ok(const char *p)
-{
-	const char	*seg;
-	size_t		 n;
-
-	for (seg = p; *seg != '\0'; seg += n + (seg[n] == '/')) {
-		n = strcspn(seg, "/");
-		if (n == 0 || (n == 1 && seg[0] == '.') ||
-		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
-			return (0);
-	}
-	for (; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\' ||
-		    *p == '?' || *p == '#')
-			return (0);
-	}
-	return (1);
-}
-
 /*
  * The endpoint: an origin the operator allows, with no path but the
  * account's own (the emulator's path-style URLs, http://host:port/
@@ -202,7 +181,8 @@ api_warehouse_azure_check(struct pgl_req *r, const json_t *cfg)
 		return ("an azure warehouse needs storage_config.container: 3 "
 		    "to 63 of a-z, 0-9 and '-', no '--', not starting or "
 		    "ending with '-'");
-	if (prefix != NULL && *prefix != '\0' && !prefix_ok(prefix))
+	if (prefix != NULL && *prefix != '\0' &&
+	    !api_warehouse_prefix_ok(prefix, "?#"))
 		return ("storage_config prefix must be path segments without "
 		    "'.', '..', '?', '#' or control bytes");
 	if (ep != NULL && (why = endpoint_check(ep, account, "endpoint")) !=

@@ -52,3 +52,25 @@ api_warehouse_endpoint_refused(const char *field, const char *ep)
 		    why);
 	return (msg);
 }
+
+/* A prefix: path segments, none empty, "." or "..", no control bytes or
+ * '\\', nor any byte of extra (Azure adds "?#": they end a URL's path). */
+int
+api_warehouse_prefix_ok(const char *p, const char *extra)
+{
+	const char	*seg;
+	size_t		 n;
+
+	for (seg = p; *seg != '\0'; seg += n + (seg[n] == '/')) {
+		n = strcspn(seg, "/");
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return (0);
+	}
+	for (; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\' ||
+		    strchr(extra, *p) != NULL)
+			return (0);
+	}
+	return (1);
+}

@@ -107,26 +107,6 @@ bucket_ok(const char *b)
 	return (1);
 }
 
-/* A prefix or key fragment: printable, no "." or ".." segment. */
-static int
-prefix_ok(const char *p)
-{
-	const char	*seg;
-	size_t		 n;
-
-	for (seg = p; *seg != '\0'; seg += n + (seg[n] == '/')) {
-		n = strcspn(seg, "/");
-		if (n == 0 || (n == 1 && seg[0] == '.') ||
-		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
-			return (0);
-	}
-	for (; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
-			return (0);
-	}
-	return (1);
-}
-
 /* Access keys, secrets, tokens and region: visible ASCII, no spaces. */
 static int
 credentials_ok(const json_t *cfg)
@@ -181,7 +161,7 @@ s3_check(const json_t *cfg)
 	    strcmp(json_string_value(vend), "false") != 0)))
 		return ("storage_config vend_static_keys must be \"true\" or "
 		    "\"false\"");
-	if (prefix != NULL && !prefix_ok(prefix))
+	if (prefix != NULL && !api_warehouse_prefix_ok(prefix, ""))
 		return ("storage_config prefix must be key segments without "
 		    "'.', '..' or control bytes");
 	if (!credentials_ok(cfg))
