@@ -54,6 +54,13 @@
  * take the CPU the event loops leave (tests/bench/scan_isolation.mjs).
  */
 #define SCAN_THREADS_NICE	10
+/*
+ * Commits' CPU threads: a little below the event loop, so that a ready
+ * read is served before a commit's parse or render goes on.
+ */
+#ifndef COMMIT_THREADS_NICE
+#define COMMIT_THREADS_NICE	5
+#endif
 
 void	kore_parent_configure(int, char **);
 void	pgl_kore_early(int, char **);
@@ -529,6 +536,11 @@ kore_worker_configure(void)
 		    SCAN_THREADS_NICE) == -1)
 			pgl_log(PGL_LOG_ERR, "no planning threads: scan plans "
 			    "answer 503");
+		if (pgl_app.cfg->storage.commit_threads > 0 &&
+		    pgl_wpool_start_commit(pgl_app.cfg->storage.commit_threads,
+		    COMMIT_THREADS_NICE) == -1)
+			pgl_log(PGL_LOG_WARN, "no commit threads: commits "
+			    "compute on the event loop");
 	} else
 		pgl_log(PGL_LOG_WARN, "no write pool: local files are written "
 		    "inline, and clients' object-store calls answer 503");

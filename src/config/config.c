@@ -59,6 +59,7 @@ defaults(struct pgl_config *c)
 	c->storage.s3_max_inflight_per_endpoint = 4;
 	c->storage.s3_max_queued_per_endpoint = 64;
 	c->storage.write_pool_threads = 16;
+	c->storage.commit_threads = 1;
 	c->storage.max_metadata_file_bytes = 64 * 1024 * 1024;
 	c->federation.connect_timeout_ms = 3000;
 	c->federation.timeout_ms = 20000;

@@ -125,6 +125,9 @@ struct pgl_config {
 		 * and local files, and identity providers' keys, off the
 		 * event loop. */
 		int		write_pool_threads;
+		/* Threads per worker that parse, apply and render commits'
+		 * metadata (0: on the event loop). */
+		int		commit_threads;
 		int		max_metadata_file_bytes; /* read, inflated */
 		/* How long a presigned URL (the /presign route) reads its
 		 * object: seconds, 1 to S3's 604800. */

@@ -314,6 +314,8 @@ apply_storage_env(struct pgl_config *c, struct pgl_config_error *err)
 		    &c->storage.s3_max_queued_per_endpoint, 0, 100000 },
 		{ "PANGOLIN_WRITE_POOL_THREADS",
 		    &c->storage.write_pool_threads, 1, 256 },
+		{ "PANGOLIN_COMMIT_THREADS",
+		    &c->storage.commit_threads, 0, 64 },
 		{ "PANGOLIN_MAX_METADATA_FILE_BYTES",
 		    &c->storage.max_metadata_file_bytes, 64 * 1024, 1 << 30 },
 		{ "PANGOLIN_PRESIGN_EXPIRY_SECS",

@@ -110,6 +110,8 @@ static const struct key keys[] = {
 	    O(storage.s3_max_queued_per_endpoint), 0, 100000 },
 	{ "storage", "write_pool_threads", K_INT,
 	    O(storage.write_pool_threads), 1, 256 },
+	{ "storage", "commit_threads", K_INT,
+	    O(storage.commit_threads), 0, 64 },
 	{ "storage", "max_metadata_file_bytes", K_INT,
 	    O(storage.max_metadata_file_bytes), 64 * 1024, 1 << 30 },
 	{ "storage", "presign_expiry_secs", K_INT,

@@ -34,15 +34,18 @@ struct lane {
 
 #define LANE_IO		0
 #define LANE_CPU	1
+#define LANE_COMMIT	2
+#define LANES		3
 
 static struct {
 	pthread_mutex_t	 lock;
-	struct lane	 lane[2];
+	struct lane	 lane[LANES];
 	struct queue	 done;
 	int		 stopping;
 	int		 efd;
 	void		(*after_reap)(void);
 } pool = { PTHREAD_MUTEX_INITIALIZER, {
+	{ PTHREAD_COND_INITIALIZER, { NULL, NULL }, 0, NULL, 0 },
 	{ PTHREAD_COND_INITIALIZER, { NULL, NULL }, 0, NULL, 0 },
 	{ PTHREAD_COND_INITIALIZER, { NULL, NULL }, 0, NULL, 0 } },
 	{ NULL, NULL }, 0, -1, NULL };
@@ -146,13 +149,24 @@ pgl_wpool_start(int threads)
 	return (pool.efd);
 }
 
+static int
+lane_open(struct lane *l, int threads, int nice)
+{
+	if (pool.efd == -1 || threads <= 0 || l->nthreads > 0)
+		return (l->nthreads > 0 ? 0 : -1);
+	return (lane_start(l, threads, nice) > 0 ? 0 : -1);
+}
+
 int
 pgl_wpool_start_cpu(int threads, int nice)
 {
-	if (pool.efd == -1 || threads <= 0 ||
-	    pool.lane[LANE_CPU].nthreads > 0)
-		return (pool.lane[LANE_CPU].nthreads > 0 ? 0 : -1);
-	return (lane_start(&pool.lane[LANE_CPU], threads, nice) > 0 ? 0 : -1);
+	return (lane_open(&pool.lane[LANE_CPU], threads, nice));
+}
+
+int
+pgl_wpool_start_commit(int threads, int nice)
+{
+	return (lane_open(&pool.lane[LANE_COMMIT], threads, nice));
 }
 
 static int
@@ -177,6 +191,12 @@ int
 pgl_wpool_submit_cpu(struct pgl_wjob *j)
 {
 	return (j->run == NULL ? -1 : submit(&pool.lane[LANE_CPU], j));
+}
+
+int
+pgl_wpool_submit_commit(struct pgl_wjob *j)
+{
+	return (j->run == NULL ? -1 : submit(&pool.lane[LANE_COMMIT], j));
 }
 
 void
@@ -253,15 +273,15 @@ pgl_wpool_stop(void)
 		return;
 	(void)pthread_mutex_lock(&pool.lock);
 	__atomic_store_n(&pool.stopping, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < LANES; i++)
 		(void)pthread_cond_broadcast(&pool.lane[i].work);
 	(void)pthread_mutex_unlock(&pool.lock);
 	/* The threads finish the jobs they hold; the rest stay queued. */
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < LANES; i++)
 		lane_join(&pool.lane[i]);
 	while ((j = pop(&pool.done)) != NULL)
 		j->done(j, 1);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < LANES; i++)
 		lane_drop(&pool.lane[i]);
 	(void)close(pool.efd);
 	pool.efd = -1;

@@ -15,6 +15,9 @@
  * object-store call (obj_job.h; s3.c is safe on these threads).  Such a
  * function must touch nothing the worker's thread uses unlocked.
  *
+ * A commit's CPU work has a lane of its own (pgl_wpool_submit_commit),
+ * so that neither a file's fsync nor a scan plan holds it up.
+ *
  * CPU work (a scan plan's walk of its manifests, api/scan/) goes to a
  * second lane of threads of its own (pgl_wpool_submit_cpu): a few, at a
  * lower priority (nice), so that a tenant's long computation neither
@@ -56,10 +59,20 @@ int	pgl_wpool_start(int threads);
  * the worker's; 0, or -1 (none started: pgl_wpool_submit_cpu refuses).
  */
 int	pgl_wpool_start_cpu(int threads, int nice);
+/*
+ * After pgl_wpool_start: threads for commits' CPU work (parse, apply,
+ * render a metadata file: api/commit/compute.c), at nice above the
+ * worker's; few, so that commits take a bounded share of the CPUs and
+ * the event loop keeps serving reads while they run.  0, or -1 (none:
+ * commits compute on the event loop).
+ */
+int	pgl_wpool_start_commit(int threads, int nice);
 /* 0 queued (done() will run), -1 no pool: write inline instead. */
 int	pgl_wpool_submit(struct pgl_wjob *);
 /* A job with run set, for the CPU lane; 0 queued, -1 no lane. */
 int	pgl_wpool_submit_cpu(struct pgl_wjob *);
+/* A job with run set, for the commit lane; 0 queued, -1 no lane. */
+int	pgl_wpool_submit_commit(struct pgl_wjob *);
 /* The eventfd is readable: run done() of every finished job. */
 void	pgl_wpool_reap(void);
 /*

@@ -16,6 +16,8 @@
 
 static unsigned char	pool[POOL_UUIDS * 16];
 static size_t		pool_at = sizeof(pool);
+/* Commit threads (api/commit/compute.c) draw ids too. */
+static pthread_mutex_t	pool_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 pool_forget(void)
@@ -25,7 +27,7 @@ pool_forget(void)
 }
 
 static int
-pool_take(unsigned char u[16])
+pool_take_locked(unsigned char u[16])
 {
 	static int	registered;
 
@@ -43,6 +45,17 @@ pool_take(unsigned char u[16])
 	explicit_bzero(pool + pool_at, 16);
 	pool_at += 16;
 	return (0);
+}
+
+static int
+pool_take(unsigned char u[16])
+{
+	int	rc;
+
+	(void)pthread_mutex_lock(&pool_lock);
+	rc = pool_take_locked(u);
+	(void)pthread_mutex_unlock(&pool_lock);
+	return (rc);
 }
 
 void

@@ -39,7 +39,6 @@ struct commit_async {
 	int			 pended;	/* pgl_req_pend called */
 	struct pgl_wjob		 job;		/* local disk */
 	struct pgl_objjob	*obj;		/* or S3 */
-	char			*gz;		/* the bytes written, if gzip'd */
 	struct commit_slot	*slot;
 	struct commit_async	*next;		/* in the slot's queue */
 	struct commit_async	*ready_next;	/* written, to swap */
@@ -89,7 +88,6 @@ async_free(struct commit_async *a, enum loop_end end)
 		ice_change_reply(r, &a->c, a->config);
 	ice_change_clear(&a->c);
 	pgl_objjob_free(a->obj);
-	free(a->gz);
 	free(a->job.root);
 	free(a->job.location);
 	free(a);
@@ -131,8 +129,6 @@ written(struct pgl_wjob *job, int stopped)
 	struct pgl_err		 err = job->err;
 	int			 rc = job->rc;
 
-	free(a->gz);
-	a->gz = NULL;
 	/* An S3 job is its own allocation: done with it (job too). */
 	pgl_objjob_free(a->obj);
 	a->obj = NULL;
@@ -219,16 +215,15 @@ resumed(void *arg)
 		async_end(a, end);
 }
 
+/* The rendered bytes stay the change's (ice_change_clear). */
 static void
 drop_job(struct commit_async *a)
 {
 	pgl_objjob_free(a->obj);
 	a->obj = NULL;
-	free(a->c.bytes);
-	free(a->gz);
 	free(a->job.root);
 	free(a->job.location);
-	a->c.bytes = a->gz = a->job.root = a->job.location = NULL;
+	a->job.root = a->job.location = NULL;
 }
 
 static void
@@ -255,7 +250,7 @@ oom(struct pgl_err *err)
  * here, where the call would hold the event loop.
  */
 static int
-submit_s3(struct commit_async *a, const struct pgl_storage *st, size_t gzlen,
+submit_s3(struct commit_async *a, const struct pgl_storage *st,
     struct pgl_err *err)
 {
 	struct ice_change	*c = &a->c;
@@ -265,8 +260,8 @@ submit_s3(struct commit_async *a, const struct pgl_storage *st, size_t gzlen,
 		drop_job(a);
 		return (oom(err));
 	}
-	a->obj->data = a->gz != NULL ? (const void *)a->gz : c->bytes;
-	a->obj->len = a->gz != NULL ? gzlen : c->len;
+	a->obj->data = c->gz != NULL ? (const void *)c->gz : c->bytes;
+	a->obj->len = c->gz != NULL ? c->gzlen : c->len;
 	a->obj->w.done = written;
 	a->obj->w.arg = a;
 	if (pgl_objjob_submit(a->obj) == -1) {
@@ -279,8 +274,9 @@ submit_s3(struct commit_async *a, const struct pgl_storage *st, size_t gzlen,
 }
 
 /*
- * Render the prepared change and queue its file: 0, -1 failed (l->err),
- * or 1: no pool took a local file, which the loop writes here.
+ * Queue the prepared change's file (rendered by ice_change_compute): 0,
+ * -1 failed (l->err), or 1: no pool took a local file, which the loop
+ * writes here.
  */
 static int
 submit(struct commit_loop *l)
@@ -288,22 +284,19 @@ submit(struct commit_loop *l)
 	struct commit_async		*a = l->owner;
 	struct ice_change		*c = &a->c;
 	const struct pgl_storage	*st;
-	size_t				 gzlen;
 
 	drop_job(a);
-	if (api_storage(l->r, &c->t.catalog, &st, &l->err) != PGL_OK ||
-	    ice_render_metadata(c->next_location, c->next, &c->bytes, &c->len,
-	    &a->gz, &gzlen, &l->err) != PGL_OK)
+	if (api_storage(l->r, &c->t.catalog, &st, &l->err) != PGL_OK)
 		return (-1);
 	if (st->remote)
-		return (submit_s3(a, st, gzlen, &l->err));
+		return (submit_s3(a, st, &l->err));
 	if ((a->job.root = strdup(st->root)) == NULL ||
 	    (a->job.location = strdup(c->next_location)) == NULL) {
 		drop_job(a);
 		return (oom(&l->err));
 	}
-	a->job.data = a->gz != NULL ? (const void *)a->gz : c->bytes;
-	a->job.len = a->gz != NULL ? gzlen : c->len;
+	a->job.data = c->gz != NULL ? (const void *)c->gz : c->bytes;
+	a->job.len = c->gz != NULL ? c->gzlen : c->len;
 	a->job.done = written;
 	a->job.arg = a;
 	if (pgl_wpool_submit(&a->job) == -1) {

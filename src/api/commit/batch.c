@@ -30,7 +30,6 @@ struct batch_file {
 	size_t			 i;		/* in b->cs */
 	struct pgl_wjob		 job;		/* local disk */
 	struct pgl_objjob	*obj;		/* or S3 */
-	char			*gz;		/* the bytes, if gzip'd */
 	int			 ok;		/* on disk */
 };
 
@@ -50,11 +49,10 @@ static void
 file_drop(struct batch_file *f)
 {
 	pgl_objjob_free(f->obj);
-	free(f->gz);
 	free(f->job.root);
 	free(f->job.location);
 	f->obj = NULL;
-	f->gz = f->job.root = f->job.location = NULL;
+	f->job.root = f->job.location = NULL;
 	f->ok = 0;
 }
 
@@ -118,8 +116,6 @@ file_written(struct pgl_wjob *job, int stopped)
 		b->err = job->err;
 	}
 	b->stopped |= stopped;
-	free(f->gz);
-	f->gz = NULL;
 	if (f->obj != NULL) {
 		/* job is the object job's own: free it last. */
 		pgl_objjob_free(f->obj);
@@ -130,26 +126,23 @@ file_written(struct pgl_wjob *job, int stopped)
 }
 
 /*
- * Queue change i's rendered file: 0 queued, -1 not (b->err), 1 a local
- * file no pool took (b->err says so; the loop may write it here).
+ * Queue change i's file (rendered by ice_change_compute): 0 queued, -1
+ * not (b->err), 1 a local file no pool took (b->err says so; the loop
+ * may write it here).
  */
 static int
 file_submit(struct commit_batch *b, size_t i, const struct pgl_storage *st)
 {
 	struct batch_file	*f = &b->files[i];
 	struct ice_change	*c = &b->cs[i];
-	size_t			 gzlen = 0;
 	const void		*data;
 	size_t			 len;
 
 	file_drop(f);
 	f->b = b;
 	f->i = i;
-	if (ice_render_metadata(c->next_location, c->next, &c->bytes,
-	    &c->len, &f->gz, &gzlen, &b->err) != PGL_OK)
-		return (-1);
-	data = f->gz != NULL ? (const void *)f->gz : c->bytes;
-	len = f->gz != NULL ? gzlen : c->len;
+	data = c->gz != NULL ? (const void *)c->gz : c->bytes;
+	len = c->gz != NULL ? c->gzlen : c->len;
 	if (st->remote) {
 		if ((f->obj = pgl_objjob_new(st, PGL_OBJ_PUT,
 		    c->next_location)) == NULL)

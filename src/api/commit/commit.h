@@ -25,6 +25,7 @@
 #include "api/target.h"
 #include "http/request.h"
 #include "iceberg/iceberg.h"
+#include "util/uuid.h"
 
 struct ice_change;
 
@@ -228,10 +229,49 @@ struct ice_change {
 	char				*next_location;	/* malloc'd */
 	char				*bytes;		/* next as written */
 	size_t				 len;
+	char				*gz;		/* bytes gzip'd, if */
+	size_t				 gzlen;		/* its name asks */
 	int				 kept;		/* swapped, tx failed */
+	/*
+	 * ice_change_compute's input, made on the worker's thread: the
+	 * base's plain bytes when no parsed tree of it was cached (the
+	 * cache entry pinned by raw_ref), the time and the next file's
+	 * uuid.  Its outcome: compute (COMPUTE_*), ierr, err.
+	 */
+	const char			*raw;
+	size_t				 rawlen;
+	void				*raw_ref;
+	int64_t				 now_ms;
+	char				 uuid[PGL_UUID_LEN + 1];
+	int				 compute;
+	int				 parsed;	/* base parsed from raw */
+	struct ice_err			 ierr;
+	struct pgl_err			 err;
 };
 
 void	ice_change_clear(struct ice_change *);
+
+/*
+ * commit/compute.c.  The CPU of a change's attempt, touching nothing but
+ * the change: parse the base's bytes (when no tree was cached), check
+ * the requirements, apply the updates, name and render the next file.
+ * It runs on a commit thread (storage/write_pool.h) while the worker's
+ * event loop serves other requests, or inline.  What it decides is
+ * replied on the worker's thread (commit/loop.c).
+ */
+enum { COMPUTE_NONE, COMPUTE_OK, COMPUTE_CORRUPT, COMPUTE_REFUSED,
+	COMPUTE_NO_LOCATION, COMPUTE_FAILED };
+void	ice_change_compute(struct ice_change *);
+/* Only the parse (a task plans from the tree): 0, or -1 (COMPUTE_CORRUPT). */
+int	ice_change_parse(struct ice_change *);
+/*
+ * Write the file ice_change_compute rendered for c at location (its gzip
+ * when there is one), here: a task's, or on local disk.  As
+ * ice_write_metadata_bytes.
+ */
+int	ice_write_rendered(struct pgl_req *, const struct pgl_catalog *,
+	    const char *location, const struct ice_change *c,
+	    struct pgl_err *);
 
 /*
  * Commit the n changes: 0 when every pointer moved (or nothing changed:

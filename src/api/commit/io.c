@@ -306,18 +306,15 @@ ice_render_metadata(const char *location, const json_t *md, char **text,
 	return (PGL_OK);
 }
 
-int
-ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *location, const json_t *md, char **bytes, size_t *len,
-    struct pgl_err *err)
+/* Write a rendered file here (its gzip if any), as below. */
+static int
+write_text(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, const char *text, size_t n, const char *gz,
+    size_t gzlen, struct pgl_err *err)
 {
 	const struct pgl_storage	*st;
-	char				*text, *gz;
-	size_t				 gzlen, n;
 	int				 rc;
 
-	*bytes = NULL;
-	*len = 0;
 	/* A write is a side effect no replay may repeat (fetch.h). */
 	api_fetch_disarm(r);
 	if ((rc = api_storage(r, c, &st, err)) != PGL_OK)
@@ -327,15 +324,38 @@ ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
 	if (st->remote && api_on_loop(r))
 		return (pgl_objjob_refuse(st, "it cannot be written at this "
 		    "step", err));
-	if ((rc = ice_render_metadata(location, md, &text, &n, &gz, &gzlen,
-	    err)) != PGL_OK)
-		return (rc);
 	if (gz != NULL)
 		rc = pgl_obj_write(st, location, gz, gzlen, err);
 	else
 		rc = pgl_obj_write(st, location, text, n, err);
-	free(gz);
 	api_count_s3();
+	return (rc);
+}
+
+int
+ice_write_rendered(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, const struct ice_change *ch, struct pgl_err *err)
+{
+	return (write_text(r, c, location, ch->bytes, ch->len, ch->gz,
+	    ch->gzlen, err));
+}
+
+int
+ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *location, const json_t *md, char **bytes, size_t *len,
+    struct pgl_err *err)
+{
+	char	*text, *gz;
+	size_t	 gzlen, n;
+	int	 rc;
+
+	*bytes = NULL;
+	*len = 0;
+	if ((rc = ice_render_metadata(location, md, &text, &n, &gz, &gzlen,
+	    err)) != PGL_OK)
+		return (rc);
+	rc = write_text(r, c, location, text, n, gz, gzlen, err);
+	free(gz);
 	if (rc != PGL_OK) {
 		free(text);
 		return (rc);

@@ -18,6 +18,7 @@
 #include "api/gate.h"
 #include "api/events/event_note.h"
 #include "api/cache/cache.h"
+#include "api/commit/compute.h"
 #include "api/request/fetch.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
@@ -42,15 +43,24 @@ ice_change_clear(struct ice_change *c)
 	json_decref(c->planned);
 	free(c->next_location);
 	free(c->bytes);
+	free(c->gz);
+	api_mcache_unref(c->raw_ref);
 	c->base = c->read = c->next = c->planned = NULL;
-	c->next_location = c->bytes = NULL;
-	c->len = 0;
+	c->next_location = c->bytes = c->gz = NULL;
+	c->raw = NULL;
+	c->raw_ref = NULL;
+	c->len = c->gzlen = c->rawlen = 0;
 	c->kept = 0;
+	c->compute = COMPUTE_NONE;
+	c->parsed = 0;
 }
 
 /*
- * The pointer and its base.  The first attempt may take the row the
- * authorization step read; a retry reads it as it is now.
+ * The pointer and its base, and what computing the attempt needs from
+ * this worker.  The first attempt may take the row the authorization
+ * step read; a retry reads it as it is now.  The base is this worker's
+ * parsed tree of the file, or else the file's bytes (through the
+ * metadata cache, pinned), parsed by ice_change_compute.
  */
 static int
 load(struct pgl_req *r, struct ice_change *c, int attempt)
@@ -63,52 +73,78 @@ load(struct pgl_req *r, struct ice_change *c, int attempt)
 		rc = ice_reload_asset(r, &c->t, c->kind->asset, &c->asset);
 	if (rc == -1)
 		return (-1);
+	c->now_ms = pgl_now_ms();
+	pgl_uuid_new(c->uuid);
 	if ((c->base = api_tree_get(c->asset.metadata_location)) != NULL)
 		return (0);
 	/* A pointer to a file that is gone is corruption, not client error. */
-	if (ice_read_metadata(r, &c->t.catalog, c->asset.metadata_location,
-	    500, &c->base) == -1)
-		return (-1);
-	api_tree_put(c->asset.metadata_location, c->base);
-	return (0);
+	return (ice_metadata_ref(r, &c->t.catalog, c->asset.metadata_location,
+	    500, &c->raw, &c->rawlen, &c->raw_ref));
 }
 
 /*
- * Check and apply one loaded change against its base, and name its next
- * file.  0 on success (c->next NULL when nothing changed); -1 after
- * replying.
+ * After ice_change_compute, on the worker's thread: keep the tree it
+ * parsed, and reply what it refused.  0 (c->next NULL when nothing
+ * changed), or -1 after replying.
  */
 static int
-prepare(struct pgl_req *r, struct ice_change *c)
+settle(struct pgl_req *r, struct ice_change *c)
 {
-	struct ice_err	 ierr;
-	char		 uuid[PGL_UUID_LEN + 1];
-
-	if (c->plan != NULL && (c->updates = c->planned = c->plan(c->plan_arg,
-	    r, c->base)) == NULL)
-		return (-1);
-	if ((c->next = c->kind->apply(c, pgl_now_ms(), &ierr)) == NULL) {
-		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
-		return (-1);
+	if (c->parsed) {
+		api_tree_put(c->asset.metadata_location, c->base);
+		c->parsed = 0;
 	}
-	if (c->kind->unchanged(c->base, c->next)) {
-		json_decref(c->next);
-		c->next = NULL;
-		return (0);
-	}
-	pgl_uuid_new(uuid);
-	c->next_location = c->kind->location(c->next,
-	    c->asset.metadata_location, uuid);
-	if (c->next_location == NULL) {
+	api_mcache_unref(c->raw_ref);
+	c->raw_ref = NULL;
+	c->raw = NULL;
+	switch (c->compute) {
+	case COMPUTE_OK:
+		break;
+	case COMPUTE_CORRUPT:
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "metadata file is not valid JSON: %.200s",
+		    c->asset.metadata_location);
+		return (-1);
+	case COMPUTE_REFUSED:
+		pgl_reply_ice_error(r, c->ierr.status, c->ierr.type, "%s",
+		    c->ierr.msg);
+		return (-1);
+	case COMPUTE_NO_LOCATION:
 		c->kind->no_location(r);
 		return (-1);
+	default:
+		ice_reply_file_error(r, &c->err);
+		return (-1);
 	}
+	if (c->next == NULL)
+		return (0);
 	/* set-location / write.metadata.path must not escape the catalog. */
 	return (ice_location_allowed(r, &c->t.catalog, c->next_location,
 	    "the metadata location"));
 }
 
-/* Write every new file; on failure delete those written. */
+/*
+ * Check and apply one loaded change against its base, name and render
+ * its next file, here.  0 on success (c->next NULL when nothing
+ * changed); -1 after replying.
+ */
+static int
+prepare(struct pgl_req *r, struct ice_change *c)
+{
+	/* A task plans its updates from the parsed base, on this thread. */
+	if (c->plan != NULL) {
+		if (ice_change_parse(c) == -1)
+			return (settle(r, c));
+		if ((c->updates = c->planned = c->plan(c->plan_arg, r,
+		    c->base)) == NULL)
+			return (-1);
+	}
+	ice_change_compute(c);
+	return (settle(r, c));
+}
+
+/* Write every new file (rendered by ice_change_compute); on failure
+ * delete those written. */
 static int
 write_all(struct pgl_req *r, struct ice_change *cs, size_t n,
     struct pgl_err *err)
@@ -118,9 +154,8 @@ write_all(struct pgl_req *r, struct ice_change *cs, size_t n,
 	for (i = 0; i < n; i++) {
 		if (cs[i].next == NULL)
 			continue;
-		if (ice_write_metadata_bytes(r, &cs[i].t.catalog,
-		    cs[i].next_location, cs[i].next, &cs[i].bytes, &cs[i].len,
-		    err) != PGL_OK) {
+		if (ice_write_rendered(r, &cs[i].t.catalog,
+		    cs[i].next_location, &cs[i], err) != PGL_OK) {
 			for (j = 0; j < i; j++) {
 				if (cs[j].next != NULL)
 					ice_delete_file(r, &cs[j].t.catalog,
@@ -371,13 +406,15 @@ keep_swapped(struct pgl_req *r, struct ice_change *cs, size_t n)
  * replied.  Once a base waits on the object store (fetch.h), the others
  * are only loaded, so that their reads are asked for in the same run;
  * what is replied meanwhile is taken back, and -1 returned (the run
- * ends waiting).
+ * ends waiting).  With defer, every change is only loaded (1): a commit
+ * thread computes them (settle_all then).
  */
 static int
-prepare_all(struct pgl_req *r, struct ice_change *cs, size_t n, int attempt)
+prepare_all(struct pgl_req *r, struct ice_change *cs, size_t n, int attempt,
+    int defer)
 {
 	size_t	i;
-	int	any = 0, rc;
+	int	any = defer, rc;
 
 	for (i = 0; i < n; i++) {
 		ice_change_clear(&cs[i]);
@@ -387,11 +424,48 @@ prepare_all(struct pgl_req *r, struct ice_change *cs, size_t n, int attempt)
 				pgl_reply_withdraw(r);
 			continue;
 		}
-		if (rc == -1 || prepare(r, &cs[i]) == -1)
+		if (rc == -1 || (!defer && prepare(r, &cs[i]) == -1))
 			return (-1);
 		any |= cs[i].next != NULL;
 	}
 	return (api_fetch_waiting(r) ? -1 : any);
+}
+
+/* After the commit thread's computing: as prepare_all's answer. */
+static int
+settle_all(struct commit_loop *l)
+{
+	size_t	i;
+	int	any = 0, rc = 0;
+
+	/* Every change's parsed tree is kept, even past a refusal. */
+	for (i = 0; i < l->n; i++) {
+		if (rc == 0 && settle(l->r, &l->cs[i]) == -1)
+			rc = -1;
+		else if (rc != 0 && l->cs[i].parsed) {
+			api_tree_put(l->cs[i].asset.metadata_location,
+			    l->cs[i].base);
+			l->cs[i].parsed = 0;
+		}
+		any |= l->cs[i].next != NULL;
+	}
+	return (rc == -1 ? -1 : any);
+}
+
+/* A commit's CPU runs on a commit thread when a client waits for it and
+ * no task plans its updates on this thread. */
+static int
+offloaded(const struct commit_loop *l)
+{
+	size_t	i;
+
+	if (l->resume == NULL)
+		return (0);
+	for (i = 0; i < l->n; i++) {
+		if (l->cs[i].plan != NULL)
+			return (0);
+	}
+	return (1);
 }
 
 #define PREPARE_WAIT	2
@@ -402,18 +476,40 @@ prepare_all(struct pgl_req *r, struct ice_change *cs, size_t n, int attempt)
  * this worker has not cached (another worker or replica wrote it) is
  * fetched by the pool while r waits, and the owner's resume() runs the
  * loop again once it is in.  So a commit queued behind another, or
- * retried after a lost swap, never reads on the event loop.
+ * retried after a lost swap, never reads on the event loop.  Then its
+ * CPU (parse, apply, render) goes to a commit thread (commit/compute.c)
+ * and r waits again: the event loop serves reads meanwhile, and
+ * resume() brings the loop back here (computed) to settle the outcome.
  */
 static int
 prepare_attempt(struct commit_loop *l)
 {
-	int	rc;
+	size_t	i;
+	int	rc, defer;
 
+	if (l->stopped) {
+		pgl_reply_error(l->r, 503, "the server is stopping");
+		return (-1);
+	}
+	if (l->computed) {
+		l->computed = 0;
+		return (settle_all(l));
+	}
 	if (l->resume == NULL)
-		return (prepare_all(l->r, l->cs, l->n, l->attempt));
+		return (prepare_all(l->r, l->cs, l->n, l->attempt, 0));
+	defer = offloaded(l);
 	api_fetch_open(l->r, l->resume, l->owner);
-	rc = prepare_all(l->r, l->cs, l->n, l->attempt);
-	return (api_fetch_close(l->r) ? PREPARE_WAIT : rc);
+	rc = prepare_all(l->r, l->cs, l->n, l->attempt, defer);
+	if (api_fetch_close(l->r))
+		return (PREPARE_WAIT);
+	if (rc == -1 || !defer)
+		return (rc);
+	if (commit_compute_submit(l) == 0)
+		return (PREPARE_WAIT);
+	/* No commit thread: here. */
+	for (i = 0; i < l->n; i++)
+		ice_change_compute(&l->cs[i]);
+	return (settle_all(l));
 }
 
 /*
@@ -534,7 +630,8 @@ locked_in_tx(void *arg, struct pgl_err *err)
 		ice_change_clear(&tx->changes[i]);
 	if ((rc = hold_pointers(tx->r, tx->changes, tx->n, err)) != PGL_OK)
 		return (rc);
-	if ((rc = prepare_all(tx->r, tx->changes, tx->n, lx->attempt)) <= 0) {
+	if ((rc = prepare_all(tx->r, tx->changes, tx->n, lx->attempt,
+	    0)) <= 0) {
 		lx->end = rc == 0 ? LOCKED_UNCHANGED : LOCKED_REPLIED;
 		/* Replied: roll back; unchanged: nothing was written. */
 		return (rc == 0 ? PGL_OK : PGL_EINVAL);

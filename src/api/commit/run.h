@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "api/commit/commit.h"
+#include "storage/write_pool.h"
 
 struct swap_tx {
 	struct pgl_req		*r;
@@ -53,6 +54,14 @@ struct commit_loop {
 	 */
 	void			(*resume)(void *owner);
 	void			*owner;		/* submit's, resume's */
+	/*
+	 * The attempt's CPU on a commit thread (commit/compute.c): the
+	 * job, then computed (its outcome is in the changes, to settle)
+	 * or stopped (the pool is going away).
+	 */
+	struct pgl_wjob		 cjob;
+	int			 computed;
+	int			 stopped;
 };
 
 enum loop_end { LOOP_DONE, LOOP_REPLIED, LOOP_AGAIN, LOOP_WAIT };
