@@ -70,6 +70,19 @@ int	 ice_table_check_base(const json_t *metadata,
 json_t	*ice_table_apply_base(const json_t *base, const json_t *read,
 	    const json_t *updates, const char *base_location, int64_t now_ms,
 	    struct ice_err *);
+/*
+ * The same two steps when the normalised base is at hand (kept from the
+ * commit that wrote the file: api/cache/tree_cache.c), so that nothing
+ * is read again: the check against read, and the apply, which also
+ * hands back the next metadata's normalised form (*next_read, a new
+ * reference; NULL when unchanged or refused): what reading the result
+ * would give (test builds check it).
+ */
+int	 ice_table_check_read(const json_t *read, const json_t *requirements,
+	    struct ice_err *);
+json_t	*ice_table_apply_read(const json_t *base, const json_t *read,
+	    const json_t *updates, const char *base_location, int64_t now_ms,
+	    json_t **next_read, struct ice_err *);
 
 /*
  * 1 if next (from ice_table_apply) is base itself: nothing to write,

@@ -218,6 +218,9 @@ struct ice_tb {
 	struct ice_ids	 new_snaps;
 	struct ice_ids	 main_snaps;	/* added here and set as main */
 	struct ice_err	*err;
+#ifdef PGL_CHECKS
+	json_t		*witness;	/* a copy of base, to compare */
+#endif
 };
 
 typedef int	(*ice_tb_fn)(struct ice_tb *, const json_t *);

@@ -221,6 +221,32 @@ ice_table_check_base(const json_t *raw, const json_t *reqs, json_t **base,
 }
 
 int
+ice_table_check_read(const json_t *read, const json_t *reqs,
+    struct ice_err *err)
+{
+	struct ice_err	 dummy;
+	json_t		*r;
+	size_t		 i;
+
+	if (err == NULL)
+		err = &dummy;
+	memset(err, 0, sizeof(*err));
+	if (check_list(reqs, err) == -1)
+		return (-1);
+	json_array_foreach(reqs, i, r) {
+		if (check_one(NULL, r, err) == -1)
+			return (-1);
+	}
+	if (ice_table_is_create(reqs))
+		return (check_create(read, reqs, err));
+	json_array_foreach(reqs, i, r) {
+		if (check_one(read, r, err) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+int
 ice_table_check(const json_t *metadata, const json_t *reqs,
     struct ice_err *err)
 {

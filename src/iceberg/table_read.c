@@ -289,11 +289,29 @@ read_refs(const json_t *raw, json_t *md, struct ice_err *e)
 	return (0);
 }
 
+/*
+ * A log entry already in its normal form, two members of these types, is
+ * shared, not rebuilt: both trees are never changed (update.c), and a
+ * table's metadata log is a hundred of them, read on every commit.
+ */
+static int
+entry_normal(const json_t *in, const char *k1, const char *k2)
+{
+	return (json_is_object(in) && json_object_size(in) == 2 &&
+	    json_is_integer(json_object_get(in, k1)) &&
+	    json_object_get(in, k2) != NULL &&
+	    (json_is_integer(json_object_get(in, k2)) ||
+	    json_is_string(json_object_get(in, k2))));
+}
+
 static json_t *
 read_snapshot_entry(const json_t *in, struct ice_err *e)
 {
 	int64_t	ts, id;
 
+	if (entry_normal(in, "timestamp-ms", "snapshot-id") &&
+	    json_is_integer(json_object_get(in, "snapshot-id")))
+		return (json_incref((json_t *)in));
 	if (!json_is_object(in)) {
 		(void)ice_bad(e, "log entries must be objects");
 		return (NULL);
@@ -311,6 +329,9 @@ read_metadata_entry(const json_t *in, struct ice_err *e)
 	const char	*file;
 	int64_t		 ts;
 
+	if (entry_normal(in, "timestamp-ms", "metadata-file") &&
+	    json_is_string(json_object_get(in, "metadata-file")))
+		return (json_incref((json_t *)in));
 	if (!json_is_object(in)) {
 		(void)ice_bad(e, "log entries must be objects");
 		return (NULL);

@@ -66,12 +66,17 @@ void	 api_cache_stats(struct pgl_req *);
 
 /* Parent, before fork: register the cache's statistics. */
 void	 api_tree_cache_init(void);
-/* A new reference to the tree of the file at location, or NULL. */
-json_t	*api_tree_get(const char *location);
+/*
+ * A new reference to the tree of the file at location, or NULL; and in
+ * *read (when not NULL) a new reference to its normalised form if one
+ * was kept, else NULL.
+ */
+json_t	*api_tree_get(const char *location, json_t **read);
 /*
  * Keep a reference to tree as the file at location: parsed from it, or
- * written to it by ice_dump(), which reads back as the same tree.
+ * written to it by ice_dump(), which reads back as the same tree; and to
+ * read, its normalised form (ice_md_read's), if not NULL.
  */
-void	 api_tree_put(const char *location, json_t *tree);
+void	 api_tree_put(const char *location, json_t *tree, json_t *read);
 
 #endif

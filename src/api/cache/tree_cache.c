@@ -9,6 +9,11 @@
  * takes a reference instead of parsing again.  Trees are shared and
  * never modified (the Iceberg engine takes its base as const).
  *
+ * With a tree, the normalised form the engine reads it as (table
+ * metadata: what ice_md_read gives, kept by the commit that wrote the
+ * file or computed by the first that read it), so a commit on a file
+ * this worker wrote reads nothing again.  Views keep none.
+ *
  * Few entries, each large: a small table scanned for a hash, with the
  * least recently used entry replaced.
  */
@@ -27,6 +32,7 @@ struct tree_slot {
 	uint64_t	 used;		/* clock of the last get or put */
 	char		*location;
 	json_t		*tree;
+	json_t		*read;		/* tree normalised, or NULL */
 };
 
 static struct tree_slot	slots[TREE_SLOTS];
@@ -62,10 +68,12 @@ find(const char *location, uint64_t h)
 }
 
 json_t *
-api_tree_get(const char *location)
+api_tree_get(const char *location, json_t **read)
 {
 	struct tree_slot	*s;
 
+	if (read != NULL)
+		*read = NULL;
 	if (location == NULL ||
 	    (s = find(location, pgl_fnv1a_str(PGL_FNV_BASIS, location))) == NULL) {
 		stats.misses++;
@@ -75,6 +83,8 @@ api_tree_get(const char *location)
 	s->used = ++clock_ticks;
 	stats.hits++;
 	publish();
+	if (read != NULL)
+		*read = json_incref(s->read);
 	return (json_incref(s->tree));
 }
 
@@ -94,7 +104,7 @@ victim(void)
 }
 
 void
-api_tree_put(const char *location, json_t *tree)
+api_tree_put(const char *location, json_t *tree, json_t *read)
 {
 	struct tree_slot	*s;
 	uint64_t		 h;
@@ -105,6 +115,8 @@ api_tree_put(const char *location, json_t *tree)
 	h = pgl_fnv1a_str(PGL_FNV_BASIS, location);
 	if ((s = find(location, h)) != NULL) {
 		s->used = ++clock_ticks;
+		if (s->read == NULL)
+			s->read = json_incref(read);
 		return;
 	}
 	if ((copy = strdup(location)) == NULL)
@@ -116,9 +128,11 @@ api_tree_put(const char *location, json_t *tree)
 		stats.entries++;
 	free(s->location);
 	json_decref(s->tree);
+	json_decref(s->read);
 	s->hash = h;
 	s->used = ++clock_ticks;
 	s->location = copy;
 	s->tree = json_incref(tree);
+	s->read = json_incref(read);
 	publish();
 }

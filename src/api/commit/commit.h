@@ -226,6 +226,7 @@ struct ice_change {
 	json_t				*read;		/* base, normalised */
 	json_t				*planned;
 	json_t				*next;		/* NULL: unchanged */
+	json_t				*next_read;	/* next, normalised */
 	char				*next_location;	/* malloc'd */
 	char				*bytes;		/* next as written */
 	size_t				 len;

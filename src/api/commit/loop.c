@@ -40,12 +40,13 @@ ice_change_clear(struct ice_change *c)
 	json_decref(c->base);
 	json_decref(c->read);
 	json_decref(c->next);
+	json_decref(c->next_read);
 	json_decref(c->planned);
 	free(c->next_location);
 	free(c->bytes);
 	free(c->gz);
 	api_mcache_unref(c->raw_ref);
-	c->base = c->read = c->next = c->planned = NULL;
+	c->base = c->read = c->next = c->next_read = c->planned = NULL;
 	c->next_location = c->bytes = c->gz = NULL;
 	c->raw = NULL;
 	c->raw_ref = NULL;
@@ -75,7 +76,8 @@ load(struct pgl_req *r, struct ice_change *c, int attempt)
 		return (-1);
 	c->now_ms = pgl_now_ms();
 	pgl_uuid_new(c->uuid);
-	if ((c->base = api_tree_get(c->asset.metadata_location)) != NULL)
+	if ((c->base = api_tree_get(c->asset.metadata_location,
+	    &c->read)) != NULL)
 		return (0);
 	/* A pointer to a file that is gone is corruption, not client error. */
 	return (ice_metadata_ref(r, &c->t.catalog, c->asset.metadata_location,
@@ -91,7 +93,7 @@ static int
 settle(struct pgl_req *r, struct ice_change *c)
 {
 	if (c->parsed) {
-		api_tree_put(c->asset.metadata_location, c->base);
+		api_tree_put(c->asset.metadata_location, c->base, c->read);
 		c->parsed = 0;
 	}
 	api_mcache_unref(c->raw_ref);
@@ -357,7 +359,8 @@ finish(struct pgl_req *r, struct ice_change *cs, size_t n)
 		if (cs[i].bytes != NULL) {
 			ice_cache_metadata(cs[i].next_location, cs[i].bytes,
 			    cs[i].len);
-			api_tree_put(cs[i].next_location, cs[i].next);
+			api_tree_put(cs[i].next_location, cs[i].next,
+			    cs[i].next_read);
 		}
 		cleanup_old(r, &cs[i]);
 	}
@@ -444,7 +447,7 @@ settle_all(struct commit_loop *l)
 			rc = -1;
 		else if (rc != 0 && l->cs[i].parsed) {
 			api_tree_put(l->cs[i].asset.metadata_location,
-			    l->cs[i].base);
+			    l->cs[i].base, l->cs[i].read);
 			l->cs[i].parsed = 0;
 		}
 		any |= l->cs[i].next != NULL;

@@ -54,12 +54,14 @@ list_or_empty(const json_t *body, const char *key)
 static json_t *
 table_apply(struct ice_change *c, int64_t now_ms, struct ice_err *ierr)
 {
-	/* The base is normalised once, by the check, for the updates. */
-	if (ice_table_check_base(c->base, c->requirements, &c->read,
-	    ierr) == -1)
+	/* The base is normalised once, by the check, for the updates,
+	 * unless the commit that wrote it kept its normal form. */
+	if (c->read != NULL ? ice_table_check_read(c->read, c->requirements,
+	    ierr) == -1 : ice_table_check_base(c->base, c->requirements,
+	    &c->read, ierr) == -1)
 		return (NULL);
-	return (ice_table_apply_base(c->base, c->read, c->updates,
-	    c->asset.metadata_location, now_ms, ierr));
+	return (ice_table_apply_read(c->base, c->read, c->updates,
+	    c->asset.metadata_location, now_ms, &c->next_read, ierr));
 }
 
 static void
