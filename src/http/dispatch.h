@@ -54,10 +54,12 @@ void	pgl_http_worker_start(void);
 void	pgl_http_worker_stop(void);
 /*
  * In a worker: watch fd (level-triggered, readable) in its event loop
- * and call ready() on its thread when it is; one such descriptor (the
- * write pool's eventfd, storage/write_pool.h).
+ * and call ready() on its thread at the end of the turn in which it is,
+ * and again at the end of every turn while ready() answers 1 (it left
+ * work); one such descriptor (the write pool's eventfd,
+ * storage/write_pool.h).
  */
-void	pgl_http_watch(int fd, void (*ready)(void));
+void	pgl_http_watch(int fd, int (*ready)(void));
 
 /* The per-address connection cap (kore_conns.c); 0: none.  Before fork. */
 void	pgl_conns_set_cap(uint32_t);

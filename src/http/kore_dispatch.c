@@ -420,10 +420,19 @@ log_tick(void *arg, uint64_t now)
 	pgl_log_tick();
 }
 
-/* One descriptor the worker's event loop watches (pgl_http_watch). */
+/*
+ * One descriptor the worker's event loop watches (pgl_http_watch): the
+ * write pool's.  What its jobs' done() do (a group of commits' store
+ * transaction, the next step of each) waits for the end of the turn,
+ * after the requests that came in with it (pgl_worker_turn): a read
+ * never waits behind a commit's store work that arrived at the same
+ * time, only behind one turn's worth of it.
+ */
 static struct {
 	struct kore_event	evt;	/* first: Kore casts to it */
-	void			(*ready)(void);
+	int			(*ready)(void);
+	int			 pending;
+	int			 more;	/* ready() left work */
 } watched;
 
 static void
@@ -431,11 +440,11 @@ watched_ready(void *arg, int error)
 {
 	(void)arg;
 	(void)error;
-	watched.ready();
+	watched.pending = 1;
 }
 
 void
-pgl_http_watch(int fd, void (*ready)(void))
+pgl_http_watch(int fd, int (*ready)(void))
 {
 	watched.evt.type = KORE_TYPE_TASK;	/* work off the thread */
 	watched.evt.handle = watched_ready;
@@ -530,10 +539,19 @@ pgl_req_pend(struct pgl_req *r)
 	r->pending = 1;
 }
 
+/*
+ * A request woken since the loop last looked: its reply is made by Kore's
+ * http_process(), so the loop must not sleep in epoll first (a wake-up
+ * from the end of a turn, pgl_worker_turn, comes after this turn's
+ * http_process()).
+ */
+static int	woken;
+
 void
 pgl_req_done(struct pgl_req *r)
 {
 	r->pending = 0;
+	woken = 1;
 	if (r->gone)
 		(void)complete(r);
 	else
@@ -563,15 +581,26 @@ void	pgl_worker_turn(void);
 int
 pgl_worker_deferred(void)
 {
-	return (!TAILQ_EMPTY(&later_queue));
+	int	w = woken;
+
+	woken = 0;
+	return (w || watched.pending || watched.more ||
+	    !TAILQ_EMPTY(&later_queue));
 }
 
-/* Kore's loop, once per turn: the oldest piece of deferred work. */
+/*
+ * Kore's loop, once per turn: what the write pool finished, then the
+ * oldest piece of deferred work.
+ */
 void
 pgl_worker_turn(void)
 {
 	struct later	*l, one;
 
+	if (watched.pending || watched.more) {
+		watched.pending = 0;
+		watched.more = watched.ready();
+	}
 	if ((l = TAILQ_FIRST(&later_queue)) == NULL)
 		return;
 	TAILQ_REMOVE(&later_queue, l, list);

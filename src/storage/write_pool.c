@@ -43,7 +43,7 @@ static struct {
 	struct queue	 done;
 	int		 stopping;
 	int		 efd;
-	void		(*after_reap)(void);
+	int		(*after_reap)(void);
 } pool = { PTHREAD_MUTEX_INITIALIZER, {
 	{ PTHREAD_COND_INITIALIZER, { NULL, NULL }, 0, NULL, 0 },
 	{ PTHREAD_COND_INITIALIZER, { NULL, NULL }, 0, NULL, 0 },
@@ -199,14 +199,14 @@ pgl_wpool_submit_commit(struct pgl_wjob *j)
 	return (j->run == NULL ? -1 : submit(&pool.lane[LANE_COMMIT], j));
 }
 
-void
+int
 pgl_wpool_reap(void)
 {
 	struct pgl_wjob	*list, *j;
 	uint64_t	 n;
 
 	if (pool.efd == -1)
-		return;
+		return (0);
 	while (read(pool.efd, &n, sizeof(n)) == -1 && errno == EINTR)
 		;
 	(void)pthread_mutex_lock(&pool.lock);
@@ -219,12 +219,11 @@ pgl_wpool_reap(void)
 		list = j->next;
 		j->done(j, 0);
 	}
-	if (pool.after_reap != NULL)
-		pool.after_reap();
+	return (pool.after_reap != NULL ? pool.after_reap() : 0);
 }
 
 void
-pgl_wpool_after_reap(void (*fn)(void))
+pgl_wpool_after_reap(int (*fn)(void))
 {
 	pool.after_reap = fn;
 }

@@ -73,13 +73,18 @@ int	pgl_wpool_submit(struct pgl_wjob *);
 int	pgl_wpool_submit_cpu(struct pgl_wjob *);
 /* A job with run set, for the commit lane; 0 queued, -1 no lane. */
 int	pgl_wpool_submit_commit(struct pgl_wjob *);
-/* The eventfd is readable: run done() of every finished job. */
-void	pgl_wpool_reap(void);
+/*
+ * The eventfd is readable (or a reap left work): run done() of every
+ * finished job, then the after-reap function; 1 when that left work for
+ * another call.
+ */
+int	pgl_wpool_reap(void);
 /*
  * fn runs after each reap's done() calls: what done() only gathered
- * (finished commits, api/commit/async.c) is then handled together.
+ * (finished commits, api/commit/async.c) is then handled together, a
+ * bounded part per call; fn returns 1 when it left some for the next.
  */
-void	pgl_wpool_after_reap(void (*fn)(void));
+void	pgl_wpool_after_reap(int (*fn)(void));
 /* 1 once the pool is stopping: a long CPU job ends early. */
 int	pgl_wpool_stopping(void);
 /*

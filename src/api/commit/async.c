@@ -159,7 +159,18 @@ same_tenant(const struct commit_async *a, const struct commit_async *b)
 }
 
 /*
- * Take from *list up to COMMIT_GROUP_MAX commits of its first one's
+ * Commits swapped in one turn of the event loop.  A group's transaction
+ * holds the loop (the store is synchronous on it): on PostgreSQL each
+ * swap is a round trip or two, and reads queued meanwhile wait for all
+ * of them.  So a turn swaps one group of at most this many; the rest
+ * wait for the next turn, after the requests that came in meanwhile.
+ */
+#ifndef COMMIT_TURN_MAX
+#define COMMIT_TURN_MAX	COMMIT_GROUP_MAX
+#endif
+
+/*
+ * Take from *list up to COMMIT_TURN_MAX commits of its first one's
  * tenant, in order, into as.  One tenant's group at a time: a race lost
  * fails its group's transaction, and another tenant's commits must not
  * pay for that with a second one.
@@ -170,7 +181,7 @@ take_group(struct commit_async **list, struct commit_async **as)
 	struct commit_async	*first = *list, **pp = list, *a;
 	size_t			 n = 0;
 
-	while ((a = *pp) != NULL && n < COMMIT_GROUP_MAX) {
+	while ((a = *pp) != NULL && n < COMMIT_TURN_MAX) {
 		if (!same_tenant(a, first)) {
 			pp = &a->ready_next;
 			continue;
@@ -181,27 +192,29 @@ take_group(struct commit_async **list, struct commit_async **as)
 	return (n);
 }
 
-void
+int
 ice_commit_swap_ready(void)
 {
-	struct commit_async	*as[COMMIT_GROUP_MAX], *list = ready;
-	struct commit_loop	*ls[COMMIT_GROUP_MAX];
-	enum loop_end		 ends[COMMIT_GROUP_MAX];
+	struct commit_async	*as[COMMIT_TURN_MAX];
+	struct commit_loop	*ls[COMMIT_TURN_MAX];
+	enum loop_end		 ends[COMMIT_TURN_MAX];
 	size_t			 i, n;
 
+	if (ready == NULL)
+		return (0);
 	/* Only the pool's done() adds to ready, never what runs below. */
-	ready = NULL;
-	ready_tail = &ready;
-	while (list != NULL) {
-		n = take_group(&list, as);
-		for (i = 0; i < n; i++)
-			ls[i] = &as[i]->l;
-		commit_loop_written_all(ls, n, ends);
-		for (i = 0; i < n; i++) {
-			if (ends[i] != LOOP_WAIT)
-				async_end(as[i], ends[i]);
-		}
+	n = take_group(&ready, as);
+	for (ready_tail = &ready; *ready_tail != NULL;
+	    ready_tail = &(*ready_tail)->ready_next)
+		;
+	for (i = 0; i < n; i++)
+		ls[i] = &as[i]->l;
+	commit_loop_written_all(ls, n, ends);
+	for (i = 0; i < n; i++) {
+		if (ends[i] != LOOP_WAIT)
+			async_end(as[i], ends[i]);
 	}
+	return (ready != NULL);
 }
 
 /* The bases an attempt asked for are in: the loop goes on. */
@@ -316,6 +329,18 @@ on_s3(struct pgl_req *r, const struct pgl_catalog *c)
 	return (api_storage(r, c, &st, &err) == PGL_OK && st->remote);
 }
 
+/* The turn's requests are served: the commit's attempt starts. */
+static void
+start(struct pgl_req *r, void *arg)
+{
+	struct commit_async	*a = arg;
+	enum loop_end		 end;
+
+	(void)r;
+	if ((end = commit_loop_run(&a->l)) != LOOP_WAIT)
+		async_end(a, end);
+}
+
 void
 ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 {
@@ -352,6 +377,15 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 		return;
 	}
 	a->slot->busy = 1;
+	/*
+	 * Reads first: the attempt's store reads and its hand-off to a
+	 * commit thread wait for the end of this turn, after the requests
+	 * that came in with this one (pgl_req_later).
+	 */
+	if (pgl_req_later(r, start, a) == 0) {
+		a->pended = 1;
+		return;
+	}
 	if ((end = commit_loop_run(&a->l)) == LOOP_WAIT)
 		pended(a);
 	else

@@ -237,6 +237,18 @@ resumed(void *arg)
 		batch_free(b, end);
 }
 
+/* The turn's requests are served: the batch's attempt starts. */
+static void
+start(struct pgl_req *r, void *arg)
+{
+	struct commit_batch	*b = arg;
+	enum loop_end		 end;
+
+	(void)r;
+	if ((end = commit_loop_run(&b->l)) != LOOP_WAIT)
+		batch_free(b, end);
+}
+
 void
 ice_commit_serve_many(struct pgl_req *r, struct ice_change *cs, size_t n)
 {
@@ -264,6 +276,11 @@ ice_commit_serve_many(struct pgl_req *r, struct ice_change *cs, size_t n)
 		b->l.resume = resumed;
 		b->l.never_lock = api_storage(r, &cs[0].t.catalog, &st,
 		    &err) == PGL_OK && st->remote;
+	}
+	/* Reads first, as a single table's commit (async.c). */
+	if (b->l.resume != NULL && pgl_req_later(r, start, b) == 0) {
+		b->pended = 1;
+		return;
 	}
 	if ((end = commit_loop_run(&b->l)) == LOOP_WAIT)
 		pended(b);

@@ -292,10 +292,11 @@ int	ice_commit_run(struct pgl_req *, struct ice_change *, size_t n);
 void	ice_commit_serve(struct pgl_req *, const struct ice_change *c,
 	    int config);
 /*
- * After the write pool's reap (pgl_wpool_after_reap): swap in the
- * commits whose files it finished, in one store transaction.
+ * After the write pool's reap (pgl_wpool_after_reap): swap in commits
+ * whose files it finished, one group in one store transaction; 1 when
+ * more wait for the next turn of the event loop.
  */
-void	ice_commit_swap_ready(void);
+int	ice_commit_swap_ready(void);
 /*
  * Commit the n changes of a multi-table transaction for a client and
  * reply 204, or with the error; every new file is written by the write
