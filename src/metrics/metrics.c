@@ -489,11 +489,18 @@ pgl_metrics_render(void)
 	    "# HELP pangolin_commit_pool_writes_total Commit metadata files "
 	    "written by a worker's write pool while the worker served on.\n"
 	    "# TYPE pangolin_commit_pool_writes_total counter\n"
-	    "pangolin_commit_pool_writes_total %llu\n",
+	    "pangolin_commit_pool_writes_total %llu\n"
+	    "# HELP pangolin_commit_thread_attempts_total Commit attempts "
+	    "parsed, applied and rendered on a commit thread while the "
+	    "worker served on.\n"
+	    "# TYPE pangolin_commit_thread_attempts_total counter\n"
+	    "pangolin_commit_thread_attempts_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_COMMIT_RETRIES] :
 	    0ULL, shm ? (unsigned long long)shm->counters[
 	    PGL_C_COMMIT_GAVE_UP] : 0ULL, shm ? (unsigned long long)
-	    shm->counters[PGL_C_COMMIT_POOL_WRITES] : 0ULL);
+	    shm->counters[PGL_C_COMMIT_POOL_WRITES] : 0ULL,
+	    shm ? (unsigned long long)shm->counters[
+	    PGL_C_COMMIT_THREAD_ATTEMPTS] : 0ULL);
 	fprintf(fp, "# HELP pangolin_s3_breaker_open_total Times an object-"
 	    "store endpoint's circuit breaker opened after consecutive "
 	    "failures.\n# TYPE pangolin_s3_breaker_open_total counter\n"

@@ -110,10 +110,12 @@ test('clients that leave right after sending their commits: the server stays up 
 });
 
 const pooled = async () => Number(/^pangolin_commit_pool_writes_total (\d+)$/m.exec((await srv.req('GET', '/metrics')).text)?.[1]);
+const threaded = async (s = srv) => Number(/^pangolin_commit_thread_attempts_total (\d+)$/m.exec((await s.req('GET', '/metrics')).text)?.[1]);
 
 test('64 commits of one table at once over 64 connections all land, one by one per worker, their files written by the pool', async () => {
   const p = await table();
   const before = await pooled();
+  const computed = await threaded();
   const st = await pool(Array.from({ length: 64 }, (_, i) => i), 64, async (i) => {
     for (let tries = 1; ; tries++) {
       const r = await srv.req('POST', p, { body: JSON.parse(commitBody(`k${i}`, String(i))) });
@@ -132,6 +134,35 @@ test('64 commits of one table at once over 64 connections all land, one by one p
   const load = await srv.req('GET', p);
   for (let i = 0; i < 64; i++) assert.equal(load.json.metadata.properties[`k${i}`], String(i));
   assert.ok(await pooled() - before >= 64, 'the write pool wrote every file');
+  // Parsing, applying and rendering ran on the workers' commit threads,
+  // not on their event loops (issue 45): at least one attempt a commit.
+  assert.ok(await threaded() - computed >= 64, 'every commit was computed on a commit thread');
+});
+
+test('[storage] commit_threads = 0: commits compute on the event loop, and land the same', async () => {
+  const inline = await startIcebergServer({ workers: STORE === 'memory' ? undefined : 2, env: { PANGOLIN_COMMIT_THREADS: '0' } });
+  try {
+    assert.equal((await inline.req('POST', `${P}/namespaces`, { body: { namespace: ['a'] } })).status, 200);
+    const name = uniq('t');
+    assert.equal((await inline.req('POST', `${P}/namespaces/a/tables`, { body: { name, schema: simpleSchema() } })).status, 200);
+    const p = `${P}/namespaces/a/tables/${name}`;
+    await pool(Array.from({ length: 16 }, (_, i) => i), 8, async (i) => {
+      for (let tries = 1; ; tries++) {
+        const r = await inline.req('POST', p, { body: JSON.parse(commitBody(`k${i}`, String(i))) });
+        if (STORE === 'mongo' && r.status === 409 && tries < 4) continue;
+        assert.equal(r.status, 200, r.text);
+        return;
+      }
+    });
+    const load = await inline.req('GET', p);
+    for (let i = 0; i < 16; i++) assert.equal(load.json.metadata.properties[`k${i}`], String(i));
+    assert.equal(await threaded(inline), 0, 'no commit thread ran');
+    // A refused update is still refused, with the same answer.
+    const bad = await inline.req('POST', p, { body: { updates: [{ action: 'set-current-schema', 'schema-id': 99 }] } });
+    assert.equal(bad.status, 400, bad.text);
+  } finally {
+    await inline.stop();
+  }
 });
 
 const metric = async (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec((await srv.req('GET', '/metrics')).text)?.[1]);

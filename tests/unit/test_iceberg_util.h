@@ -146,17 +146,28 @@ table(void)
 	return (table_v(2));
 }
 
-/* Apply updates (a fixture) and expect success. */
+/*
+ * Apply updates (a fixture) and expect success.  The normal form the
+ * engine hands back for the next commit (ice_table_apply_read) must be
+ * what reading the result gives: every fixture checks it.
+ */
 static inline json_t *
 apply(const json_t *base, const char *updates)
 {
 	struct ice_err	 err;
-	json_t		*md;
+	json_t		*md, *next_read, *rd = NULL;
 
-	md = ice_table_apply(base, J(updates), base ? BASE_FILE : NULL, NOW,
-	    &err);
+	md = ice_table_apply_read(base, NULL, J(updates), base ? BASE_FILE :
+	    NULL, NOW, &next_read, &err);
 	if (md == NULL)
 		fail_msg("apply: %d %s: %s", err.status, err.type, err.msg);
+	if (next_read != NULL) {
+		if (ice_table_check_base(md, J("[]"), &rd, &err) != 0 ||
+		    !json_equal(rd, next_read))
+			fail_msg("apply: the kept normal form is not the file's");
+		json_decref(rd);
+		json_decref(next_read);
+	}
 	return (keep(md));
 }
 

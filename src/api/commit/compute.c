@@ -21,6 +21,7 @@
 #include "api/commit/commit.h"
 #include "api/commit/compute.h"
 #include "api/commit/run.h"
+#include "metrics/metrics.h"
 #include "storage/write_pool.h"
 #include "util/json.h"
 
@@ -86,8 +87,10 @@ computed(struct pgl_wjob *job, int stopped)
 
 	if (stopped)
 		l->stopped = 1;
-	else
+	else {
 		l->computed = 1;
+		pgl_metrics_inc(PGL_C_COMMIT_THREAD_ATTEMPTS);
+	}
 	l->resume(l->owner);
 }
 
