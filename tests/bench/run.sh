@@ -39,7 +39,9 @@
 # one replica against three behind HAProxy, and a PostgreSQL failover;
 # tx_race.sh clients registering into one namespace at once, SQLite beside
 # PostgreSQL, whose racing transactions the server runs again; events.sh
-# commits with a webhook and NATS beside without, delivery lag and drain.
+# commits with a webhook and NATS beside without, delivery lag and drain;
+# commits.sh, besides its results, writes build/bench/commits-profile.md,
+# where a commit storm's CPU goes (with perf; COMMITS_PROFILE=0 skips it).
 set -eu
 
 WORKERS=${BENCH_WORKERS:-2}
@@ -575,7 +577,7 @@ echo "bench: written $OUT/zipf-results.md"
 # --- commits beside the disk's pace, SQLite and PostgreSQL (commits.sh) --------
 
 echo; sh "$HERE/commits.sh" || die "the commit bench failed"
-echo "bench: written $OUT/commits-results.md"
+echo "bench: written $OUT/commits-results.md and $OUT/commits-profile.md"
 
 # --- racing store transactions: registers into one namespace (tx_race.sh) -------
 
