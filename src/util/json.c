@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util/json.h"
+#include "util/json_out.h"
 
 json_t *
 pgl_json_parse(const void *buf, size_t len, char *why, size_t whylen)
@@ -194,11 +195,12 @@ pgl_json_str(const json_t *obj, const char *key)
 	return (json_string_value(json_object_get(obj, key)));
 }
 
+/* json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY |
+ * JSON_REAL_PRECISION(6))'s bytes, faster (util/json_out.c). */
 char *
 pgl_json_dump(const json_t *j)
 {
-	return (json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
-	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(6)));
+	return (pgl_json_out(j, 6, NULL));
 }
 
 json_t *

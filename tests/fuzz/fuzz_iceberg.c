@@ -6,7 +6,8 @@
  *
  * clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
  *     -Iinclude -Isrc tests/fuzz/fuzz_iceberg.c $(ls src/iceberg/[a-z]*.c) \
- *     src/util/json.c src/util/uuid.c -ljansson -luuid -o /tmp/fuzz_iceberg
+ *     src/util/json.c src/util/json_out.c src/util/uuid.c -ljansson -luuid \
+ *     -o /tmp/fuzz_iceberg
  * /tmp/fuzz_iceberg -max_len=4096 corpus-copy/ tests/fuzz/corpus/iceberg/
  *
  * FUZZ_ICEBERG_VERBOSE=1 prints each rejection (to check the seeds).
@@ -20,6 +21,7 @@
 
 #include "iceberg/iceberg.h"
 #include "util/json.h"
+#include "util/json_out.h"
 
 #define CHECK(x)	do { if (!(x)) __builtin_trap(); } while (0)
 #define NOW		1700000000000LL
@@ -107,7 +109,7 @@ check_table(const json_t *md)
 {
 	struct ice_err	 err;
 	json_t		*again, *dropped;
-	char		*text, *name;
+	char		*text, *want, *name;
 
 	again = ice_table_parse(md, &err);
 	CHECK(again != NULL);
@@ -116,6 +118,13 @@ check_table(const json_t *md)
 	text = pgl_json_dump(md);
 	CHECK(text != NULL);
 	free(text);
+	/* The metadata file's text: json_dumps' very bytes. */
+	text = pgl_json_out(md, 17, NULL);
+	want = json_dumps(md, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+	CHECK(text != NULL && want != NULL && strcmp(text, want) == 0);
+	free(text);
+	free(want);
 	name = ice_table_metadata_location(md, BASE_FILE, UUID);
 	CHECK(name != NULL);
 	free(name);

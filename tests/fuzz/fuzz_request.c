@@ -4,6 +4,8 @@
  * field checks, name and location validation, the Authorization header
  * (Basic, Bearer session tokens through the JWT verifier), password
  * policy, user names' folding and paging parameters.  None of them may crash, leak or read out of bounds.
+ * A body that parses is also written back (util/json_out.c): json_dumps'
+ * very bytes, reading back as the same tree.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +22,7 @@
 #include "http/router.h"
 #include "util/arena.h"
 #include "util/json.h"
+#include "util/json_out.h"
 #include "util/location.h"
 #include "util/name_fold.h"
 #include "util/names.h"
@@ -73,6 +76,34 @@ fuzz_grant(const json_t *j)
 	pgl_arena_free(a);
 }
 
+/*
+ * util/json_out.c writes json_dumps' very bytes (flags of ice_dump and
+ * pgl_json_dump), and they read back as the same tree.
+ */
+static void
+fuzz_json_out(const json_t *j, int precision)
+{
+	char	*want, *got;
+	size_t	 len;
+	json_t	*back;
+
+	want = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(precision));
+	got = pgl_json_out(j, precision, &len);
+	if ((want == NULL) != (got == NULL) ||
+	    (got != NULL && (strcmp(want, got) != 0 || len != strlen(got))))
+		__builtin_trap();
+	if (got != NULL && precision == 17) {
+		back = json_loadb(got, len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+		    NULL);
+		if (back == NULL || !json_equal(back, j))
+			__builtin_trap();
+		json_decref(back);
+	}
+	free(want);
+	free(got);
+}
+
 static void
 fuzz_json(const uint8_t *data, size_t len)
 {
@@ -81,6 +112,8 @@ fuzz_json(const uint8_t *data, size_t len)
 
 	if ((j = pgl_json_parse(data, len, why, sizeof(why))) == NULL)
 		return;
+	fuzz_json_out(j, 17);
+	fuzz_json_out(j, 6);
 	(void)pgl_json_check(j, fields, why, sizeof(why));
 	if (pgl_json_str(j, "name") != NULL)
 		(void)pgl_name_check(pgl_json_str(j, "name"));

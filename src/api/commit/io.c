@@ -23,17 +23,19 @@
 #include "storage/fileio.h"
 #include "util/arena.h"
 #include "util/json.h"
+#include "util/json_out.h"
 
 /*
  * A metadata file's text.  Reals (a double column's default) get 17
  * significant digits, so that reading the file gives back the very tree
  * that was written: the commit loop keeps that tree (api/cache/tree_cache.c).
+ * The bytes of json_dumps(md, JSON_COMPACT | JSON_PRESERVE_ORDER |
+ * JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)), written by util/json_out.c.
  */
 char *
 ice_dump(const json_t *md)
 {
-	return (json_dumps(md, JSON_COMPACT | JSON_PRESERVE_ORDER |
-	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)));
+	return (pgl_json_out(md, 17, NULL));
 }
 
 static int

@@ -1,0 +1,403 @@
+/*
+ * json_dumps(COMPACT | PRESERVE_ORDER | ENCODE_ANY | REAL_PRECISION(p))
+ * without jansson's cost: it hands every token to a callback that appends
+ * it to a strbuffer, formats every integer with snprintf and walks every
+ * string code point by code point; a metadata file is ~18 KB of that on
+ * each commit.  Here: one buffer that grows by doubling, runs of plain
+ * bytes copied at once, integers converted by hand.  The output is
+ * jansson 2.14's to the byte (tests/unit/test_json_out.c compares them):
+ *
+ *   - members in the object's own order (json_object_iter: insertion
+ *     order), "key":value joined by ',' with no spaces;
+ *   - strings: '"' and '\\' escaped, \b \f \n \r \t, any other byte
+ *     below 0x20 as \u00XX in upper-case hex; everything else (0x7f, '/',
+ *     UTF-8) as it is; a string that is not well-formed UTF-8 (a stray
+ *     continuation byte, an overlong form, a surrogate, past U+10FFFF, a
+ *     cut sequence) fails the whole text, as in jansson.  So does such a
+ *     key, where jansson differs: it ignores the failure and writes text
+ *     that is not JSON ({":null}).  Only jansson's *_nocheck setters make
+ *     either, and src/ calls none;
+ *   - integers as %lld;
+ *   - reals as jansson's dtostr: "%.<p>g", the locale's decimal point
+ *     made '.', ".0" added when there is neither '.' nor 'e', and the
+ *     exponent's '+' and leading zeros dropped (1e+300 -> 1e300, 1e-05 ->
+ *     1e-5); a real that is not finite fails.
+ */
+#include <locale.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/json_out.h"
+
+#define OUT_FIRST_CAP	1024
+
+struct out {
+	char	*buf;
+	size_t	 len;
+	size_t	 cap;
+	int	 precision;
+};
+
+/*
+ * What a string byte needs: 0 copied as it is, 1 escaped, 2 the first
+ * byte of a UTF-8 sequence of 2 (C2-DF), 3 (E0-EF) or 4 (F0-F4) bytes,
+ * 5 never valid here (a continuation byte, C0, C1, F5-FF).  A lead
+ * byte's class is its sequence's length.
+ */
+#define B_PLAIN		0
+#define B_ESC		1
+#define B_LEAD2		2
+#define B_LEAD3		3
+#define B_LEAD4		4
+#define B_BAD		5
+
+static const unsigned char	byte_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0_ */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 1_ */
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 2_ */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 3_ */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 4_ */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,	/* 5_ */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 6_ */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 7_ */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,	/* 8_ */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,	/* 9_ */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,	/* A_ */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,	/* B_ */
+	5, 5, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* C_ */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* D_ */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* E_ */
+	4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,	/* F_ */
+};
+
+static const char	digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+static const char	hex_upper[] = "0123456789ABCDEF";
+
+/* Room for n more bytes (and the final NUL), doubling; -1 out of memory. */
+static int
+grow(struct out *o, size_t n)
+{
+	size_t	 cap = o->cap;
+	char	*p;
+
+	if (n > SIZE_MAX / 4 - o->len)
+		return (-1);
+	while (cap - o->len <= n)
+		cap *= 2;
+	if ((p = realloc(o->buf, cap)) == NULL)
+		return (-1);
+	o->buf = p;
+	o->cap = cap;
+	return (0);
+}
+
+static inline int
+room(struct out *o, size_t n)
+{
+	return (o->cap - o->len > n ? 0 : grow(o, n));
+}
+
+static inline int
+put_char(struct out *o, char c)
+{
+	if (room(o, 1) == -1)
+		return (-1);
+	o->buf[o->len++] = c;
+	return (0);
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at p (lead byte class
+ * cls), or 0: continuation bytes 80-BF, no overlong three- or four-byte
+ * form (E0 then A0-BF, F0 then 90-BF), no surrogate (ED then 80-9F), at
+ * most U+10FFFF (F4 then 80-8F).
+ */
+static size_t
+utf8_seq(const unsigned char *p, const unsigned char *end, int cls)
+{
+	size_t		n = (size_t)cls;
+	unsigned char	lo = 0x80, hi = 0xbf;
+
+	if ((size_t)(end - p) < n)
+		return (0);
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return (0);
+	if (n > 2 && (p[2] & 0xc0) != 0x80)
+		return (0);
+	if (n > 3 && (p[3] & 0xc0) != 0x80)
+		return (0);
+	return (n);
+}
+
+/*
+ * Whether any of the 8 bytes at p is not B_PLAIN: 80-FF, below 0x20, '"'
+ * or '\\'.  (x - 0x01..) & ~x & 0x80.. marks a zero byte of x, and the
+ * lowest one surely; a mark above it may be a borrow's, which does not
+ * matter here: the byte loop finds which byte it is.
+ */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+static inline int
+word_special(const unsigned char *p)
+{
+	uint64_t	w, q, b;
+
+	memcpy(&w, p, sizeof(w));
+	q = w ^ (ONES * '"');
+	b = w ^ (ONES * '\\');
+	return (((w | ((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) |
+	    ((b - ONES) & ~b)) & HIGHS) != 0);
+}
+
+/* s[0..n) as a JSON string; -1 when not UTF-8 or out of memory. */
+static int
+put_string(struct out *o, const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s, *end = p + n;
+	const unsigned char	*run;
+	char			*d;
+	size_t			 k;
+	int			 cls;
+
+	/* The plain case's room: every byte as it is, and the quotes. */
+	if (room(o, n + 2) == -1)
+		return (-1);
+	o->buf[o->len++] = '"';
+	while (p < end) {
+		run = p;
+		while (end - p >= 8 && !word_special(p))
+			p += 8;
+		while (p < end && byte_class[*p] == B_PLAIN)
+			p++;
+		if (p != run) {
+			memcpy(o->buf + o->len, run, (size_t)(p - run));
+			o->len += (size_t)(p - run);
+			if (p == end)
+				break;
+		}
+		cls = byte_class[*p];
+		if (cls == B_BAD)
+			return (-1);
+		if (cls != B_ESC) {
+			if ((k = utf8_seq(p, end, cls)) == 0)
+				return (-1);
+			memcpy(o->buf + o->len, p, k);
+			o->len += k;
+			p += k;
+			continue;
+		}
+		/* Up to 6 bytes for this one, then the rest and the quote. */
+		if (room(o, (size_t)(end - p) + 6) == -1)
+			return (-1);
+		d = o->buf + o->len;
+		d[0] = '\\';
+		switch (*p) {
+		case '"':	d[1] = '"'; k = 2; break;
+		case '\\':	d[1] = '\\'; k = 2; break;
+		case '\b':	d[1] = 'b'; k = 2; break;
+		case '\f':	d[1] = 'f'; k = 2; break;
+		case '\n':	d[1] = 'n'; k = 2; break;
+		case '\r':	d[1] = 'r'; k = 2; break;
+		case '\t':	d[1] = 't'; k = 2; break;
+		default:
+			d[1] = 'u';
+			d[2] = '0';
+			d[3] = '0';
+			d[4] = hex_upper[*p >> 4];
+			d[5] = hex_upper[*p & 0xf];
+			k = 6;
+			break;
+		}
+		o->len += k;
+		p++;
+	}
+	o->buf[o->len++] = '"';
+	return (0);
+}
+
+/* v as %lld. */
+static int
+put_integer(struct out *o, json_int_t v)
+{
+	char			 tmp[24], *t = tmp + sizeof(tmp);
+	unsigned long long	 u;
+	size_t			 n;
+
+	u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	while (u >= 100) {
+		t -= 2;
+		memcpy(t, digit_pairs + (u % 100) * 2, 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		t -= 2;
+		memcpy(t, digit_pairs + u * 2, 2);
+	} else
+		*--t = (char)('0' + u);
+	if (v < 0)
+		*--t = '-';
+	n = (size_t)(tmp + sizeof(tmp) - t);
+	if (room(o, n) == -1)
+		return (-1);
+	memcpy(o->buf + o->len, t, n);
+	o->len += n;
+	return (0);
+}
+
+/* v as jansson's dtostr writes it (see the top of the file). */
+static int
+put_real(struct out *o, double v)
+{
+	char		 buf[100], *e, *from, *to;
+	const char	*point;
+	size_t		 i;
+	int		 n;
+
+	if (!isfinite(v))
+		return (-1);
+	n = snprintf(buf, sizeof(buf), "%.*g", o->precision, v);
+	if (n < 0 || (size_t)n >= sizeof(buf) - 3)
+		return (-1);
+	/* A decimal point other than '.' (a comma under LC_NUMERIC). */
+	for (i = 0; i < (size_t)n; i++) {
+		if ((buf[i] < '0' || buf[i] > '9') && buf[i] != '-' &&
+		    buf[i] != '+' && buf[i] != 'e' && buf[i] != '.') {
+			point = localeconv()->decimal_point;
+			if (*point != '.' && (e = strchr(buf, *point)) != NULL)
+				*e = '.';
+			break;
+		}
+	}
+	if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL) {
+		memcpy(buf + n, ".0", 3);
+		n += 2;
+	}
+	if ((e = strchr(buf, 'e')) != NULL) {
+		to = e + 1;
+		from = to;
+		if (*from == '+')
+			from++;
+		else if (*from == '-')
+			from = ++to;
+		while (*from == '0')
+			from++;
+		if (from != to) {
+			memmove(to, from, (size_t)(buf + n + 1 - from));
+			n -= (int)(from - to);
+		}
+	}
+	if (room(o, (size_t)n) == -1)
+		return (-1);
+	memcpy(o->buf + o->len, buf, (size_t)n);
+	o->len += (size_t)n;
+	return (0);
+}
+
+static int
+put_value(struct out *o, const json_t *j, int depth)
+{
+	void		*it;
+	size_t		 i, n;
+	json_t		*obj = (json_t *)(uintptr_t)j;
+
+	if (j == NULL)
+		return (-1);
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		if (depth >= PGL_JSON_OUT_MAX_DEPTH || put_char(o, '{') == -1)
+			return (-1);
+		for (it = json_object_iter(obj), i = 0; it != NULL;
+		    it = json_object_iter_next(obj, it), i++) {
+			if ((i > 0 && put_char(o, ',') == -1) ||
+			    put_string(o, json_object_iter_key(it),
+			    json_object_iter_key_len(it)) == -1 ||
+			    put_char(o, ':') == -1 ||
+			    put_value(o, json_object_iter_value(it),
+			    depth + 1) == -1)
+				return (-1);
+		}
+		return (put_char(o, '}'));
+	case JSON_ARRAY:
+		if (depth >= PGL_JSON_OUT_MAX_DEPTH || put_char(o, '[') == -1)
+			return (-1);
+		n = json_array_size(j);
+		for (i = 0; i < n; i++) {
+			if ((i > 0 && put_char(o, ',') == -1) ||
+			    put_value(o, json_array_get(j, i), depth + 1) == -1)
+				return (-1);
+		}
+		return (put_char(o, ']'));
+	case JSON_STRING:
+		return (put_string(o, json_string_value(j),
+		    json_string_length(j)));
+	case JSON_INTEGER:
+		return (put_integer(o, json_integer_value(j)));
+	case JSON_REAL:
+		return (put_real(o, json_real_value(j)));
+	case JSON_TRUE:
+		if (room(o, 4) == -1)
+			return (-1);
+		memcpy(o->buf + o->len, "true", 4);
+		o->len += 4;
+		return (0);
+	case JSON_FALSE:
+		if (room(o, 5) == -1)
+			return (-1);
+		memcpy(o->buf + o->len, "false", 5);
+		o->len += 5;
+		return (0);
+	case JSON_NULL:
+		if (room(o, 4) == -1)
+			return (-1);
+		memcpy(o->buf + o->len, "null", 4);
+		o->len += 4;
+		return (0);
+	}
+	return (-1);
+}
+
+char *
+pgl_json_out(const json_t *j, int precision, size_t *lenp)
+{
+	struct out	 o;
+	char		*p;
+
+	if (j == NULL)
+		return (NULL);
+	/* As JSON_REAL_PRECISION(n) keeps it: five bits, 0 the default. */
+	precision &= 0x1f;
+	o.precision = precision == 0 ? 17 : precision;
+	o.len = 0;
+	o.cap = OUT_FIRST_CAP;
+	if ((o.buf = malloc(o.cap)) == NULL)
+		return (NULL);
+	if (put_value(&o, j, 0) == -1) {
+		free(o.buf);
+		return (NULL);
+	}
+	/* room() always leaves one byte over: the NUL. */
+	o.buf[o.len] = '\0';
+	/* Give back a doubling's slack: the text may be kept (a cache). */
+	if (o.cap - o.len > o.len / 8 + 64 &&
+	    (p = realloc(o.buf, o.len + 1)) != NULL)
+		o.buf = p;
+	if (lenp != NULL)
+		*lenp = o.len;
+	return (o.buf);
+}
