@@ -181,13 +181,14 @@ check_create(const json_t *metadata, const json_t *reqs, struct ice_err *e)
 }
 
 /*
- * The requirements against raw, read (§1.1) once: the normalised base
- * comes back in *base (a new reference; NULL for a create), for
- * ice_table_apply_base.
+ * The requirements against a table's base: raw (the file's JSON), read
+ * (§1.1) here once, or read, its normalised form at hand.  The form
+ * checked comes back in *base when asked for (a new reference; NULL for
+ * a create).
  */
-int
-ice_table_check_base(const json_t *raw, const json_t *reqs, json_t **base,
-    struct ice_err *err)
+static int
+check_table(const json_t *raw, const json_t *read, const json_t *reqs,
+    json_t **base, struct ice_err *err)
 {
 	struct ice_err	 dummy;
 	json_t		*md, *r;
@@ -196,7 +197,8 @@ ice_table_check_base(const json_t *raw, const json_t *reqs, json_t **base,
 	if (err == NULL)
 		err = &dummy;
 	memset(err, 0, sizeof(*err));
-	*base = NULL;
+	if (base != NULL)
+		*base = NULL;
 	if (check_list(reqs, err) == -1)
 		return (-1);
 	json_array_foreach(reqs, i, r) {
@@ -204,11 +206,13 @@ ice_table_check_base(const json_t *raw, const json_t *reqs, json_t **base,
 			return (-1);
 	}
 	if (ice_table_is_create(reqs))
-		return (check_create(raw, reqs, err));
-	if (raw == NULL)
+		return (check_create(read != NULL ? read : raw, reqs, err));
+	if (read != NULL)
+		md = json_incref((json_t *)read);
+	else if (raw == NULL)
 		return (ice_fail(err, 404, "NoSuchTableException",
 		    "table does not exist"));
-	if ((md = ice_md_read(raw, err)) == NULL)
+	else if ((md = ice_md_read(raw, err)) == NULL)
 		return (-1);
 	json_array_foreach(reqs, i, r) {
 		if (check_one(md, r, err) == -1) {
@@ -216,34 +220,25 @@ ice_table_check_base(const json_t *raw, const json_t *reqs, json_t **base,
 			return (-1);
 		}
 	}
-	*base = md;
+	if (base != NULL)
+		*base = md;
+	else
+		json_decref(md);
 	return (0);
+}
+
+int
+ice_table_check_base(const json_t *raw, const json_t *reqs, json_t **base,
+    struct ice_err *err)
+{
+	return (check_table(raw, NULL, reqs, base, err));
 }
 
 int
 ice_table_check_read(const json_t *read, const json_t *reqs,
     struct ice_err *err)
 {
-	struct ice_err	 dummy;
-	json_t		*r;
-	size_t		 i;
-
-	if (err == NULL)
-		err = &dummy;
-	memset(err, 0, sizeof(*err));
-	if (check_list(reqs, err) == -1)
-		return (-1);
-	json_array_foreach(reqs, i, r) {
-		if (check_one(NULL, r, err) == -1)
-			return (-1);
-	}
-	if (ice_table_is_create(reqs))
-		return (check_create(read, reqs, err));
-	json_array_foreach(reqs, i, r) {
-		if (check_one(read, r, err) == -1)
-			return (-1);
-	}
-	return (0);
+	return (check_table(NULL, read, reqs, NULL, err));
 }
 
 int
