@@ -574,6 +574,23 @@ echo; sh "$HERE/redis.sh" >"$OUT/redis-results.md" || die "the Redis L2 bench fa
 echo; sh "$HERE/zipf.sh" || die "the Zipf cache bench failed"
 echo "bench: written $OUT/zipf-results.md"
 
+# --- rendering a metadata file: json_dumps beside json_out (json_out_bench.c) ----
+
+echo
+JSON_OUT=$(build/release/bench/json_out_bench 20000) ||
+	die "the JSON writer bench failed (or its text differs from json_dumps')"
+{
+	echo "# Rendering an 18 KB metadata file"
+	echo
+	echo "- $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg);" \
+	    "$(date -u +%Y-%m-%dT%H:%M:%SZ); the median batch's thread CPU time per render"
+	echo
+	echo "| bytes | jansson json_dumps, us | src/util/json_out.c, us | speedup |"
+	echo "|---:|---:|---:|---:|"
+	echo "$JSON_OUT" | awk '{ printf "| %s | %s | %s | %s |\n", $2, $4, $6, $8 }'
+} >"$OUT/json-out-results.md"
+cat "$OUT/json-out-results.md"
+
 # --- commits beside the disk's pace, SQLite and PostgreSQL (commits.sh) --------
 
 echo; sh "$HERE/commits.sh" || die "the commit bench failed"
