@@ -113,6 +113,17 @@ put_char(struct out *o, char c)
 	return (0);
 }
 
+/* true, false, null. */
+static int
+put_literal(struct out *o, const char *word, size_t n)
+{
+	if (room(o, n) == -1)
+		return (-1);
+	memcpy(o->buf + o->len, word, n);
+	o->len += n;
+	return (0);
+}
+
 /*
  * The length of the well-formed UTF-8 sequence at p (lead byte class
  * cls), or 0: continuation bytes 80-BF, no overlong three- or four-byte
@@ -351,23 +362,11 @@ put_value(struct out *o, const json_t *j, int depth)
 	case JSON_REAL:
 		return (put_real(o, json_real_value(j)));
 	case JSON_TRUE:
-		if (room(o, 4) == -1)
-			return (-1);
-		memcpy(o->buf + o->len, "true", 4);
-		o->len += 4;
-		return (0);
+		return (put_literal(o, "true", 4));
 	case JSON_FALSE:
-		if (room(o, 5) == -1)
-			return (-1);
-		memcpy(o->buf + o->len, "false", 5);
-		o->len += 5;
-		return (0);
+		return (put_literal(o, "false", 5));
 	case JSON_NULL:
-		if (room(o, 4) == -1)
-			return (-1);
-		memcpy(o->buf + o->len, "null", 4);
-		o->len += 4;
-		return (0);
+		return (put_literal(o, "null", 4));
 	}
 	return (-1);
 }

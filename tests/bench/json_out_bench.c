@@ -1,6 +1,6 @@
 /*
  * A metadata file's rendering, jansson's json_dumps beside pgl_json_out
- * (src/util/json_out.c), with the flags of ice_dump (COMPACT |
+ * (src/util/json_out.c), with the flags of ice_render_metadata (COMPACT |
  * PRESERVE_ORDER | ENCODE_ANY | REAL_PRECISION(17)).
  *
  *   json_out_bench [N]   ->  "bytes json_dumps_us json_out_us speedup"

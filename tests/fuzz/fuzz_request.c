@@ -77,7 +77,7 @@ fuzz_grant(const json_t *j)
 }
 
 /*
- * util/json_out.c writes json_dumps' very bytes (flags of ice_dump and
+ * util/json_out.c writes json_dumps' very bytes (flags of ice_render_metadata and
  * pgl_json_dump), and they read back as the same tree.
  */
 static void

@@ -74,7 +74,7 @@ void	 api_tree_cache_init(void);
 json_t	*api_tree_get(const char *location, json_t **read);
 /*
  * Keep a reference to tree as the file at location: parsed from it, or
- * written to it by ice_dump(), which reads back as the same tree; and to
+ * written to it by ice_render_metadata(), which reads back as the same tree; and to
  * read, its normalised form (ice_md_read's), if not NULL.
  */
 void	 api_tree_put(const char *location, json_t *tree, json_t *read);

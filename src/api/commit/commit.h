@@ -72,16 +72,12 @@ void	ice_uncache(const char *location);
  */
 int	ice_write_metadata(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, const json_t *md, struct pgl_err *);
-/* The same, handing back the plain bytes written (malloc'd), so a reply
- * or the cache need not serialise md again. */
-int	ice_write_metadata_bytes(struct pgl_req *, const struct pgl_catalog *,
-	    const char *location, const json_t *md, char **bytes,
-	    size_t *len, struct pgl_err *);
 /*
  * md as a metadata file's bytes: *text the plain JSON (malloc'd), and
  * *gz its gzip (malloc'd) when the location's name asks for gzip, else
- * NULL.  What ice_write_metadata_bytes writes; the commit loop renders
- * on the worker and hands the writing to the write pool.
+ * NULL.  What ice_write_metadata writes; a commit renders on a commit
+ * thread (compute.c) and hands the writing to the write pool.  Safe on
+ * any thread.
  */
 int	ice_render_metadata(const char *location, const json_t *md,
 	    char **text, size_t *len, char **gz, size_t *gzlen,
@@ -121,9 +117,6 @@ void	ice_write_metadata_then(struct pgl_req *, const struct pgl_catalog *,
  * S3: each as ice_delete_file), best effort. */
 void	ice_delete_files(struct pgl_req *, const struct pgl_catalog *,
 	    const char *const *locations, size_t n);
-/* The serialized bytes of md exactly as ice_write_metadata writes them
- * (before compression), malloc'd. */
-char	*ice_dump(const json_t *md);
 
 /*
  * Append a catalog commit to branch's history and move its head, inside
@@ -268,7 +261,7 @@ int	ice_change_parse(struct ice_change *);
 /*
  * Write the file ice_change_compute rendered for c at location (its gzip
  * when there is one), here: a task's, or on local disk.  As
- * ice_write_metadata_bytes.
+ * ice_write_metadata.
  */
 int	ice_write_rendered(struct pgl_req *, const struct pgl_catalog *,
 	    const char *location, const struct ice_change *c,

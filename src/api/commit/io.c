@@ -25,19 +25,6 @@
 #include "util/json.h"
 #include "util/json_out.h"
 
-/*
- * A metadata file's text.  Reals (a double column's default) get 17
- * significant digits, so that reading the file gives back the very tree
- * that was written: the commit loop keeps that tree (api/cache/tree_cache.c).
- * The bytes of json_dumps(md, JSON_COMPACT | JSON_PRESERVE_ORDER |
- * JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)), written by util/json_out.c.
- */
-char *
-ice_dump(const json_t *md)
-{
-	return (pgl_json_out(md, 17, NULL));
-}
-
 static int
 io_fail(struct pgl_err *err, int code, const char *what, const char *location)
 {
@@ -271,32 +258,47 @@ ice_read_metadata(struct pgl_req *r, const struct pgl_catalog *c,
 	return (-1);
 }
 
+static int	write_text(struct pgl_req *, const struct pgl_catalog *,
+		    const char *, const char *, size_t, const char *, size_t,
+		    struct pgl_err *);
+
 int
 ice_write_metadata(struct pgl_req *r, const struct pgl_catalog *c,
     const char *location, const json_t *md, struct pgl_err *err)
 {
-	char	*text;
-	size_t	 len;
+	char	*text, *gz;
+	size_t	 len, gzlen;
 	int	 rc;
 
-	if ((rc = ice_write_metadata_bytes(r, c, location, md, &text, &len,
-	    err)) == PGL_OK)
-		free(text);
+	if ((rc = ice_render_metadata(location, md, &text, &len, &gz, &gzlen,
+	    err)) != PGL_OK)
+		return (rc);
+	rc = write_text(r, c, location, text, len, gz, gzlen, err);
+	free(text);
+	free(gz);
 	return (rc);
 }
 
+/*
+ * A metadata file's text: json_dumps(md, JSON_COMPACT |
+ * JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17))'s
+ * bytes, written by util/json_out.c.  Reals (a double column's default)
+ * get 17 significant digits, so that reading the file gives back the
+ * very tree that was written: the commit loop keeps that tree
+ * (api/cache/tree_cache.c).
+ */
 int
 ice_render_metadata(const char *location, const json_t *md, char **text,
     size_t *len, char **gz, size_t *gzlen, struct pgl_err *err)
 {
 	*gz = NULL;
 	*gzlen = 0;
-	if ((*text = ice_dump(md)) == NULL) {
+	/* pgl_json_out tells the length: no strlen() of 18 KB per commit. */
+	if ((*text = pgl_json_out(md, 17, len)) == NULL) {
 		err->code = PGL_ENOMEM;
 		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return (err->code);
 	}
-	*len = strlen(*text);
 	if (strstr(location, ".gz.metadata.json") != NULL &&
 	    pgl_gzip(*text, *len, gz, gzlen) == -1) {
 		free(*text);
@@ -340,31 +342,6 @@ ice_write_rendered(struct pgl_req *r, const struct pgl_catalog *c,
 {
 	return (write_text(r, c, location, ch->bytes, ch->len, ch->gz,
 	    ch->gzlen, err));
-}
-
-int
-ice_write_metadata_bytes(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *location, const json_t *md, char **bytes, size_t *len,
-    struct pgl_err *err)
-{
-	char	*text, *gz;
-	size_t	 gzlen, n;
-	int	 rc;
-
-	*bytes = NULL;
-	*len = 0;
-	if ((rc = ice_render_metadata(location, md, &text, &n, &gz, &gzlen,
-	    err)) != PGL_OK)
-		return (rc);
-	rc = write_text(r, c, location, text, n, gz, gzlen, err);
-	free(gz);
-	if (rc != PGL_OK) {
-		free(text);
-		return (rc);
-	}
-	*bytes = text;
-	*len = n;
-	return (PGL_OK);
 }
 
 void
