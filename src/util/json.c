@@ -3,22 +3,22 @@
 #include <string.h>
 
 #include "util/json.h"
+#include "util/json_in.h"
 #include "util/json_out.h"
 
 json_t *
 pgl_json_parse(const void *buf, size_t len, char *why, size_t whylen)
 {
-	json_error_t	 e;
-	json_t		*j;
+	char	 what[200];
+	json_t	*j;
 
 	if (buf == NULL || len == 0) {
 		(void)snprintf(why, whylen, "request body is empty");
 		return (NULL);
 	}
-	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
-	if (j == NULL)
-		(void)snprintf(why, whylen, "malformed JSON at line %d, "
-		    "column %d: %s", e.line, e.column, e.text);
+	/* json_loadb(JSON_REJECT_DUPLICATES | JSON_DECODE_ANY), faster. */
+	if ((j = pgl_json_in(buf, len, what, sizeof(what))) == NULL)
+		(void)snprintf(why, whylen, "malformed JSON at %s", what);
 	return (j);
 }
 

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json_bytes.h"
 #include "util/json_out.h"
 
 #define OUT_FIRST_CAP	1024
@@ -39,38 +40,6 @@ struct out {
 	size_t	 len;
 	size_t	 cap;
 	int	 precision;
-};
-
-/*
- * What a string byte needs: 0 copied as it is, 1 escaped, 2 the first
- * byte of a UTF-8 sequence of 2 (C2-DF), 3 (E0-EF) or 4 (F0-F4) bytes,
- * 5 never valid here (a continuation byte, C0, C1, F5-FF).  A lead
- * byte's class is its sequence's length.
- */
-#define B_PLAIN		0
-#define B_ESC		1
-#define B_LEAD2		2
-#define B_LEAD3		3
-#define B_LEAD4		4
-#define B_BAD		5
-
-static const unsigned char	byte_class[256] = {
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0_ */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 1_ */
-	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 2_ */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 3_ */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 4_ */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,	/* 5_ */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 6_ */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 7_ */
-	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,	/* 8_ */
-	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,	/* 9_ */
-	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,	/* A_ */
-	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,	/* B_ */
-	5, 5, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* C_ */
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* D_ */
-	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* E_ */
-	4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,	/* F_ */
 };
 
 static const char	digit_pairs[201] =
@@ -124,58 +93,6 @@ put_literal(struct out *o, const char *word, size_t n)
 	return (0);
 }
 
-/*
- * The length of the well-formed UTF-8 sequence at p (lead byte class
- * cls), or 0: continuation bytes 80-BF, no overlong three- or four-byte
- * form (E0 then A0-BF, F0 then 90-BF), no surrogate (ED then 80-9F), at
- * most U+10FFFF (F4 then 80-8F).
- */
-static size_t
-utf8_seq(const unsigned char *p, const unsigned char *end, int cls)
-{
-	size_t		n = (size_t)cls;
-	unsigned char	lo = 0x80, hi = 0xbf;
-
-	if ((size_t)(end - p) < n)
-		return (0);
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return (0);
-	if (n > 2 && (p[2] & 0xc0) != 0x80)
-		return (0);
-	if (n > 3 && (p[3] & 0xc0) != 0x80)
-		return (0);
-	return (n);
-}
-
-/*
- * Whether any of the 8 bytes at p is not B_PLAIN: 80-FF, below 0x20, '"'
- * or '\\'.  (x - 0x01..) & ~x & 0x80.. marks a zero byte of x, and the
- * lowest one surely; a mark above it may be a borrow's, which does not
- * matter here: the byte loop finds which byte it is.
- */
-#define ONES	0x0101010101010101ULL
-#define HIGHS	0x8080808080808080ULL
-
-static inline int
-word_special(const unsigned char *p)
-{
-	uint64_t	w, q, b;
-
-	memcpy(&w, p, sizeof(w));
-	q = w ^ (ONES * '"');
-	b = w ^ (ONES * '\\');
-	return (((w | ((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) |
-	    ((b - ONES) & ~b)) & HIGHS) != 0);
-}
-
 /* s[0..n) as a JSON string; -1 when not UTF-8 or out of memory. */
 static int
 put_string(struct out *o, const char *s, size_t n)
@@ -192,9 +109,9 @@ put_string(struct out *o, const char *s, size_t n)
 	o->buf[o->len++] = '"';
 	while (p < end) {
 		run = p;
-		while (end - p >= 8 && !word_special(p))
+		while (end - p >= 8 && !pgl_json_word_special(p))
 			p += 8;
-		while (p < end && byte_class[*p] == B_PLAIN)
+		while (p < end && pgl_json_byte[*p] == PGL_JB_PLAIN)
 			p++;
 		if (p != run) {
 			memcpy(o->buf + o->len, run, (size_t)(p - run));
@@ -202,11 +119,11 @@ put_string(struct out *o, const char *s, size_t n)
 			if (p == end)
 				break;
 		}
-		cls = byte_class[*p];
-		if (cls == B_BAD)
+		cls = pgl_json_byte[*p];
+		if (cls == PGL_JB_BAD)
 			return (-1);
-		if (cls != B_ESC) {
-			if ((k = utf8_seq(p, end, cls)) == 0)
+		if (cls != PGL_JB_ESC) {
+			if ((k = pgl_utf8_seq(p, end, cls)) == 0)
 				return (-1);
 			memcpy(o->buf + o->len, p, k);
 			o->len += k;

@@ -574,22 +574,25 @@ echo; sh "$HERE/redis.sh" >"$OUT/redis-results.md" || die "the Redis L2 bench fa
 echo; sh "$HERE/zipf.sh" || die "the Zipf cache bench failed"
 echo "bench: written $OUT/zipf-results.md"
 
-# --- rendering a metadata file: json_dumps beside json_out (json_out_bench.c) ----
+# --- a metadata file written and read: jansson beside json_out and json_in ----
+# (json_bench.c: json_dumps beside pgl_json_out, json_loadb beside pgl_json_in)
 
 echo
-JSON_OUT=$(build/release/bench/json_out_bench 20000) ||
-	die "the JSON writer bench failed (or its text differs from json_dumps')"
+JSON_BENCH=$(build/release/bench/json_bench 20000) ||
+	die "the JSON bench failed (or json_out's text or json_in's tree differs from jansson's)"
 {
-	echo "# Rendering an 18 KB metadata file"
+	echo "# Writing and reading an 18 KB metadata file"
 	echo
 	echo "- $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg);" \
-	    "$(date -u +%Y-%m-%dT%H:%M:%SZ); the median batch's thread CPU time per render"
+	    "$(date -u +%Y-%m-%dT%H:%M:%SZ); the median batch's thread CPU time per call"
 	echo
-	echo "| bytes | jansson json_dumps, us | src/util/json_out.c, us | speedup |"
-	echo "|---:|---:|---:|---:|"
-	echo "$JSON_OUT" | awk '{ printf "| %s | %s | %s | %s |\n", $2, $4, $6, $8 }'
-} >"$OUT/json-out-results.md"
-cat "$OUT/json-out-results.md"
+	echo "| bytes | what | jansson, us | ours, us | speedup |"
+	echo "|---:|---|---:|---:|---:|"
+	echo "$JSON_BENCH" | awk '
+	$3 == "json_dumps_us" { printf "| %s | write: json_dumps, src/util/json_out.c | %s | %s | %s |\n", $2, $4, $6, $8 }
+	$3 == "json_loadb_us" { printf "| %s | read: json_loadb, src/util/json_in.c | %s | %s | %s |\n", $2, $4, $6, $8 }'
+} >"$OUT/json-results.md"
+cat "$OUT/json-results.md"
 
 # --- commits beside the disk's pace, SQLite and PostgreSQL (commits.sh) --------
 

@@ -6,7 +6,7 @@
  *
  * clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
  *     -Iinclude -Isrc tests/fuzz/fuzz_iceberg.c $(ls src/iceberg/[a-z]*.c) \
- *     src/util/json.c src/util/json_out.c src/util/uuid.c -ljansson -luuid \
+ *     src/util/json.c src/util/json_in.c src/util/json_bytes.c src/util/json_out.c src/util/uuid.c -ljansson -luuid \
  *     -o /tmp/fuzz_iceberg
  * /tmp/fuzz_iceberg -max_len=4096 corpus-copy/ tests/fuzz/corpus/iceberg/
  *

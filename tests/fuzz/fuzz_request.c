@@ -4,8 +4,10 @@
  * field checks, name and location validation, the Authorization header
  * (Basic, Bearer session tokens through the JWT verifier), password
  * policy, user names' folding and paging parameters.  None of them may crash, leak or read out of bounds.
- * A body that parses is also written back (util/json_out.c): json_dumps'
- * very bytes, reading back as the same tree.
+ * The body parser (util/json_in.c) must accept what jansson's json_loadb
+ * accepts and build the same tree.  A body that parses is also written
+ * back (util/json_out.c): json_dumps' very bytes, reading back as the
+ * same tree.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -104,13 +106,46 @@ fuzz_json_out(const json_t *j, int precision)
 	free(got);
 }
 
+/* util/json_in.c builds json_loadb's tree, and refuses what it refuses. */
+static void
+fuzz_json_in(const json_t *got, const uint8_t *data, size_t len)
+{
+	json_t	*want;
+	char	*a, *b;
+
+	/* A NUL byte is refused; jansson skips one after a number or a
+	 * literal (util/json_in.c). */
+	if (memchr(data, '\0', len) != NULL) {
+		if (got != NULL)
+			__builtin_trap();
+		return;
+	}
+	want = len == 0 ? NULL : json_loadb((const char *)data, len,
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+	if ((want == NULL) != (got == NULL))
+		__builtin_trap();
+	if (want == NULL)
+		return;
+	a = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+	b = json_dumps(got, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+	if (a == NULL || b == NULL || strcmp(a, b) != 0)
+		__builtin_trap();
+	free(a);
+	free(b);
+	json_decref(want);
+}
+
 static void
 fuzz_json(const uint8_t *data, size_t len)
 {
 	char		 why[256];
 	json_t		*j;
 
-	if ((j = pgl_json_parse(data, len, why, sizeof(why))) == NULL)
+	j = pgl_json_parse(data, len, why, sizeof(why));
+	fuzz_json_in(j, data, len);
+	if (j == NULL)
 		return;
 	fuzz_json_out(j, 17);
 	fuzz_json_out(j, 6);

@@ -1,9 +1,12 @@
 /*
  * A metadata file's rendering, jansson's json_dumps beside pgl_json_out
  * (src/util/json_out.c), with the flags of ice_render_metadata (COMPACT |
- * PRESERVE_ORDER | ENCODE_ANY | REAL_PRECISION(17)).
+ * PRESERVE_ORDER | ENCODE_ANY | REAL_PRECISION(17)); and its reading,
+ * json_loadb (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY) beside
+ * pgl_json_in (src/util/json_in.c), as a commit reads its base.
  *
- *   json_out_bench [N]   ->  "bytes json_dumps_us json_out_us speedup"
+ *   json_bench [N]   ->  "bytes B json_dumps_us X json_out_us Y speedup Zx"
+ *                        "bytes B json_loadb_us X json_in_us Y speedup Zx"
  *
  * The tree is what a table's metadata file holds after some life: one
  * schema of 20 fields (one with a double default), a partition spec, a
@@ -11,8 +14,8 @@
  * refs, and a metadata-log of 100 entries (~18 KB of text).  Each writer
  * renders it N times (default 20,000) in batches of N/20, the two
  * alternating batch by batch so that other load on the machine hits both
- * alike; each figure is the median batch's thread CPU time per render.
- * Exit 1 when the two texts differ.
+ * alike; each figure is the median batch's thread CPU time per render
+ * (or read).  Exit 1 when the two texts, or the two trees read, differ.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 
 #include <jansson.h>
 
+#include "util/json_in.h"
 #include "util/json_out.h"
 
 #define BATCHES		20
@@ -134,10 +138,65 @@ cmp_double(const void *a, const void *b)
 	return ((x > y) - (x < y));
 }
 
+static json_t *
+load_jansson(const char *text, size_t len)
+{
+	return (json_loadb(text, len, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_ANY, NULL));
+}
+
+static json_t *
+load_ours(const char *text, size_t len)
+{
+	return (pgl_json_in(text, len, NULL, 0));
+}
+
+/*
+ * Reading text: json_loadb beside pgl_json_in, batch by batch; the
+ * medians in jl and ji.  -1 when a tree read differs from the other's.
+ */
+static int
+reads(const char *text, long per, double *jl, double *ji)
+{
+	double	 l[BATCHES], o[BATCHES], t;
+	size_t	 len = strlen(text);
+	json_t	*x, *y;
+	char	*a, *b;
+	long	 i;
+	int	 k, same;
+
+	x = load_jansson(text, len);
+	y = load_ours(text, len);
+	a = x != NULL ? json_dumps(x, FLAGS) : NULL;
+	b = y != NULL ? json_dumps(y, FLAGS) : NULL;
+	same = a != NULL && b != NULL && strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	json_decref(x);
+	json_decref(y);
+	if (!same)
+		return (-1);
+	for (k = 0; k < BATCHES; k++) {
+		t = cpu_now();
+		for (i = 0; i < per; i++)
+			json_decref(load_jansson(text, len));
+		l[k] = (cpu_now() - t) / per;
+		t = cpu_now();
+		for (i = 0; i < per; i++)
+			json_decref(load_ours(text, len));
+		o[k] = (cpu_now() - t) / per;
+	}
+	qsort(l, BATCHES, sizeof(l[0]), cmp_double);
+	qsort(o, BATCHES, sizeof(o[0]), cmp_double);
+	*jl = l[BATCHES / 2];
+	*ji = o[BATCHES / 2];
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
-	double		 jd[BATCHES], jo[BATCHES], t;
+	double		 jd[BATCHES], jo[BATCHES], t, jl, ji;
 	json_t		*md;
 	char		*a, *b;
 	long		 n = argc > 1 ? strtol(argv[1], NULL, 10) : 20000;
@@ -145,18 +204,18 @@ main(int argc, char **argv)
 	int		 k;
 
 	if (n < BATCHES) {
-		fprintf(stderr, "usage: json_out_bench [N >= %d]\n", BATCHES);
+		fprintf(stderr, "usage: json_bench [N >= %d]\n", BATCHES);
 		return (2);
 	}
 	per = n / BATCHES;
 	if ((md = metadata()) == NULL) {
-		fprintf(stderr, "json_out_bench: cannot build the tree\n");
+		fprintf(stderr, "json_bench: cannot build the tree\n");
 		return (2);
 	}
 	a = json_dumps(md, FLAGS);
 	b = pgl_json_out(md, 17, NULL);
 	if (a == NULL || b == NULL || strcmp(a, b) != 0) {
-		fprintf(stderr, "json_out_bench: the texts differ\n");
+		fprintf(stderr, "json_bench: the texts differ\n");
 		return (1);
 	}
 	for (k = 0; k < BATCHES; k++) {
@@ -174,6 +233,12 @@ main(int argc, char **argv)
 	printf("bytes %zu json_dumps_us %.2f json_out_us %.2f speedup %.1fx\n",
 	    strlen(a), jd[BATCHES / 2], jo[BATCHES / 2],
 	    jd[BATCHES / 2] / jo[BATCHES / 2]);
+	if (reads(a, per, &jl, &ji) == -1) {
+		fprintf(stderr, "json_bench: the trees read differ\n");
+		return (1);
+	}
+	printf("bytes %zu json_loadb_us %.2f json_in_us %.2f speedup %.1fx\n",
+	    strlen(a), jl, ji, jl / ji);
 	free(a);
 	free(b);
 	json_decref(md);
