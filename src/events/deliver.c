@@ -49,6 +49,7 @@ struct job {
 	char				 reason[300];
 	int64_t				 lease_until;
 	uint64_t			 delivered, failures, pauses;
+	uint64_t			 pauses_audited;
 	int				 lost;	/* lease, or reset */
 	int				 caught_up;
 };
@@ -101,6 +102,35 @@ release(struct job *j)
 	    j->d->owner, now, now - 1, &got, &err);
 }
 
+/* The tenant admin sees why in the audit log. */
+static void
+audit_pause(struct job *j)
+{
+	struct pgl_audit_event	 e;
+	struct pgl_err		 err;
+	char			 id[PGL_UUID_LEN + 1], *doc;
+	int64_t			 now = now_ms();
+	json_t			*o;
+
+	pgl_uuid_new_ordered(id, now);
+	o = json_pack("{s:s,s:n,s:s,s:s,s:s,s:{s:s,s:I,s:I}}", "username",
+	    "system", "ip_address", "action", "webhook.paused",
+	    "resource_name", j->w.name != NULL ? j->w.name : j->w.id,
+	    "error_message", j->reason, "metadata", "kind", j->w.kind,
+	    "failing_since_ms", (json_int_t)j->w.failing_since_ms,
+	    "attempts", (json_int_t)j->w.attempts);
+	doc = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	e = (struct pgl_audit_event){ id, j->w.tenant_id, now, NULL,
+	    "webhook.paused", "webhook", j->w.id, "failure",
+	    doc != NULL ? doc : "{}" };
+	memset(&err, 0, sizeof(err));
+	if (j->d->env->db->log_audit_event(j->d->s, &e, &err) != PGL_OK)
+		pgl_log(PGL_LOG_WARN, "webhook %s/%s: pause not audited: %s",
+		    j->w.tenant_id, j->w.id, err.msg);
+	free(doc);
+}
+
 /* Write the state; 0, or -1 (the batch is dropped: lost or reset). */
 static int
 write_state(struct job *j)
@@ -113,6 +143,17 @@ write_state(struct job *j)
 	memset(&err, 0, sizeof(err));
 	if ((recent = json_dumps(j->recent, JSON_COMPACT)) == NULL)
 		return (-1);
+	/*
+	 * A pause is audited before the state that holds it is written: a
+	 * reader who sees the sink paused finds its record (the stores have
+	 * no transaction across the two here).  Should the write then lose
+	 * the lease, the record stays, and the dispatcher that holds the
+	 * sink now pauses (and audits) it again if it still fails.
+	 */
+	if (j->pauses > j->pauses_audited) {
+		audit_pause(j);
+		j->pauses_audited = j->pauses;
+	}
 	j->w.recent = recent;
 	rc = db->set_webhook_state(j->d->s, &j->w, j->d->owner, &err);
 	j->w.recent = NULL;
@@ -166,35 +207,6 @@ note(struct job *j, const struct pgl_event *e, uint32_t attempt,
 		return;
 	while (json_array_size(j->recent) > PGL_DELIVER_RECENT)
 		(void)json_array_remove(j->recent, PGL_DELIVER_RECENT);
-}
-
-/* The tenant admin sees why in the audit log. */
-static void
-audit_pause(struct job *j)
-{
-	struct pgl_audit_event	 e;
-	struct pgl_err		 err;
-	char			 id[PGL_UUID_LEN + 1], *doc;
-	int64_t			 now = now_ms();
-	json_t			*o;
-
-	pgl_uuid_new_ordered(id, now);
-	o = json_pack("{s:s,s:n,s:s,s:s,s:s,s:{s:s,s:I,s:I}}", "username",
-	    "system", "ip_address", "action", "webhook.paused",
-	    "resource_name", j->w.name != NULL ? j->w.name : j->w.id,
-	    "error_message", j->reason, "metadata", "kind", j->w.kind,
-	    "failing_since_ms", (json_int_t)j->w.failing_since_ms,
-	    "attempts", (json_int_t)j->w.attempts);
-	doc = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	e = (struct pgl_audit_event){ id, j->w.tenant_id, now, NULL,
-	    "webhook.paused", "webhook", j->w.id, "failure",
-	    doc != NULL ? doc : "{}" };
-	memset(&err, 0, sizeof(err));
-	if (j->d->env->db->log_audit_event(j->d->s, &e, &err) != PGL_OK)
-		pgl_log(PGL_LOG_WARN, "webhook %s/%s: pause not audited: %s",
-		    j->w.tenant_id, j->w.id, err.msg);
-	free(doc);
 }
 
 /* A failed attempt: back off, and pause past pause_after. */
@@ -476,8 +488,6 @@ pgl_deliver_run(struct pgl_deliverer *d, const char *tenant, const char *id,
 		pgl_sink_stats_set(tenant, id, j.w.kind, &m);
 		pgl_sink_stats_count(tenant, id, j.w.kind, j.delivered,
 		    j.failures, j.pauses);
-		if (j.pauses > 0 && !j.lost)
-			audit_pause(&j);
 		*cursor = j.w.cursor;
 	}
 	json_decref(j.filter);
