@@ -222,6 +222,9 @@ const ROOMS = {
   'src/api/identity': SHARED,
   'src/api/feed': SHARED,
   'src/api/webhooks': [...SHARED, 'src/api/feed'],
+  // Data policies (issue 46): above the commit room, whose policy_guard
+  // (the commit's check, the tenant's cached "any policy") it reads.
+  'src/api/policies': [...SHARED, 'src/api/commit'],
   'src/api/federation': [...SHARED, 'src/api/storage', 'src/api/tasks'],
   'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation'],
   'src/api/discovery': [...SHARED, 'src/api/commit'],

@@ -1,0 +1,27 @@
+/*
+ * Data policies as the commit room sees them (policy_guard.c): read by
+ * the commit loop, and by the policies room above it.
+ */
+#ifndef PGL_API_COMMIT_POLICY_GUARD_H
+#define PGL_API_COMMIT_POLICY_GUARD_H
+
+#include <stddef.h>
+
+#include "http/request.h"
+#include "pangolin/store.h"
+
+struct ice_change;
+
+/* 1 when the request's tenant has a policy, 0 none (one cached check),
+ * -1 after replying on a store error. */
+int	ice_policies_any(struct pgl_req *);
+/* Every policy of the tenant's catalog: 0, or -1 after replying. */
+int	ice_policies_of_catalog(struct pgl_req *, const char *catalog,
+	    struct pgl_policy **, size_t *);
+/*
+ * A change of a table's schema against the policies on it: 0, or -1
+ * after replying 400 ValidationException naming the policy it breaks.
+ */
+int	ice_policy_commit_check(struct pgl_req *, const struct ice_change *);
+
+#endif
