@@ -115,7 +115,7 @@ sql_put_policy(struct pgl_store *s, const struct pgl_policy *p, int create,
 			    p->catalog);
 		return (rc);
 	}
-	rc = store_exec(s, err, POLICY_UPDATE, &changed, "sssssssi",
+	rc = store_exec(s, err, POLICY_UPDATE, &changed, "ssssssssi",
 	    p->tenant_id, p->id, p->name, p->catalog, p->ns, p->table_name,
 	    p->tag, p->doc != NULL ? p->doc : "{}", p->updated_ms);
 	if (rc == PGL_EEXISTS)

@@ -217,6 +217,8 @@ choose(struct pgl_pol_result *r, struct cand *cs, size_t n)
 {
 	size_t	i, j;
 
+	if (n == 0)
+		return;
 	qsort(cs, n, sizeof(*cs), cand_cmp);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i; j++)
@@ -243,8 +245,10 @@ projections(struct pgl_pol_result *r, struct cand *cs, size_t n)
 	json_t	*arr;
 	size_t	 i;
 
+	if (n == 0)
+		return (0);
 	qsort(cs, n, sizeof(*cs), proj_cmp);
-	if (n == 0 || !cs[0].taken)
+	if (!cs[0].taken)
 		return (0);
 	if ((arr = json_array()) == NULL)
 		return (-1);
