@@ -136,7 +136,7 @@ mongo_put_policy(struct pgl_store *s, const struct pgl_policy *p, int create,
 {
 	bson_t		filter = BSON_INITIALIZER, up = BSON_INITIALIZER, set;
 	uint64_t	matched = 0;
-	int		rc;
+	int		found = 0, rc;
 
 	if (p == NULL || p->tenant_id == NULL || p->id == NULL ||
 	    p->name == NULL || p->catalog == NULL)
@@ -144,9 +144,18 @@ mongo_put_policy(struct pgl_store *s, const struct pgl_policy *p, int create,
 		    "an id, a name and a catalog"));
 	if (create)
 		return (policy_insert(s, p, err));
-	if ((rc = policy_check(s, p, err)) != PGL_OK)
-		return (rc);
+	/* Missing first, as the SQL stores answer: then the name's owner. */
 	key_of(&filter, p->tenant_id, p->id);
+	if ((rc = mg_exists(s, err, COLL_POLICIES, &filter, &found)) ==
+	    PGL_OK && !found)
+		rc = not_found(err, p->tenant_id, p->id);
+	if (rc == PGL_OK)
+		rc = policy_check(s, p, err);
+	if (rc != PGL_OK) {
+		bson_destroy(&filter);
+		bson_destroy(&up);
+		return (rc);
+	}
 	BSON_APPEND_DOCUMENT_BEGIN(&up, "$set", &set);
 	scope_fields(&set, p);
 	bson_append_document_end(&up, &set);
