@@ -194,11 +194,7 @@ table_created(struct pgl_req *r, int rc, const struct pgl_err *err,
 		json_decref(tc->md);
 		return;
 	}
-	ice_set_etag(r, a.metadata_location, ice_tag_mode(r, &tc->t.catalog,
-	    "all"));
-	/* The result takes md. */
-	pgl_reply_json(r, 200, ice_load_result(r, &tc->t.catalog, a.location,
-	    a.metadata_location, tc->md));
+	ice_reply_created(r, &tc->t, &a, a.location, tc->md);
 }
 
 void
@@ -228,8 +224,7 @@ ice_table_create(struct pgl_req *r)
 	}
 	if (json_is_true(json_object_get(r->body, "stage-create"))) {
 		/* §2.5: nothing is written and no pointer is created. */
-		pgl_reply_json(r, 200, ice_load_result(r, &tc->t.catalog, loc,
-		    NULL, md));
+		ice_reply_staged(r, &tc->t, loc, md);
 		return;
 	}
 	pgl_uuid_new(fid);
@@ -431,6 +426,8 @@ ice_table_register(struct pgl_req *r)
 			pgl_reply_store_error(r, &err);
 			return;
 		}
+		a = old;
+		a.metadata_location = loc;
 	} else {
 		/* A fresh asset id: the file's table-uuid may already name
 		 * another asset (the table it came from, a branch's copy). */
@@ -442,9 +439,8 @@ ice_table_register(struct pgl_req *r)
 			return;
 		}
 	}
-	ice_set_etag(r, loc, ice_tag_mode(r, &t.catalog, "all"));
-	pgl_reply_json(r, 200, ice_load_result(r, &t.catalog, json_string_value(
-	    json_object_get(md, "location")), loc, md));
+	ice_reply_created(r, &t, &a, json_string_value(json_object_get(md,
+	    "location")), md);
 }
 
 static void

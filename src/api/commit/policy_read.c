@@ -1,0 +1,112 @@
+/*
+ * The caller's read restrictions on a table (policy_read.h).
+ *
+ * The caller is the request's principal: its user (or service user) id,
+ * the names of the tenant roles it holds, and the groups its identity
+ * provider's token named (r->app->idp_groups; none for a local account).
+ * Root, or a request without a tenant, reads without restrictions: there
+ * are no policies outside a tenant.
+ *
+ * A tenant without policies costs one cached check (ice_policies_any);
+ * with policies, the catalog's policies, the caller's roles and the
+ * table's column tags are read for each answer that carries the
+ * restrictions.  The resolver (src/policy) decides what they make.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "api/commit/policy_guard.h"
+#include "api/commit/policy_read.h"
+#include "api/request/req_app.h"
+#include "app/app.h"
+#include "policy/policy.h"
+#include "util/arena.h"
+
+/* The names of the tenant roles the caller holds: 0, or -1 after replying. */
+static int
+caller_roles(struct pgl_req *r, const char ***names, size_t *n)
+{
+	struct pgl_role	*rs = NULL;
+	struct pgl_err	 err;
+	size_t		 i, count = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (r->who.user_id[0] == '\0')
+		return (0);
+	if (STORE(list_user_roles, r->arena, r->tenant, r->who.user_id, &rs,
+	    &count, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	if ((*names = pgl_arena_alloc(r->arena, (count + 1) *
+	    sizeof(**names))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	for (i = 0; i < count; i++)
+		(*names)[i] = rs[i].name;
+	*n = count;
+	return (0);
+}
+
+int
+ice_read_restrictions(struct pgl_req *r, const char *catalog, const char *ns,
+    const char *name, const char *asset_id, const json_t *md, json_t **out,
+    json_t **applied)
+{
+	struct pgl_pol_principal	 who;
+	struct pgl_pol_table		 t;
+	struct pgl_pol_result		 res;
+	struct pgl_policy		*ps = NULL;
+	struct pgl_column_tag		*tags = NULL;
+	struct pgl_err			 err;
+	const char			**roles;
+	size_t				 n = 0, ntags = 0;
+	int				 any;
+
+	*out = NULL;
+	if (applied != NULL)
+		*applied = NULL;
+	if (r->tenant[0] == '\0' || r->who.role == ROLE_ROOT)
+		return (0);
+	if ((any = ice_policies_any(r)) <= 0)
+		return (any);
+	if (ice_policies_of_catalog(r, catalog, &ps, &n) == -1)
+		return (-1);
+	if (n == 0)
+		return (0);
+	memset(&who, 0, sizeof(who));
+	if (caller_roles(r, &roles, &who.nroles) == -1)
+		return (-1);
+	who.user_id = r->who.user_id;
+	who.roles = roles;
+	if (r->app != NULL) {
+		who.groups = r->app->idp_groups;
+		who.ngroups = r->app->nidp_groups;
+	}
+	if (asset_id != NULL && STORE(list_column_tags, r->arena, r->tenant,
+	    asset_id, NULL, &tags, &ntags, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	memset(&t, 0, sizeof(t));
+	t.catalog = catalog;
+	t.ns = ns;
+	t.name = name;
+	t.schema = pgl_pol_current_schema(md);
+	t.tags = tags;
+	t.ntags = ntags;
+	if (pgl_pol_resolve(ps, n, &who, &t, &res) == -1) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	/* An object with no member restricts nothing: no restrictions. */
+	if (res.restrictions != NULL && json_object_size(res.restrictions) > 0) {
+		*out = json_incref(res.restrictions);
+		if (applied != NULL)
+			*applied = json_incref(res.applied);
+	}
+	pgl_pol_result_free(&res);
+	return (0);
+}
