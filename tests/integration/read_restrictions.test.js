@@ -181,3 +181,43 @@ test('scan planning: the row filter joins the caller\'s own filter; no file whos
   const s = expectJson(await srv.req('GET', t.path(), { headers: steward.headers }), 200);
   assert.deepEqual(s['read-restrictions']['required-row-filter'], { type: 'eq', left: { type: 'reference', id: 2 }, right: { type: 'literal', value: 'NL' } });
 });
+
+test('trusted engines only: a restricted caller gets no credentials, signing or presigned URL (403 naming why); an enforcing service user with the same roles does', async () => {
+  const P = `/v1/${cat}/namespaces/${ns}/tables/${tbl}`;
+  const vend = { 'x-iceberg-access-delegation': 'vended-credentials' };
+  const engine = await ok('POST', '/api/v1/service-users', { name: uniq('spark'), role: 'tenant-user', enforces_read_restrictions: true }, A.admin);
+  const lax = await ok('POST', '/api/v1/service-users', { name: uniq('laptop'), role: 'tenant-user' }, A.admin);
+  const ra = (await ok('GET', '/api/v1/roles', undefined, A.admin)).find((x) => x.name === rAnalyst).id;
+  for (const su of [engine, lax]) {
+    await ok('POST', `/api/v1/users/${su.id}/roles`, { 'role-id': ra }, A.admin);
+    await grant(srv, A, su, { type: 'catalog', catalog_id: (await ok('GET', `/api/v1/catalogs/${cat}`, undefined, A.admin)).id }, ['all']);
+  }
+  assert.equal((await ok('GET', `/api/v1/service-users/${engine.id}`, undefined, A.admin))['enforces-read-restrictions'], true);
+  assert.equal((await ok('GET', `/api/v1/service-users/${lax.id}`, undefined, A.admin))['enforces-read-restrictions'], false);
+  const as = (su) => ({ headers: { 'x-api-key': su.api_key } });
+  const refused = (r, what) => {
+    assert.equal(r.status, 403, `${what}: ${r.status} ${r.text}`);
+    assert.match(r.json.error.message, /read restrictions apply .*enforces them/, what);
+  };
+  // Every storage path of the table, for each restricted caller that is
+  // no engine: a user with a role (and write rights), a service user.
+  for (const [who, u] of [['analyst', analyst], ['service user without the mark', as(lax)]]) {
+    refused(await srv.req('GET', `${P}/credentials`, { headers: u.headers }), `${who}: /credentials`);
+    refused(await srv.req('GET', P, { headers: { ...u.headers, ...vend } }), `${who}: loadTable with vended credentials`);
+    refused(await srv.req('GET', P, { headers: { ...u.headers, 'x-iceberg-access-delegation': 'remote-signing' } }), `${who}: loadTable with remote signing`);
+    refused(await srv.req('GET', `${P}/presign?location=${encodeURIComponent('s3://b/k')}`, { headers: u.headers }), `${who}: presign`);
+    refused(await srv.req('POST', `${P}/sign`, { body: { region: 'us-east-1', uri: 'https://b.s3.amazonaws.com/k', method: 'GET', headers: {} }, headers: u.headers }), `${who}: remote signing`);
+    // Reading the table itself is not refused: it carries the restrictions.
+    assert.ok(expectJson(await srv.req('GET', P, { headers: u.headers }), 200)['read-restrictions']);
+  }
+  // The engine: its restrictions in the answer, and the files' access.
+  const e = expectJson(await srv.req('GET', P, { headers: { ...as(engine).headers, ...vend } }), 200);
+  assert.deepEqual(projections(e['read-restrictions']), { 2: 'mask-alphanum', 4: 'truncate-to-year' });
+  expectJson(await srv.req('GET', `${P}/credentials`, as(engine)), 200);
+  // An unrestricted caller: as before.
+  expectJson(await srv.req('GET', `${P}/credentials`, { headers: plain.headers }), 200);
+  expectJson(await srv.req('GET', P, { headers: { ...plain.headers, ...vend } }), 200);
+  // The mark taken away: the engine is refused too.
+  await ok('PUT', `/api/v1/service-users/${engine.id}`, { enforces_read_restrictions: false }, A.admin);
+  refused(await srv.req('GET', `${P}/credentials`, as(engine)), 'unmarked engine');
+});

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/commit/commit.h"
 #include "api/commit/policy_guard.h"
 #include "api/commit/policy_read.h"
 #include "api/request/req_app.h"
@@ -109,4 +110,53 @@ ice_read_restrictions(struct pgl_req *r, const char *catalog, const char *ns,
 	}
 	pgl_pol_result_free(&res);
 	return (0);
+}
+
+int
+ice_caller_enforces(struct pgl_req *r)
+{
+	struct pgl_service_user	 su;
+	struct pgl_err		 err;
+	json_t			*doc;
+	int			 yes;
+
+	if (r->who.user_id[0] == '\0' || STORE(get_service_user, r->arena,
+	    r->tenant, r->who.user_id, &su, &err) != PGL_OK || !su.active)
+		return (0);
+	doc = api_obj(su.doc);
+	yes = json_is_true(json_object_get(doc, "enforces_read_restrictions"));
+	json_decref(doc);
+	return (yes);
+}
+
+int
+ice_storage_allowed(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *ns, const char *name, const struct pgl_asset *a)
+{
+	json_t	*md, *rr;
+	int	 any, rc;
+
+	if ((any = ice_policies_any(r)) <= 0)
+		return (any);
+	if (ice_read_metadata(r, c, a->metadata_location, 500, &md) == -1)
+		return (-1);
+	rc = ice_read_restrictions(r, c->name, ns, name, a->id, md, &rr,
+	    NULL);
+	json_decref(md);
+	if (rc == -1 || rr == NULL)
+		return (rc);
+	json_decref(rr);
+	return (ice_caller_enforces(r) ? 0 : ice_storage_refused(r, name));
+}
+
+int
+ice_storage_refused(struct pgl_req *r, const char *name)
+{
+	pgl_reply_ice_error(r, 403, "ForbiddenException", "read restrictions "
+	    "apply to %s on table %s: its files (credentials, remote signing, "
+	    "presigned URLs) are served only to an engine that enforces them "
+	    "(a service user with enforces_read_restrictions, holding the "
+	    "same roles)", r->who.username[0] != '\0' ? r->who.username :
+	    "this caller", name);
+	return (-1);
 }

@@ -23,4 +23,24 @@ int	ice_read_restrictions(struct pgl_req *, const char *catalog,
 	    const char *ns, const char *name, const char *asset_id,
 	    const json_t *md, json_t **out, json_t **applied);
 
+/*
+ * Whether the caller may be handed access to the files of the table
+ * (catalog c, ns, name; asset a): storage credentials, remote signing,
+ * presigned URLs.  A caller whom read restrictions bind on the table
+ * may not read its raw files unless it is an enforcing engine (a service
+ * user with enforces_read_restrictions).  0 allowed; -1 after replying
+ * 403 naming why, or an error.
+ */
+struct pgl_catalog;
+struct pgl_asset;
+int	ice_storage_allowed(struct pgl_req *, const struct pgl_catalog *c,
+	    const char *ns, const char *name, const struct pgl_asset *a);
+
+/* The 403 of a restricted caller that is no enforcing engine; -1. */
+int	ice_storage_refused(struct pgl_req *, const char *name);
+
+/* 1 when the caller is a service user the tenant admin marked as an
+ * engine that enforces read restrictions, else 0. */
+int	ice_caller_enforces(struct pgl_req *);
+
 #endif

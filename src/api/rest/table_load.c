@@ -378,9 +378,16 @@ ice_table_load(struct pgl_req *r)
 		mode = "all";
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
-	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1 ||
 	    restrictions(r, &t, &a, NULL, &rr) == -1)
 		return;
+	/* Vended credentials or remote signing: the files themselves. */
+	if ((rr != NULL && pgl_header(r, "x-iceberg-access-delegation") !=
+	    NULL && !ice_caller_enforces(r) &&
+	    ice_storage_refused(r, t.name) == -1) ||
+	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1) {
+		json_decref(rr);
+		return;
+	}
 	etag(a.metadata_location, restricted_mode(r, ice_tag_mode(r,
 	    &t.catalog, mode), rr), tag);
 	pgl_set_header(r, "etag", tag);

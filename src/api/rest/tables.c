@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/policy_read.h"
 #include "api/gate.h"
 #include "api/events/event_note.h"
 #include "api/placement/placement.h"
@@ -580,6 +581,7 @@ ice_table_credentials(struct pgl_req *r)
 
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
+	    ice_storage_allowed(r, &t.catalog, t.ns, t.name, &a) == -1 ||
 	    api_sts_prepare(r, &t.catalog, a.location, 1) == -1) {
 		json_decref(creds);
 		return;
