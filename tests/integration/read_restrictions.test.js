@@ -217,6 +217,19 @@ test('trusted engines only: a restricted caller gets no credentials, signing or 
   // An unrestricted caller: as before.
   expectJson(await srv.req('GET', `${P}/credentials`, { headers: plain.headers }), 200);
   expectJson(await srv.req('GET', P, { headers: { ...plain.headers, ...vend } }), 200);
+  // Each restricted load is audited with its policies, and whether an
+  // engine made it.
+  const audit = await ok('GET', '/api/v1/audit?action=load_table_restricted&limit=500', undefined, A.admin);
+  const byEngine = audit.find((x) => x.user_id === engine.id);
+  const byAnalyst = audit.find((x) => x.user_id === analyst.id);
+  assert.ok(byEngine && byAnalyst, JSON.stringify(audit.slice(0, 3)));
+  assert.equal(byEngine.metadata.enforcing_engine, true);
+  assert.equal(byAnalyst.metadata.enforcing_engine, false);
+  assert.equal(byAnalyst.resource_name, tbl);
+  assert.equal(byAnalyst.metadata.policies.length, 2);
+  // The plain user was restricted for one load only (the policy deleted
+  // above): its many unrestricted loads are not recorded.
+  assert.equal(audit.filter((x) => x.user_id === plain.id).length, 1);
   // The mark taken away: the engine is refused too.
   await ok('PUT', `/api/v1/service-users/${engine.id}`, { enforces_read_restrictions: false }, A.admin);
   refused(await srv.req('GET', `${P}/credentials`, as(engine)), 'unmarked engine');

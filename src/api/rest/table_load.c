@@ -95,7 +95,7 @@ static int
 restrictions(struct pgl_req *r, const struct ice_target *t,
     const struct pgl_asset *a, const json_t *md, json_t **rr)
 {
-	json_t	*read = NULL;
+	json_t	*read = NULL, *applied = NULL;
 	int	 any, rc;
 
 	*rr = NULL;
@@ -105,8 +105,14 @@ restrictions(struct pgl_req *r, const struct ice_target *t,
 	    a->metadata_location, 500, &read) == -1)
 		return (-1);
 	rc = ice_read_restrictions(r, t->catalog.name, t->ns, t->name,
-	    a->id, md != NULL ? md : read, rr, NULL);
+	    a->id, md != NULL ? md : read, rr, &applied);
 	json_decref(read);
+	/* Who read the table under which policies, an engine or not. */
+	if (rc == 0 && *rr != NULL)
+		api_audit_read(r, "load_table_restricted", "table", a->id,
+		    t->name, json_pack("{s:o, s:b, s:s}", "policies", applied,
+		    "enforcing_engine", ice_caller_enforces(r), "catalog",
+		    t->catalog.name));
 	return (rc);
 }
 
