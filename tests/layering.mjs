@@ -226,7 +226,8 @@ const ROOMS = {
   // (the commit's check, the tenant's cached "any policy") it reads.
   'src/api/policies': [...SHARED, 'src/api/commit'],
   'src/api/federation': [...SHARED, 'src/api/storage', 'src/api/tasks'],
-  'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation'],
+  // Warehouse keys ask the commit room's policy_read (data policies).
+  'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation', 'src/api/commit'],
   'src/api/discovery': [...SHARED, 'src/api/commit'],
   'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
   'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit', 'src/api/rest',

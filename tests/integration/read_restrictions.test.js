@@ -9,10 +9,11 @@ import http from 'node:http';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
-import { expectJson, uniq } from './lib/expect.js';
+import { expectError, expectJson, uniq } from './lib/expect.js';
 import { grant, okFor, startAuthServer, tenantUser, tenantWithAdmin } from './lib/governance.js';
 import { createTable } from './lib/iceberg_data.js';
 import { checkRR } from './lib/read_restrictions.js';
+import { s3 as s3req, startSwift } from './lib/s3.js';
 
 const SCHEMA = {
   type: 'struct', 'schema-id': 0, fields: [
@@ -233,4 +234,40 @@ test('trusted engines only: a restricted caller gets no credentials, signing or 
   // The mark taken away: the engine is refused too.
   await ok('PUT', `/api/v1/service-users/${engine.id}`, { enforces_read_restrictions: false }, A.admin);
   refused(await srv.req('GET', `${P}/credentials`, as(engine)), 'unmarked engine');
+});
+
+test('warehouse keys: a writer whom a policy of a catalog on the warehouse binds is refused them (403 naming why); an enforcing engine and an unbound writer get them', async () => {
+  const swift = await startSwift();
+  const bucket = uniq('rrb');
+  assert.equal(s3req(swift, 'PUT', `/${bucket}`).status, 200);
+  const s = await startAuthServer({ allowEndpoints: [swift.endpoint] });
+  try {
+    const o = okFor(s);
+    const T = await tenantWithAdmin(s, 'rrw');
+    const wh = uniq('s3wh');
+    await o('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1', access_key_id: 'test:tester', secret_access_key: 'testing', vend_static_keys: 'true' } }, T.admin);
+    const c = uniq('s3cat');
+    const catalog = await o('POST', '/api/v1/catalogs', { name: c, warehouse_name: wh }, T.admin);
+    await o('POST', `/v1/${c}/namespaces`, { namespace: ['db'] }, T.admin);
+    const t = await o('POST', `/v1/${c}/namespaces/db/tables`, { name: 'p', schema: SCHEMA }, T.admin);
+    const role = uniq('masked');
+    const rid = (await o('POST', '/api/v1/roles', { name: role }, T.admin)).id;
+    const bound = await tenantUser(s, T, 'bound');
+    const free = await tenantUser(s, T, 'free');
+    const engine = await o('POST', '/api/v1/service-users', { name: uniq('engine'), role: 'tenant-user', enforces_read_restrictions: true }, T.admin);
+    const eh = { headers: { 'x-api-key': engine.api_key } };
+    for (const u of [bound, free, engine]) await grant(s, T, u, { type: 'catalog', catalog_id: catalog.id }, ['all']);
+    for (const u of [bound, engine]) await o('POST', `/api/v1/users/${u.id}/roles`, { 'role-id': rid }, T.admin);
+    await o('POST', '/api/v1/policies', { name: uniq('mask'), catalog: c, namespace: ['db'], table: 'p', column: 'email', action: 'mask-alphanum', applies_to: { roles: [role] } }, T.admin);
+    const loc = encodeURIComponent(`${t.metadata.location}/data/x.parquet`);
+    const creds = (u) => s.req('GET', `/api/v1/warehouses/${wh}/credentials?location=${loc}`, { headers: u.headers });
+    const r = await creds(bound);
+    expectError(r, 403, { message: /read restrictions of a data policy apply .*enforces them/ });
+    assert.ok(!r.text.includes('testing'), 'no key in the refusal');
+    assert.equal(expectJson(await creds(free), 200).secret_access_key, 'testing');
+    assert.equal(expectJson(await creds(eh), 200).secret_access_key, 'testing');
+  } finally {
+    await s.stop();
+    swift.destroy();
+  }
 });

@@ -160,3 +160,38 @@ ice_storage_refused(struct pgl_req *r, const char *name)
 	    "this caller", name);
 	return (-1);
 }
+
+int
+ice_policies_bind_caller(struct pgl_req *r, const char *catalog)
+{
+	struct pgl_pol_principal	 who;
+	struct pgl_policy		*ps = NULL;
+	const char			**roles;
+	size_t				 n = 0, i;
+	json_t				*doc;
+	int				 any, hit = 0;
+
+	if (r->tenant[0] == '\0' || r->who.role == ROLE_ROOT)
+		return (0);
+	if ((any = ice_policies_any(r)) <= 0)
+		return (any);
+	if (ice_policies_of_catalog(r, catalog, &ps, &n) == -1)
+		return (-1);
+	if (n == 0)
+		return (0);
+	memset(&who, 0, sizeof(who));
+	if (caller_roles(r, &roles, &who.nroles) == -1)
+		return (-1);
+	who.user_id = r->who.user_id;
+	who.roles = roles;
+	if (r->app != NULL) {
+		who.groups = r->app->idp_groups;
+		who.ngroups = r->app->nidp_groups;
+	}
+	for (i = 0; i < n && !hit; i++) {
+		doc = api_obj(ps[i].doc);
+		hit = pgl_pol_applies_to(doc, &who);
+		json_decref(doc);
+	}
+	return (hit);
+}

@@ -36,6 +36,10 @@ struct pgl_asset;
 int	ice_storage_allowed(struct pgl_req *, const struct pgl_catalog *c,
 	    const char *ns, const char *name, const struct pgl_asset *a);
 
+/* 1 when some policy of catalog applies to the caller (on any of its
+ * tables), 0 none, -1 after replying. */
+int	ice_policies_bind_caller(struct pgl_req *, const char *catalog);
+
 /* The 403 of a restricted caller that is no enforcing engine; -1. */
 int	ice_storage_refused(struct pgl_req *, const char *name);
 
