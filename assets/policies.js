@@ -10,7 +10,7 @@ import {
 } from "./core.js";
 import { screen } from "./identity.js";
 
-const base = "/api/v1/policies";
+const base = `/api/v1/policies`;
 const ACTIONS = ["mask-alphanum", "mask-to-fixed-value", "replace-with-null", "show-first-4", "show-last-4",
   "truncate-to-year", "truncate-to-month", "sha-256-global", "sha-256-query-local"];
 
@@ -114,8 +114,7 @@ function restrictionsSection(cat, ns, tbl) {
       { name: "user", label: "User id", required: true },
       { name: "groups", label: "Groups (from the user's token)", placeholder: "eu-staff, auditors" },
     ],
-    onSubmit: (x) => api("GET", `/api/v1/catalogs/${enc(cat)}/namespaces/${enc(ns)}/tables/${enc(tbl)}`
-      + `/effective-restrictions?user=${enc(x.user)}${x.groups ? `&groups=${enc(x.groups)}` : ""}`),
+    onSubmit: (x) => api("GET", `/api/v1/catalogs/${enc(cat)}/namespaces/${enc(ns)}/tables/${enc(tbl)}/effective-restrictions?user=${enc(x.user)}${x.groups ? `&groups=${enc(x.groups)}` : ""}`),
     done: (r) => out.replaceChildren(pairs([
       ["Policies applied", (r.policies || []).map((p) => p.name).join(", ") || "none"],
       ["Flags", (r.flags || []).map((f) => `${f.name}: ${f.reason}`).join("; ") || "none"]]),
