@@ -292,3 +292,12 @@ test('policies per tenant are bounded (PANGOLIN_POLICIES_MAX_PER_TENANT)', async
     await small.stop();
   }
 });
+
+test('a table renamed on main takes its table policies with it', async () => {
+  await ok('POST', `/v1/${cat}/namespaces/${ns}/tables`, { name: 'mover', schema: SCHEMA }, A.admin);
+  const p = expectJson(await pol({ name: uniq('mover-mask'), namespace: [ns], table: 'mover', column: 'email', action: 'show-last-4', applies_to: { roles: [rAnalyst] } }), 201);
+  assert.equal((await srv.req('POST', `/v1/${cat}/tables/rename`, { body: { source: { namespace: [ns], name: 'mover' }, destination: { namespace: [ns], name: 'moved' } }, headers: A.admin })).status, 204);
+  assert.equal(expectJson(await srv.req('GET', `/api/v1/policies/${p.id}`, { headers: A.admin }), 200).table, 'moved');
+  assert.deepEqual((await rr(analyst.id, 'moved'))['read-restrictions']['required-column-projections'], [{ 'field-id': 2, action: 'show-last-4' }]);
+  await drop(p.id);
+});

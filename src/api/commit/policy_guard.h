@@ -23,5 +23,12 @@ int	ice_policies_of_catalog(struct pgl_req *, const char *catalog,
  * after replying 400 ValidationException naming the policy it breaks.
  */
 int	ice_policy_commit_check(struct pgl_req *, const struct ice_change *);
+/*
+ * A table renamed on main: its table policies follow it (the rename's
+ * transaction; nothing replied).  PGL_OK or the store's code.
+ */
+int	ice_policies_follow_rename(struct pgl_req *, const char *catalog,
+	    const char *branch, const char *from_ns, const char *from_name,
+	    const char *to_ns, const char *to_name, struct pgl_err *);
 
 #endif
