@@ -180,7 +180,7 @@ check(struct pgl_req *r, const struct pgl_asset *a, const json_t *schema,
     const struct pgl_column_tag *t, size_t n)
 {
 	struct pgl_pol_table	tbl = { a->catalog, a->ns, a->name, schema, t,
-				    n };
+				    n, a->id };
 	int			any;
 
 	if ((any = ice_policies_any(r)) <= 0)
