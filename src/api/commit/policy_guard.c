@@ -222,3 +222,40 @@ ice_policies_follow_rename(struct pgl_req *r, const char *catalog,
 	}
 	return (PGL_OK);
 }
+
+int
+ice_policy_resolve(struct pgl_req *r, const char *catalog, const char *ns,
+    const char *name, const char *asset_id, const json_t *md,
+    const struct pgl_pol_principal *who, struct pgl_pol_result *res)
+{
+	struct pgl_pol_table	 t;
+	struct pgl_policy	*ps = NULL;
+	struct pgl_column_tag	*tags = NULL;
+	struct pgl_err		 err;
+	size_t			 n = 0, ntags = 0;
+	int			 any;
+
+	memset(res, 0, sizeof(*res));
+	if ((any = ice_policies_any(r)) == -1)
+		return (-1);
+	if (any == 1 && ice_policies_of_catalog(r, catalog, &ps, &n) == -1)
+		return (-1);
+	if (n > 0 && asset_id != NULL && STORE(list_column_tags, r->arena,
+	    r->tenant, asset_id, NULL, &tags, &ntags, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	memset(&t, 0, sizeof(t));
+	t.catalog = catalog;
+	t.ns = ns;
+	t.name = name;
+	t.schema = pgl_pol_current_schema(md);
+	t.tags = tags;
+	t.ntags = ntags;
+	t.uuid = asset_id;
+	if (pgl_pol_resolve(ps, n, who, &t, res) == -1) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	return (0);
+}
