@@ -493,9 +493,8 @@ const struct pgl_route pgl_routes[] = {
 	    TENANT_ADMIN_DOES("update_policy"), JSON },
 	{ DELETE, "/api/v1/policies/{id}", api_policy_delete,
 	    TENANT_ADMIN_DOES("delete_policy"), 0 },
-	{ GET, "/api/v1/catalogs/{name}/namespaces/{namespace}/tables/{table}"
-	    "/effective-restrictions", api_policy_explain,
-	    TENANT_ADMIN, 0 },
+	{ GET, "/api/v1/catalogs/{name}/namespaces/{namespace}/tables/{table}/effective-restrictions",
+	    api_policy_explain, TENANT_ADMIN, 0 },
 	{ GET, "/api/v1/assets/{asset_id}/column-tags", api_column_tags_get,
 	    SEES(ASSET_ID), 0 },
 	{ PUT, "/api/v1/assets/{asset_id}/column-tags", api_column_tags_put,

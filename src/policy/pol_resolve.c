@@ -301,6 +301,15 @@ resolve_one(struct pgl_pol_result *r, const struct pgl_policy *p,
 		json_decref(doc);
 		return (0);
 	}
+	/* A table made again under the name: its field ids may be other
+	 * columns.  Applied all the same (fail closed), and said. */
+	if (p->table_name != NULL && t->uuid != NULL &&
+	    json_is_string(json_object_get(doc, "table_uuid")) &&
+	    strcmp(json_string_value(json_object_get(doc, "table_uuid")),
+	    t->uuid) != 0)
+		flag(r, p, "table %s was dropped and made again since the "
+		    "policy was defined: its field ids may name other columns; "
+		    "define the policy again", t->name);
 	if (pgl_pol_is_row_filter(doc)) {
 		rc = json_array_append_new(filters, row_filter(r, p, doc, t));
 		applied(r, p);

@@ -19,6 +19,7 @@
  *
  * The document (pol_doc.c):
  *   {"kind": "row-filter" | "column-action",
+ *    "table_uuid": the table's when a table's policy was defined,
  *    "row_filter": <REST expression>,   by field id (table) or name
  *    "column": "a.b", "field_id": N,    field_id for a table's
  *    "action": one of the nine of ReadRestrictions,
@@ -142,6 +143,7 @@ struct pgl_pol_table {
 	const json_t			*schema;	/* its current one */
 	const struct pgl_column_tag	*tags;		/* its column tags */
 	size_t				 ntags;
+	const char			*uuid;		/* NULL: not known */
 };
 
 /*

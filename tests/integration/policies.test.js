@@ -292,3 +292,32 @@ test('policies per tenant are bounded (PANGOLIN_POLICIES_MAX_PER_TENANT)', async
     await small.stop();
   }
 });
+
+test('a table renamed on main takes its table policies with it', async () => {
+  await ok('POST', `/v1/${cat}/namespaces/${ns}/tables`, { name: 'mover', schema: SCHEMA }, A.admin);
+  const p = expectJson(await pol({ name: uniq('mover-mask'), namespace: [ns], table: 'mover', column: 'email', action: 'show-last-4', applies_to: { roles: [rAnalyst] } }), 201);
+  assert.equal((await srv.req('POST', `/v1/${cat}/tables/rename`, { body: { source: { namespace: [ns], name: 'mover' }, destination: { namespace: [ns], name: 'moved' } }, headers: A.admin })).status, 204);
+  assert.equal(expectJson(await srv.req('GET', `/api/v1/policies/${p.id}`, { headers: A.admin }), 200).table, 'moved');
+  assert.deepEqual((await rr(analyst.id, 'moved'))['read-restrictions']['required-column-projections'], [{ 'field-id': 2, action: 'show-last-4' }]);
+  await drop(p.id);
+});
+
+test('a tag policy must apply to the columns its tag is on; tagging is checked against the tag policies and the others', async () => {
+  const tag = uniq('pii:birth');
+  const tags = (columns) => srv.req('PUT', `/api/v1/assets/${tableId}/column-tags`, { body: { columns }, headers: A.admin });
+  expectJson(await tags([{ column: 'birth', tags: [tag] }]), 200);
+  // mask-alphanum on a date column tagged so: refused, naming the table.
+  expectError(await pol({ name: uniq('t-bad'), tag, action: 'mask-alphanum', applies_to: { roles: [rAnalyst] } }), 422, { message: new RegExp(`${tbl}.*mask-alphanum does not apply`) });
+  const good = expectJson(await pol({ name: uniq('t-year'), tag, action: 'truncate-to-year', applies_to: { roles: [rAnalyst] } }), 201);
+  // Tagging a string column (addr.city) with it now: refused (the action does not apply).
+  expectError(await tags([{ column: 'birth', tags: [tag] }, { column: 'addr.city', tags: [tag] }]), 422, { message: new RegExp(good.name) });
+  // A namespace policy on birth for the same role meets the tag's on this table.
+  expectError(await pol({ name: uniq('ns-birth'), namespace: [ns], column: 'birth', action: 'truncate-to-month', applies_to: { roles: [rAnalyst] } }), 409, { message: new RegExp(good.name) });
+  // A table policy on addr.city, then a tag put on it too: two actions, refused.
+  const onEmail = expectJson(await pol({ name: uniq('city-null'), namespace: [ns], table: tbl, column: 'addr.city', action: 'replace-with-null', applies_to: { groups: ['g'] } }), 201);
+  const tag2 = uniq('pii:any');
+  const any = expectJson(await pol({ name: uniq('t-fixed'), tag: tag2, action: 'mask-to-fixed-value', applies_to: { roles: [rAnalyst] } }), 201);
+  expectError(await tags([{ column: 'birth', tags: [tag] }, { column: 'addr.city', tags: [tag2] }]), 409, { message: new RegExp(`${any.name}|${onEmail.name}`) });
+  expectJson(await tags([]), 200);
+  for (const p of [good, onEmail, any]) await drop(p.id);
+});

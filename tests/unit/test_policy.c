@@ -284,6 +284,7 @@ policy(const char *id, const char *ns, const char *table, const char *tag,
 }
 
 static const char	*ANALYST[] = { "analyst" };
+static const char	*table_uuid;	/* the table resolved for */
 
 static json_t *
 resolve(const struct pgl_policy *ps, size_t n,
@@ -291,7 +292,7 @@ resolve(const struct pgl_policy *ps, size_t n,
 {
 	struct pgl_pol_principal who = { "u1", ANALYST, 1, NULL, 0 };
 	struct pgl_pol_table	 t = { "lake", "sales" "\x1f" "eu", "people",
-				    NULL, tags, ntags };
+				    NULL, tags, ntags, table_uuid };
 	struct pgl_pol_result	 r;
 	json_t			*out;
 
@@ -443,6 +444,33 @@ test_resolver_never_returns_an_action_the_type_does_not_take(void **state)
 	json_decref(flags);
 }
 
+/* A table made again under the name: its policy still applies (fail
+ * closed), and the explanation says its field ids may be other columns. */
+static void
+test_resolver_flags_a_table_made_again_under_the_name(void **state)
+{
+	struct pgl_policy	p;
+	json_t			*flags;
+
+	(void)state;
+	p = policy("t", "sales" "\x1f" "eu", "people", NULL,
+	    "{\"kind\":\"column-action\",\"field_id\":2,\"action\":"
+	    "\"mask-alphanum\",\"table_uuid\":\"u-1\"," ROLE_A "}", 1);
+	table_uuid = "u-1";
+	assert_json(resolve(&p, 1, NULL, 0, &flags),
+	    "{\"required-column-projections\":[{\"action\":\"mask-alphanum\","
+	    "\"field-id\":2}]}");
+	assert_int_equal(json_array_size(flags), 0);
+	json_decref(flags);
+	table_uuid = "u-2";
+	assert_json(resolve(&p, 1, NULL, 0, &flags),
+	    "{\"required-column-projections\":[{\"action\":\"mask-alphanum\","
+	    "\"field-id\":2}]}");
+	assert_int_equal(json_array_size(flags), 1);
+	json_decref(flags);
+	table_uuid = NULL;
+}
+
 int
 main(void)
 {
@@ -462,6 +490,8 @@ main(void)
 		    test_resolver_keeps_one_action_per_field_and_flags_the_rest),
 		cmocka_unit_test(
 		    test_resolver_never_returns_an_action_the_type_does_not_take),
+		cmocka_unit_test(
+		    test_resolver_flags_a_table_made_again_under_the_name),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

@@ -185,3 +185,77 @@ ice_policy_commit_check(struct pgl_req *r, const struct ice_change *c)
 	old.ntags = next.ntags = ntags;
 	return (check_all(r, c, ps, n, &old, &next));
 }
+
+/*
+ * A table renamed on main takes its table policies with it (in the
+ * rename's transaction): a policy is attached to the table, so a new
+ * name must not leave it unprotected.  Namespace and tag policies
+ * follow their own scope (a table moved out of a namespace leaves that
+ * namespace's policies, as a file moved out of a folder).
+ */
+int
+ice_policies_follow_rename(struct pgl_req *r, const char *catalog,
+    const char *branch, const char *from_ns, const char *from_name,
+    const char *to_ns, const char *to_name, struct pgl_err *err)
+{
+	struct pgl_policy	*ps;
+	struct pgl_page		 all = { 0, 0 };
+	size_t			 n, i;
+	int			 rc;
+
+	if (!pgl_store_has_policies(pgl_app.db) || branch == NULL ||
+	    strcmp(branch, "main") != 0)
+		return (PGL_OK);
+	if ((rc = STORE(list_policies, r->arena, r->tenant, catalog, &all,
+	    &ps, &n, NULL, err)) != PGL_OK)
+		return (rc);
+	for (i = 0; i < n; i++) {
+		if (ps[i].table_name == NULL || ps[i].ns == NULL ||
+		    strcmp(ps[i].ns, from_ns) != 0 ||
+		    strcmp(ps[i].table_name, from_name) != 0)
+			continue;
+		ps[i].ns = to_ns;
+		ps[i].table_name = to_name;
+		ps[i].updated_ms = pgl_now_ms();
+		if ((rc = STORE(put_policy, &ps[i], 0, err)) != PGL_OK)
+			return (rc);
+	}
+	return (PGL_OK);
+}
+
+int
+ice_policy_resolve(struct pgl_req *r, const char *catalog, const char *ns,
+    const char *name, const char *asset_id, const json_t *md,
+    const struct pgl_pol_principal *who, struct pgl_pol_result *res)
+{
+	struct pgl_pol_table	 t;
+	struct pgl_policy	*ps = NULL;
+	struct pgl_column_tag	*tags = NULL;
+	struct pgl_err		 err;
+	size_t			 n = 0, ntags = 0;
+	int			 any;
+
+	memset(res, 0, sizeof(*res));
+	if ((any = ice_policies_any(r)) == -1)
+		return (-1);
+	if (any == 1 && ice_policies_of_catalog(r, catalog, &ps, &n) == -1)
+		return (-1);
+	if (n > 0 && asset_id != NULL && STORE(list_column_tags, r->arena,
+	    r->tenant, asset_id, NULL, &tags, &ntags, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	memset(&t, 0, sizeof(t));
+	t.catalog = catalog;
+	t.ns = ns;
+	t.name = name;
+	t.schema = pgl_pol_current_schema(md);
+	t.tags = tags;
+	t.ntags = ntags;
+	t.uuid = asset_id;
+	if (pgl_pol_resolve(ps, n, who, &t, res) == -1) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	return (0);
+}

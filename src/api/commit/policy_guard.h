@@ -7,8 +7,11 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "http/request.h"
 #include "pangolin/store.h"
+#include "policy/policy.h"
 
 struct ice_change;
 
@@ -23,5 +26,25 @@ int	ice_policies_of_catalog(struct pgl_req *, const char *catalog,
  * after replying 400 ValidationException naming the policy it breaks.
  */
 int	ice_policy_commit_check(struct pgl_req *, const struct ice_change *);
+/*
+ * The read-restrictions of who on the table (catalog, ns, name; its
+ * asset id and its metadata md, whose current schema counts): the
+ * tenant's policies of the catalog and the table's column tags through
+ * the resolver (pgl_pol_resolve).  A tenant without policies costs one
+ * cached check and answers an empty result.  0 (res the caller's:
+ * pgl_pol_result_free), or -1 after replying.  The later loadTable and
+ * planning steps call this; the explanation does today.
+ */
+int	ice_policy_resolve(struct pgl_req *, const char *catalog,
+	    const char *ns, const char *name, const char *asset_id,
+	    const json_t *md, const struct pgl_pol_principal *who,
+	    struct pgl_pol_result *res);
+/*
+ * A table renamed on main: its table policies follow it (the rename's
+ * transaction; nothing replied).  PGL_OK or the store's code.
+ */
+int	ice_policies_follow_rename(struct pgl_req *, const char *catalog,
+	    const char *branch, const char *from_ns, const char *from_name,
+	    const char *to_ns, const char *to_name, struct pgl_err *);
 
 #endif

@@ -17,6 +17,7 @@
 #include "api/api.h"
 #include "api/asset_ref.h"
 #include "api/commit/commit.h"
+#include "api/commit/policy_guard.h"
 #include "api/gate.h"
 #include "api/policies/policies.h"
 #include "api/policies/policy_int.h"
@@ -173,6 +174,20 @@ tags_of(struct pgl_req *r, const json_t *schema, const char *asset_id,
 	return (0);
 }
 
+/* The data policies the tags would bring to the table (policy.h). */
+static int
+check(struct pgl_req *r, const struct pgl_asset *a, const json_t *schema,
+    const struct pgl_column_tag *t, size_t n)
+{
+	struct pgl_pol_table	tbl = { a->catalog, a->ns, a->name, schema, t,
+				    n, a->id };
+	int			any;
+
+	if ((any = ice_policies_any(r)) <= 0)
+		return (any);
+	return (pol_tags_check(r, &tbl));
+}
+
 void
 api_column_tags_put(struct pgl_req *r)
 {
@@ -187,7 +202,8 @@ api_column_tags_put(struct pgl_req *r)
 	if (!pol_ready(r) || (md = metadata_of(r, &a, &c)) == NULL)
 		return;
 	schema = pgl_pol_current_schema(md);
-	if (tags_of(r, schema, a.id, &t, &n) == -1) {
+	if (tags_of(r, schema, a.id, &t, &n) == -1 ||
+	    check(r, &a, schema, t, n) == -1) {
 		json_decref(md);
 		return;
 	}

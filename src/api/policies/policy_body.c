@@ -266,6 +266,9 @@ on_table(struct pgl_req *r, const struct pgl_policy *p, json_t *doc)
 		json_object_set_new(doc, "field_id", json_integer(col.id));
 		rc = 0;
 	}
+	/* The table it was defined on (the resolver tells a table made
+	 * again under the name). */
+	json_object_set_new(doc, "table_uuid", json_string(t.asset.id));
 	pol_table_free(&t);
 	return (rc);
 }

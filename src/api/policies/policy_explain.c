@@ -95,11 +95,9 @@ api_policy_explain(struct pgl_req *r)
 	struct pol_tbl			 tbl;
 	struct pgl_pol_principal	 who;
 	struct pgl_pol_result		 res;
-	struct pgl_policy		*ps = NULL;
 	const char			*user = pgl_query(r, "user");
 	const char			**roles, **groups;
-	size_t				 n = 0;
-	int				 any;
+	int				 rc;
 
 	if (!pol_ready(r))
 		return;
@@ -118,17 +116,11 @@ api_policy_explain(struct pgl_req *r)
 	if (pol_table_load(r, t.catalog.name, t.ns, t.name, t.branch, 404,
 	    &tbl) == -1)
 		return;
-	if ((any = ice_policies_any(r)) == -1 || (any == 1 &&
-	    ice_policies_of_catalog(r, t.catalog.name, &ps, &n) == -1)) {
-		pol_table_free(&tbl);
-		return;
-	}
-	if (pgl_pol_resolve(ps, n, &who, &tbl.t, &res) == -1) {
-		pol_table_free(&tbl);
-		pgl_reply_error(r, 503, "out of memory");
-		return;
-	}
+	rc = ice_policy_resolve(r, t.catalog.name, t.ns, t.name,
+	    tbl.asset.id, tbl.md, &who, &res);
 	pol_table_free(&tbl);
+	if (rc == -1)
+		return;
 	pgl_reply_json(r, 200, json_pack("{s:o, s:o, s:o, s:s, s:o, s:o}",
 	    "read-restrictions", res.restrictions, "policies", res.applied,
 	    "flags", res.flags, "user", user, "roles", strings(roles,

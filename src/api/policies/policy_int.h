@@ -43,6 +43,13 @@ int	pol_from_body(struct pgl_req *, struct pgl_policy *p, json_t **doc);
 int	pol_conflicts(struct pgl_req *, const struct pgl_policy *p,
 	    const json_t *doc);
 
+/*
+ * Table t's column tags as they are to be (t->tags): every tag policy on
+ * them applies to the columns' types and meets no other policy on a
+ * field: 0, or -1 after replying 422 or 409.
+ */
+int	pol_tags_check(struct pgl_req *, const struct pgl_pol_table *t);
+
 /* The policy as the API shows it (a new reference). */
 json_t	*pol_json(struct pgl_req *, const struct pgl_policy *);
 

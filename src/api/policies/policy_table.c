@@ -70,6 +70,7 @@ pol_table_load(struct pgl_req *r, const char *catalog, const char *ns,
 	out->t.schema = pgl_pol_current_schema(out->md);
 	out->t.tags = tags;
 	out->t.ntags = ntags;
+	out->t.uuid = out->asset.id;
 	return (0);
 }
 
