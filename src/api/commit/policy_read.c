@@ -8,9 +8,9 @@
  * are no policies outside a tenant.
  *
  * A tenant without policies costs one cached check (ice_policies_any);
- * with policies, the catalog's policies, the caller's roles and the
- * table's column tags are read for each answer that carries the
- * restrictions.  The resolver (src/policy) decides what they make.
+ * with policies, the caller's roles are read, and ice_policy_resolve
+ * (policy_guard.c) reads the catalog's policies and the table's column
+ * tags for the resolver (src/policy), which decides what they make.
  */
 #include <string.h>
 
@@ -51,19 +51,31 @@ caller_roles(struct pgl_req *r, const char ***names, size_t *n)
 	return (0);
 }
 
+/* The caller as the resolver takes it: 0, or -1 after replying. */
+static int
+caller(struct pgl_req *r, struct pgl_pol_principal *who)
+{
+	const char	**roles;
+
+	memset(who, 0, sizeof(*who));
+	if (caller_roles(r, &roles, &who->nroles) == -1)
+		return (-1);
+	who->user_id = r->who.user_id;
+	who->roles = roles;
+	if (r->app != NULL) {
+		who->groups = r->app->idp_groups;
+		who->ngroups = r->app->nidp_groups;
+	}
+	return (0);
+}
+
 int
 ice_read_restrictions(struct pgl_req *r, const char *catalog, const char *ns,
     const char *name, const char *asset_id, const json_t *md, json_t **out,
     json_t **applied)
 {
 	struct pgl_pol_principal	 who;
-	struct pgl_pol_table		 t;
 	struct pgl_pol_result		 res;
-	struct pgl_policy		*ps = NULL;
-	struct pgl_column_tag		*tags = NULL;
-	struct pgl_err			 err;
-	const char			**roles;
-	size_t				 n = 0, ntags = 0;
 	int				 any;
 
 	*out = NULL;
@@ -73,35 +85,9 @@ ice_read_restrictions(struct pgl_req *r, const char *catalog, const char *ns,
 		return (0);
 	if ((any = ice_policies_any(r)) <= 0)
 		return (any);
-	if (ice_policies_of_catalog(r, catalog, &ps, &n) == -1)
+	if (caller(r, &who) == -1 || ice_policy_resolve(r, catalog, ns, name,
+	    asset_id, md, &who, &res) == -1)
 		return (-1);
-	if (n == 0)
-		return (0);
-	memset(&who, 0, sizeof(who));
-	if (caller_roles(r, &roles, &who.nroles) == -1)
-		return (-1);
-	who.user_id = r->who.user_id;
-	who.roles = roles;
-	if (r->app != NULL) {
-		who.groups = r->app->idp_groups;
-		who.ngroups = r->app->nidp_groups;
-	}
-	if (asset_id != NULL && STORE(list_column_tags, r->arena, r->tenant,
-	    asset_id, NULL, &tags, &ntags, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return (-1);
-	}
-	memset(&t, 0, sizeof(t));
-	t.catalog = catalog;
-	t.ns = ns;
-	t.name = name;
-	t.schema = pgl_pol_current_schema(md);
-	t.tags = tags;
-	t.ntags = ntags;
-	if (pgl_pol_resolve(ps, n, &who, &t, &res) == -1) {
-		pgl_reply_error(r, 503, "out of memory");
-		return (-1);
-	}
 	/* An object with no member restricts nothing: no restrictions. */
 	if (res.restrictions != NULL && json_object_size(res.restrictions) > 0) {
 		*out = json_incref(res.restrictions);
@@ -166,7 +152,6 @@ ice_policies_bind_caller(struct pgl_req *r, const char *catalog)
 {
 	struct pgl_pol_principal	 who;
 	struct pgl_policy		*ps = NULL;
-	const char			**roles;
 	size_t				 n = 0, i;
 	json_t				*doc;
 	int				 any, hit = 0;
@@ -179,15 +164,8 @@ ice_policies_bind_caller(struct pgl_req *r, const char *catalog)
 		return (-1);
 	if (n == 0)
 		return (0);
-	memset(&who, 0, sizeof(who));
-	if (caller_roles(r, &roles, &who.nroles) == -1)
+	if (caller(r, &who) == -1)
 		return (-1);
-	who.user_id = r->who.user_id;
-	who.roles = roles;
-	if (r->app != NULL) {
-		who.groups = r->app->idp_groups;
-		who.ngroups = r->app->nidp_groups;
-	}
 	for (i = 0; i < n && !hit; i++) {
 		doc = api_obj(ps[i].doc);
 		hit = pgl_pol_applies_to(doc, &who);
