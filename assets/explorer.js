@@ -8,6 +8,7 @@
 import { api, badge, code, enc, failed, h, onScreen, pagedTable, pairs, route, section, showError, table, time,
   view } from "./core.js";
 import { assetIdOf, dotted, metadataSection, propsTable } from "./discovery.js";
+import { policySection } from "./policies.js";
 
 const SNAPSHOT_PAGE = 100;
 
@@ -211,7 +212,8 @@ async function showTable(cat, ns, tbl, query) {
       ["Last updated", time(md["last-updated-ms"])]])),
     schemaSection(md), specsSection(md, names), ordersSection(md, names), snapshotsSection(md), refsSection(md),
     section("Properties", propsTable(md.properties)), metadataLogSection(md, t["metadata-location"]),
-    metadataSlot(cat, ns, tbl, branch, md["table-uuid"]), maint), footer(cat, ns, branch));
+    metadataSlot(cat, ns, tbl, branch, md["table-uuid"]),
+    branch ? null : policySection(cat, ns, tbl, md["table-uuid"]), maint), footer(cat, ns, branch));
 }
 
 // One view version: when, its schema, and each representation's SQL as text.

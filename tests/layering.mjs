@@ -222,8 +222,12 @@ const ROOMS = {
   'src/api/identity': SHARED,
   'src/api/feed': SHARED,
   'src/api/webhooks': [...SHARED, 'src/api/feed'],
+  // Data policies (issue 46): above the commit room, whose policy_guard
+  // (the commit's check, the tenant's cached "any policy") it reads.
+  'src/api/policies': [...SHARED, 'src/api/commit'],
   'src/api/federation': [...SHARED, 'src/api/storage', 'src/api/tasks'],
-  'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation'],
+  // Warehouse keys ask the commit room's policy_read (data policies).
+  'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation', 'src/api/commit'],
   'src/api/discovery': [...SHARED, 'src/api/commit'],
   'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
   'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit', 'src/api/rest',

@@ -25,6 +25,8 @@ allowed() {
 	metrics)	echo "metrics util" ;;
 	storage)	echo "storage util" ;;
 	iceberg)	echo "iceberg util" ;;
+	# Data policies (issue 46): pure, over schemas and stored rows.
+	policy)		echo "policy iceberg util" ;;
 	plugin)		echo "plugin config util" ;;
 	http)		echo "http auth metrics util" ;;
 	tasks)		echo "tasks util" ;;
@@ -33,7 +35,7 @@ allowed() {
 	# NATS sink): below api, which hands them events from the outbox.
 	events)		echo "events config storage metrics util" ;;
 	app)		echo "app config plugin metrics tasks util" ;;
-	api)		echo "api app http auth metrics storage iceberg config plugin tasks events util" ;;
+	api)		echo "api app http auth metrics storage iceberg config plugin tasks events policy util" ;;
 	tools)		echo "" ;;
 	top)		echo "*" ;;	# main.c, service.c: the top
 	*)		echo "?" ;;	# a folder with no rule yet

@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	16
+#define PGL_STORE_ABI_MINOR	17
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -523,6 +523,37 @@ struct pgl_tenant_counts {
 	uint64_t	assets;			/* every kind on main */
 	uint64_t	branches;
 	uint64_t	users;
+};
+
+/*
+ * ABI 1.17: data policies (issue 46) and the column tags they follow.
+ *
+ * A policy belongs to a tenant and names a catalog (by name; it goes
+ * with the catalog and the tenant) and a scope in it: a namespace (ns,
+ * levels joined by PGL_NS_SEP, with everything below it), one table of
+ * it (table_name), or a column tag (tag, ns and table_name NULL).  What
+ * it does (a row filter or a column action) and to whom is the host's
+ * JSON document, doc.  Names are unique per tenant.
+ */
+struct pgl_policy {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*name;
+	const char	*catalog;
+	const char	*ns;			/* NULL for a tag's */
+	const char	*table_name;		/* NULL: the namespace's */
+	const char	*tag;			/* NULL unless tag-scoped */
+	const char	*doc;			/* JSON object (the host's) */
+	int64_t		 created_ms;
+	int64_t		 updated_ms;
+};
+
+/* One tag on one column (its Iceberg field id) of an asset row; goes
+ * with the asset, as its business metadata does. */
+struct pgl_column_tag {
+	const char	*asset_id;
+	int64_t		 field_id;
+	const char	*tag;
 };
 
 #define S	struct pgl_store *
@@ -1090,6 +1121,39 @@ struct pgl_store_ops {
 	 * purged behind it.  May be NULL, like the other 1.16 methods.
 	 */
 	int	(*event_newest)(S, const char *tenant, uint64_t *seq, E);
+
+	/*
+	 * ABI 1.17: data policies (struct pgl_policy) and column tags
+	 * (struct pgl_column_tag); issue 46.
+	 *
+	 * put_policy with create 1 inserts p (PGL_EEXISTS: its id or its
+	 * name is the tenant's already; PGL_ENOTFOUND: no such catalog);
+	 * with create 0 it writes name, scope, doc and updated_ms of the
+	 * existing one (PGL_ENOTFOUND; PGL_EEXISTS for a name taken).
+	 * get_policy: PGL_ENOTFOUND.  list_policies: the tenant's (of one
+	 * catalog unless catalog is NULL), by name, paged, with the total.
+	 * delete_policy: PGL_ENOTFOUND when there is none.
+	 *
+	 * set_column_tags replaces every column tag of the asset with the n
+	 * given (0: none left); PGL_ENOTFOUND when the asset is not the
+	 * tenant's.  list_column_tags: those of one asset (asset_id), or,
+	 * asset_id NULL, every column of the tenant holding tag; by asset,
+	 * field id, then tag.
+	 *
+	 * May be NULL (an older plugin): the host then answers the policy
+	 * routes 501, and a table has no policies.
+	 */
+	int	(*put_policy)(S, const struct pgl_policy *, int create, E);
+	int	(*get_policy)(S, A, const char *tenant, const char *id,
+		    struct pgl_policy *, E);
+	int	(*list_policies)(S, A, const char *tenant, const char *catalog,
+		    P, struct pgl_policy **, size_t *, uint64_t *total, E);
+	int	(*delete_policy)(S, const char *tenant, const char *id, E);
+	int	(*set_column_tags)(S, const char *tenant, const char *asset_id,
+		    const struct pgl_column_tag *, size_t n, E);
+	int	(*list_column_tags)(S, A, const char *tenant,
+		    const char *asset_id, const char *tag,
+		    struct pgl_column_tag **, size_t *, E);
 };
 
 #undef S

@@ -589,4 +589,29 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.list_audit_events = sql_list_audit_events, \
 	.get_audit_event = sql_get_audit_event
 
+/* sql_policies.c: data policies and column tags (ABI 1.17, issue 46) */
+int	sql_put_policy(struct pgl_store *, const struct pgl_policy *, int,
+	    struct pgl_err *);
+int	sql_get_policy(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, struct pgl_policy *, struct pgl_err *);
+int	sql_list_policies(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_policy **, size_t *, uint64_t *, struct pgl_err *);
+int	sql_delete_policy(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	sql_set_column_tags(struct pgl_store *, const char *, const char *,
+	    const struct pgl_column_tag *, size_t, struct pgl_err *);
+int	sql_list_column_tags(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *,
+	    struct pgl_column_tag **, size_t *, struct pgl_err *);
+
+/* The ops entries of sql_policies.c, beside SQL_STORE_METHODS. */
+#define SQL_POLICY_METHODS \
+	.put_policy = sql_put_policy, \
+	.get_policy = sql_get_policy, \
+	.list_policies = sql_list_policies, \
+	.delete_policy = sql_delete_policy, \
+	.set_column_tags = sql_set_column_tags, \
+	.list_column_tags = sql_list_column_tags
+
 #endif

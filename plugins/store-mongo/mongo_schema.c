@@ -44,8 +44,10 @@
  *    counters (indexes only; no data).
  * 8: push sinks (ABI 1.16; mongo_webhooks.c): webhooks (indexes only;
  *    no data).
+ * 9: data policies and column tags (ABI 1.17; mongo_policies.c):
+ *    policies, column_tags (indexes only; no data).
  */
-#define SCHEMA_VERSION	8
+#define SCHEMA_VERSION	9
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -77,6 +79,8 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_EVENTS] = "events",
 	[COLL_EVENT_HORIZON] = "event_horizon",
 	[COLL_WEBHOOKS] = "webhooks",
+	[COLL_POLICIES] = "policies",
+	[COLL_COLUMN_TAGS] = "column_tags",
 };
 
 struct index_def {
@@ -233,6 +237,17 @@ static const struct index_def	indexes[] = {
 	{ COLL_WEBHOOKS, "tenant_created", 0,
 	    { "tenant_id", "created_ms", "id" } },
 	{ COLL_WEBHOOKS, "created", 0, { "created_ms", "id", "tenant_id" } },
+
+	/* Data policies (schema 9; mongo_policies.c): by key, names unique
+	 * per tenant, a catalog's by name (its list, its delete); column
+	 * tags by asset and by tag (a tag-scoped policy follows them). */
+	{ COLL_POLICIES, "key", 1, { "tenant_id", "id" } },
+	{ COLL_POLICIES, "name", 1, { "tenant_id", "name" } },
+	{ COLL_POLICIES, "catalog", 0, { KEY_CATALOG, "name" } },
+	{ COLL_COLUMN_TAGS, "key", 1, { "tenant_id", "asset_id", "field_id",
+	    "tag" } },
+	{ COLL_COLUMN_TAGS, "tag", 0, { "tenant_id", "tag", "asset_id",
+	    "field_id" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

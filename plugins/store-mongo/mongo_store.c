@@ -585,6 +585,13 @@ static const struct pgl_store_ops ops = {
 	.delete_webhook = mongo_delete_webhook,
 	.set_webhook_state = mongo_set_webhook_state,
 	.claim_webhook = mongo_claim_webhook,
+	/* Data policies and column tags (ABI 1.17): mongo_policies.c. */
+	.put_policy = mongo_put_policy,
+	.get_policy = mongo_get_policy,
+	.list_policies = mongo_list_policies,
+	.delete_policy = mongo_delete_policy,
+	.set_column_tags = mongo_set_column_tags,
+	.list_column_tags = mongo_list_column_tags,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

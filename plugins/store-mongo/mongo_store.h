@@ -50,6 +50,9 @@ enum mongo_coll {
 	COLL_EVENTS,
 	COLL_EVENT_HORIZON,
 	COLL_WEBHOOKS,
+	/* Data policies and column tags (ABI 1.17): mongo_policies.c. */
+	COLL_POLICIES,
+	COLL_COLUMN_TAGS,
 	NCOLLS
 };
 
@@ -418,6 +421,23 @@ int	mongo_set_webhook_state(struct pgl_store *,
 	    const struct pgl_webhook *, const char *, struct pgl_err *);
 int	mongo_claim_webhook(struct pgl_store *, const char *, const char *,
 	    const char *, int64_t, int64_t, int *, struct pgl_err *);
+
+/* mongo_policies.c: data policies and column tags (ABI 1.17) */
+int	mongo_put_policy(struct pgl_store *, const struct pgl_policy *, int,
+	    struct pgl_err *);
+int	mongo_get_policy(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_policy *,
+	    struct pgl_err *);
+int	mongo_list_policies(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_policy **, size_t *, uint64_t *, struct pgl_err *);
+int	mongo_delete_policy(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+int	mongo_set_column_tags(struct pgl_store *, const char *, const char *,
+	    const struct pgl_column_tag *, size_t, struct pgl_err *);
+int	mongo_list_column_tags(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *,
+	    struct pgl_column_tag **, size_t *, struct pgl_err *);
 
 /* mongo_idempotency.c */
 int	mongo_put_idempotent(struct pgl_store *, const char *,

@@ -523,6 +523,11 @@ const struct pg_migration pg_migrations[] = {
 	"CREATE INDEX webhooks_created ON webhooks(tenant_id, created_ms, id);"
 	"CREATE INDEX webhooks_all ON webhooks(created_ms, id, tenant_id);"
 	},
+	/* Data policies and column tags (store ABI 1.17, issue 46): as
+	 * SQLite's migration 17 (pg_schema_policies.c). */
+	{ 16, "data policies",
+	pg_policies_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

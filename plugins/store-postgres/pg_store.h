@@ -138,6 +138,8 @@ extern const size_t			pg_nmigration_steps;
 
 /* pg_schema_gov.c: migration 9 (store ABI 1.10), search's text index */
 extern const char	pg_governance_sql[];
+/* Data policies and column tags (ABI 1.17): pg_schema_policies.c. */
+extern const char	pg_policies_sql[];
 int	pg_ensure_text_index(struct pgl_store *, struct pgl_err *);
 
 #endif

@@ -487,6 +487,11 @@ static const struct migration migrations[] = {
 	{ 16, "push sinks",
 	sqlite_webhooks_sql
 	},
+	/* Data policies and column tags (store ABI 1.17, issue 46):
+	 * sqlite_schema_policies.c. */
+	{ 17, "data policies",
+	sqlite_policies_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

@@ -491,6 +491,8 @@ static const struct pgl_store_ops ops = {
 
 	/* Every entity method: plugins/sql-common. */
 	SQL_STORE_METHODS,
+	/* Data policies and column tags (ABI 1.17): sql_policies.c. */
+	SQL_POLICY_METHODS,
 
 	.round_trips = sqlite_round_trips,
 };

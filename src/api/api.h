@@ -35,6 +35,14 @@ void	api_audit(struct pgl_req *, const char *tenant, const char *action,
 	    const char *resource_type, const char *resource_id,
 	    const char *resource_name, int ok, const char *error);
 /*
+ * A read worth a record (one that data policies shaped): as api_audit,
+ * in the request's tenant, with metadata meta (stolen), and no change
+ * event.
+ */
+void	api_audit_read(struct pgl_req *, const char *action,
+	    const char *resource_type, const char *resource_id,
+	    const char *resource_name, json_t *meta);
+/*
  * A failed attempt by an anonymous caller who named an account: the
  * name is the caller's claim, kept to 64 bytes and marked unverified
  * (metadata.username_verified false).  tenant is where that account

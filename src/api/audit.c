@@ -80,6 +80,15 @@ api_audit(struct pgl_req *r, const char *tenant, const char *action,
 		    resource_name);
 }
 
+void
+api_audit_read(struct pgl_req *r, const char *action,
+    const char *resource_type, const char *resource_id,
+    const char *resource_name, json_t *meta)
+{
+	record(r, r->tenant, action, resource_type, resource_id,
+	    resource_name, 1, NULL, meta);
+}
+
 /*
  * Whether one more anonymous failure from r's address may be recorded:
  * at most [audit] anonymous_failures_per_min per address and minute,

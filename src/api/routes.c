@@ -32,6 +32,7 @@
 #include "api/feed/feed.h"
 #include "api/scan/scan.h"
 #include "api/webhooks/webhooks.h"
+#include "api/policies/policies.h"
 #include "api/routes.h"
 
 #define GET	PGL_GET
@@ -476,6 +477,31 @@ const struct pgl_route pgl_routes[] = {
 	    ADMIN, 0 },
 	{ POST, "/api/v1/webhooks/{id}/replay", api_webhook_replay,
 	    ADMIN_DOES_TO("replay_webhook", "webhook"), JSON },
+
+	/* Data policies (issue 46): a tenant admin's, each a row filter or
+	 * a column action for some principals; what they make of a table
+	 * for one user; the column tags a tag's policy follows (put like
+	 * an asset's business metadata, searched by admins). */
+#define TENANT_ADMIN	RULE(WHO_TENANT_ADMIN, 0, SC_NONE, NULL, NULL)
+	{ GET, "/api/v1/policies", api_policy_list,
+	    TENANT_ADMIN, 0 },
+	{ POST, "/api/v1/policies", api_policy_create,
+	    TENANT_ADMIN_DOES("create_policy"), JSON },
+	{ GET, "/api/v1/policies/{id}", api_policy_get,
+	    TENANT_ADMIN, 0 },
+	{ PUT, "/api/v1/policies/{id}", api_policy_update,
+	    TENANT_ADMIN_DOES("update_policy"), JSON },
+	{ DELETE, "/api/v1/policies/{id}", api_policy_delete,
+	    TENANT_ADMIN_DOES("delete_policy"), 0 },
+	{ GET, "/api/v1/catalogs/{name}/namespaces/{namespace}/tables/{table}/effective-restrictions",
+	    api_policy_explain, TENANT_ADMIN, 0 },
+	{ GET, "/api/v1/assets/{asset_id}/column-tags", api_column_tags_get,
+	    SEES(ASSET_ID), 0 },
+	{ PUT, "/api/v1/assets/{asset_id}/column-tags", api_column_tags_put,
+	    MAY_DOES(UPDATE, ASSET_ID, "update_column_tags"), JSON },
+	{ GET, "/api/v1/column-tags", api_column_tags_search,
+	    ADMIN, 0 },
+#undef TENANT_ADMIN
 
 	/* Audit (§2.12): admins of a tenant; root across tenants. */
 	{ GET, "/api/v1/audit", api_audit_list,

@@ -20,7 +20,7 @@ static const char *const passed[] = {
 	"start-time", "end-time", "result", "limit", "offset", "reason",
 	"comment", "client", "auth", "client-id", "client-secret", "tags",
 	"branch", "location", "name", "hook-url", "operation-type", "catalog",
-	"namespace", "overlap-secs", "after", "after-seq", NULL
+	"namespace", "overlap-secs", "after", "after-seq", "groups", NULL
 };
 
 /* The flags completion offers: every one the parser takes. */
@@ -30,7 +30,8 @@ const char *cli_flags = "--url --token --profile --output --catalog "
     "--resource-type --resource-id --start-time --end-time --result "
     "--limit --offset --reason --comment --client --auth --client-id "
     "--client-secret --tags --branch --location --name --hook-url "
-    "--operation-type --namespace --overlap-secs --after --after-seq";
+    "--operation-type --namespace --overlap-secs --after --after-seq "
+    "--groups";
 const char *cli_bool_flags = "--wait --dry-run --clear";
 
 const char *

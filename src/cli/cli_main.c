@@ -78,6 +78,9 @@ usage(void)
 	    "[active:=true|false] |\n"
 	    "      rotate-secret ID [--overlap-secs N] |\n"
 	    "      replay ID --after TOKEN | --after-seq N\n"
+	    "  policies list [--catalog C] | show|delete ID |\n"
+	    "      create [key=value|key:=json ...] [--data JSON] |\n"
+	    "      explain CATALOG.NS.TABLE --user ID [--groups a,b]\n"
 	    "  generate-code CATALOG --client pyiceberg|spark|trino|"
 	    "iceberg-js\n"
 	    "      [--auth token|oauth|none] [--client-id ID "
@@ -198,6 +201,7 @@ static const struct cli_area areas[] = {
 	{ "webhooks", CRUD " rotate-secret test deliveries replay",
 	    cli_cmd_webhooks },
 	{ "events", "list", cli_cmd_events },
+	{ "policies", "list show create delete explain", cli_cmd_policies },
 	{ "generate-code", "", cli_cmd_codegen },
 	{ "completion", "bash", cli_cmd_completion },
 	{ "backup", "", cli_cmd_backup },

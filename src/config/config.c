@@ -88,6 +88,7 @@ defaults(struct pgl_config *c)
 	c->events.webhook_inflight_per_tenant = 2;
 	c->merge.inline_max_assets = 500;
 	c->branch.inline_max_assets = 1000;
+	c->policies.max_per_tenant = 1000;
 	c->scan.sync_max_manifests = 1000;
 	c->scan.tasks_per_part = 1000;
 	c->scan.ttl_secs = 3600;

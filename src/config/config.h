@@ -252,6 +252,13 @@ struct pgl_config {
 		char		*warehouse_root;
 		char		*catalog;	/* bootstrap catalog */
 	} defaults;
+
+	/* Data policies (issue 46). */
+	struct {
+		/* PANGOLIN_POLICIES_MAX_PER_TENANT: policies a tenant may
+		 * hold (a table's resolution reads them all); 0: none. */
+		int		max_per_tenant;
+	} policies;
 };
 
 

@@ -563,6 +563,11 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->branch.inline_max_assets = (int)n;
+	if ((rc = env_int("PANGOLIN_POLICIES_MAX_PER_TENANT", 0, 100000,
+	    &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->policies.max_per_tenant = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)

@@ -153,6 +153,8 @@ static const struct key keys[] = {
 	    0, 100000000 },
 	{ "branch", "inline_max_assets", K_INT, O(branch.inline_max_assets),
 	    0, 100000000 },
+	{ "policies", "max_per_tenant", K_INT, O(policies.max_per_tenant),
+	    0, 100000 },
 	{ "scan",   "sync_max_manifests", K_INT, O(scan.sync_max_manifests),
 	    0, 100000 },
 	{ "scan",   "tasks_per_part", K_INT, O(scan.tasks_per_part), 1, 100000 },

@@ -258,3 +258,14 @@ pgl_plugin_unload(struct pgl_plugin *p)
 		(void)dlclose(p->dl);
 	p->dl = NULL;
 }
+
+/* Data policies and column tags (ABI 1.17, issue 46). */
+int
+pgl_store_has_policies(const struct pgl_store_ops *ops)
+{
+	/* The minor first: a 1.16 table ends before these fields. */
+	return (ops->abi_minor >= 17 && ops->put_policy != NULL &&
+	    ops->get_policy != NULL && ops->list_policies != NULL &&
+	    ops->delete_policy != NULL && ops->set_column_tags != NULL &&
+	    ops->list_column_tags != NULL);
+}

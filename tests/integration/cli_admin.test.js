@@ -800,3 +800,25 @@ test('webhooks: create (the secret once), list, get, update, test, deliveries, r
   assert.equal(code(['events', 'list'], userToken), 3, 'a tenant user is refused');
   assert.deepEqual(complete(s, 'admin ev'), ['events']);
 });
+
+test('policies: create, list (by catalog), show, explain, delete; a tenant user is refused', { skip: skipAll }, () => {
+  const T = adminToken;
+  const made = ok(['policies', 'create', 'name=cli-mask', `catalog=${cat}`, 'namespace:=["sales"]', 'table=orders',
+    'column=n', 'action=sha-256-global', `applies_to:={"users":["${userId}"]}`], T);
+  assert.equal(made.field_id, 1);
+  assert.ok(ok(['policies', 'list', '--catalog', cat], T).some((p) => p.id === made.id));
+  assert.equal(ok(['policies', 'show', made.id], T).name, 'cli-mask');
+  const ex = ok(['policies', 'explain', `${cat}.sales.orders`, '--user', userId, '--groups', 'g1,g2'], T);
+  assert.deepEqual(ex['read-restrictions'], { 'required-column-projections': [{ 'field-id': 1, action: 'sha-256-global' }] });
+  assert.deepEqual(ex.groups, ['g1', 'g2']);
+  assert.equal(code(['policies', 'create', 'name=bad', `catalog=${cat}`, 'namespace:=["sales"]', 'table=orders', 'column=n',
+    'action=mask-alphanum', `applies_to:={"users":["${userId}"]}`], T), 1, 'mask-alphanum on a long: 422');
+  assert.equal(code(['policies', 'explain', 'nodots', '--user', userId], T), 2);
+  assert.equal(code(['policies', 'explain', `${cat}.sales.orders`], T), 2, 'explain needs --user');
+  assert.equal(code(['policies', 'list'], userToken), 3, 'a tenant user is refused');
+  assert.equal(code(['policies', 'delete', made.id], T), 0);
+  assert.equal(code(['policies', 'show', made.id], T), 1);
+  const s = cli(['completion', 'bash']).out;
+  assert.ok(complete(s, 'admin ').includes('policies'));
+  assert.deepEqual(complete(s, 'admin policies e'), ['explain']);
+});

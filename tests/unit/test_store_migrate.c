@@ -906,6 +906,44 @@ test_migrated_store_takes_webhooks(void **state)
 	assert_int_equal(n, 1);
 }
 
+/*
+ * A store of before data policies (ABI 1.17: SQLite migration 17,
+ * PostgreSQL 16, MongoDB schema 9) keeps them once migrated: a policy on
+ * the migrated catalog is created and listed, and a migrated table's
+ * columns are tagged.
+ */
+static void
+test_migrated_store_takes_policies(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_policy	 p, *items;
+	struct pgl_column_tag	 t = { "as-t1", 2, "pii" }, *tags;
+	struct pgl_page		 all = { 0, 0 };
+	uint64_t		 total = 0;
+	size_t			 n;
+
+	if (!opened(f))
+		return;
+	assert_true(pgl_store_has_policies(f->ops));
+	memset(&p, 0, sizeof(p));
+	p.id = "pol-1";
+	p.tenant_id = TENANT;
+	p.name = "mask";
+	p.catalog = "cat";
+	p.ns = "db";
+	p.table_name = "t1";
+	p.doc = "{}";
+	OK(f, f->ops->put_policy(f->s, &p, 1, &f->err));
+	OK(f, f->ops->list_policies(f->s, f->a, TENANT, "cat", &all, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(total, 1);
+	OK(f, f->ops->set_column_tags(f->s, TENANT, "as-t1", &t, 1, &f->err));
+	OK(f, f->ops->list_column_tags(f->s, f->a, TENANT, NULL, "pii", &tags,
+	    &n, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(tags[0].asset_id, "as-t1");
+}
+
 static void
 test_migrated_names_keep_working_and_no_new_name_reads_as_one(void **state)
 {
@@ -1055,6 +1093,9 @@ main(int argc, char **argv)
 		    test_migrated_store_takes_webhooks,
 		    setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_policies,
+		    setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_sqlite_names, teardown),
 	};
@@ -1069,6 +1110,9 @@ main(int argc, char **argv)
 		    test_migrated_store_takes_webhooks,
 		    setup_postgres, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_policies,
+		    setup_postgres, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_postgres_names, teardown),
 	};
@@ -1081,6 +1125,9 @@ main(int argc, char **argv)
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_store_takes_webhooks,
+		    setup_mongo, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_policies,
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/policy_guard.h"
 #include "api/commit/run.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
@@ -120,6 +121,9 @@ settle(struct pgl_req *r, struct ice_change *c)
 	}
 	if (c->next == NULL)
 		return (0);
+	/* A schema change may not break a data policy (issue 46). */
+	if (ice_policy_commit_check(r, c) == -1)
+		return (-1);
 	/* set-location / write.metadata.path must not escape the catalog. */
 	return (ice_location_allowed(r, &c->t.catalog, c->next_location,
 	    "the metadata location"));

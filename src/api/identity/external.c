@@ -16,7 +16,9 @@
 #include "api/identity/identity.h"
 #include "api/identity/idp.h"
 #include "app/app.h"
+#include "api/request/req_app.h"
 #include "auth/grant_cache.h"
+#include "auth/idp_claims.h"
 #include "auth/oidc_token.h"
 #include "auth/token_cache.h"
 #include "util/arena.h"
@@ -134,6 +136,44 @@ same_row(const struct resolved *v, const struct pgl_user *u)
 	    strcmp(u->doc, v->user_doc) == 0);
 }
 
+/*
+ * The token's groups (the provider's groups claim: a list of strings or
+ * one string) on r->app, for data policies that name groups; copied to
+ * the arena, since the claims may outlive no request.
+ */
+static void
+keep_groups(struct pgl_req *r, const struct pgl_idp *idp, const json_t *claims)
+{
+	const char	*name = idp->cfg->groups_claim != NULL ?
+			    idp->cfg->groups_claim : "groups";
+	const json_t	*g = pgl_idp_claim(claims, name), *v;
+	const char	**out;
+	size_t		 i, n = 0;
+
+	if (r->app == NULL || g == NULL)
+		return;
+	if (json_is_string(g)) {
+		if ((out = pgl_arena_alloc(r->arena, sizeof(*out))) != NULL &&
+		    (out[0] = pgl_arena_strdup(r->arena,
+		    json_string_value(g))) != NULL) {
+			r->app->idp_groups = out;
+			r->app->nidp_groups = 1;
+		}
+		return;
+	}
+	if (!json_is_array(g) || json_array_size(g) == 0 ||
+	    (out = pgl_arena_alloc(r->arena, json_array_size(g) *
+	    sizeof(*out))) == NULL)
+		return;
+	json_array_foreach(g, i, v) {
+		if (json_is_string(v) && (out[n] = pgl_arena_strdup(r->arena,
+		    json_string_value(v))) != NULL)
+			n++;
+	}
+	r->app->idp_groups = out;
+	r->app->nidp_groups = n;
+}
+
 /* token's caller, resolved lately and still so: 0; else -1 (go the long
  * way: it decides). */
 static int
@@ -157,6 +197,7 @@ known(struct pgl_req *r, const char *token)
 	api_external_report(r, v->idp);
 	api_external_caller(r, v->role, v->id, v->username,
 	    v->tenant[0] != '\0' ? v->tenant : NULL);
+	keep_groups(r, v->idp, v->claims);
 	r->who.expires_at = json_integer_value(json_object_get(v->claims,
 	    "exp"));
 	return (0);
@@ -272,6 +313,7 @@ api_external_identify(struct pgl_req *r, struct pgl_idp *idp,
 		return (rc);
 	rc = api_external_user(r, idp, claims, why, &kept);
 	if (rc == 0) {
+		keep_groups(r, idp, claims);
 		r->who.expires_at = json_integer_value(json_object_get(claims,
 		    "exp"));
 		remember(r, idp, token, claims, &kept, epoch);

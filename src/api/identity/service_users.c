@@ -22,6 +22,7 @@ static const struct pgl_jfield create_fields[] = {
 	{ "description", PGL_J_STRING, 0 },
 	{ "role", PGL_J_STRING, 1 },
 	{ "expires_in_days", PGL_J_INT, 0 },
+	{ "enforces_read_restrictions", PGL_J_BOOL, 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -29,6 +30,7 @@ static const struct pgl_jfield update_fields[] = {
 	{ "name", PGL_J_STRING, 0 },
 	{ "description", PGL_J_STRING, 0 },
 	{ "active", PGL_J_BOOL, 0 },
+	{ "enforces_read_restrictions", PGL_J_BOOL, 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -47,19 +49,41 @@ time_or_null(struct pgl_arena *a, int64_t ms)
 	return (ms == 0 ? json_null() : json_string(api_rfc3339(a, ms / 1000)));
 }
 
+/* Whether the tenant admin marked it an engine that enforces read
+ * restrictions (data policies): it is then handed the files of tables
+ * its roles' restrictions hold on, and trusted to apply them. */
+static int
+enforces(const json_t *doc)
+{
+	return (json_is_true(json_object_get(doc, "enforces_read_restrictions")));
+}
+
+/* enforces_read_restrictions of the body, when sent, into doc. */
+static void
+set_enforces(struct pgl_req *r, json_t *doc)
+{
+	const json_t	*v = json_object_get(r->body,
+			    "enforces_read_restrictions");
+
+	if (v != NULL && !json_is_null(v))
+		json_object_set_new(doc, "enforces_read_restrictions",
+		    json_boolean(json_is_true(v)));
+}
+
 /* ServiceUser (kebab-case), without the key or its hash. */
 static json_t *
 su_json(struct pgl_req *r, const struct pgl_service_user *u)
 {
 	json_t	*doc = api_obj(u->doc), *j;
 
-	j = json_pack("{s:s,s:s,s:O,s:s,s:O,s:O,s:O,s:o,s:O,s:b}", "id", u->id,
-	    "name", u->name, "description", field(doc, "description"),
+	j = json_pack("{s:s,s:s,s:O,s:s,s:O,s:O,s:O,s:o,s:O,s:b,s:b}", "id",
+	    u->id, "name", u->name, "description", field(doc, "description"),
 	    "tenant-id", u->tenant_id, "role", field(doc, "role"),
 	    "created-at", field(doc, "created-at"),
 	    "created-by", field(doc, "created-by"),
 	    "expires-at", time_or_null(r->arena, u->expires_at_ms),
-	    "last-used", json_null(), "active", u->active);
+	    "last-used", json_null(), "active", u->active,
+	    "enforces-read-restrictions", enforces(doc));
 	json_decref(doc);
 	return (j);
 }
@@ -136,6 +160,7 @@ api_service_user_create(struct pgl_req *r)
 	if (pgl_json_str(r->body, "description") != NULL)
 		json_object_set_new(doc, "description", json_string(
 		    pgl_json_str(r->body, "description")));
+	set_enforces(r, doc);
 	u = (struct pgl_service_user){ id, r->tenant, pgl_json_str(r->body,
 	    "name"), kid, hash, 1, 0, api_text(r->arena, doc) };
 	json_decref(doc);
@@ -223,6 +248,7 @@ api_service_user_update(struct pgl_req *r)
 	if (pgl_json_str(r->body, "description") != NULL)
 		json_object_set_new(doc, "description", json_string(
 		    pgl_json_str(r->body, "description")));
+	set_enforces(r, doc);
 	u.doc = api_text(r->arena, doc);
 	json_decref(doc);
 	if (STORE(update_service_user, &u, &err) != PGL_OK) {

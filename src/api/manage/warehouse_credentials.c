@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/commit/policy_read.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/manage/manage.h"
@@ -52,6 +53,37 @@ writes_into(struct pgl_req *r, const char *wh, const char *loc)
 	return (0);
 }
 
+/*
+ * 1 when a data policy of a catalog on warehouse wh applies to the
+ * caller: the warehouse's keys would read that catalog's raw files past
+ * the restrictions (issue 46), so they go only to an enforcing engine.
+ * 0 none, -1 after replying.
+ */
+static int
+restricted_on(struct pgl_req *r, const char *wh)
+{
+	struct pgl_catalog	*c;
+	struct pgl_page		 all = { 0, 0 };
+	struct pgl_err		 err;
+	uint64_t		 total;
+	size_t			 n, i;
+	int			 rc;
+
+	if (STORE(list_catalogs, r->arena, r->tenant, &all, &c, &n, &total,
+	    &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		if (c[i].warehouse_name == NULL ||
+		    strcmp(c[i].warehouse_name, wh) != 0)
+			continue;
+		if ((rc = ice_policies_bind_caller(r, c[i].name)) != 0)
+			return (rc);
+	}
+	return (0);
+}
+
 void
 api_warehouse_credentials(struct pgl_req *r)
 {
@@ -61,7 +93,7 @@ api_warehouse_credentials(struct pgl_req *r)
 	struct pgl_warehouse	 w;
 	struct pgl_s3		 s3;
 	struct pgl_err		 err;
-	int			 vend;
+	int			 vend, rc;
 
 	if (loc == NULL || *loc == '\0') {
 		pgl_reply_error(r, 400, "credentials needs ?location=, an "
@@ -80,6 +112,17 @@ api_warehouse_credentials(struct pgl_req *r)
 		    "and to callers who may write the catalog holding the "
 		    "location; read through remote signing or presign");
 		return;
+	}
+	if (!api_is_admin(r) && (rc = restricted_on(r, name)) != 0) {
+		if (rc == 1 && !ice_caller_enforces(r))
+			pgl_reply_error(r, 403, "read restrictions of a data "
+			    "policy apply to %s in a catalog of warehouse "
+			    "'%.200s': its keys go only to an engine that "
+			    "enforces them (a service user with "
+			    "enforces_read_restrictions)", r->who.username,
+			    name);
+		if (r->status != 0)
+			return;
 	}
 	if (api_get_warehouse(r, r->tenant, name, &w, &err) != PGL_OK) {
 		pgl_reply_missing(r, &err, "Warehouse '%.200s' not found",

@@ -62,6 +62,14 @@ struct pgl_req_app {
 	int			 bm_found;
 	struct pgl_business_metadata bm;
 
+	/*
+	 * The groups an identity provider's token named for the caller
+	 * (identity/external.c), as data policies match them; none for a
+	 * local account.  Arena strings.
+	 */
+	const char *const	*idp_groups;
+	size_t			 nidp_groups;
+
 	/* The storage of the catalog last resolved (storage.c). */
 	const struct pgl_storage *storage;
 	const char		*storage_catalog;

@@ -17,6 +17,7 @@
 #include "api/storage/storage.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
+#include "api/commit/policy_read.h"
 #include "api/rest/rest.h"
 #include "app/app.h"
 #include "storage/objio.h"
@@ -37,7 +38,8 @@ ice_table_presign(struct pgl_req *r)
 	char				 bucket[256], url[URL_MAX];
 
 	if (ice_target(r, "table", &it) == -1 ||
-	    ice_find_asset(r, &it, "ICEBERG_TABLE", &a) == -1)
+	    ice_find_asset(r, &it, "ICEBERG_TABLE", &a) == -1 ||
+	    ice_storage_allowed(r, &it.catalog, it.ns, it.name, &a) == -1)
 		return;
 	if (loc == NULL || *loc == '\0') {
 		pgl_reply_ice_error(r, 400, "BadRequestException", "presign "

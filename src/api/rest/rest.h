@@ -46,10 +46,19 @@ void	ice_table_load(struct pgl_req *);
 void	ice_table_head(struct pgl_req *);
 json_t	*ice_load_result(struct pgl_req *, const struct pgl_catalog *c,
 	    const char *table_location, const char *location, json_t *md);
+/* Create's and register's answer for asset a of table t (md stolen):
+ * the caller's restrictions, the ETag, the LoadTableResult. */
+void	ice_reply_created(struct pgl_req *, const struct ice_target *t,
+	    const struct pgl_asset *a, const char *table_location,
+	    json_t *md);
+/* A staged create's answer (no file, no asset; md stolen). */
+void	ice_reply_staged(struct pgl_req *, const struct ice_target *t,
+	    const char *table_location, json_t *md);
 void	ice_set_etag(struct pgl_req *, const char *location,
 	    const char *mode);
 const char *ice_tag_mode(struct pgl_req *, const struct pgl_catalog *c,
 	    const char *mode);
+
 
 /* rest/views.c */
 void	ice_view_create(struct pgl_req *);

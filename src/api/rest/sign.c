@@ -30,6 +30,7 @@
 #include "api/storage/storage.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
+#include "api/commit/policy_read.h"
 #include "api/rest/rest.h"
 #include "app/app.h"
 #include "storage/objio.h"
@@ -649,7 +650,8 @@ ice_table_sign(struct pgl_req *r)
 
 	if (pgl_req_body(r, sign_fields) == -1 ||
 	    ice_target(r, "table", &it) == -1 ||
-	    ice_find_asset(r, &it, "ICEBERG_TABLE", &a) == -1)
+	    ice_find_asset(r, &it, "ICEBERG_TABLE", &a) == -1 ||
+	    ice_storage_allowed(r, &it.catalog, it.ns, it.name, &a) == -1)
 		return;
 	if (api_storage(r, &it.catalog, &st, &err) != PGL_OK) {
 		ice_reply_file_error(r, &err);

@@ -1,8 +1,10 @@
 /*
  * loadTable and the LoadTableResult (iceberg-commit.md §2), which create
  * and register answer too (tables.c): its config and vended credentials,
- * its strong ETag, and the hot read path, which frames the cached
- * metadata bytes without parsing them.
+ * its strong ETag, the caller's read restrictions (data policies: a
+ * restricted answer carries them, is tagged apart from every other
+ * caller's and is private to its caller), and the hot read path, which
+ * frames the cached metadata bytes without parsing them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,8 @@
 #include "api/api.h"
 #include "api/cache/cache.h"
 #include "api/commit/commit.h"
+#include "api/commit/policy_guard.h"
+#include "api/commit/policy_read.h"
 #include "api/gate.h"
 #include "api/rest/rest.h"
 #include "api/storage/azure_vend.h"
@@ -57,10 +61,11 @@ add_config(struct pgl_req *r, const struct pgl_catalog *c,
 	    "prefix", table_location, "config", vended));
 }
 
-/* LoadTableResult; md is stolen. */
-json_t *
-ice_load_result(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *table_location, const char *location, json_t *md)
+/* LoadTableResult; md and rr (the caller's read restrictions, or NULL)
+ * are stolen. */
+static json_t *
+load_result(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *table_location, const char *location, json_t *md, json_t *rr)
 {
 	json_t	*j = json_object();
 
@@ -69,7 +74,68 @@ ice_load_result(struct pgl_req *r, const struct pgl_catalog *c,
 		    json_string(ice_uri(r, location)));
 	json_object_set_new(j, "metadata", md);
 	add_config(r, c, table_location, j);
+	if (rr != NULL)
+		json_object_set_new(j, "read-restrictions", rr);
 	return (j);
+}
+
+json_t *
+ice_load_result(struct pgl_req *r, const struct pgl_catalog *c,
+    const char *table_location, const char *location, json_t *md)
+{
+	return (load_result(r, c, table_location, location, md, NULL));
+}
+
+/*
+ * The caller's read restrictions on table t (asset a), whose metadata is
+ * read only when the tenant has policies: 0 (*rr NULL when none), or -1
+ * after replying.
+ */
+static int
+restrictions(struct pgl_req *r, const struct ice_target *t,
+    const struct pgl_asset *a, const json_t *md, json_t **rr)
+{
+	json_t	*read = NULL, *applied = NULL;
+	int	 any, rc;
+
+	*rr = NULL;
+	if ((any = ice_policies_any(r)) <= 0)
+		return (any);
+	if (md == NULL && ice_read_metadata(r, &t->catalog,
+	    a->metadata_location, 500, &read) == -1)
+		return (-1);
+	rc = ice_read_restrictions(r, t->catalog.name, t->ns, t->name,
+	    a->id, md != NULL ? md : read, rr, &applied);
+	json_decref(read);
+	/* Who read the table under which policies, an engine or not. */
+	if (rc == 0 && *rr != NULL)
+		api_audit_read(r, "load_table_restricted", "table", a->id,
+		    t->name, json_pack("{s:o, s:b, s:s}", "policies", applied,
+		    "enforcing_engine", ice_caller_enforces(r), "catalog",
+		    t->catalog.name));
+	return (rc);
+}
+
+/*
+ * A restricted answer: its tag names the restrictions (a caller with
+ * other restrictions, or none, never matches it), and no cache outside
+ * the caller's own keeps it (the spec: not cached outside the
+ * authenticated scope).  Returns the tag's mode.
+ */
+static const char *
+restricted_mode(struct pgl_req *r, const char *mode, const json_t *rr)
+{
+	char		*text;
+	uint64_t	 h;
+
+	if (rr == NULL)
+		return (mode);
+	pgl_set_header(r, "cache-control", "private");
+	text = pgl_json_dump(rr);
+	h = pgl_fnv1a_str(PGL_FNV_BASIS, text != NULL ? text : "");
+	free(text);
+	return (pgl_arena_printf(r->arena, "%s+restricted:%016llx", mode,
+	    (unsigned long long)h));
 }
 
 /*
@@ -147,6 +213,39 @@ ice_tag_mode(struct pgl_req *r, const struct pgl_catalog *c, const char *mode)
 	    strstr(vend, "remote-signing") != NULL ? "signing" : ""));
 }
 
+void
+ice_reply_created(struct pgl_req *r, const struct ice_target *t,
+    const struct pgl_asset *a, const char *table_location, json_t *md)
+{
+	json_t	*rr;
+
+	if (restrictions(r, t, a, md, &rr) == -1) {
+		json_decref(md);
+		return;
+	}
+	ice_set_etag(r, a->metadata_location, restricted_mode(r,
+	    ice_tag_mode(r, &t->catalog, "all"), rr));
+	pgl_reply_json(r, 200, load_result(r, &t->catalog,
+	    table_location, a->metadata_location, md, rr));
+}
+
+void
+ice_reply_staged(struct pgl_req *r, const struct ice_target *t,
+    const char *table_location, json_t *md)
+{
+	struct pgl_asset	 none;
+	json_t			*rr;
+
+	memset(&none, 0, sizeof(none));
+	if (restrictions(r, t, &none, md, &rr) == -1) {
+		json_decref(md);
+		return;
+	}
+	(void)restricted_mode(r, "all", rr);
+	pgl_reply_json(r, 200, load_result(r, &t->catalog,
+	    table_location, NULL, md, rr));
+}
+
 /* The LoadTableResult around its metadata: what comes before and after. */
 struct load_frame {
 	const char	*head;	/* {"metadata-location":"...","metadata": */
@@ -157,7 +256,8 @@ struct load_frame {
 
 static int
 load_frame(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *table_location, const char *location, struct load_frame *f)
+    const char *table_location, const char *location, const json_t *rr,
+    struct load_frame *f)
 {
 	struct pgl_jw	 w;
 	json_t		*extra;
@@ -168,8 +268,10 @@ load_frame(struct pgl_req *r, const struct pgl_catalog *c,
 	 * metadata, still without parsing it. */
 	extra = json_object();
 	add_config(r, c, table_location, extra);
-	if (json_object_size(json_object_get(extra, "config")) > 0 &&
-	    (text = pgl_json_dump(extra)) != NULL) {
+	if (rr != NULL)
+		json_object_set(extra, "read-restrictions", (json_t *)rr);
+	if ((json_object_size(json_object_get(extra, "config")) > 0 ||
+	    rr != NULL) && (text = pgl_json_dump(extra)) != NULL) {
 		f->tail = pgl_arena_printf(r->arena, ",%s", text + 1);
 		free(text);
 	}
@@ -252,11 +354,11 @@ reply_plain_load(struct pgl_req *r, const struct pgl_catalog *c,
  */
 static void
 reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *table_location, const char *location)
+    const char *table_location, const char *location, const json_t *rr)
 {
 	struct load_frame	f;
 
-	if (load_frame(r, c, table_location, location, &f) == -1)
+	if (load_frame(r, c, table_location, location, rr, &f) == -1)
 		return;
 	if (pgl_req_gzip(r) && reply_gz_load(r, c, location, &f) != 1)
 		return;
@@ -269,7 +371,7 @@ ice_table_load(struct pgl_req *r)
 	struct ice_target	 t;
 	struct pgl_asset	 a;
 	const char		*mode = pgl_query(r, "snapshots"), *inm;
-	json_t			*md, *refs;
+	json_t			*md, *refs, *rr;
 	char			 tag[40];
 
 	if (mode != NULL && strcmp(mode, "all") != 0 &&
@@ -282,27 +384,40 @@ ice_table_load(struct pgl_req *r)
 		mode = "all";
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
-	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1)
+	    restrictions(r, &t, &a, NULL, &rr) == -1)
 		return;
-	etag(a.metadata_location, ice_tag_mode(r, &t.catalog, mode), tag);
+	/* Vended credentials or remote signing: the files themselves. */
+	if ((rr != NULL && pgl_header(r, "x-iceberg-access-delegation") !=
+	    NULL && !ice_caller_enforces(r) &&
+	    ice_storage_refused(r, t.name) == -1) ||
+	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1) {
+		json_decref(rr);
+		return;
+	}
+	etag(a.metadata_location, restricted_mode(r, ice_tag_mode(r,
+	    &t.catalog, mode), rr), tag);
 	pgl_set_header(r, "etag", tag);
 	if ((inm = pgl_header(r, "if-none-match")) != NULL &&
 	    (strcmp(inm, tag) == 0 || strcmp(inm, "*") == 0)) {
+		json_decref(rr);
 		pgl_reply_empty(r, 304);
 		return;
 	}
 	if (strcmp(mode, "all") == 0) {
 		reply_raw_load(r, &t.catalog, a.location,
-		    a.metadata_location);
+		    a.metadata_location, rr);
+		json_decref(rr);
 		return;
 	}
 	if (ice_read_metadata(r, &t.catalog,
-	    a.metadata_location, 500, &md) == -1)
+	    a.metadata_location, 500, &md) == -1) {
+		json_decref(rr);
 		return;
+	}
 	refs = ice_table_refs_only(md);
 	json_decref(md);
-	pgl_reply_json(r, 200, ice_load_result(r, &t.catalog, a.location,
-	    a.metadata_location, refs));
+	pgl_reply_json(r, 200, load_result(r, &t.catalog, a.location,
+	    a.metadata_location, refs, rr));
 }
 
 void

@@ -1,10 +1,10 @@
 /*
  * Iceberg tables: list, create (and stage-create), drop, register,
- * unregister, rename, credentials (iceberg-commit.md §2, §6).  Load and
- * exists, and the LoadTableResult that create and register answer with,
- * live in rest/table_load.c; metrics in rest/metrics.c; commits in
- * rest/commit.c (and commit/loop.c), the asset rows' helpers in
- * commit/assets.c.
+ * unregister, credentials (iceberg-commit.md §2, §6).  Load and exists,
+ * and the LoadTableResult that create and register answer with, live in
+ * rest/table_load.c; renames in rest/table_rename.c; metrics in
+ * rest/metrics.c; commits in rest/commit.c (and commit/loop.c), the asset
+ * rows' helpers in commit/assets.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/policy_read.h"
 #include "api/gate.h"
 #include "api/events/event_note.h"
 #include "api/placement/placement.h"
@@ -49,12 +50,6 @@ static const struct pgl_jfield register_fields[] = {
 	{ "name", PGL_J_STRING, 1 },
 	{ "metadata-location", PGL_J_STRING, 1 },
 	{ "overwrite", PGL_J_BOOL, 0 },
-	{ NULL, 0, 0 }
-};
-
-static const struct pgl_jfield rename_fields[] = {
-	{ "source", PGL_J_OBJECT, 1 },
-	{ "destination", PGL_J_OBJECT, 1 },
 	{ NULL, 0, 0 }
 };
 
@@ -194,11 +189,7 @@ table_created(struct pgl_req *r, int rc, const struct pgl_err *err,
 		json_decref(tc->md);
 		return;
 	}
-	ice_set_etag(r, a.metadata_location, ice_tag_mode(r, &tc->t.catalog,
-	    "all"));
-	/* The result takes md. */
-	pgl_reply_json(r, 200, ice_load_result(r, &tc->t.catalog, a.location,
-	    a.metadata_location, tc->md));
+	ice_reply_created(r, &tc->t, &a, a.location, tc->md);
 }
 
 void
@@ -228,8 +219,7 @@ ice_table_create(struct pgl_req *r)
 	}
 	if (json_is_true(json_object_get(r->body, "stage-create"))) {
 		/* §2.5: nothing is written and no pointer is created. */
-		pgl_reply_json(r, 200, ice_load_result(r, &tc->t.catalog, loc,
-		    NULL, md));
+		ice_reply_staged(r, &tc->t, loc, md);
 		return;
 	}
 	pgl_uuid_new(fid);
@@ -431,6 +421,8 @@ ice_table_register(struct pgl_req *r)
 			pgl_reply_store_error(r, &err);
 			return;
 		}
+		a = old;
+		a.metadata_location = loc;
 	} else {
 		/* A fresh asset id: the file's table-uuid may already name
 		 * another asset (the table it came from, a branch's copy). */
@@ -442,132 +434,10 @@ ice_table_register(struct pgl_req *r)
 			return;
 		}
 	}
-	ice_set_etag(r, loc, ice_tag_mode(r, &t.catalog, "all"));
-	pgl_reply_json(r, 200, ice_load_result(r, &t.catalog, json_string_value(
-	    json_object_get(md, "location")), loc, md));
+	ice_reply_created(r, &t, &a, json_string_value(json_object_get(md,
+	    "location")), md);
 }
 
-static void
-note_rename(struct pgl_req *r, const struct pgl_asset *src,
-    const struct ice_target *dst)
-{
-	struct pgl_event_input	in;
-
-	memset(&in, 0, sizeof(in));
-	in.operation_type = strcmp(src->kind, "VIEW") == 0 ? "rename-view" :
-	    "rename-table";
-	in.catalog = src->catalog;
-	in.branch = src->branch;
-	in.ns = src->ns;
-	in.name = src->name;
-	in.dest_ns = dst->ns;
-	in.dest_name = dst->name;
-	in.uuid = src->id;
-	api_event_note(r, &in);
-}
-
-struct rename_tx {
-	struct pgl_req		*r;
-	const struct pgl_asset	*src;
-	const struct ice_target	*dst;
-};
-
-static int
-rename_in_tx(void *arg, struct pgl_err *err)
-{
-	struct rename_tx	*tx = arg;
-	struct pgl_asset	 moved = *tx->src;
-	int			 rc;
-
-	if ((rc = STORE(rename_asset, tx->r->tenant, tx->src->catalog,
-	    tx->src->branch, tx->src->ns, tx->src->name, tx->dst->ns,
-	    tx->dst->name, err)) != PGL_OK)
-		return (rc);
-	moved.ns = tx->dst->ns;
-	moved.name = tx->dst->name;
-	note_rename(tx->r, tx->src, tx->dst);
-	return (ice_log_commit(tx->r, tx->src->catalog, tx->src->branch,
-	    pgl_arena_printf(tx->r->arena, "Rename %s to %s",
-	    ice_dotted(tx->r, tx->src->ns, tx->src->name),
-	    ice_dotted(tx->r, tx->dst->ns, tx->dst->name)),
-	    json_pack("[oo]", ice_op_delete(tx->src->ns, tx->src->name),
-	    ice_op_put(&moved)), err));
-}
-
-/* A TableIdentifier {namespace, name}; the name may carry @branch. */
-static int
-identifier(struct pgl_req *r, const json_t *id, struct ice_target *t)
-{
-	const char	*name;
-	char		*copy, *at;
-
-	name = pgl_json_str(id, "name");
-	if (name == NULL || ice_ns_from_json(r, json_object_get(id,
-	    "namespace"), &t->ns) == -1) {
-		if (r->status == 0)
-			pgl_reply_ice_error(r, 400, "BadRequestException",
-			    "identifier needs namespace and name");
-		return (-1);
-	}
-	copy = pgl_arena_strdup(r->arena, name);
-	if ((at = strrchr(copy, '@')) != NULL) {
-		*at++ = '\0';
-		if (pgl_req_name(r, "branch", at) == -1)
-			return (-1);
-		t->branch = at;
-	} else {
-		t->branch = ICE_DEFAULT_BRANCH;
-	}
-	if (pgl_req_name(r, "name", copy) == -1)
-		return (-1);
-	t->name = copy;
-	return (0);
-}
-
-/* POST /v1/{prefix}/tables/rename and /views/rename (§6, §7.4). */
-void
-ice_table_rename(struct pgl_req *r)
-{
-	struct ice_target	 src, dst;
-	struct rename_tx	 tx;
-	struct pgl_asset	 a;
-	struct pgl_err		 err;
-	const char		*kind;
-
-	kind = strstr(r->match.route->path, "/views/") != NULL ? KIND_VIEW :
-	    KIND_TABLE;
-	if (pgl_req_body(r, rename_fields) == -1 || ice_catalog(r,
-	    &src.catalog) == -1)
-		return;
-	dst.catalog = src.catalog;
-	if (identifier(r, json_object_get(r->body, "source"), &src) == -1 ||
-	    identifier(r, json_object_get(r->body, "destination"), &dst) == -1)
-		return;
-	if (strcmp(src.branch, dst.branch) != 0) {
-		pgl_reply_ice_error(r, 400, "BadRequestException",
-		    "rename cannot move a %s between branches",
-		    strcmp(kind, KIND_VIEW) == 0 ? "view" : "table");
-		return;
-	}
-	if (ice_find_asset(r, &src, kind, &a) == -1)
-		return;
-	if (strcmp(src.ns, dst.ns) == 0 && strcmp(src.name, dst.name) == 0) {
-		pgl_reply_empty(r, 204);
-		return;
-	}
-	if (!ice_ns_exists(r, dst.catalog.name, dst.ns) ||
-	    !ice_name_free(r, &dst))
-		return;
-	tx = (struct rename_tx){ r, &a, &dst };
-	if (ice_tx_on_branch(r, rename_in_tx, &tx, &err) != PGL_OK) {
-		if (err.code == PGL_EEXISTS)
-			(void)ice_name_free(r, &dst);
-		if (r->status == 0)
-			pgl_reply_store_error(r, &err);
-		return;
-	}
-	pgl_reply_empty(r, 204);
-}
 
 /*
  * Credentials, asked for again as they near expiry: STS's keys for the
@@ -584,6 +454,7 @@ ice_table_credentials(struct pgl_req *r)
 
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
+	    ice_storage_allowed(r, &t.catalog, t.ns, t.name, &a) == -1 ||
 	    api_sts_prepare(r, &t.catalog, a.location, 1) == -1) {
 		json_decref(creds);
 		return;

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/policy_read.h"
 #include "api/gate.h"
 #include "api/storage/storage.h"
 #include "api/storage/sts_vend.h"
@@ -54,6 +55,43 @@ find_table(struct pgl_req *r, struct ice_target *t, struct pgl_asset *a)
 }
 
 /*
+ * The plan request as the caller may make it: its filter AND-ed with the
+ * row filter of the caller's read restrictions (policy_read.h), so the
+ * plan prunes what the caller may not read and its residuals keep the
+ * rest out.  It replaces r->body: a plan made later as a task reads the
+ * request it stored (scan_submit).  0, or -1 after replying.
+ */
+static int
+restrict_body(struct pgl_req *r, const struct ice_target *t,
+    const struct pgl_asset *a, const json_t *md)
+{
+	json_t	*rr, *row, *mine, *copy;
+
+	if (ice_read_restrictions(r, t->catalog.name, t->ns, t->name, a->id,
+	    md, &rr, NULL) == -1)
+		return (-1);
+	if (rr == NULL || (row = json_object_get(rr,
+	    "required-row-filter")) == NULL) {
+		json_decref(rr);
+		return (0);
+	}
+	mine = json_object_get(r->body, "filter");
+	if ((copy = json_copy(r->body)) == NULL ||
+	    json_object_set_new(copy, "filter", mine == NULL ||
+	    json_is_null(mine) ? json_incref(row) : json_pack("{s:s, s:O, "
+	    "s:O}", "type", "and", "left", mine, "right", row)) == -1) {
+		json_decref(copy);
+		json_decref(rr);
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	json_decref(rr);
+	json_decref(r->body);
+	r->body = copy;
+	return (0);
+}
+
+/*
  * Everything the plan needs is read here, on the worker's thread (the
  * table, its metadata, the request bound to it); the plan itself is made
  * off it (scan_job.c), while r waits.
@@ -71,7 +109,8 @@ ice_plan_scan(struct pgl_req *r)
 	    &md) == -1)
 		return;
 	memset(&q, 0, sizeof(q));
-	if (scan_req_parse(r, r->body, md, &q) == -1) {
+	if (restrict_body(r, &t, &a, md) == -1 ||
+	    scan_req_parse(r, r->body, md, &q) == -1) {
 		json_decref(md);
 		return;
 	}

@@ -1,0 +1,50 @@
+/*
+ * The caller's read restrictions on a table (issue 46, policy_read.c):
+ * what loadTable, createTable's and registerTable's answers and scan
+ * planning carry as the spec's `read-restrictions`.
+ */
+#ifndef PGL_API_COMMIT_POLICY_READ_H
+#define PGL_API_COMMIT_POLICY_READ_H
+
+#include <jansson.h>
+
+#include "http/request.h"
+
+/*
+ * The restrictions of the request's caller on the table (catalog, ns
+ * joined by PGL_NS_SEP, name; asset_id NULL for one not yet created, so
+ * without column tags) whose metadata is md.  0 with *out NULL when none
+ * apply (a tenant without policies pays one cached check), 0 with *out a
+ * new ReadRestrictions object, or -1 after replying.  applied, when not
+ * NULL, gets the [{"id","name"}] of the policies applied (a new
+ * reference, or NULL with *out).
+ */
+int	ice_read_restrictions(struct pgl_req *, const char *catalog,
+	    const char *ns, const char *name, const char *asset_id,
+	    const json_t *md, json_t **out, json_t **applied);
+
+/*
+ * Whether the caller may be handed access to the files of the table
+ * (catalog c, ns, name; asset a): storage credentials, remote signing,
+ * presigned URLs.  A caller whom read restrictions bind on the table
+ * may not read its raw files unless it is an enforcing engine (a service
+ * user with enforces_read_restrictions).  0 allowed; -1 after replying
+ * 403 naming why, or an error.
+ */
+struct pgl_catalog;
+struct pgl_asset;
+int	ice_storage_allowed(struct pgl_req *, const struct pgl_catalog *c,
+	    const char *ns, const char *name, const struct pgl_asset *a);
+
+/* 1 when some policy of catalog applies to the caller (on any of its
+ * tables), 0 none, -1 after replying. */
+int	ice_policies_bind_caller(struct pgl_req *, const char *catalog);
+
+/* The 403 of a restricted caller that is no enforcing engine; -1. */
+int	ice_storage_refused(struct pgl_req *, const char *name);
+
+/* 1 when the caller is a service user the tenant admin marked as an
+ * engine that enforces read restrictions, else 0. */
+int	ice_caller_enforces(struct pgl_req *);
+
+#endif
