@@ -32,8 +32,8 @@ int	ice_policy_commit_check(struct pgl_req *, const struct ice_change *);
  * tenant's policies of the catalog and the table's column tags through
  * the resolver (pgl_pol_resolve).  A tenant without policies costs one
  * cached check and answers an empty result.  0 (res the caller's:
- * pgl_pol_result_free), or -1 after replying.  The later loadTable and
- * planning steps call this; the explanation does today.
+ * pgl_pol_result_free), or -1 after replying.  The explanation calls
+ * it, and policy_read.c for the caller's own answers.
  */
 int	ice_policy_resolve(struct pgl_req *, const char *catalog,
 	    const char *ns, const char *name, const char *asset_id,
