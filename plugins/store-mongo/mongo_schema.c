@@ -44,8 +44,10 @@
  *    counters (indexes only; no data).
  * 8: push sinks (ABI 1.16; mongo_webhooks.c): webhooks (indexes only;
  *    no data).
+ * 9: recoverable drops (ABI 1.17; mongo_dropped.c): dropped_assets
+ *    (indexes only; no data).
  */
-#define SCHEMA_VERSION	8
+#define SCHEMA_VERSION	9
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -77,6 +79,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_EVENTS] = "events",
 	[COLL_EVENT_HORIZON] = "event_horizon",
 	[COLL_WEBHOOKS] = "webhooks",
+	[COLL_DROPPED] = "dropped_assets",
 };
 
 struct index_def {
@@ -233,6 +236,15 @@ static const struct index_def	indexes[] = {
 	{ COLL_WEBHOOKS, "tenant_created", 0,
 	    { "tenant_id", "created_ms", "id" } },
 	{ COLL_WEBHOOKS, "created", 0, { "created_ms", "id", "tenant_id" } },
+
+	/* Recoverable drops (schema 9; mongo_dropped.c): one per key; a
+	 * catalog's list, a tenant's and every tenant's (the expiry
+	 * sweep), newest first. */
+	{ COLL_DROPPED, "key", 1, { "tenant_id", "id" } },
+	{ COLL_DROPPED, "catalog", 0,
+	    { "tenant_id", "catalog_name", "dropped_at", "id" } },
+	{ COLL_DROPPED, "tenant", 0, { "tenant_id", "dropped_at", "id" } },
+	{ COLL_DROPPED, "all", 0, { "dropped_at", "id", "tenant_id" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

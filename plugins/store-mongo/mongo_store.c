@@ -585,6 +585,10 @@ static const struct pgl_store_ops ops = {
 	.delete_webhook = mongo_delete_webhook,
 	.set_webhook_state = mongo_set_webhook_state,
 	.claim_webhook = mongo_claim_webhook,
+	.put_dropped = mongo_put_dropped,
+	.get_dropped = mongo_get_dropped,
+	.list_dropped = mongo_list_dropped,
+	.delete_dropped = mongo_delete_dropped,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

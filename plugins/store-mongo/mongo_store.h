@@ -50,6 +50,7 @@ enum mongo_coll {
 	COLL_EVENTS,
 	COLL_EVENT_HORIZON,
 	COLL_WEBHOOKS,
+	COLL_DROPPED,
 	NCOLLS
 };
 
@@ -418,6 +419,18 @@ int	mongo_set_webhook_state(struct pgl_store *,
 	    const struct pgl_webhook *, const char *, struct pgl_err *);
 int	mongo_claim_webhook(struct pgl_store *, const char *, const char *,
 	    const char *, int64_t, int64_t, int *, struct pgl_err *);
+
+/* mongo_dropped.c: recoverable drops (ABI 1.17) */
+int	mongo_put_dropped(struct pgl_store *, const struct pgl_dropped *,
+	    struct pgl_err *);
+int	mongo_get_dropped(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_dropped *,
+	    struct pgl_err *);
+int	mongo_list_dropped(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_dropped **, size_t *, uint64_t *, struct pgl_err *);
+int	mongo_delete_dropped(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
 
 /* mongo_idempotency.c */
 int	mongo_put_idempotent(struct pgl_store *, const char *,

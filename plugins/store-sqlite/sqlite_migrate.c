@@ -487,6 +487,10 @@ static const struct migration migrations[] = {
 	{ 16, "push sinks",
 	sqlite_webhooks_sql
 	},
+	/* Recoverable drops (store ABI 1.17): sqlite_schema_dropped.c. */
+	{ 17, "recoverable drops",
+	sqlite_dropped_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

@@ -94,5 +94,7 @@ extern const char	sqlite_governance_sql[];
 extern const char	sqlite_events_sql[];
 /* sqlite_schema_webhooks.c: migration 16 (ABI 1.16) */
 extern const char	sqlite_webhooks_sql[];
+/* sqlite_schema_dropped.c: migration 17 (ABI 1.17) */
+extern const char	sqlite_dropped_sql[];
 
 #endif

@@ -7059,6 +7059,9 @@ test_webhook_creates_racing_between_processes_have_one_winner(void **state)
 	assert_int_equal(list_wh(f, "t-a", &items), 1);
 }
 
+/* Recoverable drops (ABI 1.17): store_dropped.h. */
+#include "store_dropped.h"
+
 int
 main(void)
 {
@@ -7214,6 +7217,7 @@ main(void)
 		T(test_webhook_state_is_written_by_the_lease_owner_or_a_route),
 		T(test_webhook_claims_racing_between_processes_have_one_winner),
 		T(test_webhook_creates_racing_between_processes_have_one_winner),
+		STORE_DROPPED_TESTS
 #undef T
 	};
 	const char		*plugin = getenv("PGL_STORE_PLUGIN");
