@@ -16,6 +16,7 @@ import "./home.js";
 import "./identity.js";
 import "./audit.js";
 import "./webhooks.js";
+import "./dropped.js";
 
 // ---- sign in ---------------------------------------------------------------
 
