@@ -153,6 +153,7 @@ struct restore {
 	struct pgl_asset		 a;
 	char				 asset_id[PGL_UUID_LEN + 1];
 	int				 gone;	/* the entry was taken */
+	int				 taken;	/* we deleted it once */
 };
 
 static int
@@ -165,25 +166,38 @@ restore_in_tx(void *arg, struct pgl_err *err)
 	int			 view = strcmp(rs->d->kind, KIND_VIEW) == 0;
 	int			 rc;
 
-	/* Tables and views share one identifier space. */
-	if ((rc = STORE(get_asset, r->arena, r->tenant, rs->c->name,
-	    rs->d->branch, rs->ns, rs->name, &had, err)) == PGL_OK) {
+	/*
+	 * Tables and views share one identifier space.  A row of our own
+	 * id is an earlier attempt's that a store without transactions
+	 * kept (it lost the branch head): only the rest is left to do.
+	 */
+	rc = STORE(get_asset, r->arena, r->tenant, rs->c->name,
+	    rs->d->branch, rs->ns, rs->name, &had, err);
+	if (rc == PGL_OK && strcmp(had.id, rs->a.id) != 0) {
 		err->code = PGL_EEXISTS;
 		(void)snprintf(err->msg, sizeof(err->msg), "%s with same name "
 		    "already exists: %s", strcmp(had.kind, KIND_VIEW) == 0 ?
 		    "View" : "Table", ice_dotted(r, rs->ns, rs->name));
 		return (PGL_EEXISTS);
 	}
-	if (rc != PGL_ENOTFOUND)
+	if (rc == PGL_ENOTFOUND)
+		rc = STORE(create_asset, r->tenant, &rs->a, err);
+	if (rc != PGL_OK)
 		return (rc);
-	/* Whoever deletes the entry first restores it (or expires it). */
+	/*
+	 * Whoever deletes the entry first restores it (or expires it).
+	 * After the row, so that on a store whose rollback does not undo
+	 * a failure never loses the entry with the table not back.
+	 */
 	rs->gone = 0;
-	if ((rc = STORE(delete_dropped, r->tenant, rs->d->id, err)) != PGL_OK) {
-		rs->gone = rc == PGL_ENOTFOUND;
-		return (rc);
+	if (!rs->taken || api_store_atomic()) {
+		if ((rc = STORE(delete_dropped, r->tenant, rs->d->id,
+		    err)) != PGL_OK) {
+			rs->gone = rc == PGL_ENOTFOUND;
+			return (rc);
+		}
+		rs->taken = 1;
 	}
-	if ((rc = STORE(create_asset, r->tenant, &rs->a, err)) != PGL_OK)
-		return (rc);
 	memset(&in, 0, sizeof(in));
 	in.operation_type = view ? "x-pangolin.register-view" :
 	    "register-table";
