@@ -99,6 +99,11 @@ test('a dropped table comes back as it was: same metadata file, history, snapsho
   const audit = expectJson(await srv.req('GET', `/api/v1/audit?action=restore_dropped&resource_id=${id}`), 200);
   assert.equal(audit.length, 1);
   assert.equal(audit[0].result, 'success');
+  // Its change event: the catalog takes the table back (register-table).
+  const events = expectJson(await srv.req('GET', '/api/v1/events?limit=1000'), 200).events;
+  const reg = events.filter((e) => e.operation['operation-type'] === 'register-table');
+  assert.equal(reg.length, 1, JSON.stringify(reg));
+  assert.match(JSON.stringify(reg[0].operation), /"events"/);
   // And it can be written to again.
   await t.appendRows(rows([4]));
   assert.deepEqual(byId(await t.readRows()), rows([1, 2, 3, 4]));
