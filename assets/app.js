@@ -17,6 +17,7 @@ import "./identity.js";
 import "./audit.js";
 import "./webhooks.js";
 import "./policies.js";
+import "./dropped.js";
 
 // ---- sign in ---------------------------------------------------------------
 

@@ -477,6 +477,9 @@ async function showCatalog(cat) {
     h("p", {}, h("a", { id: "catalog-browse", href: `#/catalogs/${enc(cat)}/browse` },
       "Browse its tables, views and assets")));
   add(v, branchSection(cat), tagSection(cat), namespaceSection(cat, []));
+  // Undrop (dropped.js).
+  add(v, h("p", {}, h("a", { id: "catalog-dropped", href: `#/catalogs/${enc(cat)}/dropped` },
+    "Dropped tables and views (restore)")));
   const part = async (title, fn) => {
     const sec = section(title);
     v.append(sec);

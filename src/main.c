@@ -31,6 +31,7 @@
 #include "api/cache/cache.h"
 #include "api/commit/commit.h"
 #include "api/storage/sts_vend.h"
+#include "api/tasks/dropped_expiry.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
 #include "auth/idp_share.h"
@@ -390,6 +391,8 @@ tasks_start(const struct pgl_config *cfg)
 	env.events_max_per_tenant = cfg->events.max_per_tenant;
 	env.run = api_task_run;
 	env.task_event = api_event_task_state;
+	/* Undrop: runner 0 makes drops past their retention final. */
+	env.sweep_dropped = api_dropped_sweep;
 	/* Webhooks and NATS: only with a store the dispatcher can use.
 	 * The memory store runs no tasks, so it delivers nothing. */
 	if (pgl_dispatch_supported(pgl_app.db)) {

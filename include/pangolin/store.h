@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	17
+#define PGL_STORE_ABI_MINOR	18
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -415,6 +415,33 @@ struct pgl_webhook {
 	/* lease (read only: claim_webhook writes it) */
 	const char	*lease_owner;		/* NULL if none */
 	int64_t		 lease_until_ms;
+};
+
+/*
+ * ABI 1.18: a dropped table or view kept recoverable (undrop, issue 46
+ * part 5).  The drop deletes the asset row as before and, in the same
+ * transaction, records its fields here under an id of its own; a restore
+ * creates the row again from them (same location, same metadata file, so
+ * it loads exactly as before the drop) and deletes the entry, in one
+ * transaction too.  The entry goes with its catalog (and so its tenant);
+ * the host expires it after the catalog's retention, or when the tenant
+ * holds more than its limit, and then deletes its files by a task.
+ */
+struct pgl_dropped {
+	const char	*id;
+	const char	*tenant_id;
+	const char	*catalog;
+	const char	*branch;
+	const char	*ns;			/* levels joined by PGL_NS_SEP */
+	const char	*name;
+	const char	*kind;			/* "ICEBERG_TABLE", "VIEW" */
+	const char	*asset_id;		/* the dropped row's id */
+	const char	*location;
+	const char	*metadata_location;
+	const char	*properties;		/* JSON object */
+	int64_t		 created_at_ms;		/* the asset's */
+	int64_t		 dropped_at_ms;
+	const char	*dropped_by;		/* NULL if unknown */
 };
 
 struct pgl_idempotent {
@@ -1154,6 +1181,31 @@ struct pgl_store_ops {
 	int	(*list_column_tags)(S, A, const char *tenant,
 		    const char *asset_id, const char *tag,
 		    struct pgl_column_tag **, size_t *, E);
+
+	/*
+	 * ABI 1.18: recoverable drops (struct pgl_dropped).
+	 *
+	 * put_dropped inserts d whole, in the caller's transaction when one
+	 * is open (the drop's): PGL_EEXISTS when (tenant_id, id) is taken,
+	 * PGL_ENOTFOUND when the catalog is not the tenant's.
+	 *
+	 * get_dropped: one, every field (PGL_ENOTFOUND, also for another
+	 * tenant's id).  list_dropped: the page of those of tenant (NULL:
+	 * every tenant's, for the expiry sweep) in catalog (NULL: every
+	 * catalog), newest drop first (then by id), and their total.
+	 *
+	 * delete_dropped: PGL_ENOTFOUND when there is none, so that of two
+	 * restores (or a restore and an expiry) racing only one goes on.
+	 *
+	 * Deleting the catalog (or the tenant) deletes its entries.  May be
+	 * NULL (an older plugin): the host then makes every drop final.
+	 */
+	int	(*put_dropped)(S, const struct pgl_dropped *d, E);
+	int	(*get_dropped)(S, A, const char *tenant, const char *id,
+		    struct pgl_dropped *, E);
+	int	(*list_dropped)(S, A, const char *tenant, const char *catalog,
+		    P, struct pgl_dropped **, size_t *, uint64_t *total, E);
+	int	(*delete_dropped)(S, const char *tenant, const char *id, E);
 };
 
 #undef S

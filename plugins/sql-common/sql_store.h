@@ -345,6 +345,17 @@ int	sql_set_webhook_state(struct pgl_store *, const struct pgl_webhook *,
 int	sql_claim_webhook(struct pgl_store *, const char *, const char *,
 	    const char *, int64_t, int64_t, int *, struct pgl_err *);
 
+/* sql_dropped.c: recoverable drops (ABI 1.18) */
+int	sql_put_dropped(struct pgl_store *, const struct pgl_dropped *,
+	    struct pgl_err *);
+int	sql_get_dropped(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, struct pgl_dropped *, struct pgl_err *);
+int	sql_list_dropped(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, const struct pgl_page *, struct pgl_dropped **,
+	    size_t *, uint64_t *, struct pgl_err *);
+int	sql_delete_dropped(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
+
 /*
  * The methods above, for a plugin's ops table, in the order of struct
  * pgl_store_ops.  Users, roles, permissions, service users, tokens,
@@ -541,6 +552,10 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.delete_webhook = sql_delete_webhook, \
 	.set_webhook_state = sql_set_webhook_state, \
 	.claim_webhook = sql_claim_webhook, \
+	.put_dropped = sql_put_dropped, \
+	.get_dropped = sql_get_dropped, \
+	.list_dropped = sql_list_dropped, \
+	.delete_dropped = sql_delete_dropped, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \
@@ -589,7 +604,7 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.list_audit_events = sql_list_audit_events, \
 	.get_audit_event = sql_get_audit_event
 
-/* sql_policies.c: data policies and column tags (ABI 1.17, issue 46) */
+/* sql_policies.c: data policies and column tags (ABI 1.18, issue 46) */
 int	sql_put_policy(struct pgl_store *, const struct pgl_policy *, int,
 	    struct pgl_err *);
 int	sql_get_policy(struct pgl_store *, struct pgl_arena *, const char *,

@@ -402,6 +402,7 @@ mongo_update_catalog(struct pgl_store *s, const char *tenant,
 
 /* Everything keyed by (tenant_id, catalog_name), children first. */
 static const int	catalog_children[] = {
+	COLL_DROPPED,
 	COLL_ACCESS, COLL_MERGE_CONFLICTS, COLL_MERGE_OPS, COLL_ASSETS,
 	COLL_TAGS, COLL_BRANCHES, COLL_COMMITS, COLL_NAMESPACES,
 	COLL_POLICIES,	/* ABI 1.17: a catalog's data policies */

@@ -46,8 +46,10 @@
  *    no data).
  * 9: data policies and column tags (ABI 1.17; mongo_policies.c):
  *    policies, column_tags (indexes only; no data).
+ * 10: recoverable drops (ABI 1.18; mongo_dropped.c): dropped_assets
+ *    (indexes only; no data).
  */
-#define SCHEMA_VERSION	9
+#define SCHEMA_VERSION	10
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -81,6 +83,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_WEBHOOKS] = "webhooks",
 	[COLL_POLICIES] = "policies",
 	[COLL_COLUMN_TAGS] = "column_tags",
+	[COLL_DROPPED] = "dropped_assets",
 };
 
 struct index_def {
@@ -248,6 +251,14 @@ static const struct index_def	indexes[] = {
 	    "tag" } },
 	{ COLL_COLUMN_TAGS, "tag", 0, { "tenant_id", "tag", "asset_id",
 	    "field_id" } },
+	/* Recoverable drops (schema 10; mongo_dropped.c): one per key; a
+	 * catalog's list, a tenant's and every tenant's (the expiry
+	 * sweep), newest first. */
+	{ COLL_DROPPED, "key", 1, { "tenant_id", "id" } },
+	{ COLL_DROPPED, "catalog", 0,
+	    { "tenant_id", "catalog_name", "dropped_at", "id" } },
+	{ COLL_DROPPED, "tenant", 0, { "tenant_id", "dropped_at", "id" } },
+	{ COLL_DROPPED, "all", 0, { "dropped_at", "id", "tenant_id" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

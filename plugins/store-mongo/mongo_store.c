@@ -592,6 +592,11 @@ static const struct pgl_store_ops ops = {
 	.delete_policy = mongo_delete_policy,
 	.set_column_tags = mongo_set_column_tags,
 	.list_column_tags = mongo_list_column_tags,
+	/* Recoverable drops (ABI 1.18): mongo_dropped.c. */
+	.put_dropped = mongo_put_dropped,
+	.get_dropped = mongo_get_dropped,
+	.list_dropped = mongo_list_dropped,
+	.delete_dropped = mongo_delete_dropped,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

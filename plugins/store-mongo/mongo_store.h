@@ -53,6 +53,7 @@ enum mongo_coll {
 	/* Data policies and column tags (ABI 1.17): mongo_policies.c. */
 	COLL_POLICIES,
 	COLL_COLUMN_TAGS,
+	COLL_DROPPED,
 	NCOLLS
 };
 
@@ -438,6 +439,17 @@ int	mongo_set_column_tags(struct pgl_store *, const char *, const char *,
 int	mongo_list_column_tags(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *,
 	    struct pgl_column_tag **, size_t *, struct pgl_err *);
+/* mongo_dropped.c: recoverable drops (ABI 1.18) */
+int	mongo_put_dropped(struct pgl_store *, const struct pgl_dropped *,
+	    struct pgl_err *);
+int	mongo_get_dropped(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_dropped *,
+	    struct pgl_err *);
+int	mongo_list_dropped(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const struct pgl_page *,
+	    struct pgl_dropped **, size_t *, uint64_t *, struct pgl_err *);
+int	mongo_delete_dropped(struct pgl_store *, const char *, const char *,
+	    struct pgl_err *);
 
 /* mongo_idempotency.c */
 int	mongo_put_idempotent(struct pgl_store *, const char *,

@@ -126,6 +126,7 @@ mongo_update_tenant(struct pgl_store *s, const struct pgl_tenant *t,
 
 /* Everything keyed by tenant_id, children before parents. */
 static const int	tenant_children[] = {
+	COLL_DROPPED,
 	COLL_ACCESS, COLL_SETTINGS, COLL_PLAN_PARTS,
 	COLL_MERGE_CONFLICTS, COLL_MERGE_OPS, COLL_TASKS, COLL_TASK_TENANTS,
 	COLL_PERMISSIONS, COLL_USER_ROLES, COLL_ROLES,

@@ -528,6 +528,34 @@ const struct pg_migration pg_migrations[] = {
 	{ 16, "data policies",
 	pg_policies_sql
 	},
+	/* Recoverable drops (store ABI 1.18): as SQLite's migration 18
+	 * (sqlite_schema_dropped.c). */
+	{ 17, "recoverable drops",
+	"CREATE TABLE dropped_assets ("
+	"  tenant_id" K ","
+	"  id" K ","
+	"  catalog_name" K ","
+	"  branch_name" K ","
+	"  namespace" K ","
+	"  name" K ","
+	"  kind text NOT NULL,"
+	"  asset_id text,"
+	"  location text,"
+	"  metadata_location text,"
+	"  properties text NOT NULL,"
+	"  created_at bigint NOT NULL,"
+	"  dropped_at bigint NOT NULL,"
+	"  dropped_by text,"
+	"  PRIMARY KEY (tenant_id, id),"
+	"  FOREIGN KEY (tenant_id, catalog_name)"
+	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE"
+	");"
+	"CREATE INDEX dropped_catalog"
+	"  ON dropped_assets(tenant_id, catalog_name, dropped_at, id);"
+	"CREATE INDEX dropped_tenant"
+	"  ON dropped_assets(tenant_id, dropped_at, id);"
+	"CREATE INDEX dropped_all ON dropped_assets(dropped_at, id, tenant_id);"
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

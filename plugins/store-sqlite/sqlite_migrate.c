@@ -492,6 +492,10 @@ static const struct migration migrations[] = {
 	{ 17, "data policies",
 	sqlite_policies_sql
 	},
+	/* Recoverable drops (store ABI 1.18): sqlite_schema_dropped.c. */
+	{ 18, "recoverable drops",
+	sqlite_dropped_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

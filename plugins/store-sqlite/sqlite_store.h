@@ -96,5 +96,7 @@ extern const char	sqlite_events_sql[];
 extern const char	sqlite_webhooks_sql[];
 /* Data policies and column tags (ABI 1.17): sqlite_schema_policies.c. */
 extern const char	sqlite_policies_sql[];
+/* sqlite_schema_dropped.c: migration 18 (ABI 1.18) */
+extern const char	sqlite_dropped_sql[];
 
 #endif

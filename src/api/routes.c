@@ -25,6 +25,7 @@
 #include "api/identity/identity.h"
 #include "api/gate.h"
 #include "api/rest/rest.h"
+#include "api/rest/dropped.h"
 #include "api/branching/merge.h"
 #include "api/federation/federation.h"
 #include "api/cache/cache.h"
@@ -274,6 +275,13 @@ const struct pgl_route pgl_routes[] = {
 	    SEES(CATALOG), 0 },
 	{ GET, "/api/v1/catalogs/{name}/namespaces/tree", api_namespace_tree,
 	    SEES(CATALOG), 0 },
+	/* Undrop (issue 46): a catalog's recoverable drops; the handlers
+	 * keep to the namespaces where the caller may create tables
+	 * (rest/dropped.c). */
+	{ GET, "/api/v1/catalogs/{name}/dropped", api_dropped_list,
+	    SEES(CATALOG), 0 },
+	{ POST, "/api/v1/catalogs/{name}/dropped/{id}/restore", api_dropped_restore,
+	    SEES_DOES(CATALOG, "restore_dropped"), JSON },
 
 	/* Federated catalogs (§2.11): catalogs whose tables live in a remote
 	 * Iceberg catalog; a tenant user sees those it may see into, and

@@ -71,6 +71,9 @@ usage(void)
 	    "      [--wait] [--older-than-ms N] [--retain-last N] [--dry-run]\n"
 	    "  task list | status ID [--wait] | cancel ID\n"
 	    "  events list [--after TOKEN] [--limit N]\n"
+	    "  dropped list [--limit N --offset N] | restore ID "
+	    "[--namespace a.b] [--name N]\n"
+	    "      (--catalog C)\n"
 	    "  webhooks list | get|delete|test|deliveries ID |\n"
 	    "      create --name N --hook-url U [--operation-type T ...] "
 	    "[--catalog C ...]\n"
@@ -202,6 +205,7 @@ static const struct cli_area areas[] = {
 	    cli_cmd_webhooks },
 	{ "events", "list", cli_cmd_events },
 	{ "policies", "list show create delete explain", cli_cmd_policies },
+	{ "dropped", "list restore", cli_cmd_dropped },
 	{ "generate-code", "", cli_cmd_codegen },
 	{ "completion", "bash", cli_cmd_completion },
 	{ "backup", "", cli_cmd_backup },

@@ -89,6 +89,8 @@ defaults(struct pgl_config *c)
 	c->merge.inline_max_assets = 500;
 	c->branch.inline_max_assets = 1000;
 	c->policies.max_per_tenant = 1000;
+	c->undrop.retention_days = 7;
+	c->undrop.max_per_tenant = 1000;
 	c->scan.sync_max_manifests = 1000;
 	c->scan.tasks_per_part = 1000;
 	c->scan.ttl_secs = 3600;

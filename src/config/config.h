@@ -197,6 +197,16 @@ struct pgl_config {
 		int		inline_max_assets;
 	} merge;
 
+	/* Undrop (issue 46): a table or view dropped without purge is
+	 * kept recoverable this long (a catalog's property
+	 * pangolin.undrop-retention-days overrides it; 0: every drop is
+	 * final), and a tenant keeps at most max_per_tenant such drops
+	 * (past it the oldest becomes final). */
+	struct {
+		int		retention_days;
+		int		max_per_tenant;
+	} undrop;
+
 	struct {
 		/* A branch whose source holds more assets than this is
 		 * made by a task (202): the copy of its asset rows is one

@@ -568,6 +568,16 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->policies.max_per_tenant = (int)n;
+	if ((rc = env_int("PANGOLIN_UNDROP_RETENTION_DAYS", 0, 36500, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->undrop.retention_days = (int)n;
+	if ((rc = env_int("PANGOLIN_UNDROP_MAX_PER_TENANT", 0, 1000000, &n,
+	    err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->undrop.max_per_tenant = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
 	    &c->storage.allowed_endpoints, err) == -1)

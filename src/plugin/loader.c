@@ -226,6 +226,15 @@ pgl_store_has_webhooks(const struct pgl_store_ops *ops)
 }
 
 int
+pgl_store_has_dropped(const struct pgl_store_ops *ops)
+{
+	/* The minor first: a 1.17 table ends before these fields. */
+	return (ops->abi_minor >= 18 && ops->put_dropped != NULL &&
+	    ops->get_dropped != NULL && ops->list_dropped != NULL &&
+	    ops->delete_dropped != NULL);
+}
+
+int
 pgl_store_has_fork(const struct pgl_store_ops *ops)
 {
 	return (ops->abi_minor >= 12 && ops->fork_branch != NULL);
@@ -263,7 +272,7 @@ pgl_plugin_unload(struct pgl_plugin *p)
 int
 pgl_store_has_policies(const struct pgl_store_ops *ops)
 {
-	/* The minor first: a 1.16 table ends before these fields. */
+	/* The minor first: a 1.17 table ends before these fields. */
 	return (ops->abi_minor >= 17 && ops->put_policy != NULL &&
 	    ops->get_policy != NULL && ops->list_policies != NULL &&
 	    ops->delete_policy != NULL && ops->set_column_tags != NULL &&

@@ -50,6 +50,13 @@ int				 pgl_store_has_events(
  */
 int				 pgl_store_has_webhooks(
 				    const struct pgl_store_ops *);
+/*
+ * 1 if the store keeps recoverable drops (ABI 1.18, all four dropped
+ * methods): the host then keeps a dropped table or view for the
+ * catalog's undrop retention; 0 (an older plugin): every drop is final.
+ */
+int				 pgl_store_has_dropped(
+				    const struct pgl_store_ops *);
 /* 1 if the store forks branches copy-on-write (ABI 1.12, fork_branch);
  * 0: the host makes a branch by copying its source's rows. */
 int				 pgl_store_has_fork(const struct pgl_store_ops *);
@@ -60,7 +67,7 @@ int				 pgl_store_is_atomic(const struct pgl_store_ops *,
 /* The host API handed to plugins at open (logging, arenas). */
 const struct pgl_host		*pgl_host_api(void);
 
-/* 1 if the store keeps data policies and column tags (ABI 1.17, all six
+/* 1 if the store keeps data policies and column tags (ABI 1.18, all six
  * methods); 0 (an older plugin): the policy routes answer 501. */
 int				 pgl_store_has_policies(
 				    const struct pgl_store_ops *);

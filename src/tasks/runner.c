@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "tasks/retention.h"
+#include "tasks/undrop.h"
 #include "tasks/runner.h"
 #include "util/arena.h"
 #include "util/log.h"
@@ -297,7 +298,7 @@ runner_main(const struct pgl_tasks_env *env, int n)
 	struct pgl_err		 err;
 	char			 name[32], owner[64], host[32];
 	int64_t			 next_sweep = 0, next_purge = 0;
-	int64_t			 next_events = 0;
+	int64_t			 next_events = 0, next_dropped = 0;
 
 	(void)snprintf(name, sizeof(name), "task runner %d", n);
 	process_setup(name);
@@ -337,6 +338,11 @@ runner_main(const struct pgl_tasks_env *env, int n)
 			(void)pgl_plan_parts_sweep(env->db, s, now_ms(),
 			    &stop_sweep);
 			next_purge = now_ms() + PGL_PLAN_PURGE_EVERY_MS;
+		}
+		if (n == 0 && s != NULL && env->sweep_dropped != NULL &&
+		    now_ms() >= next_dropped) {
+			env->sweep_dropped(s, &stop_sweep);
+			next_dropped = now_ms() + PGL_UNDROP_SWEEP_EVERY_MS;
 		}
 		if (s == NULL && env->db->open(env->host, env->opts,
 		    env->nopts, &s, &err) != PGL_OK) {

@@ -52,6 +52,13 @@ struct pgl_tasks_env {
 	 */
 	void	(*deliver)(const struct pgl_tasks_env *, volatile int *stop);
 	const void			*deliver_arg;
+	/*
+	 * NULL, or what runner 0 runs on its store handle every
+	 * PGL_UNDROP_SWEEP_EVERY_MS (tasks/undrop.h): undrop's expiry,
+	 * which makes the drops past their retention final (their purge
+	 * queued), handed down by main.c so that tasks/ need not know api/.
+	 */
+	void	(*sweep_dropped)(struct pgl_store *, volatile const int *stop);
 };
 
 /* One claimed task as its kind's code sees it. */

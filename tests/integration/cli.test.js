@@ -256,6 +256,25 @@ test('merge start/status: a conflict-free merge completes', { skip: skipAll }, a
   assert.equal(ok(['merge', 'status', m.id], adminToken).id, m.id);
 });
 
+test('dropped list and restore: a dropped table comes back under its name, or another in another namespace', { skip: skipAll }, async () => {
+  const schema = { type: 'struct', fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
+  const made = await api('POST', `/v1/${cat}/namespaces/ns/tables`, { name: 'undropme', schema });
+  await api('DELETE', `/v1/${cat}/namespaces/ns/tables/undropme`);
+  const [d] = ok(['dropped', 'list', '--catalog', cat], adminToken).filter((x) => x.name === 'undropme');
+  assert.deepEqual([d.kind, d.namespace, d.branch], ['table', ['ns'], 'main']);
+  assert.equal(ok(['dropped', 'list', '--catalog', cat, '--limit', '1', '--offset', '0'], adminToken).length, 1);
+  assert.equal(cli(['dropped', 'list'], { token: adminToken }).code, 2, '--catalog is needed');
+  assert.equal(cli(['dropped', 'restore', '--catalog', cat], { token: adminToken }).code, 2, 'an id is needed');
+  const missingId = cli(['dropped', 'restore', 'no-such-drop', '--catalog', cat], { token: adminToken });
+  assert.equal(missingId.code, 1);
+  assert.match(missingId.err, /404/);
+  await api('POST', `/v1/${cat}/namespaces`, { namespace: ['arch', 'ive'] });
+  const back = ok(['dropped', 'restore', d.id, '--catalog', cat, '--namespace', 'arch.ive', '--name', 'again'], adminToken);
+  assert.deepEqual([back.namespace, back.name, back.metadata_location], [['arch', 'ive'], 'again', made['metadata-location']]);
+  assert.ok(!ok(['dropped', 'list', '--catalog', cat], adminToken).some((x) => x.id === d.id));
+  await api('GET', `/v1/${cat}/namespaces/arch%1Five/tables/again`);
+});
+
 test('backup: an online copy of the serving store opens in a second server with the same catalogs', { skip: skipAll }, async () => {
   const dir = tmpDir('pgl-cli-bak');
   const file = path.join(dir, 'pangolin.db');

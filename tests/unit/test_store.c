@@ -7061,6 +7061,8 @@ test_webhook_creates_racing_between_processes_have_one_winner(void **state)
 
 /* Data policies and column tags (ABI 1.17): store_policies.h. */
 #include "store_policies.h"
+/* Recoverable drops (ABI 1.18): store_dropped.h. */
+#include "store_dropped.h"
 
 int
 main(void)
@@ -7218,6 +7220,7 @@ main(void)
 		T(test_webhook_claims_racing_between_processes_have_one_winner),
 		T(test_webhook_creates_racing_between_processes_have_one_winner),
 		STORE_POLICY_TESTS
+		STORE_DROPPED_TESTS
 #undef T
 	};
 	const char		*plugin = getenv("PGL_STORE_PLUGIN");

@@ -944,6 +944,43 @@ test_migrated_store_takes_policies(void **state)
 	assert_string_equal(tags[0].asset_id, "as-t1");
 }
 
+/*
+ * A store of before recoverable drops (ABI 1.18: SQLite migration 18,
+ * PostgreSQL 17, MongoDB schema 10) keeps them once migrated: an entry of
+ * the fixture's catalog is put, read, listed and deleted.
+ */
+static void
+test_migrated_store_takes_dropped(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_dropped	 d, got, *items;
+	struct pgl_page		 all = { 0, 0 };
+	size_t			 n;
+	uint64_t		 total;
+
+	if (!opened(f))
+		return;
+	assert_true(pgl_store_has_dropped(f->ops));
+	memset(&d, 0, sizeof(d));
+	d.id = "d-1";
+	d.tenant_id = TENANT;
+	d.catalog = "cat";
+	d.branch = "main";
+	d.ns = "db";
+	d.name = "gone";
+	d.kind = "ICEBERG_TABLE";
+	d.metadata_location = "s3://b/gone/00001.metadata.json";
+	d.dropped_at_ms = 1000;
+	OK(f, f->ops->put_dropped(f->s, &d, &f->err));
+	OK(f, f->ops->get_dropped(f->s, f->a, TENANT, "d-1", &got, &f->err));
+	assert_string_equal(got.metadata_location, d.metadata_location);
+	assert_string_equal(got.properties, "{}");
+	OK(f, f->ops->list_dropped(f->s, f->a, TENANT, "cat", &all, &items,
+	    &n, &total, &f->err));
+	assert_int_equal(total, 1);
+	OK(f, f->ops->delete_dropped(f->s, TENANT, "d-1", &f->err));
+}
+
 static void
 test_migrated_names_keep_working_and_no_new_name_reads_as_one(void **state)
 {
@@ -1096,6 +1133,9 @@ main(int argc, char **argv)
 		    test_migrated_store_takes_policies,
 		    setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_dropped,
+		    setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_sqlite_names, teardown),
 	};
@@ -1113,6 +1153,9 @@ main(int argc, char **argv)
 		    test_migrated_store_takes_policies,
 		    setup_postgres, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_dropped,
+		    setup_postgres, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_postgres_names, teardown),
 	};
@@ -1128,6 +1171,9 @@ main(int argc, char **argv)
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_store_takes_policies,
+		    setup_mongo, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_takes_dropped,
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,

@@ -17,6 +17,7 @@
 #include "api/events/event_note.h"
 #include "api/target.h"
 #include "api/commit/commit.h"
+#include "api/commit/dropped.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -426,21 +427,28 @@ purge_asked(struct pgl_req *r)
 struct drop_tx {
 	struct pgl_req		*r;
 	const struct pgl_asset	*a;
+	const char		*dropped_id;	/* kept recoverable as */
 };
 
 static int
 drop_in_tx(void *arg, struct pgl_err *err)
 {
 	struct drop_tx	*tx = arg;
-	const char	*what;
+	const char	*what, *type;
 	int		 rc;
 
 	if ((rc = STORE(delete_asset, tx->r->tenant, tx->a->catalog,
 	    tx->a->branch, tx->a->ns, tx->a->name, err)) != PGL_OK)
 		return (rc);
+	/* Undrop (commit/dropped.c): a drop that neither purges nor
+	 * unregisters stays recoverable, its entry written here. */
+	type = drop_type(tx->r, tx->a);
+	if (!purge_asked(tx->r) && strcmp(type,
+	    "x-pangolin.unregister-table") != 0 && (rc = ice_undrop_keep(
+	    tx->r, tx->a, &tx->dropped_id, err)) != PGL_OK)
+		return (rc);
 	what = strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table";
-	note_asset(tx->r, tx->a, tx->a->branch, drop_type(tx->r, tx->a),
-	    purge_asked(tx->r));
+	note_asset(tx->r, tx->a, tx->a->branch, type, purge_asked(tx->r));
 	return (ice_log_commit(tx->r, tx->a->catalog, tx->a->branch,
 	    pgl_arena_printf(tx->r->arena, "Drop %s %s", what,
 	    ice_dotted(tx->r, tx->a->ns, tx->a->name)),
@@ -451,11 +459,14 @@ drop_in_tx(void *arg, struct pgl_err *err)
 int
 ice_drop_asset(struct pgl_req *r, const struct pgl_asset *a)
 {
-	struct drop_tx	tx = { r, a };
+	struct drop_tx	tx = { r, a, NULL };
 	struct pgl_err	err;
 
-	if (ice_tx_on_branch(r, drop_in_tx, &tx, &err) == PGL_OK)
+	if (ice_tx_on_branch(r, drop_in_tx, &tx, &err) == PGL_OK) {
+		if (tx.dropped_id != NULL)
+			pgl_set_header(r, "pangolin-dropped-id", tx.dropped_id);
 		return (0);
+	}
 	if (err.code == PGL_ENOTFOUND)
 		pgl_reply_ice_error(r, 404, "NoSuchTableException",
 		    "Table does not exist: %s", ice_dotted(r, a->ns, a->name));

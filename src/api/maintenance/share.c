@@ -2,7 +2,8 @@
  * What other table versions keep (maintenance/maint.h), and the deletes that honour
  * it.  Copy-on-branch means a branch's version of a table shares its
  * metadata, manifests and data files with main's until either side
- * commits; a table registered on the same files shares them for good.
+ * commits; a table registered on the same files shares them for good;
+ * a table dropped but still recoverable (undrop) keeps them too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "api/maintenance/maint.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
+#include "plugin/loader.h"
 #include "storage/objio.h"
 #include "util/arena.h"
 #include "util/location.h"
@@ -54,9 +56,25 @@ struct others {
 	struct pgl_err		*err;
 };
 
+static int	reach_version(struct others *, const struct pgl_catalog *,
+		    const struct pgl_asset *);
+
 static int
 reach_asset(struct others *o, const struct pgl_catalog *cat,
     const char *branch, const struct pgl_asset *a)
+{
+	if (o->skip != NULL && strcmp(cat->name, o->skip->catalog) == 0 &&
+	    strcmp(branch, o->skip->branch) == 0 &&
+	    strcmp(a->ns, o->skip->ns) == 0 &&
+	    strcmp(a->name, o->skip->name) == 0)
+		return (0);
+	return (reach_version(o, cat, a));
+}
+
+/* Every file a's version keeps, when it may share the location's. */
+static int
+reach_version(struct others *o, const struct pgl_catalog *cat,
+    const struct pgl_asset *a)
 {
 	const struct pgl_catalog	*mine = o->rc->cat;
 	json_t				*md;
@@ -65,11 +83,6 @@ reach_asset(struct others *o, const struct pgl_catalog *cat,
 	if (strcmp(a->kind, "ICEBERG_TABLE") != 0 || a->location == NULL ||
 	    a->metadata_location == NULL || !overlaps(a->location,
 	    o->location))
-		return (0);
-	if (o->skip != NULL && strcmp(cat->name, o->skip->catalog) == 0 &&
-	    strcmp(branch, o->skip->branch) == 0 &&
-	    strcmp(a->ns, o->skip->ns) == 0 &&
-	    strcmp(a->name, o->skip->name) == 0)
 		return (0);
 	if ((n = pgl_strset_add(o->seen, a->metadata_location, 0)) <= 0)
 		return (n);
@@ -120,6 +133,46 @@ reach_catalog(struct others *o, const struct pgl_catalog *cat)
 	return (0);
 }
 
+/*
+ * Undrop (commit/dropped.h): a table dropped but still recoverable keeps
+ * its files like a live one, on whichever branch it was dropped, even
+ * when a table of its name lives there now (never the skipped one).
+ */
+static int
+reach_dropped(struct others *o, const struct pgl_catalog *cats, size_t ncats)
+{
+	struct pgl_req		*r = o->rc->r;
+	struct pgl_page		 all = { 0, 0 };
+	struct pgl_dropped	*ds;
+	struct pgl_asset	 a;
+	size_t			 n, i, k;
+
+	if (!pgl_store_has_dropped(pgl_app.db))
+		return (0);
+	if (STORE(list_dropped, r->arena, r->tenant, NULL, &all, &ds, &n,
+	    NULL, o->err) != PGL_OK)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < ncats; k++)
+			if (strcmp(cats[k].name, ds[i].catalog) == 0)
+				break;
+		if (k == ncats)
+			continue;	/* its catalog went with it */
+		memset(&a, 0, sizeof(a));
+		a.id = ds[i].asset_id;
+		a.catalog = ds[i].catalog;
+		a.branch = ds[i].branch;
+		a.ns = ds[i].ns;
+		a.name = ds[i].name;
+		a.kind = ds[i].kind;
+		a.location = ds[i].location;
+		a.metadata_location = ds[i].metadata_location;
+		if (reach_version(o, &cats[k], &a) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
 int
 api_reach_others(struct api_reach *rc, const char *location,
     const struct pgl_asset *skip, struct pgl_err *err)
@@ -143,6 +196,8 @@ api_reach_others(struct api_reach *rc, const char *location,
 	for (i = 0; i < n; i++)
 		if (reach_catalog(&o, &cats[i]) == -1)
 			goto done;
+	if (reach_dropped(&o, cats, n) == -1)
+		goto done;
 	ret = 0;
 done:
 	pgl_strset_free(o.seen);

@@ -12,6 +12,7 @@
 
 #include "api/commit/commit.h"
 #include "api/target.h"
+#include "api/tasks/dropped_expiry.h"
 #include "http/request.h"
 
 /* rest/config.c */

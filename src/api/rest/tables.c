@@ -271,20 +271,14 @@ purge(struct pgl_req *r, const struct ice_target *t,
 		pgl_reply_withdraw(r);	/* the drop itself succeeded */
 }
 
-static int
-query_true(const char *v)
-{
-	return (v != NULL && strcasecmp(v, "true") == 0);
-}
-
 void
 ice_table_drop(struct pgl_req *r)
 {
-	struct ice_target	t;
-	struct pgl_asset	a;
-	int			purging;
+	const char		*v = pgl_query(r, "purgeRequested");
+	struct ice_target	 t;
+	struct pgl_asset	 a;
+	int			 purging = v != NULL && strcasecmp(v, "true") == 0;
 
-	purging = query_true(pgl_query(r, "purgeRequested"));
 	/* Refuse a purge past the task quota before the drop, not after
 	 * it: a dropped table whose purge cannot be queued leaks files. */
 	if (ice_target(r, "table", &t) == -1 ||
@@ -294,6 +288,8 @@ ice_table_drop(struct pgl_req *r)
 		return;
 	if (purging)
 		purge(r, &t, &a);
+	else
+		api_dropped_trim(r);	/* undrop: the tenant's limit */
 	pgl_reply_empty(r, 204);
 }
 

@@ -186,8 +186,10 @@ ice_view_drop(struct pgl_req *r)
 
 	if (ice_target(r, "view", &t) == 0 &&
 	    ice_find_asset(r, &t, KIND_VIEW, &a) == 0 &&
-	    ice_drop_asset(r, &a) == 0)
+	    ice_drop_asset(r, &a) == 0) {
+		api_dropped_trim(r);	/* undrop: the tenant's limit */
 		pgl_reply_empty(r, 204);
+	}
 }
 
 static json_t *

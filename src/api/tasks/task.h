@@ -27,6 +27,16 @@ int		 api_task_runs_inline(void);
 const char	*api_task_queue(struct pgl_req *, const char *kind,
 		    const struct ice_target *, const json_t *params);
 
+/*
+ * task_queue.c: write a queued task (no quota, no reply), inside the
+ * caller's transaction too; then, once that has committed,
+ * api_task_kick() runs it where no runner can (the memory store).
+ */
+int		 api_task_record(struct pgl_req *, const char *kind,
+		    const struct ice_target *, const json_t *params,
+		    const char **id, struct pgl_err *);
+void		 api_task_kick(void);
+
 /* task_help.c: the message of the error a task's request was answered with. */
 const char	*api_task_reply_error(struct pgl_req *);
 

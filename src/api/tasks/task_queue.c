@@ -107,25 +107,28 @@ api_task_quota(struct pgl_req *r)
 	return (-1);
 }
 
-/* Queue a task on the table t names; its id, or NULL after replying. */
-const char *
-api_task_queue(struct pgl_req *r, const char *kind,
-    const struct ice_target *t, const json_t *params)
+/*
+ * Write a queued task of kind on t's table; PGL_OK and *out its id.  No
+ * quota and no reply: inside a transaction of the caller's as well.
+ */
+int
+api_task_record(struct pgl_req *r, const char *kind,
+    const struct ice_target *t, const json_t *params, const char **out,
+    struct pgl_err *err)
 {
 	struct pgl_task	 task;
-	struct pgl_err	 err;
 	char		 id[PGL_UUID_LEN + 1], *text;
+	int		 rc;
 
-	if (api_task_quota(r) == -1)
-		return (NULL);
 	memset(&task, 0, sizeof(task));
 	task.created_at_ms = pgl_now_ms();
 	/* Time-ordered: the list (newest first, by time, then id) keeps the
 	 * order of tasks queued in one millisecond. */
 	pgl_uuid_new_ordered(id, task.created_at_ms);
 	if ((text = pgl_json_dump(params)) == NULL) {
-		pgl_reply_error(r, 500, "out of memory");
-		return (NULL);
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (err->code);
 	}
 	task.id = pgl_arena_strdup(r->arena, id);
 	task.tenant_id = r->tenant;
@@ -140,12 +143,34 @@ api_task_queue(struct pgl_req *r, const char *kind,
 	task.created_by = r->who.username[0] != '\0' ? r->who.username :
 	    "anonymous";
 	free(text);
-	if (STORE(create_task, &task, &err) != PGL_OK) {
+	if ((rc = STORE(create_task, &task, err)) != PGL_OK)
+		return (rc);
+	api_event_task_queued(r, &task);
+	*out = task.id;
+	return (PGL_OK);
+}
+
+void
+api_task_kick(void)
+{
+	run_inline();
+}
+
+/* Queue a task on the table t names; its id, or NULL after replying. */
+const char *
+api_task_queue(struct pgl_req *r, const char *kind,
+    const struct ice_target *t, const json_t *params)
+{
+	struct pgl_err	 err;
+	const char	*id;
+
+	if (api_task_quota(r) == -1)
+		return (NULL);
+	if (api_task_record(r, kind, t, params, &id, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return (NULL);
 	}
-	api_event_task_queued(r, &task);
 	run_inline();
-	return (task.id);
+	return (id);
 }
 

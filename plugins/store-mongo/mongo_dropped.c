@@ -1,0 +1,195 @@
+/*
+ * Recoverable drops (store ABI 1.18, undrop): one document per dropped
+ * table or view in `dropped_assets`, keyed (tenant_id, id) under a
+ * unique index (schema 10), with the SQL stores' column names
+ * (sql_dropped.c).  The drop inserts it in its transaction, a restore
+ * or the expiry deletes it in theirs: delete answers PGL_ENOTFOUND for
+ * one already gone, so of two racing only one goes on.
+ *
+ * MongoDB has no foreign keys: the insert checks the catalog, and the
+ * catalog's (and the tenant's) delete takes the entries with its other
+ * children (mongo_catalogs.c, mongo_tenants.c).
+ */
+#include <string.h>
+
+#include "mongo_store.h"
+
+static void
+dropped_fill(struct doc *d, void *out)
+{
+	struct pgl_dropped	*e = out;
+
+	e->id = doc_str(d, "id");
+	e->tenant_id = doc_str(d, "tenant_id");
+	e->catalog = doc_str(d, "catalog_name");
+	e->branch = doc_str(d, "branch_name");
+	e->ns = doc_str(d, "namespace");
+	e->name = doc_str(d, "name");
+	e->kind = doc_str(d, "kind");
+	e->asset_id = doc_str(d, "asset_id");
+	e->location = doc_str(d, "location");
+	e->metadata_location = doc_str(d, "metadata_location");
+	e->properties = doc_str(d, "properties");
+	e->created_at_ms = doc_int(d, "created_at");
+	e->dropped_at_ms = doc_int(d, "dropped_at");
+	e->dropped_by = doc_str(d, "dropped_by");
+}
+
+static int
+key_valid(const char *tenant, const char *id, struct pgl_err *err)
+{
+	if (tenant == NULL || *tenant == '\0' || id == NULL || *id == '\0')
+		return (mongo_err(err, PGL_EINVAL, "a dropped entry needs a "
+		    "tenant and an id"));
+	return (PGL_OK);
+}
+
+static int
+not_found(struct pgl_err *err, const char *tenant, const char *id)
+{
+	return (mongo_err(err, PGL_ENOTFOUND, "dropped entry %s of tenant %s "
+	    "not found", id, tenant));
+}
+
+static void
+key_of(bson_t *b, const char *tenant, const char *id)
+{
+	mg_str(b, "tenant_id", tenant);
+	mg_str(b, "id", id);
+}
+
+/* The catalog must be the tenant's, as the SQL stores' foreign key says. */
+static int
+catalog_exists(struct pgl_store *s, const struct pgl_dropped *d,
+    struct pgl_err *err)
+{
+	bson_t	key = BSON_INITIALIZER;
+	int	found = 0, rc;
+
+	mg_str(&key, "tenant_id", d->tenant_id);
+	mg_str(&key, "name", d->catalog);
+	rc = mg_exists(s, err, COLL_CATALOGS, &key, &found);
+	bson_destroy(&key);
+	if (rc == PGL_OK && !found)
+		rc = mongo_err(err, PGL_ENOTFOUND, "catalog %s of tenant %s "
+		    "not found", d->catalog, d->tenant_id);
+	return (rc);
+}
+
+static void
+dropped_doc(bson_t *b, const struct pgl_dropped *d)
+{
+	key_of(b, d->tenant_id, d->id);
+	mg_str(b, "catalog_name", d->catalog);
+	mg_str(b, "branch_name", d->branch);
+	mg_str(b, "namespace", d->ns);
+	mg_str(b, "name", d->name);
+	mg_str(b, "kind", d->kind);
+	mg_str(b, "asset_id", d->asset_id);
+	mg_str(b, "location", d->location);
+	mg_str(b, "metadata_location", d->metadata_location);
+	mg_str_or(b, "properties", d->properties, "{}");
+	BSON_APPEND_INT64(b, "created_at", d->created_at_ms);
+	BSON_APPEND_INT64(b, "dropped_at", d->dropped_at_ms);
+	mg_str(b, "dropped_by", d->dropped_by);
+}
+
+int
+mongo_put_dropped(struct pgl_store *s, const struct pgl_dropped *d,
+    struct pgl_err *err)
+{
+	bson_t	doc = BSON_INITIALIZER;
+	int	found = 0, rc;
+
+	if (d == NULL)
+		return (mongo_err(err, PGL_EINVAL, "no dropped entry"));
+	if ((rc = key_valid(d->tenant_id, d->id, err)) != PGL_OK)
+		return (rc);
+	if (d->catalog == NULL || d->branch == NULL || d->ns == NULL ||
+	    d->name == NULL || d->kind == NULL)
+		return (mongo_err(err, PGL_EINVAL, "a dropped entry names its "
+		    "catalog, branch, namespace, name and kind"));
+	if ((rc = catalog_exists(s, d, err)) != PGL_OK)
+		return (rc);
+	key_of(&doc, d->tenant_id, d->id);
+	rc = mg_exists(s, err, COLL_DROPPED, &doc, &found);
+	bson_reinit(&doc);
+	if (rc == PGL_OK && found)
+		rc = PGL_EEXISTS;
+	if (rc == PGL_OK) {
+		dropped_doc(&doc, d);
+		rc = mg_insert(s, err, COLL_DROPPED, &doc);
+	}
+	bson_destroy(&doc);
+	if (rc == PGL_EEXISTS)
+		rc = mongo_err(err, rc, "dropped entry %s of tenant %s already "
+		    "exists", d->id, d->tenant_id);
+	return (rc);
+}
+
+int
+mongo_get_dropped(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *id, struct pgl_dropped *out,
+    struct pgl_err *err)
+{
+	bson_t	key = BSON_INITIALIZER;
+	int	rc;
+
+	if ((rc = key_valid(tenant, id, err)) != PGL_OK)
+		return (rc);
+	key_of(&key, tenant, id);
+	rc = mg_get(s, a, err, COLL_DROPPED, &key, dropped_fill, out);
+	bson_destroy(&key);
+	if (rc == PGL_ENOTFOUND)
+		(void)not_found(err, tenant, id);
+	return (rc);
+}
+
+int
+mongo_list_dropped(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *catalog, const struct pgl_page *page,
+    struct pgl_dropped **out, size_t *n, uint64_t *total,
+    struct pgl_err *err)
+{
+	bson_t	 filter = BSON_INITIALIZER, *sort;
+	void	*p = NULL;
+	int	 rc;
+
+	*out = NULL;
+	*n = 0;
+	if (tenant == NULL && catalog != NULL)
+		return (mongo_err(err, PGL_EINVAL, "a catalog's dropped "
+		    "entries need its tenant"));
+	if (tenant != NULL)
+		mg_str(&filter, "tenant_id", tenant);
+	if (catalog != NULL)
+		mg_str(&filter, "catalog_name", catalog);
+	sort = BCON_NEW("dropped_at", BCON_INT32(-1), "id", BCON_INT32(-1),
+	    "tenant_id", BCON_INT32(-1));
+	rc = mg_list(s, a, err, COLL_DROPPED, &filter, sort, page,
+	    dropped_fill, sizeof(**out), &p, n);
+	if (rc == PGL_OK && total != NULL)
+		rc = mg_count(s, err, COLL_DROPPED, &filter, total);
+	*out = p;
+	bson_destroy(sort);
+	bson_destroy(&filter);
+	return (rc);
+}
+
+int
+mongo_delete_dropped(struct pgl_store *s, const char *tenant, const char *id,
+    struct pgl_err *err)
+{
+	bson_t		key = BSON_INITIALIZER;
+	uint64_t	deleted = 0;
+	int		rc;
+
+	if ((rc = key_valid(tenant, id, err)) != PGL_OK)
+		return (rc);
+	key_of(&key, tenant, id);
+	rc = mg_delete(s, err, COLL_DROPPED, &key, 0, &deleted);
+	bson_destroy(&key);
+	if (rc == PGL_OK && deleted == 0)
+		rc = not_found(err, tenant, id);
+	return (rc);
+}
