@@ -357,7 +357,17 @@ test('tables: stage-create writes nothing; register, rename, drop with purge', a
   assert.equal(storedMetadata(t.metadata.location).length, 2);
   await catalog.dropTable({ namespace: other.namespace, name: 'moved' }, { purge: true });
   // The purge is a task (Pangolin-Task-Id): wait until it has run.
-  await waitIdle((m, p, o) => srv.rawReq(m, p, o), { kind: 'purge', headers: OAUTH ? { authorization: basic(), 'x-pangolin-tenant': NIL_UUID } : undefined });
+  const admin = OAUTH ? { authorization: basic(), 'x-pangolin-tenant': NIL_UUID } : undefined;
+  await waitIdle((m, p, o) => srv.rawReq(m, p, o), { kind: 'purge', headers: admin });
+  // 'copy' was dropped without purge: recoverable (undrop), it keeps the
+  // file it shares with 'moved' (its own, the first); the one only
+  // 'moved' named is gone.  Restored and purged, it goes too.
+  assert.ok(exists(t['metadata-location']), 'a recoverable drop keeps its files');
+  assert.equal(storedMetadata(t.metadata.location).length, 1);
+  const dropped = (await srv.rawReq('GET', `/api/v1/catalogs/${CAT}/dropped`, { headers: admin })).json.find((d) => d.name === 'copy');
+  assert.equal((await srv.rawReq('POST', `/api/v1/catalogs/${CAT}/dropped/${dropped.id}/restore`, { body: {}, headers: admin })).status, 200);
+  await catalog.dropTable({ namespace: other.namespace, name: 'copy' }, { purge: true });
+  await waitIdle((m, p, o) => srv.rawReq(m, p, o), { kind: 'purge', headers: admin });
   assert.equal(storedMetadata(t.metadata.location).length, 0, 'purge deleted the table\'s metadata files');
   assert.equal(await catalog.tableExists({ namespace: other.namespace, name: 'moved' }), false);
   const again = await icebergError(() => catalog.dropTable({ namespace: other.namespace, name: 'moved' }));

@@ -98,9 +98,15 @@ test('an S3 warehouse keeps tables in its bucket: create, commit, load, rename, 
     properties: {} }), 200);
   assert.match(view['metadata-location'], new RegExp(`^s3://${BUCKET}/lake/${cat}/db/v1/`));
   expectJson(await req('GET', `/v1/${cat}/namespaces/db/views/v1`), 200);
-  // Drop with purge deletes the table's objects from the bucket.
+  // A drop without purge keeps t3 recoverable (undrop): a purge of t2,
+  // which shares its files, leaves them in the bucket.
   await noContent('DELETE', `${T}/t3`);
   await purged(`${T}/t2?purgeRequested=true`);
+  assert.ok(keys(prefix).some((k) => committed['metadata-location'].endsWith(k)), 'the recoverable t3 keeps its files');
+  const dropped = expectJson(await req('GET', `/api/v1/catalogs/${cat}/dropped`), 200).find((d) => d.name === 't3');
+  expectJson(await req('POST', `/api/v1/catalogs/${cat}/dropped/${dropped.id}/restore`, {}), 200);
+  // Drop with purge deletes the table's objects from the bucket.
+  await purged(`${T}/t3?purgeRequested=true`);
   assert.deepEqual(keys(prefix), []);
 });
 
