@@ -178,6 +178,15 @@ test('scan planning: the row filter joins the caller\'s own filter; no file whos
   assert.deepEqual(countries(await plan(steward, { filter: { type: 'gt-eq', term: 'id', value: 0 } })), ['NL']);
   // Its own filter and the policy's AND-ed: nothing is left.
   assert.equal((await plan(steward, { filter: { type: 'eq', term: 'country', value: 'DE' } })).length, 0);
+  // The plan's answer carries the same restrictions (private), and a
+  // restricted caller asking for the files with it is refused.
+  const pr = await srv.req('POST', `${t.path()}/plan`, { body: {}, headers: steward.headers });
+  assert.deepEqual(pr.json['read-restrictions']['required-row-filter'], { type: 'eq', left: { type: 'reference', id: 2 }, right: { type: 'literal', value: 'NL' } });
+  assert.equal(pr.headers['cache-control'], 'private');
+  assert.equal((await srv.req('POST', `${t.path()}/plan`, { body: {}, headers: plain.headers })).json['read-restrictions'], undefined);
+  const vended = await srv.req('POST', `${t.path()}/plan`, { body: {}, headers: { ...steward.headers, 'x-iceberg-access-delegation': 'vended-credentials' } });
+  assert.equal(vended.status, 403, vended.text);
+  assert.match(vended.json.error.message, /enforces them/);
   // The load of the same table says what the plan applied.
   const s = expectJson(await srv.req('GET', t.path(), { headers: steward.headers }), 200);
   assert.deepEqual(s['read-restrictions']['required-row-filter'], { type: 'eq', left: { type: 'reference', id: 2 }, right: { type: 'literal', value: 'NL' } });
