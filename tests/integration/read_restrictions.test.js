@@ -178,6 +178,15 @@ test('scan planning: the row filter joins the caller\'s own filter; no file whos
   assert.deepEqual(countries(await plan(steward, { filter: { type: 'gt-eq', term: 'id', value: 0 } })), ['NL']);
   // Its own filter and the policy's AND-ed: nothing is left.
   assert.equal((await plan(steward, { filter: { type: 'eq', term: 'country', value: 'DE' } })).length, 0);
+  // The plan's answer carries the same restrictions (private), and a
+  // restricted caller asking for the files with it is refused.
+  const pr = await srv.req('POST', `${t.path()}/plan`, { body: {}, headers: steward.headers });
+  assert.deepEqual(pr.json['read-restrictions']['required-row-filter'], { type: 'eq', left: { type: 'reference', id: 2 }, right: { type: 'literal', value: 'NL' } });
+  assert.equal(pr.headers['cache-control'], 'private');
+  assert.equal((await srv.req('POST', `${t.path()}/plan`, { body: {}, headers: plain.headers })).json['read-restrictions'], undefined);
+  const vended = await srv.req('POST', `${t.path()}/plan`, { body: {}, headers: { ...steward.headers, 'x-iceberg-access-delegation': 'vended-credentials' } });
+  assert.equal(vended.status, 403, vended.text);
+  assert.match(vended.json.error.message, /enforces them/);
   // The load of the same table says what the plan applied.
   const s = expectJson(await srv.req('GET', t.path(), { headers: steward.headers }), 200);
   assert.deepEqual(s['read-restrictions']['required-row-filter'], { type: 'eq', left: { type: 'reference', id: 2 }, right: { type: 'literal', value: 'NL' } });
@@ -270,4 +279,41 @@ test('warehouse keys: a writer whom a policy of a catalog on the warehouse binds
     await s.stop();
     swift.destroy();
   }
+});
+
+test('every action and a row filter on every primitive type: loadTable answers the spec\'s ReadRestrictions', async () => {
+  const types = ['boolean', 'int', 'long', 'float', 'double', 'decimal(9,2)', 'date', 'time', 'timestamp', 'timestamptz', 'string', 'uuid', 'fixed[4]', 'binary'];
+  const fields = types.map((t, i) => ({ id: i + 1, name: `c${i}`, required: false, type: t }));
+  const name = uniq('typed');
+  await ok('POST', `/v1/${cat}/namespaces/${ns}/tables`, { name, schema: { type: 'struct', 'schema-id': 0, fields } }, A.admin);
+  const P = `/v1/${cat}/namespaces/${ns}/tables/${name}`;
+  // One user per action, on the first column the action applies to.
+  for (const action of ['mask-alphanum', 'mask-to-fixed-value', 'replace-with-null', 'show-first-4', 'show-last-4', 'truncate-to-year', 'truncate-to-month', 'sha-256-global', 'sha-256-query-local']) {
+    const u = await tenantUser(srv, A, 'act');
+    await grant(srv, A, u, { type: 'namespace', catalog_id: (await ok('GET', `/api/v1/catalogs/${cat}`, undefined, A.admin)).id, namespace: ns }, ['read']);
+    let field = null;
+    for (const f of fields) {
+      const r = await srv.req('POST', '/api/v1/policies', { body: { name: uniq(action), catalog: cat, namespace: [ns], table: name, column: f.name, action, applies_to: { users: [u.id] } }, headers: A.admin });
+      if (r.status === 201) { field = f; break; }
+      assert.equal(r.status, 422, r.text);
+    }
+    assert.ok(field, `${action}: applicable to some primitive type`);
+    const j = expectJson(await srv.req('GET', P, { headers: u.headers }), 200);
+    checkRR(j['read-restrictions']);
+    assert.deepEqual(j['read-restrictions']['required-column-projections'], [{ 'field-id': field.id, action }]);
+  }
+  // A row filter on every primitive type, for one user: AND-ed, by id.
+  const values = { boolean: true, int: 1, long: 2, float: 1.5, double: 2.5, 'decimal(9,2)': '1.25', date: '2024-01-01', time: '12:00:00', timestamp: '2024-01-01T00:00:00', timestamptz: '2024-01-01T00:00:00+00:00', string: 'x', uuid: '00000000-0000-4000-8000-000000000001', 'fixed[4]': 'DEADBEEF', binary: '0A0B' };
+  const rf = await tenantUser(srv, A, 'rows');
+  await grant(srv, A, rf, { type: 'namespace', catalog_id: (await ok('GET', `/api/v1/catalogs/${cat}`, undefined, A.admin)).id, namespace: ns }, ['read']);
+  const bound = [];
+  for (const f of fields) {
+    const r = await srv.req('POST', '/api/v1/policies', { body: { name: uniq('rf'), catalog: cat, namespace: [ns], table: name, row_filter: { type: 'not-eq', term: f.name, value: values[f.type] }, applies_to: { users: [rf.id] } }, headers: A.admin });
+    assert.equal(r.status, 201, `${f.type}: ${r.text}`);
+    bound.push(f.id);
+  }
+  const j = expectJson(await srv.req('GET', P, { headers: rf.headers }), 200);
+  checkRR(j['read-restrictions']);
+  const ids = [...JSON.stringify(j['read-restrictions']['required-row-filter']).matchAll(/"type":"reference","id":(\d+)/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+  assert.deepEqual(ids, bound, 'every type\'s filter is in the AND, by field id');
 });

@@ -279,8 +279,12 @@ void	scan_reply_err(struct pgl_req *, const struct pgl_err *);
 /* A completed plan's answer: inline, or its plan tasks when stored. */
 void	scan_reply_completed(struct pgl_req *, struct scan_plan *,
 	    const struct ice_target *, const struct pgl_asset *);
-/* Vended credentials or the signing config, as loadTable gives them. */
-void	scan_add_credentials(struct pgl_req *, const struct ice_target *,
+/*
+ * The caller's read restrictions, vended credentials or the signing
+ * config, as loadTable gives them: 0, or -1 after replying (403 for a
+ * restricted caller asking for the files that enforces nothing).
+ */
+int	scan_add_credentials(struct pgl_req *, const struct ice_target *,
 	    const struct pgl_asset *, json_t *);
 /* Queue the plan as a task and answer "submitted" (or 429). */
 void	scan_submit(struct pgl_req *, const struct ice_target *,

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/commit/commit.h"
+#include "api/commit/policy_guard.h"
+#include "api/commit/policy_read.h"
 #include "api/scan/scan.h"
 #include "api/storage/storage.h"
 #include "api/tasks/task.h"
@@ -32,18 +35,44 @@ scan_reply_err(struct pgl_req *r, const struct pgl_err *err)
 }
 
 /* Vended credentials or the signing config, as loadTable gives them. */
-void
+int
 scan_add_credentials(struct pgl_req *r, const struct ice_target *t,
     const struct pgl_asset *a, json_t *j)
 {
-	json_t	*vended = api_vended_config(r, &t->catalog, t->name);
+	json_t	*vended, *md, *rr = NULL;
+	int	 any, rc;
 
+	/* The caller's read restrictions, as loadTable answers them: the
+	 * plan applied their row filter (scan_routes.c). */
+	if ((any = ice_policies_any(r)) == -1)
+		return (-1);
+	if (any == 1) {
+		if (ice_read_metadata(r, &t->catalog, a->metadata_location, 500,
+		    &md) == -1)
+			return (-1);
+		rc = ice_read_restrictions(r, t->catalog.name, t->ns, t->name,
+		    a->id, md, &rr, NULL);
+		json_decref(md);
+		if (rc == -1)
+			return (-1);
+	}
+	if (rr != NULL) {
+		if (pgl_header(r, "x-iceberg-access-delegation") != NULL &&
+		    !ice_caller_enforces(r)) {
+			json_decref(rr);
+			return (ice_storage_refused(r, t->name));
+		}
+		pgl_set_header(r, "cache-control", "private");
+		json_object_set_new(j, "read-restrictions", rr);
+	}
+	vended = api_vended_config(r, &t->catalog, t->name);
 	pgl_set_header(r, "vary", "X-Iceberg-Access-Delegation");
 	if (vended == NULL)
-		return;
+		return (0);
 	json_object_set_new(j, "storage-credentials", json_pack("[{s:s,s:o}]",
 	    "prefix", a->location != NULL ? a->location : "", "config",
 	    vended));
+	return (0);
 }
 
 /*
@@ -116,7 +145,10 @@ scan_reply_completed(struct pgl_req *r, struct scan_plan *p,
 	    (unsigned long long)p->skipped_metrics));
 	j = json_pack("{s:s,s:s}", "status", "completed", "plan-id",
 	    p->sink.plan_id);
-	scan_add_credentials(r, t, a, j);
+	if (scan_add_credentials(r, t, a, j) == -1) {
+		json_decref(j);
+		return;
+	}
 	if (p->sink.store) {
 		json_object_set_new(j, "plan-tasks",
 		    scan_plan_tasks(p->sink.plan_id, p->sink.parts));

@@ -173,7 +173,10 @@ reply_stored(struct pgl_req *r, const struct ice_target *t,
 	    scan_plan_tasks(id, (uint32_t)json_integer_value(json_object_get(h,
 	    "parts"))));
 	json_decref(h);
-	scan_add_credentials(r, t, a, j);
+	if (scan_add_credentials(r, t, a, j) == -1) {
+		json_decref(j);
+		return;
+	}
 	pgl_reply_json(r, 200, j);
 }
 
