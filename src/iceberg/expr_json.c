@@ -1,8 +1,13 @@
 /*
- * A bound expression back to REST JSON in the form Java's
- * ExpressionParser writes and every client reads: the deprecated but
- * universal term/value shape with field names, booleans for true and
- * false, literals as Appendix C JSON (value_json.c).
+ * A bound expression back to REST JSON, in one of two forms:
+ *  - the form Java's ExpressionParser writes and every client reads: the
+ *    deprecated but universal term/value shape with field names,
+ *    booleans for true and false, literals as Appendix C JSON
+ *    (value_json.c) — what plans answer with (ice_expr_to_json);
+ *  - the spec's preferred form, by field id, which read restrictions
+ *    require (required-row-filter): {"type":"reference","id":N} terms,
+ *    left/right and child, literals as {"type":"literal","value":...}
+ *    (ice_expr_to_spec_json).
  */
 #include <string.h>
 
@@ -30,14 +35,20 @@ static const char *const	names[] = {
 	[ICE_OP_NOT_IN] = "not-in",
 };
 
+static json_t *
+ref(const struct ice_expr *x)
+{
+	return (json_pack("{s:s, s:I}", "type", "reference", "id",
+	    (json_int_t)x->field_id));
+}
+
 /* A predicate without a name (a projection's) is referenced by id. */
 static json_t *
 term(const struct ice_expr *x)
 {
 	if (x->name != NULL)
 		return (json_string(x->name));
-	return (json_pack("{s:s, s:i}", "type", "reference", "id",
-	    (json_int_t)x->field_id));
+	return (ref(x));
 }
 
 static json_t *
@@ -94,5 +105,45 @@ ice_expr_to_json(const struct ice_expr *x)
 		return (json_pack("{s:s, s:o, s:o}", "type", op, "term",
 		    term(x), "value", ice_value_to_json(&x->lits[0],
 		    &x->type)));
+	}
+}
+
+json_t *
+ice_expr_to_spec_json(const struct ice_expr *x)
+{
+	const char	*op;
+	json_t		*v;
+
+	if (x == NULL || (size_t)x->op >= sizeof(names) / sizeof(names[0]))
+		return (NULL);
+	op = names[x->op];
+	switch (x->op) {
+	case ICE_OP_TRUE:
+		return (json_true());
+	case ICE_OP_FALSE:
+		return (json_false());
+	case ICE_OP_AND:
+	case ICE_OP_OR:
+		return (json_pack("{s:s, s:o, s:o}", "type", op, "left",
+		    ice_expr_to_spec_json(x->left), "right",
+		    ice_expr_to_spec_json(x->right)));
+	case ICE_OP_NOT:
+		return (json_pack("{s:s, s:o}", "type", op, "child",
+		    ice_expr_to_spec_json(x->left)));
+	case ICE_OP_IS_NULL:
+	case ICE_OP_NOT_NULL:
+	case ICE_OP_IS_NAN:
+	case ICE_OP_NOT_NAN:
+		return (json_pack("{s:s, s:o}", "type", op, "child", ref(x)));
+	case ICE_OP_IN:
+	case ICE_OP_NOT_IN:
+		return (json_pack("{s:s, s:o, s:o}", "type", op, "child",
+		    ref(x), "values", values(x)));
+	default:
+		if (x->nlits < 1 || (v = ice_value_to_json(&x->lits[0],
+		    &x->type)) == NULL)
+			return (NULL);
+		return (json_pack("{s:s, s:o, s:{s:s, s:o}}", "type", op,
+		    "left", ref(x), "right", "type", "literal", "value", v));
 	}
 }

@@ -89,6 +89,9 @@ const struct ice_expr	*ice_expr_true(void);
 const struct ice_expr	*ice_expr_false(void);
 /* A bound expression back to REST JSON (term/value form, names); new ref. */
 json_t	*ice_expr_to_json(const struct ice_expr *);
+/* The same in the spec's preferred form, by field id (left/right, child,
+ * {"type":"reference","id":N}, {"type":"literal"}); new ref. */
+json_t	*ice_expr_to_spec_json(const struct ice_expr *);
 
 /* ---- partition specs and transforms (transform.c) ------------------ */
 
