@@ -184,10 +184,17 @@ postgres_rollback(struct pgl_store *s, struct pgl_err *err)
 	return (rc == PGL_EUNAVAIL ? PGL_OK : rc);
 }
 
+/*
+ * A transaction whose connection was lost is still the host's until it
+ * rolls it back: a method called inside it is part of it, and fails as
+ * the lost connection does (503), never as a nested begin would (400).
+ */
 int
 store_tx_own(struct pgl_store *s, int *owned, struct pgl_err *err)
 {
-	*owned = !s->in_tx;
+	*owned = !s->in_tx && !s->tx_lost;
+	if (s->tx_lost)
+		return (pg_ready(s, err));
 	return (*owned ? postgres_begin(s, err) : PGL_OK);
 }
 
