@@ -437,8 +437,8 @@ ice_log_commit(struct pgl_req *r, const char *catalog, const char *branch,
 			return (attempt == 0 ? rc : PGL_ECONFLICT);
 		if (attempt > 0 && same_id(b.head_commit_id, tried))
 			return (PGL_ECONFLICT);
-		pgl_uuid_new(id);
 		fill_commit(&c, r, catalog, b.head_commit_id, message, text);
+		pgl_uuid_new_ordered(id, c.timestamp_ms);
 		c.id = id;
 		if ((rc = STORE(create_commit, r->tenant, &c, err)) != PGL_OK)
 			return (rc);
@@ -493,9 +493,9 @@ log_branch(struct ice_log_entry *es, size_t n, size_t first, char *done,
 		if ((id = pgl_arena_alloc(e->r->arena, PGL_UUID_LEN + 1)) ==
 		    NULL)
 			return (oom(err));
-		pgl_uuid_new(id);
 		fill_commit(&c, es[i].r, es[i].catalog, parent, es[i].message,
 		    api_text(es[i].r->arena, es[i].ops));
+		pgl_uuid_new_ordered(id, c.timestamp_ms);
 		c.id = id;
 		if ((rc = STORE(create_commit, e->r->tenant, &c, err)) != PGL_OK)
 			return (rc);
