@@ -233,6 +233,7 @@ append_tag(bson_t *and, uint32_t *i, const char *tag,
 		/* Two columns of one asset with the tag: one id. */
 		if (c[j].tag == NULL || c[j].asset_id == NULL ||
 		    strcmp(c[j].tag, tag) != 0 || (m > 0 &&
+		    c[j - 1].asset_id != NULL &&
 		    strcmp(c[j - 1].asset_id, c[j].asset_id) == 0))
 			continue;
 		(void)bson_uint32_to_string(m++, &k, buf, sizeof(buf));
