@@ -126,18 +126,28 @@ function nameHits(q) {
   return box;
 }
 
-// Assets carrying every tag named (GET /api/v1/assets/search?tags=).
+// A hit's column tags, by field id (a search answers no column names:
+// the table's page has them).  A tag searched for may be on a column.
+function columnTags(cols) {
+  if (!cols || cols.length === 0) return "—";
+  return h("span", { class: "column-tags" }, cols.map((c) =>
+    h("span", { class: "badge", "data-field": c.field_id }, `field ${c.field_id}: ${c.tags.join(", ")}`)));
+}
+
+// Assets carrying every tag named, on themselves or on a column
+// (GET /api/v1/assets/search?tags=).
 function tagHits(tags) {
   return pagedTable({ id: "tag-results", what: "tag search", empty: "nothing carries these tags",
-    cols: ["Name", "Kind", "Catalog", "Namespace", "Tags", "Access"],
+    cols: ["Name", "Kind", "Catalog", "Namespace", "Tags", "Column tags", "Access"],
     fetch: pages(`/api/v1/assets/search?query=&tags=${enc(tags)}`),
-    row: (x) => [h("a", { href: assetHref(x.id) }, x.name), x.kind, x.catalog, x.namespace,
-      (x.tags || []).join(", "), x.has_access ? badge("yes") : h("span", { class: "badge no-access" }, "no access")] });
+    row: (x) => ({ attrs: { "data-asset": x.id }, cells: [h("a", { href: assetHref(x.id) }, x.name), x.kind, x.catalog,
+      x.namespace, (x.tags || []).join(", ") || "—", columnTags(x.column_tags),
+      x.has_access ? badge("yes") : h("span", { class: "badge no-access" }, "no access")] }) });
 }
 
 function tagForm(tags) {
   return form({ id: "tag-search", title: "Search by tags", submit: "Find",
-    fields: [{ name: "tags", label: "Tags (comma-separated; every one must be present)", value: tags, required: true }],
+    fields: [{ name: "tags", label: "Tags (comma-separated; each on the asset or one of its columns)", value: tags, required: true }],
     onSubmit: async (x) => x.tags, done: (t) => go(`#/search?tags=${enc(t)}`) });
 }
 
@@ -149,12 +159,13 @@ function showSearch(query) {
   if (tags) { view(`Assets tagged ${tags}`, tagForm(tags), tagHits(tags)); return; }
   if (!q) { view("Search", h("p", {}, "Type in the search box above."), tagForm("")); return; }
   view(`Search: ${q}`, pagedTable({ id: "search-results", what: "search results",
-    cols: ["Name", "Type", "Catalog", "Namespace", "Access", "Description"],
+    cols: ["Name", "Type", "Catalog", "Namespace", "Access", "Description", "Column tags"],
     fetch: (o, l) => searchPage(o, l, q), empty: "nothing found",
     row: (x) => ({ attrs: { "data-asset": x.id }, cells: [
       h("a", { href: x.has_access ? kindHref(x.asset_type, x.catalog, x.namespace, x.name, x.id) : assetHref(x.id) }, x.name),
       x.asset_type, x.catalog, dotted(x.namespace),
-      x.has_access ? badge("yes") : h("span", { class: "badge no-access" }, "no access"), x.description || "—"] }) }),
+      x.has_access ? badge("yes") : h("span", { class: "badge no-access" }, "no access"), x.description || "—",
+      columnTags(x.column_tags)] }) }),
   section("Catalogs, namespaces and branches", nameHits(q)), tagForm(""));
 }
 

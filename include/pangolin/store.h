@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	18
+#define PGL_STORE_ABI_MINOR	19
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -496,12 +496,15 @@ struct pgl_access_request {
  * what each catalog has published).  text matches a case-insensitive
  * substring of the asset's name or its business metadata's description
  * (ASCII letters fold in every store; other letters as each store folds
- * them); tags (a JSON array) must all be on the asset.  A restricted
- * search (a caller who is not an admin) keeps only the assets that are
- * discoverable or lie in what the vis_* JSON arrays name: catalogs by
- * name, namespaces as "<catalog>\x1e<ns>" (the namespace and its
- * children), assets by id, and tags.  Hits list by name, then catalog
- * and namespace.
+ * them); tags (a JSON array) must all be on the asset: from ABI 1.19 a
+ * tag is on it when its business metadata or one of its columns
+ * (set_column_tags) carries it, so one tag may be on a column and
+ * another on the asset.  A restricted search (a caller who is not an
+ * admin) keeps only the assets that are discoverable or lie in what the
+ * vis_* JSON arrays name: catalogs by name, namespaces as
+ * "<catalog>\x1e<ns>" (the namespace and its children), assets by id,
+ * and tags (business metadata's only: a column tag is no grant).  Hits
+ * list by name, then catalog and namespace.
  */
 struct pgl_asset_query {
 	const char	*text;			/* NULL or "": any */
@@ -1206,6 +1209,19 @@ struct pgl_store_ops {
 	int	(*list_dropped)(S, A, const char *tenant, const char *catalog,
 		    P, struct pgl_dropped **, size_t *, uint64_t *total, E);
 	int	(*delete_dropped)(S, const char *tenant, const char *id, E);
+
+	/*
+	 * ABI 1.19: column tags in discovery (issue 46).  search_assets
+	 * matches a tag on an asset's columns as on the asset (struct
+	 * pgl_asset_query), and list_column_tags_of answers the column tags
+	 * of the assets whose ids the JSON array ids names (a page of hits),
+	 * by asset, field id, then tag, in one round trip through the
+	 * asset's key; ids of no asset (or another tenant's) add nothing.
+	 * May be NULL (an older plugin, whose search matches the asset's
+	 * own tags alone): hits then show no column tags.
+	 */
+	int	(*list_column_tags_of)(S, A, const char *tenant,
+		    const char *ids, struct pgl_column_tag **, size_t *, E);
 };
 
 #undef S

@@ -53,6 +53,11 @@ static const char CTAG_ASSET[] =
 static const char CTAG_OF_ASSET[] =
 	"SELECT asset_id, field_id, tag FROM column_tags"
 	" WHERE asset_id = ?2 AND tenant_id = ?1 ORDER BY field_id, tag";
+/* A page of hits' (?2, a JSON array of ids), through the key. */
+static const char CTAG_OF_ASSETS[] =
+	"SELECT asset_id, field_id, tag FROM column_tags"
+	" WHERE asset_id IN (" SQL_JSON_VALUES("?2") ") AND tenant_id = ?1"
+	" ORDER BY asset_id, field_id, tag";
 static const char CTAG_OF_TAG[] =
 	"SELECT asset_id, field_id, tag FROM column_tags"
 	" WHERE tenant_id = ?1 AND tag = ?2 ORDER BY asset_id, field_id";
@@ -232,6 +237,26 @@ sql_list_column_tags(struct pgl_store *s, struct pgl_arena *a,
 	else
 		return (store_err(err, PGL_EINVAL, "column tags of an asset "
 		    "or of a tag"));
+	if (rc == PGL_OK)
+		*out = p;
+	return (rc);
+}
+
+int
+sql_list_column_tags_of(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *ids, struct pgl_column_tag **out,
+    size_t *n, struct pgl_err *err)
+{
+	void	*p = NULL;
+	int	 rc;
+
+	*out = NULL;
+	*n = 0;
+	if (tenant == NULL || ids == NULL)
+		return (store_err(err, PGL_EINVAL, "column tags of a tenant's "
+		    "assets"));
+	rc = store_list(s, a, err, CTAG_OF_ASSETS, ctag_fill, sizeof(**out),
+	    &p, n, "ss", tenant, ids);
 	if (rc == PGL_OK)
 		*out = p;
 	return (rc);

@@ -636,14 +636,19 @@ int	sql_set_column_tags(struct pgl_store *, const char *, const char *,
 int	sql_list_column_tags(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *,
 	    struct pgl_column_tag **, size_t *, struct pgl_err *);
+int	sql_list_column_tags_of(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_column_tag **, size_t *,
+	    struct pgl_err *);
 
-/* The ops entries of sql_policies.c, beside SQL_STORE_METHODS. */
+/* The ops entries of sql_policies.c, beside SQL_STORE_METHODS (ABI 1.19:
+ * the column tags of search hits). */
 #define SQL_POLICY_METHODS \
 	.put_policy = sql_put_policy, \
 	.get_policy = sql_get_policy, \
 	.list_policies = sql_list_policies, \
 	.delete_policy = sql_delete_policy, \
 	.set_column_tags = sql_set_column_tags, \
-	.list_column_tags = sql_list_column_tags
+	.list_column_tags = sql_list_column_tags, \
+	.list_column_tags_of = sql_list_column_tags_of
 
 #endif

@@ -380,3 +380,51 @@ mongo_list_column_tags(struct pgl_store *s, struct pgl_arena *a,
 		*out = p;
 	return (rc);
 }
+
+/* ABI 1.19: those of a page of search hits (ids, a JSON array), through
+ * the "key" index (tenant, asset, field, tag). */
+int
+mongo_list_column_tags_of(struct pgl_store *s, struct pgl_arena *a,
+    const char *tenant, const char *ids, struct pgl_column_tag **out,
+    size_t *n, struct pgl_err *err)
+{
+	bson_t		 filter = BSON_INITIALIZER, *sort, in, list, *doc;
+	bson_iter_t	 arr;
+	const char	*key;
+	char		 k[16];
+	uint32_t	 i = 0;
+	void		*p = NULL;
+	int		 rc;
+
+	*out = NULL;
+	*n = 0;
+	if (tenant == NULL || ids == NULL)
+		return (mongo_err(err, PGL_EINVAL, "column tags of a tenant's "
+		    "assets"));
+	if ((rc = mongo_json_array(ids, &doc, &arr, err)) != PGL_OK)
+		return (rc);
+	mg_str(&filter, "tenant_id", tenant);
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "asset_id", &in);
+	BSON_APPEND_ARRAY_BEGIN(&in, "$in", &list);
+	while (bson_iter_next(&arr)) {
+		if (!BSON_ITER_HOLDS_UTF8(&arr))
+			continue;
+		(void)bson_uint32_to_string(i++, &key, k, sizeof(k));
+		BSON_APPEND_UTF8(&list, key, bson_iter_utf8(&arr, NULL));
+	}
+	bson_append_array_end(&in, &list);
+	bson_append_document_end(&filter, &in);
+	bson_destroy(doc);
+	sort = BCON_NEW("asset_id", BCON_INT32(1), "field_id", BCON_INT32(1),
+	    "tag", BCON_INT32(1));
+	rc = mg_list(s, a, err, COLL_COLUMN_TAGS, &filter, sort, NULL,
+	    ctag_fill, sizeof(**out), &p, n);
+	bson_destroy(sort);
+	bson_destroy(&filter);
+	/* No cascade here: an asset gone keeps no tags (as in SQL). */
+	if (rc == PGL_OK && *n > 0)
+		rc = keep_live(s, a, tenant, p, n, err);
+	if (rc == PGL_OK)
+		*out = p;
+	return (rc);
+}

@@ -15,6 +15,13 @@
  * the tenant's main assets.  mongo_search_fields keeps both fields on
  * every write that changes a name or a description.
  *
+ * Tags (ABI 1.19): a tag is on an asset when its business metadata
+ * (bm.tags) or one of its columns (column_tags) carries it.  The columns
+ * holding the query's tags are read first, through column_tags' "tag"
+ * index (tenant, tag, asset), and each tag becomes {$or: [its bm.tags,
+ * the ids of the assets whose columns hold it]}: no copy of the column
+ * tags on the asset documents, so no schema change and no backfill.
+ *
  * The MongoDB-protocol test server (CongoDB) creates the index but
  * answers every query by reading the whole collection, so it shows the
  * answers, not the speed (plugins/store-mongo/README.md).
@@ -167,12 +174,111 @@ out:
 	return (rc);
 }
 
-static int
-search_filter(bson_t *f, const char *tenant,
-    const struct pgl_asset_query *q, struct pgl_err *err)
+static void
+tagged_fill(struct doc *d, void *out)
 {
-	bson_t	and;
-	int	rc = PGL_OK;
+	struct pgl_column_tag	*t = out;
+
+	t->asset_id = doc_str(d, "asset_id");
+	t->tag = doc_str(d, "tag");
+}
+
+/* The tenant's columns holding any of the tags, by tag then asset. */
+static int
+tagged_columns(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
+    const char *tags, struct pgl_column_tag **out, size_t *n,
+    struct pgl_err *err)
+{
+	bson_t	 f = BSON_INITIALIZER, *sort;
+	void	*p = NULL;
+	int	 rc;
+
+	*n = 0;
+	sort = BCON_NEW("tag", BCON_INT32(1), "asset_id", BCON_INT32(1));
+	mg_str(&f, "tenant_id", tenant);
+	rc = append_in(&f, "tag", "$in", tags, err);
+	if (rc == PGL_OK)
+		rc = mg_list(s, a, err, COLL_COLUMN_TAGS, &f, sort, NULL,
+		    tagged_fill, sizeof(**out), &p, n);
+	*out = p;
+	bson_destroy(sort);
+	bson_destroy(&f);
+	return (rc);
+}
+
+/*
+ * and's next clause for one tag: {$or: [{bm.tags: tag}, {id: {$in: the
+ * assets of c (sorted by tag, asset) with it on a column}}]}.
+ */
+static void
+append_tag(bson_t *and, uint32_t *i, const char *tag,
+    const struct pgl_column_tag *c, size_t nc)
+{
+	bson_t		 clause, or, alt, in, list;
+	const char	*k;
+	char		 buf[16];
+	size_t		 j;
+	uint32_t	 m = 0;
+
+	(void)bson_uint32_to_string((*i)++, &k, buf, sizeof(buf));
+	BSON_APPEND_DOCUMENT_BEGIN(and, k, &clause);
+	BSON_APPEND_ARRAY_BEGIN(&clause, "$or", &or);
+	BSON_APPEND_DOCUMENT_BEGIN(&or, "0", &alt);
+	BSON_APPEND_UTF8(&alt, "bm.tags", tag);
+	bson_append_document_end(&or, &alt);
+	BSON_APPEND_DOCUMENT_BEGIN(&or, "1", &alt);
+	BSON_APPEND_DOCUMENT_BEGIN(&alt, "id", &in);
+	BSON_APPEND_ARRAY_BEGIN(&in, "$in", &list);
+	for (j = 0; j < nc; j++) {
+		/* Two columns of one asset with the tag: one id. */
+		if (c[j].tag == NULL || c[j].asset_id == NULL ||
+		    strcmp(c[j].tag, tag) != 0 || (m > 0 &&
+		    c[j - 1].asset_id != NULL &&
+		    strcmp(c[j - 1].asset_id, c[j].asset_id) == 0))
+			continue;
+		(void)bson_uint32_to_string(m++, &k, buf, sizeof(buf));
+		BSON_APPEND_UTF8(&list, k, c[j].asset_id);
+	}
+	bson_append_array_end(&in, &list);
+	bson_append_document_end(&alt, &in);
+	bson_append_document_end(&or, &alt);
+	bson_append_array_end(&clause, &or);
+	bson_append_document_end(and, &clause);
+}
+
+/* One clause of and per tag of the JSON array tags. */
+static int
+append_tags(struct pgl_store *s, struct pgl_arena *a, bson_t *and,
+    uint32_t *i, const char *tenant, const char *tags, struct pgl_err *err)
+{
+	struct pgl_column_tag	*c;
+	bson_iter_t		 arr;
+	bson_t			*doc;
+	size_t			 nc;
+	int			 rc;
+
+	if ((rc = tagged_columns(s, a, tenant, tags, &c, &nc, err)) !=
+	    PGL_OK || (rc = mongo_json_array(tags, &doc, &arr, err)) !=
+	    PGL_OK || doc == NULL)
+		return (rc);
+	while (bson_iter_next(&arr)) {
+		if (BSON_ITER_HOLDS_UTF8(&arr))
+			append_tag(and, i, bson_iter_utf8(&arr, NULL), c, nc);
+	}
+	bson_destroy(doc);
+	return (PGL_OK);
+}
+
+static int
+search_filter(struct pgl_store *s, struct pgl_arena *a, bson_t *f,
+    const char *tenant, const struct pgl_asset_query *q,
+    struct pgl_err *err)
+{
+	bson_t		 and;
+	const char	*k;
+	char		 buf[16];
+	uint32_t	 i = 0;
+	int		 rc = PGL_OK;
 
 	mg_str(f, "tenant_id", tenant);
 	BSON_APPEND_UTF8(f, "branch_name", "main");
@@ -182,13 +288,16 @@ search_filter(bson_t *f, const char *tenant,
 	if (q->text != NULL && *q->text != '\0' &&
 	    append_text(f, q->text) != PGL_OK)
 		return (mongo_err(err, PGL_ENOMEM, "out of memory"));
+	if (q->tags == NULL && !q->restricted)
+		return (PGL_OK);
+	BSON_APPEND_ARRAY_BEGIN(f, "$and", &and);
 	if (q->tags != NULL)
-		rc = append_in(f, "bm.tags", "$all", q->tags, err);
+		rc = append_tags(s, a, &and, &i, tenant, q->tags, err);
 	if (rc == PGL_OK && q->restricted) {
-		BSON_APPEND_ARRAY_BEGIN(f, "$and", &and);
-		rc = append_visible(&and, "0", q, err);
-		bson_append_array_end(f, &and);
+		(void)bson_uint32_to_string(i++, &k, buf, sizeof(buf));
+		rc = append_visible(&and, k, q, err);
 	}
+	bson_append_array_end(f, &and);
 	return (rc);
 }
 
@@ -224,7 +333,7 @@ mongo_search_assets(struct pgl_store *s, struct pgl_arena *a,
 	*n = 0;
 	sort = BCON_NEW("name", BCON_INT32(1), "catalog_name", BCON_INT32(1),
 	    "namespace", BCON_INT32(1));
-	rc = search_filter(&filter, tenant, q, err);
+	rc = search_filter(s, a, &filter, tenant, q, err);
 	if (rc == PGL_OK)
 		rc = mg_list(s, a, err, COLL_ASSETS, &filter, sort, page,
 		    hit_fill, sizeof(**items), &p, n);

@@ -597,6 +597,9 @@ static const struct pgl_store_ops ops = {
 	.get_dropped = mongo_get_dropped,
 	.list_dropped = mongo_list_dropped,
 	.delete_dropped = mongo_delete_dropped,
+	/* Column tags in discovery search (ABI 1.19): mongo_policies.c
+	 * (search_assets matches them: mongo_search.c). */
+	.list_column_tags_of = mongo_list_column_tags_of,
 
 	.put_idempotent = mongo_put_idempotent,
 	.get_idempotent = mongo_get_idempotent,

@@ -439,6 +439,9 @@ int	mongo_set_column_tags(struct pgl_store *, const char *, const char *,
 int	mongo_list_column_tags(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, const char *,
 	    struct pgl_column_tag **, size_t *, struct pgl_err *);
+int	mongo_list_column_tags_of(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, struct pgl_column_tag **, size_t *,
+	    struct pgl_err *);
 /* mongo_dropped.c: recoverable drops (ABI 1.18) */
 int	mongo_put_dropped(struct pgl_store *, const struct pgl_dropped *,
 	    struct pgl_err *);

@@ -278,3 +278,11 @@ pgl_store_has_policies(const struct pgl_store_ops *ops)
 	    ops->delete_policy != NULL && ops->set_column_tags != NULL &&
 	    ops->list_column_tags != NULL);
 }
+
+/* Column tags in discovery search (ABI 1.19, issue 46). */
+int
+pgl_store_has_column_search(const struct pgl_store_ops *ops)
+{
+	/* The minor first: a 1.18 table ends before this field. */
+	return (ops->abi_minor >= 19 && ops->list_column_tags_of != NULL);
+}

@@ -71,5 +71,9 @@ const struct pgl_host		*pgl_host_api(void);
  * methods); 0 (an older plugin): the policy routes answer 501. */
 int				 pgl_store_has_policies(
 				    const struct pgl_store_ops *);
+/* 1 if the store's search matches and lists column tags (ABI 1.19,
+ * list_column_tags_of); 0 (an older plugin): hits show none. */
+int				 pgl_store_has_column_search(
+				    const struct pgl_store_ops *);
 
 #endif

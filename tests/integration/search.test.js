@@ -1,6 +1,8 @@
 // Discovery search (pangolin-api.md §2.10; issue 26): /assets/search,
 // /search/assets and /search, through each store's text index, filtered
-// by the caller's grants and by discoverable, tenants apart.
+// by the caller's grants and by discoverable, tenants apart.  A tag is
+// on an asset when it or one of its columns carries it (column tags,
+// issue 46), and each asset hit lists its column tags.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { expectError, expectJson, expectList, uniq } from './lib/expect.js';
@@ -41,7 +43,8 @@ test('/assets/search: a case-insensitive substring of names and descriptions, ea
   const hits = expectList(await search('region')).items;
   assert.equal(hits.length, 1);
   const h = hits[0];
-  assert.deepEqual(Object.keys(h).sort(), ['branch', 'catalog', 'description', 'discoverable', 'has_access', 'id', 'kind', 'location', 'name', 'namespace', 'tags'].sort());
+  assert.deepEqual(Object.keys(h).sort(), ['branch', 'catalog', 'column_tags', 'description', 'discoverable', 'has_access', 'id', 'kind', 'location', 'name', 'namespace', 'tags'].sort());
+  assert.deepEqual(h.column_tags, []);
   assert.equal(h.id, ids.revenue);
   assert.equal(h.name, 'revenue');
   assert.equal(h.kind, 'PARQUET_TABLE');
@@ -177,4 +180,66 @@ test('/search finds catalogs, namespaces, branches and assets, shortest names fi
   const seen = expectJson(await srv.req('GET', '/api/v1/search?q=e', { headers: none.headers }), 200);
   assert.deepEqual(seen.results.map((x) => `${x.kind}:${x.name}`), ['Asset:revenue']);
   expectError(await srv.req('GET', '/api/v1/search', { headers: A.admin }), 400);
+});
+
+// Column tags (issue 46): a tag on a column finds its table, each hit
+// lists its column tags by field id, and who sees what is unchanged.  A
+// tenant of its own, so the other tests' counts stay as they are.
+test('a tag on a column finds its table (#tag and tags=), hits list column tags, visibility unchanged', async () => {
+  const C = await tenantWithAdmin(srv, 'c');
+  const cc = await catalogOf(srv, C, 'lake');
+  const fields = [['id', 'long'], ['email', 'string'], ['phone', 'string']].map(([name, type], i) => ({ id: i + 1, name, required: false, type }));
+  const people = await ok('POST', `/v1/${cc.name}/namespaces/lake/tables`, { name: 'people', schema: { type: 'struct', 'schema-id': 0, fields } }, C.admin);
+  const pid = people.metadata['table-uuid'];
+  const put = await ok('PUT', `/api/v1/assets/${pid}/column-tags`, { columns: [{ column: 'email', tags: ['pii:email', 'gdpr'] }, { column: 'phone', tags: ['gdpr'] }] }, C.admin);
+  const fid = Object.fromEntries(put.columns.map((c) => [c.column, c.field_id]));
+  const want = [{ field_id: fid.email, tags: ['gdpr', 'pii:email'] }, { field_id: fid.phone, tags: ['gdpr'] }].sort((a, b) => a.field_id - b.field_id);
+  await describe(srv, cc.viewId, { tags: ['pii:email'] }, C.admin);
+  const q = (text, h = C.admin, extra = '') => search(text, h, extra);
+
+  // The text form and the parameter; a tag on the view itself and one on
+  // the table's column both count; every tag must be somewhere.
+  const hits = expectList(await q('#pii:email')).items;
+  assert.deepEqual(hits.map((x) => x.name), ['people', 'vw']);
+  assert.deepEqual(hits[0].column_tags, want);
+  assert.deepEqual(hits[0].tags, []);
+  assert.deepEqual(hits[1].column_tags, []);
+  assert.deepEqual(names(await q('', C.admin, '&tags=pii:email,gdpr')), ['people']);
+  assert.deepEqual(names(await q('peo #gdpr')), ['people']);
+  assert.deepEqual(names(await q('#gdpr #nosuchtag')), []);
+  const paged = expectJson(await srv.req('GET', `/api/v1/search/assets?q=${encodeURIComponent('#gdpr')}`, { headers: C.admin }), 200);
+  assert.equal(paged.total, 1);
+  assert.deepEqual(paged.results.map((x) => [x.name, x.column_tags]), [['people', want]]);
+  const p1 = expectList(await q('#pii:email', C.admin, '&limit=1&offset=1'));
+  assert.equal(p1.total, 2);
+  assert.deepEqual(p1.items.map((x) => x.name), ['vw']);
+
+  // A tenant user with discovery rights on the catalog finds the table by
+  // its column's tag and sees the tags; one without sees nothing of it,
+  // nor does a tag grant on a column's tag (a column tag is no grant).
+  const lister = await tenantUser(srv, C, 'lister');
+  await grant(srv, C, lister, { type: 'catalog', catalog_id: cc.id }, ['list']);
+  const seen = expectList(await q('#gdpr', lister.headers)).items;
+  assert.deepEqual(seen.map((x) => [x.name, x.has_access]), [['people', false]]);
+  assert.deepEqual(seen[0].column_tags, want);
+  const none = await tenantUser(srv, C, 'none');
+  const hidden = expectList(await q('#gdpr', none.headers));
+  assert.equal(hidden.total, 0);
+  assert.deepEqual(hidden.items, []);
+  const hp = expectJson(await srv.req('GET', `/api/v1/search/assets?q=${encodeURIComponent('#gdpr')}`, { headers: none.headers }), 200);
+  assert.deepEqual([hp.total, hp.results], [0, []]);
+  const tagged = await tenantUser(srv, C, 'tagged');
+  await grant(srv, C, tagged, { type: 'tag', tag_name: 'gdpr' }, ['read']);
+  assert.deepEqual(names(await q('#gdpr', tagged.headers)), []);
+  // Made discoverable, anyone in the tenant finds it, column tags too.
+  await describe(srv, pid, { discoverable: true }, C.admin);
+  const disc = expectList(await q('', none.headers, '&tags=gdpr')).items;
+  assert.deepEqual(disc.map((x) => [x.name, x.column_tags]), [['people', want]]);
+  // Another tenant never finds it by the tag.
+  assert.deepEqual(names(await search('#gdpr', A.admin)), []);
+
+  // Tags removed: the table is no longer found by them.
+  await ok('PUT', `/api/v1/assets/${pid}/column-tags`, { columns: [] }, C.admin);
+  assert.deepEqual(names(await q('#gdpr')), []);
+  assert.deepEqual(names(await q('#pii:email')), ['vw']);
 });

@@ -79,3 +79,28 @@ test('create (a refusal shown), list and delete a policy; tag a column and expla
   assert.equal((await ok('GET', '/api/v1/policies', undefined, admin)).length, 0);
   assertClean(b);
 });
+
+// Issue 46: discovery search knows column tags.  Searching a tag only a
+// column carries finds the table, and the hit shows which column (by
+// field id) holds which tags, in the header's search and the tag search.
+test('search finds a table by its column tag and shows the column tags of the hit', { skip }, async () => {
+  const { page, base } = b;
+  const people = (await ok('GET', '/api/v1/catalogs/lake/namespaces/crm/assets', undefined, admin)).find((a) => a.name === 'people');
+  await ok('PUT', `/api/v1/assets/${people.id}/column-tags`, { columns: [{ column: 'email', tags: ['pii:email', 'gdpr'] }] }, admin);
+  const row = `tr[data-asset="${people.id}"]`;
+
+  await open(page, base, `#/search?q=${encodeURIComponent('#pii:email')}`, 'Search: #pii:email');
+  await page.waitForSelector(`#search-results ${row} td[data-label="Column tags"] .badge`);
+  assert.deepEqual(await page.locator('#search-results td[data-label="Name"]').allTextContents(), ['people']);
+  assert.equal(await page.textContent(`#search-results ${row} td[data-label="Column tags"]`), 'field 2: gdpr, pii:email');
+
+  await open(page, base, `#/search?tags=${encodeURIComponent('gdpr')}`, 'Assets tagged gdpr');
+  await page.waitForSelector(`#tag-results ${row} td[data-label="Column tags"] .badge`);
+  assert.equal(await page.textContent(`#tag-results ${row} td[data-label="Column tags"]`), 'field 2: gdpr, pii:email');
+
+  // Untagged, the table is no longer found by the tag.
+  await ok('PUT', `/api/v1/assets/${people.id}/column-tags`, { columns: [] }, admin);
+  await open(page, base, `#/search?q=${encodeURIComponent('#pii:email')}`, 'Search: #pii:email');
+  await page.waitForSelector('#search-results :text("nothing found")');
+  assertClean(b);
+});

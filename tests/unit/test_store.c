@@ -7213,6 +7213,8 @@ test_webhook_creates_racing_between_processes_have_one_winner(void **state)
 #include "store_policies.h"
 /* Recoverable drops (ABI 1.18): store_dropped.h. */
 #include "store_dropped.h"
+/* Column tags in discovery search (ABI 1.19): store_search_ctags.h. */
+#include "store_search_ctags.h"
 
 int
 main(void)
@@ -7372,6 +7374,7 @@ main(void)
 		T(test_webhook_creates_racing_between_processes_have_one_winner),
 		STORE_POLICY_TESTS
 		STORE_DROPPED_TESTS
+		STORE_SEARCH_CTAG_TESTS
 #undef T
 	};
 	const char		*plugin = getenv("PGL_STORE_PLUGIN");

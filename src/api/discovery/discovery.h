@@ -45,6 +45,13 @@ void	api_search_assets(struct pgl_req *);
 void	api_search_assets_paged(struct pgl_req *);
 void	api_search(struct pgl_req *);
 
+/* discovery/search_columns.c: the column tags of a page of hits (ABI
+ * 1.19): an object of asset id -> [{"field_id", "tags"}], or NULL after a
+ * reply; and one hit's entry (a new reference, [] when none). */
+json_t	*disc_hit_column_tags(struct pgl_req *, const struct pgl_asset_hit *,
+	    size_t);
+json_t	*disc_column_tags_of(json_t *, const struct pgl_asset_hit *);
+
 /* discovery/access.c: access requests and their review. */
 void	api_access_request_create(struct pgl_req *);
 void	api_access_request_list(struct pgl_req *);

@@ -4,7 +4,9 @@
  * and /api/v1/search (catalogs, namespaces, branches and assets by
  * name).  A query is free text, a case-insensitive substring of an
  * asset's name or description, and `#tag` words, tags the asset must
- * all carry (as must those of tags=a,b).  Assets are searched on each
+ * all carry (as must those of tags=a,b), itself or on any of its columns
+ * (column tags, issue 46; each asset hit lists its column tags,
+ * search_columns.c).  Assets are searched on each
  * catalog's main branch, through the store's text index
  * (store.h, search_assets), and the store applies what the caller may
  * see (api_search_scope: its grants, and the discoverable assets), so
@@ -176,15 +178,16 @@ dotted(struct pgl_req *r, const char *ns)
 }
 
 static json_t *
-hit_json(struct pgl_req *r, const struct pgl_asset_hit *h)
+hit_json(struct pgl_req *r, const struct pgl_asset_hit *h, json_t *ctags)
 {
-	return (json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:b,s:b,s:s,s:s,s:s}",
+	return (json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:s,s:s,s:s}",
 	    "id", h->asset.id, "name", h->asset.name, "kind", h->asset.kind,
 	    "location", api_str_or_null(h->asset.location), "description",
 	    api_str_or_null(h->description), "tags", pgl_json_load_or(h->tags,
-	    json_array()), "has_access", has_access(r, h), "discoverable",
-	    h->discoverable, "catalog", h->asset.catalog, "namespace",
-	    dotted(r, h->asset.ns), "branch", h->asset.branch));
+	    json_array()), "column_tags", disc_column_tags_of(ctags, h),
+	    "has_access", has_access(r, h), "discoverable", h->discoverable,
+	    "catalog", h->asset.catalog, "namespace", dotted(r, h->asset.ns),
+	    "branch", h->asset.branch));
 }
 
 /* GET /api/v1/assets/search?query=&tags=a,b[&catalog=]: a paged list. */
@@ -197,7 +200,7 @@ api_search_assets(struct pgl_req *r)
 	const char		*raw = pgl_query(r, "query");
 	uint64_t		 total;
 	size_t			 n, i;
-	json_t			*arr;
+	json_t			*arr, *ctags;
 
 	memset(&q, 0, sizeof(q));
 	if (raw == NULL) {
@@ -207,11 +210,13 @@ api_search_assets(struct pgl_req *r)
 	q.catalog = pgl_query(r, "catalog");
 	if (pgl_req_page(r, &pg) == -1 || parse_query(r, raw, pgl_query(r,
 	    "tags"), &q) == -1 || run_search(r, &q, &pg, &hits, &n,
-	    &total) == -1)
+	    &total) == -1 || (ctags = disc_hit_column_tags(r, hits, n)) ==
+	    NULL)
 		return;
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, hit_json(r, &hits[i]));
+		json_array_append_new(arr, hit_json(r, &hits[i], ctags));
+	json_decref(ctags);
 	pgl_reply_list(r, arr, total);
 }
 
@@ -265,7 +270,7 @@ api_search_assets_paged(struct pgl_req *r)
 	const char		*raw = pgl_query(r, "q");
 	uint64_t		 total;
 	size_t			 n, i;
-	json_t			*arr;
+	json_t			*arr, *ctags;
 
 	memset(&q, 0, sizeof(q));
 	if (raw == NULL || *raw == '\0') {
@@ -275,17 +280,20 @@ api_search_assets_paged(struct pgl_req *r)
 	q.catalog = pgl_query(r, "catalog");
 	if (limit_offset(r, SEARCH_PAGE_DEFAULT, PGL_PAGE_MAX, &pg) == -1 ||
 	    parse_query(r, raw, NULL, &q) == -1 || run_search(r, &q, &pg,
-	    &hits, &n, &total) == -1)
+	    &hits, &n, &total) == -1 || (ctags = disc_hit_column_tags(r, hits,
+	    n)) == NULL)
 		return;
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,"
-		    "s:b,s:o}", "id", hits[i].asset.id, "name",
+		    "s:b,s:o,s:o}", "id", hits[i].asset.id, "name",
 		    hits[i].asset.name, "namespace", ice_ns_json(hits[i].asset.ns),
 		    "catalog", hits[i].asset.catalog, "asset_type",
 		    asset_type(r, hits[i].asset.kind), "kind", hits[i].asset.kind,
 		    "has_access", has_access(r, &hits[i]), "description",
-		    api_str_or_null(hits[i].description)));
+		    api_str_or_null(hits[i].description), "column_tags",
+		    disc_column_tags_of(ctags, &hits[i])));
+	json_decref(ctags);
 	pgl_reply_json(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "results", arr,
 	    "total", (json_int_t)total, "limit", (json_int_t)pg.limit,
 	    "offset", (json_int_t)pg.offset));
