@@ -67,7 +67,7 @@ int				 pgl_store_is_atomic(const struct pgl_store_ops *,
 /* The host API handed to plugins at open (logging, arenas). */
 const struct pgl_host		*pgl_host_api(void);
 
-/* 1 if the store keeps data policies and column tags (ABI 1.18, all six
+/* 1 if the store keeps data policies and column tags (ABI 1.17, all six
  * methods); 0 (an older plugin): the policy routes answer 501. */
 int				 pgl_store_has_policies(
 				    const struct pgl_store_ops *);
