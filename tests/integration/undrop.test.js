@@ -254,9 +254,9 @@ test('after the retention the drop is gone from the list and its files are purge
   const shared = (await t.onBranch('keep').load())['metadata-location'];
   const files = await t.filesOnDisk();
   const id = await drop(t);
-  // The retention is the catalog's, read when the drop is looked at: a
-  // tiny one set now has passed by the time the list is read again.
-  expectJson(await srv.req('PUT', `/api/v1/catalogs/${cat}`, { body: { properties: { 'pangolin.undrop-retention-days': '0.00000001' } } }), 200);
+  // The retention is the catalog's, read when the drop is looked at:
+  // 0 set now makes this drop final too, by the time the list is read.
+  expectJson(await srv.req('PUT', `/api/v1/catalogs/${cat}`, { body: { properties: { 'pangolin.undrop-retention-days': '0' } } }), 200);
   await waitGone(cat, id);
   expectError(await restore(cat, id), 404);
   const task = await purgeOf(id);
@@ -278,6 +278,36 @@ test('retention 0 on the catalog makes a drop final at once: nothing listed, the
   assert.equal(r.status, 204);
   assert.equal(r.headers['pangolin-dropped-id'], undefined);
   assert.deepEqual(await dropped(cat), []);
+});
+
+test('the retention property takes what [undrop] retention_days takes: whole days 0-36500; anything else is refused (400 naming it), on create and update', async () => {
+  const KEY = 'pangolin.undrop-retention-days';
+  const bad = ['-1', 'seven', '', '7 days', '36501', '1e3', '0.5', '1.0', '99999999999999999999'];
+  const refused = (r, v) => {
+    expectError(r, 400, { message: /pangolin\.undrop-retention-days .*0 to 36500/ });
+    assert.ok(r.json.error.includes(`'${v}'`), `the refusal names the value: ${r.text}`);
+  };
+  for (const v of bad) {
+    const name = uniq('bad');
+    refused(await srv.req('POST', '/api/v1/catalogs', { body: { name, warehouse_name: WAREHOUSE, properties: { [KEY]: v } } }), v);
+    expectError(await srv.req('GET', `/api/v1/catalogs/${name}`), 404);
+  }
+  const cat = await catalog({ [KEY]: '3', owner: 'sales' });
+  const props = async () => expectJson(await srv.req('GET', `/api/v1/catalogs/${cat}`), 200).properties;
+  for (const v of bad) refused(await srv.req('PUT', `/api/v1/catalogs/${cat}`, { body: { properties: { [KEY]: v, owner: 'someone' } } }), v);
+  assert.deepEqual(await props(), { [KEY]: '3', owner: 'sales' }, 'a refused update changes nothing');
+  // A number is not a property value (they are strings).
+  expectError(await srv.req('PUT', `/api/v1/catalogs/${cat}`, { body: { properties: { [KEY]: 5 } } }), 400);
+  for (const v of ['0', '36500', '14']) {
+    expectJson(await srv.req('PUT', `/api/v1/catalogs/${cat}`, { body: { properties: { [KEY]: v } } }), 200);
+    assert.equal((await props())[KEY], v);
+  }
+  // null removes it (the others stay): the setting applies again.
+  expectJson(await srv.req('PUT', `/api/v1/catalogs/${cat}`, { body: { properties: { [KEY]: null } } }), 200);
+  assert.deepEqual(await props(), { owner: 'sales' });
+  const t = await createTable(srv, { catalog: cat, namespace: ['db'], table: 'back' });
+  const id = await drop(t);
+  assert.ok((await dropped(cat)).some((d) => d.id === id), 'recoverable for [undrop] retention_days again');
 });
 
 describe('who may see and restore', () => {
