@@ -12,7 +12,7 @@
 
 #define DAY_MS		(24.0 * 3600 * 1000)
 /* A century, as the setting's bound: no overflow past it. */
-#define MAX_DAYS	36500.0
+#define MAX_DAYS	((double)PGL_UNDROP_MAX_DAYS)
 
 /* The property's days, or -1 when absent or not a number >= 0. */
 static double
@@ -50,6 +50,26 @@ pgl_undrop_retention_ms(const char *props, int days)
 		return (0);
 	/* A fraction of a day keeps at least a millisecond. */
 	return (d * DAY_MS < 1 ? 1 : (int64_t)(d * DAY_MS));
+}
+
+int
+pgl_undrop_days_valid(const char *v)
+{
+	long	days = 0;
+	size_t	i;
+
+	if (v == NULL || v[0] == '\0')
+		return (0);
+	/* Digit by digit: no sign, space, fraction or exponent, and no
+	 * overflow (the bound is checked before the next digit). */
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return (0);
+		days = days * 10 + (v[i] - '0');
+		if (days > PGL_UNDROP_MAX_DAYS)
+			return (0);
+	}
+	return (1);
 }
 
 int

@@ -13,18 +13,32 @@
 /* The catalog property that overrides [undrop] retention_days. */
 #define PGL_UNDROP_PROPERTY	"pangolin.undrop-retention-days"
 
+/* The range of [undrop] retention_days, which the property shares. */
+#define PGL_UNDROP_MAX_DAYS	36500
+
 /* How often runner 0 makes expired drops final. */
 #define PGL_UNDROP_SWEEP_EVERY_MS	(60 * 1000)
 
 /*
  * The retention in ms of a catalog whose properties (a JSON object's
  * text, NULL for none) are props: PGL_UNDROP_PROPERTY when it holds a
- * number of days >= 0 (as a string or a number; fractions allowed, so a
- * test need not wait a day), else days; 0 means every drop is final.
- * A value that is not such a number is ignored (days apply): a typo
- * must not make drops final.
+ * number of days >= 0 (as a string or a number), else days; 0 means
+ * every drop is final.  Only whole days can be set now
+ * (pgl_undrop_days_valid), but a catalog may keep a value set before
+ * that was checked: a fraction still counts as it did, and a value that
+ * is no such number is ignored (days apply), so that no drop kept so far
+ * becomes final sooner than its catalog said.
  */
 int64_t	pgl_undrop_retention_ms(const char *props, int days);
+
+/*
+ * Whether v may be set as PGL_UNDROP_PROPERTY: whole days, 0 to
+ * PGL_UNDROP_MAX_DAYS, in decimal digits only (what [undrop]
+ * retention_days accepts).  Catalog create and update refuse any other
+ * value; pgl_undrop_retention_ms still reads one a catalog kept from
+ * before, as it always did, so that its drops keep their time.
+ */
+int	pgl_undrop_days_valid(const char *v);
 
 /* 1 when a drop at dropped_at_ms kept keep_ms (0: final) has expired. */
 int	pgl_undrop_expired(int64_t keep_ms, int64_t dropped_at_ms,

@@ -1,7 +1,8 @@
 // Tokens of the organisation's identity provider ([[auth.oidc]]), against
 // a real OpenID provider on loopback (npm oidc-provider, lib/oidc.js):
 // client-credentials and authorization-code tokens on Iceberg and
-// management routes, groups to roles, users made on first sight, key
+// management routes, groups to roles and to data policies (read
+// restrictions), users made on first sight, key
 // rotation, the provider down, forged and ill-fitting tokens, the RFC
 // 8693 exchange, and an Iceberg client nobody here wrote (iceberg-js)
 // carrying the provider's token.
@@ -30,6 +31,13 @@ const pastRefetch = () => new Promise((r) => setTimeout(r, REFETCH_SECS * 1000 +
 const root = { authorization: basic() };
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 let idp, srv, srvOpts, tenantId, catalog, admin;
+// The provider's accounts, read when it issues a token: a test moves a
+// user between groups here, as an administrator would at the provider.
+const accounts = {
+  alice: { tenant: TENANT, groups: ['analysts'], email: 'alice@example.com' },
+  bob: { tenant: TENANT, groups: ['data-admins'] },
+  nomad: { groups: ['analysts'] },
+};
 
 const bearer = (t) => ({ authorization: `Bearer ${t}` });
 const now = () => Math.floor(Date.now() / 1000);
@@ -58,11 +66,7 @@ function forged(key, alg, kid, payload) {
 before(async () => {
   idp = await startIdp({
     audience: AUD,
-    accounts: {
-      alice: { tenant: TENANT, groups: ['analysts'], email: 'alice@example.com' },
-      bob: { tenant: TENANT, groups: ['data-admins'] },
-      nomad: { groups: ['analysts'] },
-    },
+    accounts,
     serviceClaims: { tenant: TENANT, groups: ['data-admins'] },
   });
   srvOpts = {
@@ -138,6 +142,44 @@ test('groups are read again from every token: a new group changes the role, a lo
   const id = expectJson(await srv.req('GET', '/api/v1/users/me', { headers: as([]) }), 200).id;
   assert.deepEqual((await ok('GET', `/api/v1/users/${id}/roles`)).length ?? (await ok('GET', `/api/v1/users/${id}/roles`)).items.length, 0,
     'the mapped role went with the group');
+});
+
+test('a data policy for a group of the provider binds a user whose token carries it, on the token\'s first and cached use; another group\'s user is not bound; out of the group (a new token), no longer', async () => {
+  const ns = uniq('grp');
+  const gx = uniq('pii-masked');
+  const gy = uniq('pii-clear');
+  accounts.carol = { tenant: TENANT, groups: ['analysts', gx] };
+  accounts.dave = { tenant: TENANT, groups: ['analysts', gy] };
+  await ok('POST', `/v1/${catalog}/namespaces`, { namespace: [ns] }, admin);
+  const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'email', required: false, type: 'string' }] };
+  await ok('POST', `/v1/${catalog}/namespaces/${ns}/tables`, { name: 'people', schema }, admin);
+  await ok('POST', '/api/v1/policies', { name: uniq('mask'), catalog, namespace: [ns], table: 'people', column: 'email', action: 'mask-alphanum', applies_to: { groups: [gx] } }, admin);
+  const masked = { 'required-column-projections': [{ 'field-id': 2, action: 'mask-alphanum' }] };
+  // Three loads per token: the first verifies it (and makes the user);
+  // each worker keeps the token it resolved, so with two workers one of
+  // them answers a load from its kept token.
+  const loads = async (tok) => {
+    const out = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await srv.req('GET', `/v1/${catalog}/namespaces/${ns}/tables/people`, { headers: bearer(tok) });
+      out.push(expectJson(r, 200)['read-restrictions']);
+    }
+    return out;
+  };
+  const { access_token: carol } = await idp.authCodeTokens({ login: 'carol', audience: AUD });
+  assert.deepEqual(JSON.parse(Buffer.from(carol.split('.')[1], 'base64url')).groups, ['analysts', gx], 'the provider\'s token carries the group');
+  assert.deepEqual(await loads(carol), [masked, masked, masked]);
+  const { access_token: dave } = await idp.authCodeTokens({ login: 'dave', audience: AUD });
+  assert.deepEqual(await loads(dave), [undefined, undefined, undefined]);
+  // Carol leaves the group at the provider: her next token says so, and
+  // the policy no longer applies to her.
+  accounts.carol.groups = ['analysts'];
+  const { access_token: after } = await idp.authCodeTokens({ login: 'carol', audience: AUD });
+  assert.deepEqual(JSON.parse(Buffer.from(after.split('.')[1], 'base64url')).groups, ['analysts']);
+  assert.deepEqual(await loads(after), [undefined, undefined, undefined]);
+  // The same user throughout: the group is the token's, not the user's.
+  const me = async (tok) => expectJson(await srv.req('GET', '/api/v1/users/me', { headers: bearer(tok) }), 200).id;
+  assert.equal(await me(after), await me(carol));
 });
 
 test('root only through an explicit mapping; a token naming a tenant that does not exist, or none, is refused naming why', async () => {

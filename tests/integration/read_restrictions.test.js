@@ -13,7 +13,7 @@ import { expectError, expectJson, uniq } from './lib/expect.js';
 import { grant, okFor, startAuthServer, tenantUser, tenantWithAdmin } from './lib/governance.js';
 import { createTable } from './lib/iceberg_data.js';
 import { checkRR } from './lib/read_restrictions.js';
-import { s3 as s3req, startSwift } from './lib/s3.js';
+import { keys, s3 as s3req, startSwift } from './lib/s3.js';
 
 const SCHEMA = {
   type: 'struct', 'schema-id': 0, fields: [
@@ -316,4 +316,80 @@ test('every action and a row filter on every primitive type: loadTable answers t
   checkRR(j['read-restrictions']);
   const ids = [...JSON.stringify(j['read-restrictions']['required-row-filter']).matchAll(/"type":"reference","id":(\d+)/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
   assert.deepEqual(ids, bound, 'every type\'s filter is in the AND, by field id');
+});
+
+test('createTable (stage-create, registerTable) asking for the files: a caller whom a namespace or table policy binds is refused (403 naming why) before anything is made; without delegation it is answered its restrictions; an enforcing engine and an unbound caller get the credentials', async () => {
+  const swift = await startSwift();
+  const bucket = uniq('rrc');
+  assert.equal(s3req(swift, 'PUT', `/${bucket}`).status, 200);
+  const s = await startAuthServer({ allowEndpoints: [swift.endpoint] });
+  try {
+    const o = okFor(s);
+    const T = await tenantWithAdmin(s, 'rrc');
+    const wh = uniq('s3wh');
+    await o('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1', access_key_id: 'test:tester', secret_access_key: 'testing', vend_static_keys: 'true' } }, T.admin);
+    const c = uniq('s3cat');
+    const catalog = await o('POST', '/api/v1/catalogs', { name: c, warehouse_name: wh }, T.admin);
+    // The policy is the parent namespace's: it binds every table below.
+    await o('POST', `/v1/${c}/namespaces`, { namespace: ['db'] }, T.admin);
+    await o('POST', `/v1/${c}/namespaces`, { namespace: ['db', 'sub'] }, T.admin);
+    const role = uniq('masked');
+    const rid = (await o('POST', '/api/v1/roles', { name: role }, T.admin)).id;
+    const bound = await tenantUser(s, T, 'bound');
+    const free = await tenantUser(s, T, 'free');
+    const engine = await o('POST', '/api/v1/service-users', { name: uniq('engine'), role: 'tenant-user', enforces_read_restrictions: true }, T.admin);
+    const eh = { headers: { 'x-api-key': engine.api_key } };
+    for (const u of [bound, free, engine]) await grant(s, T, u, { type: 'catalog', catalog_id: catalog.id }, ['all']);
+    for (const u of [bound, engine]) await o('POST', `/api/v1/users/${u.id}/roles`, { 'role-id': rid }, T.admin);
+    await o('POST', '/api/v1/policies', { name: uniq('mask'), catalog: c, namespace: ['db'], column: 'email', action: 'mask-alphanum', applies_to: { roles: [role] } }, T.admin);
+    const P = `/v1/${c}/namespaces/db%1Fsub/tables`;
+    const create = (u, name, headers = {}, extra = {}) => s.req('POST', P, { body: { name, schema: SCHEMA, ...extra }, headers: { ...u.headers, ...headers } });
+    const vend = { 'x-iceberg-access-delegation': 'vended-credentials' };
+    const absent = async (name, what) => {
+      assert.equal((await s.req('GET', `${P}/${name}`, { headers: T.admin })).status, 404, `${what}: no table is left behind`);
+      assert.deepEqual(keys(swift, bucket, `lake/`).filter((k) => k.includes(`/${name}`)), [], `${what}: no file is written`);
+    };
+    const refused = (r, what) => {
+      assert.equal(r.status, 403, `${what}: ${r.status} ${r.text}`);
+      assert.match(r.json.error.message, /read restrictions apply .*enforces them/, what);
+      assert.ok(!r.text.includes('testing'), `${what}: no key in the refusal`);
+    };
+    for (const [what, h, extra] of [['vended credentials', vend, {}], ['remote signing', { 'x-iceberg-access-delegation': 'remote-signing' }, {}],
+      ['stage-create with vended credentials', vend, { 'stage-create': true }]]) {
+      const name = uniq('denied');
+      refused(await create(bound, name, h, extra), what);
+      await absent(name, what);
+    }
+    // Without delegation: made, answered its restrictions, no keys.
+    const plainMade = expectJson(await create(bound, uniq('plain')), 200);
+    checkRR(plainMade['read-restrictions']);
+    assert.deepEqual(projections(plainMade['read-restrictions']), { 2: 'mask-alphanum' });
+    assert.equal(plainMade['storage-credentials'], undefined);
+    // registerTable is a create too: refused before the name is taken.
+    const reg = uniq('reg');
+    refused(await s.req('POST', `/v1/${c}/namespaces/db%1Fsub/register`, { body: { name: reg, 'metadata-location': plainMade['metadata-location'] }, headers: { ...bound.headers, ...vend } }), 'registerTable');
+    assert.equal((await s.req('GET', `${P}/${reg}`, { headers: T.admin })).status, 404, 'registerTable: no table is left behind');
+    // The enforcing engine: its restrictions and the keys.
+    const byEngine = expectJson(await create(eh, uniq('engine'), vend), 200);
+    assert.deepEqual(projections(byEngine['read-restrictions']), { 2: 'mask-alphanum' });
+    assert.equal(byEngine['storage-credentials'][0].config['s3.secret-access-key'], 'testing');
+    // A caller no policy binds: the keys, no restrictions.
+    const byFree = expectJson(await create(free, uniq('free'), vend), 200);
+    assert.equal(byFree['read-restrictions'], undefined);
+    assert.equal(byFree['storage-credentials'][0].config['s3.secret-access-key'], 'testing');
+    // A table policy outlives its table's drop: made again under the
+    // name, by the caller it binds, with delegation: refused too.
+    const again = uniq('again');
+    expectJson(await create({ headers: T.admin }, again), 200);
+    await o('POST', '/api/v1/policies', { name: uniq('rows'), catalog: c, namespace: ['db', 'sub'], table: again, row_filter: { type: 'eq', term: 'country', value: 'NL' }, applies_to: { users: [free.id] } }, T.admin);
+    assert.equal((await s.req('DELETE', `${P}/${again}?purgeRequested=true`, { headers: T.admin })).status, 204);
+    assert.equal((await s.req('GET', `${P}/${again}`, { headers: T.admin })).status, 404);
+    refused(await create(free, again, vend), 'a table policy of the name');
+    assert.equal((await s.req('GET', `${P}/${again}`, { headers: T.admin })).status, 404, 'no table is left behind');
+    const rows = expectJson(await create(free, again), 200);
+    assert.deepEqual(rows['read-restrictions']['required-row-filter'], { type: 'eq', left: { type: 'reference', id: 3 }, right: { type: 'literal', value: 'NL' } });
+  } finally {
+    await s.stop();
+    swift.destroy();
+  }
 });

@@ -74,6 +74,24 @@ test_a_bad_property_falls_back_and_a_huge_one_is_capped(void **state)
 	    36500 * DAY_MS);
 }
 
+/* What a catalog may be set to: whole days in [undrop] retention_days'
+ * range; every other value is refused (the API answers 400). */
+static void
+test_a_settable_property_is_whole_days_in_the_settings_range(void **state)
+{
+	static const char *const good[] = { "0", "7", "36500", "0036500" };
+	static const char *const bad[] = { NULL, "", "-1", "+1", " 7", "7 ",
+	    "0.5", "1.0", "1e3", "seven", "3days", "36501", "nan",
+	    "99999999999999999999999" };
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(pgl_undrop_days_valid(good[i]));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(pgl_undrop_days_valid(bad[i]));
+}
+
 /* [undrop] in the file, the environment over it, and their ranges. */
 static void
 test_settings_default_file_env_and_range(void **state)
@@ -128,6 +146,8 @@ main(void)
 		    test_zero_is_final_and_a_tiny_fraction_keeps_a_millisecond),
 		cmocka_unit_test(
 		    test_a_bad_property_falls_back_and_a_huge_one_is_capped),
+		cmocka_unit_test(
+		    test_a_settable_property_is_whole_days_in_the_settings_range),
 		cmocka_unit_test(test_settings_default_file_env_and_range),
 	};
 

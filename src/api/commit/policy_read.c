@@ -136,6 +136,23 @@ ice_storage_allowed(struct pgl_req *r, const struct pgl_catalog *c,
 }
 
 int
+ice_storage_allowed_new(struct pgl_req *r, const char *catalog,
+    const char *ns, const char *name, const json_t *md)
+{
+	json_t	*rr;
+
+	if (pgl_header(r, "x-iceberg-access-delegation") == NULL)
+		return (0);
+	if (ice_read_restrictions(r, catalog, ns, name, NULL, md, &rr,
+	    NULL) == -1)
+		return (-1);
+	if (rr == NULL)
+		return (0);
+	json_decref(rr);
+	return (ice_caller_enforces(r) ? 0 : ice_storage_refused(r, name));
+}
+
+int
 ice_storage_refused(struct pgl_req *r, const char *name)
 {
 	pgl_reply_ice_error(r, 403, "ForbiddenException", "read restrictions "

@@ -36,6 +36,18 @@ struct pgl_asset;
 int	ice_storage_allowed(struct pgl_req *, const struct pgl_catalog *c,
 	    const char *ns, const char *name, const struct pgl_asset *a);
 
+/*
+ * The same rule for a table about to be made (createTable, stage-create,
+ * registerTable) whose request asks for X-Iceberg-Access-Delegation: the
+ * policies are resolved against the prospective table (catalog, ns,
+ * name, and md's current schema; no column tags: an asset not yet made
+ * has none), before anything is created, so that a refused create leaves
+ * no table behind.  0 allowed (or no delegation asked for); -1 after
+ * replying 403 naming why, or an error.
+ */
+int	ice_storage_allowed_new(struct pgl_req *, const char *catalog,
+	    const char *ns, const char *name, const json_t *md);
+
 /* 1 when some policy of catalog applies to the caller (on any of its
  * tables), 0 none, -1 after replying. */
 int	ice_policies_bind_caller(struct pgl_req *, const char *catalog);

@@ -35,7 +35,8 @@ static const struct pgl_jfield update_fields[] = {
 	{ "warehouse_name", PGL_J_STRING, 0 },
 	{ "storage_location", PGL_J_STRING, 0 },
 	{ "federated_config", PGL_J_OBJECT, 0 },
-	{ "properties", PGL_J_STRMAP, 0 },
+	/* Strings, or null to remove one (catalog_props.c). */
+	{ "properties", PGL_J_OBJECT, 0 },
 	{ NULL, 0, 0 }
 };
 
@@ -323,6 +324,9 @@ api_catalog_create(struct pgl_req *r)
 	if (c.warehouse_name != NULL && *c.warehouse_name == '\0')
 		c.warehouse_name = NULL;
 	c.storage_location = pgl_json_str(r->body, "storage_location");
+	if (api_catalog_props_check(r, json_object_get(r->body,
+	    "properties")) == -1)
+		return;
 	c.properties = opt_text(r, "properties");
 	if (c.properties == NULL)
 		c.properties = "{}";
@@ -460,7 +464,7 @@ api_catalog_update(struct pgl_req *r)
 {
 	struct pgl_catalog	 c;
 	struct pgl_err		 err;
-	json_t			*props, *upd, *v;
+	json_t			*upd, *v;
 
 	if (pgl_req_body(r, update_fields) == -1 || find(r, &c) == -1)
 		return;
@@ -481,16 +485,9 @@ api_catalog_update(struct pgl_req *r)
 	if (update_federated(r, &c) == -1)
 		return;
 	upd = json_object_get(r->body, "properties");
-	if (upd != NULL && !json_is_null(upd)) {
-		props = api_obj(c.properties);
-		json_object_update(props, upd);
-		if (api_map_fits(r, props, "properties") == -1) {
-			json_decref(props);
-			return;
-		}
-		c.properties = api_text(r->arena, props);
-		json_decref(props);
-	}
+	if (upd != NULL && !json_is_null(upd) &&
+	    api_catalog_props_merge(r, &c, upd) == -1)
+		return;
 	if (!api_is_federated(&c) && resolve_location(r, &c) == -1)
 		return;
 	if (STORE(update_catalog, r->tenant, &c, &err) != PGL_OK) {

@@ -62,6 +62,13 @@ void	api_catalog_delete(struct pgl_req *);
 void	api_catalog_summary(struct pgl_req *);
 void	api_namespace_tree(struct pgl_req *);
 
+/* manage/catalog_props.c: a catalog's properties as they are set.
+ * 0, or -1 after replying 400 naming the property and what it takes. */
+int	api_catalog_props_check(struct pgl_req *, const json_t *props);
+/* upd (strings; null removes one) merged into c->properties. */
+int	api_catalog_props_merge(struct pgl_req *, struct pgl_catalog *c,
+	    const json_t *upd);
+
 /* manage/settings.c: per-tenant settings (§2.11) */
 void	api_settings_get(struct pgl_req *);
 void	api_settings_put(struct pgl_req *);

@@ -13,7 +13,9 @@
  * the asset row made again from it (the same metadata location: it loads
  * exactly as before the drop), its catalog commit and its change event
  * (register-table, x-pangolin.register-view: the catalog takes the table
- * back as it is).
+ * back as it is).  The entry is taken first, so that of restores at once
+ * exactly one makes a table, also on a store without transactions, where
+ * a restore that fails before its row is made gives the entry back.
  */
 #include <string.h>
 
@@ -30,6 +32,7 @@
 #include "tasks/undrop.h"
 #include "util/arena.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/uuid.h"
 
 #define KIND_VIEW	"VIEW"
@@ -154,6 +157,7 @@ struct restore {
 	char				 asset_id[PGL_UUID_LEN + 1];
 	int				 gone;	/* the entry was taken */
 	int				 taken;	/* we deleted it once */
+	int				 made;	/* our asset row was written */
 };
 
 static int
@@ -166,6 +170,24 @@ restore_in_tx(void *arg, struct pgl_err *err)
 	int			 view = strcmp(rs->d->kind, KIND_VIEW) == 0;
 	int			 rc;
 
+	/*
+	 * Whoever deletes the entry first restores it (or expires it), and
+	 * it is taken before anything is made: of restores racing (each
+	 * may name another table) the losers make nothing, on a store
+	 * whose rollback undoes nothing too (MongoDB without transactions:
+	 * two restores made two tables).  There a failure gives the entry
+	 * back (give_back); a store with transactions takes it again on
+	 * each attempt, the rollback having given it back.
+	 */
+	rs->gone = 0;
+	if (!rs->taken || api_store_atomic()) {
+		if ((rc = STORE(delete_dropped, r->tenant, rs->d->id,
+		    err)) != PGL_OK) {
+			rs->gone = rc == PGL_ENOTFOUND;
+			return (rc);
+		}
+		rs->taken = 1;
+	}
 	/*
 	 * Tables and views share one identifier space.  A row of our own
 	 * id is an earlier attempt's that a store without transactions
@@ -184,20 +206,7 @@ restore_in_tx(void *arg, struct pgl_err *err)
 		rc = STORE(create_asset, r->tenant, &rs->a, err);
 	if (rc != PGL_OK)
 		return (rc);
-	/*
-	 * Whoever deletes the entry first restores it (or expires it).
-	 * After the row, so that on a store whose rollback does not undo
-	 * a failure never loses the entry with the table not back.
-	 */
-	rs->gone = 0;
-	if (!rs->taken || api_store_atomic()) {
-		if ((rc = STORE(delete_dropped, r->tenant, rs->d->id,
-		    err)) != PGL_OK) {
-			rs->gone = rc == PGL_ENOTFOUND;
-			return (rc);
-		}
-		rs->taken = 1;
-	}
+	rs->made = 1;
 	memset(&in, 0, sizeof(in));
 	in.operation_type = view ? "x-pangolin.register-view" :
 	    "register-table";
@@ -334,6 +343,26 @@ restore_reply(struct pgl_req *r, const struct restore *rs)
 	    rs->a.metadata_location)));
 }
 
+/*
+ * A restore that failed after taking the entry, on a store without
+ * transactions, before its table was made: the entry goes back, so the
+ * drop stays recoverable (a name taken since, a store error).  Once the
+ * row is made the table is back and the entry stays gone.
+ */
+static void
+give_back(struct pgl_req *r, const struct restore *rs)
+{
+	struct pgl_err	err;
+
+	if (!rs->taken || rs->made || api_store_atomic())
+		return;
+	memset(&err, 0, sizeof(err));
+	if (STORE(put_dropped, rs->d, &err) != PGL_OK)
+		pgl_log(PGL_LOG_ERR, "undrop: a failed restore could not give "
+		    "back drop %s of tenant %s (%s): the table's files stay, "
+		    "unlisted", rs->d->id, r->tenant, err.msg);
+}
+
 void
 api_dropped_restore(struct pgl_req *r)
 {
@@ -371,6 +400,7 @@ api_dropped_restore(struct pgl_req *r)
 		restore_reply(r, &rs);
 		return;
 	}
+	give_back(r, &rs);
 	if (err.code == PGL_EEXISTS)
 		pgl_reply_error(r, 409, "%s", err.msg);
 	else if (rs.gone)

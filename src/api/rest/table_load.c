@@ -213,6 +213,21 @@ ice_tag_mode(struct pgl_req *r, const struct pgl_catalog *c, const char *mode)
 	    strstr(vend, "remote-signing") != NULL ? "signing" : ""));
 }
 
+/*
+ * The catalog whose storage the answer of a table just made may hand
+ * out: none to a restricted caller that is no enforcing engine.  Create
+ * and register refuse such a caller before the table is made
+ * (ice_storage_allowed_new); this holds when a policy came in between.
+ */
+static const struct pgl_catalog *
+files_of(struct pgl_req *r, const struct pgl_catalog *c, const json_t *rr)
+{
+	if (rr != NULL && pgl_header(r, "x-iceberg-access-delegation") !=
+	    NULL && !ice_caller_enforces(r))
+		return (NULL);
+	return (c);
+}
+
 void
 ice_reply_created(struct pgl_req *r, const struct ice_target *t,
     const struct pgl_asset *a, const char *table_location, json_t *md)
@@ -225,7 +240,7 @@ ice_reply_created(struct pgl_req *r, const struct ice_target *t,
 	}
 	ice_set_etag(r, a->metadata_location, restricted_mode(r,
 	    ice_tag_mode(r, &t->catalog, "all"), rr));
-	pgl_reply_json(r, 200, load_result(r, &t->catalog,
+	pgl_reply_json(r, 200, load_result(r, files_of(r, &t->catalog, rr),
 	    table_location, a->metadata_location, md, rr));
 }
 
@@ -242,7 +257,7 @@ ice_reply_staged(struct pgl_req *r, const struct ice_target *t,
 		return;
 	}
 	(void)restricted_mode(r, "all", rr);
-	pgl_reply_json(r, 200, load_result(r, &t->catalog,
+	pgl_reply_json(r, 200, load_result(r, files_of(r, &t->catalog, rr),
 	    table_location, NULL, md, rr));
 }
 

@@ -208,13 +208,21 @@ ice_table_create(struct pgl_req *r)
 	}
 	if (pgl_req_body(r, create_fields) == -1 ||
 	    create_target(r, &tc->t) == -1 || (loc = ice_location(r, &tc->t,
-	    pgl_json_str(r->body, "location"))) == NULL ||
-	    api_sts_prepare(r, &tc->t.catalog, loc, 0) == -1)
+	    pgl_json_str(r->body, "location"))) == NULL)
 		return;
 	pgl_uuid_new(uuid);
 	if ((md = ice_table_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==
 	    NULL) {
 		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
+		return;
+	}
+	/* A restricted caller asking for the files is refused before the
+	 * table exists (the policies of its namespace, or of its name); no
+	 * credentials are minted for it either. */
+	if (ice_storage_allowed_new(r, tc->t.catalog.name, tc->t.ns,
+	    tc->t.name, md) == -1 || api_sts_prepare(r, &tc->t.catalog, loc,
+	    0) == -1) {
+		json_decref(md);
 		return;
 	}
 	if (json_is_true(json_object_get(r->body, "stage-create"))) {
@@ -397,9 +405,11 @@ ice_table_register(struct pgl_req *r)
 		json_decref(md);
 		return;
 	}
-	/* Its credentials before the write: the handler may run again. */
-	if (api_sts_prepare(r, &t.catalog, json_string_value(json_object_get(
-	    md, "location")), 0) == -1) {
+	/* Its credentials before the write: the handler may run again.
+	 * A restricted caller asking for them is refused first. */
+	if (ice_storage_allowed_new(r, t.catalog.name, t.ns, t.name, md) ==
+	    -1 || api_sts_prepare(r, &t.catalog, json_string_value(
+	    json_object_get(md, "location")), 0) == -1) {
 		json_decref(md);
 		return;
 	}
