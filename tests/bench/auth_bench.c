@@ -169,7 +169,7 @@ main(int argc, char **argv)
 {
 	static struct pgl_grant	 grants[1000];
 	struct pgl_jwt_claims	 c;
-	struct rbac		 r = { NULL, grants, 0, { CAT, "b", "", NULL, 0 },
+	struct rbac		 r = { NULL, grants, 0, { CAT, "b", "", NULL, 0, 0 },
 				    0 };
 	struct jwt		 j = { NULL, 0 };
 	struct key		 k;

@@ -180,7 +180,7 @@ seed(struct bench *b, unsigned n)
 	struct pgl_catalog	c = { "bench-catalog", TENANT, CATALOG,
 				    "Local", NULL, "s3://bench", NULL, "{}" };
 	struct pgl_branch	br = { CATALOG, "main", NULL, "ingest", "[]",
-				    0 };
+				    0, NULL };
 	struct pgl_namespace	ns = { CATALOG, NULL, "{}" };
 	char			name[16];
 	unsigned		i;

@@ -200,7 +200,7 @@ static int
 seed_branch(struct bench *b, const char *tenant, const char *name)
 {
 	struct pgl_branch	br = { CATALOG, name, NULL, "experimental",
-				    "[]", 0 };
+				    "[]", 0, NULL };
 
 	TRY(b, "create_branch", b->ops->create_branch(b->s, tenant, &br,
 	    &b->err));

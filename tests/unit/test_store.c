@@ -236,7 +236,7 @@ static void
 seed_branch(struct fx *f, const char *tenant, const char *catalog,
     const char *name)
 {
-	struct pgl_branch	b = { catalog, name, NULL, "ingest", "[]", 0 };
+	struct pgl_branch	b = { catalog, name, NULL, "ingest", "[]", 0, NULL };
 
 	OK(f, ops->create_branch(f->s, tenant, &b, &f->err));
 }
@@ -1630,7 +1630,7 @@ static void
 test_branch_crud_and_delete_drops_its_assets(void **state)
 {
 	struct fx		*f = *state;
-	struct pgl_branch	b, dup = { "cat", "dev", NULL, NULL, NULL, 0 };
+	struct pgl_branch	b, dup = { "cat", "dev", NULL, NULL, NULL, 0, NULL };
 	struct pgl_asset	as;
 
 	seed_catalog_tree(f, "t-a");
@@ -1663,7 +1663,7 @@ static void
 test_create_branch_defaults(void **state)
 {
 	struct fx		*f = *state;
-	struct pgl_branch	b = { "cat", "exp", NULL, NULL, NULL, 1234 };
+	struct pgl_branch	b = { "cat", "exp", NULL, NULL, NULL, 1234, NULL };
 
 	seed_catalog_tree(f, "t-a");
 	OK(f, ops->create_branch(f->s, "t-a", &b, &f->err));

@@ -71,7 +71,7 @@ visible(struct pgl_req *r, const void *item, void *ctx)
 
 	(void)ctx;
 	return (api_is_federated(c) && api_sees(r, &(struct pgl_target){
-	    c->id, "", "", NULL, 0 }));
+	    c->id, "", "", NULL, 0, 0 }));
 }
 
 void

@@ -246,7 +246,7 @@ filter_list(struct pgl_req *r, struct fed_answer *a)
 	json_array_foreach(arr, i, v) {
 		ns = joined(r, is_ns ? v : json_object_get(v, "namespace"));
 		if (ns != NULL && api_sees(r, &(struct pgl_target){
-		    r->app->catalog.id, ns, "", NULL, 0 }))
+		    r->app->catalog.id, ns, "", NULL, 0, 0 }))
 			json_array_append(keep, v);
 	}
 	json_object_set_new(j, key, keep);

@@ -34,7 +34,7 @@ writes_into(struct pgl_req *r, const char *wh, const char *loc)
 	struct pgl_catalog	*c;
 	struct pgl_page		 all = { 0, 0 };
 	struct pgl_err		 err;
-	struct pgl_target	 t = { NULL, "", "", NULL, 0 };
+	struct pgl_target	 t = { NULL, "", "", NULL, 0, 0 };
 	uint64_t		 total;
 	size_t			 n, i;
 
