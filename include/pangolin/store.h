@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	19
+#define PGL_STORE_ABI_MINOR	20
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -442,6 +442,16 @@ struct pgl_dropped {
 	int64_t		 created_at_ms;		/* the asset's */
 	int64_t		 dropped_at_ms;
 	const char	*dropped_by;		/* NULL if unknown */
+	/* ABI 1.20: the asset's column tags at the drop (the rows of
+	 * struct pgl_column_tag, which go with the asset row), as a JSON
+	 * array [{"field_id": 3, "tag": "pii:email"}, ...]; NULL (or "[]")
+	 * when it had none.  Kept and given back as it came, so that a
+	 * restore tags the restored row's columns again (the same metadata
+	 * file: the same field ids) and a tag policy protects them as
+	 * before.  As with pgl_branch's parent (1.12), a list of entries
+	 * from a plugin built before 1.20 has the shorter elements: such a
+	 * plugin must be rebuilt (the plugins ship with the binary). */
+	const char	*column_tags;
 };
 
 struct pgl_idempotent {
@@ -1202,6 +1212,10 @@ struct pgl_store_ops {
 	 *
 	 * Deleting the catalog (or the tenant) deletes its entries.  May be
 	 * NULL (an older plugin): the host then makes every drop final.
+	 *
+	 * ABI 1.20: put_dropped keeps column_tags and get_dropped and
+	 * list_dropped give it back (an older plugin: the host keeps none,
+	 * and a restored table's columns come back untagged).
 	 */
 	int	(*put_dropped)(S, const struct pgl_dropped *d, E);
 	int	(*get_dropped)(S, A, const char *tenant, const char *id,

@@ -261,8 +261,9 @@ mongo_update_asset(struct pgl_store *s, const char *tenant,
 }
 
 /*
- * Own row: protect, drop its access requests (in SQL, by cascade; its
- * business metadata is part of the document), delete it, and on a
+ * Own row: protect, drop its access requests and column tags (in SQL,
+ * by cascade; its business metadata is part of the document), delete
+ * it, and on a
  * forked branch leave a tombstone so the parent's row stays hidden.
  * Inherited: only the tombstone.
  */
@@ -288,7 +289,7 @@ delete_asset_tx(struct pgl_store *s, const char *tenant,
 		asset_key(&key, tenant, catalog, branch, ns, name);
 		rc = mongo_protect(s, tenant, catalog, branch, &r, err);
 		if (rc == PGL_OK)
-			rc = mongo_drop_requests_of(s, tenant, &key, err);
+			rc = mongo_drop_asset_deps(s, tenant, &key, err);
 		if (rc == PGL_OK)
 			rc = mg_delete(s, err, COLL_ASSETS, &key, 0, &deleted);
 		if (rc == PGL_OK && deleted == 0)

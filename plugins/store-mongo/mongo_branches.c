@@ -243,6 +243,9 @@ delete_branch_tx(struct pgl_store *s, const char *tenant,
 	if (rc == PGL_OK)
 		rc = mongo_drop_access_requests(s, tenant, catalog, name, NULL,
 		    0, err);
+	/* Its rows' column tags (SQL's cascade). */
+	if (rc == PGL_OK)
+		rc = mongo_drop_asset_deps(s, tenant, &assets, err);
 	if (rc == PGL_OK)
 		rc = mg_delete(s, err, COLL_ASSETS, &assets, 1, NULL);
 	if (rc == PGL_OK)

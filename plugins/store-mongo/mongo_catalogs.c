@@ -423,6 +423,9 @@ delete_catalog_tx(struct pgl_store *s, const char *tenant, const char *name,
 	if (rc == PGL_OK && !found)
 		rc = mongo_err(err, PGL_ENOTFOUND, "catalog %s not found",
 		    name);
+	/* Its assets' column tags, keyed by asset id (SQL's cascade). */
+	if (rc == PGL_OK)
+		rc = mongo_drop_asset_deps(s, tenant, &owned, err);
 	for (i = 0; rc == PGL_OK && i < sizeof(catalog_children) /
 	    sizeof(catalog_children[0]); i++)
 		rc = mg_delete(s, err, catalog_children[i], &owned, 1, NULL);
@@ -649,7 +652,7 @@ delete_namespace_tx(struct pgl_store *s, const char *tenant,
 	if (rc == PGL_OK && !found)
 		rc = mongo_err(err, PGL_ENOTFOUND, "namespace not found");
 	if (rc == PGL_OK)
-		rc = mongo_drop_requests_of(s, tenant, &assets, err);
+		rc = mongo_drop_asset_deps(s, tenant, &assets, err);
 	if (rc == PGL_OK)
 		rc = mg_delete(s, err, COLL_ASSETS, &assets, 1, NULL);
 	if (rc == PGL_OK)

@@ -6,6 +6,10 @@
  * or the expiry deletes it in theirs: delete answers PGL_ENOTFOUND for
  * one already gone, so of two racing only one goes on.
  *
+ * column_tags (ABI 1.20, schema 11) is the host's JSON text of the
+ * asset's column tags, null for none; a document of before has no such
+ * field, which reads as none.
+ *
  * MongoDB has no foreign keys: the insert checks the catalog, and the
  * catalog's (and the tenant's) delete takes the entries with its other
  * children (mongo_catalogs.c, mongo_tenants.c).
@@ -33,6 +37,7 @@ dropped_fill(struct doc *d, void *out)
 	e->created_at_ms = doc_int(d, "created_at");
 	e->dropped_at_ms = doc_int(d, "dropped_at");
 	e->dropped_by = doc_str(d, "dropped_by");
+	e->column_tags = doc_str(d, "column_tags");
 }
 
 static int
@@ -92,6 +97,7 @@ dropped_doc(bson_t *b, const struct pgl_dropped *d)
 	BSON_APPEND_INT64(b, "created_at", d->created_at_ms);
 	BSON_APPEND_INT64(b, "dropped_at", d->dropped_at_ms);
 	mg_str(b, "dropped_by", d->dropped_by);
+	mg_str(b, "column_tags", d->column_tags);
 }
 
 int

@@ -13,7 +13,8 @@
  *
  * Access requests are their own collection; each carries its asset's
  * catalog and branch, so the deletes that cascade in SQL find them by
- * key here (mongo_drop_access_requests).
+ * key here (mongo_drop_access_requests), or by the ids of the assets
+ * going (mongo_drop_asset_deps, mongo_asset_deps.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -483,55 +484,6 @@ mongo_drop_access_requests(struct pgl_store *s, const char *tenant,
 	}
 	rc = mg_delete(s, err, COLL_ACCESS, &filter, 1, NULL);
 	bson_destroy(&filter);
-	return (rc);
-}
-
-/*
- * The access requests of the assets filter names, before they are
- * deleted: their ids in one find, then one delete.
- */
-int
-mongo_drop_requests_of(struct pgl_store *s, const char *tenant,
-    const bson_t *filter, struct pgl_err *err)
-{
-	mongoc_cursor_t	 *cur;
-	const bson_t	 *b, *reply;
-	bson_error_t	  e;
-	bson_t		 *proj;
-	char		**ids = NULL, **p, buf[128];
-	size_t		  n = 0, cap = 0, i;
-	int		  rc;
-
-	proj = BCON_NEW("projection", "{", "id", BCON_INT32(1), "}",
-	    "batchSize", BCON_INT64(BATCH_ALL));
-	rc = mg_find(s, err, COLL_ASSETS, filter, proj, &cur);
-	bson_destroy(proj);
-	while (rc == PGL_OK && mongoc_cursor_next(cur, &b)) {
-		if (!copy_field(b, "id", buf, sizeof(buf)))
-			continue;
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((p = realloc(ids, cap * sizeof(*ids))) == NULL) {
-				rc = mongo_err(err, PGL_ENOMEM, "out of memory");
-				break;
-			}
-			ids = p;
-		}
-		if ((ids[n] = strdup(buf)) == NULL)
-			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
-		else
-			n++;
-	}
-	if (rc == PGL_OK && mongoc_cursor_error_document(cur, &e, &reply))
-		rc = mongo_error(err, &e, reply);
-	if (cur != NULL)
-		mongoc_cursor_destroy(cur);
-	if (rc == PGL_OK)
-		rc = mongo_drop_access_requests(s, tenant, NULL, NULL,
-		    (const char *const *)ids, n, err);
-	for (i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
 	return (rc);
 }
 

@@ -48,8 +48,12 @@
  *    policies, column_tags (indexes only; no data).
  * 10: recoverable drops (ABI 1.18; mongo_dropped.c): dropped_assets
  *    (indexes only; no data).
+ * 11: a drop keeps the asset's column tags (ABI 1.20; dropped_assets
+ *    gain column_tags, absent in one of before: none), and an asset's
+ *    column tags go with it (mongo_asset_deps.c): those of assets
+ *    deleted before are deleted at upgrade.
  */
-#define SCHEMA_VERSION	10
+#define SCHEMA_VERSION	11
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -418,7 +422,9 @@ check_version(struct pgl_store *s, struct pgl_err *err)
 	else if (rc == PGL_OK && version < SCHEMA_VERSION) {
 		if ((version < 2 && (rc = backfill_search(s, err)) !=
 		    PGL_OK) || (version < 6 &&
-		    (rc = mongo_name_keys_backfill(s, err)) != PGL_OK)) {
+		    (rc = mongo_name_keys_backfill(s, err)) != PGL_OK) ||
+		    (version < 11 &&
+		    (rc = mongo_drop_orphan_column_tags(s, err)) != PGL_OK)) {
 			bson_destroy(filter);
 			return (rc);
 		}

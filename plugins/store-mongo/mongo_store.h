@@ -630,6 +630,12 @@ int	mongo_search_names(struct pgl_store *, struct pgl_arena *,
 int	mongo_count_tenant(struct pgl_store *, const char *,
 	    struct pgl_tenant_counts *, struct pgl_err *);
 
+/* mongo_asset_deps.c: what goes with the assets a filter names (their
+ * access requests and column tags), before they are deleted */
+int	mongo_drop_asset_deps(struct pgl_store *, const char *,
+	    const bson_t *, struct pgl_err *);
+int	mongo_drop_orphan_column_tags(struct pgl_store *, struct pgl_err *);
+
 /* mongo_governance.c: business metadata, access requests, settings */
 int	mongo_put_business_metadata(struct pgl_store *, const char *,
 	    const struct pgl_business_metadata *, struct pgl_err *);
@@ -652,8 +658,6 @@ int	mongo_review_access_request(struct pgl_store *,
 int	mongo_drop_access_requests(struct pgl_store *, const char *,
 	    const char *, const char *, const char *const *, size_t,
 	    struct pgl_err *);
-int	mongo_drop_requests_of(struct pgl_store *, const char *,
-	    const bson_t *, struct pgl_err *);
 int	mongo_get_settings(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char **, struct pgl_err *);
 int	mongo_put_settings(struct pgl_store *, const char *, const char *,

@@ -556,6 +556,11 @@ const struct pg_migration pg_migrations[] = {
 	"  ON dropped_assets(tenant_id, dropped_at, id);"
 	"CREATE INDEX dropped_all ON dropped_assets(dropped_at, id, tenant_id);"
 	},
+	/* A drop keeps the asset's column tags (store ABI 1.20): as
+	 * SQLite's migration 19. */
+	{ 18, "column tags of recoverable drops",
+	"ALTER TABLE dropped_assets ADD COLUMN column_tags text;"
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

@@ -496,6 +496,12 @@ static const struct migration migrations[] = {
 	{ 18, "recoverable drops",
 	sqlite_dropped_sql
 	},
+	/* A drop keeps the asset's column tags (store ABI 1.20; JSON text,
+	 * sql_dropped.c): their rows go with the asset's by cascade.  An
+	 * entry of before has none (NULL). */
+	{ 19, "column tags of recoverable drops",
+	"ALTER TABLE dropped_assets ADD COLUMN column_tags TEXT;"
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

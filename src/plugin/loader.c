@@ -286,3 +286,11 @@ pgl_store_has_column_search(const struct pgl_store_ops *ops)
 	/* The minor first: a 1.18 table ends before this field. */
 	return (ops->abi_minor >= 19 && ops->list_column_tags_of != NULL);
 }
+
+/* Column tags kept by a drop (ABI 1.20, undrop). */
+int
+pgl_store_has_dropped_tags(const struct pgl_store_ops *ops)
+{
+	return (ops->abi_minor >= 20 && pgl_store_has_dropped(ops) &&
+	    pgl_store_has_policies(ops));
+}

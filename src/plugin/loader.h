@@ -75,5 +75,10 @@ int				 pgl_store_has_policies(
  * list_column_tags_of); 0 (an older plugin): hits show none. */
 int				 pgl_store_has_column_search(
 				    const struct pgl_store_ops *);
+/* 1 if a drop keeps the asset's column tags (ABI 1.20, pgl_dropped's
+ * column_tags, on a store of both drops and policies); 0 (an older
+ * plugin): a restored table's columns come back untagged. */
+int				 pgl_store_has_dropped_tags(
+				    const struct pgl_store_ops *);
 
 #endif

@@ -393,3 +393,69 @@ test('createTable (stage-create, registerTable) asking for the files: a caller w
     swift.destroy();
   }
 });
+
+test('undrop brings a table\'s protection back: its column tags (a tag policy\'s mask) on the restored row, and its table policies under a new name', async () => {
+  const t = uniq('undropped');
+  const P = `/v1/${cat}/namespaces/${ns}/tables`;
+  const loadT = (name) => srv.req('GET', `${P}/${name}`, { headers: analyst.headers });
+  const restrictions = async (name) => expectJson(await loadT(name), 200)['read-restrictions'];
+  const drop = async (name) => {
+    const r = await srv.req('DELETE', `${P}/${name}`, { headers: A.admin });
+    assert.equal(r.status, 204, r.text);
+    assert.ok(r.headers['pangolin-dropped-id'], 'kept recoverable');
+    return r.headers['pangolin-dropped-id'];
+  };
+  const restore = (id, body) => ok('POST', `/api/v1/catalogs/${cat}/dropped/${id}/restore`, body, A.admin);
+  const tagsOf = async (assetId) => (await ok('GET', `/api/v1/assets/${assetId}/column-tags`, undefined, A.admin)).columns.map((c) => [c.field_id, c.tags]);
+  const flagsOn = async (name) => (await ok('GET', `/api/v1/catalogs/${cat}/namespaces/${ns}/tables/${name}/effective-restrictions?user=${analyst.id}`, undefined, A.admin)).flags;
+
+  const made = await ok('POST', P, { name: t, schema: SCHEMA }, A.admin);
+  const tag = uniq('pii:email');
+  await ok('POST', '/api/v1/policies', { name: uniq('tag-mask'), catalog: cat, tag, action: 'mask-alphanum', applies_to: { roles: [rAnalyst] } }, A.admin);
+  await ok('PUT', `/api/v1/assets/${made.metadata['table-uuid']}/column-tags`, { columns: [{ column: 'email', tags: [tag] }] }, A.admin);
+  const masked = { 2: 'mask-alphanum', 4: 'truncate-to-year' };
+  assert.deepEqual(projections(await restrictions(t)), masked);
+
+  // Dropped and restored under its name: a new row, its column tagged
+  // again, so the tag policy still masks the analyst's emails.
+  const back = await restore(await drop(t));
+  assert.notEqual(back.asset_id, made.metadata['table-uuid'], 'the restored table is a new row');
+  assert.deepEqual(await tagsOf(back.asset_id), [[2, [tag]]]);
+  const rr = await restrictions(t);
+  checkRR(rr);
+  assert.deepEqual(projections(rr), masked);
+
+  // A table policy of its name, defined on the restored row.
+  const nl = await ok('POST', '/api/v1/policies', { name: uniq('undrop-nl'), catalog: cat, namespace: [ns], table: t, row_filter: { type: 'eq', term: 'country', value: 'NL' }, applies_to: { roles: [rAnalyst] } }, A.admin);
+  const onlyNL = { type: 'eq', left: { type: 'reference', id: 3 }, right: { type: 'literal', value: 'NL' } };
+  assert.deepEqual((await restrictions(t))['required-row-filter'], onlyNL);
+
+  // Dropped again and restored under a new name: the policy follows it
+  // (as a rename's would), the tags come back, and the resolver takes it
+  // for the table the policy was defined on (no "made again" flag).
+  const t2 = uniq('renamed');
+  const moved = await restore(await drop(t), { name: t2 });
+  assert.equal(moved.name, t2);
+  assert.equal((await ok('GET', `/api/v1/policies/${nl.id}`, undefined, A.admin)).table, t2);
+  const rr2 = await restrictions(t2);
+  checkRR(rr2);
+  assert.deepEqual(rr2['required-row-filter'], onlyNL);
+  assert.deepEqual(projections(rr2), masked);
+  assert.deepEqual(await tagsOf(moved.asset_id), [[2, [tag]]]);
+  assert.deepEqual(await flagsOn(t2), []);
+  expectError(await loadT(t), 404, { iceberg: true });
+
+  // Dropped once more, and another table made under its name since:
+  // the policy protects that one too (it stays), and the restored
+  // table, under a third name, gets a copy of it.
+  const id3 = await drop(t2);
+  await ok('POST', P, { name: t2, schema: SCHEMA }, A.admin);
+  const t3 = uniq('third');
+  await restore(id3, { name: t3 });
+  assert.deepEqual((await restrictions(t3))['required-row-filter'], onlyNL);
+  assert.deepEqual((await restrictions(t2))['required-row-filter'], onlyNL);
+  assert.equal((await ok('GET', `/api/v1/policies/${nl.id}`, undefined, A.admin)).table, t2);
+  const all = await ok('GET', `/api/v1/policies?catalog=${cat}&limit=1000`, undefined, A.admin);
+  const copies = all.filter((p) => p.table === t3);
+  assert.deepEqual(copies.map((p) => p.name), [`${nl.name} (restored as ${ns}.${t3})`]);
+});

@@ -28,6 +28,7 @@ dropped_of(const char *tenant, const char *id, const char *name,
 	d.created_at_ms = 500;
 	d.dropped_at_ms = dropped_at_ms;
 	d.dropped_by = "ann";
+	d.column_tags = "[{\"field_id\":3,\"tag\":\"pii:email\"}]";
 	return (d);
 }
 
@@ -52,6 +53,18 @@ test_dropped_are_offered_from_abi_1_18_with_all_four(void **state)
 	o = *ops;
 	o.delete_dropped = NULL;
 	assert_false(pgl_store_has_dropped(&o));
+}
+
+/* ABI 1.20: the entry keeps column tags; an older plugin's does not. */
+static void
+test_dropped_column_tags_are_offered_from_abi_1_20(void **state)
+{
+	struct pgl_store_ops	o = *ops;
+
+	(void)state;
+	assert_true(pgl_store_has_dropped_tags(&o));
+	o.abi_minor = 19;
+	assert_false(pgl_store_has_dropped_tags(&o));
 }
 
 /* Every field back as put; another tenant's id is not found. */
@@ -80,6 +93,9 @@ test_dropped_round_trip_keeps_every_field(void **state)
 	assert_int_equal(got.created_at_ms, 500);
 	assert_int_equal(got.dropped_at_ms, 1000);
 	assert_string_equal(got.dropped_by, "ann");
+	/* ABI 1.20: the asset's column tags, which a restore puts back. */
+	assert_non_null(got.column_tags);
+	assert_string_equal(got.column_tags, d.column_tags);
 	FAILS(f, PGL_ENOTFOUND, ops->get_dropped(f->s, f->a, "t-b", "d-1",
 	    &got, &f->err));
 	FAILS(f, PGL_ENOTFOUND, ops->get_dropped(f->s, f->a, "t-a", "d-2",
@@ -99,12 +115,14 @@ test_dropped_put_twice_is_eexists_and_needs_its_catalog(void **state)
 	d.asset_id = NULL;
 	d.location = NULL;
 	d.dropped_by = NULL;
+	d.column_tags = NULL;
 	OK(f, ops->put_dropped(f->s, &d, &f->err));
 	OK(f, ops->get_dropped(f->s, f->a, "t-a", "d-1", &got, &f->err));
 	assert_string_equal(got.kind, "VIEW");
 	assert_null(got.asset_id);
 	assert_null(got.location);
 	assert_null(got.dropped_by);
+	assert_null(got.column_tags);
 	FAILS(f, PGL_EEXISTS, ops->put_dropped(f->s, &d, &f->err));
 	d.id = "d-2";
 	d.catalog = "nocat";
@@ -143,6 +161,7 @@ test_dropped_list_newest_first_per_catalog_tenant_and_all(void **state)
 	assert_int_equal(n, 4);
 	assert_int_equal(total, 4);
 	assert_string_equal(items[0].id, "d-2");
+	assert_string_equal(items[3].column_tags, d.column_tags);
 	assert_string_equal(items[1].id, "d-4");	/* same ms: by id */
 	assert_string_equal(items[2].id, "d-3");
 	assert_string_equal(items[3].id, "d-1");
@@ -240,6 +259,7 @@ test_dropped_put_in_a_rolled_back_transaction_is_not_kept(void **state)
 
 #define STORE_DROPPED_TESTS \
 	T(test_dropped_are_offered_from_abi_1_18_with_all_four), \
+	cmocka_unit_test(test_dropped_column_tags_are_offered_from_abi_1_20), \
 	T(test_dropped_round_trip_keeps_every_field), \
 	T(test_dropped_put_twice_is_eexists_and_needs_its_catalog), \
 	T(test_dropped_list_newest_first_per_catalog_tenant_and_all), \

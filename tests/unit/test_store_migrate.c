@@ -971,10 +971,15 @@ test_migrated_store_takes_dropped(void **state)
 	d.kind = "ICEBERG_TABLE";
 	d.metadata_location = "s3://b/gone/00001.metadata.json";
 	d.dropped_at_ms = 1000;
+	/* ABI 1.20 (SQLite migration 19, PostgreSQL 18, MongoDB schema
+	 * 11): the entry keeps the asset's column tags. */
+	d.column_tags = "[{\"field_id\":3,\"tag\":\"pii:email\"}]";
 	OK(f, f->ops->put_dropped(f->s, &d, &f->err));
 	OK(f, f->ops->get_dropped(f->s, f->a, TENANT, "d-1", &got, &f->err));
 	assert_string_equal(got.metadata_location, d.metadata_location);
 	assert_string_equal(got.properties, "{}");
+	assert_non_null(got.column_tags);
+	assert_string_equal(got.column_tags, d.column_tags);
 	OK(f, f->ops->list_dropped(f->s, f->a, TENANT, "cat", &all, &items,
 	    &n, &total, &f->err));
 	assert_int_equal(total, 1);

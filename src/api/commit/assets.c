@@ -434,18 +434,23 @@ static int
 drop_in_tx(void *arg, struct pgl_err *err)
 {
 	struct drop_tx	*tx = arg;
-	const char	*what, *type;
-	int		 rc;
+	const char	*what, *type, *tags = NULL;
+	int		 rc, keep;
 
+	/* Undrop (commit/dropped.c): a drop that neither purges nor
+	 * unregisters stays recoverable, its entry written here, with the
+	 * column tags read before the row (and they with it) goes. */
+	type = drop_type(tx->r, tx->a);
+	keep = !purge_asked(tx->r) && strcmp(type,
+	    "x-pangolin.unregister-table") != 0;
+	if (keep && (rc = ice_undrop_tags(tx->r, tx->a, &tags, err)) !=
+	    PGL_OK)
+		return (rc);
 	if ((rc = STORE(delete_asset, tx->r->tenant, tx->a->catalog,
 	    tx->a->branch, tx->a->ns, tx->a->name, err)) != PGL_OK)
 		return (rc);
-	/* Undrop (commit/dropped.c): a drop that neither purges nor
-	 * unregisters stays recoverable, its entry written here. */
-	type = drop_type(tx->r, tx->a);
-	if (!purge_asked(tx->r) && strcmp(type,
-	    "x-pangolin.unregister-table") != 0 && (rc = ice_undrop_keep(
-	    tx->r, tx->a, &tx->dropped_id, err)) != PGL_OK)
+	if (keep && (rc = ice_undrop_keep(tx->r, tx->a, tags,
+	    &tx->dropped_id, err)) != PGL_OK)
 		return (rc);
 	what = strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table";
 	note_asset(tx->r, tx->a, tx->a->branch, type, purge_asked(tx->r));

@@ -28,11 +28,28 @@ int	ice_dropped_expired(const struct pgl_catalog *c,
 	    const struct pgl_dropped *d, int64_t now_ms);
 
 /*
+ * Inside the drop's transaction, before the asset's row goes (its column
+ * tags go with it): a's column tags as a kept drop keeps them, *tags a
+ * JSON array (arena), NULL when it has none, when drops in its catalog
+ * are final or on a store older than ABI 1.20.
+ */
+int	ice_undrop_tags(struct pgl_req *, const struct pgl_asset *a,
+	    const char **tags, struct pgl_err *);
+/*
  * Inside the drop's transaction, after the asset's row is gone: keep a
- * as a recoverable entry when its catalog keeps drops, *id its id
- * (arena); PGL_OK with *id NULL when drops there are final.
+ * (with column_tags, ice_undrop_tags' answer) as a recoverable entry
+ * when its catalog keeps drops, *id its id (arena); PGL_OK with *id
+ * NULL when drops there are final.
  */
 int	ice_undrop_keep(struct pgl_req *, const struct pgl_asset *a,
-	    const char **id, struct pgl_err *);
+	    const char *column_tags, const char **id, struct pgl_err *);
+/*
+ * Inside the restore's transaction, once the restored row (asset_id) is
+ * made: d's column tags on its columns again.  An entry whose tags do
+ * not read fails the restore (PGL_EINTERNAL): its columns must not come
+ * back untagged, which a tag policy would then no longer mask.
+ */
+int	ice_undrop_retag(struct pgl_req *, const struct pgl_dropped *d,
+	    const char *asset_id, struct pgl_err *);
 
 #endif

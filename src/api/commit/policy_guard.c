@@ -186,43 +186,6 @@ ice_policy_commit_check(struct pgl_req *r, const struct ice_change *c)
 	return (check_all(r, c, ps, n, &old, &next));
 }
 
-/*
- * A table renamed on main takes its table policies with it (in the
- * rename's transaction): a policy is attached to the table, so a new
- * name must not leave it unprotected.  Namespace and tag policies
- * follow their own scope (a table moved out of a namespace leaves that
- * namespace's policies, as a file moved out of a folder).
- */
-int
-ice_policies_follow_rename(struct pgl_req *r, const char *catalog,
-    const char *branch, const char *from_ns, const char *from_name,
-    const char *to_ns, const char *to_name, struct pgl_err *err)
-{
-	struct pgl_policy	*ps;
-	struct pgl_page		 all = { 0, 0 };
-	size_t			 n, i;
-	int			 rc;
-
-	if (!pgl_store_has_policies(pgl_app.db) || branch == NULL ||
-	    strcmp(branch, "main") != 0)
-		return (PGL_OK);
-	if ((rc = STORE(list_policies, r->arena, r->tenant, catalog, &all,
-	    &ps, &n, NULL, err)) != PGL_OK)
-		return (rc);
-	for (i = 0; i < n; i++) {
-		if (ps[i].table_name == NULL || ps[i].ns == NULL ||
-		    strcmp(ps[i].ns, from_ns) != 0 ||
-		    strcmp(ps[i].table_name, from_name) != 0)
-			continue;
-		ps[i].ns = to_ns;
-		ps[i].table_name = to_name;
-		ps[i].updated_ms = pgl_now_ms();
-		if ((rc = STORE(put_policy, &ps[i], 0, err)) != PGL_OK)
-			return (rc);
-	}
-	return (PGL_OK);
-}
-
 int
 ice_policy_resolve(struct pgl_req *r, const char *catalog, const char *ns,
     const char *name, const char *asset_id, const json_t *md,

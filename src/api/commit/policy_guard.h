@@ -39,12 +39,5 @@ int	ice_policy_resolve(struct pgl_req *, const char *catalog,
 	    const char *ns, const char *name, const char *asset_id,
 	    const json_t *md, const struct pgl_pol_principal *who,
 	    struct pgl_pol_result *res);
-/*
- * A table renamed on main: its table policies follow it (the rename's
- * transaction; nothing replied).  PGL_OK or the store's code.
- */
-int	ice_policies_follow_rename(struct pgl_req *, const char *catalog,
-	    const char *branch, const char *from_ns, const char *from_name,
-	    const char *to_ns, const char *to_name, struct pgl_err *);
 
 #endif

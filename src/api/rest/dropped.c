@@ -13,7 +13,9 @@
  * the asset row made again from it (the same metadata location: it loads
  * exactly as before the drop), its catalog commit and its change event
  * (register-table, x-pangolin.register-view: the catalog takes the table
- * back as it is).  The entry is taken first, so that of restores at once
+ * back as it is), and what protected the table at the drop: its column
+ * tags and its table policies (commit/dropped.c, policy_follow.c).  The
+ * entry is taken first, so that of restores at once
  * exactly one makes a table, also on a store without transactions, where
  * a restore that fails before its row is made gives the entry back.
  */
@@ -24,6 +26,8 @@
 #include "api/events/event_note.h"
 #include "api/gate.h"
 #include "api/commit/commit.h"
+#include "api/commit/dropped.h"
+#include "api/commit/policy_follow.h"
 #include "api/rest/dropped.h"
 #include "api/tasks/dropped_expiry.h"
 #include "api/target.h"
@@ -207,6 +211,14 @@ restore_in_tx(void *arg, struct pgl_err *err)
 	if (rc != PGL_OK)
 		return (rc);
 	rs->made = 1;
+	/* What protected the table protects it again: its column tags (a
+	 * tag policy's mask) on the new row, and on main its table
+	 * policies, under a new name too (commit/dropped.c,
+	 * commit/policy_follow.c). */
+	if ((rc = ice_undrop_retag(r, rs->d, rs->a.id, err)) != PGL_OK ||
+	    (rc = ice_policies_follow_restore(r, rs->c->name, rs->d, rs->ns,
+	    rs->name, rs->a.id, err)) != PGL_OK)
+		return (rc);
 	memset(&in, 0, sizeof(in));
 	in.operation_type = view ? "x-pangolin.register-view" :
 	    "register-table";

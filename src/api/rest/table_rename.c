@@ -9,7 +9,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
-#include "api/commit/policy_guard.h"
+#include "api/commit/policy_follow.h"
 #include "api/events/event_note.h"
 #include "api/rest/rest.h"
 #include "api/target.h"
