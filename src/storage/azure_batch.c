@@ -158,8 +158,8 @@ batch(const struct pgl_azure *a, const char *const *blobs, size_t n,
 	struct az_response	 r;
 	struct outcome		 o;
 	char			 boundary[64], uuid[PGL_UUID_LEN + 1];
-	char			 type[128], what[128], *body;
-	size_t			 blen;
+	char			 type[128], what[128], *body = NULL;
+	size_t			 blen = 0;
 	int			 rc;
 
 	pgl_uuid_new(uuid);
