@@ -84,33 +84,8 @@ mono_ms(void)
 }
 
 /*
- * What the transaction just committed changed (its marks,
- * sqlite_asset_marks.c): the slots of the tables whose pointers alone it
- * swapped, or, when it did anything else or changed rows the marks do not
- * account for, everything.
- */
-static void
-settle(struct pgl_store *s)
-{
-	volatile struct shared_counts	*map = s->assets->map;
-	const struct asset_marks	*m = &s->marks;
-	int64_t				 changed;
-	size_t				 i;
-
-	changed = sqlite3_total_changes64(s->db) - m->total_at_start;
-	if (m->wide || m->n > ASSET_MARKS_MAX || changed != m->quiet_changes)
-		__atomic_add_fetch(&map->wide, 1, __ATOMIC_SEQ_CST);
-	else {
-		for (i = 0; i < m->n; i++)
-			__atomic_add_fetch(&map->table[m->slot[i] &
-			    (ASSET_TABLE_SLOTS - 1)], 1, __ATOMIC_SEQ_CST);
-	}
-	sqlite_marks_reset(s);
-}
-
-/*
  * After every commit of this connection: count it (and what it changed,
- * settle), then checkpoint as SQLite's own hook (which this
+ * sqlite_marks_settle), then checkpoint as SQLite's own hook (which this
  * one replaces) would.  Checkpointing less
  * often was tried: while other workers keep reading, the WAL is restarted
  * only by a writer that finds it fully checkpointed, so it grew without
@@ -121,7 +96,7 @@ on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	struct pgl_store	*s = arg;
 
-	settle(s);
+	sqlite_marks_settle(s);
 	__atomic_add_fetch(&s->assets->map->any, 1, __ATOMIC_SEQ_CST);
 	if (frames >= CHECKPOINT_FRAMES)
 		(void)sqlite3_wal_checkpoint_v2(db, name,
@@ -175,7 +150,7 @@ sqlite_asset_cache_open(struct pgl_store *s)
 		s->assets = NULL;
 		return;
 	}
-	sqlite_marks_reset(s);
+	s->marks.total_at_start = sqlite3_total_changes64(s->db);
 	sqlite3_wal_hook(s->db, on_commit, s);
 }
 
@@ -183,6 +158,36 @@ volatile uint64_t *
 sqlite_change_count(struct pgl_store *s)
 {
 	return (s->assets != NULL ? &s->assets->map->any : NULL);
+}
+
+volatile uint64_t *
+sqlite_assets_count(struct pgl_store *s)
+{
+	return (s->assets != NULL ? &s->assets->map->wide : NULL);
+}
+
+volatile uint64_t *
+sqlite_table_count(struct pgl_store *s, uint32_t slot)
+{
+	return (s->assets != NULL ?
+	    &s->assets->map->table[slot & (ASSET_TABLE_SLOTS - 1)] : NULL);
+}
+
+/* FNV-1a over the four names, each ended by a unit separator. */
+uint32_t
+sqlite_table_slot(const char *tenant, const char *catalog, const char *ns,
+    const char *name)
+{
+	const char	*names[4] = { tenant, catalog, ns, name }, *p;
+	uint64_t	 h = 14695981039346656037ULL;
+	size_t		 i;
+
+	for (i = 0; i < 4; i++) {
+		for (p = names[i]; p != NULL && *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ 0x1f) * 1099511628211ULL;
+	}
+	return ((uint32_t)(h & (ASSET_TABLE_SLOTS - 1)));
 }
 
 static void
@@ -316,8 +321,8 @@ sqlite_get_asset(struct pgl_store *s, struct pgl_arena *a,
 	    (key = make_key(names, buf, sizeof(buf))) == NULL)
 		return (sql_get_asset(s, a, tenant, catalog, branch, ns, name,
 		    out, err));
-	tc = &s->assets->map->table[sqlite_table_slot(tenant, catalog, ns,
-	    name) & (ASSET_TABLE_SLOTS - 1)];
+	tc = sqlite_table_count(s, sqlite_table_slot(tenant, catalog, ns,
+	    name));
 	wide = __atomic_load_n(&s->assets->map->wide, __ATOMIC_SEQ_CST);
 	table = __atomic_load_n(tc, __ATOMIC_SEQ_CST);
 	e = &s->assets->slot[slot_of(key)];

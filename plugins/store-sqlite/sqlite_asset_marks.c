@@ -17,13 +17,12 @@
  *
  * The marks start afresh with every transaction: with BEGIN, or with a
  * statement run outside one (its own).  A rolled-back transaction's
- * marks are dropped by the next one's start.  The WAL hook reads them
- * once the transaction is committed (sqlite_asset_cache.c, settle).
+ * marks are dropped by the next one's start.
  */
 #include "sqlite_store.h"
 
-void
-sqlite_marks_reset(struct pgl_store *s)
+static void
+marks_reset(struct pgl_store *s)
 {
 	struct asset_marks	*m = &s->marks;
 
@@ -33,23 +32,6 @@ sqlite_marks_reset(struct pgl_store *s)
 	m->total_at_start = sqlite3_total_changes64(s->db);
 }
 
-/* FNV-1a over the four names, each ended by a unit separator. */
-uint32_t
-sqlite_table_slot(const char *tenant, const char *catalog, const char *ns,
-    const char *name)
-{
-	const char	*names[4] = { tenant, catalog, ns, name }, *p;
-	uint64_t	 h = 14695981039346656037ULL;
-	size_t		 i;
-
-	for (i = 0; i < 4; i++) {
-		for (p = names[i]; p != NULL && *p != '\0'; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		h = (h ^ 0x1f) * 1099511628211ULL;
-	}
-	return ((uint32_t)(h & (ASSET_TABLE_SLOTS - 1)));
-}
-
 /* Before every statement store_runv runs. */
 void
 sqlite_marks_statement(struct pgl_store *s, sqlite3_stmt *st)
@@ -57,9 +39,29 @@ sqlite_marks_statement(struct pgl_store *s, sqlite3_stmt *st)
 	if (s->assets == NULL)
 		return;
 	if (sqlite3_get_autocommit(s->db))
-		sqlite_marks_reset(s);
+		marks_reset(s);
 	if (s->marks.quiet == 0 && !sqlite3_stmt_readonly(st))
 		s->marks.wide = 1;
+}
+
+/* From the WAL hook, once the transaction is committed and visible. */
+void
+sqlite_marks_settle(struct pgl_store *s)
+{
+	struct asset_marks	*m = &s->marks;
+	int64_t			 changed;
+	size_t			 i;
+
+	changed = sqlite3_total_changes64(s->db) - m->total_at_start;
+	if (m->wide || m->n > ASSET_MARKS_MAX || changed != m->quiet_changes)
+		__atomic_add_fetch(sqlite_assets_count(s), 1,
+		    __ATOMIC_SEQ_CST);
+	else {
+		for (i = 0; i < m->n; i++)
+			__atomic_add_fetch(sqlite_table_count(s, m->slot[i]), 1,
+			    __ATOMIC_SEQ_CST);
+	}
+	marks_reset(s);
 }
 
 static int64_t

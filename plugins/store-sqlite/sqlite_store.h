@@ -102,13 +102,16 @@ int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *, const char *,
 	    struct pgl_asset *, struct pgl_err *);
 /* The database's change count (shared), or NULL without one. */
 volatile uint64_t	*sqlite_change_count(struct pgl_store *);
-
-/* sqlite_asset_marks.c */
-void	sqlite_marks_reset(struct pgl_store *);
-void	sqlite_marks_statement(struct pgl_store *, sqlite3_stmt *);
-/* A table's slot of change counts, by its names (any branch). */
+/* The shared count of wide changes and of the table's slot (both NULL
+ * without a map); the slot of a table by its names. */
+volatile uint64_t	*sqlite_assets_count(struct pgl_store *);
+volatile uint64_t	*sqlite_table_count(struct pgl_store *, uint32_t);
 uint32_t	sqlite_table_slot(const char *, const char *, const char *,
 		    const char *);
+
+/* sqlite_asset_marks.c */
+void	sqlite_marks_statement(struct pgl_store *, sqlite3_stmt *);
+void	sqlite_marks_settle(struct pgl_store *);
 int	sqlite_update_metadata_location(struct pgl_store *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    const char *, const char *, struct pgl_err *);
