@@ -453,23 +453,6 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 #ifndef SQL_GET_SERVICE_USER_BY_KEY_ID
 #define SQL_GET_SERVICE_USER_BY_KEY_ID	sql_get_service_user_by_key_id
 #endif
-/* And its own in front of the writes a commit makes (store-sqlite: to
- * tell which asset rows a transaction changed, sqlite_asset_marks.c). */
-#ifndef SQL_UPDATE_METADATA_LOCATION
-#define SQL_UPDATE_METADATA_LOCATION	sql_update_metadata_location
-#endif
-#ifndef SQL_UPDATE_BRANCH_HEAD
-#define SQL_UPDATE_BRANCH_HEAD	sql_update_branch_head
-#endif
-#ifndef SQL_CREATE_COMMIT
-#define SQL_CREATE_COMMIT	sql_create_commit
-#endif
-#ifndef SQL_APPEND_EVENT
-#define SQL_APPEND_EVENT	sql_append_event
-#endif
-#ifndef SQL_LOG_AUDIT_EVENT
-#define SQL_LOG_AUDIT_EVENT	sql_log_audit_event
-#endif
 
 #define SQL_STORE_METHODS \
 	.create_tenant = sql_create_tenant, \
@@ -506,19 +489,19 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.rename_asset = sql_rename_asset, \
 	.list_all_assets_for_branch = sql_list_all_assets_for_branch, \
 	.copy_assets_bulk = sql_copy_assets_bulk, \
-	.update_metadata_location = SQL_UPDATE_METADATA_LOCATION, \
+	.update_metadata_location = sql_update_metadata_location, \
 	\
 	.create_branch = sql_create_branch, \
 	.get_branch = sql_get_branch, \
 	.list_branches = sql_list_branches, \
 	.delete_branch = sql_delete_branch, \
-	.update_branch_head = SQL_UPDATE_BRANCH_HEAD, \
+	.update_branch_head = sql_update_branch_head, \
 	.create_tag = sql_create_tag, \
 	.get_tag = sql_get_tag, \
 	.list_tags = sql_list_tags, \
 	.delete_tag = sql_delete_tag, \
 	\
-	.create_commit = SQL_CREATE_COMMIT, \
+	.create_commit = sql_create_commit, \
 	.get_commit = sql_get_commit, \
 	.get_commit_ancestry = sql_get_commit_ancestry, \
 	.list_commit_ancestry = sql_list_commit_ancestry, \
@@ -556,7 +539,7 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.touch_plan_parts = sql_touch_plan_parts, \
 	.fork_branch = sql_fork_branch, \
 	.atomic = sql_atomic, \
-	.append_event = SQL_APPEND_EVENT, \
+	.append_event = sql_append_event, \
 	.list_events = sql_list_events, \
 	.event_horizon = sql_event_horizon, \
 	.event_newest = sql_event_newest, \
@@ -617,7 +600,7 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.delete_permission = sql_delete_permission, \
 	.list_permissions = sql_list_permissions, \
 	\
-	.log_audit_event = SQL_LOG_AUDIT_EVENT, \
+	.log_audit_event = sql_log_audit_event, \
 	.list_audit_events = sql_list_audit_events, \
 	.get_audit_event = sql_get_audit_event
 

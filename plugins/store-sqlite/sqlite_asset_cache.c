@@ -1,5 +1,5 @@
 /*
- * Asset lookups answered from memory while their rows have not changed.
+ * Asset lookups answered from memory while the database has not changed.
  *
  * loadTable's one store query is an asset lookup, and on SQLite it was
  * most of what the request cost beyond sending the answer: a read
@@ -16,17 +16,6 @@
  * commit that lands in between only makes the tag look old, and the next
  * lookup reads again.  Inside a transaction the cache is not used (the
  * transaction's own writes are not counted until it commits).
- *
- * A commit storm changes the database a thousand times a second, so one
- * count for all of it left loadTable nothing to hit.  The map holds, as
- * well as that count (which the credential reads still go by), a count
- * of "wide" changes and one per slot of tables (hashed by tenant,
- * catalog, namespace and name, whatever the branch: a branch sees its
- * parents' rows of the same name).  A transaction that only swapped
- * table pointers and wrote the commit's log, event and audit rows bumps
- * the slots of those tables; any other write bumps the wide count
- * (sqlite_asset_marks.c says how that is told).  A row is tagged with
- * both counts it was read under.
  *
  * Only Pangolin's own commits are counted: a program that writes the
  * database behind Pangolin's back (the sqlite3 shell) is seen once an
@@ -47,22 +36,12 @@
 #include "sqlite_store.h"
 
 #define ENTRY_TTL_MS	2000
+#define MAP_BYTES	64
 #define CHECKPOINT_FRAMES	1000	/* SQLite's own default */
-
-/* The shared map's layout; the first word was all of it before. */
-struct shared_counts {
-	uint64_t	any;		/* every commit */
-	uint64_t	wide;		/* commits that changed more than pointers */
-	uint64_t	pad[6];
-	uint64_t	table[ASSET_TABLE_SLOTS];
-};
-
-#define MAP_BYTES	sizeof(struct shared_counts)
 
 struct asset_entry {
 	char			*key;	/* tenant \x1f catalog \x1f ... */
-	uint64_t		 wide;
-	uint64_t		 table;
+	uint64_t		 version;
 	uint64_t		 expires_ms;
 	char			*text[9];
 	int64_t			 created_at_ms;
@@ -70,8 +49,8 @@ struct asset_entry {
 };
 
 struct asset_cache {
-	volatile struct shared_counts	*map;
-	struct asset_entry		 slot[ASSET_CACHE_SLOTS];
+	volatile uint64_t	*version;	/* shared, in the map */
+	struct asset_entry	 slot[ASSET_CACHE_SLOTS];
 };
 
 static uint64_t
@@ -84,9 +63,8 @@ mono_ms(void)
 }
 
 /*
- * After every commit of this connection: count it (and what it changed,
- * sqlite_marks_settle), then checkpoint as SQLite's own hook (which this
- * one replaces) would.  Checkpointing less
+ * After every commit of this connection: count it, then checkpoint as
+ * SQLite's own hook (which this one replaces) would.  Checkpointing less
  * often was tried: while other workers keep reading, the WAL is restarted
  * only by a writer that finds it fully checkpointed, so it grew without
  * end (400 MiB in 20 s of commits).
@@ -94,23 +72,21 @@ mono_ms(void)
 static int
 on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 {
-	struct pgl_store	*s = arg;
+	struct asset_cache	*c = arg;
 
-	sqlite_marks_settle(s);
-	__atomic_add_fetch(&s->assets->map->any, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(c->version, 1, __ATOMIC_SEQ_CST);
 	if (frames >= CHECKPOINT_FRAMES)
 		(void)sqlite3_wal_checkpoint_v2(db, name,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return (SQLITE_OK);
 }
 
-static volatile struct shared_counts *
+static volatile uint64_t *
 map_counter(const char *db_path)
 {
-	struct stat	 st;
-	char		 path[4096];
-	void		*p;
-	int		 fd, n;
+	char	 path[4096];
+	void	*p;
+	int	 fd, n;
 
 	n = snprintf(path, sizeof(path), "%s-pgl", db_path);
 	if (n < 0 || (size_t)n >= sizeof(path))
@@ -118,9 +94,8 @@ map_counter(const char *db_path)
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return (NULL);
-	/* Never shrinks: a second process growing it keeps the counts. */
-	if (fstat(fd, &st) == -1 || ((size_t)st.st_size < MAP_BYTES &&
-	    ftruncate(fd, MAP_BYTES) == -1)) {
+	/* Never shrinks: a second process growing it keeps the count. */
+	if (ftruncate(fd, MAP_BYTES) == -1 && errno != EINVAL) {
 		(void)close(fd);
 		return (NULL);
 	}
@@ -145,49 +120,18 @@ sqlite_asset_cache_open(struct pgl_store *s)
 	if (!wal || path == NULL || *path == '\0' ||
 	    (s->assets = calloc(1, sizeof(*s->assets))) == NULL)
 		return;
-	if ((s->assets->map = map_counter(path)) == NULL) {
+	if ((s->assets->version = map_counter(path)) == NULL) {
 		free(s->assets);
 		s->assets = NULL;
 		return;
 	}
-	s->marks.total_at_start = sqlite3_total_changes64(s->db);
-	sqlite3_wal_hook(s->db, on_commit, s);
+	sqlite3_wal_hook(s->db, on_commit, s->assets);
 }
 
 volatile uint64_t *
 sqlite_change_count(struct pgl_store *s)
 {
-	return (s->assets != NULL ? &s->assets->map->any : NULL);
-}
-
-volatile uint64_t *
-sqlite_assets_count(struct pgl_store *s)
-{
-	return (s->assets != NULL ? &s->assets->map->wide : NULL);
-}
-
-volatile uint64_t *
-sqlite_table_count(struct pgl_store *s, uint32_t slot)
-{
-	return (s->assets != NULL ?
-	    &s->assets->map->table[slot & (ASSET_TABLE_SLOTS - 1)] : NULL);
-}
-
-/* FNV-1a over the four names, each ended by a unit separator. */
-uint32_t
-sqlite_table_slot(const char *tenant, const char *catalog, const char *ns,
-    const char *name)
-{
-	const char	*names[4] = { tenant, catalog, ns, name }, *p;
-	uint64_t	 h = 14695981039346656037ULL;
-	size_t		 i;
-
-	for (i = 0; i < 4; i++) {
-		for (p = names[i]; p != NULL && *p != '\0'; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		h = (h ^ 0x1f) * 1099511628211ULL;
-	}
-	return ((uint32_t)(h & (ASSET_TABLE_SLOTS - 1)));
+	return (s->assets != NULL ? s->assets->version : NULL);
 }
 
 static void
@@ -211,7 +155,7 @@ sqlite_asset_cache_close(struct pgl_store *s)
 	sqlite3_wal_hook(s->db, NULL, NULL);
 	for (i = 0; i < ASSET_CACHE_SLOTS; i++)
 		entry_clear(&s->assets->slot[i]);
-	(void)munmap((void *)s->assets->map, MAP_BYTES);
+	(void)munmap((void *)s->assets->version, MAP_BYTES);
 	free(s->assets);
 	s->assets = NULL;
 }
@@ -279,7 +223,7 @@ hit(struct pgl_store *s, struct pgl_arena *a, const struct asset_entry *e,
 }
 
 static void
-keep(struct asset_entry *e, const char *key, uint64_t wide, uint64_t table,
+keep(struct asset_entry *e, const char *key, uint64_t version,
     struct pgl_asset *as)
 {
 	const char	**f[9];
@@ -297,8 +241,7 @@ keep(struct asset_entry *e, const char *key, uint64_t wide, uint64_t table,
 	}
 	e->created_at_ms = as->created_at_ms;
 	e->updated_at_ms = as->updated_at_ms;
-	e->wide = wide;
-	e->table = table;
+	e->version = version;
 	e->expires_ms = mono_ms() + ENTRY_TTL_MS;
 }
 
@@ -311,8 +254,7 @@ sqlite_get_asset(struct pgl_store *s, struct pgl_arena *a,
 	const char		*names[5] = { tenant, catalog, branch, ns, name };
 	struct asset_entry	*e;
 	char			 buf[2048], *key;
-	volatile uint64_t	*tc;
-	uint64_t		 wide, table;
+	uint64_t		 version;
 	int			 rc;
 
 	if (s->assets == NULL || !sqlite3_get_autocommit(s->db) ||
@@ -321,17 +263,14 @@ sqlite_get_asset(struct pgl_store *s, struct pgl_arena *a,
 	    (key = make_key(names, buf, sizeof(buf))) == NULL)
 		return (sql_get_asset(s, a, tenant, catalog, branch, ns, name,
 		    out, err));
-	tc = sqlite_table_count(s, sqlite_table_slot(tenant, catalog, ns,
-	    name));
-	wide = __atomic_load_n(&s->assets->map->wide, __ATOMIC_SEQ_CST);
-	table = __atomic_load_n(tc, __ATOMIC_SEQ_CST);
+	version = __atomic_load_n(s->assets->version, __ATOMIC_SEQ_CST);
 	e = &s->assets->slot[slot_of(key)];
-	if (e->key != NULL && e->wide == wide && e->table == table &&
+	if (e->key != NULL && e->version == version &&
 	    strcmp(e->key, key) == 0 && mono_ms() < e->expires_ms &&
 	    hit(s, a, e, out) == 0)
 		return (PGL_OK);
 	rc = sql_get_asset(s, a, tenant, catalog, branch, ns, name, out, err);
 	if (rc == PGL_OK)
-		keep(e, key, wide, table, out);
+		keep(e, key, version, out);
 	return (rc);
 }

@@ -233,7 +233,6 @@ store_runv(struct pgl_store *s, struct pgl_err *err, const char *sql,
 
 	if ((status = stmt_get(s, err, sql, &st)) != PGL_OK)
 		return (status);
-	sqlite_marks_statement(s, st);
 	if ((rc = bind_args(st, fmt, ap)) != SQLITE_OK)
 		status = store_err(err, PGL_EINTERNAL, STORE_NAME
 		    ": cannot bind \"%s\" to %.160s", fmt, sql);

@@ -423,17 +423,10 @@ static const char ROLLBACK_TX[] = "ROLLBACK";
 static int
 sqlite_begin(struct pgl_store *s, struct pgl_err *err)
 {
-	int	rc;
-
 	if (!sqlite3_get_autocommit(s->db))
 		return (store_err(err, PGL_EINVAL,
 		    STORE_NAME ": a transaction is already open (no nesting)"));
-	/* BEGIN IMMEDIATE writes nothing, though SQLite says it may
-	 * (sqlite3_stmt_readonly): not a wide change (sqlite_asset_marks.c). */
-	s->marks.quiet++;
-	rc = store_exec(s, err, BEGIN_TX, NULL, "");
-	s->marks.quiet--;
-	return (rc);
+	return (store_exec(s, err, BEGIN_TX, NULL, ""));
 }
 
 static int
