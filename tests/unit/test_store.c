@@ -1325,6 +1325,145 @@ test_lookup_sees_other_handles_commits_at_once(void **state)
 	    "db", "t2", &as, &f->err), PGL_ENOTFOUND);
 }
 
+/* ns.name's pointer on branch, read past any cache (inside a
+ * transaction, which no store answers from memory); NULL when missing. */
+static const char *
+uncached_location(struct fx *f, struct pgl_store *s, const char *branch,
+    const char *name)
+{
+	struct pgl_asset	as;
+	struct pgl_err		rb;
+	int			rc;
+
+	OK(f, ops->begin(s, &f->err));
+	rc = ops->get_asset(s, f->a, "t-a", "cat", branch, "db", name, &as,
+	    &f->err);
+	(void)ops->rollback(s, &rb);
+	if (rc == PGL_ENOTFOUND)
+		return (NULL);
+	OK(f, rc);
+	return (as.metadata_location);
+}
+
+/* The same through s as it answers, cache and all. */
+static const char *
+location(struct fx *f, struct pgl_store *s, const char *branch,
+    const char *name)
+{
+	struct pgl_asset	as;
+	int			rc;
+
+	rc = ops->get_asset(s, f->a, "t-a", "cat", branch, "db", name, &as,
+	    &f->err);
+	if (rc == PGL_ENOTFOUND)
+		return (NULL);
+	OK(f, rc);
+	return (as.metadata_location);
+}
+
+/* Every lookup through s agrees with a fresh read through other. */
+static void
+agree(struct fx *f, struct pgl_store *s, struct pgl_store *other)
+{
+	static const char *const branches[] = { "main", "dev" };
+	static const char *const names[] = { "t1", "t2", "t3" };
+	const char	*got, *want;
+	size_t		 i, j;
+
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < 3; j++) {
+			got = location(f, s, branches[i], names[j]);
+			want = uncached_location(f, other, branches[i],
+			    names[j]);
+			if ((got == NULL) != (want == NULL) || (got != NULL &&
+			    strcmp(got, want) != 0))
+				fail_msg("%s db.%s: cached %s, stored %s",
+				    branches[i], names[j], got ? got : "none",
+				    want ? want : "none");
+		}
+	}
+}
+
+/* A table commit as the host makes it: the swap, the catalog commit and
+ * the branch head, the audit record, in one transaction. */
+static void
+host_commit(struct fx *f, struct pgl_store *s, const char *branch,
+    const char *name, const char *next, const char *id)
+{
+	struct pgl_branch	b;
+	struct pgl_commit	c = { id, "cat", NULL, 1000, "alice", "m",
+				    "[]", NULL };
+	struct pgl_audit_event	e = { id, "t-a", 1000, NULL, "update_table",
+				    "table", name, "success", "{}" };
+	const char		*was = uncached_location(f, s, branch, name);
+
+	OK(f, ops->begin(s, &f->err));
+	OK(f, ops->update_metadata_location(s, "t-a", "cat", branch, "db",
+	    name, was, next, &f->err));
+	OK(f, ops->get_branch(s, f->a, "t-a", "cat", branch, &b, &f->err));
+	c.parent_id = b.head_commit_id;
+	OK(f, ops->create_commit(s, "t-a", &c, &f->err));
+	OK(f, ops->update_branch_head(s, "t-a", "cat", branch,
+	    b.head_commit_id, id, &f->err));
+	OK(f, ops->log_audit_event(s, &e, &f->err));
+	OK(f, ops->commit(s, &f->err));
+}
+
+/*
+ * Rows a handle keeps (store-sqlite's asset cache) never outlive another
+ * handle's commit that changed them, on any branch: table commits as
+ * the host makes them on main and on a fork, a swap beside a rename in
+ * one transaction, a swap in a transaction of its own, a delete.  Every
+ * answer is checked against the stored row.
+ */
+static void
+test_cached_lookups_agree_with_other_handles_commits(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	struct pgl_branch	 dev = { "cat", "dev", NULL, "experimental",
+				    "[]", 0, NULL };
+
+	if (!needs_file())
+		return;
+	seed_catalog_tree(f, "t-a");
+	seed_asset(f, "t-a", "cat", "main", "db", "t2", "ICEBERG_TABLE");
+	seed_commit(f, "t-a", "cat", "c0", NULL);
+	OK(f, ops->update_branch_head(f->s, "t-a", "cat", "main", NULL, "c0",
+	    &f->err));
+	OK(f, ops->fork_branch(f->s, "t-a", &dev, "main", &f->err));
+	OK(f, open_store(&other, &f->err));
+	agree(f, f->s, other);
+
+	/* A commit of t1 on main (dev sees main's row). */
+	host_commit(f, other, "main", "t1", "m-1", "c1");
+	agree(f, f->s, other);
+
+	/* On dev (its own row, copied up): main's t1 is read again too. */
+	host_commit(f, other, "dev", "t1", "d-1", "c2");
+	agree(f, f->s, other);
+	host_commit(f, other, "main", "t1", "m-2", "c3");
+	agree(f, f->s, other);
+
+	/* A swap beside a wider change, in one transaction. */
+	OK(f, ops->begin(other, &f->err));
+	OK(f, ops->update_metadata_location(other, "t-a", "cat", "main", "db",
+	    "t1", "m-2", "m-3", &f->err));
+	OK(f, ops->rename_asset(other, "t-a", "cat", "main", "db", "t2", "db",
+	    "t3", &f->err));
+	OK(f, ops->commit(other, &f->err));
+	agree(f, f->s, other);
+
+	/* A swap in a transaction of its own, and a wide change alone. */
+	OK(f, ops->update_metadata_location(other, "t-a", "cat", "main", "db",
+	    "t1", "m-3", "m-4", &f->err));
+	agree(f, f->s, other);
+	OK(f, ops->delete_asset(other, "t-a", "cat", "dev", "db", "t1",
+	    &f->err));
+	agree(f, f->s, other);
+	ops->close(other);
+}
+
 /* Children race one swap each; the exit status is the store's answer. */
 static void
 race_child(int gate, int i)
@@ -7104,6 +7243,7 @@ main(void)
 		T(test_update_metadata_location_cas),
 		T(test_cas_two_handles_exactly_one_wins),
 		T(test_lookup_sees_other_handles_commits_at_once),
+		T(test_cached_lookups_agree_with_other_handles_commits),
 		T(test_cas_race_between_processes_has_one_winner),
 		T(test_concurrent_first_opens_migrate_once),
 		T(test_reopen_keeps_data),
