@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { expectError, expectJson, uniq } from './lib/expect.js';
-import { okFor, startAuthServer, tenantUser, tenantWithAdmin } from './lib/governance.js';
+import { grant, okFor, startAuthServer, tenantUser, tenantWithAdmin } from './lib/governance.js';
 import { REPO } from './lib/server.js';
 import { parseYamlFile } from './lib/yaml_cache.js';
 import { keptValidator } from './lib/response_validators.js';
@@ -300,6 +300,28 @@ test('a table renamed on main takes its table policies with it', async () => {
   assert.equal(expectJson(await srv.req('GET', `/api/v1/policies/${p.id}`, { headers: A.admin }), 200).table, 'moved');
   assert.deepEqual((await rr(analyst.id, 'moved'))['read-restrictions']['required-column-projections'], [{ 'field-id': 2, action: 'show-last-4' }]);
   await drop(p.id);
+});
+
+test('a table renamed on another branch keeps its table policies there as copies (fail closed); main\'s table of the old name keeps them', async () => {
+  const b = uniq('dev');
+  await ok('POST', `/v1/${cat}/namespaces/${ns}/tables`, { name: 'brmover', schema: SCHEMA }, A.admin);
+  const p = expectJson(await pol({ name: uniq('br-mask'), namespace: [ns], table: 'brmover', column: 'email', action: 'show-last-4', applies_to: { roles: [rAnalyst] } }), 201);
+  expectJson(await srv.req('POST', '/api/v1/branches', { body: { name: b, catalog: cat, from_branch: 'main' }, headers: A.admin }), 201);
+  const r = await srv.req('POST', `/v1/${cat}/tables/rename`, { body: { source: { namespace: [ns], name: `brmover@${b}` }, destination: { namespace: [ns], name: `brmoved@${b}` } }, headers: A.admin });
+  assert.equal(r.status, 204, r.text);
+  // The policy stays on its name (main's table is still there) ...
+  assert.equal(expectJson(await srv.req('GET', `/api/v1/policies/${p.id}`, { headers: A.admin }), 200).table, 'brmover');
+  assert.deepEqual((await rr(analyst.id, 'brmover'))['read-restrictions']['required-column-projections'], [{ 'field-id': 2, action: 'show-last-4' }]);
+  // ... and the table under its new name on the branch has a copy.
+  const all = expectJson(await srv.req('GET', `/api/v1/policies?catalog=${cat}&limit=1000`, { headers: A.admin }), 200);
+  const copies = all.filter((x) => x.table === 'brmoved');
+  assert.deepEqual(copies.map((x) => [x.name, x.column, x.action]), [[`${p.name} (renamed on ${b} as ${ns}.brmoved)`, 'email', 'show-last-4']]);
+  // The analyst loading it there is answered the copy's restriction.
+  const c = expectJson(await srv.req('GET', `/api/v1/catalogs/${cat}`, { headers: A.admin }), 200);
+  await grant(srv, A, analyst, { type: 'catalog', catalog_id: c.id }, ['read']);
+  const l = expectJson(await srv.req('GET', `/v1/${cat}/namespaces/${ns}/tables/brmoved@${b}`, { headers: analyst.headers }), 200);
+  assert.deepEqual(l['read-restrictions']['required-column-projections'], [{ 'field-id': 2, action: 'show-last-4' }]);
+  for (const x of [p, ...copies]) await drop(x.id);
 });
 
 test('a tag policy must apply to the columns its tag is on; tagging is checked against the tag policies and the others', async () => {

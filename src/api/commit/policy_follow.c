@@ -15,9 +15,12 @@
  *    closed, flagged by the resolver): they stay, and the restored table
  *    gets copies of them.
  *
- * Only on main: a table policy holds on every branch's table of its
- * name, and a branch's rename or restore leaves main's table where it
- * is.  Namespace and tag policies follow their own scope (a table moved
+ * A table policy holds on every branch's table of its name, so on
+ * another branch a rename, or a restore under another name, leaves
+ * main's table (and the policy) where it is: the table under its new
+ * name on that branch gets copies of its table policies instead (fail
+ * closed: the copies hold on main's table of that name too, if there is
+ * one).  Namespace and tag policies follow their own scope (a table moved
  * out of a namespace leaves that namespace's policies, as a file moved
  * out of a folder; its column tags come back with the restore,
  * commit/dropped.c).
@@ -39,8 +42,7 @@
 static int
 on_main(const char *branch)
 {
-	return (pgl_store_has_policies(pgl_app.db) && branch != NULL &&
-	    strcmp(branch, "main") == 0);
+	return (branch != NULL && strcmp(branch, "main") == 0);
 }
 
 static int
@@ -50,28 +52,69 @@ names(const struct pgl_policy *p, const char *ns, const char *name)
 	    strcmp(p->ns, ns) == 0 && strcmp(p->table_name, name) == 0);
 }
 
+/*
+ * A copy of p for the table now at (to_ns, to_name), row asset_id: a new
+ * id, a name of its own ("<name> (<how> ns.name)").
+ */
+static int
+copy_policy(struct pgl_req *r, struct pgl_policy p, const char *how,
+    const char *to_ns, const char *to_name, const char *asset_id,
+    struct pgl_err *err)
+{
+	char	id[PGL_UUID_LEN + 1];
+	int	rc;
+
+	pgl_uuid_new(id);
+	p.id = id;
+	p.ns = to_ns;
+	p.table_name = to_name;
+	p.created_ms = p.updated_ms = pgl_now_ms();
+	p.name = pgl_arena_printf(r->arena, "%s (%s %s)", p.name, how,
+	    ice_dotted(r, to_ns, to_name));
+	if ((rc = STORE(put_policy, &p, 1, err)) != PGL_EEXISTS)
+		return (rc);
+	/* Names are unique per tenant: the row's id makes it so; taken
+	 * too, it is an earlier attempt's copy (a store without
+	 * transactions keeps what a retried rename wrote). */
+	p.name = pgl_arena_printf(r->arena, "%s %s", p.name, asset_id);
+	if ((rc = STORE(put_policy, &p, 1, err)) == PGL_EEXISTS) {
+		memset(err, 0, sizeof(*err));
+		return (PGL_OK);
+	}
+	return (rc);
+}
+
 int
 ice_policies_follow_rename(struct pgl_req *r, const char *catalog,
-    const char *branch, const char *from_ns, const char *from_name,
-    const char *to_ns, const char *to_name, struct pgl_err *err)
+    const char *branch, const char *asset_id, const char *from_ns,
+    const char *from_name, const char *to_ns, const char *to_name,
+    struct pgl_err *err)
 {
 	struct pgl_policy	*ps;
 	struct pgl_page		 all = { 0, 0 };
+	const char		*how;
 	size_t			 n, i;
 	int			 rc;
 
-	if (!on_main(branch))
+	if (!pgl_store_has_policies(pgl_app.db))
 		return (PGL_OK);
 	if ((rc = STORE(list_policies, r->arena, r->tenant, catalog, &all,
 	    &ps, &n, NULL, err)) != PGL_OK)
 		return (rc);
+	how = pgl_arena_printf(r->arena, "renamed on %s as", branch);
 	for (i = 0; i < n; i++) {
 		if (!names(&ps[i], from_ns, from_name))
 			continue;
-		ps[i].ns = to_ns;
-		ps[i].table_name = to_name;
-		ps[i].updated_ms = pgl_now_ms();
-		if ((rc = STORE(put_policy, &ps[i], 0, err)) != PGL_OK)
+		if (!on_main(branch))
+			rc = copy_policy(r, ps[i], how, to_ns, to_name,
+			    asset_id, err);
+		else {
+			ps[i].ns = to_ns;
+			ps[i].table_name = to_name;
+			ps[i].updated_ms = pgl_now_ms();
+			rc = STORE(put_policy, &ps[i], 0, err);
+		}
+		if (rc != PGL_OK)
 			return (rc);
 	}
 	return (PGL_OK);
@@ -119,28 +162,6 @@ held_by_another(struct pgl_req *r, const char *catalog, const char *ns,
 	return (rc);
 }
 
-/* A copy of p for the restored table: a new id, a name of its own. */
-static int
-copy_policy(struct pgl_req *r, struct pgl_policy p, const char *to_ns,
-    const char *to_name, const char *asset_id, struct pgl_err *err)
-{
-	char	id[PGL_UUID_LEN + 1];
-	int	rc;
-
-	pgl_uuid_new(id);
-	p.id = id;
-	p.ns = to_ns;
-	p.table_name = to_name;
-	p.created_ms = p.updated_ms = pgl_now_ms();
-	p.name = pgl_arena_printf(r->arena, "%s (restored as %s)", p.name,
-	    ice_dotted(r, to_ns, to_name));
-	if ((rc = STORE(put_policy, &p, 1, err)) != PGL_EEXISTS)
-		return (rc);
-	/* Names are unique per tenant: the row's id makes it so. */
-	p.name = pgl_arena_printf(r->arena, "%s %s", p.name, asset_id);
-	return (STORE(put_policy, &p, 1, err));
-}
-
 int
 ice_policies_follow_restore(struct pgl_req *r, const char *catalog,
     const struct pgl_dropped *d, const char *to_ns, const char *to_name,
@@ -152,9 +173,14 @@ ice_policies_follow_restore(struct pgl_req *r, const char *catalog,
 	size_t			 n, i;
 	int			 moved, held = 0, rc;
 
-	if (!on_main(d->branch) || strcmp(d->kind, KIND_TABLE) != 0)
+	if (!pgl_store_has_policies(pgl_app.db) ||
+	    strcmp(d->kind, KIND_TABLE) != 0)
 		return (PGL_OK);
 	moved = strcmp(d->ns, to_ns) != 0 || strcmp(d->name, to_name) != 0;
+	/* Elsewhere than main, restored under its name, the policies of
+	 * that name hold on it already. */
+	if (!on_main(d->branch) && !moved)
+		return (PGL_OK);
 	if ((rc = STORE(list_policies, r->arena, r->tenant, catalog, &all,
 	    &ps, &n, NULL, err)) != PGL_OK || (moved && (rc =
 	    held_by_another(r, catalog, d->ns, d->name, asset_id, &held,
@@ -171,10 +197,14 @@ ice_policies_follow_restore(struct pgl_req *r, const char *catalog,
 			continue;
 		if (doc != NULL)
 			ps[i].doc = doc;
-		if (moved && held) {
-			rc = copy_policy(r, ps[i], to_ns, to_name, asset_id,
-			    err);
-		} else {
+		if (!on_main(d->branch))
+			rc = copy_policy(r, ps[i], pgl_arena_printf(r->arena,
+			    "restored on %s as", d->branch), to_ns, to_name,
+			    asset_id, err);
+		else if (moved && held)
+			rc = copy_policy(r, ps[i], "restored as", to_ns,
+			    to_name, asset_id, err);
+		else {
 			ps[i].ns = to_ns;
 			ps[i].table_name = to_name;
 			ps[i].updated_ms = pgl_now_ms();

@@ -9,16 +9,19 @@
 #include "pangolin/store.h"
 
 /*
- * A table renamed on main: its table policies follow it (the rename's
- * transaction; nothing replied).  PGL_OK or the store's code.
+ * A table (row asset_id) renamed: on main its table policies follow it,
+ * on another branch it gets copies of them (the rename's transaction;
+ * nothing replied).  PGL_OK or the store's code.
  */
 int	ice_policies_follow_rename(struct pgl_req *, const char *catalog,
-	    const char *branch, const char *from_ns, const char *from_name,
-	    const char *to_ns, const char *to_name, struct pgl_err *);
+	    const char *branch, const char *asset_id, const char *from_ns,
+	    const char *from_name, const char *to_ns, const char *to_name,
+	    struct pgl_err *);
 /*
- * The table of drop d restored on main as (to_ns, to_name), its new row
+ * The table of drop d restored as (to_ns, to_name), its new row
  * asset_id: the table policies that held on it at the drop hold on it
- * again (the restore's transaction; nothing replied).  PGL_OK or the
+ * again (on another branch than main, as copies when the name changed;
+ * the restore's transaction; nothing replied).  PGL_OK or the
  * store's code.
  */
 int	ice_policies_follow_restore(struct pgl_req *, const char *catalog,

@@ -67,8 +67,8 @@ rename_in_tx(void *arg, struct pgl_err *err)
 	/* Data policies (issue 46): a table's follow it to its new name. */
 	if (strcmp(tx->src->kind, KIND_TABLE) == 0 &&
 	    (rc = ice_policies_follow_rename(tx->r, tx->src->catalog,
-	    tx->src->branch, tx->src->ns, tx->src->name, tx->dst->ns,
-	    tx->dst->name, err)) != PGL_OK)
+	    tx->src->branch, tx->src->id, tx->src->ns, tx->src->name,
+	    tx->dst->ns, tx->dst->name, err)) != PGL_OK)
 		return (rc);
 	note_rename(tx->r, tx->src, tx->dst);
 	return (ice_log_commit(tx->r, tx->src->catalog, tx->src->branch,
