@@ -84,6 +84,17 @@ copy_policy(struct pgl_req *r, struct pgl_policy p, const char *how,
 	return (rc);
 }
 
+/* p, on the table now at (to_ns, to_name). */
+static int
+move_policy(struct pgl_policy *p, const char *to_ns, const char *to_name,
+    struct pgl_err *err)
+{
+	p->ns = to_ns;
+	p->table_name = to_name;
+	p->updated_ms = pgl_now_ms();
+	return (STORE(put_policy, p, 0, err));
+}
+
 int
 ice_policies_follow_rename(struct pgl_req *r, const char *catalog,
     const char *branch, const char *asset_id, const char *from_ns,
@@ -105,15 +116,9 @@ ice_policies_follow_rename(struct pgl_req *r, const char *catalog,
 	for (i = 0; i < n; i++) {
 		if (!names(&ps[i], from_ns, from_name))
 			continue;
-		if (!on_main(branch))
-			rc = copy_policy(r, ps[i], how, to_ns, to_name,
-			    asset_id, err);
-		else {
-			ps[i].ns = to_ns;
-			ps[i].table_name = to_name;
-			ps[i].updated_ms = pgl_now_ms();
-			rc = STORE(put_policy, &ps[i], 0, err);
-		}
+		rc = on_main(branch) ? move_policy(&ps[i], to_ns, to_name,
+		    err) : copy_policy(r, ps[i], how, to_ns, to_name, asset_id,
+		    err);
 		if (rc != PGL_OK)
 			return (rc);
 	}
@@ -204,12 +209,8 @@ ice_policies_follow_restore(struct pgl_req *r, const char *catalog,
 		else if (moved && held)
 			rc = copy_policy(r, ps[i], "restored as", to_ns,
 			    to_name, asset_id, err);
-		else {
-			ps[i].ns = to_ns;
-			ps[i].table_name = to_name;
-			ps[i].updated_ms = pgl_now_ms();
-			rc = STORE(put_policy, &ps[i], 0, err);
-		}
+		else
+			rc = move_policy(&ps[i], to_ns, to_name, err);
 		if (rc != PGL_OK)
 			return (rc);
 	}
