@@ -50,6 +50,10 @@ disc_hit_column_tags(struct pgl_req *r, const struct pgl_asset_hit *hits,
 	json_t			*by = json_object(), *cols, *col;
 	size_t			 nt, i;
 
+	if (by == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (NULL);
+	}
 	if (n == 0 || !pgl_store_has_column_search(pgl_app.db))
 		return (by);
 	if ((ids = ids_of(r, hits, n)) == NULL) {
@@ -65,10 +69,11 @@ disc_hit_column_tags(struct pgl_req *r, const struct pgl_asset_hit *hits,
 	}
 	/* Sorted by asset, field, tag: a column is a run of one field. */
 	for (i = 0; i < nt; i++) {
-		if ((cols = json_object_get(by, t[i].asset_id)) == NULL) {
-			cols = json_array();
-			json_object_set_new(by, t[i].asset_id, cols);
-		}
+		/* Out of memory, a column is left out: never a crash. */
+		if ((cols = json_object_get(by, t[i].asset_id)) == NULL &&
+		    (json_object_set_new(by, t[i].asset_id, json_array()) ==
+		    -1 || (cols = json_object_get(by, t[i].asset_id)) == NULL))
+			continue;
 		col = json_array_get(cols, json_array_size(cols) - 1);
 		if (col == NULL || json_integer_value(json_object_get(col,
 		    "field_id")) != t[i].field_id) {
