@@ -69,27 +69,11 @@ values(const struct ice_expr *x)
 	return (arr);
 }
 
-json_t *
-ice_expr_to_json(const struct ice_expr *x)
+/* A predicate of a leaf in the deprecated term/value shape. */
+static json_t *
+leaf_named(const struct ice_expr *x, const char *op)
 {
-	const char	*op;
-
-	if (x == NULL || (size_t)x->op >= sizeof(names) / sizeof(names[0]))
-		return (NULL);
-	op = names[x->op];
 	switch (x->op) {
-	case ICE_OP_TRUE:
-		return (json_true());
-	case ICE_OP_FALSE:
-		return (json_false());
-	case ICE_OP_AND:
-	case ICE_OP_OR:
-		return (json_pack("{s:s, s:o, s:o}", "type", op, "left",
-		    ice_expr_to_json(x->left), "right",
-		    ice_expr_to_json(x->right)));
-	case ICE_OP_NOT:
-		return (json_pack("{s:s, s:o}", "type", op, "child",
-		    ice_expr_to_json(x->left)));
 	case ICE_OP_IS_NULL:
 	case ICE_OP_NOT_NULL:
 	case ICE_OP_IS_NAN:
@@ -108,28 +92,13 @@ ice_expr_to_json(const struct ice_expr *x)
 	}
 }
 
-json_t *
-ice_expr_to_spec_json(const struct ice_expr *x)
+/* The same in the spec's by-id shape (child, left/right, literal). */
+static json_t *
+leaf_by_id(const struct ice_expr *x, const char *op)
 {
-	const char	*op;
-	json_t		*v;
+	json_t	*v;
 
-	if (x == NULL || (size_t)x->op >= sizeof(names) / sizeof(names[0]))
-		return (NULL);
-	op = names[x->op];
 	switch (x->op) {
-	case ICE_OP_TRUE:
-		return (json_true());
-	case ICE_OP_FALSE:
-		return (json_false());
-	case ICE_OP_AND:
-	case ICE_OP_OR:
-		return (json_pack("{s:s, s:o, s:o}", "type", op, "left",
-		    ice_expr_to_spec_json(x->left), "right",
-		    ice_expr_to_spec_json(x->right)));
-	case ICE_OP_NOT:
-		return (json_pack("{s:s, s:o}", "type", op, "child",
-		    ice_expr_to_spec_json(x->left)));
 	case ICE_OP_IS_NULL:
 	case ICE_OP_NOT_NULL:
 	case ICE_OP_IS_NAN:
@@ -146,4 +115,43 @@ ice_expr_to_spec_json(const struct ice_expr *x)
 		return (json_pack("{s:s, s:o, s:{s:s, s:o}}", "type", op,
 		    "left", ref(x), "right", "type", "literal", "value", v));
 	}
+}
+
+/* The tree's shape is the same in both forms; only the leaves differ. */
+static json_t *
+tree(const struct ice_expr *x,
+    json_t *(*leaf)(const struct ice_expr *, const char *))
+{
+	const char	*op;
+
+	if (x == NULL || (size_t)x->op >= sizeof(names) / sizeof(names[0]))
+		return (NULL);
+	op = names[x->op];
+	switch (x->op) {
+	case ICE_OP_TRUE:
+		return (json_true());
+	case ICE_OP_FALSE:
+		return (json_false());
+	case ICE_OP_AND:
+	case ICE_OP_OR:
+		return (json_pack("{s:s, s:o, s:o}", "type", op, "left",
+		    tree(x->left, leaf), "right", tree(x->right, leaf)));
+	case ICE_OP_NOT:
+		return (json_pack("{s:s, s:o}", "type", op, "child",
+		    tree(x->left, leaf)));
+	default:
+		return (leaf(x, op));
+	}
+}
+
+json_t *
+ice_expr_to_json(const struct ice_expr *x)
+{
+	return (tree(x, leaf_named));
+}
+
+json_t *
+ice_expr_to_spec_json(const struct ice_expr *x)
+{
+	return (tree(x, leaf_by_id));
 }
