@@ -285,6 +285,13 @@ test('a table renamed on another branch keeps its table policies there as copies
   const all = expectJson(await srv.req('GET', `/api/v1/policies?catalog=${cat}&limit=1000`, { headers: A.admin }), 200);
   const copies = all.filter((x) => x.table === 'brmoved');
   assert.deepEqual(copies.map((x) => [x.name, x.column, x.action]), [[`${p.name} (renamed on ${b} as ${ns}.brmoved)`, 'email', 'show-last-4']]);
+  // Renamed back and forth: the copies do not multiply (each name holds
+  // the policy once), or a user who may rename could grow them at will.
+  const mv = async (from, to) => assert.equal((await srv.req('POST', `/v1/${cat}/tables/rename`, { body: { source: { namespace: [ns], name: `${from}@${b}` }, destination: { namespace: [ns], name: `${to}@${b}` } }, headers: A.admin })).status, 204);
+  for (let k = 0; k < 3; k++) { await mv('brmoved', 'brmover'); await mv('brmover', 'brmoved'); }
+  const after = expectJson(await srv.req('GET', `/api/v1/policies?catalog=${cat}&limit=1000`, { headers: A.admin }), 200);
+  assert.deepEqual(after.filter((x) => x.table === 'brmoved').map((x) => x.id), copies.map((x) => x.id));
+  assert.deepEqual(after.filter((x) => x.table === 'brmover').map((x) => x.id), [p.id]);
   // The analyst loading it there is answered the copy's restriction.
   const c = expectJson(await srv.req('GET', `/api/v1/catalogs/${cat}`, { headers: A.admin }), 200);
   await grant(srv, A, analyst, { type: 'catalog', catalog_id: c.id }, ['read']);

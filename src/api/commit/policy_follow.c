@@ -54,16 +54,25 @@ names(const struct pgl_policy *p, const char *ns, const char *name)
 
 /*
  * A copy of p for the table now at (to_ns, to_name), row asset_id: a new
- * id, a name of its own ("<name> (<how> ns.name)").
+ * id, a name of its own ("<name> (<how> ns.name)").  None when one of
+ * the catalog's policies (all, n) already does the same there: renaming
+ * a table back and forth on a branch must not multiply its policies (a
+ * user who may rename would otherwise grow them without bound).
  */
 static int
-copy_policy(struct pgl_req *r, struct pgl_policy p, const char *how,
-    const char *to_ns, const char *to_name, const char *asset_id,
-    struct pgl_err *err)
+copy_policy(struct pgl_req *r, const struct pgl_policy *all, size_t n,
+    struct pgl_policy p, const char *how, const char *to_ns,
+    const char *to_name, const char *asset_id, struct pgl_err *err)
 {
 	char	id[PGL_UUID_LEN + 1];
+	size_t	i;
 	int	rc;
 
+	for (i = 0; i < n; i++) {
+		if (names(&all[i], to_ns, to_name) && all[i].doc != NULL &&
+		    p.doc != NULL && strcmp(all[i].doc, p.doc) == 0)
+			return (PGL_OK);
+	}
 	pgl_uuid_new(id);
 	p.id = id;
 	p.ns = to_ns;
@@ -117,8 +126,8 @@ ice_policies_follow_rename(struct pgl_req *r, const char *catalog,
 		if (!names(&ps[i], from_ns, from_name))
 			continue;
 		rc = on_main(branch) ? move_policy(&ps[i], to_ns, to_name,
-		    err) : copy_policy(r, ps[i], how, to_ns, to_name, asset_id,
-		    err);
+		    err) : copy_policy(r, ps, n, ps[i], how, to_ns, to_name,
+		    asset_id, err);
 		if (rc != PGL_OK)
 			return (rc);
 	}
@@ -203,12 +212,12 @@ ice_policies_follow_restore(struct pgl_req *r, const char *catalog,
 		if (doc != NULL)
 			ps[i].doc = doc;
 		if (!on_main(d->branch))
-			rc = copy_policy(r, ps[i], pgl_arena_printf(r->arena,
-			    "restored on %s as", d->branch), to_ns, to_name,
-			    asset_id, err);
+			rc = copy_policy(r, ps, n, ps[i],
+			    pgl_arena_printf(r->arena, "restored on %s as",
+			    d->branch), to_ns, to_name, asset_id, err);
 		else if (moved && held)
-			rc = copy_policy(r, ps[i], "restored as", to_ns,
-			    to_name, asset_id, err);
+			rc = copy_policy(r, ps, n, ps[i], "restored as",
+			    to_ns, to_name, asset_id, err);
 		else
 			rc = move_policy(&ps[i], to_ns, to_name, err);
 		if (rc != PGL_OK)
