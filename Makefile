@@ -4,7 +4,8 @@
 #   make run        install what is missing, build, start on the embedded
 #                   default (SQLite store, local-disk warehouse, no-auth)
 #   make test       install what is missing, build with ASan/UBSan, run
-#                   every test (unit, fuzz smoke, integration, package);
+#                   every test (unit, fuzz smoke, integration; the package
+#                   test on the release build, which ships);
 #                   FILE=x STORE=y: only integration file x on store y
 #   make unit       the C unit tests alone, with the store suite on every
 #                   store
@@ -286,7 +287,8 @@ integration:
 test: deps-test
 	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build build-unit
 ifeq ($(strip $(FILE)$(STORE)),)
-	@sh tests/run-all.sh build/test
+	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=release build
+	@sh tests/run-all.sh build/test build/release
 else
 	@PGL_IT_FILES="$(FILE)" PGL_IT_PASSES="$(STORE)" sh tests/run-integration.sh build/test
 endif

@@ -46,7 +46,6 @@
 #include "storage/write_pool.h"
 #include "tasks/runner.h"
 #include "util/json.h"
-#include "util/heap.h"
 #include "util/log.h"
 #include "util/paging.h"
 
@@ -426,7 +425,6 @@ kore_parent_configure(int argc, char **argv)
 	struct pgl_s3_limits	 lim;
 	int			 check = 0;
 
-	pgl_heap_tune();
 	if (pgl_log_format_from_env() == -1)
 		die("LOG_FORMAT must be \"text\" or \"json\"");
 	path = parse_args(argc, argv, &check);

@@ -4,7 +4,7 @@
 # packages are installed, so a prepared machine does nothing here.
 set -eu
 
-BUILD_PKGS="gcc make patch pkg-config kore libjansson-dev libsqlite3-dev uuid-dev libssl-dev zlib1g-dev libpq-dev libmongoc-dev libbson-dev libargon2-dev libjwt-dev libcurl4-openssl-dev libhiredis-dev libavro-dev libsystemd-dev libunistring-dev libnats-dev"
+BUILD_PKGS="gcc make patch pkg-config kore libjansson-dev libsqlite3-dev uuid-dev libssl-dev zlib1g-dev libpq-dev libmongoc-dev libbson-dev libargon2-dev libjwt-dev libcurl4-openssl-dev libhiredis-dev libavro-dev libsystemd-dev libunistring-dev libnats-dev libjemalloc-dev"
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev sqlite3 wrk curl postgresql swift-proxy swift-object swift-container swift-account python3-swift memcached redis-server python3-avro chromium bsdutils dpkg-dev systemd systemd-container haproxy nginx ceph-mon ceph-osd radosgw ceph-common uuid-runtime nats-server openssl"
 
 want=$BUILD_PKGS

@@ -1,8 +1,8 @@
 #!/bin/sh
 # `make test`: the layering check, unit tests, a fuzz smoke run, the
 # integration suites against every store plugin, and the Debian package
-# (tests/package); ends with one "N passed, N failed" line and the wall
-# time.
+# of the release build (tests/package); ends with one "N passed, N
+# failed" line and the wall time.
 #
 # The parts overlap: after the layering check, the unit tests, the fuzz
 # smoke run and the package test start in the background, each with its
@@ -19,6 +19,9 @@
 # totals and the wall time.
 set -u
 out=${1:-build/test}
+# The package is made of the release build, as `make deb` makes it: what
+# ships (jemalloc, no sanitizers) is what the package test starts.
+release=${2:-build/release}
 pgl_tmpdir_owned=""
 . tests/tmpdir.sh
 log=$(mktemp)
@@ -43,7 +46,7 @@ sh tests/run-unit.sh "$out" >"$tmp/unit" 2>&1 &
 unit=$!
 sh tests/fuzz/run.sh >"$tmp/fuzz" 2>&1 &
 fuzz=$!
-sh tests/package/run.sh "$out" >"$tmp/package" 2>&1 &
+sh tests/package/run.sh "$release" >"$tmp/package" 2>&1 &
 package=$!
 logged integration sh tests/run-integration.sh "$out"
 wait $unit || { status=1; broken="$broken unit"; }
