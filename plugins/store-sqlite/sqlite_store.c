@@ -122,7 +122,15 @@ parse_options(const struct pgl_kv *kv, size_t n, struct options *o,
 	o->path = NULL;
 	o->busy_timeout_ms = 5000;
 	o->journal_mode = "WAL";
-	o->synchronous = "NORMAL";
+	/*
+	 * FULL: every transaction's COMMIT syncs the WAL before it returns.
+	 * Under NORMAL a WAL commit is synced only at the next checkpoint,
+	 * so a power loss could take back commits already acknowledged
+	 * (a table's pointer back on a file its writer saw replaced).  The
+	 * metadata file is synced before the swap anyway; group commit
+	 * shares this sync among the swaps of one transaction.
+	 */
+	o->synchronous = "FULL";
 	for (i = 0; i < n; i++) {
 		if ((rc = set_option(o, &kv[i], err)) != PGL_OK)
 			return (rc);

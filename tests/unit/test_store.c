@@ -324,6 +324,67 @@ test_open_rejects_bad_option_values(void **state)
 	}
 }
 
+/*
+ * Syncs, counted.  The binary's fsync and fdatasync come before libc's
+ * for every library it loads (it is linked -rdynamic), SQLite's as well,
+ * so a write's syncs can be counted without a power loss.
+ */
+static int	syncs_seen;
+
+int	fsync(int);
+int	fdatasync(int);
+
+int
+fsync(int fd)
+{
+	int	(*real)(int);
+
+	syncs_seen++;
+	*(void **)&real = dlsym(RTLD_NEXT, "fsync");
+	return (real != NULL ? real(fd) : -1);
+}
+
+int
+fdatasync(int fd)
+{
+	int	(*real)(int);
+
+	syncs_seen++;
+	*(void **)&real = dlsym(RTLD_NEXT, "fdatasync");
+	return (real != NULL ? real(fd) : -1);
+}
+
+/*
+ * A write is durable when the store says it is done: with the default
+ * options SQLite syncs the WAL at every commit.  The same write on a
+ * handle opened with synchronous = NORMAL syncs nothing, which shows
+ * that the count sees the difference.
+ */
+static void
+test_a_write_is_synced_before_it_returns(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_kv		 normal[] = { { "path", db_path },
+				    { "synchronous", "NORMAL" } };
+	struct pgl_tenant	 t = { "t-synced", "synced", "{}" };
+	struct pgl_tenant	 u = { "t-unsynced", "unsynced", "{}" };
+	struct pgl_store	*s;
+
+	if (!sqlite_only())
+		return;
+	if (db_path == NULL)
+		skip();		/* the memory store has no file */
+	syncs_seen = 0;
+	OK(f, ops->create_tenant(f->s, &t, &f->err));
+	assert_true(syncs_seen >= 1);
+
+	assert_int_equal(ops->open(&host, normal, 2, &s, &f->err), PGL_OK);
+	syncs_seen = 0;
+	assert_int_equal(ops->create_tenant(s, &u, &f->err), PGL_OK);
+	assert_int_equal(syncs_seen, 0);
+	ops->close(s);
+}
+
 static void
 test_open_where_no_directory_can_be_made_names_the_path(void **state)
 {
@@ -7214,9 +7275,11 @@ main(void)
 		cmocka_unit_test(test_open_where_no_directory_can_be_made_names_the_path),
 		cmocka_unit_test(test_open_makes_the_missing_directories),
 		cmocka_unit_test(test_open_requires_path_for_sqlite_only),
+
 		cmocka_unit_test(test_later_groups_are_left_null),
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_sqlite_scheme_prefix_is_stripped),
+		T(test_a_write_is_synced_before_it_returns),
 		T(test_ping_answers),
 		T(test_tenant_crud),
 		T(test_tenant_id_and_name_are_unique),
