@@ -457,6 +457,8 @@ kore_parent_configure(int argc, char **argv)
 		die("cannot map the shared rate-limit table: %s", errno_s);
 	if (pgl_grant_cache_init() == -1)
 		die("cannot map the shared grants epoch: %s", errno_s);
+	if (ice_commit_claims_init() == -1)
+		die("cannot map the shared table claims: %s", errno_s);
 	if (cfg->auth.noidc > 0 && pgl_idp_share_init(cfg->auth.noidc) == -1)
 		die("cannot map the identity providers' shared keys: %s",
 		    errno_s);
@@ -515,6 +517,7 @@ kore_worker_configure(void)
 
 	(void)snprintf(name, sizeof(name), "worker %u", worker->id);
 	pgl_log_set_process(name);
+	ice_commit_claims_worker(worker->id);
 	/* A worker that cannot open its store stays up and answers 503;
 	 * the dispatcher retries the open on the next request. */
 	if (pgl_app_store_open(&err) == -1)

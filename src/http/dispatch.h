@@ -60,6 +60,12 @@ void	pgl_http_worker_stop(void);
  * storage/write_pool.h).
  */
 void	pgl_http_watch(int fd, int (*ready)(void));
+/*
+ * In a worker: call fn about once a millisecond from its event loop (a
+ * timer) until fn is NULL again; one such caller (commits waiting for
+ * another worker's claim on their table, api/commit/async.c).
+ */
+void	pgl_http_poll(void (*fn)(void));
 
 /* The per-address connection cap (kore_conns.c); 0: none.  Before fork. */
 void	pgl_conns_set_cap(uint32_t);

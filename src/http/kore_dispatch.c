@@ -452,6 +452,32 @@ pgl_http_watch(int fd, int (*ready)(void))
 	kore_platform_event_level_read(fd, &watched);
 }
 
+/* pgl_http_poll: a one-shot timer armed again while fn is set (a
+ * repeating one could not be removed from its own callback). */
+static void	(*poll_fn)(void);
+static int	 poll_armed;
+
+static void
+poll_tick(void *arg, u_int64_t now)
+{
+	(void)arg;
+	(void)now;
+	poll_armed = 0;
+	if (poll_fn != NULL)
+		poll_fn();
+	pgl_http_poll(poll_fn);
+}
+
+void
+pgl_http_poll(void (*fn)(void))
+{
+	poll_fn = fn;
+	if (fn == NULL || poll_armed)
+		return;
+	(void)kore_timer_add(poll_tick, 1, NULL, KORE_TIMER_ONESHOT);
+	poll_armed = 1;
+}
+
 void
 pgl_http_worker_start(void)
 {

@@ -494,13 +494,24 @@ pgl_metrics_render(void)
 	    "parsed, applied and rendered on a commit thread while the "
 	    "worker served on.\n"
 	    "# TYPE pangolin_commit_thread_attempts_total counter\n"
-	    "pangolin_commit_thread_attempts_total %llu\n",
+	    "pangolin_commit_thread_attempts_total %llu\n"
+	    "# HELP pangolin_commit_claim_waits_total Times a worker's "
+	    "commits of a table waited for another worker to hand it over."
+	    "\n# TYPE pangolin_commit_claim_waits_total counter\n"
+	    "pangolin_commit_claim_waits_total %llu\n"
+	    "# HELP pangolin_commit_claim_takeovers_total Times a worker "
+	    "took a table's claim from another that had held it past 2 s."
+	    "\n# TYPE pangolin_commit_claim_takeovers_total counter\n"
+	    "pangolin_commit_claim_takeovers_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_COMMIT_RETRIES] :
 	    0ULL, shm ? (unsigned long long)shm->counters[
 	    PGL_C_COMMIT_GAVE_UP] : 0ULL, shm ? (unsigned long long)
 	    shm->counters[PGL_C_COMMIT_POOL_WRITES] : 0ULL,
 	    shm ? (unsigned long long)shm->counters[
-	    PGL_C_COMMIT_THREAD_ATTEMPTS] : 0ULL);
+	    PGL_C_COMMIT_THREAD_ATTEMPTS] : 0ULL, shm ? (unsigned long long)
+	    shm->counters[PGL_C_COMMIT_CLAIM_WAITS] : 0ULL, shm ?
+	    (unsigned long long)shm->counters[PGL_C_COMMIT_CLAIM_TAKEOVERS] :
+	    0ULL);
 	fprintf(fp, "# HELP pangolin_s3_breaker_open_total Times an object-"
 	    "store endpoint's circuit breaker opened after consecutive "
 	    "failures.\n# TYPE pangolin_s3_breaker_open_total counter\n"

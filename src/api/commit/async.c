@@ -11,6 +11,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,10 +21,12 @@
 #include "api/request/fetch.h"
 #include "api/storage/storage.h"
 #include "api/target.h"
+#include "http/dispatch.h"
 #include "metrics/metrics.h"
 #include "storage/obj_job.h"
 #include "storage/objio.h"
 #include "storage/write_pool.h"
+#include "util/claim.h"
 #include "util/hash.h"
 
 /*
@@ -31,6 +34,16 @@
  * that table queue behind it (a slot per table hash).  Run side by side
  * they would all be written on the same base, and all but one would
  * lose the swap and write again.
+ *
+ * Across workers the same holds: a slot is also claimed among the
+ * workers (util/claim.h), so only one of them commits to a table at a
+ * time.  Two workers on one hot table lost every other race (a file
+ * written and thrown away per commit, twice the CPU); with the claim the
+ * other worker's commits of that table wait in its slot's queue.  The
+ * holder hands the claim over when the other wants it, after at most
+ * CLAIM_TURN commits, so neither worker's clients starve.  The swap's
+ * compare-and-set stays what makes commits correct: a claim taken over
+ * (a stuck holder, CLAIM_STALE_MS) costs a lost race, nothing else.
  */
 struct commit_async {
 	struct commit_loop	 l;	/* l.owner: this */
@@ -45,13 +58,22 @@ struct commit_async {
 };
 
 #define COMMIT_SLOTS	1024
+#define CLAIM_TURN	8
+#define CLAIM_STALE_MS	2000
 
 struct commit_slot {
 	int			 busy;
+	int			 blocked;	/* in the list below */
+	int			 waiting;	/* for another worker's claim */
+	unsigned		 turn;		/* commits since the claim */
 	struct commit_async	*head, **tail;
+	struct commit_slot	*blocked_next;
 };
 
 static struct commit_slot	slots[COMMIT_SLOTS];
+static struct commit_slot	*blocked;	/* slots waiting to claim */
+static struct pgl_claims	*claims;	/* NULL: one worker */
+static uint32_t			 claim_me;
 
 /*
  * Commits whose files the pool finished in this reap: their swaps wait
@@ -61,20 +83,99 @@ static struct commit_slot	slots[COMMIT_SLOTS];
 static struct commit_async	*ready;
 static struct commit_async	**ready_tail = &ready;
 
+int
+ice_commit_claims_init(void)
+{
+	return ((claims = pgl_claims_new(COMMIT_SLOTS, CLAIM_STALE_MS)) ==
+	    NULL ? -1 : 0);
+}
+
+void
+ice_commit_claims_worker(unsigned id)
+{
+	claim_me = id + 1;
+	if (claims != NULL)
+		pgl_claims_forget(claims, claim_me);
+}
+
 static struct commit_slot *
 slot_of(const struct pgl_req *r, const struct ice_target *t)
 {
 	const char	*parts[] = { r->tenant, t->catalog.name, t->branch,
 	    t->ns, t->name };
+	size_t		 n = sizeof(parts) / sizeof(parts[0]), i;
 	uint64_t	 h = PGL_FNV_BASIS;
-	size_t		 i;
 
-	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+	if (claims != NULL)	/* its hash is seeded, and every worker's */
+		return (&slots[pgl_claims_slot(claims, parts, n)]);
+	for (i = 0; i < n; i++) {
 		if (parts[i] != NULL)
 			h = pgl_fnv1a_str(h, parts[i]);
 		h = pgl_fnv1a(h, "\xff", 1);	/* no name holds it */
 	}
 	return (&slots[h % COMMIT_SLOTS]);
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* 1 when this worker may run the slot's next commit now. */
+static int
+claim(struct commit_slot *slot)
+{
+	size_t	i = (size_t)(slot - slots);
+
+	if (claims == NULL)
+		return (1);
+	if (slot->turn >= CLAIM_TURN &&
+	    pgl_claim_wanted(claims, i, claim_me)) {
+		pgl_claim_drop(claims, i, claim_me, mono_ms());
+		slot->turn = 0;
+		return (0);
+	}
+	switch (pgl_claim_take(claims, i, claim_me, mono_ms())) {
+	case 0:
+		return (0);
+	case 2:
+		pgl_metrics_inc(PGL_C_COMMIT_CLAIM_TAKEOVERS);
+		break;
+	}
+	slot->waiting = 0;
+	slot->turn++;
+	return (1);
+}
+
+static void
+unclaim(struct commit_slot *slot)
+{
+	if (claims != NULL)
+		pgl_claim_drop(claims, (size_t)(slot - slots), claim_me,
+		    mono_ms());
+	slot->turn = 0;
+}
+
+static void	poll_blocked(void);
+
+/* The slot's queue waits for the claim: polled every millisecond. */
+static void
+block(struct commit_slot *slot)
+{
+	if (!slot->waiting) {
+		slot->waiting = 1;
+		pgl_metrics_inc(PGL_C_COMMIT_CLAIM_WAITS);
+	}
+	if (slot->blocked)
+		return;
+	slot->blocked = 1;
+	slot->blocked_next = blocked;
+	blocked = slot;
+	pgl_http_poll(poll_blocked);
 }
 
 /* The commit's reply is made: send it (if waited for) and free a. */
@@ -95,7 +196,10 @@ async_free(struct commit_async *a, enum loop_end end)
 		pgl_req_done(r);
 }
 
-/* The slot's commit ended: start the next queued, until one waits. */
+/*
+ * The slot's commit ended (or its claim came): start the next queued,
+ * until one waits; with none left, the slot and its claim are free.
+ */
 static void
 slot_next(struct commit_slot *slot)
 {
@@ -103,13 +207,34 @@ slot_next(struct commit_slot *slot)
 	enum loop_end		 end;
 
 	while ((a = slot->head) != NULL) {
+		if (!claim(slot)) {
+			block(slot);
+			return;
+		}
 		if ((slot->head = a->next) == NULL)
 			slot->tail = NULL;
 		if ((end = commit_loop_run(&a->l)) == LOOP_WAIT)
 			return;
 		async_free(a, end);
 	}
+	unclaim(slot);
 	slot->busy = 0;
+}
+
+/* The slots waiting for a claim try again; the poll stops with none. */
+static void
+poll_blocked(void)
+{
+	struct commit_slot	*slot, *list = blocked;
+
+	blocked = NULL;
+	while ((slot = list) != NULL) {
+		list = slot->blocked_next;
+		slot->blocked = 0;
+		slot_next(slot);	/* may block it again */
+	}
+	if (blocked == NULL)
+		pgl_http_poll(NULL);
 }
 
 static void
@@ -365,7 +490,7 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 	a->l.resume = resumed;
 	a->l.never_lock = on_s3(r, &a->c.t.catalog);
 	a->slot = slot_of(r, &a->c.t);
-	if (a->slot->busy) {
+	if (a->slot->busy || !claim(a->slot)) {
 		a->pended = 1;
 		pgl_req_pend(r);
 		a->next = NULL;
@@ -374,6 +499,10 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 		else
 			*a->slot->tail = a;
 		a->slot->tail = &a->next;
+		if (!a->slot->busy) {	/* another worker's claim */
+			a->slot->busy = 1;
+			block(a->slot);
+		}
 		return;
 	}
 	a->slot->busy = 1;

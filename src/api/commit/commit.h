@@ -291,6 +291,13 @@ void	ice_commit_serve(struct pgl_req *, const struct ice_change *c,
  */
 int	ice_commit_swap_ready(void);
 /*
+ * In the parent, before the workers fork: the table claims they share
+ * (commit/async.c), -1 out of memory.  In each worker as it starts,
+ * with its Kore id: the claims its earlier run held are let go.
+ */
+int	ice_commit_claims_init(void);
+void	ice_commit_claims_worker(unsigned id);
+/*
  * Commit the n changes of a multi-table transaction for a client and
  * reply 204, or with the error; every new file is written by the write
  * pool while the request waits (commit/batch.c).  cs (calloc'd) is
