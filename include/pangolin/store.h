@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	20
+#define PGL_STORE_ABI_MINOR	21
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -1236,6 +1236,20 @@ struct pgl_store_ops {
 	 */
 	int	(*list_column_tags_of)(S, A, const char *tenant,
 		    const char *ids, struct pgl_column_tag **, size_t *, E);
+
+	/*
+	 * ABI 1.21: the log's sync off the caller's thread.  Outside a
+	 * transaction, on = 1: the commits that follow may return before
+	 * they are durable; *fd is a descriptor whose fdatasync() makes
+	 * every commit before it durable (the host syncs it on another
+	 * thread before it answers them), or -1 when there is nothing to
+	 * sync (commits were never synced here: the operator's setting).
+	 * on = 0 (fd NULL) ends it: commits are durable when they return
+	 * again.  The descriptor stays the store's.  May be NULL (an older
+	 * plugin, or a store whose commits wait on a server): commits are
+	 * durable when they return.
+	 */
+	int	(*defer_log_sync)(S, int on, int *fd, E);
 };
 
 #undef S

@@ -376,6 +376,7 @@ sqlite_close(struct pgl_store *s)
 		return;
 	sqlite_cred_cache_close(s);
 	sqlite_asset_cache_close(s);
+	sqlite_log_sync_close(s);
 	store_finalize(s);
 	sqlite3_close(s->db);
 	free(s);
@@ -400,6 +401,8 @@ sqlite_open(const struct pgl_host *host, const struct pgl_kv *opts,
 		return (store_err(err, PGL_ENOMEM,
 		    STORE_NAME ": out of memory"));
 	s->host = host;
+	s->synchronous = o.synchronous;
+	s->wal_fd = -1;
 	if ((rc = connect_db(s, &o, err)) == PGL_OK)
 		rc = configure(s, &o, err);
 	if (rc != PGL_OK) {
@@ -407,6 +410,7 @@ sqlite_open(const struct pgl_host *host, const struct pgl_kv *opts,
 		return (rc);
 	}
 	sqlite_asset_cache_open(s);
+	s->wal = s->assets != NULL;	/* it opens for a WAL file only */
 	*out = s;
 	return (PGL_OK);
 }
@@ -503,6 +507,8 @@ static const struct pgl_store_ops ops = {
 	SQL_POLICY_METHODS,
 
 	.round_trips = sqlite_round_trips,
+	/* The log's sync off the caller's thread (ABI 1.21). */
+	.defer_log_sync = sqlite_defer_log_sync,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

@@ -51,6 +51,9 @@ struct pgl_store {
 	uint64_t		busy_since_us;	/* this wait for the lock */
 	struct asset_cache	*assets;	/* NULL: not WAL, no file */
 	struct cred_cache	*creds;		/* made on first use */
+	const char		*synchronous;	/* as configured */
+	int			 wal;		/* journal_mode WAL, a file */
+	int			 wal_fd;	/* -1: not opened (log_sync.c) */
 };
 
 /* A result row read left to right; strings are copied into the arena. */
@@ -65,6 +68,11 @@ struct row {
 /* sqlite_query.c implements the query helper of sql_store.h. */
 void	store_finalize(struct pgl_store *);
 int	store_sqlite_err(struct pgl_store *, struct pgl_err *, int);
+
+/* sqlite_log_sync.c: store ABI 1.21, and closing its descriptor. */
+int	sqlite_defer_log_sync(struct pgl_store *, int, int *,
+	    struct pgl_err *);
+void	sqlite_log_sync_close(struct pgl_store *);
 
 /* sqlite_asset_cache.c */
 void	sqlite_asset_cache_open(struct pgl_store *);

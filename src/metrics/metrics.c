@@ -502,7 +502,11 @@ pgl_metrics_render(void)
 	    "# HELP pangolin_commit_claim_takeovers_total Times a worker "
 	    "took a table's claim from another that had held it past 2 s."
 	    "\n# TYPE pangolin_commit_claim_takeovers_total counter\n"
-	    "pangolin_commit_claim_takeovers_total %llu\n",
+	    "pangolin_commit_claim_takeovers_total %llu\n"
+	    "# HELP pangolin_commit_log_syncs_total Syncs of the store's log "
+	    "run by the write pool before the commits of a group were "
+	    "answered.\n# TYPE pangolin_commit_log_syncs_total counter\n"
+	    "pangolin_commit_log_syncs_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_COMMIT_RETRIES] :
 	    0ULL, shm ? (unsigned long long)shm->counters[
 	    PGL_C_COMMIT_GAVE_UP] : 0ULL, shm ? (unsigned long long)
@@ -511,7 +515,8 @@ pgl_metrics_render(void)
 	    PGL_C_COMMIT_THREAD_ATTEMPTS] : 0ULL, shm ? (unsigned long long)
 	    shm->counters[PGL_C_COMMIT_CLAIM_WAITS] : 0ULL, shm ?
 	    (unsigned long long)shm->counters[PGL_C_COMMIT_CLAIM_TAKEOVERS] :
-	    0ULL);
+	    0ULL, shm ? (unsigned long long)shm->counters[
+	    PGL_C_COMMIT_LOG_SYNCS] : 0ULL);
 	fprintf(fp, "# HELP pangolin_s3_breaker_open_total Times an object-"
 	    "store endpoint's circuit breaker opened after consecutive "
 	    "failures.\n# TYPE pangolin_s3_breaker_open_total counter\n"

@@ -294,3 +294,10 @@ pgl_store_has_dropped_tags(const struct pgl_store_ops *ops)
 	return (ops->abi_minor >= 20 && pgl_store_has_dropped(ops) &&
 	    pgl_store_has_policies(ops));
 }
+
+/* The log's sync left to the host (ABI 1.21). */
+int
+pgl_store_can_defer_sync(const struct pgl_store_ops *ops)
+{
+	return (ops->abi_minor >= 21 && ops->defer_log_sync != NULL);
+}

@@ -80,5 +80,9 @@ int				 pgl_store_has_column_search(
  * plugin): a restored table's columns come back untagged. */
 int				 pgl_store_has_dropped_tags(
 				    const struct pgl_store_ops *);
+/* 1 if the store can leave its log's sync to the host (ABI 1.21,
+ * defer_log_sync); 0: its commits are durable when they return. */
+int				 pgl_store_can_defer_sync(
+				    const struct pgl_store_ops *);
 
 #endif

@@ -385,6 +385,69 @@ test_a_write_is_synced_before_it_returns(void **state)
 	ops->close(s);
 }
 
+/*
+ * Store ABI 1.21: the log's sync left to the caller.  SQLite on a WAL
+ * file hands out the WAL's descriptor and commits without syncing until
+ * told to sync again; a commit inside that window is durable once the
+ * caller syncs the descriptor.  A store whose commits never sync (the
+ * memory store, or synchronous = NORMAL) has nothing to hand out.  A
+ * store without the method (PostgreSQL, MongoDB) is durable as its
+ * commits return.
+ */
+static void
+test_the_log_sync_can_be_left_to_the_caller(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_tenant	 a = { "t-d1", "d1", "{}" };
+	struct pgl_tenant	 b = { "t-d2", "d2", "{}" };
+	struct pgl_tenant	 c = { "t-d3", "d3", "{}" };
+	struct pgl_kv		 normal[] = { { "path", db_path },
+				    { "synchronous", "NORMAL" } };
+	struct stat		 byfd, byname;
+	struct pgl_store	*s;
+	char			 wal[4200];
+	int			 fd = 0;
+
+	if (!pgl_store_can_defer_sync(ops))
+		skip();
+	if (db_path == NULL) {
+		assert_int_equal(ops->defer_log_sync(f->s, 1, &fd, &f->err),
+		    PGL_OK);
+		assert_int_equal(fd, -1);
+		assert_int_equal(ops->defer_log_sync(f->s, 0, NULL, &f->err),
+		    PGL_OK);
+		return;
+	}
+	OK(f, ops->create_tenant(f->s, &a, &f->err));
+	assert_int_equal(ops->defer_log_sync(f->s, 1, &fd, &f->err), PGL_OK);
+	assert_true(fd >= 0);
+	(void)snprintf(wal, sizeof(wal), "%s-wal", db_path);
+	assert_int_equal(fstat(fd, &byfd), 0);
+	assert_int_equal(stat(wal, &byname), 0);
+	assert_true(byfd.st_dev == byname.st_dev &&
+	    byfd.st_ino == byname.st_ino);
+	syncs_seen = 0;
+	OK(f, ops->create_tenant(f->s, &b, &f->err));
+	assert_int_equal(syncs_seen, 0);
+	assert_int_equal(fdatasync(fd), 0);
+
+	/* Not inside a transaction. */
+	OK(f, ops->begin(f->s, &f->err));
+	assert_int_equal(ops->defer_log_sync(f->s, 0, NULL, &f->err),
+	    PGL_EINVAL);
+	OK(f, ops->rollback(f->s, &f->err));
+	OK(f, ops->defer_log_sync(f->s, 0, NULL, &f->err));
+	syncs_seen = 0;
+	OK(f, ops->create_tenant(f->s, &c, &f->err));
+	assert_true(syncs_seen >= 1);
+
+	assert_int_equal(ops->open(&host, normal, 2, &s, &f->err), PGL_OK);
+	fd = 0;
+	assert_int_equal(ops->defer_log_sync(s, 1, &fd, &f->err), PGL_OK);
+	assert_int_equal(fd, -1);
+	ops->close(s);
+}
+
 static void
 test_open_where_no_directory_can_be_made_names_the_path(void **state)
 {
@@ -7280,6 +7343,7 @@ main(void)
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_sqlite_scheme_prefix_is_stripped),
 		T(test_a_write_is_synced_before_it_returns),
+		T(test_the_log_sync_can_be_left_to_the_caller),
 		T(test_ping_answers),
 		T(test_tenant_crud),
 		T(test_tenant_id_and_name_are_unique),

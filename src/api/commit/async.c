@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api/commit/commit.h"
+#include "api/commit/log_sync.h"
 #include "api/commit/run.h"
 #include "api/gate.h"
 #include "api/request/fetch.h"
@@ -317,13 +318,53 @@ take_group(struct commit_async **list, struct commit_async **as)
 	return (n);
 }
 
+/* A landed commit, its log synced (log_sync.h): answered. */
+static void
+answer_synced(void *arg, int error)
+{
+	struct commit_async	*a = arg;
+	struct pgl_err		 err;
+
+	if (error == 0) {
+		async_free(a, LOOP_DONE);
+		return;
+	}
+	err.code = PGL_EINTERNAL;
+	(void)snprintf(err.msg, sizeof(err.msg), "the store's log could not "
+	    "be synced: %s", strerror(error));
+	ice_reply_unknown(a->l.r, &err);
+	async_free(a, LOOP_REPLIED);
+}
+
+/*
+ * The landed commits as wait for the log's sync; their tables' next
+ * commits may start meanwhile: they commit after these in the same log,
+ * so none is durable before these.
+ */
+static void
+answer_after_sync(struct commit_async **as, size_t n, int fd)
+{
+	struct commit_slot	*slot;
+	void			*items[COMMIT_TURN_MAX];
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		items[i] = as[i];
+		slot = as[i]->slot;
+		as[i]->slot = NULL;
+		slot_next(slot);
+	}
+	ice_log_sync_after(fd, items, n, answer_synced);
+}
+
 int
 ice_commit_swap_ready(void)
 {
-	struct commit_async	*as[COMMIT_TURN_MAX];
+	struct commit_async	*as[COMMIT_TURN_MAX], *landed[COMMIT_TURN_MAX];
 	struct commit_loop	*ls[COMMIT_TURN_MAX];
 	enum loop_end		 ends[COMMIT_TURN_MAX];
-	size_t			 i, n;
+	size_t			 i, n, k = 0;
+	int			 deferred, fd;
 
 	if (ready == NULL)
 		return (0);
@@ -334,11 +375,18 @@ ice_commit_swap_ready(void)
 		;
 	for (i = 0; i < n; i++)
 		ls[i] = &as[i]->l;
+	deferred = ice_log_sync_defer(&fd);
 	commit_loop_written_all(ls, n, ends);
+	if (deferred)
+		ice_log_sync_resume();
 	for (i = 0; i < n; i++) {
-		if (ends[i] != LOOP_WAIT)
+		if (ends[i] == LOOP_DONE && fd != -1)
+			landed[k++] = as[i];
+		else if (ends[i] != LOOP_WAIT)
 			async_end(as[i], ends[i]);
 	}
+	if (k > 0)
+		answer_after_sync(landed, k, fd);
 	return (ready != NULL);
 }
 
