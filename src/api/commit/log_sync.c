@@ -66,6 +66,7 @@ done(struct pgl_wjob *job, int stopped)
 
 	if (stopped)
 		run(job);
+	(void)close(ls->fd);
 	pgl_metrics_inc(PGL_C_COMMIT_LOG_SYNCS);
 	for (i = 0; i < ls->n; i++)
 		ls->answer(ls->items[i], ls->error);
@@ -80,13 +81,18 @@ ice_log_sync_after(int fd, void **items, size_t n,
 	size_t		 i;
 	int		 error;
 
-	if ((ls = calloc(1, sizeof(*ls) + n * sizeof(items[0]))) == NULL) {
+	/*
+	 * The job syncs a descriptor of its own: the store's may be closed
+	 * (and its number reused) before a pool thread gets to it.
+	 */
+	if ((ls = calloc(1, sizeof(*ls) + n * sizeof(items[0]))) == NULL ||
+	    (ls->fd = dup(fd)) == -1) {
+		free(ls);
 		error = fdatasync(fd) == -1 ? errno : 0;
 		for (i = 0; i < n; i++)
 			answer(items[i], error);
 		return;
 	}
-	ls->fd = fd;
 	ls->answer = answer;
 	ls->n = n;
 	memcpy(ls->items, items, n * sizeof(items[0]));
