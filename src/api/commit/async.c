@@ -11,9 +11,9 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/commit/commit.h"
 #include "api/commit/log_sync.h"
@@ -344,17 +344,20 @@ answer_synced(void *arg, int error)
 static void
 answer_after_sync(struct commit_async **as, size_t n, int fd)
 {
-	struct commit_slot	*slot;
+	struct commit_slot	*slots_of[COMMIT_TURN_MAX];
 	void			*items[COMMIT_TURN_MAX];
 	size_t			 i;
 
+	/* Taken from the commits first: without a pool they are answered
+	 * (and freed) inside ice_log_sync_after. */
 	for (i = 0; i < n; i++) {
 		items[i] = as[i];
-		slot = as[i]->slot;
+		slots_of[i] = as[i]->slot;
 		as[i]->slot = NULL;
-		slot_next(slot);
 	}
 	ice_log_sync_after(fd, items, n, answer_synced);
+	for (i = 0; i < n; i++)
+		slot_next(slots_of[i]);
 }
 
 int
