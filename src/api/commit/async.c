@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/commit/commit.h"
 #include "api/commit/log_sync.h"
@@ -117,13 +116,11 @@ slot_of(const struct pgl_req *r, const struct ice_target *t)
 	return (&slots[h % COMMIT_SLOTS]);
 }
 
+/* The claims' clock: monotonic, shared by the worker processes. */
 static int64_t
 mono_ms(void)
 {
-	struct timespec	ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	return ((int64_t)(pgl_now_us() / 1000));
 }
 
 /* 1 when this worker may run the slot's next commit now. */
