@@ -46,19 +46,6 @@ wal_fd(struct pgl_store *s)
 	return (s->wal_fd == -1 ? -1 : 0);
 }
 
-static int
-set_synchronous(struct pgl_store *s, const char *mode, struct pgl_err *err)
-{
-	char	sql[40];
-
-	(void)snprintf(sql, sizeof(sql), "PRAGMA synchronous=%s", mode);
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return (store_err(err, PGL_EINTERNAL, STORE_NAME
-		    ": cannot set synchronous=%s: %s", mode,
-		    sqlite3_errmsg(s->db)));
-	return (PGL_OK);
-}
-
 int
 sqlite_defer_log_sync(struct pgl_store *s, int on, int *fd,
     struct pgl_err *err)
@@ -74,11 +61,11 @@ sqlite_defer_log_sync(struct pgl_store *s, int on, int *fd,
 	    strcmp(s->synchronous, "EXTRA") != 0))
 		return (PGL_OK);
 	if (!on)
-		return (set_synchronous(s, s->synchronous, err));
+		return (sqlite_set_synchronous(s, s->synchronous, err));
 	/* Without the WAL's descriptor the commits stay synced here. */
 	if (fd == NULL || wal_fd(s) == -1)
 		return (PGL_OK);
-	if (set_synchronous(s, "NORMAL", err) != PGL_OK)
+	if (sqlite_set_synchronous(s, "NORMAL", err) != PGL_OK)
 		return (err->code);
 	*fd = s->wal_fd;
 	return (PGL_OK);

@@ -350,3 +350,18 @@ row_int(struct row *r)
 {
 	return (sqlite3_column_int64(r->stmt, r->col++));
 }
+
+/* mode: one of the synchronous option's values (a PRAGMA's value
+ * cannot be bound); at open and around a deferred sync (log_sync.c). */
+int
+sqlite_set_synchronous(struct pgl_store *s, const char *mode,
+    struct pgl_err *err)
+{
+	char	sql[40];
+	int	rc;
+
+	(void)snprintf(sql, sizeof(sql), "PRAGMA synchronous=%s", mode);
+	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+		return (store_sqlite_err(s, err, rc));
+	return (PGL_OK);
+}

@@ -328,7 +328,6 @@ busy_wait(void *arg, int count)
 static int
 configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
 {
-	char	sql[64];
 	int	rc;
 
 	sqlite3_extended_result_codes(s->db, 1);
@@ -336,9 +335,7 @@ configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
 	sqlite3_busy_handler(s->db, busy_wait, s);
 	if ((rc = set_journal_mode(s, o, err)) != PGL_OK)
 		return (rc);
-	(void)snprintf(sql, sizeof(sql), "PRAGMA synchronous=%s",
-	    o->synchronous);
-	if ((rc = exec_sql(s, sql, err)) != PGL_OK)
+	if ((rc = sqlite_set_synchronous(s, o->synchronous, err)) != PGL_OK)
 		return (rc);
 	if ((rc = exec_sql(s, "PRAGMA foreign_keys=ON", err)) != PGL_OK)
 		return (rc);

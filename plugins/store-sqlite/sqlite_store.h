@@ -69,6 +69,9 @@ struct row {
 void	store_finalize(struct pgl_store *);
 int	store_sqlite_err(struct pgl_store *, struct pgl_err *, int);
 
+/* PRAGMA synchronous=mode, mode one of the option's values. */
+int	sqlite_set_synchronous(struct pgl_store *, const char *mode,
+	    struct pgl_err *);
 /* sqlite_log_sync.c: store ABI 1.21, and closing its descriptor. */
 int	sqlite_defer_log_sync(struct pgl_store *, int, int *,
 	    struct pgl_err *);

@@ -116,12 +116,13 @@ pgl_claim_drop(struct pgl_claims *c, size_t i, uint32_t me, int64_t now_ms)
 	if (w == me)
 		w = 0;
 	/* Straight to the waiter: a free slot would go to whichever
-	 * worker looked first, as likely the one that just let it go. */
-	if (w != 0)
-		__atomic_store_n(&s->since_ms, now_ms, __ATOMIC_RELEASE);
+	 * worker looked first, as likely the one that just let it go.
+	 * Only a holder changes the slot. */
 	if (!__atomic_compare_exchange_n(&s->owner, &o, w, 0,
 	    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED) || w == 0)
 		return;
+	/* The waiter's claim starts now, not at this holder's last take. */
+	__atomic_store_n(&s->since_ms, now_ms, __ATOMIC_RELEASE);
 	(void)__atomic_compare_exchange_n(&s->wanted, &w, 0, 0,
 	    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 }
