@@ -284,14 +284,25 @@ export async function startServer(opts = {}) {
   const dir = opts.dir ?? tmpDir(`pgl-${store}`);
   // opts.port: a test that must name the server's URL before it starts
   // (an identity provider's redirect URI) picks it with freePort().
-  const port = opts.port ?? await freePort();
   const config = path.join(dir, 'pangolin.toml');
-  fs.writeFileSync(config, makeToml({ ...opts, store, port, dir }));
   // allowEndpoints: origins the operator allow-lists for object storage
   // (PANGOLIN_ALLOWED_ENDPOINTS), e.g. a test's S3 server on loopback.
   const allow = opts.allowEndpoints?.length ? { PANGOLIN_ALLOWED_ENDPOINTS: opts.allowEndpoints.join(',') } : {};
-  const h = spawnServer(['-c', config], { ...allow, ...opts.env });
-  await h.ready(port);
+  // A port freePort() found free can be taken by another test file's
+  // server before ours binds it (files run side by side): then, and only
+  // then, the server is started again on another port.
+  let port, h;
+  for (let attempt = 1; ; attempt++) {
+    port = opts.port ?? await freePort();
+    fs.writeFileSync(config, makeToml({ ...opts, store, port, dir }));
+    h = spawnServer(['-c', config], { ...allow, ...opts.env });
+    try {
+      await h.ready(port);
+      break;
+    } catch (e) {
+      if (opts.port !== undefined || attempt === 3 || !/cannot listen on [^\n]*Address already in use/.test(h.log())) throw e;
+    }
+  }
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   return {
