@@ -506,7 +506,17 @@ pgl_metrics_render(void)
 	    "# HELP pangolin_commit_log_syncs_total Syncs of the store's log "
 	    "run by the write pool before the commits of a group were "
 	    "answered.\n# TYPE pangolin_commit_log_syncs_total counter\n"
-	    "pangolin_commit_log_syncs_total %llu\n",
+	    "pangolin_commit_log_syncs_total %llu\n"
+	    "# HELP pangolin_commit_chained_total Commits computed on the "
+	    "file of the table's commit before them while that one was "
+	    "still being written.\n"
+	    "# TYPE pangolin_commit_chained_total counter\n"
+	    "pangolin_commit_chained_total %llu\n"
+	    "# HELP pangolin_commit_chain_reruns_total Chained commits run "
+	    "again from the table's row because the commit they were "
+	    "computed on never landed.\n"
+	    "# TYPE pangolin_commit_chain_reruns_total counter\n"
+	    "pangolin_commit_chain_reruns_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_COMMIT_RETRIES] :
 	    0ULL, shm ? (unsigned long long)shm->counters[
 	    PGL_C_COMMIT_GAVE_UP] : 0ULL, shm ? (unsigned long long)
@@ -516,7 +526,10 @@ pgl_metrics_render(void)
 	    shm->counters[PGL_C_COMMIT_CLAIM_WAITS] : 0ULL, shm ?
 	    (unsigned long long)shm->counters[PGL_C_COMMIT_CLAIM_TAKEOVERS] :
 	    0ULL, shm ? (unsigned long long)shm->counters[
-	    PGL_C_COMMIT_LOG_SYNCS] : 0ULL);
+	    PGL_C_COMMIT_LOG_SYNCS] : 0ULL, shm ? (unsigned long long)
+	    shm->counters[PGL_C_COMMIT_CHAINED] : 0ULL, shm ?
+	    (unsigned long long)shm->counters[PGL_C_COMMIT_CHAIN_RERUNS] :
+	    0ULL);
 	fprintf(fp, "# HELP pangolin_s3_breaker_open_total Times an object-"
 	    "store endpoint's circuit breaker opened after consecutive "
 	    "failures.\n# TYPE pangolin_s3_breaker_open_total counter\n"

@@ -81,7 +81,7 @@ const counter = async (name) => Number(new RegExp(`^pangolin_${name}_total (\\d+
 
 // Before the test of clients that leave: the commits it leaves behind may
 // still land while a later test counts the server's files and retries.
-test('64 commits of one table at once over 64 connections all land, one by one and one worker at a time, their files written by the pool', async () => {
+test('64 commits of one table at once over 64 connections all land, one worker at a time, their files written by the pool', async () => {
   const p = await table();
   const before = await pooled();
   const computed = await threaded();

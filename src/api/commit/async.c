@@ -8,6 +8,12 @@
  * commit, commit_loop_written_all), and each loop carries on from there;
  * a base the loop asked the object store for brings it back to the
  * attempt's start (resumed); every other step is the one loop's.
+ *
+ * Kept whole, over 600 lines: a table's slot (its queue, its claim
+ * among the workers, its chain of commits computed on each other) and
+ * the group swap move the same commits through one set of invariants
+ * (what is running, which commit a chained one waits for, what may be
+ * answered when); split, each half would call back into the other.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,10 +36,11 @@
 #include "util/hash.h"
 
 /*
- * A worker keeps one such commit per table under way; the others of
- * that table queue behind it (a slot per table hash).  Run side by side
- * they would all be written on the same base, and all but one would
- * lose the swap and write again.
+ * A worker's commits of one table go through one slot (a slot per
+ * table hash): started one by one, each on the last one's result while
+ * that one's file is out (the chain, below), the others queued.  Run
+ * side by side on the same base, all but one would lose the swap and
+ * write again.
  *
  * Across workers the same holds: a slot is also claimed among the
  * workers (util/claim.h), so only one of them commits to a table at a
@@ -55,17 +62,49 @@ struct commit_async {
 	struct commit_slot	*slot;
 	struct commit_async	*next;		/* in the slot's queue */
 	struct commit_async	*ready_next;	/* written, to swap */
+	int			 in_ready;
+	/* The attempt's file is with the pool: a chain may start on it. */
+	int			 submitted;
+	/*
+	 * The chain (below): pred, the commit whose unlanded result this
+	 * one's first attempt was computed on (chain_loc, that file), and
+	 * succ, the one computed on this one's.
+	 */
+	struct commit_async	*pred, *succ;
+	char			*chain_loc;
+	int			 parked;	/* written before pred was */
+	int			 held;		/* ended before pred landed */
+	enum loop_end		 held_end;
+	int			 lost;		/* pred ended, not landed */
 };
 
 #define COMMIT_SLOTS	1024
 #define CLAIM_TURN	8
 #define CLAIM_STALE_MS	2000
 
+/*
+ * A chain: while a table's commit has its file with the pool, the next
+ * queued commit of the table starts at once, computed on that commit's
+ * result instead of waiting for it to land (one hot table otherwise
+ * had one commit in flight at a time, and its rate was one file write,
+ * one swap and two thread hand-offs per commit).  Its swap expects the
+ * file before it, so it lands after that one or not at all, and a
+ * written file waits in `parked' until its predecessor's is ready to
+ * swap (the two then swap in order, usually in one transaction).  A
+ * chained commit that ends before its predecessor landed (refused on a
+ * state that may never exist, or unchanged on it) is held, and
+ * answered only once that one landed; if it did not, the answer is
+ * taken back and the commit runs again from the store's row.
+ */
+#define CHAIN_MAX	8
+
 struct commit_slot {
 	int			 busy;
 	int			 blocked;	/* in the list below */
 	int			 waiting;	/* for another worker's claim */
 	unsigned		 turn;		/* commits since the claim */
+	unsigned		 running;	/* started, not ended */
+	struct commit_async	*tip;		/* the last started, running */
 	struct commit_async	*head, **tail;
 	struct commit_slot	*blocked_next;
 };
@@ -133,8 +172,11 @@ claim(struct commit_slot *slot)
 		return (1);
 	if (slot->turn >= CLAIM_TURN &&
 	    pgl_claim_wanted(claims, i, claim_me)) {
-		pgl_claim_drop(claims, i, claim_me, mono_ms());
-		slot->turn = 0;
+		/* Handed over once this worker's chain has drained. */
+		if (slot->running == 0) {
+			pgl_claim_drop(claims, i, claim_me, mono_ms());
+			slot->turn = 0;
+		}
 		return (0);
 	}
 	switch (pgl_claim_take(claims, i, claim_me, mono_ms())) {
@@ -189,14 +231,37 @@ async_free(struct commit_async *a, enum loop_end end)
 	pgl_objjob_free(a->obj);
 	free(a->job.root);
 	free(a->job.location);
+	free(a->chain_loc);
 	free(a);
 	if (pended)
 		pgl_req_done(r);
 }
 
+static void	ready_push(struct commit_async *);
+static void	ended(struct commit_async *, enum loop_end);
+
+/* a's next commit starts now: on a's result when a is under way. */
+static void
+chain(struct commit_slot *slot, struct commit_async *a)
+{
+	struct commit_async	*on = slot->running > 0 ? slot->tip : NULL;
+
+	slot->running++;
+	slot->tip = a;
+	if (on == NULL || (a->chain_loc = strdup(on->c.next_location)) ==
+	    NULL)
+		return;
+	a->pred = on;
+	on->succ = a;
+	a->c.on = &on->c;
+	pgl_metrics_inc(PGL_C_COMMIT_CHAINED);
+}
+
 /*
- * The slot's commit ended (or its claim came): start the next queued,
- * until one waits; with none left, the slot and its claim are free.
+ * The slot's commit ended, waits, or has its file with the pool (or its
+ * claim came): start the next queued while one may, that is with none
+ * under way, or chained on the last started while its file is out;
+ * with none queued nor under way, the slot and its claim are free.
  */
 static void
 slot_next(struct commit_slot *slot)
@@ -205,18 +270,24 @@ slot_next(struct commit_slot *slot)
 	enum loop_end		 end;
 
 	while ((a = slot->head) != NULL) {
+		if (slot->running > 0 && (slot->tip == NULL ||
+		    !slot->tip->submitted || slot->running >= CHAIN_MAX))
+			return;
 		if (!claim(slot)) {
-			block(slot);
+			if (slot->running == 0)
+				block(slot);
 			return;
 		}
 		if ((slot->head = a->next) == NULL)
 			slot->tail = NULL;
-		if ((end = commit_loop_run(&a->l)) == LOOP_WAIT)
-			return;
-		async_free(a, end);
+		chain(slot, a);
+		if ((end = commit_loop_run(&a->l)) != LOOP_WAIT)
+			ended(a, end);
 	}
-	unclaim(slot);
-	slot->busy = 0;
+	if (slot->running == 0) {
+		unclaim(slot);
+		slot->busy = 0;
+	}
 }
 
 /* The slots waiting for a claim try again; the poll stops with none. */
@@ -235,13 +306,138 @@ poll_blocked(void)
 		pgl_http_poll(NULL);
 }
 
+static void	release(struct commit_async *, enum loop_end);
+
+/* A held commit runs again, from the store's row. */
+static void
+rerun(struct commit_async *b)
+{
+	enum loop_end	end;
+
+	pgl_reply_withdraw(b->l.r);
+	ice_change_clear(&b->c);
+	b->submitted = 0;
+	if (pgl_wpool_stopping()) {
+		pgl_reply_error(b->l.r, 503, "the server is stopping");
+		release(b, LOOP_REPLIED);
+		return;
+	}
+	b->l.written = b->l.computed = 0;
+	b->l.attempt++;
+	pgl_metrics_inc(PGL_C_COMMIT_CHAIN_RERUNS);
+	if ((end = commit_loop_run(&b->l)) != LOOP_WAIT)
+		ended(b, end);
+}
+
+/*
+ * a's chain ends here: landed, its file is the store's pointer now
+ * (1), or it never will be (0).  Its successor goes on alone.
+ */
+static void
+unchain(struct commit_async *a, int landed)
+{
+	struct commit_async	*b = a->succ;
+
+	if (b == NULL)
+		return;
+	a->succ = NULL;
+	b->pred = NULL;
+	landed = landed && a->c.next_location != NULL &&
+	    strcmp(a->c.next_location, b->chain_loc) == 0;
+	if (b->parked) {	/* its swap tells (it expects a's file) */
+		b->parked = 0;
+		ready_push(b);
+	}
+	if (b->held) {
+		b->held = 0;
+		if (landed)
+			release(b, b->held_end);
+		else
+			rerun(b);
+	} else if (!landed)
+		b->lost = 1;	/* still running: its end will not stand */
+}
+
+/* a ended and is answered: out of its slot. */
+static void
+release(struct commit_async *a, enum loop_end end)
+{
+	struct commit_slot	*slot = a->slot;
+
+	if (a->pred != NULL) {
+		a->pred->succ = NULL;
+		a->pred = NULL;
+	}
+	if (slot != NULL) {
+		slot->running--;
+		if (slot->tip == a)
+			slot->tip = NULL;
+	}
+	a->submitted = 0;
+	unchain(a, end == LOOP_DONE);
+	async_free(a, end);
+}
+
+/*
+ * 1 when a's end rests on its chained base: its first attempt's (a
+ * retry starts from the store's row), and not its own file landing
+ * (which expected the predecessor's: so that one landed first).
+ */
+static int
+on_chain(const struct commit_async *a, enum loop_end end)
+{
+	return (a->chain_loc != NULL && a->l.attempt == 0 &&
+	    !(end == LOOP_DONE && a->c.next != NULL));
+}
+
+/*
+ * A commit's loop ended.  One whose end rests on a predecessor that has
+ * not landed waits for it; on one that never will, it runs again.
+ */
+static void
+ended(struct commit_async *a, enum loop_end end)
+{
+	a->submitted = 0;	/* no chain starts on a commit that ended */
+	if (on_chain(a, end) && a->pred != NULL) {
+		a->held = 1;
+		a->held_end = end;
+		return;
+	}
+	if (on_chain(a, end) && a->lost) {
+		a->lost = 0;
+		rerun(a);
+		return;
+	}
+	release(a, end);
+}
+
 static void
 async_end(struct commit_async *a, enum loop_end end)
 {
 	struct commit_slot	*slot = a->slot;
 
-	async_free(a, end);
+	ended(a, end);
 	slot_next(slot);
+}
+
+/* a's file is written: to swap, after its predecessor's. */
+static void
+ready_push(struct commit_async *a)
+{
+	struct commit_async	*b = a->succ;
+
+	if (a->pred != NULL && !a->pred->in_ready) {
+		a->parked = 1;
+		return;
+	}
+	a->ready_next = NULL;
+	a->in_ready = 1;
+	*ready_tail = a;
+	ready_tail = &a->ready_next;
+	if (b != NULL && b->parked) {
+		b->parked = 0;
+		ready_push(b);
+	}
 }
 
 static void
@@ -268,9 +464,7 @@ written(struct pgl_wjob *job, int stopped)
 		async_end(a, LOOP_REPLIED);
 		return;
 	}
-	a->ready_next = NULL;
-	*ready_tail = a;
-	ready_tail = &a->ready_next;
+	ready_push(a);
 }
 
 static int
@@ -310,6 +504,8 @@ take_group(struct commit_async **list, struct commit_async **as)
 			continue;
 		}
 		*pp = a->ready_next;
+		a->in_ready = 0;
+		a->submitted = 0;	/* its outcome is decided now */
 		as[n++] = a;
 	}
 	return (n);
@@ -333,6 +529,21 @@ answer_synced(void *arg, int error)
 	async_free(a, LOOP_REPLIED);
 }
 
+/* A landed commit waiting for the log's sync leaves its slot. */
+static void
+landed_out(struct commit_async *a)
+{
+	struct commit_slot	*slot = a->slot;
+
+	slot->running--;
+	if (slot->tip == a)
+		slot->tip = NULL;
+	a->slot = NULL;
+	a->pred = NULL;		/* landed first, in order */
+	a->submitted = 0;
+	unchain(a, 1);
+}
+
 /*
  * The landed commits as wait for the log's sync; their tables' next
  * commits may start meanwhile: they commit after these in the same log,
@@ -345,12 +556,12 @@ answer_after_sync(struct commit_async **as, size_t n, int fd)
 	void			*items[COMMIT_TURN_MAX];
 	size_t			 i;
 
-	/* Taken from the commits first: without a pool they are answered
-	 * (and freed) inside ice_log_sync_after. */
+	/* Out of their slots first: without a pool they are answered (and
+	 * freed) inside ice_log_sync_after. */
 	for (i = 0; i < n; i++) {
 		items[i] = as[i];
 		slots_of[i] = as[i]->slot;
-		as[i]->slot = NULL;
+		landed_out(as[i]);
 	}
 	ice_log_sync_after(fd, items, n, answer_synced);
 	for (i = 0; i < n; i++)
@@ -368,7 +579,7 @@ ice_commit_swap_ready(void)
 
 	if (ready == NULL)
 		return (0);
-	/* Only the pool's done() adds to ready, never what runs below. */
+	/* Below, only a chain's parked commits are added to ready. */
 	n = take_group(&ready, as);
 	for (ready_tail = &ready; *ready_tail != NULL;
 	    ready_tail = &(*ready_tail)->ready_next)
@@ -390,15 +601,25 @@ ice_commit_swap_ready(void)
 	return (ready != NULL);
 }
 
+/* The loop goes on; once its file is out, a chain may start on it. */
+static void
+run(struct commit_async *a)
+{
+	enum loop_end	end;
+
+	if ((end = commit_loop_run(&a->l)) != LOOP_WAIT)
+		async_end(a, end);
+	else if (a->submitted && a->slot->head != NULL)
+		slot_next(a->slot);
+}
+
 /* The bases an attempt asked for are in: the loop goes on. */
 static void
 resumed(void *arg)
 {
 	struct commit_async	*a = arg;
-	enum loop_end		 end;
 
-	if ((end = commit_loop_run(&a->l)) != LOOP_WAIT)
-		async_end(a, end);
+	run(a);
 }
 
 /* The rendered bytes stay the change's (ice_change_clear). */
@@ -456,6 +677,7 @@ submit_s3(struct commit_async *a, const struct pgl_storage *st,
 		return (-1);
 	}
 	pended(a);
+	a->submitted = 1;
 	return (0);
 }
 
@@ -490,6 +712,7 @@ submit(struct commit_loop *l)
 		return (1);
 	}
 	pended(a);
+	a->submitted = 1;
 	return (0);
 }
 
@@ -506,12 +729,8 @@ on_s3(struct pgl_req *r, const struct pgl_catalog *c)
 static void
 start(struct pgl_req *r, void *arg)
 {
-	struct commit_async	*a = arg;
-	enum loop_end		 end;
-
 	(void)r;
-	if ((end = commit_loop_run(&a->l)) != LOOP_WAIT)
-		async_end(a, end);
+	run(arg);
 }
 
 void
@@ -550,10 +769,12 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 		if (!a->slot->busy) {	/* another worker's claim */
 			a->slot->busy = 1;
 			block(a->slot);
-		}
+		} else if (a->slot->tip != NULL && a->slot->tip->submitted)
+			slot_next(a->slot);	/* chained at once */
 		return;
 	}
 	a->slot->busy = 1;
+	chain(a->slot, a);
 	/*
 	 * Reads first: the attempt's store reads and its hand-off to a
 	 * commit thread wait for the end of this turn, after the requests

@@ -212,6 +212,12 @@ struct ice_change {
 	/* A task's commit: updates planned afresh from each base. */
 	ice_plan_fn			 plan;
 	void				*plan_arg;
+	/*
+	 * Chained (commit/async.c): the first attempt's base is this
+	 * change's result, written but not landed yet, instead of the
+	 * store's row.  Read once by that attempt's load, then NULL.
+	 */
+	const struct ice_change		*on;
 
 	/* One attempt's state (ice_change_clear): */
 	struct pgl_asset		 asset;		/* as loaded */

@@ -57,6 +57,43 @@ ice_change_clear(struct ice_change *c)
 	c->parsed = 0;
 }
 
+/* The base of the loaded row's file: 0, or -1 replied. */
+static int
+load_base(struct pgl_req *r, struct ice_change *c)
+{
+	if ((c->base = api_tree_get(c->asset.metadata_location,
+	    &c->read)) != NULL)
+		return (0);
+	/* A pointer to a file that is gone is corruption, not client error. */
+	return (ice_metadata_ref(r, &c->t.catalog, c->asset.metadata_location,
+	    500, &c->raw, &c->rawlen, &c->raw_ref));
+}
+
+/*
+ * A chained change's first base: the change before it, computed and
+ * written but not swapped in yet (commit/async.c).  Its swap then
+ * expects that change's file, so it lands only after that one has; a
+ * later attempt starts from the store's row as usual.
+ */
+static int
+load_on(struct pgl_req *r, struct ice_change *c, int attempt)
+{
+	const struct ice_change	*on = c->on;
+
+	c->on = NULL;
+	if (attempt != 0 || on->next == NULL || on->next_location == NULL)
+		return (load_base(r, c));
+	if ((c->asset.metadata_location = pgl_arena_strdup(r->arena,
+	    on->next_location)) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	/* Never modified once computed (compute.c), so shared. */
+	c->base = json_incref(on->next);
+	c->read = json_incref(on->next_read);
+	return (0);
+}
+
 /*
  * The pointer and its base, and what computing the attempt needs from
  * this worker.  The first attempt may take the row the authorization
@@ -77,12 +114,7 @@ load(struct pgl_req *r, struct ice_change *c, int attempt)
 		return (-1);
 	c->now_ms = pgl_now_ms();
 	pgl_uuid_new(c->uuid);
-	if ((c->base = api_tree_get(c->asset.metadata_location,
-	    &c->read)) != NULL)
-		return (0);
-	/* A pointer to a file that is gone is corruption, not client error. */
-	return (ice_metadata_ref(r, &c->t.catalog, c->asset.metadata_location,
-	    500, &c->raw, &c->rawlen, &c->raw_ref));
+	return (c->on != NULL ? load_on(r, c, attempt) : load_base(r, c));
 }
 
 /*

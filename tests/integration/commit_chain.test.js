@@ -1,0 +1,116 @@
+// One hot table's queued commits are chained (src/api/commit/async.c):
+// while a commit's file is with the write pool, the next commit of the
+// table is computed on that commit's result instead of waiting for it to
+// land.  What must hold: every commit lands once, in one line of
+// metadata files; a chained commit lands only after the one before it;
+// and an answer that rests on a commit that never lands is never sent:
+// the commit runs again from the table as it is.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { pool, uniq } from './lib/expect.js';
+import { CATALOG, simpleSchema, startIcebergServer } from './lib/iceberg.js';
+
+const P = `/v1/${CATALOG}`;
+let srv;
+
+// One worker: every commit of the table is in the one chain, none waits
+// for another worker's claim.
+before(async () => {
+  srv = await startIcebergServer({ workers: 1 });
+  assert.equal((await srv.req('POST', `${P}/namespaces`, { body: { namespace: ['a'] } })).status, 200);
+});
+// stop() fails on any sanitizer report in the server's log.
+after(async () => { await srv?.stop(); });
+
+const counter = async (name) => {
+  const v = Number(new RegExp(`^pangolin_${name}_total (\\d+)$`, 'm').exec((await srv.req('GET', '/metrics')).text)?.[1]);
+  assert.ok(Number.isFinite(v), `pangolin_${name}_total is exported`);
+  return v;
+};
+
+async function table(properties = {}) {
+  const name = uniq('t');
+  const r = await srv.req('POST', `${P}/namespaces/a/tables`, { body: { name, schema: simpleSchema(), properties } });
+  assert.equal(r.status, 200, r.text);
+  return { p: `${P}/namespaces/a/tables/${name}`, created: r.json['metadata-location'] };
+}
+
+const setProps = (updates) => ({ updates: [{ action: 'set-properties', updates }] });
+
+test('256 commits of one table over 32 connections are chained, all land, and the table\'s metadata files form one line', async () => {
+  const { p, created } = await table({ 'write.metadata.previous-versions-max': '1000' });
+  const [chained0, retried0] = [await counter('commit_chained'), await counter('commit_retries')];
+  const locations = await pool(Array.from({ length: 256 }, (_, i) => i), 32, async (i) => {
+    const r = await srv.req('POST', p, { body: setProps({ [`k${i}`]: String(i) }) });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.metadata.properties[`k${i}`], String(i), 'the answer holds the commit');
+    return r.json['metadata-location'];
+  });
+  assert.equal(new Set(locations).size, 256, 'every commit wrote its own file');
+  const md = (await srv.req('GET', p)).json;
+  for (let i = 0; i < 256; i++) assert.equal(md.metadata.properties[`k${i}`], String(i));
+  // One line: the log names the created file and every answered file but
+  // the last, each once: no commit landed twice, none was skipped over.
+  const logged = md.metadata['metadata-log'].map((e) => e['metadata-file']);
+  assert.equal(logged.length, 256);
+  assert.deepEqual(new Set(logged), new Set([created, ...locations.filter((l) => l !== md['metadata-location'])]));
+  assert.ok(locations.includes(md['metadata-location']));
+  assert.ok(await counter('commit_chained') - chained0 > 0, 'queued commits were computed on the one before them');
+  assert.equal(await counter('commit_retries') - retried0, 0, 'a chained commit never lost its swap');
+});
+
+/** Send every request on its own connection, all in one tick; resolve the answers in order. */
+async function sendAtOnce(reqs) {
+  const socks = await Promise.all(reqs.map(() => new Promise((resolve, reject) => {
+    const s = net.connect(srv.port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  })));
+  const answers = socks.map((sock) => new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error('no answer in 20 s')); }, 20000);
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const head = buf.subarray(0, end).toString('latin1');
+      const len = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+      if (buf.length < end + 4 + len) return;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve({ status: Number(head.split(' ')[1]), json: JSON.parse(buf.subarray(end + 4, end + 4 + len).toString('utf8')) });
+    });
+  }));
+  reqs.forEach(([p, body], i) => {
+    const text = JSON.stringify(body);
+    socks[i].write(`POST ${p} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  });
+  return Promise.all(answers);
+}
+
+test('commits chained on one whose file cannot be written are not answered with its failure: they run again from the table as it is, and land', async () => {
+  const { p } = await table();
+  // A file where write.metadata.path's directory would be: writing the
+  // first commit's file fails (ENOTDIR, root or not), and so would every
+  // file computed on its result.
+  const blocker = path.join(srv.catalogRoot, 'a', uniq('not-a-dir'));
+  fs.writeFileSync(blocker, 'a file, not a directory\n');
+  const [reruns0, chained0] = [await counter('commit_chain_reruns'), await counter('commit_chained')];
+  const answers = await sendAtOnce([
+    [p, setProps({ 'write.metadata.path': blocker })],
+    ...Array.from({ length: 16 }, (_, i) => [p, setProps({ [`k${i}`]: String(i) })]),
+  ]);
+  assert.ok(answers[0].status >= 400, `the blocked commit fails: ${JSON.stringify(answers[0])}`);
+  for (let i = 1; i <= 16; i++) assert.equal(answers[i].status, 200, JSON.stringify(answers[i].json));
+  const md = (await srv.req('GET', p)).json.metadata;
+  assert.equal(md.properties['write.metadata.path'], undefined, 'the failed commit never landed');
+  for (let i = 0; i < 16; i++) assert.equal(md.properties[`k${i}`], String(i));
+  assert.ok(await counter('commit_chained') - chained0 > 0, 'commits were chained on the blocked one');
+  // Each commit chained on the blocked one failed the same way, and was
+  // run again instead of being answered with that failure.
+  assert.ok(await counter('commit_chain_reruns') - reruns0 > 0, 'chained commits ran again');
+  fs.rmSync(blocker);
+});
