@@ -486,11 +486,61 @@ same_tenant(const struct commit_async *a, const struct commit_async *b)
 #define COMMIT_TURN_MAX	COMMIT_GROUP_MAX
 #endif
 
+static int
+in_group(struct commit_async *const *as, size_t n,
+    const struct commit_async *a)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (as[i] == a)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * 1 when a ready commit stays for a later turn: its predecessor's file
+ * is still to swap, or it gathers.  A chain's files come one after
+ * another, and swapped as they came each paid a store transaction and a
+ * log sync of its own; so the first ready commit of a chain waits while
+ * its successor's file is being written (the write's end is a reap,
+ * which calls here again), and the two swap together.  Its successor,
+ * riding with it, does not hold them again.  A file on an object store
+ * never waits for another: a PUT may take seconds.
+ */
+static int
+waits(const struct commit_async *a, struct commit_async *const *as,
+    size_t n)
+{
+	const struct commit_async	*b = a->succ;
+
+	if (a->pred != NULL && a->pred->in_ready)
+		return (1);
+	if (a->pred != NULL && in_group(as, n, a->pred))
+		return (0);
+	return (!a->l.never_lock && b != NULL && b->submitted &&
+	    !b->in_ready);
+}
+
+/* 1 when a commit in ready may swap now (none waits for a reap). */
+static int
+takeable(void)
+{
+	const struct commit_async	*a;
+
+	for (a = ready; a != NULL; a = a->ready_next) {
+		if (!waits(a, NULL, 0))
+			return (1);
+	}
+	return (0);
+}
+
 /*
  * Take from *list up to COMMIT_TURN_MAX commits of its first one's
- * tenant, in order, into as.  One tenant's group at a time: a race lost
- * fails its group's transaction, and another tenant's commits must not
- * pay for that with a second one.
+ * tenant, in order, into as, but those that wait (above).  One tenant's
+ * group at a time: a race lost fails its group's transaction, and
+ * another tenant's commits must not pay for that with a second one.
  */
 static size_t
 take_group(struct commit_async **list, struct commit_async **as)
@@ -499,7 +549,7 @@ take_group(struct commit_async **list, struct commit_async **as)
 	size_t			 n = 0;
 
 	while ((a = *pp) != NULL && n < COMMIT_TURN_MAX) {
-		if (!same_tenant(a, first)) {
+		if (!same_tenant(a, first) || waits(a, as, n)) {
 			pp = &a->ready_next;
 			continue;
 		}
@@ -584,6 +634,8 @@ ice_commit_swap_ready(void)
 	for (ready_tail = &ready; *ready_tail != NULL;
 	    ready_tail = &(*ready_tail)->ready_next)
 		;
+	if (n == 0)	/* each waits for a reap */
+		return (0);
 	for (i = 0; i < n; i++)
 		ls[i] = &as[i]->l;
 	deferred = ice_log_sync_defer(&fd);
@@ -598,7 +650,7 @@ ice_commit_swap_ready(void)
 	}
 	if (k > 0)
 		answer_after_sync(landed, k, fd);
-	return (ready != NULL);
+	return (takeable());
 }
 
 /* The loop goes on; once its file is out, a chain may start on it. */
