@@ -78,7 +78,9 @@ struct commit_async {
 	int			 lost;		/* pred ended, not landed */
 };
 
+#ifndef COMMIT_SLOTS
 #define COMMIT_SLOTS	1024
+#endif
 #define CLAIM_TURN	8
 #define CLAIM_STALE_MS	2000
 
@@ -240,7 +242,30 @@ async_free(struct commit_async *a, enum loop_end end)
 static void	ready_push(struct commit_async *);
 static void	ended(struct commit_async *, enum loop_end);
 
-/* a's next commit starts now: on a's result when a is under way. */
+static int
+same_str(const char *x, const char *y)
+{
+	return (x == NULL || y == NULL ? x == y : strcmp(x, y) == 0);
+}
+
+/* 1 when a and b commit to the same table or view (a slot is a hash's). */
+static int
+same_target(const struct commit_async *a, const struct commit_async *b)
+{
+	const struct ice_target	*x = &a->c.t, *y = &b->c.t;
+
+	return (a->c.kind == b->c.kind &&
+	    same_str(a->l.r->tenant, b->l.r->tenant) &&
+	    same_str(x->catalog.name, y->catalog.name) &&
+	    same_str(x->branch, y->branch) && same_str(x->ns, y->ns) &&
+	    same_str(x->name, y->name));
+}
+
+/*
+ * a starts now: on the result of the slot's last started commit while
+ * that one is under way and of the same table (another table whose name
+ * hashes to the slot starts on its own row).
+ */
 static void
 chain(struct commit_slot *slot, struct commit_async *a)
 {
@@ -248,8 +273,8 @@ chain(struct commit_slot *slot, struct commit_async *a)
 
 	slot->running++;
 	slot->tip = a;
-	if (on == NULL || (a->chain_loc = strdup(on->c.next_location)) ==
-	    NULL)
+	if (on == NULL || !same_target(a, on) ||
+	    (a->chain_loc = strdup(on->c.next_location)) == NULL)
 		return;
 	a->pred = on;
 	on->succ = a;
@@ -470,9 +495,7 @@ written(struct pgl_wjob *job, int stopped)
 static int
 same_tenant(const struct commit_async *a, const struct commit_async *b)
 {
-	const char	*x = a->l.r->tenant, *y = b->l.r->tenant;
-
-	return (x == NULL || y == NULL ? x == y : strcmp(x, y) == 0);
+	return (same_str(a->l.r->tenant, b->l.r->tenant));
 }
 
 /*

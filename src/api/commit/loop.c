@@ -69,22 +69,36 @@ load_base(struct pgl_req *r, struct ice_change *c)
 	    500, &c->raw, &c->rawlen, &c->raw_ref));
 }
 
+/* s in r's arena: 0, or -1 out of memory (s NULL stays NULL). */
+static int
+keep(struct pgl_req *r, const char **s)
+{
+	return (*s != NULL && (*s = pgl_arena_strdup(r->arena, *s)) == NULL ?
+	    -1 : 0);
+}
+
 /*
- * A chained change's first base: the change before it, computed and
- * written but not swapped in yet (commit/async.c).  Its swap then
- * expects that change's file, so it lands only after that one has; a
- * later attempt starts from the store's row as usual.
+ * A chained change's first attempt (commit/async.c): its row and base
+ * are the change before it, computed and written but not swapped in yet,
+ * so the store is not read.  Its swap expects that change's file, so it
+ * lands only after that one has; a later attempt starts from the store's
+ * row as usual.  The row is copied: the change before may be freed
+ * first.
  */
 static int
-load_on(struct pgl_req *r, struct ice_change *c, int attempt)
+load_on(struct pgl_req *r, struct ice_change *c)
 {
 	const struct ice_change	*on = c->on;
+	struct pgl_asset	*a = &c->asset;
 
 	c->on = NULL;
-	if (attempt != 0 || on->next == NULL || on->next_location == NULL)
-		return (load_base(r, c));
-	if ((c->asset.metadata_location = pgl_arena_strdup(r->arena,
-	    on->next_location)) == NULL) {
+	*a = on->asset;
+	a->metadata_location = on->next_location;
+	if (keep(r, &a->id) == -1 || keep(r, &a->catalog) == -1 ||
+	    keep(r, &a->branch) == -1 || keep(r, &a->ns) == -1 ||
+	    keep(r, &a->name) == -1 || keep(r, &a->kind) == -1 ||
+	    keep(r, &a->location) == -1 || keep(r, &a->metadata_location) ==
+	    -1 || keep(r, &a->properties) == -1) {
 		pgl_reply_error(r, 503, "out of memory");
 		return (-1);
 	}
@@ -106,15 +120,17 @@ load(struct pgl_req *r, struct ice_change *c, int attempt)
 {
 	int	rc;
 
+	c->now_ms = pgl_now_ms();
+	pgl_uuid_new(c->uuid);
+	if (c->on != NULL && attempt == 0 && c->on->next != NULL &&
+	    c->on->next_location != NULL)
+		return (load_on(r, c));
+	c->on = NULL;
 	if (attempt == 0)
 		rc = ice_find_asset(r, &c->t, c->kind->asset, &c->asset);
 	else
 		rc = ice_reload_asset(r, &c->t, c->kind->asset, &c->asset);
-	if (rc == -1)
-		return (-1);
-	c->now_ms = pgl_now_ms();
-	pgl_uuid_new(c->uuid);
-	return (c->on != NULL ? load_on(r, c, attempt) : load_base(r, c));
+	return (rc == -1 ? -1 : load_base(r, c));
 }
 
 /*
