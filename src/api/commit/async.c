@@ -560,22 +560,28 @@ takeable(void)
 }
 
 /*
- * Take from *list up to COMMIT_TURN_MAX commits of its first one's
- * tenant, in order, into as, but those that wait (above).  One tenant's
- * group at a time: a race lost fails its group's transaction, and
- * another tenant's commits must not pay for that with a second one.
+ * Take from *list up to COMMIT_TURN_MAX commits of one tenant, in order,
+ * into as, but those that wait (above).  One tenant's group at a time: a
+ * race lost fails its group's transaction, and another tenant's commits
+ * must not pay for that with a second one.  Nor wait for one tenant's
+ * chain that gathers: the tenant is the first ready commit's that does
+ * not wait.
  */
 static size_t
 take_group(struct commit_async **list, struct commit_async **as)
 {
-	struct commit_async	*first = *list, **pp = list, *a;
+	struct commit_async	*first = NULL, **pp = list, *a;
 	size_t			 n = 0;
 
+	/* The group's tenant: the first commit's that does not wait. */
 	while ((a = *pp) != NULL && n < COMMIT_TURN_MAX) {
-		if (!same_tenant(a, first) || waits(a, as, n)) {
+		if ((first != NULL && !same_tenant(a, first)) ||
+		    waits(a, as, n)) {
 			pp = &a->ready_next;
 			continue;
 		}
+		if (first == NULL)
+			first = a;
 		*pp = a->ready_next;
 		a->in_ready = 0;
 		a->submitted = 0;	/* its outcome is decided now */
@@ -612,7 +618,10 @@ landed_out(struct commit_async *a)
 	if (slot->tip == a)
 		slot->tip = NULL;
 	a->slot = NULL;
-	a->pred = NULL;		/* landed first, in order */
+	if (a->pred != NULL) {	/* it landed first: unchained already */
+		a->pred->succ = NULL;
+		a->pred = NULL;
+	}
 	a->submitted = 0;
 	unchain(a, 1);
 }
