@@ -10,8 +10,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { pool, uniq } from './lib/expect.js';
 import { CATALOG, simpleSchema, startIcebergServer } from './lib/iceberg.js';
+import { STORE } from './lib/server.js';
 
 const P = `/v1/${CATALOG}`;
 let srv;
@@ -140,4 +142,35 @@ test('commits chained on one whose file cannot be written are not answered with 
   // run again instead of being answered with that failure.
   assert.ok(reruns > 0, 'chained commits ran again');
   fs.rmSync(blocker);
+});
+
+// iceberg-commit.md: a commit whose COMMIT fails has an unknown outcome,
+// and its file may be the table's pointer.  A chained commit's unknown
+// outcome is answered as it is, never run again from the store's row
+// (which could apply it twice), even when the commit before it failed.
+test('chained commits whose COMMIT fails are each CommitStateUnknown and never run again', { skip: STORE !== 'postgres' && 'needs PostgreSQL (a deferred trigger fails the COMMIT)' }, async () => {
+  const psql = (sql) => execFileSync('psql', [process.env.PGL_PG_URL, '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql], { encoding: 'utf8' });
+  const schema = `t_${path.basename(srv.dir).replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  const { p } = await table({}, { type: 'struct', 'schema-id': 0, fields: Array.from({ length: 4000 },
+    (_, i) => ({ id: i + 1, name: `column_${i}_${'x'.repeat(60)}`, required: false, type: 'string' })) });
+  psql(`CREATE TABLE "${schema}".fault (on_ boolean);
+    CREATE FUNCTION "${schema}".fault_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF EXISTS (SELECT 1 FROM "${schema}".fault) THEN RAISE EXCEPTION 'injected at COMMIT'; END IF; RETURN NULL; END $$;
+    CREATE CONSTRAINT TRIGGER fault_at_commit AFTER UPDATE ON "${schema}".assets
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "${schema}".fault_at_commit();
+    INSERT INTO "${schema}".fault VALUES (true);`);
+  try {
+    const [reruns0, chained0] = [await counter('commit_chain_reruns'), await counter('commit_chained')];
+    const answers = await sendAtOnce(Array.from({ length: 9 }, (_, i) => [p, setProps({ [`u${i}`]: 'x' })]));
+    for (const a of answers) {
+      assert.equal(a.status, 500, JSON.stringify(a.json));
+      assert.equal(a.json.error.type, 'CommitStateUnknownException');
+    }
+    assert.ok(await counter('commit_chained') - chained0 > 0, 'commits were chained');
+    assert.equal(await counter('commit_chain_reruns') - reruns0, 0, 'no commit of unknown outcome ran again');
+  } finally {
+    psql(`DROP TRIGGER fault_at_commit ON "${schema}".assets; DROP FUNCTION "${schema}".fault_at_commit(); DROP TABLE "${schema}".fault;`);
+  }
+  // The COMMITs did fail here: the table commits again.
+  assert.equal((await srv.req('POST', p, { body: setProps({ after: 'yes' }) })).status, 200);
 });

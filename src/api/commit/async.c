@@ -406,13 +406,15 @@ release(struct commit_async *a, enum loop_end end)
 /*
  * 1 when a's end rests on its chained base: its first attempt's (a
  * retry starts from the store's row), and not its own file landing
- * (which expected the predecessor's: so that one landed first).
+ * (which expected the predecessor's: so that one landed first).  Nor
+ * an unknown outcome: its file may have landed, and running it again
+ * could apply it twice; CommitStateUnknown is the truth then.
  */
 static int
 on_chain(const struct commit_async *a, enum loop_end end)
 {
 	return (a->chain_loc != NULL && a->l.attempt == 0 &&
-	    !(end == LOOP_DONE && a->c.next != NULL));
+	    !a->l.unknown && !(end == LOOP_DONE && a->c.next != NULL));
 }
 
 /*

@@ -744,12 +744,15 @@ judge(struct commit_loop *l, int rc)
 		    LOOP_REPLIED);
 	/* The pointers may point at the new files: keep them. */
 	if (rc == PGL_TX_UNKNOWN) {
+		l->unknown = 1;
 		ice_reply_unknown(l->r, &l->err);
 		return (LOOP_REPLIED);
 	}
 	if (l->tx.moved > 0 &&
-	    (settled = settle_kept(l->r, l->cs, l->n, &l->err)) != 0)
+	    (settled = settle_kept(l->r, l->cs, l->n, &l->err)) != 0) {
+		l->unknown = settled == -1;	/* half applied */
 		return (settled == 1 ? LOOP_DONE : LOOP_REPLIED);
+	}
 	if (l->written && l->tx.head_lost &&
 	    l->head_retries++ < HEAD_ATTEMPTS) {
 		pgl_metrics_inc(PGL_C_COMMIT_RETRIES);

@@ -62,6 +62,8 @@ struct commit_loop {
 	struct pgl_wjob		 cjob;
 	int			 computed;
 	int			 stopped;
+	/* Replied CommitStateUnknown: its files may have landed. */
+	int			 unknown;
 };
 
 enum loop_end { LOOP_DONE, LOOP_REPLIED, LOOP_AGAIN, LOOP_WAIT };
