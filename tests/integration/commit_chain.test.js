@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { execFileSync } from 'node:child_process';
 import { pool, uniq } from './lib/expect.js';
 import { CATALOG, simpleSchema, startIcebergServer } from './lib/iceberg.js';
+import { commitFault } from './lib/pg_commit_fault.js';
 import { STORE } from './lib/server.js';
 
 const P = `/v1/${CATALOG}`;
@@ -41,6 +41,12 @@ async function table(properties = {}, schema = simpleSchema()) {
 }
 
 const setProps = (updates) => ({ updates: [{ action: 'set-properties', updates }] });
+
+// 4,000 columns (a metadata file of about 400 KB): computing a commit of
+// it takes milliseconds, so commits sent together are queued, and
+// chained, before the first is computed.
+const wideSchema = () => ({ type: 'struct', 'schema-id': 0, fields: Array.from({ length: 4000 },
+  (_, i) => ({ id: i + 1, name: `column_${i}_${'x'.repeat(60)}`, required: false, type: 'string' })) });
 
 test('256 commits of one table over 32 connections are chained, all land, and the table\'s metadata files form one line', async () => {
   const { p, created } = await table({ 'write.metadata.previous-versions-max': '1000' });
@@ -114,12 +120,7 @@ async function sendAtOnce(reqs) {
 }
 
 test('commits chained on one whose file cannot be written are not answered with its failure: they run again from the table as it is, and land', async () => {
-  // A large metadata file (a schema of 4,000 columns, about 400 KB):
-  // computing a commit of it takes milliseconds, so the commits sent just
-  // after the first are all queued behind it, and chained on it, before
-  // it is computed.
-  const { p } = await table({}, { type: 'struct', 'schema-id': 0, fields: Array.from({ length: 4000 },
-    (_, i) => ({ id: i + 1, name: `column_${i}_${'x'.repeat(60)}`, required: false, type: 'string' })) });
+  const { p } = await table({}, wideSchema());
   // A file where write.metadata.path's directory would be: writing the
   // first commit's file fails (ENOTDIR, root or not), and so would every
   // file computed on its result.
@@ -149,16 +150,9 @@ test('commits chained on one whose file cannot be written are not answered with 
 // outcome is answered as it is, never run again from the store's row
 // (which could apply it twice), even when the commit before it failed.
 test('chained commits whose COMMIT fails are each CommitStateUnknown and never run again', { skip: STORE !== 'postgres' && 'needs PostgreSQL (a deferred trigger fails the COMMIT)' }, async () => {
-  const psql = (sql) => execFileSync('psql', [process.env.PGL_PG_URL, '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql], { encoding: 'utf8' });
-  const schema = `t_${path.basename(srv.dir).replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
-  const { p } = await table({}, { type: 'struct', 'schema-id': 0, fields: Array.from({ length: 4000 },
-    (_, i) => ({ id: i + 1, name: `column_${i}_${'x'.repeat(60)}`, required: false, type: 'string' })) });
-  psql(`CREATE TABLE "${schema}".fault (on_ boolean);
-    CREATE FUNCTION "${schema}".fault_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN IF EXISTS (SELECT 1 FROM "${schema}".fault) THEN RAISE EXCEPTION 'injected at COMMIT'; END IF; RETURN NULL; END $$;
-    CREATE CONSTRAINT TRIGGER fault_at_commit AFTER UPDATE ON "${schema}".assets
-      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "${schema}".fault_at_commit();
-    INSERT INTO "${schema}".fault VALUES (true);`);
+  const { p } = await table({}, wideSchema());
+  const fault = commitFault(srv);
+  fault.on();
   try {
     const [reruns0, chained0] = [await counter('commit_chain_reruns'), await counter('commit_chained')];
     const answers = await sendAtOnce(Array.from({ length: 9 }, (_, i) => [p, setProps({ [`u${i}`]: 'x' })]));
@@ -169,7 +163,7 @@ test('chained commits whose COMMIT fails are each CommitStateUnknown and never r
     assert.ok(await counter('commit_chained') - chained0 > 0, 'commits were chained');
     assert.equal(await counter('commit_chain_reruns') - reruns0, 0, 'no commit of unknown outcome ran again');
   } finally {
-    psql(`DROP TRIGGER fault_at_commit ON "${schema}".assets; DROP FUNCTION "${schema}".fault_at_commit(); DROP TABLE "${schema}".fault;`);
+    fault.remove();
   }
   // The COMMITs did fail here: the table commits again.
   assert.equal((await srv.req('POST', p, { body: setProps({ after: 'yes' }) })).status, 200);
