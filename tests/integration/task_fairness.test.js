@@ -67,8 +67,16 @@ const startedOf = async (who) => {
 
 test('one tenant flooding the queue to its quota delays another tenant\'s first task by at most one slot', { skip }, async () => {
   const t0 = Date.now();
-  for (let i = 0; i < FLOOD; i += 10)
-    await Promise.all(Array.from({ length: 10 }, () => maintain(A)));
+  // A tenant enters the claim turns with its first task, once: a unique
+  // index on task_tenants.tenant_id turns a second, racing entry into
+  // "already there".  CongoDB, the MongoDB-protocol test server, does not
+  // enforce unique indexes (testing/INFRA.md), so two of A's first tasks
+  // queued at once could both enter A there, and the copy never claimed
+  // would keep A at the front of the turns: on it, A's first task is
+  // queued alone.  Real MongoDB and the other stores take the flood as is.
+  if (STORE === 'mongo') await maintain(A);
+  for (let i = STORE === 'mongo' ? 1 : 0; i < FLOOD; i += 10)
+    await Promise.all(Array.from({ length: Math.min(10, FLOOD - i) }, () => maintain(A)));
   const floodMs = Date.now() - t0;
   // started_at is to the second: count A's started tasks instead, just
   // before B queues and as soon as B's task has started (each of A's
