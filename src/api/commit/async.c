@@ -295,8 +295,12 @@ slot_next(struct commit_slot *slot)
 	enum loop_end		 end;
 
 	while ((a = slot->head) != NULL) {
+		/* Never chained on an object store: there a commit's PUT
+		 * or a retry's GET may take a stalled endpoint's whole
+		 * timeout, and a chain would put several in flight. */
 		if (slot->running > 0 && (slot->tip == NULL ||
-		    !slot->tip->submitted || slot->running >= CHAIN_MAX))
+		    !slot->tip->submitted || slot->tip->l.never_lock ||
+		    slot->running >= CHAIN_MAX))
 			return;
 		if (!claim(slot)) {
 			if (slot->running == 0)
@@ -855,7 +859,8 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 		if (!a->slot->busy) {	/* another worker's claim */
 			a->slot->busy = 1;
 			block(a->slot);
-		} else if (a->slot->tip != NULL && a->slot->tip->submitted)
+		} else if (a->slot->tip != NULL && a->slot->tip->submitted &&
+		    !a->slot->tip->l.never_lock)
 			slot_next(a->slot);	/* chained at once */
 		return;
 	}
