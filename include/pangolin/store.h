@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	21
+#define PGL_STORE_ABI_MINOR	22
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -1250,6 +1250,21 @@ struct pgl_store_ops {
 	 * durable when they return.
 	 */
 	int	(*defer_log_sync)(S, int on, int *fd, E);
+
+	/*
+	 * ABI 1.22: begin, one at a time with the tenant's other writers.
+	 * As begin, but the transaction starts only once no other handle
+	 * on the database (another worker, another replica) is inside one
+	 * begun so for the same tenant, nor holds the tenant's event lock
+	 * (sql_events.c), and it keeps that place until its commit or
+	 * rollback ends.  A store whose transactions read one snapshot
+	 * taken at their start (PostgreSQL) otherwise fails the later of
+	 * two writers of a tenant's branch head (PGL_ERETRY) and the host
+	 * runs it again; begun so, the later one waits for the earlier one
+	 * and sees its commit.  May be NULL (a store that serializes its
+	 * writers anyway, or has no transactions): begin.
+	 */
+	int	(*begin_tenant)(S, const char *tenant, E);
 };
 
 #undef S

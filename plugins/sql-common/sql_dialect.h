@@ -88,8 +88,9 @@
 #define SQL_NEXT_SEQ		"SELECT nextval('asset_clock')"
 /* Class "pgl\1" (pg_migrate.c's is "pgl\0"), then the tenant's hash: a
  * collision only makes two tenants take turns. */
+#define SQL_EVENT_LOCK_CLASS	"1885825025"
 #define SQL_EVENT_LOCK \
-	"SELECT pg_advisory_xact_lock(1885825025, hashtext(?1))"
+	"SELECT pg_advisory_xact_lock(" SQL_EVENT_LOCK_CLASS ", hashtext(?1))"
 #define SQL_NEXT_EVENT_SEQ	"SELECT nextval('event_clock')"
 
 #else

@@ -57,6 +57,8 @@ struct pgl_store {
 	int			 reset;		/* reconnect before next call */
 	int			 in_tx;		/* between begin and commit */
 	int			 tx_lost;	/* connection died inside it */
+	unsigned		 tenant_gen;	/* tenant lock held: gen it was
+						 * taken in; 0 none */
 	uint64_t		 round_trips;	/* execute() calls (ABI 1.1) */
 	int			 changed;	/* a change announced (ABI 1.4) */
 	struct stmt_slot	 stmts[STMT_SLOTS];

@@ -77,6 +77,15 @@ const char	*api_client_addr(struct pgl_req *);
  */
 int	pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 	    struct pgl_err *);
+/*
+ * The same for a tenant's writes: begun after the tenant's other
+ * transactions on the store (begin_tenant, ABI 1.22), where the store
+ * offers it; tenant NULL or "": pgl_store_tx.
+ */
+int	pgl_store_tx_in(const char *tenant,
+	    int (*fn)(void *, struct pgl_err *), void *arg, struct pgl_err *);
+/* Begin a transaction for tenant's writes (as pgl_store_tx_in does). */
+int	pgl_store_begin_in(const char *tenant, struct pgl_err *);
 
 /*
  * A store transaction that lost a race with a concurrent one over the

@@ -45,8 +45,24 @@ api_str_or_null(const char *s)
 }
 
 int
+pgl_store_begin_in(const char *tenant, struct pgl_err *err)
+{
+	if (tenant != NULL && *tenant != '\0' &&
+	    pgl_store_can_begin_tenant(pgl_app.db))
+		return (STORE(begin_tenant, tenant, err));
+	return (STORE(begin, err));
+}
+
+int
 pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
     struct pgl_err *err)
+{
+	return (pgl_store_tx_in(NULL, fn, arg, err));
+}
+
+int
+pgl_store_tx_in(const char *tenant, int (*fn)(void *, struct pgl_err *),
+    void *arg, struct pgl_err *err)
 {
 	struct pgl_err	rb;
 	int		rc;
@@ -54,7 +70,7 @@ pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 	/* Inside an open transaction (the gate's), fn is part of it. */
 	if (pgl_app.in_tx)
 		return (fn(arg, err));
-	if ((rc = STORE(begin, err)) != PGL_OK)
+	if ((rc = pgl_store_begin_in(tenant, err)) != PGL_OK)
 		return (rc);
 	pgl_app.in_tx = 1;
 	rc = fn(arg, err);

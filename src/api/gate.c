@@ -150,7 +150,8 @@ api_tx(struct pgl_req *r, int (*fn)(void *, struct pgl_err *), void *arg,
 	/* Inside the gate's transaction, the gate writes the event. */
 	if (pgl_app.in_tx)
 		return (fn(arg, err));
-	if ((rc = pgl_store_tx(audited_fn, &tx, err)) != PGL_OK)
+	if ((rc = pgl_store_tx_in(r->tenant, audited_fn, &tx, err)) !=
+	    PGL_OK)
 		r->app->audited = 0;	/* rolled back with the change */
 	return (rc);
 }
@@ -207,6 +208,20 @@ audited_all_fn(void *arg, struct pgl_err *err)
 	return (PGL_OK);
 }
 
+/* The requests' tenant when they have one (a commit group is one
+ * tenant's: commit/async.c), else NULL. */
+static const char *
+one_tenant(struct pgl_req **rs, size_t n)
+{
+	size_t	i;
+
+	for (i = 1; i < n; i++) {
+		if (strcmp(rs[i]->tenant, rs[0]->tenant) != 0)
+			return (NULL);
+	}
+	return (n > 0 ? rs[0]->tenant : NULL);
+}
+
 int
 api_tx_all(struct pgl_req **rs, size_t n,
     int (*fn)(void *, struct pgl_err *), void *arg, struct pgl_err *err)
@@ -217,7 +232,8 @@ api_tx_all(struct pgl_req **rs, size_t n,
 
 	if (pgl_app.in_tx)
 		return (fn(arg, err));
-	if ((rc = pgl_store_tx(audited_all_fn, &tx, err)) != PGL_OK) {
+	if ((rc = pgl_store_tx_in(one_tenant(rs, n), audited_all_fn, &tx,
+	    err)) != PGL_OK) {
 		for (i = 0; i < n; i++)
 			rs[i]->app->audited = 0;
 	}
@@ -261,7 +277,7 @@ run_tx_once(struct pgl_req *r)
 {
 	struct pgl_err	err, rb;
 
-	if (STORE(begin, &err) != PGL_OK) {
+	if (pgl_store_begin_in(r->tenant, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return (0);
 	}

@@ -295,6 +295,13 @@ pgl_store_has_dropped_tags(const struct pgl_store_ops *ops)
 	    pgl_store_has_policies(ops));
 }
 
+/* A tenant's transactions one at a time (ABI 1.22). */
+int
+pgl_store_can_begin_tenant(const struct pgl_store_ops *ops)
+{
+	return (ops->abi_minor >= 22 && ops->begin_tenant != NULL);
+}
+
 /* The log's sync left to the host (ABI 1.21). */
 int
 pgl_store_can_defer_sync(const struct pgl_store_ops *ops)

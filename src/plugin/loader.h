@@ -84,5 +84,9 @@ int				 pgl_store_has_dropped_tags(
  * defer_log_sync); 0: its commits are durable when they return. */
 int				 pgl_store_can_defer_sync(
 				    const struct pgl_store_ops *);
+/* 1 if the store begins a tenant's transactions one at a time (ABI
+ * 1.22, begin_tenant); 0: begin. */
+int				 pgl_store_can_begin_tenant(
+				    const struct pgl_store_ops *);
 
 #endif

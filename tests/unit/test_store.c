@@ -386,6 +386,68 @@ test_a_write_is_synced_before_it_returns(void **state)
 }
 
 /*
+ * Store ABI 1.22: a tenant's writers one at a time.  A store that offers
+ * begin_tenant begins as begin does (its commit keeps, its rollback
+ * undoes); a second handle begins on the same tenant only once the first
+ * one's transaction has ended: at once after its commit or its rollback,
+ * never while it is open (there it waits, and with a short lock timeout
+ * fails); another tenant's never waits.  The loader offers it from 1.22
+ * only.  A store without it (SQLite and memory serialize their writers
+ * anyway; MongoDB) is begun with begin.
+ */
+static void
+test_a_tenants_writers_begin_one_at_a_time(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store_ops	 o = *ops;
+	struct pgl_tenant	 a = { "t-s1", "s1", "{}" };
+	struct pgl_tenant	 b = { "t-s2", "s2", "{}" };
+	struct pgl_tenant	 t;
+	struct pgl_kv		 kv[17];
+	struct pgl_store	*s2;
+	size_t			 n;
+
+	o.abi_minor = 21;
+	assert_false(pgl_store_can_begin_tenant(&o));
+	if (!pgl_store_can_begin_tenant(ops)) {
+		assert_true(ext_opts == NULL ||
+		    strcmp(ops->name, "postgres") != 0);
+		skip();
+	}
+	n = ext_options();
+	memcpy(kv, ext_kv, n * sizeof(kv[0]));
+	kv[n].key = "lock_timeout_ms";
+	kv[n++].value = "200";
+	assert_int_equal(ops->open(&host, kv, n, &s2, &f->err), PGL_OK);
+
+	/* Commit keeps, rollback undoes, as after begin. */
+	OK(f, ops->begin_tenant(f->s, "t-s1", &f->err));
+	OK(f, ops->create_tenant(f->s, &a, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	OK(f, ops->get_tenant(s2, f->a, "t-s1", &t, &f->err));
+	OK(f, ops->begin_tenant(f->s, "t-s1", &f->err));
+	OK(f, ops->create_tenant(f->s, &b, &f->err));
+	OK(f, ops->rollback(f->s, &f->err));
+	assert_int_equal(ops->get_tenant(s2, f->a, "t-s2", &t, &f->err),
+	    PGL_ENOTFOUND);
+
+	/* Ended: the other handle begins at once, on the same tenant. */
+	OK(f, ops->begin_tenant(s2, "t-s1", &f->err));
+	OK(f, ops->commit(s2, &f->err));
+
+	/* Open: the same tenant waits (and times out), another does not. */
+	OK(f, ops->begin_tenant(f->s, "t-s1", &f->err));
+	assert_int_not_equal(ops->begin_tenant(s2, "t-s1", &f->err), PGL_OK);
+	OK(f, ops->rollback(s2, &f->err));
+	OK(f, ops->begin_tenant(s2, "t-s2", &f->err));
+	OK(f, ops->commit(s2, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	OK(f, ops->begin_tenant(s2, "t-s1", &f->err));
+	OK(f, ops->rollback(s2, &f->err));
+	ops->close(s2);
+}
+
+/*
  * Store ABI 1.21: the log's sync left to the caller.  SQLite on a WAL
  * file hands out the WAL's descriptor and commits without syncing until
  * told to sync again; a commit inside that window is durable once the
@@ -7344,6 +7406,7 @@ main(void)
 		T(test_sqlite_scheme_prefix_is_stripped),
 		T(test_a_write_is_synced_before_it_returns),
 		T(test_the_log_sync_can_be_left_to_the_caller),
+		T(test_a_tenants_writers_begin_one_at_a_time),
 		T(test_ping_answers),
 		T(test_tenant_crud),
 		T(test_tenant_id_and_name_are_unique),

@@ -84,7 +84,7 @@ record(struct pgl_task_run *run, struct pgl_req *r,
 
 	memset(&err, 0, sizeof(err));
 	if (own) {
-		if (STORE(begin, &err) != PGL_OK) {
+		if (pgl_store_begin_in(r->tenant, &err) != PGL_OK) {
 			json_decref(p->plan);
 			json_decref(p->conflicts);
 			(void)api_task_fail(run, "store: %s", err.msg);
