@@ -98,6 +98,22 @@ task_write(const struct pgl_tasks_env *env, struct pgl_store *s,
 }
 
 /*
+ * A transaction that writes the tenant's events begins after the
+ * tenant's other writers where the store offers it (ABI 1.22,
+ * begin_tenant; pgl_store_begin_in does the same for the workers): the
+ * event lock it takes before its commit is then its session's already.
+ */
+static int
+begin_for(const struct pgl_tasks_env *env, struct pgl_store *s,
+    const char *tenant, struct pgl_err *err)
+{
+	if (env->db->abi_minor >= 22 && env->db->begin_tenant != NULL &&
+	    tenant != NULL && *tenant != '\0')
+		return (env->db->begin_tenant(s, tenant, err));
+	return (env->db->begin(s, err));
+}
+
+/*
  * A change of state, written with its event in one transaction, so the
  * event says only what the store says.  Should the event not go in (the
  * store refused it, or its body could not be built), the state is
@@ -114,7 +130,7 @@ task_transition(const struct pgl_tasks_env *env, struct pgl_store *s,
 		(void)task_write(env, s, t);
 		return;
 	}
-	if (env->db->begin(s, &err) != PGL_OK) {
+	if (begin_for(env, s, t->tenant_id, &err) != PGL_OK) {
 		pgl_log(PGL_LOG_WARN, "task %s: begin failed: %s", t->id,
 		    err.msg);
 		(void)task_write(env, s, t);

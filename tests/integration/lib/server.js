@@ -174,12 +174,18 @@ function childPids(pid) {
 const LOGS = process.env.PGL_IT_LOGS;
 let logSeq = 0;
 
-/** A file that takes a server's output as it comes, or null. */
+/**
+ * A file that takes a server's output as it comes, or null.  Written
+ * through a stream (libuv's threads), never with a synchronous write on
+ * this process's event loop: a write that waits on a busy disk would
+ * hold every request the test is timing, and, with the pipe from the
+ * server left full meanwhile, the server's own logging too.
+ */
 function logFile(pid) {
   if (!LOGS) return null;
   fs.mkdirSync(LOGS, { recursive: true });
   const name = path.join(LOGS, `server-${++logSeq}-${pid}.log`);
-  return { name, fd: fs.openSync(name, 'a') };
+  return { name, out: fs.createWriteStream(name, { flags: 'a' }) };
 }
 
 /**
@@ -212,10 +218,10 @@ export function spawnServer(args, env = {}) {
   proc.on('exit', () => live.delete(proc.pid));
   let log = '';
   const file = logFile(proc.pid);
-  const keep = (d) => { log += d; if (file) fs.writeSync(file.fd, d); };
+  const keep = (d) => { log += d; if (file) file.out.write(d); };
   proc.stdout.on('data', keep);
   proc.stderr.on('data', keep);
-  if (file) proc.on('close', () => fs.closeSync(file.fd));
+  if (file) proc.on('close', () => file.out.end());
   let exit = null;
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => { exit = { code, signal }; resolve(exit); }));
   const h = {
@@ -242,7 +248,7 @@ export function spawnServer(args, env = {}) {
       clearTimeout(timer);
       if (e === null) {
         const report = processReport(proc.pid);
-        if (file) fs.writeSync(file.fd, `\n-- the harness: no exit within ${timeout} ms of ${signal}\n${report}\n`);
+        if (file) file.out.write(`\n-- the harness: no exit within ${timeout} ms of ${signal}\n${report}\n`);
         h.kill();
         await exited;
         assert.fail(`pangolin did not exit within ${timeout} ms of ${signal}${file ? ` (log: ${file.name})` : ''}\n` +
