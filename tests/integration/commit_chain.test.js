@@ -98,7 +98,10 @@ async function sendAtOnce(reqs) {
   })));
   const answers = socks.map((sock) => new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error('no answer in 20 s')); }, 20000);
+    // A bound for the harness, not a measure: the wide table's commits
+    // take a second each to compute in the sanitizer build on a loaded
+    // machine, and those run again follow one another.
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error('no answer in 120 s')); }, 120000);
     sock.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
       const end = buf.indexOf('\r\n\r\n');
@@ -129,15 +132,15 @@ test('commits chained on one whose file cannot be written are not answered with 
   const [reruns0, chained0] = [await counter('commit_chain_reruns'), await counter('commit_chained')];
   const answers = await sendAtOnce([
     [p, setProps({ 'write.metadata.path': blocker })],
-    ...Array.from({ length: 16 }, (_, i) => [p, setProps({ [`k${i}`]: String(i) })]),
+    ...Array.from({ length: 8 }, (_, i) => [p, setProps({ [`k${i}`]: String(i) })]),
   ]);
   assert.ok(answers[0].status >= 400, `the blocked commit fails: ${JSON.stringify(answers[0])}`);
-  for (let i = 1; i <= 16; i++) assert.equal(answers[i].status, 200, JSON.stringify(answers[i].json));
+  for (let i = 1; i <= 8; i++) assert.equal(answers[i].status, 200, JSON.stringify(answers[i].json));
   const md = (await srv.req('GET', p)).json.metadata;
   assert.equal(md.properties['write.metadata.path'], undefined, 'the failed commit never landed');
-  for (let i = 0; i < 16; i++) assert.equal(md.properties[`k${i}`], String(i));
+  for (let i = 0; i < 8; i++) assert.equal(md.properties[`k${i}`], String(i));
   const [chained, reruns] = [await counter('commit_chained') - chained0, await counter('commit_chain_reruns') - reruns0];
-  console.log(`16 commits sent behind the blocked one: ${chained} chained, ${reruns} run again`);
+  console.log(`8 commits sent behind the blocked one: ${chained} chained, ${reruns} run again`);
   assert.ok(chained > 0, 'commits were chained on the blocked one');
   // Each commit chained on the blocked one failed the same way, and was
   // run again instead of being answered with that failure.
