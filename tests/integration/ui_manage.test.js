@@ -411,6 +411,11 @@ test('federated catalogs: a refused remote beside its field, create against an u
   assert.notEqual(fed.properties.token, 'remote-token', 'masked');
 
   await admin.fill('#federated-form [name=name]', 'remote');
+  // The console's own check says so first, as the name is typed; waited
+  // for, because its line appearing beside the name moves the button
+  // below it: a click aimed before it appeared landed off the button
+  // once (the create never reached the server).
+  await errorBeside('federated-form', 'name', /^a catalog of that name exists$/, admin);
   await admin.fill('#federated-form [name=uri]', dead);
   await submit('federated-form', admin);
   await errorBeside('federated-form', 'name', /409/, admin);
