@@ -44,13 +44,12 @@
  * transaction ends (pg_advisory_unlock_all: the session holds no other),
  * or with the session if the connection is lost.  The wait is bounded by
  * the session's lock_timeout; another tenant's writers never wait.  The
- * host begins every transaction that writes a tenant's events so (the
- * gate's, its commits', a merge task's), so the event lock such a
- * transaction takes before its commit is one its session already holds,
- * never a wait while holding rows.  A transaction begun without a
- * tenant that appends one's events could still meet one that holds the
- * lock from its start; PostgreSQL then fails one of them (40P01, a lost
- * race) and the host runs it again.
+ * host begins its commits', a merge task's and the task runner's
+ * transactions so.  A management request's transaction begins with
+ * begin (its handler may do slow work inside it) and takes the event
+ * lock at its end; should it hold a row that a transaction holding the
+ * lock from its start waits for, PostgreSQL fails one of them (40P01, a
+ * lost race) and the host runs it again.
  *
  * A statement outside a transaction runs alone at READ COMMITTED (set
  * per session, pg_conn.c): each method is one statement (plus, for a

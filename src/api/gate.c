@@ -277,7 +277,13 @@ run_tx_once(struct pgl_req *r)
 {
 	struct pgl_err	err, rb;
 
-	if (pgl_store_begin_in(r->tenant, &err) != PGL_OK) {
+	/*
+	 * Not begin_tenant: a handler here may do slow work inside its
+	 * transaction (a password's hash), and the tenant's commits on other
+	 * workers would wait for it on their loops.  Such a transaction takes
+	 * the tenant's event lock only at its end (event_note.h).
+	 */
+	if (STORE(begin, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return (0);
 	}
