@@ -44,6 +44,7 @@ defaults(struct pgl_config *c)
 	c->auth.rate_limit = 10;
 	c->auth.root_basic = 1;
 	c->auth.rate_window_secs = 60;
+	c->auth.password_jobs = 32;
 	c->server.cors_origins = pgl_config_strdup("*");
 	c->store.plugin = pgl_config_strdup("store-memory");
 	c->cache.plugin = pgl_config_strdup("cache");

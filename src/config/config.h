@@ -91,6 +91,9 @@ struct pgl_config {
 		int		rate_limit;
 		int		rate_window_secs;
 		int		trust_forwarded_for;
+		/* PANGOLIN_AUTH_PASSWORD_JOBS: password hashes and checks
+		 * waiting or running at once, per worker (password_job.h). */
+		int		password_jobs;
 		/* PANGOLIN_ROOT_BASIC: root may use HTTP Basic (default). */
 		int		root_basic;
 		/* PANGOLIN_ENCRYPTION_KEY: seals warehouse secrets at rest. */

@@ -328,6 +328,24 @@ apply_storage_env(struct pgl_config *c, struct pgl_config_error *err)
 	return (apply_int_settings(e, sizeof(e) / sizeof(e[0]), err));
 }
 
+/* [auth]'s numbers. */
+static int
+apply_auth_ints(struct pgl_config *c, struct pgl_config_error *err)
+{
+	const struct env_int_setting	e[] = {
+		{ "PANGOLIN_SESSION_TTL_SECS", &c->auth.session_ttl_secs,
+		    60, 86400 * 365 },
+		{ "PANGOLIN_TOKEN_CACHE_ENTRIES", &c->auth.token_cache_entries,
+		    0, 1000000 },
+		{ "PANGOLIN_AUTH_RATE_LIMIT", &c->auth.rate_limit, 0, 1000000 },
+		{ "PANGOLIN_AUTH_RATE_WINDOW_SECS", &c->auth.rate_window_secs,
+		    1, 86400 },
+		{ "PANGOLIN_AUTH_PASSWORD_JOBS", &c->auth.password_jobs,
+		    1, 4096 },
+	};
+	return (apply_int_settings(e, sizeof(e) / sizeof(e[0]), err));
+}
+
 int
 pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 {
@@ -349,26 +367,8 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		pgl_config_setstr(&c->auth.root_password, v);
 	if ((v = getenv("PANGOLIN_JWT_SECRET")) != NULL && *v != '\0')
 		pgl_config_setstr(&c->auth.jwt_secret, v);
-	if ((rc = env_int("PANGOLIN_SESSION_TTL_SECS", 60, 86400 * 365, &n,
-	    err)) == -1)
+	if (apply_auth_ints(c, err) == -1)
 		return (-1);
-	if (rc == 1)
-		c->auth.session_ttl_secs = (int)n;
-	if ((rc = env_int("PANGOLIN_TOKEN_CACHE_ENTRIES", 0, 1000000, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->auth.token_cache_entries = (int)n;
-	if ((rc = env_int("PANGOLIN_AUTH_RATE_LIMIT", 0, 1000000, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->auth.rate_limit = (int)n;
-	if ((rc = env_int("PANGOLIN_AUTH_RATE_WINDOW_SECS", 1, 86400, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->auth.rate_window_secs = (int)n;
 	if ((v = getenv("PANGOLIN_TRUST_FORWARDED_FOR")) != NULL && *v != '\0')
 		c->auth.trust_forwarded_for = env_bool(v);
 	if ((v = getenv("PANGOLIN_ROOT_BASIC")) != NULL && *v != '\0')

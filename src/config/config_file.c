@@ -87,6 +87,7 @@ static const struct key keys[] = {
 	{ "auth",   "token_cache_entries", K_INT,
 	    O(auth.token_cache_entries), 0, 1000000 },
 	{ "auth",   "rate_limit",	K_INT,  O(auth.rate_limit), 0, 1000000 },
+	{ "auth",   "password_jobs",	K_INT,  O(auth.password_jobs), 1, 4096 },
 	{ "auth",   "rate_window_secs", K_INT, O(auth.rate_window_secs),
 	    1, 86400 },
 	{ "auth",   "trust_forwarded_for", K_BOOL,

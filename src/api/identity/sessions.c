@@ -12,8 +12,8 @@
 
 #include "api/api.h"
 #include "api/identity/identity.h"
+#include "api/identity/password_job.h"
 #include "app/app.h"
-#include "auth/hash.h"
 #include "auth/jwt.h"
 #include "auth/password.h"
 #include "auth/principal.h"
@@ -33,12 +33,6 @@ static const struct pgl_jfield login_fields[] = {
 	{ "tenant_id", PGL_J_STRING, 0 },
 	{ NULL, 0, 0 }
 };
-
-/*
- * A hash of a password nobody has: an unknown username is verified
- * against it, so a login costs the same whether or not the user exists.
- */
-static char	decoy_hash[PGL_HASH_LEN];
 
 /* The token row's doc: its username, when it was made, and the API key
  * it was exchanged for (a rotation carries that key on). */
@@ -268,7 +262,7 @@ api_login(struct pgl_req *r)
 	struct pgl_user	 u;
 	struct pgl_err	 err;
 	const char	*name, *pw, *tenant, *acct;
-	int		 rc;
+	int		 rc, ok;
 
 	if (pgl_req_body(r, login_fields) == -1)
 		return;
@@ -280,7 +274,8 @@ api_login(struct pgl_req *r)
 	/* Usernames are unique store-wide: the account is the name, not the
 	 * tenant the caller chose to name with it. */
 	acct = pgl_arena_printf(r->arena, "acct:%s", name);
-	if (api_throttled(r, acct))
+	/* Counted once: a run after the password's check is its replay. */
+	if (!api_password_checked(r) && api_throttled(r, acct))
 		return;
 	if (tenant == NULL && env_root(name, pw)) {
 		throttle_clear(r, acct);
@@ -290,17 +285,23 @@ api_login(struct pgl_req *r)
 		issue(r, &u, root_info(name));
 		return;
 	}
-	if (decoy_hash[0] == '\0' && pgl_password_hash(
-	    "decoy password nobody has", decoy_hash) == -1)
-		decoy_hash[0] = '\0';
 	memset(&err, 0, sizeof(err));
 	rc = STORE(get_user_by_username, r->arena, name, &u, &err);
 	if (rc != PGL_OK && rc != PGL_ENOTFOUND) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
+	/*
+	 * Off the event loop (password_job.h): the first run ends here and
+	 * runs again with the answer.  An unknown name is checked against a
+	 * decoy, so a login costs the same whether or not the user exists.
+	 */
+	if (api_password_check(r, pw, rc == PGL_OK ? u.password_hash : NULL,
+	    &ok, &err) != PGL_OK) {
+		api_password_reply_error(r, &err);
+		return;
+	}
 	if (rc == PGL_ENOTFOUND || u.password_hash == NULL) {
-		(void)pgl_password_verify(pw, decoy_hash);
 		/* Root's own name is root's to see; any other unknown name
 		 * belongs to nobody and is not recorded. */
 		refuse(r, rc == PGL_OK || (tenant == NULL &&
@@ -309,7 +310,7 @@ api_login(struct pgl_req *r)
 		    u.tenant_id : NULL, name, "Invalid credentials");
 		return;
 	}
-	if (!pgl_password_verify(pw, u.password_hash) || !u.active) {
+	if (!ok || !u.active) {
 		refuse(r, 1, u.tenant_id, name, "Invalid credentials");
 		return;
 	}

@@ -15,8 +15,8 @@
 #include "api/api.h"
 #include "api/gate.h"
 #include "api/identity/identity.h"
+#include "api/identity/password_job.h"
 #include "app/app.h"
-#include "auth/hash.h"
 #include "auth/password.h"
 #include "auth/principal.h"
 #include "util/arena.h"
@@ -135,8 +135,9 @@ api_user_create(struct pgl_req *r)
 	if ((u.tenant_id = new_user_tenant(r, role)) == NULL ||
 	    !password_ok(r, pw))
 		return;
-	if (pgl_password_hash(pw, hash) == -1) {
-		pgl_reply_error(r, 500, "cannot hash the password");
+	/* Off the event loop: this run ends here, and runs again with it. */
+	if (api_password_hash(r, pw, hash, &err) != PGL_OK) {
+		api_password_reply_error(r, &err);
 		return;
 	}
 	pgl_uuid_new(id);
@@ -229,8 +230,8 @@ api_user_update(struct pgl_req *r)
 	if ((pw = pgl_json_str(r->body, "password")) != NULL) {
 		if (!password_ok(r, pw))
 			return;
-		if (pgl_password_hash(pw, hash) == -1) {
-			pgl_reply_error(r, 500, "cannot hash the password");
+		if (api_password_hash(r, pw, hash, &err) != PGL_OK) {
+			api_password_reply_error(r, &err);
 			return;
 		}
 		u.password_hash = hash;

@@ -365,7 +365,8 @@ api_fetch_call(struct pgl_req *r, struct api_fetch_call *c, char **data,
 		f->asked++;
 		return (waits(err));
 	}
-	if (pgl_wpool_submit(&c->w) == -1) {
+	if ((c->cpu ? pgl_wpool_submit_cpu(&c->w) :
+	    pgl_wpool_submit(&c->w)) == -1) {
 		c->free(c);
 		err->code = PGL_EUNAVAIL;
 		(void)snprintf(err->msg, sizeof(err->msg), "no pool to make "
@@ -381,6 +382,19 @@ void
 api_fetch_answer(struct api_fetch_call *c)
 {
 	called(&c->w, 0);
+}
+
+int
+api_fetch_has(const struct pgl_req *r, const char *key)
+{
+	const struct fetched	*e;
+
+	if (r->app == NULL || r->app->fetch == NULL)
+		return (0);
+	for (e = r->app->fetch->have; e != NULL; e = e->next)
+		if (strcmp(e->location, key) == 0)
+			return (1);
+	return (0);
 }
 
 int

@@ -51,10 +51,14 @@ int	api_fetch_read(struct pgl_req *, const struct pgl_storage *,
  * it inline.  A call without w.run is not made by the pool: it waits for
  * its owner to give it an answer (w.rc, w.err, out) with
  * api_fetch_answer(), on the worker's thread: the waiters on another
- * request's call (one AssumeRole for a burst of loads).
+ * request's call (one AssumeRole for a burst of loads).  A call that is
+ * CPU work (a password's hash) sets cpu: it runs on the CPU lane's few
+ * threads, below the event loops' priority, not on the I/O threads that
+ * commits' files and object reads wait for.
  */
 struct api_fetch_call {
 	struct pgl_wjob	 w;
+	int		 cpu;		/* 1: w.run on the CPU lane, not I/O */
 	char		*key;		/* malloc'd; unlike any location */
 	char		*out;
 	size_t		 outlen;
@@ -64,6 +68,9 @@ struct api_fetch_call {
 int	api_fetch_call(struct pgl_req *, struct api_fetch_call *,
 	    char **data, size_t *len, struct pgl_err *);
 void	api_fetch_answer(struct api_fetch_call *);
+/* 1 when r holds an answer under key: this run of the handler is a
+ * replay after that call (a step it takes once skips it now). */
+int	api_fetch_has(const struct pgl_req *, const char *key);
 /* 1 while a read of r's waits on a fetch: its reply is not sent. */
 int	api_fetch_waiting(const struct pgl_req *);
 /* r's handler has written: no read of it may wait and replay now. */
