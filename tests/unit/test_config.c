@@ -29,6 +29,8 @@ static const char *const env_vars[] = {
 	"PANGOLIN_OIDC_REFETCH_SECS", "PANGOLIN_PUBLIC_URL",
 	"PANGOLIN_MAX_HEADER_BYTES", "PANGOLIN_WRITE_POOL_THREADS",
 	"PANGOLIN_MAX_METADATA_FILE_BYTES", "PANGOLIN_STORAGE_CA_FILE",
+	"PANGOLIN_AUTH_PASSWORD_JOBS", "PANGOLIN_AUTH_RATE_LIMIT",
+	"PANGOLIN_AUTH_RATE_WINDOW_SECS", "PANGOLIN_TOKEN_CACHE_ENTRIES",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -382,6 +384,60 @@ test_events_retention_and_tenant_limit_defaults_file_env_range(void **state)
 	unsetenv("PANGOLIN_EVENT_MAX_BYTES");
 }
 
+/* [auth]'s numbers, one table of them in config_env.c. */
+static void
+test_auth_numbers_defaults_file_env_range(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->auth.password_jobs, 32);
+	assert_int_equal(c->auth.rate_limit, 10);
+	assert_int_equal(c->auth.rate_window_secs, 60);
+	assert_int_equal(c->auth.session_ttl_secs, 86400);
+	assert_int_equal(c->auth.token_cache_entries, 1024);
+	pgl_config_free(c);
+
+	assert_non_null(c = load("[auth]\npassword_jobs = 4\n", &err));
+	assert_int_equal(c->auth.password_jobs, 4);
+	pgl_config_free(c);
+	assert_null(load("[auth]\npassword_jobs = 0\n", &err));
+	assert_string_equal(err.key, "auth.password_jobs");
+
+	/* The environment wins over the file, each its own variable. */
+	setenv("PANGOLIN_AUTH_PASSWORD_JOBS", "7", 1);
+	setenv("PANGOLIN_AUTH_RATE_LIMIT", "0", 1);
+	setenv("PANGOLIN_AUTH_RATE_WINDOW_SECS", "5", 1);
+	setenv("PANGOLIN_SESSION_TTL_SECS", "120", 1);
+	setenv("PANGOLIN_TOKEN_CACHE_ENTRIES", "3", 1);
+	assert_non_null(c = load("[auth]\npassword_jobs = 4\n", &err));
+	assert_int_equal(c->auth.password_jobs, 7);
+	assert_int_equal(c->auth.rate_limit, 0);
+	assert_int_equal(c->auth.rate_window_secs, 5);
+	assert_int_equal(c->auth.session_ttl_secs, 120);
+	assert_int_equal(c->auth.token_cache_entries, 3);
+	pgl_config_free(c);
+	unsetenv("PANGOLIN_AUTH_RATE_LIMIT");
+	unsetenv("PANGOLIN_AUTH_RATE_WINDOW_SECS");
+	unsetenv("PANGOLIN_SESSION_TTL_SECS");
+	unsetenv("PANGOLIN_TOKEN_CACHE_ENTRIES");
+
+	/* Out of range: refused, naming the variable. */
+	setenv("PANGOLIN_AUTH_PASSWORD_JOBS", "0", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_AUTH_PASSWORD_JOBS");
+	setenv("PANGOLIN_AUTH_PASSWORD_JOBS", "4097", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_AUTH_PASSWORD_JOBS");
+	unsetenv("PANGOLIN_AUTH_PASSWORD_JOBS");
+	setenv("PANGOLIN_SESSION_TTL_SECS", "59", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_SESSION_TTL_SECS");
+	unsetenv("PANGOLIN_SESSION_TTL_SECS");
+}
+
 static void
 test_bad_env_number_names_the_variable(void **state)
 {
@@ -714,6 +770,8 @@ main(void)
 		cmocka_unit_test_setup(test_database_url_scheme_selects_the_plugin,
 		    setup),
 		cmocka_unit_test_setup(test_storage_type_and_contradictions,
+		    setup),
+		cmocka_unit_test_setup(test_auth_numbers_defaults_file_env_range,
 		    setup),
 		cmocka_unit_test_setup(test_bad_env_number_names_the_variable,
 		    setup),

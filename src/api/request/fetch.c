@@ -365,8 +365,9 @@ api_fetch_call(struct pgl_req *r, struct api_fetch_call *c, char **data,
 		f->asked++;
 		return (waits(err));
 	}
-	if ((c->cpu ? pgl_wpool_submit_cpu(&c->w) :
-	    pgl_wpool_submit(&c->w)) == -1) {
+	/* CPU work goes to the I/O threads only when there is no CPU lane. */
+	if ((!c->cpu || pgl_wpool_submit_cpu(&c->w) == -1) &&
+	    pgl_wpool_submit(&c->w) == -1) {
 		c->free(c);
 		err->code = PGL_EUNAVAIL;
 		(void)snprintf(err->msg, sizeof(err->msg), "no pool to make "

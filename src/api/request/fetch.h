@@ -54,7 +54,8 @@ int	api_fetch_read(struct pgl_req *, const struct pgl_storage *,
  * request's call (one AssumeRole for a burst of loads).  A call that is
  * CPU work (a password's hash) sets cpu: it runs on the CPU lane's few
  * threads, below the event loops' priority, not on the I/O threads that
- * commits' files and object reads wait for.
+ * commits' files and object reads wait for (there only when the CPU lane
+ * could not be started).
  */
 struct api_fetch_call {
 	struct pgl_wjob	 w;
