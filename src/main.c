@@ -41,6 +41,7 @@
 #include "http/dispatch.h"
 #include "events/dispatch.h"
 #include "metrics/metrics.h"
+#include "plugin/loader.h"
 #include "service.h"
 #include "storage/s3.h"
 #include "storage/write_pool.h"
@@ -389,6 +390,7 @@ tasks_start(const struct pgl_config *cfg)
 	env.events_retention_secs = cfg->events.retention_secs;
 	env.events_max_per_tenant = cfg->events.max_per_tenant;
 	env.run = api_task_run;
+	env.can_begin_tenant = pgl_store_can_begin_tenant(pgl_app.db);
 	env.task_event = api_event_task_state;
 	/* Undrop: runner 0 makes drops past their retention final. */
 	env.sweep_dropped = api_dropped_sweep;

@@ -107,8 +107,7 @@ static int
 begin_for(const struct pgl_tasks_env *env, struct pgl_store *s,
     const char *tenant, struct pgl_err *err)
 {
-	if (env->db->abi_minor >= 22 && env->db->begin_tenant != NULL &&
-	    tenant != NULL && *tenant != '\0')
+	if (env->can_begin_tenant && tenant != NULL && *tenant != '\0')
 		return (env->db->begin_tenant(s, tenant, err));
 	return (env->db->begin(s, err));
 }

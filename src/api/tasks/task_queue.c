@@ -14,6 +14,7 @@
 #include "api/tasks/task.h"
 #include "app/app.h"
 #include "metrics/limits.h"
+#include "plugin/loader.h"
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/uuid.h"
@@ -47,6 +48,7 @@ run_inline(void)
 	env.db = pgl_app.db;
 	env.lease_ms = 60000;
 	env.run = pgl_app.task_run;
+	env.can_begin_tenant = pgl_store_can_begin_tenant(pgl_app.db);
 	env.task_event = api_event_task_state;
 	pgl_tasks_drain(&env, pgl_app.dbh);
 }
