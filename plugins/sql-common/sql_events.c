@@ -134,9 +134,12 @@ append(struct pgl_store *s, const struct pgl_event *e, uint64_t *seq,
 	int	rc;
 
 	/* PostgreSQL's: the tenant's order, held until the commit. */
-	if (sizeof(EVENT_LOCK) > 1 && (rc = store_exec(s, err, EVENT_LOCK,
-	    NULL, "s", e->tenant_id)) != PGL_OK)
-		return (rc);
+	if (sizeof(EVENT_LOCK) > 1 && !store_event_locked(s, e->tenant_id)) {
+		if ((rc = store_exec(s, err, EVENT_LOCK, NULL, "s",
+		    e->tenant_id)) != PGL_OK)
+			return (rc);
+		store_event_lock_taken(s, e->tenant_id);
+	}
 	if ((rc = store_count(s, err, EVENT_NEXT_SEQ, seq, "")) != PGL_OK)
 		return (rc);
 	if (*seq == 0)

@@ -56,6 +56,17 @@ int	store_count(struct pgl_store *, struct pgl_err *, const char *,
  */
 int	store_tx_own(struct pgl_store *, int *owned, struct pgl_err *);
 int	store_tx_done(struct pgl_store *, int owned, int rc, struct pgl_err *);
+/*
+ * The tenant's event lock (SQL_EVENT_LOCK) and the open transaction:
+ * store_event_locked is 1 when the transaction already holds it (an
+ * earlier event of the transaction took it, or the session has held it
+ * since before BEGIN: begin_tenant), so an event's append need not ask
+ * for it again, a round trip per event of a group commit; after taking
+ * it, store_event_lock_taken says so.  Each plugin's (a store with no
+ * event lock: always 0, and a no-op).
+ */
+int	store_event_locked(const struct pgl_store *, const char *tenant);
+void	store_event_lock_taken(struct pgl_store *, const char *tenant);
 
 int	store_err(struct pgl_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));

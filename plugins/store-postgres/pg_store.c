@@ -146,6 +146,44 @@ postgres_ping(struct pgl_store *s, struct pgl_err *err)
 	return (store_count(s, err, PING, &one, ""));
 }
 
+/* The event lock this session holds is not one to count on any more. */
+static void
+lock_forget(struct pgl_store *s)
+{
+	s->lock_tenant[0] = '\0';
+	s->lock_in_tx = 0;
+	s->lock_gen = 0;
+}
+
+/* The session (in_tx 0) or the transaction (1) holds tenant's lock. */
+static void
+lock_note(struct pgl_store *s, const char *tenant, int in_tx)
+{
+	size_t	n = strlen(tenant);
+
+	lock_forget(s);
+	if (n >= sizeof(s->lock_tenant))
+		return;		/* not kept: the next event asks again */
+	memcpy(s->lock_tenant, tenant, n + 1);
+	s->lock_in_tx = in_tx;
+	s->lock_gen = s->gen;
+}
+
+int
+store_event_locked(const struct pgl_store *s, const char *tenant)
+{
+	return (s->in_tx && s->lock_tenant[0] != '\0' &&
+	    s->lock_gen == s->gen && strcmp(s->lock_tenant, tenant) == 0 &&
+	    (s->lock_in_tx || s->tenant_gen == s->gen));
+}
+
+void
+store_event_lock_taken(struct pgl_store *s, const char *tenant)
+{
+	if (s->in_tx)
+		lock_note(s, tenant, 1);
+}
+
 static int
 postgres_begin(struct pgl_store *s, struct pgl_err *err)
 {
@@ -156,6 +194,8 @@ postgres_begin(struct pgl_store *s, struct pgl_err *err)
 		    STORE_NAME ": a transaction is already open (no nesting)"));
 	if ((rc = pg_ready(s, err)) != PGL_OK)
 		return (rc);
+	if (s->tenant_gen == 0)		/* no begin_tenant before this */
+		lock_forget(s);
 	rc = pg_simple(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", NULL, err);
 	if (rc == PGL_OK)
 		s->in_tx = 1;
@@ -180,6 +220,7 @@ postgres_begin_tenant(struct pgl_store *s, const char *tenant,
 	    PGL_OK)
 		return (rc);
 	s->tenant_gen = s->gen;
+	lock_note(s, tenant, 0);
 	if ((rc = postgres_begin(s, err)) != PGL_OK)
 		tenant_unlock(s);
 	return (rc);
@@ -195,6 +236,7 @@ tenant_unlock(struct pgl_store *s)
 {
 	struct pgl_err	e;
 
+	lock_forget(s);		/* the transaction's ended too */
 	if (s->tenant_gen == 0)
 		return;
 	if (s->tenant_gen == s->gen && !s->reset && !s->tx_lost &&

@@ -59,6 +59,12 @@ struct pgl_store {
 	int			 tx_lost;	/* connection died inside it */
 	unsigned		 tenant_gen;	/* tenant lock held: gen it was
 						 * taken in; 0 none */
+	/* Whose event lock this session holds (pg_store.c): since before
+	 * BEGIN (begin_tenant, until its unlock) or in this transaction
+	 * (SQL_EVENT_LOCK, until its end); "" none or too long to keep. */
+	char			 lock_tenant[64];
+	int			 lock_in_tx;	/* the transaction's, not before */
+	unsigned		 lock_gen;	/* the session it was taken in */
 	uint64_t		 round_trips;	/* execute() calls (ABI 1.1) */
 	int			 changed;	/* a change announced (ABI 1.4) */
 	struct stmt_slot	 stmts[STMT_SLOTS];

@@ -478,6 +478,22 @@ store_tx_done(struct pgl_store *s, int owned, int rc, struct pgl_err *err)
 	return (sqlite_commit(s, err));
 }
 
+/* No event lock here: BEGIN IMMEDIATE serializes the writers. */
+int
+store_event_locked(const struct pgl_store *s, const char *tenant)
+{
+	(void)s;
+	(void)tenant;
+	return (0);
+}
+
+void
+store_event_lock_taken(struct pgl_store *s, const char *tenant)
+{
+	(void)s;
+	(void)tenant;
+}
+
 /* Every statement goes through store_runv (sqlite_query.c), which
  * counts it; the migrations and PRAGMAs at open do not. */
 static uint64_t
