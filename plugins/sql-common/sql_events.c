@@ -18,7 +18,10 @@
  *    value of a sequence: the lock is held until commit or rollback, so
  *    the next appender of the tenant waits (it does not fail) and draws
  *    a larger number after this one committed.  Hence "call it last":
- *    the lock is held from the append to the commit.
+ *    the lock is held from the append to the commit.  A transaction asks
+ *    for it once (store_event_locked): its later events of the tenant
+ *    hold it already, and so does one begun with begin_tenant, whose
+ *    session took the same key before BEGIN and keeps it past COMMIT.
  *
  * The horizon.  Purge and trim delete events; a trigger records, per
  * (tenant, catalog), the highest seq deleted (event_horizon), so the host
