@@ -30,6 +30,8 @@
  *  SQL_EVENT_LOCK           none (writers are       the tenant's advisory
  *                           serialized)             lock, to the commit
  *  SQL_NEXT_EVENT_SEQ       event_clock's one row   nextval('event_clock')
+ *  SQL_EVENT_SEQ_IN_INSERT  not defined (an UPDATE   nextval('event_clock'):
+ *                           cannot be a value)      the insert draws it
  *  SQL_TEXT_INDEX_FTS5      FTS5 trigram: a phrase  pg_trgm: ILIKE on the
  *                           of 3+ characters        GIN index, any length
  *                           (shorter: LIKE)
@@ -92,6 +94,7 @@
 #define SQL_EVENT_LOCK \
 	"SELECT pg_advisory_xact_lock(" SQL_EVENT_LOCK_CLASS ", hashtext(?1))"
 #define SQL_NEXT_EVENT_SEQ	"SELECT nextval('event_clock')"
+#define SQL_EVENT_SEQ_IN_INSERT	"nextval('event_clock')"
 
 #else
 #error "define SQL_DIALECT_SQLITE or SQL_DIALECT_POSTGRES"

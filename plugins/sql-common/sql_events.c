@@ -33,12 +33,20 @@
 #include "sql_store.h"
 
 static const char EVENT_LOCK[] = SQL_EVENT_LOCK;
-static const char EVENT_NEXT_SEQ[] = SQL_NEXT_EVENT_SEQ;
-static const char EVENT_INSERT[] =
-	"INSERT INTO events (tenant_id, catalog, seq, id, ts_ms, actor,"
-	" operation_type, object_type, object_name, object_uuid, branch,"
+#define EVENT_INSERT_INTO \
+	"INSERT INTO events (tenant_id, catalog, seq, id, ts_ms, actor," \
+	" operation_type, object_type, object_name, object_uuid, branch," \
 	" request_id, body, bytes)"
+#ifdef SQL_EVENT_SEQ_IN_INSERT
+/* The number drawn by the insert itself: one round trip, not two. */
+static const char EVENT_INSERT_NEXT[] = EVENT_INSERT_INTO
+	" VALUES (?1, ?2, " SQL_EVENT_SEQ_IN_INSERT ", ?3, ?4, ?5, ?6, ?7, ?8,"
+	" ?9, ?10, ?11, ?12, ?13) RETURNING seq";
+#else
+static const char EVENT_NEXT_SEQ[] = SQL_NEXT_EVENT_SEQ;
+static const char EVENT_INSERT[] = EVENT_INSERT_INTO
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+#endif
 
 #define EVENT_COLS \
 	"SELECT id, tenant_id, catalog, seq, ts_ms, actor, operation_type," \
@@ -143,6 +151,16 @@ append(struct pgl_store *s, const struct pgl_event *e, uint64_t *seq,
 			return (rc);
 		store_event_lock_taken(s, e->tenant_id);
 	}
+#ifdef SQL_EVENT_SEQ_IN_INSERT
+	if ((rc = store_count(s, err, EVENT_INSERT_NEXT, seq, "sssi"
+	    "ssssssss" "i", e->tenant_id, e->catalog, e->id, e->ts_ms,
+	    e->actor, e->operation_type, e->object_type, e->object_name,
+	    e->object_uuid, e->branch, e->request_id, e->body,
+	    (int64_t)strlen(e->body))) != PGL_OK)
+		return (rc);
+	return (*seq == 0 ? store_err(err, PGL_EINTERNAL, "the event clock "
+	    "is missing") : PGL_OK);
+#else
 	if ((rc = store_count(s, err, EVENT_NEXT_SEQ, seq, "")) != PGL_OK)
 		return (rc);
 	if (*seq == 0)
@@ -153,6 +171,7 @@ append(struct pgl_store *s, const struct pgl_event *e, uint64_t *seq,
 	    e->actor, e->operation_type, e->object_type, e->object_name,
 	    e->object_uuid, e->branch, e->request_id, e->body,
 	    (int64_t)strlen(e->body)));
+#endif
 }
 
 int
