@@ -114,6 +114,12 @@ static const char ASSET_SWAP_LOCATION[] =
 	"UPDATE assets SET metadata_location = ?7, updated_at = ?8"
 	ASSET_KEY " AND gone = 0 AND metadata_location " SQL_IS_NOT_DISTINCT
 	" ?6";
+/* The same, on a branch nothing was forked from (no copy to protect). */
+static const char ASSET_SWAP_UNFORKED[] =
+	"UPDATE assets SET metadata_location = ?7, updated_at = ?8"
+	ASSET_KEY " AND gone = 0 AND metadata_location " SQL_IS_NOT_DISTINCT
+	" ?6 AND NOT EXISTS (SELECT 1 FROM branches c WHERE c.tenant_id = ?1"
+	" AND c.catalog_name = ?2 AND c.parent_name = ?3)";
 static const char ASSET_MOVE[] =
 	"UPDATE assets SET namespace = ?6, name = ?7, updated_at = ?8,"
 	" seq = ?9" ASSET_KEY " AND gone = 0";
@@ -518,8 +524,25 @@ sql_update_metadata_location(struct pgl_store *s, const char *tenant,
 {
 	struct move	k = { tenant, catalog, branch, ns, name, NULL, NULL };
 	struct wtx	w = { NULL, 0, 0, 0 };
+	uint64_t	changed = 0;
 	int		rc, run;
 
+	/*
+	 * In the host's transaction (a commit's swap), the table's own row
+	 * on a branch with no forks swaps in one statement: the branch's
+	 * kind need not be read first (a round trip on PostgreSQL, per
+	 * commit).  Anything else (an inherited row, a forked-from branch,
+	 * a lost race, no such table) takes the whole path below, which
+	 * tells them apart.  Outside one, the path below locks the branch
+	 * against a fork made meanwhile.
+	 */
+	if (store_in_tx(s)) {
+		rc = store_exec(s, err, ASSET_SWAP_UNFORKED, &changed,
+		    "sssssssi", tenant, catalog, branch, ns, name, expected,
+		    new_location, store_now_ms());
+		if (rc != PGL_OK || changed == 1)
+			return (rc);
+	}
 	for (run = 0; run < 2; run++) {
 		if ((rc = wtx_begin(&w, s, tenant, catalog, branch, err)) ==
 		    PGL_OK)

@@ -55,6 +55,8 @@ int	store_count(struct pgl_store *, struct pgl_err *, const char *,
  * the commit's error.  Each plugin's, beside its begin and commit.
  */
 int	store_tx_own(struct pgl_store *, int *owned, struct pgl_err *);
+/* 1 inside a transaction (the host's, or a method's own). */
+int	store_in_tx(const struct pgl_store *);
 int	store_tx_done(struct pgl_store *, int owned, int rc, struct pgl_err *);
 /*
  * The tenant's event lock (SQL_EVENT_LOCK) and the open transaction:

@@ -170,6 +170,12 @@ lock_note(struct pgl_store *s, const char *tenant, int in_tx)
 }
 
 int
+store_in_tx(const struct pgl_store *s)
+{
+	return (s->in_tx);
+}
+
+int
 store_event_locked(const struct pgl_store *s, const char *tenant)
 {
 	return (s->in_tx && s->lock_tenant[0] != '\0' &&

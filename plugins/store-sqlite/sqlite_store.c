@@ -478,6 +478,12 @@ store_tx_done(struct pgl_store *s, int owned, int rc, struct pgl_err *err)
 	return (sqlite_commit(s, err));
 }
 
+int
+store_in_tx(const struct pgl_store *s)
+{
+	return (!sqlite3_get_autocommit(s->db));
+}
+
 /* No event lock here: BEGIN IMMEDIATE serializes the writers. */
 int
 store_event_locked(const struct pgl_store *s, const char *tenant)

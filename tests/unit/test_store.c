@@ -5615,6 +5615,49 @@ test_fork_does_not_see_the_parents_later_changes(void **state)
 	assert_string_equal(cow_view_of(f, "dev", 1, 0), dev0);
 }
 
+/*
+ * A commit's swap in the host's transaction: the table's own row on a
+ * branch nothing was forked from swaps in one statement (one round trip
+ * on PostgreSQL); on a branch that was forked from, the fork keeps
+ * reading the row it inherited; an inherited row is copied up; a stale
+ * expectation loses.  All inside transactions, where the one-statement
+ * swap applies.
+ */
+static void
+test_a_swap_in_a_transaction_keeps_forks_whole(void **state)
+{
+	struct fx	*f = *state;
+	uint64_t	 before;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	OK(f, ops->begin(f->s, &f->err));
+	before = ops->round_trips != NULL ? ops->round_trips(f->s) : 0;
+	cow_cas(f, "main", "db", "t1", "m-t1", "m-t1b");
+	if (ops->round_trips != NULL && strcmp(ops->name, "postgres") == 0)
+		assert_int_equal(ops->round_trips(f->s) - before, 1);
+	FAILS(f, PGL_ECONFLICT, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "main", "db", "t1", "m-t1", "m-t1x", &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	assert_string_equal(cow_view(f, "main"),
+	    "a.b.x=m-x db.t1=m-t1b db.t2=m-t2 db.v1=m-v1 db2.t3=m-t3");
+
+	/* main forked: a swap on main leaves dev's view as it was. */
+	cow_fork(f, "main", "dev");
+	OK(f, ops->begin(f->s, &f->err));
+	cow_cas(f, "main", "db", "t1", "m-t1b", "m-t1c");
+	/* dev's inherited row is copied up for it, main's stays. */
+	cow_cas(f, "dev", "db", "t2", "m-t2", "m-t2d");
+	OK(f, ops->commit(f->s, &f->err));
+	assert_string_equal(cow_view(f, "main"),
+	    "a.b.x=m-x db.t1=m-t1c db.t2=m-t2 db.v1=m-v1 db2.t3=m-t3");
+	assert_string_equal(cow_view(f, "dev"),
+	    "a.b.x=m-x db.t1=m-t1b db.t2=m-t2d db.v1=m-v1 db2.t3=m-t3");
+	FAILS(f, PGL_ENOTFOUND, ops->update_metadata_location(f->s, "t-a",
+	    "cat", "nobranch", "db", "t1", "m-t1c", "m-t1e", &f->err));
+}
+
 static void
 test_forks_changes_are_invisible_to_the_parent(void **state)
 {
@@ -7522,6 +7565,7 @@ main(void)
 		T(test_copy_assets_bulk_is_all_or_nothing),
 		T(test_copy_assets_bulk_10000_assets),
 		T(test_update_metadata_location_cas),
+		T(test_a_swap_in_a_transaction_keeps_forks_whole),
 		T(test_cas_two_handles_exactly_one_wins),
 		T(test_lookup_sees_other_handles_commits_at_once),
 		T(test_cached_lookups_agree_with_other_handles_commits),
