@@ -111,9 +111,9 @@ call(struct pgl_req *r, const char *key, int check, const char *pw,
     const char *encoded, char **data, size_t *len, struct pgl_err *err)
 {
 	struct password_job	*j;
+	int			 have = api_fetch_has(r, key);
 
-	if (!api_fetch_has(r, key) &&
-	    under_way >= pgl_app.cfg->auth.password_jobs) {
+	if (!have && under_way >= pgl_app.cfg->auth.password_jobs) {
 		err->code = PGL_EUNAVAIL;
 		(void)snprintf(err->msg, sizeof(err->msg), "too many password "
 		    "checks under way; retry after 1 s");
@@ -126,9 +126,11 @@ call(struct pgl_req *r, const char *key, int check, const char *pw,
 	j->c.cpu = 1;
 	j->c.w.run = job_run;
 	j->c.free = job_free;
-	if ((j->c.key = strdup(key)) == NULL ||
-	    (j->pw = strdup(pw != NULL ? pw : "")) == NULL ||
-	    (encoded != NULL && (j->encoded = strdup(encoded)) == NULL)) {
+	/* A run after the call only collects its answer: no more copies of
+	 * the password. */
+	if ((j->c.key = strdup(key)) == NULL || (!have &&
+	    ((j->pw = strdup(pw != NULL ? pw : "")) == NULL ||
+	    (encoded != NULL && (j->encoded = strdup(encoded)) == NULL)))) {
 		job_free(&j->c);
 		goto nomem;
 	}
@@ -186,7 +188,7 @@ void
 api_password_reply_error(struct pgl_req *r, const struct pgl_err *err)
 {
 	if (err->code != PGL_EUNAVAIL && err->code != PGL_ENOMEM) {
-		pgl_reply_error(r, 500, "cannot hash the password");
+		pgl_reply_error(r, 500, "cannot hash or check the password");
 		return;
 	}
 	pgl_set_header(r, "retry-after", "1");
