@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { BUILD, cleanEnv, freePort, REPO, request, runBinary, SAN_ENV, spawnServer, tmpDir } from './lib/server.js';
+import { BUILD, cleanEnv, freePort, REPO, request, runBinary, SAN_ENV, spawnOnFreePort, spawnServer, tmpDir } from './lib/server.js';
 
 let dir;
 before(() => { dir = tmpDir('pgl-cfg'); });
@@ -290,10 +290,8 @@ test('PORT and PANGOLIN_BIND_ADDRESS override the file: the server listens there
 });
 
 test('a port already in use is exit 2 naming the address', async () => {
-  const port = await freePort();
-  const first = spawnServer(['-c', toml('busy1.toml', `[server]\nbind = "127.0.0.1"\nport = ${port}\nworkers = 1\npid_file = "${dir}/busy1.pid"\n`)]);
+  const { h: first, port } = await spawnOnFreePort((p) => ['-c', toml('busy1.toml', `[server]\nbind = "127.0.0.1"\nport = ${p}\nworkers = 1\npid_file = "${dir}/busy1.pid"\n`)]);
   try {
-    await first.ready(port);
     const r = runBinary(['-c', toml('busy2.toml', `[server]\nbind = "127.0.0.1"\nport = ${port}\nworkers = 1\npid_file = "${dir}/busy2.pid"\n`)]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+/);

@@ -11,7 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertNoSanitizerReport, freePort, makeToml, NIL_UUID, request, spawnServer, startServer, STORE, tmpDir } from './lib/server.js';
+import { assertNoSanitizerReport, makeToml, NIL_UUID, request, spawnOnFreePort, spawnServer, startServer, STORE, tmpDir } from './lib/server.js';
 import { expectList } from './lib/expect.js';
 
 const skip = STORE !== 'sqlite' && 'SQLite store only (run with PGL_STORE=sqlite)';
@@ -247,11 +247,11 @@ test('kill -9 of the parent under load: no worker serves after 2 s and a new ins
   await srv?.stop();
   srv = null;
   const dir = tmpDir('pgl-kill9');
-  const port = await freePort();
   const config = path.join(dir, 'pangolin.toml');
-  fs.writeFileSync(config, makeToml({ store: 'sqlite', port, dir }));
-  const h = spawnServer(['-c', config]);
-  await h.ready(port);
+  const { h, port } = await spawnOnFreePort((p) => {
+    fs.writeFileSync(config, makeToml({ store: 'sqlite', port: p, dir }));
+    return ['-c', config];
+  });
   const parent = h.proc.pid;
   const workers = childPids(parent);
   assert.ok(workers.length >= 2, `workers of ${parent}: ${workers}`);
@@ -287,11 +287,11 @@ test('a worker already draining (a slow request holds it) still exits within 2 s
   await srv?.stop();
   srv = null;
   const dir = tmpDir('pgl-orphan');
-  const port = await freePort();
   const config = path.join(dir, 'pangolin.toml');
-  fs.writeFileSync(config, makeToml({ store: 'sqlite', port, dir }));
-  const h = spawnServer(['-c', config]);
-  await h.ready(port);
+  const { h, port } = await spawnOnFreePort((p) => {
+    fs.writeFileSync(config, makeToml({ store: 'sqlite', port: p, dir }));
+    return ['-c', config];
+  });
   const parent = h.proc.pid;
   const workers = childPids(parent);
   // Half a request on every worker's plate would be ideal; one socket is

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { NIL_UUID, STORE, freePort, makeToml, request, spawnServer, tmpDir } from './lib/server.js';
+import { NIL_UUID, STORE, makeToml, request, spawnOnFreePort, tmpDir } from './lib/server.js';
 
 const skip = STORE !== 'sqlite' && 'SQLite store only (run with PGL_STORE=sqlite)';
 
@@ -51,11 +51,11 @@ async function until(fn, ms = 5000) {
 
 async function start(env) {
   const dir = tmpDir('pgl-tasks');
-  const port = await freePort();
   const config = path.join(dir, 'pangolin.toml');
-  fs.writeFileSync(config, makeToml({ store: 'sqlite', port, dir }));
-  const h = spawnServer(['-c', config], env);
-  await h.ready(port);
+  const { h, port } = await spawnOnFreePort((p) => {
+    fs.writeFileSync(config, makeToml({ store: 'sqlite', port: p, dir }));
+    return ['-c', config];
+  }, env);
   return { h, dir, port, db: path.join(dir, 'pangolin.db') };
 }
 

@@ -285,6 +285,26 @@ export function spawnServer(args, env = {}) {
  * stop({ keep }) removes the dir unless keep (or PGL_KEEP=1) is set; a
  * failed stop leaves it for a look at the database.
  */
+/**
+ * A server on a port freePort() found.  Such a port can be taken by
+ * another test file's server before ours binds it (files run side by
+ * side): then, and only then, it is started again on another port.
+ * argsFor(port) writes the config for port and returns spawnServer's
+ * args.  Resolves to { h, port } once the server is ready.
+ */
+export async function spawnOnFreePort(argsFor, env = {}) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const h = spawnServer(argsFor(port), env);
+    try {
+      await h.ready(port);
+      return { h, port };
+    } catch (e) {
+      if (attempt === 3 || !/cannot listen on [^\n]*Address already in use/.test(h.log())) throw e;
+    }
+  }
+}
+
 export async function startServer(opts = {}) {
   const store = opts.store ?? STORE;
   const dir = opts.dir ?? tmpDir(`pgl-${store}`);
@@ -294,20 +314,17 @@ export async function startServer(opts = {}) {
   // allowEndpoints: origins the operator allow-lists for object storage
   // (PANGOLIN_ALLOWED_ENDPOINTS), e.g. a test's S3 server on loopback.
   const allow = opts.allowEndpoints?.length ? { PANGOLIN_ALLOWED_ENDPOINTS: opts.allowEndpoints.join(',') } : {};
-  // A port freePort() found free can be taken by another test file's
-  // server before ours binds it (files run side by side): then, and only
-  // then, the server is started again on another port.
-  let port, h;
-  for (let attempt = 1; ; attempt++) {
-    port = opts.port ?? await freePort();
-    fs.writeFileSync(config, makeToml({ ...opts, store, port, dir }));
-    h = spawnServer(['-c', config], { ...allow, ...opts.env });
-    try {
-      await h.ready(port);
-      break;
-    } catch (e) {
-      if (opts.port !== undefined || attempt === 3 || !/cannot listen on [^\n]*Address already in use/.test(h.log())) throw e;
-    }
+  // A port the test named (opts.port) is the only one it may have.
+  const argsFor = (p) => {
+    fs.writeFileSync(config, makeToml({ ...opts, store, port: p, dir }));
+    return ['-c', config];
+  };
+  let port = opts.port, h;
+  if (port !== undefined) {
+    h = spawnServer(argsFor(port), { ...allow, ...opts.env });
+    await h.ready(port);
+  } else {
+    ({ h, port } = await spawnOnFreePort(argsFor, { ...allow, ...opts.env }));
   }
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
