@@ -1,15 +1,38 @@
 /*
  * The worker's parsed-metadata cache (src/api/cache/tree_cache.c): a tree is
  * found by its location, shared by reference, and an evicted tree lives
- * on while someone still holds it.
+ * on while someone still holds it; with the write pool's lanes running,
+ * an evicted tree is freed on a pool thread, never on the caller's.
  */
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
 #include "api/cache/cache.h"
+#include "storage/write_pool.h"
+
+/* jansson's frees, counted by thread while `counting' is set. */
+static pthread_t	main_thread;
+static int		counting;
+static int		frees_here, frees_elsewhere;
+
+static void
+counted_free(void *p)
+{
+	if (p != NULL && __atomic_load_n(&counting, __ATOMIC_SEQ_CST)) {
+		if (pthread_equal(pthread_self(), main_thread))
+			__atomic_add_fetch(&frees_here, 1, __ATOMIC_SEQ_CST);
+		else
+			__atomic_add_fetch(&frees_elsewhere, 1,
+			    __ATOMIC_SEQ_CST);
+	}
+	free(p);
+}
 
 static void
 test_put_then_get_shares_the_tree(void **state)
@@ -80,6 +103,71 @@ test_read_form_kept_with_the_tree(void **state)
 	json_decref(rd);
 }
 
+/* Runs what the pool finished until it has been quiet for 200 ms (a
+ * batch of frees takes microseconds). */
+static void
+drain(int efd)
+{
+	struct pollfd	p = { .fd = efd, .events = POLLIN };
+
+	while (poll(&p, 1, 200) == 1)
+		(void)pgl_wpool_reap();
+}
+
+/*
+ * The last: it starts the pool.  Every put below evicts a tree (the
+ * cache is full of the earlier tests' and these), and none of the
+ * evicted trees' nodes is freed on this thread: they go to the CPU lane.
+ * Made inline, the 40-member tree's frees counted here.
+ */
+static void
+test_evicted_trees_are_freed_off_the_callers_thread(void **state)
+{
+	char	 loc[64];
+	json_t	*big, *t;
+	int	 efd, i;
+
+	(void)state;
+	assert_true((efd = pgl_wpool_start(1)) >= 0);
+	assert_int_equal(pgl_wpool_start_cpu(1, 0), 0);
+	for (i = 0; i < 200; i++) {	/* full, whatever came before */
+		(void)snprintf(loc, sizeof(loc), "/w/fill%d", i);
+		t = json_integer(i);
+		api_tree_put(loc, t, NULL);
+		json_decref(t);
+		if (i % 32 == 31)
+			drain(efd);
+	}
+	drain(efd);
+	big = json_object();
+	for (i = 0; i < 40; i++) {
+		(void)snprintf(loc, sizeof(loc), "field-%d", i);
+		assert_int_equal(json_object_set_new(big, loc,
+		    json_pack("{s:i,s:s}", "id", i, "type", "long")), 0);
+	}
+	api_tree_put("/w/big", big, NULL);
+	json_decref(big);		/* the cache's is the last */
+	__atomic_store_n(&counting, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < 200; i++) {
+		(void)snprintf(loc, sizeof(loc), "/w/after%d", i);
+		t = json_integer(i);
+		api_tree_put(loc, t, NULL);
+		/* Ours; the cache's goes later, elsewhere. */
+		json_decref(t);
+		assert_int_equal(__atomic_load_n(&frees_here,
+		    __ATOMIC_SEQ_CST), 0);
+		/* Fewer evictions a batch than it holds: none freed here. */
+		if (i % 32 == 31)
+			drain(efd);
+	}
+	drain(efd);
+	__atomic_store_n(&counting, 0, __ATOMIC_SEQ_CST);
+	assert_null(api_tree_get("/w/big", NULL));
+	/* big: the object, 40 members of two nodes each, their keys. */
+	assert_true(frees_elsewhere > 40 * 3);
+	pgl_wpool_stop();
+}
+
 int
 main(void)
 {
@@ -87,7 +175,11 @@ main(void)
 		cmocka_unit_test(test_put_then_get_shares_the_tree),
 		cmocka_unit_test(test_eviction_drops_the_least_recently_used),
 		cmocka_unit_test(test_read_form_kept_with_the_tree),
+		cmocka_unit_test(
+		    test_evicted_trees_are_freed_off_the_callers_thread),
 	};
 
+	main_thread = pthread_self();
+	json_set_alloc_funcs(malloc, counted_free);
 	return (cmocka_run_group_tests(tests, NULL, NULL));
 }
