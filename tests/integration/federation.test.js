@@ -159,7 +159,11 @@ before(async () => {
   R.key = su.api_key;
   R.credential = `${su.id}:${su.api_key}`;
   [fake, hang, broker] = await Promise.all([fakeRemote(), hangListener(), tokenBroker(R.origin)]);
-  dead = `http://127.0.0.1:${await freePort()}`;
+  // A remote that refuses every connection: port 1, which no test binds
+  // (servers here take ephemeral ports from freePort()).  A free port
+  // found at start was once taken by a side-by-side test file's server,
+  // whose 404 this catalog then read as its remote's answer.
+  dead = 'http://127.0.0.1:1';
   local = await startServer({
     root: true, noAuth: false, workers: 1,
     allowEndpoints: [R.origin, fake.origin, hang.origin, broker.origin, dead],
