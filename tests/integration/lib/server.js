@@ -278,14 +278,6 @@ export function spawnServer(args, env = {}) {
 }
 
 /**
- * Start a server in a fresh temp dir (or opts.dir, to restart on the same
- * data).  opts as makeToml, plus env (extra environment) and
- * allowEndpoints (origins for [storage] allowed_endpoints).  Returns
- * { port, dir, store, config, dbPath, proc, log(), req(), stop() }.
- * stop({ keep }) removes the dir unless keep (or PGL_KEEP=1) is set; a
- * failed stop leaves it for a look at the database.
- */
-/**
  * A server on a port freePort() found.  Such a port can be taken by
  * another test file's server before ours binds it (files run side by
  * side): then, and only then, it is started again on another port.
@@ -305,6 +297,14 @@ export async function spawnOnFreePort(argsFor, env = {}) {
   }
 }
 
+/**
+ * Start a server in a fresh temp dir (or opts.dir, to restart on the same
+ * data).  opts as makeToml, plus env (extra environment) and
+ * allowEndpoints (origins for [storage] allowed_endpoints).  Returns
+ * { port, dir, store, config, dbPath, proc, log(), req(), stop() }.
+ * stop({ keep }) removes the dir unless keep (or PGL_KEEP=1) is set; a
+ * failed stop leaves it for a look at the database.
+ */
 export async function startServer(opts = {}) {
   const store = opts.store ?? STORE;
   const dir = opts.dir ?? tmpDir(`pgl-${store}`);
