@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	22
+#define PGL_STORE_ABI_MINOR	23
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -1265,6 +1265,18 @@ struct pgl_store_ops {
 	 * writers anyway, or has no transactions): begin.
 	 */
 	int	(*begin_tenant)(S, const char *tenant, E);
+
+	/*
+	 * ABI 1.23: begin without waiting for another handle's writer.  As
+	 * begin_tenant (begin where tenant is NULL or begin_tenant is
+	 * NULL), but where another handle on the database holds what a
+	 * writer must take first (SQLite's write lock), the answer is
+	 * PGL_EUNAVAIL at once and nothing is begun, where begin would
+	 * wait on the caller's thread.  The host then serves its other
+	 * work and tries again.  May be NULL (a store whose begin waits on
+	 * a server, or never waits): the host begins as usual.
+	 */
+	int	(*try_begin)(S, const char *tenant, E);
 };
 
 #undef S

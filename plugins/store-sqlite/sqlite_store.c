@@ -306,7 +306,7 @@ now_us(void)
  * past its release, and served none of its connections meanwhile
  * (measured: more sleeps than commits in a commit storm).  So: tries
  * 25 us apart, then 100 us, then 1 ms after the first 100 ms, up to
- * busy_timeout_ms in all.
+ * busy_timeout_ms in all.  Not at all in try_begin.
  */
 static int
 busy_wait(void *arg, int count)
@@ -315,6 +315,8 @@ busy_wait(void *arg, int count)
 	struct timespec		 ts = { 0, 0 };
 	uint64_t		 now = now_us(), waited;
 
+	if (s->no_wait)
+		return (0);
 	if (count == 0)
 		s->busy_since_us = now;
 	waited = now - s->busy_since_us;
@@ -438,6 +440,25 @@ sqlite_begin(struct pgl_store *s, struct pgl_err *err)
 	return (store_exec(s, err, BEGIN_TX, NULL, ""));
 }
 
+/*
+ * ABI 1.23: BEGIN IMMEDIATE that answers at once when another worker
+ * holds the write lock (SQLITE_BUSY: PGL_EUNAVAIL), so that the caller's
+ * event loop serves its reads instead of sleeping in busy_wait for as
+ * long as the other worker's transaction takes.
+ */
+static int
+sqlite_try_begin(struct pgl_store *s, const char *tenant,
+    struct pgl_err *err)
+{
+	int	rc;
+
+	(void)tenant;	/* the write lock serializes every writer */
+	s->no_wait = 1;
+	rc = sqlite_begin(s, err);
+	s->no_wait = 0;
+	return (rc);
+}
+
 static int
 sqlite_commit(struct pgl_store *s, struct pgl_err *err)
 {
@@ -528,6 +549,8 @@ static const struct pgl_store_ops ops = {
 	.round_trips = sqlite_round_trips,
 	/* The log's sync off the caller's thread (ABI 1.21). */
 	.defer_log_sync = sqlite_defer_log_sync,
+	/* A begin that gives way to another worker (ABI 1.23). */
+	.try_begin = sqlite_try_begin,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

@@ -49,6 +49,7 @@ struct pgl_store {
 	struct stmt_slot	stmts[STMT_SLOTS];
 	int			busy_timeout_ms;
 	uint64_t		busy_since_us;	/* this wait for the lock */
+	int			no_wait;	/* try_begin: never wait */
 	struct asset_cache	*assets;	/* NULL: not WAL, no file */
 	struct cred_cache	*creds;		/* made on first use */
 	const char		*synchronous;	/* as configured */

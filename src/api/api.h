@@ -69,6 +69,13 @@ const char	*api_client_addr(struct pgl_req *);
  * every file the change refers to in place.
  */
 #define PGL_TX_UNKNOWN	100
+/*
+ * pgl_store_tx's answer, with pgl_app.begin_try set, when another writer
+ * held the store (try_begin answered PGL_EUNAVAIL): nothing was begun
+ * and fn did not run; the caller tries again later.  begin_try is
+ * cleared by the begin it was for, whatever its answer.
+ */
+#define PGL_TX_BUSY	101
 
 /*
  * Run fn inside a store transaction: commit on PGL_OK, else roll back.

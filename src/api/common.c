@@ -47,6 +47,15 @@ api_str_or_null(const char *s)
 int
 pgl_store_begin_in(const char *tenant, struct pgl_err *err)
 {
+	int	rc;
+
+	if (pgl_app.begin_try) {
+		pgl_app.begin_try = 0;
+		if (pgl_store_can_try_begin(pgl_app.db)) {
+			rc = STORE(try_begin, tenant, err);
+			return (rc == PGL_EUNAVAIL ? PGL_TX_BUSY : rc);
+		}
+	}
 	if (tenant != NULL && *tenant != '\0' &&
 	    pgl_store_can_begin_tenant(pgl_app.db))
 		return (STORE(begin_tenant, tenant, err));

@@ -16,6 +16,8 @@ struct pgl_app {
 	const struct pgl_store_ops	*db;
 	struct pgl_store		*dbh;	/* NULL while unavailable */
 	int				 in_tx;	/* a transaction is open on dbh */
+	/* The next begin gives way to another writer (api.h, PGL_TX_BUSY). */
+	int				 begin_try;
 	struct pgl_plugin		 db_plugin;
 
 	const struct pgl_cache_ops	*cache;

@@ -61,6 +61,12 @@ void	pgl_http_worker_stop(void);
  */
 void	pgl_http_watch(int fd, int (*ready)(void));
 /*
+ * In a worker: call the watched ready() again in about a millisecond,
+ * once, whether or not its descriptor is readable (what it waits for
+ * tells no descriptor: another worker's store lock).
+ */
+void	pgl_http_watch_soon(void);
+/*
  * In a worker: call fn about once a millisecond from its event loop (a
  * timer) until fn is NULL again; one such caller (commits waiting for
  * another worker's claim on their table, api/commit/async.c).

@@ -452,6 +452,26 @@ pgl_http_watch(int fd, int (*ready)(void))
 	kore_platform_event_level_read(fd, &watched);
 }
 
+static int	 soon_armed;
+
+static void
+soon_tick(void *arg, u_int64_t now)
+{
+	(void)arg;
+	(void)now;
+	soon_armed = 0;
+	watched.pending = 1;
+}
+
+void
+pgl_http_watch_soon(void)
+{
+	if (soon_armed || watched.ready == NULL)
+		return;
+	(void)kore_timer_add(soon_tick, 1, NULL, KORE_TIMER_ONESHOT);
+	soon_armed = 1;
+}
+
 /* pgl_http_poll: a one-shot timer armed again while fn is set (a
  * repeating one could not be removed from its own callback). */
 static void	(*poll_fn)(void);

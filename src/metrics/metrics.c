@@ -140,6 +140,10 @@ static const struct {
 	{ PGL_C_COMMIT_GROUPED, "pangolin_commit_grouped_total",
 	    "Commits whose pointer swap shared a store transaction with "
 	    "others." },
+	{ PGL_C_COMMIT_SWAPS_DEFERRED, "pangolin_commit_swaps_deferred_total",
+	    "Group swaps put off for about a millisecond because another "
+	    "worker held the store's write lock (SQLite), so that the event "
+	    "loop served its reads instead of waiting." },
 	/* Store transactions that lost a race with another over the same
 	 * rows (PostgreSQL's serialization failures, deadlocks): run again,
 	 * and given up (answered 503, or 409 CommitFailed for a commit). */

@@ -60,6 +60,7 @@ enum pgl_counter {
 	PGL_C_STORE_TX_GAVE_UP,		/* ... that lost every attempt */
 	PGL_C_EVENTS_APPENDED,		/* change events into the outbox */
 	PGL_C_EVENTS_UNBUILT,		/* changes left without one (a bug) */
+	PGL_C_COMMIT_SWAPS_DEFERRED,	/* group swaps that gave way */
 	PGL_C__COUNT
 };
 

@@ -302,6 +302,13 @@ pgl_store_can_begin_tenant(const struct pgl_store_ops *ops)
 	return (ops->abi_minor >= 22 && ops->begin_tenant != NULL);
 }
 
+/* A begin that gives way to another writer (ABI 1.23). */
+int
+pgl_store_can_try_begin(const struct pgl_store_ops *ops)
+{
+	return (ops->abi_minor >= 23 && ops->try_begin != NULL);
+}
+
 /* The log's sync left to the host (ABI 1.21). */
 int
 pgl_store_can_defer_sync(const struct pgl_store_ops *ops)

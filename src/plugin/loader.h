@@ -88,5 +88,9 @@ int				 pgl_store_can_defer_sync(
  * 1.22, begin_tenant); 0: begin. */
 int				 pgl_store_can_begin_tenant(
 				    const struct pgl_store_ops *);
+/* 1 if the store can begin without waiting for another writer (ABI
+ * 1.23, try_begin); 0: a begin may wait. */
+int				 pgl_store_can_try_begin(
+				    const struct pgl_store_ops *);
 
 #endif

@@ -5,8 +5,10 @@
 // (HTTP/1.1 pipelining), a client that leaves mid-commit breaks nothing,
 // and commits of one table from one worker all land.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pool, uniq } from './lib/expect.js';
 import { CATALOG, simpleSchema, startIcebergServer } from './lib/iceberg.js';
@@ -289,6 +291,61 @@ test('SIGTERM in a commit storm: every commit written before the signal is answe
     const acked = all.filter((e) => e.status === 200).map((e) => e.key);
     assert.deepEqual(acked.filter((k) => props[k] !== 'v'), [], `acknowledged commits missing after the restart (of ${acked.length})`);
   } finally {
+    await s.stop();
+  }
+});
+
+/** A sqlite3 shell holding the database's write lock until released. */
+async function holdWriteLock(db) {
+  const sh = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const seen = (word) => new Promise((resolve, reject) => {
+    const check = () => { if (out.includes(word)) { sh.stdout.off('data', onData); resolve(); } };
+    const onData = (d) => { out += d; check(); };
+    sh.stdout.on('data', onData);
+    sh.once('exit', (code) => reject(new Error(`sqlite3 exited ${code} before "${word}": ${out}`)));
+    check();
+  });
+  sh.stdin.write('.timeout 10000\nBEGIN IMMEDIATE;\n.print held\n');
+  await seen('held');
+  return {
+    release: async () => { sh.stdin.write('COMMIT;\n.print released\n'); await seen('released'); sh.stdin.end(); },
+    kill: () => sh.kill(),
+  };
+}
+
+test('a swap that finds another writer holding the SQLite file gives way: its worker answers reads meanwhile, and the commit lands once the lock is free', { skip: STORE !== 'sqlite' && 'the write lock between processes is SQLite\'s' }, async () => {
+  // One worker: were its loop asleep in the busy handler, nothing would
+  // answer until the lock came free (or busy_timeout_ms ran out).
+  const s = await startIcebergServer({ store: 'sqlite', workers: 1 });
+  let holder;
+  try {
+    assert.equal((await s.req('POST', `${P}/namespaces`, { body: { namespace: ['a'] } })).status, 200);
+    const t = `${P}/namespaces/a/tables/held`;
+    assert.equal((await s.req('POST', `${P}/namespaces/a/tables`, { body: { name: 'held', schema: simpleSchema() } })).status, 200);
+    const deferred = async () => Number(/^pangolin_commit_swaps_deferred_total (\d+)$/m.exec((await s.req('GET', '/metrics')).text)?.[1] ?? 0);
+    const d0 = await deferred();
+
+    holder = await holdWriteLock(path.join(s.dir, 'pangolin.db'));
+    let settled = false;
+    const commit = s.req('POST', t, { body: JSON.parse(commitBody('k', 'v')) }).finally(() => { settled = true; });
+    // Each poll is answered by the one worker while its swap waits.
+    for (let i = 0; await deferred() === d0; i++) {
+      assert.ok(i < 2000, 'the swap never gave way to the lock\'s holder');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const load = await s.req('GET', t);
+    assert.equal(load.status, 200, load.text);
+    assert.equal(load.json.metadata.properties.k, undefined, 'the commit landed while the lock was held');
+    assert.equal(settled, false, 'the commit was answered while another process held the write lock');
+
+    await holder.release();
+    holder = null;
+    const r = await commit;
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await s.req('GET', t)).json.metadata.properties.k, 'v');
+  } finally {
+    holder?.kill();
     await s.stop();
   }
 });

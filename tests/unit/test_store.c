@@ -333,6 +333,7 @@ static int	syncs_seen;
 
 int	fsync(int);
 int	fdatasync(int);
+int	nanosleep(const struct timespec *, struct timespec *);
 
 int
 fsync(int fd)
@@ -352,6 +353,19 @@ fdatasync(int fd)
 	syncs_seen++;
 	*(void **)&real = dlsym(RTLD_NEXT, "fdatasync");
 	return (real != NULL ? real(fd) : -1);
+}
+
+/* Sleeps (a busy handler's waits), counted too. */
+static int	sleeps_seen;
+
+int
+nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	int	(*real)(const struct timespec *, struct timespec *);
+
+	sleeps_seen++;
+	*(void **)&real = dlsym(RTLD_NEXT, "nanosleep");
+	return (real != NULL ? real(req, rem) : -1);
 }
 
 /*
@@ -517,6 +531,43 @@ test_the_log_sync_can_be_left_to_the_caller(void **state)
 	assert_int_equal(ops->defer_log_sync(s, 1, &fd, &f->err), PGL_OK);
 	assert_int_equal(fd, -1);
 	ops->close(s);
+}
+
+/*
+ * ABI 1.23: try_begin never waits for another handle's writer.  While
+ * another handle holds the write lock it answers PGL_EUNAVAIL at once,
+ * its busy handler never sleeping, and begins nothing (a begin after
+ * the other's commit works); with the lock free it begins as begin does.
+ */
+static void
+test_try_begin_gives_way_to_another_writer(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_kv		 kv[] = { { "path", db_path } };
+	struct pgl_tenant	 a = { "t-try1", "try1", "{}" };
+	struct pgl_store	*s2;
+
+	if (!pgl_store_can_try_begin(ops))
+		skip();
+	OK(f, ops->try_begin(f->s, NULL, &f->err));
+	OK(f, ops->create_tenant(f->s, &a, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	if (db_path == NULL)
+		return;		/* the memory store: one handle a database */
+	assert_int_equal(ops->open(&host, kv, 1, &s2, &f->err), PGL_OK);
+	OK(f, ops->begin(s2, &f->err));
+	sleeps_seen = 0;
+	assert_int_equal(ops->try_begin(f->s, "t-try1", &f->err),
+	    PGL_EUNAVAIL);
+	assert_int_equal(sleeps_seen, 0);
+	/* Nothing begun: a begin is not a nested one. */
+	OK(f, ops->commit(s2, &f->err));
+	OK(f, ops->try_begin(f->s, "t-try1", &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	/* A begin that may wait still does. */
+	OK(f, ops->begin(s2, &f->err));
+	OK(f, ops->rollback(s2, &f->err));
+	ops->close(s2);
 }
 
 static void
@@ -7536,6 +7587,7 @@ main(void)
 		T(test_sqlite_scheme_prefix_is_stripped),
 		T(test_a_write_is_synced_before_it_returns),
 		T(test_the_log_sync_can_be_left_to_the_caller),
+		T(test_try_begin_gives_way_to_another_writer),
 		T(test_a_tenants_writers_begin_one_at_a_time),
 		T(test_an_event_lock_is_taken_once_a_transaction),
 		T(test_ping_answers),

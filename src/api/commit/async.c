@@ -27,6 +27,7 @@
 #include "api/request/fetch.h"
 #include "api/storage/storage.h"
 #include "api/target.h"
+#include "app/app.h"
 #include "http/dispatch.h"
 #include "metrics/metrics.h"
 #include "storage/obj_job.h"
@@ -596,7 +597,6 @@ take_group(struct commit_async **list, struct commit_async **as)
 			first = a;
 		*pp = a->ready_next;
 		a->in_ready = 0;
-		a->submitted = 0;	/* its outcome is decided now */
 		as[n++] = a;
 	}
 	return (n);
@@ -662,14 +662,49 @@ answer_after_sync(struct commit_async **as, size_t n, int fd)
 		slot_next(slots_of[i]);
 }
 
+/*
+ * A group that found another worker's transaction holding the store
+ * (PGL_TX_BUSY, SQLite's write lock) goes back to the head of ready,
+ * as it was, and the swap is tried again in about a millisecond: the
+ * event loop serves its reads meanwhile.  Before, the loop slept in
+ * SQLite's busy handler for as long as the other worker's transaction
+ * took, and every read on it waited too (in a commit storm 9 % of each
+ * loop's time, 2,000-2,600 sleeps in 5 s).  Past SWAP_GIVE_WAY_MS of
+ * this, the next swap waits for the lock as before, so that a stream of
+ * the other worker's transactions cannot hold these commits forever.
+ */
+#define SWAP_GIVE_WAY_MS	5000
+
+static uint64_t	 busy_since_ms;		/* 0: the last swap began */
+
+static void
+give_way(struct commit_async **as, const int *submitted, size_t n)
+{
+	size_t	i;
+
+	for (i = n; i-- > 0; ) {
+		as[i]->submitted = submitted[i];
+		as[i]->in_ready = 1;
+		as[i]->ready_next = ready;
+		if (ready == NULL)
+			ready_tail = &as[i]->ready_next;
+		ready = as[i];
+	}
+	pgl_metrics_inc(PGL_C_COMMIT_SWAPS_DEFERRED);
+	pgl_http_watch_soon();
+}
+
 int
 ice_commit_swap_ready(void)
 {
 	struct commit_async	*as[COMMIT_TURN_MAX], *landed[COMMIT_TURN_MAX];
 	struct commit_loop	*ls[COMMIT_TURN_MAX];
 	enum loop_end		 ends[COMMIT_TURN_MAX];
-	size_t			 i, n, k = 0;
+	struct commit_async	*busy[COMMIT_TURN_MAX];
+	int			 submitted[COMMIT_TURN_MAX];
+	size_t			 i, n, k = 0, nb = 0;
 	int			 deferred, fd;
+	uint64_t		 now;
 
 	if (ready == NULL)
 		return (0);
@@ -680,21 +715,38 @@ ice_commit_swap_ready(void)
 		;
 	if (n == 0)	/* each waits for a reap */
 		return (0);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ls[i] = &as[i]->l;
+		submitted[i] = as[i]->submitted;
+		as[i]->submitted = 0;	/* its outcome is decided now */
+	}
+	now = pgl_now_ms();
+	pgl_app.begin_try = busy_since_ms == 0 ||
+	    now - busy_since_ms < SWAP_GIVE_WAY_MS;
 	deferred = ice_log_sync_defer(&fd);
 	commit_loop_written_all(ls, n, ends);
+	pgl_app.begin_try = 0;
 	if (deferred)
 		ice_log_sync_resume();
 	for (i = 0; i < n; i++) {
-		if (ends[i] == LOOP_DONE && fd != -1)
+		if (ends[i] == LOOP_BUSY) {
+			busy[nb] = as[i];
+			submitted[nb++] = submitted[i];
+		} else if (ends[i] == LOOP_DONE && fd != -1)
 			landed[k++] = as[i];
 		else if (ends[i] != LOOP_WAIT)
 			async_end(as[i], ends[i]);
 	}
 	if (k > 0)
 		answer_after_sync(landed, k, fd);
-	return (takeable());
+	if (nb == 0) {
+		busy_since_ms = 0;
+		return (takeable());
+	}
+	if (busy_since_ms == 0)
+		busy_since_ms = now;
+	give_way(busy, submitted, nb);
+	return (0);
 }
 
 /* The loop goes on; once its file is out, a chain may start on it. */

@@ -841,9 +841,12 @@ enum loop_end
 commit_loop_written(struct commit_loop *l)
 {
 	enum loop_end	end;
+	int		rc;
 
 	l->written = 1;
-	end = judge(l, api_tx(l->r, swap_in_tx, &l->tx, &l->err));
+	if ((rc = api_tx(l->r, swap_in_tx, &l->tx, &l->err)) == PGL_TX_BUSY)
+		return (LOOP_BUSY);
+	end = judge(l, rc);
 	return (end == LOOP_AGAIN ? commit_loop_run(l) : end);
 }
 
@@ -931,7 +934,9 @@ commit_loop_written_all(struct commit_loop **ls, size_t n,
 		pgl_metrics_add(PGL_C_COMMIT_GROUPED, n);
 	}
 	for (i = 0; i < n; i++) {
-		if (rc == PGL_OK)
+		if (rc == PGL_TX_BUSY)
+			ends[i] = LOOP_BUSY;
+		else if (rc == PGL_OK)
 			ends[i] = judge(ls[i], rc);
 		else if (rc == PGL_TX_UNKNOWN) {
 			ls[i]->err = err;

@@ -66,7 +66,12 @@ struct commit_loop {
 	int			 unknown;
 };
 
-enum loop_end { LOOP_DONE, LOOP_REPLIED, LOOP_AGAIN, LOOP_WAIT };
+/*
+ * LOOP_BUSY: only from commit_loop_written(_all) with pgl_app.begin_try
+ * set, when another writer held the store: nothing happened, the files
+ * are written, and the caller swaps them again later.
+ */
+enum loop_end { LOOP_DONE, LOOP_REPLIED, LOOP_AGAIN, LOOP_WAIT, LOOP_BUSY };
 
 void		commit_loop_init(struct commit_loop *, struct pgl_req *,
 		    struct ice_change *, size_t n);
