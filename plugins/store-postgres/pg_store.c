@@ -233,6 +233,39 @@ postgres_begin_tenant(struct pgl_store *s, const char *tenant,
 }
 
 /*
+ * ABI 1.23: as begin_tenant, but when another session holds the tenant's
+ * lock (its writer's transaction is under way on another worker), the
+ * answer is PGL_EUNAVAIL at once instead of a wait on this worker's
+ * loop for that whole transaction (pg_advisory_lock): the host swaps a
+ * little later and serves its reads meanwhile.
+ */
+static const char TENANT_TRY_LOCK[] =
+	"SELECT pg_try_advisory_lock(" SQL_EVENT_LOCK_CLASS ", hashtext(?1))"
+	"::int";
+
+static int
+postgres_try_begin(struct pgl_store *s, const char *tenant,
+    struct pgl_err *err)
+{
+	uint64_t	got = 0;
+	int		rc;
+
+	if (tenant == NULL || *tenant == '\0' || s->in_tx || s->tx_lost)
+		return (postgres_begin(s, err));
+	if ((rc = store_count(s, err, TENANT_TRY_LOCK, &got, "s", tenant)) !=
+	    PGL_OK)
+		return (rc);
+	if (!got)
+		return (store_err(err, PGL_EUNAVAIL, STORE_NAME ": another "
+		    "session holds the tenant's writer lock"));
+	s->tenant_gen = s->gen;
+	lock_note(s, tenant, 0);
+	if ((rc = postgres_begin(s, err)) != PGL_OK)
+		tenant_unlock(s);
+	return (rc);
+}
+
+/*
  * After the transaction: the tenant's lock back, if this session still
  * holds it (a lost connection took it with the session).  An unlock
  * that fails drops the session, so the lock cannot outlive this.
@@ -361,6 +394,8 @@ static const struct pgl_store_ops ops = {
 	.changes_seen = postgres_changes_seen,
 	/* A tenant's writers one at a time (ABI 1.22). */
 	.begin_tenant = postgres_begin_tenant,
+	/* A begin that gives way to another worker (ABI 1.23). */
+	.try_begin = postgres_try_begin,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

@@ -5,7 +5,7 @@
 // (HTTP/1.1 pipelining), a client that leaves mid-commit breaks nothing,
 // and commits of one table from one worker all land.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -295,29 +295,49 @@ test('SIGTERM in a commit storm: every commit written before the signal is answe
   }
 });
 
-/** A sqlite3 shell holding the database's write lock until released. */
-async function holdWriteLock(db) {
-  const sh = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Another process holding what a writer of srv's store takes first, until
+ * released: SQLite's write lock (a sqlite3 shell inside BEGIN IMMEDIATE),
+ * or PostgreSQL's lock on the catalog's tenant (a psql session holding the
+ * key begin_tenant takes, plugins/sql-common/sql_dialect.h).
+ */
+async function holdWriterLock(srv) {
+  let cmd, args, take, give;
+  if (STORE === 'sqlite') {
+    [cmd, args] = ['sqlite3', [path.join(srv.dir, 'pangolin.db')]];
+    take = '.timeout 10000\nBEGIN IMMEDIATE;\n.print held\n';
+    give = 'COMMIT;\n.print released\n';
+  } else {
+    const schema = 't_' + path.basename(srv.dir).replace(/[^a-z0-9]/gi, '_').toLowerCase();
+    const tenant = execFileSync('psql', [process.env.PGL_PG_URL, '-qAt', '-c',
+      `SELECT tenant_id FROM "${schema}".catalogs WHERE name = '${CATALOG}'`], { encoding: 'utf8' }).trim();
+    assert.match(tenant, /^[0-9a-f-]{36}$/);
+    [cmd, args] = ['psql', [process.env.PGL_PG_URL, '-qAt']];
+    take = `SELECT pg_advisory_lock(1885825025, hashtext('${tenant}'));\n\\echo held\n`;
+    give = 'SELECT pg_advisory_unlock_all();\n\\echo released\n';
+  }
+  const sh = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   const seen = (word) => new Promise((resolve, reject) => {
     const check = () => { if (out.includes(word)) { sh.stdout.off('data', onData); resolve(); } };
     const onData = (d) => { out += d; check(); };
     sh.stdout.on('data', onData);
-    sh.once('exit', (code) => reject(new Error(`sqlite3 exited ${code} before "${word}": ${out}`)));
+    sh.once('exit', (code) => reject(new Error(`${cmd} exited ${code} before "${word}": ${out}`)));
     check();
   });
-  sh.stdin.write('.timeout 10000\nBEGIN IMMEDIATE;\n.print held\n');
+  sh.stdin.write(take);
   await seen('held');
   return {
-    release: async () => { sh.stdin.write('COMMIT;\n.print released\n'); await seen('released'); sh.stdin.end(); },
+    release: async () => { sh.stdin.write(give); await seen('released'); sh.stdin.end(); },
     kill: () => sh.kill(),
   };
 }
 
-test('a swap that finds another writer holding the SQLite file gives way: its worker answers reads meanwhile, and the commit lands once the lock is free', { skip: STORE !== 'sqlite' && 'the write lock between processes is SQLite\'s' }, async () => {
-  // One worker: were its loop asleep in the busy handler, nothing would
-  // answer until the lock came free (or busy_timeout_ms ran out).
-  const s = await startIcebergServer({ store: 'sqlite', workers: 1 });
+test('a swap that finds another process holding the store\'s writer lock gives way: its worker answers reads meanwhile, and the commit lands once the lock is free', { skip: !['sqlite', 'postgres'].includes(STORE) && 'the other stores take no lock a writer waits for on the worker' }, async () => {
+  // One worker: were its loop waiting for the lock (SQLite's busy handler,
+  // PostgreSQL's pg_advisory_lock), nothing would answer until it came
+  // free or the wait timed out.
+  const s = await startIcebergServer({ workers: 1 });
   let holder;
   try {
     assert.equal((await s.req('POST', `${P}/namespaces`, { body: { namespace: ['a'] } })).status, 200);
@@ -326,7 +346,7 @@ test('a swap that finds another writer holding the SQLite file gives way: its wo
     const deferred = async () => Number(/^pangolin_commit_swaps_deferred_total (\d+)$/m.exec((await s.req('GET', '/metrics')).text)?.[1] ?? 0);
     const d0 = await deferred();
 
-    holder = await holdWriteLock(path.join(s.dir, 'pangolin.db'));
+    holder = await holdWriterLock(s);
     let settled = false;
     const commit = s.req('POST', t, { body: JSON.parse(commitBody('k', 'v')) }).finally(() => { settled = true; });
     // Each poll is answered by the one worker while its swap waits.
@@ -337,7 +357,7 @@ test('a swap that finds another writer holding the SQLite file gives way: its wo
     const load = await s.req('GET', t);
     assert.equal(load.status, 200, load.text);
     assert.equal(load.json.metadata.properties.k, undefined, 'the commit landed while the lock was held');
-    assert.equal(settled, false, 'the commit was answered while another process held the write lock');
+    assert.equal(settled, false, 'the commit was answered while another process held the writer lock');
 
     await holder.release();
     holder = null;

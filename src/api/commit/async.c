@@ -664,14 +664,15 @@ answer_after_sync(struct commit_async **as, size_t n, int fd)
 
 /*
  * A group that found another worker's transaction holding the store
- * (PGL_TX_BUSY, SQLite's write lock) goes back to the head of ready,
- * as it was, and the swap is tried again in about a millisecond: the
- * event loop serves its reads meanwhile.  Before, the loop slept in
- * SQLite's busy handler for as long as the other worker's transaction
- * took, and every read on it waited too (in a commit storm 9 % of each
- * loop's time, 2,000-2,600 sleeps in 5 s).  Past SWAP_GIVE_WAY_MS of
- * this, the next swap waits for the lock as before, so that a stream of
- * the other worker's transactions cannot hold these commits forever.
+ * (PGL_TX_BUSY: SQLite's write lock, PostgreSQL's tenant lock) goes back
+ * to the head of ready, as it was, and the swap is tried again in about
+ * a millisecond: the event loop serves its reads meanwhile.  Before, the
+ * loop waited for as long as the other worker's transaction took (in
+ * SQLite's busy handler, 9 % of each loop's time in a commit storm; in
+ * PostgreSQL's pg_advisory_lock), and every read on it waited too.  Past
+ * SWAP_GIVE_WAY_MS of this, the next swap waits for the lock as before,
+ * so that a stream of the other worker's transactions cannot hold these
+ * commits for ever.
  */
 #define SWAP_GIVE_WAY_MS	5000
 
