@@ -1737,6 +1737,61 @@ test_cached_lookups_agree_with_other_handles_commits(void **state)
 	ops->close(other);
 }
 
+/* Statements s ran for one lookup of db.name on branch. */
+static uint64_t
+lookup_cost(struct fx *f, struct pgl_store *s, const char *branch,
+    const char *name)
+{
+	uint64_t	before = ops->round_trips(s);
+
+	(void)location(f, s, branch, name);
+	return (ops->round_trips(s) - before);
+}
+
+/*
+ * A kept row outlives another asset's commit (in a commit storm every
+ * lookup read its row again, each commit having emptied every handle's
+ * rows), and not its own: a commit of t1 by another handle leaves t2's
+ * row kept here and t1's read again; on a fork too (dev sees main's
+ * t2); a new branch reads everything again, since a lookup's lineage
+ * may have moved.
+ */
+static void
+test_a_kept_row_outlives_another_assets_commit(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	struct pgl_branch	 dev = { "cat", "dev", NULL, "experimental",
+				    "[]", 0, NULL };
+	struct pgl_branch	 dev2 = { "cat", "dev2", NULL, "experimental",
+				    "[]", 0, NULL };
+
+	if (!needs_file() || ops->round_trips == NULL)
+		return;
+	seed_catalog_tree(f, "t-a");
+	seed_asset(f, "t-a", "cat", "main", "db", "t2", "ICEBERG_TABLE");
+	seed_commit(f, "t-a", "cat", "c0", NULL);
+	OK(f, ops->update_branch_head(f->s, "t-a", "cat", "main", NULL, "c0",
+	    &f->err));
+	OK(f, ops->fork_branch(f->s, "t-a", &dev, "main", &f->err));
+	OK(f, open_store(&other, &f->err));
+	(void)lookup_cost(f, f->s, "main", "t1");
+	(void)lookup_cost(f, f->s, "main", "t2");
+	(void)lookup_cost(f, f->s, "dev", "t2");
+	assert_int_equal(lookup_cost(f, f->s, "main", "t2"), 0);
+
+	host_commit(f, other, "main", "t1", "m-1", "c1");
+	assert_int_equal(lookup_cost(f, f->s, "main", "t2"), 0);
+	assert_int_equal(lookup_cost(f, f->s, "dev", "t2"), 0);
+	assert_true(lookup_cost(f, f->s, "main", "t1") > 0);
+	assert_string_equal(location(f, f->s, "main", "t1"), "m-1");
+
+	OK(f, ops->fork_branch(other, "t-a", &dev2, "main", &f->err));
+	assert_true(lookup_cost(f, f->s, "main", "t2") > 0);
+	agree(f, f->s, other);
+	ops->close(other);
+}
+
 /* Children race one swap each; the exit status is the store's answer. */
 static void
 race_child(int gate, int i)
@@ -7645,6 +7700,7 @@ main(void)
 		T(test_cas_two_handles_exactly_one_wins),
 		T(test_lookup_sees_other_handles_commits_at_once),
 		T(test_cached_lookups_agree_with_other_handles_commits),
+		T(test_a_kept_row_outlives_another_assets_commit),
 		T(test_cas_race_between_processes_has_one_winner),
 		T(test_concurrent_first_opens_migrate_once),
 		T(test_reopen_keeps_data),
