@@ -18,16 +18,14 @@
  * transaction's own writes are not counted until it commits).
  *
  * One count for every commit emptied every connection's rows at each
- * commit, and in a commit storm every loadTable read its row again (14 %
+ * commit, and in a commit storm every loadTable read its row again (5 %
  * of the event loops' time).  So an entry is tagged with two other
- * counts instead, in a second mapped file ("<db>-pgl-assets"): the
- * asset's own, one of ASSET_COUNTS chosen by its tenant, catalog,
- * namespace and name (every branch's row of it: a branch sees its
- * parent's), and one for every asset at once.  Temporary triggers on this
- * connection note what a transaction changes (assets by name; branches,
- * catalogs and tenants, which decide what a lookup finds, as "all"), and
- * the WAL hook bumps those counts after the commit; a rollback forgets
- * them.  The one count stays for the credential cache.
+ * counts instead, the asset's own and one for all assets, which only a
+ * commit that changed it (or something that moves every lookup) bumps
+ * (sqlite_asset_notes.c); and a commit's own rows are kept as it left
+ * them where nothing can have moved since, so that a table's next commit
+ * does not read again what its last one wrote.  The one count stays for
+ * the credential cache.
  *
  * Only Pangolin's own commits are counted: a program that writes the
  * database behind Pangolin's back (the sqlite3 shell, or a Pangolin
@@ -51,11 +49,6 @@
 #define ENTRY_TTL_MS	2000
 #define MAP_BYTES	64
 #define CHECKPOINT_FRAMES	1000	/* SQLite's own default */
-/* The asset counts: one for all, then these, a power of two. */
-#define ASSET_COUNTS	4096
-#define COUNTS_BYTES	((ASSET_COUNTS + 1) * sizeof(uint64_t))
-/* Assets a transaction may change before it counts as all of them. */
-#define NOTED_MAX	64
 
 struct asset_entry {
 	char			*key;	/* tenant \x1f catalog \x1f ... */
@@ -69,13 +62,12 @@ struct asset_entry {
 
 struct asset_cache {
 	volatile uint64_t	*version;	/* shared, in the map */
-	volatile uint64_t	*counts;	/* shared: all, then each */
+	struct asset_notes	*notes;		/* NULL: no entry is kept */
 	struct asset_entry	 slot[ASSET_CACHE_SLOTS];
-	/* What the open transaction changed: counts to bump at commit. */
-	uint32_t		 noted[NOTED_MAX];
-	size_t			 nnoted;
-	int			 noted_all;
 };
+
+static void	kept(struct pgl_store *, const char *const [5],
+		    const struct asset_row *, uint64_t, uint64_t);
 
 static uint64_t
 mono_ms(void)
@@ -96,154 +88,38 @@ mono_ms(void)
 static int
 on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 {
-	struct asset_cache	*c = arg;
-	size_t			 i;
+	struct pgl_store	*s = arg;
 
-	__atomic_add_fetch(c->version, 1, __ATOMIC_SEQ_CST);
-	if (c->noted_all)
-		__atomic_add_fetch(&c->counts[0], 1, __ATOMIC_SEQ_CST);
-	else {
-		for (i = 0; i < c->nnoted; i++)
-			__atomic_add_fetch(&c->counts[1 + c->noted[i]], 1,
-			    __ATOMIC_SEQ_CST);
-	}
-	c->nnoted = 0;
-	c->noted_all = 0;
+	__atomic_add_fetch(s->assets->version, 1, __ATOMIC_SEQ_CST);
+	if (s->assets->notes != NULL)
+		sqlite_asset_notes_committed(s->assets->notes, s, kept);
 	if (frames >= CHECKPOINT_FRAMES)
 		(void)sqlite3_wal_checkpoint_v2(db, name,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return (SQLITE_OK);
 }
 
-/* "<db><suffix>", bytes long, mapped shared; NULL when it cannot be. */
 static volatile uint64_t *
-map_counts(const char *db_path, const char *suffix, size_t bytes)
+map_counter(const char *db_path)
 {
 	char	 path[4096];
 	void	*p;
 	int	 fd, n;
 
-	n = snprintf(path, sizeof(path), "%s%s", db_path, suffix);
+	n = snprintf(path, sizeof(path), "%s-pgl", db_path);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return (NULL);
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return (NULL);
 	/* Never shrinks: a second process growing it keeps the count. */
-	if (ftruncate(fd, (off_t)bytes) == -1 && errno != EINVAL) {
+	if (ftruncate(fd, MAP_BYTES) == -1 && errno != EINVAL) {
 		(void)close(fd);
 		return (NULL);
 	}
-	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, MAP_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	(void)close(fd);
 	return (p == MAP_FAILED ? NULL : p);
-}
-
-/* The count of an asset's name: FNV-1a over its four names. */
-static uint32_t
-count_of(const unsigned char *const name[4])
-{
-	uint64_t		 h = 14695981039346656037ULL;
-	const unsigned char	*p;
-	size_t			 i;
-
-	for (i = 0; i < 4; i++) {
-		for (p = name[i] != NULL ? name[i] : (const unsigned char *)"";
-		    *p != '\0'; p++)
-			h = (h ^ *p) * 1099511628211ULL;
-		h = (h ^ 0x1f) * 1099511628211ULL;
-	}
-	return ((uint32_t)(h & (ASSET_COUNTS - 1)));
-}
-
-/* pgl_asset_noted(tenant, catalog, namespace, name), from a trigger. */
-static void
-asset_noted(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	struct asset_cache	*c = sqlite3_user_data(ctx);
-	const unsigned char	*name[4];
-	uint32_t		 k;
-	size_t			 i;
-	int			 j;
-
-	for (j = 0; j < 4 && j < argc; j++)
-		name[j] = sqlite3_value_text(argv[j]);
-	k = count_of(name);
-	for (i = 0; i < c->nnoted; i++) {
-		if (c->noted[i] == k)
-			break;
-	}
-	if (i == c->nnoted) {
-		if (c->nnoted == NOTED_MAX)
-			c->noted_all = 1;
-		else
-			c->noted[c->nnoted++] = k;
-	}
-	sqlite3_result_null(ctx);
-}
-
-/* pgl_assets_noted(): a change that may move what any lookup finds. */
-static void
-assets_noted(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	struct asset_cache	*c = sqlite3_user_data(ctx);
-
-	(void)argc;
-	(void)argv;
-	c->noted_all = 1;
-	sqlite3_result_null(ctx);
-}
-
-static void
-on_rollback(void *arg)
-{
-	struct asset_cache	*c = arg;
-
-	c->nnoted = 0;
-	c->noted_all = 0;
-}
-
-/*
- * This connection's notes of what its transactions change: temporary
- * (its own, never in the file).  A branch's name, parent and fork point
- * decide a lookup's lineage (sql_lineage.h), not its head, which every
- * commit moves; a catalog's or a tenant's deletion takes its assets by
- * cascade (noted too, row by row) and is noted whole anyway.
- */
-static const char NOTE_TRIGGERS[] =
-	"CREATE TEMP TRIGGER pgl_note_asset_in AFTER INSERT ON main.assets"
-	" BEGIN SELECT pgl_asset_noted(NEW.tenant_id, NEW.catalog_name,"
-	" NEW.namespace, NEW.name); END;"
-	"CREATE TEMP TRIGGER pgl_note_asset_up AFTER UPDATE ON main.assets"
-	" BEGIN SELECT pgl_asset_noted(OLD.tenant_id, OLD.catalog_name,"
-	" OLD.namespace, OLD.name), pgl_asset_noted(NEW.tenant_id,"
-	" NEW.catalog_name, NEW.namespace, NEW.name); END;"
-	"CREATE TEMP TRIGGER pgl_note_asset_out AFTER DELETE ON main.assets"
-	" BEGIN SELECT pgl_asset_noted(OLD.tenant_id, OLD.catalog_name,"
-	" OLD.namespace, OLD.name); END;"
-	"CREATE TEMP TRIGGER pgl_note_branch_in AFTER INSERT ON main.branches"
-	" BEGIN SELECT pgl_assets_noted(); END;"
-	"CREATE TEMP TRIGGER pgl_note_branch_up AFTER UPDATE OF tenant_id,"
-	" catalog_name, name, parent_name, fork_seq ON main.branches"
-	" BEGIN SELECT pgl_assets_noted(); END;"
-	"CREATE TEMP TRIGGER pgl_note_branch_out AFTER DELETE ON main.branches"
-	" BEGIN SELECT pgl_assets_noted(); END;"
-	"CREATE TEMP TRIGGER pgl_note_catalog_out AFTER DELETE ON main.catalogs"
-	" BEGIN SELECT pgl_assets_noted(); END;"
-	"CREATE TEMP TRIGGER pgl_note_tenant_out AFTER DELETE ON main.tenants"
-	" BEGIN SELECT pgl_assets_noted(); END;";
-
-static int
-note_changes(sqlite3 *db, struct asset_cache *c)
-{
-	if (sqlite3_create_function(db, "pgl_asset_noted", 4, SQLITE_UTF8,
-	    c, asset_noted, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(db, "pgl_assets_noted", 0, SQLITE_UTF8,
-	    c, assets_noted, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, NOTE_TRIGGERS, NULL, NULL, NULL) != SQLITE_OK)
-		return (-1);
-	(void)sqlite3_rollback_hook(db, on_rollback, c);
-	return (0);
 }
 
 void
@@ -262,19 +138,13 @@ sqlite_asset_cache_open(struct pgl_store *s)
 	if (!wal || path == NULL || *path == '\0' ||
 	    (s->assets = calloc(1, sizeof(*s->assets))) == NULL)
 		return;
-	if ((s->assets->version = map_counts(path, "-pgl", MAP_BYTES)) ==
-	    NULL) {
+	if ((s->assets->version = map_counter(path)) == NULL) {
 		free(s->assets);
 		s->assets = NULL;
 		return;
 	}
-	/* Without the asset counts or the notes, no entry is ever kept. */
-	if ((s->assets->counts = map_counts(path, "-pgl-assets",
-	    COUNTS_BYTES)) != NULL && note_changes(s->db, s->assets) == -1) {
-		(void)munmap((void *)s->assets->counts, COUNTS_BYTES);
-		s->assets->counts = NULL;
-	}
-	sqlite3_wal_hook(s->db, on_commit, s->assets);
+	s->assets->notes = sqlite_asset_notes_open(s->db, path);
+	sqlite3_wal_hook(s->db, on_commit, s);
 }
 
 volatile uint64_t *
@@ -302,11 +172,9 @@ sqlite_asset_cache_close(struct pgl_store *s)
 	if (s->assets == NULL)
 		return;
 	sqlite3_wal_hook(s->db, NULL, NULL);
-	(void)sqlite3_rollback_hook(s->db, NULL, NULL);
+	sqlite_asset_notes_close(s->db, s->assets->notes);
 	for (i = 0; i < ASSET_CACHE_SLOTS; i++)
 		entry_clear(&s->assets->slot[i]);
-	if (s->assets->counts != NULL)
-		(void)munmap((void *)s->assets->counts, COUNTS_BYTES);
 	(void)munmap((void *)s->assets->version, MAP_BYTES);
 	free(s->assets);
 	s->assets = NULL;
@@ -375,27 +243,52 @@ hit(struct pgl_store *s, struct pgl_arena *a, const struct asset_entry *e,
 }
 
 static void
-keep(struct asset_entry *e, const char *key, uint64_t all, uint64_t own,
-    struct pgl_asset *as)
+keep_texts(struct asset_entry *e, const char *key, uint64_t all,
+    uint64_t own, const char *const text[9], int64_t created_at_ms,
+    int64_t updated_at_ms)
 {
-	const char	**f[9];
-	size_t		  i;
+	size_t	i;
 
 	entry_clear(e);
-	fields(as, f);
 	if ((e->key = strdup(key)) == NULL)
 		return;
 	for (i = 0; i < 9; i++) {
-		if (*f[i] != NULL && (e->text[i] = strdup(*f[i])) == NULL) {
+		if (text[i] != NULL && (e->text[i] = strdup(text[i])) == NULL) {
 			entry_clear(e);
 			return;
 		}
 	}
-	e->created_at_ms = as->created_at_ms;
-	e->updated_at_ms = as->updated_at_ms;
+	e->created_at_ms = created_at_ms;
+	e->updated_at_ms = updated_at_ms;
 	e->all = all;
 	e->own = own;
 	e->expires_ms = mono_ms() + ENTRY_TTL_MS;
+}
+
+static void
+keep(struct asset_entry *e, const char *key, uint64_t all, uint64_t own,
+    struct pgl_asset *as)
+{
+	const char	**f[9], *text[9];
+	size_t		  i;
+
+	fields(as, f);
+	for (i = 0; i < 9; i++)
+		text[i] = *f[i];
+	keep_texts(e, key, all, own, text, as->created_at_ms,
+	    as->updated_at_ms);
+}
+
+/* A row this connection's commit left, the newest under its counts. */
+static void
+kept(struct pgl_store *s, const char *const name[5],
+    const struct asset_row *row, uint64_t all, uint64_t own)
+{
+	char	 buf[2048], *key;
+
+	if ((key = make_key(name, buf, sizeof(buf))) != NULL)
+		keep_texts(&s->assets->slot[slot_of(key)], key, all, own,
+		    row->text, row->created_at_ms, row->updated_at_ms);
 }
 
 int
@@ -405,16 +298,12 @@ sqlite_get_asset(struct pgl_store *s, struct pgl_arena *a,
     struct pgl_err *err)
 {
 	const char		*names[5] = { tenant, catalog, branch, ns, name };
-	const unsigned char	*own_name[4] = { (const unsigned char *)tenant,
-				    (const unsigned char *)catalog,
-				    (const unsigned char *)ns,
-				    (const unsigned char *)name };
 	struct asset_entry	*e;
 	char			 buf[2048], *key;
 	uint64_t		 all, own;
 	int			 rc;
 
-	if (s->assets == NULL || s->assets->counts == NULL ||
+	if (s->assets == NULL || s->assets->notes == NULL ||
 	    !sqlite3_get_autocommit(s->db) ||
 	    tenant == NULL || catalog == NULL || branch == NULL ||
 	    ns == NULL || name == NULL ||
@@ -422,9 +311,8 @@ sqlite_get_asset(struct pgl_store *s, struct pgl_arena *a,
 		return (sql_get_asset(s, a, tenant, catalog, branch, ns, name,
 		    out, err));
 	/* Read before the query: a row is never older than its tags. */
-	all = __atomic_load_n(&s->assets->counts[0], __ATOMIC_SEQ_CST);
-	own = __atomic_load_n(&s->assets->counts[1 + count_of(own_name)],
-	    __ATOMIC_SEQ_CST);
+	sqlite_asset_notes_counts(s->assets->notes, tenant, catalog, ns, name,
+	    &all, &own);
 	e = &s->assets->slot[slot_of(key)];
 	if (e->key != NULL && e->all == all && e->own == own &&
 	    strcmp(e->key, key) == 0 && mono_ms() < e->expires_ms &&

@@ -87,6 +87,31 @@ int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *, const char *,
 /* The database's change count (shared), or NULL without one. */
 volatile uint64_t	*sqlite_change_count(struct pgl_store *);
 
+/*
+ * sqlite_asset_notes.c: which assets each commit of a connection
+ * changed, as counts shared by every process on the file, and the rows
+ * the commit left that may be kept under them (for the asset cache).
+ */
+struct asset_notes;
+struct asset_row {
+	/* id, catalog, branch, namespace, name, kind, location,
+	 * metadata_location, properties */
+	const char	*text[9];
+	int64_t		 created_at_ms;
+	int64_t		 updated_at_ms;
+};
+struct asset_notes	*sqlite_asset_notes_open(sqlite3 *, const char *);
+void	sqlite_asset_notes_close(sqlite3 *, struct asset_notes *);
+/* The counts an entry of these names is read under: all, and its own. */
+void	sqlite_asset_notes_counts(const struct asset_notes *, const char *,
+	    const char *, const char *, const char *, uint64_t *,
+	    uint64_t *);
+/* After a commit (the WAL hook): bump what it changed, and hand kept()
+ * each row it left that is the newest under its counts. */
+void	sqlite_asset_notes_committed(struct asset_notes *, struct pgl_store *,
+	    void (*kept)(struct pgl_store *, const char *const name[5],
+	    const struct asset_row *, uint64_t all, uint64_t own));
+
 /* sqlite_cred_cache.c */
 void	sqlite_cred_cache_close(struct pgl_store *);
 int	sqlite_is_token_revoked(struct pgl_store *, const char *, int *,
