@@ -33,16 +33,11 @@
  * ENTRY_TTL_MS.  Not WAL, or no file: no cache.
  */
 #include <sys/mman.h>
-#include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "sqlite_store.h"
 
@@ -99,29 +94,6 @@ on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 	return (SQLITE_OK);
 }
 
-static volatile uint64_t *
-map_counter(const char *db_path)
-{
-	char	 path[4096];
-	void	*p;
-	int	 fd, n;
-
-	n = snprintf(path, sizeof(path), "%s-pgl", db_path);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return (NULL);
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd == -1)
-		return (NULL);
-	/* Never shrinks: a second process growing it keeps the count. */
-	if (ftruncate(fd, MAP_BYTES) == -1 && errno != EINVAL) {
-		(void)close(fd);
-		return (NULL);
-	}
-	p = mmap(NULL, MAP_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	(void)close(fd);
-	return (p == MAP_FAILED ? NULL : p);
-}
-
 void
 sqlite_asset_cache_open(struct pgl_store *s)
 {
@@ -138,7 +110,8 @@ sqlite_asset_cache_open(struct pgl_store *s)
 	if (!wal || path == NULL || *path == '\0' ||
 	    (s->assets = calloc(1, sizeof(*s->assets))) == NULL)
 		return;
-	if ((s->assets->version = map_counter(path)) == NULL) {
+	if ((s->assets->version = sqlite_map_beside(path, "-pgl",
+	    MAP_BYTES)) == NULL) {
 		free(s->assets);
 		s->assets = NULL;
 		return;

@@ -58,27 +58,25 @@ struct asset_notes {
 	uint64_t		 all_before;
 };
 
-/* "<db>-pgl-assets" mapped shared; NULL when it cannot be. */
-static volatile uint64_t *
-map_counts(const char *db_path)
+volatile uint64_t *
+sqlite_map_beside(const char *db_path, const char *suffix, size_t bytes)
 {
 	char	 path[4096];
 	void	*p;
 	int	 fd, n;
 
-	n = snprintf(path, sizeof(path), "%s-pgl-assets", db_path);
+	n = snprintf(path, sizeof(path), "%s%s", db_path, suffix);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return (NULL);
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return (NULL);
 	/* Never shrinks: a second process growing it keeps the counts. */
-	if (ftruncate(fd, (off_t)COUNTS_BYTES) == -1 && errno != EINVAL) {
+	if (ftruncate(fd, (off_t)bytes) == -1 && errno != EINVAL) {
 		(void)close(fd);
 		return (NULL);
 	}
-	p = mmap(NULL, COUNTS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
-	    fd, 0);
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	(void)close(fd);
 	return (p == MAP_FAILED ? NULL : p);
 }
@@ -328,7 +326,8 @@ sqlite_asset_notes_open(sqlite3 *db, const char *db_path)
 
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return (NULL);
-	if ((n->counts = map_counts(db_path)) == NULL) {
+	if ((n->counts = sqlite_map_beside(db_path, "-pgl-assets",
+	    COUNTS_BYTES)) == NULL) {
 		free(n);
 		return (NULL);
 	}

@@ -100,6 +100,9 @@ struct asset_row {
 	int64_t		 created_at_ms;
 	int64_t		 updated_at_ms;
 };
+/* "<db><suffix>", bytes long, mapped shared by every process on the
+ * file (made if missing, never shrunk); NULL when it cannot be. */
+volatile uint64_t	*sqlite_map_beside(const char *, const char *, size_t);
 struct asset_notes	*sqlite_asset_notes_open(sqlite3 *, const char *);
 void	sqlite_asset_notes_close(sqlite3 *, struct asset_notes *);
 /* The counts an entry of these names is read under: all, and its own. */

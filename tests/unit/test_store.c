@@ -1682,6 +1682,24 @@ host_commit(struct fx *f, struct pgl_store *s, const char *branch,
 	OK(f, ops->commit(s, &f->err));
 }
 
+/* Tables t1 and t2 on main, its fork dev, and another handle. */
+static struct pgl_store *
+seed_main_and_dev(struct fx *f)
+{
+	struct pgl_branch	 dev = { "cat", "dev", NULL, "experimental",
+				    "[]", 0, NULL };
+	struct pgl_store	*other;
+
+	seed_catalog_tree(f, "t-a");
+	seed_asset(f, "t-a", "cat", "main", "db", "t2", "ICEBERG_TABLE");
+	seed_commit(f, "t-a", "cat", "c0", NULL);
+	OK(f, ops->update_branch_head(f->s, "t-a", "cat", "main", NULL, "c0",
+	    &f->err));
+	OK(f, ops->fork_branch(f->s, "t-a", &dev, "main", &f->err));
+	OK(f, open_store(&other, &f->err));
+	return (other);
+}
+
 /*
  * Rows a handle keeps (store-sqlite's asset cache) never outlive another
  * handle's commit that changed them, on any branch: table commits as
@@ -1694,18 +1712,10 @@ test_cached_lookups_agree_with_other_handles_commits(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_store	*other;
-	struct pgl_branch	 dev = { "cat", "dev", NULL, "experimental",
-				    "[]", 0, NULL };
 
 	if (!needs_file())
 		return;
-	seed_catalog_tree(f, "t-a");
-	seed_asset(f, "t-a", "cat", "main", "db", "t2", "ICEBERG_TABLE");
-	seed_commit(f, "t-a", "cat", "c0", NULL);
-	OK(f, ops->update_branch_head(f->s, "t-a", "cat", "main", NULL, "c0",
-	    &f->err));
-	OK(f, ops->fork_branch(f->s, "t-a", &dev, "main", &f->err));
-	OK(f, open_store(&other, &f->err));
+	other = seed_main_and_dev(f);
 	agree(f, f->s, other);
 
 	/* A commit of t1 on main (dev sees main's row). */
@@ -1763,8 +1773,6 @@ test_a_kept_row_outlives_another_assets_commit(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_store	*other;
-	struct pgl_branch	 dev = { "cat", "dev", NULL, "experimental",
-				    "[]", 0, NULL };
 	struct pgl_branch	 dev2 = { "cat", "dev2", NULL, "experimental",
 				    "[]", 0, NULL };
 
@@ -1773,13 +1781,7 @@ test_a_kept_row_outlives_another_assets_commit(void **state)
 		return;
 	if (db_path == NULL)
 		skip();
-	seed_catalog_tree(f, "t-a");
-	seed_asset(f, "t-a", "cat", "main", "db", "t2", "ICEBERG_TABLE");
-	seed_commit(f, "t-a", "cat", "c0", NULL);
-	OK(f, ops->update_branch_head(f->s, "t-a", "cat", "main", NULL, "c0",
-	    &f->err));
-	OK(f, ops->fork_branch(f->s, "t-a", &dev, "main", &f->err));
-	OK(f, open_store(&other, &f->err));
+	other = seed_main_and_dev(f);
 	(void)lookup_cost(f, f->s, "main", "t1");
 	(void)lookup_cost(f, f->s, "main", "t2");
 	(void)lookup_cost(f, f->s, "dev", "t2");
