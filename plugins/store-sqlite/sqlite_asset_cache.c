@@ -120,6 +120,13 @@ sqlite_asset_cache_open(struct pgl_store *s)
 	sqlite3_wal_hook(s->db, on_commit, s);
 }
 
+void
+sqlite_asset_cache_failed(struct pgl_store *s)
+{
+	if (s->assets != NULL && !sqlite3_get_autocommit(s->db))
+		sqlite_asset_notes_failed(s->assets->notes);
+}
+
 volatile uint64_t *
 sqlite_change_count(struct pgl_store *s)
 {

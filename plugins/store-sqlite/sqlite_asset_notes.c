@@ -56,6 +56,9 @@ struct asset_notes {
 	struct after_row	 after[AFTER_MAX];
 	size_t			 nafter;
 	uint64_t		 all_before;
+	/* A statement failed in the transaction: SQLite undid its rows,
+	 * whose triggers had noted them already, so none is kept. */
+	int			 failed;
 };
 
 volatile uint64_t *
@@ -136,6 +139,7 @@ forget(struct asset_notes *n)
 	n->nafter = 0;
 	n->nnoted = 0;
 	n->all = 0;
+	n->failed = 0;
 }
 
 static const char *
@@ -378,6 +382,13 @@ sqlite_asset_notes_counts(const struct asset_notes *n, const char *tenant,
 }
 
 void
+sqlite_asset_notes_failed(struct asset_notes *n)
+{
+	if (n != NULL)
+		n->failed = 1;
+}
+
+void
 sqlite_asset_notes_committed(struct asset_notes *n, struct pgl_store *s,
     void (*kept)(struct pgl_store *, const char *const name[5],
     const struct asset_row *, uint64_t, uint64_t))
@@ -393,7 +404,7 @@ sqlite_asset_notes_committed(struct asset_notes *n, struct pgl_store *s,
 	for (i = 0; i < n->nnoted; i++)
 		n->bumped[i] = __atomic_add_fetch(&n->counts[1 + n->noted[i]],
 		    1, __ATOMIC_SEQ_CST);
-	for (i = 0; i < n->nafter; i++) {
+	for (i = 0; i < n->nafter && !n->failed; i++) {
 		a = &n->after[i];
 		for (j = 0; j < n->nnoted && n->noted[j] != a->count; j++)
 			;

@@ -46,6 +46,8 @@ store_sqlite_err(struct pgl_store *s, struct pgl_err *err, int rc)
 {
 	const char	*msg = sqlite3_errmsg(s->db);
 
+	sqlite_asset_cache_failed(s);
+
 	switch (rc) {
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 	case SQLITE_CONSTRAINT_UNIQUE:

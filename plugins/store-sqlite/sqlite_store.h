@@ -84,6 +84,8 @@ void	sqlite_asset_cache_close(struct pgl_store *);
 int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *, const char *,
 	    const char *, const char *, const char *, const char *,
 	    struct pgl_asset *, struct pgl_err *);
+/* A statement failed: inside a transaction, its commit keeps no row. */
+void	sqlite_asset_cache_failed(struct pgl_store *);
 /* The database's change count (shared), or NULL without one. */
 volatile uint64_t	*sqlite_change_count(struct pgl_store *);
 
@@ -109,6 +111,8 @@ void	sqlite_asset_notes_close(sqlite3 *, struct asset_notes *);
 void	sqlite_asset_notes_counts(const struct asset_notes *, const char *,
 	    const char *, const char *, const char *, uint64_t *,
 	    uint64_t *);
+/* A statement of the open transaction failed (its rows were undone). */
+void	sqlite_asset_notes_failed(struct asset_notes *);
 /* After a commit (the WAL hook): bump what it changed, and hand kept()
  * each row it left that is the newest under its counts. */
 void	sqlite_asset_notes_committed(struct asset_notes *, struct pgl_store *,

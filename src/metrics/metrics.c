@@ -142,8 +142,9 @@ static const struct {
 	    "others." },
 	{ PGL_C_COMMIT_SWAPS_DEFERRED, "pangolin_commit_swaps_deferred_total",
 	    "Group swaps put off for about a millisecond because another "
-	    "worker held the store's write lock (SQLite), so that the event "
-	    "loop served its reads instead of waiting." },
+	    "worker held the store's writer lock (SQLite's write lock, "
+	    "PostgreSQL's tenant lock), so that the event loop served its "
+	    "reads instead of waiting." },
 	/* Store transactions that lost a race with another over the same
 	 * rows (PostgreSQL's serialization failures, deadlocks): run again,
 	 * and given up (answered 503, or 409 CommitFailed for a commit). */

@@ -1766,7 +1766,8 @@ lookup_cost(struct fx *f, struct pgl_store *s, const char *branch,
  * t2); a new branch reads everything again, since a lookup's lineage
  * may have moved.  A handle's own commit leaves the row it wrote kept
  * (a table's next commit looks it up), under its new name if renamed in
- * the same transaction, and read again once another handle moves it.
+ * the same transaction, and read again once another handle moves it; a
+ * transaction in which a statement failed keeps none.
  */
 static void
 test_a_kept_row_outlives_another_assets_commit(void **state)
@@ -1775,6 +1776,7 @@ test_a_kept_row_outlives_another_assets_commit(void **state)
 	struct pgl_store	*other;
 	struct pgl_branch	 dev2 = { "cat", "dev2", NULL, "experimental",
 				    "[]", 0, NULL };
+	struct pgl_tenant	 dup = { "t-a", "again", "{}" };
 
 	/* SQLite's asset cache; the memory store's is one handle. */
 	if (!sqlite_only())
@@ -1816,6 +1818,16 @@ test_a_kept_row_outlives_another_assets_commit(void **state)
 	OK(f, ops->update_metadata_location(other, "t-a", "cat", "main", "db",
 	    "t9", "m-3", "m-4", &f->err));
 	assert_string_equal(location(f, f->s, "main", "t9"), "m-4");
+	/* A statement that failed in the transaction (SQLite undid its
+	 * rows, its triggers had run): the commit keeps none. */
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t9", "m-4", "m-5", &f->err));
+	assert_int_equal(ops->create_tenant(f->s, &dup, &f->err),
+	    PGL_EEXISTS);
+	OK(f, ops->commit(f->s, &f->err));
+	assert_true(lookup_cost(f, f->s, "main", "t9") > 0);
+	assert_string_equal(location(f, f->s, "main", "t9"), "m-5");
 	agree(f, f->s, other);
 	ops->close(other);
 }
