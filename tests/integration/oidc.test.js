@@ -17,7 +17,7 @@ import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
 import { expectJson, uniq } from './lib/expect.js';
-import { startIdp } from './lib/oidc.js';
+import { generatedKey, startIdp } from './lib/oidc.js';
 import { assertNoSanitizerReport, basic, freePort, ONCE, startServer, STORE } from './lib/server.js';
 
 const AUD = 'pangolin';
@@ -229,7 +229,7 @@ test('forged and ill-fitting tokens are refused: issuer, audience, time, alg non
 test('a flood of unknown kids costs one key fetch in all, however many workers take it', { skip: ONCE }, async () => {
   await pastRefetch();
   idp.resetFetches();
-  const key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const key = generatedKey('ec', { namedCurve: 'P-256' });
   const t0 = Date.now();
   const rs = await Promise.all(Array.from({ length: 60 }, () => {
     const tok = forged(key, 'ES256', crypto.randomUUID(), { iss: idp.issuer, aud: AUD, sub: 'x', tenant: TENANT, exp: now() + 60 });
@@ -274,7 +274,7 @@ test('the provider down: cached keys keep working, a key never seen fails closed
     return (r.items ?? r).filter((e) => e.resource_name === 'corp');
   };
   const before = (await providerErrors()).length;
-  const stranger = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const stranger = generatedKey('rsa', { modulusLength: 2048 });
   const unknown = () => forged(stranger, 'RS256', crypto.randomUUID(), { iss: idp.issuer, aud: AUD, sub: 'x', tenant: TENANT, exp: now() + 60 });
   await idp.stop();
   try {
@@ -304,7 +304,7 @@ test('a provider never reached: its tokens fail closed with 503, and the provide
     extra: ['[[auth.oidc]]', 'name = "gone"', `issuer = "http://127.0.0.1:${deadPort}"`, `audience = "${AUD}"`].join('\n'),
   });
   try {
-    const key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const key = generatedKey('ec', { namedCurve: 'P-256' });
     const tok = forged(key, 'ES256', 'k1', { iss: `http://127.0.0.1:${deadPort}`, aud: AUD, sub: 'x', tenant: TENANT, exp: now() + 60 });
     const t0 = Date.now();
     const r = await dead.req('GET', '/api/v1/users/me', { headers: bearer(tok) });

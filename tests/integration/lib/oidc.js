@@ -14,11 +14,27 @@ const COOKIE_KEYS = ['pangolin-test-cookie-key-0123456789'];
 const RESOURCE = 'urn:pangolin:catalog';
 
 /** A private signing key of alg, as a JWK with a fresh kid, and its KeyObject. */
+/**
+ * A new private key, as a KeyObject of its own.  Not generateKeyPairSync's
+ * own KeyObject: Node 20 frees the key's generation job from the garbage
+ * collector, and that frees under the key's lock, so a collection that
+ * fell inside an export or a signature of that same key (which hold the
+ * lock while they allocate) hung the process for ever (seen once:
+ * authz.test.js blocked in ExportJWK, ~KeyGenJob waiting on the mutex
+ * its caller held).  Generated as PEM and read back, the key shares no
+ * lock with the job.
+ */
+export function generatedKey(type, options) {
+  const { privateKey } = crypto.generateKeyPairSync(type, { ...options,
+    publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  return crypto.createPrivateKey(privateKey);
+}
+
 function newKey(alg) {
   const kind = { RS256: ['rsa', { modulusLength: 2048 }], PS256: ['rsa', { modulusLength: 2048 }],
     ES256: ['ec', { namedCurve: 'P-256' }], EdDSA: ['ed25519', {}] }[alg];
   if (!kind) throw new Error(`no key kind for ${alg}`);
-  const { privateKey } = crypto.generateKeyPairSync(kind[0], kind[1]);
+  const privateKey = generatedKey(kind[0], kind[1]);
   const kid = `${alg.toLowerCase()}-${crypto.randomUUID().slice(0, 8)}`;
   return { kid, alg, key: privateKey, jwk: { ...privateKey.export({ format: 'jwk' }), kid, alg, use: 'sig' } };
 }
