@@ -207,6 +207,14 @@ if needs mongo; then
 	fi
 fi
 
+# A job still running after PGL_IT_JOB_SECS (default 600 s; the slowest
+# take about 130 s) is hung: it is stopped (TERM, KILL 10 s later) and
+# named as such at the end.  Without the bound one hung file held the
+# whole run until CI's own limit killed it, and the end of the log named
+# nothing (seen: authz.test.js, a deadlock inside Node's crypto).
+PGL_IT_JOB_SECS=${PGL_IT_JOB_SECS:-600}
+export PGL_IT_JOB_SECS
+
 # One job: its TAP in tap/<pass>/<file>, its servers' logs in
 # logs/<pass>/<file>/ (removed when it passes), a line when it ends; a
 # failure is a line in failed.jobs.
@@ -220,7 +228,8 @@ esac
 PGL_IT_LOGS=$PGL_IT_LOGROOT/$pass/${file%.test.js}
 export PGL_IT_LOGS
 t0=$(date +%s)
-PGL_STORE=$store node --test-reporter=tap "tests/integration/$file" \
+PGL_STORE=$store timeout -k 10 "$PGL_IT_JOB_SECS" \
+    node --test-reporter=tap "tests/integration/$file" \
     >"$PGL_IT_DIR/tap/$pass/$file" 2>&1
 rc=$?
 if [ $rc -eq 0 ]; then
@@ -278,7 +287,7 @@ sed -n 's/^run-integration: \([a-z0-9]*\) \([^:]*\): exit [0-9]* after \([0-9]*\
 	status=1
 	dir=$logs/$p/${f%.test.js}
 	[ -d "$dir" ] && where=" [logs: $dir]" || where=""
-	awk -v j="$p $f" -v where="$where" -v rc="$rc" '
+	awk -v j="$p $f" -v where="$where" -v rc="$rc" -v secs="$PGL_IT_JOB_SECS" '
 	    # A test inside a describe() is named with its suites: "a › b".
 	    function indent(l) { match(l, /^ */); return RLENGTH / 4 }
 	    /^ *# Subtest: / { d = indent($0); t = $0; sub(/^ *# Subtest: /, "", t)
@@ -294,7 +303,9 @@ sed -n 's/^run-integration: \([a-z0-9]*\) \([^:]*\): exit [0-9]* after \([0-9]*\
 		if (e ~ /^[0-9]+ subtests? failed$/) next
 		n++
 		printf "run-integration: FAILED %s › %s: %s%s\n", j, name, substr(e, 1, 200), where }
-	    END { if (n == 0) printf "run-integration: FAILED %s: exit %s, no failing test reported%s\n", j, rc, where }' \
+	    END { if (n == 0 && (rc == 124 || rc == 137))
+		printf "run-integration: FAILED %s: still running after %s s, stopped (a hang)%s\n", j, secs, where
+	    else if (n == 0) printf "run-integration: FAILED %s: exit %s, no failing test reported%s\n", j, rc, where }' \
 	    "$srvdir/tap/$p/$f"
 done <"$srvdir/failed.jobs"
 exit $status

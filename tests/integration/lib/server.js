@@ -129,6 +129,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Servers still running.  If the test process dies without stopping one
 // (an uncaught error), it must not outlive us: kill it and its workers.
 const live = new Set();
+// Stopped from outside (run-integration.sh's bound on a job): exit, so
+// that the handler below runs; Node's default for TERM skips it.
+process.once('SIGTERM', () => process.exit(143));
 process.on('exit', () => {
   for (const pid of live) {
     for (const w of childPids(pid)) { try { process.kill(w, 'SIGKILL'); } catch { /* gone */ } }
