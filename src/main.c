@@ -455,6 +455,9 @@ kore_parent_configure(int argc, char **argv)
 	configure_kore(cfg);
 	if (pgl_service_parent_init(worker_count) == -1)
 		die("out of memory");
+	if (pgl_move_init(worker_count, (unsigned)cfg->server.commit_workers,
+	    ice_commits_open) == -1)
+		die("cannot make the workers' socket pairs: %s", errno_s);
 	if (pgl_ratelimit_init() == -1)
 		die("cannot map the shared rate-limit table: %s", errno_s);
 	if (pgl_grant_cache_init() == -1)
@@ -520,6 +523,7 @@ kore_worker_configure(void)
 	(void)snprintf(name, sizeof(name), "worker %u", worker->id);
 	pgl_log_set_process(name);
 	ice_commit_claims_worker(worker->id);
+	pgl_move_worker_start(worker->id);
 	/* A worker that cannot open its store stays up and answers 503;
 	 * the dispatcher retries the open on the next request. */
 	if (pgl_app_store_open(&err) == -1)

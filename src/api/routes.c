@@ -44,6 +44,7 @@
 #define HEAD	PGL_HEAD
 #define NOSTORE	ROUTE_NO_STORE
 #define OWNAUTH	ROUTE_OWN_AUTH
+#define COMMIT	ROUTE_COMMIT
 /* On a federated catalog: sent to its remote, or refused (federation.h). */
 #define FWD	api_fed_forward
 #define NOFED	api_fed_refuse
@@ -142,7 +143,7 @@ const struct pgl_route pgl_routes[] = {
 	{ HEAD, TBL, ice_table_head,
 	    MAY(READ, TABLE), 0, FWD },
 	{ POST, TBL, ice_table_commit,
-	    MAY_DOES(UPDATE, TABLE, "update_table"), JSON, FWD },
+	    MAY_DOES(UPDATE, TABLE, "update_table"), JSON | COMMIT, FWD },
 	{ DELETE, TBL, ice_table_drop,
 	    MAY_DOES(DELETE, TABLE, "drop_table"), 0, FWD },
 	{ POST, TBL "/metrics", ice_table_metrics,
@@ -172,7 +173,8 @@ const struct pgl_route pgl_routes[] = {
 	{ POST, "/v1/{prefix}/events", api_events_query,
 	    SEES(PREFIX), JSON, NOFED },
 	{ POST, "/v1/{prefix}/transactions/commit", ice_transactions_commit,
-	    MAY_DOES_TO(UPDATE, PREFIX, "commit_transaction", "table"), JSON, FWD },
+	    MAY_DOES_TO(UPDATE, PREFIX, "commit_transaction", "table"),
+	    JSON | COMMIT, FWD },
 	{ GET, NS "/views", ice_table_list,
 	    SEES(NS), 0, FWD },
 	{ POST, NS "/views", ice_view_create,
@@ -184,7 +186,7 @@ const struct pgl_route pgl_routes[] = {
 	{ HEAD, VIEW, ice_view_head,
 	    MAY(READ, VIEW), 0, FWD },
 	{ POST, VIEW, ice_view_commit,
-	    MAY_DOES(UPDATE, VIEW, "update_view"), JSON, FWD },
+	    MAY_DOES(UPDATE, VIEW, "update_view"), JSON | COMMIT, FWD },
 	{ DELETE, VIEW, ice_view_drop,
 	    MAY_DOES(DELETE, VIEW, "drop_view"), 0, FWD },
 	{ POST, "/v1/{prefix}/views/rename", ice_table_rename,
@@ -213,7 +215,7 @@ const struct pgl_route pgl_routes[] = {
 	{ HEAD, TBL2, ice_table_head,
 	    MAY(READ, TABLE), 0, FWD },
 	{ POST, TBL2, ice_table_commit,
-	    MAY_DOES(UPDATE, TABLE, "update_table"), JSON, FWD },
+	    MAY_DOES(UPDATE, TABLE, "update_table"), JSON | COMMIT, FWD },
 	{ DELETE, TBL2, ice_table_drop,
 	    MAY_DOES(DELETE, TABLE, "drop_table"), 0, FWD },
 	{ POST, TBL2 "/metrics", ice_table_metrics,

@@ -33,6 +33,7 @@ defaults(struct pgl_config *c)
 	c->server.keepalive_timeout_secs = 60;
 	c->server.max_connections = 0;
 	c->server.max_conns_per_addr = 0;
+	c->server.commit_workers = 1;
 	c->server.rate_window_secs = 10;
 	c->server.max_page_bytes = 1024 * 1024;
 	c->server.list_slice_rows = 1000;

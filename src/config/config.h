@@ -34,6 +34,7 @@ struct pgl_config {
 		char		*bind;
 		int		port;
 		int		workers;	/* 0 = one per CPU */
+		int		commit_workers;	/* take the commits; 0: all */
 		size_t		max_body_bytes;
 		/* Any stored map of strings (properties, storage_config):
 		 * bytes of keys and values, and entries. */

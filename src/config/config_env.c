@@ -439,6 +439,10 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.max_conns_per_addr = (int)n;
+	if ((rc = env_int("PANGOLIN_COMMIT_WORKERS", 0, 64, &n, err)) == -1)
+		return (-1);
+	if (rc == 1)
+		c->server.commit_workers = (int)n;
 	if ((rc = env_int("PANGOLIN_RATE_PER_PRINCIPAL", 0, 1 << 24, &n,
 	    err)) == -1)
 		return (-1);

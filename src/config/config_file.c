@@ -32,6 +32,8 @@ static const struct key keys[] = {
 	{ "server", "public_url",	K_STR,  O(auth.public_url), 0, 0 },
 	{ "server", "port",		K_INT,  O(server.port), 1, 65535 },
 	{ "server", "workers",		K_INT,  O(server.workers), 0, 64 },
+	{ "server", "commit_workers",	K_INT,  O(server.commit_workers),
+	    0, 64 },
 	{ "server", "max_body_bytes",	K_INT,  O(server.max_body_bytes),
 	    1024, 1024LL * 1024 * 1024 },
 	{ "server", "max_management_body_bytes", K_INT,

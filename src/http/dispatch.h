@@ -76,4 +76,22 @@ void	pgl_http_poll(void (*fn)(void));
 /* The per-address connection cap (kore_conns.c); 0: none.  Before fork. */
 void	pgl_conns_set_cap(uint32_t);
 
+/*
+ * The route flags (ROUTE_*) of a request head's method and path (no
+ * query string), 0 when no route matches: what kore_move.c asks of a head
+ * before Kore reads it as a request.
+ */
+int	pgl_http_head_route(const char *method, const char *path);
+/*
+ * Connections move to the worker their requests belong on (kore_move.c):
+ * commits to workers 1..commit_workers, reads off them while they have
+ * commits under way (commits_open() answers 1, or one came within the
+ * last second).  In the parent before fork (-1: no socket pairs;
+ * nothing moves with fewer than two workers or commit_workers 0 or
+ * >= workers), then in each worker with its id.
+ */
+int	pgl_move_init(unsigned workers, unsigned commit_workers,
+	    int (*commits_open)(void));
+void	pgl_move_worker_start(unsigned id);
+
 #endif

@@ -17,6 +17,7 @@
 #include "metrics/limits.h"
 
 int	pgl_conn_admit(struct connection *);
+int	pgl_conn_count(struct connection *);
 void	pgl_conn_release(struct connection *);
 
 #define NBUCKETS	4096	/* a power of two */
@@ -77,8 +78,8 @@ find(const uint8_t key[16])
 }
 
 /* 1: count c and serve it; 0: past the cap (Kore answers 503). */
-int
-pgl_conn_admit(struct connection *c)
+static int
+count(struct connection *c, int may_refuse)
 {
 	struct addr_count	**b, *e;
 	uint8_t			  key[16];
@@ -94,13 +95,32 @@ pgl_conn_admit(struct connection *c)
 		e->next = *b;
 		*b = e;
 	}
-	if (e->n >= cap) {
+	if (e->n >= cap && may_refuse) {
 		pgl_limit_hit(PGL_LIMIT_CONNS_PER_ADDR, cap);
 		return (0);
 	}
 	e->n++;
 	c->flags |= CONN_ADDR_COUNTED;
 	return (1);
+}
+
+int
+pgl_conn_admit(struct connection *c)
+{
+	return (count(c, 1));
+}
+
+/*
+ * A connection another worker admitted and handed over (kore_move.c):
+ * counted here, where it now lives, but never refused; the worker it
+ * came from has let go of its count.  So an address holds at most cap
+ * connections per worker where they are accepted, and cap times the
+ * workers in all, as before, wherever they have moved.
+ */
+int
+pgl_conn_count(struct connection *c)
+{
+	return (count(c, 0));
 }
 
 void

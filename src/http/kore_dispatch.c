@@ -736,6 +736,19 @@ pgl_http_kore_error_headers(struct kore_buf *hdr)
 		kore_buf_appendf(hdr, "access-control-allow-origin: *\r\n");
 }
 
+int
+pgl_http_head_route(const char *method, const char *path)
+{
+	static struct pgl_match	m;	/* 8 KiB: not on the stack */
+	int			meth;
+
+	if (app == NULL || (meth = pgl_method_parse(method)) <= 0 ||
+	    pgl_router_match(app->routes, app->nroutes, meth, path, &m) !=
+	    PGL_MATCH_OK)
+		return (0);
+	return (m.route->flags);
+}
+
 /*
  * An unknown method (Kore's patch, RFC 9110 §9.1): is the target's path
  * one the route table serves?  If so Kore answers 501 with this Allow

@@ -23,6 +23,7 @@ enum pgl_method {
 #define ROUTE_JSON	0x01	/* takes a JSON body: 415 without one */
 #define ROUTE_NO_STORE	0x02	/* answers without the metadata store */
 #define ROUTE_OWN_AUTH	0x04	/* reads Authorization itself (OAuth) */
+#define ROUTE_COMMIT	0x08	/* a commit: runs on a commit worker (kore_move.c) */
 
 #define PGL_MAX_PARAMS	8
 #define PGL_MAX_SEGS	32

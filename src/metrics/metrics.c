@@ -145,6 +145,17 @@ static const struct {
 	    "worker held the store's writer lock (SQLite's write lock, "
 	    "PostgreSQL's tenant lock), so that the event loop served its "
 	    "reads instead of waiting." },
+	/* Connections that moved between workers (http/kore_move.c). */
+	{ PGL_C_CONNS_MOVED_TO_COMMITS, "pangolin_connections_moved_to_commit_worker_total",
+	    "Connections handed to a commit worker as they sent a commit "
+	    "([server] commit_workers)." },
+	{ PGL_C_CONNS_MOVED_TO_READS, "pangolin_connections_moved_off_commit_worker_total",
+	    "Connections handed from a commit worker with commits under way "
+	    "to a worker that takes none, as they sent a request that is not "
+	    "a commit." },
+	{ PGL_C_CONN_MOVES_FAILED, "pangolin_connection_moves_failed_total",
+	    "Hand-overs to another worker that could not be made at once "
+	    "(its queue full); the request was served where it came." },
 	/* Store transactions that lost a race with another over the same
 	 * rows (PostgreSQL's serialization failures, deadlocks): run again,
 	 * and given up (answered 503, or 409 CommitFailed for a commit). */

@@ -5,14 +5,13 @@
 // (HTTP/1.1 pipelining), a client that leaves mid-commit breaks nothing,
 // and commits of one table from one worker all land.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pool, uniq } from './lib/expect.js';
 import { CATALOG, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { STORE } from './lib/server.js';
+import { holdWriterLock } from './lib/writer_lock.js';
 
 const P = `/v1/${CATALOG}`;
 let srv;
@@ -294,44 +293,6 @@ test('SIGTERM in a commit storm: every commit written before the signal is answe
     await s.stop();
   }
 });
-
-/**
- * Another process holding what a writer of srv's store takes first, until
- * released: SQLite's write lock (a sqlite3 shell inside BEGIN IMMEDIATE),
- * or PostgreSQL's lock on the catalog's tenant (a psql session holding the
- * key begin_tenant takes, plugins/sql-common/sql_dialect.h).
- */
-async function holdWriterLock(srv) {
-  let cmd, args, take, give;
-  if (STORE === 'sqlite') {
-    [cmd, args] = ['sqlite3', [path.join(srv.dir, 'pangolin.db')]];
-    take = '.timeout 10000\nBEGIN IMMEDIATE;\n.print held\n';
-    give = 'COMMIT;\n.print released\n';
-  } else {
-    const schema = 't_' + path.basename(srv.dir).replace(/[^a-z0-9]/gi, '_').toLowerCase();
-    const tenant = execFileSync('psql', [process.env.PGL_PG_URL, '-qAt', '-c',
-      `SELECT tenant_id FROM "${schema}".catalogs WHERE name = '${CATALOG}'`], { encoding: 'utf8' }).trim();
-    assert.match(tenant, /^[0-9a-f-]{36}$/);
-    [cmd, args] = ['psql', [process.env.PGL_PG_URL, '-qAt']];
-    take = `SELECT pg_advisory_lock(1885825025, hashtext('${tenant}'));\n\\echo held\n`;
-    give = 'SELECT pg_advisory_unlock_all();\n\\echo released\n';
-  }
-  const sh = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  const seen = (word) => new Promise((resolve, reject) => {
-    const check = () => { if (out.includes(word)) { sh.stdout.off('data', onData); resolve(); } };
-    const onData = (d) => { out += d; check(); };
-    sh.stdout.on('data', onData);
-    sh.once('exit', (code) => reject(new Error(`${cmd} exited ${code} before "${word}": ${out}`)));
-    check();
-  });
-  sh.stdin.write(take);
-  await seen('held');
-  return {
-    release: async () => { sh.stdin.write(give); await seen('released'); sh.stdin.end(); },
-    kill: () => sh.kill(),
-  };
-}
 
 test('a swap that finds another process holding the store\'s writer lock gives way: its worker answers reads meanwhile, and the commit lands once the lock is free', { skip: !['sqlite', 'postgres'].includes(STORE) && 'the other stores take no lock a writer waits for on the worker' }, async () => {
   // One worker: were its loop waiting for the lock (SQLite's busy handler,

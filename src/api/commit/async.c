@@ -130,6 +130,13 @@ static uint32_t			 claim_me;
  */
 static struct commit_async	*ready;
 static struct commit_async	**ready_tail = &ready;
+static unsigned			 open_commits;	/* served, not yet freed */
+
+int
+ice_commits_open(void)
+{
+	return (open_commits > 0);
+}
 
 int
 ice_commit_claims_init(void)
@@ -242,6 +249,7 @@ async_free(struct commit_async *a, enum loop_end end)
 	free(a->job.location);
 	free(a->chain_loc);
 	free(a);
+	open_commits--;
 	if (pended)
 		pgl_req_done(r);
 }
@@ -892,6 +900,7 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 		pgl_reply_error(r, 503, "out of memory");
 		return;
 	}
+	open_commits++;
 	a->c = *c;
 	a->config = config;
 	commit_loop_init(&a->l, r, &a->c, 1);
