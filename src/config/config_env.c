@@ -232,6 +232,48 @@ apply_int_settings(const struct env_int_setting *e, size_t n,
 	return (0);
 }
 
+/* [server]'s integer settings: timeouts, connections, rates, pages. */
+static int
+apply_server_ints(struct pgl_config *c, struct pgl_config_error *err)
+{
+	const struct env_int_setting	e[] = {
+		{ "PANGOLIN_MAX_PROPERTIES_BYTES",
+		    &c->server.max_properties_bytes, 1024, 1LL << 30 },
+		{ "PANGOLIN_MAX_PROPERTIES_ENTRIES",
+		    &c->server.max_properties_entries, 1, 1000000 },
+		{ "PANGOLIN_REQUEST_TIMEOUT_SECS",
+		    &c->server.request_timeout_secs, 1, 3600 },
+		{ "PANGOLIN_SHUTDOWN_GRACE_SECS",
+		    &c->server.shutdown_grace_secs, 0, 3600 },
+		{ "PANGOLIN_HEADER_TIMEOUT_SECS",
+		    &c->server.header_timeout_secs, 1, 3600 },
+		{ "PANGOLIN_KEEPALIVE_TIMEOUT_SECS",
+		    &c->server.keepalive_timeout_secs, 1, 3600 },
+		{ "PANGOLIN_MAX_CONNECTIONS",
+		    &c->server.max_connections, 0, 1 << 20 },
+		{ "PANGOLIN_MAX_CONNS_PER_ADDR",
+		    &c->server.max_conns_per_addr, 0, 1 << 20 },
+		{ "PANGOLIN_COMMIT_WORKERS", &c->server.commit_workers, 0, 64 },
+		{ "PANGOLIN_RATE_PER_PRINCIPAL",
+		    &c->server.rate_per_principal, 0, 1 << 24 },
+		{ "PANGOLIN_RATE_PER_TENANT",
+		    &c->server.rate_per_tenant, 0, 1 << 24 },
+		{ "PANGOLIN_RATE_WINDOW_SECS",
+		    &c->server.rate_window_secs, 1, 3600 },
+		{ "PANGOLIN_MAX_PAGE_BYTES",
+		    &c->server.max_page_bytes, 1024, 1 << 30 },
+		{ "PANGOLIN_LIST_SLICE_ROWS",
+		    &c->server.list_slice_rows, 1, 1000000 },
+		{ "PANGOLIN_SEND_TIMEOUT_SECS",
+		    &c->server.send_timeout_secs, 1, 3600 },
+		{ "PANGOLIN_MAX_QUEUED_BYTES",
+		    &c->server.max_queued_bytes, 0, 1 << 30 },
+		{ "PANGOLIN_MAX_HEADER_BYTES",
+		    &c->server.max_header_bytes, 1024, 65535 },
+	};
+	return (apply_int_settings(e, sizeof(e) / sizeof(e[0]), err));
+}
+
 /* PANGOLIN_FEDERATION_*: calls to federated catalogs' remotes. */
 static int
 apply_federation_env(struct pgl_config *c, struct pgl_config_error *err)
@@ -399,90 +441,8 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		return (-1);
 	if (rc == 1)
 		c->server.max_metrics_body_bytes = (size_t)n;
-	if ((rc = env_int("PANGOLIN_MAX_PROPERTIES_BYTES", 1024, 1LL << 30, &n,
-	    err)) == -1)
+	if (apply_server_ints(c, err) == -1)
 		return (-1);
-	if (rc == 1)
-		c->server.max_properties_bytes = (int)n;
-	if ((rc = env_int("PANGOLIN_MAX_PROPERTIES_ENTRIES", 1, 1000000, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.max_properties_entries = (int)n;
-	if ((rc = env_int("PANGOLIN_REQUEST_TIMEOUT_SECS", 1, 3600, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.request_timeout_secs = (int)n;
-	if ((rc = env_int("PANGOLIN_SHUTDOWN_GRACE_SECS", 0, 3600, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.shutdown_grace_secs = (int)n;
-	if ((rc = env_int("PANGOLIN_HEADER_TIMEOUT_SECS", 1, 3600, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.header_timeout_secs = (int)n;
-	if ((rc = env_int("PANGOLIN_KEEPALIVE_TIMEOUT_SECS", 1, 3600, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.keepalive_timeout_secs = (int)n;
-	if ((rc = env_int("PANGOLIN_MAX_CONNECTIONS", 0, 1 << 20, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.max_connections = (int)n;
-	if ((rc = env_int("PANGOLIN_MAX_CONNS_PER_ADDR", 0, 1 << 20, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.max_conns_per_addr = (int)n;
-	if ((rc = env_int("PANGOLIN_COMMIT_WORKERS", 0, 64, &n, err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.commit_workers = (int)n;
-	if ((rc = env_int("PANGOLIN_RATE_PER_PRINCIPAL", 0, 1 << 24, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.rate_per_principal = (int)n;
-	if ((rc = env_int("PANGOLIN_RATE_PER_TENANT", 0, 1 << 24, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.rate_per_tenant = (int)n;
-	if ((rc = env_int("PANGOLIN_RATE_WINDOW_SECS", 1, 3600, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.rate_window_secs = (int)n;
-	if ((rc = env_int("PANGOLIN_MAX_PAGE_BYTES", 1024, 1 << 30, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.max_page_bytes = (int)n;
-	if ((rc = env_int("PANGOLIN_LIST_SLICE_ROWS", 1, 1000000, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.list_slice_rows = (int)n;
-	if ((rc = env_int("PANGOLIN_SEND_TIMEOUT_SECS", 1, 3600, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.send_timeout_secs = (int)n;
-	if ((rc = env_int("PANGOLIN_MAX_QUEUED_BYTES", 0, 1 << 30, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.max_queued_bytes = (int)n;
-	if ((rc = env_int("PANGOLIN_MAX_HEADER_BYTES", 1024, 65535, &n,
-	    err)) == -1)
-		return (-1);
-	if (rc == 1)
-		c->server.max_header_bytes = (int)n;
 	if ((v = getenv("OBJECT_STORE_CACHE_ENABLED")) != NULL && *v != '\0')
 		c->defaults.object_store_cache = env_bool(v);
 	if ((v = getenv("TASK_WORKER_ENABLED")) != NULL && *v != '\0')

@@ -2,8 +2,10 @@
 // /transactions/commit share.  A tenant user's commits are authorized on
 // the asset row the authorization step read; after a lost race the loop
 // must read the pointer again, for views as for tables, so racing
-// commits all land.  Two workers on the sqlite and postgres stores, so
-// the commits really race (the memory store runs one worker).
+// commits all land.  Two workers on the sqlite and postgres stores, each
+// committing what it receives (commit_workers 0, as replicas over one
+// store do), so the commits really race (the memory store runs one
+// worker; with one commit worker, the default, they would queue there).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -38,7 +40,7 @@ const viewBody = (name) => ({
 });
 
 before(async () => {
-  srv = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
+  srv = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_COMMIT_WORKERS: '0' } });
   const tenant = (await ok('POST', '/api/v1/tenants', { name: uniq('cl') })).id;
   const adminName = uniq('admin');
   await ok('POST', '/api/v1/users', { username: adminName, password: PW, tenant_id: tenant, role: 'tenant-admin' });
