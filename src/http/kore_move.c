@@ -64,6 +64,7 @@ static unsigned		 self;		/* this worker's id */
 static unsigned		 next_pick;
 static uint64_t		 last_commit_ms;
 static int		(*commits_open)(void);
+static int		 commit_methods;	/* PGL_* of the commit routes */
 static uint8_t		 msg[sizeof(struct move_head) + 65536];
 
 static struct {
@@ -238,7 +239,9 @@ pgl_http_head_move(struct connection *c, const u_int8_t *buf, size_t len,
 	if (request_line(buf, head_len, method, sizeof(method), path,
 	    sizeof(path)) == -1)
 		return (0);
-	commit = (pgl_http_head_route(method, path) & ROUTE_COMMIT) != 0;
+	/* Only a method some commit route has is matched against them. */
+	commit = (pgl_method_parse(method) & commit_methods) != 0 &&
+	    (pgl_http_head_route(method, path) & ROUTE_COMMIT) != 0;
 	if (takes_commits(self)) {
 		if (commit) {
 			c->placed = PLACED_COMMITS;
@@ -325,13 +328,20 @@ inbox_ready(void *arg, int error)
 void
 pgl_move_worker_start(unsigned id)
 {
-	unsigned	i;
+	const struct pgl_route	*routes;
+	size_t			 n;
+	unsigned		 i;
 
 	if (nworkers == 0 || id < 1 || id > nworkers) {
 		nworkers = 0;
 		return;
 	}
 	self = id;
+	routes = pgl_http_routes(&n);
+	for (i = 0; i < n; i++) {
+		if (routes[i].flags & ROUTE_COMMIT)
+			commit_methods |= routes[i].method;
+	}
 	/* Only the parent keeps every end, for a worker it starts again. */
 	for (i = 1; i <= nworkers; i++) {
 		if (i != id)
