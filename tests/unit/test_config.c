@@ -31,6 +31,7 @@ static const char *const env_vars[] = {
 	"PANGOLIN_MAX_METADATA_FILE_BYTES", "PANGOLIN_STORAGE_CA_FILE",
 	"PANGOLIN_AUTH_PASSWORD_JOBS", "PANGOLIN_AUTH_RATE_LIMIT",
 	"PANGOLIN_AUTH_RATE_WINDOW_SECS", "PANGOLIN_TOKEN_CACHE_ENTRIES",
+	"PANGOLIN_COMMIT_WORKERS",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -270,6 +271,32 @@ test_connection_limits_defaults_file_and_env(void **state)
 	setenv("PANGOLIN_MAX_CONNECTIONS", "-1", 1);
 	assert_null(load(NULL, &err));
 	assert_string_equal(err.key, "PANGOLIN_MAX_CONNECTIONS");
+}
+
+/* How many workers take commits: 1 unless set, the environment over the
+ * file, 0-64. */
+static void
+test_commit_workers_default_file_env_range(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->server.commit_workers, 1);
+	pgl_config_free(c);
+	assert_non_null(c = load("[server]\ncommit_workers = 0\n", &err));
+	assert_int_equal(c->server.commit_workers, 0);
+	pgl_config_free(c);
+	setenv("PANGOLIN_COMMIT_WORKERS", "3", 1);
+	assert_non_null(c = load("[server]\ncommit_workers = 0\n", &err));
+	assert_int_equal(c->server.commit_workers, 3);
+	pgl_config_free(c);
+	setenv("PANGOLIN_COMMIT_WORKERS", "65", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_COMMIT_WORKERS");
+	unsetenv("PANGOLIN_COMMIT_WORKERS");
+	assert_null(load("[server]\ncommit_workers = -1\n", &err));
 }
 
 /* The ceilings that were fixed numbers: a setting each, in range. */
@@ -783,6 +810,8 @@ main(void)
 		cmocka_unit_test_setup(test_weak_or_half_root_credentials_are_refused,
 		    setup),
 		cmocka_unit_test_setup(test_connection_limits_defaults_file_and_env,
+		    setup),
+		cmocka_unit_test_setup(test_commit_workers_default_file_env_range,
 		    setup),
 		cmocka_unit_test_setup(
 		    test_head_pool_and_metadata_file_limits_defaults_file_env_range,
