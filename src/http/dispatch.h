@@ -85,10 +85,9 @@ int	pgl_http_head_route(const char *method, const char *path);
 /*
  * Connections move to the worker their requests belong on (kore_move.c):
  * commits to workers 1..commit_workers, reads off them while they have
- * commits under way (commits_open() answers 1, or one came within the
- * last second).  In the parent before fork (-1: no socket pairs;
- * nothing moves with fewer than two workers or commit_workers 0 or
- * >= workers), then in each worker with its id.
+ * a commit under way (commits_open() answers 1).  In the parent before
+ * fork (-1: no socket pairs; nothing moves with fewer than two workers,
+ * or commit_workers 0 or >= workers), then in each worker with its id.
  */
 int	pgl_move_init(unsigned workers, unsigned commit_workers,
 	    int (*commits_open)(void));

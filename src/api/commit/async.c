@@ -132,6 +132,12 @@ static struct commit_async	*ready;
 static struct commit_async	**ready_tail = &ready;
 static unsigned			 open_commits;	/* served, not yet freed */
 
+void
+commit_open_add(int delta)
+{
+	open_commits += delta;
+}
+
 int
 ice_commits_open(void)
 {
@@ -249,7 +255,7 @@ async_free(struct commit_async *a, enum loop_end end)
 	free(a->job.location);
 	free(a->chain_loc);
 	free(a);
-	open_commits--;
+	commit_open_add(-1);
 	if (pended)
 		pgl_req_done(r);
 }
@@ -900,7 +906,7 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 		pgl_reply_error(r, 503, "out of memory");
 		return;
 	}
-	open_commits++;
+	commit_open_add(1);
 	a->c = *c;
 	a->config = config;
 	commit_loop_init(&a->l, r, &a->c, 1);

@@ -72,6 +72,7 @@ batch_free(struct commit_batch *b, enum loop_end end)
 	free(b->files);
 	free(b->cs);
 	free(b);
+	commit_open_add(-1);
 	if (pended)
 		pgl_req_done(r);
 }
@@ -267,6 +268,7 @@ ice_commit_serve_many(struct pgl_req *r, struct ice_change *cs, size_t n)
 		pgl_reply_error(r, 503, "out of memory");
 		return;
 	}
+	commit_open_add(1);
 	b->cs = cs;
 	b->n = n;
 	commit_loop_init(&b->l, r, cs, n);

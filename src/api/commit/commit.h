@@ -303,8 +303,9 @@ int	ice_commit_swap_ready(void);
  */
 int	ice_commit_claims_init(void);
 void	ice_commit_claims_worker(unsigned id);
-/* 1 while this worker has a client's table or view commit not yet
- * answered (what http/kore_move.c asks: are commits under way here?). */
+/* 1 while this worker has a client's commit (a table's, a view's, a
+ * transaction's) not yet answered: what http/kore_move.c asks, are
+ * commits under way here? */
 int	ice_commits_open(void);
 /*
  * Commit the n changes of a multi-table transaction for a client and

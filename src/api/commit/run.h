@@ -87,5 +87,8 @@ enum loop_end	commit_loop_written(struct commit_loop *);
 #define COMMIT_GROUP_MAX	32
 void		commit_loop_written_all(struct commit_loop **, size_t n,
 		    enum loop_end *ends);
+/* A client's commit (one table's or view's, or a transaction's) begins
+ * (+1) or is answered (-1): what ice_commits_open() counts (async.c). */
+void		commit_open_add(int delta);
 
 #endif
