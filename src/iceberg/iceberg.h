@@ -76,13 +76,16 @@ json_t	*ice_table_apply_base(const json_t *base, const json_t *read,
  * is read again: the check against read, and the apply, which also
  * hands back the next metadata's normalised form (*next_read, a new
  * reference; NULL when unchanged or refused): what reading the result
- * would give (test builds check it).
+ * would give (test builds check it).  checked: read is such a form, which
+ * the engine validated as it built it (§1.3), so the apply does not
+ * validate it again; 0 for a form only read from a file (test builds
+ * check that a form said to be checked passes).
  */
 int	 ice_table_check_read(const json_t *read, const json_t *requirements,
 	    struct ice_err *);
 json_t	*ice_table_apply_read(const json_t *base, const json_t *read,
-	    const json_t *updates, const char *base_location, int64_t now_ms,
-	    json_t **next_read, struct ice_err *);
+	    int checked, const json_t *updates, const char *base_location,
+	    int64_t now_ms, json_t **next_read, struct ice_err *);
 
 /*
  * 1 if next (from ice_table_apply) is base itself: nothing to write,

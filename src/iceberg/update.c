@@ -133,10 +133,11 @@ md_copy(const json_t *base)
 	return (out);
 }
 
-/* read: base already normalised (ice_table_check_base), or NULL. */
+/* read: base already normalised (ice_table_check_base), or NULL;
+ * checked: read is a form this engine built, validated then. */
 static int
 tb_init(struct ice_tb *b, const json_t *base, const json_t *read,
-    const json_t *updates, int64_t now, struct ice_err *e)
+    int checked, const json_t *updates, int64_t now, struct ice_err *e)
 {
 	memset(b, 0, sizeof(*b));
 	b->err = e;
@@ -148,7 +149,14 @@ tb_init(struct ice_tb *b, const json_t *base, const json_t *read,
 		b->base = json_incref((json_t *)read);
 	else if ((b->base = ice_md_read(base, e)) == NULL)
 		return (-1);
-	if (ice_md_validate(b->base, 0, e) == -1)
+#ifdef PGL_CHECKS
+	if (checked && read != NULL && ice_md_validate(b->base, 0, e) == -1) {
+		fprintf(stderr, "PGL_CHECKS: a base said to be checked fails "
+		    "validation: %s\n", e->msg);
+		abort();
+	}
+#endif
+	if ((!checked || read == NULL) && ice_md_validate(b->base, 0, e) == -1)
 		return (-1);
 	if ((b->md = md_copy(b->base)) == NULL)
 		return (ice_oom(e));
@@ -258,7 +266,7 @@ check_read_back(const json_t *out, const json_t *md)
 #endif
 
 json_t *
-ice_table_apply_read(const json_t *base, const json_t *read,
+ice_table_apply_read(const json_t *base, const json_t *read, int checked,
     const json_t *updates, const char *base_location, int64_t now_ms,
     json_t **next_read, struct ice_err *err)
 {
@@ -271,7 +279,7 @@ ice_table_apply_read(const json_t *base, const json_t *read,
 	memset(err, 0, sizeof(*err));
 	if (next_read != NULL)
 		*next_read = NULL;
-	if (tb_init(&b, base, read, updates, now_ms, err) == 0 &&
+	if (tb_init(&b, base, read, checked, updates, now_ms, err) == 0 &&
 	    apply_all(&b, updates) == 0) {
 		/*
 		 * §4.0: no recorded change, nothing to write; base itself
@@ -296,7 +304,7 @@ ice_table_apply_base(const json_t *base, const json_t *read,
     const json_t *updates, const char *base_location, int64_t now_ms,
     struct ice_err *err)
 {
-	return (ice_table_apply_read(base, read, updates, base_location,
+	return (ice_table_apply_read(base, read, 0, updates, base_location,
 	    now_ms, NULL, err));
 }
 

@@ -1333,7 +1333,8 @@ test_kept_normal_form_gives_the_same_commit(void **state)
 				continue;
 			snprintf(file, sizeof(file), "s3://m/%05zu-x.metadata.json",
 			    i);
-			next = ice_table_apply_read(base, read, J(steps[i]), file,
+			next = ice_table_apply_read(base, read, read != NULL,
+			    J(steps[i]), file,
 			    NOW + (int64_t)i, &next_read, &err);
 			if (next == NULL)
 				fail_msg("v%d step %zu: %s", v, i, err.msg);

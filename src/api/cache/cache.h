@@ -69,14 +69,18 @@ void	 api_tree_cache_init(void);
 /*
  * A new reference to the tree of the file at location, or NULL; and in
  * *read (when not NULL) a new reference to its normalised form if one
- * was kept, else NULL.
+ * was kept, else NULL, with *checked 1 if that form is known to pass
+ * ice_md_validate (the engine built it).
  */
-json_t	*api_tree_get(const char *location, json_t **read);
+json_t	*api_tree_get(const char *location, json_t **read, int *checked);
 /*
  * Keep a reference to tree as the file at location: parsed from it, or
  * written to it by ice_render_metadata(), which reads back as the same tree; and to
- * read, its normalised form (ice_md_read's), if not NULL.
+ * read, its normalised form (ice_md_read's), if not NULL; checked: read
+ * is what the engine built and checked (ice_table_apply_read's
+ * *next_read), not merely read from a file.
  */
-void	 api_tree_put(const char *location, json_t *tree, json_t *read);
+void	 api_tree_put(const char *location, json_t *tree, json_t *read,
+	    int checked);
 
 #endif

@@ -34,6 +34,7 @@ struct tree_slot {
 	char		*location;
 	json_t		*tree;
 	json_t		*read;		/* tree normalised, or NULL */
+	int		 checked;	/* read passed ice_md_validate */
 };
 
 static struct tree_slot	slots[TREE_SLOTS];
@@ -69,12 +70,14 @@ find(const char *location, uint64_t h)
 }
 
 json_t *
-api_tree_get(const char *location, json_t **read)
+api_tree_get(const char *location, json_t **read, int *checked)
 {
 	struct tree_slot	*s;
 
 	if (read != NULL)
 		*read = NULL;
+	if (checked != NULL)
+		*checked = 0;
 	if (location == NULL ||
 	    (s = find(location, pgl_fnv1a_str(PGL_FNV_BASIS, location))) == NULL) {
 		stats.misses++;
@@ -86,6 +89,8 @@ api_tree_get(const char *location, json_t **read)
 	publish();
 	if (read != NULL)
 		*read = json_incref(s->read);
+	if (checked != NULL)
+		*checked = s->read != NULL && s->checked;
 	return (json_incref(s->tree));
 }
 
@@ -190,7 +195,7 @@ victim(void)
 }
 
 void
-api_tree_put(const char *location, json_t *tree, json_t *read)
+api_tree_put(const char *location, json_t *tree, json_t *read, int checked)
 {
 	struct tree_slot	*s;
 	uint64_t		 h;
@@ -201,8 +206,10 @@ api_tree_put(const char *location, json_t *tree, json_t *read)
 	h = pgl_fnv1a_str(PGL_FNV_BASIS, location);
 	if ((s = find(location, h)) != NULL) {
 		s->used = ++clock_ticks;
-		if (s->read == NULL)
+		if (s->read == NULL) {
 			s->read = json_incref(read);
+			s->checked = checked;
+		}
 		return;
 	}
 	if ((copy = strdup(location)) == NULL)
@@ -221,5 +228,6 @@ api_tree_put(const char *location, json_t *tree, json_t *read)
 	s->location = copy;
 	s->tree = json_incref(tree);
 	s->read = json_incref(read);
+	s->checked = read != NULL && checked;
 	publish();
 }

@@ -223,6 +223,7 @@ struct ice_change {
 	struct pgl_asset		 asset;		/* as loaded */
 	json_t				*base;		/* as read */
 	json_t				*read;		/* base, normalised */
+	int				 read_checked;	/* engine-built */
 	json_t				*planned;
 	json_t				*next;		/* NULL: unchanged */
 	json_t				*next_read;	/* next, normalised */

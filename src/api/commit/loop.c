@@ -48,6 +48,7 @@ ice_change_clear(struct ice_change *c)
 	free(c->gz);
 	api_mcache_unref(c->raw_ref);
 	c->base = c->read = c->next = c->next_read = c->planned = NULL;
+	c->read_checked = 0;
 	c->next_location = c->bytes = c->gz = NULL;
 	c->raw = NULL;
 	c->raw_ref = NULL;
@@ -62,7 +63,7 @@ static int
 load_base(struct pgl_req *r, struct ice_change *c)
 {
 	if ((c->base = api_tree_get(c->asset.metadata_location,
-	    &c->read)) != NULL)
+	    &c->read, &c->read_checked)) != NULL)
 		return (0);
 	/* A pointer to a file that is gone is corruption, not client error. */
 	return (ice_metadata_ref(r, &c->t.catalog, c->asset.metadata_location,
@@ -105,6 +106,7 @@ load_on(struct pgl_req *r, struct ice_change *c)
 	/* Never modified once computed (compute.c), so shared. */
 	c->base = json_incref(on->next);
 	c->read = json_incref(on->next_read);
+	c->read_checked = 1;	/* the engine built it */
 	return (0);
 }
 
@@ -142,7 +144,7 @@ static int
 settle(struct pgl_req *r, struct ice_change *c)
 {
 	if (c->parsed) {
-		api_tree_put(c->asset.metadata_location, c->base, c->read);
+		api_tree_put(c->asset.metadata_location, c->base, c->read, 0);
 		c->parsed = 0;
 	}
 	api_mcache_unref(c->raw_ref);
@@ -412,7 +414,7 @@ finish(struct pgl_req *r, struct ice_change *cs, size_t n)
 			ice_cache_metadata(cs[i].next_location, cs[i].bytes,
 			    cs[i].len);
 			api_tree_put(cs[i].next_location, cs[i].next,
-			    cs[i].next_read);
+			    cs[i].next_read, 1);
 		}
 		cleanup_old(r, &cs[i]);
 	}
@@ -499,7 +501,7 @@ settle_all(struct commit_loop *l)
 			rc = -1;
 		else if (rc != 0 && l->cs[i].parsed) {
 			api_tree_put(l->cs[i].asset.metadata_location,
-			    l->cs[i].base, l->cs[i].read);
+			    l->cs[i].base, l->cs[i].read, 0);
 			l->cs[i].parsed = 0;
 		}
 		any |= l->cs[i].next != NULL;

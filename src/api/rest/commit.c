@@ -60,8 +60,9 @@ table_apply(struct ice_change *c, int64_t now_ms, struct ice_err *ierr)
 	    ierr) == -1 : ice_table_check_base(c->base, c->requirements,
 	    &c->read, ierr) == -1)
 		return (NULL);
-	return (ice_table_apply_read(c->base, c->read, c->updates,
-	    c->asset.metadata_location, now_ms, &c->next_read, ierr));
+	return (ice_table_apply_read(c->base, c->read, c->read_checked,
+	    c->updates, c->asset.metadata_location, now_ms, &c->next_read,
+	    ierr));
 }
 
 static void
