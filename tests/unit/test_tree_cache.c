@@ -40,13 +40,14 @@ test_put_then_get_shares_the_tree(void **state)
 	json_t	*t = json_pack("{s:i}", "format-version", 2), *got;
 
 	(void)state;
-	api_tree_put("/w/t/metadata/00001-a.metadata.json", t, NULL);
-	got = api_tree_get("/w/t/metadata/00001-a.metadata.json", NULL);
+	api_tree_put("/w/t/metadata/00001-a.metadata.json", t, NULL, 0);
+	got = api_tree_get("/w/t/metadata/00001-a.metadata.json", NULL, NULL);
 	assert_ptr_equal(got, t);
 	assert_int_equal(t->refcount, 3);	/* ours, the cache's, got */
 	json_decref(got);
-	assert_null(api_tree_get("/w/t/metadata/00002-b.metadata.json", NULL));
-	assert_null(api_tree_get(NULL, NULL));
+	assert_null(api_tree_get("/w/t/metadata/00002-b.metadata.json", NULL,
+	    NULL));
+	assert_null(api_tree_get(NULL, NULL, NULL));
 	json_decref(t);
 }
 
@@ -58,21 +59,21 @@ test_eviction_drops_the_least_recently_used(void **state)
 	int	 i;
 
 	(void)state;
-	api_tree_put("/w/first", first, NULL);
-	held = api_tree_get("/w/first", NULL);
+	api_tree_put("/w/first", first, NULL, 0);
+	held = api_tree_get("/w/first", NULL, NULL);
 	json_decref(first);
 	/* Enough other trees to push every older one out. */
 	for (i = 0; i < 1000; i++) {
 		(void)snprintf(loc, sizeof(loc), "/w/t%d", i);
 		t = json_integer(i);
-		api_tree_put(loc, t, NULL);
+		api_tree_put(loc, t, NULL, 0);
 		json_decref(t);
 	}
-	assert_null(api_tree_get("/w/first", NULL));
+	assert_null(api_tree_get("/w/first", NULL, NULL));
 	/* Our reference outlives the cache's. */
 	assert_int_equal(held->refcount, 1);
 	json_decref(held);
-	t = api_tree_get("/w/t999", NULL);
+	t = api_tree_get("/w/t999", NULL, NULL);
 	assert_non_null(t);
 	assert_int_equal(json_integer_value(t), 999);
 	json_decref(t);
@@ -84,21 +85,50 @@ test_read_form_kept_with_the_tree(void **state)
 {
 	json_t	*t = json_pack("{s:i}", "v", 1), *rd = json_pack("{s:i}",
 	    "n", 1), *got, *got_read;
+	int	 checked;
 
 	(void)state;
-	api_tree_put("/w/r/00001-a.metadata.json", t, NULL);
-	got = api_tree_get("/w/r/00001-a.metadata.json", &got_read);
+	api_tree_put("/w/r/00001-a.metadata.json", t, NULL, 1);
+	got = api_tree_get("/w/r/00001-a.metadata.json", &got_read, &checked);
 	assert_ptr_equal(got, t);
 	assert_null(got_read);
+	assert_int_equal(checked, 0);	/* no form: nothing checked */
 	json_decref(got);
-	api_tree_put("/w/r/00001-a.metadata.json", t, rd);
-	got = api_tree_get("/w/r/00001-a.metadata.json", &got_read);
+	api_tree_put("/w/r/00001-a.metadata.json", t, rd, 0);
+	got = api_tree_get("/w/r/00001-a.metadata.json", &got_read, &checked);
 	assert_ptr_equal(got_read, rd);
+	assert_int_equal(checked, 0);
 	json_decref(got);
 	json_decref(got_read);
-	got = api_tree_get("/w/r/00002-b.metadata.json", &got_read);
+	got = api_tree_get("/w/r/00002-b.metadata.json", &got_read, &checked);
 	assert_null(got);
 	assert_null(got_read);
+	assert_int_equal(checked, 0);
+	json_decref(t);
+	json_decref(rd);
+}
+
+/* Whether a kept form is one the engine built (checked) comes back with
+ * it; a later put of the same file does not change a form once kept. */
+static void
+test_a_checked_form_is_said_to_be(void **state)
+{
+	json_t	*t = json_pack("{s:i}", "v", 2), *rd = json_pack("{s:i}",
+	    "n", 2), *got, *got_read;
+	int	 checked;
+
+	(void)state;
+	api_tree_put("/w/c/00002-c.metadata.json", t, rd, 1);
+	got = api_tree_get("/w/c/00002-c.metadata.json", &got_read, &checked);
+	assert_ptr_equal(got_read, rd);
+	assert_int_equal(checked, 1);
+	json_decref(got);
+	json_decref(got_read);
+	api_tree_put("/w/c/00002-c.metadata.json", t, rd, 0);
+	got = api_tree_get("/w/c/00002-c.metadata.json", &got_read, &checked);
+	assert_int_equal(checked, 1);
+	json_decref(got);
+	json_decref(got_read);
 	json_decref(t);
 	json_decref(rd);
 }
@@ -133,7 +163,7 @@ test_evicted_trees_are_freed_off_the_callers_thread(void **state)
 	for (i = 0; i < 200; i++) {	/* full, whatever came before */
 		(void)snprintf(loc, sizeof(loc), "/w/fill%d", i);
 		t = json_integer(i);
-		api_tree_put(loc, t, NULL);
+		api_tree_put(loc, t, NULL, 0);
 		json_decref(t);
 		if (i % 32 == 31)
 			drain(efd);
@@ -145,13 +175,13 @@ test_evicted_trees_are_freed_off_the_callers_thread(void **state)
 		assert_int_equal(json_object_set_new(big, loc,
 		    json_pack("{s:i,s:s}", "id", i, "type", "long")), 0);
 	}
-	api_tree_put("/w/big", big, NULL);
+	api_tree_put("/w/big", big, NULL, 0);
 	json_decref(big);		/* the cache's is the last */
 	__atomic_store_n(&counting, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < 200; i++) {
 		(void)snprintf(loc, sizeof(loc), "/w/after%d", i);
 		t = json_integer(i);
-		api_tree_put(loc, t, NULL);
+		api_tree_put(loc, t, NULL, 0);
 		/* Ours; the cache's goes later, elsewhere. */
 		json_decref(t);
 		assert_int_equal(__atomic_load_n(&frees_here,
@@ -162,7 +192,7 @@ test_evicted_trees_are_freed_off_the_callers_thread(void **state)
 	}
 	drain(efd);
 	__atomic_store_n(&counting, 0, __ATOMIC_SEQ_CST);
-	assert_null(api_tree_get("/w/big", NULL));
+	assert_null(api_tree_get("/w/big", NULL, NULL));
 	/* big: the object, 40 members of two nodes each, their keys. */
 	assert_true(frees_elsewhere > 40 * 3);
 	pgl_wpool_stop();
@@ -175,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_put_then_get_shares_the_tree),
 		cmocka_unit_test(test_eviction_drops_the_least_recently_used),
 		cmocka_unit_test(test_read_form_kept_with_the_tree),
+		cmocka_unit_test(test_a_checked_form_is_said_to_be),
 		cmocka_unit_test(
 		    test_evicted_trees_are_freed_off_the_callers_thread),
 	};
