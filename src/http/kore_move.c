@@ -47,6 +47,12 @@ void	pgl_conn_release(struct connection *);	/* kore_conns.c */
 
 #define MOVE_MAGIC	0x50474d31u	/* "PGM1" */
 
+/* Room for one descriptor in a message's control data, aligned. */
+union fd_control {
+	struct cmsghdr	hdr;
+	char		buf[CMSG_SPACE(sizeof(int))];
+};
+
 struct move_head {
 	uint32_t	magic;
 	uint32_t	placed;
@@ -183,10 +189,7 @@ hand_over(struct connection *c, unsigned id, uint8_t placed,
 	struct iovec		 iov[2];
 	struct msghdr		 m;
 	struct cmsghdr		*cm;
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
+	union fd_control	 ctl;
 
 	memset(&m, 0, sizeof(m));
 	memset(&ctl, 0, sizeof(ctl));
@@ -268,10 +271,7 @@ take_one(int *fd, struct move_head *h, const uint8_t **bytes)
 	struct iovec	 iov = { msg, sizeof(msg) };
 	struct msghdr	 m;
 	struct cmsghdr	*cm;
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
+	union fd_control	 ctl;
 	ssize_t		 n;
 
 	*fd = -1;
