@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { pool, uniq } from './lib/expect.js';
+import { rawConnection } from './lib/raw_http.js';
 import { CATALOG, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { STORE } from './lib/server.js';
 import { holdWriterLock } from './lib/writer_lock.js';
@@ -35,33 +36,21 @@ const post = (p, body, id) => `POST ${p} HTTP/1.1\r\nHost: x\r\nContent-Type: ap
   `X-Request-Id: ${id}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 const get = (p, id) => `GET ${p} HTTP/1.1\r\nHost: x\r\nX-Request-Id: ${id}\r\n\r\n`;
 
-/** Responses parsed off one socket until n are in (Content-Length framed). */
-function pipelined(text, n) {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(srv.port, '127.0.0.1');
-    let buf = Buffer.alloc(0);
-    const out = [];
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`only ${out.length} of ${n} answers`)); }, 20000);
-    sock.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end === -1) break;
-        const head = buf.subarray(0, end).toString('latin1');
-        const len = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-        if (buf.length < end + 4 + len) break;
-        out.push({
-          status: Number(head.split(' ')[1]),
-          id: /x-request-id: *(\S+)/i.exec(head)?.[1],
-          json: JSON.parse(buf.subarray(end + 4, end + 4 + len).toString('utf8')),
-        });
-        buf = buf.subarray(end + 4 + len);
-      }
-      if (out.length >= n) { clearTimeout(timer); sock.destroy(); resolve(out); }
-    });
-    sock.on('error', reject);
-    sock.on('connect', () => sock.write(text));
-  });
+/** The first n answers to text, written at once on one connection. */
+async function pipelined(text, n) {
+  const c = await rawConnection(srv.port);
+  const out = [];
+  const timer = setTimeout(() => c.close(), 20000);
+  try {
+    c.write(text);
+    while (out.length < n) out.push(await c.next());
+    return out;
+  } catch (e) {
+    throw new Error(`only ${out.length} of ${n} answers: ${e.message}`);
+  } finally {
+    clearTimeout(timer);
+    c.close();
+  }
 }
 
 test('pipelined on one connection, a commit, a load, a commit and a load answer in order, each load seeing the commit before it', async () => {

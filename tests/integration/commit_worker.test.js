@@ -5,11 +5,11 @@
 // (src/http/kore_move.c).  Where a connection lives is read from /proc
 // (lib/workers.js), not guessed from timings.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { uniq } from './lib/expect.js';
 import { CATALOG, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { STORE } from './lib/server.js';
+import { rawConnection } from './lib/raw_http.js';
 import { holders, openConnections, workerPids } from './lib/workers.js';
 import { holdWriterLock } from './lib/writer_lock.js';
 
@@ -42,45 +42,7 @@ async function metric(s, name) {
   return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
 }
 
-/** A raw keep-alive connection; next() is its next whole answer. */
-async function connect(s) {
-  const sock = net.connect(s.port, '127.0.0.1');
-  await new Promise((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
-  let buf = Buffer.alloc(0);
-  const answers = [];
-  const waiting = [];
-  let closed = false;
-  const settle = () => {
-    while (waiting.length && (answers.length || closed)) {
-      const w = waiting.shift();
-      if (answers.length) w.resolve(answers.shift());
-      else w.reject(new Error('the server closed the connection'));
-    }
-  };
-  sock.on('data', (d) => {
-    buf = Buffer.concat([buf, d]);
-    for (;;) {
-      const end = buf.indexOf('\r\n\r\n');
-      if (end === -1) break;
-      const head = buf.subarray(0, end).toString('latin1');
-      const len = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-      if (buf.length < end + 4 + len) break;
-      const text = buf.subarray(end + 4, end + 4 + len).toString('utf8');
-      answers.push({ status: Number(head.split(' ')[1]), text, json: text ? JSON.parse(text) : undefined });
-      buf = buf.subarray(end + 4 + len);
-    }
-    settle();
-  });
-  sock.on('close', () => { closed = true; settle(); });
-  sock.on('error', () => {});
-  return {
-    sock,
-    port: sock.localPort,
-    write: (text) => sock.write(text),
-    next: () => new Promise((resolve, reject) => { waiting.push({ resolve, reject }); settle(); }),
-    close: () => sock.destroy(),
-  };
-}
+const connect = (s) => rawConnection(s.port);
 
 /** Wait (5 s at most) until the connection is held by exactly these workers. */
 async function heldBy(s, c, ids, why) {
