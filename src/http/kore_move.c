@@ -141,12 +141,11 @@ pick(int commits)
 	return (0);
 }
 
-/* The request line's method and path (no query); -1 if it has none. */
+/* The request line's method; -1 if it has none. */
 static int
-request_line(const u_int8_t *buf, size_t len, char *method, size_t msize,
-    char *path, size_t psize)
+request_method(const u_int8_t *buf, size_t len, char *method, size_t msize)
 {
-	const u_int8_t	*sp, *end, *q;
+	const u_int8_t	*end, *sp;
 	size_t		 n;
 
 	if ((end = memchr(buf, '\r', len)) == NULL ||
@@ -155,6 +154,19 @@ request_line(const u_int8_t *buf, size_t len, char *method, size_t msize,
 		return (-1);
 	memcpy(method, buf, n);
 	method[n] = '\0';
+	return (0);
+}
+
+/* The request line's path (no query); -1 if it has none. */
+static int
+request_path(const u_int8_t *buf, size_t len, char *path, size_t psize)
+{
+	const u_int8_t	*end, *sp, *q;
+	size_t		 n;
+
+	if ((end = memchr(buf, '\r', len)) == NULL ||
+	    (sp = memchr(buf, ' ', end - buf)) == NULL)
+		return (-1);
 	sp++;
 	if ((q = memchr(sp, ' ', end - sp)) == NULL)
 		return (-1);
@@ -166,6 +178,21 @@ request_line(const u_int8_t *buf, size_t len, char *method, size_t msize,
 	memcpy(path, sp, n);
 	path[n] = '\0';
 	return (0);
+}
+
+/*
+ * 1 if the head is a commit's: its method is one a commit route has
+ * (else no route is matched, the common case of a read) and its path
+ * matches a route flagged ROUTE_COMMIT.
+ */
+static int
+is_commit(const u_int8_t *buf, size_t head_len, const char *method)
+{
+	static char	path[PGL_PATH_MAX];	/* not on the stack */
+
+	return ((pgl_method_parse(method) & commit_methods) != 0 &&
+	    request_path(buf, head_len, path, sizeof(path)) == 0 &&
+	    (pgl_http_head_route(method, path) & ROUTE_COMMIT) != 0);
 }
 
 /* The connection can leave between two requests, with nothing owed. */
@@ -227,7 +254,7 @@ int
 pgl_http_head_move(struct connection *c, const u_int8_t *buf, size_t len,
     size_t head_len)
 {
-	char		method[16], path[PGL_PATH_MAX];
+	char		method[16];
 	unsigned	id;
 	int		commit;
 
@@ -236,12 +263,9 @@ pgl_http_head_move(struct connection *c, const u_int8_t *buf, size_t len,
 	/* A connection that commits stays where it is. */
 	if (c->placed == PLACED_COMMITS)
 		return (0);
-	if (request_line(buf, head_len, method, sizeof(method), path,
-	    sizeof(path)) == -1)
+	if (request_method(buf, head_len, method, sizeof(method)) == -1)
 		return (0);
-	/* Only a method some commit route has is matched against them. */
-	commit = (pgl_method_parse(method) & commit_methods) != 0 &&
-	    (pgl_http_head_route(method, path) & ROUTE_COMMIT) != 0;
+	commit = is_commit(buf, head_len, method);
 	if (takes_commits(self)) {
 		if (commit) {
 			c->placed = PLACED_COMMITS;
