@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	23
+#define PGL_STORE_ABI_MINOR	24
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -1277,6 +1277,23 @@ struct pgl_store_ops {
 	 * a server, or never waits): the host begins as usual.
 	 */
 	int	(*try_begin)(S, const char *tenant, E);
+
+	/*
+	 * ABI 1.24: inside a transaction, until it ends, writes whose only
+	 * answer is whether they took (update_metadata_location's swap of
+	 * a table's own row, create_commit, update_branch_head,
+	 * append_event, log_audit_event) may go to the database without
+	 * waiting for that answer, so that a commit group's writes cost one
+	 * round trip, not one each.  Such a write answers PGL_OK at once (a
+	 * compare-and-swap as if it matched; append_event's *seq is 0).
+	 * The first that did not take (an error, or a compare-and-swap that
+	 * matched nothing: PGL_ECONFLICT, also where the method would have
+	 * looked further) fails the transaction: every later call in it
+	 * answers that failure, and commit answers it and commits nothing.
+	 * The host then runs the work again without deferring.  May be
+	 * NULL: every write waits for its answer.
+	 */
+	int	(*defer_writes)(S, E);
 };
 
 #undef S

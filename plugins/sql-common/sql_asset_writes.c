@@ -21,6 +21,9 @@
  *     leaves a tombstone that hides the inherited row.
  * See sql_lineage.h for how reads resolve a branch's view.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "sql_lineage.h"
 
 #define ASSET_KEY \
@@ -120,6 +123,9 @@ static const char ASSET_SWAP_UNFORKED[] =
 	ASSET_KEY " AND gone = 0 AND metadata_location " SQL_IS_NOT_DISTINCT
 	" ?6 AND NOT EXISTS (SELECT 1 FROM branches c WHERE c.tenant_id = ?1"
 	" AND c.catalog_name = ?2 AND c.parent_name = ?3)";
+static const char BRANCH_FORKS[] =
+	"SELECT count(*) FROM branches c WHERE c.tenant_id = ?1"
+	" AND c.catalog_name = ?2 AND c.parent_name = ?3";
 static const char ASSET_MOVE[] =
 	"UPDATE assets SET namespace = ?6, name = ?7, updated_at = ?8,"
 	" seq = ?9" ASSET_KEY " AND gone = 0";
@@ -516,6 +522,36 @@ swap_in(struct wtx *w, const struct move *k, const char *expected,
  * or answers what a swap promises, PGL_ECONFLICT.  In the host's
  * transaction the host runs the whole of it again.
  */
+/* Whether branch has forks: asked once a deferring transaction. */
+static int
+branch_forked(struct pgl_store *s, const char *tenant, const char *catalog,
+    const char *branch, int *forked, struct pgl_err *err)
+{
+	struct sql_fork_memo	*m = store_fork_memo(s);
+	char			 key[sizeof(m->key)];
+	uint64_t		 n;
+	int			 len, rc;
+
+	len = snprintf(key, sizeof(key), "%s\x1f%s\x1f%s", tenant, catalog,
+	    branch);
+	if (len < 0 || (size_t)len >= sizeof(key))
+		m = NULL;		/* too long to keep: asked each time */
+	if (m != NULL && m->valid && strcmp(m->key, key) == 0) {
+		*forked = m->forked;
+		return (PGL_OK);
+	}
+	if ((rc = store_count(s, err, BRANCH_FORKS, &n, "sss", tenant,
+	    catalog, branch)) != PGL_OK)
+		return (rc);
+	*forked = n > 0;
+	if (m != NULL) {
+		memcpy(m->key, key, (size_t)len + 1);
+		m->forked = *forked;
+		m->valid = 1;
+	}
+	return (PGL_OK);
+}
+
 int
 sql_update_metadata_location(struct pgl_store *s, const char *tenant,
     const char *catalog, const char *branch, const char *ns,
@@ -525,7 +561,7 @@ sql_update_metadata_location(struct pgl_store *s, const char *tenant,
 	struct move	k = { tenant, catalog, branch, ns, name, NULL, NULL };
 	struct wtx	w = { NULL, 0, 0, 0 };
 	uint64_t	changed = 0;
-	int		rc, run;
+	int		rc, run, forked = 0;
 
 	/*
 	 * In the host's transaction (a commit's swap), the table's own row
@@ -537,11 +573,18 @@ sql_update_metadata_location(struct pgl_store *s, const char *tenant,
 	 * against a fork made meanwhile.
 	 */
 	if (store_in_tx(s)) {
-		rc = store_exec(s, err, ASSET_SWAP_UNFORKED, &changed,
-		    "sssssssi", tenant, catalog, branch, ns, name, expected,
-		    new_location, store_now_ms());
-		if (rc != PGL_OK || changed == 1)
+		/* Sent ahead, it must match: a forked-from branch's swap
+		 * takes the path below, waiting for each answer. */
+		if (store_defers(s) && (rc = branch_forked(s, tenant,
+		    catalog, branch, &forked, err)) != PGL_OK)
 			return (rc);
+		if (!forked) {
+			rc = store_write(s, err, ASSET_SWAP_UNFORKED,
+			    &changed, 1, "sssssssi", tenant, catalog, branch,
+			    ns, name, expected, new_location, store_now_ms());
+			if (rc != PGL_OK || changed == 1)
+				return (rc);
+		}
 	}
 	for (run = 0; run < 2; run++) {
 		if ((rc = wtx_begin(&w, s, tenant, catalog, branch, err)) ==

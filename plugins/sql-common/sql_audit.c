@@ -52,7 +52,7 @@ int
 sql_log_audit_event(struct pgl_store *s, const struct pgl_audit_event *e,
     struct pgl_err *err)
 {
-	return (store_exec(s, err, AUDIT_INSERT, NULL, "ssissssss", e->id,
+	return (store_write(s, err, AUDIT_INSERT, NULL, -1, "ssissssss", e->id,
 	    e->tenant_id, e->timestamp_ms, e->user_id, e->action,
 	    e->resource_type, e->resource_id, e->result, e->doc));
 }

@@ -235,8 +235,8 @@ sql_update_branch_head(struct pgl_store *s, const char *tenant,
 	uint64_t	changed, exists;
 	int		rc;
 
-	rc = store_exec(s, err, BRANCH_SWAP_HEAD, &changed, "sssss", tenant,
-	    catalog, name, expected, new_head);
+	rc = store_write(s, err, BRANCH_SWAP_HEAD, &changed, 1, "sssss",
+	    tenant, catalog, name, expected, new_head);
 	if (rc == PGL_ENOTFOUND)
 		return (store_err(err, rc, "commit %s not found", new_head));
 	if (rc != PGL_OK || changed == 1)
@@ -407,8 +407,8 @@ sql_create_commit(struct pgl_store *s, const char *tenant,
 	uint64_t	changed = 0;
 	int		rc;
 
-	rc = store_exec(s, err, COMMIT_INSERT, &changed, "ssssissss", c->id,
-	    tenant, c->catalog, c->parent_id,
+	rc = store_write(s, err, COMMIT_INSERT, &changed, 1, "ssssissss",
+	    c->id, tenant, c->catalog, c->parent_id,
 	    c->timestamp_ms ? c->timestamp_ms : store_now_ms(), c->author,
 	    c->message, c->operations, c->merge_parent_id);
 	if (rc == PGL_OK && changed == 0)

@@ -152,6 +152,13 @@ append(struct pgl_store *s, const struct pgl_event *e, uint64_t *seq,
 		store_event_lock_taken(s, e->tenant_id);
 	}
 #ifdef SQL_EVENT_SEQ_IN_INSERT
+	/* Sent ahead, its number is not known here (store ABI 1.24). */
+	if (store_defers(s))
+		return (store_write(s, err, EVENT_INSERT_NEXT, NULL, 1, "sssi"
+		    "ssssssss" "i", e->tenant_id, e->catalog, e->id, e->ts_ms,
+		    e->actor, e->operation_type, e->object_type,
+		    e->object_name, e->object_uuid, e->branch, e->request_id,
+		    e->body, (int64_t)strlen(e->body)));
 	if ((rc = store_count(s, err, EVENT_INSERT_NEXT, seq, "sssi"
 	    "ssssssss" "i", e->tenant_id, e->catalog, e->id, e->ts_ms,
 	    e->actor, e->operation_type, e->object_type, e->object_name,

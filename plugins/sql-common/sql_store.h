@@ -47,6 +47,33 @@ int	store_list(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
 /* A single integer result, e.g. count(*). */
 int	store_count(struct pgl_store *, struct pgl_err *, const char *,
 	    uint64_t *, const char *, ...);
+/*
+ * A write whose only answer is whether it changed expect rows (-1: any
+ * number).  In a transaction that defers writes (store ABI 1.24,
+ * defer_writes) it may go out without waiting for that answer: PGL_OK at
+ * once, *changes (if not NULL) set to expect, and a write that did not
+ * take fails the rest of the transaction.  Otherwise store_exec.
+ * store_defers is 1 while it may (a write that would read back a value,
+ * an event's sequence number, cannot then have it).
+ */
+int	store_write(struct pgl_store *, struct pgl_err *, const char *,
+	    uint64_t *changes, int64_t expect, const char *, ...);
+int	store_defers(const struct pgl_store *);
+/*
+ * Whether a branch has branches forked from it, as a transaction that
+ * defers writes last found (sql_asset_writes.c): a pointer swap goes
+ * ahead only on the short path, which a forked-from branch cannot take,
+ * so the question is asked once a transaction, not once a swap.  The
+ * plugin's handle keeps it and forgets it when the transaction ends;
+ * NULL where no write is deferred.
+ */
+struct sql_fork_memo {
+	int	valid;
+	int	forked;
+	char	key[256];	/* tenant, catalog, branch; 0x1f between */
+};
+
+struct sql_fork_memo	*store_fork_memo(struct pgl_store *);
 
 /*
  * A write of several statements that must be one transaction: begins one

@@ -229,6 +229,7 @@ pg_lost(struct pgl_store *s)
 		s->host->log(PGL_LOG_WARN, "%s", e.msg);
 	}
 	s->reset = 1;
+	s->ndeferred = 0;	/* the pipeline went with the connection */
 	if (s->in_tx) {
 		s->in_tx = 0;
 		s->tx_lost = 1;

@@ -16,7 +16,8 @@ postgres_announce_change(struct pgl_store *s, struct pgl_err *err)
 	PGresult	*res;
 	int		 rc;
 
-	if ((rc = pg_ready(s, err)) != PGL_OK)
+	if ((rc = pg_ready(s, err)) != PGL_OK ||
+	    (s->in_tx && (rc = pg_defer_settle(s, err)) != PGL_OK))
 		return (rc);
 	res = PQexec(s->conn, "SELECT pg_notify('" PG_CHANNEL "', "
 	    "current_schema())");

@@ -12,7 +12,6 @@
  * the guard costs no extra round trip; only a failure pays one more, for
  * ROLLBACK TO SAVEPOINT.
  */
-#include <endian.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,26 +20,10 @@
 
 #include "pg_store.h"
 
-/* Type OIDs from catalog/pg_type_d.h, which is a server header. */
-#define INT8OID		20
-#define INT4OID		23
-#define TEXTOID		25
-
 static const char SP_SET[] = "SAVEPOINT pgl_stmt";
 static const char SP_RELEASE[] = "RELEASE SAVEPOINT pgl_stmt";
 static const char SP_UNDO[] =
 	"ROLLBACK TO SAVEPOINT pgl_stmt; RELEASE SAVEPOINT pgl_stmt";
-
-/* Bound parameters; ints go in binary (network order), text as text. */
-struct params {
-	int		 n;
-	Oid		 types[MAX_PARAMS];
-	const char	*values[MAX_PARAMS];
-	int		 lengths[MAX_PARAMS];
-	int		 formats[MAX_PARAMS];
-	uint64_t	 i8[MAX_PARAMS];
-	uint32_t	 i4[MAX_PARAMS];
-};
 
 /* Where rows go: one struct (cap 1, fixed) or an arena array. */
 struct reader {
@@ -106,140 +89,10 @@ store_host(struct pgl_store *s)
 	return (s->host);
 }
 
-static struct stmt_slot *
-slot_find(struct pgl_store *s, const char *sql, size_t *index)
-{
-	size_t	i, n;
-
-	i = ((uintptr_t)sql >> 4) & (STMT_SLOTS - 1);
-	for (n = 0; n < STMT_SLOTS; n++) {
-		if (s->stmts[i].sql == sql || s->stmts[i].sql == NULL) {
-			s->stmts[i].sql = sql;
-			*index = i;
-			return (&s->stmts[i]);
-		}
-		i = (i + 1) & (STMT_SLOTS - 1);
-	}
-	return (NULL);
-}
-
-/*
- * SQLite numbers a parameter ?N, PostgreSQL $N; the texts shared with the
- * SQLite store use the first, so the sigil is swapped once, when a text
- * first takes its slot.  Quoted literals and identifiers are copied as
- * they are, and a text already written with $N passes unchanged.
- */
-static char *
-pg_text(const char *sql)
-{
-	char	*out, *w, quote = 0;
-
-	if ((out = malloc(strlen(sql) + 1)) == NULL)
-		return (NULL);
-	for (w = out; *sql != '\0'; sql++, w++) {
-		*w = *sql;
-		if (quote != 0) {
-			if (*sql == quote)
-				quote = 0;
-		} else if (*sql == '\'' || *sql == '"')
-			quote = *sql;
-		else if (*sql == '?' && sql[1] >= '0' && sql[1] <= '9')
-			*w = '$';
-	}
-	*w = '\0';
-	return (out);
-}
-
-void
-store_finalize(struct pgl_store *s)
-{
-	size_t	i;
-
-	for (i = 0; i < STMT_SLOTS; i++) {
-		free(s->stmts[i].text);
-		s->stmts[i].text = NULL;
-		s->stmts[i].sql = NULL;
-		s->stmts[i].gen = 0;
-	}
-}
-
-static void
-bind_int8(struct params *p, int64_t v)
-{
-	p->i8[p->n] = htobe64((uint64_t)v);
-	p->types[p->n] = INT8OID;
-	p->values[p->n] = (const char *)&p->i8[p->n];
-	p->lengths[p->n] = 8;
-	p->formats[p->n++] = 1;
-}
-
-static void
-bind_int4(struct params *p, int v)
-{
-	p->i4[p->n] = htobe32((uint32_t)v);
-	p->types[p->n] = INT4OID;
-	p->values[p->n] = (const char *)&p->i4[p->n];
-	p->lengths[p->n] = 4;
-	p->formats[p->n++] = 1;
-}
-
-/* NULL binds SQL NULL; LIMIT NULL is LIMIT ALL, so it also means "no
- * limit" for a page. */
-static void
-bind_text(struct params *p, Oid type, const char *v)
-{
-	p->types[p->n] = type;
-	p->values[p->n] = v;
-	p->lengths[p->n] = 0;
-	p->formats[p->n++] = 0;
-}
-
-static void
-bind_page(struct params *p, const struct pgl_page *pg)
-{
-	if (pg == NULL || pg->limit == 0)
-		bind_text(p, INT8OID, NULL);
-	else
-		bind_int8(p, (int64_t)pg->limit);
-	bind_int8(p, pg == NULL ? 0 : pg->offset > INT64_MAX ? INT64_MAX :
-	    (int64_t)pg->offset);
-}
-
-static int
-bind_args(struct params *p, const char *fmt, va_list ap, struct pgl_err *err)
-{
-	const char	*f;
-
-	p->n = 0;
-	for (f = fmt; *f != '\0'; f++) {
-		if (p->n + (*f == 'p' ? 2 : 1) > MAX_PARAMS)
-			return (store_err(err, PGL_EINTERNAL,
-			    STORE_NAME ": too many parameters in \"%s\"", fmt));
-		switch (*f) {
-		case 's':
-			bind_text(p, TEXTOID, va_arg(ap, const char *));
-			break;
-		case 'i':
-			bind_int8(p, va_arg(ap, int64_t));
-			break;
-		case 'd':
-			bind_int4(p, va_arg(ap, int));
-			break;
-		case 'p':
-			bind_page(p, va_arg(ap, const struct pgl_page *));
-			break;
-		default:
-			return (store_err(err, PGL_EINTERNAL,
-			    STORE_NAME ": bad format \"%s\"", fmt));
-		}
-	}
-	return (PGL_OK);
-}
-
 /* Outside a transaction: prepare once, then one round trip per call. */
 static PGresult *
 exec_plain(struct pgl_store *s, struct stmt_slot *slot, const char *name,
-    const struct params *p)
+    const struct pg_params *p)
 {
 	PGresult	*res;
 
@@ -297,7 +150,7 @@ collect(struct pgl_store *s, struct stmt_slot *slot, int prep, int ncmds)
 /* Inside a transaction: SAVEPOINT, [prepare], execute, RELEASE. */
 static PGresult *
 exec_guarded(struct pgl_store *s, struct stmt_slot *slot, const char *name,
-    const struct params *p)
+    const struct pg_params *p)
 {
 	PGconn		*c = s->conn;
 	PGresult	*res;
@@ -379,13 +232,13 @@ statement_vanished(const PGresult *res)
 
 static PGresult *
 execute(struct pgl_store *s, struct stmt_slot *slot, size_t index,
-    const struct params *p)
+    const struct pg_params *p)
 {
 	PGresult	*res;
-	char		 name[16];
+	char		 name[PG_STMT_NAME];
 	int		 attempt;
 
-	(void)snprintf(name, sizeof(name), "pgl_%zu", index);
+	pg_stmt_name(name, index);
 	for (attempt = 0;; attempt++) {
 		/* One round trip: a pipelined SAVEPOINT, statement, RELEASE
 		 * and sync is one write and one wait for the answers. */
@@ -404,21 +257,20 @@ store_runv(struct pgl_store *s, struct pgl_err *err, const char *sql,
     struct reader *rd, uint64_t *changes, const char *fmt, va_list ap)
 {
 	struct stmt_slot	*slot;
-	struct params		 p;
+	struct pg_params		 p;
 	PGresult		*res;
 	size_t			 index;
 	int			 status;
 
-	if ((status = bind_args(&p, fmt, ap, err)) != PGL_OK)
+	if ((status = pg_bind(&p, fmt, ap, err)) != PGL_OK)
 		return (status);
 	if ((status = pg_ready(s, err)) != PGL_OK)
 		return (status);
-	if ((slot = slot_find(s, sql, &index)) == NULL)
-		return (store_err(err, PGL_EINTERNAL,
-		    STORE_NAME ": statement cache full, raise STMT_SLOTS"));
-	if (slot->text == NULL && (slot->text = pg_text(sql)) == NULL)
-		return (store_err(err, PGL_ENOMEM,
-		    STORE_NAME ": out of memory"));
+	/* The writes sent ahead come first (pg_defer.c). */
+	if (s->in_tx && (status = pg_defer_settle(s, err)) != PGL_OK)
+		return (status);
+	if ((slot = pg_slot(s, sql, &index, err)) == NULL)
+		return (err->code);
 	res = execute(s, slot, index, &p);
 	if (!result_ok(res))
 		status = store_pg_err(s, err, res);
@@ -478,6 +330,36 @@ store_list(struct pgl_store *s, struct pgl_arena *a, struct pgl_err *err,
 	*items = rc == PGL_OK ? rd.items : NULL;
 	*n = rc == PGL_OK ? rd.n : 0;
 	return (rc);
+}
+
+int
+store_write(struct pgl_store *s, struct pgl_err *err, const char *sql,
+    uint64_t *changes, int64_t expect, const char *fmt, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, fmt);
+	if (store_defers(s)) {
+		rc = pg_defer_send(s, sql, expect, fmt, ap, err);
+		if (rc == PGL_OK && changes != NULL)
+			*changes = expect < 0 ? 0 : (uint64_t)expect;
+	} else
+		rc = store_runv(s, err, sql, NULL, changes, fmt, ap);
+	va_end(ap);
+	return (rc);
+}
+
+int
+store_defers(const struct pgl_store *s)
+{
+	return (s->in_tx && s->defer);
+}
+
+struct sql_fork_memo *
+store_fork_memo(struct pgl_store *s)
+{
+	return (&s->fork_memo);
 }
 
 static void

@@ -202,6 +202,7 @@ postgres_begin(struct pgl_store *s, struct pgl_err *err)
 		return (rc);
 	if (s->tenant_gen == 0)		/* no begin_tenant before this */
 		lock_forget(s);
+	pg_defer_end(s);
 	rc = pg_simple(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", NULL, err);
 	if (rc == PGL_OK)
 		s->in_tx = 1;
@@ -293,7 +294,8 @@ tenant_unlock(struct pgl_store *s)
 static int
 postgres_commit(struct pgl_store *s, struct pgl_err *err)
 {
-	int	rc;
+	struct pgl_err	lost;
+	int		rc;
 
 	if (!s->in_tx) {
 		if (!s->tx_lost)
@@ -305,6 +307,20 @@ postgres_commit(struct pgl_store *s, struct pgl_err *err)
 		    "connection was lost inside the transaction; nothing "
 		    "was committed"));
 	}
+	/* A write sent ahead that failed: nothing is committed. */
+	if ((rc = pg_defer_settle(s, err)) != PGL_OK) {
+		pg_defer_end(s);
+		if (!s->in_tx) {	/* the connection went with it */
+			s->tx_lost = 0;
+			tenant_unlock(s);
+			return (rc);
+		}
+		s->in_tx = 0;
+		(void)pg_simple(s, "ROLLBACK", NULL, &lost);
+		tenant_unlock(s);
+		return (rc);
+	}
+	pg_defer_end(s);
 	s->in_tx = 0;
 	rc = pg_simple(s, "COMMIT", "COMMIT", err);
 	if (rc == PGL_EUNAVAIL)
@@ -322,6 +338,7 @@ postgres_rollback(struct pgl_store *s, struct pgl_err *err)
 	int	rc;
 
 	s->tx_lost = 0;
+	pg_defer_end(s);
 	if (!s->in_tx) {
 		tenant_unlock(s);
 		return (PGL_OK);
@@ -396,6 +413,7 @@ static const struct pgl_store_ops ops = {
 	.begin_tenant = postgres_begin_tenant,
 	/* A begin that gives way to another worker (ABI 1.23). */
 	.try_begin = postgres_try_begin,
+	.defer_writes = postgres_defer_writes,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

@@ -7,6 +7,8 @@
 #ifndef PG_STORE_H
 #define PG_STORE_H
 
+#include <stdarg.h>
+
 #include <libpq-fe.h>
 
 #include "sql_store.h"
@@ -31,6 +33,22 @@ struct stmt_slot {
 	const char	*sql;
 	char		*text;		/* sql with ?N as $N; owned */
 	unsigned	 gen;		/* 0: never prepared */
+};
+
+/* A slot's prepared statement is named after its index (pg_stmt.c). */
+#define PG_STMT_NAME	16
+
+/*
+ * Writes sent ahead in a transaction that defers them (store ABI 1.24,
+ * pg_defer.c): each command in the open pipeline, with what its answer
+ * must be.  A full list is settled before the next is sent.
+ */
+#define DEFER_MAX	128
+
+struct pg_deferred {
+	struct stmt_slot	*slot;
+	int			 prepare;	/* a PQsendPrepare, not a write */
+	int64_t			 expect;	/* rows it must change; -1 any */
 };
 
 /* libpq keyword/value pairs for PQconnectdbParams, kept for reconnects. */
@@ -68,6 +86,14 @@ struct pgl_store {
 	uint64_t		 round_trips;	/* execute() calls (ABI 1.1) */
 	int			 changed;	/* a change announced (ABI 1.4) */
 	struct stmt_slot	 stmts[STMT_SLOTS];
+	/* This transaction defers writes (ABI 1.24): those sent and not
+	 * yet answered, and the first one's failure, which the rest of the
+	 * transaction answers. */
+	int			 defer;
+	size_t			 ndeferred;
+	struct pg_deferred	 deferred[DEFER_MAX];
+	struct pgl_err		 defer_err;	/* code PGL_OK: none failed */
+	struct sql_fork_memo	 fork_memo;	/* this transaction's */
 };
 
 /* A result row read left to right; strings are copied into the arena. */
@@ -87,6 +113,40 @@ struct row {
  * a bare $n is; a page without a limit binds LIMIT NULL (LIMIT ALL).
  */
 void	store_finalize(struct pgl_store *);
+
+/* One statement's bound parameters: ints in binary (network order),
+ * text as text. */
+struct pg_params {
+	int		 n;
+	Oid		 types[MAX_PARAMS];
+	const char	*values[MAX_PARAMS];
+	int		 lengths[MAX_PARAMS];
+	int		 formats[MAX_PARAMS];
+	uint64_t	 i8[MAX_PARAMS];
+	uint32_t	 i4[MAX_PARAMS];
+};
+
+int	pg_bind(struct pg_params *, const char *fmt, va_list,
+	    struct pgl_err *);
+/* The name slot index's statement is prepared under. */
+void	pg_stmt_name(char name[PG_STMT_NAME], size_t index);
+/* sql's slot, its text made ready; NULL with err set. */
+struct stmt_slot *pg_slot(struct pgl_store *, const char *sql,
+	    size_t *index, struct pgl_err *);
+
+/*
+ * pg_defer.c: writes sent ahead (store ABI 1.24).  pg_defer_send sends
+ * one into the transaction's pipeline and answers at once;
+ * pg_defer_settle reads the answers of all sent so far (one round trip)
+ * and answers the first failure, which it keeps: every later call of the
+ * transaction answers it too.  pg_defer_end forgets the transaction's
+ * deferring (its commit, its rollback, a lost connection).
+ */
+int	postgres_defer_writes(struct pgl_store *, struct pgl_err *);
+int	pg_defer_send(struct pgl_store *, const char *sql, int64_t expect,
+	    const char *fmt, va_list, struct pgl_err *);
+int	pg_defer_settle(struct pgl_store *, struct pgl_err *);
+void	pg_defer_end(struct pgl_store *);
 int	store_pg_err(struct pgl_store *, struct pgl_err *, const PGresult *);
 int	pg_sqlstate_is(const char *state, const char *want);
 

@@ -140,6 +140,11 @@ static const struct {
 	{ PGL_C_COMMIT_GROUPED, "pangolin_commit_grouped_total",
 	    "Commits whose pointer swap shared a store transaction with "
 	    "others." },
+	{ PGL_C_COMMIT_GROUPS_UNDEFERRED,
+	    "pangolin_commit_groups_undeferred_total",
+	    "Group commits whose writes, sent without waiting for each "
+	    "answer (PostgreSQL), did not all take, run again with each "
+	    "write awaited." },
 	{ PGL_C_COMMIT_SWAPS_DEFERRED, "pangolin_commit_swaps_deferred_total",
 	    "Group swaps put off for about a millisecond because another "
 	    "worker held the store's writer lock (SQLite's write lock, "

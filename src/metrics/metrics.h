@@ -61,6 +61,7 @@ enum pgl_counter {
 	PGL_C_EVENTS_APPENDED,		/* change events into the outbox */
 	PGL_C_EVENTS_UNBUILT,		/* changes left without one (a bug) */
 	PGL_C_COMMIT_SWAPS_DEFERRED,	/* group swaps that gave way */
+	PGL_C_COMMIT_GROUPS_UNDEFERRED,	/* groups run again, each write awaited */
 	PGL_C_CONNS_MOVED_TO_COMMITS,	/* connections handed to a commit worker */
 	PGL_C_CONNS_MOVED_TO_READS,	/* connections handed off a commit worker */
 	PGL_C_CONN_MOVES_FAILED,	/* hand-overs not made (served in place) */

@@ -309,6 +309,13 @@ pgl_store_can_try_begin(const struct pgl_store_ops *ops)
 	return (ops->abi_minor >= 23 && ops->try_begin != NULL);
 }
 
+/* Writes sent without waiting for their answers (ABI 1.24). */
+int
+pgl_store_can_defer_writes(const struct pgl_store_ops *ops)
+{
+	return (ops->abi_minor >= 24 && ops->defer_writes != NULL);
+}
+
 /* The log's sync left to the host (ABI 1.21). */
 int
 pgl_store_can_defer_sync(const struct pgl_store_ops *ops)

@@ -92,5 +92,9 @@ int				 pgl_store_can_begin_tenant(
  * 1.23, try_begin); 0: a begin may wait. */
 int				 pgl_store_can_try_begin(
 				    const struct pgl_store_ops *);
+/* 1 if the store can send a transaction's writes without waiting for
+ * each one's answer (ABI 1.24, defer_writes); 0: each waits. */
+int				 pgl_store_can_defer_writes(
+				    const struct pgl_store_ops *);
 
 #endif

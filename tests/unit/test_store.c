@@ -7693,6 +7693,8 @@ test_webhook_creates_racing_between_processes_have_one_winner(void **state)
 #include "store_dropped.h"
 /* Column tags in discovery search (ABI 1.19): store_search_ctags.h. */
 #include "store_search_ctags.h"
+/* Writes sent ahead (ABI 1.24): store_defer.h. */
+#include "store_defer.h"
 
 int
 main(void)
@@ -7860,6 +7862,7 @@ main(void)
 		T(test_webhook_creates_racing_between_processes_have_one_winner),
 		STORE_POLICY_TESTS
 		STORE_DROPPED_TESTS
+		STORE_DEFER_TESTS
 		STORE_SEARCH_CTAG_TESTS
 #undef T
 	};

@@ -621,6 +621,93 @@ test_cas_in_transaction_serialization_failure_is_eretry(void **state)
 }
 
 /*
+ * Writes sent ahead (ABI 1.24, pg_defer.c).  A swap sent ahead behind
+ * another transaction's write of the row: it answers at once, the commit
+ * then waits for the row and answers the race (ERETRY), as the swap
+ * would have; the other's write stands.
+ */
+static void
+deferred_swap_child(void)
+{
+	struct pgl_store	*s;
+	struct pgl_err		 err;
+	int			 rc;
+
+	if (open_with(&s, &err, NULL, NULL, 0) != PGL_OK)
+		_exit(100);
+	if (ops->begin(s, &err) != PGL_OK ||
+	    ops->defer_writes(s, &err) != PGL_OK)
+		_exit(101);
+	if (ops->update_metadata_location(s, "t-a", "cat", "main", "db",
+	    "t1", "m0", "child", &err) != PGL_OK)
+		_exit(102);
+	rc = ops->commit(s, &err);
+	(void)ops->rollback(s, &err);
+	_exit(rc);
+}
+
+static void
+test_a_deferred_swap_behind_another_writer_is_eretry_at_commit(
+    void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	 as;
+	pid_t			 pid;
+	int			 st;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", "m0", "parent", &f->err));
+	if ((pid = fork()) == 0)
+		deferred_swap_child();
+	usleep(300 * 1000);
+	/* Its commit waits for our row lock. */
+	assert_int_equal(waitpid(pid, &st, WNOHANG), 0);
+	OK(f, ops->commit(f->s, &f->err));
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), PGL_ERETRY);
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "parent");
+}
+
+/* The connection lost with writes sent ahead: the commit says so, and
+ * nothing was committed; the handle reconnects for the next call. */
+static void
+test_connection_lost_with_writes_sent_ahead_commits_nothing(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	 as;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->defer_writes(f->s, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", "m0", "m1", &f->err));
+	assert_int_equal(kill_backends(f->app), 1);
+	FAILS(f, PGL_EUNAVAIL, ops->commit(f->s, &f->err));
+	OK(f, ops->rollback(f->s, &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m0");
+	/* And the next transaction defers again, on the new connection. */
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->defer_writes(f->s, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", "m0", "m1", &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m1");
+}
+
+/*
  * What begin()'s REPEATABLE READ promises the host (pg_store.c), each
  * shown against a second connection that changes rows underneath.
  */
@@ -1088,6 +1175,8 @@ main(void)
 		T(test_connection_lost_inside_transaction_loses_it_whole),
 		T(test_cas_waits_for_open_transaction_then_loses),
 		T(test_cas_in_transaction_serialization_failure_is_eretry),
+		T(test_a_deferred_swap_behind_another_writer_is_eretry_at_commit),
+		T(test_connection_lost_with_writes_sent_ahead_commits_nothing),
 		T(test_lost_update_is_eretry),
 		T(test_cascade_onto_rows_not_in_snapshot_is_eretry),
 		T(test_deadlock_is_eretry_and_the_other_side_commits),

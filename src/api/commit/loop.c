@@ -871,6 +871,7 @@ commit_loop_written(struct commit_loop *l)
 struct group_tx {
 	struct commit_loop	**ls;
 	size_t			  n;
+	int			  defer;	/* its writes sent ahead */
 };
 
 /*
@@ -889,6 +890,8 @@ group_in_tx(void *arg, struct pgl_err *err)
 	size_t			 i, j, n = 0;
 	int			 rc;
 
+	if (g->defer && (rc = STORE(defer_writes, err)) != PGL_OK)
+		return (rc);
 	for (i = 0; i < g->n; i++) {
 		tx = &g->ls[i]->tx;
 		tx->moved = 0;
@@ -916,7 +919,7 @@ void
 commit_loop_written_all(struct commit_loop **ls, size_t n,
     enum loop_end *ends)
 {
-	struct group_tx	 g = { ls, n };
+	struct group_tx	 g = { ls, n, 0 };
 	struct pgl_req	*rs[COMMIT_GROUP_MAX];
 	struct pgl_err	 err;
 	size_t		 i;
@@ -931,7 +934,23 @@ commit_loop_written_all(struct commit_loop **ls, size_t n,
 		ls[i]->written = 1;
 		rs[i] = ls[i]->r;
 	}
-	if ((rc = api_tx_all(rs, n, group_in_tx, &g, &err)) == PGL_OK) {
+	/*
+	 * The group's writes go out without waiting for each answer where
+	 * the store can (ABI 1.24: one round trip to PostgreSQL for them
+	 * all, not one each).  A group that fails so runs once more with
+	 * each write waiting: a swap the short path could not make (a row
+	 * inherited from the branch's fork) is then made the long way, and
+	 * any other failure is found as it was.
+	 */
+	g.defer = pgl_store_can_defer_writes(pgl_app.db);
+	rc = api_tx_all(rs, n, group_in_tx, &g, &err);
+	if (g.defer && rc != PGL_OK && rc != PGL_TX_BUSY &&
+	    rc != PGL_TX_UNKNOWN) {
+		pgl_metrics_inc(PGL_C_COMMIT_GROUPS_UNDEFERRED);
+		g.defer = 0;
+		rc = api_tx_all(rs, n, group_in_tx, &g, &err);
+	}
+	if (rc == PGL_OK) {
 		pgl_metrics_inc(PGL_C_COMMIT_GROUPS);
 		pgl_metrics_add(PGL_C_COMMIT_GROUPED, n);
 	}
