@@ -191,6 +191,8 @@ test('commits of 32 tables at once swap in shared store transactions (group comm
   const [groups0, grouped0] = [await metric('pangolin_commit_groups_total'), await metric('pangolin_commit_grouped_total')];
   const syncs0 = await metric('pangolin_commit_log_syncs_total');
   const undeferred0 = await metric('pangolin_commit_groups_undeferred_total');
+  const treeMisses = async () => Number(/^pangolin_cache_misses_total\{cache="metadata_trees",tier="l1"\} (\d+)$/m.exec((await srv.req('GET', '/metrics')).text)?.[1]);
+  const misses0 = await treeMisses();
   const history0 = await total();
   assert.ok(history0 > 0, 'the history has a total');
   for (let round = 0; round < 4; round++) {
@@ -207,6 +209,10 @@ test('commits of 32 tables at once swap in shared store transactions (group comm
     for (const e of md['metadata-log']) assert.ok(fs.existsSync(fileOf(e['metadata-file'])), e['metadata-file']);
   }
   assert.equal(await total() - history0, 128, 'one catalog commit per commit');
+  // Each table's base is parsed once, by its first commit; every later
+  // one finds the file the commit before it wrote, parsed, in the cache.
+  const misses = await treeMisses() - misses0;
+  assert.ok(misses <= 32, `${misses} bases parsed for 128 commits of 32 tables`);
   const groups = await metric('pangolin_commit_groups_total') - groups0;
   const grouped = await metric('pangolin_commit_grouped_total') - grouped0;
   if (STORE === 'mongo') {

@@ -133,6 +133,49 @@ test_a_checked_form_is_said_to_be(void **state)
 	json_decref(rd);
 }
 
+/*
+ * A file a commit moved past goes at once, and its slot is the next
+ * put's: with the cache full, a drop then a put evicts nothing (a
+ * storm's current files stay while superseded ones come and go).
+ */
+static void
+test_a_superseded_file_goes_and_leaves_its_slot(void **state)
+{
+	char	 loc[64];
+	json_t	*t, *held, *got;
+	int	 i;
+
+	(void)state;
+	for (i = 0; i < 128; i++) {	/* every slot, whatever came before */
+		(void)snprintf(loc, sizeof(loc), "/w/cur%d", i);
+		t = json_integer(i);
+		api_tree_put(loc, t, NULL, 0);
+		json_decref(t);
+	}
+	held = api_tree_get("/w/cur5", NULL, NULL);
+	api_tree_drop("/w/cur5");
+	assert_null(api_tree_get("/w/cur5", NULL, NULL));
+	/* Dropped, not freed under whoever holds it. */
+	assert_int_equal(json_integer_value(held), 5);
+	assert_int_equal(held->refcount, 1);
+	json_decref(held);
+	api_tree_drop("/w/cur5");		/* twice: nothing */
+	api_tree_drop("/w/never");
+	api_tree_drop(NULL);
+	t = json_integer(1000);
+	api_tree_put("/w/next5", t, NULL, 0);
+	json_decref(t);
+	for (i = 0; i < 128; i++) {
+		if (i == 5)
+			continue;
+		(void)snprintf(loc, sizeof(loc), "/w/cur%d", i);
+		assert_non_null(got = api_tree_get(loc, NULL, NULL));
+		json_decref(got);
+	}
+	assert_non_null(got = api_tree_get("/w/next5", NULL, NULL));
+	json_decref(got);
+}
+
 /* Runs what the pool finished until it has been quiet for 200 ms (a
  * batch of frees takes microseconds). */
 static void
@@ -195,6 +238,21 @@ test_evicted_trees_are_freed_off_the_callers_thread(void **state)
 	assert_null(api_tree_get("/w/big", NULL, NULL));
 	/* big: the object, 40 members of two nodes each, their keys. */
 	assert_true(frees_elsewhere > 40 * 3);
+	/* A commit's last reference, released, goes the same way. */
+	big = json_object();
+	for (i = 0; i < 40; i++) {
+		(void)snprintf(loc, sizeof(loc), "field-%d", i);
+		assert_int_equal(json_object_set_new(big, loc,
+		    json_pack("{s:i}", "id", i)), 0);
+	}
+	frees_elsewhere = 0;
+	__atomic_store_n(&counting, 1, __ATOMIC_SEQ_CST);
+	api_tree_release(big);
+	api_tree_release(NULL);
+	drain(efd);
+	__atomic_store_n(&counting, 0, __ATOMIC_SEQ_CST);
+	assert_int_equal(frees_here, 0);
+	assert_true(frees_elsewhere > 40 * 2);
 	pgl_wpool_stop();
 }
 
@@ -206,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_eviction_drops_the_least_recently_used),
 		cmocka_unit_test(test_read_form_kept_with_the_tree),
 		cmocka_unit_test(test_a_checked_form_is_said_to_be),
+		cmocka_unit_test(test_a_superseded_file_goes_and_leaves_its_slot),
 		cmocka_unit_test(
 		    test_evicted_trees_are_freed_off_the_callers_thread),
 	};

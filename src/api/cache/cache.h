@@ -82,5 +82,13 @@ json_t	*api_tree_get(const char *location, json_t **read, int *checked);
  */
 void	 api_tree_put(const char *location, json_t *tree, json_t *read,
 	    int checked);
+/* Forget the file at location: a commit has moved the pointer past it. */
+void	 api_tree_drop(const char *location);
+/*
+ * Let go of a reference to a metadata tree (or its normalised form) off
+ * the event loop, as the cache's own are: a commit's base, once the
+ * commit that replaced it is done, is often the last reference.
+ */
+void	 api_tree_release(json_t *);
 
 #endif

@@ -179,6 +179,15 @@ let_go(json_t *j)
 		gathered[ngathered++] = j;
 }
 
+void
+api_tree_release(json_t *j)
+{
+	if (j == NULL)
+		return;
+	let_go(j);
+	let_go_send();
+}
+
 static struct tree_slot *
 victim(void)
 {
@@ -229,5 +238,31 @@ api_tree_put(const char *location, json_t *tree, json_t *read, int checked)
 	s->tree = json_incref(tree);
 	s->read = json_incref(read);
 	s->checked = read != NULL && checked;
+	publish();
+}
+
+/*
+ * The file at location is no longer the table's current metadata: a
+ * commit moved the pointer past it.  Its slot goes now rather than when
+ * the clock comes round to it: a storm over 64 tables with two commits
+ * of each in flight put 128 files a round into 128 slots, and the clock
+ * evicted each table's current file just before its next commit looked
+ * for it (half the commits parsed their base again; on PostgreSQL
+ * nearly all).  Kept only for files still current, 64 tables fit.
+ */
+void
+api_tree_drop(const char *location)
+{
+	struct tree_slot	*s;
+
+	if (location == NULL ||
+	    (s = find(location, pgl_fnv1a_str(PGL_FNV_BASIS, location))) == NULL)
+		return;
+	free(s->location);
+	let_go(s->tree);
+	let_go(s->read);
+	let_go_send();
+	memset(s, 0, sizeof(*s));
+	stats.entries--;
 	publish();
 }

@@ -38,10 +38,11 @@
 void
 ice_change_clear(struct ice_change *c)
 {
-	json_decref(c->base);
-	json_decref(c->read);
-	json_decref(c->next);
-	json_decref(c->next_read);
+	/* Often the last references to whole trees: freed off the loop. */
+	api_tree_release(c->base);
+	api_tree_release(c->read);
+	api_tree_release(c->next);
+	api_tree_release(c->next_read);
 	json_decref(c->planned);
 	free(c->next_location);
 	free(c->bytes);
@@ -143,8 +144,18 @@ load(struct pgl_req *r, struct ice_change *c, int attempt)
 static int
 settle(struct pgl_req *r, struct ice_change *c)
 {
+	/*
+	 * A base parsed here is kept only if it stays the table's file (the
+	 * change came to nothing, or was refused): one this commit
+	 * replaces would take a slot from a file a next commit needs
+	 * (finish() keeps this one's), and in a storm over more tables than
+	 * half the slots, every miss evicted another table's current file
+	 * and the cache stopped hitting at all.
+	 */
 	if (c->parsed) {
-		api_tree_put(c->asset.metadata_location, c->base, c->read, 0);
+		if (c->next == NULL)
+			api_tree_put(c->asset.metadata_location, c->base,
+			    c->read, 0);
 		c->parsed = 0;
 	}
 	api_mcache_unref(c->raw_ref);
@@ -415,6 +426,7 @@ finish(struct pgl_req *r, struct ice_change *cs, size_t n)
 			    cs[i].len);
 			api_tree_put(cs[i].next_location, cs[i].next,
 			    cs[i].next_read, 1);
+			api_tree_drop(cs[i].asset.metadata_location);
 		}
 		cleanup_old(r, &cs[i]);
 	}
