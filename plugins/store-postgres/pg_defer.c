@@ -154,6 +154,117 @@ pg_defer_settle(struct pgl_store *s, struct pgl_err *err)
 	return (rc);
 }
 
+/* Once the COMMIT may have gone out, a lost connection hides whether it
+ * took. */
+static int
+lost_in_commit(struct pgl_store *s, struct pgl_err *err)
+{
+	s->ndeferred = 0;
+	pg_lost(s);
+	return (store_err(err, PGL_EUNAVAIL, STORE_NAME ": connection lost "
+	    "during COMMIT; the outcome is unknown"));
+}
+
+/* The COMMIT's own answer, as pg_simple reads it ("ROLLBACK": an error). */
+static int
+commit_answer(struct pgl_store *s, const PGresult *r, struct pgl_err *err)
+{
+	switch (PQresultStatus(r)) {
+	case PGRES_COMMAND_OK:
+		if (strcmp(PQcmdStatus((PGresult *)r), "COMMIT") == 0)
+			return (PGL_OK);
+		return (store_err(err, PGL_EINTERNAL, STORE_NAME ": COMMIT "
+		    "answered %s", PQcmdStatus((PGresult *)r)));
+	case PGRES_PIPELINE_ABORTED:	/* a write before it failed */
+		return (PGL_OK);
+	default:
+		return (store_pg_err(s, err, r));
+	}
+}
+
+int
+pg_defer_commit(struct pgl_store *s, const char *also, int *also_done,
+    struct pgl_err *err)
+{
+	struct pgl_err	 ignored;
+	PGresult	*r;
+	size_t		 i, n = s->ndeferred;
+	int		 rc = PGL_OK, crc = PGL_OK, ok;
+
+	*also_done = 0;
+	/*
+	 * A count of rows is checked here, not by the server, which would
+	 * commit after a swap that matched nothing: such writes are
+	 * answered first.  Only writes whose answer is an error or none
+	 * (an audit record's) go in the COMMIT's pipeline.
+	 */
+	for (i = 0; i < n; i++) {
+		if (!s->deferred[i].prepare && s->deferred[i].expect >= 0) {
+			(void)pg_defer_settle(s, err);
+			n = 0;
+			break;
+		}
+	}
+	if (s->defer_err.code != PGL_OK) {
+		rc = failed(s, err);
+		goto undo;
+	}
+	if (n == 0 && PQenterPipelineMode(s->conn) != 1)
+		return (broken(s, err));	/* nothing went out */
+	s->round_trips++;
+	s->ndeferred = 0;
+	s->in_tx = 0;		/* over, whatever the answers */
+	ok = PQsendQueryParams(s->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
+	    0);
+	if (ok && also != NULL)
+		ok = PQsendQueryParams(s->conn, also, 0, NULL, NULL, NULL,
+		    NULL, 0);
+	if (!ok || PQpipelineSync(s->conn) != 1)
+		return (lost_in_commit(s, err));
+	for (i = 0; i < n; i++) {
+		while ((r = PQgetResult(s->conn)) != NULL) {
+			judge(s, &s->deferred[i], r, &rc, err);
+			PQclear(r);
+		}
+		if (PQstatus(s->conn) == CONNECTION_BAD)
+			return (lost_in_commit(s, err));
+	}
+	while ((r = PQgetResult(s->conn)) != NULL) {
+		if (rc == PGL_OK && crc == PGL_OK)
+			crc = commit_answer(s, r, err);
+		PQclear(r);
+	}
+	if (PQstatus(s->conn) == CONNECTION_BAD)
+		return (lost_in_commit(s, err));
+	if (also != NULL) {
+		while ((r = PQgetResult(s->conn)) != NULL) {
+			*also_done |= PQresultStatus(r) == PGRES_TUPLES_OK ||
+			    PQresultStatus(r) == PGRES_COMMAND_OK;
+			PQclear(r);
+		}
+		/* Lost after the COMMIT's answer: it took or not, as said,
+		 * and the session's locks went with it. */
+		if (PQstatus(s->conn) == CONNECTION_BAD) {
+			pg_lost(s);
+			*also_done = 1;
+			return (rc != PGL_OK ? rc : crc);
+		}
+	}
+	if ((r = PQgetResult(s->conn)) != NULL)	/* PGRES_PIPELINE_SYNC */
+		PQclear(r);
+	if (PQexitPipelineMode(s->conn) != 1)
+		s->reset = 1;
+	if (rc == PGL_OK)
+		return (crc);
+	/* A write failed: the COMMIT never ran, the transaction is open
+	 * and aborted. */
+undo:
+	s->in_tx = 0;
+	if (!s->reset)
+		(void)pg_simple(s, "ROLLBACK", NULL, &ignored);
+	return (rc);
+}
+
 void
 pg_defer_end(struct pgl_store *s)
 {

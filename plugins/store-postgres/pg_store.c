@@ -294,8 +294,7 @@ tenant_unlock(struct pgl_store *s)
 static int
 postgres_commit(struct pgl_store *s, struct pgl_err *err)
 {
-	struct pgl_err	lost;
-	int		rc;
+	int	rc, unlock, unlocked;
 
 	if (!s->in_tx) {
 		if (!s->tx_lost)
@@ -307,17 +306,22 @@ postgres_commit(struct pgl_store *s, struct pgl_err *err)
 		    "connection was lost inside the transaction; nothing "
 		    "was committed"));
 	}
-	/* A write sent ahead that failed: nothing is committed. */
-	if ((rc = pg_defer_settle(s, err)) != PGL_OK) {
+	/*
+	 * Writes sent ahead, or the tenant's lock to give back: the COMMIT
+	 * goes in one pipeline after the first and before the unlock, one
+	 * round trip for what took three (pg_defer.c).
+	 */
+	unlock = s->tenant_gen != 0 && s->tenant_gen == s->gen && !s->reset;
+	if (s->ndeferred > 0 || s->defer_err.code != PGL_OK || unlock) {
+		rc = pg_defer_commit(s, unlock ? TENANT_UNLOCK : NULL,
+		    &unlocked, err);
 		pg_defer_end(s);
-		if (!s->in_tx) {	/* the connection went with it */
-			s->tx_lost = 0;
+		s->tx_lost = 0;
+		if (unlocked) {
+			lock_forget(s);
+			s->tenant_gen = 0;
+		} else
 			tenant_unlock(s);
-			return (rc);
-		}
-		s->in_tx = 0;
-		(void)pg_simple(s, "ROLLBACK", NULL, &lost);
-		tenant_unlock(s);
 		return (rc);
 	}
 	pg_defer_end(s);

@@ -146,6 +146,14 @@ int	postgres_defer_writes(struct pgl_store *, struct pgl_err *);
 int	pg_defer_send(struct pgl_store *, const char *sql, int64_t expect,
 	    const char *fmt, va_list, struct pgl_err *);
 int	pg_defer_settle(struct pgl_store *, struct pgl_err *);
+/*
+ * The COMMIT after the writes sent ahead, and also (a statement, or
+ * NULL) behind it, in one round trip; the transaction is over whatever
+ * it answers (a write that failed: rolled back, its error).  *also_done:
+ * also ran.
+ */
+int	pg_defer_commit(struct pgl_store *, const char *also,
+	    int *also_done, struct pgl_err *);
 void	pg_defer_end(struct pgl_store *);
 int	store_pg_err(struct pgl_store *, struct pgl_err *, const PGresult *);
 int	pg_sqlstate_is(const char *state, const char *want);

@@ -295,11 +295,51 @@ test_a_deferred_swap_on_a_forked_branch_keeps_every_view(void **state)
 	    "s3://bucket/v1/00000.metadata.json");
 }
 
+/*
+ * With no count left to check (only records whose answer is an error or
+ * nothing), the writes sent ahead, the COMMIT and the tenant's unlock
+ * go out together.  A record that fails there aborts the COMMIT: the
+ * transaction's other writes are not kept, the error is the answer, and
+ * the tenant's lock is given back all the same (another handle begins
+ * at once).
+ */
+static void
+test_records_sent_ahead_commit_with_the_commit_or_not_at_all(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_namespace	 ns = { "cat", "dx", "{}" }, got;
+	struct pgl_audit_event	 au, a2;
+	struct pgl_store	*s2;
+
+	if (!defers())
+		skip();
+	seed_catalog_tree(f, "t-d");
+	OK(f, ops->begin_tenant(f->s, "t-d", &f->err));
+	OK(f, ops->defer_writes(f->s, &f->err));
+	defer_audit(&au, "a-d3");
+	OK(f, ops->log_audit_event(f->s, &au, &f->err));
+	OK(f, ops->commit(f->s, &f->err));
+	OK(f, ops->get_audit_event(f->s, f->a, "t-d", "a-d3", &a2, &f->err));
+
+	OK(f, ops->begin_tenant(f->s, "t-d", &f->err));
+	OK(f, ops->defer_writes(f->s, &f->err));
+	OK(f, ops->create_namespace(f->s, "t-d", &ns, &f->err));
+	OK(f, ops->log_audit_event(f->s, &au, &f->err));	/* its id again */
+	FAILS(f, PGL_EEXISTS, ops->commit(f->s, &f->err));
+	FAILS(f, PGL_ENOTFOUND, ops->get_namespace(f->s, f->a, "t-d", "cat",
+	    "dx", &got, &f->err));
+	OK(f, open_store(&s2, &f->err));
+	OK(f, ops->try_begin(s2, "t-d", &f->err));
+	OK(f, ops->rollback(s2, &f->err));
+	ops->close(s2);
+}
+
 #define STORE_DEFER_TESTS \
 	cmocka_unit_test(test_deferred_writes_are_offered_from_abi_1_24), \
 	T(test_deferred_writes_take_and_are_read_back), \
 	T(test_a_deferred_swap_that_matches_nothing_fails_the_transaction), \
 	T(test_a_deferred_write_that_errs_takes_the_transaction_with_it), \
-	T(test_a_deferred_swap_on_a_forked_branch_keeps_every_view),
+	T(test_a_deferred_swap_on_a_forked_branch_keeps_every_view), \
+	T(test_records_sent_ahead_commit_with_the_commit_or_not_at_all),
 
 #endif
