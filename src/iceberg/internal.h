@@ -186,6 +186,14 @@ json_t	*ice_md_read(const json_t *, struct ice_err *);
 json_t	*ice_md_read_new(const json_t *, struct ice_err *);
 json_t	*ice_md_empty(int64_t, int64_t, struct ice_err *);
 int	 ice_md_validate(const json_t *, int, struct ice_err *);
+/*
+ * The same for md built from base, which passed it: the entries of a
+ * log that are base's own (the same nodes, in order) are not read again,
+ * since their order was checked; the rest is checked as above.  The
+ * answer is ice_md_validate's (test builds check that it is).
+ */
+int	 ice_md_validate_next(const json_t *md, const json_t *base, int,
+	    struct ice_err *);
 json_t	*ice_md_write(const json_t *, struct ice_err *);
 
 /* view.c */

@@ -88,17 +88,21 @@ check_refs(const json_t *md, const struct ice_ids *snaps, struct ice_err *e)
 	return (0);
 }
 
-/* §1.3-5: a log is ordered (60 s of skew allowed) and not in the future. */
+/*
+ * §1.3-5: a log is ordered (60 s of skew allowed) and not in the future.
+ * Entries before from are known to be in order (a validated base's):
+ * the check starts at entry from, against the one before it.
+ */
 static int
-check_log(const json_t *md, const char *key, struct ice_err *e)
+check_log(const json_t *md, const char *key, size_t from, struct ice_err *e)
 {
-	json_t	*v;
-	int64_t	 ts, prev = INT64_MIN;
-	size_t	 i;
+	const json_t	*log = json_object_get(md, key);
+	int64_t		 ts, prev = INT64_MIN;
+	size_t		 i, n = json_array_size(log);
 
-	json_array_foreach(json_object_get(md, key), i, v) {
-		ts = ice_get(v, "timestamp-ms");
-		if (i > 0 && behind(ts, prev))
+	for (i = from > 0 ? from - 1 : 0; i < n; i++) {
+		ts = ice_get(json_array_get(log, i), "timestamp-ms");
+		if (i > 0 && i >= from && behind(ts, prev))
 			return (ice_invalid(e, "%s is not in time order", key));
 		prev = ts;
 	}
@@ -107,6 +111,30 @@ check_log(const json_t *md, const char *key, struct ice_err *e)
 		    "last %s entry %lld", (long long)ice_get(md,
 		    "last-updated-ms"), key, (long long)prev));
 	return (0);
+}
+
+/*
+ * How many of log's first entries are base_log's own, the same nodes in
+ * the same order (a run of base's, some dropped from its head): the
+ * builder shares them, so pointers tell, without reading an entry.  0
+ * when the log starts otherwise.
+ */
+static size_t
+kept_of(const json_t *log, const json_t *base_log)
+{
+	size_t	n = json_array_size(log), m = json_array_size(base_log);
+	size_t	i, k;
+
+	if (n == 0)
+		return (0);
+	for (k = 0; k < m && json_array_get(base_log, k) !=
+	    json_array_get(log, 0); k++)
+		;
+	for (i = 0; i < n && k + i < m; i++) {
+		if (json_array_get(log, i) != json_array_get(base_log, k + i))
+			return (0);
+	}
+	return (i);
 }
 
 /* §1.3-6: default spec and sort order fit the current schema. */
@@ -136,17 +164,23 @@ check_binding(const json_t *md, struct ice_err *e)
  * All of §1.3; bind adds -6, which Java checks only when it builds new
  * metadata, not when it reads a file.
  */
-int
-ice_md_validate(const json_t *md, int bind, struct ice_err *e)
+static int
+validate(const json_t *md, const json_t *base, int bind, struct ice_err *e)
 {
 	struct ice_ids	 snaps = { 0 };
 	json_t		*s;
-	size_t		 i;
+	size_t		 i, kept_s = 0, kept_m = 0;
 	int		 rc = -1;
 
+	if (base != NULL) {
+		kept_s = kept_of(json_object_get(md, "snapshot-log"),
+		    json_object_get(base, "snapshot-log"));
+		kept_m = kept_of(json_object_get(md, "metadata-log"),
+		    json_object_get(base, "metadata-log"));
+	}
 	if (check_defaults(md, e) == -1 || check_sequence(md, e) == -1 ||
-	    check_log(md, "snapshot-log", e) == -1 ||
-	    check_log(md, "metadata-log", e) == -1 ||
+	    check_log(md, "snapshot-log", kept_s, e) == -1 ||
+	    check_log(md, "metadata-log", kept_m, e) == -1 ||
 	    (bind && check_binding(md, e) == -1))
 		return (-1);
 	json_array_foreach(json_object_get(md, "snapshots"), i, s) {
@@ -158,6 +192,19 @@ ice_md_validate(const json_t *md, int bind, struct ice_err *e)
 done:
 	ice_ids_free(&snaps);
 	return (rc);
+}
+
+int
+ice_md_validate(const json_t *md, int bind, struct ice_err *e)
+{
+	return (validate(md, NULL, bind, e));
+}
+
+int
+ice_md_validate_next(const json_t *md, const json_t *base, int bind,
+    struct ice_err *e)
+{
+	return (validate(md, base, bind, e));
 }
 
 int

@@ -226,6 +226,36 @@ apply_all(struct ice_tb *b, const json_t *updates)
 }
 
 /* §4.Z */
+/*
+ * §1.3 on the new metadata.  Its base passed it (tb_init checked it, or
+ * it was a form this engine built), so the logs' entries it shares are
+ * not read again: reading each of the 100 metadata-log entries, nodes
+ * spread over a hundred commits' allocations, was 6 % of a storm's CPU.
+ */
+static int
+next_valid(struct ice_tb *b)
+{
+	int	rc;
+#ifdef PGL_CHECKS
+	struct ice_err	whole;
+	int		full;
+#endif
+
+	if (b->base == NULL)
+		return (ice_md_validate(b->md, 1, b->err));
+	rc = ice_md_validate_next(b->md, b->base, 1, b->err);
+#ifdef PGL_CHECKS
+	memset(&whole, 0, sizeof(whole));
+	full = ice_md_validate(b->md, 1, &whole);
+	if (full != rc) {
+		fprintf(stderr, "PGL_CHECKS: validating from the base said "
+		    "%d, validating whole %d (%s)\n", rc, full, whole.msg);
+		abort();
+	}
+#endif
+	return (rc);
+}
+
 static json_t *
 build(struct ice_tb *b, const char *base_location)
 {
@@ -234,8 +264,7 @@ build(struct ice_tb *b, const char *base_location)
 	if (b->base != NULL && base_location != NULL &&
 	    ice_tb_append_metadata_log(b, base_location) == -1)
 		return (NULL);
-	if (ice_tb_fix_snapshot_log(b) == -1 ||
-	    ice_md_validate(b->md, 1, b->err) == -1)
+	if (ice_tb_fix_snapshot_log(b) == -1 || next_valid(b) == -1)
 		return (NULL);
 	return (ice_md_write(b->md, b->err));
 }

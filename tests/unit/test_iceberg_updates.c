@@ -130,6 +130,47 @@ test_commit_appends_base_file_to_metadata_log(void **state)
 	    I(base, "last-updated-ms"));
 }
 
+/*
+ * §1.3-5 on a commit from a kept form (its log's entries not read
+ * again): a chain of commits keeps a log in order, and one whose new
+ * entry (the base's last-updated-ms, minutes ahead of this server's
+ * clock) would come after the new last-updated-ms is still refused.
+ */
+static void
+test_a_commit_from_a_kept_form_still_checks_its_new_log_entry(void **state)
+{
+	struct ice_err	 err;
+	json_t		*md = table(), *read = NULL, *next_read, *next;
+	char		 file[64];
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		snprintf(file, sizeof(file), "s3://m/%05d-x.metadata.json", i);
+		next = keep(ice_table_apply_read(md, read, read != NULL,
+		    J("[{'action':'set-properties','updates':{'a':'b'}}]"),
+		    file, NOW + i * 1000, &next_read, &err));
+		assert_non_null(next);
+		json_decref(read);
+		read = next_read;
+		md = next;
+	}
+	assert_int_equal(N(md, "metadata-log"), 5);
+	/* The last commit stamped 10 minutes ahead of the next one's now. */
+	next = ice_table_apply_read(md, read, 1, J("[{'action':"
+	    "'set-properties','updates':{'a':'c'}}]"), file,
+	    NOW + 4000 + 10 * 60 * 1000, &next_read, &err);
+	assert_non_null(keep(next));
+	json_decref(read);
+	read = next_read;
+	md = next;
+	assert_null(ice_table_apply_read(md, read, 1, J("[{'action':"
+	    "'set-properties','updates':{'a':'d'}}]"), file, NOW + 5000,
+	    NULL, &err));
+	assert_non_null(strstr(err.msg, "before the last metadata-log entry"));
+	json_decref(read);
+}
+
 static void
 test_no_metadata_log_entry_without_a_base_file(void **state)
 {
@@ -1370,6 +1411,7 @@ main(void)
 		T(test_a_failing_update_fails_the_whole_commit),
 		T(test_commit_stamps_last_updated_ms_with_now),
 		T(test_commit_appends_base_file_to_metadata_log),
+		T(test_a_commit_from_a_kept_form_still_checks_its_new_log_entry),
 		T(test_no_metadata_log_entry_without_a_base_file),
 		T(test_metadata_log_trimmed_by_post_update_property),
 		T(test_metadata_log_default_keeps_100),
