@@ -101,13 +101,17 @@ judge(struct pgl_store *s, const struct pg_deferred *d, const PGresult *r,
 	uint64_t	n;
 	int		st = PQresultStatus(r);
 
+	/* A prepare that did not run (a write before it failed, which
+	 * aborts the rest of the pipeline) is made again on next use. */
+	if (d->prepare && st != PGRES_COMMAND_OK)
+		d->slot->gen = 0;
 	if (st == PGRES_PIPELINE_ABORTED || *rc != PGL_OK)
 		return;
 	if (st == PGRES_FATAL_ERROR) {
-		/* Not prepared after all, or dropped behind our back
-		 * (26000): prepared again on its next use. */
-		if (d->prepare || pg_sqlstate_is(PQresultErrorField(r,
-		    PG_DIAG_SQLSTATE), "26000"))
+		/* A statement dropped behind our back (26000, a pooler):
+		 * prepared again on its next use. */
+		if (pg_sqlstate_is(PQresultErrorField(r, PG_DIAG_SQLSTATE),
+		    "26000"))
 			d->slot->gen = 0;
 		*rc = store_pg_err(s, err, r);
 		return;

@@ -233,6 +233,39 @@ test_a_deferred_write_that_errs_takes_the_transaction_with_it(
 }
 
 /*
+ * A statement first used after a write sent ahead failed: its prepare
+ * went into the pipeline behind the failure and never ran, so it is
+ * prepared again on its next use, not run as if it had been (which the
+ * server answers "does not exist", a round trip lost).
+ */
+static void
+test_a_prepare_behind_a_failed_write_is_made_again(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_event	 e;
+	struct pgl_audit_event	 au;
+	uint64_t		 seq, last = 0;
+
+	if (!defers())
+		skip();
+	seed_catalog_tree(f, "t-d");
+	(void)append_ev(f, "t-d", "other", "e-dup2", 1000, "create-table");
+	ops->close(f->s);
+	OK(f, open_store(&f->s, &f->err));	/* nothing prepared */
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->defer_writes(f->s, &f->err));
+	defer_event(&e, "e-dup2");
+	OK(f, ops->append_event(f->s, &e, &seq, &f->err));
+	defer_audit(&au, "a-d4");
+	OK(f, ops->log_audit_event(f->s, &au, &f->err));
+	FAILS(f, PGL_EEXISTS, ops->commit(f->s, &f->err));
+	OK(f, ops->rollback(f->s, &f->err));
+	(void)trips(f, &last);
+	OK(f, ops->log_audit_event(f->s, &au, &f->err));
+	assert_int_equal(trips(f, &last), 1);
+}
+
+/*
  * A branch with forks cannot swap in one statement (its children must
  * keep what they saw): sent ahead, the short path would match nothing.
  * Deferring, the store asks once a transaction whether the branch has
@@ -340,6 +373,7 @@ test_records_sent_ahead_commit_with_the_commit_or_not_at_all(void **state)
 	T(test_a_deferred_swap_that_matches_nothing_fails_the_transaction), \
 	T(test_a_deferred_write_that_errs_takes_the_transaction_with_it), \
 	T(test_a_deferred_swap_on_a_forked_branch_keeps_every_view), \
-	T(test_records_sent_ahead_commit_with_the_commit_or_not_at_all),
+	T(test_records_sent_ahead_commit_with_the_commit_or_not_at_all), \
+	T(test_a_prepare_behind_a_failed_write_is_made_again),
 
 #endif
