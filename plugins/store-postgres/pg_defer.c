@@ -126,11 +126,32 @@ judge(struct pgl_store *s, const struct pg_deferred *d, const PGresult *r,
 		    (long long)d->expect);
 }
 
+/*
+ * The answers of the n writes sent ahead, after the pipeline's sync:
+ * the first failure into *rc.  -1 when the connection went meanwhile.
+ */
+static int
+answers(struct pgl_store *s, size_t n, int *rc, struct pgl_err *err)
+{
+	PGresult	*r;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		while ((r = PQgetResult(s->conn)) != NULL) {
+			judge(s, &s->deferred[i], r, rc, err);
+			PQclear(r);
+		}
+		if (PQstatus(s->conn) == CONNECTION_BAD)
+			return (-1);
+	}
+	return (0);
+}
+
 int
 pg_defer_settle(struct pgl_store *s, struct pgl_err *err)
 {
 	PGresult	*r;
-	size_t		 i, n = s->ndeferred;
+	size_t		 n = s->ndeferred;
 	int		 rc = PGL_OK;
 
 	if (s->defer_err.code != PGL_OK)
@@ -138,16 +159,8 @@ pg_defer_settle(struct pgl_store *s, struct pgl_err *err)
 	if (n == 0)
 		return (PGL_OK);
 	s->round_trips++;
-	if (PQpipelineSync(s->conn) != 1)
+	if (PQpipelineSync(s->conn) != 1 || answers(s, n, &rc, err) == -1)
 		return (broken(s, err));
-	for (i = 0; i < n; i++) {
-		while ((r = PQgetResult(s->conn)) != NULL) {
-			judge(s, &s->deferred[i], r, &rc, err);
-			PQclear(r);
-		}
-		if (PQstatus(s->conn) == CONNECTION_BAD)
-			return (broken(s, err));
-	}
 	if ((r = PQgetResult(s->conn)) != NULL)	/* PGRES_PIPELINE_SYNC */
 		PQclear(r);
 	s->ndeferred = 0;
@@ -223,16 +236,9 @@ pg_defer_commit(struct pgl_store *s, const char *also, int *also_done,
 	if (ok && also != NULL)
 		ok = PQsendQueryParams(s->conn, also, 0, NULL, NULL, NULL,
 		    NULL, 0);
-	if (!ok || PQpipelineSync(s->conn) != 1)
+	if (!ok || PQpipelineSync(s->conn) != 1 ||
+	    answers(s, n, &rc, err) == -1)
 		return (lost_in_commit(s, err));
-	for (i = 0; i < n; i++) {
-		while ((r = PQgetResult(s->conn)) != NULL) {
-			judge(s, &s->deferred[i], r, &rc, err);
-			PQclear(r);
-		}
-		if (PQstatus(s->conn) == CONNECTION_BAD)
-			return (lost_in_commit(s, err));
-	}
 	while ((r = PQgetResult(s->conn)) != NULL) {
 		if (rc == PGL_OK && crc == PGL_OK)
 			crc = commit_answer(s, r, err);

@@ -549,12 +549,16 @@ test_server_restart_is_survived(void **state)
 
 /* Real concurrency. */
 
+/* How the child swaps: alone, in a transaction, or sent ahead in one
+ * (ABI 1.24: its answer is then the commit's). */
+enum child_swap { CHILD_ALONE, CHILD_IN_TX, CHILD_SENT_AHEAD };
+
 /*
  * A child swaps m0 -> "child" while the parent's open transaction holds
  * the row; it exits with the store's answer.
  */
 static void
-swap_child(int in_tx)
+swap_child(enum child_swap how)
 {
 	struct pgl_store	*s;
 	struct pgl_err		 err;
@@ -562,17 +566,21 @@ swap_child(int in_tx)
 
 	if (open_with(&s, &err, NULL, NULL, 0) != PGL_OK)
 		_exit(100);
-	if (in_tx && ops->begin(s, &err) != PGL_OK)
+	if (how != CHILD_ALONE && ops->begin(s, &err) != PGL_OK)
 		_exit(101);
+	if (how == CHILD_SENT_AHEAD && ops->defer_writes(s, &err) != PGL_OK)
+		_exit(102);
 	rc = ops->update_metadata_location(s, "t-a", "cat", "main", "db",
 	    "t1", "m0", "child", &err);
-	if (in_tx)
+	if (how == CHILD_SENT_AHEAD && rc == PGL_OK)
+		rc = ops->commit(s, &err);
+	if (how != CHILD_ALONE)
 		(void)ops->rollback(s, &err);
 	_exit(rc);
 }
 
 static void
-cas_behind_open_transaction(struct fx *f, int child_in_tx, int want)
+cas_behind_open_transaction(struct fx *f, enum child_swap how, int want)
 {
 	struct pgl_asset	as;
 	pid_t			pid;
@@ -583,7 +591,7 @@ cas_behind_open_transaction(struct fx *f, int child_in_tx, int want)
 	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
 	    "t1", "m0", "parent", &f->err));
 	if ((pid = fork()) == 0)
-		swap_child(child_in_tx);
+		swap_child(how);
 	usleep(300 * 1000);
 	/* Still waiting for our row lock, not failed early. */
 	assert_int_equal(waitpid(pid, &st, WNOHANG), 0);
@@ -603,7 +611,7 @@ test_cas_waits_for_open_transaction_then_loses(void **state)
 {
 	if (!needs_server())
 		return;
-	cas_behind_open_transaction(*state, 0, PGL_ECONFLICT);
+	cas_behind_open_transaction(*state, CHILD_ALONE, PGL_ECONFLICT);
 }
 
 /*
@@ -617,7 +625,7 @@ test_cas_in_transaction_serialization_failure_is_eretry(void **state)
 {
 	if (!needs_server())
 		return;
-	cas_behind_open_transaction(*state, 1, PGL_ERETRY);
+	cas_behind_open_transaction(*state, CHILD_IN_TX, PGL_ERETRY);
 }
 
 /*
@@ -627,52 +635,12 @@ test_cas_in_transaction_serialization_failure_is_eretry(void **state)
  * would have; the other's write stands.
  */
 static void
-deferred_swap_child(void)
-{
-	struct pgl_store	*s;
-	struct pgl_err		 err;
-	int			 rc;
-
-	if (open_with(&s, &err, NULL, NULL, 0) != PGL_OK)
-		_exit(100);
-	if (ops->begin(s, &err) != PGL_OK ||
-	    ops->defer_writes(s, &err) != PGL_OK)
-		_exit(101);
-	if (ops->update_metadata_location(s, "t-a", "cat", "main", "db",
-	    "t1", "m0", "child", &err) != PGL_OK)
-		_exit(102);
-	rc = ops->commit(s, &err);
-	(void)ops->rollback(s, &err);
-	_exit(rc);
-}
-
-static void
 test_a_deferred_swap_behind_another_writer_is_eretry_at_commit(
     void **state)
 {
-	struct fx		*f = *state;
-	struct pgl_asset	 as;
-	pid_t			 pid;
-	int			 st;
-
 	if (!needs_server())
 		return;
-	seed_tree(f);
-	OK(f, ops->begin(f->s, &f->err));
-	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
-	    "t1", "m0", "parent", &f->err));
-	if ((pid = fork()) == 0)
-		deferred_swap_child();
-	usleep(300 * 1000);
-	/* Its commit waits for our row lock. */
-	assert_int_equal(waitpid(pid, &st, WNOHANG), 0);
-	OK(f, ops->commit(f->s, &f->err));
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), PGL_ERETRY);
-	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
-	    &as, &f->err));
-	assert_string_equal(as.metadata_location, "parent");
+	cas_behind_open_transaction(*state, CHILD_SENT_AHEAD, PGL_ERETRY);
 }
 
 /* The connection lost with writes sent ahead: the commit says so, and
