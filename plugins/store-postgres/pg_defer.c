@@ -217,7 +217,12 @@ pg_defer_commit(struct pgl_store *s, const char *also, int *also_done,
 	 */
 	for (i = 0; i < n; i++) {
 		if (!s->deferred[i].prepare && s->deferred[i].expect >= 0) {
-			(void)pg_defer_settle(s, err);
+			/* Lost there, the COMMIT never went out: say so,
+			 * not "unknown". */
+			if ((rc = pg_defer_settle(s, err)) != PGL_OK &&
+			    s->defer_err.code == PGL_OK)
+				return (rc);
+			rc = PGL_OK;
 			n = 0;
 			break;
 		}
