@@ -1,5 +1,5 @@
 /*
- * Claims (claim.h): a slot is { owner, wanted, since_ms } in a shared
+ * Claims (claim.h): a slot is { held, wanted, since_ms } in a shared
  * anonymous mapping, changed only with atomic operations, since the
  * workers are processes and share no lock.  Worker ids are 1-based: 0
  * is "nobody".
@@ -13,10 +13,15 @@
 #include "util/claim.h"
 #include "util/hash.h"
 
+/*
+ * held and wanted pack a worker and the key's tag (its upper 32 bits;
+ * the slot is its remainder) in one word, so that one compare-and-swap
+ * says "this worker, for this key": 0 is nobody.
+ */
 struct claim_slot {
-	uint32_t	owner;
-	uint32_t	wanted;
-	int64_t		since_ms;	/* the owner's last take */
+	uint64_t	held;
+	uint64_t	wanted;
+	int64_t		since_ms;	/* the holder's last take */
 };
 
 struct pgl_claims {
@@ -51,8 +56,8 @@ pgl_claims_new(size_t nslots, int64_t stale_ms)
 	return (c);
 }
 
-size_t
-pgl_claims_slot(const struct pgl_claims *c, const char *const *parts,
+uint64_t
+pgl_claims_key(const struct pgl_claims *c, const char *const *parts,
     size_t nparts)
 {
 	uint64_t	h = pgl_fnv1a(PGL_FNV_BASIS, &c->seed, sizeof(c->seed));
@@ -63,13 +68,38 @@ pgl_claims_slot(const struct pgl_claims *c, const char *const *parts,
 			h = pgl_fnv1a_str(h, parts[i]);
 		h = pgl_fnv1a(h, "\xff", 1);	/* no name holds it */
 	}
-	return ((size_t)(h % c->nslots));
+	return (h);
+}
+
+static struct claim_slot *
+slot_of(struct pgl_claims *c, uint64_t key)
+{
+	return (&c->slot[key % c->nslots]);
+}
+
+/* Worker me's word for the key. */
+static uint64_t
+mark(uint32_t me, uint64_t key)
+{
+	return ((uint64_t)me << 32 | key >> 32);
+}
+
+static uint32_t
+worker_of(uint64_t word)
+{
+	return ((uint32_t)(word >> 32));
+}
+
+static int
+same_key(uint64_t word, uint64_t key)
+{
+	return ((uint32_t)word == (uint32_t)(key >> 32));
 }
 
 static void
-held(struct claim_slot *s, uint32_t me, int64_t now_ms)
+held(struct claim_slot *s, uint64_t mine, int64_t now_ms)
 {
-	uint32_t	w = me;
+	uint64_t	w = mine;
 
 	__atomic_store_n(&s->since_ms, now_ms, __ATOMIC_RELEASE);
 	/* Its own mark is answered. */
@@ -78,47 +108,56 @@ held(struct claim_slot *s, uint32_t me, int64_t now_ms)
 }
 
 int
-pgl_claim_take(struct pgl_claims *c, size_t i, uint32_t me, int64_t now_ms)
+pgl_claim_take(struct pgl_claims *c, uint64_t key, uint32_t me,
+    int64_t now_ms)
 {
-	struct claim_slot	*s = &c->slot[i % c->nslots];
-	uint32_t		 o = __atomic_load_n(&s->owner,
-				    __ATOMIC_ACQUIRE);
+	struct claim_slot	*s = slot_of(c, key);
+	uint64_t		 mine = mark(me, key);
+	uint64_t		 h = __atomic_load_n(&s->held, __ATOMIC_ACQUIRE);
 
-	if (o != me) {
+	if (h != mine) {
+		/* Another key's holder (this worker's too) is no reason
+		 * to wait: the claim is an agreement, not a lock. */
+		if (h != 0 && !same_key(h, key))
+			return (PGL_CLAIM_NONE);
 		/* A holder silent past stale_ms is taken over: a takeover
 		 * of a live one costs only a lost race (claim.h). */
-		if (o != 0 && now_ms - __atomic_load_n(&s->since_ms,
+		if (h != 0 && now_ms - __atomic_load_n(&s->since_ms,
 		    __ATOMIC_ACQUIRE) < c->stale_ms) {
-			__atomic_store_n(&s->wanted, me, __ATOMIC_RELEASE);
-			return (0);
+			__atomic_store_n(&s->wanted, mine, __ATOMIC_RELEASE);
+			return (PGL_CLAIM_WAIT);
 		}
-		if (!__atomic_compare_exchange_n(&s->owner, &o, me, 0,
+		if (!__atomic_compare_exchange_n(&s->held, &h, mine, 0,
 		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-			__atomic_store_n(&s->wanted, me, __ATOMIC_RELEASE);
-			return (0);
+			if (!same_key(h, key))
+				return (PGL_CLAIM_NONE);
+			__atomic_store_n(&s->wanted, mine, __ATOMIC_RELEASE);
+			return (PGL_CLAIM_WAIT);
 		}
-		if (o != 0) {
-			held(s, me, now_ms);
-			return (2);
+		if (h != 0) {
+			held(s, mine, now_ms);
+			return (PGL_CLAIM_TAKEN_OVER);
 		}
 	}
-	held(s, me, now_ms);
-	return (1);
+	held(s, mine, now_ms);
+	return (PGL_CLAIM_HELD);
 }
 
 void
-pgl_claim_drop(struct pgl_claims *c, size_t i, uint32_t me, int64_t now_ms)
+pgl_claim_drop(struct pgl_claims *c, uint64_t key, uint32_t me,
+    int64_t now_ms)
 {
-	struct claim_slot	*s = &c->slot[i % c->nslots];
-	uint32_t		 o = me, w;
+	struct claim_slot	*s = slot_of(c, key);
+	uint64_t		 h = mark(me, key), w;
 
 	w = __atomic_load_n(&s->wanted, __ATOMIC_ACQUIRE);
-	if (w == me)
+	/* Its own mark, or one left for another key: nobody to hand to. */
+	if (worker_of(w) == me || !same_key(w, key))
 		w = 0;
 	/* Straight to the waiter: a free slot would go to whichever
 	 * worker looked first, as likely the one that just let it go.
 	 * Only a holder changes the slot. */
-	if (!__atomic_compare_exchange_n(&s->owner, &o, w, 0,
+	if (!__atomic_compare_exchange_n(&s->held, &h, w, 0,
 	    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED) || w == 0)
 		return;
 	/* The waiter's claim starts now, not at this holder's last take. */
@@ -128,26 +167,28 @@ pgl_claim_drop(struct pgl_claims *c, size_t i, uint32_t me, int64_t now_ms)
 }
 
 int
-pgl_claim_wanted(const struct pgl_claims *c, size_t i, uint32_t me)
+pgl_claim_wanted(const struct pgl_claims *c, uint64_t key, uint32_t me)
 {
-	uint32_t	w = __atomic_load_n(&c->slot[i % c->nslots].wanted,
+	uint64_t	w = __atomic_load_n(&c->slot[key % c->nslots].wanted,
 			    __ATOMIC_ACQUIRE);
 
-	return (w != 0 && w != me);
+	return (w != 0 && worker_of(w) != me && same_key(w, key));
 }
 
 void
 pgl_claims_forget(struct pgl_claims *c, uint32_t me)
 {
 	size_t		i;
-	uint32_t	v;
+	uint64_t	v;
 
 	for (i = 0; i < c->nslots; i++) {
-		v = me;
-		(void)__atomic_compare_exchange_n(&c->slot[i].owner, &v, 0, 0,
-		    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
-		v = me;
-		(void)__atomic_compare_exchange_n(&c->slot[i].wanted, &v, 0,
-		    0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+		v = __atomic_load_n(&c->slot[i].held, __ATOMIC_ACQUIRE);
+		if (worker_of(v) == me)
+			(void)__atomic_compare_exchange_n(&c->slot[i].held,
+			    &v, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+		v = __atomic_load_n(&c->slot[i].wanted, __ATOMIC_ACQUIRE);
+		if (worker_of(v) == me)
+			(void)__atomic_compare_exchange_n(&c->slot[i].wanted,
+			    &v, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 	}
 }

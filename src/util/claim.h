@@ -1,10 +1,13 @@
 /*
  * Claims: which worker process works on a key now.  A fixed table of
  * slots in memory the workers share (made by the parent before they
- * fork); a key hashes to a slot, and a slot is held by at most one
- * worker at a time.  A worker that finds a slot held leaves its mark
- * (wanted), so the holder can hand it over; a holder that has not
- * renewed its claim for stale_ms may be taken over.
+ * fork); a key (a seeded hash of its parts) goes to a slot, and a slot
+ * is held for one key by at most one worker at a time.  A worker that
+ * finds its key held leaves its mark (wanted), so the holder can hand
+ * it over; a holder that has not renewed its claim for stale_ms may be
+ * taken over.  A slot held for another key is no reason to wait (one
+ * tenant's table must not hold up another's): the caller goes on
+ * without a claim.
  *
  * A claim is an agreement between workers, not a lock the data relies
  * on: whatever it guards must stay correct when two workers run at once
@@ -23,26 +26,31 @@ struct pgl_claims;
  * NULL when out of memory. */
 struct pgl_claims	*pgl_claims_new(size_t nslots, int64_t stale_ms);
 
-/* The slot of the key's parts (each may be NULL). */
-size_t	pgl_claims_slot(const struct pgl_claims *,
-	    const char *const *parts, size_t nparts);
+/* The key of its parts (each may be NULL). */
+uint64_t	pgl_claims_key(const struct pgl_claims *,
+		    const char *const *parts, size_t nparts);
+
+/* What pgl_claim_take found. */
+#define PGL_CLAIM_WAIT		0	/* another worker holds the key */
+#define PGL_CLAIM_HELD		1	/* me: already, or it was free */
+#define PGL_CLAIM_TAKEN_OVER	2	/* from a stale holder */
+#define PGL_CLAIM_NONE		3	/* the slot is another key's: go on */
 
 /*
- * Worker me (> 0) takes slot i at time now_ms (a monotonic clock shared
- * by the processes): 1 when it holds it (already, or it was free), 2
- * when it took it over from a stale holder, 0 when another holds it
- * (marked wanted by me).
+ * Worker me (> 0) takes the key at time now_ms (a monotonic clock
+ * shared by the processes); on PGL_CLAIM_WAIT its mark is left.
  */
-int	pgl_claim_take(struct pgl_claims *, size_t i, uint32_t me,
+int	pgl_claim_take(struct pgl_claims *, uint64_t key, uint32_t me,
 	    int64_t now_ms);
 
-/* Worker me lets slot i go (if it holds it): to the worker that wants
+/* Worker me lets the key go (if it holds it): to the worker that wants
  * it, as if that one took it at now_ms, or else free. */
-void	pgl_claim_drop(struct pgl_claims *, size_t i, uint32_t me,
+void	pgl_claim_drop(struct pgl_claims *, uint64_t key, uint32_t me,
 	    int64_t now_ms);
 
-/* 1 when a worker other than me waits for slot i. */
-int	pgl_claim_wanted(const struct pgl_claims *, size_t i, uint32_t me);
+/* 1 when a worker other than me waits for the key. */
+int	pgl_claim_wanted(const struct pgl_claims *, uint64_t key,
+	    uint32_t me);
 
 /* A worker me starting (again): the slots its earlier run held or
  * wanted are let go. */

@@ -1,8 +1,10 @@
 /*
- * Claims among worker processes (src/util/claim.c): one holder a slot,
+ * Claims among worker processes (src/util/claim.c): one holder a key,
  * a waiter's mark, the hand-over to it, a stale holder taken over, a
- * restarted worker's claims let go, and one holder at a time between
- * two real processes.
+ * restarted worker's claims let go, keys that share a slot never wait
+ * for each other, and one holder at a time between two real processes.
+ * A key below 2^32 with 16 slots is slot key % 16, tag 0; OTHER(k) is
+ * another key in k's slot.
  */
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -18,6 +20,7 @@
 #include "util/claim.h"
 
 #define STALE	1000
+#define OTHER(k)	((uint64_t)1 << 32 | (k))
 
 static void
 test_one_holder_and_the_waiter_s_mark(void **state)
@@ -96,20 +99,72 @@ test_a_restarted_worker_lets_its_claims_go(void **state)
 }
 
 static void
-test_a_key_has_one_slot(void **state)
+test_a_key_is_its_seeded_hash(void **state)
 {
 	struct pgl_claims	*c = pgl_claims_new(1024, STALE);
+	struct pgl_claims	*d = pgl_claims_new(1024, STALE);
 	const char		*a[] = { "t", "cat", "main", "ns", "tbl" };
 	const char		*b[] = { "t", "cat", "main", "ns", "tbl" };
 	const char		*n[] = { "t", NULL, "main", NULL, "tbl" };
-	size_t			 s;
 
 	(void)state;
-	s = pgl_claims_slot(c, a, 5);
-	assert_true(s < 1024);
-	assert_int_equal(pgl_claims_slot(c, b, 5), s);
-	assert_true(pgl_claims_slot(c, n, 5) < 1024);
+	assert_true(pgl_claims_key(c, a, 5) == pgl_claims_key(c, b, 5));
+	assert_true(pgl_claims_key(c, n, 5) != pgl_claims_key(c, a, 5));
+	/* Another table of claims, another seed. */
+	assert_true(pgl_claims_key(d, a, 5) != pgl_claims_key(c, a, 5));
 	assert_null(pgl_claims_new(0, STALE));
+}
+
+static void
+test_keys_that_share_a_slot_never_wait_for_each_other(void **state)
+{
+	struct pgl_claims	*c = pgl_claims_new(16, STALE);
+
+	(void)state;
+	assert_int_equal(pgl_claim_take(c, 6, 1, 0), PGL_CLAIM_HELD);
+	/* Another key of slot 6, by another worker or by the holder. */
+	assert_int_equal(pgl_claim_take(c, OTHER(6), 2, 1), PGL_CLAIM_NONE);
+	assert_int_equal(pgl_claim_take(c, OTHER(6), 1, 1), PGL_CLAIM_NONE);
+	/* No mark was left, and a drop of the other key changes nothing. */
+	assert_int_equal(pgl_claim_wanted(c, 6, 1), 0);
+	assert_int_equal(pgl_claim_wanted(c, OTHER(6), 1), 0);
+	pgl_claim_drop(c, OTHER(6), 1, 2);
+	pgl_claim_drop(c, OTHER(6), 2, 2);
+	assert_int_equal(pgl_claim_take(c, 6, 2, 2), PGL_CLAIM_WAIT);
+	/* Even a stale holder of another key is not taken over. */
+	assert_int_equal(pgl_claim_take(c, OTHER(6), 3, 2 * STALE),
+	    PGL_CLAIM_NONE);
+	/* Free, the slot goes to the key that asks first. */
+	pgl_claim_drop(c, 6, 1, 3);		/* to 2, its waiter */
+	assert_int_equal(pgl_claim_take(c, 6, 2, 3), PGL_CLAIM_HELD);
+	pgl_claim_drop(c, 6, 2, 4);
+	assert_int_equal(pgl_claim_take(c, OTHER(6), 3, 4), PGL_CLAIM_HELD);
+	assert_int_equal(pgl_claim_take(c, 6, 1, 4), PGL_CLAIM_NONE);
+}
+
+static void
+test_a_drop_hands_over_only_to_a_waiter_for_the_same_key(void **state)
+{
+	struct pgl_claims	*c = pgl_claims_new(16, STALE);
+
+	(void)state;
+	/* 2 waits for key 8, which 1 holds: handed to 2 on its drop. */
+	assert_int_equal(pgl_claim_take(c, 8, 1, 0), PGL_CLAIM_HELD);
+	assert_int_equal(pgl_claim_take(c, 8, 2, 1), PGL_CLAIM_WAIT);
+	pgl_claim_drop(c, 8, 1, 2);			/* handed to 2 */
+	assert_int_equal(pgl_claim_take(c, OTHER(8), 1, 3), PGL_CLAIM_NONE);
+	assert_int_equal(pgl_claim_take(c, 8, 2, 3), PGL_CLAIM_HELD);
+	pgl_claim_drop(c, 8, 2, 4);
+	/* 3's mark for key 8 outlives its holder (a worker restarted);
+	 * the slot is then OTHER(8)'s, whose drop frees it rather than
+	 * hand 3 a key it never asked for. */
+	assert_int_equal(pgl_claim_take(c, 8, 2, 5), PGL_CLAIM_HELD);
+	assert_int_equal(pgl_claim_take(c, 8, 3, 5), PGL_CLAIM_WAIT);
+	pgl_claims_forget(c, 2);
+	assert_int_equal(pgl_claim_take(c, OTHER(8), 1, 6), PGL_CLAIM_HELD);
+	assert_int_equal(pgl_claim_wanted(c, OTHER(8), 1), 0);
+	pgl_claim_drop(c, OTHER(8), 1, 7);
+	assert_int_equal(pgl_claim_take(c, OTHER(8), 4, 8), PGL_CLAIM_HELD);
 }
 
 /*
@@ -167,7 +222,11 @@ main(void)
 		cmocka_unit_test(test_a_drop_hands_the_slot_to_its_waiter),
 		cmocka_unit_test(test_a_silent_holder_is_taken_over_when_stale),
 		cmocka_unit_test(test_a_restarted_worker_lets_its_claims_go),
-		cmocka_unit_test(test_a_key_has_one_slot),
+		cmocka_unit_test(test_a_key_is_its_seeded_hash),
+		cmocka_unit_test(
+		    test_keys_that_share_a_slot_never_wait_for_each_other),
+		cmocka_unit_test(
+		    test_a_drop_hands_over_only_to_a_waiter_for_the_same_key),
 		cmocka_unit_test(test_two_processes_never_hold_a_slot_together),
 	};
 

@@ -37,8 +37,8 @@
 #include "util/hash.h"
 
 /*
- * A worker's commits of one table go through one slot (a slot per
- * table hash): started one by one, each on the last one's result while
+ * A worker's commits of one table go through the table's slot: started
+ * one by one, each on the last one's result while
  * that one's file is out (the chain, below), the others queued.  Run
  * side by side on the same base, all but one would lose the swap and
  * write again.
@@ -85,8 +85,18 @@ struct commit_async {
 	int			 lost;		/* pred ended, not landed */
 };
 
+/*
+ * The buckets of the worker's slots, found by the table's whole name:
+ * a table never waits behind another whose name hashes alike (tenant
+ * A's commits stalled on its object store held tenant B's commits to a
+ * table in the same slot when a slot was a hash's).  COMMIT_CLAIMS: the
+ * claims the workers share, where names that hash alike go on unclaimed.
+ */
 #ifndef COMMIT_SLOTS
 #define COMMIT_SLOTS	1024
+#endif
+#ifndef COMMIT_CLAIMS
+#define COMMIT_CLAIMS	1024
 #endif
 #define CLAIM_TURN	32
 #define CLAIM_STALE_MS	2000
@@ -107,7 +117,18 @@ struct commit_async {
  */
 #define CHAIN_MAX	8
 
+/*
+ * A table's (or view's) slot: made at its first commit here, freed once
+ * it is idle (no commit queued, under way or waiting for its claim), at
+ * the next commit's arrival (reap_idle): every caller of slot_next may
+ * still hold it then.
+ */
 struct commit_slot {
+	char			*key;		/* the table's whole name */
+	uint64_t		 claim_key;	/* its claim (util/claim.h) */
+	struct commit_slot	*hash_next;	/* in its bucket */
+	struct commit_slot	*idle_next;	/* in the idle list */
+	int			 idle;
 	int			 busy;
 	int			 blocked;	/* in the list below */
 	int			 waiting;	/* for another worker's claim */
@@ -118,7 +139,8 @@ struct commit_slot {
 	struct commit_slot	*blocked_next;
 };
 
-static struct commit_slot	slots[COMMIT_SLOTS];
+static struct commit_slot	*buckets[COMMIT_SLOTS];
+static struct commit_slot	*idle_slots;
 static struct commit_slot	*blocked;	/* slots waiting to claim */
 static struct pgl_claims	*claims;	/* NULL: one worker */
 static uint32_t			 claim_me;
@@ -147,7 +169,7 @@ ice_commits_open(void)
 int
 ice_commit_claims_init(void)
 {
-	return ((claims = pgl_claims_new(COMMIT_SLOTS, CLAIM_STALE_MS)) ==
+	return ((claims = pgl_claims_new(COMMIT_CLAIMS, CLAIM_STALE_MS)) ==
 	    NULL ? -1 : 0);
 }
 
@@ -159,22 +181,105 @@ ice_commit_claims_worker(unsigned id)
 		pgl_claims_forget(claims, claim_me);
 }
 
-static struct commit_slot *
-slot_of(const struct pgl_req *r, const struct ice_target *t)
+/*
+ * The table's whole name: tenant, catalog, branch, namespace, name and
+ * kind, each ended by a byte no UTF-8 name holds (0xfe for a part that
+ * is NULL); NULL when out of memory.
+ */
+static char *
+slot_key(const struct pgl_req *r, const struct ice_change *c)
 {
-	const char	*parts[] = { r->tenant, t->catalog.name, t->branch,
-	    t->ns, t->name };
-	size_t		 n = sizeof(parts) / sizeof(parts[0]), i;
-	uint64_t	 h = PGL_FNV_BASIS;
+	const char	*parts[] = { r->tenant, c->t.catalog.name, c->t.branch,
+	    c->t.ns, c->t.name, c->kind->noun };
+	size_t		 n = sizeof(parts) / sizeof(parts[0]), i, len = 1;
+	char		*key, *p;
 
-	if (claims != NULL)	/* its hash is seeded, and every worker's */
-		return (&slots[pgl_claims_slot(claims, parts, n)]);
+	for (i = 0; i < n; i++)
+		len += (parts[i] != NULL ? strlen(parts[i]) : 1) + 1;
+	if ((key = p = malloc(len)) == NULL)
+		return (NULL);
 	for (i = 0; i < n; i++) {
-		if (parts[i] != NULL)
-			h = pgl_fnv1a_str(h, parts[i]);
-		h = pgl_fnv1a(h, "\xff", 1);	/* no name holds it */
+		if (parts[i] == NULL)
+			*p++ = '\xfe';
+		else
+			p = stpcpy(p, parts[i]);
+		*p++ = '\xff';
 	}
-	return (&slots[h % COMMIT_SLOTS]);
+	*p = '\0';
+	return (key);
+}
+
+/* The claim's key of a slot's name: seeded, so no caller can choose a
+ * name whose claim shares another's slot (util/claim.h). */
+static uint64_t
+claim_key_of(const char *key)
+{
+	const char	*parts[] = { key };
+
+	if (claims != NULL)
+		return (pgl_claims_key(claims, parts, 1));
+	return (pgl_fnv1a_str(PGL_FNV_BASIS, key));
+}
+
+/* The slot of c's table, made if it has none: NULL out of memory. */
+static struct commit_slot *
+slot_of(const struct pgl_req *r, const struct ice_change *c)
+{
+	struct commit_slot	*slot;
+	char			*key;
+	uint64_t		 h;
+
+	if ((key = slot_key(r, c)) == NULL)
+		return (NULL);
+	h = claim_key_of(key);
+	for (slot = buckets[h % COMMIT_SLOTS]; slot != NULL;
+	    slot = slot->hash_next) {
+		if (slot->claim_key == h && strcmp(slot->key, key) == 0) {
+			free(key);
+			return (slot);
+		}
+	}
+	if ((slot = calloc(1, sizeof(*slot))) == NULL) {
+		free(key);
+		return (NULL);
+	}
+	slot->key = key;
+	slot->claim_key = h;
+	slot->hash_next = buckets[h % COMMIT_SLOTS];
+	buckets[h % COMMIT_SLOTS] = slot;
+	return (slot);
+}
+
+/* The slot has nothing queued nor under way: freed at the next reap. */
+static void
+slot_idle(struct commit_slot *slot)
+{
+	if (slot->idle)
+		return;
+	slot->idle = 1;
+	slot->idle_next = idle_slots;
+	idle_slots = slot;
+}
+
+/* The idle slots that stayed so are freed (one may be busy again). */
+static void
+reap_idle(void)
+{
+	struct commit_slot	*slot, **pp;
+
+	while ((slot = idle_slots) != NULL) {
+		idle_slots = slot->idle_next;
+		slot->idle = 0;
+		if (slot->busy || slot->running > 0 || slot->head != NULL ||
+		    slot->blocked)
+			continue;
+		for (pp = &buckets[slot->claim_key % COMMIT_SLOTS];
+		    *pp != slot; pp = &(*pp)->hash_next)
+			;
+		*pp = slot->hash_next;
+		free(slot->key);
+		free(slot);
+	}
 }
 
 /* The claims' clock: monotonic, shared by the worker processes. */
@@ -188,23 +293,23 @@ mono_ms(void)
 static int
 claim(struct commit_slot *slot)
 {
-	size_t	i = (size_t)(slot - slots);
+	uint64_t	k = slot->claim_key;
 
 	if (claims == NULL)
 		return (1);
 	if (slot->turn >= CLAIM_TURN &&
-	    pgl_claim_wanted(claims, i, claim_me)) {
+	    pgl_claim_wanted(claims, k, claim_me)) {
 		/* Handed over once this worker's chain has drained. */
 		if (slot->running == 0) {
-			pgl_claim_drop(claims, i, claim_me, mono_ms());
+			pgl_claim_drop(claims, k, claim_me, mono_ms());
 			slot->turn = 0;
 		}
 		return (0);
 	}
-	switch (pgl_claim_take(claims, i, claim_me, mono_ms())) {
-	case 0:
+	switch (pgl_claim_take(claims, k, claim_me, mono_ms())) {
+	case PGL_CLAIM_WAIT:
 		return (0);
-	case 2:
+	case PGL_CLAIM_TAKEN_OVER:
 		pgl_metrics_inc(PGL_C_COMMIT_CLAIM_TAKEOVERS);
 		break;
 	}
@@ -217,8 +322,7 @@ static void
 unclaim(struct commit_slot *slot)
 {
 	if (claims != NULL)
-		pgl_claim_drop(claims, (size_t)(slot - slots), claim_me,
-		    mono_ms());
+		pgl_claim_drop(claims, slot->claim_key, claim_me, mono_ms());
 	slot->turn = 0;
 }
 
@@ -269,23 +373,9 @@ same_str(const char *x, const char *y)
 	return (x == NULL || y == NULL ? x == y : strcmp(x, y) == 0);
 }
 
-/* 1 when a and b commit to the same table or view (a slot is a hash's). */
-static int
-same_target(const struct commit_async *a, const struct commit_async *b)
-{
-	const struct ice_target	*x = &a->c.t, *y = &b->c.t;
-
-	return (a->c.kind == b->c.kind &&
-	    same_str(a->l.r->tenant, b->l.r->tenant) &&
-	    same_str(x->catalog.name, y->catalog.name) &&
-	    same_str(x->branch, y->branch) && same_str(x->ns, y->ns) &&
-	    same_str(x->name, y->name));
-}
-
 /*
  * a starts now: on the result of the slot's last started commit while
- * that one is under way and of the same table (another table whose name
- * hashes to the slot starts on its own row).
+ * that one is under way.
  */
 static void
 chain(struct commit_slot *slot, struct commit_async *a)
@@ -294,7 +384,7 @@ chain(struct commit_slot *slot, struct commit_async *a)
 
 	slot->running++;
 	slot->tip = a;
-	if (on == NULL || !same_target(a, on) ||
+	if (on == NULL ||
 	    (a->chain_loc = strdup(on->c.next_location)) == NULL)
 		return;
 	a->pred = on;
@@ -337,6 +427,7 @@ slot_next(struct commit_slot *slot)
 	if (slot->running == 0) {
 		unclaim(slot);
 		slot->busy = 0;
+		slot_idle(slot);
 	}
 }
 
@@ -920,7 +1011,12 @@ ice_commit_serve(struct pgl_req *r, const struct ice_change *c, int config)
 	a->l.submit = submit;
 	a->l.resume = resumed;
 	a->l.never_lock = on_s3(r, &a->c.t.catalog);
-	a->slot = slot_of(r, &a->c.t);
+	reap_idle();
+	if ((a->slot = slot_of(r, &a->c)) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		async_free(a, LOOP_REPLIED);
+		return;
+	}
 	if (a->slot->busy || !claim(a->slot)) {
 		a->pended = 1;
 		pgl_req_pend(r);
