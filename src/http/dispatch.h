@@ -92,5 +92,8 @@ int	pgl_http_head_route(const char *method, const char *path);
 int	pgl_move_init(unsigned workers, unsigned commit_workers,
 	    int (*commits_open)(void));
 void	pgl_move_worker_start(unsigned id);
+/* 1 on a worker that takes commits and hands its reads to another while
+ * one is under way. */
+int	pgl_move_sheds_reads(void);
 
 #endif

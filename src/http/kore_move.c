@@ -115,6 +115,12 @@ takes_commits(unsigned id)
 	return (id >= 1 && id <= ncommit);
 }
 
+int
+pgl_move_sheds_reads(void)
+{
+	return (nworkers != 0 && takes_commits(self));
+}
+
 /* Worker id is up and not stopping (kore_worker_data takes an index). */
 static int
 open_worker(unsigned id)

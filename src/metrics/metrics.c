@@ -537,7 +537,12 @@ pgl_metrics_render(void)
 	    "again from the table's row because the commit they were "
 	    "computed on never landed.\n"
 	    "# TYPE pangolin_commit_chain_reruns_total counter\n"
-	    "pangolin_commit_chain_reruns_total %llu\n",
+	    "pangolin_commit_chain_reruns_total %llu\n"
+	    "# HELP pangolin_commit_loop_attempts_total Chained commit "
+	    "attempts parsed, applied and rendered on a commit worker's "
+	    "event loop (its reads are handed to another worker).\n"
+	    "# TYPE pangolin_commit_loop_attempts_total counter\n"
+	    "pangolin_commit_loop_attempts_total %llu\n",
 	    shm ? (unsigned long long)shm->counters[PGL_C_COMMIT_RETRIES] :
 	    0ULL, shm ? (unsigned long long)shm->counters[
 	    PGL_C_COMMIT_GAVE_UP] : 0ULL, shm ? (unsigned long long)
@@ -550,7 +555,8 @@ pgl_metrics_render(void)
 	    PGL_C_COMMIT_LOG_SYNCS] : 0ULL, shm ? (unsigned long long)
 	    shm->counters[PGL_C_COMMIT_CHAINED] : 0ULL, shm ?
 	    (unsigned long long)shm->counters[PGL_C_COMMIT_CHAIN_RERUNS] :
-	    0ULL);
+	    0ULL, shm ? (unsigned long long)shm->counters[
+	    PGL_C_COMMIT_LOOP_ATTEMPTS] : 0ULL);
 	fprintf(fp, "# HELP pangolin_s3_breaker_open_total Times an object-"
 	    "store endpoint's circuit breaker opened after consecutive "
 	    "failures.\n# TYPE pangolin_s3_breaker_open_total counter\n"

@@ -26,6 +26,7 @@ enum pgl_counter {
 	PGL_C_COMMIT_LOG_SYNCS,		/* store log syncs off the loop */
 	PGL_C_COMMIT_CHAINED,		/* computed on an unlanded commit */
 	PGL_C_COMMIT_CHAIN_RERUNS,	/* their predecessor never landed */
+	PGL_C_COMMIT_LOOP_ATTEMPTS,	/* chained, computed on the loop */
 	PGL_C_CONNS_REFUSED,		/* past PANGOLIN_MAX_CONNS_PER_ADDR */
 	PGL_C_RATE_LIMITED,		/* 429: past a request rate */
 	PGL_C_S3_BREAKER_OPEN,		/* object-store breakers opened */

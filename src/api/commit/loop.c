@@ -22,6 +22,7 @@
 #include "api/commit/compute.h"
 #include "api/request/fetch.h"
 #include "app/app.h"
+#include "http/dispatch.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -521,14 +522,30 @@ settle_all(struct commit_loop *l)
 	return (rc == -1 ? -1 : any);
 }
 
+/*
+ * 1 for a chained change (its base the change before it, still in
+ * flight: commit/async.c) on a worker that hands its reads to another
+ * while it commits (kore_move.c): it computes on the event loop.  The
+ * table's next commit waits for this one's file, and the hand-off to a
+ * commit thread and back was most of a hot table's time between two
+ * commits (docs/benchmarks.md, "A chained commit computed where it
+ * starts"); no read waits on that loop meanwhile.
+ */
+static int
+chained_here(const struct commit_loop *l)
+{
+	return (l->resume != NULL && l->n == 1 && l->attempt == 0 &&
+	    l->cs[0].on != NULL && pgl_move_sheds_reads());
+}
+
 /* A commit's CPU runs on a commit thread when a client waits for it and
- * no task plans its updates on this thread. */
+ * no task plans its updates on this thread (nor is it chained_here). */
 static int
 offloaded(const struct commit_loop *l)
 {
 	size_t	i;
 
-	if (l->resume == NULL)
+	if (l->resume == NULL || chained_here(l))
 		return (0);
 	for (i = 0; i < l->n; i++) {
 		if (l->cs[i].plan != NULL)
@@ -566,6 +583,8 @@ prepare_attempt(struct commit_loop *l)
 	}
 	if (l->resume == NULL)
 		return (prepare_all(l->r, l->cs, l->n, l->attempt, 0));
+	if (chained_here(l))
+		pgl_metrics_inc(PGL_C_COMMIT_LOOP_ATTEMPTS);
 	defer = offloaded(l);
 	api_fetch_open(l->r, l->resume, l->owner);
 	rc = prepare_all(l->r, l->cs, l->n, l->attempt, defer);
