@@ -114,8 +114,14 @@ struct commit_async {
  * state that may never exist, or unchanged on it) is held, and
  * answered only once that one landed; if it did not, the answer is
  * taken back and the commit runs again from the store's row.
+ *
+ * At most CHAIN_MAX under way: a commit is in the chain from its start
+ * until it lands (about 4 ms on local disk, most of it the file's
+ * write), and with chained commits computed where they start, a hot
+ * table's chain was full more than half the time at 8 (16: 6-38 % more
+ * commits a second, alternated, docs/benchmarks.md).
  */
-#define CHAIN_MAX	8
+#define CHAIN_MAX	16
 
 /*
  * A table's (or view's) slot: made at its first commit here, freed once
