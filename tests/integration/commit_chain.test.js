@@ -48,7 +48,7 @@ const setProps = (updates) => ({ updates: [{ action: 'set-properties', updates }
 // 4,000 columns (a metadata file of about 400 KB): computing a commit of
 // it takes milliseconds, so commits sent together are queued, and
 // chained, before the first is computed.
-const wideSchema = () => ({ type: 'struct', 'schema-id': 0, fields: Array.from({ length: 4000 },
+const wideSchema = (n = 4000) => ({ type: 'struct', 'schema-id': 0, fields: Array.from({ length: n },
   (_, i) => ({ id: i + 1, name: `column_${i}_${'x'.repeat(60)}`, required: false, type: 'string' })) });
 
 test('256 commits of one table over 32 connections are chained, all land, and the table\'s metadata files form one line', async () => {
@@ -178,7 +178,10 @@ test('on a commit worker that hands its reads to another, chained commits are co
   const two = await startIcebergServer({ workers: 2 });
   try {
     assert.equal((await two.req('POST', `${P}/namespaces`, { body: { namespace: ['a'] } })).status, 200);
-    const { p, created } = await table({}, wideSchema(), two);
+    // 300 columns (a file of about 30 KB): under the loop's limit for a
+    // chained commit (64 KB), and still slow enough in the sanitizer
+    // build that commits sent together queue behind the first.
+    const { p, created } = await table({}, wideSchema(300), two);
     const [loop0, chained0, retried0] = [await counter('commit_loop_attempts', two), await counter('commit_chained', two), await counter('commit_retries', two)];
     const answers = await sendAtOnce(Array.from({ length: 9 }, (_, i) => [p, setProps({ [`k${i}`]: String(i) })]), two);
     for (const a of answers) assert.equal(a.status, 200, JSON.stringify(a.json));
@@ -209,6 +212,16 @@ test('on a commit worker that hands its reads to another, chained commits are co
     for (let i = 0; i < 8; i++) assert.equal(after2.properties[`m${i}`], String(i));
     assert.ok(await counter('commit_chain_reruns', two) - reruns0 > 0, 'chained commits ran again');
     fs.rmSync(blocker);
+
+    // A big table's chained commits (a file of about 400 KB) stay on the
+    // commit thread: on the loop they would hold every other tenant's
+    // commits there for milliseconds each.
+    const big = await table({}, wideSchema(), two);
+    const [bigLoop0, bigChained0] = [await counter('commit_loop_attempts', two), await counter('commit_chained', two)];
+    const bigAnswers = await sendAtOnce(Array.from({ length: 5 }, (_, i) => [big.p, setProps({ [`b${i}`]: String(i) })]), two);
+    for (const a of bigAnswers) assert.equal(a.status, 200, JSON.stringify(a.json));
+    assert.ok(await counter('commit_chained', two) - bigChained0 > 0, 'the big table\'s commits were chained');
+    assert.equal(await counter('commit_loop_attempts', two) - bigLoop0, 0, 'none was computed on the loop');
   } finally {
     await two.stop();
   }

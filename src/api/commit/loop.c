@@ -529,13 +529,19 @@ settle_all(struct commit_loop *l)
  * table's next commit waits for this one's file, and the hand-off to a
  * commit thread and back was most of a hot table's time between two
  * commits (docs/benchmarks.md, "A chained commit computed where it
- * starts"); no read waits on that loop meanwhile.
+ * starts"); no read waits on that loop meanwhile.  Only a small base:
+ * a chain of a big table's commits would hold the loop, and every other
+ * tenant's commits on it, for milliseconds each (up to CHAIN_MAX in a
+ * row); those stay on the commit thread.
  */
+#define CHAINED_HERE_MAX_BYTES	(64 * 1024)
+
 static int
 chained_here(const struct commit_loop *l)
 {
 	return (l->resume != NULL && l->n == 1 && l->attempt == 0 &&
-	    l->cs[0].on != NULL && pgl_move_sheds_reads());
+	    l->cs[0].on != NULL && l->cs[0].on->len <= CHAINED_HERE_MAX_BYTES &&
+	    pgl_move_sheds_reads());
 }
 
 /* A commit's CPU runs on a commit thread when a client waits for it and
