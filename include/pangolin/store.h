@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	24
+#define PGL_STORE_ABI_MINOR	25
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -1294,6 +1294,23 @@ struct pgl_store_ops {
 	 * NULL: every write waits for its answer.
 	 */
 	int	(*defer_writes)(S, E);
+
+	/*
+	 * ABI 1.25: commit without waiting on the caller's thread for the
+	 * server's answer.  As commit, but where that answer would be
+	 * waited for, what is to be answered goes out and the answer is
+	 * PGL_OK with *fd a descriptor that turns readable as answers come:
+	 * the transaction is over, its outcome not known yet.  *fd -1: the
+	 * answer is commit's, given now.  commit_poll then takes in what
+	 * has come, without waiting (wait 0) or until all has (1): PGL_OK
+	 * with *fd not -1, not yet (watch it again); *fd -1, the outcome as
+	 * commit would answer it.  Any other method called meanwhile first
+	 * waits for the outcome, which commit_poll still answers; but
+	 * changes_seen (called before every request) reads what has come
+	 * and does not wait.  Both NULL, or either: the host commits.
+	 */
+	int	(*commit_send)(S, int *fd, E);
+	int	(*commit_poll)(S, int wait, int *fd, E);
 };
 
 #undef S

@@ -203,6 +203,8 @@ reconnect(struct pgl_store *s, struct pgl_err *err)
 int
 pg_ready(struct pgl_store *s, struct pgl_err *err)
 {
+	if (s->flight.land != NULL)	/* a COMMIT in flight: answers first */
+		s->flight.land(s);
 	if (s->tx_lost)
 		return (store_err(err, PGL_EUNAVAIL, STORE_NAME ": the "
 		    "connection was lost inside a transaction; roll it back"));

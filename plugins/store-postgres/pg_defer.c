@@ -93,6 +93,17 @@ pg_defer_send(struct pgl_store *s, const char *sql, int64_t expect,
 	return (ok ? PGL_OK : broken(s, err));
 }
 
+/* The next answer: one a COMMIT in flight read ahead first (pg_flight.c). */
+PGresult *
+pg_result(struct pgl_store *s)
+{
+	struct pg_flight	*f = &s->flight;
+
+	if (f->next < f->ngot)
+		return (f->got[f->next++]);
+	return (PQgetResult(s->conn));
+}
+
 /* One command's answer: the first failure goes into rc and err. */
 static void
 judge(struct pgl_store *s, const struct pg_deferred *d, const PGresult *r,
@@ -137,7 +148,7 @@ answers(struct pgl_store *s, size_t n, int *rc, struct pgl_err *err)
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
-		while ((r = PQgetResult(s->conn)) != NULL) {
+		while ((r = pg_result(s)) != NULL) {
 			judge(s, &s->deferred[i], r, rc, err);
 			PQclear(r);
 		}
@@ -148,20 +159,29 @@ answers(struct pgl_store *s, size_t n, int *rc, struct pgl_err *err)
 }
 
 int
-pg_defer_settle(struct pgl_store *s, struct pgl_err *err)
+pg_defer_settle_send(struct pgl_store *s, struct pgl_err *err)
 {
-	PGresult	*r;
-	size_t		 n = s->ndeferred;
-	int		 rc = PGL_OK;
-
 	if (s->defer_err.code != PGL_OK)
 		return (failed(s, err));
-	if (n == 0)
+	if (s->ndeferred == 0)
 		return (PGL_OK);
 	s->round_trips++;
-	if (PQpipelineSync(s->conn) != 1 || answers(s, n, &rc, err) == -1)
+	if (PQpipelineSync(s->conn) != 1)
 		return (broken(s, err));
-	if ((r = PQgetResult(s->conn)) != NULL)	/* PGRES_PIPELINE_SYNC */
+	return (PGL_OK);
+}
+
+int
+pg_defer_settle_read(struct pgl_store *s, struct pgl_err *err)
+{
+	PGresult	*r;
+	int		 rc = PGL_OK;
+
+	if (s->ndeferred == 0)
+		return (PGL_OK);
+	if (answers(s, s->ndeferred, &rc, err) == -1)
+		return (broken(s, err));
+	if ((r = pg_result(s)) != NULL)	/* PGRES_PIPELINE_SYNC */
 		PQclear(r);
 	s->ndeferred = 0;
 	if (PQexitPipelineMode(s->conn) != 1)
@@ -169,6 +189,16 @@ pg_defer_settle(struct pgl_store *s, struct pgl_err *err)
 	if (rc != PGL_OK)
 		s->defer_err = *err;
 	return (rc);
+}
+
+int
+pg_defer_settle(struct pgl_store *s, struct pgl_err *err)
+{
+	int	rc;
+
+	if ((rc = pg_defer_settle_send(s, err)) != PGL_OK)
+		return (rc);
+	return (pg_defer_settle_read(s, err));
 }
 
 /* Once the COMMIT may have gone out, a lost connection hides whether it
@@ -199,39 +229,47 @@ commit_answer(struct pgl_store *s, const PGresult *r, struct pgl_err *err)
 	}
 }
 
+/*
+ * A count of rows is checked here, not by the server, which would commit
+ * after a swap that matched nothing: such writes are answered before the
+ * COMMIT goes out.  Only writes whose answer is an error or none (an
+ * audit record's) go in the COMMIT's pipeline.
+ */
 int
-pg_defer_commit(struct pgl_store *s, const char *also, int *also_done,
+pg_defer_must_settle(const struct pgl_store *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->ndeferred; i++) {
+		if (!s->deferred[i].prepare && s->deferred[i].expect >= 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* A write failed: the COMMIT never ran, the transaction is open and
+ * aborted. */
+static int
+undo(struct pgl_store *s, int rc)
+{
+	struct pgl_err	ignored;
+
+	s->in_tx = 0;
+	if (!s->reset)
+		(void)pg_simple(s, "ROLLBACK", NULL, &ignored);
+	return (rc);
+}
+
+int
+pg_defer_commit_send(struct pgl_store *s, const char *also, size_t *n,
     struct pgl_err *err)
 {
-	struct pgl_err	 ignored;
-	PGresult	*r;
-	size_t		 i, n = s->ndeferred;
-	int		 rc = PGL_OK, crc = PGL_OK, ok;
+	int	ok;
 
-	*also_done = 0;
-	/*
-	 * A count of rows is checked here, not by the server, which would
-	 * commit after a swap that matched nothing: such writes are
-	 * answered first.  Only writes whose answer is an error or none
-	 * (an audit record's) go in the COMMIT's pipeline.
-	 */
-	for (i = 0; i < n; i++) {
-		if (!s->deferred[i].prepare && s->deferred[i].expect >= 0) {
-			/* Lost there, the COMMIT never went out: say so,
-			 * not "unknown". */
-			if ((rc = pg_defer_settle(s, err)) != PGL_OK &&
-			    s->defer_err.code == PGL_OK)
-				return (rc);
-			rc = PGL_OK;
-			n = 0;
-			break;
-		}
-	}
-	if (s->defer_err.code != PGL_OK) {
-		rc = failed(s, err);
-		goto undo;
-	}
-	if (n == 0 && PQenterPipelineMode(s->conn) != 1)
+	*n = s->ndeferred;
+	if (s->defer_err.code != PGL_OK)
+		return (undo(s, failed(s, err)));
+	if (*n == 0 && PQenterPipelineMode(s->conn) != 1)
 		return (broken(s, err));	/* nothing went out */
 	s->round_trips++;
 	s->ndeferred = 0;
@@ -241,10 +279,22 @@ pg_defer_commit(struct pgl_store *s, const char *also, int *also_done,
 	if (ok && also != NULL)
 		ok = PQsendQueryParams(s->conn, also, 0, NULL, NULL, NULL,
 		    NULL, 0);
-	if (!ok || PQpipelineSync(s->conn) != 1 ||
-	    answers(s, n, &rc, err) == -1)
+	if (!ok || PQpipelineSync(s->conn) != 1)
 		return (lost_in_commit(s, err));
-	while ((r = PQgetResult(s->conn)) != NULL) {
+	return (PGL_OK);
+}
+
+int
+pg_defer_commit_read(struct pgl_store *s, size_t n, const char *also,
+    int *also_done, struct pgl_err *err)
+{
+	PGresult	*r;
+	int		 rc = PGL_OK, crc = PGL_OK;
+
+	*also_done = 0;
+	if (answers(s, n, &rc, err) == -1)
+		return (lost_in_commit(s, err));
+	while ((r = pg_result(s)) != NULL) {
 		if (rc == PGL_OK && crc == PGL_OK)
 			crc = commit_answer(s, r, err);
 		PQclear(r);
@@ -252,7 +302,7 @@ pg_defer_commit(struct pgl_store *s, const char *also, int *also_done,
 	if (PQstatus(s->conn) == CONNECTION_BAD)
 		return (lost_in_commit(s, err));
 	if (also != NULL) {
-		while ((r = PQgetResult(s->conn)) != NULL) {
+		while ((r = pg_result(s)) != NULL) {
 			*also_done |= PQresultStatus(r) == PGRES_TUPLES_OK ||
 			    PQresultStatus(r) == PGRES_COMMAND_OK;
 			PQclear(r);
@@ -265,19 +315,30 @@ pg_defer_commit(struct pgl_store *s, const char *also, int *also_done,
 			return (rc != PGL_OK ? rc : crc);
 		}
 	}
-	if ((r = PQgetResult(s->conn)) != NULL)	/* PGRES_PIPELINE_SYNC */
+	if ((r = pg_result(s)) != NULL)	/* PGRES_PIPELINE_SYNC */
 		PQclear(r);
 	if (PQexitPipelineMode(s->conn) != 1)
 		s->reset = 1;
-	if (rc == PGL_OK)
-		return (crc);
-	/* A write failed: the COMMIT never ran, the transaction is open
-	 * and aborted. */
-undo:
-	s->in_tx = 0;
-	if (!s->reset)
-		(void)pg_simple(s, "ROLLBACK", NULL, &ignored);
-	return (rc);
+	return (rc == PGL_OK ? crc : undo(s, rc));
+}
+
+int
+pg_defer_commit(struct pgl_store *s, const char *also, int *also_done,
+    struct pgl_err *err)
+{
+	size_t	n;
+	int	rc;
+
+	*also_done = 0;
+	/* Lost in the settle, the COMMIT never went out: say so, not
+	 * "unknown". */
+	if (pg_defer_must_settle(s) &&
+	    (rc = pg_defer_settle(s, err)) != PGL_OK &&
+	    s->defer_err.code == PGL_OK)
+		return (rc);
+	if ((rc = pg_defer_commit_send(s, also, &n, err)) != PGL_OK)
+		return (rc);
+	return (pg_defer_commit_read(s, n, also, also_done, err));
 }
 
 void

@@ -27,13 +27,24 @@ postgres_announce_change(struct pgl_store *s, struct pgl_err *err)
 	return (rc);
 }
 
-/* Reads what has arrived on the socket; never waits for more. */
+/*
+ * Reads what has arrived on the socket; never waits for more.  While a
+ * COMMIT is in flight (pg_flight.c) the socket is not read here: what
+ * came would be taken off it, and the host, which watches the socket for
+ * the COMMIT's answers, would not see them come.  Notifications wait in
+ * the socket (or in libpq, which keeps those it meets reading the
+ * answers) for the next call, a few milliseconds later.
+ */
 int
 postgres_changes_seen(struct pgl_store *s, int *seen, struct pgl_err *err)
 {
 	PGnotify	*n;
 	int		 rc, self;
 
+	if (s->flight.land != NULL) {
+		*seen = 0;
+		return (PGL_OK);
+	}
 	if ((rc = pg_ready(s, err)) != PGL_OK)
 		return (rc);
 	if (!PQconsumeInput(s->conn)) {

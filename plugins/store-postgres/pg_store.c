@@ -73,6 +73,8 @@ postgres_close(struct pgl_store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->flight.land != NULL)	/* its answers, before the connection */
+		s->flight.land(s);
 	if (s->conn != NULL)
 		PQfinish(s->conn);	/* an open transaction rolls back */
 	store_finalize(s);
@@ -286,6 +288,29 @@ tenant_unlock(struct pgl_store *s)
 	s->tenant_gen = 0;
 }
 
+/* The tenant's lock to give back behind the COMMIT, if this session
+ * holds it. */
+static const char *
+commit_also(const struct pgl_store *s)
+{
+	return (s->tenant_gen != 0 && s->tenant_gen == s->gen && !s->reset ?
+	    TENANT_UNLOCK : NULL);
+}
+
+/* After the COMMIT's pipeline, answered or lost: also_done, the unlock
+ * behind it ran (or the session went, and its locks with it). */
+static void
+commit_over(struct pgl_store *s, int also_done)
+{
+	pg_defer_end(s);
+	s->tx_lost = 0;
+	if (also_done) {
+		lock_forget(s);
+		s->tenant_gen = 0;
+	} else
+		tenant_unlock(s);
+}
+
 /*
  * The transaction is over whatever COMMIT answers.  A connection lost
  * during COMMIT leaves its outcome unknown, and the message says so; the
@@ -294,7 +319,8 @@ tenant_unlock(struct pgl_store *s)
 static int
 postgres_commit(struct pgl_store *s, struct pgl_err *err)
 {
-	int	rc, unlock, unlocked;
+	const char	*also;
+	int		 rc, unlocked;
 
 	if (!s->in_tx) {
 		if (!s->tx_lost)
@@ -311,17 +337,10 @@ postgres_commit(struct pgl_store *s, struct pgl_err *err)
 	 * goes in one pipeline after the first and before the unlock, one
 	 * round trip for what took three (pg_defer.c).
 	 */
-	unlock = s->tenant_gen != 0 && s->tenant_gen == s->gen && !s->reset;
-	if (s->ndeferred > 0 || s->defer_err.code != PGL_OK || unlock) {
-		rc = pg_defer_commit(s, unlock ? TENANT_UNLOCK : NULL,
-		    &unlocked, err);
-		pg_defer_end(s);
-		s->tx_lost = 0;
-		if (unlocked) {
-			lock_forget(s);
-			s->tenant_gen = 0;
-		} else
-			tenant_unlock(s);
+	also = commit_also(s);
+	if (s->ndeferred > 0 || s->defer_err.code != PGL_OK || also != NULL) {
+		rc = pg_defer_commit(s, also, &unlocked, err);
+		commit_over(s, unlocked);
 		return (rc);
 	}
 	pg_defer_end(s);
@@ -331,6 +350,78 @@ postgres_commit(struct pgl_store *s, struct pgl_err *err)
 		(void)store_err(err, rc, STORE_NAME ": connection lost during "
 		    "COMMIT; the outcome is unknown");
 	tenant_unlock(s);
+	return (rc);
+}
+
+/*
+ * ABI 1.25: the COMMIT answered later (pg_flight.c).  Only a transaction
+ * with writes sent ahead goes so: their answers are what it waits for.
+ */
+static int	postgres_commit_poll(struct pgl_store *, int, int *,
+		    struct pgl_err *);
+
+/* Any other call meanwhile: the answers first, the outcome kept. */
+static void
+flight_land(struct pgl_store *s)
+{
+	struct pg_flight	*f = &s->flight;
+	int			 fd;
+
+	if (f->stage != FLIGHT_SETTLE && f->stage != FLIGHT_COMMIT)
+		return;
+	memset(&f->err, 0, sizeof(f->err));
+	f->rc = postgres_commit_poll(s, 1, &fd, &f->err);
+	f->stage = FLIGHT_LANDED;
+}
+
+static int
+postgres_commit_send(struct pgl_store *s, int *fd, struct pgl_err *err)
+{
+	struct pg_flight	*f = &s->flight;
+	const char		*also;
+	int			 rc;
+
+	*fd = -1;
+	if (f->stage != FLIGHT_NONE)
+		return (store_err(err, PGL_EINVAL, STORE_NAME ": a commit is "
+		    "in flight already"));
+	/* Nothing sent ahead to wait for, or a write failed: as commit. */
+	if (!s->in_tx || s->ndeferred == 0 || s->defer_err.code != PGL_OK)
+		return (postgres_commit(s, err));
+	also = commit_also(s);
+	if ((rc = pg_flight_send(s, also, err)) != PGL_OK) {
+		commit_over(s, 0);
+		return (rc);
+	}
+	f->land = flight_land;
+	*fd = PQsocket(s->conn);
+	return (PGL_OK);
+}
+
+static int
+postgres_commit_poll(struct pgl_store *s, int wait, int *fd,
+    struct pgl_err *err)
+{
+	struct pg_flight	*f = &s->flight;
+	int			 rc, done, also_done;
+
+	*fd = -1;
+	if (f->stage == FLIGHT_LANDED) {
+		f->stage = FLIGHT_NONE;
+		if (err != NULL)
+			*err = f->err;
+		return (f->rc);
+	}
+	if (f->stage == FLIGHT_NONE)
+		return (store_err(err, PGL_EINVAL, STORE_NAME ": no commit "
+		    "in flight"));
+	rc = pg_flight_poll(s, wait, &done, &also_done, err);
+	if (!done) {
+		*fd = PQsocket(s->conn);
+		return (PGL_OK);
+	}
+	f->land = NULL;
+	commit_over(s, also_done);
 	return (rc);
 }
 
@@ -418,6 +509,9 @@ static const struct pgl_store_ops ops = {
 	/* A begin that gives way to another worker (ABI 1.23). */
 	.try_begin = postgres_try_begin,
 	.defer_writes = postgres_defer_writes,
+	/* A COMMIT answered later, the host's loop free meanwhile (1.25). */
+	.commit_send = postgres_commit_send,
+	.commit_poll = postgres_commit_poll,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

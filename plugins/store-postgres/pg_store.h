@@ -51,6 +51,36 @@ struct pg_deferred {
 	int64_t			 expect;	/* rows it must change; -1 any */
 };
 
+/*
+ * A COMMIT sent and answered later (store ABI 1.25, pg_flight.c): the
+ * stage it is at, and the answers read off the socket as they came, which
+ * pg_defer.c then reads (pg_result) as it would from the connection.  A
+ * stage's answers are each command's result and the NULL after it, then
+ * its pipeline's sync.
+ */
+#define FLIGHT_ANSWERS	(2 * DEFER_MAX + 8)
+
+enum pg_flight_stage {
+	FLIGHT_NONE,
+	FLIGHT_SETTLE,		/* the writes' answers, before the COMMIT */
+	FLIGHT_COMMIT,		/* the COMMIT's, and the unlock's */
+	FLIGHT_LANDED		/* answered; rc and err kept for commit_poll */
+};
+
+struct pg_flight {
+	enum pg_flight_stage	 stage;
+	/* Set while in flight: wait for the answers and keep the outcome
+	 * (pg_store.c), what any other call on the handle does first. */
+	void			(*land)(struct pgl_store *);
+	const char		*also;		/* after the COMMIT, or NULL */
+	size_t			 n;		/* writes in the COMMIT's pipeline */
+	PGresult		*got[FLIGHT_ANSWERS];
+	size_t			 ngot;
+	size_t			 next;		/* the next one pg_result reads */
+	int			 rc;
+	struct pgl_err		 err;
+};
+
 /* libpq keyword/value pairs for PQconnectdbParams, kept for reconnects. */
 #define MAX_CONNINFO	16
 
@@ -94,6 +124,7 @@ struct pgl_store {
 	struct pg_deferred	 deferred[DEFER_MAX];
 	struct pgl_err		 defer_err;	/* code PGL_OK: none failed */
 	struct sql_fork_memo	 fork_memo;	/* this transaction's */
+	struct pg_flight	 flight;
 };
 
 /* A result row read left to right; strings are copied into the arena. */
@@ -146,6 +177,13 @@ int	postgres_defer_writes(struct pgl_store *, struct pgl_err *);
 int	pg_defer_send(struct pgl_store *, const char *sql, int64_t expect,
 	    const char *fmt, va_list, struct pgl_err *);
 int	pg_defer_settle(struct pgl_store *, struct pgl_err *);
+/* The next answer on the connection, or one read ahead (pg_flight.c). */
+PGresult *pg_result(struct pgl_store *);
+/* The same in two halves: the pipeline's sync out, then its answers in. */
+int	pg_defer_settle_send(struct pgl_store *, struct pgl_err *);
+int	pg_defer_settle_read(struct pgl_store *, struct pgl_err *);
+/* 1: a write sent ahead must be answered before the COMMIT goes out. */
+int	pg_defer_must_settle(const struct pgl_store *);
 /*
  * The COMMIT after the writes sent ahead, and also (a statement, or
  * NULL) behind it, in one round trip; the transaction is over whatever
@@ -153,6 +191,25 @@ int	pg_defer_settle(struct pgl_store *, struct pgl_err *);
  * also ran.
  */
 int	pg_defer_commit(struct pgl_store *, const char *also,
+	    int *also_done, struct pgl_err *);
+/* The same in two halves: the COMMIT out behind *n writes not yet
+ * answered (PGL_OK: sent; else over, as pg_defer_commit answers), then
+ * their answers and its own in. */
+int	pg_defer_commit_send(struct pgl_store *, const char *also, size_t *n,
+	    struct pgl_err *);
+int	pg_defer_commit_read(struct pgl_store *, size_t n, const char *also,
+	    int *also_done, struct pgl_err *);
+
+/*
+ * pg_flight.c: a COMMIT answered later (ABI 1.25).  pg_flight_send
+ * sends what is to be answered (also: behind the COMMIT);
+ * pg_flight_poll takes in what came (wait: until all has), *done once
+ * the transaction is over, with its outcome and *also_done (the unlock
+ * ran).
+ */
+int	pg_flight_send(struct pgl_store *, const char *also,
+	    struct pgl_err *);
+int	pg_flight_poll(struct pgl_store *, int wait, int *done,
 	    int *also_done, struct pgl_err *);
 void	pg_defer_end(struct pgl_store *);
 int	store_pg_err(struct pgl_store *, struct pgl_err *, const PGresult *);

@@ -91,6 +91,23 @@ int	pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
  */
 int	pgl_store_tx_in(const char *tenant,
 	    int (*fn)(void *, struct pgl_err *), void *arg, struct pgl_err *);
+/*
+ * pgl_store_tx_send's answer when fn succeeded and the COMMIT is in
+ * flight (store ABI 1.25, app/store_flight.h): the caller watches *fd
+ * for reading and asks pgl_store_tx_landed, which answers this again
+ * until the outcome is in.  Not a store code.
+ */
+#define PGL_TX_PENDING	102
+/*
+ * pgl_store_tx_in whose COMMIT may be answered later: PGL_TX_PENDING
+ * with *fd, where the store can; else pgl_store_tx_in's answer.
+ */
+int	pgl_store_tx_send(const char *tenant,
+	    int (*fn)(void *, struct pgl_err *), void *arg, int *fd,
+	    struct pgl_err *);
+/* The COMMIT's outcome, as pgl_store_tx_in answers it, or PGL_TX_PENDING
+ * with *fd to watch again. */
+int	pgl_store_tx_landed(int *fd, struct pgl_err *);
 /* Begin a transaction for tenant's writes (as pgl_store_tx_in does). */
 int	pgl_store_begin_in(const char *tenant, struct pgl_err *);
 

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "app/app.h"
+#include "metrics/metrics.h"
 #include "util/arena.h"
 #include "util/json.h"
 
@@ -91,6 +92,43 @@ pgl_store_tx_in(const char *tenant, int (*fn)(void *, struct pgl_err *),
 	if ((rc = STORE(commit, err)) == PGL_OK || rc == PGL_ERETRY)
 		return (rc);
 	return (PGL_TX_UNKNOWN);
+}
+
+int
+pgl_store_tx_send(const char *tenant, int (*fn)(void *, struct pgl_err *),
+    void *arg, int *fd, struct pgl_err *err)
+{
+	struct pgl_err	rb;
+	int		rc;
+
+	*fd = -1;
+	if (pgl_app.in_tx)
+		return (fn(arg, err));
+	if ((rc = pgl_store_begin_in(tenant, err)) != PGL_OK)
+		return (rc);
+	pgl_app.in_tx = 1;
+	rc = fn(arg, err);
+	pgl_app.in_tx = 0;
+	if (rc != PGL_OK) {
+		(void)STORE(rollback, &rb);
+		return (rc);
+	}
+	rc = pgl_flight_send(fd, err);
+	if (rc == PGL_OK && *fd != -1) {
+		pgl_metrics_inc(PGL_C_COMMIT_FLIGHTS);
+		return (PGL_TX_PENDING);
+	}
+	return (rc == PGL_OK || rc == PGL_ERETRY ? rc : PGL_TX_UNKNOWN);
+}
+
+int
+pgl_store_tx_landed(int *fd, struct pgl_err *err)
+{
+	int	rc;
+
+	if ((rc = pgl_flight_poll(fd, err)) == PGL_OK && *fd != -1)
+		return (PGL_TX_PENDING);
+	return (rc == PGL_OK || rc == PGL_ERETRY ? rc : PGL_TX_UNKNOWN);
 }
 
 /*

@@ -83,8 +83,10 @@ api_config_changes(void)
 
 	/* Replicas sharing a Redis L2 say so through it. */
 	said = api_cache_l2_changes_seen(CONFIG_CHANNEL);
+	/* Not STORE(): it reads only what has come, and a COMMIT in flight
+	 * on the handle need not be waited for (store.h, commit_send). */
 	if (pgl_app.dbh != NULL && api_store_announces() &&
-	    STORE(changes_seen, &seen, &err) != PGL_OK)
+	    pgl_app.db->changes_seen(pgl_app.dbh, &seen, &err) != PGL_OK)
 		seen = 1;	/* it cannot tell: one may have been missed */
 	if (seen || said)
 		pgl_grant_epoch_bump();

@@ -240,6 +240,42 @@ api_tx_all(struct pgl_req **rs, size_t n,
 	return (rc);
 }
 
+int
+api_tx_all_send(struct pgl_req **rs, size_t n,
+    int (*fn)(void *, struct pgl_err *), void *arg, int *fd,
+    struct pgl_err *err)
+{
+	struct audited_all	tx = { rs, n, fn, arg };
+	size_t			i;
+	int			rc;
+
+	*fd = -1;
+	if (pgl_app.in_tx)
+		return (fn(arg, err));
+	rc = pgl_store_tx_send(one_tenant(rs, n), audited_all_fn, &tx, fd,
+	    err);
+	if (rc != PGL_OK && rc != PGL_TX_PENDING) {
+		for (i = 0; i < n; i++)
+			rs[i]->app->audited = 0;
+	}
+	return (rc);
+}
+
+int
+api_tx_all_landed(struct pgl_req **rs, size_t n, int *fd,
+    struct pgl_err *err)
+{
+	size_t	i;
+	int	rc;
+
+	rc = pgl_store_tx_landed(fd, err);
+	if (rc != PGL_OK && rc != PGL_TX_PENDING) {
+		for (i = 0; i < n; i++)
+			rs[i]->app->audited = 0;
+	}
+	return (rc);
+}
+
 /*
  * Tell the other servers on this store, with the change itself: the
  * announcement is part of the transaction (config_cache.h).  If it cannot

@@ -72,6 +72,16 @@ int	api_tx_retry(struct pgl_req *, int (*fn)(void *, struct pgl_err *),
 /* The same for n requests whose changes fn makes together. */
 int	api_tx_all(struct pgl_req **, size_t n,
 	    int (*fn)(void *, struct pgl_err *), void *arg, struct pgl_err *);
+/*
+ * api_tx_all whose COMMIT may be answered later (pgl_store_tx_send):
+ * PGL_TX_PENDING with *fd to watch, then api_tx_all_landed until it
+ * answers something else, api_tx_all's answer.
+ */
+int	api_tx_all_send(struct pgl_req **, size_t n,
+	    int (*fn)(void *, struct pgl_err *), void *arg, int *fd,
+	    struct pgl_err *);
+int	api_tx_all_landed(struct pgl_req **, size_t n, int *fd,
+	    struct pgl_err *);
 /* Name the resource of this request's audit event. */
 void	api_audit_about(struct pgl_req *, const char *id, const char *name);
 

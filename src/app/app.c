@@ -31,3 +31,61 @@ pgl_app_store_open(struct pgl_err *err)
 		return (-1);
 	return (0);
 }
+
+/* A transaction's COMMIT answered later (app.h, struct pgl_flight). */
+int
+pgl_flight_send(int *fd, struct pgl_err *err)
+{
+	struct pgl_flight	*f = &pgl_app.flight;
+	int			 rc;
+
+	*fd = -1;
+	if (f->h != NULL || f->landed)
+		pgl_flight_wait();	/* never two: the caller's mistake */
+	if (!pgl_store_can_send_commit(pgl_app.db))
+		return (pgl_app.db->commit(pgl_app.dbh, err));
+	rc = pgl_app.db->commit_send(pgl_app.dbh, fd, err);
+	if (rc == PGL_OK && *fd != -1) {
+		f->h = pgl_app.dbh;
+		f->landed = 0;
+	}
+	return (rc);
+}
+
+int
+pgl_flight_poll(int *fd, struct pgl_err *err)
+{
+	struct pgl_flight	*f = &pgl_app.flight;
+	int			 rc;
+
+	*fd = -1;
+	if (f->landed) {
+		f->landed = 0;
+		*err = f->err;
+		return (f->rc);
+	}
+	if (f->h == NULL)
+		return (PGL_OK);	/* nothing was in flight */
+	rc = pgl_app.db->commit_poll(f->h, 0, fd, err);
+	if (rc != PGL_OK || *fd == -1)
+		f->h = NULL;
+	return (rc);
+}
+
+void
+pgl_flight_wait(void)
+{
+	struct pgl_flight	*f = &pgl_app.flight;
+	struct pgl_store	*h = f->h;
+	int			 fd;
+
+	if (h == NULL)
+		return;
+	f->h = NULL;		/* the poll below is no store call of STORE's */
+	memset(&f->err, 0, sizeof(f->err));
+	f->rc = pgl_app.db->commit_poll(h, 1, &fd, &f->err);
+	f->landed = 1;
+	pgl_metrics_inc(PGL_C_COMMIT_FLIGHT_WAITS);
+	if (pgl_app.flight_landed != NULL)
+		pgl_app.flight_landed();
+}

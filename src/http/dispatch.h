@@ -67,6 +67,13 @@ void	pgl_http_watch(int fd, int (*ready)(void));
  */
 void	pgl_http_watch_soon(void);
 /*
+ * fd's next readiness (one shot, fd stays registered until closed or
+ * watched again) runs the watched ready() at the end of that turn; and
+ * pgl_http_watch_wake: at the end of this one.
+ */
+void	pgl_http_watch_once(int fd);
+void	pgl_http_watch_wake(void);
+/*
  * In a worker: call fn about once a millisecond from its event loop (a
  * timer) until fn is NULL again; one such caller (commits waiting for
  * another worker's claim on their table, api/commit/async.c).

@@ -8,6 +8,8 @@
  * and a pgl_req (dispatch, pending work, resume, the access line), and
  * its steps are read in order.
  */
+#include <sys/epoll.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -450,6 +452,25 @@ pgl_http_watch(int fd, int (*ready)(void))
 	watched.evt.handle = watched_ready;
 	watched.ready = ready;
 	kore_platform_event_level_read(fd, &watched);
+}
+
+/* A one-shot watch: fd's readiness runs ready() once, at the end of a
+ * turn; watched again by another call. */
+static struct kore_event	once;
+
+void
+pgl_http_watch_once(int fd)
+{
+	once.type = KORE_TYPE_TASK;
+	once.handle = watched_ready;
+	kore_platform_event_schedule(fd, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT,
+	    0, &once);
+}
+
+void
+pgl_http_watch_wake(void)
+{
+	watched.pending = 1;
 }
 
 static int	 soon_armed;

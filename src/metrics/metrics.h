@@ -27,6 +27,9 @@ enum pgl_counter {
 	PGL_C_COMMIT_CHAINED,		/* computed on an unlanded commit */
 	PGL_C_COMMIT_CHAIN_RERUNS,	/* their predecessor never landed */
 	PGL_C_COMMIT_LOOP_ATTEMPTS,	/* chained, computed on the loop */
+	PGL_C_COMMIT_FLIGHTS,		/* groups' COMMITs answered later */
+	PGL_C_COMMIT_FLIGHT_WAITS,	/* of those, waited for by a call */
+	PGL_C_COMMIT_ROW_HINTS,		/* commits that read no row first */
 	PGL_C_CONNS_REFUSED,		/* past PANGOLIN_MAX_CONNS_PER_ADDR */
 	PGL_C_RATE_LIMITED,		/* 429: past a request rate */
 	PGL_C_S3_BREAKER_OPEN,		/* object-store breakers opened */
@@ -102,5 +105,16 @@ void	pgl_metrics_set_extra(char *(*fn)(void));
  */
 void	pgl_metrics_task(const char *kind, const char *outcome,
 	    uint64_t duration_us);
+
+/* The plain counters' names and help texts (plain_counters.c), rendered
+ * in this order. */
+struct pgl_counter_doc {
+	enum pgl_counter	 counter;
+	const char		*name;
+	const char		*help;
+};
+
+extern const struct pgl_counter_doc	pgl_plain_counters[];
+extern const size_t			pgl_nplain_counters;
 
 #endif

@@ -316,6 +316,15 @@ pgl_store_can_defer_writes(const struct pgl_store_ops *ops)
 	return (ops->abi_minor >= 24 && ops->defer_writes != NULL);
 }
 
+/* A COMMIT answered later, the caller's thread free meanwhile (ABI
+ * 1.25). */
+int
+pgl_store_can_send_commit(const struct pgl_store_ops *ops)
+{
+	return (ops->abi_minor >= 25 && ops->commit_send != NULL &&
+	    ops->commit_poll != NULL);
+}
+
 /* The log's sync left to the host (ABI 1.21). */
 int
 pgl_store_can_defer_sync(const struct pgl_store_ops *ops)

@@ -96,5 +96,9 @@ int				 pgl_store_can_try_begin(
  * each one's answer (ABI 1.24, defer_writes); 0: each waits. */
 int				 pgl_store_can_defer_writes(
 				    const struct pgl_store_ops *);
+/* 1 if the store can send a COMMIT and answer it later (ABI 1.25,
+ * commit_send and commit_poll); 0: commit waits for it. */
+int				 pgl_store_can_send_commit(
+				    const struct pgl_store_ops *);
 
 #endif

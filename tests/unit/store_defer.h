@@ -25,6 +25,25 @@ test_deferred_writes_are_offered_from_abi_1_24(void **state)
 	    strcmp(ops->name, "postgres") == 0);
 }
 
+static void
+test_a_commit_answered_later_is_offered_from_abi_1_25(void **state)
+{
+	struct pgl_store_ops	o = *ops;
+
+	(void)state;
+	o.abi_minor = 24;
+	assert_false(pgl_store_can_send_commit(&o));
+	o = *ops;
+	o.commit_poll = NULL;
+	assert_false(pgl_store_can_send_commit(&o));
+	/* The store with a server to wait for offers it, and only with
+	 * writes sent ahead, whose answers are what it waits for. */
+	assert_int_equal(pgl_store_can_send_commit(ops),
+	    strcmp(ops->name, "postgres") == 0);
+	assert_true(!pgl_store_can_send_commit(ops) ||
+	    pgl_store_can_defer_writes(ops));
+}
+
 static int
 defers(void)
 {
@@ -369,6 +388,7 @@ test_records_sent_ahead_commit_with_the_commit_or_not_at_all(void **state)
 
 #define STORE_DEFER_TESTS \
 	cmocka_unit_test(test_deferred_writes_are_offered_from_abi_1_24), \
+	cmocka_unit_test(test_a_commit_answered_later_is_offered_from_abi_1_25), \
 	T(test_deferred_writes_take_and_are_read_back), \
 	T(test_a_deferred_swap_that_matches_nothing_fails_the_transaction), \
 	T(test_a_deferred_write_that_errs_takes_the_transaction_with_it), \

@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 
 #include <dlfcn.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -679,6 +680,166 @@ test_connection_lost_with_writes_sent_ahead_commits_nothing(void **state)
 }
 
 /*
+ * A COMMIT answered later (ABI 1.25, pg_flight.c): commit_send returns
+ * with the socket to watch, commit_poll takes in what came without
+ * waiting until the outcome is in.
+ */
+static int
+send_swap(struct fx *f, const char *expected, const char *next)
+{
+	int	fd = -1;
+
+	OK(f, ops->begin_tenant(f->s, "t-a", &f->err));
+	OK(f, ops->defer_writes(f->s, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", expected, next, &f->err));
+	OK(f, ops->commit_send(f->s, &fd, &f->err));
+	assert_true(fd >= 0);
+	return (fd);
+}
+
+/* commit_poll without waiting, the socket watched between: the outcome. */
+static int
+poll_until_landed(struct fx *f, int fd)
+{
+	struct pollfd	p;
+	int		rc, polls = 0;
+
+	for (;;) {
+		rc = ops->commit_poll(f->s, 0, &fd, &f->err);
+		if (rc != PGL_OK || fd == -1)
+			break;
+		polls++;
+		memset(&p, 0, sizeof(p));
+		p.fd = fd;
+		p.events = POLLIN;
+		assert_int_equal(poll(&p, 1, 10000), 1);
+	}
+	assert_true(polls < 100);
+	return (rc);
+}
+
+static void
+test_a_commit_sent_is_answered_later(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other;
+	struct pgl_asset	 as;
+	int			 fd;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	fd = send_swap(f, "m0", "m1");
+	OK(f, poll_until_landed(f, fd));
+	/* Nothing more to take: the transaction is over. */
+	FAILS(f, PGL_EINVAL, ops->commit_poll(f->s, 0, &fd, &f->err));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m1");
+	/* The tenant's lock went back with it: another session's writer
+	 * begins at once. */
+	OK(f, open_with(&other, &f->err, NULL, NULL, 0));
+	OK(f, ops->try_begin(other, "t-a", &f->err));
+	OK(f, ops->rollback(other, &f->err));
+	ops->close(other);
+	/* Nothing sent ahead: commit_send is commit (fd -1). */
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->commit_send(f->s, &fd, &f->err));
+	assert_int_equal(fd, -1);
+}
+
+/* Any other call meanwhile waits for the answers first; commit_poll
+ * still answers the outcome, once. */
+static void
+test_a_call_during_a_commit_in_flight_waits_for_it(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	 as;
+	int			 fd;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	fd = send_swap(f, "m0", "m1");
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m1");
+	OK(f, ops->commit_poll(f->s, 0, &fd, &f->err));
+	assert_int_equal(fd, -1);
+	FAILS(f, PGL_EINVAL, ops->commit_poll(f->s, 0, &fd, &f->err));
+	/* A second commit in flight may be sent now. */
+	fd = send_swap(f, "m1", "m2");
+	OK(f, ops->commit_poll(f->s, 1, &fd, &f->err));
+	assert_int_equal(fd, -1);
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m2");
+}
+
+/* A swap sent ahead that matched nothing: the poll answers the lost
+ * race, nothing was committed, and the handle goes on. */
+static void
+test_a_lost_swap_in_flight_commits_nothing(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	 as;
+	struct pgl_commit	 c = { "c-f1", "cat", NULL, 1000, "alice", "m",
+				    "[]", NULL };
+	int			 fd;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	OK(f, ops->begin_tenant(f->s, "t-a", &f->err));
+	OK(f, ops->defer_writes(f->s, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", "not-m0", "m1", &f->err));
+	OK(f, ops->create_commit(f->s, "t-a", &c, &f->err));
+	OK(f, ops->commit_send(f->s, &fd, &f->err));
+	assert_true(fd >= 0);
+	assert_int_equal(poll_until_landed(f, fd), PGL_ECONFLICT);
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m0");
+	FAILS(f, PGL_ENOTFOUND, ops->get_commit(f->s, f->a, "t-a", "c-f1", &c,
+	    &f->err));
+	fd = send_swap(f, "m0", "m1");
+	OK(f, poll_until_landed(f, fd));
+}
+
+/* The connection lost before the answers: said, never "unknown" (the
+ * COMMIT waits behind the writes' answers), nothing committed, and the
+ * handle reconnects for the next call. */
+static void
+test_connection_lost_with_a_commit_in_flight_commits_nothing(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_asset	 as;
+	int			 fd = -1;
+
+	if (!needs_server())
+		return;
+	seed_tree(f);
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->defer_writes(f->s, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", "m0", "m1", &f->err));
+	assert_int_equal(kill_backends(f->app), 1);
+	if (ops->commit_send(f->s, &fd, &f->err) == PGL_OK && fd != -1)
+		FAILS(f, PGL_EUNAVAIL, ops->commit_poll(f->s, 1, &fd,
+		    &f->err));
+	else
+		assert_int_equal(f->err.code, PGL_EUNAVAIL);
+	assert_null(strstr(f->err.msg, "unknown"));
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, "m0");
+	fd = send_swap(f, "m0", "m1");
+	OK(f, poll_until_landed(f, fd));
+}
+
+/*
  * What begin()'s REPEATABLE READ promises the host (pg_store.c), each
  * shown against a second connection that changes rows underneath.
  */
@@ -1148,6 +1309,10 @@ main(void)
 		T(test_cas_in_transaction_serialization_failure_is_eretry),
 		T(test_a_deferred_swap_behind_another_writer_is_eretry_at_commit),
 		T(test_connection_lost_with_writes_sent_ahead_commits_nothing),
+		T(test_a_commit_sent_is_answered_later),
+		T(test_a_call_during_a_commit_in_flight_waits_for_it),
+		T(test_a_lost_swap_in_flight_commits_nothing),
+		T(test_connection_lost_with_a_commit_in_flight_commits_nothing),
 		T(test_lost_update_is_eretry),
 		T(test_cascade_onto_rows_not_in_snapshot_is_eretry),
 		T(test_deadlock_is_eretry_and_the_other_side_commits),

@@ -121,7 +121,9 @@ struct commit_async {
  * table's chain was full more than half the time at 8 (16: 6-38 % more
  * commits a second, alternated, docs/benchmarks.md).
  */
-#define CHAIN_MAX	16
+#ifndef CHAIN_MAX
+#define CHAIN_MAX	32
+#endif
 
 /*
  * A table's (or view's) slot: made at its first commit here, freed once
@@ -806,18 +808,80 @@ give_way(struct commit_async **as, const int *submitted, size_t n)
 	pgl_http_watch_soon();
 }
 
+/*
+ * A group whose store COMMIT is in flight (commit_loop_written_all with
+ * fd, store ABI 1.25): the loop takes in and computes the next commits
+ * while the server runs this group's writes; the next group's swap
+ * waits for this one's answer (the store's connection is one
+ * conversation, and a chain's next commit swaps after its predecessor).
+ */
+static struct {
+	struct commit_async	*as[COMMIT_TURN_MAX];
+	struct commit_loop	*ls[COMMIT_TURN_MAX];
+	int			 submitted[COMMIT_TURN_MAX];
+	size_t			 n;		/* 0: none in flight */
+	uint64_t		 now;
+} flight;
+
+/* The group's swaps are answered: each commit goes on. */
+static void
+swapped(struct commit_async **as, const enum loop_end *ends,
+    int *submitted, size_t n, int fd, uint64_t now)
+{
+	struct commit_async	*landed[COMMIT_TURN_MAX];
+	struct commit_async	*busy[COMMIT_TURN_MAX];
+	size_t			 i, k = 0, nb = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ends[i] == LOOP_BUSY) {
+			busy[nb] = as[i];
+			submitted[nb++] = submitted[i];
+		} else if (ends[i] == LOOP_DONE && fd != -1)
+			landed[k++] = as[i];
+		else if (ends[i] != LOOP_WAIT)
+			async_end(as[i], ends[i]);
+	}
+	if (k > 0)
+		answer_after_sync(landed, k, fd);
+	if (nb == 0) {
+		busy_since_ms = 0;
+		return;
+	}
+	if (busy_since_ms == 0)
+		busy_since_ms = now;
+	give_way(busy, submitted, nb);
+}
+
+/* Take in the flying group's answer: 0 while it is still to come. */
+static int
+flight_landed(void)
+{
+	enum loop_end	ends[COMMIT_TURN_MAX];
+	size_t		n = flight.n;
+	int		fd;
+
+	if (!commit_loop_written_landed(flight.ls, n, ends, &fd)) {
+		pgl_http_watch_once(fd);
+		return (0);
+	}
+	flight.n = 0;
+	swapped(flight.as, ends, flight.submitted, n, -1, flight.now);
+	return (1);
+}
+
 int
 ice_commit_swap_ready(void)
 {
-	struct commit_async	*as[COMMIT_TURN_MAX], *landed[COMMIT_TURN_MAX];
+	struct commit_async	*as[COMMIT_TURN_MAX];
 	struct commit_loop	*ls[COMMIT_TURN_MAX];
 	enum loop_end		 ends[COMMIT_TURN_MAX];
-	struct commit_async	*busy[COMMIT_TURN_MAX];
 	int			 submitted[COMMIT_TURN_MAX];
-	size_t			 i, n, k = 0, nb = 0;
-	int			 deferred, fd;
+	size_t			 i, n;
+	int			 deferred, fd, sfd;
 	uint64_t		 now;
 
+	if (flight.n > 0 && !flight_landed())
+		return (0);
 	if (ready == NULL)
 		return (0);
 	/* Below, only a chain's parked commits are added to ready. */
@@ -835,30 +899,25 @@ ice_commit_swap_ready(void)
 	now = pgl_now_ms();
 	pgl_app.begin_try = busy_since_ms == 0 ||
 	    now - busy_since_ms < SWAP_GIVE_WAY_MS;
+	/* A log whose sync is the pool's (SQLite): its COMMIT is local. */
 	deferred = ice_log_sync_defer(&fd);
-	commit_loop_written_all(ls, n, ends);
+	if (commit_loop_written_all(ls, n, ends, deferred ? NULL : &sfd)) {
+		pgl_app.begin_try = 0;
+		/* Answered inside another store call: on at this turn's end. */
+		pgl_app.flight_landed = pgl_http_watch_wake;
+		memcpy(flight.as, as, n * sizeof(as[0]));
+		memcpy(flight.ls, ls, n * sizeof(ls[0]));
+		memcpy(flight.submitted, submitted, n * sizeof(submitted[0]));
+		flight.n = n;
+		flight.now = now;
+		pgl_http_watch_once(sfd);
+		return (0);
+	}
 	pgl_app.begin_try = 0;
 	if (deferred)
 		ice_log_sync_resume();
-	for (i = 0; i < n; i++) {
-		if (ends[i] == LOOP_BUSY) {
-			busy[nb] = as[i];
-			submitted[nb++] = submitted[i];
-		} else if (ends[i] == LOOP_DONE && fd != -1)
-			landed[k++] = as[i];
-		else if (ends[i] != LOOP_WAIT)
-			async_end(as[i], ends[i]);
-	}
-	if (k > 0)
-		answer_after_sync(landed, k, fd);
-	if (nb == 0) {
-		busy_since_ms = 0;
-		return (takeable());
-	}
-	if (busy_since_ms == 0)
-		busy_since_ms = now;
-	give_way(busy, submitted, nb);
-	return (0);
+	swapped(as, ends, submitted, n, fd, now);
+	return (busy_since_ms == 0 ? takeable() : 0);
 }
 
 /* The loop goes on; once its file is out, a chain may start on it. */

@@ -246,6 +246,8 @@ struct ice_change {
 	char				 uuid[PGL_UUID_LEN + 1];
 	int				 compute;
 	int				 parsed;	/* base parsed from raw */
+	/* The attempt's row is a hint (commit/rows.h), not the store's. */
+	int				 hinted;
 	struct ice_err			 ierr;
 	struct pgl_err			 err;
 };

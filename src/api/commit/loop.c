@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "api/commit/commit.h"
 #include "api/commit/policy_guard.h"
+#include "api/commit/rows.h"
 #include "api/commit/run.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
@@ -130,10 +131,18 @@ load(struct pgl_req *r, struct ice_change *c, int attempt)
 	    c->on->next_location != NULL)
 		return (load_on(r, c));
 	c->on = NULL;
-	if (attempt == 0)
+	c->hinted = 0;
+	if (attempt == 0 && commit_row_get(r, c)) {
+		pgl_metrics_inc(PGL_C_COMMIT_ROW_HINTS);
+		c->hinted = 1;	/* the row as this worker's last commit left it */
+		rc = 0;
+	}
+	else if (attempt == 0)
 		rc = ice_find_asset(r, &c->t, c->kind->asset, &c->asset);
-	else
+	else {
+		commit_row_forget(r, c);
 		rc = ice_reload_asset(r, &c->t, c->kind->asset, &c->asset);
+	}
 	return (rc == -1 ? -1 : load_base(r, c));
 }
 
@@ -422,6 +431,8 @@ finish(struct pgl_req *r, struct ice_change *cs, size_t n)
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
+		if (cs[i].next != NULL)
+			commit_row_put(r, &cs[i]);
 		if (cs[i].bytes != NULL) {
 			ice_cache_metadata(cs[i].next_location, cs[i].bytes,
 			    cs[i].len);
@@ -611,6 +622,37 @@ prepare_attempt(struct commit_loop *l)
  * are (l->written), else done (nothing to write), replied or waiting
  * (for a base, or for the pool to write).
  */
+/*
+ * After an attempt that came to no file: 1 when it must run again on
+ * the store's rows, because a base it computed on was a row hint
+ * (commit/rows.h).  Its refusal, its "nothing changed", or its missing
+ * base file may be the hint's, not the table's: the answer is taken
+ * back, the hints forgotten, and the next attempt reads the rows.  An
+ * attempt with a file to swap needs no such care: the swap checks the
+ * pointer.
+ */
+static int
+unhint(struct commit_loop *l, int rc)
+{
+	size_t	i;
+	int	any = 0;
+
+	for (i = 0; i < l->n; i++)
+		any |= l->cs[i].hinted;
+	if (!any)
+		return (0);
+	if (rc == -1)
+		pgl_reply_withdraw(l->r);
+	for (i = 0; i < l->n; i++) {
+		if (l->cs[i].hinted)
+			commit_row_forget(l->r, &l->cs[i]);
+		l->cs[i].hinted = 0;
+		ice_change_clear(&l->cs[i]);
+	}
+	l->attempt++;
+	return (1);
+}
+
 static enum loop_end
 prepare_and_write(struct commit_loop *l)
 {
@@ -618,6 +660,8 @@ prepare_and_write(struct commit_loop *l)
 
 	if ((rc = prepare_attempt(l)) == PREPARE_WAIT)
 		return (LOOP_WAIT);
+	if (rc <= 0 && unhint(l, rc))
+		return (prepare_and_write(l));
 	if (rc <= 0)
 		return (rc == 0 ? LOOP_DONE : LOOP_REPLIED);
 	if (l->submit != NULL && (rc = l->submit(l)) != 1) {
@@ -952,40 +996,18 @@ fail:
 	return (n == COMMIT_GROUP_MAX ? PGL_EINVAL : rc);
 }
 
-void
-commit_loop_written_all(struct commit_loop **ls, size_t n,
-    enum loop_end *ends)
+/* The group's transaction answered rc: each loop's end. */
+static void
+group_end(struct commit_loop **ls, size_t n, struct pgl_req **rs,
+    struct group_tx *g, int rc, struct pgl_err *err, enum loop_end *ends)
 {
-	struct group_tx	 g = { ls, n, 0 };
-	struct pgl_req	*rs[COMMIT_GROUP_MAX];
-	struct pgl_err	 err;
-	size_t		 i;
-	int		 rc;
+	size_t	i;
 
-	if (n == 1 || n > COMMIT_GROUP_MAX || !api_store_atomic()) {
-		for (i = 0; i < n; i++)
-			ends[i] = commit_loop_written(ls[i]);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		ls[i]->written = 1;
-		rs[i] = ls[i]->r;
-	}
-	/*
-	 * The group's writes go out without waiting for each answer where
-	 * the store can (ABI 1.24: one round trip to PostgreSQL for them
-	 * all, not one each).  A group that fails so runs once more with
-	 * each write waiting: a swap the short path could not make (a row
-	 * inherited from the branch's fork) is then made the long way, and
-	 * any other failure is found as it was.
-	 */
-	g.defer = pgl_store_can_defer_writes(pgl_app.db);
-	rc = api_tx_all(rs, n, group_in_tx, &g, &err);
-	if (g.defer && rc != PGL_OK && rc != PGL_TX_BUSY &&
+	if (g->defer && rc != PGL_OK && rc != PGL_TX_BUSY &&
 	    rc != PGL_TX_UNKNOWN) {
 		pgl_metrics_inc(PGL_C_COMMIT_GROUPS_UNDEFERRED);
-		g.defer = 0;
-		rc = api_tx_all(rs, n, group_in_tx, &g, &err);
+		g->defer = 0;
+		rc = api_tx_all(rs, n, group_in_tx, g, err);
 	}
 	if (rc == PGL_OK) {
 		pgl_metrics_inc(PGL_C_COMMIT_GROUPS);
@@ -997,11 +1019,73 @@ commit_loop_written_all(struct commit_loop **ls, size_t n,
 		else if (rc == PGL_OK)
 			ends[i] = judge(ls[i], rc);
 		else if (rc == PGL_TX_UNKNOWN) {
-			ls[i]->err = err;
+			ls[i]->err = *err;
 			ends[i] = judge(ls[i], rc);
 		} else
 			ends[i] = commit_loop_written(ls[i]);
 	}
+}
+
+int
+commit_loop_written_all(struct commit_loop **ls, size_t n,
+    enum loop_end *ends, int *fd)
+{
+	struct group_tx	 g = { ls, n, 0 };
+	struct pgl_req	*rs[COMMIT_GROUP_MAX];
+	struct pgl_err	 err;
+	size_t		 i;
+	int		 rc;
+
+	if (fd != NULL)
+		*fd = -1;
+	if (n == 1 || n > COMMIT_GROUP_MAX || !api_store_atomic()) {
+		for (i = 0; i < n; i++)
+			ends[i] = commit_loop_written(ls[i]);
+		return (0);
+	}
+	for (i = 0; i < n; i++) {
+		ls[i]->written = 1;
+		rs[i] = ls[i]->r;
+	}
+	/*
+	 * The group's writes go out without waiting for each answer where
+	 * the store can (ABI 1.24: one round trip to PostgreSQL for them
+	 * all, not one each), and its COMMIT too where the caller can
+	 * watch for the answer (ABI 1.25): the loop takes in and computes
+	 * the next group while the server runs this one's writes.  A group
+	 * that fails so runs once more with each write waiting: a swap the
+	 * short path could not make (a row inherited from the branch's
+	 * fork) is then made the long way, and any other failure is found
+	 * as it was.
+	 */
+	g.defer = pgl_store_can_defer_writes(pgl_app.db);
+	if (g.defer && fd != NULL) {
+		rc = api_tx_all_send(rs, n, group_in_tx, &g, fd, &err);
+		if (rc == PGL_TX_PENDING)
+			return (1);
+	} else
+		rc = api_tx_all(rs, n, group_in_tx, &g, &err);
+	group_end(ls, n, rs, &g, rc, &err, ends);
+	return (0);
+}
+
+int
+commit_loop_written_landed(struct commit_loop **ls, size_t n,
+    enum loop_end *ends, int *fd)
+{
+	struct group_tx	 g = { ls, n, 1 };
+	struct pgl_req	*rs[COMMIT_GROUP_MAX];
+	struct pgl_err	 err;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < n; i++)
+		rs[i] = ls[i]->r;
+	memset(&err, 0, sizeof(err));
+	if ((rc = api_tx_all_landed(rs, n, fd, &err)) == PGL_TX_PENDING)
+		return (0);
+	group_end(ls, n, rs, &g, rc, &err, ends);
+	return (1);
 }
 
 /*

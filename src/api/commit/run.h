@@ -82,11 +82,16 @@ enum loop_end	commit_loop_written(struct commit_loop *);
 /*
  * commit_loop_written for n loops at once, their swaps in one store
  * transaction (group commit); ends[i]: loop i's.  n at most
- * COMMIT_GROUP_MAX.
+ * COMMIT_GROUP_MAX.  fd not NULL: the transaction's COMMIT may be
+ * answered later (store ABI 1.25): 1, with *fd to watch for reading,
+ * and commit_loop_written_landed with the same loops until it answers
+ * 1, which sets ends[] (0: watch *fd again).  Otherwise 0, ends[] set.
  */
 #define COMMIT_GROUP_MAX	32
-void		commit_loop_written_all(struct commit_loop **, size_t n,
-		    enum loop_end *ends);
+int		commit_loop_written_all(struct commit_loop **, size_t n,
+		    enum loop_end *ends, int *fd);
+int		commit_loop_written_landed(struct commit_loop **, size_t n,
+		    enum loop_end *ends, int *fd);
 /* A client's commit (one table's or view's, or a transaction's) begins
  * (+1) or is answered (-1): what ice_commits_open() counts (async.c). */
 void		commit_open_add(int delta);
