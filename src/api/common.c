@@ -70,9 +70,11 @@ pgl_store_tx(int (*fn)(void *, struct pgl_err *), void *arg,
 	return (pgl_store_tx_in(NULL, fn, arg, err));
 }
 
-int
-pgl_store_tx_in(const char *tenant, int (*fn)(void *, struct pgl_err *),
-    void *arg, struct pgl_err *err)
+/* fn in a transaction, then its COMMIT: waited for (fd NULL), or sent
+ * to be answered later where the store can (PGL_TX_PENDING, *fd). */
+static int
+tx_run(const char *tenant, int (*fn)(void *, struct pgl_err *), void *arg,
+    int *fd, struct pgl_err *err)
 {
 	struct pgl_err	rb;
 	int		rc;
@@ -89,36 +91,28 @@ pgl_store_tx_in(const char *tenant, int (*fn)(void *, struct pgl_err *),
 		(void)STORE(rollback, &rb);
 		return (rc);
 	}
-	if ((rc = STORE(commit, err)) == PGL_OK || rc == PGL_ERETRY)
-		return (rc);
-	return (PGL_TX_UNKNOWN);
+	if (fd == NULL)
+		rc = STORE(commit, err);
+	else if ((rc = pgl_flight_send(fd, err)) == PGL_OK && *fd != -1) {
+		pgl_metrics_inc(PGL_C_COMMIT_FLIGHTS);
+		return (PGL_TX_PENDING);
+	}
+	return (rc == PGL_OK || rc == PGL_ERETRY ? rc : PGL_TX_UNKNOWN);
+}
+
+int
+pgl_store_tx_in(const char *tenant, int (*fn)(void *, struct pgl_err *),
+    void *arg, struct pgl_err *err)
+{
+	return (tx_run(tenant, fn, arg, NULL, err));
 }
 
 int
 pgl_store_tx_send(const char *tenant, int (*fn)(void *, struct pgl_err *),
     void *arg, int *fd, struct pgl_err *err)
 {
-	struct pgl_err	rb;
-	int		rc;
-
 	*fd = -1;
-	if (pgl_app.in_tx)
-		return (fn(arg, err));
-	if ((rc = pgl_store_begin_in(tenant, err)) != PGL_OK)
-		return (rc);
-	pgl_app.in_tx = 1;
-	rc = fn(arg, err);
-	pgl_app.in_tx = 0;
-	if (rc != PGL_OK) {
-		(void)STORE(rollback, &rb);
-		return (rc);
-	}
-	rc = pgl_flight_send(fd, err);
-	if (rc == PGL_OK && *fd != -1) {
-		pgl_metrics_inc(PGL_C_COMMIT_FLIGHTS);
-		return (PGL_TX_PENDING);
-	}
-	return (rc == PGL_OK || rc == PGL_ERETRY ? rc : PGL_TX_UNKNOWN);
+	return (tx_run(tenant, fn, arg, fd, err));
 }
 
 int

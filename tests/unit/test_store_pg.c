@@ -644,6 +644,19 @@ test_a_deferred_swap_behind_another_writer_is_eretry_at_commit(
 	cas_behind_open_transaction(*state, CHILD_SENT_AHEAD, PGL_ERETRY);
 }
 
+/* A swap m0 -> m1 sent ahead in a transaction, then the connection's
+ * backend killed before any answer. */
+static void
+swap_sent_ahead_then_lost(struct fx *f)
+{
+	seed_tree(f);
+	OK(f, ops->begin(f->s, &f->err));
+	OK(f, ops->defer_writes(f->s, &f->err));
+	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
+	    "t1", "m0", "m1", &f->err));
+	assert_int_equal(kill_backends(f->app), 1);
+}
+
 /* The connection lost with writes sent ahead: the commit says so, and
  * nothing was committed; the handle reconnects for the next call. */
 static void
@@ -654,12 +667,7 @@ test_connection_lost_with_writes_sent_ahead_commits_nothing(void **state)
 
 	if (!needs_server())
 		return;
-	seed_tree(f);
-	OK(f, ops->begin(f->s, &f->err));
-	OK(f, ops->defer_writes(f->s, &f->err));
-	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
-	    "t1", "m0", "m1", &f->err));
-	assert_int_equal(kill_backends(f->app), 1);
+	swap_sent_ahead_then_lost(f);
 	FAILS(f, PGL_EUNAVAIL, ops->commit(f->s, &f->err));
 	/* The writes' answers were read first: the COMMIT never went out,
 	 * so the outcome is known. */
@@ -820,12 +828,7 @@ test_connection_lost_with_a_commit_in_flight_commits_nothing(void **state)
 
 	if (!needs_server())
 		return;
-	seed_tree(f);
-	OK(f, ops->begin(f->s, &f->err));
-	OK(f, ops->defer_writes(f->s, &f->err));
-	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
-	    "t1", "m0", "m1", &f->err));
-	assert_int_equal(kill_backends(f->app), 1);
+	swap_sent_ahead_then_lost(f);
 	if (ops->commit_send(f->s, &fd, &f->err) == PGL_OK && fd != -1)
 		FAILS(f, PGL_EUNAVAIL, ops->commit_poll(f->s, 1, &fd,
 		    &f->err));
