@@ -82,6 +82,9 @@ tx_run(const char *tenant, int (*fn)(void *, struct pgl_err *), void *arg,
 	/* Inside an open transaction (the gate's), fn is part of it. */
 	if (pgl_app.in_tx)
 		return (fn(arg, err));
+	/* A COMMIT whose outcome is still to be taken: this one waits. */
+	if (pgl_app.flight.h != NULL || pgl_app.flight.landed)
+		fd = NULL;
 	if ((rc = pgl_store_begin_in(tenant, err)) != PGL_OK)
 		return (rc);
 	pgl_app.in_tx = 1;

@@ -40,8 +40,6 @@ pgl_flight_send(int *fd, struct pgl_err *err)
 	int			 rc;
 
 	*fd = -1;
-	if (f->h != NULL || f->landed)
-		pgl_flight_wait();	/* never two: the caller's mistake */
 	if (!pgl_store_can_send_commit(pgl_app.db))
 		return (pgl_app.db->commit(pgl_app.dbh, err));
 	rc = pgl_app.db->commit_send(pgl_app.dbh, fd, err);

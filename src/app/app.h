@@ -72,7 +72,8 @@ extern struct pgl_app	pgl_app;
 	pgl_app.db->fn(pgl_app.dbh, __VA_ARGS__))
 
 /*
- * The open transaction's COMMIT (the caller clears pgl_app.in_tx):
+ * The open transaction's COMMIT (the caller clears pgl_app.in_tx; one at
+ * a time: the last one's outcome taken by pgl_flight_poll first):
  * PGL_OK with *fd not -1, in flight (watch fd, then pgl_flight_poll);
  * *fd -1, commit's answer.  Where the store cannot send it, commit.
  */

@@ -15,6 +15,9 @@
 #ifndef COMMIT_ROWS
 #define COMMIT_ROWS	1024
 #endif
+/* A row over this (its properties, mostly) is not kept: at most 8 MB a
+ * worker, whatever the tenants' tables hold. */
+#define ROW_HINT_MAX_BYTES	8192
 
 struct row_hint {
 	char			*key;		/* NULL: empty */
@@ -142,7 +145,8 @@ commit_row_get(struct pgl_req *r, struct ice_change *c)
 	return (1);
 }
 
-/* Each string of a, with loc for its pointer, into one block. */
+/* Each string of a, with loc for its pointer, into one block; -1 if it
+ * cannot be kept. */
 static int
 fill(struct row_hint *e, const struct pgl_asset *a, const char *loc)
 {
@@ -164,7 +168,7 @@ fill(struct row_hint *e, const struct pgl_asset *a, const char *loc)
 	dst[8] = &e->a.properties;
 	for (i = 0; i < 9; i++)
 		n += src[i] != NULL ? strlen(src[i]) + 1 : 0;
-	if ((e->blob = malloc(n + 1)) == NULL)
+	if (n > ROW_HINT_MAX_BYTES || (e->blob = malloc(n + 1)) == NULL)
 		return (-1);
 	for (p = e->blob, i = 0; i < 9; i++) {
 		if (src[i] == NULL) {
