@@ -3,6 +3,7 @@
  * and cache handle.  Each Kore worker opens its own handles; a handle
  * that cannot be opened is retried on the next request that needs it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "app/app.h"
@@ -62,8 +63,14 @@ pgl_flight_poll(int *fd, struct pgl_err *err)
 		*err = f->err;
 		return (f->rc);
 	}
-	if (f->h == NULL)
-		return (PGL_OK);	/* nothing was in flight */
+	/* Nothing in flight: no outcome to tell, and "it landed" would be
+	 * a guess; the caller answers as for a COMMIT lost. */
+	if (f->h == NULL) {
+		err->code = PGL_EINTERNAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "no COMMIT in "
+		    "flight to take the outcome of");
+		return (err->code);
+	}
 	rc = pgl_app.db->commit_poll(f->h, 0, fd, err);
 	if (rc != PGL_OK || *fd == -1)
 		f->h = NULL;

@@ -727,12 +727,22 @@ poll_until_landed(struct fx *f, int fd)
 	return (rc);
 }
 
+/* t1's pointer, as a fresh read finds it. */
+static void
+pointer_is(struct fx *f, const char *want)
+{
+	struct pgl_asset	as;
+
+	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
+	    &as, &f->err));
+	assert_string_equal(as.metadata_location, want);
+}
+
 static void
 test_a_commit_sent_is_answered_later(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_store	*other;
-	struct pgl_asset	 as;
 	int			 fd;
 
 	if (!needs_server())
@@ -742,9 +752,7 @@ test_a_commit_sent_is_answered_later(void **state)
 	OK(f, poll_until_landed(f, fd));
 	/* Nothing more to take: the transaction is over. */
 	FAILS(f, PGL_EINVAL, ops->commit_poll(f->s, 0, &fd, &f->err));
-	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
-	    &as, &f->err));
-	assert_string_equal(as.metadata_location, "m1");
+	pointer_is(f, "m1");
 	/* The tenant's lock went back with it: another session's writer
 	 * begins at once. */
 	OK(f, open_with(&other, &f->err, NULL, NULL, 0));
@@ -763,16 +771,13 @@ static void
 test_a_call_during_a_commit_in_flight_waits_for_it(void **state)
 {
 	struct fx		*f = *state;
-	struct pgl_asset	 as;
 	int			 fd;
 
 	if (!needs_server())
 		return;
 	seed_tree(f);
 	fd = send_swap(f, "m0", "m1");
-	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
-	    &as, &f->err));
-	assert_string_equal(as.metadata_location, "m1");
+	pointer_is(f, "m1");
 	OK(f, ops->commit_poll(f->s, 0, &fd, &f->err));
 	assert_int_equal(fd, -1);
 	FAILS(f, PGL_EINVAL, ops->commit_poll(f->s, 0, &fd, &f->err));
@@ -780,9 +785,7 @@ test_a_call_during_a_commit_in_flight_waits_for_it(void **state)
 	fd = send_swap(f, "m1", "m2");
 	OK(f, ops->commit_poll(f->s, 1, &fd, &f->err));
 	assert_int_equal(fd, -1);
-	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
-	    &as, &f->err));
-	assert_string_equal(as.metadata_location, "m2");
+	pointer_is(f, "m2");
 }
 
 /* A swap sent ahead that matched nothing: the poll answers the lost
@@ -791,7 +794,6 @@ static void
 test_a_lost_swap_in_flight_commits_nothing(void **state)
 {
 	struct fx		*f = *state;
-	struct pgl_asset	 as;
 	struct pgl_commit	 c = { "c-f1", "cat", NULL, 1000, "alice", "m",
 				    "[]", NULL };
 	int			 fd;
@@ -807,9 +809,7 @@ test_a_lost_swap_in_flight_commits_nothing(void **state)
 	OK(f, ops->commit_send(f->s, &fd, &f->err));
 	assert_true(fd >= 0);
 	assert_int_equal(poll_until_landed(f, fd), PGL_ECONFLICT);
-	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
-	    &as, &f->err));
-	assert_string_equal(as.metadata_location, "m0");
+	pointer_is(f, "m0");
 	FAILS(f, PGL_ENOTFOUND, ops->get_commit(f->s, f->a, "t-a", "c-f1", &c,
 	    &f->err));
 	fd = send_swap(f, "m0", "m1");
@@ -823,7 +823,6 @@ static void
 test_connection_lost_with_a_commit_in_flight_commits_nothing(void **state)
 {
 	struct fx		*f = *state;
-	struct pgl_asset	 as;
 	int			 fd = -1;
 
 	if (!needs_server())
@@ -835,9 +834,7 @@ test_connection_lost_with_a_commit_in_flight_commits_nothing(void **state)
 	else
 		assert_int_equal(f->err.code, PGL_EUNAVAIL);
 	assert_null(strstr(f->err.msg, "unknown"));
-	OK(f, ops->get_asset(f->s, f->a, "t-a", "cat", "main", "db", "t1",
-	    &as, &f->err));
-	assert_string_equal(as.metadata_location, "m0");
+	pointer_is(f, "m0");
 	fd = send_swap(f, "m0", "m1");
 	OK(f, poll_until_landed(f, fd));
 }
