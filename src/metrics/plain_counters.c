@@ -86,6 +86,10 @@ const struct pgl_counter_doc pgl_plain_counters[] = {
 	{ PGL_C_COMMIT_ROW_HINTS, "pangolin_commit_row_hints_total",
 	    "Commits computed on the table's row as the worker's last commit "
 	    "of it left it, read from no store first." },
+	{ PGL_C_COMMIT_ENTRIES_COPIED, "pangolin_commit_entries_copied_total",
+	    "Entries of a table metadata's lists (snapshots, logs, schemas) "
+	    "whose text a commit's render copied from the last file's "
+	    "instead of rendering them again." },
 };
 
 const size_t pgl_nplain_counters = sizeof(pgl_plain_counters) /

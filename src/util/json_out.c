@@ -31,15 +31,18 @@
 #include <string.h>
 
 #include "util/json_bytes.h"
+#include "util/json_memo.h"
 #include "util/json_out.h"
 
 #define OUT_FIRST_CAP	1024
 
 struct out {
-	char	*buf;
-	size_t	 len;
-	size_t	 cap;
-	int	 precision;
+	char			*buf;
+	size_t			 len;
+	size_t			 cap;
+	int			 precision;
+	struct pgl_json_memo	*memo;	/* NULL: every entry rendered */
+	const char		*key;	/* the memo's key for j's lists */
 };
 
 static const char	digit_pairs[201] =
@@ -237,12 +240,124 @@ put_real(struct out *o, double v)
 	return (0);
 }
 
+static int	put_value(struct out *, const json_t *, int);
+
+#ifdef PGL_CHECKS
+/* What a copy relies on: each entry's text is still what it was. */
+static void
+copy_check(const struct out *o, const struct pgl_json_memo_list *k,
+    size_t from, size_t n)
+{
+	struct out	fresh;
+	size_t		i, len;
+
+	for (i = from; i < from + n; i++) {
+		memset(&fresh, 0, sizeof(fresh));
+		fresh.precision = o->precision;
+		fresh.cap = OUT_FIRST_CAP;
+		if ((fresh.buf = malloc(fresh.cap)) == NULL)
+			return;
+		len = k->off[i + 1] - 1 - k->off[i];
+		if (put_value(&fresh, json_array_get(k->list, i), 2) == -1 ||
+		    fresh.len != len || memcmp(fresh.buf, k->text + k->off[i],
+		    len) != 0) {
+			fprintf(stderr, "PGL_CHECKS: a list entry whose text a "
+			    "json memo kept was changed in place\n");
+			abort();
+		}
+		free(fresh.buf);
+	}
+}
+#endif
+
+/*
+ * Where in k's list entry v of the new list is: at k's cursor (the entry
+ * after the last run copied) or a few after (entries dropped), else
+ * (size_t)-1.
+ */
+#define MEMO_LOOK_AHEAD	8
+
+static size_t
+kept_at(const struct pgl_json_memo_list *k, size_t cursor, const json_t *v)
+{
+	size_t	i;
+
+	for (i = cursor; i < k->n && i < cursor + MEMO_LOOK_AHEAD; i++) {
+		if (json_array_get(k->list, i) == v)
+			return (i);
+	}
+	return ((size_t)-1);
+}
+
+/*
+ * A list of the top object, with a memo: each run of entries that are
+ * the very nodes of a run of the list's last text is copied from it,
+ * each other entry rendered; then this text is kept for the next.
+ */
+static int
+put_list(struct out *o, const char *name, const json_t *list)
+{
+	const struct pgl_json_memo_list	*k;
+	struct pgl_json_memo_list	 next;
+	size_t				 n = json_array_size(list), i, at, run;
+	size_t				 start = o->len, cursor = 0, span;
+
+	k = pgl_json_memo_find(o->memo, o->key, name);
+	if ((next.off = malloc((n + 1) * sizeof(*next.off))) == NULL)
+		return (put_value(o, list, 1));
+	if (put_char(o, '[') == -1)
+		goto fail;
+	for (i = 0; i < n; ) {
+		if (i > 0 && put_char(o, ',') == -1)
+			goto fail;
+		next.off[i] = o->len - start;
+		at = k != NULL ? kept_at(k, cursor, json_array_get(list, i)) :
+		    (size_t)-1;
+		if (at == (size_t)-1) {
+			if (put_value(o, json_array_get(list, i), 2) == -1)
+				goto fail;
+			i++;
+			continue;
+		}
+		for (run = 1; i + run < n && at + run < k->n &&
+		    json_array_get(list, i + run) ==
+		    json_array_get(k->list, at + run); run++)
+			next.off[i + run] = next.off[i] +
+			    (k->off[at + run] - k->off[at]);
+#ifdef PGL_CHECKS
+		copy_check(o, k, at, run);
+#endif
+		span = k->off[at + run] - 1 - k->off[at];
+		if (put_literal(o, k->text + k->off[at], span) == -1)
+			goto fail;
+		pgl_json_memo_copied(o->memo, run);
+		i += run;
+		cursor = at + run;
+	}
+	if (put_char(o, ']') == -1)
+		goto fail;
+	next.off[n] = o->len - start;
+	next.list = (json_t *)(uintptr_t)list;
+	next.n = n;
+	next.len = o->len - start;
+	if ((next.text = malloc(next.len)) == NULL) {
+		free(next.off);
+		return (0);
+	}
+	memcpy(next.text, o->buf + start, next.len);
+	pgl_json_memo_keep(o->memo, o->key, name, &next);
+	return (0);
+fail:
+	free(next.off);
+	return (-1);
+}
+
 static int
 put_value(struct out *o, const json_t *j, int depth)
 {
 	void		*it;
 	size_t		 i, n;
-	json_t		*obj = (json_t *)(uintptr_t)j;
+	json_t		*obj = (json_t *)(uintptr_t)j, *v;
 
 	if (j == NULL)
 		return (-1);
@@ -252,12 +367,15 @@ put_value(struct out *o, const json_t *j, int depth)
 			return (-1);
 		for (it = json_object_iter(obj), i = 0; it != NULL;
 		    it = json_object_iter_next(obj, it), i++) {
+			v = json_object_iter_value(it);
 			if ((i > 0 && put_char(o, ',') == -1) ||
 			    put_string(o, json_object_iter_key(it),
 			    json_object_iter_key_len(it)) == -1 ||
-			    put_char(o, ':') == -1 ||
-			    put_value(o, json_object_iter_value(it),
-			    depth + 1) == -1)
+			    put_char(o, ':') == -1)
+				return (-1);
+			if (depth == 0 && o->memo != NULL && json_is_array(v) ?
+			    put_list(o, json_object_iter_key(it), v) :
+			    put_value(o, v, depth + 1))
 				return (-1);
 		}
 		return (put_char(o, '}'));
@@ -288,8 +406,9 @@ put_value(struct out *o, const json_t *j, int depth)
 	return (-1);
 }
 
-char *
-pgl_json_out(const json_t *j, int precision, size_t *lenp)
+static char *
+render(const json_t *j, int precision, size_t *lenp, struct pgl_json_memo *m,
+    const char *key)
 {
 	struct out	 o;
 	char		*p;
@@ -301,6 +420,9 @@ pgl_json_out(const json_t *j, int precision, size_t *lenp)
 	o.precision = precision == 0 ? 17 : precision;
 	o.len = 0;
 	o.cap = OUT_FIRST_CAP;
+	o.key = key;
+	o.memo = m != NULL && key != NULL && json_is_object(j) &&
+	    pgl_json_memo_precision(m) == o.precision ? m : NULL;
 	if ((o.buf = malloc(o.cap)) == NULL)
 		return (NULL);
 	if (put_value(&o, j, 0) == -1) {
@@ -316,4 +438,17 @@ pgl_json_out(const json_t *j, int precision, size_t *lenp)
 	if (lenp != NULL)
 		*lenp = o.len;
 	return (o.buf);
+}
+
+char *
+pgl_json_out(const json_t *j, int precision, size_t *lenp)
+{
+	return (render(j, precision, lenp, NULL, NULL));
+}
+
+char *
+pgl_json_out_memo(const json_t *j, int precision, size_t *lenp,
+    struct pgl_json_memo *m, const char *key)
+{
+	return (render(j, precision, lenp, m, key));
 }

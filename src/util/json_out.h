@@ -26,4 +26,18 @@
  */
 char	*pgl_json_out(const json_t *j, int precision, size_t *lenp);
 
+/*
+ * pgl_json_out's very text, with m (util/json_memo.h): each list of the
+ * top object j is found in m by key and the member's name, each run of
+ * its entries that are the very nodes of a run of the list's last text
+ * is copied from it, and the new text is kept.  Only for trees whose
+ * list entries are never changed in place while they live (a table
+ * metadata's: src/iceberg/update.c, shared_entries): a change in place
+ * would go unseen (test builds, PGL_CHECKS, render each copied entry
+ * again and abort when it differs).  m or key NULL: pgl_json_out.
+ */
+struct pgl_json_memo;
+char	*pgl_json_out_memo(const json_t *j, int precision, size_t *lenp,
+	    struct pgl_json_memo *m, const char *key);
+
 #endif

@@ -256,6 +256,32 @@ test('commits of 32 tables at once swap in shared store transactions (group comm
   assert.equal(new Set(events.map((e) => e['event-id'])).size, 128);
 });
 
+test("a table's next file copies the text of the entries it shares with the last from a memo, and is the same JSON", async () => {
+  const p = await table();
+  const copied0 = await metric('pangolin_commit_entries_copied_total');
+  for (let i = 0; i < 10; i++) {
+    const r = await srv.req('POST', p, { body: JSON.parse(commitBody(`m${i}`, `${i}`)) });
+    assert.equal(r.status, 200, r.text);
+  }
+  // Ten files, each sharing its table's log, schemas, specs and orders
+  // with the one before: the threads that rendered them copied some.
+  // (Test builds render every copied entry again and stop the server
+  // if its text differs: src/util/json_out.c, copy_check.)
+  const copied = await metric('pangolin_commit_entries_copied_total') - copied0;
+  assert.ok(copied > 0, `${copied} entries copied over ten commits of one table`);
+  const r = await srv.req('GET', p);
+  const log = r.json.metadata['metadata-log'];
+  assert.equal(log.length, 10);
+  // Each file is compact JSON, every entry in it once.
+  for (const loc of [log[5]['metadata-file'], r.json['metadata-location']]) {
+    const text = fs.readFileSync(fileOf(loc), 'utf8');
+    assert.equal(text, JSON.stringify(JSON.parse(text)), loc);
+  }
+  const last = JSON.parse(fs.readFileSync(fileOf(r.json['metadata-location']), 'utf8'));
+  assert.deepEqual(last['metadata-log'].map((e) => e['metadata-file']), log.map((e) => e['metadata-file']));
+  assert.equal(last.properties.m9, '9');
+});
+
 test('a row hint is only a hint: a commit made elsewhere, a schema change and a rename each start from the row as it is', async () => {
   const p = await table();
   const hints = async () => metric('pangolin_commit_row_hints_total');

@@ -77,11 +77,14 @@ int	ice_write_metadata(struct pgl_req *, const struct pgl_catalog *,
  * *gz its gzip (malloc'd) when the location's name asks for gzip, else
  * NULL.  What ice_write_metadata writes; a commit renders on a commit
  * thread (compute.c) and hands the writing to the write pool.  Safe on
- * any thread.
+ * any thread.  memo (or NULL): the calling thread's texts of lists
+ * (util/json_memo.h), key the table's, for a tree whose lists' entries
+ * are never changed in place.
  */
+struct pgl_json_memo;
 int	ice_render_metadata(const char *location, const json_t *md,
-	    char **text, size_t *len, char **gz, size_t *gzlen,
-	    struct pgl_err *);
+	    struct pgl_json_memo *memo, const char *key, char **text,
+	    size_t *len, char **gz, size_t *gzlen, struct pgl_err *);
 /* Put a file's plain bytes in the metadata cache (a file a swap just
  * made current: the next load of it is a hit). */
 void	ice_cache_metadata(const char *location, const char *bytes,
@@ -198,6 +201,13 @@ struct ice_commit_kind {
 	void		 (*no_location)(struct pgl_req *);
 	/* After a swap: delete the files the metadata-log dropped. */
 	int		 cleanup;
+	/*
+	 * 1: apply never changes an entry of the metadata's lists in place
+	 * (iceberg/update.c, shared_entries), so the next file's render
+	 * copies the texts of the entries it shares with the last one
+	 * (compute.c).
+	 */
+	int		 entries_kept;
 };
 
 extern const struct ice_commit_kind	ice_kind_table;

@@ -270,8 +270,8 @@ ice_write_metadata(struct pgl_req *r, const struct pgl_catalog *c,
 	size_t	 len, gzlen;
 	int	 rc;
 
-	if ((rc = ice_render_metadata(location, md, &text, &len, &gz, &gzlen,
-	    err)) != PGL_OK)
+	if ((rc = ice_render_metadata(location, md, NULL, NULL, &text, &len,
+	    &gz, &gzlen, err)) != PGL_OK)
 		return (rc);
 	rc = write_text(r, c, location, text, len, gz, gzlen, err);
 	free(text);
@@ -288,13 +288,14 @@ ice_write_metadata(struct pgl_req *r, const struct pgl_catalog *c,
  * (api/cache/tree_cache.c).
  */
 int
-ice_render_metadata(const char *location, const json_t *md, char **text,
-    size_t *len, char **gz, size_t *gzlen, struct pgl_err *err)
+ice_render_metadata(const char *location, const json_t *md,
+    struct pgl_json_memo *memo, const char *key, char **text, size_t *len,
+    char **gz, size_t *gzlen, struct pgl_err *err)
 {
 	*gz = NULL;
 	*gzlen = 0;
 	/* pgl_json_out tells the length: no strlen() of 18 KB per commit. */
-	if ((*text = pgl_json_out(md, 17, len)) == NULL) {
+	if ((*text = pgl_json_out_memo(md, 17, len, memo, key)) == NULL) {
 		err->code = PGL_ENOMEM;
 		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return (err->code);

@@ -116,8 +116,8 @@ ice_write_metadata_then(struct pgl_req *r, const struct pgl_catalog *c,
 	w->then = then;
 	w->arg = arg;
 	if ((rc = api_storage(r, c, &st, &err)) != PGL_OK ||
-	    (rc = ice_render_metadata(location, md, &w->text, &len, &w->gz,
-	    &gzlen, &err)) != PGL_OK) {
+	    (rc = ice_render_metadata(location, md, NULL, NULL, &w->text,
+	    &len, &w->gz, &gzlen, &err)) != PGL_OK) {
 		write_then_free(w);
 		then(r, rc, &err, arg);
 		return;

@@ -81,6 +81,7 @@ const struct ice_commit_kind ice_kind_table = {
 	.location = ice_table_metadata_location,
 	.no_location = table_no_location,
 	.cleanup = 1,
+	.entries_kept = 1,
 };
 
 /* A create transaction's table, kept while its first file is written. */

@@ -217,6 +217,7 @@ const struct ice_commit_kind ice_kind_view = {
 	.location = ice_view_metadata_location,
 	.no_location = view_no_location,
 	.cleanup = 0,
+	.entries_kept = 0,
 };
 
 /* POST .../views/{view}: a view commit, through the one commit loop. */
