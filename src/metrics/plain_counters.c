@@ -90,6 +90,10 @@ const struct pgl_counter_doc pgl_plain_counters[] = {
 	    "Entries of a table metadata's lists (snapshots, logs, schemas) "
 	    "whose text a commit's render copied from the last file's "
 	    "instead of rendering them again." },
+	{ PGL_C_COMMIT_SWAPS_JOINED, "pangolin_commit_swaps_joined_total",
+	    "Pointer swaps a group's transaction did not make: a commit "
+	    "chained on another of the group moved its table's pointer with "
+	    "that one's swap, from the first's base to the last's file." },
 };
 
 const size_t pgl_nplain_counters = sizeof(pgl_plain_counters) /
