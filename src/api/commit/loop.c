@@ -16,6 +16,7 @@
 #include "api/commit/policy_guard.h"
 #include "api/commit/rows.h"
 #include "api/commit/run.h"
+#include "api/commit/swap_runs.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/events/event_note.h"
@@ -956,78 +957,6 @@ struct group_tx {
 };
 
 /*
- * A group's pointer swaps: one a table, from the base its first change
- * expected to the file its last wrote.  A chain's commits ride in one
- * group (async.c), each computed on the file of the one before, and a
- * swap of each moved one row again and again in the transaction: on
- * PostgreSQL each an UPDATE of a row the last one had just updated, 76
- * us apiece, a sixth of a hot table's store time.  The same outcome:
- * within the transaction the later swaps' bases are the earlier ones'
- * files, so the first swap holds exactly when all do.
- */
-struct swap_run {
-	struct pgl_req			*r;
-	const struct ice_change		*first;
-	const char			*to;	/* the last change's file */
-	size_t				 joined; /* changes after the first */
-};
-
-static int
-eq(const char *x, const char *y)
-{
-	return (x != NULL && y != NULL && strcmp(x, y) == 0);
-}
-
-static int
-same_asset(const struct ice_change *a, const struct ice_change *b)
-{
-	return (eq(a->asset.catalog, b->asset.catalog) &&
-	    eq(a->asset.branch, b->asset.branch) &&
-	    eq(a->asset.ns, b->asset.ns) && eq(a->asset.name, b->asset.name));
-}
-
-/* c onto the runs: after the run whose file is its base, else a new. */
-static void
-swap_add(struct swap_run *runs, size_t *nruns, struct pgl_req *r,
-    const struct ice_change *c)
-{
-	const char	*base = c->asset.metadata_location;
-	size_t		 i;
-
-	for (i = 0; base != NULL && i < *nruns; i++) {
-		if (eq(runs[i].to, base) && same_asset(runs[i].first, c)) {
-			runs[i].to = c->next_location;
-			runs[i].joined++;
-			return;
-		}
-	}
-	runs[*nruns].r = r;
-	runs[*nruns].first = c;
-	runs[*nruns].joined = 0;
-	runs[(*nruns)++].to = c->next_location;
-}
-
-static int
-swap_runs(const struct swap_run *runs, size_t n, struct pgl_err *err)
-{
-	const struct ice_change	*c;
-	size_t			 i, joined = 0;
-	int			 rc;
-
-	for (i = 0; i < n; i++) {
-		c = runs[i].first;
-		joined += runs[i].joined;
-		if ((rc = STORE(update_metadata_location, runs[i].r->tenant,
-		    c->asset.catalog, c->asset.branch, c->asset.ns,
-		    c->asset.name, c->asset.metadata_location, runs[i].to,
-		    err)) != PGL_OK)
-			return (rc);
-	}
-	pgl_metrics_add(PGL_C_COMMIT_SWAPS_JOINED, joined);
-	return (PGL_OK);
-}
-
-/*
  * Every pointer first, then the catalog commits (ice_log_commits): a
  * branch's head moves once, at the end, so another worker's transaction
  * on the branch waits for its row (PostgreSQL) only from there to the
@@ -1038,7 +967,7 @@ group_in_tx(void *arg, struct pgl_err *err)
 {
 	struct group_tx		*g = arg;
 	struct ice_log_entry	 log[COMMIT_GROUP_MAX];
-	struct swap_run		 runs[COMMIT_GROUP_MAX];
+	struct commit_swap_run	 runs[COMMIT_GROUP_MAX];
 	struct ice_change	*c;
 	struct swap_tx		*tx;
 	size_t			 i, j, n = 0, nruns = 0;
@@ -1056,11 +985,11 @@ group_in_tx(void *arg, struct pgl_err *err)
 				continue;
 			if (n == COMMIT_GROUP_MAX)
 				return (PGL_EINVAL);
-			swap_add(runs, &nruns, tx->r, c);
+			commit_swap_add(runs, &nruns, tx->r, c);
 			n++;
 		}
 	}
-	if ((rc = swap_runs(runs, nruns, err)) != PGL_OK)
+	if ((rc = commit_swap_runs(runs, nruns, err)) != PGL_OK)
 		return (rc);
 	for (i = 0, n = 0; i < g->n; i++) {
 		tx = &g->ls[i]->tx;
