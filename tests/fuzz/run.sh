@@ -42,12 +42,12 @@ objects() {
 
 # Sources each target links (pure code only).
 srcs_toml="src/config/toml.c src/config/toml_lex.c src/config/toml_parse.c"
-srcs_request="src/util/json.c src/util/json_in.c src/util/json_bytes.c src/util/json_out.c src/util/names.c src/util/name_fold.c src/util/location.c \
+srcs_request="src/util/json.c src/util/json_in.c src/util/json_bytes.c src/util/json_out.c src/util/json_memo.c src/util/names.c src/util/name_fold.c src/util/location.c \
 	src/util/paging.c src/util/uuid.c src/util/str.c src/http/router.c \
 	src/auth/principal.c src/auth/password.c src/auth/jwt.c \
 	src/auth/apikey.c src/auth/rbac.c src/auth/settings.c src/util/arena.c src/storage/sigv4.c"
 libs_request="-ljansson -luuid -ljwt -lcrypto -lunistring"
-srcs_iceberg="src/iceberg/*.c src/util/json.c src/util/json_in.c src/util/json_bytes.c src/util/json_out.c src/util/uuid.c src/util/location.c \
+srcs_iceberg="src/iceberg/*.c src/util/json.c src/util/json_in.c src/util/json_bytes.c src/util/json_out.c src/util/json_memo.c src/util/uuid.c src/util/location.c \
 	src/util/names.c src/util/arena.c"
 libs_iceberg="-ljansson -luuid -lavro -lz"
 srcs_manifest="src/iceberg/manifest.c src/iceberg/manifest_frame.c \
