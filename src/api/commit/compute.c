@@ -35,11 +35,13 @@
  * was most of an 18 KB file's render, a tenth of a commit's CPU (issue
  * 45).  A thread's own, so nothing is locked; the key's destructor frees
  * it when a commit lane's thread ends.  COMMIT_MEMO_LISTS lists (a table
- * has six or so), COMMIT_MEMO_BYTES of text at most; how lists replace
- * each other is tests/unit/test_json_memo.c's.
+ * has six or so), COMMIT_MEMO_BYTES of text at most: a kept list also
+ * holds its entries' nodes, several times its text, though most are the
+ * tree cache's anyway (64 tables of 100-entry logs: 1 MB of text).  How
+ * lists replace each other is tests/unit/test_json_memo.c's.
  */
 #define COMMIT_MEMO_LISTS	4096
-#define COMMIT_MEMO_BYTES	(16 * 1024 * 1024)
+#define COMMIT_MEMO_BYTES	(4 * 1024 * 1024)
 
 static pthread_key_t	memo_key;
 static pthread_once_t	memo_once = PTHREAD_ONCE_INIT;
