@@ -503,92 +503,10 @@ static const struct migration migrations[] = {
 	{ 19, "column tags of recoverable drops",
 	"ALTER TABLE dropped_assets ADD COLUMN column_tags TEXT;"
 	},
-	/*
-	 * The three logs every commit appends to, rowid tables (issue 45):
-	 * WITHOUT ROWID suits small rows (the comment at the top), and a
-	 * commit's row, its event (a 716-byte body) and its audit record
-	 * are not.  An append to such a b-tree split by rebalancing three
-	 * leaves; to a rowid table it starts a new one.  Measured on the
-	 * 64-table storm: 14 % less CPU a commit (docs/benchmarks.md).  The
-	 * keys stay as they were, unique indexes now.  Each table is built
-	 * anew and its rows copied (foreign keys are off while migrations
-	 * run, and checked before they commit: sqlite_migrate below).
-	 */
+	/* The three logs every commit appends to, rowid tables (issue
+	 * 45): sqlite_schema_logs.c. */
 	{ 20, "the commit logs as rowid tables",
-	"CREATE TABLE commits_rowid ("
-	"  id TEXT NOT NULL PRIMARY KEY,"
-	"  tenant_id TEXT NOT NULL,"
-	"  catalog_name TEXT NOT NULL,"
-	"  parent_id TEXT,"
-	"  timestamp INTEGER NOT NULL,"
-	"  author TEXT,"
-	"  message TEXT,"
-	"  operations TEXT NOT NULL,"
-	"  merge_parent_id TEXT REFERENCES commits(id),"
-	"  FOREIGN KEY (tenant_id, catalog_name)"
-	"    REFERENCES catalogs(tenant_id, name) ON DELETE CASCADE,"
-	"  FOREIGN KEY (tenant_id, catalog_name, parent_id)"
-	"    REFERENCES commits(tenant_id, catalog_name, id)"
-	") STRICT;"
-	"INSERT INTO commits_rowid (id, tenant_id, catalog_name, parent_id,"
-	"  timestamp, author, message, operations, merge_parent_id)"
-	"  SELECT id, tenant_id, catalog_name, parent_id, timestamp, author,"
-	"  message, operations, merge_parent_id FROM commits ORDER BY timestamp;"
-	"DROP TABLE commits;"
-	"ALTER TABLE commits_rowid RENAME TO commits;"
-	"CREATE UNIQUE INDEX commits_catalog"
-	"  ON commits(tenant_id, catalog_name, id);"
-	"CREATE INDEX commits_parent"
-	"  ON commits(parent_id, tenant_id, catalog_name);"
-	"CREATE INDEX commits_merge_parent ON commits(merge_parent_id);"
-	"CREATE TABLE events_rowid ("
-	"  tenant_id TEXT NOT NULL,"
-	"  catalog TEXT NOT NULL,"
-	"  seq INTEGER NOT NULL,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  ts_ms INTEGER NOT NULL,"
-	"  actor TEXT,"
-	"  operation_type TEXT NOT NULL,"
-	"  object_type TEXT NOT NULL,"
-	"  object_name TEXT,"
-	"  object_uuid TEXT,"
-	"  branch TEXT,"
-	"  request_id TEXT,"
-	"  body TEXT NOT NULL,"
-	"  bytes INTEGER NOT NULL,"
-	"  PRIMARY KEY (tenant_id, catalog, seq)"
-	") STRICT;"
-	"INSERT INTO events_rowid SELECT tenant_id, catalog, seq, id, ts_ms,"
-	"  actor, operation_type, object_type, object_name, object_uuid,"
-	"  branch, request_id, body, bytes FROM events ORDER BY seq;"
-	"DROP TABLE events;"
-	"ALTER TABLE events_rowid RENAME TO events;"
-	"CREATE INDEX events_tenant ON events(tenant_id, seq, bytes, ts_ms);"
-	"CREATE INDEX events_time ON events(ts_ms, seq);"
-	"CREATE TRIGGER events_horizon AFTER DELETE ON events BEGIN"
-	"  INSERT INTO event_horizon (tenant_id, catalog, seq)"
-	"    VALUES (old.tenant_id, old.catalog, old.seq)"
-	"    ON CONFLICT (tenant_id, catalog) DO UPDATE"
-	"    SET seq = max(event_horizon.seq, excluded.seq);"
-	" END;"
-	"CREATE TABLE audit_events_rowid ("
-	"  id TEXT NOT NULL PRIMARY KEY,"
-	"  tenant_id TEXT,"
-	"  timestamp INTEGER NOT NULL,"
-	"  user_id TEXT,"
-	"  action TEXT NOT NULL,"
-	"  resource_type TEXT NOT NULL,"
-	"  resource_id TEXT,"
-	"  result TEXT NOT NULL,"
-	"  doc TEXT NOT NULL"
-	") STRICT;"
-	"INSERT INTO audit_events_rowid SELECT id, tenant_id, timestamp,"
-	"  user_id, action, resource_type, resource_id, result, doc"
-	"  FROM audit_events ORDER BY timestamp;"
-	"DROP TABLE audit_events;"
-	"ALTER TABLE audit_events_rowid RENAME TO audit_events;"
-	"CREATE INDEX audit_tenant_time ON audit_events(tenant_id, timestamp);"
-	"CREATE INDEX audit_time ON audit_events(timestamp);"
+	sqlite_logs_rowid_sql
 	},
 };
 
@@ -638,8 +556,9 @@ apply(struct pgl_store *s, const struct migration *m, struct pgl_err *err)
 	    (int64_t)m->version, m->name, store_now_ms()));
 }
 
-static int
-migrate_locked(struct pgl_store *s, struct pgl_err *err)
+/* Every migration not yet applied, in the caller's transaction. */
+int
+sqlite_migrate_locked(struct pgl_store *s, struct pgl_err *err)
 {
 	uint64_t	version;
 	size_t		i;
@@ -659,64 +578,5 @@ migrate_locked(struct pgl_store *s, struct pgl_err *err)
 		if ((uint64_t)migrations[i].version > version)
 			rc = apply(s, &migrations[i], err);
 	}
-	return (rc);
-}
-
-/* The foreign keys the migrations left broken: none, or PGL_EINTERNAL. */
-static int
-keys_hold(struct pgl_store *s, struct pgl_err *err)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1,
-	    &st, NULL)) != SQLITE_OK)
-		return (store_sqlite_err(s, err, rc));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		(void)store_err(err, PGL_EINTERNAL, STORE_NAME ": a migration "
-		    "left a row of %s whose foreign key is broken",
-		    (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return (PGL_EINTERNAL);
-	return (rc == SQLITE_DONE ? PGL_OK : store_sqlite_err(s, err, rc));
-}
-
-/*
- * The migrations run with foreign keys off, as SQLite's way of building a
- * table anew asks (migration 20: a dropped table's rows are referenced
- * until its copy takes its name), and every key is checked before they
- * commit.  The pragma means nothing inside a transaction: it is set
- * around it.
- */
-int
-sqlite_migrate(struct pgl_store *s, struct pgl_err *err)
-{
-	int	rc;
-
-	if ((rc = sqlite3_exec(s->db, "PRAGMA foreign_keys=OFF", NULL, NULL,
-	    NULL)) != SQLITE_OK)
-		return (store_sqlite_err(s, err, rc));
-	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
-	    != SQLITE_OK) {
-		rc = store_sqlite_err(s, err, rc);
-		goto keys_on;
-	}
-	if ((rc = migrate_locked(s, err)) != PGL_OK ||
-	    (rc = keys_hold(s, err)) != PGL_OK) {
-		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		goto keys_on;
-	}
-	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL))
-	    != SQLITE_OK) {
-		rc = store_sqlite_err(s, err, rc);
-		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	}
-keys_on:
-	if (sqlite3_exec(s->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL) !=
-	    SQLITE_OK && rc == PGL_OK)
-		rc = store_err(err, PGL_EINTERNAL, STORE_NAME
-		    ": foreign keys cannot be turned on");
 	return (rc);
 }

@@ -129,8 +129,9 @@ int	sqlite_get_service_user_by_key_id(struct pgl_store *,
 	    struct pgl_arena *, const char *, struct pgl_service_user *,
 	    struct pgl_err *);
 
-/* sqlite_migrate.c */
+/* sqlite_migrate.c: the list; sqlite_migrate_run.c: the run (at open). */
 int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
+int	sqlite_migrate_locked(struct pgl_store *, struct pgl_err *);
 
 /* sqlite_schema_gov.c: migration 10 (store ABI 1.10) */
 extern const char	sqlite_governance_sql[];
@@ -140,6 +141,8 @@ extern const char	sqlite_events_sql[];
 extern const char	sqlite_webhooks_sql[];
 /* Data policies and column tags (ABI 1.17): sqlite_schema_policies.c. */
 extern const char	sqlite_policies_sql[];
+/* sqlite_schema_logs.c: migration 20, the commit logs as rowid tables. */
+extern const char	sqlite_logs_rowid_sql[];
 /* sqlite_schema_dropped.c: migration 18 (ABI 1.18) */
 extern const char	sqlite_dropped_sql[];
 
