@@ -346,14 +346,22 @@ sql_delete_tag(struct pgl_store *s, const char *tenant,
 	"id, catalog_name, parent_id, timestamp, author, message, operations," \
 	" merge_parent_id"
 
+#define COMMIT_INSERT_INTO \
+	"INSERT INTO commits (id, tenant_id, catalog_name, parent_id," \
+	" timestamp, author, message, operations, merge_parent_id)"
 /* A merge parent must be a commit of the same tenant and catalog (in
  * SQLite only its id is a foreign key): no row inserted otherwise. */
-static const char COMMIT_INSERT[] =
-	"INSERT INTO commits (id, tenant_id, catalog_name, parent_id,"
-	" timestamp, author, message, operations, merge_parent_id)"
+static const char COMMIT_INSERT_MERGE[] = COMMIT_INSERT_INTO
 	" SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, '[]'), ?9"
-	" WHERE ?9 IS NULL OR EXISTS (SELECT 1 FROM commits"
+	" WHERE EXISTS (SELECT 1 FROM commits"
 	"  WHERE id = ?9 AND tenant_id = ?2 AND catalog_name = ?3)";
+/*
+ * Every other commit (all of a table's): plain values.  The form above
+ * reads the table it writes, which SQLite answers by staging the row in
+ * a temporary b-tree it opens and closes per commit.
+ */
+static const char COMMIT_INSERT[] = COMMIT_INSERT_INTO
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, '[]'), ?9)";
 static const char COMMIT_GET[] =
 	"SELECT " COMMIT_FIELDS " FROM commits"
 	" WHERE id = ?2 AND tenant_id = ?1";
@@ -407,7 +415,8 @@ sql_create_commit(struct pgl_store *s, const char *tenant,
 	uint64_t	changed = 0;
 	int		rc;
 
-	rc = store_write(s, err, COMMIT_INSERT, &changed, 1, "ssssissss",
+	rc = store_write(s, err, c->merge_parent_id != NULL ?
+	    COMMIT_INSERT_MERGE : COMMIT_INSERT, &changed, 1, "ssssissss",
 	    c->id, tenant, c->catalog, c->parent_id,
 	    c->timestamp_ms ? c->timestamp_ms : store_now_ms(), c->author,
 	    c->message, c->operations, c->merge_parent_id);

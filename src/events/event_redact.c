@@ -22,21 +22,38 @@ mask_map(json_t *map)
 	return (0);
 }
 
+/* 1: map (an object) has a secret key whose value mask_map would mask. */
 static int
-redact_one(json_t *u)
+has_secret(const json_t *map)
+{
+	const char	*k;
+	json_t		*v;
+
+	if (!json_is_object(map))
+		return (0);
+	json_object_foreach((json_t *)map, k, v) {
+		if (pgl_secret_key(k) && !json_is_null(v))
+			return (1);
+	}
+	return (0);
+}
+
+/* The map of update u whose secret keys are masked, or NULL: none. */
+static json_t *
+secret_map(const json_t *u)
 {
 	const char	*action = pgl_json_str(u, "action");
 	json_t		*key;
 
 	if (action == NULL)
-		return (0);
+		return (NULL);
 	if (strcmp(action, "set-properties") == 0)
-		return (mask_map(json_object_get(u, "updates")));
+		return (json_object_get(u, "updates"));
 	/* The wrapped key itself stays: see event_redact.h. */
 	if (strcmp(action, "add-encryption-key") == 0 &&
 	    json_is_object(key = json_object_get(u, "encryption-key")))
-		return (mask_map(json_object_get(key, "properties")));
-	return (0);
+		return (json_object_get(key, "properties"));
+	return (NULL);
 }
 
 json_t *
@@ -44,12 +61,19 @@ pgl_event_redact_updates(const json_t *updates)
 {
 	json_t	*copy, *u;
 	size_t	 i;
+	int	 secret = 0;
 
-	if (!json_is_array(updates) ||
-	    (copy = json_deep_copy(updates)) == NULL)
+	if (!json_is_array(updates))
+		return (NULL);
+	json_array_foreach(updates, i, u)
+		secret |= has_secret(secret_map(u));
+	/* Most commits set no secret: the same array, not a copy. */
+	if (!secret)
+		return (json_incref((json_t *)updates));
+	if ((copy = json_deep_copy(updates)) == NULL)
 		return (NULL);
 	json_array_foreach(copy, i, u) {
-		if (redact_one(u) == -1) {
+		if (mask_map(secret_map(u)) == -1) {
 			json_decref(copy);
 			return (NULL);
 		}

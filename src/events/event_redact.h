@@ -11,8 +11,10 @@
 #include <jansson.h>
 
 /*
- * A deep copy of updates (an array of TableUpdate or ViewUpdate) in
- * which every secret value is PGL_SECRET_MASK:
+ * updates (an array of TableUpdate or ViewUpdate) with every secret
+ * value PGL_SECRET_MASK, a reference to be released with json_decref:
+ * the array itself when it holds no secret (neither may then be changed),
+ * else a deep copy in which it is masked:
  *	set-properties		the value of each secret key of "updates"
  *	add-encryption-key	the secret keys of its key's "properties"
  * An add-encryption-key's "encrypted-key-metadata" stays: it is a key

@@ -164,6 +164,50 @@ test_secret_property_values_are_masked_and_the_input_is_untouched(
 	json_decref(before);
 }
 
+/*
+ * Updates with no secret are carried as they came (the event holds the
+ * commit's own array, not a copy); a secret in any one update, here only
+ * in an encryption key's properties, still masks, and the input stays.
+ */
+static void
+test_updates_without_secrets_are_carried_and_one_secret_anywhere_masks(
+    void **state)
+{
+	char			 why[256];
+	json_t			*plain = parse("[{\"action\": \"set-properties\", "
+	    "\"updates\": {\"owner\": \"ops\", \"s3.secret-access-key\": null}},"
+	    " {\"action\": \"remove-properties\", \"removals\": [\"x\"]}]");
+	json_t			*keyed = parse("[{\"action\": \"set-properties\", "
+	    "\"updates\": {\"owner\": \"ops\"}}, {\"action\": "
+	    "\"add-encryption-key\", \"encryption-key\": {\"key-id\": \"a\", "
+	    "\"properties\": {\"kms.token\": \"t\"}}}]");
+	json_t			*before = json_deep_copy(keyed), *ev, *got;
+	struct pgl_event_input	 in = commit_input(plain, NULL);
+
+	(void)state;
+	ev = pgl_event_build(&in, why, sizeof(why));
+	assert_non_null(ev);
+	got = json_object_get(json_object_get(ev, "operation"), "updates");
+	assert_true(json_equal(got, plain));
+	json_decref(ev);
+	in = commit_input(keyed, NULL);
+	ev = pgl_event_build(&in, why, sizeof(why));
+	assert_non_null(ev);
+	got = json_object_get(json_object_get(ev, "operation"), "updates");
+	assert_string_equal(pgl_json_str(json_object_get(json_array_get(got,
+	    1), "encryption-key"), "key-id"), "a");
+	assert_string_equal(pgl_json_str(json_object_get(json_object_get(
+	    json_array_get(got, 1), "encryption-key"), "properties"),
+	    "kms.token"), PGL_SECRET_MASK);
+	assert_string_equal(pgl_json_str(json_object_get(json_array_get(got,
+	    0), "updates"), "owner"), "ops");
+	assert_true(json_equal(keyed, before));
+	json_decref(ev);
+	json_decref(plain);
+	json_decref(keyed);
+	json_decref(before);
+}
+
 static void
 test_unknown_operation_type_is_an_error_not_a_crash(void **state)
 {
@@ -513,6 +557,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_update_table_has_the_schema_fields_and_pangolin_adds_beside_it),
 		cmocka_unit_test(test_secret_property_values_are_masked_and_the_input_is_untouched),
+		cmocka_unit_test(test_updates_without_secrets_are_carried_and_one_secret_anywhere_masks),
 		cmocka_unit_test(test_unknown_operation_type_is_an_error_not_a_crash),
 		cmocka_unit_test(test_a_table_event_without_its_required_object_is_refused),
 		cmocka_unit_test(test_create_table_without_updates_still_has_the_required_empty_list),
