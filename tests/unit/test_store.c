@@ -5657,6 +5657,42 @@ cow_seed_assets(struct fx *f)
 	cow_put(f, "main", "db2", "t3", "ICEBERG_TABLE", "m-t3");
 }
 
+/*
+ * One asset, asked of a branch, is its row at the lowest level of the
+ * lineage: the branch's own (a change made there, or a drop there, which
+ * hides the parent's), else its parent's as of the fork, two levels up
+ * too; a later change on the parent is not seen.
+ */
+static void
+test_one_asset_of_a_fork_is_its_lowest_levels_row(void **state)
+{
+	struct fx	*f = *state;
+
+	if (!cow_supported())
+		return;
+	cow_seed_assets(f);
+	cow_fork(f, "main", "dev");
+	cow_cas(f, "dev", "db", "t1", "m-t1", "d-t1");
+	OK(f, ops->delete_asset(f->s, "t-a", "cat", "dev", "db", "t2",
+	    &f->err));
+	cow_cas(f, "main", "db", "t2", "m-t2", "m-t2b");
+	cow_cas(f, "main", "db2", "t3", "m-t3", "m-t3b");
+	cow_fork(f, "dev", "dev2");
+	cow_put(f, "dev2", "db", "t2", "ICEBERG_TABLE", "d2-t2");
+
+	assert_string_equal(cow_get(f, "main", "db", "t1"), "m-t1");
+	assert_string_equal(cow_get(f, "main", "db", "t2"), "m-t2b");
+	assert_string_equal(cow_get(f, "main", "db2", "t3"), "m-t3b");
+	assert_string_equal(cow_get(f, "dev", "db", "t1"), "d-t1");
+	assert_string_equal(cow_get(f, "dev", "db", "t2"), "-");
+	assert_string_equal(cow_get(f, "dev", "db2", "t3"), "m-t3");
+	assert_string_equal(cow_get(f, "dev", "db", "v1"), "m-v1");
+	assert_string_equal(cow_get(f, "dev2", "db", "t1"), "d-t1");
+	assert_string_equal(cow_get(f, "dev2", "db", "t2"), "d2-t2");
+	assert_string_equal(cow_get(f, "dev2", "db2", "t3"), "m-t3");
+	assert_string_equal(cow_get(f, "dev2", "db", "nope"), "-");
+}
+
 static void
 test_fork_sees_the_parents_assets(void **state)
 {
@@ -7821,6 +7857,7 @@ main(void)
 		T(test_settings_replace_per_tenant),
 		T(test_count_tenant_counts_every_kind),
 		T(test_fork_sees_the_parents_assets),
+		T(test_one_asset_of_a_fork_is_its_lowest_levels_row),
 		T(test_fork_errors),
 		T(test_fork_does_not_see_the_parents_later_changes),
 		T(test_forks_changes_are_invisible_to_the_parent),
