@@ -556,13 +556,17 @@ apply(struct pgl_store *s, const struct migration *m, struct pgl_err *err)
 	    (int64_t)m->version, m->name, store_now_ms()));
 }
 
-/* Every migration not yet applied, in the caller's transaction. */
+/* Every migration not yet applied, in the caller's transaction; *applied
+ * how many. */
 int
-sqlite_migrate_locked(struct pgl_store *s, struct pgl_err *err)
+sqlite_migrate_locked(struct pgl_store *s, size_t *applied,
+    struct pgl_err *err)
 {
 	uint64_t	version;
 	size_t		i;
 	int		rc;
+
+	*applied = 0;
 
 	if ((rc = store_exec(s, err, MIGRATIONS_TABLE, NULL, "")) != PGL_OK)
 		return (rc);
@@ -575,8 +579,9 @@ sqlite_migrate_locked(struct pgl_store *s, struct pgl_err *err)
 		    (unsigned long long)version,
 		    migrations[NMIGRATIONS - 1].version));
 	for (i = 0; i < NMIGRATIONS && rc == PGL_OK; i++) {
-		if ((uint64_t)migrations[i].version > version)
-			rc = apply(s, &migrations[i], err);
+		if ((uint64_t)migrations[i].version > version &&
+		    (rc = apply(s, &migrations[i], err)) == PGL_OK)
+			(*applied)++;
 	}
 	return (rc);
 }

@@ -31,15 +31,15 @@ keys_hold(struct pgl_store *s, struct pgl_err *err)
 }
 
 /*
- * The migrations run with foreign keys off, as SQLite's way of building a
- * table anew asks (migration 20: a dropped table's rows are referenced
- * until its copy takes its name), and every key is checked before they
- * commit.  The pragma means nothing inside a transaction: it is set
- * around it.
+ * The pragma means nothing inside a transaction: it is set around it.
+ * The keys are checked only when a migration ran: the check reads every
+ * row of every child table, which at each open of a large database (by
+ * every worker) would cost seconds for nothing.
  */
 int
 sqlite_migrate(struct pgl_store *s, struct pgl_err *err)
 {
+	size_t	applied = 0;
 	int	rc;
 
 	if ((rc = sqlite3_exec(s->db, "PRAGMA foreign_keys=OFF", NULL, NULL,
@@ -50,8 +50,8 @@ sqlite_migrate(struct pgl_store *s, struct pgl_err *err)
 		rc = store_sqlite_err(s, err, rc);
 		goto keys_on;
 	}
-	if ((rc = sqlite_migrate_locked(s, err)) != PGL_OK ||
-	    (rc = keys_hold(s, err)) != PGL_OK) {
+	if ((rc = sqlite_migrate_locked(s, &applied, err)) != PGL_OK ||
+	    (applied > 0 && (rc = keys_hold(s, err)) != PGL_OK)) {
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		goto keys_on;
 	}

@@ -131,7 +131,8 @@ int	sqlite_get_service_user_by_key_id(struct pgl_store *,
 
 /* sqlite_migrate.c: the list; sqlite_migrate_run.c: the run (at open). */
 int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
-int	sqlite_migrate_locked(struct pgl_store *, struct pgl_err *);
+int	sqlite_migrate_locked(struct pgl_store *, size_t *applied,
+	    struct pgl_err *);
 
 /* sqlite_schema_gov.c: migration 10 (store ABI 1.10) */
 extern const char	sqlite_governance_sql[];

@@ -28,8 +28,11 @@ commit_swap_add(struct commit_swap_run *runs, size_t *nruns,
 	const char	*base = c->asset.metadata_location;
 	size_t		 i;
 
+	/* A run is one tenant's table: the store swaps it by the tenant
+	 * of its first request. */
 	for (i = 0; base != NULL && i < *nruns; i++) {
-		if (eq(runs[i].to, base) && same_asset(runs[i].first, c)) {
+		if (eq(runs[i].to, base) && eq(runs[i].r->tenant, r->tenant) &&
+		    same_asset(runs[i].first, c)) {
 			runs[i].to = c->next_location;
 			runs[i].joined++;
 			return;
