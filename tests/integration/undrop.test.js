@@ -215,6 +215,23 @@ test('purgeRequested=true is final at once: not listed, its files purged', async
   for (const f of files) assert.ok(!fs.existsSync(f), `purged ${f}`);
 });
 
+test('an unregister is not a drop: nothing listed, the files stay, the table is gone', async () => {
+  const cat = await catalog();
+  const t = await createTable(srv, { catalog: cat, namespace: ['db'], table: 'let_go' });
+  await t.appendRows(rows([1]));
+  const files = await t.filesOnDisk();
+  const r = await t.req('POST', `${t.path()}/unregister`, { body: {} });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.headers['pangolin-dropped-id'], undefined, 'no drop entry is named');
+  assert.deepEqual(await dropped(cat), [], 'an unregistered table is not recoverable here');
+  for (const f of files) assert.ok(fs.existsSync(f), `kept ${f}`);
+  assert.equal((await t.req('GET', t.path())).status, 404, 'unregistered');
+  // A plain drop in the same catalog still is: the two are told apart.
+  const u = await createTable(srv, { catalog: cat, namespace: ['db'], table: 'kept' });
+  const id = await drop(u);
+  assert.deepEqual((await dropped(cat)).map((d) => [d.id, d.name]), [[id, 'kept']]);
+});
+
 test('a purge of another table sharing the files, and orphan removal, keep a recoverable table\'s files', async () => {
   const cat = await catalog();
   const t = await createTable(srv, { catalog: cat, namespace: ['db'], table: 'kept' });

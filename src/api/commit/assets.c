@@ -402,16 +402,24 @@ ice_body_target(struct pgl_req *r, struct ice_target *t)
 	    ice_branch_exists(r, t) ? 0 : -1);
 }
 
-/* A table's drop by DELETE, or its unregister (which keeps its files). */
-static const char *
-drop_type(struct pgl_req *r, const struct pgl_asset *a)
+/* The unregister route shares the drop's handler; its rule's audit name
+ * tells them apart. */
+static int
+unregister_asked(struct pgl_req *r)
 {
 	const char	*audit = r->app != NULL && r->app->rule != NULL ?
 	    r->app->rule->audit : NULL;
 
+	return (audit != NULL && strcmp(audit, "unregister_table") == 0);
+}
+
+/* A table's drop by DELETE, or its unregister (which keeps its files). */
+static const char *
+drop_type(struct pgl_req *r, const struct pgl_asset *a)
+{
 	if (strcmp(a->kind, KIND_VIEW) == 0)
 		return ("drop-view");
-	if (audit != NULL && strcmp(audit, "unregister_table") == 0)
+	if (unregister_asked(r))
 		return ("x-pangolin.unregister-table");
 	return ("drop-table");
 }
@@ -441,8 +449,8 @@ drop_in_tx(void *arg, struct pgl_err *err)
 	 * unregisters stays recoverable, its entry written here, with the
 	 * column tags read before the row (and they with it) goes. */
 	type = drop_type(tx->r, tx->a);
-	keep = !purge_asked(tx->r) && strcmp(type,
-	    "x-pangolin.unregister-table") != 0;
+	keep = !purge_asked(tx->r) &&
+	    (strcmp(tx->a->kind, KIND_VIEW) == 0 || !unregister_asked(tx->r));
 	if (keep && (rc = ice_undrop_tags(tx->r, tx->a, &tags, err)) !=
 	    PGL_OK)
 		return (rc);
