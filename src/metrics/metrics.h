@@ -32,6 +32,7 @@ enum pgl_counter {
 	PGL_C_COMMIT_ROW_HINTS,		/* commits that read no row first */
 	PGL_C_COMMIT_ENTRIES_COPIED,	/* list entries a render copied */
 	PGL_C_COMMIT_SWAPS_JOINED,	/* chained swaps made in one */
+	PGL_C_COMMIT_SWAPS_LOST_KEPT,	/* lost in a group that landed */
 	PGL_C_CONNS_REFUSED,		/* past PANGOLIN_MAX_CONNS_PER_ADDR */
 	PGL_C_RATE_LIMITED,		/* 429: past a request rate */
 	PGL_C_S3_BREAKER_OPEN,		/* object-store breakers opened */

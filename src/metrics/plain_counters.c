@@ -94,6 +94,10 @@ const struct pgl_counter_doc pgl_plain_counters[] = {
 	    "Pointer swaps a group's transaction did not make: a commit "
 	    "chained on another of the group moved its table's pointer with "
 	    "that one's swap, from the first's base to the last's file." },
+	{ PGL_C_COMMIT_SWAPS_LOST_KEPT, "pangolin_commit_group_swaps_lost_total",
+	    "Pointer swaps a group's transaction found lost (another writer, "
+	    "a replica, had moved the table) and left out, the rest of the "
+	    "group landing; their commits were made again on the new base." },
 };
 
 const size_t pgl_nplain_counters = sizeof(pgl_plain_counters) /

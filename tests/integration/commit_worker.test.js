@@ -174,6 +174,61 @@ test('while a commit is under way on the commit worker, a connection there that 
   }
 });
 
+// Another writer (a replica over the same store) moves one table of a
+// group while the group waits for the store: the group's transaction
+// leaves that table's swap out and the rest lands; that commit alone is
+// made again, on the table as the other writer left it
+// (src/api/commit/swap_runs.c).  Here the other writer is the session
+// holding the writer lock: it points t back at its first file.  Both
+// commits are known to be ready to swap before the lock is let go: the
+// write pool's count rose by two (a written file is pushed to the ready
+// list in the same turn of the loop), then a swap gave way after that.
+test('a table another writer moved is left out of its group\'s swap; the rest lands and that commit is made again on the moved table', { skip: skip || (!['sqlite', 'postgres'].includes(STORE) && 'no writer lock another process can hold on this store') }, async () => {
+  const name = uniq('t');
+  const created = await srv.req('POST', `${P}/namespaces/a/tables`, { body: { name, schema: simpleSchema() }, agent: false });
+  assert.equal(created.status, 200, created.text);
+  const t = `${P}/namespaces/a/tables/${name}`;
+  const u = await table(srv);
+  const f0 = created.json['metadata-location'];
+  const first = await srv.req('POST', t, { body: { updates: [{ action: 'set-properties', updates: { a: '1' } }] }, agent: false });
+  assert.equal(first.status, 200, first.text);
+  const f1 = first.json['metadata-location'];
+  const lost0 = await metric(srv, 'pangolin_commit_group_swaps_lost_total');
+  const writes0 = await metric(srv, 'pangolin_commit_pool_writes_total');
+  let holder;
+  try {
+    holder = await holdWriterLock(srv);
+    await holder.run((n) => `UPDATE ${n('assets')} SET metadata_location = '${f0}' WHERE metadata_location = '${f1}'`);
+    const post = (p, k) => srv.req('POST', p, { body: { updates: [{ action: 'set-properties', updates: { [k]: 'v' } }] }, agent: false });
+    const answers = Promise.all([post(t, 'b'), post(u, 'c')]);
+    for (let i = 0; await metric(srv, 'pangolin_commit_pool_writes_total') < writes0 + 2; i++) {
+      assert.ok(i < 2000, 'the two commits never had their files written');
+      await sleep(5);
+    }
+    const d = await metric(srv, 'pangolin_commit_swaps_deferred_total');
+    for (let i = 0; await metric(srv, 'pangolin_commit_swaps_deferred_total') === d; i++) {
+      assert.ok(i < 2000, 'the group never tried its swap');
+      await sleep(5);
+    }
+    await holder.release();
+    holder = null;
+    const [rt, ru] = await answers;
+    assert.equal(rt.status, 200, rt.text);
+    assert.equal(ru.status, 200, ru.text);
+    assert.equal(await metric(srv, 'pangolin_commit_group_swaps_lost_total') - lost0, 1, 'one swap left out of the group');
+    // Made again on the file the other writer left: its property only.
+    const props = rt.json.metadata.properties;
+    assert.equal(props.b, 'v');
+    assert.equal(props.a, undefined, 'made on the file before the first commit');
+    assert.ok(rt.json.metadata['metadata-log'].some((e) => e['metadata-file'] === f0));
+    const mt = (await srv.req('GET', t, { agent: false })).json;
+    assert.equal(mt['metadata-location'], rt.json['metadata-location']);
+    assert.equal((await srv.req('GET', u, { agent: false })).json.metadata.properties.c, 'v');
+  } finally {
+    holder?.kill();
+  }
+});
+
 test('connections are counted per address where they live: with a cap of one a worker, every connection that moved frees its place on both', { skip }, async () => {
   const s = await startIcebergServer({ workers: 2, env: { PANGOLIN_MAX_CONNS_PER_ADDR: '1' } });
   // One connection at a time: the next opens once the server has closed

@@ -18,6 +18,7 @@ struct swap_tx {
 	/* How the last attempt went: */
 	size_t			 moved;		/* pointers swapped */
 	int			 head_lost;	/* then the branch head's swap */
+	int			 lost;		/* its swap left out of a group */
 };
 
 /*

@@ -21,15 +21,24 @@ struct commit_swap_run {
 	const struct ice_change		*first;
 	const char			*to;	/* the last change's file */
 	size_t				 joined; /* changes after the first */
+	int				 shared; /* a commit of 2+ tables in it */
+	int				 lost;	/* its swap found moved, left out */
 };
 
 /* c onto runs (room for one more): after the run of its table whose
- * file is its base, else as a run of its own. */
-void	commit_swap_add(struct commit_swap_run *runs, size_t *nruns,
-	    struct pgl_req *r, const struct ice_change *c);
-/* Every run's swap, in order, in the caller's transaction: PGL_OK, or
- * the first that failed. */
-int	commit_swap_runs(const struct commit_swap_run *runs, size_t n,
-	    struct pgl_err *err);
+ * file is its base, else as a run of its own.  Its run's index.  shared:
+ * c's commit swaps other tables too. */
+size_t	commit_swap_add(struct commit_swap_run *runs, size_t *nruns,
+	    struct pgl_req *r, const struct ice_change *c, int shared);
+/*
+ * Every run's swap, in order, in the caller's transaction: PGL_OK, or
+ * the first that failed.  With leave_lost, a run whose swap found its
+ * table moved (PGL_ECONFLICT: the compare matched no row, so nothing was
+ * written and the transaction goes on) is marked lost and the rest are
+ * swapped, unless a commit in it swaps other tables too (shared), whose
+ * other swaps could not then be left out: that fails as before.
+ */
+int	commit_swap_runs(struct commit_swap_run *runs, size_t n,
+	    int leave_lost, struct pgl_err *err);
 
 #endif
