@@ -277,24 +277,29 @@ test('connections are counted per address where they live: with a cap of one a w
   }
 });
 
-test('with commit_workers = 0 no connection moves', { skip }, async () => {
+/** fn(server, t, spare) on a server of two workers that both commit
+ * (commit_workers = 0), t a fresh table; spare connections closed after. */
+async function everyWorkerCommitting(fn) {
   const s = await startIcebergServer({ workers: 2, env: { PANGOLIN_COMMIT_WORKERS: '0' } });
   const spare = [];
   try {
     assert.equal((await s.req('POST', `${P}/namespaces`, { body: { namespace: ['a'] }, agent: false })).status, 200);
-    const t = await table(s);
-    const c = await landOn(s, 2, spare);
-    const body = commitBody('k', 'here');
-    c.write(postHead(t, body) + body);
-    assert.equal((await c.next()).status, 200);
-    await heldBy(s, c, [2], 'after its commit');
-    assert.equal(await metric(s, 'pangolin_connections_moved_to_commit_worker_total'), 0);
-    c.close();
+    await fn(s, await table(s), spare);
   } finally {
     for (const c of spare) c.close();
     await s.stop();
   }
-});
+}
+
+test('with commit_workers = 0 no connection moves', { skip }, () => everyWorkerCommitting(async (s, t, spare) => {
+  const c = await landOn(s, 2, spare);
+  const body = commitBody('k', 'here');
+  c.write(postHead(t, body) + body);
+  assert.equal((await c.next()).status, 200);
+  await heldBy(s, c, [2], 'after its commit');
+  assert.equal(await metric(s, 'pangolin_connections_moved_to_commit_worker_total'), 0);
+  c.close();
+}));
 
 // With every worker committing, each keeps its last row of a table as a
 // hint for the table's next commit, and the other worker's commits make
@@ -302,28 +307,19 @@ test('with commit_workers = 0 no connection moves', { skip }, async () => {
 // stale rests the table's hints (src/api/commit/rows.c), so commits sent
 // to the two workers in turn lose a swap about once a worker, not nearly
 // every time (18 of 20 before).  Each commit waits for the one before.
-test('with every worker committing one table in turn, a stale row hint costs a lost swap once, not each commit', { skip }, async () => {
-  const s = await startIcebergServer({ workers: 2, env: { PANGOLIN_COMMIT_WORKERS: '0' } });
-  const spare = [];
-  try {
-    assert.equal((await s.req('POST', `${P}/namespaces`, { body: { namespace: ['a'] }, agent: false })).status, 200);
-    const t = await table(s);
-    const on = [await landOn(s, 1, spare), await landOn(s, 2, spare)];
-    const before = await metric(s, 'pangolin_commit_retries_total');
-    for (let i = 0; i < 20; i++) {
-      const c = on[i % 2];
-      const body = commitBody('k', `v${i}`);
-      c.write(postHead(t, body) + body);
-      const res = await c.next();
-      assert.equal(res.status, 200, `commit ${i}`);
-    }
-    const retries = await metric(s, 'pangolin_commit_retries_total') - before;
-    assert.ok(retries <= 6, `${retries} lost swaps in 20 commits`);
-    const meta = JSON.parse((await s.req('GET', t, { agent: false })).text).metadata;
-    assert.equal(meta.properties.k, 'v19');
-    for (const c of on) c.close();
-  } finally {
-    for (const c of spare) c.close();
-    await s.stop();
+test('with every worker committing one table in turn, a stale row hint costs a lost swap once, not each commit', { skip }, () => everyWorkerCommitting(async (s, t, spare) => {
+  const on = [await landOn(s, 1, spare), await landOn(s, 2, spare)];
+  const before = await metric(s, 'pangolin_commit_retries_total');
+  for (let i = 0; i < 20; i++) {
+    const c = on[i % 2];
+    const body = commitBody('k', `v${i}`);
+    c.write(postHead(t, body) + body);
+    const res = await c.next();
+    assert.equal(res.status, 200, `commit ${i}`);
   }
-});
+  const retries = await metric(s, 'pangolin_commit_retries_total') - before;
+  assert.ok(retries <= 6, `${retries} lost swaps in 20 commits`);
+  const meta = JSON.parse((await s.req('GET', t, { agent: false })).text).metadata;
+  assert.equal(meta.properties.k, 'v19');
+  for (const c of on) c.close();
+}));
