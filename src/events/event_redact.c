@@ -4,6 +4,13 @@
 #include "util/json.h"
 #include "util/secret_key.h"
 
+/* 1: the value v of key k is masked (a null stays: it unsets). */
+static int
+is_secret(const char *k, const json_t *v)
+{
+	return (pgl_secret_key(k) && !json_is_null(v));
+}
+
 /* Mask, in place, the value of every secret key of map (an object). */
 static int
 mask_map(json_t *map)
@@ -14,15 +21,14 @@ mask_map(json_t *map)
 	if (!json_is_object(map))
 		return (0);
 	json_object_foreach(map, k, v) {
-		if (pgl_secret_key(k) && !json_is_null(v) &&
-		    json_object_set_new(map, k, json_string(PGL_SECRET_MASK))
-		    == -1)
+		if (is_secret(k, v) && json_object_set_new(map, k,
+		    json_string(PGL_SECRET_MASK)) == -1)
 			return (-1);
 	}
 	return (0);
 }
 
-/* 1: map (an object) has a secret key whose value mask_map would mask. */
+/* 1: map (an object) has a value mask_map would mask. */
 static int
 has_secret(const json_t *map)
 {
@@ -32,7 +38,7 @@ has_secret(const json_t *map)
 	if (!json_is_object(map))
 		return (0);
 	json_object_foreach((json_t *)map, k, v) {
-		if (pgl_secret_key(k) && !json_is_null(v))
+		if (is_secret(k, v))
 			return (1);
 	}
 	return (0);

@@ -8,10 +8,10 @@
  * may have moved the row since: the swap's compare-and-swap on the
  * pointer then fails, and the retry reads the row (and forgets the
  * hint, and takes none of that table for a few seconds: another writer
- * of it would make the next one stale too).  Not taken where the row's id decides more than the event's
- * label: a commit that changes the schema (the data policies' check
- * reads the column tags by the table's id), or one whose request has
- * the row from its authorization already.
+ * of it would make the next one stale too).  Not taken where the row's
+ * id decides more than the event's label: a commit that changes the
+ * schema (the data policies' check reads the column tags by the table's
+ * id), or one whose request has the row from its authorization already.
  */
 #ifndef PGL_API_COMMIT_ROWS_H
 #define PGL_API_COMMIT_ROWS_H
