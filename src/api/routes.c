@@ -100,8 +100,11 @@ const struct pgl_route pgl_routes[] = {
 	{ GET, "/ui/{file}", api_ui_file,
 	    PUBLIC, NOSTORE },
 
-	/* The API's own description and its page (docs/openapi/); the
-	 * reference's paths (pangolin-api.md §1.1) lead to them. */
+	/* The API's own description and its page (docs/openapi/: ours and
+	 * the Iceberg REST spec's, merged); the reference's paths
+	 * (pangolin-api.md §1.1) lead to them. */
+	{ GET, "/openapi.json", api_openapi_json,
+	    PUBLIC, NOSTORE },
 	{ GET, "/api/v1/openapi.json", api_openapi_json,
 	    PUBLIC, NOSTORE },
 	{ GET, "/api/docs", api_docs_index,
