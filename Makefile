@@ -189,8 +189,12 @@ $(OUT)/%.o: %.c $(HEADERS) $(KORE_OUT)/.patched
 	@mkdir -p $(dir $@)
 	$(CC) $(PGL_CFLAGS) -c $< -o $@
 
+# A route whose rule is missing or does not hold together fails the build
+# (routes.c; the binary checks its own table).
 $(OUT)/pangolin: $(KORE_OBJS) $(CORE_OBJS) $(APP_OBJS)
 	$(CC) $^ $(BASE_LDFLAGS) -o $@
+	@ASAN_OPTIONS=detect_leaks=0 $@ --list-rules > /dev/null || \
+		{ rm -f $@; echo "$@: a route's rule is missing (src/api/routes.c)"; exit 1; }
 
 # --- plugins -----------------------------------------------------------------
 

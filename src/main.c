@@ -88,6 +88,8 @@ usage(FILE *fp)
 	    "                      report and exit (0 ok, 2 refused)\n"
 	    "      --list-routes   print every route served (method and path\n"
 	    "                      template, one a line) and exit\n"
+	    "      --list-rules    print every route and the rule it declares\n"
+	    "                      (JSON) and exit (1 if a rule is missing)\n"
 	    "  -v, --version       print the version\n"
 	    "  -h, --help          this text\n"
 	    "\n"
@@ -176,6 +178,7 @@ parse_args(int argc, char **argv, int *check)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "list-routes", no_argument, NULL, 'R' },
+		{ "list-rules", no_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -194,6 +197,8 @@ parse_args(int argc, char **argv, int *check)
 		case 'R':
 			list_routes();
 			exit(0);
+		case 'L':
+			exit(pgl_routes_print_rules(stdout) == 0 ? 0 : 1);
 		case 'v':
 			printf("pangolin %s (kore %s)\n", PGL_VERSION,
 			    kore_version);
