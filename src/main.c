@@ -151,26 +151,6 @@ plugins_check(const struct pgl_config *cfg)
 	api_sts_vend_init();
 }
 
-/* The route table as the server matches it: "GET /api/v1/catalogs". */
-static void
-list_routes(void)
-{
-	static const struct { int m; const char *name; } names[] = {
-		{ PGL_GET, "GET" }, { PGL_POST, "POST" }, { PGL_PUT, "PUT" },
-		{ PGL_DELETE, "DELETE" }, { PGL_HEAD, "HEAD" },
-		{ PGL_PATCH, "PATCH" }, { PGL_OPTIONS, "OPTIONS" },
-	};
-	size_t	i, j;
-
-	for (i = 0; i < pgl_nroutes; i++) {
-		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
-			if (pgl_routes[i].method == names[j].m)
-				printf("%s %s\n", names[j].name,
-				    pgl_routes[i].path);
-		}
-	}
-}
-
 static const char *
 parse_args(int argc, char **argv, int *check)
 {
@@ -195,10 +175,10 @@ parse_args(int argc, char **argv, int *check)
 			*check = 1;
 			break;
 		case 'R':
-			list_routes();
+			api_routes_list(stdout, pgl_routes, pgl_nroutes);
 			exit(0);
 		case 'L':
-			exit(pgl_routes_print_rules(stdout) == 0 ? 0 : 1);
+			exit(api_routes_rules(stdout, pgl_routes, pgl_nroutes) ? 1 : 0);
 		case 'v':
 			printf("pangolin %s (kore %s)\n", PGL_VERSION,
 			    kore_version);

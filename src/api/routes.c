@@ -20,19 +20,12 @@
  * tags (tag grants) and, for SEES, whether it is discoverable.
  *
  * A row is ROUTE(method, path, handler, rule, flags[, remote]), and a
- * route without a rule does not build (ARCHITECTURE.md §13): the rule is
- * pasted onto DECLARED_, which only the rules above define, so a row
- * with no rule, NULL, 0 or a struct pgl_rule made by hand is an unknown
- * identifier; and a row written as a bare initializer must name every
- * field (-Wmissing-field-initializers is an error here).  `pangolin
- * --list-rules` prints each route's rule, checked to hold together
- * (the build runs it); the authorization matrix
- * (tests/integration/authz_matrix.test.js) calls every route as every
- * role and compares the answer with the rule.
+ * route without a rule does not build (ARCHITECTURE.md §13; the rules and
+ * ROUTE are in route_rules.h): a bare initializer must name every field,
+ * and the build runs `pangolin --list-rules`, which checks each rule
+ * (manage/route_list.c).  authz_matrix.test.js calls every route as every
+ * role and compares the answer with its rule.
  */
-#include <ctype.h>
-#include <string.h>
-
 #include "api/api.h"
 #include "api/maintenance/maint.h"
 #include "api/manage/manage.h"
@@ -49,6 +42,7 @@
 #include "api/webhooks/webhooks.h"
 #include "api/policies/policies.h"
 #include "api/routes.h"
+#include "api/route_rules.h"
 
 #define GET	PGL_GET
 #define POST	PGL_POST
@@ -63,47 +57,6 @@
 #define FWD	api_fed_forward
 #define NOFED	api_fed_refuse
 
-#define RULE(who, act, sc, ev, res) \
-	(&(const struct pgl_rule){ who, act, sc, ev, res })
-#define PUBLIC		RULE(WHO_PUBLIC, 0, SC_NONE, NULL, NULL)
-#define ANYONE		RULE(WHO_ANY, 0, SC_NONE, NULL, NULL)
-#define ADMIN		RULE(WHO_ADMIN, 0, SC_NONE, NULL, NULL)
-#define ANYONE_DOES(ev)	RULE(WHO_ANY, 0, SC_NONE, ev, NULL)
-#define ANYONE_DOES_TO(ev, res) RULE(WHO_ANY, 0, SC_NONE, ev, res)
-#define ADMIN_DOES(ev)	RULE(WHO_ADMIN, 0, SC_NONE, ev, NULL)
-#define ADMIN_DOES_TO(ev, res) RULE(WHO_ADMIN, 0, SC_NONE, ev, res)
-#define TENANT_ADMIN_DOES(ev) RULE(WHO_TENANT_ADMIN, 0, SC_NONE, ev, NULL)
-#define ROOT_DOES(ev)	RULE(WHO_ROOT, 0, SC_NONE, ev, NULL)
-#define SEES(sc)	RULE(WHO_SEE, 0, SC_##sc, NULL, NULL)
-#define SEES_DOES(sc, ev) RULE(WHO_SEE, 0, SC_##sc, ev, NULL)
-#define MAY(act, sc)	RULE(WHO_PERM, PGL_ACT_##act, SC_##sc, NULL, NULL)
-#define MAY_DOES(act, sc, ev) RULE(WHO_PERM, PGL_ACT_##act, SC_##sc, ev, NULL)
-#define MAY_DOES_TO(act, sc, ev, res) \
-	RULE(WHO_PERM, PGL_ACT_##act, SC_##sc, ev, res)
-#define TENANT_ADMIN	RULE(WHO_TENANT_ADMIN, 0, SC_NONE, NULL, NULL)
-
-/* The rules a row may name: ROUTE pastes its rule onto DECLARED_. */
-#define DECLARED_PUBLIC		PUBLIC
-#define DECLARED_ANYONE		ANYONE
-#define DECLARED_ADMIN		ADMIN
-#define DECLARED_TENANT_ADMIN	TENANT_ADMIN
-#define DECLARED_ANYONE_DOES	ANYONE_DOES
-#define DECLARED_ANYONE_DOES_TO	ANYONE_DOES_TO
-#define DECLARED_ADMIN_DOES	ADMIN_DOES
-#define DECLARED_ADMIN_DOES_TO	ADMIN_DOES_TO
-#define DECLARED_TENANT_ADMIN_DOES TENANT_ADMIN_DOES
-#define DECLARED_ROOT_DOES	ROOT_DOES
-#define DECLARED_SEES		SEES
-#define DECLARED_SEES_DOES	SEES_DOES
-#define DECLARED_MAY		MAY
-#define DECLARED_MAY_DOES	MAY_DOES
-#define DECLARED_MAY_DOES_TO	MAY_DOES_TO
-
-/* A row; its remote handler (FWD, NOFED) only where one applies. */
-#define ROUTE(method, path, fn, rule, ...) \
-	{ method, path, fn, DECLARED_##rule, ROUTE_TAIL(__VA_ARGS__, NULL, ~) }
-#define ROUTE_TAIL(flags, remote, ...)	flags, remote
-
 /* Iceberg path pieces, spelled as in the REST spec (for /v1/config). */
 #define NS	"/v1/{prefix}/namespaces/{namespace}"
 #define TBL	NS "/tables/{table}"
@@ -112,8 +65,7 @@
 #define NS2	"/v1/{prefix}/v1/namespaces/{namespace}"
 #define TBL2	NS2 "/tables/{table}"
 
-/* Every row whole: a bare initializer without its rule does not build. */
-#pragma GCC diagnostic error "-Wmissing-field-initializers"
+#pragma GCC diagnostic error "-Wmissing-field-initializers"	/* rows whole */
 
 const struct pgl_route pgl_routes[] = {
 	/* Health and metrics (public). */
@@ -610,126 +562,3 @@ const struct pgl_route pgl_routes[] = {
 
 const size_t	pgl_nroutes = sizeof(pgl_routes) / sizeof(pgl_routes[0]);
 
-/* --- each route's rule, for `pangolin --list-rules` ---------------------- */
-
-static const char *const who_names[] = {
-	[WHO_PUBLIC] = "PUBLIC", [WHO_ANY] = "ANYONE", [WHO_SEE] = "SEES",
-	[WHO_PERM] = "MAY", [WHO_ADMIN] = "ADMIN",
-	[WHO_TENANT_ADMIN] = "TENANT_ADMIN", [WHO_ROOT] = "ROOT"
-};
-
-static const char *const scope_names[] = {
-	[SC_NONE] = NULL, [SC_TENANT] = "TENANT", [SC_PREFIX] = "PREFIX",
-	[SC_NS] = "NS", [SC_TABLE] = "TABLE", [SC_VIEW] = "VIEW",
-	[SC_CATALOG] = "CATALOG", [SC_CATALOG_QUERY] = "CATALOG_QUERY",
-	[SC_MNS] = "MNS", [SC_MASSET] = "MASSET", [SC_ASSET_ID] = "ASSET_ID"
-};
-
-#define NWHO	(sizeof(who_names) / sizeof(who_names[0]))
-#define NSCOPE	(sizeof(scope_names) / sizeof(scope_names[0]))
-
-/* Why a route's rule does not hold together, or NULL. */
-static const char *
-rule_fault(const struct pgl_route *rt)
-{
-	const struct pgl_rule	*r = rt->rule;
-	int			 perm, see;
-
-	if (r == NULL)
-		return ("no rule");
-	if ((unsigned)r->who >= NWHO || (unsigned)r->scope >= NSCOPE)
-		return ("a rule no ROUTE macro makes");
-	perm = r->who == WHO_PERM;
-	see = r->who == WHO_SEE;
-	if (perm && strcmp(pgl_action_name(r->action), "unknown") == 0)
-		return ("MAY names no one action");
-	if (!perm && r->action != 0)
-		return ("an action on a rule that is not MAY");
-	if ((perm || see) != (r->scope != SC_NONE))
-		return ("a scope only SEES and MAY have, and they must");
-	if (r->resource != NULL && r->audit == NULL)
-		return ("a resource type without an audit action");
-	if (strcmp(pgl_method_name(rt->method), "OTHER") == 0 ||
-	    rt->path == NULL || rt->path[0] != '/' || rt->fn == NULL)
-		return ("not a method, a path and a handler");
-	return (NULL);
-}
-
-/* The rule as routes.c spells it: MAY_DOES(CREATE, NS, "create_table"). */
-static void
-print_rule(FILE *out, const struct pgl_rule *r)
-{
-	const char	*p;
-	int		 args = 0;
-
-	fprintf(out, "%s%s%s", who_names[r->who], r->audit != NULL ?
-	    "_DOES" : "", r->resource != NULL ? "_TO" : "");
-	if (r->who == WHO_PERM) {
-		fputc('(', out);
-		for (p = pgl_action_name(r->action); *p != '\0'; p++)
-			fputc(*p == '-' ? '_' : toupper((unsigned char)*p),
-			    out);
-		fputc(',', out);
-		args++;
-	}
-	if (scope_names[r->scope] != NULL)
-		fprintf(out, "%s%s", args++ ? " " : "(", scope_names[r->scope]);
-	if (r->audit != NULL)
-		fprintf(out, "%s\\\"%s\\\"", args++ ? ", " : "(", r->audit);
-	if (r->resource != NULL)
-		fprintf(out, ", \\\"%s\\\"", r->resource);
-	if (args)
-		fputc(')', out);
-}
-
-int
-pgl_routes_print_rules(FILE *out)
-{
-	static const struct { int flag; const char *name; } flags[] = {
-		{ ROUTE_JSON, "JSON" }, { ROUTE_NO_STORE, "NOSTORE" },
-		{ ROUTE_OWN_AUTH, "OWNAUTH" }, { ROUTE_COMMIT, "COMMIT" },
-	};
-	const struct pgl_route	*rt;
-	const struct pgl_rule	*r;
-	const char		*why;
-	size_t			 i, j;
-	int			 bad = 0, n;
-
-	fputs("[\n", out);
-	for (i = 0; i < pgl_nroutes; i++) {
-		rt = &pgl_routes[i];
-		if ((why = rule_fault(rt)) != NULL) {
-			fprintf(stderr, "pangolin: route %s %s: %s\n",
-			    pgl_method_name(rt->method), rt->path, why);
-			bad = 1;
-			continue;
-		}
-		r = rt->rule;
-		fprintf(out, "{\"method\":\"%s\",\"path\":\"%s\",\"rule\":\"",
-		    pgl_method_name(rt->method), rt->path);
-		print_rule(out, r);
-		fprintf(out, "\",\"who\":\"%s\",\"action\":", who_names[r->who]);
-		if (r->who == WHO_PERM)
-			fprintf(out, "\"%s\"", pgl_action_name(r->action));
-		else
-			fputs("null", out);
-		fputs(",\"scope\":", out);
-		if (scope_names[r->scope] != NULL)
-			fprintf(out, "\"%s\"", scope_names[r->scope]);
-		else
-			fputs("null", out);
-		fprintf(out, ",\"audit\":%s%s%s,\"flags\":[", r->audit != NULL ?
-		    "\"" : "", r->audit != NULL ? r->audit : "null",
-		    r->audit != NULL ? "\"" : "");
-		for (j = 0, n = 0; j < sizeof(flags) / sizeof(flags[0]); j++) {
-			if (rt->flags & flags[j].flag)
-				fprintf(out, "%s\"%s\"", n++ ? "," : "",
-				    flags[j].name);
-		}
-		fprintf(out, "],\"remote\":%s}%s\n", rt->remote == FWD ?
-		    "\"forward\"" : rt->remote == NOFED ? "\"refuse\"" : "null",
-		    i + 1 < pgl_nroutes ? "," : "");
-	}
-	fputs("]\n", out);
-	return (bad ? -1 : 0);
-}

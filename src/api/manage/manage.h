@@ -19,6 +19,12 @@ void	api_ui_root(struct pgl_req *);
 void	api_ui_index(struct pgl_req *);
 void	api_ui_file(struct pgl_req *);
 
+/* manage/route_list.c: the route table handed in (main.c), described */
+struct pgl_route;
+void	api_routes_list(FILE *, const struct pgl_route *, size_t);
+/* Each route and its rule as JSON; -1 when one is missing or incoherent. */
+int	api_routes_rules(FILE *, const struct pgl_route *, size_t);
+
 /* manage/api_docs.c */
 void	api_openapi_json(struct pgl_req *);
 void	api_docs_index(struct pgl_req *);
