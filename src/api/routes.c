@@ -377,9 +377,9 @@ const struct pgl_route pgl_routes[] = {
 
 	/* Merges (§2.5, §4): the handlers decide on the target catalog,
 	 * named by the body or the operation (write to change, read to
-	 * look). */
+	 * look); a catalog's list needs read on the whole catalog. */
 	ROUTE(GET, "/api/v1/catalogs/{name}/merge-operations", api_merge_list,
-	    SEES(CATALOG), 0),
+	    MAY(READ, CATALOG), 0),
 	ROUTE(GET, "/api/v1/merge-operations/{id}", api_merge_get,
 	    ANYONE, 0),
 	ROUTE(GET, "/api/v1/merge-operations/{id}/conflicts",
