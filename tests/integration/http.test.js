@@ -399,7 +399,7 @@ test('query strings: malformed escapes are 400 and repeated or empty parameters 
 
 test('every route in src/api/routes.c is reachable under its template (metrics label), never 405 or 5xx', async () => {
   const src = fs.readFileSync(path.join(REPO, 'src/api/routes.c'), 'utf8');
-  const routes = [...src.matchAll(/\{\s*(GET|POST|PUT|DELETE|PATCH|HEAD),\s*"([^"]+)"/g)].map((m) => ({ method: m[1], path: m[2] }));
+  const routes = [...src.matchAll(/ROUTE\(\s*(GET|POST|PUT|DELETE|PATCH|HEAD),\s*"([^"]+)"/g)].map((m) => ({ method: m[1], path: m[2] }));
   assert.ok(routes.length >= 30, `parsed ${routes.length} routes`);
   const fill = { id: '6f1c1b9e-5f0e-4d7b-9c1a-2b3c4d5e6f70', name: 'smoke-missing', file: 'index.html' };
   for (const { method, path: tpl } of routes) {
