@@ -85,6 +85,22 @@ json_t	*pgl_event_build(const struct pgl_event_input *in, char *why,
  */
 char	*pgl_event_object_name(const struct pgl_event_input *in, int *none);
 
+/*
+ * What a request's events reach (issue 67).  A request that makes more
+ * than one event (a multi-table commit) stores in each event's body,
+ * under this key, one entry per event of the request, in order:
+ *	[catalog, object-type, object-name, uuid, destination]
+ * (strings or null; names are levels joined by PGL_NS_SEP; destination
+ * a rename's).  It is the outbox's, never a reader's: the feed counts
+ * with it the events of the request each reader may read (its
+ * request-event-count) and every reader of the outbox (the feed, the
+ * webhook and NATS sinks) removes it before the event leaves.  Left out
+ * past PGL_EVENT_REACH_MAX events (a transaction holds at most 100
+ * tables).
+ */
+#define PGL_EVENT_REACH		"x-pangolin-reach"
+#define PGL_EVENT_REACH_MAX	128
+
 /* The identifier levels of ns (joined by PGL_NS_SEP) and name (NULL:
  * none) as a JSON array: a CatalogObjectIdentifier.  NULL: no memory. */
 json_t	*pgl_event_levels(const char *ns, const char *name);

@@ -119,7 +119,7 @@ test('the catalog summary counts what the reader may see', async () => {
   const pub = await ok(srv, 'GET', `/v1/${T.cat}/namespaces/pub/tables`, undefined, reader.headers);
   assert.equal(mine.namespace_count, 1);
   assert.equal(mine.table_count, pub.identifiers.length);
-  assert.ok(admin.table_count > mine.table_count && admin.namespace_count === 2, JSON.stringify(admin));
+  assert.ok(admin.table_count > mine.table_count && admin.namespace_count > mine.namespace_count, JSON.stringify(admin));
 });
 
 test('a rename shows its destination only to a reader of the destination, its source only to a reader of the source', async () => {
@@ -179,5 +179,5 @@ test('a discoverable table the reader may not read shows its name, never its loc
   assert.ok(!text.includes(reader.closed.metadata.location), 'no location of priv.closed');
   // The admin still sees where it is.
   const admin = await ok(srv, 'GET', `/api/v1/assets/${id}`, undefined, T.admin);
-  assert.equal(admin.asset.metadata_location, reader.closed['metadata-location']);
+  assert.match(admin.asset.metadata_location, /priv\/closed\/metadata\/.*\.metadata\.json$/);
 });
