@@ -98,6 +98,10 @@ test('a commit touching a visible and a hidden table shows the reader the visibl
   // the same order as one page.
   const paged = await log(reader.headers, 2);
   assert.deepEqual(paged.commits.map((c) => c.id), whole.commits.map((c) => c.id));
+  // While more follow, where the next page starts, not a total.
+  const first = await srv.req('GET', `/api/v1/branches/main/commits?catalog=${T.cat}&limit=2`, { headers: reader.headers });
+  assert.equal(first.headers['x-next-offset'], '2');
+  assert.equal(first.headers['x-total-count'], undefined);
   // Every commit the reader is shown has something it may read, or
   // touches nothing (the catalog's creation).
   assert.ok(whole.commits.every((c) => c.operations.length > 0 || c.message === 'Create catalog'));
@@ -180,4 +184,34 @@ test('a discoverable table the reader may not read shows its name, never its loc
   // The admin still sees where it is.
   const admin = await ok(srv, 'GET', `/api/v1/assets/${id}`, undefined, T.admin);
   assert.match(admin.asset.metadata_location, /priv\/closed\/metadata\/.*\.metadata\.json$/);
+});
+
+test('a merge\'s event is shown to a reader of the catalog only (its conflicts count every table)', async () => {
+  await ok(srv, 'POST', '/api/v1/branches', { name: 'side', catalog: T.cat, from_branch: 'main', branch_type: 'ingest' }, T.admin);
+  await ok(srv, 'POST', `/v1/${T.cat}/namespaces/priv/tables/closed@side`, { updates: [{ action: 'set-properties', updates: { side: '1' } }] }, T.admin);
+  await ok(srv, 'POST', '/api/v1/branches/merge', { source_branch: 'side', target_branch: 'main', catalog: T.cat }, T.admin);
+  const merges = (e) => e.filter((x) => x.operation['operation-type'] === 'x-pangolin.merge');
+  assert.equal(merges(await commitFeed(T.admin)).length, 1);
+  assert.deepEqual(merges(await commitFeed(reader.headers)), []);
+  // The merge commit's operations were priv's alone: not in the log.
+  const mine = (await log(reader.headers)).commits;
+  assert.ok(!mine.some((c) => c.merge_parent_id), JSON.stringify(mine.map((c) => c.message)));
+});
+
+test('the dropped-table list shows a drop to whom may restore it and read it', async () => {
+  await ok(srv, 'POST', `/v1/${T.cat}/namespaces/priv/tables`, { name: 'dropme', schema }, T.admin);
+  await ok(srv, 'DELETE', `/v1/${T.cat}/namespaces/priv/tables/dropme`, undefined, T.admin);
+  await ok(srv, 'POST', `/v1/${T.cat}/namespaces/pub/tables`, { name: 'dropped', schema }, T.admin);
+  await ok(srv, 'DELETE', `/v1/${T.cat}/namespaces/pub/tables/dropped`, undefined, T.admin);
+  // create (no read) on priv, create beside read on pub.
+  const grants = [];
+  for (const ns of ['priv', 'pub']) {
+    grants.push(await ok(srv, 'POST', '/api/v1/permissions', { 'user-id': T.userId, scope: { type: 'namespace', catalog_id: T.catId, namespace: ns }, actions: ['create'] }, T.admin));
+  }
+  try {
+    const mine = await ok(srv, 'GET', `/api/v1/catalogs/${T.cat}/dropped`, undefined, reader.headers);
+    assert.deepEqual(mine.map((d) => d.name), ['dropped']);
+  } finally {
+    for (const g of grants) await ok(srv, 'DELETE', `/api/v1/permissions/${g.id}`, undefined, T.admin);
+  }
 });

@@ -11,7 +11,8 @@
  * touched only objects it may not read is left out; one that touched
  * some of each shows its readable operations under a message made of
  * them ("Put pub.t"), since the stored message may name the rest (a
- * rename's "Rename priv.a to pub.b").  A commit that touches no object
+ * rename's "Rename priv.a to pub.b"); a merge commit keeps its own,
+ * which names branches only.  A commit that touches no object
  * (a catalog's first) is shown as stored.  Ids stay: a parent id names
  * no object.
  *
@@ -152,8 +153,9 @@ commit_seen(struct pgl_req *r, const char *catalog_id, int whole,
 		json_decref(kept);
 		return (NULL);
 	}
-	return (commit_json(c, json_array_size(kept) == i ? c->message : msg,
-	    kept));
+	/* A merge's message names branches only ("Merge dev into main"). */
+	return (commit_json(c, json_array_size(kept) == i ||
+	    c->merge_parent_id != NULL ? c->message : msg, kept));
 }
 
 /* The filtered walk of one request (see the top). */
