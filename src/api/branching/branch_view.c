@@ -41,10 +41,10 @@
 
 #define LOG_SLICE	500
 
-/* The levels of a JSON namespace joined by PGL_NS_SEP (or by '.' when
- * dot), in the arena; NULL when it is not an array of names. */
+/* The levels of a JSON namespace joined by sep, in a; NULL when it is
+ * not an array of names. */
 static char *
-levels_joined(struct pgl_req *r, const json_t *levels, char sep)
+levels_joined(struct pgl_arena *a, const json_t *levels, char sep)
 {
 	const json_t	*v;
 	const char	*s;
@@ -57,8 +57,8 @@ levels_joined(struct pgl_req *r, const json_t *levels, char sep)
 		if ((s = json_string_value(v)) == NULL || *s == '\0' ||
 		    strchr(s, PGL_NS_SEP) != NULL)
 			return (NULL);
-		out = i == 0 ? pgl_arena_strdup(r->arena, s) :
-		    pgl_arena_printf(r->arena, "%s%c%s", out, sep, s);
+		out = i == 0 ? pgl_arena_strdup(a, s) :
+		    pgl_arena_printf(a, "%s%c%s", out, sep, s);
 		if (out == NULL)
 			return (NULL);
 	}
@@ -74,12 +74,12 @@ api_branch_reads_all(struct pgl_req *r, const char *catalog_id)
 
 /*
  * The object one commit operation names, if the reader may read it:
- * its dotted name in *name (for a message).  0: not readable, or an
- * operation of a shape this reader cannot judge.
+ * its dotted name in *name (for a message), in a.  0: not readable, or
+ * an operation of a shape this reader cannot judge.
  */
 static int
-op_readable(struct pgl_req *r, const char *catalog_id, const json_t *op,
-    const char **name)
+op_readable(struct pgl_req *r, struct pgl_arena *a, const char *catalog_id,
+    const json_t *op, const char **name)
 {
 	const json_t	*o;
 	const char	*id = "", *ns, *dotted, *leaf;
@@ -91,11 +91,11 @@ op_readable(struct pgl_req *r, const char *catalog_id, const json_t *op,
 	} else if ((o = json_object_get(op, "Delete")) == NULL)
 		return (0);
 	if ((leaf = pgl_json_str(o, "name")) == NULL ||
-	    (ns = levels_joined(r, json_object_get(o, "namespace"),
-	    PGL_NS_SEP)) == NULL || (dotted = levels_joined(r,
+	    (ns = levels_joined(a, json_object_get(o, "namespace"),
+	    PGL_NS_SEP)) == NULL || (dotted = levels_joined(a,
 	    json_object_get(o, "namespace"), '.')) == NULL)
 		return (0);
-	*name = pgl_arena_printf(r->arena, "%s.%s", dotted, leaf);
+	*name = pgl_arena_printf(a, "%s.%s", dotted, leaf);
 	return (*name != NULL && api_allowed(r, PGL_ACT_READ,
 	    &(struct pgl_target){ catalog_id, ns, id, NULL, 0, 0 }));
 }
@@ -118,11 +118,12 @@ commit_json(const struct pgl_commit *c, const char *message, json_t *ops)
 
 /*
  * c as the reader sees it (whole: as stored), or NULL when it touched
- * only objects the reader may not read (or out of memory).
+ * only objects the reader may not read (or out of memory).  Scratch
+ * text goes to a (the slice's).
  */
 static json_t *
-commit_seen(struct pgl_req *r, const char *catalog_id, int whole,
-    const struct pgl_commit *c)
+commit_seen(struct pgl_req *r, struct pgl_arena *a, const char *catalog_id,
+    int whole, const struct pgl_commit *c)
 {
 	json_t		*ops, *kept, *op;
 	const char	*name, *msg = NULL;
@@ -140,10 +141,10 @@ commit_seen(struct pgl_req *r, const char *catalog_id, int whole,
 		return (NULL);
 	}
 	json_array_foreach(ops, i, op) {
-		if (!op_readable(r, catalog_id, op, &name))
+		if (!op_readable(r, a, catalog_id, op, &name))
 			continue;
 		json_array_append(kept, op);
-		msg = pgl_arena_printf(r->arena, "%s%s%s %s", msg != NULL ?
+		msg = pgl_arena_printf(a, "%s%s%s %s", msg != NULL ?
 		    msg : "", msg != NULL ? "; " : "", json_object_get(op,
 		    "Put") != NULL ? "Put" : "Delete", name);
 	}
@@ -170,15 +171,16 @@ struct log_walk {
 	json_t			*page;
 };
 
-/* One slice's commits into the page: 1 when the page is complete. */
+/* One slice's commits (read into a) into the page: 1 when complete. */
 static int
-take(struct log_walk *w, const struct pgl_commit *items, size_t n)
+take(struct log_walk *w, struct pgl_arena *a, const struct pgl_commit *items,
+    size_t n)
 {
 	size_t	i, kept;
 	json_t	*j;
 
 	for (i = 0; i < n; i++) {
-		if ((j = commit_seen(w->r, w->catalog_id, 0, &items[i])) ==
+		if ((j = commit_seen(w->r, a, w->catalog_id, 0, &items[i])) ==
 		    NULL)
 			continue;
 		if (w->seen++ < w->want.offset) {
@@ -236,7 +238,7 @@ slice(struct log_walk *w)
 		pgl_reply_store_error(w->r, &err);
 		return (1);
 	}
-	done = take(w, items, n);
+	done = take(w, a, items, n);
 	w->next = !done && n == LOG_SLICE && items[n - 1].parent_id != NULL ?
 	    pgl_arena_strdup(w->r->arena, items[n - 1].parent_id) : NULL;
 	pgl_arena_free(a);
@@ -271,8 +273,12 @@ filtered(struct pgl_req *r, const char *catalog_id, const char *head,
 	struct log_walk	*w;
 	int		 done;
 
-	if ((w = pgl_arena_alloc(r->arena, sizeof(*w))) == NULL ||
-	    (memset(w, 0, sizeof(*w)), w->page = json_array()) == NULL) {
+	if ((w = pgl_arena_alloc(r->arena, sizeof(*w))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return;
+	}
+	memset(w, 0, sizeof(*w));
+	if ((w->page = json_array()) == NULL) {
 		pgl_reply_error(r, 503, "out of memory");
 		return;
 	}
@@ -320,9 +326,18 @@ api_branch_log(struct pgl_req *r, const struct pgl_catalog *c,
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, commit_seen(r, c->id, 1,
+		json_array_append_new(arr, commit_seen(r, r->arena, c->id, 1,
 		    &items[i]));
 	pgl_reply_list(r, arr, total);
+}
+
+json_t *
+api_branch_json(const struct pgl_branch *b)
+{
+	return (json_pack("{s:s,s:o,s:s,s:o}", "name", b->name,
+	    "head_commit_id", api_str_or_null(b->head_commit_id),
+	    "branch_type", b->branch_type,
+	    "assets", pgl_json_load_or(b->assets, json_array())));
 }
 
 json_t *

@@ -1,7 +1,8 @@
 /*
  * Branches, tags and commit history (pangolin-api.md §2.5, §4): looking
  * at and deleting branches, their commits, and tags.  Making a branch is
- * branch_create.c's.
+ * branch_create.c's; what a reader sees of a branch (its JSON, its
+ * commit log) is branch_view.c's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,23 +16,12 @@
 #include "util/json.h"
 #include "util/paging.h"
 
-
-
 static const struct pgl_jfield tag_fields[] = {
 	{ "name", PGL_J_STRING, 1 },
 	{ "commit_id", PGL_J_STRING, 1 },
 	{ "catalog", PGL_J_STRING, 0 },
 	{ NULL, 0, 0 }
 };
-
-json_t *
-api_branch_json(const struct pgl_branch *b)
-{
-	return (json_pack("{s:s,s:o,s:s,s:o}", "name", b->name,
-	    "head_commit_id", api_str_or_null(b->head_commit_id),
-	    "branch_type", b->branch_type,
-	    "assets", pgl_json_load_or(b->assets, json_array())));
-}
 
 /*
  * The ?catalog= every branch/tag route needs, into c; its name, or NULL

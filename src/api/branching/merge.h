@@ -33,7 +33,8 @@
 void	api_branch_list(struct pgl_req *);
 void	api_branch_get(struct pgl_req *);
 void	api_branch_delete(struct pgl_req *);
-/* A branch's JSON (name, head_commit_id, branch_type, assets). */
+/* branch_view.c: a branch's JSON (name, head_commit_id, branch_type,
+ * assets), as stored. */
 json_t	*api_branch_json(const struct pgl_branch *);
 
 /*
