@@ -80,8 +80,9 @@ json_t	*pgl_event_build(const struct pgl_event_input *in, char *why,
  * The outbox row's object_name for in (the column the feed's name filter
  * reads): the object's levels joined by PGL_NS_SEP, malloc'd.  A table's
  * or view's namespace and name (a rename's source), a namespace's own
- * levels; NULL when the type names no object (most x- types) or out of
- * memory (*none tells the two apart: 1 when it names none).
+ * levels, a task's table (PGL_EVF_OF_TABLE); NULL when the type names no
+ * object (most x- types) or out of memory (*none tells the two apart: 1
+ * when it names none).
  */
 char	*pgl_event_object_name(const struct pgl_event_input *in, int *none);
 

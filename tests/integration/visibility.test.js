@@ -215,3 +215,15 @@ test('the dropped-table list shows a drop to whom may restore it and read it', a
     for (const g of grants) await ok(srv, 'DELETE', `/api/v1/permissions/${g.id}`, undefined, T.admin);
   }
 });
+
+test('a task\'s states are shown to whom may read its table', async () => {
+  const queue = async (ns, t) => (await ok(srv, 'POST', `/v1/${T.cat}/namespaces/${ns}/tables/${t}/maintenance`, { operations: ['expire_snapshots'] }, T.admin)).task_id;
+  const mine = await queue('pub', 'open');
+  const theirs = await queue('priv', 'closed');
+  const states = async (h) => (await commitFeed(h, { 'operation-types': ['x-pangolin.task-state'] })).map((e) => e.operation['task-id']);
+  const admin = await states(T.admin);
+  assert.ok(admin.includes(mine) && admin.includes(theirs));
+  const seen = await states(reader.headers);
+  assert.ok(seen.includes(mine), 'its table\'s task');
+  assert.ok(!seen.includes(theirs), 'not a task of a table it may not read');
+});
