@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer } from './lib/server.js';
+import { pool } from './lib/expect.js';
 import { login, makeTenant, ok } from './lib/tenant_fixture.js';
 
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
@@ -226,4 +227,22 @@ test('a task\'s states are shown to whom may read its table', async () => {
   const seen = await states(reader.headers);
   assert.ok(seen.includes(mine), 'its table\'s task');
   assert.ok(!seen.includes(theirs), 'not a task of a table it may not read');
+});
+
+test('a log longer than one read of the store (500 commits) is walked on, the reader\'s pages full', async () => {
+  // 520 hidden commits on top of the reader's: its first entry lies past
+  // the first slice, and the walk goes on between other requests.
+  const before = (await log(reader.headers)).commits.map((c) => c.id);
+  for (const n of ['s0', 's1', 's2', 's3']) await ok(srv, 'POST', `/v1/${T.cat}/namespaces/priv/tables`, { name: n, schema }, T.admin);
+  await pool(Array.from({ length: 516 }, (_, i) => i), 4, (i) =>
+    ok(srv, 'POST', `/v1/${T.cat}/namespaces/priv/tables/s${i % 4}`, { updates: [{ action: 'set-properties', updates: { i: String(i) } }] }, T.admin));
+  const yields = async () => Number(/^pangolin_list_yields_total (\d+)$/m.exec((await srv.req('GET', '/metrics')).text)?.[1]);
+  const turns = await yields();
+  const first = await srv.req('GET', `/api/v1/branches/main/commits?catalog=${T.cat}&limit=3`, { headers: reader.headers });
+  assert.equal(first.status, 200, first.text);
+  assert.deepEqual(first.json.map((c) => c.id), before.slice(0, 3));
+  assert.ok(await yields() > turns, 'the walk let other requests in between its reads');
+  const all = await log(reader.headers, 7);
+  assert.deepEqual(all.commits.map((c) => c.id), before);
+  assert.equal(Number(all.total), before.length);
 });
