@@ -205,6 +205,12 @@ answer(struct log_walk *w)
 {
 	char	buf[32];
 
+	/* A tag grant's read of an asset's tags that failed has replied. */
+	if (w->r->status != 0) {
+		json_decref(w->page);
+		w->page = NULL;
+		return;
+	}
 	if (w->more) {
 		(void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)
 		    (w->want.offset + json_array_size(w->page)));
