@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "events/cloudevent.h"
 #include "events/deliver.h"
+#include "events/event_build.h"
 #include "events/lease_owner.h"
 #include "events/nats_sink.h"
 #include "events/webhook_filter.h"
@@ -321,8 +322,10 @@ one_event(struct job *j, const struct pgl_event *e)
 	char	*text, why[256];
 	int	 rc;
 
-	if ((ev = json_loads(e->body, 0, NULL)) == NULL ||
-	    !wanted(j, e, ev)) {
+	/* What the request reached is the outbox's, not a subscriber's. */
+	if ((ev = json_loads(e->body, 0, NULL)) != NULL)
+		json_object_del(ev, PGL_EVENT_REACH);
+	if (ev == NULL || !wanted(j, e, ev)) {
 		if (ev == NULL)
 			pgl_log(PGL_LOG_WARN, "event %s: body is not JSON; "
 			    "not delivered", e->id);

@@ -120,6 +120,24 @@ test('commits on 3 tables arrive in order per table, signed, as CloudEvents; ten
   assert.match(m.text, /pangolin_event_sinks_delivered_total \d+/);
 });
 
+test('a multi-table commit reaches a subscriber whole: each event counts both, and nothing the outbox keeps for the feed\'s readers', { skip: NO_TASKS }, async () => {
+  // Issue 67: each event of the request keeps what it reached
+  // (x-pangolin-reach), for the feed to count a reader's; it never leaves.
+  await ok(srv, 'POST', `/v1/${B.cat}/namespaces`, { namespace: ['mt'] }, B.admin);
+  const ids = {};
+  for (const n of ['a', 'b']) ids[n] = (await ok(srv, 'POST', `/v1/${B.cat}/namespaces/mt/tables`, { name: n, schema }, B.admin)).metadata['table-uuid'];
+  const change = (name) => ({ identifier: { namespace: ['mt'], name }, requirements: [{ type: 'assert-table-uuid', uuid: ids[name] }],
+    updates: [{ action: 'set-properties', updates: { v: '1' } }] });
+  await ok(srv, 'POST', `/v1/${B.cat}/transactions/commit`, { 'table-changes': [change('a'), change('b')] }, B.admin);
+  const both = (ds) => ds.filter((d) => d.json?.type === 'io.pangolin.update-table' && d.json.data.operation.identifier.namespace[0] === 'mt');
+  await rB.waitFor((ds) => both(ds).length >= 2);
+  for (const d of both(rB.deliveries)) {
+    assert.ok(d.verified, `signature: ${d.why}`);
+    assert.equal(d.json.data['request-event-count'], 2);
+    assert.ok(!JSON.stringify(d.json).includes('x-pangolin-reach'), JSON.stringify(d.json));
+  }
+});
+
 test('a receiver stopped then back gets the backlog in order; one answering 500 gets the event again', { skip: NO_TASKS }, async () => {
   const w = await subscribe(srv, A, { url: rDown.url, operation_types: ['update-table'], namespaces: ['down'] });
   rDown.setSecrets([w.secret]);

@@ -81,6 +81,13 @@ void	api_settings_put(struct pgl_req *);
 
 /* manage/dashboard.c: the dashboard's counts (§2.11) */
 void	api_dashboard_stats(struct pgl_req *);
+/*
+ * c's counts as the caller sees them (issue 67): the store's, and for a
+ * caller who may not list the whole catalog the namespaces and main's
+ * assets it sees (assets: those of every kind), walked in two reads.
+ */
+int	api_catalog_counts_seen(struct pgl_req *, const struct pgl_catalog *,
+	    struct pgl_catalog_counts *, struct pgl_err *);
 
 /*
  * Create a catalog with its `main` branch (rooted at an initial commit)

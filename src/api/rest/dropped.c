@@ -82,6 +82,11 @@ struct list_ctx {
 	int64_t				 now;
 };
 
+/*
+ * A drop is listed to whom may bring it back (create in its namespace)
+ * and read what it was (issue 67: a list carries only what the caller
+ * may read; create alone does not show names).
+ */
 static int
 listed(struct pgl_req *r, const void *item, void *arg)
 {
@@ -89,7 +94,9 @@ listed(struct pgl_req *r, const void *item, void *arg)
 	struct list_ctx			*ctx = arg;
 
 	return (!pgl_undrop_expired(api_dropped_retention_ms(ctx->c),
-	    d->dropped_at_ms, ctx->now) && may_create(r, ctx->c, d->ns));
+	    d->dropped_at_ms, ctx->now) && may_create(r, ctx->c, d->ns) &&
+	    api_allowed(r, PGL_ACT_READ, &(struct pgl_target){ ctx->c->id,
+	    d->ns, "", NULL, 0, 0 }));
 }
 
 static json_t *
