@@ -6,6 +6,7 @@
 // the API shows.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -105,7 +106,8 @@ test('the mask for a secret that is not stored, or a value posing as sealed, is 
 });
 
 test('without PANGOLIN_ENCRYPTION_KEY the server says at start-up that secrets are stored in plaintext', { skip: STORE !== 'sqlite' && 'one pass is enough' }, async () => {
-  const plain = await startServer();
+  // '' unsets the key a pass may give every server (run-integration.sh).
+  const plain = await startServer({ env: { PANGOLIN_ENCRYPTION_KEY: '' } });
   try {
     assert.match(plain.log(), /PANGOLIN_ENCRYPTION_KEY is not set: warehouse secrets are stored in plaintext/);
     const name = uniq('wh');
@@ -130,5 +132,39 @@ test('a key that is not base64 of 32 bytes, or one repeated byte, stops start-up
     assert.equal(ok.code, 0, ok.stderr);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Issue 67: webhooks' sealed secrets once never opened, silently.  Each
+// class of sealed value the store keeps is now opened once at start-up
+// (src/api/storage/sealed_probe.c), and --check-config does the same.
+test('at start-up one sealed value of each class is opened: a wrong or missing key refuses to start, naming each class; start_with_unreadable_secrets starts with a warning', { skip: STORE === 'memory' && 'the memory store keeps nothing across a restart' }, async () => {
+  const s = await startServer({ env: { PANGOLIN_ENCRYPTION_KEY: KEY } });
+  try {
+    expectJson(await s.req('POST', '/api/v1/warehouses', { body: { name: uniq('wh'), storage_config: s3(), vending_strategy: vending } }), 201);
+    expectJson(await s.req('PUT', '/api/v1/config/settings', { body: { smtp_host: 'smtp.example.com', smtp_password: 'smtp-secret-1' } }), 200);
+    expectJson(await s.req('POST', '/api/v1/webhooks', { body: { name: uniq('hook'), url: 'https://hooks.example.com/in' } }), 201);
+    await s.stop({ keep: true });
+    const run = (args, env) => runBinary(['-c', s.config, ...args], { env });
+    const other = crypto.randomBytes(32).toString('base64');
+    const wrong = run(['--check-config'], { PANGOLIN_ENCRYPTION_KEY: other });
+    assert.equal(wrong.code, 2, wrong.stdout + wrong.stderr);
+    for (const c of [/warehouse secrets \(storage_config\): warehouse '[^']+' of tenant [0-9a-f-]{36} cannot be opened: does not authenticate/,
+      /warehouse vending_strategy secrets: warehouse '[^']+'/, /tenant settings secrets: the settings of tenant/,
+      /webhook signing secrets: webhook '[^']+' of tenant/])
+      assert.match(wrong.stderr, c);
+    assert.match(wrong.stderr, /start_with_unreadable_secrets/, 'the way out is named');
+    assert.equal(run([], { PANGOLIN_ENCRYPTION_KEY: other }).code, 2, 'the server itself refuses to start');
+    const none = run(['--check-config'], { PANGOLIN_ENCRYPTION_KEY: '' });
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, /webhook signing secrets: .* it is sealed and PANGOLIN_ENCRYPTION_KEY is not set/);
+    const warned = run(['--check-config'], { PANGOLIN_ENCRYPTION_KEY: other, PANGOLIN_START_WITH_UNREADABLE_SECRETS: 'true' });
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.match(warned.stderr, /webhook signing secrets: .*; starting anyway/);
+    const right = run(['--check-config'], { PANGOLIN_ENCRYPTION_KEY: KEY });
+    assert.equal(right.code, 0, right.stderr);
+    assert.match(right.stderr, /sealed values open with PANGOLIN_ENCRYPTION_KEY \(a sample of each\): warehouse secrets \(storage_config\), warehouse vending_strategy secrets, tenant settings secrets, webhook signing secrets/);
+  } finally {
+    fs.rmSync(s.dir, { recursive: true, force: true });
   }
 });
