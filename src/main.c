@@ -30,7 +30,6 @@
 #include "api/scan/scan.h"
 #include "api/cache/cache.h"
 #include "api/commit/commit.h"
-#include "api/storage/sealed_probe.h"
 #include "api/storage/sts_vend.h"
 #include "api/tasks/dropped_expiry.h"
 #include "app/app.h"
@@ -118,7 +117,6 @@ static void
 plugins_check(const struct pgl_config *cfg)
 {
 	struct pgl_err	err;
-	char		line[1400];
 
 	memset(&err, 0, sizeof(err));
 	pgl_app.db = pgl_store_plugin_load(cfg->store.plugin,
@@ -130,9 +128,6 @@ plugins_check(const struct pgl_config *cfg)
 		    err.msg);
 	if (pgl_bootstrap(&err) == -1)
 		die("store: bootstrap failed: %s", err.msg);
-	/* Every class of sealed value opens with the key (issue 67). */
-	if (api_sealed_start(line, sizeof(line)) == -1)
-		die("%s", line);
 	/* A connection must never cross fork(): workers open their own. */
 	pgl_app.db->close(pgl_app.dbh);
 	pgl_app.dbh = NULL;

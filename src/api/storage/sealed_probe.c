@@ -290,9 +290,12 @@ api_sealed_start(char *why, size_t len)
 		    "until they are entered again", found);
 		return (0);
 	}
-	(void)snprintf(why, len, "%s.  Start with the PANGOLIN_ENCRYPTION_KEY "
+	/* The whole account in the log; the caller's one line is short. */
+	pgl_log(PGL_LOG_ERR, "%s.  Start with the PANGOLIN_ENCRYPTION_KEY "
 	    "they were sealed with, or set [auth] "
 	    "start_with_unreadable_secrets = true (PANGOLIN_START_WITH_"
 	    "UNREADABLE_SECRETS) to start and enter them again", found);
+	(void)snprintf(why, len, "sealed secrets of the store do not open "
+	    "with PANGOLIN_ENCRYPTION_KEY (each class named above)");
 	return (-1);
 }

@@ -34,10 +34,11 @@
 int	api_sealed_probe(char *why, size_t len);
 
 /*
- * The start-up decision on the probe: 0 to start (every sample opened,
- * or none stored; a store that cannot be read, or [auth]
- * start_with_unreadable_secrets set, is a warning), -1 with why when the
- * server must refuse to start.
+ * The start-up decision on the probe (the bootstrap's, api/manage): 0 to
+ * start (every sample opened, or none stored; a store that cannot be
+ * read, or [auth] start_with_unreadable_secrets set, is a warning), -1
+ * when the server must refuse to start: each failing class logged as an
+ * error, and a one-line why.
  */
 int	api_sealed_start(char *why, size_t len);
 
