@@ -132,8 +132,10 @@ container_ok(const char *s)
 	if (slash == NULL || (size_t)(slash - s) >= sizeof(account))
 		return (0);
 	(void)snprintf(account, sizeof(account), "%.*s", (int)(slash - s), s);
-	return (name_ok(account, 3, 24, "") && name_ok(slash + 1, 3, 63, "-") &&
-	    strstr(slash + 1, "--") == NULL);
+	/* An account, a slash and a star: its every container. */
+	return (name_ok(account, 3, 24, "") && (strcmp(slash + 1, "*") == 0 ||
+	    (name_ok(slash + 1, 3, 63, "-") && strstr(slash + 1, "--") ==
+	    NULL)));
 }
 
 static int
@@ -158,7 +160,7 @@ storage_validate(struct pgl_config *c, struct pgl_config_error *err)
 		if (!container_ok(c->storage.azure_container_sas.v[i])) {
 			pgl_config_seterr(err, 0, "storage.azure_container_sas",
 			    "'%s' is not <account>/<container> (an account "
-			    "and a container as Azure names them)",
+			    "and a container as Azure names them, or *)",
 			    c->storage.azure_container_sas.v[i]);
 			return (-1);
 		}
