@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { runBinary, startServer, STORE, tmpDir } from './lib/server.js';
+import { basic, NIL_UUID, runBinary, startServer, STORE, tmpDir } from './lib/server.js';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 
 const KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
@@ -166,5 +166,34 @@ test('at start-up one sealed value of each class is opened: a wrong or missing k
     assert.match(right.stderr, /sealed values open with PANGOLIN_ENCRYPTION_KEY \(a sample of each\): warehouse secrets \(storage_config\), warehouse vending_strategy secrets, tenant settings secrets, webhook signing secrets/);
   } finally {
     fs.rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+// Issue 67: a tenant admin could point a warehouse whose secrets root
+// gave (the operator's keys, an Entra principal's secret) at another
+// bucket, prefix or authority, and the server used them there.
+test('a tenant admin moving a warehouse (bucket, prefix, endpoint, authority) sends its secrets again; root, the operator, may move it as it is', async () => {
+  const s = await startServer({ root: true, env: { PANGOLIN_ENCRYPTION_KEY: KEY } });
+  try {
+    const asRoot = { authorization: basic(), 'x-pangolin-tenant': NIL_UUID };
+    const name = uniq('wh');
+    expectJson(await s.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3({ prefix: 'tenant-a' }) }, headers: asRoot }), 201);
+    const put = (cfg, headers) => s.req('PUT', `/api/v1/warehouses/${name}`, { body: { storage_config: cfg }, headers });
+    for (const moved of [{ bucket: 'other-lake' }, { prefix: 'tenant-b' }, { endpoint: 'https://s3.other.example' },
+      { sts_endpoint: 'https://sts.other.example' }, { role_arn: 'arn:aws:iam::123456789012:role/other' }]) {
+      const k = Object.keys(moved)[0];
+      expectError(await put(moved), 422, { message: new RegExp(`storage_config\\.${k.replace('.', '\\.')} changes where the warehouse's stored secrets go.*send them again`) });
+      expectError(await put({ ...moved, 's3.secret-access-key': '********', 's3.access-key-id': '********' }), 422, { message: /send them again/ });
+    }
+    assert.equal(expectJson(await s.req('GET', `/api/v1/warehouses/${name}`), 200).storage_config.prefix, 'tenant-a', 'nothing moved');
+    // The same value, or a setting that is not a place: no secret needed.
+    expectJson(await put({ prefix: 'tenant-a', region: 'eu-west-1' }), 200);
+    // The secrets sent again: the tenant's own to move.
+    expectJson(await put({ prefix: 'tenant-a2', 's3.secret-access-key': 'a-new-secret', 's3.access-key-id': 'AKIANEW' }), 200);
+    // Root moves it with the secrets it holds.
+    expectJson(await put({ prefix: 'tenant-a3' }, asRoot), 200);
+    assert.equal(expectJson(await s.req('GET', `/api/v1/warehouses/${name}`), 200).storage_config.prefix, 'tenant-a3');
+  } finally {
+    await s.stop();
   }
 });

@@ -497,6 +497,16 @@ api_warehouse_update(struct pgl_req *r)
 		w.use_sts = json_is_true(v);
 	upd = json_object_get(r->body, "storage_config");
 	if (upd != NULL && !json_is_null(upd)) {
+		/* Root, the operator's hand, may move a warehouse with the
+		 * secrets it holds; a tenant admin sends them again. */
+		cfg = api_obj(w.storage_config);
+		why = r->who.role != ROLE_ROOT ? api_secrets_moved(r, cfg,
+		    upd) : NULL;
+		json_decref(cfg);
+		if (why != NULL) {
+			pgl_reply_error(r, 422, "%s", why);
+			return;
+		}
 		if ((w.storage_config = sealed_config(r, upd,
 		    w.storage_config)) == NULL)
 			return;
