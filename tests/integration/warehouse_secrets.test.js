@@ -94,6 +94,20 @@ test('the mask sent back in a PUT keeps the stored secret; a new value replaces 
   }
 });
 
+// Issue 67's encryption pass: checks ran on the stored text, so a new
+// secret sealed before its check passed it whatever it held.
+test('a secret sent in an update, or in a vending strategy, is checked as it will be used, not as sealed', async () => {
+  const name = uniq('wh');
+  expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3() } }), 201);
+  expectError(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { storage_config: { 's3.secret-access-key': 'has a space' } } }), 400,
+    { message: /printable text without spaces/ });
+  expectError(await srv.req('POST', '/api/v1/warehouses', { body: { name: uniq('wh'), storage_config: s3(),
+    vending_strategy: { AwsSts: { role_arn: 'arn:aws:iam::123456789012:role/lake', external_id: 'has space' } } } }), 400, { message: /external_id/ });
+  expectError(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: {
+    vending_strategy: { AwsSts: { role_arn: 'arn:aws:iam::123456789012:role/lake', external_id: 'has space' } } } }), 400, { message: /external_id/ });
+  assert.equal(expectJson(await srv.req('GET', `/api/v1/warehouses/${name}`), 200).vending_strategy, 'None', 'nothing stored');
+});
+
 test('the mask for a secret that is not stored, or a value posing as sealed, is 400', async () => {
   const name = uniq('wh');
   expectError(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3({ 's3.secret-access-key': '********' }) } }), 400,

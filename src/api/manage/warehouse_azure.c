@@ -134,7 +134,8 @@ auth_check(const json_t *cfg)
 		return ("storage_config keys and ids must be printable text "
 		    "without spaces");
 	/* A mistyped key is told here, not at the first commit.  (An
-	 * update sees the stored key sealed.) */
+	 * update's check sees the merged config with its secrets opened:
+	 * warehouses.c.) */
 	if (key != NULL && !pgl_seal_is_sealed(key) && !key_ok(key))
 		return ("storage_config account_key must be the account's "
 		    "base64 key, as the Azure portal shows it");

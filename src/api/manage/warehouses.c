@@ -329,14 +329,59 @@ tenant_context(struct pgl_req *r)
 	return (0);
 }
 
-/* 1 after a 400 for STS settings that cannot vend as stored. */
+/*
+ * w's vending_strategy text with its variant's secrets opened, in r's
+ * arena; NULL after a reply.  (An unset one stays NULL: *out.)
+ */
+static int
+opened_vending(struct pgl_req *r, const char *text, const char **out)
+{
+	json_t		*vs, *plain;
+	const char	*kind;
+	char		*vtext;
+
+	*out = text;
+	if (text == NULL)
+		return (0);
+	vs = pgl_json_load_or(text, NULL);
+	if (!json_is_object(vs) || json_object_size(vs) != 1) {
+		json_decref(vs);
+		return (0);
+	}
+	kind = json_object_iter_key(json_object_iter(vs));
+	vtext = api_text(r->arena, json_object_get(vs, kind));
+	if ((plain = api_secrets_open(r, "vending_strategy", vtext != NULL ?
+	    vtext : "{}")) == NULL) {
+		json_decref(vs);
+		return (-1);
+	}
+	json_object_set_new(vs, kind, plain);
+	*out = api_text(r->arena, vs);
+	json_decref(vs);
+	return (0);
+}
+
+/*
+ * 1 after a 400 for STS settings that cannot vend as stored.  Checked on
+ * the values as they will be used, secrets opened: sealed (with
+ * PANGOLIN_ENCRYPTION_KEY set) an external_id with a space once passed
+ * the check (issue 67's encryption pass found it).
+ */
 static int
 sts_refused(struct pgl_req *r, const struct pgl_warehouse *w)
 {
-	const char	*why = api_warehouse_sts_check(w->use_sts,
-			    w->storage_config, w->vending_strategy);
+	const char	*why, *cfg = NULL, *vending;
+	json_t		*plain;
 
-	if (why == NULL)
+	if ((plain = api_secrets_open(r, "storage_config",
+	    w->storage_config)) == NULL)
+		return (1);
+	cfg = api_text(r->arena, plain);
+	json_decref(plain);
+	if (opened_vending(r, w->vending_strategy, &vending) == -1)
+		return (1);
+	if ((why = api_warehouse_sts_check(w->use_sts, cfg,
+	    vending)) == NULL)
 		return (0);
 	pgl_reply_error(r, 400, "%s", why);
 	return (1);
@@ -510,7 +555,11 @@ api_warehouse_update(struct pgl_req *r)
 		if ((w.storage_config = sealed_config(r, upd,
 		    w.storage_config)) == NULL)
 			return;
-		cfg = api_obj(w.storage_config);
+		/* Checked as used, secrets opened: a new secret sealed
+		 * would pass any check of its text. */
+		if ((cfg = api_secrets_open(r, "storage_config",
+		    w.storage_config)) == NULL)
+			return;
 		why = storage_check(r, cfg);
 		json_decref(cfg);
 		if (why != NULL) {
