@@ -17,8 +17,9 @@
 # pass runs every file with PANGOLIN_ENCRYPTION_KEY set (PGL_IT_ENCRYPTION_
 # KEY, which lib/server.js gives every server it starts unless a test
 # sets its own), so warehouse, webhook, settings and federation secrets
-# are sealed at rest there, as the operator guide recommends.  Webhooks
-# once never delivered with the key set, and no pass saw it.
+# are sealed at rest there, as the operator guide recommends; so do the
+# s3 and sts passes (iceberg-js on an S3 warehouse's sealed keys).
+# Webhooks once never delivered with the key set, and no pass saw it.
 #
 # A part of it (tests/README.md):
 #   PGL_IT_FILES   file names (x.test.js, x, or tests/integration/x.test.js):
@@ -228,8 +229,8 @@ export PGL_IT_JOB_SECS
 job='pass=$1 file=$2
 case $pass in
 oauth) store=sqlite; export PGL_ICEBERG_AUTH=oauth ;;
-s3) store=sqlite; export PGL_ICEBERG_S3=1 ;;
-sts) store=sqlite; export PGL_ICEBERG_STS=1 ;;
+s3) store=sqlite; export PGL_ICEBERG_S3=1 PGL_IT_ENCRYPTION_KEY=$PGL_IT_SEAL_KEY ;;
+sts) store=sqlite; export PGL_ICEBERG_STS=1 PGL_IT_ENCRYPTION_KEY=$PGL_IT_SEAL_KEY ;;
 postgres) store=postgres; export PGL_IT_ENCRYPTION_KEY=$PGL_IT_SEAL_KEY ;;
 *) store=$pass ;;
 esac
