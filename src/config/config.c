@@ -166,6 +166,8 @@ pgl_config_free(struct pgl_config *c)
 	free(c->events.nats_url);
 	pgl_config_list_clear(&c->storage.local_roots);
 	pgl_config_list_clear(&c->storage.allowed_endpoints);
+	pgl_config_list_clear(&c->storage.azure_container_sas);
+	pgl_config_list_clear(&c->storage.static_key_buckets);
 	free(c->storage.ca_file);
 	free(c);
 }

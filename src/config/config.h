@@ -100,6 +100,10 @@ struct pgl_config {
 		/* PANGOLIN_ENCRYPTION_KEY: seals warehouse secrets at rest. */
 		int		has_encryption_key;
 		unsigned char	encryption_key[32];
+		/* PANGOLIN_START_WITH_UNREADABLE_SECRETS: a sealed value
+		 * of the store that does not open with the key is a
+		 * warning, not a refusal to start (sealed_probe.h). */
+		int		start_with_unreadable_secrets;
 	} auth;
 
 	struct {
@@ -140,6 +144,17 @@ struct pgl_config {
 		 * the largest session policy sent to STS. */
 		int		sts_cache_entries;
 		int		sts_policy_max_bytes;
+		/* Where a vended credential may reach past one table
+		 * (issue 67), the operator's alone, never a tenant's
+		 * storage_config: Azure containers, "<account>/<container>",
+		 * whose warehouse vends a container-wide SAS, and S3
+		 * buckets whose warehouse vends its long-term keys to
+		 * writers.  Either holds one warehouse at most. */
+		struct pgl_strlist azure_container_sas;
+		struct pgl_strlist static_key_buckets;
+		/* An Azure warehouse whose container is missing at its
+		 * creation: the container is created (else 400). */
+		int		azure_create_containers;
 	} storage;
 
 	struct {

@@ -249,12 +249,13 @@ test('warehouse keys: a writer whom a policy of a catalog on the warehouse binds
   const swift = await startSwift();
   const bucket = uniq('rrb');
   assert.equal(s3req(swift, 'PUT', `/${bucket}`).status, 200);
-  const s = await startAuthServer({ allowEndpoints: [swift.endpoint] });
+  // The operator lets the bucket's warehouse vend its keys (issue 67).
+  const s = await startAuthServer({ allowEndpoints: [swift.endpoint], env: { PANGOLIN_STATIC_KEY_BUCKETS: bucket } });
   try {
     const o = okFor(s);
     const T = await tenantWithAdmin(s, 'rrw');
     const wh = uniq('s3wh');
-    await o('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1', access_key_id: 'test:tester', secret_access_key: 'testing', vend_static_keys: 'true' } }, T.admin);
+    await o('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1', access_key_id: 'test:tester', secret_access_key: 'testing' } }, T.admin);
     const c = uniq('s3cat');
     const catalog = await o('POST', '/api/v1/catalogs', { name: c, warehouse_name: wh }, T.admin);
     await o('POST', `/v1/${c}/namespaces`, { namespace: ['db'] }, T.admin);
@@ -322,12 +323,13 @@ test('createTable (stage-create, registerTable) asking for the files: a caller w
   const swift = await startSwift();
   const bucket = uniq('rrc');
   assert.equal(s3req(swift, 'PUT', `/${bucket}`).status, 200);
-  const s = await startAuthServer({ allowEndpoints: [swift.endpoint] });
+  // The operator lets the bucket's warehouse vend its keys (issue 67).
+  const s = await startAuthServer({ allowEndpoints: [swift.endpoint], env: { PANGOLIN_STATIC_KEY_BUCKETS: bucket } });
   try {
     const o = okFor(s);
     const T = await tenantWithAdmin(s, 'rrc');
     const wh = uniq('s3wh');
-    await o('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1', access_key_id: 'test:tester', secret_access_key: 'testing', vend_static_keys: 'true' } }, T.admin);
+    await o('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1', access_key_id: 'test:tester', secret_access_key: 'testing' } }, T.admin);
     const c = uniq('s3cat');
     const catalog = await o('POST', '/api/v1/catalogs', { name: c, warehouse_name: wh }, T.admin);
     // The policy is the parent namespace's: it binds every table below.

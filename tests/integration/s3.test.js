@@ -23,6 +23,9 @@ import { waitTask } from './lib/tasks.js';
 
 let srv, swift, endpoint, gate;
 const BUCKET = `pgl-it-${process.pid}`;
+// The bucket whose one warehouse the operator lets vend its keys
+// ([storage] static_key_buckets; issue 67: never a storage_config's say).
+const KEYS_BUCKET = `pgl-it-keys-${process.pid}`;
 const s3 = (method, p, o) => s3req(swift, method, p, o);
 // Swift on loopback (path-style and virtual-hosted) and a dead loopback
 // port: origins the operator allow-lists ([storage] allowed_endpoints).
@@ -34,8 +37,9 @@ before(async () => {
   endpoint = swift.endpoint;
   gate = await cutProxy(swift.port);
   assert.equal(s3('PUT', `/${BUCKET}`).status, 200);
+  assert.equal(s3('PUT', `/${KEYS_BUCKET}`).status, 200);
   // Every /v1 answer is checked against the Iceberg OpenAPI document.
-  srv = await startIcebergServer({ allowEndpoints: allowed() });
+  srv = await startIcebergServer({ allowEndpoints: allowed(), env: { PANGOLIN_STATIC_KEY_BUCKETS: KEYS_BUCKET } });
 });
 after(async () => {
   await srv?.stop();
@@ -191,16 +195,16 @@ test('/metrics counts S3 requests and the connections they opened (kept-alive cl
 });
 
 test('vended credentials: loadTable and createTable with X-Iceberg-Access-Delegation, and /credentials', { skip: ONCE }, async () => {
-  // Static keys leave only when the warehouse says so (egress.test.js
-  // checks that they do not otherwise).
-  const { cat } = await s3Catalog({ vend_static_keys: 'true' });
+  // Static keys leave only where the operator lists the bucket
+  // (egress.test.js checks that they do not otherwise).
+  const { cat } = await s3Catalog({ bucket: KEYS_BUCKET });
   const T = `/v1/${cat}/namespaces/db/tables`;
   const vend = { 'x-iceberg-access-delegation': 'vended-credentials' };
   const created = expectJson(await srv.req('POST', T, { body: { name: 'v', schema }, headers: vend }), 200);
   const want = { 's3.access-key-id': 'test:tester', 's3.secret-access-key': 'testing', 's3.region': 'us-east-1',
     's3.path-style-access': 'true', 's3.endpoint': endpoint };
   assert.deepEqual(created.config, want);
-  const prefix = `s3://${BUCKET}/lake/${cat}/db/v`;
+  const prefix = `s3://${KEYS_BUCKET}/lake/${cat}/db/v`;
   assert.deepEqual(created['storage-credentials'], [{ prefix, config: want }]);
   // Without the header: nothing vended, and the answers carry distinct tags.
   const plain = await srv.req('GET', `${T}/v`);
@@ -211,7 +215,7 @@ test('vended credentials: loadTable and createTable with X-Iceberg-Access-Delega
   assert.notEqual(vended.headers.etag, plain.headers.etag);
   assert.match(vended.headers.vary ?? '', /X-Iceberg-Access-Delegation/i);
   // The vended keys work against the bucket (the client's own writes).
-  assert.equal(s3('PUT', `/${BUCKET}/lake/${cat}/db/v/data/00000.parquet`, { body: 'PAR1' }).status, 200);
+  assert.equal(s3('PUT', `/${KEYS_BUCKET}/lake/${cat}/db/v/data/00000.parquet`, { body: 'PAR1' }).status, 200);
   const creds = expectJson(await srv.req('GET', `${T}/v/credentials`), 200);
   assert.deepEqual(creds['storage-credentials'], [{ prefix, config: want }]);
   // A table on local disk has none to give.
