@@ -94,8 +94,10 @@ api_scan_plan_run(struct pgl_task_run *run, struct pgl_req *r,
 	if (scan_req_parse(r, json_object_get(params, "request"), md,
 	    &p.q) == -1)
 		end = api_task_fail(run, "%s", api_task_reply_error(r));
-	else
+	else {
+		p.sink.scope = p.q.scope;
 		end = plan(run, &p, result);
+	}
 	scan_sink_free(&p.sink);
 	json_decref(md);
 	return (end);
