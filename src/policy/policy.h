@@ -132,6 +132,18 @@ int	pgl_pol_doc_action(const json_t *doc);
  */
 int	pgl_pol_scope_holds(const struct pgl_policy *, const char *catalog,
 	    const char *ns, const char *name);
+/*
+ * 1 when p is a table policy of catalog defined on the table row uuid
+ * (its document's table_uuid): a table policy binds to its table's
+ * identity as well as to its name (issue 67), so that a name that moved
+ * under it (a rename racing the policy's creation) never leaves the
+ * table it was defined on unprotected.
+ */
+int	pgl_pol_bound_to(const struct pgl_policy *, const char *catalog,
+	    const char *uuid);
+/* pgl_pol_scope_holds, or pgl_pol_bound_to (uuid NULL: by name alone). */
+int	pgl_pol_holds(const struct pgl_policy *, const char *catalog,
+	    const char *ns, const char *name, const char *uuid);
 
 /* ---- the resolver (pol_resolve.c) ------------------------------------ */
 

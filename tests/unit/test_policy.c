@@ -471,6 +471,38 @@ test_resolver_flags_a_table_made_again_under_the_name(void **state)
 	table_uuid = NULL;
 }
 
+/*
+ * Issue 67: a table policy holds on the table row it was defined on
+ * under any name (a rename that raced its creation left it under the
+ * old one), flagged; never on another catalog's row of that id.
+ */
+static void
+test_resolver_binds_a_table_policy_to_its_table_row(void **state)
+{
+	struct pgl_policy	p;
+	json_t			*flags;
+
+	(void)state;
+	p = policy("t", "sales" "\x1f" "eu", "old_name", NULL,
+	    "{\"kind\":\"column-action\",\"field_id\":2,\"action\":"
+	    "\"mask-alphanum\",\"table_uuid\":\"u-7\"," ROLE_A "}", 1);
+	table_uuid = "u-7";
+	assert_json(resolve(&p, 1, NULL, 0, &flags),
+	    "{\"required-column-projections\":[{\"action\":\"mask-alphanum\","
+	    "\"field-id\":2}]}");
+	assert_int_equal(json_array_size(flags), 1);
+	json_decref(flags);
+	assert_int_equal(pgl_pol_bound_to(&p, "lake", "u-7"), 1);
+	assert_int_equal(pgl_pol_bound_to(&p, "other", "u-7"), 0);
+	assert_int_equal(pgl_pol_bound_to(&p, "lake", "u-"), 0);
+	assert_int_equal(pgl_pol_holds(&p, "lake", "sales" "\x1f" "eu",
+	    "people", "u-7"), 1);
+	/* Another row under another name: not its table. */
+	table_uuid = "u-8";
+	assert_json(resolve(&p, 1, NULL, 0, NULL), "{}");
+	table_uuid = NULL;
+}
+
 int
 main(void)
 {
@@ -492,6 +524,8 @@ main(void)
 		    test_resolver_never_returns_an_action_the_type_does_not_take),
 		cmocka_unit_test(
 		    test_resolver_flags_a_table_made_again_under_the_name),
+		cmocka_unit_test(
+		    test_resolver_binds_a_table_policy_to_its_table_row),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
