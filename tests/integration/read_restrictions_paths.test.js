@@ -183,3 +183,81 @@ describe('scan plans', () => {
     assert.equal((await planAll(plain, byEmail, {})).tasks.length, 2);
   });
 });
+
+describe('table metadata, commit answers and the events feed', () => {
+  let stats;
+  const blobs = (md) => (md.statistics ?? []).flatMap((s) => s['blob-metadata']);
+  const load = async (u, q = '') => {
+    const r = await srv.req('GET', `${t.path()}${q}`, { headers: u.headers });
+    assert.equal(r.status, 200, r.text);
+    return r.json.metadata;
+  };
+  const events = async (u) => {
+    const r = await srv.req('POST', `/v1/${cat}/events`, { body: { 'page-size': 1000 }, headers: u.headers });
+    assert.equal(r.status, 200, r.text);
+    return r.json.events;
+  };
+  const statsUpdates = (evs) => evs.flatMap((e) => (e.operation.updates ?? []).filter((u) => u.action === 'set-statistics'));
+  const summaries = (md) => md.snapshots.map((s) => s.summary);
+
+  before(async () => {
+    // Statistics of the email column (an NDV sketch's blob says how many
+    // distinct emails) and of id; a snapshot summary per partition.
+    const md = await t.load().then((j) => j.metadata);
+    const sid = md['current-snapshot-id'];
+    const file = await t.setStatistics({ snapshotId: sid });
+    const blob = (f, ndv) => ({ type: 'apache-datasketches-theta-v1', 'snapshot-id': sid, 'sequence-number': md['last-sequence-number'], fields: [f], properties: { ndv: String(ndv) } });
+    stats = { 'snapshot-id': sid, 'statistics-path': `file://${file}`, 'file-size-in-bytes': 20, 'file-footer-size-in-bytes': 12, 'blob-metadata': [blob(2, 5), blob(1, 5)] };
+    await t.commit([], [{ action: 'set-statistics', 'snapshot-id': sid, statistics: stats }]);
+    const last = md.snapshots.find((s) => s['snapshot-id'] === sid);
+    const next = { ...last, 'snapshot-id': sid + 1, 'parent-snapshot-id': sid, 'sequence-number': md['last-sequence-number'] + 1, 'timestamp-ms': Date.now(), summary: { ...last.summary, operation: 'append', 'partitions.email=anna@a.nl': 'added-records=1' } };
+    await t.commit([], [{ action: 'add-snapshot', snapshot: next }, { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': sid + 1 }]);
+  });
+
+  test('loadTable: a masked caller gets no statistics blob of the masked field, a row-filtered one none, neither a per-partition summary; an unbound one all of it', async () => {
+    const free = await load(plain);
+    assert.deepEqual(blobs(free).map((b) => b.fields), [[2], [1]]);
+    assert.ok(summaries(free).some((s) => s['partitions.email=anna@a.nl']));
+    for (const u of [analyst, engine]) {
+      for (const q of ['', '?snapshots=refs']) {
+        const m = await load(u, q);
+        assert.deepEqual(blobs(m).map((b) => b.fields), [[1]], `${q}: no blob of email`);
+        assert.ok(!JSON.stringify(m).includes('anna'), `${q}: no email value in the metadata`);
+        assert.equal(m['current-snapshot-id'], free['current-snapshot-id']);
+      }
+    }
+    const s = await load(steward);
+    assert.deepEqual(blobs(s), [], 'a row filter: no blob at all');
+    assert.ok(!summaries(s).some((x) => Object.keys(x).some((k) => k.startsWith('partitions.'))));
+    // The tag still answers 304 to its own caller.
+    const first = await srv.req('GET', t.path(), { headers: analyst.headers });
+    assert.equal((await srv.req('GET', t.path(), { headers: { ...analyst.headers, 'if-none-match': first.headers.etag } })).status, 304);
+  });
+
+  test('a commit\'s answer to a writer bound by the mask carries no statistic of the masked field', async () => {
+    const writer = await tenantUser(srv, A, 'writer');
+    await grant(srv, A, writer, { type: 'catalog', catalog_id: catId }, ['read', 'update']);
+    const ra = (await ok('GET', '/api/v1/roles', undefined, A.admin)).find((x) => x.name === rAnalyst).id;
+    await ok('POST', `/api/v1/users/${writer.id}/roles`, { 'role-id': ra }, A.admin);
+    const r = await srv.req('POST', t.path(), { body: { requirements: [], updates: [{ action: 'set-properties', updates: { touched: 'yes' } }] }, headers: writer.headers });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.metadata.properties.touched, 'yes');
+    assert.deepEqual(blobs(r.json.metadata).map((b) => b.fields), [[1]]);
+    assert.ok(!JSON.stringify(r.json.metadata).includes('anna'));
+    const a = await srv.req('POST', t.path(), { body: { requirements: [], updates: [{ action: 'set-properties', updates: { touched: 'again' } }] }, headers: A.admin });
+    assert.deepEqual(blobs(a.json.metadata).map((b) => b.fields), [[2], [1]], 'an unbound writer: all of it');
+  });
+
+  test('the events feed: a reader a policy of the catalog binds gets the updates without statistics or per-partition summaries', async () => {
+    const free = await events(plain);
+    // The helper's empty statistics file, then the two blobs.
+    assert.deepEqual(statsUpdates(free).map((u) => u.statistics['blob-metadata'].length), [0, 2]);
+    assert.ok(JSON.stringify(free).includes('partitions.email=anna@a.nl'));
+    for (const u of [analyst, steward]) {
+      const evs = await events(u);
+      assert.equal(evs.length, free.length, 'the same events');
+      assert.deepEqual(statsUpdates(evs).map((x) => x.statistics['blob-metadata']), [[], []]);
+      assert.ok(!JSON.stringify(evs).includes('anna'), 'no email value in any event');
+    }
+  });
+});

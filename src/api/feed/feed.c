@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/commit/policy_read.h"
 #include "api/gate.h"
 #include "api/target.h"
 #include "api/events/event_note.h"
@@ -166,6 +167,7 @@ fill(struct pgl_req *r, struct feed_page *p, json_t *events,
     struct pgl_err *err)
 {
 	struct pgl_event	*evs;
+	struct ice_event_memo	 memo = { NULL, 0 };
 	json_t			*j;
 	size_t			 n, i, scans, want = p->f.limit;
 	int			 rc;
@@ -180,8 +182,12 @@ fill(struct pgl_req *r, struct feed_page *p, json_t *events,
 			p->tok.ts_ms = evs[i].ts_ms;
 			if (!readable(r, p, &evs[i]))
 				continue;
-			if ((j = pgl_json_load_or(evs[i].body, NULL)) != NULL)
-				json_array_append_new(events, j);
+			if ((j = pgl_json_load_or(evs[i].body, NULL)) == NULL)
+				continue;
+			/* No statistic to a reader a policy binds. */
+			ice_event_withhold(r, evs[i].catalog,
+			    evs[i].object_type, j, &memo);
+			json_array_append_new(events, j);
 		}
 		if (n < p->f.limit || json_array_size(events) >= want)
 			break;

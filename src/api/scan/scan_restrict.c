@@ -49,119 +49,6 @@
 #define BAD	"BadRequestException"
 #define MAX_DEPTH	64
 
-/* Field ids, in the run's arena. */
-struct idset {
-	struct pgl_arena	*a;
-	int64_t			*v;
-	size_t			 n, cap;
-	int			 oom;
-};
-
-static void
-add(struct idset *s, int64_t id)
-{
-	int64_t	*nv;
-	size_t	 i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->v[i] == id)
-			return;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		if ((nv = pgl_arena_alloc(s->a, s->cap * sizeof(*nv))) ==
-		    NULL) {
-			s->oom = 1;
-			return;
-		}
-		if (s->n > 0)
-			memcpy(nv, s->v, s->n * sizeof(*nv));
-		s->v = nv;
-	}
-	s->v[s->n++] = id;
-}
-
-static int
-has(const struct idset *s, int64_t id)
-{
-	size_t	i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->v[i] == id)
-			return (1);
-	return (0);
-}
-
-static void	visit(struct idset *, const struct idset *, const json_t *,
-		    int, int);
-
-/* A nested field (id, its type): masked when it or a field around it is. */
-static void
-child(struct idset *s, const struct idset *proj, const json_t *id,
-    const json_t *type, int in, int depth)
-{
-	if (!json_is_integer(id))
-		return;
-	in = in || has(proj, json_integer_value(id));
-	if (in)
-		add(s, json_integer_value(id));
-	visit(s, proj, type, in, depth + 1);
-}
-
-static void
-visit(struct idset *s, const struct idset *proj, const json_t *t, int in,
-    int depth)
-{
-	const json_t	*f;
-	const char	*k;
-	size_t		 i;
-
-	if (!json_is_object(t) || depth > MAX_DEPTH ||
-	    (k = json_string_value(json_object_get(t, "type"))) == NULL)
-		return;
-	if (strcmp(k, "struct") == 0) {
-		json_array_foreach(json_object_get(t, "fields"), i, f)
-			child(s, proj, json_object_get(f, "id"),
-			    json_object_get(f, "type"), in, depth);
-	} else if (strcmp(k, "list") == 0)
-		child(s, proj, json_object_get(t, "element-id"),
-		    json_object_get(t, "element"), in, depth);
-	else if (strcmp(k, "map") == 0) {
-		child(s, proj, json_object_get(t, "key-id"),
-		    json_object_get(t, "key"), in, depth);
-		child(s, proj, json_object_get(t, "value-id"),
-		    json_object_get(t, "value"), in, depth);
-	}
-}
-
-/*
- * The fields rr masks: each projection's, and every field nested in one
- * in any schema of md (field ids are never reused in a table).  0, or -1
- * out of memory.
- */
-static int
-masked_ids(struct pgl_arena *a, const json_t *rr, const json_t *md,
-    struct idset *out)
-{
-	struct idset	 proj;
-	const json_t	*p, *sc;
-	size_t		 i;
-
-	memset(&proj, 0, sizeof(proj));
-	memset(out, 0, sizeof(*out));
-	proj.a = out->a = a;
-	json_array_foreach(json_object_get(rr, "required-column-projections"),
-	    i, p) {
-		if (json_is_integer(json_object_get(p, "field-id")))
-			add(&proj, json_integer_value(json_object_get(p,
-			    "field-id")));
-	}
-	for (i = 0; i < proj.n; i++)
-		add(out, proj.v[i]);
-	json_array_foreach(json_object_get(md, "schemas"), i, sc)
-		visit(out, &proj, sc, 0, 0);
-	return (proj.oom || out->oom ? -1 : 0);
-}
-
 /* A field's dotted name through structs in schema st, or NULL. */
 static const char *
 name_of(struct pgl_arena *a, const json_t *st, int64_t id, int depth)
@@ -186,18 +73,38 @@ name_of(struct pgl_arena *a, const json_t *st, int64_t id, int depth)
 /* The field of a partition field (source-id, or v3's source-ids) that
  * set holds, or -1. */
 static int64_t
-masked_source(const json_t *pf, const struct idset *set)
+masked_source(const json_t *pf, const struct pgl_pol_mask *m)
 {
 	const json_t	*v;
 	size_t		 i;
 
 	v = json_object_get(pf, "source-id");
-	if (json_is_integer(v) && has(set, json_integer_value(v)))
+	if (json_is_integer(v) && pgl_pol_masked(m, json_integer_value(v)))
 		return (json_integer_value(v));
 	json_array_foreach(json_object_get(pf, "source-ids"), i, v) {
-		if (json_is_integer(v) && has(set, json_integer_value(v)))
+		if (json_is_integer(v) && pgl_pol_masked(m,
+		    json_integer_value(v)))
 			return (json_integer_value(v));
 	}
+	return (-1);
+}
+
+/* The 403 of a caller refused a plan of a table partitioned by field id. */
+static int
+refuse(struct pgl_req *r, const struct ice_target *t, const json_t *md,
+    const json_t *pf, int64_t id)
+{
+	const json_t	*schema = pgl_pol_current_schema(md);
+	const char	*name, *part = pgl_json_str(pf, "name");
+
+	name = schema != NULL ? name_of(r->arena, schema, id, 0) : NULL;
+	pgl_reply_ice_error(r, 403, "ForbiddenException", "read restrictions "
+	    "mask field %lld (%s) of table %s for this caller, and partition "
+	    "field %s is made from it: a plan's partition values would show "
+	    "it; only an engine that enforces the restrictions (a service "
+	    "user with enforces_read_restrictions) plans this table",
+	    (long long)id, name != NULL ? name : "?", t->name,
+	    part != NULL ? part : "?");
 	return (-1);
 }
 
@@ -206,40 +113,28 @@ static int
 partitioned_by_masked(struct pgl_req *r, const struct ice_target *t,
     const json_t *rr, const json_t *md)
 {
-	struct idset	 set;
-	const json_t	*spec, *pf, *schema;
-	const char	*name;
-	size_t		 i, j;
-	int64_t		 id;
+	struct pgl_pol_mask	 m;
+	const json_t		*spec, *pf = NULL;
+	size_t			 i, j;
+	int64_t			 id = -1;
 
-	if (masked_ids(r->arena, rr, md, &set) == -1) {
+	if (pgl_pol_mask_of(rr, md, &m) == -1) {
 		pgl_reply_ice_error(r, 503, "ServiceUnavailableException",
 		    "out of memory");
 		return (-1);
 	}
 	json_array_foreach(json_object_get(md, "partition-specs"), i, spec) {
 		json_array_foreach(json_object_get(spec, "fields"), j, pf) {
-			if ((id = masked_source(pf, &set)) < 0)
-				continue;
-			if (ice_caller_enforces(r))
-				return (0);
-			schema = pgl_pol_current_schema(md);
-			name = schema != NULL ? name_of(r->arena, schema, id,
-			    0) : NULL;
-			pgl_reply_ice_error(r, 403, "ForbiddenException",
-			    "read restrictions mask field %lld (%s) of table "
-			    "%s for this caller, and partition field %s is "
-			    "made from it: a plan's partition values would "
-			    "show it; only an engine that enforces the "
-			    "restrictions (a service user with "
-			    "enforces_read_restrictions) plans this table",
-			    (long long)id, name != NULL ? name : "?", t->name,
-			    pgl_json_str(pf, "name") != NULL ?
-			    pgl_json_str(pf, "name") : "?");
-			return (-1);
+			if ((id = masked_source(pf, &m)) >= 0)
+				break;
 		}
+		if (id >= 0)
+			break;
 	}
-	return (0);
+	pgl_pol_mask_free(&m);
+	if (id < 0 || ice_caller_enforces(r))
+		return (0);
+	return (refuse(r, t, md, pf, id));
 }
 
 int
@@ -335,7 +230,7 @@ join(struct pgl_arena *a, enum ice_op op, const struct ice_expr *l,
  */
 static const struct ice_expr *
 neutral(struct pgl_arena *a, const struct ice_expr *x,
-    const struct idset *set, int all)
+    const struct pgl_pol_mask *m)
 {
 	const struct ice_expr	*l, *r;
 
@@ -345,24 +240,25 @@ neutral(struct pgl_arena *a, const struct ice_expr *x,
 		return (x);
 	case ICE_OP_AND:
 	case ICE_OP_OR:
-		l = neutral(a, x->left, set, all);
-		r = neutral(a, x->right, set, all);
+		l = neutral(a, x->left, m);
+		r = neutral(a, x->right, m);
 		if (l == x->left && r == x->right)
 			return (x);
 		return (join(a, x->op, l, r));
 	default:
-		return (all || has(set, x->field_id) ? ice_expr_true() : x);
+		return (pgl_pol_masked(m, x->field_id) ? ice_expr_true() :
+		    x);
 	}
 }
 
 /* Keep only the requested statistics of fields the caller may see. */
 static void
-drop_stats(struct scan_req *q, const struct idset *set, int all)
+drop_stats(struct scan_req *q, const struct pgl_pol_mask *m)
 {
 	size_t	i, k = 0;
 
 	for (i = 0; i < q->nstats; i++) {
-		if (all || has(set, q->stats[i]))
+		if (m->all || pgl_pol_masked(m, q->stats[i]))
 			continue;
 		q->stats[k] = q->stats[i];
 		q->stats_types[k++] = q->stats_types[i];
@@ -377,7 +273,7 @@ scan_restrict_req(struct pgl_req *r, const json_t *body, const json_t *md,
 	const json_t		*rr = json_object_get(body, SCAN_RR_MEMBER);
 	const json_t		*row;
 	const struct ice_expr	*mine, *rowx = NULL;
-	struct idset		 set;
+	struct pgl_pol_mask	 m;
 	struct ice_err		 e;
 
 	q->metrics_filter = q->filter;
@@ -385,14 +281,19 @@ scan_restrict_req(struct pgl_req *r, const json_t *body, const json_t *md,
 	if (!json_is_object(rr))
 		return (0);
 	row = json_object_get(rr, "required-row-filter");
-	if ((q->scope = fingerprint(r->arena, rr)) == NULL ||
-	    masked_ids(r->arena, rr, md, &set) == -1 ||
-	    (mine = neutral(r->arena, q->filter, &set, 0)) == NULL) {
+	if (pgl_pol_mask_of(rr, md, &m) == -1) {
 		pgl_reply_ice_error(r, 503, "ServiceUnavailableException",
 		    "out of memory");
 		return (-1);
 	}
-	drop_stats(q, &set, row != NULL);
+	mine = neutral(r->arena, q->filter, &m);
+	drop_stats(q, &m);
+	pgl_pol_mask_free(&m);
+	if ((q->scope = fingerprint(r->arena, rr)) == NULL || mine == NULL) {
+		pgl_reply_ice_error(r, 503, "ServiceUnavailableException",
+		    "out of memory");
+		return (-1);
+	}
 	if (row != NULL && (rowx = ice_expr_bind(r->arena, row, q->schema, 1,
 	    &e)) == NULL) {
 		pgl_reply_ice_error(r, 400, BAD, "the read restrictions' row "
