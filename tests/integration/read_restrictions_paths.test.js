@@ -261,3 +261,103 @@ describe('table metadata, commit answers and the events feed', () => {
     }
   });
 });
+
+describe('other ways to the same files: catalog branches, Iceberg tags, undrop', () => {
+  test('a catalog branch\'s copy of the table: the namespace\'s policy holds there (plans and loads)', async () => {
+    const dev = uniq('dev');
+    await ok('POST', '/api/v1/branches', { name: dev, catalog: cat, from_branch: 'main' }, A.admin);
+    const b = t.onBranch(dev);
+    const m = await planAll(analyst, b, { 'stats-fields': ['id', 'email'], filter: lt('email', 'a') });
+    assert.equal(m.tasks.length, 3);
+    assert.deepEqual(statKeys(m.tasks), [1]);
+    const l = await srv.req('GET', b.path(), { headers: analyst.headers });
+    assert.equal(l.status, 200, l.text);
+    assert.deepEqual(l.json['read-restrictions']['required-column-projections'], [{ 'field-id': 2, action: 'mask-alphanum' }]);
+    assert.ok(!(l.json.metadata.statistics ?? []).some((s) => s['blob-metadata'].some((x) => x.fields.includes(2))));
+  });
+
+  test('an Iceberg tag of the table: planned at the tag, the same restrictions', async () => {
+    const md = (await t.load()).metadata;
+    await t.setRef('v1', { type: 'tag', snapshotId: md['current-snapshot-id'] });
+    const m = await planAll(analyst, t, { ref: 'v1', 'stats-fields': ['email', 'country'], filter: lt('email', 'a') });
+    assert.equal(m.tasks.length, 3);
+    assert.deepEqual(statKeys(m.tasks), [3]);
+    assert.deepEqual(statKeys((await planAll(steward, t, { ref: 'v1', 'stats-fields': ['email', 'country'] })).tasks), []);
+  });
+
+  test('a table dropped and restored under another name: its table policy follows it, and its plans keep the masked field\'s statistics out', async () => {
+    const u = await createTable(srv, { catalog: cat, namespace: [ns], table: uniq('kept'), schema: SCHEMA, metrics: true, headers: A.admin });
+    await u.appendRows(FILES[0]);
+    const p = await ok('POST', '/api/v1/policies', { name: uniq('country'), catalog: cat, namespace: [ns], table: u.table, column: 'country', action: 'show-first-4', applies_to: { users: [plain.id] } }, A.admin);
+    const d = await srv.req('DELETE', u.path(), { headers: A.admin });
+    assert.equal(d.status, 204, d.text);
+    const back = uniq('back');
+    await ok('POST', `/api/v1/catalogs/${cat}/dropped/${d.headers['pangolin-dropped-id']}/restore`, { name: back }, A.admin);
+    assert.equal((await ok('GET', `/api/v1/policies/${p.id}`, undefined, A.admin)).table, back);
+    const r = await planAll(plain, { path: () => `/v1/${cat}/namespaces/${ns}/tables/${back}` }, { 'stats-fields': ['id', 'email', 'country'] });
+    assert.equal(r.tasks.length, 1);
+    assert.deepEqual(statKeys(r.tasks), [1, 2], 'no statistic of country for the user the restored policy binds');
+  });
+});
+
+describe('plans made as tasks', () => {
+  let s, sok, T, c, tt, masked, free;
+  before(async () => {
+    s = await startAuthServer({ env: { PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '0', TASK_WORKER_POLL_INTERVAL_MS: '50' } });
+    sok = okFor(s);
+    T = await tenantWithAdmin(s, 'rrt');
+    const wh = uniq('wh');
+    await sok('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(s.tenantDir(T.id), wh) } }, T.admin);
+    c = uniq('cat');
+    const cid = (await sok('POST', '/api/v1/catalogs', { name: c, warehouse_name: wh }, T.admin)).id;
+    tt = await createTable(s, { catalog: c, namespace: ['db'], table: 'people', schema: SCHEMA, metrics: true, headers: T.admin });
+    for (const rows of FILES) await tt.appendRows(rows);
+    masked = await tenantUser(s, T, 'masked');
+    free = await tenantUser(s, T, 'free');
+    for (const u of [masked, free]) await grant(s, T, u, { type: 'catalog', catalog_id: cid }, ['read']);
+    await sok('POST', '/api/v1/policies', { name: uniq('mask'), catalog: c, namespace: ['db'], column: 'email', action: 'mask-alphanum', applies_to: { users: [masked.id] } }, T.admin);
+  });
+  after(async () => { await s?.stop(); });
+
+  const submit = async (u, body) => {
+    const r = await s.req('POST', `${tt.path()}/plan`, { body, headers: u.headers });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.status, 'submitted');
+    return r.json['plan-id'];
+  };
+  const done = async (u, id) => {
+    for (let i = 0; i < 400; i++) {
+      const r = await s.req('GET', `${tt.path()}/plan/${id}`, { headers: u.headers });
+      assert.equal(r.status, 200, r.text);
+      if (r.json.status !== 'submitted') return r.json;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    throw new Error('the plan did not complete');
+  };
+
+  test('a task plans under the restrictions of the request that queued it; another reader sees the task, not its request or result; the plan is not theirs to fetch', async () => {
+    const id = await submit(masked, { 'stats-fields': ['id', 'email'], filter: lt('email', 'a') });
+    const j = await done(masked, id);
+    const tasks = [];
+    for (const pt of j['plan-tasks']) tasks.push(...(await s.req('POST', `${tt.path()}/tasks`, { body: { 'plan-task': pt }, headers: masked.headers })).json['file-scan-tasks']);
+    assert.equal(tasks.length, 3, 'no pruning on the masked field');
+    assert.deepEqual(statKeys(tasks), [1]);
+    const mine = await s.req('GET', `/api/v1/tasks/${id}`, { headers: masked.headers });
+    assert.equal(mine.status, 200, mine.text);
+    assert.equal(mine.json.result.files, 3);
+    assert.equal(mine.json.result.skipped_by_metrics, undefined, 'what a restricted plan pruned is not said');
+    // The unbound user's plan with a value in its filter.
+    const theirs = await submit(free, { filter: { type: 'eq', term: 'email', value: 'anna@a.nl' } });
+    await done(free, theirs);
+    const seen = await s.req('GET', `/api/v1/tasks/${theirs}`, { headers: masked.headers });
+    assert.equal(seen.status, 200, seen.text);
+    assert.equal(seen.json.kind, 'scan_plan');
+    assert.equal(seen.json.params, null);
+    assert.equal(seen.json.result, null);
+    const listed = await s.req('GET', `/api/v1/tasks?kind=scan_plan&limit=100`, { headers: masked.headers });
+    assert.ok(!listed.text.includes('anna'), 'no value of another\'s filter in the list');
+    assert.equal((await s.req('GET', `${tt.path()}/plan/${theirs}`, { headers: masked.headers })).status, 404);
+    const full = await s.req('GET', `/api/v1/tasks/${theirs}`, { headers: free.headers });
+    assert.equal(full.json.result.files, 1, 'its maker sees all of it');
+  });
+});

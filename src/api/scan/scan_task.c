@@ -46,7 +46,16 @@ plan(struct pgl_task_run *run, struct scan_plan *p, json_t *result)
 	/* Done: it lives as a plan nobody has fetched yet. */
 	(void)STORE(touch_plan_parts, p->tenant, run->task->id, pgl_now_ms(),
 	    scan_unfetched_expiry(), &err);
-	json_object_update(result, scan_counts(p));
+	json_object_update_new(result, scan_counts(p));
+	/* What the filters pruned is not a restricted caller's to see
+	 * (scan_restrict.c): its count of files alone. */
+	if (p->q.scope != NULL && *p->q.scope != '\0') {
+		json_object_del(result, "skipped_by_partition");
+		json_object_del(result, "skipped_by_metrics");
+		json_object_del(result, "manifests_read");
+		json_object_del(result, "bytes_read");
+		json_object_del(result, "entries");
+	}
 	json_object_set_new(result, "parts", json_integer(p->sink.parts));
 	return (PGL_TASK_SUCCEEDED);
 }
