@@ -293,24 +293,36 @@ ice_event_withhold(struct pgl_req *r, const char *catalog,
 {
 	struct pgl_pol_mask	 all = { NULL, 0, 1 };
 	json_t			*op, *red;
-	int			 oom;
+	size_t			 i;
+	int			 oom, bound;
 
 	if (catalog == NULL || *catalog == '\0' || object_type == NULL ||
 	    strcmp(object_type, "table") != 0 || (op = json_object_get(event,
 	    "operation")) == NULL || !json_is_array(json_object_get(op,
 	    "updates")))
 		return;
-	if (memo->catalog == NULL || strcmp(memo->catalog, catalog) != 0) {
-		memo->catalog = pgl_arena_strdup(r->arena, catalog);
-		memo->bound = bound_in(r, catalog);
-	}
-	if (!memo->bound)
-		return;
+	/* Most events carry no statistics: no policy read for them. */
 	red = pgl_pol_redact_updates(json_object_get(op, "updates"), &all,
 	    &oom);
+	if (red == NULL && !oom)
+		return;
+	for (i = 0; i < memo->n; i++)
+		if (strcmp(memo->catalogs[i], catalog) == 0)
+			break;
+	if (i < memo->n)
+		bound = memo->bound[i];
+	else {
+		bound = bound_in(r, catalog);
+		if (memo->n < ICE_EVENT_MEMO) {
+			memo->catalogs[memo->n] = pgl_arena_strdup(r->arena,
+			    catalog);
+			memo->bound[memo->n++] = bound;
+		}
+	}
+	if (!bound) {
+		json_decref(red);
+		return;
+	}
 	/* Out of memory: no update at all rather than one in clear. */
-	if (red == NULL && oom)
-		red = json_array();
-	if (red != NULL)
-		json_object_set_new(op, "updates", red);
+	json_object_set_new(op, "updates", red != NULL ? red : json_array());
 }

@@ -68,11 +68,13 @@ int	ice_restricted_metadata(struct pgl_req *, const json_t *md,
  * updates carry no statistics (set-statistics keeps no blob,
  * add-snapshot's summary no per-partition key): the feed cannot tell
  * which fields a policy masks on a table the event may no longer name.
- * memo keeps the answer for one catalog across a page (zeroed first).
+ * memo keeps the answers for a page's catalogs (zeroed first).
  */
+#define ICE_EVENT_MEMO	8
 struct ice_event_memo {
-	const char	*catalog;
-	int		 bound;
+	const char	*catalogs[ICE_EVENT_MEMO];
+	int		 bound[ICE_EVENT_MEMO];
+	size_t		 n;
 };
 void	ice_event_withhold(struct pgl_req *, const char *catalog,
 	    const char *object_type, json_t *event, struct ice_event_memo *);

@@ -167,11 +167,12 @@ fill(struct pgl_req *r, struct feed_page *p, json_t *events,
     struct pgl_err *err)
 {
 	struct pgl_event	*evs;
-	struct ice_event_memo	 memo = { NULL, 0 };
+	struct ice_event_memo	 memo;
 	json_t			*j;
 	size_t			 n, i, scans, want = p->f.limit;
 	int			 rc;
 
+	memset(&memo, 0, sizeof(memo));
 	for (scans = 0; scans < FEED_SCANS; scans++) {
 		p->f.limit = (uint32_t)(want - json_array_size(events));
 		if ((rc = STORE(list_events, r->arena, r->tenant, &p->f, &evs,
