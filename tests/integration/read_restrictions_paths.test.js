@@ -357,6 +357,7 @@ describe('plans made as tasks', () => {
     const listed = await s.req('GET', `/api/v1/tasks?kind=scan_plan&limit=100`, { headers: masked.headers });
     assert.ok(!listed.text.includes('anna'), 'no value of another\'s filter in the list');
     assert.equal((await s.req('GET', `${tt.path()}/plan/${theirs}`, { headers: masked.headers })).status, 404);
+    assert.equal((await s.req('DELETE', `${tt.path()}/plan/${theirs}`, { headers: masked.headers })).status, 404);
     const full = await s.req('GET', `/api/v1/tasks/${theirs}`, { headers: free.headers });
     assert.equal(full.json.result.files, 1, 'its maker sees all of it');
   });

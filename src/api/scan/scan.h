@@ -96,6 +96,9 @@ int	scan_restrict_body(struct pgl_req *, const struct ice_target *,
  * after replying 400. */
 int	scan_restrict_req(struct pgl_req *, const json_t *body,
 	    const json_t *md, struct scan_req *q);
+/* The tag of the restrictions a plan request (body) carries: "" for
+ * none, NULL out of memory (arena). */
+const char	*scan_scope_of(struct pgl_arena *, const json_t *body);
 /* The tag of the caller's read restrictions on the table now ("" for
  * none), for a stored plan's fetch; 0, or -1 after replying. */
 int	scan_scope(struct pgl_req *, const struct ice_target *,

@@ -315,6 +315,14 @@ scan_restrict_req(struct pgl_req *r, const json_t *body, const json_t *md,
 	return (0);
 }
 
+const char *
+scan_scope_of(struct pgl_arena *a, const json_t *body)
+{
+	const json_t	*rr = json_object_get(body, SCAN_RR_MEMBER);
+
+	return (json_is_object(rr) ? fingerprint(a, rr) : "");
+}
+
 int
 scan_scope(struct pgl_req *r, const struct ice_target *t,
     const struct pgl_asset *a, const char **scope)

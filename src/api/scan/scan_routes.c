@@ -87,12 +87,18 @@ no_plan(struct pgl_req *r, const char *id)
 	    "for this table", id);
 }
 
-/* A task of this table's, or PGL_ENOTFOUND. */
+/*
+ * A task of this table's queued under the caller's read restrictions
+ * (its stored request carries them; scan_restrict.c), or PGL_ENOTFOUND;
+ * -1 after replying.
+ */
 static int
-plan_task_row(struct pgl_req *r, const struct ice_target *t, const char *id,
-    struct pgl_task *task)
+plan_task_row(struct pgl_req *r, const struct ice_target *t,
+    const struct pgl_asset *a, const char *id, struct pgl_task *task)
 {
-	struct pgl_err	err;
+	struct pgl_err	 err;
+	const char	*mine, *theirs;
+	json_t		*params;
 
 	if (STORE(get_task, r->arena, r->tenant, id, task, &err) != PGL_OK ||
 	    task->kind == NULL || strcmp(task->kind, KIND_PLAN) != 0 ||
@@ -101,7 +107,14 @@ plan_task_row(struct pgl_req *r, const struct ice_target *t, const char *id,
 	    task->ns == NULL || strcmp(task->ns, t->ns) ||
 	    strcmp(task->branch != NULL ? task->branch : "main", t->branch))
 		return (PGL_ENOTFOUND);
-	return (PGL_OK);
+	if (scan_scope(r, t, a, &mine) == -1)
+		return (-1);
+	params = task->params != NULL ? json_loads(task->params, 0, NULL) :
+	    NULL;
+	theirs = scan_scope_of(r->arena, json_object_get(params, "request"));
+	json_decref(params);
+	return (theirs != NULL && strcmp(mine, theirs) == 0 ? PGL_OK :
+	    PGL_ENOTFOUND);
 }
 
 /* Part seq of the plan, of this table; PGL_ENOTFOUND otherwise. */
@@ -205,10 +218,12 @@ ice_plan_fetch(struct pgl_req *r)
 	struct pgl_asset	 a;
 	struct pgl_task		 task;
 	const char		*id = pgl_param(r, "plan-id");
+	int			 rc;
 
-	if (find_table(r, &t, &a) == -1)
+	if (find_table(r, &t, &a) == -1 ||
+	    (rc = plan_task_row(r, &t, &a, id, &task)) == -1)
 		return;
-	if (plan_task_row(r, &t, id, &task) == PGL_OK)
+	if (rc == PGL_OK)
 		reply_task(r, &t, &a, &task);
 	else
 		reply_stored(r, &t, &a, id);
@@ -226,9 +241,10 @@ ice_plan_cancel(struct pgl_req *r)
 	int64_t			 expires;
 	int			 rc;
 
-	if (find_table(r, &t, &a) == -1)
+	if (find_table(r, &t, &a) == -1 ||
+	    (rc = plan_task_row(r, &t, &a, id, &task)) == -1)
 		return;
-	if (plan_task_row(r, &t, id, &task) == PGL_OK)
+	if (rc == PGL_OK)
 		(void)STORE(cancel_task, r->tenant, id, &err);
 	else if ((rc = plan_head(r, &t, &a, id, &h, &expires)) != PGL_OK) {
 		if (rc != -1)
