@@ -73,7 +73,9 @@ async function heldOrRefused(from, to, p, mv, policyName) {
   const where = mv.status === 204 ? to : from;
   const listed = (await ok('GET', `/api/v1/policies?catalog=${cat}&limit=1000`, undefined, A.admin)).filter((x) => x.name === policyName);
   if (p.status !== 201) {
-    assert.ok([409, 422].includes(p.status), `policy: ${p.status} ${p.text}`);
+    // 409: the row moved under it; 422: no table of the name when run
+    // again; 503: a race lost more often than the server runs one again.
+    assert.ok([409, 422, 503].includes(p.status), `policy: ${p.status} ${p.text}`);
     assert.deepEqual(listed, [], 'a refused policy keeps nothing');
     return 'refused';
   }
