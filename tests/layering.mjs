@@ -220,7 +220,9 @@ const ROOMS = {
   'src/api/rest': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
   'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
   'src/api/identity': SHARED,
-  'src/api/feed': SHARED,
+  // The feed asks the commit room's policy_read which events a data
+  // policy keeps statistics out of (issue 67).
+  'src/api/feed': [...SHARED, 'src/api/commit'],
   'src/api/webhooks': [...SHARED, 'src/api/feed'],
   // Data policies (issue 46): above the commit room, whose policy_guard
   // (the commit's check, the tenant's cached "any policy") it reads.

@@ -336,5 +336,14 @@ void	ice_commit_serve_many(struct pgl_req *, struct ice_change *cs,
  */
 void	ice_change_reply(struct pgl_req *, const struct ice_change *,
 	    int config);
+/*
+ * ice_change_reply's answer to a caller bound by a data policy when the
+ * metadata holds something its restrictions withhold (policy_read.c,
+ * issue 67): 1 replied, 0 not (reply as to anyone), -1 after replying an
+ * error.  The restrictions are read only when the metadata holds
+ * statistics.
+ */
+int	ice_restricted_change_reply(struct pgl_req *,
+	    const struct ice_change *, int config);
 
 #endif

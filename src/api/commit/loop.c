@@ -1185,6 +1185,8 @@ ice_change_reply(struct pgl_req *r, const struct ice_change *c, int config)
 {
 	json_t	*j;
 
+	if (ice_restricted_change_reply(r, c, config) != 0)
+		return;
 	if (c->next != NULL && c->bytes != NULL) {
 		reply_bytes(r, c->next_location, c->bytes, c->len,
 		    config ? ",\"config\":{}}" : "}");

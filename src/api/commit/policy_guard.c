@@ -132,8 +132,9 @@ check_all(struct pgl_req *r, const struct ice_change *c,
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
-		if (!pgl_pol_scope_holds(&ps[i], c->t.catalog.name, c->t.ns,
-		    c->t.name) || (doc = api_obj(ps[i].doc)) == NULL)
+		if (!pgl_pol_holds(&ps[i], c->t.catalog.name, c->t.ns,
+		    c->t.name, c->asset.id) ||
+		    (doc = api_obj(ps[i].doc)) == NULL)
 			continue;
 		why = breaks(r, &ps[i], doc, old, next);
 		json_decref(doc);

@@ -52,6 +52,33 @@ int	ice_storage_allowed_new(struct pgl_req *, const char *catalog,
  * tables), 0 none, -1 after replying. */
 int	ice_policies_bind_caller(struct pgl_req *, const char *catalog);
 
+/*
+ * Table metadata md as a caller with read restrictions rr may have it
+ * (issue 67): no statistic of a field they mask (policy.h,
+ * pgl_pol_redact_metadata).  0 with *out NULL when nothing is withheld
+ * (rr NULL, or md holds nothing to withhold: answer md as it is), 0
+ * with *out a new reference, or -1 after replying.
+ */
+int	ice_restricted_metadata(struct pgl_req *, const json_t *md,
+	    const json_t *rr, json_t **out);
+
+/*
+ * A table's change event (its JSON, event) as the reader may have it:
+ * when some data policy of the event's catalog binds the reader, its
+ * updates carry no statistics (set-statistics keeps no blob,
+ * add-snapshot's summary no per-partition key): the feed cannot tell
+ * which fields a policy masks on a table the event may no longer name.
+ * memo keeps the answers for a page's catalogs (zeroed first).
+ */
+#define ICE_EVENT_MEMO	8
+struct ice_event_memo {
+	const char	*catalogs[ICE_EVENT_MEMO];
+	int		 bound[ICE_EVENT_MEMO];
+	size_t		 n;
+};
+void	ice_event_withhold(struct pgl_req *, const char *catalog,
+	    const char *object_type, json_t *event, struct ice_event_memo *);
+
 /* The 403 of a restricted caller that is no enforcing engine; -1. */
 int	ice_storage_refused(struct pgl_req *, const char *name);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/commit/policy_read.h"
 #include "api/gate.h"
 #include "api/target.h"
 #include "api/events/event_note.h"
@@ -261,10 +262,12 @@ fill(struct pgl_req *r, struct feed_page *p, json_t *events,
     struct pgl_err *err)
 {
 	struct pgl_event	*evs;
+	struct ice_event_memo	 memo;
 	json_t			*j;
 	size_t			 n, i, scans, want = p->f.limit;
 	int			 rc;
 
+	memset(&memo, 0, sizeof(memo));
 	for (scans = 0; scans < FEED_SCANS; scans++) {
 		p->f.limit = (uint32_t)(want - json_array_size(events));
 		if ((rc = STORE(list_events, r->arena, r->tenant, &p->f, &evs,
@@ -273,8 +276,12 @@ fill(struct pgl_req *r, struct feed_page *p, json_t *events,
 		for (i = 0; i < n; i++) {
 			p->tok.seq = evs[i].seq;
 			p->tok.ts_ms = evs[i].ts_ms;
-			if ((j = for_reader(r, p, &evs[i])) != NULL)
-				json_array_append_new(events, j);
+			if ((j = for_reader(r, p, &evs[i])) == NULL)
+				continue;
+			/* No statistic to a reader a policy binds. */
+			ice_event_withhold(r, evs[i].catalog,
+			    evs[i].object_type, j, &memo);
+			json_array_append_new(events, j);
 		}
 		if (n < p->f.limit || json_array_size(events) >= want)
 			break;
