@@ -140,6 +140,10 @@ struct pgl_config {
 		 * the largest session policy sent to STS. */
 		int		sts_cache_entries;
 		int		sts_policy_max_bytes;
+		/* Every table owns its files (issue 67): a table's or
+		 * view's location lies under its namespace's (1, the
+		 * default), or anywhere in the catalog's storage (0). */
+		int		locations_in_namespace;
 	} storage;
 
 	struct {
