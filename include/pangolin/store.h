@@ -493,9 +493,10 @@ struct pgl_location_owner {
 /*
  * What find_location_owner looks for: an owner whose location's key is
  * location's key, or a prefix of it, or has it as a prefix, other than
- * the asset origin (NULL: none) and other than the rows named ns.name
- * in catalog (NULL: none; a table of one name is one object on every
- * branch to the catalog's grants and policies).  With claim set,
+ * the asset origin (NULL: none) and other than the live rows named
+ * ns.name in catalog (NULL: none; a table of one name is one object on
+ * every branch to the catalog's grants and policies; a dropped one of
+ * that name is another table, the one before).  With claim set,
  * inside a transaction, the tenant's locations are claimed first: of
  * two transactions that claim them concurrently, the one that would
  * read past the other's change fails (PGL_ERETRY) where the store does

@@ -61,8 +61,9 @@ static const char OWNER_FIND[] =
 	OWNER_COLS " FROM (" LIVE_OWNERS HOLDING " UNION ALL " LIVE_OWNERS
 	INSIDE " UNION ALL " DROPPED_OWNERS HOLDING " UNION ALL "
 	DROPPED_OWNERS INSIDE ") o WHERE (?5 IS NULL OR o.origin <> ?5)"
-	" AND (?6 IS NULL OR NOT (o.catalog_name = ?6 AND o.namespace = ?7"
-	" AND o.name = ?8)) LIMIT 1";
+	" AND (?6 IS NULL OR o.dropped_id IS NOT NULL"
+	" OR NOT (o.catalog_name = ?6 AND o.namespace = ?7 AND o.name = ?8))"
+	" LIMIT 1";
 
 #define ALL_OF(t) \
 	" AND location_key IS NOT NULL AND (" t " IS NULL OR tenant_id = " t ")"

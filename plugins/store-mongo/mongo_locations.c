@@ -155,7 +155,8 @@ find_filter(bson_t *f, int coll, const char *tenant, const char *key,
 	bson_append_document_end(&or, &three);
 	bson_append_array_end(&one, &or);
 	bson_append_document_end(&and, &one);
-	if (q->catalog != NULL && q->ns != NULL && q->name != NULL) {
+	if (coll == COLL_ASSETS && q->catalog != NULL && q->ns != NULL &&
+	    q->name != NULL) {
 		BSON_APPEND_DOCUMENT_BEGIN(&and, "1", &one);
 		BCON_APPEND(&one, "$or", "[",
 		    "{", "catalog_name", "{", "$ne", BCON_UTF8(q->catalog),

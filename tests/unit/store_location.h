@@ -334,6 +334,10 @@ test_a_recoverable_drop_owns_its_place(void **state)
 	    NULL, NULL), "dropped");
 	assert_null(own_find(f, "t-a", "s3://b/wh/db/gone", "as-first", NULL,
 	    NULL));
+	/* Not left out by its name: a table of that name now is another
+	 * one than the one dropped. */
+	assert_string_equal(own_find(f, "t-a", "s3://b/wh/db/gone", NULL,
+	    "db", "gone"), "dropped");
 	/* No origin handed over: the dropped row's id. */
 	d.id = "d-2";
 	d.origin = NULL;

@@ -88,7 +88,8 @@ owner_of(const struct held *h)
 	return (o);
 }
 
-/* Two versions of one asset, or one name of one catalog (commit/owners.h). */
+/* Two versions of one asset, or one live name of one catalog
+ * (commit/owners.h). */
 static int
 same_asset(const struct pgl_location_owner *a,
     const struct pgl_location_owner *b)
@@ -96,7 +97,8 @@ same_asset(const struct pgl_location_owner *a,
 	if (a->origin != NULL && b->origin != NULL &&
 	    strcmp(a->origin, b->origin) == 0)
 		return (1);
-	return (strcmp(a->catalog, b->catalog) == 0 &&
+	return (a->dropped_id == NULL && b->dropped_id == NULL &&
+	    strcmp(a->catalog, b->catalog) == 0 &&
 	    strcmp(a->ns, b->ns) == 0 && strcmp(a->name, b->name) == 0);
 }
 

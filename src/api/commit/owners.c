@@ -18,10 +18,11 @@
 #include "util/json.h"
 #include "util/location.h"
 #include "util/names.h"
+#include "util/uuid.h"
 
 #define KIND_VIEW	"VIEW"
 
-enum how { CLAIM, QUIET, LOOK };
+enum how { CLAIM, QUIET, LOOK, PROBE };
 
 int
 ice_same_place(const char *a, const char *b)
@@ -120,6 +121,10 @@ place(struct pgl_req *r, const struct pgl_catalog *c,
 		return (PGL_OK);
 	if (rc != PGL_OK)
 		return (rc);
+	if (how == PROBE) {
+		err->code = PGL_EINUSE;
+		return (PGL_EINUSE);
+	}
 	if (how == QUIET) {
 		err->code = PGL_ECONFLICT;
 		(void)snprintf(err->msg, sizeof(err->msg), "the location is "
@@ -252,6 +257,37 @@ ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
 	}
 	return (ice_location_allowed(r, &t->catalog, out, "location") == -1 ?
 	    NULL : out);
+}
+
+const char *
+ice_place_default(struct pgl_req *r, const struct ice_target *t,
+    const struct pgl_asset *a)
+{
+	struct pgl_asset	 other = *a;
+	struct pgl_err		 err;
+	const char		*ns;
+	char			 uuid[PGL_UUID_LEN + 1];
+	int			 rc;
+
+	memset(&err, 0, sizeof(err));
+	if ((rc = place(r, &t->catalog, a, PROBE, 0, &err)) == PGL_OK)
+		return (a->location);
+	if (rc != PGL_EINUSE) {
+		pgl_reply_store_error(r, &err);
+		return (NULL);
+	}
+	/* <name>-<8 hex>: a name of its own, where the name's directory
+	 * is another table's (one renamed away from it, say). */
+	pgl_uuid_new(uuid);
+	if ((ns = ice_ns_location(r, t)) == NULL)
+		return (NULL);
+	if ((other.location = ice_location_child(r, ns, pgl_arena_printf(
+	    r->arena, "%s-%.8s", t->name, uuid))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (NULL);
+	}
+	return (ice_place_check(r, &t->catalog, &other, 409) == -1 ? NULL :
+	    other.location);
 }
 
 /* "/" and one level as a segment of a local location (escaped). */

@@ -3,8 +3,9 @@
  * view's location equals, holds or lies inside another's, live on any
  * branch of any catalog of the tenant or dropped and still recoverable,
  * other than the same asset's (its origin: the same table on another
- * branch, renamed, restored or merged) and the rows of its own name in
- * its catalog (one object to the catalog's grants and policies).  So
+ * branch, renamed, restored or merged) and the live rows of its own name
+ * in its catalog on other branches (one object to the catalog's grants
+ * and policies).  So
  * remote signing, vended credentials, presign and maintenance, each
  * scoped to one table's location, reach that table's files alone.
  *
@@ -48,6 +49,14 @@ int	ice_place_claim_quiet(struct pgl_req *, const struct pgl_catalog *c,
 int	ice_place_check(struct pgl_req *, const struct pgl_catalog *c,
 	    const struct pgl_asset *a, int status);
 
+/*
+ * The default location a of a new table or view of t (ice_location's,
+ * none asked for) when it is no other's; else <namespace>/<name>-<8 hex>
+ * (the name's own directory is another's: a table renamed away from
+ * it).  NULL after a reply.
+ */
+const char *ice_place_default(struct pgl_req *, const struct ice_target *t,
+	    const struct pgl_asset *a);
 /*
  * The location of t's namespace (arena): its property `location` as the
  * server spells it (ice_uri), else <catalog storage>/<levels> (on local

@@ -216,7 +216,9 @@ ice_table_create(struct pgl_req *r)
 	 * refused before a file is written there (and a stage-create, which
 	 * writes nothing, is checked here only). */
 	fill_asset(&probe, &tc->t, NULL, KIND_TABLE, loc, NULL);
-	if (ice_place_check(r, &tc->t.catalog, &probe, 409) == -1)
+	if (pgl_json_str(r->body, "location") != NULL ? ice_place_check(r,
+	    &tc->t.catalog, &probe, 409) == -1 : (loc = ice_place_default(r,
+	    &tc->t, &probe)) == NULL)
 		return;
 	pgl_uuid_new(uuid);
 	if ((md = ice_table_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==

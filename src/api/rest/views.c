@@ -132,7 +132,9 @@ ice_view_create(struct pgl_req *r)
 	probe.name = vc->t.name;
 	probe.kind = KIND_VIEW;
 	probe.location = loc;
-	if (ice_place_check(r, &vc->t.catalog, &probe, 409) == -1)
+	if (pgl_json_str(r->body, "location") != NULL ? ice_place_check(r,
+	    &vc->t.catalog, &probe, 409) == -1 : (loc = ice_place_default(r,
+	    &vc->t, &probe)) == NULL)
 		return;
 	pgl_uuid_new(uuid);
 	if ((md = ice_view_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==
