@@ -396,12 +396,20 @@ ice_location_in_namespace(struct pgl_req *r, const struct ice_target *t,
     const char *loc, const char *field)
 {
 	const char	*ns;
+	char		 a[16], b[16];
 
 	if (!pgl_app.cfg->storage.locations_in_namespace)
 		return (0);
 	if ((ns = ice_ns_location(r, t)) == NULL)
 		return (-1);
 	if (pgl_location_within(loc, ns))
+		return (0);
+	/* Another scheme than the storage's is the storage's to refuse,
+	 * naming the scheme. */
+	pgl_location_scheme(loc, a, sizeof(a));
+	pgl_location_scheme(ns, b, sizeof(b));
+	if (pgl_location_is_local(loc) != pgl_location_is_local(ns) ||
+	    (!pgl_location_is_local(loc) && strcmp(a, b) != 0))
 		return (0);
 	pgl_reply_ice_error(r, 400, "BadRequestException", "%s %.160s must "
 	    "lie inside its namespace's location %.160s (the namespace's "
