@@ -106,8 +106,12 @@ place(struct pgl_req *r, const struct pgl_catalog *c,
 	struct pgl_location_owner	o;
 	int				rc;
 
+	/* Tables and views own their places; a generic asset's location
+	 * (a Delta table's, a model's) is its own business. */
 	if (!pgl_store_has_owners(pgl_app.db) || a->location == NULL ||
-	    *a->location == '\0')
+	    *a->location == '\0' || a->kind == NULL ||
+	    (strcmp(a->kind, "ICEBERG_TABLE") != 0 &&
+	    strcmp(a->kind, KIND_VIEW) != 0))
 		return (PGL_OK);
 	memset(&q, 0, sizeof(q));
 	q.location = a->location;
