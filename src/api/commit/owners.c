@@ -119,7 +119,7 @@ place(struct pgl_req *r, const struct pgl_catalog *c,
 	q.catalog = a->catalog;
 	q.ns = a->ns;
 	q.name = a->name;
-	q.claim = how != LOOK;
+	q.claim = how == CLAIM || how == QUIET;
 	rc = STORE(find_location_owner, r->arena, r->tenant, &q, &o, err);
 	if (rc == PGL_ENOTFOUND)
 		return (PGL_OK);
