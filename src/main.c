@@ -75,7 +75,6 @@ extern int	skip_runas, skip_chroot;
 static pid_t	task_supervisor = -1;
 static rlim_t	nofile;		/* RLIMIT_NOFILE after configure_connections */
 
-
 static void
 usage(FILE *fp)
 {
@@ -130,6 +129,7 @@ plugins_check(const struct pgl_config *cfg)
 		    err.msg);
 	if (pgl_bootstrap(&err) == -1)
 		die("store: bootstrap failed: %s", err.msg);
+	ice_overlaps_report();
 	/* A connection must never cross fork(): workers open their own. */
 	pgl_app.db->close(pgl_app.dbh);
 	pgl_app.dbh = NULL;

@@ -52,8 +52,11 @@
  *    gain column_tags, absent in one of before: none), and an asset's
  *    column tags go with it (mongo_asset_deps.c): those of assets
  *    deleted before are deleted at upgrade.
+ * 12: every table owns its files (ABI 1.26; mongo_locations.c): assets
+ *    and dropped_assets gain location_key and origin, found by
+ *    (tenant_id, location_key); both backfilled at upgrade.
  */
-#define SCHEMA_VERSION	11
+#define SCHEMA_VERSION	12
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -263,6 +266,10 @@ static const struct index_def	indexes[] = {
 	    { "tenant_id", "catalog_name", "dropped_at", "id" } },
 	{ COLL_DROPPED, "tenant", 0, { "tenant_id", "dropped_at", "id" } },
 	{ COLL_DROPPED, "all", 0, { "dropped_at", "id", "tenant_id" } },
+	/* Every table owns its files (schema 12; mongo_locations.c): the
+	 * owners of a place, by its key's prefixes and range. */
+	{ COLL_ASSETS, "location", 0, { "tenant_id", "location_key" } },
+	{ COLL_DROPPED, "location", 0, { "tenant_id", "location_key" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };
@@ -424,7 +431,9 @@ check_version(struct pgl_store *s, struct pgl_err *err)
 		    PGL_OK) || (version < 6 &&
 		    (rc = mongo_name_keys_backfill(s, err)) != PGL_OK) ||
 		    (version < 11 &&
-		    (rc = mongo_drop_orphan_column_tags(s, err)) != PGL_OK)) {
+		    (rc = mongo_drop_orphan_column_tags(s, err)) != PGL_OK) ||
+		    (version < 12 &&
+		    (rc = mongo_locations_backfill(s, err)) != PGL_OK)) {
 			bson_destroy(filter);
 			return (rc);
 		}

@@ -597,6 +597,8 @@ static const struct pgl_store_ops ops = {
 	.get_dropped = mongo_get_dropped,
 	.list_dropped = mongo_list_dropped,
 	.delete_dropped = mongo_delete_dropped,
+	.find_location_owner = mongo_find_location_owner,
+	.list_location_owners = mongo_list_location_owners,
 	/* Column tags in discovery search (ABI 1.19): mongo_policies.c
 	 * (search_assets matches them: mongo_search.c). */
 	.list_column_tags_of = mongo_list_column_tags_of,

@@ -306,6 +306,16 @@ int	mongo_read_key(struct pgl_store *, const char *, const char *,
 	    struct pgl_err *);
 int	mongo_row_copy(bson_t *, const bson_t *, const char *, int64_t,
 	    int);
+/* mongo_locations.c: every table owns its files (ABI 1.26). */
+void	mongo_location_key_set(struct pgl_store *, bson_t *, const char *);
+void	mongo_origin_keep(bson_t *, const bson_t *);
+int	mongo_find_location_owner(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_location_probe *,
+	    struct pgl_location_owner *, struct pgl_err *);
+int	mongo_list_location_owners(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *, uint32_t,
+	    struct pgl_location_owner **, size_t *, struct pgl_err *);
+int	mongo_locations_backfill(struct pgl_store *, struct pgl_err *);
 int	mongo_copy_up(struct pgl_store *, const char *,
 	    const struct resolved *, struct pgl_err *);
 int	mongo_insert_tombstone(struct pgl_store *, const char *,

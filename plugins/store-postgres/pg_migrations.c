@@ -561,11 +561,29 @@ const struct pg_migration pg_migrations[] = {
 	{ 18, "column tags of recoverable drops",
 	"ALTER TABLE dropped_assets ADD COLUMN column_tags text;"
 	},
+	/* Every table owns its files (store ABI 1.26): as SQLite's
+	 * migration 21.  The keys are COLLATE "C": a key's range is one
+	 * of bytes (sql_locations.c). */
+	{ 19, "locations' keys and assets' origins",
+	"ALTER TABLE assets ADD COLUMN location_key" KREF ";"
+	"ALTER TABLE assets ADD COLUMN origin" KREF ";"
+	"ALTER TABLE dropped_assets ADD COLUMN location_key" KREF ";"
+	"ALTER TABLE dropped_assets ADD COLUMN origin" KREF ";"
+	"CREATE INDEX assets_location ON assets(tenant_id, location_key);"
+	"CREATE INDEX dropped_location"
+	"  ON dropped_assets(tenant_id, location_key);"
+	ORIGINS_OF_BEFORE
+	"CREATE TABLE location_claims ("
+	"  tenant_id" K " PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  n bigint NOT NULL"
+	");"
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */
 const struct pg_migration_step pg_migration_steps[] = {
 	{ 13, sql_name_keys_backfill },
+	{ 19, sql_location_keys_backfill },
 };
 
 const size_t pg_nmigrations =

@@ -508,6 +508,12 @@ static const struct migration migrations[] = {
 	{ 20, "the commit logs as rowid tables",
 	sqlite_logs_rowid_sql
 	},
+	/* Every table owns its files (store ABI 1.26, issue 67):
+	 * sqlite_schema_locations.c.  The keys of the rows of before are
+	 * the step's. */
+	{ 21, "locations' keys and assets' origins",
+	sqlite_locations_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */
@@ -516,6 +522,7 @@ static const struct {
 	int	(*run)(struct pgl_store *, struct pgl_err *);
 } steps[] = {
 	{ 14, sql_name_keys_backfill },
+	{ 21, sql_location_keys_backfill },
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -97,8 +97,8 @@ volatile uint64_t	*sqlite_change_count(struct pgl_store *);
 struct asset_notes;
 struct asset_row {
 	/* id, catalog, branch, namespace, name, kind, location,
-	 * metadata_location, properties */
-	const char	*text[9];
+	 * metadata_location, properties, origin */
+	const char	*text[10];
 	int64_t		 created_at_ms;
 	int64_t		 updated_at_ms;
 };
@@ -146,5 +146,6 @@ extern const char	sqlite_policies_sql[];
 extern const char	sqlite_logs_rowid_sql[];
 /* sqlite_schema_dropped.c: migration 18 (ABI 1.18) */
 extern const char	sqlite_dropped_sql[];
+extern const char	sqlite_locations_sql[];
 
 #endif

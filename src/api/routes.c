@@ -275,6 +275,11 @@ const struct pgl_route pgl_routes[] = {
 	    SEES(CATALOG), 0),
 	ROUTE(POST, "/api/v1/catalogs/{name}/dropped/{id}/restore",
 	    api_dropped_restore, SEES_DOES(CATALOG, "restore_dropped"), JSON),
+	/* Every table owns its files (issue 67): the catalog's tables and
+	 * views lying in another's location, from before; to admins, who
+	 * see every table (manage/location_overlaps.c). */
+	ROUTE(GET, "/api/v1/catalogs/{name}/location-overlaps",
+	    api_location_overlaps, ADMIN, 0),
 
 	/* Federated catalogs (§2.11): catalogs whose tables live in a remote
 	 * Iceberg catalog; a tenant user sees those it may see into, and

@@ -155,6 +155,10 @@ struct pgl_config {
 		/* An Azure warehouse whose container is missing at its
 		 * creation: the container is created (else 400). */
 		int		azure_create_containers;
+		/* Every table owns its files (issue 67): a table's or
+		 * view's location lies under its namespace's (1, the
+		 * default), or anywhere in the catalog's storage (0). */
+		int		locations_in_namespace;
 	} storage;
 
 	struct {

@@ -558,6 +558,9 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		c->storage.azure_create_containers = env_bool(v);
 	if ((v = getenv("PANGOLIN_STORAGE_CA_FILE")) != NULL && *v != '\0')
 		pgl_config_setstr(&c->storage.ca_file, v);
+	if ((v = getenv("PANGOLIN_LOCATIONS_IN_NAMESPACE")) != NULL &&
+	    *v != '\0')
+		c->storage.locations_in_namespace = env_bool(v);
 	if (apply_storage_env(c, err) == -1 ||
 	    apply_federation_env(c, err) == -1 ||
 	    apply_scan_env(c, err) == -1)

@@ -131,6 +131,8 @@ static const struct key keys[] = {
 	    O(storage.sts_cache_entries), 0, 1000000 },
 	{ "storage", "sts_policy_max_bytes", K_INT,
 	    O(storage.sts_policy_max_bytes), 256, 2048 },
+	{ "storage", "locations_in_namespace", K_BOOL,
+	    O(storage.locations_in_namespace), 0, 0 },
 	{ "tasks",  "enabled",		K_BOOL, O(tasks.enabled), 0, 0 },
 	{ "tasks",  "concurrency",	K_INT,  O(tasks.concurrency), 1, 64 },
 	{ "tasks",  "poll_interval_ms",	K_INT,  O(tasks.poll_interval_ms),

@@ -331,3 +331,11 @@ pgl_store_can_defer_sync(const struct pgl_store_ops *ops)
 {
 	return (ops->abi_minor >= 21 && ops->defer_log_sync != NULL);
 }
+
+/* Every table owns its files: the owner of a place (ABI 1.26). */
+int
+pgl_store_has_owners(const struct pgl_store_ops *ops)
+{
+	return (ops->abi_minor >= 26 && ops->find_location_owner != NULL &&
+	    ops->list_location_owners != NULL);
+}

@@ -360,7 +360,7 @@ describe('cross-feature rows (issue 67)', () => {
   }
 
   test('a writer\'s createTable in its own namespace over another table\'s location, or the catalog\'s, is refused (one table, one place)',
-    { todo: 'lands with i67-own' }, async () => {
+    async () => {
       const { A } = world;
       const nbr = A.objects.nbr.location;
       const root = nbr.slice(0, nbr.indexOf(`/${N.nbrns}/`));
@@ -373,7 +373,7 @@ describe('cross-feature rows (issue 67)', () => {
     });
 
   test('a writer\'s registerTable in its own namespace of another table\'s metadata file is refused (a register\'s metadata lies under its own location)',
-    { todo: 'lands with i67-own' }, async () => {
+    async () => {
       const { A } = world;
       const name = uniq('mxcopy').replace(/-/g, '_');
       const res = await srv.req('POST', `/v1/${A.cat}/namespaces/${N.ownns}/register`,

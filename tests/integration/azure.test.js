@@ -454,7 +454,7 @@ test('a table location or a register spelled wasbs:// or abfs:// works where it 
   const spellings = [['w1', wasbs], ['w2', (cont, p) => `abfs://${cont}@${HOST}/${p}`]];
   const made = {};
   for (const [name, spell] of spellings) {
-    const where = `${z.prefix}${z.cat}/custom/${name}`;
+    const where = `${z.prefix}${z.cat}/db/custom/${name}`;
     made[name] = expectJson(await call('POST', z.T, { body: { name, schema, location: spell(z.container, where) } }), 200);
     const files = await az.list(z.container, `${where}/`);
     assert.equal(files.length, 1, `${name}: its metadata file under ${where}: ${files}`);
@@ -463,29 +463,30 @@ test('a table location or a register spelled wasbs:// or abfs:// works where it 
   }
   const w1 = made.w1['metadata-location'];
   const asWasbs = (loc) => loc.replace(/^abfss:\/\/([^@]+)@([^.]+)\.dfs\./, 'wasbs://$1@$2.blob.');
-  const reg = expectJson(await call('POST', `/v1/${z.cat}/namespaces/db/register`, { body: { name: 'w1copy', 'metadata-location': asWasbs(w1) } }), 200);
+  // Its own file (every table owns its files, issue 67), back onto it.
+  const reg = expectJson(await call('POST', `/v1/${z.cat}/namespaces/db/register`, { body: { name: 'w1', 'metadata-location': asWasbs(w1), overwrite: true } }), 200);
   t.diagnostic(`answered: w1 location ${made.w1.metadata.location}, w2 location ${made.w2.metadata.location}, register ${reg['metadata-location']}`);
   for (const [name] of spellings) {
-    assert.equal(made[name].metadata.location, abfss(z.container, `${z.prefix}${z.cat}/custom/${name}`), `${name}: stored and answered as abfss://`);
+    assert.equal(made[name].metadata.location, abfss(z.container, `${z.prefix}${z.cat}/db/custom/${name}`), `${name}: stored and answered as abfss://`);
   }
   assert.ok(reg['metadata-location'].startsWith('abfss://'), `register answered ${reg['metadata-location']}`);
 });
 
-test('purge keeps what a table registered on the same file in the wasbs:// spelling still reaches', async () => {
+test('no table is registered on another\'s file in the wasbs:// spelling either: it is the same place (issue 67)', async () => {
   const z = await azCatalog();
   await createTable(z, 'orig');
   const state = { snaps: [], refs: [] };
   await append(z, 'orig', state, 0);
   const head = expectJson(await call('GET', `${z.T}/orig`), 200)['metadata-location'];
   const asWasbs = (loc) => loc.replace(/^abfss:\/\/([^@]+)@([^.]+)\.dfs\./, 'wasbs://$1@$2.blob.');
-  expectJson(await call('POST', `/v1/${z.cat}/namespaces/db/register`, { body: { name: 'copy', 'metadata-location': asWasbs(head) } }), 200);
+  expectError(await call('POST', `/v1/${z.cat}/namespaces/db/register`, { body: { name: 'copy', 'metadata-location': asWasbs(head) } }), 409, { iceberg: true, message: /db\.orig/ });
+  expectError(await call('GET', `${z.T}/copy`), 404, { iceberg: true });
+  expectError(await call('POST', z.T, { body: { name: 'twin', schema, location: asWasbs(head).replace(/\/metadata\/.*$/, '') } }), 409, { iceberg: true });
   await purge(z, 'orig');
   const left = await blobs(z, 'orig');
   for (const f of [head, state.snaps[0].list, state.snaps[0].manifest, state.snaps[0].data]) {
-    assert.ok(left.includes(splitAzure(f).path), `the copy still reaches ${f}; left: ${left.join(' ')}`);
+    assert.ok(!left.includes(splitAzure(f).path), `the purge took ${f}; left: ${left.join(' ')}`);
   }
-  const copy = expectJson(await call('GET', `${z.T}/copy`), 200);
-  assert.equal(copy.metadata['current-snapshot-id'], state.snaps[0].id);
 });
 
 test('a multi-table transaction on Azure: one that fails a requirement writes and changes nothing; one that commits writes one metadata file per table', async () => {

@@ -368,8 +368,13 @@ test('createTable (stage-create, registerTable) asking for the files: a caller w
     assert.deepEqual(projections(plainMade['read-restrictions']), { 2: 'mask-alphanum' });
     assert.equal(plainMade['storage-credentials'], undefined);
     // registerTable is a create too: refused before the name is taken.
+    // Its file is a copy at a place of its own (plainMade's files are
+    // plainMade's: every table owns its files, issue 67).
     const reg = uniq('reg');
-    refused(await s.req('POST', `/v1/${c}/namespaces/db%1Fsub/register`, { body: { name: reg, 'metadata-location': plainMade['metadata-location'] }, headers: { ...bound.headers, ...vend } }), 'registerTable');
+    const dir = `${plainMade.metadata.location}-copy`;
+    const copy = `${dir}/metadata/00000-copy.metadata.json`;
+    assert.equal(s3req(swift, 'PUT', `/${bucket}/${copy.slice(`s3://${bucket}/`.length)}`, { body: JSON.stringify({ ...plainMade.metadata, location: dir }) }).status, 200);
+    refused(await s.req('POST', `/v1/${c}/namespaces/db%1Fsub/register`, { body: { name: reg, 'metadata-location': copy }, headers: { ...bound.headers, ...vend } }), 'registerTable');
     assert.equal((await s.req('GET', `${P}/${reg}`, { headers: T.admin })).status, 404, 'registerTable: no table is left behind');
     // The enforcing engine: its restrictions and the keys.
     const byEngine = expectJson(await create(eh, uniq('engine'), vend), 200);

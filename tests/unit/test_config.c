@@ -33,7 +33,7 @@ static const char *const env_vars[] = {
 	"PANGOLIN_AUTH_RATE_WINDOW_SECS", "PANGOLIN_TOKEN_CACHE_ENTRIES",
 	"PANGOLIN_COMMIT_WORKERS", "PANGOLIN_AZURE_CONTAINER_SAS",
 	"PANGOLIN_STATIC_KEY_BUCKETS", "PANGOLIN_AZURE_CREATE_CONTAINERS",
-	"PANGOLIN_START_WITH_UNREADABLE_SECRETS",
+	"PANGOLIN_START_WITH_UNREADABLE_SECRETS", "PANGOLIN_LOCATIONS_IN_NAMESPACE",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -299,6 +299,33 @@ test_commit_workers_default_file_env_range(void **state)
 	assert_string_equal(err.key, "PANGOLIN_COMMIT_WORKERS");
 	unsetenv("PANGOLIN_COMMIT_WORKERS");
 	assert_null(load("[server]\ncommit_workers = -1\n", &err));
+}
+
+/* Every table owns its files (issue 67): in its namespace unless relaxed. */
+static void
+test_locations_in_namespace_default_file_env(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->storage.locations_in_namespace, 1);
+	pgl_config_free(c);
+	assert_non_null(c = load("[storage]\nlocations_in_namespace = false\n",
+	    &err));
+	assert_int_equal(c->storage.locations_in_namespace, 0);
+	pgl_config_free(c);
+	setenv("PANGOLIN_LOCATIONS_IN_NAMESPACE", "true", 1);
+	assert_non_null(c = load("[storage]\nlocations_in_namespace = false\n",
+	    &err));
+	assert_int_equal(c->storage.locations_in_namespace, 1);
+	pgl_config_free(c);
+	setenv("PANGOLIN_LOCATIONS_IN_NAMESPACE", "false", 1);
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->storage.locations_in_namespace, 0);
+	pgl_config_free(c);
+	unsetenv("PANGOLIN_LOCATIONS_IN_NAMESPACE");
 }
 
 /* The ceilings that were fixed numbers: a setting each, in range. */
@@ -883,6 +910,8 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(
 		    test_storage_ca_file_from_file_and_env_and_checked, setup),
+		cmocka_unit_test_setup(test_locations_in_namespace_default_file_env,
+		    setup),
 		cmocka_unit_test_setup(test_oidc_providers_from_the_file, setup),
 		cmocka_unit_test_setup(
 		    test_oidc_env_makes_or_overrides_one_provider, setup),

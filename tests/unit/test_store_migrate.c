@@ -55,6 +55,7 @@
 #include "pangolin/store.h"
 #include "plugin/loader.h"
 #include "util/arena.h"
+#include "util/location.h"
 #include "util/name_fold.h"
 
 #define SEP		PGL_NS_SEP_STR
@@ -101,6 +102,7 @@ static const struct pgl_host host = {
 	.name_key = pgl_name_key,
 	.arena_new = pgl_arena_new,
 	.arena_free = pgl_arena_free,
+	.location_key = pgl_location_key,
 };
 
 static const struct pgl_store_ops *
@@ -150,7 +152,7 @@ seed_asset(struct fx *f, const char *id, const char *branch, const char *ns,
 {
 	char			loc[256];
 	struct pgl_asset	as = { id, "cat", branch, ns, name, kind, loc,
-				    meta, props, 0, 0 };
+				    meta, props, 0, 0, NULL };
 
 	snprintf(loc, sizeof(loc), "s3://wh/%s/%s", ns, name);
 	OK(f, f->ops->create_asset(f->s, TENANT, &as, &f->err));
@@ -1022,6 +1024,52 @@ test_migrated_store_takes_dropped(void **state)
 	OK(f, f->ops->delete_dropped(f->s, TENANT, "d-1", &f->err));
 }
 
+/*
+ * A store of before the owners of locations (ABI 1.26: SQLite migration
+ * 21, PostgreSQL 19, MongoDB schema 12) knows them once migrated: every
+ * table and view of before has its location's key, and the rows of one
+ * table on every branch (main, the fork dev, the copied branch part)
+ * are one asset, so a place is owned by another asset only where one
+ * is.
+ */
+static void
+test_migrated_store_knows_the_owners_of_places(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_location_probe	 q;
+	struct pgl_location_owner	 o;
+	struct pgl_asset		 main_t1, dev_t1, part_t1;
+
+	if (!opened(f))
+		return;
+	assert_true(pgl_store_has_owners(f->ops));
+	OK(f, f->ops->get_asset(f->s, f->a, TENANT, "cat", "main", "db", "t1",
+	    &main_t1, &f->err));
+	OK(f, f->ops->get_asset(f->s, f->a, TENANT, "cat", "dev", "db", "t1",
+	    &dev_t1, &f->err));
+	OK(f, f->ops->get_asset(f->s, f->a, TENANT, "cat", "part", "db", "t1",
+	    &part_t1, &f->err));
+	assert_non_null(main_t1.origin);
+	assert_string_equal(dev_t1.origin, main_t1.origin);
+	assert_string_equal(part_t1.origin, main_t1.origin);
+	memset(&q, 0, sizeof(q));
+	q.location = "s3://wh/db/t1/data";
+	OK(f, f->ops->find_location_owner(f->s, f->a, TENANT, &q, &o,
+	    &f->err));
+	assert_string_equal(o.key, "s3://wh/db/t1/");
+	q.origin = main_t1.origin;
+	assert_int_equal(f->ops->find_location_owner(f->s, f->a, TENANT, &q,
+	    &o, &f->err), PGL_ENOTFOUND);
+	/* The directory holding them: t2, v1 own places in it. */
+	q.location = "s3://wh/db";
+	OK(f, f->ops->find_location_owner(f->s, f->a, TENANT, &q, &o,
+	    &f->err));
+	q.location = "s3://wh/db/t10";
+	q.origin = NULL;
+	assert_int_equal(f->ops->find_location_owner(f->s, f->a, TENANT, &q,
+	    &o, &f->err), PGL_ENOTFOUND);
+}
+
 static void
 test_migrated_names_keep_working_and_no_new_name_reads_as_one(void **state)
 {
@@ -1180,6 +1228,9 @@ main(int argc, char **argv)
 		    test_migrated_store_takes_dropped,
 		    setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_knows_the_owners_of_places,
+		    setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_sqlite_names, teardown),
 	};
@@ -1200,6 +1251,9 @@ main(int argc, char **argv)
 		    test_migrated_store_takes_dropped,
 		    setup_postgres, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_knows_the_owners_of_places,
+		    setup_postgres, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_postgres_names, teardown),
 	};
@@ -1218,6 +1272,9 @@ main(int argc, char **argv)
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_store_takes_dropped,
+		    setup_mongo, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_knows_the_owners_of_places,
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,

@@ -169,6 +169,7 @@ int	ice_find_asset(struct pgl_req *, const struct ice_target *,
 int	ice_reload_asset(struct pgl_req *, const struct ice_target *,
 	    const char *kind, struct pgl_asset *);
 int	ice_branch_exists(struct pgl_req *, const struct ice_target *);
+/* commit/owners.h: where a location may lie (owners.c). */
 /* loc spelled as the server answers it: local ones as file:// URIs. */
 const char *ice_uri(struct pgl_req *, const char *loc);
 const char *ice_location(struct pgl_req *, const struct ice_target *,
@@ -178,6 +179,12 @@ int	ice_location_allowed(struct pgl_req *, const struct pgl_catalog *,
 int	ice_create_asset(struct pgl_req *, const struct ice_target *,
 	    struct pgl_asset *, const char *verb, int delete_on_conflict);
 int	ice_drop_asset(struct pgl_req *, const struct pgl_asset *);
+/*
+ * commit/overlaps.c, at start-up: a warning line per table or view lying
+ * in another's location from before every table owned its files (issue
+ * 67), bounded (commit/overlaps.h), and their count.
+ */
+void	ice_overlaps_report(void);
 
 /* What a table commit and a view commit do differently. */
 struct ice_commit_kind {
@@ -258,6 +265,9 @@ struct ice_change {
 	int				 parsed;	/* base parsed from raw */
 	/* The attempt's row is a hint (commit/rows.h), not the store's. */
 	int				 hinted;
+	/* next's location when it is another place than the row's (a
+	 * set-location): claimed with the swap (commit/owners.h). */
+	const char			*moved_to;	/* arena */
 	struct ice_err			 ierr;
 	struct pgl_err			 err;
 };

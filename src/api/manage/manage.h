@@ -66,6 +66,8 @@ void	api_catalog_get(struct pgl_req *);
 void	api_catalog_update(struct pgl_req *);
 void	api_catalog_delete(struct pgl_req *);
 void	api_catalog_summary(struct pgl_req *);
+/* manage/location_overlaps.c: tables in another's place (issue 67). */
+void	api_location_overlaps(struct pgl_req *);
 void	api_namespace_tree(struct pgl_req *);
 
 /* manage/catalog_props.c: a catalog's properties as they are set.
