@@ -228,12 +228,16 @@ for (const [f, to] of edges) {
 // (one order for both graphs).  The shared layer (api/: the gate,
 // authentication, authorization, replies, targets, the config cache,
 // audit; SHARED_LAYER below) uses only the low rooms under it (LOW),
-// which use nothing of src/api; every other room uses both.  The commit
-// loop and the metadata files it writes sit under the handlers that
-// commit (rest, branching, discovery: generic assets are committed like
-// tables); the task runner's dispatch (maintenance) is the top, running
-// every kind.  (The route table names every handler, by pointer: that is
-// its job; it is the top of src/api, see `room` above.)
+// which use nothing of src/api; every other room uses both.  The read
+// path (read: an asset found, its metadata read through the cache, its
+// policies, a load answered; ARCHITECTURE.md §14) sits over the storage
+// room and under everything that reads a table, the commit room among
+// them, and calls nothing of commits.  The commit loop and the metadata
+// files it writes sit under the handlers that commit (rest, branching,
+// discovery: generic assets are committed like tables); the task
+// runner's dispatch (maintenance) is the top, running every kind.  (The
+// route table names every handler, by pointer: that is its job; it is
+// the top of src/api, see `room` above.)
 // (The folders outside src/api, events/ among them, have their order in
 // tests/layering.sh's allowed(); the circle checks below cover them too.)
 const LOW = [
@@ -269,24 +273,26 @@ const ROOMS = {
   'src/api': LOW,
   'src/api/storage': SHARED,
   'src/api/tasks': SHARED,
-  'src/api/commit': [...SHARED, 'src/api/storage'],
-  'src/api/rest': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
-  'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
+  'src/api/read': [...SHARED, 'src/api/storage'],
+  'src/api/commit': [...SHARED, 'src/api/storage', 'src/api/read'],
+  'src/api/rest': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read', 'src/api/commit'],
+  'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read', 'src/api/commit'],
   'src/api/identity': SHARED,
-  // The feed asks the commit room's policy_read which events a data
-  // policy keeps statistics out of (issue 67).
-  'src/api/feed': [...SHARED, 'src/api/commit'],
+  // The feed asks the read room which events a data policy keeps
+  // statistics out of (issue 67).
+  'src/api/feed': [...SHARED, 'src/api/read'],
   'src/api/webhooks': [...SHARED, 'src/api/feed'],
-  // Data policies (issue 46): above the commit room, whose policy_guard
-  // (the commit's check, the tenant's cached "any policy") it reads.
-  'src/api/policies': [...SHARED, 'src/api/commit'],
+  // Data policies (issue 46): above the read room, whose policy reads
+  // (the tenant's cached "any policy", a catalog's, the resolver) they use.
+  'src/api/policies': [...SHARED, 'src/api/read'],
   'src/api/federation': [...SHARED, 'src/api/storage', 'src/api/tasks'],
-  // Warehouse keys ask the commit room's policy_read (data policies).
-  'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation', 'src/api/commit'],
-  'src/api/discovery': [...SHARED, 'src/api/commit'],
-  'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
-  'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit', 'src/api/rest',
-    'src/api/branching', 'src/api/federation', 'src/api/scan'],
+  // Warehouse keys ask the read room's restrictions (data policies); the
+  // overlap report walks the commit room's owners.
+  'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation', 'src/api/read', 'src/api/commit'],
+  'src/api/discovery': [...SHARED, 'src/api/read', 'src/api/commit'],
+  'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read'],
+  'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read', 'src/api/commit',
+    'src/api/rest', 'src/api/branching', 'src/api/federation', 'src/api/scan'],
 };
 let upward = 0;
 const top = fs.readdirSync(path.join(ROOT, 'src/api')).filter((f) => f.endsWith('.c')).sort();

@@ -33,6 +33,7 @@
 #include "api/gate.h"
 #include "api/rest/rest.h"
 #include "api/rest/dropped.h"
+#include "api/read/read.h"
 #include "api/branching/merge.h"
 #include "api/federation/federation.h"
 #include "api/cache/cache.h"

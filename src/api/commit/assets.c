@@ -1,10 +1,10 @@
 /*
- * The asset rows behind Iceberg tables and views, shared by their
- * handlers and the commit loop: find one (404 of its kind), check a name
- * is free (tables and views share one identifier space), resolve the
- * target a create body names, and create or drop a row with its catalog
- * commit in one store transaction, its place claimed there
- * (commit/owners.h, where locations are decided).
+ * The asset rows behind Iceberg tables and views as their writers change
+ * them: check a name is free (tables and views share one identifier
+ * space), resolve the target a create body names, and create or drop a
+ * row with its catalog commit in one store transaction, its place
+ * claimed there (commit/owners.h, where locations are decided).  Finding
+ * one is the read room's (read/assets.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 #include "api/commit/commit.h"
 #include "api/commit/dropped.h"
 #include "api/commit/owners.h"
+#include "api/read/read.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -26,56 +27,6 @@
 #include "util/names.h"
 
 #define KIND_VIEW	"VIEW"
-
-/*
- * The asset of that kind at t; replies 404 (of the kind's type) if
- * absent.  cached: the authorization step's read of the same row will
- * do (a retry after a lost race needs the row as it is now).
- */
-static int
-find(struct pgl_req *r, const struct ice_target *t, const char *kind,
-    struct pgl_asset *a, int cached)
-{
-	struct pgl_err	err;
-	int		rc;
-
-	if (cached && r->app != NULL && r->app->have_asset &&
-	    ice_same_asset(&r->app->asset, t)) {
-		*a = r->app->asset;
-		rc = PGL_OK;
-	} else
-		rc = STORE(get_asset, r->arena, r->tenant, t->catalog.name,
-		    t->branch, t->ns, t->name, a, &err);
-	if (rc == PGL_OK && strcmp(a->kind, kind) == 0)
-		return (0);
-	if (rc == PGL_OK || err.code == PGL_ENOTFOUND) {
-		if (strcmp(kind, KIND_VIEW) == 0)
-			pgl_reply_ice_error(r, 404, "NoSuchViewException",
-			    "View does not exist: %s", ice_dotted(r, t->ns,
-			    t->name));
-		else
-			pgl_reply_ice_error(r, 404, "NoSuchTableException",
-			    "Table does not exist: %s", ice_dotted(r, t->ns,
-			    t->name));
-		return (-1);
-	}
-	pgl_reply_store_error(r, &err);
-	return (-1);
-}
-
-int
-ice_find_asset(struct pgl_req *r, const struct ice_target *t, const char *kind,
-    struct pgl_asset *a)
-{
-	return (find(r, t, kind, a, 1));
-}
-
-int
-ice_reload_asset(struct pgl_req *r, const struct ice_target *t,
-    const char *kind, struct pgl_asset *a)
-{
-	return (find(r, t, kind, a, 0));
-}
 
 /* Tables and views share one identifier space (409 either way). */
 int
@@ -97,23 +48,6 @@ ice_name_free(struct pgl_req *r, const struct ice_target *t)
 		return (0);
 	}
 	return (1);
-}
-
-int
-ice_branch_exists(struct pgl_req *r, const struct ice_target *t)
-{
-	struct pgl_branch	b;
-	struct pgl_err		err;
-
-	if (STORE(get_branch, r->arena, r->tenant, t->catalog.name, t->branch,
-	    &b, &err) == PGL_OK)
-		return (1);
-	if (err.code == PGL_ENOTFOUND)
-		pgl_reply_ice_error(r, 404, "NotFoundException",
-		    "Branch '%.200s' not found", t->branch);
-	else
-		pgl_reply_store_error(r, &err);
-	return (0);
 }
 
 /* An asset's change event: the asset's identity and its new file. */

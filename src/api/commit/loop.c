@@ -23,6 +23,7 @@
 #include "api/events/event_note.h"
 #include "api/cache/cache.h"
 #include "api/commit/compute.h"
+#include "api/read/read.h"
 #include "api/request/fetch.h"
 #include "app/app.h"
 #include "http/dispatch.h"

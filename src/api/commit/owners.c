@@ -12,6 +12,7 @@
 #include "api/gate.h"
 #include "api/commit/commit.h"
 #include "api/commit/owners.h"
+#include "api/read/read.h"
 #include "app/app.h"
 #include "plugin/loader.h"
 #include "util/arena.h"
@@ -197,23 +198,6 @@ ice_location_allowed(struct pgl_req *r, const struct pgl_catalog *c,
 		return (-1);
 	}
 	return (0);
-}
-
-const char *
-ice_uri(struct pgl_req *r, const char *loc)
-{
-	char		 buf[PGL_LOCATION_MAX + 16];
-	const char	*c;
-
-	/* Azure's other spellings of one blob as abfss://. */
-	if (loc != NULL && (c = pgl_location_canon(loc, buf, sizeof(buf))) !=
-	    loc)
-		return (pgl_arena_strdup(r->arena, c));
-	if (loc == NULL || !pgl_location_is_local(loc) ||
-	    strncmp(loc, "file://", 7) == 0)
-		return (loc);
-	return (pgl_arena_printf(r->arena, "file://%s",
-	    pgl_location_path(loc)));
 }
 
 /*

@@ -29,8 +29,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
 #include "api/commit/policy_follow.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "plugin/loader.h"
 #include "util/arena.h"

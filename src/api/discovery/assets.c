@@ -21,6 +21,7 @@
 #include "api/commit/commit.h"
 #include "api/discovery/discovery.h"
 #include "api/gate.h"
+#include "api/read/read.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"

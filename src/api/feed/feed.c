@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/policy_read.h"
 #include "api/gate.h"
 #include "api/target.h"
 #include "api/events/event_note.h"
 #include "api/feed/feed.h"
+#include "api/read/policies.h"
 #include "app/app.h"
 #include "auth/rbac.h"
 #include "config/config.h"

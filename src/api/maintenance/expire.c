@@ -18,9 +18,9 @@
 
 #include "api/api.h"
 #include "api/target.h"
-#include "api/commit/commit.h"
 #include "api/rest/rest.h"
 #include "api/maintenance/maint.h"
+#include "api/read/read.h"
 #include "api/tasks/task.h"
 #include "app/app.h"
 #include "iceberg/iceberg.h"

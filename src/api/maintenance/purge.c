@@ -12,6 +12,7 @@
 #include "api/target.h"
 #include "api/commit/commit.h"
 #include "api/maintenance/maint.h"
+#include "api/read/read.h"
 #include "api/tasks/task.h"
 #include "app/app.h"
 #include "util/json.h"

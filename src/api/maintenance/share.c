@@ -15,6 +15,7 @@
 #include "api/gate.h"
 #include "api/commit/commit.h"
 #include "api/maintenance/maint.h"
+#include "api/read/read.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
 #include "plugin/loader.h"

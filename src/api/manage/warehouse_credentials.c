@@ -19,10 +19,10 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/policy_read.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/manage/manage.h"
+#include "api/read/policies.h"
 #include "api/storage/azure_vend.h"
 #include "api/storage/storage.h"
 #include "app/app.h"

@@ -9,9 +9,10 @@
 #include <jansson.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
 #include "api/config_cache.h"
 #include "api/policies/policy_int.h"
+#include "api/read/read.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "plugin/loader.h"
 

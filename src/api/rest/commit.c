@@ -13,6 +13,7 @@
 #include "api/commit/commit.h"
 #include "api/commit/owners.h"
 #include "api/gate.h"
+#include "api/read/read.h"
 #include "api/target.h"
 #include "api/rest/rest.h"
 #include "app/app.h"

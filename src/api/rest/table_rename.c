@@ -12,6 +12,7 @@
 #include "api/commit/owners.h"
 #include "api/commit/policy_follow.h"
 #include "api/events/event_note.h"
+#include "api/read/read.h"
 #include "api/rest/rest.h"
 #include "api/target.h"
 #include "app/app.h"

@@ -2,9 +2,9 @@
  * Iceberg tables: list, create (and stage-create), drop, register,
  * unregister, credentials (iceberg-commit.md §2, §6).  Load and exists,
  * and the LoadTableResult that create and register answer with, live in
- * rest/table_load.c; renames in rest/table_rename.c; metrics in
- * rest/metrics.c; commits in rest/commit.c (and commit/loop.c), the asset
- * rows' helpers in commit/assets.c.
+ * the read room (read/table_load.c); renames in rest/table_rename.c;
+ * metrics in rest/metrics.c; commits in rest/commit.c (and
+ * commit/loop.c), the asset rows' helpers in commit/assets.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +15,11 @@
 #include "api/api.h"
 #include "api/commit/commit.h"
 #include "api/commit/owners.h"
-#include "api/commit/policy_read.h"
 #include "api/gate.h"
 #include "api/events/event_note.h"
 #include "api/placement/placement.h"
+#include "api/read/policies.h"
+#include "api/read/read.h"
 #include "api/rest/list_walk.h"
 #include "api/rest/rest.h"
 #include "api/storage/storage.h"

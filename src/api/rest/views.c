@@ -1,7 +1,8 @@
 /*
- * Iceberg views (iceberg-commit.md §7): create, load, exists, replace
- * (a view commit), drop, register.  Listing and rename share the table
- * handlers.  Tables and views share one identifier space.
+ * Iceberg views (iceberg-commit.md §7) as their writers change them:
+ * create, replace (a view commit), drop, register.  Load and exists are
+ * the read room's (read/view_load.c), listing and rename the table
+ * handlers'.  Tables and views share one identifier space.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "api/commit/owners.h"
 #include "api/gate.h"
 #include "api/placement/placement.h"
+#include "api/read/read.h"
 #include "api/target.h"
 #include "api/rest/rest.h"
 #include "app/app.h"
@@ -44,14 +46,6 @@ static const struct pgl_jfield register_fields[] = {
 	{ "metadata-location", PGL_J_STRING, 1 },
 	{ NULL, 0, 0 }
 };
-
-/* LoadViewResult; md is stolen. */
-static json_t *
-view_result(const char *location, json_t *md)
-{
-	return (json_pack("{s:s,s:o,s:{}}", "metadata-location", location,
-	    "metadata", md, "config"));
-}
 
 static void
 reply_ice(struct pgl_req *r, const struct ice_err *e)
@@ -101,7 +95,7 @@ view_created(struct pgl_req *r, int rc, const struct pgl_err *err,
 		return;
 	}
 	/* The result takes md. */
-	pgl_reply_json(r, 200, view_result(a.metadata_location, vc->md));
+	pgl_reply_json(r, 200, ice_view_result(a.metadata_location, vc->md));
 }
 
 void
@@ -163,33 +157,6 @@ ice_view_create(struct pgl_req *r)
 	}
 	ice_write_metadata_then(r, &vc->t.catalog, vc->mdloc, md,
 	    view_created, vc);
-}
-
-void
-ice_view_load(struct pgl_req *r)
-{
-	struct ice_target	 t;
-	struct pgl_asset	 a;
-	json_t			*md;
-
-	if (ice_target(r, "view", &t) == -1 ||
-	    ice_find_asset(r, &t, KIND_VIEW, &a) == -1 ||
-	    ice_read_metadata(r, &t.catalog,
-	    a.metadata_location, 500, &md) == -1)
-		return;
-	pgl_reply_json(r, 200, view_result(ice_uri(r, a.metadata_location),
-	    md));
-}
-
-void
-ice_view_head(struct pgl_req *r)
-{
-	struct ice_target	t;
-	struct pgl_asset	a;
-
-	if (ice_target(r, "view", &t) == 0 &&
-	    ice_find_asset(r, &t, KIND_VIEW, &a) == 0)
-		pgl_reply_empty(r, 204);
 }
 
 void
@@ -356,5 +323,5 @@ ice_view_register(struct pgl_req *r)
 		json_decref(md);
 		return;
 	}
-	pgl_reply_json(r, 200, view_result(loc, md));
+	pgl_reply_json(r, 200, ice_view_result(loc, md));
 }

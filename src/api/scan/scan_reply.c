@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
-#include "api/commit/policy_guard.h"
-#include "api/commit/policy_read.h"
+#include "api/read/policies.h"
+#include "api/read/read.h"
 #include "api/scan/scan.h"
 #include "api/storage/storage.h"
+#include "api/target.h"
 #include "api/tasks/task.h"
 #include "util/arena.h"
 

@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
-#include "api/commit/policy_read.h"
 #include "api/gate.h"
+#include "api/read/read.h"
 #include "api/storage/storage.h"
 #include "api/storage/sts_vend.h"
 #include "api/scan/scan.h"
+#include "api/target.h"
 #include "api/tasks/task.h"
 #include "app/app.h"
 #include "plugin/loader.h"

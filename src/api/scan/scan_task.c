@@ -11,8 +11,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
+#include "api/read/read.h"
 #include "api/scan/scan.h"
+#include "api/target.h"
 #include "api/tasks/task.h"
 #include "app/app.h"
 #include "plugin/loader.h"

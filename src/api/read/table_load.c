@@ -1,10 +1,12 @@
 /*
  * loadTable and the LoadTableResult (iceberg-commit.md §2), which create
- * and register answer too (tables.c): its config and vended credentials,
- * its strong ETag, the caller's read restrictions (data policies: a
- * restricted answer carries them, is tagged apart from every other
- * caller's and is private to its caller), and the hot read path, which
- * frames the cached metadata bytes without parsing them.
+ * and register answer too (rest/tables.c): the read room's answer
+ * (ARCHITECTURE.md §14), read through the room's asset, metadata and
+ * policy files and nothing of commits.  Its config and vended
+ * credentials, its strong ETag, the caller's read restrictions (data
+ * policies: a restricted answer carries them, is tagged apart from every
+ * other caller's and is private to its caller), and the hot read path,
+ * which frames the cached metadata bytes without parsing them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +15,9 @@
 
 #include "api/api.h"
 #include "api/cache/cache.h"
-#include "api/commit/commit.h"
-#include "api/commit/policy_guard.h"
-#include "api/commit/policy_read.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/read/policies.h"
+#include "api/read/read.h"
 #include "api/storage/azure_vend.h"
 #include "api/storage/storage.h"
 #include "api/storage/sts_vend.h"
@@ -236,7 +236,7 @@ files_of(struct pgl_req *r, const struct pgl_catalog *c, const json_t *rr)
 
 /*
  * *md as the restricted caller may have it (issue 67: no statistic of a
- * field its restrictions mask; policy_read.h): replaced when something
+ * field its restrictions mask; read/policies.h): replaced when something
  * is withheld.  1 replaced, 0 not, or -1 after replying.
  */
 static int

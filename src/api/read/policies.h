@@ -1,14 +1,41 @@
 /*
- * The caller's read restrictions on a table (issue 46, policy_read.c):
- * what loadTable, createTable's and registerTable's answers and scan
- * planning carry as the spec's `read-restrictions`.
+ * Data policies as the read room reads them (issue 46, ARCHITECTURE.md
+ * §11): whether a tenant has any, a catalog's, their resolution for a
+ * principal (policies.c); and the request's caller's read restrictions
+ * on a table (restrictions.c): what loadTable, createTable's and
+ * registerTable's answers, a commit's answer, scan planning, storage
+ * access and the events feed carry or obey.
  */
-#ifndef PGL_API_COMMIT_POLICY_READ_H
-#define PGL_API_COMMIT_POLICY_READ_H
+#ifndef PGL_API_READ_POLICIES_H
+#define PGL_API_READ_POLICIES_H
+
+#include <stddef.h>
 
 #include <jansson.h>
 
 #include "http/request.h"
+#include "pangolin/store.h"
+#include "policy/policy.h"
+
+/* 1 when the request's tenant has a policy, 0 none (one cached check),
+ * -1 after replying on a store error. */
+int	ice_policies_any(struct pgl_req *);
+/* Every policy of the tenant's catalog: 0, or -1 after replying. */
+int	ice_policies_of_catalog(struct pgl_req *, const char *catalog,
+	    struct pgl_policy **, size_t *);
+/*
+ * The read-restrictions of who on the table (catalog, ns, name; its
+ * asset id and its metadata md, whose current schema counts): the
+ * tenant's policies of the catalog and the table's column tags through
+ * the resolver (pgl_pol_resolve).  A tenant without policies costs one
+ * cached check and answers an empty result.  0 (res the caller's:
+ * pgl_pol_result_free), or -1 after replying.  The explanation calls
+ * it, and restrictions.c for the caller's own answers.
+ */
+int	ice_policy_resolve(struct pgl_req *, const char *catalog,
+	    const char *ns, const char *name, const char *asset_id,
+	    const json_t *md, const struct pgl_pol_principal *who,
+	    struct pgl_pol_result *res);
 
 /*
  * The restrictions of the request's caller on the table (catalog, ns
@@ -31,8 +58,6 @@ int	ice_read_restrictions(struct pgl_req *, const char *catalog,
  * user with enforces_read_restrictions).  0 allowed; -1 after replying
  * 403 naming why, or an error.
  */
-struct pgl_catalog;
-struct pgl_asset;
 int	ice_storage_allowed(struct pgl_req *, const struct pgl_catalog *c,
 	    const char *ns, const char *name, const struct pgl_asset *a);
 

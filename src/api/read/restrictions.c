@@ -1,5 +1,6 @@
 /*
- * The caller's read restrictions on a table (policy_read.h).
+ * The caller's read restrictions on a table (read/policies.h), what a
+ * load, a plan, storage access and the events feed answer by.
  *
  * The caller is the request's principal: its user (or service user) id,
  * the names of the tenant roles it holds, and the groups its identity
@@ -9,15 +10,14 @@
  *
  * A tenant without policies costs one cached check (ice_policies_any);
  * with policies, the caller's roles are read, and ice_policy_resolve
- * (policy_guard.c) reads the catalog's policies and the table's column
+ * (read/policies.c) reads the catalog's policies and the table's column
  * tags for the resolver (src/policy), which decides what they make.
  */
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
-#include "api/commit/policy_guard.h"
-#include "api/commit/policy_read.h"
+#include "api/read/policies.h"
+#include "api/read/read.h"
 #include "api/request/req_app.h"
 #include "app/app.h"
 #include "policy/policy.h"
@@ -210,34 +210,6 @@ ice_restricted_metadata(struct pgl_req *r, const json_t *md, const json_t *rr,
 		return (0);
 	pgl_reply_error(r, 503, "out of memory");
 	return (-1);
-}
-
-int
-ice_restricted_change_reply(struct pgl_req *r, const struct ice_change *c,
-    int config)
-{
-	struct pgl_pol_mask	 any = { NULL, 0, 1 };
-	const json_t		*md = c->next != NULL ? c->next : c->base;
-	json_t			*rr, *out, *j;
-	int			 rc;
-
-	/* The common commit's table holds no statistics: no policy read. */
-	if (md == NULL || !pgl_pol_withholds(md, &any))
-		return (0);
-	if (ice_read_restrictions(r, c->t.catalog.name, c->t.ns, c->t.name,
-	    c->asset.id, md, &rr, NULL) == -1)
-		return (-1);
-	rc = ice_restricted_metadata(r, md, rr, &out);
-	json_decref(rr);
-	if (rc == -1 || out == NULL)
-		return (rc);
-	j = json_pack("{s:s,s:o}", "metadata-location", c->next != NULL ?
-	    c->next_location : ice_uri(r, c->asset.metadata_location),
-	    "metadata", out);
-	if (j != NULL && config)
-		json_object_set_new(j, "config", json_object());
-	pgl_reply_json(r, 200, j);
-	return (1);
 }
 
 /* 1 when some policy of catalog binds the caller (or that cannot be
