@@ -295,6 +295,57 @@ const ROOMS = {
     'src/api/rest', 'src/api/branching', 'src/api/federation', 'src/api/scan'],
 };
 let upward = 0;
+// The picture of the rooms in docs/architecture.md (its Layering section,
+// the block after the marker below): a row per room, top down, naming
+// what it uses besides the shared layer and the low rooms (the shared
+// layer's row: which low rooms it uses).  It says what ROOMS says, and
+// each row names only rooms below it, or the check fails: the picture a
+// newcomer reads is the one the code keeps.
+{
+  const MARK = '<!-- the rooms of src/api: tests/layering.mjs checks this picture -->';
+  const doc = fs.readFileSync(path.join(ROOT, 'docs/architecture.md'), 'utf8');
+  const at = doc.indexOf(MARK);
+  const block = at < 0 ? null : /```\n([\s\S]*?)```/.exec(doc.slice(at));
+  if (!block) {
+    console.log(`layering: docs/architecture.md has no picture of the rooms (a block after "${MARK}")`);
+    upward++;
+  } else {
+    const full = (n) => n === 'shared layer' ? 'src/api' : `src/api/${n}`;
+    const rows = block[1].trim().split('\n').map((l) => {
+      const [name, uses = '-'] = l.trim().split(/\s{2,}/);
+      return [full(name), uses === '-' ? [] : uses.split(/\s+/).map(full)];
+    });
+    const order = rows.map(([r]) => r);
+    const said = (r) => {	// what ROOMS lets r use, as the picture names it
+      const all = ROOMS[r] ?? [];
+      if (r === 'src/api' || LOW.includes(r)) return all;
+      const missing = SHARED.filter((x) => !all.includes(x));
+      if (missing.length) return [...all, ...missing.map((x) => `(not ${x})`)];
+      return all.filter((x) => !SHARED.includes(x));
+    };
+    const same = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+    rows.forEach(([r, uses], i) => {
+      if (!(r in ROOMS)) {
+        console.log(`layering: docs/architecture.md's picture names ${r}, which is not in ROOMS`);
+        upward++;
+        return;
+      }
+      if (!same(uses, said(r))) {
+        console.log(`layering: docs/architecture.md's picture: ${r} uses ${uses.join(' ') || 'no room'}; ` +
+          `ROOMS: ${said(r).join(' ') || 'no room'}`);
+        upward++;
+      }
+      for (const u of uses.filter((u) => !order.slice(i + 1).includes(u))) {
+        console.log(`layering: docs/architecture.md's picture: ${r} uses ${u}, which is not below it`);
+        upward++;
+      }
+    });
+    for (const r of Object.keys(ROOMS).filter((r) => !order.includes(r))) {
+      console.log(`layering: docs/architecture.md's picture of the rooms has no row for ${r}`);
+      upward++;
+    }
+  }
+}
 const top = fs.readdirSync(path.join(ROOT, 'src/api')).filter((f) => f.endsWith('.c')).sort();
 for (const f of top.filter((f) => !(f in SHARED_LAYER))) {
   console.log(`layering: src/api/${f} is not in the shared layer's list (tests/layering.mjs SHARED_LAYER): ` +
@@ -414,7 +465,7 @@ const n = [...edges.values()].reduce((a, s) => a + s.size, 0);
 const ni = [...includes.values()].reduce((a, s) => a + s.size, 0);
 console.log(`layering: ${nodes.length} files, ${n} calls between files (${shadows.size} by a shadowed name), ${fileCircles.length} file circles, ${folderCircles.length} folder circles`);
 console.log(`layering: ${includes.size} files, ${ni} includes between files, ${includeCircles.length} file circles, ${includeFolderCircles.length} folder circles`);
-console.log(`layering: ${upward} calls, includes or files against the rooms' order`);
+console.log(`layering: ${upward} calls, includes, files or picture rows against the rooms' order`);
 console.log(`layering: ${sized.length} .c files, ${long.length} over ${LONG_LINES} lines (at most ${LONG_MAX_FILES}), ` +
   `the longest ${Math.max(...sized.map((x) => x.lines))} (at most ${SIZE_MAX}); ${oversize} against the sizes`);
 process.exitCode = fileCircles.length + folderCircles.length + includeCircles.length +

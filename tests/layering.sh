@@ -9,7 +9,8 @@
 # inline function used is an edge; so is a static that shares another
 # file's global name, as every reader takes it, and that is refused
 # too), the rooms of src/api (rest/, commit/, branching/, ...) call
-# and include each other only in their order, src/api/ top holds only the
+# and include each other only in their order (which docs/architecture.md's
+# picture of the rooms draws, row for row), src/api/ top holds only the
 # shared layer's listed files, and no .c file is over 1,200 lines, nor
 # more than 12 over 600, each of those saying in its opening comment why
 # it is "kept whole".  Prints every include or call that breaks a rule,
