@@ -27,6 +27,7 @@
 #include "api/read/read.h"
 #include "api/storage/storage.h"
 #include "iceberg/manifest.h"
+#include "iceberg/place.h"
 #include "storage/objio.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -135,15 +136,37 @@ reaches(const json_t *md, json_int_t base_id, int *appends)
 	return (1);
 }
 
-/* The manifest list of md's snapshot id into rs (nothing for -1). */
+/*
+ * -1 after replying 400 unless path lies in place: a merge reads and
+ * names only files in the table's own place (iceberg/place.h), so it
+ * never reads another table's manifests, nor writes a list naming them.
+ */
+static int
+owned(struct pgl_req *r, const struct ice_place *place, const char *what,
+    const char *path)
+{
+	if (ice_place_holds(place, path))
+		return (0);
+	pgl_reply_error(r, 400, "cannot merge: the %s %.200s lies outside the "
+	    "table's location %.200s: a table reads and names only files in "
+	    "its own place", what, path, place->location != NULL ?
+	    place->location : "(none)");
+	return (-1);
+}
+
+/*
+ * The manifest list of md's snapshot id into rs (nothing for -1), list
+ * and manifests in md's place: PGL_OK, a code, or -1 after replying.
+ */
 static int
 read_list(struct pgl_req *r, const struct pgl_catalog *c, const json_t *md,
     json_int_t id, struct refs *rs, struct pgl_err *err)
 {
 	const struct pgl_storage	*st;
+	struct ice_place		 place;
 	const char			*loc;
 	char				*buf;
-	size_t				 len;
+	size_t				 len, i;
 	int				 rc;
 
 	memset(rs, 0, sizeof(*rs));
@@ -153,13 +176,21 @@ read_list(struct pgl_req *r, const struct pgl_catalog *c, const json_t *md,
 	loc = pgl_json_str(snapshot(md, id), "manifest-list");
 	if (loc == NULL)
 		return (PGL_EINVAL);	/* v1 inline manifests: not merged */
+	(void)ice_place_init(&place, pgl_json_str(md, "location"));
+	if (owned(r, &place, "manifest list", loc) == -1)
+		return (-1);
 	if ((rc = api_storage(r, c, &st, err)) != PGL_OK ||
 	    (rc = pgl_obj_read(st, loc, LIST_MAX, &buf, &len, err)) != PGL_OK)
 		return (rc);
 	rc = ice_manifest_list_read(buf, len, keep, rs, err) == -1 ?
 	    PGL_EINVAL : PGL_OK;
 	free(buf);
-	return (rs->oom ? PGL_ENOMEM : rc);
+	if (rs->oom)
+		return (PGL_ENOMEM);
+	for (i = 0; rc == PGL_OK && i < rs->n; i++)
+		if (owned(r, &place, "manifest", rs->v[i].path) == -1)
+			return (-1);
+	return (rc);
 }
 
 static int
@@ -329,8 +360,9 @@ merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
 	const char			*tloc = pgl_json_str(t, "location");
 	char				 uuid[PGL_UUID_LEN + 1], *loc;
 	void				*out;
+	struct ice_place		 place;
 	size_t				 outlen, n;
-	int				 s_app, t_app, data_only;
+	int				 s_app, t_app, data_only, rc;
 	json_t				*summary, *snap;
 
 	memset(&err, 0, sizeof(err));
@@ -340,12 +372,21 @@ merge_appends(struct pgl_req *r, const struct pgl_catalog *c,
 	if (version < 1 || version > 3 || next_row < -1 || tloc == NULL ||
 	    !reaches(s, bid, &s_app) || !reaches(t, bid, &t_app))
 		return (0);
-	if (read_list(r, c, b, bid, &br, &err) != PGL_OK ||
-	    read_list(r, c, s, current_id(s), &sr, &err) != PGL_OK ||
-	    read_list(r, c, t, tid, &tr, &err) != PGL_OK ||
+	if ((rc = read_list(r, c, b, bid, &br, &err)) == PGL_OK &&
+	    (rc = read_list(r, c, s, current_id(s), &sr, &err)) == PGL_OK)
+		rc = read_list(r, c, t, tid, &tr, &err);
+	if (rc == -1)
+		return (-1);
+	if (rc != PGL_OK ||
 	    minus(r, &sr, &br, &s_add) == -1 || minus(r, &br, &sr, &s_rm) == -1 ||
 	    minus(r, &tr, &br, &t_add) == -1 || minus(r, &br, &tr, &t_rm) == -1)
 		return (0);
+	/* The merged list names the source's manifests in the target's
+	 * place (the source's may be another, after a set-location). */
+	(void)ice_place_init(&place, tloc);
+	for (n = 0; n < s_add.n; n++)
+		if (owned(r, &place, "manifest", s_add.v[n].path) == -1)
+			return (-1);
 	/* Anything but appends on both: the partitions must not meet. */
 	if (!(s_app && t_app && s_rm.n == 0 && t_rm.n == 0)) {
 		if (both(r, &s_add, &s_rm, &s_touch) == -1 ||

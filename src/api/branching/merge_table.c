@@ -21,6 +21,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/names.h"
 #include "api/branching/merge.h"
 #include "api/read/read.h"
 #include "api/tasks/task.h"
@@ -187,6 +188,39 @@ props_fit(const json_t *body, const json_t *set, const json_t *removals,
 	return (fits);
 }
 
+/*
+ * -1 after replying 400 when the merged table (body, its properties
+ * with set and removals applied) would name a file outside its own place
+ * that the target's table t does not (commit/names.h): a source's
+ * version of before may, and a merge is a write like a commit.
+ */
+static int
+names_own(struct pgl_req *r, const json_t *t, const json_t *body,
+    const json_t *set, const json_t *removals)
+{
+	json_t	*md, *props, *v;
+	char	 why[1024];
+	size_t	 i;
+	int	 out;
+
+	if (body == t && json_object_size(set) == 0)
+		return (0);
+	md = json_copy((json_t *)body);
+	props = json_is_object(json_object_get(body, "properties")) ?
+	    json_copy(json_object_get(body, "properties")) : json_object();
+	json_object_update(props, (json_t *)set);
+	json_array_foreach(removals, i, v)
+		if (json_is_string(v))
+			json_object_del(props, json_string_value(v));
+	json_object_set_new(md, "properties", props);
+	out = ice_names_outside(t, md, "table", why, sizeof(why));
+	json_decref(md);
+	if (!out)
+		return (0);
+	pgl_reply_error(r, 400, "cannot merge: %s", why);
+	return (-1);
+}
+
 static int
 load(struct pgl_req *r, const struct pgl_catalog *c, const json_t *ver,
     json_t **md)
@@ -325,6 +359,8 @@ merge_table(struct pgl_req *r, const struct pgl_catalog *c,
 		out->conflict_type = json_pack("{s:{s:s,s:[]}}",
 		    "MetadataConflict", "asset_name", display,
 		    "conflicting_properties");
+	} else if (names_own(r, t, body, set, rm) == -1) {
+		rc = -1;
 	} else if (dry || (json_object_size(set) == 0 &&
 	    json_array_size(rm) == 0 && json_array_size(appended) == 0)) {
 		/* A preview stops here: it merges; nothing is written. */

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/names.h"
 #include "api/commit/owners.h"
 #include "api/commit/policy_guard.h"
 #include "api/commit/rows.h"
@@ -201,12 +202,12 @@ settle(struct pgl_req *r, struct ice_change *c)
 	if (ice_policy_commit_check(r, c) == -1)
 		return (-1);
 	/* set-location / write.metadata.path must not escape the catalog,
-	 * and a table moved by set-location takes a place of its own
-	 * (commit/owners.h). */
+	 * a table moved by set-location takes a place of its own
+	 * (commit/owners.h), and names only files in it (names.h). */
 	if (ice_location_allowed(r, &c->t.catalog, c->next_location,
-	    "the metadata location") == -1)
+	    "the metadata location") == -1 || ice_commit_place(r, c) == -1)
 		return (-1);
-	return (ice_commit_place(r, c));
+	return (ice_commit_names(r, c));
 }
 
 /*

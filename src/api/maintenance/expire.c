@@ -96,6 +96,7 @@ reach_expired(struct api_reach *rc, const json_t *base, const json_t *ids,
 		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return (-1);
 	}
+	api_reach_own(rc, base);
 	rc->snaps_total += json_array_size(ids);
 	json_array_foreach(ids, i, id)
 		v[n++] = json_integer_value(id);
@@ -116,6 +117,40 @@ reach_expired(struct api_reach *rc, const json_t *base, const json_t *ids,
 out:
 	free(v);
 	return (rv);
+}
+
+/*
+ * A kept snapshot whose manifest list lies outside the table's place
+ * would stop the sweep once the table has changed (maint.h): found
+ * before.  Only a list outside is looked up in ids (expiring it is how
+ * a table of before lets such a snapshot go).  0, or -1 with err.
+ */
+static int
+kept_owned(struct api_reach *rc, const json_t *md, const json_t *ids,
+    struct pgl_err *err)
+{
+	const json_t	*s, *id;
+	const char	*list;
+	size_t		 i, k;
+
+	api_reach_own(rc, md);
+	json_array_foreach(json_object_get(md, "snapshots"), i, s) {
+		list = pgl_json_str(s, "manifest-list");
+		if (list == NULL || ice_place_holds(&rc->own, list))
+			continue;
+		json_array_foreach(ids, k, id)
+			if (json_equal(id, json_object_get(s, "snapshot-id")))
+				break;
+		if (k < json_array_size(ids))
+			continue;
+		err->code = PGL_EINVAL;
+		(void)snprintf(err->msg, sizeof(err->msg), "a kept snapshot's "
+		    "manifest list %.70s lies outside the table's location "
+		    "%.60s: a table reads only files in its own place", list,
+		    rc->own.location != NULL ? rc->own.location : "(none)");
+		return (-1);
+	}
+	return (0);
 }
 
 static int
@@ -152,7 +187,8 @@ precheck(struct pgl_task_run *run, struct pgl_req *r,
 		return (api_task_fail(run, "%s", err.msg));
 	if ((*updates = plan(x, r, *md)) == NULL)
 		return (api_task_fail(run, "%s", api_task_reply_error(r)));
-	if (reach_expired(doomed, *md, x->expired, &err) == -1)
+	if (reach_expired(doomed, *md, x->expired, &err) == -1 ||
+	    kept_owned(doomed, *md, x->expired, &err) == -1)
 		return (api_task_fail(run, "%s; nothing was changed or "
 		    "deleted", err.msg));
 	return (PGL_TASK_SUCCEEDED);
@@ -303,6 +339,7 @@ api_expire_run(struct pgl_task_run *run, struct pgl_req *r,
 		api_reach_free(&doomed);
 		return (api_task_fail(run, "out of memory"));
 	}
+	doomed.dooming = 1;
 	prev = json_loads(run->task->result != NULL ? run->task->result : "{}",
 	    0, NULL);
 	if ((rec = committed(prev)) != NULL) {

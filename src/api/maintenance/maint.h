@@ -19,6 +19,7 @@
 #include "api/target.h"
 #include "api/tasks/task.h"
 #include "http/request.h"
+#include "iceberg/place.h"
 #include "pangolin/store.h"
 #include "tasks/runner.h"
 #include "util/strset.h"
@@ -51,6 +52,19 @@ struct api_reach {
 	 * NULL: anywhere in the catalog's storage.
 	 */
 	const char			*scope;
+	/*
+	 * The place of the table version walked (iceberg/place.h, issue
+	 * 67): a table reads only files in its own place, so a manifest
+	 * list or manifest outside it is never read.  Set from the
+	 * metadata by api_reach_table and api_reach_own.  dooming: the
+	 * walk learns what may be deleted, and such a file is skipped
+	 * and logged (nothing it names is deleted); else the walk learns
+	 * what is kept, and it stops the walk (-1): what the file names
+	 * could be the table's live files, which a skip would delete.
+	 */
+	struct ice_place		 own;
+	int				 dooming;
+	uint64_t			 skipped;	/* not read, outside */
 };
 
 /* A path as the sets hold it: file:// dropped, s3a:// as s3://. */
@@ -64,13 +78,17 @@ void	api_reach_free(struct api_reach *);
 /* One file of bytes (its spelling made canonical); NULL or "" is none. */
 int	api_reach_file(struct api_reach *, const char *path, int64_t bytes,
 	    struct pgl_err *);
-/* A snapshot's manifest list, manifests, live data and delete files. */
+/* The walks that follow read in md's place (rc->own). */
+void	api_reach_own(struct api_reach *, const json_t *md);
+/* A snapshot's manifest list, manifests, live data and delete files,
+ * those in rc->own's place (api_reach_own first). */
 int	api_reach_snapshot(struct api_reach *, const json_t *snapshot,
 	    struct pgl_err *);
 /* Statistics and partition-statistics files of snapshot id (-1: all). */
 int	api_reach_stats(struct api_reach *, const json_t *md, int64_t id,
 	    struct pgl_err *);
-/* Everything md keeps: its file, its log, every snapshot, statistics. */
+/* Everything md keeps: its file, its log, every snapshot, statistics
+ * (in md's place, rc->own set from it). */
 int	api_reach_table(struct api_reach *, const json_t *md,
 	    const char *md_location, struct pgl_err *);
 

@@ -54,6 +54,7 @@ api_purge_run(struct pgl_task_run *run, struct pgl_req *r,
 		json_decref(md);
 		return (api_task_fail(run, "out of memory"));
 	}
+	doomed.dooming = 1;	/* what it names elsewhere is not read */
 	/* Its own files alone (maint.h): its location's. */
 	keep.scope = *loc != '\0' ? loc : NULL;
 	(void)pgl_task_progress(run, "scan", 0, 0, "reading the table");

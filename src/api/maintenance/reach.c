@@ -17,8 +17,11 @@
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/location.h"
+#include "util/log.h"
 
 #define MANIFEST_MAX	(512UL * 1024 * 1024)
+/* Files outside a place logged one by one, per walk set; then counted. */
+#define SKIPPED_LOGGED	10
 
 int
 api_reach_init(struct api_reach *rc, struct pgl_req *r,
@@ -79,6 +82,41 @@ api_reach_file(struct api_reach *rc, const char *path, int64_t bytes,
 		return (-1);
 	}
 	return (0);
+}
+
+void
+api_reach_own(struct api_reach *rc, const json_t *md)
+{
+	/* No place (a location that is none): nothing lies in it. */
+	(void)ice_place_init(&rc->own, pgl_json_str(md, "location"));
+}
+
+/*
+ * path, a manifest list or manifest to read, lies outside the place of
+ * the table walked: 0, skipped (dooming, logged), or -1 with err.
+ */
+static int
+outside(struct api_reach *rc, const char *what, const char *path,
+    struct pgl_err *err)
+{
+	const char	*loc = rc->own.location != NULL ? rc->own.location :
+			    "(none)";
+
+	if (rc->dooming) {
+		if (rc->skipped++ < SKIPPED_LOGGED)
+			pgl_log(PGL_LOG_WARN, "tenant %s: %s %.200s lies "
+			    "outside the table's location %.200s: not read, "
+			    "and nothing it names is deleted (a table reads "
+			    "only files in its own place)%s", rc->r->tenant,
+			    what, path, loc, rc->skipped == SKIPPED_LOGGED ?
+			    "; further ones are not logged" : "");
+		return (0);
+	}
+	err->code = PGL_EINVAL;
+	(void)snprintf(err->msg, sizeof(err->msg), "%s %.90s lies outside the "
+	    "table's location %.70s: a table reads only files in its own "
+	    "place", what, path, loc);
+	return (-1);
 }
 
 /* "<what> <path>: <the error's message>", cut to fit. */
@@ -162,6 +200,8 @@ reach_manifest(struct api_reach *rc, const char *path, int64_t length,
 	size_t			 len;
 	int			 n;
 
+	if (!ice_place_holds(&rc->own, path))
+		return (outside(rc, "manifest", path, err));
 	if ((n = pgl_strset_add(rc->manifests, path, length)) <= 0)
 		return (n);	/* read already (0), or out of memory */
 	if (api_reach_file(rc, path, length, err) == -1 ||
@@ -216,6 +256,8 @@ reach_snapshot(struct api_reach *rc, const json_t *snap,
 			return (-1);
 	if (list == NULL)
 		return (0);
+	if (!ice_place_holds(&rc->own, list))
+		return (outside(rc, "manifest list", list, err));
 	/* Read once per set, like a manifest: files never change. */
 	if ((n = pgl_strset_add(rc->lists, list, 0)) <= 0) {
 		if (n == 0)
@@ -283,6 +325,7 @@ api_reach_table(struct api_reach *rc, const json_t *md,
 	json_t	*e;
 	size_t	 i;
 
+	api_reach_own(rc, md);
 	if (md_location != NULL &&
 	    api_reach_file(rc, md_location, 0, err) == -1)
 		return (-1);

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/names.h"
 #include "api/commit/owners.h"
 #include "api/gate.h"
 #include "api/read/read.h"
@@ -174,7 +175,7 @@ create_transaction(struct pgl_req *r, struct ice_target *t,
 	}
 	tc->md = md;
 	if ((tc->loc = ice_location(r, t, pgl_json_str(md, "location"))) ==
-	    NULL) {
+	    NULL || ice_names_check(r, "table", md) == -1) {
 		json_decref(md);
 		return;
 	}

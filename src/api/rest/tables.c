@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/names.h"
 #include "api/commit/owners.h"
 #include "api/gate.h"
 #include "api/events/event_note.h"
@@ -225,6 +226,11 @@ ice_table_create(struct pgl_req *r)
 	if ((md = ice_table_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==
 	    NULL) {
 		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
+		return;
+	}
+	/* Its properties' directories lie in its place (names.h). */
+	if (ice_names_check(r, "table", md) == -1) {
+		json_decref(md);
 		return;
 	}
 	/* A restricted caller asking for the files is refused before the
@@ -483,7 +489,10 @@ ice_table_register(struct pgl_req *r)
 		return;
 	}
 	tl = json_string_value(json_object_get(md, "location"));
-	if (register_place(r, &t, have_old ? &old : NULL, loc, tl) == -1) {
+	/* Its place its own, and every file it names in it (names.h): the
+	 * file is read once, whole, here. */
+	if (register_place(r, &t, have_old ? &old : NULL, loc, tl) == -1 ||
+	    ice_names_check(r, "table", md) == -1) {
 		json_decref(md);
 		return;
 	}

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/names.h"
 #include "api/commit/owners.h"
 #include "api/gate.h"
 #include "api/placement/placement.h"
@@ -134,6 +135,11 @@ ice_view_create(struct pgl_req *r)
 	if ((md = ice_view_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==
 	    NULL) {
 		reply_ice(r, &ierr);
+		return;
+	}
+	/* write.metadata.path lies in its place (commit/names.h). */
+	if (ice_names_check(r, "view", md) == -1) {
+		json_decref(md);
 		return;
 	}
 	pgl_uuid_new(fid);
@@ -312,7 +318,8 @@ ice_view_register(struct pgl_req *r)
 		return;
 	}
 	fill(&a, &t, md, loc);
-	if (register_checked(r, &t, loc, a.location) == -1) {
+	if (register_checked(r, &t, loc, a.location) == -1 ||
+	    ice_names_check(r, "view", md) == -1) {
 		json_decref(md);
 		return;
 	}

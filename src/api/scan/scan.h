@@ -39,6 +39,7 @@
 #include "tasks/runner.h"
 #include "util/jw.h"
 
+struct ice_place;
 struct pgl_arena;
 struct scan_pack;
 
@@ -208,6 +209,13 @@ struct scan_plan {
 	struct scan_req			 q;
 	const struct ice_expr		**proj;		/* per spec, lazily */
 	const json_t			*md;
+	/*
+	 * The table's place (iceberg/place.h, issue 67): a plan reads and
+	 * answers only files in it, its manifest list, manifests, data and
+	 * delete files; outside is set when one was not (403).
+	 */
+	const struct ice_place		*place;
+	int				 outside;
 	struct scan_manifest		*mf;
 	size_t				 nmf;
 	size_t				 ndata_mf;
@@ -244,6 +252,18 @@ void	scan_release(struct scan_plan *, void *ref);
 /* err's message prefixed with what failed on which path. */
 void	scan_fail(struct pgl_err *, int code, const char *what,
 	    const char *path);
+/* p->place made from p->md's location (p->arena): 0, or -1 out of memory. */
+int	scan_place(struct scan_plan *, struct pgl_err *);
+/* 1 if path lies in the table's place; else 0, p->outside set and err
+ * saying what (a "manifest list", a "data file") lies outside. */
+int	scan_owned(struct scan_plan *, const char *what, const char *path,
+	    struct pgl_err *);
+/*
+ * Before a plan is made: 0 when the snapshot the request plans (q)
+ * keeps its manifest list in md's place, else -1 after replying 403.
+ */
+int	scan_list_owned(struct pgl_req *, const json_t *md,
+	    const struct scan_req *q);
 /* Snapshot id is one of the appends an incremental plan reads. */
 int	scan_is_append(const struct scan_req *, int64_t id);
 /* The filter projected on spec, made once per spec. */
@@ -311,6 +331,9 @@ void	ice_scan_tasks(struct pgl_req *);
 /* scan_reply.c */
 /* An engine error as the Iceberg envelope. */
 void	scan_reply_err(struct pgl_req *, const struct pgl_err *);
+/* The same for p's run: 403 when it met a file outside the place. */
+void	scan_reply_failed(struct pgl_req *, const struct scan_plan *,
+	    const struct pgl_err *);
 /* A completed plan's answer: inline, or its plan tasks when stored. */
 void	scan_reply_completed(struct pgl_req *, struct scan_plan *,
 	    const struct ice_target *, const struct pgl_asset *);

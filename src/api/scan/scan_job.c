@@ -316,7 +316,7 @@ listed(struct scan_job *j)
 		if (j->rc == SCAN_STOPPED)
 			hand_off(j);
 		else
-			scan_reply_err(j->r, &j->err);
+			scan_reply_failed(j->r, &j->p, &j->err);
 		finish(j);
 		return;
 	}
@@ -398,7 +398,7 @@ walked(struct scan_job *j)
 		pgl_reply_ice_error(j->r, 400, "BadRequestException", "%s",
 		    j->err.msg);
 	else if (j->rc != 0)
-		scan_reply_err(j->r, &j->err);
+		scan_reply_failed(j->r, &j->p, &j->err);
 	else if (!p->sink.store || store_parts(j) == 0) {
 		pgl_metrics_inc(PGL_C_SCAN_POOL_PLANS);
 		scan_reply_completed(j->r, p, &j->t, &j->a);
@@ -531,11 +531,12 @@ job_new(struct pgl_req *r, const struct ice_target *t,
 	init_plan(j, q);
 	if (api_storage(r, &j->t.catalog, &st, &j->err) != PGL_OK ||
 	    pgl_storage_copy(&j->st, st) == -1 ||
+	    scan_place(&j->p, &j->err) == -1 ||
 	    scan_list_path(&j->p, &j->list, &j->err) == -1) {
 		if (j->err.msg[0] == '\0')
 			(void)snprintf(j->err.msg, sizeof(j->err.msg),
 			    "out of memory");
-		scan_reply_err(r, &j->err);
+		scan_reply_failed(r, &j->p, &j->err);
 		job_free(j);
 		return (NULL);
 	}

@@ -23,6 +23,7 @@
 #include "api/storage/storage.h"
 #include "app/app.h"
 #include "iceberg/manifest.h"
+#include "iceberg/place.h"
 #include "util/arena.h"
 #include "util/json.h"
 
@@ -36,6 +37,62 @@ scan_fail(struct pgl_err *err, int code, const char *what, const char *path)
 	err->code = code;
 	(void)snprintf(err->msg, sizeof(err->msg), "%s %.160s: %s", what,
 	    path, why);
+}
+
+int
+scan_place(struct scan_plan *p, struct pgl_err *err)
+{
+	struct ice_place	*pl;
+
+	if ((pl = pgl_arena_alloc(p->arena, sizeof(*pl))) == NULL) {
+		err->code = PGL_ENOMEM;
+		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return (-1);
+	}
+	/* No place (a location that is none): nothing lies in it. */
+	(void)ice_place_init(pl, pgl_json_str(p->md, "location"));
+	p->place = pl;
+	return (0);
+}
+
+/* err: what lies outside which location (the message is one line). */
+static void
+say_outside(struct pgl_err *err, const char *what, const char *path,
+    const char *location)
+{
+	err->code = PGL_EINVAL;
+	(void)snprintf(err->msg, sizeof(err->msg), "%s %.90s lies outside "
+	    "the table's location %.70s: a table reads only files in its "
+	    "own place", what, path, location != NULL ? location : "(none)");
+}
+
+int
+scan_owned(struct scan_plan *p, const char *what, const char *path,
+    struct pgl_err *err)
+{
+	if (ice_place_holds(p->place, path))
+		return (1);
+	p->outside = 1;
+	say_outside(err, what, path, p->place->location);
+	return (0);
+}
+
+int
+scan_list_owned(struct pgl_req *r, const json_t *md, const struct scan_req *q)
+{
+	struct ice_place	 pl;
+	struct pgl_err		 err;
+	const char		*list;
+
+	if (q->snapshot_id == -1 || (list = pgl_json_str(scan_snapshot_of(md,
+	    q->snapshot_id), "manifest-list")) == NULL)
+		return (0);	/* nothing read; scan_list_path replies */
+	(void)ice_place_init(&pl, pgl_json_str(md, "location"));
+	if (ice_place_holds(&pl, list))
+		return (0);
+	say_outside(&err, "manifest list", list, pl.location);
+	pgl_reply_ice_error(r, 403, "ForbiddenException", "%s", err.msg);
+	return (-1);
 }
 
 const char *
@@ -156,6 +213,13 @@ on_ref(void *arg, const struct ice_manifest_ref *m)
 		w->failed = 1;
 		return (1);
 	}
+	/* A manifest of another table's would answer its files; one is
+	 * refused whatever the filter prunes, so that a plan's answer
+	 * never tells what lies there. */
+	if (!scan_owned(p, "manifest", m->path, w->err)) {
+		w->failed = 1;
+		return (1);
+	}
 	if (!keep_manifest(p, m, spec))
 		return (0);
 	if (p->nmf == w->cap) {
@@ -246,6 +310,10 @@ scan_list_path(struct scan_plan *p, const char **list, struct pgl_err *err)
 		(void)snprintf(err->msg, sizeof(err->msg), "snapshot %lld has "
 		    "no manifest list (a format v1 manifests array is not "
 		    "planned)", (long long)p->q.snapshot_id);
+		return (-1);
+	}
+	if (!scan_owned(p, "manifest list", *list, err)) {
+		*list = NULL;
 		return (-1);
 	}
 	*list = pgl_arena_strdup(p->arena, *list);

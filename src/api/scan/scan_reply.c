@@ -34,6 +34,17 @@ scan_reply_err(struct pgl_req *r, const struct pgl_err *err)
 		    err->msg);
 }
 
+void
+scan_reply_failed(struct pgl_req *r, const struct scan_plan *p,
+    const struct pgl_err *err)
+{
+	if (p->outside)
+		pgl_reply_ice_error(r, 403, "ForbiddenException", "%s",
+		    err->msg);
+	else
+		scan_reply_err(r, err);
+}
+
 /* Vended credentials or the signing config, as loadTable gives them. */
 int
 scan_add_credentials(struct pgl_req *r, const struct ice_target *t,

@@ -72,8 +72,11 @@ ice_plan_scan(struct pgl_req *r)
 	    &md) == -1)
 		return;
 	memset(&q, 0, sizeof(q));
+	/* A snapshot whose manifest list is another table's is refused
+	 * here, whether the plan is then a request's or a task's. */
 	if (scan_restrict_body(r, &t, &a, md) == -1 ||
-	    scan_req_parse(r, r->body, md, &q) == -1) {
+	    scan_req_parse(r, r->body, md, &q) == -1 ||
+	    scan_list_owned(r, md, &q) == -1) {
 		json_decref(md);
 		return;
 	}

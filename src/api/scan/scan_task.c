@@ -101,7 +101,9 @@ api_scan_plan_run(struct pgl_task_run *run, struct pgl_req *r,
 	p.sink.can_store = p.sink.store = 1;
 	p.sink.max_bytes = (uint64_t)pgl_app.cfg->scan.max_plan_bytes;
 	p.sink.kept_tail = &p.sink.kept;
-	if (scan_req_parse(r, json_object_get(params, "request"), md,
+	if (scan_place(&p, &err) == -1)
+		end = api_task_fail(run, "%s", err.msg);
+	else if (scan_req_parse(r, json_object_get(params, "request"), md,
 	    &p.q) == -1)
 		end = api_task_fail(run, "%s", api_task_reply_error(r));
 	else {

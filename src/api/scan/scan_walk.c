@@ -109,6 +109,21 @@ entry_fail(struct entry_walk *w, const char *what)
 	return (1);
 }
 
+/*
+ * 1 (the walk stops) for a live entry's file outside the table's place:
+ * a manifest in the table's place may still name another table's files,
+ * which the plan would hand an engine to read past that table's grants.
+ */
+static int
+entry_outside(struct entry_walk *w, const struct ice_manifest_full *f,
+    const char *what)
+{
+	if (f->e.status == 2 || scan_owned(w->p, what, f->e.file_path, w->err))
+		return (0);
+	w->failed = 1;
+	return (1);
+}
+
 static int64_t
 entry_seq(const struct entry_walk *w, const struct ice_manifest_full *f)
 {
@@ -140,7 +155,7 @@ on_delete(void *arg, const struct ice_manifest_full *f)
 	const struct ice_value	*t;
 	struct scan_delete	 d;
 
-	if (stop_now(w))
+	if (stop_now(w) || entry_outside(w, f, "delete file"))
 		return (1);
 	if (f->e.status == 2)
 		return (0);
@@ -235,7 +250,7 @@ on_data(void *arg, const struct ice_manifest_full *f)
 	const char		*key;
 	struct dels		 d = { NULL, 0 };
 
-	if (stop_now(w))
+	if (stop_now(w) || entry_outside(w, f, "data file"))
 		return (1);
 	if (!wanted(w, f))
 		return (0);
