@@ -44,6 +44,8 @@ async function table(properties = {}, schema = simpleSchema(), on = srv) {
 }
 
 const setProps = (updates) => ({ updates: [{ action: 'set-properties', updates }] });
+/** A table's directory on local disk, from its first metadata file's URI. */
+const tableDir = (created) => path.dirname(path.dirname(created.replace(/^file:\/\//, '')));
 
 // 4,000 columns (a metadata file of about 400 KB): computing a commit of
 // it takes milliseconds, so commits sent together are queued, and
@@ -133,11 +135,12 @@ async function sendAtOnce(reqs, on = srv) {
 }
 
 test('commits chained on one whose file cannot be written are not answered with its failure: they run again from the table as it is, and land', async () => {
-  const { p } = await table({}, wideSchema());
-  // A file where write.metadata.path's directory would be: writing the
-  // first commit's file fails (ENOTDIR, root or not), and so would every
-  // file computed on its result.
-  const blocker = path.join(srv.catalogRoot, 'a', uniq('not-a-dir'));
+  const { p, created } = await table({}, wideSchema());
+  // A file where write.metadata.path's directory would be (in the
+  // table's own place, where it must lie): writing the first commit's
+  // file fails (ENOTDIR, root or not), and so would every file computed
+  // on its result.
+  const blocker = path.join(tableDir(created), uniq('not-a-dir'));
   fs.writeFileSync(blocker, 'a file, not a directory\n');
   const [reruns0, chained0] = [await counter('commit_chain_reruns'), await counter('commit_chained')];
   const answers = await sendAtOnce([
@@ -206,7 +209,7 @@ test('on a commit worker that hands its reads to another, chained commits are co
     assert.equal(await counter('commit_retries', two) - retried0, 0, 'a chained commit never lost its swap');
 
     // A blocked first file: those chained on it ran again, and landed.
-    const blocker = path.join(two.catalogRoot, 'a', uniq('not-a-dir'));
+    const blocker = path.join(tableDir(created), uniq('not-a-dir'));
     fs.writeFileSync(blocker, 'a file, not a directory\n');
     const reruns0 = await counter('commit_chain_reruns', two);
     const more = await sendAtOnce([

@@ -171,7 +171,11 @@ for (const mode of ['openat2', 'walk']) {
       fs.symlinkSync(outside, lnk);
       const commit = (updates) => req('POST', `${tables(ns)}/t3`, { body: { updates } });
       refused(await commit([{ action: 'set-location', location: path.join(lnk, 't3') }]), fileUri(lnk), 'set-location');
-      refused(await commit([{ action: 'set-properties', updates: { 'write.metadata.path': path.join(lnk, 'meta') } }]), fileUri(lnk), 'write.metadata.path');
+      // write.metadata.path lies in the table's own place (issue 67): a
+      // link planted there.
+      const own = path.join(t.metadata.location.replace(/^file:\/\//, ''), 'lnk3');
+      fs.symlinkSync(outside, own);
+      refused(await commit([{ action: 'set-properties', updates: { 'write.metadata.path': path.join(own, 'meta') } }]), fileUri(own), 'write.metadata.path');
       // Multi-table transactions go the same way.
       const txr = await req('POST', `${P}/transactions/commit`, {
         body: { 'table-changes': [{ identifier: { namespace: [ns], name: 't3' }, requirements: [], updates: [{ action: 'set-location', location: path.join(lnk, 't3') }] }] },
