@@ -159,6 +159,13 @@ ice_named_updates(const json_t *updates, const struct ice_place *p,
 	return (0);
 }
 
+/* 1 if a and b are equal, or both absent (json_equal: 0 for NULL). */
+static int
+same(const json_t *a, const json_t *b)
+{
+	return (a == NULL || b == NULL ? a == b : json_equal(a, b));
+}
+
 /* 1 if before has the snapshot s (its id, with the same list). */
 static int
 had_snapshot(const json_t *before, const json_t *s)
@@ -169,9 +176,9 @@ had_snapshot(const json_t *before, const json_t *s)
 
 	json_array_foreach(json_object_get(before, "snapshots"), i, b) {
 		if (id_of(b) == id)
-			return (json_equal(json_object_get(b, "manifest-list"),
+			return (same(json_object_get(b, "manifest-list"),
 			    json_object_get(s, "manifest-list")) &&
-			    json_equal(json_object_get(b, "manifests"),
+			    same(json_object_get(b, "manifests"),
 			    json_object_get(s, "manifests")));
 	}
 	return (0);
