@@ -9,7 +9,6 @@
 #include "api/commit/commit.h"
 #include "api/commit/names.h"
 #include "iceberg/place.h"
-#include "util/arena.h"
 
 /* why: "<the file named> lies outside the <noun>'s location <loc>: ...". */
 static void
