@@ -663,6 +663,21 @@ int	sql_list_column_tags_of(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, struct pgl_column_tag **, size_t *,
 	    struct pgl_err *);
 
+/* sql_usage.c: the usage ledger (ABI 1.26, issue 67) */
+int	sql_usage(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, uint32_t, struct pgl_usage **, size_t *,
+	    struct pgl_err *);
+int	sql_usage_recount(struct pgl_store *, const char *, struct pgl_err *);
+int	sql_usage_recount_all(struct pgl_store *, struct pgl_err *);
+int	sql_trim_audit(struct pgl_store *, const char *, uint32_t,
+	    uint64_t *, struct pgl_err *);
+
+/* The ops entries of sql_usage.c, beside SQL_STORE_METHODS. */
+#define SQL_USAGE_METHODS \
+	.usage = sql_usage, \
+	.usage_recount = sql_usage_recount, \
+	.trim_audit = sql_trim_audit
+
 /* The ops entries of sql_policies.c, beside SQL_STORE_METHODS (ABI 1.19:
  * the column tags of search hits). */
 #define SQL_POLICY_METHODS \

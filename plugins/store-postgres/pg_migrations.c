@@ -561,11 +561,18 @@ const struct pg_migration pg_migrations[] = {
 	{ 18, "column tags of recoverable drops",
 	"ALTER TABLE dropped_assets ADD COLUMN column_tags text;"
 	},
+	/* The usage ledger (store ABI 1.26, issue 67): as SQLite's
+	 * migration 21, one slot a session (pg_schema_usage.c); the rows of
+	 * before counted by its step. */
+	{ 19, "tenant usage ledger",
+	pg_usage_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */
 const struct pg_migration_step pg_migration_steps[] = {
 	{ 13, sql_name_keys_backfill },
+	{ 19, sql_usage_recount_all },
 };
 
 const size_t pg_nmigrations =

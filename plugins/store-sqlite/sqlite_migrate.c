@@ -508,6 +508,11 @@ static const struct migration migrations[] = {
 	{ 20, "the commit logs as rowid tables",
 	sqlite_logs_rowid_sql
 	},
+	/* The usage ledger (store ABI 1.26, issue 67): sqlite_schema_usage.c;
+	 * the rows of before counted by its step. */
+	{ 21, "tenant usage ledger",
+	sqlite_usage_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */
@@ -516,6 +521,7 @@ static const struct {
 	int	(*run)(struct pgl_store *, struct pgl_err *);
 } steps[] = {
 	{ 14, sql_name_keys_backfill },
+	{ 21, sql_usage_recount_all },
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

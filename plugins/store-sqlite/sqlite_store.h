@@ -146,5 +146,7 @@ extern const char	sqlite_policies_sql[];
 extern const char	sqlite_logs_rowid_sql[];
 /* sqlite_schema_dropped.c: migration 18 (ABI 1.18) */
 extern const char	sqlite_dropped_sql[];
+/* Migration 21: the usage ledger (sqlite_schema_usage.c). */
+extern const char	sqlite_usage_sql[];
 
 #endif

@@ -1,0 +1,96 @@
+/*
+ * The usage ledger's arithmetic (store ABI 1.26, issue 67), written once
+ * for the two SQL stores: which kind (struct pgl_usage) a row of each
+ * counted table is, which rows count, and a row's bytes, each a macro
+ * of the row's name (NEW, OLD, or a table's alias), so that the
+ * migrations' triggers (sqlite_schema_usage.c, pg_schema_usage.c) and
+ * the recount (sql_usage.c) add up the same thing.
+ *
+ * A row's bytes are the octet lengths of its stored text and
+ * PGL_USAGE_ROW_BYTES for the rest (key, header, index entries; measured
+ * in docs/limits.md), the tenant's id left out as the same in every row.
+ * A webhook's state (cursor, status, the dispatcher's recent results)
+ * is left out too: its dispatcher rewrites it, and it is bounded.
+ */
+#ifndef SQL_USAGE_H
+#define SQL_USAGE_H
+
+#include "pangolin/store.h"
+
+#include "sql_dialect.h"
+
+#define U_STR(x)	#x
+#define U_XSTR(x)	U_STR(x)
+#define U_ROW		U_XSTR(PGL_USAGE_ROW_BYTES)
+
+#if defined(SQL_DIALECT_SQLITE)
+#define U_LEN(c)	"coalesce(length(CAST(" c " AS BLOB)), 0)"
+#else
+#define U_LEN(c)	"coalesce(octet_length(" c "), 0)"
+#endif
+
+#define U_NAMESPACE_BYTES(r) \
+	"(" U_ROW " + " U_LEN(r ".catalog_name") " + " U_LEN(r ".name") \
+	" + " U_LEN(r ".properties") ")"
+
+#define U_ASSET_KIND(r) \
+	"(CASE " r ".kind WHEN 'ICEBERG_TABLE' THEN 'tables'" \
+	" WHEN 'VIEW' THEN 'views' ELSE 'assets' END)"
+#define U_ASSET_BYTES(r) \
+	"(" U_ROW " + " U_LEN(r ".catalog_name") " + " \
+	U_LEN(r ".branch_name") " + " U_LEN(r ".namespace") " + " \
+	U_LEN(r ".name") " + " U_LEN(r ".id") " + " U_LEN(r ".kind") \
+	" + " U_LEN(r ".location") " + " U_LEN(r ".metadata_location") \
+	" + " U_LEN(r ".properties") ")"
+
+#define U_METADATA_BYTES(r) \
+	"(" U_ROW " + " U_LEN(r ".asset_id") " + " U_LEN(r ".id") " + " \
+	U_LEN(r ".description") " + " U_LEN(r ".tags") " + " \
+	U_LEN(r ".properties") " + " U_LEN(r ".created_by") " + " \
+	U_LEN(r ".updated_by") ")"
+
+#define U_COMMIT_BYTES(r) \
+	"(" U_ROW " + " U_LEN(r ".id") " + " U_LEN(r ".catalog_name") \
+	" + " U_LEN(r ".parent_id") " + " U_LEN(r ".author") " + " \
+	U_LEN(r ".message") " + " U_LEN(r ".operations") " + " \
+	U_LEN(r ".merge_parent_id") ")"
+
+#define U_DROPPED_BYTES(r) \
+	"(" U_ROW " + " U_LEN(r ".id") " + " U_LEN(r ".catalog_name") \
+	" + " U_LEN(r ".branch_name") " + " U_LEN(r ".namespace") " + " \
+	U_LEN(r ".name") " + " U_LEN(r ".kind") " + " U_LEN(r ".asset_id") \
+	" + " U_LEN(r ".location") " + " U_LEN(r ".metadata_location") \
+	" + " U_LEN(r ".properties") " + " U_LEN(r ".dropped_by") " + " \
+	U_LEN(r ".column_tags") ")"
+
+#define U_POLICY_BYTES(r) \
+	"(" U_ROW " + " U_LEN(r ".id") " + " U_LEN(r ".name") " + " \
+	U_LEN(r ".catalog") " + " U_LEN(r ".ns") " + " \
+	U_LEN(r ".table_name") " + " U_LEN(r ".tag") " + " \
+	U_LEN(r ".doc") ")"
+
+#define U_WEBHOOK_WHEN(r)	"(" r ".kind = 'webhook')"
+#define U_WEBHOOK_BYTES(r) \
+	"(" U_ROW " + " U_LEN(r ".id") " + " U_LEN(r ".name") " + " \
+	U_LEN(r ".url") " + " U_LEN(r ".filter") " + " \
+	U_LEN(r ".secrets") ")"
+
+#define U_EVENT_BYTES(r) \
+	"(" U_ROW " + " U_LEN(r ".catalog") " + " U_LEN(r ".id") " + " \
+	U_LEN(r ".actor") " + " U_LEN(r ".operation_type") " + " \
+	U_LEN(r ".object_type") " + " U_LEN(r ".object_name") " + " \
+	U_LEN(r ".object_uuid") " + " U_LEN(r ".branch") " + " \
+	U_LEN(r ".request_id") " + " U_LEN(r ".body") ")"
+
+#define U_AUDIT_WHEN(r)		"(" r ".tenant_id IS NOT NULL)"
+#define U_AUDIT_BYTES(r) \
+	"(" U_ROW " + " U_LEN(r ".id") " + " U_LEN(r ".user_id") " + " \
+	U_LEN(r ".action") " + " U_LEN(r ".resource_type") " + " \
+	U_LEN(r ".resource_id") " + " U_LEN(r ".result") " + " \
+	U_LEN(r ".doc") ")"
+
+#define U_PLAN_BYTES(r) \
+	"(" U_ROW " + " U_LEN(r ".plan_id") " + " U_LEN(r ".table_name") \
+	" + " U_LEN(r ".body") ")"
+
+#endif
