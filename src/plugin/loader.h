@@ -100,5 +100,8 @@ int				 pgl_store_can_defer_writes(
  * commit_send and commit_poll); 0: commit waits for it. */
 int				 pgl_store_can_send_commit(
 				    const struct pgl_store_ops *);
+/* A usage ledger, and so quotas (ABI 1.26). */
+int				 pgl_store_has_usage(
+				    const struct pgl_store_ops *);
 
 #endif
