@@ -52,8 +52,11 @@
  *    gain column_tags, absent in one of before: none), and an asset's
  *    column tags go with it (mongo_asset_deps.c): those of assets
  *    deleted before are deleted at upgrade.
+ * 12: the usage ledger (ABI 1.26; mongo_usage.c): tenant_usage, and the
+ *    marks of every counted document (qk, qb; qm, qmn), set at upgrade
+ *    one document at a time, then counted.
  */
-#define SCHEMA_VERSION	11
+#define SCHEMA_VERSION	12
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -88,6 +91,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_POLICIES] = "policies",
 	[COLL_COLUMN_TAGS] = "column_tags",
 	[COLL_DROPPED] = "dropped_assets",
+	[COLL_USAGE] = "tenant_usage",
 };
 
 struct index_def {
@@ -264,6 +268,10 @@ static const struct index_def	indexes[] = {
 	{ COLL_DROPPED, "tenant", 0, { "tenant_id", "dropped_at", "id" } },
 	{ COLL_DROPPED, "all", 0, { "dropped_at", "id", "tenant_id" } },
 
+	/* The usage ledger (schema 12; mongo_usage.c): one document per
+	 * (tenant, kind, slot), a tenant's a range. */
+	{ COLL_USAGE, "key", 1, { "tenant_id", "kind", "slot" } },
+
 	{ COLL_META, "key", 1, { "key" } },
 };
 
@@ -424,7 +432,9 @@ check_version(struct pgl_store *s, struct pgl_err *err)
 		    PGL_OK) || (version < 6 &&
 		    (rc = mongo_name_keys_backfill(s, err)) != PGL_OK) ||
 		    (version < 11 &&
-		    (rc = mongo_drop_orphan_column_tags(s, err)) != PGL_OK)) {
+		    (rc = mongo_drop_orphan_column_tags(s, err)) != PGL_OK) ||
+		    (version < 12 &&
+		    (rc = mongo_usage_backfill(s, err)) != PGL_OK)) {
 			bson_destroy(filter);
 			return (rc);
 		}

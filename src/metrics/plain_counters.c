@@ -98,10 +98,6 @@ const struct pgl_counter_doc pgl_plain_counters[] = {
 	    "Pointer swaps a group's transaction found lost (another writer, "
 	    "a replica, had moved the table) and left out, the rest of the "
 	    "group landing; their commits were made again on the new base." },
-	/* Logs kept within a tenant's quota (src/tasks/retention_quota.c). */
-	{ PGL_C_QUOTA_TRIMMED, "pangolin_quota_trimmed_total",
-	    "A tenant's oldest change events and audit records deleted "
-	    "because it held more than its quota of them." },
 };
 
 const size_t pgl_nplain_counters = sizeof(pgl_plain_counters) /

@@ -88,6 +88,11 @@ int64_t		 api_quota_total(const struct api_quota_limits *,
  * audit action is action (NULL: none): 0, or -1 after the 429. */
 int		 api_quota_route(struct pgl_req *, const char *action);
 
+/* quota_sweep.c: task runner 0's, on its handle s: the tenants' logs
+ * past their quotas lose their oldest. */
+void		 api_quota_sweep(struct pgl_store *s,
+		    volatile const int *stop);
+
 /* quota_usage.c: GET /api/v1/tenants/{id}/usage, and /metrics' lines
  * (malloc'd; NULL when there are none). */
 void		 api_quota_usage(struct pgl_req *);
