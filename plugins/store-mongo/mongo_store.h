@@ -713,6 +713,8 @@ int	mongo_usage_before_delete(struct pgl_store *, struct pgl_err *, int,
  * measure: the caller knows). */
 int	mg_update_raw(struct pgl_store *, struct pgl_err *, int,
 	    const bson_t *, const bson_t *, int, uint64_t *);
+int	mg_insert_raw(struct pgl_store *, struct pgl_err *, int,
+	    const bson_t *);
 int	mg_delete_raw(struct pgl_store *, struct pgl_err *, int,
 	    const bson_t *, int, uint64_t *);
 /* The ABI's methods, and the upgrade's backfill (schema 12). */

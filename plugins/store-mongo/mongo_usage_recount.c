@@ -66,7 +66,7 @@ put(struct pgl_store *s, const char *tenant, const char *kind, int64_t n,
 	doc = BCON_NEW("tenant_id", BCON_UTF8(tenant), "kind",
 	    BCON_UTF8(kind), "slot", BCON_INT32(0), "n", BCON_INT64(n),
 	    "bytes", BCON_INT64(b));
-	rc = mg_insert(s, err, COLL_USAGE, doc);
+	rc = mg_insert_raw(s, err, COLL_USAGE, doc);
 	bson_destroy(doc);
 	return (rc);
 }
@@ -133,7 +133,7 @@ recount_tx(struct pgl_store *s, const char *tenant, struct pgl_err *err)
 	mongo_usage_forget(s, tenant);
 	if (tenant != NULL)
 		BSON_APPEND_UTF8(&filter, "tenant_id", tenant);
-	rc = mg_delete(s, err, COLL_USAGE, &filter, 1, NULL);
+	rc = mg_delete_raw(s, err, COLL_USAGE, &filter, 1, NULL);
 	for (i = 0; rc == PGL_OK && i < NCOUNTED; i++)
 		rc = recount_coll(s, a, counted_colls[i], tenant, err);
 	bson_destroy(&filter);
