@@ -7731,6 +7731,8 @@ test_webhook_creates_racing_between_processes_have_one_winner(void **state)
 #include "store_search_ctags.h"
 /* Writes sent ahead (ABI 1.24): store_defer.h. */
 #include "store_defer.h"
+/* The usage ledger (ABI 1.26, quotas): store_usage.h. */
+#include "store_usage.h"
 
 int
 main(void)
@@ -7900,6 +7902,7 @@ main(void)
 		STORE_POLICY_TESTS
 		STORE_DROPPED_TESTS
 		STORE_DEFER_TESTS
+		STORE_USAGE_TESTS
 		STORE_SEARCH_CTAG_TESTS
 #undef T
 	};
