@@ -97,6 +97,14 @@ int	store_tx_done(struct pgl_store *, int owned, int rc, struct pgl_err *);
 int	store_event_locked(const struct pgl_store *, const char *tenant);
 void	store_event_lock_taken(struct pgl_store *, const char *tenant);
 
+/*
+ * Give the space of deleted rows back to the file system where the
+ * store does not by itself (SQLite's free pages: sqlite_vacuum.c;
+ * PostgreSQL's autovacuum needs nothing), after a purge, outside a
+ * transaction; best effort.  Each plugin's.
+ */
+void	store_reclaim(struct pgl_store *);
+
 int	store_err(struct pgl_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int64_t	store_now_ms(void);

@@ -478,6 +478,13 @@ store_tx_done(struct pgl_store *s, int owned, int rc, struct pgl_err *err)
  * ROLLBACK (pg_simple), a text's first PQprepare outside a transaction
  * (once per connection) and the ROLLBACK TO SAVEPOINT after a failure.
  */
+/* Autovacuum gives dead rows' space back (sql_store.h). */
+void
+store_reclaim(struct pgl_store *s)
+{
+	(void)s;
+}
+
 static uint64_t
 postgres_round_trips(struct pgl_store *s)
 {

@@ -345,6 +345,8 @@ configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
 	    NULL, uuid_v4, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return (store_sqlite_err(s, err, rc));
+	if ((rc = sqlite_auto_vacuum(s, o->path, err)) != PGL_OK)
+		return (rc);
 	return (sqlite_migrate(s, err));
 }
 

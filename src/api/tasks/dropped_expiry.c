@@ -274,9 +274,15 @@ sweep_one(struct pgl_arena *a, const struct pgl_dropped *d, int64_t now)
 	return (done);
 }
 
+/*
+ * Runner 0's sweep, every PGL_API_SWEEP_EVERY_MS: the drops past their
+ * retention made final every PGL_UNDROP_SWEEP_EVERY_MS, and the tenants'
+ * logs kept within their quotas (issue 67) at every call.
+ */
 void
 api_dropped_sweep(struct pgl_store *s, volatile const int *stop)
 {
+	static int64_t		 next;
 	struct pgl_store	*saved = pgl_app.dbh;
 	struct pgl_arena	*a;
 	struct pgl_page		 pg = { SWEEP_PAGE, 0 };
@@ -285,9 +291,14 @@ api_dropped_sweep(struct pgl_store *s, volatile const int *stop)
 	size_t			 n, i, gone;
 	int64_t			 now = pgl_now_ms();
 
-	if (!pgl_store_has_dropped(pgl_app.db))
-		return;
 	pgl_app.dbh = s;
+	if (!pgl_store_has_dropped(pgl_app.db) || now < next) {
+		if (!*stop)
+			api_quota_sweep(s, stop);
+		pgl_app.dbh = saved;
+		return;
+	}
+	next = now + PGL_UNDROP_SWEEP_EVERY_MS;
 	do {
 		if ((a = pgl_arena_new()) == NULL)
 			break;
