@@ -120,3 +120,187 @@ describe('one tenant filling the store with big generic assets', () => {
     expectJson(await register(s, A, 'small', bigProps(20)), 201);
   });
 });
+
+const viewBody = (name) => ({
+  name, schema: SCHEMA,
+  'view-version': {
+    'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: { engine: 'test' },
+    'default-namespace': ['ns'], representations: [{ type: 'sql', sql: 'select 1 as n', dialect: 'spark' }],
+  },
+  properties: {},
+});
+const createTable = (s, t, name, headers = t.admin) => s.req('POST', `/v1/${t.cat}/namespaces/ns/tables`, { body: { name, schema: SCHEMA }, headers });
+
+describe('each kind has a quota in rows', () => {
+  const env = {
+    PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_QUOTA_NAMESPACES: '4', PANGOLIN_QUOTA_TABLES: '2',
+    PANGOLIN_QUOTA_VIEWS: '1', PANGOLIN_QUOTA_ASSETS: '2',
+  };
+  let s, A, B;
+  before(async () => {
+    s = await startServer({ root: true, noAuth: false, env });
+    A = await tenant(s, 'rows');
+    B = await tenant(s, 'rows-b');
+  });
+  after(async () => { await s?.stop(); });
+
+  test('namespaces: past the quota 429 in the Iceberg envelope with the figures; another tenant is served; a drop frees a place', async () => {
+    // tenant() made some (its catalog's default, and ns).
+    const held = (await usage(s, A)).kinds.namespaces.count;
+    for (let i = held + 1; i <= 4; i++) expectJson(await s.req('POST', `/v1/${A.cat}/namespaces`, { body: { namespace: [`n${i}`] }, headers: A.admin }), 200);
+    const r = await s.req('POST', `/v1/${A.cat}/namespaces`, { body: { namespace: ['n9'] }, headers: A.admin });
+    expectQuota(r, 'namespaces', 'rows', { iceberg: true });
+    assert.equal(r.json.error.type, 'TooManyRequestsException');
+    assert.deepEqual([r.json.limit, r.json.used], [4, 4]);
+    assert.match(r.json.error.message, /PANGOLIN_QUOTA_NAMESPACES/);
+    expectJson(await s.req('POST', `/v1/${B.cat}/namespaces`, { body: { namespace: ['n1'] }, headers: B.admin }), 200);
+    assert.equal((await s.req('DELETE', `/v1/${A.cat}/namespaces/n4`, { headers: A.admin })).status, 204);
+    expectJson(await s.req('POST', `/v1/${A.cat}/namespaces`, { body: { namespace: ['n9'] }, headers: A.admin }), 200);
+  });
+
+  test('tables and views: each its own quota; a drop frees a place', async () => {
+    for (const n of ['t1', 't2']) expectJson(await createTable(s, A, n), 200);
+    expectQuota(await createTable(s, A, 't3'), 'tables', 'rows', { iceberg: true });
+    expectJson(await s.req('POST', `/v1/${A.cat}/namespaces/ns/views`, { body: viewBody('v1'), headers: A.admin }), 200);
+    const v = await s.req('POST', `/v1/${A.cat}/namespaces/ns/views`, { body: viewBody('v2'), headers: A.admin });
+    expectQuota(v, 'views', 'rows', { iceberg: true });
+    assert.deepEqual([v.json.limit, v.json.used], [1, 1]);
+    assert.equal((await s.req('DELETE', `/v1/${A.cat}/namespaces/ns/tables/t1`, { headers: A.admin })).status, 204);
+    expectJson(await createTable(s, A, 't3'), 200);
+    expectJson(await createTable(s, B, 't1'), 200);
+  });
+
+  test('generic assets: past the quota 429 with {"error", "kind", "unit", "limit", "used"}', async () => {
+    for (const n of ['a1', 'a2']) expectJson(await register(s, A, n, {}), 201);
+    const r = await register(s, A, 'a3', {});
+    expectQuota(r, 'assets', 'rows');
+    assert.deepEqual([r.json.limit, r.json.used], [2, 2]);
+    assert.match(r.json.error, /PANGOLIN_QUOTA_ASSETS/);
+    const u = await usage(s, A);
+    assert.equal(u.kinds.assets.count, 2);
+    assert.equal(u.kinds.assets.limit, 2);
+  });
+});
+
+describe('commits kept', () => {
+  const env = { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_QUOTA_COMMITS: '5' };
+  let s, A;
+  before(async () => {
+    s = await startServer({ root: true, noAuth: false, env });
+    A = await tenant(s, 'log');
+  });
+  after(async () => { await s?.stop(); });
+
+  test('a full commit log refuses new changes 429, never drops history; deletes still go; root raises the quota', async () => {
+    let r, made = 0;
+    for (let i = 0; i < 10; i++) {
+      r = await createTable(s, A, `t${i}`);
+      if (r.status !== 200) break;
+      made++;
+    }
+    assert.ok(made >= 1, `no table fit: ${r.text}`);
+    expectQuota(r, 'commits', 'rows', { iceberg: true });
+    assert.deepEqual([r.json.limit, r.json.used], [5, 5]);
+    // A change to a table is refused too; nothing of the log is lost.
+    const t0 = `/v1/${A.cat}/namespaces/ns/tables/t0`;
+    const upd = await s.req('POST', t0, { body: { requirements: [], updates: [{ action: 'set-properties', updates: { k: 'v' } }] }, headers: A.admin });
+    expectQuota(upd, 'commits', 'rows', { iceberg: true });
+    assert.equal((await usage(s, A)).kinds.commits.count, 5);
+    // A drop still goes (it gives room back; its commit is kept).
+    assert.equal((await s.req('DELETE', t0, { headers: A.admin })).status, 204);
+    // Root raises this tenant's quota: changes go on.
+    await ok(s, 'PUT', `/api/v1/tenants/${A.id}`, { properties: { 'pangolin.quota.commits': '100' } });
+    expectJson(await createTable(s, A, 'after'), 200);
+    assert.equal((await usage(s, A)).kinds.commits.limit, 100);
+  });
+});
+
+describe('a tenant\'s own quota', () => {
+  let s, A, B;
+  before(async () => {
+    s = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_QUOTA_TABLES: '1' } });
+    A = await tenant(s, 'own');
+    B = await tenant(s, 'own-b');
+  });
+  after(async () => { await s?.stop(); });
+
+  test('root sets pangolin.quota.<key> on the tenant; its admin cannot; unknown keys and values that are no whole number are 400', async () => {
+    expectJson(await createTable(s, A, 't1'), 200);
+    expectQuota(await createTable(s, A, 't2'), 'tables', 'rows', { iceberg: true });
+    expectError(await s.req('PUT', `/api/v1/tenants/${A.id}`, { body: { properties: { 'pangolin.quota.tables': '10' } }, headers: A.admin }), 403);
+    expectError(await s.req('PUT', `/api/v1/tenants/${A.id}`, { body: { properties: { 'pangolin.quota.tablez': '10' } }, headers: root }), 400, { message: /unknown quota pangolin\.quota\.tablez/ });
+    expectError(await s.req('PUT', `/api/v1/tenants/${A.id}`, { body: { properties: { 'pangolin.quota.tables': 'lots' } }, headers: root }), 400, { message: /whole number/ });
+    expectError(await s.req('POST', '/api/v1/tenants', { body: { name: uniq('bad'), properties: { 'pangolin.quota.max_bytes': '-1' } }, headers: root }), 400);
+    await ok(s, 'PUT', `/api/v1/tenants/${A.id}`, { properties: { 'pangolin.quota.tables': '3', 'pangolin.quota.webhooks': '1' } });
+    expectJson(await createTable(s, A, 't2'), 200);
+    expectJson(await createTable(s, A, 't3'), 200);
+    expectQuota(await createTable(s, A, 't4'), 'tables', 'rows', { iceberg: true });
+    // Another tenant keeps the setting.
+    expectJson(await createTable(s, B, 't1'), 200);
+    expectQuota(await createTable(s, B, 't2'), 'tables', 'rows', { iceberg: true });
+    // The count limits that had a setting before take the tenant's own.
+    const hook = () => ({ url: 'https://example.com/hook', name: uniq('h') });
+    await ok(s, 'POST', '/api/v1/webhooks', hook(), A.admin);
+    const w = await s.req('POST', '/api/v1/webhooks', { body: hook(), headers: A.admin });
+    expectError(w, 429);
+    assert.equal(w.json.limit, 1);
+    assert.match(w.json.error, /pangolin\.quota\.webhooks/);
+  });
+
+  test('GET /api/v1/tenants/{id}/usage: root and the tenant\'s admin; another tenant\'s admin sees 404, a tenant user 403', async () => {
+    const u = await usage(s, A, root);
+    assert.equal(u.tenant, A.id);
+    assert.equal(u.kinds.tables.limit, 3);
+    assert.equal(u.total.limit, 2048 * 1024 * KIB);
+    assert.ok(u.total.counted >= u.total.bytes);
+    expectError(await s.req('GET', `/api/v1/tenants/${A.id}/usage`, { headers: B.admin }), 404);
+    const name = uniq('user');
+    await ok(s, 'POST', '/api/v1/users', { username: name, password: PW, tenant_id: A.id, role: 'tenant-user' }, A.admin);
+    const token = (await ok(s, 'POST', '/api/v1/users/login', { username: name, password: PW, 'tenant-id': A.id })).token;
+    expectError(await s.req('GET', `/api/v1/tenants/${A.id}/usage`, { headers: { authorization: `Bearer ${token}` } }), 403);
+  });
+
+  test('/metrics: what each tenant holds by kind, its quota, and the refusals', async () => {
+    const text = (await s.req('GET', '/metrics')).text;
+    assert.match(text, new RegExp(`^pangolin_tenant_store_rows\\{tenant="${A.id}",kind="tables"\\} 3$`, 'm'));
+    assert.match(text, new RegExp(`^pangolin_tenant_store_bytes\\{tenant="${A.id}",kind="tables"\\} \\d+$`, 'm'));
+    assert.match(text, new RegExp(`^pangolin_tenant_quota_bytes\\{tenant="${A.id}"\\} ${2048 * 1024 * KIB}$`, 'm'));
+    const m = /^pangolin_quota_refused_total (\d+)$/m.exec(text);
+    assert.ok(m && Number(m[1]) >= 3, 'the refusals are counted');
+  });
+});
+
+describe('business metadata and drops kept', () => {
+  let s, A;
+  before(async () => {
+    s = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_QUOTA_METADATA_BYTES: '6000' } });
+    A = await tenant(s, 'meta');
+  });
+  after(async () => { await s?.stop(); });
+
+  test('business metadata has a quota in bytes: past it 429', async () => {
+    let refused = null;
+    for (let i = 0; i < 8 && !refused; i++) {
+      const id = expectJson(await register(s, A, `m${i}`, {}), 201).id;
+      const r = await s.req('POST', `/api/v1/assets/${id}/metadata`, { body: { description: 'd'.repeat(1500), tags: [], properties: {}, discoverable: false }, headers: A.admin });
+      if (r.status === 429) refused = r;
+      else expectJson(r, 200);
+    }
+    assert.ok(refused, 'business metadata was never refused');
+    expectQuota(refused, 'metadata', 'bytes');
+    assert.equal(refused.json.limit, 6000);
+    assert.ok(refused.json.used <= 6000, refused.text);
+  });
+
+  test('drops kept past the tenant\'s quota become final, oldest first; a drop is never refused', async () => {
+    await ok(s, 'PUT', `/api/v1/tenants/${A.id}`, { properties: { 'pangolin.quota.dropped': '1' } });
+    for (const n of ['d1', 'd2', 'd3']) {
+      expectJson(await createTable(s, A, n), 200);
+      assert.equal((await s.req('DELETE', `/v1/${A.cat}/namespaces/ns/tables/${n}`, { headers: A.admin })).status, 204);
+    }
+    const u = await usage(s, A);
+    assert.equal(u.kinds.dropped.count, 1, JSON.stringify(u.kinds.dropped));
+    const kept = expectJson(await s.req('GET', `/api/v1/catalogs/${A.cat}/dropped`, { headers: A.admin }), 200);
+    assert.deepEqual(kept.map((d) => d.name), ['d3']);
+  });
+});
