@@ -12,10 +12,12 @@
 // ~60 KiB of properties each grew the store without bound.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { STORE, basic, startServer } from './lib/server.js';
 import { expectError, expectJson, uniq } from './lib/expect.js';
+import { writeBigTable } from './lib/big_table.js';
 
 const PW = 'Str0ng-Passw0rd-for-tests';
 const root = { authorization: basic() };
@@ -302,5 +304,120 @@ describe('business metadata and drops kept', () => {
     assert.equal(u.kinds.dropped.count, 1, JSON.stringify(u.kinds.dropped));
     const kept = expectJson(await s.req('GET', `/api/v1/catalogs/${A.cat}/dropped`, { headers: A.admin }), 200);
     assert.deepEqual(kept.map((d) => d.name), ['d3']);
+  });
+});
+
+/** Wait for fn() to be truthy (a generous deadline only ends a hung test). */
+async function until(what, fn, ms = 90000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('logs past a tenant\'s quota', () => {
+  const skip = STORE === 'memory' && 'the memory store runs no task runner: nothing is swept';
+  let s, A;
+  before(async () => {
+    if (skip) return;
+    s = await startServer({
+      root: true, noAuth: false,
+      env: { PANGOLIN_AUTH_RATE_LIMIT: '0', TASK_WORKER_POLL_INTERVAL_MS: '100', PANGOLIN_QUOTA_AUDIT: '20', PANGOLIN_QUOTA_EVENTS_BYTES: '8000' },
+    });
+    A = await tenant(s, 'logs');
+  });
+  after(async () => { await s?.stop(); });
+
+  test('lose their oldest (task runner 0), never refusing a change: audit records past their count, events past their bytes', { skip }, async () => {
+    for (let i = 0; i < 30; i++) expectJson(await s.req('POST', `/v1/${A.cat}/namespaces`, { body: { namespace: [`n${i}`], properties: { note: 'x'.repeat(200) } }, headers: A.admin }), 200);
+    const held = await usage(s, A);
+    assert.ok(held.kinds.audit.count > 20 || held.kinds.events.bytes > 8000, JSON.stringify(held.kinds));
+    await until('the logs within their quota', async () => {
+      const u = await usage(s, A);
+      return u.kinds.audit.count <= 20 && u.kinds.audit.count > 0 && u.kinds.events.bytes <= 8000 && u.kinds.events.count > 0;
+    });
+    // The newest are kept.
+    const audit = expectJson(await s.req('GET', '/api/v1/audit?limit=1', { headers: A.admin }), 200);
+    assert.ok(JSON.stringify(audit).length > 2);
+  });
+});
+
+describe('stored scan plans', () => {
+  let s, A, B, ta, tb;
+  const plan = (t, h) => s.req('POST', `${t.path}/plan`, { body: {}, headers: h, timeout: 180000 });
+  async function withTable(t, name, manifests, files) {
+    const dir = path.join(s.tenantDir(t.id), 'wh', t.cat, 'ns', name);
+    const big = writeBigTable(dir, manifests, files);
+    await ok(s, 'POST', `/v1/${t.cat}/namespaces/ns/register`, { name, 'metadata-location': `file://${big.metadata}` }, t.admin);
+    return { path: `/v1/${t.cat}/namespaces/ns/tables/${name}` };
+  }
+  before(async () => {
+    s = await startServer({
+      root: true, noAuth: false,
+      env: {
+        PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_SCAN_TASKS_PER_PART: '1',
+        PANGOLIN_SCAN_MAX_BYTES_PER_TENANT: '200000', PANGOLIN_SCAN_MAX_BYTES_TOTAL: '40000',
+      },
+    });
+    A = await tenant(s, 'plans');
+    B = await tenant(s, 'plans-b');
+    ta = await withTable(A, 't', 2, 20);
+    tb = await withTable(B, 't', 2, 20);
+  });
+  after(async () => { await s?.stop(); });
+
+  test('every tenant\'s together have a ceiling beside each tenant\'s: past it 429 naming it, for every tenant; a cancel frees room', async () => {
+    let refused, ids = [];
+    for (let i = 0; i < 30 && !refused; i++) {
+      const r = await plan(ta, A.admin);
+      if (r.status === 429) refused = r;
+      else { assert.equal(r.json.status, 'completed', r.text); ids.push(r.json['plan-id']); }
+    }
+    assert.ok(refused, 'A\'s plans were never refused');
+    assert.ok(ids.length >= 1, 'no plan fit');
+    assert.match(refused.json.error.message, /PANGOLIN_SCAN_MAX_BYTES_TOTAL/);
+    assert.equal(refused.json.limit_all_tenants_bytes, 40000);
+    assert.ok(refused.json.all_tenants_bytes <= 40000, refused.text);
+    // Under its own quota (200,000 bytes), B is refused too: the disk is
+    // every tenant's.
+    const b = await plan(tb, B.admin);
+    assert.equal(b.status, 429, b.text);
+    assert.match(b.json.error.message, /PANGOLIN_SCAN_MAX_BYTES_TOTAL/);
+    for (const id of ids) assert.equal((await s.req('DELETE', `${ta.path}/plan/${id}`, { headers: A.admin })).status, 204);
+    const again = await plan(tb, B.admin);
+    assert.equal(again.status, 200, again.text);
+  });
+});
+
+describe('SQLite gives the space of expired plans back', () => {
+  const skip = STORE !== 'sqlite' && 'SQLite\'s file: the other stores return space by themselves (PostgreSQL autovacuum, MongoDB)';
+  let s, A, t;
+  before(async () => {
+    if (skip) return;
+    s = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_SCAN_UNFETCHED_TTL_SECS: '1' } });
+    A = await tenant(s, 'space');
+    const dir = path.join(s.tenantDir(A.id), 'wh', A.cat, 'ns', 'big');
+    const big = writeBigTable(dir, 2, 2000);
+    await ok(s, 'POST', `/v1/${A.cat}/namespaces/ns/register`, { name: 'big', 'metadata-location': `file://${big.metadata}` }, A.admin);
+    t = `/v1/${A.cat}/namespaces/ns/tables/big`;
+  });
+  after(async () => { await s?.stop(); });
+
+  test('plans nobody fetched grow the file; once expired and purged the file shrinks back', { skip }, async () => {
+    const size = () => fs.statSync(s.dbPath).size;
+    const before0 = size();
+    for (let i = 0; i < 8; i++) {
+      const r = await s.req('POST', `${t}/plan`, { body: {}, headers: A.admin, timeout: 180000 });
+      assert.equal(r.status, 200, r.text);
+    }
+    const stored = (await usage(s, A)).kinds.plans.bytes;
+    assert.ok(stored > 8 * 1024 * 1024, `the plans hold ${stored} bytes`);
+    // The file took them (the WAL's checkpoints moved most of them in).
+    await until('the plans in the file', () => size() > before0 + 4 * 1024 * 1024);
+    await until('the file back near its size', () => size() < before0 + 2 * 1024 * 1024);
+    assert.equal((await usage(s, A)).kinds.plans.count, 0);
   });
 });

@@ -15,9 +15,9 @@
  *
  * Issue 67: a tenant's own quota (its property pangolin.quota.plans,
  * plans_bytes: api/quota/) over the settings, and a ceiling of every
- * tenant's plans together ([scan] max_bytes_total), read from the
- * store's usage ledger: many tenants each under its quota cannot fill
- * the disk either.
+ * tenant's plans together ([scan] max_bytes_total), counted as each
+ * tenant's are: many tenants each under its quota cannot fill the disk
+ * either.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,23 +66,15 @@ usage_of(struct pgl_arena *a, const char *tenant, struct pgl_plan_usage *u,
 	return (0);
 }
 
-/* Every tenant's stored plans together, as the store keeps them until
- * its purge (expired parts too: they hold the disk until then). */
+/* Every tenant's stored plans together, counted as each tenant's are:
+ * the bodies of the parts not expired (plan_usage). */
 static int
 all_plans(struct pgl_arena *a, uint64_t *bytes, struct pgl_err *err)
 {
-	struct pgl_usage	*u;
 	struct pgl_plan_usage	*p;
 	size_t			 n, i;
 
 	*bytes = 0;
-	if (pgl_store_has_usage(pgl_app.db)) {
-		if (STORE(usage, a, NULL, "plans", 0, &u, &n, err) != PGL_OK)
-			return (-1);
-		for (i = 0; i < n; i++)
-			*bytes += u[i].bytes > 0 ? (uint64_t)u[i].bytes : 0;
-		return (0);
-	}
 	if (STORE(plan_usage, a, NULL, pgl_now_ms(), 0, &p, &n, err) !=
 	    PGL_OK)
 		return (-1);
