@@ -619,8 +619,17 @@ struct pgl_column_tag {
  *   plans        stored scan plan parts (expired ones too, until purged)
  *
  * A tenant that holds none of a kind has no row of it.
+ *
+ * A row's bytes: the octet lengths of its stored strings times
+ * PGL_USAGE_TEXT_NUM / PGL_USAGE_TEXT_DEN (rounded down), plus
+ * PGL_USAGE_ROW_BYTES, the same on every store, measured so that they
+ * bound what the store that keeps the most per row (PostgreSQL) grows
+ * by: large text's TOAST chunks and pages, a row's header and index
+ * entries (docs/limits.md, Quotas).
  */
-#define PGL_USAGE_ROW_BYTES	128
+#define PGL_USAGE_TEXT_NUM	17
+#define PGL_USAGE_TEXT_DEN	16
+#define PGL_USAGE_ROW_BYTES	384
 
 struct pgl_usage {
 	const char	*tenant;

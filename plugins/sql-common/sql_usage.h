@@ -6,9 +6,10 @@
  * migrations' triggers (sqlite_schema_usage.c, pg_schema_usage.c) and
  * the recount (sql_usage.c) add up the same thing.
  *
- * A row's bytes are the octet lengths of its stored text and
- * PGL_USAGE_ROW_BYTES for the rest (key, header, index entries; measured
- * in docs/limits.md), the tenant's id left out as the same in every row.
+ * A row's bytes are the octet lengths of its stored text, scaled, and
+ * PGL_USAGE_ROW_BYTES for the rest (key, header, index entries; store.h,
+ * measured in docs/limits.md), the tenant's id left out as the same in
+ * every row.
  * A webhook's state (cursor, status, the dispatcher's recent results)
  * is left out too: its dispatcher rewrites it, and it is bounded.
  */
@@ -18,6 +19,19 @@
 #include "pangolin/store.h"
 
 #include "sql_dialect.h"
+
+/*
+ * A row's bytes from its strings' total: measured (docs/limits.md,
+ * Quotas) so that the figure bounds what the store grows by on the
+ * store that keeps the most per row (PostgreSQL: TOAST's chunks and
+ * page space over large text, 17/16; tuple headers and index entries,
+ * PGL_USAGE_ROW_BYTES a row).  The triggers hold the figures as they
+ * were made: a change to them is a migration that makes the triggers
+ * again and recounts.
+ */
+#define U_SIZE(text) \
+	"((" text ") * " U_XSTR(PGL_USAGE_TEXT_NUM) " / " \
+	U_XSTR(PGL_USAGE_TEXT_DEN) " + " U_ROW ")"
 
 #define U_STR(x)	#x
 #define U_XSTR(x)	U_STR(x)
@@ -30,67 +44,67 @@
 #endif
 
 #define U_NAMESPACE_BYTES(r) \
-	"(" U_ROW " + " U_LEN(r ".catalog_name") " + " U_LEN(r ".name") \
-	" + " U_LEN(r ".properties") ")"
+	U_SIZE(U_LEN(r ".catalog_name") " + " U_LEN(r ".name") \
+	" + " U_LEN(r ".properties"))
 
 #define U_ASSET_KIND(r) \
 	"(CASE " r ".kind WHEN 'ICEBERG_TABLE' THEN 'tables'" \
 	" WHEN 'VIEW' THEN 'views' ELSE 'assets' END)"
 #define U_ASSET_BYTES(r) \
-	"(" U_ROW " + " U_LEN(r ".catalog_name") " + " \
+	U_SIZE(U_LEN(r ".catalog_name") " + " \
 	U_LEN(r ".branch_name") " + " U_LEN(r ".namespace") " + " \
 	U_LEN(r ".name") " + " U_LEN(r ".id") " + " U_LEN(r ".kind") \
 	" + " U_LEN(r ".location") " + " U_LEN(r ".metadata_location") \
-	" + " U_LEN(r ".properties") ")"
+	" + " U_LEN(r ".properties"))
 
 #define U_METADATA_BYTES(r) \
-	"(" U_ROW " + " U_LEN(r ".asset_id") " + " U_LEN(r ".id") " + " \
+	U_SIZE(U_LEN(r ".asset_id") " + " U_LEN(r ".id") " + " \
 	U_LEN(r ".description") " + " U_LEN(r ".tags") " + " \
 	U_LEN(r ".properties") " + " U_LEN(r ".created_by") " + " \
-	U_LEN(r ".updated_by") ")"
+	U_LEN(r ".updated_by"))
 
 #define U_COMMIT_BYTES(r) \
-	"(" U_ROW " + " U_LEN(r ".id") " + " U_LEN(r ".catalog_name") \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".catalog_name") \
 	" + " U_LEN(r ".parent_id") " + " U_LEN(r ".author") " + " \
 	U_LEN(r ".message") " + " U_LEN(r ".operations") " + " \
-	U_LEN(r ".merge_parent_id") ")"
+	U_LEN(r ".merge_parent_id"))
 
 #define U_DROPPED_BYTES(r) \
-	"(" U_ROW " + " U_LEN(r ".id") " + " U_LEN(r ".catalog_name") \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".catalog_name") \
 	" + " U_LEN(r ".branch_name") " + " U_LEN(r ".namespace") " + " \
 	U_LEN(r ".name") " + " U_LEN(r ".kind") " + " U_LEN(r ".asset_id") \
 	" + " U_LEN(r ".location") " + " U_LEN(r ".metadata_location") \
 	" + " U_LEN(r ".properties") " + " U_LEN(r ".dropped_by") " + " \
-	U_LEN(r ".column_tags") ")"
+	U_LEN(r ".column_tags"))
 
 #define U_POLICY_BYTES(r) \
-	"(" U_ROW " + " U_LEN(r ".id") " + " U_LEN(r ".name") " + " \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".name") " + " \
 	U_LEN(r ".catalog") " + " U_LEN(r ".ns") " + " \
 	U_LEN(r ".table_name") " + " U_LEN(r ".tag") " + " \
-	U_LEN(r ".doc") ")"
+	U_LEN(r ".doc"))
 
 #define U_WEBHOOK_WHEN(r)	"(" r ".kind = 'webhook')"
 #define U_WEBHOOK_BYTES(r) \
-	"(" U_ROW " + " U_LEN(r ".id") " + " U_LEN(r ".name") " + " \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".name") " + " \
 	U_LEN(r ".url") " + " U_LEN(r ".filter") " + " \
-	U_LEN(r ".secrets") ")"
+	U_LEN(r ".secrets"))
 
 #define U_EVENT_BYTES(r) \
-	"(" U_ROW " + " U_LEN(r ".catalog") " + " U_LEN(r ".id") " + " \
+	U_SIZE(U_LEN(r ".catalog") " + " U_LEN(r ".id") " + " \
 	U_LEN(r ".actor") " + " U_LEN(r ".operation_type") " + " \
 	U_LEN(r ".object_type") " + " U_LEN(r ".object_name") " + " \
 	U_LEN(r ".object_uuid") " + " U_LEN(r ".branch") " + " \
-	U_LEN(r ".request_id") " + " U_LEN(r ".body") ")"
+	U_LEN(r ".request_id") " + " U_LEN(r ".body"))
 
 #define U_AUDIT_WHEN(r)		"(" r ".tenant_id IS NOT NULL)"
 #define U_AUDIT_BYTES(r) \
-	"(" U_ROW " + " U_LEN(r ".id") " + " U_LEN(r ".user_id") " + " \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".user_id") " + " \
 	U_LEN(r ".action") " + " U_LEN(r ".resource_type") " + " \
 	U_LEN(r ".resource_id") " + " U_LEN(r ".result") " + " \
-	U_LEN(r ".doc") ")"
+	U_LEN(r ".doc"))
 
 #define U_PLAN_BYTES(r) \
-	"(" U_ROW " + " U_LEN(r ".plan_id") " + " U_LEN(r ".table_name") \
-	" + " U_LEN(r ".body") ")"
+	U_SIZE(U_LEN(r ".plan_id") " + " U_LEN(r ".table_name") \
+	" + " U_LEN(r ".body"))
 
 #endif

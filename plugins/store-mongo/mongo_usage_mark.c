@@ -2,9 +2,9 @@
  * What the usage ledger counts of each document (store ABI 1.26, issue
  * 67), as the SQL stores count their rows (plugins/sql-common/
  * sql_usage.h): the same fields, so a tenant's figures are the same on
- * every store.  A row's bytes are PGL_USAGE_ROW_BYTES and the lengths of
- * its measured strings; an asset's business metadata (its "bm" document
- * here, a row of its own there) is a row of kind metadata.
+ * every store.  A row's bytes are its measured strings' length, scaled,
+ * and PGL_USAGE_ROW_BYTES (store.h); an asset's business metadata (its
+ * "bm" document here, a row of its own there) is a row of kind metadata.
  *
  * Each counted document carries its marks: qk (its kind), qb (its
  * bytes), and for an asset with business metadata qm and qmn (its
@@ -98,6 +98,14 @@ strings(const bson_t *b, const char *const *fields)
 	return (n);
 }
 
+/* A row's bytes from its strings' total (store.h, sql_usage.h). */
+static int64_t
+size_of(int64_t text)
+{
+	return (text * PGL_USAGE_TEXT_NUM / PGL_USAGE_TEXT_DEN +
+	    PGL_USAGE_ROW_BYTES);
+}
+
 /*
  * The document's kind (NULL: not counted: a NATS cursor, root's audit),
  * its bytes, and its metadata's (-1: none).
@@ -128,13 +136,12 @@ measure(const struct counted *c, const bson_t *b, int64_t *bytes,
 			bson_iter_document(&it, &len, &data);
 			if (bson_init_static(&bm, data, len)) {
 				id = str_of(b, "id");
-				*mbytes = PGL_USAGE_ROW_BYTES + strings(&bm,
-				    bm_fields) + (id != NULL ?
-				    (int64_t)strlen(id) : 0);
+				*mbytes = size_of(strings(&bm, bm_fields) +
+				    (id != NULL ? (int64_t)strlen(id) : 0));
 			}
 		}
 	}
-	*bytes = PGL_USAGE_ROW_BYTES + strings(b, c->fields);
+	*bytes = size_of(strings(b, c->fields));
 	return (kind);
 }
 

@@ -3,14 +3,16 @@
  * per-tenant quotas), included by test_store.c after its fixtures
  * (struct fx, ops, the seed_* helpers) and run on all four stores;
  * STORE_USAGE_TESTS lists them for its table.  The figures are the same
- * on every store: a row's bytes are PGL_USAGE_ROW_BYTES and the lengths
- * of its stored strings, as the SQL stores' sql_usage.h and MongoDB's
- * mongo_usage_mark.c both count them.
+ * on every store: a row's bytes are the lengths of its stored strings,
+ * scaled, and PGL_USAGE_ROW_BYTES (store.h), as the SQL stores'
+ * sql_usage.h and MongoDB's mongo_usage_mark.c both count them.
  */
 #ifndef PGL_TEST_STORE_USAGE_H
 #define PGL_TEST_STORE_USAGE_H
 
-#define ROW	PGL_USAGE_ROW_BYTES
+/* A row's bytes from its strings' total (store.h). */
+#define ROW(text)	((int64_t)(text) * PGL_USAGE_TEXT_NUM / \
+			    PGL_USAGE_TEXT_DEN + PGL_USAGE_ROW_BYTES)
 
 struct fig {
 	int64_t	count, bytes;
@@ -50,6 +52,16 @@ figs_of(struct fx *f, const char *tenant)
 	return (buf);
 }
 
+/* The strings of seed_asset's table t1 of tenant t-a: catalog, branch,
+ * namespace, name, id, kind, location, metadata location, properties. */
+static size_t
+t1_text(void)
+{
+	return (3 + 4 + 2 + 2 + strlen("as-t-a-cat-main-db-t1") + 13 +
+	    strlen("s3://bucket/t") +
+	    strlen("s3://bucket/t1/00000.metadata.json") + 2);
+}
+
 static void
 test_usage_is_offered_from_abi_1_26_with_all_three(void **state)
 {
@@ -76,16 +88,14 @@ test_usage_counts_each_kind_in_rows_and_bytes(void **state)
 	ns = fig_of(f, "t-a", "namespaces");
 	assert_int_equal(ns.count, 1);
 	/* "cat", "db", "{}" */
-	assert_int_equal(ns.bytes, ROW + 3 + 2 + 2);
+	assert_int_equal(ns.bytes, ROW(3 + 2 + 2));
 	t = fig_of(f, "t-a", "tables");
 	v = fig_of(f, "t-a", "views");
 	assert_int_equal(t.count, 1);
 	assert_int_equal(v.count, 1);
 	/* catalog, branch, namespace, name, id, kind, location, metadata
 	 * location, properties (seed_asset's). */
-	asset = ROW + 3 + 4 + 2 + 2 + (int64_t)strlen("as-t-a-cat-main-db-t1") +
-	    13 + (int64_t)strlen("s3://bucket/t") +
-	    (int64_t)strlen("s3://bucket/t1/00000.metadata.json") + 2;
+	asset = ROW(t1_text());
 	assert_int_equal(t.bytes, asset);
 	assert_int_equal(fig_of(f, "t-a", "commits").count, 0);
 	assert_int_equal(fig_of(f, "t-a", "assets").count, 0);
@@ -110,10 +120,11 @@ test_usage_follows_updates_deletes_and_cascades(void **state)
 	OK(f, ops->update_asset(f->s, "t-a", &a, &f->err));
 	after = fig_of(f, "t-a", "tables");
 	assert_int_equal(after.count, 1);
-	assert_int_equal(after.bytes, before.bytes + 16);
+	assert_int_equal(before.bytes, ROW(t1_text()));
+	assert_int_equal(after.bytes, ROW(t1_text() + 16));
 	OK(f, ops->update_namespace(f->s, "t-a", &ns, &f->err));
 	assert_int_equal(fig_of(f, "t-a", "namespaces").bytes,
-	    ROW + 3 + 2 + (int64_t)strlen(ns.properties));
+	    ROW(3 + 2 + strlen(ns.properties)));
 
 	OK(f, ops->delete_asset(f->s, "t-a", "cat", "main", "db", "v1",
 	    &f->err));
@@ -236,8 +247,8 @@ test_usage_counts_every_kind_a_tenant_makes(void **state)
 		if (fig_of(f, "t-a", kinds[i]).count != 1)
 			fail_msg("%s: %s", kinds[i], figs_of(f, "t-a"));
 	/* Business metadata: its asset's id, its id and its strings. */
-	assert_int_equal(fig_of(f, "t-a", "metadata").bytes, ROW +
-	    (int64_t)strlen(a.id) + 4 + 10 + 7 + 2 + 5 + 5);
+	assert_int_equal(fig_of(f, "t-a", "metadata").bytes,
+	    ROW(strlen(a.id) + 4 + 10 + 7 + 2 + 5 + 5));
 	/* Its delete gives its room back; its asset's stays. */
 	OK(f, ops->delete_business_metadata(f->s, "t-a", a.id, &f->err));
 	assert_int_equal(fig_of(f, "t-a", "metadata").count, 0);
@@ -289,7 +300,7 @@ test_usage_adds_up_every_handles_writes(void **state)
 	ops->close(s2);
 	assert_int_equal(fig_of(f, "t-a", "namespaces").count, 1);
 	assert_int_equal(fig_of(f, "t-a", "namespaces").bytes,
-	    ROW + 3 + 5 + 2);
+	    ROW(3 + 5 + 2));
 }
 
 /* trim_audit takes a tenant's oldest, and only its own. */

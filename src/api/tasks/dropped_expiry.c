@@ -155,12 +155,13 @@ entry_bytes(const struct pgl_dropped *d)
 	const char *const f[] = { d->id, d->catalog, d->branch, d->ns,
 	    d->name, d->kind, d->asset_id, d->location, d->metadata_location,
 	    d->properties, d->dropped_by, d->column_tags };
-	int64_t	b = PGL_USAGE_ROW_BYTES;
+	int64_t	b = 0;
 	size_t	i;
 
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		b += f[i] != NULL ? (int64_t)strlen(f[i]) : 0;
-	return (b);
+	return (b * PGL_USAGE_TEXT_NUM / PGL_USAGE_TEXT_DEN +
+	    PGL_USAGE_ROW_BYTES);
 }
 
 /* The bytes of the tenant's drops (its ledger), -1 when unknown. */
