@@ -627,8 +627,8 @@ struct pgl_column_tag {
  * by: large text's TOAST chunks and pages, a row's header and index
  * entries (docs/limits.md, Quotas).
  */
-#define PGL_USAGE_TEXT_NUM	17
-#define PGL_USAGE_TEXT_DEN	16
+#define PGL_USAGE_TEXT_NUM	9
+#define PGL_USAGE_TEXT_DEN	8
 #define PGL_USAGE_ROW_BYTES	384
 
 struct pgl_usage {

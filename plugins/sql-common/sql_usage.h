@@ -24,10 +24,10 @@
  * A row's bytes from its strings' total: measured (docs/limits.md,
  * Quotas) so that the figure bounds what the store grows by on the
  * store that keeps the most per row (PostgreSQL: TOAST's chunks and
- * page space over large text, 17/16; tuple headers and index entries,
- * PGL_USAGE_ROW_BYTES a row).  The triggers hold the figures as they
- * were made: a change to them is a migration that makes the triggers
- * again and recounts.
+ * page space over large text, 9/8 with a margin; tuple headers and index
+ * entries, PGL_USAGE_ROW_BYTES a row).  The triggers hold the figures as
+ * they were made: a change to them is a migration that makes the
+ * triggers again and recounts.
  */
 #define U_SIZE(text) \
 	"((" text ") * " U_XSTR(PGL_USAGE_TEXT_NUM) " / " \
