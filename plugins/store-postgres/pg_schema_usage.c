@@ -12,7 +12,10 @@
  * two at once, unless two live sessions share a slot and write the same
  * tenant's kind at the same moment, which is a retry as any other race.
  * A read adds a tenant's slots up (sql_usage.c): a range of the primary
- * key, at most 64 rows a kind.
+ * key, at most 64 rows a kind.  A slot's row is updated by each of its
+ * session's counted writes, as a branch's head row is by each commit of
+ * the branch: a row kept small, whose old versions HOT pruning and
+ * autovacuum take as those of the branch heads.
  *
  * One PL/pgSQL function a counted table (its kind and bytes differ,
  * sql_usage.h), the update's trigger only when the row's bytes, kind or
