@@ -617,6 +617,10 @@ struct pgl_column_tag {
  *   events       change events (the outbox)
  *   audit        audit events of the tenant
  *   plans        stored scan plan parts (expired ones too, until purged)
+ *   other        the rest: catalogs, warehouses, branches, tags, roles,
+ *                their assignments, grants, service users, the tenant's
+ *                users, access requests, merge operations and conflicts,
+ *                column tags, settings
  *
  * A tenant that holds none of a kind has no row of it.
  *

@@ -60,7 +60,14 @@ static const char USAGE_TOP[] =
 	" FROM audit_events l WHERE " U_AUDIT_WHEN("l") \
 	" AND (?1 IS NULL OR l.tenant_id = ?1)" \
 	" UNION ALL SELECT q.tenant_id, 'plans', " U_PLAN_BYTES("q") \
-	" FROM plan_parts q" OF("q")
+	" FROM plan_parts q" OF("q") \
+	U_OTHER_TABLES(OTHER_ROWS, OTHER_ALWAYS)
+/* One table of kind other: its rows where WHEN holds. */
+#define OTHER_ALWAYS(r)	"1 = 1"
+#define OTHER_ROWS(tbl, BYTES, WHEN) \
+	" UNION ALL SELECT o.tenant_id, 'other', " BYTES("o") \
+	" FROM " tbl " o WHERE " WHEN("o") " AND (?1 IS NULL OR" \
+	" o.tenant_id = ?1)"
 
 static const char USAGE_CLEAR[] =
 	"DELETE FROM tenant_usage WHERE ?1 IS NULL OR tenant_id = ?1";

@@ -103,6 +103,77 @@
 	U_LEN(r ".resource_id") " + " U_LEN(r ".result") " + " \
 	U_LEN(r ".doc"))
 
+/*
+ * The rest a tenant makes the store hold, one kind "other": catalogs,
+ * warehouses, branches, tags, roles and their assignments, grants,
+ * service users, users (a tenant's), access requests, merge operations
+ * and their conflicts, column tags, settings.  Each table's bytes, and
+ * U_OTHER_TABLES(X), X(table, its bytes, which rows) for each.
+ */
+#define U_CATALOG_BYTES(r) \
+	U_SIZE(U_LEN(r ".name") " + " U_LEN(r ".id") " + " \
+	U_LEN(r ".catalog_type") " + " U_LEN(r ".warehouse_name") " + " \
+	U_LEN(r ".storage_location") " + " U_LEN(r ".federated_config") \
+	" + " U_LEN(r ".properties"))
+#define U_WAREHOUSE_BYTES(r) \
+	U_SIZE(U_LEN(r ".name") " + " U_LEN(r ".id") " + " \
+	U_LEN(r ".storage_config") " + " U_LEN(r ".vending_strategy"))
+#define U_BRANCH_BYTES(r) \
+	U_SIZE(U_LEN(r ".catalog_name") " + " U_LEN(r ".name") " + " \
+	U_LEN(r ".head_commit_id") " + " U_LEN(r ".branch_type") " + " \
+	U_LEN(r ".assets"))
+#define U_TAG_BYTES(r) \
+	U_SIZE(U_LEN(r ".catalog_name") " + " U_LEN(r ".name") " + " \
+	U_LEN(r ".commit_id"))
+#define U_ROLE_BYTES(r) \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".name") " + " U_LEN(r ".doc"))
+#define U_USER_ROLE_BYTES(r) \
+	U_SIZE(U_LEN(r ".principal_id") " + " U_LEN(r ".role_id") " + " \
+	U_LEN(r ".doc"))
+#define U_PERMISSION_BYTES(r) \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".user_id") " + " \
+	U_LEN(r ".doc"))
+#define U_SERVICE_USER_BYTES(r) \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".name") " + " \
+	U_LEN(r ".key_id") " + " U_LEN(r ".api_key_hash") " + " \
+	U_LEN(r ".doc"))
+#define U_USER_BYTES(r) \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".username") " + " \
+	U_LEN(r ".email") " + " U_LEN(r ".role") " + " \
+	U_LEN(r ".password_hash") " + " U_LEN(r ".doc"))
+#define U_ACCESS_BYTES(r) \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".user_id") " + " \
+	U_LEN(r ".asset_id") " + " U_LEN(r ".reason") " + " \
+	U_LEN(r ".status") " + " U_LEN(r ".reviewed_by") " + " \
+	U_LEN(r ".review_comment"))
+#define U_MERGE_BYTES(r) \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".catalog_name") " + " \
+	U_LEN(r ".status") " + " U_LEN(r ".doc"))
+#define U_CONFLICT_BYTES(r) \
+	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".merge_op_id") " + " \
+	U_LEN(r ".doc"))
+#define U_COLUMN_TAG_BYTES(r) \
+	U_SIZE(U_LEN(r ".asset_id") " + " U_LEN(r ".tag"))
+#define U_SETTINGS_BYTES(r) \
+	U_SIZE(U_LEN(r ".doc"))
+#define U_TENANTS_ROW(r)	"(" r ".tenant_id IS NOT NULL)"
+
+#define U_OTHER_TABLES(X, ALWAYS) \
+	X("catalogs", U_CATALOG_BYTES, ALWAYS) \
+	X("warehouses", U_WAREHOUSE_BYTES, ALWAYS) \
+	X("branches", U_BRANCH_BYTES, ALWAYS) \
+	X("tags", U_TAG_BYTES, ALWAYS) \
+	X("roles", U_ROLE_BYTES, ALWAYS) \
+	X("user_roles", U_USER_ROLE_BYTES, ALWAYS) \
+	X("permissions", U_PERMISSION_BYTES, ALWAYS) \
+	X("service_users", U_SERVICE_USER_BYTES, ALWAYS) \
+	X("users", U_USER_BYTES, U_TENANTS_ROW) \
+	X("access_requests", U_ACCESS_BYTES, ALWAYS) \
+	X("merge_operations", U_MERGE_BYTES, ALWAYS) \
+	X("merge_conflicts", U_CONFLICT_BYTES, ALWAYS) \
+	X("column_tags", U_COLUMN_TAG_BYTES, ALWAYS) \
+	X("settings", U_SETTINGS_BYTES, ALWAYS)
+
 #define U_PLAN_BYTES(r) \
 	U_SIZE(U_LEN(r ".plan_id") " + " U_LEN(r ".table_name") \
 	" + " U_LEN(r ".body"))

@@ -686,6 +686,8 @@ int	mongo_put_settings(struct pgl_store *, const char *, const char *,
  * with every write (and within its transaction) without reading bodies.
  */
 int	mongo_usage_counted(int coll);
+/* 1 when an update of path may change what coll's documents count. */
+int	mongo_usage_measures(int coll, const char *path);
 /* doc with its marks, in out (initialised here); its deltas added to
  * *acc (n at most 2: the row, its metadata). */
 int	mongo_usage_mark(int coll, const bson_t *doc, bson_t *out,

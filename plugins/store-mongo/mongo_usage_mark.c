@@ -47,6 +47,28 @@ static const struct counted {
 	{ COLL_AUDIT, "audit", M("id", "user_id", "action", "resource_type",
 	    "resource_id", "result", "doc") },
 	{ COLL_PLAN_PARTS, "plans", M("plan_id", "table_name", "body") },
+	/* The rest a tenant makes (sql_usage.h's U_OTHER_TABLES). */
+	{ COLL_CATALOGS, "other", M("name", "id", "catalog_type",
+	    "warehouse_name", "storage_location", "federated_config",
+	    "properties") },
+	{ COLL_WAREHOUSES, "other", M("name", "id", "storage_config",
+	    "vending_strategy") },
+	{ COLL_BRANCHES, "other", M("catalog_name", "name", "head_commit_id",
+	    "branch_type", "assets") },
+	{ COLL_TAGS, "other", M("catalog_name", "name", "commit_id") },
+	{ COLL_ROLES, "other", M("id", "name", "doc") },
+	{ COLL_USER_ROLES, "other", M("principal_id", "role_id", "doc") },
+	{ COLL_PERMISSIONS, "other", M("id", "user_id", "doc") },
+	{ COLL_SERVICE_USERS, "other", M("id", "name", "key_id",
+	    "api_key_hash", "doc") },
+	{ COLL_USERS, "other", M("id", "username", "email", "role",
+	    "password_hash", "doc") },
+	{ COLL_ACCESS, "other", M("id", "user_id", "asset_id", "reason",
+	    "status", "reviewed_by", "review_comment") },
+	{ COLL_MERGE_OPS, "other", M("id", "catalog_name", "status", "doc") },
+	{ COLL_MERGE_CONFLICTS, "other", M("id", "merge_op_id", "doc") },
+	{ COLL_COLUMN_TAGS, "other", M("asset_id", "tag") },
+	{ COLL_SETTINGS, "other", M("doc") },
 };
 /* Business metadata: its fields, and its asset's id. */
 static const char *const bm_fields[] = { "id", "description", "tags_json",
@@ -68,6 +90,29 @@ int
 mongo_usage_counted(int coll)
 {
 	return (counted_of(coll) != NULL);
+}
+
+/* 1 when path (an update's field, "a.b" for a part of a) is one the
+ * ledger measures in coll's documents, or decides whether they count. */
+int
+mongo_usage_measures(int coll, const char *path)
+{
+	const struct counted	*c = counted_of(coll);
+	static const char *const always[] = { "tenant_id", "kind", "bm",
+	    NULL };
+	size_t			 i, len = strcspn(path, ".");
+
+	if (c == NULL)
+		return (0);
+	for (i = 0; always[i] != NULL; i++)
+		if (strlen(always[i]) == len && strncmp(always[i], path,
+		    len) == 0)
+			return (1);
+	for (i = 0; c->fields[i] != NULL; i++)
+		if (strlen(c->fields[i]) == len && strncmp(c->fields[i], path,
+		    len) == 0)
+			return (1);
+	return (0);
 }
 
 static const char *

@@ -11,29 +11,6 @@
 
 #include "mongo_store.h"
 
-/* The kinds of field paths an update may touch, per counted document. */
-static int
-measured_path(int coll, const char *path)
-{
-	static const char *const any[] = { "tenant_id", "kind", "bm", "name",
-	    "id", "catalog_name", "branch_name", "namespace", "location",
-	    "metadata_location", "properties", "parent_id", "author",
-	    "message", "operations", "merge_parent_id", "asset_id",
-	    "dropped_by", "column_tags", "ns", "table_name", "tag", "doc",
-	    "url", "filter", "secrets", "catalog", "actor",
-	    "operation_type", "object_type", "object_name", "object_uuid",
-	    "branch", "request_id", "body", "user_id", "action",
-	    "resource_type", "resource_id", "result", "plan_id", NULL };
-	size_t	 i, len = strcspn(path, ".");
-
-	(void)coll;
-	for (i = 0; any[i] != NULL; i++) {
-		if (strlen(any[i]) == len && strncmp(any[i], path, len) == 0)
-			return (1);
-	}
-	return (0);
-}
-
 /* 1 when update may change what the ledger counts of a document. */
 static int
 touches(int coll, const bson_t *update)
@@ -49,7 +26,7 @@ touches(int coll, const bson_t *update)
 		    !bson_iter_recurse(&it, &sub))
 			return (1);
 		while (bson_iter_next(&sub)) {
-			if (measured_path(coll, bson_iter_key(&sub)))
+			if (mongo_usage_measures(coll, bson_iter_key(&sub)))
 				return (1);
 		}
 	}

@@ -87,6 +87,8 @@
 #define K_EVENTS(r)	"'events'"
 #define K_AUDIT(r)	"'audit'"
 #define K_PLANS(r)	"'plans'"
+#define K_OTHER(r)	"'other'"
+#define U_OTHER(tbl, BYTES, WHEN)	U_TRIGGERS(tbl, K_OTHER, BYTES, WHEN)
 
 const char pg_usage_sql[] =
 	"CREATE TABLE tenant_usage ("
@@ -115,4 +117,5 @@ const char pg_usage_sql[] =
 	U_TRIGGERS("webhooks", K_WEBHOOKS, U_WEBHOOK_BYTES, U_WEBHOOK_WHEN)
 	U_TRIGGERS("events", K_EVENTS, U_EVENT_BYTES, U_ALWAYS)
 	U_TRIGGERS("audit_events", K_AUDIT, U_AUDIT_BYTES, U_AUDIT_WHEN)
-	U_TRIGGERS("plan_parts", K_PLANS, U_PLAN_BYTES, U_ALWAYS);
+	U_TRIGGERS("plan_parts", K_PLANS, U_PLAN_BYTES, U_ALWAYS)
+	U_OTHER_TABLES(U_OTHER, U_ALWAYS);

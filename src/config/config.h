@@ -44,6 +44,7 @@ enum pgl_quota_kind {
 	PGL_Q_EVENTS,
 	PGL_Q_AUDIT,
 	PGL_Q_PLANS,
+	PGL_Q_OTHER,
 	PGL_QUOTA_KINDS
 };
 /* The largest quota a setting may name: 1 PiB, or 10^15 rows. */

@@ -182,6 +182,8 @@ static const struct key keys[] = {
 	QK("events_bytes", bytes[PGL_Q_EVENTS]),
 	QK("audit", count[PGL_Q_AUDIT]),
 	QK("audit_bytes", bytes[PGL_Q_AUDIT]),
+	QK("other", count[PGL_Q_OTHER]),
+	QK("other_bytes", bytes[PGL_Q_OTHER]),
 #undef QK
 	{ "scan",   "sync_max_manifests", K_INT, O(scan.sync_max_manifests),
 	    0, 100000 },

@@ -28,6 +28,7 @@ pgl_config_quota_defaults(struct pgl_config *c)
 	c->quota.count[PGL_Q_ASSETS] = 100000;
 	c->quota.count[PGL_Q_COMMITS] = 1000000;
 	c->quota.count[PGL_Q_AUDIT] = 1000000;
+	c->quota.count[PGL_Q_OTHER] = 100000;
 	/* The logs' room, kept by deleting their oldest. */
 	c->quota.bytes[PGL_Q_EVENTS] = 256 * MIB;
 	c->quota.bytes[PGL_Q_AUDIT] = 128 * MIB;
@@ -59,6 +60,8 @@ static const struct {
 	{ "PANGOLIN_QUOTA_EVENTS_BYTES", Q(bytes[PGL_Q_EVENTS]) },
 	{ "PANGOLIN_QUOTA_AUDIT", Q(count[PGL_Q_AUDIT]) },
 	{ "PANGOLIN_QUOTA_AUDIT_BYTES", Q(bytes[PGL_Q_AUDIT]) },
+	{ "PANGOLIN_QUOTA_OTHER", Q(count[PGL_Q_OTHER]) },
+	{ "PANGOLIN_QUOTA_OTHER_BYTES", Q(bytes[PGL_Q_OTHER]) },
 #undef Q
 	{ "PANGOLIN_SCAN_MAX_BYTES_TOTAL",
 	    offsetof(struct pgl_config, scan.max_bytes_total) },

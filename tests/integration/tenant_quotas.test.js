@@ -136,7 +136,7 @@ const createTable = (s, t, name, headers = t.admin) => s.req('POST', `/v1/${t.ca
 describe('each kind has a quota in rows', () => {
   const env = {
     PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_QUOTA_NAMESPACES: '4', PANGOLIN_QUOTA_TABLES: '2',
-    PANGOLIN_QUOTA_VIEWS: '1', PANGOLIN_QUOTA_ASSETS: '2',
+    PANGOLIN_QUOTA_VIEWS: '1', PANGOLIN_QUOTA_ASSETS: '2', PANGOLIN_QUOTA_OTHER: '12',
   };
   let s, A, B;
   before(async () => {
@@ -181,6 +181,16 @@ describe('each kind has a quota in rows', () => {
     const u = await usage(s, A);
     assert.equal(u.kinds.assets.count, 2);
     assert.equal(u.kinds.assets.limit, 2);
+  });
+
+  test('the rest a tenant makes (roles, users, warehouses, catalogs, branches, tags, grants, ...) is kind other, with its own quota', async () => {
+    const held = (await usage(s, A)).kinds.other.count;
+    assert.ok(held >= 4 && held < 12, `tenant() made ${held}`);
+    for (let i = held; i < 12; i++) expectJson(await s.req('POST', '/api/v1/roles', { body: { name: uniq('role') }, headers: A.admin }), 201);
+    const r = await s.req('POST', '/api/v1/roles', { body: { name: uniq('role') }, headers: A.admin });
+    expectQuota(r, 'other', 'rows');
+    assert.deepEqual([r.json.limit, r.json.used], [12, 12]);
+    expectJson(await s.req('POST', '/api/v1/roles', { body: { name: uniq('role') }, headers: B.admin }), 201);
   });
 });
 

@@ -110,6 +110,7 @@ test_usage_follows_updates_deletes_and_cascades(void **state)
 	struct pgl_asset	 a;
 	struct pgl_namespace	 ns = { "cat", "db", "{\"owner\":\"alice\"}" };
 	struct fig		 before, after;
+	char			 left[64];
 
 	seed_catalog_tree(f, "t-a");
 	seed_commit(f, "t-a", "cat", "c1", NULL);
@@ -131,8 +132,11 @@ test_usage_follows_updates_deletes_and_cascades(void **state)
 	assert_int_equal(fig_of(f, "t-a", "views").count, 0);
 	assert_int_equal(fig_of(f, "t-a", "views").bytes, 0);
 
+	/* What is left is the warehouse (kind other). */
 	OK(f, ops->delete_catalog(f->s, "t-a", "cat", &f->err));
-	assert_string_equal(figs_of(f, "t-a"), "");
+	(void)snprintf(left, sizeof(left), "other=1/%lld ",
+	    (long long)ROW(2 + 9 + 13));
+	assert_string_equal(figs_of(f, "t-a"), left);
 }
 
 static void
@@ -255,6 +259,37 @@ test_usage_counts_every_kind_a_tenant_makes(void **state)
 	assert_int_equal(fig_of(f, "t-a", "tables").count, 1);
 }
 
+/* The rest a tenant makes is kind other: its catalog, warehouse and
+ * branch (seed_catalog_tree's), a role, its grant, a tag. */
+static void
+test_usage_counts_the_rest_as_other(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_role		 r;
+	struct pgl_tag		 tag = { "cat", "v1", "c1", 1000 };
+	struct fig		 o;
+
+	seed_catalog_tree(f, "t-a");
+	o = fig_of(f, "t-a", "other");
+	assert_int_equal(o.count, 3);
+	/* catalog: name, id, type, warehouse, location, properties;
+	 * warehouse: name, id, storage config; branch: catalog, name,
+	 * type, assets (no head yet). */
+	assert_int_equal(o.bytes, ROW(3 + 11 + 5 + 2 + 13 + 2) +
+	    ROW(2 + 9 + 13) + ROW(3 + 4 + 6 + 2));
+	memset(&r, 0, sizeof(r));
+	r.id = "r-1";
+	r.tenant_id = "t-a";
+	r.name = "readers";
+	r.doc = "{\"name\":\"readers\"}";
+	OK(f, ops->create_role(f->s, &r, &f->err));
+	seed_commit(f, "t-a", "cat", "c1", NULL);
+	OK(f, ops->create_tag(f->s, "t-a", &tag, &f->err));
+	assert_int_equal(fig_of(f, "t-a", "other").count, 5);
+	OK(f, ops->delete_role(f->s, "t-a", "r-1", &f->err));
+	assert_int_equal(fig_of(f, "t-a", "other").count, 4);
+}
+
 /* The recount makes the same figures from the rows themselves. */
 static void
 test_usage_recount_agrees_with_the_ledger(void **state)
@@ -339,6 +374,7 @@ test_trim_audit_takes_the_tenants_oldest(void **state)
 	T(test_usage_of_a_rolled_back_transaction_is_not_kept), \
 	T(test_usage_is_each_tenants_own_and_the_largest_first), \
 	T(test_usage_counts_every_kind_a_tenant_makes), \
+	T(test_usage_counts_the_rest_as_other), \
 	T(test_usage_recount_agrees_with_the_ledger), \
 	T(test_usage_adds_up_every_handles_writes), \
 	T(test_trim_audit_takes_the_tenants_oldest),

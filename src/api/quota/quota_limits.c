@@ -36,6 +36,7 @@ static const char *const names[PGL_QUOTA_KINDS] = {
 	[PGL_Q_EVENTS] = "events",
 	[PGL_Q_AUDIT] = "audit",
 	[PGL_Q_PLANS] = "plans",
+	[PGL_Q_OTHER] = "other",
 };
 
 const char *
@@ -173,7 +174,8 @@ api_quota_props_check(struct pgl_req *r, const json_t *props)
 			    PROP_PREFIX "max_bytes and " PROP_PREFIX "<kind> or "
 			    "<kind>_bytes, a kind one of namespaces, tables, "
 			    "views, assets, metadata, commits, dropped, "
-			    "policies, webhooks, events, audit, plans", key);
+			    "policies, webhooks, events, audit, plans, other",
+			    key);
 			return (-1);
 		}
 		if (number(json_string_value(v)) == -1) {
