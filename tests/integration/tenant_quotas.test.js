@@ -242,6 +242,8 @@ describe('a tenant\'s own quota', () => {
     expectError(await s.req('PUT', `/api/v1/tenants/${A.id}`, { body: { properties: { 'pangolin.quota.tables': '10' } }, headers: A.admin }), 403);
     expectError(await s.req('PUT', `/api/v1/tenants/${A.id}`, { body: { properties: { 'pangolin.quota.tablez': '10' } }, headers: root }), 400, { message: /unknown quota pangolin\.quota\.tablez/ });
     expectError(await s.req('PUT', `/api/v1/tenants/${A.id}`, { body: { properties: { 'pangolin.quota.tables': 'lots' } }, headers: root }), 400, { message: /whole number/ });
+    // The events' count is the setting's for every tenant (their bytes are the tenant's own).
+    expectError(await s.req('PUT', `/api/v1/tenants/${A.id}`, { body: { properties: { 'pangolin.quota.events': '10' } }, headers: root }), 400, { message: /max_per_tenant/ });
     expectError(await s.req('POST', '/api/v1/tenants', { body: { name: uniq('bad'), properties: { 'pangolin.quota.max_bytes': '-1' } }, headers: root }), 400);
     await ok(s, 'PUT', `/api/v1/tenants/${A.id}`, { properties: { 'pangolin.quota.tables': '3', 'pangolin.quota.webhooks': '1' } });
     expectJson(await createTable(s, A, 't2'), 200);

@@ -10,7 +10,8 @@
  * [quota]'s (config_quota.c).  A tenant's property pangolin.quota.<key>
  * (<key> as in [quota]: max_bytes, tables, tables_bytes, ...; the
  * kinds above by their kind's name: policies, webhooks, dropped,
- * events, plans) replaces the setting for that tenant; root alone
+ * plans; not events, whose count stays the setting) replaces the
+ * setting for that tenant; root alone
  * changes a tenant's properties (PUT /api/v1/tenants/{id}).
  */
 #include <errno.h>
@@ -163,13 +164,24 @@ api_quota_props_check(struct pgl_req *r, const json_t *props)
 	struct api_quota_limits	 l;
 	const char		*key;
 	json_t			*v;
+	int64_t			*f;
 
 	if (!json_is_object(props))
 		return (0);
 	json_object_foreach((json_t *)props, key, v) {
 		if (strncmp(key, PROP_PREFIX, sizeof(PROP_PREFIX) - 1) != 0)
 			continue;
-		if (field(&l, key + sizeof(PROP_PREFIX) - 1) == NULL) {
+		f = field(&l, key + sizeof(PROP_PREFIX) - 1);
+		if (f == &l.count[PGL_Q_EVENTS]) {
+			/* Trimmed by tasks/retention_events.c to the setting,
+			 * the same for every tenant: a tenant's own would not
+			 * hold.  Its events_bytes is its own. */
+			pgl_reply_error(r, 400, "quota %s is [events] "
+			    "max_per_tenant's, the same for every tenant: "
+			    "set " PROP_PREFIX "events_bytes", key);
+			return (-1);
+		}
+		if (f == NULL) {
 			pgl_reply_error(r, 400, "unknown quota %s: the keys are "
 			    PROP_PREFIX "max_bytes and " PROP_PREFIX "<kind> or "
 			    "<kind>_bytes, a kind one of namespaces, tables, "

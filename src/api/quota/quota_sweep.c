@@ -9,7 +9,7 @@
  * whose logs grow cannot take another's room, and the quota's 2 GiB
  * holds with the logs at their ceilings.
  *
- * Run by task runner 0 with the undrop sweep (every minute, on its own
+ * Run by task runner 0 with the undrop sweep (every 10 s, on its own
  * store handle); the figures are the store's ledger, one short read per
  * kind for every tenant, and each delete a short write of at most
  * TRIM_BATCH rows.  The events' count ([events] max_per_tenant, the
