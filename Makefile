@@ -146,7 +146,8 @@ $(OUT)/tools/bin2c: src/tools/bin2c.c
 # The admin page (assets/*.*) and the API's page (assets/api-docs/: its
 # own files and Swagger UI's from the swagger-ui-dist npm package, which
 # `make deps` installs from the lock file there), and the OpenAPI document
-# of the management API, docs/openapi/management.yaml as JSON.
+# served at /openapi.json: docs/openapi/management.yaml and, beside it, the
+# Iceberg REST catalog's own document, merged (src/tools/openapi_json.mjs).
 UI_FILES	:= $(wildcard assets/*.*)
 DOCS_DIR	:= assets/api-docs
 SWAGGER		:= $(DOCS_DIR)/node_modules/swagger-ui-dist
@@ -164,10 +165,13 @@ $(OUT)/gen/%.gz: $(SWAGGER)/%
 	@mkdir -p $(dir $@)
 	gzip -9 -n -c $< > $@
 
-$(OUT)/gen/openapi.json: docs/openapi/management.yaml src/tools/openapi_json.mjs \
+OPENAPI_SRC	:= docs/openapi/management.yaml \
+		   docs/openapi/iceberg-rest-catalog-open-api.yaml
+
+$(OUT)/gen/openapi.json: $(OPENAPI_SRC) src/tools/openapi_json.mjs \
 		$(DOCS_DIR)/package-lock.json
 	@mkdir -p $(dir $@)
-	node src/tools/openapi_json.mjs $< $@
+	node src/tools/openapi_json.mjs $(OPENAPI_SRC) $@
 
 # kore.conf and the pages compiled in: Kore reads asset_builtin_kore_conf.
 $(OUT)/gen/assets.c: kore.conf $(UI_FILES) $(DOCS_FILES) $(OUT)/gen/openapi.json \
@@ -185,8 +189,12 @@ $(OUT)/%.o: %.c $(HEADERS) $(KORE_OUT)/.patched
 	@mkdir -p $(dir $@)
 	$(CC) $(PGL_CFLAGS) -c $< -o $@
 
+# A route whose rule is missing or does not hold together fails the build
+# (routes.c; the binary checks its own table).
 $(OUT)/pangolin: $(KORE_OBJS) $(CORE_OBJS) $(APP_OBJS)
 	$(CC) $^ $(BASE_LDFLAGS) -o $@
+	@ASAN_OPTIONS=detect_leaks=0 $@ --list-rules > /dev/null || \
+		{ rm -f $@; echo "$@: a route's rule is missing (src/api/routes.c)"; exit 1; }
 
 # --- plugins -----------------------------------------------------------------
 

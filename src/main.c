@@ -75,7 +75,6 @@ extern int	skip_runas, skip_chroot;
 static pid_t	task_supervisor = -1;
 static rlim_t	nofile;		/* RLIMIT_NOFILE after configure_connections */
 
-
 static void
 usage(FILE *fp)
 {
@@ -88,6 +87,8 @@ usage(FILE *fp)
 	    "                      report and exit (0 ok, 2 refused)\n"
 	    "      --list-routes   print every route served (method and path\n"
 	    "                      template, one a line) and exit\n"
+	    "      --list-rules    print every route and the rule it declares\n"
+	    "                      (JSON) and exit (1 if a rule is missing)\n"
 	    "  -v, --version       print the version\n"
 	    "  -h, --help          this text\n"
 	    "\n"
@@ -128,6 +129,7 @@ plugins_check(const struct pgl_config *cfg)
 		    err.msg);
 	if (pgl_bootstrap(&err) == -1)
 		die("store: bootstrap failed: %s", err.msg);
+	ice_overlaps_report();
 	/* A connection must never cross fork(): workers open their own. */
 	pgl_app.db->close(pgl_app.dbh);
 	pgl_app.dbh = NULL;
@@ -149,26 +151,6 @@ plugins_check(const struct pgl_config *cfg)
 	api_sts_vend_init();
 }
 
-/* The route table as the server matches it: "GET /api/v1/catalogs". */
-static void
-list_routes(void)
-{
-	static const struct { int m; const char *name; } names[] = {
-		{ PGL_GET, "GET" }, { PGL_POST, "POST" }, { PGL_PUT, "PUT" },
-		{ PGL_DELETE, "DELETE" }, { PGL_HEAD, "HEAD" },
-		{ PGL_PATCH, "PATCH" }, { PGL_OPTIONS, "OPTIONS" },
-	};
-	size_t	i, j;
-
-	for (i = 0; i < pgl_nroutes; i++) {
-		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
-			if (pgl_routes[i].method == names[j].m)
-				printf("%s %s\n", names[j].name,
-				    pgl_routes[i].path);
-		}
-	}
-}
-
 static const char *
 parse_args(int argc, char **argv, int *check)
 {
@@ -176,6 +158,7 @@ parse_args(int argc, char **argv, int *check)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "list-routes", no_argument, NULL, 'R' },
+		{ "list-rules", no_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -192,8 +175,10 @@ parse_args(int argc, char **argv, int *check)
 			*check = 1;
 			break;
 		case 'R':
-			list_routes();
+			api_routes_list(stdout, pgl_routes, pgl_nroutes);
 			exit(0);
+		case 'L':
+			exit(api_routes_rules(stdout, pgl_routes, pgl_nroutes) ? 1 : 0);
 		case 'v':
 			printf("pangolin %s (kore %s)\n", PGL_VERSION,
 			    kore_version);

@@ -4,6 +4,14 @@
 // function pointer in a table, a callback handed over), or uses one of
 // its global objects (an array, a struct), or uses a function-like macro
 // of Y.h (the header beside Y.c) without defining its own of that name.
+// A call a reader sees is an edge too, where the linker sees none: a
+// static function (or object) that shares its name with another file's
+// global reads, to grep, ctags and every call-graph tool that does not
+// follow C's `static`, as a call into that file; so it counts as one, and
+// is refused as such ("one name, one function": rename one of the two).
+// A header's static inline functions are its .c's code (or the header's
+// own node, with no .c beside it): calling one is an edge, and so is a
+// call in its body.
 // Reports every circle (a strongly connected component of more than one
 // file) and every circle between folders (src/api/rest -> src/api/identity
 // -> src/api/rest ...).  A circle means neither side can be read, tested
@@ -116,23 +124,68 @@ for (const f of files) {
     .matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)\(/gm)].map((m) => m[1])));
 }
 
-const edges = new Map(files.map((f) => [f, new Set()]));
-const named = new Map(files.map((f) => [f, new Set()]));	// f -> names used without a call
-for (const f of files) {
+// A header's static inline functions: `static inline` on the line above
+// the name, the body to its closing brace at the start of a line.  Each
+// is code of the header's node (its .c, or the header itself), seen by
+// the files that include the header (directly or through headers); the
+// body's text is that node's to read for calls.
+const hfiles = ['src', 'plugins'].flatMap(allFiles).filter((f) => /\.[ch]$/.test(f) && !f.startsWith('src/tools/'));
+const hpresent = new Set(hfiles);
+const incOf = new Map(hfiles.map((f) => [f, [...fs.readFileSync(path.join(ROOT, f), 'utf8')
+  .matchAll(/^\s*#\s*include\s+"([^"]+)"/gm)].map((m) => [path.dirname(f), 'src', 'plugins/sql-common']
+  .map((d) => path.normalize(path.join(d, m[1]))).find((c) => hpresent.has(c))).filter(Boolean)]));
+const seen = (f) => {	// every header f includes, through headers
+  const out = new Set(), todo = [...(incOf.get(f) ?? [])];
+  while (todo.length) { const h = todo.pop(); if (!out.has(h)) { out.add(h); todo.push(...(incOf.get(h) ?? [])); } }
+  return out;
+};
+const inlines = new Map();	// header -> Map name -> its node
+const inlineText = new Map();	// node -> the bodies of its header's inline functions
+for (const h of hfiles.filter((f) => f.endsWith('.h'))) {
+  const c = h.replace(/\.h$/, '.c');
+  const node = files.includes(c) ? c : h;
+  const lines = strip(fs.readFileSync(path.join(ROOT, h), 'utf8')).split('\n');
+  lines.forEach((l, i) => {
+    const m = /^([A-Za-z_]\w*)\(/.exec(l);
+    if (!m || !/\bstatic\s+inline\b/.test(lines[i - 1] ?? '')) return;
+    if (!inlines.has(h)) inlines.set(h, new Map());
+    inlines.get(h).set(m[1], node);
+    const end = lines.findIndex((x, j) => j > i && /^\}/.test(x));
+    inlineText.set(node, (inlineText.get(node) ?? '') + '\n' +
+      lines.slice(i + 1, end < 0 ? undefined : end + 1).join('\n'));
+  });
+}
+const nodes = [...new Set([...files, ...inlineText.keys()])];
+const edges = new Map(nodes.map((f) => [f, new Set()]));
+const named = new Map(nodes.map((f) => [f, new Set()]));	// f -> names used without a call
+const shadows = new Map();	// "name f" -> the global's file, for a static of f
+for (const f of nodes) {
   // Every name not after . or -> (a member) nor struct (a tag): a call,
   // or a function or object named without one.  A name the file defines
-  // itself (static) is its own.
-  for (const m of text[f].matchAll(/(?<![.>\w]|->|\b(?:struct|union|enum)\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*\()?/g)) {
-    if (own.get(f).has(m[1])) continue;
+  // itself (static) is its own to the linker; to a reader it is also the
+  // call into the one file that defines it globally, if one does.
+  const src = (text[f] ?? '') + (inlineText.get(f) ?? '');
+  const inl = new Map([...seen(f), ...(f.endsWith('.c') ? seen(f.replace(/\.c$/, '.h')) : [])]
+    .flatMap((h) => [...(inlines.get(h) ?? [])]));
+  for (const m of src.matchAll(/(?<![.>\w]|->|\b(?:struct|union|enum)\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*\()?/g)) {
     const at = defs.get(`${unit(f)}:${m[1]}`);
     // A name two files define (a plugin's entry point) says nothing.
     if (at?.length === 1 && at[0] !== f) {
       edges.get(f).add(at[0]);
       if (!m[2]) named.get(f).add(`${m[1]}@${at[0]}`);
+      if (own.get(f)?.has(m[1])) shadows.set(`${m[1]} ${f}`, at[0]);
     }
+    if (own.get(f)?.has(m[1])) continue;
+    if (m[2] && inl.get(m[1]) && inl.get(m[1]) !== f) edges.get(f).add(inl.get(m[1]));
     const mac = m[2] && macros.get(`${unit(f)}:${m[1]}`);
-    if (mac && mac !== f && !localMacros.get(f).has(m[1])) edges.get(f).add(mac);
+    if (mac && mac !== f && !localMacros.get(f)?.has(m[1])) edges.get(f).add(mac);
   }
+}
+// One name, one function: a static that shares a global's name.
+for (const [k, at] of shadows) {
+  const [name, f] = k.split(' ');
+  console.log(`layering: ${f} keeps a static ${name}, the name of ${at}'s global: a reader (grep, ctags, ` +
+    'a call graph) takes its calls for calls into that file; rename one (one name, one function)');
 }
 
 /** Tarjan's strongly connected components of a graph (Map node -> Set). */
@@ -175,12 +228,16 @@ for (const [f, to] of edges) {
 // (one order for both graphs).  The shared layer (api/: the gate,
 // authentication, authorization, replies, targets, the config cache,
 // audit; SHARED_LAYER below) uses only the low rooms under it (LOW),
-// which use nothing of src/api; every other room uses both.  The commit
-// loop and the metadata files it writes sit under the handlers that
-// commit (rest, branching, discovery: generic assets are committed like
-// tables); the task runner's dispatch (maintenance) is the top, running
-// every kind.  (The route table names every handler, by pointer: that is
-// its job; it is the top of src/api, see `room` above.)
+// which use nothing of src/api; every other room uses both.  The read
+// path (read: an asset found, its metadata read through the cache, its
+// policies, a load answered; ARCHITECTURE.md §14) sits over the storage
+// room and under everything that reads a table, the commit room among
+// them, and calls nothing of commits.  The commit loop and the metadata
+// files it writes sit under the handlers that commit (rest, branching,
+// discovery: generic assets are committed like tables); the task
+// runner's dispatch (maintenance) is the top, running every kind.  (The
+// route table names every handler, by pointer: that is its job; it is
+// the top of src/api, see `room` above.)
 // (The folders outside src/api, events/ among them, have their order in
 // tests/layering.sh's allowed(); the circle checks below cover them too.)
 const LOW = [
@@ -217,24 +274,79 @@ const ROOMS = {
   'src/api': LOW,
   'src/api/storage': SHARED,
   'src/api/tasks': SHARED,
-  'src/api/commit': [...SHARED, 'src/api/storage'],
-  'src/api/rest': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
-  'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
+  'src/api/read': [...SHARED, 'src/api/storage'],
+  'src/api/commit': [...SHARED, 'src/api/storage', 'src/api/read'],
+  'src/api/rest': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read', 'src/api/commit'],
+  'src/api/branching': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read', 'src/api/commit'],
   'src/api/identity': SHARED,
-  'src/api/feed': SHARED,
+  // The feed asks the read room which events a data policy keeps
+  // statistics out of (issue 67).
+  'src/api/feed': [...SHARED, 'src/api/read'],
   'src/api/webhooks': [...SHARED, 'src/api/feed'],
-  // Data policies (issue 46): above the commit room, whose policy_guard
-  // (the commit's check, the tenant's cached "any policy") it reads.
-  'src/api/policies': [...SHARED, 'src/api/commit'],
+  // Data policies (issue 46): above the read room, whose policy reads
+  // (the tenant's cached "any policy", a catalog's, the resolver) they use.
+  'src/api/policies': [...SHARED, 'src/api/read'],
   'src/api/federation': [...SHARED, 'src/api/storage', 'src/api/tasks'],
-  // Warehouse keys ask the commit room's policy_read (data policies).
-  'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation', 'src/api/commit'],
-  'src/api/discovery': [...SHARED, 'src/api/commit'],
-  'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit'],
-  'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/commit', 'src/api/rest',
-    'src/api/branching', 'src/api/federation', 'src/api/scan'],
+  // Warehouse keys ask the read room's restrictions (data policies); the
+  // overlap report walks the commit room's owners.
+  'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation', 'src/api/read', 'src/api/commit'],
+  'src/api/discovery': [...SHARED, 'src/api/read', 'src/api/commit'],
+  'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read'],
+  'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read', 'src/api/commit',
+    'src/api/rest', 'src/api/branching', 'src/api/federation', 'src/api/scan'],
 };
 let upward = 0;
+// The picture of the rooms in docs/architecture.md (its Layering section,
+// the block after the marker below): a row per room, top down, naming
+// what it uses besides the shared layer and the low rooms (the shared
+// layer's row: which low rooms it uses).  It says what ROOMS says, and
+// each row names only rooms below it, or the check fails: the picture a
+// newcomer reads is the one the code keeps.
+{
+  const MARK = '<!-- the rooms of src/api: tests/layering.mjs checks this picture -->';
+  const doc = fs.readFileSync(path.join(ROOT, 'docs/architecture.md'), 'utf8');
+  const at = doc.indexOf(MARK);
+  const block = at < 0 ? null : /```\n([\s\S]*?)```/.exec(doc.slice(at));
+  if (!block) {
+    console.log(`layering: docs/architecture.md has no picture of the rooms (a block after "${MARK}")`);
+    upward++;
+  } else {
+    const full = (n) => n === 'shared layer' ? 'src/api' : `src/api/${n}`;
+    const rows = block[1].trim().split('\n').map((l) => {
+      const [name, uses = '-'] = l.trim().split(/\s{2,}/);
+      return [full(name), uses === '-' ? [] : uses.split(/\s+/).map(full)];
+    });
+    const order = rows.map(([r]) => r);
+    const said = (r) => {	// what ROOMS lets r use, as the picture names it
+      const all = ROOMS[r] ?? [];
+      if (r === 'src/api' || LOW.includes(r)) return all;
+      const missing = SHARED.filter((x) => !all.includes(x));
+      if (missing.length) return [...all, ...missing.map((x) => `(not ${x})`)];
+      return all.filter((x) => !SHARED.includes(x));
+    };
+    const same = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+    rows.forEach(([r, uses], i) => {
+      if (!(r in ROOMS)) {
+        console.log(`layering: docs/architecture.md's picture names ${r}, which is not in ROOMS`);
+        upward++;
+        return;
+      }
+      if (!same(uses, said(r))) {
+        console.log(`layering: docs/architecture.md's picture: ${r} uses ${uses.join(' ') || 'no room'}; ` +
+          `ROOMS: ${said(r).join(' ') || 'no room'}`);
+        upward++;
+      }
+      for (const u of uses.filter((u) => !order.slice(i + 1).includes(u))) {
+        console.log(`layering: docs/architecture.md's picture: ${r} uses ${u}, which is not below it`);
+        upward++;
+      }
+    });
+    for (const r of Object.keys(ROOMS).filter((r) => !order.includes(r))) {
+      console.log(`layering: docs/architecture.md's picture of the rooms has no row for ${r}`);
+      upward++;
+    }
+  }
+}
 const top = fs.readdirSync(path.join(ROOT, 'src/api')).filter((f) => f.endsWith('.c')).sort();
 for (const f of top.filter((f) => !(f in SHARED_LAYER))) {
   console.log(`layering: src/api/${f} is not in the shared layer's list (tests/layering.mjs SHARED_LAYER): ` +
@@ -352,10 +464,10 @@ if (long.length > LONG_MAX_FILES) {
 
 const n = [...edges.values()].reduce((a, s) => a + s.size, 0);
 const ni = [...includes.values()].reduce((a, s) => a + s.size, 0);
-console.log(`layering: ${files.length} files, ${n} calls between files, ${fileCircles.length} file circles, ${folderCircles.length} folder circles`);
+console.log(`layering: ${nodes.length} files, ${n} calls between files (${shadows.size} by a shadowed name), ${fileCircles.length} file circles, ${folderCircles.length} folder circles`);
 console.log(`layering: ${includes.size} files, ${ni} includes between files, ${includeCircles.length} file circles, ${includeFolderCircles.length} folder circles`);
-console.log(`layering: ${upward} calls, includes or files against the rooms' order`);
+console.log(`layering: ${upward} calls, includes, files or picture rows against the rooms' order`);
 console.log(`layering: ${sized.length} .c files, ${long.length} over ${LONG_LINES} lines (at most ${LONG_MAX_FILES}), ` +
   `the longest ${Math.max(...sized.map((x) => x.lines))} (at most ${SIZE_MAX}); ${oversize} against the sizes`);
 process.exitCode = fileCircles.length + folderCircles.length + includeCircles.length +
-  includeFolderCircles.length + upward + oversize > 0 ? 1 : 0;
+  includeFolderCircles.length + upward + oversize + shadows.size > 0 ? 1 : 0;

@@ -5,9 +5,12 @@
 # calls up: the HTTP layer knows requests, not stores or handlers.  A plugin uses
 # the ABI only.  Then the call graph and the include graph
 # (tests/layering.mjs): no circle between files or folders (a call, a
-# function named by pointer, a global object or a header's macro used is
-# an edge), the rooms of src/api (rest/, commit/, branching/, ...) call
-# and include each other only in their order, src/api/ top holds only the
+# function named by pointer, a global object, a header's macro or static
+# inline function used is an edge; so is a static that shares another
+# file's global name, as every reader takes it, and that is refused
+# too), the rooms of src/api (rest/, commit/, branching/, ...) call
+# and include each other only in their order (which docs/architecture.md's
+# picture of the rooms draws, row for row), src/api/ top holds only the
 # shared layer's listed files, and no .c file is over 1,200 lines, nor
 # more than 12 over 600, each of those saying in its opening comment why
 # it is "kept whole".  Prints every include or call that breaks a rule,

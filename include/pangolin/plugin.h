@@ -61,10 +61,12 @@ struct pgl_arena;
 #define PGL_LOG_DEBUG	7
 
 #define PGL_HOST_ABI_MAJOR	1
-#define PGL_HOST_ABI_MINOR	1
+#define PGL_HOST_ABI_MINOR	2
 
 /* Room for a name's key (name_key below); a longer key is refused. */
 #define PGL_NAME_KEY_MAX	1024
+/* Room for a location's key (location_key below), its NUL included. */
+#define PGL_LOCATION_KEY_LEN	4200
 
 /* What the host offers a plugin.  Fields are only ever appended. */
 struct pgl_host {
@@ -89,6 +91,17 @@ struct pgl_host {
 	 * (a migration's reads), freed with everything in it. */
 	struct pgl_arena *(*arena_new)(void);
 	void		(*arena_free)(struct pgl_arena *);
+	/*
+	 * 1.2: the key of a storage location (issue 67): one spelling per
+	 * place ("/a", "file:/a" and "file:///a" are one; so are Azure's
+	 * four schemes), ending in exactly one '/', so that two locations
+	 * overlap exactly when one's key is a prefix of the other's.
+	 * Written to out with its NUL; its length, or -1 when it does not
+	 * fit in len (PGL_LOCATION_KEY_LEN always does for a location the
+	 * host accepted).  Stores keep it beside a table's or view's
+	 * location (store.h, ABI 1.26).
+	 */
+	int		(*location_key)(const char *loc, char *out, size_t len);
 };
 
 #define PGL_EXPORT	__attribute__((visibility("default")))

@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	26
+#define PGL_STORE_ABI_MINOR	27
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -90,6 +90,16 @@ struct pgl_asset {
 	const char	*properties;		/* JSON object */
 	int64_t		created_at_ms;
 	int64_t		updated_at_ms;
+	/*
+	 * ABI 1.26: the asset this row is a version of (issue 67): the id
+	 * of the row it was created as.  A branch's copy of a row, a
+	 * copy-up, a rename and a move keep it; create_asset takes it
+	 * from here, or the new row's own id when NULL (a new asset).
+	 * Reads give it back (never NULL for a row of 1.26); the host
+	 * passes a merged or restored asset's on.  Rows of before have
+	 * one per (catalog, namespace, name): the id of one of them.
+	 */
+	const char	*origin;
 };
 
 struct pgl_branch {
@@ -452,6 +462,54 @@ struct pgl_dropped {
 	 * from a plugin built before 1.20 has the shorter elements: such a
 	 * plugin must be rebuilt (the plugins ship with the binary). */
 	const char	*column_tags;
+	/* ABI 1.26: the dropped row's origin (pgl_asset), which a restore
+	 * passes on; NULL from put_dropped: asset_id. */
+	const char	*origin;
+};
+
+/*
+ * ABI 1.26: every table owns its files (issue 67).  A live table or
+ * view (an asset row of kind ICEBERG_TABLE or VIEW, on any branch of
+ * any catalog of the tenant) or a dropped one still recoverable, as
+ * find_location_owner and list_location_owners answer it.  Stores keep
+ * beside each such row and entry the key of its location
+ * (host->location_key; NULL for none), computed whenever the location
+ * is written and, for rows of before, by the migration that adds it.
+ */
+struct pgl_location_owner {
+	const char	*tenant_id;
+	const char	*catalog;
+	const char	*branch;
+	const char	*ns;			/* levels joined by PGL_NS_SEP */
+	const char	*name;
+	const char	*kind;
+	const char	*location;
+	const char	*key;			/* its location's key */
+	const char	*origin;		/* as pgl_asset's */
+	const char	*dropped_id;		/* a dropped entry's; NULL: live */
+	const char	*id;			/* the row's or the entry's */
+};
+
+/*
+ * What find_location_owner looks for: an owner whose location's key is
+ * location's key, or a prefix of it, or has it as a prefix, other than
+ * the asset origin (NULL: none) and other than the live rows named
+ * ns.name in catalog (NULL: none; a table of one name is one object on
+ * every branch to the catalog's grants and policies; a dropped one of
+ * that name is another table, the one before).  With claim set,
+ * inside a transaction, the tenant's locations are claimed first: of
+ * two transactions that claim them concurrently, the one that would
+ * read past the other's change fails (PGL_ERETRY) where the store does
+ * not run a tenant's writers one at a time, so two creates cannot both
+ * find a place free and both take it.
+ */
+struct pgl_location_probe {
+	const char	*location;
+	const char	*origin;
+	const char	*catalog;
+	const char	*ns;
+	const char	*name;
+	int		 claim;
 };
 
 struct pgl_idempotent {
@@ -597,7 +655,7 @@ struct pgl_column_tag {
 };
 
 /*
- * ABI 1.26: what a tenant makes the store hold (issue 67), one row per
+ * ABI 1.27: what a tenant makes the store hold (issue 67), one row per
  * kind: how many rows of that kind the store keeps for it and their
  * bytes (the octet lengths of their stored text, plus
  * PGL_USAGE_ROW_BYTES a row for its key, header and index entries).
@@ -1359,7 +1417,34 @@ struct pgl_store_ops {
 	int	(*commit_poll)(S, int wait, int *fd, E);
 
 	/*
-	 * ABI 1.26: the usage ledger (struct pgl_usage; issue 67, quotas).
+	 * ABI 1.26: every table owns its files (issue 67; struct
+	 * pgl_location_owner, pgl_location_probe).
+	 *
+	 * find_location_owner: one owner of tenant's whose location
+	 * overlaps q's (equal, inside it, or holding it), any one, or
+	 * PGL_ENOTFOUND when there is none.  An index
+	 * on the key answers it: the keys that are prefixes of q's (one per
+	 * '/' of it) and the range of keys q's is a prefix of.
+	 *
+	 * list_location_owners: every owner of tenant (NULL: of every
+	 * tenant), by tenant, key, then id, after the owner (after_tenant,
+	 * after_key, after_id; NULLs: from the first), at most limit; so
+	 * that overlapping ones come one after another (a key is right
+	 * after its prefixes).  For the report of overlaps of before.
+	 *
+	 * Both NULL (an older plugin): the host checks nothing (and says
+	 * so at start-up).
+	 */
+	int	(*find_location_owner)(S, A, const char *tenant,
+		    const struct pgl_location_probe *q,
+		    struct pgl_location_owner *, E);
+	int	(*list_location_owners)(S, A, const char *tenant,
+		    const char *after_tenant, const char *after_key,
+		    const char *after_id, uint32_t limit,
+		    struct pgl_location_owner **, size_t *, E);
+
+	/*
+	 * ABI 1.27: the usage ledger (struct pgl_usage; issue 67, quotas).
 	 * The store keeps each tenant's figures itself, changed by the
 	 * transaction of every write that adds, changes or removes a row
 	 * it counts, cascades included (SQL triggers; the MongoDB

@@ -43,7 +43,6 @@
 	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3"
 static const char BRANCH_KIND[] = BRANCH_KIND_OF;
 static const char BRANCH_LOCK[] = BRANCH_KIND_OF SQL_LOCK_ROW;
-static const char NEXT_SEQ[] = SQL_NEXT_SEQ;
 
 /*
  * What the branch sees of ?4.?5: 0 nothing at all; else 1 + 4 * level of
@@ -82,7 +81,7 @@ static const char ASSET_PROTECT[] =
 	"INSERT INTO assets (" ASSET_INSERT_COLS ")"
 	" SELECT a.tenant_id, a.catalog_name, d.name, a.namespace, a.name, "
 	SQL_UUID ", a.kind, a.location, a.metadata_location, a.properties,"
-	" a.created_at, a.updated_at, a.seq, a.gone"
+	" a.created_at, a.updated_at, a.seq, a.gone" ASSET_COPY_OWNER("a")
 	" FROM below d JOIN assets a ON a.tenant_id = ?1"
 	" AND a.catalog_name = ?2 AND a.branch_name = ?3"
 	" AND a.namespace = ?4 AND a.name = ?5"
@@ -94,11 +93,11 @@ static const char ASSET_PROTECT[] =
 static const char ASSET_INSERT[] =
 	"INSERT INTO assets (" ASSET_INSERT_COLS ")"
 	" VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, " SQL_UUID "), ?7, ?8, ?9,"
-	" coalesce(?10, '{}'), ?11, ?12, ?13, 0)";
+	" coalesce(?10, '{}'), ?11, ?12, ?13, 0, ?14, coalesce(?15, ?6))";
 static const char TOMBSTONE_INSERT[] =
 	"INSERT INTO assets (" ASSET_INSERT_COLS ")"
 	" VALUES (?1, ?2, ?3, ?4, ?5, " SQL_UUID ", '', NULL, NULL, '{}', ?6,"
-	" ?6, ?7, 1) ON CONFLICT DO NOTHING";
+	" ?6, ?7, 1, NULL, NULL) ON CONFLICT DO NOTHING";
 static const char TOMBSTONE_DELETE[] =
 	"DELETE FROM assets" ASSET_KEY " AND gone = 1";
 static const char ASSET_DELETE[] = "DELETE FROM assets" ASSET_KEY;
@@ -107,7 +106,7 @@ static const char ASSET_DELETE[] = "DELETE FROM assets" ASSET_KEY;
 static const char ASSET_UPDATE[] =
 	"UPDATE assets SET kind = coalesce(?6, kind), location = ?7,"
 	" metadata_location = ?8, properties = coalesce(?9, '{}'),"
-	" updated_at = ?10" ASSET_KEY " AND gone = 0";
+	" updated_at = ?10, location_key = ?11" ASSET_KEY " AND gone = 0";
 /*
  * A NULL expected pointer matches only a NULL pointer.  In PostgreSQL a
  * concurrent writer holding the row makes this wait, and the condition is
@@ -140,16 +139,18 @@ static const char ASSET_MOVE[] =
 
 static const char COPY_UP_SWAP[] =
 	COPY_UP("a.namespace, a.name, " SQL_UUID ", a.kind, a.location, ?7,"
-	" a.properties, a.created_at, ?8, ?9, 0")
+	" a.properties, a.created_at, ?8, ?9, 0" ASSET_COPY_OWNER("a"))
 	" AND a.metadata_location " SQL_IS_NOT_DISTINCT " ?6"
 	" ON CONFLICT DO NOTHING";
 static const char COPY_UP_UPDATE[] =
 	COPY_UP("a.namespace, a.name, " SQL_UUID ", coalesce(?6, a.kind),"
-	" ?7, ?8, coalesce(?9, '{}'), a.created_at, ?10, ?11, 0")
+	" ?7, ?8, coalesce(?9, '{}'), a.created_at, ?10, ?11, 0, ?12,"
+	" coalesce(a.origin, a.id)")
 	" ON CONFLICT DO NOTHING";
 static const char COPY_UP_MOVE[] =
 	COPY_UP("?6, ?7, " SQL_UUID ", a.kind, a.location,"
-	" a.metadata_location, a.properties, a.created_at, ?8, ?9, 0")
+	" a.metadata_location, a.properties, a.created_at, ?8, ?9, 0"
+	ASSET_COPY_OWNER("a"))
 	" ON CONFLICT DO NOTHING";
 
 /* What ASSET_STATE found. */
@@ -159,17 +160,6 @@ struct state {
 	int	gone;
 	int	match;		/* the expected metadata location */
 };
-
-int
-sql_next_seq(struct pgl_store *s, uint64_t *seq, struct pgl_err *err)
-{
-	int	rc;
-
-	if ((rc = store_count(s, err, NEXT_SEQ, seq, "")) == PGL_OK &&
-	    *seq == 0)
-		rc = store_err(err, PGL_EINTERNAL, "the asset clock is missing");
-	return (rc);
-}
 
 static int
 state_of(struct pgl_store *s, const char *tenant, const char *catalog,
@@ -279,6 +269,8 @@ create_in(struct wtx *w, const char *tenant, const struct pgl_asset *as,
 	struct state	st;
 	uint64_t	seq;
 	int64_t		now = store_now_ms();
+	char		key[PGL_LOCATION_KEY_LEN];
+	const char	*k;
 	int		rc;
 
 	if ((rc = state_of(w->s, tenant, as->catalog, as->branch, as->ns,
@@ -293,11 +285,15 @@ create_in(struct wtx *w, const char *tenant, const struct pgl_asset *as,
 	    tenant, as->catalog, as->branch, as->ns, as->name)) != PGL_OK ||
 	    (rc = sql_next_seq(w->s, &seq, err)) != PGL_OK)
 		return (rc);
-	rc = store_exec(w->s, err, ASSET_INSERT, NULL, "ssssssssssiii",
+	if ((rc = sql_location_key(w->s, as->location, key, &k, err)) !=
+	    PGL_OK)
+		return (rc);
+	rc = store_exec(w->s, err, ASSET_INSERT, NULL, "ssssssssssiiiss",
 	    tenant, as->catalog, as->branch, as->ns, as->name, as->id,
 	    as->kind, as->location, as->metadata_location, as->properties,
 	    as->created_at_ms ? as->created_at_ms : now,
-	    as->updated_at_ms ? as->updated_at_ms : now, (int64_t)seq);
+	    as->updated_at_ms ? as->updated_at_ms : now, (int64_t)seq, k,
+	    as->origin);
 	if (rc == PGL_ENOTFOUND)
 		(void)store_err(err, rc, "branch %s or namespace not found",
 		    as->branch);
@@ -328,14 +324,17 @@ update_in(struct wtx *w, const char *tenant, const struct pgl_asset *as,
 	uint64_t	changed, seq;
 	int64_t		now = as->updated_at_ms ? as->updated_at_ms :
 			    store_now_ms();
+	char		key[PGL_LOCATION_KEY_LEN];
+	const char	*k;
 	int		rc;
 
-	if ((rc = protect(w, tenant, as->catalog, as->branch, as->ns,
+	if ((rc = sql_location_key(w->s, as->location, key, &k, err)) !=
+	    PGL_OK || (rc = protect(w, tenant, as->catalog, as->branch, as->ns,
 	    as->name, err)) != PGL_OK)
 		return (rc);
-	rc = store_exec(w->s, err, ASSET_UPDATE, &changed, "sssssssssi",
+	rc = store_exec(w->s, err, ASSET_UPDATE, &changed, "sssssssssis",
 	    tenant, as->catalog, as->branch, as->ns, as->name, as->kind,
-	    as->location, as->metadata_location, as->properties, now);
+	    as->location, as->metadata_location, as->properties, now, k);
 	if (rc != PGL_OK || changed == 1)
 		return (rc);
 	if ((rc = state_of(w->s, tenant, as->catalog, as->branch, as->ns,
@@ -346,10 +345,10 @@ update_in(struct wtx *w, const char *tenant, const struct pgl_asset *as,
 		    as->name));
 	if ((rc = sql_next_seq(w->s, &seq, err)) != PGL_OK)
 		return (rc);
-	rc = store_exec(w->s, err, COPY_UP_UPDATE, &changed, "sssssssssii",
+	rc = store_exec(w->s, err, COPY_UP_UPDATE, &changed, "sssssssssiis",
 	    tenant, as->catalog, as->branch, as->ns, as->name, as->kind,
 	    as->location, as->metadata_location, as->properties, now,
-	    (int64_t)seq);
+	    (int64_t)seq, k);
 	if (rc == PGL_OK && changed == 0)
 		rc = store_err(err, PGL_ECONFLICT, "asset %s changed "
 		    "concurrently", as->name);

@@ -11,8 +11,8 @@
 
 #define ASSET_COLS \
 	"SELECT id, catalog_name, branch_name, namespace, name, kind," \
-	" location, metadata_location, properties, created_at, updated_at" \
-	" FROM assets"
+	" location, metadata_location, properties, created_at, updated_at," \
+	" coalesce(origin, id) FROM assets"
 
 /* An asset of a branch: its row at the lowest level of the lineage, and
  * whether that row is a tombstone (then there is none). */
@@ -91,13 +91,27 @@ static const char ASSET_COPY[] =
 	LINEAGE "INSERT INTO assets (" ASSET_INSERT_COLS ")"
 	" SELECT a.tenant_id, a.catalog_name, ?4, a.namespace, a.name, "
 	SQL_UUID ", a.kind, a.location, a.metadata_location, a.properties,"
-	" a.created_at, a.updated_at, ?7, 0" VIEW_FROM VIEW_LIVE
+	" a.created_at, a.updated_at, ?7, 0" ASSET_COPY_OWNER("a") VIEW_FROM
+	VIEW_LIVE
 	" AND (?5 IS NULL OR a.namespace = ?5"
 	"  OR " SQL_STARTS_WITH("a.namespace", "?5 || " SQL_CHR "(31)") ")"
 	" AND (?6 IS NULL"
 	"  OR replace(a.namespace, " SQL_CHR "(31), '.') || '.' || a.name"
 	"  IN (" SQL_JSON_ELEMENTS("?6") "))";
 static const char JSON_IS_ARRAY[] = "SELECT " SQL_JSON_IS_ARRAY("?1");
+/* The asset clock: the seq of a row born now (sql_lineage.h). */
+static const char NEXT_SEQ[] = SQL_NEXT_SEQ;
+
+int
+sql_next_seq(struct pgl_store *s, uint64_t *seq, struct pgl_err *err)
+{
+	int	rc;
+
+	if ((rc = store_count(s, err, NEXT_SEQ, seq, "")) == PGL_OK &&
+	    *seq == 0)
+		rc = store_err(err, PGL_EINTERNAL, "the asset clock is missing");
+	return (rc);
+}
 
 static void
 asset_fill(struct row *r, void *out)
@@ -115,6 +129,7 @@ asset_fill(struct row *r, void *out)
 	as->properties = row_text(r);
 	as->created_at_ms = row_int(r);
 	as->updated_at_ms = row_int(r);
+	as->origin = row_text(r);
 }
 
 

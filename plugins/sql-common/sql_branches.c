@@ -69,7 +69,7 @@ static const char BRANCH_ORPHAN_ROWS[] =
 	"INSERT INTO assets (" ASSET_INSERT_COLS ")"
 	" SELECT a.tenant_id, a.catalog_name, d.name, a.namespace, a.name, "
 	SQL_UUID ", a.kind, a.location, a.metadata_location, a.properties,"
-	" a.created_at, a.updated_at, a.seq, a.gone"
+	" a.created_at, a.updated_at, a.seq, a.gone" ASSET_COPY_OWNER("a")
 	" FROM below d JOIN assets a ON a.tenant_id = ?1"
 	" AND a.catalog_name = ?2 AND a.branch_name = ?3"
 	" AND a.namespace = d.ns AND a.name = d.nm"

@@ -15,22 +15,27 @@
  * column_tags (ABI 1.20, migration 19 of SQLite, 18 of PostgreSQL) is
  * the host's JSON text of the asset's column tags, whose own rows the
  * asset's delete cascades away: NULL for none and for a row of before.
+ *
+ * location_key and origin (ABI 1.26, sql_locations.c): the key of the
+ * entry's location, and the asset it was a version of (the dropped
+ * row's origin; its asset_id when the host gives none).
  */
 #include "sql_store.h"
 
 #define DROPPED_COLS \
 	"SELECT id, tenant_id, catalog_name, branch_name, namespace, name," \
 	" kind, asset_id, location, metadata_location, properties," \
-	" created_at, dropped_at, dropped_by, column_tags FROM dropped_assets"
+	" created_at, dropped_at, dropped_by, column_tags," \
+	" coalesce(origin, asset_id) FROM dropped_assets"
 #define NEWEST	" ORDER BY dropped_at DESC, id DESC"
 
 static const char DROPPED_INSERT[] =
 	"INSERT INTO dropped_assets (tenant_id, id, catalog_name,"
 	" branch_name, namespace, name, kind, asset_id, location,"
 	" metadata_location, properties, created_at, dropped_at, dropped_by,"
-	" column_tags)"
+	" column_tags, location_key, origin)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	" coalesce(?11, '{}'), ?12, ?13, ?14, ?15)";
+	" coalesce(?11, '{}'), ?12, ?13, ?14, ?15, ?16, coalesce(?17, ?8))";
 static const char DROPPED_GET[] =
 	DROPPED_COLS " WHERE tenant_id = ?1 AND id = ?2";
 static const char DROPPED_OF_CATALOG[] =
@@ -70,6 +75,7 @@ dropped_fill(struct row *r, void *out)
 	d->dropped_at_ms = row_int(r);
 	d->dropped_by = row_text(r);
 	d->column_tags = row_text(r);
+	d->origin = row_text(r);
 }
 
 static int
@@ -92,7 +98,9 @@ int
 sql_put_dropped(struct pgl_store *s, const struct pgl_dropped *d,
     struct pgl_err *err)
 {
-	int	rc;
+	char		 buf[PGL_LOCATION_KEY_LEN];
+	const char	*key;
+	int		 rc;
 
 	if (d == NULL)
 		return (store_err(err, PGL_EINVAL, "no dropped entry"));
@@ -102,11 +110,13 @@ sql_put_dropped(struct pgl_store *s, const struct pgl_dropped *d,
 	    d->name == NULL || d->kind == NULL)
 		return (store_err(err, PGL_EINVAL, "a dropped entry names its "
 		    "catalog, branch, namespace, name and kind"));
-	rc = store_exec(s, err, DROPPED_INSERT, NULL, "sssssssssss" "iiss",
-	    d->tenant_id, d->id, d->catalog, d->branch, d->ns, d->name,
+	if ((rc = sql_location_key(s, d->location, buf, &key, err)) != PGL_OK)
+		return (rc);
+	rc = store_exec(s, err, DROPPED_INSERT, NULL, "sssssssssss" "iiss"
+	    "ss", d->tenant_id, d->id, d->catalog, d->branch, d->ns, d->name,
 	    d->kind, d->asset_id, d->location, d->metadata_location,
 	    d->properties, d->created_at_ms, d->dropped_at_ms, d->dropped_by,
-	    d->column_tags);
+	    d->column_tags, key, d->origin);
 	if (rc == PGL_EEXISTS)
 		(void)store_err(err, rc, "dropped entry %s of tenant %s already "
 		    "exists", d->id, d->tenant_id);

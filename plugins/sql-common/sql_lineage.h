@@ -48,11 +48,16 @@
 /* The columns of struct pgl_asset, the branch being the one asked about. */
 #define VIEW_COLS \
 	"a.id, a.catalog_name, ?3, a.namespace, a.name, a.kind, a.location," \
-	" a.metadata_location, a.properties, a.created_at, a.updated_at"
+	" a.metadata_location, a.properties, a.created_at, a.updated_at," \
+	" coalesce(a.origin, a.id)"
 
 #define ASSET_INSERT_COLS \
 	"tenant_id, catalog_name, branch_name, namespace, name, id, kind," \
 	" location, metadata_location, properties, created_at, updated_at," \
-	" seq, gone"
+	" seq, gone, location_key, origin"
+/* The last two of them for a copy of row a (ABI 1.26): the copy is a
+ * version of the same asset, at the same place. */
+#define ASSET_COPY_OWNER(a) \
+	", " a ".location_key, coalesce(" a ".origin, " a ".id)"
 
 #endif

@@ -127,6 +127,40 @@ int	sql_name_key_free(struct pgl_store *, const char *tenant,
 	    struct pgl_err *);
 int	sql_name_keys_backfill(struct pgl_store *, struct pgl_err *);
 
+/*
+ * sql_locations.c: every table owns its files (store.h, ABI 1.26).
+ * sql_location_key sets *key to buf (PGL_LOCATION_KEY_LEN bytes) holding
+ * location's key, or to NULL when there is none to keep (no location, a
+ * host that keys none); sql_location_keys_backfill keys the rows of
+ * before (a migration's step).
+ */
+int	sql_location_key(struct pgl_store *, const char *location, char *buf,
+	    const char **key, struct pgl_err *);
+int	sql_location_keys_backfill(struct pgl_store *, struct pgl_err *);
+/*
+ * The migration's origins of the rows of before: the rows of one
+ * (catalog, namespace, name), every branch's, are one asset (the least
+ * id of them); a dropped entry is the asset of its name that lives on,
+ * else its own row's.
+ */
+#define ORIGINS_OF_BEFORE \
+	"UPDATE assets SET origin = (SELECT min(b.id) FROM assets b" \
+	"  WHERE b.tenant_id = assets.tenant_id" \
+	"  AND b.catalog_name = assets.catalog_name" \
+	"  AND b.namespace = assets.namespace AND b.name = assets.name" \
+	"  AND b.gone = 0) WHERE gone = 0;" \
+	"UPDATE dropped_assets SET origin = coalesce((SELECT min(b.origin)" \
+	"  FROM assets b WHERE b.tenant_id = dropped_assets.tenant_id" \
+	"  AND b.catalog_name = dropped_assets.catalog_name" \
+	"  AND b.namespace = dropped_assets.namespace" \
+	"  AND b.name = dropped_assets.name AND b.gone = 0), asset_id);"
+int	sql_find_location_owner(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_location_probe *,
+	    struct pgl_location_owner *, struct pgl_err *);
+int	sql_list_location_owners(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *, uint32_t,
+	    struct pgl_location_owner **, size_t *, struct pgl_err *);
+
 /* sql_users.c: users and session tokens */
 int	sql_create_user(struct pgl_store *, const struct pgl_user *,
 	    struct pgl_err *);
@@ -604,6 +638,8 @@ int	sql_count_tenant(struct pgl_store *, const char *,
 	.get_dropped = sql_get_dropped, \
 	.list_dropped = sql_list_dropped, \
 	.delete_dropped = sql_delete_dropped, \
+	.find_location_owner = sql_find_location_owner, \
+	.list_location_owners = sql_list_location_owners, \
 	\
 	.put_idempotent = sql_put_idempotent, \
 	.get_idempotent = sql_get_idempotent, \
@@ -671,7 +707,7 @@ int	sql_list_column_tags_of(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, struct pgl_column_tag **, size_t *,
 	    struct pgl_err *);
 
-/* sql_usage.c: the usage ledger (ABI 1.26, issue 67) */
+/* sql_usage.c: the usage ledger (ABI 1.27, issue 67) */
 int	sql_usage(struct pgl_store *, struct pgl_arena *, const char *,
 	    const char *, uint32_t, struct pgl_usage **, size_t *,
 	    struct pgl_err *);

@@ -1,5 +1,5 @@
 /*
- * The usage ledger (store ABI 1.26, issue 67): the figures each tenant's
+ * The usage ledger (store ABI 1.27, issue 67): the figures each tenant's
  * quota is checked against, kept by the migrations' triggers
  * (sqlite_schema_usage.c, pg_schema_usage.c) in the transaction of every
  * write of a counted row.  A (tenant, kind) may have several rows, one

@@ -1,5 +1,5 @@
 /*
- * The usage ledger's arithmetic (store ABI 1.26, issue 67), written once
+ * The usage ledger's arithmetic (store ABI 1.27, issue 67), written once
  * for the two SQL stores: which kind (struct pgl_usage) a row of each
  * counted table is, which rows count, and a row's bytes, each a macro
  * of the row's name (NEW, OLD, or a table's alias), so that the
@@ -11,7 +11,10 @@
  * measured in docs/limits.md), the tenant's id left out as the same in
  * every row.
  * A webhook's state (cursor, status, the dispatcher's recent results)
- * is left out too: its dispatcher rewrites it, and it is bounded.
+ * is left out too: its dispatcher rewrites it, and it is bounded.  An
+ * asset's and a dropped entry's location key and origin (ABI 1.26,
+ * sql_locations.c) are stored text and count; location_claims (one row
+ * a tenant, a counter) is bookkeeping, as tenant_usage is, and does not.
  */
 #ifndef SQL_USAGE_H
 #define SQL_USAGE_H
@@ -55,7 +58,8 @@
 	U_LEN(r ".branch_name") " + " U_LEN(r ".namespace") " + " \
 	U_LEN(r ".name") " + " U_LEN(r ".id") " + " U_LEN(r ".kind") \
 	" + " U_LEN(r ".location") " + " U_LEN(r ".metadata_location") \
-	" + " U_LEN(r ".properties"))
+	" + " U_LEN(r ".properties") " + " U_LEN(r ".location_key") \
+	" + " U_LEN(r ".origin"))
 
 #define U_METADATA_BYTES(r) \
 	U_SIZE(U_LEN(r ".asset_id") " + " U_LEN(r ".id") " + " \
@@ -75,7 +79,8 @@
 	U_LEN(r ".name") " + " U_LEN(r ".kind") " + " U_LEN(r ".asset_id") \
 	" + " U_LEN(r ".location") " + " U_LEN(r ".metadata_location") \
 	" + " U_LEN(r ".properties") " + " U_LEN(r ".dropped_by") " + " \
-	U_LEN(r ".column_tags"))
+	U_LEN(r ".column_tags") " + " U_LEN(r ".location_key") " + " \
+	U_LEN(r ".origin"))
 
 #define U_POLICY_BYTES(r) \
 	U_SIZE(U_LEN(r ".id") " + " U_LEN(r ".name") " + " \

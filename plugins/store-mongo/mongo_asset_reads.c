@@ -26,6 +26,9 @@ mongo_asset_fill(struct doc *d, void *out)
 	as->properties = doc_str(d, "properties");
 	as->created_at_ms = doc_int(d, "created_at");
 	as->updated_at_ms = doc_int(d, "updated_at");
+	/* ABI 1.26: a document of before the upgrade's backfill is its own. */
+	if ((as->origin = doc_str(d, "origin")) == NULL)
+		as->origin = as->id;
 }
 
 /* A resolving read of branch (mongo_lineage.c) into an arena array. */

@@ -95,8 +95,8 @@ clear_own_tombstone(struct pgl_store *s, const char *tenant,
 }
 
 static int
-new_asset_doc(bson_t *doc, const bson_t *key, const struct pgl_asset *as,
-    const char *id, int64_t seq)
+new_asset_doc(struct pgl_store *s, bson_t *doc, const bson_t *key,
+    const struct pgl_asset *as, const char *id, int64_t seq)
 {
 	int64_t	now = mongo_now_ms();
 
@@ -105,6 +105,9 @@ new_asset_doc(bson_t *doc, const bson_t *key, const struct pgl_asset *as,
 	BSON_APPEND_UTF8(doc, "id", id);
 	BSON_APPEND_UTF8(doc, "kind", as->kind);
 	mg_str(doc, "location", as->location);
+	/* Every table owns its files (ABI 1.26, mongo_locations.c). */
+	mongo_location_key_set(s, doc, as->location);
+	BSON_APPEND_UTF8(doc, "origin", as->origin != NULL ? as->origin : id);
 	mg_str(doc, "metadata_location", as->metadata_location);
 	mg_str_or(doc, "properties", as->properties, "{}");
 	BSON_APPEND_INT64(doc, "created_at",
@@ -154,7 +157,7 @@ create_asset_tx(struct pgl_store *s, const char *tenant,
 		rc = mongo_clock_next(s, &seq, err);
 	if (rc == PGL_OK) {
 		bson_destroy(&doc);
-		if (new_asset_doc(&doc, &key, as, id, seq) != PGL_OK)
+		if (new_asset_doc(s, &doc, &key, as, id, seq) != PGL_OK)
 			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
 	}
 	if (rc == PGL_OK)
@@ -234,6 +237,7 @@ update_asset_tx(struct pgl_store *s, const char *tenant,
 	if (as->kind != NULL)
 		BSON_APPEND_UTF8(&set, "kind", as->kind);
 	mg_str(&set, "location", as->location);
+	mongo_location_key_set(s, &set, as->location);
 	mg_str(&set, "metadata_location", as->metadata_location);
 	mg_str_or(&set, "properties", as->properties, "{}");
 	BSON_APPEND_INT64(&set, "updated_at",

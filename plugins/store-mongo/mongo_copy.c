@@ -252,6 +252,7 @@ queue_copy(struct copy *c, const bson_t *src, struct pgl_err *err)
 	 * fields only on main (mongo_governance.c). */
 	bson_copy_to_excluding_noinit(src, &doc, "_id", "id", "branch_name",
 	    "bm", "grams", "stext", "seq", "gone", "lvl", "_lv", NULL);
+	mongo_origin_keep(&doc, src);
 	BSON_APPEND_UTF8(&doc, "branch_name", c->dst);
 	BSON_APPEND_UTF8(&doc, "id", c->items[c->n - 1].id);
 	BSON_APPEND_INT64(&doc, "seq", c->seq);

@@ -10,6 +10,8 @@
  * asset's column tags, null for none; a document of before has no such
  * field, which reads as none.
  *
+ * location_key and origin (ABI 1.26, schema 12): mongo_locations.c.
+ *
  * MongoDB has no foreign keys: the insert checks the catalog, and the
  * catalog's (and the tenant's) delete takes the entries with its other
  * children (mongo_catalogs.c, mongo_tenants.c).
@@ -38,6 +40,8 @@ dropped_fill(struct doc *d, void *out)
 	e->dropped_at_ms = doc_int(d, "dropped_at");
 	e->dropped_by = doc_str(d, "dropped_by");
 	e->column_tags = doc_str(d, "column_tags");
+	if ((e->origin = doc_str(d, "origin")) == NULL)
+		e->origin = e->asset_id;
 }
 
 static int
@@ -82,7 +86,7 @@ catalog_exists(struct pgl_store *s, const struct pgl_dropped *d,
 }
 
 static void
-dropped_doc(bson_t *b, const struct pgl_dropped *d)
+dropped_doc(struct pgl_store *s, bson_t *b, const struct pgl_dropped *d)
 {
 	key_of(b, d->tenant_id, d->id);
 	mg_str(b, "catalog_name", d->catalog);
@@ -92,6 +96,8 @@ dropped_doc(bson_t *b, const struct pgl_dropped *d)
 	mg_str(b, "kind", d->kind);
 	mg_str(b, "asset_id", d->asset_id);
 	mg_str(b, "location", d->location);
+	mongo_location_key_set(s, b, d->location);
+	mg_str(b, "origin", d->origin != NULL ? d->origin : d->asset_id);
 	mg_str(b, "metadata_location", d->metadata_location);
 	mg_str_or(b, "properties", d->properties, "{}");
 	BSON_APPEND_INT64(b, "created_at", d->created_at_ms);
@@ -123,7 +129,7 @@ mongo_put_dropped(struct pgl_store *s, const struct pgl_dropped *d,
 	if (rc == PGL_OK && found)
 		rc = PGL_EEXISTS;
 	if (rc == PGL_OK) {
-		dropped_doc(&doc, d);
+		dropped_doc(s, &doc, d);
 		rc = mg_insert(s, err, COLL_DROPPED, &doc);
 	}
 	bson_destroy(&doc);

@@ -264,8 +264,9 @@ mongo_resolved_free(struct resolved *r)
 }
 
 /*
- * A row as a new document on branch: same content, a new id, the seq
- * and gone given.  The business metadata stays with the id it was put
+ * A row as a new document on branch: same content (the same origin: a
+ * version of the same asset, ABI 1.26), a new id, the seq and gone
+ * given.  The business metadata stays with the id it was put
  * on (a copy is a new asset, as in copy_assets_bulk); a live copy on a
  * main branch gets the search fields (mongo_search.c).
  */
@@ -281,6 +282,7 @@ mongo_row_copy(bson_t *out, const bson_t *row, const char *branch,
 	bson_copy_to_excluding_noinit(row, out, "_id", "id", "branch_name",
 	    "bm", "grams", "stext", "seq", "gone", "lvl", "_lv", "qk", "qb",
 	    "qm", "qmn", NULL);
+	mongo_origin_keep(out, row);
 	mongo_uuid_v4(id);
 	BSON_APPEND_UTF8(out, "branch_name", branch);
 	BSON_APPEND_UTF8(out, "id", id);

@@ -52,11 +52,14 @@
  *    gain column_tags, absent in one of before: none), and an asset's
  *    column tags go with it (mongo_asset_deps.c): those of assets
  *    deleted before are deleted at upgrade.
- * 12: the usage ledger (ABI 1.26; mongo_usage.c): tenant_usage, and the
+ * 12: every table owns its files (ABI 1.26; mongo_locations.c): assets
+ *    and dropped_assets gain location_key and origin, found by
+ *    (tenant_id, location_key); both backfilled at upgrade.
+ * 13: the usage ledger (ABI 1.27; mongo_usage.c): tenant_usage, and the
  *    marks of every counted document (qk, qb; qm, qmn), set at upgrade
  *    one document at a time, then counted.
  */
-#define SCHEMA_VERSION	12
+#define SCHEMA_VERSION	13
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -267,8 +270,12 @@ static const struct index_def	indexes[] = {
 	    { "tenant_id", "catalog_name", "dropped_at", "id" } },
 	{ COLL_DROPPED, "tenant", 0, { "tenant_id", "dropped_at", "id" } },
 	{ COLL_DROPPED, "all", 0, { "dropped_at", "id", "tenant_id" } },
+	/* Every table owns its files (schema 12; mongo_locations.c): the
+	 * owners of a place, by its key's prefixes and range. */
+	{ COLL_ASSETS, "location", 0, { "tenant_id", "location_key" } },
+	{ COLL_DROPPED, "location", 0, { "tenant_id", "location_key" } },
 
-	/* The usage ledger (schema 12; mongo_usage.c): one document per
+	/* The usage ledger (schema 13; mongo_usage.c): one document per
 	 * (tenant, kind, slot), a tenant's a range. */
 	{ COLL_USAGE, "key", 1, { "tenant_id", "kind", "slot" } },
 
@@ -434,6 +441,8 @@ check_version(struct pgl_store *s, struct pgl_err *err)
 		    (version < 11 &&
 		    (rc = mongo_drop_orphan_column_tags(s, err)) != PGL_OK) ||
 		    (version < 12 &&
+		    (rc = mongo_locations_backfill(s, err)) != PGL_OK) ||
+		    (version < 13 &&
 		    (rc = mongo_usage_backfill(s, err)) != PGL_OK)) {
 			bson_destroy(filter);
 			return (rc);

@@ -604,6 +604,8 @@ static const struct pgl_store_ops ops = {
 	.get_dropped = mongo_get_dropped,
 	.list_dropped = mongo_list_dropped,
 	.delete_dropped = mongo_delete_dropped,
+	.find_location_owner = mongo_find_location_owner,
+	.list_location_owners = mongo_list_location_owners,
 	/* Column tags in discovery search (ABI 1.19): mongo_policies.c
 	 * (search_assets matches them: mongo_search.c). */
 	.list_column_tags_of = mongo_list_column_tags_of,
@@ -656,7 +658,7 @@ static const struct pgl_store_ops ops = {
 	.log_audit_event = mongo_log_audit_event,
 	.list_audit_events = mongo_list_audit_events,
 	.get_audit_event = mongo_get_audit_event,
-	/* The usage ledger (ABI 1.26, issue 67): mongo_usage*.c. */
+	/* The usage ledger (ABI 1.27, issue 67): mongo_usage*.c. */
 	.usage = mongo_usage,
 	.usage_recount = mongo_usage_recount,
 	.trim_audit = mongo_trim_audit,

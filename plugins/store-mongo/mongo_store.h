@@ -54,7 +54,7 @@ enum mongo_coll {
 	COLL_POLICIES,
 	COLL_COLUMN_TAGS,
 	COLL_DROPPED,
-	/* The usage ledger (ABI 1.26): mongo_usage.c. */
+	/* The usage ledger (ABI 1.27): mongo_usage.c. */
 	COLL_USAGE,
 	NCOLLS
 };
@@ -321,6 +321,16 @@ int	mongo_read_key(struct pgl_store *, const char *, const char *,
 	    struct pgl_err *);
 int	mongo_row_copy(bson_t *, const bson_t *, const char *, int64_t,
 	    int);
+/* mongo_locations.c: every table owns its files (ABI 1.26). */
+void	mongo_location_key_set(struct pgl_store *, bson_t *, const char *);
+void	mongo_origin_keep(bson_t *, const bson_t *);
+int	mongo_find_location_owner(struct pgl_store *, struct pgl_arena *,
+	    const char *, const struct pgl_location_probe *,
+	    struct pgl_location_owner *, struct pgl_err *);
+int	mongo_list_location_owners(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *, uint32_t,
+	    struct pgl_location_owner **, size_t *, struct pgl_err *);
+int	mongo_locations_backfill(struct pgl_store *, struct pgl_err *);
 int	mongo_copy_up(struct pgl_store *, const char *,
 	    const struct resolved *, struct pgl_err *);
 int	mongo_insert_tombstone(struct pgl_store *, const char *,
@@ -679,7 +689,7 @@ int	mongo_put_settings(struct pgl_store *, const char *, const char *,
 	    struct pgl_err *);
 
 /*
- * mongo_usage.c, mongo_usage_mark.c: the usage ledger (ABI 1.26).  Every
+ * mongo_usage.c, mongo_usage_mark.c: the usage ledger (ABI 1.27).  Every
  * document of a counted collection carries its kind (qk) and bytes (qb;
  * an asset's business metadata, qm and qmn), set by mg_insert and the
  * measured mg_update and read back by mg_delete, so the figures change
@@ -719,7 +729,7 @@ int	mg_insert_raw(struct pgl_store *, struct pgl_err *, int,
 	    const bson_t *);
 int	mg_delete_raw(struct pgl_store *, struct pgl_err *, int,
 	    const bson_t *, int, uint64_t *);
-/* The ABI's methods, and the upgrade's backfill (schema 12). */
+/* The ABI's methods, and the upgrade's backfill (schema 13). */
 int	mongo_usage(struct pgl_store *, struct pgl_arena *, const char *,
 	    const char *, uint32_t, struct pgl_usage **, size_t *,
 	    struct pgl_err *);

@@ -1,5 +1,5 @@
 /*
- * The usage ledger (store ABI 1.26, issue 67): collection tenant_usage,
+ * The usage ledger (store ABI 1.27, issue 67): collection tenant_usage,
  * one document per (tenant, kind, slot) holding a count and bytes that
  * only ever change by $inc, so concurrent writers never lose one
  * another's change.  Each handle writes its own slot (chosen at open),

@@ -1,5 +1,5 @@
 /*
- * What the usage ledger counts of each document (store ABI 1.26, issue
+ * What the usage ledger counts of each document (store ABI 1.27, issue
  * 67), as the SQL stores count their rows (plugins/sql-common/
  * sql_usage.h): the same fields, so a tenant's figures are the same on
  * every store.  A row's bytes are its measured strings' length, scaled,
@@ -30,13 +30,13 @@ static const struct counted {
 	    M("catalog_name", "name", "properties") },
 	{ COLL_ASSETS, NULL, M("catalog_name", "branch_name", "namespace",
 	    "name", "id", "kind", "location", "metadata_location",
-	    "properties") },
+	    "properties", "location_key", "origin") },
 	{ COLL_COMMITS, "commits", M("id", "catalog_name", "parent_id",
 	    "author", "message", "operations", "merge_parent_id") },
 	{ COLL_DROPPED, "dropped", M("id", "catalog_name", "branch_name",
 	    "namespace", "name", "kind", "asset_id", "location",
 	    "metadata_location", "properties", "dropped_by",
-	    "column_tags") },
+	    "column_tags", "location_key", "origin") },
 	{ COLL_POLICIES, "policies", M("id", "name", "catalog_name", "ns",
 	    "table_name", "tag", "doc") },
 	{ COLL_WEBHOOKS, "webhooks", M("id", "name", "url", "filter",

@@ -1,8 +1,8 @@
 /*
- * The usage ledger's writes that read first (store ABI 1.26): an update
+ * The usage ledger's writes that read first (store ABI 1.27): an update
  * of a measured field (its documents measured again afterwards), the
  * ABI's recount and trim_audit, and the upgrade that marks the documents
- * of before (schema 12).  mongo_usage.c keeps the ledger;
+ * of before (schema 13).  mongo_usage.c keeps the ledger;
  * mongo_usage_mark.c says what is measured.
  */
 #include <stdio.h>

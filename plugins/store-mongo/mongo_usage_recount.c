@@ -1,7 +1,7 @@
 /*
  * The usage ledger made again from the documents' marks (store ABI
- * 1.26): the ABI's usage_recount (a store without transactions, a
- * repair), and the upgrade to schema 12, which marks every counted
+ * 1.27): the ABI's usage_recount (a store without transactions, a
+ * repair), and the upgrade to schema 13, which marks every counted
  * document of before (one at a time, by _id, as schema 2's backfill
  * does) and then counts them.  And trim_audit, a tenant's oldest audit
  * records deleted through the counted delete.
@@ -175,7 +175,7 @@ marks_only(const bson_t *marked, bson_t *up)
 	bson_append_document_end(up, &set);
 }
 
-/* Schema 12: each counted document of before marked, then counted. */
+/* Schema 13: each counted document of before marked, then counted. */
 int
 mongo_usage_backfill(struct pgl_store *s, struct pgl_err *err)
 {

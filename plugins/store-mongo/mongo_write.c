@@ -2,7 +2,7 @@
  * The writes every method goes through, above the query helpers
  * (mongo_query.c) and the usage ledger (mongo_usage*.c): a counted
  * collection's insert, update and delete move the ledger with them
- * (store ABI 1.26), and a transaction's commit writes the ledger's
+ * (store ABI 1.27), and a transaction's commit writes the ledger's
  * changes in it first.  Every other collection's writes are the raw
  * helpers'.
  */

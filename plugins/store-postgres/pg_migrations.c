@@ -561,10 +561,27 @@ const struct pg_migration pg_migrations[] = {
 	{ 18, "column tags of recoverable drops",
 	"ALTER TABLE dropped_assets ADD COLUMN column_tags text;"
 	},
-	/* The usage ledger (store ABI 1.26, issue 67): as SQLite's
-	 * migration 21, one slot a session (pg_schema_usage.c); the rows of
+	/* Every table owns its files (store ABI 1.26): as SQLite's
+	 * migration 21.  The keys are COLLATE "C": a key's range is one
+	 * of bytes (sql_locations.c). */
+	{ 19, "locations' keys and assets' origins",
+	"ALTER TABLE assets ADD COLUMN location_key" KREF ";"
+	"ALTER TABLE assets ADD COLUMN origin" KREF ";"
+	"ALTER TABLE dropped_assets ADD COLUMN location_key" KREF ";"
+	"ALTER TABLE dropped_assets ADD COLUMN origin" KREF ";"
+	"CREATE INDEX assets_location ON assets(tenant_id, location_key);"
+	"CREATE INDEX dropped_location"
+	"  ON dropped_assets(tenant_id, location_key);"
+	ORIGINS_OF_BEFORE
+	"CREATE TABLE location_claims ("
+	"  tenant_id" K " PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+	"  n bigint NOT NULL"
+	");"
+	},
+	/* The usage ledger (store ABI 1.27, issue 67): as SQLite's
+	 * migration 22, one slot a session (pg_schema_usage.c); the rows of
 	 * before counted by its step. */
-	{ 19, "tenant usage ledger",
+	{ 20, "tenant usage ledger",
 	pg_usage_sql
 	},
 };
@@ -572,7 +589,8 @@ const struct pg_migration pg_migrations[] = {
 /* Steps in C after a migration's SQL, in its transaction. */
 const struct pg_migration_step pg_migration_steps[] = {
 	{ 13, sql_name_keys_backfill },
-	{ 19, sql_usage_recount_all },
+	{ 19, sql_location_keys_backfill },
+	{ 20, sql_usage_recount_all },
 };
 
 const size_t pg_nmigrations =

@@ -1,6 +1,6 @@
 /*
- * Migration 19: the usage ledger (store ABI 1.26, issue 67), as SQLite's
- * migration 21 (sqlite_schema_usage.c) with one difference.
+ * Migration 20: the usage ledger (store ABI 1.27, issue 67), as SQLite's
+ * migration 22 (sqlite_schema_usage.c) with one difference.
  *
  * Host transactions run at REPEATABLE READ, where a row updated by two
  * concurrent transactions fails the second with 40001 once the first

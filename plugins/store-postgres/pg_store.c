@@ -507,7 +507,7 @@ static const struct pgl_store_ops ops = {
 	SQL_STORE_METHODS,
 	/* Data policies and column tags (ABI 1.17): sql_policies.c. */
 	SQL_POLICY_METHODS,
-	/* The usage ledger (ABI 1.26, issue 67): sql_usage.c. */
+	/* The usage ledger (ABI 1.27, issue 67): sql_usage.c. */
 	SQL_USAGE_METHODS,
 
 	.round_trips = postgres_round_trips,

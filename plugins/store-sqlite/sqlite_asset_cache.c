@@ -42,6 +42,7 @@
 #include "sqlite_store.h"
 
 #define ENTRY_TTL_MS	2000
+#define TEXTS		10	/* the text fields of struct pgl_asset */
 #define MAP_BYTES	64
 #define CHECKPOINT_FRAMES	1000	/* SQLite's own default */
 
@@ -50,7 +51,7 @@ struct asset_entry {
 	uint64_t		 all;	/* the counts it was read under */
 	uint64_t		 own;
 	uint64_t		 expires_ms;
-	char			*text[9];
+	char			*text[TEXTS];
 	int64_t			 created_at_ms;
 	int64_t			 updated_at_ms;
 };
@@ -139,7 +140,7 @@ entry_clear(struct asset_entry *e)
 	size_t	i;
 
 	free(e->key);
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < TEXTS; i++)
 		free(e->text[i]);
 	memset(e, 0, sizeof(*e));
 }
@@ -190,7 +191,7 @@ slot_of(const char *key)
 
 /* The asset's text fields, in the entry's order. */
 static void
-fields(struct pgl_asset *as, const char **f[9])
+fields(struct pgl_asset *as, const char **f[TEXTS])
 {
 	f[0] = &as->id;
 	f[1] = &as->catalog;
@@ -201,17 +202,18 @@ fields(struct pgl_asset *as, const char **f[9])
 	f[6] = &as->location;
 	f[7] = &as->metadata_location;
 	f[8] = &as->properties;
+	f[9] = &as->origin;
 }
 
 static int
 hit(struct pgl_store *s, struct pgl_arena *a, const struct asset_entry *e,
     struct pgl_asset *out)
 {
-	const char	**f[9];
+	const char	**f[TEXTS];
 	size_t		  i;
 
 	fields(out, f);
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < TEXTS; i++) {
 		*f[i] = NULL;
 		if (e->text[i] != NULL &&
 		    (*f[i] = s->host->arena_strdup(a, e->text[i])) == NULL)
@@ -224,7 +226,7 @@ hit(struct pgl_store *s, struct pgl_arena *a, const struct asset_entry *e,
 
 static void
 keep_texts(struct asset_entry *e, const char *key, uint64_t all,
-    uint64_t own, const char *const text[9], int64_t created_at_ms,
+    uint64_t own, const char *const text[TEXTS], int64_t created_at_ms,
     int64_t updated_at_ms)
 {
 	size_t	i;
@@ -232,7 +234,7 @@ keep_texts(struct asset_entry *e, const char *key, uint64_t all,
 	entry_clear(e);
 	if ((e->key = strdup(key)) == NULL)
 		return;
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < TEXTS; i++) {
 		if (text[i] != NULL && (e->text[i] = strdup(text[i])) == NULL) {
 			entry_clear(e);
 			return;
@@ -249,11 +251,11 @@ static void
 keep(struct asset_entry *e, const char *key, uint64_t all, uint64_t own,
     struct pgl_asset *as)
 {
-	const char	**f[9], *text[9];
+	const char	**f[TEXTS], *text[TEXTS];
 	size_t		  i;
 
 	fields(as, f);
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < TEXTS; i++)
 		text[i] = *f[i];
 	keep_texts(e, key, all, own, text, as->created_at_ms,
 	    as->updated_at_ms);

@@ -124,7 +124,7 @@ after_clear(struct after_row *a)
 
 	for (i = 0; i < 5; i++)
 		free(a->name[i]);
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < 10; i++)
 		free((char *)a->row.text[i]);
 	memset(a, 0, sizeof(*a));
 }
@@ -200,8 +200,8 @@ asset_gone(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 /*
  * pgl_asset_after(tenant, catalog, branch, namespace, name, id, kind,
  * location, metadata_location, properties, created_at, updated_at,
- * gone): a row as the transaction leaves it (an insert, or the new side
- * of an update).
+ * gone, origin): a row as the transaction leaves it (an insert, or the
+ * new side of an update).
  */
 static void
 asset_after(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -231,7 +231,7 @@ asset_after(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	for (i = 0; i < 5; i++)
 		oom |= (a->name[i] = strdup(text(argv[i]))) == NULL;
 	/* The entry's order: id, catalog, branch, namespace, name, kind,
-	 * location, metadata_location, properties. */
+	 * location, metadata_location, properties, origin. */
 	a->row.text[1] = strdup(text(argv[1]));
 	a->row.text[2] = strdup(text(argv[2]));
 	a->row.text[3] = strdup(text(argv[3]));
@@ -246,6 +246,8 @@ asset_after(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	if ((t = text(argv[9])) != NULL)
 		oom |= (a->row.text[8] = strdup(t)) == NULL;
+	if ((t = text(argv[13])) != NULL)
+		oom |= (a->row.text[9] = strdup(t)) == NULL;
 	a->row.created_at_ms = sqlite3_value_int64(argv[10]);
 	a->row.updated_at_ms = sqlite3_value_int64(argv[11]);
 	if (oom)
@@ -290,14 +292,16 @@ static const char NOTE_TRIGGERS[] =
 	" BEGIN SELECT pgl_asset_after(NEW.tenant_id, NEW.catalog_name,"
 	" NEW.branch_name, NEW.namespace, NEW.name, NEW.id, NEW.kind,"
 	" NEW.location, NEW.metadata_location, NEW.properties,"
-	" NEW.created_at, NEW.updated_at, NEW.gone); END;"
+	" NEW.created_at, NEW.updated_at, NEW.gone,"
+	" coalesce(NEW.origin, NEW.id)); END;"
 	"CREATE TEMP TRIGGER pgl_note_asset_up AFTER UPDATE ON main.assets"
 	" BEGIN SELECT pgl_asset_gone(OLD.tenant_id, OLD.catalog_name,"
 	" OLD.branch_name, OLD.namespace, OLD.name),"
 	" pgl_asset_after(NEW.tenant_id, NEW.catalog_name,"
 	" NEW.branch_name, NEW.namespace, NEW.name, NEW.id, NEW.kind,"
 	" NEW.location, NEW.metadata_location, NEW.properties,"
-	" NEW.created_at, NEW.updated_at, NEW.gone); END;"
+	" NEW.created_at, NEW.updated_at, NEW.gone,"
+	" coalesce(NEW.origin, NEW.id)); END;"
 	"CREATE TEMP TRIGGER pgl_note_asset_out AFTER DELETE ON main.assets"
 	" BEGIN SELECT pgl_asset_gone(OLD.tenant_id, OLD.catalog_name,"
 	" OLD.branch_name, OLD.namespace, OLD.name); END;"
@@ -337,7 +341,7 @@ sqlite_asset_notes_open(sqlite3 *db, const char *db_path)
 	}
 	if (sqlite3_create_function(db, "pgl_asset_gone", 5, SQLITE_UTF8,
 	    n, asset_gone, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(db, "pgl_asset_after", 13, SQLITE_UTF8,
+	    sqlite3_create_function(db, "pgl_asset_after", 14, SQLITE_UTF8,
 	    n, asset_after, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(db, "pgl_assets_noted", 0, SQLITE_UTF8,
 	    n, assets_noted, NULL, NULL) != SQLITE_OK ||
@@ -346,7 +350,7 @@ sqlite_asset_notes_open(sqlite3 *db, const char *db_path)
 		(void)sqlite3_exec(db, DROP_TRIGGERS, NULL, NULL, NULL);
 		(void)sqlite3_create_function(db, "pgl_asset_gone", 5,
 		    SQLITE_UTF8, NULL, NULL, NULL, NULL);
-		(void)sqlite3_create_function(db, "pgl_asset_after", 13,
+		(void)sqlite3_create_function(db, "pgl_asset_after", 14,
 		    SQLITE_UTF8, NULL, NULL, NULL, NULL);
 		(void)sqlite3_create_function(db, "pgl_assets_noted", 0,
 		    SQLITE_UTF8, NULL, NULL, NULL, NULL);

@@ -508,9 +508,15 @@ static const struct migration migrations[] = {
 	{ 20, "the commit logs as rowid tables",
 	sqlite_logs_rowid_sql
 	},
-	/* The usage ledger (store ABI 1.26, issue 67): sqlite_schema_usage.c;
+	/* Every table owns its files (store ABI 1.26, issue 67):
+	 * sqlite_schema_locations.c.  The keys of the rows of before are
+	 * the step's. */
+	{ 21, "locations' keys and assets' origins",
+	sqlite_locations_sql
+	},
+	/* The usage ledger (store ABI 1.27, issue 67): sqlite_schema_usage.c;
 	 * the rows of before counted by its step. */
-	{ 21, "tenant usage ledger",
+	{ 22, "tenant usage ledger",
 	sqlite_usage_sql
 	},
 };
@@ -521,7 +527,8 @@ static const struct {
 	int	(*run)(struct pgl_store *, struct pgl_err *);
 } steps[] = {
 	{ 14, sql_name_keys_backfill },
-	{ 21, sql_usage_recount_all },
+	{ 21, sql_location_keys_backfill },
+	{ 22, sql_usage_recount_all },
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

@@ -1,5 +1,5 @@
 /*
- * Migration 21: the usage ledger (store ABI 1.26, issue 67; the figures
+ * Migration 22: the usage ledger (store ABI 1.27, issue 67; the figures
  * each tenant's quota is checked against).  tenant_usage holds, per
  * tenant and kind, the rows the store keeps and their bytes
  * (sql_usage.h), changed by triggers on every counted table in the

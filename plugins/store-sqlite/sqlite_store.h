@@ -97,8 +97,8 @@ volatile uint64_t	*sqlite_change_count(struct pgl_store *);
 struct asset_notes;
 struct asset_row {
 	/* id, catalog, branch, namespace, name, kind, location,
-	 * metadata_location, properties */
-	const char	*text[9];
+	 * metadata_location, properties, origin */
+	const char	*text[10];
 	int64_t		 created_at_ms;
 	int64_t		 updated_at_ms;
 };
@@ -151,7 +151,8 @@ extern const char	sqlite_policies_sql[];
 extern const char	sqlite_logs_rowid_sql[];
 /* sqlite_schema_dropped.c: migration 18 (ABI 1.18) */
 extern const char	sqlite_dropped_sql[];
-/* Migration 21: the usage ledger (sqlite_schema_usage.c). */
+extern const char	sqlite_locations_sql[];
+/* Migration 22: the usage ledger (sqlite_schema_usage.c). */
 extern const char	sqlite_usage_sql[];
 
 #endif

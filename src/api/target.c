@@ -1,6 +1,7 @@
 /*
  * Addressing shared by every /v1 handler: prefix -> catalog, namespace
- * path segments, the @branch suffix, and spec-style page tokens.
+ * path segments, the @branch suffix, spec-style page tokens, and a
+ * target's dotted name ("a.b.table") for messages.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,21 @@ ice_ns_jw(struct pgl_jw *w, const char *key, const char *ns)
 		p = sep + 1;
 	}
 	jw_close(w, ']');
+}
+
+char *
+ice_dotted(struct pgl_req *r, const char *ns, const char *name)
+{
+	char	*s, *p;
+
+	if ((s = pgl_arena_printf(r->arena, "%s%s%s", ns, name ? "." : "",
+	    name ? name : "")) == NULL)
+		return (NULL);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == PGL_NS_SEP)
+			*p = '.';
+	}
+	return (s);
 }
 
 void

@@ -42,6 +42,8 @@ json_t	*ice_ns_json(const char *ns);
 /* The same levels written as "key":[...] (key NULL: an element). */
 struct pgl_jw;
 void	ice_ns_jw(struct pgl_jw *, const char *key, const char *ns);
+/* "a.b.table" (arena) for messages and Delete operations. */
+char	*ice_dotted(struct pgl_req *, const char *ns, const char *name);
 /* 1 if the namespace exists (replies 404 NoSuchNamespaceException if not). */
 int	ice_ns_exists(struct pgl_req *, const char *catalog, const char *ns);
 

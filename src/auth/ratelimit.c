@@ -172,3 +172,26 @@ pgl_ratelimit_clear(const char *key)
 	}
 	(void)pthread_mutex_unlock(&table->lock);
 }
+
+void
+pgl_ratelimit_forgive(const char *key, int window_secs, int64_t now)
+{
+	struct table	*table = tables[PGL_RL_LOGIN];
+	struct slot	*s;
+	uint64_t	 k;
+	size_t		 i;
+
+	if (table == NULL)
+		return;
+	k = fnv1a(key);
+	(void)pthread_mutex_lock(&table->lock);
+	for (i = 0; i < PROBE; i++) {
+		s = &table->slot[(k % table->nslots + i) % table->nslots];
+		if (s->key == k) {
+			if (s->start + window_secs > now && s->count > 0)
+				s->count--;
+			break;
+		}
+	}
+	(void)pthread_mutex_unlock(&table->lock);
+}

@@ -40,5 +40,11 @@ int	pgl_ratelimit_peek(const char *key, int limit, int window_secs,
 
 /* Logins only: forget key's window (a successful login clears its account key). */
 void	pgl_ratelimit_clear(const char *key);
+/*
+ * Logins only: take back one hit of key's current window (a login that
+ * succeeded was counted up front, so that attempts made at once cannot
+ * pass the limit together, and gives its hit back).
+ */
+void	pgl_ratelimit_forgive(const char *key, int window_secs, int64_t now);
 
 #endif

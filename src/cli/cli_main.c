@@ -28,7 +28,7 @@ usage(void)
 	    "  branches list | create | get|delete|commits NAME |\n"
 	    "      rebase NAME [from_branch=B]   (--catalog C)\n"
 	    "  tags list|create|delete NAME --catalog C\n"
-	    "  catalogs summary NAME | tree NAME\n"
+	    "  catalogs summary NAME | tree NAME | location-overlaps NAME\n"
 	    "  namespaces list|get NS|create NS [k=v..]|update NS [k=v|-k ..]|"
 	    "delete NS --catalog C\n"
 	    "  users roles ID | tokens ID | assign-role ID ROLE | "
@@ -173,7 +173,7 @@ static const struct cli_area areas[] = {
 	{ "use", "none", cli_cmd_use },
 	{ "tenants", CRUD " usage", family },
 	{ "warehouses", CRUD " credentials", family },
-	{ "catalogs", CRUD " summary tree", family },
+	{ "catalogs", CRUD " summary tree location-overlaps", family },
 	{ "branches", "list get create delete commits rebase", family },
 	{ "tags", "list create delete", family },
 	{ "namespaces", CRUD, cli_cmd_namespaces },

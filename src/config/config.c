@@ -74,6 +74,7 @@ defaults(struct pgl_config *c)
 	c->federation.breaker_failures = 5;
 	c->federation.breaker_cooldown_secs = 30;
 	c->storage.presign_expiry_secs = 300;
+	c->storage.locations_in_namespace = 1;
 	c->storage.sts_cache_entries = 1024;
 	/* Under AWS's 2,048: Ceph RGW 16.2 dies on an inline policy of
 	 * about 1,700 bytes (docs/operator-guide.md). */
@@ -167,6 +168,8 @@ pgl_config_free(struct pgl_config *c)
 	free(c->events.nats_url);
 	pgl_config_list_clear(&c->storage.local_roots);
 	pgl_config_list_clear(&c->storage.allowed_endpoints);
+	pgl_config_list_clear(&c->storage.azure_container_sas);
+	pgl_config_list_clear(&c->storage.static_key_buckets);
 	free(c->storage.ca_file);
 	free(c);
 }

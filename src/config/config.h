@@ -123,6 +123,10 @@ struct pgl_config {
 		/* PANGOLIN_ENCRYPTION_KEY: seals warehouse secrets at rest. */
 		int		has_encryption_key;
 		unsigned char	encryption_key[32];
+		/* PANGOLIN_START_WITH_UNREADABLE_SECRETS: a sealed value
+		 * of the store that does not open with the key is a
+		 * warning, not a refusal to start (sealed_probe.h). */
+		int		start_with_unreadable_secrets;
 	} auth;
 
 	struct {
@@ -163,6 +167,21 @@ struct pgl_config {
 		 * the largest session policy sent to STS. */
 		int		sts_cache_entries;
 		int		sts_policy_max_bytes;
+		/* Where a vended credential may reach past one table
+		 * (issue 67), the operator's alone, never a tenant's
+		 * storage_config: Azure containers, "<account>/<container>",
+		 * whose warehouse vends a container-wide SAS, and S3
+		 * buckets whose warehouse vends its long-term keys to
+		 * writers.  Either holds one warehouse at most. */
+		struct pgl_strlist azure_container_sas;
+		struct pgl_strlist static_key_buckets;
+		/* An Azure warehouse whose container is missing at its
+		 * creation: the container is created (else 400). */
+		int		azure_create_containers;
+		/* Every table owns its files (issue 67): a table's or
+		 * view's location lies under its namespace's (1, the
+		 * default), or anywhere in the catalog's storage (0). */
+		int		locations_in_namespace;
 	} storage;
 
 	struct {

@@ -4,6 +4,7 @@
  * local roots and endpoints well formed, the public URL, the identity
  * providers complete, one tenant's federated calls within the pool).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,40 @@ ca_file_validate(const char *p, struct pgl_config_error *err)
 	return (0);
 }
 
+/* n0 to n1 lower-case letters, digits and the characters of more,
+ * starting and ending with a letter or digit. */
+static int
+name_ok(const char *s, size_t n0, size_t n1, const char *more)
+{
+	size_t	n = strlen(s), i;
+
+	if (n < n0 || n > n1 || !isalnum((unsigned char)s[0]) ||
+	    !isalnum((unsigned char)s[n - 1]))
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && strchr(more, s[i]) == NULL)
+			return (0);
+	}
+	return (1);
+}
+
+/* "<account>/<container>": Azure's names, as warehouses give them. */
+static int
+container_ok(const char *s)
+{
+	const char	*slash = strchr(s, '/');
+	char		 account[32];
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(account))
+		return (0);
+	(void)snprintf(account, sizeof(account), "%.*s", (int)(slash - s), s);
+	/* An account, a slash and a star: its every container. */
+	return (name_ok(account, 3, 24, "") && (strcmp(slash + 1, "*") == 0 ||
+	    (name_ok(slash + 1, 3, 63, "-") && strstr(slash + 1, "--") ==
+	    NULL)));
+}
+
 static int
 storage_validate(struct pgl_config *c, struct pgl_config_error *err)
 {
@@ -118,6 +153,24 @@ storage_validate(struct pgl_config *c, struct pgl_config_error *err)
 			    "'%s' is not an absolute path without '.' or '..' "
 			    "segments",
 			    c->storage.local_roots.v[i]);
+			return (-1);
+		}
+	}
+	for (i = 0; i < c->storage.azure_container_sas.n; i++) {
+		if (!container_ok(c->storage.azure_container_sas.v[i])) {
+			pgl_config_seterr(err, 0, "storage.azure_container_sas",
+			    "'%s' is not <account>/<container> (an account "
+			    "and a container as Azure names them, or *)",
+			    c->storage.azure_container_sas.v[i]);
+			return (-1);
+		}
+	}
+	for (i = 0; i < c->storage.static_key_buckets.n; i++) {
+		if (!name_ok(c->storage.static_key_buckets.v[i], 3, 63,
+		    "-.")) {
+			pgl_config_seterr(err, 0, "storage.static_key_buckets",
+			    "'%s' is not a bucket name (3 to 63 of a-z, 0-9, "
+			    "'.' and '-')", c->storage.static_key_buckets.v[i]);
 			return (-1);
 		}
 	}

@@ -415,6 +415,9 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		c->auth.trust_forwarded_for = env_bool(v);
 	if ((v = getenv("PANGOLIN_ROOT_BASIC")) != NULL && *v != '\0')
 		c->auth.root_basic = env_bool(v);
+	if ((v = getenv("PANGOLIN_START_WITH_UNREADABLE_SECRETS")) != NULL &&
+	    *v != '\0')
+		c->auth.start_with_unreadable_secrets = env_bool(v);
 	if ((v = getenv("PANGOLIN_ENCRYPTION_KEY")) != NULL && *v != '\0') {
 		if ((why = pgl_seal_key_parse(v, c->auth.encryption_key)) !=
 		    NULL) {
@@ -544,10 +547,20 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		c->undrop.max_per_tenant = (int)n;
 	if (env_list("PANGOLIN_LOCAL_ROOTS", ':', &c->storage.local_roots,
 	    err) == -1 || env_list("PANGOLIN_ALLOWED_ENDPOINTS", ',',
-	    &c->storage.allowed_endpoints, err) == -1)
+	    &c->storage.allowed_endpoints, err) == -1 ||
+	    env_list("PANGOLIN_AZURE_CONTAINER_SAS", ',',
+	    &c->storage.azure_container_sas, err) == -1 ||
+	    env_list("PANGOLIN_STATIC_KEY_BUCKETS", ',',
+	    &c->storage.static_key_buckets, err) == -1)
 		return (-1);
+	if ((v = getenv("PANGOLIN_AZURE_CREATE_CONTAINERS")) != NULL &&
+	    *v != '\0')
+		c->storage.azure_create_containers = env_bool(v);
 	if ((v = getenv("PANGOLIN_STORAGE_CA_FILE")) != NULL && *v != '\0')
 		pgl_config_setstr(&c->storage.ca_file, v);
+	if ((v = getenv("PANGOLIN_LOCATIONS_IN_NAMESPACE")) != NULL &&
+	    *v != '\0')
+		c->storage.locations_in_namespace = env_bool(v);
 	if (apply_storage_env(c, err) == -1 ||
 	    apply_federation_env(c, err) == -1 ||
 	    apply_scan_env(c, err) == -1 ||

@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "events/cloudevent.h"
 #include "events/deliver.h"
+#include "events/event_build.h"
 #include "events/lease_owner.h"
 #include "events/nats_sink.h"
 #include "events/webhook_filter.h"
@@ -321,8 +322,10 @@ one_event(struct job *j, const struct pgl_event *e)
 	char	*text, why[256];
 	int	 rc;
 
-	if ((ev = json_loads(e->body, 0, NULL)) == NULL ||
-	    !wanted(j, e, ev)) {
+	/* What the request reached is the outbox's, not a subscriber's. */
+	if ((ev = json_loads(e->body, 0, NULL)) != NULL)
+		json_object_del(ev, PGL_EVENT_REACH);
+	if (ev == NULL || !wanted(j, e, ev)) {
 		if (ev == NULL)
 			pgl_log(PGL_LOG_WARN, "event %s: body is not JSON; "
 			    "not delivered", e->id);
@@ -354,6 +357,7 @@ prepare(struct job *j)
 {
 	const struct pgl_config	*cfg = j->d->env->cfg;
 	const unsigned char	*key;
+	const char		*why;
 
 	j->recent = j->w.recent != NULL ? json_loads(j->w.recent, 0, NULL) :
 	    NULL;
@@ -371,9 +375,13 @@ prepare(struct job *j)
 	if (j->w.filter != NULL && j->w.filter[0] != '\0')
 		j->filter = json_loads(j->w.filter, 0, NULL);
 	key = cfg->auth.has_encryption_key ? cfg->auth.encryption_key : NULL;
+	/* The return says how it went, never *why: a parse that worked may
+	 * leave a reason behind (issue 67: every delivery with the key set
+	 * failed on the unseal's "malformed sealed value"). */
+	why = NULL;
 	if (pgl_webhook_secrets_parse(j->w.secrets != NULL ? j->w.secrets :
-	    "", key, &j->sec, &j->sec_why) == -1 && j->sec_why == NULL)
-		j->sec_why = "malformed";
+	    "", key, &j->sec, &why) == -1)
+		j->sec_why = why != NULL ? why : "malformed";
 	return (0);
 }
 

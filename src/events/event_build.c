@@ -356,11 +356,16 @@ pgl_event_object_name(const struct pgl_event_input *in, int *none)
 	if ((t = pgl_event_type_find(in->operation_type)) == NULL ||
 	    in->ns == NULL)
 		return (NULL);
+	/* A task's table, always with its name: the feed reads the last
+	 * level as the table's. */
+	if ((t->flags & PGL_EVF_OF_TABLE) && in->name == NULL)
+		return (NULL);
 	if (t->flags & PGL_EVF_NAMESPACE) {
 		*none = 0;
 		return (strdup(in->ns));
 	}
-	if (!(t->flags & (PGL_EVF_IDENT | PGL_EVF_RENAME)) || in->name == NULL)
+	if (!(t->flags & (PGL_EVF_IDENT | PGL_EVF_RENAME | PGL_EVF_OF_TABLE)) ||
+	    in->name == NULL)
 		return (NULL);
 	*none = 0;
 	if (asprintf(&out, "%s%s%s", in->ns, in->ns[0] != '\0' ?

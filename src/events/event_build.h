@@ -80,10 +80,27 @@ json_t	*pgl_event_build(const struct pgl_event_input *in, char *why,
  * The outbox row's object_name for in (the column the feed's name filter
  * reads): the object's levels joined by PGL_NS_SEP, malloc'd.  A table's
  * or view's namespace and name (a rename's source), a namespace's own
- * levels; NULL when the type names no object (most x- types) or out of
- * memory (*none tells the two apart: 1 when it names none).
+ * levels, a task's table (PGL_EVF_OF_TABLE); NULL when the type names no
+ * object (most x- types) or out of memory (*none tells the two apart: 1
+ * when it names none).
  */
 char	*pgl_event_object_name(const struct pgl_event_input *in, int *none);
+
+/*
+ * What a request's events reach (issue 67).  A request that makes more
+ * than one event (a multi-table commit) stores in each event's body,
+ * under this key, one entry per event of the request, in order:
+ *	[catalog, object-type, object-name, uuid, destination]
+ * (strings or null; names are levels joined by PGL_NS_SEP; destination
+ * a rename's).  It is the outbox's, never a reader's: the feed counts
+ * with it the events of the request each reader may read (its
+ * request-event-count) and every reader of the outbox (the feed, the
+ * webhook and NATS sinks) removes it before the event leaves.  Left out
+ * past PGL_EVENT_REACH_MAX events (a transaction holds at most 100
+ * tables).
+ */
+#define PGL_EVENT_REACH		"x-pangolin-reach"
+#define PGL_EVENT_REACH_MAX	128
 
 /* The identifier levels of ns (joined by PGL_NS_SEP) and name (NULL:
  * none) as a JSON array: a CatalogObjectIdentifier.  NULL: no memory. */

@@ -147,7 +147,7 @@ static const struct pgl_event_type types[] = {
 	    access_f },
 	{ X "access-request-denied", "access-request", PGL_EVF_PAYLOAD,
 	    access_f },
-	{ X "task-state", "task", PGL_EVF_PAYLOAD, task_f },
+	{ X "task-state", "task", PGL_EVF_PAYLOAD | PGL_EVF_OF_TABLE, task_f },
 	{ X "webhook-test", "webhook", PGL_EVF_PAYLOAD, webhook_test_f },
 };
 

@@ -34,6 +34,10 @@
 #define PGL_EVF_PROPERTIES	0x0200	/* properties (create-namespace) */
 #define PGL_EVF_NS_CHANGES	0x0400	/* updated, removed, missing */
 #define PGL_EVF_PAYLOAD		0x0800	/* an x- type's payload fields */
+/* Not in the operation: the outbox row's object name is the table the
+ * object acts on (a task's), so the feed judges a reader by that table
+ * and the name filter finds it (issue 67). */
+#define PGL_EVF_OF_TABLE	0x1000
 
 struct pgl_event_type {
 	const char			*name;

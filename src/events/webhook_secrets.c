@@ -103,6 +103,8 @@ pgl_webhook_secrets_parse(const char *text, const unsigned char *key,
 	}
 	if (rc == -1)
 		memset(s, 0, sizeof(*s));
+	else
+		*why = NULL;
 	return (rc);
 }
 

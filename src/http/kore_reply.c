@@ -73,7 +73,7 @@ pgl_header(const struct pgl_req *r, const char *name)
 	/* A task's request has no connection (api/maintenance/task_run.c). */
 	if (r->http == NULL || !http_request_header(r->http, name, &v))
 		return (NULL);
-	return (v);
+	return (*v != '\0' ? v : NULL);
 }
 
 const char *
@@ -545,6 +545,21 @@ ice_type(int status)
 	}
 }
 
+/*
+ * The OAuth token endpoints (/v1/oauth/tokens and its prefixed aliases):
+ * their 400 and 401 are RFC 6749 §5.2's, whoever answers them (the Kore
+ * patch does the same for its own 400s), as the Iceberg spec says and
+ * OAuth clients parse (PyIceberg: "unexpected JSON payload" otherwise).
+ */
+static int
+oauth_path(const struct pgl_req *r)
+{
+	const char	*p = r->http != NULL ? r->http->path : NULL;
+	size_t		 len = p != NULL ? strlen(p) : 0;
+
+	return (len >= 13 && strcmp(p + len - 13, "/oauth/tokens") == 0);
+}
+
 static void
 vreply_error(struct pgl_req *r, int status, const char *type,
     const char *fmt, va_list ap)
@@ -556,7 +571,11 @@ vreply_error(struct pgl_req *r, int status, const char *type,
 	/* Messages echo names; never emit bytes that are not UTF-8. */
 	if (!pgl_utf8_valid(msg, strlen(msg)))
 		(void)snprintf(msg, sizeof(msg), "%s", "invalid request");
-	if (r->iceberg) {
+	if ((status == 400 || status == 401) && oauth_path(r)) {
+		j = json_pack("{s:s,s:s}", "error", status == 401 ?
+		    "invalid_client" : "invalid_request", "error_description",
+		    msg);
+	} else if (r->iceberg) {
 		j = json_pack("{s:{s:s,s:s,s:i}}", "error", "message", msg,
 		    "type", type != NULL ? type : ice_type(status), "code",
 		    status);

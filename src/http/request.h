@@ -92,7 +92,11 @@ const char	*pgl_param(const struct pgl_req *, const char *name);
 const char	*pgl_req_path(const struct pgl_req *);
 /* Query parameter (decoded), or NULL. */
 const char	*pgl_query(const struct pgl_req *, const char *name);
-/* Request header, or NULL. */
+/*
+ * Request header, or NULL when absent or empty: an empty field value is
+ * valid HTTP (RFC 9110 §5.5) and means what its absence means to every
+ * header we read (PyIceberg turns X-Iceberg-Access-Delegation off so).
+ */
 const char	*pgl_header(const struct pgl_req *, const char *name);
 /* The peer's address as text in buf ("" if not IP). */
 const char	*pgl_req_peer(const struct pgl_req *, char *buf, size_t len);
@@ -153,7 +157,9 @@ void	pgl_reply_withdraw(struct pgl_req *);
 void	pgl_reply_send(struct pgl_req *);
 /*
  * An error in the route's shape: {"error": msg} on management routes, the
- * Iceberg envelope {"error":{"message","type","code"}} on /v1 routes.
+ * Iceberg envelope {"error":{"message","type","code"}} on /v1 routes,
+ * RFC 6749 §5.2's {"error": code, "error_description": msg} for a 400 or
+ * 401 on the OAuth token paths.
  */
 void	pgl_reply_error(struct pgl_req *, int status, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

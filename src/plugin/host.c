@@ -1,13 +1,15 @@
 /*
  * The host API plugins receive: logging to stderr in the appliance's
  * format, the request arena for results, and the fold of principal
- * names (one definition, the host's, whatever store keeps the keys).
+ * names and the key of a location (one definition each, the host's,
+ * whatever store keeps the keys).
  */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "plugin/loader.h"
 #include "util/arena.h"
+#include "util/location.h"
 #include "util/log.h"
 #include "util/name_fold.h"
 
@@ -31,6 +33,7 @@ static const struct pgl_host host = {
 	.name_key = pgl_name_key,
 	.arena_new = pgl_arena_new,
 	.arena_free = pgl_arena_free,
+	.location_key = pgl_location_key,
 };
 
 const struct pgl_host *

@@ -100,7 +100,12 @@ int				 pgl_store_can_defer_writes(
  * commit_send and commit_poll); 0: commit waits for it. */
 int				 pgl_store_can_send_commit(
 				    const struct pgl_store_ops *);
-/* A usage ledger, and so quotas (ABI 1.26). */
+/* 1 if the store keeps locations' keys and origins and finds the owner
+ * of a place (ABI 1.26, find_location_owner and list_location_owners);
+ * 0 (an older plugin): locations are not checked for overlaps. */
+int				 pgl_store_has_owners(
+				    const struct pgl_store_ops *);
+/* A usage ledger, and so quotas (ABI 1.27). */
 int				 pgl_store_has_usage(
 				    const struct pgl_store_ops *);
 

@@ -143,3 +143,31 @@ pgl_pol_scope_holds(const struct pgl_policy *p, const char *catalog,
 		    strcmp(p->table_name, name) == 0);
 	return (ns_within(p->ns, ns));
 }
+
+int
+pgl_pol_bound_to(const struct pgl_policy *p, const char *catalog,
+    const char *uuid)
+{
+	json_t		*doc;
+	const char	*mine;
+	int		 yes;
+
+	if (p->table_name == NULL || uuid == NULL || *uuid == '\0' ||
+	    p->doc == NULL || p->catalog == NULL || catalog == NULL ||
+	    strcmp(p->catalog, catalog) != 0 || strstr(p->doc, uuid) == NULL)
+		return (0);
+	if ((doc = json_loads(p->doc, 0, NULL)) == NULL)
+		return (0);
+	mine = json_string_value(json_object_get(doc, "table_uuid"));
+	yes = mine != NULL && strcmp(mine, uuid) == 0;
+	json_decref(doc);
+	return (yes);
+}
+
+int
+pgl_pol_holds(const struct pgl_policy *p, const char *catalog,
+    const char *ns, const char *name, const char *uuid)
+{
+	return (pgl_pol_scope_holds(p, catalog, ns, name) ||
+	    pgl_pol_bound_to(p, catalog, uuid));
+}

@@ -19,6 +19,10 @@
  * Row filters: every one that holds, bound to the table's schema and
  * AND-ed; one that does not bind (a namespace's naming a column the
  * table lacks) is `false`, no row, and flagged: fail closed.
+ *
+ * A table policy holds on the table of its name and on the table row it
+ * was defined on, whatever that row is named now (pgl_pol_bound_to):
+ * the name is how it is shown and followed, the row is what it protects.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -290,9 +294,10 @@ resolve_one(struct pgl_pol_result *r, const struct pgl_policy *p,
     json_t *filters, struct cand **cs, size_t *n, size_t *cap)
 {
 	json_t	*doc;
-	int	 rc = 0;
+	int	 rc = 0, named;
 
-	if (!pgl_pol_scope_holds(p, t->catalog, t->ns, t->name))
+	named = pgl_pol_scope_holds(p, t->catalog, t->ns, t->name);
+	if (!named && !pgl_pol_bound_to(p, t->catalog, t->uuid))
 		return (0);
 	if ((doc = json_loads(p->doc != NULL ? p->doc : "{}", 0, NULL)) ==
 	    NULL)
@@ -301,6 +306,9 @@ resolve_one(struct pgl_pol_result *r, const struct pgl_policy *p,
 		json_decref(doc);
 		return (0);
 	}
+	if (!named)
+		flag(r, p, "defined on this table as %s: it holds on the "
+		    "table it was defined on under any name", p->table_name);
 	/* A table made again under the name: its field ids may be other
 	 * columns.  Applied all the same (fail closed), and said. */
 	if (p->table_name != NULL && t->uuid != NULL &&

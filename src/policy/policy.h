@@ -132,6 +132,18 @@ int	pgl_pol_doc_action(const json_t *doc);
  */
 int	pgl_pol_scope_holds(const struct pgl_policy *, const char *catalog,
 	    const char *ns, const char *name);
+/*
+ * 1 when p is a table policy of catalog defined on the table row uuid
+ * (its document's table_uuid): a table policy binds to its table's
+ * identity as well as to its name (issue 67), so that a name that moved
+ * under it (a rename racing the policy's creation) never leaves the
+ * table it was defined on unprotected.
+ */
+int	pgl_pol_bound_to(const struct pgl_policy *, const char *catalog,
+	    const char *uuid);
+/* pgl_pol_scope_holds, or pgl_pol_bound_to (uuid NULL: by name alone). */
+int	pgl_pol_holds(const struct pgl_policy *, const char *catalog,
+	    const char *ns, const char *name, const char *uuid);
 
 /* ---- the resolver (pol_resolve.c) ------------------------------------ */
 
@@ -187,5 +199,39 @@ struct pgl_pol_target {
 size_t	pgl_pol_targets(const struct pgl_policy *p, const json_t *doc,
 	    const struct pgl_pol_table *, struct pgl_pol_target *out,
 	    size_t max);
+
+/* ---- statistics withheld (pol_redact.c) ---------------------------- */
+
+/* The fields a caller's read restrictions mask, for what it is given. */
+struct pgl_pol_mask {
+	int64_t	*ids;		/* projected fields and those nested in one */
+	size_t	 n;
+	int	 all;		/* a row filter: every field's statistics */
+};
+
+/*
+ * The mask of read restrictions rr (NULL: none) on a table of metadata
+ * md (its schemas give the nested fields): 0, or -1 out of memory.
+ * pgl_pol_mask_free releases it.
+ */
+int	pgl_pol_mask_of(const json_t *rr, const json_t *md,
+	    struct pgl_pol_mask *);
+void	pgl_pol_mask_free(struct pgl_pol_mask *);
+/* 1 when the mask holds field id. */
+int	pgl_pol_masked(const struct pgl_pol_mask *, int64_t id);
+/*
+ * Table metadata as the masked caller may have it: statistics blobs of
+ * masked fields (every blob under a row filter) and snapshot summaries'
+ * per-partition keys withheld.  NULL when md withholds nothing (answer
+ * it as it is; *oom 0) or out of memory (*oom 1); else a new reference.
+ */
+json_t	*pgl_pol_redact_metadata(const json_t *md,
+	    const struct pgl_pol_mask *, int *oom);
+/* 1 when md holds something the mask withholds (a mask with all set:
+ * any statistics blob or per-partition summary at all). */
+int	pgl_pol_withholds(const json_t *md, const struct pgl_pol_mask *);
+/* The same for a commit's updates (set-statistics, add-snapshot). */
+json_t	*pgl_pol_redact_updates(const json_t *updates,
+	    const struct pgl_pol_mask *, int *oom);
 
 #endif

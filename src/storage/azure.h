@@ -1,7 +1,8 @@
 /*
  * An Azure Blob Storage client for the files a catalog owns (issue 44):
  * Get, Put (never over an existing blob), Delete, Blob Batch delete,
- * Get Blob Properties, List Blobs and Create Container, authorized with
+ * Get Blob Properties, List Blobs, Get Container Properties and Create
+ * Container, authorized with
  * the account's Shared Key (azure_sign.h) or an Entra service principal's
  * token (entra.h); and the SAS a client is vended (azure_sas.c).
  *
@@ -86,6 +87,10 @@ int	pgl_azure_list(const struct pgl_azure *, const char *prefix,
 	    pgl_azure_list_fn fn, void *arg, struct pgl_err *);
 /* One that exists is fine. */
 int	pgl_azure_create_container(const struct pgl_azure *,
+	    struct pgl_err *);
+/* Get Container Properties: *exists 1 or 0 (PGL_OK), or why Azure could
+ * not say (a refused key, no answer). */
+int	pgl_azure_container_exists(const struct pgl_azure *, int *exists,
 	    struct pgl_err *);
 
 /* SAS (azure_sas.c) */

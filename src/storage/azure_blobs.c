@@ -178,6 +178,28 @@ pgl_azure_head(const struct pgl_azure *a, const char *blob,
 }
 
 int
+pgl_azure_container_exists(const struct pgl_azure *a, int *exists,
+    struct pgl_err *err)
+{
+	struct az_request	q = { .method = "HEAD",
+				    .query = "restype=container" };
+	struct az_response	r;
+	int			rc;
+
+	*exists = 0;
+	if ((rc = pgl_azure_perform(a, &q, &r, err)) != PGL_OK)
+		return (rc);
+	/* A HEAD's 404 has no body: on the container's own path it can
+	 * only be the container. */
+	if (r.status == 200 || r.status == 404) {
+		*exists = r.status == 200;
+		free(r.body.data);
+		return (PGL_OK);
+	}
+	return (pgl_azure_failed(a, a->container, &r, err));
+}
+
+int
 pgl_azure_create_container(const struct pgl_azure *a, struct pgl_err *err)
 {
 	struct az_request	q = { .method = "PUT",

@@ -30,9 +30,10 @@ struct pgl_storage {
 	int		 vend_container_sas; /* the operator lets a
 					 * container-wide SAS go out */
 	int		 sas_lifetime_secs;
-	int		 vend_keys;	/* storage_config vend_static_keys
-					 * "true": its owner lets the static
-					 * keys go to the table's writers */
+	int		 vend_keys;	/* [storage] static_key_buckets lists
+					 * the bucket: the operator lets the
+					 * static keys go to the table's
+					 * writers */
 	struct pgl_sts	 sts;		/* role_arn set: vends from STS */
 	const char	*warehouse_id;	/* when remote */
 };

@@ -250,3 +250,26 @@ pgl_location_within(const char *child, const char *parent)
 	return (strncmp(child, parent, n) == 0 &&
 	    (child[n] == '\0' || child[n] == '/'));
 }
+
+int
+pgl_location_key(const char *loc, char *out, size_t n)
+{
+	char		 buf[PGL_LOCATION_MAX + 16];
+	const char	*p, *scheme = "";
+	size_t		 len;
+	int		 w;
+
+	if (pgl_location_is_local(loc)) {
+		scheme = "file://";
+		p = pgl_location_path(loc);
+	} else if (strncmp(loc, "s3a://", 6) == 0) {
+		scheme = "s3://";
+		p = loc + 6;
+	} else
+		p = pgl_location_canon(loc, buf, sizeof(buf));
+	len = strlen(p);
+	while (len > 0 && p[len - 1] == '/')
+		len--;
+	w = snprintf(out, n, "%s%.*s/", scheme, (int)len, p);
+	return (w < 0 || (size_t)w >= n ? -1 : w);
+}

@@ -62,4 +62,17 @@ void		 pgl_location_scheme(const char *loc, char *buf, size_t n);
  */
 int		 pgl_location_within(const char *child, const char *parent);
 
+/*
+ * The key of a place (issue 67, every table owns its files): one
+ * spelling per place, so that two locations overlap exactly when one's
+ * key is a prefix of the other's.  Local locations as "file://" and the
+ * path, Azure's spellings as abfss:// (pgl_location_canon), s3a:// as
+ * s3://, and exactly one '/' at the end ("s3://b/t1/" is no prefix of
+ * "s3://b/t10/").  Nothing is percent-decoded: a location's bytes are
+ * the object keys and file names the server and clients use.  Written
+ * to out with its NUL; its length, or -1 when it does not fit in n.
+ */
+#define PGL_LOCATION_KEY_MAX	(PGL_LOCATION_MAX + 32)
+int		 pgl_location_key(const char *loc, char *out, size_t n);
+
 #endif

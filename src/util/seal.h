@@ -35,9 +35,9 @@ int		 pgl_seal(const unsigned char key[PGL_SEAL_KEY_LEN],
 		    const char *aad, const char *plain, char **out);
 
 /*
- * Open a sealed value into a malloc'd string.  Returns 0, or -1 with *why
- * set: not sealed, malformed, or it does not authenticate (wrong key,
- * another field's value, or tampered).
+ * Open a sealed value into a malloc'd string.  Returns 0 with *why NULL,
+ * or -1 with *why set: not sealed, malformed, or it does not authenticate
+ * (wrong key, another field's value, or tampered).
  */
 int		 pgl_unseal(const unsigned char key[PGL_SEAL_KEY_LEN],
 		    const char *aad, const char *sealed, char **out,

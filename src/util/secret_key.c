@@ -18,10 +18,17 @@ static const char *const storage_marks[] = {
 	"external_id", "service_account_json", "api_key", "api-key"
 };
 
-/* Marks of the normalised key (letters and digits, lower case). */
+/*
+ * Marks of the normalised key (letters and digits, lower case).  A
+ * connection string holds its credential inside the value (Azure's
+ * "...;AccountKey=...", a database's password), so its key is a secret
+ * whatever it is called around it: adls.connection-string.<account>
+ * (Iceberg's ADLS FileIO), connectionString (issue 67).
+ */
 static const char *const marks[] = {
 	"token", "secret", "password", "passwd", "pwd", "credential",
-	"auth", "key", "signing", "private", "cookie", "bearer"
+	"auth", "key", "signing", "private", "cookie", "bearer",
+	"connectionstring", "sharedaccesssignature"
 };
 
 /*

@@ -185,7 +185,7 @@ static int
 seed_asset(struct bench *b, const char *branch, uint64_t i)
 {
 	struct pgl_asset	as = { NULL, CATALOG, NULL, NULL, NULL,
-				    "ICEBERG_TABLE", NULL, NULL, "{}", 0, 0 };
+				    "ICEBERG_TABLE", NULL, NULL, "{}", 0, 0, NULL };
 	char			id[128], ns[16], name[32], loc[96], meta[160];
 
 	(void)snprintf(id, sizeof(id), "%s-%s-%s-%llu", b->prefix, b->tenant,

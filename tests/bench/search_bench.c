@@ -159,7 +159,7 @@ seed_asset(struct bench *b, unsigned i)
 	asset_name(i, name, sizeof(name));
 	memset(&a, 0, sizeof(a));
 	a = (struct pgl_asset){ id, CATALOG, "main", ns, name, "PARQUET_TABLE",
-	    "s3://bench/x", NULL, "{}", 0, 0 };
+	    "s3://bench/x", NULL, "{}", 0, 0, NULL };
 	TRY(b, "create_asset", b->ops->create_asset(b->s, TENANT, &a,
 	    &b->err));
 	if (i % 3 != 0 && i % 10 != 0)

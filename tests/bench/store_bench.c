@@ -211,7 +211,7 @@ static int
 seed_asset(struct bench *b, uint64_t i)
 {
 	struct pgl_asset	as = { NULL, CATALOG, SRC, NULL, NULL,
-				    "ICEBERG_TABLE", NULL, NULL, "{}", 0, 0 };
+				    "ICEBERG_TABLE", NULL, NULL, "{}", 0, 0, NULL };
 	char			id[128], ns[16], name[32], loc[96], meta[160];
 
 	(void)snprintf(id, sizeof(id), "%s-%s-%llu", b->prefix, b->tenant,

@@ -14,7 +14,7 @@ import { BIN, REPO, SAN_ENV, STORE, cleanEnv, tmpDir } from './lib/server.js';
 const skip = STORE !== 'memory' && 'store-independent: runs on the memory pass';
 const read = (f) => fs.readFileSync(path.join(REPO, f), 'utf8');
 
-const routes = [...read('src/api/routes.c').matchAll(/\{ (GET|POST|PUT|DELETE|PATCH), "(\/api\/v1[^"]*)"/g)]
+const routes = [...read('src/api/routes.c').matchAll(/ROUTE\((GET|POST|PUT|DELETE|PATCH), "(\/api\/v1[^"]*)"/g)]
   .map((m) => `${m[1]} ${m[2]}`);
 
 // | `METHOD /path` | console | command line |

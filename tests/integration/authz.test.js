@@ -27,7 +27,7 @@ const who = {}; // caller name -> headers
 function routeTable() {
   const src = fs.readFileSync(path.join(REPO, 'src/api/routes.c'), 'utf8');
   const table = src.slice(src.indexOf('pgl_routes[] = {'));
-  const rows = [...table.matchAll(/\{\s*(GET|POST|PUT|DELETE|HEAD),\s*([^,]+),\s*(\w+),\s*((?:[A-Z_]+\([^)]*\))|[A-Z_]+),\s*[^}]*\}/g)];
+  const rows = [...table.matchAll(/ROUTE\(\s*(GET|POST|PUT|DELETE|HEAD),\s*([^,]+),\s*(\w+),\s*((?:[A-Z_]+\([^)]*\))|[A-Z_]+),/g)];
   const defs = { NS: '/v1/{prefix}/namespaces/{namespace}', NS2: '/v1/{prefix}/v1/namespaces/{namespace}' };
   defs.TBL = `${defs.NS}/tables/{table}`;
   defs.VIEW = `${defs.NS}/views/{view}`;

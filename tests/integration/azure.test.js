@@ -20,7 +20,9 @@
 //
 // What the emulator cannot show (no hierarchical namespace): a directory
 // SAS (sr=d) is vended by default and Azurite refuses it (403), so the
-// reader/writer checks run on a warehouse with vend_container_sas "true".
+// reader/writer checks run on a warehouse in a container the operator
+// lists for a container-wide SAS ([storage] azure_container_sas: a
+// tenant's storage_config cannot ask for one since issue 67).
 // A SAS really expiring needs sas_lifetime_secs (60 at least) of waiting:
 // instead the vended token's expiry is checked against the lifetime, and
 // the same token signed again with its se in the past is refused.
@@ -37,7 +39,7 @@ import { expectError, expectJson, pool, uniq } from './lib/expect.js';
 import { startIcebergServer } from './lib/iceberg.js';
 import { manifestEntrySchema, manifestListSchema, writeAvro } from './lib/iceberg_data.js';
 import { validatingFetch } from './lib/openapi.js';
-import { basic, NIL_UUID } from './lib/server.js';
+import { basic, NIL_UUID, startServer } from './lib/server.js';
 import { waitTask } from './lib/tasks.js';
 
 const PW = 'Str0ng-Passw0rd-for-tests';
@@ -54,6 +56,20 @@ const schema = {
 };
 const spec = { 'spec-id': 0, fields: [{ name: 'name', transform: 'identity', 'source-id': 2, 'field-id': 1000 }] };
 
+// Containers the operator lets vend a container-wide SAS ([storage]
+// azure_container_sas, PANGOLIN_AZURE_CONTAINER_SAS): named before the
+// server starts, each made when a test takes it (sasContainer), and each
+// holding one warehouse, as the rule wants.
+const SAS_CONTAINERS = Array.from({ length: 16 }, (_, i) => `sas${i}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`);
+const OPERATOR_SAS = SAS_CONTAINERS.map((c) => `${ACCOUNT}/${c}`).join(',');
+let sasTaken = 0;
+async function sasContainer() {
+  const c = SAS_CONTAINERS[sasTaken++];
+  assert.ok(c, 'SAS_CONTAINERS holds a container for every test that takes one');
+  await az.createContainer(c);
+  return c;
+}
+
 let az, lossy, stall, srv, admin;
 const TIMEOUT_MS = 3000;	// PANGOLIN_S3_TIMEOUT_MS: the storage call timeout, Azure's too
 /** Every answer of the catalog in this file, for the check that the account key never leaves. */
@@ -69,7 +85,8 @@ before(async () => {
     // A plan of more than 3 manifests is made by a task runner (its own
     // reads of the container), a smaller one in the request.
     env: { PANGOLIN_AUTH_RATE_LIMIT: '0', TASK_WORKER_POLL_INTERVAL_MS: '50', PANGOLIN_SCAN_SYNC_WAIT_MS: '20000',
-      PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '3', PANGOLIN_ENCRYPTION_KEY: SEAL, PANGOLIN_S3_TIMEOUT_MS: String(TIMEOUT_MS) } });
+      PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: '3', PANGOLIN_ENCRYPTION_KEY: SEAL, PANGOLIN_S3_TIMEOUT_MS: String(TIMEOUT_MS),
+      PANGOLIN_AZURE_CONTAINER_SAS: OPERATOR_SAS } });
   admin = (await user('az-admin', 'tenant-admin')).headers;
 });
 after(async () => {
@@ -114,13 +131,14 @@ const azureConfig = (c, extra = {}) => ({ type: 'azure', account_name: ACCOUNT, 
   endpoint: az.endpoint, account_key: KEY, ...extra });
 
 /**
- * An Azure warehouse (its own container unless given), a catalog on it and
+ * An Azure warehouse (its own container unless given; containerSas: one
+ * the operator lists for a container-wide SAS), a catalog on it and
  * namespace db.  Returns { wh, cat, catId, container, prefix, T (the tables
  * path), path(t) (a table's directory in the container), loc(t) (its
  * location) }.
  */
-async function azCatalog(extra = {}, { headers = admin, c } = {}) {
-  c ??= await container();
+async function azCatalog(extra = {}, { headers = admin, c, containerSas = false } = {}) {
+  c ??= containerSas ? await sasContainer() : await container();
   const wh = uniq('azwh');
   const cfg = azureConfig(c, extra);
   const w = expectJson(await call('POST', '/api/v1/warehouses', { body: { name: wh, storage_config: cfg }, headers }), 201);
@@ -280,7 +298,6 @@ test('an Azure warehouse: the account key is masked in every answer; bad setting
     [azureConfig(c, { sas_lifetime_secs: 'abc' }), /sas_lifetime_secs/],
     [azureConfig(c, { sas_lifetime_secs: '1.5' }), /sas_lifetime_secs/],
     [azureConfig(c, { sas_lifetime_secs: '' }), /sas_lifetime_secs/],
-    [azureConfig(c, { vend_container_sas: 'yes' }), /vend_container_sas/],
     [azureConfig(c, { prefix: 'a/../b' }), /prefix/],
     [azureConfig(c, { account_key: undefined }), /account_key|client_secret|tenant_id|authenticat/],
     [azureConfig(c, { account_key: 'not-base64!' }), /account_key/],
@@ -400,7 +417,7 @@ test('names that need escaping in a blob URL (spaces, +, %, #, ?, unicode) land 
 });
 
 test('rename, views, drop without purge, stage-create with vended credentials; S3 signing and presigning are refused for an Azure table', async () => {
-  const z = await azCatalog({ vend_container_sas: 'true' });
+  const z = await azCatalog({}, { containerSas: true });
   const created = await createTable(z, 'r1');
   await ok('POST', `/v1/${z.cat}/tables/rename`, { source: { namespace: ['db'], name: 'r1' }, destination: { namespace: ['db'], name: 'r2' } });
   const renamed = expectJson(await call('GET', `${z.T}/r2`), 200);
@@ -437,7 +454,7 @@ test('a table location or a register spelled wasbs:// or abfs:// works where it 
   const spellings = [['w1', wasbs], ['w2', (cont, p) => `abfs://${cont}@${HOST}/${p}`]];
   const made = {};
   for (const [name, spell] of spellings) {
-    const where = `${z.prefix}${z.cat}/custom/${name}`;
+    const where = `${z.prefix}${z.cat}/db/custom/${name}`;
     made[name] = expectJson(await call('POST', z.T, { body: { name, schema, location: spell(z.container, where) } }), 200);
     const files = await az.list(z.container, `${where}/`);
     assert.equal(files.length, 1, `${name}: its metadata file under ${where}: ${files}`);
@@ -446,29 +463,30 @@ test('a table location or a register spelled wasbs:// or abfs:// works where it 
   }
   const w1 = made.w1['metadata-location'];
   const asWasbs = (loc) => loc.replace(/^abfss:\/\/([^@]+)@([^.]+)\.dfs\./, 'wasbs://$1@$2.blob.');
-  const reg = expectJson(await call('POST', `/v1/${z.cat}/namespaces/db/register`, { body: { name: 'w1copy', 'metadata-location': asWasbs(w1) } }), 200);
+  // Its own file (every table owns its files, issue 67), back onto it.
+  const reg = expectJson(await call('POST', `/v1/${z.cat}/namespaces/db/register`, { body: { name: 'w1', 'metadata-location': asWasbs(w1), overwrite: true } }), 200);
   t.diagnostic(`answered: w1 location ${made.w1.metadata.location}, w2 location ${made.w2.metadata.location}, register ${reg['metadata-location']}`);
   for (const [name] of spellings) {
-    assert.equal(made[name].metadata.location, abfss(z.container, `${z.prefix}${z.cat}/custom/${name}`), `${name}: stored and answered as abfss://`);
+    assert.equal(made[name].metadata.location, abfss(z.container, `${z.prefix}${z.cat}/db/custom/${name}`), `${name}: stored and answered as abfss://`);
   }
   assert.ok(reg['metadata-location'].startsWith('abfss://'), `register answered ${reg['metadata-location']}`);
 });
 
-test('purge keeps what a table registered on the same file in the wasbs:// spelling still reaches', async () => {
+test('no table is registered on another\'s file in the wasbs:// spelling either: it is the same place (issue 67)', async () => {
   const z = await azCatalog();
   await createTable(z, 'orig');
   const state = { snaps: [], refs: [] };
   await append(z, 'orig', state, 0);
   const head = expectJson(await call('GET', `${z.T}/orig`), 200)['metadata-location'];
   const asWasbs = (loc) => loc.replace(/^abfss:\/\/([^@]+)@([^.]+)\.dfs\./, 'wasbs://$1@$2.blob.');
-  expectJson(await call('POST', `/v1/${z.cat}/namespaces/db/register`, { body: { name: 'copy', 'metadata-location': asWasbs(head) } }), 200);
+  expectError(await call('POST', `/v1/${z.cat}/namespaces/db/register`, { body: { name: 'copy', 'metadata-location': asWasbs(head) } }), 409, { iceberg: true, message: /db\.orig/ });
+  expectError(await call('GET', `${z.T}/copy`), 404, { iceberg: true });
+  expectError(await call('POST', z.T, { body: { name: 'twin', schema, location: asWasbs(head).replace(/\/metadata\/.*$/, '') } }), 409, { iceberg: true });
   await purge(z, 'orig');
   const left = await blobs(z, 'orig');
   for (const f of [head, state.snaps[0].list, state.snaps[0].manifest, state.snaps[0].data]) {
-    assert.ok(left.includes(splitAzure(f).path), `the copy still reaches ${f}; left: ${left.join(' ')}`);
+    assert.ok(!left.includes(splitAzure(f).path), `the purge took ${f}; left: ${left.join(' ')}`);
   }
-  const copy = expectJson(await call('GET', `${z.T}/copy`), 200);
-  assert.equal(copy.metadata['current-snapshot-id'], state.snaps[0].id);
 });
 
 test('a multi-table transaction on Azure: one that fails a requirement writes and changes nothing; one that commits writes one metadata file per table', async () => {
@@ -640,7 +658,7 @@ test('a merge between catalog branches writes the merged metadata into the conta
 });
 
 test('a scan plan over an Azure table reads its manifests from the container; vended credentials ride along', async () => {
-  const z = await azCatalog({ vend_container_sas: 'true' });
+  const z = await azCatalog({}, { containerSas: true });
   await createTable(z, 'sp');
   const state = { snaps: [], refs: [] };
   for (let k = 0; k < 4; k++) await append(z, 'sp', state, k);
@@ -702,24 +720,38 @@ test('three commits racing on one table: exactly one wins, the others are 409 Co
   assert.deepEqual(stray, []);
 });
 
-test('a wrong account key or a missing container is a 5xx naming the warehouse and the storage error; nothing is written', async (t) => {
+test('a wrong account key is a 5xx naming the warehouse and the storage error; nothing is written', async (t) => {
   const c = await container();
-  for (const [extra, why] of [
-    [{ account_key: WRONG_KEY }, /AuthenticationFailed|AuthorizationFailure|403/],
-    [{ container: `${c}-missing` }, /ContainerNotFound|404/],
-  ]) {
-    const z = await azCatalog(extra, { c });
-    const r = await call('POST', z.T, { body: { name: 't', schema } });
-    assert.ok(r.status >= 500 && r.status < 600, `a 5xx: ${r.status} ${r.text}`);
-    const b = expectError(r, r.status, { iceberg: true });
-    assert.match(b.error.message, new RegExp(reEscape(z.wh)), 'the message names the warehouse');
-    assert.match(b.error.message, why);
-    t.diagnostic(`${r.status} ${b.error.type}: ${b.error.message}`);
-    assert.ok(!b.error.message.includes(WRONG_KEY) && !b.error.message.includes(KEY), 'no key in the message');
-    expectError(await call('GET', `${z.T}/t`), 404, { iceberg: true });
-    if (z.container === c) assert.deepEqual(await az.list(c, `${z.prefix}${z.cat}/`), [], 'no blob under the catalog');
-    else assert.equal((await az.call('GET', `/${z.container}?restype=container`)).status, 404, 'the container was not made');
-  }
+  const z = await azCatalog({ account_key: WRONG_KEY }, { c });
+  const r = await call('POST', z.T, { body: { name: 't', schema } });
+  assert.ok(r.status >= 500 && r.status < 600, `a 5xx: ${r.status} ${r.text}`);
+  const b = expectError(r, r.status, { iceberg: true });
+  assert.match(b.error.message, new RegExp(reEscape(z.wh)), 'the message names the warehouse');
+  assert.match(b.error.message, /AuthenticationFailed|AuthorizationFailure|403/);
+  t.diagnostic(`${r.status} ${b.error.type}: ${b.error.message}`);
+  assert.ok(!b.error.message.includes(WRONG_KEY) && !b.error.message.includes(KEY), 'no key in the message');
+  expectError(await call('GET', `${z.T}/t`), 404, { iceberg: true });
+  assert.deepEqual(await az.list(c, `${z.prefix}${z.cat}/`), [], 'no blob under the catalog');
+});
+
+// Issue 67 (interop, a first-time operator): a warehouse whose container
+// did not exist was accepted, and its first createTable answered 503
+// ContainerNotFound.
+test('a warehouse whose container does not exist is a 400 naming it, at create and at an update moving it there; nothing is made', async () => {
+  const c = await container();
+  const missing = `${c}-missing`;
+  const wh = uniq('azwh');
+  const r = await call('POST', '/api/v1/warehouses', { body: { name: wh, storage_config: azureConfig(missing) } });
+  expectError(r, 400, { message: new RegExp(`container '${missing}' does not exist in Azure storage account '${ACCOUNT}'.*azure_create_containers`) });
+  expectError(await call('GET', `/api/v1/warehouses/${wh}`), 404);
+  assert.equal((await az.call('GET', `/${missing}?restype=container`)).status, 404, 'the container was not made');
+  const z = await azCatalog({}, { c });
+  const shown = expectJson(await call('GET', `/api/v1/warehouses/${z.wh}`), 200).storage_config;
+  // (A move sends the key again: a stored secret stays where it was given.)
+  expectError(await call('PUT', `/api/v1/warehouses/${z.wh}`, { body: { storage_config: { ...shown, container: missing, account_key: KEY } } }), 400,
+    { message: /does not exist/ });
+  assert.equal(expectJson(await call('GET', `/api/v1/warehouses/${z.wh}`), 200).storage_config.container, c, 'unchanged');
+  await createTable(z, 'here');
 });
 
 test('a warehouse with a wrong key beside a right one on the same endpoint: its refusals neither leak into nor trip the breaker for the other', async () => {
@@ -739,8 +771,8 @@ test('a warehouse with a wrong key beside a right one on the same endpoint: its 
 
 // --- vended SAS, used directly against Azurite ---------------------------------------------
 
-test('vended SAS (vend_container_sas "true"): a reader\'s reads and cannot write, a writer\'s writes; tampered or expired tokens are refused', async (t) => {
-  const z = await azCatalog({ vend_container_sas: 'true' });
+test('vended SAS (a container the operator lists): a reader\'s reads and cannot write, a writer\'s writes; tampered or expired tokens are refused', async (t) => {
+  const z = await azCatalog({}, { containerSas: true });
   const created = expectJson(await call('POST', z.T, { body: { name: 'v', schema }, headers: { ...admin, ...VEND } }), 200);
   const adminSas = checkAdls(vended(created, z.loc('v')), { sp: 'racwdl' });
   const meta = created['metadata-location'];
@@ -803,13 +835,13 @@ test('vended SAS (vend_container_sas "true"): a reader\'s reads and cannot write
   // ... and the unexpired one, signed again the same way, still works: the check above was expiry alone.
   assert.equal((await az.withSas('GET', meta, resignSas(w.token, {}, { container: z.container }))).status, 200);
   // The lifetime is the warehouse's.
-  const short = await azCatalog({ vend_container_sas: 'true', sas_lifetime_secs: '60' });
+  const short = await azCatalog({ sas_lifetime_secs: '60' }, { containerSas: true });
   const s = expectJson(await call('POST', short.T, { body: { name: 's', schema }, headers: { ...admin, ...VEND } }), 200);
   checkAdls(vended(s, short.loc('s')), { lifetime: 60, sp: 'racwdl' });
 });
 
 test('SAS tokens are counted in /api/v1/cache/stats as sts_credentials (operator guide): a first load a miss, a second a hit', async () => {
-  const z = await azCatalog({ vend_container_sas: 'true' });
+  const z = await azCatalog({}, { containerSas: true });
   await createTable(z, 'cs');
   const cache = async () => expectJson(await call('GET', '/api/v1/cache/stats', { headers: root }), 200).caches
     .find((x) => x.name === 'sts_credentials' && x.tier === 'l1');
@@ -824,7 +856,7 @@ test('SAS tokens are counted in /api/v1/cache/stats as sts_credentials (operator
 });
 
 test('after the account key is changed (a rotation), the next vended SAS is signed with the new key, not served from the cache', async () => {
-  const z = await azCatalog({ vend_container_sas: 'true' });
+  const z = await azCatalog({}, { containerSas: true });
   await createTable(z, 'rot');
   const load = async () => checkAdls(vended(expectJson(await call('GET', `${z.T}/rot`, { headers: { ...admin, ...VEND } }), 200), z.loc('rot')));
   const before = await load();
@@ -836,7 +868,7 @@ test('after the account key is changed (a rotation), the next vended SAS is sign
     `the SAS vended after the key change is still signed with the old key (cached): ${after.token === before.token ? 'the same token' : 'another token'}`);
 });
 
-test('without vend_container_sas a directory SAS (sr=d, sdd = the table directory\'s depth) is vended, which Azurite (no hierarchical namespace) refuses', async () => {
+test('in a container the operator does not list, a directory SAS (sr=d, sdd = the table directory\'s depth) is vended, which Azurite (no hierarchical namespace) refuses', async () => {
   const z = await azCatalog();
   const created = expectJson(await call('POST', z.T, { body: { name: 'd', schema }, headers: { ...admin, ...VEND } }), 200);
   const c = vended(created, z.loc('d'));
@@ -981,10 +1013,114 @@ test('a catalog without a warehouse cannot claim an abfss:// place: it could hol
   expectJson(await call('POST', '/api/v1/warehouses', { body: { name: uniq('wa'), storage_config: azureConfig(fresh, { prefix: 'ta' }) }, headers: A.headers }), 201);
 });
 
+// --- settings that widen a credential are the operator's (issue 67) ----------------------
+
+// The finding: a tenant admin set "vend_container_sas": "true" on its own
+// warehouse in a container shared with another tenant's prefix, and the
+// SAS it was vended read, listed and wrote the other tenant's blobs.
+test('a tenant admin cannot ask for a container-wide SAS (422, on create and update); its SAS reaches none of another tenant\'s blobs', async () => {
+  const { B, c, aPrefix, za, aBlobs } = await placement();
+  const bPrefix = `tb4-${process.pid}`;
+  const wide = azureConfig(c, { prefix: bPrefix, vend_container_sas: 'true' });
+  expectError(await call('POST', '/api/v1/warehouses', { body: { name: uniq('wide'), storage_config: wide }, headers: B.headers }), 422,
+    { message: /storage_config\.vend_container_sas is the operator's to set.*azure_container_sas/ });
+  const zb = await azCatalog({ prefix: bPrefix }, { headers: B.headers, c });
+  const shown = expectJson(await call('GET', `/api/v1/warehouses/${zb.wh}`, { headers: B.headers }), 200).storage_config;
+  expectError(await call('PUT', `/api/v1/warehouses/${zb.wh}`, { body: { storage_config: { ...shown, vend_container_sas: 'true' } }, headers: B.headers }), 422,
+    { message: /vend_container_sas/ });
+  // "false" asks for nothing: accepted, and not kept.
+  const put = expectJson(await call('PUT', `/api/v1/warehouses/${zb.wh}`, { body: { storage_config: { ...shown, vend_container_sas: 'false' } }, headers: B.headers }), 200);
+  assert.equal(put.storage_config.vend_container_sas, undefined);
+  // What B's writer is vended: a directory SAS for its own table only.
+  const created = expectJson(await call('POST', zb.T, { body: { name: 'mine', schema }, headers: { ...B.headers, ...VEND } }), 200);
+  const { token } = checkAdls(vended(created, zb.loc('mine')), { sr: 'd', sp: 'racwdl' });
+  const aMeta = abfss(c, aBlobs[0]);
+  assert.equal((await az.withSas('GET', aMeta, token)).status, 403, 'GET of A\'s metadata file');
+  assert.equal((await az.withSas('PUT', abfss(c, `${aPrefix}/${za.cat}/planted.json`), token, 'x')).status, 403, 'PUT into A\'s prefix');
+  const list = await fetch(`${az.origin}/${ACCOUNT}/${c}?restype=container&comp=list&${token}`, { headers: { 'x-ms-version': '2021-12-02' } });
+  assert.equal(list.status, 403, 'LIST of the container');
+  assert.deepEqual(await az.list(c, `${aPrefix}/`), aBlobs, 'A\'s blobs as they were');
+});
+
+test('a container the operator lists for a container SAS holds one warehouse: a second one, of any tenant, is refused where it is placed', async () => {
+  const { A, B } = await placement();
+  const c = await sasContainer();
+  const za = await azCatalog({ prefix: 'a' }, { headers: A.headers, c });
+  for (const [who, h] of [['another tenant', B.headers], ['the same tenant', A.headers]]) {
+    expectError(await call('POST', '/api/v1/warehouses', { body: { name: uniq('second'), storage_config: azureConfig(c, { prefix: uniq('p') }) }, headers: h }), 400,
+      { message: new RegExp(`container ${c} of account ${ACCOUNT} holds another warehouse.*azure_container_sas`) });
+    // Nor may a warehouse elsewhere move in.
+    const other = await azCatalog({ prefix: uniq('p') }, { headers: h });
+    const shown = expectJson(await call('GET', `/api/v1/warehouses/${other.wh}`, { headers: h }), 200).storage_config;
+    expectError(await call('PUT', `/api/v1/warehouses/${other.wh}`, { body: { storage_config: { ...shown, container: c, account_key: KEY } }, headers: h }), 400,
+      { message: /holds another warehouse/ });
+    assert.ok(who);
+  }
+  // The one warehouse there is vended its container SAS.
+  const created = expectJson(await call('POST', za.T, { body: { name: 't', schema }, headers: { ...A.headers, ...VEND } }), 200);
+  checkAdls(vended(created, za.loc('t')), { sr: 'c', sp: 'racwdl' });
+});
+
+test('a listed container that holds two warehouses anyway (listed after they were made) vends no container SAS; the operator\'s azure_create_containers makes a missing container', async () => {
+  const c = await container('legacy');
+  const z1 = await azCatalog({ prefix: 'one' }, { c });
+  const z2 = await azCatalog({ prefix: 'two' }, { c });
+  await createTable(z1, 't');
+  // A replica of the same store whose operator lists c, and lets
+  // warehouses' containers be created.
+  const rep = await startServer({ root: true, noAuth: false, workers: 1, shareWith: srv.dir, allowEndpoints: [az.origin],
+    env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_ENCRYPTION_KEY: SEAL, PANGOLIN_AZURE_CONTAINER_SAS: `${ACCOUNT}/${c}`,
+      PANGOLIN_AZURE_CREATE_CONTAINERS: 'true' } });
+  try {
+    const r = await rep.req('GET', `${z1.T}/t`, { headers: { ...admin, ...VEND } });
+    expectError(r, 403, { iceberg: true, message: /container-wide SAS is refused: container .* holds another warehouse's prefix/ });
+    expectJson(await rep.req('GET', `${z2.T}`, { headers: admin }), 200);
+    const fresh = uniq('made').toLowerCase();
+    const made = await rep.req('POST', '/api/v1/warehouses', { body: { name: uniq('azwh'), storage_config: azureConfig(fresh) }, headers: admin });
+    expectJson(made, 201);
+    assert.equal((await az.call('GET', `/${fresh}?restype=container`)).status, 200, 'the container was made');
+    assert.match(rep.log(), new RegExp(`container '${fresh}' of account '${ACCOUNT}' created`));
+  } finally {
+    await rep.stop();
+  }
+});
+
+// Interop: the warehouse credentials route answered "must be an s3://
+// location" for an Azure warehouse.
+test('GET /api/v1/warehouses/{azure}/credentials answers a SAS for the location: the container\'s where the operator lists it, a directory SAS elsewhere; readers are refused', async () => {
+  const z = await azCatalog({}, { containerSas: true });
+  const t = await createTable(z, 'c');
+  const loc = z.loc('c');
+  const cr = expectJson(await call('GET', `/api/v1/warehouses/${z.wh}/credentials?location=${encodeURIComponent(loc)}`), 200);
+  assert.equal(cr.type, 'Azure');
+  assert.equal(cr.account_name, ACCOUNT);
+  assert.equal(cr.container, z.container);
+  assert.ok(Date.parse(cr.expiration) > Date.now(), cr.expiration);
+  const q = new URLSearchParams(cr.sas_token);
+  assert.equal(q.get('sr'), 'c');
+  assert.equal(q.get('sp'), 'racwdl');
+  assert.equal((await az.withSas('GET', t['metadata-location'], cr.sas_token)).status, 200);
+  assert.equal((await az.withSas('PUT', `${loc}/data/by-route.parquet`, cr.sas_token, 'PAR1')).status, 201);
+  // wasbs:// spells the same place.
+  expectJson(await call('GET', `/api/v1/warehouses/${z.wh}/credentials?location=${encodeURIComponent(wasbs(z.container, z.path('c')))}`), 200);
+  // Outside the warehouse: 403; a reader (no write on the catalog): 403.
+  expectError(await call('GET', `/api/v1/warehouses/${z.wh}/credentials?location=${encodeURIComponent(abfss(z.container, 'elsewhere'))}`), 403,
+    { message: /outside the warehouse/ });
+  const reader = await user('az-cred-reader', 'tenant-user');
+  expectError(await call('GET', `/api/v1/warehouses/${z.wh}/credentials?location=${encodeURIComponent(loc)}`, { headers: reader.headers }), 403);
+  // A container the operator does not list: a directory SAS for the location.
+  const d = await azCatalog();
+  await createTable(d, 'd');
+  const dr = expectJson(await call('GET', `/api/v1/warehouses/${d.wh}/credentials?location=${encodeURIComponent(d.loc('d'))}`), 200);
+  const dq = new URLSearchParams(dr.sas_token);
+  assert.equal(dq.get('sr'), 'd');
+  assert.equal(sasSignature(dr.sas_token, { container: d.container, dir: d.path('d') }), dq.get('sig'), 'signed for the location\'s directory');
+});
+
 // --- clients ---------------------------------------------------------------------------------
 
 test('iceberg-js against an Azure catalog: create, load with vended credentials, commit, list, drop with purge', async () => {
-  const z = await azCatalog({ vend_container_sas: 'true' });
+  const z = await azCatalog({}, { containerSas: true });
   const checked = validatingFetch();
   const token = admin.authorization.slice('Bearer '.length);
   const catalog = new IcebergRestCatalog({ baseUrl: `http://127.0.0.1:${srv.port}`, warehouse: z.cat,

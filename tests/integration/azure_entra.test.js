@@ -273,8 +273,11 @@ async function user(tag, role, on = srv) {
 
 /** The storage_config of an Entra warehouse on the HTTPS Azurite. */
 const entraConfig = (c, extra = {}) => ({ type: 'azure', account_name: ACCOUNT, container: c, prefix: 'lake',
-  endpoint: azu.endpoint, tenant_id: TENANT, client_id: CLIENT, client_secret: SECRET, authority_host: tok.origin,
-  vend_container_sas: 'true', ...extra });
+  endpoint: azu.endpoint, tenant_id: TENANT, client_id: CLIENT, client_secret: SECRET, authority_host: tok.origin, ...extra });
+/* The end-to-end test's container, which the operator lists for a
+ * container-wide SAS ([storage] azure_container_sas: Azurite has no
+ * directories to scope one to). */
+const SAS_C = uniq('entra').toLowerCase();
 
 /** A warehouse, a catalog on it and namespace db: { wh, cat, catId, T, path(t), loc(t) }. */
 async function entraCatalog(c, extra = {}, { headers = admin, on = srv } = {}) {
@@ -305,7 +308,7 @@ function vendedSas(body, location, sp) {
   assert.equal(c['adls.blob-storage-scheme'], 'https');
   assert.equal(c['adls.blob-storage-authority'], `127.0.0.1:${azu.port}`);
   const q = new URLSearchParams(token);
-  assert.equal(q.get('sr'), 'c', `a container SAS (vend_container_sas): ${token}`);
+  assert.equal(q.get('sr'), 'c', `a container SAS (the operator lists the container): ${token}`);
   assert.equal(q.get('sp'), sp, `permissions: ${token}`);
   assert.equal(q.get('spr'), 'https', 'https only: the endpoint is https');
   // A user-delegation SAS: the delegation key's fields, the principal's object and tenant ids.
@@ -331,7 +334,7 @@ before(async () => {
   t0 = Date.now();
   // One worker: the token and the SAS are kept per worker process.
   srv = await startIcebergServer({ root: true, noAuth: false, workers: 1, allowEndpoints: [azu.origin, tok.origin],
-    env: { PANGOLIN_STORAGE_CA_FILE: cert.cert, PANGOLIN_AUTH_RATE_LIMIT: '0' } });
+    env: { PANGOLIN_STORAGE_CA_FILE: cert.cert, PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_AZURE_CONTAINER_SAS: `${ACCOUNT}/${SAS_C}` } });
   timings.catalog_start_ms = Date.now() - t0;
   admin = (await user('entra-admin', 'tenant-admin')).headers;
 });
@@ -385,7 +388,7 @@ test('[storage] ca_file: a missing file or one without a certificate stops the s
 
 test('an Entra warehouse over HTTPS with the operator\'s CA: create, commit, load; user-delegation SAS for a reader and a writer; one token for every call', async (t) => {
   const t0 = Date.now();
-  const c = uniq('entra').toLowerCase();
+  const c = SAS_C;
   await azu.createContainer(c);
   // Azurite checks a bearer token's claims: this server's token lists the
   // container; one for another audience or already expired does not.
@@ -448,7 +451,10 @@ test('an Entra warehouse over HTTPS with the operator\'s CA: create, commit, loa
   // Many calls of the principal, more loads: one token request in all.
   for (let i = 0; i < 5; i++) expectJson(await call('GET', `${z.T}/t`), 200);
   vendedSas(expectJson(await call('GET', `${z.T}/t`, { headers: { ...reader.headers, ...VEND } }), 200), loc, 'rl');
-  const z2 = await entraCatalog(c);
+  // (In a container of its own: a listed one holds one warehouse.)
+  const c2 = uniq('entra2').toLowerCase();
+  await azu.createContainer(c2);
+  const z2 = await entraCatalog(c2);
   expectJson(await call('POST', z2.T, { body: { name: 'u', schema } }), 200);
   const asked = tok.seen.filter((e) => e.clientId === CLIENT);
   assert.equal(good() - before0, 1, `one token request for every call: ${JSON.stringify(asked)}`);

@@ -229,9 +229,14 @@ test('remote signing signs only requests inside the table', async () => {
   }
 });
 
-test('static keys: never vended by default; with vend_static_keys only to writers; readers get remote signing', async () => {
+test('static keys: never vended by default; where the operator lists the bucket only to writers; readers get remote signing; a storage_config cannot ask for them', async () => {
   const PW = 'Str0ng-Passw0rd-for-tests';
-  const auth = await startIcebergServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' }, allowEndpoints: [stub.origin] });
+  // The operator's grant (issue 67): a warehouse's storage_config said
+  // "vend_static_keys": "true" and its writers got keys that reach the
+  // whole bucket, other tenants' warehouses in it too.
+  const KEYS_BUCKET = 'egress-keys';
+  const auth = await startIcebergServer({ root: true, noAuth: false, allowEndpoints: [stub.origin],
+    env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_STATIC_KEY_BUCKETS: KEYS_BUCKET } });
   try {
     const root = { authorization: basic() };
     const as = (headers) => (method, p, body, h = {}) => auth.req(method, p, { body, headers: { ...headers, ...h } });
@@ -248,13 +253,16 @@ test('static keys: never vended by default; with vend_static_keys only to writer
     const vend = { 'x-iceberg-access-delegation': 'vended-credentials' };
     const keysIn = (j) => JSON.stringify(j).includes('egress-secret');
 
-    for (const flag of [undefined, 'false', 'true']) {
-      const { cat, id } = await s3Catalog(admin.call, stub.origin, flag === undefined ? {} : { vend_static_keys: flag });
+    expectError(await admin.call('POST', '/api/v1/warehouses', { name: uniq('wh'), storage_config: {
+      type: 's3', bucket: KEYS_BUCKET, endpoint: stub.origin, access_key_id: 'AKIDEGRESS', secret_access_key: 'egress-secret',
+      vend_static_keys: 'true' } }), 422, { message: /vend_static_keys is the operator's.*static_key_buckets/ });
+    for (const [flag, bucket] of [[undefined, BUCKET], ['false', BUCKET], ['listed', KEYS_BUCKET]]) {
+      const { cat, id } = await s3Catalog(admin.call, stub.origin, { bucket, ...(flag === 'false' ? { vend_static_keys: flag } : {}) });
       const T = `/v1/${cat}/namespaces/db/tables`;
       const created = expectJson(await admin.call('POST', T, { name: 't', schema }, vend), 200);
       expectJson(await admin.call('POST', '/api/v1/permissions', { 'user-id': reader.id, scope: { type: 'catalog', catalog_id: id }, actions: ['read'] }), 201);
       expectJson(await admin.call('POST', '/api/v1/permissions', { 'user-id': writer.id, scope: { type: 'catalog', catalog_id: id }, actions: ['read', 'write'] }), 201);
-      const give = flag === 'true';
+      const give = flag === 'listed';
       assert.equal(keysIn(created), give, `create by the admin, vend_static_keys ${flag}`);
       for (const [who, u, may] of [['admin', admin, give], ['writer', writer, give], ['reader', reader, false]]) {
         const loaded = expectJson(await u.call('GET', `${T}/t`, undefined, vend), 200);
@@ -280,13 +288,18 @@ test('static keys: never vended by default; with vend_static_keys only to writer
       const nm = await reader.call('GET', `${T}/t`, undefined, { ...vend, 'if-none-match': wt });
       assert.equal(nm.status, give ? 200 : 304, 'a reader presenting the writer\'s tag');
       // Signing follows the same line: a reader reads, a writer writes.
-      const uri = `${stub.origin}/${BUCKET}/lake/${cat}/db/t/data/x.parquet`;
+      const uri = `${stub.origin}/${bucket}/lake/${cat}/db/t/data/x.parquet`;
       const sign = (u, method) => u.call('POST', `${T}/t/sign`, {
         region: 'us-east-1', uri, method, headers: { 'x-amz-content-sha256': ['UNSIGNED-PAYLOAD'] } });
       expectJson(await sign(reader, 'GET'), 200);
       assert.equal((await sign(reader, 'PUT')).status, 403, 'a reader\'s PUT');
       expectJson(await sign(writer, 'PUT'), 200);
     }
+    // A listed bucket holds one warehouse, of any tenant: its keys would
+    // reach a second one's files.
+    expectError(await admin.call('POST', '/api/v1/warehouses', { name: uniq('wh'), storage_config: {
+      type: 's3', bucket: KEYS_BUCKET, prefix: 'other', endpoint: stub.origin, access_key_id: 'AKIDOTHER', secret_access_key: 'other-secret' } }),
+    400, { message: new RegExp(`bucket ${KEYS_BUCKET} holds another warehouse.*static_key_buckets`) });
   } finally {
     await auth.stop();
   }

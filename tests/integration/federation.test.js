@@ -27,7 +27,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
-import { basic, freePort, NIL_UUID, ONCE, REPO, ROOT_PASSWORD, startServer, STORE } from './lib/server.js';
+import { basic, freePort, NIL_UUID, ONCE, REPO, ROOT_PASSWORD, runBinary, startServer, STORE } from './lib/server.js';
 import { simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { checkResponse, validatingFetch } from './lib/openapi.js';
 import { expectError, expectJson, expectList, uniq } from './lib/expect.js';
@@ -35,6 +35,7 @@ import { expectError, expectJson, expectList, uniq } from './lib/expect.js';
 const PW = 'Str0ng-Passw0rd-for-tests';
 const MASK = '********';
 const TIMEOUT_MS = 3000;
+const SEAL_KEY = crypto.randomBytes(32).toString('base64');	// PANGOLIN_ENCRYPTION_KEY
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const run = promisify(execFile);
 const root = { authorization: basic() };
@@ -168,7 +169,7 @@ before(async () => {
     root: true, noAuth: false, workers: 1,
     allowEndpoints: [R.origin, fake.origin, hang.origin, broker.origin, dead],
     env: {
-      PANGOLIN_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+      PANGOLIN_ENCRYPTION_KEY: SEAL_KEY,
       PANGOLIN_AUTH_RATE_LIMIT: '0',
       PANGOLIN_FEDERATION_TIMEOUT_MS: String(TIMEOUT_MS),
       PANGOLIN_FEDERATION_CONNECT_TIMEOUT_MS: '1000',
@@ -519,6 +520,16 @@ test('secrets in federated_config are masked in every answer and sealed at rest'
     const wal = fs.existsSync(`${local.dbPath}-wal`) ? fs.readFileSync(`${local.dbPath}-wal`) : Buffer.alloc(0);
     assert.ok(!db.includes(secret) && !wal.includes(secret), 'sealed at rest');
   }
+  // The start-up proof (issue 67) opens one of them: with another key the
+  // config check refuses, naming the class; with the key it says so.
+  if (STORE === 'memory') return;
+  const check = (key) => runBinary(['-c', local.config, '--check-config'], { env: { PANGOLIN_ENCRYPTION_KEY: key } });
+  const wrong = check(crypto.randomBytes(32).toString('base64'));
+  assert.equal(wrong.code, 2, wrong.stderr);
+  assert.match(wrong.stderr, /federated catalog secrets \(federated_config\): catalog '[^']+' of tenant [0-9a-f-]{36} cannot be opened: does not authenticate/);
+  const right = check(SEAL_KEY);
+  assert.equal(right.code, 0, right.stderr);
+  assert.match(right.stderr, /sealed values open with PANGOLIN_ENCRYPTION_KEY \(a sample of each\): .*federated catalog secrets/);
 });
 
 test('a Federated catalog made through POST /api/v1/catalogs is the same: proxied, listed, no local branch', async () => {

@@ -260,6 +260,32 @@ test('NUL, a lone CR or a lone LF in the head is 400 (a header hidden behind one
   await stillServing();
 });
 
+// Issue 67: PyIceberg turns its access-delegation header off by sending it
+// empty; Kore answered 400 "invalid header field" to every such request.
+test('an empty field value is a value (RFC 9110 §5.5): served on every kind of route, and means what its absence means', async () => {
+  const empty = 'X-Iceberg-Access-Delegation: \r\nX-Empty:\r\nAuthorization: \r\nX-Request-Id: \r\nIdempotency-Key: \r\n';
+  const res = await exchange([get('/health/live', empty) + get('/api/v1/catalogs', empty) + get('/v1/config', empty) +
+    post('/api/v1/catalogs', JSON.stringify({ name: uniq('emptyhdr') }), empty)], { expect: 4 });
+  assert.deepEqual(res.responses.map((r) => r.status), [200, 200, 200, 201],
+    res.responses.map((r) => `${r.status} ${r.text.slice(0, 120)}`).join('\n'));
+  assert.ok(res.responses.every((r) => /^[0-9a-f-]{36}$/.test(r.headers['x-request-id'])), 'an empty X-Request-Id gets a fresh one');
+  // Only what must never be empty still is 400: Host (RFC 9112 §3.2) and
+  // Content-Length (1*DIGIT).
+  assertJsonError((await exchange(['GET /health/live HTTP/1.1\r\nHost: \r\n\r\n'])).responses[0], 400, 'an empty Host');
+  assertJsonError((await exchange([postCL('Content-Length:\r\n', '')])).responses[0], 400, 'an empty Content-Length');
+  await stillServing();
+});
+
+test('a 400 Kore answers itself on an OAuth token path is in RFC 6749 §5.2\'s shape', async () => {
+  for (const path of ['/v1/oauth/tokens', '/v1/cat/oauth/tokens', '/api/v1/iceberg/cat/v1/oauth/tokens']) {
+    const res = await exchange([`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: +2\r\n\r\nab`]);
+    const r = res.responses[0];
+    assertJsonError(r, 400, path);
+    assert.equal(r.json.error, 'invalid_request', `${path}: ${r.text}`);
+    assert.match(r.json.error_description, /Content-Length/, path);
+  }
+});
+
 test('more than one Host, or a header merely starting with "host", is not taken as the Host (RFC 9112 §3.2)', async () => {
   const two = await exchange(['GET /health/live HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n']);
   assertJsonError(two.responses[0], 400, 'two Host headers');

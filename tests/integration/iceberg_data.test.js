@@ -12,6 +12,7 @@ import { BUILD, REPO } from './lib/server.js';
 import { startIcebergServer } from './lib/iceberg.js';
 import { createTable, registerTable, readAvro, localPath, setAge } from './lib/iceberg_data.js';
 import { uniq } from './lib/expect.js';
+import { ownCopy } from './lib/location.js';
 
 let srv;
 before(async () => { srv = await startIcebergServer(); });
@@ -154,9 +155,13 @@ test('old snapshot timestamps (for expiry) and a second table registered on the 
   assert.equal(md.snapshots.find((s) => s['snapshot-id'] === a.snapshotId)['timestamp-ms'], now - 10 * day);
   assert.equal(md.snapshots.find((s) => s['snapshot-id'] === b.snapshotId)['timestamp-ms'], now - 9 * day);
   const loaded = await t.load();
-  const twin = await registerTable(srv, { namespace: ['hd'], table: uniq('twin'), metadataLocation: loaded['metadata-location'] });
+  // Registered on a copy of the metadata at a place of its own (every
+  // table owns its files, issue 67): it reads the same data files.
+  const twinName = uniq('twin');
+  const copy = ownCopy(loaded['metadata-location'], path.join(await t.dir(), '..', twinName));
+  const twin = await registerTable(srv, { namespace: ['hd'], table: twinName, metadataLocation: copy });
   assert.deepEqual(byId(await twin.readRows()), rowsOf([1, 2, 3]));
-  assert.equal(await twin.dir(), await t.dir());
+  assert.notEqual(await twin.dir(), await t.dir());
   // Orphans and ages for the orphan-removal cut-offs.
   const orphan = await t.orphanFile('data/stray.parquet', { ageMs: 4 * day });
   assert.ok((await t.filesOnDisk()).includes(orphan));

@@ -337,11 +337,16 @@ test('tables: stage-create writes nothing; register, rename, drop with purge', a
 
   const t = await catalog.createTableResult(ns, { name: 'orig', schema: schema() });
   const c = await catalog.updateTable({ namespace: ns.namespace, name: 'orig' }, { updates: [{ action: 'set-properties', updates: { a: '1' } }] });
-  const reg = await catalog.registerTableResult(other, { name: 'copy', 'metadata-location': c['metadata-location'] });
+  // orig's files are its own (every table owns its files, issue 67): no
+  // other table is registered on them; its own file registers back onto
+  // it (overwrite), an earlier version too.
+  const notOurs = await icebergError(() => catalog.registerTableResult(other, { name: 'copy', 'metadata-location': c['metadata-location'] }));
+  assert.ok([400, 409].includes(notOurs.status), `register on orig's file: ${notOurs.status}`);
+  assert.deepEqual(await catalog.registerTable(ns, { name: 'orig', 'metadata-location': t['metadata-location'], overwrite: true }), t.metadata);
+  assert.deepEqual(await catalog.loadTable({ namespace: ns.namespace, name: 'orig' }), t.metadata);
+  const reg = await catalog.registerTableResult(ns, { name: 'orig', 'metadata-location': c['metadata-location'], overwrite: true });
   assert.equal(reg['metadata-location'], c['metadata-location']);
-  assert.deepEqual(await catalog.registerTable(other, { name: 'copy', 'metadata-location': t['metadata-location'], overwrite: true }), t.metadata);
-  assert.deepEqual(await catalog.loadTable({ namespace: other.namespace, name: 'copy' }), t.metadata);
-  const taken = await icebergError(() => catalog.registerTable(other, { name: 'copy', 'metadata-location': t['metadata-location'] }));
+  const taken = await icebergError(() => catalog.registerTable(ns, { name: 'orig', 'metadata-location': t['metadata-location'] }));
   assert.equal(taken.status, 409);
 
   await catalog.renameTable({ source: { namespace: ns.namespace, name: 'orig' }, destination: { namespace: other.namespace, name: 'moved' } });
@@ -351,22 +356,16 @@ test('tables: stage-create writes nothing; register, rename, drop with purge', a
   const gone = await icebergError(() => catalog.renameTable({ source: { namespace: ns.namespace, name: 'orig' }, destination: { namespace: other.namespace, name: 'x' } }));
   assert.equal(gone.status, 404);
 
-  // Drop without purge keeps the files; with purge they go.
-  await catalog.dropTable({ namespace: other.namespace, name: 'copy' });
-  assert.ok(exists(t['metadata-location']));
+  // Drop without purge keeps the files (recoverable, undrop); restored,
+  // a drop with purge takes them.
+  const admin = OAUTH ? { authorization: basic(), 'x-pangolin-tenant': NIL_UUID } : undefined;
+  await catalog.dropTable({ namespace: other.namespace, name: 'moved' });
+  assert.ok(exists(t['metadata-location']), 'a recoverable drop keeps its files');
   assert.equal(storedMetadata(t.metadata.location).length, 2);
+  const dropped = (await srv.rawReq('GET', `/api/v1/catalogs/${CAT}/dropped`, { headers: admin })).json.find((d) => d.name === 'moved');
+  assert.equal((await srv.rawReq('POST', `/api/v1/catalogs/${CAT}/dropped/${dropped.id}/restore`, { body: {}, headers: admin })).status, 200);
   await catalog.dropTable({ namespace: other.namespace, name: 'moved' }, { purge: true });
   // The purge is a task (Pangolin-Task-Id): wait until it has run.
-  const admin = OAUTH ? { authorization: basic(), 'x-pangolin-tenant': NIL_UUID } : undefined;
-  await waitIdle((m, p, o) => srv.rawReq(m, p, o), { kind: 'purge', headers: admin });
-  // 'copy' was dropped without purge: recoverable (undrop), it keeps the
-  // file it shares with 'moved' (its own, the first); the one only
-  // 'moved' named is gone.  Restored and purged, it goes too.
-  assert.ok(exists(t['metadata-location']), 'a recoverable drop keeps its files');
-  assert.equal(storedMetadata(t.metadata.location).length, 1);
-  const dropped = (await srv.rawReq('GET', `/api/v1/catalogs/${CAT}/dropped`, { headers: admin })).json.find((d) => d.name === 'copy');
-  assert.equal((await srv.rawReq('POST', `/api/v1/catalogs/${CAT}/dropped/${dropped.id}/restore`, { body: {}, headers: admin })).status, 200);
-  await catalog.dropTable({ namespace: other.namespace, name: 'copy' }, { purge: true });
   await waitIdle((m, p, o) => srv.rawReq(m, p, o), { kind: 'purge', headers: admin });
   assert.equal(storedMetadata(t.metadata.location).length, 0, 'purge deleted the table\'s metadata files');
   assert.equal(await catalog.tableExists({ namespace: other.namespace, name: 'moved' }), false);

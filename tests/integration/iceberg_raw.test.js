@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 import { operationFor, validate } from './lib/openapi.js';
 import { assertRowIdsApart, CATALOG, files, metadataFiles, nsPath, sampleSchema, simpleSchema, startIcebergServer } from './lib/iceberg.js';
-import { fileUri, fsPath } from './lib/location.js';
+import { fileUri, fsPath, ownCopy } from './lib/location.js';
 import { waitTask } from './lib/tasks.js';
 
 let srv;
@@ -359,7 +359,7 @@ test('create reassigns every id (§2.3), takes format-version from properties an
 
 test('create defaults: format 2, unpartitioned (last-partition-id 999), unsorted (order 0), current-snapshot-id -1', async () => {
   const ns = await mkns();
-  const { metadata: md } = await mktable(ns, 'plain', { location: path.join(srv.catalogRoot, 'elsewhere', uniq('loc')) + '/' });
+  const { metadata: md } = await mktable(ns, 'plain', { location: path.join(srv.catalogRoot, ns, 'elsewhere', uniq('loc')) + '/' });
   assert.equal(md['format-version'], 2);
   assert.deepEqual(md['partition-specs'], [{ 'spec-id': 0, fields: [] }]);
   assert.equal(md['last-partition-id'], 999);
@@ -633,8 +633,10 @@ test('write.metadata.compression-codec=gzip writes .gz.metadata.json files that 
   const c = await commit(ns, 'gz', { updates: [setProps({ a: '1' })] });
   assert.match(path.basename(c['metadata-location']), /^00001-.*\.gz\.metadata\.json$/);
   assert.deepEqual(JSON.parse(zlib.gunzipSync(fs.readFileSync(fsPath(c['metadata-location']))).toString('utf8')), c.metadata);
-  const reg = await ok('POST', `${P}/namespaces/${ns}/register`, { name: 'gz2', 'metadata-location': c['metadata-location'] });
-  assert.deepEqual(reg.metadata, c.metadata);
+  // Registered as a table of its own: a copy at a location of its own.
+  const dir = path.join(srv.catalogRoot, ns, 'gz2');
+  const reg = await ok('POST', `${P}/namespaces/${ns}/register`, { name: 'gz2', 'metadata-location': ownCopy(c['metadata-location'], dir) });
+  assert.deepEqual(reg.metadata, { ...c.metadata, location: fileUri(dir) });
   // Back to no codec: the next file is plain JSON.
   const plain = await commit(ns, 'gz', { updates: [setProps({ 'write.metadata.compression-codec': 'none' })] });
   assert.match(path.basename(plain['metadata-location']), /^00002-[0-9a-f-]{36}\.metadata\.json$/);
@@ -676,14 +678,15 @@ async function purgeDrop(p) {
   return t;
 }
 
-test('purgeRequested=True (any case) deletes the table\'s metadata files, never another table\'s in the same directory', async () => {
+test('purgeRequested=True (any case) deletes the table\'s metadata files, never another table\'s', async () => {
   const ns = await mkns();
   const a = await mktable(ns, 'a');
   const a1 = await commit(ns, 'a', { updates: [setProps({ v: '1' })] });
-  // Rename a -> b, then create a new `a`: both now live in <ns>/a/metadata.
+  // Rename a -> b, then create a new `a`: <ns>/a is b's (every table owns
+  // its files, issue 67), so the new one takes <ns>/a-<8 hex>.
   await ok('POST', `${P}/tables/rename`, { source: { namespace: [ns], name: 'a' }, destination: { namespace: [ns], name: 'b' } }, 204);
   const a2 = await mktable(ns, 'a');
-  assert.equal(a2.metadata.location, a.metadata.location, 'the new table shares the directory');
+  assert.match(a2.metadata.location, new RegExp(`^${a.metadata.location}-[0-9a-f]{8}$`), 'a directory of its own');
   const a2c = await commit(ns, 'a', { updates: [setProps({ v: '2' })] });
   const bFiles = [a['metadata-location'], a1['metadata-location']];
   const aFiles = [a2['metadata-location'], a2c['metadata-location']];
@@ -739,6 +742,10 @@ test('register points a new table at an existing file; 409 unless overwrite; nex
   const ns = await mkns();
   const src = await mktable(ns, 'src');
   const c1 = await commit(ns, 'src', { updates: [setProps({ gen: '1' })] });
+  // Its files are src's while src is registered (every table owns its
+  // files, issue 67): src lets go of them first.
+  await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'copy', 'metadata-location': c1['metadata-location'] }, 409, 'AlreadyExistsException');
+  await ok('POST', `${tablePath(ns, 'src')}/unregister`, {});
   const reg = await ok('POST', `${P}/namespaces/${ns}/register`, { name: 'copy', 'metadata-location': c1['metadata-location'] });
   assert.equal(reg['metadata-location'], c1['metadata-location']);
   assert.deepEqual(reg.metadata, c1.metadata);
@@ -753,7 +760,8 @@ test('register points a new table at an existing file; 409 unless overwrite; nex
 
   await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'ghost', 'metadata-location': path.join(srv.catalogRoot, ns, 'nope', 'metadata', '00000-x.metadata.json') }, 404);
   await iceErr('POST', `${P}/namespaces/${uniq('missing')}/register`, { name: 'r', 'metadata-location': src['metadata-location'] }, 404, 'NoSuchNamespaceException');
-  const junk = path.join(fsPath(src.metadata.location), 'metadata', '00009-junk.metadata.json');
+  const junk = path.join(srv.catalogRoot, ns, 'junk', 'metadata', '00009-junk.metadata.json');
+  fs.mkdirSync(path.dirname(junk), { recursive: true });
   fs.writeFileSync(junk, '{"not": "metadata"}');
   await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'junk', 'metadata-location': junk }, 400);
 });
@@ -772,12 +780,16 @@ test('register reads the file itself: a purged or garbage-collected metadata fil
   await commit(ns, 'gc', { updates: [setProps({ a: '1' })] });
   await commit(ns, 'gc', { updates: [setProps({ a: '2' })] });
   assert.ok(!fs.existsSync(fsPath(g['metadata-location'])), 'the first file fell out of the log and was deleted');
-  await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'gc2', 'metadata-location': g['metadata-location'] }, 404);
+  await iceErr('POST', `${P}/namespaces/${ns}/register`, { name: 'gc', 'metadata-location': g['metadata-location'], overwrite: true }, 404);
 
   const v = await ok('POST', `${P}/namespaces/${ns}/views`, view('vgone'));
   await ok('GET', viewPath(ns, 'vgone'));
   fs.rmSync(fsPath(v['metadata-location']));
-  await iceErr('POST', `${P}/namespaces/${ns}/register-view`, { name: 'vgone2', 'metadata-location': v['metadata-location'] }, 404);
+  // A file in a live view's place is that view's (issue 67): refused
+  // before it is read, missing or not.
+  await iceErr('POST', `${P}/namespaces/${ns}/register-view`, { name: 'vgone2', 'metadata-location': v['metadata-location'] }, 409);
+  const elsewhere = path.join(srv.catalogRoot, ns, 'vgone3', 'metadata', path.basename(fsPath(v['metadata-location'])));
+  await iceErr('POST', `${P}/namespaces/${ns}/register-view`, { name: 'vgone3', 'metadata-location': elsewhere }, 404);
 });
 
 test('unregister removes the pointer, keeps the files and answers {metadata-location, metadata}', async () => {
@@ -873,17 +885,22 @@ test('views: create, list, load, HEAD, replace, rename, drop, register-view', as
   await ok('DELETE', viewPath(ns, 'v1b'), undefined, 204);
   await iceErr('DELETE', viewPath(ns, 'v1b'), undefined, 404, 'NoSuchViewException');
 
-  // Register the dropped view's file under a new name.
-  const reg = await ok('POST', `${P}/namespaces/${ns}/register-view`, { name: 'back', 'metadata-location': rep['metadata-location'] });
-  assert.equal(reg['metadata-location'], rep['metadata-location']);
-  assert.deepEqual(reg.metadata, rep.metadata);
-  assert.equal((await ok('GET', viewPath(ns, 'back'))).metadata['current-version-id'], 2);
+  // The dropped view still owns its files (it is recoverable, and every
+  // table or view owns its files, issue 67): its file is not registered
+  // under a new name; a copy of its own, at a location of its own, is.
   await iceErr('POST', `${P}/namespaces/${ns}/register-view`, { name: 'back', 'metadata-location': rep['metadata-location'] }, 409, 'AlreadyExistsException');
-  // A live view's file may be registered under another name too.
+  const dir = path.join(srv.catalogRoot, ns, 'back');
+  const copy = ownCopy(rep['metadata-location'], dir);
+  const reg = await ok('POST', `${P}/namespaces/${ns}/register-view`, { name: 'back', 'metadata-location': copy });
+  assert.equal(reg['metadata-location'], copy);
+  assert.deepEqual(reg.metadata, { ...rep.metadata, location: fileUri(dir) });
+  assert.equal((await ok('GET', viewPath(ns, 'back'))).metadata['current-version-id'], 2);
+  await iceErr('POST', `${P}/namespaces/${ns}/register-view`, { name: 'back', 'metadata-location': copy }, 409, 'AlreadyExistsException');
+  // A live view's file is not registered under another name either.
   const v2 = await ok('GET', viewPath(ns, 'v2'));
-  await ok('POST', `${P}/namespaces/${ns}/register-view`, { name: 'v2copy', 'metadata-location': v2['metadata-location'] });
-  assert.equal((await req('HEAD', viewPath(ns, 'v2copy'))).status, 204);
-  await iceErr('POST', `${P}/namespaces/${ns}/register-view`, { name: 'v3', 'metadata-location': path.join(srv.catalogRoot, 'none.gz.metadata.json') }, 404);
+  await iceErr('POST', `${P}/namespaces/${ns}/register-view`, { name: 'v2copy', 'metadata-location': v2['metadata-location'] }, 409, 'AlreadyExistsException');
+  assert.equal((await req('HEAD', viewPath(ns, 'v2copy'))).status, 404);
+  await iceErr('POST', `${P}/namespaces/${ns}/register-view`, { name: 'v3', 'metadata-location': path.join(srv.catalogRoot, ns, 'none', 'none.gz.metadata.json') }, 404);
 });
 
 // ---------------------------------------------------------------- transactions
@@ -983,8 +1000,9 @@ test('/transactions/commit: a v3 snapshot without added-rows (400) or at ids ano
 test('register refuses a v3 file whose snapshots share row ids, hold ids past next-row-id, or lack added-rows (400)', async () => {
   const ns = await mkns();
   const t = await mktable(ns, 'src', { properties: { 'format-version': '3' } });
-  const md = t.metadata;
+  const md = { ...t.metadata, location: fileUri(path.join(srv.catalogRoot, ns, 'bad')) };
   const dir = path.join(fsPath(md.location), 'metadata');
+  fs.mkdirSync(dir, { recursive: true });
   const snapshot = (id, seq, first, added) => ({
     'snapshot-id': id, 'sequence-number': seq, 'timestamp-ms': md['last-updated-ms'],
     summary: { operation: 'append' }, 'manifest-list': `${md.location}/metadata/snap-${id}.avro`, 'schema-id': 0,
@@ -1088,7 +1106,7 @@ test('every create, commit, rename, register and drop appends a commit on the br
   const t = await mktable(ns, 'lt', {}, cat);
   const c = await commit(ns, 'lt', { updates: [setProps({ a: '1' })] }, 200, cat);
   await ok('POST', `/v1/${cat}/tables/rename`, { source: { namespace: [ns], name: 'lt' }, destination: { namespace: [ns], name: 'lt2' } }, 204);
-  await ok('POST', `/v1/${cat}/namespaces/${ns}/register`, { name: 'reg', 'metadata-location': t['metadata-location'] });
+  await ok('POST', `/v1/${cat}/namespaces/${ns}/register`, { name: 'reg', 'metadata-location': ownCopy(t['metadata-location'], path.join(fsPath(t.metadata.location), '..', 'reg')) });
   const lv = await ok('POST', `/v1/${cat}/namespaces/${ns}/views`, view('lv'));
   const lv2 = await ok('POST', viewPath(ns, 'lv', cat), { requirements: [{ type: 'assert-view-uuid', uuid: lv.metadata['view-uuid'] }], updates: [setProps({ k: 'v' })] });
   await ok('DELETE', tablePath(ns, 'lt2', cat), undefined, 204);

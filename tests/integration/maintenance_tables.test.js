@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { expectJson, uniq } from './lib/expect.js';
 import { CATALOG, nsPath, startIcebergServer } from './lib/iceberg.js';
 import { createTable, filesOnDisk, localPath } from './lib/iceberg_data.js';
+import { ownCopy } from './lib/location.js';
 import { STORE } from './lib/server.js';
 import { waitTask } from './lib/tasks.js';
 
@@ -117,27 +118,29 @@ test('expire and purge keep what a catalog branch sharing the table still reache
   assert.deepEqual(byId(await onDev.readRows()), rows([1, 2, 3, 4, 5, 6]));
 });
 
-test('purge keeps every file a second table registered on the same metadata reaches', async () => {
+test('no second table is registered on a table\'s files, and one on a copy of its metadata (a place of its own) purges none of them', async () => {
   const t = await createTable(srv, { namespace: [uniq('ns')], table: 'orig' });
   await appends(t, 2);
   await t.setStatistics();
   const loaded = await t.load();
   const ns2 = uniq('ns');
   expectJson(await srv.req('POST', `/v1/${CATALOG}/namespaces`, { body: { namespace: [ns2] } }), 200);
-  expectJson(await srv.req('POST', `/v1/${CATALOG}/namespaces/${nsPath([ns2])}/register`, { body: { name: 'copy', 'metadata-location': loaded['metadata-location'] } }), 200);
+  const reg = (file) => srv.req('POST', `/v1/${CATALOG}/namespaces/${nsPath([ns2])}/register`, { body: { name: 'copy', 'metadata-location': file } });
+  // Every table owns its files (issue 67): the file is orig's.
+  const same = await reg(loaded['metadata-location']);
+  assert.ok([400, 409].includes(same.status), `${same.status} ${same.text}`);
+  // A copy at a place of its own registers, naming orig's manifests and
+  // data files: its purge deletes only what lies in its own location.
   const dir = await t.dir();
+  const copyDir = path.join(dir, '..', '..', ns2, 'copy');
+  expectJson(await reg(ownCopy(loaded['metadata-location'], copyDir)), 200);
   const before = filesOnDisk(dir);
-  let r = await srv.req('DELETE', `${t.path()}?purgeRequested=true`);
-  assert.equal((await waitTask(srv.rawReq, r.headers['pangolin-task-id'])).status, 'succeeded');
-  assertFiles(filesOnDisk(dir), before, 'the registered copy keeps every file');
-  const copyPath = `/v1/${CATALOG}/namespaces/${nsPath([ns2])}/tables/copy`;
-  r = await srv.req('DELETE', `${copyPath}?purgeRequested=true`);
+  const r = await srv.req('DELETE', `/v1/${CATALOG}/namespaces/${nsPath([ns2])}/tables/copy?purgeRequested=true`);
   const task = await waitTask(srv.rawReq, r.headers['pangolin-task-id']);
   assert.equal(task.status, 'succeeded', JSON.stringify(task));
-  // Only the metadata files of versions the copy never had are left.
-  const left = filesOnDisk(dir);
-  assert.ok(left.every((f) => f.endsWith('.metadata.json')), `left: ${left}`);
-  assert.ok(left.length < before.length);
+  assertFiles(filesOnDisk(dir), before, 'the copy\'s purge deleted none of orig\'s files');
+  assert.deepEqual(filesOnDisk(copyDir), [], 'its own metadata file went');
+  assert.deepEqual(byId(await t.readRows()), rows([1, 2, 3, 4]));
 });
 
 test('a corrupt manifest fails the task with its name; nothing is deleted and the table is unchanged', async () => {

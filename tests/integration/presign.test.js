@@ -16,6 +16,7 @@ import { expectError, expectJson, uniq } from './lib/expect.js';
 
 const PW = 'Str0ng-Passw0rd-for-tests';
 const BUCKET = `pgl-presign-${process.pid}`;
+const NOVEND = `pgl-presign-nv-${process.pid}`;	// a bucket the operator does not list
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', required: false, type: 'long' }] };
 const root = { authorization: basic() };
 
@@ -34,12 +35,12 @@ async function login(call, tenant, role) {
   return { id: u.id, call: as({ authorization: `Bearer ${tok}` }) };
 }
 
-/** An S3 warehouse, a catalog in it with table db.t, and its grants. */
-async function s3Table(vend) {
+/** An S3 warehouse in bucket, a catalog in it with table db.t, and its grants. */
+async function s3Table(bucket) {
   const wh = uniq('wh');
   expectJson(await T.admin.call('POST', '/api/v1/warehouses', { name: wh, storage_config: {
-    type: 's3', bucket: BUCKET, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1',
-    access_key_id: 'test:tester', secret_access_key: 'testing', vend_static_keys: vend } }), 201);
+    type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1',
+    access_key_id: 'test:tester', secret_access_key: 'testing' } }), 201);
   const cat = uniq('cat');
   const c = expectJson(await T.admin.call('POST', '/api/v1/catalogs', { name: cat, warehouse_name: wh }), 201);
   expectJson(await T.admin.call('POST', `/v1/${cat}/namespaces`, { namespace: ['db'] }), 200);
@@ -47,21 +48,25 @@ async function s3Table(vend) {
   for (const [u, actions] of [[T.reader, ['read']], [T.writer, ['read', 'write']]]) {
     expectJson(await T.admin.call('POST', '/api/v1/permissions', { 'user-id': u.id, scope: { type: 'catalog', catalog_id: c.id }, actions }), 201);
   }
-  return { wh, cat, root: `s3://${BUCKET}/lake/${cat}`, table: t.metadata.location, P: `/v1/${cat}/namespaces/db/tables/t/presign` };
+  return { wh, cat, root: `s3://${bucket}/lake/${cat}`, table: t.metadata.location, P: `/v1/${cat}/namespaces/db/tables/t/presign` };
 }
 
 before(async () => {
   swift = await startSwift();
   assert.equal(s3req(swift, 'PUT', `/${BUCKET}`).status, 200);
-  srv = await startIcebergServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' }, allowEndpoints: [swift.endpoint] });
+  assert.equal(s3req(swift, 'PUT', `/${NOVEND}`).status, 200);
+  // The operator lets BUCKET's one warehouse vend its keys (issue 67:
+  // the operator's grant, never a storage_config's).
+  srv = await startIcebergServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_STATIC_KEY_BUCKETS: BUCKET },
+    allowEndpoints: [swift.endpoint] });
   const call = as(root);
   T.id = expectJson(await call('POST', '/api/v1/tenants', { name: uniq('t') }), 201).id;
   T.admin = await login(call, T.id, 'tenant-admin');
   T.reader = await login(T.admin.call, T.id, 'tenant-user');
   T.writer = await login(T.admin.call, T.id, 'tenant-user');
   T.none = await login(T.admin.call, T.id, 'tenant-user');
-  T.vend = await s3Table('true');
-  T.novend = await s3Table('false');
+  T.vend = await s3Table(BUCKET);
+  T.novend = await s3Table(NOVEND);
   B.id = expectJson(await call('POST', '/api/v1/tenants', { name: uniq('b') }), 201).id;
   B.admin = await login(call, B.id, 'tenant-admin');
 });
@@ -212,7 +217,7 @@ test('warehouse credentials: the keys only where the warehouse vends them, and o
   expectError(await creds({ call: as({}) }, t.wh, `${t.table}/x`), 401);
   // A warehouse that keeps its keys: nobody gets them, admins included.
   for (const u of [T.admin, T.writer]) {
-    const b = expectError(await creds(u, T.novend.wh, `${T.novend.table}/x`), 403, { message: /vend_static_keys/ });
+    const b = expectError(await creds(u, T.novend.wh, `${T.novend.table}/x`), 403, { message: /static_key_buckets/ });
     assert.ok(!JSON.stringify(b).includes('testing'));
   }
   // Root acting in the tenant is an admin there.

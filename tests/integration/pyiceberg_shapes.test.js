@@ -67,6 +67,37 @@ test('client_secret_basic with scope=catalog gets a token that works on the Iceb
   expectJson(await tokenReq(form, { authorization: clientBasic(su.id, su.api_key) }), 200, { requestId: false });
 });
 
+// Issue 67: PyIceberg sends its session headers to the token endpoint too,
+// X-Iceberg-Access-Delegation empty when delegation is off; Kore's 400
+// "invalid header field" came in the Iceberg envelope, which PyIceberg
+// cannot read there ("Received unexpected JSON Payload").
+test('PyIceberg\'s token request with its access-delegation header turned off (empty) gets a token', async () => {
+  const r = await tokenReq('grant_type=client_credentials&scope=catalog',
+    { authorization: clientBasic(su.id, su.api_key), 'x-iceberg-access-delegation': '', 'x-client-version': '' });
+  assert.equal(expectJson(r, 200, { requestId: false }).token_type, 'bearer');
+});
+
+test('every 400 and 401 on the token paths is RFC 6749 §5.2\'s {error, error_description}, whoever answers it', async () => {
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const cases = [
+    // Refused before any handler runs: the query string.
+    ['/v1/oauth/tokens?x=%ZZ', 'grant_type=client_credentials', form, 400, 'invalid_request'],
+    ['/api/v1/iceberg/cat/oauth/tokens?%C0', 'grant_type=client_credentials', form, 400, 'invalid_request'],
+    // The handler's own.
+    ['/v1/cat/v1/oauth/tokens', 'grant_type=password&username=a&password=b', form, 400, 'unsupported_grant_type'],
+    ['/v1/oauth/tokens', 'grant_type=client_credentials&scope=a%0Ab', { ...form, authorization: clientBasic(su.id, su.api_key) }, 400, 'invalid_scope'],
+    ['/v1/oauth/tokens', 'grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=x&subject_token_type=urn:ietf:params:oauth:token-type:access_token', form, 400, 'invalid_grant'],
+    ['/v1/oauth/tokens', 'grant_type=client_credentials&client_id=a&client_secret=b', form, 401, 'invalid_client'],
+  ];
+  for (const [p, body, headers, status, code] of cases) {
+    const r = await request(authd.port, 'POST', p, { body, headers });
+    assert.equal(r.status, status, `${p}: ${r.text}`);
+    assert.equal(r.json?.error, code, `${p}: ${r.text}`);
+    assert.equal(typeof r.json.error_description, 'string', `${p}: ${r.text}`);
+    assert.deepEqual(Object.keys(r.json).sort(), ['error', 'error_description'], p);
+  }
+});
+
 test('client_secret_basic refusals: a wrong secret is 401 invalid_client, two different credentials 400 invalid_request', async () => {
   const wrong = await tokenReq('grant_type=client_credentials&scope=catalog', { authorization: clientBasic(su.id, su.api_key.slice(0, -1) + (su.api_key.endsWith('0') ? '1' : '0')) });
   assert.equal(wrong.status, 401);

@@ -52,6 +52,26 @@ test('a successful login clears its account\'s count', async () => {
   for (let i = 0; i < 2; i++) expectError(await login({ username: ROOT_USER, password: 'Wrong-password-1' }, `203.0.113.${100 + i}`), 401);
 });
 
+// Issue 67: a script or a CI job that logs in more often than the limit
+// was refused though it never failed.
+test('successful logins use up nothing: an address that only succeeds is never refused, its failures still are', async () => {
+  const ip = '192.0.2.30';
+  for (let i = 0; i < 5; i++) expectJson(await login({ username: ROOT_USER, password: ROOT_PASSWORD }, ip), 200);
+  for (let i = 0; i < 3; i++) expectError(await login({ username: uniq('u'), password: 'Wrong-password-1' }, ip), 401);
+  assert429(await login({ username: uniq('u'), password: 'Wrong-password-1' }, ip));
+});
+
+test('a success does not give an address back the failures before it; attempts sent at once never pass the limit together', async () => {
+  const ip = '192.0.2.31';
+  for (let i = 0; i < 2; i++) expectError(await login({ username: uniq('u'), password: 'Wrong-password-1' }, ip), 401);
+  expectJson(await login({ username: ROOT_USER, password: ROOT_PASSWORD }, ip), 200);
+  expectError(await login({ username: uniq('u'), password: 'Wrong-password-1' }, ip), 401);
+  assert429(await login({ username: uniq('u'), password: 'Wrong-password-1' }, ip));
+  // Eight at once from a fresh address: three are checked, five refused.
+  const burst = await Promise.all(Array.from({ length: 8 }, () => login({ username: uniq('u'), password: 'Wrong-password-1' }, '192.0.2.32')));
+  assert.deepEqual(burst.map((r) => r.status).sort(), [401, 401, 401, 429, 429, 429, 429, 429]);
+});
+
 test('without PANGOLIN_TRUST_FORWARDED_FOR the header is ignored: the peer address counts', async () => {
   const plain = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '2' } });
   try {

@@ -249,12 +249,13 @@ test('warehouse keys: a writer whom a policy of a catalog on the warehouse binds
   const swift = await startSwift();
   const bucket = uniq('rrb');
   assert.equal(s3req(swift, 'PUT', `/${bucket}`).status, 200);
-  const s = await startAuthServer({ allowEndpoints: [swift.endpoint] });
+  // The operator lets the bucket's warehouse vend its keys (issue 67).
+  const s = await startAuthServer({ allowEndpoints: [swift.endpoint], env: { PANGOLIN_STATIC_KEY_BUCKETS: bucket } });
   try {
     const o = okFor(s);
     const T = await tenantWithAdmin(s, 'rrw');
     const wh = uniq('s3wh');
-    await o('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1', access_key_id: 'test:tester', secret_access_key: 'testing', vend_static_keys: 'true' } }, T.admin);
+    await o('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1', access_key_id: 'test:tester', secret_access_key: 'testing' } }, T.admin);
     const c = uniq('s3cat');
     const catalog = await o('POST', '/api/v1/catalogs', { name: c, warehouse_name: wh }, T.admin);
     await o('POST', `/v1/${c}/namespaces`, { namespace: ['db'] }, T.admin);
@@ -322,12 +323,13 @@ test('createTable (stage-create, registerTable) asking for the files: a caller w
   const swift = await startSwift();
   const bucket = uniq('rrc');
   assert.equal(s3req(swift, 'PUT', `/${bucket}`).status, 200);
-  const s = await startAuthServer({ allowEndpoints: [swift.endpoint] });
+  // The operator lets the bucket's warehouse vend its keys (issue 67).
+  const s = await startAuthServer({ allowEndpoints: [swift.endpoint], env: { PANGOLIN_STATIC_KEY_BUCKETS: bucket } });
   try {
     const o = okFor(s);
     const T = await tenantWithAdmin(s, 'rrc');
     const wh = uniq('s3wh');
-    await o('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1', access_key_id: 'test:tester', secret_access_key: 'testing', vend_static_keys: 'true' } }, T.admin);
+    await o('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 's3', bucket, prefix: 'lake', endpoint: swift.endpoint, region: 'us-east-1', access_key_id: 'test:tester', secret_access_key: 'testing' } }, T.admin);
     const c = uniq('s3cat');
     const catalog = await o('POST', '/api/v1/catalogs', { name: c, warehouse_name: wh }, T.admin);
     // The policy is the parent namespace's: it binds every table below.
@@ -366,8 +368,13 @@ test('createTable (stage-create, registerTable) asking for the files: a caller w
     assert.deepEqual(projections(plainMade['read-restrictions']), { 2: 'mask-alphanum' });
     assert.equal(plainMade['storage-credentials'], undefined);
     // registerTable is a create too: refused before the name is taken.
+    // Its file is a copy at a place of its own (plainMade's files are
+    // plainMade's: every table owns its files, issue 67).
     const reg = uniq('reg');
-    refused(await s.req('POST', `/v1/${c}/namespaces/db%1Fsub/register`, { body: { name: reg, 'metadata-location': plainMade['metadata-location'] }, headers: { ...bound.headers, ...vend } }), 'registerTable');
+    const dir = `${plainMade.metadata.location}-copy`;
+    const copy = `${dir}/metadata/00000-copy.metadata.json`;
+    assert.equal(s3req(swift, 'PUT', `/${bucket}/${copy.slice(`s3://${bucket}/`.length)}`, { body: JSON.stringify({ ...plainMade.metadata, location: dir }) }).status, 200);
+    refused(await s.req('POST', `/v1/${c}/namespaces/db%1Fsub/register`, { body: { name: reg, 'metadata-location': copy }, headers: { ...bound.headers, ...vend } }), 'registerTable');
     assert.equal((await s.req('GET', `${P}/${reg}`, { headers: T.admin })).status, 404, 'registerTable: no table is left behind');
     // The enforcing engine: its restrictions and the keys.
     const byEngine = expectJson(await create(eh, uniq('engine'), vend), 200);

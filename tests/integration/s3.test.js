@@ -23,6 +23,9 @@ import { waitTask } from './lib/tasks.js';
 
 let srv, swift, endpoint, gate;
 const BUCKET = `pgl-it-${process.pid}`;
+// The bucket whose one warehouse the operator lets vend its keys
+// ([storage] static_key_buckets; issue 67: never a storage_config's say).
+const KEYS_BUCKET = `pgl-it-keys-${process.pid}`;
 const s3 = (method, p, o) => s3req(swift, method, p, o);
 // Swift on loopback (path-style and virtual-hosted) and a dead loopback
 // port: origins the operator allow-lists ([storage] allowed_endpoints).
@@ -34,8 +37,9 @@ before(async () => {
   endpoint = swift.endpoint;
   gate = await cutProxy(swift.port);
   assert.equal(s3('PUT', `/${BUCKET}`).status, 200);
+  assert.equal(s3('PUT', `/${KEYS_BUCKET}`).status, 200);
   // Every /v1 answer is checked against the Iceberg OpenAPI document.
-  srv = await startIcebergServer({ allowEndpoints: allowed() });
+  srv = await startIcebergServer({ allowEndpoints: allowed(), env: { PANGOLIN_STATIC_KEY_BUCKETS: KEYS_BUCKET } });
 });
 after(async () => {
   await srv?.stop();
@@ -86,9 +90,13 @@ test('an S3 warehouse keeps tables in its bucket: create, commit, load, rename, 
   const loaded = expectJson(await req('GET', `${T}/t1`), 200);
   assert.equal(loaded.metadata.properties.owner, 'etl');
   assert.equal(loaded['metadata-location'], committed['metadata-location']);
-  // Rename keeps the files where they are; register points a new name at them.
+  // Rename keeps the files where they are; once t2 lets go of them
+  // (unregister: every table owns its files, issue 67), register points a
+  // new name at them.
   await noContent('POST', `/v1/${cat}/tables/rename`, { source: { namespace: ['db'], name: 't1' }, destination: { namespace: ['db'], name: 't2' } });
   expectJson(await req('GET', `${T}/t2`), 200);
+  expectError(await req('POST', `/v1/${cat}/namespaces/db/register`, { name: 't3', 'metadata-location': committed['metadata-location'] }), 409, { iceberg: true });
+  expectJson(await req('POST', `${T}/t2/unregister`, {}), 200);
   const reg = expectJson(await req('POST', `/v1/${cat}/namespaces/db/register`, { name: 't3', 'metadata-location': committed['metadata-location'] }), 200);
   assert.equal(reg.metadata.properties.owner, 'etl');
   // Views on S3 too.
@@ -98,10 +106,8 @@ test('an S3 warehouse keeps tables in its bucket: create, commit, load, rename, 
     properties: {} }), 200);
   assert.match(view['metadata-location'], new RegExp(`^s3://${BUCKET}/lake/${cat}/db/v1/`));
   expectJson(await req('GET', `/v1/${cat}/namespaces/db/views/v1`), 200);
-  // A drop without purge keeps t3 recoverable (undrop): a purge of t2,
-  // which shares its files, leaves them in the bucket.
+  // A drop without purge keeps t3 recoverable (undrop), its files too.
   await noContent('DELETE', `${T}/t3`);
-  await purged(`${T}/t2?purgeRequested=true`);
   assert.ok(keys(prefix).some((k) => committed['metadata-location'].endsWith(k)), 'the recoverable t3 keeps its files');
   const dropped = expectJson(await req('GET', `/api/v1/catalogs/${cat}/dropped`), 200).find((d) => d.name === 't3');
   expectJson(await req('POST', `/api/v1/catalogs/${cat}/dropped/${dropped.id}/restore`, {}), 200);
@@ -191,16 +197,16 @@ test('/metrics counts S3 requests and the connections they opened (kept-alive cl
 });
 
 test('vended credentials: loadTable and createTable with X-Iceberg-Access-Delegation, and /credentials', { skip: ONCE }, async () => {
-  // Static keys leave only when the warehouse says so (egress.test.js
-  // checks that they do not otherwise).
-  const { cat } = await s3Catalog({ vend_static_keys: 'true' });
+  // Static keys leave only where the operator lists the bucket
+  // (egress.test.js checks that they do not otherwise).
+  const { cat } = await s3Catalog({ bucket: KEYS_BUCKET });
   const T = `/v1/${cat}/namespaces/db/tables`;
   const vend = { 'x-iceberg-access-delegation': 'vended-credentials' };
   const created = expectJson(await srv.req('POST', T, { body: { name: 'v', schema }, headers: vend }), 200);
   const want = { 's3.access-key-id': 'test:tester', 's3.secret-access-key': 'testing', 's3.region': 'us-east-1',
     's3.path-style-access': 'true', 's3.endpoint': endpoint };
   assert.deepEqual(created.config, want);
-  const prefix = `s3://${BUCKET}/lake/${cat}/db/v`;
+  const prefix = `s3://${KEYS_BUCKET}/lake/${cat}/db/v`;
   assert.deepEqual(created['storage-credentials'], [{ prefix, config: want }]);
   // Without the header: nothing vended, and the answers carry distinct tags.
   const plain = await srv.req('GET', `${T}/v`);
@@ -211,7 +217,7 @@ test('vended credentials: loadTable and createTable with X-Iceberg-Access-Delega
   assert.notEqual(vended.headers.etag, plain.headers.etag);
   assert.match(vended.headers.vary ?? '', /X-Iceberg-Access-Delegation/i);
   // The vended keys work against the bucket (the client's own writes).
-  assert.equal(s3('PUT', `/${BUCKET}/lake/${cat}/db/v/data/00000.parquet`, { body: 'PAR1' }).status, 200);
+  assert.equal(s3('PUT', `/${KEYS_BUCKET}/lake/${cat}/db/v/data/00000.parquet`, { body: 'PAR1' }).status, 200);
   const creds = expectJson(await srv.req('GET', `${T}/v/credentials`), 200);
   assert.deepEqual(creds['storage-credentials'], [{ prefix, config: want }]);
   // A table on local disk has none to give.
@@ -354,18 +360,18 @@ test('purge deletes the table\'s objects in one multi-object delete, never an ob
   assert.equal(s3('PUT', `/${BUCKET}/outside/keep.metadata.json`, { body: '{}' }).status, 200);
   const md = JSON.parse(s3('GET', `/${BUCKET}/${t['metadata-location'].slice(`s3://${BUCKET}/`.length)}`).text);
   md['metadata-log'] = [{ 'timestamp-ms': 1, 'metadata-file': `s3://${BUCKET}/outside/keep.metadata.json` }];
+  md.location = `s3://${BUCKET}/lake/${cat}/db/q`;	// its own (issue 67)
   const planted = `lake/${cat}/db/q/metadata/00009-planted.metadata.json`;
   assert.equal(s3('PUT', `/${BUCKET}/${planted}`, { body: JSON.stringify(md) }).status, 200);
   expectJson(await req('POST', `/v1/${cat}/namespaces/db/register`, { name: 'q', 'metadata-location': `s3://${BUCKET}/${planted}` }), 200);
   const s3Requests = async () => Number((await req('GET', '/metrics')).text.match(/^pangolin_object_store_requests_total (\d+)$/m)[1]);
   const before = await s3Requests();
   await purged(`${T}/p?purgeRequested=true`);
-  // The purge task: p's metadata read, q's too (q was registered from a
-  // copy of p's metadata, so its location is p's: the files it reaches are
-  // kept), one multi-object delete, and p's metadata file itself last (so
-  // a re-run after a crash still finds the rest): 4, fewer when the
-  // memory store's worker runs the task with metadata in its cache.  One
-  // DELETE per file would be 4 deletes on top of the reads.
+  // The purge task: p's metadata read, one multi-object delete, and p's
+  // metadata file itself last (so a re-run after a crash still finds the
+  // rest): 3, fewer when the memory store's worker runs the task with
+  // metadata in its cache.  One DELETE per file would be 4 deletes on top
+  // of the reads.
   const sent = await s3Requests() - before;
   assert.ok(sent >= 2 && sent <= 4, `one multi-object delete, not one request per file: ${sent} requests`);
   assert.deepEqual(keys(`lake/${cat}/db/p/`), [], 'the table\'s 4 metadata objects are gone');

@@ -17,6 +17,9 @@ import { tmpDir } from './lib/server.js';
 
 let srv, swift, endpoint, scratch;
 const BUCKET = `pgl-plan-${process.pid}`;
+// The bucket whose one warehouse the operator lets vend its keys
+// ([storage] static_key_buckets, issue 67).
+const KEYS_BUCKET = `pgl-plan-keys-${process.pid}`;
 const MANIFESTS = 20;	// FETCH_PER_RUN is 16: the request waits twice
 const PER = 3;
 
@@ -25,6 +28,7 @@ before(async () => {
   endpoint = swift.endpoint;
   scratch = tmpDir('pgl-plan-s3');
   assert.equal(s3req(swift, 'PUT', `/${BUCKET}`).status, 200);
+  assert.equal(s3req(swift, 'PUT', `/${KEYS_BUCKET}`).status, 200);
   srv = await startIcebergServer({
     allowEndpoints: [endpoint, `http://localhost:${swift.port}`],
     // A plan within SYNC_MAX_MANIFESTS is made in the request unless it
@@ -32,7 +36,7 @@ before(async () => {
     // machine reading the manifests from Swift passed once, answering
     // "submitted"), under the client's 30 s.
     env: { PANGOLIN_SCAN_SYNC_MAX_MANIFESTS: String(MANIFESTS - 1), PANGOLIN_SCAN_SYNC_WAIT_MS: '20000',
-      TASK_WORKER_POLL_INTERVAL_MS: '50' },
+      TASK_WORKER_POLL_INTERVAL_MS: '50', PANGOLIN_STATIC_KEY_BUCKETS: KEYS_BUCKET },
   });
 });
 after(async () => {
@@ -48,18 +52,19 @@ const schema = {
 const spec = { 'spec-id': 0, fields: [{ name: 'name', transform: 'identity', 'source-id': 2, 'field-id': 1000 }] };
 
 /** Bytes into the bucket at key (through a file: curl sends them as is). */
-async function put(key, buf) {
+async function put(key, buf, bucket = BUCKET) {
   const f = path.join(scratch, `${uniq('obj')}.avro`);
   fs.writeFileSync(f, buf);
-  assert.equal(s3req(swift, 'PUT', `/${BUCKET}/${key}`, { body: `@${f}` }).status, 200);
+  assert.equal(s3req(swift, 'PUT', `/${bucket}/${key}`, { body: `@${f}` }).status, 200);
 }
 
 /** A table of MANIFESTS manifests, partition n<k> in manifest k, PER files each. */
 async function s3Table(vend) {
   const wh = uniq('s3wh');
+  const bucket = vend ? KEYS_BUCKET : BUCKET;
   expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name: wh, storage_config: {
-    type: 's3', bucket: BUCKET, prefix: 'lake', endpoint, region: 'us-east-1',
-    access_key_id: 'test:tester', secret_access_key: 'testing', ...(vend ? { vend_static_keys: 'true' } : {}) } } }), 201);
+    type: 's3', bucket, prefix: 'lake', endpoint, region: 'us-east-1',
+    access_key_id: 'test:tester', secret_access_key: 'testing' } } }), 201);
   const cat = uniq('s3cat');
   expectJson(await srv.req('POST', '/api/v1/catalogs', { body: { name: cat, warehouse_name: wh } }), 201);
   expectJson(await srv.req('POST', `/v1/${cat}/namespaces`, { body: { namespace: ['db'] } }), 200);
@@ -67,7 +72,7 @@ async function s3Table(vend) {
   const created = expectJson(await srv.req('POST', `/v1/${cat}/namespaces/db/tables`,
     { body: { name: 't', schema, 'partition-spec': spec } }), 200);
   const loc = created.metadata.location;
-  const key = (p) => p.slice(`s3://${BUCKET}/`.length);
+  const key = (p) => p.slice(`s3://${bucket}/`.length);
   const meta = { schema: JSON.stringify(schema), 'schema-id': 0, 'partition-spec': JSON.stringify(spec.fields),
     'partition-spec-id': 0, 'format-version': 2, content: 'data' };
   const files = [];
@@ -83,7 +88,7 @@ async function s3Table(vend) {
     }
     const m = `${loc}/metadata/m${k}.avro`;
     const buf = await writeAvro('avsc', manifestEntrySchema(2, spec, schema), entries, meta);
-    await put(key(m), buf);
+    await put(key(m), buf, bucket);
     const b = Buffer.from(`n${k}`);
     refs.push({ manifest_path: m, manifest_length: buf.length, partition_spec_id: 0, content: 0,
       sequence_number: 1, min_sequence_number: 1, added_snapshot_id: 1, added_files_count: PER,
@@ -93,7 +98,7 @@ async function s3Table(vend) {
   }
   const list = `${loc}/metadata/snap-1.avro`;
   await put(key(list), await writeAvro('avsc', manifestListSchema(2), refs,
-    { 'snapshot-id': 1, 'parent-snapshot-id': 'null', 'sequence-number': 1, 'format-version': 2 }));
+    { 'snapshot-id': 1, 'parent-snapshot-id': 'null', 'sequence-number': 1, 'format-version': 2 }), bucket);
   expectJson(await srv.req('POST', T, { body: { requirements: [], updates: [
     { action: 'add-snapshot', snapshot: { 'snapshot-id': 1, 'sequence-number': 1, 'timestamp-ms': Date.now(),
       'manifest-list': list, summary: { operation: 'append' }, 'schema-id': 0 } },

@@ -129,7 +129,10 @@ test('client credential errors follow RFC 6749: invalid_request, unsupported_gra
   };
   await err(await token({ ...good, grant_type: 'password' }), 400, 'unsupported_grant_type');
   await err(await token({ client_id: su.id, client_secret: su.api_key }), 400, 'invalid_request');
-  await err(await token({ ...good, extra: '1' }), 400, 'invalid_request');
+  // RFC 6749 §3.2: an unknown field is ignored, an empty one is as if not sent.
+  expectJson(await token({ ...good, extra: '1', audience: '' }), 200);
+  await err(await token({ ...good, client_id: '' }), 400, 'invalid_request');
+  await err(await token({ ...good, scope: 'catalog  "x"' }), 400, 'invalid_scope');
   await err(await srv.req('POST', '/v1/oauth/tokens', { body: 'grant_type=client_credentials&grant_type=client_credentials', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400, 'invalid_request');
   await err(await srv.req('POST', '/v1/oauth/tokens', { body: good }), 400, 'invalid_request');
   await err(await srv.req('POST', '/v1/oauth/tokens', { body: 'client_id=%ZZ', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400, 'invalid_request');

@@ -259,8 +259,11 @@ for (const mode of ['openat2', 'walk']) {
       const src = expectJson(await create(ns, 'src'), 200);
       for (const v of ['a', 'b']) fs.writeFileSync(path.join(outside, `${v}.metadata.json`), '{"victim":true}');
       // A metadata file inside the storage whose log names files outside.
+      // (its table's location its own directory: every table owns its
+      // files, issue 67).
       const crafted = (name) => {
         const md = structuredClone(src.metadata);
+        md.location = `file://${path.join(srv.catalogRoot, ns, `crafted-${name}`)}`;
         md['metadata-log'] = [{ 'timestamp-ms': md['last-updated-ms'] - 1, 'metadata-file': path.join(outside, `${name}.metadata.json`) }];
         const f = path.join(srv.catalogRoot, ns, `crafted-${name}`, 'metadata', `00001-${crypto.randomUUID()}.metadata.json`);
         fs.mkdirSync(path.dirname(f), { recursive: true });

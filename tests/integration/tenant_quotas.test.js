@@ -1,7 +1,7 @@
 // Per-tenant quotas of what a tenant makes the store hold (issue 67):
 // every kind has a quota in rows and in bytes, and all kinds together
 // one in bytes ([quota] max_bytes, 2 GiB out of the box), counted by
-// the store's own usage ledger (store ABI 1.26) in the transaction of
+// the store's own usage ledger (store ABI 1.27) in the transaction of
 // each write, so the figures hold across workers and replicas.  Past a
 // quota a write is 429 with the figures ({"error", "kind", "unit",
 // "limit", "used"}; on /v1 the Iceberg envelope, the figures in its

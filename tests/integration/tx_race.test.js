@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { STORE, assertNoSanitizerReport } from './lib/server.js';
 import { CATALOG, metadataFiles, simpleSchema, startIcebergServer } from './lib/iceberg.js';
 import { expectJson, uniq } from './lib/expect.js';
+import { ownCopy } from './lib/location.js';
 
 const skip = STORE !== 'postgres' && 'needs PostgreSQL (a trigger raises its serialization failure, SQLSTATE 40001)';
 const P = `/v1/${CATALOG}`;
@@ -71,6 +72,10 @@ async function source(ns) {
   return expectJson(await srv.req('POST', `${P}/namespaces/${ns}/tables`, { body: { name: 'src', schema: simpleSchema() } }), 200)['metadata-location'];
 }
 
+/** A copy of loc for table name of ns, at a place of its own (every
+ * table owns its files, issue 67). */
+const copyFor = (loc, ns, name) => ownCopy(loc, path.join(srv.catalogRoot, ns, name));
+
 function assertRetryLater(r, what) {
   assert.equal(r.status, 503, `${what}: ${r.text}`);
   assert.equal(r.json.error.type, 'ServiceUnavailableException', `${what}: ${r.text}`);
@@ -83,8 +88,9 @@ test('a register whose transaction loses a race with another is made again by th
   const retries = await metric('pangolin_store_tx_retries_total');
   const stop = loseRaces('commits', 'INSERT', 3);
   try {
-    const r = expectJson(await srv.req('POST', `${P}/namespaces/${ns}/register`, { body: { name: 'copy', 'metadata-location': loc } }), 200);
-    assert.equal(r['metadata-location'], loc);
+    const copy = copyFor(loc, ns, 'copy');
+    const r = expectJson(await srv.req('POST', `${P}/namespaces/${ns}/register`, { body: { name: 'copy', 'metadata-location': copy } }), 200);
+    assert.equal(r['metadata-location'], copy);
     assert.equal(attempts('commits', 'INSERT'), 4, 'three lost runs, the fourth landed');
   } finally { stop(); }
   assert.ok(await metric('pangolin_store_tx_retries_total') >= retries + 3, 'each lost run counted as retried');
@@ -94,7 +100,7 @@ test('a register whose transaction loses a race with another is made again by th
 
 test('a register that loses every race answers 503 with Retry-After, never AlreadyExists, and the name stays free', { skip }, async () => {
   const ns = await namespace();
-  const loc = await source(ns);
+  const loc = copyFor(await source(ns), ns, 'copy');
   const gaveUp = await metric('pangolin_store_tx_gave_up_total');
   const stop = loseRaces('commits', 'INSERT', ALWAYS);
   let r;
@@ -184,7 +190,7 @@ test('8 clients registering into one namespace at once: no answer says AlreadyEx
   await Promise.all(Array.from({ length: 8 }, async (_, c) => {
     for (let i = 0; i < 40; i++) {
       const name = `r${c}_${i}`;
-      answers.push([name, await srv.req('POST', `${P}/namespaces/${ns}/register`, { body: { name, 'metadata-location': loc } })]);
+      answers.push([name, await srv.req('POST', `${P}/namespaces/${ns}/register`, { body: { name, 'metadata-location': copyFor(loc, ns, name) } })]);
     }
   }));
   const odd = answers.filter(([, r]) => r.status !== 200 && !(r.status === 503 && /^\d+$/.test(r.headers['retry-after'] ?? '')))

@@ -178,7 +178,6 @@ test('warehouses: local and S3 with secrets and vending; a refused endpoint and 
   await page.fill('#warehouse-form [name=endpoint]', 'http://127.0.0.1:9');
   await page.fill('#warehouse-form [name=access_key]', 'AKIAEXAMPLE');
   await page.fill('#warehouse-form [name=secret_key]', 'very-secret-value');
-  await page.check('#warehouse-form [name=vend_static_keys]');
   await page.selectOption('#warehouse-form [name=vending_strategy]', 'AwsSts');
   await page.fill('#warehouse-form [name=role_arn]', 'arn:aws:iam::123456789012:role/lake');
   await submit('warehouse-form');
@@ -195,7 +194,8 @@ test('warehouses: local and S3 with secrets and vending; a refused endpoint and 
   assert.equal(w.storage_config['s3.bucket'], 'analytics');
   assert.equal(w.storage_config['s3.endpoint'], 'https://s3.example.com');
   assert.equal(w.storage_config['s3.region'], 'eu-west-1');
-  assert.equal(w.storage_config.vend_static_keys, 'true');
+  // Whether the keys go out is the operator's (issue 67): no such field.
+  assert.equal(w.storage_config.vend_static_keys, undefined);
   assert.notEqual(w.storage_config['s3.secret-access-key'], 'very-secret-value', 'the secret is masked');
   assert.deepEqual(Object.keys(w.vending_strategy), ['AwsSts']);
   assert.equal(w.vending_strategy.AwsSts.role_arn, 'arn:aws:iam::123456789012:role/lake');
@@ -244,10 +244,10 @@ test('warehouses: Azure with an account key or an Entra service principal; its a
   };
   // Each type shows its own fields: Azure's none of S3's, STS or the vending strategy.
   await page.selectOption(`${F} [name=type]`, 'local');
-  await shown(['account_name', 'container', 'account_key', 'sas_lifetime_secs', 'vend_container_sas'], false);
+  await shown(['account_name', 'container', 'account_key', 'sas_lifetime_secs'], false);
   await page.selectOption(`${F} [name=type]`, 'azure');
-  await shown(['account_name', 'container', 'prefix', 'endpoint', 'auth', 'account_key', 'vend_container_sas', 'sas_lifetime_secs'], true);
-  await shown(['root', 'bucket', 'region', 'access_key', 'secret_key', 'path_style', 'vend_static_keys', 'use_sts',
+  await shown(['account_name', 'container', 'prefix', 'endpoint', 'auth', 'account_key', 'sas_lifetime_secs'], true);
+  await shown(['root', 'bucket', 'region', 'access_key', 'secret_key', 'path_style', 'use_sts',
     'vending_strategy', 'role_arn', 'tenant_id', 'client_id', 'client_secret'], false);
   assert.match(await page.textContent(`${F} .field:has([name=endpoint]) .help`),
     /^empty: https:\/\/<account>\.blob\.core\.windows\.net; the emulator: http:\/\/host:port\/<account>$/);
@@ -263,7 +263,6 @@ test('warehouses: Azure with an account key or an Entra service principal; its a
   await page.fill(`${F} [name=container]`, 'lake');
   await page.fill(`${F} [name=prefix]`, 'analytics');
   await page.fill(`${F} [name=endpoint]`, endpoint);
-  await page.check(`${F} [name=vend_container_sas]`);
   // No key: the server names account_key and the Entra fields; the
   // refusal lands beside the one on screen.
   await submit('warehouse-form');
@@ -281,7 +280,7 @@ test('warehouses: Azure with an account key or an Entra service principal; its a
 
   const w = await call('GET', '/api/v1/warehouses/lake-az', undefined, 200);
   assert.deepEqual(w.storage_config, { type: 'azure', account_name: 'devstoreaccount1', container: 'lake', prefix: 'analytics',
-    endpoint, account_key: MASK, vend_container_sas: 'true', sas_lifetime_secs: '900' });
+    endpoint, account_key: MASK, sas_lifetime_secs: '900' });
   assert.equal(w.use_sts, false);
   assert.equal(w.vending_strategy, 'None');
   const sealed = () => JSON.parse(sql("SELECT storage_config FROM warehouses WHERE name = 'lake-az'")).account_key;
@@ -301,7 +300,6 @@ test('warehouses: Azure with an account key or an Entra service principal; its a
   assert.equal(await page.inputValue(`${E} [name=account_name]`), 'devstoreaccount1');
   assert.equal(await page.inputValue(`${E} [name=prefix]`), 'analytics');
   assert.equal(await page.inputValue(`${E} [name=endpoint]`), endpoint);
-  assert.equal(await page.isChecked(`${E} [name=vend_container_sas]`), true);
   assert.equal(await page.inputValue(`${E} [name=sas_lifetime_secs]`), '900');
   assert.equal(await page.isVisible(`${E} [name=use_sts]`), false);
   await page.fill(`${E} [name=sas_lifetime_secs]`, '7200');
@@ -314,7 +312,6 @@ test('warehouses: Azure with an account key or an Entra service principal; its a
   assert.equal(await page.inputValue(`${E} [name=sas_lifetime_secs]`), '7200');
   const w2 = await call('GET', '/api/v1/warehouses/lake-az', undefined, 200);
   assert.equal(w2.storage_config.sas_lifetime_secs, '7200');
-  assert.equal(w2.storage_config.vend_container_sas, 'true');
   assert.equal(w2.storage_config.account_key, MASK, 'the server still has a key');
   assert.equal(sealed(), key, 'the stored key kept as it was');
   // An edit the server refuses: its 400 beside the field, nothing stored.
@@ -339,12 +336,12 @@ test('warehouses: Azure with an account key or an Entra service principal; its a
   const we = await call('GET', '/api/v1/warehouses/lake-az-entra', undefined, 200);
   assert.deepEqual(we.storage_config, { type: 'azure', account_name: 'contosolake', container: 'iceberg',
     tenant_id: '72f988bf-86f1-41af-91ab-2d7cd011db47', client_id: '00000000-0000-0000-0000-0000000000aa',
-    client_secret: MASK, vend_container_sas: 'false' });
+    client_secret: MASK });
   await open(page, base, '#/warehouses/lake-az-entra', 'Warehouse lake-az-entra');
   assert.equal(await page.inputValue('#warehouse-edit [name=auth]'), 'entra');
   assert.equal(await page.inputValue('#warehouse-edit [name=client_secret]'), '');
   assert.equal(await page.isVisible('#warehouse-edit [name=account_key]'), false);
-  assert.match(await page.textContent('#credentials-form .help'), /Azure warehouse vends a SAS with each table/);
+  assert.match(await page.textContent('#credentials-form .help'), /an abfss:\/\/ location inside the warehouse: a SAS/);
 
   await asAdmin('DELETE', '/api/v1/warehouses/lake-az', undefined, 204);
   await asAdmin('DELETE', '/api/v1/warehouses/lake-az-entra', undefined, 204);

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 import { CATALOG, WAREHOUSE, nsPath, startIcebergServer } from './lib/iceberg.js';
-import { createTable, filesOnDisk, registerTable } from './lib/iceberg_data.js';
+import { createTable, filesOnDisk } from './lib/iceberg_data.js';
 import { startServer } from './lib/server.js';
 import { waitTask } from './lib/tasks.js';
 import { makeTenant, ok } from './lib/tenant_fixture.js';
@@ -232,24 +232,24 @@ test('an unregister is not a drop: nothing listed, the files stay, the table is 
   assert.deepEqual((await dropped(cat)).map((d) => [d.id, d.name]), [[id, 'kept']]);
 });
 
-test('a purge of another table sharing the files, and orphan removal, keep a recoverable table\'s files', async () => {
+test('a recoverable table keeps its place: no other table takes its files, and orphan removal beside it keeps them', async () => {
   const cat = await catalog();
   const t = await createTable(srv, { catalog: cat, namespace: ['db'], table: 'kept' });
   await t.appendRows(rows([1, 2]));
-  const md = (await t.load())['metadata-location'];
+  const loaded = await t.load();
+  const md = loaded['metadata-location'];
   const files = await t.filesOnDisk();
-  // A second table registered on the same files, purged after the drop.
-  const twin = await registerTable(srv, { catalog: cat, namespace: ['db'], table: 'twin', metadataLocation: md });
   const id = await drop(t);
-  const r = await twin.req('DELETE', `${twin.path()}?purgeRequested=true`);
-  assert.equal(r.status, 204);
-  const task = await waitTask(srv.rawReq, r.headers['pangolin-task-id']);
-  assert.equal(task.status, 'succeeded', JSON.stringify(task));
-  for (const f of files) assert.ok(fs.existsSync(f), `the purge kept ${f}`);
-  // A new table of the same name lives in the same directory: orphan
+  // Its files are still its own (every table owns its files, issue 67):
+  // a register of them under another name is refused, naming the drop.
+  const twin = await srv.req('POST', `/v1/${cat}/namespaces/db/register`, { body: { name: 'twin', 'metadata-location': md } });
+  expectError(twin, 409, { iceberg: true, message: /dropped and still recoverable/ });
+  for (const f of files) assert.ok(fs.existsSync(f), `kept ${f}`);
+  // A new table of the same name takes a directory of its own: orphan
   // removal there must not take the dropped table's files.
   const again = await createTable(srv, { catalog: cat, namespace: ['db'], table: 'kept' });
   await again.appendRows(rows([9]));
+  assert.notEqual((await again.load()).metadata.location, loaded.metadata.location);
   const o = expectJson(await srv.rawReq('POST', `${again.path()}/maintenance`, { body: { operations: ['remove_orphan_files'], older_than_ms: 0 } }), 202);
   const done = await waitTask(srv.rawReq, o.task_id);
   assert.equal(done.status, 'succeeded', JSON.stringify(done));

@@ -6,10 +6,11 @@
 // the API shows.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { runBinary, startServer, STORE, tmpDir } from './lib/server.js';
+import { basic, NIL_UUID, runBinary, startServer, STORE, tmpDir } from './lib/server.js';
 import { expectError, expectJson, uniq } from './lib/expect.js';
 
 const KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
@@ -93,6 +94,20 @@ test('the mask sent back in a PUT keeps the stored secret; a new value replaces 
   }
 });
 
+// Issue 67's encryption pass: checks ran on the stored text, so a new
+// secret sealed before its check passed it whatever it held.
+test('a secret sent in an update, or in a vending strategy, is checked as it will be used, not as sealed', async () => {
+  const name = uniq('wh');
+  expectJson(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3() } }), 201);
+  expectError(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: { storage_config: { 's3.secret-access-key': 'has a space' } } }), 400,
+    { message: /printable text without spaces/ });
+  expectError(await srv.req('POST', '/api/v1/warehouses', { body: { name: uniq('wh'), storage_config: s3(),
+    vending_strategy: { AwsSts: { role_arn: 'arn:aws:iam::123456789012:role/lake', external_id: 'has space' } } } }), 400, { message: /external_id/ });
+  expectError(await srv.req('PUT', `/api/v1/warehouses/${name}`, { body: {
+    vending_strategy: { AwsSts: { role_arn: 'arn:aws:iam::123456789012:role/lake', external_id: 'has space' } } } }), 400, { message: /external_id/ });
+  assert.equal(expectJson(await srv.req('GET', `/api/v1/warehouses/${name}`), 200).vending_strategy, 'None', 'nothing stored');
+});
+
 test('the mask for a secret that is not stored, or a value posing as sealed, is 400', async () => {
   const name = uniq('wh');
   expectError(await srv.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3({ 's3.secret-access-key': '********' }) } }), 400,
@@ -105,7 +120,8 @@ test('the mask for a secret that is not stored, or a value posing as sealed, is 
 });
 
 test('without PANGOLIN_ENCRYPTION_KEY the server says at start-up that secrets are stored in plaintext', { skip: STORE !== 'sqlite' && 'one pass is enough' }, async () => {
-  const plain = await startServer();
+  // '' unsets the key a pass may give every server (run-integration.sh).
+  const plain = await startServer({ env: { PANGOLIN_ENCRYPTION_KEY: '' } });
   try {
     assert.match(plain.log(), /PANGOLIN_ENCRYPTION_KEY is not set: warehouse secrets are stored in plaintext/);
     const name = uniq('wh');
@@ -130,5 +146,68 @@ test('a key that is not base64 of 32 bytes, or one repeated byte, stops start-up
     assert.equal(ok.code, 0, ok.stderr);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Issue 67: webhooks' sealed secrets once never opened, silently.  Each
+// class of sealed value the store keeps is now opened once at start-up
+// (src/api/storage/sealed_probe.c), and --check-config does the same.
+test('at start-up one sealed value of each class is opened: a wrong or missing key refuses to start, naming each class; start_with_unreadable_secrets starts with a warning', { skip: STORE === 'memory' && 'the memory store keeps nothing across a restart' }, async () => {
+  const s = await startServer({ env: { PANGOLIN_ENCRYPTION_KEY: KEY } });
+  try {
+    expectJson(await s.req('POST', '/api/v1/warehouses', { body: { name: uniq('wh'), storage_config: s3(), vending_strategy: vending } }), 201);
+    expectJson(await s.req('PUT', '/api/v1/config/settings', { body: { smtp_host: 'smtp.example.com', smtp_password: 'smtp-secret-1' } }), 200);
+    expectJson(await s.req('POST', '/api/v1/webhooks', { body: { name: uniq('hook'), url: 'https://hooks.example.com/in' } }), 201);
+    await s.stop({ keep: true });
+    const run = (args, env) => runBinary(['-c', s.config, ...args], { env });
+    const other = crypto.randomBytes(32).toString('base64');
+    const wrong = run(['--check-config'], { PANGOLIN_ENCRYPTION_KEY: other });
+    assert.equal(wrong.code, 2, wrong.stdout + wrong.stderr);
+    for (const c of [/warehouse secrets \(storage_config\): warehouse '[^']+' of tenant [0-9a-f-]{36} cannot be opened: does not authenticate/,
+      /warehouse vending_strategy secrets: warehouse '[^']+'/, /tenant settings secrets: the settings of tenant/,
+      /webhook signing secrets: webhook '[^']+' of tenant/])
+      assert.match(wrong.stderr, c);
+    assert.match(wrong.stderr, /start_with_unreadable_secrets/, 'the way out is named');
+    assert.equal(run([], { PANGOLIN_ENCRYPTION_KEY: other }).code, 2, 'the server itself refuses to start');
+    const none = run(['--check-config'], { PANGOLIN_ENCRYPTION_KEY: '' });
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, /webhook signing secrets: .* it is sealed and PANGOLIN_ENCRYPTION_KEY is not set/);
+    const warned = run(['--check-config'], { PANGOLIN_ENCRYPTION_KEY: other, PANGOLIN_START_WITH_UNREADABLE_SECRETS: 'true' });
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.match(warned.stderr, /webhook signing secrets: .*; starting anyway/);
+    const right = run(['--check-config'], { PANGOLIN_ENCRYPTION_KEY: KEY });
+    assert.equal(right.code, 0, right.stderr);
+    assert.match(right.stderr, /sealed values open with PANGOLIN_ENCRYPTION_KEY \(a sample of each\): warehouse secrets \(storage_config\), warehouse vending_strategy secrets, tenant settings secrets, webhook signing secrets/);
+  } finally {
+    fs.rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+// Issue 67: a tenant admin could point a warehouse whose secrets root
+// gave (the operator's keys, an Entra principal's secret) at another
+// bucket, prefix or authority, and the server used them there.
+test('a tenant admin moving a warehouse (bucket, prefix, endpoint, authority) sends its secrets again; root, the operator, may move it as it is', async () => {
+  const s = await startServer({ root: true, env: { PANGOLIN_ENCRYPTION_KEY: KEY } });
+  try {
+    const asRoot = { authorization: basic(), 'x-pangolin-tenant': NIL_UUID };
+    const name = uniq('wh');
+    expectJson(await s.req('POST', '/api/v1/warehouses', { body: { name, storage_config: s3({ prefix: 'tenant-a' }) }, headers: asRoot }), 201);
+    const put = (cfg, headers) => s.req('PUT', `/api/v1/warehouses/${name}`, { body: { storage_config: cfg }, headers });
+    for (const moved of [{ bucket: 'other-lake' }, { prefix: 'tenant-b' }, { endpoint: 'https://s3.other.example' },
+      { sts_endpoint: 'https://sts.other.example' }, { role_arn: 'arn:aws:iam::123456789012:role/other' }]) {
+      const k = Object.keys(moved)[0];
+      expectError(await put(moved), 422, { message: new RegExp(`storage_config\\.${k.replace('.', '\\.')} changes where the warehouse's stored secrets go.*send them again`) });
+      expectError(await put({ ...moved, 's3.secret-access-key': '********', 's3.access-key-id': '********' }), 422, { message: /send them again/ });
+    }
+    assert.equal(expectJson(await s.req('GET', `/api/v1/warehouses/${name}`), 200).storage_config.prefix, 'tenant-a', 'nothing moved');
+    // The same value, or a setting that is not a place: no secret needed.
+    expectJson(await put({ prefix: 'tenant-a', region: 'eu-west-1' }), 200);
+    // The secrets sent again: the tenant's own to move.
+    expectJson(await put({ prefix: 'tenant-a2', 's3.secret-access-key': 'a-new-secret', 's3.access-key-id': 'AKIANEW' }), 200);
+    // Root moves it with the secrets it holds.
+    expectJson(await put({ prefix: 'tenant-a3' }, asRoot), 200);
+    assert.equal(expectJson(await s.req('GET', `/api/v1/warehouses/${name}`), 200).storage_config.prefix, 'tenant-a3');
+  } finally {
+    await s.stop();
   }
 });

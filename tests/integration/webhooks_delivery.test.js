@@ -11,7 +11,14 @@
 // and the stores' push sinks (store ABI 1.16, branch i43-wstore), both
 // merged into i43-wdel.  The memory store runs no tasks, so nothing is
 // delivered there: skipped.
+//
+// The server runs as the operator guide recommends, with
+// PANGOLIN_ENCRYPTION_KEY: the subscriptions' secrets are sealed at rest,
+// and until issue 67 no webhook was ever delivered that way (every
+// attempt failed with "its secrets cannot be read: malformed sealed
+// value"), which no test saw because none set the key.
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import dns from 'node:dns/promises';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +28,7 @@ import { after, before, test } from 'node:test';
 import { freePort, REPO, startServer, STORE, tmpDir } from './lib/server.js';
 import { uniq } from './lib/expect.js';
 import { makeTenant as tenant, ok, root } from './lib/tenant_fixture.js';
-import { startReceiver } from './lib/webhook_receiver.js';
+import { startReceiver, verifyDelivery } from './lib/webhook_receiver.js';
 import { readStream } from './lib/nats_read.js';
 
 const NO_TASKS = STORE === 'memory' && 'the memory store runs no tasks: nothing is delivered';
@@ -67,7 +74,8 @@ before(async () => {
   rFlaky = await startReceiver();
   srv = await startServer({ root: true, noAuth: false,
     allowEndpoints: [rA, rB, rDown, rFlaky].map((r) => `http://127.0.0.1:${r.port}`),
-    env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_WEBHOOK_TIMEOUT_MS: '2000' } });
+    env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_WEBHOOK_TIMEOUT_MS: '2000',
+      PANGOLIN_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64') } });
   A = await tenant(srv, 'da');
   B = await tenant(srv, 'db');
 });
@@ -118,6 +126,43 @@ test('commits on 3 tables arrive in order per table, signed, as CloudEvents; ten
   assert.match(m.text, new RegExp(`pangolin_event_sink_delivered_total\\{tenant="${A.id}",sink="${a.id}",kind="webhook"\\} \\d+`));
   assert.match(m.text, /pangolin_event_sink_lag_seconds\{/);
   assert.match(m.text, /pangolin_event_sinks_delivered_total \d+/);
+});
+
+test('a multi-table commit reaches a subscriber whole: each event counts both, and nothing the outbox keeps for the feed\'s readers', { skip: NO_TASKS }, async () => {
+  // Issue 67: each event of the request keeps what it reached
+  // (x-pangolin-reach), for the feed to count a reader's; it never leaves.
+  await ok(srv, 'POST', `/v1/${B.cat}/namespaces`, { namespace: ['mt'] }, B.admin);
+  const ids = {};
+  for (const n of ['a', 'b']) ids[n] = (await ok(srv, 'POST', `/v1/${B.cat}/namespaces/mt/tables`, { name: n, schema }, B.admin)).metadata['table-uuid'];
+  const change = (name) => ({ identifier: { namespace: ['mt'], name }, requirements: [{ type: 'assert-table-uuid', uuid: ids[name] }],
+    updates: [{ action: 'set-properties', updates: { v: '1' } }] });
+  await ok(srv, 'POST', `/v1/${B.cat}/transactions/commit`, { 'table-changes': [change('a'), change('b')] }, B.admin);
+  const both = (ds) => ds.filter((d) => d.json?.type === 'io.pangolin.update-table' && d.json.data.operation.identifier.namespace[0] === 'mt');
+  await rB.waitFor((ds) => both(ds).length >= 2);
+  for (const d of both(rB.deliveries)) {
+    assert.ok(d.verified, `signature: ${d.why}`);
+    assert.equal(d.json.data['request-event-count'], 2);
+    assert.ok(!JSON.stringify(d.json).includes('x-pangolin-reach'), JSON.stringify(d.json));
+  }
+});
+
+test('with the key set, a rotated secret keeps signing through its overlap: both signatures verify, each alone', { skip: NO_TASKS }, async () => {
+  const w = await subscribe(srv, A, { url: rB.url, operation_types: ['create-namespace'] });
+  const rot = await ok(srv, 'POST', `/api/v1/webhooks/${w.id}/rotate-secret`, { overlap_secs: 600 }, A.admin);
+  assert.notEqual(rot.secret, w.secret);
+  const ns = uniq('rot');
+  rB.setSecrets([rot.secret, w.secret]);
+  await ok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: [ns] }, A.admin);
+  const mine = (x) => x.json?.type === 'io.pangolin.create-namespace' && x.json.data.operation.namespace?.[0] === ns;
+  await rB.waitFor((ds) => ds.some(mine));
+  const d = rB.deliveries.find(mine);
+  assert.ok(d.verified, d.why);
+  const check = (secrets) => verifyDelivery({ secrets, id: d.headers['webhook-id'],
+    timestamp: d.headers['webhook-timestamp'], signature: d.headers['webhook-signature'], body: d.body });
+  assert.ok(check([rot.secret]).ok, 'the new secret verifies');
+  assert.ok(check([w.secret]).ok, 'the previous secret verifies during the overlap');
+  assert.equal(d.headers['webhook-signature'].split(' ').length, 2);
+  assert.equal((await webhook(srv, A, w.id)).status, 'active');
 });
 
 test('a receiver stopped then back gets the backlog in order; one answering 500 gets the event again', { skip: NO_TASKS }, async () => {

@@ -1,5 +1,5 @@
 /*
- * The store suite's part for the usage ledger (store ABI 1.26, issue 67:
+ * The store suite's part for the usage ledger (store ABI 1.27, issue 67:
  * per-tenant quotas), included by test_store.c after its fixtures
  * (struct fx, ops, the seed_* helpers) and run on all four stores;
  * STORE_USAGE_TESTS lists them for its table.  The figures are the same
@@ -53,23 +53,25 @@ figs_of(struct fx *f, const char *tenant)
 }
 
 /* The strings of seed_asset's table t1 of tenant t-a: catalog, branch,
- * namespace, name, id, kind, location, metadata location, properties. */
+ * namespace, name, id, kind, location, metadata location, properties,
+ * and (ABI 1.26) its location's key and its origin (its own id). */
 static size_t
 t1_text(void)
 {
 	return (3 + 4 + 2 + 2 + strlen("as-t-a-cat-main-db-t1") + 13 +
 	    strlen("s3://bucket/t") +
-	    strlen("s3://bucket/t1/00000.metadata.json") + 2);
+	    strlen("s3://bucket/t1/00000.metadata.json") + 2 +
+	    strlen("s3://bucket/t/") + strlen("as-t-a-cat-main-db-t1"));
 }
 
 static void
-test_usage_is_offered_from_abi_1_26_with_all_three(void **state)
+test_usage_is_offered_from_abi_1_27_with_all_three(void **state)
 {
 	struct pgl_store_ops	o = *ops;
 
 	(void)state;
 	assert_true(pgl_store_has_usage(&o));
-	o.abi_minor = 25;
+	o.abi_minor = 26;
 	assert_false(pgl_store_has_usage(&o));
 	o = *ops;
 	o.trim_audit = NULL;
@@ -94,7 +96,7 @@ test_usage_counts_each_kind_in_rows_and_bytes(void **state)
 	assert_int_equal(t.count, 1);
 	assert_int_equal(v.count, 1);
 	/* catalog, branch, namespace, name, id, kind, location, metadata
-	 * location, properties (seed_asset's). */
+	 * location, properties, location key, origin (seed_asset's). */
 	asset = ROW(t1_text());
 	assert_int_equal(t.bytes, asset);
 	assert_int_equal(fig_of(f, "t-a", "commits").count, 0);
@@ -368,7 +370,7 @@ test_trim_audit_takes_the_tenants_oldest(void **state)
 }
 
 #define STORE_USAGE_TESTS \
-	T(test_usage_is_offered_from_abi_1_26_with_all_three), \
+	T(test_usage_is_offered_from_abi_1_27_with_all_three), \
 	T(test_usage_counts_each_kind_in_rows_and_bytes), \
 	T(test_usage_follows_updates_deletes_and_cascades), \
 	T(test_usage_of_a_rolled_back_transaction_is_not_kept), \

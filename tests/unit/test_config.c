@@ -31,7 +31,9 @@ static const char *const env_vars[] = {
 	"PANGOLIN_MAX_METADATA_FILE_BYTES", "PANGOLIN_STORAGE_CA_FILE",
 	"PANGOLIN_AUTH_PASSWORD_JOBS", "PANGOLIN_AUTH_RATE_LIMIT",
 	"PANGOLIN_AUTH_RATE_WINDOW_SECS", "PANGOLIN_TOKEN_CACHE_ENTRIES",
-	"PANGOLIN_COMMIT_WORKERS",
+	"PANGOLIN_COMMIT_WORKERS", "PANGOLIN_AZURE_CONTAINER_SAS",
+	"PANGOLIN_STATIC_KEY_BUCKETS", "PANGOLIN_AZURE_CREATE_CONTAINERS",
+	"PANGOLIN_START_WITH_UNREADABLE_SECRETS", "PANGOLIN_LOCATIONS_IN_NAMESPACE",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -297,6 +299,33 @@ test_commit_workers_default_file_env_range(void **state)
 	assert_string_equal(err.key, "PANGOLIN_COMMIT_WORKERS");
 	unsetenv("PANGOLIN_COMMIT_WORKERS");
 	assert_null(load("[server]\ncommit_workers = -1\n", &err));
+}
+
+/* Every table owns its files (issue 67): in its namespace unless relaxed. */
+static void
+test_locations_in_namespace_default_file_env(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->storage.locations_in_namespace, 1);
+	pgl_config_free(c);
+	assert_non_null(c = load("[storage]\nlocations_in_namespace = false\n",
+	    &err));
+	assert_int_equal(c->storage.locations_in_namespace, 0);
+	pgl_config_free(c);
+	setenv("PANGOLIN_LOCATIONS_IN_NAMESPACE", "true", 1);
+	assert_non_null(c = load("[storage]\nlocations_in_namespace = false\n",
+	    &err));
+	assert_int_equal(c->storage.locations_in_namespace, 1);
+	pgl_config_free(c);
+	setenv("PANGOLIN_LOCATIONS_IN_NAMESPACE", "false", 1);
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->storage.locations_in_namespace, 0);
+	pgl_config_free(c);
+	unsetenv("PANGOLIN_LOCATIONS_IN_NAMESPACE");
 }
 
 /* The ceilings that were fixed numbers: a setting each, in range. */
@@ -638,6 +667,61 @@ test_storage_lists_refuse_bad_elements(void **state)
 	assert_null(load(NULL, &err));
 }
 
+/*
+ * The operator's grants of a wider credential (issue 67): containers as
+ * "<account>/<container>" (or every one of an account), buckets by
+ * name; the environment replaces the file's lists; bad names refused.
+ */
+static void
+test_operator_only_storage_settings(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	c = load("[storage]\nazure_container_sas = [\"acct1/lake\", "
+	    "\"acct2/*\"]\nstatic_key_buckets = [\"team-lake\"]\n"
+	    "azure_create_containers = true\n[auth]\n"
+	    "start_with_unreadable_secrets = true\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->storage.azure_container_sas.n, 2);
+	assert_string_equal(c->storage.azure_container_sas.v[1], "acct2/*");
+	assert_int_equal(c->storage.static_key_buckets.n, 1);
+	assert_true(c->storage.azure_create_containers);
+	assert_true(c->auth.start_with_unreadable_secrets);
+	pgl_config_free(c);
+	c = load(NULL, &err);
+	assert_non_null(c);
+	assert_int_equal(c->storage.azure_container_sas.n, 0);
+	assert_int_equal(c->storage.static_key_buckets.n, 0);
+	assert_false(c->storage.azure_create_containers);
+	assert_false(c->auth.start_with_unreadable_secrets);
+	pgl_config_free(c);
+	setenv("PANGOLIN_AZURE_CONTAINER_SAS", "a1b/c-1,a2c/c22", 1);
+	setenv("PANGOLIN_STATIC_KEY_BUCKETS", "b.one,b-two", 1);
+	setenv("PANGOLIN_START_WITH_UNREADABLE_SECRETS", "true", 1);
+	c = load("[storage]\nstatic_key_buckets = [\"file-bucket\"]\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->storage.azure_container_sas.n, 2);
+	assert_string_equal(c->storage.static_key_buckets.v[0], "b.one");
+	assert_int_equal(c->storage.static_key_buckets.n, 2);
+	assert_true(c->auth.start_with_unreadable_secrets);
+	pgl_config_free(c);
+	unsetenv("PANGOLIN_AZURE_CONTAINER_SAS");
+	unsetenv("PANGOLIN_STATIC_KEY_BUCKETS");
+	unsetenv("PANGOLIN_START_WITH_UNREADABLE_SECRETS");
+	assert_null(load("[storage]\nazure_container_sas = [\"lake\"]\n",
+	    &err));
+	assert_string_equal(err.key, "storage.azure_container_sas");
+	assert_null(load("[storage]\nazure_container_sas = "
+	    "[\"Acct/lake\"]\n", &err));
+	assert_null(load("[storage]\nazure_container_sas = "
+	    "[\"acct/la--ke\"]\n", &err));
+	assert_null(load("[storage]\nstatic_key_buckets = [\"Bad_Bucket\"]\n",
+	    &err));
+	assert_string_equal(err.key, "storage.static_key_buckets");
+}
+
 /* A file of text under /tmp; its path in p. */
 static void
 write_file(char *p, size_t len, const char *text)
@@ -860,6 +944,8 @@ main(void)
 		cmocka_unit_test_setup(test_storage_lists_from_file_and_env, setup),
 		cmocka_unit_test_setup(test_storage_lists_refuse_bad_elements,
 		    setup),
+		cmocka_unit_test_setup(test_operator_only_storage_settings,
+		    setup),
 		cmocka_unit_test_setup(
 		    test_events_retention_and_tenant_limit_defaults_file_env_range,
 		    setup),
@@ -867,6 +953,8 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(
 		    test_storage_ca_file_from_file_and_env_and_checked, setup),
+		cmocka_unit_test_setup(test_locations_in_namespace_default_file_env,
+		    setup),
 		cmocka_unit_test_setup(test_oidc_providers_from_the_file, setup),
 		cmocka_unit_test_setup(
 		    test_oidc_env_makes_or_overrides_one_provider, setup),

@@ -133,7 +133,8 @@ test_secret_property_values_are_masked_and_the_input_is_untouched(
 	char			 why[256];
 	json_t			*u = parse("[{\"action\": \"set-properties\", "
 	    "\"updates\": {\"owner\": \"ops\", \"rest.signing-key\": \"k1\", "
-	    "\"s3.secret-access-key\": \"k2\"}}, {\"action\": "
+	    "\"s3.secret-access-key\": \"k2\", "
+	    "\"adls.connection-string.acct\": \"AccountKey=k3\"}}, {\"action\": "
 	    "\"add-encryption-key\", \"encryption-key\": {\"key-id\": \"a\", "
 	    "\"encrypted-key-metadata\": \"c2VjcmV0\", \"properties\": "
 	    "{\"kms.token\": \"t\", \"kms.region\": \"eu\"}}}]");
@@ -149,6 +150,9 @@ test_secret_property_values_are_masked_and_the_input_is_untouched(
 	assert_string_equal(pgl_json_str(p, "rest.signing-key"),
 	    PGL_SECRET_MASK);
 	assert_string_equal(pgl_json_str(p, "s3.secret-access-key"),
+	    PGL_SECRET_MASK);
+	/* Issue 67: the account key is in the connection string's value. */
+	assert_string_equal(pgl_json_str(p, "adls.connection-string.acct"),
 	    PGL_SECRET_MASK);
 	p = json_object_get(json_array_get(got, 1), "encryption-key");
 	assert_string_equal(pgl_json_str(p, "key-id"), "a");
@@ -547,6 +551,16 @@ test_object_name_is_the_path_the_store_filters_on(void **state)
 	assert_string_equal(name, "orders");
 	free(name);
 	in.operation_type = "x-pangolin.create-branch";
+	assert_null(pgl_event_object_name(&in, &none));
+	assert_int_equal(none, 1);
+	/* A task's row names its table (the feed judges readers by it);
+	 * a task of no table names nothing. */
+	in.operation_type = "x-pangolin.task-state";
+	in.ns = "db\x1fsales";
+	name = pgl_event_object_name(&in, &none);
+	assert_string_equal(name, "db\x1fsales\x1forders");
+	free(name);
+	in.name = NULL;
 	assert_null(pgl_event_object_name(&in, &none));
 	assert_int_equal(none, 1);
 }

@@ -471,6 +471,135 @@ test_resolver_flags_a_table_made_again_under_the_name(void **state)
 	table_uuid = NULL;
 }
 
+/*
+ * Issue 67: a table policy holds on the table row it was defined on
+ * under any name (a rename that raced its creation left it under the
+ * old one), flagged; never on another catalog's row of that id.
+ */
+static void
+test_resolver_binds_a_table_policy_to_its_table_row(void **state)
+{
+	struct pgl_policy	p;
+	json_t			*flags;
+
+	(void)state;
+	p = policy("t", "sales" "\x1f" "eu", "old_name", NULL,
+	    "{\"kind\":\"column-action\",\"field_id\":2,\"action\":"
+	    "\"mask-alphanum\",\"table_uuid\":\"u-7\"," ROLE_A "}", 1);
+	table_uuid = "u-7";
+	assert_json(resolve(&p, 1, NULL, 0, &flags),
+	    "{\"required-column-projections\":[{\"action\":\"mask-alphanum\","
+	    "\"field-id\":2}]}");
+	assert_int_equal(json_array_size(flags), 1);
+	json_decref(flags);
+	assert_int_equal(pgl_pol_bound_to(&p, "lake", "u-7"), 1);
+	assert_int_equal(pgl_pol_bound_to(&p, "other", "u-7"), 0);
+	assert_int_equal(pgl_pol_bound_to(&p, "lake", "u-"), 0);
+	assert_int_equal(pgl_pol_holds(&p, "lake", "sales" "\x1f" "eu",
+	    "people", "u-7"), 1);
+	/* Another row under another name: not its table. */
+	table_uuid = "u-8";
+	assert_json(resolve(&p, 1, NULL, 0, NULL), "{}");
+	table_uuid = NULL;
+}
+
+/* Metadata with statistics blobs of email (2), addr.geo.lat (11) and
+ * id (1), and a snapshot summary with a per-partition key. */
+static json_t *
+stats_md(void)
+{
+	json_t	*md = json_pack("{s:[O], s:[{s:I, s:[{s:s, s:[i]}, {s:s, "
+	    "s:[i]}, {s:s, s:[i, i]}]}], s:[{s:I, s:{s:s, s:s, s:s}}]}",
+	    "schemas", schema, "statistics", "snapshot-id", (json_int_t)1,
+	    "blob-metadata", "type", "ndv", "fields", 2, "type", "ndv",
+	    "fields", 11, "type", "ndv", "fields", 1, 3, "snapshots",
+	    "snapshot-id", (json_int_t)1, "summary", "operation", "append",
+	    "total-records", "5", "partitions.email=anna@a.nl",
+	    "added-records=1");
+
+	assert_non_null(md);
+	return (md);
+}
+
+static size_t
+nblobs(const json_t *md)
+{
+	return (json_array_size(json_object_get(json_array_get(
+	    json_object_get(md, "statistics"), 0), "blob-metadata")));
+}
+
+/*
+ * Issue 67: what a caller's restrictions withhold.  A projection on a
+ * struct masks every field inside it (addr 6: city 9, geo 10, lat 11);
+ * blobs of a masked field go, the others stay; a row filter withholds
+ * every blob; every per-partition summary goes; nothing to withhold,
+ * nothing copied (NULL).
+ */
+static void
+test_statistics_of_masked_fields_are_withheld(void **state)
+{
+	struct pgl_pol_mask	 m;
+	json_t			*rr, *md = stats_md(), *out, *u, *ru;
+	int			 oom;
+
+	(void)state;
+	rr = json_loads("{\"required-column-projections\":[{\"field-id\":2,"
+	    "\"action\":\"mask-alphanum\"},{\"field-id\":6,\"action\":"
+	    "\"mask-to-fixed-value\"}]}", 0, NULL);
+	assert_int_equal(pgl_pol_mask_of(rr, md, &m), 0);
+	assert_false(m.all);
+	assert_true(pgl_pol_masked(&m, 2) && pgl_pol_masked(&m, 9) &&
+	    pgl_pol_masked(&m, 10) && pgl_pol_masked(&m, 11));
+	assert_false(pgl_pol_masked(&m, 1) || pgl_pol_masked(&m, 3));
+	out = pgl_pol_redact_metadata(md, &m, &oom);
+	assert_non_null(out);
+	assert_int_equal(nblobs(out), 1);
+	assert_int_equal(nblobs(md), 3);
+	assert_null(json_object_get(json_object_get(json_array_get(
+	    json_object_get(out, "snapshots"), 0), "summary"),
+	    "partitions.email=anna@a.nl"));
+	assert_non_null(json_object_get(json_object_get(json_array_get(
+	    json_object_get(out, "snapshots"), 0), "summary"),
+	    "total-records"));
+	json_decref(out);
+	/* The updates of a commit, the same way. */
+	u = json_pack("[{s:s, s:O}, {s:s, s:{s:O}}, {s:s}]", "action",
+	    "set-statistics", "statistics", json_array_get(json_object_get(md,
+	    "statistics"), 0), "action", "add-snapshot", "snapshot", "summary",
+	    json_object_get(json_array_get(json_object_get(md, "snapshots"),
+	    0), "summary"), "action", "remove-properties");
+	ru = pgl_pol_redact_updates(u, &m, &oom);
+	assert_non_null(ru);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(
+	    json_array_get(ru, 0), "statistics"), "blob-metadata")), 1);
+	assert_int_equal(json_object_size(json_object_get(json_object_get(
+	    json_array_get(ru, 1), "snapshot"), "summary")), 2);
+	json_decref(ru);
+	pgl_pol_mask_free(&m);
+	json_decref(rr);
+	/* A row filter: no blob at all. */
+	rr = json_loads("{\"required-row-filter\":true}", 0, NULL);
+	assert_int_equal(pgl_pol_mask_of(rr, md, &m), 0);
+	assert_true(m.all);
+	out = pgl_pol_redact_metadata(md, &m, &oom);
+	assert_int_equal(nblobs(out), 0);
+	json_decref(out);
+	pgl_pol_mask_free(&m);
+	json_decref(rr);
+	/* Nothing to withhold: NULL, not a copy. */
+	json_object_del(md, "statistics");
+	json_object_del(json_object_get(json_array_get(json_object_get(md,
+	    "snapshots"), 0), "summary"), "partitions.email=anna@a.nl");
+	rr = json_loads("{\"required-row-filter\":true}", 0, NULL);
+	assert_int_equal(pgl_pol_mask_of(rr, md, &m), 0);
+	assert_null(pgl_pol_redact_metadata(md, &m, &oom));
+	assert_false(oom);
+	pgl_pol_mask_free(&m);
+	json_decref(rr);
+	json_decref(u);
+	json_decref(md);
+}
+
 int
 main(void)
 {
@@ -492,6 +621,9 @@ main(void)
 		    test_resolver_never_returns_an_action_the_type_does_not_take),
 		cmocka_unit_test(
 		    test_resolver_flags_a_table_made_again_under_the_name),
+		cmocka_unit_test(
+		    test_resolver_binds_a_table_policy_to_its_table_row),
+		cmocka_unit_test(test_statistics_of_masked_fields_are_withheld),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

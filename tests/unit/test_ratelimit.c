@@ -86,6 +86,29 @@ test_peek_reports_a_full_window_without_counting(void **state)
 	assert_int_equal(pgl_ratelimit_peek("basic:p", 0, 60, 30010), 0);
 }
 
+/* A login that succeeds gives back the hit it was counted with. */
+static void
+test_forgive_gives_back_one_hit_of_the_current_window(void **state)
+{
+	(void)state;
+	assert_int_equal(pgl_ratelimit_hit("ip:f", 2, 60, 50000), 0);
+	pgl_ratelimit_forgive("ip:f", 60, 50000);
+	assert_int_equal(pgl_ratelimit_hit("ip:f", 2, 60, 50000), 0);
+	assert_int_equal(pgl_ratelimit_hit("ip:f", 2, 60, 50000), 0);
+	assert_true(pgl_ratelimit_hit("ip:f", 2, 60, 50000) > 0);
+	/* Never below nothing; an unknown key is left alone. */
+	pgl_ratelimit_forgive("ip:f", 60, 50000);
+	pgl_ratelimit_forgive("ip:f", 60, 50000);
+	pgl_ratelimit_forgive("ip:f", 60, 50000);
+	pgl_ratelimit_forgive("ip:nobody", 60, 50000);
+	assert_int_equal(pgl_ratelimit_hit("ip:f", 2, 60, 50000), 0);
+	assert_int_equal(pgl_ratelimit_hit("ip:f", 2, 60, 50000), 0);
+	assert_true(pgl_ratelimit_hit("ip:f", 2, 60, 50000) > 0);
+	/* An ended window is not touched. */
+	pgl_ratelimit_forgive("ip:f", 60, 50060);
+	assert_int_equal(pgl_ratelimit_peek("ip:f", 2, 60, 50059), 1);
+}
+
 /* Request rates count apart: their flood never touches a login window. */
 static void
 test_request_table_is_apart_from_logins(void **state)
@@ -129,6 +152,8 @@ main(void)
 		cmocka_unit_test(
 		    test_peek_reports_a_full_window_without_counting),
 		cmocka_unit_test(test_request_table_is_apart_from_logins),
+		cmocka_unit_test(
+		    test_forgive_gives_back_one_hit_of_the_current_window),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, NULL));

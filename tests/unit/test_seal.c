@@ -31,8 +31,12 @@ test_sealed_value_opens_with_its_key_and_field(void **state)
 	    &s), 0);
 	assert_true(pgl_seal_is_sealed(s));
 	assert_null(strstr(s, "wJalrXUtnFEMI"));
+	why = "not cleared";
 	assert_int_equal(pgl_unseal(k, "s3.secret-access-key", s, &p, &why),
 	    0);
+	/* No reason left on success (issue 67: a caller read a stale
+	 * "malformed sealed value" as a failure). */
+	assert_null(why);
 	assert_string_equal(p, "wJalrXUtnFEMI");
 	free(p);
 	free(s);

@@ -41,6 +41,21 @@ test_free_form_keys_are_judged_under_any_spelling(void **state)
 	assert_false(pgl_secret_key("comment"));
 }
 
+/* Issue 67: the value holds the key (";AccountKey=..."), whatever the
+ * key around "connection string" is called. */
+static void
+test_connection_strings_are_secrets(void **state)
+{
+	(void)state;
+	assert_true(pgl_secret_key("adls.connection-string.acct"));
+	assert_true(pgl_secret_key("adls.connection-string.acct.dfs.core.windows.net"));
+	assert_true(pgl_secret_key("azure.connectionString"));
+	assert_true(pgl_secret_key("jdbc.connection_string"));
+	assert_true(pgl_secret_key("adls.shared-access-signature"));
+	assert_false(pgl_secret_key("http-client.connection-timeout-ms"));
+	assert_false(pgl_secret_key("adls.account-host"));
+}
+
 static void
 test_the_token_endpoint_uri_is_not_a_secret(void **state)
 {
@@ -54,6 +69,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_storage_credentials_are_secrets_in_any_case),
 		cmocka_unit_test(test_free_form_keys_are_judged_under_any_spelling),
+		cmocka_unit_test(test_connection_strings_are_secrets),
 		cmocka_unit_test(test_the_token_endpoint_uri_is_not_a_secret),
 	};
 

@@ -39,6 +39,7 @@
 #include "tasks/retention.h"
 #include "util/arena.h"
 #include "util/name_fold.h"
+#include "util/location.h"
 
 #define SEP		PGL_NS_SEP_STR
 #define NCHILDREN	8
@@ -82,6 +83,7 @@ static const struct pgl_host host = {
 	.name_key = pgl_name_key,
 	.arena_new = pgl_arena_new,
 	.arena_free = pgl_arena_free,
+	.location_key = pgl_location_key,
 };
 
 
@@ -247,7 +249,7 @@ seed_asset(struct fx *f, const char *tenant, const char *catalog,
 {
 	char			id[256], loc[256];
 	struct pgl_asset	as = { id, catalog, branch, ns, name, kind,
-				    "s3://bucket/t", loc, "{}", 0, 0 };
+				    "s3://bucket/t", loc, "{}", 0, 0, NULL };
 
 	snprintf(id, sizeof(id), "as-%s-%s-%s-%s-%s", tenant, catalog,
 	    branch, ns, name);
@@ -1140,7 +1142,7 @@ test_asset_needs_branch_and_namespace(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_asset	as = { "x1", "cat", "nobranch", "db", "t9",
-				    "ICEBERG_TABLE", "l", NULL, "{}", 0, 0 };
+				    "ICEBERG_TABLE", "l", NULL, "{}", 0, 0, NULL };
 
 	seed_catalog_tree(f, "t-a");
 	FAILS(f, PGL_ENOTFOUND, ops->create_asset(f->s, "t-a", &as, &f->err));
@@ -1524,7 +1526,7 @@ test_update_metadata_location_cas(void **state)
 
 	/* NULL expected matches only a NULL pointer (a new view, say). */
 	struct pgl_asset	v = { "vv", "cat", "main", "db", "nv",
-				    "VIEW", "l", NULL, "{}", 0, 0 };
+				    "VIEW", "l", NULL, "{}", 0, 0, NULL };
 	OK(f, ops->create_asset(f->s, "t-a", &v, &f->err));
 	OK(f, ops->update_metadata_location(f->s, "t-a", "cat", "main", "db",
 	    "nv", NULL, "m1", &f->err));
@@ -4460,7 +4462,7 @@ test_tenant_isolation(void **state)
 	    &ass, &n, &f->err));
 	assert_int_equal(n, 0);
 	as = (struct pgl_asset){ "y", "cat", "main", "db", "t1",
-	    "ICEBERG_TABLE", "l", "m", "{}", 0, 0 };
+	    "ICEBERG_TABLE", "l", "m", "{}", 0, 0, NULL };
 	FAILS(f, PGL_ENOTFOUND, ops->update_asset(f->s, B, &as, &f->err));
 	FAILS(f, PGL_ENOTFOUND, ops->create_asset(f->s, B, &as, &f->err));
 	FAILS(f, PGL_ENOTFOUND, ops->rename_asset(f->s, B, "cat", "main", "db",
@@ -5388,7 +5390,7 @@ cow_put(struct fx *f, const char *branch, const char *ns, const char *name,
 {
 	char			loc[256];
 	struct pgl_asset	as = { NULL, "cat", branch, ns, name, kind, loc,
-				    meta, "{}", 0, 0 };
+				    meta, "{}", 0, 0, NULL };
 
 	snprintf(loc, sizeof(loc), "s3://bucket/%s/%s", branch, name);
 	OK(f, ops->create_asset(f->s, "t-a", &as, &f->err));
@@ -5409,7 +5411,7 @@ cow_update(struct fx *f, const char *branch, const char *ns,
 {
 	struct pgl_asset	as = { NULL, "cat", branch, ns, name,
 				    "ICEBERG_TABLE", "s3://bucket/updated",
-				    meta, "{\"updated\":\"1\"}", 0, 0 };
+				    meta, "{\"updated\":\"1\"}", 0, 0, NULL };
 
 	OK(f, ops->update_asset(f->s, "t-a", &as, &f->err));
 }
@@ -7731,7 +7733,9 @@ test_webhook_creates_racing_between_processes_have_one_winner(void **state)
 #include "store_search_ctags.h"
 /* Writes sent ahead (ABI 1.24): store_defer.h. */
 #include "store_defer.h"
-/* The usage ledger (ABI 1.26, quotas): store_usage.h. */
+/* The owners of locations (ABI 1.26): store_location.h. */
+#include "store_location.h"
+/* The usage ledger (ABI 1.27, quotas): store_usage.h. */
 #include "store_usage.h"
 
 int
@@ -7904,6 +7908,7 @@ main(void)
 		STORE_DEFER_TESTS
 		STORE_USAGE_TESTS
 		STORE_SEARCH_CTAG_TESTS
+		STORE_LOCATION_TESTS
 #undef T
 	};
 	const char		*plugin = getenv("PGL_STORE_PLUGIN");

@@ -37,6 +37,7 @@
 
 #include "pangolin/store.h"
 #include "util/arena.h"
+#include "util/location.h"
 #include "util/name_fold.h"
 
 #define NCHILDREN	8
@@ -93,6 +94,7 @@ static const struct pgl_host host = {
 	.name_key = pgl_name_key,
 	.arena_new = pgl_arena_new,
 	.arena_free = pgl_arena_free,
+	.location_key = pgl_location_key,
 };
 
 

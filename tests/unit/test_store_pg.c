@@ -41,6 +41,7 @@
 
 #include "pangolin/store.h"
 #include "util/arena.h"
+#include "util/location.h"
 #include "util/name_fold.h"
 
 #define NCHILDREN	8
@@ -87,6 +88,7 @@ static const struct pgl_host host = {
 	.name_key = pgl_name_key,
 	.arena_new = pgl_arena_new,
 	.arena_free = pgl_arena_free,
+	.location_key = pgl_location_key,
 };
 
 
@@ -256,7 +258,7 @@ seed_tree(struct fx *f)
 	struct pgl_commit	c0 = { "c0", "cat", NULL, 1, "a", "m", "[]",
 				    NULL };
 	struct pgl_asset	as = { "a1", "cat", "main", "db", "t1",
-				    "ICEBERG_TABLE", "l", "m0", "{}", 0, 0 };
+				    "ICEBERG_TABLE", "l", "m0", "{}", 0, 0, NULL };
 
 	seed_tenant(f, f->s, "t-a");
 	OK(f, ops->create_catalog(f->s, &c, &f->err));
@@ -883,7 +885,7 @@ test_cascade_onto_rows_not_in_snapshot_is_eretry(void **state)
 	struct pgl_store	*other;
 	struct pgl_namespace	 ns = { "cat", "db2", "{}" };
 	struct pgl_asset	*items, as = { NULL, "cat", "main", "db2", "new",
-				    "ICEBERG_TABLE", "l", "m", "{}", 0, 0 };
+				    "ICEBERG_TABLE", "l", "m", "{}", 0, 0, NULL };
 	size_t			 n;
 
 	if (!needs_server())
@@ -1181,9 +1183,9 @@ test_migrations_raced_by_8_processes_apply_once(void **state)
 	wait_children(pids);
 	ext_options();
 	assert_int_equal(psql_long("SELECT count(*) * 1000 + max(version)"
-	    " FROM \"%s\".schema_migrations", ext_value("schema")), 19019);
+	    " FROM \"%s\".schema_migrations", ext_value("schema")), 20020);
 	assert_int_equal(psql_long("SELECT count(*) FROM pg_tables"
-	    " WHERE schemaname = $q$%s$q$", ext_value("schema")), 35);
+	    " WHERE schemaname = $q$%s$q$", ext_value("schema")), 36);
 }
 
 /*

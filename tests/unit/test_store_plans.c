@@ -1,8 +1,8 @@
 /*
  * No statement of the roles, assignments and grants, of the scan plan
  * parts, of the change events (but the sweep's usage of every tenant,
- * which reads one index whole by design), nor of the push sinks (but
- * every tenant's list, likewise), scans a table: the SQLite store's own
+ * which reads one index whole by design), of the push sinks (but
+ * every tenant's list, likewise), nor the owner of a place, scans a table: the SQLite store's own
  * texts, as it runs them, through EXPLAIN QUERY PLAN.
  *
  * The texts are not copied here.  The test loads store-sqlite.so (from
@@ -600,6 +600,84 @@ test_webhooks_never_scan_a_table(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * The owner of a place (ABI 1.26, issue 67): the four lookups of
+ * find_location_owner (live rows and dropped entries; the keys that
+ * are prefixes of the place's, and the range of those it begins) and
+ * the tenant's claim, each by (tenant_id, location_key) or a primary
+ * key, so that placing a table costs the same among a million others.
+ */
+static void
+run_the_owner_methods(struct fx *f)
+{
+	struct pgl_tenant		 t = { "t-a", "acme", "{}" };
+	struct pgl_warehouse		 w = { "wh-1", "t-a", "wh",
+					    "{\"type\":\"s3\"}", NULL, 0 };
+	struct pgl_catalog		 c = { "cat-1", "t-a", "cat", "Local",
+					    "wh", "s3://b/wh", NULL, "{}" };
+	struct pgl_branch		 b = { "cat", "main", NULL, "ingest",
+					    "[]", 0, NULL };
+	struct pgl_namespace		 ns = { "cat", "db", "{}" };
+	struct pgl_asset		 a;
+	struct pgl_location_probe	 q;
+	struct pgl_location_owner	 o;
+
+	OK(f, ops->create_tenant(f->s, &t, &f->err));
+	OK(f, ops->create_warehouse(f->s, &w, &f->err));
+	OK(f, ops->create_catalog(f->s, &c, &f->err));
+	OK(f, ops->create_branch(f->s, "t-a", &b, &f->err));
+	OK(f, ops->create_namespace(f->s, "t-a", &ns, &f->err));
+	memset(&a, 0, sizeof(a));
+	a.id = "as-1";
+	a.catalog = "cat";
+	a.branch = "main";
+	a.ns = "db";
+	a.name = "t1";
+	a.kind = "ICEBERG_TABLE";
+	a.location = "s3://b/wh/db/t1";
+	a.properties = "{}";
+	OK(f, ops->create_asset(f->s, "t-a", &a, &f->err));
+	memset(&q, 0, sizeof(q));
+	q.location = "s3://b/wh/db/t2";
+	q.origin = "as-9";
+	q.catalog = "cat";
+	q.ns = "db";
+	q.name = "t2";
+	q.claim = 1;
+	recording = 1;
+	OK(f, ops->begin(f->s, &f->err));
+	if (ops->find_location_owner(f->s, f->a, "t-a", &q, &o, &f->err) !=
+	    PGL_ENOTFOUND)
+		fail_msg("a free place has an owner: %s", f->err.msg);
+	OK(f, ops->commit(f->s, &f->err));
+	recording = 0;
+}
+
+static void
+test_the_owner_of_a_place_is_found_without_a_scan(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*db;
+	size_t		 i, ours = 0, bad = 0;
+
+	run_the_owner_methods(f);
+	for (i = 0; i < ntexts; i++) {
+		if (strstr(texts[i], "location_") != NULL)
+			ours++;
+	}
+	assert_true(ours >= 2);
+	if (lib.open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		fail_msg("open %s", db_path);
+	for (i = 0; i < ntexts; i++) {
+		if (!plan_ok(db, texts[i]))
+			bad++;
+	}
+	(void)lib.close(db);
+	print_message("  %zu statements planned, %zu scan\n", ntexts, bad);
+	assert_int_equal(bad, 0);
+}
+
 int
 main(void)
 {
@@ -612,6 +690,9 @@ main(void)
 		    test_events_never_scan_a_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_webhooks_never_scan_a_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_the_owner_of_a_place_is_found_without_a_scan, setup,
+		    teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

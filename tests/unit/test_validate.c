@@ -190,6 +190,34 @@ test_location_spellings_of_one_local_file_compare_equal(void **state)
 	assert_false(pgl_location_is_local("s3://b/data"));
 }
 
+/*
+ * One key per place (issue 67): a key is a prefix of another's exactly
+ * when its place holds the other's, so "t1" is no prefix of "t10".
+ */
+static void
+test_location_keys_are_one_per_place_and_end_in_one_slash(void **state)
+{
+	char	k[PGL_LOCATION_KEY_MAX];
+
+	(void)state;
+	assert_int_equal(pgl_location_key("/data/wh/t1", k, sizeof(k)), 19);
+	assert_string_equal(k, "file:///data/wh/t1/");
+	(void)pgl_location_key("file:/data/wh/t1//", k, sizeof(k));
+	assert_string_equal(k, "file:///data/wh/t1/");
+	(void)pgl_location_key("file:///data/wh/t1", k, sizeof(k));
+	assert_string_equal(k, "file:///data/wh/t1/");
+	(void)pgl_location_key("s3a://b/wh/t1", k, sizeof(k));
+	assert_string_equal(k, "s3://b/wh/t1/");
+	(void)pgl_location_key("s3://b/wh/t10/", k, sizeof(k));
+	assert_string_equal(k, "s3://b/wh/t10/");
+	(void)pgl_location_key("wasbs://c@Acct.blob.core.windows.net/wh/T",
+	    k, sizeof(k));
+	assert_string_equal(k, "abfss://c@acct.dfs.core.windows.net/wh/T/");
+	(void)pgl_location_key("gs://b/x", k, sizeof(k));
+	assert_string_equal(k, "gs://b/x/");
+	assert_int_equal(pgl_location_key("s3://b/wh/t1", k, 12), -1);
+}
+
 static void
 test_location_azure_spellings_of_one_blob_compare_equal(void **state)
 {
@@ -400,6 +428,7 @@ main(void)
 		cmocka_unit_test(test_location_escape_makes_one_valid_uri_segment),
 		cmocka_unit_test(test_paging_defaults_and_clamps),
 		cmocka_unit_test(test_location_azure_spellings_of_one_blob_compare_equal),
+		cmocka_unit_test(test_location_keys_are_one_per_place_and_end_in_one_slash),
 		cmocka_unit_test(test_paging_rejects_garbage),
 		cmocka_unit_test(test_base64_strict),
 		cmocka_unit_test(test_weak_secrets_are_refused),

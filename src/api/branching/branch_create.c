@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "api/target.h"

@@ -1,7 +1,8 @@
 /*
  * Branches, tags and commit history (pangolin-api.md §2.5, §4): looking
  * at and deleting branches, their commits, and tags.  Making a branch is
- * branch_create.c's.
+ * branch_create.c's; what a reader sees of a branch (its JSON, its
+ * commit log) is branch_view.c's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +16,6 @@
 #include "util/json.h"
 #include "util/paging.h"
 
-
-
 static const struct pgl_jfield tag_fields[] = {
 	{ "name", PGL_J_STRING, 1 },
 	{ "commit_id", PGL_J_STRING, 1 },
@@ -24,37 +23,13 @@ static const struct pgl_jfield tag_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-json_t *
-api_branch_json(const struct pgl_branch *b)
-{
-	return (json_pack("{s:s,s:o,s:s,s:o}", "name", b->name,
-	    "head_commit_id", api_str_or_null(b->head_commit_id),
-	    "branch_type", b->branch_type,
-	    "assets", pgl_json_load_or(b->assets, json_array())));
-}
-
-static json_t *
-commit_json(const struct pgl_commit *c)
-{
-	json_t	*j;
-
-	j = json_pack("{s:s,s:o,s:I,s:s,s:s,s:o}", "id", c->id,
-	    "parent_id", api_str_or_null(c->parent_id),
-	    "timestamp", (json_int_t)c->timestamp_ms, "author", c->author,
-	    "message", c->message,
-	    "operations", pgl_json_load_or(c->operations, json_array()));
-	/* A merge commit also names the merged source's head. */
-	if (j != NULL && c->merge_parent_id != NULL)
-		json_object_set_new(j, "merge_parent_id",
-		    json_string(c->merge_parent_id));
-	return (j);
-}
-
-/* The ?catalog= every branch/tag route needs; replies if missing. */
+/*
+ * The ?catalog= every branch/tag route needs, into c; its name, or NULL
+ * after a reply.
+ */
 static const char *
-catalog_arg(struct pgl_req *r)
+catalog_arg(struct pgl_req *r, struct pgl_catalog *c)
 {
-	struct pgl_catalog	 c;
 	struct pgl_err		 err;
 	const char		*name = pgl_query(r, "catalog");
 
@@ -62,11 +37,11 @@ catalog_arg(struct pgl_req *r)
 		pgl_reply_error(r, 400, "query parameter `catalog` is required");
 		return (NULL);
 	}
-	if (api_get_catalog(r, r->tenant, name, &c, &err) != PGL_OK) {
+	if (api_get_catalog(r, r->tenant, name, c, &err) != PGL_OK) {
 		pgl_reply_missing(r, &err, "Catalog '%.200s' not found", name);
 		return (NULL);
 	}
-	if (api_local_catalog(r, &c) == -1)
+	if (api_local_catalog(r, c) == -1)
 		return (NULL);
 	return (name);
 }
@@ -76,6 +51,7 @@ void
 api_branch_list(struct pgl_req *r)
 {
 	struct pgl_branch	*items;
+	struct pgl_catalog	 c;
 	struct pgl_page		 pg;
 	struct pgl_err		 err;
 	const char		*cat;
@@ -83,7 +59,7 @@ api_branch_list(struct pgl_req *r)
 	uint64_t		 total;
 	size_t			 n, i;
 
-	if ((cat = catalog_arg(r)) == NULL || pgl_req_page(r, &pg) == -1)
+	if ((cat = catalog_arg(r, &c)) == NULL || pgl_req_page(r, &pg) == -1)
 		return;
 	if (STORE(list_branches, r->arena, r->tenant, cat, &pg, &items, &n,
 	    &total, &err) != PGL_OK) {
@@ -92,7 +68,8 @@ api_branch_list(struct pgl_req *r)
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, api_branch_json(&items[i]));
+		json_array_append_new(arr, api_branch_seen_json(r, &c,
+		    &items[i]));
 	pgl_reply_list(r, arr, total);
 }
 
@@ -112,20 +89,22 @@ find_branch(struct pgl_req *r, const char *cat, struct pgl_branch *b)
 void
 api_branch_get(struct pgl_req *r)
 {
+	struct pgl_catalog	 c;
 	struct pgl_branch	 b;
 	const char		*cat;
 
-	if ((cat = catalog_arg(r)) != NULL && find_branch(r, cat, &b) == 0)
-		pgl_reply_json(r, 200, api_branch_json(&b));
+	if ((cat = catalog_arg(r, &c)) != NULL && find_branch(r, cat, &b) == 0)
+		pgl_reply_json(r, 200, api_branch_seen_json(r, &c, &b));
 }
 
 void
 api_branch_delete(struct pgl_req *r)
 {
-	struct pgl_err	 err;
-	const char	*cat;
+	struct pgl_catalog	 c;
+	struct pgl_err		 err;
+	const char		*cat;
 
-	if ((cat = catalog_arg(r)) == NULL)
+	if ((cat = catalog_arg(r, &c)) == NULL)
 		return;
 	if (strcmp(pgl_param(r, "name"), "main") == 0) {
 		pgl_reply_error(r, 400, "Cannot delete the main branch");
@@ -139,32 +118,22 @@ api_branch_delete(struct pgl_req *r)
 	pgl_reply_empty(r, 204);
 }
 
-/* Newest first, paged like every management list (X-Total-Count). */
+/*
+ * Newest first, paged like every management list (X-Total-Count); a
+ * reader who may not read the whole catalog sees its part (branch_view.c).
+ */
 void
 api_branch_commits(struct pgl_req *r)
 {
-	struct pgl_commit	*items = NULL;
+	struct pgl_catalog	 c;
 	struct pgl_branch	 b;
 	struct pgl_page		 pg;
-	struct pgl_err		 err;
 	const char		*cat;
-	json_t			*arr;
-	uint64_t		 total = 0;
-	size_t			 n = 0, i;
 
-	if ((cat = catalog_arg(r)) == NULL || pgl_req_page(r, &pg) == -1 ||
+	if ((cat = catalog_arg(r, &c)) == NULL || pgl_req_page(r, &pg) == -1 ||
 	    find_branch(r, cat, &b) == -1)
 		return;
-	if (b.head_commit_id != NULL && STORE(list_commit_ancestry, r->arena,
-	    r->tenant, b.head_commit_id, &pg, &items, &n, &total, &err) !=
-	    PGL_OK) {
-		pgl_reply_store_error(r, &err);
-		return;
-	}
-	arr = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, commit_json(&items[i]));
-	pgl_reply_list(r, arr, total);
+	api_branch_log(r, &c, &b, &pg);
 }
 
 /* A tenant user needs `create` on the catalog (the rule cannot see the
@@ -234,15 +203,16 @@ api_tag_create(struct pgl_req *r)
 void
 api_tag_list(struct pgl_req *r)
 {
-	struct pgl_tag	*items;
-	struct pgl_page	 pg;
-	struct pgl_err	 err;
-	const char	*cat;
-	json_t		*arr;
-	uint64_t	 total;
-	size_t		 n, i;
+	struct pgl_catalog	 c;
+	struct pgl_tag		*items;
+	struct pgl_page		 pg;
+	struct pgl_err		 err;
+	const char		*cat;
+	json_t			*arr;
+	uint64_t		 total;
+	size_t			 n, i;
 
-	if ((cat = catalog_arg(r)) == NULL || pgl_req_page(r, &pg) == -1)
+	if ((cat = catalog_arg(r, &c)) == NULL || pgl_req_page(r, &pg) == -1)
 		return;
 	if (STORE(list_tags, r->arena, r->tenant, cat, &pg, &items, &n, &total,
 	    &err) != PGL_OK) {
@@ -259,10 +229,11 @@ api_tag_list(struct pgl_req *r)
 void
 api_tag_delete(struct pgl_req *r)
 {
-	struct pgl_err	 err;
-	const char	*cat;
+	struct pgl_catalog	 c;
+	struct pgl_err		 err;
+	const char		*cat;
 
-	if ((cat = catalog_arg(r)) == NULL)
+	if ((cat = catalog_arg(r, &c)) == NULL)
 		return;
 	if (STORE(delete_tag, r->tenant, cat, pgl_param(r, "name"), &err) !=
 	    PGL_OK) {

@@ -33,7 +33,8 @@
 void	api_branch_list(struct pgl_req *);
 void	api_branch_get(struct pgl_req *);
 void	api_branch_delete(struct pgl_req *);
-/* A branch's JSON (name, head_commit_id, branch_type, assets). */
+/* branch_view.c: a branch's JSON (name, head_commit_id, branch_type,
+ * assets), as stored. */
 json_t	*api_branch_json(const struct pgl_branch *);
 
 /*
@@ -50,6 +51,19 @@ enum pgl_task_end api_branch_run(struct pgl_task_run *, struct pgl_req *,
 
 /* branching/branches.c, continued: commits and tags. */
 void	api_branch_commits(struct pgl_req *);
+/*
+ * branching/branch_view.c: what a reader may see of a branch (issue 67).
+ * api_branch_log answers b's commit log, newest first, with the
+ * operations the caller may read (a commit with none left out);
+ * api_branch_seen_json is api_branch_json with only the partial-branch
+ * asset names the caller may read; api_branch_reads_all: 1 when the
+ * caller may read every object of the catalog (nothing to filter).
+ */
+void	api_branch_log(struct pgl_req *, const struct pgl_catalog *,
+	    const struct pgl_branch *, const struct pgl_page *);
+json_t	*api_branch_seen_json(struct pgl_req *, const struct pgl_catalog *,
+	    const struct pgl_branch *);
+int	api_branch_reads_all(struct pgl_req *, const char *catalog_id);
 void	api_tag_list(struct pgl_req *);
 void	api_tag_create(struct pgl_req *);
 void	api_tag_delete(struct pgl_req *);

@@ -23,8 +23,8 @@
 
 #include "api/api.h"
 #include "api/gate.h"
-#include "api/commit/commit.h"
 #include "api/branching/merge.h"
+#include "api/read/read.h"
 #include "api/storage/storage.h"
 #include "iceberg/manifest.h"
 #include "storage/objio.h"

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/owners.h"
 #include "api/branching/merge.h"
 #include "app/app.h"
 #include "util/arena.h"
@@ -42,6 +43,7 @@ as_asset(struct apply *ap, const json_t *e, const json_t *v, const char *id,
 	a->metadata_location = pgl_json_str(v, "metadata_location");
 	a->properties = api_text(ap->r->arena, json_object_get(v,
 	    "properties"));
+	a->origin = pgl_json_str(v, "origin");
 }
 
 static int
@@ -61,22 +63,36 @@ put(struct apply *ap, const json_t *e, const json_t *v)
 	const json_t		*t = json_object_get(e, "target");
 	const char		*was = pgl_json_str(t, "metadata_location");
 	char			 id[PGL_UUID_LEN + 1];
-	int			 rc;
+	int			 rc, moves;
 
 	memset(&err, 0, sizeof(err));
 	if (json_is_null(t) || t == NULL) {
 		pgl_uuid_new(id);
 		as_asset(ap, e, v, id, &a);
-		rc = STORE(create_asset, ap->r->tenant, &a, &err);
+		/* A table new on the target: its place must be free there
+		 * (commit/owners.h), the same asset's on other branches
+		 * aside. */
+		if ((rc = ice_place_claim(ap->r, ap->c, &a, &err)) == PGL_OK)
+			rc = STORE(create_asset, ap->r->tenant, &a, &err);
 	} else {
 		as_asset(ap, e, v, pgl_json_str(t, "id"), &a);
-		if (was != NULL && a.metadata_location != NULL)
+		if (a.origin == NULL)
+			a.origin = pgl_json_str(t, "origin");
+		moves = !ice_same_place(pgl_json_str(t, "location"),
+		    a.location);
+		rc = moves ? ice_place_claim(ap->r, ap->c, &a, &err) : PGL_OK;
+		if (rc == PGL_OK && was != NULL && a.metadata_location != NULL)
 			rc = STORE(update_metadata_location, ap->r->tenant,
 			    a.catalog, a.branch, a.ns, a.name, was,
 			    a.metadata_location, &err);
-		else
+		/* The swap moves the pointer alone: a location the source
+		 * moved is written with the rest of the row. */
+		if (rc == PGL_OK && (was == NULL ||
+		    a.metadata_location == NULL || moves))
 			rc = STORE(update_asset, ap->r->tenant, &a, &err);
 	}
+	if (rc == PGL_EINUSE && ap->r->status != 0)
+		return (-1);	/* the place is another's: replied */
 	if (rc == PGL_ECONFLICT || rc == PGL_EEXISTS || rc == PGL_ENOTFOUND)
 		return (moved(ap->r, "asset", ice_dotted(ap->r, a.ns, a.name)));
 	if (rc != PGL_OK) {

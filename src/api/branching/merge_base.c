@@ -9,16 +9,24 @@
 #include "api/api.h"
 #include "api/branching/merge.h"
 #include "app/app.h"
+#include "plugin/loader.h"
 #include "util/arena.h"
 #include "util/json.h"
 
 json_t *
 merge_ver_asset(const struct pgl_asset *a)
 {
-	return (json_pack("{s:s,s:s,s:s,s:o,s:o}", "id", a->id, "kind", a->kind,
+	json_t	*v;
+
+	v = json_pack("{s:s,s:s,s:s,s:o,s:o}", "id", a->id, "kind", a->kind,
 	    "location", a->location != NULL ? a->location : "",
 	    "metadata_location", api_str_or_null(a->metadata_location),
-	    "properties", api_obj(a->properties)));
+	    "properties", api_obj(a->properties));
+	/* The asset it is a version of (ABI 1.26): a table new on the
+	 * source stays that asset on the target (commit/owners.h). */
+	if (v != NULL && a->origin != NULL && pgl_store_has_owners(pgl_app.db))
+		json_object_set_new(v, "origin", json_string(a->origin));
+	return (v);
 }
 
 /* A Put's asset as a version: metadata_location out of the properties. */

@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
 #include "api/branching/merge.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"

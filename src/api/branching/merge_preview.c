@@ -21,9 +21,10 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
 #include "api/gate.h"
 #include "api/branching/merge.h"
+#include "api/read/read.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"

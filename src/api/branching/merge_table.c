@@ -22,6 +22,7 @@
 #include "api/api.h"
 #include "api/commit/commit.h"
 #include "api/branching/merge.h"
+#include "api/read/read.h"
 #include "api/tasks/task.h"
 #include "iceberg/iceberg.h"
 #include "util/json.h"

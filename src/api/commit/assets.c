@@ -1,10 +1,10 @@
 /*
- * The asset rows behind Iceberg tables and views, shared by their
- * handlers and the commit loop: find one (404 of its kind), check a name
- * is free (tables and views share one identifier space), resolve the
- * target a create body names, confine locations to the catalog's
- * storage, and create or drop a row with its catalog commit in one store
- * transaction.
+ * The asset rows behind Iceberg tables and views as their writers change
+ * them: check a name is free (tables and views share one identifier
+ * space), resolve the target a create body names, and create or drop a
+ * row with its catalog commit in one store transaction, its place
+ * claimed there (commit/owners.h, where locations are decided).  Finding
+ * one is the read room's (read/assets.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,8 @@
 #include "api/target.h"
 #include "api/commit/commit.h"
 #include "api/commit/dropped.h"
+#include "api/commit/owners.h"
+#include "api/read/read.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -25,56 +27,6 @@
 #include "util/names.h"
 
 #define KIND_VIEW	"VIEW"
-
-/*
- * The asset of that kind at t; replies 404 (of the kind's type) if
- * absent.  cached: the authorization step's read of the same row will
- * do (a retry after a lost race needs the row as it is now).
- */
-static int
-find(struct pgl_req *r, const struct ice_target *t, const char *kind,
-    struct pgl_asset *a, int cached)
-{
-	struct pgl_err	err;
-	int		rc;
-
-	if (cached && r->app != NULL && r->app->have_asset &&
-	    ice_same_asset(&r->app->asset, t)) {
-		*a = r->app->asset;
-		rc = PGL_OK;
-	} else
-		rc = STORE(get_asset, r->arena, r->tenant, t->catalog.name,
-		    t->branch, t->ns, t->name, a, &err);
-	if (rc == PGL_OK && strcmp(a->kind, kind) == 0)
-		return (0);
-	if (rc == PGL_OK || err.code == PGL_ENOTFOUND) {
-		if (strcmp(kind, KIND_VIEW) == 0)
-			pgl_reply_ice_error(r, 404, "NoSuchViewException",
-			    "View does not exist: %s", ice_dotted(r, t->ns,
-			    t->name));
-		else
-			pgl_reply_ice_error(r, 404, "NoSuchTableException",
-			    "Table does not exist: %s", ice_dotted(r, t->ns,
-			    t->name));
-		return (-1);
-	}
-	pgl_reply_store_error(r, &err);
-	return (-1);
-}
-
-int
-ice_find_asset(struct pgl_req *r, const struct ice_target *t, const char *kind,
-    struct pgl_asset *a)
-{
-	return (find(r, t, kind, a, 1));
-}
-
-int
-ice_reload_asset(struct pgl_req *r, const struct ice_target *t,
-    const char *kind, struct pgl_asset *a)
-{
-	return (find(r, t, kind, a, 0));
-}
 
 /* Tables and views share one identifier space (409 either way). */
 int
@@ -96,161 +48,6 @@ ice_name_free(struct pgl_req *r, const struct ice_target *t)
 		return (0);
 	}
 	return (1);
-}
-
-int
-ice_branch_exists(struct pgl_req *r, const struct ice_target *t)
-{
-	struct pgl_branch	b;
-	struct pgl_err		err;
-
-	if (STORE(get_branch, r->arena, r->tenant, t->catalog.name, t->branch,
-	    &b, &err) == PGL_OK)
-		return (1);
-	if (err.code == PGL_ENOTFOUND)
-		pgl_reply_ice_error(r, 404, "NotFoundException",
-		    "Branch '%.200s' not found", t->branch);
-	else
-		pgl_reply_store_error(r, &err);
-	return (0);
-}
-
-/*
- * A local path the server will read or write must lie inside the
- * catalog's local storage: otherwise a client could point a table (or a
- * register call) at any file on the machine.  Replies 400 if not.
- */
-int
-ice_location_allowed(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *loc, const char *field)
-{
-	const char	*base = c->storage_location;
-
-	/* Another scheme than the catalog's is refused by the storage,
-	 * naming the scheme. */
-	if (base != NULL && pgl_location_is_local(loc) !=
-	    pgl_location_is_local(base))
-		return (0);
-	if (base == NULL && !pgl_location_is_local(loc))
-		return (0);
-	if (base == NULL || !pgl_location_within(pgl_location_path(loc),
-	    pgl_location_path(base))) {
-		pgl_reply_ice_error(r, 400, "BadRequestException",
-		    "%s must lie inside the catalog's storage location (%s)",
-		    field, base != NULL ? base : "none");
-		return (-1);
-	}
-	return (0);
-}
-
-const char *
-ice_uri(struct pgl_req *r, const char *loc)
-{
-	char		 buf[PGL_LOCATION_MAX + 16];
-	const char	*c;
-
-	/* Azure's other spellings of one blob as abfss://. */
-	if (loc != NULL && (c = pgl_location_canon(loc, buf, sizeof(buf))) !=
-	    loc)
-		return (pgl_arena_strdup(r->arena, c));
-	if (loc == NULL || !pgl_location_is_local(loc) ||
-	    strncmp(loc, "file://", 7) == 0)
-		return (loc);
-	return (pgl_arena_printf(r->arena, "file://%s",
-	    pgl_location_path(loc)));
-}
-
-/* "/" and one name as a segment of a local location (escaped). */
-static int
-add_segment(struct pgl_req *r, char **loc, const char *name, size_t len)
-{
-	char	raw[PGL_NAME_MAX + 1], seg[3 * PGL_NAME_MAX + 1];
-
-	if (len > PGL_NAME_MAX)
-		return (-1);
-	memcpy(raw, name, len);
-	raw[len] = '\0';
-	(void)pgl_location_escape(raw, seg, sizeof(seg));
-	*loc = pgl_arena_printf(r->arena, "%s/%s", *loc, seg);
-	return (*loc == NULL ? -1 : 0);
-}
-
-/*
- * <storage>/<ns levels>/<name> on local disk: a file:// URI whose
- * segments are the names escaped (pgl_location_escape), so that a name
- * with '%', '#', '?', a space or non-ASCII makes a valid URI, and every
- * client that takes the URI's path as the file name (Iceberg Java,
- * PyIceberg) finds the directory the server made.  Escaping '%' keeps
- * the mapping one-to-one: no two names share a directory.
- */
-static const char *
-local_default(struct pgl_req *r, const struct ice_target *t,
-    const char *base)
-{
-	const char	*p = t->ns, *sep;
-	char		*loc;
-	size_t		 n;
-
-	if ((loc = pgl_arena_strdup(r->arena, ice_uri(r, base))) == NULL)
-		return (NULL);
-	n = strlen(loc);
-	while (n > sizeof("file:///") - 1 && loc[n - 1] == '/')
-		loc[--n] = '\0';
-	for (;;) {
-		sep = strchr(p, PGL_NS_SEP);
-		if (add_segment(r, &loc, p, sep != NULL ? (size_t)(sep - p) :
-		    strlen(p)) == -1)
-			return (NULL);
-		if (sep == NULL)
-			break;
-		p = sep + 1;
-	}
-	if (add_segment(r, &loc, t->name, strlen(t->name)) == -1)
-		return (NULL);
-	return (loc);
-}
-
-/*
- * The table location: the request's (which must lie inside the catalog's
- * storage when that is local disk) or <catalog>/<ns levels>/<name>.
- * Local ones as file:// URIs, however they were spelled.
- */
-const char *
-ice_location(struct pgl_req *r, const struct ice_target *t, const char *req)
-{
-	const char	*base = t->catalog.storage_location, *why, *out;
-	char		*loc, *p;
-
-	if (req != NULL) {
-		if ((why = pgl_location_check(req)) != NULL) {
-			pgl_reply_ice_error(r, 400, "BadRequestException",
-			    "invalid location: %s", why);
-			return (NULL);
-		}
-		if (ice_location_allowed(r, &t->catalog, req, "location") ==
-		    -1)
-			return (NULL);
-		if ((out = ice_uri(r, req)) == NULL)
-			pgl_reply_error(r, 503, "out of memory");
-		return (out);
-	}
-	if (base == NULL) {
-		pgl_reply_ice_error(r, 400, "BadRequestException", "catalog "
-		    "'%s' has no storage location: give a location or a "
-		    "warehouse", t->catalog.name);
-		return (NULL);
-	}
-	if (pgl_location_is_local(base)) {
-		if ((out = local_default(r, t, base)) == NULL)
-			pgl_reply_error(r, 503, "out of memory");
-		return (out);
-	}
-	loc = pgl_arena_printf(r->arena, "%s/%s/%s", base, t->ns, t->name);
-	for (p = loc + strlen(base); p != NULL && *p != '\0'; p++) {
-		if (*p == PGL_NS_SEP)
-			*p = '/';
-	}
-	return (loc);
 }
 
 /* An asset's change event: the asset's identity and its new file. */
@@ -284,11 +81,13 @@ create_type(const struct pgl_asset *a, const char *verb)
 }
 
 struct create_tx {
-	struct pgl_req		*r;
-	struct pgl_asset	*a;
-	const char		*branch;
-	const char		*verb;
-	int			 created;	/* create_asset succeeded once */
+	struct pgl_req			*r;
+	struct pgl_asset		*a;
+	const char			*branch;
+	const char			*verb;
+	int				 created;	/* create_asset succeeded
+							 * once */
+	const struct pgl_catalog	*c;
 };
 
 /*
@@ -322,7 +121,10 @@ create_in_tx(void *arg, struct pgl_err *err)
 	char			*msg;
 	int			 rc;
 
-	if ((rc = create_row(tx, err)) != PGL_OK)
+	/* Every table owns its files (commit/owners.h): its place is its
+	 * own, claimed in this transaction. */
+	if ((rc = ice_place_claim(tx->r, tx->c, tx->a, err)) != PGL_OK ||
+	    (rc = create_row(tx, err)) != PGL_OK)
 		return (rc);
 	tx->created = 1;
 	note_asset(tx->r, tx->a, tx->branch, create_type(tx->a, tx->verb), 0);
@@ -342,7 +144,7 @@ int
 ice_create_asset(struct pgl_req *r, const struct ice_target *t,
     struct pgl_asset *a, const char *verb, int delete_on_conflict)
 {
-	struct create_tx	tx = { r, a, t->branch, verb, 0 };
+	struct create_tx	tx = { r, a, t->branch, verb, 0, &t->catalog };
 	struct pgl_err		err;
 	int			rc;
 
@@ -358,6 +160,8 @@ ice_create_asset(struct pgl_req *r, const struct ice_target *t,
 	if (delete_on_conflict && a->metadata_location != NULL &&
 	    (!tx.created || api_store_atomic()))
 		ice_delete_file(r, &t->catalog, a->metadata_location);
+	if (r->status != 0)
+		return (-1);	/* the place is another's: replied */
 	if (err.code == PGL_EEXISTS)
 		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
 		    "Table was created concurrently: %s", ice_dotted(r, t->ns,

@@ -24,6 +24,7 @@
 #include "api/commit/log_sync.h"
 #include "api/commit/run.h"
 #include "api/gate.h"
+#include "api/read/read.h"
 #include "api/request/fetch.h"
 #include "api/storage/storage.h"
 #include "api/target.h"

@@ -18,6 +18,7 @@
 #include "api/commit/commit.h"
 #include "api/commit/run.h"
 #include "api/gate.h"
+#include "api/read/read.h"
 #include "api/request/fetch.h"
 #include "api/storage/storage.h"
 #include "metrics/metrics.h"

@@ -2,10 +2,13 @@
  * The commit room: what the handlers that change a table or view (rest,
  * branching, maintenance) write, and how.
  *
- * io.c: metadata files (read through the worker's cache, rendered,
- * written) and the catalog commit log; write.c: the same write off the
- * worker's thread, and deletes; batch.c: a transaction's files,
- * likewise; assets.c: the asset rows (name, location, create, drop).
+ * It reads through the read room (read/read.h: an asset found, a base's
+ * metadata from the worker's cache) and never the reverse.
+ *
+ * io.c: metadata files (rendered, written) and the catalog commit log;
+ * write.c: the same write off the worker's thread, and deletes;
+ * batch.c: a transaction's files, likewise; assets.c: the asset rows
+ * (name, location, create, drop).
  *
  * loop.c: the one commit loop of tables, views and /transactions/commit
  * (iceberg-commit.md §5, §7.3): per asset, load the pointer and its base
@@ -33,38 +36,11 @@ struct ice_change;
 typedef json_t	*(*ice_plan_fn)(void *arg, struct pgl_req *, const json_t *base);
 
 /*
- * commit/io.c: metadata files and the catalog commit log.  Every file
- * call takes the catalog: its storage (api_storage: local disk confined
- * to the storage location, or its warehouse's S3 bucket) holds the file
- * (storage/objio.h).
+ * commit/io.c: metadata files written and the catalog commit log.  Every
+ * file call takes the catalog: its storage (api_storage: local disk
+ * confined to the storage location, or its warehouse's S3 bucket) holds
+ * the file (storage/objio.h).
  */
-
-/* Read and parse a metadata file (plain or gzip); replies on failure with
- * 404 (missing: missing_status) or 400 (not JSON, refused location). */
-int	ice_read_metadata(struct pgl_req *, const struct pgl_catalog *,
-	    const char *location, int missing_status, json_t **md);
-/* Load and parse a metadata file without replying (PGL_ENOTFOUND,
- * PGL_EINVAL for a corrupt file or a refused location, ...). */
-int	ice_metadata_load(struct pgl_req *, const struct pgl_catalog *,
-	    const char *location, json_t **md, struct pgl_err *);
-/*
- * The file's plain bytes, through the worker's cache, read-only and
- * valid until api_mcache_unref(*ref) (the cache entry pinned, not
- * copied); replies on failure.
- */
-int	ice_metadata_ref(struct pgl_req *, const struct pgl_catalog *,
-	    const char *location, int missing_status, const char **bytes,
-	    size_t *len, void **ref);
-/* The same bytes as a gzip segment (http/gzip.h), as above. */
-int	ice_metadata_gz(struct pgl_req *, const struct pgl_catalog *,
-	    const char *location, int missing, const char **blob,
-	    size_t *bloblen, void **ref);
-/*
- * Drop this worker's cached copy of a file, so the next read goes to the
- * disk: a path a client names (register) may have been deleted since it
- * was cached, here or by another worker.
- */
-void	ice_uncache(const char *location);
 /*
  * Serialize and write a metadata file (gzip if its name says so), here:
  * a task's, or on local disk.  A client's object PUT would hold the
@@ -85,15 +61,8 @@ struct pgl_json_memo;
 int	ice_render_metadata(const char *location, const json_t *md,
 	    struct pgl_json_memo *memo, const char *key, char **text,
 	    size_t *len, char **gz, size_t *gzlen, struct pgl_err *);
-/* Put a file's plain bytes in the metadata cache (a file a swap just
- * made current: the next load of it is a hit). */
-void	ice_cache_metadata(const char *location, const char *bytes,
-	    size_t len);
 /* A commit whose pointer swap may or may not have landed (PGL_TX_UNKNOWN). */
 void	ice_reply_unknown(struct pgl_req *, const struct pgl_err *);
-/* A failed metadata read or write: 400 refused location, 503 (with
- * Retry-After) when the object store cannot be reached or refuses. */
-void	ice_reply_file_error(struct pgl_req *, const struct pgl_err *);
 /*
  * Delete a file of the catalog's, best effort (cleanup after a loss or
  * a commit): on a client's request on S3 by the pool, not waited for
@@ -153,24 +122,14 @@ int	ice_tx_on_branch(struct pgl_req *, int (*fn)(void *, struct pgl_err *),
 	    void *arg, struct pgl_err *);
 json_t	*ice_op_put(const struct pgl_asset *);
 json_t	*ice_op_delete(const char *ns, const char *name);
-/* "a.b.table" for messages and Delete operations. */
-char	*ice_dotted(struct pgl_req *, const char *ns, const char *name);
 
-/* commit/assets.c: the asset rows, shared by tables, views, commits. */
+/* commit/assets.c: the asset rows as tables', views' and commits' writers
+ * change them (finding one is read/read.h's). */
 int	ice_name_free(struct pgl_req *, const struct ice_target *);
 /* The body's `name` (may carry @branch; else ?branch=) in an existing
  * namespace and branch; replies 400/404. */
 int	ice_body_target(struct pgl_req *, struct ice_target *);
-/* The asset of that kind (the authorization step's read of it will do);
- * replies 404 of the kind's type. */
-int	ice_find_asset(struct pgl_req *, const struct ice_target *,
-	    const char *kind, struct pgl_asset *);
-/* The same, always read from the store (a retry after a lost race). */
-int	ice_reload_asset(struct pgl_req *, const struct ice_target *,
-	    const char *kind, struct pgl_asset *);
-int	ice_branch_exists(struct pgl_req *, const struct ice_target *);
-/* loc spelled as the server answers it: local ones as file:// URIs. */
-const char *ice_uri(struct pgl_req *, const char *loc);
+/* commit/owners.h: where a location may lie (owners.c). */
 const char *ice_location(struct pgl_req *, const struct ice_target *,
 	    const char *requested);
 int	ice_location_allowed(struct pgl_req *, const struct pgl_catalog *,
@@ -178,6 +137,12 @@ int	ice_location_allowed(struct pgl_req *, const struct pgl_catalog *,
 int	ice_create_asset(struct pgl_req *, const struct ice_target *,
 	    struct pgl_asset *, const char *verb, int delete_on_conflict);
 int	ice_drop_asset(struct pgl_req *, const struct pgl_asset *);
+/*
+ * commit/overlaps.c, at start-up: a warning line per table or view lying
+ * in another's location from before every table owned its files (issue
+ * 67), bounded (commit/overlaps.h), and their count.
+ */
+void	ice_overlaps_report(void);
 
 /* What a table commit and a view commit do differently. */
 struct ice_commit_kind {
@@ -258,6 +223,9 @@ struct ice_change {
 	int				 parsed;	/* base parsed from raw */
 	/* The attempt's row is a hint (commit/rows.h), not the store's. */
 	int				 hinted;
+	/* next's location when it is another place than the row's (a
+	 * set-location): claimed with the swap (commit/owners.h). */
+	const char			*moved_to;	/* arena */
 	struct ice_err			 ierr;
 	struct pgl_err			 err;
 };
@@ -336,5 +304,14 @@ void	ice_commit_serve_many(struct pgl_req *, struct ice_change *cs,
  */
 void	ice_change_reply(struct pgl_req *, const struct ice_change *,
 	    int config);
+/*
+ * ice_change_reply's answer to a caller bound by a data policy when the
+ * metadata holds something its restrictions withhold (change_reply.c,
+ * read/policies.h, issue 67): 1 replied, 0 not (reply as to anyone), -1 after replying an
+ * error.  The restrictions are read only when the metadata holds
+ * statistics.
+ */
+int	ice_restricted_change_reply(struct pgl_req *,
+	    const struct ice_change *, int config);
 
 #endif

@@ -133,6 +133,9 @@ ice_undrop_keep(struct pgl_req *r, const struct pgl_asset *a,
 	d.name = a->name;
 	d.kind = a->kind;
 	d.asset_id = a->id;
+	/* ABI 1.26: the asset it is a version of, which a restore keeps
+	 * (commit/owners.h). */
+	d.origin = pgl_store_has_owners(pgl_app.db) ? a->origin : NULL;
 	d.location = a->location;
 	d.metadata_location = a->metadata_location;
 	d.properties = a->properties;

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/owners.h"
 #include "api/commit/policy_guard.h"
 #include "api/commit/rows.h"
 #include "api/commit/run.h"
@@ -22,6 +23,7 @@
 #include "api/events/event_note.h"
 #include "api/cache/cache.h"
 #include "api/commit/compute.h"
+#include "api/read/read.h"
 #include "api/request/fetch.h"
 #include "app/app.h"
 #include "http/dispatch.h"
@@ -99,11 +101,13 @@ load_on(struct pgl_req *r, struct ice_change *c)
 	c->on = NULL;
 	*a = on->asset;
 	a->metadata_location = on->next_location;
+	if (on->moved_to != NULL)
+		a->location = on->moved_to;
 	if (keep(r, &a->id) == -1 || keep(r, &a->catalog) == -1 ||
 	    keep(r, &a->branch) == -1 || keep(r, &a->ns) == -1 ||
 	    keep(r, &a->name) == -1 || keep(r, &a->kind) == -1 ||
 	    keep(r, &a->location) == -1 || keep(r, &a->metadata_location) ==
-	    -1 || keep(r, &a->properties) == -1) {
+	    -1 || keep(r, &a->properties) == -1 || keep(r, &a->origin) == -1) {
 		pgl_reply_error(r, 503, "out of memory");
 		return (-1);
 	}
@@ -196,9 +200,13 @@ settle(struct pgl_req *r, struct ice_change *c)
 	/* A schema change may not break a data policy (issue 46). */
 	if (ice_policy_commit_check(r, c) == -1)
 		return (-1);
-	/* set-location / write.metadata.path must not escape the catalog. */
-	return (ice_location_allowed(r, &c->t.catalog, c->next_location,
-	    "the metadata location"));
+	/* set-location / write.metadata.path must not escape the catalog,
+	 * and a table moved by set-location takes a place of its own
+	 * (commit/owners.h). */
+	if (ice_location_allowed(r, &c->t.catalog, c->next_location,
+	    "the metadata location") == -1)
+		return (-1);
+	return (ice_commit_place(r, c));
 }
 
 /*
@@ -357,7 +365,11 @@ swap_in_tx(void *arg, struct pgl_err *err)
 		c = &tx->changes[i];
 		if (c->next == NULL)
 			continue;
-		if ((rc = swap_one(tx->r, c, err)) != PGL_OK)
+		/* A set-location's place first, then the swap, then its
+		 * row's location (commit/owners.h). */
+		if ((rc = ice_commit_claim(tx->r, c, err)) != PGL_OK ||
+		    (rc = swap_one(tx->r, c, err)) != PGL_OK ||
+		    (rc = ice_commit_moved(tx->r, c, err)) != PGL_OK)
 			return (rc);
 		tx->moved++;
 		note_change(tx->r, c);
@@ -1081,6 +1093,22 @@ group_end(struct commit_loop **ls, size_t n, struct pgl_req **rs,
 	}
 }
 
+/* A set-location claims its place in a transaction of its own. */
+static int
+any_moves(struct commit_loop **ls, size_t n)
+{
+	size_t	i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < ls[i]->n; j++) {
+			if (ls[i]->cs[j].next != NULL &&
+			    ls[i]->cs[j].moved_to != NULL)
+				return (1);
+		}
+	}
+	return (0);
+}
+
 int
 commit_loop_written_all(struct commit_loop **ls, size_t n,
     enum loop_end *ends, int *fd)
@@ -1093,7 +1121,8 @@ commit_loop_written_all(struct commit_loop **ls, size_t n,
 
 	if (fd != NULL)
 		*fd = -1;
-	if (n == 1 || n > COMMIT_GROUP_MAX || !api_store_atomic()) {
+	if (n == 1 || n > COMMIT_GROUP_MAX || !api_store_atomic() ||
+	    any_moves(ls, n)) {
 		for (i = 0; i < n; i++)
 			ends[i] = commit_loop_written(ls[i]);
 		return (0);
@@ -1141,58 +1170,4 @@ commit_loop_written_landed(struct commit_loop **ls, size_t n,
 		return (0);
 	group_end(ls, n, rs, &g, rc, &err, ends);
 	return (1);
-}
-
-/*
- * {"metadata-location":"<location>","metadata":<bytes><tail>, malloc'd
- * and handed to Kore as it is (no more copies).
- */
-static void
-reply_bytes(struct pgl_req *r, const char *location, const char *bytes,
-    size_t len, const char *tail)
-{
-	json_t	*loc;
-	char	*quoted, *body;
-	size_t	 qlen, tlen = strlen(tail), n;
-	static const char	head1[] = "{\"metadata-location\":";
-	static const char	head2[] = ",\"metadata\":";
-
-	loc = json_string(location);
-	quoted = loc != NULL ? pgl_json_dump(loc) : NULL;
-	json_decref(loc);
-	if (quoted == NULL) {
-		pgl_reply_error(r, 503, "out of memory");
-		return;
-	}
-	qlen = strlen(quoted);
-	n = sizeof(head1) - 1 + qlen + sizeof(head2) - 1 + len + tlen;
-	if ((body = malloc(n + 1)) == NULL) {
-		free(quoted);
-		pgl_reply_error(r, 503, "out of memory");
-		return;
-	}
-	memcpy(body, head1, sizeof(head1) - 1);
-	memcpy(body + sizeof(head1) - 1, quoted, qlen);
-	memcpy(body + sizeof(head1) - 1 + qlen, head2, sizeof(head2) - 1);
-	memcpy(body + n - tlen - len, bytes, len);
-	memcpy(body + n - tlen, tail, tlen + 1);
-	free(quoted);
-	pgl_reply_malloc(r, 200, "application/json", body, n);
-}
-
-void
-ice_change_reply(struct pgl_req *r, const struct ice_change *c, int config)
-{
-	json_t	*j;
-
-	if (c->next != NULL && c->bytes != NULL) {
-		reply_bytes(r, c->next_location, c->bytes, c->len,
-		    config ? ",\"config\":{}}" : "}");
-		return;
-	}
-	j = json_pack("{s:s,s:O}", "metadata-location",
-	    ice_uri(r, c->asset.metadata_location), "metadata", c->base);
-	if (j != NULL && config)
-		json_object_set_new(j, "config", json_object());
-	pgl_reply_json(r, 200, j);
 }

@@ -29,8 +29,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
 #include "api/commit/policy_follow.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "plugin/loader.h"
 #include "util/arena.h"
@@ -93,15 +93,23 @@ copy_policy(struct pgl_req *r, const struct pgl_policy *all, size_t n,
 	return (rc);
 }
 
-/* p, on the table now at (to_ns, to_name). */
+/* p, on the table now at (to_ns, to_name).  One deleted since it was
+ * read (a policy create that lost to this rename takes its policy back,
+ * in a store without transactions) is not moved. */
 static int
 move_policy(struct pgl_policy *p, const char *to_ns, const char *to_name,
     struct pgl_err *err)
 {
+	int	rc;
+
 	p->ns = to_ns;
 	p->table_name = to_name;
 	p->updated_ms = pgl_now_ms();
-	return (STORE(put_policy, p, 0, err));
+	if ((rc = STORE(put_policy, p, 0, err)) == PGL_ENOTFOUND) {
+		memset(err, 0, sizeof(*err));
+		return (PGL_OK);
+	}
+	return (rc);
 }
 
 int

@@ -150,20 +150,23 @@ commit_row_get(struct pgl_req *r, struct ice_change *c)
 	a.location = copy(r, e->a.location, &oom);
 	a.metadata_location = copy(r, e->a.metadata_location, &oom);
 	a.properties = copy(r, e->a.properties, &oom);
+	a.origin = copy(r, e->a.origin, &oom);
 	if (oom)
 		return (0);
 	c->asset = a;
 	return (1);
 }
 
-/* Each string of a, with loc for its pointer, into one block; -1 if it
- * cannot be kept. */
+/* Each string of a, with where for its location and loc for its pointer,
+ * into one block; -1 if it cannot be kept. */
 static int
-fill(struct row_hint *e, const struct pgl_asset *a, const char *loc)
+fill(struct row_hint *e, const struct pgl_asset *a, const char *where,
+    const char *loc)
 {
-	const char	*src[9] = { a->id, a->catalog, a->branch, a->ns, a->name,
-			    a->kind, a->location, loc, a->properties };
-	const char	**dst[9];
+	const char	*src[10] = { a->id, a->catalog, a->branch, a->ns,
+			    a->name, a->kind, where, loc, a->properties,
+			    a->origin };
+	const char	**dst[10];
 	size_t		 i, n = 0;
 	char		*p;
 
@@ -177,11 +180,12 @@ fill(struct row_hint *e, const struct pgl_asset *a, const char *loc)
 	dst[6] = &e->a.location;
 	dst[7] = &e->a.metadata_location;
 	dst[8] = &e->a.properties;
-	for (i = 0; i < 9; i++)
+	dst[9] = &e->a.origin;
+	for (i = 0; i < 10; i++)
 		n += src[i] != NULL ? strlen(src[i]) + 1 : 0;
 	if (n > ROW_HINT_MAX_BYTES || (e->blob = malloc(n + 1)) == NULL)
 		return (-1);
-	for (p = e->blob, i = 0; i < 9; i++) {
+	for (p = e->blob, i = 0; i < 10; i++) {
 		if (src[i] == NULL) {
 			*dst[i] = NULL;
 			continue;
@@ -215,7 +219,8 @@ commit_row_put(struct pgl_req *r, const struct ice_change *c)
 		return;
 	}
 	clear(slot);
-	if (fill(slot, &c->asset, c->next_location) == -1) {
+	if (fill(slot, &c->asset, c->moved_to != NULL ? c->moved_to :
+	    c->asset.location, c->next_location) == -1) {
 		clear(slot);
 		free(k);
 		return;

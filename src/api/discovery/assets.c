@@ -21,6 +21,7 @@
 #include "api/commit/commit.h"
 #include "api/discovery/discovery.h"
 #include "api/gate.h"
+#include "api/read/read.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -139,6 +140,30 @@ disc_asset_json(struct pgl_req *r, const struct pgl_asset *a)
 	return (j);
 }
 
+int
+disc_reads(struct pgl_req *r, const struct pgl_asset *a,
+    const struct pgl_catalog *c)
+{
+	struct pgl_target	t;
+
+	api_asset_target(a, c, &t);
+	return (api_allowed(r, PGL_ACT_READ, &t));
+}
+
+json_t *
+disc_asset_seen_json(struct pgl_req *r, const struct pgl_asset *a,
+    const struct pgl_catalog *c)
+{
+	json_t	*j = disc_asset_json(r, a);
+
+	if (j == NULL || disc_reads(r, a, c))
+		return (j);
+	json_object_set_new(j, "location", json_null());
+	json_object_set_new(j, "properties", json_object());
+	json_object_del(j, "metadata_location");
+	return (j);
+}
+
 struct register_tx {
 	struct pgl_req		*r;
 	struct pgl_asset	*a;
@@ -233,12 +258,15 @@ asset_visible(struct pgl_req *r, const void *item, void *ctx)
 	return (api_sees(r, &t));
 }
 
+/* An asset seen but not readable (discoverable) shows no location. */
 static json_t *
-list_item(struct pgl_req *r, const struct pgl_asset *a)
+list_item(struct pgl_req *r, const struct pgl_asset *a,
+    const struct pgl_catalog *c)
 {
 	json_t	*j = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s,s:{s:o,s:s}}", "id",
 	    a->id, "name", a->name, "namespace", ice_ns_json(a->ns), "kind",
-	    a->kind, "location", api_str_or_null(ice_uri(r, a->location)),
+	    a->kind, "location", disc_reads(r, a, c) ?
+	    api_str_or_null(ice_uri(r, a->location)) : json_null(),
 	    "branch", a->branch, "identifier", "namespace", ice_ns_json(a->ns),
 	    "name", a->name);
 
@@ -272,7 +300,8 @@ api_asset_list(struct pgl_req *r)
 		    &t.catalog, &pg, &total);
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, list_item(r, &items[i]));
+		json_array_append_new(arr, list_item(r, &items[i],
+		    &t.catalog));
 	pgl_reply_list(r, arr, total);
 }
 

@@ -31,6 +31,16 @@ void	api_asset_list(struct pgl_req *);
 void	api_asset_get(struct pgl_req *);
 /* {id, name, kind, location, properties, namespace:[..], branch}. */
 json_t	*disc_asset_json(struct pgl_req *, const struct pgl_asset *);
+/*
+ * The same for a caller who may see the asset (a grant, or it is
+ * discoverable) but not read it (issue 67): its name, never where it is
+ * (location null, no metadata_location, no properties).
+ */
+json_t	*disc_asset_seen_json(struct pgl_req *, const struct pgl_asset *,
+	    const struct pgl_catalog *);
+/* 1 if the caller may read a (of catalog c): admins, or a read grant. */
+int	disc_reads(struct pgl_req *, const struct pgl_asset *,
+	    const struct pgl_catalog *);
 
 /* discovery/metadata.c: business metadata, and an asset by id. */
 void	api_metadata_put(struct pgl_req *);

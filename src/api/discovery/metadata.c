@@ -223,7 +223,7 @@ api_asset_by_id_get(struct pgl_req *r)
 	    (rc = api_asset_metadata(r, a.id, &m)) == -1)
 		return;
 	pgl_reply_json(r, 200, json_pack("{s:o,s:o,s:s,s:o,s:s}", "asset",
-	    disc_asset_json(r, &a), "metadata", rc == 1 ? metadata_json(r, m) :
-	    json_null(), "catalog", c.name, "namespace", ice_ns_json(a.ns),
-	    "branch", a.branch));
+	    disc_asset_seen_json(r, &a, &c), "metadata", rc == 1 ?
+	    metadata_json(r, m) : json_null(), "catalog", c.name, "namespace",
+	    ice_ns_json(a.ns), "branch", a.branch));
 }

@@ -177,15 +177,19 @@ dotted(struct pgl_req *r, const char *ns)
 	return (d);
 }
 
+/* A hit the caller may not read (discoverable) shows no location. */
 static json_t *
 hit_json(struct pgl_req *r, const struct pgl_asset_hit *h, json_t *ctags)
 {
+	int	access = has_access(r, h);
+
 	return (json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:s,s:s,s:s}",
 	    "id", h->asset.id, "name", h->asset.name, "kind", h->asset.kind,
-	    "location", api_str_or_null(h->asset.location), "description",
+	    "location", access ? api_str_or_null(h->asset.location) :
+	    json_null(), "description",
 	    api_str_or_null(h->description), "tags", pgl_json_load_or(h->tags,
 	    json_array()), "column_tags", disc_column_tags_of(ctags, h),
-	    "has_access", has_access(r, h), "discoverable", h->discoverable,
+	    "has_access", access, "discoverable", h->discoverable,
 	    "catalog", h->asset.catalog, "namespace", dotted(r, h->asset.ns),
 	    "branch", h->asset.branch));
 }

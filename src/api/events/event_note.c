@@ -23,6 +23,7 @@
 struct api_event_notes {
 	struct api_event_notes	*next;
 	struct pgl_event	 ev;
+	const char		*dest;		/* a rename's, joined */
 	int			 from_audit;	/* event_actions.c's */
 };
 
@@ -62,6 +63,18 @@ api_event_note(struct pgl_req *r, const struct pgl_event_input *given)
 
 static void	note(struct pgl_req *, const char *,
 		    const struct pgl_event_input *, int);
+
+/* A rename's destination, its levels joined by PGL_NS_SEP; else NULL. */
+static const char *
+dest_name(struct pgl_req *r, const struct pgl_event_input *in)
+{
+	if (in->dest_name == NULL)
+		return (NULL);
+	if (in->dest_ns == NULL || in->dest_ns[0] == '\0')
+		return (pgl_arena_strdup(r->arena, in->dest_name));
+	return (pgl_arena_printf(r->arena, "%s%c%s", in->dest_ns, PGL_NS_SEP,
+	    in->dest_name));
+}
 
 void
 api_event_note_in(struct pgl_req *r, const char *tenant,
@@ -166,6 +179,7 @@ note(struct pgl_req *r, const char *tenant,
 	n->ev.object_type = type->object_type;
 	n->ev.object_name = object_name(r, &in);
 	n->ev.object_uuid = dup_or_null(r, in.uuid);
+	n->dest = dest_name(r, &in);
 	n->ev.branch = dup_or_null(r, in.branch);
 	n->ev.request_id = dup_or_null(r, in.request_id);
 	for (tail = &r->app->events; *tail != NULL; tail = &(*tail)->next)
@@ -193,9 +207,35 @@ api_event_reset(struct pgl_req *r)
 		r->app->events = NULL;	/* the arena holds them */
 }
 
-/* The body with request-event-count set: how many this request made. */
+/*
+ * What the request's events reach (event_build.h, PGL_EVENT_REACH): one
+ * entry per event, for the feed to count each reader's; NULL when there
+ * are too many to list (or out of memory).
+ */
+static json_t *
+reach(const struct pgl_req *r, size_t count)
+{
+	const struct api_event_notes	*n;
+	json_t				*all;
+
+	if (count > PGL_EVENT_REACH_MAX || (all = json_array()) == NULL)
+		return (NULL);
+	for (n = r->app->events; n != NULL; n = n->next) {
+		if (json_array_append_new(all, json_pack("[s,s*,s*,s*,s*]",
+		    n->ev.catalog, n->ev.object_type, n->ev.object_name,
+		    n->ev.object_uuid, n->dest)) == -1) {
+			json_decref(all);
+			return (NULL);
+		}
+	}
+	return (all);
+}
+
+/* The body with request-event-count set (how many this request made)
+ * and what they reach. */
 static const char *
-counted(struct pgl_req *r, const char *body, size_t count)
+counted(struct pgl_req *r, const char *body, size_t count,
+    const json_t *all)
 {
 	json_t	*j;
 	char	*text;
@@ -204,7 +244,8 @@ counted(struct pgl_req *r, const char *body, size_t count)
 	if (count <= 1 || (j = pgl_json_load_or(body, NULL)) == NULL)
 		return (body);
 	if (json_object_set_new(j, "request-event-count",
-	    json_integer((json_int_t)count)) == 0 &&
+	    json_integer((json_int_t)count)) == 0 && (all == NULL ||
+	    json_object_set(j, PGL_EVENT_REACH, (json_t *)all) == 0) &&
 	    (text = pgl_json_dump(j)) != NULL) {
 		out = pgl_arena_strdup(r->arena, text);
 		free(text);
@@ -219,19 +260,21 @@ api_event_flush(struct pgl_req *r, struct pgl_err *err)
 	struct api_event_notes	*n;
 	size_t			 count;
 	uint64_t		 seq;
-	int			 rc;
+	json_t			*all = NULL;
+	int			 rc = PGL_OK;
 
 	if (r->app == NULL || r->app->events == NULL)
 		return (PGL_OK);
 	count = api_event_count(r);
+	if (count > 1)
+		all = reach(r, count);
 	for (n = r->app->events; n != NULL; n = n->next) {
-		n->ev.body = counted(r, n->ev.body, count);
-		if ((rc = STORE(append_event, &n->ev, &seq, err)) != PGL_OK) {
-			r->app->events = NULL;
-			return (rc);
-		}
+		n->ev.body = counted(r, n->ev.body, count, all);
+		if ((rc = STORE(append_event, &n->ev, &seq, err)) != PGL_OK)
+			break;
 		pgl_metrics_inc(PGL_C_EVENTS_APPENDED);
 	}
+	json_decref(all);
 	r->app->events = NULL;
-	return (PGL_OK);
+	return (rc);
 }

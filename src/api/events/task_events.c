@@ -38,6 +38,10 @@ describe(const struct pgl_task *t, const char *previous,
 	in->operation_type = TYPE;
 	in->catalog = t->catalog;
 	in->branch = t->branch;
+	/* The table it acts on names the row (PGL_EVF_OF_TABLE): the feed
+	 * shows its states to whom may see the task (its table's readers). */
+	in->ns = t->table != NULL ? (t->ns != NULL ? t->ns : "") : NULL;
+	in->name = t->table;
 	in->payload = *payload;
 	in->timestamp_ms = pgl_now_ms();
 	return (0);

@@ -16,9 +16,11 @@
 #include "api/target.h"
 #include "api/events/event_note.h"
 #include "api/feed/feed.h"
+#include "api/read/policies.h"
 #include "app/app.h"
 #include "auth/rbac.h"
 #include "config/config.h"
+#include "events/event_build.h"
 #include "events/feed_query.h"
 #include "events/feed_token.h"
 #include "util/arena.h"
@@ -115,10 +117,17 @@ resume(struct pgl_req *r, struct feed_page *p, const char *text)
 	return (0);
 }
 
-/* The grant target of an event: its catalog, namespace and asset. */
+/*
+ * May the reader read an object of catalog_id's stream: a table or view
+ * (name: its levels, the last one its own) by `read` on it, a task by
+ * `read` on its table (name), or on the catalog when it has none (as
+ * the task routes), a namespace by seeing it in lists, a merge by `read`
+ * on the catalog (as the merge routes), anything else of the catalog's
+ * (branches, tags) by seeing the catalog.  Admins read everything.
+ */
 static int
-readable(struct pgl_req *r, const struct feed_page *p,
-    const struct pgl_event *e)
+reads_object(struct pgl_req *r, const char *catalog_id, const char *type,
+    const char *name, const char *uuid)
 {
 	struct pgl_target	 t;
 	char			*ns, *sep;
@@ -127,15 +136,14 @@ readable(struct pgl_req *r, const struct feed_page *p,
 	if (api_is_admin(r))
 		return (1);
 	memset(&t, 0, sizeof(t));
-	t.catalog_id = p->catalog_id;
+	t.catalog_id = catalog_id;
 	t.ns = "";
 	t.asset_id = "";
-	asset = e->object_type != NULL &&
-	    (strcmp(e->object_type, "table") == 0 ||
-	    strcmp(e->object_type, "view") == 0);
-	if (e->object_name != NULL && (asset || (e->object_type != NULL &&
-	    strcmp(e->object_type, "namespace") == 0))) {
-		if ((ns = pgl_arena_strdup(r->arena, e->object_name)) == NULL)
+	asset = type != NULL && (strcmp(type, "table") == 0 ||
+	    strcmp(type, "view") == 0 || strcmp(type, "task") == 0);
+	if (name != NULL && (asset || (type != NULL &&
+	    strcmp(type, "namespace") == 0))) {
+		if ((ns = pgl_arena_strdup(r->arena, name)) == NULL)
 			return (0);
 		if (asset) {
 			/* The levels before the last are the namespace. */
@@ -147,12 +155,100 @@ readable(struct pgl_req *r, const struct feed_page *p,
 		t.ns = ns;
 	}
 	if (asset) {
-		t.asset_id = e->object_uuid != NULL ? e->object_uuid : "";
+		t.asset_id = uuid != NULL ? uuid : "";
 		return (api_allowed(r, PGL_ACT_READ, &t));
 	}
-	/* A namespace, or the catalog's own (branches, tags, merges): what
-	 * the caller sees in lists. */
+	if (type != NULL && strcmp(type, "merge") == 0)
+		return (api_allowed(r, PGL_ACT_READ, &t));
 	return (api_sees(r, &t));
+}
+
+/* A rename's destination in its Event body, levels joined; else NULL. */
+static const char *
+destination(struct pgl_req *r, const json_t *body)
+{
+	const json_t	*d, *v;
+	const char	*s, *out = NULL;
+	size_t		 i;
+
+	d = json_object_get(json_object_get(body, "operation"), "destination");
+	if (!json_is_object(d) || pgl_json_str(d, "name") == NULL)
+		return (NULL);
+	json_array_foreach(json_object_get(d, "namespace"), i, v) {
+		if ((s = json_string_value(v)) == NULL)
+			return (NULL);
+		out = out == NULL ? s : pgl_arena_printf(r->arena, "%s%c%s",
+		    out, PGL_NS_SEP, s);
+	}
+	return (out == NULL ? pgl_json_str(d, "name") :
+	    pgl_arena_printf(r->arena, "%s%c%s", out, PGL_NS_SEP,
+	    pgl_json_str(d, "name")));
+}
+
+/*
+ * The reader may read an object and, for a rename, its destination too
+ * (dest non-NULL): the destination is shown only to a reader of it and
+ * the source only to a reader of the source, so a reader of one end is
+ * not told of the rename.
+ */
+static int
+reads_both(struct pgl_req *r, const struct feed_page *p, const char *type,
+    const char *name, const char *uuid, const char *dest)
+{
+	return (reads_object(r, p->catalog_id, type, name, uuid) &&
+	    (dest == NULL || reads_object(r, p->catalog_id, type, dest,
+	    uuid)));
+}
+
+/* One entry of PGL_EVENT_REACH the reader may read in this stream. */
+static int
+reach_readable(struct pgl_req *r, const struct feed_page *p, const json_t *x)
+{
+	const char	*cat = json_string_value(json_array_get(x, 0));
+
+	if (cat == NULL || p->catalog == NULL || strcmp(cat, p->catalog) != 0)
+		return (0);
+	return (reads_both(r, p, json_string_value(json_array_get(x, 1)),
+	    json_string_value(json_array_get(x, 2)),
+	    json_string_value(json_array_get(x, 3)),
+	    json_string_value(json_array_get(x, 4))));
+}
+
+/*
+ * The event as the reader gets it, or NULL when it may not read it: what
+ * the request reached left out, and request-event-count the number of
+ * the request's events this reader may read in this stream (event_build.h,
+ * PGL_EVENT_REACH).  The row's columns decide first, without parsing.
+ */
+static json_t *
+for_reader(struct pgl_req *r, const struct feed_page *p,
+    const struct pgl_event *e)
+{
+	const json_t	*all, *x;
+	json_t		*body;
+	json_int_t	 n = 0;
+	size_t		 i;
+	int		 admin = api_is_admin(r);
+
+	if (!admin && !reads_object(r, p->catalog_id, e->object_type,
+	    e->object_name, e->object_uuid))
+		return (NULL);
+	if ((body = pgl_json_load_or(e->body, NULL)) == NULL)
+		return (NULL);
+	if (!admin && !reads_both(r, p, e->object_type, e->object_name,
+	    e->object_uuid, destination(r, body))) {
+		json_decref(body);
+		return (NULL);
+	}
+	all = json_object_get(body, PGL_EVENT_REACH);
+	if (json_is_array(all) && !admin) {
+		json_array_foreach(all, i, x)
+			n += reach_readable(r, p, x);
+		json_object_set_new(body, "request-event-count",
+		    json_integer(n > 0 ? n : 1));
+	}
+	json_object_del(body, PGL_EVENT_REACH);
+	return (body);
 }
 
 /*
@@ -166,10 +262,12 @@ fill(struct pgl_req *r, struct feed_page *p, json_t *events,
     struct pgl_err *err)
 {
 	struct pgl_event	*evs;
+	struct ice_event_memo	 memo;
 	json_t			*j;
 	size_t			 n, i, scans, want = p->f.limit;
 	int			 rc;
 
+	memset(&memo, 0, sizeof(memo));
 	for (scans = 0; scans < FEED_SCANS; scans++) {
 		p->f.limit = (uint32_t)(want - json_array_size(events));
 		if ((rc = STORE(list_events, r->arena, r->tenant, &p->f, &evs,
@@ -178,10 +276,12 @@ fill(struct pgl_req *r, struct feed_page *p, json_t *events,
 		for (i = 0; i < n; i++) {
 			p->tok.seq = evs[i].seq;
 			p->tok.ts_ms = evs[i].ts_ms;
-			if (!readable(r, p, &evs[i]))
+			if ((j = for_reader(r, p, &evs[i])) == NULL)
 				continue;
-			if ((j = pgl_json_load_or(evs[i].body, NULL)) != NULL)
-				json_array_append_new(events, j);
+			/* No statistic to a reader a policy binds. */
+			ice_event_withhold(r, evs[i].catalog,
+			    evs[i].object_type, j, &memo);
+			json_array_append_new(events, j);
 		}
 		if (n < p->f.limit || json_array_size(events) >= want)
 			break;

@@ -78,7 +78,11 @@ oauth_error(struct pgl_req *r, int status, const char *code,
 	    "error_description", text));
 }
 
-/* One form field: known names once each, values percent-decoded. */
+/*
+ * One form field: known names once each, values percent-decoded.  RFC
+ * 6749 §3.2: a field without a value is as if it were not sent, and one
+ * the server does not know is ignored (a client's extension, say).
+ */
 static const char *
 form_field(struct pgl_arena *a, struct form *f, char *pair)
 {
@@ -88,8 +92,8 @@ form_field(struct pgl_arena *a, struct form *f, char *pair)
 	if (eq == NULL)
 		return ("a form field without '='");
 	*eq = '\0';
-	if ((slot = form_slot(f, pair)) == NULL)
-		return ("unknown form field");
+	if ((slot = form_slot(f, pair)) == NULL || eq[1] == '\0')
+		return (NULL);
 	if (*slot != NULL)
 		return ("a form field given twice");
 	for (p = eq + 1; *p != '\0'; p++) {
@@ -338,6 +342,32 @@ token_exchange(struct pgl_req *r, const struct form *f)
 	grant(r, &sn);
 }
 
+/*
+ * RFC 6749 §3.3: scope = scope-token *( SP scope-token ), each token one
+ * or more of %x21 / %x23-5B / %x5D-7E.  Any well-formed scope is granted
+ * as the caller's whole access ("catalog", PyIceberg's default, is the
+ * spec's one scope); what the caller may do is its grants' business.
+ */
+static int
+scope_valid(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	int			 token = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == ' ') {
+			if (!token)
+				return (0);
+			token = 0;
+		} else if (*p < 0x21 || *p > 0x7e || *p == '"' ||
+		    *p == '\\')
+			return (0);
+		else
+			token = 1;
+	}
+	return (token);
+}
+
 void
 api_oauth_token(struct pgl_req *r)
 {
@@ -347,6 +377,12 @@ api_oauth_token(struct pgl_req *r)
 	if ((why = form_parse(r, &f)) != NULL ||
 	    (why = basic_client(r, &f)) != NULL) {
 		oauth_error(r, 400, "invalid_request", why);
+		return;
+	}
+	if (f.scope != NULL && !scope_valid(f.scope)) {
+		oauth_error(r, 400, "invalid_scope", "scope must be "
+		    "space-separated tokens of printable ASCII (RFC 6749 "
+		    "§3.3)");
 		return;
 	}
 	if (f.grant_type == NULL)

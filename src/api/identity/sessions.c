@@ -212,10 +212,12 @@ record_login(struct pgl_req *r, struct pgl_user *u)
 }
 
 /*
- * The auth throttle (§3.6): every attempt counts against the client
- * address, and against the account (when there is one) until one
- * succeeds; past the limit the answer is 429 with Retry-After, before
- * any credential is checked.  The account counts per address, so that
+ * The auth throttle (§3.6): an attempt counts against the client address
+ * and against the account (when there is one); past the limit the answer
+ * is 429 with Retry-After, before any credential is checked.  It counts
+ * up front, so attempts made at once cannot pass the limit together, and
+ * a login that succeeds gives its count back (throttle_clear): only
+ * failures use up a window.  The account counts per address, so that
  * nobody can lock a user out from the user's own address; across all
  * addresses it has ACCOUNT_CEILING times the limit, against guessing
  * spread over many addresses.  The address is the first X-Forwarded-For
@@ -247,10 +249,19 @@ api_throttled(struct pgl_req *r, const char *account)
 	return (1);
 }
 
-/* A successful login: its account starts afresh, here and overall. */
+/*
+ * A successful login: the address gets its attempt back (one success in
+ * a run of failures does not reset the address, or a guesser with an
+ * account of its own could keep guessing at others'), and the account
+ * starts afresh, here and overall: its owner, who knows the password,
+ * is not held to what a guesser spent.
+ */
 static void
 throttle_clear(struct pgl_req *r, const char *account)
 {
+	pgl_ratelimit_forgive(pgl_arena_printf(r->arena, "ip:%s",
+	    api_client_addr(r)), pgl_app.cfg->auth.rate_window_secs,
+	    pgl_now_ms() / 1000);
 	pgl_ratelimit_clear(pgl_arena_printf(r->arena, "%s@%s", account,
 	    api_client_addr(r)));
 	pgl_ratelimit_clear(account);

@@ -18,9 +18,9 @@
 
 #include "api/api.h"
 #include "api/target.h"
-#include "api/commit/commit.h"
 #include "api/rest/rest.h"
 #include "api/maintenance/maint.h"
+#include "api/read/read.h"
 #include "api/tasks/task.h"
 #include "app/app.h"
 #include "iceberg/iceberg.h"
@@ -168,7 +168,7 @@ sweep(struct pgl_task_run *run, const struct pgl_asset *a,
     struct api_reach *doomed, struct api_reach *keep, const json_t *base,
     const json_t *next, struct expire *x, int dry_run, json_t *out)
 {
-	struct api_deleted	 del = { 0, 0, NULL };
+	struct api_deleted	 del = { 0, 0, NULL, 0 };
 	struct pgl_err		 err;
 
 	if (pgl_task_progress(run, "scan", 0, 0, "reading what is kept"))
@@ -179,6 +179,7 @@ sweep(struct pgl_task_run *run, const struct pgl_asset *a,
 		return (api_task_fail(run, "%s; nothing was deleted", err.msg));
 	if (pgl_task_progress(run, "delete", 0, 0, NULL))
 		return (PGL_TASK_CANCELLED);
+	keep->scope = a->location;	/* its own files alone (maint.h) */
 	if (api_delete_unreached(keep, doomed->files, keep->files, dry_run,
 	    &del, &err) == -1)
 		return (api_task_fail(run, "%s", err.msg));

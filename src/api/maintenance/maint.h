@@ -44,6 +44,13 @@ struct api_reach {
 	uint64_t			 snaps_done, snaps_total;
 	/* A re-run after a crash: what is gone was deleted the first time. */
 	int				 missing_ok;
+	/*
+	 * The table's location: api_delete_unreached deletes nothing
+	 * outside it (every table owns its files, commit/owners.h: its
+	 * metadata may name another's, which are never its to delete).
+	 * NULL: anywhere in the catalog's storage.
+	 */
+	const char			*scope;
 };
 
 /* A path as the sets hold it: file:// dropped, s3a:// as s3://. */
@@ -76,11 +83,13 @@ int	api_reach_table(struct api_reach *, const json_t *md,
 int	api_reach_others(struct api_reach *, const char *location,
 	    const struct pgl_asset *skip, struct pgl_err *);
 
-/* Delete every member of doomed not in keep (dry_run: list only). */
+/* Delete every member of doomed not in keep (dry_run: list only), and
+ * inside rc's scope. */
 struct api_deleted {
 	uint64_t	files;
 	uint64_t	bytes;
 	json_t		*listed;	/* dry run: up to 1,000 paths */
+	uint64_t	outside;	/* left: outside the scope */
 };
 int	api_delete_unreached(struct api_reach *, struct pgl_strset *doomed,
 	    const struct pgl_strset *keep, int dry_run, struct api_deleted *,

@@ -14,8 +14,8 @@
 #include "api/gate.h"
 #include "api/storage/storage.h"
 #include "api/target.h"
-#include "api/commit/commit.h"
 #include "api/maintenance/maint.h"
+#include "api/read/read.h"
 #include "api/tasks/task.h"
 #include "app/app.h"
 #include "storage/objio.h"
@@ -78,7 +78,7 @@ api_orphans_run(struct pgl_task_run *run, struct pgl_req *r,
 	struct ice_target		 t;
 	struct pgl_asset		 a;
 	struct api_reach		 keep;
-	struct api_deleted		 del = { 0, 0, NULL };
+	struct api_deleted		 del = { 0, 0, NULL, 0 };
 	struct listing			 l;
 	struct pgl_err			 err;
 	json_t				*v = json_object_get(params,
@@ -112,6 +112,7 @@ api_orphans_run(struct pgl_task_run *run, struct pgl_req *r,
 	}
 	if (l.failed)
 		(void)snprintf(err.msg, sizeof(err.msg), "out of memory");
+	keep.scope = a.location;	/* its own files alone (maint.h) */
 	if (pgl_obj_list(st, a.location, on_file, &l, &err) != PGL_OK ||
 	    l.failed || api_delete_unreached(&keep, l.found, keep.files, dry_run,
 	    &del, &err) == -1)

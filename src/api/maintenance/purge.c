@@ -12,9 +12,11 @@
 #include "api/target.h"
 #include "api/commit/commit.h"
 #include "api/maintenance/maint.h"
+#include "api/read/read.h"
 #include "api/tasks/task.h"
 #include "app/app.h"
 #include "util/json.h"
+#include "util/location.h"
 
 enum pgl_task_end
 api_purge_run(struct pgl_task_run *run, struct pgl_req *r,
@@ -22,7 +24,7 @@ api_purge_run(struct pgl_task_run *run, struct pgl_req *r,
 {
 	struct ice_target	 t;
 	struct api_reach	 doomed, keep;
-	struct api_deleted	 del = { 0, 0, NULL };
+	struct api_deleted	 del = { 0, 0, NULL, 0 };
 	struct pgl_err		 err;
 	const char		*mdloc = pgl_json_str(params, "metadata_location");
 	const char		*loc = pgl_json_str(params, "location");
@@ -52,6 +54,8 @@ api_purge_run(struct pgl_task_run *run, struct pgl_req *r,
 		json_decref(md);
 		return (api_task_fail(run, "out of memory"));
 	}
+	/* Its own files alone (maint.h): its location's. */
+	keep.scope = *loc != '\0' ? loc : NULL;
 	(void)pgl_task_progress(run, "scan", 0, 0, "reading the table");
 	if (api_reach_table(&doomed, md, mdloc, &err) == -1 ||
 	    api_reach_others(&keep, loc, NULL, &err) == -1)
@@ -66,7 +70,8 @@ api_purge_run(struct pgl_task_run *run, struct pgl_req *r,
 	    &del, &err) == -1)
 		end = api_task_fail(run, "%s", err.msg);
 	/* The metadata file last: a re-run after a crash finds the rest. */
-	if (end == PGL_TASK_SUCCEEDED && !shared && !run->stop) {
+	if (end == PGL_TASK_SUCCEEDED && !shared && !run->stop &&
+	    (keep.scope == NULL || pgl_location_within(mdloc, keep.scope))) {
 		ice_delete_file(r, &t.catalog, mdloc);
 		del.files++;
 	}

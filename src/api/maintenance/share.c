@@ -3,7 +3,10 @@
  * it.  Copy-on-branch means a branch's version of a table shares its
  * metadata, manifests and data files with main's until either side
  * commits; a table registered on the same files shares them for good;
- * a table dropped but still recoverable (undrop) keeps them too.
+ * a table dropped but still recoverable (undrop) keeps them too.  And
+ * a table's maintenance deletes only files inside its own location
+ * (api_reach's scope): whatever its metadata names elsewhere is another
+ * table's, or no table's it may answer for.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +15,14 @@
 #include "api/gate.h"
 #include "api/commit/commit.h"
 #include "api/maintenance/maint.h"
+#include "api/read/read.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
 #include "plugin/loader.h"
 #include "storage/objio.h"
 #include "util/arena.h"
 #include "util/location.h"
+#include "util/log.h"
 
 #define DELETE_BATCH	1000
 #define LISTED_MAX	1000
@@ -209,7 +214,18 @@ struct doomed_walk {
 	const char		**paths;
 	size_t			 n;
 	struct api_deleted	*out;
+	const char		*scope;		/* a location's key, or NULL */
 };
+
+/* path inside the place whose key is scope (a key: one '/' at its end). */
+static int
+in_scope(const char *path, const char *scope)
+{
+	char	key[PGL_LOCATION_KEY_MAX];
+
+	return (scope == NULL || (pgl_location_key(path, key,
+	    sizeof(key)) != -1 && strncmp(key, scope, strlen(scope)) == 0));
+}
 
 static int
 collect(void *arg, const char *path, int64_t bytes)
@@ -218,6 +234,10 @@ collect(void *arg, const char *path, int64_t bytes)
 
 	if (pgl_strset_has(w->keep, path))
 		return (0);
+	if (!in_scope(path, w->scope)) {
+		w->out->outside++;
+		return (0);
+	}
 	w->paths[w->n++] = path;
 	w->out->files++;
 	w->out->bytes += bytes > 0 ? (uint64_t)bytes : 0;
@@ -232,10 +252,14 @@ api_delete_unreached(struct api_reach *rc, struct pgl_strset *doomed,
     const struct pgl_strset *keep, int dry_run, struct api_deleted *out,
     struct pgl_err *err)
 {
-	struct doomed_walk		 w = { keep, NULL, 0, out };
+	struct doomed_walk		 w = { keep, NULL, 0, out, NULL };
+	char				 scope[PGL_LOCATION_KEY_MAX];
 	size_t				 i, k;
 
 	out->listed = dry_run ? json_array() : NULL;
+	if (rc->scope != NULL && pgl_location_key(rc->scope, scope,
+	    sizeof(scope)) != -1)
+		w.scope = scope;
 	if ((w.paths = calloc(pgl_strset_count(doomed) + 1,
 	    sizeof(*w.paths))) == NULL) {
 		err->code = PGL_ENOMEM;
@@ -243,6 +267,11 @@ api_delete_unreached(struct api_reach *rc, struct pgl_strset *doomed,
 		return (-1);
 	}
 	(void)pgl_strset_each(doomed, collect, &w);
+	if (out->outside > 0)
+		pgl_log(PGL_LOG_WARN, "tenant %s: %llu files outside the "
+		    "table's location %.200s were left: a table's maintenance "
+		    "deletes only its own files", rc->r->tenant,
+		    (unsigned long long)out->outside, rc->scope);
 	if (dry_run || w.n == 0) {
 		free(w.paths);
 		return (0);

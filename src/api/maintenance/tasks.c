@@ -59,9 +59,26 @@ doc_or_null(const char *s)
 	return (j);
 }
 
+/*
+ * A scan plan's request (its filter's values, its caller's read
+ * restrictions) and result (how much its filters pruned) are its
+ * maker's: another reader of the table sees that it runs, not what it
+ * asks (issue 67).
+ */
+static int
+private_to_maker(struct pgl_req *r, const struct pgl_task *t)
+{
+	return (t->kind != NULL && strcmp(t->kind, "scan_plan") == 0 &&
+	    !api_is_admin(r) && (t->created_by == NULL ||
+	    strcmp(t->created_by, r->who.username[0] != '\0' ?
+	    r->who.username : r->who.user_id) != 0));
+}
+
 static json_t *
 task_json(struct pgl_req *r, const struct pgl_task *t)
 {
+	int	mine = !private_to_maker(r, t);
+
 	return (json_pack("{s:s,s:s,s:s,s:{s:o,s:o,s:o,s:o},s:o,"
 	    "s:{s:I,s:I,s:o,s:o},s:o,s:o,s:i,s:i,s:b,s:o,s:o,s:o,s:o,s:o,"
 	    "s:o}",
@@ -69,11 +86,12 @@ task_json(struct pgl_req *r, const struct pgl_task *t)
 	    "target", "catalog", str_or_null(t->catalog),
 	    "branch", str_or_null(t->branch), "namespace", ns_json(t->ns),
 	    "table", str_or_null(t->table),
-	    "params", doc_or_null(t->params),
+	    "params", mine ? doc_or_null(t->params) : json_null(),
 	    "progress", "done", (json_int_t)t->progress_done,
 	    "total", (json_int_t)t->progress_total,
 	    "phase", str_or_null(t->phase), "message", str_or_null(t->message),
-	    "result", doc_or_null(t->result), "error", str_or_null(t->error),
+	    "result", mine ? doc_or_null(t->result) : json_null(),
+	    "error", str_or_null(t->error),
 	    "attempts", t->attempts, "max_attempts", t->max_attempts,
 	    "cancel_requested", t->cancel_requested,
 	    "created_by", str_or_null(t->created_by),

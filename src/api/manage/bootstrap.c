@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "api/manage/manage.h"
 #include "api/placement/placement.h"
+#include "api/storage/sealed_probe.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/log.h"
@@ -121,5 +122,9 @@ pgl_bootstrap(struct pgl_err *err)
 	pgl_arena_free(a);
 	if (rc == PGL_OK)
 		api_placement_scan();
+	/* Every class of sealed value opens with the key (issue 67). */
+	if (rc == PGL_OK && api_sealed_start(err->msg, sizeof(err->msg)) ==
+	    -1)
+		rc = PGL_EINVAL;
 	return (rc == PGL_OK ? 0 : -1);
 }

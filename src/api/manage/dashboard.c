@@ -19,7 +19,7 @@
 /* A partly visible catalog: its namespaces and main's assets, each seen. */
 static int
 walk_catalog(struct pgl_req *r, const struct pgl_catalog *c,
-    struct pgl_tenant_counts *n, struct pgl_err *err)
+    struct pgl_catalog_counts *n, struct pgl_err *err)
 {
 	struct pgl_namespace	*nss;
 	struct pgl_asset	*as;
@@ -33,6 +33,7 @@ walk_catalog(struct pgl_req *r, const struct pgl_catalog *c,
 	    (rc = STORE(list_all_assets_for_branch, r->arena, r->tenant,
 	    c->name, "main", &as, &na, err)) != PGL_OK)
 		return (rc);
+	n->namespaces = n->tables = n->views = n->assets = 0;
 	memset(&t, 0, sizeof(t));
 	t.catalog_id = c->id;
 	t.asset_id = "";
@@ -45,10 +46,28 @@ walk_catalog(struct pgl_req *r, const struct pgl_catalog *c,
 		t.asset_id = as[i].id;
 		if (!api_sees(r, &t))
 			continue;
+		n->assets++;
 		n->tables += strcmp(as[i].kind, "ICEBERG_TABLE") == 0;
 		n->views += strcmp(as[i].kind, "VIEW") == 0;
 	}
 	return (PGL_OK);
+}
+
+int
+api_catalog_counts_seen(struct pgl_req *r, const struct pgl_catalog *c,
+    struct pgl_catalog_counts *cc, struct pgl_err *err)
+{
+	struct pgl_target	t;
+	int			rc;
+
+	memset(&t, 0, sizeof(t));
+	t.catalog_id = c->id;
+	t.ns = "";
+	t.asset_id = "";
+	if ((rc = STORE(count_catalog, r->tenant, c->name, cc, err)) !=
+	    PGL_OK || api_allowed(r, PGL_ACT_LIST, &t))
+		return (rc);
+	return (walk_catalog(r, c, cc, err));
 }
 
 /* One catalog the caller sees into n. */
@@ -57,20 +76,12 @@ count_visible(struct pgl_req *r, const struct pgl_catalog *c,
     struct pgl_tenant_counts *n, struct pgl_err *err)
 {
 	struct pgl_catalog_counts	cc;
-	struct pgl_target		t;
 	int				rc;
 
-	memset(&t, 0, sizeof(t));
-	t.catalog_id = c->id;
-	t.ns = "";
-	t.asset_id = "";
-	if ((rc = STORE(count_catalog, r->tenant, c->name, &cc, err)) !=
-	    PGL_OK)
+	if ((rc = api_catalog_counts_seen(r, c, &cc, err)) != PGL_OK)
 		return (rc);
 	n->catalogs++;
 	n->branches += cc.branches;
-	if (!api_allowed(r, PGL_ACT_LIST, &t))
-		return (walk_catalog(r, c, n, err));
 	n->namespaces += cc.namespaces;
 	n->tables += cc.tables;
 	n->views += cc.views;

@@ -19,6 +19,12 @@ void	api_ui_root(struct pgl_req *);
 void	api_ui_index(struct pgl_req *);
 void	api_ui_file(struct pgl_req *);
 
+/* manage/route_list.c: the route table handed in (main.c), described */
+struct pgl_route;
+void	api_routes_list(FILE *, const struct pgl_route *, size_t);
+/* Each route and its rule as JSON; -1 when one is missing or incoherent. */
+int	api_routes_rules(FILE *, const struct pgl_route *, size_t);
+
 /* manage/api_docs.c */
 void	api_openapi_json(struct pgl_req *);
 void	api_docs_index(struct pgl_req *);
@@ -60,6 +66,8 @@ void	api_catalog_get(struct pgl_req *);
 void	api_catalog_update(struct pgl_req *);
 void	api_catalog_delete(struct pgl_req *);
 void	api_catalog_summary(struct pgl_req *);
+/* manage/location_overlaps.c: tables in another's place (issue 67). */
+void	api_location_overlaps(struct pgl_req *);
 void	api_namespace_tree(struct pgl_req *);
 
 /* manage/catalog_props.c: a catalog's properties as they are set.
@@ -75,6 +83,13 @@ void	api_settings_put(struct pgl_req *);
 
 /* manage/dashboard.c: the dashboard's counts (§2.11) */
 void	api_dashboard_stats(struct pgl_req *);
+/*
+ * c's counts as the caller sees them (issue 67): the store's, and for a
+ * caller who may not list the whole catalog the namespaces and main's
+ * assets it sees (assets: those of every kind), walked in two reads.
+ */
+int	api_catalog_counts_seen(struct pgl_req *, const struct pgl_catalog *,
+	    struct pgl_catalog_counts *, struct pgl_err *);
 
 /*
  * Create a catalog with its `main` branch (rooted at an initial commit)

@@ -2,7 +2,8 @@
  * An Azure warehouse's storage_config, checked before it is stored
  * (warehouses.c): names Azure accepts, an endpoint the operator allows,
  * one way to authenticate, SAS settings in range, and a place no other
- * tenant holds (placement.h).
+ * tenant holds (placement.h).  Whether a SAS may be container-wide is the
+ * operator's (api/storage/widen.h), not storage_config's.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -133,22 +134,12 @@ auth_check(const json_t *cfg)
 		return ("storage_config keys and ids must be printable text "
 		    "without spaces");
 	/* A mistyped key is told here, not at the first commit.  (An
-	 * update sees the stored key sealed.) */
+	 * update's check sees the merged config with its secrets opened:
+	 * warehouses.c.) */
 	if (key != NULL && !pgl_seal_is_sealed(key) && !key_ok(key))
 		return ("storage_config account_key must be the account's "
 		    "base64 key, as the Azure portal shows it");
 	return (NULL);
-}
-
-/* "true" or "false", or absent. */
-static int
-flag_ok(const json_t *cfg, const char *k)
-{
-	const json_t	*v = json_object_get(cfg, k);
-
-	return (v == NULL || json_is_null(v) || (json_is_string(v) &&
-	    (strcmp(json_string_value(v), "true") == 0 ||
-	    strcmp(json_string_value(v), "false") == 0)));
 }
 
 static int
@@ -193,9 +184,6 @@ api_warehouse_azure_check(struct pgl_req *r, const json_t *cfg)
 		return (why);
 	if ((why = auth_check(cfg)) != NULL)
 		return (why);
-	if (!flag_ok(cfg, "vend_container_sas"))
-		return ("storage_config vend_container_sas must be \"true\" or "
-		    "\"false\"");
 	if (!lifetime_ok(pgl_json_str(cfg, "sas_lifetime_secs")))
 		return ("storage_config sas_lifetime_secs must be a whole "
 		    "number of seconds from 60 to 86400");

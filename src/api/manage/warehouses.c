@@ -19,7 +19,9 @@
 #include "api/manage/manage.h"
 #include "api/config_cache.h"
 #include "api/placement/placement.h"
+#include "api/storage/azure_container.h"
 #include "api/storage/warehouse_secrets.h"
+#include "api/storage/widen.h"
 #include "app/app.h"
 #include "storage/endpoint.h"
 #include "util/json.h"
@@ -132,7 +134,6 @@ s3_check(const json_t *cfg)
 	const char	*bucket = pgl_json_str(cfg, "s3.bucket");
 	const char	*ep = pgl_json_str(cfg, "s3.endpoint");
 	const char	*prefix = pgl_json_str(cfg, "s3.prefix");
-	const json_t	*vend = json_object_get(cfg, "vend_static_keys");
 	const char	*why;
 
 	if (bucket == NULL)
@@ -156,11 +157,6 @@ s3_check(const json_t *cfg)
 	if (ep != NULL &&
 	    (why = api_warehouse_endpoint_refused("endpoint", ep)) != NULL)
 		return (why);
-	if (vend != NULL && !json_is_null(vend) && (!json_is_string(vend) ||
-	    (strcmp(json_string_value(vend), "true") != 0 &&
-	    strcmp(json_string_value(vend), "false") != 0)))
-		return ("storage_config vend_static_keys must be \"true\" or "
-		    "\"false\"");
 	if (prefix != NULL && !api_warehouse_prefix_ok(prefix, ""))
 		return ("storage_config prefix must be key segments without "
 		    "'.', '..' or control bytes");
@@ -234,6 +230,12 @@ check_body(struct pgl_req *r, int check_storage)
 	const json_t	*v;
 	const char	*why = NULL;
 
+	/* A wider credential is the operator's grant (widen.h): 422. */
+	if ((v = json_object_get(r->body, "storage_config")) != NULL &&
+	    (why = api_widen_refused(r, v)) != NULL) {
+		pgl_reply_error(r, 422, "%s", why);
+		return (-1);
+	}
 	if ((v = json_object_get(r->body, "vending_strategy")) != NULL &&
 	    !json_is_null(v))
 		why = vending_check(v);
@@ -261,6 +263,8 @@ sealed_config(struct pgl_req *r, const json_t *upd, const char *stored_text)
 	/* The ceiling applies to the map as stored, secrets sealed. */
 	if (api_secrets_seal(r, "storage_config", copy, cfg) == 0) {
 		json_object_update(cfg, copy);
+		/* "false" sent, or stored before the rule: never kept. */
+		api_widen_strip(cfg);
 		if (api_map_fits(r, cfg, "storage_config") == 0)
 			out = api_text(r->arena, cfg);
 	}
@@ -325,17 +329,91 @@ tenant_context(struct pgl_req *r)
 	return (0);
 }
 
-/* 1 after a 400 for STS settings that cannot vend as stored. */
+/*
+ * w's vending_strategy text with its variant's secrets opened, in r's
+ * arena; NULL after a reply.  (An unset one stays NULL: *out.)
+ */
+static int
+opened_vending(struct pgl_req *r, const char *text, const char **out)
+{
+	json_t		*vs, *plain;
+	const char	*kind;
+	char		*vtext;
+
+	*out = text;
+	if (text == NULL)
+		return (0);
+	vs = pgl_json_load_or(text, NULL);
+	if (!json_is_object(vs) || json_object_size(vs) != 1) {
+		json_decref(vs);
+		return (0);
+	}
+	kind = json_object_iter_key(json_object_iter(vs));
+	vtext = api_text(r->arena, json_object_get(vs, kind));
+	if ((plain = api_secrets_open(r, "vending_strategy", vtext != NULL ?
+	    vtext : "{}")) == NULL) {
+		json_decref(vs);
+		return (-1);
+	}
+	json_object_set_new(vs, kind, plain);
+	*out = api_text(r->arena, vs);
+	json_decref(vs);
+	return (0);
+}
+
+/*
+ * 1 after a 400 for STS settings that cannot vend as stored.  Checked on
+ * the values as they will be used, secrets opened: sealed (with
+ * PANGOLIN_ENCRYPTION_KEY set) an external_id with a space once passed
+ * the check (issue 67's encryption pass found it).
+ */
 static int
 sts_refused(struct pgl_req *r, const struct pgl_warehouse *w)
 {
-	const char	*why = api_warehouse_sts_check(w->use_sts,
-			    w->storage_config, w->vending_strategy);
+	const char	*why, *cfg = NULL, *vending;
+	json_t		*plain;
 
-	if (why == NULL)
+	if ((plain = api_secrets_open(r, "storage_config",
+	    w->storage_config)) == NULL)
+		return (1);
+	cfg = api_text(r->arena, plain);
+	json_decref(plain);
+	if (opened_vending(r, w->vending_strategy, &vending) == -1)
+		return (1);
+	if ((why = api_warehouse_sts_check(w->use_sts, cfg,
+	    vending)) == NULL)
 		return (0);
 	pgl_reply_error(r, 400, "%s", why);
 	return (1);
+}
+
+/*
+ * The place w's storage_config names, checked where it is made or moved:
+ * a container or bucket the operator lists for a wider credential holds
+ * it alone (widen.h), and an Azure container exists (or is made where
+ * the operator allows: azure_container.h).  -1 after a reply.
+ */
+static int
+place_ready(struct pgl_req *r, const struct pgl_warehouse *w, int self)
+{
+	json_t		*cfg = api_obj(w->storage_config);
+	const char	*type = pgl_json_str(cfg, "type"), *place;
+	int		 rc, azure = type != NULL && strcmp(type, "azure") == 0;
+
+	rc = api_widen_shared(r, cfg, self ? w->id : NULL, &place);
+	json_decref(cfg);
+	if (rc != 0) {
+		if (rc == -1)
+			pgl_set_header(r, "retry-after", "1");
+		pgl_reply_error(r, rc == -1 ? 503 : 400, rc == -1 ? "the "
+		    "metadata store cannot be read to check the place; retry "
+		    "later" : "%s holds another warehouse: the operator lets "
+		    "its warehouse vend credentials that reach all of it "
+		    "([storage] azure_container_sas, static_key_buckets), so "
+		    "it holds one warehouse only", place);
+		return (-1);
+	}
+	return (azure ? api_azure_container_ready(r, w) : 0);
 }
 
 /*
@@ -383,7 +461,7 @@ api_warehouse_create(struct pgl_req *r)
 	if ((upd != NULL && !json_is_null(upd) &&
 	    (w.storage_config = sealed_config(r, upd, NULL)) == NULL) ||
 	    sealed_vending(r, NULL, &w.vending_strategy) == -1 ||
-	    sts_refused(r, &w))
+	    sts_refused(r, &w) || place_ready(r, &w, 0) == -1)
 		return;
 	if (STORE(create_warehouse, &w, &err) != PGL_OK) {
 		if (err.code == PGL_EEXISTS)
@@ -464,10 +542,24 @@ api_warehouse_update(struct pgl_req *r)
 		w.use_sts = json_is_true(v);
 	upd = json_object_get(r->body, "storage_config");
 	if (upd != NULL && !json_is_null(upd)) {
+		/* Root, the operator's hand, may move a warehouse with the
+		 * secrets it holds; a tenant admin sends them again. */
+		cfg = api_obj(w.storage_config);
+		why = r->who.role != ROLE_ROOT ? api_secrets_moved(r, cfg,
+		    upd) : NULL;
+		json_decref(cfg);
+		if (why != NULL) {
+			pgl_reply_error(r, 422, "%s", why);
+			return;
+		}
 		if ((w.storage_config = sealed_config(r, upd,
 		    w.storage_config)) == NULL)
 			return;
-		cfg = api_obj(w.storage_config);
+		/* Checked as used, secrets opened: a new secret sealed
+		 * would pass any check of its text. */
+		if ((cfg = api_secrets_open(r, "storage_config",
+		    w.storage_config)) == NULL)
+			return;
 		why = storage_check(r, cfg);
 		json_decref(cfg);
 		if (why != NULL) {
@@ -476,7 +568,8 @@ api_warehouse_update(struct pgl_req *r)
 		}
 	}
 	if (sealed_vending(r, w.vending_strategy, &w.vending_strategy) == -1 ||
-	    sts_refused(r, &w))
+	    sts_refused(r, &w) || (upd != NULL && !json_is_null(upd) &&
+	    place_ready(r, &w, 1) == -1))
 		return;
 	if (STORE(update_warehouse, old, &w, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);

@@ -554,20 +554,24 @@ mark_bad(const char *id, const char *loc)
 	pl.nbad++;
 }
 
-/* Every stored local location, read once for the start-up scan. */
+/*
+ * Every stored local location, read once for the start-up scan (a sweep
+ * of the store, named apart from the scan room's scan_* functions: one
+ * name, one function).
+ */
 struct spot {
 	const char	*tenant;
 	const char	*path;		/* normalised, or NULL */
 };
 
-struct scan {
+struct sweep {
 	struct pgl_arena	*a;
 	struct spot		*v;
 	size_t			 n, cap;
 };
 
 static void
-spot_add(struct scan *sc, const char *tenant, const char *loc)
+spot_add(struct sweep *sc, const char *tenant, const char *loc)
 {
 	struct spot	*v;
 	char		 path[PATH_MAX];
@@ -588,7 +592,7 @@ spot_add(struct scan *sc, const char *tenant, const char *loc)
 
 /* A stored location of tenant: the text rule, then the other tenants'. */
 static int
-scan_ok(const struct scan *sc, const char *loc, const char *tenant)
+sweep_ok(const struct sweep *sc, const char *loc, const char *tenant)
 {
 	char	path[PATH_MAX];
 	size_t	i;
@@ -612,7 +616,7 @@ struct rows {
 };
 
 static void
-scan_tenant(const struct scan *sc, const struct pgl_tenant *t,
+sweep_tenant(const struct sweep *sc, const struct pgl_tenant *t,
     const struct rows *rw)
 {
 	const char	*root, *wroot;
@@ -621,7 +625,7 @@ scan_tenant(const struct scan *sc, const struct pgl_tenant *t,
 
 	for (i = 0; i < rw->nw; i++) {
 		root = wh_root(sc->a, rw->ws[i].storage_config);
-		if (scan_ok(sc, root, t->id))
+		if (sweep_ok(sc, root, t->id))
 			continue;
 		mark_bad(rw->ws[i].id, root);
 		pgl_log(PGL_LOG_ERR, "warehouse '%s' of tenant '%s' lies at %s, "
@@ -630,7 +634,7 @@ scan_tenant(const struct scan *sc, const struct pgl_tenant *t,
 		    "operator moves it", rw->ws[i].name, t->name, root);
 	}
 	for (i = 0; i < rw->nc; i++) {
-		ok = scan_ok(sc, rw->cs[i].storage_location, t->id);
+		ok = sweep_ok(sc, rw->cs[i].storage_location, t->id);
 		for (j = 0; ok && rw->cs[i].warehouse_name != NULL &&
 		    j < rw->nw; j++) {
 			if (strcmp(rw->ws[j].name, rw->cs[i].warehouse_name) != 0)
@@ -655,7 +659,7 @@ scan_tenant(const struct scan *sc, const struct pgl_tenant *t,
 
 /* Every tenant's warehouses and catalogs into rw[] and sc; -1 on error. */
 static int
-scan_read(struct scan *sc, const struct pgl_tenant *ts, size_t nt,
+sweep_read(struct sweep *sc, const struct pgl_tenant *ts, size_t nt,
     struct rows *rw)
 {
 	struct pgl_page	all = { 0, 0 };
@@ -686,7 +690,7 @@ api_placement_scan(void)
 	struct pgl_page		 all = { 0, 0 };
 	struct pgl_tenant	*ts;
 	struct rows		*rw;
-	struct scan		 sc;
+	struct sweep		 sc;
 	struct pgl_err		 err;
 	size_t			 nt, i;
 
@@ -701,9 +705,9 @@ api_placement_scan(void)
 		pgl_log(PGL_LOG_ERR, "storage placement: tenants: %s",
 		    err.msg);
 	else if ((rw = calloc(nt + 1, sizeof(*rw))) != NULL) {
-		if (scan_read(&sc, ts, nt, rw) == 0) {
+		if (sweep_read(&sc, ts, nt, rw) == 0) {
 			for (i = 0; i < nt; i++)
-				scan_tenant(&sc, &ts[i], &rw[i]);
+				sweep_tenant(&sc, &ts[i], &rw[i]);
 		}
 		free(rw);
 	}

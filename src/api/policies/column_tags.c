@@ -16,11 +16,11 @@
 
 #include "api/api.h"
 #include "api/asset_ref.h"
-#include "api/commit/commit.h"
-#include "api/commit/policy_guard.h"
 #include "api/gate.h"
 #include "api/policies/policies.h"
 #include "api/policies/policy_int.h"
+#include "api/read/policies.h"
+#include "api/read/read.h"
 #include "api/target.h"
 #include "app/app.h"
 #include "util/arena.h"

@@ -1,7 +1,7 @@
 /*
  * The policies room (issue 46): data policies through the management
  * API, the column tags they follow, and the explanation of what a user's
- * policies make of a table.  Above the commit room, whose policy_guard.h
+ * policies make of a table.  Above the read room, whose read/policies.h
  * it reads (the tenant's cached "any policy", a catalog's policies); the
  * meaning of a policy is src/policy's.
  *

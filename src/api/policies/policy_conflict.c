@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/policy_guard.h"
 #include "api/policies/policy_int.h"
+#include "api/read/policies.h"
 #include "app/app.h"
 #include "util/arena.h"
 

@@ -12,9 +12,9 @@
 
 #include "api/api.h"
 #include "api/asset_ref.h"
-#include "api/commit/policy_guard.h"
 #include "api/policies/policies.h"
 #include "api/policies/policy_int.h"
+#include "api/read/policies.h"
 #include "app/app.h"
 #include "util/arena.h"
 

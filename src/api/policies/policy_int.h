@@ -28,6 +28,16 @@ int	pol_table_load(struct pgl_req *, const char *catalog, const char *ns,
 	    struct pol_tbl *);
 void	pol_table_free(struct pol_tbl *);
 
+/*
+ * Table policy p (doc its document), just written, made sure of its
+ * table: the table row it was defined on is still under its name, held
+ * against a rename racing it (policy_table.c says how).  0, or -1 after
+ * replying: 409 when the table moved (the caller takes the policy back:
+ * a store without transactions kept it).
+ */
+int	pol_table_hold(struct pgl_req *, const struct pgl_policy *p,
+	    const json_t *doc);
+
 /* 1 when the store keeps policies, else 0 after replying 501. */
 int	pol_ready(struct pgl_req *);
 

@@ -126,12 +126,20 @@ api_policy_create(struct pgl_req *r)
 		json_decref(doc);
 		return;
 	}
-	json_decref(doc);
 	p.created_ms = p.updated_ms = pgl_now_ms();
 	if (STORE(put_policy, &p, 1, &err) != PGL_OK) {
+		json_decref(doc);
 		pgl_reply_store_error(r, &err);
 		return;
 	}
+	/* Taken back by hand too: a store without transactions keeps it. */
+	if (pol_table_hold(r, &p, doc) == -1) {
+		json_decref(doc);
+		if (!r->lost_race)
+			(void)STORE(delete_policy, r->tenant, p.id, &err);
+		return;
+	}
+	json_decref(doc);
 	api_audit_about(r, p.id, p.name);
 	pgl_reply_json(r, 201, pol_json(r, &p));
 }
@@ -187,13 +195,20 @@ api_policy_update(struct pgl_req *r)
 		json_decref(doc);
 		return;
 	}
-	json_decref(doc);
 	p.created_ms = old.created_ms;
 	p.updated_ms = pgl_now_ms();
 	if (STORE(put_policy, &p, 0, &err) != PGL_OK) {
+		json_decref(doc);
 		pgl_reply_missing(r, &err, "Policy not found");
 		return;
 	}
+	if (pol_table_hold(r, &p, doc) == -1) {
+		json_decref(doc);
+		if (!r->lost_race)
+			(void)STORE(put_policy, &old, 0, &err);
+		return;
+	}
+	json_decref(doc);
 	api_audit_about(r, p.id, p.name);
 	pgl_reply_json(r, 200, pol_json(r, &p));
 }

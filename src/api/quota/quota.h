@@ -2,7 +2,7 @@
  * Per-tenant quotas (issue 67): what one tenant may make the metadata
  * store hold, by kind, in rows and in bytes, and all kinds together.
  *
- * The figures are the store's (its usage ledger, store ABI 1.26: kept in
+ * The figures are the store's (its usage ledger, store ABI 1.27: kept in
  * the transaction of every write, on every worker and replica alike);
  * the limits are the settings ([quota], and the count settings of the
  * kinds that had one before: quota_limits.c), a tenant's properties

@@ -66,7 +66,7 @@ api_quota_usage(struct pgl_req *r)
 	}
 	if (!pgl_store_has_usage(pgl_app.db)) {
 		pgl_reply_error(r, 501, "this store plugin keeps no usage "
-		    "ledger (store ABI 1.26)");
+		    "ledger (store ABI 1.27)");
 		return;
 	}
 	if (api_quota_usage_of(r->arena, id, count, bytes, &err) == -1) {

@@ -11,7 +11,9 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/owners.h"
 #include "api/gate.h"
+#include "api/read/read.h"
 #include "api/target.h"
 #include "api/rest/rest.h"
 #include "app/app.h"
@@ -148,6 +150,7 @@ create_transaction(struct pgl_req *r, struct ice_target *t,
     const json_t *reqs, const json_t *ups)
 {
 	struct tx_create	*tc;
+	struct pgl_asset	 probe;
 	struct ice_err		 ierr;
 	char			 uuid[PGL_UUID_LEN + 1];
 	char			*mdloc;
@@ -188,8 +191,17 @@ create_transaction(struct pgl_req *r, struct ice_target *t,
 		json_decref(md);
 		return;
 	}
+	memset(&probe, 0, sizeof(probe));
+	probe.catalog = t->catalog.name;
+	probe.branch = t->branch;
+	probe.ns = t->ns;
+	probe.name = t->name;
+	probe.kind = "ICEBERG_TABLE";
+	probe.location = tc->loc;
+	/* Its place its own (commit/owners.h), before a file is written. */
 	if (ice_location_allowed(r, &t->catalog, tc->mdloc,
-	    "the metadata location") == -1) {
+	    "the metadata location") == -1 ||
+	    ice_place_check(r, &t->catalog, &probe, 409) == -1) {
 		json_decref(md);
 		return;
 	}

@@ -27,6 +27,7 @@
 #include "api/gate.h"
 #include "api/commit/commit.h"
 #include "api/commit/dropped.h"
+#include "api/commit/owners.h"
 #include "api/commit/policy_follow.h"
 #include "api/rest/dropped.h"
 #include "api/tasks/dropped_expiry.h"
@@ -82,6 +83,11 @@ struct list_ctx {
 	int64_t				 now;
 };
 
+/*
+ * A drop is listed to whom may bring it back (create in its namespace)
+ * and read what it was (issue 67: a list carries only what the caller
+ * may read; create alone does not show names).
+ */
 static int
 listed(struct pgl_req *r, const void *item, void *arg)
 {
@@ -89,7 +95,9 @@ listed(struct pgl_req *r, const void *item, void *arg)
 	struct list_ctx			*ctx = arg;
 
 	return (!pgl_undrop_expired(api_dropped_retention_ms(ctx->c),
-	    d->dropped_at_ms, ctx->now) && may_create(r, ctx->c, d->ns));
+	    d->dropped_at_ms, ctx->now) && may_create(r, ctx->c, d->ns) &&
+	    api_allowed(r, PGL_ACT_READ, &(struct pgl_target){ ctx->c->id,
+	    d->ns, "", NULL, 0, 0 }));
 }
 
 static json_t *
@@ -206,7 +214,11 @@ restore_in_tx(void *arg, struct pgl_err *err)
 		    "View" : "Table", ice_dotted(r, rs->ns, rs->name));
 		return (PGL_EEXISTS);
 	}
-	if (rc == PGL_ENOTFOUND)
+	/* Its place must still be its own (commit/owners.h): no table has
+	 * taken it meanwhile (one can only where the drop was made final,
+	 * or the place another's before). */
+	if (rc == PGL_ENOTFOUND &&
+	    (rc = ice_place_claim(r, rs->c, &rs->a, err)) == PGL_OK)
 		rc = STORE(create_asset, r->tenant, &rs->a, err);
 	if (rc != PGL_OK)
 		return (rc);
@@ -403,6 +415,8 @@ api_dropped_restore(struct pgl_req *r)
 	rs.a.name = rs.name;
 	rs.a.kind = d.kind;
 	rs.a.location = d.location;
+	/* The same asset again: its origin (ABI 1.26, commit/owners.h). */
+	rs.a.origin = pgl_store_has_owners(pgl_app.db) ? d.origin : NULL;
 	rs.a.metadata_location = d.metadata_location;
 	rs.a.properties = d.properties != NULL ? d.properties : "{}";
 	rs.a.created_at_ms = d.created_at_ms;
@@ -413,6 +427,8 @@ api_dropped_restore(struct pgl_req *r)
 		return;
 	}
 	give_back(r, &rs);
+	if (r->status != 0)
+		return;		/* its place is another's: replied */
 	if (err.code == PGL_EEXISTS)
 		pgl_reply_error(r, 409, "%s", err.msg);
 	else if (rs.gone)

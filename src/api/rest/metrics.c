@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "api/target.h"
-#include "api/commit/commit.h"
+#include "api/read/read.h"
 #include "api/rest/rest.h"
 #include "util/json.h"
 

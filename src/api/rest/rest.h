@@ -3,7 +3,8 @@
  * (routes.c), and the one thing the room offers below it: a task's table
  * commit (maintenance's kinds).  What a request points at is target.h;
  * the metadata files and asset rows the handlers write are the commit
- * room's (commit/commit.h).
+ * room's (commit/commit.h); loads and what they read, the read room's
+ * (read/read.h).
  */
 #ifndef PGL_API_REST_H
 #define PGL_API_REST_H
@@ -40,31 +41,8 @@ void	ice_table_rename(struct pgl_req *);
 void	ice_table_metrics(struct pgl_req *);
 void	ice_table_credentials(struct pgl_req *);
 
-/* rest/table_load.c: loadTable, tableExists, and the LoadTableResult that
- * create and register answer with (md stolen), its ETag and the form of
- * its answer the tag depends on. */
-void	ice_table_load(struct pgl_req *);
-void	ice_table_head(struct pgl_req *);
-json_t	*ice_load_result(struct pgl_req *, const struct pgl_catalog *c,
-	    const char *table_location, const char *location, json_t *md);
-/* Create's and register's answer for asset a of table t (md stolen):
- * the caller's restrictions, the ETag, the LoadTableResult. */
-void	ice_reply_created(struct pgl_req *, const struct ice_target *t,
-	    const struct pgl_asset *a, const char *table_location,
-	    json_t *md);
-/* A staged create's answer (no file, no asset; md stolen). */
-void	ice_reply_staged(struct pgl_req *, const struct ice_target *t,
-	    const char *table_location, json_t *md);
-void	ice_set_etag(struct pgl_req *, const char *location,
-	    const char *mode);
-const char *ice_tag_mode(struct pgl_req *, const struct pgl_catalog *c,
-	    const char *mode);
-
-
 /* rest/views.c */
 void	ice_view_create(struct pgl_req *);
-void	ice_view_load(struct pgl_req *);
-void	ice_view_head(struct pgl_req *);
 void	ice_view_drop(struct pgl_req *);
 void	ice_view_commit(struct pgl_req *);
 void	ice_view_register(struct pgl_req *);

@@ -29,8 +29,8 @@
 #include "api/gate.h"
 #include "api/storage/storage.h"
 #include "api/target.h"
-#include "api/commit/commit.h"
-#include "api/commit/policy_read.h"
+#include "api/read/policies.h"
+#include "api/read/read.h"
 #include "api/rest/rest.h"
 #include "app/app.h"
 #include "storage/objio.h"
@@ -161,18 +161,26 @@ host_ok(const struct pgl_s3 *s3, const struct target *t)
 	    strlen(t->host) - strlen(h), h) == 0);
 }
 
-/* The table's own key prefix: "<location key>/" (presign.c too). */
+/*
+ * The table's own key prefix: "<location key>/" (presign.c too), one
+ * '/' however many the location ends with, so that "t1" is no prefix
+ * of "t10/..." and "t1/" still signs "t1/data/...".  Its location is
+ * its own (commit/owners.h): no other table's files lie under it.
+ */
 const char *
 ice_table_key_prefix(struct pgl_req *r, const char *location,
     const char *bucket)
 {
 	char		 b[256];
 	const char	*key;
+	size_t		 n;
 
 	if (pgl_s3_split(location, b, sizeof(b), &key) == -1 ||
 	    strcmp(b, bucket) != 0)
 		return (NULL);
-	return (pgl_arena_printf(r->arena, "%s/", key));
+	for (n = strlen(key); n > 0 && key[n - 1] == '/'; n--)
+		;
+	return (pgl_arena_printf(r->arena, "%.*s/", (int)n, key));
 }
 
 /*

@@ -9,8 +9,10 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/owners.h"
 #include "api/commit/policy_follow.h"
 #include "api/events/event_note.h"
+#include "api/read/read.h"
 #include "api/rest/rest.h"
 #include "api/target.h"
 #include "app/app.h"
@@ -64,6 +66,12 @@ rename_in_tx(void *arg, struct pgl_err *err)
 		return (rc);
 	moved.ns = tx->dst->ns;
 	moved.name = tx->dst->name;
+	/* Its place stays its own under the new name (commit/owners.h):
+	 * the same asset on other branches is itself, another of the new
+	 * name there the same object to the catalog's grants. */
+	if ((rc = ice_place_claim(tx->r, &tx->dst->catalog, &moved, err)) !=
+	    PGL_OK)
+		return (rc);
 	/* Data policies (issue 46): a table's follow it to its new name. */
 	if (strcmp(tx->src->kind, KIND_TABLE) == 0 &&
 	    (rc = ice_policies_follow_rename(tx->r, tx->src->catalog,

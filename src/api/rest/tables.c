@@ -2,9 +2,9 @@
  * Iceberg tables: list, create (and stage-create), drop, register,
  * unregister, credentials (iceberg-commit.md §2, §6).  Load and exists,
  * and the LoadTableResult that create and register answer with, live in
- * rest/table_load.c; renames in rest/table_rename.c; metrics in
- * rest/metrics.c; commits in rest/commit.c (and commit/loop.c), the asset
- * rows' helpers in commit/assets.c.
+ * the read room (read/table_load.c); renames in rest/table_rename.c;
+ * metrics in rest/metrics.c; commits in rest/commit.c (and
+ * commit/loop.c), the asset rows' helpers in commit/assets.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +14,12 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
-#include "api/commit/policy_read.h"
+#include "api/commit/owners.h"
 #include "api/gate.h"
 #include "api/events/event_note.h"
 #include "api/placement/placement.h"
+#include "api/read/policies.h"
+#include "api/read/read.h"
 #include "api/rest/list_walk.h"
 #include "api/rest/rest.h"
 #include "api/storage/storage.h"
@@ -196,6 +198,7 @@ void
 ice_table_create(struct pgl_req *r)
 {
 	struct table_create	*tc;
+	struct pgl_asset	 probe;
 	struct ice_err		 ierr;
 	const char		*loc;
 	char			 uuid[PGL_UUID_LEN + 1], fid[PGL_UUID_LEN + 1];
@@ -209,6 +212,14 @@ ice_table_create(struct pgl_req *r)
 	if (pgl_req_body(r, create_fields) == -1 ||
 	    create_target(r, &tc->t) == -1 || (loc = ice_location(r, &tc->t,
 	    pgl_json_str(r->body, "location"))) == NULL)
+		return;
+	/* Every table owns its files (commit/owners.h): another's place is
+	 * refused before a file is written there (and a stage-create, which
+	 * writes nothing, is checked here only). */
+	fill_asset(&probe, &tc->t, NULL, KIND_TABLE, loc, NULL);
+	if (pgl_json_str(r->body, "location") != NULL ? ice_place_check(r,
+	    &tc->t.catalog, &probe, 409) == -1 : (loc = ice_place_default(r,
+	    &tc->t, &probe)) == NULL)
 		return;
 	pgl_uuid_new(uuid);
 	if ((md = ice_table_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==
@@ -322,9 +333,11 @@ ice_table_unregister(struct pgl_req *r)
 }
 
 struct overwrite_tx {
-	struct pgl_req		*r;
-	const struct pgl_asset	*old;
-	const char		*location;
+	struct pgl_req			*r;
+	const struct pgl_asset		*old;
+	const char			*location;	/* the metadata file */
+	const char			*table_location;
+	const struct pgl_catalog	*c;
 };
 
 static int
@@ -339,10 +352,93 @@ overwrite_in_tx(void *arg, struct pgl_err *err)
 	    PGL_OK)
 		return (rc);
 	a.metadata_location = tx->location;
+	/* A file of another location moves the table there: its own place
+	 * again, claimed here (commit/owners.h), and its row's location. */
+	if (!ice_same_place(a.location, tx->table_location)) {
+		a.location = tx->table_location;
+		if ((rc = ice_place_claim(tx->r, tx->c, &a, err)) != PGL_OK ||
+		    (rc = STORE(update_asset, tx->r->tenant, &a, err)) !=
+		    PGL_OK)
+			return (rc);
+	}
 	return (ice_log_commit(tx->r, a.catalog, a.branch,
 	    pgl_arena_printf(tx->r->arena, "Register table %s (overwrite)",
 	    ice_dotted(tx->r, a.ns, a.name)), json_pack("[o]",
 	    ice_op_put(&a)), err));
+}
+
+/*
+ * What a register reads first: the file named, which must lie in the
+ * catalog's storage, by default in the namespace's location, and in no
+ * other table's place (it would read that table's metadata as a new
+ * one's: its schema, snapshots, files).  old: the table overwritten, or
+ * NULL.  Its URI, or NULL after a reply.
+ */
+static const char *
+register_source(struct pgl_req *r, const struct ice_target *t,
+    const struct pgl_asset *old, const char *loc)
+{
+	struct pgl_asset	 probe;
+	const char		*why, *uri;
+
+	if ((why = pgl_location_check(loc)) != NULL) {
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "invalid metadata-location: %s", why);
+		return (NULL);
+	}
+	if (!api_placement_readable(&t->catalog, loc)) {
+		pgl_reply_ice_error(r, 404, "NotFoundException",
+		    "metadata file not found: %.200s", loc);
+		return (NULL);
+	}
+	if (ice_location_allowed(r, &t->catalog, loc, "metadata-location") ==
+	    -1)
+		return (NULL);
+	if ((uri = ice_uri(r, loc)) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (NULL);
+	}
+	if (ice_location_in_namespace(r, t, uri, "metadata-location") == -1)
+		return (NULL);
+	fill_asset(&probe, t, NULL, KIND_TABLE, uri, NULL);
+	probe.origin = old != NULL ? old->origin : NULL;
+	return (ice_place_check(r, &t->catalog, &probe, 409) == -1 ? NULL :
+	    uri);
+}
+
+/*
+ * The file's own location: the table's place, which it must lie in (a
+ * register brings metadata under the new table's location, never
+ * another's), held to the rules of a create's location.  0 or -1 after
+ * a reply.
+ */
+static int
+register_place(struct pgl_req *r, const struct ice_target *t,
+    const struct pgl_asset *old, const char *uri, const char *tl)
+{
+	struct pgl_asset	 probe;
+	const char		*why;
+
+	if (tl == NULL || (why = pgl_location_check(tl)) != NULL) {
+		pgl_reply_ice_error(r, 400, "BadRequestException", "the "
+		    "metadata's location: %s", tl == NULL ? "missing" : why);
+		return (-1);
+	}
+	/* Credentials are scoped to the file's own location: in here too. */
+	if (ice_location_allowed(r, &t->catalog, tl,
+	    "the metadata's location") == -1 ||
+	    ice_location_in_namespace(r, t, tl, "the metadata's location") ==
+	    -1)
+		return (-1);
+	if (!pgl_location_within(uri, tl)) {
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "metadata-location %.160s must lie inside the table's own "
+		    "location, the metadata's location %.160s", uri, tl);
+		return (-1);
+	}
+	fill_asset(&probe, t, NULL, KIND_TABLE, tl, NULL);
+	probe.origin = old != NULL ? old->origin : NULL;
+	return (ice_place_check(r, &t->catalog, &probe, 409));
 }
 
 /* POST .../register: point a table at an existing metadata file (§6). */
@@ -354,39 +450,27 @@ ice_table_register(struct pgl_req *r)
 	struct pgl_asset	 a, old;
 	struct pgl_err		 err;
 	struct ice_err		 ierr;
-	const char		*loc, *uri, *why, *tl;
+	const char		*loc, *tl;
 	char			 id[PGL_UUID_LEN + 1];
 	json_t			*raw, *md;
+	int			 have_old;
 
 	if (pgl_req_body(r, register_fields) == -1 ||
 	    ice_body_target(r, &t) == -1)
 		return;
-	loc = pgl_json_str(r->body, "metadata-location");
-	if ((why = pgl_location_check(loc)) != NULL) {
-		pgl_reply_ice_error(r, 400, "BadRequestException",
-		    "invalid metadata-location: %s", why);
-		return;
-	}
-	if (!api_placement_readable(&t.catalog, loc)) {
-		pgl_reply_ice_error(r, 404, "NotFoundException",
-		    "metadata file not found: %.200s", loc);
-		return;
-	}
-	if (ice_location_allowed(r, &t.catalog, loc, "metadata-location") ==
-	    -1)
-		return;
+	have_old = STORE(get_asset, r->arena, r->tenant, t.catalog.name,
+	    t.branch, t.ns, t.name, &old, &err) == PGL_OK;
 	/* Read as sent (a 404 names it so), stored and answered as a URI;
 	 * "/a" names the same file. */
-	if ((uri = ice_uri(r, loc)) == NULL) {
-		pgl_reply_error(r, 503, "out of memory");
+	loc = pgl_json_str(r->body, "metadata-location");
+	if ((loc = register_source(r, &t, have_old ? &old : NULL, loc)) ==
+	    NULL)
 		return;
-	}
+	ice_uncache(pgl_json_str(r->body, "metadata-location"));
 	ice_uncache(loc);
-	ice_uncache(uri);
-	if (ice_read_metadata(r, &t.catalog, loc, 404, &raw) ==
-	    -1)
+	if (ice_read_metadata(r, &t.catalog, pgl_json_str(r->body,
+	    "metadata-location"), 404, &raw) == -1)
 		return;
-	loc = uri;
 	md = ice_table_parse(raw, &ierr);
 	json_decref(raw);
 	if (md != NULL && (ice_table_check_room(md, &ierr) == -1 ||
@@ -398,18 +482,15 @@ ice_table_register(struct pgl_req *r)
 		pgl_reply_ice_error(r, ierr.status, ierr.type, "%s", ierr.msg);
 		return;
 	}
-	/* Credentials are scoped to the file's own location: in here too. */
-	if ((tl = json_string_value(json_object_get(md, "location"))) !=
-	    NULL && ice_location_allowed(r, &t.catalog, tl,
-	    "the metadata's location") == -1) {
+	tl = json_string_value(json_object_get(md, "location"));
+	if (register_place(r, &t, have_old ? &old : NULL, loc, tl) == -1) {
 		json_decref(md);
 		return;
 	}
 	/* Its credentials before the write: the handler may run again.
 	 * A restricted caller asking for them is refused first. */
 	if (ice_storage_allowed_new(r, t.catalog.name, t.ns, t.name, md) ==
-	    -1 || api_sts_prepare(r, &t.catalog, json_string_value(
-	    json_object_get(md, "location")), 0) == -1) {
+	    -1 || api_sts_prepare(r, &t.catalog, tl, 0) == -1) {
 		json_decref(md);
 		return;
 	}
@@ -421,29 +502,28 @@ ice_table_register(struct pgl_req *r)
 			(void)ice_name_free(r, &t);
 			return;
 		}
-		otx = (struct overwrite_tx){ r, &old, loc };
+		otx = (struct overwrite_tx){ r, &old, loc, tl, &t.catalog };
 		if (ice_tx_on_branch(r, overwrite_in_tx, &otx, &err) != PGL_OK) {
 			json_decref(md);
-			pgl_reply_store_error(r, &err);
+			if (r->status == 0)
+				pgl_reply_store_error(r, &err);
 			return;
 		}
 		a = old;
 		a.metadata_location = loc;
+		a.location = tl;
 	} else {
 		/* A fresh asset id: the file's table-uuid may already name
 		 * another asset (the table it came from, a branch's copy). */
 		pgl_uuid_new(id);
-		fill_asset(&a, &t, id, KIND_TABLE, json_string_value(
-		    json_object_get(md, "location")), loc);
+		fill_asset(&a, &t, id, KIND_TABLE, tl, loc);
 		if (ice_create_asset(r, &t, &a, "Register", 0) == -1) {
 			json_decref(md);
 			return;
 		}
 	}
-	ice_reply_created(r, &t, &a, json_string_value(json_object_get(md,
-	    "location")), md);
+	ice_reply_created(r, &t, &a, tl, md);
 }
-
 
 /*
  * Credentials, asked for again as they near expiry: STS's keys for the

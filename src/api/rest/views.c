@@ -1,7 +1,8 @@
 /*
- * Iceberg views (iceberg-commit.md §7): create, load, exists, replace
- * (a view commit), drop, register.  Listing and rename share the table
- * handlers.  Tables and views share one identifier space.
+ * Iceberg views (iceberg-commit.md §7) as their writers change them:
+ * create, replace (a view commit), drop, register.  Load and exists are
+ * the read room's (read/view_load.c), listing and rename the table
+ * handlers'.  Tables and views share one identifier space.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +10,10 @@
 
 #include "api/api.h"
 #include "api/commit/commit.h"
+#include "api/commit/owners.h"
 #include "api/gate.h"
 #include "api/placement/placement.h"
+#include "api/read/read.h"
 #include "api/target.h"
 #include "api/rest/rest.h"
 #include "app/app.h"
@@ -43,14 +46,6 @@ static const struct pgl_jfield register_fields[] = {
 	{ "metadata-location", PGL_J_STRING, 1 },
 	{ NULL, 0, 0 }
 };
-
-/* LoadViewResult; md is stolen. */
-static json_t *
-view_result(const char *location, json_t *md)
-{
-	return (json_pack("{s:s,s:o,s:{}}", "metadata-location", location,
-	    "metadata", md, "config"));
-}
 
 static void
 reply_ice(struct pgl_req *r, const struct ice_err *e)
@@ -100,13 +95,14 @@ view_created(struct pgl_req *r, int rc, const struct pgl_err *err,
 		return;
 	}
 	/* The result takes md. */
-	pgl_reply_json(r, 200, view_result(a.metadata_location, vc->md));
+	pgl_reply_json(r, 200, ice_view_result(a.metadata_location, vc->md));
 }
 
 void
 ice_view_create(struct pgl_req *r)
 {
 	struct view_create	*vc;
+	struct pgl_asset	 probe;
 	struct ice_err		 ierr;
 	char			 uuid[PGL_UUID_LEN + 1], fid[PGL_UUID_LEN + 1];
 	const char		*loc;
@@ -121,6 +117,18 @@ ice_view_create(struct pgl_req *r)
 	    ice_body_target(r, &vc->t) == -1 ||
 	    !ice_name_free(r, &vc->t) || (loc = ice_location(r, &vc->t,
 	    pgl_json_str(r->body, "location"))) == NULL)
+		return;
+	/* A view owns its location as a table does (commit/owners.h). */
+	memset(&probe, 0, sizeof(probe));
+	probe.catalog = vc->t.catalog.name;
+	probe.branch = vc->t.branch;
+	probe.ns = vc->t.ns;
+	probe.name = vc->t.name;
+	probe.kind = KIND_VIEW;
+	probe.location = loc;
+	if (pgl_json_str(r->body, "location") != NULL ? ice_place_check(r,
+	    &vc->t.catalog, &probe, 409) == -1 : (loc = ice_place_default(r,
+	    &vc->t, &probe)) == NULL)
 		return;
 	pgl_uuid_new(uuid);
 	if ((md = ice_view_new(r->body, loc, uuid, pgl_now_ms(), &ierr)) ==
@@ -149,33 +157,6 @@ ice_view_create(struct pgl_req *r)
 	}
 	ice_write_metadata_then(r, &vc->t.catalog, vc->mdloc, md,
 	    view_created, vc);
-}
-
-void
-ice_view_load(struct pgl_req *r)
-{
-	struct ice_target	 t;
-	struct pgl_asset	 a;
-	json_t			*md;
-
-	if (ice_target(r, "view", &t) == -1 ||
-	    ice_find_asset(r, &t, KIND_VIEW, &a) == -1 ||
-	    ice_read_metadata(r, &t.catalog,
-	    a.metadata_location, 500, &md) == -1)
-		return;
-	pgl_reply_json(r, 200, view_result(ice_uri(r, a.metadata_location),
-	    md));
-}
-
-void
-ice_view_head(struct pgl_req *r)
-{
-	struct ice_target	t;
-	struct pgl_asset	a;
-
-	if (ice_target(r, "view", &t) == 0 &&
-	    ice_find_asset(r, &t, KIND_VIEW, &a) == 0)
-		pgl_reply_empty(r, 204);
 }
 
 void
@@ -236,6 +217,52 @@ ice_view_commit(struct pgl_req *r)
 	ice_commit_serve(r, &c, 1);
 }
 
+/*
+ * A register's file: in the catalog's storage, by default in the
+ * namespace's location, in no other table's or view's place; and the
+ * view's own location (the file's) holding it, held to a create's
+ * rules (commit/owners.h).  0 or -1 after a reply.
+ */
+static int
+register_checked(struct pgl_req *r, const struct ice_target *t,
+    const char *uri, const char *vl)
+{
+	struct pgl_asset	 probe;
+	const char		*why;
+
+	memset(&probe, 0, sizeof(probe));
+	probe.catalog = t->catalog.name;
+	probe.branch = t->branch;
+	probe.ns = t->ns;
+	probe.name = t->name;
+	probe.kind = KIND_VIEW;
+	probe.location = uri;
+	if (vl == NULL) {
+		if (ice_location_in_namespace(r, t, uri,
+		    "metadata-location") == -1)
+			return (-1);
+		return (ice_place_check(r, &t->catalog, &probe, 409));
+	}
+	if ((why = pgl_location_check(vl)) != NULL) {
+		pgl_reply_ice_error(r, 400, "BadRequestException", "the "
+		    "metadata's location: %s", why);
+		return (-1);
+	}
+	if (ice_location_allowed(r, &t->catalog, vl,
+	    "the metadata's location") == -1 ||
+	    ice_location_in_namespace(r, t, vl, "the metadata's location") ==
+	    -1)
+		return (-1);
+	if (!pgl_location_within(uri, vl)) {
+		pgl_reply_ice_error(r, 400, "BadRequestException",
+		    "metadata-location %.160s must lie inside the view's own "
+		    "location, the metadata's location %.160s", uri, vl);
+		return (-1);
+	}
+	probe.location = vl;
+	return (ice_place_check(r, &t->catalog, &probe, 409));
+}
+
 void
 ice_view_register(struct pgl_req *r)
 {
@@ -270,6 +297,8 @@ ice_view_register(struct pgl_req *r)
 		pgl_reply_error(r, 503, "out of memory");
 		return;
 	}
+	if (register_checked(r, &t, uri, NULL) == -1)
+		return;
 	ice_uncache(loc);
 	ice_uncache(uri);
 	if (ice_read_metadata(r, &t.catalog, loc, 404, &raw) ==
@@ -283,6 +312,10 @@ ice_view_register(struct pgl_req *r)
 		return;
 	}
 	fill(&a, &t, md, loc);
+	if (register_checked(r, &t, loc, a.location) == -1) {
+		json_decref(md);
+		return;
+	}
 	/* A fresh asset id: the file's view-uuid may name a live view. */
 	pgl_uuid_new(id);
 	a.id = id;
@@ -290,5 +323,5 @@ ice_view_register(struct pgl_req *r)
 		json_decref(md);
 		return;
 	}
-	pgl_reply_json(r, 200, view_result(loc, md));
+	pgl_reply_json(r, 200, ice_view_result(loc, md));
 }

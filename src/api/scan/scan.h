@@ -53,10 +53,16 @@ struct scan_req {
 	size_t			 nappends;
 	const json_t		*schema;
 	const struct ice_expr	*filter;
+	/* What column metrics may prune by: filter, or, for a caller whom
+	 * a row filter binds, that row filter alone (scan_restrict.c). */
+	const struct ice_expr	*metrics_filter;
 	int			 has_filter;
 	int32_t			*stats;		/* stats-fields' ids */
 	const json_t		**stats_types;	/* their schema types */
 	size_t			 nstats;
+	/* The caller's read restrictions the plan was made under, as a
+	 * tag: "" for none (scan_restrict.c). */
+	const char		*scope;
 	struct ice_pspec	*specs;		/* the table's specs */
 	size_t			 nspecs;
 	int			 format_version;
@@ -69,6 +75,34 @@ int	scan_req_parse(struct pgl_req *, const json_t *body, const json_t *md,
 const json_t	*scan_snapshot_of(const json_t *md, int64_t id);
 /* The spec of id, or NULL. */
 const struct ice_pspec	*scan_spec(const struct scan_req *, int32_t id);
+
+/*
+ * scan_restrict.c: a plan as a caller bound by a data policy may have
+ * it.  The member of a plan request that carries the caller's read
+ * restrictions from the route to the parse (and into a task's stored
+ * request); a client cannot send it (plan_fields refuses it).
+ */
+#define SCAN_RR_MEMBER	"pangolin-read-restrictions"
+/*
+ * r->body made the caller's: its read restrictions on the table (md its
+ * metadata) carried in SCAN_RR_MEMBER.  A caller that is no enforcing
+ * engine, on a table partitioned by a field the restrictions mask, is
+ * refused (403): a file's partition tuple holds that field's values.
+ * 0, or -1 after replying.
+ */
+int	scan_restrict_body(struct pgl_req *, const struct ice_target *,
+	    const struct pgl_asset *, const json_t *md);
+/* q bound to the restrictions body carries (none: unchanged); 0, or -1
+ * after replying 400. */
+int	scan_restrict_req(struct pgl_req *, const json_t *body,
+	    const json_t *md, struct scan_req *q);
+/* The tag of the restrictions a plan request (body) carries: "" for
+ * none, NULL out of memory (arena). */
+const char	*scan_scope_of(struct pgl_arena *, const json_t *body);
+/* The tag of the caller's read restrictions on the table now ("" for
+ * none), for a stored plan's fetch; 0, or -1 after replying. */
+int	scan_scope(struct pgl_req *, const struct ice_target *,
+	    const struct pgl_asset *, const char **scope);
 
 /* One manifest of the snapshot worth reading. */
 struct scan_manifest {
@@ -119,6 +153,7 @@ struct scan_sink {
 	const char		*tenant;
 	const char		*plan_id;
 	const char		*table;		/* the store's table key */
+	const char		*scope;		/* scan_req.scope */
 	int64_t			 expires_at_ms;
 	int			 can_store;	/* the store keeps parts */
 	int			 store;		/* parts are kept */

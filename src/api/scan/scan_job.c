@@ -491,6 +491,7 @@ init_plan(struct scan_job *j, const struct scan_req *q)
 	s->tenant = j->tenant;
 	s->plan_id = j->plan_id;
 	s->table = j->a.id;
+	s->scope = q->scope;
 	s->per_part = (size_t)pgl_app.cfg->scan.tasks_per_part;
 	s->can_store = pgl_store_has_plan_parts(pgl_app.db);
 	s->keep = 1;

@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
-#include "api/commit/policy_guard.h"
-#include "api/commit/policy_read.h"
+#include "api/read/policies.h"
+#include "api/read/read.h"
 #include "api/scan/scan.h"
 #include "api/storage/storage.h"
+#include "api/target.h"
 #include "api/tasks/task.h"
 #include "util/arena.h"
 
@@ -133,16 +133,20 @@ scan_reply_completed(struct pgl_req *r, struct scan_plan *p,
 {
 	json_t	*j;
 
-	/* What the plan cost, for operators and the bench. */
-	pgl_set_header(r, "x-pangolin-scan", pgl_arena_printf(r->arena,
-	    "manifests-listed=%llu;manifests-read=%llu;bytes-read=%llu;"
-	    "files=%llu;skipped-by-partition=%llu;skipped-by-metrics=%llu",
-	    (unsigned long long)p->manifests_listed,
-	    (unsigned long long)p->manifests_read,
-	    (unsigned long long)p->bytes_read,
-	    (unsigned long long)p->sink.files,
-	    (unsigned long long)p->skipped_partition,
-	    (unsigned long long)p->skipped_metrics));
+	/* What the plan cost, for operators and the bench; not to a
+	 * restricted caller, to whom what was skipped by metrics would
+	 * tell of rows and values its restrictions hide. */
+	if (p->q.scope == NULL || *p->q.scope == '\0')
+		pgl_set_header(r, "x-pangolin-scan", pgl_arena_printf(
+		    r->arena, "manifests-listed=%llu;manifests-read=%llu;"
+		    "bytes-read=%llu;files=%llu;skipped-by-partition=%llu;"
+		    "skipped-by-metrics=%llu",
+		    (unsigned long long)p->manifests_listed,
+		    (unsigned long long)p->manifests_read,
+		    (unsigned long long)p->bytes_read,
+		    (unsigned long long)p->sink.files,
+		    (unsigned long long)p->skipped_partition,
+		    (unsigned long long)p->skipped_metrics));
 	j = json_pack("{s:s,s:s}", "status", "completed", "plan-id",
 	    p->sink.plan_id);
 	if (scan_add_credentials(r, t, a, j) == -1) {

@@ -5,8 +5,9 @@
  * exclusive, end-snapshot-id inclusive); the schema (the snapshot's when
  * use-snapshot-schema or a tag, else the table's); the filter bound to
  * it; select and stats-fields resolved to field ids; the table's
- * partition specs bound to the same schema.  Every refusal is a 400 with
- * the Iceberg error envelope.
+ * partition specs bound to the same schema; the caller's read
+ * restrictions applied to all of it (scan_restrict.c).  Every refusal is
+ * a 400 with the Iceberg error envelope.
  */
 #include <string.h>
 #include <strings.h>
@@ -298,7 +299,8 @@ scan_req_parse(struct pgl_req *r, const json_t *body, const json_t *md,
 	if (field_ids(r, json_object_get(body, "select"), q->schema, cs,
 	    "select", &sel, &seltypes, &nsel) == -1 ||
 	    field_ids(r, json_object_get(body, "stats-fields"), q->schema, cs,
-	    "stats-fields", &q->stats, &q->stats_types, &q->nstats) == -1)
+	    "stats-fields", &q->stats, &q->stats_types, &q->nstats) == -1 ||
+	    scan_restrict_req(r, body, md, q) == -1)
 		return (-1);
 	return (bind_specs(r, md, q));
 }

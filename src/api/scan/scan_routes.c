@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
-#include "api/commit/policy_read.h"
 #include "api/gate.h"
+#include "api/read/read.h"
 #include "api/storage/storage.h"
 #include "api/storage/sts_vend.h"
 #include "api/scan/scan.h"
+#include "api/target.h"
 #include "api/tasks/task.h"
 #include "app/app.h"
 #include "plugin/loader.h"
@@ -55,43 +55,6 @@ find_table(struct pgl_req *r, struct ice_target *t, struct pgl_asset *a)
 }
 
 /*
- * The plan request as the caller may make it: its filter AND-ed with the
- * row filter of the caller's read restrictions (policy_read.h), so the
- * plan prunes what the caller may not read and its residuals keep the
- * rest out.  It replaces r->body: a plan made later as a task reads the
- * request it stored (scan_submit).  0, or -1 after replying.
- */
-static int
-restrict_body(struct pgl_req *r, const struct ice_target *t,
-    const struct pgl_asset *a, const json_t *md)
-{
-	json_t	*rr, *row, *mine, *copy;
-
-	if (ice_read_restrictions(r, t->catalog.name, t->ns, t->name, a->id,
-	    md, &rr, NULL) == -1)
-		return (-1);
-	if (rr == NULL || (row = json_object_get(rr,
-	    "required-row-filter")) == NULL) {
-		json_decref(rr);
-		return (0);
-	}
-	mine = json_object_get(r->body, "filter");
-	if ((copy = json_copy(r->body)) == NULL ||
-	    json_object_set_new(copy, "filter", mine == NULL ||
-	    json_is_null(mine) ? json_incref(row) : json_pack("{s:s, s:O, "
-	    "s:O}", "type", "and", "left", mine, "right", row)) == -1) {
-		json_decref(copy);
-		json_decref(rr);
-		pgl_reply_error(r, 503, "out of memory");
-		return (-1);
-	}
-	json_decref(rr);
-	json_decref(r->body);
-	r->body = copy;
-	return (0);
-}
-
-/*
  * Everything the plan needs is read here, on the worker's thread (the
  * table, its metadata, the request bound to it); the plan itself is made
  * off it (scan_job.c), while r waits.
@@ -109,7 +72,7 @@ ice_plan_scan(struct pgl_req *r)
 	    &md) == -1)
 		return;
 	memset(&q, 0, sizeof(q));
-	if (restrict_body(r, &t, &a, md) == -1 ||
+	if (scan_restrict_body(r, &t, &a, md) == -1 ||
 	    scan_req_parse(r, r->body, md, &q) == -1) {
 		json_decref(md);
 		return;
@@ -124,12 +87,18 @@ no_plan(struct pgl_req *r, const char *id)
 	    "for this table", id);
 }
 
-/* A task of this table's, or PGL_ENOTFOUND. */
+/*
+ * A task of this table's queued under the caller's read restrictions
+ * (its stored request carries them; scan_restrict.c), or PGL_ENOTFOUND;
+ * -1 after replying.
+ */
 static int
-plan_task_row(struct pgl_req *r, const struct ice_target *t, const char *id,
-    struct pgl_task *task)
+plan_task_row(struct pgl_req *r, const struct ice_target *t,
+    const struct pgl_asset *a, const char *id, struct pgl_task *task)
 {
-	struct pgl_err	err;
+	struct pgl_err	 err;
+	const char	*mine, *theirs;
+	json_t		*params;
 
 	if (STORE(get_task, r->arena, r->tenant, id, task, &err) != PGL_OK ||
 	    task->kind == NULL || strcmp(task->kind, KIND_PLAN) != 0 ||
@@ -138,7 +107,14 @@ plan_task_row(struct pgl_req *r, const struct ice_target *t, const char *id,
 	    task->ns == NULL || strcmp(task->ns, t->ns) ||
 	    strcmp(task->branch != NULL ? task->branch : "main", t->branch))
 		return (PGL_ENOTFOUND);
-	return (PGL_OK);
+	if (scan_scope(r, t, a, &mine) == -1)
+		return (-1);
+	params = task->params != NULL ? json_loads(task->params, 0, NULL) :
+	    NULL;
+	theirs = scan_scope_of(r->arena, json_object_get(params, "request"));
+	json_decref(params);
+	return (theirs != NULL && strcmp(mine, theirs) == 0 ? PGL_OK :
+	    PGL_ENOTFOUND);
 }
 
 /* Part seq of the plan, of this table; PGL_ENOTFOUND otherwise. */
@@ -156,19 +132,53 @@ plan_part(struct pgl_req *r, const struct pgl_asset *a, const char *id,
 	return (PGL_OK);
 }
 
+/*
+ * The header of a stored plan of this table, made under the caller's
+ * read restrictions (scan_restrict.c): a plan made by another caller,
+ * or before a policy changed, is not this caller's (PGL_ENOTFOUND), or
+ * an unrestricted user's plan id would hand a restricted one the files
+ * and statistics its restrictions keep from it.  -1 after replying.
+ */
+static int
+plan_head(struct pgl_req *r, const struct ice_target *t,
+    const struct pgl_asset *a, const char *id, json_t **h,
+    int64_t *expires_at_ms)
+{
+	struct pgl_plan_part	 head;
+	const char		*mine, *theirs;
+
+	*h = NULL;
+	if (plan_part(r, a, id, 0, &head) != PGL_OK ||
+	    (*h = json_loads(head.body, 0, NULL)) == NULL)
+		return (PGL_ENOTFOUND);
+	if (scan_scope(r, t, a, &mine) == -1) {
+		json_decref(*h);
+		*h = NULL;
+		return (-1);
+	}
+	theirs = pgl_json_str(*h, "scope");
+	*expires_at_ms = head.expires_at_ms;
+	if (strcmp(mine, theirs != NULL ? theirs : "") == 0)
+		return (PGL_OK);
+	json_decref(*h);
+	*h = NULL;
+	return (PGL_ENOTFOUND);
+}
+
 static void
 reply_stored(struct pgl_req *r, const struct ice_target *t,
     const struct pgl_asset *a, const char *id)
 {
-	struct pgl_plan_part	 head;
 	json_t			*h, *j;
+	int64_t			 expires;
+	int			 rc;
 
-	if (plan_part(r, a, id, 0, &head) != PGL_OK ||
-	    (h = json_loads(head.body, 0, NULL)) == NULL) {
-		no_plan(r, id);
+	if ((rc = plan_head(r, t, a, id, &h, &expires)) != PGL_OK) {
+		if (rc != -1)
+			no_plan(r, id);
 		return;
 	}
-	scan_quota_touch(r, id, head.expires_at_ms);
+	scan_quota_touch(r, id, expires);
 	j = json_pack("{s:s,s:o}", "status", "completed", "plan-tasks",
 	    scan_plan_tasks(id, (uint32_t)json_integer_value(json_object_get(h,
 	    "parts"))));
@@ -208,10 +218,12 @@ ice_plan_fetch(struct pgl_req *r)
 	struct pgl_asset	 a;
 	struct pgl_task		 task;
 	const char		*id = pgl_param(r, "plan-id");
+	int			 rc;
 
-	if (find_table(r, &t, &a) == -1)
+	if (find_table(r, &t, &a) == -1 ||
+	    (rc = plan_task_row(r, &t, &a, id, &task)) == -1)
 		return;
-	if (plan_task_row(r, &t, id, &task) == PGL_OK)
+	if (rc == PGL_OK)
 		reply_task(r, &t, &a, &task);
 	else
 		reply_stored(r, &t, &a, id);
@@ -223,18 +235,23 @@ ice_plan_cancel(struct pgl_req *r)
 	struct ice_target	 t;
 	struct pgl_asset	 a;
 	struct pgl_task		 task;
-	struct pgl_plan_part	 head;
 	struct pgl_err		 err;
 	const char		*id = pgl_param(r, "plan-id");
+	json_t			*h = NULL;
+	int64_t			 expires;
+	int			 rc;
 
-	if (find_table(r, &t, &a) == -1)
+	if (find_table(r, &t, &a) == -1 ||
+	    (rc = plan_task_row(r, &t, &a, id, &task)) == -1)
 		return;
-	if (plan_task_row(r, &t, id, &task) == PGL_OK)
+	if (rc == PGL_OK)
 		(void)STORE(cancel_task, r->tenant, id, &err);
-	else if (plan_part(r, &a, id, 0, &head) != PGL_OK) {
-		no_plan(r, id);
+	else if ((rc = plan_head(r, &t, &a, id, &h, &expires)) != PGL_OK) {
+		if (rc != -1)
+			no_plan(r, id);
 		return;
 	}
+	json_decref(h);
 	if (pgl_store_has_plan_parts(pgl_app.db) &&
 	    STORE(delete_plan_parts, r->tenant, id, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
@@ -270,16 +287,23 @@ ice_scan_tasks(struct pgl_req *r)
 	struct pgl_plan_part	 part;
 	const char		*pt, *id;
 	uint32_t		 seq;
+	json_t			*h = NULL;
+	int64_t			 expires;
+	int			 rc = PGL_OK;
 
 	if (pgl_req_body(r, tasks_fields) == -1 || find_table(r, &t, &a) == -1)
 		return;
 	pt = pgl_json_str(r->body, "plan-task");
 	if (parse_plan_task(r, pt, &id, &seq) == -1 ||
+	    (rc = plan_head(r, &t, &a, id, &h, &expires)) != PGL_OK ||
 	    plan_part(r, &a, id, seq, &part) != PGL_OK) {
-		pgl_reply_ice_error(r, 404, "NoSuchPlanTaskException", "no plan "
-		    "task %.200s for this table", pt);
+		json_decref(h);
+		if (rc != -1)
+			pgl_reply_ice_error(r, 404, "NoSuchPlanTaskException",
+			    "no plan task %.200s for this table", pt);
 		return;
 	}
+	json_decref(h);
 	scan_quota_touch(r, id, part.expires_at_ms);
 	pgl_reply_raw(r, 200, "application/json", part.body, strlen(part.body));
 }

@@ -157,7 +157,7 @@ int
 scan_sink_flush(struct scan_sink *s, int final, struct pgl_err *err)
 {
 	struct pgl_jw	w;
-	char		head[64];
+	char		head[128];
 	int		rc = 0;
 
 	if (!s->store)
@@ -178,8 +178,10 @@ scan_sink_flush(struct scan_sink *s, int final, struct pgl_err *err)
 	}
 	if (!final)
 		return (0);
-	(void)snprintf(head, sizeof(head), "{\"parts\":%u,\"files\":%llu}",
-	    (unsigned)s->parts, (unsigned long long)s->files);
+	/* scope: whose plan it is (scan_restrict.c), short and known. */
+	(void)snprintf(head, sizeof(head), "{\"parts\":%u,\"files\":%llu,"
+	    "\"scope\":\"%.40s\"}", (unsigned)s->parts,
+	    (unsigned long long)s->files, s->scope != NULL ? s->scope : "");
 	return (put_part(s, 0, head, err));
 }
 

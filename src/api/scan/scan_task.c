@@ -11,8 +11,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
+#include "api/read/read.h"
 #include "api/scan/scan.h"
+#include "api/target.h"
 #include "api/tasks/task.h"
 #include "app/app.h"
 #include "plugin/loader.h"
@@ -46,7 +47,16 @@ plan(struct pgl_task_run *run, struct scan_plan *p, json_t *result)
 	/* Done: it lives as a plan nobody has fetched yet. */
 	(void)STORE(touch_plan_parts, p->tenant, run->task->id, pgl_now_ms(),
 	    scan_unfetched_expiry(), &err);
-	json_object_update(result, scan_counts(p));
+	json_object_update_new(result, scan_counts(p));
+	/* What the filters pruned is not a restricted caller's to see
+	 * (scan_restrict.c): its count of files alone. */
+	if (p->q.scope != NULL && *p->q.scope != '\0') {
+		json_object_del(result, "skipped_by_partition");
+		json_object_del(result, "skipped_by_metrics");
+		json_object_del(result, "manifests_read");
+		json_object_del(result, "bytes_read");
+		json_object_del(result, "entries");
+	}
 	json_object_set_new(result, "parts", json_integer(p->sink.parts));
 	return (PGL_TASK_SUCCEEDED);
 }
@@ -94,8 +104,10 @@ api_scan_plan_run(struct pgl_task_run *run, struct pgl_req *r,
 	if (scan_req_parse(r, json_object_get(params, "request"), md,
 	    &p.q) == -1)
 		end = api_task_fail(run, "%s", api_task_reply_error(r));
-	else
+	else {
+		p.sink.scope = p.q.scope;
 		end = plan(run, &p, result);
+	}
 	scan_sink_free(&p.sink);
 	json_decref(md);
 	return (end);

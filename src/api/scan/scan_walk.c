@@ -219,7 +219,7 @@ may_match(struct entry_walk *w, const struct ice_manifest_full *f,
 	m.record_count = f->e.record_count;
 	m.cols = f->cols;
 	m.ncols = f->ncols;
-	if (!ice_eval_metrics(p->q.filter, &m)) {
+	if (!ice_eval_metrics(p->q.metrics_filter, &m)) {
 		p->skipped_metrics++;
 		return (0);
 	}

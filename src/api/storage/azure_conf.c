@@ -1,7 +1,8 @@
 /*
  * An Azure warehouse's settings (storage.h): its account, container and
  * endpoint, its Shared Key or Microsoft Entra service principal (secrets
- * opened), and how it vends SAS tokens.  The names are the issue's
+ * opened), and how it vends SAS tokens (a container-wide one only where
+ * the operator lists the container: widen.h).  The names are the issue's
  * storage_config keys; like the S3 settings, every value is a string.
  */
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "api/api.h"
 #include "api/storage/storage.h"
 #include "api/storage/warehouse_secrets.h"
+#include "api/storage/widen.h"
 #include "storage/azure.h"
 #include "storage/azure_root.h"
 #include "util/arena.h"
@@ -47,7 +49,7 @@ api_warehouse_azure(struct pgl_req *r, const struct pgl_warehouse *w,
     struct api_azure_conf *out, struct pgl_err *err)
 {
 	struct pgl_azure	*az = &out->az;
-	const char		*root, *v;
+	const char		*root;
 	json_t			*cfg;
 
 	if ((cfg = api_secrets_open(r, "storage_config",
@@ -68,8 +70,9 @@ api_warehouse_azure(struct pgl_req *r, const struct pgl_warehouse *w,
 	az->client_secret = conf(r, cfg, "client_secret");
 	az->authority = conf(r, cfg, "authority_host");
 	root = pgl_azure_root(r->arena, cfg);
-	v = pgl_json_str(cfg, "vend_container_sas");
-	out->vend_container_sas = v != NULL && strcmp(v, "true") == 0;
+	/* The operator's to say, never storage_config's (widen.h). */
+	out->vend_container_sas = api_widen_container_sas(az->account,
+	    az->container);
 	out->sas_lifetime_secs = api_azure_sas_lifetime(cfg);
 	json_decref(cfg);
 	if (az->account == NULL || az->container == NULL ||

@@ -12,6 +12,7 @@
 #include "api/request/fetch.h"
 #include "api/storage/azure_vend.h"
 #include "api/storage/storage.h"
+#include "api/storage/widen.h"
 #include "app/app.h"
 #include "storage/obj_job.h"
 #include "storage/sts_cache.h"
@@ -19,6 +20,7 @@
 #include "util/hash.h"
 #include "util/json.h"
 #include "util/location.h"
+#include "util/log.h"
 #include "util/str.h"
 
 /* Started this long ago: a client's clock a little behind Azure's still
@@ -182,9 +184,54 @@ table_dir(struct pgl_req *r, const struct pgl_storage *st,
 	return (dir);
 }
 
+/*
+ * A container-wide SAS where the container holds another warehouse too
+ * (a row stored before the rule, or a place listed after both were
+ * made): refused, never vended (widen.h).  0 vend, -1 replied.
+ */
+static int
+container_shared(struct pgl_req *r, const struct pgl_storage *st)
+{
+	const char	*place;
+	json_t		*cfg;
+	int		 rc;
+
+	if ((cfg = json_pack("{s:s,s:s,s:s}", "type", "azure",
+	    "account_name", st->az.account, "container",
+	    st->az.container)) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	rc = api_widen_shared(r, cfg, st->warehouse_id, &place);
+	json_decref(cfg);
+	if (rc == 0)
+		return (0);
+	if (rc == -1) {
+		pgl_set_header(r, "retry-after", "1");
+		pgl_reply_ice_error(r, 503, "ServiceUnavailableException",
+		    "the metadata store cannot be read to check the "
+		    "container; retry later");
+		return (-1);
+	}
+	pgl_log(PGL_LOG_WARN, "warehouse '%s': %s holds another warehouse: "
+	    "no container-wide SAS vended ([storage] azure_container_sas)",
+	    st->az.name, place);
+	pgl_reply_ice_error(r, 403, "ForbiddenException", "warehouse '%s': "
+	    "a container-wide SAS is refused: %s holds another warehouse's "
+	    "prefix, which it would reach", st->az.name, place);
+	return (-1);
+}
+
 int
 api_azure_prepare(struct pgl_req *r, const struct pgl_storage *st,
     const struct pgl_catalog *c, const char *location)
+{
+	return (api_azure_vend(r, st, location, api_may_write(r, c)));
+}
+
+int
+api_azure_vend(struct pgl_req *r, const struct pgl_storage *st,
+    const char *location, int write)
 {
 	struct pgl_azure_sas_req q;
 	struct pgl_sts_creds	 creds;
@@ -192,12 +239,11 @@ api_azure_prepare(struct pgl_req *r, const struct pgl_storage *st,
 	const char		*dir, *key;
 	time_t			 now = time(NULL);
 	uint64_t		 signer;
-	int			 write, rc;
+	int			 rc;
 
 	if ((dir = table_dir(r, st, location, st->vend_container_sas)) ==
 	    NULL)
 		return (-1);
-	write = api_may_write(r, c);
 	/* The credential that signs it is part of what it is for: a key
 	 * rotated (or a new principal) is never answered an old token. */
 	signer = pgl_fnv1a_str(pgl_fnv1a_str(PGL_FNV_BASIS,
@@ -230,6 +276,10 @@ api_azure_prepare(struct pgl_req *r, const struct pgl_storage *st,
 		explicit_bzero(&creds, sizeof(creds));
 		return (0);
 	}
+	/* Asked at each mint, not each load: a second warehouse is
+	 * refused where it would be placed (warehouses.c). */
+	if (st->vend_container_sas && container_shared(r, st) == -1)
+		return (-1);
 	memset(&q, 0, sizeof(q));
 	q.scope = st->vend_container_sas ? PGL_AZURE_SAS_CONTAINER :
 	    PGL_AZURE_SAS_DIRECTORY;

@@ -2,9 +2,10 @@
  * Vended credentials for an Azure warehouse: a SAS token scoped to the
  * table's directory (a directory SAS, sr=d: abfss:// is ADLS Gen2, whose
  * hierarchical namespace scopes it), or to the whole container only where
- * the warehouse's owner allows it (vend_container_sas "true": plain Blob
- * accounts, the emulator), read-only unless the caller may write the
- * table, expiring after sas_lifetime_secs.
+ * the operator lists it ([storage] azure_container_sas: plain Blob
+ * accounts, the emulator) and it holds no other warehouse (widen.h),
+ * read-only unless the caller may write the table, expiring after
+ * sas_lifetime_secs.
  *
  * Like STS credentials (sts_vend.h), api_sts_prepare() gets them for a
  * request before anything it cannot do twice, kept per (tenant, table,
@@ -26,6 +27,11 @@
 /* api_sts_prepare() for an Azure catalog: 0 ready, -1 replied. */
 int		 api_azure_prepare(struct pgl_req *, const struct pgl_storage *,
 		    const struct pgl_catalog *, const char *location);
+/* The same for a location of st's warehouse (its directory, or its
+ * container where the operator lists it), read-write when write: the
+ * warehouse credentials route's (api/manage). */
+int		 api_azure_vend(struct pgl_req *, const struct pgl_storage *,
+		    const char *location, int write);
 /* The SAS held for this request, or NULL. */
 const struct api_sas *api_azure_held(struct pgl_req *);
 

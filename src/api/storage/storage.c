@@ -15,6 +15,7 @@
 #include "api/placement/placement.h"
 #include "api/storage/storage.h"
 #include "api/storage/warehouse_secrets.h"
+#include "api/storage/widen.h"
 #include "api/target.h"
 #include "app/app.h"
 #include "storage/objio.h"
@@ -22,6 +23,7 @@
 #include "util/arena.h"
 #include "util/json.h"
 #include "util/location.h"
+#include "util/log.h"
 
 /* The first of two spellings of a storage_config key that is set. */
 static const char *
@@ -72,16 +74,16 @@ sts_settings(struct pgl_req *r, const struct pgl_warehouse *w,
 
 /*
  * A warehouse's S3 settings, secrets opened: where its bucket is, its
- * keys, whether it hands them out (vend_static_keys), its STS role when
- * sts is not NULL, and its root s3://<bucket>[/<prefix>] when root is not
- * NULL.
+ * keys, whether they may be handed out (the operator lists its bucket),
+ * its STS role when sts is not NULL, and its root
+ * s3://<bucket>[/<prefix>] when root is not NULL.
  */
 int
 api_warehouse_s3(struct pgl_req *r, const struct pgl_warehouse *w,
     struct pgl_s3 *s3, int *vend_keys, struct pgl_sts *sts,
     const char **root, struct pgl_err *err)
 {
-	const char	*ps, *vend, *prefix;
+	const char	*ps, *prefix;
 	json_t		*cfg;
 
 	if ((cfg = api_secrets_open(r, "storage_config",
@@ -108,9 +110,9 @@ api_warehouse_s3(struct pgl_req *r, const struct pgl_warehouse *w,
 	    s3->endpoint != NULL;
 	if (s3->region == NULL)
 		s3->region = "us-east-1";
-	/* Long-term keys leave only when the warehouse's owner says so. */
-	vend = pgl_json_str(cfg, "vend_static_keys");
-	*vend_keys = vend != NULL && strcmp(vend, "true") == 0;
+	/* Long-term keys leave only where the operator lists the bucket
+	 * (widen.h), never on storage_config's word. */
+	*vend_keys = api_widen_static_keys(s3->bucket);
 	if (sts != NULL)
 		sts_settings(r, w, cfg, sts);
 	json_decref(cfg);
@@ -322,7 +324,7 @@ api_may_write(struct pgl_req *r, const struct pgl_catalog *c)
  * vends from STS: the temporary keys api_sts_prepare() got for this
  * request (sts_vend.h), scoped to the table, to any caller who may read it (write
  * actions only for writers).  Otherwise the warehouse's static keys, when
- * it says so (vend_static_keys) and only to a caller who may write the
+ * the operator lists its bucket and only to a caller who may write the
  * table; anyone else is offered remote signing for a table, nothing
  * otherwise.  NULL when not asked for, or when the catalog's files are on
  * local disk.
@@ -431,6 +433,26 @@ azure_config(struct pgl_req *r, const struct pgl_storage *st)
 	return (cfg);
 }
 
+int
+api_keys_shared(struct pgl_req *r, const struct pgl_s3 *s3,
+    const char *warehouse_id)
+{
+	const char	*place;
+	json_t		*cfg;
+	int		 rc;
+
+	if ((cfg = json_pack("{s:s,s:s}", "type", "s3", "bucket",
+	    s3->bucket)) == NULL)
+		return (-1);
+	rc = api_widen_shared(r, cfg, warehouse_id, &place);
+	json_decref(cfg);
+	if (rc == 1)
+		pgl_log(PGL_LOG_WARN, "warehouse '%s': %s holds another "
+		    "warehouse: its keys are not vended ([storage] "
+		    "static_key_buckets)", s3->name, place);
+	return (rc);
+}
+
 json_t *
 api_client_config(struct pgl_req *r, const struct pgl_catalog *c)
 {
@@ -447,7 +469,8 @@ api_client_config(struct pgl_req *r, const struct pgl_catalog *c)
 	/* Never the static keys from a warehouse that vends from STS. */
 	if (st->sts.role_arn != NULL)
 		return (sts_config(r, st));
-	if (!st->vend_keys || !api_may_write(r, c))
+	if (!st->vend_keys || !api_may_write(r, c) ||
+	    api_keys_shared(r, &st->s3, st->warehouse_id) != 0)
 		return (NULL);
 	cfg = bucket_config(st);
 	json_object_set_new(cfg, "s3.access-key-id",

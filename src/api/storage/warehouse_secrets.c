@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "api/storage/warehouse_secrets.h"
 #include "app/app.h"
+#include "util/arena.h"
 #include "util/json.h"
 #include "util/seal.h"
 #include "util/secret_key.h"
@@ -126,4 +127,52 @@ api_secrets_open(struct pgl_req *r, const char *where, const char *text)
 		return (NULL);
 	}
 	return (obj);
+}
+
+/*
+ * The storage_config keys that say where the warehouse's secrets are
+ * sent or what they sign for: its type, the endpoints (the object
+ * store's, STS's, Entra's), the bucket or account and container, the
+ * prefix, the role the keys assume.
+ */
+static const char *const place_keys[] = {
+	"type", "endpoint", "s3.endpoint", "bucket", "s3.bucket", "prefix",
+	"s3.prefix", "account_name", "container", "authority_host",
+	"sts_endpoint", "s3.sts-endpoint", "role_arn", "s3.role-arn"
+};
+
+const char *
+api_secrets_moved(struct pgl_req *r, const json_t *stored, const json_t *upd)
+{
+	const char	*k, *moved = NULL, *was, *now;
+	const json_t	*v, *sent;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(place_keys) / sizeof(place_keys[0]) &&
+	    moved == NULL; i++) {
+		if ((sent = json_object_get(upd, place_keys[i])) == NULL)
+			continue;
+		was = pgl_json_str(stored, place_keys[i]);
+		now = json_is_string(sent) ? json_string_value(sent) : NULL;
+		if ((was == NULL) != (now == NULL) || (was != NULL &&
+		    strcmp(was, now) != 0))
+			moved = place_keys[i];
+	}
+	if (moved == NULL)
+		return (NULL);
+	/* A stored secret kept (not sent, or sent as the mask) would go
+	 * with the warehouse to its new place. */
+	json_object_foreach((json_t *)stored, k, v) {
+		if (!api_secret_key(k) || !json_is_string(v) ||
+		    *json_string_value(v) == '\0')
+			continue;
+		sent = json_object_get(upd, k);
+		if (sent == NULL || (json_is_string(sent) &&
+		    strcmp(json_string_value(sent), MASK) == 0))
+			return (pgl_arena_printf(r->arena, "storage_config.%s "
+			    "changes where the warehouse's stored secrets go: "
+			    "send them again (%s) to move it; a stored secret "
+			    "stays with the place it was given for", moved, k));
+	}
+	return (NULL);
 }

@@ -28,6 +28,18 @@ int	api_secrets_seal(struct pgl_req *, const char *where, json_t *obj,
 /* The same, secret(key) naming the secret keys (federation's own rule). */
 int	api_secrets_seal_if(struct pgl_req *, const char *where, json_t *obj,
 	    const json_t *stored, int (*secret)(const char *));
+/*
+ * An update (upd) that changes where a warehouse's storage is (its
+ * endpoint, bucket or container, prefix, Entra authority, STS endpoint
+ * or role) while it keeps a stored secret (not sent again, or sent as
+ * the mask): the 422 message, or NULL.  Whoever gave a secret chose
+ * where it is used; a tenant admin who did not give it (root placed the
+ * warehouse with the operator's keys) cannot point it elsewhere: an
+ * Entra client_secret sent to another authority_host, the operator's
+ * keys signing in another bucket or prefix (issue 67).
+ */
+const char	*api_secrets_moved(struct pgl_req *, const json_t *stored,
+		    const json_t *upd);
 /* Stored JSON text -> object with sealed values opened; NULL after a
  * 500 reply when a value cannot be opened. */
 json_t	*api_secrets_open(struct pgl_req *, const char *where,

@@ -1,6 +1,6 @@
 // Every /v1 response the Iceberg tests receive is checked against the
-// Iceberg REST OpenAPI spec (shared/spec/iceberg-rest-catalog-open-api.yaml,
-// beside the repository): each response schema compiled by ajv with
+// Iceberg REST OpenAPI spec (docs/openapi/iceberg-rest-catalog-open-api.yaml,
+// the spec we implement, shipped and served with ours): each response schema compiled by ajv with
 // ajv-formats as openapi-backend's quick mode does, once and kept
 // (lib/response_validators.js); the YAML parsed once and kept (lib/yaml_cache.js).
 //
@@ -20,7 +20,7 @@ import { documented } from './management_openapi.js';
 import { parseYamlFile } from './yaml_cache.js';
 import { keptValidator, responseValidators } from './response_validators.js';
 
-export const SPEC_PATH = path.resolve(REPO, '../shared/spec/iceberg-rest-catalog-open-api.yaml');
+export const SPEC_PATH = path.resolve(REPO, 'docs/openapi/iceberg-rest-catalog-open-api.yaml');
 
 const doc = parseYamlFile(SPEC_PATH);
 

@@ -34,6 +34,16 @@ export const ROOT_PASSWORD = 'Corr3ct-Horse-Battery';
 /** The HS256 key every test server signs sessions with (32+ bytes, not a weak value). */
 export const JWT_SECRET = 'test-jwt-secret-9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
+/**
+ * The encryption pass (tests/run-integration.sh, PGL_IT_ENCRYPTION_KEY):
+ * every server and config check of the pass runs with this
+ * PANGOLIN_ENCRYPTION_KEY, as the operator guide recommends for
+ * production, so secrets are sealed at rest; a test's own env overrides
+ * it ('' unsets it).  Empty on the other passes.
+ */
+export const PASS_ENV = process.env.PGL_IT_ENCRYPTION_KEY
+  ? { PANGOLIN_ENCRYPTION_KEY: process.env.PGL_IT_ENCRYPTION_KEY } : {};
+
 export const SAN_ENV = {
   ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0',
   UBSAN_OPTIONS: 'print_stacktrace=1',
@@ -103,7 +113,7 @@ export const localRootOf = (dir) => path.join(dir, 'lake');
 /** Run the binary to completion (config checks, --version). */
 export function runBinary(args, { env = {}, timeout = 20000 } = {}) {
   const r = spawnSync(BIN, args, {
-    env: { ...cleanEnv(), ...SAN_ENV, PANGOLIN_JWT_SECRET: JWT_SECRET, ...env },
+    env: { ...cleanEnv(), ...SAN_ENV, PANGOLIN_JWT_SECRET: JWT_SECRET, ...PASS_ENV, ...env },
     encoding: 'utf8',
     timeout,
   });
@@ -216,7 +226,7 @@ export function processReport(root) {
  * `timeout`), then fails on any sanitizer report in the log.
  */
 export function spawnServer(args, env = {}) {
-  const proc = spawn(BIN, args, { env: { ...cleanEnv(), ...SAN_ENV, PANGOLIN_JWT_SECRET: JWT_SECRET, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(BIN, args, { env: { ...cleanEnv(), ...SAN_ENV, PANGOLIN_JWT_SECRET: JWT_SECRET, ...PASS_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc.pid);
   proc.on('exit', () => live.delete(proc.pid));
   let log = '';

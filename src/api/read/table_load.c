@@ -1,10 +1,12 @@
 /*
  * loadTable and the LoadTableResult (iceberg-commit.md §2), which create
- * and register answer too (tables.c): its config and vended credentials,
- * its strong ETag, the caller's read restrictions (data policies: a
- * restricted answer carries them, is tagged apart from every other
- * caller's and is private to its caller), and the hot read path, which
- * frames the cached metadata bytes without parsing them.
+ * and register answer too (rest/tables.c): the read room's answer
+ * (ARCHITECTURE.md §14), read through the room's asset, metadata and
+ * policy files and nothing of commits.  Its config and vended
+ * credentials, its strong ETag, the caller's read restrictions (data
+ * policies: a restricted answer carries them, is tagged apart from every
+ * other caller's and is private to its caller), and the hot read path,
+ * which frames the cached metadata bytes without parsing them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +15,9 @@
 
 #include "api/api.h"
 #include "api/cache/cache.h"
-#include "api/commit/commit.h"
-#include "api/commit/policy_guard.h"
-#include "api/commit/policy_read.h"
 #include "api/gate.h"
-#include "api/rest/rest.h"
+#include "api/read/policies.h"
+#include "api/read/read.h"
 #include "api/storage/azure_vend.h"
 #include "api/storage/storage.h"
 #include "api/storage/sts_vend.h"
@@ -89,16 +89,19 @@ ice_load_result(struct pgl_req *r, const struct pgl_catalog *c,
 /*
  * The caller's read restrictions on table t (asset a), whose metadata is
  * read only when the tenant has policies: 0 (*rr NULL when none), or -1
- * after replying.
+ * after replying.  The metadata read here (md NULL) is handed to *kept
+ * when kept is not NULL and restrictions apply, else released.
  */
 static int
 restrictions(struct pgl_req *r, const struct ice_target *t,
-    const struct pgl_asset *a, const json_t *md, json_t **rr)
+    const struct pgl_asset *a, const json_t *md, json_t **rr, json_t **kept)
 {
 	json_t	*read = NULL, *applied = NULL;
 	int	 any, rc;
 
 	*rr = NULL;
+	if (kept != NULL)
+		*kept = NULL;
 	if ((any = ice_policies_any(r)) <= 0)
 		return (any);
 	if (md == NULL && ice_read_metadata(r, &t->catalog,
@@ -106,7 +109,10 @@ restrictions(struct pgl_req *r, const struct ice_target *t,
 		return (-1);
 	rc = ice_read_restrictions(r, t->catalog.name, t->ns, t->name,
 	    a->id, md != NULL ? md : read, rr, &applied);
-	json_decref(read);
+	if (rc == 0 && *rr != NULL && kept != NULL)
+		*kept = read;
+	else
+		json_decref(read);
 	/* Who read the table under which policies, an engine or not. */
 	if (rc == 0 && *rr != NULL)
 		api_audit_read(r, "load_table_restricted", "table", a->id,
@@ -228,13 +234,34 @@ files_of(struct pgl_req *r, const struct pgl_catalog *c, const json_t *rr)
 	return (c);
 }
 
+/*
+ * *md as the restricted caller may have it (issue 67: no statistic of a
+ * field its restrictions mask; read/policies.h): replaced when something
+ * is withheld.  1 replaced, 0 not, or -1 after replying.
+ */
+static int
+withheld(struct pgl_req *r, json_t **md, const json_t *rr)
+{
+	json_t	*out;
+
+	if (ice_restricted_metadata(r, *md, rr, &out) == -1)
+		return (-1);
+	if (out == NULL)
+		return (0);
+	json_decref(*md);
+	*md = out;
+	return (1);
+}
+
 void
 ice_reply_created(struct pgl_req *r, const struct ice_target *t,
     const struct pgl_asset *a, const char *table_location, json_t *md)
 {
 	json_t	*rr;
 
-	if (restrictions(r, t, a, md, &rr) == -1) {
+	if (restrictions(r, t, a, md, &rr, NULL) == -1 ||
+	    withheld(r, &md, rr) == -1) {
+		json_decref(rr);
 		json_decref(md);
 		return;
 	}
@@ -252,7 +279,9 @@ ice_reply_staged(struct pgl_req *r, const struct ice_target *t,
 	json_t			*rr;
 
 	memset(&none, 0, sizeof(none));
-	if (restrictions(r, t, &none, md, &rr) == -1) {
+	if (restrictions(r, t, &none, md, &rr, NULL) == -1 ||
+	    withheld(r, &md, rr) == -1) {
+		json_decref(rr);
 		json_decref(md);
 		return;
 	}
@@ -386,8 +415,9 @@ ice_table_load(struct pgl_req *r)
 	struct ice_target	 t;
 	struct pgl_asset	 a;
 	const char		*mode = pgl_query(r, "snapshots"), *inm;
-	json_t			*md, *refs, *rr;
+	json_t			*md = NULL, *refs, *rr;
 	char			 tag[40];
+	int			 changed;
 
 	if (mode != NULL && strcmp(mode, "all") != 0 &&
 	    strcmp(mode, "refs") != 0) {
@@ -399,13 +429,14 @@ ice_table_load(struct pgl_req *r)
 		mode = "all";
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
-	    restrictions(r, &t, &a, NULL, &rr) == -1)
+	    restrictions(r, &t, &a, NULL, &rr, &md) == -1)
 		return;
 	/* Vended credentials or remote signing: the files themselves. */
 	if ((rr != NULL && pgl_header(r, "x-iceberg-access-delegation") !=
 	    NULL && !ice_caller_enforces(r) &&
 	    ice_storage_refused(r, t.name) == -1) ||
 	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1) {
+		json_decref(md);
 		json_decref(rr);
 		return;
 	}
@@ -414,22 +445,32 @@ ice_table_load(struct pgl_req *r)
 	pgl_set_header(r, "etag", tag);
 	if ((inm = pgl_header(r, "if-none-match")) != NULL &&
 	    (strcmp(inm, tag) == 0 || strcmp(inm, "*") == 0)) {
+		json_decref(md);
 		json_decref(rr);
 		pgl_reply_empty(r, 304);
 		return;
 	}
-	if (strcmp(mode, "all") == 0) {
+	/* A restricted caller's metadata without what it may not have: the
+	 * bytes as they lie only when nothing is withheld. */
+	if ((changed = md != NULL ? withheld(r, &md, rr) : 0) == -1) {
+		json_decref(md);
+		json_decref(rr);
+		return;
+	}
+	if (strcmp(mode, "all") == 0 && !changed) {
+		json_decref(md);
 		reply_raw_load(r, &t.catalog, a.location,
 		    a.metadata_location, rr);
 		json_decref(rr);
 		return;
 	}
-	if (ice_read_metadata(r, &t.catalog,
+	if (md == NULL && ice_read_metadata(r, &t.catalog,
 	    a.metadata_location, 500, &md) == -1) {
 		json_decref(rr);
 		return;
 	}
-	refs = ice_table_refs_only(md);
+	refs = strcmp(mode, "all") == 0 ? json_incref(md) :
+	    ice_table_refs_only(md);
 	json_decref(md);
 	pgl_reply_json(r, 200, load_result(r, &t.catalog, a.location,
 	    a.metadata_location, refs, rr));

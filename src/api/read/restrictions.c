@@ -1,5 +1,6 @@
 /*
- * The caller's read restrictions on a table (policy_read.h).
+ * The caller's read restrictions on a table (read/policies.h), what a
+ * load, a plan, storage access and the events feed answer by.
  *
  * The caller is the request's principal: its user (or service user) id,
  * the names of the tenant roles it holds, and the groups its identity
@@ -9,15 +10,14 @@
  *
  * A tenant without policies costs one cached check (ice_policies_any);
  * with policies, the caller's roles are read, and ice_policy_resolve
- * (policy_guard.c) reads the catalog's policies and the table's column
+ * (read/policies.c) reads the catalog's policies and the table's column
  * tags for the resolver (src/policy), which decides what they make.
  */
 #include <string.h>
 
 #include "api/api.h"
-#include "api/commit/commit.h"
-#include "api/commit/policy_guard.h"
-#include "api/commit/policy_read.h"
+#include "api/read/policies.h"
+#include "api/read/read.h"
 #include "api/request/req_app.h"
 #include "app/app.h"
 #include "policy/policy.h"
@@ -189,4 +189,112 @@ ice_policies_bind_caller(struct pgl_req *r, const char *catalog)
 		json_decref(doc);
 	}
 	return (hit);
+}
+
+int
+ice_restricted_metadata(struct pgl_req *r, const json_t *md, const json_t *rr,
+    json_t **out)
+{
+	struct pgl_pol_mask	 m;
+	int			 oom = 0;
+
+	*out = NULL;
+	if (rr == NULL)
+		return (0);
+	if (pgl_pol_mask_of(rr, md, &m) == 0) {
+		*out = pgl_pol_redact_metadata(md, &m, &oom);
+		pgl_pol_mask_free(&m);
+	} else
+		oom = 1;
+	if (!oom)
+		return (0);
+	pgl_reply_error(r, 503, "out of memory");
+	return (-1);
+}
+
+/* 1 when some policy of catalog binds the caller (or that cannot be
+ * read: fail closed), 0 when none does; nothing replied. */
+static int
+bound_in(struct pgl_req *r, const char *catalog)
+{
+	struct pgl_pol_principal	 who;
+	struct pgl_policy		*ps = NULL;
+	struct pgl_role			*rs = NULL;
+	struct pgl_page			 all = { 0, 0 };
+	struct pgl_err			 err;
+	const char			**roles;
+	size_t				 n = 0, nr = 0, i;
+	json_t				*doc;
+	int				 hit = 0;
+
+	if (r->tenant[0] == '\0' || r->who.role == ROLE_ROOT ||
+	    !pgl_store_has_policies(pgl_app.db))
+		return (0);
+	if (STORE(list_policies, r->arena, r->tenant, catalog, &all, &ps, &n,
+	    NULL, &err) != PGL_OK)
+		return (1);
+	if (n == 0)
+		return (0);
+	if (r->who.user_id[0] != '\0' && STORE(list_user_roles, r->arena,
+	    r->tenant, r->who.user_id, &rs, &nr, &err) != PGL_OK)
+		return (1);
+	if ((roles = pgl_arena_alloc(r->arena, (nr + 1) * sizeof(*roles))) ==
+	    NULL)
+		return (1);
+	for (i = 0; i < nr; i++)
+		roles[i] = rs[i].name;
+	memset(&who, 0, sizeof(who));
+	who.user_id = r->who.user_id;
+	who.roles = roles;
+	who.nroles = nr;
+	if (r->app != NULL) {
+		who.groups = r->app->idp_groups;
+		who.ngroups = r->app->nidp_groups;
+	}
+	for (i = 0; i < n && !hit; i++) {
+		doc = api_obj(ps[i].doc);
+		hit = doc == NULL || pgl_pol_applies_to(doc, &who);
+		json_decref(doc);
+	}
+	return (hit);
+}
+
+void
+ice_event_withhold(struct pgl_req *r, const char *catalog,
+    const char *object_type, json_t *event, struct ice_event_memo *memo)
+{
+	struct pgl_pol_mask	 all = { NULL, 0, 1 };
+	json_t			*op, *red;
+	size_t			 i;
+	int			 oom, bound;
+
+	if (catalog == NULL || *catalog == '\0' || object_type == NULL ||
+	    strcmp(object_type, "table") != 0 || (op = json_object_get(event,
+	    "operation")) == NULL || !json_is_array(json_object_get(op,
+	    "updates")))
+		return;
+	/* Most events carry no statistics: no policy read for them. */
+	red = pgl_pol_redact_updates(json_object_get(op, "updates"), &all,
+	    &oom);
+	if (red == NULL && !oom)
+		return;
+	for (i = 0; i < memo->n; i++)
+		if (strcmp(memo->catalogs[i], catalog) == 0)
+			break;
+	if (i < memo->n)
+		bound = memo->bound[i];
+	else {
+		bound = bound_in(r, catalog);
+		if (memo->n < ICE_EVENT_MEMO) {
+			memo->catalogs[memo->n] = pgl_arena_strdup(r->arena,
+			    catalog);
+			memo->bound[memo->n++] = bound;
+		}
+	}
+	if (!bound) {
+		json_decref(red);
+		return;
+	}
+	/* Out of memory: no update at all rather than one in clear. */
+	json_object_set_new(op, "updates", red != NULL ? red : json_array());
 }
