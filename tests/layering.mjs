@@ -245,6 +245,7 @@ const LOW = [
   'src/api/request',	// r->app, and its object reads by fetch and replay
   'src/api/placement',	// where local storage may live (targets refuse the rest)
   'src/api/events',	// the change events a request notes, appended last in its transaction
+  'src/api/quota',	// a tenant's quotas against the store's usage ledger, checked by the gate
 ];
 const SHARED = ['src/api', ...LOW];
 // The shared layer itself: src/api/*.c, each file with its one job.  A

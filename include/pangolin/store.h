@@ -34,7 +34,7 @@
 #include "pangolin/plugin.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	26
+#define PGL_STORE_ABI_MINOR	27
 
 #define PGL_NS_SEP		'\x1f'
 #define PGL_NS_SEP_STR		"\x1f"
@@ -652,6 +652,52 @@ struct pgl_column_tag {
 	const char	*asset_id;
 	int64_t		 field_id;
 	const char	*tag;
+};
+
+/*
+ * ABI 1.27: what a tenant makes the store hold (issue 67), one row per
+ * kind: how many rows of that kind the store keeps for it and their
+ * bytes (the octet lengths of their stored text, plus
+ * PGL_USAGE_ROW_BYTES a row for its key, header and index entries).
+ * The kinds and the rows each counts:
+ *
+ *   namespaces   namespaces
+ *   tables       assets of kind ICEBERG_TABLE, one per branch holding
+ *                its own row (a copy-on-write branch's change, a
+ *                tombstone)
+ *   views        assets of kind VIEW, likewise
+ *   assets       every other asset (generic assets), likewise
+ *   metadata     business metadata of an asset
+ *   commits      catalog commits
+ *   dropped      recoverable drops kept
+ *   policies     data policies
+ *   webhooks     webhook subscriptions (not NATS cursors)
+ *   events       change events (the outbox)
+ *   audit        audit events of the tenant
+ *   plans        stored scan plan parts (expired ones too, until purged)
+ *   other        the rest: catalogs, warehouses, branches, tags, roles,
+ *                their assignments, grants, service users, the tenant's
+ *                users, access requests, merge operations and conflicts,
+ *                column tags, settings
+ *
+ * A tenant that holds none of a kind has no row of it.
+ *
+ * A row's bytes: the octet lengths of its stored strings times
+ * PGL_USAGE_TEXT_NUM / PGL_USAGE_TEXT_DEN (rounded down), plus
+ * PGL_USAGE_ROW_BYTES, the same on every store, measured so that they
+ * bound what the store that keeps the most per row (PostgreSQL) grows
+ * by: large text's TOAST chunks and pages, a row's header and index
+ * entries (docs/limits.md, Quotas).
+ */
+#define PGL_USAGE_TEXT_NUM	9
+#define PGL_USAGE_TEXT_DEN	8
+#define PGL_USAGE_ROW_BYTES	384
+
+struct pgl_usage {
+	const char	*tenant;
+	const char	*kind;
+	int64_t		 count;
+	int64_t		 bytes;
 };
 
 #define S	struct pgl_store *
@@ -1396,6 +1442,39 @@ struct pgl_store_ops {
 		    const char *after_tenant, const char *after_key,
 		    const char *after_id, uint32_t limit,
 		    struct pgl_location_owner **, size_t *, E);
+
+	/*
+	 * ABI 1.27: the usage ledger (struct pgl_usage; issue 67, quotas).
+	 * The store keeps each tenant's figures itself, changed by the
+	 * transaction of every write that adds, changes or removes a row
+	 * it counts, cascades included (SQL triggers; the MongoDB
+	 * plugin's writers), so they are the store's own across workers
+	 * and replicas, and a rollback takes its change back.  Reading
+	 * them is one short read whatever the tenant holds.
+	 *
+	 * usage: the rows of tenant (one per kind it holds; kind NULL:
+	 * every kind, else that one), by kind; or, tenant NULL, those of
+	 * the limit tenants holding the most bytes of the kind (kind NULL:
+	 * of every kind together; limit 0: every tenant), by tenant then
+	 * kind.
+	 *
+	 * usage_recount makes tenant's figures again (NULL: every
+	 * tenant's) from the rows they count, in one transaction: for a
+	 * store whose writes cannot share one with the ledger (atomic()
+	 * 0), after a crash between the two, and for an operator's
+	 * repair.  Afterwards usage answers what the rows hold.
+	 *
+	 * trim_audit deletes the n oldest audit events of tenant (its
+	 * limit, as trim_events for events); *purged how many went.
+	 *
+	 * May be NULL (an older plugin): the host then keeps no quota
+	 * but the count limits it always had.
+	 */
+	int	(*usage)(S, A, const char *tenant, const char *kind,
+		    uint32_t limit, struct pgl_usage **, size_t *, E);
+	int	(*usage_recount)(S, const char *tenant, E);
+	int	(*trim_audit)(S, const char *tenant, uint32_t n,
+		    uint64_t *purged, E);
 };
 
 #undef S

@@ -110,6 +110,10 @@ sql_purge_plan_parts(struct pgl_store *s, int64_t now_ms, uint32_t limit,
 	    (int64_t)limit);
 	if (purged != NULL && rc == PGL_OK)
 		*purged = n;
+	/* Their space back to the disk (issue 67): a plan's parts are the
+	 * largest rows a tenant makes, and the quickest to go. */
+	if (rc == PGL_OK && n > 0)
+		store_reclaim(s);
 	return (rc);
 }
 

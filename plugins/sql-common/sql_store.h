@@ -97,6 +97,14 @@ int	store_tx_done(struct pgl_store *, int owned, int rc, struct pgl_err *);
 int	store_event_locked(const struct pgl_store *, const char *tenant);
 void	store_event_lock_taken(struct pgl_store *, const char *tenant);
 
+/*
+ * Give the space of deleted rows back to the file system where the
+ * store does not by itself (SQLite's free pages: sqlite_vacuum.c;
+ * PostgreSQL's autovacuum needs nothing), after a purge, outside a
+ * transaction; best effort.  Each plugin's.
+ */
+void	store_reclaim(struct pgl_store *);
+
 int	store_err(struct pgl_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int64_t	store_now_ms(void);
@@ -698,6 +706,21 @@ int	sql_list_column_tags(struct pgl_store *, struct pgl_arena *,
 int	sql_list_column_tags_of(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, struct pgl_column_tag **, size_t *,
 	    struct pgl_err *);
+
+/* sql_usage.c: the usage ledger (ABI 1.27, issue 67) */
+int	sql_usage(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, uint32_t, struct pgl_usage **, size_t *,
+	    struct pgl_err *);
+int	sql_usage_recount(struct pgl_store *, const char *, struct pgl_err *);
+int	sql_usage_recount_all(struct pgl_store *, struct pgl_err *);
+int	sql_trim_audit(struct pgl_store *, const char *, uint32_t,
+	    uint64_t *, struct pgl_err *);
+
+/* The ops entries of sql_usage.c, beside SQL_STORE_METHODS. */
+#define SQL_USAGE_METHODS \
+	.usage = sql_usage, \
+	.usage_recount = sql_usage_recount, \
+	.trim_audit = sql_trim_audit
 
 /* The ops entries of sql_policies.c, beside SQL_STORE_METHODS (ABI 1.19:
  * the column tags of search hits). */

@@ -317,7 +317,15 @@ mongo_update_branch_head(struct pgl_store *s, const char *tenant,
 		BSON_APPEND_DOCUMENT_BEGIN(&up, "$set", &set);
 		mg_str(&set, "head_commit_id", new_head);
 		bson_append_document_end(&up, &set);
-		rc = mg_update(s, err, COLL_BRANCHES, &cas, &up, 0, &matched);
+		/* A head as long as the last measures the same (the ledger,
+		 * mongo_usage.c): every commit's but a branch's first. */
+		if (expected != NULL && new_head != NULL &&
+		    strlen(expected) == strlen(new_head))
+			rc = mg_update_raw(s, err, COLL_BRANCHES, &cas, &up, 0,
+			    &matched);
+		else
+			rc = mg_update(s, err, COLL_BRANCHES, &cas, &up, 0,
+			    &matched);
 		if (rc == PGL_OK && matched == 0)
 			rc = lost_swap(s, &key, name, err);
 	}

@@ -48,6 +48,7 @@ struct copy {
 	int64_t			seq;		/* one clock value for all */
 	bson_t			**tombs;	/* dst's own, at copied keys */
 	size_t			ntombs;
+	struct usage_acc	usage;		/* the copies' rows, counted */
 };
 
 static int
@@ -228,7 +229,9 @@ queue_copy(struct copy *c, const bson_t *src, struct pgl_err *err)
 {
 	bson_error_t	e;
 	bson_iter_t	it;
-	bson_t		doc = BSON_INITIALIZER;
+	bson_t		doc = BSON_INITIALIZER, marked;
+	struct usage_delta d[2];
+	size_t		nd;
 	const char	*ns = NULL, *name = NULL;
 	int		keep, rc;
 
@@ -253,8 +256,12 @@ queue_copy(struct copy *c, const bson_t *src, struct pgl_err *err)
 	BSON_APPEND_UTF8(&doc, "branch_name", c->dst);
 	BSON_APPEND_UTF8(&doc, "id", c->items[c->n - 1].id);
 	BSON_APPEND_INT64(&doc, "seq", c->seq);
-	if (!mongoc_bulk_operation_insert_with_opts(c->bulk, &doc, NULL, &e))
+	(void)mongo_usage_mark(COLL_ASSETS, &doc, &marked, d, &nd);
+	mongo_usage_acc(&c->usage, d, nd);
+	if (!mongoc_bulk_operation_insert_with_opts(c->bulk, &marked, NULL,
+	    &e))
 		rc = mongo_error(err, &e, NULL);
+	bson_destroy(&marked);
 	bson_destroy(&doc);
 	return (rc);
 }
@@ -407,7 +414,10 @@ undo_copies(struct copy *c)
 	}
 	bson_append_array_end(&in, &ids);
 	bson_append_document_end(&filter, &in);
-	if (mg_delete(c->s, &ignored, COLL_ASSETS, &filter, 1, NULL) != PGL_OK)
+	/* Never counted (the ledger hears of copies once they all went
+	 * in): deleted unmeasured. */
+	if (mg_delete_raw(c->s, &ignored, COLL_ASSETS, &filter, 1, NULL) !=
+	    PGL_OK)
 		c->s->host->log(PGL_LOG_ERR, STORE_NAME ": copy of branch %s "
 		    "to %s failed half way and its copies could not be "
 		    "removed: %s", c->src, c->dst, ignored.msg);
@@ -431,6 +441,8 @@ execute(struct copy *c, struct pgl_err *err)
 			undo_copies(c);
 	}
 	bson_destroy(&reply);
+	if (rc == PGL_OK)
+		rc = mongo_usage_add(c->s, c->usage.d, c->usage.n, err);
 	return (rc);
 }
 

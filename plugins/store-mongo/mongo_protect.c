@@ -282,9 +282,11 @@ hand_down(struct pgl_store *s, const char *tenant, const char *catalog,
 	const struct key	*held;
 	struct keys		 ks = { NULL, 0 };
 	struct hand		 deeper;
+	struct usage_acc	 acc = { .n = 0 };
+	struct usage_delta	 d[2];
 	bson_error_t		 e;
-	bson_t			 opts, doc, reply;
-	size_t			 i, queued = 0;
+	bson_t			 opts, doc, reply, marked;
+	size_t			 i, queued = 0, nd;
 	int			 rc;
 
 	if (depth > PGL_BRANCH_MAX_DEPTH + 1)
@@ -308,19 +310,28 @@ hand_down(struct pgl_store *s, const char *tenant, const char *catalog,
 		}
 		if (mongo_row_copy(&doc, h->rows[i], branch,
 		    mongo_doc_seq(h->rows[i]), mongo_doc_gone(h->rows[i])) !=
-		    PGL_OK)
+		    PGL_OK) {
 			rc = mongo_err(err, PGL_ENOMEM, "out of memory");
-		else if (!mongoc_bulk_operation_insert_with_opts(bulk, &doc,
+			bson_destroy(&doc);
+			continue;
+		}
+		/* Marked and counted as any inserted row (mongo_usage.c). */
+		(void)mongo_usage_mark(COLL_ASSETS, &doc, &marked, d, &nd);
+		mongo_usage_acc(&acc, d, nd);
+		if (!mongoc_bulk_operation_insert_with_opts(bulk, &marked,
 		    NULL, &e))
 			rc = mongo_error(err, &e, NULL);
 		else
 			queued++;
+		bson_destroy(&marked);
 		bson_destroy(&doc);
 	}
 	if (rc == PGL_OK && queued > 0) {
 		if (!mongoc_bulk_operation_execute(bulk, &reply, &e))
 			rc = mongo_error(err, &e, &reply);
 		bson_destroy(&reply);
+		if (rc == PGL_OK)
+			rc = mongo_usage_add(s, acc.d, acc.n, err);
 	}
 	mongoc_bulk_operation_destroy(bulk);
 	keys_free(&ks);

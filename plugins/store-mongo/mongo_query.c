@@ -502,8 +502,10 @@ mg_exists(struct pgl_store *s, struct pgl_err *err, int coll,
 	return (rc);
 }
 
+/* One document as given (mongo_write.c's mg_insert marks a counted
+ * collection's first). */
 int
-mg_insert(struct pgl_store *s, struct pgl_err *err, int coll,
+mg_insert_raw(struct pgl_store *s, struct pgl_err *err, int coll,
     const bson_t *doc)
 {
 	bson_error_t	e;
@@ -531,7 +533,7 @@ reply_count(const bson_t *reply, const char *key)
 }
 
 int
-mg_update(struct pgl_store *s, struct pgl_err *err, int coll,
+mg_update_raw(struct pgl_store *s, struct pgl_err *err, int coll,
     const bson_t *filter, const bson_t *update, int many, uint64_t *matched)
 {
 	bson_error_t	e;
@@ -559,7 +561,7 @@ mg_update(struct pgl_store *s, struct pgl_err *err, int coll,
 }
 
 int
-mg_delete(struct pgl_store *s, struct pgl_err *err, int coll,
+mg_delete_raw(struct pgl_store *s, struct pgl_err *err, int coll,
     const bson_t *filter, int many, uint64_t *deleted)
 {
 	bson_error_t	e;
@@ -584,76 +586,4 @@ mg_delete(struct pgl_store *s, struct pgl_err *err, int coll,
 	bson_destroy(&opts);
 	bson_destroy(&reply);
 	return (rc);
-}
-
-/* Transactions (the session is the handle's, started on first use). */
-
-int
-mg_tx_start(struct pgl_store *s, struct pgl_err *err)
-{
-	bson_error_t	e;
-
-	if (s->session == NULL &&
-	    (s->session = mongoc_client_start_session(s->client, NULL, &e))
-	    == NULL)
-		return (mongo_error(err, &e, NULL));
-	if (!mongoc_client_session_start_transaction(s->session, NULL, &e))
-		return (mongo_error(err, &e, NULL));
-	s->tx_active = 1;
-	return (PGL_OK);
-}
-
-int
-mg_tx_commit(struct pgl_store *s, struct pgl_err *err)
-{
-	bson_error_t	e;
-	bson_t		reply;
-	int		rc = PGL_OK;
-
-	s->tx_active = 0;
-	if (!mongoc_client_session_commit_transaction(s->session, &reply, &e))
-		rc = mongo_error(err, &e, &reply);
-	bson_destroy(&reply);
-	return (rc);
-}
-
-int
-mg_tx_abort(struct pgl_store *s, struct pgl_err *err)
-{
-	bson_error_t	e;
-
-	s->tx_active = 0;
-	/* The server may have aborted it already (after an error). */
-	if (mongoc_client_session_in_transaction(s->session) &&
-	    !mongoc_client_session_abort_transaction(s->session, &e))
-		return (mongo_error(err, &e, NULL));
-	return (PGL_OK);
-}
-
-int
-mg_tx_own_begin(struct pgl_store *s, int *own, struct pgl_err *err)
-{
-	int	rc;
-
-	*own = 0;
-	if (!s->tx_real || s->tx_active)
-		return (PGL_OK);
-	if ((rc = mg_tx_start(s, err)) == PGL_OK)
-		*own = 1;
-	return (rc);
-}
-
-/* Commits when rc is PGL_OK, aborts otherwise; returns the outcome. */
-int
-mg_tx_own_end(struct pgl_store *s, int own, int rc, struct pgl_err *err)
-{
-	struct pgl_err	ignored;
-
-	if (!own)
-		return (rc);
-	if (rc != PGL_OK) {
-		(void)mg_tx_abort(s, &ignored);
-		return (rc);
-	}
-	return (mg_tx_commit(s, err));
 }

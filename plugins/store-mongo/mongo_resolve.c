@@ -280,7 +280,8 @@ mongo_row_copy(bson_t *out, const bson_t *row, const char *branch,
 
 	bson_init(out);
 	bson_copy_to_excluding_noinit(row, out, "_id", "id", "branch_name",
-	    "bm", "grams", "stext", "seq", "gone", "lvl", "_lv", NULL);
+	    "bm", "grams", "stext", "seq", "gone", "lvl", "_lv", "qk", "qb",
+	    "qm", "qmn", NULL);
 	mongo_origin_keep(out, row);
 	mongo_uuid_v4(id);
 	BSON_APPEND_UTF8(out, "branch_name", branch);

@@ -55,8 +55,11 @@
  * 12: every table owns its files (ABI 1.26; mongo_locations.c): assets
  *    and dropped_assets gain location_key and origin, found by
  *    (tenant_id, location_key); both backfilled at upgrade.
+ * 13: the usage ledger (ABI 1.27; mongo_usage.c): tenant_usage, and the
+ *    marks of every counted document (qk, qb; qm, qmn), set at upgrade
+ *    one document at a time, then counted.
  */
-#define SCHEMA_VERSION	12
+#define SCHEMA_VERSION	13
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -91,6 +94,7 @@ const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_POLICIES] = "policies",
 	[COLL_COLUMN_TAGS] = "column_tags",
 	[COLL_DROPPED] = "dropped_assets",
+	[COLL_USAGE] = "tenant_usage",
 };
 
 struct index_def {
@@ -271,6 +275,10 @@ static const struct index_def	indexes[] = {
 	{ COLL_ASSETS, "location", 0, { "tenant_id", "location_key" } },
 	{ COLL_DROPPED, "location", 0, { "tenant_id", "location_key" } },
 
+	/* The usage ledger (schema 13; mongo_usage.c): one document per
+	 * (tenant, kind, slot), a tenant's a range. */
+	{ COLL_USAGE, "key", 1, { "tenant_id", "kind", "slot" } },
+
 	{ COLL_META, "key", 1, { "key" } },
 };
 
@@ -433,7 +441,9 @@ check_version(struct pgl_store *s, struct pgl_err *err)
 		    (version < 11 &&
 		    (rc = mongo_drop_orphan_column_tags(s, err)) != PGL_OK) ||
 		    (version < 12 &&
-		    (rc = mongo_locations_backfill(s, err)) != PGL_OK)) {
+		    (rc = mongo_locations_backfill(s, err)) != PGL_OK) ||
+		    (version < 13 &&
+		    (rc = mongo_usage_backfill(s, err)) != PGL_OK)) {
 			bson_destroy(filter);
 			return (rc);
 		}

@@ -42,6 +42,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "mongo_store.h"
 
@@ -364,6 +366,7 @@ mongo_close(struct pgl_store *s)
 		mongoc_client_pool_destroy(s->pool);
 	if (s->uri != NULL)
 		mongoc_uri_destroy(s->uri);
+	free(s->usage);
 	free(s);
 }
 
@@ -386,6 +389,10 @@ mongo_open(const struct pgl_host *host, const struct pgl_kv *opts,
 		return (mongo_err(err, PGL_ENOMEM,
 		    STORE_NAME ": out of memory"));
 	s->host = host;
+	/* Its slot of the usage ledger (mongo_usage.c): handles of one
+	 * server (workers, runners) and of its replicas spread out. */
+	s->usage_slot = (int)(((uint32_t)getpid() * 2654435761u ^
+	    (uint32_t)time(NULL)) % 64);
 	mongoc_init();		/* once per process; later calls are no-ops */
 	log_host = host;
 	mongoc_log_set_handler(driver_log, NULL);
@@ -651,6 +658,10 @@ static const struct pgl_store_ops ops = {
 	.log_audit_event = mongo_log_audit_event,
 	.list_audit_events = mongo_list_audit_events,
 	.get_audit_event = mongo_get_audit_event,
+	/* The usage ledger (ABI 1.27, issue 67): mongo_usage*.c. */
+	.usage = mongo_usage,
+	.usage_recount = mongo_usage_recount,
+	.trim_audit = mongo_trim_audit,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

@@ -54,7 +54,17 @@ enum mongo_coll {
 	COLL_POLICIES,
 	COLL_COLUMN_TAGS,
 	COLL_DROPPED,
+	/* The usage ledger (ABI 1.27): mongo_usage.c. */
+	COLL_USAGE,
 	NCOLLS
+};
+
+/* A change to a tenant's figures of one kind, kept until its flush. */
+struct usage_delta {
+	char		 tenant[40];
+	char		 kind[16];
+	int64_t		 count;
+	int64_t		 bytes;
 };
 
 /* transactions = auto | on | off */
@@ -77,6 +87,11 @@ struct pgl_store {
 	int			 tx_active;	/* a session transaction runs */
 	uint64_t		 round_trips;	/* commands since open (APM) */
 	int32_t			 wire;		/* the server's maxWireVersion */
+	/* The usage ledger (mongo_usage.c): this handle's slot, and the
+	 * changes of the open transaction, written just before it commits. */
+	int			 usage_slot;
+	struct usage_delta	*usage;
+	size_t			 nusage, cusage;
 };
 
 /*
@@ -672,5 +687,56 @@ int	mongo_get_settings(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char **, struct pgl_err *);
 int	mongo_put_settings(struct pgl_store *, const char *, const char *,
 	    struct pgl_err *);
+
+/*
+ * mongo_usage.c, mongo_usage_mark.c: the usage ledger (ABI 1.27).  Every
+ * document of a counted collection carries its kind (qk) and bytes (qb;
+ * an asset's business metadata, qm and qmn), set by mg_insert and the
+ * measured mg_update and read back by mg_delete, so the figures change
+ * with every write (and within its transaction) without reading bodies.
+ */
+int	mongo_usage_counted(int coll);
+/* 1 when an update of path may change what coll's documents count. */
+int	mongo_usage_measures(int coll, const char *path);
+/* doc with its marks, in out (initialised here); its deltas added to
+ * *acc (n at most 2: the row, its metadata). */
+int	mongo_usage_mark(int coll, const bson_t *doc, bson_t *out,
+	    struct usage_delta *acc, size_t *n);
+/* The deltas of a bulk write, merged by tenant and kind, for the
+ * ledger once it ran (at most 8 pairs: a bulk write is one tenant's). */
+struct usage_acc {
+	struct usage_delta	d[8];
+	size_t			n;
+};
+void	mongo_usage_acc(struct usage_acc *, const struct usage_delta *,
+	    size_t);
+/* Add to the ledger: at once, or with the open transaction's commit. */
+int	mongo_usage_add(struct pgl_store *, const struct usage_delta *,
+	    size_t, struct pgl_err *);
+int	mongo_usage_flush(struct pgl_store *, struct pgl_err *);
+void	mongo_usage_forget(struct pgl_store *, const char *tenant);
+/* The measured update and delete of a counted collection (mg_update,
+ * mg_delete call them). */
+int	mongo_usage_update(struct pgl_store *, struct pgl_err *, int,
+	    const bson_t *, const bson_t *, int, uint64_t *);
+int	mongo_usage_before_delete(struct pgl_store *, struct pgl_err *, int,
+	    const bson_t *, int, struct usage_delta **, size_t *);
+/* An update that changes no measured field (mg_update without the
+ * measure: the caller knows). */
+int	mg_update_raw(struct pgl_store *, struct pgl_err *, int,
+	    const bson_t *, const bson_t *, int, uint64_t *);
+int	mg_insert_raw(struct pgl_store *, struct pgl_err *, int,
+	    const bson_t *);
+int	mg_delete_raw(struct pgl_store *, struct pgl_err *, int,
+	    const bson_t *, int, uint64_t *);
+/* The ABI's methods, and the upgrade's backfill (schema 13). */
+int	mongo_usage(struct pgl_store *, struct pgl_arena *, const char *,
+	    const char *, uint32_t, struct pgl_usage **, size_t *,
+	    struct pgl_err *);
+int	mongo_usage_recount(struct pgl_store *, const char *,
+	    struct pgl_err *);
+int	mongo_trim_audit(struct pgl_store *, const char *, uint32_t,
+	    uint64_t *, struct pgl_err *);
+int	mongo_usage_backfill(struct pgl_store *, struct pgl_err *);
 
 #endif

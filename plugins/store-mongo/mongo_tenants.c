@@ -156,6 +156,12 @@ delete_tenant_tx(struct pgl_store *s, const char *id, struct pgl_err *err)
 	for (i = 0; rc == PGL_OK && i < sizeof(tenant_children) /
 	    sizeof(tenant_children[0]); i++)
 		rc = mg_delete(s, err, tenant_children[i], &owned, 1, NULL);
+	/* Its figures go with it: nothing is left to count (the changes
+	 * the deletes above noted, too). */
+	if (rc == PGL_OK) {
+		mongo_usage_forget(s, id);
+		rc = mg_delete(s, err, COLL_USAGE, &owned, 1, NULL);
+	}
 	if (rc == PGL_OK)
 		rc = mg_delete(s, err, COLL_TENANTS, &filter, 0, &deleted);
 	if (rc == PGL_OK && deleted == 0)

@@ -578,12 +578,19 @@ const struct pg_migration pg_migrations[] = {
 	"  n bigint NOT NULL"
 	");"
 	},
+	/* The usage ledger (store ABI 1.27, issue 67): as SQLite's
+	 * migration 22, one slot a session (pg_schema_usage.c); the rows of
+	 * before counted by its step. */
+	{ 20, "tenant usage ledger",
+	pg_usage_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */
 const struct pg_migration_step pg_migration_steps[] = {
 	{ 13, sql_name_keys_backfill },
 	{ 19, sql_location_keys_backfill },
+	{ 20, sql_usage_recount_all },
 };
 
 const size_t pg_nmigrations =

@@ -478,6 +478,13 @@ store_tx_done(struct pgl_store *s, int owned, int rc, struct pgl_err *err)
  * ROLLBACK (pg_simple), a text's first PQprepare outside a transaction
  * (once per connection) and the ROLLBACK TO SAVEPOINT after a failure.
  */
+/* Autovacuum gives dead rows' space back (sql_store.h). */
+void
+store_reclaim(struct pgl_store *s)
+{
+	(void)s;
+}
+
 static uint64_t
 postgres_round_trips(struct pgl_store *s)
 {
@@ -500,6 +507,8 @@ static const struct pgl_store_ops ops = {
 	SQL_STORE_METHODS,
 	/* Data policies and column tags (ABI 1.17): sql_policies.c. */
 	SQL_POLICY_METHODS,
+	/* The usage ledger (ABI 1.27, issue 67): sql_usage.c. */
+	SQL_USAGE_METHODS,
 
 	.round_trips = postgres_round_trips,
 	.announce_change = postgres_announce_change,

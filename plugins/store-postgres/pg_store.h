@@ -273,6 +273,8 @@ extern const size_t			pg_nmigration_steps;
 extern const char	pg_governance_sql[];
 /* Data policies and column tags (ABI 1.17): pg_schema_policies.c. */
 extern const char	pg_policies_sql[];
+/* pg_schema_usage.c: migration 20, the usage ledger (ABI 1.27). */
+extern const char	pg_usage_sql[];
 int	pg_ensure_text_index(struct pgl_store *, struct pgl_err *);
 
 #endif

@@ -514,6 +514,11 @@ static const struct migration migrations[] = {
 	{ 21, "locations' keys and assets' origins",
 	sqlite_locations_sql
 	},
+	/* The usage ledger (store ABI 1.27, issue 67): sqlite_schema_usage.c;
+	 * the rows of before counted by its step. */
+	{ 22, "tenant usage ledger",
+	sqlite_usage_sql
+	},
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */
@@ -523,6 +528,7 @@ static const struct {
 } steps[] = {
 	{ 14, sql_name_keys_backfill },
 	{ 21, sql_location_keys_backfill },
+	{ 22, sql_usage_recount_all },
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

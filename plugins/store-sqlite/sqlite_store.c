@@ -345,6 +345,8 @@ configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
 	    NULL, uuid_v4, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return (store_sqlite_err(s, err, rc));
+	if ((rc = sqlite_auto_vacuum(s, o->path, err)) != PGL_OK)
+		return (rc);
 	return (sqlite_migrate(s, err));
 }
 
@@ -545,6 +547,8 @@ static const struct pgl_store_ops ops = {
 	SQL_STORE_METHODS,
 	/* Data policies and column tags (ABI 1.17): sql_policies.c. */
 	SQL_POLICY_METHODS,
+	/* The usage ledger (ABI 1.27, issue 67): sql_usage.c. */
+	SQL_USAGE_METHODS,
 
 	.round_trips = sqlite_round_trips,
 	/* The log's sync off the caller's thread (ABI 1.21). */

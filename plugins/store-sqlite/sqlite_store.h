@@ -129,6 +129,11 @@ int	sqlite_get_service_user_by_key_id(struct pgl_store *,
 	    struct pgl_arena *, const char *, struct pgl_service_user *,
 	    struct pgl_err *);
 
+/* sqlite_vacuum.c: the database made INCREMENTAL (at open, before the
+ * migrations), so that store_reclaim gives free pages back. */
+int	sqlite_auto_vacuum(struct pgl_store *, const char *path,
+	    struct pgl_err *);
+
 /* sqlite_migrate.c: the list; sqlite_migrate_run.c: the run (at open). */
 int	sqlite_migrate(struct pgl_store *, struct pgl_err *);
 int	sqlite_migrate_locked(struct pgl_store *, size_t *applied,
@@ -147,5 +152,7 @@ extern const char	sqlite_logs_rowid_sql[];
 /* sqlite_schema_dropped.c: migration 18 (ABI 1.18) */
 extern const char	sqlite_dropped_sql[];
 extern const char	sqlite_locations_sql[];
+/* Migration 22: the usage ledger (sqlite_schema_usage.c). */
+extern const char	sqlite_usage_sql[];
 
 #endif

@@ -17,6 +17,7 @@
 #include "api/config_cache.h"
 #include "api/events/event_note.h"
 #include "api/gate.h"
+#include "api/quota/quota.h"
 #include "api/request/fetch.h"
 #include "app/app.h"
 #include "http/dispatch.h"
@@ -448,13 +449,23 @@ void
 api_serve(struct pgl_req *r)
 {
 	const struct pgl_rule	*rule = r->app->rule;
+	pgl_handler		 h;
 
 	if (!(r->match.route->flags & ROUTE_NO_STORE) && !store_ready(r))
 		return;
 	if (api_idem_begin(r) == 1)
 		return;
+	h = handler_of(r);
+	/* A write that would take its tenant past a quota (a remote
+	 * catalog's calls keep nothing here); a refusal is recorded as
+	 * any other. */
+	if (h == r->match.route->fn && api_quota_route(r, rule->audit) ==
+	    -1) {
+		serve_end(r);
+		return;
+	}
 	api_fetch_serve(r, rule->audit != NULL && !r->iceberg ? run_in_tx :
-	    handler_of(r));
+	    h);
 	/* A pending reply (pgl_req_pend) is not made yet: end it then. */
 	if (r->pending)
 		r->after = serve_end;

@@ -42,6 +42,7 @@
 #include "api/scan/scan.h"
 #include "api/webhooks/webhooks.h"
 #include "api/policies/policies.h"
+#include "api/quota/quota.h"
 #include "api/routes.h"
 #include "api/route_rules.h"
 
@@ -236,6 +237,10 @@ const struct pgl_route pgl_routes[] = {
 	    ROOT_DOES("update_tenant"), JSON),
 	ROUTE(DELETE, "/api/v1/tenants/{id}", api_tenant_delete,
 	    ROOT_DOES("delete_tenant"), 0),
+	/* What it holds against its quotas (issue 67): root, or the
+	 * tenant's admin (the handler narrows to its own). */
+	ROUTE(GET, "/api/v1/tenants/{id}/usage", api_quota_usage,
+	    ADMIN, 0),
 
 	/* Warehouses (§2.2).  Root creates and moves them too, inside the
 	 * tenant it names (storage is placed by the operator; §2.2 says 403). */

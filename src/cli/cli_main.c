@@ -171,7 +171,7 @@ static const struct cli_area areas[] = {
 	{ "login", "", cli_cmd_login },
 	{ "profiles", "list delete", cli_cmd_profiles },
 	{ "use", "none", cli_cmd_use },
-	{ "tenants", CRUD, family },
+	{ "tenants", CRUD " usage", family },
 	{ "warehouses", CRUD " credentials", family },
 	{ "catalogs", CRUD " summary tree location-overlaps", family },
 	{ "branches", "list get create delete commits rebase", family },

@@ -54,6 +54,12 @@ static const struct extra user_extras[] = {
 	{ NULL, NULL, NULL, 0, NULL }
 };
 
+/* What the tenant holds against its quotas (issue 67). */
+static const struct extra tenant_extras[] = {
+	{ "usage", "GET", "/usage", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
+};
+
 static const struct extra federated_extras[] = {
 	{ "test", "POST", "/test", 0, NULL },
 	{ "sync", "POST", "/sync", 0, NULL },
@@ -68,7 +74,7 @@ static const struct family {
 	int			 verbs;
 	const struct extra	*extras;
 } families[] = {
-	{ "tenants", "/api/v1/tenants", 0, F_ALL, NULL },
+	{ "tenants", "/api/v1/tenants", 0, F_ALL, tenant_extras },
 	{ "warehouses", "/api/v1/warehouses", 0, F_ALL, warehouse_extras },
 	{ "catalogs", "/api/v1/catalogs", 0, F_ALL, catalog_extras },
 	{ "branches", "/api/v1/branches", 1, F_LIST | F_CREATE | F_GET |

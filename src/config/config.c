@@ -108,6 +108,7 @@ defaults(struct pgl_config *c)
 	c->scan.max_bytes_per_tenant = 256 * 1024 * 1024;
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = pgl_config_strdup("default");
+	pgl_config_quota_defaults(c);
 }
 
 struct pgl_config *

@@ -27,6 +27,29 @@ struct pgl_plugin_conf {
 	size_t		nopts;
 };
 
+/*
+ * The kinds of what a tenant makes the store hold (store.h, struct
+ * pgl_usage; the store's names in api/quota/quota_limits.c), in order.
+ */
+enum pgl_quota_kind {
+	PGL_Q_NAMESPACES,
+	PGL_Q_TABLES,
+	PGL_Q_VIEWS,
+	PGL_Q_ASSETS,
+	PGL_Q_METADATA,
+	PGL_Q_COMMITS,
+	PGL_Q_DROPPED,
+	PGL_Q_POLICIES,
+	PGL_Q_WEBHOOKS,
+	PGL_Q_EVENTS,
+	PGL_Q_AUDIT,
+	PGL_Q_PLANS,
+	PGL_Q_OTHER,
+	PGL_QUOTA_KINDS
+};
+/* The largest quota a setting may name: 1 PiB, or 10^15 rows. */
+#define PGL_QUOTA_MAX	(1LL << 50)
+
 struct pgl_config {
 	char			*path;		/* file it came from, or NULL */
 
@@ -256,6 +279,9 @@ struct pgl_config {
 		int		max_plan_bytes;	/* one plan's stored parts */
 		int		max_plans_per_tenant;	/* stored; 0: no cap */
 		int		max_bytes_per_tenant;	/* stored; 0: no cap */
+		/* Every tenant's stored plans together (issue 67); 0: no
+		 * cap. */
+		int64_t		max_bytes_total;
 	} scan;
 
 	struct {
@@ -292,6 +318,22 @@ struct pgl_config {
 		 * hold (a table's resolution reads them all); 0: none. */
 		int		max_per_tenant;
 	} policies;
+
+	/*
+	 * Per-tenant quotas (issue 67, api/quota/): what one tenant may
+	 * make the metadata store hold, by kind, checked against the
+	 * store's usage ledger.  [quota] <kind> and <kind>_bytes
+	 * (PANGOLIN_QUOTA_<KIND>, ..._BYTES); a tenant's property
+	 * pangolin.quota.<key> wins (root's to set).  The counts of
+	 * dropped, policies, webhooks, events and plans are their own
+	 * sections' settings (api/quota/quota_limits.c).  0: none (a
+	 * kind's bytes: max_bytes alone).  config_quota.c.
+	 */
+	struct {
+		int64_t		max_bytes;	/* every kind together */
+		int64_t		count[PGL_QUOTA_KINDS];
+		int64_t		bytes[PGL_QUOTA_KINDS];
+	} quota;
 };
 
 

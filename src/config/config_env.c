@@ -563,7 +563,8 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		c->storage.locations_in_namespace = env_bool(v);
 	if (apply_storage_env(c, err) == -1 ||
 	    apply_federation_env(c, err) == -1 ||
-	    apply_scan_env(c, err) == -1)
+	    apply_scan_env(c, err) == -1 ||
+	    pgl_config_quota_env(c, err) == -1)
 		return (-1);
 	if ((v = getenv("PANGOLIN_PUBLIC_URL")) != NULL && *v != '\0')
 		pgl_config_setstr(&c->auth.public_url, v);

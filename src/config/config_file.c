@@ -15,7 +15,7 @@
 #include "config/config_oidc.h"
 #include "config/config_parts.h"
 #include "config/toml.h"
-enum kind { K_STR, K_INT, K_BOOL, K_OPTS, K_LIST };
+enum kind { K_STR, K_INT, K_I64, K_BOOL, K_OPTS, K_LIST };
 
 struct key {
 	const char	*section;
@@ -172,6 +172,29 @@ static const struct key keys[] = {
 	    0, 100000000 },
 	{ "policies", "max_per_tenant", K_INT, O(policies.max_per_tenant),
 	    0, 100000 },
+#define QK(name, f) \
+	{ "quota", name, K_I64, O(quota.f), 0, PGL_QUOTA_MAX }
+	QK("max_bytes", max_bytes),
+	QK("namespaces", count[PGL_Q_NAMESPACES]),
+	QK("namespaces_bytes", bytes[PGL_Q_NAMESPACES]),
+	QK("tables", count[PGL_Q_TABLES]),
+	QK("tables_bytes", bytes[PGL_Q_TABLES]),
+	QK("views", count[PGL_Q_VIEWS]),
+	QK("views_bytes", bytes[PGL_Q_VIEWS]),
+	QK("assets", count[PGL_Q_ASSETS]),
+	QK("assets_bytes", bytes[PGL_Q_ASSETS]),
+	QK("metadata_bytes", bytes[PGL_Q_METADATA]),
+	QK("commits", count[PGL_Q_COMMITS]),
+	QK("commits_bytes", bytes[PGL_Q_COMMITS]),
+	QK("dropped_bytes", bytes[PGL_Q_DROPPED]),
+	QK("policies_bytes", bytes[PGL_Q_POLICIES]),
+	QK("webhooks_bytes", bytes[PGL_Q_WEBHOOKS]),
+	QK("events_bytes", bytes[PGL_Q_EVENTS]),
+	QK("audit", count[PGL_Q_AUDIT]),
+	QK("audit_bytes", bytes[PGL_Q_AUDIT]),
+	QK("other", count[PGL_Q_OTHER]),
+	QK("other_bytes", bytes[PGL_Q_OTHER]),
+#undef QK
 	{ "scan",   "sync_max_manifests", K_INT, O(scan.sync_max_manifests),
 	    0, 100000 },
 	{ "scan",   "tasks_per_part", K_INT, O(scan.tasks_per_part), 1, 100000 },
@@ -192,6 +215,8 @@ static const struct key keys[] = {
 	    O(scan.max_plans_per_tenant), 0, 1000000 },
 	{ "scan",   "max_bytes_per_tenant", K_INT,
 	    O(scan.max_bytes_per_tenant), 0, 2147483647 },
+	{ "scan",   "max_bytes_total", K_I64, O(scan.max_bytes_total),
+	    0, PGL_QUOTA_MAX },
 	{ "federation", "connect_timeout_ms", K_INT,
 	    O(federation.connect_timeout_ms), 100, 600000 },
 	{ "federation", "timeout_ms", K_INT, O(federation.timeout_ms),
@@ -333,6 +358,17 @@ load_key(struct pgl_config *c, const struct key *k,
 		else
 			*(int *)dst = (int)i64;
 		return (0);
+	case K_I64:
+		if (toml_int(v, &i64) == -1)
+			goto type;
+		if (i64 < k->min || i64 > k->max) {
+			pgl_config_seterr(err, toml_line(v), full,
+			    "must be between %lld and %lld",
+			    (long long)k->min, (long long)k->max);
+			return (-1);
+		}
+		*(int64_t *)dst = i64;
+		return (0);
 	case K_OPTS:
 		return (load_opts(dst, v, k->section, err));
 	case K_LIST:
@@ -340,7 +376,8 @@ load_key(struct pgl_config *c, const struct key *k,
 	}
 type:
 	pgl_config_seterr(err, toml_line(v), full, "expected %s, got %s",
-	    k->kind == K_STR ? "a string" : k->kind == K_INT ? "an integer" :
+	    k->kind == K_STR ? "a string" : k->kind == K_INT ||
+	    k->kind == K_I64 ? "an integer" :
 	    "a boolean", toml_type_name(toml_type(v)));
 	return (-1);
 }

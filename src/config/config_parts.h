@@ -22,6 +22,10 @@ int	pgl_config_env_apply(struct pgl_config *, struct pgl_config_error *);
 /* config_check.c: the whole, once all is in.  0, or -1 with err. */
 int	pgl_config_validate(struct pgl_config *, struct pgl_config_error *);
 
+/* config_quota.c: [quota]'s defaults, then its environment (0 or -1). */
+void	pgl_config_quota_defaults(struct pgl_config *);
+int	pgl_config_quota_env(struct pgl_config *, struct pgl_config_error *);
+
 /* config_set.c */
 void	 pgl_config_seterr(struct pgl_config_error *, int line,
 	    const char *key, const char *fmt, ...);

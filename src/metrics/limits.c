@@ -83,6 +83,15 @@ static const struct limit limits[PGL_LIMIT__COUNT] = {
 	    "PANGOLIN_SCAN_MAX_BYTES_PER_TENANT", " bytes",
 	    "a tenant whose stored scan plans were at max_plans_per_tenant "
 	    "or that many bytes was refused another: 429" },
+	[PGL_LIMIT_QUOTA] = { PGL_C_QUOTA_REFUSED,
+	    "[quota] (a tenant's quota: docs/limits.md, Quotas)",
+	    "PANGOLIN_QUOTA_*", "",
+	    "a write that would take a tenant past one of its quotas was "
+	    "refused: 429 with the kind, the limit and what it holds" },
+	[PGL_LIMIT_SCAN_TOTAL] = { PGL_C_SCAN_QUOTA,
+	    "[scan] max_bytes_total", "PANGOLIN_SCAN_MAX_BYTES_TOTAL",
+	    " bytes", "the stored scan plans of every tenant together were "
+	    "at that many bytes: a plan was refused (429)" },
 };
 
 static int	logged[PGL_LIMIT__COUNT];

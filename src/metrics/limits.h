@@ -30,6 +30,8 @@ enum pgl_limit {
 	PGL_LIMIT_WEBHOOKS_PER_TENANT,	/* 429 */
 	PGL_LIMIT_SCAN_BUSY,		/* 429 */
 	PGL_LIMIT_SCAN_PLANS,		/* 429 */
+	PGL_LIMIT_QUOTA,		/* 429: a tenant's quota (issue 67) */
+	PGL_LIMIT_SCAN_TOTAL,		/* 429: every tenant's stored plans */
 	PGL_LIMIT__COUNT
 };
 

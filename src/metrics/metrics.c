@@ -105,7 +105,11 @@ static const struct {
 	    "plans running and max_waiting_per_tenant waiting on the worker." },
 	{ PGL_C_SCAN_QUOTA, "pangolin_scan_quota_refused_total",
 	    "Scan plans answered 429: their tenant's stored plans were at "
-	    "max_plans_per_tenant or max_bytes_per_tenant." },
+	    "max_plans_per_tenant or max_bytes_per_tenant, or every "
+	    "tenant's at max_bytes_total." },
+	{ PGL_C_QUOTA_REFUSED, "pangolin_quota_refused_total",
+	    "Writes answered 429: they would have taken their tenant past "
+	    "one of its quotas (docs/limits.md, Quotas)." },
 };
 #define NLIMITS		(sizeof(limit_counters) / sizeof(limit_counters[0]))
 

@@ -72,6 +72,7 @@ enum pgl_counter {
 	PGL_C_CONNS_MOVED_TO_COMMITS,	/* connections handed to a commit worker */
 	PGL_C_CONNS_MOVED_TO_READS,	/* connections handed off a commit worker */
 	PGL_C_CONN_MOVES_FAILED,	/* hand-overs not made (served in place) */
+	PGL_C_QUOTA_REFUSED,		/* 429: past a tenant's quota */
 	PGL_C__COUNT
 };
 

@@ -339,3 +339,12 @@ pgl_store_has_owners(const struct pgl_store_ops *ops)
 	return (ops->abi_minor >= 26 && ops->find_location_owner != NULL &&
 	    ops->list_location_owners != NULL);
 }
+
+/* The usage ledger (ABI 1.27, issue 67): a tenant's quota. */
+int
+pgl_store_has_usage(const struct pgl_store_ops *ops)
+{
+	/* The minor first: a 1.26 table ends before these fields. */
+	return (ops != NULL && ops->abi_minor >= 27 && ops->usage != NULL &&
+	    ops->usage_recount != NULL && ops->trim_audit != NULL);
+}

@@ -105,5 +105,8 @@ int				 pgl_store_can_send_commit(
  * 0 (an older plugin): locations are not checked for overlaps. */
 int				 pgl_store_has_owners(
 				    const struct pgl_store_ops *);
+/* A usage ledger, and so quotas (ABI 1.27). */
+int				 pgl_store_has_usage(
+				    const struct pgl_store_ops *);
 
 #endif

@@ -357,7 +357,7 @@ runner_main(const struct pgl_tasks_env *env, int n)
 		if (n == 0 && s != NULL && env->sweep_dropped != NULL &&
 		    now_ms() >= next_dropped) {
 			env->sweep_dropped(s, &stop_sweep);
-			next_dropped = now_ms() + PGL_UNDROP_SWEEP_EVERY_MS;
+			next_dropped = now_ms() + PGL_API_SWEEP_EVERY_MS;
 		}
 		if (s == NULL && env->db->open(env->host, env->opts,
 		    env->nopts, &s, &err) != PGL_OK) {

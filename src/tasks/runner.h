@@ -57,9 +57,10 @@ struct pgl_tasks_env {
 	const void			*deliver_arg;
 	/*
 	 * NULL, or what runner 0 runs on its store handle every
-	 * PGL_UNDROP_SWEEP_EVERY_MS (tasks/undrop.h): undrop's expiry,
+	 * PGL_API_SWEEP_EVERY_MS (tasks/undrop.h): undrop's expiry,
 	 * which makes the drops past their retention final (their purge
-	 * queued), handed down by main.c so that tasks/ need not know api/.
+	 * queued), and the tenants' logs kept within their quotas, handed
+	 * down by main.c so that tasks/ need not know api/.
 	 */
 	void	(*sweep_dropped)(struct pgl_store *, volatile const int *stop);
 };

@@ -18,6 +18,13 @@
 
 /* How often runner 0 makes expired drops final. */
 #define PGL_UNDROP_SWEEP_EVERY_MS	(60 * 1000)
+/*
+ * How often runner 0 runs the api's sweep (struct pgl_tasks_env's
+ * sweep_dropped): the tenants' logs past their quotas trimmed (issue 67,
+ * api/quota/quota_sweep.c) at this pace, the expiry of drops at its own
+ * above.
+ */
+#define PGL_API_SWEEP_EVERY_MS		(10 * 1000)
 
 /*
  * The retention in ms of a catalog whose properties (a JSON object's

@@ -440,6 +440,47 @@ test_events_retention_and_tenant_limit_defaults_file_env_range(void **state)
 	unsetenv("PANGOLIN_EVENT_MAX_BYTES");
 }
 
+/* [quota] (issue 67): 64-bit figures, the file, the environment over it. */
+static void
+test_quota_defaults_file_env_range(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_true(c->quota.max_bytes == 2048LL * 1024 * 1024);
+	assert_true(c->quota.count[PGL_Q_TABLES] == 100000);
+	assert_true(c->quota.bytes[PGL_Q_TABLES] == 0);
+	assert_true(c->quota.bytes[PGL_Q_EVENTS] == 256LL * 1024 * 1024);
+	assert_true(c->scan.max_bytes_total == 2048LL * 1024 * 1024);
+	pgl_config_free(c);
+
+	/* Past 2^31: a whole tenant of 64 GiB. */
+	c = load("[quota]\nmax_bytes = 68719476736\ntables_bytes = 5\n"
+	    "[scan]\nmax_bytes_total = 0\n", &err);
+	assert_non_null(c);
+	assert_true(c->quota.max_bytes == 68719476736LL);
+	assert_true(c->quota.bytes[PGL_Q_TABLES] == 5);
+	assert_true(c->scan.max_bytes_total == 0);
+	pgl_config_free(c);
+
+	setenv("PANGOLIN_QUOTA_TABLES", "7", 1);
+	setenv("PANGOLIN_QUOTA_AUDIT_BYTES", "4096", 1);
+	assert_non_null(c = load("[quota]\ntables = 3\n", &err));
+	assert_true(c->quota.count[PGL_Q_TABLES] == 7);
+	assert_true(c->quota.bytes[PGL_Q_AUDIT] == 4096);
+	pgl_config_free(c);
+	unsetenv("PANGOLIN_QUOTA_AUDIT_BYTES");
+	setenv("PANGOLIN_QUOTA_TABLES", "-1", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_QUOTA_TABLES");
+	unsetenv("PANGOLIN_QUOTA_TABLES");
+	assert_null(load("[quota]\ntablez = 1\n", &err));
+	assert_null(load("[quota]\nmax_bytes = -1\n", &err));
+	assert_string_equal(err.key, "quota.max_bytes");
+}
+
 /* [auth]'s numbers, one table of them in config_env.c. */
 static void
 test_auth_numbers_defaults_file_env_range(void **state)
@@ -907,6 +948,8 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(
 		    test_events_retention_and_tenant_limit_defaults_file_env_range,
+		    setup),
+		cmocka_unit_test_setup(test_quota_defaults_file_env_range,
 		    setup),
 		cmocka_unit_test_setup(
 		    test_storage_ca_file_from_file_and_env_and_checked, setup),

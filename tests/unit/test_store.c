@@ -7735,6 +7735,8 @@ test_webhook_creates_racing_between_processes_have_one_winner(void **state)
 #include "store_defer.h"
 /* The owners of locations (ABI 1.26): store_location.h. */
 #include "store_location.h"
+/* The usage ledger (ABI 1.27, quotas): store_usage.h. */
+#include "store_usage.h"
 
 int
 main(void)
@@ -7904,6 +7906,7 @@ main(void)
 		STORE_POLICY_TESTS
 		STORE_DROPPED_TESTS
 		STORE_DEFER_TESTS
+		STORE_USAGE_TESTS
 		STORE_SEARCH_CTAG_TESTS
 		STORE_LOCATION_TESTS
 #undef T

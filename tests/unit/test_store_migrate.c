@@ -1070,6 +1070,107 @@ test_migrated_store_knows_the_owners_of_places(void **state)
 	    &o, &f->err), PGL_ENOTFOUND);
 }
 
+/* A row's bytes from its strings' total (store.h). */
+#define ROW_BYTES(text)	((int64_t)(text) * PGL_USAGE_TEXT_NUM / \
+			    PGL_USAGE_TEXT_DEN + PGL_USAGE_ROW_BYTES)
+
+static size_t
+len_of(const char *s)
+{
+	return (s != NULL ? strlen(s) : 0);
+}
+
+/* Every kind of the tenant's figures, "kind=count/bytes ..." (malloc'd). */
+static char *
+usage_string(struct fx *f)
+{
+	struct pgl_usage	*u;
+	char			*buf = NULL;
+	size_t			 len = 0, n, i;
+	FILE			*out;
+
+	OK(f, f->ops->usage(f->s, f->a, TENANT, NULL, 0, &u, &n, &f->err));
+	if ((out = open_memstream(&buf, &len)) == NULL)
+		fail_msg("open_memstream: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s=%lld/%lld ", u[i].kind,
+		    (long long)u[i].count, (long long)u[i].bytes);
+	fclose(out);
+	return (buf);
+}
+
+/*
+ * A store of before the usage ledger (ABI 1.27: SQLite migration 22,
+ * PostgreSQL 20, MongoDB schema 13, run after the owners' of ABI 1.26)
+ * counts its rows of before once migrated: every table and view row of
+ * every branch, each of its bytes with the location's key and the origin
+ * the migration before gave it, and the figures are those a recount
+ * makes from the rows.
+ */
+static void
+test_migrated_store_counts_its_rows_of_before(void **state)
+{
+	static const char *const branches[] = { "main", "dev", "part" };
+	struct fx		*f = *state;
+	struct pgl_asset	*as;
+	struct pgl_usage	*u;
+	char			 key[PGL_LOCATION_KEY_LEN], *before, *after;
+	int64_t			 tables = 0, views = 0, nt = 0, nv = 0, text;
+	int64_t			 got_t = -1, got_v = -1, got_nt = 0, got_nv = 0;
+	size_t			 n, i, b;
+
+	if (!opened(f))
+		return;
+	assert_true(pgl_store_has_usage(f->ops));
+	for (b = 0; b < NITEMS(branches); b++) {
+		OK(f, f->ops->list_all_assets_for_branch(f->s, f->a, TENANT,
+		    "cat", branches[b], &as, &n, &f->err));
+		for (i = 0; i < n; i++) {
+			assert_non_null(as[i].origin);
+			assert_true(pgl_location_key(as[i].location, key,
+			    sizeof(key)) > 0);
+			text = (int64_t)(len_of(as[i].catalog) +
+			    len_of(as[i].branch) + len_of(as[i].ns) +
+			    len_of(as[i].name) + len_of(as[i].id) +
+			    len_of(as[i].kind) + len_of(as[i].location) +
+			    len_of(as[i].metadata_location) +
+			    len_of(as[i].properties) + strlen(key) +
+			    len_of(as[i].origin));
+			if (strcmp(as[i].kind, "VIEW") == 0) {
+				views += ROW_BYTES(text);
+				nv++;
+			} else {
+				tables += ROW_BYTES(text);
+				nt++;
+			}
+		}
+	}
+	assert_int_equal(nt, 9);
+	assert_int_equal(nv, 2);
+	OK(f, f->ops->usage(f->s, f->a, TENANT, NULL, 0, &u, &n, &f->err));
+	for (i = 0; i < n; i++) {
+		if (strcmp(u[i].kind, "tables") == 0) {
+			got_nt = u[i].count;
+			got_t = u[i].bytes;
+		} else if (strcmp(u[i].kind, "views") == 0) {
+			got_nv = u[i].count;
+			got_v = u[i].bytes;
+		}
+	}
+	assert_int_equal(got_nt, nt);
+	assert_int_equal(got_t, tables);
+	assert_int_equal(got_nv, nv);
+	assert_int_equal(got_v, views);
+
+	/* The same figures, kind by kind, as a recount of the rows. */
+	before = usage_string(f);
+	OK(f, f->ops->usage_recount(f->s, NULL, &f->err));
+	after = usage_string(f);
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+}
+
 static void
 test_migrated_names_keep_working_and_no_new_name_reads_as_one(void **state)
 {
@@ -1231,6 +1332,9 @@ main(int argc, char **argv)
 		    test_migrated_store_knows_the_owners_of_places,
 		    setup_sqlite, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_counts_its_rows_of_before,
+		    setup_sqlite, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_sqlite_names, teardown),
 	};
@@ -1254,6 +1358,9 @@ main(int argc, char **argv)
 		    test_migrated_store_knows_the_owners_of_places,
 		    setup_postgres, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_counts_its_rows_of_before,
+		    setup_postgres, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,
 		    setup_postgres_names, teardown),
 	};
@@ -1275,6 +1382,9 @@ main(int argc, char **argv)
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_store_knows_the_owners_of_places,
+		    setup_mongo, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrated_store_counts_its_rows_of_before,
 		    setup_mongo, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrated_names_keep_working_and_no_new_name_reads_as_one,

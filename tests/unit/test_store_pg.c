@@ -1183,9 +1183,9 @@ test_migrations_raced_by_8_processes_apply_once(void **state)
 	wait_children(pids);
 	ext_options();
 	assert_int_equal(psql_long("SELECT count(*) * 1000 + max(version)"
-	    " FROM \"%s\".schema_migrations", ext_value("schema")), 19019);
+	    " FROM \"%s\".schema_migrations", ext_value("schema")), 20020);
 	assert_int_equal(psql_long("SELECT count(*) FROM pg_tables"
-	    " WHERE schemaname = $q$%s$q$", ext_value("schema")), 35);
+	    " WHERE schemaname = $q$%s$q$", ext_value("schema")), 36);
 }
 
 /*

@@ -1,12 +1,15 @@
 /*
  * Tenants (pangolin-api.md §2.1).  Root manages them; a tenant's own
  * principals may read their own tenant; anyone else sees "not found".
+ * A tenant's quotas are its properties pangolin.quota.* (api/quota/),
+ * so only root sets them.
  */
 #include <string.h>
 
 #include "api/api.h"
 #include "api/gate.h"
 #include "api/manage/manage.h"
+#include "api/quota/quota.h"
 #include "app/app.h"
 #include "plugin/loader.h"
 #include "util/json.h"
@@ -78,8 +81,11 @@ api_tenant_create(struct pgl_req *r)
 	if (pgl_req_body(r, create_fields) == -1 ||
 	    pgl_req_name(r, "name", pgl_json_str(r->body, "name")) == -1)
 		return;
-	pgl_uuid_new(id);
 	props = json_object_get(r->body, "properties");
+	/* Its quotas (pangolin.quota.*, root's only): known and whole. */
+	if (api_quota_props_check(r, props) == -1)
+		return;
+	pgl_uuid_new(id);
 	t.id = id;
 	t.name = pgl_json_str(r->body, "name");
 	t.properties = props != NULL && !json_is_null(props) ?
@@ -143,6 +149,8 @@ api_tenant_update(struct pgl_req *r)
 		t.name = name;
 	}
 	upd = json_object_get(r->body, "properties");
+	if (api_quota_props_check(r, upd) == -1)
+		return;
 	if (upd != NULL && !json_is_null(upd)) {
 		/* Merged into the existing map, as upstream does. */
 		props = api_obj(t.properties);

@@ -12,6 +12,7 @@
 #include "api/gate.h"
 #include "api/policies/policies.h"
 #include "api/policies/policy_int.h"
+#include "api/quota/quota.h"
 #include "api/target.h"
 #include "app/app.h"
 #include "config/config.h"
@@ -62,12 +63,15 @@ quota(struct pgl_req *r)
 	struct pgl_policy	*ps;
 	struct pgl_page		 one = { 1, 0 };
 	struct pgl_err		 err;
+	struct api_quota_limits	 l;
 	uint64_t		 held = 0;
 	size_t			 n;
-	int			 limit;
+	int64_t			 limit;
 	json_t			*j;
 
-	if ((limit = pgl_app.cfg->policies.max_per_tenant) == 0)
+	/* The tenant's own limit over the setting (api/quota/). */
+	api_quota_limits_for(r->arena, r->tenant, &l);
+	if ((limit = l.count[PGL_Q_POLICIES]) == 0)
 		return (0);
 	if (STORE(list_policies, r->arena, r->tenant, NULL, &one, &ps, &n,
 	    &held, &err) != PGL_OK) {
@@ -77,10 +81,13 @@ quota(struct pgl_req *r)
 	if (held < (uint64_t)limit)
 		return (0);
 	j = api_too_many(r, pgl_arena_printf(r->arena, "too many policies: "
-	    "this tenant has %llu, the limit is %d "
-	    "(PANGOLIN_POLICIES_MAX_PER_TENANT)", (unsigned long long)held,
-	    limit), QUOTA_RETRY_SECS);
+	    "this tenant has %llu, the limit is %lld "
+	    "(PANGOLIN_POLICIES_MAX_PER_TENANT, or the tenant's "
+	    "pangolin.quota.policies)", (unsigned long long)held,
+	    (long long)limit), QUOTA_RETRY_SECS);
 	json_object_set_new(j, "limit", json_integer(limit));
+	json_object_set_new(j, "kind", json_string("policies"));
+	json_object_set_new(j, "used", json_integer((json_int_t)held));
 	json_object_set_new(j, "policies", json_integer((json_int_t)held));
 	pgl_reply_json(r, 429, j);
 	return (-1);

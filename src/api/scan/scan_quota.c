@@ -12,6 +12,12 @@
  * transaction: plans stored at once by several workers may each pass,
  * so a tenant can exceed its quota by at most the plans in flight at
  * once (max_running_per_tenant per worker), never without bound.
+ *
+ * Issue 67: a tenant's own quota (its property pangolin.quota.plans,
+ * plans_bytes: api/quota/) over the settings, and a ceiling of every
+ * tenant's plans together ([scan] max_bytes_total), counted as each
+ * tenant's are: many tenants each under its quota cannot fill the disk
+ * either.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +25,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
+#include "api/quota/quota.h"
 #include "api/scan/scan.h"
 #include "app/app.h"
 #include "metrics/limits.h"
@@ -59,37 +66,91 @@ usage_of(struct pgl_arena *a, const char *tenant, struct pgl_plan_usage *u,
 	return (0);
 }
 
+/* Every tenant's stored plans together, counted as each tenant's are:
+ * the bodies of the parts not expired (plan_usage). */
+static int
+all_plans(struct pgl_arena *a, uint64_t *bytes, struct pgl_err *err)
+{
+	struct pgl_plan_usage	*p;
+	size_t			 n, i;
+
+	*bytes = 0;
+	if (STORE(plan_usage, a, NULL, pgl_now_ms(), 0, &p, &n, err) !=
+	    PGL_OK)
+		return (-1);
+	for (i = 0; i < n; i++)
+		*bytes += p[i].bytes;
+	return (0);
+}
+
+/*
+ * What stops a plan of bytes (plans: 1 for a new plan) of tenant: NULL
+ * when it fits; else a message (a's), *u and the limits filled.  The
+ * tenant's own limits (api/quota/) over [scan]'s; beside them the
+ * ceiling of every tenant's plans together, [scan] max_bytes_total, so
+ * that many tenants at their quotas cannot fill the disk either.
+ */
+static const char *
+over(struct pgl_arena *a, const char *tenant, uint64_t bytes, int plans,
+    struct pgl_plan_usage *u, uint64_t *max_plans, uint64_t *max_bytes,
+    uint64_t *all, struct pgl_err *err, int *failed)
+{
+	struct api_quota_limits	 l;
+	uint64_t		 total = (uint64_t)pgl_app.cfg->scan.max_bytes_total;
+
+	*failed = 0;
+	*all = 0;
+	api_quota_limits_for(a, tenant, &l);
+	*max_plans = (uint64_t)l.count[PGL_Q_PLANS];
+	*max_bytes = (uint64_t)l.bytes[PGL_Q_PLANS];
+	if (*max_plans == 0 && *max_bytes == 0 && total == 0)
+		return (NULL);
+	if (usage_of(a, tenant, u, err) == -1 ||
+	    (total != 0 && all_plans(a, all, err) == -1)) {
+		*failed = 1;
+		return (NULL);
+	}
+	if (total != 0 && *all + bytes > total)
+		return (pgl_arena_printf(a, "the stored scan plans of every "
+		    "tenant hold %llu bytes, the server's limit is %llu "
+		    "(PANGOLIN_SCAN_MAX_BYTES_TOTAL), and this plan needs %llu "
+		    "bytes more; retry once stored plans expire",
+		    (unsigned long long)*all, (unsigned long long)total,
+		    (unsigned long long)bytes));
+	if ((*max_plans == 0 || u->plans + (uint64_t)plans <= *max_plans) &&
+	    (*max_bytes == 0 || u->bytes + bytes <= *max_bytes))
+		return (NULL);
+	return (pgl_arena_printf(a, "too many stored scan plans: this "
+	    "tenant holds %llu plans of %llu bytes, the limits are %llu plans "
+	    "(PANGOLIN_SCAN_MAX_PLANS_PER_TENANT, or the tenant's "
+	    "pangolin.quota.plans) and %llu bytes "
+	    "(PANGOLIN_SCAN_MAX_BYTES_PER_TENANT, or pangolin.quota."
+	    "plans_bytes; 0: none), and this plan needs %llu bytes more; "
+	    "cancel plans no longer read (DELETE .../plan/{plan-id}) or wait "
+	    "for them to expire", (unsigned long long)u->plans,
+	    (unsigned long long)u->bytes, (unsigned long long)*max_plans,
+	    (unsigned long long)*max_bytes, (unsigned long long)bytes));
+}
+
 int
 scan_quota_check(struct pgl_req *r, uint64_t bytes, int plans)
 {
-	const struct pgl_config	*cfg = pgl_app.cfg;
 	struct pgl_plan_usage	 u;
 	struct pgl_err		 err;
-	uint64_t		 max_plans, max_bytes;
+	uint64_t		 max_plans, max_bytes, all;
 	const char		*msg;
 	json_t			*j;
+	int			 failed;
 
-	max_plans = (uint64_t)cfg->scan.max_plans_per_tenant;
-	max_bytes = (uint64_t)cfg->scan.max_bytes_per_tenant;
-	if (max_plans == 0 && max_bytes == 0)
-		return (0);
 	memset(&err, 0, sizeof(err));
-	if (usage_of(r->arena, r->tenant, &u, &err) == -1) {
+	msg = over(r->arena, r->tenant, bytes, plans, &u, &max_plans,
+	    &max_bytes, &all, &err, &failed);
+	if (failed) {
 		pgl_reply_store_error(r, &err);
 		return (-1);
 	}
-	if ((max_plans == 0 || u.plans + (uint64_t)plans <= max_plans) &&
-	    (max_bytes == 0 || u.bytes + bytes <= max_bytes))
+	if (msg == NULL)
 		return (0);
-	msg = pgl_arena_printf(r->arena, "too many stored scan plans: this "
-	    "tenant holds %llu plans of %llu bytes, the limits are %llu plans "
-	    "(PANGOLIN_SCAN_MAX_PLANS_PER_TENANT) and %llu bytes "
-	    "(PANGOLIN_SCAN_MAX_BYTES_PER_TENANT; 0: none), and this plan "
-	    "needs %llu bytes more; cancel plans no longer read (DELETE "
-	    ".../plan/{plan-id}) or wait for them to expire",
-	    (unsigned long long)u.plans, (unsigned long long)u.bytes,
-	    (unsigned long long)max_plans, (unsigned long long)max_bytes,
-	    (unsigned long long)bytes);
 	j = api_too_many(r, msg, QUOTA_RETRY_SECS);
 	json_object_set_new(j, "stored_plans", json_integer((json_int_t)
 	    u.plans));
@@ -100,7 +161,18 @@ scan_quota_check(struct pgl_req *r, uint64_t bytes, int plans)
 	    max_plans));
 	json_object_set_new(j, "limit_bytes", json_integer((json_int_t)
 	    max_bytes));
-	pgl_limit_hit(PGL_LIMIT_SCAN_PLANS, max_bytes);
+	if (all != 0) {
+		json_object_set_new(j, "all_tenants_bytes",
+		    json_integer((json_int_t)all));
+		json_object_set_new(j, "limit_all_tenants_bytes", json_integer(
+		    (json_int_t)pgl_app.cfg->scan.max_bytes_total));
+	}
+	if (pgl_app.cfg->scan.max_bytes_total != 0 &&
+	    all + bytes > (uint64_t)pgl_app.cfg->scan.max_bytes_total)
+		pgl_limit_hit(PGL_LIMIT_SCAN_TOTAL,
+		    (uint64_t)pgl_app.cfg->scan.max_bytes_total);
+	else
+		pgl_limit_hit(PGL_LIMIT_SCAN_PLANS, max_bytes);
 	pgl_reply_json(r, 429, j);
 	return (-1);
 }
@@ -109,26 +181,19 @@ int
 scan_quota_room(struct pgl_arena *a, const char *tenant, uint64_t bytes,
     int plans, struct pgl_err *err)
 {
-	const struct pgl_config	*cfg = pgl_app.cfg;
 	struct pgl_plan_usage	 u;
-	uint64_t		 max_plans, max_bytes;
+	uint64_t		 max_plans, max_bytes, all;
+	const char		*msg;
+	int			 failed;
 
-	max_plans = (uint64_t)cfg->scan.max_plans_per_tenant;
-	max_bytes = (uint64_t)cfg->scan.max_bytes_per_tenant;
-	if (max_plans == 0 && max_bytes == 0)
-		return (0);
-	if (usage_of(a, tenant, &u, err) == -1)
+	msg = over(a, tenant, bytes, plans, &u, &max_plans, &max_bytes, &all,
+	    err, &failed);
+	if (failed)
 		return (-1);
-	if ((max_plans == 0 || u.plans + (uint64_t)plans <= max_plans) &&
-	    (max_bytes == 0 || u.bytes + bytes <= max_bytes))
+	if (msg == NULL)
 		return (0);
 	err->code = PGL_EINVAL;
-	(void)snprintf(err->msg, sizeof(err->msg), "the tenant's stored scan "
-	    "plans reached their limit: %llu plans of %llu bytes, the limits "
-	    "are %llu plans and %llu bytes ([scan] max_plans_per_tenant, "
-	    "max_bytes_per_tenant)", (unsigned long long)u.plans,
-	    (unsigned long long)u.bytes, (unsigned long long)max_plans,
-	    (unsigned long long)max_bytes);
+	(void)snprintf(err->msg, sizeof(err->msg), "%s", msg);
 	return (-1);
 }
 
@@ -203,7 +268,7 @@ api_scan_metrics(void)
 {
 	struct pgl_jw	w;
 	uint64_t	running, waiting;
-	char		line[512];
+	char		line[512], *quota;
 	int64_t		now = pgl_now_ms();
 
 	/* /metrics is public: the store is asked at most every few s. */
@@ -220,6 +285,12 @@ api_scan_metrics(void)
 	waiting = pgl_metrics_get(PGL_C_SCAN_WAITING);
 	jw_init(&w);
 	jw_raw(&w, held.text != NULL ? held.text : "");
+	/* And what every tenant holds against its quotas (api/quota/):
+	 * /metrics takes one room's lines, these. */
+	if ((quota = api_quota_metrics()) != NULL) {
+		jw_raw(&w, quota);
+		free(quota);
+	}
 	(void)snprintf(line, sizeof(line), "# HELP pangolin_scan_plans_running "
 	    "Scan plans being made on the workers' planning threads.\n"
 	    "# TYPE pangolin_scan_plans_running gauge\n"

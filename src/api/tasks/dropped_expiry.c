@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
+#include "api/quota/quota.h"
 #include "api/target.h"
 #include "api/tasks/dropped_expiry.h"
 #include "api/tasks/task.h"
@@ -147,32 +148,78 @@ api_dropped_expire(struct pgl_req *r, const struct pgl_catalog *c)
 		expire_one(r, c, &ds[i], now);
 }
 
+/* The bytes of d as the usage ledger counts them, near enough. */
+static int64_t
+entry_bytes(const struct pgl_dropped *d)
+{
+	const char *const f[] = { d->id, d->catalog, d->branch, d->ns,
+	    d->name, d->kind, d->asset_id, d->location, d->metadata_location,
+	    d->properties, d->dropped_by, d->column_tags };
+	int64_t	b = 0;
+	size_t	i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		b += f[i] != NULL ? (int64_t)strlen(f[i]) : 0;
+	return (b * PGL_USAGE_TEXT_NUM / PGL_USAGE_TEXT_DEN +
+	    PGL_USAGE_ROW_BYTES);
+}
+
+/* The bytes of the tenant's drops (its ledger), -1 when unknown. */
+static int64_t
+held_bytes(struct pgl_req *r)
+{
+	int64_t		count[PGL_QUOTA_KINDS], bytes[PGL_QUOTA_KINDS];
+	struct pgl_err	err;
+
+	if (!pgl_store_has_usage(pgl_app.db) || api_quota_usage_of(r->arena,
+	    r->tenant, count, bytes, &err) == -1)
+		return (-1);
+	return (bytes[PGL_Q_DROPPED]);
+}
+
+/*
+ * Past the tenant's quota of drops (its count, [undrop] max_per_tenant
+ * or its pangolin.quota.dropped; its bytes, [quota] dropped_bytes or
+ * its own), its oldest become final: a drop is never refused.
+ */
 void
 api_dropped_trim(struct pgl_req *r)
 {
-	int			 limit = pgl_app.cfg->undrop.max_per_tenant;
+	struct api_quota_limits	 l;
 	struct pgl_page		 pg = { 1, 0 };
 	struct pgl_dropped	*ds;
 	struct pgl_err		 err;
 	size_t			 n, i;
 	uint64_t		 total;
+	int64_t			 limit, max_bytes, held = -1;
 
-	if (limit == 0 || !pgl_store_has_dropped(pgl_app.db))
+	if (!pgl_store_has_dropped(pgl_app.db))
+		return;
+	api_quota_limits_for(r->arena, r->tenant, &l);
+	limit = l.count[PGL_Q_DROPPED];
+	if ((max_bytes = l.bytes[PGL_Q_DROPPED]) != 0)
+		held = held_bytes(r);
+	if (limit == 0 && held <= max_bytes)
 		return;
 	if (STORE(list_dropped, r->arena, r->tenant, NULL, &pg, &ds, &n,
 	    &total, &err) != PGL_OK)
 		goto failed;
-	if (total <= (uint64_t)limit)
+	if ((limit == 0 || total <= (uint64_t)limit) && held <= max_bytes)
 		return;
-	/* Newest first: those after the first limit are the oldest. */
+	/* Newest first: those after the first limit are the oldest; past
+	 * the bytes, the oldest of the rest too, until they fit. */
 	pg.limit = 0;
-	pg.offset = (uint64_t)limit;
+	pg.offset = 0;
 	if (STORE(list_dropped, r->arena, r->tenant, NULL, &pg, &ds, &n, NULL,
 	    &err) != PGL_OK)
 		goto failed;
-	for (i = 0; i < n; i++)
-		if (api_dropped_final(r, &ds[i], "limit", &err) != PGL_OK)
+	for (i = n; i > 0; i--) {
+		if ((limit == 0 || i <= (size_t)limit) && held <= max_bytes)
+			break;
+		if (api_dropped_final(r, &ds[i - 1], "limit", &err) != PGL_OK)
 			goto failed;
+		held -= entry_bytes(&ds[i - 1]);
+	}
 	return;
 failed:
 	pgl_log(PGL_LOG_WARN, "undrop: the limit of tenant %s: %s", r->tenant,
@@ -228,9 +275,15 @@ sweep_one(struct pgl_arena *a, const struct pgl_dropped *d, int64_t now)
 	return (done);
 }
 
+/*
+ * Runner 0's sweep, every PGL_API_SWEEP_EVERY_MS: the drops past their
+ * retention made final every PGL_UNDROP_SWEEP_EVERY_MS, and the tenants'
+ * logs kept within their quotas (issue 67) at every call.
+ */
 void
 api_dropped_sweep(struct pgl_store *s, volatile const int *stop)
 {
+	static int64_t		 next;
 	struct pgl_store	*saved = pgl_app.dbh;
 	struct pgl_arena	*a;
 	struct pgl_page		 pg = { SWEEP_PAGE, 0 };
@@ -239,9 +292,14 @@ api_dropped_sweep(struct pgl_store *s, volatile const int *stop)
 	size_t			 n, i, gone;
 	int64_t			 now = pgl_now_ms();
 
-	if (!pgl_store_has_dropped(pgl_app.db))
-		return;
 	pgl_app.dbh = s;
+	if (!pgl_store_has_dropped(pgl_app.db) || now < next) {
+		if (!*stop)
+			api_quota_sweep(s, stop);
+		pgl_app.dbh = saved;
+		return;
+	}
+	next = now + PGL_UNDROP_SWEEP_EVERY_MS;
 	do {
 		if ((a = pgl_arena_new()) == NULL)
 			break;
@@ -258,5 +316,8 @@ api_dropped_sweep(struct pgl_store *s, volatile const int *stop)
 		pg.offset += n - gone;
 		pgl_arena_free(a);
 	} while (n == SWEEP_PAGE && !*stop);
+	/* The logs kept within their tenants' quotas (issue 67). */
+	if (!*stop)
+		api_quota_sweep(s, stop);
 	pgl_app.dbh = saved;
 }

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/gate.h"
+#include "api/quota/quota.h"
 #include "api/webhooks/webhook_common.h"
 #include "api/webhooks/webhooks.h"
 #include "app/app.h"
@@ -123,14 +124,17 @@ filter_text(struct pgl_req *r, const json_t *doc)
 static int
 quota(struct pgl_req *r)
 {
-	int			 limit;
+	struct api_quota_limits	 l;
+	int64_t			 limit;
 	struct pgl_webhook	*ws;
 	struct pgl_err		 err;
 	const char		*msg;
 	size_t			 n, i, held = 0;
 	json_t			*j;
 
-	if ((limit = pgl_app.cfg->events.webhooks_max_per_tenant) == 0)
+	/* The tenant's own limit over the setting (api/quota/). */
+	api_quota_limits_for(r->arena, r->tenant, &l);
+	if ((limit = l.count[PGL_Q_WEBHOOKS]) == 0)
 		return (0);
 	if (STORE(list_webhooks, r->arena, r->tenant, &ws, &n, &err) !=
 	    PGL_OK) {
@@ -143,11 +147,13 @@ quota(struct pgl_req *r)
 	if (held < (size_t)limit)
 		return (0);
 	msg = pgl_arena_printf(r->arena, "too many webhooks: this tenant has "
-	    "%zu, the limit is %d (PANGOLIN_WEBHOOKS_MAX_PER_TENANT)", held,
-	    limit);
+	    "%zu, the limit is %lld (PANGOLIN_WEBHOOKS_MAX_PER_TENANT, or the "
+	    "tenant's pangolin.quota.webhooks)", held, (long long)limit);
 	j = api_too_many(r, msg, WH_QUOTA_RETRY_SECS);
 	json_object_set_new(j, "limit", json_integer(limit));
 	json_object_set_new(j, "webhooks", json_integer((json_int_t)held));
+	json_object_set_new(j, "kind", json_string("webhooks"));
+	json_object_set_new(j, "used", json_integer((json_int_t)held));
 	pgl_limit_hit(PGL_LIMIT_WEBHOOKS_PER_TENANT, (uint64_t)limit);
 	pgl_reply_json(r, 429, j);
 	return (-1);
