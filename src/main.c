@@ -375,7 +375,6 @@ tasks_start(const struct pgl_config *cfg)
 	env.events_retention_secs = cfg->events.retention_secs;
 	env.events_max_per_tenant = cfg->events.max_per_tenant;
 	env.run = api_task_run;
-	env.can_begin_tenant = pgl_store_can_begin_tenant(pgl_app.db);
 	env.task_event = api_event_task_state;
 	/* Undrop: runner 0 makes drops past their retention final. */
 	env.sweep_dropped = api_dropped_sweep;

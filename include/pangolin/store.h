@@ -1,704 +1,108 @@
 /*
- * The metadata store plugin ABI.
+ * The metadata store plugin ABI: the method table (struct pgl_store_ops),
+ * each method's contract, the version gates and the one symbol a plugin
+ * exports.  The entities the methods carry are in pangolin/store-t.h
+ * (types only), included here.
  *
- * A store plugin is a shared object exporting one symbol,
- * pangolin_store_plugin(), that returns a const struct pgl_store_ops.  The
- * table mirrors the upstream CatalogStore trait (pangolin-api.md §6) plus
- * tasks and idempotency keys.  A plugin leaves a method NULL when it does
- * not implement it; the host answers 501 for routes that need it.
+ * A store plugin is a shared object exporting pangolin_store_plugin(),
+ * which returns a const struct pgl_store_ops: one descriptor, everything
+ * else of the plugin static (nginx's ngx_module_t, SQLite's
+ * sqlite3_io_methods).  The table mirrors the upstream CatalogStore
+ * trait (pangolin-api.md §6) plus tasks and idempotency keys, and each
+ * minor of the ABI appended a few methods after it.
  *
- * Conventions, so every method reads the same:
- *  - Every method returns an enum pgl_status and fills *err on failure.
- *  - Every entity is tenant-scoped: the first argument after the handle
- *    is the tenant id, and no call may see another tenant's rows.
- *  - Free-form maps (properties, storage_config, operations) cross as JSON
- *    text; the host validates and serializes them.
- *  - Results are copied into the caller's arena (struct pgl_host), so the
- *    caller never frees plugin memory.  A NULL string field means SQL NULL.
- *  - Namespaces cross as one string: the levels joined by PGL_NS_SEP.  The
- *    host rejects control bytes in names, so the separator is unambiguous.
- *  - Lists take a struct pgl_page and return items, their count and the
- *    total number of matching rows (before paging) when total is non-NULL.
- *  - One handle is used by one process at a time (one per Kore worker),
- *    so handles need no locking; concurrency is between processes.
- *  - A transaction that loses a race with another over the same rows
- *    answers PGL_ERETRY (ABI 1.14, plugin.h), whichever method's
- *    statement it was and also from commit (then nothing was
- *    committed); PGL_ECONFLICT stays the answer of a compare-and-swap
- *    whose expected value no longer holds.  The host runs the work
- *    again.
+ * A method's contract is commented once, at its declaration, and says
+ * only where it differs from these rules, which every method follows:
+ *
+ * returns	an enum pgl_status; on failure *err (E) holds the code and
+ *		a one-line message.  Any method may also fail PGL_EUNAVAIL
+ *		(the backend is away), PGL_ENOMEM or PGL_EINTERNAL.
+ * inputs	the handle (S), then, for an entity, its tenant's id: no
+ *		call sees or changes another tenant's rows (another
+ *		tenant's row is PGL_ENOTFOUND).  A method that looks across
+ *		tenants says so ("any tenant").  A struct argument's
+ *		required fields are its key; NULL there is PGL_EINVAL.
+ * outputs	copied into the caller's arena (A): the caller never frees
+ *		plugin memory.  A list takes a page (P: limit 0 = all,
+ *		offset) and fills an arena array, its count and, when total
+ *		is non-NULL, the number of matches before paging; nothing
+ *		found is an empty list, not an error.
+ * errors	by verb:
+ *		create_*  PGL_EEXISTS: its id or natural key is taken.
+ *			  PGL_ENOTFOUND: what it belongs to (its tenant,
+ *			  catalog, branch, ...) does not exist.
+ *		get_*	  PGL_ENOTFOUND: there is none (of the tenant).
+ *		update_*  PGL_ENOTFOUND: there is none.  PGL_EEXISTS: a
+ *			  name it takes is another's.
+ *		delete_*  PGL_ENOTFOUND: there was none.  What the row
+ *			  holds goes with it, in the same transaction.
+ * transaction	begin ... commit (or rollback) groups calls: a method
+ *		called inside runs in that transaction and its writes land
+ *		or vanish with it.  Called outside one, a method is a
+ *		transaction of its own: what it writes (a cascade, a copy,
+ *		a rename) lands whole or not at all.  Transactions do not
+ *		nest.
+ * retry	PGL_ERETRY (ABI 1.14, plugin.h): the transaction lost a
+ *		race with another over the same rows, at whichever
+ *		statement, or at commit (then nothing was committed).  The
+ *		host rolls back and runs the whole work again, not the call
+ *		(api_tx_retry: up to API_TX_ATTEMPTS runs).  PGL_ECONFLICT
+ *		is only a compare-and-swap's answer (marked CAS below: the
+ *		expected value no longer holds) or a row that has left the
+ *		state the call needs: the caller reads again and decides;
+ *		it is never retried blindly.
+ * handles	one per process (Kore worker), used by one thread at a
+ *		time, so handles need no locking: concurrency is between
+ *		processes and replicas on one database.
+ * presence	a method is required unless its comment says "May be
+ *		NULL": the loader refuses a plugin that leaves a core one
+ *		NULL, and the host calls the others without asking.  An
+ *		optional one the host reads only through the version gates
+ *		at the end of this file.
+ *
+ * Changing the ABI: a method (or a struct field) is only ever appended,
+ * at the end, under a comment naming its minor (PGL_STORE_ABI_MINOR + 1),
+ * with a gate below and a line in the loader's layout checks
+ * (src/plugin/loader.c).  Nothing moves or changes type: a plugin built
+ * against an older minor loads unchanged.
+ *
+ * The methods by entity (the table is in ABI order: 1.0's by entity,
+ * then each minor's appended, [minor]):
+ *  lifecycle	open close ping, round_trips [1], atomic [13]
+ *  transaction	begin commit rollback, announce_change changes_seen [4],
+ *		defer_log_sync [21], begin_tenant [22], try_begin [23],
+ *		defer_writes [24], commit_send commit_poll [25]
+ *  tenants	create/get/list/update/delete_tenant, count_tenant [10],
+ *		usage usage_recount [27]; warehouses, catalogs (and
+ *		count_catalog), namespaces: create/get/list/update/delete
+ *  assets	create/get/list/update/delete/rename_asset, get_asset_by_id,
+ *		list_all_assets_for_branch, copy_assets_bulk,
+ *		update_metadata_location, list_assets_after [9],
+ *		find_location_owner list_location_owners [26]
+ *  branches	create/get/list/delete_branch, update_branch_head,
+ *		fork_branch [12]; tags: create/get/list/delete_tag
+ *  commits	create/get_commit, get_commit_ancestry,
+ *		list_commit_ancestry [2], get_merge_base [6]; merges:
+ *		create/get/list/update_merge_op, create/list/
+ *		update_merge_conflict, get_merge_conflict [6]
+ *  identity	users, roles, assignments, grants, service users, tokens,
+ *		get_token [3], revoke_user_tokens [7]
+ *  audit	log/list/get_audit_event, delete_audit_events_before [8],
+ *		trim_audit [27]
+ *  governance	get/put_settings; business metadata, access requests,
+ *		search_assets search_names [10], list_column_tags_of [19];
+ *		policies and column tags [17]
+ *  operations	tasks; idempotency keys; plan parts [11, 14]; events
+ *		[15, 16]; webhooks [16]; drops [18]
  */
 #ifndef PANGOLIN_STORE_H
 #define PANGOLIN_STORE_H
 
 #include "pangolin/plugin.h"
+#include "pangolin/store-t.h"
 
 #define PGL_STORE_ABI_MAJOR	1
 #define PGL_STORE_ABI_MINOR	27
-
-#define PGL_NS_SEP		'\x1f'
-#define PGL_NS_SEP_STR		"\x1f"
-
-struct pgl_store;		/* opaque, plugin-owned handle */
-
-struct pgl_page {
-	uint32_t	limit;		/* 0 = no limit */
-	uint64_t	offset;
-};
-
-struct pgl_tenant {
-	const char	*id;
-	const char	*name;
-	const char	*properties;		/* JSON object */
-};
-
-struct pgl_warehouse {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*name;
-	const char	*storage_config;	/* JSON object */
-	const char	*vending_strategy;	/* JSON, NULL if unset */
-	int		use_sts;
-};
-
-struct pgl_catalog {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*name;
-	const char	*catalog_type;		/* "Local" | "Federated" */
-	const char	*warehouse_name;	/* NULL if none */
-	const char	*storage_location;	/* NULL if none */
-	const char	*federated_config;	/* JSON, NULL if none */
-	const char	*properties;		/* JSON object */
-};
-
-struct pgl_namespace {
-	const char	*catalog;
-	const char	*name;			/* levels joined by PGL_NS_SEP */
-	const char	*properties;		/* JSON object */
-};
-
-struct pgl_asset {
-	const char	*id;
-	const char	*catalog;
-	const char	*branch;
-	const char	*ns;			/* levels joined by PGL_NS_SEP */
-	const char	*name;
-	const char	*kind;			/* "ICEBERG_TABLE", "VIEW", ... */
-	const char	*location;
-	const char	*metadata_location;	/* NULL for non-Iceberg */
-	const char	*properties;		/* JSON object */
-	int64_t		created_at_ms;
-	int64_t		updated_at_ms;
-	/*
-	 * ABI 1.26: the asset this row is a version of (issue 67): the id
-	 * of the row it was created as.  A branch's copy of a row, a
-	 * copy-up, a rename and a move keep it; create_asset takes it
-	 * from here, or the new row's own id when NULL (a new asset).
-	 * Reads give it back (never NULL for a row of 1.26); the host
-	 * passes a merged or restored asset's on.  Rows of before have
-	 * one per (catalog, namespace, name): the id of one of them.
-	 */
-	const char	*origin;
-};
-
-struct pgl_branch {
-	const char	*catalog;
-	const char	*name;
-	const char	*head_commit_id;	/* NULL: no commits yet */
-	const char	*branch_type;		/* "ingest" | "experimental" */
-	const char	*assets;		/* JSON array of "ns.table" */
-	int64_t		created_at_ms;
-	/* ABI 1.12: the branch this one was forked from (fork_branch), whose
-	 * assets it sees as of the fork; NULL for a root (main, a partial
-	 * branch, a branch made by copying).  Filled by get and list.  As
-	 * with pgl_commit's merge_parent_id (1.6), a list of branches from a
-	 * plugin built before 1.12 has the shorter elements: such a plugin
-	 * must be rebuilt (the plugins ship with the binary). */
-	const char	*parent;
-};
-
-/*
- * Copy-on-write branches (ABI 1.12).  A forked branch stores only its
- * own changes; every other asset it reads from its parent as of the fork,
- * and so on up a lineage of at most PGL_BRANCH_MAX_DEPTH branches.  A
- * fork from a branch already that deep gets a full copy instead (a root).
- */
-#define PGL_BRANCH_MAX_DEPTH	16
-
-struct pgl_tag {
-	const char	*catalog;
-	const char	*name;
-	const char	*commit_id;
-	int64_t		created_at_ms;
-};
-
-struct pgl_commit {
-	const char	*id;
-	const char	*catalog;
-	const char	*parent_id;		/* NULL for a root commit */
-	int64_t		timestamp_ms;
-	const char	*author;
-	const char	*message;
-	const char	*operations;		/* JSON array of Put/Delete */
-	/* ABI 1.6: a merge commit's second parent (the merged source's
-	 * head); NULL for every other commit.  Appended, so older callers'
-	 * zero-initialised structs stay valid. */
-	const char	*merge_parent_id;
-};
-
-struct pgl_catalog_counts {
-	uint64_t	namespaces;
-	uint64_t	tables;			/* ICEBERG_TABLE on main */
-	uint64_t	views;			/* VIEW on main */
-	uint64_t	assets;			/* every asset on every branch */
-	uint64_t	branches;
-	uint64_t	tags;
-};
-
-/*
- * Identity, RBAC and operations entities (filled in by later issues).
- * Only the fields that are queried by are columns; the rest of each
- * record crosses as one JSON document in `doc`.
- */
-struct pgl_user {
-	const char	*id;
-	const char	*tenant_id;		/* NULL for root */
-	const char	*username;
-	const char	*email;
-	const char	*role;			/* "root" | "tenant-admin" | ... */
-	const char	*password_hash;		/* NULL for OAuth users */
-	int		active;
-	const char	*doc;			/* JSON: oauth, timestamps, ... */
-};
-
-struct pgl_role {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*name;
-	const char	*doc;			/* JSON Role (kebab-case) */
-};
-
-struct pgl_permission {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*user_id;
-	const char	*doc;			/* JSON Permission */
-};
-
-struct pgl_service_user {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*name;
-	const char	*key_id;		/* looked up on every API call */
-	const char	*api_key_hash;
-	int		active;
-	int64_t		expires_at_ms;		/* 0 = never */
-	const char	*doc;
-};
-
-struct pgl_token {
-	const char	*id;			/* jti */
-	const char	*tenant_id;
-	const char	*user_id;
-	int64_t		expires_at_ms;
-	const char	*doc;
-};
-
-struct pgl_audit_event {
-	const char	*id;
-	const char	*tenant_id;
-	int64_t		timestamp_ms;
-	const char	*user_id;
-	const char	*action;
-	const char	*resource_type;
-	const char	*resource_id;
-	const char	*result;
-	const char	*doc;			/* the whole AuditLogEntry */
-};
-
-struct pgl_audit_filter {
-	const char	*user_id, *action, *resource_type, *resource_id;
-	const char	*result;
-	int64_t		start_ms, end_ms;	/* 0 = unbounded */
-};
-
-/*
- * A merge operation and its conflicts (pangolin-api.md §2.5, §4; ABI 1.6
- * implements them).  Only what is queried by is a column; the rest
- * crosses as the JSON document the API returns, stored as given.
- * Operations list newest first (initiated_at_ms), conflicts in the order
- * they were created.
- */
-struct pgl_merge_op {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*catalog;
-	const char	*status;
-	const char	*doc;			/* the whole MergeOperation */
-	int64_t		initiated_at_ms;
-};
-
-struct pgl_merge_conflict {
-	const char	*id;
-	const char	*merge_op_id;
-	const char	*doc;			/* the whole MergeConflict */
-};
-
-/*
- * A background task (maintenance, purge).  The target names what it works
- * on; NULL where it does not apply.  Times are epoch ms, 0 for "not yet".
- * A runner holds it by lease_owner until lease_expires_ms and renews the
- * lease with every update; a task whose lease expired is claimed again.
- */
-struct pgl_task {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*kind;			/* "maintenance", "purge" */
-	const char	*status;	/* queued|running|succeeded|failed|cancelled */
-	const char	*catalog;
-	const char	*branch;
-	const char	*ns;			/* levels joined by PGL_NS_SEP */
-	const char	*table;
-	const char	*params;		/* JSON object */
-	uint64_t	progress_done;
-	uint64_t	progress_total;
-	const char	*phase;
-	const char	*message;
-	const char	*result;		/* JSON, NULL until finished */
-	const char	*error;			/* the last error */
-	int		attempts;		/* claims so far */
-	int		max_attempts;
-	const char	*created_by;
-	const char	*lease_owner;
-	int64_t		lease_expires_ms;
-	int64_t		heartbeat_ms;
-	int		cancel_requested;
-	int64_t		created_at_ms;
-	int64_t		started_at_ms;
-	int64_t		finished_at_ms;
-	int64_t		updated_at_ms;
-};
-
-/* NULL fields match any task. */
-struct pgl_task_filter {
-	const char	*status;
-	const char	*kind;
-	const char	*catalog;
-	const char	*table;
-	const char	*created_by;
-};
-
-/*
- * ABI 1.11: one stored part of a scan plan's result (issue 28): the
- * ScanTasks JSON of one plan task, kept until expires_at_ms so that a
- * client pages through a large plan without the plan being made again.
- * table names the table planned (catalog, branch, namespace, table, as
- * the host spells it): a part is only ever served for that table.
- */
-struct pgl_plan_part {
-	const char	*plan_id;
-	uint32_t	 seq;		/* 0, 1, ... */
-	const char	*table;
-	const char	*body;		/* JSON */
-	int64_t		 expires_at_ms;
-};
-
-/*
- * ABI 1.14: what a tenant's stored plans hold (issue 42), so that the
- * host can bound them like every other stored thing: plans (distinct plan
- * ids), parts, and the bytes of their bodies, counting parts not expired.
- */
-struct pgl_plan_usage {
-	const char	*tenant;
-	uint64_t	 plans;
-	uint64_t	 parts;
-	uint64_t	 bytes;
-};
-
-/*
- * ABI 1.15: one change event of the outbox (issue 43), recorded by
- * append_event in the change's own transaction.  The host gives every
- * field but seq: id (a UUIDv7, unique for ever), the tenant, the catalog
- * (the catalog's name as the routes spell it; "" for a tenant-level
- * change: tenants, warehouses, users, roles, grants, service users),
- * the time, and the event's columns the feed filters on, beside body,
- * the whole Event JSON (the feed's object), which the store keeps as
- * given and never reads.  object_name is the object's path, its levels
- * (namespace levels, then the table's or view's name) joined by
- * PGL_NS_SEP, as namespaces cross the ABI, so that a filter by a leading
- * part of it matches whole levels.
- *
- * seq is the store's: one number per event, strictly increasing in
- * commit order within a tenant (so within each of its catalogs too),
- * with gaps allowed (a rolled back event's number is not reused).  A
- * list after a seq therefore never misses an event committed later.
- */
-struct pgl_event {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*catalog;		/* "" for tenant-level */
-	uint64_t	 seq;			/* the store's; 0 on append */
-	int64_t		 ts_ms;
-	const char	*actor;			/* NULL if none */
-	const char	*operation_type;
-	const char	*object_type;
-	const char	*object_name;		/* NULL if none */
-	const char	*object_uuid;		/* NULL if none */
-	const char	*branch;		/* NULL if none */
-	const char	*request_id;		/* NULL if none */
-	const char	*body;			/* JSON, as given */
-};
-
-/*
- * What list_events returns: the events of one tenant with seq >
- * after_seq, in seq order, at most limit (> 0).  catalog NULL: the
- * tenant's whole stream (every catalog and the tenant-level events);
- * "" only the tenant-level ones.  since_ms: only events with ts_ms >=
- * since_ms (0: any).  The rest are JSON arrays of strings, NULL for
- * any (the feed's QueryEventsRequest): operation_types, object_types,
- * object_uuids match the field; object_names an object_name equal to an
- * entry or beginning with it and PGL_NS_SEP (a namespace names what is
- * in it).  The host hands well-formed arrays (it builds them): a
- * malformed one fails, with no particular code.
- */
-struct pgl_event_filter {
-	const char	*catalog;
-	uint64_t	 after_seq;
-	int64_t		 since_ms;
-	const char	*operation_types;
-	uint32_t	 limit;
-	const char	*object_types;
-	const char	*object_uuids;
-	const char	*object_names;
-};
-
-/* ABI 1.15: what a tenant's outbox holds, for its limit. */
-struct pgl_event_usage {
-	const char	*tenant;
-	uint64_t	 events;
-	uint64_t	 bytes;			/* of the bodies */
-	int64_t		 oldest_ms;		/* ts_ms of the oldest */
-};
-
-/*
- * ABI 1.16: a push sink of a tenant's change events (issue 43): a webhook
- * subscription (kind "webhook", made by a tenant admin), or the tenant's
- * cursor in an operator's NATS stream (kind "nats", id "nats", made by
- * the dispatcher).  Keyed by (tenant_id, id).  Three groups of fields,
- * each written by one method, so that a route editing a subscription and
- * the dispatcher delivering it never overwrite each other:
- *
- *   config	put_webhook: kind, name, url, filter and secrets.  filter,
- *		secrets and recent are the host's text (JSON, sealed
- *		secrets), kept as given and never read by the store.
- *   state	set_webhook_state: how far delivery got.  cursor is the
- *		seq (struct pgl_event) of the tenant's stream delivered up
- *		to; attempts the failures in a row, failing_since_ms when
- *		the first of them was (0: not failing), next_attempt_ms
- *		when to try again; delivered and failures count for ever;
- *		recent the last deliveries (JSON array).
- *   lease	claim_webhook: which dispatcher delivers it, until when.
- *		One at a time, so a subscription's events go out in order
- *		even with replicas on one store.
- */
-struct pgl_webhook {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*kind;			/* "webhook", "nats" */
-	const char	*name;
-	const char	*url;
-	const char	*filter;		/* JSON object text */
-	const char	*secrets;		/* the host's text */
-	int64_t		 created_ms;
-	int64_t		 updated_ms;
-	/* state */
-	uint64_t	 cursor;
-	const char	*status;		/* "active", "paused" */
-	const char	*status_reason;		/* NULL if none */
-	int64_t		 failing_since_ms;
-	int64_t		 next_attempt_ms;
-	uint32_t	 attempts;
-	uint64_t	 delivered;
-	uint64_t	 failures;
-	const char	*recent;		/* JSON array text; NULL: [] */
-	/* lease (read only: claim_webhook writes it) */
-	const char	*lease_owner;		/* NULL if none */
-	int64_t		 lease_until_ms;
-};
-
-/*
- * ABI 1.18: a dropped table or view kept recoverable (undrop, issue 46
- * part 5).  The drop deletes the asset row as before and, in the same
- * transaction, records its fields here under an id of its own; a restore
- * creates the row again from them (same location, same metadata file, so
- * it loads exactly as before the drop) and deletes the entry, in one
- * transaction too.  The entry goes with its catalog (and so its tenant);
- * the host expires it after the catalog's retention, or when the tenant
- * holds more than its limit, and then deletes its files by a task.
- */
-struct pgl_dropped {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*catalog;
-	const char	*branch;
-	const char	*ns;			/* levels joined by PGL_NS_SEP */
-	const char	*name;
-	const char	*kind;			/* "ICEBERG_TABLE", "VIEW" */
-	const char	*asset_id;		/* the dropped row's id */
-	const char	*location;
-	const char	*metadata_location;
-	const char	*properties;		/* JSON object */
-	int64_t		 created_at_ms;		/* the asset's */
-	int64_t		 dropped_at_ms;
-	const char	*dropped_by;		/* NULL if unknown */
-	/* ABI 1.20: the asset's column tags at the drop (the rows of
-	 * struct pgl_column_tag, which go with the asset row), as a JSON
-	 * array [{"field_id": 3, "tag": "pii:email"}, ...]; NULL (or "[]")
-	 * when it had none.  Kept and given back as it came, so that a
-	 * restore tags the restored row's columns again (the same metadata
-	 * file: the same field ids) and a tag policy protects them as
-	 * before.  As with pgl_branch's parent (1.12), a list of entries
-	 * from a plugin built before 1.20 has the shorter elements: such a
-	 * plugin must be rebuilt (the plugins ship with the binary). */
-	const char	*column_tags;
-	/* ABI 1.26: the dropped row's origin (pgl_asset), which a restore
-	 * passes on; NULL from put_dropped: asset_id. */
-	const char	*origin;
-};
-
-/*
- * ABI 1.26: every table owns its files (issue 67).  A live table or
- * view (an asset row of kind ICEBERG_TABLE or VIEW, on any branch of
- * any catalog of the tenant) or a dropped one still recoverable, as
- * find_location_owner and list_location_owners answer it.  Stores keep
- * beside each such row and entry the key of its location
- * (host->location_key; NULL for none), computed whenever the location
- * is written and, for rows of before, by the migration that adds it.
- */
-struct pgl_location_owner {
-	const char	*tenant_id;
-	const char	*catalog;
-	const char	*branch;
-	const char	*ns;			/* levels joined by PGL_NS_SEP */
-	const char	*name;
-	const char	*kind;
-	const char	*location;
-	const char	*key;			/* its location's key */
-	const char	*origin;		/* as pgl_asset's */
-	const char	*dropped_id;		/* a dropped entry's; NULL: live */
-	const char	*id;			/* the row's or the entry's */
-};
-
-/*
- * What find_location_owner looks for: an owner whose location's key is
- * location's key, or a prefix of it, or has it as a prefix, other than
- * the asset origin (NULL: none) and other than the live rows named
- * ns.name in catalog (NULL: none; a table of one name is one object on
- * every branch to the catalog's grants and policies; a dropped one of
- * that name is another table, the one before).  With claim set,
- * inside a transaction, the tenant's locations are claimed first: of
- * two transactions that claim them concurrently, the one that would
- * read past the other's change fails (PGL_ERETRY) where the store does
- * not run a tenant's writers one at a time, so two creates cannot both
- * find a place free and both take it.
- */
-struct pgl_location_probe {
-	const char	*location;
-	const char	*origin;
-	const char	*catalog;
-	const char	*ns;
-	const char	*name;
-	int		 claim;
-};
-
-struct pgl_idempotent {
-	const char	*key;
-	const char	*route;
-	int		status;
-	const char	*body;
-	int64_t		expires_at_ms;
-};
-
-/*
- * ABI 1.10: the governance entities (pangolin-api.md §2.10, §2.11).
- *
- * Business metadata belongs to one asset row, by its id (a branch's copy
- * of an asset is another row, with its own id and no metadata), and goes
- * with it: deleting the asset, its branch, namespace, catalog or tenant
- * deletes it.  tags is a JSON array of strings, properties any JSON
- * value; both come back as stored.
- */
-struct pgl_business_metadata {
-	const char	*id;
-	const char	*asset_id;
-	const char	*description;		/* NULL if none */
-	const char	*tags;			/* JSON array of strings */
-	const char	*properties;		/* JSON */
-	int		 discoverable;
-	const char	*created_by;
-	int64_t		 created_at_ms;
-	const char	*updated_by;
-	int64_t		 updated_at_ms;
-};
-
-/*
- * A user's request for read on an asset; goes with the asset like its
- * business metadata.  status: pending | approved | rejected.
- */
-struct pgl_access_request {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*user_id;
-	const char	*asset_id;
-	const char	*reason;		/* NULL if none */
-	const char	*status;
-	int64_t		 requested_at_ms;
-	const char	*reviewed_by;		/* NULL until reviewed */
-	int64_t		 reviewed_at_ms;	/* 0 until reviewed */
-	const char	*review_comment;	/* NULL if none */
-};
-
-/*
- * A search over the assets of a tenant's `main` branches (discovery shows
- * what each catalog has published).  text matches a case-insensitive
- * substring of the asset's name or its business metadata's description
- * (ASCII letters fold in every store; other letters as each store folds
- * them); tags (a JSON array) must all be on the asset: from ABI 1.19 a
- * tag is on it when its business metadata or one of its columns
- * (set_column_tags) carries it, so one tag may be on a column and
- * another on the asset.  A restricted search (a caller who is not an
- * admin) keeps only the assets that are discoverable or lie in what the
- * vis_* JSON arrays name: catalogs by name, namespaces as
- * "<catalog>\x1e<ns>" (the namespace and its children), assets by id,
- * and tags (business metadata's only: a column tag is no grant).  Hits
- * list by name, then catalog and namespace.
- */
-struct pgl_asset_query {
-	const char	*text;			/* NULL or "": any */
-	const char	*tags;			/* NULL: no tag filter */
-	const char	*catalog;		/* NULL: every catalog */
-	int		 restricted;
-	const char	*vis_catalogs;
-	const char	*vis_namespaces;
-	const char	*vis_assets;
-	const char	*vis_tags;
-};
-
-struct pgl_asset_hit {
-	struct pgl_asset	 asset;
-	int			 has_metadata;
-	const char		*description;	/* NULL if none */
-	const char		*tags;		/* JSON array, "[]" if none */
-	int			 discoverable;
-};
-
-/* Between catalog and namespace in vis_namespaces. */
-#define PGL_VIS_NS_SEP		'\x1e'
-#define PGL_VIS_NS_SEP_STR	"\x1e"
-
-/* What search_names looks through. */
-enum pgl_name_kind {
-	PGL_NAMES_CATALOG,
-	PGL_NAMES_NAMESPACE,
-	PGL_NAMES_BRANCH
-};
-
-/* A catalog (name is the catalog's), a namespace or a branch of one. */
-struct pgl_name_hit {
-	const char	*catalog;
-	const char	*name;		/* namespace levels joined by PGL_NS_SEP */
-};
-
-/* Counts for the dashboard; a NULL tenant counts every tenant. */
-struct pgl_tenant_counts {
-	uint64_t	tenants;
-	uint64_t	warehouses;
-	uint64_t	catalogs;
-	uint64_t	namespaces;
-	uint64_t	tables;			/* ICEBERG_TABLE on main */
-	uint64_t	views;			/* VIEW on main */
-	uint64_t	assets;			/* every kind on main */
-	uint64_t	branches;
-	uint64_t	users;
-};
-
-/*
- * ABI 1.17: data policies (issue 46) and the column tags they follow.
- *
- * A policy belongs to a tenant and names a catalog (by name; it goes
- * with the catalog and the tenant) and a scope in it: a namespace (ns,
- * levels joined by PGL_NS_SEP, with everything below it), one table of
- * it (table_name), or a column tag (tag, ns and table_name NULL).  What
- * it does (a row filter or a column action) and to whom is the host's
- * JSON document, doc.  Names are unique per tenant.
- */
-struct pgl_policy {
-	const char	*id;
-	const char	*tenant_id;
-	const char	*name;
-	const char	*catalog;
-	const char	*ns;			/* NULL for a tag's */
-	const char	*table_name;		/* NULL: the namespace's */
-	const char	*tag;			/* NULL unless tag-scoped */
-	const char	*doc;			/* JSON object (the host's) */
-	int64_t		 created_ms;
-	int64_t		 updated_ms;
-};
-
-/* One tag on one column (its Iceberg field id) of an asset row; goes
- * with the asset, as its business metadata does. */
-struct pgl_column_tag {
-	const char	*asset_id;
-	int64_t		 field_id;
-	const char	*tag;
-};
-
-/*
- * ABI 1.27: what a tenant makes the store hold (issue 67), one row per
- * kind: how many rows of that kind the store keeps for it and their
- * bytes (the octet lengths of their stored text, plus
- * PGL_USAGE_ROW_BYTES a row for its key, header and index entries).
- * The kinds and the rows each counts:
- *
- *   namespaces   namespaces
- *   tables       assets of kind ICEBERG_TABLE, one per branch holding
- *                its own row (a copy-on-write branch's change, a
- *                tombstone)
- *   views        assets of kind VIEW, likewise
- *   assets       every other asset (generic assets), likewise
- *   metadata     business metadata of an asset
- *   commits      catalog commits
- *   dropped      recoverable drops kept
- *   policies     data policies
- *   webhooks     webhook subscriptions (not NATS cursors)
- *   events       change events (the outbox)
- *   audit        audit events of the tenant
- *   plans        stored scan plan parts (expired ones too, until purged)
- *   other        the rest: catalogs, warehouses, branches, tags, roles,
- *                their assignments, grants, service users, the tenant's
- *                users, access requests, merge operations and conflicts,
- *                column tags, settings
- *
- * A tenant that holds none of a kind has no row of it.
- *
- * A row's bytes: the octet lengths of its stored strings times
- * PGL_USAGE_TEXT_NUM / PGL_USAGE_TEXT_DEN (rounded down), plus
- * PGL_USAGE_ROW_BYTES, the same on every store, measured so that they
- * bound what the store that keeps the most per row (PostgreSQL) grows
- * by: large text's TOAST chunks and pages, a row's header and index
- * entries (docs/limits.md, Quotas).
- */
-#define PGL_USAGE_TEXT_NUM	9
-#define PGL_USAGE_TEXT_DEN	8
-#define PGL_USAGE_ROW_BYTES	384
-
-struct pgl_usage {
-	const char	*tenant;
-	const char	*kind;
-	int64_t		 count;
-	int64_t		 bytes;
-};
 
 #define S	struct pgl_store *
 #define A	struct pgl_arena *
@@ -710,17 +114,35 @@ struct pgl_store_ops {
 	uint16_t	abi_minor;	/* fields are only ever appended */
 	const char	*name;
 
-	/* Lifecycle.  open() runs once per process (Kore worker). */
+	/* --- ABI 1.0: the CatalogStore trait, by entity --- */
+
+	/*
+	 * Lifecycle.  open connects (and migrates the schema, once, however
+	 * many processes open at once) with the [store.options] key/values:
+	 * an unknown key or a bad value is PGL_EINVAL naming it.  Once per
+	 * process.  close ends what open began; ping answers PGL_OK while
+	 * the backend answers.
+	 */
 	int	(*open)(const struct pgl_host *, const struct pgl_kv *opts,
 		    size_t nopts, struct pgl_store **, E);
 	void	(*close)(S);
 	int	(*ping)(S, E);
-	/* Transactions group multi-row writes; they do not nest. */
+	/*
+	 * Transactions.  begin inside one, or commit outside one, is
+	 * PGL_EINVAL; rollback outside one does nothing.  commit may
+	 * answer PGL_ERETRY (nothing committed).
+	 */
 	int	(*begin)(S, E);
 	int	(*commit)(S, E);
 	int	(*rollback)(S, E);
 
-	/* Tenants. */
+	/*
+	 * Tenants, keyed by id; the name is unique too.  A tenant method
+	 * takes no tenant argument: it names the tenant.  list: by name.
+	 * delete takes every row the tenant owns but its change events,
+	 * push sinks (the host deletes its webhooks) and audit events,
+	 * which outlive it until purged.
+	 */
 	int	(*create_tenant)(S, const struct pgl_tenant *, E);
 	int	(*get_tenant)(S, A, const char *id, struct pgl_tenant *, E);
 	int	(*list_tenants)(S, A, P, struct pgl_tenant **, size_t *,
@@ -728,19 +150,29 @@ struct pgl_store_ops {
 	int	(*update_tenant)(S, const struct pgl_tenant *, E);
 	int	(*delete_tenant)(S, const char *id, E);
 
-	/* Warehouses. */
+	/*
+	 * Warehouses, keyed by (tenant, name).  list: by name.
+	 * update_warehouse replaces the row named old_name, and a new name
+	 * follows into its catalogs' warehouse_name.  delete: PGL_EINUSE
+	 * while a catalog names it.
+	 */
 	int	(*create_warehouse)(S, const struct pgl_warehouse *, E);
 	int	(*get_warehouse)(S, A, const char *tenant, const char *name,
 		    struct pgl_warehouse *, E);
 	int	(*list_warehouses)(S, A, const char *tenant, P,
 		    struct pgl_warehouse **, size_t *, uint64_t *, E);
-	/* Replaces the row named old_name (the name itself may change). */
 	int	(*update_warehouse)(S, const char *old_name,
 		    const struct pgl_warehouse *, E);
 	int	(*delete_warehouse)(S, const char *tenant, const char *name,
 		    E);
 
-	/* Catalogs.  Delete cascades to everything inside the catalog. */
+	/*
+	 * Catalogs, keyed by (tenant, name).  create: PGL_ENOTFOUND for a
+	 * warehouse_name that is not the tenant's.  list: by name.  delete
+	 * takes everything inside: namespaces, assets on every branch,
+	 * branches, tags, commits, merges, drops, policies.  count_catalog
+	 * counts what the catalog holds (struct pgl_catalog_counts).
+	 */
 	int	(*create_catalog)(S, const struct pgl_catalog *, E);
 	int	(*get_catalog)(S, A, const char *tenant, const char *name,
 		    struct pgl_catalog *, E);
@@ -752,7 +184,12 @@ struct pgl_store_ops {
 	int	(*count_catalog)(S, const char *tenant, const char *catalog,
 		    struct pgl_catalog_counts *, E);
 
-	/* Namespaces.  parent NULL lists all; otherwise direct children. */
+	/*
+	 * Namespaces, keyed by (tenant, catalog, name).  list: by name;
+	 * parent NULL lists the whole catalog, "" the top level, else the
+	 * direct children of parent.  delete takes the namespace's assets
+	 * on every branch, not its child namespaces.
+	 */
 	int	(*create_namespace)(S, const char *tenant,
 		    const struct pgl_namespace *, E);
 	int	(*get_namespace)(S, A, const char *tenant, const char *catalog,
@@ -765,7 +202,17 @@ struct pgl_store_ops {
 	int	(*delete_namespace)(S, const char *tenant, const char *catalog,
 		    const char *ns, E);
 
-	/* Assets, keyed by (tenant, catalog, branch, ns, name). */
+	/*
+	 * Assets (tables, views, generic), keyed by (tenant, catalog,
+	 * branch, ns, name); on a forked branch as fork_branch (1.12)
+	 * says.  create: PGL_ENOTFOUND without the branch or the
+	 * namespace; a.origin as struct pgl_asset says.  update writes
+	 * the row of a's key.  list (kind NULL: any) and
+	 * list_all_assets_for_branch (every asset of a branch in one
+	 * round trip, for conflict detection): by namespace, then name.
+	 * rename_asset moves src_ns.src to dst_ns.dst on one branch:
+	 * PGL_EEXISTS when the destination is taken.
+	 */
 	int	(*create_asset)(S, const char *tenant, const struct pgl_asset *,
 		    E);
 	int	(*get_asset)(S, A, const char *tenant, const char *catalog,
@@ -773,7 +220,6 @@ struct pgl_store_ops {
 		    struct pgl_asset *, E);
 	int	(*get_asset_by_id)(S, A, const char *tenant, const char *id,
 		    struct pgl_asset *, E);
-	/* kind NULL = any kind. */
 	int	(*list_assets)(S, A, const char *tenant, const char *catalog,
 		    const char *branch, const char *ns, const char *kind, P,
 		    struct pgl_asset **, size_t *, uint64_t *, E);
@@ -784,37 +230,44 @@ struct pgl_store_ops {
 	int	(*rename_asset)(S, const char *tenant, const char *catalog,
 		    const char *branch, const char *src_ns, const char *src,
 		    const char *dst_ns, const char *dst, E);
-	/* Every asset of a branch in one round trip (conflict detection). */
 	int	(*list_all_assets_for_branch)(S, A, const char *tenant,
 		    const char *catalog, const char *branch,
 		    struct pgl_asset **, size_t *, E);
 	/*
 	 * Copy the assets of branch src into dst in one statement, giving
-	 * the copies new ids.  ns_filter (NULL = all) keeps one namespace and
-	 * its children; names_json (NULL = all) is a JSON array of
-	 * "ns.table" names to keep.
+	 * the copies new ids (and keeping their origins); *copied says how
+	 * many.  ns_filter (NULL: all) keeps one namespace and its
+	 * children; names_json (NULL: all) is a JSON array of "ns.table"
+	 * names to keep.  All or nothing.
 	 */
 	int	(*copy_assets_bulk)(S, const char *tenant, const char *catalog,
 		    const char *src, const char *dst, const char *ns_filter,
 		    const char *names_json, uint64_t *copied, E);
-	/* Compare-and-swap of a table's pointer: PGL_ECONFLICT on mismatch. */
+	/*
+	 * CAS of a table's pointer: metadata_location becomes new_location
+	 * where it is expected, else PGL_ECONFLICT (the commit loop reads
+	 * the table again).
+	 */
 	int	(*update_metadata_location)(S, const char *tenant,
 		    const char *catalog, const char *branch, const char *ns,
 		    const char *name, const char *expected,
 		    const char *new_location, E);
 
-	/* Branches and tags. */
+	/*
+	 * Branches and tags, keyed by (tenant, catalog, name).  list: by
+	 * name.  delete_branch takes the branch and every asset it owns;
+	 * a branch forked from it keeps what it saw (1.12).
+	 * update_branch_head: CAS of the head (expected NULL: no head
+	 * yet), PGL_ECONFLICT when it moved.
+	 */
 	int	(*create_branch)(S, const char *tenant,
 		    const struct pgl_branch *, E);
 	int	(*get_branch)(S, A, const char *tenant, const char *catalog,
 		    const char *name, struct pgl_branch *, E);
 	int	(*list_branches)(S, A, const char *tenant, const char *catalog,
 		    P, struct pgl_branch **, size_t *, uint64_t *, E);
-	/* Deletes the branch row and every asset it owns; a branch forked
-	 * from it keeps what it saw (ABI 1.12). */
 	int	(*delete_branch)(S, const char *tenant, const char *catalog,
 		    const char *name, E);
-	/* Compare-and-swap of a branch head (expected NULL = no head). */
 	int	(*update_branch_head)(S, const char *tenant,
 		    const char *catalog, const char *name,
 		    const char *expected, const char *new_head, E);
@@ -826,17 +279,26 @@ struct pgl_store_ops {
 	int	(*delete_tag)(S, const char *tenant, const char *catalog,
 		    const char *name, E);
 
-	/* Commits. */
+	/*
+	 * Commits, keyed by (tenant, id); they go with their catalog.
+	 * get_commit_ancestry: head first, following parent_id, at most
+	 * limit commits; PGL_ENOTFOUND when head is not the tenant's.
+	 */
 	int	(*create_commit)(S, const char *tenant,
 		    const struct pgl_commit *, E);
 	int	(*get_commit)(S, A, const char *tenant, const char *id,
 		    struct pgl_commit *, E);
-	/* head first, following parent_id, at most limit commits. */
 	int	(*get_commit_ancestry)(S, A, const char *tenant,
 		    const char *head, uint32_t limit, struct pgl_commit **,
 		    size_t *, E);
 
-	/* Idempotency keys (Iceberg REST Idempotency-Key). */
+	/*
+	 * Idempotency keys (Iceberg REST Idempotency-Key), keyed by
+	 * (tenant, key).  put: PGL_EEXISTS while the key is live (a
+	 * concurrent request got there first); an expired one is
+	 * replaced.  get: PGL_ENOTFOUND for none or one expired at
+	 * now_ms.  purge: the expired keys of any tenant.
+	 */
 	int	(*put_idempotent)(S, const char *tenant,
 		    const struct pgl_idempotent *, E);
 	int	(*get_idempotent)(S, A, const char *tenant, const char *key,
@@ -844,17 +306,17 @@ struct pgl_store_ops {
 	int	(*purge_idempotent)(S, int64_t now_ms, uint64_t *purged, E);
 
 	/*
-	 * Users, roles, permissions.
-	 *
-	 * ABI 1.14: a username is unique store-wide by its key as well
-	 * (host->name_key, plugin.h), so `Bob` and `bob`, or `bob` and
-	 * `bob<U+200B>`, are one name: create_user and update_user answer
-	 * PGL_EEXISTS for a name whose key another user's has, and so do
-	 * create_service_user and update_service_user within a tenant.
-	 * Rows written before get their key when the plugin first opens
-	 * the store; of rows whose keys collide, the one whose name sorts
-	 * first (bytes, then id) keeps the key and the others keep working
-	 * without one (the plugin logs each).
+	 * Users, keyed by id, with usernames unique store-wide (login
+	 * finds a user before it knows a tenant): get_user,
+	 * get_user_by_username, update_user and delete_user look in any
+	 * tenant, and a root user has no tenant.  ABI 1.14: a name is
+	 * unique by its key as well (host->name_key, plugin.h), so `Bob`
+	 * and `bob`, or `bob` and `bob<U+200B>`, are one name: create and
+	 * update answer PGL_EEXISTS for a name whose key another user's
+	 * has (service users: within their tenant).  Rows of before get
+	 * their keys at the first open (docs/architecture.md, ABI 1.14).
+	 * list_users: the tenant's, by username.  delete_user takes the
+	 * user's tokens (revoked), role assignments and grants.
 	 */
 	int	(*create_user)(S, const struct pgl_user *, E);
 	int	(*get_user)(S, A, const char *id, struct pgl_user *, E);
@@ -864,6 +326,15 @@ struct pgl_store_ops {
 		    size_t *, uint64_t *, E);
 	int	(*update_user)(S, const struct pgl_user *, E);
 	int	(*delete_user)(S, const char *id, E);
+	/*
+	 * Roles, keyed by (tenant, id), names unique per tenant; doc comes
+	 * back byte for byte.  list_roles: by name.  delete_role takes its
+	 * assignments.  assign_role gives user_id (a user or a service
+	 * user: the host checks which) the role, PGL_ENOTFOUND without the
+	 * role; assigning again keeps the first assignment and its doc.
+	 * revoke_role: PGL_ENOTFOUND when not assigned.  list_user_roles:
+	 * the principal's roles, by name.
+	 */
 	int	(*create_role)(S, const struct pgl_role *, E);
 	int	(*get_role)(S, A, const char *tenant, const char *id,
 		    struct pgl_role *, E);
@@ -877,13 +348,24 @@ struct pgl_store_ops {
 		    const char *role_id, E);
 	int	(*list_user_roles)(S, A, const char *tenant,
 		    const char *user_id, struct pgl_role **, size_t *, E);
+	/*
+	 * Direct grants, keyed by (tenant, id).  list_permissions: of
+	 * user_id (NULL: the tenant's), in creation order.  They go with
+	 * their principal and their tenant.
+	 */
 	int	(*create_permission)(S, const struct pgl_permission *, E);
 	int	(*delete_permission)(S, const char *tenant, const char *id, E);
 	int	(*list_permissions)(S, A, const char *tenant,
 		    const char *user_id, P, struct pgl_permission **, size_t *,
 		    uint64_t *, E);
 
-	/* Service users and tokens. */
+	/*
+	 * Service users, keyed by (tenant, id), names (and their keys, as
+	 * users') unique per tenant, key_id unique store-wide:
+	 * get_service_user_by_key_id looks in any tenant (it runs on every
+	 * API call).  list: by name.  delete takes its assignments and
+	 * grants.
+	 */
 	int	(*create_service_user)(S, const struct pgl_service_user *, E);
 	int	(*get_service_user)(S, A, const char *tenant, const char *id,
 		    struct pgl_service_user *, E);
@@ -894,18 +376,33 @@ struct pgl_store_ops {
 	int	(*update_service_user)(S, const struct pgl_service_user *, E);
 	int	(*delete_service_user)(S, const char *tenant, const char *id,
 		    E);
+	/*
+	 * Session tokens: the store keeps a token's id (jti) and metadata,
+	 * never the token.  list_active_tokens: user_id's tokens of tenant
+	 * (NULL: a root user's) not expired at now_ms nor revoked, the
+	 * latest expiry first.  revoke_token records the revocation by
+	 * jti (any tenant) until expires_at_ms (again: the later expiry).
+	 * is_token_revoked sets *revoked; any failure must fail closed
+	 * (the host then refuses the token).  cleanup_expired_tokens
+	 * removes the tokens and revocations of any tenant expired at
+	 * now_ms.
+	 */
 	int	(*store_token)(S, const struct pgl_token *, E);
 	int	(*list_active_tokens)(S, A, const char *tenant,
 		    const char *user_id, int64_t now_ms, P, struct pgl_token **,
 		    size_t *, uint64_t *, E);
 	int	(*revoke_token)(S, const char *jti, int64_t expires_at_ms,
 		    const char *reason, E);
-	/* PGL_OK and *revoked set; a store error must fail closed. */
 	int	(*is_token_revoked)(S, const char *jti, int *revoked, E);
 	int	(*cleanup_expired_tokens)(S, int64_t now_ms, uint64_t *removed,
 		    E);
 
-	/* Audit log. */
+	/*
+	 * The audit log, append-only; events outlive their tenant.  tenant
+	 * NULL (root's view) lists and gets across tenants.  list: the
+	 * filter's (struct pgl_audit_filter; NULL fields match any),
+	 * newest first.
+	 */
 	int	(*log_audit_event)(S, const struct pgl_audit_event *, E);
 	int	(*list_audit_events)(S, A, const char *tenant,
 		    const struct pgl_audit_filter *, P,
@@ -913,7 +410,16 @@ struct pgl_store_ops {
 	int	(*get_audit_event)(S, A, const char *tenant, const char *id,
 		    struct pgl_audit_event *, E);
 
-	/* Merges. */
+	/*
+	 * Merge operations and their conflicts (implemented since ABI
+	 * 1.6), keyed by (tenant, id); they go with their catalog.
+	 * create_merge_op: PGL_ENOTFOUND without the catalog.
+	 * list_merge_ops: the catalog's, newest first (initiated_at_ms).
+	 * create_merge_conflict: PGL_ENOTFOUND without its operation.
+	 * list_merge_conflicts: the operation's, in creation order.
+	 * update_merge_op writes status and doc, update_merge_conflict
+	 * doc.
+	 */
 	int	(*create_merge_op)(S, const struct pgl_merge_op *, E);
 	int	(*get_merge_op)(S, A, const char *tenant, const char *id,
 		    struct pgl_merge_op *, E);
@@ -929,29 +435,17 @@ struct pgl_store_ops {
 		    const struct pgl_merge_conflict *, E);
 
 	/*
-	 * Settings (per-tenant JSON document; implemented since ABI 1.10):
-	 * get answers PGL_ENOTFOUND when none was put; put replaces it.
-	 * They go with the tenant.
+	 * Settings: one JSON document per tenant (implemented since ABI
+	 * 1.10).  get: PGL_ENOTFOUND when none was put; put replaces it
+	 * (PGL_ENOTFOUND without the tenant).  They go with the tenant.
 	 */
 	int	(*get_settings)(S, A, const char *tenant, const char **doc, E);
 	int	(*put_settings)(S, const char *tenant, const char *doc, E);
 
 	/*
-	 * Background tasks (ABI 1.5; declared since 1.0, first implemented
-	 * then).  list_tasks: newest first.  claim_task atomically takes a
-	 * running task whose lease expired, else a queued one with tenants
-	 * in turn (issue 23): the oldest queued task of the tenant whose last
-	 * claim is the oldest (tenants never claimed first, longest waiting
-	 * first), so one tenant's backlog delays another's task by at most
-	 * one claim per runner (the signature is unchanged).  For
-	 * lease_owner: running, leased until now_ms + lease_ms, attempts + 1,
-	 * started_at set once; PGL_ENOTFOUND when there is none.
-	 * update_task writes progress, phase, message, status, result, error
-	 * and the lease of a task still held by t->lease_owner (PGL_ECONFLICT
-	 * once another runner holds it, or it ended); status "queued" hands
-	 * it back (the lease is released).  cancel_task: a queued task is
-	 * cancelled at once, a running one gets cancel_requested for its
-	 * runner to see; PGL_ECONFLICT when it has already ended.
+	 * Background tasks (struct pgl_task; implemented since ABI 1.5).
+	 * create: queued, attempts 0.  list_tasks: the filter's, newest
+	 * first.
 	 */
 	int	(*create_task)(S, const struct pgl_task *, E);
 	int	(*get_task)(S, A, const char *tenant, const char *id,
@@ -959,16 +453,39 @@ struct pgl_store_ops {
 	int	(*list_tasks)(S, A, const char *tenant,
 		    const struct pgl_task_filter *, P, struct pgl_task **,
 		    size_t *, uint64_t *, E);
+	/*
+	 * Takes one task of any tenant, atomically (two runners never get
+	 * one task): a running task whose lease expired, else a queued one
+	 * with tenants in turn (issue 23): the oldest queued task of the
+	 * tenant whose last claim is the oldest (tenants never claimed
+	 * first, then the longest waiting), so one tenant's backlog delays
+	 * another's task by at most one claim per runner.  The task is
+	 * then running for lease_owner until now_ms + lease_ms, attempts +
+	 * 1, started_at set once.  PGL_ENOTFOUND: nothing to claim.
+	 */
 	int	(*claim_task)(S, A, const char *lease_owner, int64_t now_ms,
 		    int64_t lease_ms, struct pgl_task *, E);
+	/*
+	 * Writes progress, phase, message, status, result, error and the
+	 * lease of a task still held by t->lease_owner: PGL_ECONFLICT once
+	 * another runner holds it, or it ended.  Status "queued" hands it
+	 * back (the lease released).
+	 */
 	int	(*update_task)(S, const struct pgl_task *, E);
+	/*
+	 * A queued task is cancelled at once, a running one gets
+	 * cancel_requested for its runner to see; PGL_ECONFLICT when it
+	 * has already ended.
+	 */
 	int	(*cancel_task)(S, const char *tenant, const char *id, E);
 
+	/* --- ABI 1.1 and later: appended, one minor at a time --- */
+
 	/*
-	 * ABI 1.1: statements / commands sent to the backend since open
+	 * ABI 1.1: statements or commands sent to the backend since open
 	 * (one libpq round trip, one mongoc command, one SQLite statement
-	 * execution).  Lets benchmarks prove the single-query methods stay
-	 * constant in round trips.  May be NULL.
+	 * execution), so that benchmarks prove the single-query methods
+	 * stay constant in round trips.  May be NULL.
 	 */
 	uint64_t	(*round_trips)(S);
 
@@ -983,10 +500,10 @@ struct pgl_store_ops {
 		    uint64_t *, E);
 
 	/*
-	 * ABI 1.3: one recorded session token by id (its jti), whoever's it
-	 * is: the caller checks the tenant.  PGL_ENOTFOUND when there is
-	 * none (never stored, expired and cleaned up, or revoked by a store
-	 * that drops the active row).
+	 * ABI 1.3: one recorded session token by id (its jti), of any
+	 * tenant: the caller checks the tenant.  PGL_ENOTFOUND when there
+	 * is none (never stored, expired and cleaned up, or revoked by a
+	 * store that drops the active row).  Required.
 	 */
 	int	(*get_token)(S, A, const char *id, struct pgl_token *, E);
 
@@ -997,8 +514,8 @@ struct pgl_store_ops {
 	 * commits, that configuration changed.  changes_seen sets *seen when
 	 * another handle announced a change since the last call; it never
 	 * blocks, and a handle that may have missed one (it reconnected)
-	 * reports it as seen.  Both may be NULL: the host then relies on its
-	 * caches' TTL for other servers' changes.
+	 * reports it as seen.  May be NULL (both): the host then relies on
+	 * its caches' TTL for other servers' changes.
 	 */
 	int	(*announce_change)(S, E);
 	int	(*changes_seen)(S, int *seen, E);
@@ -1019,33 +536,33 @@ struct pgl_store_ops {
 
 	/*
 	 * ABI 1.7: revoke every recorded token of user_id (a user or a
-	 * service user) not expired at now_ms, in one write: is_token_revoked
-	 * answers 1 for each from then on.  The token rows stay until they
-	 * expire (get_token still finds them, for a revoke by id), but no
-	 * longer list as active.  delete_user does the same for its user.
+	 * service user, any tenant) not expired at now_ms, in one write:
+	 * is_token_revoked answers 1 for each from then on.  The rows stay
+	 * until they expire (get_token still finds them, for a revoke by
+	 * id), but no longer list as active.
 	 */
 	int	(*revoke_user_tokens)(S, const char *user_id, int64_t now_ms,
 		    const char *reason, E);
 
 	/*
-	 * ABI 1.8: audit retention.  Delete at most limit (> 0) audit events
-	 * of any tenant older than before_ms (timestamp < before_ms), oldest
-	 * first, in one short write (a is scratch space); *deleted says how many went (fewer than
-	 * limit: none older is left).  The caller loops, so no single call
-	 * holds a lock for long.  May be NULL (an older plugin): the host
-	 * then keeps every event.
+	 * ABI 1.8: audit retention.  Deletes at most limit (> 0) audit
+	 * events of any tenant older than before_ms, oldest first, in one
+	 * short write (a is scratch space); *deleted says how many (fewer
+	 * than limit: none older is left).  The caller loops outside a
+	 * transaction, so no call holds a lock for long.  May be NULL: the
+	 * host then keeps every event.
 	 */
 	int	(*delete_audit_events_before)(S, A, int64_t before_ms,
 		    uint32_t limit, uint64_t *deleted, E);
 
 	/*
 	 * ABI 1.9: the next limit (> 0) assets of list_assets' order
-	 * strictly after the key (after_ns, after_name), reading only
-	 * id, catalog, branch, ns, name and kind (the rest NULL or 0).  A
-	 * long list reads each row once this way, where OFFSET re-reads
-	 * every row before the page.  ns NULL: the whole branch, and
-	 * after_ns is the key's namespace; with ns, after_ns is ignored.
-	 * May be NULL (an older plugin): the host pages by offset.
+	 * strictly after the key (after_ns, after_name), reading only id,
+	 * catalog, branch, ns, name and kind (the rest NULL or 0): a long
+	 * list reads each row once, where OFFSET re-reads every row before
+	 * the page.  ns NULL: the whole branch, and after_ns is the key's
+	 * namespace; with ns, after_ns is ignored.  May be NULL: the host
+	 * pages by offset.
 	 */
 	int	(*list_assets_after)(S, A, const char *tenant,
 		    const char *catalog, const char *branch, const char *ns,
@@ -1056,14 +573,13 @@ struct pgl_store_ops {
 	/*
 	 * ABI 1.10: business metadata, discovery, access requests and the
 	 * dashboard (pangolin-api.md §2.10, §2.11).  Each is one round trip
-	 * or a fixed few, whatever the number of assets.
+	 * or a fixed few, whatever the number of assets.  Required.
 	 *
 	 * put_business_metadata upserts by asset_id: PGL_ENOTFOUND when the
 	 * asset is not the tenant's; an update keeps id, created_by and
-	 * created_at of the first put.  get: PGL_ENOTFOUND when the asset
-	 * has none (one read by key: the authorization of a tenant user reads
-	 * an asset's tags this way).  delete: PGL_ENOTFOUND when there was
-	 * none.
+	 * created_at of the first put.  get (one read by key: the
+	 * authorization of a tenant user reads an asset's tags this way)
+	 * and delete: PGL_ENOTFOUND when the asset has none.
 	 */
 	int	(*put_business_metadata)(S, const char *tenant,
 		    const struct pgl_business_metadata *, E);
@@ -1072,10 +588,10 @@ struct pgl_store_ops {
 	int	(*delete_business_metadata)(S, const char *tenant,
 		    const char *asset_id, E);
 	/*
-	 * The page of hits of q (struct pgl_asset_query) and their total,
-	 * through a text index (SQLite FTS5 trigram, PostgreSQL pg_trgm,
-	 * MongoDB a trigram multikey index): a search does not read every
-	 * asset.
+	 * The page of hits of q (struct pgl_asset_query says what matches
+	 * and in which order) and their total, through a text index
+	 * (SQLite FTS5 trigram, PostgreSQL pg_trgm, MongoDB a trigram
+	 * multikey index): a search does not read every asset.
 	 */
 	int	(*search_assets)(S, A, const char *tenant,
 		    const struct pgl_asset_query *q, P, struct pgl_asset_hit **,
@@ -1089,11 +605,12 @@ struct pgl_store_ops {
 		    const char *text, uint32_t limit, struct pgl_name_hit **,
 		    size_t *, E);
 	/*
-	 * Access requests.  create: PGL_ENOTFOUND when the asset is not the
+	 * Access requests, keyed by (tenant, id); they go with their
+	 * asset.  create: PGL_ENOTFOUND when the asset is not the
 	 * tenant's.  list: newest first; user_id NULL lists the tenant's.
-	 * review_access_request writes status, reviewed_by, reviewed_at and
+	 * review writes status, reviewed_by, reviewed_at and
 	 * review_comment of a request still pending: PGL_ECONFLICT once it
-	 * was reviewed, PGL_ENOTFOUND when there is none.
+	 * was reviewed.
 	 */
 	int	(*create_access_request)(S, const struct pgl_access_request *,
 		    E);
@@ -1104,19 +621,19 @@ struct pgl_store_ops {
 		    size_t *, uint64_t *, E);
 	int	(*review_access_request)(S, const struct pgl_access_request *,
 		    E);
-	/* The dashboard's counts, in one round trip on SQL stores. */
+	/* The dashboard's counts (NULL tenant: every tenant's), in one
+	 * round trip on SQL stores. */
 	int	(*count_tenant)(S, const char *tenant,
 		    struct pgl_tenant_counts *, E);
 
 	/*
 	 * ABI 1.11: scan plan parts (struct pgl_plan_part), by tenant.
-	 * put: PGL_ECONFLICT when (plan_id, seq) exists.  get: the part
-	 * unless it expired at now_ms (PGL_ENOTFOUND, as for none).
-	 * delete_plan_parts removes every part of the plan (none: 0).
-	 * purge_plan_parts removes at most limit expired parts of any tenant
-	 * (expires_at_ms < now_ms) in one short write; *purged says how many.
-	 * May be NULL (an older plugin): the host then plans only what fits
-	 * in one answer.
+	 * put: PGL_ECONFLICT when (plan_id, seq) exists unexpired.  get:
+	 * the part unless it expired at now_ms (PGL_ENOTFOUND, as for
+	 * none).  delete_plan_parts removes every part of the plan (none:
+	 * PGL_OK).  purge_plan_parts removes at most limit expired parts
+	 * of any tenant (expires_at_ms < now_ms) in one short write;
+	 * *purged says how many.  May be NULL: see pgl_store_has_plan_parts.
 	 */
 	int	(*put_plan_part)(S, const char *tenant,
 		    const struct pgl_plan_part *, E);
@@ -1137,17 +654,16 @@ struct pgl_store_ops {
 	 * changed keeps its source's id until b changes it.  delete_branch
 	 * of a parent keeps its children's view.  PGL_ENOTFOUND: no branch
 	 * from; PGL_EEXISTS: b exists.  b->parent is ignored (it is from).
-	 * May be NULL (an older plugin): the host then copies the rows.
+	 * May be NULL: the host then copies the rows (copy_assets_bulk).
 	 */
 	int	(*fork_branch)(S, const char *tenant, const struct pgl_branch *b,
 		    const char *from, E);
 
 	/*
 	 * ABI 1.13: 1 when rollback undoes every write since begin (the
-	 * host then swaps several commits in one transaction, and one that
-	 * fails costs the others nothing but a second try); 0 when writes
-	 * apply at once (a MongoDB server without sessions).  May be NULL
-	 * (an older plugin): taken as 0.
+	 * host then swaps several commits in one transaction); 0 when
+	 * writes apply at once (a MongoDB server without sessions).  May
+	 * be NULL: taken as 0.
 	 */
 	int	(*atomic)(S);
 
@@ -1158,8 +674,8 @@ struct pgl_store_ops {
 	 * first, at most limit rows (0: all).  Each put_plan_part records its
 	 * body's length, so neither reads a body.  touch_plan_parts sets the
 	 * expiry of every part of the plan still unexpired at now_ms (none:
-	 * 0).  May be NULL (an older plugin): the host then keeps no plan
-	 * parts, since it could not bound them.
+	 * PGL_OK).  May be NULL: the host then keeps no plan parts, since
+	 * it could not bound them.
 	 */
 	int	(*plan_usage)(S, A, const char *tenant, int64_t now_ms,
 		    uint32_t limit, struct pgl_plan_usage **, size_t *, E);
@@ -1167,125 +683,113 @@ struct pgl_store_ops {
 		    int64_t now_ms, int64_t expires_at_ms, E);
 
 	/*
-	 * ABI 1.15: change events, the outbox (struct pgl_event).
+	 * ABI 1.15: change events, the outbox (struct pgl_event).  May be
+	 * NULL (all six): the host then records no events and answers the
+	 * feed's routes 501.
 	 *
-	 * append_event records e in the caller's open transaction (begin
-	 * ... commit), so the event commits or rolls back with its change;
-	 * called outside one, it is a transaction of its own.  It assigns
-	 * seq (set in *seq) and holds the tenant's event order until the
-	 * transaction ends: call it last, just before commit, so that other
-	 * writers of the tenant wait the shortest time.  A store whose
-	 * rollback does not undo (atomic() 0) keeps the event of a change
-	 * rolled back, and its seq follows the order of appends, not of
-	 * commits.  PGL_EEXISTS: the id is taken.
-	 *
-	 * list_events: the page the filter names (struct pgl_event_filter),
-	 * every field of each event.
-	 *
-	 * event_horizon sets *seq to the highest seq removed (purge or
-	 * trim) from the stream a list with the same tenant and catalog
-	 * reads (catalog NULL: the tenant's), 0 when none was: a reader
-	 * whose after_seq is below it has missed events (410 Gone).  It
-	 * outlives the events it names.
-	 *
+	 * append_event records e in the caller's transaction, so the event
+	 * commits or rolls back with its change (outside one, it is a
+	 * transaction of its own).  It sets *seq and holds the tenant's
+	 * event order until the transaction ends: call it last, just
+	 * before commit, so that the tenant's other writers wait the
+	 * shortest time.  A store whose rollback does not undo (atomic()
+	 * 0) keeps the event of a change rolled back, and its seq follows
+	 * the order of appends, not of commits.  PGL_EEXISTS: the id is
+	 * taken.
+	 */
+	int	(*append_event)(S, const struct pgl_event *e, uint64_t *seq, E);
+	/* The page the filter names (struct pgl_event_filter), every
+	 * field of each event. */
+	int	(*list_events)(S, A, const char *tenant,
+		    const struct pgl_event_filter *, struct pgl_event **,
+		    size_t *, E);
+	/*
+	 * *seq: the highest seq removed (purged or trimmed) from the stream
+	 * a list with the same tenant and catalog reads (catalog NULL: the
+	 * tenant's), 0 when none was: a reader whose after_seq is below it
+	 * has missed events (410 Gone).  It outlives the events it names.
+	 */
+	int	(*event_horizon)(S, const char *tenant, const char *catalog,
+		    uint64_t *seq, E);
+	/*
 	 * purge_events deletes at most limit (> 0) events of any tenant
 	 * with ts_ms < before_ms, oldest first, in one short write;
 	 * trim_events the n oldest of one tenant (its limit).  *purged says
 	 * how many went; the caller loops.  Events outlive their tenant
 	 * (its deletion is an event too) until purged.
-	 *
-	 * event_usage: the outbox of tenant (one row, none when it has no
-	 * event) or, tenant NULL, of every tenant holding any, the most
-	 * events first, at most limit rows (0: all).  Each append records
-	 * the body's length, so no body is read.
-	 *
-	 * May be NULL (an older plugin): the host then records no events
-	 * and answers the feed's routes 501.
 	 */
-	int	(*append_event)(S, const struct pgl_event *e, uint64_t *seq, E);
-	int	(*list_events)(S, A, const char *tenant,
-		    const struct pgl_event_filter *, struct pgl_event **,
-		    size_t *, E);
-	int	(*event_horizon)(S, const char *tenant, const char *catalog,
-		    uint64_t *seq, E);
 	int	(*purge_events)(S, int64_t before_ms, uint32_t limit,
 		    uint64_t *purged, E);
 	int	(*trim_events)(S, const char *tenant, uint32_t n,
 		    uint64_t *purged, E);
+	/*
+	 * The outbox of tenant (one row, none when it has no event) or,
+	 * tenant NULL, of every tenant holding any, the most events first,
+	 * at most limit rows (0: all).  Each append records the body's
+	 * length, so no body is read.
+	 */
 	int	(*event_usage)(S, A, const char *tenant, uint32_t limit,
 		    struct pgl_event_usage **, size_t *, E);
 
 	/*
-	 * ABI 1.16: push sinks (struct pgl_webhook).
+	 * ABI 1.16: push sinks (struct pgl_webhook: which method writes
+	 * which fields), keyed by (tenant_id, id).  May be NULL (all seven,
+	 * event_newest with them): the host then answers the webhook routes
+	 * 501 and delivers nothing.
 	 *
 	 * put_webhook with create 1 inserts w whole (config and state; no
-	 * lease), PGL_EEXISTS when (tenant_id, id) is taken; with create 0
-	 * it writes the config fields and updated_ms of the existing one,
+	 * lease), PGL_EEXISTS when the key is taken; with create 0 it
+	 * writes the config fields and updated_ms of the existing one,
 	 * PGL_ENOTFOUND when there is none, and leaves state and lease.
-	 *
-	 * get_webhook: one, every field (PGL_ENOTFOUND).  list_webhooks:
-	 * those of tenant, or of every tenant when tenant is NULL, oldest
-	 * created first (then by id), every field.
-	 *
-	 * delete_webhook: PGL_ENOTFOUND when there is none.
-	 *
-	 * set_webhook_state writes the state fields of w's (tenant_id, id).
-	 * With owner, only while the lease is owner's (else PGL_ECONFLICT:
-	 * the dispatcher lost it, or a route reset the state meanwhile);
-	 * owner NULL (a route: resume, replay) writes whatever the lease
-	 * and clears it, so a dispatcher halfway through a batch cannot
-	 * write its older cursor over the new one.  PGL_ENOTFOUND.
-	 *
-	 * claim_webhook gives the lease to owner until until_ms when it is
-	 * free (no owner), owner's already, or expired (lease_until_ms <
-	 * now_ms): *got 1, else 0.  PGL_ENOTFOUND.
-	 *
-	 * May be NULL (an older plugin): the host then answers the
-	 * webhook routes 501 and delivers nothing.
 	 */
 	int	(*put_webhook)(S, const struct pgl_webhook *w, int create, E);
 	int	(*get_webhook)(S, A, const char *tenant, const char *id,
 		    struct pgl_webhook *, E);
+	/* Those of tenant, or of every tenant when tenant is NULL, oldest
+	 * created first (then by id), every field. */
 	int	(*list_webhooks)(S, A, const char *tenant,
 		    struct pgl_webhook **, size_t *, E);
 	int	(*delete_webhook)(S, const char *tenant, const char *id, E);
+	/*
+	 * Writes the state fields of w's key.  With owner, only while the
+	 * lease is owner's (else PGL_ECONFLICT: the dispatcher lost it, or
+	 * a route reset the state meanwhile); owner NULL (a route: resume,
+	 * replay) writes whatever the lease and clears it, so a dispatcher
+	 * halfway through a batch cannot write its older cursor over the
+	 * new one.
+	 */
 	int	(*set_webhook_state)(S, const struct pgl_webhook *w,
 		    const char *owner, E);
+	/*
+	 * Gives the lease to owner until until_ms when it is free (no
+	 * owner), owner's already, or expired (lease_until_ms < now_ms):
+	 * *got 1, else 0.
+	 */
 	int	(*claim_webhook)(S, const char *tenant, const char *id,
 		    const char *owner, int64_t now_ms, int64_t until_ms,
 		    int *got, E);
-
 	/*
-	 * ABI 1.16: the highest seq of tenant's stream a reader can have
-	 * been handed or have missed: its newest event kept, or its
-	 * horizon (event_horizon with catalog NULL) when that is higher,
-	 * as after every event was purged; 0 when it has neither.  A new
+	 * *seq: the highest seq of tenant's stream a reader can have been
+	 * handed or have missed: its newest event kept, or its horizon
+	 * (event_horizon, catalog NULL) when that is higher, as after
+	 * every event was purged; 0 when it has neither.  A new
 	 * subscription starts there (it receives the changes from now on),
-	 * and a reader already there has missed nothing, whatever was
-	 * purged behind it.  May be NULL, like the other 1.16 methods.
+	 * and a reader already there has missed nothing.
 	 */
 	int	(*event_newest)(S, const char *tenant, uint64_t *seq, E);
 
 	/*
 	 * ABI 1.17: data policies (struct pgl_policy) and column tags
-	 * (struct pgl_column_tag); issue 46.
+	 * (struct pgl_column_tag); issue 46.  May be NULL (all six): the
+	 * host then answers the policy routes 501, and a table has no
+	 * policies.
 	 *
 	 * put_policy with create 1 inserts p (PGL_EEXISTS: its id or its
 	 * name is the tenant's already; PGL_ENOTFOUND: no such catalog);
 	 * with create 0 it writes name, scope, doc and updated_ms of the
 	 * existing one (PGL_ENOTFOUND; PGL_EEXISTS for a name taken).
-	 * get_policy: PGL_ENOTFOUND.  list_policies: the tenant's (of one
-	 * catalog unless catalog is NULL), by name, paged, with the total.
-	 * delete_policy: PGL_ENOTFOUND when there is none.
-	 *
-	 * set_column_tags replaces every column tag of the asset with the n
-	 * given (0: none left); PGL_ENOTFOUND when the asset is not the
-	 * tenant's.  list_column_tags: those of one asset (asset_id), or,
-	 * asset_id NULL, every column of the tenant holding tag; by asset,
-	 * field id, then tag.
-	 *
-	 * May be NULL (an older plugin): the host then answers the policy
-	 * routes 501, and a table has no policies.
+	 * list_policies: the tenant's (of one catalog unless catalog is
+	 * NULL), by name.
 	 */
 	int	(*put_policy)(S, const struct pgl_policy *, int create, E);
 	int	(*get_policy)(S, A, const char *tenant, const char *id,
@@ -1293,6 +797,13 @@ struct pgl_store_ops {
 	int	(*list_policies)(S, A, const char *tenant, const char *catalog,
 		    P, struct pgl_policy **, size_t *, uint64_t *total, E);
 	int	(*delete_policy)(S, const char *tenant, const char *id, E);
+	/*
+	 * set_column_tags replaces every column tag of the asset with the n
+	 * given (0: none left); PGL_ENOTFOUND when the asset is not the
+	 * tenant's.  list_column_tags: those of one asset (asset_id), or,
+	 * asset_id NULL, every column of the tenant holding tag; by asset,
+	 * field id, then tag.
+	 */
 	int	(*set_column_tags)(S, const char *tenant, const char *asset_id,
 		    const struct pgl_column_tag *, size_t n, E);
 	int	(*list_column_tags)(S, A, const char *tenant,
@@ -1300,32 +811,25 @@ struct pgl_store_ops {
 		    struct pgl_column_tag **, size_t *, E);
 
 	/*
-	 * ABI 1.18: recoverable drops (struct pgl_dropped).
+	 * ABI 1.18: recoverable drops (struct pgl_dropped), keyed by
+	 * (tenant_id, id); they go with their catalog (and tenant).  May
+	 * be NULL (all four): the host then makes every drop final.  ABI
+	 * 1.20: column_tags is kept and given back (an older plugin keeps
+	 * none, and a restored table's columns come back untagged).
 	 *
-	 * put_dropped inserts d whole, in the caller's transaction when one
-	 * is open (the drop's): PGL_EEXISTS when (tenant_id, id) is taken,
-	 * PGL_ENOTFOUND when the catalog is not the tenant's.
-	 *
-	 * get_dropped: one, every field (PGL_ENOTFOUND, also for another
-	 * tenant's id).  list_dropped: the page of those of tenant (NULL:
-	 * every tenant's, for the expiry sweep) in catalog (NULL: every
-	 * catalog), newest drop first (then by id), and their total.
-	 *
-	 * delete_dropped: PGL_ENOTFOUND when there is none, so that of two
-	 * restores (or a restore and an expiry) racing only one goes on.
-	 *
-	 * Deleting the catalog (or the tenant) deletes its entries.  May be
-	 * NULL (an older plugin): the host then makes every drop final.
-	 *
-	 * ABI 1.20: put_dropped keeps column_tags and get_dropped and
-	 * list_dropped give it back (an older plugin: the host keeps none,
-	 * and a restored table's columns come back untagged).
+	 * put_dropped inserts d whole, in the caller's transaction (the
+	 * drop's): PGL_EEXISTS when its key is taken, PGL_ENOTFOUND when
+	 * the catalog is not the tenant's.
 	 */
 	int	(*put_dropped)(S, const struct pgl_dropped *d, E);
 	int	(*get_dropped)(S, A, const char *tenant, const char *id,
 		    struct pgl_dropped *, E);
+	/* Those of tenant (NULL: every tenant's, for the expiry sweep) in
+	 * catalog (NULL: every catalog), newest drop first, then by id. */
 	int	(*list_dropped)(S, A, const char *tenant, const char *catalog,
 		    P, struct pgl_dropped **, size_t *, uint64_t *total, E);
+	/* PGL_ENOTFOUND when there is none, so that of two restores (or a
+	 * restore and an expiry) racing only one goes on. */
 	int	(*delete_dropped)(S, const char *tenant, const char *id, E);
 
 	/*
@@ -1349,9 +853,9 @@ struct pgl_store_ops {
 	 * thread before it answers them), or -1 when there is nothing to
 	 * sync (commits were never synced here: the operator's setting).
 	 * on = 0 (fd NULL) ends it: commits are durable when they return
-	 * again.  The descriptor stays the store's.  May be NULL (an older
-	 * plugin, or a store whose commits wait on a server): commits are
-	 * durable when they return.
+	 * again.  The descriptor stays the store's.  May be NULL (a store
+	 * whose commits wait on a server): commits are durable when they
+	 * return.
 	 */
 	int	(*defer_log_sync)(S, int on, int *fd, E);
 
@@ -1360,13 +864,11 @@ struct pgl_store_ops {
 	 * As begin, but the transaction starts only once no other handle
 	 * on the database (another worker, another replica) is inside one
 	 * begun so for the same tenant, nor holds the tenant's event lock
-	 * (sql_events.c), and it keeps that place until its commit or
-	 * rollback ends.  A store whose transactions read one snapshot
-	 * taken at their start (PostgreSQL) otherwise fails the later of
-	 * two writers of a tenant's branch head (PGL_ERETRY) and the host
-	 * runs it again; begun so, the later one waits for the earlier one
-	 * and sees its commit.  May be NULL (a store that serializes its
-	 * writers anyway, or has no transactions): begin.
+	 * (append_event), and it keeps that place until its commit or
+	 * rollback: the later of two writers of a tenant waits and sees
+	 * the earlier one's commit, where a snapshot store (PostgreSQL)
+	 * would fail it PGL_ERETRY.  May be NULL (a store that serializes
+	 * its writers anyway): begin.
 	 */
 	int	(*begin_tenant)(S, const char *tenant, E);
 
@@ -1389,13 +891,13 @@ struct pgl_store_ops {
 	 * append_event, log_audit_event) may go to the database without
 	 * waiting for that answer, so that a commit group's writes cost one
 	 * round trip, not one each.  Such a write answers PGL_OK at once (a
-	 * compare-and-swap as if it matched; append_event's *seq is 0).
-	 * The first that did not take (an error, or a compare-and-swap that
-	 * matched nothing: PGL_ECONFLICT, also where the method would have
-	 * looked further) fails the transaction: every later call in it
-	 * answers that failure, and commit answers it and commits nothing.
-	 * The host then runs the work again without deferring.  May be
-	 * NULL: every write waits for its answer.
+	 * CAS as if it matched; append_event's *seq is 0).  The first that
+	 * did not take (an error, or a CAS that matched nothing:
+	 * PGL_ECONFLICT, also where the method would have looked further)
+	 * fails the transaction: every later call in it answers that
+	 * failure, and commit answers it and commits nothing.  The host
+	 * then runs the work again without deferring.  May be NULL: every
+	 * write waits for its answer.
 	 */
 	int	(*defer_writes)(S, E);
 
@@ -1411,33 +913,33 @@ struct pgl_store_ops {
 	 * commit would answer it.  Any other method called meanwhile first
 	 * waits for the outcome, which commit_poll still answers; but
 	 * changes_seen (called before every request) reads what has come
-	 * and does not wait.  Both NULL, or either: the host commits.
+	 * and does not wait.  May be NULL (either): the host commits.
 	 */
 	int	(*commit_send)(S, int *fd, E);
 	int	(*commit_poll)(S, int wait, int *fd, E);
 
 	/*
 	 * ABI 1.26: every table owns its files (issue 67; struct
-	 * pgl_location_owner, pgl_location_probe).
+	 * pgl_location_owner, pgl_location_probe).  May be NULL (both):
+	 * the host then checks nothing (and says so at start-up).
 	 *
 	 * find_location_owner: one owner of tenant's whose location
 	 * overlaps q's (equal, inside it, or holding it), any one, or
-	 * PGL_ENOTFOUND when there is none.  An index
-	 * on the key answers it: the keys that are prefixes of q's (one per
-	 * '/' of it) and the range of keys q's is a prefix of.
-	 *
-	 * list_location_owners: every owner of tenant (NULL: of every
-	 * tenant), by tenant, key, then id, after the owner (after_tenant,
-	 * after_key, after_id; NULLs: from the first), at most limit; so
-	 * that overlapping ones come one after another (a key is right
-	 * after its prefixes).  For the report of overlaps of before.
-	 *
-	 * Both NULL (an older plugin): the host checks nothing (and says
-	 * so at start-up).
+	 * PGL_ENOTFOUND when there is none.  An index on the key answers
+	 * it: the keys that are prefixes of q's (one per '/' of it) and
+	 * the range of keys q's is a prefix of.  With q->claim, inside a
+	 * transaction: may answer PGL_ERETRY (struct pgl_location_probe).
 	 */
 	int	(*find_location_owner)(S, A, const char *tenant,
 		    const struct pgl_location_probe *q,
 		    struct pgl_location_owner *, E);
+	/*
+	 * Every owner of tenant (NULL: of every tenant), by tenant, key,
+	 * then id, after the owner (after_tenant, after_key, after_id;
+	 * NULLs: from the first), at most limit; so that overlapping ones
+	 * come one after another (a key is right after its prefixes).  For
+	 * the report of overlaps of before.
+	 */
 	int	(*list_location_owners)(S, A, const char *tenant,
 		    const char *after_tenant, const char *after_key,
 		    const char *after_id, uint32_t limit,
@@ -1445,34 +947,30 @@ struct pgl_store_ops {
 
 	/*
 	 * ABI 1.27: the usage ledger (struct pgl_usage; issue 67, quotas).
-	 * The store keeps each tenant's figures itself, changed by the
-	 * transaction of every write that adds, changes or removes a row
-	 * it counts, cascades included (SQL triggers; the MongoDB
-	 * plugin's writers), so they are the store's own across workers
-	 * and replicas, and a rollback takes its change back.  Reading
-	 * them is one short read whatever the tenant holds.
+	 * The store keeps each tenant's figures itself, changed in the
+	 * transaction of every write to a row it counts, cascades
+	 * included, so a rollback takes its change back; reading them is
+	 * one short read whatever the tenant holds.  May be NULL (all
+	 * three): the host then keeps only its count limits.
 	 *
 	 * usage: the rows of tenant (one per kind it holds; kind NULL:
 	 * every kind, else that one), by kind; or, tenant NULL, those of
 	 * the limit tenants holding the most bytes of the kind (kind NULL:
 	 * of every kind together; limit 0: every tenant), by tenant then
 	 * kind.
-	 *
-	 * usage_recount makes tenant's figures again (NULL: every
-	 * tenant's) from the rows they count, in one transaction: for a
-	 * store whose writes cannot share one with the ledger (atomic()
-	 * 0), after a crash between the two, and for an operator's
-	 * repair.  Afterwards usage answers what the rows hold.
-	 *
-	 * trim_audit deletes the n oldest audit events of tenant (its
-	 * limit, as trim_events for events); *purged how many went.
-	 *
-	 * May be NULL (an older plugin): the host then keeps no quota
-	 * but the count limits it always had.
 	 */
 	int	(*usage)(S, A, const char *tenant, const char *kind,
 		    uint32_t limit, struct pgl_usage **, size_t *, E);
+	/*
+	 * Makes tenant's figures again (NULL: every tenant's) from the rows
+	 * they count, in one transaction: for a store whose writes cannot
+	 * share one with the ledger (atomic() 0), after a crash between
+	 * the two, and for an operator's repair.  Afterwards usage answers
+	 * what the rows hold.
+	 */
 	int	(*usage_recount)(S, const char *tenant, E);
+	/* Deletes the n oldest audit events of tenant (its limit, as
+	 * trim_events for events); *purged how many went. */
 	int	(*trim_audit)(S, const char *tenant, uint32_t n,
 		    uint64_t *purged, E);
 };
@@ -1481,6 +979,151 @@ struct pgl_store_ops {
 #undef A
 #undef E
 #undef P
+
+/*
+ * Version gates: does this plugin have method m?  A table built against
+ * minor n ends after n's methods, so a host reads a later field only
+ * once abi_minor says it is there, then checks that it is set (SQLite's
+ * iVersion).  PGL_STORE_HAS is that test; the gates below are the
+ * groups the host calls together (what it does without one: the
+ * method's "May be NULL").  Plan parts are kept only by a store that
+ * can also count them (1.14), since stored plans are bounded per
+ * tenant; a drop keeps its column tags (1.20) on a store of both drops
+ * and policies; is_atomic asks the handle.
+ */
+#define PGL_STORE_HAS(o, minor, m)	((o)->abi_minor >= (minor) && \
+					    (o)->m != NULL)
+
+static inline int
+pgl_store_can_announce(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 4, announce_change) &&
+	    o->changes_seen != NULL);
+}
+
+static inline int
+pgl_store_can_purge_audit(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 8, delete_audit_events_before));
+}
+
+static inline int
+pgl_store_can_list_after(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 9, list_assets_after));
+}
+
+static inline int
+pgl_store_has_plan_parts(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 14, put_plan_part) &&
+	    o->get_plan_part != NULL && o->delete_plan_parts != NULL &&
+	    o->purge_plan_parts != NULL && o->plan_usage != NULL &&
+	    o->touch_plan_parts != NULL);
+}
+
+static inline int
+pgl_store_has_fork(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 12, fork_branch));
+}
+
+static inline int
+pgl_store_is_atomic(const struct pgl_store_ops *o, struct pgl_store *s)
+{
+	return (PGL_STORE_HAS(o, 13, atomic) && s != NULL && o->atomic(s));
+}
+
+static inline int
+pgl_store_has_events(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 15, append_event) &&
+	    o->list_events != NULL && o->event_horizon != NULL &&
+	    o->purge_events != NULL && o->trim_events != NULL &&
+	    o->event_usage != NULL);
+}
+
+static inline int
+pgl_store_has_webhooks(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 16, put_webhook) &&
+	    o->get_webhook != NULL && o->list_webhooks != NULL &&
+	    o->delete_webhook != NULL && o->set_webhook_state != NULL &&
+	    o->claim_webhook != NULL && o->event_newest != NULL);
+}
+
+static inline int
+pgl_store_has_policies(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 17, put_policy) && o->get_policy != NULL &&
+	    o->list_policies != NULL && o->delete_policy != NULL &&
+	    o->set_column_tags != NULL && o->list_column_tags != NULL);
+}
+
+static inline int
+pgl_store_has_dropped(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 18, put_dropped) &&
+	    o->get_dropped != NULL && o->list_dropped != NULL &&
+	    o->delete_dropped != NULL);
+}
+
+static inline int
+pgl_store_has_column_search(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 19, list_column_tags_of));
+}
+
+static inline int
+pgl_store_has_dropped_tags(const struct pgl_store_ops *o)
+{
+	return (o->abi_minor >= 20 && pgl_store_has_dropped(o) &&
+	    pgl_store_has_policies(o));
+}
+
+static inline int
+pgl_store_can_defer_sync(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 21, defer_log_sync));
+}
+
+static inline int
+pgl_store_can_begin_tenant(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 22, begin_tenant));
+}
+
+static inline int
+pgl_store_can_try_begin(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 23, try_begin));
+}
+
+static inline int
+pgl_store_can_defer_writes(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 24, defer_writes));
+}
+
+static inline int
+pgl_store_can_send_commit(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 25, commit_send) && o->commit_poll != NULL);
+}
+
+static inline int
+pgl_store_has_owners(const struct pgl_store_ops *o)
+{
+	return (PGL_STORE_HAS(o, 26, find_location_owner) &&
+	    o->list_location_owners != NULL);
+}
+
+static inline int
+pgl_store_has_usage(const struct pgl_store_ops *o)
+{
+	return (o != NULL && PGL_STORE_HAS(o, 27, usage) &&
+	    o->usage_recount != NULL && o->trim_audit != NULL);
+}
 
 /* The one symbol every store plugin exports. */
 typedef const struct pgl_store_ops *(*pgl_store_plugin_fn)(void);

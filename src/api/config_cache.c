@@ -61,9 +61,7 @@ api_config_cache_close(void)
 int
 api_store_announces(void)
 {
-	return (pgl_app.db->abi_minor >= 4 &&
-	    pgl_app.db->announce_change != NULL &&
-	    pgl_app.db->changes_seen != NULL);
+	return (pgl_store_can_announce(pgl_app.db));
 }
 
 /* The store's rollback undoes its writes: commits may swap in groups. */

@@ -137,6 +137,64 @@ abi_check(struct pgl_plugin *p, unsigned found, unsigned want,
 	return (-1);
 }
 
+/*
+ * The store ABI's layout (pangolin/store.h), which this file reads plugins
+ * by: checked at compile time, so that a field moved, inserted or removed
+ * fails the build, not every plugin built before.  A slot is one method
+ * pointer (open is 0); each minor's first method sits where plugins of
+ * that minor expect it, and the table ends after the last.  A struct's
+ * appended fields stay last, in order.  A new minor adds its line.
+ */
+#define ABI_SLOT(m)							\
+	((offsetof(struct pgl_store_ops, m) -				\
+	    offsetof(struct pgl_store_ops, open)) / sizeof(void (*)(void)))
+#define ABI_AT(minor, m, slot)						\
+	_Static_assert(ABI_SLOT(m) == (slot),				\
+	    "store ABI 1." #minor ": " #m " moved")
+#define ABI_NEXT(type, a, b)						\
+	_Static_assert(offsetof(type, b) == offsetof(type, a) +		\
+	    sizeof(((type *)0)->a), #type ": " #b " moved")
+#define ABI_LAST(type, f)						\
+	_Static_assert(sizeof(type) == offsetof(type, f) +		\
+	    sizeof(((type *)0)->f), #type ": " #f " is not last")
+
+ABI_AT(0, open, 0);
+ABI_AT(1, round_trips, 98);
+ABI_AT(2, list_commit_ancestry, 99);
+ABI_AT(3, get_token, 100);
+ABI_AT(4, announce_change, 101);
+ABI_AT(6, get_merge_base, 103);
+ABI_AT(7, revoke_user_tokens, 105);
+ABI_AT(8, delete_audit_events_before, 106);
+ABI_AT(9, list_assets_after, 107);
+ABI_AT(10, put_business_metadata, 108);
+ABI_AT(11, put_plan_part, 118);
+ABI_AT(12, fork_branch, 122);
+ABI_AT(13, atomic, 123);
+ABI_AT(14, plan_usage, 124);
+ABI_AT(15, append_event, 126);
+ABI_AT(16, put_webhook, 132);
+ABI_AT(17, put_policy, 139);
+ABI_AT(18, put_dropped, 145);
+ABI_AT(19, list_column_tags_of, 149);
+ABI_AT(21, defer_log_sync, 150);
+ABI_AT(22, begin_tenant, 151);
+ABI_AT(23, try_begin, 152);
+ABI_AT(24, defer_writes, 153);
+ABI_AT(25, commit_send, 154);
+ABI_AT(26, find_location_owner, 156);
+ABI_AT(27, usage, 158);
+ABI_LAST(struct pgl_store_ops, trim_audit);
+ABI_NEXT(struct pgl_commit, operations, merge_parent_id);	/* 1.6 */
+ABI_LAST(struct pgl_commit, merge_parent_id);
+ABI_NEXT(struct pgl_branch, created_at_ms, parent);		/* 1.12 */
+ABI_LAST(struct pgl_branch, parent);
+ABI_NEXT(struct pgl_dropped, dropped_by, column_tags);	/* 1.20 */
+ABI_NEXT(struct pgl_dropped, column_tags, origin);		/* 1.26 */
+ABI_LAST(struct pgl_dropped, origin);
+ABI_NEXT(struct pgl_asset, updated_at_ms, origin);		/* 1.26 */
+ABI_LAST(struct pgl_asset, origin);
+
 /* Methods every store must implement; later groups may be NULL. */
 #define REQ(m)	{ #m, offsetof(struct pgl_store_ops, m) }
 static const struct {
@@ -194,59 +252,6 @@ pgl_store_plugin_load(const char *name, struct pgl_plugin *p,
 	return (ops);
 }
 
-int
-pgl_store_has_plan_parts(const struct pgl_store_ops *ops)
-{
-	/* Only a store that can count them (ABI 1.14): stored plans are
-	 * bounded per tenant. */
-	return (ops->abi_minor >= 14 && ops->put_plan_part != NULL &&
-	    ops->get_plan_part != NULL && ops->delete_plan_parts != NULL &&
-	    ops->purge_plan_parts != NULL && ops->plan_usage != NULL &&
-	    ops->touch_plan_parts != NULL);
-}
-
-int
-pgl_store_has_events(const struct pgl_store_ops *ops)
-{
-	/* The minor first: a 1.14 table ends before these fields. */
-	return (ops->abi_minor >= 15 && ops->append_event != NULL &&
-	    ops->list_events != NULL && ops->event_horizon != NULL &&
-	    ops->purge_events != NULL && ops->trim_events != NULL &&
-	    ops->event_usage != NULL);
-}
-
-int
-pgl_store_has_webhooks(const struct pgl_store_ops *ops)
-{
-	/* The minor first: a 1.15 table ends before these fields. */
-	return (ops->abi_minor >= 16 && ops->put_webhook != NULL &&
-	    ops->get_webhook != NULL && ops->list_webhooks != NULL &&
-	    ops->delete_webhook != NULL && ops->set_webhook_state != NULL &&
-	    ops->claim_webhook != NULL && ops->event_newest != NULL);
-}
-
-int
-pgl_store_has_dropped(const struct pgl_store_ops *ops)
-{
-	/* The minor first: a 1.17 table ends before these fields. */
-	return (ops->abi_minor >= 18 && ops->put_dropped != NULL &&
-	    ops->get_dropped != NULL && ops->list_dropped != NULL &&
-	    ops->delete_dropped != NULL);
-}
-
-int
-pgl_store_has_fork(const struct pgl_store_ops *ops)
-{
-	return (ops->abi_minor >= 12 && ops->fork_branch != NULL);
-}
-
-int
-pgl_store_is_atomic(const struct pgl_store_ops *ops, struct pgl_store *s)
-{
-	return (ops->abi_minor >= 13 && ops->atomic != NULL && s != NULL &&
-	    ops->atomic(s));
-}
-
 const struct pgl_cache_ops *
 pgl_cache_plugin_load(const char *name, struct pgl_plugin *p,
     struct pgl_err *err)
@@ -268,83 +273,3 @@ pgl_plugin_unload(struct pgl_plugin *p)
 	p->dl = NULL;
 }
 
-/* Data policies and column tags (ABI 1.17, issue 46). */
-int
-pgl_store_has_policies(const struct pgl_store_ops *ops)
-{
-	/* The minor first: a 1.17 table ends before these fields. */
-	return (ops->abi_minor >= 17 && ops->put_policy != NULL &&
-	    ops->get_policy != NULL && ops->list_policies != NULL &&
-	    ops->delete_policy != NULL && ops->set_column_tags != NULL &&
-	    ops->list_column_tags != NULL);
-}
-
-/* Column tags in discovery search (ABI 1.19, issue 46). */
-int
-pgl_store_has_column_search(const struct pgl_store_ops *ops)
-{
-	/* The minor first: a 1.18 table ends before this field. */
-	return (ops->abi_minor >= 19 && ops->list_column_tags_of != NULL);
-}
-
-/* Column tags kept by a drop (ABI 1.20, undrop). */
-int
-pgl_store_has_dropped_tags(const struct pgl_store_ops *ops)
-{
-	return (ops->abi_minor >= 20 && pgl_store_has_dropped(ops) &&
-	    pgl_store_has_policies(ops));
-}
-
-/* A tenant's transactions one at a time (ABI 1.22). */
-int
-pgl_store_can_begin_tenant(const struct pgl_store_ops *ops)
-{
-	return (ops->abi_minor >= 22 && ops->begin_tenant != NULL);
-}
-
-/* A begin that gives way to another writer (ABI 1.23). */
-int
-pgl_store_can_try_begin(const struct pgl_store_ops *ops)
-{
-	return (ops->abi_minor >= 23 && ops->try_begin != NULL);
-}
-
-/* Writes sent without waiting for their answers (ABI 1.24). */
-int
-pgl_store_can_defer_writes(const struct pgl_store_ops *ops)
-{
-	return (ops->abi_minor >= 24 && ops->defer_writes != NULL);
-}
-
-/* A COMMIT answered later, the caller's thread free meanwhile (ABI
- * 1.25). */
-int
-pgl_store_can_send_commit(const struct pgl_store_ops *ops)
-{
-	return (ops->abi_minor >= 25 && ops->commit_send != NULL &&
-	    ops->commit_poll != NULL);
-}
-
-/* The log's sync left to the host (ABI 1.21). */
-int
-pgl_store_can_defer_sync(const struct pgl_store_ops *ops)
-{
-	return (ops->abi_minor >= 21 && ops->defer_log_sync != NULL);
-}
-
-/* Every table owns its files: the owner of a place (ABI 1.26). */
-int
-pgl_store_has_owners(const struct pgl_store_ops *ops)
-{
-	return (ops->abi_minor >= 26 && ops->find_location_owner != NULL &&
-	    ops->list_location_owners != NULL);
-}
-
-/* The usage ledger (ABI 1.27, issue 67): a tenant's quota. */
-int
-pgl_store_has_usage(const struct pgl_store_ops *ops)
-{
-	/* The minor first: a 1.26 table ends before these fields. */
-	return (ops != NULL && ops->abi_minor >= 27 && ops->usage != NULL &&
-	    ops->usage_recount != NULL && ops->trim_audit != NULL);
-}

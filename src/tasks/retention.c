@@ -33,8 +33,7 @@ pgl_retention_sweep(const struct pgl_store_ops *db, struct pgl_store *s,
 	uint64_t		 n;
 	int64_t			 total = 0;
 
-	if (days <= 0 || db->abi_minor < 8 ||
-	    db->delete_audit_events_before == NULL)
+	if (days <= 0 || !pgl_store_can_purge_audit(db))
 		return (0);
 	do {
 		if ((a = pgl_arena_new()) == NULL)
@@ -67,8 +66,7 @@ pgl_plan_parts_sweep(const struct pgl_store_ops *db, struct pgl_store *s,
 	uint64_t	n;
 	int64_t		total = 0;
 
-	/* Not read past an older plugin's table (ABI < 1.11). */
-	if (db->abi_minor < 11 || db->purge_plan_parts == NULL)
+	if (!PGL_STORE_HAS(db, 11, purge_plan_parts))
 		return (0);
 	do {
 		memset(&err, 0, sizeof(err));

@@ -23,14 +23,6 @@ pause_briefly(void)
 	(void)nanosleep(&ts, NULL);
 }
 
-static int
-has_events(const struct pgl_store_ops *db)
-{
-	/* A 1.14 table ends before these fields: read none past it. */
-	return (db->abi_minor >= 15 && db->purge_events != NULL &&
-	    db->trim_events != NULL && db->event_usage != NULL);
-}
-
 int64_t
 pgl_events_interval_ms(int retention_secs)
 {
@@ -126,7 +118,7 @@ pgl_events_sweep(const struct pgl_store_ops *db, struct pgl_store *s,
 {
 	int64_t	purged, trimmed;
 
-	if (!has_events(db))
+	if (!pgl_store_has_events(db))
 		return (0);
 	purged = purge_old(db, s, retention_secs, now_ms, stop);
 	trimmed = trim_over(db, s, max_per_tenant, stop);

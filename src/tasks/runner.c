@@ -107,7 +107,8 @@ static int
 begin_for(const struct pgl_tasks_env *env, struct pgl_store *s,
     const char *tenant, struct pgl_err *err)
 {
-	if (env->can_begin_tenant && tenant != NULL && *tenant != '\0')
+	if (pgl_store_can_begin_tenant(env->db) && tenant != NULL &&
+	    *tenant != '\0')
 		return (env->db->begin_tenant(s, tenant, err));
 	return (env->db->begin(s, err));
 }

@@ -36,9 +36,6 @@ struct pgl_tasks_env {
 	int				 events_retention_secs;
 	int				 events_max_per_tenant;
 	pgl_task_fn			 run;
-	/* 1 when db's begin_tenant may be called (the loader's
-	 * pgl_store_can_begin_tenant, which tasks/ does not include). */
-	int				 can_begin_tenant;
 	/* The event of a task's new state, appended in the transaction
 	 * that writes it (api/events/task_events.h); NULL: none. */
 	int				(*task_event)(

@@ -87,8 +87,7 @@ assets_fetch(struct list_walk *lw, struct pgl_arena *a,
 	struct pgl_asset		*items;
 	int				 rc;
 
-	if (q->after != NULL && db->abi_minor >= 9 &&
-	    db->list_assets_after != NULL)
+	if (q->after != NULL && pgl_store_can_list_after(db))
 		rc = STORE(list_assets_after, a, lw->r->tenant,
 		    q->t.catalog.name, q->t.branch, q->t.ns, q->kind, NULL,
 		    q->after, pg->limit, &items, n, err);

@@ -48,7 +48,6 @@ run_inline(void)
 	env.db = pgl_app.db;
 	env.lease_ms = 60000;
 	env.run = pgl_app.task_run;
-	env.can_begin_tenant = pgl_store_can_begin_tenant(pgl_app.db);
 	env.task_event = api_event_task_state;
 	pgl_tasks_drain(&env, pgl_app.dbh);
 }
