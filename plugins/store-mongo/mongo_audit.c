@@ -22,6 +22,11 @@ audit_fill(struct doc *d, void *out)
 	e->doc = doc_str(d, "doc");
 }
 
+static const struct mg_shape	audit_shape = {
+	COLL_AUDIT, sizeof(struct pgl_audit_event), audit_fill, "audit event",
+	MG_NAME_KEY
+};
+
 int
 mongo_log_audit_event(struct pgl_store *s, const struct pgl_audit_event *e,
     struct pgl_err *err)
@@ -92,16 +97,12 @@ mongo_list_audit_events(struct pgl_store *s, struct pgl_arena *a,
     uint64_t *total, struct pgl_err *err)
 {
 	bson_t	filter = BSON_INITIALIZER, *sort;
-	void	*p;
 	int	rc;
 
 	audit_filter(&filter, tenant, f);
 	sort = BCON_NEW("timestamp", BCON_INT32(-1), "id", BCON_INT32(-1));
-	rc = mg_list(s, a, err, COLL_AUDIT, &filter, sort, page, audit_fill,
-	    sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_AUDIT, &filter, total);
+	rc = mg_page(s, a, err, &audit_shape, &filter, sort, page, items, n,
+	    total);
 	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);
@@ -112,16 +113,11 @@ mongo_get_audit_event(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_audit_event *out,
     struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	BSON_APPEND_UTF8(&filter, "id", id);
-	filter_str(&filter, "tenant_id", tenant);
-	rc = mg_get(s, a, err, COLL_AUDIT, &filter, audit_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "audit event %s not found", id);
-	bson_destroy(&filter);
-	return (rc);
+	if (tenant == NULL)	/* root's view: any tenant's */
+		return (mg_get_by(s, a, err, &audit_shape, out, "id", id,
+		    NULL));
+	return (mg_get_by(s, a, err, &audit_shape, out, "tenant_id", tenant,
+	    "id", id, NULL));
 }
 
 static void

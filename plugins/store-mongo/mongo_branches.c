@@ -67,20 +67,18 @@ catalog_and_commit(struct pgl_store *s, struct pgl_err *err,
 	return (rc);
 }
 
+/* A catalog's branches or tags, by name. */
 static int
-list_in_catalog(struct pgl_store *s, struct pgl_arena *a, int coll,
-    const char *tenant, const char *catalog, const struct pgl_page *page,
-    doc_fill_fn fill, size_t size, void **items, size_t *n, uint64_t *total,
+list_in_catalog(struct pgl_store *s, struct pgl_arena *a,
+    const struct mg_shape *sh, const char *tenant, const char *catalog,
+    const struct pgl_page *page, void *items, size_t *n, uint64_t *total,
     struct pgl_err *err)
 {
 	bson_t	filter, *sort = BCON_NEW("name", BCON_INT32(1));
 	int	rc;
 
 	catalog_key(&filter, tenant, catalog, NULL, NULL);
-	rc = mg_list(s, a, err, coll, &filter, sort, page, fill, size, items,
-	    n);
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, coll, &filter, total);
+	rc = mg_page(s, a, err, sh, &filter, sort, page, items, n, total);
 	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);
@@ -101,6 +99,11 @@ branch_fill(struct doc *d, void *out)
 	b->created_at_ms = doc_int(d, "created_at");
 	b->parent = doc_str(d, "parent");
 }
+
+static const struct mg_shape	branch_shape = {
+	COLL_BRANCHES, sizeof(struct pgl_branch), branch_fill, "branch",
+	MG_NAME_KEY
+};
 
 /* A root (parent NULL) or a fork of parent at the clock's fork_seq. */
 static int
@@ -197,15 +200,8 @@ mongo_get_branch(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *name,
     struct pgl_branch *out, struct pgl_err *err)
 {
-	bson_t	key;
-	int	rc;
-
-	catalog_key(&key, tenant, catalog, "name", name);
-	rc = mg_get(s, a, err, COLL_BRANCHES, &key, branch_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "branch %s not found", name);
-	bson_destroy(&key);
-	return (rc);
+	return (mg_get_by(s, a, err, &branch_shape, out, "tenant_id", tenant,
+	    "catalog_name", catalog, "name", name, NULL));
 }
 
 int
@@ -214,13 +210,8 @@ mongo_list_branches(struct pgl_store *s, struct pgl_arena *a,
     struct pgl_branch **items, size_t *n, uint64_t *total,
     struct pgl_err *err)
 {
-	void	*p;
-	int	rc;
-
-	rc = list_in_catalog(s, a, COLL_BRANCHES, tenant, catalog, page,
-	    branch_fill, sizeof(**items), &p, n, total, err);
-	*items = p;
-	return (rc);
+	return (list_in_catalog(s, a, &branch_shape, tenant, catalog, page,
+	    items, n, total, err));
 }
 
 /* The branch and every asset it owns; its children keep their view
@@ -348,6 +339,10 @@ tag_fill(struct doc *d, void *out)
 	t->created_at_ms = doc_int(d, "created_at");
 }
 
+static const struct mg_shape	tag_shape = {
+	COLL_TAGS, sizeof(struct pgl_tag), tag_fill, "tag", MG_NAME_KEY
+};
+
 /* Tags point at real commits (pangolin-api.md, deliberate change 2). */
 int
 mongo_create_tag(struct pgl_store *s, const char *tenant,
@@ -387,15 +382,8 @@ mongo_get_tag(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     const char *catalog, const char *name, struct pgl_tag *out,
     struct pgl_err *err)
 {
-	bson_t	key;
-	int	rc;
-
-	catalog_key(&key, tenant, catalog, "name", name);
-	rc = mg_get(s, a, err, COLL_TAGS, &key, tag_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "tag %s not found", name);
-	bson_destroy(&key);
-	return (rc);
+	return (mg_get_by(s, a, err, &tag_shape, out, "tenant_id", tenant,
+	    "catalog_name", catalog, "name", name, NULL));
 }
 
 int
@@ -403,13 +391,8 @@ mongo_list_tags(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     const char *catalog, const struct pgl_page *page, struct pgl_tag **items,
     size_t *n, uint64_t *total, struct pgl_err *err)
 {
-	void	*p;
-	int	rc;
-
-	rc = list_in_catalog(s, a, COLL_TAGS, tenant, catalog, page, tag_fill,
-	    sizeof(**items), &p, n, total, err);
-	*items = p;
-	return (rc);
+	return (list_in_catalog(s, a, &tag_shape, tenant, catalog, page,
+	    items, n, total, err));
 }
 
 int
@@ -444,6 +427,11 @@ commit_fill(struct doc *d, void *out)
 	c->operations = doc_str(d, "operations");
 	c->merge_parent_id = doc_str(d, "merge_parent_id");
 }
+
+static const struct mg_shape	commit_shape = {
+	COLL_COMMITS, sizeof(struct pgl_commit), commit_fill, "commit",
+	MG_NAME_KEY
+};
 
 static int
 field_is(const bson_t *b, const char *key, const char *want)
@@ -559,16 +547,8 @@ mongo_get_commit(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_commit *out,
     struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, "id", id);
-	mg_str(&filter, "tenant_id", tenant);
-	rc = mg_get(s, a, err, COLL_COMMITS, &filter, commit_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "commit %s not found", id);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_get_by(s, a, err, &commit_shape, out, "tenant_id", tenant,
+	    "id", id, NULL));
 }
 
 /* $match the head, walk its parents (at most depth steps), one per row. */

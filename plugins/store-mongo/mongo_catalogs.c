@@ -90,6 +90,11 @@ warehouse_fill(struct doc *d, void *out)
 	w->use_sts = doc_bool(d, "use_sts");
 }
 
+static const struct mg_shape	warehouse_shape = {
+	COLL_WAREHOUSES, sizeof(struct pgl_warehouse), warehouse_fill,
+	"warehouse", MG_NAME_KEY
+};
+
 static void
 warehouse_set(bson_t *b, const struct pgl_warehouse *w)
 {
@@ -134,15 +139,8 @@ mongo_get_warehouse(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *name, struct pgl_warehouse *out,
     struct pgl_err *err)
 {
-	bson_t	filter;
-	int	rc;
-
-	tenant_key(&filter, tenant, "name", name);
-	rc = mg_get(s, a, err, COLL_WAREHOUSES, &filter, warehouse_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "warehouse %s not found", name);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_get_by(s, a, err, &warehouse_shape, out, "tenant_id",
+	    tenant, "name", name, NULL));
 }
 
 int
@@ -151,20 +149,8 @@ mongo_list_warehouses(struct pgl_store *s, struct pgl_arena *a,
     struct pgl_warehouse **items, size_t *n, uint64_t *total,
     struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	bson_t	*sort = BCON_NEW("name", BCON_INT32(1));
-	void	*p;
-	int	rc;
-
-	mg_str(&filter, "tenant_id", tenant);
-	rc = mg_list(s, a, err, COLL_WAREHOUSES, &filter, sort, page,
-	    warehouse_fill, sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_WAREHOUSES, &filter, total);
-	bson_destroy(sort);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_page_of(s, a, err, &warehouse_shape, tenant, "name", page,
+	    items, n, total));
 }
 
 /* A rename reaches catalogs.warehouse_name, as SQL's ON UPDATE CASCADE. */
@@ -268,6 +254,11 @@ catalog_fill(struct doc *d, void *out)
 	c->properties = doc_str(d, "properties");
 }
 
+static const struct mg_shape	catalog_shape = {
+	COLL_CATALOGS, sizeof(struct pgl_catalog), catalog_fill, "catalog",
+	MG_NAME_KEY
+};
+
 /* The fields an update replaces (catalog_type only when given). */
 static void
 catalog_set(bson_t *b, const struct pgl_catalog *c)
@@ -329,15 +320,8 @@ mongo_get_catalog(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *name, struct pgl_catalog *out,
     struct pgl_err *err)
 {
-	bson_t	filter;
-	int	rc;
-
-	tenant_key(&filter, tenant, "name", name);
-	rc = mg_get(s, a, err, COLL_CATALOGS, &filter, catalog_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "catalog %s not found", name);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_get_by(s, a, err, &catalog_shape, out, "tenant_id", tenant,
+	    "name", name, NULL));
 }
 
 int
@@ -346,20 +330,8 @@ mongo_list_catalogs(struct pgl_store *s, struct pgl_arena *a,
     struct pgl_catalog **items, size_t *n, uint64_t *total,
     struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	bson_t	*sort = BCON_NEW("name", BCON_INT32(1));
-	void	*p;
-	int	rc;
-
-	mg_str(&filter, "tenant_id", tenant);
-	rc = mg_list(s, a, err, COLL_CATALOGS, &filter, sort, page,
-	    catalog_fill, sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_CATALOGS, &filter, total);
-	bson_destroy(sort);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_page_of(s, a, err, &catalog_shape, tenant, "name", page,
+	    items, n, total));
 }
 
 int
@@ -534,6 +506,11 @@ ns_fill(struct doc *d, void *out)
 	ns->properties = doc_str(d, "properties");
 }
 
+static const struct mg_shape	ns_shape = {
+	COLL_NAMESPACES, sizeof(struct pgl_namespace), ns_fill, "namespace",
+	MG_NAME_NONE
+};
+
 /* The name up to its last separator; "" for a top-level namespace. */
 static void
 append_parent(bson_t *b, const char *name)
@@ -581,15 +558,8 @@ mongo_get_namespace(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *name,
     struct pgl_namespace *out, struct pgl_err *err)
 {
-	bson_t	key;
-	int	rc;
-
-	catalog_key(&key, tenant, catalog, "name", name);
-	rc = mg_get(s, a, err, COLL_NAMESPACES, &key, ns_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "namespace not found");
-	bson_destroy(&key);
-	return (rc);
+	return (mg_get_by(s, a, err, &ns_shape, out, "tenant_id", tenant,
+	    "catalog_name", catalog, "name", name, NULL));
 }
 
 /* parent NULL lists the whole catalog, "" the top level, anything else
@@ -601,17 +571,13 @@ mongo_list_namespaces(struct pgl_store *s, struct pgl_arena *a,
     uint64_t *total, struct pgl_err *err)
 {
 	bson_t	filter, *sort = BCON_NEW("name", BCON_INT32(1));
-	void	*p;
 	int	rc;
 
 	catalog_key(&filter, tenant, catalog, NULL, NULL);
 	if (parent != NULL)
 		BSON_APPEND_UTF8(&filter, "parent", parent);
-	rc = mg_list(s, a, err, COLL_NAMESPACES, &filter, sort, page, ns_fill,
-	    sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_NAMESPACES, &filter, total);
+	rc = mg_page(s, a, err, &ns_shape, &filter, sort, page, items, n,
+	    total);
 	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);

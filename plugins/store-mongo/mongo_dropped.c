@@ -20,6 +20,8 @@
 
 #include "mongo_store.h"
 
+#define WHAT	"dropped entry"
+
 static void
 dropped_fill(struct doc *d, void *out)
 {
@@ -44,28 +46,13 @@ dropped_fill(struct doc *d, void *out)
 		e->origin = e->asset_id;
 }
 
-static int
-key_valid(const char *tenant, const char *id, struct pgl_err *err)
-{
-	if (tenant == NULL || *tenant == '\0' || id == NULL || *id == '\0')
-		return (mongo_err(err, PGL_EINVAL, "a dropped entry needs a "
-		    "tenant and an id"));
-	return (PGL_OK);
-}
+static const struct mg_shape	dropped_shape = {
+	COLL_DROPPED, sizeof(struct pgl_dropped), dropped_fill, WHAT,
+	MG_NAME_TENANT
+};
 
-static int
-not_found(struct pgl_err *err, const char *tenant, const char *id)
-{
-	return (mongo_err(err, PGL_ENOTFOUND, "dropped entry %s of tenant %s "
-	    "not found", id, tenant));
-}
 
-static void
-key_of(bson_t *b, const char *tenant, const char *id)
-{
-	mg_str(b, "tenant_id", tenant);
-	mg_str(b, "id", id);
-}
+
 
 /* The catalog must be the tenant's, as the SQL stores' foreign key says. */
 static int
@@ -88,7 +75,7 @@ catalog_exists(struct pgl_store *s, const struct pgl_dropped *d,
 static void
 dropped_doc(struct pgl_store *s, bson_t *b, const struct pgl_dropped *d)
 {
-	key_of(b, d->tenant_id, d->id);
+	mg_key_of(b, d->tenant_id, d->id);
 	mg_str(b, "catalog_name", d->catalog);
 	mg_str(b, "branch_name", d->branch);
 	mg_str(b, "namespace", d->ns);
@@ -115,7 +102,7 @@ mongo_put_dropped(struct pgl_store *s, const struct pgl_dropped *d,
 
 	if (d == NULL)
 		return (mongo_err(err, PGL_EINVAL, "no dropped entry"));
-	if ((rc = key_valid(d->tenant_id, d->id, err)) != PGL_OK)
+	if ((rc = mg_key_valid(err, WHAT, d->tenant_id, d->id)) != PGL_OK)
 		return (rc);
 	if (d->catalog == NULL || d->branch == NULL || d->ns == NULL ||
 	    d->name == NULL || d->kind == NULL)
@@ -123,7 +110,7 @@ mongo_put_dropped(struct pgl_store *s, const struct pgl_dropped *d,
 		    "catalog, branch, namespace, name and kind"));
 	if ((rc = catalog_exists(s, d, err)) != PGL_OK)
 		return (rc);
-	key_of(&doc, d->tenant_id, d->id);
+	mg_key_of(&doc, d->tenant_id, d->id);
 	rc = mg_exists(s, err, COLL_DROPPED, &doc, &found);
 	bson_reinit(&doc);
 	if (rc == PGL_OK && found)
@@ -144,17 +131,12 @@ mongo_get_dropped(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_dropped *out,
     struct pgl_err *err)
 {
-	bson_t	key = BSON_INITIALIZER;
 	int	rc;
 
-	if ((rc = key_valid(tenant, id, err)) != PGL_OK)
+	if ((rc = mg_key_valid(err, WHAT, tenant, id)) != PGL_OK)
 		return (rc);
-	key_of(&key, tenant, id);
-	rc = mg_get(s, a, err, COLL_DROPPED, &key, dropped_fill, out);
-	bson_destroy(&key);
-	if (rc == PGL_ENOTFOUND)
-		(void)not_found(err, tenant, id);
-	return (rc);
+	return (mg_get_by(s, a, err, &dropped_shape, out, "tenant_id", tenant,
+	    "id", id, NULL));
 }
 
 int
@@ -164,7 +146,6 @@ mongo_list_dropped(struct pgl_store *s, struct pgl_arena *a,
     struct pgl_err *err)
 {
 	bson_t	 filter = BSON_INITIALIZER, *sort;
-	void	*p = NULL;
 	int	 rc;
 
 	*out = NULL;
@@ -178,11 +159,8 @@ mongo_list_dropped(struct pgl_store *s, struct pgl_arena *a,
 		mg_str(&filter, "catalog_name", catalog);
 	sort = BCON_NEW("dropped_at", BCON_INT32(-1), "id", BCON_INT32(-1),
 	    "tenant_id", BCON_INT32(-1));
-	rc = mg_list(s, a, err, COLL_DROPPED, &filter, sort, page,
-	    dropped_fill, sizeof(**out), &p, n);
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_DROPPED, &filter, total);
-	*out = p;
+	rc = mg_page(s, a, err, &dropped_shape, &filter, sort, page, out, n,
+	    total);
 	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);
@@ -196,12 +174,12 @@ mongo_delete_dropped(struct pgl_store *s, const char *tenant, const char *id,
 	uint64_t	deleted = 0;
 	int		rc;
 
-	if ((rc = key_valid(tenant, id, err)) != PGL_OK)
+	if ((rc = mg_key_valid(err, WHAT, tenant, id)) != PGL_OK)
 		return (rc);
-	key_of(&key, tenant, id);
+	mg_key_of(&key, tenant, id);
 	rc = mg_delete(s, err, COLL_DROPPED, &key, 0, &deleted);
 	bson_destroy(&key);
 	if (rc == PGL_OK && deleted == 0)
-		rc = not_found(err, tenant, id);
+		rc = mg_not_found_of(err, WHAT, tenant, id);
 	return (rc);
 }

@@ -279,6 +279,11 @@ ar_fill(struct doc *d, void *out)
 	q->review_comment = doc_str(d, "review_comment");
 }
 
+static const struct mg_shape	ar_shape = {
+	COLL_ACCESS, sizeof(struct pgl_access_request), ar_fill,
+	"access request", MG_NAME_KEY
+};
+
 struct asset_place {
 	char	catalog[512];
 	char	branch[512];
@@ -378,16 +383,8 @@ mongo_get_access_request(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_access_request *out,
     struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, "tenant_id", tenant);
-	mg_str(&filter, "id", id);
-	rc = mg_get(s, a, err, COLL_ACCESS, &filter, ar_fill, out);
-	bson_destroy(&filter);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "access request %s not found", id);
-	return (rc);
+	return (mg_get_by(s, a, err, &ar_shape, out, "tenant_id", tenant, "id",
+	    id, NULL));
 }
 
 int
@@ -397,18 +394,14 @@ mongo_list_access_requests(struct pgl_store *s, struct pgl_arena *a,
     struct pgl_err *err)
 {
 	bson_t	filter = BSON_INITIALIZER, *sort;
-	void	*p = NULL;
 	int	 rc;
 
 	mg_str(&filter, "tenant_id", tenant);
 	if (user_id != NULL)
 		BSON_APPEND_UTF8(&filter, "user_id", user_id);
 	sort = BCON_NEW("requested_at", BCON_INT32(-1), "id", BCON_INT32(-1));
-	rc = mg_list(s, a, err, COLL_ACCESS, &filter, sort, page, ar_fill,
-	    sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_ACCESS, &filter, total);
+	rc = mg_page(s, a, err, &ar_shape, &filter, sort, page, items, n,
+	    total);
 	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);

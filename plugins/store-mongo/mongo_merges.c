@@ -43,6 +43,11 @@ op_fill(struct doc *d, void *out)
 	m->initiated_at_ms = doc_int(d, "initiated_at");
 }
 
+static const struct mg_shape	op_shape = {
+	COLL_MERGE_OPS, sizeof(struct pgl_merge_op), op_fill, "Merge operation",
+	MG_NAME_NONE
+};
+
 static void
 conflict_fill(struct doc *d, void *out)
 {
@@ -52,6 +57,11 @@ conflict_fill(struct doc *d, void *out)
 	c->merge_op_id = doc_str(d, "merge_op_id");
 	c->doc = doc_str(d, "doc");
 }
+
+static const struct mg_shape	conflict_shape = {
+	COLL_MERGE_CONFLICTS, sizeof(struct pgl_merge_conflict), conflict_fill,
+	"Conflict", MG_NAME_NONE
+};
 
 int
 mongo_create_merge_op(struct pgl_store *s, const struct pgl_merge_op *m,
@@ -101,16 +111,8 @@ mongo_get_merge_op(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_merge_op *out,
     struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, "tenant_id", tenant);
-	mg_str(&filter, "id", id);
-	rc = mg_get(s, a, err, COLL_MERGE_OPS, &filter, op_fill, out);
-	bson_destroy(&filter);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "Merge operation not found");
-	return (rc);
+	return (mg_get_by(s, a, err, &op_shape, out, "tenant_id", tenant, "id",
+	    id, NULL));
 }
 
 int
@@ -122,16 +124,12 @@ mongo_list_merge_ops(struct pgl_store *s, struct pgl_arena *a,
 	bson_t	filter = BSON_INITIALIZER;
 	bson_t	*sort = BCON_NEW("initiated_at", BCON_INT32(-1), "id",
 		    BCON_INT32(-1));
-	void	*p = NULL;
 	int	 rc;
 
 	mg_str(&filter, "tenant_id", tenant);
 	mg_str(&filter, "catalog_name", catalog);
-	rc = mg_list(s, a, err, COLL_MERGE_OPS, &filter, sort, page, op_fill,
-	    sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_MERGE_OPS, &filter, total);
+	rc = mg_page(s, a, err, &op_shape, &filter, sort, page, items, n,
+	    total);
 	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);
@@ -230,16 +228,12 @@ mongo_list_merge_conflicts(struct pgl_store *s, struct pgl_arena *a,
 {
 	bson_t	filter = BSON_INITIALIZER;
 	bson_t	*sort = BCON_NEW("seq", BCON_INT32(1));
-	void	*p = NULL;
 	int	 rc;
 
 	mg_str(&filter, "tenant_id", tenant);
 	mg_str(&filter, "merge_op_id", op);
-	rc = mg_list(s, a, err, COLL_MERGE_CONFLICTS, &filter, sort, page,
-	    conflict_fill, sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_MERGE_CONFLICTS, &filter, total);
+	rc = mg_page(s, a, err, &conflict_shape, &filter, sort, page, items, n,
+	    total);
 	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);
@@ -250,17 +244,8 @@ mongo_get_merge_conflict(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_merge_conflict *out,
     struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, "tenant_id", tenant);
-	mg_str(&filter, "id", id);
-	rc = mg_get(s, a, err, COLL_MERGE_CONFLICTS, &filter, conflict_fill,
-	    out);
-	bson_destroy(&filter);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "Conflict not found");
-	return (rc);
+	return (mg_get_by(s, a, err, &conflict_shape, out, "tenant_id", tenant,
+	    "id", id, NULL));
 }
 
 int

@@ -18,6 +18,8 @@
 
 #include "mongo_store.h"
 
+#define WHAT	"policy"
+
 #define MAX_TAG_ASSETS	4096
 
 static void
@@ -37,6 +39,11 @@ policy_fill(struct doc *d, void *out)
 	p->updated_ms = doc_int(d, "updated_ms");
 }
 
+static const struct mg_shape	policy_shape = {
+	COLL_POLICIES, sizeof(struct pgl_policy), policy_fill, WHAT,
+	MG_NAME_TENANT
+};
+
 static void
 ctag_fill(struct doc *d, void *out)
 {
@@ -47,19 +54,7 @@ ctag_fill(struct doc *d, void *out)
 	t->tag = doc_str(d, "tag");
 }
 
-static int
-not_found(struct pgl_err *err, const char *tenant, const char *id)
-{
-	return (mongo_err(err, PGL_ENOTFOUND, "policy %s of tenant %s not "
-	    "found", id, tenant));
-}
 
-static void
-key_of(bson_t *b, const char *tenant, const char *id)
-{
-	mg_str(b, "tenant_id", tenant);
-	mg_str(b, "id", id);
-}
 
 /* The catalog is the tenant's, and no other policy holds the name. */
 static int
@@ -111,7 +106,7 @@ policy_insert(struct pgl_store *s, const struct pgl_policy *p,
 	bson_t	doc = BSON_INITIALIZER;
 	int	found = 0, rc;
 
-	key_of(&doc, p->tenant_id, p->id);
+	mg_key_of(&doc, p->tenant_id, p->id);
 	rc = mg_exists(s, err, COLL_POLICIES, &doc, &found);
 	if (rc == PGL_OK && found)
 		rc = mongo_err(err, PGL_EEXISTS, "a policy with id %s exists "
@@ -145,10 +140,10 @@ mongo_put_policy(struct pgl_store *s, const struct pgl_policy *p, int create,
 	if (create)
 		return (policy_insert(s, p, err));
 	/* Missing first, as the SQL stores answer: then the name's owner. */
-	key_of(&filter, p->tenant_id, p->id);
+	mg_key_of(&filter, p->tenant_id, p->id);
 	if ((rc = mg_exists(s, err, COLL_POLICIES, &filter, &found)) ==
 	    PGL_OK && !found)
-		rc = not_found(err, p->tenant_id, p->id);
+		rc = mg_not_found_of(err, WHAT, p->tenant_id, p->id);
 	if (rc == PGL_OK)
 		rc = policy_check(s, p, err);
 	if (rc != PGL_OK) {
@@ -161,7 +156,7 @@ mongo_put_policy(struct pgl_store *s, const struct pgl_policy *p, int create,
 	bson_append_document_end(&up, &set);
 	rc = mg_update(s, err, COLL_POLICIES, &filter, &up, 0, &matched);
 	if (rc == PGL_OK && matched == 0)
-		rc = not_found(err, p->tenant_id, p->id);
+		rc = mg_not_found_of(err, WHAT, p->tenant_id, p->id);
 	bson_destroy(&up);
 	bson_destroy(&filter);
 	return (rc);
@@ -171,15 +166,8 @@ int
 mongo_get_policy(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     const char *id, struct pgl_policy *out, struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	key_of(&filter, tenant, id);
-	rc = mg_get(s, a, err, COLL_POLICIES, &filter, policy_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)not_found(err, tenant, id);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_get_by(s, a, err, &policy_shape, out, "tenant_id", tenant,
+	    "id", id, NULL));
 }
 
 int
@@ -187,24 +175,16 @@ mongo_list_policies(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const struct pgl_page *pg,
     struct pgl_policy **out, size_t *n, uint64_t *total, struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER, sort = BSON_INITIALIZER;
-	void	*p = NULL;
-	int	 rc;
+	bson_t	filter = BSON_INITIALIZER, *sort;
+	int	rc;
 
-	*out = NULL;
-	*n = 0;
+	sort = BCON_NEW("name", BCON_INT32(1));
 	mg_str(&filter, "tenant_id", tenant);
 	if (catalog != NULL)
 		mg_str(&filter, "catalog_name", catalog);
-	BSON_APPEND_INT32(&sort, "name", 1);
-	rc = mg_list(s, a, err, COLL_POLICIES, &filter, &sort, pg,
-	    policy_fill, sizeof(**out), &p, n);
-	if (rc == PGL_OK) {
-		*out = p;
-		if (total != NULL)
-			rc = mg_count(s, err, COLL_POLICIES, &filter, total);
-	}
-	bson_destroy(&sort);
+	rc = mg_page(s, a, err, &policy_shape, &filter, sort, pg, out, n,
+	    total);
+	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);
 }
@@ -217,10 +197,10 @@ mongo_delete_policy(struct pgl_store *s, const char *tenant, const char *id,
 	uint64_t	deleted = 0;
 	int		rc;
 
-	key_of(&filter, tenant, id);
+	mg_key_of(&filter, tenant, id);
 	rc = mg_delete(s, err, COLL_POLICIES, &filter, 0, &deleted);
 	if (rc == PGL_OK && deleted == 0)
-		rc = not_found(err, tenant, id);
+		rc = mg_not_found_of(err, WHAT, tenant, id);
 	bson_destroy(&filter);
 	return (rc);
 }

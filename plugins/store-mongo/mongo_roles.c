@@ -24,6 +24,10 @@ role_fill(struct doc *d, void *out)
 	r->doc = doc_str(d, "doc");
 }
 
+static const struct mg_shape	role_shape = {
+	COLL_ROLES, sizeof(struct pgl_role), role_fill, "role", MG_NAME_KEY
+};
+
 static void
 perm_fill(struct doc *d, void *out)
 {
@@ -34,6 +38,11 @@ perm_fill(struct doc *d, void *out)
 	p->user_id = doc_str(d, "user_id");
 	p->doc = doc_str(d, "doc");
 }
+
+static const struct mg_shape	perm_shape = {
+	COLL_PERMISSIONS, sizeof(struct pgl_permission), perm_fill,
+	"permission", MG_NAME_KEY
+};
 
 /* Another role (not id) of the tenant with this name. */
 static int
@@ -87,16 +96,8 @@ int
 mongo_get_role(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     const char *id, struct pgl_role *out, struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, "tenant_id", tenant);
-	mg_str(&filter, "id", id);
-	rc = mg_get(s, a, err, COLL_ROLES, &filter, role_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "role %s not found", id);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_get_by(s, a, err, &role_shape, out, "tenant_id", tenant,
+	    "id", id, NULL));
 }
 
 int
@@ -104,20 +105,8 @@ mongo_list_roles(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     const struct pgl_page *page, struct pgl_role **items, size_t *n,
     uint64_t *total, struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER, *sort;
-	void	*p;
-	int	rc;
-
-	sort = BCON_NEW("name", BCON_INT32(1));
-	mg_str(&filter, "tenant_id", tenant);
-	rc = mg_list(s, a, err, COLL_ROLES, &filter, sort, page, role_fill,
-	    sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_ROLES, &filter, total);
-	bson_destroy(sort);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_page_of(s, a, err, &role_shape, tenant, "name", page, items,
+	    n, total));
 }
 
 int
@@ -316,18 +305,14 @@ mongo_list_permissions(struct pgl_store *s, struct pgl_arena *a,
     struct pgl_err *err)
 {
 	bson_t	filter = BSON_INITIALIZER, *sort;
-	void	*p;
 	int	rc;
 
 	sort = BCON_NEW("seq", BCON_INT32(1), "_id", BCON_INT32(1));
 	mg_str(&filter, "tenant_id", tenant);
 	if (user_id != NULL)
 		mg_str(&filter, "user_id", user_id);
-	rc = mg_list(s, a, err, COLL_PERMISSIONS, &filter, sort, page,
-	    perm_fill, sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_PERMISSIONS, &filter, total);
+	rc = mg_page(s, a, err, &perm_shape, &filter, sort, page, items, n,
+	    total);
 	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);

@@ -20,6 +20,11 @@ su_fill(struct doc *d, void *out)
 	u->doc = doc_str(d, "doc");
 }
 
+static const struct mg_shape	su_shape = {
+	COLL_SERVICE_USERS, sizeof(struct pgl_service_user), su_fill,
+	"service user", MG_NAME_KEY
+};
+
 static void
 su_fields(bson_t *b, const struct pgl_service_user *u)
 {
@@ -96,30 +101,19 @@ mongo_get_service_user(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_service_user *out,
     struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, "tenant_id", tenant);
-	mg_str(&filter, "id", id);
-	rc = mg_get(s, a, err, COLL_SERVICE_USERS, &filter, su_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "service user %s not found", id);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_get_by(s, a, err, &su_shape, out, "tenant_id", tenant, "id",
+	    id, NULL));
 }
 
 int
 mongo_get_service_user_by_key_id(struct pgl_store *s, struct pgl_arena *a,
     const char *key_id, struct pgl_service_user *out, struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
 	int	rc;
 
-	mg_str(&filter, "key_id", key_id);
-	rc = mg_get(s, a, err, COLL_SERVICE_USERS, &filter, su_fill, out);
+	rc = mg_get_by(s, a, err, &su_shape, out, "key_id", key_id, NULL);
 	if (rc == PGL_ENOTFOUND)
 		(void)mongo_err(err, rc, "no service user has key %s", key_id);
-	bson_destroy(&filter);
 	return (rc);
 }
 
@@ -129,20 +123,8 @@ mongo_list_service_users(struct pgl_store *s, struct pgl_arena *a,
     struct pgl_service_user **items, size_t *n, uint64_t *total,
     struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER, *sort;
-	void	*p;
-	int	rc;
-
-	sort = BCON_NEW("name", BCON_INT32(1));
-	mg_str(&filter, "tenant_id", tenant);
-	rc = mg_list(s, a, err, COLL_SERVICE_USERS, &filter, sort, page,
-	    su_fill, sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_SERVICE_USERS, &filter, total);
-	bson_destroy(sort);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_page_of(s, a, err, &su_shape, tenant, "name", page, items, n,
+	    total));
 }
 
 int

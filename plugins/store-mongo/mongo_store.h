@@ -160,6 +160,53 @@ int	mg_find(struct pgl_store *, struct pgl_err *, int, const bson_t *,
 int	mg_opts(struct pgl_store *, bson_t *, struct pgl_err *);
 
 /*
+ * mongo_read.c: what one collection's documents read into (one per
+ * entity, beside its fill), and the two reads every entity's get and
+ * list methods share.
+ */
+struct mg_shape {
+	int		 coll;		/* enum mongo_coll */
+	size_t		 size;		/* of the ABI struct fill writes */
+	doc_fill_fn	 fill;
+	const char	*what;		/* "role" */
+	int		 naming;	/* PGL_ENOTFOUND's message: */
+};
+#define MG_NAME_KEY	0	/* "role <last value> not found" */
+#define MG_NAME_NONE	1	/* "task not found" */
+#define MG_NAME_TENANT	2	/* mg_not_found_of(first value, last) */
+/*
+ * The one document whose fields equal the (field, value) pairs that
+ * follow out, up to a NULL field (a NULL value matches null, as
+ * mg_str); PGL_ENOTFOUND says so as the shape names it.
+ */
+int	mg_get_by(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
+	    const struct mg_shape *, void *, ...)
+	    __attribute__((sentinel));
+/*
+ * A page of filter's documents in sort order (page NULL: all) into
+ * items, the caller's T ** (an arena array of the shape's struct), and
+ * *n; with total, how many match in all.
+ */
+int	mg_page(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
+	    const struct mg_shape *, const bson_t *, const bson_t *,
+	    const struct pgl_page *, void *, size_t *, uint64_t *);
+/* The same for {tenant_id: tenant}, by one field ascending. */
+int	mg_page_of(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
+	    const struct mg_shape *, const char *tenant, const char *by,
+	    const struct pgl_page *, void *, size_t *, uint64_t *);
+/*
+ * Entities kept per tenant by id (drops, policies, webhooks): the key
+ * {tenant_id, id}; PGL_EINVAL "a <what> needs a tenant and an id"
+ * unless both are given; PGL_ENOTFOUND "<what> <id> of tenant <tenant>
+ * not found".
+ */
+void	mg_key_of(bson_t *, const char *tenant, const char *id);
+int	mg_key_valid(struct pgl_err *, const char *what, const char *tenant,
+	    const char *id);
+int	mg_not_found_of(struct pgl_err *, const char *what,
+	    const char *tenant, const char *id);
+
+/*
  * A multi-document write that must be all or nothing (cascades, rename
  * with follow-up, bulk copy) runs in its own transaction unless the caller
  * already opened one.  Without transactions both are no-ops.
@@ -710,6 +757,13 @@ struct usage_acc {
 };
 void	mongo_usage_acc(struct usage_acc *, const struct usage_delta *,
 	    size_t);
+/* A group of an aggregation by {t: tenant, k: kind} (a ledger read, a
+ * sum of marks): rows n, bytes b, an asset's metadata's mn and mb. */
+struct usage_group {
+	const char	*tenant, *kind;
+	int64_t		 n, b, mn, mb;
+};
+void	mongo_usage_group_fill(struct doc *, void *);
 /* Add to the ledger: at once, or with the open transaction's commit. */
 int	mongo_usage_add(struct pgl_store *, const struct usage_delta *,
 	    size_t, struct pgl_err *);

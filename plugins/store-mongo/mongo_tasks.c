@@ -52,6 +52,10 @@ task_fill(struct doc *d, void *out)
 	t->updated_at_ms = doc_int(d, "updated_at");
 }
 
+static const struct mg_shape	task_shape = {
+	COLL_TASKS, sizeof(struct pgl_task), task_fill, "task", MG_NAME_NONE
+};
+
 int
 mongo_create_task(struct pgl_store *s, const struct pgl_task *t,
     struct pgl_err *err)
@@ -93,16 +97,8 @@ int
 mongo_get_task(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     const char *id, struct pgl_task *out, struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, "tenant_id", tenant);
-	mg_str(&filter, "id", id);
-	rc = mg_get(s, a, err, COLL_TASKS, &filter, task_fill, out);
-	bson_destroy(&filter);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "task not found");
-	return (rc);
+	return (mg_get_by(s, a, err, &task_shape, out, "tenant_id", tenant,
+	    "id", id, NULL));
 }
 
 static void
@@ -120,7 +116,6 @@ mongo_list_tasks(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 	bson_t	filter = BSON_INITIALIZER;
 	bson_t	*sort = BCON_NEW("created_at", BCON_INT32(-1), "id",
 		    BCON_INT32(-1));
-	void	*p = NULL;
 	int	 rc;
 
 	mg_str(&filter, "tenant_id", tenant);
@@ -129,11 +124,8 @@ mongo_list_tasks(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 	filter_opt(&filter, "catalog", f->catalog);
 	filter_opt(&filter, "tbl", f->table);
 	filter_opt(&filter, "created_by", f->created_by);
-	rc = mg_list(s, a, err, COLL_TASKS, &filter, sort, page, task_fill,
-	    sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_TASKS, &filter, total);
+	rc = mg_page(s, a, err, &task_shape, &filter, sort, page, items, n,
+	    total);
 	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);

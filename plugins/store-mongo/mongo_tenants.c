@@ -17,6 +17,11 @@ tenant_fill(struct doc *d, void *out)
 	t->properties = doc_str(d, "properties");
 }
 
+static const struct mg_shape	tenant_shape = {
+	COLL_TENANTS, sizeof(struct pgl_tenant), tenant_fill, "tenant",
+	MG_NAME_KEY
+};
+
 /*
  * Existence checks before writes: see mongo_schema.c.  The unique
  * indexes decide under a race (E11000 -> PGL_EEXISTS); the check gives
@@ -54,15 +59,7 @@ int
 mongo_get_tenant(struct pgl_store *s, struct pgl_arena *a, const char *id,
     struct pgl_tenant *out, struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, "id", id);
-	rc = mg_get(s, a, err, COLL_TENANTS, &filter, tenant_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "tenant %s not found", id);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_get_by(s, a, err, &tenant_shape, out, "id", id, NULL));
 }
 
 int
@@ -71,14 +68,10 @@ mongo_list_tenants(struct pgl_store *s, struct pgl_arena *a,
     uint64_t *total, struct pgl_err *err)
 {
 	bson_t	all = BSON_INITIALIZER, *sort = BCON_NEW("name", BCON_INT32(1));
-	void	*p;
 	int	rc;
 
-	rc = mg_list(s, a, err, COLL_TENANTS, &all, sort, page, tenant_fill,
-	    sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_TENANTS, &all, total);
+	rc = mg_page(s, a, err, &tenant_shape, &all, sort, page, items, n,
+	    total);
 	bson_destroy(sort);
 	return (rc);
 }

@@ -20,6 +20,10 @@ token_fill(struct doc *d, void *out)
 	t->doc = doc_str(d, "doc");
 }
 
+static const struct mg_shape	token_shape = {
+	COLL_TOKENS, sizeof(struct pgl_token), token_fill, "token", MG_NAME_KEY
+};
+
 int
 mongo_store_token(struct pgl_store *s, const struct pgl_token *t,
     struct pgl_err *err)
@@ -52,15 +56,7 @@ int
 mongo_get_token(struct pgl_store *s, struct pgl_arena *a, const char *id,
     struct pgl_token *out, struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, "id", id);
-	rc = mg_get(s, a, err, COLL_TOKENS, &filter, token_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "token %s not found", id);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_get_by(s, a, err, &token_shape, out, "id", id, NULL));
 }
 
 /* Revoked jtis among a page of tokens, then the page without them. */
@@ -93,7 +89,6 @@ mongo_list_active_tokens(struct pgl_store *s, struct pgl_arena *a,
     uint64_t *total, struct pgl_err *err)
 {
 	bson_t	*filter, *sort;
-	void	*p;
 	int	rc;
 
 	filter = BCON_NEW("user_id", BCON_UTF8(user_id),
@@ -101,13 +96,10 @@ mongo_list_active_tokens(struct pgl_store *s, struct pgl_arena *a,
 	    "revoked", "{", "$ne", BCON_BOOL(1), "}");
 	mg_str(filter, "tenant_id", tenant);
 	sort = BCON_NEW("expires_at", BCON_INT32(-1), "id", BCON_INT32(1));
-	rc = mg_list(s, a, err, COLL_TOKENS, filter, sort, page, token_fill,
-	    sizeof(**items), &p, n);
-	*items = p;
+	rc = mg_page(s, a, err, &token_shape, filter, sort, page, items, n,
+	    total);
 	if (rc == PGL_OK)
 		rc = drop_revoked(s, *items, n, err);
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_TOKENS, filter, total);
 	bson_destroy(sort);
 	bson_destroy(filter);
 	return (rc);

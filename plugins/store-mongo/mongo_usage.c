@@ -142,15 +142,14 @@ mongo_usage_flush(struct pgl_store *s, struct pgl_err *err)
 	return (rc);
 }
 
-/* The ledger read: a (tenant, kind)'s slots added up. */
+/* A group's _id {t: tenant, k: kind}, into the arena. */
 static void
-usage_fill(struct doc *d, void *out)
+group_key(struct doc *d, const char **tenant, const char **kind)
 {
-	struct pgl_usage	*u = out;
-	bson_iter_t		 it, id;
-	const char		*v;
-	uint32_t		 len;
-	char			*p;
+	bson_iter_t	 it, id;
+	const char	*v;
+	uint32_t	 len;
+	char		*p;
 
 	if (bson_iter_init_find(&it, d->b, "_id") &&
 	    BSON_ITER_HOLDS_DOCUMENT(&it) && bson_iter_recurse(&it, &id)) {
@@ -162,11 +161,32 @@ usage_fill(struct doc *d, void *out)
 			    NULL)
 				d->oom = 1;
 			else if (strcmp(bson_iter_key(&id), "t") == 0)
-				u->tenant = p;
+				*tenant = p;
 			else if (strcmp(bson_iter_key(&id), "k") == 0)
-				u->kind = p;
+				*kind = p;
 		}
 	}
+}
+
+void
+mongo_usage_group_fill(struct doc *d, void *out)
+{
+	struct usage_group	*g = out;
+
+	group_key(d, &g->tenant, &g->kind);
+	g->n = doc_int(d, "n");
+	g->b = doc_int(d, "b");
+	g->mn = doc_int(d, "mn");
+	g->mb = doc_int(d, "mb");
+}
+
+/* The ledger read: a (tenant, kind)'s slots added up. */
+static void
+usage_fill(struct doc *d, void *out)
+{
+	struct pgl_usage	*u = out;
+
+	group_key(d, &u->tenant, &u->kind);
 	u->count = doc_int(d, "n");
 	u->bytes = doc_int(d, "b");
 }

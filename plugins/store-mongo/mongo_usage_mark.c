@@ -235,48 +235,13 @@ mongo_usage_mark(int coll, const bson_t *doc, bson_t *out,
 
 /* The marks of what a delete of filter removes, added up by tenant and
  * kind, as negative deltas (an arena of the caller's: *out malloc'd). */
-struct mark_sum {
-	const char	*tenant, *kind;
-	int64_t		 n, b, mn, mb;
-};
-
-static void
-sum_fill(struct doc *d, void *out)
-{
-	struct mark_sum	*m = out;
-	bson_iter_t	 it, id;
-	const char	*v;
-	uint32_t	 len;
-	char		*p;
-
-	if (bson_iter_init_find(&it, d->b, "_id") &&
-	    BSON_ITER_HOLDS_DOCUMENT(&it) && bson_iter_recurse(&it, &id)) {
-		while (bson_iter_next(&id)) {
-			if (!BSON_ITER_HOLDS_UTF8(&id))
-				continue;
-			v = bson_iter_utf8(&id, &len);
-			if ((p = d->s->host->arena_strndup(d->a, v, len)) ==
-			    NULL)
-				d->oom = 1;
-			else if (strcmp(bson_iter_key(&id), "t") == 0)
-				m->tenant = p;
-			else if (strcmp(bson_iter_key(&id), "k") == 0)
-				m->kind = p;
-		}
-	}
-	m->n = doc_int(d, "n");
-	m->b = doc_int(d, "b");
-	m->mn = doc_int(d, "mn");
-	m->mb = doc_int(d, "mb");
-}
-
 int
 mongo_usage_before_delete(struct pgl_store *s, struct pgl_err *err,
     int coll, const bson_t *filter, int many, struct usage_delta **out,
     size_t *nout)
 {
 	struct pgl_arena *a;
-	struct mark_sum	*m;
+	struct usage_group *m;
 	bson_t		*pipeline;
 	void		*items = NULL;
 	size_t		 n = 0, i, k = 0;
@@ -299,8 +264,8 @@ mongo_usage_before_delete(struct pgl_store *s, struct pgl_err *err,
 	    "mn", "{", "$sum", BCON_UTF8("$qmn"), "}",
 	    "mb", "{", "$sum", BCON_UTF8("$qm"), "}", "}", "}",
 	    "]");
-	rc = mg_aggregate(s, a, err, coll, pipeline, sum_fill, sizeof(*m),
-	    &items, &n);
+	rc = mg_aggregate(s, a, err, coll, pipeline, mongo_usage_group_fill,
+	    sizeof(*m), &items, &n);
 	bson_destroy(pipeline);
 	m = items;
 	if (rc == PGL_OK && n > 0 &&

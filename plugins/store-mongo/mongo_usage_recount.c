@@ -22,41 +22,6 @@ static const int	counted_colls[] = {
 };
 #define NCOUNTED	(sizeof(counted_colls) / sizeof(counted_colls[0]))
 
-struct group {
-	const char	*tenant, *kind;
-	int64_t		 n, b, mn, mb;
-};
-
-static void
-group_fill(struct doc *d, void *out)
-{
-	struct group	*g = out;
-	bson_iter_t	 it, id;
-	const char	*v;
-	uint32_t	 len;
-	char		*p;
-
-	if (bson_iter_init_find(&it, d->b, "_id") &&
-	    BSON_ITER_HOLDS_DOCUMENT(&it) && bson_iter_recurse(&it, &id)) {
-		while (bson_iter_next(&id)) {
-			if (!BSON_ITER_HOLDS_UTF8(&id))
-				continue;
-			v = bson_iter_utf8(&id, &len);
-			if ((p = d->s->host->arena_strndup(d->a, v, len)) ==
-			    NULL)
-				d->oom = 1;
-			else if (strcmp(bson_iter_key(&id), "t") == 0)
-				g->tenant = p;
-			else if (strcmp(bson_iter_key(&id), "k") == 0)
-				g->kind = p;
-		}
-	}
-	g->n = doc_int(d, "n");
-	g->b = doc_int(d, "b");
-	g->mn = doc_int(d, "mn");
-	g->mb = doc_int(d, "mb");
-}
-
 static int
 put(struct pgl_store *s, const char *tenant, const char *kind, int64_t n,
     int64_t b, struct pgl_err *err)
@@ -80,7 +45,7 @@ static int
 recount_coll(struct pgl_store *s, struct pgl_arena *a, int coll,
     const char *tenant, struct pgl_err *err)
 {
-	struct group	*g;
+	struct usage_group *g;
 	bson_t		 match = BSON_INITIALIZER, exists, *pipeline;
 	void		*items = NULL;
 	size_t		 n = 0, i;
@@ -100,8 +65,8 @@ recount_coll(struct pgl_store *s, struct pgl_arena *a, int coll,
 	    "mn", "{", "$sum", BCON_UTF8("$qmn"), "}",
 	    "mb", "{", "$sum", BCON_UTF8("$qm"), "}", "}", "}",
 	    "]");
-	rc = mg_aggregate(s, a, err, coll, pipeline, group_fill, sizeof(*g),
-	    &items, &n);
+	rc = mg_aggregate(s, a, err, coll, pipeline, mongo_usage_group_fill,
+	    sizeof(*g), &items, &n);
 	bson_destroy(pipeline);
 	bson_destroy(&match);
 	g = items;

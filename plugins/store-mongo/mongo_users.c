@@ -23,6 +23,10 @@ user_fill(struct doc *d, void *out)
 	u->doc = doc_str(d, "doc");
 }
 
+static const struct mg_shape	user_shape = {
+	COLL_USERS, sizeof(struct pgl_user), user_fill, "user", MG_NAME_KEY
+};
+
 static void
 user_fields(bson_t *b, const struct pgl_user *u)
 {
@@ -90,33 +94,19 @@ mongo_create_user(struct pgl_store *s, const struct pgl_user *u,
 	return (rc);
 }
 
-static int
-get_by(struct pgl_store *s, struct pgl_arena *a, const char *field,
-    const char *value, struct pgl_user *out, struct pgl_err *err)
-{
-	bson_t	filter = BSON_INITIALIZER;
-	int	rc;
-
-	mg_str(&filter, field, value);
-	rc = mg_get(s, a, err, COLL_USERS, &filter, user_fill, out);
-	if (rc == PGL_ENOTFOUND)
-		(void)mongo_err(err, rc, "user %s not found", value);
-	bson_destroy(&filter);
-	return (rc);
-}
-
 int
 mongo_get_user(struct pgl_store *s, struct pgl_arena *a, const char *id,
     struct pgl_user *out, struct pgl_err *err)
 {
-	return (get_by(s, a, "id", id, out, err));
+	return (mg_get_by(s, a, err, &user_shape, out, "id", id, NULL));
 }
 
 int
 mongo_get_user_by_username(struct pgl_store *s, struct pgl_arena *a,
     const char *username, struct pgl_user *out, struct pgl_err *err)
 {
-	return (get_by(s, a, "username", username, out, err));
+	return (mg_get_by(s, a, err, &user_shape, out, "username", username,
+	    NULL));
 }
 
 int
@@ -124,20 +114,8 @@ mongo_list_users(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const struct pgl_page *page, struct pgl_user **items,
     size_t *n, uint64_t *total, struct pgl_err *err)
 {
-	bson_t	filter = BSON_INITIALIZER, *sort;
-	void	*p;
-	int	rc;
-
-	sort = BCON_NEW("username", BCON_INT32(1));
-	mg_str(&filter, "tenant_id", tenant);
-	rc = mg_list(s, a, err, COLL_USERS, &filter, sort, page, user_fill,
-	    sizeof(**items), &p, n);
-	*items = p;
-	if (rc == PGL_OK && total != NULL)
-		rc = mg_count(s, err, COLL_USERS, &filter, total);
-	bson_destroy(sort);
-	bson_destroy(&filter);
-	return (rc);
+	return (mg_page_of(s, a, err, &user_shape, tenant, "username", page,
+	    items, n, total));
 }
 
 int

@@ -22,6 +22,8 @@
 
 #include "mongo_store.h"
 
+#define WHAT	"webhook"
+
 static void
 webhook_fill(struct doc *d, void *out)
 {
@@ -49,28 +51,13 @@ webhook_fill(struct doc *d, void *out)
 	w->lease_until_ms = doc_int(d, "lease_until_ms");
 }
 
-static int
-key_valid(const char *tenant, const char *id, struct pgl_err *err)
-{
-	if (tenant == NULL || *tenant == '\0' || id == NULL || *id == '\0')
-		return (mongo_err(err, PGL_EINVAL, "a webhook needs a tenant "
-		    "and an id"));
-	return (PGL_OK);
-}
+static const struct mg_shape	webhook_shape = {
+	COLL_WEBHOOKS, sizeof(struct pgl_webhook), webhook_fill, WHAT,
+	MG_NAME_TENANT
+};
 
-static int
-not_found(struct pgl_err *err, const char *tenant, const char *id)
-{
-	return (mongo_err(err, PGL_ENOTFOUND, "webhook %s of tenant %s not "
-	    "found", id, tenant));
-}
 
-static void
-key_of(bson_t *b, const char *tenant, const char *id)
-{
-	mg_str(b, "tenant_id", tenant);
-	mg_str(b, "id", id);
-}
+
 
 /* After an update that matched nothing: is the document there at all? */
 static int
@@ -80,7 +67,7 @@ webhook_missing(struct pgl_store *s, const char *tenant, const char *id,
 	bson_t	key = BSON_INITIALIZER;
 	int	found = 0, rc;
 
-	key_of(&key, tenant, id);
+	mg_key_of(&key, tenant, id);
 	rc = mg_exists(s, err, COLL_WEBHOOKS, &key, &found);
 	bson_destroy(&key);
 	*missing = !found;
@@ -120,7 +107,7 @@ webhook_insert(struct pgl_store *s, const struct pgl_webhook *w,
 	bson_t	doc = BSON_INITIALIZER;
 	int	found = 0, rc;
 
-	key_of(&doc, w->tenant_id, w->id);
+	mg_key_of(&doc, w->tenant_id, w->id);
 	rc = mg_exists(s, err, COLL_WEBHOOKS, &doc, &found);
 	if (rc == PGL_OK && found)
 		rc = PGL_EEXISTS;
@@ -152,19 +139,19 @@ mongo_put_webhook(struct pgl_store *s, const struct pgl_webhook *w,
 
 	if (w == NULL)
 		return (mongo_err(err, PGL_EINVAL, "no webhook"));
-	if ((rc = key_valid(w->tenant_id, w->id, err)) != PGL_OK)
+	if ((rc = mg_key_valid(err, WHAT, w->tenant_id, w->id)) != PGL_OK)
 		return (rc);
 	if (w->kind == NULL || *w->kind == '\0')
 		return (mongo_err(err, PGL_EINVAL, "a webhook needs a kind"));
 	if (create)
 		return (webhook_insert(s, w, err));
-	key_of(&key, w->tenant_id, w->id);
+	mg_key_of(&key, w->tenant_id, w->id);
 	BSON_APPEND_DOCUMENT_BEGIN(&up, "$set", &set);
 	config_fields(&set, w);
 	bson_append_document_end(&up, &set);
 	rc = mg_update(s, err, COLL_WEBHOOKS, &key, &up, 0, &matched);
 	if (rc == PGL_OK && matched == 0)
-		rc = not_found(err, w->tenant_id, w->id);
+		rc = mg_not_found_of(err, WHAT, w->tenant_id, w->id);
 	bson_destroy(&up);
 	bson_destroy(&key);
 	return (rc);
@@ -175,17 +162,12 @@ mongo_get_webhook(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *id, struct pgl_webhook *out,
     struct pgl_err *err)
 {
-	bson_t	key = BSON_INITIALIZER;
 	int	rc;
 
-	if ((rc = key_valid(tenant, id, err)) != PGL_OK)
+	if ((rc = mg_key_valid(err, WHAT, tenant, id)) != PGL_OK)
 		return (rc);
-	key_of(&key, tenant, id);
-	rc = mg_get(s, a, err, COLL_WEBHOOKS, &key, webhook_fill, out);
-	bson_destroy(&key);
-	if (rc == PGL_ENOTFOUND)
-		(void)not_found(err, tenant, id);
-	return (rc);
+	return (mg_get_by(s, a, err, &webhook_shape, out, "tenant_id", tenant,
+	    "id", id, NULL));
 }
 
 int
@@ -194,19 +176,14 @@ mongo_list_webhooks(struct pgl_store *s, struct pgl_arena *a,
     struct pgl_err *err)
 {
 	bson_t	 filter = BSON_INITIALIZER, *sort;
-	void	*p = NULL;
 	int	 rc;
 
-	*out = NULL;
-	*n = 0;
 	if (tenant != NULL)
 		mg_str(&filter, "tenant_id", tenant);
 	sort = BCON_NEW("created_ms", BCON_INT32(1), "id", BCON_INT32(1),
 	    "tenant_id", BCON_INT32(1));
-	rc = mg_list(s, a, err, COLL_WEBHOOKS, &filter, sort, NULL,
-	    webhook_fill, sizeof(**out), &p, n);
-	if (rc == PGL_OK)
-		*out = p;
+	rc = mg_page(s, a, err, &webhook_shape, &filter, sort, NULL, out, n,
+	    NULL);
 	bson_destroy(sort);
 	bson_destroy(&filter);
 	return (rc);
@@ -220,13 +197,13 @@ mongo_delete_webhook(struct pgl_store *s, const char *tenant,
 	uint64_t	deleted = 0;
 	int		rc;
 
-	if ((rc = key_valid(tenant, id, err)) != PGL_OK)
+	if ((rc = mg_key_valid(err, WHAT, tenant, id)) != PGL_OK)
 		return (rc);
-	key_of(&key, tenant, id);
+	mg_key_of(&key, tenant, id);
 	rc = mg_delete(s, err, COLL_WEBHOOKS, &key, 0, &deleted);
 	bson_destroy(&key);
 	if (rc == PGL_OK && deleted == 0)
-		rc = not_found(err, tenant, id);
+		rc = mg_not_found_of(err, WHAT, tenant, id);
 	return (rc);
 }
 
@@ -241,9 +218,9 @@ mongo_set_webhook_state(struct pgl_store *s, const struct pgl_webhook *w,
 
 	if (w == NULL)
 		return (mongo_err(err, PGL_EINVAL, "no webhook"));
-	if ((rc = key_valid(w->tenant_id, w->id, err)) != PGL_OK)
+	if ((rc = mg_key_valid(err, WHAT, w->tenant_id, w->id)) != PGL_OK)
 		return (rc);
-	key_of(&key, w->tenant_id, w->id);
+	mg_key_of(&key, w->tenant_id, w->id);
 	/* A dispatcher's: only while the lease is still its own. */
 	if (owner != NULL)
 		mg_str(&key, "lease_owner", owner);
@@ -265,7 +242,7 @@ mongo_set_webhook_state(struct pgl_store *s, const struct pgl_webhook *w,
 		return (rc);
 	/* owner NULL matches any lease: the document went meanwhile. */
 	if (missing || owner == NULL)
-		return (not_found(err, w->tenant_id, w->id));
+		return (mg_not_found_of(err, WHAT, w->tenant_id, w->id));
 	return (mongo_err(err, PGL_ECONFLICT, "the lease of webhook %s is no "
 	    "longer %s's", w->id, owner));
 }
@@ -293,7 +270,7 @@ mongo_claim_webhook(struct pgl_store *s, const char *tenant, const char *id,
 	int		 missing, rc;
 
 	*got = 0;
-	if ((rc = key_valid(tenant, id, err)) != PGL_OK)
+	if ((rc = mg_key_valid(err, WHAT, tenant, id)) != PGL_OK)
 		return (rc);
 	if (owner == NULL || *owner == '\0')
 		return (mongo_err(err, PGL_EINVAL, "a lease needs an owner"));
@@ -311,5 +288,5 @@ mongo_claim_webhook(struct pgl_store *s, const char *tenant, const char *id,
 	}
 	if ((rc = webhook_missing(s, tenant, id, &missing, err)) != PGL_OK)
 		return (rc);
-	return (missing ? not_found(err, tenant, id) : PGL_OK);
+	return (missing ? mg_not_found_of(err, WHAT, tenant, id) : PGL_OK);
 }
