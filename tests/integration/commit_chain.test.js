@@ -10,11 +10,11 @@
 // the last test runs the same checks there.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pool, uniq } from './lib/expect.js';
 import { CATALOG, simpleSchema, startIcebergServer } from './lib/iceberg.js';
+import { sendInOneTurn } from './lib/one_turn.js';
 import { commitFault } from './lib/pg_commit_fault.js';
 import { STORE } from './lib/server.js';
 
@@ -47,9 +47,9 @@ const setProps = (updates) => ({ updates: [{ action: 'set-properties', updates }
 /** A table's directory on local disk, from its first metadata file's URI. */
 const tableDir = (created) => path.dirname(path.dirname(created.replace(/^file:\/\//, '')));
 
-// 4,000 columns (a metadata file of about 400 KB): computing a commit of
-// it takes milliseconds, so commits sent together are queued, and
-// chained, before the first is computed.
+// n columns of 70-odd bytes each: 300 make a metadata file of about
+// 30 KB, 4,000 one of about 400 KB (either side of the loop's limit for
+// a chained commit, commit/loop.c).
 const wideSchema = (n = 4000) => ({ type: 'struct', 'schema-id': 0, fields: Array.from({ length: n },
   (_, i) => ({ id: i + 1, name: `column_${i}_${'x'.repeat(60)}`, required: false, type: 'string' })) });
 
@@ -102,40 +102,17 @@ test('128 tables committed at once, three commits each: every change lands on it
   }
 });
 
-/** Send every request on its own connection, all in one tick; resolve the answers in order. */
-async function sendAtOnce(reqs, on = srv) {
-  const socks = await Promise.all(reqs.map(() => new Promise((resolve, reject) => {
-    const s = net.connect(on.port, '127.0.0.1', () => resolve(s));
-    s.on('error', reject);
-  })));
-  const answers = socks.map((sock) => new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0);
-    // A bound for the harness, not a measure: the wide table's commits
-    // take a second each to compute in the sanitizer build on a loaded
-    // machine, and those run again follow one another.
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error('no answer in 120 s')); }, 120000);
-    sock.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      const end = buf.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      const head = buf.subarray(0, end).toString('latin1');
-      const len = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-      if (buf.length < end + 4 + len) return;
-      clearTimeout(timer);
-      sock.destroy();
-      resolve({ status: Number(head.split(' ')[1]), json: JSON.parse(buf.subarray(end + 4, end + 4 + len).toString('utf8')) });
-    });
-  }));
-  reqs.forEach(([p, body], i) => {
-    const text = JSON.stringify(body);
-    socks[i].write(`POST ${p} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
-  });
-  return Promise.all(answers);
-}
+// Commits sent together are chained only if the commit worker has the
+// others queued before the first's attempt is computed and its file
+// written: sent over the network they came as they came, and on a loaded
+// machine the first was computed and written alone (nothing chained: no
+// commit on the loop, none run again).  sendInOneTurn (lib/one_turn.js)
+// has the worker read them all in one turn of its loop, the first
+// dispatched first: the second is queued behind it before its computed
+// result is taken in, and chained on it then.
 
 test('commits chained on one whose file cannot be written are not answered with its failure: they run again from the table as it is, and land', async () => {
-  const { p, created } = await table({}, wideSchema());
+  const { p, created } = await table();
   // A file where write.metadata.path's directory would be (in the
   // table's own place, where it must lie): writing the first commit's
   // file fails (ENOTDIR, root or not), and so would every file computed
@@ -143,7 +120,7 @@ test('commits chained on one whose file cannot be written are not answered with 
   const blocker = path.join(tableDir(created), uniq('not-a-dir'));
   fs.writeFileSync(blocker, 'a file, not a directory\n');
   const [reruns0, chained0] = [await counter('commit_chain_reruns'), await counter('commit_chained')];
-  const answers = await sendAtOnce([
+  const answers = await sendInOneTurn(srv, [
     [p, setProps({ 'write.metadata.path': blocker })],
     ...Array.from({ length: 8 }, (_, i) => [p, setProps({ [`k${i}`]: String(i) })]),
   ]);
@@ -166,12 +143,12 @@ test('commits chained on one whose file cannot be written are not answered with 
 // outcome is answered as it is, never run again from the store's row
 // (which could apply it twice), even when the commit before it failed.
 test('chained commits whose COMMIT fails are each CommitStateUnknown and never run again', { skip: STORE !== 'postgres' && 'needs PostgreSQL (a deferred trigger fails the COMMIT)' }, async () => {
-  const { p } = await table({}, wideSchema());
+  const { p } = await table();
   const fault = commitFault(srv);
   fault.on();
   try {
     const [reruns0, chained0] = [await counter('commit_chain_reruns'), await counter('commit_chained')];
-    const answers = await sendAtOnce(Array.from({ length: 9 }, (_, i) => [p, setProps({ [`u${i}`]: 'x' })]));
+    const answers = await sendInOneTurn(srv, Array.from({ length: 9 }, (_, i) => [p, setProps({ [`u${i}`]: 'x' })]));
     for (const a of answers) {
       assert.equal(a.status, 500, JSON.stringify(a.json));
       assert.equal(a.json.error.type, 'CommitStateUnknownException');
@@ -190,11 +167,10 @@ test('on a commit worker that hands its reads to another, chained commits are co
   try {
     assert.equal((await two.req('POST', `${P}/namespaces`, { body: { namespace: ['a'] } })).status, 200);
     // 300 columns (a file of about 30 KB): under the loop's limit for a
-    // chained commit (64 KB), and still slow enough in the sanitizer
-    // build that commits sent together queue behind the first.
+    // chained commit (64 KB).
     const { p, created } = await table({}, wideSchema(300), two);
     const [loop0, chained0, retried0] = [await counter('commit_loop_attempts', two), await counter('commit_chained', two), await counter('commit_retries', two)];
-    const answers = await sendAtOnce(Array.from({ length: 9 }, (_, i) => [p, setProps({ [`k${i}`]: String(i) })]), two);
+    const answers = await sendInOneTurn(two, Array.from({ length: 9 }, (_, i) => [p, setProps({ [`k${i}`]: String(i) })]));
     for (const a of answers) assert.equal(a.status, 200, JSON.stringify(a.json));
     const md = (await two.req('GET', p)).json;
     for (let i = 0; i < 9; i++) assert.equal(md.metadata.properties[`k${i}`], String(i));
@@ -212,10 +188,10 @@ test('on a commit worker that hands its reads to another, chained commits are co
     const blocker = path.join(tableDir(created), uniq('not-a-dir'));
     fs.writeFileSync(blocker, 'a file, not a directory\n');
     const reruns0 = await counter('commit_chain_reruns', two);
-    const more = await sendAtOnce([
+    const more = await sendInOneTurn(two, [
       [p, setProps({ 'write.metadata.path': blocker })],
       ...Array.from({ length: 8 }, (_, i) => [p, setProps({ [`m${i}`]: String(i) })]),
-    ], two);
+    ]);
     assert.ok(more[0].status >= 400, `the blocked commit fails: ${JSON.stringify(more[0])}`);
     for (let i = 1; i <= 8; i++) assert.equal(more[i].status, 200, JSON.stringify(more[i].json));
     const after2 = (await two.req('GET', p)).json.metadata;
@@ -229,7 +205,7 @@ test('on a commit worker that hands its reads to another, chained commits are co
     // commits there for milliseconds each.
     const big = await table({}, wideSchema(), two);
     const [bigLoop0, bigChained0] = [await counter('commit_loop_attempts', two), await counter('commit_chained', two)];
-    const bigAnswers = await sendAtOnce(Array.from({ length: 5 }, (_, i) => [big.p, setProps({ [`b${i}`]: String(i) })]), two);
+    const bigAnswers = await sendInOneTurn(two, Array.from({ length: 5 }, (_, i) => [big.p, setProps({ [`b${i}`]: String(i) })]));
     for (const a of bigAnswers) assert.equal(a.status, 200, JSON.stringify(a.json));
     assert.ok(await counter('commit_chained', two) - bigChained0 > 0, 'the big table\'s commits were chained');
     assert.equal(await counter('commit_loop_attempts', two) - bigLoop0, 0, 'none was computed on the loop');
