@@ -248,6 +248,17 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(CORE_LIB) $(HEADERS)
 	$(CC) $(PGL_CFLAGS) -Itests/unit $< $(EXTRA_SRCS) $(CORE_LIB) \
 		$(BASE_LDFLAGS) -lcmocka -o $@
 
+# The store conformance suite: test_store.c runs the families of
+# tests/unit/store/, one object each, on the harness they share.
+STORE_SUITE	:= $(patsubst tests/unit/store/%.c,$(OUT)/tests/store/%.o,\
+		     $(wildcard tests/unit/store/*.c))
+$(OUT)/tests/store/%.o: tests/unit/store/%.c $(wildcard tests/unit/store/*.h) \
+    tests/unit/store_util.h $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PGL_CFLAGS) -Itests/unit -c $< -o $@
+$(OUT)/tests/test_store: EXTRA_SRCS = $(STORE_SUITE)
+$(OUT)/tests/test_store: $(STORE_SUITE)
+
 # The merge partition test links the one api file it tests (api/ is not
 # in the pure core).
 $(OUT)/tests/test_merge_parts: EXTRA_SRCS = src/api/branching/merge_parts.c
