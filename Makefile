@@ -6,7 +6,8 @@
 #   make test       install what is missing, build with ASan/UBSan, run
 #                   every test (unit, fuzz smoke, integration; the package
 #                   test on the release build, which ships);
-#                   FILE=x STORE=y: only integration file x on store y
+#                   FILE=x STORE=y: only integration file x on store y;
+#                   FILE=store/x: family x of the store suite (tests/unit/store)
 #   make unit       the C unit tests alone, with the store suite on every
 #                   store
 #   make bench      build release and print the benchmark tables
@@ -303,13 +304,24 @@ integration:
 # `make test FILE=x STORE=y`: only integration file(s) x (tests/integration/
 # x.test.js; several separated by spaces) on pass(es) y (memory sqlite
 # postgres mongo oauth s3 sts); either may be left out (tests/README.md).
+# FILE=store/f runs family f of the store conformance suite
+# (tests/unit/store/f.c; FILE=store, all of them) on the stores y names.
+STORE_FAMILIES	:= $(patsubst store/%,%,$(filter store/%,$(FILE))) \
+		   $(if $(filter store,$(FILE)),all)
+IT_FILES	:= $(filter-out store store/%,$(FILE))
 test: deps-test
 	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build build-unit
 ifeq ($(strip $(FILE)$(STORE)),)
 	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=release build
 	@sh tests/run-all.sh build/test build/release
 else
-	@PGL_IT_FILES="$(FILE)" PGL_IT_PASSES="$(STORE)" sh tests/run-integration.sh build/test
+ifneq ($(strip $(STORE_FAMILIES)),)
+	@PGL_STORE_FAMILIES="$(strip $(STORE_FAMILIES))" PGL_STORE_PASSES="$(STORE)" \
+		sh tests/run-unit.sh build/test
+endif
+ifneq ($(strip $(IT_FILES)$(if $(strip $(STORE_FAMILIES)),,$(STORE))),)
+	@PGL_IT_FILES="$(IT_FILES)" PGL_IT_PASSES="$(STORE)" sh tests/run-integration.sh build/test
+endif
 endif
 
 run: deps

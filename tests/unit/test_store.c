@@ -10,7 +10,7 @@
  *	    test_store
  *
  * The arguments name the families to run (every one without any);
- * `make test FILE=store_branches` runs one on all four stores
+ * `make test FILE=store/branches` runs one on all four stores
  * (tests/README.md).  PGL_TEST_FILTER runs the tests whose names match
  * it (cmocka's filter), in every family named.
  *

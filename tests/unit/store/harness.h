@@ -44,7 +44,7 @@ struct fx {
 
 /*
  * A family of tests, run on each store as one cmocka group; its name is
- * what `make test FILE=store_<name>` and test_store's arguments take.
+ * what `make test FILE=store/<name>` and test_store's arguments take.
  */
 struct store_family {
 	const char		*name;
