@@ -260,6 +260,13 @@ $(OUT)/tests/store/%.o: tests/unit/store/%.c $(wildcard tests/unit/store/*.h) \
 $(OUT)/tests/test_store: EXTRA_SRCS = $(STORE_SUITE)
 $(OUT)/tests/test_store: $(STORE_SUITE)
 
+# The migration and PostgreSQL tests link their harnesses (a folder each
+# beside them: tests/unit/store_migrate/, tests/unit/store_pg/).
+$(OUT)/tests/test_store_migrate: EXTRA_SRCS = $(wildcard tests/unit/store_migrate/*.c)
+$(OUT)/tests/test_store_migrate: $(wildcard tests/unit/store_migrate/*.[ch])
+$(OUT)/tests/test_store_pg: EXTRA_SRCS = $(wildcard tests/unit/store_pg/*.c)
+$(OUT)/tests/test_store_pg: $(wildcard tests/unit/store_pg/*.[ch])
+
 # The merge partition test links the one api file it tests (api/ is not
 # in the pure core).
 $(OUT)/tests/test_merge_parts: EXTRA_SRCS = src/api/branching/merge_parts.c
