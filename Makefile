@@ -6,7 +6,8 @@
 #   make test       install what is missing, build with ASan/UBSan, run
 #                   every test (unit, fuzz smoke, integration; the package
 #                   test on the release build, which ships);
-#                   FILE=x STORE=y: only integration file x on store y
+#                   FILE=x STORE=y: only integration file x on store y;
+#                   FILE=store/x: family x of the store suite (tests/unit/store)
 #   make unit       the C unit tests alone, with the store suite on every
 #                   store
 #   make bench      build release and print the benchmark tables
@@ -248,6 +249,24 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(CORE_LIB) $(HEADERS)
 	$(CC) $(PGL_CFLAGS) -Itests/unit $< $(EXTRA_SRCS) $(CORE_LIB) \
 		$(BASE_LDFLAGS) -lcmocka -o $@
 
+# The store conformance suite: test_store.c runs the families of
+# tests/unit/store/, one object each, on the harness they share.
+STORE_SUITE	:= $(patsubst tests/unit/store/%.c,$(OUT)/tests/store/%.o,\
+		     $(wildcard tests/unit/store/*.c))
+$(OUT)/tests/store/%.o: tests/unit/store/%.c $(wildcard tests/unit/store/*.h) \
+    tests/unit/store_util.h $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PGL_CFLAGS) -Itests/unit -c $< -o $@
+$(OUT)/tests/test_store: EXTRA_SRCS = $(STORE_SUITE)
+$(OUT)/tests/test_store: $(STORE_SUITE)
+
+# The migration and PostgreSQL tests link their harnesses (a folder each
+# beside them: tests/unit/store_migrate/, tests/unit/store_pg/).
+$(OUT)/tests/test_store_migrate: EXTRA_SRCS = $(wildcard tests/unit/store_migrate/*.c)
+$(OUT)/tests/test_store_migrate: $(wildcard tests/unit/store_migrate/*.[ch])
+$(OUT)/tests/test_store_pg: EXTRA_SRCS = $(wildcard tests/unit/store_pg/*.c)
+$(OUT)/tests/test_store_pg: $(wildcard tests/unit/store_pg/*.[ch])
+
 # The merge partition test links the one api file it tests (api/ is not
 # in the pure core).
 $(OUT)/tests/test_merge_parts: EXTRA_SRCS = src/api/branching/merge_parts.c
@@ -292,13 +311,24 @@ integration:
 # `make test FILE=x STORE=y`: only integration file(s) x (tests/integration/
 # x.test.js; several separated by spaces) on pass(es) y (memory sqlite
 # postgres mongo oauth s3 sts); either may be left out (tests/README.md).
+# FILE=store/f runs family f of the store conformance suite
+# (tests/unit/store/f.c; FILE=store, all of them) on the stores y names.
+STORE_FAMILIES	:= $(patsubst store/%,%,$(filter store/%,$(FILE))) \
+		   $(if $(filter store,$(FILE)),all)
+IT_FILES	:= $(filter-out store store/%,$(FILE))
 test: deps-test
 	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build build-unit
 ifeq ($(strip $(FILE)$(STORE)),)
 	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=release build
 	@sh tests/run-all.sh build/test build/release
 else
-	@PGL_IT_FILES="$(FILE)" PGL_IT_PASSES="$(STORE)" sh tests/run-integration.sh build/test
+ifneq ($(strip $(STORE_FAMILIES)),)
+	@PGL_STORE_FAMILIES="$(strip $(STORE_FAMILIES))" PGL_STORE_PASSES="$(STORE)" \
+		sh tests/run-unit.sh build/test
+endif
+ifneq ($(strip $(IT_FILES)$(if $(strip $(STORE_FAMILIES)),,$(STORE))),)
+	@PGL_IT_FILES="$(IT_FILES)" PGL_IT_PASSES="$(STORE)" sh tests/run-integration.sh build/test
+endif
 endif
 
 run: deps

@@ -1,9 +1,18 @@
 #!/bin/sh
 # Run every cmocka unit binary in <build>/tests, then the store suite once
 # per store plugin.  Exits non-zero if any fails.
+#
+#   PGL_STORE_FAMILIES  only the store suite, these families of it
+#                       (tests/unit/store/<family>.c; "all": every one),
+#                       none of the other binaries: `make test
+#                       FILE=store/assets` (tests/README.md)
+#   PGL_STORE_PASSES    the stores it runs on (memory sqlite postgres
+#                       mongo; every one when empty)
 set -u
 out=${1:-build/test}
 fail=0
+families=${PGL_STORE_FAMILIES:-}
+passes=${PGL_STORE_PASSES:-}
 tmp=""
 pgdir=""
 export PGL_PLUGIN_DIR="$out/plugins" PGL_TEST_PLUGIN_DIR="$out/tests/plugins"
@@ -19,8 +28,40 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Whether the store suite runs on store $1 (PGL_STORE_PASSES).
+want() {
+	[ -z "$passes" ] && return 0
+	case " $passes " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# The families named, each checked against tests/unit/store/ here so a
+# misspelt one fails once, not once a store.
+args=""
+if [ -n "$families" ]; then
+	for f in $families; do
+		[ "$f" = all ] && continue
+		if ! grep -qs "^STORE_FAMILY($f," tests/unit/store/*.c; then
+			echo "run-unit: no store family $f; the families:" \
+			    $(sed -n 's/^STORE_FAMILY(\([a-z_]*\),.*/\1/p' \
+			    tests/unit/store/*.c) >&2
+			exit 2
+		fi
+		args="$args $f"
+	done
+	case " $families " in *" all "*) args="" ;; esac
+	for p in $passes; do
+		case "$p" in memory|sqlite|postgres|mongo) ;; *)
+			echo "run-unit: the store suite runs on memory sqlite" \
+			    "postgres mongo, not $p" >&2
+			exit 2 ;;
+		esac
+	done
+fi
+
 for t in "$out"/tests/test_*; do
 	[ -x "$t" ] || continue
+	[ -n "$families" ] && break
 	case "$t" in *test_store|*test_store_pg|*test_store_mongo|*test_s3|\
 	    *test_nats_sink|*test_azure)
 		continue ;;
@@ -31,9 +72,10 @@ done
 if [ -x "$out/tests/test_store" ]; then
 	tmp=$(mktemp -d)
 	for p in store-memory store-sqlite; do
+		want "${p#store-}" || continue
 		echo "== test_store ($p)"
 		PGL_STORE_PLUGIN="$out/plugins/$p.so" PGL_STORE_PATH="$tmp/$p.db" \
-			"$out/tests/test_store" || fail=1
+			"$out/tests/test_store" $args || fail=1
 	done
 fi
 
@@ -43,7 +85,9 @@ fi
 # fresh schema (schema=t{n}).
 pg=tests/servers/postgres.sh
 pgso="$out/plugins/store-postgres.so"
-if [ -x "$out/tests/test_store" ] && [ -f "$pgso" ]; then
+if ! want postgres; then
+	:
+elif [ -x "$out/tests/test_store" ] && [ -f "$pgso" ]; then
 	pgdir=$(mktemp -d)
 	base=$((55432 + $$ % 500 * 10))
 	url=""
@@ -61,8 +105,8 @@ if [ -x "$out/tests/test_store" ] && [ -f "$pgso" ]; then
 		opts="url=$url;schema=t{n}"
 		echo "== test_store (store-postgres) on $url"
 		PGL_STORE_PLUGIN="$pgso" PGL_STORE_OPTS="$opts" \
-		    "$out/tests/test_store" || fail=1
-		if [ -x "$out/tests/test_store_pg" ]; then
+		    "$out/tests/test_store" $args || fail=1
+		if [ -z "$families" ] && [ -x "$out/tests/test_store_pg" ]; then
 			echo "== test_store_pg"
 			PGL_STORE_PLUGIN="$pgso" PGL_STORE_OPTS="$opts" \
 			    PGL_PG_STOP="sh $pg stop $pgdir $port" \
@@ -78,7 +122,7 @@ fi
 
 # S3: OpenStack Swift with s3api, which checks SigV4 signatures (INFRA.md;
 # tests/servers/swift.sh), for the S3 client's tests.
-if [ -x "$out/tests/test_s3" ]; then
+if [ -z "$families" ] && [ -x "$out/tests/test_s3" ]; then
 	(
 	sw=tests/servers/swift.sh
 	swdir=$(mktemp -d)
@@ -106,7 +150,7 @@ fi
 # package.json), on the first free port from one that depends on our PID,
 # data in a temporary directory, stopped on the way out.  Without it
 # test_azure runs its pure cases and skips the rest, saying so.
-if [ -x "$out/tests/test_azure" ]; then
+if [ -z "$families" ] && [ -x "$out/tests/test_azure" ]; then
 	(
 	az=tests/integration/node_modules/.bin/azurite-blob
 	if [ ! -x "$az" ]; then
@@ -156,7 +200,7 @@ fi
 # on the first free port from one that depends on our PID, for the NATS
 # sink's tests; the test stops, starts and pauses it through the script.
 # Skipped, saying so, only where nats-server is not installed.
-if [ -x "$out/tests/test_nats_sink" ]; then
+if [ -z "$families" ] && [ -x "$out/tests/test_nats_sink" ]; then
 	(
 	ns=tests/servers/nats.sh
 	if ! command -v nats-server >/dev/null 2>&1 &&
@@ -192,7 +236,7 @@ fi
 # PGL_MONGO_TEST_SERVER=congodb lets the tests skip, by name, what CongoDB
 # cannot show (unique indexes under a race, atomic transactions).
 mgso="$out/plugins/store-mongo.so"
-if [ -x "$out/tests/test_store" ] && [ -f "$mgso" ]; then
+if want mongo && [ -x "$out/tests/test_store" ] && [ -f "$mgso" ]; then
 	(
 	mg=tests/servers/mongo.sh
 	mgdir=$(mktemp -d)
@@ -214,8 +258,8 @@ if [ -x "$out/tests/test_store" ] && [ -f "$mgso" ]; then
 	rc=0
 	echo "== test_store (store-mongo) on $url (CongoDB)"
 	PGL_STORE_PLUGIN="$mgso" PGL_STORE_OPTS="url=$url;database=pgl_t{n}" \
-	    PGL_MONGO_TEST_SERVER=congodb "$out/tests/test_store" || rc=1
-	if [ -x "$out/tests/test_store_mongo" ]; then
+	    PGL_MONGO_TEST_SERVER=congodb "$out/tests/test_store" $args || rc=1
+	if [ -z "$families" ] && [ -x "$out/tests/test_store_mongo" ]; then
 		echo "== test_store_mongo"
 		PGL_STORE_PLUGIN="$mgso" \
 		    PGL_STORE_OPTS="url=$url;database=pgl_m{n}" \

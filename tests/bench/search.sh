@@ -15,7 +15,7 @@
 # MongoDB is not measured: the MongoDB-protocol test server (CongoDB)
 # answers every query by reading the whole collection in JavaScript, so it
 # would time CongoDB, not the trigram index a MongoDB server would use
-# (the answers are tested on it: tests/unit/test_store.c).
+# (the answers are tested on it: tests/unit/store/search.c).
 # Writes build/bench/search-results.md.
 set -eu
 

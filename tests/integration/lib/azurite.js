@@ -123,8 +123,10 @@ export async function startAzurite({ port } = {}) {
     p.stdout.on('data', (d) => { log += d; });
     p.stderr.on('data', (d) => { log += d; });
     // Ready when the service answers a request (any status: an unsigned
-    // list is 403), within 30 s.
-    const deadline = Date.now() + 30000;
+    // list is 403).  The deadline only ends a start that hangs, it is no
+    // measure: Node starting Azurite took over 30 s at load 12, with the
+    // two Azure files' Azurites starting side by side.
+    const deadline = Date.now() + 120000;
     for (;;) {
       if (exit) assert.fail(`azurite-blob exited during start-up (${JSON.stringify(exit)}; tests/deps.sh test installs it):\n${log}`);
       try {
@@ -134,7 +136,7 @@ export async function startAzurite({ port } = {}) {
       } catch { /* not listening yet */ }
       if (Date.now() > deadline) {
         p.kill('SIGKILL');
-        assert.fail(`azurite-blob not answering on ${origin} within 30 s:\n${log}`);
+        assert.fail(`azurite-blob not answering on ${origin} within 120 s:\n${log}`);
       }
       await sleep(50);
     }

@@ -1,15 +1,17 @@
 /*
- * The store suite's part for the owners of locations (store ABI 1.26,
- * issue 67: every table owns its files), included by test_store.c after
- * its fixtures (struct fx, ops, the seed_* and cow_* helpers) and run on
- * all four stores; STORE_LOCATION_TESTS lists them for its table.
+ * The owners of locations (store ABI 1.26, issue 67: every table owns its
+ * files).
  *
  * The host refuses a location that overlaps another table's or view's;
  * what the store answers is the owner of a place, through the keys it
  * keeps (host->location_key) and the origin each row carries.
  */
-#ifndef PGL_TEST_STORE_LOCATION_H
-#define PGL_TEST_STORE_LOCATION_H
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cow.h"
 
 static int
 owners_supported(void)
@@ -468,16 +470,17 @@ test_two_claims_of_a_tenants_places_cannot_both_commit(void **state)
 	ops->close(s2);
 }
 
-#define STORE_LOCATION_TESTS \
-	T(test_owners_are_offered_from_abi_1_26_with_both), \
-	T(test_a_place_is_owned_at_it_above_it_and_below_it_only), \
-	T(test_a_place_is_owned_however_it_is_spelled), \
-	T(test_tables_and_views_own_places_generic_assets_do_not), \
-	T(test_every_version_of_an_asset_keeps_its_origin), \
-	T(test_a_copied_branch_keeps_the_origins), \
-	T(test_an_updated_location_moves_its_owner), \
-	T(test_a_recoverable_drop_owns_its_place), \
-	T(test_owners_list_by_tenant_key_and_id_in_pages), \
+static const struct CMUnitTest	tests[] = {
+	T(test_owners_are_offered_from_abi_1_26_with_both),
+	T(test_a_place_is_owned_at_it_above_it_and_below_it_only),
+	T(test_a_place_is_owned_however_it_is_spelled),
+	T(test_tables_and_views_own_places_generic_assets_do_not),
+	T(test_every_version_of_an_asset_keeps_its_origin),
+	T(test_a_copied_branch_keeps_the_origins),
+	T(test_an_updated_location_moves_its_owner),
+	T(test_a_recoverable_drop_owns_its_place),
+	T(test_owners_list_by_tenant_key_and_id_in_pages),
 	T(test_two_claims_of_a_tenants_places_cannot_both_commit),
+};
 
-#endif
+STORE_FAMILY(locations, tests);

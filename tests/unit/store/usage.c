@@ -1,14 +1,16 @@
 /*
- * The store suite's part for the usage ledger (store ABI 1.27, issue 67:
- * per-tenant quotas), included by test_store.c after its fixtures
- * (struct fx, ops, the seed_* helpers) and run on all four stores;
- * STORE_USAGE_TESTS lists them for its table.  The figures are the same
- * on every store: a row's bytes are the lengths of its stored strings,
- * scaled, and PGL_USAGE_ROW_BYTES (store.h), as the SQL stores'
- * sql_usage.h and MongoDB's mongo_usage_mark.c both count them.
+ * The usage ledger (store ABI 1.27, issue 67: per-tenant quotas).  The
+ * figures are the same on every store: a row's bytes are the lengths of
+ * its stored strings, scaled, and PGL_USAGE_ROW_BYTES (store.h), as the
+ * SQL stores' sql_usage.h and MongoDB's mongo_usage_mark.c both count
+ * them.
  */
-#ifndef PGL_TEST_STORE_USAGE_H
-#define PGL_TEST_STORE_USAGE_H
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
 
 /* A row's bytes from its strings' total (store.h). */
 #define ROW(text)	((int64_t)(text) * PGL_USAGE_TEXT_NUM / \
@@ -369,16 +371,17 @@ test_trim_audit_takes_the_tenants_oldest(void **state)
 	FAILS(f, PGL_EINVAL, ops->trim_audit(f->s, NULL, 1, &purged, &f->err));
 }
 
-#define STORE_USAGE_TESTS \
-	T(test_usage_is_offered_from_abi_1_27_with_all_three), \
-	T(test_usage_counts_each_kind_in_rows_and_bytes), \
-	T(test_usage_follows_updates_deletes_and_cascades), \
-	T(test_usage_of_a_rolled_back_transaction_is_not_kept), \
-	T(test_usage_is_each_tenants_own_and_the_largest_first), \
-	T(test_usage_counts_every_kind_a_tenant_makes), \
-	T(test_usage_counts_the_rest_as_other), \
-	T(test_usage_recount_agrees_with_the_ledger), \
-	T(test_usage_adds_up_every_handles_writes), \
+static const struct CMUnitTest	tests[] = {
+	T(test_usage_is_offered_from_abi_1_27_with_all_three),
+	T(test_usage_counts_each_kind_in_rows_and_bytes),
+	T(test_usage_follows_updates_deletes_and_cascades),
+	T(test_usage_of_a_rolled_back_transaction_is_not_kept),
+	T(test_usage_is_each_tenants_own_and_the_largest_first),
+	T(test_usage_counts_every_kind_a_tenant_makes),
+	T(test_usage_counts_the_rest_as_other),
+	T(test_usage_recount_agrees_with_the_ledger),
+	T(test_usage_adds_up_every_handles_writes),
 	T(test_trim_audit_takes_the_tenants_oldest),
+};
 
-#endif
+STORE_FAMILY(usage, tests);

@@ -1,11 +1,10 @@
 /*
- * The store suite's part for recoverable drops (store ABI 1.18, undrop),
- * included by test_store.c after its fixtures (struct fx, ops, the
- * seed_* helpers) and run on all four stores; STORE_DROPPED_TESTS lists
- * them for its table.
+ * Recoverable drops (store ABI 1.18, undrop).
  */
-#ifndef PGL_TEST_STORE_DROPPED_H
-#define PGL_TEST_STORE_DROPPED_H
+#include <stdint.h>
+#include <string.h>
+
+#include "harness.h"
 
 static struct pgl_dropped
 dropped_of(const char *tenant, const char *id, const char *name,
@@ -257,14 +256,15 @@ test_dropped_put_in_a_rolled_back_transaction_is_not_kept(void **state)
 	    &got, &f->err));
 }
 
-#define STORE_DROPPED_TESTS \
-	T(test_dropped_are_offered_from_abi_1_18_with_all_four), \
-	cmocka_unit_test(test_dropped_column_tags_are_offered_from_abi_1_20), \
-	T(test_dropped_round_trip_keeps_every_field), \
-	T(test_dropped_put_twice_is_eexists_and_needs_its_catalog), \
-	T(test_dropped_list_newest_first_per_catalog_tenant_and_all), \
-	T(test_dropped_delete_once_and_only_the_tenants), \
-	T(test_dropped_go_with_their_catalog_and_tenant), \
+static const struct CMUnitTest	tests[] = {
+	T(test_dropped_are_offered_from_abi_1_18_with_all_four),
+	cmocka_unit_test(test_dropped_column_tags_are_offered_from_abi_1_20),
+	T(test_dropped_round_trip_keeps_every_field),
+	T(test_dropped_put_twice_is_eexists_and_needs_its_catalog),
+	T(test_dropped_list_newest_first_per_catalog_tenant_and_all),
+	T(test_dropped_delete_once_and_only_the_tenants),
+	T(test_dropped_go_with_their_catalog_and_tenant),
 	T(test_dropped_put_in_a_rolled_back_transaction_is_not_kept),
+};
 
-#endif
+STORE_FAMILY(dropped, tests);

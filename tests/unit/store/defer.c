@@ -1,13 +1,13 @@
 /*
- * The store suite's part for writes sent ahead (store ABI 1.24,
- * defer_writes), included by test_store.c after its fixtures (struct fx,
- * ops, the seed_* helpers, append_ev, list_ev, trips) and run on all four
- * stores.  Only PostgreSQL defers (a round trip per write is what it
- * saves); on the others defer_writes is NULL and the tests that need it
- * say so and skip.  STORE_DEFER_TESTS lists them for its table.
+ * Writes sent ahead (store ABI 1.24, defer_writes).  Only PostgreSQL
+ * defers (a round trip per write is what it saves); on the others
+ * defer_writes is NULL and the tests that need it say so and skip.
  */
-#ifndef PGL_TEST_STORE_DEFER_H
-#define PGL_TEST_STORE_DEFER_H
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
 
 static void
 test_deferred_writes_are_offered_from_abi_1_24(void **state)
@@ -386,14 +386,15 @@ test_records_sent_ahead_commit_with_the_commit_or_not_at_all(void **state)
 	ops->close(s2);
 }
 
-#define STORE_DEFER_TESTS \
-	cmocka_unit_test(test_deferred_writes_are_offered_from_abi_1_24), \
-	cmocka_unit_test(test_a_commit_answered_later_is_offered_from_abi_1_25), \
-	T(test_deferred_writes_take_and_are_read_back), \
-	T(test_a_deferred_swap_that_matches_nothing_fails_the_transaction), \
-	T(test_a_deferred_write_that_errs_takes_the_transaction_with_it), \
-	T(test_a_deferred_swap_on_a_forked_branch_keeps_every_view), \
-	T(test_records_sent_ahead_commit_with_the_commit_or_not_at_all), \
+static const struct CMUnitTest	tests[] = {
+	cmocka_unit_test(test_deferred_writes_are_offered_from_abi_1_24),
+	cmocka_unit_test(test_a_commit_answered_later_is_offered_from_abi_1_25),
+	T(test_deferred_writes_take_and_are_read_back),
+	T(test_a_deferred_swap_that_matches_nothing_fails_the_transaction),
+	T(test_a_deferred_write_that_errs_takes_the_transaction_with_it),
+	T(test_a_deferred_swap_on_a_forked_branch_keeps_every_view),
+	T(test_records_sent_ahead_commit_with_the_commit_or_not_at_all),
 	T(test_a_prepare_behind_a_failed_write_is_made_again),
+};
 
-#endif
+STORE_FAMILY(defer, tests);

@@ -1,11 +1,10 @@
 /*
- * The store suite's part for data policies and column tags (store ABI
- * 1.17, issue 46), included by test_store.c after its fixtures (struct
- * fx, ops, the seed_* helpers) and run on all four stores;
- * STORE_POLICY_TESTS lists them for its table.
+ * Data policies and column tags (store ABI 1.17, issue 46).
  */
-#ifndef PGL_TEST_STORE_POLICIES_H
-#define PGL_TEST_STORE_POLICIES_H
+#include <stdint.h>
+#include <string.h>
+
+#include "harness.h"
 
 #define TBL_ID	"as-t-a-cat-main-db-t1"
 
@@ -318,14 +317,15 @@ test_column_tags_go_with_the_asset_row_however_it_goes(void **state)
 	assert_untagged(f, TBL_ID);
 }
 
-#define STORE_POLICY_TESTS \
-	cmocka_unit_test(test_policies_are_offered_from_abi_1_17_with_all_six), \
-	T(test_policy_round_trip_and_update), \
-	T(test_policy_id_and_name_are_unique_and_need_their_catalog), \
-	T(test_policies_list_by_name_paged_per_catalog_and_tenant), \
-	T(test_policies_go_with_their_catalog_and_tenant), \
-	T(test_column_tags_replace_and_list_by_asset_and_tag), \
-	T(test_column_tags_go_with_their_asset), \
+static const struct CMUnitTest	tests[] = {
+	cmocka_unit_test(test_policies_are_offered_from_abi_1_17_with_all_six),
+	T(test_policy_round_trip_and_update),
+	T(test_policy_id_and_name_are_unique_and_need_their_catalog),
+	T(test_policies_list_by_name_paged_per_catalog_and_tenant),
+	T(test_policies_go_with_their_catalog_and_tenant),
+	T(test_column_tags_replace_and_list_by_asset_and_tag),
+	T(test_column_tags_go_with_their_asset),
 	T(test_column_tags_go_with_the_asset_row_however_it_goes),
+};
 
-#endif
+STORE_FAMILY(policies, tests);
