@@ -73,7 +73,7 @@ failed=$(( $(count '\\[  FAILED  \\] [0-9]+') + $(count '^# fail [0-9]+') + \
 
 echo
 echo "== summary"
-grep -E '^run-integration: (the ten slowest|  )' "$log"
+grep -E '^run-integration: (the ten slowest|jobs that ran long|  )' "$log"
 # Every failed test, last, where a reader of the log's tail sees it.
 {
 	grep -E '^run-integration: FAILED ' "$log"
