@@ -42,11 +42,20 @@ logged() {
 broken=""
 
 logged layering sh tests/layering.sh
-sh tests/run-unit.sh "$out" >"$tmp/unit" 2>&1 &
+# The unit tests' binaries and the release flavor are built here, beside
+# the integration jobs (`make test` builds first only what they start):
+# the jobs mostly wait on clocks and sockets, the builds take the CPU
+# they leave.  A build that fails is its part's failure, in its output.
+# MAKEFLAGS is the outer make's, without its jobserver here: not passed.
+build() {
+	MAKEFLAGS= make --no-print-directory -j"${JOBS:-2}" FLAVOR="$(basename "$1")" "$2" ||
+		{ echo "not ok - make FLAVOR=$(basename "$1") $2"; return 1; }
+}
+{ build "$out" build-unit && sh tests/run-unit.sh "$out"; } >"$tmp/unit" 2>&1 &
 unit=$!
 sh tests/fuzz/run.sh >"$tmp/fuzz" 2>&1 &
 fuzz=$!
-sh tests/package/run.sh "$release" >"$tmp/package" 2>&1 &
+{ build "$release" build && sh tests/package/run.sh "$release"; } >"$tmp/package" 2>&1 &
 package=$!
 logged integration sh tests/run-integration.sh "$out"
 wait $unit || { status=1; broken="$broken unit"; }
