@@ -110,7 +110,7 @@ BROKEN_PLUGINS	:= $(patsubst tests/plugins/%.c,$(OUT)/tests/plugins/%.so,\
 		     $(wildcard tests/plugins/*.c))
 
 .PHONY: all build run test bench deps deps-test install deb clean unit \
-	fuzz integration it-times
+	fuzz integration it-times build-unit build-integration
 
 all: build
 	@ln -sf $(OUT)/pangolin pangolin
@@ -286,6 +286,7 @@ unit:
 	@sh tests/run-unit.sh build/test
 
 build-unit: build $(UNIT_TESTS) $(BROKEN_PLUGINS) $(BENCH_PROGS)
+build-integration: build $(BROKEN_PLUGINS)
 
 # `make fuzz`: the smoke run of make test (a fixed number of inputs);
 # `make fuzz FUZZ_SECONDS=600`: each target that long.
@@ -307,7 +308,7 @@ integration:
 # of it once before the first test).
 test: deps-test
 ifeq ($(strip $(FILE)$(STORE)),)
-	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build $(BROKEN_PLUGINS)
+	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build-integration
 	@JOBS=$(JOBS) sh tests/run-all.sh build/test build/release
 else
 	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build build-unit
