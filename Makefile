@@ -110,7 +110,7 @@ BROKEN_PLUGINS	:= $(patsubst tests/plugins/%.c,$(OUT)/tests/plugins/%.so,\
 		     $(wildcard tests/plugins/*.c))
 
 .PHONY: all build run test bench deps deps-test install deb clean unit \
-	fuzz integration it-times build-unit build-integration
+	fuzz integration it-times
 
 all: build
 	@ln -sf $(OUT)/pangolin pangolin
@@ -286,7 +286,6 @@ unit:
 	@sh tests/run-unit.sh build/test
 
 build-unit: build $(UNIT_TESTS) $(BROKEN_PLUGINS) $(BENCH_PROGS)
-build-integration: build $(BROKEN_PLUGINS)
 
 # `make fuzz`: the smoke run of make test (a fixed number of inputs);
 # `make fuzz FUZZ_SECONDS=600`: each target that long.
@@ -300,18 +299,12 @@ integration:
 # `make test FILE=x STORE=y`: only integration file(s) x (tests/integration/
 # x.test.js; several separated by spaces) on pass(es) y (memory sqlite
 # postgres mongo oauth s3 sts); either may be left out (tests/README.md).
-# The whole run builds only what the integration jobs start (the server,
-# its plugins, the broken ones config.test.js loads) before it starts
-# them: tests/run-all.sh builds the unit tests and the release flavor
-# beside the jobs, which mostly wait (without ccache, on 2 cores: the
-# test flavor and its unit tests 214 s, the release flavor 116 s, all
-# of it once before the first test).
 test: deps-test
-ifeq ($(strip $(FILE)$(STORE)),)
-	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build-integration
-	@JOBS=$(JOBS) sh tests/run-all.sh build/test build/release
-else
 	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build build-unit
+ifeq ($(strip $(FILE)$(STORE)),)
+	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=release build
+	@sh tests/run-all.sh build/test build/release
+else
 	@PGL_IT_FILES="$(FILE)" PGL_IT_PASSES="$(STORE)" sh tests/run-integration.sh build/test
 endif
 

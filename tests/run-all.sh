@@ -43,15 +43,6 @@ logged() {
 broken=""
 
 logged layering sh tests/layering.sh
-# The unit tests' binaries and the release flavor are built here, beside
-# the integration jobs (`make test` builds first only what they start):
-# the jobs mostly wait on clocks and sockets, the builds take the CPU
-# they leave.  A build that fails is its part's failure, in its output.
-# MAKEFLAGS is the outer make's, without its jobserver here: not passed.
-build() {
-	MAKEFLAGS= make --no-print-directory -j"${JOBS:-2}" FLAVOR="$(basename "$1")" "$2" ||
-		{ echo "not ok - make FLAVOR=$(basename "$1") $2"; return 1; }
-}
 # A background part: its output in $tmp/<name>, and a line of its wall
 # time and CPU (what it ran and waited for) for the summary, so a part
 # that grew is seen.  Run with &: times then counts this part alone.
@@ -67,13 +58,11 @@ part() {
 	    "$tmp/$name.times") s" >"$tmp/$name.took"
 	return $rc
 }
-unit_part() { build "$out" build-unit && sh tests/run-unit.sh "$out"; }
-package_part() { build "$release" build && sh tests/package/run.sh "$release"; }
-part unit unit_part &
+part unit sh tests/run-unit.sh "$out" &
 unit=$!
 part fuzz sh tests/fuzz/run.sh &
 fuzz=$!
-part package package_part &
+part package sh tests/package/run.sh "$release" &
 package=$!
 logged integration sh tests/run-integration.sh "$out"
 wait $unit || { status=1; broken="$broken unit"; }
