@@ -13,7 +13,8 @@
 # the log.
 #
 # The end of the output is written for a reader who sees only the tail
-# of a CI log: the ten slowest integration jobs, then every failed test
+# of a CI log: each background part's wall time and CPU, the integration
+# jobs' time, the ten slowest of them, then every failed test
 # (integration: pass, file, test, error, where its server logs are; unit:
 # binary and test; fuzz and package: their "not ok" lines), then the
 # totals and the wall time.
@@ -42,11 +43,26 @@ logged() {
 broken=""
 
 logged layering sh tests/layering.sh
-sh tests/run-unit.sh "$out" >"$tmp/unit" 2>&1 &
+# A background part: its output in $tmp/<name>, and a line of its wall
+# time and CPU (what it ran and waited for) for the summary, so a part
+# that grew is seen.  Run with &: times then counts this part alone.
+part() {
+	name=$1
+	shift
+	t=$(date +%s)
+	"$@" >"$tmp/$name" 2>&1
+	rc=$?
+	times >"$tmp/$name.times"
+	echo "run-all: $name took $(($(date +%s) - t)) s, cpu $(awk 'NR == 2 {
+	    gsub(/[ms]/, " "); printf "%.0f", $1 * 60 + $2 + $3 * 60 + $4 }' \
+	    "$tmp/$name.times") s" >"$tmp/$name.took"
+	return $rc
+}
+part unit sh tests/run-unit.sh "$out" &
 unit=$!
-sh tests/fuzz/run.sh >"$tmp/fuzz" 2>&1 &
+part fuzz sh tests/fuzz/run.sh &
 fuzz=$!
-sh tests/package/run.sh "$release" >"$tmp/package" 2>&1 &
+part package sh tests/package/run.sh "$release" &
 package=$!
 logged integration sh tests/run-integration.sh "$out"
 wait $unit || { status=1; broken="$broken unit"; }
@@ -73,7 +89,8 @@ failed=$(( $(count '\\[  FAILED  \\] [0-9]+') + $(count '^# fail [0-9]+') + \
 
 echo
 echo "== summary"
-grep -E '^run-integration: (the ten slowest|  )' "$log"
+cat "$tmp/unit.took" "$tmp/fuzz.took" "$tmp/package.took" 2>/dev/null
+grep -E '^run-integration: (all jobs done|the ten slowest|jobs that ran long|  )' "$log"
 # Every failed test, last, where a reader of the log's tail sees it.
 {
 	grep -E '^run-integration: FAILED ' "$log"

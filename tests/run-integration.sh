@@ -30,9 +30,14 @@
 # Schedule.  Every (pass, file) pair is one job, `node <file>` with
 # PGL_STORE set (the tests run in the file's own process; `node --test`
 # would start a second node per job).  PGL_IT_JOBS (default 4) jobs run
-# at a time, the passes mixed, the slowest files first (the list "slow"
-# below, a guess kept by hand: a wrong guess costs minutes, never a
-# test).  Each job's TAP goes to a file; a line per finished job says
+# at a time, the passes mixed, the longest first by the seconds each
+# took in a measured run (tests/integration/times.txt; a job it does not
+# list goes first, as if the longest).  A wrong figure costs minutes,
+# never a test, and cannot go stale unseen: every run writes its own
+# figures to <build dir>/times.txt, and the summary names each job of
+# 30 s or more that the list misses or puts at under half its time
+# (`make it-times` copies a full run's figures into the list).  Each
+# job's TAP goes to a file; a line per finished job says
 # how it went, and when all are done each pass is printed whole,
 # "== integration (<pass>)" and its files' TAP in name order.
 # PostgreSQL, the MongoDB-protocol server and Swift are started here
@@ -100,10 +105,9 @@ every_store=$(for f in $all; do
 	echo "$once" | grep -qxF "$f" || echo "$f"
 done)
 
-# Started first, so the long ones do not finish last.
-slow="cli_admin s3_stall ui_manage merge_large s3 ui ui_identity
-	ui_explorer cli scaleout scan_plan_s3 merge authz presign commit_history
-	credentials_lifecycle maintenance_tables connections federation"
+# Measured seconds a job: "<seconds> <pass> <file>" a line.
+times=tests/integration/times.txt
+[ -f "$times" ] || times=/dev/null
 
 pgl_tmpdir_owned=""
 . tests/tmpdir.sh
@@ -168,15 +172,17 @@ for p in $passes; do
 done
 passes=$run
 
-# The jobs, "<pass> <file>" a line: the slow files of every pass first,
-# then the rest, the passes taking turns.
+# The jobs, "<pass> <file>" a line, the longest first (unlisted ones
+# before all).
 for p in $passes; do
 	mkdir -p "$srvdir/tap/$p"
 	files_of "$p" >"$srvdir/files.$p"
-	awk -v p="$p" -v slow="$slow" '
-	    BEGIN { n = split(slow, s); for (i = 1; i <= n; i++) r[s[i] ".test.js"] = i }
-	    { print (($0 in r) ? r[$0] : n + 1), NR, p, $0 }' "$srvdir/files.$p"
-done | sort -s -k1,1n -k2,2n | cut -d' ' -f3- >"$srvdir/jobs"
+	sed "s/^/$p /" "$srvdir/files.$p"
+done | awk -v times="$times" '
+    BEGIN { while ((getline l < times) > 0) { split(l, f)
+	if (l !~ /^#/ && f[3] != "") t[f[2] " " f[3]] = f[1] } }
+    { print (($0 in t) ? t[$0] : 999999), NR, $0 }' |
+    sort -s -k1,1nr -k2,2n | cut -d' ' -f3- >"$srvdir/jobs"
 
 # The shared servers the jobs need, each started once.  One Swift for
 # every file that needs S3 (lib/s3.js), each file in a bucket of its own:
@@ -287,8 +293,27 @@ done
 # The ten slowest jobs, by wall time.
 echo "run-integration: the ten slowest jobs:"
 sed -n 's/^run-integration: \([a-z0-9]*\) \([^:]*\): exit [0-9]* after \([0-9]*\) s, cpu \([0-9]*\) s$/\3 \4 \1 \2/p' \
-    "$srvdir/jobs.log" | sort -rn | head -10 |
+    "$srvdir/jobs.log" | sort -rn >"$srvdir/walls"
+head -10 "$srvdir/walls" |
     awk '{ printf "run-integration:   %4d s (cpu %3d s)  %s %s\n", $1, $2, $3, $4 }'
+# This run's figures over the list's (the jobs it ran replace theirs),
+# for `make it-times`; and every job of 30 s or more the list misses or
+# puts at under half its time, named: it started later than it should.
+awk -v times="$times" -v stale="$srvdir/stale" '
+    BEGIN { while ((getline l < times) > 0) { split(l, f)
+	if (l !~ /^#/ && f[3] != "") t[f[2] " " f[3]] = f[1] } }
+    { k = $3 " " $4; if ($1 >= 30 && (!(k in t) || t[k] * 2 < $1))
+	printf("run-integration:   %s took %d s, %s (make it-times)\n", k, $1,
+	    (k in t) ? "listed at " t[k] " s in " times : "not in " times) >stale
+      t[k] = $1 }
+    END { print "# seconds pass file: the wall time of each job in a run of" \
+	" tests/run-integration.sh (make it-times)"
+	for (k in t) print t[k], k }' "$srvdir/walls" |
+    { read -r head; echo "$head"; sort -k1,1nr -k2; } >"$out/times.txt"
+if [ -s "$srvdir/stale" ]; then
+	echo "run-integration: jobs that ran long against tests/integration/times.txt:"
+	cat "$srvdir/stale"
+fi
 
 # A digest of what failed, for tests/run-all.sh to print last (CI logs
 # are often read from the tail): every failing test of every failed job,

@@ -232,6 +232,18 @@ const ARTIFACTS = path.join(REPO, 'build', 'ui-artifacts');
 const browserSkip = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} missing (apt-get install chromium)`
   : STORE !== 'sqlite' ? 'one store is enough for the page (run with PGL_STORE=sqlite)' : false;
 
+// One Chromium for the file (a launch is seconds of a loaded machine's
+// CPU), a fresh page for each test.
+let browser;
+async function newPage() {
+  if (!browser) {
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }
+  return browser.newPage({ viewport: { width: 1400, height: 900 } });
+}
+after(async () => { await browser?.close(); });
+
 /*
  * What the page lists, read by scrolling it from top to bottom: Swagger UI
  * renders a list of 150 items (tags and operations) or more as a
@@ -265,10 +277,8 @@ async function scrollList(page, want) {
 }
 
 test('in Chromium the page opens with every operation listed under its tag, before any click', { skip: browserSkip }, async () => {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const page = await newPage();
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`http://127.0.0.1:${srv.port}/api/docs`);
     await page.waitForSelector('h3.opblock-tag', { timeout: 20000 });
     const used = new Set(servedOperations.flatMap((o) => o.op.tags ?? []));
@@ -281,15 +291,13 @@ test('in Chromium the page opens with every operation listed under its tag, befo
     // Listed, not expanded: each operation shows its summary line only.
     assert.equal(open, 0);
   } finally {
-    await browser.close();
+    await page.close();
   }
 });
 
 test('in Chromium the page lists every operation and expands one, with no CSP violation and no request elsewhere', { skip: browserSkip }, async () => {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const page = await newPage();
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const consoleLines = [];
     const requests = [];
     page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
@@ -325,6 +333,6 @@ test('in Chromium the page lists every operation and expands one, with no CSP vi
     assert.deepEqual(consoleLines.filter((l) => /^(error|pageerror)/.test(l)), []);
     assert.deepEqual(requests.filter((u) => !u.startsWith(base) && !u.startsWith('data:')), [], 'nothing leaves the server');
   } finally {
-    await browser.close();
+    await page.close();
   }
 });
