@@ -6,23 +6,6 @@
  */
 #include "test_iceberg_util.h"
 
-static void
-unchanged(const json_t *base, const char *updates)
-{
-	json_t	*md = apply(base, updates);
-
-	assert_true(ice_table_unchanged(base, md));
-	assert_true(json_equal(base, md));
-}
-
-static void
-changed(const json_t *base, const char *updates)
-{
-	json_t	*md = apply(base, updates);
-
-	assert_false(ice_table_unchanged(base, md));
-}
-
 /* --- snapshots and refs ------------------------------------------------------ */
 
 static void

@@ -239,6 +239,26 @@ main_ref(char *buf, size_t len, long long id)
 	return (buf);
 }
 
+/* The updates change nothing: ice_table_unchanged says so, and the
+ * metadata is equal to base. */
+static inline void
+unchanged(const json_t *base, const char *updates)
+{
+	json_t	*md = apply(base, updates);
+
+	assert_true(ice_table_unchanged(base, md));
+	assert_true(json_equal(base, md));
+}
+
+/* The updates change the table, and ice_table_unchanged says so. */
+static inline void
+changed(const json_t *base, const char *updates)
+{
+	json_t	*md = apply(base, updates);
+
+	assert_false(ice_table_unchanged(base, md));
+}
+
 /* The table after two appends: snapshot 1 (seq 1) then 2 (seq 2). */
 static inline json_t *
 table_with_snapshots(void)
