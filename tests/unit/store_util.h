@@ -1,7 +1,8 @@
 /*
  * Helpers shared by the store suites (test_store.c, test_store_pg.c,
  * test_store_mongo.c): assertions that print the plugin's message, a
- * monotonic clock, and PGL_STORE_OPTS parsing.
+ * monotonic clock, PGL_STORE_OPTS parsing and the host the plugin is
+ * given.
  */
 #ifndef PGL_TEST_STORE_UTIL_H
 #define PGL_TEST_STORE_UTIL_H
@@ -11,6 +12,25 @@
 #include <time.h>
 
 #include "pangolin/plugin.h"
+
+/*
+ * The host a store plugin under test is given: the core's arenas and its
+ * name and location keys, with the suite's own logger (each prints or
+ * counts what it needs).  The callers include util/arena.h,
+ * util/name_fold.h and util/location.h.
+ */
+#define STORE_TEST_HOST(logger) {					\
+	.abi_major = PGL_HOST_ABI_MAJOR,				\
+	.abi_minor = PGL_HOST_ABI_MINOR,				\
+	.log = (logger),						\
+	.arena_alloc = pgl_arena_alloc,					\
+	.arena_strdup = pgl_arena_strdup,				\
+	.arena_strndup = pgl_arena_strndup,				\
+	.name_key = pgl_name_key,					\
+	.arena_new = pgl_arena_new,					\
+	.arena_free = pgl_arena_free,					\
+	.location_key = pgl_location_key,				\
+}
 
 /* Fails the test with the plugin's message, which says what went wrong. */
 #define OK(f, call) do {						\

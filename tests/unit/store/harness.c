@@ -39,18 +39,7 @@ host_log(int level, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-const struct pgl_host host = {
-	.abi_major = PGL_HOST_ABI_MAJOR,
-	.abi_minor = PGL_HOST_ABI_MINOR,
-	.log = host_log,
-	.arena_alloc = pgl_arena_alloc,
-	.arena_strdup = pgl_arena_strdup,
-	.arena_strndup = pgl_arena_strndup,
-	.name_key = pgl_name_key,
-	.arena_new = pgl_arena_new,
-	.arena_free = pgl_arena_free,
-	.location_key = pgl_location_key,
-};
+const struct pgl_host host = STORE_TEST_HOST(host_log);
 
 /*
  * The plugin PGL_STORE_PLUGIN names, and where its databases go: a
