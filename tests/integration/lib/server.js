@@ -270,14 +270,20 @@ export function spawnServer(args, env = {}) {
       assertNoSanitizerReport(log, file ? `server log ${file.name}` : 'server log');
       return e;
     },
-    /** Resolve when GET /health/ready is 200 (30 s), fail if the process exits. */
+    /** Resolve when every worker has started (the parent says "ready:
+     * serving with N workers", src/service.c) and GET /health/ready is
+     * 200 (30 s); fail if the process exits.  /health/ready alone is
+     * answered by the first worker up: a test that needs another (a
+     * commit handed to the commit worker) would find it still starting. */
     async ready(port, host = '127.0.0.1') {
       const deadline = Date.now() + 30000;
       for (;;) {
         if (exit !== null) assert.fail(`pangolin exited during start-up (${JSON.stringify(exit)}):\n${log}`);
         try {
-          const r = await request(port, 'GET', '/health/ready', { agent: false, timeout: 1000, host });
-          if (r.status === 200) return;
+          if (/ready: serving with \d+ workers/.test(log)) {
+            const r = await request(port, 'GET', '/health/ready', { agent: false, timeout: 1000, host });
+            if (r.status === 200) return;
+          }
         } catch { /* not listening yet */ }
         if (Date.now() > deadline) {
           h.kill();
