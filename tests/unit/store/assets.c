@@ -413,6 +413,7 @@ test_copy_assets_bulk_10000_assets(void **state)
 		snprintf(ns, sizeof(ns), "ns%d", i % 10);
 		snprintf(name, sizeof(name), "table_%05d", i);
 		seed_asset(f, "t-a", "cat", "main", ns, name, "ICEBERG_TABLE");
+		seed_batch(f, (size_t)i);
 	}
 	OK(f, ops->commit(f->s, &f->err));
 

@@ -212,6 +212,7 @@ test_ancestry_of_a_10000_commit_chain(void **state)
 		snprintf(id, sizeof(id), "c%05zu", i);
 		seed_commit(f, "t-a", "cat", id, i == 0 ? NULL : parent);
 		memcpy(parent, id, sizeof(id));
+		seed_batch(f, i);
 	}
 	OK(f, ops->commit(f->s, &f->err));
 	ins = now_ms() - t0;

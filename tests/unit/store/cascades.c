@@ -85,6 +85,7 @@ test_catalog_delete_of_10000_commits_is_quick(void **state)
 		snprintf(id, sizeof(id), "c%05zu", i);
 		seed_commit(f, "t-a", "cat", id, i == 0 ? NULL : parent);
 		memcpy(parent, id, sizeof(id));
+		seed_batch(f, i);
 	}
 	OK(f, ops->update_branch_head(f->s, "t-a", "cat", "main", NULL,
 	    parent, &f->err));

@@ -97,6 +97,7 @@ void			 seed_asset(struct fx *, const char *, const char *,
 void			 seed_commit(struct fx *, const char *, const char *,
 			    const char *, const char *);
 void			 seed_catalog_tree(struct fx *, const char *);
+void			 seed_batch(struct fx *, size_t);
 struct pgl_user		 user(const char *, const char *, const char *);
 struct pgl_service_user	 service_user(const char *, const char *,
 			    const char *, const char *);
