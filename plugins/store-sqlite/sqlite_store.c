@@ -335,6 +335,14 @@ configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
 	sqlite3_extended_result_codes(s->db, 1);
 	s->busy_timeout_ms = o->busy_timeout_ms;
 	sqlite3_busy_handler(s->db, busy_wait, s);
+	/*
+	 * Before the journal mode: switching a new file to WAL writes its
+	 * header, after which auto_vacuum no longer takes without a VACUUM,
+	 * so every new database was made NONE and then rewritten by each
+	 * process at its first open (four VACUUMs at a server's first start).
+	 */
+	if ((rc = sqlite_auto_vacuum(s, o->path, err)) != PGL_OK)
+		return (rc);
 	if ((rc = set_journal_mode(s, o, err)) != PGL_OK)
 		return (rc);
 	if ((rc = sqlite_set_synchronous(s, o->synchronous, err)) != PGL_OK)
@@ -345,8 +353,6 @@ configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
 	    NULL, uuid_v4, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return (store_sqlite_err(s, err, rc));
-	if ((rc = sqlite_auto_vacuum(s, o->path, err)) != PGL_OK)
-		return (rc);
 	return (sqlite_migrate(s, err));
 }
 
