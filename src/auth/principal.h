@@ -43,7 +43,8 @@ enum pgl_user_role	 pgl_role_parse(const char *);
 /*
  * The auth settings of a loaded config: a strong JWT secret whenever auth
  * is on (a random one in no-auth mode), root credentials set together and
- * not weak.  0, or -1 with err filled.
+ * not weak, a metrics token (if any) as long as a JWT secret.  0, or -1
+ * with err filled.
  */
 int	pgl_auth_config_check(struct pgl_config *, struct pgl_config_error *);
 

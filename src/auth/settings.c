@@ -53,9 +53,40 @@ jwt_secret(struct pgl_config *c, struct pgl_config_error *err)
 	return (0);
 }
 
+/*
+ * The scrape credential of /metrics sees every tenant's lines there, as
+ * root does: as long as the JWT secret, so that guessing it is as hard,
+ * and optional (unset: only root sees them).
+ */
+static int
+metrics_token(const struct pgl_config *c, struct pgl_config_error *err)
+{
+	const char	*t = c->metrics.token;
+	size_t		 i, len;
+
+	if (t == NULL)
+		return (0);
+	if ((len = strlen(t)) < 32) {
+		refuse(err, "metrics.token", "[metrics] token "
+		    "(PANGOLIN_METRICS_TOKEN) must be at least 32 bytes "
+		    "(openssl rand -base64 32)");
+		return (-1);
+	}
+	for (i = 1; i < len && t[i] == t[0]; i++)
+		;
+	if (i == len) {
+		refuse(err, "metrics.token", "refusing a [metrics] token "
+		    "(PANGOLIN_METRICS_TOKEN) of one repeated character");
+		return (-1);
+	}
+	return (0);
+}
+
 int
 pgl_auth_config_check(struct pgl_config *c, struct pgl_config_error *err)
 {
+	if (metrics_token(c, err) == -1)
+		return (-1);
 	if ((c->auth.root_user == NULL) != (c->auth.root_password == NULL)) {
 		refuse(err, "auth.root_password", "root_user and "
 		    "root_password must be set together");

@@ -161,6 +161,7 @@ pgl_config_free(struct pgl_config *c)
 	free(c->auth.root_user);
 	free(c->auth.root_password);
 	free(c->auth.jwt_secret);
+	free(c->metrics.token);
 	free(c->defaults.tenant_name);
 	free(c->defaults.warehouse);
 	free(c->defaults.warehouse_root);

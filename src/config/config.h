@@ -334,6 +334,17 @@ struct pgl_config {
 		int64_t		count[PGL_QUOTA_KINDS];
 		int64_t		bytes[PGL_QUOTA_KINDS];
 	} quota;
+
+	/*
+	 * [metrics] token (PANGOLIN_METRICS_TOKEN): a scrape credential,
+	 * sent as Authorization: Bearer, that sees /metrics' lines naming
+	 * a tenant or what it owns, as root does (api/manage/
+	 * metrics_scope.c).  NULL: only root sees them.  32 bytes at least
+	 * (auth/settings.c).
+	 */
+	struct {
+		char		*token;
+	} metrics;
 };
 
 

@@ -409,6 +409,8 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 		pgl_config_setstr(&c->auth.root_password, v);
 	if ((v = getenv("PANGOLIN_JWT_SECRET")) != NULL && *v != '\0')
 		pgl_config_setstr(&c->auth.jwt_secret, v);
+	if ((v = getenv("PANGOLIN_METRICS_TOKEN")) != NULL && *v != '\0')
+		pgl_config_setstr(&c->metrics.token, v);
 	if (apply_auth_ints(c, err) == -1)
 		return (-1);
 	if ((v = getenv("PANGOLIN_TRUST_FORWARDED_FOR")) != NULL && *v != '\0')

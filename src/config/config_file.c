@@ -97,6 +97,7 @@ static const struct key keys[] = {
 	{ "auth",   "root_basic",	K_BOOL, O(auth.root_basic), 0, 0 },
 	{ "auth",   "start_with_unreadable_secrets", K_BOOL,
 	    O(auth.start_with_unreadable_secrets), 0, 0 },
+	{ "metrics", "token",		K_STR,  O(metrics.token), 0, 0 },
 	{ "storage", "local_roots",	K_LIST, O(storage.local_roots), 0, 0 },
 	{ "storage", "allowed_endpoints", K_LIST,
 	    O(storage.allowed_endpoints), 0, 0 },

@@ -115,7 +115,7 @@ static const struct {
 
 
 static struct shared		*shm;
-static char			*(*extra)(void);
+static char			*(*extra)(enum pgl_metrics_scope);
 static const char *const	*routes;	/* the route labels */
 static size_t			 nroutes;
 
@@ -376,13 +376,13 @@ render_family(FILE *fp, int histogram)
 }
 
 void
-pgl_metrics_set_extra(char *(*fn)(void))
+pgl_metrics_set_extra(char *(*fn)(enum pgl_metrics_scope))
 {
 	extra = fn;
 }
 
 char *
-pgl_metrics_render(void)
+pgl_metrics_render(enum pgl_metrics_scope scope)
 {
 	char	*out = NULL, *text;
 	size_t	 len = 0;
@@ -512,8 +512,8 @@ pgl_metrics_render(void)
 	render_plain(fp);
 	render_tasks(fp);
 	pgl_cache_stats_render(fp);
-	pgl_sink_stats_render(fp);
-	if (extra != NULL && (text = extra()) != NULL) {
+	pgl_sink_stats_render(fp, scope == PGL_METRICS_TENANTS);
+	if (extra != NULL && (text = extra(scope)) != NULL) {
 		fputs(text, fp);
 		free(text);
 	}

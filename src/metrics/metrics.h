@@ -93,14 +93,25 @@ uint64_t pgl_metrics_get(enum pgl_counter);
 /* The metric a limit's counter is rendered as ("?" for the others). */
 const char *pgl_metrics_name(enum pgl_counter);
 
+/*
+ * Whose lines /metrics renders.  PUBLIC: the process-wide ones alone;
+ * TENANTS: also those naming a tenant or what it owns (a tenant id, a
+ * sink id), for a caller who may see every tenant (the api decides who:
+ * api/manage/metrics_scope.c, docs/security.md).
+ */
+enum pgl_metrics_scope {
+	PGL_METRICS_PUBLIC,
+	PGL_METRICS_TENANTS
+};
+
 /* Prometheus text exposition (version 0.0.4); malloc'd. */
-char	*pgl_metrics_render(void);
+char	*pgl_metrics_render(enum pgl_metrics_scope);
 /*
  * Lines the api renders itself (malloc'd text, or NULL), appended by
- * pgl_metrics_render: main.c hands down the scan room's (per-tenant
- * stored plans), so that nothing here calls up.
+ * pgl_metrics_render with its scope: main.c hands down the scan room's
+ * (per-tenant stored plans and usage), so that nothing here calls up.
  */
-void	pgl_metrics_set_extra(char *(*fn)(void));
+void	pgl_metrics_set_extra(char *(*fn)(enum pgl_metrics_scope));
 
 /*
  * A task's run ended (the runners share the segment: forked after it

@@ -192,14 +192,16 @@ render_family(FILE *fp, enum field f)
 }
 
 void
-pgl_sink_stats_render(FILE *fp)
+pgl_sink_stats_render(FILE *fp, int per_sink)
 {
 	enum field	f;
 
 	if (seg == NULL)
 		return;
-	for (f = LAG; f <= PAUSES; f++)
-		render_family(fp, f);
+	/* A series names its tenant and its sink: not for everyone. */
+	if (per_sink)
+		for (f = LAG; f <= PAUSES; f++)
+			render_family(fp, f);
 	fprintf(fp, "# HELP pangolin_event_sinks_delivered_total Events "
 	    "delivered by every push sink.\n"
 	    "# TYPE pangolin_event_sinks_delivered_total counter\n"

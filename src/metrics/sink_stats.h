@@ -34,7 +34,11 @@ void	pgl_sink_stats_count(const char *tenant, const char *id,
 	    const char *kind, uint64_t delivered, uint64_t failures,
 	    uint64_t pauses);
 
-/* The pangolin_event_sink_* families. */
-void	pgl_sink_stats_render(FILE *fp);
+/*
+ * The totals of every sink (pangolin_event_sinks_*), and if per_sink the
+ * pangolin_event_sink_* families, one series per (tenant, sink id): for
+ * the callers of /metrics who may see every tenant only.
+ */
+void	pgl_sink_stats_render(FILE *fp, int per_sink);
 
 #endif

@@ -224,6 +224,23 @@ test('every route x every caller answers as its rule says', async () => {
   assert.deepEqual(failures, []);
 });
 
+// GET /metrics is PUBLIC, so the matrix above only checks that nobody is
+// refused it; what each caller reads there is narrower: the lines naming
+// a tenant (its usage, stored plans, sinks) are root's alone among these
+// callers.  Every other one, a credential that does not hold included,
+// reads the public lines with 200 (docs/security.md, "/metrics").
+test('GET /metrics: only root reads the lines naming a tenant; every other caller, valid or not, the public ones', async () => {
+  const failures = [];
+  for (const caller of Object.keys(who)) {
+    const r = await srv.req('GET', '/metrics', { headers: who[caller], validate: false });
+    const named = r.text.split('\n').filter((l) => l.includes('tenant=') || l.includes(A.id) || l.includes(B.id));
+    const ok = r.status === 200 && /^pangolin_ready \d$/m.test(r.text) &&
+      (caller === 'root' ? named.some((l) => l.includes(`tenant="${A.id}"`)) : named.length === 0);
+    if (!ok) failures.push(`${caller.padEnd(22)} ${r.status} ${named[0] ?? '(no line naming a tenant)'}`);
+  }
+  assert.deepEqual(failures, []);
+});
+
 test('a route without a rule the matrix knows fails the matrix', () => {
   assert.throws(() => kindOf('SOMETHING_NEW'), /not one the matrix knows/);
   for (const route of routeTable()) kindOf(route.rule);

@@ -81,9 +81,9 @@ async function planFiles(srv, t, h, done) {
   return got;
 }
 
-/** The value of a /metrics line, or null. */
+/** The value of a /metrics line naming the tenant (root's scrape), or null. */
 async function metric(srv, name, tenantId) {
-  const text = (await srv.req('GET', '/metrics')).text;
+  const text = (await srv.req('GET', '/metrics', { headers: { authorization: basic() } })).text;
   const re = new RegExp(`^${name}\\{tenant="${tenantId}"\\} (\\d+)$`, 'm');
   const m = re.exec(text);
   return m ? Number(m[1]) : null;

@@ -274,8 +274,8 @@ describe('a tenant\'s own quota', () => {
     expectError(await s.req('GET', `/api/v1/tenants/${A.id}/usage`, { headers: { authorization: `Bearer ${token}` } }), 403);
   });
 
-  test('/metrics: what each tenant holds by kind, its quota, and the refusals', async () => {
-    const text = (await s.req('GET', '/metrics')).text;
+  test('/metrics: what each tenant holds by kind, its quota, and the refusals (root\'s scrape)', async () => {
+    const text = (await s.req('GET', '/metrics', { headers: root })).text;
     assert.match(text, new RegExp(`^pangolin_tenant_store_rows\\{tenant="${A.id}",kind="tables"\\} 3$`, 'm'));
     assert.match(text, new RegExp(`^pangolin_tenant_store_bytes\\{tenant="${A.id}",kind="tables"\\} \\d+$`, 'm'));
     assert.match(text, new RegExp(`^pangolin_tenant_quota_bytes\\{tenant="${A.id}"\\} ${2048 * 1024 * KIB}$`, 'm'));

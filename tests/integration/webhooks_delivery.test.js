@@ -121,8 +121,9 @@ test('commits on 3 tables arrive in order per table, signed, as CloudEvents; ten
   const sent = await ok(srv, 'POST', `/api/v1/webhooks/${a.id}/test`, undefined, A.admin);
   await rA.waitFor((ds) => ds.some((d) => d.id === sent.event_id));
   assert.equal(rA.deliveries.find((d) => d.id === sent.event_id).json.type, 'io.pangolin.x-pangolin.webhook-test');
-  // Metrics: per sink, labelled by tenant and sink.
-  const m = await srv.req('GET', '/metrics', { validate: false });
+  // Metrics: per sink, labelled by tenant and sink, for root (the
+  // public scrape has the totals only: metrics_access.test.js).
+  const m = await srv.req('GET', '/metrics', { headers: root, validate: false });
   assert.match(m.text, new RegExp(`pangolin_event_sink_delivered_total\\{tenant="${A.id}",sink="${a.id}",kind="webhook"\\} \\d+`));
   assert.match(m.text, /pangolin_event_sink_lag_seconds\{/);
   assert.match(m.text, /pangolin_event_sinks_delivered_total \d+/);
@@ -256,7 +257,7 @@ test('a subscription failing past PANGOLIN_WEBHOOK_PAUSE_AFTER_SECS is paused, w
     const n = r.deliveries.length;
     await ok(s, 'POST', `/v1/${T.cat}/namespaces`, { namespace: ['p2'] }, T.admin);
     const m = await until('metrics', async () => {
-      const x = await s.req('GET', '/metrics', { validate: false });
+      const x = await s.req('GET', '/metrics', { headers: root, validate: false });
       return /pangolin_event_sinks_pauses_total [1-9]/.test(x.text) && x.text;
     });
     assert.match(m, new RegExp(`pangolin_event_sink_pauses_total\\{tenant="${T.id}",sink="${w.id}",kind="webhook"\\} 1`));

@@ -34,6 +34,7 @@ static const char *const env_vars[] = {
 	"PANGOLIN_COMMIT_WORKERS", "PANGOLIN_AZURE_CONTAINER_SAS",
 	"PANGOLIN_STATIC_KEY_BUCKETS", "PANGOLIN_AZURE_CREATE_CONTAINERS",
 	"PANGOLIN_START_WITH_UNREADABLE_SECRETS", "PANGOLIN_LOCATIONS_IN_NAMESPACE",
+	"PANGOLIN_METRICS_TOKEN",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -600,6 +601,34 @@ test_auth_on_requires_a_strong_jwt_secret(void **state)
 }
 
 static void
+test_metrics_token_unset_by_default_and_refused_when_short(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_null(c->metrics.token);
+	pgl_config_free(c);
+	setenv("PANGOLIN_METRICS_TOKEN", "short-scrape-token", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "metrics.token");
+	assert_non_null(strstr(err.reason, "PANGOLIN_METRICS_TOKEN"));
+	assert_non_null(strstr(err.reason, "at least 32 bytes"));
+	setenv("PANGOLIN_METRICS_TOKEN", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 1);
+	assert_null(load(NULL, &err));
+	assert_non_null(strstr(err.reason, "repeated"));
+	unsetenv("PANGOLIN_METRICS_TOKEN");
+	assert_null(load("[metrics]\ntoken = \"short\"\n", &err));
+	assert_string_equal(err.key, "metrics.token");
+	assert_non_null(c = load("[metrics]\ntoken = "
+	    "\"scrape-0123456789abcdef0123456789abcdef\"\n", &err));
+	assert_string_equal(c->metrics.token,
+	    "scrape-0123456789abcdef0123456789abcdef");
+	pgl_config_free(c);
+}
+
+static void
 test_no_auth_makes_a_random_jwt_secret(void **state)
 {
 	struct pgl_config_error	 err;
@@ -931,6 +960,9 @@ main(void)
 		cmocka_unit_test_setup(test_auth_on_requires_a_strong_jwt_secret,
 		    setup),
 		cmocka_unit_test_setup(test_no_auth_makes_a_random_jwt_secret,
+		    setup),
+		cmocka_unit_test_setup(
+		    test_metrics_token_unset_by_default_and_refused_when_short,
 		    setup),
 		cmocka_unit_test_setup(test_weak_or_half_root_credentials_are_refused,
 		    setup),

@@ -12,6 +12,7 @@
 
 #include "metrics/limits.h"
 #include "metrics/metrics.h"
+#include "metrics/sink_stats.h"
 
 static const char *const table[] = { "/health/live", "/api/v1/catalogs" };
 
@@ -36,7 +37,7 @@ test_counts_from_child_processes_are_visible_in_the_parent(void **state)
 	}
 	pgl_metrics_observe(0, "GET", 404, 10);
 	pgl_metrics_set_ready(1);
-	text = pgl_metrics_render();
+	text = pgl_metrics_render(PGL_METRICS_PUBLIC);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "pangolin_http_requests_total{method=\"POST\","
 	    "route=\"/api/v1/catalogs\",status=\"201\"} 4\n"));
@@ -61,7 +62,7 @@ test_unusual_status_is_counted_as_other(void **state)
 
 	(void)state;
 	pgl_metrics_observe(1, "GET", 418, 1);
-	text = pgl_metrics_render();
+	text = pgl_metrics_render(PGL_METRICS_PUBLIC);
 	assert_non_null(strstr(text, "route=\"/health/live\",status=\"other\"} 1"));
 	free(text);
 }
@@ -127,13 +128,50 @@ test_a_limit_is_counted_per_hit_across_workers_and_logged_once_per_worker(
 	assert_int_equal(lines_with(log, "[server] max_body_bytes"), 1);
 	unlink(log);
 
-	text = pgl_metrics_render();
+	text = pgl_metrics_render(PGL_METRICS_PUBLIC);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\npangolin_header_timeouts_total 6\n"));
 	assert_non_null(strstr(text, "\npangolin_body_too_large_total 3\n"));
 	assert_non_null(strstr(text, "# TYPE pangolin_keepalive_closes_total "
 	    "counter\npangolin_keepalive_closes_total 0\n"));
 	free(text);
+}
+
+/* An api's extra lines: the tenants' only in their scope. */
+static char *
+tenant_extra(enum pgl_metrics_scope scope)
+{
+	return (strdup(scope == PGL_METRICS_TENANTS ?
+	    "pangolin_scan_plans_stored{tenant=\"t-1\"} 1\n" :
+	    "pangolin_scan_plans_running 0\n"));
+}
+
+static void
+test_sink_series_and_extra_tenant_lines_only_in_the_tenants_scope(
+    void **state)
+{
+	char	*pub, *all;
+
+	(void)state;
+	assert_int_equal(pgl_metrics_init(table, 2), 0);
+	pgl_sink_stats_count("tenant-1", "sink-1", "webhook", 3, 1, 0);
+	pgl_metrics_set_extra(tenant_extra);
+	assert_non_null(pub = pgl_metrics_render(PGL_METRICS_PUBLIC));
+	assert_non_null(all = pgl_metrics_render(PGL_METRICS_TENANTS));
+	pgl_metrics_set_extra(NULL);
+	/* Public: the totals, and the extra's process-wide lines. */
+	assert_null(strstr(pub, "tenant="));
+	assert_null(strstr(pub, "sink-1"));
+	assert_null(strstr(pub, "tenant-1"));
+	assert_non_null(strstr(pub, "\npangolin_event_sinks_delivered_total 3\n"));
+	assert_non_null(strstr(pub, "\npangolin_scan_plans_running 0\n"));
+	/* Root's, the scrape credential's: every series. */
+	assert_non_null(strstr(all, "pangolin_event_sink_delivered_total{"
+	    "tenant=\"tenant-1\",sink=\"sink-1\",kind=\"webhook\"} 3\n"));
+	assert_non_null(strstr(all, "\npangolin_event_sinks_delivered_total 3\n"));
+	assert_non_null(strstr(all, "pangolin_scan_plans_stored{tenant=\"t-1\"} 1"));
+	free(pub);
+	free(all);
 }
 
 int
@@ -144,6 +182,8 @@ main(void)
 		cmocka_unit_test(test_unusual_status_is_counted_as_other),
 		cmocka_unit_test(
 		    test_a_limit_is_counted_per_hit_across_workers_and_logged_once_per_worker),
+		cmocka_unit_test(
+		    test_sink_series_and_extra_tenant_lines_only_in_the_tenants_scope),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -1,6 +1,7 @@
 /*
  * Health, readiness and metrics: public, cheap, and never a crash even
- * when the store is gone.
+ * when the store is gone.  /metrics' lines naming tenants are only for
+ * root and the scrape credential (metrics_scope.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ api_metrics(struct pgl_req *r)
 {
 	char	*text;
 
-	if ((text = pgl_metrics_render()) == NULL) {
+	if ((text = pgl_metrics_render(api_metrics_scope(r))) == NULL) {
 		pgl_reply_error(r, 500, "cannot render metrics");
 		return;
 	}

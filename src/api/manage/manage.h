@@ -7,12 +7,16 @@
 #define PGL_API_MANAGE_H
 
 #include "api/api.h"
+#include "metrics/metrics.h"
 
 /* manage/health.c */
 void	api_health_ready(struct pgl_req *);
 void	api_health_live(struct pgl_req *);
 void	api_metrics(struct pgl_req *);
 void	api_app_config(struct pgl_req *);
+
+/* manage/metrics_scope.c: the lines of /metrics r's caller may see. */
+enum pgl_metrics_scope	api_metrics_scope(struct pgl_req *);
 
 /* manage/ui.c */
 void	api_ui_root(struct pgl_req *);

@@ -36,6 +36,7 @@
 #include "http/request.h"
 #include "iceberg/manifest.h"
 #include "iceberg/scan.h"
+#include "metrics/metrics.h"
 #include "tasks/runner.h"
 #include "util/jw.h"
 
@@ -378,9 +379,12 @@ void	scan_quota_touch(struct pgl_req *, const char *plan_id,
 	    int64_t expires_at_ms);
 /* Expiry of a plan stored now, not fetched yet. */
 int64_t	scan_unfetched_expiry(void);
-/* /metrics: the stored plans of the tenants holding the most, and the
- * plans running and waiting (malloc'd Prometheus text, or NULL). */
-char	*api_scan_metrics(void);
+/*
+ * /metrics: the plans running and waiting, and with scope
+ * PGL_METRICS_TENANTS the stored plans and the usage of the tenants
+ * holding the most (malloc'd Prometheus text, or NULL).
+ */
+char	*api_scan_metrics(enum pgl_metrics_scope);
 
 /* scan_task.c: a task of kind "scan_plan". */
 enum pgl_task_end	api_scan_plan_run(struct pgl_task_run *,

@@ -263,15 +263,20 @@ tenant_lines(struct pgl_jw *w)
 	pgl_arena_free(a);
 }
 
-char *
-api_scan_metrics(void)
+/*
+ * The lines naming tenants: this room's stored plans, and what every
+ * tenant holds against its quotas (api/quota/: /metrics takes one room's
+ * lines, these).
+ */
+static void
+tenants_held(struct pgl_jw *out)
 {
 	struct pgl_jw	w;
-	uint64_t	running, waiting;
-	char		line[512], *quota;
+	char		*quota;
 	int64_t		now = pgl_now_ms();
 
-	/* /metrics is public: the store is asked at most every few s. */
+	/* Scrapes come often, to any worker: the store is asked at most
+	 * every few s. */
 	if (held.text == NULL || now - held.read_at_ms >= METRICS_EVERY_MS) {
 		jw_init(&w);
 		tenant_lines(&w);
@@ -280,17 +285,28 @@ api_scan_metrics(void)
 		held.read_at_ms = now;
 		jw_free(&w);
 	}
+	jw_raw(out, held.text != NULL ? held.text : "");
+	if ((quota = api_quota_metrics()) != NULL) {
+		jw_raw(out, quota);
+		free(quota);
+	}
+}
+
+char *
+api_scan_metrics(enum pgl_metrics_scope scope)
+{
+	struct pgl_jw	w;
+	uint64_t	running, waiting;
+	char		line[512];
+
 	/* Every worker's, from the shared segment. */
 	running = pgl_metrics_get(PGL_C_SCAN_RUNNING);
 	waiting = pgl_metrics_get(PGL_C_SCAN_WAITING);
 	jw_init(&w);
-	jw_raw(&w, held.text != NULL ? held.text : "");
-	/* And what every tenant holds against its quotas (api/quota/):
-	 * /metrics takes one room's lines, these. */
-	if ((quota = api_quota_metrics()) != NULL) {
-		jw_raw(&w, quota);
-		free(quota);
-	}
+	/* Only for a caller who may see every tenant: an anonymous scrape
+	 * neither reads them nor makes the store be asked. */
+	if (scope == PGL_METRICS_TENANTS)
+		tenants_held(&w);
 	(void)snprintf(line, sizeof(line), "# HELP pangolin_scan_plans_running "
 	    "Scan plans being made on the workers' planning threads.\n"
 	    "# TYPE pangolin_scan_plans_running gauge\n"
