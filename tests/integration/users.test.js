@@ -65,7 +65,7 @@ test('a tenant admin is created by root, logs in with its tenant, and sees itsel
 test('passwords are stored as argon2id hashes, never in plaintext', { skip: STORE !== 'sqlite' && 'the SQLite file is read directly' }, async () => {
   const ta = await tenantAdmin(tenantA);
   const row = execFileSync('sqlite3', [srv.dbPath, `SELECT password_hash FROM users WHERE id = '${ta.id}'`], { encoding: 'utf8' }).trim();
-  assert.match(row, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  assert.match(row, /^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
   assert.ok(!row.includes(PW));
   const tokens = execFileSync('sqlite3', [srv.dbPath, 'SELECT id || doc FROM active_tokens'], { encoding: 'utf8' });
   assert.ok(!tokens.includes(ta.token.split('.')[2]), 'the store never holds a token');

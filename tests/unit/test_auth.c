@@ -9,6 +9,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include <argon2.h>
 #include <jwt.h>
 #include <openssl/evp.h>
 
@@ -249,7 +250,7 @@ test_password_hash_is_argon2id_and_verifies_only_its_password(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	print_message("  argon2id hash: %.1f ms\n", (b.tv_sec - a.tv_sec) *
 	    1e3 + (b.tv_nsec - a.tv_nsec) / 1e6);
-	assert_int_equal(strncmp(h, "$argon2id$v=19$m=19456,t=2,p=1$", 31),
+	assert_int_equal(strncmp(h, "$argon2id$v=19$m=7168,t=5,p=1$", 30),
 	    0);
 	assert_true(pgl_password_verify("Corr3ct-Horse-Battery", h));
 	assert_false(pgl_password_verify("Corr3ct-Horse-Batterz", h));
@@ -274,8 +275,26 @@ test_stored_hashes_of_other_kinds_or_huge_cost_never_verify(void **state)
 	(void)snprintf(buf, sizeof(buf), "$argon2i%s", h + 9);
 	assert_false(pgl_password_verify("Corr3ct-Horse-Battery", buf));
 	(void)snprintf(buf, sizeof(buf), "$argon2id$v=19$m=4194304,t=2,p=1%s",
-	    strchr(h + 31, '$'));
+	    strchr(h + 30, '$'));
 	assert_false(pgl_password_verify("Corr3ct-Horse-Battery", buf));
+}
+
+/* A hash made at the parameters of before (19 MiB, 2 passes) by the
+ * library itself still verifies: users keep their passwords. */
+static void
+test_hashes_at_the_former_parameters_still_verify(void **state)
+{
+	static const unsigned char	salt[16] = "0123456789abcdef";
+	char				h[PGL_HASH_LEN];
+
+	(void)state;
+	assert_int_equal(argon2id_hash_encoded(2, 19456, 1,
+	    "Corr3ct-Horse-Battery", 21, salt, sizeof(salt), 32, h,
+	    sizeof(h)), ARGON2_OK);
+	assert_int_equal(strncmp(h, "$argon2id$v=19$m=19456,t=2,p=1$", 31),
+	    0);
+	assert_true(pgl_password_verify("Corr3ct-Horse-Battery", h));
+	assert_false(pgl_password_verify("Corr3ct-Horse-Batterz", h));
 }
 
 static void
@@ -432,6 +451,8 @@ main(void)
 		    test_short_repeated_and_common_passwords_are_weak),
 		cmocka_unit_test(
 		    test_password_hash_is_argon2id_and_verifies_only_its_password),
+		cmocka_unit_test(
+		    test_hashes_at_the_former_parameters_still_verify),
 		cmocka_unit_test(
 		    test_stored_hashes_of_other_kinds_or_huge_cost_never_verify),
 	};
