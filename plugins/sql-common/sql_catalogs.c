@@ -2,6 +2,8 @@
  * Warehouses, catalogs and namespaces: the configuration a tenant builds
  * before any table exists.  Every statement is keyed by tenant_id first.
  */
+#include <string.h>
+
 #include "sql_store.h"
 
 /* Warehouses. */
@@ -17,7 +19,8 @@ static const char WAREHOUSE_INSERT[] =
 static const char WAREHOUSE_GET[] =
 	WAREHOUSE_COLS " WHERE tenant_id = ?1 AND name = ?2";
 static const char WAREHOUSE_LIST[] =
-	WAREHOUSE_COLS " WHERE tenant_id = ?1 ORDER BY name LIMIT ?2 OFFSET ?3";
+	WAREHOUSE_COLS " WHERE tenant_id = ?1 AND name > ?4"
+	" ORDER BY name LIMIT ?2 OFFSET ?3";
 static const char WAREHOUSE_COUNT[] =
 	"SELECT count(*) FROM warehouses WHERE tenant_id = ?1";
 /* A rename reaches catalogs.warehouse_name through ON UPDATE CASCADE. */
@@ -79,7 +82,7 @@ sql_list_warehouses(struct pgl_store *s, struct pgl_arena *a,
 	int	rc;
 
 	rc = store_list(s, a, err, WAREHOUSE_LIST, warehouse_fill,
-	    sizeof(**items), &p, n, "sp", tenant, page);
+	    sizeof(**items), &p, n, "sps", tenant, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, WAREHOUSE_COUNT, total, "s", tenant);
@@ -135,7 +138,8 @@ static const char CATALOG_INSERT[] =
 static const char CATALOG_GET[] =
 	CATALOG_COLS " WHERE tenant_id = ?1 AND name = ?2";
 static const char CATALOG_LIST[] =
-	CATALOG_COLS " WHERE tenant_id = ?1 ORDER BY name LIMIT ?2 OFFSET ?3";
+	CATALOG_COLS " WHERE tenant_id = ?1 AND name > ?4"
+	" ORDER BY name LIMIT ?2 OFFSET ?3";
 static const char CATALOG_COUNT[] =
 	"SELECT count(*) FROM catalogs WHERE tenant_id = ?1";
 static const char CATALOG_UPDATE[] =
@@ -229,7 +233,7 @@ sql_list_catalogs(struct pgl_store *s, struct pgl_arena *a,
 	int	rc;
 
 	rc = store_list(s, a, err, CATALOG_LIST, catalog_fill,
-	    sizeof(**items), &p, n, "sp", tenant, page);
+	    sizeof(**items), &p, n, "sps", tenant, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, CATALOG_COUNT, total, "s", tenant);
@@ -294,14 +298,21 @@ sql_count_catalog(struct pgl_store *s, const char *tenant,
  * SQLite's BINARY collation, COLLATE "C" in PostgreSQL) rather than a
  * LIKE, which would need its own escaping of '%' and '_' in P.  The first
  * two leave ?3 unused, so one binding order serves all three.
+ *
+ * A list's page starts at ?6 (store ABI 1.28, keyset pages): after the
+ * key for the whole catalog; for one level, at the bound ns_from
+ * computes, the greater of the level's first name and the first name
+ * past the key's own children (none of which is on the level), so that a
+ * page read after a namespace of many children does not read them.
  */
-#define NS_ALL		SQL_UNUSED("?3")
+#define NS_ALL		SQL_UNUSED("?3") " AND name > ?6"
 #define NS_TOP \
 	SQL_UNUSED("?3") " AND " SQL_STRPOS "(name, " SQL_CHR "(31)) = 0"
-#define NS_CHILDREN \
-	" AND name > (?3 || " SQL_CHR "(31))" \
+#define NS_UNDER(lower) \
+	" AND name " lower \
 	" AND name < (?3 || " SQL_CHR "(32))" \
 	" AND " SQL_STRPOS "(substr(name, length(?3) + 2), " SQL_CHR "(31)) = 0"
+#define NS_CHILDREN	NS_UNDER("> (?3 || " SQL_CHR "(31))")
 #define NS_PAGE		" ORDER BY name LIMIT ?4 OFFSET ?5"
 #define NS_COUNT \
 	"SELECT count(*) FROM namespaces" \
@@ -312,9 +323,9 @@ static const char NS_INSERT[] =
 	" VALUES (?1, ?2, ?3, coalesce(?4, '{}'))";
 static const char NS_GET[] = NS_COLS " AND name = ?3";
 static const char NS_LIST_ALL[] = NS_COLS NS_ALL NS_PAGE;
-static const char NS_LIST_TOP[] = NS_COLS NS_TOP NS_PAGE;
-static const char NS_LIST_CHILDREN[] = NS_COLS NS_CHILDREN NS_PAGE;
-static const char NS_COUNT_ALL[] = NS_COUNT NS_ALL;
+static const char NS_LIST_TOP[] = NS_COLS NS_TOP " AND name >= ?6" NS_PAGE;
+static const char NS_LIST_CHILDREN[] = NS_COLS NS_UNDER(">= ?6") NS_PAGE;
+static const char NS_COUNT_ALL[] = NS_COUNT SQL_UNUSED("?3");
 static const char NS_COUNT_TOP[] = NS_COUNT NS_TOP;
 static const char NS_COUNT_CHILDREN[] = NS_COUNT NS_CHILDREN;
 static const char NS_UPDATE[] =
@@ -362,6 +373,42 @@ sql_get_namespace(struct pgl_store *s, struct pgl_arena *a,
 	return (rc);
 }
 
+/*
+ * Where a page of one level (parent not NULL) starts: the greater of the
+ * level's first name (parent 0x1f, "" at the top) and, after a key, the
+ * first name past it and its children ([key 0x1f, key 0x20)): the key
+ * followed by a space, the least byte a level may begin with.  Names
+ * compare as bytes, as the index orders them (strcmp too).
+ */
+static const char *
+with_byte(struct pgl_store *s, struct pgl_arena *a, const char *str,
+    char c)
+{
+	size_t	 len = strlen(str);
+	char	*b;
+
+	if ((b = store_host(s)->arena_alloc(a, len + 2)) == NULL)
+		return (NULL);
+	memcpy(b, str, len);
+	b[len] = c;
+	b[len + 1] = '\0';
+	return (b);
+}
+
+static int
+ns_from(struct pgl_store *s, struct pgl_arena *a, const char *parent,
+    const struct pgl_page *pg, const char **from, struct pgl_err *err)
+{
+	const char	*key = sql_after_s(pg), *past = "", *start = "";
+
+	if ((*key != '\0' && (past = with_byte(s, a, key, ' ')) == NULL) ||
+	    (*parent != '\0' && (start = with_byte(s, a, parent,
+	    PGL_NS_SEP)) == NULL))
+		return (store_err(err, PGL_ENOMEM, "out of memory"));
+	*from = strcmp(past, start) > 0 ? past : start;
+	return (PGL_OK);
+}
+
 int
 sql_list_namespaces(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *parent,
@@ -369,6 +416,7 @@ sql_list_namespaces(struct pgl_store *s, struct pgl_arena *a,
     uint64_t *total, struct pgl_err *err)
 {
 	const char	*list = NS_LIST_CHILDREN, *count = NS_COUNT_CHILDREN;
+	const char	*from = sql_after_s(page);
 	void		*p;
 	int		rc;
 
@@ -379,8 +427,11 @@ sql_list_namespaces(struct pgl_store *s, struct pgl_arena *a,
 		list = NS_LIST_TOP;
 		count = NS_COUNT_TOP;
 	}
+	if (parent != NULL && (rc = ns_from(s, a, parent, page, &from,
+	    err)) != PGL_OK)
+		return (rc);
 	rc = store_list(s, a, err, list, ns_fill, sizeof(**items), &p, n,
-	    "sssp", tenant, catalog, parent, page);
+	    "sssps", tenant, catalog, parent, page, from);
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, count, total, "sss", tenant, catalog,
