@@ -119,6 +119,11 @@ slice(struct list_walk *lw)
 		pg.offset = 0;
 		pg.after = lw->has_last ? &lw->last : lw->want.after;
 	}
+	/* Every row is the caller's (an admin): a page needs its rows and
+	 * one more, not a whole slice. */
+	if (lw->visible == NULL && lw->want.limit != 0 &&
+	    lw->want.limit < rows_per)
+		rows_per = pg.limit = lw->want.limit + 1;
 	if ((a = pgl_arena_new()) == NULL) {
 		jw_free(&lw->w);
 		pgl_reply_error(lw->r, 503, "out of memory");
