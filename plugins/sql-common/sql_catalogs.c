@@ -2,8 +2,6 @@
  * Warehouses, catalogs and namespaces: the configuration a tenant builds
  * before any table exists.  Every statement is keyed by tenant_id first.
  */
-#include <string.h>
-
 #include "sql_store.h"
 
 /* Warehouses. */
@@ -293,27 +291,18 @@ sql_count_catalog(struct pgl_store *s, const char *tenant,
 	" WHERE tenant_id = ?1 AND catalog_name = ?2"
 /*
  * parent NULL lists the whole catalog, "" the top level, anything else
- * the direct children of parent.  Children of P are the names in
- * [P || 0x1f, P || 0x20): a range on the primary key (byte-ordered:
- * SQLite's BINARY collation, COLLATE "C" in PostgreSQL) rather than a
- * LIKE, which would need its own escaping of '%' and '_' in P.  The first
- * two leave ?3 unused, so one binding order serves all three.
- *
- * A list's page starts at ?6 (store ABI 1.28, keyset pages): after the
- * key for the whole catalog; for one level, at the bound ns_from
- * computes, the greater of the level's first name and the first name
- * past the key's own children (none of which is on the level), so that a
- * page read after a namespace of many children does not read them.
+ * the direct children of parent: the names whose levels before the last
+ * are parent (SQL_NS_PARENT, "" at the top), the index namespaces_parent
+ * (SQLite migration 23, PostgreSQL 21) on that expression then the name,
+ * so a level is one range of it in name order, however many namespaces
+ * lie below its members (where a range of the names under parent read
+ * them all).  The whole catalog leaves ?3 unused, so one binding order
+ * serves both.  A page starts after the key ?6 (store ABI 1.28, keyset
+ * pages; "" is before every name).
  */
-#define NS_ALL		SQL_UNUSED("?3") " AND name > ?6"
-#define NS_TOP \
-	SQL_UNUSED("?3") " AND " SQL_STRPOS "(name, " SQL_CHR "(31)) = 0"
-#define NS_UNDER(lower) \
-	" AND name " lower \
-	" AND name < (?3 || " SQL_CHR "(32))" \
-	" AND " SQL_STRPOS "(substr(name, length(?3) + 2), " SQL_CHR "(31)) = 0"
-#define NS_CHILDREN	NS_UNDER("> (?3 || " SQL_CHR "(31))")
-#define NS_PAGE		" ORDER BY name LIMIT ?4 OFFSET ?5"
+#define NS_ALL		SQL_UNUSED("?3")
+#define NS_LEVEL	" AND " SQL_NS_PARENT("name") " = ?3"
+#define NS_PAGE		" AND name > ?6 ORDER BY name LIMIT ?4 OFFSET ?5"
 #define NS_COUNT \
 	"SELECT count(*) FROM namespaces" \
 	" WHERE tenant_id = ?1 AND catalog_name = ?2"
@@ -323,11 +312,13 @@ static const char NS_INSERT[] =
 	" VALUES (?1, ?2, ?3, coalesce(?4, '{}'))";
 static const char NS_GET[] = NS_COLS " AND name = ?3";
 static const char NS_LIST_ALL[] = NS_COLS NS_ALL NS_PAGE;
-static const char NS_LIST_TOP[] = NS_COLS NS_TOP " AND name >= ?6" NS_PAGE;
-static const char NS_LIST_CHILDREN[] = NS_COLS NS_UNDER(">= ?6") NS_PAGE;
-static const char NS_COUNT_ALL[] = NS_COUNT SQL_UNUSED("?3");
-static const char NS_COUNT_TOP[] = NS_COUNT NS_TOP;
-static const char NS_COUNT_CHILDREN[] = NS_COUNT NS_CHILDREN;
+static const char NS_LIST_LEVEL[] =
+	"SELECT catalog_name, name, properties FROM namespaces" SQL_BY_NS_PARENT
+	" WHERE tenant_id = ?1 AND catalog_name = ?2" NS_LEVEL NS_PAGE;
+static const char NS_COUNT_ALL[] = NS_COUNT NS_ALL;
+static const char NS_COUNT_LEVEL[] =
+	"SELECT count(*) FROM namespaces" SQL_BY_NS_PARENT
+	" WHERE tenant_id = ?1 AND catalog_name = ?2" NS_LEVEL;
 static const char NS_UPDATE[] =
 	"UPDATE namespaces SET properties = coalesce(?4, '{}')"
 	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3";
@@ -373,65 +364,22 @@ sql_get_namespace(struct pgl_store *s, struct pgl_arena *a,
 	return (rc);
 }
 
-/*
- * Where a page of one level (parent not NULL) starts: the greater of the
- * level's first name (parent 0x1f, "" at the top) and, after a key, the
- * first name past it and its children ([key 0x1f, key 0x20)): the key
- * followed by a space, the least byte a level may begin with.  Names
- * compare as bytes, as the index orders them (strcmp too).
- */
-static const char *
-with_byte(struct pgl_store *s, struct pgl_arena *a, const char *str,
-    char c)
-{
-	size_t	 len = strlen(str);
-	char	*b;
-
-	if ((b = store_host(s)->arena_alloc(a, len + 2)) == NULL)
-		return (NULL);
-	memcpy(b, str, len);
-	b[len] = c;
-	b[len + 1] = '\0';
-	return (b);
-}
-
-static int
-ns_from(struct pgl_store *s, struct pgl_arena *a, const char *parent,
-    const struct pgl_page *pg, const char **from, struct pgl_err *err)
-{
-	const char	*key = sql_after_s(pg), *past = "", *start = "";
-
-	if ((*key != '\0' && (past = with_byte(s, a, key, ' ')) == NULL) ||
-	    (*parent != '\0' && (start = with_byte(s, a, parent,
-	    PGL_NS_SEP)) == NULL))
-		return (store_err(err, PGL_ENOMEM, "out of memory"));
-	*from = strcmp(past, start) > 0 ? past : start;
-	return (PGL_OK);
-}
-
 int
 sql_list_namespaces(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *parent,
     const struct pgl_page *page, struct pgl_namespace **items, size_t *n,
     uint64_t *total, struct pgl_err *err)
 {
-	const char	*list = NS_LIST_CHILDREN, *count = NS_COUNT_CHILDREN;
-	const char	*from = sql_after_s(page);
+	const char	*list = NS_LIST_LEVEL, *count = NS_COUNT_LEVEL;
 	void		*p;
 	int		rc;
 
 	if (parent == NULL) {
 		list = NS_LIST_ALL;
 		count = NS_COUNT_ALL;
-	} else if (*parent == '\0') {
-		list = NS_LIST_TOP;
-		count = NS_COUNT_TOP;
 	}
-	if (parent != NULL && (rc = ns_from(s, a, parent, page, &from,
-	    err)) != PGL_OK)
-		return (rc);
 	rc = store_list(s, a, err, list, ns_fill, sizeof(**items), &p, n,
-	    "sssps", tenant, catalog, parent, page, from);
+	    "sssps", tenant, catalog, parent, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, count, total, "sss", tenant, catalog,

@@ -12,6 +12,8 @@
  * the primary key).
  */
 const char pg_keyset_sql[] =
+	"CREATE INDEX namespaces_parent ON namespaces(tenant_id, catalog_name,"
+	"  (" SQL_NS_PARENT("name") "), name);"
 	"CREATE INDEX assets_kind ON assets(tenant_id, catalog_name,"
 	"  namespace, kind, name, branch_name);"
 	"DROP INDEX audit_tenant_time;"

@@ -67,8 +67,8 @@ ns_row_write(struct pgl_jw *w, const void *row)
 	ice_ns_jw(w, NULL, ns->name);
 }
 
-/* A row's key: its name (a page of one level reads past the key's
- * children too: sql_catalogs.c). */
+/* A row's key: its name (a level is one range of namespaces_parent,
+ * whatever lies below its members: sql_catalogs.c). */
 static void
 ns_key(const void *row, struct pgl_page_key *k)
 {

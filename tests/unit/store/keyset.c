@@ -65,7 +65,7 @@ seen_of(struct fx *f, size_t n)
 }
 
 /* Namespaces of the top level of catalog kc, "ka" .. "kz", each with a
- * child (the page reads past it: a level skips the key's children). */
+ * child (a level is read by its parent, never through the children). */
 static void
 top_page(struct fx *f, const struct pgl_page *pg, struct seen **out,
     size_t *n)
