@@ -69,8 +69,9 @@
  * created or deleted before the key between two pages neither repeats
  * nor hides another.  The key is the columns of the list's order, given
  * at each list: by name (s), by namespace then name (s, s2), by a time
- * or a sequence number then id (n, s).  search_assets and
- * list_commit_ancestry take none (the host walks a chain by parent).
+ * or a sequence number then id (n, s).  search_assets (its own index),
+ * list_merge_conflicts (bounded by a merge) and list_commit_ancestry
+ * take none (the host walks a chain from a commit's parent).
  *
  * Changing the ABI: a method (or a struct field) is only ever appended,
  * at the end, under a comment naming its minor (PGL_STORE_ABI_MINOR + 1),

@@ -22,6 +22,7 @@
  *    are few.
  *
  * libsqlite3 is opened with dlopen, so the test links like the others.
+ * PGL_PLANS_SHOW=1 prints every step planned, with the start of its text.
  */
 #include <ctype.h>
 #include <dlfcn.h>
