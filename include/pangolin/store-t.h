@@ -31,9 +31,27 @@
 
 struct pgl_store;		/* opaque, plugin-owned handle */
 
+/*
+ * ABI 1.28: the key a keyset page starts after (struct pgl_page's
+ * after): the columns of the list's order, which each list names at its
+ * declaration (store.h, "Keyset pages").  A list by name reads s; by
+ * namespace then name s and s2; by a time or a sequence number then id
+ * n and s.
+ */
+struct pgl_page_key {
+	const char	*s;	/* a name, a namespace, an id */
+	const char	*s2;	/* an asset's name (s its namespace) */
+	int64_t		 n;	/* a time (ms), a sequence number */
+};
+
 struct pgl_page {
 	uint32_t	limit;		/* 0 = no limit */
 	uint64_t	offset;
+	/* ABI 1.28: rows strictly after this key in the list's order (the
+	 * offset then counts from there); NULL: from the first.  The host
+	 * sets it only for a plugin of 1.28 or later (pgl_store_pages_by_key),
+	 * as one built before reads no further than offset. */
+	const struct pgl_page_key	*after;
 };
 
 struct pgl_tenant {
@@ -174,6 +192,12 @@ struct pgl_permission {
 	const char	*tenant_id;
 	const char	*user_id;
 	const char	*doc;			/* JSON Permission */
+	/* ABI 1.28: the grant's place in creation order, the key of
+	 * list_permissions' keyset pages with its id (0 from a plugin built
+	 * before, and on create, where the store draws it).  As with
+	 * pgl_branch's parent (1.12), a list from a plugin built before
+	 * has the shorter elements: such a plugin must be rebuilt. */
+	int64_t		 seq;
 };
 
 struct pgl_service_user {

@@ -26,7 +26,8 @@
  *		plugin memory.  A list takes a page (P: limit 0 = all,
  *		offset) and fills an arena array, its count and, when total
  *		is non-NULL, the number of matches before paging; nothing
- *		found is an empty list, not an error.
+ *		found is an empty list, not an error.  From ABI 1.28 a
+ *		page may start after a key instead (keyset pages, below).
  * errors	by verb:
  *		create_*  PGL_EEXISTS: its id or natural key is taken.
  *			  PGL_ENOTFOUND: what it belongs to (its tenant,
@@ -59,6 +60,18 @@
  *		NULL, and the host calls the others without asking.  An
  *		optional one the host reads only through the version gates
  *		at the end of this file.
+ *
+ * Keyset pages (ABI 1.28): a page whose after is set (struct pgl_page,
+ * struct pgl_page_key) holds the rows strictly after that key in the
+ * list's order, read by an index from the key on (WHERE key > after
+ * ORDER BY key LIMIT n), so that a page deep into a long list costs what
+ * the first does, where an offset reads every row before it; and a row
+ * created or deleted before the key between two pages neither repeats
+ * nor hides another.  The key is the columns of the list's order, given
+ * at each list: by name (s), by namespace then name (s, s2), by a time
+ * or a sequence number then id (n, s).  search_assets (its own index),
+ * list_merge_conflicts (bounded by a merge) and list_commit_ancestry
+ * take none (the host walks a chain from a commit's parent).
  *
  * Changing the ABI: a method (or a struct field) is only ever appended,
  * at the end, under a comment naming its minor (PGL_STORE_ABI_MINOR + 1),
@@ -102,7 +115,7 @@
 #include "pangolin/store-t.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	27
+#define PGL_STORE_ABI_MINOR	28
 
 #define S	struct pgl_store *
 #define A	struct pgl_arena *
@@ -209,7 +222,8 @@ struct pgl_store_ops {
 	 * namespace; a.origin as struct pgl_asset says.  update writes
 	 * the row of a's key.  list (kind NULL: any) and
 	 * list_all_assets_for_branch (every asset of a branch in one
-	 * round trip, for conflict detection): by namespace, then name.
+	 * round trip, for conflict detection): by namespace, then name
+	 * (list's key: s the namespace, s2 the name).
 	 * rename_asset moves src_ns.src to dst_ns.dst on one branch:
 	 * PGL_EEXISTS when the destination is taken.
 	 */
@@ -350,7 +364,8 @@ struct pgl_store_ops {
 		    const char *user_id, struct pgl_role **, size_t *, E);
 	/*
 	 * Direct grants, keyed by (tenant, id).  list_permissions: of
-	 * user_id (NULL: the tenant's), in creation order.  They go with
+	 * user_id (NULL: the tenant's), in creation order (key: seq, id;
+	 * struct pgl_permission).  They go with
 	 * their principal and their tenant.
 	 */
 	int	(*create_permission)(S, const struct pgl_permission *, E);
@@ -380,7 +395,7 @@ struct pgl_store_ops {
 	 * Session tokens: the store keeps a token's id (jti) and metadata,
 	 * never the token.  list_active_tokens: user_id's tokens of tenant
 	 * (NULL: a root user's) not expired at now_ms nor revoked, the
-	 * latest expiry first.  revoke_token records the revocation by
+	 * latest expiry first, then by id (key: expires_at_ms, id).  revoke_token records the revocation by
 	 * jti (any tenant) until expires_at_ms (again: the later expiry).
 	 * is_token_revoked sets *revoked; any failure must fail closed
 	 * (the host then refuses the token).  cleanup_expired_tokens
@@ -401,7 +416,7 @@ struct pgl_store_ops {
 	 * The audit log, append-only; events outlive their tenant.  tenant
 	 * NULL (root's view) lists and gets across tenants.  list: the
 	 * filter's (struct pgl_audit_filter; NULL fields match any),
-	 * newest first.
+	 * newest first (key: timestamp_ms then id, both descending).
 	 */
 	int	(*log_audit_event)(S, const struct pgl_audit_event *, E);
 	int	(*list_audit_events)(S, A, const char *tenant,
@@ -414,9 +429,11 @@ struct pgl_store_ops {
 	 * Merge operations and their conflicts (implemented since ABI
 	 * 1.6), keyed by (tenant, id); they go with their catalog.
 	 * create_merge_op: PGL_ENOTFOUND without the catalog.
-	 * list_merge_ops: the catalog's, newest first (initiated_at_ms).
+	 * list_merge_ops: the catalog's, newest first (key:
+	 * initiated_at_ms then id, both descending).
 	 * create_merge_conflict: PGL_ENOTFOUND without its operation.
-	 * list_merge_conflicts: the operation's, in creation order.
+	 * list_merge_conflicts: the operation's, in creation order (by
+	 * offset only: an operation's conflicts are bounded by its tables).
 	 * update_merge_op writes status and doc, update_merge_conflict
 	 * doc.
 	 */
@@ -445,7 +462,7 @@ struct pgl_store_ops {
 	/*
 	 * Background tasks (struct pgl_task; implemented since ABI 1.5).
 	 * create: queued, attempts 0.  list_tasks: the filter's, newest
-	 * first.
+	 * first (key: created_at_ms then id, both descending).
 	 */
 	int	(*create_task)(S, const struct pgl_task *, E);
 	int	(*get_task)(S, A, const char *tenant, const char *id,
@@ -607,7 +624,8 @@ struct pgl_store_ops {
 	/*
 	 * Access requests, keyed by (tenant, id); they go with their
 	 * asset.  create: PGL_ENOTFOUND when the asset is not the
-	 * tenant's.  list: newest first; user_id NULL lists the tenant's.
+	 * tenant's.  list: newest first (key: requested_at_ms then id, both
+	 * descending); user_id NULL lists the tenant's.
 	 * review writes status, reviewed_by, reviewed_at and
 	 * review_comment of a request still pending: PGL_ECONFLICT once it
 	 * was reviewed.
@@ -825,7 +843,8 @@ struct pgl_store_ops {
 	int	(*get_dropped)(S, A, const char *tenant, const char *id,
 		    struct pgl_dropped *, E);
 	/* Those of tenant (NULL: every tenant's, for the expiry sweep) in
-	 * catalog (NULL: every catalog), newest drop first, then by id. */
+	 * catalog (NULL: every catalog), newest drop first, then by id
+	 * (key: dropped_at_ms then id, both descending). */
 	int	(*list_dropped)(S, A, const char *tenant, const char *catalog,
 		    P, struct pgl_dropped **, size_t *, uint64_t *total, E);
 	/* PGL_ENOTFOUND when there is none, so that of two restores (or a
@@ -989,7 +1008,8 @@ struct pgl_store_ops {
  * method's "May be NULL").  Plan parts are kept only by a store that
  * can also count them (1.14), since stored plans are bounded per
  * tenant; a drop keeps its column tags (1.20) on a store of both drops
- * and policies; is_atomic asks the handle.
+ * and policies; is_atomic asks the handle; keyset pages (1.28) are a
+ * field of the page, not a method, so their gate is the minor alone.
  */
 #define PGL_STORE_HAS(o, minor, m)	((o)->abi_minor >= (minor) && \
 					    (o)->m != NULL)
@@ -1116,6 +1136,12 @@ pgl_store_has_owners(const struct pgl_store_ops *o)
 {
 	return (PGL_STORE_HAS(o, 26, find_location_owner) &&
 	    o->list_location_owners != NULL);
+}
+
+static inline int
+pgl_store_pages_by_key(const struct pgl_store_ops *o)
+{
+	return (o != NULL && o->abi_minor >= 28);
 }
 
 static inline int

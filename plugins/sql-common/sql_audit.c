@@ -12,15 +12,28 @@
 static const char AUDIT_INSERT[] =
 	"INSERT INTO audit_events (" AUDIT_FIELDS ")"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, '{}'))";
-#define AUDIT_WHERE \
-	" WHERE (?1 IS NULL OR tenant_id = ?1)" \
-	" AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR action = ?3)" \
+#define AUDIT_FILTER \
+	" (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR action = ?3)" \
 	" AND (?4 IS NULL OR resource_type = ?4)" \
 	" AND (?5 IS NULL OR resource_id = ?5) AND (?6 IS NULL OR result = ?6)" \
 	" AND (?7 = 0 OR timestamp >= ?7) AND (?8 = 0 OR timestamp <= ?8)"
-static const char AUDIT_LIST[] =
-	"SELECT " AUDIT_FIELDS " FROM audit_events" AUDIT_WHERE
-	" ORDER BY timestamp DESC, id DESC LIMIT ?9 OFFSET ?10";
+#define AUDIT_WHERE \
+	" WHERE (?1 IS NULL OR tenant_id = ?1) AND" AUDIT_FILTER
+/*
+ * A page is a range of an index from the key on (?11, ?12; ABI 1.28):
+ * audit_tenant_key for one tenant, audit_key for root's view of every
+ * tenant (SQLite migration 23, PostgreSQL 21), rather than "tenant_id = ?1
+ * unless NULL", which no index serves.
+ */
+#define AUDIT_PAGE \
+	" AND (timestamp, id) < (?11, ?12)" \
+	" ORDER BY timestamp DESC, id DESC LIMIT ?9 OFFSET ?10"
+static const char AUDIT_LIST_TENANT[] =
+	"SELECT " AUDIT_FIELDS " FROM audit_events WHERE tenant_id = ?1 AND"
+	AUDIT_FILTER AUDIT_PAGE;
+static const char AUDIT_LIST_ALL[] =
+	"SELECT " AUDIT_FIELDS " FROM audit_events WHERE" AUDIT_FILTER
+	SQL_UNUSED("?1") AUDIT_PAGE;
 static const char AUDIT_COUNT[] =
 	"SELECT count(*) FROM audit_events" AUDIT_WHERE;
 static const char AUDIT_GET[] =
@@ -66,9 +79,11 @@ sql_list_audit_events(struct pgl_store *s, struct pgl_arena *a,
 	void	*p;
 	int	rc;
 
-	rc = store_list(s, a, err, AUDIT_LIST, audit_fill, sizeof(**items), &p,
-	    n, "ssssssiip", tenant, f->user_id, f->action, f->resource_type,
-	    f->resource_id, f->result, f->start_ms, f->end_ms, page);
+	rc = store_list(s, a, err, tenant != NULL ? AUDIT_LIST_TENANT :
+	    AUDIT_LIST_ALL, audit_fill, sizeof(**items), &p, n, "ssssssiipis",
+	    tenant, f->user_id, f->action, f->resource_type, f->resource_id,
+	    f->result, f->start_ms, f->end_ms, page,
+	    sql_after_n(page, INT64_MAX), sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, AUDIT_COUNT, total, "ssssssii", tenant,

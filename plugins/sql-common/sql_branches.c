@@ -23,7 +23,7 @@ static const char BRANCH_GET[] = BRANCH_COLS BRANCH_KEY;
 static const char BRANCH_EXISTS[] = "SELECT count(*) FROM branches" BRANCH_KEY;
 static const char BRANCH_LIST[] =
 	BRANCH_COLS " WHERE tenant_id = ?1 AND catalog_name = ?2"
-	" ORDER BY name LIMIT ?3 OFFSET ?4";
+	" AND name > ?5 ORDER BY name LIMIT ?3 OFFSET ?4";
 static const char BRANCH_COUNT[] =
 	"SELECT count(*) FROM branches WHERE tenant_id = ?1"
 	" AND catalog_name = ?2";
@@ -142,7 +142,7 @@ sql_list_branches(struct pgl_store *s, struct pgl_arena *a,
 	int	rc;
 
 	rc = store_list(s, a, err, BRANCH_LIST, branch_fill, sizeof(**items),
-	    &p, n, "ssp", tenant, catalog, page);
+	    &p, n, "ssps", tenant, catalog, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, BRANCH_COUNT, total, "ss", tenant,
@@ -264,7 +264,7 @@ static const char TAG_INSERT[] =
 static const char TAG_GET[] = TAG_COLS TAG_KEY;
 static const char TAG_LIST[] =
 	TAG_COLS " WHERE tenant_id = ?1 AND catalog_name = ?2"
-	" ORDER BY name LIMIT ?3 OFFSET ?4";
+	" AND name > ?5 ORDER BY name LIMIT ?3 OFFSET ?4";
 static const char TAG_COUNT[] =
 	"SELECT count(*) FROM tags WHERE tenant_id = ?1 AND catalog_name = ?2";
 static const char TAG_DELETE[] = "DELETE FROM tags" TAG_KEY;
@@ -318,7 +318,7 @@ sql_list_tags(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 	int	rc;
 
 	rc = store_list(s, a, err, TAG_LIST, tag_fill, sizeof(**items), &p, n,
-	    "ssp", tenant, catalog, page);
+	    "ssps", tenant, catalog, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, TAG_COUNT, total, "ss", tenant,

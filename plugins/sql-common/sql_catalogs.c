@@ -17,7 +17,8 @@ static const char WAREHOUSE_INSERT[] =
 static const char WAREHOUSE_GET[] =
 	WAREHOUSE_COLS " WHERE tenant_id = ?1 AND name = ?2";
 static const char WAREHOUSE_LIST[] =
-	WAREHOUSE_COLS " WHERE tenant_id = ?1 ORDER BY name LIMIT ?2 OFFSET ?3";
+	WAREHOUSE_COLS " WHERE tenant_id = ?1 AND name > ?4"
+	" ORDER BY name LIMIT ?2 OFFSET ?3";
 static const char WAREHOUSE_COUNT[] =
 	"SELECT count(*) FROM warehouses WHERE tenant_id = ?1";
 /* A rename reaches catalogs.warehouse_name through ON UPDATE CASCADE. */
@@ -79,7 +80,7 @@ sql_list_warehouses(struct pgl_store *s, struct pgl_arena *a,
 	int	rc;
 
 	rc = store_list(s, a, err, WAREHOUSE_LIST, warehouse_fill,
-	    sizeof(**items), &p, n, "sp", tenant, page);
+	    sizeof(**items), &p, n, "sps", tenant, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, WAREHOUSE_COUNT, total, "s", tenant);
@@ -135,7 +136,8 @@ static const char CATALOG_INSERT[] =
 static const char CATALOG_GET[] =
 	CATALOG_COLS " WHERE tenant_id = ?1 AND name = ?2";
 static const char CATALOG_LIST[] =
-	CATALOG_COLS " WHERE tenant_id = ?1 ORDER BY name LIMIT ?2 OFFSET ?3";
+	CATALOG_COLS " WHERE tenant_id = ?1 AND name > ?4"
+	" ORDER BY name LIMIT ?2 OFFSET ?3";
 static const char CATALOG_COUNT[] =
 	"SELECT count(*) FROM catalogs WHERE tenant_id = ?1";
 static const char CATALOG_UPDATE[] =
@@ -229,7 +231,7 @@ sql_list_catalogs(struct pgl_store *s, struct pgl_arena *a,
 	int	rc;
 
 	rc = store_list(s, a, err, CATALOG_LIST, catalog_fill,
-	    sizeof(**items), &p, n, "sp", tenant, page);
+	    sizeof(**items), &p, n, "sps", tenant, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, CATALOG_COUNT, total, "s", tenant);
@@ -289,20 +291,18 @@ sql_count_catalog(struct pgl_store *s, const char *tenant,
 	" WHERE tenant_id = ?1 AND catalog_name = ?2"
 /*
  * parent NULL lists the whole catalog, "" the top level, anything else
- * the direct children of parent.  Children of P are the names in
- * [P || 0x1f, P || 0x20): a range on the primary key (byte-ordered:
- * SQLite's BINARY collation, COLLATE "C" in PostgreSQL) rather than a
- * LIKE, which would need its own escaping of '%' and '_' in P.  The first
- * two leave ?3 unused, so one binding order serves all three.
+ * the direct children of parent: the names whose levels before the last
+ * are parent (SQL_NS_PARENT, "" at the top), the index namespaces_parent
+ * (SQLite migration 23, PostgreSQL 21) on that expression then the name,
+ * so a level is one range of it in name order, however many namespaces
+ * lie below its members (where a range of the names under parent read
+ * them all).  The whole catalog leaves ?3 unused, so one binding order
+ * serves both.  A page starts after the key ?6 (store ABI 1.28, keyset
+ * pages; "" is before every name).
  */
 #define NS_ALL		SQL_UNUSED("?3")
-#define NS_TOP \
-	SQL_UNUSED("?3") " AND " SQL_STRPOS "(name, " SQL_CHR "(31)) = 0"
-#define NS_CHILDREN \
-	" AND name > (?3 || " SQL_CHR "(31))" \
-	" AND name < (?3 || " SQL_CHR "(32))" \
-	" AND " SQL_STRPOS "(substr(name, length(?3) + 2), " SQL_CHR "(31)) = 0"
-#define NS_PAGE		" ORDER BY name LIMIT ?4 OFFSET ?5"
+#define NS_LEVEL	" AND " SQL_NS_PARENT("name") " = ?3"
+#define NS_PAGE		" AND name > ?6 ORDER BY name LIMIT ?4 OFFSET ?5"
 #define NS_COUNT \
 	"SELECT count(*) FROM namespaces" \
 	" WHERE tenant_id = ?1 AND catalog_name = ?2"
@@ -312,11 +312,13 @@ static const char NS_INSERT[] =
 	" VALUES (?1, ?2, ?3, coalesce(?4, '{}'))";
 static const char NS_GET[] = NS_COLS " AND name = ?3";
 static const char NS_LIST_ALL[] = NS_COLS NS_ALL NS_PAGE;
-static const char NS_LIST_TOP[] = NS_COLS NS_TOP NS_PAGE;
-static const char NS_LIST_CHILDREN[] = NS_COLS NS_CHILDREN NS_PAGE;
+static const char NS_LIST_LEVEL[] =
+	"SELECT catalog_name, name, properties FROM namespaces" SQL_BY_NS_PARENT
+	" WHERE tenant_id = ?1 AND catalog_name = ?2" NS_LEVEL NS_PAGE;
 static const char NS_COUNT_ALL[] = NS_COUNT NS_ALL;
-static const char NS_COUNT_TOP[] = NS_COUNT NS_TOP;
-static const char NS_COUNT_CHILDREN[] = NS_COUNT NS_CHILDREN;
+static const char NS_COUNT_LEVEL[] =
+	"SELECT count(*) FROM namespaces" SQL_BY_NS_PARENT
+	" WHERE tenant_id = ?1 AND catalog_name = ?2" NS_LEVEL;
 static const char NS_UPDATE[] =
 	"UPDATE namespaces SET properties = coalesce(?4, '{}')"
 	" WHERE tenant_id = ?1 AND catalog_name = ?2 AND name = ?3";
@@ -368,19 +370,16 @@ sql_list_namespaces(struct pgl_store *s, struct pgl_arena *a,
     const struct pgl_page *page, struct pgl_namespace **items, size_t *n,
     uint64_t *total, struct pgl_err *err)
 {
-	const char	*list = NS_LIST_CHILDREN, *count = NS_COUNT_CHILDREN;
+	const char	*list = NS_LIST_LEVEL, *count = NS_COUNT_LEVEL;
 	void		*p;
 	int		rc;
 
 	if (parent == NULL) {
 		list = NS_LIST_ALL;
 		count = NS_COUNT_ALL;
-	} else if (*parent == '\0') {
-		list = NS_LIST_TOP;
-		count = NS_COUNT_TOP;
 	}
 	rc = store_list(s, a, err, list, ns_fill, sizeof(**items), &p, n,
-	    "sssp", tenant, catalog, parent, page);
+	    "sssps", tenant, catalog, parent, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, count, total, "sss", tenant, catalog,

@@ -32,6 +32,13 @@
  *  SQL_NEXT_EVENT_SEQ       event_clock's one row   nextval('event_clock')
  *  SQL_EVENT_SEQ_IN_INSERT  not defined (an UPDATE   nextval('event_clock'):
  *                           cannot be a value)      the insert draws it
+ *  SQL_NS_PARENT(c)         the levels before the    the same, by a regular
+ *                           last 0x1f (rtrim of the  expression; both ""
+ *                           rest's characters)       at the top level
+ *  SQL_BY_NS_PARENT         INDEXED BY its index     nothing (the planner
+ *                           (without statistics the  weighs it by cost)
+ *                           planner took the key's
+ *                           range under the catalog)
  *  SQL_TEXT_INDEX_FTS5      FTS5 trigram: a phrase  pg_trgm: ILIKE on the
  *                           of 3+ characters        GIN index, any length
  *                           (shorter: LIKE)
@@ -64,6 +71,10 @@
 #define SQL_JOIN_IN_ORDER	"CROSS JOIN"
 #define SQL_LOCK_ROW		""
 #define SQL_GREATEST		"max"
+#define SQL_NS_PARENT(c) \
+	"substr(rtrim(" c ", replace(" c ", char(31), '')), 1," \
+	" length(rtrim(" c ", replace(" c ", char(31), ''))) - 1)"
+#define SQL_BY_NS_PARENT	" INDEXED BY namespaces_parent"
 #define SQL_NEXT_SEQ \
 	"UPDATE asset_clock SET v = v + 1 WHERE one = 1 RETURNING v"
 #define SQL_EVENT_LOCK		""
@@ -87,6 +98,9 @@
 #define SQL_JOIN_IN_ORDER	"JOIN"
 #define SQL_LOCK_ROW		" FOR NO KEY UPDATE"
 #define SQL_GREATEST		"greatest"
+#define SQL_NS_PARENT(c) \
+	"coalesce(substring(" c " from '^(.*)' || chr(31)), '')"
+#define SQL_BY_NS_PARENT	""
 #define SQL_NEXT_SEQ		"SELECT nextval('asset_clock')"
 /* Class "pgl\1" (pg_migrate.c's is "pgl\0"), then the tenant's hash: a
  * collision only makes two tenants take turns. */

@@ -38,18 +38,22 @@ static const char DROPPED_INSERT[] =
 	" coalesce(?11, '{}'), ?12, ?13, ?14, ?15, ?16, coalesce(?17, ?8))";
 static const char DROPPED_GET[] =
 	DROPPED_COLS " WHERE tenant_id = ?1 AND id = ?2";
+/* A page after a key (ABI 1.28) is a range of the list's index. */
+#define AFTER(t, i)	" AND (dropped_at, id) < (" t ", " i ")"
 static const char DROPPED_OF_CATALOG[] =
-	DROPPED_COLS " WHERE tenant_id = ?1 AND catalog_name = ?2" NEWEST
-	" LIMIT ?3 OFFSET ?4";
+	DROPPED_COLS " WHERE tenant_id = ?1 AND catalog_name = ?2"
+	AFTER("?5", "?6") NEWEST " LIMIT ?3 OFFSET ?4";
 static const char DROPPED_OF_CATALOG_COUNT[] =
 	"SELECT count(*) FROM dropped_assets"
 	" WHERE tenant_id = ?1 AND catalog_name = ?2";
 static const char DROPPED_OF_TENANT[] =
-	DROPPED_COLS " WHERE tenant_id = ?1" NEWEST " LIMIT ?2 OFFSET ?3";
+	DROPPED_COLS " WHERE tenant_id = ?1" AFTER("?4", "?5") NEWEST
+	" LIMIT ?2 OFFSET ?3";
 static const char DROPPED_OF_TENANT_COUNT[] =
 	"SELECT count(*) FROM dropped_assets WHERE tenant_id = ?1";
 static const char DROPPED_ALL[] =
-	DROPPED_COLS NEWEST ", tenant_id DESC LIMIT ?1 OFFSET ?2";
+	DROPPED_COLS " WHERE (dropped_at, id) < (?3, ?4)" NEWEST
+	", tenant_id DESC LIMIT ?1 OFFSET ?2";
 static const char DROPPED_ALL_COUNT[] =
 	"SELECT count(*) FROM dropped_assets";
 static const char DROPPED_DELETE[] =
@@ -157,19 +161,22 @@ sql_list_dropped(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 		    "need its tenant"));
 	if (tenant != NULL && catalog != NULL) {
 		rc = store_list(s, a, err, DROPPED_OF_CATALOG, dropped_fill,
-		    sizeof(**out), &p, n, "ssp", tenant, catalog, page);
+		    sizeof(**out), &p, n, "sspis", tenant, catalog, page,
+		    sql_after_n(page, INT64_MAX), sql_after_s(page));
 		if (rc == PGL_OK && total != NULL)
 			rc = store_count(s, err, DROPPED_OF_CATALOG_COUNT, total,
 			    "ss", tenant, catalog);
 	} else if (tenant != NULL) {
 		rc = store_list(s, a, err, DROPPED_OF_TENANT, dropped_fill,
-		    sizeof(**out), &p, n, "sp", tenant, page);
+		    sizeof(**out), &p, n, "spis", tenant, page,
+		    sql_after_n(page, INT64_MAX), sql_after_s(page));
 		if (rc == PGL_OK && total != NULL)
 			rc = store_count(s, err, DROPPED_OF_TENANT_COUNT, total,
 			    "s", tenant);
 	} else {
 		rc = store_list(s, a, err, DROPPED_ALL, dropped_fill,
-		    sizeof(**out), &p, n, "p", page);
+		    sizeof(**out), &p, n, "pis", page,
+		    sql_after_n(page, INT64_MAX), sql_after_s(page));
 		if (rc == PGL_OK && total != NULL)
 			rc = store_count(s, err, DROPPED_ALL_COUNT, total, "");
 	}

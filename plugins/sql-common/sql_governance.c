@@ -53,17 +53,19 @@ static const char AR_INSERT[] =
 static const char AR_GET[] =
 	"SELECT " AR_COLS " FROM access_requests"
 	" WHERE id = ?2 AND tenant_id = ?1";
+/* A page after a key (?5, ?6; ABI 1.28) is a range of the index. */
+#define AR_PAGE \
+	" AND (requested_at, id) < (?5, ?6)" \
+	" ORDER BY requested_at DESC, id DESC LIMIT ?3 OFFSET ?4"
 static const char AR_LIST_USER[] =
 	"SELECT " AR_COLS " FROM access_requests"
-	" WHERE tenant_id = ?1 AND user_id = ?2"
-	" ORDER BY requested_at DESC, id DESC LIMIT ?3 OFFSET ?4";
+	" WHERE tenant_id = ?1 AND user_id = ?2" AR_PAGE;
 static const char AR_COUNT_USER[] =
 	"SELECT count(*) FROM access_requests"
 	" WHERE tenant_id = ?1 AND user_id = ?2";
 static const char AR_LIST_ALL[] =
 	"SELECT " AR_COLS " FROM access_requests"
-	" WHERE tenant_id = ?1" SQL_UNUSED("?2")
-	" ORDER BY requested_at DESC, id DESC LIMIT ?3 OFFSET ?4";
+	" WHERE tenant_id = ?1" SQL_UNUSED("?2") AR_PAGE;
 static const char AR_COUNT_ALL[] =
 	"SELECT count(*) FROM access_requests"
 	" WHERE tenant_id = ?1" SQL_UNUSED("?2");
@@ -210,8 +212,8 @@ sql_list_access_requests(struct pgl_store *s, struct pgl_arena *a,
 	int	 rc;
 
 	rc = store_list(s, a, err, user_id != NULL ? AR_LIST_USER :
-	    AR_LIST_ALL, ar_fill, sizeof(**items), &p, n, "ssp", tenant,
-	    user_id, page);
+	    AR_LIST_ALL, ar_fill, sizeof(**items), &p, n, "sspis", tenant,
+	    user_id, page, sql_after_n(page, INT64_MAX), sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, user_id != NULL ? AR_COUNT_USER :

@@ -19,6 +19,7 @@ static const char OP_GET[] =
 static const char OP_LIST[] =
 	"SELECT " OP_FIELDS " FROM merge_operations"
 	" WHERE tenant_id = ?1 AND catalog_name = ?2"
+	" AND (initiated_at, id) < (?5, ?6)"
 	" ORDER BY initiated_at DESC, id DESC LIMIT ?3 OFFSET ?4";
 static const char OP_COUNT[] =
 	"SELECT count(*) FROM merge_operations"
@@ -156,7 +157,8 @@ sql_list_merge_ops(struct pgl_store *s, struct pgl_arena *a,
 	int	rc;
 
 	rc = store_list(s, a, err, OP_LIST, op_fill, sizeof(**items), &p, n,
-	    "ssp", tenant, catalog, page);
+	    "sspis", tenant, catalog, page, sql_after_n(page, INT64_MAX),
+	    sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, OP_COUNT, total, "ss", tenant,

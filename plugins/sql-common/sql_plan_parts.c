@@ -133,7 +133,7 @@ sql_plan_usage(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     int64_t now_ms, uint32_t limit, struct pgl_plan_usage **out, size_t *n,
     struct pgl_err *err)
 {
-	struct pgl_page	 page = { limit, 0 };
+	struct pgl_page	 page = { limit, 0, NULL };
 	void		*p = NULL;
 	int		 rc;
 

@@ -29,11 +29,12 @@ static const char POLICY_UPDATE[] =
 static const char POLICY_GET[] =
 	POLICY_COLS " WHERE tenant_id = ?1 AND id = ?2";
 static const char POLICY_LIST[] =
-	POLICY_COLS " WHERE tenant_id = ?1 ORDER BY name LIMIT ?2 OFFSET ?3";
+	POLICY_COLS " WHERE tenant_id = ?1 AND name > ?4"
+	" ORDER BY name LIMIT ?2 OFFSET ?3";
 static const char POLICY_COUNT[] =
 	"SELECT count(*) FROM policies WHERE tenant_id = ?1";
 static const char POLICY_LIST_CATALOG[] =
-	POLICY_COLS " WHERE tenant_id = ?1 AND catalog = ?2"
+	POLICY_COLS " WHERE tenant_id = ?1 AND catalog = ?2 AND name > ?5"
 	" ORDER BY name LIMIT ?3 OFFSET ?4";
 static const char POLICY_COUNT_CATALOG[] =
 	"SELECT count(*) FROM policies WHERE tenant_id = ?1 AND catalog = ?2";
@@ -158,10 +159,11 @@ sql_list_policies(struct pgl_store *s, struct pgl_arena *a,
 	*n = 0;
 	if (catalog == NULL)
 		rc = store_list(s, a, err, POLICY_LIST, policy_fill,
-		    sizeof(**out), &p, n, "sp", tenant, pg);
+		    sizeof(**out), &p, n, "sps", tenant, pg, sql_after_s(pg));
 	else
 		rc = store_list(s, a, err, POLICY_LIST_CATALOG, policy_fill,
-		    sizeof(**out), &p, n, "ssp", tenant, catalog, pg);
+		    sizeof(**out), &p, n, "ssps", tenant, catalog, pg,
+		    sql_after_s(pg));
 	if (rc != PGL_OK)
 		return (rc);
 	*out = p;

@@ -17,7 +17,7 @@ static const char ROLE_GET[] =
 	"SELECT " ROLE_FIELDS " FROM roles WHERE tenant_id = ?1 AND id = ?2";
 static const char ROLE_LIST[] =
 	"SELECT " ROLE_FIELDS " FROM roles WHERE tenant_id = ?1"
-	" ORDER BY name LIMIT ?2 OFFSET ?3";
+	" AND name > ?4 ORDER BY name LIMIT ?2 OFFSET ?3";
 static const char ROLE_COUNT[] =
 	"SELECT count(*) FROM roles WHERE tenant_id = ?1";
 static const char ROLE_UPDATE[] =
@@ -49,16 +49,17 @@ static const char PERM_INSERT[] =
 	" VALUES (?1, ?2, ?3, coalesce(?4, '{}'))";
 static const char PERM_DELETE[] =
 	"DELETE FROM permissions WHERE tenant_id = ?1 AND id = ?2";
+/* seq is unique: a page after a key (ABI 1.28) is after its seq. */
 static const char PERM_OF[] =
-	"SELECT " PERM_FIELDS " FROM permissions"
+	"SELECT " PERM_FIELDS ", seq FROM permissions"
 	" WHERE tenant_id = ?1 AND user_id = ?2"
-	" ORDER BY seq LIMIT ?3 OFFSET ?4";
+	" AND seq > ?5 ORDER BY seq LIMIT ?3 OFFSET ?4";
 static const char PERM_OF_COUNT[] =
 	"SELECT count(*) FROM permissions"
 	" WHERE tenant_id = ?1 AND user_id = ?2";
 static const char PERM_ALL[] =
-	"SELECT " PERM_FIELDS " FROM permissions"
-	" WHERE tenant_id = ?1 ORDER BY seq LIMIT ?2 OFFSET ?3";
+	"SELECT " PERM_FIELDS ", seq FROM permissions"
+	" WHERE tenant_id = ?1 AND seq > ?4 ORDER BY seq LIMIT ?2 OFFSET ?3";
 static const char PERM_ALL_COUNT[] =
 	"SELECT count(*) FROM permissions WHERE tenant_id = ?1";
 
@@ -82,6 +83,7 @@ perm_fill(struct row *r, void *out)
 	p->tenant_id = row_text(r);
 	p->user_id = row_text(r);
 	p->doc = row_text(r);
+	p->seq = row_int(r);
 }
 
 int
@@ -121,7 +123,7 @@ sql_list_roles(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 	int	rc;
 
 	rc = store_list(s, a, err, ROLE_LIST, role_fill, sizeof(**items), &p,
-	    n, "sp", tenant, page);
+	    n, "sps", tenant, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, ROLE_COUNT, total, "s", tenant);
@@ -249,10 +251,12 @@ sql_list_permissions(struct pgl_store *s, struct pgl_arena *a,
 
 	if (user_id != NULL)
 		rc = store_list(s, a, err, PERM_OF, perm_fill, sizeof(**items),
-		    &p, n, "ssp", tenant, user_id, page);
+		    &p, n, "sspi", tenant, user_id, page,
+		    sql_after_n(page, INT64_MIN));
 	else
 		rc = store_list(s, a, err, PERM_ALL, perm_fill,
-		    sizeof(**items), &p, n, "sp", tenant, page);
+		    sizeof(**items), &p, n, "spi", tenant, page,
+		    sql_after_n(page, INT64_MIN));
 	*items = p;
 	if (rc != PGL_OK || total == NULL)
 		return (rc);

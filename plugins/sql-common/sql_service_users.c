@@ -20,7 +20,7 @@ static const char SU_BY_KEY[] =
 	"SELECT " SU_FIELDS " FROM service_users WHERE key_id = ?1";
 static const char SU_LIST[] =
 	"SELECT " SU_FIELDS " FROM service_users WHERE tenant_id = ?1"
-	" ORDER BY name LIMIT ?2 OFFSET ?3";
+	" AND name > ?4 ORDER BY name LIMIT ?2 OFFSET ?3";
 static const char SU_COUNT[] =
 	"SELECT count(*) FROM service_users WHERE tenant_id = ?1";
 /* An unchanged name keeps its key, held or not (sql_users.c). */
@@ -106,7 +106,7 @@ sql_list_service_users(struct pgl_store *s, struct pgl_arena *a,
 	int	rc;
 
 	rc = store_list(s, a, err, SU_LIST, su_fill, sizeof(**items), &p, n,
-	    "sp", tenant, page);
+	    "sps", tenant, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, SU_COUNT, total, "s", tenant);

@@ -37,6 +37,34 @@ int64_t		row_int(struct row *);
  */
 int	store_exec(struct pgl_store *, struct pgl_err *, const char *,
 	    uint64_t *, const char *, ...);
+/*
+ * Keyset pages (store ABI 1.28): the key a page starts after, as a text
+ * binds it, whether or not the page has one, so that one text serves
+ * both: a list by name reads "name > ?k", and without a key ?k is "",
+ * before every name (no name is empty); a time or a sequence number is
+ * none when there is no key (INT64_MAX before every row of a list
+ * newest first, INT64_MIN of one oldest first).
+ */
+static inline const char *
+sql_after_s(const struct pgl_page *pg)
+{
+	return (pg != NULL && pg->after != NULL && pg->after->s != NULL ?
+	    pg->after->s : "");
+}
+
+static inline const char *
+sql_after_s2(const struct pgl_page *pg)
+{
+	return (pg != NULL && pg->after != NULL && pg->after->s2 != NULL ?
+	    pg->after->s2 : "");
+}
+
+static inline int64_t
+sql_after_n(const struct pgl_page *pg, int64_t none)
+{
+	return (pg != NULL && pg->after != NULL ? pg->after->n : none);
+}
+
 /* One row into out; PGL_ENOTFOUND when there is none. */
 int	store_get(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
 	    const char *, row_fill_fn, void *, const char *, ...);

@@ -42,6 +42,7 @@ static const char TASK_GET[] =
 	" AND (?5 IS NULL OR tbl = ?5) AND (?6 IS NULL OR created_by = ?6)"
 static const char TASK_LIST[] =
 	"SELECT " TASK_FIELDS " FROM tasks" TASK_WHERE
+	" AND (created_at, id) < (?9, ?10)"
 	" ORDER BY created_at DESC, id DESC LIMIT ?7 OFFSET ?8";
 static const char TASK_COUNT[] =
 	"SELECT count(*) FROM tasks" TASK_WHERE;
@@ -164,8 +165,9 @@ sql_list_tasks(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 	int	 rc;
 
 	rc = store_list(s, a, err, TASK_LIST, task_fill, sizeof(**items), &p,
-	    n, "ssssssp", tenant, f->status, f->kind, f->catalog, f->table,
-	    f->created_by, page);
+	    n, "sssssspis", tenant, f->status, f->kind, f->catalog, f->table,
+	    f->created_by, page, sql_after_n(page, INT64_MAX),
+	    sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, TASK_COUNT, total, "ssssss", tenant,

@@ -11,7 +11,7 @@ static const char TENANT_GET[] =
 	"SELECT id, name, properties FROM tenants WHERE id = ?1";
 static const char TENANT_LIST[] =
 	"SELECT id, name, properties FROM tenants"
-	" ORDER BY name LIMIT ?1 OFFSET ?2";
+	" WHERE name > ?3 ORDER BY name LIMIT ?1 OFFSET ?2";
 static const char TENANT_COUNT[] =
 	"SELECT count(*) FROM tenants";
 static const char TENANT_UPDATE[] =
@@ -66,7 +66,7 @@ sql_list_tenants(struct pgl_store *s, struct pgl_arena *a,
 	int	rc;
 
 	rc = store_list(s, a, err, TENANT_LIST, tenant_fill, sizeof(**items),
-	    &p, n, "p", page);
+	    &p, n, "ps", page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, TENANT_COUNT, total, "");

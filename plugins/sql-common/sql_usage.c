@@ -99,7 +99,7 @@ sql_usage(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     const char *kind, uint32_t limit, struct pgl_usage **out, size_t *n,
     struct pgl_err *err)
 {
-	struct pgl_page	 page = { limit, 0 };
+	struct pgl_page	 page = { limit, 0, NULL };
 	void		*p = NULL;
 	int		 rc;
 

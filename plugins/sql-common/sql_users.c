@@ -27,7 +27,7 @@ static const char USER_BY_NAME[] =
 	"SELECT " USER_FIELDS " FROM users WHERE username = ?1";
 static const char USER_LIST[] =
 	"SELECT " USER_FIELDS " FROM users WHERE tenant_id = ?1"
-	" ORDER BY username LIMIT ?2 OFFSET ?3";
+	" AND username > ?4 ORDER BY username LIMIT ?2 OFFSET ?3";
 static const char USER_COUNT[] =
 	"SELECT count(*) FROM users WHERE tenant_id = ?1";
 /* A name that did not change keeps its key, held or not (a row of
@@ -56,9 +56,12 @@ static const char TOKEN_INSERT[] =
 	" FROM active_tokens t WHERE t.user_id = ?2" \
 	" AND t.tenant_id " SQL_IS_NOT_DISTINCT " ?1 AND t.expires_at > ?3" \
 	" AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = t.id)"
+/* The latest expiry first, then by id, both descending, so that a page
+ * after a key (?6, ?7; ABI 1.28) is a range of active_tokens_user. */
 static const char TOKEN_LIST[] =
 	"SELECT t.id, t.tenant_id, t.user_id, t.expires_at, t.doc"
-	TOKEN_LIVE " ORDER BY t.expires_at DESC, t.id LIMIT ?4 OFFSET ?5";
+	TOKEN_LIVE " AND (t.expires_at, t.id) < (?6, ?7)"
+	" ORDER BY t.expires_at DESC, t.id DESC LIMIT ?4 OFFSET ?5";
 static const char TOKEN_COUNT[] =
 	"SELECT count(*)" TOKEN_LIVE;
 static const char TOKEN_GET[] =
@@ -149,7 +152,7 @@ sql_list_users(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
 	int	rc;
 
 	rc = store_list(s, a, err, USER_LIST, user_fill, sizeof(**items), &p,
-	    n, "sp", tenant, page);
+	    n, "sps", tenant, page, sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, USER_COUNT, total, "s", tenant);
@@ -236,7 +239,8 @@ sql_list_active_tokens(struct pgl_store *s, struct pgl_arena *a,
 	int	rc;
 
 	rc = store_list(s, a, err, TOKEN_LIST, token_fill, sizeof(**items),
-	    &p, n, "ssip", tenant, user_id, now_ms, page);
+	    &p, n, "ssipis", tenant, user_id, now_ms, page,
+	    sql_after_n(page, INT64_MAX), sql_after_s(page));
 	*items = p;
 	if (rc == PGL_OK && total != NULL)
 		rc = store_count(s, err, TOKEN_COUNT, total, "ssi", tenant,

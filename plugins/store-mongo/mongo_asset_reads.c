@@ -109,6 +109,35 @@ mongo_get_asset_by_id(struct pgl_store *s, struct pgl_arena *a,
 }
 
 /*
+ * The rows after the key (after_ns, after_name) in list order (within
+ * ns, after the name alone).  The condition holds for every row of a key
+ * alike, so it narrows the rows before resolution.
+ */
+static void
+after_key(bson_t *match, const char *ns, const char *after_ns,
+    const char *after_name)
+{
+	bson_t	*after;
+
+	if (after_name == NULL)
+		after_name = "";
+	if (ns != NULL)
+		after = BCON_NEW("name", "{", "$gt", BCON_UTF8(after_name),
+		    "}");
+	else {
+		if (after_ns == NULL)
+			after_ns = "";
+		after = BCON_NEW("namespace", "{", "$gte", BCON_UTF8(after_ns),
+		    "}", "$or", "[",
+		    "{", "namespace", "{", "$gt", BCON_UTF8(after_ns), "}", "}",
+		    "{", "name", "{", "$gt", BCON_UTF8(after_name), "}", "}",
+		    "]");
+	}
+	bson_concat(match, after);
+	bson_destroy(after);
+}
+
+/*
  * kind NULL = any; without a namespace, the whole branch; sorted by
  * (namespace, name).  The kind is a filter on the resolved rows (a key's
  * own row may differ in kind from the one it hides).  The total is a
@@ -123,6 +152,7 @@ mongo_list_assets(struct pgl_store *s, struct pgl_arena *a,
 {
 	struct lineage_q	 q;
 	bson_t			 match = BSON_INITIALIZER;
+	bson_t			 keyed = BSON_INITIALIZER;
 	void			*p = NULL;
 	int			 rc;
 
@@ -130,11 +160,17 @@ mongo_list_assets(struct pgl_store *s, struct pgl_arena *a,
 	*n = 0;
 	if (ns != NULL)
 		BSON_APPEND_UTF8(&match, "namespace", ns);
-	lineage_query(&q, tenant, catalog, branch, &match);
+	/* A keyset page (ABI 1.28) reads after its key; the total is of
+	 * every match. */
+	bson_concat(&keyed, &match);
+	if (page != NULL && page->after != NULL)
+		after_key(&keyed, ns, page->after->s, page->after->s2);
+	lineage_query(&q, tenant, catalog, branch, &keyed);
 	q.kind = kind;
 	q.page = page;
 	if (tenant == NULL || catalog == NULL || branch == NULL) {
 		bson_destroy(&match);
+		bson_destroy(&keyed);
 		if (total != NULL)
 			*total = 0;
 		return (PGL_OK);
@@ -142,9 +178,11 @@ mongo_list_assets(struct pgl_store *s, struct pgl_arena *a,
 	rc = lineage_list(s, a, &q, mongo_asset_fill, sizeof(**items), &p, n,
 	    err);
 	*items = p;
+	q.match = &match;
 	if (rc == PGL_OK && total != NULL)
 		rc = mongo_lineage_count(s, &q, total, err);
 	bson_destroy(&match);
+	bson_destroy(&keyed);
 	return (rc);
 }
 
@@ -162,9 +200,7 @@ asset_key_fill(struct doc *d, void *out)
 	as->kind = doc_str(d, "kind");
 }
 
-/* Keyset page: after (after_ns, after_name) in list order, key fields.
- * The key condition holds for every row of a key alike, so it narrows
- * the rows before resolution. */
+/* Keyset page: after (after_ns, after_name) in list order, key fields. */
 int
 mongo_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *branch,
@@ -172,9 +208,9 @@ mongo_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
     const char *after_name, uint32_t limit, struct pgl_asset **items,
     size_t *n, struct pgl_err *err)
 {
-	struct pgl_page		 page = { limit, 0 };
+	struct pgl_page		 page = { limit, 0, NULL };
 	struct lineage_q	 q;
-	bson_t			 match = BSON_INITIALIZER, *after;
+	bson_t			 match = BSON_INITIALIZER;
 	void			*p = NULL;
 	int			 rc;
 
@@ -186,17 +222,9 @@ mongo_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
 		    "limit and a key are required"));
 	if (tenant == NULL || catalog == NULL || branch == NULL)
 		return (PGL_OK);
-	if (ns != NULL) {
+	if (ns != NULL)
 		BSON_APPEND_UTF8(&match, "namespace", ns);
-		after = BCON_NEW("name", "{", "$gt", BCON_UTF8(after_name),
-		    "}");
-	} else
-		after = BCON_NEW("$or", "[",
-		    "{", "namespace", "{", "$gt", BCON_UTF8(after_ns), "}", "}",
-		    "{", "namespace", BCON_UTF8(after_ns),
-		    "name", "{", "$gt", BCON_UTF8(after_name), "}", "}",
-		    "]");
-	bson_concat(&match, after);
+	after_key(&match, ns, after_ns, after_name);
 	lineage_query(&q, tenant, catalog, branch, &match);
 	q.kind = kind;
 	q.page = &page;
@@ -204,7 +232,6 @@ mongo_list_assets_after(struct pgl_store *s, struct pgl_arena *a,
 	    err);
 	*items = p;
 	bson_destroy(&match);
-	bson_destroy(after);
 	return (rc);
 }
 

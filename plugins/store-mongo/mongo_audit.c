@@ -24,7 +24,7 @@ audit_fill(struct doc *d, void *out)
 
 static const struct mg_shape	audit_shape = {
 	COLL_AUDIT, sizeof(struct pgl_audit_event), audit_fill, "audit event",
-	MG_NAME_KEY
+	MG_NAME_KEY, "ns"
 };
 
 int
@@ -136,7 +136,7 @@ mongo_delete_audit_events_before(struct pgl_store *s, struct pgl_arena *a,
     int64_t before_ms, uint32_t limit, uint64_t *deleted,
     struct pgl_err *err)
 {
-	struct pgl_page	 page = { limit, 0 };
+	struct pgl_page	 page = { limit, 0, NULL };
 	bson_t		*filter, *sort, del = BSON_INITIALIZER, in, ids;
 	const char	**items;
 	void		*p = NULL;

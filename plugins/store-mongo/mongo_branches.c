@@ -102,7 +102,7 @@ branch_fill(struct doc *d, void *out)
 
 static const struct mg_shape	branch_shape = {
 	COLL_BRANCHES, sizeof(struct pgl_branch), branch_fill, "branch",
-	MG_NAME_KEY
+	MG_NAME_KEY, "s"
 };
 
 /* A root (parent NULL) or a fork of parent at the clock's fork_seq. */
@@ -340,7 +340,7 @@ tag_fill(struct doc *d, void *out)
 }
 
 static const struct mg_shape	tag_shape = {
-	COLL_TAGS, sizeof(struct pgl_tag), tag_fill, "tag", MG_NAME_KEY
+	COLL_TAGS, sizeof(struct pgl_tag), tag_fill, "tag", MG_NAME_KEY, "s"
 };
 
 /* Tags point at real commits (pangolin-api.md, deliberate change 2). */
@@ -430,7 +430,7 @@ commit_fill(struct doc *d, void *out)
 
 static const struct mg_shape	commit_shape = {
 	COLL_COMMITS, sizeof(struct pgl_commit), commit_fill, "commit",
-	MG_NAME_KEY
+	MG_NAME_KEY, NULL
 };
 
 static int

@@ -92,7 +92,7 @@ warehouse_fill(struct doc *d, void *out)
 
 static const struct mg_shape	warehouse_shape = {
 	COLL_WAREHOUSES, sizeof(struct pgl_warehouse), warehouse_fill,
-	"warehouse", MG_NAME_KEY
+	"warehouse", MG_NAME_KEY, "s"
 };
 
 static void
@@ -256,7 +256,7 @@ catalog_fill(struct doc *d, void *out)
 
 static const struct mg_shape	catalog_shape = {
 	COLL_CATALOGS, sizeof(struct pgl_catalog), catalog_fill, "catalog",
-	MG_NAME_KEY
+	MG_NAME_KEY, "s"
 };
 
 /* The fields an update replaces (catalog_type only when given). */
@@ -508,7 +508,7 @@ ns_fill(struct doc *d, void *out)
 
 static const struct mg_shape	ns_shape = {
 	COLL_NAMESPACES, sizeof(struct pgl_namespace), ns_fill, "namespace",
-	MG_NAME_NONE
+	MG_NAME_NONE, "s"
 };
 
 /* The name up to its last separator; "" for a top-level namespace. */

@@ -48,7 +48,7 @@ dropped_fill(struct doc *d, void *out)
 
 static const struct mg_shape	dropped_shape = {
 	COLL_DROPPED, sizeof(struct pgl_dropped), dropped_fill, WHAT,
-	MG_NAME_TENANT
+	MG_NAME_TENANT, "ns"
 };
 
 

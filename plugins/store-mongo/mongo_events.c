@@ -312,6 +312,7 @@ mongo_list_events(struct pgl_store *s, struct pgl_arena *a,
 	sort = BCON_NEW("seq", BCON_INT32(1));
 	page.limit = f->limit;
 	page.offset = 0;
+	page.after = NULL;
 	if (rc == PGL_OK)
 		rc = mg_list(s, a, err, COLL_EVENTS, &filter, sort, &page,
 		    event_fill, sizeof(**out), &p, n);

@@ -281,7 +281,7 @@ ar_fill(struct doc *d, void *out)
 
 static const struct mg_shape	ar_shape = {
 	COLL_ACCESS, sizeof(struct pgl_access_request), ar_fill,
-	"access request", MG_NAME_KEY
+	"access request", MG_NAME_KEY, "ns"
 };
 
 struct asset_place {

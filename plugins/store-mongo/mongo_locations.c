@@ -280,7 +280,7 @@ mongo_list_location_owners(struct pgl_store *s, struct pgl_arena *a,
     const char *after_id, uint32_t limit, struct pgl_location_owner **items,
     size_t *n, struct pgl_err *err)
 {
-	struct pgl_page			 page = { limit, 0 };
+	struct pgl_page			 page = { limit, 0, NULL };
 	struct pgl_location_owner	*l[2] = { NULL, NULL }, *out;
 	bson_t				 f, *sort;
 	size_t				 ln[2] = { 0, 0 }, i = 0, j = 0, k = 0;

@@ -45,7 +45,7 @@ op_fill(struct doc *d, void *out)
 
 static const struct mg_shape	op_shape = {
 	COLL_MERGE_OPS, sizeof(struct pgl_merge_op), op_fill, "Merge operation",
-	MG_NAME_NONE
+	MG_NAME_NONE, "ns"
 };
 
 static void
@@ -60,7 +60,7 @@ conflict_fill(struct doc *d, void *out)
 
 static const struct mg_shape	conflict_shape = {
 	COLL_MERGE_CONFLICTS, sizeof(struct pgl_merge_conflict), conflict_fill,
-	"Conflict", MG_NAME_NONE
+	"Conflict", MG_NAME_NONE, NULL
 };
 
 int

@@ -41,7 +41,7 @@ policy_fill(struct doc *d, void *out)
 
 static const struct mg_shape	policy_shape = {
 	COLL_POLICIES, sizeof(struct pgl_policy), policy_fill, WHAT,
-	MG_NAME_TENANT
+	MG_NAME_TENANT, "s"
 };
 
 static void

@@ -8,6 +8,7 @@
  * webhooks).
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mongo_store.h"
@@ -45,16 +46,94 @@ mg_get_by(struct pgl_store *s, struct pgl_arena *a, struct pgl_err *err,
 	}
 }
 
+/* The key's value for its field i (c: 's' or 'n'). */
+static void
+key_value(bson_t *b, const char *op, char c, const struct pgl_page_key *k,
+    int *nstr)
+{
+	const char	*v;
+
+	if (c == 'n') {
+		BSON_APPEND_INT64(b, op, k->n);
+		return;
+	}
+	v = (*nstr)++ == 0 ? k->s : k->s2;
+	BSON_APPEND_UTF8(b, op, v != NULL ? v : "");
+}
+
+/* {field: {op: value}} as the next member of array arr. */
+static void
+cond(bson_t *arr, int i, const char *field, const char *op, char c,
+    const struct pgl_page_key *k, int *nstr)
+{
+	bson_t	one, ops;
+	char	idx[16];
+
+	(void)snprintf(idx, sizeof(idx), "%d", i);
+	bson_append_document_begin(arr, idx, -1, &one);
+	bson_append_document_begin(&one, field, -1, &ops);
+	key_value(&ops, op, c, k, nstr);
+	bson_append_document_end(&one, &ops);
+	bson_append_document_end(arr, &one);
+}
+
+void
+mg_after(bson_t *out, const bson_t *filter, const bson_t *sort,
+    const char *key, const struct pgl_page_key *k)
+{
+	bson_iter_t	 it;
+	bson_t		 and, or, alt;
+	const char	*f[2];
+	int		 desc[2], nf = 0, nstr, i;
+
+	if (bson_iter_init(&it, sort)) {
+		while (nf < 2 && key[nf] != '\0' && bson_iter_next(&it)) {
+			f[nf] = bson_iter_key(&it);
+			desc[nf++] = bson_iter_as_int64(&it) < 0;
+		}
+	}
+	bson_append_array_begin(out, "$and", -1, &and);
+	bson_append_document(&and, "0", -1, filter);
+	if (nf == 0) {
+		bson_append_array_end(out, &and);
+		return;
+	}
+	nstr = 0;
+	if (nf == 1) {
+		cond(&and, 1, f[0], desc[0] ? "$lt" : "$gt", key[0], k, &nstr);
+		bson_append_array_end(out, &and);
+		return;
+	}
+	cond(&and, 1, f[0], desc[0] ? "$lte" : "$gte", key[0], k, &nstr);
+	bson_append_document_begin(&and, "2", -1, &alt);
+	bson_append_array_begin(&alt, "$or", -1, &or);
+	for (i = 0; i < 2; i++) {
+		nstr = i == 0 ? 0 : key[0] == 's';
+		cond(&or, i, f[i], desc[i] ? "$lt" : "$gt", key[i], k, &nstr);
+	}
+	bson_append_array_end(&alt, &or);
+	bson_append_document_end(&and, &alt);
+	bson_append_array_end(out, &and);
+}
+
 int
 mg_page(struct pgl_store *s, struct pgl_arena *a, struct pgl_err *err,
     const struct mg_shape *sh, const bson_t *filter, const bson_t *sort,
     const struct pgl_page *page, void *items, size_t *n, uint64_t *total)
 {
+	bson_t	 keyed = BSON_INITIALIZER;
 	void	*p = NULL;
 	int	 rc;
 
-	rc = mg_list(s, a, err, sh->coll, filter, sort, page, sh->fill,
+	/* The total counts every match, the page those after the key. */
+	if (page != NULL && page->after != NULL && sh->key != NULL &&
+	    sort != NULL)
+		mg_after(&keyed, filter, sort, sh->key, page->after);
+	else
+		bson_concat(&keyed, filter);
+	rc = mg_list(s, a, err, sh->coll, &keyed, sort, page, sh->fill,
 	    sh->size, &p, n);
+	bson_destroy(&keyed);
 	/* items is the caller's T **: the arena array goes there. */
 	memcpy(items, &p, sizeof(p));
 	if (rc == PGL_OK && total != NULL)

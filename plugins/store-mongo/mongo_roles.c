@@ -5,11 +5,13 @@
  *
  * There is no sequence to draw from without a counter document every
  * create would write (and every concurrent transaction would conflict
- * on), so a grant's seq is the store's clock in ms and ties go by _id:
- * the driver makes ObjectIds client-side from a per-process counter, so
- * one writer's grants made within a millisecond still list in the order
- * they were made.  Grants made by two processes in the same millisecond
- * have no order to keep.
+ * on), so a grant's seq is the store's clock in microseconds, and above
+ * the handle's last one (grant_seq), so that one writer's grants list in
+ * the order they were made; ties (grants of two processes in the same
+ * microsecond, which have no order to keep) go by id, so that (seq, id)
+ * is the key of a keyset page (ABI 1.28).  Grants made before were
+ * given the clock in milliseconds (by _id within one): smaller, so they
+ * list first, as they were made first.
  */
 #include "mongo_store.h"
 
@@ -25,7 +27,8 @@ role_fill(struct doc *d, void *out)
 }
 
 static const struct mg_shape	role_shape = {
-	COLL_ROLES, sizeof(struct pgl_role), role_fill, "role", MG_NAME_KEY
+	COLL_ROLES, sizeof(struct pgl_role), role_fill, "role", MG_NAME_KEY,
+	"s"
 };
 
 static void
@@ -37,11 +40,22 @@ perm_fill(struct doc *d, void *out)
 	p->tenant_id = doc_str(d, "tenant_id");
 	p->user_id = doc_str(d, "user_id");
 	p->doc = doc_str(d, "doc");
+	p->seq = doc_int(d, "seq");
+}
+
+/* The next grant's place (see the top). */
+static int64_t
+grant_seq(struct pgl_store *s)
+{
+	int64_t	now = mongo_now_ms() * 1000;
+
+	s->grant_seq = now > s->grant_seq ? now : s->grant_seq + 1;
+	return (s->grant_seq);
 }
 
 static const struct mg_shape	perm_shape = {
 	COLL_PERMISSIONS, sizeof(struct pgl_permission), perm_fill,
-	"permission", MG_NAME_KEY
+	"permission", MG_NAME_KEY, "ns"
 };
 
 /* Another role (not id) of the tenant with this name. */
@@ -271,7 +285,7 @@ mongo_create_permission(struct pgl_store *s, const struct pgl_permission *p,
 	}
 	mg_str(&doc, "tenant_id", p->tenant_id);
 	mg_str(&doc, "user_id", p->user_id);
-	BSON_APPEND_INT64(&doc, "seq", mongo_now_ms());
+	BSON_APPEND_INT64(&doc, "seq", grant_seq(s));
 	mg_str_or(&doc, "doc", p->doc, "{}");
 	rc = mg_insert(s, err, COLL_PERMISSIONS, &doc);
 	if (rc == PGL_EEXISTS)
@@ -307,7 +321,7 @@ mongo_list_permissions(struct pgl_store *s, struct pgl_arena *a,
 	bson_t	filter = BSON_INITIALIZER, *sort;
 	int	rc;
 
-	sort = BCON_NEW("seq", BCON_INT32(1), "_id", BCON_INT32(1));
+	sort = BCON_NEW("seq", BCON_INT32(1), "id", BCON_INT32(1));
 	mg_str(&filter, "tenant_id", tenant);
 	if (user_id != NULL)
 		mg_str(&filter, "user_id", user_id);

@@ -58,8 +58,13 @@
  * 13: the usage ledger (ABI 1.27; mongo_usage.c): tenant_usage, and the
  *    marks of every counted document (qk, qb; qm, qmn), set at upgrade
  *    one document at a time, then counted.
+ * 14: keyset pages (ABI 1.28, issue 69): the lists newest first by time
+ *    then id, a principal's tokens and its grants by (seq, id), each
+ *    under an index that ends in its key; a grant's seq is drawn in
+ *    microseconds (mongo_roles.c), so a plugin of before, which draws
+ *    milliseconds, must not write beside it (indexes only; no data).
  */
-#define SCHEMA_VERSION	13
+#define SCHEMA_VERSION	14
 
 const char *const	mongo_coll_names[NCOLLS] = {
 	[COLL_TENANTS] = "tenants",
@@ -278,6 +283,23 @@ static const struct index_def	indexes[] = {
 	/* The usage ledger (schema 13; mongo_usage.c): one document per
 	 * (tenant, kind, slot), a tenant's a range. */
 	{ COLL_USAGE, "key", 1, { "tenant_id", "kind", "slot" } },
+
+	/* Keyset pages (schema 14; mongo_read.c, mg_after): a page is a
+	 * range of an index that ends in the list's key, from the key on.
+	 * The lists by name have theirs in their natural keys. */
+	{ COLL_AUDIT, "tenant_time_id", 0, { "tenant_id", "timestamp", "id" } },
+	{ COLL_AUDIT, "time_id", 0, { "timestamp", "id" } },
+	{ COLL_TOKENS, "user_time_id", 0, { "user_id", "expires_at", "id" } },
+	{ COLL_PERMISSIONS, "user_seq_id", 0, { "tenant_id", "user_id", "seq",
+	    "id" } },
+	{ COLL_PERMISSIONS, "tenant_seq_id", 0, { "tenant_id", "seq", "id" } },
+	{ COLL_TASKS, "tenant_time_id", 0, { "tenant_id", "created_at", "id" } },
+	{ COLL_MERGE_OPS, "catalog_time_id", 0, { KEY_CATALOG, "initiated_at",
+	    "id" } },
+	{ COLL_ACCESS, "tenant_time_id", 0, { "tenant_id", "requested_at",
+	    "id" } },
+	{ COLL_ACCESS, "user_time_id", 0, { "tenant_id", "user_id",
+	    "requested_at", "id" } },
 
 	{ COLL_META, "key", 1, { "key" } },
 };

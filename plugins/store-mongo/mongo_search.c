@@ -369,7 +369,7 @@ mongo_search_names(struct pgl_store *s, struct pgl_arena *a,
     uint32_t limit, struct pgl_name_hit **items, size_t *n,
     struct pgl_err *err)
 {
-	struct pgl_page	 page = { limit != 0 ? limit : 1000, 0 };
+	struct pgl_page	 page = { limit != 0 ? limit : 1000, 0, NULL };
 	bson_t		 filter = BSON_INITIALIZER, rx, *sort;
 	doc_fill_fn	 fill = name_hit_fill;
 	char		*re;

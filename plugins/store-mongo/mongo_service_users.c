@@ -22,7 +22,7 @@ su_fill(struct doc *d, void *out)
 
 static const struct mg_shape	su_shape = {
 	COLL_SERVICE_USERS, sizeof(struct pgl_service_user), su_fill,
-	"service user", MG_NAME_KEY
+	"service user", MG_NAME_KEY, "s"
 };
 
 static void

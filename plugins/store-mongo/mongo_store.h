@@ -92,6 +92,7 @@ struct pgl_store {
 	int			 usage_slot;
 	struct usage_delta	*usage;
 	size_t			 nusage, cusage;
+	int64_t			 grant_seq;	/* the last drawn (mongo_roles.c) */
 };
 
 /*
@@ -170,6 +171,11 @@ struct mg_shape {
 	doc_fill_fn	 fill;
 	const char	*what;		/* "role" */
 	int		 naming;	/* PGL_ENOTFOUND's message: */
+	/* What a keyset page's key (ABI 1.28) holds for the sort's first
+	 * fields, one letter each: 's' a string (the key's s, then s2),
+	 * 'n' a number (n): "s" by name, "ns" by time then id; NULL: the
+	 * list has no key (mg_after). */
+	const char	*key;
 };
 #define MG_NAME_KEY	0	/* "role <last value> not found" */
 #define MG_NAME_NONE	1	/* "task not found" */
@@ -190,6 +196,16 @@ int	mg_get_by(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
 int	mg_page(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
 	    const struct mg_shape *, const bson_t *, const bson_t *,
 	    const struct pgl_page *, void *, size_t *, uint64_t *);
+/*
+ * Keyset pages (store ABI 1.28): out (initialized by the caller) holds
+ * filter and the documents strictly after k in sort's order, for a
+ * shape's key (struct mg_shape): {$and: [filter, {f1: {$gte: v1}},
+ * {$or: [{f1: {$gt: v1}}, {f2: {$gt: v2}}]}]}, $lte and $lt for a field
+ * sorted descending, so that an index on the sort's fields bounds the
+ * walk at the key.  mg_page adds it when the page has a key.
+ */
+void	mg_after(bson_t *out, const bson_t *filter, const bson_t *sort,
+	    const char *key, const struct pgl_page_key *k);
 /* The same for {tenant_id: tenant}, by one field ascending. */
 int	mg_page_of(struct pgl_store *, struct pgl_arena *, struct pgl_err *,
 	    const struct mg_shape *, const char *tenant, const char *by,

@@ -53,7 +53,8 @@ task_fill(struct doc *d, void *out)
 }
 
 static const struct mg_shape	task_shape = {
-	COLL_TASKS, sizeof(struct pgl_task), task_fill, "task", MG_NAME_NONE
+	COLL_TASKS, sizeof(struct pgl_task), task_fill, "task", MG_NAME_NONE,
+	"ns"
 };
 
 int
@@ -191,7 +192,7 @@ static int
 take_turn(struct pgl_store *s, struct pgl_arena *a, const char *tenant,
     struct pgl_err *err)
 {
-	struct pgl_page	 one = { 1, 0 };
+	struct pgl_page	 one = { 1, 0, NULL };
 	bson_t		 all = BSON_INITIALIZER, *sort, *filter, *up;
 	void		*p = NULL;
 	size_t		 n = 0;

@@ -19,7 +19,7 @@ tenant_fill(struct doc *d, void *out)
 
 static const struct mg_shape	tenant_shape = {
 	COLL_TENANTS, sizeof(struct pgl_tenant), tenant_fill, "tenant",
-	MG_NAME_KEY
+	MG_NAME_KEY, "s"
 };
 
 /*

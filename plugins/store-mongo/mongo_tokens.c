@@ -21,7 +21,8 @@ token_fill(struct doc *d, void *out)
 }
 
 static const struct mg_shape	token_shape = {
-	COLL_TOKENS, sizeof(struct pgl_token), token_fill, "token", MG_NAME_KEY
+	COLL_TOKENS, sizeof(struct pgl_token), token_fill, "token", MG_NAME_KEY,
+	"ns"
 };
 
 int
@@ -95,7 +96,8 @@ mongo_list_active_tokens(struct pgl_store *s, struct pgl_arena *a,
 	    "expires_at", "{", "$gt", BCON_INT64(now_ms), "}",
 	    "revoked", "{", "$ne", BCON_BOOL(1), "}");
 	mg_str(filter, "tenant_id", tenant);
-	sort = BCON_NEW("expires_at", BCON_INT32(-1), "id", BCON_INT32(1));
+	/* Both descending, as the SQL stores' (a keyset page's key). */
+	sort = BCON_NEW("expires_at", BCON_INT32(-1), "id", BCON_INT32(-1));
 	rc = mg_page(s, a, err, &token_shape, filter, sort, page, items, n,
 	    total);
 	if (rc == PGL_OK)

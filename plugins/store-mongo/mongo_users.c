@@ -24,7 +24,8 @@ user_fill(struct doc *d, void *out)
 }
 
 static const struct mg_shape	user_shape = {
-	COLL_USERS, sizeof(struct pgl_user), user_fill, "user", MG_NAME_KEY
+	COLL_USERS, sizeof(struct pgl_user), user_fill, "user", MG_NAME_KEY,
+	"s"
 };
 
 static void

@@ -53,7 +53,7 @@ webhook_fill(struct doc *d, void *out)
 
 static const struct mg_shape	webhook_shape = {
 	COLL_WEBHOOKS, sizeof(struct pgl_webhook), webhook_fill, WHAT,
-	MG_NAME_TENANT
+	MG_NAME_TENANT, NULL
 };
 
 

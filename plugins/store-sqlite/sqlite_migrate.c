@@ -26,8 +26,6 @@
  *    commit is refused (pangolin-api.md, "tags point at real commits").
  *  - Namespaces are one TEXT column, levels joined by PGL_NS_SEP (0x1f).
  */
-#include <stdio.h>
-
 #include "sqlite_store.h"
 
 struct migration {
@@ -519,6 +517,8 @@ static const struct migration migrations[] = {
 	{ 22, "tenant usage ledger",
 	sqlite_usage_sql
 	},
+	/* Keyset pages (store ABI 1.28, issue 69): sqlite_schema_keyset.c. */
+	{ 23, "keyset pages", sqlite_keyset_sql },
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

@@ -154,5 +154,6 @@ extern const char	sqlite_dropped_sql[];
 extern const char	sqlite_locations_sql[];
 /* Migration 22: the usage ledger (sqlite_schema_usage.c). */
 extern const char	sqlite_usage_sql[];
+extern const char	sqlite_keyset_sql[];
 
 #endif

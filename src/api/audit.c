@@ -11,6 +11,7 @@
 #include "api/events/event_note.h"
 #include "api/api.h"
 #include "api/gate.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "auth/principal.h"
 #include "auth/ratelimit.h"
@@ -219,28 +220,50 @@ audit_query(struct pgl_req *r, struct pgl_audit_filter *f)
 	return (0);
 }
 
+/* The list a token pages: the tenant read (NULL: every one) and the
+ * filters, as the query gave them. */
+static uint64_t
+audit_scope(struct pgl_req *r)
+{
+	const char	*q[] = { "user_id", "action", "resource_type",
+			    "resource_id", "result", "start_time",
+			    "end_time" };
+	const char	*v[7], *t = audit_tenant(r);
+	size_t		 i;
+
+	for (i = 0; i < 7; i++) {
+		if ((v[i] = pgl_query(r, q[i])) == NULL)
+			v[i] = PGL_PAGE_NONE;
+	}
+	return (pgl_page_scope("audit", t != NULL ? t : PGL_PAGE_NONE, v[0],
+	    v[1], v[2], v[3], v[4], v[5], v[6], NULL));
+}
+
 void
 api_audit_list(struct pgl_req *r)
 {
 	struct pgl_audit_event	*items;
 	struct pgl_audit_filter	 f;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
 	json_t			*arr;
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
 
-	if (audit_query(r, &f) == -1 || pgl_req_page(r, &pg) == -1)
+	if (audit_query(r, &f) == -1)
 		return;
-	if (STORE(list_audit_events, r->arena, audit_tenant(r), &f, &pg,
-	    &items, &n, &total, &err) != PGL_OK) {
+	if (api_list_page(r, audit_scope(r), &pg) == -1)
+		return;
+	if (STORE(list_audit_events, r->arena, audit_tenant(r), &f, &pg.pg,
+	    &items, &n, pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, entry_json(r, &items[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_NS(struct pgl_audit_event, timestamp_ms, id), &pg, total);
 }
 
 void
@@ -248,7 +271,7 @@ api_audit_count(struct pgl_req *r)
 {
 	struct pgl_audit_event	*items;
 	struct pgl_audit_filter	 f;
-	struct pgl_page		 pg = { 1, 0 };
+	struct pgl_page		 pg = { 1, 0, NULL };
 	struct pgl_err		 err;
 	uint64_t		 total = 0;
 	size_t			 n;

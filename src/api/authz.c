@@ -97,7 +97,7 @@ read_grants(struct pgl_req *r)
 	struct pgl_req_app	*a = r->app;
 	struct pgl_role		*roles;
 	struct pgl_permission	*perms;
-	struct pgl_page		 all = { MAX_GRANTS, 0 };
+	struct pgl_page		 all = { MAX_GRANTS, 0, NULL };
 	struct pgl_err		 err;
 	json_t			**docs, *doc;
 	size_t			 nroles, nperms, i, cap;
@@ -415,6 +415,54 @@ api_filter_page(struct pgl_req *r, void *items, size_t n, size_t size,
 }
 
 int
+api_filter_keyed(struct pgl_req *r, const struct pgl_page *pg, size_t size,
+    int (*fetch)(struct pgl_req *, void *, const struct pgl_page *, void **,
+    size_t *, struct pgl_err *), void *arg,
+    int (*visible)(struct pgl_req *, const void *, void *), void *ctx,
+    const struct api_row_key *rk, void **items, size_t *n)
+{
+	struct pgl_page		 slice = { 0, 0, pg->after };
+	struct pgl_page_key	 k;
+	struct pgl_err		 err;
+	unsigned char		*out, *rows;
+	size_t			 got, i;
+
+	slice.limit = (uint32_t)pgl_app.cfg->server.list_slice_rows;
+	*n = 0;
+	if ((out = pgl_arena_alloc(r->arena, (pg->limit + 1) * size)) ==
+	    NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	*items = out;
+	do {
+		memset(&err, 0, sizeof(err));
+		if (fetch(r, arg, &slice, (void **)&rows, &got, &err) !=
+		    PGL_OK) {
+			pgl_reply_store_error(r, &err);
+			return (-1);
+		}
+		for (i = 0; i < got && *n < pg->limit; i++) {
+			if (visible(r, rows + i * size, ctx))
+				memcpy(out + (*n)++ * size, rows + i * size,
+				    size);
+		}
+		if (got == 0)
+			break;
+		/* The next slice after this one's last row (its strings
+		 * stay in r's arena, with the rows). */
+		if ((slice.after = pgl_arena_alloc(r->arena, sizeof(k))) ==
+		    NULL) {
+			pgl_reply_error(r, 503, "out of memory");
+			return (-1);
+		}
+		api_row_key(rows + (got - 1) * size, rk, &k);
+		memcpy((void *)slice.after, &k, sizeof(k));
+	} while (*n < pg->limit && got == slice.limit);
+	return (0);
+}
+
+int
 api_require(struct pgl_req *r, unsigned action, const struct pgl_target *t)
 {
 	if (api_allowed(r, action, t))
@@ -473,7 +521,7 @@ int
 api_search_scope(struct pgl_req *r, struct pgl_asset_query *q)
 {
 	struct pgl_catalog	*cs = NULL;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_err		 err;
 	json_t			*l[4];
 	size_t			 ncs = 0, i;

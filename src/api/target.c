@@ -204,19 +204,6 @@ ice_dotted(struct pgl_req *r, const char *ns, const char *name)
 	return (s);
 }
 
-void
-ice_next_token_jw(struct pgl_jw *w, const struct pgl_page *pg, size_t got,
-    uint64_t total, int paged)
-{
-	json_t	*tok = ice_next_token(pg, got, total, paged);
-
-	if (json_is_string(tok))
-		jw_str(w, "next-page-token", json_string_value(tok));
-	else
-		jw_json(w, "next-page-token", "null", "null");
-	json_decref(tok);
-}
-
 int
 ice_ns_exists(struct pgl_req *r, const char *catalog, const char *ns)
 {
@@ -259,16 +246,26 @@ ice_target(struct pgl_req *r, const char *name_param, struct ice_target *t)
 	return (0);
 }
 
-/* Page tokens are opaque to clients: "o" + decimal offset. */
-int
-ice_page(struct pgl_req *r, struct pgl_page *pg, int *paged)
+uint64_t
+ice_scope(struct pgl_req *r, const char *list, const struct pgl_catalog *c,
+    const char *where, const char *branch)
 {
-	const char	*tok = pgl_query(r, "pageToken");
-	const char	*size = pgl_query(r, "pageSize");
-	uint64_t	 v;
+	return (pgl_page_scope("iceberg", list, r->tenant, c->id,
+	    where != NULL ? where : PGL_PAGE_NONE, branch != NULL ? branch :
+	    PGL_PAGE_NONE, NULL));
+}
 
-	pg->limit = 0;
-	pg->offset = 0;
+/* Page tokens are opaque to clients: a keyset token (page_token.h). */
+int
+ice_page(struct pgl_req *r, uint64_t scope, struct pgl_page *pg,
+    int *paged)
+{
+	const char		*tok = pgl_query(r, "pageToken");
+	const char		*size = pgl_query(r, "pageSize");
+	struct pgl_page_key	*k;
+	uint64_t		 v;
+
+	memset(pg, 0, sizeof(*pg));
 	*paged = tok != NULL;
 	if (size != NULL && (pgl_parse_u64(size, UINT32_MAX, &v) == -1 ||
 	    v == 0)) {
@@ -279,25 +276,19 @@ ice_page(struct pgl_req *r, struct pgl_page *pg, int *paged)
 		return (0);
 	pg->limit = size != NULL ? (v > PGL_PAGE_MAX ? PGL_PAGE_MAX :
 	    (uint32_t)v) : PGL_PAGE_DEFAULT;
-	if (*tok != '\0' && (tok[0] != 'o' ||
-	    pgl_parse_u64(tok + 1, UINT64_MAX / 2, &pg->offset) == -1)) {
-		pgl_reply_error(r, 400, "invalid pageToken");
+	if (*tok == '\0')
+		return (0);
+	if ((k = pgl_arena_alloc(r->arena, sizeof(*k))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
 		return (-1);
 	}
+	if (pgl_page_token_read(r->arena, tok, scope, k) == -1) {
+		pgl_reply_error(r, 400, "invalid pageToken: not a token of "
+		    "this list");
+		return (-1);
+	}
+	pg->after = k;
 	return (0);
-}
-
-json_t *
-ice_next_token(const struct pgl_page *pg, size_t got, uint64_t total,
-    int paged)
-{
-	char	buf[32];
-
-	if (!paged || pg->offset + got >= total || got == 0)
-		return (json_null());
-	(void)snprintf(buf, sizeof(buf), "o%llu",
-	    (unsigned long long)(pg->offset + got));
-	return (json_string(buf));
 }
 
 int
@@ -309,4 +300,92 @@ ice_same_asset(const struct pgl_asset *a, const struct ice_target *t)
 	return (strcmp(a->catalog, t->catalog.name) == 0 &&
 	    strcmp(a->branch, t->branch) == 0 && strcmp(a->ns, t->ns) == 0 &&
 	    strcmp(a->name, t->name) == 0);
+}
+
+int
+api_list_page(struct pgl_req *r, uint64_t scope, struct api_page *p)
+{
+	const char		*tok = pgl_query(r, "page_token");
+	struct pgl_page		*pg = &p->pg;
+	struct pgl_page_key	*k;
+
+	memset(p, 0, sizeof(*p));
+	p->scope = scope;
+	if (pgl_req_page(r, pg) == -1)
+		return (-1);
+	pg->after = NULL;
+	if (tok != NULL && (pgl_query(r, "offset") != NULL ||
+	    pgl_query(r, "page") != NULL)) {
+		pgl_reply_error(r, 400, "use either page_token or an offset "
+		    "(offset, page), not both");
+		return (-1);
+	}
+	if (tok != NULL && !pgl_store_pages_by_key(pgl_app.db)) {
+		pgl_reply_error(r, 400, "page_token needs a store plugin of "
+		    "ABI 1.28 or later: page by offset");
+		return (-1);
+	}
+	/* One row more than the page: it says another page follows. */
+	pg->limit++;
+	if (tok == NULL)
+		return (0);
+	p->keyed = 1;
+	if (*tok == '\0')
+		return (0);
+	if ((k = pgl_arena_alloc(r->arena, sizeof(*k))) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	if (pgl_page_token_read(r->arena, tok, scope, k) == -1) {
+		pgl_reply_error(r, 400, "invalid page_token: not a token of "
+		    "this list");
+		return (-1);
+	}
+	pg->after = k;
+	return (0);
+}
+
+void
+api_row_key(const void *row, const struct api_row_key *rk,
+    struct pgl_page_key *k)
+{
+	const char	*p = row;
+
+	memset(k, 0, sizeof(*k));
+	if (rk->s != API_NO_KEY)
+		memcpy(&k->s, p + rk->s, sizeof(k->s));
+	if (rk->s2 != API_NO_KEY)
+		memcpy(&k->s2, p + rk->s2, sizeof(k->s2));
+	if (rk->n != API_NO_KEY)
+		memcpy(&k->n, p + rk->n, sizeof(k->n));
+}
+
+void
+api_reply_page(struct pgl_req *r, json_t *arr, const void *items,
+    size_t size, const struct api_row_key *rk, const struct api_page *p,
+    uint64_t total)
+{
+	struct pgl_page_key	 k;
+	const char		*tok;
+	size_t			 want = p->pg.limit > 0 ? p->pg.limit - 1 : 0;
+	size_t			 m = json_array_size(arr), kept;
+	char			 buf[32];
+
+	/* The row past the page says another follows; so does one the
+	 * byte cap leaves out. */
+	while (json_array_size(arr) > want)
+		(void)json_array_remove(arr, json_array_size(arr) - 1);
+	kept = pgl_list_trim(arr);
+	if (kept > 0 && m > kept && pgl_store_pages_by_key(pgl_app.db)) {
+		api_row_key((const unsigned char *)items + (kept - 1) * size,
+		    rk, &k);
+		if ((tok = pgl_page_token(r->arena, p->scope, &k)) != NULL)
+			pgl_set_header(r, "x-next-page-token", tok);
+	}
+	if (!p->keyed) {
+		(void)snprintf(buf, sizeof(buf), "%llu",
+		    (unsigned long long)total);
+		pgl_set_header(r, "x-total-count", buf);
+	}
+	pgl_reply_json(r, 200, arr);
 }

@@ -9,9 +9,12 @@
 #ifndef PGL_API_TARGET_H
 #define PGL_API_TARGET_H
 
+#include <stddef.h>
+
 #include <jansson.h>
 
 #include "http/request.h"
+#include "util/page_token.h"
 
 #define ICE_DEFAULT_BRANCH	"main"
 
@@ -49,16 +52,71 @@ int	ice_ns_exists(struct pgl_req *, const char *catalog, const char *ns);
 
 /*
  * Spec pagination: without pageToken everything is returned and
- * next-page-token is null; with it (even empty), pages of pageSize
- * (default 100, max 1000).  Replies 400 for a bad token or size.
+ * next-page-token is null; with it (even empty: the first page), pages
+ * of pageSize (default 100, max 1000).  A token is a keyset one
+ * (util/page_token.h) of the list scope names (ice_scope): pg->after is
+ * its key, in r's arena (NULL: the first page), and the list reads from
+ * there by an index, never by offset.  Replies 400 for a bad size, or a
+ * token that is not one of this list's (another catalog's, branch's,
+ * namespace's or tenant's).
  */
-int	ice_page(struct pgl_req *, struct pgl_page *, int *paged);
-/* The token for the page after pg, or NULL at the end. */
-json_t	*ice_next_token(const struct pgl_page *, size_t got, uint64_t total,
-	    int paged);
-/* The same written as "next-page-token": ... */
-void	ice_next_token_jw(struct pgl_jw *, const struct pgl_page *,
-	    size_t got, uint64_t total, int paged);
+int	ice_page(struct pgl_req *, uint64_t scope, struct pgl_page *,
+	    int *paged);
+/* The scope of an Iceberg list (list: "namespaces", "tables", "views")
+ * of r's tenant in catalog c: under parent (namespaces) or in namespace
+ * ns on branch (tables, views). */
+uint64_t	ice_scope(struct pgl_req *, const char *list,
+		    const struct pgl_catalog *c, const char *where,
+		    const char *branch);
+/*
+ * A management list's page (pangolin-api.md decision 6; issue 69): limit
+ * and offset or page and page_size (pgl_req_page), or page_token: a
+ * keyset token (util/page_token.h) of the list scope names, whose key
+ * p->pg.after points at (in r's arena; an empty page_token is the first
+ * page).  p->pg.limit is one more than the page, so the row past it says
+ * another page follows.  With a token (p->keyed), the list is read from
+ * the key by an index and answered without X-Total-Count: a count reads
+ * every row.  Replies 400 for bad values, a token that is not one of
+ * this list's (another tenant's, catalog's, branch's ...), a token
+ * beside an offset, or a token on a store older than ABI 1.28.
+ */
+struct api_page {
+	struct pgl_page	 pg;	/* the store's page */
+	uint64_t	 scope;	/* of the list's tokens */
+	int		 keyed;	/* a page_token's page */
+};
+int	api_list_page(struct pgl_req *, uint64_t scope, struct api_page *);
+/*
+ * Where a row's key (struct pgl_page_key) is in the row's struct: the
+ * offsets of its fields, API_NO_KEY for none.  API_KEY_S(T, name): a
+ * list by name; API_KEY_SS(T, ns, name): by namespace then name;
+ * API_KEY_NS(T, time, id): by a time or a sequence number, then id.
+ */
+struct api_row_key {
+	size_t	s, s2, n;
+};
+#define API_NO_KEY		((size_t)-1)
+#define API_KEY_S(T, f) \
+	(&(const struct api_row_key){ offsetof(T, f), API_NO_KEY, API_NO_KEY })
+#define API_KEY_SS(T, f, g) \
+	(&(const struct api_row_key){ offsetof(T, f), offsetof(T, g), \
+	    API_NO_KEY })
+#define API_KEY_NS(T, n, f) \
+	(&(const struct api_row_key){ offsetof(T, f), API_NO_KEY, \
+	    offsetof(T, n) })
+/* The key of row, as rk says where it is (its strings the row's). */
+void	api_row_key(const void *row, const struct api_row_key *rk,
+	    struct pgl_page_key *);
+/*
+ * Answers a page read with api_list_page's p: arr's members are
+ * items[0..] (size bytes each), as many as the store gave.  The row past
+ * the page is dropped, and the page cut to the byte cap (pgl_list_trim);
+ * when rows follow, X-Next-Page-Token holds the token of the last row
+ * given (its key where rk says), and X-Total-Count total unless keyed.
+ */
+void	api_reply_page(struct pgl_req *, json_t *arr, const void *items,
+	    size_t size, const struct api_row_key *, const struct api_page *,
+	    uint64_t total);
 /* 1 if a is the asset t names (catalog, branch, namespace, name). */
 int	ice_same_asset(const struct pgl_asset *a, const struct ice_target *t);
 

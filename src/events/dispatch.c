@@ -265,7 +265,7 @@ ensure_nats(const struct pool *p, struct pgl_store *s, struct seen *seen)
 	const struct pgl_store_ops	*db = p->env->db;
 	struct pgl_event_usage		*u;
 	struct pgl_tenant		*t;
-	struct pgl_page			 pg = { TENANT_PAGE, 0 };
+	struct pgl_page			 pg = { TENANT_PAGE, 0, NULL };
 	struct pgl_arena		*a;
 	struct pgl_err			 err;
 	uint64_t			 total;

@@ -726,13 +726,13 @@ pgl_reply_raw_list(struct pgl_req *r, const char *body, size_t len,
  * 64 MiB answer held for each client that does not read it.  The total
  * still counts every item, so a client paging by offset reads on.
  */
-static void
-page_trim(json_t *array)
+size_t
+pgl_list_trim(json_t *array)
 {
 	size_t	i, used = 2;
 
 	if (!json_is_array(array))
-		return;
+		return (0);
 	for (i = 0; i < json_array_size(array); i++) {
 		if (pgl_page_full(used, i))
 			break;
@@ -742,6 +742,7 @@ page_trim(json_t *array)
 	}
 	while (json_array_size(array) > i)
 		(void)json_array_remove(array, json_array_size(array) - 1);
+	return (i);
 }
 
 void
@@ -749,7 +750,7 @@ pgl_reply_list(struct pgl_req *r, json_t *array, uint64_t total)
 {
 	char	buf[32];
 
-	page_trim(array);
+	(void)pgl_list_trim(array);
 	(void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)total);
 	pgl_set_header(r, "x-total-count", buf);
 	pgl_reply_json(r, 200, array);

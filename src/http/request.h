@@ -182,6 +182,10 @@ void	pgl_reply_raw_list(struct pgl_req *, const char *body, size_t len,
 
 /* A list reply: bare array body plus X-Total-Count. */
 void	pgl_reply_list(struct pgl_req *, json_t *array, uint64_t total);
+/* The byte cap on a list page ([server] max_page_bytes), as
+ * pgl_reply_list applies it: array cut to the items that fit (at least
+ * one); returns how many are left. */
+size_t	pgl_list_trim(json_t *array);
 
 /* Read the paging query parameters; replies 400 and returns -1 if bad. */
 int	pgl_req_page(struct pgl_req *, struct pgl_page *);

@@ -194,6 +194,10 @@ ABI_NEXT(struct pgl_dropped, column_tags, origin);		/* 1.26 */
 ABI_LAST(struct pgl_dropped, origin);
 ABI_NEXT(struct pgl_asset, updated_at_ms, origin);		/* 1.26 */
 ABI_LAST(struct pgl_asset, origin);
+ABI_NEXT(struct pgl_page, offset, after);			/* 1.28 */
+ABI_LAST(struct pgl_page, after);
+ABI_NEXT(struct pgl_permission, doc, seq);			/* 1.28 */
+ABI_LAST(struct pgl_permission, seq);
 
 /* Methods every store must implement; later groups may be NULL. */
 #define REQ(m)	{ #m, offsetof(struct pgl_store_ops, m) }

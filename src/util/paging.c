@@ -68,5 +68,6 @@ pgl_paging_parse(const char *limit, const char *offset, const char *page,
 		o = (p - 1) * l;
 	pg->limit = (uint32_t)l;
 	pg->offset = o;
+	pg->after = NULL;
 	return (NULL);
 }

@@ -224,7 +224,7 @@ by_index(struct bench *b, const struct query *q)
 {
 	struct pgl_asset_query	 aq;
 	struct pgl_asset_hit	*hits;
-	struct pgl_page		 pg = { 50, 0 };
+	struct pgl_page		 pg = { 50, 0, NULL };
 	struct pgl_arena	*a = pgl_arena_new();
 	uint64_t		 total = 0;
 	size_t			 n;

@@ -402,7 +402,7 @@ copy_loop(struct bench *b, const char *dst, uint64_t *copied)
 {
 	struct pgl_arena	*a;
 	struct pgl_asset	*items;
-	struct pgl_page		 pg = { b->page, 0 };
+	struct pgl_page		 pg = { b->page, 0, NULL };
 	size_t			 n;
 	int			 rc;
 
@@ -655,7 +655,7 @@ list_namespace(struct bench *b, struct pgl_arena *a, const char *ns,
     uint64_t *seen)
 {
 	struct pgl_asset	*items;
-	struct pgl_page		 pg = { b->page, 0 };
+	struct pgl_page		 pg = { b->page, 0, NULL };
 	size_t			 n;
 	int			 rc;
 
@@ -673,7 +673,7 @@ static int
 conflict_loop(struct bench *b, struct pgl_arena *a, uint64_t *seen)
 {
 	struct pgl_namespace	*nss;
-	struct pgl_page		 pg = { b->page, 0 };
+	struct pgl_page		 pg = { b->page, 0, NULL };
 	size_t			 n, i;
 	int			 rc;
 

@@ -93,6 +93,6 @@ test('the tag list has X-Total-Count and pages', async () => {
   const { items, total } = expectList(await get(`/api/v1/tags?catalog=${c.name}`));
   assert.equal(total, 6);
   for (const t of items) assert.equal(t.commit_id, c.head);
-  const names = await checkPaging(srv, `/api/v1/tags?catalog=${c.name}`);
+  const names = await checkPaging(srv, `/api/v1/tags?catalog=${c.name}`, { keyset: true });
   assert.deepEqual(names, ['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
 });

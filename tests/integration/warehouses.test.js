@@ -304,7 +304,7 @@ test('the warehouse list has X-Total-Count and pages: limit/offset, page/page_si
   for (let i = 0; i < 5; i++) await createOk({ name: uniq('page'), storage_config: S3 });
   const { items, total } = expectList(await srv.req('GET', '/api/v1/warehouses?limit=1000'));
   assert.equal(total, items.length);
-  const names = await checkPaging(srv, '/api/v1/warehouses');
+  const names = await checkPaging(srv, '/api/v1/warehouses', { keyset: true });
   assert.deepEqual(names, [...names].sort(), 'warehouses are listed by name');
 });
 

@@ -53,6 +53,7 @@ static const struct store_family *const families[] = {
 	&store_defer,
 	&store_locations,
 	&store_usage,
+	&store_keyset,
 };
 
 #define NFAMILIES	(sizeof(families) / sizeof(families[0]))

@@ -416,7 +416,7 @@ test_migrated_store_takes_policies(void **state)
 	struct fx		*f = *state;
 	struct pgl_policy	 p, *items;
 	struct pgl_column_tag	 t = { "as-t1", 2, "pii" }, *tags;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	uint64_t		 total = 0;
 	size_t			 n;
 
@@ -452,7 +452,7 @@ test_migrated_store_takes_dropped(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_dropped	 d, got, *items;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	size_t			 n;
 	uint64_t		 total;
 

@@ -181,7 +181,7 @@ int
 api_branch_assets(struct pgl_req *r, const char *catalog, const char *branch,
     uint64_t *total)
 {
-	struct pgl_page	 pg = { 1, 0 };
+	struct pgl_page	 pg = { 1, 0, NULL };
 	struct pgl_asset *items;
 	struct pgl_err	 err;
 	size_t		 n;

@@ -26,6 +26,11 @@
  * branch's first commit (then it is exact), and X-Next-Offset (where the
  * next page starts) when more entries follow, in place of a total that
  * only a walk of the whole history could give.
+ *
+ * A page_token (issue 69) pages the chain by key: X-Next-Page-Token names
+ * the last commit given, and the next page starts at its parent, so a
+ * page deep into a long history reads its own commits only, for every
+ * reader; such a page carries no total.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +38,7 @@
 #include "api/api.h"
 #include "api/branching/merge.h"
 #include "api/gate.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "metrics/metrics.h"
 #include "util/arena.h"
@@ -164,6 +170,9 @@ struct log_walk {
 	struct pgl_req		*r;
 	const char		*catalog_id;
 	struct pgl_page		 want;
+	int			 keyed;		/* a page_token's page */
+	uint64_t		 scope;		/* of its tokens */
+	const char		*last;		/* the last commit given */
 	const char		*next;		/* where the next slice starts */
 	uint64_t		 seen;		/* entries passed */
 	size_t			 used;		/* bytes of the page */
@@ -196,6 +205,7 @@ take(struct log_walk *w, struct pgl_arena *a, const struct pgl_commit *items,
 		}
 		w->used += json_dumpb(j, NULL, 0, JSON_COMPACT) + 1;
 		json_array_append_new(w->page, j);
+		w->last = pgl_arena_strdup(w->r->arena, items[i].id);
 	}
 	return (0);
 }
@@ -203,7 +213,9 @@ take(struct log_walk *w, struct pgl_arena *a, const struct pgl_commit *items,
 static void
 answer(struct log_walk *w)
 {
-	char	buf[32];
+	struct pgl_page_key	 k = { NULL, NULL, 0 };
+	const char		*tok;
+	char			 buf[32];
 
 	/* A tag grant's read of an asset's tags that failed has replied. */
 	if (w->r->status != 0) {
@@ -211,7 +223,13 @@ answer(struct log_walk *w)
 		w->page = NULL;
 		return;
 	}
-	if (w->more) {
+	if (w->more && (k.s = w->last) != NULL &&
+	    pgl_store_pages_by_key(pgl_app.db) &&
+	    (tok = pgl_page_token(w->r->arena, w->scope, &k)) != NULL)
+		pgl_set_header(w->r, "x-next-page-token", tok);
+	if (w->keyed)
+		pgl_reply_json(w->r, 200, w->page);
+	else if (w->more) {
 		(void)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)
 		    (w->want.offset + json_array_size(w->page)));
 		pgl_set_header(w->r, "x-next-offset", buf);
@@ -274,7 +292,7 @@ go_on(struct pgl_req *r, void *arg)
 /* The reader's page of the log from head (a tenant user's). */
 static void
 filtered(struct pgl_req *r, const char *catalog_id, const char *head,
-    const struct pgl_page *pg)
+    const struct pgl_page *pg, int keyed, uint64_t scope)
 {
 	struct log_walk	*w;
 	int		 done;
@@ -291,6 +309,10 @@ filtered(struct pgl_req *r, const char *catalog_id, const char *head,
 	w->r = r;
 	w->catalog_id = catalog_id;
 	w->want = *pg;
+	/* The walk stops at the first entry past the page by itself. */
+	w->want.limit--;
+	w->keyed = keyed;
+	w->scope = scope;
 	w->next = head;
 	w->used = 2;		/* the brackets, as page_trim counts */
 	if (head == NULL) {
@@ -310,22 +332,62 @@ filtered(struct pgl_req *r, const char *catalog_id, const char *head,
 	pgl_metrics_inc(PGL_C_LIST_YIELDS);
 }
 
+/*
+ * Where a keyed page starts: the parent of the commit its token names
+ * (NULL: the chain ended there), which must be one of the catalog's;
+ * -1 replied.
+ */
+static int
+resume_at(struct pgl_req *r, const struct pgl_catalog *c, const char *id,
+    const char **head)
+{
+	struct pgl_commit	cm;
+	struct pgl_err		err;
+
+	if (STORE(get_commit, r->arena, r->tenant, id, &cm, &err) != PGL_OK) {
+		if (err.code == PGL_ENOTFOUND)
+			pgl_reply_error(r, 400, "invalid page_token: not a "
+			    "token of this list");
+		else
+			pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	if (cm.catalog == NULL || strcmp(cm.catalog, c->name) != 0) {
+		pgl_reply_error(r, 400, "invalid page_token: not a token of "
+		    "this list");
+		return (-1);
+	}
+	*head = cm.parent_id;
+	return (0);
+}
+
 void
 api_branch_log(struct pgl_req *r, const struct pgl_catalog *c,
-    const struct pgl_branch *b, const struct pgl_page *pg)
+    const struct pgl_branch *b, const struct api_page *ap)
 {
+	const struct pgl_page	*pg = &ap->pg;
 	struct pgl_commit	*items = NULL;
+	struct pgl_page		 from = *pg;
 	struct pgl_err		 err;
+	const char		*head = b->head_commit_id;
 	json_t			*arr;
 	uint64_t		 total = 0;
 	size_t			 n = 0, i;
 
-	if (!api_branch_reads_all(r, c->id)) {
-		filtered(r, c->id, b->head_commit_id, pg);
+	/* The chain is the key's order: a keyed page reads from a head. */
+	from.after = NULL;
+	if (pg->after != NULL && (pg->after->s == NULL ||
+	    resume_at(r, c, pg->after->s, &head) == -1)) {
+		if (r->status == 0)
+			pgl_reply_error(r, 400, "invalid page_token");
 		return;
 	}
-	if (b->head_commit_id != NULL && STORE(list_commit_ancestry, r->arena,
-	    r->tenant, b->head_commit_id, pg, &items, &n, &total, &err) !=
+	if (!api_branch_reads_all(r, c->id)) {
+		filtered(r, c->id, head, &from, ap->keyed, ap->scope);
+		return;
+	}
+	if (head != NULL && STORE(list_commit_ancestry, r->arena, r->tenant,
+	    head, &from, &items, &n, ap->keyed ? NULL : &total, &err) !=
 	    PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
@@ -334,7 +396,8 @@ api_branch_log(struct pgl_req *r, const struct pgl_catalog *c,
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, commit_seen(r, r->arena, c->id, 1,
 		    &items[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_S(struct pgl_commit, id), ap, total);
 }
 
 json_t *

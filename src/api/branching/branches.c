@@ -11,6 +11,7 @@
 #include "api/branching/merge.h"
 #include "api/config_cache.h"
 #include "api/gate.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -46,23 +47,31 @@ catalog_arg(struct pgl_req *r, struct pgl_catalog *c)
 	return (name);
 }
 
+static uint64_t
+catalog_scope(struct pgl_req *r, const char *list,
+    const struct pgl_catalog *c)
+{
+	return (pgl_page_scope(list, r->tenant, c->id, NULL));
+}
 
 void
 api_branch_list(struct pgl_req *r)
 {
 	struct pgl_branch	*items;
 	struct pgl_catalog	 c;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
 	const char		*cat;
 	json_t			*arr;
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
 
-	if ((cat = catalog_arg(r, &c)) == NULL || pgl_req_page(r, &pg) == -1)
+	if ((cat = catalog_arg(r, &c)) == NULL)
 		return;
-	if (STORE(list_branches, r->arena, r->tenant, cat, &pg, &items, &n,
-	    &total, &err) != PGL_OK) {
+	if (api_list_page(r, catalog_scope(r, "branches", &c), &pg) == -1)
+		return;
+	if (STORE(list_branches, r->arena, r->tenant, cat, &pg.pg, &items, &n,
+	    pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
@@ -70,7 +79,8 @@ api_branch_list(struct pgl_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, api_branch_seen_json(r, &c,
 		    &items[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_S(struct pgl_branch, name), &pg, total);
 }
 
 static int
@@ -119,19 +129,21 @@ api_branch_delete(struct pgl_req *r)
 }
 
 /*
- * Newest first, paged like every management list (X-Total-Count); a
- * reader who may not read the whole catalog sees its part (branch_view.c).
+ * Newest first, paged like every management list (X-Total-Count, or a
+ * page_token: a keyset page of the branch's chain); a reader who may not
+ * read the whole catalog sees its part (branch_view.c).
  */
 void
 api_branch_commits(struct pgl_req *r)
 {
 	struct pgl_catalog	 c;
 	struct pgl_branch	 b;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	const char		*cat;
 
-	if ((cat = catalog_arg(r, &c)) == NULL || pgl_req_page(r, &pg) == -1 ||
-	    find_branch(r, cat, &b) == -1)
+	if ((cat = catalog_arg(r, &c)) == NULL || find_branch(r, cat, &b) ==
+	    -1 || api_list_page(r, pgl_page_scope("commits", r->tenant, c.id,
+	    b.name, NULL), &pg) == -1)
 		return;
 	api_branch_log(r, &c, &b, &pg);
 }
@@ -205,17 +217,19 @@ api_tag_list(struct pgl_req *r)
 {
 	struct pgl_catalog	 c;
 	struct pgl_tag		*items;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
 	const char		*cat;
 	json_t			*arr;
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
 
-	if ((cat = catalog_arg(r, &c)) == NULL || pgl_req_page(r, &pg) == -1)
+	if ((cat = catalog_arg(r, &c)) == NULL)
 		return;
-	if (STORE(list_tags, r->arena, r->tenant, cat, &pg, &items, &n, &total,
-	    &err) != PGL_OK) {
+	if (api_list_page(r, catalog_scope(r, "tags", &c), &pg) == -1)
+		return;
+	if (STORE(list_tags, r->arena, r->tenant, cat, &pg.pg, &items, &n,
+	    pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
@@ -223,7 +237,8 @@ api_tag_list(struct pgl_req *r)
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s,s:s}", "name",
 		    items[i].name, "commit_id", items[i].commit_id));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_S(struct pgl_tag, name), &pg, total);
 }
 
 void

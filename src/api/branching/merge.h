@@ -59,8 +59,12 @@ void	api_branch_commits(struct pgl_req *);
  * asset names the caller may read; api_branch_reads_all: 1 when the
  * caller may read every object of the catalog (nothing to filter).
  */
+/* pg as api_list_page gave it: with a page_token, the log resumes at
+ * the parent of the commit it names (a keyset page of the chain), which
+ * must be one of the catalog's. */
+struct api_page;
 void	api_branch_log(struct pgl_req *, const struct pgl_catalog *,
-	    const struct pgl_branch *, const struct pgl_page *);
+	    const struct pgl_branch *, const struct api_page *);
 json_t	*api_branch_seen_json(struct pgl_req *, const struct pgl_catalog *,
 	    const struct pgl_branch *);
 int	api_branch_reads_all(struct pgl_req *, const char *catalog_id);

@@ -16,6 +16,7 @@
 #include "api/branching/merge.h"
 #include "api/read/read.h"
 #include "storage/objio.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -142,18 +143,21 @@ api_merge_list(struct pgl_req *r)
 {
 	struct pgl_merge_op	*items;
 	struct pgl_catalog	 c;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
 	json_t			*arr, *d;
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
 
 	memset(&err, 0, sizeof(err));
-	if (pgl_req_page(r, &pg) == -1 || merge_catalog_for(r, pgl_param(r, "name"),
-	    PGL_ACT_READ, &c) == -1)
+	if (merge_catalog_for(r, pgl_param(r, "name"), PGL_ACT_READ, &c) ==
+	    -1)
 		return;
-	if (STORE(list_merge_ops, r->arena, r->tenant, c.name, &pg, &items,
-	    &n, &total, &err) != PGL_OK) {
+	if (api_list_page(r, pgl_page_scope("merge-operations", r->tenant, c.id,
+	    NULL), &pg) == -1)
+		return;
+	if (STORE(list_merge_ops, r->arena, r->tenant, c.name, &pg.pg, &items,
+	    &n, pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
@@ -170,7 +174,8 @@ api_merge_list(struct pgl_req *r)
 		    json_object_get(d, "completed_at")));
 		json_decref(d);
 	}
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_NS(struct pgl_merge_op, initiated_at_ms, id), &pg, total);
 }
 
 void
@@ -190,7 +195,7 @@ static int
 conflicts_of(struct pgl_req *r, const char *op, const struct pgl_page *pg,
     struct pgl_merge_conflict **items, size_t *n, uint64_t *total)
 {
-	struct pgl_page	all = { 0, 0 };
+	struct pgl_page	all = { 0, 0, NULL };
 	struct pgl_err	err;
 
 	memset(&err, 0, sizeof(err));

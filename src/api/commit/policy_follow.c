@@ -119,7 +119,7 @@ ice_policies_follow_rename(struct pgl_req *r, const char *catalog,
     struct pgl_err *err)
 {
 	struct pgl_policy	*ps;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	const char		*how;
 	size_t			 n, i;
 	int			 rc;
@@ -190,7 +190,7 @@ ice_policies_follow_restore(struct pgl_req *r, const char *catalog,
     const char *asset_id, struct pgl_err *err)
 {
 	struct pgl_policy	*ps;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	const char		*doc;
 	size_t			 n, i;
 	int			 moved, held = 0, rc;

@@ -14,6 +14,7 @@
 #include "api/asset_ref.h"
 #include "api/discovery/discovery.h"
 #include "api/gate.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -101,23 +102,30 @@ void
 api_access_request_list(struct pgl_req *r)
 {
 	struct pgl_access_request	*items;
-	struct pgl_page			 pg;
+	struct api_page			 pg;
 	struct pgl_err			 err;
-	uint64_t			 total;
+	const char			*user;
+	uint64_t			 total = 0;
 	size_t				 n, i;
 	json_t				*arr;
 
-	if (!has_store(r) || pgl_req_page(r, &pg) == -1)
+	if (!has_store(r))
 		return;
-	if (STORE(list_access_requests, r->arena, r->tenant, api_is_admin(r) ?
-	    NULL : r->who.user_id, &pg, &items, &n, &total, &err) != PGL_OK) {
+	user = api_is_admin(r) ? NULL : r->who.user_id;
+	if (api_list_page(r, pgl_page_scope("access-requests", r->tenant,
+	    user != NULL ? user : PGL_PAGE_NONE, NULL), &pg) == -1)
+		return;
+	if (STORE(list_access_requests, r->arena, r->tenant, user, &pg.pg,
+	    &items, &n, pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, request_json(r, &items[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_NS(struct pgl_access_request, requested_at_ms, id), &pg,
+	    total);
 }
 
 /* The request {id}, if the caller may see it (admin or requester). */
@@ -178,7 +186,7 @@ grant_read(struct pgl_req *r, const struct pgl_access_request *q,
 	    r->who.user_id, "granted-at", api_rfc3339(r->arena,
 	    pgl_now_ms() / 1000));
 	p = (struct pgl_permission){ id, r->tenant, q->user_id,
-	    api_text(r->arena, doc) };
+	    api_text(r->arena, doc), 0 };
 	json_decref(doc);
 	if ((rc = STORE(create_permission, &p, err)) == PGL_OK)
 		api_audit(r, r->tenant, "grant_permission", "permission", id,

@@ -22,6 +22,7 @@
 #include "api/discovery/discovery.h"
 #include "api/gate.h"
 #include "api/read/read.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -273,36 +274,61 @@ list_item(struct pgl_req *r, const struct pgl_asset *a,
 	return (j);
 }
 
+/* One slice of a tenant user's keyed page (api_filter_keyed). */
+static int
+asset_slice(struct pgl_req *r, void *arg, const struct pgl_page *pg,
+    void **rows, size_t *n, struct pgl_err *err)
+{
+	const struct ice_target	*t = arg;
+	struct pgl_asset	*items;
+	int			 rc;
+
+	rc = STORE(list_assets, r->arena, r->tenant, t->catalog.name,
+	    t->branch, t->ns, NULL, pg, &items, n, NULL, err);
+	*rows = items;
+	return (rc);
+}
+
 void
 api_asset_list(struct pgl_req *r)
 {
 	struct ice_target	 t;
 	struct pgl_asset	*items;
-	struct pgl_page		 pg, all = { 0, 0 };
+	struct api_page		 pg;
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_err		 err;
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
 	json_t			*arr;
+	void			*kept;
 	int			 admin = api_is_admin(r);
 
-	if (pgl_req_page(r, &pg) == -1 || local_target(r, NULL, &t) == -1 ||
-	    !ice_ns_exists(r, t.catalog.name, t.ns) || !ice_branch_exists(r,
-	    &t))
+	if (local_target(r, NULL, &t) == -1 || !ice_ns_exists(r,
+	    t.catalog.name, t.ns) || !ice_branch_exists(r, &t))
 		return;
-	if (STORE(list_assets, r->arena, r->tenant, t.catalog.name, t.branch,
-	    t.ns, NULL, admin ? &pg : &all, &items, &n, &total, &err) !=
-	    PGL_OK) {
+	if (api_list_page(r, pgl_page_scope("assets", r->tenant, t.catalog.id,
+	    t.branch, t.ns, NULL), &pg) == -1)
+		return;
+	if (!admin && pg.keyed) {
+		if (api_filter_keyed(r, &pg.pg, sizeof(*items), asset_slice, &t,
+		    asset_visible, &t.catalog, API_KEY_SS(struct pgl_asset, ns,
+		    name), &kept, &n) == -1)
+			return;
+		items = kept;
+	} else if (STORE(list_assets, r->arena, r->tenant, t.catalog.name,
+	    t.branch, t.ns, NULL, admin ? &pg.pg : &all, &items, &n, pg.keyed ?
+	    NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
-	}
-	if (!admin)
+	} else if (!admin)
 		n = api_filter_page(r, items, n, sizeof(*items), asset_visible,
-		    &t.catalog, &pg, &total);
+		    &t.catalog, &pg.pg, &total);
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, list_item(r, &items[i],
 		    &t.catalog));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_SS(struct pgl_asset, ns, name), &pg, total);
 }
 
 void

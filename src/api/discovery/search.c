@@ -234,6 +234,7 @@ limit_offset(struct pgl_req *r, uint32_t def, uint32_t max,
 
 	pg->limit = def;
 	pg->offset = 0;
+	pg->after = NULL;
 	if (l != NULL && pgl_parse_u64(l, UINT64_MAX, &v) == -1) {
 		pgl_reply_error(r, 400, "limit must be a non-negative integer");
 		return (-1);

@@ -78,7 +78,7 @@ void
 api_fed_list(struct pgl_req *r)
 {
 	struct pgl_catalog	*items;
-	struct pgl_page		 pg, all = { 0, 0 };
+	struct pgl_page		 pg, all = { 0, 0, NULL };
 	struct pgl_err		 err;
 	uint64_t		 total;
 	size_t			 n, i;
@@ -344,7 +344,7 @@ void
 api_fed_stats(struct pgl_req *r)
 {
 	struct pgl_task_filter	 f;
-	struct pgl_page		 pg = { 50, 0 };
+	struct pgl_page		 pg = { 50, 0, NULL };
 	struct pgl_catalog	 c;
 	struct pgl_task		*items, *newest = NULL, *ok = NULL;
 	struct pgl_err		 err;

@@ -68,7 +68,7 @@ static const char *
 tenant_id_of(struct pgl_req *r, const char *name, int *store_failed)
 {
 	struct pgl_tenant	 t, *list;
-	struct pgl_page		 page = { TENANT_PAGE, 0 };
+	struct pgl_page		 page = { TENANT_PAGE, 0, NULL };
 	struct pgl_err		 err;
 	size_t			 n, i;
 	uint64_t		 total;
@@ -100,7 +100,7 @@ static const char *
 role_id_of(struct pgl_req *r, const char *tenant, const char *name)
 {
 	struct pgl_role	*list;
-	struct pgl_page	 page = { ROLE_PAGE, 0 };
+	struct pgl_page	 page = { ROLE_PAGE, 0, NULL };
 	struct pgl_err	 err;
 	size_t		 n, i;
 	uint64_t	 total;

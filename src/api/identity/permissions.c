@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "api/identity/identity.h"
 #include "api/gate.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -73,7 +74,7 @@ api_permission_grant(struct pgl_req *r)
 	    "granted-by", r->who.user_id, "granted-at", api_rfc3339(r->arena,
 	    pgl_now_ms() / 1000));
 	p = (struct pgl_permission){ id, r->tenant, user,
-	    api_text(r->arena, doc) };
+	    api_text(r->arena, doc), 0 };
 	json_decref(doc);
 	api_audit_about(r, id, user);
 	if (STORE(create_permission, &p, &err) != PGL_OK) {
@@ -88,14 +89,14 @@ void
 api_permission_list(struct pgl_req *r)
 {
 	struct pgl_permission	*items;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
 	const char		*user = pgl_query(r, "user");
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
 	json_t			*arr;
 
-	if (tenant_context(r) == -1 || pgl_req_page(r, &pg) == -1)
+	if (tenant_context(r) == -1)
 		return;
 	if (!api_is_admin(r)) {
 		if (user != NULL && strcmp(user, r->who.user_id) != 0) {
@@ -104,15 +105,19 @@ api_permission_list(struct pgl_req *r)
 		}
 		user = r->who.user_id;
 	}
-	if (STORE(list_permissions, r->arena, r->tenant, user, &pg, &items,
-	    &n, &total, &err) != PGL_OK) {
+	if (api_list_page(r, pgl_page_scope("permissions", r->tenant,
+	    user != NULL ? user : PGL_PAGE_NONE, NULL), &pg) == -1)
+		return;
+	if (STORE(list_permissions, r->arena, r->tenant, user, &pg.pg, &items,
+	    &n, pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, permission_json(&items[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_NS(struct pgl_permission, seq, id), &pg, total);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "api/identity/identity.h"
 #include "api/gate.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -121,27 +122,30 @@ api_role_create(struct pgl_req *r)
 	pgl_reply_json(r, 201, role_json(&role));
 }
 
+
 void
 api_role_list(struct pgl_req *r)
 {
 	struct pgl_role	*roles;
-	struct pgl_page	 pg;
+	struct api_page	 pg;
 	struct pgl_err	 err;
-	uint64_t	 total;
+	uint64_t	 total = 0;
 	size_t		 n, i;
 	json_t		*arr;
 
-	if (pgl_req_page(r, &pg) == -1)
+	if (api_list_page(r, pgl_page_scope("roles", r->tenant, NULL),
+	    &pg) == -1)
 		return;
-	if (STORE(list_roles, r->arena, r->tenant, &pg, &roles, &n, &total,
-	    &err) != PGL_OK) {
+	if (STORE(list_roles, r->arena, r->tenant, &pg.pg, &roles, &n,
+	    pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, role_json(&roles[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, roles, sizeof(*roles),
+	    API_KEY_S(struct pgl_role, name), &pg, total);
 }
 
 static int

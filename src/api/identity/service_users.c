@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/identity/identity.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "auth/apikey.h"
 #include "util/arena.h"
@@ -177,27 +178,30 @@ api_service_user_create(struct pgl_req *r)
 	pgl_reply_json(r, 201, key_json(r, &u, key));
 }
 
+
 void
 api_service_user_list(struct pgl_req *r)
 {
 	struct pgl_service_user	*items;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
 	json_t			*arr;
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
 
-	if (pgl_req_page(r, &pg) == -1)
+	if (api_list_page(r, pgl_page_scope("service-users", r->tenant, NULL),
+	    &pg) == -1)
 		return;
-	if (STORE(list_service_users, r->arena, r->tenant, &pg, &items, &n,
-	    &total, &err) != PGL_OK) {
+	if (STORE(list_service_users, r->arena, r->tenant, &pg.pg, &items, &n,
+	    pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, su_json(r, &items[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_S(struct pgl_service_user, name), &pg, total);
 }
 
 static int

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/identity/identity.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "auth/principal.h"
 #include "util/arena.h"
@@ -300,16 +301,17 @@ static void
 list_tokens(struct pgl_req *r, const char *tenant, const char *user_id)
 {
 	struct pgl_token	*items;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
 	json_t			*arr, *doc;
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
 
-	if (pgl_req_page(r, &pg) == -1)
+	if (api_list_page(r, pgl_page_scope("tokens", tenant != NULL ?
+	    tenant : PGL_PAGE_NONE, user_id, NULL), &pg) == -1)
 		return;
 	if (STORE(list_active_tokens, r->arena, tenant, user_id, pgl_now_ms(),
-	    &pg, &items, &n, &total, &err) != PGL_OK) {
+	    &pg.pg, &items, &n, pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
@@ -327,7 +329,8 @@ list_tokens(struct pgl_req *r, const char *tenant, const char *user_id)
 		    doc, "created_at")) / 1000), "is_valid", 1));
 		json_decref(doc);
 	}
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_NS(struct pgl_token, expires_at_ms, id), &pg, total);
 }
 
 void

@@ -124,7 +124,7 @@ static int
 reach_catalog(struct others *o, const struct pgl_catalog *cat)
 {
 	struct pgl_req		*r = o->rc->r;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_branch	*bs;
 	size_t			 n, i;
 	uint64_t		 total;
@@ -147,7 +147,7 @@ static int
 reach_dropped(struct others *o, const struct pgl_catalog *cats, size_t ncats)
 {
 	struct pgl_req		*r = o->rc->r;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_dropped	*ds;
 	struct pgl_asset	 a;
 	size_t			 n, i, k;
@@ -183,7 +183,7 @@ api_reach_others(struct api_reach *rc, const char *location,
     const struct pgl_asset *skip, struct pgl_err *err)
 {
 	struct pgl_req		*r = rc->r;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_catalog	*cats;
 	struct others		 o = { rc, location, skip, NULL, err };
 	size_t			 n, i;

@@ -12,6 +12,7 @@
 #include "api/config_cache.h"
 #include "api/gate.h"
 #include "auth/rbac.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -154,41 +155,69 @@ api_task_get(struct pgl_req *r)
 	pgl_reply_json(r, 200, task_json(r, &t));
 }
 
+/* A query value, or a spelling none is (a token's scope). */
+#define NONE(v)	((v) != NULL ? (v) : PGL_PAGE_NONE)
+
+/* One slice of a tenant user's keyed page (api_filter_keyed). */
+static int
+task_slice(struct pgl_req *r, void *arg, const struct pgl_page *pg,
+    void **rows, size_t *n, struct pgl_err *err)
+{
+	struct pgl_task	*items;
+	int		 rc;
+
+	rc = STORE(list_tasks, r->arena, r->tenant, arg, pg, &items, n, NULL,
+	    err);
+	*rows = items;
+	return (rc);
+}
+
 void
 api_task_list(struct pgl_req *r)
 {
 	struct pgl_task_filter	 f;
 	struct pgl_task		*items;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
 	json_t			*arr;
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
-
-	struct pgl_page		 all = { 0, 0 }, *ask = &pg;
+	void			*kept;
+	struct pgl_page		 all = { 0, 0, NULL }, *ask = &pg.pg;
 	int			 admin = api_is_admin(r);
 
-	if (pgl_req_page(r, &pg) == -1)
-		return;
-	if (!admin)
-		ask = &all;	/* filtered and paged below */
 	f.status = pgl_query(r, "status");
 	f.kind = pgl_query(r, "kind");
 	f.catalog = pgl_query(r, "catalog");
 	f.table = pgl_query(r, "table");
 	f.created_by = pgl_query(r, "created_by");
-	if (STORE(list_tasks, r->arena, r->tenant, &f, ask, &items, &n,
-	    &total, &err) != PGL_OK) {
-		pgl_reply_store_error(r, &err);
+	if (api_list_page(r, pgl_page_scope("tasks", r->tenant, NONE(f.status),
+	    NONE(f.kind), NONE(f.catalog), NONE(f.table), NONE(f.created_by),
+	    NULL), &pg) == -1)
 		return;
+	if (!admin && pg.keyed) {
+		if (api_filter_keyed(r, &pg.pg, sizeof(*items), task_slice, &f,
+		    visible, NULL, API_KEY_NS(struct pgl_task, created_at_ms,
+		    id), &kept, &n) == -1)
+			return;
+		items = kept;
+	} else {
+		if (!admin)
+			ask = &all;	/* filtered and paged below */
+		if (STORE(list_tasks, r->arena, r->tenant, &f, ask, &items, &n,
+		    pg.keyed ? NULL : &total, &err) != PGL_OK) {
+			pgl_reply_store_error(r, &err);
+			return;
+		}
+		if (!admin)
+			n = api_filter_page(r, items, n, sizeof(*items),
+			    visible, NULL, &pg.pg, &total);
 	}
-	if (!admin)
-		n = api_filter_page(r, items, n, sizeof(*items), visible, NULL,
-		    &pg, &total);
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, task_json(r, &items[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_NS(struct pgl_task, created_at_ms, id), &pg, total);
 }
 
 /* Queued: cancelled at once; running: the runner stops between steps. */

@@ -372,7 +372,7 @@ void
 api_catalog_list(struct pgl_req *r)
 {
 	struct pgl_catalog	*items;
-	struct pgl_page		 pg, all = { 0, 0 };
+	struct pgl_page		 pg, all = { 0, 0, NULL };
 	struct pgl_err		 err;
 	struct pgl_jw		 w;
 	uint64_t		 total, epoch = pgl_grant_epoch();

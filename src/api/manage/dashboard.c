@@ -23,7 +23,7 @@ walk_catalog(struct pgl_req *r, const struct pgl_catalog *c,
 {
 	struct pgl_namespace	*nss;
 	struct pgl_asset	*as;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_target	 t;
 	size_t			 nn, na, i;
 	int			 rc;
@@ -93,7 +93,7 @@ user_counts(struct pgl_req *r, struct pgl_tenant_counts *n,
     struct pgl_err *err)
 {
 	struct pgl_catalog	*cs;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_target	 t;
 	size_t			 nc, i;
 	int			 rc;

@@ -59,7 +59,7 @@ insert(json_t *root, const char *ns)
 void
 api_namespace_tree(struct pgl_req *r)
 {
-	const struct pgl_page	 all = { 0, 0 };
+	const struct pgl_page	 all = { 0, 0, NULL };
 	struct pgl_namespace	*items;
 	struct pgl_catalog	 c;
 	struct pgl_err		 err;

@@ -10,6 +10,7 @@
 #include "api/gate.h"
 #include "api/manage/manage.h"
 #include "api/quota/quota.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "plugin/loader.h"
 #include "util/json.h"
@@ -37,27 +38,28 @@ void
 api_tenant_list(struct pgl_req *r)
 {
 	struct pgl_tenant	*items;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
 	json_t			*arr;
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
 
 	if (r->who.role != ROLE_ROOT && !pgl_app.cfg->auth.no_auth) {
 		pgl_reply_error(r, 403, "Only Root can list tenants");
 		return;
 	}
-	if (pgl_req_page(r, &pg) == -1)
+	if (api_list_page(r, pgl_page_scope("tenants", NULL), &pg) == -1)
 		return;
-	if (STORE(list_tenants, r->arena, &pg, &items, &n, &total, &err) !=
-	    PGL_OK) {
+	if (STORE(list_tenants, r->arena, &pg.pg, &items, &n, pg.keyed ? NULL :
+	    &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, tenant_json(&items[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_S(struct pgl_tenant, name), &pg, total);
 }
 
 void

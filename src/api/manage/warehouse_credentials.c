@@ -39,7 +39,7 @@ static int
 writes_into(struct pgl_req *r, const char *wh, const char *loc)
 {
 	struct pgl_catalog	*c;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_err		 err;
 	struct pgl_target	 t = { NULL, "", "", NULL, 0, 0 };
 	uint64_t		 total;
@@ -70,7 +70,7 @@ static int
 restricted_on(struct pgl_req *r, const char *wh)
 {
 	struct pgl_catalog	*c;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_err		 err;
 	uint64_t		 total;
 	size_t			 n, i;

@@ -22,6 +22,7 @@
 #include "api/storage/azure_container.h"
 #include "api/storage/warehouse_secrets.h"
 #include "api/storage/widen.h"
+#include "api/target.h"
 #include "app/app.h"
 #include "storage/endpoint.h"
 #include "util/json.h"
@@ -477,23 +478,25 @@ void
 api_warehouse_list(struct pgl_req *r)
 {
 	struct pgl_warehouse	*items;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
 	json_t			*arr;
-	uint64_t		 total;
+	uint64_t		 total = 0;
 	size_t			 n, i;
 
-	if (pgl_req_page(r, &pg) == -1)
+	if (api_list_page(r, pgl_page_scope("warehouses", r->tenant, NULL),
+	    &pg) == -1)
 		return;
-	if (STORE(list_warehouses, r->arena, r->tenant, &pg, &items, &n,
-	    &total, &err) != PGL_OK) {
+	if (STORE(list_warehouses, r->arena, r->tenant, &pg.pg, &items, &n,
+	    pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, warehouse_json(&items[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, items, sizeof(*items),
+	    API_KEY_S(struct pgl_warehouse, name), &pg, total);
 }
 
 static int

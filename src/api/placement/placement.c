@@ -305,7 +305,7 @@ overlaps(const char *path, const char *other)
 static int
 overlaps_others(struct pgl_arena *a, const char *tenant, const char *path)
 {
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_tenant	*ts;
 	struct pgl_warehouse	*ws;
 	struct pgl_catalog	*cs;
@@ -380,7 +380,7 @@ az_overlaps(const char *key, const char *other)
 const char *
 api_placement_azure(struct pgl_req *r, const char *loc)
 {
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_tenant	*ts;
 	struct pgl_warehouse	*ws;
 	struct pgl_catalog	*cs;
@@ -662,7 +662,7 @@ static int
 sweep_read(struct sweep *sc, const struct pgl_tenant *ts, size_t nt,
     struct rows *rw)
 {
-	struct pgl_page	all = { 0, 0 };
+	struct pgl_page	all = { 0, 0, NULL };
 	struct pgl_err	err;
 	size_t		i, j;
 
@@ -687,7 +687,7 @@ sweep_read(struct sweep *sc, const struct pgl_tenant *ts, size_t nt,
 void
 api_placement_scan(void)
 {
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_tenant	*ts;
 	struct rows		*rw;
 	struct sweep		 sc;

@@ -61,7 +61,7 @@ static int
 quota(struct pgl_req *r)
 {
 	struct pgl_policy	*ps;
-	struct pgl_page		 one = { 1, 0 };
+	struct pgl_page		 one = { 1, 0, NULL };
 	struct pgl_err		 err;
 	struct api_quota_limits	 l;
 	uint64_t		 held = 0;
@@ -148,23 +148,28 @@ void
 api_policy_list(struct pgl_req *r)
 {
 	struct pgl_policy	*ps;
-	struct pgl_page		 pg;
+	struct api_page		 pg;
 	struct pgl_err		 err;
+	const char		*cat = pgl_query(r, "catalog");
 	uint64_t		 total = 0;
 	size_t			 n, i;
 	json_t			*arr;
 
-	if (!pol_ready(r) || pgl_req_page(r, &pg) == -1)
+	if (!pol_ready(r))
 		return;
-	if (STORE(list_policies, r->arena, r->tenant, pgl_query(r, "catalog"),
-	    &pg, &ps, &n, &total, &err) != PGL_OK) {
+	if (api_list_page(r, pgl_page_scope("policies", r->tenant,
+	    cat != NULL ? cat : PGL_PAGE_NONE, NULL), &pg) == -1)
+		return;
+	if (STORE(list_policies, r->arena, r->tenant, cat, &pg.pg, &ps, &n,
+	    pg.keyed ? NULL : &total, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return;
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, pol_json(r, &ps[i]));
-	pgl_reply_list(r, arr, total);
+	api_reply_page(r, arr, ps, sizeof(*ps),
+	    API_KEY_S(struct pgl_policy, name), &pg, total);
 }
 
 void

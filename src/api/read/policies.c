@@ -27,7 +27,7 @@ int
 ice_policies_any(struct pgl_req *r)
 {
 	struct pgl_policy	*ps;
-	struct pgl_page		 one = { 1, 0 };
+	struct pgl_page		 one = { 1, 0, NULL };
 	struct pgl_err		 err;
 	const char		*body;
 	size_t			 len, n;
@@ -52,7 +52,7 @@ int
 ice_policies_of_catalog(struct pgl_req *r, const char *catalog,
     struct pgl_policy **ps, size_t *n)
 {
-	struct pgl_page	all = { 0, 0 };
+	struct pgl_page	all = { 0, 0, NULL };
 	struct pgl_err	err;
 
 	*ps = NULL;

@@ -220,7 +220,7 @@ bound_in(struct pgl_req *r, const char *catalog)
 	struct pgl_pol_principal	 who;
 	struct pgl_policy		*ps = NULL;
 	struct pgl_role			*rs = NULL;
-	struct pgl_page			 all = { 0, 0 };
+	struct pgl_page			 all = { 0, 0, NULL };
 	struct pgl_err			 err;
 	const char			**roles;
 	size_t				 n = 0, nr = 0, i;

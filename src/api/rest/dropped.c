@@ -125,7 +125,7 @@ void
 api_dropped_list(struct pgl_req *r)
 {
 	struct pgl_catalog	 c;
-	struct pgl_page		 pg, all = { 0, 0 };
+	struct pgl_page		 pg, all = { 0, 0, NULL };
 	struct pgl_dropped	*ds;
 	struct pgl_err		 err;
 	struct list_ctx		 ctx;

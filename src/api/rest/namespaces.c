@@ -67,8 +67,29 @@ ns_row_write(struct pgl_jw *w, const void *row)
 	ice_ns_jw(w, NULL, ns->name);
 }
 
+/* A row's key: its name (a level is one range of namespaces_parent,
+ * whatever lies below its members: sql_catalogs.c). */
+static void
+ns_key(const void *row, struct pgl_page_key *k)
+{
+	const struct pgl_namespace	*ns = row;
+
+	k->s = ns->name;
+	k->s2 = NULL;
+	k->n = 0;
+}
+
+static int
+ns_cmp(const void *row, const struct pgl_page_key *k)
+{
+	const struct pgl_namespace	*ns = row;
+
+	return (strcmp(ns->name, k->s != NULL ? k->s : ""));
+}
+
 static const struct list_walk_ops ns_list = {
-	sizeof(struct pgl_namespace), "namespaces", ns_fetch, ns_row_write
+	sizeof(struct pgl_namespace), "namespaces", ns_fetch, ns_row_write,
+	ns_key, ns_cmp
 };
 
 void
@@ -78,6 +99,7 @@ ice_ns_list(struct pgl_req *r)
 	struct list_walk	*lw;
 	struct pgl_page		 pg;
 	const char		*branch = NULL, *raw;
+	uint64_t		 scope;
 	int			 paged;
 
 	if ((q = pgl_arena_alloc(r->arena, sizeof(*q))) == NULL) {
@@ -85,15 +107,19 @@ ice_ns_list(struct pgl_req *r)
 		return;
 	}
 	q->parent = "";
-	if (ice_catalog(r, &q->c) == -1 || ice_page(r, &pg, &paged) == -1)
+	if (ice_catalog(r, &q->c) == -1)
 		return;
 	if ((raw = pgl_query(r, "parent")) != NULL && *raw != '\0') {
 		if (ice_parse_ns(r, raw, &q->parent, &branch) == -1 ||
 		    !ice_ns_exists(r, q->c.name, q->parent))
 			return;
 	}
-	if ((lw = list_walk_new(r, &ns_list, &pg, paged, api_is_admin(r) ?
-	    NULL : ns_visible, (void *)q->c.id, q)) != NULL)
+	scope = ice_scope(r, "namespaces", &q->c, q->parent, NULL);
+	if (ice_page(r, scope, &pg, &paged) == -1)
+		return;
+	if ((lw = list_walk_new(r, &ns_list, &pg, paged, scope,
+	    pgl_store_pages_by_key(pgl_app.db), api_is_admin(r) ? NULL :
+	    ns_visible, (void *)q->c.id, q)) != NULL)
 		list_walk_run(lw);
 }
 
@@ -238,7 +264,8 @@ static int
 ns_in_use(struct pgl_req *r, const char *catalog, const char *ns,
     int *used, struct pgl_err *err)
 {
-	const struct pgl_page	 one = { 1, 0 }, all = { 0, 0 };
+	const struct pgl_page	 one = { 1, 0, NULL };
+	const struct pgl_page	 all = { 0, 0, NULL };
 	struct pgl_namespace	*kids;
 	struct pgl_branch	*branches;
 	struct pgl_asset	*assets;

@@ -66,42 +66,57 @@ asset_visible(struct pgl_req *r, const void *item, void *ctx)
 	return (api_allowed(r, PGL_ACT_LIST, &t));
 }
 
-/*
- * What a table or view list reads: the query of list_assets, and the
- * last name a slice read.  The first slice reads by offset (the client's
- * page); the next ones after that name, so a long list reads each row
- * once (a store without list_assets_after pages by offset throughout).
- */
+/* What a table or view list reads: the query of list_assets. */
 struct asset_query {
 	struct ice_target	 t;
 	const char		*kind;
-	const char		*after;
 };
 
+/*
+ * A slice after the key (list_walk.h): list_assets_after (store ABI 1.9)
+ * reads the key's columns alone, from the first name ("" is before
+ * every one) or the last a slice read; a store without it by offset.
+ */
 static int
 assets_fetch(struct list_walk *lw, struct pgl_arena *a,
     const struct pgl_page *pg, void **rows, size_t *n, struct pgl_err *err)
 {
-	const struct pgl_store_ops	*db = pgl_app.db;
-	struct asset_query		*q = lw->arg;
-	struct pgl_asset		*items;
-	int				 rc;
+	struct asset_query	*q = lw->arg;
+	struct pgl_asset	*items;
+	int			 rc;
 
-	if (q->after != NULL && pgl_store_can_list_after(db))
+	if (lw->keyset)
 		rc = STORE(list_assets_after, a, lw->r->tenant,
 		    q->t.catalog.name, q->t.branch, q->t.ns, q->kind, NULL,
-		    q->after, pg->limit, &items, n, err);
+		    pg->after != NULL && pg->after->s2 != NULL ?
+		    pg->after->s2 : "", pg->limit, &items, n, err);
 	else
 		rc = STORE(list_assets, a, lw->r->tenant, q->t.catalog.name,
 		    q->t.branch, q->t.ns, q->kind, pg, &items, n, NULL, err);
-	if (rc == PGL_OK && *n > 0 && pg->limit != 0 &&
-	    (q->after = pgl_arena_strdup(lw->r->arena,
-	    items[*n - 1].name)) == NULL) {
-		err->code = rc = PGL_ENOMEM;
-		(void)snprintf(err->msg, sizeof(err->msg), "out of memory");
-	}
 	*rows = items;
 	return (rc);
+}
+
+/* A row's key: its namespace, then its name. */
+static void
+asset_key(const void *row, struct pgl_page_key *k)
+{
+	const struct pgl_asset	*a = row;
+
+	k->s = a->ns;
+	k->s2 = a->name;
+	k->n = 0;
+}
+
+static int
+asset_cmp(const void *row, const struct pgl_page_key *k)
+{
+	const struct pgl_asset	*a = row;
+	int			 c;
+
+	if ((c = strcmp(a->ns, k->s != NULL ? k->s : "")) != 0)
+		return (c);
+	return (strcmp(a->name, k->s2 != NULL ? k->s2 : ""));
 }
 
 static void
@@ -116,7 +131,8 @@ asset_write(struct pgl_jw *w, const void *row)
 }
 
 static const struct list_walk_ops asset_list = {
-	sizeof(struct pgl_asset), "identifiers", assets_fetch, asset_write
+	sizeof(struct pgl_asset), "identifiers", assets_fetch, asset_write,
+	asset_key, asset_cmp
 };
 
 void
@@ -125,6 +141,7 @@ ice_table_list(struct pgl_req *r)
 	struct asset_query	*q;
 	struct list_walk	*lw;
 	struct pgl_page		 pg;
+	uint64_t		 scope;
 	int			 paged;
 
 	if ((q = pgl_arena_alloc(r->arena, sizeof(*q))) == NULL) {
@@ -135,9 +152,14 @@ ice_table_list(struct pgl_req *r)
 	q->kind = strstr(r->match.route->path, "/views") != NULL ? KIND_VIEW :
 	    KIND_TABLE;
 	if (ice_target(r, NULL, &q->t) == -1 || !ice_ns_exists(r,
-	    q->t.catalog.name, q->t.ns) || ice_page(r, &pg, &paged) == -1 ||
-	    (lw = list_walk_new(r, &asset_list, &pg, paged, api_is_admin(r) ?
-	    NULL : asset_visible, (void *)q->t.catalog.id, q)) == NULL)
+	    q->t.catalog.name, q->t.ns))
+		return;
+	scope = ice_scope(r, strcmp(q->kind, KIND_VIEW) == 0 ? "views" :
+	    "tables", &q->t.catalog, q->t.ns, q->t.branch);
+	if (ice_page(r, scope, &pg, &paged) == -1 || (lw = list_walk_new(r,
+	    &asset_list, &pg, paged, scope,
+	    pgl_store_can_list_after(pgl_app.db), api_is_admin(r) ? NULL :
+	    asset_visible, (void *)q->t.catalog.id, q)) == NULL)
 		return;
 	list_walk_run(lw);
 }

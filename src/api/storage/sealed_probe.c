@@ -99,7 +99,7 @@ doc(const char *text)
 static void
 warehouses(struct probe *p, struct pgl_arena *a, const char *tenant)
 {
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_warehouse	*ws;
 	struct pgl_err		 err;
 	const char		*what;
@@ -128,7 +128,7 @@ warehouses(struct probe *p, struct pgl_arena *a, const char *tenant)
 static void
 catalogs(struct probe *p, struct pgl_arena *a, const char *tenant)
 {
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_catalog	*cs;
 	struct pgl_err		 err;
 	json_t			*j;
@@ -197,7 +197,7 @@ webhooks(struct probe *p, struct pgl_arena *a, const char *tenant)
 static int
 walk(struct probe *p, size_t *walked, char *why, size_t len)
 {
-	struct pgl_page		 pg = { PAGE, 0 };
+	struct pgl_page		 pg = { PAGE, 0, NULL };
 	struct pgl_tenant	*ts;
 	struct pgl_arena	*a, *ta;
 	struct pgl_err		 err;

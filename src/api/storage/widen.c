@@ -129,7 +129,7 @@ int
 api_widen_shared(struct pgl_req *r, const json_t *cfg, const char *self_id,
     const char **name)
 {
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_tenant	*ts;
 	struct pgl_warehouse	*ws;
 	struct pgl_err		 err;

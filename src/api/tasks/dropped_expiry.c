@@ -130,7 +130,7 @@ expire_one(struct pgl_req *r, const struct pgl_catalog *c,
 void
 api_dropped_expire(struct pgl_req *r, const struct pgl_catalog *c)
 {
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_dropped	*ds;
 	struct pgl_err		 err;
 	size_t			 n, i;
@@ -186,7 +186,7 @@ void
 api_dropped_trim(struct pgl_req *r)
 {
 	struct api_quota_limits	 l;
-	struct pgl_page		 pg = { 1, 0 };
+	struct pgl_page		 pg = { 1, 0, NULL };
 	struct pgl_dropped	*ds;
 	struct pgl_err		 err;
 	size_t			 n, i;
@@ -286,7 +286,7 @@ api_dropped_sweep(struct pgl_store *s, volatile const int *stop)
 	static int64_t		 next;
 	struct pgl_store	*saved = pgl_app.dbh;
 	struct pgl_arena	*a;
-	struct pgl_page		 pg = { SWEEP_PAGE, 0 };
+	struct pgl_page		 pg = { SWEEP_PAGE, 0, NULL };
 	struct pgl_dropped	*ds;
 	struct pgl_err		 err;
 	size_t			 n, i, gone;

@@ -57,7 +57,7 @@ static int
 count_status(struct pgl_req *r, const char *status, uint64_t *total)
 {
 	struct pgl_task_filter	 f;
-	struct pgl_page		 pg = { 1, 0 };
+	struct pgl_page		 pg = { 1, 0, NULL };
 	struct pgl_task		*items;
 	struct pgl_err		 err;
 	size_t			 n;

@@ -19,7 +19,7 @@ test_audit_events_before_a_time_are_deleted_in_bounded_batches(
 	struct fx		*f = *state;
 	struct pgl_audit_event	*items, e;
 	struct pgl_audit_filter	 none;
-	struct pgl_page		 pg = { 0, 0 };
+	struct pgl_page		 pg = { 0, 0, NULL };
 	uint64_t		 total, deleted;
 	size_t			 n;
 
@@ -55,7 +55,7 @@ test_audit_events_filter_order_page_and_scope_by_tenant(void **state)
 	struct fx		*f = *state;
 	struct pgl_audit_event	*items, e;
 	struct pgl_audit_filter	 none, by;
-	struct pgl_page		 pg = { 0, 0 };
+	struct pgl_page		 pg = { 0, 0, NULL };
 	uint64_t		 total;
 	size_t			 n;
 
@@ -90,7 +90,7 @@ test_audit_events_filter_order_page_and_scope_by_tenant(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(items[0].id, "e2");
 	/* Every tenant (root's view), paged. */
-	pg = (struct pgl_page){ 2, 1 };
+	pg = (struct pgl_page){ 2, 1, NULL };
 	OK(f, ops->list_audit_events(f->s, f->a, NULL, &none, &pg, &items, &n,
 	    &total, &f->err));
 	assert_int_equal(total, 5);

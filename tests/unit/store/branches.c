@@ -160,7 +160,7 @@ test_ancestry_pages_with_the_chain_length_as_total(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_commit	*items;
-	struct pgl_page		 pg = { 2, 1 };
+	struct pgl_page		 pg = { 2, 1, NULL };
 	uint64_t		 total = 0;
 	size_t			 n;
 
@@ -177,17 +177,18 @@ test_ancestry_pages_with_the_chain_length_as_total(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(items[0].id, "c3");
 	assert_string_equal(items[1].id, "c2");
-	pg = (struct pgl_page){ 0, 3 };		/* no limit, from the 4th */
+	pg = (struct pgl_page){ 0, 3, NULL };	/* no limit, from the 4th */
 	OK(f, ops->list_commit_ancestry(f->s, f->a, "t-a", "c4", &pg, &items,
 	    &n, &total, &f->err));
 	assert_int_equal(n, 1);
 	assert_string_equal(items[0].id, "c1");
-	pg = (struct pgl_page){ 10, 4 };	/* past the end: empty page */
+	/* Past the end: an empty page. */
+	pg = (struct pgl_page){ 10, 4, NULL };
 	OK(f, ops->list_commit_ancestry(f->s, f->a, "t-a", "c4", &pg, &items,
 	    &n, &total, &f->err));
 	assert_int_equal(n, 0);
 	assert_int_equal(total, 4);
-	pg = (struct pgl_page){ 10, 0 };
+	pg = (struct pgl_page){ 10, 0, NULL };
 	FAILS(f, PGL_ENOTFOUND, ops->list_commit_ancestry(f->s, f->a, "t-a",
 	    "nope", &pg, &items, &n, &total, &f->err));
 	/* Another tenant's head is not found, whatever its id. */

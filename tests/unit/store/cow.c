@@ -180,7 +180,7 @@ cow_view_of(struct fx *f, const char *branch, int full, int ids)
 {
 	static const char	*kinds[] = { "ICEBERG_TABLE", "VIEW" };
 	struct pgl_asset	*all, *items, one;
-	struct pgl_page		 pg;
+	struct pgl_page		 pg = { 0, 0, NULL };
 	size_t			 n, m, i, j, k, off;
 	uint64_t		 total;
 	char			 line[1024], *out;

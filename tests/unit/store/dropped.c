@@ -138,7 +138,8 @@ test_dropped_list_newest_first_per_catalog_tenant_and_all(void **state)
 	struct fx		*f = *state;
 	struct pgl_catalog	 c = { "cat-t-a-other", "t-a", "other", "Local",
 				    "wh", "s3://bucket/o", NULL, "{}" };
-	struct pgl_page		 all = { 0, 0 }, p2 = { 2, 1 };
+	struct pgl_page		 all = { 0, 0, NULL };
+	struct pgl_page		 p2 = { 2, 1, NULL };
 	struct pgl_dropped	*items, d;
 	size_t			 n;
 	uint64_t		 total;
@@ -215,7 +216,7 @@ static void
 test_dropped_go_with_their_catalog_and_tenant(void **state)
 {
 	struct fx		*f = *state;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	struct pgl_dropped	*items;
 	size_t			 n;
 	uint64_t		 total;

@@ -57,7 +57,7 @@ test_fork_sees_the_parents_assets(void **state)
 	struct pgl_asset		*items;
 	struct pgl_branch		 b, *bs;
 	struct pgl_catalog_counts	 cnt;
-	struct pgl_page			 pg = { 1, 1 };
+	struct pgl_page			 pg = { 1, 1, NULL };
 	size_t				 n, i;
 	uint64_t			 total;
 

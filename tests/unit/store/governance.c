@@ -125,7 +125,7 @@ test_metadata_and_requests_go_with_their_asset(void **state)
 	OK(f, ops->copy_assets_bulk(f->s, "t-a", "cat", "main", "dev", NULL,
 	    NULL, &copied, &f->err));
 	OK(f, ops->list_assets(f->s, f->a, "t-a", "cat", "dev", NULL, NULL,
-	    &(struct pgl_page){ 0, 0 }, &items, &n, NULL, &f->err));
+	    &(struct pgl_page){ 0, 0, NULL }, &items, &n, NULL, &f->err));
 	assert_int_equal(n, 1);
 	FAILS(f, PGL_ENOTFOUND, ops->get_business_metadata(f->s, f->a, "t-a",
 	    items[0].id, &m, &f->err));
@@ -165,7 +165,7 @@ test_access_requests_of_one_millisecond_list_in_the_order_asked(void **state)
 {
 	struct fx			*f = *state;
 	struct pgl_access_request	 q, *items;
-	struct pgl_page			 all = { 0, 0 };
+	struct pgl_page			 all = { 0, 0, NULL };
 	uint64_t			 total;
 	size_t				 n;
 
@@ -187,7 +187,8 @@ test_access_requests_list_newest_first_and_review_once(void **state)
 {
 	struct fx			*f = *state;
 	struct pgl_access_request	 q, got, *items;
-	struct pgl_page			 all = { 0, 0 }, one = { 1, 1 };
+	struct pgl_page			 all = { 0, 0, NULL };
+	struct pgl_page			 one = { 1, 1, NULL };
 	uint64_t			 total;
 	size_t				 n;
 

@@ -120,6 +120,6 @@ extern const struct store_family	store_lifecycle, store_catalogs,
 	store_audit, store_tasks, store_cascades, store_governance,
 	store_search, store_idempotency, store_plans, store_paging,
 	store_events, store_webhooks, store_policies, store_dropped,
-	store_defer, store_locations, store_usage;
+	store_defer, store_locations, store_usage, store_keyset;
 
 #endif

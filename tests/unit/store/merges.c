@@ -141,7 +141,8 @@ test_merge_op_crud_newest_first_tenant_scoped_and_cascaded(void **state)
 	struct pgl_merge_op	 op2 = { "op2", "t-a", "cat", "Conflicted",
 				    "{\"id\":\"op2\"}", 2000 };
 	struct pgl_merge_op	 m, *items;
-	struct pgl_page		 all = { 0, 0 }, one = { 1, 1 };
+	struct pgl_page		 all = { 0, 0, NULL };
+	struct pgl_page		 one = { 1, 1, NULL };
 	uint64_t		 total;
 	size_t			 n;
 
@@ -200,7 +201,8 @@ test_merge_conflicts_keep_creation_order_and_are_tenant_scoped(void **state)
 	struct pgl_merge_op		 op = { "op1", "t-a", "cat", "Pending",
 					    "{}", 1000 };
 	struct pgl_merge_conflict	*items;
-	struct pgl_page			 all = { 0, 0 }, page = { 2, 1 };
+	struct pgl_page			 all = { 0, 0, NULL };
+	struct pgl_page			 page = { 2, 1, NULL };
 	const char			*ids[] = { "z", "a", "m", "b" };
 	char				 doc[64];
 	uint64_t			 total;

@@ -112,7 +112,7 @@ static void
 expect_page(struct fx *f, names_fn list, uint32_t limit, uint64_t offset,
     const char **want, size_t nwant, uint64_t all)
 {
-	struct pgl_page	pg = { limit, offset };
+	struct pgl_page	pg = { limit, offset, NULL };
 	const char	**names;
 	size_t		n, i;
 	uint64_t	total = 12345;

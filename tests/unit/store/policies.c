@@ -112,7 +112,8 @@ test_policies_list_by_name_paged_per_catalog_and_tenant(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_policy	 p, *items;
-	struct pgl_page		 all = { 0, 0 }, pg = { 2, 1 };
+	struct pgl_page		 all = { 0, 0, NULL };
+	struct pgl_page		 pg = { 2, 1, NULL };
 	uint64_t		 total = 0;
 	size_t			 n;
 
@@ -167,7 +168,7 @@ test_policies_go_with_their_catalog_and_tenant(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_policy	 p, *items;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	uint64_t		 total = 0;
 	size_t			 n;
 

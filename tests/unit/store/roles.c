@@ -22,7 +22,7 @@ static struct pgl_permission
 perm(const char *id, const char *tenant, const char *user_id,
     const char *doc)
 {
-	struct pgl_permission	p = { id, tenant, user_id, doc };
+	struct pgl_permission	p = { id, tenant, user_id, doc, 0 };
 
 	return (p);
 }
@@ -71,7 +71,7 @@ grants_of(struct fx *f, const char *tenant, const char *principal)
 {
 	static char		 buf[512];
 	struct pgl_permission	*items;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	uint64_t		 total;
 	size_t			 n, i, len;
 
@@ -161,7 +161,7 @@ test_role_and_grant_docs_come_back_byte_for_byte(void **state)
 				    "\"emoji\":\"\xf0\x9f\x90\xbc\"}";
 	struct pgl_role		 r, got, *items;
 	struct pgl_permission	 p, *grants;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	uint64_t		 total;
 	size_t			 n, i, len;
 
@@ -215,7 +215,8 @@ test_roles_list_by_name_paged_with_the_tenants_total(void **state)
 {
 	struct fx	*f = *state;
 	struct pgl_role	*items;
-	struct pgl_page	 all = { 0, 0 }, pg = { 2, 1 }, past = { 5, 9 };
+	struct pgl_page	 all = { 0, 0, NULL }, pg = { 2, 1, NULL };
+	struct pgl_page	 past = { 5, 9, NULL };
 	uint64_t	 total;
 	size_t		 n;
 
@@ -458,7 +459,7 @@ test_deleting_a_tenant_takes_its_roles_assignments_and_grants(void **state)
 {
 	struct fx	*f = *state;
 	struct pgl_role	*items, got;
-	struct pgl_page	 all = { 0, 0 };
+	struct pgl_page	 all = { 0, 0, NULL };
 	uint64_t	 total;
 	size_t		 n;
 
@@ -493,7 +494,8 @@ test_permissions_keep_order_page_scope_and_cascade(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_permission	 p, *items;
-	struct pgl_page		 pg = { 2, 1 }, past = { 2, 7 };
+	struct pgl_page		 pg = { 2, 1, NULL };
+	struct pgl_page		 past = { 2, 7, NULL };
 	const char		*ids[] = { "p-c", "p-a", "p-e", "p-b",
 				    "p-d" };
 	uint64_t		 total;

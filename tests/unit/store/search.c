@@ -26,7 +26,7 @@ search(struct fx *f, const char *tenant, const struct pgl_asset_query *q,
     const char **names, size_t max)
 {
 	struct pgl_asset_hit	*hits;
-	struct pgl_page		 all = { 0, 0 };
+	struct pgl_page		 all = { 0, 0, NULL };
 	uint64_t		 total;
 	size_t			 n, i;
 
@@ -49,7 +49,7 @@ test_search_finds_substrings_of_names_and_descriptions(void **state)
 	struct pgl_business_metadata	 m;
 	struct pgl_asset_query		 q;
 	struct pgl_asset_hit		*hits;
-	struct pgl_page			 page = { 1, 1 };
+	struct pgl_page			 page = { 1, 1, NULL };
 	const char			*got[8];
 	uint64_t			 total;
 	size_t				 n;
@@ -101,7 +101,7 @@ test_search_finds_substrings_of_names_and_descriptions(void **state)
 	assert_string_equal(hits[0].asset.name, "Customer_Orders");
 	q.text = "sales";
 	OK(f, ops->search_assets(f->s, f->a, "t-a", &q,
-	    &(struct pgl_page){ 0, 0 }, &hits, &n, &total, &f->err));
+	    &(struct pgl_page){ 0, 0, NULL }, &hits, &n, &total, &f->err));
 	assert_int_equal(n, 1);
 	assert_int_equal(hits[0].has_metadata, 1);
 	assert_string_equal(hits[0].description, "Monthly REVENUE by region");
@@ -396,7 +396,7 @@ test_search_by_a_column_tag_pages_exactly(void **state)
 	struct pgl_column_tag		 c3[] = { { ASSET_ID("a3"), 7, "p" } };
 	struct pgl_asset_query		 q;
 	struct pgl_asset_hit		*hits;
-	struct pgl_page			 page = { 1, 1 };
+	struct pgl_page			 page = { 1, 1, NULL };
 	uint64_t			 total;
 	size_t				 n;
 

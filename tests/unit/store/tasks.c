@@ -38,7 +38,7 @@ test_task_create_get_list_filtered_newest_first(void **state)
 	struct fx		*f = *state;
 	struct pgl_task		 t, *items;
 	struct pgl_task_filter	 none = { 0 }, by_kind = { 0 }, by_table = { 0 };
-	struct pgl_page		 page = { 2, 1 };
+	struct pgl_page		 page = { 2, 1, NULL };
 	size_t			 n;
 	uint64_t		 total;
 

@@ -349,7 +349,7 @@ test_trim_audit_takes_the_tenants_oldest(void **state)
 	struct fx		*f = *state;
 	struct pgl_audit_event	*items;
 	struct pgl_audit_filter	 all;
-	struct pgl_page		 pg = { 0, 0 };
+	struct pgl_page		 pg = { 0, 0, NULL };
 	uint64_t		 purged = 0;
 	size_t			 n;
 

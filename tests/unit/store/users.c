@@ -72,7 +72,7 @@ test_users_are_listed_per_tenant_with_total(void **state)
 {
 	struct fx		*f = *state;
 	struct pgl_user		*items, u;
-	struct pgl_page		 pg = { 2, 1 };
+	struct pgl_page		 pg = { 2, 1, NULL };
 	uint64_t		 total;
 	size_t			 n;
 	char			 id[16], name[16];
@@ -94,7 +94,7 @@ test_users_are_listed_per_tenant_with_total(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(items[0].username, "user1");
 	assert_string_equal(items[1].username, "user2");
-	pg = (struct pgl_page){ 0, 0 };
+	pg = (struct pgl_page){ 0, 0, NULL };
 	OK(f, ops->list_users(f->s, f->a, "t-b", &pg, &items, &n, &total,
 	    &f->err));
 	assert_int_equal(total, 1);
@@ -129,7 +129,7 @@ test_active_tokens_exclude_revoked_expired_and_other_users(void **state)
 	struct fx		*f = *state;
 	struct pgl_token	*items, t;
 	struct pgl_user		 u = user("u1", "t-a", "alice");
-	struct pgl_page		 pg = { 0, 0 };
+	struct pgl_page		 pg = { 0, 0, NULL };
 	uint64_t		 total;
 	size_t			 n;
 
@@ -195,7 +195,7 @@ test_deleting_a_user_or_tenant_takes_its_tokens(void **state)
 	struct fx		*f = *state;
 	struct pgl_user		 u = user("u1", "t-a", "alice"), got;
 	struct pgl_token	*items, t;
-	struct pgl_page		 pg = { 0, 0 };
+	struct pgl_page		 pg = { 0, 0, NULL };
 	uint64_t		 total;
 	size_t			 n;
 
@@ -228,7 +228,7 @@ test_revoke_user_tokens_revokes_theirs_and_keeps_rows(void **state)
 	struct fx		*f = *state;
 	struct pgl_user		 u = user("u1", "t-a", "alice");
 	struct pgl_token	*items, t;
-	struct pgl_page		 pg = { 0, 0 };
+	struct pgl_page		 pg = { 0, 0, NULL };
 	uint64_t		 total;
 	size_t			 n;
 	int			 revoked;
@@ -353,7 +353,7 @@ test_service_user_crud_found_by_key_id_and_tenant_scoped(void **state)
 	struct fx		*f = *state;
 	struct pgl_service_user	 u = service_user("s1", "t-a", "etl", "k1");
 	struct pgl_service_user	 got, *items;
-	struct pgl_page		 pg = { 0, 0 };
+	struct pgl_page		 pg = { 0, 0, NULL };
 	uint64_t		 total;
 	size_t			 n;
 

@@ -187,7 +187,7 @@ dump(struct fx *f, FILE *out)
 	struct pgl_tag			*tags;
 	struct pgl_commit		*cs;
 	struct pgl_business_metadata	 bm;
-	struct pgl_page			 one = { 1, 0 };
+	struct pgl_page			 one = { 1, 0, NULL };
 	size_t				 n, i;
 	uint64_t			 total;
 
