@@ -585,6 +585,8 @@ const struct pg_migration pg_migrations[] = {
 	pg_usage_sql
 	},
 	{ 21, "keyset pages", pg_keyset_sql },	/* pg_schema_keyset.c */
+	/* pg_schema_usage.c */
+	{ 22, "usage counted a statement", pg_usage_by_statement_sql },
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

@@ -119,3 +119,61 @@ const char pg_usage_sql[] =
 	U_TRIGGERS("audit_events", K_AUDIT, U_AUDIT_BYTES, U_AUDIT_WHEN)
 	U_TRIGGERS("plan_parts", K_PLANS, U_PLAN_BYTES, U_ALWAYS)
 	U_OTHER_TABLES(U_OTHER, U_ALWAYS);
+
+/*
+ * Migration 22: a statement's rows counted once a statement (issue 69).
+ * A row trigger upserted the session's slot row once per inserted or
+ * deleted row: a statement that cascaded to 10,000 commits (a catalog's
+ * delete) wrote 10,000 versions of one row, each found by walking the
+ * versions before it, 10 times SQLite's time; a transaction of 10,000
+ * statements made as many subtransactions lock it.  Inserts and deletes
+ * now read the statement's rows (a transition table) and add each
+ * tenant's and kind's count and bytes in one upsert.  An update keeps its
+ * row trigger: it fires only when a row's bytes, kind or tenant change,
+ * where a statement trigger would run at every swap of a table's
+ * pointer.
+ */
+#define S_ADD(fn, tbl, rows, sign, KIND, BYTES, WHEN) \
+	"CREATE FUNCTION " fn "() RETURNS trigger" \
+	"  LANGUAGE plpgsql SET search_path FROM CURRENT AS $$" \
+	" BEGIN" \
+	"  INSERT INTO tenant_usage (tenant_id, kind, slot, n, bytes)" \
+	"  SELECT r.tenant_id, " KIND("r") ", pg_backend_pid() % 64," \
+	"  " sign "count(*), " sign "sum(" BYTES("r") ")" \
+	"  FROM " rows " r" \
+	"  WHERE " WHEN("r") \
+	"  AND EXISTS (SELECT 1 FROM tenants WHERE id = r.tenant_id)" \
+	"  GROUP BY 1, 2" \
+	"  ON CONFLICT (tenant_id, kind, slot) DO UPDATE" \
+	"  SET n = tenant_usage.n + EXCLUDED.n," \
+	"  bytes = tenant_usage.bytes + EXCLUDED.bytes;" \
+	"  RETURN NULL;" \
+	" END $$;"
+
+#define S_TRIGGERS(tbl, KIND, BYTES, WHEN) \
+	"DROP TRIGGER usage_" tbl " ON " tbl ";" \
+	S_ADD("usage_" tbl "_added", tbl, "added", "", KIND, BYTES, WHEN) \
+	S_ADD("usage_" tbl "_removed", tbl, "removed", "-", KIND, BYTES, \
+	    WHEN) \
+	"CREATE TRIGGER usage_" tbl "_added AFTER INSERT ON " tbl \
+	"  REFERENCING NEW TABLE AS added" \
+	"  FOR EACH STATEMENT EXECUTE FUNCTION usage_" tbl "_added();" \
+	"CREATE TRIGGER usage_" tbl "_removed AFTER DELETE ON " tbl \
+	"  REFERENCING OLD TABLE AS removed" \
+	"  FOR EACH STATEMENT EXECUTE FUNCTION usage_" tbl "_removed();"
+
+#define S_OTHER(tbl, BYTES, WHEN)	S_TRIGGERS(tbl, K_OTHER, BYTES, WHEN)
+
+const char pg_usage_by_statement_sql[] =
+	S_TRIGGERS("namespaces", K_NAMESPACES, U_NAMESPACE_BYTES, U_ALWAYS)
+	S_TRIGGERS("assets", U_ASSET_KIND, U_ASSET_BYTES, U_ALWAYS)
+	S_TRIGGERS("business_metadata", K_METADATA, U_METADATA_BYTES,
+	    U_ALWAYS)
+	S_TRIGGERS("commits", K_COMMITS, U_COMMIT_BYTES, U_ALWAYS)
+	S_TRIGGERS("dropped_assets", K_DROPPED, U_DROPPED_BYTES, U_ALWAYS)
+	S_TRIGGERS("policies", K_POLICIES, U_POLICY_BYTES, U_ALWAYS)
+	S_TRIGGERS("webhooks", K_WEBHOOKS, U_WEBHOOK_BYTES, U_WEBHOOK_WHEN)
+	S_TRIGGERS("events", K_EVENTS, U_EVENT_BYTES, U_ALWAYS)
+	S_TRIGGERS("audit_events", K_AUDIT, U_AUDIT_BYTES, U_AUDIT_WHEN)
+	S_TRIGGERS("plan_parts", K_PLANS, U_PLAN_BYTES, U_ALWAYS)
+	U_OTHER_TABLES(S_OTHER, U_ALWAYS);

@@ -276,6 +276,8 @@ extern const char	pg_policies_sql[];
 /* pg_schema_usage.c: migration 20, the usage ledger (ABI 1.27). */
 extern const char	pg_usage_sql[];
 extern const char	pg_keyset_sql[];
+/* pg_schema_usage.c: migration 22, inserts and deletes counted a statement. */
+extern const char	pg_usage_by_statement_sql[];
 int	pg_ensure_text_index(struct pgl_store *, struct pgl_err *);
 
 #endif
