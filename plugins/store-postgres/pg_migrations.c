@@ -581,12 +581,9 @@ const struct pg_migration pg_migrations[] = {
 	/* The usage ledger (store ABI 1.27, issue 67): as SQLite's
 	 * migration 22, one slot a session (pg_schema_usage.c); the rows of
 	 * before counted by its step. */
-	{ 20, "tenant usage ledger",
-	pg_usage_sql
-	},
+	{ 20, "tenant usage ledger", pg_usage_sql },
 	{ 21, "keyset pages", pg_keyset_sql },	/* pg_schema_keyset.c */
-	/* pg_schema_usage.c */
-	{ 22, "usage counted a statement", pg_usage_by_statement_sql },
+	{ 22, "usage by statement", pg_usage_by_statement_sql },
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */
