@@ -81,33 +81,12 @@ put_name(unsigned char **p, const char *s, int empty_ok)
 	return (0);
 }
 
-/* RFC 4648 §5 without padding, malloc'd. */
-static char *
-b64url(const unsigned char *raw, size_t len)
-{
-	char	*out, *p;
-	int	 n;
-
-	if ((out = malloc(4 * ((len + 2) / 3) + 1)) == NULL)
-		return (NULL);
-	n = EVP_EncodeBlock((unsigned char *)out, raw, (int)len);
-	while (n > 0 && out[n - 1] == '=')
-		n--;
-	out[n] = '\0';
-	for (p = out; *p != '\0'; p++) {
-		if (*p == '+')
-			*p = '-';
-		else if (*p == '/')
-			*p = '_';
-	}
-	return (out);
-}
-
 char *
 pgl_feed_token_encode(const unsigned char *key, size_t keylen,
     const struct pgl_feed_token *tok, const char **why)
 {
 	unsigned char	 raw[RAW_MAX], *p = raw;
+	char		*text;
 
 	if (keylen < PGL_FEED_TOKEN_KEY_MIN) {
 		*why = "the token secret is shorter than 16 bytes";
@@ -132,32 +111,12 @@ pgl_feed_token_encode(const unsigned char *key, size_t keylen,
 		return (NULL);
 	}
 	p += MAC_LEN;
-	if ((p = (unsigned char *)b64url(raw, (size_t)(p - raw))) == NULL)
+	if ((text = malloc(PGL_BASE64URL_LEN((size_t)(p - raw)))) == NULL) {
 		*why = "out of memory";
-	return ((char *)p);
-}
-
-/* base64url text, unpadded, into raw; its length or -1. */
-static int
-unb64url(const char *text, unsigned char *raw, size_t rawlen)
-{
-	char	buf[4 * ((RAW_MAX + 2) / 3) + 4];
-	size_t	i, n = strlen(text);
-	int	len;
-
-	if (n == 0 || n % 4 == 1 || n + 3 >= sizeof(buf))
-		return (-1);
-	for (i = 0; i < n; i++) {
-		if (text[i] == '+' || text[i] == '/' || text[i] == '=')
-			return (-1);
-		buf[i] = text[i] == '-' ? '+' : text[i] == '_' ? '/' :
-		    text[i];
+		return (NULL);
 	}
-	while (i % 4 != 0)
-		buf[i++] = '=';
-	buf[i] = '\0';
-	len = pgl_base64_decode_strict(buf, raw, rawlen);
-	return (len);
+	(void)pgl_base64url_encode(raw, (size_t)(p - raw), text);
+	return (text);
 }
 
 /* One name with its length byte into out; -1 when it overruns left or
@@ -197,7 +156,7 @@ pgl_feed_token_decode(const unsigned char *key, size_t keylen,
 
 	memset(tok, 0, sizeof(*tok));
 	*why = "continuation-token: not a token of this server";
-	if (text == NULL || (len = unb64url(text, raw, sizeof(raw))) == -1 ||
+	if (text == NULL || (len = pgl_base64url_decode(text, raw, sizeof(raw))) == -1 ||
 	    len < HEAD_LEN + 2 + 1 + MAC_LEN)
 		return (-1);
 	/* Authenticate first: nothing of a forged token is read. */

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -28,4 +29,50 @@ pgl_base64_decode_strict(const char *in, unsigned char *out, size_t outlen)
 	    (int)pad)
 		return (-1);
 	return (n - (int)pad);
+}
+
+size_t
+pgl_base64url_encode(const unsigned char *raw, size_t len, char *out)
+{
+	char	*c;
+	int	 n;
+
+	n = EVP_EncodeBlock((unsigned char *)out, raw, (int)len);
+	while (n > 0 && out[n - 1] == '=')
+		n--;
+	out[n] = '\0';
+	for (c = out; *c != '\0'; c++) {
+		if (*c == '+')
+			*c = '-';
+		else if (*c == '/')
+			*c = '_';
+	}
+	return ((size_t)n);
+}
+
+int
+pgl_base64url_decode(const char *text, unsigned char *out, size_t outlen)
+{
+	char	*buf;
+	size_t	 i, n = strlen(text);
+	int	 len;
+
+	/* The text of outlen bytes and its padding, no more. */
+	if (n == 0 || n % 4 == 1 || n > PGL_BASE64URL_LEN(outlen) ||
+	    (buf = malloc(n + 4)) == NULL)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (text[i] == '+' || text[i] == '/' || text[i] == '=') {
+			free(buf);
+			return (-1);
+		}
+		buf[i] = text[i] == '-' ? '+' : text[i] == '_' ? '/' :
+		    text[i];
+	}
+	while (i % 4 != 0)
+		buf[i++] = '=';
+	buf[i] = '\0';
+	len = pgl_base64_decode_strict(buf, out, outlen);
+	free(buf);
+	return (len);
 }

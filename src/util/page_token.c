@@ -15,7 +15,6 @@
 #define VERSION		1
 #define HEAD_LEN	(2 + 8 + 8)
 #define RAW_MAX		(HEAD_LEN + 2 * (2 + PGL_PAGE_TOKEN_KEY_MAX))
-#define TEXT_MAX	(4 * ((RAW_MAX + 2) / 3) + 4)
 
 /*
  * SHA-256 of the parts, each with its length first (so that ("ab", "c")
@@ -96,8 +95,7 @@ pgl_page_token(struct pgl_arena *a, uint64_t scope,
     const struct pgl_page_key *k)
 {
 	unsigned char	 raw[RAW_MAX], *p = raw;
-	char		*out, *c;
-	int		 n;
+	char		*out;
 
 	*p++ = 'k';
 	*p++ = VERSION;
@@ -106,41 +104,11 @@ pgl_page_token(struct pgl_arena *a, uint64_t scope,
 	p += 16;
 	if (put_str(&p, k->s) == -1 || put_str(&p, k->s2) == -1)
 		return (NULL);
-	if ((out = pgl_arena_alloc(a, 4 * (((size_t)(p - raw) + 2) / 3) +
-	    1)) == NULL)
+	if ((out = pgl_arena_alloc(a, PGL_BASE64URL_LEN((size_t)(p - raw)))) ==
+	    NULL)
 		return (NULL);
-	n = EVP_EncodeBlock((unsigned char *)out, raw, (int)(p - raw));
-	while (n > 0 && out[n - 1] == '=')
-		n--;
-	out[n] = '\0';
-	for (c = out; *c != '\0'; c++) {
-		if (*c == '+')
-			*c = '-';
-		else if (*c == '/')
-			*c = '_';
-	}
+	(void)pgl_base64url_encode(raw, (size_t)(p - raw), out);
 	return (out);
-}
-
-/* base64url text, unpadded, into raw; its length or -1. */
-static int
-unb64url(const char *text, unsigned char *raw, size_t rawlen)
-{
-	char	buf[TEXT_MAX];
-	size_t	i, n = strlen(text);
-
-	if (n == 0 || n % 4 == 1 || n + 3 >= sizeof(buf))
-		return (-1);
-	for (i = 0; i < n; i++) {
-		if (text[i] == '+' || text[i] == '/' || text[i] == '=')
-			return (-1);
-		buf[i] = text[i] == '-' ? '+' : text[i] == '_' ? '/' :
-		    text[i];
-	}
-	while (i % 4 != 0)
-		buf[i++] = '=';
-	buf[i] = '\0';
-	return (pgl_base64_decode_strict(buf, raw, rawlen));
 }
 
 /* One string with its length into the arena; -1 when it overruns or
@@ -172,7 +140,7 @@ pgl_page_token_read(struct pgl_arena *a, const char *text, uint64_t scope,
 	int			 len;
 
 	memset(k, 0, sizeof(*k));
-	if (text == NULL || (len = unb64url(text, raw, sizeof(raw))) <
+	if (text == NULL || (len = pgl_base64url_decode(text, raw, sizeof(raw))) <
 	    HEAD_LEN + 4 || raw[0] != 'k' || raw[1] != VERSION ||
 	    get64(raw + 2) != scope)
 		return (-1);
