@@ -16,7 +16,8 @@ import { after, before, test } from 'node:test';
 import { expectJson, uniq } from './lib/expect.js';
 import { grant, okFor, startAuthServer, tenantUser, tenantWithAdmin } from './lib/governance.js';
 import { byField, checkLabels, checkResult } from './lib/labels.js';
-import { checkResponse } from './lib/openapi.js';
+import { IcebergRestCatalog } from 'iceberg-js';
+import { checkResponse, validatingFetch } from './lib/openapi.js';
 import { makeToml, ONCE, runBinary, tmpDir } from './lib/server.js';
 
 const SCHEMA = {
@@ -192,6 +193,20 @@ test('a branch carries its table\'s labels, on its own row after a commit on it 
   // The table's Iceberg refs (a branch, a tag) are in the same answer.
   const snap = expectJson(await loadTable(`${tpath()}?snapshots=refs`), 200);
   assert.deepEqual(checkResult(snap), main);
+});
+
+test('iceberg-js (unmodified) loads a labelled table, its ETag round trip included', async () => {
+  const checked = validatingFetch();
+  const catalog = new IcebergRestCatalog({
+    baseUrl: `http://127.0.0.1:${srv.port}`, warehouse: cat,
+    auth: { type: 'bearer', token: A.admin.authorization.slice(7) }, fetch: checked,
+  });
+  const id = { namespace: [ns], name: tbl };
+  const loaded = await catalog.loadTableResult(id);
+  assert.equal(checkResult(loaded)['object-labels'].owner, 'sales-eng');
+  assert.equal(await catalog.loadTable(id, { ifNoneMatch: loaded.etag }), null, '304 -> null');
+  assert.equal((await catalog.loadTable(id)).location, loaded.metadata.location);
+  assert.deepEqual(checked.failures, []);
 });
 
 test('a caller for whom a policy masks a column gets no label of it (nor of a field nested in a masked one); another caller gets them', async () => {
