@@ -84,24 +84,20 @@ ice_restricted_change_reply(struct pgl_req *r, const struct ice_change *c,
 
 /*
  * What follows the metadata: nothing for a table (CommitTableResponse);
- * a view's (LoadViewResult) config and its labels when it has some
+ * a view's (LoadViewResult) config and its labels' text when it has some
  * (read/labels.c).  NULL after replying.
  */
 static const char *
-reply_tail(struct pgl_req *r, int config, const json_t *labels)
+reply_tail(struct pgl_req *r, int config, const char *labels)
 {
 	const char	*tail;
-	char		*text;
 
 	if (!config)
 		return ("}");
 	if (labels == NULL)
 		return (",\"config\":{}}");
-	text = pgl_json_dump(labels);
-	tail = text != NULL ? pgl_arena_printf(r->arena,
-	    ",\"config\":{},\"labels\":%s}", text) : NULL;
-	free(text);
-	if (tail == NULL)
+	if ((tail = pgl_arena_printf(r->arena, ",\"config\":{},\"labels\":%s}",
+	    labels)) == NULL)
 		pgl_reply_error(r, 503, "out of memory");
 	return (tail);
 }
@@ -109,17 +105,16 @@ reply_tail(struct pgl_req *r, int config, const json_t *labels)
 void
 ice_change_reply(struct pgl_req *r, const struct ice_change *c, int config)
 {
-	const char	*tail;
-	json_t		*j, *labels = NULL;
+	const char	*tail, *labels = NULL;
+	json_t		*j;
 
 	if (ice_restricted_change_reply(r, c, config) != 0)
 		return;
-	if (config && ice_labels(r, &c->asset, NULL, NULL, &labels) == -1)
+	if (config && ice_labels_text(r, &c->asset, NULL, NULL, &labels) ==
+	    -1)
 		return;
 	if (c->next != NULL && c->bytes != NULL) {
-		tail = reply_tail(r, config, labels);
-		json_decref(labels);
-		if (tail != NULL)
+		if ((tail = reply_tail(r, config, labels)) != NULL)
 			reply_bytes(r, c->next_location, c->bytes, c->len,
 			    tail);
 		return;
@@ -129,8 +124,8 @@ ice_change_reply(struct pgl_req *r, const struct ice_change *c, int config)
 	if (j != NULL && config) {
 		json_object_set_new(j, "config", json_object());
 		if (labels != NULL)
-			json_object_set(j, "labels", labels);
+			json_object_set_new(j, "labels", json_loads(labels, 0,
+			    NULL));
 	}
-	json_decref(labels);
 	pgl_reply_json(r, 200, j);
 }

@@ -30,17 +30,21 @@
  * config cache (config_cache.h) under the shared config epoch, which every
  * management change (a business metadata or column tags write among them)
  * bumps on every worker: a load reads them from the worker's cache, no
- * store round trip, labels or none; a miss costs the business metadata
- * read (free when the authorization step made it) and the column tags
- * read, two more on a branch's own row without any.
+ * store round trip, labels or none, and an unrestricted caller's answer
+ * carries the kept text as it is (no parse; the ETag hashes it); a
+ * restricted caller's is parsed, masked and written again.  A miss costs
+ * the business metadata read (free when the authorization step made it)
+ * and the column tags read, two more on a branch's own row without any.
+ * Measured on the sanitizer build (load average 14, so roughly): a
+ * load's handler time 0.08-0.10 ms, labelled or not, against 0.08 before.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
-#include "api/config_cache.h"
 #include "api/asset_ref.h"
+#include "api/config_cache.h"
 #include "api/read/read.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
@@ -143,9 +147,10 @@ field_labels(const struct pgl_column_tag *t, size_t n)
 	for (i = 0; i < n; i++) {
 		if (labels == NULL || t[i].field_id != t[i - 1].field_id) {
 			if (json_object_size(labels) > 0)
-				json_array_append_new(out, json_pack("{s:I,s:O}",
-				    "field-id", (json_int_t)t[i - 1].field_id,
-				    "labels", labels));
+				json_array_append_new(out, json_pack(
+				    "{s:I,s:O}", "field-id",
+				    (json_int_t)t[i - 1].field_id, "labels",
+				    labels));
 			json_decref(labels);
 			labels = json_object();
 		}
@@ -217,62 +222,98 @@ read_labels(struct pgl_req *r, const struct pgl_asset *a, json_t **out)
 }
 
 /*
- * The same through the config cache: kept as their JSON text ("" for
- * none) with the epoch read before the store was.
+ * The same through the config cache, as their JSON text (arena; NULL
+ * for none): kept as that text ("" for none) with the epoch read before
+ * the store was.  0, or -1 after replying.
  */
 static int
-cached_labels(struct pgl_req *r, const struct pgl_asset *a, json_t **out)
+cached_labels(struct pgl_req *r, const struct pgl_asset *a, const char **text)
 {
 	const char	*what, *body;
-	char		*text;
+	char		*dump = NULL;
 	size_t		 len;
 	uint64_t	 epoch, none;
+	json_t		*j;
 
-	*out = NULL;
+	*text = NULL;
 	what = pgl_arena_printf(r->arena, WHAT_LABELS "%s", a->id);
 	if (what != NULL && api_list_cached(r, r->tenant, what, &body, &len,
 	    &none) == 0) {
-		if (len > 0 && (*out = json_loadb(body, len, 0, NULL)) == NULL) {
-			pgl_reply_error(r, 503, "out of memory");
-			return (-1);
-		}
+		*text = len > 0 ? body : NULL;
 		return (0);
 	}
 	epoch = pgl_grant_epoch();
-	if (read_labels(r, a, out) == -1)
+	if (read_labels(r, a, &j) == -1)
 		return (-1);
-	if (what == NULL)
-		return (0);
-	text = *out != NULL ? pgl_json_dump(*out) : NULL;
-	if (*out == NULL || text != NULL)
-		api_list_keep(r->tenant, what, epoch, text != NULL ? text : "",
-		    text != NULL ? strlen(text) : 0, 0);
-	free(text);
-	return (0);
-}
-
-/* Drop the field labels of what rr masks for the caller (md: the table's
- * metadata, for fields nested in a masked one; may be NULL). */
-static int
-masked_out(struct pgl_req *r, json_t *labels, const json_t *rr,
-    const json_t *md)
-{
-	struct pgl_pol_mask	 m;
-	json_t			*fields = json_object_get(labels, "fields");
-	size_t			 i;
-
-	if (rr == NULL || json_array_size(fields) == 0)
-		return (0);
-	if (pgl_pol_mask_of(rr, md, &m) == -1) {
+	if (j != NULL && ((dump = pgl_json_dump(j)) == NULL ||
+	    (*text = pgl_arena_strdup(r->arena, dump)) == NULL)) {
+		free(dump);
+		json_decref(j);
 		pgl_reply_error(r, 503, "out of memory");
 		return (-1);
 	}
+	json_decref(j);
+	if (what != NULL)
+		api_list_keep(r->tenant, what, epoch, dump != NULL ? dump : "",
+		    dump != NULL ? strlen(dump) : 0, 0);
+	free(dump);
+	return (0);
+}
+
+/*
+ * labels without the field labels of what rr masks for the caller (md:
+ * the table's metadata, for fields nested in a masked one; may be
+ * NULL): 1 when something is left, 0 when nothing, -1 out of memory.
+ */
+static int
+masked_out(json_t *labels, const json_t *rr, const json_t *md)
+{
+	struct pgl_pol_mask	 m;
+	json_t			*fields;
+	size_t			 i;
+
+	fields = json_object_get(labels, "fields");
+	if (pgl_pol_mask_of(rr, md, &m) == -1)
+		return (-1);
 	for (i = json_array_size(fields); i > 0; i--) {
 		if (pgl_pol_masked(&m, json_integer_value(json_object_get(
 		    json_array_get(fields, i - 1), "field-id"))))
 			json_array_remove(fields, i - 1);
 	}
 	pgl_pol_mask_free(&m);
+	return (json_object_size(json_object_get(labels, "object-labels")) >
+	    0 || json_array_size(fields) > 0);
+}
+
+int
+ice_labels_text(struct pgl_req *r, const struct pgl_asset *a,
+    const json_t *rr, const json_t *md, const char **text)
+{
+	json_t	*j;
+	char	*dump = NULL;
+	int	 left;
+
+	*text = NULL;
+	if (!labels_on() || a == NULL || a->id == NULL || *a->id == '\0')
+		return (0);
+	if (cached_labels(r, a, text) == -1)
+		return (-1);
+	/* The hot path: the kept text as it is, no parse. */
+	if (*text == NULL || rr == NULL)
+		return (0);
+	if ((j = json_loads(*text, 0, NULL)) == NULL ||
+	    (left = masked_out(j, rr, md)) == -1 || (left == 1 &&
+	    ((dump = pgl_json_dump(j)) == NULL ||
+	    (*text = pgl_arena_strdup(r->arena, dump)) == NULL))) {
+		free(dump);
+		json_decref(j);
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	if (left == 0)
+		*text = NULL;
+	free(dump);
+	json_decref(j);
 	return (0);
 }
 
@@ -280,36 +321,23 @@ int
 ice_labels(struct pgl_req *r, const struct pgl_asset *a, const json_t *rr,
     const json_t *md, json_t **out)
 {
+	const char	*text;
+
 	*out = NULL;
-	if (!labels_on() || a == NULL || a->id == NULL || *a->id == '\0')
-		return (0);
-	if (cached_labels(r, a, out) == -1)
+	if (ice_labels_text(r, a, rr, md, &text) == -1)
 		return (-1);
-	if (*out != NULL && masked_out(r, *out, rr, md) == -1) {
-		json_decref(*out);
-		*out = NULL;
+	if (text != NULL && (*out = json_loads(text, 0, NULL)) == NULL) {
+		pgl_reply_error(r, 503, "out of memory");
 		return (-1);
-	}
-	if (*out != NULL && json_object_size(json_object_get(*out,
-	    "object-labels")) == 0 && json_array_size(json_object_get(*out,
-	    "fields")) == 0) {
-		json_decref(*out);
-		*out = NULL;
 	}
 	return (0);
 }
 
 const char *
-ice_labels_mode(struct pgl_req *r, const char *mode, const json_t *labels)
+ice_labels_mode(struct pgl_req *r, const char *mode, const char *text)
 {
-	char		*text;
-	uint64_t	 h;
-
-	if (labels == NULL)
+	if (text == NULL)
 		return (mode);
-	text = pgl_json_dump(labels);
-	h = pgl_fnv1a_str(PGL_FNV_BASIS, text != NULL ? text : "");
-	free(text);
 	return (pgl_arena_printf(r->arena, "%s+labels:%016llx", mode,
-	    (unsigned long long)h));
+	    (unsigned long long)pgl_fnv1a_str(PGL_FNV_BASIS, text)));
 }

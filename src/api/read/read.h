@@ -101,20 +101,25 @@ const char *ice_tag_mode(struct pgl_req *, const struct pgl_catalog *c,
  * request's caller may have them: its business metadata and column tags
  * as [labels] business_keys lets through, less secret keys and the
  * fields the caller's read restrictions rr project (md: the table's
- * metadata, for nested fields; may be NULL).  0 with *out NULL when
- * there are none, 0 with *out a new object, or -1 after replying.
+ * metadata, for nested fields; may be NULL).  ice_labels_text: their
+ * JSON text (arena; *text NULL when there are none), as kept when rr is
+ * NULL (no parse); ice_labels: a new object (*out NULL when none).  0,
+ * or -1 after replying.
  */
+int	ice_labels_text(struct pgl_req *, const struct pgl_asset *a,
+	    const json_t *rr, const json_t *md, const char **text);
 int	ice_labels(struct pgl_req *, const struct pgl_asset *a,
 	    const json_t *rr, const json_t *md, json_t **out);
-/* An ETag's mode naming labels (mode itself when NULL). */
+/* An ETag's mode naming labels of that text (mode itself when NULL). */
 const char *ice_labels_mode(struct pgl_req *, const char *mode,
-	    const json_t *labels);
+	    const char *text);
 
 /* read/view_load.c: loadView, viewExists, and the LoadViewResult (md
  * and labels, or NULL, stolen; config empty) that create and register
  * answer with. */
 void	ice_view_load(struct pgl_req *);
 void	ice_view_head(struct pgl_req *);
-json_t	*ice_view_result(const char *location, json_t *md, json_t *labels);
+json_t	*ice_view_result(const char *location, json_t *md,
+	    json_t *labels);
 
 #endif

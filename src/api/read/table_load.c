@@ -61,12 +61,12 @@ add_config(struct pgl_req *r, const struct pgl_catalog *c,
 	    "prefix", table_location, "config", vended));
 }
 
-/* LoadTableResult; md, rr (the caller's read restrictions, or NULL) and
- * labels (or NULL) are stolen. */
+/* LoadTableResult; md and rr (the caller's read restrictions, or NULL)
+ * are stolen; labels: their JSON text (read/labels.c), or NULL. */
 static json_t *
 load_result(struct pgl_req *r, const struct pgl_catalog *c,
     const char *table_location, const char *location, json_t *md, json_t *rr,
-    json_t *labels)
+    const char *labels)
 {
 	json_t	*j = json_object();
 
@@ -78,7 +78,7 @@ load_result(struct pgl_req *r, const struct pgl_catalog *c,
 	if (rr != NULL)
 		json_object_set_new(j, "read-restrictions", rr);
 	if (labels != NULL)
-		json_object_set_new(j, "labels", labels);
+		json_object_set_new(j, "labels", json_loads(labels, 0, NULL));
 	return (j);
 }
 
@@ -260,12 +260,12 @@ void
 ice_reply_created(struct pgl_req *r, const struct ice_target *t,
     const struct pgl_asset *a, const char *table_location, json_t *md)
 {
-	json_t	*rr, *labels = NULL;
+	const char	*labels = NULL;
+	json_t		*rr;
 
 	if (restrictions(r, t, a, md, &rr, NULL) == -1 ||
-	    ice_labels(r, a, rr, md, &labels) == -1 ||
+	    ice_labels_text(r, a, rr, md, &labels) == -1 ||
 	    withheld(r, &md, rr) == -1) {
-		json_decref(labels);
 		json_decref(rr);
 		json_decref(md);
 		return;
@@ -307,28 +307,31 @@ struct load_frame {
 static int
 load_frame(struct pgl_req *r, const struct pgl_catalog *c,
     const char *table_location, const char *location, const json_t *rr,
-    const json_t *labels, struct load_frame *f)
+    const char *labels, struct load_frame *f)
 {
 	struct pgl_jw	 w;
 	json_t		*extra;
 	char		*text;
+	size_t		 n;
 
-	f->tail = ",\"config\":{}}";
+	f->tail = "\"config\":{}}";
 	/* Vended credentials: config and storage-credentials after the
 	 * metadata, still without parsing it. */
 	extra = json_object();
 	add_config(r, c, table_location, extra);
 	if (rr != NULL)
 		json_object_set(extra, "read-restrictions", (json_t *)rr);
-	if (labels != NULL)
-		json_object_set(extra, "labels", (json_t *)labels);
 	if ((json_object_size(json_object_get(extra, "config")) > 0 ||
-	    rr != NULL || labels != NULL) &&
-	    (text = pgl_json_dump(extra)) != NULL) {
-		f->tail = pgl_arena_printf(r->arena, ",%s", text + 1);
+	    rr != NULL) && (text = pgl_json_dump(extra)) != NULL) {
+		f->tail = pgl_arena_strdup(r->arena, text + 1);
 		free(text);
 	}
 	json_decref(extra);
+	/* The labels' kept text as it is (read/labels.c), last. */
+	if (f->tail != NULL && (n = strlen(f->tail)) > 0)
+		f->tail = labels == NULL ? pgl_arena_printf(r->arena, ",%s",
+		    f->tail) : pgl_arena_printf(r->arena,
+		    ",%.*s,\"labels\":%s}", (int)(n - 1), f->tail, labels);
 	/* Written, not built as a tree and dumped: 3 % of a cached load. */
 	jw_init(&w);
 	jw_open(&w, '{');
@@ -408,7 +411,7 @@ reply_plain_load(struct pgl_req *r, const struct pgl_catalog *c,
 static void
 reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
     const char *table_location, const char *location, const json_t *rr,
-    const json_t *labels)
+    const char *labels)
 {
 	struct load_frame	f;
 
@@ -421,7 +424,8 @@ reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
 
 /* Everything a load holds, let go of at its end. */
 struct load_held {
-	json_t	*md, *rr, *labels;
+	json_t		*md, *rr;
+	const char	*labels;	/* their text (arena) */
 };
 
 static void
@@ -429,7 +433,6 @@ held_free(struct load_held *h)
 {
 	json_decref(h->md);
 	json_decref(h->rr);
-	json_decref(h->labels);
 }
 
 /* 1 when the caller's If-None-Match names tag (or is "*"). */
@@ -471,7 +474,7 @@ ice_table_load(struct pgl_req *r)
 	    NULL && !ice_caller_enforces(r) &&
 	    ice_storage_refused(r, t.name) == -1) ||
 	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1 ||
-	    ice_labels(r, &a, h.rr, h.md, &h.labels) == -1) {
+	    ice_labels_text(r, &a, h.rr, h.md, &h.labels) == -1) {
 		held_free(&h);
 		return;
 	}
@@ -504,7 +507,7 @@ ice_table_load(struct pgl_req *r)
 	    ice_table_refs_only(h.md);
 	pgl_reply_json(r, 200, load_result(r, &t.catalog, a.location,
 	    a.metadata_location, refs, h.rr, h.labels));
-	h.rr = h.labels = NULL;
+	h.rr = NULL;
 	held_free(&h);
 }
 
