@@ -234,6 +234,27 @@ test('a caller for whom a policy masks a column gets no label of it (nor of a fi
   }
 });
 
+test('a tag policy holds on a branch\'s own copy of the table (after a commit on the branch), and the tagged column\'s label stays hidden there', async () => {
+  const pol = expectJson(await srv.req('POST', '/api/v1/policies', {
+    body: { name: uniq('geo'), catalog: cat, tag: 'geo', action: 'mask-alphanum', applies_to: { roles: [rAnalyst] } }, headers: A.admin,
+  }), 201);
+  try {
+    const b = uniq('feat');
+    await ok('POST', '/api/v1/branches', { name: b, catalog: cat, branch_type: 'experimental', from_branch: 'main' }, A.admin, 201);
+    await v1('POST', tpath(`${tbl}@${b}`), { body: { requirements: [], updates: [{ action: 'set-properties', updates: { stage: b } }] } });
+    for (const p of [tpath(`${tbl}@${b}`), tpath()]) {
+      const a = expectJson(await loadTable(p, analyst.headers), 200);
+      const masked = (a['read-restrictions']?.['required-column-projections'] ?? []).map((x) => x['field-id']);
+      assert.ok(masked.includes(3), `${p}: the geo-tagged column is masked: ${JSON.stringify(a['read-restrictions'])}`);
+      const fields = byField(checkResult(a));
+      assert.equal(fields[3], undefined, `${p}: no label of the masked column`);
+      assert.deepEqual(fields[2], { pii: '', classification: 'confidential' });
+    }
+  } finally {
+    await srv.req('DELETE', `/api/v1/policies/${pol.id}`, { headers: A.admin });
+  }
+});
+
 test('a secret-looking key is never a label: properties, tags and column tags alike', async () => {
   await ok('POST', `/v1/${cat}/namespaces/${ns}/tables`, { name: 'secrets', schema: SCHEMA }, A.admin);
   const id = (await ok('GET', tpath('secrets'), undefined, A.admin)).metadata['table-uuid'];
