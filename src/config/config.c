@@ -109,6 +109,7 @@ defaults(struct pgl_config *c)
 	c->defaults.object_store_cache = 1;
 	c->defaults.tenant_name = pgl_config_strdup("default");
 	pgl_config_quota_defaults(c);
+	(void)pgl_config_list_add(&c->labels.business_keys, "*", 1);
 }
 
 struct pgl_config *
@@ -171,6 +172,7 @@ pgl_config_free(struct pgl_config *c)
 	pgl_config_list_clear(&c->storage.allowed_endpoints);
 	pgl_config_list_clear(&c->storage.azure_container_sas);
 	pgl_config_list_clear(&c->storage.static_key_buckets);
+	pgl_config_list_clear(&c->labels.business_keys);
 	free(c->storage.ca_file);
 	free(c);
 }

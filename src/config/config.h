@@ -345,6 +345,18 @@ struct pgl_config {
 	struct {
 		char		*token;
 	} metrics;
+
+	/*
+	 * [labels] business_keys (PANGOLIN_LABELS_BUSINESS_KEYS, split on
+	 * ','; issue 70, api/read/labels.c): the label keys a table's or
+	 * view's load carries, from its business metadata (properties,
+	 * tags) and its column tags.  ["*"] (the default): every key;
+	 * []: no labels at all (and no read for them).  A key the secret
+	 * rule names (util/secret_key.h) is never carried, listed or not.
+	 */
+	struct {
+		struct pgl_strlist	business_keys;
+	} labels;
 };
 
 

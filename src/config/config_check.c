@@ -186,6 +186,23 @@ storage_validate(struct pgl_config *c, struct pgl_config_error *err)
 	return (0);
 }
 
+/* [labels] business_keys: "*" (every key) stands alone. */
+static int
+labels_validate(const struct pgl_config *c, struct pgl_config_error *err)
+{
+	const struct pgl_strlist	*l = &c->labels.business_keys;
+	size_t				 i;
+
+	for (i = 0; i < l->n && l->n > 1; i++) {
+		if (strcmp(l->v[i], "*") == 0) {
+			pgl_config_seterr(err, 0, "labels.business_keys",
+			    "\"*\" (every key) must be the only element");
+			return (-1);
+		}
+	}
+	return (0);
+}
+
 /*
  * One tenant's federated calls under way may not hold every thread of
  * the worker's pool, or one tenant's slow remotes would stall every
@@ -248,7 +265,8 @@ pgl_config_validate(struct pgl_config *c, struct pgl_config_error *err)
 	if (public_url_validate(c, err) == -1 ||
 	    pgl_config_oidc_validate(c->auth.oidc, c->auth.noidc, err) == -1)
 		return (-1);
-	if (federation_validate(c, err) == -1)
+	if (federation_validate(c, err) == -1 ||
+	    labels_validate(c, err) == -1)
 		return (-1);
 	return (storage_validate(c, err));
 }

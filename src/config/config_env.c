@@ -553,7 +553,9 @@ pgl_config_env_apply(struct pgl_config *c, struct pgl_config_error *err)
 	    env_list("PANGOLIN_AZURE_CONTAINER_SAS", ',',
 	    &c->storage.azure_container_sas, err) == -1 ||
 	    env_list("PANGOLIN_STATIC_KEY_BUCKETS", ',',
-	    &c->storage.static_key_buckets, err) == -1)
+	    &c->storage.static_key_buckets, err) == -1 ||
+	    env_list("PANGOLIN_LABELS_BUSINESS_KEYS", ',',
+	    &c->labels.business_keys, err) == -1)
 		return (-1);
 	if ((v = getenv("PANGOLIN_AZURE_CREATE_CONTAINERS")) != NULL &&
 	    *v != '\0')

@@ -244,6 +244,8 @@ static const struct key keys[] = {
 	{ "defaults", "warehouse",	K_STR,  O(defaults.warehouse), 0, 0 },
 	{ "defaults", "warehouse_root",	K_STR,  O(defaults.warehouse_root), 0, 0 },
 	{ "defaults", "catalog",	K_STR,  O(defaults.catalog), 0, 0 },
+	{ "labels", "business_keys",	K_LIST,
+	    O(labels.business_keys), 0, 0 },
 };
 
 /* A TOML array of strings replaces whatever the list held. */

@@ -301,6 +301,7 @@ loadTable, provider's ES256 token (tenant admin)|$A/v1/bench/namespaces/b/tables
 loadTable, X-API-Key (service user)|$A/v1/bench/namespaces/b/tables/t100||key.hdr
 loadTable, JWT, tenant user, 1000 grants|$A/v1/bench/namespaces/b/tables/t100||user.hdr
 loadTable (fresh table, 1 snapshot)|$P/v1/bench/namespaces/b/tables/t1
+loadTable (fresh table, labelled)|$P/v1/bench/namespaces/b/tables/tl
 loadTable on S3 (20 commits, warm)|$P/v1/s3bench/namespaces/b/tables/t
 commit, one table on S3|$P/v1/s3bench/namespaces/b/tables/c0|commit_one.lua
 login flood (rate limited: 429s)|$A/api/v1/users/login|login_flood.lua

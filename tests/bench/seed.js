@@ -22,7 +22,8 @@
 //       server that has not loaded them yet, the first pass is cold.
 //   node seed.js iceberg BASE_URL WAREHOUSE_ROOT
 //       a local warehouse, catalog "bench", namespace "b", table "t100"
-//       with 100 snapshots (100 commits), "t1" with one, and tables c0..c63 for the
+//       with 100 snapshots (100 commits), "t1" with one ("tl" the same with
+//       labels: business metadata and column tags), and tables c0..c63 for the
 //       commit rows.
 'use strict';
 
@@ -152,10 +153,28 @@ async function iceberg(base, root) {
 			summary: { operation: 'append' }, 'schema-id': 0 } },
 		{ action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch',
 		    'snapshot-id': 1 }] }, 200);
+	// The same, labelled (issue 70): business metadata and column tags,
+	// so its load carries labels (the "labelled" loadTable row).
+	const tl = (await ok(agent, base, 'POST', T, { name: 'tl',
+	    schema: SCHEMA }, 200)).metadata;
+	await ok(agent, base, 'POST', `${T}/tl`, { updates: [
+		{ action: 'add-snapshot', snapshot: { 'snapshot-id': 1,
+			'sequence-number': 1, 'timestamp-ms': Date.now(),
+			'manifest-list': `${tl.location}/metadata/snap-1.avro`,
+			summary: { operation: 'append' }, 'schema-id': 0 } },
+		{ action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch',
+		    'snapshot-id': 1 }] }, 200);
+	await ok(agent, base, 'POST', `/api/v1/assets/${tl['table-uuid']}/metadata`,
+	    { tags: ['gold', 'domain=finance'], properties: { owner: 'bench',
+	    'cost-center': 'cc-1' }, discoverable: false }, 200);
+	await ok(agent, base, 'PUT', `/api/v1/assets/${tl['table-uuid']}/column-tags`,
+	    { columns: [{ field_id: 2, tags: ['pii', 'classification=internal'] }] },
+	    200);
 	agent.destroy();
 	const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 	process.stdout.write(`seeded catalog bench: t100 (100 snapshots), t1 ` +
-	    `(1 snapshot) and 64 tables in ${(ms / 1000).toFixed(1)} s\n`);
+	    `and tl (1 snapshot; tl labelled) and 64 tables in ` +
+	    `${(ms / 1000).toFixed(1)} s\n`);
 }
 
 async function s3(base, endpoint, bucket) {

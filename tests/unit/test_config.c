@@ -33,6 +33,7 @@ static const char *const env_vars[] = {
 	"PANGOLIN_AUTH_RATE_WINDOW_SECS", "PANGOLIN_TOKEN_CACHE_ENTRIES",
 	"PANGOLIN_COMMIT_WORKERS", "PANGOLIN_AZURE_CONTAINER_SAS",
 	"PANGOLIN_STATIC_KEY_BUCKETS", "PANGOLIN_AZURE_CREATE_CONTAINERS",
+	"PANGOLIN_LABELS_BUSINESS_KEYS",
 	"PANGOLIN_START_WITH_UNREADABLE_SECRETS", "PANGOLIN_LOCATIONS_IN_NAMESPACE",
 	"PANGOLIN_METRICS_TOKEN",
 };
@@ -751,6 +752,44 @@ test_operator_only_storage_settings(void **state)
 	assert_string_equal(err.key, "storage.static_key_buckets");
 }
 
+/*
+ * [labels] business_keys (issue 70): every key ("*") by default; the
+ * file's list, [] (labels off), the environment's comma list over the
+ * file's; "*" beside another key refused.
+ */
+static void
+test_labels_business_keys_default_file_env(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	c = load(NULL, &err);
+	assert_non_null(c);
+	assert_int_equal(c->labels.business_keys.n, 1);
+	assert_string_equal(c->labels.business_keys.v[0], "*");
+	pgl_config_free(c);
+	c = load("[labels]\nbusiness_keys = [\"owner\", \"pii\"]\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->labels.business_keys.n, 2);
+	assert_string_equal(c->labels.business_keys.v[1], "pii");
+	pgl_config_free(c);
+	c = load("[labels]\nbusiness_keys = []\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->labels.business_keys.n, 0);
+	pgl_config_free(c);
+	setenv("PANGOLIN_LABELS_BUSINESS_KEYS", "team,cost-center", 1);
+	c = load("[labels]\nbusiness_keys = [\"owner\"]\n", &err);
+	assert_non_null(c);
+	assert_int_equal(c->labels.business_keys.n, 2);
+	assert_string_equal(c->labels.business_keys.v[0], "team");
+	pgl_config_free(c);
+	unsetenv("PANGOLIN_LABELS_BUSINESS_KEYS");
+	assert_null(load("[labels]\nbusiness_keys = [\"*\", \"owner\"]\n",
+	    &err));
+	assert_string_equal(err.key, "labels.business_keys");
+}
+
 /* A file of text under /tmp; its path in p. */
 static void
 write_file(char *p, size_t len, const char *text)
@@ -991,6 +1030,8 @@ main(void)
 		cmocka_unit_test_setup(
 		    test_oidc_env_makes_or_overrides_one_provider, setup),
 		cmocka_unit_test_setup(test_oidc_bad_providers_are_refused,
+		    setup),
+		cmocka_unit_test_setup(test_labels_business_keys_default_file_env,
 		    setup),
 	};
 

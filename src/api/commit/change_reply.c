@@ -1,7 +1,8 @@
 /*
  * The answer of a commit (commit/commit.h, ice_change_reply): the
  * LoadTableResult or LoadViewResult of the file it wrote, sent as its
- * bytes are, or of the base when nothing changed; to a caller a data
+ * bytes are, or of the base when nothing changed (a view's with its
+ * labels); to a caller a data
  * policy restricts, without the statistics it may not have (issue 67,
  * read/policies.h).
  */
@@ -13,6 +14,7 @@
 #include "api/read/policies.h"
 #include "api/read/read.h"
 #include "policy/policy.h"
+#include "util/arena.h"
 #include "util/json.h"
 
 /*
@@ -80,21 +82,50 @@ ice_restricted_change_reply(struct pgl_req *r, const struct ice_change *c,
 	return (1);
 }
 
+/*
+ * What follows the metadata: nothing for a table (CommitTableResponse);
+ * a view's (LoadViewResult) config and its labels' text when it has some
+ * (read/labels.c).  NULL after replying.
+ */
+static const char *
+reply_tail(struct pgl_req *r, int config, const char *labels)
+{
+	const char	*tail;
+
+	if (!config)
+		return ("}");
+	if (labels == NULL)
+		return (",\"config\":{}}");
+	if ((tail = pgl_arena_printf(r->arena, ",\"config\":{},\"labels\":%s}",
+	    labels)) == NULL)
+		pgl_reply_error(r, 503, "out of memory");
+	return (tail);
+}
+
 void
 ice_change_reply(struct pgl_req *r, const struct ice_change *c, int config)
 {
-	json_t	*j;
+	const char	*tail, *labels = NULL;
+	json_t		*j;
 
 	if (ice_restricted_change_reply(r, c, config) != 0)
 		return;
+	if (config && ice_labels_text(r, &c->asset, NULL, NULL, &labels) ==
+	    -1)
+		return;
 	if (c->next != NULL && c->bytes != NULL) {
-		reply_bytes(r, c->next_location, c->bytes, c->len,
-		    config ? ",\"config\":{}}" : "}");
+		if ((tail = reply_tail(r, config, labels)) != NULL)
+			reply_bytes(r, c->next_location, c->bytes, c->len,
+			    tail);
 		return;
 	}
 	j = json_pack("{s:s,s:O}", "metadata-location",
 	    ice_uri(r, c->asset.metadata_location), "metadata", c->base);
-	if (j != NULL && config)
+	if (j != NULL && config) {
 		json_object_set_new(j, "config", json_object());
+		if (labels != NULL)
+			json_object_set_new(j, "labels", json_loads(labels, 0,
+			    NULL));
+	}
 	pgl_reply_json(r, 200, j);
 }

@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "api/config_cache.h"
 #include "api/read/policies.h"
+#include "api/request/req_app.h"
 #include "app/app.h"
 #include "auth/grant_cache.h"
 #include "plugin/loader.h"
@@ -65,6 +66,28 @@ ice_policies_of_catalog(struct pgl_req *r, const char *catalog,
 	return (0);
 }
 
+/*
+ * The row asset_id was copied from, when it is a branch's own copy of a
+ * table (copy-on-write: its first change on the branch) and the request's
+ * authorization step read it: NULL otherwise.  Such a copy keeps no column
+ * tags of its own unless they were set on it, and its origin's hold for
+ * it, as its labels do (labels.c): a tag policy does not stop at a commit
+ * on a branch.
+ */
+static const char *
+origin_of(struct pgl_req *r, const char *asset_id)
+{
+	const struct pgl_asset	*a;
+
+	if (r->app == NULL || !r->app->have_asset)
+		return (NULL);
+	a = &r->app->asset;
+	if (a->id == NULL || a->origin == NULL ||
+	    strcmp(a->id, asset_id) != 0 || strcmp(a->origin, asset_id) == 0)
+		return (NULL);
+	return (a->origin);
+}
+
 int
 ice_policy_resolve(struct pgl_req *r, const char *catalog, const char *ns,
     const char *name, const char *asset_id, const json_t *md,
@@ -74,6 +97,7 @@ ice_policy_resolve(struct pgl_req *r, const char *catalog, const char *ns,
 	struct pgl_policy	*ps = NULL;
 	struct pgl_column_tag	*tags = NULL;
 	struct pgl_err		 err;
+	const char		*origin;
 	size_t			 n = 0, ntags = 0;
 	int			 any;
 
@@ -84,6 +108,13 @@ ice_policy_resolve(struct pgl_req *r, const char *catalog, const char *ns,
 		return (-1);
 	if (n > 0 && asset_id != NULL && STORE(list_column_tags, r->arena,
 	    r->tenant, asset_id, NULL, &tags, &ntags, &err) != PGL_OK) {
+		pgl_reply_store_error(r, &err);
+		return (-1);
+	}
+	if (n > 0 && asset_id != NULL && ntags == 0 &&
+	    (origin = origin_of(r, asset_id)) != NULL &&
+	    STORE(list_column_tags, r->arena, r->tenant, origin, NULL, &tags,
+	    &ntags, &err) != PGL_OK) {
 		pgl_reply_store_error(r, &err);
 		return (-1);
 	}

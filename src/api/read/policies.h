@@ -28,9 +28,11 @@ int	ice_policies_of_catalog(struct pgl_req *, const char *catalog,
  * asset id and its metadata md, whose current schema counts): the
  * tenant's policies of the catalog and the table's column tags through
  * the resolver (pgl_pol_resolve).  A tenant without policies costs one
- * cached check and answers an empty result.  0 (res the caller's:
- * pgl_pol_result_free), or -1 after replying.  The explanation calls
- * it, and restrictions.c for the caller's own answers.
+ * cached check and answers an empty result.  A branch's own copy of a
+ * table without column tags of its own resolves with its origin's (the
+ * row the request's authorization step read names it).  0 (res the
+ * caller's: pgl_pol_result_free), or -1 after replying.  The explanation
+ * calls it, and restrictions.c for the caller's own answers.
  */
 int	ice_policy_resolve(struct pgl_req *, const char *catalog,
 	    const char *ns, const char *name, const char *asset_id,

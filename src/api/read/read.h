@@ -96,10 +96,30 @@ void	ice_set_etag(struct pgl_req *, const char *location,
 const char *ice_tag_mode(struct pgl_req *, const struct pgl_catalog *c,
 	    const char *mode);
 
+/*
+ * read/labels.c: the Labels (iceberg-labels.yaml) of asset a as the
+ * request's caller may have them: its business metadata and column tags
+ * as [labels] business_keys lets through, less secret keys and the
+ * fields the caller's read restrictions rr project (md: the table's
+ * metadata, for nested fields; may be NULL).  ice_labels_text: their
+ * JSON text (arena; *text NULL when there are none), as kept when rr is
+ * NULL (no parse); ice_labels: a new object (*out NULL when none).  0,
+ * or -1 after replying.
+ */
+int	ice_labels_text(struct pgl_req *, const struct pgl_asset *a,
+	    const json_t *rr, const json_t *md, const char **text);
+int	ice_labels(struct pgl_req *, const struct pgl_asset *a,
+	    const json_t *rr, const json_t *md, json_t **out);
+/* An ETag's mode naming labels of that text (mode itself when NULL). */
+const char *ice_labels_mode(struct pgl_req *, const char *mode,
+	    const char *text);
+
 /* read/view_load.c: loadView, viewExists, and the LoadViewResult (md
- * stolen; config empty) that create and register answer with. */
+ * and labels, or NULL, stolen; config empty) that create and register
+ * answer with. */
 void	ice_view_load(struct pgl_req *);
 void	ice_view_head(struct pgl_req *);
-json_t	*ice_view_result(const char *location, json_t *md);
+json_t	*ice_view_result(const char *location, json_t *md,
+	    json_t *labels);
 
 #endif

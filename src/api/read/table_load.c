@@ -62,10 +62,11 @@ add_config(struct pgl_req *r, const struct pgl_catalog *c,
 }
 
 /* LoadTableResult; md and rr (the caller's read restrictions, or NULL)
- * are stolen. */
+ * are stolen; labels: their JSON text (read/labels.c), or NULL. */
 static json_t *
 load_result(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *table_location, const char *location, json_t *md, json_t *rr)
+    const char *table_location, const char *location, json_t *md, json_t *rr,
+    const char *labels)
 {
 	json_t	*j = json_object();
 
@@ -76,6 +77,8 @@ load_result(struct pgl_req *r, const struct pgl_catalog *c,
 	add_config(r, c, table_location, j);
 	if (rr != NULL)
 		json_object_set_new(j, "read-restrictions", rr);
+	if (labels != NULL)
+		json_object_set_new(j, "labels", json_loads(labels, 0, NULL));
 	return (j);
 }
 
@@ -83,7 +86,7 @@ json_t *
 ice_load_result(struct pgl_req *r, const struct pgl_catalog *c,
     const char *table_location, const char *location, json_t *md)
 {
-	return (load_result(r, c, table_location, location, md, NULL));
+	return (load_result(r, c, table_location, location, md, NULL, NULL));
 }
 
 /*
@@ -257,18 +260,21 @@ void
 ice_reply_created(struct pgl_req *r, const struct ice_target *t,
     const struct pgl_asset *a, const char *table_location, json_t *md)
 {
-	json_t	*rr;
+	const char	*labels = NULL;
+	json_t		*rr;
 
 	if (restrictions(r, t, a, md, &rr, NULL) == -1 ||
+	    ice_labels_text(r, a, rr, md, &labels) == -1 ||
 	    withheld(r, &md, rr) == -1) {
 		json_decref(rr);
 		json_decref(md);
 		return;
 	}
-	ice_set_etag(r, a->metadata_location, restricted_mode(r,
-	    ice_tag_mode(r, &t->catalog, "all"), rr));
+	ice_set_etag(r, a->metadata_location, ice_labels_mode(r,
+	    restricted_mode(r, ice_tag_mode(r, &t->catalog, "all"), rr),
+	    labels));
 	pgl_reply_json(r, 200, load_result(r, files_of(r, &t->catalog, rr),
-	    table_location, a->metadata_location, md, rr));
+	    table_location, a->metadata_location, md, rr, labels));
 }
 
 void
@@ -287,7 +293,7 @@ ice_reply_staged(struct pgl_req *r, const struct ice_target *t,
 	}
 	(void)restricted_mode(r, "all", rr);
 	pgl_reply_json(r, 200, load_result(r, files_of(r, &t->catalog, rr),
-	    table_location, NULL, md, rr));
+	    table_location, NULL, md, rr, NULL));
 }
 
 /* The LoadTableResult around its metadata: what comes before and after. */
@@ -301,13 +307,14 @@ struct load_frame {
 static int
 load_frame(struct pgl_req *r, const struct pgl_catalog *c,
     const char *table_location, const char *location, const json_t *rr,
-    struct load_frame *f)
+    const char *labels, struct load_frame *f)
 {
 	struct pgl_jw	 w;
 	json_t		*extra;
 	char		*text;
+	size_t		 n;
 
-	f->tail = ",\"config\":{}}";
+	f->tail = "\"config\":{}}";
 	/* Vended credentials: config and storage-credentials after the
 	 * metadata, still without parsing it. */
 	extra = json_object();
@@ -316,10 +323,15 @@ load_frame(struct pgl_req *r, const struct pgl_catalog *c,
 		json_object_set(extra, "read-restrictions", (json_t *)rr);
 	if ((json_object_size(json_object_get(extra, "config")) > 0 ||
 	    rr != NULL) && (text = pgl_json_dump(extra)) != NULL) {
-		f->tail = pgl_arena_printf(r->arena, ",%s", text + 1);
+		f->tail = pgl_arena_strdup(r->arena, text + 1);
 		free(text);
 	}
 	json_decref(extra);
+	/* The labels' kept text as it is (read/labels.c), last. */
+	if (f->tail != NULL && (n = strlen(f->tail)) > 0)
+		f->tail = labels == NULL ? pgl_arena_printf(r->arena, ",%s",
+		    f->tail) : pgl_arena_printf(r->arena,
+		    ",%.*s,\"labels\":%s}", (int)(n - 1), f->tail, labels);
 	/* Written, not built as a tree and dumped: 3 % of a cached load. */
 	jw_init(&w);
 	jw_open(&w, '{');
@@ -398,15 +410,39 @@ reply_plain_load(struct pgl_req *r, const struct pgl_catalog *c,
  */
 static void
 reply_raw_load(struct pgl_req *r, const struct pgl_catalog *c,
-    const char *table_location, const char *location, const json_t *rr)
+    const char *table_location, const char *location, const json_t *rr,
+    const char *labels)
 {
 	struct load_frame	f;
 
-	if (load_frame(r, c, table_location, location, rr, &f) == -1)
+	if (load_frame(r, c, table_location, location, rr, labels, &f) == -1)
 		return;
 	if (pgl_req_gzip(r) && reply_gz_load(r, c, location, &f) != 1)
 		return;
 	reply_plain_load(r, c, location, &f);
+}
+
+/* Everything a load holds, let go of at its end. */
+struct load_held {
+	json_t		*md, *rr;
+	const char	*labels;	/* their text (arena) */
+};
+
+static void
+held_free(struct load_held *h)
+{
+	json_decref(h->md);
+	json_decref(h->rr);
+}
+
+/* 1 when the caller's If-None-Match names tag (or is "*"). */
+static int
+not_modified(struct pgl_req *r, const char *tag)
+{
+	const char	*inm = pgl_header(r, "if-none-match");
+
+	return (inm != NULL && (strcmp(inm, tag) == 0 ||
+	    strcmp(inm, "*") == 0));
 }
 
 void
@@ -414,8 +450,9 @@ ice_table_load(struct pgl_req *r)
 {
 	struct ice_target	 t;
 	struct pgl_asset	 a;
-	const char		*mode = pgl_query(r, "snapshots"), *inm;
-	json_t			*md = NULL, *refs, *rr;
+	struct load_held	 h = { NULL, NULL, NULL };
+	const char		*mode = pgl_query(r, "snapshots");
+	json_t			*refs;
 	char			 tag[40];
 	int			 changed;
 
@@ -429,51 +466,49 @@ ice_table_load(struct pgl_req *r)
 		mode = "all";
 	if (ice_target(r, "table", &t) == -1 ||
 	    ice_find_asset(r, &t, KIND_TABLE, &a) == -1 ||
-	    restrictions(r, &t, &a, NULL, &rr, &md) == -1)
+	    restrictions(r, &t, &a, NULL, &h.rr, &h.md) == -1)
 		return;
-	/* Vended credentials or remote signing: the files themselves. */
-	if ((rr != NULL && pgl_header(r, "x-iceberg-access-delegation") !=
+	/* Vended credentials or remote signing: the files themselves.  The
+	 * labels name the tag too: a 304 never hides a change of them. */
+	if ((h.rr != NULL && pgl_header(r, "x-iceberg-access-delegation") !=
 	    NULL && !ice_caller_enforces(r) &&
 	    ice_storage_refused(r, t.name) == -1) ||
-	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1) {
-		json_decref(md);
-		json_decref(rr);
+	    api_sts_prepare(r, &t.catalog, a.location, 0) == -1 ||
+	    ice_labels_text(r, &a, h.rr, h.md, &h.labels) == -1) {
+		held_free(&h);
 		return;
 	}
-	etag(a.metadata_location, restricted_mode(r, ice_tag_mode(r,
-	    &t.catalog, mode), rr), tag);
+	etag(a.metadata_location, ice_labels_mode(r, restricted_mode(r,
+	    ice_tag_mode(r, &t.catalog, mode), h.rr), h.labels), tag);
 	pgl_set_header(r, "etag", tag);
-	if ((inm = pgl_header(r, "if-none-match")) != NULL &&
-	    (strcmp(inm, tag) == 0 || strcmp(inm, "*") == 0)) {
-		json_decref(md);
-		json_decref(rr);
+	if (not_modified(r, tag)) {
+		held_free(&h);
 		pgl_reply_empty(r, 304);
 		return;
 	}
 	/* A restricted caller's metadata without what it may not have: the
 	 * bytes as they lie only when nothing is withheld. */
-	if ((changed = md != NULL ? withheld(r, &md, rr) : 0) == -1) {
-		json_decref(md);
-		json_decref(rr);
+	if ((changed = h.md != NULL ? withheld(r, &h.md, h.rr) : 0) == -1) {
+		held_free(&h);
 		return;
 	}
 	if (strcmp(mode, "all") == 0 && !changed) {
-		json_decref(md);
 		reply_raw_load(r, &t.catalog, a.location,
-		    a.metadata_location, rr);
-		json_decref(rr);
+		    a.metadata_location, h.rr, h.labels);
+		held_free(&h);
 		return;
 	}
-	if (md == NULL && ice_read_metadata(r, &t.catalog,
-	    a.metadata_location, 500, &md) == -1) {
-		json_decref(rr);
+	if (h.md == NULL && ice_read_metadata(r, &t.catalog,
+	    a.metadata_location, 500, &h.md) == -1) {
+		held_free(&h);
 		return;
 	}
-	refs = strcmp(mode, "all") == 0 ? json_incref(md) :
-	    ice_table_refs_only(md);
-	json_decref(md);
+	refs = strcmp(mode, "all") == 0 ? json_incref(h.md) :
+	    ice_table_refs_only(h.md);
 	pgl_reply_json(r, 200, load_result(r, &t.catalog, a.location,
-	    a.metadata_location, refs, rr));
+	    a.metadata_location, refs, h.rr, h.labels));
+	h.rr = NULL;
+	held_free(&h);
 }
 
 void

@@ -84,6 +84,7 @@ view_created(struct pgl_req *r, int rc, const struct pgl_err *err,
 {
 	struct view_create	*vc = arg;
 	struct pgl_asset	 a;
+	json_t			*labels;
 
 	if (rc != PGL_OK) {
 		ice_reply_file_error(r, err);
@@ -95,8 +96,13 @@ view_created(struct pgl_req *r, int rc, const struct pgl_err *err,
 		json_decref(vc->md);
 		return;
 	}
-	/* The result takes md. */
-	pgl_reply_json(r, 200, ice_view_result(a.metadata_location, vc->md));
+	/* The result takes md (and the labels). */
+	if (ice_labels(r, &a, NULL, NULL, &labels) == -1) {
+		json_decref(vc->md);
+		return;
+	}
+	pgl_reply_json(r, 200, ice_view_result(a.metadata_location, vc->md,
+	    labels));
 }
 
 void
@@ -277,7 +283,7 @@ ice_view_register(struct pgl_req *r)
 	struct ice_err		 ierr;
 	const char		*loc, *uri, *why;
 	char			 id[PGL_UUID_LEN + 1];
-	json_t			*raw, *md;
+	json_t			*raw, *md, *labels;
 
 	if (pgl_req_body(r, register_fields) == -1 ||
 	    ice_body_target(r, &t) == -1 ||
@@ -326,9 +332,10 @@ ice_view_register(struct pgl_req *r)
 	/* A fresh asset id: the file's view-uuid may name a live view. */
 	pgl_uuid_new(id);
 	a.id = id;
-	if (ice_create_asset(r, &t, &a, "Register", 0) == -1) {
+	if (ice_create_asset(r, &t, &a, "Register", 0) == -1 ||
+	    ice_labels(r, &a, NULL, NULL, &labels) == -1) {
 		json_decref(md);
 		return;
 	}
-	pgl_reply_json(r, 200, ice_view_result(loc, md));
+	pgl_reply_json(r, 200, ice_view_result(loc, md, labels));
 }
