@@ -4,7 +4,7 @@
 # of the release build (tests/package); ends with one "N passed, N
 # failed" line and the wall time.
 #
-# The parts overlap: after the layering check, the unit tests, the fuzz
+# The parts overlap: the layering check, the unit tests, the fuzz
 # smoke run and the package test start in the background, each with its
 # output in a file of its own, while the integration suites run in the
 # foreground (tests/run-integration.sh: PGL_IT_JOBS test files at a
@@ -42,7 +42,6 @@ logged() {
 }
 broken=""
 
-logged layering sh tests/layering.sh
 # A background part: its output in $tmp/<name>, and a line of its wall
 # time and CPU (what it ran and waited for) for the summary, so a part
 # that grew is seen.  Run with &: times then counts this part alone.
@@ -58,6 +57,10 @@ part() {
 	    "$tmp/$name.times") s" >"$tmp/$name.took"
 	return $rc
 }
+# The layering check is a part too: node reading every file's calls,
+# one core for some seconds, beside the integration suites' start.
+part layering sh tests/layering.sh &
+layering=$!
 part unit sh tests/run-unit.sh "$out" &
 unit=$!
 part fuzz sh tests/fuzz/run.sh &
@@ -65,10 +68,11 @@ fuzz=$!
 part package sh tests/package/run.sh "$release" &
 package=$!
 logged integration sh tests/run-integration.sh "$out"
+wait $layering || { status=1; broken="$broken layering"; }
 wait $unit || { status=1; broken="$broken unit"; }
 wait $fuzz || { status=1; broken="$broken fuzz"; }
 wait $package || { status=1; broken="$broken package"; }
-for part in unit fuzz package; do
+for part in layering unit fuzz package; do
 	tee -a "$log" <"$tmp/$part"
 done
 
@@ -89,7 +93,7 @@ failed=$(( $(count '\\[  FAILED  \\] [0-9]+') + $(count '^# fail [0-9]+') + \
 
 echo
 echo "== summary"
-cat "$tmp/unit.took" "$tmp/fuzz.took" "$tmp/package.took" 2>/dev/null
+cat "$tmp/layering.took" "$tmp/unit.took" "$tmp/fuzz.took" "$tmp/package.took" 2>/dev/null
 grep -E '^run-integration: (all jobs done|the ten slowest|jobs that ran long|  )' "$log"
 # Every failed test, last, where a reader of the log's tail sees it.
 {

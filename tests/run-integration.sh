@@ -112,8 +112,11 @@ times=tests/integration/times.txt
 pgl_tmpdir_owned=""
 . tests/tmpdir.sh
 srvdir=""
+swift_start=""
 cleanup() {
 	if [ -n "$srvdir" ]; then
+		# A Swift still starting is stopped once it has.
+		[ -n "$swift_start" ] && wait "$swift_start" 2>/dev/null
 		sh tests/servers/postgres.sh stop "$srvdir/pg" >/dev/null 2>&1
 		sh tests/servers/mongo.sh stop "$srvdir/mongo" >/dev/null 2>&1
 		sh tests/servers/swift.sh stop "$srvdir/swift" >/dev/null 2>&1
@@ -184,41 +187,51 @@ done | awk -v times="$times" '
     { print (($0 in t) ? t[$0] : 999999), NR, $0 }' |
     sort -s -k1,1nr -k2,2n | cut -d' ' -f3- >"$srvdir/jobs"
 
-# The shared servers the jobs need, each started once.  One Swift for
-# every file that needs S3 (lib/s3.js), each file in a bucket of its own:
-# a start is four Pythons and three ring builds, 10-15 s of CPU.  A
+# The shared servers the jobs need, each started once, side by side.
+# One Swift for every file that needs S3 (lib/s3.js), each file in a
+# bucket of its own: a start is four Pythons and three ring builds,
+# 10-15 s of CPU and about 16 s of wall, so the jobs do not wait for it:
+# it starts in the background and lib/s3.js waits for the file naming its
+# URL (PGL_SWIFT_URL_FILE; "failed" in it when it could not start).  A
 # single file that needs it starts its own instead (lib/s3.js).
+# PostgreSQL and the MongoDB-protocol server start at the same time, and
+# the jobs wait for both (most jobs need one of them).
 needs() {
 	grep -q "^$1 " "$srvdir/jobs"
 }
 swift_files=$(cd tests/integration && grep -l 'lib/s3.js' $all 2>/dev/null)
 if [ "$(wc -l <"$srvdir/jobs")" -gt 1 ] && [ -n "$swift_files" ]; then
-	if PGL_SWIFT_URL=$(start_server tests/servers/swift.sh "$srvdir/swift" \
-	    $((37017 + $$ % 400 * 10))); then
-		PGL_SWIFT_PORT=${PGL_SWIFT_URL##*:}
-		export PGL_SWIFT_PORT
-	else
-		echo "run-integration: cannot start Swift" >&2
-		status=1
-	fi
+	PGL_SWIFT_URL_FILE=$srvdir/swift.url
+	export PGL_SWIFT_URL_FILE
+	( url=$(start_server tests/servers/swift.sh "$srvdir/swift" \
+	    $((37017 + $$ % 400 * 10))) || url=failed
+	  echo "$url" >"$srvdir/swift.url.part"
+	  mv "$srvdir/swift.url.part" "$srvdir/swift.url" ) &
+	swift_start=$!
 fi
 if needs postgres; then
-	if PGL_PG_URL=$(start_server tests/servers/postgres.sh "$srvdir/pg" \
-	    $((56432 + $$ % 400 * 10))); then
-		export PGL_PG_URL
-	else
-		echo "run-integration: cannot start PostgreSQL" >&2
-		exit 1
-	fi
+	( start_server tests/servers/postgres.sh "$srvdir/pg" \
+	    $((56432 + $$ % 400 * 10)) >"$srvdir/pg.url" ||
+	    echo "run-integration: cannot start PostgreSQL" >&2 ) &
+	pg_start=$!
 fi
 if needs mongo; then
-	if PGL_MONGO_URL=$(start_server tests/servers/mongo.sh "$srvdir/mongo" \
-	    $((47017 + $$ % 400 * 10))); then
-		export PGL_MONGO_URL
-	else
-		echo "run-integration: cannot start the MongoDB-protocol server" >&2
-		exit 1
-	fi
+	( start_server tests/servers/mongo.sh "$srvdir/mongo" \
+	    $((47017 + $$ % 400 * 10)) >"$srvdir/mongo.url" ||
+	    echo "run-integration: cannot start the MongoDB-protocol server" >&2 ) &
+	mongo_start=$!
+fi
+if needs postgres; then
+	wait $pg_start
+	PGL_PG_URL=$(cat "$srvdir/pg.url")
+	[ -n "$PGL_PG_URL" ] || exit 1
+	export PGL_PG_URL
+fi
+if needs mongo; then
+	wait $mongo_start
+	PGL_MONGO_URL=$(cat "$srvdir/mongo.url")
+	[ -n "$PGL_MONGO_URL" ] || exit 1
+	export PGL_MONGO_URL
 fi
 
 # A job still running after PGL_IT_JOB_SECS (default 600 s; the slowest

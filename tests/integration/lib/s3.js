@@ -12,15 +12,28 @@ const SWIFT = path.join(REPO, 'tests/servers/swift.sh');
 
 /**
  * Swift for a test file: { endpoint, port, destroy() }.  The one
- * tests/run-integration.sh started for the whole run when PGL_SWIFT_PORT
- * says so (four Pythons and three ring builds cost a start 10-15 s of
+ * tests/run-integration.sh starts for the whole run when
+ * PGL_SWIFT_URL_FILE names the file it writes the URL to once Swift
+ * answers (four Pythons and three ring builds cost a start 10-15 s of
  * CPU; each file keeps to a bucket of its own), else one of the file's
  * own on a free port.  A test that needs the endpoint to go away puts a
  * cutProxy() in front of it rather than stopping a Swift others share.
  */
 export async function startSwift() {
-  const shared = Number(process.env.PGL_SWIFT_PORT);
-  if (shared > 0) return { port: shared, endpoint: `http://127.0.0.1:${shared}`, destroy() {} };
+  const file = process.env.PGL_SWIFT_URL_FILE;
+  if (file) {
+    // The run starts it beside the first jobs: wait for its word (a
+    // start takes about 16 s; the bound only ends a hung one).
+    const end = Date.now() + 180000;
+    while (!fs.existsSync(file)) {
+      if (Date.now() > end) throw new Error(`the run's Swift gave no URL in 180 s (${file})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const url = fs.readFileSync(file, 'utf8').trim();
+    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`the run's Swift did not start: ${url}`);
+    const port = Number(url.split(':')[2]);
+    return { port, endpoint: url, destroy() {} };
+  }
   const dir = tmpDir('pgl-swift');
   const port = await freePort();
   const run = (cmd) => execFileSync('sh', [SWIFT, cmd, dir, String(port)], { encoding: 'utf8', timeout: 90000 }).trim();
