@@ -45,11 +45,24 @@ if ! cmp -s $lock $stamp; then
 fi
 
 # npm packages of the integration suite, pinned by its lock file; again
-# whenever the lock file changed since they were installed.
+# whenever the lock file changed since they were installed.  In the
+# background, beside the build that follows (a fresh clone spends about
+# 25 s on it, mostly waiting on the registry): the test runners wait for
+# it (tests/npm-wait.sh), its output in build/npm-integration.log.
 lock=tests/integration/package-lock.json
 stamp=tests/integration/node_modules/.pangolin-lock
 if [ "${1:-build}" = test ] && [ -f $lock ] && ! cmp -s $lock $stamp; then
-	(cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
-	cp $lock $stamp
+	mkdir -p build
+	rm -f build/npm-integration.rc
+	(
+	cd tests/integration &&
+	    npm ci --no-audit --no-fund --loglevel=error </dev/null \
+	    >../../build/npm-integration.log 2>&1
+	rc=$?
+	cd ../.. || exit 1
+	[ $rc -eq 0 ] && cp $lock $stamp
+	echo $rc >build/npm-integration.rc
+	) &
+	echo $! >build/npm-integration.pid
 fi
 exit 0

@@ -68,6 +68,8 @@ for p in abi_mismatch no_symbol missing_methods undefined_symbol open_fails; do
 done
 command -v node >/dev/null || { echo "run-integration: node not found" >&2; exit 2; }
 command -v sqlite3 >/dev/null || { echo "run-integration: sqlite3 not found" >&2; exit 2; }
+# tests/deps.sh installs the suite's npm packages beside the build.
+sh tests/npm-wait.sh || exit 2
 
 PGL_BIN=$(cd "$out" && pwd)/pangolin
 export PGL_BIN

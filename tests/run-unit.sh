@@ -152,6 +152,7 @@ fi
 # test_azure runs its pure cases and skips the rest, saying so.
 if [ -z "$families" ] && [ -x "$out/tests/test_azure" ]; then
 	(
+	sh tests/npm-wait.sh || exit 1
 	az=tests/integration/node_modules/.bin/azurite-blob
 	if [ ! -x "$az" ]; then
 		echo "== test_azure: no Azurite ($az; npm ci in" \
