@@ -199,15 +199,34 @@ $(OUT)/pangolin: $(KORE_OBJS) $(CORE_OBJS) $(APP_OBJS)
 
 # --- plugins -----------------------------------------------------------------
 
-$(OUT)/plugins/store-sqlite.so: $(SQLITE_SRCS) $(SQL_DEPS) $(wildcard plugins/store-sqlite/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) $(SQLITE_CFLAGS) -shared $(SQLITE_SRCS) \
-		-lsqlite3 -o $@
+# The SQLite and memory stores share their objects but for the files
+# that name the store (STORE_NAME of sqlite_store.h, or PGL_STORE_MEMORY
+# itself), which the memory store compiles again with -DPGL_STORE_MEMORY:
+# one compile of the engine's 40-odd files where there were two, per
+# file so make runs them side by side and a change recompiles only its
+# own.
+SQLITE_NAMED	:= $(shell grep -lE 'STORE_NAME|PGL_STORE_MEMORY' \
+		     plugins/store-sqlite/*.c)
+SQLITE_OBJS	:= $(SQLITE_SRCS:%.c=$(OUT)/obj-sqlite/%.o)
+MEMORY_OBJS	:= $(filter-out $(SQLITE_NAMED:%.c=$(OUT)/obj-sqlite/%.o),\
+		     $(SQLITE_OBJS)) $(SQLITE_NAMED:%.c=$(OUT)/obj-memory/%.o)
+SQLITE_HDRS	:= $(SQL_DEPS) $(wildcard plugins/store-sqlite/*.h)
 
-$(OUT)/plugins/store-memory.so: $(SQLITE_SRCS) $(SQL_DEPS) $(wildcard plugins/store-sqlite/*.h)
+$(OUT)/obj-sqlite/%.o: %.c $(SQLITE_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) $(SQLITE_CFLAGS) -DPGL_STORE_MEMORY -shared \
-		$(SQLITE_SRCS) -lsqlite3 -o $@
+	$(CC) $(PLUGIN_CFLAGS) $(SQLITE_CFLAGS) -c $< -o $@
+
+$(OUT)/obj-memory/%.o: %.c $(SQLITE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) $(SQLITE_CFLAGS) -DPGL_STORE_MEMORY -c $< -o $@
+
+$(OUT)/plugins/store-sqlite.so: $(SQLITE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -shared $(SQLITE_OBJS) -lsqlite3 -o $@
+
+$(OUT)/plugins/store-memory.so: $(MEMORY_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -shared $(MEMORY_OBJS) -lsqlite3 -o $@
 
 $(OUT)/plugins/store-postgres.so: $(PG_SRCS) $(SQL_DEPS) $(wildcard plugins/store-postgres/*.h)
 	@mkdir -p $(dir $@)
