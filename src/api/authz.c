@@ -415,19 +415,22 @@ api_filter_page(struct pgl_req *r, void *items, size_t n, size_t size,
 }
 
 int
-api_filter_keyed(struct pgl_req *r, const struct pgl_page *pg, size_t size,
+api_filter_keyed(struct pgl_req *r, struct api_page *p, size_t size,
     int (*fetch)(struct pgl_req *, void *, const struct pgl_page *, void **,
     size_t *, struct pgl_err *), void *arg,
     int (*visible)(struct pgl_req *, const void *, void *), void *ctx,
     const struct api_row_key *rk, void **items, size_t *n)
 {
+	const struct pgl_page	*pg = &p->pg;
 	struct pgl_page		 slice = { 0, 0, pg->after };
 	struct pgl_page_key	 k;
 	struct pgl_err		 err;
 	unsigned char		*out, *rows;
 	size_t			 got, i;
+	int			 slices = 0;
 
 	slice.limit = (uint32_t)pgl_app.cfg->server.list_slice_rows;
+	p->resumed = 0;
 	*n = 0;
 	if ((out = pgl_arena_alloc(r->arena, (pg->limit + 1) * size)) ==
 	    NULL) {
@@ -458,6 +461,19 @@ api_filter_keyed(struct pgl_req *r, const struct pgl_page *pg, size_t size,
 		}
 		api_row_key(rows + (got - 1) * size, rk, &k);
 		memcpy((void *)slice.after, &k, sizeof(k));
+		/*
+		 * A caller who may see few rows of a long list would have the
+		 * whole list read for one page, the worker's loop held all
+		 * the while: past [server] list_max_slices slices the page
+		 * ends short, and its next token starts after the last row
+		 * read, seen or not.
+		 */
+		if (++slices == pgl_app.cfg->server.list_max_slices &&
+		    *n < pg->limit && got == slice.limit) {
+			p->resumed = 1;
+			p->resume = k;
+			break;
+		}
 	} while (*n < pg->limit && got == slice.limit);
 	return (0);
 }

@@ -149,15 +149,19 @@ size_t	api_filter_page(struct pgl_req *, void *items, size_t n, size_t size,
 	    int (*visible)(struct pgl_req *, const void *, void *), void *ctx,
 	    const struct pgl_page *pg, uint64_t *total);
 /*
- * The same for a keyed page (api_list_page's pg: pg->limit rows, one past
- * the page, from pg->after): the store read in slices of [server]
+ * The same for a keyed page (api_list_page's p->pg: p->pg.limit rows, one
+ * past the page, from p->pg.after): the store read in slices of [server]
  * list_slice_rows rows (fetch, into r's arena), each after the last row
  * of the one before (its key where rk says: target.h), until pg->limit
  * visible rows or the end, so a page costs the rows up to its last, not
- * the whole list.  *items (r's arena) and *n; -1 replied.
+ * the whole list; and at most [server] list_max_slices slices, after
+ * which the page ends short with p->resumed set and p->resume the last
+ * row read's key (api_reply_page's next token).  *items (r's arena) and
+ * *n; -1 replied.
  */
 struct api_row_key;
-int	api_filter_keyed(struct pgl_req *, const struct pgl_page *pg,
+struct api_page;
+int	api_filter_keyed(struct pgl_req *, struct api_page *,
 	    size_t size, int (*fetch)(struct pgl_req *, void *,
 	    const struct pgl_page *, void **, size_t *, struct pgl_err *),
 	    void *arg, int (*visible)(struct pgl_req *, const void *, void *),

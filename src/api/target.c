@@ -381,7 +381,10 @@ api_reply_page(struct pgl_req *r, json_t *arr, const void *items,
 		    rk, &k);
 		if ((tok = pgl_page_token(r->arena, p->scope, &k)) != NULL)
 			pgl_set_header(r, "x-next-page-token", tok);
-	}
+	} else if (p->resumed && kept == m &&
+	    (tok = pgl_page_token(r->arena, p->scope, &p->resume)) != NULL)
+		/* Short (even empty) where the filtered read stopped. */
+		pgl_set_header(r, "x-next-page-token", tok);
 	if (!p->keyed) {
 		(void)snprintf(buf, sizeof(buf), "%llu",
 		    (unsigned long long)total);

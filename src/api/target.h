@@ -84,6 +84,10 @@ struct api_page {
 	struct pgl_page	 pg;	/* the store's page */
 	uint64_t	 scope;	/* of the list's tokens */
 	int		 keyed;	/* a page_token's page */
+	/* A filtered page that stopped reading early (api_filter_keyed):
+	 * the key of the last row it read, where the next page starts. */
+	int			resumed;
+	struct pgl_page_key	resume;
 };
 int	api_list_page(struct pgl_req *, uint64_t scope, struct api_page *);
 /*

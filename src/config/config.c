@@ -37,6 +37,7 @@ defaults(struct pgl_config *c)
 	c->server.rate_window_secs = 10;
 	c->server.max_page_bytes = 1024 * 1024;
 	c->server.list_slice_rows = 1000;
+	c->server.list_max_slices = 16;
 	c->server.send_timeout_secs = 30;
 	c->server.max_queued_bytes = 256 * 1024;
 	c->server.max_header_bytes = 8192;

@@ -82,6 +82,8 @@ struct pgl_config {
 		int		max_page_bytes;	/* a list page stops past it */
 		int		list_slice_rows; /* an Iceberg list's rows
 						  * per turn of the loop */
+		int		list_max_slices; /* slices a tenant user's
+						  * management page reads */
 		int		send_timeout_secs; /* output stalled: close */
 		int		max_queued_bytes; /* unsent output before the
 						   * next request; 0: none */

@@ -264,6 +264,8 @@ apply_server_ints(struct pgl_config *c, struct pgl_config_error *err)
 		    &c->server.max_page_bytes, 1024, 1 << 30 },
 		{ "PANGOLIN_LIST_SLICE_ROWS",
 		    &c->server.list_slice_rows, 1, 1000000 },
+		{ "PANGOLIN_LIST_MAX_SLICES",
+		    &c->server.list_max_slices, 1, 1000000 },
 		{ "PANGOLIN_SEND_TIMEOUT_SECS",
 		    &c->server.send_timeout_secs, 1, 3600 },
 		{ "PANGOLIN_MAX_QUEUED_BYTES",

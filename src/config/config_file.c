@@ -66,6 +66,8 @@ static const struct key keys[] = {
 	    O(server.max_page_bytes), 1024, 1 << 30 },
 	{ "server", "list_slice_rows", K_INT,
 	    O(server.list_slice_rows), 1, 1000000 },
+	{ "server", "list_max_slices", K_INT,
+	    O(server.list_max_slices), 1, 1000000 },
 	{ "server", "send_timeout_secs", K_INT,
 	    O(server.send_timeout_secs), 1, 3600 },
 	{ "server", "max_queued_bytes", K_INT,

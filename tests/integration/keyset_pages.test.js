@@ -195,3 +195,29 @@ test('a tenant user\'s management asset list is filtered by key as it is read', 
   const none = await get(`/api/v1/catalogs/${c.cat}/namespaces/priv/assets?page_token=`, c.user);
   assert.ok(none.status === 403 || (none.status === 200 && none.json.length === 0), `${none.status} ${none.text}`);
 });
+
+test('a tenant user\'s filtered page reads at most [server] list_max_slices slices: it ends short, and its token goes on from the last row read', async () => {
+  // 3 rows a slice, 2 slices a page: a page reads at most 6 rows of the
+  // store, however few of them the caller may see.
+  const s = await startServer({ root: true, noAuth: false, workers: 1,
+    env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_LIST_SLICE_ROWS: '3', PANGOLIN_LIST_MAX_SLICES: '2' } });
+  try {
+    const d = await makeTenant(s, 'kd');
+    await ok(s, 'POST', `/v1/${d.cat}/namespaces`, { namespace: ['wide'] }, d.admin);
+    for (let i = 0; i < 20; i++) await ok(s, 'POST', `/v1/${d.cat}/namespaces/wide/tables`, { name: `w${pad(i)}`, schema }, d.admin);
+    for (const t of ['w03', 'w17']) {
+      const id = (await ok(s, 'GET', `/api/v1/catalogs/${d.cat}/namespaces/wide/assets/${t}`, undefined, d.admin)).id;
+      await ok(s, 'POST', '/api/v1/permissions', { 'user-id': d.userId, scope: { type: 'asset', catalog_id: d.catId, namespace: 'wide', asset_id: id }, actions: ['read'] }, d.admin);
+    }
+    const p = `/api/v1/catalogs/${d.cat}/namespaces/wide/assets`;
+    const pages = [];
+    assert.deepEqual(await walkKeyset(s, p, { headers: d.user, limit: 5, sparse: true, pages }), ['w03', 'w17']);
+    // 20 rows, 6 a page: w00-w05 (w03), w06-w11 (none), w12-w17 (w17),
+    // w18-w19, the last.  Without the bound the first page held both.
+    assert.deepEqual(pages, [1, 0, 1, 0]);
+    // An admin's page is not filtered, and not cut short.
+    assert.deepEqual((await walkKeyset(s, p, { headers: d.admin, limit: 10 })).length, 20);
+  } finally {
+    await s.stop();
+  }
+});

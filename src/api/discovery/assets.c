@@ -310,7 +310,7 @@ api_asset_list(struct pgl_req *r)
 	    t.branch, t.ns, NULL), &pg) == -1)
 		return;
 	if (!admin && pg.keyed) {
-		if (api_filter_keyed(r, &pg.pg, sizeof(*items), asset_slice, &t,
+		if (api_filter_keyed(r, &pg, sizeof(*items), asset_slice, &t,
 		    asset_visible, &t.catalog, API_KEY_SS(struct pgl_asset, ns,
 		    name), &kept, &n) == -1)
 			return;

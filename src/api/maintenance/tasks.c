@@ -196,7 +196,7 @@ api_task_list(struct pgl_req *r)
 	    NULL), &pg) == -1)
 		return;
 	if (!admin && pg.keyed) {
-		if (api_filter_keyed(r, &pg.pg, sizeof(*items), task_slice, &f,
+		if (api_filter_keyed(r, &pg, sizeof(*items), task_slice, &f,
 		    visible, NULL, API_KEY_NS(struct pgl_task, created_at_ms,
 		    id), &kept, &n) == -1)
 			return;
