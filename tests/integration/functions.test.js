@@ -299,6 +299,17 @@ test('a function created on a branch lives there only, until a merge carries it 
   assert.deepEqual(expectJson(await load(A, 'db', 'on_branch'), 200).metadata, r.metadata, 'the merge carried it');
 });
 
+test('governance search finds a function on main, typed function, for who may read its namespace', async () => {
+  const name = uniq('searchable_fn').replace(/-/g, '_');
+  await createOk(A, 'db', { name, definitions: [def(['int'])] });
+  const hit = (r) => expectJson(r, 200).results.filter((x) => x.name === name);
+  const [found] = hit(await srv.req('GET', `/api/v1/search/assets?q=${name}`, { headers: A.admin }));
+  assert.equal(found?.asset_type, 'function');
+  assert.equal(found.kind, 'FUNCTION');
+  assert.deepEqual(found.namespace, ['db']);
+  assert.equal(hit(await srv.req('GET', `/api/v1/search/assets?q=${name}`, { headers: B.admin })).length, 0, 'another tenant finds nothing');
+});
+
 test('/v1/config lists the function routes, so clients discover them', async () => {
   const c = expectJson(await ice('GET', `/v1/config?warehouse=${A.cat}`, { headers: A.admin }), 200);
   for (const e of ['GET /v1/{prefix}/namespaces/{namespace}/functions', 'POST /v1/{prefix}/namespaces/{namespace}/functions',
