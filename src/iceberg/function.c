@@ -23,6 +23,8 @@
 #define FN_MAX_VERSIONS	1000	/* versions of one definition */
 #define FN_MAX_PARAMS	256
 #define FN_ID_MAX	4096	/* a definition-id, bytes */
+#define FN_MAX_ALL	10000	/* versions of all definitions together */
+#define FN_MAX_LOG	1000	/* log entries kept: the newest */
 
 static int
 opt_str(const json_t *o, const char *key, const char *where,
@@ -394,7 +396,7 @@ merge_one(json_t *defs, const json_t *rd, size_t i, json_t *seen, int64_t ts,
 static int
 log_entry(json_t *md, int64_t ts, struct ice_err *e)
 {
-	json_t	*refs, *d;
+	json_t	*refs, *d, *log;
 	size_t	 i;
 
 	if ((refs = json_array()) == NULL)
@@ -407,10 +409,14 @@ log_entry(json_t *md, int64_t ts, struct ice_err *e)
 			json_decref(refs);
 			return (ice_oom(e));
 		}
-	if (json_array_append_new(json_object_get(md, "definition-log"),
-	    json_pack("{s:I,s:o}", "timestamp-ms", (json_int_t)ts,
-	    "definition-versions", refs)) == -1)
+	log = json_object_get(md, "definition-log");
+	if (json_array_append_new(log, json_pack("{s:I,s:o}", "timestamp-ms",
+	    (json_int_t)ts, "definition-versions", refs)) == -1)
 		return (ice_oom(e));
+	/* The history kept is the newest entries, as a table's metadata-log
+	 * keeps its newest files. */
+	while (json_array_size(log) > FN_MAX_LOG)
+		json_array_remove(log, 0);
 	return (0);
 }
 
@@ -428,7 +434,7 @@ merge_definitions(json_t *md, const json_t *req, int64_t now_ms,
 	const json_t	*entry, *taken, *d;
 	json_t		*seen;
 	const char	*sn;
-	size_t		 i;
+	size_t		 i, all = 0;
 	int64_t		 ts, last_ts = 0;
 	int		 rc = 0;
 
@@ -449,6 +455,12 @@ merge_definitions(json_t *md, const json_t *req, int64_t now_ms,
 	json_decref(seen);
 	if (rc == -1)
 		return (-1);
+	json_array_foreach(json_object_get(md, "definitions"), i, d)
+		all += json_array_size(json_object_get(d, "versions"));
+	if (all > FN_MAX_ALL)
+		return (ice_bad(e, "the function would hold %zu versions, more "
+		    "than %d across its definitions: drop it and create it "
+		    "again with the versions it needs", all, FN_MAX_ALL));
 	json_array_foreach(json_object_get(md, "definitions"), i, d) {
 		sn = json_string_value(json_object_get(d, "specific-name"));
 		if (sn != NULL && (taken = specific_taken(json_object_get(md,

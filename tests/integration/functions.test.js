@@ -203,6 +203,8 @@ test('400s name what breaks the UDF spec: types, parameters, representations per
   await bad([{ ...def(['int']), 'return-type': undefined }], /needs a "return-type"/);
   await bad([def(['int'], undefined, { 'specific-name': 's' }), def(['long'], undefined, { 'specific-name': 's' })], /specific-name "s" names definitions \(long\) and \(int\)|specific-name "s" names definitions \(int\) and \(long\)/);
   await bad([], /"definitions" must be a non-empty array/);
+  const many = Array.from({ length: 1001 }, (_, i) => ({ representations: [{ type: 'sql', dialect: 'spark', sql: `x + ${i}` }] }));
+  await bad([{ ...def(['int']), versions: many }], /definitions\[0\]: a definition keeps at most 1000 versions/);
   // A replace keeps each definition's return type.
   await createOk(A, 'db', { name: 'keep_rt', definitions: [def(['int'])] });
   await bad([{ ...def(['int']), 'return-type': 'long' }], /definitions\[0\]: definition \(int\) exists with another return-type/, '?replace=true', 'keep_rt');
@@ -211,6 +213,14 @@ test('400s name what breaks the UDF spec: types, parameters, representations per
   assert.equal(expectJson(await load(A, 'db', 'keep_rt'), 200).metadata['definition-log'].length, 1);
   // The request body's own shape: the name and the definitions are required.
   assert.equal((await srv.req('POST', fnPath(A, 'db'), { body: { definitions: [def(['int'])] }, headers: A.admin })).status >= 400, true);
+});
+
+test('a namespace holding a function is not empty: its drop is refused until the function is dropped', async () => {
+  await mok(srv, 'POST', `/v1/${A.cat}/namespaces`, { namespace: ['holder'] }, A.admin);
+  await createOk(A, 'holder', { name: 'kept', definitions: [def(['int'])] });
+  iceError(await ice('DELETE', `/v1/${A.cat}/namespaces/holder`, { headers: A.admin }), 409, 'NamespaceNotEmptyException');
+  assert.equal((await ice('DELETE', fnPath(A, 'holder', 'kept'), { headers: A.admin })).status, 204);
+  assert.equal((await ice('DELETE', `/v1/${A.cat}/namespaces/holder`, { headers: A.admin })).status, 204);
 });
 
 test('drop is 204, then the function is gone from load, exists and list; undrop lists it as a function and restores it', async () => {
@@ -227,6 +237,12 @@ test('drop is 204, then the function is gone from load, exists and list; undrop 
   const back = await mok(srv, 'POST', `/api/v1/catalogs/${A.cat}/dropped/${d.id}/restore`, {}, A.admin);
   assert.equal(back.kind, 'function');
   assert.deepEqual(expectJson(await load(A, 'other', 'gone'), 200), made, 'the same function, the same file');
+  // A drop after the restore still names the function by its uuid.
+  assert.equal((await ice('DELETE', fnPath(A, 'other', 'gone'), { headers: A.admin })).status, 204);
+  const ev = expectJson(await srv.req('POST', `/v1/${A.cat}/events`, { body: { 'page-size': 1000, 'operation-types': ['x-pangolin.drop-function', 'x-pangolin.create-function'] }, headers: A.admin }), 200)
+    .events.filter((e) => e.operation.identifier?.name === 'gone');
+  assert.ok(ev.length >= 3, JSON.stringify(ev.map((e) => e.operation['operation-type'])));
+  for (const e of ev) assert.equal(e.operation['function-uuid'], made.metadata['function-uuid'], e.operation['operation-type']);
 });
 
 test('authorization per namespace: a reader loads and lists but cannot create, replace or drop; create needs create, replace update', async () => {
@@ -308,6 +324,23 @@ test('governance search finds a function on main, typed function, for who may re
   assert.equal(found.kind, 'FUNCTION');
   assert.deepEqual(found.namespace, ['db']);
   assert.equal(hit(await srv.req('GET', `/api/v1/search/assets?q=${name}`, { headers: B.admin })).length, 0, 'another tenant finds nothing');
+});
+
+test('functions count against the tenant\'s assets quota: past it, create is 429 in the Iceberg envelope; a drop frees a place', async () => {
+  const s = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_QUOTA_ASSETS: '2' } });
+  try {
+    const T = await makeTenant(s, 'fq');
+    await mok(s, 'POST', `/v1/${T.cat}/namespaces`, { namespace: ['q'] }, T.admin);
+    const mk = (name) => s.req('POST', `/v1/${T.cat}/namespaces/q/functions`, { body: { name, definitions: [def(['int'])] }, headers: T.admin });
+    for (const n of ['q1', 'q2']) expectJson(await mk(n), 200);
+    const r = await mk('q3');
+    iceError(r, 429, 'TooManyRequestsException', /PANGOLIN_QUOTA_ASSETS/);
+    assert.deepEqual([r.json.kind, r.json.limit, r.json.used], ['assets', 2, 2]);
+    assert.equal((await s.req('DELETE', `/v1/${T.cat}/namespaces/q/functions/q1?purgeRequested=true`, { headers: T.admin })).status, 204);
+    expectJson(await mk('q3'), 200);
+  } finally {
+    await s.stop();
+  }
 });
 
 test('/v1/config lists the function routes, so clients discover them', async () => {

@@ -73,8 +73,9 @@ note_asset(struct pgl_req *r, const struct pgl_asset *a, const char *branch,
 	in.purge = purge;
 	/* A function's (x-pangolin.*-function) carries its uuid as payload. */
 	if (strcmp(a->kind, KIND_FUNCTION) == 0) {
+		/* Its first row's id, which a branch's copy keeps. */
 		in.payload = payload = json_pack("{s:s}", "function-uuid",
-		    a->id);
+		    a->origin != NULL ? a->origin : a->id);
 		in.purge = 0;
 	}
 	api_event_note(r, &in);

@@ -114,7 +114,8 @@ replace_in_tx(void *arg, struct pgl_err *err)
 	in.name = fw->a.name;
 	in.uuid = fw->a.id;
 	in.metadata_location = fw->mdloc;
-	in.payload = payload = json_pack("{s:s}", "function-uuid", fw->a.id);
+	in.payload = payload = json_pack("{s:s}", "function-uuid",
+	    json_string_value(json_object_get(fw->md, "function-uuid")));
 	api_event_note(r, &in);
 	json_decref(payload);
 	return (ice_log_commit(r, fw->a.catalog, fw->a.branch,

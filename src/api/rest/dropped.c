@@ -241,7 +241,7 @@ restore_in_tx(void *arg, struct pgl_err *err)
 	if (strcmp(rs->d->kind, "FUNCTION") == 0) {
 		in.operation_type = "x-pangolin.create-function";
 		in.payload = payload = json_pack("{s:s}", "function-uuid",
-		    rs->a.id);
+		    rs->a.origin != NULL ? rs->a.origin : rs->a.id);
 	}
 	in.catalog = rs->c->name;
 	in.branch = rs->d->branch;
