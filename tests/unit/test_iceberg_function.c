@@ -231,45 +231,75 @@ test_replace_keeps_a_definitions_return_type(void **state)
 	assert_has(err.msg, "definition (int) exists with another");
 }
 
+/* md with its log made n entries long (times NOW - n ... NOW - 1), and
+ * its first definition n versions long. */
+static json_t *
+grown(json_t *md, int n)
+{
+	json_t	*log = at(md, "definition-log"), *vs = at(md,
+		    "definitions.0.versions"), *v;
+	int	 i;
+
+	json_array_clear(log);
+	json_array_clear(vs);
+	for (i = 0; i < n; i++) {
+		json_array_append_new(log, json_pack("{s:I,s:[{s:s,s:i}]}",
+		    "timestamp-ms", (json_int_t)(NOW - n + i),
+		    "definition-versions", "definition-id", "", "version-id",
+		    i + 1));
+		v = json_pack("{s:i,s:[{s:s,s:s,s:s}],s:I}", "version-id", i + 1,
+		    "representations", "type", "sql", "dialect", "spark", "sql",
+		    "1", "timestamp-ms", (json_int_t)(NOW - n + i));
+		json_array_append_new(vs, v);
+	}
+	json_object_set_new(at(md, "definitions.0"), "current-version-id",
+	    json_integer(n));
+	return (md);
+}
+
 static void
 test_log_keeps_its_newest_1000_entries(void **state)
 {
-	json_t	*md, *next, *a, *b;
-	int	 i;
+	json_t	*md, *next;
 
 	(void)state;
-	a = J("{'name':'f','definitions':[" DEF("", "1") "]}");
-	b = J("{'name':'f','definitions':[" DEF("{'name':'x','type':'int'}",
-	    "x") "]}");
-	md = ice_function_new(a, FLOC, UUID, NOW, NULL);
-	assert_non_null(md);
-	/* 1,000 replaces, each overload given 500 versions more. */
-	for (i = 1; i <= 1000; i++) {
-		next = ice_function_replace(md, i % 2 ? a : b, NOW + i, NULL);
-		assert_non_null(next);
-		json_decref(md);
-		md = next;
-	}
-	assert_int_equal(json_array_size(at(md, "definition-log")), 1000);
-	assert_int_equal(json_integer_value(at(md,
-	    "definition-log.0.timestamp-ms")), NOW + 1);
-	assert_int_equal(json_integer_value(at(md,
-	    "definition-log.999.timestamp-ms")), NOW + 1000);
-	assert_int_equal(json_integer_value(at(md,
-	    "definitions.0.current-version-id")), 501);
-	assert_int_equal(json_integer_value(at(md,
-	    "definitions.1.current-version-id")), 500);
-	/* A definition's 1,001st version is refused. */
-	for (i = 0; i < 499; i++) {
-		next = ice_function_replace(md, a, NOW + 2000, NULL);
-		assert_non_null(next);
-		json_decref(md);
-		md = next;
-	}
-	keep(md);
-	assert_int_equal(json_integer_value(at(md,
+	md = grown(fn_ok("{'name':'f','definitions':[" DEF("", "1") "]}"), 999);
+	/* A new overload: the log's 1,000th entry, nothing dropped. */
+	next = fn_replace(md, "{'name':'f','definitions':[" DEF("{'name':"
+	    "'x','type':'int'}", "x") "]}", NOW);
+	assert_int_equal(json_array_size(at(next, "definition-log")), 1000);
+	assert_int_equal(json_integer_value(at(next,
+	    "definition-log.0.timestamp-ms")), NOW - 999);
+	/* The next one drops the oldest. */
+	next = fn_replace(next, "{'name':'f','definitions':[" DEF("{'name':"
+	    "'x','type':'int'}", "x + 1") "]}", NOW + 1);
+	assert_int_equal(json_array_size(at(next, "definition-log")), 1000);
+	assert_int_equal(json_integer_value(at(next,
+	    "definition-log.0.timestamp-ms")), NOW - 998);
+	assert_int_equal(json_integer_value(at(next,
+	    "definition-log.999.timestamp-ms")), NOW + 1);
+	assert_int_equal(json_array_size(at(next, "definitions.0.versions")),
+	    999);
+}
+
+static void
+test_a_definitions_1001st_version_is_refused(void **state)
+{
+	struct ice_err	 err;
+	json_t		*md, *next;
+
+	(void)state;
+	md = grown(fn_ok("{'name':'f','definitions':[" DEF("", "1") "]}"), 999);
+	next = fn_replace(md, "{'name':'f','definitions':[" DEF("", "2") "]}",
+	    NOW);
+	assert_int_equal(json_integer_value(at(next,
 	    "definitions.0.current-version-id")), 1000);
-	assert_null(ice_function_replace(md, a, NOW + 3000, NULL));
+	memset(&err, 0, sizeof(err));
+	assert_null(keep(ice_function_replace(next, J("{'name':'f',"
+	    "'definitions':[" DEF("", "3") "]}"), NOW, &err)));
+	assert_int_equal(err.status, 400);
+	assert_has(err.msg, "definitions[0]: a definition keeps at most 1000 "
+	    "versions");
 }
 
 static void
@@ -299,6 +329,7 @@ main(void)
 		T(test_replace_appends_versions_and_a_monotonic_log),
 		T(test_replace_keeps_a_definitions_return_type),
 		T(test_log_keeps_its_newest_1000_entries),
+		T(test_a_definitions_1001st_version_is_refused),
 		T(test_metadata_location_follows_the_base),
 	};
 
