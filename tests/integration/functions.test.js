@@ -173,6 +173,9 @@ test('errors: 409 for a name taken, 404 for a function or namespace missing, eac
   iceError(await create(A, 'db', { name: 'a_table', definitions: [def(['int'])] }), 409, 'AlreadyExistsException', /Table/);
   iceError(await create(A, 'db', { name: 'a_table', definitions: [def(['int'])] }, A.admin, '?replace=true'), 409, 'AlreadyExistsException');
   iceError(await load(A, 'db', 'a_table'), 404, 'NoSuchFunctionException', /a_table/);
+  // A function's location is its own: never in a table's place.
+  const tloc = (await mok(srv, 'GET', `/v1/${A.cat}/namespaces/db/tables/a_table`, undefined, A.admin)).metadata.location;
+  iceError(await create(A, 'db', { name: 'in_table', location: `${tloc}/fn`, definitions: [def(['int'])] }), 409, 'AlreadyExistsException', /overlaps/);
   iceError(await load(A, 'db', 'missing'), 404, 'NoSuchFunctionException', /missing/);
   iceError(await ice('DELETE', fnPath(A, 'db', 'missing'), { headers: A.admin }), 404, 'NoSuchFunctionException');
   iceError(await ice('GET', fnPath(A, 'nons'), { headers: A.admin }), 404, 'NoSuchNamespaceException');
@@ -294,6 +297,9 @@ test('create, replace and drop are change events a reader of the namespace sees,
   assert.deepEqual(ev.operation.identifier, { namespace: ['db'], name });
   assert.equal(ev.operation['function-uuid'], made.metadata['function-uuid']);
   assert.equal(ev['x-pangolin']['metadata-location'], made['metadata-location']);
+  // The feed's object-types filter knows functions.
+  const only = expectJson(await srv.req('POST', `/v1/${A.cat}/events`, { body: { 'page-size': 1000, 'object-types': ['function'] }, headers: A.admin }), 200).events;
+  assert.ok(only.length >= 3 && only.every((e) => /-function$/.test(e.operation['operation-type'])), JSON.stringify(only.map((e) => e.operation['operation-type'])));
   const reader = await user(A, [['db', ['read']]]);
   const blind = await user(A, [['other', ['read']]]);
   assert.equal(mine(await feed(reader)).length, 3, 'a reader of the namespace sees them');
