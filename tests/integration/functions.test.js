@@ -166,6 +166,19 @@ test('replace appends a version to a definition and adds a new overload; the log
   assert.equal(fresh.metadata['definition-log'].length, 1);
 });
 
+test('replaces racing each other: each lands whole or is 409 CommitFailedException, and no landed version is lost', async () => {
+  await createOk(A, 'db', { name: 'raced', definitions: [def(['int'])] });
+  const rs = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+    create(A, 'db', { name: 'raced', definitions: [def(['int'], { spark: `p0 + ${i}` })] }, A.admin, '?replace=true')));
+  const landed = rs.filter((r) => r.status === 200);
+  for (const r of rs) if (r.status !== 200) iceError(r, 409, 'CommitFailedException', /raced/);
+  assert.ok(landed.length >= 1);
+  const md = expectJson(await load(A, 'db', 'raced'), 200).metadata;
+  assert.equal(md.definitions[0].versions.length, 1 + landed.length, 'every landed replace is a version');
+  assert.equal(md['definition-log'].length, 1 + landed.length);
+  assert.deepEqual(md.definitions[0].versions.map((v) => v['version-id']), Array.from({ length: 1 + landed.length }, (_, i) => i + 1));
+});
+
 test('errors: 409 for a name taken, 404 for a function or namespace missing, each in the Iceberg envelope', async () => {
   await createOk(A, 'db', { name: 'dup', definitions: [def(['int'])] });
   iceError(await create(A, 'db', { name: 'dup', definitions: [def(['long'])] }), 409, 'FunctionAlreadyExistsException', /dup/);
