@@ -43,7 +43,7 @@ print_versions(const json_t *md)
 {
 	const json_t	*d, *v, *rep;
 	size_t		 i, j, k;
-	json_int_t	 cur;
+	json_int_t	 cur, id;
 
 	json_array_foreach(json_object_get(md, "definitions"), i, d) {
 		cur = json_integer_value(json_object_get(d,
@@ -53,16 +53,15 @@ print_versions(const json_t *md)
 		    "return-type")) ? json_string_value(json_object_get(d,
 		    "return-type")) : "struct/list/map");
 		json_array_foreach(json_object_get(d, "versions"), j, v) {
+			id = json_integer_value(json_object_get(v,
+			    "version-id"));
 			json_array_foreach(json_object_get(v,
 			    "representations"), k, rep)
-				printf("  v%" JSON_INTEGER_FORMAT "%s  %-8s %s\n",
-				    json_integer_value(json_object_get(v,
-				    "version-id")), json_integer_value(
-				    json_object_get(v, "version-id")) == cur ?
-				    "*" : " ", json_string_value(
-				    json_object_get(rep, "dialect")),
+				printf("  v%" JSON_INTEGER_FORMAT "%s  %-8s "
+				    "%s\n", id, id == cur ? "*" : " ",
 				    json_string_value(json_object_get(rep,
-				    "sql")));
+				    "dialect")), json_string_value(
+				    json_object_get(rep, "sql")));
 		}
 	}
 }

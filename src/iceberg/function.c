@@ -23,7 +23,7 @@
 #define FN_MAX_VERSIONS	1000	/* versions of one definition */
 #define FN_MAX_PARAMS	256
 #define FN_ID_MAX	4096	/* a definition-id, bytes */
-#define FN_MAX_ALL	10000	/* versions of all definitions together */
+#define FN_MAX_ALL	10000	/* versions of all the definitions */
 #define FN_MAX_LOG	1000	/* log entries kept: the newest */
 
 static int
@@ -87,7 +87,8 @@ version_new(const json_t *v, const char *where, int64_t id, int64_t now_ms,
 		return (NULL);
 	}
 	json_array_foreach(reps, i, rep) {
-		(void)snprintf(w, sizeof(w), "%s, representation %zu", where, i);
+		(void)snprintf(w, sizeof(w), "%s, representation %zu", where,
+		    i);
 		type = json_string_value(json_object_get(rep, "type"));
 		dialect = json_string_value(json_object_get(rep, "dialect"));
 		sql = json_string_value(json_object_get(rep, "sql"));
@@ -181,12 +182,13 @@ definition_new(const json_t *d, size_t idx, char *id, size_t cap,
 			ice_bad(e, "%s (%.60s): needs a \"type\"", pw, name);
 			return (NULL);
 		}
-		if ((i > 0 && ice_sbuf_put(&b, ",") == -1) ||
-		    ice_fn_type(json_object_get(p, "type"), pw, 0, &b, e) == -1) {
-			if (e->status == 0)
-				ice_bad(e, "%s: the signature is too long", pw);
+		if (i > 0 && ice_sbuf_put(&b, ",") == -1) {
+			ice_bad(e, "%s: the signature is too long", pw);
 			return (NULL);
 		}
+		if (ice_fn_type(json_object_get(p, "type"), pw, 0, &b, e) ==
+		    -1)
+			return (NULL);
 		if (opt_str(p, "doc", pw, e) == -1)
 			return (NULL);
 	}
@@ -346,10 +348,11 @@ merge_one(json_t *defs, const json_t *rd, size_t i, json_t *seen, int64_t ts,
 		    !same_names(json_object_get(had, "parameters"),
 		    json_object_get(nd, "parameters"))) {
 			json_decref(nd);
-			return (ice_bad(e, "%s: definition (%.200s) exists with "
-			    "another return-type, function-type or parameter "
-			    "names: every version of a definition keeps them "
-			    "(drop the function to change them)", where, id));
+			return (ice_bad(e, "%s: definition (%.200s) exists "
+			    "with another return-type, function-type or "
+			    "parameter names: every version of a definition "
+			    "keeps them (drop the function to change them)",
+			    where, id));
 		}
 		/* Its docs and specific name are the request's. */
 		json_object_set(had, "parameters", json_object_get(nd,
@@ -439,7 +442,8 @@ merge_definitions(json_t *md, const json_t *req, int64_t now_ms,
 	int		 rc = 0;
 
 	if (!json_is_array(rdefs) || json_array_size(rdefs) == 0)
-		return (ice_bad(e, "\"definitions\" must be a non-empty array"));
+		return (ice_bad(e, "\"definitions\" must be a non-empty "
+		    "array"));
 	json_array_foreach(json_object_get(md, "definition-log"), i, entry)
 		if (json_integer_value(json_object_get(entry,
 		    "timestamp-ms")) > last_ts)
@@ -551,9 +555,10 @@ char *
 ice_function_metadata_location(const json_t *md, const char *base_location,
     const char *uuid)
 {
-	const char	*loc = json_string_value(json_object_get(md, "location"));
+	const char	*loc;
 	char		*name, *out;
 
+	loc = json_string_value(json_object_get(md, "location"));
 	if (loc == NULL || (name = ice_metadata_file_name(base_location, uuid,
 	    0)) == NULL)
 		return (NULL);

@@ -81,17 +81,50 @@ primitive_ok(const char *s)
 	return (decimal_ok(s) || fixed_ok(s) || geo_ok(s));
 }
 
+/* Append s, or a 400 naming where when the signature is too long. */
+static int
+put(struct ice_sbuf *b, const char *s, const char *where, struct ice_err *e)
+{
+	if (ice_sbuf_put(b, s) == -1)
+		return (ice_bad(e, "%s: the signature is too long", where));
+	return (0);
+}
+
+/* A struct type's fields: name:type, comma-separated. */
+static int
+struct_fields(const json_t *fields, const char *where, int depth,
+    struct ice_sbuf *b, struct ice_err *e)
+{
+	const json_t	*f;
+	const char	*name;
+	size_t		 i;
+
+	json_array_foreach(fields, i, f) {
+		name = json_string_value(json_object_get(f, "name"));
+		if (name == NULL || *name == '\0' || json_object_get(f,
+		    "type") == NULL)
+			return (ice_bad(e, "%s: struct field %zu needs a "
+			    "\"name\" and a \"type\"", where, i));
+		if ((i > 0 && put(b, ",", where, e) == -1) ||
+		    put(b, name, where, e) == -1 || put(b, ":", where, e) ==
+		    -1 || ice_fn_type(json_object_get(f, "type"), where,
+		    depth + 1, b, e) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
 /*
  * A FunctionDataType (where: what it is, for the message), its
- * canonical string (the definition-id's part) appended to b.
+ * canonical string (the definition-id's part) appended to b.  Every
+ * failure fills e.
  */
 int
-ice_fn_type(const json_t *t, const char *where, int depth, struct ice_sbuf *b,
-    struct ice_err *e)
+ice_fn_type(const json_t *t, const char *where, int depth,
+    struct ice_sbuf *b, struct ice_err *e)
 {
 	const char	*k, *name;
-	const json_t	*f, *fields;
-	size_t		 i;
+	const json_t	*fields;
 
 	if (depth > ICE_MAX_DEPTH)
 		return (ice_bad(e, "%s: types nest too deep", where));
@@ -102,8 +135,7 @@ ice_fn_type(const json_t *t, const char *where, int depth, struct ice_sbuf *b,
 			    "string is an Iceberg primitive such as int, "
 			    "string, decimal(9,2), with no spaces)", where,
 			    name));
-		return (ice_sbuf_put(b, name) == -1 ? ice_bad(e, "%s: the signature "
-		    "is too long", where) : 0);
+		return (put(b, name, where, e));
 	}
 	if (!json_is_object(t) || (k = json_string_value(json_object_get(t,
 	    "type"))) == NULL)
@@ -113,25 +145,24 @@ ice_fn_type(const json_t *t, const char *where, int depth, struct ice_sbuf *b,
 		if (json_object_get(t, "element") == NULL)
 			return (ice_bad(e, "%s: a list type needs \"element\"",
 			    where));
-		if (ice_sbuf_put(b, "list<") == -1 || ice_fn_type(json_object_get(t,
-		    "element"), where, depth + 1, b, e) == -1)
-			return (e->status ? -1 : ice_bad(e, "%s: too long",
-			    where));
-		return (ice_sbuf_put(b, ">") == -1 ? ice_bad(e, "%s: too long", where) :
-		    0);
+		if (put(b, "list<", where, e) == -1 ||
+		    ice_fn_type(json_object_get(t, "element"), where,
+		    depth + 1, b, e) == -1)
+			return (-1);
+		return (put(b, ">", where, e));
 	}
 	if (strcmp(k, "map") == 0) {
 		if (json_object_get(t, "key") == NULL ||
 		    json_object_get(t, "value") == NULL)
 			return (ice_bad(e, "%s: a map type needs \"key\" and "
 			    "\"value\"", where));
-		if (ice_sbuf_put(b, "map<") == -1 || ice_fn_type(json_object_get(t,
-		    "key"), where, depth + 1, b, e) == -1 || ice_sbuf_put(b, ",") ==
-		    -1 || ice_fn_type(json_object_get(t, "value"), where,
-		    depth + 1, b, e) == -1 || ice_sbuf_put(b, ">") == -1)
-			return (e->status ? -1 : ice_bad(e, "%s: too long",
-			    where));
-		return (0);
+		if (put(b, "map<", where, e) == -1 ||
+		    ice_fn_type(json_object_get(t, "key"), where, depth + 1,
+		    b, e) == -1 || put(b, ",", where, e) == -1 ||
+		    ice_fn_type(json_object_get(t, "value"), where, depth + 1,
+		    b, e) == -1)
+			return (-1);
+		return (put(b, ">", where, e));
 	}
 	if (strcmp(k, "struct") != 0)
 		return (ice_bad(e, "%s: unknown nested type \"%.40s\" (list, "
@@ -140,20 +171,9 @@ ice_fn_type(const json_t *t, const char *where, int depth, struct ice_sbuf *b,
 	if (!json_is_array(fields))
 		return (ice_bad(e, "%s: a struct type needs an array "
 		    "\"fields\"", where));
-	if (ice_sbuf_put(b, "struct<") == -1)
-		return (ice_bad(e, "%s: too long", where));
-	json_array_foreach(fields, i, f) {
-		name = json_string_value(json_object_get(f, "name"));
-		if (name == NULL || *name == '\0' || json_object_get(f,
-		    "type") == NULL)
-			return (ice_bad(e, "%s: struct field %zu needs a "
-			    "\"name\" and a \"type\"", where, i));
-		if ((i > 0 && ice_sbuf_put(b, ",") == -1) || ice_sbuf_put(b, name) == -1 ||
-		    ice_sbuf_put(b, ":") == -1 || ice_fn_type(json_object_get(f,
-		    "type"), where, depth + 1, b, e) == -1)
-			return (e->status ? -1 : ice_bad(e, "%s: too long",
-			    where));
-	}
-	return (ice_sbuf_put(b, ">") == -1 ? ice_bad(e, "%s: too long", where) : 0);
+	if (put(b, "struct<", where, e) == -1 ||
+	    struct_fields(fields, where, depth, b, e) == -1)
+		return (-1);
+	return (put(b, ">", where, e));
 }
 

@@ -61,7 +61,7 @@ reply_ice(struct pgl_req *r, const struct ice_err *e)
 /* A function being created or replaced, kept while its file is written. */
 struct fn_write {
 	struct ice_target	 t;
-	struct pgl_asset	 a;		/* the row: a replace's base */
+	struct pgl_asset	 a;	/* the row: a replace's base */
 	json_t			*md;
 	const char		*mdloc;
 	int			 replace;
