@@ -324,7 +324,10 @@ test('create, replace and drop are change events a reader of the namespace sees,
 
 test('a function created on a branch lives there only, until a merge carries it to main', async () => {
   await mok(srv, 'POST', '/api/v1/branches', { name: 'fnb', catalog: A.cat, branch_type: 'ingest' }, A.admin);
-  const r = await createOk(A, 'db', { name: 'on_branch', definitions: [def(['int'])] }, A.admin, '?branch=fnb');
+  await createOk(A, 'db', { name: 'on_branch', definitions: [def(['int'])] }, A.admin, '?branch=fnb');
+  // A replace on the branch: the body's name carries @branch.
+  const r = await createOk(A, 'db', { name: 'on_branch@fnb', definitions: [def(['int'], { spark: 'p0' })] }, A.admin, '?replace=true');
+  assert.equal(r.metadata.definitions[0]['current-version-id'], 2);
   assert.equal((await load(A, 'db', 'on_branch@fnb')).status, 200);
   iceError(await load(A, 'db', 'on_branch'), 404, 'NoSuchFunctionException');
   assert.ok(expectJson(await ice('GET', fnPath(A, 'db%40fnb'), { headers: A.admin }), 200).identifiers.some((i) => i[1] === 'on_branch'));
@@ -332,6 +335,13 @@ test('a function created on a branch lives there only, until a merge carries it 
   const op = await mok(srv, 'POST', '/api/v1/branches/merge', { source_branch: 'fnb', target_branch: 'main', catalog: A.cat }, A.admin);
   assert.equal(op.status, 'Completed', JSON.stringify(op));
   assert.deepEqual(expectJson(await load(A, 'db', 'on_branch'), 200).metadata, r.metadata, 'the merge carried it');
+  // A function of main replaced on a branch made after it: main keeps its own.
+  await createOk(A, 'db', { name: 'before_fork', definitions: [def(['int'])] });
+  await mok(srv, 'POST', '/api/v1/branches', { name: 'fnb2', catalog: A.cat, branch_type: 'ingest' }, A.admin);
+  const there = await createOk(A, 'db', { name: 'before_fork@fnb2', definitions: [def(['int'], { spark: 'p0' })] }, A.admin, '?replace=true');
+  assert.equal(there.metadata.definitions[0]['current-version-id'], 2);
+  assert.equal(expectJson(await load(A, 'db', 'before_fork@fnb2'), 200).metadata.definitions[0]['current-version-id'], 2);
+  assert.equal(expectJson(await load(A, 'db', 'before_fork'), 200).metadata.definitions[0]['current-version-id'], 1, 'main untouched');
 });
 
 test('governance search finds a function on main, typed function, for who may read its namespace', async () => {
