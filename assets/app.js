@@ -18,6 +18,7 @@ import "./audit.js";
 import "./webhooks.js";
 import "./policies.js";
 import "./dropped.js";
+import "./functions.js";
 
 // ---- sign in ---------------------------------------------------------------
 

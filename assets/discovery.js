@@ -7,6 +7,7 @@
 
 import { api, apiPage, badge, button, code, dangerButton, enc, failed, form, go, h, isAdmin, nameRule, nav, pagedTable, retitle,
   pages, pairs, request, route, say, section, session, table, time, view } from "./core.js";
+import { functionHref, functionsSection } from "./functions.js";
 
 // ---- links between the explorer's pages --------------------------------------
 
@@ -28,6 +29,7 @@ export const assetHref = (id) => `#/assets/${enc(id)}`;
 function kindHref(kind, cat, ns, name, id, branch) {
   if (kind === "ICEBERG_TABLE" || kind === "table") return tableHref(cat, ns, name, branch);
   if (kind === "VIEW" || kind === "view") return viewHref(cat, ns, name, branch);
+  if (kind === "FUNCTION" || kind === "function") return functionHref(cat, ns, name, branch);
   return assetHref(id);
 }
 
@@ -225,6 +227,7 @@ function showNamespace(cat, ns, query) {
       h("a", { href: kindHref(a.kind, cat, ns, a.name, a.id, branch) }, a.name), a.kind, code(a.location)] }) });
   view(`Namespace ${cat}.${dotted(ns)}${branch ? ` @ ${branch}` : ""}`,
     section("Tables, views and assets", list),
+    functionsSection(cat, ns, branch),
     assetForm(cat, ns, branch, () => list.reload()),
     h("p", {}, h("a", { href: `#/catalogs/${enc(cat)}/browse${branchQuery(branch)}` }, `Browse ${cat}`)));
 }
@@ -236,6 +239,7 @@ async function canRead(x) {
   const a = x.asset, ns = enc(nsKey(x.namespace)), name = a.branch && a.branch !== "main" ? `${a.name}@${a.branch}` : a.name;
   const path = a.kind === "ICEBERG_TABLE" ? `/v1/${enc(x.catalog)}/namespaces/${ns}/tables/${enc(name)}`
     : a.kind === "VIEW" ? `/v1/${enc(x.catalog)}/namespaces/${ns}/views/${enc(name)}`
+      : a.kind === "FUNCTION" ? `/v1/${enc(x.catalog)}/namespaces/${ns}/functions/${enc(name)}`
       : `/api/v1/catalogs/${enc(x.catalog)}/namespaces/${ns}/assets/${enc(a.name)}?branch=${enc(a.branch || "main")}`;
   try { await request("GET", path); return true; }
   catch (e) { if (e.status === 403) return false; throw e; }
@@ -277,9 +281,10 @@ async function showAsset(id) {
   retitle(v, `Asset ${x.catalog}.${dotted(x.namespace)}.${a.name}`);
   let readable = null;
   try { readable = await canRead(x); } catch (e) { v.append(failed("cannot check access", e)); }
-  const open = a.kind === "ICEBERG_TABLE" || a.kind === "VIEW"
+  const open = a.kind === "ICEBERG_TABLE" || a.kind === "VIEW" || a.kind === "FUNCTION"
     ? h("p", {}, h("a", { href: kindHref(a.kind, x.catalog, x.namespace, a.name, a.id, a.branch) },
-      a.kind === "VIEW" ? "Open the view" : "Open in the table explorer")) : null;
+      a.kind === "VIEW" ? "Open the view" : a.kind === "FUNCTION" ? "Open the function"
+        : "Open in the table explorer")) : null;
   v.append(...[
     section("Asset", pairs([["Name", a.name], ["Kind", a.kind], ["Catalog", x.catalog], ["Namespace", dotted(x.namespace)],
       ["Branch", a.branch], ["Id", code(a.id)], ["Location", code(a.location)],

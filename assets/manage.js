@@ -10,6 +10,7 @@ import {
   pages, pagedTable, pairs, request, route, say, section, session, table, time, view,
 } from "./core.js";
 import { mergeForm, mergeList } from "./merges.js";
+import { functionsSection } from "./functions.js";
 
 // ---- helpers --------------------------------------------------------------
 
@@ -657,6 +658,7 @@ async function showNamespace(cat, nsJoined) {
     section("Tables", pagedTable({ id: "table-list", what: "cannot list tables", cols: ["Table"], empty: "no tables",
       fetch: icebergPages(`${url}/tables`, "identifiers"),
       row: (id) => [link(`#/catalogs/${enc(cat)}/tables/${nsPath(parts)}/${enc(id.name)}`, [...parts, id.name].join("."))] })),
+    functionsSection(cat, parts),
     namespaceSection(cat, parts),
     dangerButton("Delete namespace", `Delete namespace ${name}?`, async () => {
       await api("DELETE", url);

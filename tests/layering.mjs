@@ -291,6 +291,9 @@ const ROOMS = {
   // overlap report walks the commit room's owners.
   'src/api/manage': [...SHARED, 'src/api/storage', 'src/api/federation', 'src/api/read', 'src/api/commit'],
   'src/api/discovery': [...SHARED, 'src/api/read', 'src/api/commit'],
+  // SQL functions (issue 70): assets whose metadata files are written and
+  // swapped through the commit room, listed by the rest room's walk.
+  'src/api/functions': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read', 'src/api/commit', 'src/api/rest'],
   'src/api/scan': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read'],
   'src/api/maintenance': [...SHARED, 'src/api/storage', 'src/api/tasks', 'src/api/read', 'src/api/commit',
     'src/api/rest', 'src/api/branching', 'src/api/federation', 'src/api/scan'],

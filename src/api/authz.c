@@ -234,8 +234,9 @@ find_target(struct pgl_req *r, enum api_scope scope, struct pgl_target *out)
 	case SC_NS:
 	case SC_TABLE:
 	case SC_VIEW:
+	case SC_FUNCTION:
 		if (ice_target(r, scope == SC_NS ? NULL : scope == SC_TABLE ?
-		    "table" : "view", &t) == -1)
+		    "table" : scope == SC_VIEW ? "view" : "function", &t) == -1)
 			return (-1);
 		out->catalog_id = t.catalog.id;
 		out->ns = t.ns;

@@ -72,7 +72,8 @@ default_name(struct pgl_req *r)
 
 	/* The most specific first: a table, or what a create names. */
 	if ((v = pgl_param(r, "table")) != NULL ||
-	    (v = pgl_param(r, "view")) != NULL)
+	    (v = pgl_param(r, "view")) != NULL ||
+	    (v = pgl_param(r, "function")) != NULL)
 		return (v);
 	if (r->body != NULL && (v = pgl_json_str(r->body, "name")) != NULL)
 		return (v);

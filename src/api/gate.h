@@ -35,7 +35,8 @@ enum api_scope {
 	SC_CATALOG_QUERY,	/* ?catalog= (branches, tags, commits) */
 	SC_MNS,			/* management {name} + {namespace} (dotted) */
 	SC_MASSET,		/* ... + {asset}, on ?branch= (asset_ref.h) */
-	SC_ASSET_ID		/* /api/v1/assets/{asset_id} */
+	SC_ASSET_ID,		/* /api/v1/assets/{asset_id} */
+	SC_FUNCTION		/* {prefix} + {namespace} + {function} */
 };
 
 struct pgl_rule {

@@ -36,6 +36,7 @@
 #include "api/read/read.h"
 #include "api/branching/merge.h"
 #include "api/federation/federation.h"
+#include "api/functions/functions.h"
 #include "api/cache/cache.h"
 #include "api/discovery/discovery.h"
 #include "api/feed/feed.h"
@@ -63,6 +64,7 @@
 #define NS	"/v1/{prefix}/namespaces/{namespace}"
 #define TBL	NS "/tables/{table}"
 #define VIEW	NS "/views/{view}"
+#define FUNC	NS "/functions/{function}"
 /* PyIceberg's doubled-prefix aliases (pangolin-api.md §1.2). */
 #define NS2	"/v1/{prefix}/v1/namespaces/{namespace}"
 #define TBL2	NS2 "/tables/{table}"
@@ -184,6 +186,19 @@ const struct pgl_route pgl_routes[] = {
 	    MAY_DOES(DELETE, VIEW, "drop_view"), 0, FWD),
 	ROUTE(POST, "/v1/{prefix}/views/rename", ice_table_rename,
 	    MAY_DOES(UPDATE, PREFIX, "rename_view"), JSON, FWD),
+	/* SQL functions (issue 70): list and load as the spec has them,
+	 * create (?replace=true appends versions), drop and exists as
+	 * apache/iceberg PR 17966 proposes; per namespace like tables. */
+	ROUTE(GET, NS "/functions", ice_function_list,
+	    SEES(NS), 0, FWD),
+	ROUTE(POST, NS "/functions", ice_function_create,
+	    MAY_DOES(CREATE, NS, "create_function"), JSON, FWD),
+	ROUTE(GET, FUNC, ice_function_load,
+	    MAY(READ, FUNCTION), 0, FWD),
+	ROUTE(HEAD, FUNC, ice_function_head,
+	    MAY(READ, FUNCTION), 0, FWD),
+	ROUTE(DELETE, FUNC, ice_function_drop,
+	    MAY_DOES(DELETE, FUNCTION, "drop_function"), 0, FWD),
 
 	ROUTE(GET, "/v1/{prefix}/v1/config", ice_config,
 	    PUBLIC, 0, FWD),

@@ -111,6 +111,8 @@ int	cli_cmd_webhooks(struct cli *);
 int	cli_cmd_events(struct cli *);
 /* Data policies (issue 46): cli_policies.c. */
 int	cli_cmd_policies(struct cli *);
+/* cli_functions.c: SQL functions (issue 70) */
+int	cli_cmd_functions(struct cli *);
 /* cli_dropped.c: undrop's list and restore */
 int	cli_cmd_dropped(struct cli *);
 int	cli_cmd_whoami(struct cli *);

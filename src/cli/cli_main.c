@@ -44,6 +44,8 @@ usage(void)
 	    "  dashboard | cache stats\n"
 	    "  settings get | set [key=value|key:=json ...] [--data JSON]\n"
 	    "  validate catalog|warehouse NAME [NAME ...]\n"
+	    "  functions list NS | get|versions|drop NS NAME |\n"
+	    "      create|replace NS --data JSON (--catalog C [--branch B])\n"
 	    "  assets list NS | create NS name=N kind=K location=L "
 	    "[properties:=JSON]\n"
 	    "      (--catalog C [--branch B]) | get ID | bulk-delete ID "
@@ -189,6 +191,8 @@ static const struct cli_area areas[] = {
 	{ "cache", "stats", cli_cmd_cache },
 	{ "validate", "catalog warehouse", cli_cmd_validate },
 	{ "assets", "list create get bulk-delete", cli_cmd_assets },
+	{ "functions", "list get versions create replace drop",
+	    cli_cmd_functions },
 	{ "audit", "list count get", cli_cmd_audit },
 	{ "search", "", cli_cmd_search },
 	{ "metadata", "get set delete", cli_cmd_metadata },

@@ -84,6 +84,11 @@ static const struct pgl_jfield access_f[] = {
 	{ "decided-by", PGL_J_STRING, 0 },
 	{ NULL, 0, 0 }
 };
+/* A SQL function's (issue 70): the proposal has no function type yet. */
+static const struct pgl_jfield function_f[] = {
+	{ "function-uuid", PGL_J_STRING, 1 },
+	{ NULL, 0, 0 }
+};
 /* A subscription's test event: the dispatcher hands it to that one
  * subscription only, past its filter (api/webhooks/). */
 static const struct pgl_jfield webhook_test_f[] = {
@@ -126,6 +131,13 @@ static const struct pgl_event_type types[] = {
 	/* Pangolin's: catalog objects the proposal has no type for. */
 	{ X "unregister-table", "table", TABLE_OP, NULL },
 	{ X "register-view", "view", VIEW_OP, NULL },
+	/* SQL functions: created (or restored), replaced, dropped. */
+	{ X "create-function", "function", PGL_EVF_IDENT | PGL_EVF_PAYLOAD,
+	    function_f },
+	{ X "replace-function", "function", PGL_EVF_IDENT | PGL_EVF_PAYLOAD,
+	    function_f },
+	{ X "drop-function", "function", PGL_EVF_IDENT | PGL_EVF_PAYLOAD,
+	    function_f },
 	/* Branching. */
 	{ X "create-branch", "branch", PGL_EVF_PAYLOAD, branch_f },
 	{ X "delete-branch", "branch", PGL_EVF_PAYLOAD, branch_del_f },
@@ -176,5 +188,6 @@ int
 pgl_event_object_type_valid(const char *kind)
 {
 	return (kind != NULL && (strcmp(kind, "namespace") == 0 ||
-	    strcmp(kind, "table") == 0 || strcmp(kind, "view") == 0));
+	    strcmp(kind, "table") == 0 || strcmp(kind, "view") == 0 ||
+	    strcmp(kind, "function") == 0));
 }

@@ -187,6 +187,27 @@ char	*ice_view_metadata_location(const json_t *md,
 /* Validate view metadata read from a file; NULL+400 if invalid. */
 json_t	*ice_view_parse(const json_t *raw, struct ice_err *);
 
+/* --- functions (the UDF spec; issue 70) --------------------------------- */
+
+/*
+ * function.c: a function's metadata from a create request (name,
+ * definitions, doc, secure, properties), the server assigning the uuid,
+ * format-version, definition-ids, version ids, timestamps and the log;
+ * NULL + 400 naming what breaks the spec.
+ */
+json_t	*ice_function_new(const json_t *create_req, const char *location,
+	    const char *uuid, int64_t now_ms, struct ice_err *);
+/*
+ * A replace: base with the request's definitions appended as new
+ * versions (a new signature as a new definition), doc, secure and
+ * properties the request's when given, and one log entry, monotonic.
+ */
+json_t	*ice_function_replace(const json_t *base, const json_t *req,
+	    int64_t now_ms, struct ice_err *);
+/* <location>/metadata/%05d-<uuid>.metadata.json, after base's number. */
+char	*ice_function_metadata_location(const json_t *md,
+	    const char *base_location, const char *uuid);
+
 /* --- maintenance ---------------------------------------------------------- */
 
 struct ice_expire_opts {

@@ -286,4 +286,18 @@ int	 ice_props_set(json_t *, const json_t *, int, struct ice_err *);
 int	 ice_props_remove(json_t *, const json_t *, struct ice_err *);
 int	 ice_reserved_prop(const char *);
 
+/* function_types.c: a bounded text buffer, and the UDF spec's types. */
+struct ice_sbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+/* Append s: 0, or -1 once the buffer is full. */
+int	 ice_sbuf_put(struct ice_sbuf *, const char *s);
+/*
+ * t is a FunctionDataType (where names it in the message): its canonical
+ * string (int, list<int>, struct<id:int>) appended to b; -1 with a 400.
+ */
+int	 ice_fn_type(const json_t *t, const char *where, int depth,
+	    struct ice_sbuf *b, struct ice_err *);
+
 #endif

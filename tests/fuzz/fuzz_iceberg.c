@@ -176,6 +176,70 @@ apply_pair(const json_t *in)
 	    "updates"));
 }
 
+/*
+ * A function's metadata (issue 70) holds what the UDF spec says: every
+ * definition's current version among its versions, the log's times
+ * never going back and each entry naming a version that exists.
+ */
+static void
+check_function(const json_t *md)
+{
+	const json_t	*d, *v, *e, *r;
+	size_t		 i, j, k;
+	int64_t		 last = 0;
+	int		 found;
+
+	CHECK(json_integer_value(json_object_get(md, "format-version")) == 1);
+	json_array_foreach(json_object_get(md, "definitions"), i, d) {
+		found = 0;
+		json_array_foreach(json_object_get(d, "versions"), j, v)
+			found |= json_equal(json_object_get(v, "version-id"),
+			    json_object_get(d, "current-version-id"));
+		CHECK(found);
+	}
+	json_array_foreach(json_object_get(md, "definition-log"), i, e) {
+		CHECK(json_integer_value(json_object_get(e,
+		    "timestamp-ms")) >= last);
+		last = json_integer_value(json_object_get(e, "timestamp-ms"));
+		json_array_foreach(json_object_get(e, "definition-versions"),
+		    j, r) {
+			found = 0;
+			json_array_foreach(json_object_get(md, "definitions"),
+			    k, d)
+				found |= json_equal(json_object_get(d,
+				    "definition-id"), json_object_get(r,
+				    "definition-id"));
+			CHECK(found);
+		}
+	}
+}
+
+static void
+function_calls(const json_t *in)
+{
+	struct ice_err	 err;
+	json_t		*md, *next;
+	char		*name;
+
+	if ((md = ice_function_new(in, "s3://b/f", UUID, NOW, &err)) ==
+	    NULL) {
+		check_err(&err);
+		return;
+	}
+	check_function(md);
+	/* The same request again: a replace, one version more each. */
+	if ((next = ice_function_replace(md, in, NOW - 1, &err)) == NULL)
+		check_err(&err);
+	else {
+		check_function(next);
+		json_decref(next);
+	}
+	name = ice_function_metadata_location(md, BASE_FILE, UUID);
+	CHECK(name != NULL);
+	free(name);
+	json_decref(md);
+}
+
 static void
 one(uint8_t mode, const json_t *in)
 {
@@ -183,7 +247,7 @@ one(uint8_t mode, const json_t *in)
 	json_t		*md;
 
 	/* Low nibble: what to call; high bits: which fixture. */
-	switch ((mode & 0x0f) % 9) {
+	switch ((mode & 0x0f) % 10) {
 	case 0:
 		if ((md = ice_table_parse(in, &err)) == NULL) {
 			check_err(&err);
@@ -242,6 +306,9 @@ one(uint8_t mode, const json_t *in)
 		break;
 	case 8:
 		apply_pair(in);
+		break;
+	case 9:
+		function_calls(in);
 		break;
 	}
 }

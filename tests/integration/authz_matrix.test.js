@@ -138,9 +138,9 @@ function tenantLines(c) {
  * carried): another namespace's objects for the tenant users, another
  * tenant's for everyone but root.
  */
-const A_NAMES = ['acat', 'awhse', 'afed', 'ownns', 'owntbl', 'ownview', 'nbrns', 'nbrtbl', 'nbrview'].map((k) => N[k]);
-const NBR_NAMES = ['nbrns', 'nbrtbl', 'nbrview'].map((k) => N[k]);
-const B_NAMES = ['bcat', 'bwhse', 'bfed', 'bspace', 'btable', 'bview'].map((k) => N[k]);
+const A_NAMES = ['acat', 'awhse', 'afed', 'ownns', 'owntbl', 'ownview', 'ownfn', 'nbrns', 'nbrtbl', 'nbrview', 'nbrfn'].map((k) => N[k]);
+const NBR_NAMES = ['nbrns', 'nbrtbl', 'nbrview', 'nbrfn'].map((k) => N[k]);
+const B_NAMES = ['bcat', 'bwhse', 'bfed', 'bspace', 'btable', 'bview', 'bfn'].map((k) => N[k]);
 const UNREADABLE = {
   anonymous: [...A_NAMES, ...B_NAMES],
   other_admin: A_NAMES,
@@ -206,6 +206,7 @@ function requestOf(route, target, mode) {
     namespace: gone && ['NS', 'MNS'].includes(route.scope) ? `${o.ns}\u001fgone` : o.ns,
     table: gone ? N.gone : o.tbl,
     view: gone ? N.gone : o.view,
+    function: gone ? N.gone : o.fn,
     asset: gone ? N.gone : o.tbl,
     asset_id: gone ? MISSING : o.tableId,
     id: gone ? MISSING : ids[family] ?? MISSING,

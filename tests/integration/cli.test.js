@@ -275,6 +275,24 @@ test('dropped list and restore: a dropped table comes back under its name, or an
   await api('GET', `/v1/${cat}/namespaces/arch%1Five/tables/again`);
 });
 
+test('functions: create, replace, list, get, versions (a line per version and dialect), drop', { skip: skipAll }, async () => {
+  const T = adminToken;
+  const f = (sql) => JSON.stringify({ name: 'add_one', definitions: [{ parameters: [{ name: 'x', type: 'int' }], 'return-type': 'int',
+    'function-type': 'udf', versions: [{ representations: [{ type: 'sql', dialect: 'trino', sql }] }] }] });
+  const made = ok(['functions', 'create', 'ns', '--data', f('x + 2'), '--catalog', cat], T);
+  assert.equal(made.metadata.definitions[0]['definition-id'], 'int');
+  ok(['functions', 'replace', 'ns', '--data', f('x + 1'), '--catalog', cat], T);
+  assert.deepEqual(ok(['functions', 'list', 'ns', '--catalog', cat], T).identifiers, [['ns', 'add_one']]);
+  assert.equal(ok(['functions', 'get', 'ns', 'add_one', '--catalog', cat], T).metadata['function-uuid'], made.metadata['function-uuid']);
+  const v = cli(['functions', 'versions', 'ns', 'add_one', '--catalog', cat], { token: T });
+  assert.equal(v.code, 0, v.err);
+  assert.deepEqual(v.out.trim().split('\n').map((l) => l.trim().replace(/\s+/g, ' ')), ['(int) -> int', 'v1 trino x + 2', 'v2* trino x + 1']);
+  assert.equal(cli(['functions', 'create', 'ns', '--data', f('x'), '--catalog', cat], { token: T }).code, 1, '409: exit 1');
+  assert.equal(cli(['functions', 'list', 'ns'], { token: T }).code, 2, '--catalog is needed');
+  assert.equal(cli(['functions', 'drop', 'ns', 'add_one', '--catalog', cat], { token: T }).code, 0);
+  assert.deepEqual(ok(['functions', 'list', 'ns', '--catalog', cat], T).identifiers, []);
+});
+
 test('backup: an online copy of the serving store opens in a second server with the same catalogs', { skip: skipAll }, async () => {
   const dir = tmpDir('pgl-cli-bak');
   const file = path.join(dir, 'pangolin.db');

@@ -282,6 +282,26 @@ test('namespaces and tables made through a federated catalog are the remote\'s: 
   }
 });
 
+test('SQL functions through a federated catalog are the remote\'s: create, replace, list, load, exists, drop (issue 70)', async () => {
+  const cat = uniq('fedfn');
+  await federate(A.admin, cat, onRemote({ token: R.token }));
+  const ns = uniq('ns');
+  const theirs = (p) => remote.req('GET', `/v1/demo${p}`, { headers: R.admin });
+  expectJson(await ice('POST', `/v1/${cat}/namespaces`, { body: { namespace: [ns] } }), 200);
+  const body = { name: 'f', definitions: [{ parameters: [{ name: 'x', type: 'int' }], 'return-type': 'int', 'function-type': 'udf',
+    versions: [{ representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }] }] }] };
+  const made = expectJson(await ice('POST', `/v1/${cat}/namespaces/${ns}/functions`, { body }), 200);
+  assert.equal(expectJson(await theirs(`/namespaces/${ns}/functions/f`), 200)['metadata-location'], made['metadata-location']);
+  const next = expectJson(await ice('POST', `/v1/${cat}/namespaces/${ns}/functions?replace=true`, { body }), 200);
+  assert.equal(next.metadata.definitions[0]['current-version-id'], 2, 'the query string reaches the remote');
+  assert.deepEqual(expectJson(await ice('GET', `/v1/${cat}/namespaces/${ns}/functions`), 200).identifiers, [[ns, 'f']]);
+  assert.deepEqual(expectJson(await ice('GET', `/v1/${cat}/namespaces/${ns}/functions/f`), 200), next);
+  assert.equal((await ice('HEAD', `/v1/${cat}/namespaces/${ns}/functions/f`)).status, 204);
+  assert.equal((await ice('DELETE', `/v1/${cat}/namespaces/${ns}/functions/f`)).status, 204);
+  assert.equal((await theirs(`/namespaces/${ns}/functions/f`)).status, 404);
+  expectError(await ice('GET', `/v1/${cat}/namespaces/${ns}/functions/f`), 404, { iceberg: true, message: /f/ });
+});
+
 test('what reaches the remote: the catalog\'s credentials and the Iceberg headers, never the caller\'s', { skip: ONCE }, async () => {
   const cat = uniq('spy');
   await federate(A.admin, cat, { uri: fake.origin, token: 'remote-secret' });

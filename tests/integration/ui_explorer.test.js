@@ -265,6 +265,35 @@ test('a view: its schema, each version\'s SQL per dialect as text (a <script> in
   assert.equal((await ok('GET', `/api/v1/assets/${row.id}/metadata`)).metadata.description, 'risky view');
 });
 
+test('a SQL function: the namespace lists it; its page shows each definition, every version\'s SQL per dialect as text, the log', { skip }, async () => {
+  const { page, base } = b;
+  const def = (type, sql) => ({ parameters: [{ name: 'x', type }], 'return-type': type, 'function-type': 'udf',
+    versions: [{ representations: [{ type: 'sql', dialect: 'spark', sql }, { type: 'sql', dialect: 'trino', sql: 'x + 1' }] }] });
+  await ok('POST', '/v1/demo/namespaces/db/functions', { name: 'add_one', doc: HTML_NAME, definitions: [def('int', XSS_SQL)] });
+  const md = (await ok('POST', '/v1/demo/namespaces/db/functions?replace=true',
+    { name: 'add_one', definitions: [def('int', 'x + 1'), def('double', 'x + 1.0D')] })).metadata;
+  await open(page, base, '#/catalogs/demo/namespaces/db', 'Namespace db of demo');
+  await page.waitForSelector('#function-list tr[data-function="add_one"] a');
+  await page.click('#function-list tr[data-function="add_one"] a');
+  await page.waitForSelector('#view h2:has-text("Function demo.db.add_one")');
+  await page.waitForSelector('pre.sql');
+  assert.deepEqual(await page.locator('.function-definition').evaluateAll((els) => els.map((e) => e.dataset.definitionId)), ['int', 'double']);
+  // Newest first: int's v2 (current), then v1 holding the <script>, as text.
+  const intSql = await page.locator('.function-definition[data-definition-id="int"] pre.sql').allTextContents();
+  assert.deepEqual(intSql, ['x + 1', 'x + 1', XSS_SQL, 'x + 1']);
+  assert.deepEqual(await page.locator('.function-definition[data-definition-id="int"] code.dialect').allTextContents(),
+    ['spark', 'trino', 'spark', 'trino']);
+  assert.match(await page.textContent('.function-definition[data-definition-id="int"] .function-version'), /Version 2 \(current\)/);
+  assert.match(await page.textContent('.function-definition[data-definition-id="int"] h4'), /add_one\(x int\) → int/);
+  assert.equal(await page.locator('#view script').count(), 0, 'no script element');
+  assert.equal(await page.locator('#view b').count(), 0, 'HTML in a doc is text');
+  assert.match(await page.textContent('#view'), new RegExp(md['function-uuid']));
+  assert.match(await page.textContent('section[aria-label="Definition log"]'), /\(int\) v2, \(double\) v1/);
+  await noBlanks(page);
+  await shot(page, 'console-function');
+  assertClean(b);
+});
+
 test('browse → a namespace → register a generic asset (a bad location beside its field, a duplicate beside the name), its page, business metadata saved', { skip }, async () => {
   const { page, base } = b;
   const img = await ok('POST', '/api/v1/catalogs/demo/namespaces/db/assets', { name: IMG_NAME, kind: 'OTHER', location: `${storage}/db/img` });

@@ -27,8 +27,10 @@
 #include "util/names.h"
 
 #define KIND_VIEW	"VIEW"
+#define KIND_FUNCTION	"FUNCTION"
 
-/* Tables and views share one identifier space (409 either way). */
+/* Tables, views and functions share one identifier space (409 either
+ * way). */
 int
 ice_name_free(struct pgl_req *r, const struct ice_target *t)
 {
@@ -37,9 +39,11 @@ ice_name_free(struct pgl_req *r, const struct ice_target *t)
 
 	if (STORE(get_asset, r->arena, r->tenant, t->catalog.name, t->branch,
 	    t->ns, t->name, &a, &err) == PGL_OK) {
-		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
-		    "%s with same name already exists: %s",
-		    strcmp(a.kind, KIND_VIEW) == 0 ? "View" : "Table",
+		pgl_reply_ice_error(r, 409, strcmp(a.kind, KIND_FUNCTION) ==
+		    0 ? "FunctionAlreadyExistsException" :
+		    "AlreadyExistsException", "%s with same name already "
+		    "exists: %s", strcmp(a.kind, KIND_VIEW) == 0 ? "View" :
+		    strcmp(a.kind, KIND_FUNCTION) == 0 ? "Function" : "Table",
 		    ice_dotted(r, t->ns, t->name));
 		return (0);
 	}
@@ -56,6 +60,7 @@ note_asset(struct pgl_req *r, const struct pgl_asset *a, const char *branch,
     const char *type, int purge)
 {
 	struct pgl_event_input	in;
+	json_t			*payload = NULL;
 
 	memset(&in, 0, sizeof(in));
 	in.operation_type = type;
@@ -66,7 +71,15 @@ note_asset(struct pgl_req *r, const struct pgl_asset *a, const char *branch,
 	in.uuid = a->id;
 	in.metadata_location = a->metadata_location;
 	in.purge = purge;
+	/* A function's (x-pangolin.*-function) carries its uuid as payload. */
+	if (strcmp(a->kind, KIND_FUNCTION) == 0) {
+		/* Its first row's id, which a branch's copy keeps. */
+		in.payload = payload = json_pack("{s:s}", "function-uuid",
+		    a->origin != NULL ? a->origin : a->id);
+		in.purge = 0;
+	}
 	api_event_note(r, &in);
+	json_decref(payload);
 }
 
 /* "Create" or "Register", a table or a view. */
@@ -75,6 +88,8 @@ create_type(const struct pgl_asset *a, const char *verb)
 {
 	int	view = strcmp(a->kind, KIND_VIEW) == 0;
 
+	if (strcmp(a->kind, KIND_FUNCTION) == 0)
+		return ("x-pangolin.create-function");
 	if (strcmp(verb, "Register") == 0)
 		return (view ? "x-pangolin.register-view" : "register-table");
 	return (view ? "create-view" : "create-table");
@@ -129,8 +144,8 @@ create_in_tx(void *arg, struct pgl_err *err)
 	tx->created = 1;
 	note_asset(tx->r, tx->a, tx->branch, create_type(tx->a, tx->verb), 0);
 	msg = pgl_arena_printf(tx->r->arena, "%s %s %s", tx->verb,
-	    strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table",
-	    ice_dotted(tx->r, tx->a->ns, tx->a->name));
+	    ice_asset_noun(tx->a->kind), ice_dotted(tx->r, tx->a->ns,
+	    tx->a->name));
 	return (ice_log_commit(tx->r, tx->a->catalog, tx->branch, msg,
 	    json_pack("[o]", ice_op_put(tx->a)), err));
 }
@@ -162,7 +177,11 @@ ice_create_asset(struct pgl_req *r, const struct ice_target *t,
 		ice_delete_file(r, &t->catalog, a->metadata_location);
 	if (r->status != 0)
 		return (-1);	/* the place is another's: replied */
-	if (err.code == PGL_EEXISTS)
+	if (err.code == PGL_EEXISTS && strcmp(a->kind, KIND_FUNCTION) == 0)
+		pgl_reply_ice_error(r, 409, "FunctionAlreadyExistsException",
+		    "Function was created concurrently: %s", ice_dotted(r,
+		    t->ns, t->name));
+	else if (err.code == PGL_EEXISTS)
 		pgl_reply_ice_error(r, 409, "AlreadyExistsException",
 		    "Table was created concurrently: %s", ice_dotted(r, t->ns,
 		    t->name));
@@ -223,6 +242,8 @@ drop_type(struct pgl_req *r, const struct pgl_asset *a)
 {
 	if (strcmp(a->kind, KIND_VIEW) == 0)
 		return ("drop-view");
+	if (strcmp(a->kind, KIND_FUNCTION) == 0)
+		return ("x-pangolin.drop-function");
 	if (unregister_asked(r))
 		return ("x-pangolin.unregister-table");
 	return ("drop-table");
@@ -253,8 +274,9 @@ drop_in_tx(void *arg, struct pgl_err *err)
 	 * unregisters stays recoverable, its entry written here, with the
 	 * column tags read before the row (and they with it) goes. */
 	type = drop_type(tx->r, tx->a);
-	keep = !purge_asked(tx->r) &&
-	    (strcmp(tx->a->kind, KIND_VIEW) == 0 || !unregister_asked(tx->r));
+	keep = !purge_asked(tx->r) && (strcmp(tx->a->kind, KIND_VIEW) == 0 ||
+	    strcmp(tx->a->kind, KIND_FUNCTION) == 0 ||
+	    !unregister_asked(tx->r));
 	if (keep && (rc = ice_undrop_tags(tx->r, tx->a, &tags, err)) !=
 	    PGL_OK)
 		return (rc);
@@ -264,7 +286,7 @@ drop_in_tx(void *arg, struct pgl_err *err)
 	if (keep && (rc = ice_undrop_keep(tx->r, tx->a, tags,
 	    &tx->dropped_id, err)) != PGL_OK)
 		return (rc);
-	what = strcmp(tx->a->kind, KIND_VIEW) == 0 ? "view" : "table";
+	what = ice_asset_noun(tx->a->kind);
 	note_asset(tx->r, tx->a, tx->a->branch, type, purge_asked(tx->r));
 	return (ice_log_commit(tx->r, tx->a->catalog, tx->a->branch,
 	    pgl_arena_printf(tx->r->arena, "Drop %s %s", what,
@@ -284,7 +306,11 @@ ice_drop_asset(struct pgl_req *r, const struct pgl_asset *a)
 			pgl_set_header(r, "pangolin-dropped-id", tx.dropped_id);
 		return (0);
 	}
-	if (err.code == PGL_ENOTFOUND)
+	if (err.code == PGL_ENOTFOUND && strcmp(a->kind, KIND_FUNCTION) == 0)
+		pgl_reply_ice_error(r, 404, "NoSuchFunctionException",
+		    "Function does not exist: %s", ice_dotted(r, a->ns,
+		    a->name));
+	else if (err.code == PGL_ENOTFOUND)
 		pgl_reply_ice_error(r, 404, "NoSuchTableException",
 		    "Table does not exist: %s", ice_dotted(r, a->ns, a->name));
 	else

@@ -69,10 +69,8 @@ refuse(struct pgl_req *r, const struct pgl_catalog *c,
     const struct pgl_asset *a, const struct pgl_location_owner *o,
     int status)
 {
-	const char	*what = strcmp(a->kind, KIND_VIEW) == 0 ? "view" :
-			    "table";
-	const char	*theirs = strcmp(o->kind, KIND_VIEW) == 0 ? "view" :
-			    "table";
+	const char	*what = ice_asset_noun(a->kind);
+	const char	*theirs = ice_asset_noun(o->kind);
 	char		 msg[1024];
 
 	if (!may_see(r, c, o))
@@ -107,12 +105,13 @@ place(struct pgl_req *r, const struct pgl_catalog *c,
 	struct pgl_location_owner	o;
 	int				rc;
 
-	/* Tables and views own their places; a generic asset's location
+	/* Tables, views and functions own their places; a generic asset's location
 	 * (a Delta table's, a model's) is its own business. */
 	if (!pgl_store_has_owners(pgl_app.db) || a->location == NULL ||
 	    *a->location == '\0' || a->kind == NULL ||
 	    (strcmp(a->kind, "ICEBERG_TABLE") != 0 &&
-	    strcmp(a->kind, KIND_VIEW) != 0))
+	    strcmp(a->kind, KIND_VIEW) != 0 &&
+	    strcmp(a->kind, "FUNCTION") != 0))
 		return (PGL_OK);
 	memset(&q, 0, sizeof(q));
 	q.location = a->location;

@@ -118,7 +118,8 @@ resume(struct pgl_req *r, struct feed_page *p, const char *text)
 }
 
 /*
- * May the reader read an object of catalog_id's stream: a table or view
+ * May the reader read an object of catalog_id's stream: a table, view or
+ * function
  * (name: its levels, the last one its own) by `read` on it, a task by
  * `read` on its table (name), or on the catalog when it has none (as
  * the task routes), a namespace by seeing it in lists, a merge by `read`
@@ -140,7 +141,8 @@ reads_object(struct pgl_req *r, const char *catalog_id, const char *type,
 	t.ns = "";
 	t.asset_id = "";
 	asset = type != NULL && (strcmp(type, "table") == 0 ||
-	    strcmp(type, "view") == 0 || strcmp(type, "task") == 0);
+	    strcmp(type, "view") == 0 || strcmp(type, "function") == 0 ||
+	    strcmp(type, "task") == 0);
 	if (name != NULL && (asset || (type != NULL &&
 	    strcmp(type, "namespace") == 0))) {
 		if ((ns = pgl_arena_strdup(r->arena, name)) == NULL)

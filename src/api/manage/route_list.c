@@ -27,7 +27,8 @@ static const char *const scope_names[] = {
 	[SC_NONE] = NULL, [SC_TENANT] = "TENANT", [SC_PREFIX] = "PREFIX",
 	[SC_NS] = "NS", [SC_TABLE] = "TABLE", [SC_VIEW] = "VIEW",
 	[SC_CATALOG] = "CATALOG", [SC_CATALOG_QUERY] = "CATALOG_QUERY",
-	[SC_MNS] = "MNS", [SC_MASSET] = "MASSET", [SC_ASSET_ID] = "ASSET_ID"
+	[SC_MNS] = "MNS", [SC_MASSET] = "MASSET", [SC_ASSET_ID] = "ASSET_ID",
+	[SC_FUNCTION] = "FUNCTION"
 };
 
 #define NWHO	(sizeof(who_names) / sizeof(who_names[0]))

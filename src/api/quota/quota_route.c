@@ -44,6 +44,8 @@ static const struct act {
 	{ "update_view",	K(VIEWS) | K(COMMITS), K(COMMITS) },
 	{ "rename_view",	K(VIEWS) | K(COMMITS), K(COMMITS) },
 	{ "create_asset",	K(ASSETS) | K(COMMITS), K(ASSETS) | K(COMMITS) },
+	/* A SQL function (issue 70) is an asset row (kind FUNCTION). */
+	{ "create_function",	K(ASSETS) | K(COMMITS), K(ASSETS) | K(COMMITS) },
 	{ "update_business_metadata", K(METADATA), 0 },
 	{ "update_column_tags",	K(OTHER), 0 },
 	{ "restore_dropped",	ASSETS | K(COMMITS), K(COMMITS) },

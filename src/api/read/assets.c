@@ -15,6 +15,17 @@
 #include "app/app.h"
 
 #define KIND_VIEW	"VIEW"
+#define KIND_FUNCTION	"FUNCTION"
+
+const char *
+ice_asset_noun(const char *kind)
+{
+	if (kind != NULL && strcmp(kind, KIND_VIEW) == 0)
+		return ("view");
+	if (kind != NULL && strcmp(kind, KIND_FUNCTION) == 0)
+		return ("function");
+	return ("table");
+}
 
 /*
  * The asset of that kind at t; replies 404 (of the kind's type) if
@@ -38,7 +49,11 @@ find(struct pgl_req *r, const struct ice_target *t, const char *kind,
 	if (rc == PGL_OK && strcmp(a->kind, kind) == 0)
 		return (0);
 	if (rc == PGL_OK || err.code == PGL_ENOTFOUND) {
-		if (strcmp(kind, KIND_VIEW) == 0)
+		if (strcmp(kind, KIND_FUNCTION) == 0)
+			pgl_reply_ice_error(r, 404, "NoSuchFunctionException",
+			    "Function does not exist: %s", ice_dotted(r, t->ns,
+			    t->name));
+		else if (strcmp(kind, KIND_VIEW) == 0)
 			pgl_reply_ice_error(r, 404, "NoSuchViewException",
 			    "View does not exist: %s", ice_dotted(r, t->ns,
 			    t->name));

@@ -31,6 +31,9 @@ int	ice_find_asset(struct pgl_req *, const struct ice_target *,
 /* The same, always read from the store (a retry after a lost race). */
 int	ice_reload_asset(struct pgl_req *, const struct ice_target *,
 	    const char *kind, struct pgl_asset *);
+/* An asset kind's noun in messages and events: "table", "view" or
+ * "function" (issue 70: SQL functions are assets of kind FUNCTION). */
+const char *ice_asset_noun(const char *kind);
 /* 1 if t's branch exists; else 0 after replying (404 if it is absent). */
 int	ice_branch_exists(struct pgl_req *, const struct ice_target *);
 

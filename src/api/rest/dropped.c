@@ -29,6 +29,7 @@
 #include "api/commit/dropped.h"
 #include "api/commit/owners.h"
 #include "api/commit/policy_follow.h"
+#include "api/read/read.h"
 #include "api/rest/dropped.h"
 #include "api/tasks/dropped_expiry.h"
 #include "api/target.h"
@@ -113,7 +114,7 @@ entry_json(struct pgl_req *r, const struct pgl_catalog *c,
 	int64_t	keep = api_dropped_retention_ms(c);
 
 	return (json_pack("{s:s,s:s,s:o,s:s,s:s,s:o,s:o,s:o}", "id", d->id,
-	    "kind", strcmp(d->kind, KIND_VIEW) == 0 ? "view" : "table",
+	    "kind", ice_asset_noun(d->kind),
 	    "namespace", ice_ns_json(d->ns), "name", d->name, "branch",
 	    d->branch, "dropped_at", time_of(r->arena, d->dropped_at_ms),
 	    "dropped_by", api_str_or_null(d->dropped_by), "expires_at",
@@ -181,6 +182,7 @@ restore_in_tx(void *arg, struct pgl_err *err)
 	struct pgl_asset	 had;
 	int			 view = strcmp(rs->d->kind, KIND_VIEW) == 0;
 	int			 rc;
+	json_t			*payload = NULL;
 
 	/*
 	 * Whoever deletes the entry first restores it (or expires it), and
@@ -211,7 +213,8 @@ restore_in_tx(void *arg, struct pgl_err *err)
 		err->code = PGL_EEXISTS;
 		(void)snprintf(err->msg, sizeof(err->msg), "%s with same name "
 		    "already exists: %s", strcmp(had.kind, KIND_VIEW) == 0 ?
-		    "View" : "Table", ice_dotted(r, rs->ns, rs->name));
+		    "View" : strcmp(had.kind, "FUNCTION") == 0 ? "Function" :
+		    "Table", ice_dotted(r, rs->ns, rs->name));
 		return (PGL_EEXISTS);
 	}
 	/* Its place must still be its own (commit/owners.h): no table has
@@ -234,6 +237,12 @@ restore_in_tx(void *arg, struct pgl_err *err)
 	memset(&in, 0, sizeof(in));
 	in.operation_type = view ? "x-pangolin.register-view" :
 	    "register-table";
+	/* A function comes back as it was created (its uuid the payload). */
+	if (strcmp(rs->d->kind, "FUNCTION") == 0) {
+		in.operation_type = "x-pangolin.create-function";
+		in.payload = payload = json_pack("{s:s}", "function-uuid",
+		    rs->a.origin != NULL ? rs->a.origin : rs->a.id);
+	}
 	in.catalog = rs->c->name;
 	in.branch = rs->d->branch;
 	in.ns = rs->ns;
@@ -241,9 +250,10 @@ restore_in_tx(void *arg, struct pgl_err *err)
 	in.uuid = rs->a.id;
 	in.metadata_location = rs->a.metadata_location;
 	api_event_note(r, &in);
+	json_decref(payload);
 	return (ice_log_commit(r, rs->c->name, rs->d->branch,
-	    pgl_arena_printf(r->arena, "Restore %s %s", view ? "view" :
-	    "table", ice_dotted(r, rs->ns, rs->name)),
+	    pgl_arena_printf(r->arena, "Restore %s %s",
+	    ice_asset_noun(rs->d->kind), ice_dotted(r, rs->ns, rs->name)),
 	    json_pack("[o]", ice_op_put(&rs->a)), err));
 }
 
@@ -360,8 +370,8 @@ static void
 restore_reply(struct pgl_req *r, const struct restore *rs)
 {
 	pgl_reply_json(r, 200, json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:o}",
-	    "id", rs->d->id, "kind", strcmp(rs->d->kind, KIND_VIEW) == 0 ?
-	    "view" : "table", "namespace", ice_ns_json(rs->ns), "name",
+	    "id", rs->d->id, "kind", ice_asset_noun(rs->d->kind),
+	    "namespace", ice_ns_json(rs->ns), "name",
 	    rs->name, "branch", rs->d->branch, "asset_id", rs->a.id,
 	    "metadata_location", api_str_or_null(
 	    rs->a.metadata_location)));

@@ -6,10 +6,10 @@
 // refused mutation could have changed.
 //
 // Tenant A: catalog acat on a local warehouse, namespace ownns (table
-// owntbl, view ownview) where the tenant users hold their grants, and
-// nbrns (nbrtbl, nbrview) where none does: "another table in the same
+// owntbl, view ownview, function ownfn) where the tenant users hold their grants, and
+// nbrns (nbrtbl, nbrview, nbrfn) where none does: "another table in the same
 // catalog".  A mask policy on owntbl binds the role `bound`.  Tenant B
-// has the same shape (bcat, bspace, btable, bview): "another tenant's".
+// has the same shape (bcat, bspace, btable, bview, bfn): "another tenant's".
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -20,8 +20,8 @@ export const PW = 'Str0ng-Passw0rd-for-tests';
 export const MISSING = '6f1c1b9e-5f0e-4d7b-9c1a-2b3c4d5e6f70';
 const R = crypto.randomBytes(4).toString('hex');
 /** Every name a body is searched for: a prefix and this run's token. */
-export const N = Object.fromEntries(['acat', 'awhse', 'afed', 'ownns', 'owntbl', 'ownview', 'nbrns', 'nbrtbl', 'nbrview',
-  'bcat', 'bwhse', 'bfed', 'bspace', 'btable', 'bview', 'gone'].map((p) => [p, `${p}_${R}`]));
+export const N = Object.fromEntries(['acat', 'awhse', 'afed', 'ownns', 'owntbl', 'ownview', 'ownfn', 'nbrns', 'nbrtbl', 'nbrview',
+  'nbrfn', 'bcat', 'bwhse', 'bfed', 'bspace', 'btable', 'bview', 'bfn', 'gone'].map((p) => [p, `${p}_${R}`]));
 export const SEARCH = R;
 
 const SCHEMA = { type: 'struct', 'schema-id': 0, fields: [
@@ -32,6 +32,9 @@ const viewBody = (name, ns) => ({
   name, schema: SCHEMA, 'view-version': { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {},
     'default-namespace': [ns], representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }] },
 });
+// A SQL function (issue 70) beside each table and view.
+const fnBody = (name) => ({ name, definitions: [{ parameters: [{ name: 'x', type: 'int' }], 'return-type': 'int',
+  'function-type': 'udf', versions: [{ representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }] }] }] });
 
 /** The route table as the binary declares it: [{method, path, rule, who, action, scope, audit, flags}]. */
 export function routeRules() {
@@ -66,11 +69,12 @@ export async function buildWorld(srv) {
     t.catId = (await ok('POST', '/api/v1/catalogs', { name: t.cat, warehouse_name: t.wh }, t.admin)).id;
     await ok('POST', '/api/v1/federated-catalogs', { name: t.fed, config: { properties: { uri: 'http://remote.invalid:8181' } } }, t.admin);
     t.objects = {};
-    for (const [key, ns, tbl, view] of names.objects) {
+    for (const [key, ns, tbl, view, fn] of names.objects) {
       await ok('POST', `/v1/${t.cat}/namespaces`, { namespace: [ns] }, t.admin);
       const made = await ok('POST', `/v1/${t.cat}/namespaces/${ns}/tables`, { name: tbl, schema: SCHEMA }, t.admin);
       await ok('POST', `/v1/${t.cat}/namespaces/${ns}/views`, viewBody(view, ns), t.admin);
-      t.objects[key] = { ns, tbl, view, tableId: made.metadata['table-uuid'], location: made.metadata.location,
+      await ok('POST', `/v1/${t.cat}/namespaces/${ns}/functions`, fnBody(fn), t.admin);
+      t.objects[key] = { ns, tbl, view, fn, tableId: made.metadata['table-uuid'], location: made.metadata.location,
         metadataLocation: made['metadata-location'] };
     }
     t.role = uniq(`mxbound-${tag}`);
@@ -84,8 +88,8 @@ export async function buildWorld(srv) {
   const A = {};
   const B = {};
   await tenant(A, 'a', { cat: N.acat, wh: N.awhse, fed: N.afed,
-    objects: [['own', N.ownns, N.owntbl, N.ownview], ['nbr', N.nbrns, N.nbrtbl, N.nbrview]] });
-  await tenant(B, 'b', { cat: N.bcat, wh: N.bwhse, fed: N.bfed, objects: [['own', N.bspace, N.btable, N.bview]] });
+    objects: [['own', N.ownns, N.owntbl, N.ownview, N.ownfn], ['nbr', N.nbrns, N.nbrtbl, N.nbrview, N.nbrfn]] });
+  await tenant(B, 'b', { cat: N.bcat, wh: N.bwhse, fed: N.bfed, objects: [['own', N.bspace, N.btable, N.bview, N.bfn]] });
 
   // Tenant A's callers: grants on namespace ownns only.
   const onOwn = { type: 'namespace', catalog_id: A.catId, namespace: N.ownns };
@@ -158,6 +162,9 @@ export async function digest(srv, { A, B }) {
       d[`table ${o.tbl}`] = [s, tbl?.['metadata-location']];
       const [vs, v] = await get(`/v1/${t.cat}/namespaces/${o.ns}/views/${o.view}`, t.id);
       d[`view ${o.view}`] = [vs, v?.['metadata-location']];
+      d[`functions ${o.ns}`] = await get(`/v1/${t.cat}/namespaces/${o.ns}/functions`, t.id);
+      const [fs, f] = await get(`/v1/${t.cat}/namespaces/${o.ns}/functions/${o.fn}`, t.id);
+      d[`function ${o.fn}`] = [fs, f?.['metadata-location']];
     }
     d.branches = await get(`/api/v1/branches?catalog=${t.cat}`, t.id);
     out[t.id] = d;
