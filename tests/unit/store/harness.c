@@ -3,10 +3,17 @@
  * from PGL_STORE_PLUGIN, opened on a fresh database for every test (a
  * file for SQLite, PGL_STORE_OPTS's schema or database {n} for a
  * server), and the processes a race forks.
+ *
+ * SQLite's fresh file is a copy of one the plugin made and migrated at
+ * the first test (<path>.template): every migration on every test's
+ * file was two thirds of the suite's CPU on SQLite, and what a test
+ * finds is the same schema.  The tests of a new file's creation remove
+ * it first (remove_db), as they always did.
  */
 #include <sys/wait.h>
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +29,8 @@ const char			*ext_opts;	/* PGL_STORE_OPTS */
 unsigned			 test_seq;	/* {n} in ext_opts */
 struct pgl_kv			 ext_kv[16];
 static char			 db_wal[4096], db_shm[4096];
+static char			 db_template[4096];
+static int			 have_template;
 static char			 ext_buf[4096];
 
 static void	host_log(int, const char *, ...)
@@ -71,6 +80,76 @@ harness_load(void)
 			db_path = "/tmp/pgl_test_store.db";
 		snprintf(db_wal, sizeof(db_wal), "%s-wal", db_path);
 		snprintf(db_shm, sizeof(db_shm), "%s-shm", db_path);
+		snprintf(db_template, sizeof(db_template), "%s.template",
+		    db_path);
+		atexit(remove_template);
+	}
+	return (0);
+}
+
+void
+remove_template(void)
+{
+	char	p[4200];
+
+	if (!have_template)
+		return;
+	unlink(db_template);
+	snprintf(p, sizeof(p), "%s-wal", db_template);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db_template);
+	unlink(p);
+}
+
+/* from to to, whole; -1 on any error. */
+static int
+copy_file(const char *from, const char *to)
+{
+	char	buf[65536];
+	ssize_t	n;
+	int	in, out, rc = 0;
+
+	if ((in = open(from, O_RDONLY)) == -1)
+		return (-1);
+	if ((out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1) {
+		close(in);
+		return (-1);
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -1;
+			break;
+		}
+	}
+	if (n < 0)
+		rc = -1;
+	close(in);
+	if (close(out) == -1)
+		rc = -1;
+	return (rc);
+}
+
+/*
+ * SQLite: db_path a copy of the template, made (the plugin's own open:
+ * its migrations) at the first call; 0, or -1 with err.
+ */
+static int
+fresh_file(struct pgl_err *err)
+{
+	struct pgl_kv		 kv[] = { { "path", db_template } };
+	struct pgl_store	*s;
+
+	if (!have_template) {
+		have_template = 1;
+		remove_template();
+		if (ops->open(&host, kv, 1, &s, err) != PGL_OK)
+			return (-1);
+		ops->close(s);	/* the last handle: the WAL goes in */
+	}
+	if (copy_file(db_template, db_path) == -1) {
+		snprintf(err->msg, sizeof(err->msg), "copy of the template "
+		    "to %.200s failed", db_path);
+		return (-1);
 	}
 	return (0);
 }
@@ -122,7 +201,8 @@ setup(void **state)
 	test_seq++;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return (-1);
-	if (open_store(&f->s, &f->err) != PGL_OK) {
+	if ((db_path != NULL && fresh_file(&f->err) == -1) ||
+	    open_store(&f->s, &f->err) != PGL_OK) {
 		fprintf(stderr, "open: %s\n", f->err.msg);
 		free(f);
 		return (-1);

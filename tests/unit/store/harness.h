@@ -71,6 +71,7 @@ int			 harness_load(void);
 size_t			 ext_options(void);
 int			 open_store(struct pgl_store **, struct pgl_err *);
 void			 remove_db(void);
+void			 remove_template(void);
 int			 setup(void **);
 int			 teardown(void **);
 int			 sqlite_only(void);
