@@ -223,6 +223,20 @@ if needs mongo; then
 	    echo "run-integration: cannot start the MongoDB-protocol server" >&2 ) &
 	mongo_start=$!
 fi
+# The template of the suite's new SQLite databases, made by a first start
+# meanwhile (lib/sqlite_template.js; lib/server.js copies it).
+if needs sqlite || needs oauth || needs s3 || needs sts; then
+	if PGL_STORE=sqlite node tests/integration/lib/sqlite_template.js \
+	    "$srvdir/sqlite-template.db" >"$srvdir/sqlite-template.log" 2>&1
+	then
+		PGL_SQLITE_TEMPLATE=$srvdir/sqlite-template.db
+		export PGL_SQLITE_TEMPLATE
+	else
+		echo "run-integration: the SQLite template was not made:" >&2
+		cat "$srvdir/sqlite-template.log" >&2
+		exit 1
+	fi
+fi
 if needs postgres; then
 	wait $pg_start
 	PGL_PG_URL=$(cat "$srvdir/pg.url")

@@ -422,7 +422,7 @@ describe('SQLite gives the space of expired plans back', () => {
   // at 52, the largest root page, are non-zero in auto_vacuum mode; at 64,
   // non-zero in INCREMENTAL.
   test('a new database is INCREMENTAL from its first table: no process rewrites it (VACUUM) at its first open', { skip }, async () => {
-    const s2 = await startServer({});
+    const s2 = await startServer({ freshDb: true });
     await s2.stop({ keep: true });
     assert.doesNotMatch(s2.log(), /rewriting it once \(VACUUM\)/);
     const head = Buffer.alloc(100);
