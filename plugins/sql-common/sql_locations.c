@@ -36,16 +36,18 @@
 
 #define PAGE		500
 
-/* A live table's or view's row, and a dropped one's entry, as owners. */
+/* A live table's, view's or function's row, and a dropped one's entry,
+ * as owners. */
 #define LIVE_OWNERS \
 	"SELECT tenant_id, catalog_name, branch_name, namespace, name, kind," \
 	" location, location_key, coalesce(origin, id) AS origin," \
 	" CAST(NULL AS text) AS dropped_id, id FROM assets" \
-	" WHERE gone = 0 AND kind IN ('ICEBERG_TABLE', 'VIEW')"
+	" WHERE gone = 0 AND kind IN ('ICEBERG_TABLE', 'VIEW', 'FUNCTION')"
 #define DROPPED_OWNERS \
 	"SELECT tenant_id, catalog_name, branch_name, namespace, name, kind," \
 	" location, location_key, coalesce(origin, asset_id, id), id, id" \
-	" FROM dropped_assets WHERE kind IN ('ICEBERG_TABLE', 'VIEW')"
+	" FROM dropped_assets" \
+	" WHERE kind IN ('ICEBERG_TABLE', 'VIEW', 'FUNCTION')"
 /* Two lookups of (tenant_id, location_key) each, not one OR, which a
  * planner may answer by reading the tenant's rows. */
 #define HOLDING	" AND tenant_id = ?1 AND location_key IN (" \

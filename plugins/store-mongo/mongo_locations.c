@@ -92,7 +92,7 @@ dropped_fill(struct doc *d, void *out)
 		o->origin = doc_str(d, "asset_id");
 }
 
-/* Tables and views, live (a tombstone is none). */
+/* Tables, views and functions, live (a tombstone is none). */
 static void
 owners_of(bson_t *f, int coll)
 {
@@ -100,7 +100,7 @@ owners_of(bson_t *f, int coll)
 
 	BSON_APPEND_DOCUMENT_BEGIN(f, "kind", &kinds);
 	BCON_APPEND(&kinds, "$in", "[", BCON_UTF8("ICEBERG_TABLE"),
-	    BCON_UTF8("VIEW"), "]");
+	    BCON_UTF8("VIEW"), BCON_UTF8("FUNCTION"), "]");
 	bson_append_document_end(f, &kinds);
 	if (coll == COLL_ASSETS) {
 		BSON_APPEND_DOCUMENT_BEGIN(f, "gone", &gone);

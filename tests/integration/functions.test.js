@@ -189,6 +189,10 @@ test('errors: 409 for a name taken, 404 for a function or namespace missing, eac
   // A function's location is its own: never in a table's place.
   const tloc = (await mok(srv, 'GET', `/v1/${A.cat}/namespaces/db/tables/a_table`, undefined, A.admin)).metadata.location;
   iceError(await create(A, 'db', { name: 'in_table', location: `${tloc}/fn`, definitions: [def(['int'])] }), 409, 'AlreadyExistsException', /overlaps/);
+  // Nor a table in a function's: its files are the function's own.
+  const fmade = await createOk(A, 'db', { name: 'owns_place', definitions: [def(['int'])] });
+  const floc = fmade.metadata.location;
+  iceError(await srv.req('POST', `/v1/${A.cat}/namespaces/db/tables`, { body: { name: 'over_fn', location: `${floc}/t`, schema: { type: 'struct', 'schema-id': 0, fields: [] } }, headers: A.admin }), 409, 'AlreadyExistsException', /overlaps/);
   iceError(await load(A, 'db', 'missing'), 404, 'NoSuchFunctionException', /missing/);
   iceError(await ice('DELETE', fnPath(A, 'db', 'missing'), { headers: A.admin }), 404, 'NoSuchFunctionException');
   iceError(await ice('GET', fnPath(A, 'nons'), { headers: A.admin }), 404, 'NoSuchNamespaceException');
