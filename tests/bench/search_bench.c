@@ -60,6 +60,7 @@
 #define MAX_RUNS	31
 #define BATCH		10000
 #define MAX_SAMPLES	1000
+#define SHORT_SAMPLES	20	/* 1 and 2 characters: p99 is their max */
 
 struct bench {
 	const struct pgl_store_ops	*ops;
@@ -673,7 +674,7 @@ latency_rows(struct bench *b, unsigned n, int samples)
 	static double	t[MAX_SAMPLES], c[MAX_SAMPLES];
 	struct query	q;
 	double		t0, c0, hits;
-	int		sh, k;
+	int		sh, k, m;
 
 	if (b->pg != NULL)
 		find_backends(b);
@@ -683,7 +684,11 @@ latency_rows(struct bench *b, unsigned n, int samples)
 		sample_query(sh, 0, n, &q);
 		(void)by_index(b, &q);		/* warm-up, untimed */
 		hits = 0;
-		for (k = 0; k < samples; k++) {
+		/* Below a trigram a search reads the tenant's rows: at a
+		 * million assets, seconds each on PostgreSQL. */
+		m = sh == SH_ONE || sh == SH_TWO ? (samples < SHORT_SAMPLES ?
+		    samples : SHORT_SAMPLES) : samples;
+		for (k = 0; k < m; k++) {
 			sample_query(sh, (unsigned)k, n, &q);
 			c0 = search_cpu_ms();
 			t0 = now_ms();
@@ -692,9 +697,9 @@ latency_rows(struct bench *b, unsigned n, int samples)
 			c[k] = search_cpu_ms() - c0;
 		}
 		printf("%s|%s|%u|%.0f|%.2f|", b->backend, shape_label[sh], n,
-		    hits / samples, pct(t, samples, 0.50));
-		printf("%.2f|%.2f|%.2f\n", pct(t, samples, 0.99),
-		    pct(c, samples, 0.50), pct(c, samples, 0.99));
+		    hits / m, pct(t, m, 0.50));
+		printf("%.2f|%.2f|%.2f\n", pct(t, m, 0.99), pct(c, m, 0.50),
+		    pct(c, m, 0.99));
 		fflush(stdout);
 	}
 }
