@@ -83,7 +83,7 @@ host_log(int level, const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (level > PGL_LOG_WARN)
+	if (level > PGL_LOG_INFO)	/* a migration's progress too */
 		return;
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
