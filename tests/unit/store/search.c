@@ -517,7 +517,12 @@ test_column_tags_of_a_page_of_hits(void **state)
  * or a move, a description put or removed are seen by the next search,
  * by a query through the index (three characters or more) and by one
  * below it (one or two characters) alike; tenants with the same names
- * never see each other's.
+ * never see each other's.  On MongoDB these run on CongoDB, which shows
+ * the answers (the gram $all, the $regex on stext, the order, skip,
+ * limit and count) but not the index: its find reads the whole
+ * collection and filters it, whatever index was created, so that a
+ * search is answered from the (tenant_id, branch_name, grams) multikey
+ * index, and how fast, is not shown here.
  */
 static void
 names_of_page(struct fx *f, const char *tenant,
