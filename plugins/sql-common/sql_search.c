@@ -48,10 +48,10 @@
  * that one table; the page's assets and metadata are joined after.  The
  * tags of ?4 are distinct (the host's parse), so counting those the asset
  * carries tells whether it carries all. */
-#define FILTER \
-	" AND (?3 IS NULL OR s.catalog_name = ?3)" \
-	" AND (?4 IS NULL OR (SELECT count(*) FROM (" SQL_JSON_VALUES("?4") \
-	") w WHERE " HAS_TAG ") = " SQL_JSON_LENGTH("?4") ")" \
+#define TAGS_HELD \
+	"(SELECT count(*) FROM (" SQL_JSON_VALUES("?4") \
+	") w WHERE " HAS_TAG ") = " SQL_JSON_LENGTH("?4")
+#define VISIBLE \
 	" AND (?5 = 0 OR s.discoverable = 1" \
 	"  OR s.catalog_name IN (" SQL_JSON_VALUES("?6") ")" \
 	"  OR EXISTS (SELECT 1 FROM (" SQL_JSON_VALUES("?7") ") n" \
@@ -61,6 +61,18 @@
 	"  OR EXISTS (SELECT 1 FROM asset_tags t" \
 	"   WHERE t.asset_id = s.asset_id AND t.tag IN (" \
 	SQL_JSON_VALUES("?9") ")))"
+#define FILTER \
+	" AND (?3 IS NULL OR s.catalog_name = ?3)" \
+	" AND (?4 IS NULL OR " TAGS_HELD ")" VISIBLE
+/*
+ * From the tag indexes (BY_TAGS) every row carries the first tag: one
+ * tag asks nothing more of a row (a tag on 2,000 of 1,000,000 assets:
+ * each row's JSON parse and two lookups were half the search's time on
+ * SQLite, 43 of 80 ms on PostgreSQL), more ask the others as FILTER does.
+ */
+#define FILTER_TAGS \
+	" AND (?3 IS NULL OR s.catalog_name = ?3)" \
+	" AND (" SQL_JSON_LENGTH("?4") " = 1 OR " TAGS_HELD ")" VISIBLE
 #define ORDER	" ORDER BY s.name, s.catalog_name, s.namespace"
 
 #if SQL_TEXT_INDEX_FTS5
@@ -109,17 +121,17 @@
  * metadata: a join of 50 rows by key, whatever the number of hits (the
  * join before the page cost PostgreSQL a hash of every asset).
  */
-#define PAGE_OF(by) \
+#define PAGE_OF(by, filter) \
 	HIT_COLS " FROM (SELECT s.asset_id, s.name, s.catalog_name," \
-	" s.namespace" by FILTER ORDER " LIMIT ?10 OFFSET ?11) s" \
+	" s.namespace" by filter ORDER " LIMIT ?10 OFFSET ?11) s" \
 	" JOIN assets a ON a.id = s.asset_id" \
 	" LEFT JOIN business_metadata b ON b.asset_id = s.asset_id" ORDER
 
-static const char SEARCH_TEXT[] = PAGE_OF(BY_TEXT);
+static const char SEARCH_TEXT[] = PAGE_OF(BY_TEXT, FILTER);
 static const char COUNT_TEXT[] = "SELECT count(*)" BY_TEXT FILTER;
-static const char SEARCH_TAGS[] = PAGE_OF(BY_TAGS);
-static const char COUNT_TAGS[] = "SELECT count(*)" BY_TAGS FILTER;
-static const char SEARCH_NAME[] = PAGE_OF(BY_NAME);
+static const char SEARCH_TAGS[] = PAGE_OF(BY_TAGS, FILTER_TAGS);
+static const char COUNT_TAGS[] = "SELECT count(*)" BY_TAGS FILTER_TAGS;
+static const char SEARCH_NAME[] = PAGE_OF(BY_NAME, FILTER);
 static const char COUNT_NAME[] = "SELECT count(*)" BY_NAME FILTER;
 
 #define NAME_LIKE(col) \

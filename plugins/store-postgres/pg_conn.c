@@ -16,8 +16,16 @@
 
 #include "pg_store.h"
 
+/*
+ * jit off: PostgreSQL compiles a plan whose estimated cost passes
+ * jit_above_cost (100,000), and a search's visibility and tag clauses
+ * (subplans over JSON arrays it guesses at 100 elements each) pass it at
+ * a million assets: a tag's count compiled for 610 ms to run for 80
+ * (issue 69).  A catalog's statements are short; none gains from it.
+ */
 static const char SESSION_SETUP[] =
 	"SELECT set_config('search_path', quote_ident($1), false),"
+	" set_config('jit', 'off', false),"
 	" set_config('default_transaction_isolation', 'read committed',"
 	" false),"
 	" set_config('statement_timeout', $2, false),"

@@ -514,11 +514,10 @@ static const struct migration migrations[] = {
 	},
 	/* The usage ledger (store ABI 1.27, issue 67): sqlite_schema_usage.c;
 	 * the rows of before counted by its step. */
-	{ 22, "tenant usage ledger",
-	sqlite_usage_sql
-	},
+	{ 22, "tenant usage ledger", sqlite_usage_sql },
 	/* Keyset pages (store ABI 1.28, issue 69): sqlite_schema_keyset.c. */
 	{ 23, "keyset pages", sqlite_keyset_sql },
+	{ 24, "search at a million assets", "" },	/* its step, below */
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */
@@ -529,6 +528,7 @@ static const struct {
 	{ 14, sql_name_keys_backfill },
 	{ 21, sql_location_keys_backfill },
 	{ 22, sql_usage_recount_all },
+	{ 24, sqlite_search_index_step },	/* sqlite_schema_search.c */
 };
 
 #define NMIGRATIONS	(sizeof(migrations) / sizeof(migrations[0]))

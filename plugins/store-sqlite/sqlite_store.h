@@ -155,5 +155,7 @@ extern const char	sqlite_locations_sql[];
 /* Migration 22: the usage ledger (sqlite_schema_usage.c). */
 extern const char	sqlite_usage_sql[];
 extern const char	sqlite_keyset_sql[];
+/* Migration 24: search at a million assets (sqlite_schema_search.c). */
+int	sqlite_search_index_step(struct pgl_store *, struct pgl_err *);
 
 #endif

@@ -12,6 +12,12 @@
 #   - over HTTP: a no-auth server (release build, 2 workers) on the same
 #     database, GET /api/v1/assets/search for the same queries and
 #     /api/v1/search/assets, one request at a time, median and p90.
+# Then (issue 69) the latency rows at each size of SEARCH_SIZES (default
+# "1000 100000"; add 1000000 for the million-asset figures, about 15
+# minutes of seeding and queries a store here): each shape of a typed
+# search SEARCH_SAMPLES times (default 100; 20 below a trigram), each
+# time another asset's text, p50 and p99 of the wall clock and of the
+# CPU the search cost (search_bench -l), the sizes side by side.
 # MongoDB is not measured: the MongoDB-protocol test server (CongoDB)
 # answers every query by reading the whole collection in JavaScript, so it
 # would time CongoDB, not the trigram index a MongoDB server would use
@@ -23,6 +29,8 @@ OUT=build/bench
 HERE=tests/bench
 N=${SEARCH_ASSETS:-100000}
 RUNS=${SEARCH_RUNS:-9}
+SIZES=${SEARCH_SIZES:-1000 100000}
+SAMPLES=${SEARCH_SAMPLES:-100}
 BIN=build/release/bench/search_bench
 
 die() {
@@ -59,6 +67,18 @@ if PG_URL=$(bench_postgres); then
 else
 	echo "search bench: no PostgreSQL here; SQLite only" >&2
 fi
+# sizes NAME OPTS: the latency rows at each size, a database (SQLite)
+# or schema (PostgreSQL) a size.
+sizes() {
+	for n in $SIZES; do
+		"$BIN" -p "build/release/plugins/store-$1.so" -o "$(printf \
+		    "$2" "$n")" -n "$n" -l "$SAMPLES" 2>/dev/null |
+		    grep -v '^#' >>"$TMP/$1.sizes" ||
+			die "the $1 latency rows at $n failed"
+	done
+}
+sizes sqlite "path=$TMP/sqlite/size-%s.db"
+[ -z "${PG_URL:-}" ] || sizes postgres "url=$PG_URL;schema=size%s"
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
@@ -77,6 +97,16 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 	for s in $STORES; do
 		awk -F'|' -v s="$s" '{ printf "| %s | %s | %s | %s | %s |\n",
 		    s, $1, $2, $3, $4 }' "$TMP/$s.http"
+	done
+	echo
+	echo "typed searches at each size (a page of 50 and the total;" \
+	    "$SAMPLES samples a shape, 20 below a trigram)"
+	echo
+	echo "| store | shape | assets | mean hits | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|"
+	for s in $STORES; do
+		awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		    $1, $2, $3, $4, $5, $6, $7, $8 }' "$TMP/$s.sizes"
 	done
 	echo
 	echo "mongo: not measured (CongoDB reads the whole collection for" \

@@ -16,6 +16,10 @@
  *	-r runs		runs per row, the median is printed (default 9)
  *	-s		seed only (for the HTTP bench), then print the queries
  *			("label<TAB>text<TAB>tags JSON", one a line)
+ *	-l samples	the latency rows instead (issue 69): per shape of
+ *			query, samples searches each with its own text drawn
+ *			from the seed (a different asset each time), p50 and
+ *			p99 (no scan); at most 1000
  *
  * The seed, in the default tenant (the nil UUID, which a no-auth server
  * serves): catalog "bench" with 100 namespaces and N assets on main,
@@ -31,7 +35,8 @@
  * Both must find the same total, or the bench fails.
  *
  * stdout: "backend|query|N|hits|index ms|index cpu ms|scan ms|speed-up"
- * per row after a "#" header (cpu: SQLite's, which runs in this process;
+ * per row after a "#" header (with -l: "backend|shape|N|mean hits|p50 ms|
+ * p99 ms|cpu p50 ms|cpu p99 ms") (cpu: SQLite's, which runs in this process;
  * "-" for a server).  Exit 2 on a store error or a disagreement.
  */
 #include <dlfcn.h>
@@ -54,6 +59,8 @@
 #define NNS		100
 #define MAX_RUNS	31
 #define BATCH		10000
+#define MAX_SAMPLES	1000
+#define SHORT_SAMPLES	20	/* 1 and 2 characters: p99 is their max */
 
 struct bench {
 	const struct pgl_store_ops	*ops;
@@ -76,7 +83,7 @@ host_log(int level, const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (level > PGL_LOG_WARN)
+	if (level > PGL_LOG_INFO)	/* a migration's progress too */
 		return;
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -173,6 +180,91 @@ seed_asset(struct bench *b, unsigned i)
 	    TENANT, &m, &b->err));
 }
 
+/*
+ * PostgreSQL's seed past asset 0: the plugin's create_asset is several
+ * round trips an asset (200 a second on this machine: a million would
+ * take 80 minutes), so the rows of each 100,000 are sent by COPY into a
+ * temporary table and inserted from there in two statements, every
+ * column but the key and the name taken from asset 0 and its metadata
+ * as the plugin wrote them.  The triggers (the search rows, tags and
+ * usage) run as they do for the plugin's writes.
+ */
+#define COPY_BATCH	100000
+
+static void
+pg_exec(struct bench *b, const char *sql)
+{
+	PGresult	*res = PQexec(b->pg, sql);
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		(void)snprintf(b->err.msg, sizeof(b->err.msg), "%s",
+		    PQerrorMessage(b->pg));
+		PQclear(res);
+		die(b, sql);
+	}
+	PQclear(res);
+}
+
+static const char PG_ASSETS_FROM_SEED[] =
+	"INSERT INTO assets (tenant_id, catalog_name, branch_name, namespace,"
+	" name, id, kind, location, metadata_location, properties,"
+	" created_at, updated_at, seq, gone, location_key, origin)"
+	" SELECT t.tenant_id, t.catalog_name, t.branch_name, s.ns, s.name,"
+	" s.id, t.kind, t.location, t.metadata_location, t.properties,"
+	" t.created_at, t.updated_at, t.seq, t.gone, t.location_key, t.origin"
+	" FROM bench_seed s, assets t WHERE t.id = 'bench-asset-0'";
+static const char PG_METADATA_FROM_SEED[] =
+	"INSERT INTO business_metadata (asset_id, tenant_id, id, description,"
+	" tags, properties, discoverable, created_by, created_at, updated_by,"
+	" updated_at)"
+	" SELECT s.id, m.tenant_id, s.id, s.descr, s.tags, m.properties,"
+	" m.discoverable, m.created_by, m.created_at, m.updated_by,"
+	" m.updated_at FROM bench_seed s, business_metadata m"
+	" WHERE m.asset_id = 'bench-asset-0' AND s.tags IS NOT NULL";
+
+static void
+seed_pg_copy(struct bench *b, unsigned n)
+{
+	char		line[256], id[48], name[64], desc[64], tags[32], w[16];
+	unsigned	i, from;
+	PGresult	*res;
+
+	pg_exec(b, "CREATE TEMPORARY TABLE bench_seed (id text, ns text,"
+	    " name text, descr text, tags text)");
+	for (from = 1; from < n; from += COPY_BATCH) {
+		pg_exec(b, "BEGIN");
+		pg_exec(b, "TRUNCATE bench_seed");
+		res = PQexec(b->pg, "COPY bench_seed FROM STDIN");
+		if (PQresultStatus(res) != PGRES_COPY_IN)
+			die(b, "COPY");
+		PQclear(res);
+		for (i = from; i < n && i < from + COPY_BATCH; i++) {
+			(void)snprintf(id, sizeof(id), "bench-asset-%u", i);
+			asset_name(i, name, sizeof(name));
+			word(mix(i + 104729) % 256, w, sizeof(w));
+			(void)snprintf(desc, sizeof(desc),
+			    "quarterly %s figures", w);
+			(void)snprintf(tags, sizeof(tags), "[\"tag%u\"]",
+			    i / 10 % 50);
+			(void)snprintf(line, sizeof(line),
+			    "%s\tns%02u\t%s\t%s\t%s\n", id, i % NNS, name,
+			    i % 3 == 0 ? desc : "\\N", i % 3 != 0 &&
+			    i % 10 != 0 ? "\\N" : i % 10 == 0 ? tags : "[]");
+			if (PQputCopyData(b->pg, line, (int)strlen(line)) != 1)
+				die(b, "COPY data");
+		}
+		if (PQputCopyEnd(b->pg, NULL) != 1)
+			die(b, "COPY end");
+		while ((res = PQgetResult(b->pg)) != NULL)
+			PQclear(res);
+		pg_exec(b, PG_ASSETS_FROM_SEED);
+		pg_exec(b, PG_METADATA_FROM_SEED);
+		pg_exec(b, "COMMIT");
+		fprintf(stderr, "search_bench: %s: %u assets seeded\n",
+		    b->backend, i);
+	}
+}
+
 static void
 seed(struct bench *b, unsigned n)
 {
@@ -207,12 +299,22 @@ seed(struct bench *b, unsigned n)
 		TRY(b, "create_namespace", b->ops->create_namespace(b->s,
 		    TENANT, &ns, &b->err));
 	}
+	if (b->pg != NULL && n > 1) {
+		/* Asset 0 through the plugin, the others copied from it. */
+		seed_asset(b, 0);
+		TRY(b, "commit", b->ops->commit(b->s, &b->err));
+		seed_pg_copy(b, n);
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		seed_asset(b, i);
 		if ((i + 1) % BATCH == 0) {
 			TRY(b, "commit", b->ops->commit(b->s, &b->err));
 			TRY(b, "begin", b->ops->begin(b->s, &b->err));
 		}
+		if ((i + 1) % 100000 == 0)
+			fprintf(stderr, "search_bench: %s: %u assets seeded\n",
+			    b->backend, i + 1);
 	}
 	TRY(b, "commit", b->ops->commit(b->s, &b->err));
 }
@@ -435,6 +537,173 @@ queries(struct query *q, size_t *nq)
 	*nq = n;
 }
 
+/* --- latency rows (-l) ------------------------------------------------ */
+
+/*
+ * The shapes of a typed search, each asked with the text of a different
+ * asset (the k-th sample's asset is mix(k) % n): a whole name (one hit
+ * at any size), what a user types before it (its first 3 and 5
+ * characters: hits grow with the catalog), a word of the names, a
+ * description, a tag, one and two characters (below a trigram), and a
+ * word for a user who sees three namespaces.  Hits that grow with the
+ * catalog cost a total that grows with them: the rows say how many.
+ */
+enum shape { SH_NAME, SH_TYPED3, SH_TYPED5, SH_WORD, SH_DESC, SH_TAG,
+    SH_ONE, SH_TWO, SH_GRANTS, SH_MAX };
+
+static const char *const shape_label[SH_MAX] = {
+	"whole name (1 hit)", "typed: its first 3 characters",
+	"typed: its first 5 characters", "a word of the names",
+	"description (3 words)", "tag", "1 character", "2 characters",
+	"a word, user with 3 namespace grants" };
+
+static void
+sample_query(enum shape sh, unsigned k, unsigned n, struct query *q)
+{
+	unsigned	j = mix(k * 2654435761U + 17) % n;
+	char		name[64], w[16];
+
+	memset(q, 0, sizeof(*q));
+	q->label = shape_label[sh];
+	asset_name(j, name, sizeof(name));
+	word(mix(j) % 256, w, sizeof(w));
+	switch (sh) {
+	case SH_NAME:
+		(void)snprintf(q->text, sizeof(q->text), "%s", name);
+		break;
+	case SH_TYPED3:
+	case SH_TYPED5:
+		(void)snprintf(q->text, sizeof(q->text), "%.*s",
+		    sh == SH_TYPED3 ? 3 : 5, name);
+		break;
+	case SH_WORD:
+	case SH_GRANTS:
+		(void)snprintf(q->text, sizeof(q->text), "%s", w);
+		if (sh == SH_GRANTS)
+			q->vis_ns = "[\"" CATALOG "\\u001ens01\",\"" CATALOG
+			    "\\u001ens02\",\"" CATALOG "\\u001ens03\"]";
+		break;
+	case SH_DESC:
+		word(mix(j + 104729) % 256, w, sizeof(w));
+		(void)snprintf(q->text, sizeof(q->text),
+		    "quarterly %s figures", w);
+		break;
+	case SH_TAG:
+		q->tags = (const char *[]){ "[\"tag0\"]", "[\"tag7\"]",
+		    "[\"tag13\"]", "[\"tag21\"]", "[\"tag34\"]",
+		    "[\"tag49\"]" }[k % 6];
+		break;
+	case SH_ONE:
+		(void)snprintf(q->text, sizeof(q->text), "%c",
+		    "abdefgijkmnoprstuvxz0123456789_"[k % 31]);
+		break;
+	case SH_TWO:
+		(void)snprintf(q->text, sizeof(q->text), "%.2s", name +
+		    k % 4);
+		break;
+	default:
+		break;
+	}
+}
+
+static double	cpu_ms(void);
+
+static double
+pct(double *v, int n, double p)
+{
+	int	i = (int)(p * n + 0.999999) - 1;
+
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return (v[i < 0 ? 0 : i >= n ? n - 1 : i]);
+}
+
+/*
+ * The PostgreSQL backends of the plugin's connections (the client
+ * backends this process opened since it started, but the bench's own),
+ * whose CPU time /proc/<pid>/schedstat gives in nanoseconds: on a machine
+ * other jobs load, the wall clock measures the queue for a core as much
+ * as the search, so each row gives the CPU the search cost too (the
+ * backends' and this process's, which for SQLite is all of it).
+ */
+static int	store_backends[8];
+static int	nbackends;
+static time_t	started;
+
+static void
+find_backends(struct bench *b)
+{
+	PGresult	*res;
+	char		 sql[512];
+	int		 i;
+
+	(void)snprintf(sql, sizeof(sql), "SELECT pid FROM pg_stat_activity"
+	    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+	    " AND backend_type = 'client backend' AND application_name ="
+	    " 'pangolin' AND backend_start >= to_timestamp(%lld) LIMIT 8",
+	    (long long)started - 1);
+	res = PQexec(b->pg, sql);
+	for (i = 0; PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    i < PQntuples(res); i++)
+		store_backends[nbackends++] = atoi(PQgetvalue(res, i, 0));
+	PQclear(res);
+}
+
+static double
+search_cpu_ms(void)
+{
+	unsigned long long	ns, sum = 0;
+	char			path[64];
+	FILE			*f;
+	int			i;
+
+	for (i = 0; i < nbackends; i++) {
+		(void)snprintf(path, sizeof(path), "/proc/%d/schedstat",
+		    store_backends[i]);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(f, "%llu", &ns) == 1)
+			sum += ns;
+		fclose(f);
+	}
+	return (cpu_ms() + sum / 1e6);
+}
+
+static void
+latency_rows(struct bench *b, unsigned n, int samples)
+{
+	static double	t[MAX_SAMPLES], c[MAX_SAMPLES];
+	struct query	q;
+	double		t0, c0, hits;
+	int		sh, k, m;
+
+	if (b->pg != NULL)
+		find_backends(b);
+	printf("# backend|shape|N|mean hits|p50 ms|p99 ms|cpu p50 ms|"
+	    "cpu p99 ms\n");
+	for (sh = 0; sh < SH_MAX; sh++) {
+		sample_query(sh, 0, n, &q);
+		(void)by_index(b, &q);		/* warm-up, untimed */
+		hits = 0;
+		/* Below a trigram a search reads the tenant's rows: at a
+		 * million assets, seconds each on PostgreSQL. */
+		m = sh == SH_ONE || sh == SH_TWO ? (samples < SHORT_SAMPLES ?
+		    samples : SHORT_SAMPLES) : samples;
+		for (k = 0; k < m; k++) {
+			sample_query(sh, (unsigned)k, n, &q);
+			c0 = search_cpu_ms();
+			t0 = now_ms();
+			hits += (double)by_index(b, &q);
+			t[k] = now_ms() - t0;
+			c[k] = search_cpu_ms() - c0;
+		}
+		printf("%s|%s|%u|%.0f|%.2f|", b->backend, shape_label[sh], n,
+		    hits / m, pct(t, m, 0.50));
+		printf("%.2f|%.2f|%.2f\n", pct(t, m, 0.99), pct(c, m, 0.50),
+		    pct(c, m, 0.99));
+		fflush(stdout);
+	}
+}
+
 /* --- options, opening --------------------------------------------------- */
 
 static size_t
@@ -497,7 +766,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: search_bench -p plugin -o opts [-n assets] "
-	    "[-r runs] [-s]\n");
+	    "[-r runs] [-s] [-l samples]\n");
 	exit(2);
 }
 
@@ -513,20 +782,23 @@ main(int argc, char *argv[])
 	size_t			 nkv, nq, i;
 	unsigned		 n = 100000;
 	void			*dl;
-	int			 ch, runs = 9, seed_only = 0;
+	int			 ch, runs = 9, seed_only = 0, samples = 0;
 
 	memset(&b, 0, sizeof(b));
-	while ((ch = getopt(argc, argv, "p:o:n:r:s")) != -1) {
+	started = time(NULL);
+	while ((ch = getopt(argc, argv, "p:o:n:r:sl:")) != -1) {
 		switch (ch) {
 		case 'p': plugin = optarg; break;
 		case 'o': opts = strdup(optarg); break;
 		case 'n': n = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'r': runs = atoi(optarg); break;
 		case 's': seed_only = 1; break;
+		case 'l': samples = atoi(optarg); break;
 		default: usage();
 		}
 	}
-	if (plugin == NULL || opts == NULL || runs < 1 || runs > MAX_RUNS)
+	if (plugin == NULL || opts == NULL || runs < 1 || runs > MAX_RUNS ||
+	    samples < 0 || samples > MAX_SAMPLES)
 		usage();
 	nkv = parse_opts(opts, kv, sizeof(kv) / sizeof(kv[0]));
 	if ((dl = dlopen(plugin, RTLD_NOW | RTLD_LOCAL)) == NULL ||
@@ -537,6 +809,7 @@ main(int argc, char *argv[])
 	b.ops = fn();
 	b.backend = b.ops->name;
 	TRY(&b, "open", b.ops->open(&host, kv, nkv, &b.s, &b.err));
+	open_scan(&b, kv, nkv);
 	seed(&b, n);
 	queries(q, &nq);
 	if (seed_only) {
@@ -547,7 +820,14 @@ main(int argc, char *argv[])
 				    q[i].tags != NULL ? q[i].tags : "");
 		return (0);
 	}
-	open_scan(&b, kv, nkv);
+	if (samples > 0) {
+		/* Statistics, as autovacuum would have them after a load. */
+		if (b.pg != NULL)
+			PQclear(PQexec(b.pg, "ANALYZE"));
+		latency_rows(&b, n, samples);
+		b.ops->close(b.s);
+		return (0);
+	}
 	printf("# backend|query|N|hits|index ms|index cpu ms|scan ms|"
 	    "speed-up\n");
 	for (i = 0; i < nq; i++)

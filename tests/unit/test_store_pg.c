@@ -1044,6 +1044,90 @@ test_idle_in_transaction_timeout_frees_a_stuck_sessions_locks(void **state)
 	assert_string_equal(as.metadata_location, "m1");
 }
 
+/*
+ * Without pg_trgm (issue 69): a role that may not create the extension
+ * (no CREATE on a database that lacks it) opens, logs it, and searches
+ * by reading the tenant's rows; once granted CREATE (pg_trgm is trusted,
+ * PostgreSQL 13+) the next open makes the extension and the index.  A
+ * database and a role of the test's own, dropped after.
+ */
+static void
+admin(const char *db, const char *sql)
+{
+	char		 url[4200], cmd[5000];
+	const char	*base = ext_value("url"), *p, *q;
+	int		 rc;
+
+	p = strstr(base, "://");
+	q = p != NULL ? strchr(p + 3, '/') : NULL;
+	if (q == NULL)
+		fail_msg("url without a database: %s", base);
+	snprintf(url, sizeof(url), "%.*s%s%s", (int)(q - base + 1), base,
+	    db, strchr(q, '?') != NULL ? strchr(q, '?') : "");
+	snprintf(cmd, sizeof(cmd), "psql '%s' -tAXq -c '%s' >/dev/null 2>&1",
+	    url, sql);
+	if ((rc = system(cmd)) != 0)
+		fail_msg("psql %s: %s: %d", db, sql, rc);
+}
+
+static size_t
+search_t1(struct fx *f, struct pgl_store *s)
+{
+	struct pgl_asset_query	 q;
+	struct pgl_asset_hit	*hits;
+	struct pgl_page		 all = { 0, 0, NULL };
+	uint64_t		 total;
+	size_t			 n;
+
+	memset(&q, 0, sizeof(q));
+	q.text = "t1";
+	OK(f, ops->search_assets(s, f->a, "t-a", &q, &all, &hits, &n, &total,
+	    &f->err));
+	return (n);
+}
+
+static void
+test_search_without_pg_trgm_reads_the_rows_until_it_may(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*mine = f->s, *s;
+	struct pgl_kv		 kv[3];
+	char			 db[64], role[64], sql[256];
+
+	if (!needs_server())
+		return;
+	snprintf(db, sizeof(db), "pgl_notrgm_%d", (int)getpid());
+	snprintf(role, sizeof(role), "pgl_plain_%d", (int)getpid());
+	snprintf(sql, sizeof(sql), "CREATE ROLE %s LOGIN", role);
+	admin("postgres", sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
+	admin("postgres", sql);
+	snprintf(sql, sizeof(sql), "REVOKE CREATE ON DATABASE %s FROM PUBLIC;"
+	    " CREATE SCHEMA s AUTHORIZATION %s", db, role);
+	admin(db, sql);
+	kv[0] = (struct pgl_kv){ "user", role };
+	kv[1] = (struct pgl_kv){ "dbname", db };
+	kv[2] = (struct pgl_kv){ "schema", "s" };
+	OK(f, open_with(&s, &f->err, NULL, kv, 3));
+	f->s = s;
+	seed_tree(f);
+	f->s = mine;
+	assert_int_equal(search_t1(f, s), 1);
+	ops->close(s);
+	snprintf(sql, sizeof(sql), "GRANT CREATE ON DATABASE %s TO %s", db,
+	    role);
+	admin(db, sql);
+	OK(f, open_with(&s, &f->err, NULL, kv, 3));
+	assert_int_equal(search_t1(f, s), 1);
+	ops->close(s);
+	admin(db, "DO $d$ BEGIN IF to_regclass($q$s.asset_search_trgm$q$)"
+	    " IS NULL THEN RAISE EXCEPTION $q$no index$q$; END IF; END $d$");
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", db);
+	admin("postgres", sql);
+	snprintf(sql, sizeof(sql), "DROP ROLE %s", role);
+	admin("postgres", sql);
+}
+
 int
 main(void)
 {
@@ -1080,6 +1164,7 @@ main(void)
 		T(test_statement_timeout_bounds_a_statement),
 		T(test_idle_in_transaction_timeout_frees_a_stuck_sessions_locks),
 		T(test_server_restart_is_survived),
+		T(test_search_without_pg_trgm_reads_the_rows_until_it_may),
 #undef T
 	};
 	const char		*plugin = getenv("PGL_STORE_PLUGIN");

@@ -802,6 +802,77 @@ test_keyset_pages_read_an_index_from_the_key(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * A search below a trigram (one or two characters: no FTS5 phrase) reads
+ * the tenant's rows from asset_search_tenant alone, which holds the text
+ * (migration 24, issue 69): in name order for the page, and no lookup
+ * of each row by rowid for the total (1,000,000 assets: 4.2 s of CPU
+ * through the index and the table, 0.3 s through the index alone).
+ */
+static void
+run_a_short_search(struct fx *f)
+{
+	struct pgl_tenant	 t = { "t-a", "acme", "{}" };
+	struct pgl_warehouse	 w = { "wh-1", "t-a", "wh", "{\"type\":\"s3\"}",
+				    NULL, 0 };
+	struct pgl_catalog	 c = { "cat-1", "t-a", "cat", "Local", "wh",
+				    "s3://b/wh", NULL, "{}" };
+	struct pgl_asset_query	 q;
+	struct pgl_asset_hit	*hits;
+	struct pgl_page		 pg = { 50, 0, NULL };
+	uint64_t		 total;
+	size_t			 n;
+
+	OK(f, ops->create_tenant(f->s, &t, &f->err));
+	OK(f, ops->create_warehouse(f->s, &w, &f->err));
+	OK(f, ops->create_catalog(f->s, &c, &f->err));
+	memset(&q, 0, sizeof(q));
+	q.text = "t";
+	recording = 1;
+	OK(f, ops->search_assets(f->s, f->a, "t-a", &q, &pg, &hits, &n,
+	    &total, &f->err));
+	recording = 0;
+}
+
+static void
+test_a_search_below_a_trigram_reads_the_names_index_alone(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	const char	*step;
+	char		*sql;
+	size_t		 i, ours = 0, covered = 0;
+
+	run_a_short_search(f);
+	if (lib.open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		fail_msg("open %s", db_path);
+	for (i = 0; i < ntexts; i++) {
+		if (strstr(texts[i], "FROM asset_search s WHERE") == NULL)
+			continue;
+		ours++;
+		if (asprintf(&sql, "EXPLAIN QUERY PLAN %s", texts[i]) == -1 ||
+		    lib.prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+			fail_msg("%s: %s", texts[i], lib.errmsg(db));
+		free(sql);
+		while (lib.step(st) == SQLITE_ROW) {
+			step = (const char *)lib.column_text(st, 3);
+			/* "SCAN s" is also the page's 50 rows, read after;
+			 * a scan of the table has no covering step. */
+			if (strncmp(step, "SEARCH s USING INDEX", 20) == 0)
+				fail_msg("%.60s ...\n  -> %s", texts[i], step);
+			if (strncmp(step, "SEARCH s USING COVERING INDEX "
+			    "asset_search_tenant", 49) == 0)
+				covered++;
+		}
+		(void)lib.finalize(st);
+	}
+	(void)lib.close(db);
+	assert_int_equal(ours, 2);		/* the page and the total */
+	assert_int_equal(covered, 2);
+}
+
 int
 main(void)
 {
@@ -820,6 +891,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_keyset_pages_read_an_index_from_the_key, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_a_search_below_a_trigram_reads_the_names_index_alone,
+		    setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
