@@ -28,11 +28,16 @@ function routeTable() {
   const src = fs.readFileSync(path.join(REPO, 'src/api/routes.c'), 'utf8');
   const table = src.slice(src.indexOf('pgl_routes[] = {'));
   const rows = [...table.matchAll(/ROUTE\(\s*(GET|POST|PUT|DELETE|HEAD),\s*([^,]+),\s*(\w+),\s*((?:[A-Z_]+\([^)]*\))|[A-Z_]+),/g)];
-  const defs = { NS: '/v1/{prefix}/namespaces/{namespace}', NS2: '/v1/{prefix}/v1/namespaces/{namespace}' };
-  defs.TBL = `${defs.NS}/tables/{table}`;
-  defs.VIEW = `${defs.NS}/views/{view}`;
-  defs.TBL2 = `${defs.NS2}/tables/{table}`;
-  const pathOf = (expr) => expr.trim().split(/\s+/).map((p) => (p.startsWith('"') ? JSON.parse(p) : defs[p])).join('');
+  // The path macros (#define FUNC NS "/functions/{function}"), in order:
+  // each made of strings and the ones before it.  A name no macro
+  // defines fails here, not as a route of an empty path.
+  const defs = {};
+  const pathOf = (expr) => expr.trim().split(/\s+/).map((p) => {
+    if (p.startsWith('"')) return JSON.parse(p);
+    assert.ok(p in defs, `routes.c: a path names ${p}, which authz.test.js does not know`);
+    return defs[p];
+  }).join('');
+  for (const m of src.matchAll(/^#define\s+([A-Z0-9_]+)\s+((?:[A-Z0-9_]+\s+)*"[^"\n]*")\s*$/gm)) defs[m[1]] = pathOf(m[2]);
   return rows.map((m) => ({ method: m[1], path: pathOf(m[2]), fn: m[3], rule: m[4] }));
 }
 
