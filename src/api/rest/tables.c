@@ -21,7 +21,7 @@
 #include "api/placement/placement.h"
 #include "api/read/policies.h"
 #include "api/read/read.h"
-#include "api/rest/list_walk.h"
+#include "api/rest/list_assets.h"
 #include "api/rest/rest.h"
 #include "api/storage/storage.h"
 #include "api/storage/sts_vend.h"
@@ -56,69 +56,6 @@ static const struct pgl_jfield register_fields[] = {
 	{ NULL, 0, 0 }
 };
 
-/* A tenant user lists the tables and views it may read. */
-static int
-asset_visible(struct pgl_req *r, const void *item, void *ctx)
-{
-	const struct pgl_asset	*a = item;
-	struct pgl_target	 t = { ctx, a->ns, a->id, NULL, 0, 0 };
-
-	return (api_allowed(r, PGL_ACT_LIST, &t));
-}
-
-/* What a table or view list reads: the query of list_assets. */
-struct asset_query {
-	struct ice_target	 t;
-	const char		*kind;
-};
-
-/*
- * A slice after the key (list_walk.h): list_assets_after (store ABI 1.9)
- * reads the key's columns alone, from the first name ("" is before
- * every one) or the last a slice read; a store without it by offset.
- */
-static int
-assets_fetch(struct list_walk *lw, struct pgl_arena *a,
-    const struct pgl_page *pg, void **rows, size_t *n, struct pgl_err *err)
-{
-	struct asset_query	*q = lw->arg;
-	struct pgl_asset	*items;
-	int			 rc;
-
-	if (lw->keyset)
-		rc = STORE(list_assets_after, a, lw->r->tenant,
-		    q->t.catalog.name, q->t.branch, q->t.ns, q->kind, NULL,
-		    pg->after != NULL && pg->after->s2 != NULL ?
-		    pg->after->s2 : "", pg->limit, &items, n, err);
-	else
-		rc = STORE(list_assets, a, lw->r->tenant, q->t.catalog.name,
-		    q->t.branch, q->t.ns, q->kind, pg, &items, n, NULL, err);
-	*rows = items;
-	return (rc);
-}
-
-/* A row's key: its namespace, then its name. */
-static void
-asset_key(const void *row, struct pgl_page_key *k)
-{
-	const struct pgl_asset	*a = row;
-
-	k->s = a->ns;
-	k->s2 = a->name;
-	k->n = 0;
-}
-
-static int
-asset_cmp(const void *row, const struct pgl_page_key *k)
-{
-	const struct pgl_asset	*a = row;
-	int			 c;
-
-	if ((c = strcmp(a->ns, k->s != NULL ? k->s : "")) != 0)
-		return (c);
-	return (strcmp(a->name, k->s2 != NULL ? k->s2 : ""));
-}
-
 static void
 asset_write(struct pgl_jw *w, const void *row)
 {
@@ -131,37 +68,17 @@ asset_write(struct pgl_jw *w, const void *row)
 }
 
 static const struct list_walk_ops asset_list = {
-	sizeof(struct pgl_asset), "identifiers", assets_fetch, asset_write,
-	asset_key, asset_cmp
+	sizeof(struct pgl_asset), "identifiers", list_assets_fetch,
+	asset_write, list_assets_key, list_assets_cmp
 };
 
 void
 ice_table_list(struct pgl_req *r)
 {
-	struct asset_query	*q;
-	struct list_walk	*lw;
-	struct pgl_page		 pg;
-	uint64_t		 scope;
-	int			 paged;
+	int	view = strstr(r->match.route->path, "/views") != NULL;
 
-	if ((q = pgl_arena_alloc(r->arena, sizeof(*q))) == NULL) {
-		pgl_reply_error(r, 503, "out of memory");
-		return;
-	}
-	memset(q, 0, sizeof(*q));
-	q->kind = strstr(r->match.route->path, "/views") != NULL ? KIND_VIEW :
-	    KIND_TABLE;
-	if (ice_target(r, NULL, &q->t) == -1 || !ice_ns_exists(r,
-	    q->t.catalog.name, q->t.ns))
-		return;
-	scope = ice_scope(r, strcmp(q->kind, KIND_VIEW) == 0 ? "views" :
-	    "tables", &q->t.catalog, q->t.ns, q->t.branch);
-	if (ice_page(r, scope, &pg, &paged) == -1 || (lw = list_walk_new(r,
-	    &asset_list, &pg, paged, scope,
-	    pgl_store_can_list_after(pgl_app.db), api_is_admin(r) ? NULL :
-	    asset_visible, (void *)q->t.catalog.id, q)) == NULL)
-		return;
-	list_walk_run(lw);
+	list_assets_run(r, &asset_list, view ? KIND_VIEW : KIND_TABLE,
+	    view ? "views" : "tables");
 }
 
 static void
