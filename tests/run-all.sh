@@ -30,6 +30,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$log" "$tmp"; [ -n "$pgl_tmpdir_owned" ] && rm -rf "$PGL_TEST_TMPDIR"' EXIT
 status=0
 t0=$(date +%s)
+# The machine's CPU ticks (all cores: busy, idle) at the start, for the
+# summary's line of how busy the run kept the cores: idle cores mean the
+# run waits on the clock, busy ones that it needs less work.
+ticks() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat
+}
+ticks0=$(ticks)
 
 # A part in the foreground, its output both shown and kept in the log.
 # "|| status=1" after a pipe into tee would read tee's status, not the
@@ -93,6 +100,8 @@ failed=$(( $(count '\\[  FAILED  \\] [0-9]+') + $(count '^# fail [0-9]+') + \
 
 echo
 echo "== summary"
+echo "$ticks0 $(ticks) $(getconf CLK_TCK)" | awk '{ b = ($3 - $1) / $5
+    i = ($4 - $2) / $5; printf "run-all: the cores were busy %.0f s and idle %.0f s (%.0f%% busy)\n", b, i, 100 * b / (b + i + 0.001) }'
 cat "$tmp/layering.took" "$tmp/unit.took" "$tmp/fuzz.took" "$tmp/package.took" 2>/dev/null
 grep -E '^run-integration: (all jobs done|the ten slowest|jobs that ran long|  )' "$log"
 # Every failed test, last, where a reader of the log's tail sees it.

@@ -297,6 +297,18 @@ echo "run-integration: $(wc -l <"$srvdir/jobs") jobs, $jobs at a time"
 xargs -P "$jobs" -L 1 sh -c "$job" sh <"$srvdir/jobs" | tee "$srvdir/jobs.log"
 echo "run-integration: all jobs done after $(($(date +%s) - t0)) s," \
     "their CPU $(awk '{ s += $NF == "s" ? $(NF - 1) : 0 } END { print s }' "$srvdir/jobs.log") s"
+# The shared servers' CPU, which no job's counts: a server and the
+# children it reaped (PostgreSQL's backends), from /proc/<pid>/stat.
+srvcpu=""
+for f in "$srvdir/pg/data/postmaster.pid" "$srvdir/mongo/congodb.pid" \
+    "$srvdir"/swift/*.pid; do
+	[ -f "$f" ] || continue
+	s=$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, "")
+	    printf "%.0f", ($12 + $13 + $14 + $15) / hz }' \
+	    "/proc/$(head -1 "$f")/stat" 2>/dev/null) || continue
+	srvcpu="$srvcpu, $(basename "$(dirname "$f")")/$(basename "$f" .pid) $s s"
+done
+[ -n "$srvcpu" ] && echo "run-integration: the shared servers' CPU${srvcpu#,}"
 
 # Each pass whole, its files in name order.  TAP on stdout: the "# pass
 # N" and "# fail N" lines of every file are what tests/run-all.sh sums.
