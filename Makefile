@@ -111,7 +111,7 @@ BROKEN_PLUGINS	:= $(patsubst tests/plugins/%.c,$(OUT)/tests/plugins/%.so,\
 		     $(wildcard tests/plugins/*.c))
 
 .PHONY: all build run test bench deps deps-test install deb clean unit \
-	fuzz integration it-times
+	fuzz integration it-times build-unit build-it
 
 all: build
 	@ln -sf $(OUT)/pangolin pangolin
@@ -324,6 +324,7 @@ unit:
 	@sh tests/run-unit.sh build/test
 
 build-unit: build $(UNIT_TESTS) $(BROKEN_PLUGINS) $(BENCH_PROGS)
+build-it: build $(BROKEN_PLUGINS)
 
 # `make fuzz`: the smoke run of make test (a fixed number of inputs);
 # `make fuzz FUZZ_SECONDS=600`: each target that long.
@@ -342,12 +343,18 @@ integration:
 STORE_FAMILIES	:= $(patsubst store/%,%,$(filter store/%,$(FILE))) \
 		   $(if $(filter store,$(FILE)),all)
 IT_FILES	:= $(filter-out store store/%,$(FILE))
+# The whole run builds only what the integration suites start (the test
+# build, its plugins and the broken ones config.test.js loads) before its
+# parts begin: the unit tests and the bench programs are built by the
+# unit part, the release build by the package part (make deb), each in
+# the background beside the integration suites, whose jobs leave a core
+# idle part of the time (tests/run-all.sh).
 test: deps-test
-	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build build-unit
 ifeq ($(strip $(FILE)$(STORE)),)
-	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=release build
+	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build-it
 	@sh tests/run-all.sh build/test build/release
 else
+	@$(MAKE) --no-print-directory -j$(JOBS) FLAVOR=test build build-unit
 ifneq ($(strip $(STORE_FAMILIES)),)
 	@PGL_STORE_FAMILIES="$(strip $(STORE_FAMILIES))" PGL_STORE_PASSES="$(STORE)" \
 		sh tests/run-unit.sh build/test

@@ -68,11 +68,25 @@ part() {
 # one core for some seconds, beside the integration suites' start.
 part layering sh tests/layering.sh &
 layering=$!
-part unit sh tests/run-unit.sh "$out" &
+# The unit tests and the bench programs are built here, not before the
+# parts start (the Makefile's test target): one file at a time, in the
+# time the integration jobs leave a core idle.  The package part's make
+# deb builds the release flavor the same way.  A nested make must not
+# read the jobserver of the make that ran this script: it is not ours.
+unit_part() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory \
+	    FLAVOR="$(basename "$out")" build-unit >"$tmp/unit-build.log" 2>&1 ||
+	    { cat "$tmp/unit-build.log"; printf '== make\n[  FAILED  ] build-unit\n[  FAILED  ] 1 test(s)\n'; return 1; }
+	sh tests/run-unit.sh "$out"
+}
+package_part() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL sh tests/package/run.sh "$release"
+}
+part unit unit_part &
 unit=$!
 part fuzz sh tests/fuzz/run.sh &
 fuzz=$!
-part package sh tests/package/run.sh "$release" &
+part package package_part &
 package=$!
 logged integration sh tests/run-integration.sh "$out"
 wait $layering || { status=1; broken="$broken layering"; }
