@@ -1,6 +1,7 @@
 #!/bin/sh
-# Run every cmocka unit binary in <build>/tests, then the store suite once
-# per store plugin.  Exits non-zero if any fails.
+# Run every cmocka unit binary in <build>/tests and the store suite once
+# per store plugin (PostgreSQL's and MongoDB's beside the rest, printed
+# after it).  Exits non-zero if any fails.
 #
 #   PGL_STORE_FAMILIES  only the store suite, these families of it
 #                       (tests/unit/store/<family>.c; "all": every one),
@@ -14,15 +15,14 @@ fail=0
 families=${PGL_STORE_FAMILIES:-}
 passes=${PGL_STORE_PASSES:-}
 tmp=""
-pgdir=""
+servers_out=""
+servers=""
 export PGL_PLUGIN_DIR="$out/plugins" PGL_TEST_PLUGIN_DIR="$out/tests/plugins"
 
 cleanup() {
-	[ -n "$pgdir" ] &&
-		sh tests/servers/postgres.sh stop "$pgdir" >/dev/null 2>&1
-	[ -n "$pgdir" ] && rm -rf "$pgdir"
+	[ -n "$servers" ] && kill "$servers" 2>/dev/null
 	[ -n "$tmp" ] && rm -rf "$tmp"
-	pgdir=""
+	[ -n "$servers_out" ] && rm -f "$servers_out"
 	tmp=""
 }
 trap cleanup EXIT
@@ -59,6 +59,116 @@ if [ -n "$families" ]; then
 	done
 fi
 
+# PostgreSQL: a throwaway server of our own (tests/servers/postgres.sh),
+# on the first free port from one that depends on our PID, so parallel
+# runs and a system cluster on 5432 do not collide.  Each test gets a
+# fresh schema (schema=t{n}).
+store_postgres() {
+	pg=tests/servers/postgres.sh
+	pgso="$out/plugins/store-postgres.so"
+	if ! want postgres; then
+		:
+	elif [ -x "$out/tests/test_store" ] && [ -f "$pgso" ]; then
+		(
+		pgdir=$(mktemp -d)
+		trap 'sh $pg stop "$pgdir" >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+		trap 'exit 130' INT TERM
+		base=$((55432 + $$ % 500 * 10))
+		url=""
+		for port in $(seq "$base" $((base + 19))); do
+			url=$(sh $pg start "$pgdir" "$port" \
+			    2>"$pgdir/start.err") && break
+			url=""
+		done
+		if [ -z "$url" ]; then
+			echo "== test_store (store-postgres): no PostgreSQL" \
+			    "server (tests/deps.sh test installs it):"
+			cat "$pgdir/start.err"
+			exit 1
+		fi
+		rc=0
+		opts="url=$url;schema=t{n}"
+		echo "== test_store (store-postgres) on $url"
+		PGL_STORE_PLUGIN="$pgso" PGL_STORE_OPTS="$opts" \
+		    "$out/tests/test_store" $args || rc=1
+		if [ -z "$families" ] && [ -x "$out/tests/test_store_pg" ]; then
+			echo "== test_store_pg"
+			PGL_STORE_PLUGIN="$pgso" PGL_STORE_OPTS="$opts" \
+			    PGL_PG_STOP="sh $pg stop $pgdir $port" \
+			    PGL_PG_START="sh $pg start $pgdir $port >/dev/null" \
+			    "$out/tests/test_store_pg" || rc=1
+		fi
+		exit $rc
+		) || return 1
+	elif [ -x "$out/tests/test_store" ] && ls plugins/store-postgres/*.c \
+	    >/dev/null 2>&1; then
+		echo "== test_store (store-postgres): SKIPPED, $pgso is not" \
+		    "built (make FLAVOR=${out##*/} $pgso)"
+	fi
+	return 0
+}
+
+# MongoDB: CongoDB, the MongoDB-protocol server of INFRA.md (started by
+# tests/servers/mongo.sh on the first free port from one that depends on
+# our PID, stopped on the way out); each test gets a fresh database.
+# PGL_MONGO_TEST_SERVER=congodb lets the tests skip, by name, what CongoDB
+# cannot show (unique indexes under a race, atomic transactions).
+store_mongo() {
+mgso="$out/plugins/store-mongo.so"
+if want mongo && [ -x "$out/tests/test_store" ] && [ -f "$mgso" ]; then
+	(
+	mg=tests/servers/mongo.sh
+	mgdir=$(mktemp -d)
+	trap 'sh $mg stop "$mgdir" >/dev/null 2>&1; rm -rf "$mgdir"' EXIT
+	trap 'exit 130' INT TERM
+	base=$((49017 + $$ % 400 * 10))
+	url=""
+	for port in $(seq "$base" $((base + 19))); do
+		url=$(sh $mg start "$mgdir" "$port" 2>"$mgdir/start.err") &&
+			break
+		url=""
+	done
+	if [ -z "$url" ]; then
+		echo "== test_store (store-mongo): no MongoDB-protocol server" \
+		    "(tests/servers/mongo.sh needs node and npm):"
+		cat "$mgdir/start.err"
+		exit 1
+	fi
+	rc=0
+	echo "== test_store (store-mongo) on $url (CongoDB)"
+	PGL_STORE_PLUGIN="$mgso" PGL_STORE_OPTS="url=$url;database=pgl_t{n}" \
+	    PGL_MONGO_TEST_SERVER=congodb "$out/tests/test_store" $args || rc=1
+	if [ -z "$families" ] && [ -x "$out/tests/test_store_mongo" ]; then
+		echo "== test_store_mongo"
+		PGL_STORE_PLUGIN="$mgso" \
+		    PGL_STORE_OPTS="url=$url;database=pgl_m{n}" \
+		    PGL_MONGO_CMD="node tests/servers/mongo_cmd.mjs $port" \
+		    PGL_MONGO_TEST_SERVER=congodb \
+		    "$out/tests/test_store_mongo" || rc=1
+	fi
+	exit $rc
+	) || return 1
+fi
+return 0
+}
+
+# The two servers' store suites, one after the other, in the background:
+# they spend most of their time waiting on their servers, so the
+# binaries below run meanwhile.  Their output follows the rest's.
+servers_out=$(mktemp)
+(
+	rc=0
+	t0=$(date +%s)
+	store_postgres || rc=1
+	echo "run-unit: the PostgreSQL store suite took $(($(date +%s) - t0)) s"
+	t0=$(date +%s)
+	store_mongo || rc=1
+	echo "run-unit: the MongoDB store suite took $(($(date +%s) - t0)) s"
+	exit $rc
+) >"$servers_out" 2>&1 &
+servers=$!
+
+t_rest=$(date +%s)
 for t in "$out"/tests/test_*; do
 	[ -x "$t" ] || continue
 	[ -n "$families" ] && break
@@ -77,47 +187,6 @@ if [ -x "$out/tests/test_store" ]; then
 		PGL_STORE_PLUGIN="$out/plugins/$p.so" PGL_STORE_PATH="$tmp/$p.db" \
 			"$out/tests/test_store" $args || fail=1
 	done
-fi
-
-# PostgreSQL: a throwaway server of our own (tests/servers/postgres.sh),
-# on the first free port from one that depends on our PID, so parallel
-# runs and a system cluster on 5432 do not collide.  Each test gets a
-# fresh schema (schema=t{n}).
-pg=tests/servers/postgres.sh
-pgso="$out/plugins/store-postgres.so"
-if ! want postgres; then
-	:
-elif [ -x "$out/tests/test_store" ] && [ -f "$pgso" ]; then
-	pgdir=$(mktemp -d)
-	base=$((55432 + $$ % 500 * 10))
-	url=""
-	for port in $(seq "$base" $((base + 19))); do
-		url=$(sh $pg start "$pgdir" "$port" 2>"$pgdir/start.err") &&
-			break
-		url=""
-	done
-	if [ -z "$url" ]; then
-		echo "== test_store (store-postgres): no PostgreSQL server" \
-		    "(tests/deps.sh test installs it):"
-		cat "$pgdir/start.err"
-		fail=1
-	else
-		opts="url=$url;schema=t{n}"
-		echo "== test_store (store-postgres) on $url"
-		PGL_STORE_PLUGIN="$pgso" PGL_STORE_OPTS="$opts" \
-		    "$out/tests/test_store" $args || fail=1
-		if [ -z "$families" ] && [ -x "$out/tests/test_store_pg" ]; then
-			echo "== test_store_pg"
-			PGL_STORE_PLUGIN="$pgso" PGL_STORE_OPTS="$opts" \
-			    PGL_PG_STOP="sh $pg stop $pgdir $port" \
-			    PGL_PG_START="sh $pg start $pgdir $port >/dev/null" \
-			    "$out/tests/test_store_pg" || fail=1
-		fi
-	fi
-elif [ -x "$out/tests/test_store" ] && ls plugins/store-postgres/*.c \
-    >/dev/null 2>&1; then
-	echo "== test_store (store-postgres): SKIPPED, $pgso is not built" \
-	    "(make FLAVOR=${out##*/} $pgso)"
 fi
 
 # S3: OpenStack Swift with s3api, which checks SigV4 signatures (INFRA.md;
@@ -231,44 +300,9 @@ if [ -z "$families" ] && [ -x "$out/tests/test_nats_sink" ]; then
 	) || fail=1
 fi
 
-# MongoDB: CongoDB, the MongoDB-protocol server of INFRA.md (started by
-# tests/servers/mongo.sh on the first free port from one that depends on
-# our PID, stopped on the way out); each test gets a fresh database.
-# PGL_MONGO_TEST_SERVER=congodb lets the tests skip, by name, what CongoDB
-# cannot show (unique indexes under a race, atomic transactions).
-mgso="$out/plugins/store-mongo.so"
-if want mongo && [ -x "$out/tests/test_store" ] && [ -f "$mgso" ]; then
-	(
-	mg=tests/servers/mongo.sh
-	mgdir=$(mktemp -d)
-	trap 'sh $mg stop "$mgdir" >/dev/null 2>&1; rm -rf "$mgdir"' EXIT
-	trap 'exit 130' INT TERM
-	base=$((49017 + $$ % 400 * 10))
-	url=""
-	for port in $(seq "$base" $((base + 19))); do
-		url=$(sh $mg start "$mgdir" "$port" 2>"$mgdir/start.err") &&
-			break
-		url=""
-	done
-	if [ -z "$url" ]; then
-		echo "== test_store (store-mongo): no MongoDB-protocol server" \
-		    "(tests/servers/mongo.sh needs node and npm):"
-		cat "$mgdir/start.err"
-		exit 1
-	fi
-	rc=0
-	echo "== test_store (store-mongo) on $url (CongoDB)"
-	PGL_STORE_PLUGIN="$mgso" PGL_STORE_OPTS="url=$url;database=pgl_t{n}" \
-	    PGL_MONGO_TEST_SERVER=congodb "$out/tests/test_store" $args || rc=1
-	if [ -z "$families" ] && [ -x "$out/tests/test_store_mongo" ]; then
-		echo "== test_store_mongo"
-		PGL_STORE_PLUGIN="$mgso" \
-		    PGL_STORE_OPTS="url=$url;database=pgl_m{n}" \
-		    PGL_MONGO_CMD="node tests/servers/mongo_cmd.mjs $port" \
-		    PGL_MONGO_TEST_SERVER=congodb \
-		    "$out/tests/test_store_mongo" || rc=1
-	fi
-	exit $rc
-	) || fail=1
-fi
+echo "run-unit: the rest took $(($(date +%s) - t_rest)) s"
+wait $servers || fail=1
+servers=""
+cat "$servers_out"
+rm -f "$servers_out"
 exit $fail
