@@ -209,7 +209,7 @@ test('iceberg-js (unmodified) loads a labelled table, its ETag round trip includ
   assert.deepEqual(checked.failures, []);
 });
 
-test('a caller for whom a policy masks a column gets no label of it (nor of a field nested in a masked one); another caller gets them', async () => {
+test('a caller for whom a policy masks a column gets no label of it (nor of a field nested in a masked one), nor its column tags (a search shows it none); another caller gets them', async () => {
   const mask = expectJson(await srv.req('POST', '/api/v1/policies', {
     body: { name: uniq('mask'), catalog: cat, namespace: [ns], table: tbl, column: 'email', action: 'mask-alphanum', applies_to: { roles: [rAnalyst] } }, headers: A.admin,
   }), 201);
@@ -229,6 +229,16 @@ test('a caller for whom a policy masks a column gets no label of it (nor of a fi
     const ed = (await loadTable()).headers.etag;
     assert.notEqual(ea, ed);
     assert.equal((await loadTable(tpath(), analyst.headers, { 'if-none-match': ed })).status, 200);
+    // The column tags route leaves them out the same way: it once listed
+    // every column's tags to whoever saw the table.
+    const tagged = async (headers) => expectJson(await srv.req('GET', `/api/v1/assets/${tableId}/column-tags`, { headers }), 200).columns.map((c) => c.field_id).sort();
+    assert.deepEqual(await tagged(analyst.headers), [3]);
+    assert.deepEqual(await tagged(A.admin), [2, 3, 5]);
+    // A search does not read the schema a mask needs: a caller a policy
+    // binds in the catalog is shown no column tags of its hits there.
+    const hitTags = async (headers) => expectJson(await srv.req('GET', `/api/v1/search/assets?q=${encodeURIComponent('#geo')}`, { headers }), 200).results.filter((x) => x.id === tableId).map((x) => x.column_tags.map((c) => c.field_id));
+    assert.deepEqual(await hitTags(analyst.headers), [[]]);
+    assert.deepEqual(await hitTags(A.admin), [[2, 3, 5]]);
   } finally {
     for (const p of [mask, nested]) await srv.req('DELETE', `/api/v1/policies/${p.id}`, { headers: A.admin });
   }

@@ -10,12 +10,15 @@
  * column-tags route (and the console's table page) names them.
  *
  * The hits are what the store let the caller see (the search's
- * visibility), so no other asset's column tags are read or shown.
+ * visibility), so no other asset's column tags are read or shown; a
+ * caller a data policy binds in a hit's catalog is shown none of that
+ * hit's (unbound).
  */
 #include <string.h>
 
 #include "api/api.h"
 #include "api/discovery/discovery.h"
+#include "api/read/policies.h"
 #include "app/app.h"
 #include "util/arena.h"
 #include "util/json.h"
@@ -33,6 +36,39 @@ ids_of(struct pgl_req *r, const struct pgl_asset_hit *hits, size_t n)
 	text = api_text(r->arena, ids);
 	json_decref(ids);
 	return (text);
+}
+
+/*
+ * by without the hits of a catalog some data policy binds the caller in:
+ * which of a table's columns a policy masks for the caller needs the
+ * table's schema, which a search does not read, and a tag must not tell
+ * a reader what a policy hides (read/labels.c), so such a caller finds
+ * those tables by their column tags but is shown none of them here; the
+ * table's column-tags route shows the ones it may see.  by, or NULL
+ * after a reply.
+ */
+static json_t *
+unbound(struct pgl_req *r, const struct pgl_asset_hit *hits, size_t n,
+    json_t *by)
+{
+	const char	*last = NULL;	/* the catalog bound answers */
+	size_t		 i;
+	int		 bound = 0;
+
+	for (i = 0; i < n; i++) {
+		if (json_object_get(by, hits[i].asset.id) == NULL)
+			continue;
+		/* A page's hits are mostly of one catalog or a few. */
+		if ((last == NULL || strcmp(last, hits[i].asset.catalog) != 0) &&
+		    (bound = ice_policies_bind_caller(r,
+		    (last = hits[i].asset.catalog))) == -1) {
+			json_decref(by);
+			return (NULL);
+		}
+		if (bound)
+			json_object_del(by, hits[i].asset.id);
+	}
+	return (by);
 }
 
 /*
@@ -84,7 +120,7 @@ disc_hit_column_tags(struct pgl_req *r, const struct pgl_asset_hit *hits,
 		json_array_append_new(json_object_get(col, "tags"),
 		    json_string(t[i].tag));
 	}
-	return (by);
+	return (unbound(r, hits, n, by));
 }
 
 /* The hit's entry of disc_hit_column_tags' object: a new reference. */

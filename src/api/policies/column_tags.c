@@ -4,7 +4,9 @@
  * every column holding its tag.
  *
  * GET /api/v1/assets/{asset_id}/column-tags
- *	{"asset_id", "columns": [{"field_id", "column", "tags"}]}
+ *	{"asset_id", "columns": [{"field_id", "column", "tags"}]}, without
+ *	the columns the caller's read restrictions project (a tag policy
+ *	masking "pii" columns must not list them as "pii" to that reader)
  * PUT the same "columns" (each by field_id or by column name, resolved
  *	against the table's current schema), replacing every tag the
  *	asset's columns held.
@@ -85,6 +87,41 @@ columns_json(struct pgl_req *r, const json_t *schema,
 	return (arr);
 }
 
+/*
+ * Leave out of t[0..*n) the tags of the columns the caller's read
+ * restrictions project on the table (a masked, hashed, nulled ...
+ * column, or one nested in it), as a load's labels do: a tag must not
+ * tell a reader what a policy hides from it.  0, or -1 after replying.
+ */
+static int
+unmasked(struct pgl_req *r, const struct pgl_asset *a,
+    const struct pgl_catalog *c, const json_t *md,
+    struct pgl_column_tag *t, size_t *n)
+{
+	struct pgl_pol_mask	 m;
+	json_t			*rr;
+	size_t			 i, kept;
+
+	if (ice_read_restrictions(r, c->name, a->ns, a->name, a->id, md, &rr,
+	    NULL) == -1)
+		return (-1);
+	if (rr == NULL)
+		return (0);
+	if (pgl_pol_mask_of(rr, md, &m) == -1) {
+		json_decref(rr);
+		pgl_reply_error(r, 503, "out of memory");
+		return (-1);
+	}
+	for (i = kept = 0; i < *n; i++) {
+		if (!pgl_pol_masked(&m, t[i].field_id))
+			t[kept++] = t[i];
+	}
+	*n = kept;
+	pgl_pol_mask_free(&m);
+	json_decref(rr);
+	return (0);
+}
+
 void
 api_column_tags_get(struct pgl_req *r)
 {
@@ -101,6 +138,10 @@ api_column_tags_get(struct pgl_req *r)
 	    &err) != PGL_OK) {
 		json_decref(md);
 		pgl_reply_store_error(r, &err);
+		return;
+	}
+	if (unmasked(r, &a, &c, md, t, &n) == -1) {
+		json_decref(md);
 		return;
 	}
 	pgl_reply_json(r, 200, json_pack("{s:s, s:o}", "asset_id", a.id,
