@@ -80,6 +80,26 @@ test('a new catalog has namespace default: in the tree and in the summary', asyn
   });
 });
 
+test('the tree nests every level under its parent, siblings in name order, and 300 namespaces at one level each once', async () => {
+  const name = uniq('tree');
+  await createOk({ name, warehouse_name: wh.name });
+  const mk = async (ns) => assert.equal((await srv.req('POST', `/v1/${name}/namespaces`, { body: { namespace: ns } })).status, 200, ns.join('.'));
+  for (const ns of [['a'], ['a', 'b'], ['a', 'b', 'c'], ['a', 'c'], ['x'], ['x', 'a'], ['x', 'a', 'b']]) await mk(ns);
+  const node = (n, fp, children = []) => ({ name: n, full_path: fp, children });
+  const tree = expectJson(await get(`/api/v1/catalogs/${name}/namespaces/tree`), 200);
+  assert.deepEqual(tree.root, [
+    node('a', ['a'], [node('b', ['a', 'b'], [node('c', ['a', 'b', 'c'])]), node('c', ['a', 'c'])]),
+    node('default', ['default']),
+    node('x', ['x'], [node('a', ['x', 'a'], [node('b', ['x', 'a', 'b'])])]),
+  ]);
+  // Found by its path, not by a walk of its siblings: many at one level
+  // are each there once.
+  const many = Array.from({ length: 300 }, (_, i) => `n${String(i).padStart(3, '0')}`);
+  await Promise.all(many.map((n) => mk(['x', 'a', n])));
+  const xa = expectJson(await get(`/api/v1/catalogs/${name}/namespaces/tree`), 200).root[2].children[0];
+  assert.deepEqual(xa.children.map((c) => c.name), ['b', ...many].sort());
+});
+
 test('the summary counts branches and tags', async () => {
   const name = uniq('sum');
   await createOk({ name });
