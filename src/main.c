@@ -374,6 +374,7 @@ tasks_start(const struct pgl_config *cfg)
 	env.audit_retention_days = cfg->audit.retention_days;
 	env.events_retention_secs = cfg->events.retention_secs;
 	env.events_max_per_tenant = cfg->events.max_per_tenant;
+	env.plan_purge_every_ms = (int64_t)cfg->scan.purge_every_secs * 1000;
 	env.run = api_task_run;
 	env.task_event = api_event_task_state;
 	/* Undrop: runner 0 makes drops past their retention final. */

@@ -99,6 +99,7 @@ defaults(struct pgl_config *c)
 	c->scan.tasks_per_part = 1000;
 	c->scan.ttl_secs = 3600;
 	c->scan.unfetched_ttl_secs = 60;
+	c->scan.purge_every_secs = 30;
 	c->scan.max_delete_files = 100000;
 	c->scan.sync_wait_ms = 2000;
 	c->scan.threads = 2;

@@ -270,6 +270,8 @@ struct pgl_config {
 		int		tasks_per_part;	/* file scan tasks per plan task */
 		int		ttl_secs;	/* a stored plan's life, fetched */
 		int		unfetched_ttl_secs; /* ... until first fetched */
+		/* How often task runner 0 deletes expired plans' parts. */
+		int		purge_every_secs;
 		int		max_delete_files; /* held in a plan's index */
 		/* How long a request waits for its plan on the worker's
 		 * planning threads before it answers "submitted" (and a

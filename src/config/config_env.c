@@ -317,6 +317,8 @@ apply_scan_env(struct pgl_config *c, struct pgl_config_error *err)
 		{ "PANGOLIN_SCAN_TTL_SECS", &c->scan.ttl_secs, 1, 604800 },
 		{ "PANGOLIN_SCAN_UNFETCHED_TTL_SECS",
 		    &c->scan.unfetched_ttl_secs, 1, 604800 },
+		{ "PANGOLIN_SCAN_PURGE_EVERY_SECS",
+		    &c->scan.purge_every_secs, 1, 3600 },
 		{ "PANGOLIN_SCAN_MAX_DELETE_FILES", &c->scan.max_delete_files,
 		    0, 10000000 },
 		{ "PANGOLIN_SCAN_SYNC_WAIT_MS", &c->scan.sync_wait_ms,

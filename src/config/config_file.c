@@ -206,6 +206,8 @@ static const struct key keys[] = {
 	    0, 10000000 },
 	{ "scan",   "unfetched_ttl_secs", K_INT, O(scan.unfetched_ttl_secs),
 	    1, 604800 },
+	{ "scan",   "purge_every_secs", K_INT, O(scan.purge_every_secs),
+	    1, 3600 },
 	{ "scan",   "sync_wait_ms", K_INT, O(scan.sync_wait_ms), 0, 600000 },
 	{ "scan",   "threads",	K_INT,  O(scan.threads), 1, 64 },
 	{ "scan",   "max_running_per_tenant", K_INT,

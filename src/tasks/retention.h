@@ -16,7 +16,8 @@
 /*
  * Expired plan parts are swept more often (issue 42): plans nobody
  * fetched expire after [scan] unfetched_ttl_secs (a minute), and until
- * the sweep their bytes stay on disk, outside the tenant's quota.
+ * the sweep their bytes stay on disk, outside the tenant's quota.  The
+ * default of [scan] purge_every_secs (runner.h's plan_purge_every_ms).
  */
 #define PGL_PLAN_PURGE_EVERY_MS	(30 * 1000)
 

@@ -337,7 +337,7 @@ runner_main(const struct pgl_tasks_env *env, int n)
 		memset(&err, 0, sizeof(err));
 		/* Runner 0 also applies audit retention (at start, then
 		 * every PGL_RETENTION_EVERY_MS) and purges expired scan
-		 * plan parts (every PGL_PLAN_PURGE_EVERY_MS). */
+		 * plan parts (every [scan] purge_every_secs). */
 		if (n == 0 && s != NULL && now_ms() >= next_sweep) {
 			(void)pgl_retention_sweep(env->db, s,
 			    env->audit_retention_days, now_ms(), &stop_sweep);
@@ -353,7 +353,8 @@ runner_main(const struct pgl_tasks_env *env, int n)
 		if (n == 0 && s != NULL && now_ms() >= next_purge) {
 			(void)pgl_plan_parts_sweep(env->db, s, now_ms(),
 			    &stop_sweep);
-			next_purge = now_ms() + PGL_PLAN_PURGE_EVERY_MS;
+			next_purge = now_ms() + (env->plan_purge_every_ms > 0 ?
+			    env->plan_purge_every_ms : PGL_PLAN_PURGE_EVERY_MS);
 		}
 		if (n == 0 && s != NULL && env->sweep_dropped != NULL &&
 		    now_ms() >= next_dropped) {

@@ -35,6 +35,9 @@ struct pgl_tasks_env {
 	int				 audit_retention_days;
 	int				 events_retention_secs;
 	int				 events_max_per_tenant;
+	/* How often runner 0 purges expired scan plan parts ([scan]
+	 * purge_every_secs). */
+	int64_t				 plan_purge_every_ms;
 	pgl_task_fn			 run;
 	/* The event of a task's new state, appended in the transaction
 	 * that writes it (api/events/task_events.h); NULL: none. */

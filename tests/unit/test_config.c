@@ -442,6 +442,31 @@ test_events_retention_and_tenant_limit_defaults_file_env_range(void **state)
 	unsetenv("PANGOLIN_EVENT_MAX_BYTES");
 }
 
+/* [scan] purge_every_secs: how often runner 0 purges expired plans. */
+static void
+test_scan_purge_every_default_file_env_range(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->scan.purge_every_secs, 30);
+	pgl_config_free(c);
+	assert_non_null(c = load("[scan]\npurge_every_secs = 5\n", &err));
+	assert_int_equal(c->scan.purge_every_secs, 5);
+	pgl_config_free(c);
+	setenv("PANGOLIN_SCAN_PURGE_EVERY_SECS", "2", 1);
+	assert_non_null(c = load("[scan]\npurge_every_secs = 5\n", &err));
+	assert_int_equal(c->scan.purge_every_secs, 2);
+	pgl_config_free(c);
+	setenv("PANGOLIN_SCAN_PURGE_EVERY_SECS", "0", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_SCAN_PURGE_EVERY_SECS");
+	unsetenv("PANGOLIN_SCAN_PURGE_EVERY_SECS");
+	assert_null(load("[scan]\npurge_every_secs = 3601\n", &err));
+}
+
 /* [quota] (issue 67): 64-bit figures, the file, the environment over it. */
 static void
 test_quota_defaults_file_env_range(void **state)
@@ -1031,6 +1056,8 @@ main(void)
 		    test_oidc_env_makes_or_overrides_one_provider, setup),
 		cmocka_unit_test_setup(test_oidc_bad_providers_are_refused,
 		    setup),
+		cmocka_unit_test_setup(
+		    test_scan_purge_every_default_file_env_range, setup),
 		cmocka_unit_test_setup(test_labels_business_keys_default_file_env,
 		    setup),
 	};
