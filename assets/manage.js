@@ -481,7 +481,8 @@ async function showCatalog(cat) {
   add(v, pairs([["Type", c.catalog_type || "Local"], ["Warehouse", c.warehouse_name],
     ["Storage location", c.storage_location], ["Properties", propsText(c.properties)]]),
     h("p", {}, h("a", { id: "catalog-browse", href: `#/catalogs/${enc(cat)}/browse` },
-      "Browse its tables, views and assets")));
+      "Browse its tables, views and assets"), " · ",
+    h("a", { id: "catalog-graph", href: `#/catalogs/${enc(cat)}/graph` }, "Branches and tags as a graph")));
   add(v, branchSection(cat), tagSection(cat), namespaceSection(cat, []));
   // Undrop (dropped.js).
   add(v, h("p", {}, h("a", { id: "catalog-dropped", href: `#/catalogs/${enc(cat)}/dropped` },

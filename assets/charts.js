@@ -1,0 +1,147 @@
+// Charts: uPlot (npm "uplot", compiled in from assets/api-docs'
+// packages and loaded by index.html before the modules) behind one
+// helper, so every chart of the console reads the same way: a title and
+// what good looks like, the chart, a legend that follows the cursor, its
+// numbers as a table one button away, arrow keys to walk the points.
+//
+// uPlot draws on a canvas: fast at 10,000 points and more, and small
+// (50 KB).  A canvas says nothing to a screen reader, so the table is the
+// chart's text: the same numbers, paged.
+"use strict";
+
+import { h, pagedTable } from "./core.js";
+
+// The palette: mid tones readable on the light and the dark background.
+export const COLORS = ["#2f7ed8", "#e8710a", "#2e9d3a", "#d93025", "#8e44ad", "#00897b", "#b8860b", "#6d7b88"];
+
+// Colours of the page (style.css sets them for light and dark).
+function themeVar(name, fallback) {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+// 1234567 -> "1.23 M"; bytes -> "1.2 GiB".
+export function short(v) {
+  if (v == null || Number.isNaN(v)) return "—";
+  const a = Math.abs(v);
+  for (const [n, s] of [[1e12, " T"], [1e9, " G"], [1e6, " M"], [1e3, " k"]])
+    if (a >= n) return `${(v / n).toFixed(a >= n * 100 ? 0 : a >= n * 10 ? 1 : 2)}${s}`;
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+export function bytes(v) {
+  if (v == null || Number.isNaN(v)) return "—";
+  const a = Math.abs(v);
+  for (const [n, s] of [[2 ** 40, " TiB"], [2 ** 30, " GiB"], [2 ** 20, " MiB"], [2 ** 10, " KiB"]])
+    if (a >= n) return `${(v / n).toFixed(1)}${s}`;
+  return `${v} B`;
+}
+
+const fmtTime = (s) => (s == null ? "—" : new Date(s * 1000).toLocaleString());
+
+// uPlot bars for the per-snapshot figures (added, removed).
+function bars() {
+  return window.uPlot.paths.bars({ size: [0.6, 24], align: 0 });
+}
+
+// A series description: {label, key (for the table), scale ("y" or
+// "d"), kind ("line", "bars", "points"), color, fmt}.
+function uSeries(s, i) {
+  const color = s.color || COLORS[i % COLORS.length];
+  const base = { label: s.label, scale: s.scale || "y", stroke: color, width: s.kind === "bars" ? 1 : 2,
+    value: (u, v) => (v == null ? "—" : (s.fmt || short)(v)), spanGaps: s.kind === "line" };
+  if (s.kind === "bars") return { ...base, fill: `${color}99`, paths: bars(), points: { show: false } };
+  if (s.kind === "points") return { ...base, paths: () => null, points: { show: true, size: 9, width: 2, fill: color, stroke: color } };
+  return { ...base, points: { show: false } };
+}
+
+// chart({id, title, good, series, x (seconds), ys ([[...]] one array a
+// series), xFmt, yFmt, dFmt, height, sync, onHover(idx) -> text,
+// onPick(idx), table, rowAttrs(idx)})
+// -> a <section>.  The chart's element (id) carries .uplot (the uPlot:
+// .uplot.data is what is drawn) and data-points.
+export function chart(o) {
+  const box = h("div", { id: o.id, class: "chart", tabindex: "0", role: "application", "aria-roledescription": "chart",
+    "aria-label": `${o.title}: chart of ${o.x.length} points; arrow keys move between them, Enter opens one; the numbers are in the table below` });
+  const hover = h("p", { class: "chart-hover", "aria-live": "off" }, o.x.length ? "Hover or use the arrow keys over the chart to see a point." : "");
+  const tableBox = h("div", { class: "chart-table", id: `${o.id}-table`, hidden: true });
+  const toggle = h("button", { type: "button", class: "secondary chart-toggle", "aria-expanded": "false",
+    "aria-controls": `${o.id}-table`, onclick: () => {
+      const show = tableBox.hidden;
+      tableBox.hidden = !show;
+      toggle.setAttribute("aria-expanded", String(show));
+      toggle.textContent = show ? "Hide the numbers" : "Show the numbers as a table";
+      if (show && !tableBox.firstChild) tableBox.append(numbers(o));
+    } }, "Show the numbers as a table");
+  const sec = h("section", { class: "chart-card", "aria-label": o.title, "data-chart": o.id },
+    h("h4", {}, o.title), o.good ? h("p", { class: "help chart-good" }, o.good) : null,
+    box, hover, toggle, tableBox);
+  if (!o.x.length && !o.live) { box.replaceChildren(h("p", { class: "empty" }, o.empty || "nothing to draw")); return sec; }
+  if (!window.uPlot) { box.replaceChildren(h("p", { class: "error" }, "the chart library did not load")); return sec; }
+  const axis = themeVar("--chart-axis", "#39434c");
+  const grid = themeVar("--chart-grid", "#dde2e6");
+  const axisOf = (scale, side, fmt) => ({ scale, side, stroke: axis, grid: { stroke: grid, width: 1, show: side !== 1 },
+    ticks: { stroke: grid }, size: 60, values: (u, vals) => vals.map((v) => (fmt || short)(v)) });
+  const scales = { x: { time: o.xTime !== false } };
+  const axes = [{ stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } }, axisOf("y", 3, o.yFmt)];
+  if (o.series.some((s) => s.scale === "d")) { scales.d = { auto: true }; axes.push(axisOf("d", 1, o.dFmt)); }
+  const opts = {
+    width: 600, height: o.height || 220, scales, axes,
+    series: [{ label: o.xLabel || "Time", value: (u, v) => (o.xFmt || fmtTime)(v) }, ...o.series.map(uSeries)],
+    cursor: { sync: o.sync ? { key: o.sync } : undefined, drag: { x: true, y: false }, points: { size: 8 } },
+    legend: { live: true },
+    hooks: { setCursor: [(u) => { if (u.cursor.idx != null && o.onHover) hover.textContent = o.onHover(u.cursor.idx); }] },
+  };
+  const u = new window.uPlot(opts, [o.x, ...o.ys], box);
+  box.uplot = u;
+  box.dataset.points = String(o.x.length);
+  // Width follows the page; the first measure once the section is placed.
+  const fit = () => { const w = box.clientWidth; if (w > 0 && Math.abs(w - u.width) > 2) u.setSize({ width: w, height: u.height }); };
+  new ResizeObserver(fit).observe(box);
+  // A click that was not a drag (drag zooms) picks the point.
+  let down = null;
+  u.over.addEventListener("mousedown", (ev) => { down = [ev.clientX, ev.clientY]; });
+  u.over.addEventListener("click", (ev) => {
+    const still = down && Math.abs(ev.clientX - down[0]) < 4 && Math.abs(ev.clientY - down[1]) < 4;
+    if (still && u.cursor.idx != null && o.onPick) o.onPick(u.cursor.idx);
+  });
+  // The keyboard: arrows walk the points, Home/End, Enter picks.
+  let at = o.x.length - 1;
+  box.addEventListener("keydown", (ev) => {
+    const moves = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity, PageUp: -10, PageDown: 10 };
+    if (ev.key === "Enter" && o.onPick) { o.onPick(at); ev.preventDefault(); return; }
+    if (!(ev.key in moves)) return;
+    ev.preventDefault();
+    const n = u.data[0].length;
+    at = Math.max(0, Math.min(n - 1, (u.cursor.idx ?? at) + moves[ev.key]));
+    const y = o.ys.map((s) => s[at]).find((v) => v != null) ?? 0;
+    u.setCursor({ left: u.valToPos(u.data[0][at], "x"), top: u.valToPos(y, "y") });
+    if (o.onHover) hover.textContent = o.onHover(at);
+  });
+  // New data for the same series (the health page's live charts).
+  sec.update = (x, ys) => {
+    o.x = x; o.ys = ys;
+    u.setData([x, ...ys]);
+    box.dataset.points = String(x.length);
+    if (!tableBox.hidden) tableBox.replaceChildren(numbers(o));
+    else tableBox.replaceChildren();
+  };
+  return sec;
+}
+
+// The chart's numbers, newest first, 100 to a page: the series' values,
+// or o.table ([[label, (i) -> cell]]) when the chart says otherwise.
+function numbers(o) {
+  const n = o.x.length;
+  const list = o.table || [[o.xLabel || "Time", (i) => (o.xFmt || fmtTime)(o.x[i])],
+    ...o.series.map((s, k) => [s.label, (i) => (o.ys[k][i] == null ? "—" : (s.fmt || String)(o.ys[k][i]))])];
+  const cols = list.map(([l]) => l);
+  return pagedTable({ id: `${o.id}-numbers`, what: `${o.title} numbers`, cols, empty: "no points",
+    fetch: async (off, lim) => {
+      const idx = [];
+      for (let i = n - 1 - off; i >= 0 && idx.length < lim; i--) idx.push(i);
+      return { items: idx, total: n };
+    },
+    row: (i) => ({ attrs: o.rowAttrs ? o.rowAttrs(i) : {},
+      cells: list.map(([, cell]) => cell(i)) }) });
+}
