@@ -41,7 +41,7 @@ const fmtTime = (s) => (s == null ? "—" : new Date(s * 1000).toLocaleString())
 
 // uPlot bars for the per-snapshot figures (added, removed).
 function bars() {
-  return window.uPlot.paths.bars({ size: [0.6, 24], align: 0 });
+  return window.uPlot.paths.bars({ size: [0.5, 14], align: 0 });
 }
 
 // A series description: {label, key (for the table), scale ("y" or
@@ -81,13 +81,15 @@ export function chart(o) {
   const axis = themeVar("--chart-axis", "#39434c");
   const grid = themeVar("--chart-grid", "#dde2e6");
   const axisOf = (scale, side, fmt) => ({ scale, side, stroke: axis, grid: { stroke: grid, width: 1, show: side !== 1 },
-    ticks: { stroke: grid }, size: 60, values: (u, vals) => vals.map((v) => (fmt || short)(v)) });
-  const scales = { x: { time: o.xTime !== false } };
+    ticks: { stroke: grid }, size: 72, values: (u, vals) => vals.map((v) => (fmt || short)(v)) });
+  // A little room either side, so the first and last bars are whole.
+  const pad = (u, min, max) => { const d = max > min ? (max - min) * 0.03 : 60; return [min - d, max + d]; };
+  const scales = { x: { time: o.xTime !== false, range: pad } };
   const axes = [{ stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } }, axisOf("y", 3, o.yFmt)];
   if (o.series.some((s) => s.scale === "d")) { scales.d = { auto: true }; axes.push(axisOf("d", 1, o.dFmt)); }
   const opts = {
     width: 600, height: o.height || 220, scales, axes,
-    series: [{ label: o.xLabel || "Time", value: (u, v) => (o.xFmt || fmtTime)(v) }, ...o.series.map(uSeries)],
+    series: [{ label: o.xLabel || "Time", value: (u, v) => (v == null ? "—" : (o.xFmt || fmtTime)(v)) }, ...o.series.map(uSeries)],
     cursor: { sync: o.sync ? { key: o.sync } : undefined, drag: { x: true, y: false }, points: { size: 8 } },
     legend: { live: true },
     hooks: { setCursor: [(u) => { if (u.cursor.idx != null && o.onHover) hover.textContent = o.onHover(u.cursor.idx); }] },

@@ -15,6 +15,10 @@ const PER_BRANCH = 200;	// the newest commits drawn per branch
 const DX = 34, DY = 40, LEFT = 120, TOP = 30, R = 7;
 const SVG = "http://www.w3.org/2000/svg";
 
+// Commit ids are UUIDv7: their first digits are the time, alike for
+// commits of one second; the last ones tell them apart.
+const short = (id) => id.slice(-8);
+
 function s(tag, attrs, ...kids) {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs || {})) if (v != null) el.setAttribute(k, v);
@@ -77,7 +81,7 @@ function draw(g, onPick) {
     const m = g.byId.get(n.merge_parent_id);
     if (m) edges.push(s("path", { class: "edge merge", stroke: color(m.lane), "stroke-dasharray": "5 3",
       d: `M${x(m)},${y(m)} C${x(m) + DX / 2},${y(m)} ${x(n) - DX / 2},${y(n)} ${x(n)},${y(n)}`, "data-from": m.id, "data-to": n.id }));
-    const what = `commit ${n.id.slice(0, 8)} on ${n.branch}, ${time(n.timestamp)}${n.message ? `: ${n.message}` : ""}${m ? " (a merge)" : ""}${n.tags.length ? `, tagged ${n.tags.join(", ")}` : ""}`;
+    const what = `commit ${short(n.id)} on ${n.branch}, ${time(n.timestamp)}${n.message ? `: ${n.message}` : ""}${m ? " (a merge)" : ""}${n.tags.length ? `, tagged ${n.tags.join(", ")}` : ""}`;
     const dot = s("circle", { class: `commit${m ? " merge-commit" : ""}`, cx: x(n), cy: y(n), r: m ? R + 2 : R, fill: color(n.lane),
       tabindex: "0", role: "button", "aria-label": `${what}; select to compare`, "data-commit": n.id, "data-branch": n.branch },
     s("title", {}, what));
@@ -98,8 +102,8 @@ function draw(g, onPick) {
 function commitTable(g) {
   return table(["Commit", "Time", "Branch", "Parent", "Merged from", "Tags", "Message"], [...g.nodes].reverse().map((n) => ({
     attrs: { "data-commit": n.id },
-    cells: [h("code", { title: n.id }, n.id.slice(0, 8)), time(n.timestamp), n.on.join(", "),
-      n.parent_id ? n.parent_id.slice(0, 8) : "—", n.merge_parent_id ? n.merge_parent_id.slice(0, 8) : "—",
+    cells: [h("code", { title: n.id }, short(n.id)), time(n.timestamp), n.on.join(", "),
+      n.parent_id ? short(n.parent_id) : "—", n.merge_parent_id ? short(n.merge_parent_id) : "—",
       n.tags.join(", ") || "—", n.message || ""] })), "no commits");
 }
 
@@ -114,7 +118,7 @@ export async function showGraph(cat) {
     picked.push([n, dot]);
     if (picked.length > 2) picked.shift()[1].classList.remove("picked");
     dot.classList.add("picked");
-    if (picked.length < 2) { out.replaceChildren(h("p", {}, `Picked ${n.branch} (${n.id.slice(0, 8)}); now a commit on another branch.`)); return; }
+    if (picked.length < 2) { out.replaceChildren(h("p", {}, `Picked ${n.branch} (${short(n.id)}); now a commit on another branch.`)); return; }
     const [src, tgt] = picked.map(([p]) => p.branch);
     if (src === tgt) { out.replaceChildren(h("p", {}, `Both picks are on ${src}: pick a commit on another branch.`)); return; }
     out.replaceChildren(h("p", {}, "loading the preview…"));

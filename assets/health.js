@@ -186,7 +186,7 @@ function showHealth() {
     if (names.join() !== caches.join() || !built.length) {
       caches = names;
       built = panels(caches).map(([id, title, good, list, calc]) => ({ calc, list, sec: chart({ id, title, good, live: true,
-        x: [], ys: list.map(() => []), series: series(list), height: 180, sync: "health", xFmt: (t) => new Date(t * 1000).toLocaleTimeString(),
+        x: [], ys: list.map(() => []), series: series(list), yFmt: list[0][1], height: 180, sync: "health", xFmt: (t) => new Date(t * 1000).toLocaleTimeString(),
         onHover: (i) => nowText(built.find((p) => p.sec.dataset.chart === id), i) }) }));
       grid.replaceChildren(...built.map((p) => p.sec));
     }

@@ -11,7 +11,9 @@ import { badge, h, pairs, section, time } from "./core.js";
 import { bytes, chart, COLORS, short } from "./charts.js";
 
 const OPS = ["append", "overwrite", "delete", "replace"];
-const OP_COLORS = { append: "#2e9d3a", overwrite: "#e8710a", delete: "#d93025", replace: "#8e44ad" };
+const OP_COLORS = { append: "#2e9d3a", overwrite: "#8e44ad", delete: "#d93025", replace: "#b8860b" };
+const ADDED = "#6fa8dc", REMOVED = "#e8710a";
+const TOTALS = [COLORS[0], "#00897b", "#6d7b88", "#c2185b", "#5d4037"];
 const RANGES = [["all", "All time", Infinity], ["1h", "Last hour", 3600e3], ["24h", "Last 24 hours", 86400e3],
   ["7d", "Last 7 days", 7 * 86400e3], ["30d", "Last 30 days", 30 * 86400e3], ["365d", "Last year", 365 * 86400e3]];
 
@@ -101,7 +103,8 @@ export function historySection(md) {
   const all = [...(md.snapshots || [])].sort(order);
   const byId = new Map(all.map((s) => [s["snapshot-id"], s]));
   const refs = md.refs || {};
-  const branches = Object.entries(refs).filter(([, r]) => r.type === "branch").map(([n]) => n).sort();
+  const branches = Object.entries(refs).filter(([, r]) => r.type === "branch").map(([n]) => n)
+    .sort((a, b) => (b === "main") - (a === "main") || a.localeCompare(b));
   let which = branches.includes("main") ? "main" : "";
   let range = "all";
   const charts = h("div", { class: "charts", id: "history-charts" });
@@ -111,6 +114,14 @@ export function historySection(md) {
     const span = RANGES.find(([k]) => k === range)[2];
     if (span !== Infinity) { const from = Date.now() - span; snaps = snaps.filter((s) => s["timestamp-ms"] >= from); }
     const x = xs(snaps);
+    // One total line: the chosen branch's, or each branch's over every
+    // snapshot (lineages cross where branches share snapshots).
+    const lanes = which || branches.length < 2 ? [["", new Set(snaps.map((s) => s["snapshot-id"]))]]
+      : branches.map((n) => [n, new Set(lineage(byId, refs[n]["snapshot-id"]).map((s) => s["snapshot-id"]))]);
+    if (lanes.length > 1) {
+      const rest = new Set(snaps.filter((s) => !lanes.some(([, ids]) => ids.has(s["snapshot-id"]))).map((s) => s["snapshot-id"]));
+      if (rest.size) lanes.push(["no branch", rest]);
+    }
     const rank = (op) => (OPS.includes(op) ? OPS.indexOf(op) : OPS.length);
     const ops = [...new Set(snaps.map(opOf))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     const open = (i) => { detail.replaceChildren(snapshotDetail(snaps[i], refs)); detail.firstChild.focus(); };
@@ -121,13 +132,15 @@ export function historySection(md) {
       const removed = snaps.map((s) => fig(s, remKeys));
       // Each operation a series of markers on the total line.
       const marks = ops.map((op) => snaps.map((s, i) => (opOf(s) === op ? total[i] ?? 0 : null)));
+      // Every snapshot: a total line a branch (its own lineage).
+      const lines = lanes.map(([name, ids]) => [name, snaps.map((s, i) => (ids.has(s["snapshot-id"]) ? total[i] : null))]);
       return chart({ id, title, good, x, sync: "history", yFmt: fmt, dFmt: fmt,
         empty: "no snapshot in this range",
-        series: [{ label: "Total", kind: "line", color: COLORS[0], fmt },
-          { label: "Added", kind: "bars", scale: "d", color: COLORS[2], fmt },
-          { label: "Removed", kind: "bars", scale: "d", color: COLORS[3], fmt },
+        series: [...lines.map(([name], k) => ({ label: name ? `Total (${name})` : "Total", kind: "line", color: TOTALS[k % TOTALS.length], fmt })),
+          { label: "Added", kind: "bars", scale: "d", color: ADDED, fmt },
+          { label: "Removed", kind: "bars", scale: "d", color: REMOVED, fmt },
           ...ops.map((op, k) => ({ label: op, kind: "points", color: OP_COLORS[op] || COLORS[4 + (k % 4)], fmt }))],
-        ys: [total, added, removed, ...marks],
+        ys: [...lines.map(([, ys]) => ys), added, removed, ...marks],
         onHover: (i) => describe(snaps[i], total[i], added[i], removed[i], fmt),
         onPick: open,
         rowAttrs: (i) => ({ "data-snapshot": String(snaps[i]["snapshot-id"]) }),

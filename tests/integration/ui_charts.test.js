@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean, browserSkip, open, openBrowser, shot, signIn } from './lib/browser.js';
+import { ARTIFACTS, assertClean, browserSkip, open, openBrowser, shot, signIn } from './lib/browser.js';
 import { basic, startServer, tmpDir } from './lib/server.js';
 
 const skip = browserSkip();
@@ -76,6 +76,9 @@ after(async () => {
   await srv?.stop();
 });
 
+/** One part of the page as a picture (the user guide's, docs/ui.md). */
+const part = (page, sel, name) => page.locator(sel).screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+
 /** A chart's uPlot data: [x, ...series] as plain arrays. */
 const dataOf = (page, id) => page.$eval(`#${id}`, (el) => el.uplot.data.map((s) => Array.from(s)));
 
@@ -141,7 +144,7 @@ test('a table\'s history: a point a snapshot on each chart, per branch and time 
   const rows = await page.locator('#hist-files-numbers tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.snapshot));
   assert.deepEqual(rows, main.map((s) => String(s['snapshot-id'])).reverse());
   assert.equal(await page.getAttribute('[data-chart="hist-files"] .chart-toggle', 'aria-expanded'), 'true');
-  await shot(page, 'console-table-history');
+  await shot(page, 'console-table-page');
 
   // Branch audit: the 5 snapshots it shares with main, and its own 3.
   await page.selectOption('#history-branch', 'audit');
@@ -151,12 +154,19 @@ test('a table\'s history: a point a snapshot on each chart, per branch and time 
   // Every snapshot; then the last hour only (main's last 6, audit's 3).
   await page.selectOption('#history-branch', '');
   await page.waitForFunction(() => document.querySelector('#hist-records').uplot.data[0].length === 15);
+  // A total line a branch: main's 12 points and audit's 8 (5 shared).
+  const [, mainLine, auditLine] = await dataOf(page, 'hist-records');
+  assert.deepEqual([mainLine, auditLine].map((l) => l.filter((v) => v != null).length), [12, 8]);
   await page.selectOption('#history-range', '1h');
   await page.waitForFunction(() => document.querySelector('#hist-records').uplot.data[0].length === 9);
+  await page.locator('#history').scrollIntoViewIfNeeded();
+  await hoverPoint(page, 'hist-records', 5);
+  await part(page, '#history', 'console-table-history');
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.reload();
   await page.waitForSelector('#hist-records canvas');
-  await shot(page, 'console-table-history-dark');
+  await page.selectOption('#history-range', '1h');
+  await part(page, '#history', 'console-table-history-dark');
   await page.emulateMedia({ colorScheme: 'light' });
   assertClean(b);
 });
@@ -199,6 +209,7 @@ test('the branch graph: a fork, a merge and a tag; two points picked open the me
   await page.click('button[aria-controls="graph-table"]');
   assert.equal(await page.locator('#graph-table tbody tr').count(), ids.size);
   await shot(page, 'console-branch-graph');
+  await part(page, '#branch-graph', 'console-branch-graph-part');
   // Pick feat's own commit (keyboard), then main's head (mouse): the preview.
   await page.focus(`#branch-graph circle[data-commit="${first.id}"]`);
   await page.keyboard.press('Enter');
