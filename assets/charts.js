@@ -39,17 +39,21 @@ export function bytes(v) {
 
 const fmtTime = (s) => (s == null ? "—" : new Date(s * 1000).toLocaleString());
 
-// uPlot bars for the per-snapshot figures (added, removed).
+// uPlot bars for the per-snapshot figures (added, removed), while they
+// are few: a software canvas (no GPU) fills a thousand bars a series in
+// a second; past DENSE points the same figures are a filled line.
+const DENSE = 300;
 function bars() {
   return window.uPlot.paths.bars({ size: [0.5, 14], align: 0 });
 }
 
 // A series description: {label, key (for the table), scale ("y" or
 // "d"), kind ("line", "bars", "points"), color, fmt}.
-function uSeries(s, i) {
+function uSeries(s, i, n) {
   const color = s.color || COLORS[i % COLORS.length];
-  const base = { label: s.label, scale: s.scale || "y", stroke: color, width: s.kind === "bars" ? 1 : 2,
+  const base = { label: s.label, scale: s.scale || "y", stroke: color, width: s.kind === "bars" ? 0 : 2,
     value: (u, v) => (v == null ? "—" : (s.fmt || short)(v)), spanGaps: s.kind === "line" };
+  if (s.kind === "bars" && n > DENSE) return { ...base, width: 1, fill: `${color}66`, points: { show: false } };
   if (s.kind === "bars") return { ...base, fill: `${color}99`, paths: bars(), points: { show: false } };
   if (s.kind === "points") return { ...base, paths: () => null, points: { show: true, size: 9, width: 2, fill: color, stroke: color } };
   return { ...base, points: { show: false } };
@@ -73,9 +77,13 @@ export function chart(o) {
       toggle.textContent = show ? "Hide the numbers" : "Show the numbers as a table";
       if (show && !tableBox.firstChild) tableBox.append(numbers(o));
     } }, "Show the numbers as a table");
+  // The markers' key (a colour through the CSSOM: CSP allows no style attribute).
+  const dot = (c) => { const d = h("span", { class: "chart-dot", "aria-hidden": "true" }); d.style.background = c; return d; };
+  const key = o.marks ? h("p", { class: "chart-key" }, "Dots: ", Object.entries(o.marks.colors).map(([k, c]) =>
+    h("span", { class: "chart-key-item", "data-mark": k }, dot(c), k))) : null;
   const sec = h("section", { class: "chart-card", "aria-label": o.title, "data-chart": o.id },
     h("h4", {}, o.title), o.good ? h("p", { class: "help chart-good" }, o.good) : null,
-    box, hover, toggle, tableBox);
+    box, key, hover, toggle, tableBox);
   if (!o.x.length && !o.live) { box.replaceChildren(h("p", { class: "empty" }, o.empty || "nothing to draw")); return sec; }
   if (!window.uPlot) { box.replaceChildren(h("p", { class: "error" }, "the chart library did not load")); return sec; }
   const axis = themeVar("--chart-axis", "#39434c");
@@ -89,13 +97,15 @@ export function chart(o) {
   if (o.series.some((s) => s.scale === "d")) { scales.d = { auto: true }; axes.push(axisOf("d", 1, o.dFmt)); }
   const opts = {
     width: 600, height: o.height || 220, scales, axes,
-    series: [{ label: o.xLabel || "Time", value: (u, v) => (v == null ? "—" : (o.xFmt || fmtTime)(v)) }, ...o.series.map(uSeries)],
+    series: [{ label: o.xLabel || "Time", value: (u, v) => (v == null ? "—" : (o.xFmt || fmtTime)(v)) }, ...o.series.map((x, i) => uSeries(x, i, o.x.length))],
     cursor: { sync: o.sync ? { key: o.sync } : undefined, drag: { x: true, y: false }, points: { size: 8 } },
     legend: { live: true },
-    hooks: { setCursor: [(u) => { if (u.cursor.idx != null && o.onHover) hover.textContent = o.onHover(u.cursor.idx); }] },
+    hooks: { setCursor: [(u) => { if (u.cursor.idx != null && o.onHover) hover.textContent = o.onHover(u.cursor.idx); }],
+      draw: o.marks ? [(u) => drawMarks(u, o.marks)] : [] },
   };
   const u = new window.uPlot(opts, [o.x, ...o.ys], box);
   box.uplot = u;
+  box.marks = o.marks;
   box.dataset.points = String(o.x.length);
   // Width follows the page; the first measure once the section is placed.
   const fit = () => { const w = box.clientWidth; if (w > 0 && Math.abs(w - u.width) > 2) u.setSize({ width: w, height: u.height }); };
@@ -129,6 +139,40 @@ export function chart(o) {
     else tableBox.replaceChildren();
   };
   return sec;
+}
+
+// Markers of a kind a point ({kinds: [kind a point], ys: [y a point],
+// colors: {kind: colour}}), drawn after the series, one canvas path a
+// kind: a dot on the point while the points in view are far enough
+// apart, else a tick a point along the bottom (a software canvas fills
+// a thousand dots in a second, rectangles in a few ms).
+function drawMarks(u, m) {
+  const ctx = u.ctx, px = window.uPlot.pxRatio, x = u.data[0];
+  const { left, top, width, height } = u.bbox;
+  const [lo, hi] = [u.scales.x.min, u.scales.x.max];
+  let seen = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] >= lo && x[i] <= hi) seen++;
+  const dots = seen <= width / px / 10;
+  const r = 4.5 * px, tick = Math.max(px, Math.min(6 * px, (width / Math.max(seen, 1)) * 0.8));
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  for (const [kind, color] of Object.entries(m.colors)) {
+    ctx.beginPath();
+    for (let i = 0; i < x.length; i++) {
+      if (m.kinds[i] !== kind || x[i] < lo || x[i] > hi) continue;
+      const cx = u.valToPos(x[i], "x", true);
+      if (!dots) { ctx.rect(cx - tick / 2, top + height - 6 * px, tick, 6 * px); continue; }
+      if (m.ys[i] == null) continue;
+      const cy = u.valToPos(m.ys[i], "y", true);
+      ctx.moveTo(cx + r, cy);
+      ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+    }
+    ctx.fillStyle = color;
+    ctx.fill();
+  }
+  ctx.restore();
 }
 
 // The chart's numbers, newest first, 100 to a page: the series' values,

@@ -130,17 +130,17 @@ export function historySection(md) {
       const total = snaps.map((s) => fig(s, totalKey));
       const added = snaps.map((s) => fig(s, addKey));
       const removed = snaps.map((s) => fig(s, remKeys));
-      // Each operation a series of markers on the total line.
-      const marks = ops.map((op) => snaps.map((s, i) => (opOf(s) === op ? total[i] ?? 0 : null)));
       // Every snapshot: a total line a branch (its own lineage).
       const lines = lanes.map(([name, ids]) => [name, snaps.map((s, i) => (ids.has(s["snapshot-id"]) ? total[i] : null))]);
       return chart({ id, title, good, x, sync: "history", yFmt: fmt, dFmt: fmt,
         empty: "no snapshot in this range",
         series: [...lines.map(([name], k) => ({ label: name ? `Total (${name})` : "Total", kind: "line", color: TOTALS[k % TOTALS.length], fmt })),
           { label: "Added", kind: "bars", scale: "d", color: ADDED, fmt },
-          { label: "Removed", kind: "bars", scale: "d", color: REMOVED, fmt },
-          ...ops.map((op, k) => ({ label: op, kind: "points", color: OP_COLORS[op] || COLORS[4 + (k % 4)], fmt }))],
-        ys: [...lines.map(([, ys]) => ys), added, removed, ...marks],
+          { label: "Removed", kind: "bars", scale: "d", color: REMOVED, fmt }],
+        ys: [...lines.map(([, ys]) => ys), added, removed],
+        // Each snapshot's operation, a dot on its total.
+        marks: { kinds: snaps.map(opOf), ys: total.map((v) => v ?? 0),
+          colors: Object.fromEntries(ops.map((op, k) => [op, OP_COLORS[op] || COLORS[4 + (k % 4)]])) },
         onHover: (i) => describe(snaps[i], total[i], added[i], removed[i], fmt),
         onPick: open,
         rowAttrs: (i) => ({ "data-snapshot": String(snaps[i]["snapshot-id"]) }),

@@ -76,8 +76,15 @@ after(async () => {
   await srv?.stop();
 });
 
-/** One part of the page as a picture (the user guide's, docs/ui.md). */
-const part = (page, sel, name) => page.locator(sel).screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+/** The page from the top of one element to the bottom of another, as a
+ * picture (the user guide's: docs/console-*.png). */
+async function part(page, from, to, name) {
+  const clip = await page.evaluate(([a, z]) => {
+    const top = document.querySelector(a).getBoundingClientRect(), end = document.querySelector(z).getBoundingClientRect();
+    return { x: top.left + scrollX, y: top.top + scrollY, width: Math.max(top.width, end.width), height: end.bottom - top.top };
+  }, [from, to]);
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true, clip });
+}
 
 /** A chart's uPlot data: [x, ...series] as plain arrays. */
 const dataOf = (page, id) => page.$eval(`#${id}`, (el) => el.uplot.data.map((s) => Array.from(s)));
@@ -106,15 +113,18 @@ test('a table\'s history: a point a snapshot on each chart, per branch and time 
     ['hist-records', 'total-records', 'added-records', 'deleted-records'],
     ['hist-files', 'total-data-files', 'added-data-files', 'deleted-data-files'],
     ['hist-bytes', 'total-files-size', 'added-files-size', 'removed-files-size']]) {
-    const [x, tot, add, rem, ...marks] = await dataOf(page, id);
+    const [x, tot, add, rem, ...more] = await dataOf(page, id);
+    assert.equal(more.length, 0);
     assert.equal(x.length, 12, `${id}: a point a snapshot of main`);
     assert.deepEqual(tot, main.map((s) => Number(s.summary[total])), `${id} totals`);
     assert.deepEqual(add, main.map((s) => Number(s.summary[added])));
     assert.deepEqual(rem, main.map((s) => Number(s.summary[removed])));
     assert.deepEqual(x.map((t) => Math.round(t * 1000)), main.map((s) => s['timestamp-ms']));
-    // Operations marked: one series each, a marker exactly where it happened.
-    assert.equal(marks.length, 4);
-    assert.equal(marks.flat().filter((v) => v != null).length, 12);
+    // Operations marked: a dot a snapshot, of its operation's kind, on its total.
+    const marks = await page.$eval(`#${id}`, (el) => el.marks);
+    assert.deepEqual(marks.kinds, main.map((s) => s.summary.operation));
+    assert.deepEqual(marks.ys, tot);
+    assert.deepEqual(Object.keys(marks.colors), ['append', 'overwrite', 'delete', 'replace']);
   }
   // The figures above the charts are the REST answer's.
   const cur = byId.get(md['current-snapshot-id']);
@@ -161,12 +171,12 @@ test('a table\'s history: a point a snapshot on each chart, per branch and time 
   await page.waitForFunction(() => document.querySelector('#hist-records').uplot.data[0].length === 9);
   await page.locator('#history').scrollIntoViewIfNeeded();
   await hoverPoint(page, 'hist-records', 5);
-  await part(page, '#history', 'console-table-history');
+  await part(page, '#history', '[data-chart="hist-records"]', 'console-table-history');
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.reload();
   await page.waitForSelector('#hist-records canvas');
   await page.selectOption('#history-range', '1h');
-  await part(page, '#history', 'console-table-history-dark');
+  await part(page, '#history', '[data-chart="hist-records"]', 'console-table-history-dark');
   await page.emulateMedia({ colorScheme: 'light' });
   assertClean(b);
 });
@@ -209,7 +219,7 @@ test('the branch graph: a fork, a merge and a tag; two points picked open the me
   await page.click('button[aria-controls="graph-table"]');
   assert.equal(await page.locator('#graph-table tbody tr').count(), ids.size);
   await shot(page, 'console-branch-graph');
-  await part(page, '#branch-graph', 'console-branch-graph-part');
+  await part(page, '#branch-graph', '#branch-graph', 'console-branch-graph-part');
   // Pick feat's own commit (keyboard), then main's head (mouse): the preview.
   await page.focus(`#branch-graph circle[data-commit="${first.id}"]`);
   await page.keyboard.press('Enter');
@@ -245,5 +255,6 @@ test('the health page reads /metrics every 2 s and draws the requests, commits a
   for (const id of ['h-requests', 'h-p50', 'h-p99', 'h-commits', 'h-errors', 'h-caches', 'h-tasks', 'h-delivery', 'h-quotas'])
     assert.ok(await page.textContent(`[data-chart="${id}"] .chart-good`), `${id} says what good looks like`);
   await shot(page, 'console-health');
+  await part(page, '#health-panels', '[data-chart="h-requests"]', 'console-health-part');
   assertClean(b);
 });
