@@ -7,7 +7,7 @@
 // The commits are also a table, one button away.
 "use strict";
 
-import { apiPage, enc, failed, h, route, section, table, time, view } from "./core.js";
+import { enc, everyRow, failed, h, route, section, table, time, view } from "./core.js";
 import { COLORS } from "./charts.js";
 import { mergePreview } from "./merges.js";
 
@@ -26,15 +26,7 @@ function s(tag, attrs, ...kids) {
   return el;
 }
 
-async function every(path, cap = Infinity) {
-  const out = [];
-  for (let off = 0; out.length < cap; off += 500) {
-    const { items, total } = await apiPage(path, off, Math.min(500, cap - out.length));
-    out.push(...items);
-    if (!items.length || (total != null && out.length >= total) || items.length < 500) break;
-  }
-  return out;
-}
+const every = (path, cap) => everyRow(path, cap);
 
 // Branches, their newest commits, tags -> {lanes, nodes (by time), byId}.
 export async function loadGraph(cat) {

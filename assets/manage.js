@@ -6,7 +6,7 @@
 "use strict";
 
 import {
-  api, apiPage, button, code, dangerButton, enc, errorField, failed, form, go, h, isAdmin, isRoot, link, nameRule, nav,
+  api, apiPage, button, code, dangerButton, enc, errorField, everyRow, failed, form, go, h, isAdmin, isRoot, link, nameRule, nav,
   pages, pagedTable, pairs, request, route, say, section, session, table, time, view,
 } from "./core.js";
 import { mergeForm, mergeList } from "./merges.js";
@@ -66,15 +66,8 @@ export function icebergPages(path, key) {
   };
 }
 
-// Every row of a management list (for a form's choices), 1000 a page.
-async function all(path) {
-  const out = [];
-  for (let offset = 0; ; offset += 1000) {
-    const { items, total } = await apiPage(path, offset, 1000);
-    out.push(...items);
-    if (items.length < 1000 || (total != null && out.length >= total)) return out;
-  }
-}
+// Every row of a management list (for a form's choices).
+const all = (path) => everyRow(path);
 
 function propsText(p) {
   const e = Object.entries(p || {});

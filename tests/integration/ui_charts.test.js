@@ -228,6 +228,27 @@ test('the branch graph: a fork, a merge and a tag; two points picked open the me
   assertClean(b);
 });
 
+test('issue 69: a list pages by the server\'s page tokens (keyset), not by offset, past its first page', { skip }, async () => {
+  const { page } = b;
+  const head = (await ok('GET', '/api/v1/branches/main?catalog=demo')).head_commit_id;
+  const have = (await ok('GET', '/api/v1/tags?catalog=demo')).length;
+  for (let i = have; i < 103; i += 20)
+    await Promise.all(Array.from({ length: Math.min(20, 103 - i) }, (_, k) =>
+      ok('POST', '/api/v1/tags', { name: `t${String(i + k).padStart(3, '0')}`, catalog: 'demo', commit_id: head })));
+  await open(page, b.base, '#/catalogs/demo', 'Catalog demo');
+  await page.waitForSelector('#tag-list .page-info:text-is("rows 1–100 of 103")');
+  const before = b.requests.length;
+  await page.click('#tag-list button:text-is("Next")');
+  await page.waitForSelector('#tag-list .page-info:text-is("rows 101–103 of 103")');
+  const asked = b.requests.slice(before).filter((u) => u.includes('/api/v1/tags?'));
+  assert.equal(asked.length, 1);
+  assert.match(asked[0], /[?&]page_token=[^&]+/);
+  assert.doesNotMatch(asked[0], /offset=/);
+  await page.click('#tag-list button:text-is("Previous")');
+  await page.waitForSelector('#tag-list .page-info:text-is("rows 1–100 of 103")');
+  assertClean(b);
+});
+
 test('the health page reads /metrics every 2 s and draws the requests, commits and latencies while load runs', { skip }, async () => {
   const { page } = b;
   await open(page, b.base, '#/health', 'Health');
