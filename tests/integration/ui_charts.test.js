@@ -86,6 +86,9 @@ async function part(page, from, to, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true, clip });
 }
 
+/** The screen says no "null", "undefined" or "NaN" (a missing value is "—"). */
+const noBlanks = async (page) => assert.doesNotMatch(await page.textContent('#view'), /\bnull\b|\bundefined\b|\bNaN\b/);
+
 /** A chart's uPlot data: [x, ...series] as plain arrays. */
 const dataOf = (page, id) => page.$eval(`#${id}`, (el) => el.uplot.data.map((s) => Array.from(s)));
 
@@ -154,6 +157,7 @@ test('a table\'s history: a point a snapshot on each chart, per branch and time 
   const rows = await page.locator('#hist-files-numbers tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.snapshot));
   assert.deepEqual(rows, main.map((s) => String(s['snapshot-id'])).reverse());
   assert.equal(await page.getAttribute('[data-chart="hist-files"] .chart-toggle', 'aria-expanded'), 'true');
+  await noBlanks(page);
   await shot(page, 'console-table-page');
 
   // Branch audit: the 5 snapshots it shares with main, and its own 3.
@@ -218,6 +222,7 @@ test('the branch graph: a fork, a merge and a tag; two points picked open the me
   // The table: every commit.
   await page.click('button[aria-controls="graph-table"]');
   assert.equal(await page.locator('#graph-table tbody tr').count(), ids.size);
+  await noBlanks(page);
   await shot(page, 'console-branch-graph');
   await part(page, '#branch-graph', '#branch-graph', 'console-branch-graph-part');
   // Pick feat's own commit (keyboard), then main's head (mouse): the preview.
@@ -225,6 +230,37 @@ test('the branch graph: a fork, a merge and a tag; two points picked open the me
   await page.keyboard.press('Enter');
   await page.click(`#branch-graph circle[data-commit="${heads.main}"]`);
   await page.waitForSelector('#graph-preview #merge-preview[data-source="feat"][data-target="main"]');
+  assertClean(b);
+});
+
+test('home: catalogs by size and, on demand, the largest and fastest-growing tables and namespaces by bytes, as the REST answers say', { skip }, async () => {
+  const { page } = b;
+  const summary = await ok('GET', '/api/v1/catalogs/demo/summary');
+  const hist = (await ok('GET', `${TBL}/hist`)).metadata;
+  const cur = hist.snapshots.find((s) => s['snapshot-id'] === hist['current-snapshot-id']);
+  await open(page, b.base, '#/home', 'Home');
+  await page.waitForSelector('#catalogs-by-tables tr[data-key="demo"]');
+  assert.equal(await page.getAttribute('#catalogs-by-tables tr[data-key="demo"]', 'data-value'), String(summary.table_count));
+  await page.waitForSelector('#home-tasks-chart canvas');
+  assert.equal((await dataOf(page, 'home-tasks-chart'))[0].length, 14, 'a point a day');
+  await page.selectOption('#measure-catalog', 'demo');
+  await page.click('#measure-go');
+  await page.waitForSelector('#catalog-rankings[data-catalog="demo"]');
+  // hist is the only table with data: first by bytes and files, and all
+  // of its bytes came this week (every snapshot is younger than 7 days but
+  // the first six, ten days old).
+  const first = (id) => page.locator(`#${id} tbody tr`).first();
+  assert.equal(await first('largest-by-bytes').getAttribute('data-key'), 'db.hist');
+  assert.equal(await first('largest-by-bytes').getAttribute('data-value'), cur.summary['total-files-size']);
+  assert.equal(await first('largest-by-files').getAttribute('data-value'), cur.summary['total-data-files']);
+  const weekAgo = hist.snapshots.filter((s) => s['timestamp-ms'] <= Date.now() - 7 * 86400e3)
+    .sort((x, y) => y['timestamp-ms'] - x['timestamp-ms'])[0];
+  assert.equal(await first('fastest-growing').getAttribute('data-value'),
+    String(Number(cur.summary['total-files-size']) - Number(weekAgo.summary['total-files-size'])));
+  assert.equal(await first('namespaces-by-bytes').getAttribute('data-key'), 'db');
+  await noBlanks(page);
+  await shot(page, 'console-home-pictures');
+  await part(page, '#home-catalogs', '#catalog-rankings', 'console-home-pictures-part');
   assertClean(b);
 });
 
@@ -275,6 +311,7 @@ test('the health page reads /metrics every 2 s and draws the requests, commits a
   assert.ok(p99.some((v) => v > 0 && v < 10), `p99 of Iceberg REST in seconds: ${p99}`);
   for (const id of ['h-requests', 'h-p50', 'h-p99', 'h-commits', 'h-errors', 'h-caches', 'h-tasks', 'h-delivery', 'h-quotas'])
     assert.ok(await page.textContent(`[data-chart="${id}"] .chart-good`), `${id} says what good looks like`);
+  await noBlanks(page);
   await shot(page, 'console-health');
   await part(page, '#health-panels', '[data-chart="h-requests"]', 'console-health-part');
   assertClean(b);
