@@ -60,7 +60,8 @@ function uSeries(s, i, n) {
 }
 
 // chart({id, title, good, series, x (seconds), ys ([[...]] one array a
-// series), xFmt, yFmt, dFmt, height, sync, onHover(idx) -> text,
+// series), xTime (false: x are numbers, xAxisFmt names them), xFmt,
+// yFmt, dFmt, height, sync, live, marks, onHover(idx) -> text,
 // onPick(idx), table, rowAttrs(idx)})
 // -> a <section>.  The chart's element (id) carries .uplot (the uPlot:
 // .uplot.data is what is drawn) and data-points.
@@ -93,7 +94,9 @@ export function chart(o) {
   // A little room either side, so the first and last bars are whole.
   const pad = (u, min, max) => { const d = max > min ? (max - min) * 0.03 : 60; return [min - d, max + d]; };
   const scales = { x: { time: o.xTime !== false, range: pad } };
-  const axes = [{ stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } }, axisOf("y", 3, o.yFmt)];
+  // x: time, or categories 0..n-1 named by xAxisFmt.
+  const xAxis = o.xAxisFmt ? { incrs: [1, 2, 5, 10], values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? o.xAxisFmt(v) : "")) } : {};
+  const axes = [{ stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, ...xAxis }, axisOf("y", 3, o.yFmt)];
   if (o.series.some((s) => s.scale === "d")) { scales.d = { auto: true }; axes.push(axisOf("d", 1, o.dFmt)); }
   const opts = {
     width: 600, height: o.height || 220, scales, axes,
@@ -108,8 +111,12 @@ export function chart(o) {
   box.marks = o.marks;
   box.dataset.points = String(o.x.length);
   // Width follows the page; the first measure once the section is placed.
-  const fit = () => { const w = box.clientWidth; if (w > 0 && Math.abs(w - u.width) > 2) u.setSize({ width: w, height: u.height }); };
-  new ResizeObserver(fit).observe(box);
+  const ro = new ResizeObserver(() => {
+    if (!box.isConnected) { ro.disconnect(); return; }	// its screen was replaced
+    const w = box.clientWidth;
+    if (w > 0 && Math.abs(w - u.width) > 2) u.setSize({ width: w, height: u.height });
+  });
+  ro.observe(box);
   // A click that was not a drag (drag zooms) picks the point.
   let down = null;
   u.over.addEventListener("mousedown", (ev) => { down = [ev.clientX, ev.clientY]; });

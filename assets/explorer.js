@@ -211,7 +211,8 @@ async function showTable(cat, ns, tbl, query) {
       ["Table UUID", h("code", { class: "wrap" }, md["table-uuid"])], ["Format version", String(md["format-version"])],
       ["Catalog branch", branch || "main"], ["Current snapshot", h("code", { class: "wrap" }, String(md["current-snapshot-id"] ?? "—"))],
       ["Last updated", time(md["last-updated-ms"])]])),
-    historySection(md), schemaSection(md), specsSection(md, names), ordersSection(md, names), snapshotsSection(md), refsSection(md),
+    historySection(md, `/v1/${enc(cat)}/namespaces/${enc(ns)}/tables/${enc(qualified(tbl, branch))}`, t["metadata-location"]),
+    schemaSection(md), specsSection(md, names), ordersSection(md, names), snapshotsSection(md), refsSection(md),
     section("Properties", propsTable(md.properties)), metadataLogSection(md, t["metadata-location"]),
     metadataSlot(cat, ns, tbl, branch, md["table-uuid"]),
     branch ? null : policySection(cat, ns, tbl, md["table-uuid"]), maint), footer(cat, ns, branch));

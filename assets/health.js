@@ -122,8 +122,13 @@ async function sample() {
 // the tab is hidden), so coming back shows the whole last hour.
 function start() {
   if (timer) return;
-  const tick = async () => { await sample(); timer = setTimeout(tick, document.hidden ? 5 * EVERY_MS : EVERY_MS); };
-  tick();
+  const tick = async () => {
+    // Signed out: stop, and forget what was read with the credentials.
+    if (session.authEnabled && !session.token) { timer = null; points.length = 0; return; }
+    await sample();
+    timer = setTimeout(tick, document.hidden ? 5 * EVERY_MS : EVERY_MS);
+  };
+  timer = setTimeout(tick, 0);
 }
 
 // ---- the panels -------------------------------------------------------------------

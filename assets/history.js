@@ -9,6 +9,7 @@
 
 import { badge, h, pairs, section, time } from "./core.js";
 import { bytes, chart, COLORS, short } from "./charts.js";
+import { fileSizes } from "./filesizes.js";
 
 const OPS = ["append", "overwrite", "delete", "replace"];
 const OP_COLORS = { append: "#2e9d3a", overwrite: "#8e44ad", delete: "#d93025", replace: "#b8860b" };
@@ -98,8 +99,10 @@ function summaryFigures(md, snaps) {
     Object.entries(ops).sort().map(([op, n]) => item(`op-${op}`, `${op} snapshots`, n)));
 }
 
-// The section: a branch and range choice over the three charts.
-export function historySection(md) {
+// The section: a branch and range choice over the three charts, then
+// the data files by size on demand (base: the table's REST path, for its
+// scan plan; location: its metadata file, the key of what was read).
+export function historySection(md, base, location) {
   const all = [...(md.snapshots || [])].sort(order);
   const byId = new Map(all.map((s) => [s["snapshot-id"], s]));
   const refs = md.refs || {};
@@ -158,7 +161,8 @@ export function historySection(md) {
     h("div", {}, h("label", { for: "history-branch" }, "Snapshots of"), pickBranch),
     h("div", {}, h("label", { for: "history-range" }, "Time range"), pickRange),
     h("p", { class: "help" }, "Drag across a chart to zoom into a time span; double-click to zoom out."));
-  const sec = section("History", summaryFigures(md, all), controls, charts, detail);
+  const sec = section("History", summaryFigures(md, all), controls, charts, detail,
+    h("h4", {}, "Data files by size, now"), fileSizes(md, base, location));
   sec.id = "history";
   draw();
   return sec;

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ARTIFACTS, assertClean, browserSkip, open, openBrowser, shot, signIn } from './lib/browser.js';
+import { createTable } from './lib/iceberg_data.js';
 import { basic, startServer, tmpDir } from './lib/server.js';
 
 const skip = browserSkip();
@@ -182,6 +183,27 @@ test('a table\'s history: a point a snapshot on each chart, per branch and time 
   await page.selectOption('#history-range', '1h');
   await part(page, '#history', '[data-chart="hist-records"]', 'console-table-history-dark');
   await page.emulateMedia({ colorScheme: 'light' });
+  assertClean(b);
+});
+
+test('a table\'s data files by size, from the server\'s scan plan of its manifests, on demand', { skip }, async () => {
+  const { page } = b;
+  const t = await createTable(srv, { namespace: ['db'], table: 'sized', headers: auth });
+  await t.appendRows([{ id: 1, name: 'a' }, { id: 2, name: 'b' }]);
+  await t.appendRows([{ id: 3, name: 'c' }]);
+  await t.appendRows([{ id: 4, name: 'd' }]);
+  const files = await t.dataFiles();
+  await open(page, b.base, '#/catalogs/demo/tables/db/sized', 'Table demo.db.sized');
+  await page.click('#file-sizes-go');
+  await page.waitForSelector('#file-sizes-out');
+  assert.equal(await page.getAttribute('#file-sizes-out', 'data-files'), String(files.length));
+  // A few hundred bytes each: every file is small, in the first bin.
+  assert.equal(await page.getAttribute('#file-sizes-out', 'data-small'), String(files.length));
+  const [x, counts] = await dataOf(page, 'file-size-chart');
+  assert.equal(x.length, 9);
+  assert.deepEqual(counts, [files.length, 0, 0, 0, 0, 0, 0, 0, 0]);
+  await noBlanks(page);
+  await part(page, '.file-sizes', '[data-chart="file-size-chart"]', 'console-file-sizes');
   assertClean(b);
 });
 
