@@ -43,18 +43,18 @@ const fmtTime = (s) => (s == null ? "—" : new Date(s * 1000).toLocaleString())
 // are few: a software canvas (no GPU) fills a thousand bars a series in
 // a second; past DENSE points the same figures are a filled line.
 const DENSE = 300;
-function bars() {
-  return window.uPlot.paths.bars({ size: [0.5, 14], align: 0 });
+function bars(wide) {
+  return window.uPlot.paths.bars({ size: wide ? [0.7, 80] : [0.5, 14], align: 0 });
 }
 
 // A series description: {label, key (for the table), scale ("y" or
 // "d"), kind ("line", "bars", "points"), color, fmt}.
-function uSeries(s, i, n) {
+function uSeries(s, i, n, wide) {
   const color = s.color || COLORS[i % COLORS.length];
   const base = { label: s.label, scale: s.scale || "y", stroke: color, width: s.kind === "bars" ? 0 : 2,
     value: (u, v) => (v == null ? "—" : (s.fmt || short)(v)), spanGaps: s.kind === "line" };
   if (s.kind === "bars" && n > DENSE) return { ...base, width: 1, fill: `${color}66`, points: { show: false } };
-  if (s.kind === "bars") return { ...base, fill: `${color}99`, paths: bars(), points: { show: false } };
+  if (s.kind === "bars") return { ...base, fill: `${color}99`, paths: bars(wide), points: { show: false } };
   if (s.kind === "points") return { ...base, paths: () => null, points: { show: true, size: 9, width: 2, fill: color, stroke: color } };
   return { ...base, points: { show: false } };
 }
@@ -100,7 +100,7 @@ export function chart(o) {
   if (o.series.some((s) => s.scale === "d")) { scales.d = { auto: true }; axes.push(axisOf("d", 1, o.dFmt)); }
   const opts = {
     width: 600, height: o.height || 220, scales, axes,
-    series: [{ label: o.xLabel || "Time", value: (u, v) => (v == null ? "—" : (o.xFmt || fmtTime)(v)) }, ...o.series.map((x, i) => uSeries(x, i, o.x.length))],
+    series: [{ label: o.xLabel || "Time", value: (u, v) => (v == null ? "—" : (o.xFmt || fmtTime)(v)) }, ...o.series.map((x, i) => uSeries(x, i, o.x.length, o.xTime === false))],
     cursor: { sync: o.sync ? { key: o.sync } : undefined, drag: { x: true, y: false }, points: { size: 8 } },
     legend: { live: true },
     hooks: { setCursor: [(u) => { if (u.cursor.idx != null && o.onHover) hover.textContent = o.onHover(u.cursor.idx); }],
