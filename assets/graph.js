@@ -1,17 +1,18 @@
 // A catalog's branches and tags as a commit graph, the way git tools
 // draw history: one lane a branch (main first, then each branch in the
 // order it forked), time from left to right, a commit a dot, its parent
-// a line, a merge a dashed line from the merged branch's commit, tags
-// as labels.  Picking two commits (click, or Enter on a focused dot)
+// a line, a merge a dashed line from the merged branch's commit (with
+// its merge operation: how many conflicts were resolved), tags as labels.  Picking two commits (click, or Enter on a focused dot)
 // previews merging the first one's branch into the second's (merges.js).
 // The commits are also a table, one button away.
 "use strict";
 
-import { enc, everyRow, failed, h, route, section, table, time, view } from "./core.js";
+import { api, enc, everyRow, failed, h, route, section, table, time, view } from "./core.js";
 import { COLORS } from "./charts.js";
 import { mergePreview } from "./merges.js";
 
 const PER_BRANCH = 200;	// the newest commits drawn per branch
+const MERGES = 100;	// the newest merge operations looked up
 const DX = 34, DY = 40, LEFT = 120, TOP = 30, R = 7;
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -56,6 +57,11 @@ export async function loadGraph(cat) {
     n.tags = [];
   });
   for (const t of tags) byId.get(t.commit_id)?.tags.push(t.name);
+  // Each completed merge on the commit it made, with its conflicts.
+  const ops = (await everyRow(`/api/v1/catalogs/${enc(cat)}/merge-operations`, MERGES))
+    .filter((o) => o.status === "Completed");
+  const full = await Promise.all(ops.map((o) => api("GET", `/api/v1/merge-operations/${enc(o.id)}`).catch(() => null)));
+  full.forEach((o, i) => { const n = o && byId.get(o.result_commit_id); if (n) n.merge = { ...ops[i], id: o.id }; });
   return { lanes: order, nodes, byId };
 }
 
@@ -73,7 +79,7 @@ function draw(g, onPick) {
     const m = g.byId.get(n.merge_parent_id);
     if (m) edges.push(s("path", { class: "edge merge", stroke: color(m.lane), "stroke-dasharray": "5 3",
       d: `M${x(m)},${y(m)} C${x(m) + DX / 2},${y(m)} ${x(n) - DX / 2},${y(n)} ${x(n)},${y(n)}`, "data-from": m.id, "data-to": n.id }));
-    const what = `commit ${short(n.id)} on ${n.branch}, ${time(n.timestamp)}${n.message ? `: ${n.message}` : ""}${m ? " (a merge)" : ""}${n.tags.length ? `, tagged ${n.tags.join(", ")}` : ""}`;
+    const what = `commit ${short(n.id)} on ${n.branch}, ${time(n.timestamp)}${n.message ? `: ${n.message}` : ""}${m ? ` (${mergeWords(n)})` : ""}${n.tags.length ? `, tagged ${n.tags.join(", ")}` : ""}`;
     const dot = s("circle", { class: `commit${m ? " merge-commit" : ""}`, cx: x(n), cy: y(n), r: m ? R + 2 : R, fill: color(n.lane),
       tabindex: "0", role: "button", "aria-label": `${what}; select to compare`, "data-commit": n.id, "data-branch": n.branch },
     s("title", {}, what));
@@ -91,11 +97,19 @@ function draw(g, onPick) {
     "aria-label": `branch graph: ${g.lanes.length} branches, ${g.nodes.length} commits` }, edges, dots, labels);
 }
 
+// A merge commit in words: which branches, how many conflicts it resolved.
+function mergeWords(n) {
+  if (!n.merge) return "a merge";
+  const c = n.merge.conflicts_count;
+  return `the merge of ${n.merge.source_branch} into ${n.merge.target_branch}, ${c ? `${c} conflict${c === 1 ? "" : "s"} resolved` : "no conflicts"}`;
+}
+
 function commitTable(g) {
-  return table(["Commit", "Time", "Branch", "Parent", "Merged from", "Tags", "Message"], [...g.nodes].reverse().map((n) => ({
+  return table(["Commit", "Time", "Branch", "Parent", "Merged from", "Merge", "Tags", "Message"], [...g.nodes].reverse().map((n) => ({
     attrs: { "data-commit": n.id },
     cells: [h("code", { title: n.id }, short(n.id)), time(n.timestamp), n.on.join(", "),
       n.parent_id ? short(n.parent_id) : "—", n.merge_parent_id ? short(n.merge_parent_id) : "—",
+      n.merge ? h("a", { href: `#/merges/${enc(n.merge.id)}` }, mergeWords(n)) : "—",
       n.tags.join(", ") || "—", n.message || ""] })), "no commits");
 }
 

@@ -241,9 +241,15 @@ test('the branch graph: a fork, a merge and a tag; two points picked open the me
   assert.equal(await page.locator(`#branch-graph path.merge[data-from="${heads.feat}"][data-to="${merge.id}"]`).count(), 1);
   assert.equal(await page.locator('#branch-graph circle.merge-commit').count(), 1);
   assert.equal(await page.getAttribute('#branch-graph g.tag', 'data-tag'), 'v1');
-  // The table: every commit.
+  // The table: every commit; the merge's with its operation.
   await page.click('button[aria-controls="graph-table"]');
   assert.equal(await page.locator('#graph-table tbody tr').count(), ids.size);
+  const mergeRow = page.locator(`#graph-table tr[data-commit="${merge.id}"] td[data-label="Merge"] a`);
+  assert.equal(await mergeRow.textContent(), 'the merge of feat into main, no conflicts');
+  const [op] = await ok('GET', '/api/v1/catalogs/demo/merge-operations');
+  assert.equal(op.status, 'Completed');
+  assert.equal(await mergeRow.getAttribute('href'), `#/merges/${op.id}`);
+  assert.match(await page.getAttribute(`#branch-graph circle[data-commit="${merge.id}"]`, 'aria-label'), /the merge of feat into main, no conflicts/);
   await noBlanks(page);
   await shot(page, 'console-branch-graph');
   await part(page, '#branch-graph', '#branch-graph', 'console-branch-graph-part');
