@@ -65,7 +65,9 @@ export async function loadGraph(cat) {
   return { lanes: order, nodes, byId };
 }
 
-function draw(g, onPick) {
+// The SVG of a graph; noun names a dot ("commit", "snapshot"), pick what
+// choosing one does.
+export function draw(g, onPick, noun = "commit", pick = "select to compare") {
   const w = LEFT + (g.nodes.length + 1) * DX + 80, hgt = TOP + g.lanes.length * DY + 10;
   const x = (n) => LEFT + n.col * DX, y = (n) => TOP + n.lane * DY;
   const color = (l) => COLORS[l % COLORS.length];
@@ -79,9 +81,9 @@ function draw(g, onPick) {
     const m = g.byId.get(n.merge_parent_id);
     if (m) edges.push(s("path", { class: "edge merge", stroke: color(m.lane), "stroke-dasharray": "5 3",
       d: `M${x(m)},${y(m)} C${x(m) + DX / 2},${y(m)} ${x(n) - DX / 2},${y(n)} ${x(n)},${y(n)}`, "data-from": m.id, "data-to": n.id }));
-    const what = `commit ${short(n.id)} on ${n.branch}, ${time(n.timestamp)}${n.message ? `: ${n.message}` : ""}${m ? ` (${mergeWords(n)})` : ""}${n.tags.length ? `, tagged ${n.tags.join(", ")}` : ""}`;
+    const what = `${noun} ${noun === "commit" ? short(n.id) : n.id} on ${n.branch}, ${time(n.timestamp)}${n.message ? `: ${n.message}` : ""}${m ? ` (${mergeWords(n)})` : ""}${n.tags.length ? `, tagged ${n.tags.join(", ")}` : ""}`;
     const dot = s("circle", { class: `commit${m ? " merge-commit" : ""}`, cx: x(n), cy: y(n), r: m ? R + 2 : R, fill: color(n.lane),
-      tabindex: "0", role: "button", "aria-label": `${what}; select to compare`, "data-commit": n.id, "data-branch": n.branch },
+      tabindex: "0", role: "button", "aria-label": `${what}; ${pick}`, "data-commit": n.id, "data-branch": n.branch },
     s("title", {}, what));
     dot.addEventListener("click", () => onPick(n, dot));
     dot.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); onPick(n, dot); } });
@@ -94,7 +96,7 @@ function draw(g, onPick) {
   }
   g.lanes.forEach((b, i) => labels.push(s("text", { class: "lane-label", x: 8, y: TOP + i * DY + 4, fill: color(i), "data-lane": b.name }, b.name)));
   return s("svg", { class: "graph", width: w, height: hgt, viewBox: `0 0 ${w} ${hgt}`, role: "group",
-    "aria-label": `branch graph: ${g.lanes.length} branches, ${g.nodes.length} commits` }, edges, dots, labels);
+    "aria-label": `branch graph: ${g.lanes.length} branches, ${g.nodes.length} ${noun}s` }, edges, dots, labels);
 }
 
 // A merge commit in words: which branches, how many conflicts it resolved.
@@ -102,6 +104,31 @@ function mergeWords(n) {
   if (!n.merge) return "a merge";
   const c = n.merge.conflicts_count;
   return `the merge of ${n.merge.source_branch} into ${n.merge.target_branch}, ${c ? `${c} conflict${c === 1 ? "" : "s"} resolved` : "no conflicts"}`;
+}
+
+// A table's refs as the same graph: its branches as lanes (main first),
+// each one's newest PER_BRANCH snapshots, its tags as labels.
+export function refGraph(md, onPick) {
+  const byId = new Map((md.snapshots || []).map((x) => [x["snapshot-id"], x]));
+  const refs = Object.entries(md.refs || {});
+  const lanes = refs.filter(([, r]) => r.type === "branch").map(([n, r]) => ({ name: n, head: r["snapshot-id"] }))
+    .sort((a, b) => (b.name === "main") - (a.name === "main") || a.name.localeCompare(b.name));
+  const nodes = new Map();
+  lanes.forEach((b, lane) => {
+    let k = 0;
+    for (let x = byId.get(b.head); x && k < PER_BRANCH; x = byId.get(x["parent-snapshot-id"]), k++) {
+      const id = String(x["snapshot-id"]);
+      const n = nodes.get(id) || { id, parent_id: x["parent-snapshot-id"] != null ? String(x["parent-snapshot-id"]) : null,
+        timestamp: x["timestamp-ms"], message: x.summary?.operation || "", on: [], tags: [], lane, branch: b.name };
+      n.on.push(b.name);
+      nodes.set(id, n);
+    }
+  });
+  const list = [...nodes.values()].sort((a, b) => a.timestamp - b.timestamp || a.id.localeCompare(b.id));
+  list.forEach((n, i) => { n.col = i; });
+  for (const [name, r] of refs) if (r.type === "tag") nodes.get(String(r["snapshot-id"]))?.tags.push(name);
+  const g = { lanes, nodes: list, byId: nodes };
+  return h("div", { class: "graph-wrap", id: "ref-graph" }, draw(g, onPick, "snapshot", "select to open it"));
 }
 
 function commitTable(g) {

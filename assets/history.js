@@ -10,6 +10,7 @@
 import { badge, h, pairs, section, time } from "./core.js";
 import { bytes, chart, COLORS, short } from "./charts.js";
 import { fileSizes } from "./filesizes.js";
+import { refGraph } from "./graph.js";
 
 const OPS = ["append", "overwrite", "delete", "replace"];
 const OP_COLORS = { append: "#2e9d3a", overwrite: "#8e44ad", delete: "#d93025", replace: "#b8860b" };
@@ -161,7 +162,13 @@ export function historySection(md, base, location) {
     h("div", {}, h("label", { for: "history-branch" }, "Snapshots of"), pickBranch),
     h("div", {}, h("label", { for: "history-range" }, "Time range"), pickRange),
     h("p", { class: "help" }, "Drag across a chart to zoom into a time span; double-click to zoom out."));
-  const sec = section("History", summaryFigures(md, all), controls, charts, detail,
+  // The refs as a graph: a dot picked opens its snapshot.
+  const picture = refGraph(md, (n) => {
+    const s = byId.get(Number(n.id));
+    if (s) { detail.replaceChildren(snapshotDetail(s, refs)); detail.firstChild.focus(); }
+  });
+  const sec = section("History", summaryFigures(md, all), controls, charts,
+    h("h4", {}, "Branches and tags of this table"), picture, detail,
     h("h4", {}, "Data files by size, now"), fileSizes(md, base, location));
   sec.id = "history";
   draw();

@@ -161,6 +161,16 @@ test('a table\'s history: a point a snapshot on each chart, per branch and time 
   await noBlanks(page);
   await shot(page, 'console-table-page');
 
+  // The refs as a graph: main's 12 and audit's own 3, audit forking off
+  // 5004; a dot picked opens its snapshot.
+  const lanes = await page.locator('#ref-graph [data-lane]').evaluateAll((ls) => ls.map((l) => l.dataset.lane));
+  assert.deepEqual(lanes, ['main', 'audit']);
+  assert.equal(await page.locator('#ref-graph circle.commit').count(), 15);
+  assert.equal(await page.getAttribute('#ref-graph circle[data-commit="6000"]', 'data-branch'), 'audit');
+  assert.equal(await page.locator('#ref-graph path.fork[data-from="5004"][data-to="6000"]').count(), 1);
+  await page.focus('#ref-graph circle[data-commit="6001"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#snapshot-detail[data-snapshot="6001"]');
   // Branch audit: the 5 snapshots it shares with main, and its own 3.
   await page.selectOption('#history-branch', 'audit');
   await page.waitForFunction(() => document.querySelector('#hist-records').uplot.data[0].length === 8);
