@@ -165,12 +165,29 @@ function drawMarks(u, m) {
   ctx.beginPath();
   ctx.rect(left, top, width, height);
   ctx.clip();
-  for (const [kind, color] of Object.entries(m.colors)) {
-    ctx.beginPath();
+  // Dense: one tick a device pixel at most, the rarest kind there
+  // showing (a delete among appends is the one to see).
+  const kinds = Object.keys(m.colors);
+  const count = {};
+  for (const k of m.kinds) count[k] = (count[k] || 0) + 1;
+  const col = new Map();	// pixel -> index of the point shown there
+  if (!dots) {
     for (let i = 0; i < x.length; i++) {
+      if (x[i] < lo || x[i] > hi) continue;
+      const p = Math.round(u.valToPos(x[i], "x", true));
+      const j = col.get(p);
+      if (j === undefined || count[m.kinds[i]] < count[m.kinds[j]]) col.set(p, i);
+    }
+  }
+  for (const kind of kinds) {
+    const color = m.colors[kind];
+    ctx.beginPath();
+    if (!dots) {
+      for (const [p, i] of col) if (m.kinds[i] === kind) ctx.rect(p - tick / 2, top + height - 6 * px, tick, 6 * px);
+    }
+    for (let i = 0; dots && i < x.length; i++) {
       if (m.kinds[i] !== kind || x[i] < lo || x[i] > hi) continue;
       const cx = u.valToPos(x[i], "x", true);
-      if (!dots) { ctx.rect(cx - tick / 2, top + height - 6 * px, tick, 6 * px); continue; }
       if (m.ys[i] == null) continue;
       const cy = u.valToPos(m.ys[i], "y", true);
       ctx.moveTo(cx + r, cy);
