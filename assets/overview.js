@@ -14,6 +14,7 @@ import { bytes, chart, short } from "./charts.js";
 
 const MAX_CATALOGS = 50;
 const MAX_TABLES = 2000;
+const MAX_TASKS = 1000;	// one page: the home page asks for it on every visit
 const TOP = 10;
 const WEEK_MS = 7 * 86400e3;
 const measured = new Map();	// catalog -> {at, tables, namespaces, truncated}
@@ -56,7 +57,7 @@ async function catalogSizes(box) {
 
 async function tasksOverTime(box) {
   try {
-    const tasks = await everyRow("/api/v1/tasks", MAX_TABLES);
+    const tasks = await everyRow("/api/v1/tasks", MAX_TASKS);
     const day = 86400;
     const today = Math.floor(Date.now() / 1000 / day) * day;
     const x = Array.from({ length: 14 }, (_, i) => today - (13 - i) * day);
@@ -75,7 +76,7 @@ async function tasksOverTime(box) {
         { label: "failed", kind: "bars", color: "#d93025", fmt: String },
         { label: "queued, running, cancelled", kind: "bars", color: "#6d7b88", fmt: String }],
       onHover: (i) => `${new Date(x[i] * 1000).toLocaleDateString()}: ${kinds.map((k, n) => `${ys[n][i]} ${k}`).join(", ")}` }),
-    h("p", { class: "help" }, `Counted over ${tasks.length >= MAX_TABLES ? `the newest ${MAX_TABLES}` : "every"} task, by the day it was made.`));
+    h("p", { class: "help" }, `Counted over ${tasks.length >= MAX_TASKS ? `the newest ${MAX_TASKS}` : "every"} task, by the day it was made.`));
   } catch (e) { box.replaceChildren(failed("cannot list tasks", e)); }
 }
 
