@@ -192,6 +192,7 @@ test('a table\'s history: a point a snapshot on each chart, per branch and time 
   await page.waitForSelector('#hist-records canvas');
   await page.selectOption('#history-range', '1h');
   await part(page, '#history', '[data-chart="hist-records"]', 'console-table-history-dark');
+  await shot(page, 'console-table-page-dark');
   await page.emulateMedia({ colorScheme: 'light' });
   assertClean(b);
 });
