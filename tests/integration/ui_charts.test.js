@@ -155,6 +155,7 @@ test('a table\'s history: a point a snapshot on each chart, per branch and time 
   // The numbers as a table, by keyboard: every point, newest first.
   await page.focus('[data-chart="hist-files"] .chart-toggle');
   await page.keyboard.press('Enter');
+  await page.waitForSelector('#hist-files-numbers tbody tr');
   const rows = await page.locator('#hist-files-numbers tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.snapshot));
   assert.deepEqual(rows, main.map((s) => String(s['snapshot-id'])).reverse());
   assert.equal(await page.getAttribute('[data-chart="hist-files"] .chart-toggle', 'aria-expanded'), 'true');
