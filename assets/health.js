@@ -46,7 +46,8 @@ const isCommit = (l) => l.method === "POST" && /\/(tables|views)\/\{[a-z_]+\}$|\
 function fold(samples, queued) {
   const f = { req: {}, err4: 0, err5: 0, commits: 0, conflicts: 0, buckets: {}, count: {},
     hits: {}, misses: {}, store: 0, plansRunning: 0, plansWaiting: 0, tasksEnded: 0, tasksFailed: 0,
-    delivered: 0, deliveryFailures: 0, lag: 0, backlog: 0, quotaRefused: 0, usedBytes: 0, quotaBytes: 0, queued };
+    delivered: 0, deliveryFailures: 0, lag: 0, backlog: 0, quotaRefused: 0, usedBytes: 0, quotaBytes: 0, queued,
+    rateLimited: 0, connRefused: 0, timeouts: 0 };
   const add = (o, k, v) => { o[k] = (o[k] || 0) + v; };
   for (const { name, labels: l, value: v } of samples) {
     switch (name) {
@@ -71,6 +72,10 @@ function fold(samples, queued) {
       case "pangolin_event_sink_backlog": f.backlog += v; break;
       case "pangolin_quota_refused_total": case "pangolin_scan_quota_refused_total":
       case "pangolin_task_quota_refused_total": case "pangolin_webhook_quota_refused_total": f.quotaRefused += v; break;
+      case "pangolin_rate_limited_total": f.rateLimited += v; break;
+      case "pangolin_connections_refused_total": case "pangolin_connection_ceiling_total": f.connRefused += v; break;
+      case "pangolin_send_timeouts_total": case "pangolin_header_timeouts_total": case "pangolin_body_timeouts_total":
+        f.timeouts += v; break;
       case "pangolin_tenant_store_bytes": f.usedBytes += v; break;
       case "pangolin_tenant_quota_bytes": f.quotaBytes += v; break;
       default: break;
@@ -165,6 +170,9 @@ function panels(caches) {
     ["h-delivery", "Event delivery (webhooks, NATS)", "Good: deliveries follow the changes, no failures, lag of seconds at most; a growing backlog means a sink is down or slow.",
       [["delivered/s", perS], ["failures/s", perS], ["lag (s)", num], ["backlog", num]],
       (a, b) => [rate(a, b, (f) => f.delivered), rate(a, b, (f) => f.deliveryFailures), b.f.lag, b.f.backlog]],
+    ["h-limits", "Refused at the door", "Good: none; rate limiting or refused connections mean a client sends more than the limits allow (docs/limits.md), timeouts a client that stalls.",
+      [["rate limited/s", perS], ["connections refused/s", perS], ["timeouts/s", perS]],
+      (a, b) => [rate(a, b, (f) => f.rateLimited), rate(a, b, (f) => f.connRefused), rate(a, b, (f) => f.timeouts)]],
     ["h-quotas", "Quotas", "Good: no refusals; stored bytes well below the tenants' quotas (root sees the tenants' figures).",
       [["refused/s", perS], ["stored bytes", byte], ["quota bytes", byte]],
       (a, b) => [rate(a, b, (f) => f.quotaRefused), b.f.usedBytes || null, b.f.quotaBytes || null]],

@@ -349,7 +349,7 @@ test('the health page reads /metrics every 2 s and draws the requests, commits a
   assert.ok(done.some((v) => v > 0), `commits/s drawn: ${done}`);
   const [, , p99] = [null, ...(await dataOf(page, 'h-p99')).slice(1)];
   assert.ok(p99.some((v) => v > 0 && v < 10), `p99 of Iceberg REST in seconds: ${p99}`);
-  for (const id of ['h-requests', 'h-p50', 'h-p99', 'h-commits', 'h-errors', 'h-caches', 'h-tasks', 'h-delivery', 'h-quotas'])
+  for (const id of ['h-requests', 'h-p50', 'h-p99', 'h-commits', 'h-errors', 'h-caches', 'h-tasks', 'h-delivery', 'h-limits', 'h-quotas'])
     assert.ok(await page.textContent(`[data-chart="${id}"] .chart-good`), `${id} says what good looks like`);
   await noBlanks(page);
   await shot(page, 'console-health');
