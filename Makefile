@@ -144,21 +144,26 @@ $(OUT)/tools/bin2c: src/tools/bin2c.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -o $@ $<
 
-# The admin page (assets/*.*) and the API's page (assets/api-docs/: its
-# own files and Swagger UI's from the swagger-ui-dist npm package, which
-# `make deps` installs from the lock file there), and the OpenAPI document
+# The admin page (assets/*.*, and uPlot for its charts) and the API's
+# page (assets/api-docs/: its own files and Swagger UI's from the
+# swagger-ui-dist npm package; `make deps` installs both packages from
+# the lock file there), and the OpenAPI document
 # served at /openapi.json: docs/openapi/management.yaml and, beside it, the
 # Iceberg REST catalog's own document, merged (src/tools/openapi_json.mjs).
-UI_FILES	:= $(wildcard assets/*.*)
 DOCS_DIR	:= assets/api-docs
 SWAGGER		:= $(DOCS_DIR)/node_modules/swagger-ui-dist
+# The console's charts: uPlot from the same npm packages (the lock file
+# there), served under /ui/ beside the console's own files.
+UPLOT		:= $(DOCS_DIR)/node_modules/uplot/dist
+UI_FILES	:= $(wildcard assets/*.*) $(UPLOT)/uPlot.iife.min.js $(UPLOT)/uPlot.min.css
 DOCS_FILES	:= $(DOCS_DIR)/index.html $(DOCS_DIR)/docs.js $(DOCS_DIR)/docs.css \
 		   $(SWAGGER)/swagger-ui-bundle.js $(SWAGGER)/swagger-ui.css \
 		   $(OUT)/gen/swagger-ui-bundle.js.gz $(OUT)/gen/swagger-ui.css.gz
 sym		= $(subst -,_,$(subst .,_,$(notdir $(1))))
 
-$(SWAGGER)/swagger-ui-bundle.js $(SWAGGER)/swagger-ui.css:
-	@echo "missing $@: the API page's npm packages (make deps)"; exit 1
+$(SWAGGER)/swagger-ui-bundle.js $(SWAGGER)/swagger-ui.css \
+		$(UPLOT)/uPlot.iife.min.js $(UPLOT)/uPlot.min.css:
+	@echo "missing $@: the pages' npm packages (make deps)"; exit 1
 
 # The viewer's two large files also gzip'd (1.4 MiB of script is 0.4),
 # sent as they are to a client that accepts gzip.

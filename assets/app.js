@@ -19,6 +19,8 @@ import "./webhooks.js";
 import "./policies.js";
 import "./dropped.js";
 import "./functions.js";
+import "./graph.js";
+import "./health.js";
 
 // ---- sign in ---------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 "use strict";
 
 import {
-  api, apiPage, badge, enc, failed, form, go, h, isAdmin, nav, pagedTable, pairs, route, time,
+  api, badge, enc, failed, form, go, h, isAdmin, nav, pagedTable, pages, pairs, route, time,
 } from "./core.js";
 import { screen } from "./identity.js";
 
@@ -56,7 +56,7 @@ async function showAudit(query) {
   const list = pagedTable({
     id: "audit-list", what: "cannot list the audit log",
     cols: ["When", "User", "Action", "Resource", "Result"],
-    fetch: (offset, limit) => apiPage(`/api/v1/audit${q ? `?${q}` : ""}`, offset, limit),
+    fetch: pages(`/api/v1/audit${q ? `?${q}` : ""}`),
     row: (e) => [h("a", { href: `#/audit/${enc(e.id)}` }, time(e.timestamp)), e.username || e.user_id || "—",
       e.action, [e.resource_type, e.resource_name || e.resource_id].filter(Boolean).join(" "),
       badge(e.result)],

@@ -61,14 +61,33 @@ export async function api(method, path, body) {
   return (await request(method, path, body)).json;
 }
 
-// One page of a management list: limit/offset in, the rows and the
-// X-Total-Count header out (null when the route does not count).
-export async function apiPage(path, offset, limit = PAGE_SIZE) {
+// One page of a management list: limit and an offset, or the
+// page_token of the page before, in; the rows, the X-Total-Count header
+// (null when the route does not count, or on a token's page) and the
+// X-Next-Page-Token (null on the last page, or where the list has none)
+// out.
+export async function apiPage(path, offset, limit = PAGE_SIZE, token = null) {
   const sep = path.includes("?") ? "&" : "?";
-  const r = await request("GET", `${path}${sep}limit=${limit}&offset=${offset}`);
+  const at = token ? `page_token=${enc(token)}` : `offset=${offset}`;
+  const r = await request("GET", `${path}${sep}limit=${limit}&${at}`);
   const total = r.headers.get("x-total-count");
   const items = Array.isArray(r.json) ? r.json : (r.json?.results || r.json?.items || []);
-  return { items, total: total == null ? null : Number(total) };
+  return { items, total: total == null ? null : Number(total), next: r.headers.get("x-next-page-token") };
+}
+
+// Every row of a management list (up to cap), a page of 1000 after
+// another by their tokens (by offset where the list gives none).
+export async function everyRow(path, cap = Infinity) {
+  const out = [];
+  let token = null;
+  while (out.length < cap) {
+    const want = Math.min(1000, cap - out.length);
+    const { items, total, next } = await apiPage(path, out.length, want, token);
+    out.push(...items);
+    if (items.length < want || (total != null && out.length >= total)) break;
+    token = next;
+  }
+  return out;
 }
 
 // ---- DOM ----------------------------------------------------------------
@@ -185,8 +204,20 @@ export function pagedTable(opts) {
   return box;
 }
 
-// A management list path as a pagedTable fetcher.
-export function pages(path) { return (offset, limit) => apiPage(path, offset, limit); }
+// A management list path as a pagedTable fetcher.  The first page by
+// offset 0 (it counts the list); each later one by the page_token the
+// page before it answered (a keyset page, issue 69: as fast at row
+// 200,000 as at row 100), by offset only where the list gives none.
+export function pages(path) {
+  const tokens = new Map();	// offset -> the token of the page there
+  let total = null;
+  return async (offset, limit) => {
+    const p = await apiPage(path, offset, limit, offset ? tokens.get(offset) : null);
+    if (p.next) tokens.set(offset + p.items.length, p.next);
+    if (p.total != null) total = p.total;
+    return { items: p.items, total: p.total ?? total };
+  };
+}
 
 export function button(label, onclick, attrs = {}) {
   return h("button", { type: "button", ...attrs, onclick }, label);

@@ -194,9 +194,10 @@ async function showBrowse(cat, query) {
   try {
     const tree = await api("GET", `/api/v1/catalogs/${enc(cat)}/namespaces/tree`);
     const all = flatten(tree.root);
-    v.append(section("Namespaces", table(["Namespace"], all.map((ns) => [
-      h("a", { href: `#/catalogs/${enc(cat)}/browse/${enc(nsKey(ns))}${branchQuery(branch)}` }, dotted(ns))]),
-    "no namespaces")));
+    // One answer holds the tree; the page shows it 100 at a time.
+    v.append(section("Namespaces", pagedTable({ id: "browse-namespaces", what: "namespaces", cols: ["Namespace"],
+      empty: "no namespaces", fetch: async (o, l) => ({ items: all.slice(o, o + l), total: all.length }),
+      row: (ns) => [h("a", { href: `#/catalogs/${enc(cat)}/browse/${enc(nsKey(ns))}${branchQuery(branch)}` }, dotted(ns))] })));
   } catch (e) { v.append(failed("cannot list namespaces", e)); }
   v.append(h("p", {}, h("a", { href: `#/catalogs/${enc(cat)}` }, `Back to ${cat}`)));
 }
@@ -222,7 +223,7 @@ function showNamespace(cat, ns, query) {
   const branch = query.get("branch") || "";
   const base = `/api/v1/catalogs/${enc(cat)}/namespaces/${enc(ns)}/assets?branch=${enc(branch || "main")}`;
   const list = pagedTable({ id: "asset-list", what: "assets", cols: ["Name", "Kind", "Location"],
-    fetch: (o, l) => apiPage(base, o, l), empty: "no tables, views or assets",
+    fetch: pages(base), empty: "no tables, views or assets",
     row: (a) => ({ attrs: { "data-asset": a.id }, cells: [
       h("a", { href: kindHref(a.kind, cat, ns, a.name, a.id, branch) }, a.name), a.kind, code(a.location)] }) });
   view(`Namespace ${cat}.${dotted(ns)}${branch ? ` @ ${branch}` : ""}`,
@@ -345,7 +346,7 @@ function showAccessRequests() {
   const named = namer();
   const list = pagedTable({ id: "access-requests", what: "access requests",
     cols: ["Requested", "Asset", "User", "Reason", "Status", "Review"],
-    fetch: (o, l) => apiPage("/api/v1/access-requests", o, l), empty: "no access requests",
+    fetch: pages("/api/v1/access-requests"), empty: "no access requests",
     row: (q) => ({ attrs: { "data-request": q.id }, cells: [time(q["requested-at"]),
       h("a", { href: assetHref(q["asset-id"]) }, named(`a:${q["asset-id"]}`, q["asset-id"], assetName(q["asset-id"]))),
       named(`u:${q["user-id"]}`, q["user-id"], userName(q["user-id"])), q.reason || "—", badge(q.status),

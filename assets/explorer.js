@@ -1,13 +1,14 @@
-// The table explorer (schema tree, partition specs, sort orders, the
-// snapshot timeline, refs, properties, the metadata log, business
-// metadata and maintenance) and a view's page (schema, versions with
-// their SQL, properties).  Both read the Iceberg REST load answer; a
+// The table explorer (its history as charts, history.js; schema tree,
+// partition specs, sort orders, the snapshot timeline, refs, properties,
+// the metadata log, business metadata and maintenance) and a view's
+// page (schema, versions with their SQL, properties).  Both read the Iceberg REST load answer; a
 // table or view on a catalog branch is addressed as name@branch.
 "use strict";
 
 import { api, badge, code, enc, failed, h, onScreen, pagedTable, pairs, route, section, showError, table, time,
   view } from "./core.js";
 import { assetIdOf, dotted, metadataSection, propsTable } from "./discovery.js";
+import { historySection } from "./history.js";
 import { policySection } from "./policies.js";
 
 const SNAPSHOT_PAGE = 100;
@@ -210,6 +211,7 @@ async function showTable(cat, ns, tbl, query) {
       ["Table UUID", h("code", { class: "wrap" }, md["table-uuid"])], ["Format version", String(md["format-version"])],
       ["Catalog branch", branch || "main"], ["Current snapshot", h("code", { class: "wrap" }, String(md["current-snapshot-id"] ?? "—"))],
       ["Last updated", time(md["last-updated-ms"])]])),
+    historySection(md, `/v1/${enc(cat)}/namespaces/${enc(ns)}/tables/${enc(qualified(tbl, branch))}`, t["metadata-location"]),
     schemaSection(md), specsSection(md, names), ordersSection(md, names), snapshotsSection(md), refsSection(md),
     section("Properties", propsTable(md.properties)), metadataLogSection(md, t["metadata-location"]),
     metadataSlot(cat, ns, tbl, branch, md["table-uuid"]),

@@ -1,9 +1,11 @@
-// Home: the counts /api/v1/dashboard/stats serves and the tasks under
-// way (running, then queued) with their bars, each linking to its task.
+// Home: the counts /api/v1/dashboard/stats serves, the catalog's
+// pictures (overview.js) and the tasks under way (running, then
+// queued) with their bars, each linking to its task.
 // The task part refreshes itself while on screen (core.poll).
 "use strict";
 
 import { api, badge, enc, failed, h, nav, poll, route, section, table, view } from "./core.js";
+import { overviewSections } from "./overview.js";
 import { bar, duration, redraw, target } from "./tasks.js";
 
 // The dashboard's fields (src/api/manage/dashboard.c), in reading order.
@@ -51,7 +53,7 @@ function taskRows(tasks) {
 function showHome() {
   const stats = h("div", { id: "home-stats" }, h("p", {}, "loading…"));
   const tasks = h("div", { id: "home-tasks" }, h("p", {}, "loading…"));
-  view("Home", section("Counts", stats), section("Tasks under way", tasks,
+  view("Home", section("Counts", stats), ...overviewSections(), section("Tasks under way", tasks,
     h("p", {}, h("a", { href: "#/tasks" }, "All tasks"))));
   loadStats(stats);
   poll(async () => {

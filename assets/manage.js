@@ -6,7 +6,7 @@
 "use strict";
 
 import {
-  api, apiPage, button, code, dangerButton, enc, errorField, failed, form, go, h, isAdmin, isRoot, link, nameRule, nav,
+  api, apiPage, button, code, dangerButton, enc, errorField, everyRow, failed, form, go, h, isAdmin, isRoot, link, nameRule, nav,
   pages, pagedTable, pairs, request, route, say, section, session, table, time, view,
 } from "./core.js";
 import { mergeForm, mergeList } from "./merges.js";
@@ -66,15 +66,8 @@ export function icebergPages(path, key) {
   };
 }
 
-// Every row of a management list (for a form's choices), 1000 a page.
-async function all(path) {
-  const out = [];
-  for (let offset = 0; ; offset += 1000) {
-    const { items, total } = await apiPage(path, offset, 1000);
-    out.push(...items);
-    if (items.length < 1000 || (total != null && out.length >= total)) return out;
-  }
-}
+// Every row of a management list (for a form's choices).
+const all = (path) => everyRow(path);
 
 function propsText(p) {
   const e = Object.entries(p || {});
@@ -481,7 +474,8 @@ async function showCatalog(cat) {
   add(v, pairs([["Type", c.catalog_type || "Local"], ["Warehouse", c.warehouse_name],
     ["Storage location", c.storage_location], ["Properties", propsText(c.properties)]]),
     h("p", {}, h("a", { id: "catalog-browse", href: `#/catalogs/${enc(cat)}/browse` },
-      "Browse its tables, views and assets")));
+      "Browse its tables, views and assets"), " · ",
+    h("a", { id: "catalog-graph", href: `#/catalogs/${enc(cat)}/graph` }, "Branches and tags as a graph")));
   add(v, branchSection(cat), tagSection(cat), namespaceSection(cat, []));
   // Undrop (dropped.js).
   add(v, h("p", {}, h("a", { id: "catalog-dropped", href: `#/catalogs/${enc(cat)}/dropped` },

@@ -32,8 +32,8 @@ if [ -n "$missing" ]; then
 		--no-install-recommends $missing
 fi
 
-# npm packages of the API page (assets/api-docs: Swagger UI, the YAML
-# reader), pinned by its lock file; again whenever the lock file changed
+# npm packages of the pages (assets/api-docs: Swagger UI, uPlot for the
+# console's charts, the YAML reader), pinned by its lock file; again whenever the lock file changed
 # since they were installed.  No package's install script runs: they are
 # files to embed, and one of them would only report the install home.
 lock=assets/api-docs/package-lock.json
