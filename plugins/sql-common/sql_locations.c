@@ -67,13 +67,21 @@ static const char OWNER_FIND[] =
 	" OR NOT (o.catalog_name = ?6 AND o.namespace = ?7 AND o.name = ?8))"
 	" LIMIT 1";
 
+/*
+ * A page after (?2, ?3, ?4) ("" each for the first) seeks in each arm's
+ * index (tenant_id, location_key) by the row value, then keeps the rows
+ * past the last one's id.  The outer ORs of before were no range, so
+ * every page read the index from its start: a walk of 1,000,000 tables
+ * (the start-up report) read 2,000 pages of 500,000 rows on average and
+ * did not end in two minutes; now each page is its own 500 rows.
+ */
 #define ALL_OF(t) \
-	" AND location_key IS NOT NULL AND (" t " IS NULL OR tenant_id = " t ")"
+	" AND location_key IS NOT NULL AND (" t " IS NULL OR tenant_id = " t ")" \
+	" AND (tenant_id, location_key) >= (?2, ?3)" \
+	" AND (tenant_id, location_key, id) > (?2, ?3, ?4)"
 static const char OWNERS_PAGE[] =
 	OWNER_COLS " FROM (" LIVE_OWNERS ALL_OF("?1") " UNION ALL "
 	DROPPED_OWNERS ALL_OF("?1") ") o"
-	" WHERE (?2 IS NULL OR o.tenant_id > ?2 OR (o.tenant_id = ?2"
-	" AND (o.location_key > ?3 OR (o.location_key = ?3 AND o.id > ?4))))"
 	" ORDER BY o.tenant_id, o.location_key, o.id LIMIT ?5";
 
 static const char CLAIM[] =
@@ -216,9 +224,9 @@ sql_list_location_owners(struct pgl_store *s, struct pgl_arena *a,
 		return (store_err(err, PGL_EINVAL, "list_location_owners: a "
 		    "limit is required"));
 	rc = store_list(s, a, err, OWNERS_PAGE, owner_fill, sizeof(**items),
-	    &p, n, "ssssi", tenant, after_tenant, after_key != NULL ?
-	    after_key : "", after_id != NULL ? after_id : "",
-	    (int64_t)limit);
+	    &p, n, "ssssi", tenant, after_tenant != NULL ? after_tenant : "",
+	    after_key != NULL ? after_key : "", after_id != NULL ? after_id :
+	    "", (int64_t)limit);
 	*items = p;
 	return (rc);
 }
