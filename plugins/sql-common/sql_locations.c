@@ -42,11 +42,12 @@
 	"SELECT tenant_id, catalog_name, branch_name, namespace, name, kind," \
 	" location, location_key, coalesce(origin, id) AS origin," \
 	" CAST(NULL AS text) AS dropped_id, id FROM assets" \
+	SQL_BY_LOCATION("assets_location") \
 	" WHERE gone = 0 AND kind IN ('ICEBERG_TABLE', 'VIEW', 'FUNCTION')"
 #define DROPPED_OWNERS \
 	"SELECT tenant_id, catalog_name, branch_name, namespace, name, kind," \
 	" location, location_key, coalesce(origin, asset_id, id), id, id" \
-	" FROM dropped_assets" \
+	" FROM dropped_assets" SQL_BY_LOCATION("dropped_location") \
 	" WHERE kind IN ('ICEBERG_TABLE', 'VIEW', 'FUNCTION')"
 /* Two lookups of (tenant_id, location_key) each, not one OR, which a
  * planner may answer by reading the tenant's rows. */

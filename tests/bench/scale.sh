@@ -98,6 +98,10 @@ $(store_conf "$2" "$3")
 [auth]
 no_auth = true
 
+# A million tables in one tenant: past the default quota (100,000).
+[quota]
+tables = 10000000
+
 [defaults]
 warehouse = "wh"
 warehouse_root = "$KEEP/$2-$3/wh"
