@@ -5,9 +5,10 @@
 //
 //   node scale.mjs first URL
 //       namespace n00000 and its table t0000000 (the loader's model)
-//   node scale.mjs lists URL N
-//       every page (pageSize 100: keyset tokens, the first asked with an
-//       empty pageToken) of namespace n00000's tables, one after
+//   node scale.mjs lists URL N [PAGES]
+//       the first PAGES (default 300: 30,000 tables deep) pages (pageSize
+//       100: keyset tokens, the first asked with an empty pageToken) of
+//       namespace n00000's tables, one after
 //       another, and the first page of 50 other namespaces; every page of
 //       listNamespaces (pageSize 100) up to 100 pages:
 //       "tables_p50 tables_p99 big_pages ns_p50 ns_p99" (ms)
@@ -89,11 +90,12 @@ async function walk(base, path, max) {
 	return ms;
 }
 
-async function lists(base, n) {
+async function lists(base, n, pages) {
 	const nns = Math.max(Math.floor(n / 100), 2);
 	await call(base, 'GET',
 	    '/v1/bench/namespaces/n00000/tables?pageSize=100&pageToken=');
-	const big = await walk(base, '/v1/bench/namespaces/n00000/tables', 1e9);
+	const big = await walk(base, '/v1/bench/namespaces/n00000/tables',
+	    pages || 300);
 	const tables = [...big];
 	for (let k = 0; k < 50; k++) {
 		const r = await call(base, 'GET', `/v1/bench/namespaces/` +
@@ -152,7 +154,7 @@ async function writes(base, ops, clients, tag) {
 }
 
 const [cmd, base, a, b, c] = process.argv.slice(2);
-const run = { first: () => first(base), lists: () => lists(base, Number(a)),
+const run = { first: () => first(base), lists: () => lists(base, Number(a), Number(b)),
     search: () => search(base, Number(a), Number(b)),
     writes: () => writes(base, Number(a), Number(b), c) }[cmd];
 if (!run) {

@@ -20,8 +20,9 @@
 #   - loadTable over uniformly random tables (wrk, SCALE_CONNS (32)
 #     connections, SCALE_SECS (10) s, SCALE_RUNS (3) runs interleaved
 #     small, large, small, ...; medians): req/s and p99;
-#   - listTables: every page of the big namespace and the first of 50
-#     others, listNamespaces' first 100 pages (pageSize 100, one at a
+#   - listTables: the first SCALE_PAGES (300) pages of the big namespace
+#     (30,000 tables deep; 2000 is all of a million's) and the first of
+#     50 others, listNamespaces' first 100 pages (pageSize 100, one at a
 #     time): p50, p99;
 #   - search: 200 searches of a random table's whole name, one at a time:
 #     p50, p99;
@@ -40,6 +41,7 @@ SECS=${SCALE_SECS:-10}
 RUNS=${SCALE_RUNS:-3}
 CONNS=${SCALE_CONNS:-32}
 WRITES=${SCALE_WRITES:-300}
+PAGES=${SCALE_PAGES:-300}
 WORKERS=${BENCH_WORKERS:-2}
 BIN=build/release/bench/search_bench
 PG_DIR=$KEEP/pg
@@ -176,8 +178,8 @@ measure() {
 		loads "$s-large" "$N"
 		r=$((r + 1))
 	done
-	node "$HERE/scale.mjs" lists "$S" "$SMALL" >"$TMP/$s-small/lists"
-	node "$HERE/scale.mjs" lists "$L" "$N" >"$TMP/$s-large/lists"
+	node "$HERE/scale.mjs" lists "$S" "$SMALL" "$PAGES" >"$TMP/$s-small/lists"
+	node "$HERE/scale.mjs" lists "$L" "$N" "$PAGES" >"$TMP/$s-large/lists"
 	node "$HERE/scale.mjs" search "$S" "$SMALL" 200 >"$TMP/$s-small/search"
 	node "$HERE/scale.mjs" search "$L" "$N" 200 >"$TMP/$s-large/search"
 	tag=$(date +%s)
