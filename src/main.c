@@ -366,28 +366,6 @@ deliver_events(const struct pgl_tasks_env *env, volatile int *stop)
 	pgl_dispatch_run(env->deliver_arg, stop);
 }
 
-/*
- * Runner 0's sweep: first, once, the report of locations that overlapped
- * before every table owned its files (commit/overlaps.c), made here
- * rather than before the server listens: it walks every table, and at a
- * million tables start-up waited for it (issue 69: start-up under 1 s
- * whatever the catalog holds).  Then the dropped tables' sweep.
- */
-static void
-runner_sweep(struct pgl_store *s, volatile const int *stop)
-{
-	static int		 reported;
-	struct pgl_store	*saved = pgl_app.dbh;
-
-	if (!reported && !*stop) {
-		reported = 1;
-		pgl_app.dbh = s;
-		ice_overlaps_report();
-		pgl_app.dbh = saved;
-	}
-	api_dropped_sweep(s, stop);
-}
-
 static void
 tasks_start(const struct pgl_config *cfg)
 {
@@ -408,9 +386,10 @@ tasks_start(const struct pgl_config *cfg)
 	env.events_max_per_tenant = cfg->events.max_per_tenant;
 	env.run = api_task_run;
 	env.task_event = api_event_task_state;
-	/* Undrop: runner 0 makes drops past their retention final (and
-	 * reports overlaps of before, once). */
-	env.sweep_dropped = runner_sweep;
+	/* Undrop: runner 0 makes drops past their retention final, and
+	 * reports overlaps of before once (start-up does not wait). */
+	env.sweep_dropped = api_dropped_sweep;
+	env.report_once = ice_overlaps_report_on;
 	/* Webhooks and NATS: only with a store the dispatcher can use.
 	 * The memory store runs no tasks, so it delivers nothing. */
 	if (pgl_dispatch_supported(pgl_app.db)) {
