@@ -113,6 +113,14 @@ die(const char *fmt, ...)
 	exit(2);
 }
 
+/* 1 when task runner 0 will run (tasks_start below). */
+static int
+runner_zero(const struct pgl_config *cfg)
+{
+	return (cfg->tasks.enabled && cfg->tasks.concurrency > 0 &&
+	    strcmp(pgl_app.db->name, "memory") != 0);
+}
+
 /* Load both plugins, open each once; exit 2 with the reason on failure. */
 static void
 plugins_check(const struct pgl_config *cfg)
@@ -129,7 +137,9 @@ plugins_check(const struct pgl_config *cfg)
 		    err.msg);
 	if (pgl_bootstrap(&err) == -1)
 		die("store: bootstrap failed: %s", err.msg);
-	ice_overlaps_report();
+	/* Without task runners, the report of overlaps is start-up's. */
+	if (!runner_zero(cfg))
+		ice_overlaps_report();
 	/* A connection must never cross fork(): workers open their own. */
 	pgl_app.db->close(pgl_app.dbh);
 	pgl_app.dbh = NULL;
@@ -377,8 +387,10 @@ tasks_start(const struct pgl_config *cfg)
 	env.plan_purge_every_ms = (int64_t)cfg->scan.purge_every_secs * 1000;
 	env.run = api_task_run;
 	env.task_event = api_event_task_state;
-	/* Undrop: runner 0 makes drops past their retention final. */
+	/* Undrop: runner 0 makes drops past their retention final, and
+	 * reports overlaps of before once (start-up does not wait). */
 	env.sweep_dropped = api_dropped_sweep;
+	env.report_once = ice_overlaps_report_on;
 	/* Webhooks and NATS: only with a store the dispatcher can use.
 	 * The memory store runs no tasks, so it delivers nothing. */
 	if (pgl_dispatch_supported(pgl_app.db)) {

@@ -42,11 +42,12 @@
 	"SELECT tenant_id, catalog_name, branch_name, namespace, name, kind," \
 	" location, location_key, coalesce(origin, id) AS origin," \
 	" CAST(NULL AS text) AS dropped_id, id FROM assets" \
+	SQL_BY_LOCATION("assets_location") \
 	" WHERE gone = 0 AND kind IN ('ICEBERG_TABLE', 'VIEW', 'FUNCTION')"
 #define DROPPED_OWNERS \
 	"SELECT tenant_id, catalog_name, branch_name, namespace, name, kind," \
 	" location, location_key, coalesce(origin, asset_id, id), id, id" \
-	" FROM dropped_assets" \
+	" FROM dropped_assets" SQL_BY_LOCATION("dropped_location") \
 	" WHERE kind IN ('ICEBERG_TABLE', 'VIEW', 'FUNCTION')"
 /* Two lookups of (tenant_id, location_key) each, not one OR, which a
  * planner may answer by reading the tenant's rows. */
@@ -67,13 +68,21 @@ static const char OWNER_FIND[] =
 	" OR NOT (o.catalog_name = ?6 AND o.namespace = ?7 AND o.name = ?8))"
 	" LIMIT 1";
 
+/*
+ * A page after (?2, ?3, ?4) ("" each for the first) seeks in each arm's
+ * index (tenant_id, location_key) by the row value, then keeps the rows
+ * past the last one's id.  The outer ORs of before were no range, so
+ * every page read the index from its start: a walk of 1,000,000 tables
+ * (the start-up report) read 2,000 pages of 500,000 rows on average and
+ * did not end in two minutes; now each page is its own 500 rows.
+ */
 #define ALL_OF(t) \
-	" AND location_key IS NOT NULL AND (" t " IS NULL OR tenant_id = " t ")"
+	" AND location_key IS NOT NULL AND (" t " IS NULL OR tenant_id = " t ")" \
+	" AND (tenant_id, location_key) >= (?2, ?3)" \
+	" AND (tenant_id, location_key, id) > (?2, ?3, ?4)"
 static const char OWNERS_PAGE[] =
 	OWNER_COLS " FROM (" LIVE_OWNERS ALL_OF("?1") " UNION ALL "
 	DROPPED_OWNERS ALL_OF("?1") ") o"
-	" WHERE (?2 IS NULL OR o.tenant_id > ?2 OR (o.tenant_id = ?2"
-	" AND (o.location_key > ?3 OR (o.location_key = ?3 AND o.id > ?4))))"
 	" ORDER BY o.tenant_id, o.location_key, o.id LIMIT ?5";
 
 static const char CLAIM[] =
@@ -216,9 +225,9 @@ sql_list_location_owners(struct pgl_store *s, struct pgl_arena *a,
 		return (store_err(err, PGL_EINVAL, "list_location_owners: a "
 		    "limit is required"));
 	rc = store_list(s, a, err, OWNERS_PAGE, owner_fill, sizeof(**items),
-	    &p, n, "ssssi", tenant, after_tenant, after_key != NULL ?
-	    after_key : "", after_id != NULL ? after_id : "",
-	    (int64_t)limit);
+	    &p, n, "ssssi", tenant, after_tenant != NULL ? after_tenant : "",
+	    after_key != NULL ? after_key : "", after_id != NULL ? after_id :
+	    "", (int64_t)limit);
 	*items = p;
 	return (rc);
 }

@@ -315,6 +315,7 @@ runner_main(const struct pgl_tasks_env *env, int n)
 	char			 name[32], owner[64], host[32];
 	int64_t			 next_sweep = 0, next_purge = 0;
 	int64_t			 next_events = 0, next_dropped = 0;
+	int			 reported = 0;
 
 	(void)snprintf(name, sizeof(name), "task runner %d", n);
 	process_setup(name);
@@ -338,6 +339,11 @@ runner_main(const struct pgl_tasks_env *env, int n)
 		/* Runner 0 also applies audit retention (at start, then
 		 * every PGL_RETENTION_EVERY_MS) and purges expired scan
 		 * plan parts (every [scan] purge_every_secs). */
+		if (n == 0 && s != NULL && env->report_once != NULL &&
+		    !reported) {
+			reported = 1;
+			env->report_once(s);
+		}
 		if (n == 0 && s != NULL && now_ms() >= next_sweep) {
 			(void)pgl_retention_sweep(env->db, s,
 			    env->audit_retention_days, now_ms(), &stop_sweep);

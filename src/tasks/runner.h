@@ -63,6 +63,13 @@ struct pgl_tasks_env {
 	 * down by main.c so that tasks/ need not know api/.
 	 */
 	void	(*sweep_dropped)(struct pgl_store *, volatile const int *stop);
+	/*
+	 * NULL, or what runner 0 runs once, on its store handle, before its
+	 * first sweep: the report of locations that overlapped before every
+	 * table owned its files, which walks every table (issue 69: start-up
+	 * does not wait for it).
+	 */
+	void	(*report_once)(struct pgl_store *);
 };
 
 /* One claimed task as its kind's code sees it. */

@@ -18,7 +18,9 @@
 #   BENCH_LOG       file for pangolin's stderr (access log), both servers;
 #                   default /dev/null
 #   BENCH_ONLY      "routes": stop after the routes table (auth rows
-#                   included), skipping the benches after it (~8 of ~25 min)
+#                   included), skipping the benches after it (~8 of ~25 min);
+#                   "scale": the scale bench alone (tests/bench/scale.sh:
+#                   SCALE_TABLES, default 1000000; 100000 to try it)
 #
 # Prints the table and writes it as Markdown to build/bench/results.md,
 # then runs the store-level bench (tests/bench/store.sh), whose table goes
@@ -37,6 +39,9 @@
 # azure.sh loadTable and commit rates on an Azure warehouse (Azurite) beside
 # the same on S3 (Swift); tail.sh loadTable's p99 beside nginx serving the same bytes; scaleout.sh
 # one replica against three behind HAProxy, and a PostgreSQL failover;
+# scale.sh (issue 69) 1,000 tables beside 1,000,000 (the catalogs built
+# once by search_bench -t and kept in /tmp/pangolin-scale): loads, lists,
+# search, writes, start-up and memory, SQLite and PostgreSQL;
 # tx_race.sh clients registering into one namespace at once, SQLite beside
 # PostgreSQL, whose racing transactions the server runs again; events.sh
 # commits with a webhook and NATS beside without, delivery lag and drain;
@@ -53,8 +58,8 @@ CATALOGS=${BENCH_CATALOGS:-1000}
 PLOG=${BENCH_LOG:-/dev/null}
 ONLY=${BENCH_ONLY:-}
 case $ONLY in
-""|routes) ;;
-*) echo "bench: BENCH_ONLY=$ONLY: only \"routes\" is known" >&2; exit 1 ;;
+""|routes|scale) ;;
+*) echo "bench: BENCH_ONLY=$ONLY: only \"routes\" and \"scale\" are known" >&2; exit 1 ;;
 esac
 OUT=build/bench
 HERE=tests/bench
@@ -81,6 +86,14 @@ fi
 if [ ! -x build/release/pangolin ] || [ ! -e build/release/plugins/store-sqlite.so ] ||
     [ ! -x build/release/bench/s3_bench ]; then
 	die "build/release/pangolin, its plugins or its bench programs are missing: run 'make bench'"
+fi
+
+# --- the scale bench alone (BENCH_ONLY=scale) ------------------------------
+
+if [ "$ONLY" = scale ]; then
+	sh "$HERE/scale.sh" || die "the scale bench failed"
+	echo "bench: written $OUT/scale-results.md"
+	exit 0
 fi
 
 # --- temp dir, cleanup -----------------------------------------------------
@@ -669,3 +682,8 @@ echo "bench: written $OUT/tail-results.md"
 
 echo; sh "$HERE/scaleout.sh" || die "the scale-out bench failed"
 echo "bench: written $OUT/scaleout-results.md"
+
+# --- 1,000 beside 1,000,000 tables, SQLite and PostgreSQL (scale.sh) ---------------
+
+echo; sh "$HERE/scale.sh" || die "the scale bench failed"
+echo "bench: written $OUT/scale-results.md"

@@ -20,6 +20,11 @@
  *			query, samples searches each with its own text drawn
  *			from the seed (a different asset each time), p50 and
  *			p99 (no scan); at most 1000
+ *	-t		the scale bench's bulk loader instead (issue 69,
+ *			tests/bench/scale.sh): a catalog of -n tables, in
+ *			a hundredth as many namespaces, a fifth of them in
+ *			one, copies of the first table (made over HTTP);
+ *			see "a catalog of tables" below
  *
  * The seed, in the default tenant (the nil UUID, which a no-auth server
  * serves): catalog "bench" with 100 namespaces and N assets on main,
@@ -53,6 +58,8 @@
 
 #include "pangolin/store.h"
 #include "util/arena.h"
+#include "util/location.h"
+#include "util/name_fold.h"
 
 #define TENANT		"00000000-0000-0000-0000-000000000000"
 #define CATALOG		"bench"
@@ -98,6 +105,10 @@ static const struct pgl_host host = {
 	.arena_alloc = pgl_arena_alloc,
 	.arena_strdup = pgl_arena_strdup,
 	.arena_strndup = pgl_arena_strndup,
+	.name_key = pgl_name_key,
+	.arena_new = pgl_arena_new,
+	.arena_free = pgl_arena_free,
+	.location_key = pgl_location_key,
 };
 
 static void
@@ -317,6 +328,209 @@ seed(struct bench *b, unsigned n)
 			    b->backend, i + 1);
 	}
 	TRY(b, "commit", b->ops->commit(b->s, &b->err));
+}
+
+/* --- a catalog of tables (issue 69, tests/bench/scale.sh) ---------------- */
+
+/*
+ * -t: n tables in catalog "bench" of the default tenant, for the scale
+ * bench's loads, lists and writes over HTTP.  The server made the first
+ * (n00000.t0000000, through createTable); the others are copies of it:
+ * table i lives at <warehouse>/n<k>/t<i> (its own location and location
+ * key, as a created table's), in namespace n00000 for the first `big`
+ * (a fifth: 200,000 of a million) and round the other namespaces (nns,
+ * a hundredth of n) for the rest.  Its metadata file is its own path,
+ * <warehouse>/bulk/<i / 1000>/t<i>.metadata.json, a hard link to a copy
+ * of the first table's file (one inode a thousand tables: a load reads
+ * its own path, as a miss of the metadata cache would, without a
+ * million files' worth of disk).  SQLite: create_asset through the
+ * plugin, 10,000 a transaction; PostgreSQL: namespaces through the
+ * plugin, the tables by COPY as the assets above (triggers run).
+ * Kept databases are used as they are (table n-1 exists: done).
+ */
+#define TABLE0_NS	"n00000"
+#define TABLE0		"t0000000"
+#define LINKS		1000
+
+struct tables {
+	unsigned	 n, nns, big;
+	const char	*base;		/* the warehouse, as locations spell it */
+	const char	*dir;		/* the same, as a path */
+	const char	*md0;		/* the first table's metadata file */
+};
+
+static unsigned
+table_ns(const struct tables *t, unsigned i)
+{
+	return (i < t->big ? 0 : 1 + (i - t->big) % (t->nns - 1));
+}
+
+static void
+table_row(const struct tables *t, unsigned i, char *loc, char *md, size_t n)
+{
+	(void)snprintf(loc, n, "%s/n%05u/t%07u", t->base, table_ns(t, i), i);
+	(void)snprintf(md, n, "%s/bulk/%04u/t%07u.metadata.json", t->base,
+	    i / LINKS, i);
+}
+
+/* The metadata file of table i: a copy of the first's, or a link. */
+static void
+table_file(struct bench *b, const struct tables *t, unsigned i)
+{
+	char	path[1024], first[1024], cmd[2200];
+
+	(void)snprintf(first, sizeof(first), "%s/bulk/%04u/t%07u.metadata.json",
+	    t->dir, i / LINKS, i / LINKS * LINKS);
+	(void)snprintf(path, sizeof(path), "%s/bulk/%04u/t%07u.metadata.json",
+	    t->dir, i / LINKS, i);
+	if (i % LINKS == 0) {
+		(void)snprintf(cmd, sizeof(cmd), "mkdir -p '%s/bulk/%04u' && "
+		    "cp '%s' '%s'", t->dir, i / LINKS, t->md0, path);
+		if (system(cmd) != 0)
+			die(b, "copying the first table's metadata file");
+		return;
+	}
+	if (link(first, path) == -1 && access(path, R_OK) != 0) {
+		(void)snprintf(b->err.msg, sizeof(b->err.msg), "%.200s", path);
+		die(b, "link");
+	}
+}
+
+static void
+seed_table(struct bench *b, const struct tables *t, const struct pgl_asset
+    *a0, unsigned i)
+{
+	struct pgl_asset	a = *a0;
+	char			id[48], ns[16], name[16], loc[1024], md[1024];
+
+	(void)snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012u", i);
+	(void)snprintf(ns, sizeof(ns), "n%05u", table_ns(t, i));
+	(void)snprintf(name, sizeof(name), "t%07u", i);
+	table_row(t, i, loc, md, sizeof(loc));
+	a.id = id;
+	a.ns = ns;
+	a.name = name;
+	a.location = loc;
+	a.metadata_location = md;
+	a.origin = NULL;
+	a.created_at_ms = a.updated_at_ms = 0;
+	TRY(b, "create_asset", b->ops->create_asset(b->s, TENANT, &a,
+	    &b->err));
+}
+
+static const char PG_TABLES_FROM_SEED[] =
+	"INSERT INTO assets (tenant_id, catalog_name, branch_name, namespace,"
+	" name, id, kind, location, metadata_location, properties,"
+	" created_at, updated_at, seq, gone, location_key, origin)"
+	" SELECT t.tenant_id, t.catalog_name, t.branch_name, s.ns, s.name,"
+	" s.id, t.kind, s.loc, s.md, t.properties, t.created_at,"
+	" t.updated_at, t.seq, t.gone, s.lkey, s.id"
+	" FROM bench_seed s, assets t WHERE t.namespace = '" TABLE0_NS "'"
+	" AND t.name = '" TABLE0 "' AND t.tenant_id = '" TENANT "'";
+
+static void
+seed_tables_pg(struct bench *b, const struct tables *t)
+{
+	char		line[10240], loc[1024], md[1024], key[PGL_LOCATION_KEY_LEN];
+	unsigned	i, from;
+	PGresult	*res;
+
+	pg_exec(b, "CREATE TEMPORARY TABLE bench_seed (id text, ns text,"
+	    " name text, loc text, md text, lkey text)");
+	for (from = 1; from < t->n; from += COPY_BATCH) {
+		pg_exec(b, "BEGIN");
+		pg_exec(b, "TRUNCATE bench_seed");
+		res = PQexec(b->pg, "COPY bench_seed FROM STDIN");
+		if (PQresultStatus(res) != PGRES_COPY_IN)
+			die(b, "COPY");
+		PQclear(res);
+		for (i = from; i < t->n && i < from + COPY_BATCH; i++) {
+			table_file(b, t, i);
+			table_row(t, i, loc, md, sizeof(loc));
+			if (pgl_location_key(loc, key, sizeof(key)) == -1)
+				die(b, "location key");
+			(void)snprintf(line, sizeof(line), "00000000-0000-4000-"
+			    "8000-%012u\tn%05u\tt%07u\t%s\t%s\t%s\n", i,
+			    table_ns(t, i), i, loc, md, key);
+			if (PQputCopyData(b->pg, line, (int)strlen(line)) != 1)
+				die(b, "COPY data");
+		}
+		if (PQputCopyEnd(b->pg, NULL) != 1)
+			die(b, "COPY end");
+		while ((res = PQgetResult(b->pg)) != NULL)
+			PQclear(res);
+		pg_exec(b, PG_TABLES_FROM_SEED);
+		pg_exec(b, "COMMIT");
+		fprintf(stderr, "search_bench: %s: %u tables seeded\n",
+		    b->backend, i);
+	}
+	pg_exec(b, "ANALYZE");
+}
+
+static void
+seed_tables(struct bench *b, struct tables *t)
+{
+	struct pgl_namespace	 ns = { CATALOG, NULL, "{}" };
+	struct pgl_asset	 a0, last;
+	struct pgl_arena	*a = pgl_arena_new();
+	char			 name[16], nsname[16], *p;
+	unsigned		 i;
+	double			 t0 = now_ms();
+
+	t->nns = t->n / 100 > 2 ? t->n / 100 : 2;
+	t->big = t->n / 5;
+	(void)snprintf(name, sizeof(name), "t%07u", t->n - 1);
+	(void)snprintf(nsname, sizeof(nsname), "n%05u", table_ns(t, t->n - 1));
+	if (b->ops->get_asset(b->s, a, TENANT, CATALOG, "main", nsname, name,
+	    &last, &b->err) == PGL_OK) {
+		fprintf(stderr, "search_bench: %s: %u tables: seeded before\n",
+		    b->backend, t->n);
+		pgl_arena_free(a);
+		return;
+	}
+	TRY(b, "get_asset (the first table, made by the server)",
+	    b->ops->get_asset(b->s, a, TENANT, CATALOG, "main", TABLE0_NS,
+	    TABLE0, &a0, &b->err));
+	/* <base>/n00000/t0000000: the warehouse is two levels up. */
+	t->base = strdup(a0.location);
+	if ((p = strrchr(t->base, '/')) != NULL)
+		*p = '\0';
+	if ((p = strrchr(t->base, '/')) != NULL)
+		*p = '\0';
+	t->dir = strncmp(t->base, "file://", 7) == 0 ? t->base + 7 : t->base;
+	t->md0 = strncmp(a0.metadata_location, "file://", 7) == 0 ?
+	    a0.metadata_location + 7 : a0.metadata_location;
+	TRY(b, "begin", b->ops->begin(b->s, &b->err));
+	for (i = 1; i < t->nns; i++) {
+		(void)snprintf(name, sizeof(name), "n%05u", i);
+		ns.name = name;
+		if (b->ops->create_namespace(b->s, TENANT, &ns, &b->err) !=
+		    PGL_OK && b->err.code != PGL_EEXISTS)
+			die(b, "create_namespace");
+	}
+	TRY(b, "commit", b->ops->commit(b->s, &b->err));
+	table_file(b, t, 0);
+	if (b->pg != NULL)
+		seed_tables_pg(b, t);
+	else {
+		TRY(b, "begin", b->ops->begin(b->s, &b->err));
+		for (i = 1; i < t->n; i++) {
+			table_file(b, t, i);
+			seed_table(b, t, &a0, i);
+			if (i % BATCH == 0) {
+				TRY(b, "commit", b->ops->commit(b->s, &b->err));
+				TRY(b, "begin", b->ops->begin(b->s, &b->err));
+			}
+			if (i % 100000 == 0)
+				fprintf(stderr, "search_bench: %s: %u tables "
+				    "seeded\n", b->backend, i);
+		}
+		TRY(b, "commit", b->ops->commit(b->s, &b->err));
+	}
+	fprintf(stderr, "search_bench: %s: %u tables in %u namespaces (%u in "
+	    "%s) in %.1f s\n", b->backend, t->n, t->nns, t->big, TABLE0_NS,
+	    (now_ms() - t0) / 1e3);
+	pgl_arena_free(a);
 }
 
 /* --- the two ways ----------------------------------------------------- */
@@ -766,7 +980,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: search_bench -p plugin -o opts [-n assets] "
-	    "[-r runs] [-s] [-l samples]\n");
+	    "[-r runs] [-s] [-l samples] [-t]\n");
 	exit(2);
 }
 
@@ -782,11 +996,13 @@ main(int argc, char *argv[])
 	size_t			 nkv, nq, i;
 	unsigned		 n = 100000;
 	void			*dl;
+	struct tables		 tabs;
 	int			 ch, runs = 9, seed_only = 0, samples = 0;
+	int			 tables = 0;
 
 	memset(&b, 0, sizeof(b));
 	started = time(NULL);
-	while ((ch = getopt(argc, argv, "p:o:n:r:sl:")) != -1) {
+	while ((ch = getopt(argc, argv, "p:o:n:r:sl:t")) != -1) {
 		switch (ch) {
 		case 'p': plugin = optarg; break;
 		case 'o': opts = strdup(optarg); break;
@@ -794,6 +1010,7 @@ main(int argc, char *argv[])
 		case 'r': runs = atoi(optarg); break;
 		case 's': seed_only = 1; break;
 		case 'l': samples = atoi(optarg); break;
+		case 't': tables = 1; break;
 		default: usage();
 		}
 	}
@@ -810,6 +1027,13 @@ main(int argc, char *argv[])
 	b.backend = b.ops->name;
 	TRY(&b, "open", b.ops->open(&host, kv, nkv, &b.s, &b.err));
 	open_scan(&b, kv, nkv);
+	if (tables) {
+		memset(&tabs, 0, sizeof(tabs));
+		tabs.n = n;
+		seed_tables(&b, &tabs);
+		b.ops->close(b.s);
+		return (0);
+	}
 	seed(&b, n);
 	queries(q, &nq);
 	if (seed_only) {

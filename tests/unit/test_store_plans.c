@@ -385,8 +385,12 @@ plan_ok(sqlite3 *db, const char *sql)
 		if (getenv("PGL_PLANS_SHOW") != NULL)
 			fprintf(stderr, "%.120s\n  %s\n", sql +
 			    (strncmp(sql, "WITH", 4) == 0 ? 360 : 0), step);
+		/* A sort of the rows one key of the index holds (the owners
+		 * of one place, by id) is run by run, and stops at the
+		 * page's LIMIT: not a sort of the list. */
 		if (strncmp(step, "SCAN ", 5) == 0 || (paged &&
-		    strstr(step, "TEMP B-TREE") != NULL)) {
+		    strstr(step, "TEMP B-TREE") != NULL &&
+		    strstr(step, "RIGHT PART OF ORDER BY") == NULL)) {
 			print_message("  %s\n    -> %s\n", sql, step);
 			ok = 0;
 		}
@@ -628,7 +632,8 @@ run_the_owner_methods(struct fx *f)
 	struct pgl_namespace		 ns = { "cat", "db", "{}" };
 	struct pgl_asset		 a;
 	struct pgl_location_probe	 q;
-	struct pgl_location_owner	 o;
+	struct pgl_location_owner	 o, *page;
+	size_t				 n;
 
 	OK(f, ops->create_tenant(f->s, &t, &f->err));
 	OK(f, ops->create_warehouse(f->s, &w, &f->err));
@@ -658,7 +663,45 @@ run_the_owner_methods(struct fx *f)
 	    PGL_ENOTFOUND)
 		fail_msg("a free place has an owner: %s", f->err.msg);
 	OK(f, ops->commit(f->s, &f->err));
+	/* The walk of every owner (the report of overlaps), a page after a
+	 * key, and the first. */
+	OK(f, ops->list_location_owners(f->s, f->a, NULL, "t-a",
+	    "s3://b/wh/db/", "as-0", 500, &page, &n, &f->err));
+	OK(f, ops->list_location_owners(f->s, f->a, NULL, NULL, NULL, NULL,
+	    500, &page, &n, &f->err));
 	recording = 0;
+}
+
+/*
+ * 1 when every step of sql's plan that reads assets or dropped_assets
+ * reads it by its location index: a search by the primary key's tenant
+ * alone is no scan, yet reads every row of the tenant (at 1,000,000
+ * tables a createTable's owner query took 6.5 s so, issue 69).
+ */
+static int
+plan_by_location(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	const char	*step;
+	char		*q;
+	int		 ok = 1;
+
+	if (asprintf(&q, "EXPLAIN QUERY PLAN %s", sql) == -1)
+		fail_msg("out of memory");
+	if (lib.prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, lib.errmsg(db));
+	free(q);
+	while (lib.step(st) == SQLITE_ROW) {
+		step = (const char *)lib.column_text(st, 3);
+		if ((strstr(step, " assets ") != NULL || strstr(step,
+		    " dropped_assets ") != NULL) && strstr(step,
+		    "_location") == NULL) {
+			print_message("  %s\n    -> %s\n", sql, step);
+			ok = 0;
+		}
+	}
+	(void)lib.finalize(st);
+	return (ok);
 }
 
 static void
@@ -678,7 +721,8 @@ test_the_owner_of_a_place_is_found_without_a_scan(void **state)
 	    SQLITE_OK)
 		fail_msg("open %s", db_path);
 	for (i = 0; i < ntexts; i++) {
-		if (!plan_ok(db, texts[i]))
+		if (!plan_ok(db, texts[i]) || (strstr(texts[i],
+		    "location_key") != NULL && !plan_by_location(db, texts[i])))
 			bad++;
 	}
 	(void)lib.close(db);

@@ -138,11 +138,14 @@ int	ice_create_asset(struct pgl_req *, const struct ice_target *,
 	    struct pgl_asset *, const char *verb, int delete_on_conflict);
 int	ice_drop_asset(struct pgl_req *, const struct pgl_asset *);
 /*
- * commit/overlaps.c, at start-up: a warning line per table or view lying
+ * commit/overlaps.c, once after start-up (task runner 0; at start-up when
+ * no task runs): a warning line per table or view lying
  * in another's location from before every table owned its files (issue
  * 67), bounded (commit/overlaps.h), and their count.
  */
 void	ice_overlaps_report(void);
+/* The same on store handle s (a task runner's). */
+void	ice_overlaps_report_on(struct pgl_store *s);
 
 /* What a table commit and a view commit do differently. */
 struct ice_commit_kind {

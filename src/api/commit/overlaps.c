@@ -249,3 +249,13 @@ ice_overlaps_report(void)
 		    "another's location (the first %d are logged above)",
 		    (unsigned long long)found, ICE_OVERLAPS_LOGGED);
 }
+
+void
+ice_overlaps_report_on(struct pgl_store *s)
+{
+	struct pgl_store	*saved = pgl_app.dbh;
+
+	pgl_app.dbh = s;
+	ice_overlaps_report();
+	pgl_app.dbh = saved;
+}
