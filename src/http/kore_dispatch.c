@@ -722,6 +722,9 @@ pgl_http_dispatch(struct http_request *hreq)
 	}
 	r->http = hreq;
 	r->start_us = pgl_now_us();
+	r->arrived_us = pgl_conn_arrived_us(hreq->owner);
+	if (r->arrived_us == 0 || r->arrived_us > r->start_us)
+		r->arrived_us = r->start_us;
 	r->method = pgl_method_parse(http_method_text(hreq->method));
 	r->iceberg = strncmp(hreq->path, "/v1/", 4) == 0;
 	set_request_id(r);
