@@ -79,19 +79,20 @@ of_schema(const struct pgl_store *s, const char *extra)
 	return (extra + len + 1);
 }
 
-/* The caller made the connection ready (no COMMIT in flight). */
-int
-pg_take_notes(struct pgl_store *s, struct pgl_err *err)
+/*
+ * What libpq holds (it keeps every notification it meets reading an
+ * answer): taken in after every statement, so a handle that never asks
+ * for changes (the task runner's) holds none for long.
+ */
+void
+pg_notes_held(struct pgl_store *s)
 {
 	PGnotify	*n;
 	const char	*note;
 	int		 self;
 
-	if (!PQconsumeInput(s->conn)) {
-		pg_lost(s);
-		return (store_err(err, PGL_EUNAVAIL, STORE_NAME ": %s",
-		    PQerrorMessage(s->conn)));
-	}
+	if (s->conn == NULL)
+		return;
 	self = PQbackendPID(s->conn);
 	while ((n = PQnotifies(s->conn)) != NULL) {
 		if (strcmp(n->relname, PG_CHANNEL) == 0 && n->be_pid != self &&
@@ -103,5 +104,17 @@ pg_take_notes(struct pgl_store *s, struct pgl_err *err)
 			asset_note(s->assets, note);
 		PQfreemem(n);
 	}
+}
+
+/* The caller made the connection ready (no COMMIT in flight). */
+int
+pg_take_notes(struct pgl_store *s, struct pgl_err *err)
+{
+	if (!PQconsumeInput(s->conn)) {
+		pg_lost(s);
+		return (store_err(err, PGL_EUNAVAIL, STORE_NAME ": %s",
+		    PQerrorMessage(s->conn)));
+	}
+	pg_notes_held(s);
 	return (PGL_OK);
 }

@@ -276,6 +276,7 @@ store_runv(struct pgl_store *s, struct pgl_err *err, const char *sql,
 	 * this connection's next lookup syncs, its own note seen). */
 	if (!s->in_tx && rd == NULL)
 		pg_assets_committed(s);
+	pg_notes_held(s);
 	if (!result_ok(res))
 		status = store_pg_err(s, err, res);
 	if (status == PGL_OK && rd != NULL)

@@ -267,6 +267,8 @@ int	postgres_changes_seen(struct pgl_store *, int *, struct pgl_err *);
  * set s->changed, asset notes bump the asset cache's counts.
  */
 int	pg_take_notes(struct pgl_store *, struct pgl_err *);
+/* The same without reading the socket: only what libpq holds. */
+void	pg_notes_held(struct pgl_store *);
 /* The asset cache's count of an asset's names. */
 size_t	pg_asset_count_of(const char *tenant, const char *catalog,
 	    const char *ns, const char *name);

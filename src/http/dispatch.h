@@ -79,6 +79,9 @@ void	pgl_http_watch_wake(void);
  * another worker's claim on their table, api/commit/async.c).
  */
 void	pgl_http_poll(void (*fn)(void));
+/* In a worker: call fn about once a second, requests or none (one such
+ * caller: the store's notifications taken in, api_config_changes). */
+void	pgl_http_every_second(void (*fn)(void));
 
 /* The per-address connection cap (kore_conns.c); 0: none.  Before fork. */
 void	pgl_conns_set_cap(uint32_t);

@@ -414,12 +414,22 @@ finish(struct pgl_req *r)
 	    access_line(r, us, line, sizeof(line)));
 }
 
+static void	(*second_fn)(void);
+
 static void
 log_tick(void *arg, uint64_t now)
 {
 	(void)arg;
 	(void)now;
 	pgl_log_tick();
+	if (second_fn != NULL)
+		second_fn();
+}
+
+void
+pgl_http_every_second(void (*fn)(void))
+{
+	second_fn = fn;
 }
 
 /*
