@@ -25,9 +25,22 @@ mkdir -p "$OUT"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-pgcache.XXXXXX")
 chmod 755 "$TMP"	# PostgreSQL runs as user postgres when we are root
 PIDS=
+# A server that has not stopped 30 s after TERM is killed (its tree).
 cleanup() {
 	for p in $PIDS; do
 		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in $PIDS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 300 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if kill -0 "$p" 2>/dev/null; then
+			echo "pg_cache: server $p did not stop; killed" >&2
+			pkill -KILL -P "$p" 2>/dev/null || true
+			kill -KILL "$p" 2>/dev/null || true
+		fi
 		wait "$p" 2>/dev/null || true
 	done
 	sh tests/servers/postgres.sh stop "$TMP/pg" >/dev/null 2>&1 || true
