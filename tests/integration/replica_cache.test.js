@@ -22,7 +22,7 @@ import { startServer, STORE } from './lib/server.js';
 const skip = STORE !== 'postgres' && 'PostgreSQL pass only (the cache is the PostgreSQL store\'s)';
 const T = '/v1/demo/namespaces/rc/tables';
 const TABLES = ['t0', 't1', 't2'];
-const ROUNDS = 12;
+const ROUNDS = 8;
 const APP = (i) => `pgl-rc-${process.pid}-${i}`;
 
 const psql = (sql) => execFileSync('psql', [process.env.PGL_PG_URL, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql],
@@ -52,7 +52,7 @@ async function ok(srv, method, p, body, want) {
 
 // Loads of table on srv over fresh connections, so both workers answer
 // some; each answer's properties.
-async function loads(srv, table, n = 6) {
+async function loads(srv, table, n = 4) {
   const rs = await Promise.all(Array.from({ length: n }, () =>
     srv.req('GET', `${T}/${table}`, { agent: false })));
   return rs.map((r) => {
