@@ -99,3 +99,14 @@ test('a replica whose connections are cut does not answer the row it kept', { sk
   assert.equal(r.status, 200, r.text);
   await allShow('t0', 'cut', 9, 'a commit through the cut replica');
 });
+
+test('a write behind the servers\' back (psql, another search_path) is seen by every replica\'s next load', { skip }, async () => {
+  const [a] = replicas;
+  const schema = `t_${path.basename(a.dir).replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  const before = (await a.req('GET', `${T}/t2`)).json['metadata-location'];
+  await ok(a, 'POST', `${T}/t2`, { updates: [{ action: 'set-properties', updates: { back: '1' } }] }, 200);
+  await allShow('t2', 'back', 1, 'a commit');
+  psql(`UPDATE "${schema}".assets SET metadata_location = '${before}' WHERE name = 't2' AND branch_name = 'main'`);
+  for (const r of replicas)
+    for (const p of await loads(r, 't2')) assert.equal(p.back, undefined, 'a load after the pointer was moved back');
+});
