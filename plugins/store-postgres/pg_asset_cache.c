@@ -15,9 +15,10 @@
  *    a sequence taken under an advisory lock held to the end of the
  *    commit (pg_schema_notes.c): so the numbers rise in commit order,
  *    the order PostgreSQL delivers notifications in.  Every connection
- *    LISTENs (pg_conn.c) and takes notes in (pg_notify.c, before every
- *    request, and here): a note bumps its asset's count (or all), and
- *    "applied" is the highest number taken in.
+ *    LISTENs (pg_conn.c) and takes notes in (pg_notes.c: after every
+ *    statement, before every request, once a second on an idle worker):
+ *    a note bumps its asset's count (or all), and "applied" is the
+ *    highest number taken in.
  *
  *  - Read-your-writes.  A commit acknowledged by any server before a
  *    request arrived has its number at most the sequence's value read
@@ -192,7 +193,8 @@ sync(struct pgl_store *s, struct pgl_arena *a, struct pgl_err *err)
 
 /*
  * 1 when a row kept may answer this request: every note up to the value
- * read after it arrived taken in.  0: read the store (and keep the row).
+ * read after it arrived taken in.  0: the store answers, as it did every
+ * lookup before this cache.
  */
 static int
 trusted(struct pgl_store *s, struct pgl_arena *a)
