@@ -202,12 +202,12 @@ trusted(struct pgl_store *s, struct pgl_arena *a)
 	struct pg_assets	*c = s->assets;
 	struct pgl_err		 err;
 
-	if (s->in_tx || s->tx_lost || pg_ready(s, &err) != PGL_OK)
+	/* A handle the host never tells a request's arrival (the task
+	 * runner's, a tool's) reads the store: a lookup there would read
+	 * the stamp first, a second round trip on a miss. */
+	if (!c->requests || s->in_tx || s->tx_lost ||
+	    pg_ready(s, &err) != PGL_OK)
 		return (0);
-	/* A handle the host never says a request's arrival to (the task
-	 * runner's): every lookup is as of now. */
-	if (!c->requests)
-		c->covered = 0;
 	if (c->gen != s->gen && start(s, a, &err) != PGL_OK) {
 		forget(c);
 		return (0);
