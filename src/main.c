@@ -534,6 +534,8 @@ kore_worker_configure(void)
 	api_sts_vend_open();
 	pgl_metrics_set_ready(pgl_app.dbh != NULL);
 	pgl_http_worker_start();
+	/* An idle worker's connection still takes notifications in. */
+	pgl_http_every_second(api_config_changes);
 	if ((fd = pgl_wpool_start(pgl_app.cfg->storage.write_pool_threads))
 	    != -1) {
 		pgl_wpool_after_reap(ice_commit_swap_ready);

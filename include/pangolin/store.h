@@ -84,7 +84,8 @@
  *  lifecycle	open close ping, round_trips [1], atomic [13]
  *  transaction	begin commit rollback, announce_change changes_seen [4],
  *		defer_log_sync [21], begin_tenant [22], try_begin [23],
- *		defer_writes [24], commit_send commit_poll [25]
+ *		defer_writes [24], commit_send commit_poll [25],
+ *		read_after [29]
  *  tenants	create/get/list/update/delete_tenant, count_tenant [10],
  *		usage usage_recount [27]; warehouses, catalogs (and
  *		count_catalog), namespaces: create/get/list/update/delete
@@ -115,7 +116,7 @@
 #include "pangolin/store-t.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	28
+#define PGL_STORE_ABI_MINOR	29
 
 #define S	struct pgl_store *
 #define A	struct pgl_arena *
@@ -992,6 +993,18 @@ struct pgl_store_ops {
 	 * trim_events for events); *purged how many went. */
 	int	(*trim_audit)(S, const char *tenant, uint32_t n,
 		    uint64_t *purged, E);
+
+	/*
+	 * ABI 1.29: read-your-writes across servers for a store that keeps
+	 * copies (issue 69, the PostgreSQL asset cache).  The host calls it
+	 * before a request's first store call with the time the request
+	 * arrived (CLOCK_MONOTONIC, ms; 0: this instant, as a retry after
+	 * a lost race needs): every read after it must see each commit
+	 * acknowledged before then, by any server on the same database.
+	 * May be NULL: the store's reads always do (SQLite's copies are
+	 * dropped through shared memory before a commit returns).
+	 */
+	void	(*read_after)(S, uint64_t arrived_ms);
 };
 
 #undef S

@@ -110,6 +110,9 @@ pg_listen(struct pgl_store *s, struct pgl_err *err)
 {
 	if (s->gen > 1)
 		s->changed = 1;
+	if (s->assets != NULL)
+		return (pg_simple(s, "LISTEN " PG_CHANNEL "; LISTEN "
+		    PG_ASSET_CHANNEL, "LISTEN", err));
 	return (pg_simple(s, "LISTEN " PG_CHANNEL, "LISTEN", err));
 }
 

@@ -584,6 +584,7 @@ const struct pg_migration pg_migrations[] = {
 	{ 20, "tenant usage ledger", pg_usage_sql },
 	{ 21, "keyset pages", pg_keyset_sql },	/* pg_schema_keyset.c */
 	{ 22, "usage by statement", pg_usage_by_statement_sql },
+	{ 23, "asset notes", pg_asset_notes_sql },	/* pg_schema_notes.c */
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */

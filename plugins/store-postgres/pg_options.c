@@ -49,6 +49,10 @@
  *		more keeps the connection open from open() for the life of
  *		the process; a process never holds a second, so 2 (the
  *		default) behaves exactly as 1.
+ *  asset_cache_slots  rows of assets each connection keeps for lookups
+ *		(pg_asset_cache.c; default 4096, a power of two, at most
+ *		1048576): a slot holds one row, about half a kilobyte.  0: no
+ *		cache, every lookup reads the store.
  */
 #include <errno.h>
 #include <limits.h>
@@ -66,6 +70,7 @@
 #define DEFAULT_IDLE_TX_MS	60000
 #define TIMEOUT_MS_MAX		86400000	/* a day */
 #define NAMEDATALEN_MAX		63	/* longer identifiers are truncated */
+#define ASSET_SLOTS_MAX		1048576
 
 static const char *const sslmodes[] = {
 	"disable", "allow", "prefer", "require", "verify-ca", "verify-full",
@@ -145,6 +150,14 @@ set_option(struct pg_options *o, const struct pgl_kv *kv, struct pgl_err *err)
 	if (strcmp(k, "max_connections") == 0) {
 		if (parse_int(kv->value, 1, 10000, &o->max_connections) == -1)
 			return (bad_value(k, kv->value, "1 to 10000", err));
+		return (PGL_OK);
+	}
+	if (strcmp(k, "asset_cache_slots") == 0) {
+		if (parse_int(kv->value, 0, ASSET_SLOTS_MAX,
+		    &o->asset_cache_slots) == -1 ||
+		    (o->asset_cache_slots & (o->asset_cache_slots - 1)) != 0)
+			return (bad_value(k, kv->value, "0 (none) or a power "
+			    "of two up to 1048576", err));
 		return (PGL_OK);
 	}
 	if (strcmp(k, "min_connections") == 0) {
@@ -227,6 +240,7 @@ pg_parse_options(const struct pgl_kv *kv, size_t n, struct pg_options *o,
 	memset(o, 0, sizeof(*o));
 	o->schema = "public";
 	o->max_connections = DEFAULT_MAX;
+	o->asset_cache_slots = PG_ASSET_SLOTS;
 	o->min_connections = -1;	/* unset: the default, within max */
 	o->statement_timeout_ms = DEFAULT_STATEMENT_MS;
 	o->lock_timeout_ms = DEFAULT_LOCK_MS;

@@ -272,6 +272,11 @@ store_runv(struct pgl_store *s, struct pgl_err *err, const char *sql,
 	if ((slot = pg_slot(s, sql, &index, err)) == NULL)
 		return (err->code);
 	res = execute(s, slot, index, &p);
+	/* A write outside a transaction is its own commit (pg_asset_cache.c:
+	 * this connection's next lookup syncs, its own note seen). */
+	if (!s->in_tx && rd == NULL)
+		pg_assets_committed(s);
+	pg_notes_held(s);
 	if (!result_ok(res))
 		status = store_pg_err(s, err, res);
 	if (status == PGL_OK && rd != NULL)

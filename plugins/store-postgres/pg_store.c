@@ -78,6 +78,7 @@ postgres_close(struct pgl_store *s)
 	if (s->conn != NULL)
 		PQfinish(s->conn);	/* an open transaction rolls back */
 	store_finalize(s);
+	pg_assets_close(s);
 	pg_conninfo_free(&s->ci);
 	free(s->schema);
 	free(s);
@@ -122,6 +123,7 @@ postgres_open(const struct pgl_host *host, const struct pgl_kv *opts,
 	s->host = host;
 	open_handles++;
 	if ((rc = pg_conninfo(s, &o, err)) == PGL_OK &&
+	    (rc = pg_assets_open(s, o.asset_cache_slots, err)) == PGL_OK &&
 	    (rc = pg_connect(s, err)) == PGL_OK)
 		rc = pg_migrate(s, err);
 	if (rc != PGL_OK) {
@@ -303,6 +305,7 @@ static void
 commit_over(struct pgl_store *s, int also_done)
 {
 	pg_defer_end(s);
+	pg_assets_committed(s);
 	s->tx_lost = 0;
 	if (also_done) {
 		lock_forget(s);
@@ -346,6 +349,7 @@ postgres_commit(struct pgl_store *s, struct pgl_err *err)
 	pg_defer_end(s);
 	s->in_tx = 0;
 	rc = pg_simple(s, "COMMIT", "COMMIT", err);
+	pg_assets_committed(s);
 	if (rc == PGL_EUNAVAIL)
 		(void)store_err(err, rc, STORE_NAME ": connection lost during "
 		    "COMMIT; the outcome is unknown");
@@ -521,6 +525,8 @@ static const struct pgl_store_ops ops = {
 	/* A COMMIT answered later, the host's loop free meanwhile (1.25). */
 	.commit_send = postgres_commit_send,
 	.commit_poll = postgres_commit_poll,
+	/* Loads answered from memory, read-your-writes kept (1.29). */
+	.read_after = pg_assets_read_after,
 };
 
 PGL_EXPORT const struct pgl_store_ops *

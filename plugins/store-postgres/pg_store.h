@@ -11,11 +11,20 @@
 
 #include <libpq-fe.h>
 
+/* get_asset goes through this connection's cache (pg_asset_cache.c). */
+#define SQL_GET_ASSET	postgres_get_asset
+
 #include "sql_store.h"
 
 #define STORE_NAME	"postgres"
 /* Configuration changes between servers (pg_notify.c). */
 #define PG_CHANNEL	"pangolin_config"
+/* Changed assets, for the asset cache (pg_asset_cache.c). */
+#define PG_ASSET_CHANNEL	"pangolin_assets"
+/* The asset cache's counts: one per asset, chosen by its names. */
+#define PG_ASSET_COUNTS	4096
+/* Rows it keeps per connection unless asset_cache_slots says. */
+#define PG_ASSET_SLOTS	4096
 
 /*
  * Prepared statements, one per SQL text, keyed by the address of the text
@@ -125,6 +134,7 @@ struct pgl_store {
 	struct pgl_err		 defer_err;	/* code PGL_OK: none failed */
 	struct sql_fork_memo	 fork_memo;	/* this transaction's */
 	struct pg_flight	 flight;
+	struct pg_assets	*assets;	/* NULL: no asset cache */
 };
 
 /* A result row read left to right; strings are copied into the arena. */
@@ -238,6 +248,7 @@ struct pg_options {
 	int		 statement_timeout_ms;
 	int		 lock_timeout_ms;
 	int		 idle_in_transaction_timeout_ms;
+	int		 asset_cache_slots;	/* 0: none */
 };
 
 int	pg_parse_options(const struct pgl_kv *, size_t, struct pg_options *,
@@ -249,6 +260,46 @@ void	pg_conninfo_free(struct conninfo *);
 /* pg_notify.c: configuration changes between servers (ABI 1.4). */
 int	postgres_announce_change(struct pgl_store *, struct pgl_err *);
 int	postgres_changes_seen(struct pgl_store *, int *, struct pgl_err *);
+
+/*
+ * pg_notes.c: the notifications that have come, taken in (what libpq
+ * holds and what the socket has; never waits): configuration changes
+ * set s->changed, asset notes bump the asset cache's counts.
+ */
+int	pg_take_notes(struct pgl_store *, struct pgl_err *);
+/* The same without reading the socket: only what libpq holds. */
+void	pg_notes_held(struct pgl_store *);
+/* The asset cache's count of an asset's names. */
+size_t	pg_asset_count_of(const char *tenant, const char *catalog,
+	    const char *ns, const char *name);
+
+/*
+ * pg_asset_cache.c: asset lookups from memory, coherent across servers
+ * (issue 69).  pg_assets_committed: this connection committed (its
+ * next lookup syncs again).
+ */
+struct asset_entry;
+struct pg_assets {
+	size_t			 nslots;	/* a power of two */
+	struct asset_entry	*slot;
+	uint64_t		 all;		/* bumped by a note of all */
+	uint64_t		 counts[PG_ASSET_COUNTS];	/* by a row's */
+	unsigned		 gen;		/* the connection's; 0 none */
+	uint64_t		 applied;	/* highest note taken in */
+	uint64_t		 synced_us;	/* the last sync's start */
+	uint64_t		 synced_n;	/* the value it read */
+	uint64_t		 arrived_us;	/* this request's arrival */
+	int			 covered;	/* a sync since it arrived */
+	int			 requests;	/* read_after is called */
+};
+
+int	pg_assets_open(struct pgl_store *, int slots, struct pgl_err *);
+void	pg_assets_close(struct pgl_store *);
+void	pg_assets_read_after(struct pgl_store *, uint64_t arrived_us);
+void	pg_assets_committed(struct pgl_store *);
+int	postgres_get_asset(struct pgl_store *, struct pgl_arena *,
+	    const char *, const char *, const char *, const char *,
+	    const char *, struct pgl_asset *, struct pgl_err *);
 
 /* pg_migrate.c: applies at open the migrations of pg_migrations.c. */
 int	pg_migrate(struct pgl_store *, struct pgl_err *);
@@ -278,6 +329,8 @@ extern const char	pg_usage_sql[];
 extern const char	pg_keyset_sql[];
 /* pg_schema_usage.c: migration 22, inserts and deletes counted a statement. */
 extern const char	pg_usage_by_statement_sql[];
+/* pg_schema_notes.c: migration 23, the asset notes (issue 69). */
+extern const char	pg_asset_notes_sql[];
 int	pg_ensure_text_index(struct pgl_store *, struct pgl_err *);
 
 #endif

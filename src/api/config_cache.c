@@ -90,6 +90,18 @@ api_config_changes(void)
 		pgl_grant_epoch_bump();
 }
 
+/*
+ * Before a request's first store call: what it reads must show every
+ * commit acknowledged before it came, on any server (store ABI 1.29; the
+ * PostgreSQL asset cache, issue 69).  arrived_us 0: this instant.
+ */
+void
+api_store_read_after(uint64_t arrived_us)
+{
+	if (pgl_app.dbh != NULL && PGL_STORE_HAS(pgl_app.db, 29, read_after))
+		pgl_app.db->read_after(pgl_app.dbh, arrived_us);
+}
+
 void
 api_config_changed(void)
 {

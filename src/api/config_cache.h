@@ -41,6 +41,9 @@ int	api_store_atomic(void);
 
 /* Once per request: take in other replicas' announced changes. */
 void	api_config_changes(void);
+/* Once per request, with its arrival (pgl_now_us's clock; 0: now): its
+ * reads see every commit acknowledged before then (store ABI 1.29). */
+void	api_store_read_after(uint64_t arrived_us);
 
 /* After a management change committed on this server. */
 void	api_config_changed(void);

@@ -546,8 +546,10 @@ api_admit(struct pgl_req *r)
 		return (-1);
 	}
 	/* Before any cached catalog, warehouse or grant is used. */
-	if (!(r->match.route->flags & ROUTE_NO_STORE))
+	if (!(r->match.route->flags & ROUTE_NO_STORE)) {
 		api_config_changes();
+		api_store_read_after(r->arrived_us);
+	}
 	if (rule->who == WHO_PUBLIC) {
 		/* Public routes still see the caller's tenant if it has one;
 		 * root's Basic is throttled here too (api_identify).  Routes

@@ -79,9 +79,17 @@ void	pgl_http_watch_wake(void);
  * another worker's claim on their table, api/commit/async.c).
  */
 void	pgl_http_poll(void (*fn)(void));
+/* In a worker: call fn about once a second, requests or none (one such
+ * caller: the store's notifications taken in, api_config_changes). */
+void	pgl_http_every_second(void (*fn)(void));
 
 /* The per-address connection cap (kore_conns.c); 0: none.  Before fork. */
 void	pgl_conns_set_cap(uint32_t);
+/* When a connection's request head came in whole (kore_conns.c; µs,
+ * pgl_now_us's clock; 0: not known). */
+struct connection;
+void	pgl_conn_head_arrived(const struct connection *);
+uint64_t pgl_conn_arrived_us(const struct connection *);
 
 /*
  * The route flags (ROUTE_*) of a request head's method and path (no

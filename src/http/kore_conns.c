@@ -14,6 +14,7 @@
 #include <http.h>
 
 #include "http/dispatch.h"
+#include "http/request.h"
 #include "metrics/limits.h"
 
 int	pgl_conn_admit(struct connection *);
@@ -141,4 +142,47 @@ pgl_conn_release(struct connection *c)
 		}
 		return;
 	}
+}
+
+/*
+ * When each connection's request head had come in whole (CLOCK_MONOTONIC
+ * µs), by descriptor: Kore reads a connection's next request only once
+ * this one is answered (the patch's item 7), so one a connection is
+ * enough.  A store that keeps copies is told it (store ABI 1.29,
+ * read_after): a read must see every commit acknowledged before the
+ * request came, and one check made after it serves every request that
+ * had come by then (issue 69).  Grown on demand; a descriptor past what
+ * it can hold reads as 0 (the dispatch time is used instead).
+ */
+#define ARRIVED_MAX	(1u << 20)
+
+static uint64_t	*arrived;
+static size_t	 narrived;
+
+void
+pgl_conn_head_arrived(const struct connection *c)
+{
+	uint64_t	*p;
+	size_t		 n;
+
+	if (c->fd < 0 || (size_t)c->fd >= ARRIVED_MAX)
+		return;
+	if ((size_t)c->fd >= narrived) {
+		for (n = narrived ? narrived : 1024; n <= (size_t)c->fd; n *= 2)
+			;
+		if ((p = realloc(arrived, n * sizeof(*p))) == NULL)
+			return;
+		memset(p + narrived, 0, (n - narrived) * sizeof(*p));
+		arrived = p;
+		narrived = n;
+	}
+	arrived[c->fd] = pgl_now_us();
+}
+
+uint64_t
+pgl_conn_arrived_us(const struct connection *c)
+{
+	if (c == NULL || c->fd < 0 || (size_t)c->fd >= narrived)
+		return (0);
+	return (arrived[c->fd]);
 }

@@ -414,12 +414,22 @@ finish(struct pgl_req *r)
 	    access_line(r, us, line, sizeof(line)));
 }
 
+static void	(*second_fn)(void);
+
 static void
 log_tick(void *arg, uint64_t now)
 {
 	(void)arg;
 	(void)now;
 	pgl_log_tick();
+	if (second_fn != NULL)
+		second_fn();
+}
+
+void
+pgl_http_every_second(void (*fn)(void))
+{
+	second_fn = fn;
 }
 
 /*
@@ -722,6 +732,9 @@ pgl_http_dispatch(struct http_request *hreq)
 	}
 	r->http = hreq;
 	r->start_us = pgl_now_us();
+	r->arrived_us = pgl_conn_arrived_us(hreq->owner);
+	if (r->arrived_us == 0 || r->arrived_us > r->start_us)
+		r->arrived_us = r->start_us;
 	r->method = pgl_method_parse(http_method_text(hreq->method));
 	r->iceberg = strncmp(hreq->path, "/v1/", 4) == 0;
 	set_request_id(r);

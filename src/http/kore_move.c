@@ -264,6 +264,7 @@ pgl_http_head_move(struct connection *c, const u_int8_t *buf, size_t len,
 	unsigned	id;
 	int		commit;
 
+	pgl_conn_head_arrived(c);	/* moved: stamped again where it goes */
 	if (nworkers == 0)
 		return (0);
 	/* A connection that commits stays where it is. */

@@ -44,6 +44,7 @@ struct pgl_req {
 	int			 iceberg;	/* /v1/...: Iceberg error envelope */
 	char			 request_id[130];
 	uint64_t		 start_us;
+	uint64_t		 arrived_us;	/* its head came in whole */
 
 	struct pgl_principal	 who;
 	char			 tenant[PGL_UUID_LEN + 1]; /* effective tenant */

@@ -921,7 +921,7 @@ open_child(int gate, int i)
 }
 
 /* The newest migration of plugins/store-postgres/pg_migrations.c. */
-#define PG_MIGRATIONS	22
+#define PG_MIGRATIONS	23
 
 static void
 test_migrations_raced_by_8_processes_apply_once(void **state)

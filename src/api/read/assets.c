@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/config_cache.h"
 #include "api/read/read.h"
 #include "api/request/req_app.h"
 #include "api/target.h"
@@ -43,9 +44,13 @@ find(struct pgl_req *r, const struct ice_target *t, const char *kind,
 	    ice_same_asset(&r->app->asset, t)) {
 		*a = r->app->asset;
 		rc = PGL_OK;
-	} else
+	} else {
+		/* The row as it is now, not as of the request's arrival. */
+		if (!cached)
+			api_store_read_after(0);
 		rc = STORE(get_asset, r->arena, r->tenant, t->catalog.name,
 		    t->branch, t->ns, t->name, a, &err);
+	}
 	if (rc == PGL_OK && strcmp(a->kind, kind) == 0)
 		return (0);
 	if (rc == PGL_OK || err.code == PGL_ENOTFOUND) {
