@@ -257,7 +257,10 @@ describe('stored plans expire', () => {
   before(async () => {
     srv = await startServer({
       noAuth: false, root: true,
-      env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_SCAN_TASKS_PER_PART: '1', PANGOLIN_SCAN_UNFETCHED_TTL_SECS: '1', PANGOLIN_SCAN_TTL_SECS: '3600' },
+      // 3 s: y is fetched within its unfetched life, one request after
+      // its plan's answer (a second was too short on a loaded machine:
+      // the fetch came after y had expired, 404).
+      env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PANGOLIN_SCAN_TASKS_PER_PART: '1', PANGOLIN_SCAN_UNFETCHED_TTL_SECS: '3', PANGOLIN_SCAN_TTL_SECS: '3600' },
     });
     B = await tenant(srv);
     tb = await B.table('t', 2, 20);
@@ -266,12 +269,12 @@ describe('stored plans expire', () => {
 
   test('a plan nobody fetched expires after [scan] unfetched_ttl_secs; a fetched one lives [scan] ttl_secs', async () => {
     const y = await plan(srv, tb, B.reader, {});
+    // Fetched at once: its life is ttl_secs from now.
+    assert.equal((await srv.req('POST', `${tb.path}/tasks`, { body: { 'plan-task': y.json['plan-tasks'][0] }, headers: B.reader })).status, 200);
     const x = await plan(srv, tb, B.reader, {});
     assert.equal(x.json.status, 'completed');
     const yId = y.json['plan-id'];
     const xId = x.json['plan-id'];
-    // Fetched: its life is ttl_secs from now.
-    assert.equal((await srv.req('POST', `${tb.path}/tasks`, { body: { 'plan-task': y.json['plan-tasks'][0] }, headers: B.reader })).status, 200);
     // Waited out through the tenant's stored plans in /metrics (polling
     // x itself would be a fetch).
     await until('B\'s unfetched plans to expire', async () => (await metric(srv, 'pangolin_scan_plans_stored', B.id)) === 1);
