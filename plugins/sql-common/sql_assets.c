@@ -74,18 +74,19 @@ static const char ASSET_LIST_BRANCH[] =
 static const char ASSET_COUNT_BRANCH[] =
 	LINEAGE "SELECT count(*)" VIEW_FROM SQL_UNUSED("?4") ASSET_KIND
 	VIEW_LIVE;
-/* Keyset pages: the key columns only, after a (namespace, name). */
+/* Keyset pages: the key columns only, after a (namespace, name), each
+ * planned for its own values (SQL_CUSTOM_PLAN). */
 #define ASSET_KEY_COLS \
 	"a.id, a.catalog_name, ?3, a.namespace, a.name, a.kind"
 #define ASSET_AFTER_ORDER	" ORDER BY a.namespace, a.name LIMIT ?6"
 static const char ASSET_LIST_NS_AFTER[] =
-	LINEAGE "SELECT " ASSET_KEY_COLS VIEW_FROM ASSET_IN_NS ASSET_KIND
+	SQL_CUSTOM_PLAN LINEAGE "SELECT " ASSET_KEY_COLS VIEW_FROM ASSET_IN_NS ASSET_KIND
 	SQL_UNUSED("?7") " AND a.name > ?8" VIEW_LIVE ASSET_AFTER_ORDER;
 static const char ASSET_LIST_NS_KIND_AFTER[] =
-	LINEAGE "SELECT " ASSET_KEY_COLS VIEW_FROM ASSET_IN_NS ASSET_KIND_IS
+	SQL_CUSTOM_PLAN LINEAGE "SELECT " ASSET_KEY_COLS VIEW_FROM ASSET_IN_NS ASSET_KIND_IS
 	SQL_UNUSED("?7") " AND a.name > ?8" VIEW_LIVE ASSET_AFTER_ORDER;
 static const char ASSET_LIST_BRANCH_AFTER[] =
-	LINEAGE "SELECT " ASSET_KEY_COLS VIEW_FROM SQL_UNUSED("?4") ASSET_KIND
+	SQL_CUSTOM_PLAN LINEAGE "SELECT " ASSET_KEY_COLS VIEW_FROM SQL_UNUSED("?4") ASSET_KIND
 	" AND (a.namespace > ?7 OR (a.namespace = ?7 AND a.name > ?8))"
 	VIEW_LIVE ASSET_AFTER_ORDER;
 static const char ASSET_LIST_ALL[] =

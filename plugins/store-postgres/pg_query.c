@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "pg_store.h"
+#include "sql_dialect.h"
 
 static const char SP_SET[] = "SAVEPOINT pgl_stmt";
 static const char SP_RELEASE[] = "RELEASE SAVEPOINT pgl_stmt";
@@ -89,6 +90,14 @@ store_host(struct pgl_store *s)
 	return (s->host);
 }
 
+/* A text planned anew at each call (SQL_CUSTOM_PLAN), run unnamed. */
+static int
+custom_plan(const struct stmt_slot *slot)
+{
+	return (strncmp(slot->text, SQL_CUSTOM_PLAN,
+	    sizeof(SQL_CUSTOM_PLAN) - 1) == 0);
+}
+
 /* Outside a transaction: prepare once, then one round trip per call. */
 static PGresult *
 exec_plain(struct pgl_store *s, struct stmt_slot *slot, const char *name,
@@ -96,6 +105,9 @@ exec_plain(struct pgl_store *s, struct stmt_slot *slot, const char *name,
 {
 	PGresult	*res;
 
+	if (custom_plan(slot))
+		return (PQexecParams(s->conn, slot->text, p->n, p->types,
+		    p->values, p->lengths, p->formats, 0));
 	if (slot->gen != s->gen) {
 		res = PQprepare(s->conn, name, slot->text, p->n, p->types);
 		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -154,14 +166,18 @@ exec_guarded(struct pgl_store *s, struct stmt_slot *slot, const char *name,
 {
 	PGconn		*c = s->conn;
 	PGresult	*res;
-	int		 prep = slot->gen != s->gen, ok;
+	int		 custom = custom_plan(slot), ok;
+	int		 prep = !custom && slot->gen != s->gen;
 
 	if (PQenterPipelineMode(c) != 1)
 		return (NULL);
 	ok = PQsendQueryParams(c, SP_SET, 0, NULL, NULL, NULL, NULL, 0);
 	if (ok && prep)
 		ok = PQsendPrepare(c, name, slot->text, p->n, p->types);
-	if (ok)
+	if (ok && custom)
+		ok = PQsendQueryParams(c, slot->text, p->n, p->types,
+		    p->values, p->lengths, p->formats, 0);
+	else if (ok)
 		ok = PQsendQueryPrepared(c, name, p->n, p->values, p->lengths,
 		    p->formats, 0);
 	if (ok)
