@@ -64,7 +64,7 @@ PGL_CFLAGS	:= $(BASE_CFLAGS) -Iinclude -Isrc -I$(KORE_OUT)/include/kore \
 PLUGIN_CFLAGS	:= $(BASE_CFLAGS) -Iinclude -fPIC -fvisibility=hidden
 
 # Kore's own code is built with Kore's flags, warnings not ours to fix.
-KORE_CFLAGS	:= $(filter -O% -g -fsanitize% -fno-sanitize% \
+KORE_CFLAGS	:= $(filter -O% -g -g% -fsanitize% -fno-sanitize% \
 		     -fno-omit-frame-pointer,$(BASE_CFLAGS)) \
 		   -std=c99 -D_GNU_SOURCE=1 -D_FILE_OFFSET_BITS=64 \
 		   -DKORE_SINGLE_BINARY -DPREFIX='"$(PREFIX)"' \

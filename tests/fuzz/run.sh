@@ -25,11 +25,11 @@ else
 fi
 out=build/fuzz
 mkdir -p "$out" tests/fuzz/findings
-CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude -Isrc"
+CFLAGS="-g1 -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude -Isrc"
 # The sources a target links are compiled once per run, with the
 # fuzzer's coverage but not its main(), and shared by every target that
 # links them (the Iceberg engine is two targets' sources).
-OBJFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude -Isrc"
+OBJFLAGS="-g1 -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude -Isrc"
 objdir=$(mktemp -d)
 trap 'rm -rf "$objdir"' EXIT
 objects() {
