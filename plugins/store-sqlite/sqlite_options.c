@@ -16,12 +16,13 @@
 
 /* Rows kept per connection by default: about 16,000 narrow ones. */
 #define ASSET_CACHE_BYTES	(8LL << 20)
-/* SQLite's own page cache is 2 MB; see configure(). */
+/* SQLite's own page cache is 2 MB; see page_cache(), sqlite_store.c. */
 #define PAGE_CACHE_MB		16
 #define MMAP_MB			0
 /* PRAGMA mmap_size is capped by SQLite at 2 GiB unless built otherwise;
  * the byte budgets are capped where a worker could still hold them. */
 #define SIZE_MAX_MB		(64LL << 10)
+#define ASSET_CACHE_MAX		(1LL << 30)	/* as PostgreSQL's */
 
 /* PRAGMA values cannot be bound, so they are checked against a list. */
 static const char *const journal_modes[] = {
@@ -111,7 +112,7 @@ set_option(struct sqlite_options *o, const struct pgl_kv *kv, struct pgl_err *er
 		if ((o->synchronous = pick(kv->value, sync_modes)) == NULL)
 			goto bad;
 	} else if (strcmp(k, "asset_cache_bytes") == 0) {
-		if (parse_size(kv->value, SIZE_MAX_MB << 20,
+		if (parse_size(kv->value, ASSET_CACHE_MAX,
 		    &o->asset_cache_bytes) == -1)
 			goto bad;
 	} else if (strcmp(k, "page_cache_mb") == 0) {
