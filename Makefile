@@ -297,6 +297,11 @@ $(OUT)/tests/test_merge_parts: EXTRA_SRCS = src/api/branching/merge_parts.c
 $(OUT)/tests/test_merge_parts: src/api/branching/merge_parts.c
 $(OUT)/tests/test_tree_cache: EXTRA_SRCS = src/api/cache/tree_cache.c
 $(OUT)/tests/test_tree_cache: src/api/cache/tree_cache.c
+# The SQL stores' kept rows (issue 69): the one shared file, on its own.
+$(OUT)/tests/test_sql_asset_rows: EXTRA_SRCS = -Iplugins/sql-common \
+    plugins/sql-common/sql_asset_rows.c
+$(OUT)/tests/test_sql_asset_rows: plugins/sql-common/sql_asset_rows.c \
+    plugins/sql-common/sql_asset_rows.h
 
 # The cache unit test links the plugin's sources directly.
 $(OUT)/tests/test_cache: EXTRA_SRCS = $(CACHE_SRCS)

@@ -105,7 +105,7 @@
  *		trim_audit [27]
  *  governance	get/put_settings; business metadata, access requests,
  *		search_assets search_names [10], list_column_tags_of [19];
- *		policies and column tags [17]
+ *		policies and column tags [17], labels_any [30]
  *  operations	tasks; idempotency keys; plan parts [11, 14]; events
  *		[15, 16]; webhooks [16]; drops [18]
  */
@@ -116,7 +116,7 @@
 #include "pangolin/store-t.h"
 
 #define PGL_STORE_ABI_MAJOR	1
-#define PGL_STORE_ABI_MINOR	29
+#define PGL_STORE_ABI_MINOR	30
 
 #define S	struct pgl_store *
 #define A	struct pgl_arena *
@@ -1005,6 +1005,15 @@ struct pgl_store_ops {
 	 * dropped through shared memory before a commit returns).
 	 */
 	void	(*read_after)(S, uint64_t arrived_ms);
+
+	/*
+	 * ABI 1.30: whether the tenant has any business metadata or any
+	 * column tag (*any 1) or neither (0), one round trip (issue 69: a
+	 * load of a table whose labels no worker kept read both for it, two
+	 * more statements a load at a million tables).  May be NULL: the
+	 * host reads each asset's.
+	 */
+	int	(*labels_any)(S, const char *tenant, int *any, E);
 };
 
 #undef S

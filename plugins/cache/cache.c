@@ -3,7 +3,7 @@
  * method table.  The store itself lives in lru.c.
  *
  * Options ([cache.options] in the config, all plain decimal integers):
- *	max_entries	entry cap			(default 10000)
+ *	max_entries	entry cap, a backstop	(default 1000000)
  *	max_bytes	budget for keys + values	(default 64 MiB)
  *	ttl_secs	TTL when put passes 0		(default 300)
  * Zero is refused for each: an unbounded cache could outgrow a worker,
@@ -37,7 +37,7 @@ static const struct option {
 };
 
 static const struct cache_lru_limits defaults = {
-	.max_entries = 10000,
+	.max_entries = 1000000,
 	.max_bytes = 64ULL * 1024 * 1024,
 	.ttl_secs = 300,
 };

@@ -138,6 +138,25 @@ sql_get_business_metadata(struct pgl_store *s, struct pgl_arena *a,
 	return (rc);
 }
 
+/* Whether the tenant has labels of any asset (ABI 1.30). */
+static const char LABELS_ANY[] =
+	"SELECT CASE WHEN EXISTS (SELECT 1 FROM business_metadata"
+	" WHERE tenant_id = ?1) OR EXISTS (SELECT 1 FROM column_tags"
+	" WHERE tenant_id = ?1) THEN 1 ELSE 0 END";
+
+int
+sql_labels_any(struct pgl_store *s, const char *tenant, int *any,
+    struct pgl_err *err)
+{
+	uint64_t	n = 0;
+	int		rc;
+
+	*any = 1;
+	if ((rc = store_count(s, err, LABELS_ANY, &n, "s", tenant)) == PGL_OK)
+		*any = n != 0;
+	return (rc);
+}
+
 int
 sql_delete_business_metadata(struct pgl_store *s, const char *tenant,
     const char *asset_id, struct pgl_err *err)

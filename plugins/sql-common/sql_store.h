@@ -520,6 +520,8 @@ int	sql_put_business_metadata(struct pgl_store *, const char *,
 int	sql_get_business_metadata(struct pgl_store *, struct pgl_arena *,
 	    const char *, const char *, struct pgl_business_metadata *,
 	    struct pgl_err *);
+int	sql_labels_any(struct pgl_store *, const char *, int *,
+	    struct pgl_err *);
 int	sql_delete_business_metadata(struct pgl_store *, const char *,
 	    const char *, struct pgl_err *);
 int	sql_create_access_request(struct pgl_store *,
@@ -748,7 +750,8 @@ int	sql_trim_audit(struct pgl_store *, const char *, uint32_t,
 #define SQL_USAGE_METHODS \
 	.usage = sql_usage, \
 	.usage_recount = sql_usage_recount, \
-	.trim_audit = sql_trim_audit
+	.trim_audit = sql_trim_audit, \
+	.labels_any = sql_labels_any
 
 /* The ops entries of sql_policies.c, beside SQL_STORE_METHODS (ABI 1.19:
  * the column tags of search hits). */

@@ -36,27 +36,17 @@
  * before.  A connection lost, or opened again, may have missed notes:
  * every row kept goes, and applied starts from the sequence's value read
  * under the lock's shared side, when no commit holds a number not yet
- * delivered (start()).  asset_cache_slots = 0 ([store.options]) turns it
- * all off.
+ * delivered (start()).  The rows are kept in the table both SQL stores
+ * share (sql_asset_rows.c), at most asset_cache_bytes of them
+ * ([store.options]; 0 turns it all off); this file keeps only the rule
+ * of when a row may answer.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "pg_store.h"
-
-#define TEXTS		10	/* the text fields of struct pgl_asset */
-#define KEY_MAX		2048
-
-struct asset_entry {
-	char		*key;	/* tenant \x1f catalog \x1f branch ... */
-	uint64_t	 all;	/* the counts it was read under */
-	uint64_t	 own;
-	char		*text[TEXTS];
-	int64_t		 created_at_ms;
-	int64_t		 updated_at_ms;
-};
-
+#include "sql_asset_rows.h"
 
 /* The sequence's value: the last number taken, 0 before the first. */
 static const char NOTES_HEAD[] =
@@ -75,44 +65,28 @@ mono_us(void)
 }
 
 int
-pg_assets_open(struct pgl_store *s, int slots, struct pgl_err *err)
+pg_assets_open(struct pgl_store *s, int bytes, struct pgl_err *err)
 {
 	struct pg_assets	*c;
 
-	if (slots == 0)
+	if (bytes == 0)
 		return (PGL_OK);
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->slot = calloc((size_t)slots, sizeof(*c->slot))) == NULL) {
+	    (c->rows = sql_rows_new((size_t)bytes)) == NULL) {
 		free(c);
 		return (store_err(err, PGL_ENOMEM,
 		    STORE_NAME ": out of memory"));
 	}
-	c->nslots = (size_t)slots;
 	s->assets = c;
 	return (PGL_OK);
-}
-
-static void
-entry_clear(struct asset_entry *e)
-{
-	size_t	i;
-
-	free(e->key);
-	for (i = 0; i < TEXTS; i++)
-		free(e->text[i]);
-	memset(e, 0, sizeof(*e));
 }
 
 void
 pg_assets_close(struct pgl_store *s)
 {
-	size_t	i;
-
 	if (s->assets == NULL)
 		return;
-	for (i = 0; i < s->assets->nslots; i++)
-		entry_clear(&s->assets->slot[i]);
-	free(s->assets->slot);
+	sql_rows_free(s->assets->rows);
 	free(s->assets);
 	s->assets = NULL;
 }
@@ -122,6 +96,7 @@ static void
 forget(struct pg_assets *c)
 {
 	c->all++;
+	sql_rows_clear(c->rows);
 	c->applied = 0;
 	c->synced_us = 0;
 	c->synced_n = 0;
@@ -224,90 +199,6 @@ trusted(struct pgl_store *s, struct pgl_arena *a)
 	return (c->gen == s->gen && c->applied >= c->synced_n);
 }
 
-static char *
-make_key(const char *const name[5], char *buf, size_t size)
-{
-	size_t	i, len, off = 0;
-
-	for (i = 0; i < 5; i++) {
-		len = strlen(name[i]);
-		if (off + len + 1 >= size)
-			return (NULL);
-		memcpy(buf + off, name[i], len);
-		off += len;
-		buf[off++] = '\x1f';
-	}
-	buf[off] = '\0';
-	return (buf);
-}
-
-static size_t
-slot_of(const struct pg_assets *c, const char *key)
-{
-	uint64_t	h = 14695981039346656037ULL;
-
-	for (; *key != '\0'; key++)
-		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
-	return ((size_t)(h & (c->nslots - 1)));
-}
-
-static void
-fields(struct pgl_asset *as, const char **f[TEXTS])
-{
-	f[0] = &as->id;
-	f[1] = &as->catalog;
-	f[2] = &as->branch;
-	f[3] = &as->ns;
-	f[4] = &as->name;
-	f[5] = &as->kind;
-	f[6] = &as->location;
-	f[7] = &as->metadata_location;
-	f[8] = &as->properties;
-	f[9] = &as->origin;
-}
-
-static int
-hit(struct pgl_store *s, struct pgl_arena *a, const struct asset_entry *e,
-    struct pgl_asset *out)
-{
-	const char	**f[TEXTS];
-	size_t		  i;
-
-	fields(out, f);
-	for (i = 0; i < TEXTS; i++) {
-		*f[i] = NULL;
-		if (e->text[i] != NULL &&
-		    (*f[i] = s->host->arena_strdup(a, e->text[i])) == NULL)
-			return (-1);
-	}
-	out->created_at_ms = e->created_at_ms;
-	out->updated_at_ms = e->updated_at_ms;
-	return (0);
-}
-
-static void
-keep(struct asset_entry *e, const char *key, uint64_t all, uint64_t own,
-    struct pgl_asset *as)
-{
-	const char	**f[TEXTS];
-	size_t		  i;
-
-	entry_clear(e);
-	if ((e->key = strdup(key)) == NULL)
-		return;
-	fields(as, f);
-	for (i = 0; i < TEXTS; i++) {
-		if (*f[i] != NULL && (e->text[i] = strdup(*f[i])) == NULL) {
-			entry_clear(e);
-			return;
-		}
-	}
-	e->created_at_ms = as->created_at_ms;
-	e->updated_at_ms = as->updated_at_ms;
-	e->all = all;
-	e->own = own;
-}
-
 int
 postgres_get_asset(struct pgl_store *s, struct pgl_arena *a,
     const char *tenant, const char *catalog, const char *branch,
@@ -316,15 +207,13 @@ postgres_get_asset(struct pgl_store *s, struct pgl_arena *a,
 {
 	const char		*names[5] = { tenant, catalog, branch, ns, name };
 	struct pg_assets	*c = s->assets;
-	struct asset_entry	*e;
-	char			 buf[KEY_MAX], *key;
+	char			 buf[SQL_ROW_KEY_MAX], *key;
 	uint64_t		 all, own;
 	size_t			 i;
 	int			 rc;
 
-	if (c == NULL || tenant == NULL || catalog == NULL ||
-	    branch == NULL || ns == NULL || name == NULL ||
-	    (key = make_key(names, buf, sizeof(buf))) == NULL ||
+	if (c == NULL ||
+	    (key = sql_asset_key(names, buf, sizeof(buf))) == NULL ||
 	    !trusted(s, a))
 		return (sql_get_asset(s, a, tenant, catalog, branch, ns, name,
 		    out, err));
@@ -332,15 +221,13 @@ postgres_get_asset(struct pgl_store *s, struct pgl_arena *a,
 	i = pg_asset_count_of(tenant, catalog, ns, name);
 	all = c->all;
 	own = c->counts[i];
-	e = &c->slot[slot_of(c, key)];
-	if (e->key != NULL && e->all == all && e->own == own &&
-	    strcmp(e->key, key) == 0 && hit(s, a, e, out) == 0) {
+	if (sql_rows_get_asset(c->rows, s->host, a, key, all, own, 0,
+	    out) == 0)
 		return (PGL_OK);
-	}
 	rc = sql_get_asset(s, a, tenant, catalog, branch, ns, name, out, err);
 	/* Notes that came with the answer may be of this row. */
 	if (rc == PGL_OK && c->gen == s->gen && c->all == all &&
 	    c->counts[i] == own)
-		keep(e, key, all, own, out);
+		sql_rows_put_asset(c->rows, key, all, own, 0, out);
 	return (rc);
 }

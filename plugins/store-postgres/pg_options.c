@@ -49,10 +49,11 @@
  *		more keeps the connection open from open() for the life of
  *		the process; a process never holds a second, so 2 (the
  *		default) behaves exactly as 1.
- *  asset_cache_slots  rows of assets each connection keeps for lookups
- *		(pg_asset_cache.c; default 4096, a power of two, at most
- *		1048576): a slot holds one row, about half a kilobyte.  0: no
- *		cache, every lookup reads the store.
+ *  asset_cache_bytes  bytes of asset rows each connection keeps for
+ *		lookups (pg_asset_cache.c, sql_asset_rows.c; default 8 MiB,
+ *		at most 1 GiB): about 16,000 narrow rows.  0: no cache, every
+ *		lookup reads the store.  (asset_cache_slots, the count it
+ *		replaced, is refused with the new name.)
  */
 #include <errno.h>
 #include <limits.h>
@@ -70,7 +71,7 @@
 #define DEFAULT_IDLE_TX_MS	60000
 #define TIMEOUT_MS_MAX		86400000	/* a day */
 #define NAMEDATALEN_MAX		63	/* longer identifiers are truncated */
-#define ASSET_SLOTS_MAX		1048576
+#define ASSET_BYTES_MAX		(1 << 30)
 
 static const char *const sslmodes[] = {
 	"disable", "allow", "prefer", "require", "verify-ca", "verify-full",
@@ -152,14 +153,17 @@ set_option(struct pg_options *o, const struct pgl_kv *kv, struct pgl_err *err)
 			return (bad_value(k, kv->value, "1 to 10000", err));
 		return (PGL_OK);
 	}
-	if (strcmp(k, "asset_cache_slots") == 0) {
-		if (parse_int(kv->value, 0, ASSET_SLOTS_MAX,
-		    &o->asset_cache_slots) == -1 ||
-		    (o->asset_cache_slots & (o->asset_cache_slots - 1)) != 0)
-			return (bad_value(k, kv->value, "0 (none) or a power "
-			    "of two up to 1048576", err));
+	if (strcmp(k, "asset_cache_bytes") == 0) {
+		if (parse_int(kv->value, 0, ASSET_BYTES_MAX,
+		    &o->asset_cache_bytes) == -1)
+			return (bad_value(k, kv->value, "0 (none) to 1073741824 "
+			    "bytes", err));
 		return (PGL_OK);
 	}
+	if (strcmp(k, "asset_cache_slots") == 0)
+		return (store_err(err, PGL_EINVAL, STORE_NAME ": option "
+		    "\"asset_cache_slots\" is now \"asset_cache_bytes\", the "
+		    "bytes of rows a connection keeps (0: none)"));
 	if (strcmp(k, "min_connections") == 0) {
 		if (parse_int(kv->value, 0, 10000, &o->min_connections) == -1)
 			return (bad_value(k, kv->value, "0 to 10000", err));
@@ -240,7 +244,7 @@ pg_parse_options(const struct pgl_kv *kv, size_t n, struct pg_options *o,
 	memset(o, 0, sizeof(*o));
 	o->schema = "public";
 	o->max_connections = DEFAULT_MAX;
-	o->asset_cache_slots = PG_ASSET_SLOTS;
+	o->asset_cache_bytes = PG_ASSET_BYTES;
 	o->min_connections = -1;	/* unset: the default, within max */
 	o->statement_timeout_ms = DEFAULT_STATEMENT_MS;
 	o->lock_timeout_ms = DEFAULT_LOCK_MS;

@@ -123,7 +123,7 @@ postgres_open(const struct pgl_host *host, const struct pgl_kv *opts,
 	s->host = host;
 	open_handles++;
 	if ((rc = pg_conninfo(s, &o, err)) == PGL_OK &&
-	    (rc = pg_assets_open(s, o.asset_cache_slots, err)) == PGL_OK &&
+	    (rc = pg_assets_open(s, o.asset_cache_bytes, err)) == PGL_OK &&
 	    (rc = pg_connect(s, err)) == PGL_OK)
 		rc = pg_migrate(s, err);
 	if (rc != PGL_OK) {

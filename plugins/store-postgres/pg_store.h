@@ -23,8 +23,8 @@
 #define PG_ASSET_CHANNEL	"pangolin_assets"
 /* The asset cache's counts: one per asset, chosen by its names. */
 #define PG_ASSET_COUNTS	4096
-/* Rows it keeps per connection unless asset_cache_slots says. */
-#define PG_ASSET_SLOTS	4096
+/* Bytes of rows it keeps per connection unless asset_cache_bytes says. */
+#define PG_ASSET_BYTES	(8 << 20)
 
 /*
  * Prepared statements, one per SQL text, keyed by the address of the text
@@ -248,7 +248,7 @@ struct pg_options {
 	int		 statement_timeout_ms;
 	int		 lock_timeout_ms;
 	int		 idle_in_transaction_timeout_ms;
-	int		 asset_cache_slots;	/* 0: none */
+	int		 asset_cache_bytes;	/* 0: none */
 };
 
 int	pg_parse_options(const struct pgl_kv *, size_t, struct pg_options *,
@@ -278,10 +278,9 @@ size_t	pg_asset_count_of(const char *tenant, const char *catalog,
  * (issue 69).  pg_assets_committed: this connection committed (its
  * next lookup syncs again).
  */
-struct asset_entry;
+struct sql_rows;
 struct pg_assets {
-	size_t			 nslots;	/* a power of two */
-	struct asset_entry	*slot;
+	struct sql_rows		*rows;		/* sql_asset_rows.c */
 	uint64_t		 all;		/* bumped by a note of all */
 	uint64_t		 counts[PG_ASSET_COUNTS];	/* by a row's */
 	unsigned		 gen;		/* the connection's; 0 none */
@@ -293,7 +292,7 @@ struct pg_assets {
 	int			 requests;	/* read_after is called */
 };
 
-int	pg_assets_open(struct pgl_store *, int slots, struct pgl_err *);
+int	pg_assets_open(struct pgl_store *, int bytes, struct pgl_err *);
 void	pg_assets_close(struct pgl_store *);
 void	pg_assets_read_after(struct pgl_store *, uint64_t arrived_us);
 void	pg_assets_committed(struct pgl_store *);

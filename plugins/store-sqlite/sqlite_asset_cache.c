@@ -31,6 +31,11 @@
  * database behind Pangolin's back (the sqlite3 shell, or a Pangolin
  * older than the asset counts) is seen once an entry's TTL ends,
  * ENTRY_TTL_MS.  Not WAL, or no file: no cache.
+ *
+ * The rows themselves are kept in the table both SQL stores share
+ * (sql_asset_rows.c), at most [store.options] asset_cache_bytes of them
+ * (8 MiB by default; 1,024 rows before issue 69); this file keeps only
+ * the rule of when one may answer.
  */
 #include <sys/mman.h>
 
@@ -39,27 +44,17 @@
 #include <strings.h>
 #include <time.h>
 
+#include "sql_asset_rows.h"
 #include "sqlite_store.h"
 
 #define ENTRY_TTL_MS	2000
-#define TEXTS		10	/* the text fields of struct pgl_asset */
 #define MAP_BYTES	64
 #define CHECKPOINT_FRAMES	1000	/* SQLite's own default */
-
-struct asset_entry {
-	char			*key;	/* tenant \x1f catalog \x1f ... */
-	uint64_t		 all;	/* the counts it was read under */
-	uint64_t		 own;
-	uint64_t		 expires_ms;
-	char			*text[TEXTS];
-	int64_t			 created_at_ms;
-	int64_t			 updated_at_ms;
-};
 
 struct asset_cache {
 	volatile uint64_t	*version;	/* shared, in the map */
 	struct asset_notes	*notes;		/* NULL: no entry is kept */
-	struct asset_entry	 slot[ASSET_CACHE_SLOTS];
+	struct sql_rows		*rows;		/* NULL: none kept */
 };
 
 static void	kept(struct pgl_store *, const char *const [5],
@@ -96,7 +91,7 @@ on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 }
 
 void
-sqlite_asset_cache_open(struct pgl_store *s)
+sqlite_asset_cache_open(struct pgl_store *s, size_t budget)
 {
 	const char	*path;
 	sqlite3_stmt	*st;
@@ -118,6 +113,7 @@ sqlite_asset_cache_open(struct pgl_store *s)
 		return;
 	}
 	s->assets->notes = sqlite_asset_notes_open(s->db, path);
+	s->assets->rows = sql_rows_new(budget);
 	sqlite3_wal_hook(s->db, on_commit, s);
 }
 
@@ -134,131 +130,17 @@ sqlite_change_count(struct pgl_store *s)
 	return (s->assets != NULL ? s->assets->version : NULL);
 }
 
-static void
-entry_clear(struct asset_entry *e)
-{
-	size_t	i;
-
-	free(e->key);
-	for (i = 0; i < TEXTS; i++)
-		free(e->text[i]);
-	memset(e, 0, sizeof(*e));
-}
-
 void
 sqlite_asset_cache_close(struct pgl_store *s)
 {
-	size_t	i;
-
 	if (s->assets == NULL)
 		return;
 	sqlite3_wal_hook(s->db, NULL, NULL);
 	sqlite_asset_notes_close(s->db, s->assets->notes);
-	for (i = 0; i < ASSET_CACHE_SLOTS; i++)
-		entry_clear(&s->assets->slot[i]);
+	sql_rows_free(s->assets->rows);
 	(void)munmap((void *)s->assets->version, MAP_BYTES);
 	free(s->assets);
 	s->assets = NULL;
-}
-
-/* The key: the five names, each ended by a unit separator. */
-static char *
-make_key(const char *const name[5], char *buf, size_t size)
-{
-	size_t	i, len, off = 0;
-
-	for (i = 0; i < 5; i++) {
-		len = strlen(name[i]);
-		if (off + len + 1 >= size)
-			return (NULL);
-		memcpy(buf + off, name[i], len);
-		off += len;
-		buf[off++] = '\x1f';
-	}
-	buf[off] = '\0';
-	return (buf);
-}
-
-static size_t
-slot_of(const char *key)
-{
-	uint64_t	h = 14695981039346656037ULL;
-
-	for (; *key != '\0'; key++)
-		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
-	return ((size_t)(h & (ASSET_CACHE_SLOTS - 1)));
-}
-
-/* The asset's text fields, in the entry's order. */
-static void
-fields(struct pgl_asset *as, const char **f[TEXTS])
-{
-	f[0] = &as->id;
-	f[1] = &as->catalog;
-	f[2] = &as->branch;
-	f[3] = &as->ns;
-	f[4] = &as->name;
-	f[5] = &as->kind;
-	f[6] = &as->location;
-	f[7] = &as->metadata_location;
-	f[8] = &as->properties;
-	f[9] = &as->origin;
-}
-
-static int
-hit(struct pgl_store *s, struct pgl_arena *a, const struct asset_entry *e,
-    struct pgl_asset *out)
-{
-	const char	**f[TEXTS];
-	size_t		  i;
-
-	fields(out, f);
-	for (i = 0; i < TEXTS; i++) {
-		*f[i] = NULL;
-		if (e->text[i] != NULL &&
-		    (*f[i] = s->host->arena_strdup(a, e->text[i])) == NULL)
-			return (-1);
-	}
-	out->created_at_ms = e->created_at_ms;
-	out->updated_at_ms = e->updated_at_ms;
-	return (0);
-}
-
-static void
-keep_texts(struct asset_entry *e, const char *key, uint64_t all,
-    uint64_t own, const char *const text[TEXTS], int64_t created_at_ms,
-    int64_t updated_at_ms)
-{
-	size_t	i;
-
-	entry_clear(e);
-	if ((e->key = strdup(key)) == NULL)
-		return;
-	for (i = 0; i < TEXTS; i++) {
-		if (text[i] != NULL && (e->text[i] = strdup(text[i])) == NULL) {
-			entry_clear(e);
-			return;
-		}
-	}
-	e->created_at_ms = created_at_ms;
-	e->updated_at_ms = updated_at_ms;
-	e->all = all;
-	e->own = own;
-	e->expires_ms = mono_ms() + ENTRY_TTL_MS;
-}
-
-static void
-keep(struct asset_entry *e, const char *key, uint64_t all, uint64_t own,
-    struct pgl_asset *as)
-{
-	const char	**f[TEXTS], *text[TEXTS];
-	size_t		  i;
-
-	fields(as, f);
-	for (i = 0; i < TEXTS; i++)
-		text[i] = *f[i];
-	keep_texts(e, key, all, own, text, as->created_at_ms,
-	    as->updated_at_ms);
 }
 
 /* A row this connection's commit left, the newest under its counts. */
@@ -266,11 +148,12 @@ static void
 kept(struct pgl_store *s, const char *const name[5],
     const struct asset_row *row, uint64_t all, uint64_t own)
 {
-	char	 buf[2048], *key;
+	char	 buf[SQL_ROW_KEY_MAX], *key;
 
-	if ((key = make_key(name, buf, sizeof(buf))) != NULL)
-		keep_texts(&s->assets->slot[slot_of(key)], key, all, own,
-		    row->text, row->created_at_ms, row->updated_at_ms);
+	if ((key = sql_asset_key(name, buf, sizeof(buf))) != NULL)
+		sql_rows_put(s->assets->rows, key, all, own,
+		    mono_ms() + ENTRY_TTL_MS, row->text, row->created_at_ms,
+		    row->updated_at_ms);
 }
 
 int
@@ -279,29 +162,25 @@ sqlite_get_asset(struct pgl_store *s, struct pgl_arena *a,
     const char *ns, const char *name, struct pgl_asset *out,
     struct pgl_err *err)
 {
-	const char		*names[5] = { tenant, catalog, branch, ns, name };
-	struct asset_entry	*e;
-	char			 buf[2048], *key;
-	uint64_t		 all, own;
-	int			 rc;
+	const char	*names[5] = { tenant, catalog, branch, ns, name };
+	char		 buf[SQL_ROW_KEY_MAX], *key;
+	uint64_t	 all, own;
+	int		 rc;
 
 	if (s->assets == NULL || s->assets->notes == NULL ||
-	    !sqlite3_get_autocommit(s->db) ||
-	    tenant == NULL || catalog == NULL || branch == NULL ||
-	    ns == NULL || name == NULL ||
-	    (key = make_key(names, buf, sizeof(buf))) == NULL)
+	    s->assets->rows == NULL || !sqlite3_get_autocommit(s->db) ||
+	    (key = sql_asset_key(names, buf, sizeof(buf))) == NULL)
 		return (sql_get_asset(s, a, tenant, catalog, branch, ns, name,
 		    out, err));
 	/* Read before the query: a row is never older than its tags. */
 	sqlite_asset_notes_counts(s->assets->notes, tenant, catalog, ns, name,
 	    &all, &own);
-	e = &s->assets->slot[slot_of(key)];
-	if (e->key != NULL && e->all == all && e->own == own &&
-	    strcmp(e->key, key) == 0 && mono_ms() < e->expires_ms &&
-	    hit(s, a, e, out) == 0)
+	if (sql_rows_get_asset(s->assets->rows, s->host, a, key, all, own,
+	    mono_ms(), out) == 0)
 		return (PGL_OK);
 	rc = sql_get_asset(s, a, tenant, catalog, branch, ns, name, out, err);
 	if (rc == PGL_OK)
-		keep(e, key, all, own, out);
+		sql_rows_put_asset(s->assets->rows, key, all, own,
+		    mono_ms() + ENTRY_TTL_MS, out);
 	return (rc);
 }

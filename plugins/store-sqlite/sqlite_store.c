@@ -1,5 +1,5 @@
 /*
- * The SQLite store: options, open/close, ping, transactions and the ops
+ * The SQLite store: open/close, ping, transactions and the ops
  * table.  Each Kore worker opens its own connection; concurrency is
  * between processes, so writes take the lock up front (BEGIN IMMEDIATE)
  * and wait up to busy_timeout_ms for it.
@@ -21,127 +21,6 @@
 
 #include "sqlite_store.h"
 
-#define SCHEME		"sqlite://"
-
-struct options {
-	const char	*path;
-	int		busy_timeout_ms;
-	const char	*journal_mode;
-	const char	*synchronous;
-};
-
-/* PRAGMA values cannot be bound, so they are checked against a list. */
-static const char *const journal_modes[] = {
-	"WAL", "DELETE", "TRUNCATE", "PERSIST", "MEMORY", "OFF", NULL
-};
-static const char *const sync_modes[] = {
-	"OFF", "NORMAL", "FULL", "EXTRA", NULL
-};
-
-static const char *
-pick(const char *value, const char *const *allowed)
-{
-	size_t	i;
-
-	for (i = 0; value != NULL && allowed[i] != NULL; i++) {
-		if (strcasecmp(value, allowed[i]) == 0)
-			return (allowed[i]);
-	}
-	return (NULL);
-}
-
-static int
-parse_ms(const char *value, int *out)
-{
-	char	*end;
-	long	v;
-
-	if (value == NULL || *value == '\0')
-		return (-1);
-	errno = 0;
-	v = strtol(value, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 0 || v > INT_MAX)
-		return (-1);
-	*out = (int)v;
-	return (0);
-}
-
-static int
-set_path(struct options *o, const char *value, struct pgl_err *err)
-{
-#if defined(PGL_STORE_MEMORY)
-	(void)o;
-	(void)value;
-	return (store_err(err, PGL_EINVAL, "memory: option \"path\" is not "
-	    "allowed; the memory store is private to one process"));
-#else
-	if (value != NULL && strncmp(value, SCHEME, strlen(SCHEME)) == 0)
-		value += strlen(SCHEME);
-	if (value == NULL || *value == '\0')
-		return (store_err(err, PGL_EINVAL,
-		    "sqlite: option \"path\" is empty"));
-	o->path = value;
-	return (PGL_OK);
-#endif
-}
-
-static int
-set_option(struct options *o, const struct pgl_kv *kv, struct pgl_err *err)
-{
-	const char	*k = kv->key != NULL ? kv->key : "";
-
-	if (strcmp(k, "path") == 0)
-		return (set_path(o, kv->value, err));
-	if (strcmp(k, "busy_timeout_ms") == 0) {
-		if (parse_ms(kv->value, &o->busy_timeout_ms) == -1)
-			goto bad;
-	} else if (strcmp(k, "journal_mode") == 0) {
-		if ((o->journal_mode = pick(kv->value, journal_modes)) == NULL)
-			goto bad;
-	} else if (strcmp(k, "synchronous") == 0) {
-		if ((o->synchronous = pick(kv->value, sync_modes)) == NULL)
-			goto bad;
-	} else {
-		return (store_err(err, PGL_EINVAL,
-		    STORE_NAME ": unknown option \"%s\"", k));
-	}
-	return (PGL_OK);
-bad:
-	return (store_err(err, PGL_EINVAL, STORE_NAME
-	    ": invalid value \"%s\" for option \"%s\"",
-	    kv->value != NULL ? kv->value : "", k));
-}
-
-static int
-parse_options(const struct pgl_kv *kv, size_t n, struct options *o,
-    struct pgl_err *err)
-{
-	size_t	i;
-	int	rc;
-
-	o->path = NULL;
-	o->busy_timeout_ms = 5000;
-	o->journal_mode = "WAL";
-	/*
-	 * FULL: every transaction's COMMIT syncs the WAL before it returns.
-	 * Under NORMAL a WAL commit is synced only at the next checkpoint,
-	 * so a power loss could take back commits already acknowledged
-	 * (a table's pointer back on a file its writer saw replaced).  The
-	 * metadata file is synced before the swap anyway; group commit
-	 * shares this sync among the swaps of one transaction.
-	 */
-	o->synchronous = "FULL";
-	for (i = 0; i < n; i++) {
-		if ((rc = set_option(o, &kv[i], err)) != PGL_OK)
-			return (rc);
-	}
-#if !defined(PGL_STORE_MEMORY)
-	if (o->path == NULL)
-		return (store_err(err, PGL_EINVAL,
-		    "sqlite: option \"path\" is required"));
-#endif
-	return (PGL_OK);
-}
 
 /*
  * mkdir -p of dir (a modifiable copy): each missing level, 0750.  The
@@ -241,7 +120,7 @@ journal_mode_once(struct pgl_store *s, const char *sql, char *got,
  * would let one writer stall every reader.
  */
 static int
-set_journal_mode(struct pgl_store *s, const struct options *o,
+set_journal_mode(struct pgl_store *s, const struct sqlite_options *o,
     struct pgl_err *err)
 {
 	char	sql[64], got[16];
@@ -327,8 +206,33 @@ busy_wait(void *arg, int count)
 	return (1);
 }
 
+/*
+ * The connection's page cache, and its map of the file (issue 69): with
+ * SQLite's 2 MB of a million tables' 1.4 GB file, a load of a table not
+ * kept read four or five B-tree pages with pread(), 10 % of a worker's
+ * time.  The index's inner pages fit in a few MB; the rest the kernel's
+ * page cache holds, which mmap_mb maps instead of copying (0: off, as
+ * SQLite's default: an I/O error on a mapped page is a signal).
+ */
 static int
-configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
+page_cache(struct pgl_store *s, const struct sqlite_options *o,
+    struct pgl_err *err)
+{
+	char	sql[80];
+	int	rc;
+
+	(void)snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%lld",
+	    (long long)o->page_cache_mb * 1024);
+	if ((rc = exec_sql(s, sql, err)) != PGL_OK)
+		return (rc);
+	(void)snprintf(sql, sizeof(sql), "PRAGMA mmap_size=%lld",
+	    (long long)o->mmap_mb << 20);
+	return (exec_sql(s, sql, err));
+}
+
+static int
+configure(struct pgl_store *s, const struct sqlite_options *o,
+    struct pgl_err *err)
 {
 	int	rc;
 
@@ -349,6 +253,8 @@ configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
 		return (rc);
 	if ((rc = exec_sql(s, "PRAGMA foreign_keys=ON", err)) != PGL_OK)
 		return (rc);
+	if ((rc = page_cache(s, o, err)) != PGL_OK)
+		return (rc);
 	rc = sqlite3_create_function(s->db, "pgl_uuid_v4", 0, SQLITE_UTF8,
 	    NULL, uuid_v4, NULL, NULL);
 	if (rc != SQLITE_OK)
@@ -357,7 +263,8 @@ configure(struct pgl_store *s, const struct options *o, struct pgl_err *err)
 }
 
 static int
-connect_db(struct pgl_store *s, const struct options *o, struct pgl_err *err)
+connect_db(struct pgl_store *s, const struct sqlite_options *o,
+    struct pgl_err *err)
 {
 	const char	*path = o->path;
 	int		rc;
@@ -393,7 +300,7 @@ static int
 sqlite_open(const struct pgl_host *host, const struct pgl_kv *opts,
     size_t nopts, struct pgl_store **out, struct pgl_err *err)
 {
-	struct options		o;
+	struct sqlite_options	o;
 	struct pgl_store	*s;
 	int			rc;
 
@@ -402,7 +309,7 @@ sqlite_open(const struct pgl_host *host, const struct pgl_kv *opts,
 		return (store_err(err, PGL_EINVAL,
 		    STORE_NAME ": host ABI major %d, expected %d",
 		    host != NULL ? host->abi_major : -1, PGL_HOST_ABI_MAJOR));
-	if ((rc = parse_options(opts, nopts, &o, err)) != PGL_OK)
+	if ((rc = sqlite_parse_options(opts, nopts, &o, err)) != PGL_OK)
 		return (rc);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return (store_err(err, PGL_ENOMEM,
@@ -416,7 +323,7 @@ sqlite_open(const struct pgl_host *host, const struct pgl_kv *opts,
 		sqlite_close(s);
 		return (rc);
 	}
-	sqlite_asset_cache_open(s);
+	sqlite_asset_cache_open(s, (size_t)o.asset_cache_bytes);
 	s->wal = s->assets != NULL;	/* it opens for a WAL file only */
 	*out = s;
 	return (PGL_OK);

@@ -36,11 +36,21 @@ struct stmt_slot {
 	sqlite3_stmt	*stmt;
 };
 
-/* Asset rows kept per connection: direct-mapped, a power of two. */
-#define ASSET_CACHE_SLOTS	1024
-
 struct asset_cache;
 struct cred_cache;
+
+/* [store.options], parsed and checked (sqlite_options.c). */
+struct sqlite_options {
+	const char	*path;
+	int		busy_timeout_ms;
+	const char	*journal_mode;
+	const char	*synchronous;
+	int64_t		 asset_cache_bytes;	/* 0: no rows kept */
+	int64_t		 page_cache_mb;		/* PRAGMA cache_size */
+	int64_t		 mmap_mb;		/* PRAGMA mmap_size */
+};
+int	sqlite_parse_options(const struct pgl_kv *, size_t,
+	    struct sqlite_options *, struct pgl_err *);
 
 struct pgl_store {
 	const struct pgl_host	*host;
@@ -79,7 +89,7 @@ int	sqlite_defer_log_sync(struct pgl_store *, int, int *,
 void	sqlite_log_sync_close(struct pgl_store *);
 
 /* sqlite_asset_cache.c */
-void	sqlite_asset_cache_open(struct pgl_store *);
+void	sqlite_asset_cache_open(struct pgl_store *, size_t budget);
 void	sqlite_asset_cache_close(struct pgl_store *);
 int	sqlite_get_asset(struct pgl_store *, struct pgl_arena *, const char *,
 	    const char *, const char *, const char *, const char *,

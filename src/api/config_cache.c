@@ -34,14 +34,22 @@ api_config_cache_init(void)
 int
 api_config_cache_open(struct pgl_err *err)
 {
-	char		entries[16], ttl[16];
-	struct pgl_kv	opts[2] = {
-		{ "max_entries", entries }, { "ttl_secs", ttl } };
+	char		entries[16], bytes[16], ttl[16];
+	struct pgl_kv	opts[3] = { { "max_entries", entries },
+		{ "max_bytes", bytes }, { "ttl_secs", ttl } };
+	int		budget = PGL_CONFIG_CACHE_BYTES;
 
+	if (pgl_app.cfg != NULL && pgl_app.cfg->cache_config_bytes > 0)
+		budget = pgl_app.cfg->cache_config_bytes;
+
+	/* Bytes bound it ([cache] config_bytes); the count is only a
+	 * backstop no copy (its key, epoch and fields) is small enough to
+	 * reach first. */
+	(void)snprintf(bytes, sizeof(bytes), "%d", budget);
 	(void)snprintf(entries, sizeof(entries), "%d",
-	    PGL_CONFIG_CACHE_ENTRIES);
+	    budget / PGL_CONFIG_CACHE_ENTRY_MIN);
 	(void)snprintf(ttl, sizeof(ttl), "%d", PGL_CONFIG_CACHE_TTL_SECS);
-	if (pgl_app.cache->open(pgl_host_api(), opts, 2, &confh, err) !=
+	if (pgl_app.cache->open(pgl_host_api(), opts, 3, &confh, err) !=
 	    PGL_OK) {
 		confh = NULL;
 		return (-1);

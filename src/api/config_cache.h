@@ -25,7 +25,10 @@
 #include "pangolin/store.h"
 
 #define PGL_CONFIG_CACHE_TTL_SECS	10
-#define PGL_CONFIG_CACHE_ENTRIES	4096
+/* The fewest bytes a copy takes: the entry count's backstop is
+ * [cache] config_bytes / this (4 MiB: 65,536; 4,096 entries before). */
+#define PGL_CONFIG_CACHE_ENTRY_MIN	64
+#define PGL_CONFIG_CACHE_BYTES		(4 << 20)	/* its default */
 
 /* Parent, before fork, after api_cache_tiers_init: register its stats. */
 void	api_config_cache_init(void);

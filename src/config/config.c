@@ -50,6 +50,7 @@ defaults(struct pgl_config *c)
 	c->server.cors_origins = pgl_config_strdup("*");
 	c->store.plugin = pgl_config_strdup("store-memory");
 	c->cache.plugin = pgl_config_strdup("cache");
+	c->cache_config_bytes = 4 << 20;	/* api/config_cache.h */
 	c->tasks.enabled = 1;
 	c->tasks.concurrency = 2;
 	c->tasks.poll_interval_ms = 1000;

@@ -95,6 +95,9 @@ struct pgl_config {
 	struct pgl_plugin_conf	store;
 	struct pgl_plugin_conf	cache;
 	struct pgl_plugin_conf	cache_l2;	/* plugin NULL: no L2 */
+	/* [cache] config_bytes: per worker, the catalogs and warehouses
+	 * kept (api/config_cache.c), bytes; the count follows from it. */
+	int			cache_config_bytes;
 
 	struct {
 		int		no_auth;

@@ -383,6 +383,8 @@ apply_auth_ints(struct pgl_config *c, struct pgl_config_error *err)
 		    60, 86400 * 365 },
 		{ "PANGOLIN_TOKEN_CACHE_ENTRIES", &c->auth.token_cache_entries,
 		    0, 1000000 },
+		{ "PANGOLIN_CONFIG_CACHE_BYTES", &c->cache_config_bytes,
+		    65536, 1 << 30 },
 		{ "PANGOLIN_AUTH_RATE_LIMIT", &c->auth.rate_limit, 0, 1000000 },
 		{ "PANGOLIN_AUTH_RATE_WINDOW_SECS", &c->auth.rate_window_secs,
 		    1, 86400 },

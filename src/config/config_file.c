@@ -82,6 +82,8 @@ static const struct key keys[] = {
 	{ "cache",  "options",		K_OPTS, O(cache), 0, 0 },
 	{ "cache",  "l2",		K_STR,  O(cache_l2.plugin), 0, 0 },
 	{ "cache",  "l2_options",	K_OPTS, O(cache_l2), 0, 0 },
+	{ "cache",  "config_bytes",	K_INT,  O(cache_config_bytes),
+	    65536, 1 << 30 },
 	{ "auth",   "no_auth",		K_BOOL, O(auth.no_auth), 0, 0 },
 	{ "auth",   "root_user",	K_STR,  O(auth.root_user), 0, 0 },
 	{ "auth",   "root_password",	K_STR,  O(auth.root_password), 0, 0 },

@@ -185,7 +185,8 @@ ABI_AT(25, commit_send, 154);
 ABI_AT(26, find_location_owner, 156);
 ABI_AT(27, usage, 158);
 ABI_AT(29, read_after, 161);
-ABI_LAST(struct pgl_store_ops, read_after);
+ABI_AT(30, labels_any, 162);
+ABI_LAST(struct pgl_store_ops, labels_any);
 ABI_NEXT(struct pgl_commit, operations, merge_parent_id);	/* 1.6 */
 ABI_LAST(struct pgl_commit, merge_parent_id);
 ABI_NEXT(struct pgl_branch, created_at_ms, parent);		/* 1.12 */

@@ -178,6 +178,29 @@ test('a table without business metadata or column tags answers without labels', 
   assert.equal(r.labels, undefined);
 });
 
+test('a tenant without any labels loads without them, and its first business metadata or column tag is carried by the next load', async () => {
+  // Issue 69: a tenant with no labels at all is told once an epoch
+  // (store labels_any), not asked per table; a first label must still
+  // show at once.
+  const B = await tenantWithAdmin(srv, 'lbl0');
+  const wh = uniq('wh');
+  await ok('POST', '/api/v1/warehouses', { name: wh, storage_config: { type: 'local', root: path.join(srv.tenantDir(B.id), wh) } }, B.admin);
+  const c = uniq('cat');
+  await ok('POST', '/api/v1/catalogs', { name: c, warehouse_name: wh }, B.admin);
+  await ok('POST', `/v1/${c}/namespaces`, { namespace: ['n'] }, B.admin);
+  const id = (await ok('POST', `/v1/${c}/namespaces/n/tables`, { name: 't', schema: SCHEMA }, B.admin)).metadata['table-uuid'];
+  const p = `/v1/${c}/namespaces/n/tables/t`;
+  const bare = expectJson(await v1('GET', p, { headers: B.admin }), 200);
+  assert.equal(bare.labels, undefined);
+  await ok('POST', `/api/v1/assets/${id}/metadata`, { tags: ['gold'], properties: {}, discoverable: false }, B.admin);
+  const one = checkResult(expectJson(await v1('GET', p, { headers: B.admin }), 200));
+  assert.deepEqual(one['object-labels'], { gold: '' });
+  await ok('DELETE', `/api/v1/assets/${id}/metadata`, undefined, B.admin, 204);
+  assert.equal(expectJson(await v1('GET', p, { headers: B.admin }), 200).labels, undefined);
+  await ok('PUT', `/api/v1/assets/${id}/column-tags`, { columns: [{ column: 'email', tags: ['pii'] }] }, B.admin);
+  assert.deepEqual(byField(checkResult(expectJson(await v1('GET', p, { headers: B.admin }), 200)))[2], { pii: '' });
+});
+
 test('a branch carries its table\'s labels, on its own row after a commit on it too', async () => {
   const main = checkResult(expectJson(await loadTable(), 200));
   assert.equal(main['object-labels'].owner, 'sales-eng');

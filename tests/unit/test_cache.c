@@ -175,7 +175,7 @@ test_open_without_options_uses_documented_defaults(void **state)
 	struct pgl_cache_stats	 st = stats_of(c);
 
 	(void)state;
-	assert_int_equal(st.max_entries, 10000);
+	assert_int_equal(st.max_entries, 1000000);
 	assert_int_equal(st.max_bytes, 64 * 1024 * 1024);
 	assert_int_equal(st.entries, 0);
 	assert_int_equal(st.bytes, 0);

@@ -35,7 +35,7 @@ static const char *const env_vars[] = {
 	"PANGOLIN_STATIC_KEY_BUCKETS", "PANGOLIN_AZURE_CREATE_CONTAINERS",
 	"PANGOLIN_LABELS_BUSINESS_KEYS",
 	"PANGOLIN_START_WITH_UNREADABLE_SECRETS", "PANGOLIN_LOCATIONS_IN_NAMESPACE",
-	"PANGOLIN_METRICS_TOKEN",
+	"PANGOLIN_METRICS_TOKEN", "PANGOLIN_CONFIG_CACHE_BYTES",
 };
 
 #define TEST_JWT_SECRET	"unit-test-jwt-secret-0123456789abcdef"
@@ -1000,6 +1000,35 @@ test_oidc_bad_providers_are_refused(void **state)
 	assert_non_null(strstr(err.reason, "name"));
 }
 
+/* [cache] config_bytes: the config cache's bytes (issue 69 item 1). */
+static void
+test_config_cache_bytes_default_file_env_range(void **state)
+{
+	struct pgl_config_error	 err;
+	struct pgl_config	*c;
+
+	(void)state;
+	assert_non_null(c = load(NULL, &err));
+	assert_int_equal(c->cache_config_bytes, 4 << 20);
+	pgl_config_free(c);
+	assert_non_null(c = load("[cache]\nconfig_bytes = 1048576\n", &err));
+	assert_int_equal(c->cache_config_bytes, 1 << 20);
+	pgl_config_free(c);
+	/* Less than 64 KiB, or more than 1 GiB: refused, named. */
+	assert_null(load("[cache]\nconfig_bytes = 1000\n", &err));
+	assert_string_equal(err.key, "cache.config_bytes");
+	assert_null(load("[cache]\nconfig_bytes = 2147483647\n", &err));
+	assert_string_equal(err.key, "cache.config_bytes");
+	setenv("PANGOLIN_CONFIG_CACHE_BYTES", "131072", 1);
+	assert_non_null(c = load("[cache]\nconfig_bytes = 1048576\n", &err));
+	assert_int_equal(c->cache_config_bytes, 131072);
+	pgl_config_free(c);
+	setenv("PANGOLIN_CONFIG_CACHE_BYTES", "0", 1);
+	assert_null(load(NULL, &err));
+	assert_string_equal(err.key, "PANGOLIN_CONFIG_CACHE_BYTES");
+	unsetenv("PANGOLIN_CONFIG_CACHE_BYTES");
+}
+
 int
 main(void)
 {
@@ -1060,6 +1089,8 @@ main(void)
 		    test_scan_purge_every_default_file_env_range, setup),
 		cmocka_unit_test_setup(test_labels_business_keys_default_file_env,
 		    setup),
+		cmocka_unit_test_setup(
+		    test_config_cache_bytes_default_file_env_range, setup),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -299,6 +299,45 @@ test_count_tenant_counts_every_kind(void **state)
 	assert_int_equal(c.branches, 3);
 }
 
+/*
+ * labels_any (ABI 1.30): a tenant without business metadata or column
+ * tags has no labels; either, on any asset, makes it have some, and
+ * only its own tenant's count.  A store without it (MongoDB: nothing
+ * indexes it there) skips; the host then reads each asset's labels.
+ */
+static void
+test_labels_any_follows_metadata_and_column_tags(void **state)
+{
+	struct fx			*f = *state;
+	struct pgl_business_metadata	 m;
+	struct pgl_column_tag		 t = { T1, 2, "pii" };
+	int				 any = -1;
+
+	if (ops->abi_minor < 30 || ops->labels_any == NULL)
+		skip();
+	seed_catalog_tree(f, "t-a");
+	seed_catalog_tree(f, "t-b");
+	OK(f, ops->labels_any(f->s, "t-a", &any, &f->err));
+	assert_int_equal(any, 0);
+	m = metadata(T1, "Orders", "[]", 1, "alice");
+	OK(f, ops->put_business_metadata(f->s, "t-a", &m, &f->err));
+	OK(f, ops->labels_any(f->s, "t-a", &any, &f->err));
+	assert_int_equal(any, 1);
+	OK(f, ops->labels_any(f->s, "t-b", &any, &f->err));
+	assert_int_equal(any, 0);
+	OK(f, ops->delete_business_metadata(f->s, "t-a", T1, &f->err));
+	OK(f, ops->labels_any(f->s, "t-a", &any, &f->err));
+	assert_int_equal(any, 0);
+	if (ops->set_column_tags == NULL)
+		return;
+	OK(f, ops->set_column_tags(f->s, "t-a", T1, &t, 1, &f->err));
+	OK(f, ops->labels_any(f->s, "t-a", &any, &f->err));
+	assert_int_equal(any, 1);
+	OK(f, ops->set_column_tags(f->s, "t-a", T1, NULL, 0, &f->err));
+	OK(f, ops->labels_any(f->s, "t-a", &any, &f->err));
+	assert_int_equal(any, 0);
+}
+
 static const struct CMUnitTest	tests[] = {
 	T(test_business_metadata_upsert_keeps_its_creation),
 	T(test_metadata_and_requests_go_with_their_asset),
@@ -306,6 +345,7 @@ static const struct CMUnitTest	tests[] = {
 	T(test_access_requests_of_one_millisecond_list_in_the_order_asked),
 	T(test_settings_replace_per_tenant),
 	T(test_count_tenant_counts_every_kind),
+	T(test_labels_any_follows_metadata_and_column_tags),
 };
 
 STORE_FAMILY(governance, tests);

@@ -403,12 +403,91 @@ test_cas_race_between_processes_has_one_winner(void **state)
 	assert_string_equal(as.metadata_location, want);
 }
 
+/*
+ * A handle whose asset_cache_bytes holds a row or two (issue 69: the
+ * rows are bounded by bytes, sql_asset_rows.c): looking up more rows
+ * than fit evicts, and what is answered after another handle's commits
+ * is still what is stored; 0 keeps nothing.  A store without the option
+ * (MongoDB keeps no rows) skips.
+ */
+static struct pgl_store *
+open_budget(struct fx *f, const char *bytes)
+{
+	struct pgl_kv		 kv[17];
+	struct pgl_store	*s2;
+	size_t			 n = 0;
+	int			 rc;
+
+	if (ext_opts != NULL) {
+		n = ext_options();
+		memcpy(kv, ext_kv, n * sizeof(kv[0]));
+	} else {
+		kv[n].key = "path";
+		kv[n++].value = db_path;
+	}
+	kv[n].key = "asset_cache_bytes";
+	kv[n++].value = bytes;
+	rc = ops->open(&host, kv, n, &s2, &f->err);
+	if (rc == PGL_EINVAL && strstr(f->err.msg, "asset_cache_bytes"))
+		skip();
+	OK(f, rc);
+	return (s2);
+}
+
+static void
+test_rows_past_the_byte_budget_are_read_again_never_stale(void **state)
+{
+	struct fx		*f = *state;
+	struct pgl_store	*other, *tiny, *none;
+	char			 next[16], id[16];
+	int			 i;
+
+	if (!needs_file())
+		return;
+	other = seed_main_and_dev(f);
+	tiny = open_budget(f, "520");	/* two slots, one row */
+	none = open_budget(f, "0");
+	for (i = 0; i < 4; i++) {
+		/* As the host does before a request's first call: on
+		 * PostgreSQL only such a handle answers from its rows. */
+		if (ops->read_after != NULL) {
+			ops->read_after(tiny, 0);
+			ops->read_after(none, 0);
+		}
+		agree(f, tiny, other);
+		agree(f, none, other);
+		(void)snprintf(next, sizeof(next), "m-%d", i);
+		(void)snprintf(id, sizeof(id), "b%d", i);
+		host_commit(f, other, i % 2 ? "dev" : "main", "t1", next, id);
+		if (ops->read_after != NULL) {
+			ops->read_after(tiny, 0);
+			ops->read_after(none, 0);
+		}
+		agree(f, tiny, other);
+		agree(f, none, other);
+	}
+	/* SQLite's rows are kept at every lookup: one fits, not three. */
+	if (ext_opts == NULL) {
+		(void)location(f, tiny, "main", "t1");
+		assert_int_equal(lookup_cost(f, tiny, "main", "t1"), 0);
+		(void)location(f, tiny, "main", "t2");
+		(void)location(f, tiny, "dev", "t2");
+		assert_true(lookup_cost(f, tiny, "main", "t1") > 0);
+		(void)location(f, none, "main", "t1");
+		assert_true(lookup_cost(f, none, "main", "t1") > 0);
+	}
+	ops->close(none);
+	ops->close(tiny);
+	ops->close(other);
+}
+
 static const struct CMUnitTest	tests[] = {
 	T(test_update_metadata_location_cas),
 	T(test_cas_two_handles_exactly_one_wins),
 	T(test_lookup_sees_other_handles_commits_at_once),
 	T(test_cached_lookups_agree_with_other_handles_commits),
 	T(test_a_kept_row_outlives_another_assets_commit),
+	T(test_rows_past_the_byte_budget_are_read_again_never_stale),
 	T(test_cas_race_between_processes_has_one_winner),
 };
 
