@@ -34,15 +34,16 @@ function errorText(json, text, res) {
 }
 
 // The whole answer: status, parsed JSON, headers.  Throws on !ok with
-// e.status, e.body and e.message (the server's own words).
-export async function request(method, path, body, extraHeaders) {
+// e.status, e.body and e.message (the server's own words); signal, an
+// AbortSignal, lets a caller drop a request it no longer wants.
+export async function request(method, path, body, extraHeaders, signal) {
   const headers = { Accept: "application/json", ...(extraHeaders || {}) };
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   if (session.tenant && isRoot()) headers["X-Pangolin-Tenant"] = session.tenant;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   // credentials "omit": the Bearer header is all we send, and a 401
   // carrying "WWW-Authenticate: Basic" then opens no browser login dialog.
-  const res = await fetch(path, { method, headers, credentials: "omit",
+  const res = await fetch(path, { method, headers, credentials: "omit", signal,
     body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let json;
@@ -57,8 +58,8 @@ export async function request(method, path, body, extraHeaders) {
   return { status: res.status, json, headers: res.headers };
 }
 
-export async function api(method, path, body) {
-  return (await request(method, path, body)).json;
+export async function api(method, path, body, signal) {
+  return (await request(method, path, body, undefined, signal)).json;
 }
 
 // One page of a management list: limit and an offset, or the

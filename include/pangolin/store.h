@@ -609,7 +609,8 @@ struct pgl_store_ops {
 	 * The page of hits of q (struct pgl_asset_query says what matches
 	 * and in which order) and their total, through a text index
 	 * (SQLite FTS5 trigram, PostgreSQL pg_trgm, MongoDB a trigram
-	 * multikey index): a search does not read every asset.
+	 * multikey index): a search does not read every asset.  total
+	 * may be NULL: the page alone, nothing counted (issue 69).
 	 */
 	int	(*search_assets)(S, A, const char *tenant,
 		    const struct pgl_asset_query *q, P, struct pgl_asset_hit **,

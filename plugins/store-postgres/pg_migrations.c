@@ -386,8 +386,7 @@ const struct pg_migration pg_migrations[] = {
 	},
 	/* Governance (store ABI 1.10): pg_schema_gov.c. */
 	{ 9, "business metadata, access requests, search, settings",
-	pg_governance_sql
-	},
+	    pg_governance_sql },
 	/* Scan plan parts (store ABI 1.11): as SQLite's migration 11. */
 	{ 10, "scan plan parts",
 	"CREATE TABLE plan_parts ("
@@ -525,9 +524,7 @@ const struct pg_migration pg_migrations[] = {
 	},
 	/* Data policies and column tags (store ABI 1.17, issue 46): as
 	 * SQLite's migration 17 (pg_schema_policies.c). */
-	{ 16, "data policies",
-	pg_policies_sql
-	},
+	{ 16, "data policies", pg_policies_sql },
 	/* Recoverable drops (store ABI 1.18): as SQLite's migration 18
 	 * (sqlite_schema_dropped.c). */
 	{ 17, "recoverable drops",
@@ -585,6 +582,7 @@ const struct pg_migration pg_migrations[] = {
 	{ 21, "keyset pages", pg_keyset_sql },	/* pg_schema_keyset.c */
 	{ 22, "usage by statement", pg_usage_by_statement_sql },
 	{ 23, "asset notes", pg_asset_notes_sql },	/* pg_schema_notes.c */
+	{ 24, "search index without a pending list", pg_search_index_sql },
 };
 
 /* Steps in C after a migration's SQL, in its transaction. */
@@ -592,6 +590,7 @@ const struct pg_migration_step pg_migration_steps[] = {
 	{ 13, sql_name_keys_backfill },
 	{ 19, sql_location_keys_backfill },
 	{ 20, sql_usage_recount_all },
+	{ 24, pg_search_index_step },	/* pg_schema_search.c */
 };
 
 const size_t pg_nmigrations =

@@ -144,7 +144,8 @@ const char pg_governance_sql[] =
  * extension (PostgreSQL 13+): a role without superuser but with CREATE on
  * the database makes it too (checked by hand, issue 69: a role without
  * it logs the line and searches; granted CREATE, the next open made the
- * extension in public and the index).
+ * extension in public and the index).  No fast update: a pending list
+ * is read whole by every search (migration 24, pg_schema_search.c).
  */
 static const char TEXT_INDEX[] =
 	"DO $$ DECLARE ns text; BEGIN"
@@ -163,7 +164,8 @@ static const char TEXT_INDEX[] =
 	"    WHERE e.extname = 'pg_trgm';"
 	"  IF ns IS NOT NULL THEN"
 	"    EXECUTE format('CREATE INDEX asset_search_trgm ON asset_search"
-	"      USING gin (text %I.gin_trgm_ops)', ns);"
+	"      USING gin (text %I.gin_trgm_ops)"
+	"      WITH (fastupdate = off)', ns);"
 	"  END IF;"
 	"END $$";
 static const char TEXT_INDEX_EXISTS[] =

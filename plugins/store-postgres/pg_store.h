@@ -331,5 +331,8 @@ extern const char	pg_usage_by_statement_sql[];
 /* pg_schema_notes.c: migration 23, the asset notes (issue 69). */
 extern const char	pg_asset_notes_sql[];
 int	pg_ensure_text_index(struct pgl_store *, struct pgl_err *);
+/* pg_schema_search.c: migration 24, the text index without fast update. */
+extern const char	pg_search_index_sql[];
+int	pg_search_index_step(struct pgl_store *, struct pgl_err *);
 
 #endif

@@ -29,6 +29,8 @@
 #   - createTable, commit (set-properties), rename, drop: SCALE_WRITES
 #     (300) each, 4 clients, in a namespace of about 100 tables: per s;
 #   - worker memory: the largest worker's resident set after all that.
+# SCALE_ONLY=search: the search figures alone (both catalogs up, 200
+# searches each, nothing written), for an index's before and after.
 # Writes build/bench/scale-results.md.
 set -eu
 
@@ -45,6 +47,7 @@ PAGES=${SCALE_PAGES:-300}
 WORKERS=${BENCH_WORKERS:-2}
 BIN=build/release/bench/search_bench
 PG_DIR=$KEEP/pg
+ONLY=${SCALE_ONLY:-}
 
 die() {
 	echo "scale bench: $*" >&2
@@ -165,6 +168,27 @@ loads() {
 		{ cat "$TMP/wrk.out" >&2; die "loads on $1 answered non-2xx"; }
 }
 
+# measure_search STORE: only the search figures, a row each.
+measure_search() {
+	s=$1
+	start "$s-small" "$s" "$SMALL"
+	start "$s-large" "$s" "$N"
+	node "$HERE/scale.mjs" search "$(cat "$TMP/$s-small/url")" "$SMALL" \
+	    200 >"$TMP/$s-small/search"
+	node "$HERE/scale.mjs" search "$(cat "$TMP/$s-large/url")" "$N" \
+	    200 >"$TMP/$s-large/search"
+	bench_stop "$s-small"
+	bench_stop "$s-large"
+	paste -d' ' "$TMP/$s-small/search" "$TMP/$s-large/search" |
+	    awk -v s="$s" '{
+		split("search p50 ms|search p99 ms|search hits", name, "|")
+		for (i = 1; i <= 3; i++)
+			printf "| %s | %s | %s | %s | %s |\n", s, name[i], $i,
+			    $(i + 3), ($i > 0 ? sprintf("%.2f", $(i + 3) / $i) : "-")
+	}' >"$TMP/$s.table"
+	echo "scale bench: $s search done" >&2
+}
+
 # measure STORE: both catalogs' figures, side by side, a row a figure.
 measure() {
 	s=$1
@@ -228,7 +252,11 @@ else
 	echo "scale bench: no PostgreSQL here; SQLite only" >&2
 fi
 for s in $STORES; do
-	measure "$s"
+	if [ "$ONLY" = search ]; then
+		measure_search "$s"
+	else
+		measure "$s"
+	fi
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 

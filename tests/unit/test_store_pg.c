@@ -921,7 +921,7 @@ open_child(int gate, int i)
 }
 
 /* The newest migration of plugins/store-postgres/pg_migrations.c. */
-#define PG_MIGRATIONS	23
+#define PG_MIGRATIONS	24
 
 static void
 test_migrations_raced_by_8_processes_apply_once(void **state)
@@ -1165,6 +1165,8 @@ main(void)
 		T(test_idle_in_transaction_timeout_frees_a_stuck_sessions_locks),
 		T(test_server_restart_is_survived),
 		T(test_search_without_pg_trgm_reads_the_rows_until_it_may),
+		T(test_search_index_of_a_new_schema_has_no_fast_update),
+		T(test_migration_24_merges_an_old_index_pending_list),
 #undef T
 	};
 	const char		*plugin = getenv("PGL_STORE_PLUGIN");

@@ -99,6 +99,12 @@ test_search_finds_substrings_of_names_and_descriptions(void **state)
 	assert_int_equal(total, 8);
 	assert_int_equal(n, 1);
 	assert_string_equal(hits[0].asset.name, "Customer_Orders");
+	/* No total asked (the unified search): the same page, uncounted. */
+	q.text = "order";
+	OK(f, ops->search_assets(f->s, f->a, "t-a", &q, &page, &hits, &n,
+	    NULL, &f->err));
+	assert_int_equal(n, 1);
+	assert_string_equal(hits[0].asset.name, "orders");
 	q.text = "sales";
 	OK(f, ops->search_assets(f->s, f->a, "t-a", &q,
 	    &(struct pgl_page){ 0, 0, NULL }, &hits, &n, &total, &f->err));

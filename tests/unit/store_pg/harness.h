@@ -65,4 +65,8 @@ int		 teardown(void **);
 void		 seed_tenant(struct fx *, struct pgl_store *, const char *);
 void		 seed_tree(struct fx *);
 
+/* search.c: the text index without fast update (migration 24). */
+void	test_search_index_of_a_new_schema_has_no_fast_update(void **);
+void	test_migration_24_merges_an_old_index_pending_list(void **);
+
 #endif
