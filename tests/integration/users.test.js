@@ -14,7 +14,8 @@ let srv;
 let tenantA, tenantB;
 before(async () => {
   // Many logins from one address: the throttle has its own test file.
-  srv = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0' } });
+  // The shipped hash cost, which a test below reads back (lib/server.js, HASH_ENV).
+  srv = await startServer({ root: true, noAuth: false, env: { PANGOLIN_AUTH_RATE_LIMIT: '0', PGL_TEST_ARGON2_CHEAP: '' } });
   tenantA = expectJson(await asRoot('POST', '/api/v1/tenants', { name: uniq('ta') }), 201).id;
   tenantB = expectJson(await asRoot('POST', '/api/v1/tenants', { name: uniq('tb') }), 201).id;
 });

@@ -44,6 +44,16 @@ export const JWT_SECRET = 'test-jwt-secret-9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 export const PASS_ENV = process.env.PGL_IT_ENCRYPTION_KEY
   ? { PANGOLIN_ENCRYPTION_KEY: process.env.PGL_IT_ENCRYPTION_KEY } : {};
 
+/**
+ * Passwords hashed at argon2's least cost (PGL_TEST_ARGON2_CHEAP, which
+ * only the test flavor reads, src/auth/hash.c) on every pass but the
+ * production configuration's (PASS_ENV: the postgres pass), which keeps
+ * the shipped cost: elsewhere the hashes were 65 s of a run's CPU in
+ * tests that count users and logins.  A test of the cost itself sets
+ * PGL_TEST_ARGON2_CHEAP: '' in its env.
+ */
+export const HASH_ENV = process.env.PGL_IT_ENCRYPTION_KEY ? {} : { PGL_TEST_ARGON2_CHEAP: '1' };
+
 export const SAN_ENV = {
   ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0',
   UBSAN_OPTIONS: 'print_stacktrace=1',
@@ -113,7 +123,7 @@ export const localRootOf = (dir) => path.join(dir, 'lake');
 /** Run the binary to completion (config checks, --version). */
 export function runBinary(args, { env = {}, timeout = 20000 } = {}) {
   const r = spawnSync(BIN, args, {
-    env: { ...cleanEnv(), ...SAN_ENV, PANGOLIN_JWT_SECRET: JWT_SECRET, ...PASS_ENV, ...env },
+    env: { ...cleanEnv(), ...SAN_ENV, ...HASH_ENV, PANGOLIN_JWT_SECRET: JWT_SECRET, ...PASS_ENV, ...env },
     encoding: 'utf8',
     timeout,
   });
@@ -226,7 +236,7 @@ export function processReport(root) {
  * `timeout`), then fails on any sanitizer report in the log.
  */
 export function spawnServer(args, env = {}) {
-  const proc = spawn(BIN, args, { env: { ...cleanEnv(), ...SAN_ENV, PANGOLIN_JWT_SECRET: JWT_SECRET, ...PASS_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(BIN, args, { env: { ...cleanEnv(), ...SAN_ENV, ...HASH_ENV, PANGOLIN_JWT_SECRET: JWT_SECRET, ...PASS_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc.pid);
   proc.on('exit', () => live.delete(proc.pid));
   let log = '';
