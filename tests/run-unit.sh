@@ -29,6 +29,18 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Whether the store suite runs on store $1 (PGL_STORE_PASSES).
+# A test server (tests/servers/<x>.sh start <dir> <port>) on the first
+# of 20 ports from base it can listen on: url and port are its, or url
+# is empty and <dir>/start.err holds the last try's error.
+server_on_port() {	# server_on_port <script> <dir> <base>
+	url=""
+	for port in $(seq "$3" $(($3 + 19))); do
+		url=$(sh "$1" start "$2" "$port" 2>"$2/start.err") && return 0
+		url=""
+	done
+	return 1
+}
+
 want() {
 	[ -z "$passes" ] && return 0
 	case " $passes " in *" $1 "*) return 0 ;; esac
@@ -74,12 +86,7 @@ store_postgres() {
 		trap 'sh $pg stop "$pgdir" >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
 		trap 'exit 130' INT TERM
 		base=$((55432 + $$ % 500 * 10))
-		url=""
-		for port in $(seq "$base" $((base + 19))); do
-			url=$(sh $pg start "$pgdir" "$port" \
-			    2>"$pgdir/start.err") && break
-			url=""
-		done
+		server_on_port $pg "$pgdir" "$base"
 		if [ -z "$url" ]; then
 			echo "== test_store (store-postgres): no PostgreSQL" \
 			    "server (tests/deps.sh test installs it):"
@@ -122,12 +129,7 @@ if want mongo && [ -x "$out/tests/test_store" ] && [ -f "$mgso" ]; then
 	trap 'sh $mg stop "$mgdir" >/dev/null 2>&1; rm -rf "$mgdir"' EXIT
 	trap 'exit 130' INT TERM
 	base=$((49017 + $$ % 400 * 10))
-	url=""
-	for port in $(seq "$base" $((base + 19))); do
-		url=$(sh $mg start "$mgdir" "$port" 2>"$mgdir/start.err") &&
-			break
-		url=""
-	done
+	server_on_port $mg "$mgdir" "$base"
 	if [ -z "$url" ]; then
 		echo "== test_store (store-mongo): no MongoDB-protocol server" \
 		    "(tests/servers/mongo.sh needs node and npm):"
@@ -198,12 +200,7 @@ if [ -z "$families" ] && [ -x "$out/tests/test_s3" ]; then
 	trap 'sh $sw stop "$swdir" >/dev/null 2>&1; rm -rf "$swdir"' EXIT
 	trap 'exit 130' INT TERM
 	base=$((46017 + $$ % 400 * 10))
-	url=""
-	for port in $(seq "$base" $((base + 19))); do
-		url=$(sh $sw start "$swdir" "$port" 2>"$swdir/start.err") &&
-			break
-		url=""
-	done
+	server_on_port $sw "$swdir" "$base"
 	if [ -z "$url" ]; then
 		echo "== test_s3: no S3 server (tests/servers/swift.sh):"
 		cat "$swdir/start.err"
@@ -283,12 +280,7 @@ if [ -z "$families" ] && [ -x "$out/tests/test_nats_sink" ]; then
 	trap 'sh $ns stop "$nsdir" >/dev/null 2>&1; rm -rf "$nsdir"' EXIT
 	trap 'exit 130' INT TERM
 	base=$((32017 + $$ % 400 * 10))
-	url=""
-	for port in $(seq "$base" $((base + 19))); do
-		url=$(sh $ns start "$nsdir" "$port" 2>"$nsdir/start.err") &&
-			break
-		url=""
-	done
+	server_on_port $ns "$nsdir" "$base"
 	if [ -z "$url" ]; then
 		echo "== test_nats_sink: no nats-server (tests/servers/nats.sh):"
 		cat "$nsdir/start.err"
