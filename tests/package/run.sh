@@ -72,6 +72,12 @@ check "control: Depends lists the linked libraries ($libs)" \
 	echo "$1" | grep -q "\\b$p\\b" || exit 1; done' - "$deps" "$libs"
 check "control: no Kore dependency (it is compiled in)" \
     sh -c '! echo "$1" | grep -qi kore' - "$deps"
+# The test flavor's switch to cheap password hashes (src/auth/hash.c,
+# PGL_CHECKS) is not in what ships: no code reads the name.
+[ "$flavor" = release ] &&
+    check "the shipped binary has no test-only switch (PGL_TEST_ARGON2_CHEAP)" \
+    sh -c '! dpkg-deb --fsys-tarfile "$1" | tar -xO ./usr/bin/pangolin |
+	grep -qa PGL_TEST_ARGON2_CHEAP' - "$deb"
 dpkg-deb -e "$deb" "$tmp/DEBIAN"
 check "conffiles: the config and the secrets file" \
     test "$(cat "$tmp/DEBIAN/conffiles")" = "/etc/pangolin/pangolin.env
