@@ -30,14 +30,16 @@ trap 'exit 130' INT TERM
 
 # Whether the store suite runs on store $1 (PGL_STORE_PASSES).
 # A test server (tests/servers/<x>.sh start <dir> <port>) on the first
-# of 20 ports from base it can listen on: url and port are its, or url
-# is empty and <dir>/start.err holds the last try's error.
-server_on_port() {	# server_on_port <script> <dir> <base>
+# of 20 ports from base it can listen on: url and port are its; else it
+# prints <none> and the last try's error, and returns 1.
+server_on_port() {	# server_on_port <script> <dir> <base> <none>
 	url=""
 	for port in $(seq "$3" $(($3 + 19))); do
 		url=$(sh "$1" start "$2" "$port" 2>"$2/start.err") && return 0
 		url=""
 	done
+	echo "$4"
+	cat "$2/start.err"
 	return 1
 }
 
@@ -86,13 +88,8 @@ store_postgres() {
 		trap 'sh $pg stop "$pgdir" >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
 		trap 'exit 130' INT TERM
 		base=$((55432 + $$ % 500 * 10))
-		server_on_port $pg "$pgdir" "$base"
-		if [ -z "$url" ]; then
-			echo "== test_store (store-postgres): no PostgreSQL" \
-			    "server (tests/deps.sh test installs it):"
-			cat "$pgdir/start.err"
-			exit 1
-		fi
+		server_on_port $pg "$pgdir" "$base" "== test_store (store-postgres):\
+ no PostgreSQL server (tests/deps.sh test installs it):" || exit 1
 		rc=0
 		opts="url=$url;schema=t{n}"
 		echo "== test_store (store-postgres) on $url"
@@ -129,13 +126,9 @@ if want mongo && [ -x "$out/tests/test_store" ] && [ -f "$mgso" ]; then
 	trap 'sh $mg stop "$mgdir" >/dev/null 2>&1; rm -rf "$mgdir"' EXIT
 	trap 'exit 130' INT TERM
 	base=$((49017 + $$ % 400 * 10))
-	server_on_port $mg "$mgdir" "$base"
-	if [ -z "$url" ]; then
-		echo "== test_store (store-mongo): no MongoDB-protocol server" \
-		    "(tests/servers/mongo.sh needs node and npm):"
-		cat "$mgdir/start.err"
+	server_on_port $mg "$mgdir" "$base" "== test_store (store-mongo): no\
+ MongoDB-protocol server (tests/servers/mongo.sh needs node and npm):" ||
 		exit 1
-	fi
 	rc=0
 	echo "== test_store (store-mongo) on $url (CongoDB)"
 	PGL_STORE_PLUGIN="$mgso" PGL_STORE_OPTS="url=$url;database=pgl_t{n}" \
@@ -200,12 +193,8 @@ if [ -z "$families" ] && [ -x "$out/tests/test_s3" ]; then
 	trap 'sh $sw stop "$swdir" >/dev/null 2>&1; rm -rf "$swdir"' EXIT
 	trap 'exit 130' INT TERM
 	base=$((46017 + $$ % 400 * 10))
-	server_on_port $sw "$swdir" "$base"
-	if [ -z "$url" ]; then
-		echo "== test_s3: no S3 server (tests/servers/swift.sh):"
-		cat "$swdir/start.err"
-		exit 1
-	fi
+	server_on_port $sw "$swdir" "$base" \
+	    "== test_s3: no S3 server (tests/servers/swift.sh):" || exit 1
 	echo "== test_s3 on $url (Swift s3api)"
 	PGL_S3_URL="$url" "$out/tests/test_s3"
 	) || fail=1
@@ -280,12 +269,9 @@ if [ -z "$families" ] && [ -x "$out/tests/test_nats_sink" ]; then
 	trap 'sh $ns stop "$nsdir" >/dev/null 2>&1; rm -rf "$nsdir"' EXIT
 	trap 'exit 130' INT TERM
 	base=$((32017 + $$ % 400 * 10))
-	server_on_port $ns "$nsdir" "$base"
-	if [ -z "$url" ]; then
-		echo "== test_nats_sink: no nats-server (tests/servers/nats.sh):"
-		cat "$nsdir/start.err"
+	server_on_port $ns "$nsdir" "$base" \
+	    "== test_nats_sink: no nats-server (tests/servers/nats.sh):" ||
 		exit 1
-	fi
 	echo "== test_nats_sink on $url (nats-server, JetStream)"
 	PGL_NATS_URL="$url" PGL_NATS_CTL="sh $ns" PGL_NATS_DIR="$nsdir" \
 	    PGL_NATS_PORT="$port" "$out/tests/test_nats_sink"
